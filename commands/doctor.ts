@@ -1,0 +1,82 @@
+/**
+ * `coord doctor`: is the backend there, which one is it, how far away, how far off its clock,
+ * and does the namespace hold data coord did not write.
+ *
+ * @module
+ */
+
+import { estimateClockOffset } from "../lib/clock.ts";
+import type { Command } from "./command.ts";
+import {
+  BACKEND_FLAGS,
+  BACKEND_FLAGS_HELP,
+  openBackend,
+  OUTPUT_FLAGS,
+  parseFlags,
+  usage,
+} from "./flags.ts";
+
+const USAGE = `Usage: coord doctor [--url URL] [--namespace NS] [--json]
+
+Checks the backend: its kind and version, the round trip to it, this host's clock offset to
+the backend's clock, the namespace, and keys (or tables) in the namespace holding data coord
+did not write (a warning, on stderr too).
+
+Examples:
+  coord doctor
+  coord doctor --url redis://127.0.0.1:6379 --json
+
+Exit codes: 0 reachable (even with warnings) · 64 bad flags or URL · 69 backend unreachable
+
+${BACKEND_FLAGS_HELP}`;
+
+/** Readings taken to estimate the round trip and clock offset. */
+const CLOCK_SAMPLES = 7;
+
+const round = (ms: number) => Math.round(ms * 1000) / 1000;
+
+async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parseFlags("doctor", argv, { ...BACKEND_FLAGS, ...OUTPUT_FLAGS });
+  if (positionals.length > 0) throw usage("doctor", `unexpected argument "${positionals[0]}"`);
+  await using backend = await openBackend("doctor", values);
+  const engine = await backend.info();
+  const clock = await estimateClockOffset(backend, { samples: CLOCK_SAMPLES });
+  const foreign = await backend.findForeignData();
+  const report = {
+    backend: backend.kind,
+    url: backend.displayUrl,
+    engine: engine.engine,
+    version: engine.version,
+    details: engine.details,
+    rtt_ms: round(clock.rttMs),
+    clock_offset_ms: round(clock.offsetMs),
+    namespace: backend.namespace,
+    foreign,
+  };
+  if (values.json) {
+    console.log(JSON.stringify(report));
+  } else {
+    const details = Object.entries(engine.details).map(([k, v]) => `${k} ${v}`).join(", ");
+    const ahead = clock.offsetMs >= 0 ? "ahead of" : "behind";
+    console.log([
+      `backend     ${backend.displayUrl} (${backend.kind})`,
+      `engine      ${engine.engine} ${engine.version} (${details})`,
+      `round trip  ${report.rtt_ms} ms (best of ${CLOCK_SAMPLES})`,
+      `clock       backend is ${Math.abs(report.clock_offset_ms)} ms ${ahead} this host ` +
+      `(±${round(clock.rttMs / 2)} ms)`,
+      `namespace   ${backend.namespace}`,
+      `foreign     ${foreign.length === 0 ? "none" : `${foreign.length} found`}`,
+      ...foreign.map((f) => `  ${f.where}: ${f.problem}`),
+    ].join("\n"));
+  }
+  if (foreign.length > 0 && !values.quiet) {
+    console.error(
+      `coord: warning: ${foreign.length} key(s) in namespace "${backend.namespace}" hold data ` +
+        `coord did not write — another program shares it; use another --namespace`,
+    );
+  }
+  return 0;
+}
+
+/** The `coord doctor` command. */
+export const doctor: Command = { usage: USAGE, run };

@@ -1,0 +1,62 @@
+/**
+ * Usage of the subcommands whose issues have not landed yet, so `coord --help` and
+ * `coord CMD --help` already show what they will do.
+ *
+ * @module
+ */
+
+import { BACKEND_FLAGS_HELP } from "./flags.ts";
+
+/** `coord barrier` */
+export const BARRIER_USAGE =
+  `Usage: coord barrier NAME N [--timeout S] [--delay S] [--json] [--quiet]
+
+Wait until N participants have arrived at NAME, then all continue at one instant.
+
+Example:
+  coord barrier tests-ready 3 --timeout 60
+
+${BACKEND_FLAGS_HELP}`;
+
+/** `coord lock` */
+export const LOCK_USAGE = `Usage: coord lock run RES [options] -- CMD [ARG…]
+       coord lock RES [options] -- CMD [ARG…]
+
+Run CMD while holding RES; waiters are served strictly first come, first served.
+
+Example:
+  coord lock run deploy --wait 60 -- ./deploy.sh production
+
+${BACKEND_FLAGS_HELP}`;
+
+/** `coord turn` */
+export const TURN_USAGE = `Usage: coord turn status [RES…] [--json]
+       coord turn follow [RES…]
+       coord turn reset [RES…] [--force]
+
+Inspect, watch and clear lock queues.
+
+Example:
+  coord turn status deploy
+
+${BACKEND_FLAGS_HELP}`;
+
+/** `coord schedule` */
+export const SCHEDULE_USAGE = `Usage: coord schedule run TASKS.ts [options]
+
+Run cron and interval tasks once per tick across any number of instances.
+
+Example:
+  coord schedule run ./tasks.ts --url redis://scheduler-db:6379
+
+${BACKEND_FLAGS_HELP}`;
+
+/** `coord queue` */
+export const QUEUE_USAGE = `Usage: coord queue put|work|wait|status … [options]
+
+A durable job queue: delayed, parallel and serial jobs, results, retries.
+
+Example:
+  coord queue put reports --json '{"day":"2026-11-23"}'
+
+${BACKEND_FLAGS_HELP}`;

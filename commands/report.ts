@@ -1,0 +1,24 @@
+/**
+ * The one place where errors become a stderr line and an exit code.
+ *
+ * @module
+ */
+
+import { CoordError, ExitCode } from "../lib/errors.ts";
+
+/**
+ * Prints `coord: <message>` for an error and returns its exit code. Errors coord did not
+ * raise on purpose are internal (70); their stack is shown only with `COORD_DEBUG=1`.
+ */
+export function reportError(error: unknown): number {
+  if (error instanceof CoordError) {
+    console.error(`coord: ${error.message}`);
+    return error.exitCode;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  console.error(
+    `coord: internal error: ${message.split("\n")[0]} — rerun with COORD_DEBUG=1 for details`,
+  );
+  if (Deno.env.get("COORD_DEBUG")) console.error(error);
+  return ExitCode.internal;
+}

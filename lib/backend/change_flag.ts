@@ -1,0 +1,36 @@
+/**
+ * The part of a {@link ChangeWatcher} both backends share: a flag that remembers a change until
+ * the next wait takes it, and a promise that settles when a change comes in.
+ *
+ * @module
+ */
+
+/** A latched change signal; `notify()` from any source, `take()`/`changed` from the waiter. */
+export class ChangeFlag {
+  #pending = false;
+  #wake: (() => void) | undefined;
+  #changed: Promise<void> = this.#arm();
+
+  #arm(): Promise<void> {
+    return new Promise((resolve) => (this.#wake = resolve));
+  }
+
+  /** Records a change and wakes whoever awaits {@link changed}. */
+  notify(): void {
+    this.#pending = true;
+    this.#wake?.();
+  }
+
+  /** Whether a change came in since the last `take()`; clears it. */
+  take(): boolean {
+    if (!this.#pending) return false;
+    this.#pending = false;
+    this.#changed = this.#arm();
+    return true;
+  }
+
+  /** Settles at the next `notify()` (or at once if one is pending). */
+  get changed(): Promise<void> {
+    return this.#changed;
+  }
+}

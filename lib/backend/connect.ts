@@ -1,0 +1,64 @@
+/**
+ * `connect()`: from a URL (or the environment) to an open {@link Backend}.
+ *
+ * @module
+ */
+
+import { UsageError } from "../errors.ts";
+import { checkNamespace } from "./keys.ts";
+import type { Backend } from "./types.ts";
+import { type BackendUrl, defaultSqlitePath, maskPassword, parseBackendUrl } from "./url.ts";
+
+/** Options of {@link connect}; each falls back to an environment variable, then a default. */
+export interface ConnectOptions {
+  /** Backend URL; default `COORD_URL`, else the SQLite file under `$XDG_STATE_HOME/coord/`. */
+  url?: string;
+  /** Key prefix separating tenants; default `COORD_NAMESPACE`, else `"coord"`. */
+  namespace?: string;
+  /** Used when the URL has no password; default `COORD_PASSWORD`. */
+  password?: string;
+  /** How long the first connection may take; default 5000. */
+  connectTimeoutMs?: number;
+  /** Where the fallbacks are read; default `Deno.env`. */
+  env?: Record<string, string | undefined>;
+}
+
+/** The namespace used when none is given. */
+export const DEFAULT_NAMESPACE = "coord";
+/** The connect timeout used when none is given. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
+
+/**
+ * Opens a backend. Redis' client is imported only when a Redis URL is given.
+ *
+ * @throws {UsageError} on a malformed URL or namespace.
+ * @throws {BackendUnavailableError} when the backend cannot be reached or opened.
+ * @example
+ * ```ts
+ * import { connect } from "./connect.ts";
+ * await using backend = await connect({ url: "sqlite::memory:" });
+ * console.log(backend.kind, await backend.now());
+ * ```
+ */
+export async function connect(options: ConnectOptions = {}): Promise<Backend> {
+  const env = options.env ?? Deno.env.toObject();
+  const namespace = checkNamespace(options.namespace ?? env.COORD_NAMESPACE ?? DEFAULT_NAMESPACE);
+  const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+  if (!(connectTimeoutMs > 0)) {
+    throw new UsageError(`connect timeout must be a positive number of seconds`);
+  }
+  const rawUrl = options.url ?? env.COORD_URL;
+  const url = rawUrl || `sqlite:${defaultSqlitePath(env)}`;
+  const target: BackendUrl = parseBackendUrl(url, options.password ?? env.COORD_PASSWORD);
+  const displayUrl = maskPassword(url);
+  if (target.kind === "sqlite") {
+    const { openSqlite } = await import("./sqlite/backend.ts");
+    return openSqlite({ path: target.path, namespace, displayUrl, createDirectory: !rawUrl });
+  }
+  const [{ connectRedis }, { RedisBackend }] = await Promise.all([
+    import("./redis/conn.ts"),
+    import("./redis/backend.ts"),
+  ]);
+  const conn = await connectRedis(target, { connectTimeoutMs, displayUrl });
+  return new RedisBackend(conn, target.kind, displayUrl, namespace);
+}

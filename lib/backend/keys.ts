@@ -1,0 +1,90 @@
+/**
+ * Names of things in the backend: validation of user-given names and namespaces, and the Redis
+ * key layout `<namespace>:{<kind>:<name>}:<part>`.
+ *
+ * Everything one primitive instance touches shares the hash tag `{<kind>:<name>}`, so its Lua
+ * scripts run unchanged on Redis Cluster. Redis takes the tag from the first `{` to the first
+ * `}` after it, so a name holding braces would cut the tag short (and let two names share a
+ * tag); braces and `%` are therefore percent-escaped inside the tag.
+ *
+ * @module
+ */
+
+import { UsageError } from "../errors.ts";
+
+/** The primitives that keep state in a backend. */
+export type Kind = "barrier" | "lock" | "schedule" | "queue";
+
+/** Longest name accepted, in characters; keys stay short enough to read in `redis-cli`. */
+export const MAX_NAME_LENGTH = 512;
+
+/**
+ * Checks a user-given name (a barrier, a resource, a task, a queue).
+ *
+ * @throws {UsageError} when empty or too long.
+ */
+export function checkName(what: string, name: string): string {
+  if (name.length === 0) throw new UsageError(`${what} name is empty — give a name`);
+  if (name.length > MAX_NAME_LENGTH) {
+    throw new UsageError(`${what} name is ${name.length} characters; at most ${MAX_NAME_LENGTH}`);
+  }
+  return name;
+}
+
+/**
+ * Checks a namespace: it prefixes every Redis key and is matched with SCAN patterns, so it
+ * must not hold braces (hash tags) or glob characters.
+ *
+ * @throws {UsageError} when it does.
+ */
+export function checkNamespace(namespace: string): string {
+  if (!/^[^\s{}*?[\]\\]+$/.test(namespace)) {
+    throw new UsageError(
+      `namespace "${namespace}" is not usable — use letters, digits, "-", "_", "." or ":"`,
+    );
+  }
+  return namespace;
+}
+
+function escapeName(name: string): string {
+  return name.replace(/[%{}]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+function unescapeName(escaped: string): string {
+  return escaped.replace(/%(25|7B|7D)/g, (_, hex) => String.fromCharCode(parseInt(hex, 16)));
+}
+
+/**
+ * The Redis key of one part of a primitive instance.
+ *
+ * @example
+ * ```ts
+ * import { redisKey } from "./keys.ts";
+ * redisKey("coord", "barrier", "a{b}", "state"); // "coord:{barrier:a%7Bb%7D}:state"
+ * ```
+ */
+export function redisKey(namespace: string, kind: Kind, name: string, part: string): string {
+  return `${namespace}:{${kind}:${escapeName(name)}}:${part}`;
+}
+
+/** A Redis key taken apart by {@link parseRedisKey}. */
+export interface ParsedKey {
+  kind: string;
+  name: string;
+  part: string;
+}
+
+/**
+ * Takes a key of the namespace apart; `undefined` when it is not of coord's layout.
+ *
+ * @example
+ * ```ts
+ * import { parseRedisKey } from "./keys.ts";
+ * parseRedisKey("coord", "coord:{lock:db}:queue"); // { kind: "lock", name: "db", part: "queue" }
+ * ```
+ */
+export function parseRedisKey(namespace: string, key: string): ParsedKey | undefined {
+  if (!key.startsWith(`${namespace}:{`)) return undefined;
+  const m = /^\{([a-z]+):([^{}]*)\}:(.+)$/.exec(key.slice(namespace.length + 1));
+  return m ? { kind: m[1], name: unescapeName(m[2]), part: m[3] } : undefined;
+}

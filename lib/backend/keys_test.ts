@@ -1,0 +1,45 @@
+import assert from "node:assert/strict";
+import { UsageError } from "../errors.ts";
+import { checkName, checkNamespace, parseRedisKey, redisKey } from "./keys.ts";
+
+/** Redis' own rule: the hash tag is between the first "{" and the first "}" after it. */
+function hashTag(key: string): string {
+  const open = key.indexOf("{");
+  const close = key.indexOf("}", open + 1);
+  return open >= 0 && close > open + 1 ? key.slice(open + 1, close) : key;
+}
+
+Deno.test("redisKey() puts kind and name in one hash tag, even for names with {}: and spaces", () => {
+  for (const name of ["plain", "a{b}c", "}{", "x:y z", "{", "100%", "%7B"]) {
+    const parts = ["state", "arrivals", "changed"].map((p) => redisKey("coord", "barrier", name, p));
+    const tags = new Set(parts.map(hashTag));
+    assert.equal(tags.size, 1, `one tag for ${name}: ${[...tags]}`);
+    assert.ok([...tags][0].startsWith("barrier:"), `tag covers the kind for ${name}`);
+    assert.deepEqual(parseRedisKey("coord", parts[0]), { kind: "barrier", name, part: "state" });
+  }
+});
+
+Deno.test("redisKey() gives different names different hash tags", () => {
+  const names = ["a}b", "a}c", "a", "a%7Db", "a b", "a:b"];
+  const tags = names.map((n) => hashTag(redisKey("coord", "lock", n, "queue")));
+  assert.equal(new Set(tags).size, names.length);
+});
+
+Deno.test("parseRedisKey() ignores keys of another layout or namespace", () => {
+  assert.equal(parseRedisKey("coord", "coord:plain"), undefined);
+  assert.equal(parseRedisKey("coord", "other:{lock:a}:queue"), undefined);
+  assert.equal(parseRedisKey("coord", "coordx:{lock:a}:queue"), undefined);
+});
+
+Deno.test("checkName() refuses empty and overlong names", () => {
+  assert.throws(() => checkName("barrier", ""), UsageError);
+  assert.throws(() => checkName("barrier", "x".repeat(513)), UsageError);
+  assert.equal(checkName("barrier", "a {b}: c"), "a {b}: c");
+});
+
+Deno.test("checkNamespace() refuses braces, globs and spaces", () => {
+  for (const ns of ["", "a{b", "a}", "a*", "a?", "a[b]", "a b"]) {
+    assert.throws(() => checkNamespace(ns), UsageError, ns);
+  }
+  assert.equal(checkNamespace("team-a:prod"), "team-a:prod");
+});

@@ -1,0 +1,147 @@
+/**
+ * The Redis backend: one server, a Cluster or a Sentinel-managed master, all through
+ * {@link RedisConn}.
+ *
+ * @module
+ */
+
+import { ChangeFlag } from "../change_flag.ts";
+import { type Kind, parseRedisKey, redisKey } from "../keys.ts";
+import type {
+  Backend,
+  BackendKind,
+  ChangeWatcher,
+  EngineInfo,
+  ForeignEntry,
+  Topic,
+} from "../types.ts";
+import { sleep } from "../../time.ts";
+import type { RedisConn } from "./conn.ts";
+
+/**
+ * The Redis type of every key part coord writes, per primitive; anything else in the
+ * namespace is foreign. Each primitive adds its parts here.
+ */
+const KEY_TYPES: Record<Kind, Record<string, string>> = {
+  barrier: {},
+  lock: {},
+  schedule: {},
+  queue: {},
+};
+
+/** `coord doctor` looks at this many keys at most, so it stays quick on a big database. */
+const FOREIGN_SCAN_LIMIT = 10_000;
+
+/** The Redis backend. Primitives run their Lua scripts through {@link RedisBackend.conn}. */
+export class RedisBackend implements Backend {
+  readonly kind: BackendKind;
+  readonly displayUrl: string;
+  readonly namespace: string;
+  readonly conn: RedisConn;
+  readonly #subscriptions = new Map<string, { flags: Set<ChangeFlag>; listener: () => void }>();
+
+  constructor(conn: RedisConn, kind: BackendKind, displayUrl: string, namespace: string) {
+    this.conn = conn;
+    this.kind = kind;
+    this.displayUrl = displayUrl;
+    this.namespace = namespace;
+  }
+
+  /** The key of one part of a primitive instance in this namespace. */
+  key(kind: Kind, name: string, part: string): string {
+    return redisKey(this.namespace, kind, name, part);
+  }
+
+  /** The pub/sub channel a primitive instance announces changes on. */
+  channel(topic: Topic): string {
+    return this.key(topic.kind, topic.name, "changed");
+  }
+
+  async now(): Promise<number> {
+    const [seconds, micros] = await this.conn.send(undefined, ["TIME"]) as string[];
+    return Number(seconds) * 1000 + Number(micros) / 1000;
+  }
+
+  async info(): Promise<EngineInfo> {
+    const masters = await this.conn.perMaster();
+    const text = String(await masters[0](["INFO", "server"]));
+    const field = (name: string) => new RegExp(`^${name}:(.*)$`, "m").exec(text)?.[1]?.trim();
+    const valkey = field("valkey_version");
+    return {
+      engine: valkey ? "valkey" : "redis",
+      version: valkey ?? field("redis_version") ?? "unknown",
+      details: {
+        mode: field("redis_mode") ?? "unknown",
+        masters: String(masters.length),
+      },
+    };
+  }
+
+  async findForeignData(): Promise<ForeignEntry[]> {
+    const found: ForeignEntry[] = [];
+    let seen = 0;
+    for (const send of await this.conn.perMaster()) {
+      let cursor = "0";
+      do {
+        const [next, keys] = await send([
+          "SCAN",
+          cursor,
+          "MATCH",
+          `${this.namespace}:*`,
+          "COUNT",
+          "1000",
+        ]) as [string, string[]];
+        cursor = next;
+        for (const key of keys) {
+          if (++seen > FOREIGN_SCAN_LIMIT) return found;
+          const problem = await this.#checkKey(key, send);
+          if (problem) found.push({ where: key, problem });
+        }
+      } while (cursor !== "0");
+    }
+    return found;
+  }
+
+  async #checkKey(key: string, send: (args: string[]) => Promise<unknown>) {
+    const parsed = parseRedisKey(this.namespace, key);
+    const expected = parsed && KEY_TYPES[parsed.kind as Kind]?.[parsed.part];
+    if (!expected) return "not a key coord writes";
+    const type = String(await send(["TYPE", key]));
+    return type === expected ? undefined : `type ${type}, coord writes a ${expected} here`;
+  }
+
+  async watch(topic: Topic): Promise<ChangeWatcher> {
+    const channel = this.channel(topic);
+    const flag = new ChangeFlag();
+    let subscription = this.#subscriptions.get(channel);
+    if (!subscription) {
+      const flags = new Set<ChangeFlag>();
+      subscription = { flags, listener: () => flags.forEach((f) => f.notify()) };
+      this.#subscriptions.set(channel, subscription);
+      await this.conn.subscribe(channel, subscription.listener);
+    }
+    subscription.flags.add(flag);
+    const { flags, listener } = subscription;
+    return {
+      next: async (maxWaitMs, signal) => {
+        if (flag.take()) return;
+        await sleep(maxWaitMs, signal, flag.changed);
+        flag.take();
+      },
+      [Symbol.asyncDispose]: async () => {
+        flags.delete(flag);
+        if (flags.size > 0 || this.#subscriptions.get(channel)?.flags !== flags) return;
+        this.#subscriptions.delete(channel);
+        await this.conn.unsubscribe(channel, listener).catch(() => {});
+      },
+    };
+  }
+
+  close(): Promise<void> {
+    return this.conn.close();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}

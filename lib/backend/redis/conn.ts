@@ -1,0 +1,194 @@
+/**
+ * One shape over node-redis's three clients (standalone, cluster, sentinel), so the Redis
+ * backend is written once. node-redis is imported here and only here, lazily: importing it
+ * costs ~170 ms, which no SQLite or `--help` call should pay.
+ *
+ * @module
+ */
+
+import { BackendUnavailableError } from "../../errors.ts";
+import type { BackendUrl, HostPort } from "../url.ts";
+
+type RedisTarget = Exclude<BackendUrl, { kind: "sqlite" }>;
+
+/** Sends one raw command; the reply as node-redis parses RESP3. */
+export type Send = (args: string[]) => Promise<unknown>;
+
+/** A pub/sub handler: coord only needs to hear that a message came. */
+export type Listener = () => void;
+
+/** The few things the Redis backend needs from a connection, whatever its topology. */
+export interface RedisConn {
+  /** Runs one command on the node that owns `firstKey` (any node when it is undefined). */
+  send(firstKey: string | undefined, args: string[]): Promise<unknown>;
+  /** One sender per master: SCAN and INFO see only the node they run on. */
+  perMaster(): Promise<Send[]>;
+  subscribe(channel: string, listener: Listener): Promise<void>;
+  unsubscribe(channel: string, listener: Listener): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Options of {@link connectRedis}. */
+export interface RedisConnectOptions {
+  connectTimeoutMs: number;
+  /** The URL with its password masked, for messages. */
+  displayUrl: string;
+}
+
+/** Reconnection pace once connected: quick first, capped so a long outage is no retry storm. */
+const RECONNECT_MAX_MS = 2_000;
+
+/**
+ * Connects to Redis (standalone, cluster or sentinel). A first connection that fails is not
+ * retried: the caller gets one {@link BackendUnavailableError} within the connect timeout.
+ * Once connected, lost connections are re-established with a capped back-off.
+ */
+export async function connectRedis(
+  target: RedisTarget,
+  { connectTimeoutMs, displayUrl }: RedisConnectOptions,
+): Promise<RedisConn> {
+  const redis = await import("@redis/client");
+  let connected = false;
+  let lastError: unknown;
+  const socket = {
+    connectTimeout: connectTimeoutMs,
+    reconnectStrategy: (retries: number, cause: Error) =>
+      connected ? Math.min(50 * 2 ** retries, RECONNECT_MAX_MS) : cause,
+  };
+  const auth = { username: target.username, password: target.password };
+  const onError = (e: unknown) => (lastError = e);
+
+  let conn: RedisConn & { connect(): Promise<unknown>; destroy(): unknown };
+  switch (target.kind) {
+    case "redis": {
+      const client = redis.createClient({
+        ...auth,
+        database: target.database,
+        socket: { ...socket, ...target.node, ...(target.tls ? { tls: true as const } : {}) },
+      }).on("error", onError);
+      conn = standaloneConn(client, onError);
+      break;
+    }
+    case "redis-cluster": {
+      const cluster = redis.createCluster({
+        rootNodes: target.nodes.map((node) => ({ socket: { ...node } })),
+        defaults: { ...auth, socket: { ...socket, ...(target.tls ? { tls: true as const } : {}) } },
+      }).on("error", onError);
+      conn = {
+        connect: () => cluster.connect(),
+        destroy: () => cluster.destroy(),
+        send: (key, args) => cluster.sendCommand(key, false, args),
+        perMaster: () =>
+          Promise.all(cluster.masters.map(async (master) => {
+            const node = await cluster.nodeClient(master);
+            return (args: string[]) => node.sendCommand(args);
+          })),
+        subscribe: (channel, listener) => cluster.subscribe(channel, listener),
+        unsubscribe: (channel, listener) => cluster.unsubscribe(channel, listener),
+        close: () => cluster.close(),
+      };
+      break;
+    }
+    case "redis-sentinel": {
+      const sentinel = redis.createSentinel({
+        name: target.master,
+        sentinelRootNodes: target.sentinels.map((node: HostPort) => ({ ...node })),
+        nodeClientOptions: { ...auth, database: target.database, socket },
+        sentinelClientOptions: { socket },
+      }).on("error", onError);
+      conn = {
+        connect: () => sentinel.connect(),
+        destroy: () => sentinel.destroy(),
+        send: (_key, args) => sentinel.sendCommand(false, args),
+        perMaster: () => Promise.resolve([(args: string[]) => sentinel.sendCommand(false, args)]),
+        subscribe: async (channel, listener) => void await sentinel.subscribe(channel, listener),
+        unsubscribe: async (channel, listener) =>
+          void await sentinel.unsubscribe(channel, listener),
+        close: () => sentinel.close(),
+      };
+      break;
+    }
+  }
+
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`no answer within ${connectTimeoutMs / 1000} s`)),
+      connectTimeoutMs,
+    );
+  });
+  try {
+    await Promise.race([conn.connect(), deadline]);
+    connected = true;
+    return conn;
+  } catch (e) {
+    await Promise.resolve(conn.destroy()).catch(() => {});
+    throw new BackendUnavailableError(
+      `cannot reach ${displayUrl}: ${describeCause(e ?? lastError, target)}`,
+      { cause: e },
+    );
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+interface StandaloneClient {
+  connect(): Promise<unknown>;
+  destroy(): void;
+  close(): Promise<void>;
+  sendCommand(args: string[]): Promise<unknown>;
+  duplicate(): StandaloneClient;
+  on(event: "error", listener: (e: unknown) => void): StandaloneClient;
+  subscribe(channel: string, listener: Listener): Promise<void>;
+  unsubscribe(channel: string, listener: Listener): Promise<void>;
+}
+
+/** A standalone client needs a second connection for pub/sub, made on first use. */
+function standaloneConn(
+  client: StandaloneClient,
+  onError: (e: unknown) => void,
+): RedisConn & { connect(): Promise<unknown>; destroy(): void } {
+  let subscriber: Promise<StandaloneClient> | undefined;
+  const sub = () =>
+    subscriber ??= (async () => {
+      const s = client.duplicate().on("error", onError);
+      await s.connect();
+      return s;
+    })();
+  return {
+    connect: () => client.connect(),
+    destroy: () => client.destroy(),
+    send: (_key, args) => client.sendCommand(args),
+    perMaster: () => Promise.resolve([(args: string[]) => client.sendCommand(args)]),
+    subscribe: async (channel, listener) => (await sub()).subscribe(channel, listener),
+    unsubscribe: async (channel, listener) => (await sub()).unsubscribe(channel, listener),
+    close: async () => {
+      if (subscriber) (await subscriber).destroy();
+      await client.close();
+    },
+  };
+}
+
+/** Turns a connection failure into words a user can act on. */
+function describeCause(error: unknown, target: RedisTarget): string {
+  const text = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: string })?.code ?? "";
+  const credentials = target.password ? " — check the password (COORD_PASSWORD or the URL)" : "";
+  if (/WRONGPASS|NOAUTH|invalid password|invalid username/i.test(text)) {
+    return `authentication failed${credentials || " — set COORD_PASSWORD or put it in the URL"}`;
+  }
+  const hint = " — is the server up? check --url or COORD_URL";
+  if (code === "ECONNREFUSED" || /ECONNREFUSED|refused/i.test(text)) {
+    return `connection refused${hint}`;
+  }
+  if (code === "ENOTFOUND" || /ENOTFOUND|getaddrinfo|dns/i.test(text)) {
+    return `host not found${hint}`;
+  }
+  if (/timeout|no answer/i.test(text)) return `${text}${hint} (or raise --connect-timeout)`;
+  return `${redact(text, target.password)}${hint}`;
+}
+
+/** Removes a password from text a library produced, in case it echoes it. */
+function redact(text: string, password: string | undefined): string {
+  return password ? text.split(password).join("***") : text;
+}

@@ -1,0 +1,192 @@
+/**
+ * The embedded backend: one SQLite file shared by every coord process of one host, through
+ * `node:sqlite` (no dependency, no native addon to build).
+ *
+ * @module
+ */
+
+import { DatabaseSync } from "node:sqlite";
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { BackendUnavailableError } from "../../errors.ts";
+import { localNow, sleep } from "../../time.ts";
+import { ChangeFlag } from "../change_flag.ts";
+import type { Backend, ChangeWatcher, EngineInfo, ForeignEntry } from "../types.ts";
+import { isMemoryPath } from "../url.ts";
+
+/** How long a writer waits for another process's write lock before SQLite gives up. */
+const BUSY_TIMEOUT_MS = 10_000;
+/** Change polling starts this fast after each wake-up… */
+const POLL_FIRST_MS = 1;
+/** …and backs off to this while nothing changes, so an idle waiter costs next to no CPU. */
+const POLL_IDLE_MS = 25;
+const POLL_BACKOFF = 1.5;
+
+/** Every table coord keeps; each primitive adds its own. Names start with `coord_`. */
+const SCHEMA = [
+  `CREATE TABLE IF NOT EXISTS coord_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
+];
+const SCHEMA_VERSION = "1";
+
+/** Options of {@link openSqlite}. */
+export interface SqliteOptions {
+  path: string;
+  namespace: string;
+  displayUrl: string;
+  /** Create the parent directory when missing (only for the default location). */
+  createDirectory?: boolean;
+}
+
+/** The SQLite backend. Primitives reach its database through {@link SqliteBackend.write}. */
+export class SqliteBackend implements Backend {
+  readonly kind = "sqlite" as const;
+  readonly displayUrl: string;
+  readonly namespace: string;
+  readonly db: DatabaseSync;
+  readonly path: string;
+  readonly #watchers = new Set<ChangeFlag>();
+
+  constructor(db: DatabaseSync, options: SqliteOptions) {
+    this.db = db;
+    this.path = options.path;
+    this.namespace = options.namespace;
+    this.displayUrl = options.displayUrl;
+  }
+
+  /**
+   * Runs `fn` in one write transaction (`BEGIN IMMEDIATE`, so the write lock is taken up
+   * front and a busy database waits instead of failing half way), then wakes this process's
+   * own watchers, which `PRAGMA data_version` does not see.
+   */
+  write<T>(fn: (db: DatabaseSync) => T): T {
+    this.db.exec("BEGIN IMMEDIATE");
+    let result: T;
+    try {
+      result = fn(this.db);
+      this.db.exec("COMMIT");
+    } catch (e) {
+      this.db.exec("ROLLBACK");
+      throw e;
+    }
+    for (const flag of this.#watchers) flag.notify();
+    return result;
+  }
+
+  /** Same host, same clock: the backend's clock is this host's. */
+  now(): Promise<number> {
+    return Promise.resolve(localNow());
+  }
+
+  info(): Promise<EngineInfo> {
+    const version = this.#pragma("select sqlite_version() as v");
+    return Promise.resolve({
+      engine: "sqlite",
+      version: String(version),
+      details: {
+        path: this.path,
+        journal_mode: String(this.#pragma("PRAGMA journal_mode")),
+        busy_timeout_ms: String(this.#pragma("PRAGMA busy_timeout")),
+      },
+    });
+  }
+
+  findForeignData(): Promise<ForeignEntry[]> {
+    const rows = this.db.prepare(
+      "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+    ).all() as { name: string }[];
+    return Promise.resolve(
+      rows.filter((r) => !r.name.startsWith("coord_"))
+        .map((r) => ({ where: `table ${r.name}`, problem: "not a coord table" })),
+    );
+  }
+
+  watch(): Promise<ChangeWatcher> {
+    const flag = new ChangeFlag();
+    this.#watchers.add(flag);
+    let seenVersion = this.#dataVersion();
+    const next = async (maxWaitMs: number, signal?: AbortSignal) => {
+      const deadline = performance.now() + maxWaitMs;
+      let pollMs = POLL_FIRST_MS;
+      while (!flag.take()) {
+        const version = this.#dataVersion();
+        if (version !== seenVersion) {
+          seenVersion = version;
+          return;
+        }
+        const remaining = deadline - performance.now();
+        if (remaining <= 0) return;
+        await sleep(Math.min(pollMs, remaining), signal, flag.changed);
+        pollMs = Math.min(pollMs * POLL_BACKOFF, POLL_IDLE_MS);
+      }
+    };
+    const dispose = () => {
+      this.#watchers.delete(flag);
+      return Promise.resolve();
+    };
+    return Promise.resolve({ next, [Symbol.asyncDispose]: dispose });
+  }
+
+  close(): Promise<void> {
+    if (this.db.isOpen) this.db.close();
+    return Promise.resolve();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  /** Counts commits by other connections to the file: the cross-process change signal. */
+  #dataVersion(): number {
+    return Number(this.#pragma("PRAGMA data_version"));
+  }
+
+  #pragma(sql: string): unknown {
+    const row = this.db.prepare(sql).get() as Record<string, unknown>;
+    return Object.values(row)[0];
+  }
+}
+
+function missingTables(db: DatabaseSync): string[] {
+  const wanted = SCHEMA.map((ddl) => /EXISTS\s+(\w+)/.exec(ddl)![1]);
+  const present = new Set(
+    (db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table'").all() as { name: string }[])
+      .map((r) => r.name),
+  );
+  return wanted.filter((name) => !present.has(name));
+}
+
+/**
+ * Opens (creating on first use) the SQLite file, in WAL mode with a busy timeout set before
+ * the journal mode, because switching to WAL itself needs the lock another process may hold.
+ *
+ * @throws {BackendUnavailableError} when the file cannot be opened or written.
+ */
+export function openSqlite(options: SqliteOptions): SqliteBackend {
+  const { path } = options;
+  let db: DatabaseSync | undefined;
+  try {
+    if (options.createDirectory) mkdirSync(dirname(path), { recursive: true });
+    db = new DatabaseSync(path);
+    db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    if (!isMemoryPath(path)) db.exec("PRAGMA journal_mode = WAL");
+    db.exec("PRAGMA synchronous = NORMAL");
+    const backend = new SqliteBackend(db, options);
+    // Only a new or older file needs the write lock: most opens just read the schema.
+    if (missingTables(db).length > 0) {
+      backend.write((tx) => {
+        for (const ddl of SCHEMA) tx.exec(ddl);
+        tx.prepare("INSERT OR IGNORE INTO coord_meta (key, value) VALUES ('schema_version', ?)")
+          .run(SCHEMA_VERSION);
+      });
+    }
+    return backend;
+  } catch (e) {
+    if (db?.isOpen) db.close();
+    const cause = e instanceof Error ? e.message : String(e);
+    throw new BackendUnavailableError(
+      `cannot open ${options.displayUrl}: ${cause} — check that the directory exists and is ` +
+        `writable, or choose another file with --url sqlite:PATH`,
+      { cause: e },
+    );
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * The interface every backend implements. A backend provides only a primitive's atomic steps
+ * plus the services every primitive needs (the backend's clock, change notification); waiting,
+ * timeouts and retries live one layer up in `lib/<primitive>/`.
+ *
+ * @module
+ */
+
+import type { Kind } from "./keys.ts";
+
+/** Which engine a backend runs on. */
+export type BackendKind = "sqlite" | "redis" | "redis-cluster" | "redis-sentinel";
+
+/** What `coord doctor` reports about the engine. */
+export interface EngineInfo {
+  /** e.g. `"redis"`, `"valkey"`, `"sqlite"`. */
+  engine: string;
+  version: string;
+  /** Engine-specific facts worth showing (journal mode, cluster size, master address…). */
+  details: Record<string, string>;
+}
+
+/** A key or table in the namespace that coord did not write, or not in this shape. */
+export interface ForeignEntry {
+  /** The Redis key or SQLite table. */
+  where: string;
+  /** What is wrong with it, e.g. `type list, expected hash` or `not a coord key`. */
+  problem: string;
+}
+
+/** The thing a waiter watches for changes: one primitive instance. */
+export interface Topic {
+  kind: Kind;
+  name: string;
+}
+
+/**
+ * Wakes a waiter when a topic may have changed. It remembers a change that happened while
+ * nobody waited, so "check state, then wait" loses no wake-up; it is only a hint — callers
+ * re-check state after every wake-up, timeout included.
+ */
+export interface ChangeWatcher extends AsyncDisposable {
+  /**
+   * Resolves at the first change seen since the previous call (or since the watcher was made),
+   * or after `maxWaitMs`, whichever is first.
+   *
+   * @throws the signal's reason when `signal` aborts.
+   */
+  next(maxWaitMs: number, signal?: AbortSignal): Promise<void>;
+}
+
+/** A connection to the store all coord processes share. Close it when done. */
+export interface Backend extends AsyncDisposable {
+  readonly kind: BackendKind;
+  /** The URL as given, with any password masked: safe to print. */
+  readonly displayUrl: string;
+  readonly namespace: string;
+  /** The backend's clock in epoch milliseconds (fractional where the engine gives µs). */
+  now(): Promise<number>;
+  info(): Promise<EngineInfo>;
+  /** Keys (or tables) in the namespace that coord did not write. */
+  findForeignData(): Promise<ForeignEntry[]>;
+  /** Starts watching a topic; see {@link ChangeWatcher}. */
+  watch(topic: Topic): Promise<ChangeWatcher>;
+  close(): Promise<void>;
+}

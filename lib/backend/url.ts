@@ -1,0 +1,177 @@
+/**
+ * Backend URLs: parsing `sqlite:`, `redis://`, `rediss://`, `redis+cluster://` and
+ * `redis+sentinel://` into a typed description, and printing them with the password masked.
+ *
+ * Redis URLs are parsed by hand rather than with `URL`, because a cluster or sentinel URL holds
+ * a comma-separated host list that WHATWG URL parsing rejects.
+ *
+ * @module
+ */
+
+import { UsageError } from "../errors.ts";
+
+/** One `host:port` of a Redis URL. */
+export interface HostPort {
+  host: string;
+  port: number;
+}
+
+/** Credentials of a Redis URL (or `COORD_PASSWORD`). */
+export interface RedisCredentials {
+  username?: string;
+  password?: string;
+}
+
+/** What a backend URL asks for. */
+export type BackendUrl =
+  | { kind: "sqlite"; path: string }
+  | ({ kind: "redis"; tls: boolean; node: HostPort; database: number } & RedisCredentials)
+  | ({ kind: "redis-cluster"; tls: boolean; nodes: HostPort[] } & RedisCredentials)
+  | ({
+    kind: "redis-sentinel";
+    sentinels: HostPort[];
+    master: string;
+    database: number;
+  } & RedisCredentials);
+
+/** The URL forms coord accepts, for error messages and help. */
+export const SUPPORTED_URLS =
+  "sqlite:PATH, sqlite::memory:, redis://[user:pass@]host[:port][/db], rediss://…, " +
+  "redis+cluster://host:port[,host:port…], redis+sentinel://host:port[,host:port…]/MASTER";
+
+const MEMORY_PATH = ":memory:";
+const REDIS_PORT = 6379;
+const SENTINEL_PORT = 26379;
+
+/**
+ * The SQLite file used when no URL is given: `$XDG_STATE_HOME/coord/coord.db`, else
+ * `~/.local/state/coord/coord.db`.
+ *
+ * @example
+ * ```ts
+ * import { defaultSqlitePath } from "./url.ts";
+ * defaultSqlitePath({ HOME: "/home/ann" }); // "/home/ann/.local/state/coord/coord.db"
+ * ```
+ */
+export function defaultSqlitePath(env: Record<string, string | undefined>): string {
+  const state = env.XDG_STATE_HOME || `${env.HOME ?? "."}/.local/state`;
+  return `${state}/coord/coord.db`;
+}
+
+/**
+ * Parses a backend URL. `password` (from `COORD_PASSWORD`) is used when the URL has none.
+ *
+ * @throws {UsageError} on an unknown scheme or a malformed host list.
+ * @example
+ * ```ts
+ * import { parseBackendUrl } from "./url.ts";
+ * parseBackendUrl("redis+cluster://10.0.0.1:7000,10.0.0.2:7000");
+ * // { kind: "redis-cluster", tls: false, nodes: [{ host: "10.0.0.1", port: 7000 }, …] }
+ * ```
+ */
+export function parseBackendUrl(url: string, password?: string): BackendUrl {
+  if (url.startsWith("sqlite:")) return parseSqliteUrl(url);
+  const m = /^([a-z+]+):\/\/(?:([^@/]*)@)?([^/?#]*)(\/[^?#]*)?(?:\?.*)?$/i.exec(url);
+  const scheme = m?.[1].toLowerCase();
+  if (!m || !["redis", "rediss", "redis+cluster", "redis+sentinel"].includes(scheme!)) {
+    throw new UsageError(
+      `unsupported backend URL "${maskPassword(url)}" — use one of: ${SUPPORTED_URLS}`,
+    );
+  }
+  const [, , userinfo, hostlist, path = ""] = m;
+  const credentials = parseUserinfo(userinfo, password);
+  const defaultPort = scheme === "redis+sentinel" ? SENTINEL_PORT : REDIS_PORT;
+  const nodes = parseHostList(hostlist, defaultPort, url);
+  const pathPart = decodeURIComponent(path.replace(/^\//, ""));
+  switch (scheme) {
+    case "redis":
+    case "rediss":
+      if (nodes.length !== 1) {
+        throw new UsageError(
+          `"${maskPassword(url)}" names ${nodes.length} hosts — use redis+cluster:// for a cluster`,
+        );
+      }
+      return {
+        kind: "redis",
+        tls: scheme === "rediss",
+        node: nodes[0],
+        database: parseDatabase(pathPart, url),
+        ...credentials,
+      };
+    case "redis+cluster":
+      return { kind: "redis-cluster", tls: false, nodes, ...credentials };
+    default: {
+      const [master, db = ""] = pathPart.split("/");
+      if (!master) {
+        throw new UsageError(
+          `"${maskPassword(url)}" names no master — write redis+sentinel://host:port/MASTER_NAME`,
+        );
+      }
+      return {
+        kind: "redis-sentinel",
+        sentinels: nodes,
+        master,
+        database: parseDatabase(db, url),
+        ...credentials,
+      };
+    }
+  }
+}
+
+/**
+ * Prints a backend URL for humans with any password replaced by `***`.
+ *
+ * @example
+ * ```ts
+ * import { maskPassword } from "./url.ts";
+ * maskPassword("redis://app:s3cret@db:6379"); // "redis://app:***@db:6379"
+ * ```
+ */
+export function maskPassword(url: string): string {
+  // Greedy up to the last "@" before the path, so a password holding "@" is masked whole.
+  return url.replace(/^([a-z+]+:\/\/[^:@/]*:)[^/]*@/i, "$1***@");
+}
+
+function parseSqliteUrl(url: string): BackendUrl {
+  let path = url.slice("sqlite:".length);
+  if (path.startsWith("//")) path = path.slice(2); // sqlite:///abs/path
+  if (path === "") {
+    throw new UsageError(`"${url}" names no file — write sqlite:PATH or sqlite::memory:`);
+  }
+  return { kind: "sqlite", path: path === MEMORY_PATH ? MEMORY_PATH : path };
+}
+
+function parseUserinfo(userinfo: string | undefined, fallback?: string): RedisCredentials {
+  if (!userinfo) return fallback ? { password: fallback } : {};
+  const colon = userinfo.indexOf(":");
+  const username = decodeURIComponent(colon < 0 ? userinfo : userinfo.slice(0, colon));
+  const password = colon < 0 ? fallback : decodeURIComponent(userinfo.slice(colon + 1));
+  return {
+    ...(username ? { username } : {}),
+    ...(password ? { password } : {}),
+  };
+}
+
+function parseHostList(hostlist: string, defaultPort: number, url: string): HostPort[] {
+  return hostlist.split(",").map((entry) => {
+    const m = /^(\[[0-9a-f:.]+\]|[^:[\]]+)(?::(\d+))?$/i.exec(entry.trim());
+    const port = m?.[2] === undefined ? defaultPort : Number(m[2]);
+    if (!m || port < 1 || port > 65535) {
+      throw new UsageError(`bad host "${entry}" in "${maskPassword(url)}" — write host:port`);
+    }
+    return { host: m[1].replace(/^\[|\]$/g, ""), port };
+  });
+}
+
+function parseDatabase(text: string, url: string): number {
+  if (text === "") return 0;
+  if (!/^\d+$/.test(text)) {
+    throw new UsageError(`bad database "${text}" in "${maskPassword(url)}" — use a number`);
+  }
+  return Number(text);
+}
+
+/** Whether a SQLite path means an in-process database. */
+export function isMemoryPath(path: string): boolean {
+  return path === MEMORY_PATH;
+}

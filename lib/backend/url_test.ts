@@ -1,0 +1,89 @@
+import assert from "node:assert/strict";
+import { UsageError } from "../errors.ts";
+import { defaultSqlitePath, maskPassword, parseBackendUrl } from "./url.ts";
+
+Deno.test("parseBackendUrl() reads sqlite file and memory URLs", () => {
+  assert.deepEqual(parseBackendUrl("sqlite:/tmp/c.db"), { kind: "sqlite", path: "/tmp/c.db" });
+  assert.deepEqual(parseBackendUrl("sqlite:///tmp/c.db"), { kind: "sqlite", path: "/tmp/c.db" });
+  assert.deepEqual(parseBackendUrl("sqlite:rel/c.db"), { kind: "sqlite", path: "rel/c.db" });
+  assert.deepEqual(parseBackendUrl("sqlite::memory:"), { kind: "sqlite", path: ":memory:" });
+});
+
+Deno.test("parseBackendUrl() reads redis and rediss URLs with credentials and database", () => {
+  assert.deepEqual(parseBackendUrl("redis://app:p%40ss@db.local:6380/2"), {
+    kind: "redis",
+    tls: false,
+    node: { host: "db.local", port: 6380 },
+    database: 2,
+    username: "app",
+    password: "p@ss",
+  });
+  assert.deepEqual(parseBackendUrl("rediss://[::1]"), {
+    kind: "redis",
+    tls: true,
+    node: { host: "::1", port: 6379 },
+    database: 0,
+  });
+});
+
+Deno.test("parseBackendUrl() takes the password from COORD_PASSWORD when the URL has none", () => {
+  const url = parseBackendUrl("redis://127.0.0.1", "from-env");
+  assert.equal(url.kind === "redis" && url.password, "from-env");
+  const own = parseBackendUrl("redis://:in-url@127.0.0.1", "from-env");
+  assert.equal(own.kind === "redis" && own.password, "in-url");
+});
+
+Deno.test("parseBackendUrl() reads cluster and sentinel host lists", () => {
+  assert.deepEqual(parseBackendUrl("redis+cluster://a:7000,b:7001"), {
+    kind: "redis-cluster",
+    tls: false,
+    nodes: [{ host: "a", port: 7000 }, { host: "b", port: 7001 }],
+  });
+  assert.deepEqual(parseBackendUrl("redis+sentinel://s1,s2:26380/mymaster"), {
+    kind: "redis-sentinel",
+    sentinels: [{ host: "s1", port: 26379 }, { host: "s2", port: 26380 }],
+    master: "mymaster",
+    database: 0,
+  });
+});
+
+Deno.test("parseBackendUrl() rejects unknown schemes, listing the supported ones", () => {
+  for (const url of ["mysql://x", "http://h:1", "redis:/h", "postgres://u:pw@h/db"]) {
+    assert.throws(() => parseBackendUrl(url), (e: Error) => {
+      assert.ok(e instanceof UsageError);
+      assert.match(e.message, /redis\+cluster:\/\//);
+      assert.doesNotMatch(e.message, /pw@/);
+      return true;
+    });
+  }
+});
+
+Deno.test("parseBackendUrl() rejects malformed hosts, ports, databases and sentinel URLs", () => {
+  for (
+    const url of [
+      "redis://h:0",
+      "redis://h:99999",
+      "redis://h:port",
+      "redis://a:1,b:2",
+      "redis://h/db",
+      "redis+sentinel://h:1",
+      "sqlite:",
+    ]
+  ) {
+    assert.throws(() => parseBackendUrl(url), UsageError, url);
+  }
+});
+
+Deno.test("maskPassword() hides the password, whatever it holds", () => {
+  assert.equal(maskPassword("redis://u:secret@h:1/0"), "redis://u:***@h:1/0");
+  assert.equal(maskPassword("redis://:secret@h"), "redis://:***@h");
+  assert.equal(maskPassword("rediss://u:se@cr:et@h"), "rediss://u:***@h");
+  assert.equal(maskPassword("redis+cluster://:pw@a:1,b:2"), "redis+cluster://:***@a:1,b:2");
+  assert.equal(maskPassword("redis://h:6379"), "redis://h:6379");
+  assert.equal(maskPassword("sqlite:/tmp/a:b@c"), "sqlite:/tmp/a:b@c");
+});
+
+Deno.test("defaultSqlitePath() follows XDG_STATE_HOME, else ~/.local/state", () => {
+  assert.equal(defaultSqlitePath({ XDG_STATE_HOME: "/s", HOME: "/h" }), "/s/coord/coord.db");
+  assert.equal(defaultSqlitePath({ HOME: "/h" }), "/h/.local/state/coord/coord.db");
+});

@@ -1,0 +1,93 @@
+/**
+ * The errors coord raises, each carrying the exit code the CLI turns it into.
+ *
+ * `lib/` throws these; `commands/` maps them to one stderr line and `exitCode` in one place
+ * (see `commands/run_command.ts`). Codes follow sysexits.h where one fits.
+ *
+ * @module
+ */
+
+/** Exit codes of the `coord` command, documented in README. */
+export const ExitCode = {
+  ok: 0,
+  usage: 64,
+  dataError: 65,
+  internal: 70,
+  unavailable: 69,
+  timedOut: 75,
+  tooLate: 76,
+} as const;
+
+/**
+ * Base of every error coord raises on purpose. The message names the thing, the cause and the
+ * way out; it is printed as it is, without a stack trace.
+ *
+ * @example
+ * ```ts
+ * import { CoordError } from "./errors.ts";
+ * try {
+ *   throw new CoordError("something went wrong", 70);
+ * } catch (e) {
+ *   if (e instanceof CoordError) console.error(e.message, e.exitCode);
+ * }
+ * ```
+ */
+export class CoordError extends Error {
+  /** The exit code the CLI ends with when this error reaches it. */
+  readonly exitCode: number;
+
+  constructor(message: string, exitCode: number, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+    this.exitCode = exitCode;
+  }
+}
+
+/** Bad input: a wrong flag, a missing argument, a number out of range, an unknown URL scheme. */
+export class UsageError extends CoordError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, ExitCode.usage, options);
+  }
+}
+
+/** The backend cannot be reached or used (connection refused, timeout, unwritable file). */
+export class BackendUnavailableError extends CoordError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, ExitCode.unavailable, options);
+  }
+}
+
+/** A capability that is listed but not built yet. */
+export class NotAvailableError extends CoordError {
+  constructor(what: string) {
+    super(`${what} is not yet available in this version of coord`, ExitCode.unavailable);
+  }
+}
+
+/** Gave up waiting: a `--timeout`/`--wait` ran out, or the wait was aborted by others. */
+export class WaitTimeoutError extends CoordError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, ExitCode.timedOut, options);
+  }
+}
+
+/** A participant heard of an agreed instant only after it had passed. */
+export class TooLateError extends CoordError {
+  /** How late, in milliseconds. */
+  readonly lateMs: number;
+
+  constructor(message: string, lateMs: number) {
+    super(message, ExitCode.tooLate);
+    this.lateMs = lateMs;
+  }
+}
+
+/**
+ * Data coord did not write sits where coord keeps its own (a key of another type, a row it
+ * cannot parse). Stored state is left untouched.
+ */
+export class ForeignDataError extends CoordError {
+  constructor(message: string) {
+    super(message, ExitCode.dataError);
+  }
+}

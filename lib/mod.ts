@@ -1,0 +1,36 @@
+/**
+ * coord as a library: the same primitives the `coord` command runs, for TypeScript programs.
+ *
+ * @example
+ * ```ts
+ * import { connect, estimateClockOffset } from "./mod.ts";
+ * await using backend = await connect({ url: "sqlite::memory:" });
+ * const { offsetMs } = await estimateClockOffset(backend);
+ * ```
+ *
+ * @module
+ */
+
+export { connect, type ConnectOptions, DEFAULT_NAMESPACE } from "./backend/connect.ts";
+export type {
+  Backend,
+  BackendKind,
+  ChangeWatcher,
+  EngineInfo,
+  ForeignEntry,
+  Topic,
+} from "./backend/types.ts";
+export { maskPassword, parseBackendUrl, SUPPORTED_URLS } from "./backend/url.ts";
+export type { BackendUrl } from "./backend/url.ts";
+export { type ClockOffset, estimateClockOffset } from "./clock.ts";
+export {
+  BackendUnavailableError,
+  CoordError,
+  ExitCode,
+  ForeignDataError,
+  NotAvailableError,
+  TooLateError,
+  UsageError,
+  WaitTimeoutError,
+} from "./errors.ts";
+export { VERSION } from "./version.ts";

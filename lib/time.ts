@@ -1,0 +1,47 @@
+/**
+ * Local time helpers: a precise wall clock and an abortable sleep.
+ *
+ * @module
+ */
+
+/**
+ * This host's wall clock in epoch milliseconds with sub-millisecond precision
+ * (`Date.now()` has whole milliseconds only).
+ *
+ * @example
+ * ```ts
+ * import { localNow } from "./time.ts";
+ * const t = localNow(); // e.g. 1763885527123.417
+ * ```
+ */
+export function localNow(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+/**
+ * Resolves after `ms` milliseconds, or early when `wake` resolves.
+ *
+ * @throws the signal's reason when `signal` aborts first.
+ * @example
+ * ```ts
+ * import { sleep } from "./time.ts";
+ * await sleep(10);
+ * ```
+ */
+export function sleep(ms: number, signal?: AbortSignal, wake?: Promise<unknown>): Promise<void> {
+  if (signal?.aborted) return Promise.reject(signal.reason);
+  return new Promise((resolve, reject) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    };
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal!.reason);
+    };
+    const timer = setTimeout(done, Math.max(0, ms));
+    signal?.addEventListener("abort", onAbort, { once: true });
+    wake?.then(done, done);
+  });
+}

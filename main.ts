@@ -1,0 +1,122 @@
+/**
+ * The `coord` command: argv → one of `commands/*`, loaded lazily so `coord --help` and the
+ * SQLite paths never load the Redis client.
+ *
+ * @module
+ */
+
+import type { Command } from "./commands/command.ts";
+import { reportError } from "./commands/report.ts";
+import { usage } from "./commands/flags.ts";
+import { ExitCode } from "./lib/errors.ts";
+import { VERSION } from "./lib/version.ts";
+
+interface Entry {
+  summary: string;
+  load(): Promise<Command>;
+}
+
+async function planned(name: string, key: string): Promise<Command> {
+  const [{ unavailable }, usages] = await Promise.all([
+    import("./commands/unavailable.ts"),
+    import("./commands/planned.ts"),
+  ]);
+  return unavailable(name, usages[key as keyof typeof usages]);
+}
+
+const COMMANDS: Record<string, Entry> = {
+  barrier: {
+    summary: "wait until N participants arrive, then all continue at one instant",
+    load: () => planned("barrier", "BARRIER_USAGE"),
+  },
+  lock: {
+    summary: "run a command under a fair (FIFO) lock",
+    load: () => planned("lock", "LOCK_USAGE"),
+  },
+  turn: {
+    summary: "inspect, follow and reset lock queues",
+    load: () => planned("turn", "TURN_USAGE"),
+  },
+  schedule: {
+    summary: "run cron/interval tasks once per tick across instances",
+    load: () => planned("schedule", "SCHEDULE_USAGE"),
+  },
+  queue: {
+    summary: "a durable job queue: delayed, parallel and serial jobs",
+    load: () => planned("queue", "QUEUE_USAGE"),
+  },
+  doctor: {
+    summary: "check the backend: version, round trip, clock offset, foreign data",
+    load: async () => (await import("./commands/doctor.ts")).doctor,
+  },
+};
+
+const HELP =
+  `coord ${VERSION} — coordinate shell scripts, CI jobs and services through Redis or SQLite
+
+Usage: coord COMMAND [ARGS…] [OPTIONS]
+
+Commands:
+${
+    Object.entries(COMMANDS).map(([name, { summary }]) => `  ${name.padEnd(10)}${summary}`).join(
+      "\n",
+    )
+  }
+  help      show a command's usage: coord help COMMAND
+
+Options every command takes:
+  --url URL              backend (default: $COORD_URL, else ~/.local/state/coord/coord.db)
+  --namespace NS         key prefix (default: $COORD_NAMESPACE, else coord)
+  --connect-timeout S    give up connecting after S seconds (default 5)
+  -h, --help             this text, or a command's usage
+  -V, --version          print the version
+
+Exit codes: 0 ok · 64 usage · 65 foreign data · 69 backend unavailable · 70 internal
+            75 timed out · 76 too late
+
+Example:
+  coord doctor --url redis://127.0.0.1:6379`;
+
+const isHelp = (arg: string) => arg === "-h" || arg === "--help";
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined) {
+    console.error(HELP);
+    return ExitCode.usage;
+  }
+  if (isHelp(name)) return print(HELP);
+  if (name === "-V" || name === "--version" || name === "version") return print(VERSION);
+  if (name === "help") {
+    if (rest[0] === undefined) return print(HELP);
+    return print((await find(rest[0]).load()).usage);
+  }
+  const command = await find(name).load();
+  const beforeDashDash = rest.includes("--") ? rest.slice(0, rest.indexOf("--")) : rest;
+  if (beforeDashDash.some(isHelp)) return print(command.usage);
+  return await command.run(rest);
+}
+
+function find(name: string): Entry {
+  const entry = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (!entry) {
+    const problem = name.startsWith("-")
+      ? `unknown option "${name}" before the command`
+      : `unknown command "${name}"`;
+    throw usage("", `${problem}; commands: ${Object.keys(COMMANDS).join(", ")}`);
+  }
+  return entry;
+}
+
+function print(text: string): number {
+  console.log(text);
+  return ExitCode.ok;
+}
+
+if (import.meta.main) {
+  try {
+    Deno.exitCode = await main(Deno.args);
+  } catch (error) {
+    Deno.exitCode = reportError(error);
+  }
+}
