@@ -27,7 +27,7 @@ async function planned(name: string, key: string): Promise<Command> {
 const COMMANDS: Record<string, Entry> = {
   barrier: {
     summary: "wait until N participants arrive, then all continue at one instant",
-    load: () => planned("barrier", "BARRIER_USAGE"),
+    load: async () => (await import("./commands/barrier.ts")).barrierCommand,
   },
   lock: {
     summary: "run a command under a fair (FIFO) lock",

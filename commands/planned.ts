@@ -7,17 +7,6 @@
 
 import { BACKEND_FLAGS_HELP } from "./flags.ts";
 
-/** `coord barrier` */
-export const BARRIER_USAGE =
-  `Usage: coord barrier NAME N [--timeout S] [--delay S] [--json] [--quiet]
-
-Wait until N participants have arrived at NAME, then all continue at one instant.
-
-Example:
-  coord barrier tests-ready 3 --timeout 60
-
-${BACKEND_FLAGS_HELP}`;
-
 /** `coord lock` */
 export const LOCK_USAGE = `Usage: coord lock run RES [options] -- CMD [ARG…]
        coord lock RES [options] -- CMD [ARG…]

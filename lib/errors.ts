@@ -71,6 +71,22 @@ export class WaitTimeoutError extends CoordError {
   }
 }
 
+/** A barrier participant gave up waiting (`--timeout`); its arrival was withdrawn. */
+export class BarrierTimeoutError extends WaitTimeoutError {}
+
+/** The barrier generation a participant waited in was aborted (`coord barrier abort`). */
+export class BarrierAbortedError extends WaitTimeoutError {}
+
+/** A command stopped by SIGINT, SIGTERM or SIGHUP; exits 128 + the signal's number. */
+export class InterruptedError extends CoordError {
+  constructor(signal: "SIGINT" | "SIGTERM" | "SIGHUP") {
+    super(`stopped by ${signal}`, 128 + SIGNAL_NUMBERS[signal]);
+  }
+}
+
+/** The POSIX numbers of the signals coord handles, for 128+N exit codes. */
+export const SIGNAL_NUMBERS = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 } as const;
+
 /** A participant heard of an agreed instant only after it had passed. */
 export class TooLateError extends CoordError {
   /** How late, in milliseconds. */

@@ -45,3 +45,25 @@ export function sleep(ms: number, signal?: AbortSignal, wake?: Promise<unknown>)
     wake?.then(done, done);
   });
 }
+
+/** The last stretch before an instant is spun rather than slept: timers fire ±1 ms late. */
+const SPIN_MS = 2;
+
+/**
+ * Resolves at a local wall-clock instant (epoch ms), within a fraction of a millisecond:
+ * a timer for the coarse part, then a short spin.
+ *
+ * @throws the signal's reason when `signal` aborts first.
+ * @example
+ * ```ts
+ * import { localNow, sleepUntil } from "./time.ts";
+ * await sleepUntil(localNow() + 5);
+ * ```
+ */
+export async function sleepUntil(instant: number, signal?: AbortSignal): Promise<void> {
+  const coarseMs = instant - localNow() - SPIN_MS;
+  if (coarseMs > 0) await sleep(coarseMs, signal);
+  while (localNow() < instant) {
+    // spin
+  }
+}

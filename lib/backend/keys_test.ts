@@ -11,7 +11,9 @@ function hashTag(key: string): string {
 
 Deno.test("redisKey() puts kind and name in one hash tag, even for names with {}: and spaces", () => {
   for (const name of ["plain", "a{b}c", "}{", "x:y z", "{", "100%", "%7B"]) {
-    const parts = ["state", "arrivals", "changed"].map((p) => redisKey("coord", "barrier", name, p));
+    const parts = ["state", "arrivals", "changed"].map((p) =>
+      redisKey("coord", "barrier", name, p)
+    );
     const tags = new Set(parts.map(hashTag));
     assert.equal(tags.size, 1, `one tag for ${name}: ${[...tags]}`);
     assert.ok([...tags][0].startsWith("barrier:"), `tag covers the kind for ${name}`);

@@ -7,6 +7,7 @@
  */
 
 import type { Kind } from "./keys.ts";
+import type { BarrierSteps } from "../barrier/steps.ts";
 
 /** Which engine a backend runs on. */
 export type BackendKind = "sqlite" | "redis" | "redis-cluster" | "redis-sentinel";
@@ -60,6 +61,8 @@ export interface Backend extends AsyncDisposable {
   info(): Promise<EngineInfo>;
   /** Keys (or tables) in the namespace that coord did not write. */
   findForeignData(): Promise<ForeignEntry[]>;
+  /** The atomic steps of `coord barrier`. */
+  readonly barrier: BarrierSteps;
   /** Starts watching a topic; see {@link ChangeWatcher}. */
   watch(topic: Topic): Promise<ChangeWatcher>;
   close(): Promise<void>;

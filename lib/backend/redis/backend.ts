@@ -17,13 +17,15 @@ import type {
 } from "../types.ts";
 import { sleep } from "../../time.ts";
 import type { RedisConn } from "./conn.ts";
+import type { BarrierSteps } from "../../barrier/steps.ts";
+import { BARRIER_KEY_TYPES, RedisBarrierSteps } from "./barrier.ts";
 
 /**
  * The Redis type of every key part coord writes, per primitive; anything else in the
  * namespace is foreign. Each primitive adds its parts here.
  */
 const KEY_TYPES: Record<Kind, Record<string, string>> = {
-  barrier: {},
+  barrier: BARRIER_KEY_TYPES,
   lock: {},
   schedule: {},
   queue: {},
@@ -38,6 +40,7 @@ export class RedisBackend implements Backend {
   readonly displayUrl: string;
   readonly namespace: string;
   readonly conn: RedisConn;
+  readonly barrier: BarrierSteps = new RedisBarrierSteps(this);
   readonly #subscriptions = new Map<string, { flags: Set<ChangeFlag>; listener: () => void }>();
 
   constructor(conn: RedisConn, kind: BackendKind, displayUrl: string, namespace: string) {

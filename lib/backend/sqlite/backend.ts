@@ -13,6 +13,8 @@ import { localNow, sleep } from "../../time.ts";
 import { ChangeFlag } from "../change_flag.ts";
 import type { Backend, ChangeWatcher, EngineInfo, ForeignEntry } from "../types.ts";
 import { isMemoryPath } from "../url.ts";
+import type { BarrierSteps } from "../../barrier/steps.ts";
+import { BARRIER_DDL, SqliteBarrierSteps } from "./barrier.ts";
 
 /** How long a writer waits for another process's write lock before SQLite gives up. */
 const BUSY_TIMEOUT_MS = 10_000;
@@ -25,6 +27,7 @@ const POLL_BACKOFF = 1.5;
 /** Every table coord keeps; each primitive adds its own. Names start with `coord_`. */
 const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS coord_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
+  ...BARRIER_DDL,
 ];
 const SCHEMA_VERSION = "1";
 
@@ -45,6 +48,7 @@ export class SqliteBackend implements Backend {
   readonly db: DatabaseSync;
   readonly path: string;
   readonly #watchers = new Set<ChangeFlag>();
+  readonly barrier: BarrierSteps = new SqliteBarrierSteps(this);
 
   constructor(db: DatabaseSync, options: SqliteOptions) {
     this.db = db;
@@ -59,17 +63,26 @@ export class SqliteBackend implements Backend {
    * own watchers, which `PRAGMA data_version` does not see.
    */
   write<T>(fn: (db: DatabaseSync) => T): T {
-    this.db.exec("BEGIN IMMEDIATE");
-    let result: T;
+    const result = this.#transaction("BEGIN IMMEDIATE", fn);
+    for (const flag of this.#watchers) flag.notify();
+    return result;
+  }
+
+  /** Runs `fn` in one read transaction: a consistent view without taking the write lock. */
+  read<T>(fn: (db: DatabaseSync) => T): T {
+    return this.#transaction("BEGIN", fn);
+  }
+
+  #transaction<T>(begin: string, fn: (db: DatabaseSync) => T): T {
+    this.db.exec(begin);
     try {
-      result = fn(this.db);
+      const result = fn(this.db);
       this.db.exec("COMMIT");
+      return result;
     } catch (e) {
       this.db.exec("ROLLBACK");
       throw e;
     }
-    for (const flag of this.#watchers) flag.notify();
-    return result;
   }
 
   /** Same host, same clock: the backend's clock is this host's. */
@@ -143,6 +156,18 @@ export class SqliteBackend implements Backend {
   #pragma(sql: string): unknown {
     const row = this.db.prepare(sql).get() as Record<string, unknown>;
     return Object.values(row)[0];
+  }
+}
+
+/**
+ * Runs a synchronous step and settles a promise with its outcome, so a step that throws
+ * rejects like the Redis backend's do instead of throwing at the call.
+ */
+export function settle<T>(step: () => T): Promise<T> {
+  try {
+    return Promise.resolve(step());
+  } catch (e) {
+    return Promise.reject(e);
   }
 }
 

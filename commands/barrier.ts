@@ -1,0 +1,191 @@
+/**
+ * `coord barrier`: wait at a barrier, show its status, or abort it.
+ *
+ * @module
+ */
+
+import {
+  abortBarrier,
+  barrier,
+  barrierStatus,
+  DEFAULT_DELAY_MS,
+  DEFAULT_LEASE_MS,
+  DEFAULT_TOLERANCE_MS,
+} from "../lib/barrier/barrier.ts";
+import type { BarrierStatus } from "../lib/barrier/steps.ts";
+import type { Command } from "./command.ts";
+import {
+  BACKEND_FLAGS,
+  BACKEND_FLAGS_HELP,
+  countArg,
+  openBackend,
+  OUTPUT_FLAGS,
+  parseFlags,
+  secondsFlag,
+  usage,
+} from "./flags.ts";
+import { Progress } from "./progress.ts";
+import { withSignals } from "./signals.ts";
+
+const USAGE =
+  `Usage: coord barrier [wait] NAME N [--timeout S] [--delay S] [--run-id ID] [--lease S]
+                                  [--json] [--quiet]
+       coord barrier status NAME [--run-id ID] [--json]
+       coord barrier abort NAME [--run-id ID]
+
+Blocks until N participants have arrived at NAME, then every one of them exits 0 at the same
+instant: the last arrival sets it to "now + --delay" in the backend's clock, and each
+participant sleeps until it by its own clock, corrected by the measured offset.
+A barrier is reusable: once it releases, the next arrival starts the next generation.
+
+Options:
+  --timeout S   give up after S seconds and withdraw the arrival (exit 75); default: never
+  --delay S     time from the last arrival to the release, for everyone to hear of it
+                (default ${DEFAULT_DELAY_MS / 1000}; 0 and fractions allowed)
+  --run-id ID   scope the name to a run: the barrier is ID/NAME
+  --lease S     a participant killed outright stops counting after S seconds
+                (default ${DEFAULT_LEASE_MS / 1000}; renewed every S/3 while it waits)
+  --json        print {name, generation, participants, arrival, release_at, continued_at,
+                late_ms} on release (times: epoch ms; release_at in the backend's clock)
+  -q, --quiet   no "waiting at NAME: 2/3 arrived" line on a terminal
+
+status shows the current generation, N, who has arrived (host, pid, since) and the last
+release; abort makes every waiter of the current generation exit 75 and clears it. (A barrier
+literally named "status" or "abort" is reached with "coord barrier wait status N".)
+
+Examples:
+  coord barrier tests-ready 3 --timeout 120        # in each of three CI jobs
+  for i in 1 2 3; do ./step.sh $i && coord barrier step 3; done
+  coord barrier status tests-ready --json
+
+Exit codes: 0 released · 64 bad arguments, or N differs from the waiting participants'
+            65 foreign data in the barrier's keys · 69 backend unavailable
+            75 timed out or aborted · 76 heard of the release more than ${DEFAULT_TOLERANCE_MS} ms
+            after its instant (raise --delay) · 129/130/143 stopped by SIGHUP/SIGINT/SIGTERM
+            (the arrival is withdrawn)
+
+${BACKEND_FLAGS_HELP}`;
+
+const NAME_FLAGS = { ...BACKEND_FLAGS, "run-id": { type: "string" } } as const;
+
+async function run(argv: string[]): Promise<number> {
+  const [first] = argv;
+  if (first === "status") return await status(argv.slice(1));
+  if (first === "abort") return await abort(argv.slice(1));
+  return await wait(first === "wait" ? argv.slice(1) : argv);
+}
+
+async function wait(argv: string[]): Promise<number> {
+  const { values, positionals } = parseFlags("barrier", argv, {
+    ...NAME_FLAGS,
+    ...OUTPUT_FLAGS,
+    timeout: { type: "string" },
+    delay: { type: "string" },
+    lease: { type: "string" },
+  });
+  const [name, count, extra] = positionals;
+  if (name === undefined) throw usage("barrier", "missing barrier NAME");
+  if (extra !== undefined) throw usage("barrier", `unexpected argument "${extra}"`);
+  const n = countArg("barrier", "N", count);
+  const timeoutMs = secondsFlag("barrier", "timeout", values.timeout, Infinity);
+  const delayMs = secondsFlag("barrier", "delay", values.delay, DEFAULT_DELAY_MS);
+  const leaseMs = secondsFlag("barrier", "lease", values.lease, DEFAULT_LEASE_MS);
+  if (leaseMs <= 0) throw usage("barrier", "--lease must be more than 0");
+
+  await using backend = await openBackend("barrier", values);
+  const progress = new Progress(values.quiet);
+  try {
+    const result = await withSignals((signal) =>
+      barrier(backend, name, n, {
+        timeoutMs,
+        delayMs,
+        leaseMs,
+        runId: values["run-id"],
+        signal,
+        onProgress: ({ count }) => progress.show(`waiting at ${name}: ${count}/${n} arrived`),
+      })
+    );
+    progress.clear();
+    if (values.json) {
+      console.log(JSON.stringify({
+        name: result.name,
+        generation: result.generation,
+        participants: result.participants,
+        arrival: result.arrival,
+        release_at: result.releaseAt,
+        continued_at: result.continuedAt,
+        late_ms: result.lateMs,
+      }));
+    }
+    return 0;
+  } finally {
+    progress.clear();
+  }
+}
+
+async function status(argv: string[]): Promise<number> {
+  const { values, positionals } = parseFlags("barrier", argv, {
+    ...NAME_FLAGS,
+    json: { type: "boolean" },
+  });
+  const name = singleName(positionals, "status");
+  await using backend = await openBackend("barrier", values);
+  const state = await barrierStatus(backend, name, { runId: values["run-id"] });
+  console.log(values.json ? JSON.stringify(statusJson(name, state)) : statusText(name, state));
+  return 0;
+}
+
+async function abort(argv: string[]): Promise<number> {
+  const { values, positionals } = parseFlags("barrier", argv, NAME_FLAGS);
+  const name = singleName(positionals, "abort");
+  await using backend = await openBackend("barrier", values);
+  const { generation, waiting } = await abortBarrier(backend, name, { runId: values["run-id"] });
+  console.log(`barrier ${name}: aborted generation ${generation} (${waiting} waiting)`);
+  return 0;
+}
+
+function singleName(positionals: string[], verb: string): string {
+  if (positionals.length !== 1) {
+    throw usage("barrier", `barrier ${verb} takes one NAME, got ${positionals.length}`);
+  }
+  return positionals[0];
+}
+
+const iso = (epochMs: number) => new Date(epochMs).toISOString();
+
+function statusJson(name: string, state: BarrierStatus) {
+  return {
+    name,
+    generation: state.generation,
+    participants: state.n ?? null,
+    arrived: state.arrivals,
+    last_release: state.lastRelease
+      ? {
+        generation: state.lastRelease.generation,
+        release_at: state.lastRelease.releaseAt,
+        participants: state.lastRelease.n,
+      }
+      : null,
+  };
+}
+
+function statusText(name: string, state: BarrierStatus): string {
+  const waiting = state.n === undefined
+    ? "nobody waiting"
+    : `${state.arrivals.length}/${state.n} arrived`;
+  const last = state.lastRelease
+    ? `last release: generation ${state.lastRelease.generation} at ${
+      iso(state.lastRelease.releaseAt)
+    } with ${state.lastRelease.n} participants`
+    : "last release: none";
+  return [
+    `barrier ${name}: generation ${state.generation}, ${waiting}`,
+    ...state.arrivals.map((a) =>
+      `  ${String(a.arrival).padStart(3)}  ${a.host}  pid ${a.pid}  since ${iso(a.since)}`
+    ),
+    last,
+  ].join("\n");
+}
+
+/** The `coord barrier` command. */
+export const barrierCommand: Command = { usage: USAGE, run };

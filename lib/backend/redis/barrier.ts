@@ -1,0 +1,136 @@
+/**
+ * Barrier steps on Redis: each one run of `barrier.lua`.
+ *
+ * @module
+ */
+
+import { ForeignDataError } from "../../errors.ts";
+import type {
+  Arrival,
+  ArriveRequest,
+  ArriveResult,
+  BarrierStatus,
+  BarrierSteps,
+  GenerationState,
+} from "../../barrier/steps.ts";
+import type { RedisBackend } from "./backend.ts";
+import { LuaScript } from "./script.ts";
+
+/** The Redis type of each key a barrier keeps (checked by the script and by doctor). */
+export const BARRIER_KEY_TYPES = {
+  state: "hash",
+  leases: "zset",
+  arrivals: "hash",
+  ended: "hash",
+};
+
+let script: Promise<LuaScript> | undefined;
+
+/** Barrier steps over one {@link RedisBackend}. */
+export class RedisBarrierSteps implements BarrierSteps {
+  readonly #backend: RedisBackend;
+
+  constructor(backend: RedisBackend) {
+    this.#backend = backend;
+  }
+
+  async #run(name: string, op: string, ...args: (string | number)[]): Promise<unknown[]> {
+    script ??= LuaScript.load(new URL("./barrier.lua", import.meta.url));
+    const keys = Object.keys(BARRIER_KEY_TYPES).map((part) =>
+      this.#backend.key("barrier", name, part)
+    );
+    const channel = this.#backend.channel({ kind: "barrier", name });
+    try {
+      return await (await script).run(this.#backend.conn, keys, [
+        op,
+        channel,
+        ...args,
+      ]) as unknown[];
+    } catch (e) {
+      if (e instanceof Error && e.message.startsWith("FOREIGN ")) {
+        throw new ForeignDataError(
+          `barrier "${name}": ${e.message.slice(8)} — another program wrote there; ` +
+            `remove the key or use another --namespace`,
+        );
+      }
+      throw e;
+    }
+  }
+
+  async arrive(name: string, r: ArriveRequest): Promise<ArriveResult> {
+    const reply = await this.#run(
+      name,
+      "arrive",
+      r.id,
+      r.n,
+      r.leaseMs,
+      r.delayMs,
+      r.info.host,
+      r.info.pid,
+    );
+    if (reply[0] === "mismatch") return { outcome: "mismatch", n: Number(reply[1]) };
+    const [, generation, arrival, count, n, releaseAt] = reply.map(String);
+    return {
+      outcome: "joined",
+      generation: Number(generation),
+      arrival: Number(arrival),
+      count: Number(count),
+      n: Number(n),
+      ...(releaseAt ? { releaseAt: Number(releaseAt) } : {}),
+    };
+  }
+
+  async check(
+    name: string,
+    r: { id: string; generation: number; leaseMs: number; renew: boolean },
+  ): Promise<GenerationState> {
+    return parseState(
+      await this.#run(name, "check", r.id, r.generation, r.leaseMs, r.renew ? 1 : 0),
+    );
+  }
+
+  async withdraw(name: string, r: { id: string; generation: number }): Promise<GenerationState> {
+    return parseState(await this.#run(name, "withdraw", r.id, r.generation));
+  }
+
+  async status(name: string): Promise<BarrierStatus> {
+    const [generation, n, lastGeneration, lastReleaseAt, lastN, ...arrivals] =
+      (await this.#run(name, "status")).map(String);
+    return {
+      generation: Number(generation),
+      ...(n && arrivals.length > 0 ? { n: Number(n) } : {}),
+      arrivals: arrivals.map((json) => JSON.parse(json) as Arrival)
+        .sort((a, b) => a.arrival - b.arrival),
+      ...(lastGeneration
+        ? {
+          lastRelease: {
+            generation: Number(lastGeneration),
+            releaseAt: Number(lastReleaseAt),
+            n: Number(lastN),
+          },
+        }
+        : {}),
+    };
+  }
+
+  async abort(name: string): Promise<{ generation: number; waiting: number }> {
+    const [generation, waiting] = (await this.#run(name, "abort")).map(Number);
+    return { generation, waiting };
+  }
+}
+
+function parseState(reply: unknown[]): GenerationState {
+  const [outcome, a, b] = reply.map(String);
+  switch (outcome) {
+    case "waiting":
+      return { outcome, count: Number(a), n: Number(b) };
+    case "released":
+      return { outcome, releaseAt: Number(a), n: Number(b) };
+    case "aborted":
+    case "withdrawn":
+    case "expired":
+      return { outcome };
+    default:
+      throw new Error(`unexpected barrier reply ${JSON.stringify(reply)}`);
+  }
+}

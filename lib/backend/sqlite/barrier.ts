@@ -1,0 +1,293 @@
+/**
+ * Barrier steps on SQLite: each one transaction (or one consistent read), with the same
+ * outcomes as `../redis/barrier.lua`.
+ *
+ * @module
+ */
+
+import type { DatabaseSync, SQLInputValue } from "node:sqlite";
+import type {
+  Arrival,
+  ArriveRequest,
+  ArriveResult,
+  BarrierStatus,
+  BarrierSteps,
+  GenerationState,
+} from "../../barrier/steps.ts";
+import { ForeignDataError } from "../../errors.ts";
+import { localNow } from "../../time.ts";
+import { settle, type SqliteBackend } from "./backend.ts";
+
+/** The barrier's tables. An `ended` row with a NULL `release_at` is an aborted generation. */
+export const BARRIER_DDL = [
+  `CREATE TABLE IF NOT EXISTS coord_barrier (
+    namespace TEXT NOT NULL, name TEXT NOT NULL, generation INTEGER NOT NULL, n INTEGER,
+    last_generation INTEGER, last_release_at REAL, last_n INTEGER,
+    PRIMARY KEY (namespace, name))`,
+  `CREATE TABLE IF NOT EXISTS coord_barrier_arrival (
+    namespace TEXT NOT NULL, name TEXT NOT NULL, id TEXT NOT NULL, arrival INTEGER NOT NULL,
+    host TEXT NOT NULL, pid INTEGER NOT NULL, since REAL NOT NULL, expires_at REAL NOT NULL,
+    PRIMARY KEY (namespace, name, id))`,
+  `CREATE TABLE IF NOT EXISTS coord_barrier_ended (
+    namespace TEXT NOT NULL, name TEXT NOT NULL, generation INTEGER NOT NULL,
+    release_at REAL, n INTEGER, PRIMARY KEY (namespace, name, generation))`,
+];
+
+/** How many ended generations are remembered for participants that look late. */
+const ENDED_KEPT = 1000;
+
+interface Row {
+  generation: number;
+  n: number | null;
+  last_generation: number | null;
+  last_release_at: number | null;
+  last_n: number | null;
+}
+
+/** Barrier steps over one {@link SqliteBackend}. */
+export class SqliteBarrierSteps implements BarrierSteps {
+  readonly #backend: SqliteBackend;
+
+  constructor(backend: SqliteBackend) {
+    this.#backend = backend;
+  }
+
+  get #db(): DatabaseSync {
+    return this.#backend.db;
+  }
+
+  #all<T>(sql: string, ...params: SQLInputValue[]): T[] {
+    return this.#db.prepare(sql).all(...params) as T[];
+  }
+
+  #run(sql: string, ...params: SQLInputValue[]): void {
+    this.#db.prepare(sql).run(...params);
+  }
+
+  #row(name: string): Row {
+    const [row] = this.#all<Row>(
+      "SELECT * FROM coord_barrier WHERE namespace = ? AND name = ?",
+      this.#backend.namespace,
+      name,
+    );
+    if (row && !Number.isSafeInteger(row.generation)) {
+      throw new ForeignDataError(
+        `barrier "${name}": coord_barrier holds generation ${JSON.stringify(row.generation)} — ` +
+          `another program wrote there; delete the row or use another --namespace`,
+      );
+    }
+    return row ?? {
+      generation: 1,
+      n: null,
+      last_generation: null,
+      last_release_at: null,
+      last_n: null,
+    };
+  }
+
+  #count(name: string, now: number): number {
+    const [{ count }] = this.#all<{ count: number }>(
+      `SELECT count(*) AS count FROM coord_barrier_arrival
+       WHERE namespace = ? AND name = ? AND expires_at >= ?`,
+      this.#backend.namespace,
+      name,
+      now,
+    );
+    return count;
+  }
+
+  #purge(name: string, now: number): void {
+    this.#run(
+      "DELETE FROM coord_barrier_arrival WHERE namespace = ? AND name = ? AND expires_at < ?",
+      this.#backend.namespace,
+      name,
+      now,
+    );
+  }
+
+  #endedOutcome(name: string, generation: number): GenerationState {
+    const [ended] = this.#all<{ release_at: number | null; n: number }>(
+      `SELECT release_at, n FROM coord_barrier_ended
+       WHERE namespace = ? AND name = ? AND generation = ?`,
+      this.#backend.namespace,
+      name,
+      generation,
+    );
+    return ended?.release_at == null
+      ? { outcome: "aborted" }
+      : { outcome: "released", releaseAt: ended.release_at, n: ended.n };
+  }
+
+  /** Closes generation `row.generation` (released when `releaseAt` is given) and opens the next. */
+  #finish(name: string, row: Row, releaseAt: number | null, n: number | null): void {
+    const ns = this.#backend.namespace;
+    this.#run(
+      "INSERT INTO coord_barrier_ended VALUES (?, ?, ?, ?, ?)",
+      ns,
+      name,
+      row.generation,
+      releaseAt,
+      n,
+    );
+    this.#run(
+      "DELETE FROM coord_barrier_ended WHERE namespace = ? AND name = ? AND generation <= ?",
+      ns,
+      name,
+      row.generation - ENDED_KEPT,
+    );
+    this.#run("DELETE FROM coord_barrier_arrival WHERE namespace = ? AND name = ?", ns, name);
+    const last = releaseAt === null ? row : {
+      last_generation: row.generation,
+      last_release_at: releaseAt,
+      last_n: n,
+    };
+    this.#save(name, {
+      ...row,
+      ...last,
+      generation: row.generation + 1,
+      n: null,
+    });
+  }
+
+  #save(name: string, row: Row): void {
+    this.#run(
+      `INSERT OR REPLACE INTO coord_barrier
+       (namespace, name, generation, n, last_generation, last_release_at, last_n)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      this.#backend.namespace,
+      name,
+      row.generation,
+      row.n,
+      row.last_generation,
+      row.last_release_at,
+      row.last_n,
+    );
+  }
+
+  arrive(name: string, r: ArriveRequest): Promise<ArriveResult> {
+    return settle(() =>
+      this.#backend.write((): ArriveResult => {
+        const now = localNow();
+        this.#purge(name, now);
+        const row = this.#row(name);
+        let count = this.#count(name, now);
+        if (count > 0 && row.n !== null && row.n !== r.n) return { outcome: "mismatch", n: row.n };
+        count += 1;
+        this.#run(
+          "INSERT INTO coord_barrier_arrival VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+          this.#backend.namespace,
+          name,
+          r.id,
+          count,
+          r.info.host,
+          r.info.pid,
+          now,
+          now + r.leaseMs,
+        );
+        const joined = {
+          outcome: "joined",
+          generation: row.generation,
+          arrival: count,
+          count,
+        } as const;
+        if (count < r.n) {
+          this.#save(name, { ...row, n: r.n });
+          return { ...joined, n: r.n };
+        }
+        const releaseAt = now + r.delayMs;
+        this.#finish(name, row, releaseAt, r.n);
+        return { ...joined, n: r.n, releaseAt };
+      })
+    );
+  }
+
+  check(
+    name: string,
+    r: { id: string; generation: number; leaseMs: number; renew: boolean },
+  ): Promise<GenerationState> {
+    const read = (): GenerationState => {
+      const now = localNow();
+      const row = this.#row(name);
+      if (r.generation < row.generation) return this.#endedOutcome(name, r.generation);
+      const [mine] = this.#all<{ expires_at: number }>(
+        `SELECT expires_at FROM coord_barrier_arrival
+         WHERE namespace = ? AND name = ? AND id = ? AND expires_at >= ?`,
+        this.#backend.namespace,
+        name,
+        r.id,
+        now,
+      );
+      if (!mine) return { outcome: "expired" };
+      if (r.renew) {
+        this.#run(
+          "UPDATE coord_barrier_arrival SET expires_at = ? WHERE namespace = ? AND name = ? AND id = ?",
+          now + r.leaseMs,
+          this.#backend.namespace,
+          name,
+          r.id,
+        );
+      }
+      return { outcome: "waiting", count: this.#count(name, now), n: row.n ?? 0 };
+    };
+    // Only a renewal writes: a plain check must not wake the other waiters polling the file.
+    return settle(() => r.renew ? this.#backend.write(read) : this.#backend.read(read));
+  }
+
+  withdraw(name: string, r: { id: string; generation: number }): Promise<GenerationState> {
+    return settle(() =>
+      this.#backend.write((): GenerationState => {
+        const row = this.#row(name);
+        if (r.generation < row.generation) return this.#endedOutcome(name, r.generation);
+        this.#run(
+          "DELETE FROM coord_barrier_arrival WHERE namespace = ? AND name = ? AND id = ?",
+          this.#backend.namespace,
+          name,
+          r.id,
+        );
+        return { outcome: "withdrawn" };
+      })
+    );
+  }
+
+  status(name: string): Promise<BarrierStatus> {
+    return settle(() =>
+      this.#backend.read((): BarrierStatus => {
+        const now = localNow();
+        const row = this.#row(name);
+        const arrivals = this.#all<Arrival>(
+          `SELECT arrival, host, pid, since FROM coord_barrier_arrival
+         WHERE namespace = ? AND name = ? AND expires_at >= ? ORDER BY arrival`,
+          this.#backend.namespace,
+          name,
+          now,
+        );
+        return {
+          generation: row.generation,
+          ...(row.n !== null && arrivals.length > 0 ? { n: row.n } : {}),
+          arrivals,
+          ...(row.last_generation !== null
+            ? {
+              lastRelease: {
+                generation: row.last_generation,
+                releaseAt: row.last_release_at!,
+                n: row.last_n!,
+              },
+            }
+            : {}),
+        };
+      })
+    );
+  }
+
+  abort(name: string): Promise<{ generation: number; waiting: number }> {
+    return settle(() =>
+      this.#backend.write(() => {
+        const now = localNow();
+        const row = this.#row(name);
+        const waiting = this.#count(name, now);
+        this.#finish(name, row, null, null);
+        return { generation: row.generation, waiting };
+      })
+    );
+  }
+}

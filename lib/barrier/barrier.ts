@@ -1,0 +1,234 @@
+/**
+ * Barriers: N participants on any hosts meet at a name, then all continue at one instant.
+ *
+ * The last arrival fixes the release instant as `backend clock + delay` and stores it with the
+ * generation; every participant learns it (pub/sub or change polling as a hint, a re-check
+ * every quarter second as the guarantee), converts it to its own clock with the measured
+ * offset, and sleeps until it.
+ *
+ * @module
+ */
+
+import type { Backend } from "../backend/types.ts";
+import { checkName } from "../backend/keys.ts";
+import { estimateClockOffset } from "../clock.ts";
+import { BarrierAbortedError, BarrierTimeoutError, TooLateError, UsageError } from "../errors.ts";
+import { localNow, sleepUntil } from "../time.ts";
+import type { ArriveResult, BarrierStatus, GenerationState, ParticipantInfo } from "./steps.ts";
+
+/** Default time between the last arrival and the release. */
+export const DEFAULT_DELAY_MS = 1_000;
+/** Default lease of an arrival: a participant killed outright stops counting after this. */
+export const DEFAULT_LEASE_MS = 5_000;
+/** A participant that hears of the release at most this late still continues (at once). */
+export const DEFAULT_TOLERANCE_MS = 10;
+/** Waiters re-check the backend at least this often, whatever the wake-up hints say. */
+const RECHECK_MS = 250;
+/** Clock readings taken to estimate the offset to the backend. */
+const CLOCK_SAMPLES = 5;
+
+/** Options of {@link barrier}. */
+export interface BarrierOptions {
+  /** Give up after this long (then the arrival is withdrawn); default: wait forever. */
+  timeoutMs?: number;
+  /** Time between the last arrival and the release instant; default 1000. */
+  delayMs?: number;
+  /** Scopes the name (`RUN/NAME`), like pyprocsync's run_id. */
+  runId?: string;
+  /** Lease of this arrival, renewed while waiting; default 5000. */
+  leaseMs?: number;
+  /** How late a participant may hear of the release and still continue; default 10. */
+  toleranceMs?: number;
+  /** Aborting withdraws the arrival and rejects with the signal's reason. */
+  signal?: AbortSignal;
+  /** Called whenever the count of arrivals is known anew. */
+  onProgress?: (progress: { count: number; n: number; generation: number }) => void;
+}
+
+/** What a participant learns when the barrier releases (the CLI's `--json`, in camelCase). */
+export interface BarrierResult {
+  name: string;
+  generation: number;
+  participants: number;
+  /** 1-based order of this participant's arrival. */
+  arrival: number;
+  /** The release instant, epoch ms in the backend's clock. */
+  releaseAt: number;
+  /** When this participant woke, epoch ms in this host's clock. */
+  continuedAt: number;
+  /** How far after the release instant (converted to this host's clock) it woke. */
+  lateMs: number;
+}
+
+/**
+ * Waits until `n` participants have arrived at `name`, then resolves for all of them at the
+ * same instant.
+ *
+ * @throws {UsageError} on a bad name, `n` or option, or when the participants already waiting
+ * were told another N (nothing is changed then).
+ * @throws {BarrierTimeoutError} after `timeoutMs`, the arrival withdrawn.
+ * @throws {BarrierAbortedError} when the generation is aborted.
+ * @throws {TooLateError} when the release is heard of more than `toleranceMs` after its instant.
+ * @example
+ * ```ts
+ * import { connect } from "../backend/connect.ts";
+ * import { barrier } from "./barrier.ts";
+ * await using backend = await connect({ url: "sqlite::memory:" });
+ * const { releaseAt } = await barrier(backend, "ready", 1, { delayMs: 10 });
+ * ```
+ */
+export async function barrier(
+  backend: Backend,
+  name: string,
+  n: number,
+  options: BarrierOptions = {},
+): Promise<BarrierResult> {
+  const {
+    timeoutMs = Infinity,
+    delayMs = DEFAULT_DELAY_MS,
+    leaseMs = DEFAULT_LEASE_MS,
+    toleranceMs = DEFAULT_TOLERANCE_MS,
+    signal,
+    onProgress,
+  } = options;
+  if (!Number.isSafeInteger(n) || n < 1) {
+    throw new UsageError(`barrier "${name}": N must be a whole number ≥ 1, got ${n}`);
+  }
+  for (const [what, value] of Object.entries({ timeoutMs, delayMs, leaseMs, toleranceMs })) {
+    if (!(value >= 0)) throw new UsageError(`barrier "${name}": ${what} must be ≥ 0`);
+  }
+  const key = scopedName(name, options.runId);
+  signal?.throwIfAborted();
+  const deadline = performance.now() + timeoutMs;
+  const clock = await estimateClockOffset(backend, { samples: CLOCK_SAMPLES });
+  const steps = backend.barrier;
+  await using watcher = await backend.watch({ kind: "barrier", name: key });
+
+  const info: ParticipantInfo = { host: Deno.hostname(), pid: Deno.pid };
+  const arrive = async () => {
+    const id = crypto.randomUUID();
+    const joined = await steps.arrive(key, { id, n, leaseMs, delayMs, info });
+    if (joined.outcome === "mismatch") {
+      throw new UsageError(
+        `barrier "${name}" is waiting for ${joined.n} participants, but this one says ${n} — ` +
+          `every participant must give the same N`,
+      );
+    }
+    return { id, joined };
+  };
+  let { id, joined } = await arrive();
+  let state = stateAfterArrival(joined);
+  let renewedAt = performance.now();
+  try {
+    while (state.outcome === "waiting" || state.outcome === "expired") {
+      if (state.outcome === "expired") {
+        // This process stalled past its lease and stopped counting: count it again.
+        ({ id, joined } = await arrive());
+        state = stateAfterArrival(joined);
+        continue;
+      }
+      const { count } = state;
+      onProgress?.({ count, n, generation: joined.generation });
+      const remainingMs = deadline - performance.now();
+      if (remainingMs <= 0) {
+        state = await steps.withdraw(key, { id, generation: joined.generation });
+        if (state.outcome === "withdrawn") {
+          throw new BarrierTimeoutError(
+            `barrier "${name}": timed out after ${timeoutMs / 1000} s with ${count}/${n} ` +
+              `arrived — this arrival was withdrawn`,
+          );
+        }
+        break;
+      }
+      await watcher.next(Math.min(RECHECK_MS, leaseMs / 3, remainingMs), signal);
+      const renew = performance.now() - renewedAt >= leaseMs / 3;
+      state = await steps.check(key, { id, generation: joined.generation, leaseMs, renew });
+      if (renew) renewedAt = performance.now();
+    }
+  } catch (error) {
+    if (signal?.aborted) {
+      await steps.withdraw(key, { id, generation: joined.generation }).catch(() => {});
+    }
+    throw error;
+  }
+  if (state.outcome !== "released") {
+    throw new BarrierAbortedError(`barrier "${name}": aborted while waiting`);
+  }
+
+  const localInstant = state.releaseAt - clock.offsetMs;
+  const lateMs = localNow() - localInstant;
+  if (lateMs > toleranceMs) {
+    throw new TooLateError(
+      `barrier "${name}": heard of the release ${lateMs.toFixed(1)} ms after its instant — ` +
+        `raise --delay (now ${delayMs / 1000} s) so every participant hears of it in time`,
+      lateMs,
+    );
+  }
+  await sleepUntil(localInstant, signal);
+  const continuedAt = localNow();
+  return {
+    name,
+    generation: joined.generation,
+    participants: state.n,
+    arrival: joined.arrival,
+    releaseAt: state.releaseAt,
+    continuedAt,
+    lateMs: Math.max(0, continuedAt - localInstant),
+  };
+}
+
+function stateAfterArrival(joined: ArriveResult & { outcome: "joined" }): GenerationState {
+  return joined.releaseAt === undefined
+    ? { outcome: "waiting", count: joined.count, n: joined.n }
+    : { outcome: "released", releaseAt: joined.releaseAt, n: joined.n };
+}
+
+/** Options of {@link barrierStatus} and {@link abortBarrier}. */
+export interface BarrierNameOptions {
+  runId?: string;
+}
+
+/**
+ * The current generation of a barrier: N, who has arrived, and the last release.
+ *
+ * @example
+ * ```ts
+ * import { connect } from "../backend/connect.ts";
+ * import { barrierStatus } from "./barrier.ts";
+ * await using backend = await connect({ url: "sqlite::memory:" });
+ * const { generation, arrivals } = await barrierStatus(backend, "ready");
+ * ```
+ */
+export function barrierStatus(
+  backend: Backend,
+  name: string,
+  { runId }: BarrierNameOptions = {},
+): Promise<BarrierStatus> {
+  return backend.barrier.status(scopedName(name, runId));
+}
+
+/**
+ * Ends the current generation of a barrier without release: its waiters fail with
+ * {@link BarrierAbortedError}, and the next arrival starts a new generation.
+ *
+ * @example
+ * ```ts
+ * import { connect } from "../backend/connect.ts";
+ * import { abortBarrier } from "./barrier.ts";
+ * await using backend = await connect({ url: "sqlite::memory:" });
+ * const { waiting } = await abortBarrier(backend, "ready");
+ * ```
+ */
+export function abortBarrier(
+  backend: Backend,
+  name: string,
+  { runId }: BarrierNameOptions = {},
+): Promise<{ generation: number; waiting: number }> {
+  return backend.barrier.abort(scopedName(name, runId));
+}
+
+/** A run id is a prefix: `--run-id 42 step` is the barrier `42/step`. */
+function scopedName(name: string, runId: string | undefined): string {
+  checkName("barrier", name);
+  return runId === undefined ? name : `${checkName("run id", runId)}/${name}`;
+}

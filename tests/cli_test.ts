@@ -1,0 +1,235 @@
+/** The `coord` command's contract: help, version, usage errors, backends, exit codes. */
+
+import assert from "node:assert/strict";
+import config from "../deno.json" with { type: "json" };
+import { runCoord } from "./support/cli.ts";
+import { BACKENDS, freshNamespace } from "./support/backends.ts";
+import { sharedRedisUrl } from "./support/shared_servers.ts";
+import { redisServerAvailable, startStandalone } from "./support/redis_servers.ts";
+
+const SUBCOMMANDS = ["barrier", "lock", "turn", "schedule", "queue", "doctor"];
+
+/** Exactly one line on stderr, as the CLI contract asks of every error. */
+function oneLine(stderr: string): string {
+  const lines = stderr.trim().split("\n");
+  assert.equal(lines.length, 1, `one stderr line, got:\n${stderr}`);
+  return lines[0];
+}
+
+Deno.test("coord --help lists every subcommand with one line each", async () => {
+  const { code, stdout } = await runCoord(["--help"]);
+  assert.equal(code, 0);
+  for (const name of SUBCOMMANDS) assert.match(stdout, new RegExp(`^  ${name} +\\S`, "m"));
+});
+
+Deno.test("coord help CMD and coord CMD --help print usage with an example", async () => {
+  for (const name of SUBCOMMANDS) {
+    for (const args of [["help", name], [name, "--help"], [name, "-h"]]) {
+      const { code, stdout } = await runCoord(args);
+      assert.equal(code, 0, args.join(" "));
+      assert.match(stdout, /^Usage: coord /m);
+      assert.match(stdout, /Example/);
+    }
+  }
+});
+
+Deno.test("coord --version prints the version from deno.json", async () => {
+  const { code, stdout } = await runCoord(["--version"]);
+  assert.equal(code, 0);
+  assert.equal(stdout.trim(), config.version);
+});
+
+Deno.test("coord without a command prints help on stderr and exits 64", async () => {
+  const { code, stderr } = await runCoord([]);
+  assert.equal(code, 64);
+  assert.match(stderr, /Usage: coord COMMAND/);
+});
+
+Deno.test("an unknown subcommand exits 64 with one line", async () => {
+  const { code, stderr } = await runCoord(["bogus"]);
+  assert.equal(code, 64);
+  assert.match(oneLine(stderr), /unknown command "bogus".*see coord --help/);
+});
+
+Deno.test("an unknown flag or a flag without its value exits 64 naming it", async () => {
+  const unknown = await runCoord(["doctor", "--bogus"]);
+  assert.equal(unknown.code, 64);
+  assert.match(oneLine(unknown.stderr), /"--bogus".*see coord doctor --help/);
+  const missing = await runCoord(["doctor", "--url"]);
+  assert.equal(missing.code, 64);
+  assert.match(oneLine(missing.stderr), /--url.*see coord doctor --help/);
+});
+
+Deno.test("commands not built yet are listed but exit 69 saying so", async () => {
+  const { code, stderr } = await runCoord(["queue", "status"]);
+  assert.equal(code, 69);
+  assert.match(oneLine(stderr), /not yet available/);
+});
+
+Deno.test("doctor on the default backend creates the SQLite file under XDG_STATE_HOME", async () => {
+  const state = await Deno.makeTempDir();
+  const { code, stdout } = await runCoord(["doctor"], { env: { XDG_STATE_HOME: state } });
+  assert.equal(code, 0);
+  assert.match(stdout, /backend +sqlite:.*coord\.db \(sqlite\)/);
+  assert.ok((await Deno.stat(`${state}/coord/coord.db`)).isFile);
+  await Deno.remove(state, { recursive: true });
+});
+
+for (const backend of BACKENDS) {
+  const url = await backend.url();
+  Deno.test({
+    name: `doctor --json reports kind, version, round trip and clock offset [${backend.label}]`,
+    ignore: url === undefined,
+    async fn() {
+      const { code, stdout, stderr } = await runCoord(["doctor", "--json", "--url", url!]);
+      assert.equal(code, 0, stderr);
+      const report = JSON.parse(stdout);
+      assert.equal(
+        report.backend,
+        {
+          sqlite: "sqlite",
+          redis: "redis",
+          cluster: "redis-cluster",
+          sentinel: "redis-sentinel",
+        }[backend.label],
+      );
+      assert.match(report.version, /^\d+\.\d+/);
+      assert.equal(typeof report.rtt_ms, "number");
+      assert.ok(Math.abs(report.clock_offset_ms) < 50);
+      assert.equal(report.namespace, "coord");
+      assert.deepEqual(report.foreign, []);
+    },
+  });
+}
+
+Deno.test({
+  name: "doctor warns about keys in the namespace that coord did not write",
+  ignore: !redisServerAvailable(),
+  async fn() {
+    const url = (await sharedRedisUrl("redis"))!;
+    const namespace = freshNamespace();
+    const port = new URL(url.replace(/^redis/, "http")).port;
+    const key = `${namespace}:{lock:x}:junk`;
+    const set = await new Deno.Command("redis-cli", { args: ["-p", port, "SET", key, "x"] })
+      .output();
+    assert.ok(set.success);
+    const { code, stdout, stderr } = await runCoord(["doctor", "--url", url], {
+      env: { COORD_NAMESPACE: namespace },
+    });
+    assert.equal(code, 0);
+    assert.ok(stdout.includes(`${key}: not a key coord writes`), stdout);
+    assert.match(oneLine(stderr), /warning: 1 key\(s\) in namespace/);
+  },
+});
+
+Deno.test("an unreachable Redis exits 69 within the connect timeout, with one line", async () => {
+  const started = performance.now();
+  const { code, stderr } = await runCoord(["doctor", "--url", "redis://127.0.0.1:1"]);
+  assert.ok(performance.now() - started < 5000);
+  assert.equal(code, 69);
+  assert.match(oneLine(stderr), /cannot reach redis:\/\/127\.0\.0\.1:1: connection refused/);
+});
+
+Deno.test("a Redis that never answers fails after --connect-timeout", async () => {
+  // A socket that accepts and then stays silent, like a server behind a black-holing firewall.
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const accepted: Deno.Conn[] = [];
+  const accepting = (async () => {
+    for await (const conn of listener) accepted.push(conn);
+  })();
+  try {
+    const started = performance.now();
+    const { code, stderr } = await runCoord([
+      "doctor",
+      "--url",
+      `redis://127.0.0.1:${listener.addr.port}`,
+      "--connect-timeout",
+      "1",
+    ]);
+    const elapsed = performance.now() - started;
+    assert.equal(code, 69);
+    assert.match(oneLine(stderr), /no answer within 1 s/);
+    assert.ok(elapsed >= 1000 && elapsed < 4000, `took ${elapsed} ms`);
+  } finally {
+    listener.close();
+    await accepting.catch(() => {});
+    accepted.forEach((c) => c.close());
+  }
+});
+
+Deno.test("an unknown URL scheme exits 64 listing the supported ones", async () => {
+  const { code, stderr } = await runCoord(["doctor", "--url", "mysql://x"]);
+  assert.equal(code, 64);
+  assert.match(oneLine(stderr), /unsupported backend URL "mysql:\/\/x".*sqlite:PATH.*redis:\/\//);
+});
+
+Deno.test("an unwritable SQLite path exits 69 with one clear line", async () => {
+  const file = await Deno.makeTempFile();
+  const { code, stderr } = await runCoord(["doctor", "--url", `sqlite:${file}/sub/coord.db`]);
+  assert.equal(code, 69);
+  assert.match(oneLine(stderr), /cannot open sqlite:.*directory exists and is writable/);
+  await Deno.remove(file);
+});
+
+Deno.test("bad namespaces and connect timeouts exit 64", async () => {
+  for (
+    const args of [
+      ["doctor", "--namespace", "a{b}", "--url", "sqlite::memory:"],
+      ["doctor", "--connect-timeout", "-1", "--url", "sqlite::memory:"],
+      ["doctor", "--connect-timeout", "soon", "--url", "sqlite::memory:"],
+    ]
+  ) {
+    const { code, stderr } = await runCoord(args);
+    assert.equal(code, 64, args.join(" "));
+    oneLine(stderr);
+  }
+});
+
+Deno.test("a password never shows, in errors or in reports", async () => {
+  const refused = await runCoord(["doctor", "--url", "redis://app:hunter2@127.0.0.1:1"]);
+  assert.equal(refused.code, 69);
+  assert.doesNotMatch(refused.stderr, /hunter2/);
+  assert.match(refused.stderr, /redis:\/\/app:\*\*\*@127\.0\.0\.1:1/);
+  const badScheme = await runCoord(["doctor", "--url", "mysql://app:hunter2@h"]);
+  assert.doesNotMatch(badScheme.stderr, /hunter2/);
+});
+
+Deno.test({
+  name: "a password-protected Redis works with the password in the URL or COORD_PASSWORD",
+  ignore: !redisServerAvailable(),
+  async fn() {
+    const server = await startStandalone({ password: "hunter2" });
+    try {
+      const inUrl = await runCoord([
+        "doctor",
+        "--url",
+        `redis://:hunter2@127.0.0.1:${server.port}`,
+      ]);
+      assert.equal(inUrl.code, 0, inUrl.stderr);
+      assert.doesNotMatch(inUrl.stdout + inUrl.stderr, /hunter2/);
+      assert.match(inUrl.stdout, /redis:\/\/:\*\*\*@127/);
+      const fromEnv = await runCoord(["doctor", "--url", `redis://127.0.0.1:${server.port}`], {
+        env: { COORD_PASSWORD: "hunter2" },
+      });
+      assert.equal(fromEnv.code, 0, fromEnv.stderr);
+      const wrong = await runCoord(["doctor", "--url", `redis://:nope@127.0.0.1:${server.port}`]);
+      assert.equal(wrong.code, 69);
+      assert.match(oneLine(wrong.stderr), /authentication failed/);
+      assert.doesNotMatch(wrong.stderr, /nope/);
+    } finally {
+      await server.stop();
+    }
+  },
+});
+
+Deno.test("COORD_URL and COORD_NAMESPACE are used when no flag is given", async () => {
+  const file = await Deno.makeTempFile({ suffix: ".db" });
+  const { code, stdout } = await runCoord(["doctor", "--json"], {
+    env: { COORD_URL: `sqlite:${file}`, COORD_NAMESPACE: "team-a" },
+  });
+  assert.equal(code, 0);
+  const report = JSON.parse(stdout);
+  assert.equal(report.url, `sqlite:${file}`);
+  assert.equal(report.namespace, "team-a");
+  await Deno.remove(file);
+});

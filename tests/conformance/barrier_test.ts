@@ -1,0 +1,174 @@
+/** The barrier's semantics, in-process, on every backend. */
+
+import assert from "node:assert/strict";
+import { abortBarrier, barrier, barrierStatus } from "../../lib/barrier/barrier.ts";
+import {
+  BarrierAbortedError,
+  BarrierTimeoutError,
+  ForeignDataError,
+  TooLateError,
+  UsageError,
+} from "../../lib/errors.ts";
+import type { Backend } from "../../lib/backend/types.ts";
+import { conformance, plantForeignBarrier } from "../support/backends.ts";
+
+const info = { host: "test", pid: 1 };
+const fast = { delayMs: 50 };
+
+/** Resolves once `count` participants wait at `name` (watching, not sleeping). */
+async function arrivals(backend: Backend, name: string, count: number): Promise<void> {
+  await using watcher = await backend.watch({ kind: "barrier", name });
+  while ((await barrierStatus(backend, name)).arrivals.length !== count) {
+    await watcher.next(100);
+  }
+}
+
+conformance("barrier() releases every participant at the same instant", async ({ open }) => {
+  const backends = await Promise.all([open(), open(), open()]);
+  const results = await Promise.all(backends.map((b) => barrier(b, "meet", 3, fast)));
+  assert.equal(new Set(results.map((r) => r.releaseAt)).size, 1);
+  assert.deepEqual(results.map((r) => r.arrival).sort(), [1, 2, 3]);
+  assert.ok(results.every((r) => r.generation === 1 && r.participants === 3));
+  const continued = results.map((r) => r.continuedAt);
+  assert.ok(Math.max(...continued) - Math.min(...continued) < 50);
+});
+
+conformance("a barrier of one releases at once, after the delay", async ({ open }) => {
+  const backend = await open();
+  const started = performance.now();
+  const result = await barrier(backend, "solo", 1, { delayMs: 100 });
+  assert.ok(performance.now() - started >= 95);
+  assert.equal(result.arrival, 1);
+});
+
+conformance("a barrier is reused round after round, one generation each", async ({ open }) => {
+  const [a, b] = [await open(), await open()];
+  for (let round = 1; round <= 5; round++) {
+    const results = await Promise.all([barrier(a, "loop", 2, fast), barrier(b, "loop", 2, fast)]);
+    assert.deepEqual(results.map((r) => r.generation), [round, round]);
+  }
+  const status = await barrierStatus(a, "loop");
+  assert.equal(status.generation, 6);
+  assert.equal(status.lastRelease?.generation, 5);
+});
+
+conformance("a timed-out participant is withdrawn and not counted later", async ({ open }) => {
+  const [a, b] = [await open(), await open()];
+  await assert.rejects(barrier(a, "late", 2, { timeoutMs: 100 }), BarrierTimeoutError);
+  assert.deepEqual((await barrierStatus(a, "late")).arrivals, []);
+  // A newcomer with N=2 must wait for a second participant, not release on a ghost.
+  await assert.rejects(barrier(b, "late", 2, { timeoutMs: 200 }), BarrierTimeoutError);
+});
+
+conformance("a timeout of 0 tries once", async ({ open }) => {
+  const backend = await open();
+  await assert.rejects(barrier(backend, "once", 2, { timeoutMs: 0 }), BarrierTimeoutError);
+  const [a, b] = [await open(), await open()];
+  const waiting = barrier(a, "once", 2, fast);
+  await arrivals(b, "once", 1);
+  const joined = await barrier(b, "once", 2, { ...fast, timeoutMs: 0 });
+  assert.equal(joined.arrival, 2);
+  await waiting;
+});
+
+conformance("an arrival whose lease lapses stops counting", async ({ open }) => {
+  const backend = await open();
+  const steps = backend.barrier;
+  await steps.arrive("lease", { id: "ghost", n: 2, leaseMs: 50, delayMs: 0, info });
+  await new Promise((r) => setTimeout(r, 120));
+  assert.deepEqual((await barrierStatus(backend, "lease")).arrivals, []);
+  const joined = await steps.arrive("lease", { id: "x", n: 2, leaseMs: 5000, delayMs: 0, info });
+  assert.equal(joined.outcome === "joined" && joined.releaseAt, undefined);
+  assert.deepEqual(
+    await steps.check("lease", { id: "ghost", generation: 1, leaseMs: 50, renew: false }),
+    { outcome: "expired" },
+  );
+});
+
+conformance("a participant with another N is refused and changes nothing", async ({ open }) => {
+  const [a, b] = [await open(), await open()];
+  const waiting = barrier(a, "n", 2, { ...fast, timeoutMs: 10_000 });
+  await arrivals(b, "n", 1);
+  await assert.rejects(barrier(b, "n", 3), (e: Error) => {
+    assert.ok(e instanceof UsageError);
+    assert.match(e.message, /waiting for 2 participants, but this one says 3/);
+    return true;
+  });
+  const status = await barrierStatus(b, "n");
+  assert.equal(status.n, 2);
+  assert.equal(status.arrivals.length, 1);
+  await barrier(b, "n", 2, fast);
+  await waiting;
+});
+
+conformance(
+  "withdrawing after the release is refused: the backend decides once",
+  async ({ open }) => {
+    const steps = (await open()).barrier;
+    const base = { n: 2, leaseMs: 5000, delayMs: 0, info };
+    await steps.arrive("race", { ...base, id: "a" });
+    await steps.arrive("race", { ...base, id: "b" });
+    const state = await steps.withdraw("race", { id: "a", generation: 1 });
+    assert.equal(state.outcome, "released");
+  },
+);
+
+conformance("abort makes waiters fail and starts a new generation", async ({ open }) => {
+  const [a, b] = [await open(), await open()];
+  const waiting = barrier(a, "stop", 3);
+  await arrivals(b, "stop", 1);
+  assert.deepEqual(await abortBarrier(b, "stop"), { generation: 1, waiting: 1 });
+  await assert.rejects(waiting, BarrierAbortedError);
+  assert.equal((await barrierStatus(b, "stop")).generation, 2);
+});
+
+conformance("an aborted signal withdraws the arrival", async ({ open }) => {
+  const [a, b] = [await open(), await open()];
+  const controller = new AbortController();
+  const waiting = barrier(a, "sig", 2, { signal: controller.signal });
+  await arrivals(b, "sig", 1);
+  controller.abort(new Error("interrupted"));
+  await assert.rejects(waiting, /interrupted/);
+  assert.deepEqual((await barrierStatus(b, "sig")).arrivals, []);
+});
+
+conformance("a release heard of after its instant is too late", async ({ open }) => {
+  const backend = await open();
+  await assert.rejects(
+    barrier(backend, "tardy", 1, { delayMs: 0, toleranceMs: 0 }),
+    (e: Error) => e instanceof TooLateError && e.lateMs > 0 && /raise --delay/.test(e.message),
+  );
+});
+
+conformance("run ids keep barriers of one name apart", async ({ open }) => {
+  const [a, b] = [await open(), await open()];
+  const waiting = barrier(a, "step", 2, { ...fast, runId: "run-1" });
+  await assert.rejects(barrier(b, "step", 2, { runId: "run-2", timeoutMs: 100 }));
+  await barrier(b, "step", 2, { ...fast, runId: "run-1" });
+  await waiting;
+});
+
+conformance("names with braces, colons and spaces work", async ({ open }) => {
+  const [a, b] = [await open(), await open()];
+  const name = "deploy {eu}: web 1";
+  await Promise.all([barrier(a, name, 2, fast), barrier(b, name, 2, fast)]);
+  assert.equal((await barrierStatus(a, name)).lastRelease?.n, 2);
+});
+
+conformance("foreign data in a barrier's keys is refused and left as it was", async ({ open }) => {
+  const backend = await open();
+  const read = await plantForeignBarrier(backend, "mine");
+  await assert.rejects(barrier(backend, "mine", 1), ForeignDataError);
+  await assert.rejects(barrierStatus(backend, "mine"), ForeignDataError);
+  assert.equal(await read(), "junk");
+});
+
+conformance("bad N, timeout or delay is a usage error", async ({ open }) => {
+  const backend = await open();
+  for (const n of [0, -1, 1.5, NaN]) {
+    await assert.rejects(barrier(backend, "bad", n), UsageError, String(n));
+  }
+  await assert.rejects(barrier(backend, "bad", 1, { delayMs: -1 }), UsageError);
+  await assert.rejects(barrier(backend, "bad", 1, { timeoutMs: -1 }), UsageError);
+  await assert.rejects(barrier(backend, "", 1), UsageError);
+});
