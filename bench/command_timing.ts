@@ -170,7 +170,10 @@ export async function runToEnd(
   program: string,
   options: Deno.CommandOptions,
 ): Promise<Deno.CommandOutput> {
-  const child = new Deno.Command(program, options).spawn();
+  // `output()` pipes both streams unless told otherwise, `spawn()` inherits them: keep the
+  // former, or a tool's report lands on the bench's stdout among the JSON lines.
+  const child = new Deno.Command(program, { stdout: "piped", stderr: "piped", ...options })
+    .spawn();
   const unregister = atExit(() => child.kill("SIGKILL"));
   try {
     return await child.output();

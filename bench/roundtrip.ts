@@ -9,16 +9,18 @@
 
 import { join } from "node:path";
 import { connect } from "../lib/backend/connect.ts";
-import { runToEnd } from "./command_timing.ts";
+import { errorLine, runToEnd } from "./command_timing.ts";
 import { orSkipped, requireTool } from "./missing_tool.ts";
 import { encodeCommand, RawRespConnection } from "./raw_resp.ts";
-import { type RedisServer, startRedisServer } from "./redis_server.ts";
-import { type LatencySummary, round2, timeCalls } from "./stats.ts";
+import { startRedisServer } from "./redis_server.ts";
+import { type LatencySummary, round2, timeCalls, timeCallsInterleaved } from "./stats.ts";
 import { tempDir } from "./temp_dir.ts";
 
 /** Timed calls per figure, after {@link WARMUP} untimed ones. */
 const CALLS = 2_000;
 const WARMUP = 200;
+/** Rounds the Redis calls are interleaved in; see {@link timeCallsInterleaved}. */
+const ROUNDS = 10;
 /** redis-benchmark requests: ≈ 0.6 s per test at loopback speed. */
 const REDIS_BENCHMARK_REQUESTS = 20_000;
 
@@ -40,14 +42,24 @@ export default async function roundtrip(): Promise<Record<string, unknown>> {
   return { calls: CALLS, warmup: WARMUP, sqlite, ...redis };
 }
 
-/** coord's Redis figure and the peers', all against one server of our own. */
+/**
+ * coord's Redis figure and the peers', all against one server of our own. coord and the bare
+ * socket are timed interleaved, so the overhead figure compares like with like.
+ */
 async function redisAndPeers(options: { calls: number; warmup: number }) {
   await using server = await startRedisServer();
-  progress(`redis: ${CALLS} × backend.now() against ${server.url}`);
-  const redis = await redisNow(server, options);
-  progress(`peers: raw RESP over a Deno socket, then redis-benchmark`);
-  const rawPing = await rawCall(server.port, ["PING"], options);
-  const rawTime = await rawCall(server.port, ["TIME"], options);
+  progress(`redis: ${CALLS} × backend.now() against ${server.url}, interleaved with raw RESP`);
+  await using backend = await connect({ url: server.url });
+  using ping = await RawRespConnection.open(server.port);
+  using time = await RawRespConnection.open(server.port);
+  const pingRequest = encodeCommand(["PING"]);
+  const timeRequest = encodeCommand(["TIME"]);
+  const { redis, rawPing, rawTime } = await timeCallsInterleaved({
+    redis: () => backend.now(),
+    rawPing: () => ping.call(pingRequest),
+    rawTime: () => time.call(timeRequest),
+  }, { ...options, rounds: ROUNDS });
+  progress(`peers: redis-benchmark`);
   const redisBenchmark = await orSkipped(() => runRedisBenchmark(server.port));
   return {
     redis,
@@ -63,24 +75,6 @@ async function sqliteNow(options: { calls: number; warmup: number }): Promise<La
   return await timeCalls(() => backend.now(), options);
 }
 
-async function redisNow(
-  server: RedisServer,
-  options: { calls: number; warmup: number },
-): Promise<LatencySummary> {
-  await using backend = await connect({ url: server.url });
-  return await timeCalls(() => backend.now(), options);
-}
-
-async function rawCall(
-  port: number,
-  args: string[],
-  options: { calls: number; warmup: number },
-): Promise<LatencySummary> {
-  using conn = await RawRespConnection.open(port);
-  const request = encodeCommand(args);
-  return await timeCalls(() => conn.call(request), options);
-}
-
 /** One redis-benchmark test: its own latency figures, and µs per request from its rate. */
 interface RedisBenchmarkFigure {
   rps: number;
@@ -94,7 +88,9 @@ interface RedisBenchmarkFigure {
  * redis-benchmark's PING_INLINE and PING_MBULK with one connection (`-c 1`), so a request
  * waits for the previous reply, as coord's calls do.
  */
-async function runRedisBenchmark(port: number): Promise<Record<string, RedisBenchmarkFigure>> {
+async function runRedisBenchmark(
+  port: number,
+): Promise<Record<string, RedisBenchmarkFigure> | { error: string }> {
   const binary = requireTool("redis-benchmark");
   const { success, stdout, stderr } = await runToEnd(binary, {
     args: [
@@ -103,7 +99,7 @@ async function runRedisBenchmark(port: number): Promise<Record<string, RedisBenc
     ],
     stdin: "null",
   });
-  if (!success) throw new Error(`redis-benchmark failed: ${new TextDecoder().decode(stderr)}`);
+  if (!success) return { error: `redis-benchmark failed: ${errorLine(stderr)}` };
   // `"test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","p95_…","p99_…","max_…"`
   const [header, ...rows] = new TextDecoder().decode(stdout).trim().split("\n")
     .map((line) => line.split(",").map((cell) => cell.replaceAll('"', "")));

@@ -81,3 +81,44 @@ export async function timeCalls(
   }
   return summarize(samplesUs);
 }
+
+/**
+ * Times several calls against each other: `rounds` rounds, each making `calls / rounds`
+ * sequential calls of every function in turn, so a burst of load from elsewhere on the
+ * machine falls on all of them alike instead of on whichever happened to run then.
+ *
+ * @example
+ * ```ts
+ * import { timeCallsInterleaved } from "./stats.ts";
+ * const { a, b } = await timeCallsInterleaved(
+ *   { a: () => Promise.resolve(), b: () => Promise.resolve(1) },
+ *   { calls: 100, warmup: 10, rounds: 5 },
+ * );
+ * ```
+ */
+export async function timeCallsInterleaved<K extends string>(
+  fns: Record<K, () => Promise<unknown>>,
+  { calls, warmup, rounds }: { calls: number; warmup: number; rounds: number },
+): Promise<Record<K, LatencySummary>> {
+  const names = Object.keys(fns) as K[];
+  const samplesUs = Object.fromEntries(names.map((name) => [name, [] as number[]])) as Record<
+    K,
+    number[]
+  >;
+  for (const name of names) for (let i = 0; i < warmup; i++) await fns[name]();
+  const perRound = Math.ceil(calls / rounds);
+  for (let round = 0; round < rounds; round++) {
+    for (const name of names) {
+      const fn = fns[name];
+      for (let i = 0; i < perRound; i++) {
+        const start = performance.now();
+        await fn();
+        samplesUs[name].push((performance.now() - start) * 1000);
+      }
+    }
+  }
+  return Object.fromEntries(names.map((name) => [name, summarize(samplesUs[name])])) as Record<
+    K,
+    LatencySummary
+  >;
+}

@@ -11,6 +11,15 @@
  * @module
  */
 
+export {
+  abortBarrier,
+  barrier,
+  type BarrierNameOptions,
+  type BarrierOptions,
+  type BarrierResult,
+  barrierStatus,
+} from "./barrier/barrier.ts";
+export type { Arrival, BarrierStatus } from "./barrier/steps.ts";
 export { connect, type ConnectOptions, DEFAULT_NAMESPACE } from "./backend/connect.ts";
 export type {
   Backend,
@@ -25,9 +34,12 @@ export type { BackendUrl } from "./backend/url.ts";
 export { type ClockOffset, estimateClockOffset } from "./clock.ts";
 export {
   BackendUnavailableError,
+  BarrierAbortedError,
+  BarrierTimeoutError,
   CoordError,
   ExitCode,
   ForeignDataError,
+  InterruptedError,
   NotAvailableError,
   TooLateError,
   UsageError,

@@ -13,6 +13,7 @@ import type { Backend } from "../backend/types.ts";
 import { checkName } from "../backend/keys.ts";
 import { estimateClockOffset } from "../clock.ts";
 import { BarrierAbortedError, BarrierTimeoutError, TooLateError, UsageError } from "../errors.ts";
+import { Outage } from "../outage.ts";
 import { localNow, sleepUntil } from "../time.ts";
 import type { ArriveResult, BarrierStatus, GenerationState, ParticipantInfo } from "./steps.ts";
 
@@ -119,6 +120,8 @@ export async function barrier(
   let { id, joined } = await arrive();
   let state = stateAfterArrival(joined);
   let renewedAt = performance.now();
+  // Once the backend has been away longer than the lease, this arrival is gone anyway.
+  const outage = new Outage(leaseMs);
   try {
     while (state.outcome === "waiting" || state.outcome === "expired") {
       if (state.outcome === "expired") {
@@ -142,7 +145,11 @@ export async function barrier(
       }
       await watcher.next(Math.min(RECHECK_MS, leaseMs / 3, remainingMs), signal);
       const renew = performance.now() - renewedAt >= leaseMs / 3;
-      state = await steps.check(key, { id, generation: joined.generation, leaseMs, renew });
+      const checked = await outage.attempt(() =>
+        steps.check(key, { id, generation: joined.generation, leaseMs, renew })
+      );
+      if (checked === undefined) continue; // backend away: keep the last state, try again
+      state = checked;
       if (renew) renewedAt = performance.now();
     }
   } catch (error) {

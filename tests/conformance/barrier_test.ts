@@ -132,12 +132,36 @@ conformance("an aborted signal withdraws the arrival", async ({ open }) => {
   assert.deepEqual((await barrierStatus(b, "sig")).arrivals, []);
 });
 
+/** The backend as seen by a host whose clock reads `skewMs` behind the backend's. */
+function skewed(backend: Backend, skewMs: number): Backend {
+  return new Proxy(backend, {
+    get(target, property) {
+      if (property === "now") return async () => (await target.now()) + skewMs;
+      const value = Reflect.get(target, property, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}
+
 conformance("a release heard of after its instant is too late", async ({ open }) => {
-  const backend = await open();
+  // This participant believes the backend's clock is 300 ms ahead, so the instant the
+  // backend fixed is, by its own clock, already 300 ms past when it hears of it.
+  const backend = skewed(await open(), 300);
   await assert.rejects(
-    barrier(backend, "tardy", 1, { delayMs: 0, toleranceMs: 0 }),
-    (e: Error) => e instanceof TooLateError && e.lateMs > 0 && /raise --delay/.test(e.message),
+    barrier(backend, "tardy", 1, { delayMs: 0 }),
+    (e: Error) =>
+      e instanceof TooLateError && e.lateMs > 250 && /raise --delay \(now 0 s\)/.test(e.message),
   );
+});
+
+conformance("the release instant is converted with the clock offset", async ({ open }) => {
+  // Believing the backend 300 ms behind, this host waits 300 ms past the backend's instant.
+  const backend = skewed(await open(), -300);
+  const started = performance.now();
+  const result = await barrier(backend, "offset", 1, { delayMs: 50 });
+  const waited = performance.now() - started;
+  assert.ok(waited >= 340 && waited < 2000, `waited ${waited} ms`);
+  assert.ok(result.continuedAt - result.releaseAt >= 290, "continued after the offset");
 });
 
 conformance("run ids keep barriers of one name apart", async ({ open }) => {

@@ -55,7 +55,13 @@ export async function connectRedis(
     reconnectStrategy: (retries: number, cause: Error) =>
       connected ? Math.min(50 * 2 ** retries, RECONNECT_MAX_MS) : cause,
   };
-  const auth = { username: target.username, password: target.password };
+  // Without an offline queue a command fails at once while disconnected, so the waiting
+  // logic in lib/ decides how long an outage is tolerated, not a hidden 5 s queue timeout.
+  const auth = {
+    username: target.username,
+    password: target.password,
+    disableOfflineQueue: true,
+  };
   const onError = (e: unknown) => (lastError = e);
 
   let conn: RedisConn & { connect(): Promise<unknown>; destroy(): unknown };
@@ -120,7 +126,19 @@ export async function connectRedis(
   try {
     await Promise.race([conn.connect(), deadline]);
     connected = true;
-    return conn;
+    const send = conn.send;
+    return {
+      ...conn,
+      send: (key, args) =>
+        send(key, args).catch((e) => {
+          // A reply from the server is the caller's to read; anything else is the connection.
+          if (e instanceof redis.ErrorReply) throw e;
+          throw new BackendUnavailableError(
+            `lost ${displayUrl}: ${describeCause(e, target)}`,
+            { cause: e },
+          );
+        }),
+    };
   } catch (e) {
     await Promise.resolve(conn.destroy()).catch(() => {});
     throw new BackendUnavailableError(

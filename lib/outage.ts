@@ -1,0 +1,46 @@
+/**
+ * Riding out a short backend outage while a primitive waits: a Redis restart or failover
+ * should cost a waiter latency, not its place.
+ *
+ * @module
+ */
+
+import { BackendUnavailableError } from "./errors.ts";
+
+/**
+ * Runs backend steps for a waiter, swallowing {@link BackendUnavailableError} until the
+ * backend has been unavailable for longer than `limitMs` in a row.
+ *
+ * @example
+ * ```ts
+ * import { Outage } from "./outage.ts";
+ * const outage = new Outage(5_000);
+ * const state = await outage.attempt(() => Promise.resolve("waiting")); // "waiting"
+ * ```
+ */
+export class Outage {
+  readonly limitMs: number;
+  #since: number | undefined;
+
+  constructor(limitMs: number) {
+    this.limitMs = limitMs;
+  }
+
+  /**
+   * The step's result, or `undefined` when the backend is unavailable but not for too long.
+   *
+   * @throws the step's error when it is not an outage, or when the outage lasts too long.
+   */
+  async attempt<T>(step: () => Promise<T>): Promise<T | undefined> {
+    try {
+      const result = await step();
+      this.#since = undefined;
+      return result;
+    } catch (error) {
+      if (!(error instanceof BackendUnavailableError)) throw error;
+      this.#since ??= performance.now();
+      if (performance.now() - this.#since > this.limitMs) throw error;
+      return undefined;
+    }
+  }
+}

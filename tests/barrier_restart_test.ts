@@ -1,0 +1,62 @@
+/** A barrier waiter against a Redis that restarts or goes away (its own server per test). */
+
+import assert from "node:assert/strict";
+import { connect } from "../lib/backend/connect.ts";
+import { barrierStatus } from "../lib/barrier/barrier.ts";
+import { redisServerAvailable, startStandalone } from "./support/redis_servers.ts";
+import { runCoord, spawnCoord } from "./support/cli.ts";
+
+const ignore = !redisServerAvailable();
+
+async function waitForArrivals(url: string, name: string, count: number): Promise<void> {
+  await using backend = await connect({ url, env: {} });
+  await using watcher = await backend.watch({ kind: "barrier", name });
+  while ((await barrierStatus(backend, name)).arrivals.length !== count) await watcher.next(100);
+}
+
+Deno.test({
+  name: "a waiting coord rides out a Redis restart and still meets the newcomer",
+  ignore,
+  async fn() {
+    const server = await startStandalone({ appendonly: true });
+    try {
+      const env = { COORD_URL: server.url };
+      const first = spawnCoord(["barrier", "restart", "2", "--json", "--delay", "0.3"], { env });
+      await waitForArrivals(server.url, "restart", 1);
+      await server.restart();
+      const second = await runCoord(["barrier", "restart", "2", "--json", "--delay", "0.3"], {
+        env,
+      });
+      const firstResult = await first.result;
+      assert.equal(second.code, 0, second.stderr);
+      assert.equal(firstResult.code, 0, firstResult.stderr);
+      assert.equal(JSON.parse(firstResult.stdout).release_at, JSON.parse(second.stdout).release_at);
+    } finally {
+      await server.stop();
+    }
+  },
+});
+
+Deno.test({
+  name: "a waiter that loses Redis for longer than its lease exits 69",
+  ignore,
+  async fn() {
+    const server = await startStandalone();
+    let stopped = false;
+    try {
+      const waiter = spawnCoord(["barrier", "gone", "2", "--lease", "1"], {
+        env: { COORD_URL: server.url },
+      });
+      await waitForArrivals(server.url, "gone", 1);
+      await server.stop();
+      stopped = true;
+      const started = performance.now();
+      const result = await waiter.result;
+      assert.equal(result.code, 69, result.stderr);
+      assert.match(result.stderr.trim(), /^coord: lost redis:\/\/127\.0\.0\.1:\d+: /);
+      assert.ok(performance.now() - started < 5000);
+    } finally {
+      if (!stopped) await server.stop();
+    }
+  },
+});

@@ -1,0 +1,181 @@
+/** `coord barrier` as separate processes, on every backend. */
+
+import assert from "node:assert/strict";
+import { barrierStatus } from "../../lib/barrier/barrier.ts";
+import type { Backend } from "../../lib/backend/types.ts";
+import { type CaseContext, conformance, plantForeignBarrier } from "../support/backends.ts";
+import { type CoordProcess, runCoord, spawnCoord } from "../support/cli.ts";
+
+/** Environment that points a coord process at the case's backend and namespace. */
+const envOf = (ctx: CaseContext) => ({ COORD_URL: ctx.url, COORD_NAMESPACE: ctx.namespace });
+
+/** Resolves once exactly `count` participants wait at `name`. */
+async function arrivals(backend: Backend, name: string, count: number): Promise<void> {
+  await using watcher = await backend.watch({ kind: "barrier", name });
+  while ((await barrierStatus(backend, name)).arrivals.length !== count) {
+    await watcher.next(100);
+  }
+}
+
+function participant(ctx: CaseContext, name: string, ...flags: string[]): CoordProcess {
+  return spawnCoord(["barrier", name, ...flags], { env: envOf(ctx) });
+}
+
+async function meet(ctx: CaseContext, count: number): Promise<void> {
+  const processes = Array.from(
+    { length: count },
+    () => participant(ctx, "meet", String(count), "--json", "--delay", "1.5"),
+  );
+  const results = await Promise.all(processes.map((p) => p.result));
+  for (const r of results) assert.equal(r.code, 0, r.stderr);
+  const outputs = results.map((r) => JSON.parse(r.stdout));
+  assert.equal(new Set(outputs.map((o) => o.release_at)).size, 1, "one release instant");
+  assert.deepEqual(
+    outputs.map((o) => o.arrival).sort((a, b) => a - b),
+    [
+      ...Array(count).keys(),
+    ].map((i) => i + 1),
+  );
+  const continued = outputs.map((o) => o.continued_at);
+  const spreadMs = Math.max(...continued) - Math.min(...continued);
+  // A sanity bound, not the benchmark's figure: processes that heard late would differ by ~1 s.
+  assert.ok(spreadMs < 250, `spread ${spreadMs} ms`);
+}
+
+conformance("3 coord processes continue together", (ctx) => meet(ctx, 3));
+
+conformance("10 coord processes continue together", (ctx) => meet(ctx, 10));
+
+conformance("a coord that timed out is not counted by a newcomer", async (ctx) => {
+  const first = await runCoord(["barrier", "gap", "2", "--timeout", "0.3"], { env: envOf(ctx) });
+  assert.equal(first.code, 75);
+  assert.match(first.stderr, /timed out after 0\.3 s with 1\/2 arrived/);
+  const second = await runCoord(["barrier", "gap", "2", "--timeout", "0.5"], { env: envOf(ctx) });
+  assert.equal(second.code, 75, "the newcomer must wait, not release on a ghost");
+});
+
+conformance("a SIGKILLed coord stops counting after its lease", async (ctx) => {
+  const backend = await ctx.open();
+  const flags = ["3", "--lease", "1", "--delay", "0.5", "--json"];
+  const a = participant(ctx, "crash", ...flags);
+  const b = participant(ctx, "crash", ...flags);
+  await arrivals(backend, "crash", 2);
+  b.kill("SIGKILL");
+  assert.equal((await b.result).signal, "SIGKILL");
+  await arrivals(backend, "crash", 1);
+  const c = participant(ctx, "crash", ...flags);
+  await arrivals(backend, "crash", 2);
+  const d = participant(ctx, "crash", ...flags);
+  const results = await Promise.all([a.result, c.result, d.result]);
+  for (const r of results) assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(results.map((r) => JSON.parse(r.stdout).generation), [1, 1, 1]);
+});
+
+conformance("three loops reuse one barrier name for five rounds", async (ctx) => {
+  const loop = async () => {
+    const generations = [];
+    for (let round = 0; round < 5; round++) {
+      const r = await runCoord(["barrier", "step", "3", "--delay", "0.3", "--json"], {
+        env: envOf(ctx),
+      });
+      assert.equal(r.code, 0, r.stderr);
+      generations.push(JSON.parse(r.stdout).generation);
+    }
+    return generations;
+  };
+  const all = await Promise.all([loop(), loop(), loop()]);
+  for (const generations of all) assert.deepEqual(generations, [1, 2, 3, 4, 5]);
+});
+
+conformance("a coord with another N exits 64 and leaves the others waiting", async (ctx) => {
+  const backend = await ctx.open();
+  const a = participant(ctx, "n", "2", "--delay", "0.2");
+  await arrivals(backend, "n", 1);
+  const wrong = await runCoord(["barrier", "n", "3"], { env: envOf(ctx) });
+  assert.equal(wrong.code, 64);
+  assert.match(wrong.stderr, /waiting for 2 participants, but this one says 3/);
+  assert.equal((await barrierStatus(backend, "n")).arrivals.length, 1);
+  const b = await runCoord(["barrier", "n", "2", "--delay", "0.2"], { env: envOf(ctx) });
+  assert.equal(b.code, 0, b.stderr);
+  assert.equal((await a.result).code, 0);
+});
+
+conformance("coord barrier abort makes every waiter exit 75", async (ctx) => {
+  const backend = await ctx.open();
+  const waiters = [participant(ctx, "halt", "3"), participant(ctx, "halt", "3")];
+  await arrivals(backend, "halt", 2);
+  const abort = await runCoord(["barrier", "abort", "halt"], { env: envOf(ctx) });
+  assert.equal(abort.code, 0, abort.stderr);
+  assert.match(abort.stdout, /aborted generation 1 \(2 waiting\)/);
+  for (const w of waiters) {
+    const r = await w.result;
+    assert.equal(r.code, 75);
+    assert.match(r.stderr, /aborted/);
+  }
+});
+
+for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
+  conformance(`${signal} withdraws the arrival and exits ${code}`, async (ctx) => {
+    const backend = await ctx.open();
+    const p = participant(ctx, "sig", "2");
+    await arrivals(backend, "sig", 1);
+    p.kill(signal);
+    const r = await p.result;
+    assert.equal(r.code, code, r.stderr);
+    assert.deepEqual((await barrierStatus(backend, "sig")).arrivals, []);
+  });
+}
+
+conformance("coord barrier status shows arrivals and the last release", async (ctx) => {
+  const backend = await ctx.open();
+  await runCoord(["barrier", "show", "1", "--delay", "0"], { env: envOf(ctx) });
+  const p = participant(ctx, "show", "2");
+  await arrivals(backend, "show", 1);
+  const text = await runCoord(["barrier", "status", "show"], { env: envOf(ctx) });
+  assert.equal(text.code, 0);
+  assert.match(text.stdout, /^barrier show: generation 2, 1\/2 arrived$/m);
+  assert.match(text.stdout, new RegExp(`^ +1  \\S+  pid \\d+  since \\d{4}-`, "m"));
+  assert.match(text.stdout, /^last release: generation 1 at .* with 1 participants$/m);
+  const json = JSON.parse(
+    (await runCoord(["barrier", "status", "show", "--json"], {
+      env: envOf(ctx),
+    })).stdout,
+  );
+  assert.equal(json.generation, 2);
+  assert.equal(json.participants, 2);
+  assert.equal(json.arrived.length, 1);
+  assert.equal(json.last_release.generation, 1);
+  p.kill("SIGTERM");
+  await p.result;
+});
+
+conformance("foreign data in a barrier key exits 65 and stays", async (ctx) => {
+  const backend = await ctx.open();
+  const read = await plantForeignBarrier(backend, "alien");
+  const r = await runCoord(["barrier", "alien", "1"], { env: envOf(ctx) });
+  assert.equal(r.code, 65);
+  assert.match(r.stderr.trim(), /^coord: barrier "alien": .*another program wrote there/);
+  assert.equal(await read(), "junk");
+});
+
+Deno.test("bad barrier arguments exit 64 with one line", async () => {
+  const cases = [
+    ["barrier", "x"],
+    ["barrier", "x", "0"],
+    ["barrier", "x", "-2"],
+    ["barrier", "x", "1.5"],
+    ["barrier", "x", "three"],
+    ["barrier", "x", "2", "--timeout", "-1"],
+    ["barrier", "x", "2", "--delay", "soon"],
+    ["barrier", "x", "2", "--lease", "0"],
+    ["barrier", "x", "2", "extra"],
+    ["barrier", "status"],
+    ["barrier", "abort", "a", "b"],
+  ];
+  for (const args of cases) {
+    const r = await runCoord([...args, "--url", "sqlite::memory:"]);
+    assert.equal(r.code, 64, args.join(" "));
+    assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+    assert.match(r.stderr, /see coord barrier --help/);
+  }
+});
