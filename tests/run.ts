@@ -22,7 +22,7 @@ import {
 import { announceSkip, RedisMissingError, SHARED_URL_ENV } from "./support/shared_servers.ts";
 
 const PROJECT_ROOT = decodeURIComponent(new URL("..", import.meta.url).pathname);
-const DEFAULT_PATHS = ["tests/", "lib/"];
+const DEFAULT_PATHS = ["tests/", "lib/", "bench/"];
 /** How much of `deno test`'s output is kept to find its summary line in. */
 const SUMMARY_TAIL_CHARS = 4_096;
 

@@ -195,6 +195,9 @@ function describeCause(error: unknown, target: RedisTarget): string {
   if (/WRONGPASS|NOAUTH|invalid password|invalid username/i.test(text)) {
     return `authentication failed${credentials || " — set COORD_PASSWORD or put it in the URL"}`;
   }
+  if (/certificate|CERT_|self.signed/i.test(text)) {
+    return `TLS certificate not trusted (${text}) — for a private CA set DENO_CERT=/path/to/ca.pem`;
+  }
   const hint = " — is the server up? check --url or COORD_URL";
   if (code === "ECONNREFUSED" || /ECONNREFUSED|refused/i.test(text)) {
     return `connection refused${hint}`;
