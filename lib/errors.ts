@@ -2,7 +2,7 @@
  * The errors coord raises, each carrying the exit code the CLI turns it into.
  *
  * `lib/` throws these; `commands/` maps them to one stderr line and `exitCode` in one place
- * (see `commands/run_command.ts`). Codes follow sysexits.h where one fits.
+ * (see `commands/report.ts`). Codes follow sysexits.h where one fits.
  *
  * @module
  */

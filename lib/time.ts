@@ -48,6 +48,7 @@ export function sleep(ms: number, signal?: AbortSignal, wake?: Promise<unknown>)
 
 /** The last stretch before an instant is spun rather than slept: timers fire ±1 ms late. */
 const SPIN_MS = 2;
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * Resolves at a local wall-clock instant (epoch ms), within a fraction of a millisecond:
@@ -61,8 +62,10 @@ const SPIN_MS = 2;
  * ```
  */
 export async function sleepUntil(instant: number, signal?: AbortSignal): Promise<void> {
-  const coarseMs = instant - localNow() - SPIN_MS;
-  if (coarseMs > 0) await sleep(coarseMs, signal);
+  // Timers longer than 2^31-1 ms fire at once: sleep in chunks.
+  for (let coarseMs; (coarseMs = instant - localNow() - SPIN_MS) > 0;) {
+    await sleep(Math.min(coarseMs, MAX_TIMER_MS), signal);
+  }
   while (localNow() < instant) {
     // spin
   }

@@ -2,7 +2,7 @@
 
 import assert from "node:assert/strict";
 import { connect } from "../lib/backend/connect.ts";
-import { barrierStatus } from "../lib/barrier/barrier.ts";
+import { arrivals } from "./support/barrier.ts";
 import { redisServerAvailable, startStandalone } from "./support/redis_servers.ts";
 import { runCoord, spawnCoord } from "./support/cli.ts";
 
@@ -10,8 +10,7 @@ const ignore = !redisServerAvailable();
 
 async function waitForArrivals(url: string, name: string, count: number): Promise<void> {
   await using backend = await connect({ url, env: {} });
-  await using watcher = await backend.watch({ kind: "barrier", name });
-  while ((await barrierStatus(backend, name)).arrivals.length !== count) await watcher.next(100);
+  await arrivals(backend, name, count);
 }
 
 Deno.test({

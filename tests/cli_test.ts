@@ -192,6 +192,10 @@ Deno.test("a password never shows, in errors or in reports", async () => {
   assert.match(refused.stderr, /redis:\/\/app:\*\*\*@127\.0\.0\.1:1/);
   const badScheme = await runCoord(["doctor", "--url", "mysql://app:hunter2@h"]);
   assert.doesNotMatch(badScheme.stderr, /hunter2/);
+  for (const url of ["redis://u:hunt/er2@127.0.0.1:1", "redis://u:hunter2@bad host:1"]) {
+    const r = await runCoord(["doctor", "--url", url]);
+    assert.doesNotMatch(r.stderr, /hunt/, r.stderr);
+  }
 });
 
 Deno.test({

@@ -56,8 +56,11 @@ export interface Backend extends AsyncDisposable {
   /** The URL as given, with any password masked: safe to print. */
   readonly displayUrl: string;
   readonly namespace: string;
-  /** The backend's clock in epoch milliseconds (fractional where the engine gives µs). */
-  now(): Promise<number>;
+  /**
+   * The backend's clock in epoch milliseconds (fractional where the engine gives µs), read
+   * where `topic`'s state lives (on a cluster, the node that owns its slot).
+   */
+  now(topic?: Topic): Promise<number>;
   info(): Promise<EngineInfo>;
   /** Keys (or tables) in the namespace that coord did not write. */
   findForeignData(): Promise<ForeignEntry[]>;

@@ -71,7 +71,8 @@ export function defaultSqlitePath(env: Record<string, string | undefined>): stri
  */
 export function parseBackendUrl(url: string, password?: string): BackendUrl {
   if (url.startsWith("sqlite:")) return parseSqliteUrl(url);
-  const m = /^([a-z+]+):\/\/(?:([^@/]*)@)?([^/?#]*)(\/[^?#]*)?(?:\?.*)?$/i.exec(url);
+  // Userinfo runs to the last "@" before the hosts, so a password may hold "@", "/", "?" or "#".
+  const m = /^([a-z+]+):\/\/(?:(.*)@)?([^@/?#]*)(\/[^?#]*)?(?:\?.*)?$/i.exec(url);
   const scheme = m?.[1].toLowerCase();
   if (!m || !["redis", "rediss", "redis+cluster", "redis+sentinel"].includes(scheme!)) {
     throw new UsageError(
@@ -128,8 +129,8 @@ export function parseBackendUrl(url: string, password?: string): BackendUrl {
  * ```
  */
 export function maskPassword(url: string): string {
-  // Greedy up to the last "@" before the path, so a password holding "@" is masked whole.
-  return url.replace(/^([a-z+]+:\/\/[^:@/]*:)[^/]*@/i, "$1***@");
+  // Greedy up to the last "@", as the parser reads it, so any password is masked whole.
+  return url.replace(/^([a-z+]+:\/\/[^:@/]*:).*@/i, "$1***@");
 }
 
 function parseSqliteUrl(url: string): BackendUrl {

@@ -81,6 +81,22 @@ Deno.test("maskPassword() hides the password, whatever it holds", () => {
   assert.equal(maskPassword("redis+cluster://:pw@a:1,b:2"), "redis+cluster://:***@a:1,b:2");
   assert.equal(maskPassword("redis://h:6379"), "redis://h:6379");
   assert.equal(maskPassword("sqlite:/tmp/a:b@c"), "sqlite:/tmp/a:b@c");
+  assert.equal(maskPassword("redis://u:pa/ss@h:1"), "redis://u:***@h:1");
+  assert.equal(maskPassword("redis://u:a?b#c@h/2"), "redis://u:***@h/2");
+});
+
+Deno.test("parseBackendUrl() reads passwords holding @ / ? and #", () => {
+  for (const password of ["pa/ss", "p@ss", "a?b#c", "x@y/z"]) {
+    const url = parseBackendUrl(`redis://u:${password}@127.0.0.1:6380/1`);
+    assert.deepEqual(url, {
+      kind: "redis",
+      tls: false,
+      node: { host: "127.0.0.1", port: 6380 },
+      database: 1,
+      username: "u",
+      password,
+    });
+  }
 });
 
 Deno.test("defaultSqlitePath() follows XDG_STATE_HOME, else ~/.local/state", () => {

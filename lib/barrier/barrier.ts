@@ -14,7 +14,7 @@ import { checkName } from "../backend/keys.ts";
 import { estimateClockOffset } from "../clock.ts";
 import { BarrierAbortedError, BarrierTimeoutError, TooLateError, UsageError } from "../errors.ts";
 import { Outage } from "../outage.ts";
-import { localNow, sleepUntil } from "../time.ts";
+import { localNow, sleep, sleepUntil } from "../time.ts";
 import type { ArriveResult, BarrierStatus, GenerationState, ParticipantInfo } from "./steps.ts";
 
 /** Default time between the last arrival and the release. */
@@ -23,6 +23,8 @@ export const DEFAULT_DELAY_MS = 1_000;
 export const DEFAULT_LEASE_MS = 5_000;
 /** A participant that hears of the release at most this late still continues (at once). */
 export const DEFAULT_TOLERANCE_MS = 10;
+/** Shorter leases would have participants renewing (or re-arriving) in a busy loop. */
+export const MIN_LEASE_MS = 100;
 /** Waiters re-check the backend at least this often, whatever the wake-up hints say. */
 const RECHECK_MS = 250;
 /** Clock readings taken to estimate the offset to the backend. */
@@ -98,17 +100,36 @@ export async function barrier(
   for (const [what, value] of Object.entries({ timeoutMs, delayMs, leaseMs, toleranceMs })) {
     if (!(value >= 0)) throw new UsageError(`barrier "${name}": ${what} must be ≥ 0`);
   }
+  if (leaseMs < MIN_LEASE_MS) {
+    throw new UsageError(`barrier "${name}": the lease must be at least ${MIN_LEASE_MS} ms`);
+  }
   const key = scopedName(name, options.runId);
+  const topic = { kind: "barrier", name: key } as const;
   signal?.throwIfAborted();
   const deadline = performance.now() + timeoutMs;
-  const clock = await estimateClockOffset(backend, { samples: CLOCK_SAMPLES });
+  // The release instant is stamped by the node that holds the barrier: measure against it.
+  const clock = await estimateClockOffset({ now: () => backend.now(topic) }, {
+    samples: CLOCK_SAMPLES,
+  });
   const steps = backend.barrier;
-  await using watcher = await backend.watch({ kind: "barrier", name: key });
+  await using watcher = await backend.watch(topic);
+  // Once the backend has been away longer than the lease, this arrival is gone anyway.
+  const outage = new Outage(leaseMs);
+  /** Runs a step, riding out a short outage (every step is safe to repeat). */
+  const retried = async <T>(step: () => Promise<T>): Promise<T> => {
+    for (;;) {
+      const result = await outage.attempt(step);
+      if (result !== undefined) return result;
+      await sleep(RECHECK_MS, signal);
+    }
+  };
 
   const info: ParticipantInfo = { host: Deno.hostname(), pid: Deno.pid };
   const arrive = async () => {
+    // An arrival made after an interrupt could complete N for the others: do not make it.
+    signal?.throwIfAborted();
     const id = crypto.randomUUID();
-    const joined = await steps.arrive(key, { id, n, leaseMs, delayMs, info });
+    const joined = await retried(() => steps.arrive(key, { id, n, leaseMs, delayMs, info }));
     if (joined.outcome === "mismatch") {
       throw new UsageError(
         `barrier "${name}" is waiting for ${joined.n} participants, but this one says ${n} — ` +
@@ -119,22 +140,14 @@ export async function barrier(
   };
   let { id, joined } = await arrive();
   let state = stateAfterArrival(joined);
+  let count = joined.count;
   let renewedAt = performance.now();
-  // Once the backend has been away longer than the lease, this arrival is gone anyway.
-  const outage = new Outage(leaseMs);
+  const withdraw = () => retried(() => steps.withdraw(key, { id, generation: joined.generation }));
   try {
     while (state.outcome === "waiting" || state.outcome === "expired") {
-      if (state.outcome === "expired") {
-        // This process stalled past its lease and stopped counting: count it again.
-        ({ id, joined } = await arrive());
-        state = stateAfterArrival(joined);
-        continue;
-      }
-      const { count } = state;
-      onProgress?.({ count, n, generation: joined.generation });
       const remainingMs = deadline - performance.now();
       if (remainingMs <= 0) {
-        state = await steps.withdraw(key, { id, generation: joined.generation });
+        state = state.outcome === "expired" ? { outcome: "withdrawn" } : await withdraw();
         if (state.outcome === "withdrawn") {
           throw new BarrierTimeoutError(
             `barrier "${name}": timed out after ${timeoutMs / 1000} s with ${count}/${n} ` +
@@ -143,6 +156,14 @@ export async function barrier(
         }
         break;
       }
+      if (state.outcome === "expired") {
+        // This process stalled past its lease and stopped counting: count it again.
+        ({ id, joined } = await arrive());
+        state = stateAfterArrival(joined);
+        continue;
+      }
+      count = state.count;
+      onProgress?.({ count, n, generation: joined.generation });
       await watcher.next(Math.min(RECHECK_MS, leaseMs / 3, remainingMs), signal);
       const renew = performance.now() - renewedAt >= leaseMs / 3;
       const checked = await outage.attempt(() =>

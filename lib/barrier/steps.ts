@@ -11,6 +11,11 @@
  * @module
  */
 
+/** How many ended generations a backend remembers, for participants that look late. */
+export const ENDED_GENERATIONS_KEPT = 1000;
+/** A barrier nobody touched for this long may be removed by the backend. */
+export const IDLE_EXPIRY_MS = 7 * 24 * 3600 * 1000;
+
 /** Who a participant is, for `status`. */
 export interface ParticipantInfo {
   host: string;
@@ -56,9 +61,12 @@ export type GenerationState =
   | { outcome: "waiting"; count: number; n: number }
   | { outcome: "released"; releaseAt: number; n: number }
   | { outcome: "aborted" }
-  /** The arrival is gone and the generation did not release (after `withdraw`). */
+  /** The arrival is gone and its generation did not release with it (after `withdraw`). */
   | { outcome: "withdrawn" }
-  /** This arrival's lease ran out while its generation is still open: arrive again. */
+  /**
+   * This arrival's lease ran out and it no longer counts (its generation may even have ended
+   * without it): arrive again.
+   */
   | { outcome: "expired" };
 
 /** A barrier's state for `coord barrier status`. */
@@ -72,7 +80,10 @@ export interface BarrierStatus {
 
 /** Per-backend atomic steps of a barrier. `name` is already scoped by run id. */
 export interface BarrierSteps {
-  /** Drops expired leases, then adds this arrival; releases when it completes the count. */
+  /**
+   * Drops expired leases, then adds this arrival; releases when it completes the count. An id
+   * that is already waiting is renewed and counted once (a retried call).
+   */
   arrive(name: string, request: ArriveRequest): Promise<ArriveResult>;
   /**
    * Reports the generation's state, and renews this arrival's lease when `renew`. Changes

@@ -2,20 +2,12 @@
 
 import assert from "node:assert/strict";
 import { barrierStatus } from "../../lib/barrier/barrier.ts";
-import type { Backend } from "../../lib/backend/types.ts";
+import { arrivals } from "../support/barrier.ts";
 import { type CaseContext, conformance, plantForeignBarrier } from "../support/backends.ts";
 import { type CoordProcess, runCoord, spawnCoord } from "../support/cli.ts";
 
 /** Environment that points a coord process at the case's backend and namespace. */
 const envOf = (ctx: CaseContext) => ({ COORD_URL: ctx.url, COORD_NAMESPACE: ctx.namespace });
-
-/** Resolves once exactly `count` participants wait at `name`. */
-async function arrivals(backend: Backend, name: string, count: number): Promise<void> {
-  await using watcher = await backend.watch({ kind: "barrier", name });
-  while ((await barrierStatus(backend, name)).arrivals.length !== count) {
-    await watcher.next(100);
-  }
-}
 
 function participant(ctx: CaseContext, name: string, ...flags: string[]): CoordProcess {
   return spawnCoord(["barrier", name, ...flags], { env: envOf(ctx) });
@@ -75,7 +67,7 @@ conformance("three loops reuse one barrier name for five rounds", async (ctx) =>
   const loop = async () => {
     const generations = [];
     for (let round = 0; round < 5; round++) {
-      const r = await runCoord(["barrier", "step", "3", "--delay", "0.3", "--json"], {
+      const r = await runCoord(["barrier", "step", "3", "--delay", "0.5", "--json"], {
         env: envOf(ctx),
       });
       assert.equal(r.code, 0, r.stderr);
@@ -89,13 +81,13 @@ conformance("three loops reuse one barrier name for five rounds", async (ctx) =>
 
 conformance("a coord with another N exits 64 and leaves the others waiting", async (ctx) => {
   const backend = await ctx.open();
-  const a = participant(ctx, "n", "2", "--delay", "0.2");
+  const a = participant(ctx, "n", "2", "--delay", "0.5");
   await arrivals(backend, "n", 1);
   const wrong = await runCoord(["barrier", "n", "3"], { env: envOf(ctx) });
   assert.equal(wrong.code, 64);
   assert.match(wrong.stderr, /waiting for 2 participants, but this one says 3/);
   assert.equal((await barrierStatus(backend, "n")).arrivals.length, 1);
-  const b = await runCoord(["barrier", "n", "2", "--delay", "0.2"], { env: envOf(ctx) });
+  const b = await runCoord(["barrier", "n", "2", "--delay", "0.5"], { env: envOf(ctx) });
   assert.equal(b.code, 0, b.stderr);
   assert.equal((await a.result).code, 0);
 });

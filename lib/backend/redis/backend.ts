@@ -60,8 +60,9 @@ export class RedisBackend implements Backend {
     return this.key(topic.kind, topic.name, "changed");
   }
 
-  async now(): Promise<number> {
-    const [seconds, micros] = await this.conn.send(undefined, ["TIME"]) as string[];
+  async now(topic?: Topic): Promise<number> {
+    const node = topic && this.key(topic.kind, topic.name, "state");
+    const [seconds, micros] = await this.conn.send(node, ["TIME"]) as string[];
     return Number(seconds) * 1000 + Number(micros) / 1000;
   }
 
@@ -96,13 +97,22 @@ export class RedisBackend implements Backend {
         ]) as [string, string[]];
         cursor = next;
         for (const key of keys) {
-          if (++seen > FOREIGN_SCAN_LIMIT) return found;
+          if (this.#inNestedNamespace(key)) continue;
+          if (++seen > FOREIGN_SCAN_LIMIT) {
+            found.push({ where: "…", problem: `stopped after ${FOREIGN_SCAN_LIMIT} keys` });
+            return found;
+          }
           const problem = await this.#checkKey(key, send);
           if (problem) found.push({ where: key, problem });
         }
       } while (cursor !== "0");
     }
     return found;
+  }
+
+  /** `team-a:prod:{lock:x}:queue` belongs to namespace `team-a:prod`, not to `team-a`. */
+  #inNestedNamespace(key: string): boolean {
+    return /^[^{}\s]+:\{[a-z]+:/.test(key.slice(this.namespace.length + 1));
   }
 
   async #checkKey(key: string, send: (args: string[]) => Promise<unknown>) {

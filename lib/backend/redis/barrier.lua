@@ -1,22 +1,24 @@
 -- Every barrier step in one script, so they share the purge and release logic and each runs
 -- atomically. All keys share one hash tag: the script runs unchanged on Redis Cluster.
 --
--- KEYS: state (hash), leases (zset id -> expiry ms), arrivals (hash id -> json), ended (hash
---       generation -> "released:<releaseAt>:<n>" | "aborted")
--- ARGV: op, channel, op arguments…
+-- KEYS: state (hash: generation, n, next_arrival, last_*), leases (zset id -> expiry ms),
+--       arrivals (hash id -> json), ended (hash generation -> "released:<releaseAt>:<n>" |
+--       "aborted"), members (zset id -> the ended generation that counted it)
+-- ARGV: op, channel, ended generations kept, idle expiry ms, op arguments…
 -- Times are the server's clock in ms (TIME); fractions are returned as strings, since a Lua
 -- number in a reply is truncated to an integer.
 
-local state, leases, arrivals, ended = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
-local op, channel = ARGV[1], ARGV[2]
--- How many ended generations are remembered for participants that look late.
-local ENDED_KEPT = 1000
+local state, leases, arrivals, ended, members = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local op, channel, ended_kept, idle_ms = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
 
-local expected = { [state] = 'hash', [leases] = 'zset', [arrivals] = 'hash', [ended] = 'hash' }
+local function foreign(text) return redis.error_reply('FOREIGN ' .. text) end
+
+local expected = { [state] = 'hash', [leases] = 'zset', [arrivals] = 'hash', [ended] = 'hash',
+  [members] = 'zset' }
 for key, kind in pairs(expected) do
   local found = redis.call('TYPE', key)['ok']
   if found ~= 'none' and found ~= kind then
-    return redis.error_reply('FOREIGN ' .. key .. ' holds a ' .. found .. ', coord keeps a ' .. kind .. ' there')
+    return foreign(key .. ' holds a ' .. found .. ', coord keeps a ' .. kind .. ' there')
   end
 end
 
@@ -25,81 +27,100 @@ local now = tonumber(time[1]) * 1000 + tonumber(time[2]) / 1000
 
 local function ms(x) return string.format('%.3f', x) end
 
-local function generation()
-  local g = redis.call('HGET', state, 'generation')
-  if not g then return 1 end
-  local n = tonumber(g)
-  if not n then return redis.error_reply('FOREIGN ' .. state .. ' has generation "' .. g .. '"') end
-  return n
+local g = 1
+local stored = redis.call('HGET', state, 'generation')
+if stored then
+  g = tonumber(stored)
+  if not g then return foreign(state .. ' has generation "' .. stored .. '"') end
 end
 
 -- Drops arrivals whose lease ran out: a crashed participant stops counting.
-local function purge()
-  local expired = redis.call('ZRANGEBYSCORE', leases, '-inf', '(' .. now)
-  if #expired > 0 then
-    redis.call('ZREM', leases, unpack(expired))
-    redis.call('HDEL', arrivals, unpack(expired))
-    redis.call('PUBLISH', channel, 'expired')
-  end
+local expired = redis.call('ZRANGEBYSCORE', leases, '-inf', '(' .. now)
+if #expired > 0 then
+  redis.call('ZREM', leases, unpack(expired))
+  redis.call('HDEL', arrivals, unpack(expired))
+  redis.call('PUBLISH', channel, 'expired')
 end
 
-local function ended_outcome(g)
-  local record = redis.call('HGET', ended, g)
-  if not record or record == 'aborted' then return { 'aborted' } end
-  local release_at, n = string.match(record, '^released:([^:]+):(%d+)$')
+-- The outcome of an ended generation for one participant: only those it counted were released.
+local function ended_outcome(mine, id, absent)
+  if redis.call('ZSCORE', members, id) ~= tostring(mine) then return { absent } end
+  local record = redis.call('HGET', ended, mine)
+  if record == 'aborted' then return { 'aborted' } end
+  local release_at, n = string.match(record or '', '^released:([%d.]+):(%d+)$')
+  if not release_at then return foreign(ended .. ' has "' .. tostring(record) .. '" for ' .. mine) end
   return { 'released', release_at, n }
 end
 
-local function finish(g, record)
+-- Closes generation g: remembers who it counted and how it ended, then opens g + 1.
+local function finish(record)
+  for _, id in ipairs(redis.call('ZRANGE', leases, 0, -1)) do redis.call('ZADD', members, g, id) end
+  redis.call('ZREMRANGEBYSCORE', members, '-inf', g - ended_kept)
   redis.call('HSET', ended, g, record)
-  redis.call('HDEL', ended, g - ENDED_KEPT)
-  redis.call('HSET', state, 'generation', g + 1)
+  redis.call('HDEL', ended, g - ended_kept)
+  redis.call('HSET', state, 'generation', g + 1, 'next_arrival', 0)
   redis.call('HDEL', state, 'n')
   redis.call('DEL', leases, arrivals)
 end
 
-purge()
-local g = generation()
-if type(g) == 'table' then return g end
+-- Barriers nobody uses for a long time disappear (run ids would otherwise pile up).
+local function touch()
+  for key in pairs(expected) do redis.call('PEXPIRE', key, idle_ms) end
+end
 
 if op == 'arrive' then
-  local id, n, lease_ms, delay_ms, host, pid = ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5]),
-      tonumber(ARGV[6]), ARGV[7], tonumber(ARGV[8])
+  local id, n, lease_ms, delay_ms, host, pid = ARGV[5], tonumber(ARGV[6]), tonumber(ARGV[7]),
+      tonumber(ARGV[8]), ARGV[9], tonumber(ARGV[10])
   local count = redis.call('ZCARD', leases)
   local current_n = tonumber(redis.call('HGET', state, 'n'))
   if count > 0 and current_n and current_n ~= n then return { 'mismatch', current_n } end
+  local known = redis.call('HGET', arrivals, id)
+  if known then
+    -- A retried arrive (its reply was lost): renew, count it once.
+    local ok, parsed = pcall(cjson.decode, known)
+    if not ok or type(parsed) ~= 'table' then return foreign(arrivals .. ' has "' .. known .. '"') end
+    redis.call('ZADD', leases, now + lease_ms, id)
+    return { 'joined', g, parsed.arrival, count, n, '' }
+  end
+  local arrival = redis.call('HINCRBY', state, 'next_arrival', 1)
   redis.call('HSET', state, 'generation', g, 'n', n)
   redis.call('ZADD', leases, now + lease_ms, id)
   count = count + 1
-  redis.call('HSET', arrivals, id, cjson.encode({ arrival = count, host = host, pid = pid, since = now }))
+  redis.call('HSET', arrivals, id, cjson.encode({ arrival = arrival, host = host, pid = pid, since = now }))
   local release_at = ''
   if count >= n then
     release_at = ms(now + delay_ms)
-    finish(g, 'released:' .. release_at .. ':' .. n)
     redis.call('HSET', state, 'last_generation', g, 'last_release_at', release_at, 'last_n', n)
+    finish('released:' .. release_at .. ':' .. n)
   end
+  touch()
   redis.call('PUBLISH', channel, 'arrive')
-  return { 'joined', g, count, count, n, release_at }
+  return { 'joined', g, arrival, count, n, release_at }
 end
 
 if op == 'check' or op == 'withdraw' then
-  local id, mine = ARGV[3], tonumber(ARGV[4])
-  if mine < g then return ended_outcome(mine) end
+  local id, mine = ARGV[5], tonumber(ARGV[6])
   if op == 'withdraw' then
+    if mine < g then return ended_outcome(mine, id, 'withdrawn') end
     if redis.call('ZREM', leases, id) == 1 then
       redis.call('HDEL', arrivals, id)
       redis.call('PUBLISH', channel, 'withdraw')
     end
     return { 'withdrawn' }
   end
+  if mine < g then return ended_outcome(mine, id, 'expired') end
   if not redis.call('ZSCORE', leases, id) then return { 'expired' } end
-  if ARGV[6] == '1' then redis.call('ZADD', leases, 'XX', now + tonumber(ARGV[5]), id) end
+  if ARGV[8] == '1' then
+    redis.call('ZADD', leases, 'XX', now + tonumber(ARGV[7]), id)
+    touch()
+  end
   return { 'waiting', redis.call('ZCARD', leases), redis.call('HGET', state, 'n') }
 end
 
 if op == 'abort' then
   local waiting = redis.call('ZCARD', leases)
-  finish(g, 'aborted')
+  finish('aborted')
+  touch()
   redis.call('PUBLISH', channel, 'abort')
   return { g, waiting }
 end

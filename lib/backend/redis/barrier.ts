@@ -5,13 +5,15 @@
  */
 
 import { ForeignDataError } from "../../errors.ts";
-import type {
-  Arrival,
-  ArriveRequest,
-  ArriveResult,
-  BarrierStatus,
-  BarrierSteps,
-  GenerationState,
+import {
+  type Arrival,
+  type ArriveRequest,
+  type ArriveResult,
+  type BarrierStatus,
+  type BarrierSteps,
+  ENDED_GENERATIONS_KEPT,
+  type GenerationState,
+  IDLE_EXPIRY_MS,
 } from "../../barrier/steps.ts";
 import type { RedisBackend } from "./backend.ts";
 import { LuaScript } from "./script.ts";
@@ -22,6 +24,7 @@ export const BARRIER_KEY_TYPES = {
   leases: "zset",
   arrivals: "hash",
   ended: "hash",
+  members: "zset",
 };
 
 let script: Promise<LuaScript> | undefined;
@@ -41,11 +44,8 @@ export class RedisBarrierSteps implements BarrierSteps {
     );
     const channel = this.#backend.channel({ kind: "barrier", name });
     try {
-      return await (await script).run(this.#backend.conn, keys, [
-        op,
-        channel,
-        ...args,
-      ]) as unknown[];
+      const common = [op, channel, ENDED_GENERATIONS_KEPT, IDLE_EXPIRY_MS];
+      return await (await script).run(this.#backend.conn, keys, [...common, ...args]) as unknown[];
     } catch (e) {
       if (e instanceof Error && e.message.startsWith("FOREIGN ")) {
         throw new ForeignDataError(
@@ -99,7 +99,7 @@ export class RedisBarrierSteps implements BarrierSteps {
     return {
       generation: Number(generation),
       ...(n && arrivals.length > 0 ? { n: Number(n) } : {}),
-      arrivals: arrivals.map((json) => JSON.parse(json) as Arrival)
+      arrivals: arrivals.map((json) => parseArrival(name, json))
         .sort((a, b) => a.arrival - b.arrival),
       ...(lastGeneration
         ? {
@@ -117,6 +117,19 @@ export class RedisBarrierSteps implements BarrierSteps {
     const [generation, waiting] = (await this.#run(name, "abort")).map(Number);
     return { generation, waiting };
   }
+}
+
+function parseArrival(name: string, json: string): Arrival {
+  try {
+    const arrival = JSON.parse(json);
+    if (typeof arrival?.arrival === "number") return arrival;
+  } catch {
+    // reported below
+  }
+  throw new ForeignDataError(
+    `barrier "${name}": an arrival holds ${JSON.stringify(json)} — another program wrote there; ` +
+      `remove the key or use another --namespace`,
+  );
 }
 
 function parseState(reply: unknown[]): GenerationState {

@@ -35,6 +35,9 @@ export interface RedisConnectOptions {
   displayUrl: string;
 }
 
+/** Error replies that mean "not now": the server is loading, failing over or busy. */
+const TRANSIENT_REPLY = /^(LOADING|READONLY|CLUSTERDOWN|TRYAGAIN|MASTERDOWN|BUSY|NOREPLICAS)\b/;
+
 /** Reconnection pace once connected: quick first, capped so a long outage is no retry storm. */
 const RECONNECT_MAX_MS = 2_000;
 
@@ -126,18 +129,28 @@ export async function connectRedis(
   try {
     await Promise.race([conn.connect(), deadline]);
     connected = true;
-    const send = conn.send;
-    return {
-      ...conn,
-      send: (key, args) =>
-        send(key, args).catch((e) => {
-          // A reply from the server is the caller's to read; anything else is the connection.
-          if (e instanceof redis.ErrorReply) throw e;
+    const unavailable = (e: unknown): never => {
+      // A server reply is the caller's to read, unless it says "not now" (a restart, a
+      // failover) or "not allowed"; anything else is the connection.
+      if (e instanceof redis.ErrorReply) {
+        if (e.message.startsWith("NOPERM")) {
           throw new BackendUnavailableError(
-            `lost ${displayUrl}: ${describeCause(e, target)}`,
+            `${displayUrl} refused: ${e.message} — the ACL user needs the key pattern ` +
+              `~<namespace>:* and the channel pattern &<namespace>:*`,
             { cause: e },
           );
-        }),
+        }
+        if (!TRANSIENT_REPLY.test(e.message)) throw e;
+      }
+      throw new BackendUnavailableError(`lost ${displayUrl}: ${describeCause(e, target)}`, {
+        cause: e,
+      });
+    };
+    const { send, subscribe } = conn;
+    return {
+      ...conn,
+      send: (key, args) => send(key, args).catch(unavailable),
+      subscribe: (channel, listener) => subscribe(channel, listener).catch(unavailable),
     };
   } catch (e) {
     await Promise.resolve(conn.destroy()).catch(() => {});
@@ -181,8 +194,8 @@ function standaloneConn(
     subscribe: async (channel, listener) => (await sub()).subscribe(channel, listener),
     unsubscribe: async (channel, listener) => (await sub()).unsubscribe(channel, listener),
     close: async () => {
-      if (subscriber) (await subscriber).destroy();
-      await client.close();
+      // Both, whatever happened to either: a half-open client keeps the process alive.
+      await Promise.allSettled([subscriber?.then((s) => s.destroy()), client.close()]);
     },
   };
 }

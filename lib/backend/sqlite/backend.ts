@@ -9,15 +9,25 @@ import { DatabaseSync } from "node:sqlite";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { BackendUnavailableError } from "../../errors.ts";
-import { localNow, sleep } from "../../time.ts";
+import { sleep } from "../../time.ts";
 import { ChangeFlag } from "../change_flag.ts";
 import type { Backend, ChangeWatcher, EngineInfo, ForeignEntry } from "../types.ts";
 import { isMemoryPath } from "../url.ts";
 import type { BarrierSteps } from "../../barrier/steps.ts";
 import { BARRIER_DDL, SqliteBarrierSteps } from "./barrier.ts";
 
-/** How long a writer waits for another process's write lock before SQLite gives up. */
-const BUSY_TIMEOUT_MS = 10_000;
+/**
+ * How long a step waits for another process's write lock before SQLite gives up. Steps hold
+ * the lock for microseconds; a longer wait means something else holds the file, and since
+ * the wait blocks this process (renewals, signals), waiting steps retry one layer up instead.
+ */
+const BUSY_TIMEOUT_MS = 1_000;
+/**
+ * SQLite errors that mean "the file is not usable right now", by message: node:sqlite in Deno
+ * reports only `ERR_SQLITE_ERROR`, not SQLite's result code.
+ */
+const UNAVAILABLE_MESSAGES =
+  /database is locked|database table is locked|readonly database|disk I\/O error|database or disk is full|unable to open database/i;
 /** Change polling starts this fast after each wake-up… */
 const POLL_FIRST_MS = 1;
 /** …and backs off to this while nothing changes, so an idle waiter costs next to no CPU. */
@@ -74,20 +84,31 @@ export class SqliteBackend implements Backend {
   }
 
   #transaction<T>(begin: string, fn: (db: DatabaseSync) => T): T {
-    this.db.exec(begin);
+    try {
+      this.db.exec(begin);
+    } catch (e) {
+      throw this.#unavailable(e);
+    }
     try {
       const result = fn(this.db);
       this.db.exec("COMMIT");
       return result;
     } catch (e) {
-      this.db.exec("ROLLBACK");
-      throw e;
+      if (this.db.isTransaction) this.db.exec("ROLLBACK");
+      throw this.#unavailable(e);
     }
   }
 
-  /** Same host, same clock: the backend's clock is this host's. */
+  /** An SQLite error that means the file cannot be used now becomes a retryable outage. */
+  #unavailable(error: unknown): unknown {
+    const message = error instanceof Error ? error.message : "";
+    return UNAVAILABLE_MESSAGES.test(message)
+      ? new BackendUnavailableError(`${this.displayUrl}: ${message}`, { cause: error })
+      : error;
+  }
+
   now(): Promise<number> {
-    return Promise.resolve(localNow());
+    return Promise.resolve(backendNow());
   }
 
   info(): Promise<EngineInfo> {
@@ -157,6 +178,14 @@ export class SqliteBackend implements Backend {
     const row = this.db.prepare(sql).get() as Record<string, unknown>;
     return Object.values(row)[0];
   }
+}
+
+/**
+ * The SQLite backend's clock: this host's wall clock, which every process on the host shares
+ * (a process's monotonic clock would drift from the others' across suspend and clock steps).
+ */
+export function backendNow(): number {
+  return Date.now();
 }
 
 /**

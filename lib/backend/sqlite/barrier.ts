@@ -6,22 +6,27 @@
  */
 
 import type { DatabaseSync, SQLInputValue } from "node:sqlite";
-import type {
-  Arrival,
-  ArriveRequest,
-  ArriveResult,
-  BarrierStatus,
-  BarrierSteps,
-  GenerationState,
+import {
+  type Arrival,
+  type ArriveRequest,
+  type ArriveResult,
+  type BarrierStatus,
+  type BarrierSteps,
+  ENDED_GENERATIONS_KEPT,
+  type GenerationState,
 } from "../../barrier/steps.ts";
 import { ForeignDataError } from "../../errors.ts";
-import { localNow } from "../../time.ts";
-import { settle, type SqliteBackend } from "./backend.ts";
 
-/** The barrier's tables. An `ended` row with a NULL `release_at` is an aborted generation. */
+import { backendNow, settle, type SqliteBackend } from "./backend.ts";
+
+/**
+ * The barrier's tables. An `ended` row with a NULL `release_at` is an aborted generation;
+ * `member` remembers which arrivals an ended generation counted.
+ */
 export const BARRIER_DDL = [
   `CREATE TABLE IF NOT EXISTS coord_barrier (
     namespace TEXT NOT NULL, name TEXT NOT NULL, generation INTEGER NOT NULL, n INTEGER,
+    next_arrival INTEGER NOT NULL DEFAULT 0,
     last_generation INTEGER, last_release_at REAL, last_n INTEGER,
     PRIMARY KEY (namespace, name))`,
   `CREATE TABLE IF NOT EXISTS coord_barrier_arrival (
@@ -31,14 +36,15 @@ export const BARRIER_DDL = [
   `CREATE TABLE IF NOT EXISTS coord_barrier_ended (
     namespace TEXT NOT NULL, name TEXT NOT NULL, generation INTEGER NOT NULL,
     release_at REAL, n INTEGER, PRIMARY KEY (namespace, name, generation))`,
+  `CREATE TABLE IF NOT EXISTS coord_barrier_member (
+    namespace TEXT NOT NULL, name TEXT NOT NULL, id TEXT NOT NULL, generation INTEGER NOT NULL,
+    PRIMARY KEY (namespace, name, id))`,
 ];
-
-/** How many ended generations are remembered for participants that look late. */
-const ENDED_KEPT = 1000;
 
 interface Row {
   generation: number;
   n: number | null;
+  next_arrival: number;
   last_generation: number | null;
   last_release_at: number | null;
   last_n: number | null;
@@ -79,6 +85,7 @@ export class SqliteBarrierSteps implements BarrierSteps {
     return row ?? {
       generation: 1,
       n: null,
+      next_arrival: 0,
       last_generation: null,
       last_release_at: null,
       last_n: null,
@@ -105,11 +112,25 @@ export class SqliteBarrierSteps implements BarrierSteps {
     );
   }
 
-  #endedOutcome(name: string, generation: number): GenerationState {
+  /** How an ended generation ended for one participant: only those it counted were released. */
+  #endedOutcome(
+    name: string,
+    generation: number,
+    id: string,
+    absent: "expired" | "withdrawn",
+  ): GenerationState {
+    const ns = this.#backend.namespace;
+    const [member] = this.#all<{ generation: number }>(
+      "SELECT generation FROM coord_barrier_member WHERE namespace = ? AND name = ? AND id = ?",
+      ns,
+      name,
+      id,
+    );
+    if (member?.generation !== generation) return { outcome: absent };
     const [ended] = this.#all<{ release_at: number | null; n: number }>(
       `SELECT release_at, n FROM coord_barrier_ended
        WHERE namespace = ? AND name = ? AND generation = ?`,
-      this.#backend.namespace,
+      ns,
       name,
       generation,
     );
@@ -119,8 +140,24 @@ export class SqliteBarrierSteps implements BarrierSteps {
   }
 
   /** Closes generation `row.generation` (released when `releaseAt` is given) and opens the next. */
-  #finish(name: string, row: Row, releaseAt: number | null, n: number | null): void {
+  #finish(name: string, row: Row, releaseAt: number | null, n: number | null, now: number): void {
     const ns = this.#backend.namespace;
+    const oldest = row.generation - ENDED_GENERATIONS_KEPT;
+    this.#run(
+      `INSERT OR REPLACE INTO coord_barrier_member (namespace, name, id, generation)
+       SELECT namespace, name, id, ? FROM coord_barrier_arrival
+       WHERE namespace = ? AND name = ? AND expires_at >= ?`,
+      row.generation,
+      ns,
+      name,
+      now,
+    );
+    this.#run(
+      "DELETE FROM coord_barrier_member WHERE namespace = ? AND name = ? AND generation <= ?",
+      ns,
+      name,
+      oldest,
+    );
     this.#run(
       "INSERT INTO coord_barrier_ended VALUES (?, ?, ?, ?, ?)",
       ns,
@@ -133,7 +170,7 @@ export class SqliteBarrierSteps implements BarrierSteps {
       "DELETE FROM coord_barrier_ended WHERE namespace = ? AND name = ? AND generation <= ?",
       ns,
       name,
-      row.generation - ENDED_KEPT,
+      oldest,
     );
     this.#run("DELETE FROM coord_barrier_arrival WHERE namespace = ? AND name = ?", ns, name);
     const last = releaseAt === null ? row : {
@@ -141,23 +178,19 @@ export class SqliteBarrierSteps implements BarrierSteps {
       last_release_at: releaseAt,
       last_n: n,
     };
-    this.#save(name, {
-      ...row,
-      ...last,
-      generation: row.generation + 1,
-      n: null,
-    });
+    this.#save(name, { ...row, ...last, generation: row.generation + 1, n: null, next_arrival: 0 });
   }
 
   #save(name: string, row: Row): void {
     this.#run(
       `INSERT OR REPLACE INTO coord_barrier
-       (namespace, name, generation, n, last_generation, last_release_at, last_n)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+       (namespace, name, generation, n, next_arrival, last_generation, last_release_at, last_n)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       this.#backend.namespace,
       name,
       row.generation,
       row.n,
+      row.next_arrival,
       row.last_generation,
       row.last_release_at,
       row.last_n,
@@ -167,37 +200,54 @@ export class SqliteBarrierSteps implements BarrierSteps {
   arrive(name: string, r: ArriveRequest): Promise<ArriveResult> {
     return settle(() =>
       this.#backend.write((): ArriveResult => {
-        const now = localNow();
+        const now = backendNow();
         this.#purge(name, now);
         const row = this.#row(name);
-        let count = this.#count(name, now);
+        const count = this.#count(name, now);
         if (count > 0 && row.n !== null && row.n !== r.n) return { outcome: "mismatch", n: row.n };
-        count += 1;
+        const joined = { outcome: "joined", generation: row.generation, n: r.n } as const;
+        const [known] = this.#all<{ arrival: number }>(
+          `SELECT arrival FROM coord_barrier_arrival WHERE namespace = ? AND name = ? AND id = ?`,
+          this.#backend.namespace,
+          name,
+          r.id,
+        );
+        if (known) {
+          // A retried arrive (its reply was lost): renew, count it once.
+          this.#renew(name, r.id, now + r.leaseMs);
+          return { ...joined, arrival: known.arrival, count };
+        }
+        const arrival = row.next_arrival + 1;
         this.#run(
           "INSERT INTO coord_barrier_arrival VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
           this.#backend.namespace,
           name,
           r.id,
-          count,
+          arrival,
           r.info.host,
           r.info.pid,
           now,
           now + r.leaseMs,
         );
-        const joined = {
-          outcome: "joined",
-          generation: row.generation,
-          arrival: count,
-          count,
-        } as const;
-        if (count < r.n) {
-          this.#save(name, { ...row, n: r.n });
-          return { ...joined, n: r.n };
+        const counted = { ...joined, arrival, count: count + 1 };
+        if (count + 1 < r.n) {
+          this.#save(name, { ...row, n: r.n, next_arrival: arrival });
+          return counted;
         }
         const releaseAt = now + r.delayMs;
-        this.#finish(name, row, releaseAt, r.n);
-        return { ...joined, n: r.n, releaseAt };
+        this.#finish(name, row, releaseAt, r.n, now);
+        return { ...counted, releaseAt };
       })
+    );
+  }
+
+  #renew(name: string, id: string, expiresAt: number): void {
+    this.#run(
+      "UPDATE coord_barrier_arrival SET expires_at = ? WHERE namespace = ? AND name = ? AND id = ?",
+      expiresAt,
+      this.#backend.namespace,
+      name,
+      id,
     );
   }
 
@@ -206,9 +256,11 @@ export class SqliteBarrierSteps implements BarrierSteps {
     r: { id: string; generation: number; leaseMs: number; renew: boolean },
   ): Promise<GenerationState> {
     const read = (): GenerationState => {
-      const now = localNow();
+      const now = backendNow();
       const row = this.#row(name);
-      if (r.generation < row.generation) return this.#endedOutcome(name, r.generation);
+      if (r.generation < row.generation) {
+        return this.#endedOutcome(name, r.generation, r.id, "expired");
+      }
       const [mine] = this.#all<{ expires_at: number }>(
         `SELECT expires_at FROM coord_barrier_arrival
          WHERE namespace = ? AND name = ? AND id = ? AND expires_at >= ?`,
@@ -218,15 +270,7 @@ export class SqliteBarrierSteps implements BarrierSteps {
         now,
       );
       if (!mine) return { outcome: "expired" };
-      if (r.renew) {
-        this.#run(
-          "UPDATE coord_barrier_arrival SET expires_at = ? WHERE namespace = ? AND name = ? AND id = ?",
-          now + r.leaseMs,
-          this.#backend.namespace,
-          name,
-          r.id,
-        );
-      }
+      if (r.renew) this.#renew(name, r.id, now + r.leaseMs);
       return { outcome: "waiting", count: this.#count(name, now), n: row.n ?? 0 };
     };
     // Only a renewal writes: a plain check must not wake the other waiters polling the file.
@@ -237,7 +281,9 @@ export class SqliteBarrierSteps implements BarrierSteps {
     return settle(() =>
       this.#backend.write((): GenerationState => {
         const row = this.#row(name);
-        if (r.generation < row.generation) return this.#endedOutcome(name, r.generation);
+        if (r.generation < row.generation) {
+          return this.#endedOutcome(name, r.generation, r.id, "withdrawn");
+        }
         this.#run(
           "DELETE FROM coord_barrier_arrival WHERE namespace = ? AND name = ? AND id = ?",
           this.#backend.namespace,
@@ -252,7 +298,7 @@ export class SqliteBarrierSteps implements BarrierSteps {
   status(name: string): Promise<BarrierStatus> {
     return settle(() =>
       this.#backend.read((): BarrierStatus => {
-        const now = localNow();
+        const now = backendNow();
         const row = this.#row(name);
         const arrivals = this.#all<Arrival>(
           `SELECT arrival, host, pid, since FROM coord_barrier_arrival
@@ -282,10 +328,10 @@ export class SqliteBarrierSteps implements BarrierSteps {
   abort(name: string): Promise<{ generation: number; waiting: number }> {
     return settle(() =>
       this.#backend.write(() => {
-        const now = localNow();
+        const now = backendNow();
         const row = this.#row(name);
         const waiting = this.#count(name, now);
-        this.#finish(name, row, null, null);
+        this.#finish(name, row, null, null, now);
         return { generation: row.generation, waiting };
       })
     );
