@@ -31,7 +31,7 @@ const COMMANDS: Record<string, Entry> = {
   },
   lock: {
     summary: "run a command under a fair (FIFO) lock",
-    load: () => planned("lock", "LOCK_USAGE"),
+    load: async () => (await import("./commands/lock.ts")).lockCommand,
   },
   turn: {
     summary: "inspect, follow and reset lock queues",

@@ -7,17 +7,6 @@
 
 import { BACKEND_FLAGS_HELP } from "./flags.ts";
 
-/** `coord lock` */
-export const LOCK_USAGE = `Usage: coord lock run RES [options] -- CMD [ARG…]
-       coord lock RES [options] -- CMD [ARG…]
-
-Run CMD while holding RES; waiters are served strictly first come, first served.
-
-Example:
-  coord lock run deploy --wait 60 -- ./deploy.sh production
-
-${BACKEND_FLAGS_HELP}`;
-
 /** `coord turn` */
 export const TURN_USAGE = `Usage: coord turn status [RES…] [--json]
        coord turn follow [RES…]

@@ -7,7 +7,8 @@
 
 import { InterruptedError, SIGNAL_NUMBERS } from "../lib/errors.ts";
 
-const HANDLED = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+/** The signals coord turns into a clean stop while waiting, and passes to a child it runs. */
+export const FORWARDED_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 
 /**
  * Runs `fn` with a signal that aborts (reason: {@link InterruptedError}) at the first SIGINT,
@@ -15,7 +16,7 @@ const HANDLED = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
  */
 export async function withSignals<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const controller = new AbortController();
-  const listeners = HANDLED.map((name) => {
+  const listeners = FORWARDED_SIGNALS.map((name) => {
     const listener = () => {
       if (controller.signal.aborted) Deno.exit(128 + SIGNAL_NUMBERS[name]);
       controller.abort(new InterruptedError(name));

@@ -77,6 +77,15 @@ export class BarrierTimeoutError extends WaitTimeoutError {}
 /** The barrier generation a participant waited in was aborted (`coord barrier abort`). */
 export class BarrierAbortedError extends WaitTimeoutError {}
 
+/** A lock was not granted within `--wait`; the ticket was given back. */
+export class LockTimeoutError extends WaitTimeoutError {}
+
+/**
+ * A lock's lease was lost (the backend unreachable for most of a lease, or the queue reset)
+ * while waiting or holding it.
+ */
+export class LeaseLostError extends WaitTimeoutError {}
+
 /** A command stopped by SIGINT, SIGTERM or SIGHUP; exits 128 + the signal's number. */
 export class InterruptedError extends CoordError {
   constructor(signal: "SIGINT" | "SIGTERM" | "SIGHUP") {

@@ -8,6 +8,7 @@
 
 import type { Kind } from "./keys.ts";
 import type { BarrierSteps } from "../barrier/steps.ts";
+import type { LockSteps } from "../lock/steps.ts";
 
 /** Which engine a backend runs on. */
 export type BackendKind = "sqlite" | "redis" | "redis-cluster" | "redis-sentinel";
@@ -27,6 +28,12 @@ export interface ForeignEntry {
   where: string;
   /** What is wrong with it, e.g. `type list, expected hash` or `not a coord key`. */
   problem: string;
+}
+
+/** An event of one primitive instance. */
+export interface NamedEvent {
+  name: string;
+  event: unknown;
 }
 
 /** The thing a waiter watches for changes: one primitive instance. */
@@ -66,6 +73,14 @@ export interface Backend extends AsyncDisposable {
   findForeignData(): Promise<ForeignEntry[]>;
   /** The atomic steps of `coord barrier`. */
   readonly barrier: BarrierSteps;
+  /** The atomic steps of `coord lock` and `coord turn`. */
+  readonly lock: LockSteps;
+  /**
+   * The events instances of `kind` announce (JSON values), as they happen, for live consoles:
+   * of the named instances, or of every one (also those created later) when `names` is
+   * undefined. Ends when `signal` aborts.
+   */
+  events(kind: Kind, names: string[] | undefined, signal: AbortSignal): AsyncIterable<NamedEvent>;
   /** Starts watching a topic; see {@link ChangeWatcher}. */
   watch(topic: Topic): Promise<ChangeWatcher>;
   close(): Promise<void>;

@@ -13,12 +13,15 @@ import type {
   ChangeWatcher,
   EngineInfo,
   ForeignEntry,
+  NamedEvent,
   Topic,
 } from "../types.ts";
 import { sleep } from "../../time.ts";
 import type { RedisConn } from "./conn.ts";
 import type { BarrierSteps } from "../../barrier/steps.ts";
 import { BARRIER_KEY_TYPES, RedisBarrierSteps } from "./barrier.ts";
+import type { LockSteps } from "../../lock/steps.ts";
+import { LOCK_KEY_TYPES, RedisLockSteps } from "./lock.ts";
 
 /**
  * The Redis type of every key part coord writes, per primitive; anything else in the
@@ -26,7 +29,7 @@ import { BARRIER_KEY_TYPES, RedisBarrierSteps } from "./barrier.ts";
  */
 const KEY_TYPES: Record<Kind, Record<string, string>> = {
   barrier: BARRIER_KEY_TYPES,
-  lock: {},
+  lock: LOCK_KEY_TYPES,
   schedule: {},
   queue: {},
 };
@@ -41,6 +44,7 @@ export class RedisBackend implements Backend {
   readonly namespace: string;
   readonly conn: RedisConn;
   readonly barrier: BarrierSteps = new RedisBarrierSteps(this);
+  readonly lock: LockSteps = new RedisLockSteps(this);
   readonly #subscriptions = new Map<string, { flags: Set<ChangeFlag>; listener: () => void }>();
 
   constructor(conn: RedisConn, kind: BackendKind, displayUrl: string, namespace: string) {
@@ -148,6 +152,39 @@ export class RedisBackend implements Backend {
         await this.conn.unsubscribe(channel, listener).catch(() => {});
       },
     };
+  }
+
+  async *events(
+    kind: Kind,
+    names: string[] | undefined,
+    signal: AbortSignal,
+  ): AsyncIterable<NamedEvent> {
+    const pending: NamedEvent[] = [];
+    const flag = new ChangeFlag();
+    const listener = (message: string, channel: string) => {
+      const name = parseRedisKey(this.namespace, channel)?.name;
+      try {
+        if (name !== undefined) pending.push({ name, event: JSON.parse(message) });
+        flag.notify();
+      } catch {
+        // not an event (a plain wake-up word): nothing to show
+      }
+    };
+    const channels = names?.map((name) => this.channel({ kind, name })) ??
+      [`${this.namespace}:{${kind}:*}:changed`];
+    const pattern = names === undefined;
+    for (const channel of channels) await this.conn.subscribe(channel, listener, pattern);
+    try {
+      while (!signal.aborted) {
+        while (pending.length > 0) yield pending.shift()!;
+        await sleep(60_000, signal, flag.changed).catch(() => {});
+        flag.take();
+      }
+    } finally {
+      for (const channel of channels) {
+        await this.conn.unsubscribe(channel, listener, pattern).catch(() => {});
+      }
+    }
   }
 
   close(): Promise<void> {

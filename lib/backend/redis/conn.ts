@@ -15,7 +15,7 @@ type RedisTarget = Exclude<BackendUrl, { kind: "sqlite" }>;
 export type Send = (args: string[]) => Promise<unknown>;
 
 /** A pub/sub handler: coord only needs to hear that a message came. */
-export type Listener = () => void;
+export type Listener = (message: string, channel: string) => void;
 
 /** The few things the Redis backend needs from a connection, whatever its topology. */
 export interface RedisConn {
@@ -23,8 +23,9 @@ export interface RedisConn {
   send(firstKey: string | undefined, args: string[]): Promise<unknown>;
   /** One sender per master: SCAN and INFO see only the node they run on. */
   perMaster(): Promise<Send[]>;
-  subscribe(channel: string, listener: Listener): Promise<void>;
-  unsubscribe(channel: string, listener: Listener): Promise<void>;
+  /** Subscribes to a channel, or with `pattern` to every channel matching a glob. */
+  subscribe(channel: string, listener: Listener, pattern?: boolean): Promise<void>;
+  unsubscribe(channel: string, listener: Listener, pattern?: boolean): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -92,8 +93,12 @@ export async function connectRedis(
             const node = await cluster.nodeClient(master);
             return (args: string[]) => node.sendCommand(args);
           })),
-        subscribe: (channel, listener) => cluster.subscribe(channel, listener),
-        unsubscribe: (channel, listener) => cluster.unsubscribe(channel, listener),
+        subscribe: (channel, listener, pattern) =>
+          pattern ? cluster.pSubscribe(channel, listener) : cluster.subscribe(channel, listener),
+        unsubscribe: (channel, listener, pattern) =>
+          pattern
+            ? cluster.pUnsubscribe(channel, listener as never)
+            : cluster.unsubscribe(channel, listener as never),
         close: () => cluster.close(),
       };
       break;
@@ -110,9 +115,14 @@ export async function connectRedis(
         destroy: () => sentinel.destroy(),
         send: (_key, args) => sentinel.sendCommand(false, args),
         perMaster: () => Promise.resolve([(args: string[]) => sentinel.sendCommand(false, args)]),
-        subscribe: async (channel, listener) => void await sentinel.subscribe(channel, listener),
-        unsubscribe: async (channel, listener) =>
-          void await sentinel.unsubscribe(channel, listener),
+        subscribe: async (channel, listener, pattern) =>
+          void await (pattern
+            ? sentinel.pSubscribe(channel, listener)
+            : sentinel.subscribe(channel, listener)),
+        unsubscribe: async (channel, listener, pattern) =>
+          void await (pattern
+            ? sentinel.pUnsubscribe(channel, listener as never)
+            : sentinel.unsubscribe(channel, listener as never)),
         close: () => sentinel.close(),
       };
       break;
@@ -150,7 +160,8 @@ export async function connectRedis(
     return {
       ...conn,
       send: (key, args) => send(key, args).catch(unavailable),
-      subscribe: (channel, listener) => subscribe(channel, listener).catch(unavailable),
+      subscribe: (channel, listener, pattern) =>
+        subscribe(channel, listener, pattern).catch(unavailable),
     };
   } catch (e) {
     await Promise.resolve(conn.destroy()).catch(() => {});
@@ -172,6 +183,8 @@ interface StandaloneClient {
   on(event: "error", listener: (e: unknown) => void): StandaloneClient;
   subscribe(channel: string, listener: Listener): Promise<void>;
   unsubscribe(channel: string, listener: Listener): Promise<void>;
+  pSubscribe(pattern: string, listener: Listener): Promise<void>;
+  pUnsubscribe(pattern: string, listener: Listener): Promise<void>;
 }
 
 /** A standalone client needs a second connection for pub/sub, made on first use. */
@@ -191,8 +204,14 @@ function standaloneConn(
     destroy: () => client.destroy(),
     send: (_key, args) => client.sendCommand(args),
     perMaster: () => Promise.resolve([(args: string[]) => client.sendCommand(args)]),
-    subscribe: async (channel, listener) => (await sub()).subscribe(channel, listener),
-    unsubscribe: async (channel, listener) => (await sub()).unsubscribe(channel, listener),
+    subscribe: async (channel, listener, pattern) =>
+      pattern
+        ? (await sub()).pSubscribe(channel, listener)
+        : (await sub()).subscribe(channel, listener),
+    unsubscribe: async (channel, listener, pattern) =>
+      pattern
+        ? (await sub()).pUnsubscribe(channel, listener)
+        : (await sub()).unsubscribe(channel, listener),
     close: async () => {
       // Both, whatever happened to either: a half-open client keeps the process alive.
       await Promise.allSettled([subscriber?.then((s) => s.destroy()), client.close()]);

@@ -11,10 +11,13 @@ import { dirname } from "node:path";
 import { BackendUnavailableError } from "../../errors.ts";
 import { sleep } from "../../time.ts";
 import { ChangeFlag } from "../change_flag.ts";
-import type { Backend, ChangeWatcher, EngineInfo, ForeignEntry } from "../types.ts";
+import type { Backend, ChangeWatcher, EngineInfo, ForeignEntry, NamedEvent } from "../types.ts";
+import type { Kind } from "../keys.ts";
 import { isMemoryPath } from "../url.ts";
 import type { BarrierSteps } from "../../barrier/steps.ts";
 import { BARRIER_DDL, SqliteBarrierSteps } from "./barrier.ts";
+import type { LockSteps } from "../../lock/steps.ts";
+import { LOCK_DDL, SqliteLockSteps } from "./lock.ts";
 
 /**
  * How long a step waits for another process's write lock before SQLite gives up. Steps hold
@@ -33,11 +36,14 @@ const POLL_FIRST_MS = 1;
 /** …and backs off to this while nothing changes, so an idle waiter costs next to no CPU. */
 const POLL_IDLE_MS = 25;
 const POLL_BACKOFF = 1.5;
+/** A follower re-reads the event table at least this often. */
+const EVENT_POLL_MS = 1_000;
 
 /** Every table coord keeps; each primitive adds its own. Names start with `coord_`. */
 const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS coord_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
   ...BARRIER_DDL,
+  ...LOCK_DDL,
 ];
 const SCHEMA_VERSION = "1";
 
@@ -59,6 +65,7 @@ export class SqliteBackend implements Backend {
   readonly path: string;
   readonly #watchers = new Set<ChangeFlag>();
   readonly barrier: BarrierSteps = new SqliteBarrierSteps(this);
+  readonly lock: LockSteps = new SqliteLockSteps(this);
 
   constructor(db: DatabaseSync, options: SqliteOptions) {
     this.db = db;
@@ -158,6 +165,30 @@ export class SqliteBackend implements Backend {
       return Promise.resolve();
     };
     return Promise.resolve({ next, [Symbol.asyncDispose]: dispose });
+  }
+
+  async *events(
+    kind: Kind,
+    names: string[] | undefined,
+    signal: AbortSignal,
+  ): AsyncIterable<NamedEvent> {
+    const table = `coord_${kind}_event`;
+    const [{ last }] = this.db.prepare(`SELECT coalesce(max(id), 0) AS last FROM ${table}`)
+      .all() as { last: number }[];
+    let seen = last;
+    await using watcher = await this.watch();
+    while (!signal.aborted) {
+      const rows = this.db.prepare(
+        `SELECT id, name, event FROM ${table} WHERE namespace = ? AND id > ? ORDER BY id`,
+      ).all(this.namespace, seen) as { id: number; name: string; event: string }[];
+      for (const row of rows) {
+        seen = row.id;
+        if (names === undefined || names.includes(row.name)) {
+          yield { name: row.name, event: JSON.parse(row.event) };
+        }
+      }
+      await watcher.next(EVENT_POLL_MS, signal).catch(() => {});
+    }
   }
 
   close(): Promise<void> {

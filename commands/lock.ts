@@ -1,0 +1,169 @@
+/**
+ * `coord lock run RES -- CMD…`: run a command while holding a fair lock.
+ *
+ * @module
+ */
+
+import { DEFAULT_EXPIRE_MS, DEFAULT_PATIENCE_MS, lock } from "../lib/lock/lock.ts";
+import { LockTimeoutError } from "../lib/errors.ts";
+import type { Command } from "./command.ts";
+import {
+  BACKEND_FLAGS,
+  BACKEND_FLAGS_HELP,
+  countArg,
+  openBackend,
+  OUTPUT_FLAGS,
+  parseFlags,
+  secondsFlag,
+  usage,
+} from "./flags.ts";
+import { Progress } from "./progress.ts";
+import { FORWARDED_SIGNALS, withSignals } from "./signals.ts";
+
+const USAGE = `Usage: coord lock run RES [options] -- CMD [ARG…]
+       coord lock RES [options] -- CMD [ARG…]
+
+Takes a ticket for RES, waits until it is this ticket's turn (strictly first come, first
+served), then runs CMD (no shell: argv as given) with COORD_LOCK=RES and COORD_TOKEN=<ticket>
+in its environment. The ticket strictly increases per resource: a fencing token. When CMD
+exits the lock passes to the next ticket at once, and coord exits with CMD's status.
+
+Options:
+  --label TEXT              shown by coord turn status/follow (default: user@host pid N)
+  --expire S                presence lease, renewed every S/3 (default ${DEFAULT_EXPIRE_MS / 1000});
+                            a coord killed outright leaves the queue within S
+  --patience S              how long a waiter trusts silence before re-checking the queue
+                            itself (default ${DEFAULT_PATIENCE_MS / 1000})
+  --wait S                  give up after S seconds waiting; 0 = try once (like flock -n)
+  --limit N                 up to N holders at once, still in order (default 1); every user
+                            of RES must give the same N
+  --conflict-exit-code N    exit N instead of 75 when the lock was not had in time
+  --json                    after CMD exits, one line on stderr:
+                            {"resource","token","waited_ms","held_ms","exit_code"}
+  -q, --quiet               no "waiting for RES: 2 ahead" line on a terminal
+
+Signals: SIGINT, SIGTERM and SIGHUP are passed to CMD while it runs; while waiting they give
+the ticket back and exit 130/143/129. If the lease is lost while CMD runs (the backend
+unreachable for most of --expire), CMD gets SIGTERM and coord exits 75.
+
+Examples:
+  coord lock run deploy -- ./deploy.sh production
+  coord lock db-migrations --wait 0 -- npm run migrate        # skip if someone else migrates
+  coord lock gpu --limit 2 -- python train.py                  # two at a time
+
+Exit codes: CMD's own status (128+N if it died of signal N) · 64 bad arguments or --limit
+            mismatch · 65 foreign data · 69 backend unavailable · 75 not granted within
+            --wait (or --conflict-exit-code), or the lease was lost · 126 CMD not executable
+            · 127 CMD not found · 129/130/143 stopped by a signal while waiting
+
+${BACKEND_FLAGS_HELP}`;
+
+async function run(argv: string[]): Promise<number> {
+  const { values, positionals, rest } = parseFlags(
+    "lock",
+    argv[0] === "run" ? argv.slice(1) : argv,
+    {
+      ...BACKEND_FLAGS,
+      ...OUTPUT_FLAGS,
+      label: { type: "string" },
+      expire: { type: "string" },
+      patience: { type: "string" },
+      wait: { type: "string" },
+      limit: { type: "string" },
+      "conflict-exit-code": { type: "string" },
+    },
+  );
+  const [resource, extra] = positionals;
+  if (resource === undefined) throw usage("lock", "missing resource RES");
+  if (extra !== undefined) {
+    throw usage("lock", `unexpected argument "${extra}" — put the command after --`);
+  }
+  if (rest.length === 0) throw usage("lock", "missing the command: write -- CMD [ARG…]");
+  const conflictCode = values["conflict-exit-code"];
+  if (conflictCode !== undefined && !(/^\d+$/.test(conflictCode) && Number(conflictCode) < 256)) {
+    throw usage("lock", `--conflict-exit-code must be 0..255, got "${conflictCode}"`);
+  }
+  const options = {
+    label: values.label,
+    expireMs: secondsFlag("lock", "expire", values.expire, DEFAULT_EXPIRE_MS),
+    patienceMs: secondsFlag("lock", "patience", values.patience, DEFAULT_PATIENCE_MS),
+    waitMs: secondsFlag("lock", "wait", values.wait, Infinity),
+    limit: values.limit === undefined ? 1 : countArg("lock", "--limit", values.limit),
+  };
+
+  await using backend = await openBackend("lock", values);
+  const progress = new Progress(values.quiet);
+  let held;
+  try {
+    held = await withSignals((signal) =>
+      lock(backend, resource, {
+        ...options,
+        signal,
+        onProgress: ({ ahead }) => progress.show(`waiting for ${resource}: ${ahead} ahead`),
+      })
+    );
+  } catch (error) {
+    if (error instanceof LockTimeoutError && conflictCode !== undefined) {
+      if (!values.quiet) console.error(`coord: ${error.message}`);
+      return Number(conflictCode);
+    }
+    throw error;
+  } finally {
+    progress.clear();
+  }
+
+  const [program, ...args] = rest;
+  const heldFrom = performance.now();
+  let child: Deno.ChildProcess;
+  try {
+    child = new Deno.Command(program, {
+      args,
+      env: { COORD_LOCK: resource, COORD_TOKEN: String(held.token) },
+      stdin: "inherit",
+      stdout: "inherit",
+      stderr: "inherit",
+    }).spawn();
+  } catch (error) {
+    await held.release();
+    if (error instanceof Deno.errors.NotFound) {
+      console.error(`coord: command not found: ${program} — the lock was passed on`);
+      return 127;
+    }
+    if (error instanceof Deno.errors.PermissionDenied) {
+      console.error(`coord: cannot run ${program}: permission denied — the lock was passed on`);
+      return 126;
+    }
+    throw error;
+  }
+
+  const forward = FORWARDED_SIGNALS.map((name) => {
+    const listener = () => child.kill(name);
+    Deno.addSignalListener(name, listener);
+    return () => Deno.removeSignalListener(name, listener);
+  });
+  const onLost = () => {
+    console.error(`coord: ${(held.signal.reason as Error).message}; sent SIGTERM to ${program}`);
+    child.kill("SIGTERM");
+  };
+  held.signal.addEventListener("abort", onLost, { once: true });
+  const status = await child.status;
+  forward.forEach((remove) => remove());
+  held.signal.removeEventListener("abort", onLost);
+  const heldMs = performance.now() - heldFrom;
+  const leaseLost = held.signal.aborted;
+  await held.release();
+  const exitCode = leaseLost ? 75 : status.code;
+  if (values.json) {
+    console.error(JSON.stringify({
+      resource,
+      token: held.token,
+      waited_ms: Math.round(held.waitedMs * 1000) / 1000,
+      held_ms: Math.round(heldMs * 1000) / 1000,
+      exit_code: exitCode,
+    }));
+  }
+  return exitCode;
+}
+
+/** The `coord lock` command. */
+export const lockCommand: Command = { usage: USAGE, run };

@@ -1,0 +1,172 @@
+-- Every lock step in one script, so they share purge, bump and grant, and each runs atomically.
+-- All keys share one hash tag: the script runs unchanged on Redis Cluster.
+--
+-- KEYS: state (hash: tickets, indicator, limit), queue (zset ticket -> ticket),
+--       presence (zset ticket -> lease expiry ms), users (hash ticket -> json {label, since}),
+--       holders (hash ticket -> granted-at ms; "+" appended once its user started)
+-- ARGV: op, channel, op arguments…
+-- Each change is published on the channel as a JSON event, for waiters and `coord turn follow`.
+-- Nothing expires: the ticket counter is the fencing token and must never go back.
+
+local state, queue, presence, users, holders = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local op, channel = ARGV[1], ARGV[2]
+
+local function foreign(text) return redis.error_reply('FOREIGN ' .. text) end
+
+local expected = { [state] = 'hash', [queue] = 'zset', [presence] = 'zset', [users] = 'hash',
+  [holders] = 'hash' }
+for key, kind in pairs(expected) do
+  local found = redis.call('TYPE', key)['ok']
+  if found ~= 'none' and found ~= kind then
+    return foreign(key .. ' holds a ' .. found .. ', coord keeps a ' .. kind .. ' there')
+  end
+end
+
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + tonumber(time[2]) / 1000
+
+local function number_field(field, default)
+  local text = redis.call('HGET', state, field)
+  if not text then return default end
+  local n = tonumber(text)
+  if not n then error({ err = 'FOREIGN ' .. state .. ' has ' .. field .. ' "' .. text .. '"' }) end
+  return n
+end
+
+local ok, fields = pcall(function()
+  return { tickets = number_field('tickets', 0), indicator = number_field('indicator', 1),
+    limit = number_field('limit', 1) }
+end)
+if not ok then return fields end
+local tickets, indicator, limit = fields.tickets, fields.indicator, fields.limit
+
+local function emit(event) redis.call('PUBLISH', channel, cjson.encode(event)) end
+
+local function label_of(ticket)
+  local json = redis.call('HGET', users, ticket)
+  local decoded, user = pcall(cjson.decode, json or '')
+  if decoded and type(user) == 'table' and user.label then return user.label end
+  return '?'
+end
+
+local function remove(ticket)
+  redis.call('ZREM', queue, ticket)
+  redis.call('ZREM', presence, ticket)
+  redis.call('HDEL', users, ticket)
+  redis.call('HDEL', holders, ticket)
+end
+
+-- The indicator is the lowest live ticket (or the next to be handed out); it never goes back.
+local function bump()
+  local first = redis.call('ZRANGE', queue, 0, 0)[1]
+  local target = first and tonumber(first) or tickets + 1
+  if target > indicator then
+    if target > indicator + 1 then
+      emit({ event = 'bumped', from = indicator, to = target })
+    end
+    indicator = target
+    redis.call('HSET', state, 'indicator', indicator)
+  end
+end
+
+-- Grants every ticket that is now among the first `limit`.
+local function grant()
+  for _, ticket in ipairs(redis.call('ZRANGE', queue, 0, limit - 1)) do
+    if redis.call('HSETNX', holders, ticket, string.format('%.3f', now)) == 1 then
+      emit({ event = 'granted', ticket = tonumber(ticket) })
+    end
+  end
+end
+
+-- Drops tickets whose presence lease ran out: their users crashed or vanished.
+local expired = redis.call('ZRANGEBYSCORE', presence, '-inf', '(' .. now)
+for _, ticket in ipairs(expired) do
+  emit({ event = 'crashed', ticket = tonumber(ticket), label = label_of(ticket) })
+  remove(ticket)
+end
+if #expired > 0 then
+  bump()
+  grant()
+end
+
+-- Where a ticket stands: granted, or waiting behind `ahead` others.
+local function standing(ticket)
+  if redis.call('HEXISTS', holders, ticket) == 1 then return { 'granted' } end
+  local rank = redis.call('ZRANK', queue, ticket)
+  if not rank then return { 'gone' } end
+  local next_expiry = math.huge
+  for _, t in ipairs(redis.call('ZRANGE', queue, 0, rank - 1)) do
+    next_expiry = math.min(next_expiry, tonumber(redis.call('ZSCORE', presence, t)))
+  end
+  return { 'waiting', rank, string.format('%.3f', next_expiry - now) }
+end
+
+if op == 'enqueue' then
+  local label, wanted, expire_ms = ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
+  if redis.call('ZCARD', queue) > 0 and wanted ~= limit then return { 'mismatch', limit } end
+  limit = wanted
+  tickets = redis.call('HINCRBY', state, 'tickets', 1)
+  redis.call('HSET', state, 'limit', limit, 'indicator', indicator)
+  redis.call('ZADD', queue, tickets, tickets)
+  redis.call('ZADD', presence, now + expire_ms, tickets)
+  redis.call('HSET', users, tickets, cjson.encode({ label = label, since = now }))
+  emit({ event = 'assigned', ticket = tickets, label = label })
+  bump()
+  grant()
+  local reply = standing(tickets)
+  table.insert(reply, 1, tickets)
+  return reply
+end
+
+if op == 'check' then
+  local ticket, expire_ms, renew, starting = ARGV[3], tonumber(ARGV[4]), ARGV[5], ARGV[6]
+  if not redis.call('ZSCORE', queue, ticket) then return { 'gone' } end
+  if renew == '1' then
+    redis.call('ZADD', presence, 'XX', now + expire_ms, ticket)
+  end
+  local reply = standing(ticket)
+  if reply[1] == 'granted' and starting == '1' then
+    local granted = redis.call('HGET', holders, ticket)
+    if string.sub(granted, -1) ~= '+' then
+      redis.call('HSET', holders, ticket, granted .. '+')
+      emit({ event = 'started', ticket = tonumber(ticket) })
+    end
+  end
+  return reply
+end
+
+if op == 'release' then
+  local ticket, unless_granted = ARGV[3], ARGV[4]
+  if not redis.call('ZSCORE', queue, ticket) then return 'gone' end
+  local held = redis.call('HEXISTS', holders, ticket) == 1
+  if held and unless_granted == '1' then return 'granted' end
+  emit({ event = held and 'completed' or 'left', ticket = tonumber(ticket), label = label_of(ticket) })
+  remove(ticket)
+  bump()
+  grant()
+  return 'released'
+end
+
+if op == 'status' then
+  if redis.call('EXISTS', state) == 0 then return {} end
+  local reply = { tickets, indicator, limit }
+  for _, ticket in ipairs(redis.call('ZRANGE', queue, 0, -1)) do
+    table.insert(reply, ticket)
+    table.insert(reply, redis.call('HGET', users, ticket) or '')
+    table.insert(reply, redis.call('HGET', holders, ticket) or '')
+  end
+  return reply
+end
+
+if op == 'reset' then
+  local force, expect = ARGV[3], ARGV[4]
+  if redis.call('EXISTS', state) == 0 then return { 'missing' } end
+  if expect ~= '' and tonumber(expect) ~= tickets then return { 'activity' } end
+  local in_use = redis.call('ZCARD', queue)
+  if in_use > 0 and force ~= '1' then return { 'in-use', in_use } end
+  redis.call('DEL', state, queue, presence, users, holders)
+  emit({ event = 'reset' })
+  return { 'removed' }
+end
+
+return redis.error_reply('unknown lock op ' .. tostring(op))

@@ -1,0 +1,173 @@
+/**
+ * Lock steps on Redis: each one run of `lock.lua`.
+ *
+ * @module
+ */
+
+import { ForeignDataError } from "../../errors.ts";
+import type {
+  EnqueueRequest,
+  EnqueueResult,
+  LockSteps,
+  QueueStatus,
+  ResetResult,
+  TicketState,
+  TicketUser,
+} from "../../lock/steps.ts";
+import { parseRedisKey } from "../keys.ts";
+import type { RedisBackend } from "./backend.ts";
+import { LuaScript } from "./script.ts";
+
+/** The Redis type of each key a lock keeps (checked by the script and by doctor). */
+export const LOCK_KEY_TYPES = {
+  state: "hash",
+  queue: "zset",
+  presence: "zset",
+  users: "hash",
+  holders: "hash",
+};
+
+let script: Promise<LuaScript> | undefined;
+
+/** Lock steps over one {@link RedisBackend}. */
+export class RedisLockSteps implements LockSteps {
+  readonly #backend: RedisBackend;
+
+  constructor(backend: RedisBackend) {
+    this.#backend = backend;
+  }
+
+  async #run(resource: string, op: string, ...args: (string | number)[]): Promise<unknown> {
+    script ??= LuaScript.load(new URL("./lock.lua", import.meta.url));
+    const keys = Object.keys(LOCK_KEY_TYPES).map((part) =>
+      this.#backend.key("lock", resource, part)
+    );
+    const channel = this.#backend.channel({ kind: "lock", name: resource });
+    try {
+      return await (await script).run(this.#backend.conn, keys, [op, channel, ...args]);
+    } catch (e) {
+      if (e instanceof Error && e.message.startsWith("FOREIGN ")) {
+        throw new ForeignDataError(
+          `lock "${resource}": ${e.message.slice(8)} — another program wrote there; ` +
+            `remove the key or use another --namespace`,
+        );
+      }
+      throw e;
+    }
+  }
+
+  async enqueue(resource: string, r: EnqueueRequest): Promise<EnqueueResult> {
+    const reply = (await this.#run(resource, "enqueue", r.label, r.limit, r.expireMs)) as unknown[];
+    if (reply[0] === "mismatch") return { outcome: "mismatch", limit: Number(reply[1]) };
+    const [ticket, ...standing] = reply;
+    return { outcome: "queued", ticket: Number(ticket), ...parseStanding(standing) };
+  }
+
+  async check(
+    resource: string,
+    r: { ticket: number; expireMs: number; renew: boolean; starting: boolean },
+  ): Promise<TicketState> {
+    const flag = (b: boolean) => (b ? 1 : 0);
+    return parseStanding(
+      (await this.#run(
+        resource,
+        "check",
+        r.ticket,
+        r.expireMs,
+        flag(r.renew),
+        flag(r.starting),
+      )) as unknown[],
+    );
+  }
+
+  async release(
+    resource: string,
+    r: { ticket: number; unlessGranted: boolean },
+  ): Promise<"released" | "granted" | "gone"> {
+    const reply = await this.#run(resource, "release", r.ticket, r.unlessGranted ? 1 : 0);
+    return String(reply) as "released" | "granted" | "gone";
+  }
+
+  async status(resource: string): Promise<QueueStatus | undefined> {
+    const reply = ((await this.#run(resource, "status")) as unknown[]).map(String);
+    if (reply.length === 0) return undefined;
+    const [tickets, indicator, limit, ...rows] = reply;
+    const users: TicketUser[] = [];
+    for (let i = 0; i < rows.length; i += 3) {
+      const [ticket, json, granted] = rows.slice(i, i + 3);
+      users.push(parseUser(resource, Number(ticket), json, granted));
+    }
+    return {
+      tickets: Number(tickets),
+      indicator: Number(indicator),
+      limit: Number(limit),
+      users,
+    };
+  }
+
+  async list(): Promise<string[]> {
+    const names = new Set<string>();
+    for (const send of await this.#backend.conn.perMaster()) {
+      let cursor = "0";
+      do {
+        const [next, keys] = await send([
+          "SCAN",
+          cursor,
+          "MATCH",
+          `${this.#backend.namespace}:{lock:*}:state`,
+          "COUNT",
+          "1000",
+        ]) as [string, string[]];
+        cursor = next;
+        for (const key of keys) {
+          const parsed = parseRedisKey(this.#backend.namespace, key);
+          if (parsed?.kind === "lock") names.add(parsed.name);
+        }
+      } while (cursor !== "0");
+    }
+    return [...names].sort();
+  }
+
+  async reset(
+    resource: string,
+    r: { force: boolean; expectTickets?: number },
+  ): Promise<ResetResult> {
+    const [outcome, users] = (await this.#run(
+      resource,
+      "reset",
+      r.force ? 1 : 0,
+      r.expectTickets ?? "",
+    )) as [string, number?];
+    return outcome === "in-use"
+      ? { outcome, users: Number(users) }
+      : { outcome: outcome as "removed" | "missing" | "activity" };
+  }
+}
+
+function parseStanding(reply: unknown[]): TicketState {
+  const [state, ahead, nextExpiryInMs] = reply.map(String);
+  switch (state) {
+    case "granted":
+    case "gone":
+      return { state };
+    case "waiting":
+      return { state, ahead: Number(ahead), nextExpiryInMs: Number(nextExpiryInMs) };
+    default:
+      throw new Error(`unexpected lock reply ${JSON.stringify(reply)}`);
+  }
+}
+
+function parseUser(resource: string, ticket: number, json: string, granted: string): TicketUser {
+  try {
+    const { label, since } = JSON.parse(json);
+    if (typeof label === "string" && typeof since === "number") {
+      return { ticket, label, since, ...(granted ? { grantedAt: parseFloat(granted) } : {}) };
+    }
+  } catch {
+    // reported below
+  }
+  throw new ForeignDataError(
+    `lock "${resource}": ticket ${ticket} holds ${JSON.stringify(json)} — another program ` +
+      `wrote there; remove the key or use another --namespace`,
+  );
+}

@@ -1,0 +1,313 @@
+/**
+ * Lock steps on SQLite: each one transaction, with the same outcomes and events as
+ * `../redis/lock.lua`. Events go to a table that `coord turn follow` tails.
+ *
+ * @module
+ */
+
+import type { DatabaseSync, SQLInputValue } from "node:sqlite";
+import { ForeignDataError } from "../../errors.ts";
+import type {
+  EnqueueRequest,
+  EnqueueResult,
+  LockEvent,
+  LockSteps,
+  QueueStatus,
+  ResetResult,
+  TicketState,
+} from "../../lock/steps.ts";
+import { backendNow, settle, type SqliteBackend } from "./backend.ts";
+
+/** The lock's tables; `event` keeps the latest events of each namespace for `follow`. */
+export const LOCK_DDL = [
+  `CREATE TABLE IF NOT EXISTS coord_lock (
+    namespace TEXT NOT NULL, name TEXT NOT NULL, tickets INTEGER NOT NULL,
+    indicator INTEGER NOT NULL, lim INTEGER NOT NULL, PRIMARY KEY (namespace, name))`,
+  `CREATE TABLE IF NOT EXISTS coord_lock_ticket (
+    namespace TEXT NOT NULL, name TEXT NOT NULL, ticket INTEGER NOT NULL, label TEXT NOT NULL,
+    since REAL NOT NULL, expires_at REAL NOT NULL, granted_at REAL, started INTEGER NOT NULL,
+    PRIMARY KEY (namespace, name, ticket))`,
+  `CREATE TABLE IF NOT EXISTS coord_lock_event (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, namespace TEXT NOT NULL, name TEXT NOT NULL,
+    event TEXT NOT NULL)`,
+];
+
+/** Events kept per namespace: enough for any follower polling a few times a second. */
+const EVENTS_KEPT = 1000;
+
+interface Queue {
+  tickets: number;
+  indicator: number;
+  lim: number;
+}
+
+interface Ticket {
+  ticket: number;
+  label: string;
+  since: number;
+  expires_at: number;
+  granted_at: number | null;
+  started: number;
+}
+
+/** Lock steps over one {@link SqliteBackend}. */
+export class SqliteLockSteps implements LockSteps {
+  readonly #backend: SqliteBackend;
+
+  constructor(backend: SqliteBackend) {
+    this.#backend = backend;
+  }
+
+  get #db(): DatabaseSync {
+    return this.#backend.db;
+  }
+
+  #all<T>(sql: string, ...params: SQLInputValue[]): T[] {
+    return this.#db.prepare(sql).all(...params) as T[];
+  }
+
+  #run(sql: string, ...params: SQLInputValue[]): void {
+    this.#db.prepare(sql).run(...params);
+  }
+
+  #queue(name: string): Queue | undefined {
+    const [row] = this.#all<Queue>(
+      "SELECT tickets, indicator, lim FROM coord_lock WHERE namespace = ? AND name = ?",
+      this.#backend.namespace,
+      name,
+    );
+    if (row && ![row.tickets, row.indicator, row.lim].every(Number.isSafeInteger)) {
+      throw new ForeignDataError(
+        `lock "${name}": coord_lock holds ${JSON.stringify(row)} — another program wrote ` +
+          `there; delete the row or use another --namespace`,
+      );
+    }
+    return row;
+  }
+
+  #tickets(name: string): Ticket[] {
+    return this.#all<Ticket>(
+      `SELECT ticket, label, since, expires_at, granted_at, started FROM coord_lock_ticket
+       WHERE namespace = ? AND name = ? ORDER BY ticket`,
+      this.#backend.namespace,
+      name,
+    );
+  }
+
+  #emit(name: string, event: LockEvent): void {
+    const ns = this.#backend.namespace;
+    this.#run(
+      "INSERT INTO coord_lock_event (namespace, name, event) VALUES (?, ?, ?)",
+      ns,
+      name,
+      JSON.stringify(event),
+    );
+    this.#run(
+      `DELETE FROM coord_lock_event WHERE namespace = ? AND id <=
+       (SELECT max(id) FROM coord_lock_event WHERE namespace = ?) - ?`,
+      ns,
+      ns,
+      EVENTS_KEPT,
+    );
+  }
+
+  #remove(name: string, ticket: number): void {
+    this.#run(
+      "DELETE FROM coord_lock_ticket WHERE namespace = ? AND name = ? AND ticket = ?",
+      this.#backend.namespace,
+      name,
+      ticket,
+    );
+  }
+
+  #save(name: string, queue: Queue): void {
+    this.#run(
+      "INSERT OR REPLACE INTO coord_lock VALUES (?, ?, ?, ?, ?)",
+      this.#backend.namespace,
+      name,
+      queue.tickets,
+      queue.indicator,
+      queue.lim,
+    );
+  }
+
+  /**
+   * What every step does first: drop expired tickets, move the indicator forward, grant the
+   * tickets now among the first `lim`. Returns the live tickets in order.
+   */
+  #settle(name: string, queue: Queue, now: number): Ticket[] {
+    let live = this.#tickets(name);
+    const before = JSON.stringify(queue);
+    const expired = live.filter((t) => t.expires_at < now);
+    for (const t of expired) {
+      this.#emit(name, { event: "crashed", ticket: t.ticket, label: t.label });
+      this.#remove(name, t.ticket);
+    }
+    live = live.filter((t) => t.expires_at >= now);
+    const target = live[0]?.ticket ?? queue.tickets + 1;
+    if (target > queue.indicator) {
+      if (target > queue.indicator + 1) {
+        this.#emit(name, { event: "bumped", from: queue.indicator, to: target });
+      }
+      queue.indicator = target;
+    }
+    for (const t of live.slice(0, queue.lim)) {
+      if (t.granted_at !== null) continue;
+      t.granted_at = now;
+      this.#run(
+        "UPDATE coord_lock_ticket SET granted_at = ? WHERE namespace = ? AND name = ? AND ticket = ?",
+        now,
+        this.#backend.namespace,
+        name,
+        t.ticket,
+      );
+      this.#emit(name, { event: "granted", ticket: t.ticket });
+    }
+    // Unchanged state is not written: a commit would wake every waiter polling the file.
+    if (JSON.stringify(queue) !== before) this.#save(name, queue);
+    return live;
+  }
+
+  #standing(live: Ticket[], ticket: number, now: number): TicketState {
+    const index = live.findIndex((t) => t.ticket === ticket);
+    if (index < 0) return { state: "gone" };
+    if (live[index].granted_at !== null) return { state: "granted" };
+    const nextExpiry = Math.min(...live.slice(0, index).map((t) => t.expires_at));
+    return { state: "waiting", ahead: index, nextExpiryInMs: nextExpiry - now };
+  }
+
+  enqueue(name: string, r: EnqueueRequest): Promise<EnqueueResult> {
+    return settle(() =>
+      this.#backend.write((): EnqueueResult => {
+        const now = backendNow();
+        const queue = this.#queue(name) ?? { tickets: 0, indicator: 1, lim: r.limit };
+        const before = this.#settle(name, queue, now);
+        if (before.length > 0 && queue.lim !== r.limit) {
+          return { outcome: "mismatch", limit: queue.lim };
+        }
+        queue.lim = r.limit;
+        const ticket = ++queue.tickets;
+        this.#save(name, queue);
+        this.#run(
+          "INSERT INTO coord_lock_ticket VALUES (?, ?, ?, ?, ?, ?, NULL, 0)",
+          this.#backend.namespace,
+          name,
+          ticket,
+          r.label,
+          now,
+          now + r.expireMs,
+        );
+        this.#emit(name, { event: "assigned", ticket, label: r.label });
+        const live = this.#settle(name, queue, now);
+        return { outcome: "queued", ticket, ...this.#standing(live, ticket, now) };
+      })
+    );
+  }
+
+  check(
+    name: string,
+    r: { ticket: number; expireMs: number; renew: boolean; starting: boolean },
+  ): Promise<TicketState> {
+    // A plain check by a waiter writes only when something expired, so waiters polling the
+    // file do not wake each other; renewals and starts are writes.
+    const step = () => {
+      const now = backendNow();
+      const queue = this.#queue(name);
+      if (!queue) return { state: "gone" } as const;
+      const live = this.#settle(name, queue, now);
+      const mine = live.find((t) => t.ticket === r.ticket);
+      if (mine && r.renew) {
+        this.#run(
+          `UPDATE coord_lock_ticket SET expires_at = ?
+           WHERE namespace = ? AND name = ? AND ticket = ?`,
+          now + r.expireMs,
+          this.#backend.namespace,
+          name,
+          r.ticket,
+        );
+      }
+      const standing = this.#standing(live, r.ticket, now);
+      if (standing.state === "granted" && r.starting && mine && !mine.started) {
+        this.#run(
+          "UPDATE coord_lock_ticket SET started = 1 WHERE namespace = ? AND name = ? AND ticket = ?",
+          this.#backend.namespace,
+          name,
+          r.ticket,
+        );
+        this.#emit(name, { event: "started", ticket: r.ticket });
+      }
+      return standing;
+    };
+    return settle(() => this.#backend.write(step));
+  }
+
+  release(
+    name: string,
+    r: { ticket: number; unlessGranted: boolean },
+  ): Promise<"released" | "granted" | "gone"> {
+    return settle(() =>
+      this.#backend.write(() => {
+        const now = backendNow();
+        const queue = this.#queue(name);
+        if (!queue) return "gone";
+        const mine = this.#settle(name, queue, now).find((t) => t.ticket === r.ticket);
+        if (!mine) return "gone";
+        const held = mine.granted_at !== null;
+        if (held && r.unlessGranted) return "granted";
+        this.#emit(name, {
+          event: held ? "completed" : "left",
+          ticket: r.ticket,
+          label: mine.label,
+        });
+        this.#remove(name, r.ticket);
+        this.#settle(name, queue, now);
+        return "released";
+      })
+    );
+  }
+
+  status(name: string): Promise<QueueStatus | undefined> {
+    return settle(() =>
+      this.#backend.read(() => {
+        const queue = this.#queue(name);
+        if (!queue) return undefined;
+        const now = backendNow();
+        const users = this.#tickets(name).filter((t) => t.expires_at >= now).map((t) => ({
+          ticket: t.ticket,
+          label: t.label,
+          since: t.since,
+          ...(t.granted_at !== null ? { grantedAt: t.granted_at } : {}),
+        }));
+        return { tickets: queue.tickets, indicator: queue.indicator, limit: queue.lim, users };
+      })
+    );
+  }
+
+  list(): Promise<string[]> {
+    return settle(() =>
+      this.#all<{ name: string }>(
+        "SELECT name FROM coord_lock WHERE namespace = ? ORDER BY name",
+        this.#backend.namespace,
+      ).map((r) => r.name)
+    );
+  }
+
+  reset(name: string, r: { force: boolean; expectTickets?: number }): Promise<ResetResult> {
+    return settle(() =>
+      this.#backend.write((): ResetResult => {
+        const queue = this.#queue(name);
+        if (!queue) return { outcome: "missing" };
+        if (r.expectTickets !== undefined && r.expectTickets !== queue.tickets) {
+          return { outcome: "activity" };
+        }
+        const users = this.#settle(name, queue, backendNow()).length;
+        if (users > 0 && !r.force) return { outcome: "in-use", users };
+        const ns = this.#backend.namespace;
+        this.#run("DELETE FROM coord_lock_ticket WHERE namespace = ? AND name = ?", ns, name);
+        this.#run("DELETE FROM coord_lock WHERE namespace = ? AND name = ?", ns, name);
+        this.#emit(name, { event: "reset" });
+        return { outcome: "removed" };
+      })
+    );
+  }
+}

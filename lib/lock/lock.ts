@@ -1,0 +1,252 @@
+/**
+ * Fair locks: users of a resource are served strictly in the order they asked (a ticket
+ * dispenser and an indicator, as in turn), up to `limit` at once.
+ *
+ * A waiter wakes on the queue's announcements (pub/sub or change polling) and re-checks on its
+ * own at the latest when the lease of a ticket ahead runs out, so a holder that died is passed
+ * over within its lease without relying on the hint. A holder renews its lease every
+ * expire/3; if it cannot for most of a lease, it gives the lock up (its signal aborts) before
+ * the backend could hand it to the next user.
+ *
+ * @module
+ */
+
+import type { Backend } from "../backend/types.ts";
+import { checkName } from "../backend/keys.ts";
+import { LeaseLostError, LockTimeoutError, UsageError } from "../errors.ts";
+import { Outage } from "../outage.ts";
+import { sleep } from "../time.ts";
+import type { TicketState } from "./steps.ts";
+
+/** Default presence lease. */
+export const DEFAULT_EXPIRE_MS = 10_000;
+/** Default time a waiter trusts pub/sub silence before re-checking the queue itself. */
+export const DEFAULT_PATIENCE_MS = 60_000;
+/** Shorter leases would have users renewing in a busy loop. */
+export const MIN_EXPIRE_MS = 300;
+/** A dead holder's lease has run out this long before a waiter re-checks: clock slack. */
+const EXPIRY_SLACK_MS = 20;
+
+/** Options of {@link lock}. */
+export interface LockOptions {
+  /** Shown by `coord turn status` and `follow`; default `user@host pid N`. */
+  label?: string;
+  /** Presence lease, renewed every expireMs/3 while waiting and holding; default 10 000. */
+  expireMs?: number;
+  /** How long a waiter trusts pub/sub silence before re-checking on its own; default 60 000. */
+  patienceMs?: number;
+  /** Give up after this long waiting (0: try once); default: wait forever. */
+  waitMs?: number;
+  /** Up to this many holders at once (a counting semaphore); default 1. */
+  limit?: number;
+  /** Aborting while waiting leaves the queue and rejects with the signal's reason. */
+  signal?: AbortSignal;
+  /** Called whenever the number of tickets ahead is known anew. */
+  onProgress?: (progress: { ticket: number; ahead: number }) => void;
+}
+
+/** A granted lock. Release it (or `await using` it) when done. */
+export interface LockHandle extends AsyncDisposable {
+  resource: string;
+  /** The ticket: strictly increasing per resource, a fencing token for what the lock guards. */
+  token: number;
+  /** How long it took to get the lock. */
+  waitedMs: number;
+  /** Aborts (reason: {@link LeaseLostError}) when the lease is lost while holding. */
+  signal: AbortSignal;
+  /** Gives the lock to the next user; safe to call more than once. */
+  release(): Promise<void>;
+}
+
+/**
+ * Waits for `resource`, strictly first come first served, and resolves once this caller holds
+ * it.
+ *
+ * @throws {LockTimeoutError} after `waitMs` (the ticket is given back).
+ * @throws {UsageError} on bad options, or when the queue's users agreed on another `limit`.
+ * @example
+ * ```ts
+ * import { connect } from "../backend/connect.ts";
+ * import { lock } from "./lock.ts";
+ * await using backend = await connect({ url: "sqlite::memory:" });
+ * await using held = await lock(backend, "deploy");
+ * console.log(held.token);
+ * ```
+ */
+export async function lock(
+  backend: Backend,
+  resource: string,
+  options: LockOptions = {},
+): Promise<LockHandle> {
+  const {
+    label = defaultLabel(),
+    expireMs = DEFAULT_EXPIRE_MS,
+    patienceMs = DEFAULT_PATIENCE_MS,
+    waitMs = Infinity,
+    limit = 1,
+    signal,
+    onProgress,
+  } = options;
+  checkName("resource", resource);
+  if (!Number.isSafeInteger(limit) || limit < 1) {
+    throw new UsageError(`lock "${resource}": the limit must be a whole number ≥ 1`);
+  }
+  if (!(expireMs >= MIN_EXPIRE_MS)) {
+    throw new UsageError(`lock "${resource}": the lease must be at least ${MIN_EXPIRE_MS} ms`);
+  }
+  if (!(waitMs >= 0) || !(patienceMs > 0)) {
+    throw new UsageError(`lock "${resource}": wait must be ≥ 0 and patience > 0`);
+  }
+  signal?.throwIfAborted();
+  const started = performance.now();
+  const steps = backend.lock;
+  const outage = new Outage(expireMs);
+  const retried = async <T>(step: () => Promise<T>): Promise<T> => {
+    for (;;) {
+      const result = await outage.attempt(step);
+      if (result !== undefined) return result;
+      await sleep(Math.min(expireMs / 3, 250), signal);
+    }
+  };
+
+  await using watcher = await backend.watch({ kind: "lock", name: resource });
+  signal?.throwIfAborted();
+  const queued = await retried(() => steps.enqueue(resource, { label, limit, expireMs }));
+  if (queued.outcome === "mismatch") {
+    throw new UsageError(
+      `lock "${resource}" is shared by up to ${queued.limit} holders, but this one says ` +
+        `${limit} — every user must give the same --limit`,
+    );
+  }
+  const { ticket } = queued;
+  let state: TicketState = queued;
+  let renewedAt = performance.now();
+  try {
+    while (state.state === "waiting") {
+      onProgress?.({ ticket, ahead: state.ahead });
+      const remainingMs = started + waitMs - performance.now();
+      if (remainingMs <= 0) {
+        const outcome = await retried(() =>
+          steps.release(resource, { ticket, unlessGranted: true })
+        );
+        if (outcome === "granted") {
+          state = { state: "granted" };
+          break;
+        }
+        throw new LockTimeoutError(
+          `lock "${resource}": not granted within ${waitMs / 1000} s ` +
+            `(${state.ahead} ahead) — gave the ticket back`,
+        );
+      }
+      const untilExpiry = Math.max(0, state.nextExpiryInMs) + EXPIRY_SLACK_MS;
+      await watcher.next(
+        Math.min(patienceMs, expireMs / 3, untilExpiry, remainingMs),
+        signal,
+      );
+      const renew = performance.now() - renewedAt >= expireMs / 3;
+      const checked = await outage.attempt(() =>
+        steps.check(resource, { ticket, expireMs, renew, starting: false })
+      );
+      if (checked === undefined) continue;
+      state = checked;
+      if (renew) renewedAt = performance.now();
+    }
+  } catch (error) {
+    if (signal?.aborted || error instanceof LockTimeoutError) {
+      await steps.release(resource, { ticket, unlessGranted: false }).catch(() => {});
+    }
+    throw error;
+  }
+  if (state.state === "gone") {
+    throw new LeaseLostError(
+      `lock "${resource}": ticket ${ticket} left the queue while waiting (its lease lapsed or ` +
+        `the queue was reset)`,
+    );
+  }
+  return hold(backend, resource, ticket, expireMs, performance.now() - started);
+}
+
+/** Keeps a granted ticket alive until released; aborts its signal if the lease is lost. */
+async function hold(
+  backend: Backend,
+  resource: string,
+  ticket: number,
+  expireMs: number,
+  waitedMs: number,
+): Promise<LockHandle> {
+  const steps = backend.lock;
+  const lost = new AbortController();
+  const stop = new AbortController();
+  // Give up after 2/3 of a lease without renewal: the backend hands the lock on after a full
+  // one, so this holder stops first and there are never two.
+  const outage = new Outage((expireMs * 2) / 3);
+  await outage.attempt(() =>
+    steps.check(resource, { ticket, expireMs, renew: true, starting: true })
+  );
+  const heartbeat = (async () => {
+    while (!stop.signal.aborted) {
+      try {
+        await sleep(expireMs / 3, stop.signal);
+        const state = await outage.attempt(() =>
+          steps.check(resource, { ticket, expireMs, renew: true, starting: false })
+        );
+        if (state?.state === "gone") throw new Error("the queue no longer has its ticket");
+      } catch (error) {
+        if (stop.signal.aborted) return;
+        lost.abort(
+          new LeaseLostError(
+            `lock "${resource}": lost the lease of ticket ${ticket} (${
+              error instanceof Error ? error.message : error
+            }) — stopped so that no two users hold it`,
+          ),
+        );
+        return;
+      }
+    }
+  })();
+  let released = false;
+  const release = async () => {
+    if (released) return;
+    released = true;
+    stop.abort();
+    await heartbeat;
+    // An unreachable backend is no reason to fail here: the lease runs out on its own.
+    await new Outage(expireMs).attempt(() =>
+      steps.release(resource, { ticket, unlessGranted: false })
+    );
+  };
+  return {
+    resource,
+    token: ticket,
+    waitedMs,
+    signal: lost.signal,
+    release,
+    [Symbol.asyncDispose]: release,
+  };
+}
+
+/**
+ * Runs `fn` while holding `resource`, and releases it however `fn` ends.
+ *
+ * @example
+ * ```ts
+ * import { connect } from "../backend/connect.ts";
+ * import { withLock } from "./lock.ts";
+ * await using backend = await connect({ url: "sqlite::memory:" });
+ * const token = await withLock(backend, "deploy", (held) => Promise.resolve(held.token));
+ * ```
+ */
+export async function withLock<T>(
+  backend: Backend,
+  resource: string,
+  fn: (held: LockHandle) => Promise<T>,
+  options: LockOptions = {},
+): Promise<T> {
+  await using held = await lock(backend, resource, options);
+  return await fn(held);
+}
+
+function defaultLabel(): string {
+  const user = Deno.env.get("USER") ?? Deno.env.get("LOGNAME") ?? "user";
+  return `${user}@${Deno.hostname()} pid ${Deno.pid}`;
+}

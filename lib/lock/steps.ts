@@ -1,0 +1,113 @@
+/**
+ * The atomic steps a backend provides for fair locks (turn's ticket dispenser and indicator).
+ * Each step is one Lua script on Redis and one transaction on SQLite, and reads time from the
+ * backend's clock; waiting, heartbeats, timeouts and signals are in `lock.ts`.
+ *
+ * A resource has a ticket counter; each user takes the next ticket and keeps a presence lease
+ * alive. The first `limit` live tickets hold the lock; the rest wait in ticket order. Every
+ * step first drops tickets whose presence expired (a crashed user), then grants the tickets
+ * that moved into the first `limit` places. The indicator (whose turn it is: the lowest live
+ * ticket) only ever moves forward.
+ *
+ * @module
+ */
+
+/** Who holds or waits for a ticket, for `coord turn status` and `follow`. */
+export interface TicketUser {
+  ticket: number;
+  label: string;
+  /** When the ticket was taken, backend clock, epoch ms. */
+  since: number;
+  /** When it was granted, backend clock; undefined while waiting. */
+  grantedAt?: number;
+}
+
+/** Arguments of {@link LockSteps.enqueue}. */
+export interface EnqueueRequest {
+  label: string;
+  limit: number;
+  expireMs: number;
+}
+
+/** What {@link LockSteps.enqueue} did. */
+export type EnqueueResult =
+  /** The queue's users agreed on another limit; nothing was changed. */
+  | { outcome: "mismatch"; limit: number }
+  | { outcome: "queued"; ticket: number } & TicketState;
+
+/** Where a ticket stands. */
+export type TicketState =
+  | { state: "granted" }
+  | {
+    state: "waiting";
+    /** Tickets ahead of this one. */
+    ahead: number;
+    /** When the first presence lease ahead runs out, in ms from now (backend clock). */
+    nextExpiryInMs: number;
+  }
+  /** The ticket is no longer in the queue: its lease lapsed, or the queue was reset. */
+  | { state: "gone" };
+
+/** A queue as `coord turn status` shows it. */
+export interface QueueStatus {
+  /** The last ticket handed out. */
+  tickets: number;
+  /** Whose turn it is: the lowest live ticket, or the next one to be handed out. */
+  indicator: number;
+  limit: number;
+  /** Live users in ticket order: the first `limit` hold the lock. */
+  users: TicketUser[];
+}
+
+/** What `reset` did. */
+export type ResetResult =
+  | { outcome: "removed" }
+  | { outcome: "missing" }
+  | { outcome: "in-use"; users: number }
+  /** The queue changed since `expectTickets` was read. */
+  | { outcome: "activity" };
+
+/** Something that happened to a queue, as `coord turn follow` prints it. */
+export type LockEvent =
+  | { event: "assigned"; ticket: number; label: string }
+  | { event: "granted"; ticket: number }
+  | { event: "started"; ticket: number }
+  | { event: "completed"; ticket: number; label: string }
+  | { event: "left"; ticket: number; label: string }
+  | { event: "crashed"; ticket: number; label: string }
+  | { event: "bumped"; from: number; to: number }
+  | { event: "reset" };
+
+/** Per-backend atomic steps of a lock. */
+export interface LockSteps {
+  /** Drops expired tickets, then hands out the next ticket. */
+  enqueue(resource: string, request: EnqueueRequest): Promise<EnqueueResult>;
+  /**
+   * Reports where a ticket stands, renewing its presence when `renew`. The first check that
+   * finds it granted with `starting` records that its user started (the `started` event).
+   */
+  check(
+    resource: string,
+    request: { ticket: number; expireMs: number; renew: boolean; starting: boolean },
+  ): Promise<TicketState>;
+  /**
+   * Gives the ticket back, waiting or holding, and grants the next ones. With `unlessGranted`
+   * a ticket that was granted meanwhile is kept instead (a timed-out waiter that got its
+   * turn at the last moment): the result says which happened, decided once in the backend.
+   */
+  release(
+    resource: string,
+    request: { ticket: number; unlessGranted: boolean },
+  ): Promise<"released" | "granted" | "gone">;
+  status(resource: string): Promise<QueueStatus | undefined>;
+  /** Names of every queue in the namespace. */
+  list(): Promise<string[]>;
+  /**
+   * Removes a queue: only when nobody is in it unless `force`, and only when its ticket counter
+   * still equals `expectTickets` when given.
+   */
+  reset(
+    resource: string,
+    request: { force: boolean; expectTickets?: number },
+  ): Promise<ResetResult>;
+}
