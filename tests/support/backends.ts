@@ -125,3 +125,16 @@ export async function plantForeignBarrier(
   await redis.conn.send(key, ["SET", key, "junk"]);
   return async () => String(await redis.conn.send(key, ["GET", key]));
 }
+
+/** Puts data coord would not write where lock `name` keeps its state. */
+export async function plantForeignLock(backend: Backend, name: string): Promise<void> {
+  if (backend.kind === "sqlite") {
+    (backend as SqliteBackend).db.prepare(
+      "INSERT INTO coord_lock (namespace, name, tickets, indicator, lim) VALUES (?, ?, 'x', 1, 1)",
+    ).run(backend.namespace, name);
+    return;
+  }
+  const redis = backend as RedisBackend;
+  const key = redis.key("lock", name, "queue");
+  await redis.conn.send(key, ["SET", key, "junk"]);
+}

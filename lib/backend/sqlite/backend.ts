@@ -9,7 +9,7 @@ import { DatabaseSync } from "node:sqlite";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { BackendUnavailableError } from "../../errors.ts";
-import { sleep } from "../../time.ts";
+import { localNow, sleep } from "../../time.ts";
 import { ChangeFlag } from "../change_flag.ts";
 import type { Backend, ChangeWatcher, EngineInfo, ForeignEntry, NamedEvent } from "../types.ts";
 import type { Kind } from "../keys.ts";
@@ -77,12 +77,18 @@ export class SqliteBackend implements Backend {
   /**
    * Runs `fn` in one write transaction (`BEGIN IMMEDIATE`, so the write lock is taken up
    * front and a busy database waits instead of failing half way), then wakes this process's
-   * own watchers, which `PRAGMA data_version` does not see.
+   * own watchers, which `PRAGMA data_version` does not see, if it changed anything.
    */
   write<T>(fn: (db: DatabaseSync) => T): T {
+    const before = this.#totalChanges();
     const result = this.#transaction("BEGIN IMMEDIATE", fn);
-    for (const flag of this.#watchers) flag.notify();
+    // Only a transaction that changed rows wakes them: a waiter's own no-op check must not.
+    if (this.#totalChanges() !== before) { for (const flag of this.#watchers) flag.notify(); }
     return result;
+  }
+
+  #totalChanges(): number {
+    return Number(this.#pragma("SELECT total_changes()"));
   }
 
   /** Runs `fn` in one read transaction: a consistent view without taking the write lock. */
@@ -211,12 +217,26 @@ export class SqliteBackend implements Backend {
   }
 }
 
+/** This process's wall-clock anchor for {@link backendNow}, measured on first use. */
+let wallAnchor: number | undefined;
+
 /**
- * The SQLite backend's clock: this host's wall clock, which every process on the host shares
- * (a process's monotonic clock would drift from the others' across suspend and clock steps).
+ * The SQLite backend's clock: this host's wall clock, which every process on the host shares,
+ * read with sub-millisecond precision. `Date.now()` has whole milliseconds (half a millisecond
+ * of disagreement between processes on average), and a process's `performance.timeOrigin`
+ * is fixed at its start; so the monotonic clock is anchored to the wall clock at the instant
+ * `Date.now()` ticks (a spin of at most 1 ms, once per process).
  */
 export function backendNow(): number {
-  return Date.now();
+  if (wallAnchor === undefined) {
+    const start = Date.now();
+    let tick = start;
+    while ((tick = Date.now()) === start) {
+      // spin to the tick
+    }
+    wallAnchor = tick - localNow();
+  }
+  return localNow() + wallAnchor;
 }
 
 /**

@@ -1,0 +1,201 @@
+/** `coord lock run` as separate processes, on every backend. */
+
+import assert from "node:assert/strict";
+import type { Backend } from "../../lib/backend/types.ts";
+import { type CaseContext, conformance } from "../support/backends.ts";
+import { runCoord, spawnCoord } from "../support/cli.ts";
+
+const envOf = (ctx: CaseContext) => ({ COORD_URL: ctx.url, COORD_NAMESPACE: ctx.namespace });
+
+/** Resolves once `resource` has `count` live users; rejects after a deadline. */
+async function users(backend: Backend, resource: string, count: number): Promise<void> {
+  const deadline = performance.now() + 15_000;
+  await using watcher = await backend.watch({ kind: "lock", name: resource });
+  while (((await backend.lock.status(resource))?.users.length ?? 0) !== count) {
+    if (performance.now() > deadline) throw new Error(`${resource}: never ${count} users`);
+    await watcher.next(100);
+  }
+}
+
+conformance("10 coord lock processes never overlap and run in ticket order", async (ctx) => {
+  const log = await Deno.makeTempFile();
+  const script =
+    `echo "start $COORD_TOKEN" >> ${log}; sleep 0.05; echo "end $COORD_TOKEN" >> ${log}`;
+  const processes = [];
+  for (let i = 0; i < 10; i++) {
+    processes.push(
+      spawnCoord(["lock", "run", "file", "--", "sh", "-c", script], { env: envOf(ctx) }),
+    );
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  for (const p of processes) assert.equal((await p.result).code, 0);
+  const lines = (await Deno.readTextFile(log)).trim().split("\n");
+  const expected = [];
+  for (let token = 1; token <= 10; token++) expected.push(`start ${token}`, `end ${token}`);
+  assert.deepEqual(lines, expected, "each start is followed by its own end, tokens in order");
+  await Deno.remove(log);
+});
+
+conformance("coord lock passes the command's exit status through", async (ctx) => {
+  for (const [script, code] of [["exit 0", 0], ["exit 7", 7], ["kill -9 $$", 137]] as const) {
+    const r = await runCoord(["lock", "status-res", "--", "sh", "-c", script], { env: envOf(ctx) });
+    assert.equal(r.code, code, script);
+  }
+});
+
+conformance("COORD_LOCK and COORD_TOKEN reach the command", async (ctx) => {
+  const r = await runCoord(
+    ["lock", "env-res", "--", "sh", "-c", 'echo "$COORD_LOCK $COORD_TOKEN"'],
+    {
+      env: envOf(ctx),
+    },
+  );
+  assert.equal(r.stdout.trim(), "env-res 1");
+});
+
+conformance("a SIGKILLed holder is passed over within its lease plus a second", async (ctx) => {
+  const backend = await ctx.open();
+  const holder = spawnCoord(["lock", "crash", "--expire", "1", "--", "sh", "-c", "sleep 4"], {
+    env: envOf(ctx),
+  });
+  await users(backend, "crash", 1);
+  const waiter = spawnCoord(["lock", "crash", "--expire", "1", "--", "echo", "granted"], {
+    env: envOf(ctx),
+  });
+  await users(backend, "crash", 2);
+  const killedAt = performance.now();
+  holder.kill("SIGKILL");
+  const r = await waiter.result;
+  const tookMs = performance.now() - killedAt;
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout.trim(), "granted");
+  // expire (1 s) + 1 s, plus the waiter's own exit.
+  assert.ok(tookMs < 2500, `granted ${tookMs} ms after the kill`);
+  await holder.result;
+});
+
+conformance("SIGTERM to coord reaches the command, and its status comes back", async (ctx) => {
+  const backend = await ctx.open();
+  const p = spawnCoord(
+    [
+      "lock",
+      "term",
+      "--",
+      "sh",
+      "-c",
+      "trap 'echo got TERM; kill $!; exit 3' TERM; sleep 20 & wait",
+    ],
+    { env: envOf(ctx) },
+  );
+  await users(backend, "term", 1);
+  await new Promise((r) => setTimeout(r, 300)); // let sh install its trap
+  p.kill("SIGTERM");
+  const r = await p.result;
+  assert.equal(r.stdout.trim(), "got TERM");
+  assert.equal(r.code, 3);
+  assert.deepEqual((await backend.lock.status("term"))?.users, []);
+});
+
+conformance("--wait 0 on a held lock exits 75, or the --conflict-exit-code", async (ctx) => {
+  const backend = await ctx.open();
+  const holder = spawnCoord(["lock", "held", "--", "sh", "-c", "sleep 3"], { env: envOf(ctx) });
+  await users(backend, "held", 1);
+  const busy = await runCoord(["lock", "held", "--wait", "0", "--", "true"], { env: envOf(ctx) });
+  assert.equal(busy.code, 75);
+  assert.match(busy.stderr, /not granted within 0 s/);
+  const coded = await runCoord(
+    ["lock", "held", "--wait", "0", "--conflict-exit-code", "9", "--", "true"],
+    { env: envOf(ctx) },
+  );
+  assert.equal(coded.code, 9);
+  assert.deepEqual((await backend.lock.status("held"))?.users.length, 1);
+  holder.kill("SIGTERM");
+  await holder.result;
+});
+
+conformance("--limit 2 never lets more than two run at once", async (ctx) => {
+  const dir = await Deno.makeTempDir();
+  // Each holder records how many holders' marker files exist while it runs.
+  const script = `touch ${dir}/$COORD_TOKEN; ls ${dir} | wc -l >> ${dir}.log; sleep 0.2; ` +
+    `ls ${dir} | wc -l >> ${dir}.log; rm ${dir}/$COORD_TOKEN`;
+  const processes = Array.from(
+    { length: 5 },
+    () =>
+      spawnCoord(["lock", "pair", "--limit", "2", "--", "sh", "-c", script], { env: envOf(ctx) }),
+  );
+  for (const p of processes) assert.equal((await p.result).code, 0);
+  const counts = (await Deno.readTextFile(`${dir}.log`)).trim().split(/\s+/).map(Number);
+  assert.equal(counts.length, 10);
+  assert.ok(Math.max(...counts) <= 2, `at most 2 at once: ${counts}`);
+  assert.ok(counts.includes(2), "two did run together");
+  await Deno.remove(dir, { recursive: true });
+  await Deno.remove(`${dir}.log`);
+});
+
+conformance("a limit mismatch exits 64 with both numbers", async (ctx) => {
+  const backend = await ctx.open();
+  const holder = spawnCoord(["lock", "mix", "--limit", "2", "--", "sh", "-c", "sleep 3"], {
+    env: envOf(ctx),
+  });
+  await users(backend, "mix", 1);
+  const r = await runCoord(["lock", "mix", "--limit", "3", "--", "true"], { env: envOf(ctx) });
+  assert.equal(r.code, 64);
+  assert.match(r.stderr, /up to 2 holders, but this one says 3/);
+  holder.kill("SIGTERM");
+  await holder.result;
+});
+
+conformance("a missing command exits 127 and passes the lock on", async (ctx) => {
+  const r = await runCoord(["lock", "nocmd", "--", "no-such-command-xyz"], { env: envOf(ctx) });
+  assert.equal(r.code, 127);
+  assert.match(r.stderr, /command not found: no-such-command-xyz/);
+  const next = await runCoord(["lock", "nocmd", "--wait", "0", "--", "true"], { env: envOf(ctx) });
+  assert.equal(next.code, 0);
+});
+
+for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
+  conformance(`${signal} while waiting leaves the queue and exits ${code}`, async (ctx) => {
+    const backend = await ctx.open();
+    const holder = spawnCoord(["lock", "q", "--", "sh", "-c", "sleep 3"], { env: envOf(ctx) });
+    await users(backend, "q", 1);
+    const waiter = spawnCoord(["lock", "q", "--", "true"], { env: envOf(ctx) });
+    await users(backend, "q", 2);
+    waiter.kill(signal);
+    assert.equal((await waiter.result).code, code);
+    assert.equal((await backend.lock.status("q"))?.users.length, 1);
+    holder.kill("SIGTERM");
+    await holder.result;
+  });
+}
+
+conformance("--json reports token, wait, hold and exit code on stderr", async (ctx) => {
+  const r = await runCoord(["lock", "js", "--json", "--", "sh", "-c", "exit 4"], {
+    env: envOf(ctx),
+  });
+  assert.equal(r.code, 4);
+  const report = JSON.parse(r.stderr.trim().split("\n").at(-1)!);
+  assert.equal(report.resource, "js");
+  assert.equal(report.token, 1);
+  assert.equal(report.exit_code, 4);
+  assert.equal(typeof report.waited_ms, "number");
+  assert.equal(typeof report.held_ms, "number");
+});
+
+Deno.test("bad coord lock arguments exit 64 with one line", async () => {
+  for (
+    const args of [
+      ["lock", "r"],
+      ["lock", "r", "--"],
+      ["lock", "--", "true"],
+      ["lock", "r", "extra", "--", "true"],
+      ["lock", "r", "--limit", "0", "--", "true"],
+      ["lock", "r", "--wait", "-1", "--", "true"],
+      ["lock", "r", "--conflict-exit-code", "300", "--", "true"],
+      ["lock", "r", "--bogus", "--", "true"],
+    ]
+  ) {
+    const r = await runCoord(["lock", "--url", "sqlite::memory:", ...args.slice(1)]);
+    assert.equal(r.code, 64, args.join(" "));
+    assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+  }
+});

@@ -1,0 +1,159 @@
+/** The lock's semantics, in-process, on every backend. */
+
+import assert from "node:assert/strict";
+import { lock, withLock } from "../../lib/lock/lock.ts";
+import { ForeignDataError, LockTimeoutError, UsageError } from "../../lib/errors.ts";
+import type { Backend } from "../../lib/backend/types.ts";
+import { conformance, plantForeignLock } from "../support/backends.ts";
+
+/** Resolves once `resource` has `count` live users; rejects after a deadline. */
+async function users(backend: Backend, resource: string, count: number): Promise<void> {
+  const deadline = performance.now() + 15_000;
+  await using watcher = await backend.watch({ kind: "lock", name: resource });
+  while (((await backend.lock.status(resource))?.users.length ?? 0) !== count) {
+    if (performance.now() > deadline) throw new Error(`${resource}: never ${count} users`);
+    await watcher.next(100);
+  }
+}
+
+const quick = { expireMs: 3000 };
+
+conformance("lock() serves users in ticket order with increasing tokens", async ({ open }) => {
+  const backends = await Promise.all([1, 2, 3, 4].map(() => open()));
+  const order: number[] = [];
+  const first = await lock(backends[0], "fifo", quick);
+  const waiters = [];
+  for (const [i, b] of backends.slice(1).entries()) {
+    waiters.push(withLock(b, "fifo", (held) => {
+      order.push(held.token);
+      return Promise.resolve(held.token);
+    }, quick));
+    await users(backends[0], "fifo", i + 2); // each waiter is queued before the next asks
+  }
+  await first.release();
+  const tokens = await Promise.all(waiters);
+  assert.deepEqual(order, [2, 3, 4]);
+  assert.deepEqual(tokens, [2, 3, 4]);
+  assert.equal(first.token, 1);
+});
+
+conformance("a limit of 2 lets two hold at once, the third waits its turn", async ({ open }) => {
+  const [a, b, c] = [await open(), await open(), await open()];
+  const options = { ...quick, limit: 2 };
+  const one = await lock(a, "pair", options);
+  const two = await lock(b, "pair", options);
+  let thirdHeld = false;
+  const third = lock(c, "pair", options).then((h) => {
+    thirdHeld = true;
+    return h;
+  });
+  await users(a, "pair", 3);
+  assert.equal(thirdHeld, false);
+  await one.release();
+  const held = await third;
+  assert.equal(held.token, 3);
+  await Promise.all([two.release(), held.release()]);
+});
+
+conformance("users who disagree on the limit are refused, changing nothing", async ({ open }) => {
+  const [a, b] = [await open(), await open()];
+  const held = await lock(a, "lim", { ...quick, limit: 2 });
+  await assert.rejects(lock(b, "lim", { ...quick, limit: 3 }), (e: Error) => {
+    assert.ok(e instanceof UsageError);
+    assert.match(e.message, /up to 2 holders, but this one says 3/);
+    return true;
+  });
+  assert.equal((await a.lock.status("lim"))?.users.length, 1);
+  await held.release();
+});
+
+conformance("waiting 0 on a held lock times out and gives the ticket back", async ({ open }) => {
+  const [a, b] = [await open(), await open()];
+  const held = await lock(a, "busy", quick);
+  await assert.rejects(lock(b, "busy", { ...quick, waitMs: 0 }), LockTimeoutError);
+  const status = await a.lock.status("busy");
+  assert.deepEqual(status?.users.map((u) => u.ticket), [1]);
+  await held.release();
+  const free = await lock(b, "busy", { ...quick, waitMs: 0 });
+  assert.equal(free.token, 3);
+  await free.release();
+});
+
+conformance(
+  "a holder whose lease lapses is passed over, and the indicator skips it",
+  async ({ open }) => {
+    const backend = await open();
+    const steps = backend.lock;
+    const request = { label: "x", limit: 1 };
+    await steps.enqueue("dead", { ...request, expireMs: 300 }); // 1: holds, then dies
+    await steps.enqueue("dead", { ...request, expireMs: 300 }); // 2: waits, then dies
+    const live = await steps.enqueue("dead", { ...request, expireMs: 10_000 }); // 3
+    assert.equal(live.outcome === "queued" && live.state, "waiting");
+    await new Promise((r) => setTimeout(r, 450));
+    const state = await steps.check("dead", {
+      ticket: 3,
+      expireMs: 10_000,
+      renew: false,
+      starting: false,
+    });
+    assert.deepEqual(state, { state: "granted" });
+    const status = await steps.status("dead");
+    assert.equal(status?.indicator, 3);
+    assert.deepEqual(status?.users.map((u) => u.ticket), [3]);
+  },
+);
+
+conformance("the indicator never moves backwards", async ({ open }) => {
+  const steps = (await open()).lock;
+  const request = { label: "x", limit: 1, expireMs: 10_000 };
+  const seen: number[] = [];
+  for (let i = 0; i < 4; i++) await steps.enqueue("mono", request);
+  for (const ticket of [3, 1, 4, 2]) {
+    await steps.release("mono", { ticket, unlessGranted: false });
+    seen.push((await steps.status("mono"))!.indicator);
+  }
+  assert.deepEqual(seen, [1, 2, 2, 5]);
+});
+
+conformance("an aborted wait leaves the queue", async ({ open }) => {
+  const [a, b] = [await open(), await open()];
+  const held = await lock(a, "sig", quick);
+  const controller = new AbortController();
+  const waiting = lock(b, "sig", { ...quick, signal: controller.signal });
+  await users(a, "sig", 2);
+  controller.abort(new Error("interrupted"));
+  await assert.rejects(waiting, /interrupted/);
+  assert.deepEqual((await a.lock.status("sig"))?.users.map((u) => u.ticket), [1]);
+  await held.release();
+});
+
+conformance("a holder whose ticket vanishes learns it through its signal", async ({ open }) => {
+  const [a, b] = [await open(), await open()];
+  const held = await lock(a, "lost", { expireMs: 300 });
+  await b.lock.reset("lost", { force: true });
+  await new Promise<void>((resolve) => held.signal.addEventListener("abort", () => resolve()));
+  assert.match(String(held.signal.reason), /lost the lease/);
+  await held.release();
+});
+
+conformance("release() twice is harmless", async ({ open }) => {
+  const backend = await open();
+  const held = await lock(backend, "twice", quick);
+  await held.release();
+  await held.release();
+  assert.deepEqual((await backend.lock.status("twice"))?.users, []);
+});
+
+conformance("foreign data in a lock's keys is refused", async ({ open }) => {
+  const backend = await open();
+  await plantForeignLock(backend, "alien");
+  await assert.rejects(lock(backend, "alien", quick), ForeignDataError);
+});
+
+conformance("bad lock options are usage errors", async ({ open }) => {
+  const backend = await open();
+  await assert.rejects(lock(backend, "bad", { limit: 0 }), UsageError);
+  await assert.rejects(lock(backend, "bad", { expireMs: 10 }), UsageError);
+  await assert.rejects(lock(backend, "bad", { waitMs: -1 }), UsageError);
+  await assert.rejects(lock(backend, "", {}), UsageError);
+});
