@@ -19,6 +19,7 @@ export type Benchmark = () => Promise<Record<string, unknown>>;
 const BENCHMARKS: Record<string, () => Promise<{ default: Benchmark }>> = {
   roundtrip: () => import("./roundtrip.ts"),
   startup: () => import("./startup.ts"),
+  barrier: () => import("./barrier.ts"),
 };
 
 const USAGE = `Usage: deno task bench [NAME…]
