@@ -74,7 +74,31 @@ try {
   say("Bad input is refused with one line and exit 64.");
   await show(["barrier", "ready", "0"]);
 
-  say("Next: `coord lock` (fair FIFO locks) will join this demo when it lands.");
+  say("Three workers take the lock 'deploy' in turn: first come, first served.");
+  const log = `${dir}/deploy.log`;
+  const deploy = `echo "  token $COORD_TOKEN: deploying" >> ${log}; sleep 0.3; ` +
+    `echo "  token $COORD_TOKEN: done" >> ${log}`;
+  const holders = [];
+  for (let i = 1; i <= 3; i++) {
+    console.log(`  worker ${i}: coord lock run deploy -- sh -c '…'`);
+    holders.push(coord(["lock", "run", "deploy", "--json", "--", "sh", "-c", deploy]).output());
+    await pause(100);
+  }
+  for (const [i, r] of (await Promise.all(holders)).entries()) {
+    const report = JSON.parse(new TextDecoder().decode(r.stderr).trim().split("\n").at(-1)!);
+    console.log(
+      `  worker ${i + 1}: token ${report.token}, waited ${Math.round(report.waited_ms)} ms, ` +
+        `held ${Math.round(report.held_ms)} ms, exit ${report.exit_code}`,
+    );
+  }
+  console.log(await Deno.readTextFile(log));
+  console.log("  → never two at once; tokens increase, usable as fencing tokens.");
+
+  say("Someone else holds it? --wait 0 gives up at once (exit 75), like flock -n.");
+  const holder = coord(["lock", "deploy", "--", "sleep", "1"]);
+  await pause(400);
+  await show(["lock", "deploy", "--wait", "0", "--", "true"]);
+  await holder.output();
 } finally {
   await Deno.remove(dir, { recursive: true });
 }

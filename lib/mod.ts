@@ -20,6 +20,15 @@ export {
   barrierStatus,
 } from "./barrier/barrier.ts";
 export type { Arrival, BarrierStatus } from "./barrier/steps.ts";
+export {
+  DEFAULT_EXPIRE_MS,
+  DEFAULT_PATIENCE_MS,
+  lock,
+  type LockHandle,
+  type LockOptions,
+  withLock,
+} from "./lock/lock.ts";
+export type { LockEvent, QueueStatus, TicketUser } from "./lock/steps.ts";
 export { connect, type ConnectOptions, DEFAULT_NAMESPACE } from "./backend/connect.ts";
 export type {
   Backend,
@@ -40,6 +49,8 @@ export {
   ExitCode,
   ForeignDataError,
   InterruptedError,
+  LeaseLostError,
+  LockTimeoutError,
   NotAvailableError,
   TooLateError,
   UsageError,
