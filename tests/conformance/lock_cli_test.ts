@@ -1,21 +1,11 @@
 /** `coord lock run` as separate processes, on every backend. */
 
 import assert from "node:assert/strict";
-import type { Backend } from "../../lib/backend/types.ts";
+import { users } from "../support/lock.ts";
 import { type CaseContext, conformance } from "../support/backends.ts";
 import { runCoord, spawnCoord } from "../support/cli.ts";
 
 const envOf = (ctx: CaseContext) => ({ COORD_URL: ctx.url, COORD_NAMESPACE: ctx.namespace });
-
-/** Resolves once `resource` has `count` live users; rejects after a deadline. */
-async function users(backend: Backend, resource: string, count: number): Promise<void> {
-  const deadline = performance.now() + 15_000;
-  await using watcher = await backend.watch({ kind: "lock", name: resource });
-  while (((await backend.lock.status(resource))?.users.length ?? 0) !== count) {
-    if (performance.now() > deadline) throw new Error(`${resource}: never ${count} users`);
-    await watcher.next(100);
-  }
-}
 
 conformance("10 coord lock processes never overlap and run in ticket order", async (ctx) => {
   const log = await Deno.makeTempFile();

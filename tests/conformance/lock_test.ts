@@ -3,18 +3,8 @@
 import assert from "node:assert/strict";
 import { lock, withLock } from "../../lib/lock/lock.ts";
 import { ForeignDataError, LockTimeoutError, UsageError } from "../../lib/errors.ts";
-import type { Backend } from "../../lib/backend/types.ts";
+import { users } from "../support/lock.ts";
 import { conformance, plantForeignLock } from "../support/backends.ts";
-
-/** Resolves once `resource` has `count` live users; rejects after a deadline. */
-async function users(backend: Backend, resource: string, count: number): Promise<void> {
-  const deadline = performance.now() + 15_000;
-  await using watcher = await backend.watch({ kind: "lock", name: resource });
-  while (((await backend.lock.status(resource))?.users.length ?? 0) !== count) {
-    if (performance.now() > deadline) throw new Error(`${resource}: never ${count} users`);
-    await watcher.next(100);
-  }
-}
 
 const quick = { expireMs: 3000 };
 

@@ -17,7 +17,9 @@ import type {
   Topic,
 } from "../types.ts";
 import { sleep } from "../../time.ts";
-import type { RedisConn } from "./conn.ts";
+import type { RedisConn, Send } from "./conn.ts";
+import type { LuaScript } from "./script.ts";
+import { ForeignDataError } from "../../errors.ts";
 import type { BarrierSteps } from "../../barrier/steps.ts";
 import { BARRIER_KEY_TYPES, RedisBarrierSteps } from "./barrier.ts";
 import type { LockSteps } from "../../lock/steps.ts";
@@ -59,6 +61,47 @@ export class RedisBackend implements Backend {
     return redisKey(this.namespace, kind, name, part);
   }
 
+  /**
+   * Runs one step of a primitive instance's script: its keys are `parts` of the instance, and
+   * the script gets the instance's change channel and `step` first. A `FOREIGN` error reply
+   * (a key holding data coord did not write) becomes a {@link ForeignDataError}.
+   */
+  async runStep(
+    script: LuaScript,
+    topic: Topic,
+    parts: string[],
+    step: string,
+    args: (string | number)[],
+  ): Promise<unknown> {
+    const keys = parts.map((part) => this.key(topic.kind, topic.name, part));
+    try {
+      return await script.run(this.conn, keys, [this.channel(topic), step, ...args]);
+    } catch (e) {
+      if (e instanceof Error && e.message.startsWith("FOREIGN ")) {
+        throw new ForeignDataError(
+          `${topic.kind} "${topic.name}": ${e.message.slice(8)} — another program wrote ` +
+            `there; remove the key or use another --namespace`,
+        );
+      }
+      throw e;
+    }
+  }
+
+  /** Every key matching `pattern` on every master, with the sender of its node. */
+  async *scan(pattern: string): AsyncIterable<[key: string, send: Send]> {
+    for (const send of await this.conn.perMaster()) {
+      let cursor = "0";
+      do {
+        const [next, keys] = await send(["SCAN", cursor, "MATCH", pattern, "COUNT", "1000"]) as [
+          string,
+          string[],
+        ];
+        cursor = next;
+        for (const key of keys) yield [key, send];
+      } while (cursor !== "0");
+    }
+  }
+
   /** The pub/sub channel a primitive instance announces changes on. */
   channel(topic: Topic): string {
     return this.key(topic.kind, topic.name, "changed");
@@ -88,28 +131,14 @@ export class RedisBackend implements Backend {
   async findForeignData(): Promise<ForeignEntry[]> {
     const found: ForeignEntry[] = [];
     let seen = 0;
-    for (const send of await this.conn.perMaster()) {
-      let cursor = "0";
-      do {
-        const [next, keys] = await send([
-          "SCAN",
-          cursor,
-          "MATCH",
-          `${this.namespace}:*`,
-          "COUNT",
-          "1000",
-        ]) as [string, string[]];
-        cursor = next;
-        for (const key of keys) {
-          if (this.#inNestedNamespace(key)) continue;
-          if (++seen > FOREIGN_SCAN_LIMIT) {
-            found.push({ where: "…", problem: `stopped after ${FOREIGN_SCAN_LIMIT} keys` });
-            return found;
-          }
-          const problem = await this.#checkKey(key, send);
-          if (problem) found.push({ where: key, problem });
-        }
-      } while (cursor !== "0");
+    for await (const [key, send] of this.scan(`${this.namespace}:*`)) {
+      if (this.#inNestedNamespace(key)) continue;
+      if (++seen > FOREIGN_SCAN_LIMIT) {
+        found.push({ where: "…", problem: `stopped after ${FOREIGN_SCAN_LIMIT} keys` });
+        break;
+      }
+      const problem = await this.#checkKey(key, send);
+      if (problem) found.push({ where: key, problem });
     }
     return found;
   }
@@ -119,7 +148,7 @@ export class RedisBackend implements Backend {
     return /^[^{}\s]+:\{[a-z]+:/.test(key.slice(this.namespace.length + 1));
   }
 
-  async #checkKey(key: string, send: (args: string[]) => Promise<unknown>) {
+  async #checkKey(key: string, send: Send) {
     const parsed = parseRedisKey(this.namespace, key);
     const expected = parsed && KEY_TYPES[parsed.kind as Kind]?.[parsed.part];
     if (!expected) return "not a key coord writes";

@@ -4,26 +4,17 @@
 -- KEYS: state (hash: generation, n, next_arrival, last_*), leases (zset id -> expiry ms),
 --       arrivals (hash id -> json), ended (hash generation -> "released:<releaseAt>:<n>" |
 --       "aborted"), members (zset id -> the ended generation that counted it)
--- ARGV: op, channel, ended generations kept, idle expiry ms, op arguments…
+-- ARGV: channel, op, ended generations kept, idle expiry ms, op arguments…
 -- Times are the server's clock in ms (TIME); fractions are returned as strings, since a Lua
 -- number in a reply is truncated to an integer.
 
 local state, leases, arrivals, ended, members = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
-local op, channel, ended_kept, idle_ms = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
-
-local function foreign(text) return redis.error_reply('FOREIGN ' .. text) end
+local ended_kept, idle_ms = tonumber(ARGV[3]), ARGV[4]
 
 local expected = { [state] = 'hash', [leases] = 'zset', [arrivals] = 'hash', [ended] = 'hash',
   [members] = 'zset' }
-for key, kind in pairs(expected) do
-  local found = redis.call('TYPE', key)['ok']
-  if found ~= 'none' and found ~= kind then
-    return foreign(key .. ' holds a ' .. found .. ', coord keeps a ' .. kind .. ' there')
-  end
-end
-
-local time = redis.call('TIME')
-local now = tonumber(time[1]) * 1000 + tonumber(time[2]) / 1000
+local refused = wrong_type(expected)
+if refused then return refused end
 
 local function ms(x) return string.format('%.3f', x) end
 

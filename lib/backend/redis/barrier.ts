@@ -37,24 +37,15 @@ export class RedisBarrierSteps implements BarrierSteps {
     this.#backend = backend;
   }
 
-  async #run(name: string, op: string, ...args: (string | number)[]): Promise<unknown[]> {
+  async #run(name: string, step: string, ...args: (string | number)[]): Promise<unknown[]> {
     script ??= LuaScript.load(new URL("./barrier.lua", import.meta.url));
-    const keys = Object.keys(BARRIER_KEY_TYPES).map((part) =>
-      this.#backend.key("barrier", name, part)
-    );
-    const channel = this.#backend.channel({ kind: "barrier", name });
-    try {
-      const common = [op, channel, ENDED_GENERATIONS_KEPT, IDLE_EXPIRY_MS];
-      return await (await script).run(this.#backend.conn, keys, [...common, ...args]) as unknown[];
-    } catch (e) {
-      if (e instanceof Error && e.message.startsWith("FOREIGN ")) {
-        throw new ForeignDataError(
-          `barrier "${name}": ${e.message.slice(8)} — another program wrote there; ` +
-            `remove the key or use another --namespace`,
-        );
-      }
-      throw e;
-    }
+    return await this.#backend.runStep(
+      await script,
+      { kind: "barrier", name },
+      Object.keys(BARRIER_KEY_TYPES),
+      step,
+      [ENDED_GENERATIONS_KEPT, IDLE_EXPIRY_MS, ...args],
+    ) as unknown[];
   }
 
   async arrive(name: string, r: ArriveRequest): Promise<ArriveResult> {

@@ -4,26 +4,16 @@
 -- KEYS: state (hash: tickets, indicator, limit), queue (zset ticket -> ticket),
 --       presence (zset ticket -> lease expiry ms), users (hash ticket -> json {label, since}),
 --       holders (hash ticket -> granted-at ms; "+" appended once its user started)
--- ARGV: op, channel, op arguments…
+-- ARGV: channel, op, op arguments…
 -- Each change is published on the channel as a JSON event, for waiters and `coord turn follow`.
 -- Nothing expires: the ticket counter is the fencing token and must never go back.
 
 local state, queue, presence, users, holders = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
-local op, channel = ARGV[1], ARGV[2]
-
-local function foreign(text) return redis.error_reply('FOREIGN ' .. text) end
 
 local expected = { [state] = 'hash', [queue] = 'zset', [presence] = 'zset', [users] = 'hash',
   [holders] = 'hash' }
-for key, kind in pairs(expected) do
-  local found = redis.call('TYPE', key)['ok']
-  if found ~= 'none' and found ~= kind then
-    return foreign(key .. ' holds a ' .. found .. ', coord keeps a ' .. kind .. ' there')
-  end
-end
-
-local time = redis.call('TIME')
-local now = tonumber(time[1]) * 1000 + tonumber(time[2]) / 1000
+local refused = wrong_type(expected)
+if refused then return refused end
 
 local function number_field(field, default)
   local text = redis.call('HGET', state, field)

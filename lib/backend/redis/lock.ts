@@ -37,23 +37,15 @@ export class RedisLockSteps implements LockSteps {
     this.#backend = backend;
   }
 
-  async #run(resource: string, op: string, ...args: (string | number)[]): Promise<unknown> {
+  async #run(resource: string, step: string, ...args: (string | number)[]): Promise<unknown> {
     script ??= LuaScript.load(new URL("./lock.lua", import.meta.url));
-    const keys = Object.keys(LOCK_KEY_TYPES).map((part) =>
-      this.#backend.key("lock", resource, part)
+    return await this.#backend.runStep(
+      await script,
+      { kind: "lock", name: resource },
+      Object.keys(LOCK_KEY_TYPES),
+      step,
+      args,
     );
-    const channel = this.#backend.channel({ kind: "lock", name: resource });
-    try {
-      return await (await script).run(this.#backend.conn, keys, [op, channel, ...args]);
-    } catch (e) {
-      if (e instanceof Error && e.message.startsWith("FOREIGN ")) {
-        throw new ForeignDataError(
-          `lock "${resource}": ${e.message.slice(8)} — another program wrote there; ` +
-            `remove the key or use another --namespace`,
-        );
-      }
-      throw e;
-    }
   }
 
   async enqueue(resource: string, r: EnqueueRequest): Promise<EnqueueResult> {
@@ -107,23 +99,9 @@ export class RedisLockSteps implements LockSteps {
 
   async list(): Promise<string[]> {
     const names = new Set<string>();
-    for (const send of await this.#backend.conn.perMaster()) {
-      let cursor = "0";
-      do {
-        const [next, keys] = await send([
-          "SCAN",
-          cursor,
-          "MATCH",
-          `${this.#backend.namespace}:{lock:*}:state`,
-          "COUNT",
-          "1000",
-        ]) as [string, string[]];
-        cursor = next;
-        for (const key of keys) {
-          const parsed = parseRedisKey(this.#backend.namespace, key);
-          if (parsed?.kind === "lock") names.add(parsed.name);
-        }
-      } while (cursor !== "0");
+    for await (const [key] of this.#backend.scan(`${this.#backend.namespace}:{lock:*}:state`)) {
+      const parsed = parseRedisKey(this.#backend.namespace, key);
+      if (parsed?.kind === "lock") names.add(parsed.name);
     }
     return [...names].sort();
   }

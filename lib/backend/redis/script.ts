@@ -20,15 +20,20 @@ export class LuaScript {
   }
 
   /**
-   * Reads a script that sits next to a module.
+   * Reads a script that sits next to a module, behind the shared `prelude.lua` (key type
+   * checks and the server's clock), which Lua cannot import.
    *
    * @example
    * ```ts ignore
-   * const arrive = await LuaScript.load(new URL("./barrier_arrive.lua", import.meta.url));
+   * const lock = await LuaScript.load(new URL("./lock.lua", import.meta.url));
    * ```
    */
   static async load(url: URL): Promise<LuaScript> {
-    return new LuaScript(await Deno.readTextFile(url));
+    const [prelude, body] = await Promise.all([
+      Deno.readTextFile(new URL("./prelude.lua", import.meta.url)),
+      Deno.readTextFile(url),
+    ]);
+    return new LuaScript(`${prelude}\n${body}`);
   }
 
   /** Runs the script; every key must share one hash tag (the first key routes it). */

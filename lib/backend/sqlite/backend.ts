@@ -5,7 +5,7 @@
  * @module
  */
 
-import { DatabaseSync } from "node:sqlite";
+import { DatabaseSync, type SQLInputValue } from "node:sqlite";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { BackendUnavailableError } from "../../errors.ts";
@@ -89,6 +89,16 @@ export class SqliteBackend implements Backend {
 
   #totalChanges(): number {
     return Number(this.#pragma("SELECT total_changes()"));
+  }
+
+  /** Rows of a query (call inside {@link write} or {@link read} for a consistent view). */
+  all<T>(sql: string, ...params: SQLInputValue[]): T[] {
+    return this.db.prepare(sql).all(...params) as T[];
+  }
+
+  /** Runs a statement (call inside {@link write}). */
+  run(sql: string, ...params: SQLInputValue[]): void {
+    this.db.prepare(sql).run(...params);
   }
 
   /** Runs `fn` in one read transaction: a consistent view without taking the write lock. */

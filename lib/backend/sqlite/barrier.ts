@@ -5,7 +5,6 @@
  * @module
  */
 
-import type { DatabaseSync, SQLInputValue } from "node:sqlite";
 import {
   type Arrival,
   type ArriveRequest,
@@ -58,20 +57,8 @@ export class SqliteBarrierSteps implements BarrierSteps {
     this.#backend = backend;
   }
 
-  get #db(): DatabaseSync {
-    return this.#backend.db;
-  }
-
-  #all<T>(sql: string, ...params: SQLInputValue[]): T[] {
-    return this.#db.prepare(sql).all(...params) as T[];
-  }
-
-  #run(sql: string, ...params: SQLInputValue[]): void {
-    this.#db.prepare(sql).run(...params);
-  }
-
   #row(name: string): Row {
-    const [row] = this.#all<Row>(
+    const [row] = this.#backend.all<Row>(
       "SELECT * FROM coord_barrier WHERE namespace = ? AND name = ?",
       this.#backend.namespace,
       name,
@@ -93,7 +80,7 @@ export class SqliteBarrierSteps implements BarrierSteps {
   }
 
   #count(name: string, now: number): number {
-    const [{ count }] = this.#all<{ count: number }>(
+    const [{ count }] = this.#backend.all<{ count: number }>(
       `SELECT count(*) AS count FROM coord_barrier_arrival
        WHERE namespace = ? AND name = ? AND expires_at >= ?`,
       this.#backend.namespace,
@@ -104,7 +91,7 @@ export class SqliteBarrierSteps implements BarrierSteps {
   }
 
   #purge(name: string, now: number): void {
-    this.#run(
+    this.#backend.run(
       "DELETE FROM coord_barrier_arrival WHERE namespace = ? AND name = ? AND expires_at < ?",
       this.#backend.namespace,
       name,
@@ -120,14 +107,14 @@ export class SqliteBarrierSteps implements BarrierSteps {
     absent: "expired" | "withdrawn",
   ): GenerationState {
     const ns = this.#backend.namespace;
-    const [member] = this.#all<{ generation: number }>(
+    const [member] = this.#backend.all<{ generation: number }>(
       "SELECT generation FROM coord_barrier_member WHERE namespace = ? AND name = ? AND id = ?",
       ns,
       name,
       id,
     );
     if (member?.generation !== generation) return { outcome: absent };
-    const [ended] = this.#all<{ release_at: number | null; n: number }>(
+    const [ended] = this.#backend.all<{ release_at: number | null; n: number }>(
       `SELECT release_at, n FROM coord_barrier_ended
        WHERE namespace = ? AND name = ? AND generation = ?`,
       ns,
@@ -143,7 +130,7 @@ export class SqliteBarrierSteps implements BarrierSteps {
   #finish(name: string, row: Row, releaseAt: number | null, n: number | null, now: number): void {
     const ns = this.#backend.namespace;
     const oldest = row.generation - ENDED_GENERATIONS_KEPT;
-    this.#run(
+    this.#backend.run(
       `INSERT OR REPLACE INTO coord_barrier_member (namespace, name, id, generation)
        SELECT namespace, name, id, ? FROM coord_barrier_arrival
        WHERE namespace = ? AND name = ? AND expires_at >= ?`,
@@ -152,13 +139,13 @@ export class SqliteBarrierSteps implements BarrierSteps {
       name,
       now,
     );
-    this.#run(
+    this.#backend.run(
       "DELETE FROM coord_barrier_member WHERE namespace = ? AND name = ? AND generation <= ?",
       ns,
       name,
       oldest,
     );
-    this.#run(
+    this.#backend.run(
       "INSERT INTO coord_barrier_ended VALUES (?, ?, ?, ?, ?)",
       ns,
       name,
@@ -166,13 +153,17 @@ export class SqliteBarrierSteps implements BarrierSteps {
       releaseAt,
       n,
     );
-    this.#run(
+    this.#backend.run(
       "DELETE FROM coord_barrier_ended WHERE namespace = ? AND name = ? AND generation <= ?",
       ns,
       name,
       oldest,
     );
-    this.#run("DELETE FROM coord_barrier_arrival WHERE namespace = ? AND name = ?", ns, name);
+    this.#backend.run(
+      "DELETE FROM coord_barrier_arrival WHERE namespace = ? AND name = ?",
+      ns,
+      name,
+    );
     const last = releaseAt === null ? row : {
       last_generation: row.generation,
       last_release_at: releaseAt,
@@ -182,7 +173,7 @@ export class SqliteBarrierSteps implements BarrierSteps {
   }
 
   #save(name: string, row: Row): void {
-    this.#run(
+    this.#backend.run(
       `INSERT OR REPLACE INTO coord_barrier
        (namespace, name, generation, n, next_arrival, last_generation, last_release_at, last_n)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -206,7 +197,7 @@ export class SqliteBarrierSteps implements BarrierSteps {
         const count = this.#count(name, now);
         if (count > 0 && row.n !== null && row.n !== r.n) return { outcome: "mismatch", n: row.n };
         const joined = { outcome: "joined", generation: row.generation, n: r.n } as const;
-        const [known] = this.#all<{ arrival: number }>(
+        const [known] = this.#backend.all<{ arrival: number }>(
           `SELECT arrival FROM coord_barrier_arrival WHERE namespace = ? AND name = ? AND id = ?`,
           this.#backend.namespace,
           name,
@@ -218,7 +209,7 @@ export class SqliteBarrierSteps implements BarrierSteps {
           return { ...joined, arrival: known.arrival, count };
         }
         const arrival = row.next_arrival + 1;
-        this.#run(
+        this.#backend.run(
           "INSERT INTO coord_barrier_arrival VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
           this.#backend.namespace,
           name,
@@ -242,7 +233,7 @@ export class SqliteBarrierSteps implements BarrierSteps {
   }
 
   #renew(name: string, id: string, expiresAt: number): void {
-    this.#run(
+    this.#backend.run(
       "UPDATE coord_barrier_arrival SET expires_at = ? WHERE namespace = ? AND name = ? AND id = ?",
       expiresAt,
       this.#backend.namespace,
@@ -261,7 +252,7 @@ export class SqliteBarrierSteps implements BarrierSteps {
       if (r.generation < row.generation) {
         return this.#endedOutcome(name, r.generation, r.id, "expired");
       }
-      const [mine] = this.#all<{ expires_at: number }>(
+      const [mine] = this.#backend.all<{ expires_at: number }>(
         `SELECT expires_at FROM coord_barrier_arrival
          WHERE namespace = ? AND name = ? AND id = ? AND expires_at >= ?`,
         this.#backend.namespace,
@@ -284,7 +275,7 @@ export class SqliteBarrierSteps implements BarrierSteps {
         if (r.generation < row.generation) {
           return this.#endedOutcome(name, r.generation, r.id, "withdrawn");
         }
-        this.#run(
+        this.#backend.run(
           "DELETE FROM coord_barrier_arrival WHERE namespace = ? AND name = ? AND id = ?",
           this.#backend.namespace,
           name,
@@ -300,7 +291,7 @@ export class SqliteBarrierSteps implements BarrierSteps {
       this.#backend.read((): BarrierStatus => {
         const now = backendNow();
         const row = this.#row(name);
-        const arrivals = this.#all<Arrival>(
+        const arrivals = this.#backend.all<Arrival>(
           `SELECT arrival, host, pid, since FROM coord_barrier_arrival
          WHERE namespace = ? AND name = ? AND expires_at >= ? ORDER BY arrival`,
           this.#backend.namespace,

@@ -5,7 +5,6 @@
  * @module
  */
 
-import type { DatabaseSync, SQLInputValue } from "node:sqlite";
 import { ForeignDataError } from "../../errors.ts";
 import type {
   EnqueueRequest,
@@ -58,20 +57,8 @@ export class SqliteLockSteps implements LockSteps {
     this.#backend = backend;
   }
 
-  get #db(): DatabaseSync {
-    return this.#backend.db;
-  }
-
-  #all<T>(sql: string, ...params: SQLInputValue[]): T[] {
-    return this.#db.prepare(sql).all(...params) as T[];
-  }
-
-  #run(sql: string, ...params: SQLInputValue[]): void {
-    this.#db.prepare(sql).run(...params);
-  }
-
   #queue(name: string): Queue | undefined {
-    const [row] = this.#all<Queue>(
+    const [row] = this.#backend.all<Queue>(
       "SELECT tickets, indicator, lim FROM coord_lock WHERE namespace = ? AND name = ?",
       this.#backend.namespace,
       name,
@@ -86,7 +73,7 @@ export class SqliteLockSteps implements LockSteps {
   }
 
   #tickets(name: string): Ticket[] {
-    return this.#all<Ticket>(
+    return this.#backend.all<Ticket>(
       `SELECT ticket, label, since, expires_at, granted_at, started FROM coord_lock_ticket
        WHERE namespace = ? AND name = ? ORDER BY ticket`,
       this.#backend.namespace,
@@ -96,13 +83,13 @@ export class SqliteLockSteps implements LockSteps {
 
   #emit(name: string, event: LockEvent): void {
     const ns = this.#backend.namespace;
-    this.#run(
+    this.#backend.run(
       "INSERT INTO coord_lock_event (namespace, name, event) VALUES (?, ?, ?)",
       ns,
       name,
       JSON.stringify(event),
     );
-    this.#run(
+    this.#backend.run(
       `DELETE FROM coord_lock_event WHERE namespace = ? AND id <=
        (SELECT max(id) FROM coord_lock_event WHERE namespace = ?) - ?`,
       ns,
@@ -112,7 +99,7 @@ export class SqliteLockSteps implements LockSteps {
   }
 
   #remove(name: string, ticket: number): void {
-    this.#run(
+    this.#backend.run(
       "DELETE FROM coord_lock_ticket WHERE namespace = ? AND name = ? AND ticket = ?",
       this.#backend.namespace,
       name,
@@ -121,7 +108,7 @@ export class SqliteLockSteps implements LockSteps {
   }
 
   #save(name: string, queue: Queue): void {
-    this.#run(
+    this.#backend.run(
       "INSERT OR REPLACE INTO coord_lock VALUES (?, ?, ?, ?, ?)",
       this.#backend.namespace,
       name,
@@ -154,7 +141,7 @@ export class SqliteLockSteps implements LockSteps {
     for (const t of live.slice(0, queue.lim)) {
       if (t.granted_at !== null) continue;
       t.granted_at = now;
-      this.#run(
+      this.#backend.run(
         "UPDATE coord_lock_ticket SET granted_at = ? WHERE namespace = ? AND name = ? AND ticket = ?",
         now,
         this.#backend.namespace,
@@ -188,7 +175,7 @@ export class SqliteLockSteps implements LockSteps {
         queue.lim = r.limit;
         const ticket = ++queue.tickets;
         this.#save(name, queue);
-        this.#run(
+        this.#backend.run(
           "INSERT INTO coord_lock_ticket VALUES (?, ?, ?, ?, ?, ?, NULL, 0)",
           this.#backend.namespace,
           name,
@@ -217,7 +204,7 @@ export class SqliteLockSteps implements LockSteps {
       const live = this.#settle(name, queue, now);
       const mine = live.find((t) => t.ticket === r.ticket);
       if (mine && r.renew) {
-        this.#run(
+        this.#backend.run(
           `UPDATE coord_lock_ticket SET expires_at = ?
            WHERE namespace = ? AND name = ? AND ticket = ?`,
           now + r.expireMs,
@@ -228,7 +215,7 @@ export class SqliteLockSteps implements LockSteps {
       }
       const standing = this.#standing(live, r.ticket, now);
       if (standing.state === "granted" && r.starting && mine && !mine.started) {
-        this.#run(
+        this.#backend.run(
           "UPDATE coord_lock_ticket SET started = 1 WHERE namespace = ? AND name = ? AND ticket = ?",
           this.#backend.namespace,
           name,
@@ -285,7 +272,7 @@ export class SqliteLockSteps implements LockSteps {
 
   list(): Promise<string[]> {
     return settle(() =>
-      this.#all<{ name: string }>(
+      this.#backend.all<{ name: string }>(
         "SELECT name FROM coord_lock WHERE namespace = ? ORDER BY name",
         this.#backend.namespace,
       ).map((r) => r.name)
@@ -303,8 +290,12 @@ export class SqliteLockSteps implements LockSteps {
         const users = this.#settle(name, queue, backendNow()).length;
         if (users > 0 && !r.force) return { outcome: "in-use", users };
         const ns = this.#backend.namespace;
-        this.#run("DELETE FROM coord_lock_ticket WHERE namespace = ? AND name = ?", ns, name);
-        this.#run("DELETE FROM coord_lock WHERE namespace = ? AND name = ?", ns, name);
+        this.#backend.run(
+          "DELETE FROM coord_lock_ticket WHERE namespace = ? AND name = ?",
+          ns,
+          name,
+        );
+        this.#backend.run("DELETE FROM coord_lock WHERE namespace = ? AND name = ?", ns, name);
         this.#emit(name, { event: "reset" });
         return { outcome: "removed" };
       })
