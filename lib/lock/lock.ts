@@ -145,7 +145,9 @@ export async function lock(
       );
       const renew = performance.now() - renewedAt >= expireMs / 3;
       const checked = await outage.attempt(() =>
-        steps.check(resource, { ticket, expireMs, renew, starting: false })
+        // A check that finds the ticket granted also records its start: one round trip less
+        // between the previous holder's release and this holder's command.
+        steps.check(resource, { ticket, expireMs, renew, starting: true })
       );
       if (checked === undefined) continue;
       state = checked;
@@ -163,7 +165,8 @@ export async function lock(
         `the queue was reset)`,
     );
   }
-  return hold(backend, resource, ticket, expireMs, performance.now() - started);
+  const grantedAtEnqueue = queued.state === "granted";
+  return hold(backend, resource, ticket, expireMs, performance.now() - started, grantedAtEnqueue);
 }
 
 /** Keeps a granted ticket alive until released; aborts its signal if the lease is lost. */
@@ -173,6 +176,7 @@ async function hold(
   ticket: number,
   expireMs: number,
   waitedMs: number,
+  unstarted: boolean,
 ): Promise<LockHandle> {
   const steps = backend.lock;
   const lost = new AbortController();
@@ -180,9 +184,11 @@ async function hold(
   // Give up after 2/3 of a lease without renewal: the backend hands the lock on after a full
   // one, so this holder stops first and there are never two.
   const outage = new Outage((expireMs * 2) / 3);
-  await outage.attempt(() =>
-    steps.check(resource, { ticket, expireMs, renew: true, starting: true })
-  );
+  if (unstarted) {
+    await outage.attempt(() =>
+      steps.check(resource, { ticket, expireMs, renew: true, starting: true })
+    );
+  }
   const heartbeat = (async () => {
     while (!stop.signal.aborted) {
       try {
