@@ -35,7 +35,7 @@ const COMMANDS: Record<string, Entry> = {
   },
   turn: {
     summary: "inspect, follow and reset lock queues",
-    load: () => planned("turn", "TURN_USAGE"),
+    load: async () => (await import("./commands/turn.ts")).turnCommand,
   },
   schedule: {
     summary: "run cron/interval tasks once per tick across instances",

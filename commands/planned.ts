@@ -7,18 +7,6 @@
 
 import { BACKEND_FLAGS_HELP } from "./flags.ts";
 
-/** `coord turn` */
-export const TURN_USAGE = `Usage: coord turn status [RES…] [--json]
-       coord turn follow [RES…]
-       coord turn reset [RES…] [--force]
-
-Inspect, watch and clear lock queues.
-
-Example:
-  coord turn status deploy
-
-${BACKEND_FLAGS_HELP}`;
-
 /** `coord schedule` */
 export const SCHEDULE_USAGE = `Usage: coord schedule run TASKS.ts [options]
 

@@ -1,0 +1,170 @@
+/**
+ * `coord turn status|follow|reset`: the console of `coord lock`'s queues.
+ *
+ * @module
+ */
+
+import { ExitCode } from "../lib/errors.ts";
+import {
+  eventLine,
+  followQueues,
+  queueStatuses,
+  resetQueue,
+  statusRecord,
+  statusTable,
+} from "../lib/lock/console.ts";
+import type { Command } from "./command.ts";
+import { BACKEND_FLAGS, BACKEND_FLAGS_HELP, openBackend, parseFlags, usage } from "./flags.ts";
+import { withSignals } from "./signals.ts";
+
+const USAGE = `Usage: coord turn status [RES…] [--json]
+       coord turn follow [RES…]
+       coord turn reset [RES…] [--force]
+
+The console of coord lock's queues, as turn's console script: what each one holds, what
+happens to them, and removing one that is no longer used. Without RES: every queue in the
+namespace.
+
+  status   per queue, the indicator (whose turn it is), then each live user's label and
+           ticket in ticket order — the first --limit of them hold the lock:
+               deploy                                                     5
+               ------------------------------------------------------------
+               ci@runner-3 pid 812                                        5
+               ana@laptop pid 4242                                        6
+           --json: one object per queue and line: {"resource","indicator","tickets","limit",
+           "holders","waiters","users":[{"ticket","label","since","granted_at"}]}
+           (holders, waiters: tickets; since, granted_at: epoch ms in the backend's clock,
+           granted_at null while waiting)
+  follow   one line per event as it happens, until SIGINT, SIGTERM or SIGHUP (then exits
+           0); without RES also the queues created later:
+               deploy: 6 assigned to "LABEL"    deploy: 6 granted    deploy: 6 started
+               deploy: 6 completed by "LABEL"
+               deploy: 6 left ("LABEL")          gave up waiting
+               deploy: 6 crashed! ("LABEL")      its lease ran out
+               deploy: bumps from 5 to 7         the indicator skipped tickets that left
+               deploy: reset
+  reset    removes a queue nobody is in, and only if nobody took a ticket meanwhile;
+           otherwise refuses with exit 75. --force removes it anyway: its waiters give up,
+           its holders stop their command within a third of their --expire. Its tickets
+           (fencing tokens) start again at 1 afterwards.
+
+A RES that does not exist is reported ("No such queue") and changes nothing. Names that
+start with "-" go after --: coord turn status -- -odd-name
+
+Examples:
+  coord turn status deploy
+  coord turn follow | grep crashed
+  coord turn reset deploy --force
+
+Exit codes: 0 ok · 64 bad arguments · 65 foreign data · 69 backend unavailable
+            75 reset refused: a queue in use, or activity during the reset
+
+${BACKEND_FLAGS_HELP}`;
+
+const VERBS: Record<string, (argv: string[]) => Promise<number>> = { status, follow, reset };
+
+async function run(argv: string[]): Promise<number> {
+  const [verb, ...rest] = argv;
+  if (verb === undefined) throw usage("turn", "missing status, follow or reset");
+  if (!Object.hasOwn(VERBS, verb)) {
+    throw usage("turn", `unknown "${verb}": use status, follow or reset`);
+  }
+  return await VERBS[verb](rest);
+}
+
+async function status(argv: string[]): Promise<number> {
+  const { values, positionals, rest } = parseFlags("turn", argv, {
+    ...BACKEND_FLAGS,
+    json: { type: "boolean" },
+  });
+  const named = resourcesOf(positionals, rest);
+  await using backend = await openBackend("turn", values);
+  const reports = await queueStatuses(backend, named);
+  if (named === undefined && reports.length === 0) noQueues(backend.namespace);
+  const tables: string[] = [];
+  for (const { resource, status } of reports) {
+    if (status === undefined) console.error(`No such queue: ${quoted(resource)}.`);
+    else if (values.json) console.log(JSON.stringify(statusRecord(resource, status)));
+    else tables.push(statusTable(resource, status).join("\n"));
+  }
+  if (tables.length > 0) console.log(tables.join("\n\n"));
+  return ExitCode.ok;
+}
+
+async function follow(argv: string[]): Promise<number> {
+  const { values, positionals, rest } = parseFlags("turn", argv, BACKEND_FLAGS);
+  const named = resourcesOf(positionals, rest);
+  await using backend = await openBackend("turn", values);
+  // Following ends when interrupted: that is its normal end, hence 0 and not 128+N.
+  await withSignals(async (signal) => {
+    for await (const { resource, event } of followQueues(backend, named, signal)) {
+      if (!writeLine(eventLine(resource, event))) return;
+    }
+  });
+  return ExitCode.ok;
+}
+
+async function reset(argv: string[]): Promise<number> {
+  const { values, positionals, rest } = parseFlags("turn", argv, {
+    ...BACKEND_FLAGS,
+    force: { type: "boolean" },
+  });
+  const named = resourcesOf(positionals, rest);
+  await using backend = await openBackend("turn", values);
+  const resources = named ?? await backend.lock.list();
+  if (resources.length === 0) noQueues(backend.namespace);
+  let refused = false;
+  for (const resource of resources) {
+    const result = await resetQueue(backend, resource, { force: values.force });
+    switch (result.outcome) {
+      case "removed":
+        console.log(`Reset ${quoted(resource)}.`);
+        break;
+      case "missing":
+        // A listed queue that vanished meanwhile was reset by someone else: nothing to say.
+        if (named !== undefined) console.error(`No such queue: ${quoted(resource)}.`);
+        break;
+      case "in-use":
+        console.error(`${quoted(resource)} is in use by ${result.users} user(s).`);
+        refused = true;
+        break;
+      case "activity":
+        console.error(`Activity detected for ${quoted(resource)}.`);
+        refused = true;
+        break;
+    }
+  }
+  return refused ? ExitCode.timedOut : ExitCode.ok;
+}
+
+/** The RES arguments, without repeats; undefined (every queue) when there are none. */
+function resourcesOf(positionals: string[], rest: string[]): string[] | undefined {
+  const names = [...new Set([...positionals, ...rest])];
+  return names.length > 0 ? names : undefined;
+}
+
+function noQueues(namespace: string): void {
+  console.error(`No queues in namespace ${quoted(namespace)}.`);
+}
+
+const quoted = (name: string) => JSON.stringify(name);
+
+const encoder = new TextEncoder();
+
+/**
+ * Writes one line to stdout at once (a console is read live, e.g. through grep); false when
+ * the reader is gone (`coord turn follow | head -3`), where console.log would go on silently.
+ */
+function writeLine(line: string): boolean {
+  let bytes = encoder.encode(`${line}\n`);
+  try {
+    while (bytes.length > 0) bytes = bytes.subarray(Deno.stdout.writeSync(bytes));
+    return true;
+  } catch (error) {
+    if (error instanceof Deno.errors.BrokenPipe) return false;
+    throw error;
+  }
+}
+
+/** The `coord turn` command. */
+export const turnCommand: Command = { usage: USAGE, run };

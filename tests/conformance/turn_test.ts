@@ -1,0 +1,451 @@
+/** `coord turn status|follow|reset` as separate processes, on every backend. */
+
+import assert from "node:assert/strict";
+import type { Backend } from "../../lib/backend/types.ts";
+import { eventLine, resetQueue, statusTable } from "../../lib/lock/console.ts";
+import { lock } from "../../lib/lock/lock.ts";
+import type { QueueStatus } from "../../lib/lock/steps.ts";
+import { type CaseContext, conformance, plantForeignLock } from "../support/backends.ts";
+import { type CoordProcess, type CoordResult, runCoord, spawnCoord } from "../support/cli.ts";
+
+/** Environment that points a coord process at the case's backend and namespace. */
+const envOf = (ctx: CaseContext) => ({ COORD_URL: ctx.url, COORD_NAMESPACE: ctx.namespace });
+
+const turn = (ctx: CaseContext, ...args: string[]) =>
+  runCoord(["turn", ...args], { env: envOf(ctx) });
+
+/** `coord lock run RES --label LABEL FLAGS… -- CMD…`, running. */
+function user(
+  ctx: CaseContext,
+  resource: string,
+  label: string,
+  flags: string[],
+  command: string[],
+): CoordProcess {
+  return spawnCoord(["lock", "run", resource, "--label", label, ...flags, "--", ...command], {
+    env: envOf(ctx),
+  });
+}
+
+/** A command that says so on stderr once it runs, then holds the lock until signalled. */
+const HOLD = ["sh", "-c", "echo holding >&2; exec sleep 30"];
+
+/** The processes `pid` started (a coord's command). */
+async function childrenOf(pid: number): Promise<number[]> {
+  const { stdout } = await new Deno.Command("pgrep", { args: ["-P", String(pid)] }).output();
+  return new TextDecoder().decode(stdout).split("\n").filter((l) => l !== "").map(Number);
+}
+
+/**
+ * Stops a process still running when a test fails, and its command: SIGTERM first (coord
+ * passes it on, or leaves the queue), SIGKILL to both after a while.
+ */
+function reap(stack: AsyncDisposableStack, p: CoordProcess): CoordProcess {
+  stack.defer(async () => {
+    const children = await childrenOf(p.pid);
+    const kill = (pid: number, signal: Deno.Signal) => {
+      try {
+        Deno.kill(pid, signal);
+      } catch {
+        // already gone
+      }
+    };
+    kill(p.pid, "SIGTERM");
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const ended = await Promise.race([
+      p.result.then(() => true),
+      new Promise<boolean>((resolve) => timer = setTimeout(() => resolve(false), 5_000)),
+    ]);
+    clearTimeout(timer);
+    if (!ended) [p.pid, ...children].forEach((pid) => kill(pid, "SIGKILL"));
+    await p.result;
+  });
+  return p;
+}
+
+/** Resolves once `done(status)` holds for `resource`; rejects after `timeoutMs`. */
+async function queueState(
+  backend: Backend,
+  resource: string,
+  done: (status: QueueStatus | undefined) => boolean,
+  timeoutMs = 15_000,
+): Promise<QueueStatus | undefined> {
+  const deadline = performance.now() + timeoutMs;
+  await using watcher = await backend.watch({ kind: "lock", name: resource });
+  for (;;) {
+    const status = await backend.lock.status(resource);
+    if (done(status)) return status;
+    if (performance.now() > deadline) {
+      throw new Error(
+        `lock ${resource}: not as expected after ${timeoutMs} ms: ` +
+          JSON.stringify(status),
+      );
+    }
+    await watcher.next(100);
+  }
+}
+
+const usersIn = (backend: Backend, resource: string, count: number) =>
+  queueState(backend, resource, (s) => (s?.users.length ?? 0) === count);
+
+/** Takes and gives back a ticket, as a `coord lock run RES -- true` would. */
+async function useOnce(backend: Backend, resource: string, label: string): Promise<void> {
+  await (await lock(backend, resource, { label })).release();
+}
+
+/**
+ * A running `coord turn follow` whose stdout is read as it comes: `spawnCoord` hands stdout
+ * over only at exit, and a follower's lines are what the test waits on.
+ */
+interface Follower extends AsyncDisposable {
+  /** Resolves with the first line matching `pattern` (printed before or after the call). */
+  line(pattern: RegExp, timeoutMs?: number): Promise<string>;
+  /** Every line printed so far. */
+  lines(): string[];
+  /** Sends `signal` and resolves when it has exited. */
+  stop(signal: Deno.Signal): Promise<CoordResult>;
+}
+
+const MAIN = new URL("../../main.ts", import.meta.url).pathname;
+
+/**
+ * Starts `coord turn follow NAMES…` and resolves once it is known to be listening: it has
+ * printed a line about the queue "probe", used over and over meanwhile (a subscription gives
+ * no other sign of being in place).
+ */
+async function follower(ctx: CaseContext, backend: Backend, names: string[]): Promise<Follower> {
+  const env = Object.fromEntries(
+    Object.entries(Deno.env.toObject()).filter(([name]) => !name.startsWith("COORD_")),
+  );
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "--quiet", MAIN, "turn", "follow", ...names],
+    env: { ...env, NO_COLOR: "1", ...envOf(ctx) },
+    clearEnv: true,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  let stdout = "";
+  const waiters = new Set<() => void>();
+  const reading = (async () => {
+    const decoder = new TextDecoder();
+    for await (const chunk of child.stdout) {
+      stdout += decoder.decode(chunk, { stream: true });
+      waiters.forEach((check) => check());
+    }
+  })();
+  const stderr = new Response(child.stderr).text();
+  const result = (async () => {
+    const [status, , err] = await Promise.all([child.status, reading, stderr]);
+    return { code: status.code, signal: status.signal, stdout, stderr: err };
+  })();
+  const lines = () => stdout.split("\n").slice(0, -1);
+  const line = (pattern: RegExp, timeoutMs = 15_000) =>
+    new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        waiters.delete(check);
+        reject(new Error(`follow printed no line like ${pattern} in ${timeoutMs} ms:\n${stdout}`));
+      }, timeoutMs);
+      const check = () => {
+        const found = lines().find((l) => pattern.test(l));
+        if (found === undefined) return;
+        waiters.delete(check);
+        clearTimeout(timer);
+        resolve(found);
+      };
+      waiters.add(check);
+      check();
+    });
+  const stop = async (signal: Deno.Signal) => {
+    try {
+      child.kill(signal);
+    } catch {
+      // already gone
+    }
+    return await result;
+  };
+  const f = { line, lines, stop, [Symbol.asyncDispose]: () => stop("SIGKILL").then(() => {}) };
+  const deadline = performance.now() + 15_000;
+  for (;;) {
+    await useOnce(backend, "probe", "probe");
+    try {
+      await f.line(/^probe: \d+ completed/, 300);
+      return f;
+    } catch (error) {
+      if (performance.now() > deadline) {
+        await f[Symbol.asyncDispose]();
+        throw error;
+      }
+    }
+  }
+}
+
+const row = (name: string, n: number) => `${name.padEnd(50)}${String(n).padStart(10)}`;
+const DASHES = "-".repeat(60);
+
+conformance("coord turn status shows turn's table of a holder and a waiter", async (ctx) => {
+  await using stack = new AsyncDisposableStack();
+  const backend = await ctx.open();
+  const holder = reap(stack, user(ctx, "r", "holder", [], HOLD));
+  await holder.stderrLine(/holding/);
+  const waiter = reap(stack, user(ctx, "r", "waiter", [], ["true"]));
+  await usersIn(backend, "r", 2);
+
+  const text = await turn(ctx, "status", "r");
+  assert.equal(text.code, 0, text.stderr);
+  assert.equal(
+    text.stdout,
+    [row("r", 1), DASHES, row("holder", 1), row("waiter", 2), ""].join("\n"),
+  );
+
+  const json = await turn(ctx, "status", "r", "--json");
+  assert.equal(json.code, 0, json.stderr);
+  const record = JSON.parse(json.stdout);
+  assert.deepEqual(
+    { ...record, users: undefined },
+    {
+      resource: "r",
+      indicator: 1,
+      tickets: 2,
+      limit: 1,
+      holders: [1],
+      waiters: [2],
+      users: undefined,
+    },
+  );
+  assert.deepEqual(record.users.map((u: { label: string }) => u.label), ["holder", "waiter"]);
+  const [held, waiting] = record.users;
+  // Redis keeps `since` to 14 significant digits (cjson), a tenth of a millisecond.
+  assert.ok(held.granted_at >= held.since - 1 && waiting.since >= held.granted_at - 1, json.stdout);
+  assert.equal(waiting.granted_at, null);
+
+  holder.kill("SIGTERM");
+  assert.equal((await holder.result).code, 143, "SIGTERM was passed to the command");
+  const finished = await waiter.result;
+  assert.equal(finished.code, 0, finished.stderr);
+  const after = await turn(ctx, "status", "r");
+  assert.equal(after.stdout, [row("r", 3), DASHES, ""].join("\n"));
+});
+
+conformance(
+  "coord turn status without RES shows every queue; unknown ones are named",
+  async (ctx) => {
+    const backend = await ctx.open();
+    const empty = await turn(ctx, "status");
+    assert.equal(empty.code, 0, empty.stderr);
+    assert.equal(empty.stdout, "");
+    assert.equal(empty.stderr, `No queues in namespace "${ctx.namespace}".\n`);
+
+    await useOnce(backend, "a", "gone by now");
+    const long = "x".repeat(70);
+    await using _held = await lock(backend, "b", { label: long });
+    const all = await turn(ctx, "status");
+    assert.equal(all.code, 0, all.stderr);
+    assert.equal(
+      all.stdout,
+      [row("a", 2), DASHES, "", row("b", 1), DASHES, row(`${"x".repeat(49)}…`, 1), ""].join("\n"),
+    );
+
+    const some = await turn(ctx, "status", "a", "nope", "--json", "--", "-odd");
+    assert.equal(some.code, 0, some.stderr);
+    assert.equal(some.stderr, 'No such queue: "nope".\nNo such queue: "-odd".\n');
+    assert.equal(some.stdout.trim().split("\n").length, 1);
+    assert.equal(JSON.parse(some.stdout).resource, "a");
+  },
+);
+
+conformance("coord turn follow prints the events of a queue made after it started", async (ctx) => {
+  const backend = await ctx.open();
+  await using follow = await follower(ctx, backend, []);
+  for (const label of ["one", "two"]) {
+    const r = await runCoord(["lock", "run", "fresh", "--label", label, "--", "true"], {
+      env: envOf(ctx),
+    });
+    assert.equal(r.code, 0, r.stderr);
+  }
+  await follow.line(/^fresh: 2 completed/);
+  const { code, stdout, stderr } = await follow.stop("SIGINT");
+  assert.equal(code, 0, stderr);
+  assert.deepEqual(stdout.split("\n").filter((l) => l.startsWith("fresh: ")), [
+    'fresh: 1 assigned to "one"',
+    "fresh: 1 granted",
+    "fresh: 1 started",
+    'fresh: 1 completed by "one"',
+    'fresh: 2 assigned to "two"',
+    "fresh: 2 granted",
+    "fresh: 2 started",
+    'fresh: 2 completed by "two"',
+  ]);
+});
+
+conformance("coord turn follow RES shows a waiter leaving and the bump past it", async (ctx) => {
+  await using stack = new AsyncDisposableStack();
+  const backend = await ctx.open();
+  await using follow = await follower(ctx, backend, ["r", "probe"]);
+  await useOnce(backend, "other", "not followed");
+  const a = reap(stack, user(ctx, "r", "a", [], HOLD));
+  await follow.line(/^r: 1 started$/);
+  const b = reap(stack, user(ctx, "r", "b", [], ["true"]));
+  await follow.line(/^r: 2 assigned/);
+  const c = reap(stack, user(ctx, "r", "c", [], ["true"]));
+  await follow.line(/^r: 3 assigned/);
+  b.kill("SIGTERM");
+  assert.equal((await b.result).code, 143);
+  await follow.line(/^r: 2 left/);
+  a.kill("SIGTERM");
+  assert.equal((await a.result).code, 143);
+  assert.equal((await c.result).code, 0);
+  await follow.line(/^r: 3 completed/);
+  const { code, stdout, stderr } = await follow.stop("SIGTERM");
+  assert.equal(code, 0, stderr);
+  assert.deepEqual(stdout.split("\n").filter((l) => !l.startsWith("probe: ") && l !== ""), [
+    'r: 1 assigned to "a"',
+    "r: 1 granted",
+    "r: 1 started",
+    'r: 2 assigned to "b"',
+    'r: 3 assigned to "c"',
+    'r: 2 left ("b")',
+    'r: 1 completed by "a"',
+    "r: bumps from 1 to 3",
+    "r: 3 granted",
+    "r: 3 started",
+    'r: 3 completed by "c"',
+  ]);
+});
+
+conformance("coord turn follow shows a holder that crashed and the grant after it", async (ctx) => {
+  await using stack = new AsyncDisposableStack();
+  const backend = await ctx.open();
+  await using follow = await follower(ctx, backend, ["r2", "probe"]);
+  const x = reap(stack, user(ctx, "r2", "x", ["--expire", "1"], HOLD));
+  await x.stderrLine(/holding/);
+  const y = reap(stack, user(ctx, "r2", "y", [], ["true"]));
+  await follow.line(/^r2: 2 assigned/);
+  const [command] = await childrenOf(x.pid);
+  assert.ok(command > 0, "the holder's command is found");
+  x.kill("SIGKILL");
+  // The command outlives a coord killed outright; it holds the test's pipes open.
+  Deno.kill(command, "SIGKILL");
+  assert.equal((await x.result).signal, "SIGKILL");
+  const granted = await y.result;
+  assert.equal(granted.code, 0, granted.stderr);
+  await follow.line(/^r2: 2 completed/);
+  const { code, stdout } = await follow.stop("SIGINT");
+  assert.equal(code, 0);
+  assert.deepEqual(stdout.split("\n").filter((l) => l.startsWith("r2: ")), [
+    'r2: 1 assigned to "x"',
+    "r2: 1 granted",
+    "r2: 1 started",
+    'r2: 2 assigned to "y"',
+    'r2: 1 crashed! ("x")',
+    "r2: 2 granted",
+    "r2: 2 started",
+    'r2: 2 completed by "y"',
+  ]);
+});
+
+conformance("coord turn reset refuses a queue in use unless --force", async (ctx) => {
+  const backend = await ctx.open();
+  await using _held = await lock(backend, "busy", { label: "lib" });
+  const refused = await turn(ctx, "reset", "busy");
+  assert.equal(refused.code, 75);
+  assert.equal(refused.stderr, '"busy" is in use by 1 user(s).\n');
+  assert.equal((await backend.lock.status("busy"))?.users.length, 1);
+
+  const unknown = await turn(ctx, "reset", "nope");
+  assert.equal(unknown.code, 0, unknown.stderr);
+  assert.equal(unknown.stderr, 'No such queue: "nope".\n');
+  assert.deepEqual(await backend.lock.list(), ["busy"]);
+
+  const forced = await turn(ctx, "reset", "busy", "--force");
+  assert.equal(forced.code, 0, forced.stderr);
+  assert.equal(forced.stdout, 'Reset "busy".\n');
+  assert.equal(await backend.lock.status("busy"), undefined);
+});
+
+conformance("coord turn reset without RES removes the idle queues only", async (ctx) => {
+  const backend = await ctx.open();
+  await useOnce(backend, "idle", "done");
+  await using _held = await lock(backend, "busy", { label: "lib" });
+  const r = await turn(ctx, "reset");
+  assert.equal(r.code, 75);
+  assert.equal(r.stdout, 'Reset "idle".\n');
+  assert.equal(r.stderr, '"busy" is in use by 1 user(s).\n');
+  assert.deepEqual(await backend.lock.list(), ["busy"]);
+});
+
+conformance("coord turn on a queue holding foreign data exits 65 and leaves it", async (ctx) => {
+  const backend = await ctx.open();
+  await plantForeignLock(backend, "alien");
+  for (const verb of ["status", "reset"]) {
+    const r = await turn(ctx, verb, "alien");
+    assert.equal(r.code, 65, r.stderr);
+    assert.match(r.stderr.trim(), /^coord: lock "alien": .*another program wrote there/);
+  }
+  await assert.rejects(backend.lock.status("alien"), /another program wrote there/);
+});
+
+conformance("resetQueue leaves a queue that took a ticket since it was seen", async (ctx) => {
+  const backend = await ctx.open();
+  await useOnce(backend, "r", "first");
+  const seen = await backend.lock.status("r");
+  await useOnce(backend, "r", "meanwhile");
+  assert.deepEqual(await resetQueue(backend, "r", { seen }), { outcome: "activity" });
+  assert.equal((await backend.lock.status("r"))?.tickets, 2);
+  assert.deepEqual(await resetQueue(backend, "r"), { outcome: "removed" });
+  assert.deepEqual(await resetQueue(backend, "r"), { outcome: "missing" });
+});
+
+Deno.test("bad coord turn arguments exit 64 with one line", async () => {
+  const cases = [
+    ["turn"],
+    ["turn", "bogus"],
+    ["turn", "status", "--bogus"],
+    ["turn", "status", "--force"],
+    ["turn", "follow", "--json"],
+    ["turn", "reset", "--json"],
+  ];
+  for (const args of cases) {
+    const r = await runCoord([...args, "--url", "sqlite::memory:"]);
+    assert.equal(r.code, 64, args.join(" "));
+    assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+    assert.match(r.stderr, /see coord turn --help/);
+  }
+  const empty = await runCoord(["turn", "status", "", "--url", "sqlite::memory:"]);
+  assert.equal(empty.code, 64, empty.stderr);
+});
+
+Deno.test("eventLine() words every lock event as turn's console does", () => {
+  const lines = [
+    { event: "assigned", ticket: 5, label: 'say "hi"' },
+    { event: "granted", ticket: 6 },
+    { event: "started", ticket: 5 },
+    { event: "completed", ticket: 5, label: "a" },
+    { event: "left", ticket: 7, label: "b" },
+    { event: "crashed", ticket: 8, label: "c" },
+    { event: "bumped", from: 5, to: 9 },
+    { event: "reset" },
+  ] as const;
+  assert.deepEqual(lines.map((e) => eventLine("de\nploy", e)), [
+    'de\\x0aploy: 5 assigned to "say \\"hi\\""',
+    "de\\x0aploy: 6 granted",
+    "de\\x0aploy: 5 started",
+    'de\\x0aploy: 5 completed by "a"',
+    'de\\x0aploy: 7 left ("b")',
+    'de\\x0aploy: 8 crashed! ("c")',
+    "de\\x0aploy: bumps from 5 to 9",
+    "de\\x0aploy: reset",
+  ]);
+});
+
+Deno.test("statusTable() keeps its columns whatever the names", () => {
+  const [head, dashes, user] = statusTable("r".repeat(60), {
+    tickets: 1234567890,
+    indicator: 1234567890,
+    limit: 1,
+    users: [{ ticket: 1234567890, label: "tab\there 🔒", since: 0, grantedAt: 1 }],
+  });
+  assert.equal(head, `${"r".repeat(49)}…1234567890`);
+  assert.equal(dashes, DASHES);
+  assert.equal(user, `${"tab\\x09here 🔒".padEnd(51)}1234567890`);
+});
