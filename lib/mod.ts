@@ -29,6 +29,18 @@ export {
   withLock,
 } from "./lock/lock.ts";
 export type { LockEvent, QueueStatus, TicketUser } from "./lock/steps.ts";
+export {
+  eventLine,
+  followQueues,
+  type QueueEvent,
+  type QueueRecord,
+  type QueueReport,
+  queueStatuses,
+  resetQueue,
+  type ResetQueueOptions,
+  statusRecord,
+  statusTable,
+} from "./lock/console.ts";
 export { connect, type ConnectOptions, DEFAULT_NAMESPACE } from "./backend/connect.ts";
 export type {
   Backend,

@@ -93,10 +93,7 @@ async function useOnce(backend: Backend, resource: string, label: string): Promi
   await (await lock(backend, resource, { label })).release();
 }
 
-/**
- * A running `coord turn follow` whose stdout is read as it comes: `spawnCoord` hands stdout
- * over only at exit, and a follower's lines are what the test waits on.
- */
+/** A running `coord turn follow`, its stdout read as it comes. */
 interface Follower extends AsyncDisposable {
   /** Resolves with the first line matching `pattern` (printed before or after the call). */
   line(pattern: RegExp, timeoutMs?: number): Promise<string>;
@@ -106,64 +103,23 @@ interface Follower extends AsyncDisposable {
   stop(signal: Deno.Signal): Promise<CoordResult>;
 }
 
-const MAIN = new URL("../../main.ts", import.meta.url).pathname;
-
 /**
  * Starts `coord turn follow NAMES…` and resolves once it is known to be listening: it has
  * printed a line about the queue "probe", used over and over meanwhile (a subscription gives
  * no other sign of being in place).
  */
 async function follower(ctx: CaseContext, backend: Backend, names: string[]): Promise<Follower> {
-  const env = Object.fromEntries(
-    Object.entries(Deno.env.toObject()).filter(([name]) => !name.startsWith("COORD_")),
-  );
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--quiet", MAIN, "turn", "follow", ...names],
-    env: { ...env, NO_COLOR: "1", ...envOf(ctx) },
-    clearEnv: true,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  let stdout = "";
-  const waiters = new Set<() => void>();
-  const reading = (async () => {
-    const decoder = new TextDecoder();
-    for await (const chunk of child.stdout) {
-      stdout += decoder.decode(chunk, { stream: true });
-      waiters.forEach((check) => check());
-    }
-  })();
-  const stderr = new Response(child.stderr).text();
-  const result = (async () => {
-    const [status, , err] = await Promise.all([child.status, reading, stderr]);
-    return { code: status.code, signal: status.signal, stdout, stderr: err };
-  })();
-  const lines = () => stdout.split("\n").slice(0, -1);
-  const line = (pattern: RegExp, timeoutMs = 15_000) =>
-    new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        waiters.delete(check);
-        reject(new Error(`follow printed no line like ${pattern} in ${timeoutMs} ms:\n${stdout}`));
-      }, timeoutMs);
-      const check = () => {
-        const found = lines().find((l) => pattern.test(l));
-        if (found === undefined) return;
-        waiters.delete(check);
-        clearTimeout(timer);
-        resolve(found);
-      };
-      waiters.add(check);
-      check();
-    });
+  const child = spawnCoord(["turn", "follow", ...names], { env: envOf(ctx) });
   const stop = async (signal: Deno.Signal) => {
     try {
       child.kill(signal);
     } catch {
       // already gone
     }
-    return await result;
+    return await child.result;
   };
+  const line = (pattern: RegExp, timeoutMs?: number) => child.stdoutLine(pattern, timeoutMs);
+  const lines = () => child.stdoutLines();
   const f = { line, lines, stop, [Symbol.asyncDispose]: () => stop("SIGKILL").then(() => {}) };
   const deadline = performance.now() + 15_000;
   for (;;) {

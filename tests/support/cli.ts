@@ -29,8 +29,12 @@ export interface CoordProcess {
   kill(signal?: Deno.Signal): void;
   /** Resolves when it exits, with all it printed. */
   result: Promise<CoordResult>;
-  /** Resolves once stderr has printed a line matching `pattern`. */
-  stderrLine(pattern: RegExp): Promise<string>;
+  /** Resolves with the first stderr line matching `pattern`, printed before or after. */
+  stderrLine(pattern: RegExp, timeoutMs?: number): Promise<string>;
+  /** Resolves with the first stdout line matching `pattern`, printed before or after. */
+  stdoutLine(pattern: RegExp, timeoutMs?: number): Promise<string>;
+  /** The complete stdout lines printed so far. */
+  stdoutLines(): string[];
 }
 
 function environment(extra: Record<string, string> = {}): Record<string, string> {
@@ -63,42 +67,69 @@ export function spawnCoord(args: string[], options: CoordOptions = {}): CoordPro
     const writer = child.stdin.getWriter();
     writer.write(new TextEncoder().encode(options.stdin)).then(() => writer.close());
   }
-  let stderr = "";
-  const stderrWaiters: { pattern: RegExp; resolve: (line: string) => void }[] = [];
-  const checkWaiters = () => {
-    for (const w of [...stderrWaiters]) {
-      const line = stderr.split("\n").find((l) => w.pattern.test(l));
-      if (line !== undefined) {
-        stderrWaiters.splice(stderrWaiters.indexOf(w), 1);
-        w.resolve(line);
-      }
-    }
-  };
-  const readStderr = (async () => {
-    const decoder = new TextDecoder();
-    for await (const chunk of child.stderr) {
-      stderr += decoder.decode(chunk, { stream: true });
-      checkWaiters();
-    }
-  })();
-  const readStdout = new Response(child.stdout).text();
+  const stdout = new LineStream(child.stdout);
+  const stderr = new LineStream(child.stderr);
   const result = (async () => {
-    const [status, stdout] = await Promise.all([child.status, readStdout, readStderr]);
-    return { code: status.code, signal: status.signal, stdout, stderr };
+    const [status, out, err] = await Promise.all([child.status, stdout.done, stderr.done]);
+    return { code: status.code, signal: status.signal, stdout: out, stderr: err };
   })();
   return {
     pid: child.pid,
     kill: (signal: Deno.Signal = "SIGTERM") => child.kill(signal),
     result,
-    stderrLine: (pattern) =>
-      new Promise((resolve, reject) => {
-        stderrWaiters.push({ pattern, resolve });
-        checkWaiters();
-        result.then(() =>
-          reject(new Error(`coord exited before printing ${pattern}; stderr:\n${stderr}`))
-        );
-      }),
+    stderrLine: (pattern, timeoutMs) => stderr.line(pattern, timeoutMs),
+    stdoutLine: (pattern, timeoutMs) => stdout.line(pattern, timeoutMs),
+    stdoutLines: () => stdout.lines(),
   };
+}
+
+/** One output stream of a child, read as it comes, with waiters for lines. */
+class LineStream {
+  #text = "";
+  #ended = false;
+  readonly #waiters = new Set<() => void>();
+  /** All the text, once the stream ends. */
+  readonly done: Promise<string>;
+
+  constructor(stream: ReadableStream<Uint8Array>) {
+    this.done = (async () => {
+      const decoder = new TextDecoder();
+      for await (const chunk of stream) {
+        this.#text += decoder.decode(chunk, { stream: true });
+        this.#waiters.forEach((check) => check());
+      }
+      this.#ended = true;
+      this.#waiters.forEach((check) => check());
+      return this.#text;
+    })();
+  }
+
+  lines(): string[] {
+    return this.#text.split("\n").slice(0, -1);
+  }
+
+  line(pattern: RegExp, timeoutMs = 15_000): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const finish = (error?: Error, found?: string) => {
+        this.#waiters.delete(check);
+        clearTimeout(timer);
+        error ? reject(error) : resolve(found!);
+      };
+      const check = () => {
+        const found = this.#text.split("\n").find((l) => pattern.test(l));
+        if (found !== undefined) finish(undefined, found);
+        else if (this.#ended) {
+          finish(new Error(`ended without a line like ${pattern}:\n${this.#text}`));
+        }
+      };
+      const timer = setTimeout(
+        () => finish(new Error(`no line like ${pattern} in ${timeoutMs} ms:\n${this.#text}`)),
+        timeoutMs,
+      );
+      this.#waiters.add(check);
+      check();
+    });
+  }
 }
 
 /**

@@ -99,7 +99,8 @@ if op == 'enqueue' then
   redis.call('HSET', state, 'limit', limit, 'indicator', indicator)
   redis.call('ZADD', queue, tickets, tickets)
   redis.call('ZADD', presence, now + expire_ms, tickets)
-  redis.call('HSET', users, tickets, cjson.encode({ label = label, since = now }))
+  -- Times as strings: cjson would keep only 14 digits (0.1 ms) of a number.
+  redis.call('HSET', users, tickets, cjson.encode({ label = label, since = string.format('%.3f', now) }))
   emit({ event = 'assigned', ticket = tickets, label = label })
   bump()
   grant()

@@ -138,8 +138,13 @@ function parseStanding(reply: unknown[]): TicketState {
 function parseUser(resource: string, ticket: number, json: string, granted: string): TicketUser {
   try {
     const { label, since } = JSON.parse(json);
-    if (typeof label === "string" && typeof since === "number") {
-      return { ticket, label, since, ...(granted ? { grantedAt: parseFloat(granted) } : {}) };
+    if (typeof label === "string" && Number.isFinite(Number(since))) {
+      return {
+        ticket,
+        label,
+        since: Number(since),
+        ...(granted ? { grantedAt: parseFloat(granted) } : {}),
+      };
     }
   } catch {
     // reported below

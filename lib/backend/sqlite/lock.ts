@@ -254,12 +254,13 @@ export class SqliteLockSteps implements LockSteps {
   }
 
   status(name: string): Promise<QueueStatus | undefined> {
+    // Settles first, as every step does (and as on Redis): a crash shows up, and moves the
+    // indicator, when it is looked at.
     return settle(() =>
-      this.#backend.read(() => {
+      this.#backend.write(() => {
         const queue = this.#queue(name);
         if (!queue) return undefined;
-        const now = backendNow();
-        const users = this.#tickets(name).filter((t) => t.expires_at >= now).map((t) => ({
+        const users = this.#settle(name, queue, backendNow()).map((t) => ({
           ticket: t.ticket,
           label: t.label,
           since: t.since,
