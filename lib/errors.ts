@@ -36,6 +36,7 @@ export class CoordError extends Error {
   /** The exit code the CLI ends with when this error reaches it. */
   readonly exitCode: number;
 
+  /** An error with the exit code the CLI ends with. */
   constructor(message: string, exitCode: number, options?: ErrorOptions) {
     super(message, options);
     this.name = new.target.name;
@@ -45,6 +46,7 @@ export class CoordError extends Error {
 
 /** Bad input: a wrong flag, a missing argument, a number out of range, an unknown URL scheme. */
 export class UsageError extends CoordError {
+  /** `message` names the thing, the cause and the way out. */
   constructor(message: string, options?: ErrorOptions) {
     super(message, ExitCode.usage, options);
   }
@@ -52,6 +54,7 @@ export class UsageError extends CoordError {
 
 /** The backend cannot be reached or used (connection refused, timeout, unwritable file). */
 export class BackendUnavailableError extends CoordError {
+  /** `message` names the thing, the cause and the way out. */
   constructor(message: string, options?: ErrorOptions) {
     super(message, ExitCode.unavailable, options);
   }
@@ -59,6 +62,7 @@ export class BackendUnavailableError extends CoordError {
 
 /** A capability that is listed but not built yet. */
 export class NotAvailableError extends CoordError {
+  /** Names the capability, e.g. `coord queue`. */
   constructor(what: string) {
     super(`${what} is not yet available in this version of coord`, ExitCode.unavailable);
   }
@@ -66,6 +70,7 @@ export class NotAvailableError extends CoordError {
 
 /** Gave up waiting: a `--timeout`/`--wait` ran out, or the wait was aborted by others. */
 export class WaitTimeoutError extends CoordError {
+  /** `message` names the thing, the cause and the way out. */
   constructor(message: string, options?: ErrorOptions) {
     super(message, ExitCode.timedOut, options);
   }
@@ -88,6 +93,7 @@ export class LeaseLostError extends WaitTimeoutError {}
 
 /** A command stopped by SIGINT, SIGTERM or SIGHUP; exits 128 + the signal's number. */
 export class InterruptedError extends CoordError {
+  /** Names the signal that stopped the command. */
   constructor(signal: "SIGINT" | "SIGTERM" | "SIGHUP") {
     super(`stopped by ${signal}`, 128 + SIGNAL_NUMBERS[signal]);
   }
@@ -101,6 +107,7 @@ export class TooLateError extends CoordError {
   /** How late, in milliseconds. */
   readonly lateMs: number;
 
+  /** How late, in milliseconds, is kept in {@link TooLateError.lateMs}. */
   constructor(message: string, lateMs: number) {
     super(message, ExitCode.tooLate);
     this.lateMs = lateMs;
@@ -112,6 +119,7 @@ export class TooLateError extends CoordError {
  * cannot parse). Stored state is left untouched.
  */
 export class ForeignDataError extends CoordError {
+  /** `message` names the key or row and what to do. */
   constructor(message: string) {
     super(message, ExitCode.dataError);
   }

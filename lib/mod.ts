@@ -19,7 +19,15 @@ export {
   type BarrierResult,
   barrierStatus,
 } from "./barrier/barrier.ts";
-export type { Arrival, BarrierStatus } from "./barrier/steps.ts";
+export type {
+  Arrival,
+  ArriveRequest,
+  ArriveResult,
+  BarrierStatus,
+  BarrierSteps,
+  GenerationState,
+  ParticipantInfo,
+} from "./barrier/steps.ts";
 export {
   DEFAULT_EXPIRE_MS,
   DEFAULT_PATIENCE_MS,
@@ -28,7 +36,16 @@ export {
   type LockOptions,
   withLock,
 } from "./lock/lock.ts";
-export type { LockEvent, QueueStatus, TicketUser } from "./lock/steps.ts";
+export type {
+  EnqueueRequest,
+  EnqueueResult,
+  LockEvent,
+  LockSteps,
+  QueueStatus,
+  ResetResult,
+  TicketState,
+  TicketUser,
+} from "./lock/steps.ts";
 export {
   eventLine,
   followQueues,
@@ -48,11 +65,13 @@ export type {
   ChangeWatcher,
   EngineInfo,
   ForeignEntry,
+  NamedEvent,
   Topic,
 } from "./backend/types.ts";
+export type { Kind } from "./backend/keys.ts";
 export { maskPassword, parseBackendUrl, SUPPORTED_URLS } from "./backend/url.ts";
-export type { BackendUrl } from "./backend/url.ts";
-export { type ClockOffset, estimateClockOffset } from "./clock.ts";
+export type { BackendUrl, HostPort, RedisCredentials } from "./backend/url.ts";
+export { type ClockOffset, type ClockOffsetOptions, estimateClockOffset } from "./clock.ts";
 export {
   BackendUnavailableError,
   BarrierAbortedError,

@@ -17,6 +17,7 @@ export type BackendKind = "sqlite" | "redis" | "redis-cluster" | "redis-sentinel
 export interface EngineInfo {
   /** e.g. `"redis"`, `"valkey"`, `"sqlite"`. */
   engine: string;
+  /** The engine's version, e.g. `7.0.15`. */
   version: string;
   /** Engine-specific facts worth showing (journal mode, cluster size, master address…). */
   details: Record<string, string>;
@@ -32,13 +33,17 @@ export interface ForeignEntry {
 
 /** An event of one primitive instance. */
 export interface NamedEvent {
+  /** The instance's name (a barrier's, a resource's). */
   name: string;
+  /** The event, as the primitive's steps announced it (JSON). */
   event: unknown;
 }
 
 /** The thing a waiter watches for changes: one primitive instance. */
 export interface Topic {
+  /** The primitive. */
   kind: Kind;
+  /** The instance's name (a barrier's, a resource's). */
   name: string;
 }
 
@@ -59,15 +64,18 @@ export interface ChangeWatcher extends AsyncDisposable {
 
 /** A connection to the store all coord processes share. Close it when done. */
 export interface Backend extends AsyncDisposable {
+  /** Which engine this is. */
   readonly kind: BackendKind;
   /** The URL as given, with any password masked: safe to print. */
   readonly displayUrl: string;
+  /** The prefix separating this tenant's state from others'. */
   readonly namespace: string;
   /**
    * The backend's clock in epoch milliseconds (fractional where the engine gives µs), read
    * where `topic`'s state lives (on a cluster, the node that owns its slot).
    */
   now(topic?: Topic): Promise<number>;
+  /** The engine, its version and a few facts for `coord doctor`. */
   info(): Promise<EngineInfo>;
   /** Keys (or tables) in the namespace that coord did not write. */
   findForeignData(): Promise<ForeignEntry[]>;
@@ -83,5 +91,6 @@ export interface Backend extends AsyncDisposable {
   events(kind: Kind, names: string[] | undefined, signal: AbortSignal): AsyncIterable<NamedEvent>;
   /** Starts watching a topic; see {@link ChangeWatcher}. */
   watch(topic: Topic): Promise<ChangeWatcher>;
+  /** Closes the connection; a closed backend cannot be used again. */
   close(): Promise<void>;
 }

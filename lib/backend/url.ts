@@ -12,13 +12,17 @@ import { UsageError } from "../errors.ts";
 
 /** One `host:port` of a Redis URL. */
 export interface HostPort {
+  /** A host name or address (IPv6 without brackets). */
   host: string;
+  /** The TCP port. */
   port: number;
 }
 
 /** Credentials of a Redis URL (or `COORD_PASSWORD`). */
 export interface RedisCredentials {
+  /** The ACL user; none for the default user. */
   username?: string;
+  /** Never printed: messages mask it. */
   password?: string;
 }
 
@@ -35,7 +39,7 @@ export type BackendUrl =
   } & RedisCredentials);
 
 /** The URL forms coord accepts, for error messages and help. */
-export const SUPPORTED_URLS =
+export const SUPPORTED_URLS: string =
   "sqlite:PATH, sqlite::memory:, redis://[user:pass@]host[:port][/db], rediss://…, " +
   "redis+cluster://host:port[,host:port…], redis+sentinel://host:port[,host:port…]/MASTER";
 

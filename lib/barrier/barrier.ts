@@ -50,8 +50,11 @@ export interface BarrierOptions {
 
 /** What a participant learns when the barrier releases (the CLI's `--json`, in camelCase). */
 export interface BarrierResult {
+  /** The barrier's name, as given. */
   name: string;
+  /** The generation this participant was released in (1, 2, …). */
   generation: number;
+  /** N: how many met. */
   participants: number;
   /** 1-based order of this participant's arrival. */
   arrival: number;
@@ -213,6 +216,7 @@ function stateAfterArrival(joined: ArriveResult & { outcome: "joined" }): Genera
 
 /** Options of {@link barrierStatus} and {@link abortBarrier}. */
 export interface BarrierNameOptions {
+  /** Scopes the name (`RUN/NAME`), as in {@link BarrierOptions.runId}. */
   runId?: string;
 }
 

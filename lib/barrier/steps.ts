@@ -18,7 +18,9 @@ export const IDLE_EXPIRY_MS = 7 * 24 * 3600 * 1000;
 
 /** Who a participant is, for `status`. */
 export interface ParticipantInfo {
+  /** The host it runs on. */
   host: string;
+  /** Its process id there. */
   pid: number;
 }
 
@@ -34,10 +36,13 @@ export interface Arrival extends ParticipantInfo {
 export interface ArriveRequest {
   /** Unique per participant and call. */
   id: string;
+  /** How many participants the generation needs. */
   n: number;
+  /** How long the arrival counts without renewal. */
   leaseMs: number;
   /** Time between the last arrival and the release instant. */
   delayMs: number;
+  /** Who arrives, for `status`. */
   info: ParticipantInfo;
 }
 
@@ -71,10 +76,13 @@ export type GenerationState =
 
 /** A barrier's state for `coord barrier status`. */
 export interface BarrierStatus {
+  /** The open generation. */
   generation: number;
   /** N of the current generation; undefined while nobody has arrived. */
   n?: number;
+  /** The live arrivals of the open generation, in order. */
   arrivals: Arrival[];
+  /** The most recent release, if any (release instant in the backend's clock). */
   lastRelease?: { generation: number; releaseAt: number; n: number };
 }
 
@@ -98,6 +106,7 @@ export interface BarrierSteps {
    * backend: the result is `released` (too late to withdraw) or `withdrawn`/`aborted`.
    */
   withdraw(name: string, request: { id: string; generation: number }): Promise<GenerationState>;
+  /** The open generation, its arrivals and the last release. */
   status(name: string): Promise<BarrierStatus>;
   /** Ends the current generation without release; its waiters see `aborted`. */
   abort(name: string): Promise<{ generation: number; waiting: number }>;

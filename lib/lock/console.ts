@@ -16,7 +16,9 @@ export const NUMBER_COLUMNS = 10;
 
 /** One queue's state, or `undefined` for a queue that does not exist. */
 export interface QueueReport {
+  /** The queue's resource. */
   resource: string;
+  /** Its state; undefined when there is no such queue. */
   status: QueueStatus | undefined;
 }
 
@@ -86,7 +88,9 @@ export async function resetQueue(
 
 /** A queue's event, typed. */
 export interface QueueEvent {
+  /** The queue the event happened to. */
   resource: string;
+  /** What happened. */
   event: LockEvent;
 }
 
@@ -183,15 +187,19 @@ export function statusTable(resource: string, status: QueueStatus): string[] {
 
 /** A queue as `coord turn status --json` prints it (times: epoch ms, backend clock). */
 export interface QueueRecord {
+  /** The queue's resource. */
   resource: string;
+  /** Whose turn it is. */
   indicator: number;
   /** The last ticket handed out. */
   tickets: number;
+  /** How many may hold it at once. */
   limit: number;
   /** Tickets of the users holding the lock. */
   holders: number[];
   /** Tickets of the users waiting, in order. */
   waiters: number[];
+  /** Live users in ticket order; `granted_at` is null while waiting (epoch ms). */
   users: { ticket: number; label: string; since: number; granted_at: number | null }[];
 }
 

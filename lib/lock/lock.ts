@@ -47,6 +47,7 @@ export interface LockOptions {
 
 /** A granted lock. Release it (or `await using` it) when done. */
 export interface LockHandle extends AsyncDisposable {
+  /** The resource held. */
   resource: string;
   /** The ticket: strictly increasing per resource, a fencing token for what the lock guards. */
   token: number;

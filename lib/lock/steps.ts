@@ -14,7 +14,9 @@
 
 /** Who holds or waits for a ticket, for `coord turn status` and `follow`. */
 export interface TicketUser {
+  /** The ticket: its place in the queue and its fencing token. */
   ticket: number;
+  /** Who took it (`--label`). */
   label: string;
   /** When the ticket was taken, backend clock, epoch ms. */
   since: number;
@@ -24,8 +26,11 @@ export interface TicketUser {
 
 /** Arguments of {@link LockSteps.enqueue}. */
 export interface EnqueueRequest {
+  /** Who asks, for `status` and `follow`. */
   label: string;
+  /** Holders allowed at once; every user must agree. */
   limit: number;
+  /** The presence lease of the new ticket. */
   expireMs: number;
 }
 
@@ -54,6 +59,7 @@ export interface QueueStatus {
   tickets: number;
   /** Whose turn it is: the lowest live ticket, or the next one to be handed out. */
   indicator: number;
+  /** How many may hold it at once. */
   limit: number;
   /** Live users in ticket order: the first `limit` hold the lock. */
   users: TicketUser[];
@@ -99,6 +105,7 @@ export interface LockSteps {
     resource: string,
     request: { ticket: number; unlessGranted: boolean },
   ): Promise<"released" | "granted" | "gone">;
+  /** The queue, or undefined when there is none. */
   status(resource: string): Promise<QueueStatus | undefined>;
   /** Names of every queue in the namespace. */
   list(): Promise<string[]>;
