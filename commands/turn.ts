@@ -97,7 +97,7 @@ async function follow(argv: string[]): Promise<number> {
   await using backend = await openBackend("turn", values);
   // Following ends when interrupted: that is its normal end, hence 0 and not 128+N.
   await withSignals(async (signal) => {
-    for await (const { resource, event } of followQueues(backend, named, signal)) {
+    for await (const { resource, event } of await followQueues(backend, named, signal)) {
       if (!writeLine(eventLine(resource, event))) return;
     }
   });

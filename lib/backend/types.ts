@@ -86,9 +86,14 @@ export interface Backend extends AsyncDisposable {
   /**
    * The events instances of `kind` announce (JSON values), as they happen, for live consoles:
    * of the named instances, or of every one (also those created later) when `names` is
-   * undefined. Ends when `signal` aborts.
+   * undefined. Resolves once listening, so no event after that is missed; the stream ends
+   * when `signal` aborts.
    */
-  events(kind: Kind, names: string[] | undefined, signal: AbortSignal): AsyncIterable<NamedEvent>;
+  events(
+    kind: Kind,
+    names: string[] | undefined,
+    signal: AbortSignal,
+  ): Promise<AsyncIterable<NamedEvent>>;
   /** Starts watching a topic; see {@link ChangeWatcher}. */
   watch(topic: Topic): Promise<ChangeWatcher>;
   /** Closes the connection; a closed backend cannot be used again. */

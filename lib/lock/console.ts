@@ -96,7 +96,8 @@ export interface QueueEvent {
 
 /**
  * The events of the named queues as they happen, or of every queue in the namespace (also
- * those created later) when `resources` is undefined. Ends when `signal` aborts.
+ * those created later) when `resources` is undefined. Resolves once listening; the stream
+ * ends when `signal` aborts.
  *
  * @throws {UsageError} on an empty or too long name.
  * @example
@@ -105,20 +106,23 @@ export interface QueueEvent {
  * import { eventLine, followQueues } from "./console.ts";
  * await using backend = await connect({ url: "redis://127.0.0.1:6379" });
  * const signal = AbortSignal.timeout(60_000);
- * for await (const { resource, event } of followQueues(backend, ["deploy"], signal)) {
+ * for await (const { resource, event } of await followQueues(backend, ["deploy"], signal)) {
  *   console.log(eventLine(resource, event));
  * }
  * ```
  */
-export async function* followQueues(
+export async function followQueues(
   backend: Backend,
   resources: string[] | undefined,
   signal: AbortSignal,
-): AsyncIterable<QueueEvent> {
+): Promise<AsyncIterable<QueueEvent>> {
   resources?.forEach((resource) => checkName("resource", resource));
-  for await (const { name, event } of backend.events("lock", resources, signal)) {
-    yield { resource: name, event: event as LockEvent };
-  }
+  const events = await backend.events("lock", resources, signal);
+  return (async function* () {
+    for await (const { name, event } of events) {
+      yield { resource: name, event: event as LockEvent };
+    }
+  })();
 }
 
 /**

@@ -147,3 +147,22 @@ conformance("bad lock options are usage errors", async ({ open }) => {
   await assert.rejects(lock(backend, "bad", { waitMs: -1 }), UsageError);
   await assert.rejects(lock(backend, "", {}), UsageError);
 });
+
+conformance("events() hears what happens right after it resolves", async ({ open }) => {
+  const [watcher, user] = [await open(), await open()];
+  const controller = new AbortController();
+  const events = await watcher.events("lock", undefined, controller.signal);
+  const held = await lock(user, "seen", quick); // no wait: the stream must already listen
+  await held.release();
+  const seen: unknown[] = [];
+  for await (const { name, event } of events) {
+    seen.push([name, (event as { event: string }).event]);
+    if (seen.length === 4) controller.abort();
+  }
+  assert.deepEqual(seen, [
+    ["seen", "assigned"],
+    ["seen", "granted"],
+    ["seen", "started"],
+    ["seen", "completed"],
+  ]);
+});

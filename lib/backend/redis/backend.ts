@@ -183,11 +183,11 @@ export class RedisBackend implements Backend {
     };
   }
 
-  async *events(
+  async events(
     kind: Kind,
     names: string[] | undefined,
     signal: AbortSignal,
-  ): AsyncIterable<NamedEvent> {
+  ): Promise<AsyncIterable<NamedEvent>> {
     const pending: NamedEvent[] = [];
     const flag = new ChangeFlag();
     const listener = (message: string, channel: string) => {
@@ -203,17 +203,20 @@ export class RedisBackend implements Backend {
       [`${this.namespace}:{${kind}:*}:changed`];
     const pattern = names === undefined;
     for (const channel of channels) await this.conn.subscribe(channel, listener, pattern);
-    try {
-      while (!signal.aborted) {
-        while (pending.length > 0) yield pending.shift()!;
-        await sleep(60_000, signal, flag.changed).catch(() => {});
-        flag.take();
+    const conn = this.conn;
+    return (async function* () {
+      try {
+        while (!signal.aborted) {
+          while (pending.length > 0) yield pending.shift()!;
+          await sleep(60_000, signal, flag.changed).catch(() => {});
+          flag.take();
+        }
+      } finally {
+        for (const channel of channels) {
+          await conn.unsubscribe(channel, listener, pattern).catch(() => {});
+        }
       }
-    } finally {
-      for (const channel of channels) {
-        await this.conn.unsubscribe(channel, listener, pattern).catch(() => {});
-      }
-    }
+    })();
   }
 
   close(): Promise<void> {

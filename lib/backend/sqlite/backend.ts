@@ -183,28 +183,35 @@ export class SqliteBackend implements Backend {
     return Promise.resolve({ next, [Symbol.asyncDispose]: dispose });
   }
 
-  async *events(
+  async events(
     kind: Kind,
     names: string[] | undefined,
     signal: AbortSignal,
-  ): AsyncIterable<NamedEvent> {
+  ): Promise<AsyncIterable<NamedEvent>> {
     const table = `coord_${kind}_event`;
-    const [{ last }] = this.db.prepare(`SELECT coalesce(max(id), 0) AS last FROM ${table}`)
-      .all() as { last: number }[];
-    let seen = last;
-    await using watcher = await this.watch();
-    while (!signal.aborted) {
-      const rows = this.db.prepare(
+    const [{ last }] = this.all<{ last: number }>(
+      `SELECT coalesce(max(id), 0) AS last FROM ${table}`,
+    );
+    const watcher = await this.watch();
+    const poll = () =>
+      this.all<{ id: number; name: string; event: string }>(
         `SELECT id, name, event FROM ${table} WHERE namespace = ? AND id > ? ORDER BY id`,
-      ).all(this.namespace, seen) as { id: number; name: string; event: string }[];
-      for (const row of rows) {
-        seen = row.id;
-        if (names === undefined || names.includes(row.name)) {
-          yield { name: row.name, event: JSON.parse(row.event) };
+        this.namespace,
+        seen,
+      );
+    let seen = last;
+    return (async function* () {
+      await using _ = watcher;
+      while (!signal.aborted) {
+        for (const row of poll()) {
+          seen = row.id;
+          if (names === undefined || names.includes(row.name)) {
+            yield { name: row.name, event: JSON.parse(row.event) };
+          }
         }
+        await watcher.next(EVENT_POLL_MS, signal).catch(() => {});
       }
-      await watcher.next(EVENT_POLL_MS, signal).catch(() => {});
-    }
+    })();
   }
 
   close(): Promise<void> {
