@@ -20,6 +20,7 @@ const BENCHMARKS: Record<string, () => Promise<{ default: Benchmark }>> = {
   roundtrip: () => import("./roundtrip.ts"),
   startup: () => import("./startup.ts"),
   barrier: () => import("./barrier.ts"),
+  lock: () => import("./lock.ts"),
 };
 
 const USAGE = `Usage: deno task bench [NAME…]

@@ -1,0 +1,696 @@
+/**
+ * Contended handoff of one lock between long-lived processes (`lock_worker.ts`), each taking
+ * the lock over and over — acquire, hold it for `HOLD_MS` of busy work, release — with 2 and
+ * with 4 processes, for coord on Redis and on SQLite and, on the same redis-server in the same
+ * run, for redis-semaphore's `Mutex` (default options) and redlock (one instance).
+ *
+ * From every acquisition's timestamps (this host's clock in every process):
+ *
+ * - handoff: from the holder calling release to the next holder's acquire resolving; all of
+ *   them, and only those to another process (the contended case);
+ * - grants per second; how often the lock went straight back to the process that released it,
+ *   the longest run of grants to one process, grants per process;
+ * - FIFO: `ticket_order_violations` (coord: grants whose ticket is lower than the previous
+ *   grant's) and, for everyone, `overtakes`: grants to a request made while another process's
+ *   older request was still waiting (`overtakes_over_1ms`: that request was older by more than
+ *   a millisecond, so no race between two near-simultaneous requests);
+ * - `overlaps`: a grant before the previous holder released (mutual exclusion broken).
+ *
+ * - `redis_per_grant` (Redis contenders): what the redis-server did per grant — commands by
+ *   name (a script's own calls included), its CPU time, and one script call's time inside it.
+ *
+ * Then, per contender, a waiting process's CPU time while another holds the lock (utime +
+ * stime from `/proc/PID/stat`, and the threads' `schedstat`, over a 3 s window), and how long
+ * it took to notice the release after waiting that long. Peer `idle_timer_floor`: a process
+ * that only wakes every 25 ms (the interval coord's SQLite waiters back off to), measured alike.
+ *
+ * Bounded: each contention run stops after its number of acquisitions per process or its run
+ * time, each part has a deadline, and the whole a budget of 90 s; children still running then
+ * are stopped (SIGTERM). It takes ≈ 35 s on two cores.
+ *
+ * @module
+ */
+
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { atExit } from "./at_exit.ts";
+import { errorLine } from "./command_timing.ts";
+import { PEER_PACKAGES, REDLOCK_SETTINGS } from "./lock_worker.ts";
+import { orSkipped } from "./missing_tool.ts";
+import { startRedisServer } from "./redis_server.ts";
+import { encodeCommand, RawRespConnection } from "./raw_resp.ts";
+import { percentile } from "./stats.ts";
+import { tempDir } from "./temp_dir.ts";
+
+/** The critical section: this long of busy work between acquire and release. */
+const HOLD_MS = 0.2;
+/** Acquisitions per process and the most a run may take, by number of processes. */
+const RUNS = [
+  { workers: 2, acquisitions: 500, runMs: 5_000 },
+  { workers: 4, acquisitions: 250, runMs: 4_000 },
+] as const;
+/** The first grants of a run (in grant order) are left out of the latencies. */
+const WARMUP_GRANTS = 10;
+/** Idle waiter: CPU is read this long after it started waiting, then again after the window. */
+const IDLE_SETTLE_MS = 500;
+const IDLE_WINDOW_MS = 3_000;
+/** Start-up (Deno, imports, connecting, one warm-up lock) may take this long. */
+const READY_TIMEOUT_MS = 20_000;
+/** The start instant is set this far ahead, so every process is waiting for it. */
+const START_LEAD_MS = 100;
+/** The whole benchmark's budget. */
+const BUDGET_MS = 90_000;
+/** The goals of the lock issue. */
+const GOALS = { redisP50Ms: 0.25, sqliteP50Ms: 2, idleCpuPct: 1 };
+/** The idle floor's timer: the interval coord's SQLite waiters back off to. */
+const POLL_FLOOR_MS = 25;
+/** Linux reports utime and stime in ticks of 1/100 s (USER_HZ). */
+const TICKS_PER_S = 100;
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const WORKER = fileURLToPath(new URL("./lock_worker.ts", import.meta.url));
+const DENO = Deno.execPath();
+
+type Kind = "coord" | "redis-semaphore" | "redlock";
+
+/** One acquisition, as a `contend` worker prints it. */
+interface Acquisition {
+  w: number;
+  i: number;
+  requested_at: number;
+  acquired_at: number;
+  release_at: number;
+  released_at: number;
+  token: number | string;
+}
+
+interface MsSummary {
+  n: number;
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+/**
+ * Runs the lock benchmark; see the module doc.
+ *
+ * @example
+ * ```ts ignore
+ * import lockBench from "./lock.ts";
+ * console.log(await lockBench());
+ * ```
+ */
+export default async function lockBench(): Promise<Record<string, unknown>> {
+  const budget = AbortSignal.timeout(BUDGET_MS);
+  const started = performance.now();
+  await using dir = await tempDir("coord-bench-lock-");
+  const sqlite: Contender = {
+    name: "coord_sqlite",
+    kind: "coord",
+    url: `sqlite:${join(dir.path, "lock.db")}`,
+  };
+  const withRedis = await orSkipped(async () => {
+    await using server = await startRedisServer();
+    return await measure(
+      [
+        { name: "coord_redis", kind: "coord", url: server.url, redisPort: server.port },
+        sqlite,
+        {
+          name: "redis_semaphore",
+          kind: "redis-semaphore",
+          url: server.url,
+          redisPort: server.port,
+        },
+        { name: "redlock", kind: "redlock", url: server.url, redisPort: server.port },
+      ],
+      dir.path,
+      budget,
+    );
+  });
+  // Without redis-server, coord on SQLite still runs; the rest says skipped.
+  const results: Record<string, Record<string, unknown>> = "skipped" in withRedis
+    ? {
+      ...await measure([sqlite], dir.path, budget),
+      coord_redis: { ...withRedis },
+      redis_semaphore: { ...withRedis },
+      redlock: { ...withRedis },
+    }
+    : withRedis;
+  const floor = await pollFloor(POLL_FLOOR_MS, budget);
+  const { coord_redis, coord_sqlite, redis_semaphore, redlock } = results;
+  return {
+    ...settings(),
+    wall_s: round3((performance.now() - started) / 1000),
+    coord: { redis: coord_redis, sqlite: coord_sqlite },
+    goals: goals(coord_redis, coord_sqlite),
+    peers: {
+      redis_semaphore: {
+        package: PEER_PACKAGES.redisSemaphore,
+        client: PEER_PACKAGES.ioredis,
+        options: "Mutex defaults (retryInterval 10 ms, lockTimeout 10 s, acquireTimeout 10 s)",
+        ...redis_semaphore,
+      },
+      redlock: {
+        package: PEER_PACKAGES.redlock,
+        client: PEER_PACKAGES.ioredis,
+        options: `defaults (retryDelay 200 ms ± 100 ms jitter) but ${
+          JSON.stringify(REDLOCK_SETTINGS)
+        }: wait without a retry limit; duration 10 s`,
+        ...redlock,
+      },
+      idle_timer_floor: floor,
+    },
+  };
+}
+
+interface Contender {
+  /** Its key in the JSON line. */
+  name: string;
+  kind: Kind;
+  url: string;
+  /** The redis-server's port, to read its command statistics. */
+  redisPort?: number;
+}
+
+/** Every contention run, then every idle waiter, of the given contenders. */
+async function measure(
+  contenders: Contender[],
+  dir: string,
+  budget: AbortSignal,
+): Promise<Record<string, Record<string, unknown>>> {
+  const out: Record<string, Record<string, unknown>> = {};
+  for (const c of contenders) out[c.name] = {};
+  // Contenders alternate within each size, so a burst of load elsewhere is spread out.
+  for (const { workers, acquisitions, runMs } of RUNS) {
+    for (const c of contenders) {
+      out[c.name][`workers_${workers}`] = await contend(
+        c,
+        `${c.name}-${workers}`,
+        { workers, acquisitions, runMs },
+        join(dir, `start-${c.name}-${workers}`),
+        budget,
+      );
+    }
+  }
+  for (const c of contenders) {
+    out[c.name].idle_waiter = await idleWaiter(c.kind, c.url, `${c.name}-idle`, budget);
+  }
+  return out;
+}
+
+function settings() {
+  return {
+    hold_ms: HOLD_MS,
+    runs: RUNS.map(({ workers, acquisitions, runMs }) => ({
+      workers,
+      acquisitions_per_worker: acquisitions,
+      max_run_s: runMs / 1000,
+    })),
+    warmup_grants: WARMUP_GRANTS,
+    budget_s: BUDGET_MS / 1000,
+  };
+}
+
+/** The issue's goals, from coord's figures (the 2-process runs for latency). */
+function goals(
+  redis: Record<string, unknown> | undefined,
+  sqlite: Record<string, unknown>,
+) {
+  const p50 = (part: Record<string, unknown> | undefined) =>
+    ((part?.workers_2 as Record<string, unknown> | undefined)?.handoff_to_other_process_ms as
+      | MsSummary
+      | null
+      | undefined)?.p50;
+  const runs = [redis, sqlite].flatMap((part) =>
+    RUNS.map(({ workers }) => part?.[`workers_${workers}`] as Record<string, unknown> | undefined)
+  );
+  const measured = runs.filter((run) => run?.fifo !== undefined) as Record<string, unknown>[];
+  const violations = measured.reduce(
+    (sum, run) =>
+      sum + (run.fifo as { ticket_order_violations: number }).ticket_order_violations +
+      (run.overlaps as number),
+    0,
+  );
+  const idle = [redis, sqlite].map((part) =>
+    (part?.idle_waiter as Record<string, unknown> | undefined)?.cpu_pct as number | undefined
+  );
+  const redisP50 = p50(redis);
+  const sqliteP50 = p50(sqlite);
+  return {
+    redis_p50_le_0_25ms: redisP50 === undefined ? null : redisP50 <= GOALS.redisP50Ms,
+    sqlite_p50_le_2ms: sqliteP50 === undefined ? null : sqliteP50 <= GOALS.sqliteP50Ms,
+    fifo_violations_zero: violations > 0 ? false : measured.length === runs.length ? true : null,
+    waiters_idle: idle.some((pct) => pct !== undefined && pct >= GOALS.idleCpuPct)
+      ? false
+      : idle.every((pct) => pct !== undefined)
+      ? true
+      : null,
+  };
+}
+
+/** `n` processes taking one lock in a loop; figures from their acquisitions. */
+async function contend(
+  { kind, url, redisPort }: Contender,
+  resource: string,
+  { workers, acquisitions, runMs }: { workers: number; acquisitions: number; runMs: number },
+  startFile: string,
+  budget: AbortSignal,
+): Promise<Record<string, unknown>> {
+  const label = `${resource}: ${workers} processes`;
+  if (budget.aborted) return notRun(label);
+  progress(`${label} × ${acquisitions} acquisitions (at most ${runMs / 1000} s)`);
+  const deadline = READY_TIMEOUT_MS + START_LEAD_MS + runMs + 15_000;
+  const signal = AbortSignal.any([budget, AbortSignal.timeout(deadline)]);
+  const started = performance.now();
+  let cpuBefore = 0;
+  let redisUse: RedisUse | undefined;
+  const children = Array.from(
+    { length: workers },
+    (_, w) =>
+      spawnWorker(
+        kind,
+        ["contend", w, kind, url, resource, acquisitions, HOLD_MS, startFile, runMs],
+        signal,
+      ),
+  );
+  try {
+    await Promise.all(children.map((child) => child.waitFor("ready", READY_TIMEOUT_MS)));
+    if (redisPort !== undefined) {
+      await redisCall(redisPort, ["CONFIG", "RESETSTAT"]);
+      cpuBefore = redisCpuS(await redisCall(redisPort, ["INFO", "cpu"]));
+    }
+    const tmp = `${startFile}.tmp`;
+    await Deno.writeTextFile(tmp, String(now() + START_LEAD_MS));
+    await Deno.rename(tmp, startFile);
+    const ends = await Promise.all(children.map((child) => child.done));
+    const failed = ends.find(({ code }) => code !== 0);
+    if (failed && !signal.aborted) {
+      throw new Error(`a worker exited ${failed.code}: ${errorLine(failed.stderr)}`);
+    }
+    if (redisPort !== undefined) {
+      const cpuS = redisCpuS(await redisCall(redisPort, ["INFO", "cpu"])) - cpuBefore;
+      const stats = parseCommandStats(await redisCall(redisPort, ["INFO", "commandstats"]));
+      redisUse = { cpuS, stats };
+    }
+  } catch (e) {
+    for (const child of children) child.kill();
+    await Promise.all(children.map((child) => child.done));
+    const message = e instanceof Error ? e.message : String(e);
+    progress(`${label}: ${message}`);
+    return signal.aborted ? stopped(label, budget) : { workers, error: message };
+  }
+  const lines = children.flatMap((child) => child.lines);
+  const grants = lines.filter((l) => typeof l.acquired_at === "number").length;
+  const result = {
+    workers,
+    wall_s: round3((performance.now() - started) / 1000),
+    ...figures(kind, lines, workers),
+    ...(redisUse && grants > 0 ? { redis_per_grant: perGrant(redisUse, grants) } : {}),
+    ...(signal.aborted ? stopped(label, budget) : {}),
+  };
+  progress(`${label}: ${summaryLine(result)}`);
+  return result;
+}
+
+/** The figures of one run, from every process's lines. */
+function figures(kind: Kind, lines: Record<string, unknown>[], workers: number) {
+  const all = (lines.filter((l) => typeof l.acquired_at === "number") as unknown as Acquisition[])
+    .toSorted((a, b) => a.acquired_at - b.acquired_at);
+  const errors = lines.filter((l) => typeof l.error === "string");
+  // Contention lasts until the first process stops: later grants have nobody to compete with.
+  const ends = lines.filter((l) => typeof l.ended_at === "number").map((l) => l.ended_at as number);
+  const contentionEnd = ends.length === workers ? Math.min(...ends) : Infinity;
+  const grants = all.filter((a) => a.acquired_at <= contentionEnd);
+  const timed = grants.slice(WARMUP_GRANTS);
+  const pairs = timed.slice(1).map((next, k) => [timed[k], next] as const);
+  const handoffs = pairs.map(([prev, next]) => next.acquired_at - prev.release_at);
+  const toOther = pairs.filter(([prev, next]) => prev.w !== next.w)
+    .map(([prev, next]) => next.acquired_at - prev.release_at);
+  const samePairs = pairs.filter(([prev, next]) => prev.w === next.w);
+  const spanMs = timed.length > 1 ? timed[timed.length - 1].acquired_at - timed[0].acquired_at : 0;
+  const byWorker = Array.from(
+    { length: workers },
+    (_, w) => grants.filter((a) => a.w === w).length,
+  );
+  return {
+    grants: all.length,
+    grants_in_contention: grants.length,
+    grants_per_s: spanMs > 0 ? round1(((timed.length - 1) / spanMs) * 1000) : null,
+    handoff_ms: summary(handoffs),
+    handoff_to_other_process_ms: summary(toOther),
+    same_process_reacquire_pct: pairs.length > 0
+      ? round1((samePairs.length / pairs.length) * 100)
+      : null,
+    max_consecutive_grants: longestRun(grants.map((a) => a.w)),
+    grants_by_worker: byWorker,
+    fifo: {
+      ...(kind === "coord" ? { ticket_order_violations: ticketOrderViolations(grants) } : {}),
+      ...overtakes(all, grants, workers),
+    },
+    overlaps: grants.slice(1).filter((next, k) => next.acquired_at < grants[k].release_at).length,
+    ...(errors.length > 0
+      ? { errors: errors.length, first_error: String(errors[0].error).slice(0, 200) }
+      : {}),
+  };
+}
+
+/** What the redis-server did during a run: its CPU time and INFO commandstats by command. */
+interface RedisUse {
+  cpuS: number;
+  stats: Map<string, { calls: number; usec: number }>;
+}
+
+/**
+ * What the redis-server did per grant over the whole run (warm-up excluded): commands by name
+ * (a script's own calls are counted too, under their names), its CPU time, and the time one
+ * script call takes inside the server.
+ */
+function perGrant({ cpuS, stats }: RedisUse, grants: number) {
+  const commands: Record<string, number> = {};
+  for (const [name, { calls }] of stats) commands[name] = round2(calls / grants);
+  const scripts = stats.get("evalsha");
+  return {
+    commands,
+    server_cpu_us: round2((cpuS * 1e6) / grants),
+    ...(scripts && scripts.calls > 0
+      ? { script_us_per_call: round2(scripts.usec / scripts.calls) }
+      : {}),
+  };
+}
+
+/** `cmdstat_evalsha:calls=1312,usec=123107,…` lines of INFO commandstats, by command. */
+function parseCommandStats(info: string): Map<string, { calls: number; usec: number }> {
+  const stats = new Map<string, { calls: number; usec: number }>();
+  for (const [, name, calls, usec] of info.matchAll(/cmdstat_(\S+?):calls=(\d+),usec=(\d+)/g)) {
+    stats.set(name, { calls: Number(calls), usec: Number(usec) });
+  }
+  return stats;
+}
+
+/** The server's CPU time so far (user + system), from INFO cpu. */
+function redisCpuS(info: string): number {
+  const field = (name: string) => Number(new RegExp(`${name}:([\\d.]+)`).exec(info)?.[1] ?? 0);
+  return field("used_cpu_user") + field("used_cpu_sys");
+}
+
+async function redisCall(port: number, args: string[]): Promise<string> {
+  using conn = await RawRespConnection.open(port);
+  return await conn.call(encodeCommand(args));
+}
+
+/** Grants (in grant order) whose ticket is not above the previous grant's. */
+function ticketOrderViolations(grants: Acquisition[]): number {
+  return grants.slice(1).filter((next, k) => Number(next.token) <= Number(grants[k].token))
+    .length;
+}
+
+/**
+ * Grants to a request made while another process's older request was waiting. Each process
+ * has at most one request out at a time: the one waiting at instant t is its first
+ * acquisition granted after t, if it was requested before t.
+ */
+function overtakes(all: Acquisition[], grants: Acquisition[], workers: number) {
+  const own = Array.from({ length: workers }, (_, w) => all.filter((a) => a.w === w));
+  const next = new Array<number>(workers).fill(0);
+  let count = 0;
+  let overOneMs = 0;
+  for (const grant of grants) {
+    for (let w = 0; w < workers; w++) {
+      const mine = own[w];
+      while (next[w] < mine.length && mine[next[w]].acquired_at <= grant.acquired_at) next[w]++;
+      const waiting = mine[next[w]];
+      if (w === grant.w || waiting === undefined) continue;
+      if (waiting.requested_at < grant.requested_at) {
+        count++;
+        if (grant.requested_at - waiting.requested_at > 1) overOneMs++;
+      }
+    }
+  }
+  return { overtakes: count, overtakes_over_1ms: overOneMs };
+}
+
+function longestRun(values: number[]): number {
+  let longest = 0;
+  for (let i = 0, run = 0; i < values.length; i++) {
+    run = i > 0 && values[i] === values[i - 1] ? run + 1 : 1;
+    longest = Math.max(longest, run);
+  }
+  return longest;
+}
+
+/**
+ * One process holds the lock while another waits for it: the waiter's CPU over a window, then
+ * how long it takes the waiter to get the lock once the holder lets go.
+ */
+async function idleWaiter(
+  kind: Kind,
+  url: string,
+  resource: string,
+  budget: AbortSignal,
+): Promise<Record<string, unknown>> {
+  const label = `${resource}: a waiter's CPU`;
+  if (Deno.build.os !== "linux") return { skipped: "reads /proc: Linux only" };
+  if (budget.aborted) return notRun(label);
+  progress(`${label}, ${IDLE_WINDOW_MS / 1000} s while another process holds the lock`);
+  const signal = AbortSignal.any([budget, AbortSignal.timeout(2 * READY_TIMEOUT_MS + 15_000)]);
+  const holder = spawnWorker(kind, ["hold", kind, url, resource], signal, true);
+  let waiter: WorkerProcess | undefined;
+  try {
+    await holder.waitFor("holding", READY_TIMEOUT_MS);
+    waiter = spawnWorker(kind, ["wait", kind, url, resource], signal);
+    await waiter.waitFor("waiting_at", READY_TIMEOUT_MS);
+    const cpu = await idleCpu(waiter.pid);
+    await holder.closeStdin();
+    const ends = await Promise.all([holder.done, waiter.done]);
+    const failed = ends.find(({ code }) => code !== 0);
+    if (failed) throw new Error(`a worker exited ${failed.code}: ${errorLine(failed.stderr)}`);
+    const releaseAt = holder.lines.find((l) => l.release_at !== undefined)?.release_at as number;
+    const acquiredAt = waiter.lines.find((l) => l.acquired_at !== undefined)
+      ?.acquired_at as number;
+    const result = { ...cpu, handoff_after_wait_ms: round3(acquiredAt - releaseAt) };
+    progress(`${label}: ${JSON.stringify(result)}`);
+    return result;
+  } catch (e) {
+    for (const child of [holder, waiter]) child?.kill();
+    await Promise.all([holder.done, waiter?.done]);
+    const message = e instanceof Error ? e.message : String(e);
+    progress(`${label}: ${message}`);
+    return signal.aborted ? stopped(label, budget) : { error: message };
+  }
+}
+
+/**
+ * The floor for a waiter that polls: a process that only wakes every `intervalMs` on a bare
+ * timer (coord's SQLite waiters back off to polling every 25 ms).
+ */
+async function pollFloor(intervalMs: number, budget: AbortSignal) {
+  const label = `floor: a process waking every ${intervalMs} ms`;
+  if (Deno.build.os !== "linux") return { skipped: "reads /proc: Linux only" };
+  if (budget.aborted) return notRun(label);
+  progress(label);
+  const signal = AbortSignal.any([budget, AbortSignal.timeout(READY_TIMEOUT_MS + 10_000)]);
+  const poller = spawnWorker("coord", ["poll", intervalMs], signal, true);
+  try {
+    await poller.waitFor("waiting_at", READY_TIMEOUT_MS);
+    const cpu = await idleCpu(poller.pid);
+    await poller.closeStdin();
+    const { code, stderr } = await poller.done;
+    if (code !== 0) throw new Error(`the poller exited ${code}: ${errorLine(stderr)}`);
+    progress(`${label}: ${JSON.stringify(cpu)}`);
+    return { interval_ms: intervalMs, ...cpu };
+  } catch (e) {
+    poller.kill();
+    await poller.done;
+    const message = e instanceof Error ? e.message : String(e);
+    progress(`${label}: ${message}`);
+    return signal.aborted ? stopped(label, budget) : { error: message };
+  }
+}
+
+/** A process's CPU use over a window that starts once it has settled into waiting. */
+async function idleCpu(pid: number) {
+  await sleep(IDLE_SETTLE_MS);
+  const before = cpuTime(pid);
+  const from = performance.now();
+  await sleep(IDLE_WINDOW_MS);
+  const after = cpuTime(pid);
+  const windowS = (performance.now() - from) / 1000;
+  return {
+    window_s: round3(windowS),
+    cpu_ms: round3(((after.ticks - before.ticks) * 1000) / TICKS_PER_S),
+    cpu_pct: round3(((after.ticks - before.ticks) / TICKS_PER_S / windowS) * 100),
+    ...(after.ns !== undefined && before.ns !== undefined
+      ? { cpu_pct_schedstat: round3(((after.ns - before.ns) / 1e9 / windowS) * 100) }
+      : {}),
+  };
+}
+
+/**
+ * A process's CPU time so far: utime + stime from `/proc/PID/stat` (every thread, in ticks),
+ * and the sum of its threads' `schedstat` run time (ns), finer but missing on some kernels.
+ */
+function cpuTime(pid: number): { ticks: number; ns?: number } {
+  const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+  // Fields after the command name, which is in parentheses and may hold spaces.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14, 15)
+  try {
+    let ns = 0;
+    for (const task of Deno.readDirSync(`/proc/${pid}/task`)) {
+      try {
+        ns += Number(
+          Deno.readTextFileSync(`/proc/${pid}/task/${task.name}/schedstat`).split(" ")[0],
+        );
+      } catch {
+        // the thread ended meanwhile
+      }
+    }
+    return { ticks, ns };
+  } catch {
+    return { ticks };
+  }
+}
+
+/** A running worker: its JSON lines so far, and its end. */
+interface WorkerProcess {
+  readonly pid: number;
+  readonly lines: Record<string, unknown>[];
+  readonly done: Promise<{ code: number; stderr: Uint8Array }>;
+  /** Resolves with the first line that has `field`; rejects on exit or after `timeoutMs`. */
+  waitFor(field: string, timeoutMs: number): Promise<Record<string, unknown>>;
+  closeStdin(): Promise<void>;
+  kill(): void;
+}
+
+/**
+ * Starts `lock_worker.ts` directly (no shell). Peer workers run with `--no-lock`: their npm
+ * packages are the benchmark's, not the project's, and stay out of `deno.lock`.
+ */
+function spawnWorker(
+  kind: Kind,
+  args: (string | number)[],
+  signal: AbortSignal,
+  stdin = false,
+): WorkerProcess {
+  const child = new Deno.Command(DENO, {
+    args: ["run", "-A", ...(kind === "coord" ? [] : ["--no-lock"]), WORKER, ...args.map(String)],
+    cwd: ROOT,
+    stdin: stdin ? "piped" : "null",
+    stdout: "piped",
+    stderr: "piped",
+    signal,
+  }).spawn();
+  const unregister = atExit(() => child.kill("SIGKILL"));
+  const lines: Record<string, unknown>[] = [];
+  let wake = () => {};
+  let exited = false;
+  const stdoutRead = (async () => {
+    let buffer = "";
+    for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
+      buffer += chunk;
+      for (let nl; (nl = buffer.indexOf("\n")) >= 0;) {
+        const line = buffer.slice(0, nl);
+        buffer = buffer.slice(nl + 1);
+        if (line.startsWith("{")) lines.push(JSON.parse(line));
+      }
+      wake();
+    }
+  })();
+  const stderrRead = new Response(child.stderr).bytes();
+  const done = (async () => {
+    const [{ code }, , stderr] = await Promise.all([child.status, stdoutRead, stderrRead]);
+    unregister();
+    exited = true;
+    wake();
+    return { code, stderr };
+  })();
+  const waitFor = async (field: string, timeoutMs: number) => {
+    const until = performance.now() + timeoutMs;
+    for (;;) {
+      const found = lines.find((line) => line[field] !== undefined);
+      if (found) return found;
+      if (exited) {
+        const { code, stderr } = await done;
+        throw new Error(`a worker exited ${code} before "${field}": ${errorLine(stderr)}`);
+      }
+      const left = until - performance.now();
+      if (left <= 0) throw new Error(`no "${field}" from a worker within ${timeoutMs / 1000} s`);
+      await sleep(left, new Promise<void>((resolve) => wake = resolve));
+    }
+  };
+  return {
+    pid: child.pid,
+    lines,
+    done,
+    waitFor,
+    closeStdin: () => child.stdin.close(),
+    kill: () => {
+      try {
+        child.kill("SIGTERM");
+      } catch {
+        // already exited
+      }
+    },
+  };
+}
+
+function stopped(label: string, budget: AbortSignal) {
+  const why = budget.aborted ? `the benchmark's ${BUDGET_MS / 1000} s budget` : "its deadline";
+  progress(`${label}: stopped at ${why}`);
+  return { stopped: `stopped at ${why}; figures cover what completed before` };
+}
+
+function notRun(label: string) {
+  progress(`${label}: not run, the ${BUDGET_MS / 1000} s budget is spent`);
+  return { stopped: `not run: the benchmark's ${BUDGET_MS / 1000} s budget was spent` };
+}
+
+function summaryLine(result: Record<string, unknown>): string {
+  const handoff = result.handoff_to_other_process_ms as MsSummary | null;
+  const toOther = handoff ? `p50 ${handoff.p50} ms, p99 ${handoff.p99} ms` : "none";
+  return `handoff to another process ${toOther}; ` +
+    `${result.grants_per_s} grants/s; same process again ${result.same_process_reacquire_pct} %`;
+}
+
+function summary(values: number[]): MsSummary | null {
+  if (values.length === 0) return null;
+  const sorted = values.toSorted((a, b) => a - b);
+  return {
+    n: sorted.length,
+    p50: round3(percentile(sorted, 50)),
+    p99: round3(percentile(sorted, 99)),
+    max: round3(sorted[sorted.length - 1]),
+  };
+}
+
+function sleep(ms: number, wake?: Promise<void>): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, Math.max(0, ms));
+    wake?.then(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+/** Microseconds: the finest the clocks here say anything about. */
+function round3(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
+
+function round2(x: number): number {
+  return Math.round(x * 100) / 100;
+}
+
+function round1(x: number): number {
+  return Math.round(x * 10) / 10;
+}
+
+/** This host's wall clock with sub-millisecond precision, as coord's `localNow()`. */
+function now(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+function progress(message: string): void {
+  console.error(`lock: ${message}`);
+}
