@@ -174,11 +174,14 @@ export class RedisBackend implements Backend {
         await sleep(maxWaitMs, signal, flag.changed);
         flag.take();
       },
-      [Symbol.asyncDispose]: async () => {
+      [Symbol.asyncDispose]: () => {
         flags.delete(flag);
-        if (flags.size > 0 || this.#subscriptions.get(channel)?.flags !== flags) return;
-        this.#subscriptions.delete(channel);
-        await this.conn.unsubscribe(channel, listener).catch(() => {});
+        if (flags.size === 0 && this.#subscriptions.get(channel)?.flags === flags) {
+          this.#subscriptions.delete(channel);
+          // Not awaited: a new lock holder should not wait a round trip for it.
+          this.conn.unsubscribe(channel, listener).catch(() => {});
+        }
+        return Promise.resolve();
       },
     };
   }

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { DatabaseSync, type SQLInputValue } from "node:sqlite";
+import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { BackendUnavailableError } from "../../errors.ts";
@@ -34,7 +34,7 @@ const UNAVAILABLE_MESSAGES =
 /** Change polling starts this fast after each wake-up… */
 const POLL_FIRST_MS = 1;
 /** …and backs off to this while nothing changes, so an idle waiter costs next to no CPU. */
-const POLL_IDLE_MS = 25;
+const POLL_IDLE_MS = 50;
 const POLL_BACKOFF = 1.5;
 /** A follower re-reads the event table at least this often. */
 const EVENT_POLL_MS = 1_000;
@@ -64,6 +64,8 @@ export class SqliteBackend implements Backend {
   readonly db: DatabaseSync;
   readonly path: string;
   readonly #watchers = new Set<ChangeFlag>();
+  /** Prepared once per connection: waiters poll and steps repeat the same few statements. */
+  readonly #statements = new Map<string, StatementSync>();
   readonly barrier: BarrierSteps = new SqliteBarrierSteps(this);
   readonly lock: LockSteps = new SqliteLockSteps(this);
 
@@ -91,14 +93,20 @@ export class SqliteBackend implements Backend {
     return Number(this.#pragma("SELECT total_changes()"));
   }
 
+  #statement(sql: string): StatementSync {
+    let statement = this.#statements.get(sql);
+    if (!statement) this.#statements.set(sql, statement = this.db.prepare(sql));
+    return statement;
+  }
+
   /** Rows of a query (call inside {@link write} or {@link read} for a consistent view). */
   all<T>(sql: string, ...params: SQLInputValue[]): T[] {
-    return this.db.prepare(sql).all(...params) as T[];
+    return this.#statement(sql).all(...params) as T[];
   }
 
   /** Runs a statement (call inside {@link write}). */
   run(sql: string, ...params: SQLInputValue[]): void {
-    this.db.prepare(sql).run(...params);
+    this.#statement(sql).run(...params);
   }
 
   /** Runs `fn` in one read transaction: a consistent view without taking the write lock. */
@@ -229,7 +237,7 @@ export class SqliteBackend implements Backend {
   }
 
   #pragma(sql: string): unknown {
-    const row = this.db.prepare(sql).get() as Record<string, unknown>;
+    const row = this.#statement(sql).get() as Record<string, unknown>;
     return Object.values(row)[0];
   }
 }
