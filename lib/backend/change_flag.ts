@@ -8,6 +8,7 @@
 /** A latched change signal; `notify()` from any source, `take()`/`changed` from the waiter. */
 export class ChangeFlag {
   #pending = false;
+  #events: unknown[] = [];
   #wake: (() => void) | undefined;
   #changed: Promise<void> = this.#arm();
 
@@ -15,8 +16,9 @@ export class ChangeFlag {
     return new Promise((resolve) => (this.#wake = resolve));
   }
 
-  /** Records a change and wakes whoever awaits {@link changed}. */
-  notify(): void {
+  /** Records a change (with the event that announced it, if any) and wakes the waiter. */
+  notify(event?: unknown): void {
+    if (event !== undefined) this.#events.push(event);
     this.#pending = true;
     this.#wake?.();
   }
@@ -27,6 +29,13 @@ export class ChangeFlag {
     this.#pending = false;
     this.#changed = this.#arm();
     return true;
+  }
+
+  /** The events recorded since the last call. */
+  events(): unknown[] {
+    const events = this.#events;
+    this.#events = [];
+    return events;
   }
 
   /** Settles at the next `notify()` (or at once if one is pending). */

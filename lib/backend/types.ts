@@ -55,11 +55,12 @@ export interface Topic {
 export interface ChangeWatcher extends AsyncDisposable {
   /**
    * Resolves at the first change seen since the previous call (or since the watcher was made),
-   * or after `maxWaitMs`, whichever is first.
+   * or after `maxWaitMs`, whichever is first, with the events announced meanwhile where the
+   * backend carries them (Redis pub/sub; SQLite gives none).
    *
    * @throws the signal's reason when `signal` aborts.
    */
-  next(maxWaitMs: number, signal?: AbortSignal): Promise<void>;
+  next(maxWaitMs: number, signal?: AbortSignal): Promise<unknown[]>;
 }
 
 /** A connection to the store all coord processes share. Close it when done. */

@@ -16,7 +16,7 @@ import { checkName } from "../backend/keys.ts";
 import { LeaseLostError, LockTimeoutError, UsageError } from "../errors.ts";
 import { Outage } from "../outage.ts";
 import { sleep } from "../time.ts";
-import type { TicketState } from "./steps.ts";
+import type { LockEvent, TicketState } from "./steps.ts";
 
 /** Default presence lease. */
 export const DEFAULT_EXPIRE_MS = 10_000;
@@ -122,6 +122,7 @@ export async function lock(
   const { ticket } = queued;
   let state: TicketState = queued;
   let renewedAt = performance.now();
+  let startRecorded = false;
   try {
     while (state.state === "waiting") {
       onProgress?.({ ticket, ahead: state.ahead });
@@ -140,10 +141,15 @@ export async function lock(
         );
       }
       const untilExpiry = Math.max(0, state.nextExpiryInMs) + EXPIRY_SLACK_MS;
-      await watcher.next(
+      const events = await watcher.next(
         Math.min(patienceMs, expireMs / 3, untilExpiry, remainingMs),
         signal,
       );
+      // The step that granted this ticket said so: no need to ask (a round trip per handoff).
+      if (events.some((e) => isGrantOf(e, ticket))) {
+        state = { state: "granted" };
+        break;
+      }
       const renew = performance.now() - renewedAt >= expireMs / 3;
       const checked = await outage.attempt(() =>
         // A check that finds the ticket granted also records its start: one round trip less
@@ -152,6 +158,7 @@ export async function lock(
       );
       if (checked === undefined) continue;
       state = checked;
+      startRecorded = state.state === "granted";
       if (renew) renewedAt = performance.now();
     }
   } catch (error) {
@@ -166,19 +173,23 @@ export async function lock(
         `the queue was reset)`,
     );
   }
-  const grantedAtEnqueue = queued.state === "granted";
-  return hold(backend, resource, ticket, expireMs, performance.now() - started, grantedAtEnqueue);
+  return hold(backend, resource, ticket, expireMs, performance.now() - started, !startRecorded);
+}
+
+function isGrantOf(event: unknown, ticket: number): boolean {
+  const { event: kind, ticket: granted } = (event ?? {}) as Partial<LockEvent & { ticket: number }>;
+  return kind === "granted" && granted === ticket;
 }
 
 /** Keeps a granted ticket alive until released; aborts its signal if the lease is lost. */
-async function hold(
+function hold(
   backend: Backend,
   resource: string,
   ticket: number,
   expireMs: number,
   waitedMs: number,
   unstarted: boolean,
-): Promise<LockHandle> {
+): LockHandle {
   const steps = backend.lock;
   const lost = new AbortController();
   const stop = new AbortController();
@@ -186,9 +197,9 @@ async function hold(
   // one, so this holder stops first and there are never two.
   const outage = new Outage((expireMs * 2) / 3);
   if (unstarted) {
-    await outage.attempt(() =>
-      steps.check(resource, { ticket, expireMs, renew: true, starting: true })
-    );
+    // Recorded (and the lease renewed) alongside the holder's work, not before it.
+    outage.attempt(() => steps.check(resource, { ticket, expireMs, renew: true, starting: true }))
+      .catch(() => {});
   }
   const heartbeat = (async () => {
     while (!stop.signal.aborted) {

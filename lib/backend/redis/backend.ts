@@ -17,7 +17,7 @@ import type {
   Topic,
 } from "../types.ts";
 import { sleep } from "../../time.ts";
-import type { RedisConn, Send } from "./conn.ts";
+import type { Listener, RedisConn, Send } from "./conn.ts";
 import type { LuaScript } from "./script.ts";
 import { ForeignDataError } from "../../errors.ts";
 import type { BarrierSteps } from "../../barrier/steps.ts";
@@ -47,7 +47,7 @@ export class RedisBackend implements Backend {
   readonly conn: RedisConn;
   readonly barrier: BarrierSteps = new RedisBarrierSteps(this);
   readonly lock: LockSteps = new RedisLockSteps(this);
-  readonly #subscriptions = new Map<string, { flags: Set<ChangeFlag>; listener: () => void }>();
+  readonly #subscriptions = new Map<string, { flags: Set<ChangeFlag>; listener: Listener }>();
 
   constructor(conn: RedisConn, kind: BackendKind, displayUrl: string, namespace: string) {
     this.conn = conn;
@@ -162,25 +162,29 @@ export class RedisBackend implements Backend {
     let subscription = this.#subscriptions.get(channel);
     if (!subscription) {
       const flags = new Set<ChangeFlag>();
-      subscription = { flags, listener: () => flags.forEach((f) => f.notify()) };
+      const listener = (message: string) => {
+        const event = parseEvent(message);
+        flags.forEach((f) => f.notify(event));
+      };
+      subscription = { flags, listener };
       this.#subscriptions.set(channel, subscription);
       await this.conn.subscribe(channel, subscription.listener);
     }
     subscription.flags.add(flag);
-    const { flags, listener } = subscription;
+    const { flags } = subscription;
     return {
       next: async (maxWaitMs, signal) => {
-        if (flag.take()) return;
-        await sleep(maxWaitMs, signal, flag.changed);
-        flag.take();
+        if (!flag.take()) {
+          await sleep(maxWaitMs, signal, flag.changed);
+          flag.take();
+        }
+        return flag.events();
       },
+      // The subscription outlives the watcher: a program that locks the same resource again
+      // (or a loop at a barrier) then starts waiting without a SUBSCRIBE round trip. It ends
+      // with the connection.
       [Symbol.asyncDispose]: () => {
         flags.delete(flag);
-        if (flags.size === 0 && this.#subscriptions.get(channel)?.flags === flags) {
-          this.#subscriptions.delete(channel);
-          // Not awaited: a new lock holder should not wait a round trip for it.
-          this.conn.unsubscribe(channel, listener).catch(() => {});
-        }
         return Promise.resolve();
       },
     };
@@ -195,12 +199,9 @@ export class RedisBackend implements Backend {
     const flag = new ChangeFlag();
     const listener = (message: string, channel: string) => {
       const name = parseRedisKey(this.namespace, channel)?.name;
-      try {
-        if (name !== undefined) pending.push({ name, event: JSON.parse(message) });
-        flag.notify();
-      } catch {
-        // not an event (a plain wake-up word): nothing to show
-      }
+      const event = parseEvent(message);
+      if (name !== undefined && event !== undefined) pending.push({ name, event });
+      flag.notify();
     };
     const channels = names?.map((name) => this.channel({ kind, name })) ??
       [`${this.namespace}:{${kind}:*}:changed`];
@@ -228,5 +229,14 @@ export class RedisBackend implements Backend {
 
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
+  }
+}
+
+/** A JSON event from a script, or undefined for a plain wake-up word (barriers send those). */
+function parseEvent(message: string): unknown {
+  try {
+    return JSON.parse(message);
+  } catch {
+    return undefined;
   }
 }

@@ -169,6 +169,8 @@ export class SqliteBackend implements Backend {
     const flag = new ChangeFlag();
     this.#watchers.add(flag);
     let seenVersion = this.#dataVersion();
+    // SQLite carries no events with its changes: waiters re-read the state.
+    const none: unknown[] = [];
     const next = async (maxWaitMs: number, signal?: AbortSignal) => {
       const deadline = performance.now() + maxWaitMs;
       let pollMs = POLL_FIRST_MS;
@@ -176,13 +178,14 @@ export class SqliteBackend implements Backend {
         const version = this.#dataVersion();
         if (version !== seenVersion) {
           seenVersion = version;
-          return;
+          return none;
         }
         const remaining = deadline - performance.now();
-        if (remaining <= 0) return;
+        if (remaining <= 0) return none;
         await sleep(Math.min(pollMs, remaining), signal, flag.changed);
         pollMs = Math.min(pollMs * POLL_BACKOFF, POLL_IDLE_MS);
       }
+      return none;
     };
     const dispose = () => {
       this.#watchers.delete(flag);
