@@ -4,8 +4,8 @@
  * @module
  */
 
-import { DEFAULT_EXPIRE_MS, DEFAULT_PATIENCE_MS, lock } from "../lib/lock/lock.ts";
-import { LockTimeoutError } from "../lib/errors.ts";
+import { DEFAULT_EXPIRE_MS, DEFAULT_PATIENCE_MS, lock, type LockHandle } from "../lib/lock/lock.ts";
+import { InterruptedError, LockTimeoutError, SIGNAL_NUMBERS } from "../lib/errors.ts";
 import type { Command } from "./command.ts";
 import {
   BACKEND_FLAGS,
@@ -18,7 +18,7 @@ import {
   usage,
 } from "./flags.ts";
 import { Progress } from "./progress.ts";
-import { FORWARDED_SIGNALS, withSignals } from "./signals.ts";
+import { FORWARDED_SIGNALS } from "./signals.ts";
 
 const USAGE = `Usage: coord lock run RES [options] -- CMD [ARG…]
        coord lock RES [options] -- CMD [ARG…]
@@ -42,9 +42,10 @@ Options:
                             {"resource","token","waited_ms","held_ms","exit_code"}
   -q, --quiet               no "waiting for RES: 2 ahead" line on a terminal
 
-Signals: SIGINT, SIGTERM and SIGHUP are passed to CMD while it runs; while waiting they give
-the ticket back and exit 130/143/129. If the lease is lost while CMD runs (the backend
-unreachable for most of --expire), CMD gets SIGTERM and coord exits 75.
+Signals: SIGINT, SIGTERM and SIGHUP are passed to CMD while it runs (not SIGINT when coord
+runs on a terminal: Ctrl-C already reaches CMD); while waiting they give the ticket back and
+exit 130/143/129. If the lease is lost while CMD runs (no renewal answered for 2/3 of
+--expire), CMD gets SIGTERM (SIGKILL a third of --expire later) and coord exits 75.
 
 Examples:
   coord lock run deploy -- ./deploy.sh production
@@ -93,32 +94,57 @@ async function run(argv: string[]): Promise<number> {
 
   await using backend = await openBackend("lock", values);
   const progress = new Progress(values.quiet);
-  let held;
+  const signals = new LockSignals();
   try {
-    held = await withSignals((signal) =>
-      lock(backend, resource, {
+    let held;
+    try {
+      held = await lock(backend, resource, {
         ...options,
-        signal,
+        signal: signals.waiting,
         onProgress: ({ ahead }) => progress.show(`waiting for ${resource}: ${ahead} ahead`),
-      })
-    );
-  } catch (error) {
-    if (error instanceof LockTimeoutError && conflictCode !== undefined) {
-      if (!values.quiet) console.error(`coord: ${error.message}`);
-      return Number(conflictCode);
+      });
+    } catch (error) {
+      if (error instanceof LockTimeoutError && conflictCode !== undefined) {
+        if (!values.quiet) console.error(`coord: ${error.message}`);
+        return Number(conflictCode);
+      }
+      throw error;
+    } finally {
+      progress.clear();
     }
-    throw error;
+    const outcome = await runHolding(held, rest, signals, options.expireMs);
+    if (values.json) {
+      console.error(JSON.stringify({
+        resource,
+        token: held.token,
+        waited_ms: Math.round(held.waitedMs * 1000) / 1000,
+        held_ms: Math.round(outcome.heldMs * 1000) / 1000,
+        exit_code: outcome.code,
+      }));
+    }
+    return outcome.code;
   } finally {
-    progress.clear();
+    signals.close();
   }
+}
 
-  const [program, ...args] = rest;
+/**
+ * Runs CMD while `held` is held, and gives the lock back when it ends. Resolves to the exit
+ * code coord should end with: CMD's, 126/127 when it could not start, 75 when the lease was
+ * lost (CMD then gets SIGTERM, and SIGKILL after a third of the lease).
+ */
+async function runHolding(
+  held: LockHandle,
+  [program, ...args]: string[],
+  signals: LockSignals,
+  expireMs: number,
+): Promise<{ code: number; heldMs: number }> {
   const heldFrom = performance.now();
   let child: Deno.ChildProcess;
   try {
     child = new Deno.Command(program, {
       args,
-      env: { COORD_LOCK: resource, COORD_TOKEN: String(held.token) },
+      env: { COORD_LOCK: held.resource, COORD_TOKEN: String(held.token) },
       stdin: "inherit",
       stdout: "inherit",
       stderr: "inherit",
@@ -127,42 +153,88 @@ async function run(argv: string[]): Promise<number> {
     await held.release();
     if (error instanceof Deno.errors.NotFound) {
       console.error(`coord: command not found: ${program} — the lock was passed on`);
-      return 127;
+      return { code: 127, heldMs: 0 };
     }
     if (error instanceof Deno.errors.PermissionDenied) {
       console.error(`coord: cannot run ${program}: permission denied — the lock was passed on`);
-      return 126;
+      return { code: 126, heldMs: 0 };
     }
     throw error;
   }
-
-  const forward = FORWARDED_SIGNALS.map((name) => {
-    const listener = () => child.kill(name);
-    Deno.addSignalListener(name, listener);
-    return () => Deno.removeSignalListener(name, listener);
-  });
+  signals.running(child);
+  let escalation: ReturnType<typeof setTimeout> | undefined;
   const onLost = () => {
     console.error(`coord: ${(held.signal.reason as Error).message}; sent SIGTERM to ${program}`);
-    child.kill("SIGTERM");
+    kill(child, "SIGTERM");
+    // A command that ignores SIGTERM must not go on beside the next holder.
+    escalation = setTimeout(() => kill(child, "SIGKILL"), expireMs / 3);
   };
   held.signal.addEventListener("abort", onLost, { once: true });
   const status = await child.status;
-  forward.forEach((remove) => remove());
+  clearTimeout(escalation);
+  signals.finishing();
   held.signal.removeEventListener("abort", onLost);
   const heldMs = performance.now() - heldFrom;
   const leaseLost = held.signal.aborted;
   await held.release();
-  const exitCode = leaseLost ? 75 : status.code;
-  if (values.json) {
-    console.error(JSON.stringify({
-      resource,
-      token: held.token,
-      waited_ms: Math.round(held.waitedMs * 1000) / 1000,
-      held_ms: Math.round(heldMs * 1000) / 1000,
-      exit_code: exitCode,
-    }));
+  return { code: leaseLost ? 75 : status.code, heldMs };
+}
+
+/** Sends a signal to a child that may have exited meanwhile. */
+function kill(child: Deno.ChildProcess, signal: Deno.Signal): void {
+  try {
+    child.kill(signal);
+  } catch {
+    // it has already exited
   }
-  return exitCode;
+}
+
+/**
+ * What SIGINT, SIGTERM and SIGHUP do during `coord lock run`, phase by phase, so no signal
+ * finds coord without a handler (which would kill it and strand its ticket):
+ * while waiting they give the ticket back (a second one exits at once); while CMD runs they
+ * are passed to it — except SIGINT from a terminal, which the terminal already sent to CMD's
+ * process group; once CMD has ended they are ignored while the lock is given back.
+ */
+class LockSignals {
+  readonly #controller = new AbortController();
+  readonly #remove: (() => void)[];
+  #child: Deno.ChildProcess | undefined;
+  #finishing = false;
+
+  constructor() {
+    const fromTerminal = Deno.stdin.isTerminal();
+    this.#remove = FORWARDED_SIGNALS.map((name) => {
+      const listener = () => {
+        if (this.#finishing) return;
+        if (this.#child) {
+          if (!(name === "SIGINT" && fromTerminal)) kill(this.#child, name);
+          return;
+        }
+        if (this.#controller.signal.aborted) Deno.exit(128 + SIGNAL_NUMBERS[name]);
+        this.#controller.abort(new InterruptedError(name));
+      };
+      Deno.addSignalListener(name, listener);
+      return () => Deno.removeSignalListener(name, listener);
+    });
+  }
+
+  /** Aborts at the first signal while waiting. */
+  get waiting(): AbortSignal {
+    return this.#controller.signal;
+  }
+
+  running(child: Deno.ChildProcess): void {
+    this.#child = child;
+  }
+
+  finishing(): void {
+    this.#finishing = true;
+  }
+
+  close(): void {
+    this.#remove.forEach((remove) => remove());
+  }
 }
 
 /** The `coord lock` command. */

@@ -13,7 +13,12 @@
 
 import type { Backend } from "../backend/types.ts";
 import { checkName } from "../backend/keys.ts";
-import { LeaseLostError, LockTimeoutError, UsageError } from "../errors.ts";
+import {
+  BackendUnavailableError,
+  LeaseLostError,
+  LockTimeoutError,
+  UsageError,
+} from "../errors.ts";
 import { Outage } from "../outage.ts";
 import { sleep } from "../time.ts";
 import type { LockEvent, TicketState } from "./steps.ts";
@@ -24,6 +29,8 @@ export const DEFAULT_EXPIRE_MS = 10_000;
 export const DEFAULT_PATIENCE_MS = 60_000;
 /** Shorter leases would have users renewing in a busy loop. */
 export const MIN_EXPIRE_MS = 300;
+/** Longer leases would overflow timers (2^31 ms); nobody needs a lease of 24 days. */
+export const MAX_EXPIRE_MS = 2 ** 31 - 1;
 /** A dead holder's lease has run out this long before a waiter re-checks: clock slack. */
 const EXPIRY_SLACK_MS = 20;
 
@@ -92,8 +99,11 @@ export async function lock(
   if (!Number.isSafeInteger(limit) || limit < 1) {
     throw new UsageError(`lock "${resource}": the limit must be a whole number ≥ 1`);
   }
-  if (!(expireMs >= MIN_EXPIRE_MS)) {
-    throw new UsageError(`lock "${resource}": the lease must be at least ${MIN_EXPIRE_MS} ms`);
+  if (!(expireMs >= MIN_EXPIRE_MS && expireMs <= MAX_EXPIRE_MS)) {
+    throw new UsageError(
+      `lock "${resource}": the lease must be ${MIN_EXPIRE_MS / 1000} s to 24 days, got ` +
+        `${expireMs / 1000} s`,
+    );
   }
   if (!(waitMs >= 0) || !(patienceMs > 0)) {
     throw new UsageError(`lock "${resource}": wait must be ≥ 0 and patience > 0`);
@@ -112,7 +122,11 @@ export async function lock(
 
   await using watcher = await backend.watch({ kind: "lock", name: resource });
   signal?.throwIfAborted();
-  const queued = await retried(() => steps.enqueue(resource, { label, limit, expireMs }));
+  let enqueuedAt = performance.now();
+  const queued = await retried(() => {
+    enqueuedAt = performance.now();
+    return steps.enqueue(resource, { label, limit, expireMs });
+  });
   if (queued.outcome === "mismatch") {
     throw new UsageError(
       `lock "${resource}" is shared by up to ${queued.limit} holders, but this one says ` +
@@ -121,7 +135,7 @@ export async function lock(
   }
   const { ticket } = queued;
   let state: TicketState = queued;
-  let renewedAt = performance.now();
+  let renewedAt = enqueuedAt;
   let startRecorded = false;
   try {
     while (state.state === "waiting") {
@@ -151,6 +165,7 @@ export async function lock(
         break;
       }
       const renew = performance.now() - renewedAt >= expireMs / 3;
+      const sentAt = performance.now();
       const checked = await outage.attempt(() =>
         // A check that finds the ticket granted also records its start: one round trip less
         // between the previous holder's release and this holder's command.
@@ -159,8 +174,10 @@ export async function lock(
       if (checked === undefined) continue;
       state = checked;
       startRecorded = state.state === "granted";
-      if (renew) renewedAt = performance.now();
+      if (renew) renewedAt = sentAt;
     }
+    // A signal that came while the last step was under way still wins over its grant.
+    signal?.throwIfAborted();
   } catch (error) {
     if (signal?.aborted || error instanceof LockTimeoutError) {
       await steps.release(resource, { ticket, unlessGranted: false }).catch(() => {});
@@ -173,7 +190,15 @@ export async function lock(
         `the queue was reset)`,
     );
   }
-  return hold(backend, resource, ticket, expireMs, performance.now() - started, !startRecorded);
+  return hold(
+    backend,
+    resource,
+    ticket,
+    expireMs,
+    performance.now() - started,
+    !startRecorded,
+    renewedAt,
+  );
 }
 
 function isGrantOf(event: unknown, ticket: number): boolean {
@@ -181,7 +206,12 @@ function isGrantOf(event: unknown, ticket: number): boolean {
   return kind === "granted" && granted === ticket;
 }
 
-/** Keeps a granted ticket alive until released; aborts its signal if the lease is lost. */
+/**
+ * Keeps a granted ticket alive until released, and aborts its signal when the lease may be
+ * lost: 2/3 of a lease after the last renewal that succeeded (counted from when it was sent),
+ * whether later renewals failed or never answered. The backend hands the lock on only a full
+ * lease after that renewal, so this holder stops first and there are never two.
+ */
 function hold(
   backend: Backend,
   resource: string,
@@ -189,36 +219,51 @@ function hold(
   expireMs: number,
   waitedMs: number,
   unstarted: boolean,
+  leaseFrom: number,
 ): LockHandle {
   const steps = backend.lock;
   const lost = new AbortController();
   const stop = new AbortController();
-  // Give up after 2/3 of a lease without renewal: the backend hands the lock on after a full
-  // one, so this holder stops first and there are never two.
-  const outage = new Outage((expireMs * 2) / 3);
-  if (unstarted) {
-    // Recorded (and the lease renewed) alongside the holder's work, not before it.
-    outage.attempt(() => steps.check(resource, { ticket, expireMs, renew: true, starting: true }))
-      .catch(() => {});
-  }
+  const lose = (why: string) => {
+    if (stop.signal.aborted || lost.signal.aborted) return;
+    lost.abort(
+      new LeaseLostError(
+        `lock "${resource}": lost the lease of ticket ${ticket} (${why}) — stopped so that ` +
+          `no two users hold it`,
+      ),
+    );
+    stop.abort();
+  };
+  let deadline: ReturnType<typeof setTimeout> | undefined;
+  const renewed = (sentAt: number) => {
+    leaseFrom = sentAt;
+    clearTimeout(deadline);
+    deadline = setTimeout(
+      () => lose("no renewal answered for 2/3 of --expire"),
+      Math.max(0, leaseFrom + (expireMs * 2) / 3 - performance.now()),
+    );
+  };
+  renewed(leaseFrom);
   const heartbeat = (async () => {
+    let starting = unstarted; // recorded by the first renewal, beside the holder's work
     while (!stop.signal.aborted) {
       try {
-        await sleep(expireMs / 3, stop.signal);
-        const state = await outage.attempt(() =>
-          steps.check(resource, { ticket, expireMs, renew: true, starting: false })
+        await sleep(starting ? 0 : leaseFrom + expireMs / 3 - performance.now(), stop.signal);
+        const sentAt = performance.now();
+        const state = await within(
+          expireMs / 3,
+          steps.check(resource, { ticket, expireMs, renew: true, starting }),
         );
-        if (state?.state === "gone") throw new Error("the queue no longer has its ticket");
+        if (state.state === "gone") return lose("the queue no longer has its ticket");
+        starting = false;
+        renewed(sentAt);
       } catch (error) {
         if (stop.signal.aborted) return;
-        lost.abort(
-          new LeaseLostError(
-            `lock "${resource}": lost the lease of ticket ${ticket} (${
-              error instanceof Error ? error.message : error
-            }) — stopped so that no two users hold it`,
-          ),
-        );
-        return;
+        if (!(error instanceof BackendUnavailableError)) {
+          return lose(error instanceof Error ? error.message : String(error));
+        }
+        // Try again soon: several attempts fit before the deadline.
+        await sleep(Math.min(expireMs / 10, 250), stop.signal).catch(() => {});
       }
     }
   })();
@@ -227,11 +272,11 @@ function hold(
     if (released) return;
     released = true;
     stop.abort();
+    clearTimeout(deadline);
     await heartbeat;
-    // An unreachable backend is no reason to fail here: the lease runs out on its own.
-    await new Outage(expireMs).attempt(() =>
-      steps.release(resource, { ticket, unlessGranted: false })
-    );
+    // An unreachable backend is no reason to fail or hang here: the lease runs out anyway.
+    await within(expireMs / 3, steps.release(resource, { ticket, unlessGranted: false }))
+      .catch(() => {});
   };
   return {
     resource,
@@ -241,6 +286,18 @@ function hold(
     release,
     [Symbol.asyncDispose]: release,
   };
+}
+
+/** A step that does not answer within `ms` counts as an outage (a blackholed connection). */
+function within<T>(ms: number, step: Promise<T>): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new BackendUnavailableError(`no answer within ${Math.round(ms)} ms`)),
+      ms,
+    );
+  });
+  return Promise.race([step, timeout]).finally(() => clearTimeout(timer));
 }
 
 /**

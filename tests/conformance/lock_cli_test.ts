@@ -45,7 +45,7 @@ conformance("COORD_LOCK and COORD_TOKEN reach the command", async (ctx) => {
 
 conformance("a SIGKILLed holder is passed over within its lease plus a second", async (ctx) => {
   const backend = await ctx.open();
-  const holder = spawnCoord(["lock", "crash", "--expire", "1", "--", "sh", "-c", "sleep 4"], {
+  const holder = spawnCoord(["lock", "crash", "--expire", "1", "--", "sh", "-c", "exec sleep 4"], {
     env: envOf(ctx),
   });
   await users(backend, "crash", 1);
@@ -77,8 +77,7 @@ conformance("SIGTERM to coord reaches the command, and its status comes back", a
     ],
     { env: envOf(ctx) },
   );
-  await users(backend, "term", 1);
-  await new Promise((r) => setTimeout(r, 300)); // let sh install its trap
+  await p.stderrLine(/^ready$/);
   p.kill("SIGTERM");
   const r = await p.result;
   assert.equal(r.stdout.trim(), "got TERM");
@@ -88,7 +87,9 @@ conformance("SIGTERM to coord reaches the command, and its status comes back", a
 
 conformance("--wait 0 on a held lock exits 75, or the --conflict-exit-code", async (ctx) => {
   const backend = await ctx.open();
-  const holder = spawnCoord(["lock", "held", "--", "sh", "-c", "sleep 3"], { env: envOf(ctx) });
+  const holder = spawnCoord(["lock", "held", "--", "sh", "-c", "exec sleep 3"], {
+    env: envOf(ctx),
+  });
   await users(backend, "held", 1);
   const busy = await runCoord(["lock", "held", "--wait", "0", "--", "true"], { env: envOf(ctx) });
   assert.equal(busy.code, 75);
@@ -124,7 +125,7 @@ conformance("--limit 2 never lets more than two run at once", async (ctx) => {
 
 conformance("a limit mismatch exits 64 with both numbers", async (ctx) => {
   const backend = await ctx.open();
-  const holder = spawnCoord(["lock", "mix", "--limit", "2", "--", "sh", "-c", "sleep 3"], {
+  const holder = spawnCoord(["lock", "mix", "--limit", "2", "--", "sh", "-c", "exec sleep 3"], {
     env: envOf(ctx),
   });
   await users(backend, "mix", 1);
@@ -146,7 +147,7 @@ conformance("a missing command exits 127 and passes the lock on", async (ctx) =>
 for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
   conformance(`${signal} while waiting leaves the queue and exits ${code}`, async (ctx) => {
     const backend = await ctx.open();
-    const holder = spawnCoord(["lock", "q", "--", "sh", "-c", "sleep 3"], { env: envOf(ctx) });
+    const holder = spawnCoord(["lock", "q", "--", "sh", "-c", "exec sleep 3"], { env: envOf(ctx) });
     await users(backend, "q", 1);
     const waiter = spawnCoord(["lock", "q", "--", "true"], { env: envOf(ctx) });
     await users(backend, "q", 2);

@@ -166,3 +166,26 @@ conformance("events() hears what happens right after it resolves", async ({ open
     ["seen", "completed"],
   ]);
 });
+
+conformance(
+  "a forced reset never lets tokens repeat, and the old holder learns it",
+  async ({ open }) => {
+    const [a, b, c] = [await open(), await open(), await open()];
+    const old = await lock(a, "reborn", { expireMs: 600 });
+    assert.equal((await c.lock.reset("reborn", { force: true })).outcome, "removed");
+    assert.equal(await c.lock.status("reborn"), undefined, "the queue is gone");
+    const fresh = await lock(b, "reborn", { expireMs: 600 });
+    assert.ok(fresh.token > old.token, `token ${fresh.token} after ${old.token}`);
+    const aborted = new Promise<void>((resolve) =>
+      old.signal.addEventListener("abort", () => resolve())
+    );
+    const deadline = new Promise((_, reject) =>
+      setTimeout(() => reject(new Error("never told")), 2000)
+    );
+    await Promise.race([aborted, deadline]);
+    assert.ok(!fresh.signal.aborted, "the new holder keeps its lease");
+    await old.release(); // must not take the new holder's ticket away
+    assert.deepEqual((await c.lock.status("reborn"))?.users.map((u) => u.ticket), [fresh.token]);
+    await fresh.release();
+  },
+);

@@ -130,7 +130,7 @@ export async function plantForeignBarrier(
 export async function plantForeignLock(backend: Backend, name: string): Promise<void> {
   if (backend.kind === "sqlite") {
     (backend as SqliteBackend).db.prepare(
-      "INSERT INTO coord_lock (namespace, name, tickets, indicator, lim) VALUES (?, ?, 'x', 1, 1)",
+      "INSERT INTO coord_lock_counter (namespace, name, tickets) VALUES (?, ?, 'x')",
     ).run(backend.namespace, name);
     return;
   }

@@ -39,6 +39,9 @@ export interface RedisConnectOptions {
 /** Error replies that mean "not now": the server is loading, failing over or busy. */
 const TRANSIENT_REPLY = /^(LOADING|READONLY|CLUSTERDOWN|TRYAGAIN|MASTERDOWN|BUSY|NOREPLICAS)\b/;
 
+/** How long a graceful close may wait for the server before the connection is dropped. */
+const CLOSE_GRACE_MS = 1_000;
+
 /** Reconnection pace once connected: quick first, capped so a long outage is no retry storm. */
 const RECONNECT_MAX_MS = 2_000;
 
@@ -156,12 +159,25 @@ export async function connectRedis(
         cause: e,
       });
     };
-    const { send, subscribe } = conn;
+    const { send, subscribe, close, destroy } = conn;
     return {
       ...conn,
       send: (key, args) => send(key, args).catch(unavailable),
       subscribe: (channel, listener, pattern) =>
         subscribe(channel, listener, pattern).catch(unavailable),
+      // A graceful close waits for replies that a silent (partitioned) server never sends:
+      // after a moment the connection is dropped instead, so a finished command exits.
+      close: async () => {
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const drop = new Promise<void>((resolve) => {
+          timer = setTimeout(() => {
+            Promise.resolve(destroy()).catch(() => {});
+            resolve();
+          }, CLOSE_GRACE_MS);
+        });
+        await Promise.race([close().catch(() => {}), drop]);
+        clearTimeout(timer);
+      },
     };
   } catch (e) {
     await Promise.resolve(conn.destroy()).catch(() => {});

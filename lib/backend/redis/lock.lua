@@ -1,17 +1,20 @@
 -- Every lock step in one script, so they share purge, bump and grant, and each runs atomically.
 -- All keys share one hash tag: the script runs unchanged on Redis Cluster.
 --
--- KEYS: state (hash: tickets, indicator, limit), queue (zset ticket -> ticket),
+-- KEYS: state (hash: indicator, limit), queue (zset ticket -> ticket),
 --       presence (zset ticket -> lease expiry ms), users (hash ticket -> json {label, since}),
---       holders (hash ticket -> granted-at ms; "+" appended once its user started)
+--       holders (hash ticket -> granted-at ms; "+" appended once its user started),
+--       tickets (string: the last ticket handed out; never removed, not even by reset, so
+--       tickets — the fencing tokens — never repeat)
 -- ARGV: channel, op, op arguments…
 -- Each change is published on the channel as a JSON event, for waiters and `coord turn follow`.
 -- Nothing expires: the ticket counter is the fencing token and must never go back.
 
-local state, queue, presence, users, holders = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local state, queue, presence, users, holders, counter =
+  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 
 local expected = { [state] = 'hash', [queue] = 'zset', [presence] = 'zset', [users] = 'hash',
-  [holders] = 'hash' }
+  [holders] = 'hash', [counter] = 'string' }
 local refused = wrong_type(expected)
 if refused then return refused end
 
@@ -23,12 +26,15 @@ local function number_field(field, default)
   return n
 end
 
+local issued = redis.call('GET', counter)
+local tickets = tonumber(issued or '0')
+if not tickets then return foreign(counter .. ' holds "' .. issued .. '"') end
+
 local ok, fields = pcall(function()
-  return { tickets = number_field('tickets', 0), indicator = number_field('indicator', 1),
-    limit = number_field('limit', 1) }
+  return { indicator = number_field('indicator', tickets + 1), limit = number_field('limit', 1) }
 end)
 if not ok then return fields end
-local tickets, indicator, limit = fields.tickets, fields.indicator, fields.limit
+local indicator, limit = fields.indicator, fields.limit
 
 local function emit(event) redis.call('PUBLISH', channel, cjson.encode(event)) end
 
@@ -95,7 +101,7 @@ if op == 'enqueue' then
   local label, wanted, expire_ms = ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
   if redis.call('ZCARD', queue) > 0 and wanted ~= limit then return { 'mismatch', limit } end
   limit = wanted
-  tickets = redis.call('HINCRBY', state, 'tickets', 1)
+  tickets = redis.call('INCR', counter)
   redis.call('HSET', state, 'limit', limit, 'indicator', indicator)
   redis.call('ZADD', queue, tickets, tickets)
   redis.call('ZADD', presence, now + expire_ms, tickets)

@@ -25,6 +25,7 @@ export const LOCK_KEY_TYPES = {
   presence: "zset",
   users: "hash",
   holders: "hash",
+  tickets: "string",
 };
 
 let script: Promise<LuaScript> | undefined;

@@ -245,18 +245,22 @@ export class SqliteBackend implements Backend {
   }
 }
 
-/** This process's wall-clock anchor for {@link backendNow}, measured on first use. */
+/** This process's offset from its monotonic clock to the wall clock, measured on first use. */
 let wallAnchor: number | undefined;
+/** Re-measure the anchor when it disagrees with `Date.now()` by more (suspend, clock step). */
+const ANCHOR_DRIFT_MS = 2;
 
 /**
  * The SQLite backend's clock: this host's wall clock, which every process on the host shares,
  * read with sub-millisecond precision. `Date.now()` has whole milliseconds (half a millisecond
- * of disagreement between processes on average), and a process's `performance.timeOrigin`
- * is fixed at its start; so the monotonic clock is anchored to the wall clock at the instant
- * `Date.now()` ticks (a spin of at most 1 ms, once per process).
+ * of disagreement between processes on average), so the monotonic clock is anchored to the
+ * wall clock at the instant `Date.now()` ticks (a spin of at most 1 ms), and anchored again
+ * whenever the two part (the monotonic clock stops during suspend and ignores clock steps).
  */
 export function backendNow(): number {
-  if (wallAnchor === undefined) {
+  if (
+    wallAnchor === undefined || Math.abs(localNow() + wallAnchor - Date.now()) > ANCHOR_DRIFT_MS
+  ) {
     const start = Date.now();
     let tick = start;
     while ((tick = Date.now()) === start) {

@@ -26,6 +26,11 @@ export const LOCK_DDL = [
     namespace TEXT NOT NULL, name TEXT NOT NULL, ticket INTEGER NOT NULL, label TEXT NOT NULL,
     since REAL NOT NULL, expires_at REAL NOT NULL, granted_at REAL, started INTEGER NOT NULL,
     PRIMARY KEY (namespace, name, ticket))`,
+  // The last ticket handed out per resource; never deleted, not even by reset, so tickets —
+  // the fencing tokens — never repeat.
+  `CREATE TABLE IF NOT EXISTS coord_lock_counter (
+    namespace TEXT NOT NULL, name TEXT NOT NULL, tickets INTEGER NOT NULL,
+    PRIMARY KEY (namespace, name))`,
   `CREATE TABLE IF NOT EXISTS coord_lock_event (
     id INTEGER PRIMARY KEY AUTOINCREMENT, namespace TEXT NOT NULL, name TEXT NOT NULL,
     event TEXT NOT NULL)`,
@@ -57,9 +62,27 @@ export class SqliteLockSteps implements LockSteps {
     this.#backend = backend;
   }
 
+  /** The last ticket handed out, whether or not the queue exists (it survives a reset). */
+  #issued(name: string): number {
+    const [row] = this.#backend.all<{ tickets: number }>(
+      "SELECT tickets FROM coord_lock_counter WHERE namespace = ? AND name = ?",
+      this.#backend.namespace,
+      name,
+    );
+    if (row && !Number.isSafeInteger(row.tickets)) {
+      throw new ForeignDataError(
+        `lock "${name}": coord_lock_counter holds ${JSON.stringify(row.tickets)} — another ` +
+          `program wrote there; delete the row or use another --namespace`,
+      );
+    }
+    return row?.tickets ?? 0;
+  }
+
   #queue(name: string): Queue | undefined {
     const [row] = this.#backend.all<Queue>(
-      "SELECT tickets, indicator, lim FROM coord_lock WHERE namespace = ? AND name = ?",
+      `SELECT c.tickets AS tickets, q.indicator AS indicator, q.lim AS lim
+       FROM coord_lock q JOIN coord_lock_counter c USING (namespace, name)
+       WHERE q.namespace = ? AND q.name = ?`,
       this.#backend.namespace,
       name,
     );
@@ -108,13 +131,20 @@ export class SqliteLockSteps implements LockSteps {
   }
 
   #save(name: string, queue: Queue): void {
+    const ns = this.#backend.namespace;
     this.#backend.run(
       "INSERT OR REPLACE INTO coord_lock VALUES (?, ?, ?, ?, ?)",
-      this.#backend.namespace,
+      ns,
       name,
       queue.tickets,
       queue.indicator,
       queue.lim,
+    );
+    this.#backend.run(
+      "INSERT OR REPLACE INTO coord_lock_counter VALUES (?, ?, ?)",
+      ns,
+      name,
+      queue.tickets,
     );
   }
 
@@ -167,7 +197,8 @@ export class SqliteLockSteps implements LockSteps {
     return settle(() =>
       this.#backend.write((): EnqueueResult => {
         const now = backendNow();
-        const queue = this.#queue(name) ?? { tickets: 0, indicator: 1, lim: r.limit };
+        const issued = this.#issued(name);
+        const queue = this.#queue(name) ?? { tickets: issued, indicator: issued + 1, lim: r.limit };
         const before = this.#settle(name, queue, now);
         if (before.length > 0 && queue.lim !== r.limit) {
           return { outcome: "mismatch", limit: queue.lim };

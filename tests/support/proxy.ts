@@ -1,0 +1,76 @@
+/**
+ * A TCP proxy on loopback that can be paused: bytes stop flowing both ways while every
+ * connection stays open, as with a network partition or a black-holing firewall (the client
+ * sees no error, only silence).
+ *
+ * @module
+ */
+
+/** A running proxy. */
+export interface PausableProxy extends AsyncDisposable {
+  port: number;
+  /** Stops forwarding (connections stay open). */
+  pause(): void;
+  resume(): void;
+}
+
+/**
+ * Starts a proxy from a free loopback port to `upstreamPort`.
+ *
+ * @example
+ * ```ts ignore
+ * await using proxy = startProxy(6379);
+ * proxy.pause();
+ * ```
+ */
+export function startProxy(upstreamPort: number): PausableProxy {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  let paused = false;
+  let resumed: () => void = () => {};
+  let flowing = Promise.resolve();
+  const conns: Deno.Conn[] = [];
+  const pump = async (from: Deno.Conn, to: Deno.Conn) => {
+    const buffer = new Uint8Array(64 * 1024);
+    try {
+      for (;;) {
+        const n = await from.read(buffer);
+        if (n === null) break;
+        while (paused) await flowing;
+        await to.write(buffer.subarray(0, n));
+      }
+    } catch {
+      // a side closed
+    }
+  };
+  const accepting = (async () => {
+    for await (const client of listener) {
+      const upstream = await Deno.connect({ hostname: "127.0.0.1", port: upstreamPort });
+      conns.push(client, upstream);
+      pump(client, upstream);
+      pump(upstream, client);
+    }
+  })().catch(() => {});
+  return {
+    port: (listener.addr as Deno.NetAddr).port,
+    pause() {
+      paused = true;
+      flowing = new Promise((resolve) => (resumed = resolve));
+    },
+    resume() {
+      paused = false;
+      resumed();
+    },
+    async [Symbol.asyncDispose]() {
+      listener.close();
+      for (const conn of conns) {
+        try {
+          conn.close();
+        } catch {
+          // already closed
+        }
+      }
+      this.resume();
+      await accepting;
+    },
+  };
+}
