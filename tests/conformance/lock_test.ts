@@ -151,20 +151,19 @@ conformance("bad lock options are usage errors", async ({ open }) => {
 conformance("events() hears what happens right after it resolves", async ({ open }) => {
   const [watcher, user] = [await open(), await open()];
   const controller = new AbortController();
+  const timeout = setTimeout(() => controller.abort(), 10_000);
   const events = await watcher.events("lock", undefined, controller.signal);
   const held = await lock(user, "seen", quick); // no wait: the stream must already listen
   await held.release();
-  const seen: unknown[] = [];
+  const seen: string[] = [];
   for await (const { name, event } of events) {
-    seen.push([name, (event as { event: string }).event]);
-    if (seen.length === 4) controller.abort();
+    const kind = (event as { event: string }).event;
+    // "started" is recorded beside the holder's work, so a zero-length hold may skip it.
+    if (kind !== "started") seen.push(`${name} ${kind}`);
+    if (kind === "completed") controller.abort();
   }
-  assert.deepEqual(seen, [
-    ["seen", "assigned"],
-    ["seen", "granted"],
-    ["seen", "started"],
-    ["seen", "completed"],
-  ]);
+  clearTimeout(timeout);
+  assert.deepEqual(seen, ["seen assigned", "seen granted", "seen completed"]);
 });
 
 conformance(
@@ -177,7 +176,7 @@ conformance(
     const fresh = await lock(b, "reborn", { expireMs: 600 });
     assert.ok(fresh.token > old.token, `token ${fresh.token} after ${old.token}`);
     const aborted = new Promise<void>((resolve) =>
-      old.signal.addEventListener("abort", () => resolve())
+      old.signal.aborted ? resolve() : old.signal.addEventListener("abort", () => resolve())
     );
     const deadline = new Promise((_, reject) =>
       setTimeout(() => reject(new Error("never told")), 2000)
