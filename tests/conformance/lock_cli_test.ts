@@ -73,7 +73,7 @@ conformance("SIGTERM to coord reaches the command, and its status comes back", a
       "--",
       "sh",
       "-c",
-      "trap 'echo got TERM; kill $!; exit 3' TERM; sleep 20 & wait",
+      "trap 'echo got TERM; kill $!; exit 3' TERM; echo ready >&2; sleep 20 & wait",
     ],
     { env: envOf(ctx) },
   );

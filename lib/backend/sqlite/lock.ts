@@ -79,6 +79,7 @@ export class SqliteLockSteps implements LockSteps {
   }
 
   #queue(name: string): Queue | undefined {
+    this.#issued(name); // refuses a counter another program wrote
     const [row] = this.#backend.all<Queue>(
       `SELECT c.tickets AS tickets, q.indicator AS indicator, q.lim AS lim
        FROM coord_lock q JOIN coord_lock_counter c USING (namespace, name)
