@@ -474,14 +474,21 @@ async function startOnFreePort(
   );
 }
 
-/** Waits until the server answers INFO with its own process id. */
+/** Waits until the server answers INFO with its own process id and has loaded its data. */
 async function waitReady(node: Node): Promise<void> {
   const { port, password, label } = node.spec;
   // Checking the pid, not just PING, matters: when the port was taken between probing and
   // binding, someone else's server answers while ours is failing to start.
   await pollUntil(READY_TIMEOUT_MS, `${label} on port ${port} to answer`, node, async () => {
     const info = await redisCommandWith({ port, password, timeoutMs: 2_000 }, "INFO", "server");
-    return infoField(info, "process_id") === String(node.child.pid);
+    if (infoField(info, "process_id") !== String(node.child.pid)) return false;
+    // INFO answers while an AOF is still loading; commands then get -LOADING.
+    const persistence = await redisCommandWith(
+      { port, password, timeoutMs: 2_000 },
+      "INFO",
+      "persistence",
+    );
+    return infoField(persistence, "loading") === "0";
   });
 }
 
