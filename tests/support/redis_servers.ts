@@ -488,7 +488,7 @@ async function waitReady(node: Node): Promise<void> {
       "INFO",
       "persistence",
     );
-    return infoField(persistence, "loading") === "0";
+    return infoField(persistence, "loading") !== "1"; // a sentinel has no such field
   });
 }
 
