@@ -39,7 +39,7 @@ const COMMANDS: Record<string, Entry> = {
   },
   schedule: {
     summary: "run cron/interval tasks once per tick across instances",
-    load: () => planned("schedule", "SCHEDULE_USAGE"),
+    load: async () => (await import("./commands/schedule.ts")).scheduleCommand,
   },
   queue: {
     summary: "a durable job queue: delayed, parallel and serial jobs",

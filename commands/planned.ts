@@ -7,16 +7,6 @@
 
 import { BACKEND_FLAGS_HELP } from "./flags.ts";
 
-/** `coord schedule` */
-export const SCHEDULE_USAGE = `Usage: coord schedule run TASKS.ts [options]
-
-Run cron and interval tasks once per tick across any number of instances.
-
-Example:
-  coord schedule run ./tasks.ts --url redis://scheduler-db:6379
-
-${BACKEND_FLAGS_HELP}`;
-
 /** `coord queue` */
 export const QUEUE_USAGE = `Usage: coord queue put|work|wait|status … [options]
 

@@ -15,6 +15,7 @@ import {
 } from "../lib/lock/console.ts";
 import type { Command } from "./command.ts";
 import { BACKEND_FLAGS, BACKEND_FLAGS_HELP, openBackend, parseFlags, usage } from "./flags.ts";
+import { writeLine } from "./output.ts";
 import { withSignals } from "./signals.ts";
 
 const USAGE = `Usage: coord turn status [RES…] [--json]
@@ -148,23 +149,6 @@ function noQueues(namespace: string): void {
 }
 
 const quoted = (name: string) => JSON.stringify(name);
-
-const encoder = new TextEncoder();
-
-/**
- * Writes one line to stdout at once (a console is read live, e.g. through grep); false when
- * the reader is gone (`coord turn follow | head -3`), where console.log would go on silently.
- */
-function writeLine(line: string): boolean {
-  let bytes = encoder.encode(`${line}\n`);
-  try {
-    while (bytes.length > 0) bytes = bytes.subarray(Deno.stdout.writeSync(bytes));
-    return true;
-  } catch (error) {
-    if (error instanceof Deno.errors.BrokenPipe) return false;
-    throw error;
-  }
-}
 
 /** The `coord turn` command. */
 export const turnCommand: Command = { usage: USAGE, run };

@@ -58,6 +58,34 @@ export {
   statusRecord,
   statusTable,
 } from "./lock/console.ts";
+export {
+  DEFAULT_GRACE_MS,
+  type Fixture,
+  type RunOptions,
+  type RunResult,
+  Scheduler,
+  type SchedulerOptions,
+} from "./schedule/scheduler.ts";
+export type {
+  ExecutionMode,
+  FailureMode,
+  Middleware,
+  TaskBaseOptions,
+  TaskContext,
+  TaskDefinition,
+  TaskHandler,
+  TaskOptions,
+  TemplateOptions,
+} from "./schedule/task.ts";
+export { DEFAULT_LEASE_MS, DEFAULT_RETRY_DELAY_MS } from "./schedule/task.ts";
+export { parseDuration, parseTiming, type Timing, type TimingOptions } from "./schedule/timing.ts";
+export type { ScheduleEvent } from "./schedule/runner.ts";
+export type { DynamicTaskSpec, LastRun, Outcome, TickLease } from "./schedule/record.ts";
+export { type MainOptions, runMain } from "./schedule/main.ts";
+export { scheduleStatus, type TaskStatus, type TemplateStatus } from "./schedule/status.ts";
+export type { ReadResult, ScheduleSteps, StoredRecord } from "./schedule/steps.ts";
+export { commandHandler, type OutputSink } from "./schedule/command_task.ts";
+export { ScheduleMetrics } from "./schedule/metrics.ts";
 export { connect, type ConnectOptions, DEFAULT_NAMESPACE } from "./backend/connect.ts";
 export type {
   Backend,

@@ -24,6 +24,8 @@ import type { BarrierSteps } from "../../barrier/steps.ts";
 import { BARRIER_KEY_TYPES, RedisBarrierSteps } from "./barrier.ts";
 import type { LockSteps } from "../../lock/steps.ts";
 import { LOCK_KEY_TYPES, RedisLockSteps } from "./lock.ts";
+import type { ScheduleSteps } from "../../schedule/steps.ts";
+import { RedisScheduleSteps, SCHEDULE_KEY_TYPES } from "./schedule.ts";
 
 /**
  * The Redis type of every key part coord writes, per primitive; anything else in the
@@ -32,7 +34,7 @@ import { LOCK_KEY_TYPES, RedisLockSteps } from "./lock.ts";
 const KEY_TYPES: Record<Kind, Record<string, string>> = {
   barrier: BARRIER_KEY_TYPES,
   lock: LOCK_KEY_TYPES,
-  schedule: {},
+  schedule: SCHEDULE_KEY_TYPES,
   queue: {},
 };
 
@@ -47,6 +49,7 @@ export class RedisBackend implements Backend {
   readonly conn: RedisConn;
   readonly barrier: BarrierSteps = new RedisBarrierSteps(this);
   readonly lock: LockSteps = new RedisLockSteps(this);
+  readonly schedule: ScheduleSteps = new RedisScheduleSteps(this);
   readonly #subscriptions = new Map<string, { flags: Set<ChangeFlag>; listener: Listener }>();
 
   constructor(conn: RedisConn, kind: BackendKind, displayUrl: string, namespace: string) {

@@ -18,6 +18,8 @@ import type { BarrierSteps } from "../../barrier/steps.ts";
 import { BARRIER_DDL, SqliteBarrierSteps } from "./barrier.ts";
 import type { LockSteps } from "../../lock/steps.ts";
 import { LOCK_DDL, SqliteLockSteps } from "./lock.ts";
+import type { ScheduleSteps } from "../../schedule/steps.ts";
+import { SCHEDULE_DDL, SqliteScheduleSteps } from "./schedule.ts";
 
 /**
  * How long a step waits for another process's write lock before SQLite gives up. Steps hold
@@ -44,6 +46,7 @@ const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS coord_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
   ...BARRIER_DDL,
   ...LOCK_DDL,
+  ...SCHEDULE_DDL,
 ];
 const SCHEMA_VERSION = "1";
 
@@ -68,6 +71,7 @@ export class SqliteBackend implements Backend {
   readonly #statements = new Map<string, StatementSync>();
   readonly barrier: BarrierSteps = new SqliteBarrierSteps(this);
   readonly lock: LockSteps = new SqliteLockSteps(this);
+  readonly schedule: ScheduleSteps = new SqliteScheduleSteps(this);
 
   constructor(db: DatabaseSync, options: SqliteOptions) {
     this.db = db;

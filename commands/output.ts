@@ -1,0 +1,22 @@
+/**
+ * Writing whole lines at once to stdout or stderr, for output that is read live.
+ *
+ * @module
+ */
+
+const encoder = new TextEncoder();
+
+/**
+ * Writes one line to `stream` at once (a console is read live, e.g. through grep); false when
+ * the reader is gone (`coord turn follow | head -3`), where console.log would go on silently.
+ */
+export function writeLine(line: string, stream: typeof Deno.stdout = Deno.stdout): boolean {
+  let bytes = encoder.encode(`${line}\n`);
+  try {
+    while (bytes.length > 0) bytes = bytes.subarray(stream.writeSync(bytes));
+    return true;
+  } catch (error) {
+    if (error instanceof Deno.errors.BrokenPipe) return false;
+    throw error;
+  }
+}

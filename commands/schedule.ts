@@ -1,0 +1,250 @@
+/**
+ * `coord schedule run|list|status`: cron and interval tasks run once per tick across any
+ * number of instances.
+ *
+ * @module
+ */
+
+import { ExitCode } from "../lib/errors.ts";
+import { parseListen } from "../lib/schedule/health.ts";
+import { loadTasks } from "../lib/schedule/load.ts";
+import { eventLine, runMain } from "../lib/schedule/main.ts";
+import { DEFAULT_GRACE_MS, Scheduler } from "../lib/schedule/scheduler.ts";
+import { scheduleStatus, type TaskStatus } from "../lib/schedule/status.ts";
+import type { TaskDefinition } from "../lib/schedule/task.ts";
+import type { Command } from "./command.ts";
+import {
+  BACKEND_FLAGS,
+  BACKEND_FLAGS_HELP,
+  openBackend,
+  parseFlags,
+  secondsFlag,
+  usage,
+} from "./flags.ts";
+import { writeLine } from "./output.ts";
+
+const USAGE =
+  `Usage: coord schedule [run] FILE [--instance ID] [--grace S] [--health-port [HOST:]PORT]
+                      [--verbose]
+       coord schedule list FILE [--count N] [--json]
+       coord schedule status [TASK…] [--json]
+
+Runs cron and interval tasks once per tick, however many instances run the same FILE against
+the same backend. Instances sleep until the next tick (no polling); the tick a task has
+reached is stored, so a restart neither repeats nor skips ticks.
+
+FILE is a TypeScript/JavaScript module (.ts .js .mts .mjs) whose default export adds tasks:
+    import type { Scheduler } from "coord";   // types only
+    export default (app: Scheduler) => {
+      app.task({ name: "report", cron: "0 */10 * * * *", timezone: "Europe/Ljubljana" },
+        async (ctx) => { /* ctx.scheduledAt, ctx.signal, ctx.heartbeat(), ctx.fixtures */ });
+    };
+or any other file, read as a crontab: one task a line, "#" comments,
+    SCHEDULE  [OPTION=VALUE…]  COMMAND
+    */5 * * * *      name=rotate  /usr/local/bin/rotate-logs
+    */10 * * * * *   curl -fsS http://localhost:8080/health    (6 fields: seconds first)
+    @every 30s       ./sync.sh
+    @hourly TZ=UTC   ./report.sh
+  SCHEDULE: 5 cron fields, 6 with seconds first, @hourly @daily @weekly @monthly @yearly,
+            or @every DURATION (30s, 5m, 1h30m, 250ms; aligned to the epoch)
+  OPTIONS:  name=NAME (default: the program's name and a hash of the line)
+            TZ=ZONE (default UTC)
+            mode=at-least-once|best-effort|at-most-once (default at-least-once)
+            failure=none|unlock|commit (default none)   lease=DURATION (default 60s)
+            retry=DURATION (failure=unlock's wait, default 1s)   fast-forward=yes|no
+            seconds=first|last (last reads pyncette/croniter's order: "* * * * * */10")
+  COMMAND runs with sh -c and COORD_TASK, COORD_SCHEDULED_AT (the tick, ISO 8601 UTC),
+  COORD_INSTANCE in its environment; its output lines are printed as "[NAME] line"; its
+  exit status decides success.
+
+Modes: at-least-once leases the tick (renewed while it runs) and commits it when done; a
+killed instance's tick is run again by another after the lease. best-effort commits the
+tick first: it never runs twice, and a killed run is not repeated. Failures: none keeps
+the tick leased until the lease ends, then retries; unlock retries after "retry"; commit
+counts it as done.
+
+  run       runs until SIGINT, SIGTERM or SIGHUP; then claims no more ticks, lets running
+            tasks finish within --grace seconds (default ${
+    DEFAULT_GRACE_MS / 1000
+  }), tears fixtures down,
+            exits 0. A second signal (or the end of the grace period) stops running tasks
+            (ctx.signal aborts; commands get SIGTERM, then SIGKILL) and exits 128+N.
+            --instance ID    the name this instance is recorded under (default host:pid:rnd)
+            --health-port P  serve /health (200 while running and the backend answers, else
+                             503) and /metrics (Prometheus) on 127.0.0.1:P or HOST:P
+            --verbose        also log every run's start and success on stderr
+            Failures, lost leases and backend errors are logged on stderr in any case.
+  list      each task's timing, modes and next --count (default 3) ticks; no backend needed
+  status    from the backend: each task's next tick, last run (tick, outcome, owner),
+            runs and failures; --json: one object per line
+
+Examples:
+  coord schedule run jobs.cron --url redis://10.0.0.5:6379 --health-port 9464
+  coord schedule list tasks.ts
+  coord schedule status --json
+
+Exit codes: 0 ok or stopped cleanly · 64 bad arguments, missing or malformed FILE
+            65 foreign data · 69 backend unavailable · 70 a fixture failed to set up
+            128+N running tasks cut short by signal N
+
+${BACKEND_FLAGS_HELP}`;
+
+const RUN_FLAGS = {
+  ...BACKEND_FLAGS,
+  instance: { type: "string" },
+  grace: { type: "string" },
+  "health-port": { type: "string" },
+  verbose: { type: "boolean" },
+} as const;
+
+async function run(argv: string[]): Promise<number> {
+  const [verb, ...rest] = argv;
+  if (verb === undefined) throw usage("schedule", "missing FILE (or list, status)");
+  if (verb === "list") return await list(rest);
+  if (verb === "status") return await status(rest);
+  return await runFile(verb === "run" ? rest : argv);
+}
+
+async function runFile(argv: string[]): Promise<number> {
+  const { values, positionals } = parseFlags("schedule", argv, RUN_FLAGS);
+  const file = onlyFile(positionals);
+  const graceMs = secondsFlag("schedule", "grace", values.grace, DEFAULT_GRACE_MS);
+  const health = values["health-port"] === undefined
+    ? undefined
+    : parseListen(values["health-port"]);
+  // The file is read (and any mistake in it reported) before the backend is touched.
+  const app = new Scheduler({
+    ...(values.instance !== undefined && { instance: values.instance }),
+    graceMs,
+    onEvent: (event) => {
+      const line = eventLine(event, values.verbose);
+      if (line) writeLine(`coord: ${line}`, Deno.stderr);
+    },
+  });
+  await loadTasks(app, file, (task, stream, line) => {
+    writeLine(`[${task}] ${line}`, stream === "stdout" ? Deno.stdout : Deno.stderr);
+  });
+  const backend = await openBackend("schedule", values);
+  try {
+    return await runMain(app.useBackend(backend), { health });
+  } finally {
+    await backend.close();
+  }
+}
+
+async function list(argv: string[]): Promise<number> {
+  const { values, positionals } = parseFlags("schedule", argv, {
+    count: { type: "string" },
+    json: { type: "boolean" },
+  });
+  const file = onlyFile(positionals);
+  const count = values.count === undefined ? 3 : Number(values.count);
+  if (!Number.isInteger(count) || count < 0) {
+    throw usage("schedule", `--count must be a whole number ≥ 0, got "${values.count}"`);
+  }
+  const app = new Scheduler();
+  await loadTasks(app, file, () => {});
+  const now = Date.now();
+  for (const def of app.tasks) {
+    const ticks = nextTicks(def, now, count).map((t) => new Date(t).toISOString());
+    if (values.json) {
+      console.log(JSON.stringify({
+        task: def.name,
+        timing: def.timing?.spec ?? "dynamic",
+        executionMode: def.executionMode,
+        failureMode: def.failureMode,
+        leaseMs: def.leaseMs,
+        next: ticks,
+      }));
+    } else {
+      console.log(
+        `${def.name}  ${def.timing?.spec ?? "dynamic template"}  ${def.executionMode}` +
+          `  failure=${def.failureMode}`,
+      );
+      for (const tick of ticks) console.log(`    ${tick}`);
+    }
+  }
+  return ExitCode.ok;
+}
+
+function nextTicks(def: TaskDefinition, now: number, count: number): number[] {
+  const ticks: number[] = [];
+  for (
+    let t = def.timing?.first(now);
+    t !== undefined && ticks.length < count;
+    t = def.timing!.next(t)
+  ) {
+    ticks.push(t);
+  }
+  return ticks;
+}
+
+async function status(argv: string[]): Promise<number> {
+  const { values, positionals, rest } = parseFlags("schedule", argv, {
+    ...BACKEND_FLAGS,
+    json: { type: "boolean" },
+  });
+  const named = [...positionals, ...rest];
+  await using backend = await openBackend("schedule", values);
+  const statuses = await scheduleStatus(backend, named.length > 0 ? named : undefined);
+  for (const name of named) {
+    if (!statuses.some((s) => ("task" in s ? s.task : s.template) === name)) {
+      console.error(`No such task: ${JSON.stringify(name)}.`);
+    }
+  }
+  if (named.length === 0 && statuses.length === 0) {
+    console.error(`No tasks in namespace ${JSON.stringify(backend.namespace)}.`);
+  }
+  if (values.json) {
+    for (const s of statuses) console.log(JSON.stringify(s));
+    return ExitCode.ok;
+  }
+  const rows = statuses.map((s) =>
+    "task" in s
+      ? taskRow(s)
+      : [s.template, `dynamic, ${s.instances} instance(s)`, "", "", "", "", ""]
+  );
+  if (rows.length > 0) {
+    printTable([["TASK", "NEXT", "LAST TICK", "OUTCOME", "OWNER", "RUNS", "FAILURES"], ...rows]);
+  }
+  return ExitCode.ok;
+}
+
+function taskRow(s: TaskStatus): string[] {
+  const iso = (t: number | undefined | null) => (t == null ? "-" : new Date(t).toISOString());
+  const running = !s.lease
+    ? ""
+    : s.last?.outcome === "running"
+    ? ` (running on ${s.lease.owner})`
+    : ` (retry at ${iso(s.lease.until)})`;
+  return [
+    s.task,
+    s.next === null ? "done" : iso(s.next) + running,
+    iso(s.last?.tick),
+    s.last?.outcome ?? "-",
+    s.last?.owner ?? "-",
+    String(s.runs),
+    String(s.failures),
+  ];
+}
+
+function printTable(rows: string[][]): void {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
+  for (const row of rows) {
+    console.log(row.map((cell, i) => cell.padEnd(widths[i])).join("  ").trimEnd());
+  }
+}
+
+function onlyFile(positionals: string[]): string {
+  if (positionals.length === 0) throw usage("schedule", "missing FILE");
+  if (positionals.length > 1) {
+    throw usage(
+      "schedule",
+      `one FILE at a time, got ${positionals.map((p) => `"${p}"`).join(" ")}`,
+    );
+  }
+  return positionals[0];
+}
+
+/** The `coord schedule` command. */
+export const scheduleCommand: Command = { usage: USAGE, run };

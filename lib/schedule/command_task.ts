@@ -1,0 +1,87 @@
+/**
+ * A task whose body is a shell command (a crontab-style file's lines): run through `sh -c`,
+ * its output passed on line by line with the task's name in front, its exit status deciding
+ * success.
+ *
+ * @module
+ */
+
+import { SIGNAL_NUMBERS } from "../errors.ts";
+import type { TaskContext, TaskHandler } from "./task.ts";
+
+/** Where a command's output lines go (the CLI prints them with the task's name in front). */
+export type OutputSink = (task: string, stream: "stdout" | "stderr", line: string) => void;
+
+/** After SIGTERM (lease lost, shutdown), a command gets this long before SIGKILL. */
+const KILL_AFTER_MS = 1_000;
+
+/** A failed command: its exit status or the signal that ended it. */
+export class CommandFailedError extends Error {}
+
+/**
+ * A task handler running `command` with `sh -c`, with `COORD_TASK`, `COORD_SCHEDULED_AT`
+ * (ISO 8601, UTC, milliseconds) and `COORD_INSTANCE` in its environment. It fails when the
+ * command exits non-zero; an aborted run's command gets SIGTERM, then SIGKILL.
+ *
+ * @example
+ * ```ts ignore
+ * app.task({ name: "sync", interval: "30s" }, commandHandler("./sync.sh", (task, stream, line) =>
+ *   console.log(`[${task}] ${line}`)));
+ * ```
+ */
+export function commandHandler(command: string, output: OutputSink): TaskHandler {
+  return async (ctx: TaskContext) => {
+    const child = new Deno.Command("sh", {
+      args: ["-c", command],
+      env: {
+        COORD_TASK: ctx.task,
+        COORD_SCHEDULED_AT: ctx.scheduledAt.toISOString(),
+        COORD_INSTANCE: ctx.instance,
+      },
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    let killTimer: ReturnType<typeof setTimeout> | undefined;
+    const onAbort = () => {
+      kill(child, "SIGTERM");
+      killTimer = setTimeout(() => kill(child, "SIGKILL"), KILL_AFTER_MS);
+    };
+    ctx.signal.addEventListener("abort", onAbort, { once: true });
+    try {
+      const [status] = await Promise.all([
+        child.status,
+        forwardLines(child.stdout, (line) => output(ctx.task, "stdout", line)),
+        forwardLines(child.stderr, (line) => output(ctx.task, "stderr", line)),
+      ]);
+      if (status.signal) {
+        const number = SIGNAL_NUMBERS[status.signal as keyof typeof SIGNAL_NUMBERS];
+        throw new CommandFailedError(
+          `killed by ${status.signal}${number ? ` (${128 + number})` : ""}`,
+        );
+      }
+      if (!status.success) throw new CommandFailedError(`exited with status ${status.code}`);
+    } finally {
+      clearTimeout(killTimer);
+      ctx.signal.removeEventListener("abort", onAbort);
+    }
+  };
+}
+
+function kill(child: Deno.ChildProcess, signal: Deno.Signal): void {
+  try {
+    child.kill(signal);
+  } catch {
+    // Already exited.
+  }
+}
+
+async function forwardLines(stream: ReadableStream<Uint8Array>, emit: (line: string) => void) {
+  let pending = "";
+  for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
+    const lines = (pending + chunk).split("\n");
+    pending = lines.pop()!;
+    lines.forEach(emit);
+  }
+  if (pending) emit(pending);
+}

@@ -1,0 +1,155 @@
+/**
+ * The crontab-style task file, for shell users: one task a line, a schedule, options, then a
+ * shell command.
+ *
+ * ```
+ * 0 3 * * *        name=rotate  /usr/local/bin/rotate-logs
+ * @every 30s       ./sync.sh
+ * @hourly TZ=UTC   ./report.sh
+ * ```
+ *
+ * Options are lower-case `key=value` words between the schedule and the command (plus `TZ=`);
+ * any other `NAME=value` word starts the command, as a shell variable assignment does.
+ *
+ * @module
+ */
+
+import { createHash } from "node:crypto";
+import { UsageError } from "../errors.ts";
+import type { ExecutionMode, FailureMode, TaskOptions } from "./task.ts";
+import { defineTask } from "./task.ts";
+
+/** One task line: the task's options and its shell command. */
+export interface CrontabTask {
+  options: TaskOptions;
+  command: string;
+  /** Where it was written, 1-based. */
+  line: number;
+}
+
+/** The options a line may carry, and the task option each one sets. */
+const LINE_OPTIONS: Record<string, (value: string, options: TaskOptions) => void> = {
+  name: (value, o) => (o.name = value),
+  TZ: (value, o) => (o.timezone = value),
+  mode: (value, o) => (o.executionMode = value as ExecutionMode),
+  failure: (value, o) => (o.failureMode = value as FailureMode),
+  lease: (value, o) => (o.lease = value),
+  retry: (value, o) => (o.retryDelay = value),
+  "fast-forward": (value, o) => (o.fastForward = yesNo(value)),
+  seconds: (value, o) => {
+    if (value !== "first" && value !== "last") {
+      throw new UsageError(`seconds=${value}: use first or last`);
+    }
+    o.secondsField = value;
+  },
+};
+
+/** Nicknames croner knows; `@every DURATION` is read by coord itself. */
+const NICKNAMES = ["@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly"];
+/** A cron field: numbers, ranges, steps, lists, `*`, `?`, Quartz's `L`, `W`, `#`. */
+const CRON_FIELD = /^[0-9*?/,\-LW#]+$/;
+/** Day-of-week names may stand in the last field of a 5- or 6-field expression. */
+const DAY_NAMES = /^(mon|tue|wed|thu|fri|sat|sun)([,-](mon|tue|wed|thu|fri|sat|sun))*$/i;
+
+/**
+ * Reads a crontab-style task file. Every problem is reported before anything runs.
+ *
+ * @throws {UsageError} naming the file, the line and what is wrong.
+ * @example
+ * ```ts
+ * import { parseCrontab } from "./crontab.ts";
+ * const [task] = parseCrontab("jobs.cron", "@every 30s  name=sync  ./sync.sh\n");
+ * task.options; // { name: "sync", cron: "@every 30s" }
+ * task.command; // "./sync.sh"
+ * ```
+ */
+export function parseCrontab(file: string, text: string): CrontabTask[] {
+  const tasks: CrontabTask[] = [];
+  const names = new Map<string, number>();
+  text.split(/\r?\n/).forEach((raw, index) => {
+    const line = index + 1;
+    const trimmed = raw.trim();
+    if (trimmed === "" || trimmed.startsWith("#")) return;
+    try {
+      const task = parseLine(trimmed, line);
+      const clash = names.get(task.options.name);
+      if (clash !== undefined) {
+        throw new UsageError(
+          `task name "${task.options.name}" is taken by line ${clash} — add name=`,
+        );
+      }
+      names.set(task.options.name, line);
+      defineTask(task.options, () => {});
+      tasks.push(task);
+    } catch (e) {
+      if (e instanceof UsageError) throw new UsageError(`${file}:${line}: ${e.message}`);
+      throw e;
+    }
+  });
+  return tasks;
+}
+
+function parseLine(text: string, line: number): CrontabTask {
+  const words = [...text.matchAll(/\S+/g)];
+  let next = 0;
+  let cron: string;
+  const first = words[0][0];
+  if (first === "@every") {
+    if (words.length < 2) throw new UsageError(`@every needs a duration, e.g. @every 30s`);
+    cron = `@every ${words[1][0]}`;
+    next = 2;
+  } else if (first.startsWith("@")) {
+    if (!NICKNAMES.includes(first)) {
+      throw new UsageError(`${first} is not a schedule — use ${NICKNAMES.join(" ")} or @every`);
+    }
+    cron = first;
+    next = 1;
+  } else {
+    while (next < words.length && next < 6 && isField(words[next][0], next)) next++;
+    if (next < 5) {
+      throw new UsageError(
+        `"${words.slice(0, 6).map((w) => w[0]).join(" ")}" does not start with a schedule — ` +
+          `give 5 or 6 cron fields, @hourly… or @every DURATION`,
+      );
+    }
+    cron = words.slice(0, next).map((w) => w[0]).join(" ");
+  }
+  const options: TaskOptions = { name: "", cron };
+  for (; next < words.length; next++) {
+    const option = /^([a-z][a-z-]*|TZ)=(.*)$/.exec(words[next][0]);
+    if (!option) break;
+    const [, key, value] = option;
+    const set = LINE_OPTIONS[key];
+    if (!set) {
+      throw new UsageError(
+        `unknown option ${key}= — use ${Object.keys(LINE_OPTIONS).map((k) => `${k}=`).join(" ")}`,
+      );
+    }
+    set(value, options);
+  }
+  if (next >= words.length) throw new UsageError(`no command after the schedule "${cron}"`);
+  const command = text.slice(words[next].index).trim();
+  if (!options.name) options.name = derivedName(text.slice(0, words[next].index), command);
+  return { options, command, line };
+}
+
+/** Field 6 may be a command rather than seconds-first's last field: only cron-like words count. */
+function isField(word: string, index: number): boolean {
+  return CRON_FIELD.test(word) || (index >= 4 && DAY_NAMES.test(word)) ||
+    (index < 5 && /^[A-Za-z0-9*?/,\-LW#]+$/.test(word));
+}
+
+/** A name that stays the same while the line does: the command's program and a short hash. */
+function derivedName(schedule: string, command: string): string {
+  const words = command.split(/\s+/);
+  const first = words.find((word) => !/^[A-Za-z_]\w*=/.test(word)) ?? "task";
+  const program = first.split("/").pop()!.replace(/[^\w.-]/g, "") || "task";
+  const hash = createHash("sha1").update(`${schedule.trim()} ${command}`).digest("hex");
+  return `${program}-${hash.slice(0, 6)}`;
+}
+
+function yesNo(value: string): boolean {
+  if (/^(yes|true|1|on)$/i.test(value)) return true;
+  if (/^(no|false|0|off)$/i.test(value)) return false;
+  throw new UsageError(`"${value}" is not yes or no`);
+}

@@ -1,0 +1,64 @@
+/**
+ * From a task file to a {@link Scheduler}'s tasks: a TypeScript/JavaScript module whose default
+ * export registers them, or a crontab-style file of shell commands.
+ *
+ * @module
+ */
+
+import { isAbsolute, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { UsageError } from "../errors.ts";
+import { commandHandler, type OutputSink } from "./command_task.ts";
+import { parseCrontab } from "./crontab.ts";
+import type { Scheduler } from "./scheduler.ts";
+
+/** Files with these endings are modules; anything else is read as a crontab-style file. */
+const MODULE_FILE = /\.(ts|mts|js|mjs|tsx|jsx)$/;
+
+/**
+ * Adds the tasks a file describes to `app`. A module's default export is called with the app
+ * (`export default (app: Scheduler) => { app.task(…) }`); a crontab-style file's lines become
+ * command tasks whose output goes to `output`.
+ *
+ * @throws {UsageError} when the file is missing, malformed, or its module fails to load.
+ */
+export async function loadTasks(app: Scheduler, file: string, output: OutputSink): Promise<void> {
+  const path = isAbsolute(file) ? file : resolve(file);
+  let text: string | undefined;
+  try {
+    if (!MODULE_FILE.test(path)) text = await Deno.readTextFile(path);
+    else if (!(await Deno.stat(path)).isFile) throw new Error("not a file");
+  } catch (e) {
+    throw new UsageError(
+      `cannot read task file ${file}: ${e instanceof Deno.errors.NotFound ? "no such file" : e}`,
+    );
+  }
+  if (text === undefined) return await loadModule(app, file, path);
+  for (const { options, command } of parseCrontab(file, text)) {
+    app.task(options, commandHandler(command, output));
+  }
+}
+
+async function loadModule(app: Scheduler, file: string, path: string): Promise<void> {
+  let module: { default?: unknown };
+  try {
+    module = await import(pathToFileURL(path).href);
+  } catch (e) {
+    throw new UsageError(`cannot load task module ${file}: ${firstLine(e)}`);
+  }
+  if (typeof module.default !== "function") {
+    throw new UsageError(
+      `${file} has no default export to call — write export default (app: Scheduler) => { … }`,
+    );
+  }
+  try {
+    await module.default(app);
+  } catch (e) {
+    if (e instanceof UsageError) throw new UsageError(`${file}: ${e.message}`);
+    throw new UsageError(`${file}: its default export failed: ${firstLine(e)}`);
+  }
+}
+
+function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split("\n")[0];
+}

@@ -1,0 +1,88 @@
+/**
+ * Running a scheduler as a program: signals, the health endpoint, log lines and the exit code.
+ * `coord schedule run` and {@link runMain} (behind `Scheduler.main()`) share it.
+ *
+ * @module
+ */
+
+import { CoordError, ExitCode, SIGNAL_NUMBERS } from "../errors.ts";
+import { serveHealth } from "./health.ts";
+import type { ScheduleEvent } from "./runner.ts";
+import type { Scheduler } from "./scheduler.ts";
+
+/** Options of {@link runMain}. */
+export interface MainOptions {
+  /** Serve `/health` and `/metrics` here. */
+  health?: { hostname: string; port: number };
+}
+
+const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+
+/**
+ * Runs `app` until SIGINT, SIGTERM or SIGHUP: the first stops claiming ticks and gives running
+ * tasks the grace period; a second one stops them at once.
+ *
+ * @returns the exit code: 0 after a clean stop, 128 + the signal's number when running tasks
+ * were cut short, a {@link CoordError}'s code when the scheduler could not start.
+ */
+export async function runMain(app: Scheduler, options: MainOptions = {}): Promise<number> {
+  const stop = new AbortController();
+  const force = new AbortController();
+  let first: (typeof STOP_SIGNALS)[number] | undefined;
+  const listeners = STOP_SIGNALS.map((name) => {
+    const listener = () => {
+      if (first) force.abort();
+      first ??= name;
+      stop.abort();
+    };
+    Deno.addSignalListener(name, listener);
+    return () => Deno.removeSignalListener(name, listener);
+  });
+  const serving = new AbortController();
+  try {
+    if (options.health) listen(app, options.health, serving.signal);
+    const { cutShort } = await app.run({ signal: stop.signal, force: force.signal });
+    return cutShort > 0 || force.signal.aborted ? 128 + SIGNAL_NUMBERS[first ?? "SIGTERM"] : 0;
+  } finally {
+    serving.abort();
+    listeners.forEach((remove) => remove());
+  }
+}
+
+function listen(app: Scheduler, at: { hostname: string; port: number }, signal: AbortSignal) {
+  try {
+    serveHealth(app, at, signal);
+  } catch (e) {
+    throw new CoordError(
+      `cannot serve /health on ${at.hostname}:${at.port}: ${e instanceof Error ? e.message : e}` +
+        ` — choose another --health-port`,
+      ExitCode.unavailable,
+    );
+  }
+}
+
+/**
+ * A log line for an event, or undefined for the routine ones (a run started or succeeded)
+ * unless `verbose`.
+ */
+export function eventLine(event: ScheduleEvent, verbose = false): string | undefined {
+  const at = "tick" in event ? ` ${new Date(event.tick).toISOString()}` : "";
+  switch (event.type) {
+    case "started":
+      return verbose
+        ? `${event.task}${at} started, ${event.latenessMs.toFixed(1)} ms late`
+        : undefined;
+    case "succeeded":
+      return verbose ? `${event.task}${at} succeeded in ${seconds(event.durationMs)}` : undefined;
+    case "failed":
+      return `${event.task}${at} failed after ${seconds(event.durationMs)}: ${event.error}`;
+    case "lost":
+      return `${event.task}${at} lost its lease to another instance; the run was stopped`;
+    case "error":
+      return `${event.task}: ${event.error} — retrying`;
+  }
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(3)} s`;
+}

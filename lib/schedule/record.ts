@@ -1,0 +1,110 @@
+/**
+ * What the scheduler stores per name (see `steps.ts`): a task's committed tick, lease and last
+ * run, or a dynamic task template's instances. Records are JSON, checked when read, so data
+ * another program left under a name is reported instead of being run or overwritten.
+ *
+ * @module
+ */
+
+import { ForeignDataError } from "../errors.ts";
+import type { ReadResult } from "./steps.ts";
+import type { TimingOptions } from "./timing.ts";
+
+/** How a task's last run ended; `running` while it runs. */
+export type Outcome = "running" | "success" | "failure" | "lost";
+
+/** The lease on a tick while an instance runs it (at-least-once tasks). */
+export interface TickLease {
+  /** The instance running it; `""` while a failed tick waits for its retry. */
+  owner: string;
+  /** The tick, backend clock, epoch ms. */
+  tick: number;
+  /** When the lease runs out, backend clock, epoch ms. */
+  until: number;
+}
+
+/** A task's last run, for `coord schedule status`. */
+export interface LastRun {
+  /** The tick, backend clock, epoch ms. */
+  tick: number;
+  /** The instance that ran it. */
+  owner: string;
+  /** How it ended, or `running`. */
+  outcome: Outcome;
+  /** When it was claimed, backend clock. */
+  startedAt: number;
+  /** When its outcome was recorded, backend clock. */
+  finishedAt?: number;
+  /** The failure, one line. */
+  error?: string;
+}
+
+/** A task's stored state. */
+export interface TaskRecord {
+  type: "task";
+  /** The timing the record was made for ({@link Timing.spec}); another one starts over. */
+  spec: string;
+  /** The oldest tick not yet done, backend clock; null once a one-off task has run. */
+  next: number | null;
+  lease?: TickLease;
+  last?: LastRun;
+  /** Runs started and runs failed, over the task's life. */
+  runs: number;
+  failures: number;
+}
+
+/** How one instance of a dynamic task is scheduled: its timing and its arguments. */
+export interface DynamicTaskSpec extends TimingOptions {
+  /** Handed to the template's handler as `ctx.args`. */
+  args?: unknown;
+}
+
+/** A dynamic task template's instances, by id. */
+export interface TemplateRecord {
+  type: "template";
+  instances: Record<string, DynamicTaskSpec>;
+}
+
+/** A record as read, with the version to write it back with. */
+export interface Versioned<T> {
+  now: number;
+  version: number;
+  record?: T;
+}
+
+/**
+ * Decodes a read record of the expected type.
+ *
+ * @throws {ForeignDataError} when the name holds something else.
+ */
+export function decodeRecord<T extends TaskRecord | TemplateRecord>(
+  name: string,
+  type: T["type"],
+  read: ReadResult,
+): Versioned<T> {
+  if (!read.stored) return { now: read.now, version: 0 };
+  let record: unknown;
+  try {
+    record = JSON.parse(read.stored.value);
+  } catch {
+    // reported below
+  }
+  if (!isRecord(record, type)) {
+    throw new ForeignDataError(
+      `schedule "${name}": the stored record is not a coord ${type} ` +
+        `(${read.stored.value.slice(0, 60)}) — another program wrote there, or a task and a ` +
+        `dynamic template share the name; remove it or use another --namespace`,
+    );
+  }
+  return { now: read.now, version: read.stored.version, record: record as T };
+}
+
+function isRecord(value: unknown, type: string): boolean {
+  if (typeof value !== "object" || value === null) return false;
+  const record = value as Record<string, unknown>;
+  if (record.type !== type) return false;
+  if (type === "template") return typeof record.instances === "object" && record.instances !== null;
+  return typeof record.spec === "string" &&
+    (record.next === null || typeof record.next === "number") &&
+    typeof record.runs === "number" && typeof record.failures === "number";
+}

@@ -1,0 +1,367 @@
+/**
+ * One task's loop in one scheduler instance: sleep until the task's next tick, claim it with a
+ * compare-and-set on the task's record, run it, commit it. Every instance runs the same loop;
+ * the record decides which one runs a tick, so a tick runs once however many instances race.
+ *
+ * Instances sleep until the tick itself (in the backend's clock, through the measured offset)
+ * rather than polling, so a run starts within a round trip or two of its tick.
+ *
+ * @module
+ */
+
+import type { Backend, Topic } from "../backend/types.ts";
+import { estimateClockOffset } from "../clock.ts";
+import { LeaseLostError } from "../errors.ts";
+import { localNow, sleep, sleepUntil } from "../time.ts";
+import type { ScheduleMetrics } from "./metrics.ts";
+import { decodeRecord, type LastRun, type TaskRecord, type Versioned } from "./record.ts";
+import type { Middleware, TaskContext, TaskDefinition } from "./task.ts";
+import type { Timing } from "./timing.ts";
+
+/** Something a scheduler instance did or saw, for logs. */
+export type ScheduleEvent =
+  | { type: "started"; task: string; tick: number; latenessMs: number }
+  | { type: "succeeded"; task: string; tick: number; durationMs: number }
+  | { type: "failed"; task: string; tick: number; durationMs: number; error: string }
+  /** Another instance took the tick over (the lease ran out first); the run was aborted. */
+  | { type: "lost"; task: string; tick: number }
+  /** The backend failed; the loop retries. */
+  | { type: "error"; task: string; error: string };
+
+/** What every task loop of one scheduler instance shares. */
+export interface RunnerContext {
+  backend: Backend;
+  /** This instance's id, recorded as a tick's owner. */
+  instance: string;
+  fixtures: Record<string, unknown>;
+  middlewares: Middleware[];
+  metrics: ScheduleMetrics;
+  emit(event: ScheduleEvent): void;
+  /** Aborts running tasks: the grace period is over, or a second signal came. */
+  force: AbortSignal;
+}
+
+/** After a backend error the loop tries again this much later. */
+const ERROR_RETRY_MS = 1_000;
+/** While another instance runs a tick that is already overdue, re-read at least this often. */
+const LEASE_RECHECK_MS = 1_000;
+/** Tries at replacing a record the loop itself keeps changing (renewals vs. finishing). */
+const WRITE_ATTEMPTS = 10;
+
+/**
+ * Runs a task's ticks until `stop` aborts (after the current run ends) or a one-off task has
+ * run. Backend errors are reported and retried, never thrown.
+ *
+ * @returns `"done"` when a one-off task has run, else `"stopped"`.
+ */
+export async function runTaskLoop(
+  def: TaskDefinition & { timing: Timing },
+  context: RunnerContext,
+  stop: AbortSignal,
+): Promise<"done" | "stopped"> {
+  const loop = new TaskLoop(def, context);
+  while (!stop.aborted) {
+    try {
+      if (await loop.step(stop) === "done") return "done";
+    } catch (e) {
+      if (stop.aborted) break;
+      context.emit({ type: "error", task: def.name, error: oneLine(e) });
+      await sleep(ERROR_RETRY_MS, stop).catch(() => {});
+    }
+  }
+  await loop.close();
+  return "stopped";
+}
+
+class TaskLoop {
+  readonly #def: TaskDefinition & { timing: Timing };
+  readonly #context: RunnerContext;
+  readonly #topic: Topic;
+  /** Backend clock − local clock; measured on the task's own node (a cluster's nodes differ). */
+  #offsetMs: number | undefined;
+  #watcher: Awaited<ReturnType<Backend["watch"]>> | undefined;
+
+  constructor(def: TaskDefinition & { timing: Timing }, context: RunnerContext) {
+    this.#def = def;
+    this.#context = context;
+    this.#topic = { kind: "schedule", name: def.name };
+  }
+
+  async #read(): Promise<Versioned<TaskRecord>> {
+    return decodeRecord<TaskRecord>(
+      this.#def.name,
+      "task",
+      await this.#context.backend.schedule.read(this.#def.name),
+    );
+  }
+
+  #write(version: number, record: TaskRecord): Promise<boolean> {
+    return this.#context.backend.schedule.write(this.#def.name, {
+      expect: version,
+      value: JSON.stringify(record),
+    });
+  }
+
+  async #sleepUntil(tick: number, stop: AbortSignal): Promise<void> {
+    await sleepUntil(tick - this.#offsetMs!, stop);
+  }
+
+  /** One decision: start the task's record, wait, or claim and run a tick. */
+  async step(stop: AbortSignal): Promise<"done" | "again"> {
+    const { timing } = this.#def;
+    this.#offsetMs ??= (await estimateClockOffset({
+      now: () => this.#context.backend.now(this.#topic),
+    })).offsetMs;
+    this.#watcher ??= await this.#context.backend.watch(this.#topic);
+    const { now, version, record } = await this.#read();
+    if (!record || record.spec !== timing.spec) {
+      // A new task, or its timing changed: start from the next tick, keeping the history.
+      await this.#write(version, {
+        type: "task",
+        spec: timing.spec,
+        next: timing.first(now) ?? null,
+        runs: record?.runs ?? 0,
+        failures: record?.failures ?? 0,
+        ...(record?.lease && { lease: record.lease }),
+        ...(record?.last && { last: record.last }),
+      });
+      return "again";
+    }
+    if (record.next === null) return "done";
+    const { lease } = record;
+    if (lease && lease.until > now) {
+      // Another run holds the tick (or a failed tick waits for its retry): the next tick can
+      // be due no earlier than the following one, unless that is overdue already.
+      const following = lease.owner === "" ? lease.until : timing.next(lease.tick) ?? lease.until;
+      const wakeAt = Math.min(lease.until, following);
+      if (wakeAt > now) await this.#sleepUntil(wakeAt, stop);
+      else await this.#watcher.next(Math.min(lease.until - now, LEASE_RECHECK_MS), stop);
+      return "again";
+    }
+    if (record.next > now) {
+      await this.#sleepUntil(record.next, stop);
+      return "again";
+    }
+    const tick = this.#def.fastForward
+      ? Math.max(record.next, timing.latest(now) ?? record.next)
+      : record.next;
+    const following = timing.next(tick) ?? null;
+    const last: LastRun = {
+      tick,
+      owner: this.#context.instance,
+      outcome: "running",
+      startedAt: now,
+    };
+    const claimed: TaskRecord = this.#def.executionMode === "at-least-once"
+      ? {
+        ...record,
+        lease: { owner: this.#context.instance, tick, until: now + this.#def.leaseMs },
+        last,
+        runs: record.runs + 1,
+      }
+      // best-effort: the next tick is committed before the run, so this tick never runs again.
+      : { ...record, next: following, lease: undefined, last, runs: record.runs + 1 };
+    if (!await this.#write(version, claimed)) return "again";
+    await this.#execute(last, following);
+    return "again";
+  }
+
+  async #execute(started: LastRun, following: number | null): Promise<void> {
+    const { name } = this.#def;
+    const { tick } = started;
+    const context = this.#context;
+    const abort = new AbortController();
+    const onForce = () => abort.abort(context.force.reason);
+    context.force.addEventListener("abort", onForce, { once: true });
+    const startedLocal = localNow();
+    const latenessMs = startedLocal + this.#offsetMs! - tick;
+    context.metrics.started(name, latenessMs);
+    context.emit({ type: "started", task: name, tick, latenessMs });
+    const keeper = this.#def.executionMode === "at-least-once"
+      ? new LeaseKeeper(this, started, abort)
+      : undefined;
+    const ctx: TaskContext = {
+      task: name,
+      scheduledAt: new Date(tick),
+      signal: abort.signal,
+      instance: context.instance,
+      fixtures: context.fixtures,
+      ...(this.#def.args !== undefined && { args: this.#def.args }),
+      heartbeat: () => keeper?.renew() ?? Promise.resolve(),
+    };
+    let error: unknown;
+    let failed = false;
+    try {
+      await compose(context.middlewares, this.#def.handler)(ctx);
+    } catch (e) {
+      failed = true;
+      error = e;
+    } finally {
+      keeper?.stop();
+      context.force.removeEventListener("abort", onForce);
+    }
+    const durationMs = localNow() - startedLocal;
+    if (keeper?.lost) {
+      context.metrics.lost(name);
+      context.emit({ type: "lost", task: name, tick });
+      return;
+    }
+    if (failed) {
+      context.metrics.failed(name);
+      context.emit({ type: "failed", task: name, tick, durationMs, error: oneLine(error) });
+    } else {
+      context.emit({ type: "succeeded", task: name, tick, durationMs });
+    }
+    const outcome = await this.#finish(started, following, failed ? oneLine(error) : undefined, {
+      // A run cut short by shutdown is handed to another instance at once.
+      interrupted: context.force.aborted,
+    });
+    if (outcome === "lost") {
+      context.metrics.lost(name);
+      context.emit({ type: "lost", task: name, tick });
+    }
+  }
+
+  /**
+   * Records how a run ended and, for an at-least-once task, commits the tick or keeps it for a
+   * retry as the failure mode says.
+   */
+  async #finish(
+    started: LastRun,
+    following: number | null,
+    error: string | undefined,
+    { interrupted }: { interrupted: boolean },
+  ): Promise<"done" | "lost"> {
+    const failed = error !== undefined;
+    const { failureMode, retryDelayMs } = this.#def;
+    for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
+      const { now, version, record } = await this.#read();
+      const ours = record?.last?.tick === started.tick &&
+        record.last.owner === started.owner;
+      const last: LastRun = {
+        ...started,
+        outcome: failed ? "failure" : "success",
+        finishedAt: now,
+        ...(failed && { error }),
+      };
+      if (!record) return "lost";
+      let finished: TaskRecord;
+      if (this.#def.executionMode === "best-effort") {
+        if (!ours) return "done";
+        finished = { ...record, last };
+      } else {
+        const { lease } = record;
+        if (lease?.owner !== started.owner || lease.tick !== started.tick) return "lost";
+        const commit = !failed || (failureMode === "commit" && !interrupted);
+        finished = {
+          ...record,
+          next: commit ? following : record.next,
+          lease: commit || interrupted
+            ? undefined
+            : failureMode === "unlock"
+            ? { owner: "", tick: started.tick, until: now + retryDelayMs }
+            : lease,
+          last,
+        };
+      }
+      if (failed) finished.failures = record.failures + 1;
+      if (await this.#write(version, finished)) return "done";
+    }
+    throw new Error(
+      `its record keeps changing; the outcome of tick ${started.tick} is not recorded`,
+    );
+  }
+
+  /**
+   * Extends the lease of a tick this instance runs, if it still holds it.
+   *
+   * @returns the new lease's end in the backend's clock, or undefined when it was lost.
+   */
+  async extend(tick: number): Promise<number | undefined> {
+    for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
+      const { now, version, record } = await this.#read();
+      const lease = record?.lease;
+      if (!lease || lease.owner !== this.#context.instance || lease.tick !== tick) return;
+      const until = now + this.#def.leaseMs;
+      if (await this.#write(version, { ...record, lease: { ...lease, until } })) return until;
+    }
+  }
+
+  get leaseMs(): number {
+    return this.#def.leaseMs;
+  }
+
+  async close(): Promise<void> {
+    await this.#watcher?.[Symbol.asyncDispose]();
+  }
+}
+
+/**
+ * Keeps a running tick's lease alive: renews every third of it, and aborts the run when the
+ * lease is lost — taken over, or not renewed before it ran out (counted from the last renewal
+ * that was answered, so a hung request counts as a failure).
+ */
+class LeaseKeeper {
+  readonly #loop: TaskLoop;
+  readonly #tick: number;
+  readonly #abort: AbortController;
+  readonly #timer: ReturnType<typeof setInterval>;
+  #deadline: number;
+  #lost = false;
+
+  constructor(loop: TaskLoop, started: LastRun, abort: AbortController) {
+    this.#loop = loop;
+    this.#tick = started.tick;
+    this.#abort = abort;
+    this.#deadline = performance.now() + loop.leaseMs;
+    this.#timer = setInterval(() => {
+      if (performance.now() >= this.#deadline) this.#lose();
+      else this.renew().catch(() => {});
+    }, loop.leaseMs / 3);
+  }
+
+  get lost(): boolean {
+    return this.#lost;
+  }
+
+  /** @throws {LeaseLostError} when the tick is no longer this instance's. */
+  async renew(): Promise<void> {
+    if (this.#lost) throw this.#abort.signal.reason;
+    const sent = performance.now();
+    const until = await this.#loop.extend(this.#tick);
+    if (until === undefined) {
+      this.#lose();
+      throw this.#abort.signal.reason;
+    }
+    this.#deadline = Math.max(this.#deadline, sent + this.#loop.leaseMs);
+  }
+
+  #lose(): void {
+    if (this.#lost) return;
+    this.#lost = true;
+    this.stop();
+    this.#abort.abort(
+      new LeaseLostError(`lost the lease on its tick ${new Date(this.#tick).toISOString()}`),
+    );
+  }
+
+  stop(): void {
+    clearInterval(this.#timer);
+  }
+}
+
+function compose(middlewares: Middleware[], handler: TaskDefinition["handler"]) {
+  return (ctx: TaskContext) =>
+    middlewares.reduceRight<() => Promise<void>>(
+      (next, middleware) => () => middleware(ctx, next),
+      async () => {
+        await handler(ctx);
+      },
+    )();
+}
+
+/** An error's message on one line, for logs and the stored record. */
+export function oneLine(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.replace(/\s*\n\s*/g, " ").slice(0, 500);
+}

@@ -1,0 +1,469 @@
+/**
+ * `Scheduler`: tasks, fixtures and middlewares of one app, run by any number of instances
+ * against one backend; each tick of each task runs once across all of them.
+ *
+ * @module
+ */
+
+import { connect, type ConnectOptions } from "../backend/connect.ts";
+import type { Backend } from "../backend/types.ts";
+import { CoordError, ExitCode, UsageError } from "../errors.ts";
+import { sleep } from "../time.ts";
+import { eventLine, type MainOptions, runMain } from "./main.ts";
+import { ScheduleMetrics } from "./metrics.ts";
+import { decodeRecord, type DynamicTaskSpec, type TemplateRecord } from "./record.ts";
+import { oneLine, type RunnerContext, runTaskLoop, type ScheduleEvent } from "./runner.ts";
+import {
+  defineTask,
+  type Middleware,
+  type TaskDefinition,
+  type TaskHandler,
+  type TaskOptions,
+  type TemplateOptions,
+} from "./task.ts";
+import { parseTiming, type Timing } from "./timing.ts";
+
+/**
+ * Sets up a value tasks share (a database pool, a client) and tears it down: a generator
+ * function that yields the value once and cleans up after the yield (in `finally`).
+ *
+ * @example
+ * ```ts ignore
+ * app.fixture("db", async function* () {
+ *   const db = await open();
+ *   try { yield db; } finally { await db.close(); }
+ * });
+ * ```
+ */
+export type Fixture<T = unknown> = () => AsyncIterator<T, unknown> | Iterator<T, unknown>;
+
+/** Options of {@link Scheduler}. */
+export interface SchedulerOptions {
+  /** The backend to use; without one, {@link connect} is called with `connect` on first use. */
+  backend?: Backend;
+  /** How to connect when no `backend` is given (default: `COORD_URL` and friends). */
+  connect?: ConnectOptions;
+  /** This instance's id, recorded as the owner of the ticks it runs; default host:pid:random. */
+  instance?: string;
+  /** How long running tasks may take to finish after a stop; default 30 000 ms. */
+  graceMs?: number;
+  /** Called with everything the scheduler does (runs, failures, backend errors), for logs. */
+  onEvent?: (event: ScheduleEvent) => void;
+}
+
+/** Options of {@link Scheduler.run}. */
+export interface RunOptions {
+  /** Stop claiming ticks; running tasks get the grace period to finish. */
+  signal?: AbortSignal;
+  /** Stop now: running tasks' `ctx.signal` aborts without waiting for the grace period. */
+  force?: AbortSignal;
+}
+
+/** How {@link Scheduler.run} ended. */
+export interface RunResult {
+  /** Runs still going when the grace period ended or `force` aborted (their signal aborted). */
+  cutShort: number;
+}
+
+/** The grace period when none is given. */
+export const DEFAULT_GRACE_MS = 30_000;
+/** A template's instances are re-read at least this often, besides change notifications. */
+const TEMPLATE_RECHECK_MS = 5_000;
+/** After aborting runs that outlived the grace period, wait this long for them to end. */
+const ABORT_SETTLE_MS = 2_000;
+/** Tries at changing a template's instances while other instances change them too. */
+const TEMPLATE_WRITE_ATTEMPTS = 20;
+
+/**
+ * A scheduling app: register tasks, fixtures and middlewares, then {@link Scheduler.run} it
+ * in as many processes as you like.
+ *
+ * @example
+ * ```ts
+ * import { connect, Scheduler } from "../mod.ts";
+ * await using backend = await connect({ url: "sqlite::memory:" });
+ * const app = new Scheduler({ backend });
+ * app.task({ name: "ping", interval: "250ms" }, (ctx) => {
+ *   console.log("tick", ctx.scheduledAt.toISOString());
+ * });
+ * await app.run({ signal: AbortSignal.timeout(600) });
+ * ```
+ */
+export class Scheduler {
+  /** This instance's id. */
+  readonly instance: string;
+  /** Runs, failures and lateness of this instance, for `/metrics`. */
+  readonly metrics: ScheduleMetrics = new ScheduleMetrics();
+  readonly #options: SchedulerOptions;
+  #onEvent: SchedulerOptions["onEvent"];
+  readonly #tasks = new Map<string, TaskDefinition>();
+  readonly #fixtures = new Map<string, Fixture>();
+  readonly #middlewares: Middleware[] = [];
+  #backend: Promise<Backend> | undefined;
+  /** Whether the backend was given (the caller closes it) rather than connected here. */
+  #backendGiven: boolean;
+  #running = false;
+  #active = 0;
+
+  /** A scheduler with no tasks yet. */
+  constructor(options: SchedulerOptions = {}) {
+    this.#options = options;
+    this.#onEvent = options.onEvent;
+    this.instance = options.instance ?? defaultInstance();
+    this.#backendGiven = options.backend !== undefined;
+    if (options.backend) this.#backend = Promise.resolve(options.backend);
+  }
+
+  /** Runs on `backend` (the caller closes it) instead of the one in the options. */
+  useBackend(backend: Backend): this {
+    if (this.#running) throw new UsageError("this scheduler is running already");
+    this.#backend = Promise.resolve(backend);
+    this.#backendGiven = true;
+    return this;
+  }
+
+  /**
+   * Adds a task: a timing (`cron`, `interval`) and options, or `dynamic: true` for a template
+   * whose instances {@link Scheduler.schedule} adds at run time.
+   *
+   * @throws {UsageError} on malformed options or a name already taken.
+   */
+  task(options: TaskOptions | TemplateOptions, handler: TaskHandler): this {
+    const def = defineTask(options, handler);
+    if (this.#tasks.has(def.name)) throw new UsageError(`task "${def.name}" is defined twice`);
+    this.#tasks.set(def.name, def);
+    return this;
+  }
+
+  /** Adds a fixture: set up before the first task runs, torn down after the last one ends. */
+  fixture<T>(name: string, fixture: Fixture<T>): this {
+    if (this.#fixtures.has(name)) throw new UsageError(`fixture "${name}" is defined twice`);
+    this.#fixtures.set(name, fixture);
+    return this;
+  }
+
+  /** Adds a middleware; the first added is the outermost. */
+  use(middleware: Middleware): this {
+    this.#middlewares.push(middleware);
+    return this;
+  }
+
+  /** The tasks and templates added so far, with their options checked. */
+  get tasks(): TaskDefinition[] {
+    return [...this.#tasks.values()];
+  }
+
+  /** The backend, connecting on first use. */
+  backend(): Promise<Backend> {
+    this.#backend ??= connect(this.#options.connect);
+    return this.#backend;
+  }
+
+  /**
+   * Adds (or changes) an instance of a dynamic task template; every scheduler instance running
+   * the template picks it up. It runs as task `template/id` with `ctx.args`.
+   *
+   * @throws {UsageError} on an unknown template, an empty id or a malformed timing.
+   */
+  async schedule(template: string, id: string, spec: DynamicTaskSpec): Promise<void> {
+    this.#template(template);
+    if (!id) throw new UsageError(`a dynamic task needs an id`);
+    const timing = parseTiming(spec);
+    const stored: DynamicTaskSpec = {
+      ...spec,
+      ...(spec.executeAt !== undefined && { executeAt: timing.spec.slice(3) }),
+    };
+    await this.#changeTemplate(template, (instances) => {
+      instances[id] = stored;
+      return true;
+    });
+  }
+
+  /**
+   * Removes an instance of a dynamic task template (a run in progress finishes).
+   *
+   * @returns whether it was there.
+   */
+  async unschedule(template: string, id: string): Promise<boolean> {
+    this.#template(template);
+    const removed = await this.#changeTemplate(template, (instances) => {
+      if (!(id in instances)) return false;
+      delete instances[id];
+      return true;
+    });
+    const backend = await this.backend();
+    const { version } = await backend.schedule.read(`${template}/${id}`).then((read) =>
+      decodeRecord(`${template}/${id}`, "task", read)
+    );
+    if (version > 0) {
+      await backend.schedule.write(`${template}/${id}`, { expect: version, value: null });
+    }
+    return removed;
+  }
+
+  /** An instance of a dynamic task template, or undefined. */
+  async get(template: string, id: string): Promise<DynamicTaskSpec | undefined> {
+    return (await this.list(template))[id];
+  }
+
+  /** Every instance of a dynamic task template, by id. */
+  async list(template: string): Promise<Record<string, DynamicTaskSpec>> {
+    this.#template(template);
+    const backend = await this.backend();
+    const { record } = decodeRecord<TemplateRecord>(
+      template,
+      "template",
+      await backend.schedule.read(template),
+    );
+    return record?.instances ?? {};
+  }
+
+  #template(name: string): TaskDefinition {
+    const def = this.#tasks.get(name);
+    if (!def || def.timing) {
+      throw new UsageError(`"${name}" is not a dynamic task template — add it with dynamic: true`);
+    }
+    return def;
+  }
+
+  async #changeTemplate(
+    template: string,
+    change: (instances: Record<string, DynamicTaskSpec>) => boolean,
+  ): Promise<boolean> {
+    const backend = await this.backend();
+    for (let attempt = 0; attempt < TEMPLATE_WRITE_ATTEMPTS; attempt++) {
+      const { version, record } = decodeRecord<TemplateRecord>(
+        template,
+        "template",
+        await backend.schedule.read(template),
+      );
+      const instances = { ...record?.instances };
+      if (!change(instances)) return false;
+      const value = JSON.stringify({ type: "template", instances } satisfies TemplateRecord);
+      if (await backend.schedule.write(template, { expect: version, value })) return true;
+    }
+    throw new CoordError(
+      `dynamic task template "${template}" changed under every attempt — try again`,
+      ExitCode.timedOut,
+    );
+  }
+
+  /** Whether {@link Scheduler.run} is running and the backend answers within `timeoutMs`. */
+  async healthy(timeoutMs = 1_000): Promise<boolean> {
+    if (!this.#running || !this.#backend) return false;
+    try {
+      const backend = await this.#backend;
+      await Promise.race([backend.now(), sleep(timeoutMs).then(() => Promise.reject())]);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * Sets up the fixtures, runs every task until `signal` aborts, lets running tasks finish
+   * within the grace period (or until `force` aborts), then tears the fixtures down, last
+   * first. A backend connected by the scheduler is closed at the end.
+   *
+   * @throws {ForeignDataError} when a task's name holds data coord did not write.
+   * @throws {BackendUnavailableError} when the backend cannot be reached at the start.
+   * @throws {CoordError} when a fixture fails to set up.
+   */
+  async run({ signal, force }: RunOptions = {}): Promise<RunResult> {
+    if (this.#running) throw new UsageError("this scheduler is running already");
+    const ownsBackend = !this.#backendGiven;
+    const backend = await this.backend();
+    this.#running = true;
+    const forced = new AbortController();
+    const onForce = () => forced.abort(force?.reason);
+    force?.addEventListener("abort", onForce, { once: true });
+    const stop = signal ?? new AbortController().signal;
+    const teardowns: (() => Promise<unknown>)[] = [];
+    try {
+      await this.#checkRecords(backend);
+      const fixtures = await this.#setUpFixtures(teardowns);
+      const context: RunnerContext = {
+        backend,
+        instance: this.instance,
+        fixtures,
+        middlewares: this.#middlewares,
+        metrics: this.metrics,
+        emit: (event) => this.#emit(event),
+        force: forced.signal,
+      };
+      const loops = this.tasks.map((def) =>
+        def.timing
+          ? runTaskLoop(def as TaskDefinition & { timing: Timing }, context, stop)
+          : this.#runTemplate(def, context, stop)
+      );
+      const finished = Promise.all(loops);
+      await new Promise<void>((resolve) => {
+        if (stop.aborted) resolve();
+        stop.addEventListener("abort", () => resolve(), { once: true });
+      });
+      const grace = setTimeout(
+        () => forced.abort(new Error("the grace period is over")),
+        this.#options.graceMs ?? DEFAULT_GRACE_MS,
+      );
+      const abortedThenSettled = new Promise<void>((resolve) => {
+        const settle = () => setTimeout(resolve, ABORT_SETTLE_MS);
+        if (forced.signal.aborted) settle();
+        forced.signal.addEventListener("abort", settle, { once: true });
+      });
+      await Promise.race([finished, abortedThenSettled]);
+      clearTimeout(grace);
+      return { cutShort: forced.signal.aborted ? this.#active : 0 };
+    } finally {
+      force?.removeEventListener("abort", onForce);
+      for (const teardown of teardowns.reverse()) await teardown();
+      this.#running = false;
+      if (ownsBackend) {
+        this.#backend = undefined;
+        await backend.close();
+      }
+    }
+  }
+
+  /**
+   * Runs the app as a program: until SIGINT, SIGTERM or SIGHUP (a second one stops running
+   * tasks at once), logging failures on stderr (`verbose`: every run), with `/health` and
+   * `/metrics` on `health` when given; then exits with {@link runMain}'s code. Connects with
+   * `COORD_URL` and friends unless a backend was given.
+   *
+   * @example
+   * ```ts ignore
+   * const app = new Scheduler();
+   * app.task({ name: "ping", interval: "10s" }, () => fetch("http://localhost:8080/ping"));
+   * await app.main();
+   * ```
+   */
+  async main(options: MainOptions & { verbose?: boolean } = {}): Promise<never> {
+    this.#onEvent ??= (event) => {
+      const line = eventLine(event, options.verbose);
+      if (line) console.error(`coord: ${line}`);
+    };
+    let code: number;
+    try {
+      code = await runMain(this, options);
+    } catch (e) {
+      console.error(`coord: ${e instanceof Error ? e.message : e}`);
+      code = e instanceof CoordError ? e.exitCode : ExitCode.internal;
+    }
+    Deno.exit(code);
+  }
+
+  #emit(event: ScheduleEvent): void {
+    if (event.type === "started") this.#active++;
+    if (event.type === "succeeded" || event.type === "failed" || event.type === "lost") {
+      this.#active--;
+    }
+    this.#onEvent?.(event);
+  }
+
+  /** Refuses to start over a name that holds something else, before anything runs. */
+  async #checkRecords(backend: Backend): Promise<void> {
+    for (const def of this.tasks) {
+      decodeRecord(
+        def.name,
+        def.timing ? "task" : "template",
+        await backend.schedule.read(def.name),
+      );
+    }
+  }
+
+  async #setUpFixtures(teardowns: (() => Promise<unknown>)[]): Promise<Record<string, unknown>> {
+    const values: Record<string, unknown> = {};
+    for (const [name, fixture] of this.#fixtures) {
+      try {
+        const iterator = fixture();
+        const first = await iterator.next();
+        teardowns.push(async () => {
+          try {
+            await iterator.return?.();
+          } catch (e) {
+            this.#onEvent?.({ type: "error", task: `fixture ${name}`, error: oneLine(e) });
+          }
+        });
+        values[name] = first.value;
+      } catch (e) {
+        throw new CoordError(
+          `fixture "${name}" failed to set up: ${oneLine(e)}`,
+          ExitCode.internal,
+          { cause: e },
+        );
+      }
+    }
+    return values;
+  }
+
+  /** Runs a template's instances as they are added and removed, until `stop` aborts. */
+  async #runTemplate(def: TaskDefinition, context: RunnerContext, stop: AbortSignal) {
+    const running = new Map<
+      string,
+      { key: string; stop: AbortController; loop: Promise<unknown> }
+    >();
+    const watcher = await context.backend.watch({ kind: "schedule", name: def.name });
+    try {
+      while (!stop.aborted) {
+        try {
+          const instances = await this.list(def.name);
+          for (const [id, entry] of running) {
+            if (JSON.stringify(instances[id]) !== entry.key) {
+              entry.stop.abort();
+              running.delete(id);
+            }
+          }
+          for (const [id, spec] of Object.entries(instances)) {
+            if (running.has(id)) continue;
+            const instance = { key: JSON.stringify(spec), stop: new AbortController() };
+            const loop = this.#runInstance(
+              def,
+              id,
+              spec,
+              context,
+              AbortSignal.any([stop, instance.stop.signal]),
+            );
+            running.set(id, { ...instance, loop });
+          }
+          await watcher.next(TEMPLATE_RECHECK_MS, stop);
+        } catch (e) {
+          if (stop.aborted) break;
+          context.emit({ type: "error", task: def.name, error: oneLine(e) });
+          await sleep(TEMPLATE_RECHECK_MS / 5, stop).catch(() => {});
+        }
+      }
+    } finally {
+      await watcher[Symbol.asyncDispose]();
+      await Promise.all([...running.values()].map((entry) => entry.loop));
+    }
+  }
+
+  async #runInstance(
+    def: TaskDefinition,
+    id: string,
+    spec: DynamicTaskSpec,
+    context: RunnerContext,
+    stop: AbortSignal,
+  ): Promise<void> {
+    const name = `${def.name}/${id}`;
+    try {
+      const instance = { ...def, name, timing: parseTiming(spec), args: spec.args };
+      if (await runTaskLoop(instance, context, stop) === "done") {
+        await this.unschedule(def.name, id);
+      }
+    } catch (e) {
+      context.emit({ type: "error", task: name, error: oneLine(e) });
+    }
+  }
+}
+
+function defaultInstance(): string {
+  let host = "host";
+  try {
+    host = Deno.hostname();
+  } catch {
+    // No --allow-sys: the pid and the random part still tell instances apart.
+  }
+  const random = crypto.getRandomValues(new Uint16Array(1))[0].toString(16).padStart(4, "0");
+  return `${host}:${Deno.pid}:${random}`;
+}

@@ -1,0 +1,83 @@
+/**
+ * What `coord schedule status` shows: each task's committed tick, lease and last run, read
+ * from the backend (so it covers every instance, running or not).
+ *
+ * @module
+ */
+
+import type { Backend } from "../backend/types.ts";
+import {
+  decodeRecord,
+  type LastRun,
+  type TaskRecord,
+  type TemplateRecord,
+  type TickLease,
+} from "./record.ts";
+
+/** One task's state as {@link scheduleStatus} reports it. */
+export interface TaskStatus {
+  /** The task's name. */
+  task: string;
+  /** The task's timing as stored, e.g. `cron 0 * * * * UTC`, `every 30000ms`. */
+  timing: string;
+  /** The next tick not yet done (epoch ms, backend clock); null when a one-off task ran. */
+  next: number | null;
+  /** Who holds the current tick and until when; absent when nobody runs it. */
+  lease?: TickLease;
+  /** The last run started, by any instance. */
+  last?: LastRun;
+  /** Runs started, over the task's life. */
+  runs: number;
+  /** Runs failed, over the task's life. */
+  failures: number;
+}
+
+/** A dynamic task template and how many instances it has. */
+export interface TemplateStatus {
+  /** The template's name. */
+  template: string;
+  /** How many instances it has. */
+  instances: number;
+}
+
+/**
+ * The state of the named tasks (or of every task and template in the namespace), sorted by
+ * name; names without a record are left out. Leases that ran out are not reported.
+ *
+ * @throws {ForeignDataError} when a name holds data coord did not write.
+ */
+export async function scheduleStatus(
+  backend: Backend,
+  names?: string[],
+): Promise<(TaskStatus | TemplateStatus)[]> {
+  const statuses: (TaskStatus | TemplateStatus)[] = [];
+  for (const name of names ?? await backend.schedule.list()) {
+    const read = await backend.schedule.read(name);
+    if (!read.stored) continue;
+    if (recordType(read.stored.value) === "template") {
+      const { record } = decodeRecord<TemplateRecord>(name, "template", read);
+      statuses.push({ template: name, instances: Object.keys(record!.instances).length });
+      continue;
+    }
+    const { record, now } = decodeRecord<TaskRecord>(name, "task", read);
+    const { spec, next, lease, last, runs, failures } = record!;
+    statuses.push({
+      task: name,
+      timing: spec,
+      next,
+      ...(lease && lease.until > now && { lease }),
+      ...(last && { last }),
+      runs,
+      failures,
+    });
+  }
+  return statuses;
+}
+
+function recordType(value: string): unknown {
+  try {
+    return JSON.parse(value)?.type;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,167 @@
+/**
+ * A task as the scheduler runs it: options checked and defaults filled in once, the handler,
+ * and the context a run gets.
+ *
+ * @module
+ */
+
+import { UsageError } from "../errors.ts";
+import { checkName } from "../backend/keys.ts";
+import { parseDuration, parseTiming, type Timing, type TimingOptions } from "./timing.ts";
+
+/**
+ * How a tick is claimed. `at-least-once` (default): the tick is leased before it runs and
+ * committed after, so a crashed run is re-run by another instance once its lease runs out.
+ * `best-effort` (alias `at-most-once`): the next tick is committed before the run starts, so a
+ * tick never runs twice, and a crashed run is not repeated.
+ */
+export type ExecutionMode = "at-least-once" | "best-effort" | "at-most-once";
+
+/**
+ * What a failed run of an at-least-once task does. `none` (default): the tick stays leased
+ * until the lease runs out, then it is retried. `unlock`: retried after `retryDelay`.
+ * `commit`: counted as done, like a success.
+ */
+export type FailureMode = "none" | "unlock" | "commit";
+
+/** What every task is given, apart from its timing. */
+export interface TaskBaseOptions {
+  /** Unique within a backend's namespace; no `/` (dynamic task instances are `template/id`). */
+  name: string;
+  /** Default `at-least-once`. */
+  executionMode?: ExecutionMode;
+  /** Default `none`. */
+  failureMode?: FailureMode;
+  /** How long a tick stays leased without a heartbeat (ms or `"60s"`); default 60 s. */
+  lease?: number | string;
+  /** After downtime, run the latest missed tick once instead of every missed tick. */
+  fastForward?: boolean;
+  /** Wait before a failed tick is retried with failure mode `unlock`; default 1 s. */
+  retryDelay?: number | string;
+}
+
+/** A task's options: its name and modes plus exactly one timing. */
+export interface TaskOptions extends TaskBaseOptions, TimingOptions {}
+
+/** The options of a dynamic task template: its instances bring their own timing. */
+export interface TemplateOptions extends TaskBaseOptions {
+  /** Marks a template: it has no timing of its own. */
+  dynamic: true;
+}
+
+/** What a run of a task is handed. */
+export interface TaskContext {
+  /** The task's name (`template/id` for a dynamic task's instance). */
+  readonly task: string;
+  /** The tick this run is for, in the backend's clock. */
+  readonly scheduledAt: Date;
+  /** Aborted when the lease is lost or the scheduler shuts down past its grace period. */
+  readonly signal: AbortSignal;
+  /** This scheduler instance, as shown by `coord schedule status`. */
+  readonly instance: string;
+  /** The fixtures' values, by name. */
+  readonly fixtures: Record<string, unknown>;
+  /** A dynamic task instance's arguments; undefined for a static task. */
+  readonly args?: unknown;
+  /**
+   * Extends the lease now (it is also extended every third of it while the run lasts).
+   *
+   * @throws {LeaseLostError} when another instance took the tick over.
+   */
+  heartbeat(): Promise<void>;
+}
+
+/** A task's body. A thrown error or rejected promise counts as a failure. */
+export type TaskHandler = (ctx: TaskContext) => unknown;
+
+/** Wraps every run (logging, timing, error reporting); call `next()` to run the task. */
+export type Middleware = (ctx: TaskContext, next: () => Promise<void>) => Promise<void>;
+
+/** A task with its options checked and defaults filled in. */
+export interface TaskDefinition {
+  /** The task's name. */
+  name: string;
+  /** Undefined for a dynamic template. */
+  timing?: Timing;
+  /** `at-most-once` is stored as its alias `best-effort`. */
+  executionMode: "at-least-once" | "best-effort";
+  /** What a failed run does. */
+  failureMode: FailureMode;
+  /** The lease on a running tick. */
+  leaseMs: number;
+  /** `unlock`'s wait before a retry. */
+  retryDelayMs: number;
+  /** Run only the latest of several missed ticks. */
+  fastForward: boolean;
+  /** The task's body. */
+  handler: TaskHandler;
+  /** A dynamic task instance's arguments. */
+  args?: unknown;
+}
+
+/** The lease a task gets when it names none. */
+export const DEFAULT_LEASE_MS = 60_000;
+/** How long `failureMode: "unlock"` waits before the retry, when not told. */
+export const DEFAULT_RETRY_DELAY_MS = 1_000;
+
+const EXECUTION_MODES = ["at-least-once", "best-effort", "at-most-once"];
+const FAILURE_MODES = ["none", "unlock", "commit"];
+
+/**
+ * Checks a task's options and fills in the defaults.
+ *
+ * @throws {UsageError} naming the task and what is wrong.
+ */
+export function defineTask(
+  options: TaskOptions | TemplateOptions,
+  handler: TaskHandler,
+): TaskDefinition {
+  const name = checkTaskName(options.name);
+  try {
+    const mode = options.executionMode ?? "at-least-once";
+    if (!EXECUTION_MODES.includes(mode)) {
+      throw new UsageError(
+        `executionMode "${mode}" is unknown — use ${EXECUTION_MODES.join(", ")}`,
+      );
+    }
+    const failureMode = options.failureMode ?? "none";
+    if (!FAILURE_MODES.includes(failureMode)) {
+      throw new UsageError(
+        `failureMode "${failureMode}" is unknown — use ${FAILURE_MODES.join(", ")}`,
+      );
+    }
+    if (typeof handler !== "function") throw new UsageError(`its handler is not a function`);
+    return {
+      name,
+      timing: "dynamic" in options && options.dynamic
+        ? undefined
+        : parseTiming(options as TimingOptions),
+      executionMode: mode === "at-least-once" ? mode : "best-effort",
+      failureMode,
+      leaseMs: options.lease === undefined
+        ? DEFAULT_LEASE_MS
+        : parseDuration(options.lease, "lease"),
+      retryDelayMs: options.retryDelay === undefined
+        ? DEFAULT_RETRY_DELAY_MS
+        : parseDuration(options.retryDelay, "retryDelay"),
+      fastForward: options.fastForward ?? false,
+      handler,
+    };
+  } catch (e) {
+    if (e instanceof UsageError) throw new UsageError(`task "${name}": ${e.message}`);
+    throw e;
+  }
+}
+
+/**
+ * Checks a task or template name.
+ *
+ * @throws {UsageError} when empty, too long or holding `/`.
+ */
+export function checkTaskName(name: string): string {
+  checkName("task", String(name ?? ""));
+  if (name.includes("/")) {
+    throw new UsageError(`task name "${name}" holds "/", which separates dynamic task instances`);
+  }
+  return name;
+}
