@@ -21,6 +21,7 @@ const BENCHMARKS: Record<string, () => Promise<{ default: Benchmark }>> = {
   startup: () => import("./startup.ts"),
   barrier: () => import("./barrier.ts"),
   lock: () => import("./lock.ts"),
+  schedule: () => import("./schedule.ts"),
 };
 
 const USAGE = `Usage: deno task bench [NAME…]

@@ -6,9 +6,10 @@
  * @module
  */
 
-import { ForeignDataError } from "../errors.ts";
+import type { Backend } from "../backend/types.ts";
+import { CoordError, ExitCode, ForeignDataError } from "../errors.ts";
 import type { ReadResult } from "./steps.ts";
-import type { TimingOptions } from "./timing.ts";
+import type { Timing, TimingOptions } from "./timing.ts";
 
 /** How a task's last run ended; `running` while it runs. */
 export type Outcome = "running" | "success" | "failure" | "lost";
@@ -107,4 +108,49 @@ function isRecord(value: unknown, type: string): boolean {
   return typeof record.spec === "string" &&
     (record.next === null || typeof record.next === "number") &&
     typeof record.runs === "number" && typeof record.failures === "number";
+}
+
+/**
+ * The record a task starts from, or starts over from when its timing changed: the timing's
+ * first tick, keeping the history and the lease of a tick still running.
+ */
+export function startingRecord(timing: Timing, now: number, previous?: TaskRecord): TaskRecord {
+  return {
+    type: "task",
+    spec: timing.spec,
+    next: timing.first(now) ?? null,
+    runs: previous?.runs ?? 0,
+    failures: previous?.failures ?? 0,
+    ...(previous?.lease && { lease: previous.lease }),
+    ...(previous?.last && { last: previous.last }),
+  };
+}
+
+/** Tries at changing a record that other instances change too. */
+const UPDATE_ATTEMPTS = 20;
+
+/**
+ * Changes a record by compare-and-set, reading it again when another instance changed it
+ * first. `change` returns the new record, `null` to remove it, or `undefined` to leave it.
+ *
+ * @returns whether it was changed.
+ * @throws {ForeignDataError} when the name holds something else.
+ */
+export async function updateRecord<T extends TaskRecord | TemplateRecord>(
+  backend: Backend,
+  name: string,
+  type: T["type"],
+  change: (record: T | undefined, now: number) => T | null | undefined,
+): Promise<boolean> {
+  for (let attempt = 0; attempt < UPDATE_ATTEMPTS; attempt++) {
+    const { now, version, record } = decodeRecord<T>(name, type, await backend.schedule.read(name));
+    const changed = change(record, now);
+    if (changed === undefined || (changed === null && version === 0)) return false;
+    const value = changed === null ? null : JSON.stringify(changed);
+    if (await backend.schedule.write(name, { expect: version, value })) return true;
+  }
+  throw new CoordError(
+    `schedule "${name}" changed under every attempt — try again`,
+    ExitCode.timedOut,
+  );
 }

@@ -14,7 +14,13 @@ import { estimateClockOffset } from "../clock.ts";
 import { LeaseLostError } from "../errors.ts";
 import { localNow, sleep, sleepUntil } from "../time.ts";
 import type { ScheduleMetrics } from "./metrics.ts";
-import { decodeRecord, type LastRun, type TaskRecord, type Versioned } from "./record.ts";
+import {
+  decodeRecord,
+  type LastRun,
+  startingRecord,
+  type TaskRecord,
+  type Versioned,
+} from "./record.ts";
 import type { Middleware, TaskContext, TaskDefinition } from "./task.ts";
 import type { Timing } from "./timing.ts";
 
@@ -45,21 +51,29 @@ export interface RunnerContext {
 const ERROR_RETRY_MS = 1_000;
 /** While another instance runs a tick that is already overdue, re-read at least this often. */
 const LEASE_RECHECK_MS = 1_000;
+/** The last stretch before a tick is slept precisely (timer, then spin), not on the watcher. */
+const PRECISE_WAIT_MS = 3;
+/** A waiting loop re-reads its record at least this often (a clock step, a lost message). */
+const MAX_WAIT_MS = 60_000;
+/** The clock offset is measured again after this long: clocks drift apart. */
+const OFFSET_TTL_MS = 300_000;
 /** Tries at replacing a record the loop itself keeps changing (renewals vs. finishing). */
 const WRITE_ATTEMPTS = 10;
 
 /**
  * Runs a task's ticks until `stop` aborts (after the current run ends) or a one-off task has
- * run. Backend errors are reported and retried, never thrown.
+ * run. Backend errors are reported and retried, never thrown. With `createRecord` false (a
+ * dynamic task's instance) a missing record means the task was removed.
  *
- * @returns `"done"` when a one-off task has run, else `"stopped"`.
+ * @returns `"done"` when a one-off task has run or the task was removed, else `"stopped"`.
  */
 export async function runTaskLoop(
   def: TaskDefinition & { timing: Timing },
   context: RunnerContext,
   stop: AbortSignal,
+  { createRecord = true }: { createRecord?: boolean } = {},
 ): Promise<"done" | "stopped"> {
-  const loop = new TaskLoop(def, context);
+  const loop = new TaskLoop(def, context, createRecord);
   while (!stop.aborted) {
     try {
       if (await loop.step(stop) === "done") return "done";
@@ -79,11 +93,18 @@ class TaskLoop {
   readonly #topic: Topic;
   /** Backend clock − local clock; measured on the task's own node (a cluster's nodes differ). */
   #offsetMs: number | undefined;
+  #offsetMeasuredAt = 0;
   #watcher: Awaited<ReturnType<Backend["watch"]>> | undefined;
+  readonly #createRecord: boolean;
 
-  constructor(def: TaskDefinition & { timing: Timing }, context: RunnerContext) {
+  constructor(
+    def: TaskDefinition & { timing: Timing },
+    context: RunnerContext,
+    createRecord: boolean,
+  ) {
     this.#def = def;
     this.#context = context;
+    this.#createRecord = createRecord;
     this.#topic = { kind: "schedule", name: def.name };
   }
 
@@ -102,29 +123,38 @@ class TaskLoop {
     });
   }
 
-  async #sleepUntil(tick: number, stop: AbortSignal): Promise<void> {
-    await sleepUntil(tick - this.#offsetMs!, stop);
+  /**
+   * Waits for a backend instant, or less when the task's record changes meanwhile (another
+   * instance committed a tick, a dynamic task was rescheduled): the caller re-reads it then.
+   */
+  async #waitUntil(instant: number, stop: AbortSignal): Promise<void> {
+    const local = instant - this.#offsetMs!;
+    const coarseMs = local - localNow() - PRECISE_WAIT_MS;
+    if (coarseMs > 0) {
+      await this.#watcher!.next(Math.min(coarseMs, MAX_WAIT_MS), stop);
+      if (localNow() < local - PRECISE_WAIT_MS) return;
+    }
+    await sleepUntil(local, stop);
   }
 
   /** One decision: start the task's record, wait, or claim and run a tick. */
   async step(stop: AbortSignal): Promise<"done" | "again"> {
     const { timing } = this.#def;
-    this.#offsetMs ??= (await estimateClockOffset({
-      now: () => this.#context.backend.now(this.#topic),
-    })).offsetMs;
+    if (
+      this.#offsetMs === undefined || performance.now() > this.#offsetMeasuredAt + OFFSET_TTL_MS
+    ) {
+      this.#offsetMs = (await estimateClockOffset({
+        now: () => this.#context.backend.now(this.#topic),
+      })).offsetMs;
+      this.#offsetMeasuredAt = performance.now();
+    }
     this.#watcher ??= await this.#context.backend.watch(this.#topic);
     const { now, version, record } = await this.#read();
+    // A dynamic task's record is made by schedule() and removed by unschedule(): a loop that
+    // finds none must not bring back an instance just removed (or a one-off just run).
+    if (!record && !this.#createRecord) return "done";
     if (!record || record.spec !== timing.spec) {
-      // A new task, or its timing changed: start from the next tick, keeping the history.
-      await this.#write(version, {
-        type: "task",
-        spec: timing.spec,
-        next: timing.first(now) ?? null,
-        runs: record?.runs ?? 0,
-        failures: record?.failures ?? 0,
-        ...(record?.lease && { lease: record.lease }),
-        ...(record?.last && { last: record.last }),
-      });
+      await this.#write(version, startingRecord(timing, now, record));
       return "again";
     }
     if (record.next === null) return "done";
@@ -134,12 +164,12 @@ class TaskLoop {
       // be due no earlier than the following one, unless that is overdue already.
       const following = lease.owner === "" ? lease.until : timing.next(lease.tick) ?? lease.until;
       const wakeAt = Math.min(lease.until, following);
-      if (wakeAt > now) await this.#sleepUntil(wakeAt, stop);
+      if (wakeAt > now) await this.#waitUntil(wakeAt, stop);
       else await this.#watcher.next(Math.min(lease.until - now, LEASE_RECHECK_MS), stop);
       return "again";
     }
     if (record.next > now) {
-      await this.#sleepUntil(record.next, stop);
+      await this.#waitUntil(record.next, stop);
       return "again";
     }
     const tick = this.#def.fastForward

@@ -11,7 +11,14 @@ import { CoordError, ExitCode, UsageError } from "../errors.ts";
 import { sleep } from "../time.ts";
 import { eventLine, type MainOptions, runMain } from "./main.ts";
 import { ScheduleMetrics } from "./metrics.ts";
-import { decodeRecord, type DynamicTaskSpec, type TemplateRecord } from "./record.ts";
+import {
+  decodeRecord,
+  type DynamicTaskSpec,
+  startingRecord,
+  type TaskRecord,
+  type TemplateRecord,
+  updateRecord,
+} from "./record.ts";
 import { oneLine, type RunnerContext, runTaskLoop, type ScheduleEvent } from "./runner.ts";
 import {
   defineTask,
@@ -71,8 +78,6 @@ export const DEFAULT_GRACE_MS = 30_000;
 const TEMPLATE_RECHECK_MS = 5_000;
 /** After aborting runs that outlived the grace period, wait this long for them to end. */
 const ABORT_SETTLE_MS = 2_000;
-/** Tries at changing a template's instances while other instances change them too. */
-const TEMPLATE_WRITE_ATTEMPTS = 20;
 
 /**
  * A scheduling app: register tasks, fixtures and middlewares, then {@link Scheduler.run} it
@@ -171,12 +176,21 @@ export class Scheduler {
     const timing = parseTiming(spec);
     const stored: DynamicTaskSpec = {
       ...spec,
-      ...(spec.executeAt !== undefined && { executeAt: timing.spec.slice(3) }),
+      ...(spec.executeAt !== undefined && { executeAt: new Date(timing.first(0)!).toISOString() }),
     };
-    await this.#changeTemplate(template, (instances) => {
-      instances[id] = stored;
-      return true;
-    });
+    const backend = await this.backend();
+    // The task's record first: a scheduler that sees the instance listed finds its record.
+    await updateRecord<TaskRecord>(
+      backend,
+      `${template}/${id}`,
+      "task",
+      (record, now) =>
+        record?.spec === timing.spec ? undefined : startingRecord(timing, now, record),
+    );
+    await updateRecord<TemplateRecord>(backend, template, "template", (record) => ({
+      type: "template",
+      instances: { ...record?.instances, [id]: stored },
+    }));
   }
 
   /**
@@ -186,18 +200,13 @@ export class Scheduler {
    */
   async unschedule(template: string, id: string): Promise<boolean> {
     this.#template(template);
-    const removed = await this.#changeTemplate(template, (instances) => {
-      if (!(id in instances)) return false;
-      delete instances[id];
-      return true;
-    });
     const backend = await this.backend();
-    const { version } = await backend.schedule.read(`${template}/${id}`).then((read) =>
-      decodeRecord(`${template}/${id}`, "task", read)
-    );
-    if (version > 0) {
-      await backend.schedule.write(`${template}/${id}`, { expect: version, value: null });
-    }
+    const removed = await updateRecord<TemplateRecord>(backend, template, "template", (record) => {
+      if (!record || !(id in record.instances)) return undefined;
+      const { [id]: _, ...instances } = record.instances;
+      return { type: "template", instances };
+    });
+    await updateRecord<TaskRecord>(backend, `${template}/${id}`, "task", () => null);
     return removed;
   }
 
@@ -224,28 +233,6 @@ export class Scheduler {
       throw new UsageError(`"${name}" is not a dynamic task template — add it with dynamic: true`);
     }
     return def;
-  }
-
-  async #changeTemplate(
-    template: string,
-    change: (instances: Record<string, DynamicTaskSpec>) => boolean,
-  ): Promise<boolean> {
-    const backend = await this.backend();
-    for (let attempt = 0; attempt < TEMPLATE_WRITE_ATTEMPTS; attempt++) {
-      const { version, record } = decodeRecord<TemplateRecord>(
-        template,
-        "template",
-        await backend.schedule.read(template),
-      );
-      const instances = { ...record?.instances };
-      if (!change(instances)) return false;
-      const value = JSON.stringify({ type: "template", instances } satisfies TemplateRecord);
-      if (await backend.schedule.write(template, { expect: version, value })) return true;
-    }
-    throw new CoordError(
-      `dynamic task template "${template}" changed under every attempt — try again`,
-      ExitCode.timedOut,
-    );
   }
 
   /** Whether {@link Scheduler.run} is running and the backend answers within `timeoutMs`. */
@@ -296,23 +283,28 @@ export class Scheduler {
           ? runTaskLoop(def as TaskDefinition & { timing: Timing }, context, stop)
           : this.#runTemplate(def, context, stop)
       );
-      const finished = Promise.all(loops);
-      await new Promise<void>((resolve) => {
-        if (stop.aborted) resolve();
-        stop.addEventListener("abort", () => resolve(), { once: true });
-      });
+      await abortion(stop);
+      // Claim nothing more; running tasks get the grace period, then their signal aborts.
       const grace = setTimeout(
         () => forced.abort(new Error("the grace period is over")),
         this.#options.graceMs ?? DEFAULT_GRACE_MS,
       );
-      const abortedThenSettled = new Promise<void>((resolve) => {
-        const settle = () => setTimeout(resolve, ABORT_SETTLE_MS);
-        if (forced.signal.aborted) settle();
-        forced.signal.addEventListener("abort", settle, { once: true });
-      });
-      await Promise.race([finished, abortedThenSettled]);
-      clearTimeout(grace);
-      return { cutShort: forced.signal.aborted ? this.#active : 0 };
+      let cutShort = 0;
+      try {
+        await Promise.race([Promise.all(loops), abortion(forced.signal)]);
+        if (forced.signal.aborted) {
+          cutShort = this.#active;
+          const settled = new AbortController();
+          await Promise.race([
+            Promise.all(loops),
+            sleep(ABORT_SETTLE_MS, settled.signal).catch(() => {}),
+          ]);
+          settled.abort();
+        }
+      } finally {
+        clearTimeout(grace);
+      }
+      return { cutShort };
     } finally {
       force?.removeEventListener("abort", onForce);
       for (const teardown of teardowns.reverse()) await teardown();
@@ -398,32 +390,30 @@ export class Scheduler {
 
   /** Runs a template's instances as they are added and removed, until `stop` aborts. */
   async #runTemplate(def: TaskDefinition, context: RunnerContext, stop: AbortSignal) {
-    const running = new Map<
-      string,
-      { key: string; stop: AbortController; loop: Promise<unknown> }
-    >();
+    /** Running instances by id, with the stored spec they were started from. */
+    const running = new Map<string, { spec: string; stop: AbortController }>();
+    const loops = new Set<Promise<void>>();
     const watcher = await context.backend.watch({ kind: "schedule", name: def.name });
     try {
       while (!stop.aborted) {
         try {
           const instances = await this.list(def.name);
           for (const [id, entry] of running) {
-            if (JSON.stringify(instances[id]) !== entry.key) {
+            if (JSON.stringify(instances[id]) !== entry.spec) {
               entry.stop.abort();
               running.delete(id);
             }
           }
           for (const [id, spec] of Object.entries(instances)) {
             if (running.has(id)) continue;
-            const instance = { key: JSON.stringify(spec), stop: new AbortController() };
-            const loop = this.#runInstance(
-              def,
-              id,
-              spec,
-              context,
-              AbortSignal.any([stop, instance.stop.signal]),
-            );
-            running.set(id, { ...instance, loop });
+            const entry = { spec: JSON.stringify(spec), stop: new AbortController() };
+            running.set(id, entry);
+            const signal = AbortSignal.any([stop, entry.stop.signal]);
+            const loop = this.#runInstance(def, id, spec, context, signal).finally(() => {
+              loops.delete(loop);
+              if (running.get(id) === entry) running.delete(id);
+            });
+            loops.add(loop);
           }
           await watcher.next(TEMPLATE_RECHECK_MS, stop);
         } catch (e) {
@@ -434,7 +424,7 @@ export class Scheduler {
       }
     } finally {
       await watcher[Symbol.asyncDispose]();
-      await Promise.all([...running.values()].map((entry) => entry.loop));
+      await Promise.all(loops);
     }
   }
 
@@ -448,13 +438,20 @@ export class Scheduler {
     const name = `${def.name}/${id}`;
     try {
       const instance = { ...def, name, timing: parseTiming(spec), args: spec.args };
-      if (await runTaskLoop(instance, context, stop) === "done") {
-        await this.unschedule(def.name, id);
-      }
+      const ended = await runTaskLoop(instance, context, stop, { createRecord: false });
+      if (ended === "done") await this.unschedule(def.name, id);
     } catch (e) {
       context.emit({ type: "error", task: name, error: oneLine(e) });
     }
   }
+}
+
+/** Resolves when `signal` aborts. */
+function abortion(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve();
+    signal.addEventListener("abort", () => resolve(), { once: true });
+  });
 }
 
 function defaultInstance(): string {

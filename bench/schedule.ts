@@ -1,0 +1,547 @@
+/**
+ * How punctually a distributed interval task runs, and whether each tick runs exactly once:
+ * one task every `PERIOD_MS`, run by 1 and by 3 long-lived processes (`schedule_worker.ts`),
+ * for coord's `Scheduler` on SQLite (a fresh temporary file per run) and on Redis (a fresh
+ * namespace per run, on the benchmark's own redis-server), for BullMQ's job scheduler
+ * (`upsertJobScheduler(id, { every: PERIOD_MS })` and a `Worker` per process) on the same
+ * redis-server in the same run, and once for the CLI, `coord schedule run FILE` with a
+ * crontab-style line running a shell command.
+ *
+ * Every process prints a line per run it starts: the tick it runs and its lateness (the
+ * instant the handler starts − the tick, on this host's clock). Once every process of a run
+ * has said it is ready, the bench lets `WARMUP_MS` pass, then counts over a window of exactly
+ * `WINDOW_TICKS` periods (ticks in `[start, start + WINDOW_TICKS × PERIOD_MS)`):
+ *
+ * - `runs`, `ticks` (distinct ticks run), `duplicates` (runs − ticks: a tick run twice);
+ * - `missed`: ticks of the task's grid inside the window that never ran. The grid is the
+ *   first tick seen plus whole periods (coord aligns intervals to the epoch, BullMQ to when
+ *   the scheduler was added); `off_grid` counts runs of ticks not on it;
+ * - `lateness_ms`: `{n, p50, p99, max}` over every run in the window (nearest-rank);
+ * - `runs_by_process`, and for Redis, `redis_per_tick`: the server's commands and CPU time
+ *   per tick over the window.
+ *
+ * Bounded: each run has a deadline, the whole a budget of 240 s; children still running then
+ * are stopped (SIGTERM) and the run says `stopped`. It takes ≈ 2.5 min on two cores.
+ *
+ * @module
+ */
+
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { atExit } from "./at_exit.ts";
+import { errorLine } from "./command_timing.ts";
+import { orSkipped } from "./missing_tool.ts";
+import { encodeCommand, RawRespConnection } from "./raw_resp.ts";
+import { startRedisServer } from "./redis_server.ts";
+import { BULLMQ_PACKAGES } from "./schedule_worker.ts";
+import { percentile } from "./stats.ts";
+import { tempDir } from "./temp_dir.ts";
+
+/** The task's period: short enough for ≥ 60 ticks a run within the bench's few minutes. */
+const PERIOD_MS = 250;
+/** Ticks counted per run. */
+const WINDOW_TICKS = 64;
+/** Runs before this long after the last process was ready are left out. */
+const WARMUP_MS = 1_000;
+/** After the window, runs of its last ticks may still be reported for this long. */
+const DRAIN_MS = 1_000;
+/** Start-up (Deno, imports, connecting) may take this long. */
+const READY_TIMEOUT_MS = 30_000;
+/** After stdin closes, a process has this long to finish its run and exit. */
+const STOP_TIMEOUT_MS = 10_000;
+/** The number of processes of each run. */
+const PROCESSES = [1, 3] as const;
+/** The whole benchmark's budget. */
+const BUDGET_MS = 240_000;
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const WORKER = fileURLToPath(new URL("./schedule_worker.ts", import.meta.url));
+const MAIN = fileURLToPath(new URL("../main.ts", import.meta.url));
+const DENO = Deno.execPath();
+
+interface MsSummary {
+  n: number;
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+/** One run's line from a process. */
+interface Run {
+  tick: number;
+  latenessMs: number;
+  worker: number;
+  timestamp_plus_delay?: number;
+}
+
+/**
+ * Runs the schedule benchmark; see the module doc.
+ *
+ * @example
+ * ```ts ignore
+ * import scheduleBench from "./schedule.ts";
+ * console.log(await scheduleBench());
+ * ```
+ */
+export default async function scheduleBench(): Promise<Record<string, unknown>> {
+  const budget = AbortSignal.timeout(BUDGET_MS);
+  const started = performance.now();
+  await using dir = await tempDir("coord-bench-schedule-");
+  const coord: Record<string, Record<string, unknown>> = { sqlite: {}, redis: {} };
+  let bullmq: Record<string, unknown> = {};
+  const withRedis = await orSkipped(async () => {
+    await using server = await startRedisServer();
+    const hz = /hz\r\n(\d+)/.exec(await redisCall(server.port, ["CONFIG", "GET", "hz"]))?.[1];
+    bullmq.redis_hz = hz === undefined ? null : Number(hz);
+    // Sizes alternate between contenders, so a burst of load elsewhere is spread out.
+    for (const processes of PROCESSES) {
+      const key = `processes_${processes}`;
+      coord.sqlite[key] = await measure({
+        label: `coord sqlite, ${processes} processes`,
+        processes,
+        spawn: (w) => workerArgs("coord", w, `sqlite:${join(dir.path, `${key}.db`)}`, "bench"),
+        budget,
+      });
+      coord.redis[key] = await measure({
+        label: `coord redis, ${processes} processes`,
+        processes,
+        spawn: (w) => workerArgs("coord", w, server.url, `bench-schedule-${processes}`),
+        redisPort: server.port,
+        budget,
+      });
+      bullmq[key] = await measure({
+        label: `bullmq, ${processes} processes`,
+        processes,
+        spawn: (w) => workerArgs("bullmq", w, server.url, `bench-schedule-${processes}`),
+        redisPort: server.port,
+        budget,
+      });
+    }
+    return {};
+  });
+  if ("skipped" in withRedis) {
+    // Without redis-server, coord on SQLite still runs; the rest says skipped.
+    for (const processes of PROCESSES) {
+      const key = `processes_${processes}`;
+      coord.sqlite[key] = await measure({
+        label: `coord sqlite, ${processes} processes`,
+        processes,
+        spawn: (w) => workerArgs("coord", w, `sqlite:${join(dir.path, `${key}.db`)}`, "bench"),
+        budget,
+      });
+    }
+    coord.redis = { ...withRedis };
+    bullmq = { ...withRedis };
+  }
+  const cli = await measureCli(dir.path, budget);
+  return {
+    period_ms: PERIOD_MS,
+    window_ticks: WINDOW_TICKS,
+    warmup_ms: WARMUP_MS,
+    task: `interval "${PERIOD_MS}ms", default options (executionMode at-least-once)`,
+    budget_s: BUDGET_MS / 1000,
+    wall_s: round3((performance.now() - started) / 1000),
+    coord: { ...coord, cli_sqlite: cli },
+    peers: {
+      bullmq: {
+        package: BULLMQ_PACKAGES.bullmq,
+        client: BULLMQ_PACKAGES.ioredis,
+        options: `queue.upsertJobScheduler(id, { every: ${PERIOD_MS} }, { name: "tick" }) ` +
+          `from process 0; a Worker (concurrency 1) in every process`,
+        tick_source: "the millis in the job's id, repeat:<schedulerId>:<nextMillis>",
+        ...bullmq,
+      },
+    },
+  };
+}
+
+/** The command line of one `schedule_worker.ts` process. */
+function workerArgs(kind: "coord" | "bullmq", w: number, url: string, name: string): string[] {
+  // BullMQ's packages are the benchmark's, not the project's: kept out of `deno.lock`.
+  return [
+    "run",
+    "-A",
+    ...(kind === "coord" ? [] : ["--no-lock"]),
+    WORKER,
+    kind,
+    String(w),
+    url,
+    name,
+    String(PERIOD_MS),
+  ];
+}
+
+/** One run: `processes` instances of the same task, their runs over one window. */
+async function measure(
+  { label, processes, spawn, redisPort, budget }: {
+    label: string;
+    processes: number;
+    spawn: (w: number) => string[];
+    redisPort?: number;
+    budget: AbortSignal;
+  },
+): Promise<Record<string, unknown>> {
+  if (budget.aborted) return notRun(label);
+  progress(label);
+  const deadline = READY_TIMEOUT_MS + WARMUP_MS + WINDOW_TICKS * PERIOD_MS + DRAIN_MS +
+    STOP_TIMEOUT_MS;
+  const signal = AbortSignal.any([budget, AbortSignal.timeout(deadline)]);
+  const spawnedAt = now();
+  const children = Array.from({ length: processes }, (_, w) => spawnChild(spawn(w), signal));
+  try {
+    const ready = await Promise.all(children.map((c) => c.waitFor("ready", READY_TIMEOUT_MS)));
+    const readyAt = Math.max(...ready.map((line) => line.at as number));
+    const window = { start: readyAt + WARMUP_MS, end: readyAt + WARMUP_MS + windowMs() };
+    let redisUse: RedisUse | undefined;
+    if (redisPort !== undefined) {
+      await sleep(window.start - now());
+      redisUse = await redisStart(redisPort);
+    }
+    await sleep(window.end - now());
+    if (redisUse) redisUse = await redisEnd(redisPort!, redisUse);
+    await sleep(DRAIN_MS);
+    const failed = await stopAll(children);
+    if (failed) throw new Error(failed);
+    const lines = children.flatMap((child) => child.lines);
+    const result = {
+      processes,
+      ready_s: round3((readyAt - spawnedAt) / 1000),
+      ...figures(lines, window, processes),
+      ...(redisUse ? { redis_per_tick: perTick(redisUse, lines, window) } : {}),
+    };
+    progress(`${label}: ${summaryLine(result)}`);
+    return result;
+  } catch (e) {
+    for (const child of children) child.kill();
+    await Promise.all(children.map((child) => child.done));
+    const message = e instanceof Error ? e.message : String(e);
+    progress(`${label}: ${message}`);
+    return signal.aborted ? stopped(label, budget) : { processes, error: message };
+  }
+}
+
+/**
+ * The CLI, once: `coord schedule run FILE` on SQLite, FILE a crontab-style line whose shell
+ * command appends the tick (`$COORD_SCHEDULED_AT`) and the instant it ran (`date +%s%3N`,
+ * whole milliseconds) to a file. Its lateness includes starting `sh` and `date`. The window
+ * starts `WARMUP_MS` after the first line appears.
+ */
+async function measureCli(dir: string, budget: AbortSignal): Promise<Record<string, unknown>> {
+  const label = "coord schedule run FILE, sqlite, 1 process";
+  if (budget.aborted) return notRun(label);
+  progress(label);
+  const out = join(dir, "cli-runs.txt");
+  const file = join(dir, "cli.cron");
+  const command = `echo "$COORD_SCHEDULED_AT $(date +%s%3N)" >> '${out}'`;
+  await Deno.writeTextFile(file, `@every ${PERIOD_MS}ms  name=tick  ${command}\n`);
+  const url = `sqlite:${join(dir, "cli.db")}`;
+  const deadline = READY_TIMEOUT_MS + WARMUP_MS + windowMs() + DRAIN_MS + STOP_TIMEOUT_MS;
+  const signal = AbortSignal.any([budget, AbortSignal.timeout(deadline)]);
+  const spawnedAt = now();
+  const child = spawnChild(
+    ["run", "-A", MAIN, "schedule", "run", file, "--url", url, "--instance", "cli"],
+    signal,
+  );
+  const base = {
+    command: `coord schedule run FILE --url sqlite:<tmp>/cli.db (as deno run -A main.ts …)`,
+    line: `@every ${PERIOD_MS}ms  name=tick  echo "$COORD_SCHEDULED_AT $(date +%s%3N)" >> OUT`,
+  };
+  try {
+    const firstAt = await firstLine(out, child, READY_TIMEOUT_MS);
+    const window = { start: firstAt + WARMUP_MS, end: firstAt + WARMUP_MS + windowMs() };
+    await sleep(window.end + DRAIN_MS - now());
+    child.kill();
+    const { code, stderr } = await child.done;
+    if (code !== 0) throw new Error(`coord exited ${code}: ${errorLine(stderr)}`);
+    const runs = (await Deno.readTextFile(out)).trim().split("\n").map((row) => {
+      const [scheduledAt, ranAt] = row.trim().split(" ");
+      const tick = Date.parse(scheduledAt);
+      return { tick, latenessMs: Number(ranAt) - tick, worker: 0 };
+    });
+    const result = {
+      ...base,
+      processes: 1,
+      first_run_s: round3((firstAt - spawnedAt) / 1000),
+      ...figures(runs as unknown as Record<string, unknown>[], window, 1),
+    };
+    progress(`${label}: ${summaryLine(result)}`);
+    return result;
+  } catch (e) {
+    child.kill();
+    await child.done;
+    const message = e instanceof Error ? e.message : String(e);
+    progress(`${label}: ${message}`);
+    return signal.aborted ? { ...base, ...stopped(label, budget) } : { ...base, error: message };
+  }
+}
+
+/** The instant `path` first had a line, polled; rejects when `child` exits first. */
+async function firstLine(path: string, child: ChildProcess, timeoutMs: number): Promise<number> {
+  let exited = false;
+  child.done.then(() => exited = true);
+  const until = performance.now() + timeoutMs;
+  while (performance.now() < until) {
+    try {
+      if ((await Deno.readTextFile(path)).includes("\n")) return now();
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+    }
+    if (exited) {
+      const { code, stderr } = await child.done;
+      throw new Error(`coord exited ${code} before its first run: ${errorLine(stderr)}`);
+    }
+    await sleep(10);
+  }
+  throw new Error(`no run within ${timeoutMs / 1000} s`);
+}
+
+/** The figures of one run, from every process's lines, over `window`. */
+function figures(
+  lines: Record<string, unknown>[],
+  window: { start: number; end: number },
+  processes: number,
+) {
+  const runs = (lines.filter((l) => typeof l.tick === "number") as unknown as Run[])
+    .filter((r) => r.tick >= window.start && r.tick < window.end);
+  const events = lines.filter((l) => l.event !== undefined);
+  const ticks = [...new Set(runs.map((r) => r.tick))].sort((a, b) => a - b);
+  const anchor = ticks[0];
+  const onGrid = (tick: number) => {
+    const rest = (((tick - anchor) % PERIOD_MS) + PERIOD_MS) % PERIOD_MS;
+    return rest < 0.5 || PERIOD_MS - rest < 0.5;
+  };
+  // Every half-open window of WINDOW_TICKS periods holds WINDOW_TICKS points of any grid.
+  const expected = ticks.length > 0 ? WINDOW_TICKS : 0;
+  const checked = runs.filter((r) => r.timestamp_plus_delay !== undefined);
+  return {
+    expected_ticks: expected,
+    runs: runs.length,
+    ticks: ticks.length,
+    duplicates: runs.length - ticks.length,
+    missed: expected - ticks.filter(onGrid).length,
+    off_grid: ticks.filter((t) => !onGrid(t)).length,
+    lateness_ms: summary(runs.map((r) => r.latenessMs)),
+    runs_by_process: Array.from(
+      { length: processes },
+      (_, w) => runs.filter((r) => r.worker === w).length,
+    ),
+    ...(checked.length > 0
+      ? {
+        timestamp_plus_delay_is_tick: `${
+          checked.filter((r) => r.timestamp_plus_delay === r.tick).length
+        } of ${checked.length}`,
+      }
+      : {}),
+    ...(events.length > 0
+      ? { events: events.length, first_event: JSON.stringify(events[0].event).slice(0, 200) }
+      : {}),
+  };
+}
+
+/** What the redis-server did over a window: its CPU time and commands by name. */
+interface RedisUse {
+  cpuS: number;
+  stats?: Map<string, number>;
+}
+
+async function redisStart(port: number): Promise<RedisUse> {
+  await redisCall(port, ["CONFIG", "RESETSTAT"]);
+  return { cpuS: redisCpuS(await redisCall(port, ["INFO", "cpu"])) };
+}
+
+async function redisEnd(port: number, start: RedisUse): Promise<RedisUse> {
+  const cpuS = redisCpuS(await redisCall(port, ["INFO", "cpu"])) - start.cpuS;
+  const stats = new Map<string, number>();
+  const info = await redisCall(port, ["INFO", "commandstats"]);
+  for (const [, name, calls] of info.matchAll(/cmdstat_(\S+?):calls=(\d+)/g)) {
+    if (name !== "config|resetstat" && name !== "info") stats.set(name, Number(calls));
+  }
+  return { cpuS, stats };
+}
+
+/** The server's commands (a script's own calls included) and CPU time per tick run. */
+function perTick(
+  { cpuS, stats }: RedisUse,
+  lines: Record<string, unknown>[],
+  window: { start: number; end: number },
+) {
+  const ticks = new Set(
+    lines.filter((l) => typeof l.tick === "number" && l.tick >= window.start && l.tick < window.end)
+      .map((l) => l.tick),
+  ).size;
+  if (ticks === 0 || !stats) return null;
+  const commands: Record<string, number> = {};
+  let total = 0;
+  for (const [name, calls] of [...stats].sort((a, b) => b[1] - a[1])) {
+    commands[name] = round2(calls / ticks);
+    total += calls;
+  }
+  return {
+    commands_total: round2(total / ticks),
+    commands,
+    server_cpu_us: round2((cpuS * 1e6) / ticks),
+  };
+}
+
+/** The server's CPU time so far (user + system), from INFO cpu. */
+function redisCpuS(info: string): number {
+  const field = (name: string) => Number(new RegExp(`${name}:([\\d.]+)`).exec(info)?.[1] ?? 0);
+  return field("used_cpu_user") + field("used_cpu_sys");
+}
+
+async function redisCall(port: number, args: string[]): Promise<string> {
+  using conn = await RawRespConnection.open(port);
+  return await conn.call(encodeCommand(args));
+}
+
+/** A running child: its JSON lines so far, and its end. */
+interface ChildProcess {
+  readonly lines: Record<string, unknown>[];
+  readonly done: Promise<{ code: number; stderr: Uint8Array }>;
+  /** Resolves with the first line that has `field`; rejects on exit or after `timeoutMs`. */
+  waitFor(field: string, timeoutMs: number): Promise<Record<string, unknown>>;
+  closeStdin(): Promise<void>;
+  kill(): void;
+}
+
+/** Closes every child's stdin (their signal to stop); the first failure, if any. */
+async function stopAll(children: ChildProcess[]): Promise<string | undefined> {
+  await Promise.all(children.map((child) => child.closeStdin()));
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<"late">((resolve) =>
+    timer = setTimeout(resolve, STOP_TIMEOUT_MS, "late")
+  );
+  const ends = await Promise.race([Promise.all(children.map((child) => child.done)), late]);
+  clearTimeout(timer);
+  if (ends === "late") {
+    for (const child of children) child.kill();
+    await Promise.all(children.map((child) => child.done));
+    return `a process did not stop within ${STOP_TIMEOUT_MS / 1000} s of its stdin closing`;
+  }
+  const failed = ends.find(({ code }) => code !== 0);
+  return failed && `a process exited ${failed.code}: ${errorLine(failed.stderr)}`;
+}
+
+/** Starts `deno ARGS` directly (no shell), from the project root, stdin piped. */
+function spawnChild(args: string[], signal: AbortSignal): ChildProcess {
+  const child = new Deno.Command(DENO, {
+    args,
+    cwd: ROOT,
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+    signal,
+  }).spawn();
+  const unregister = atExit(() => child.kill("SIGKILL"));
+  const lines: Record<string, unknown>[] = [];
+  let wake = () => {};
+  let exited = false;
+  const stdoutRead = (async () => {
+    let buffer = "";
+    for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
+      buffer += chunk;
+      for (let nl; (nl = buffer.indexOf("\n")) >= 0;) {
+        const line = buffer.slice(0, nl);
+        buffer = buffer.slice(nl + 1);
+        if (line.startsWith("{")) lines.push(JSON.parse(line));
+      }
+      wake();
+    }
+  })();
+  const stderrRead = new Response(child.stderr).bytes();
+  const done = (async () => {
+    const [{ code }, , stderr] = await Promise.all([child.status, stdoutRead, stderrRead]);
+    unregister();
+    exited = true;
+    wake();
+    return { code, stderr };
+  })();
+  const waitFor = async (field: string, timeoutMs: number) => {
+    const until = performance.now() + timeoutMs;
+    for (;;) {
+      const found = lines.find((line) => line[field] !== undefined);
+      if (found) return found;
+      if (exited) {
+        const { code, stderr } = await done;
+        throw new Error(`a process exited ${code} before "${field}": ${errorLine(stderr)}`);
+      }
+      const left = until - performance.now();
+      if (left <= 0) throw new Error(`no "${field}" from a process within ${timeoutMs / 1000} s`);
+      await sleep(left, new Promise<void>((resolve) => wake = resolve));
+    }
+  };
+  return {
+    lines,
+    done,
+    waitFor,
+    closeStdin: () => child.stdin.close().catch(() => {}),
+    kill: () => {
+      try {
+        child.kill("SIGTERM");
+      } catch {
+        // already exited
+      }
+    },
+  };
+}
+
+function windowMs(): number {
+  return WINDOW_TICKS * PERIOD_MS;
+}
+
+function stopped(label: string, budget: AbortSignal) {
+  const why = budget.aborted ? `the benchmark's ${BUDGET_MS / 1000} s budget` : "its deadline";
+  progress(`${label}: stopped at ${why}`);
+  return { stopped: `stopped at ${why}; no figures` };
+}
+
+function notRun(label: string) {
+  progress(`${label}: not run, the ${BUDGET_MS / 1000} s budget is spent`);
+  return { stopped: `not run: the benchmark's ${BUDGET_MS / 1000} s budget was spent` };
+}
+
+function summaryLine(result: Record<string, unknown>): string {
+  const late = result.lateness_ms as MsSummary | null;
+  const lateness = late ? `lateness p50 ${late.p50} ms, p99 ${late.p99} ms` : "no runs";
+  return `${result.ticks}/${result.expected_ticks} ticks, ${result.duplicates} duplicates, ` +
+    `${result.missed} missed; ${lateness}`;
+}
+
+function summary(values: number[]): MsSummary | null {
+  if (values.length === 0) return null;
+  const sorted = values.toSorted((a, b) => a - b);
+  return {
+    n: sorted.length,
+    p50: round3(percentile(sorted, 50)),
+    p99: round3(percentile(sorted, 99)),
+    max: round3(sorted[sorted.length - 1]),
+  };
+}
+
+function sleep(ms: number, wake?: Promise<void>): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, Math.max(0, ms));
+    wake?.then(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+/** Microseconds: the finest the clocks here say anything about. */
+function round3(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
+
+function round2(x: number): number {
+  return Math.round(x * 100) / 100;
+}
+
+/** This host's wall clock with sub-millisecond precision, as coord's `localNow()`. */
+function now(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+function progress(message: string): void {
+  console.error(`schedule: ${message}`);
+}

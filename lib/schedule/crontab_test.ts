@@ -1,0 +1,212 @@
+import assert from "node:assert/strict";
+import { UsageError } from "../errors.ts";
+import { type CrontabTask, parseCrontab } from "./crontab.ts";
+import { parseTiming } from "./timing.ts";
+
+/** The one task of a one-line file. */
+function only(line: string): CrontabTask {
+  const tasks = parseCrontab("jobs.cron", line);
+  assert.equal(tasks.length, 1);
+  return tasks[0];
+}
+
+/** The message of the UsageError that parsing `text` must throw. */
+function crontabError(text: string): string {
+  let message = "";
+  assert.throws(() => parseCrontab("jobs.cron", text), (e) => {
+    assert.ok(e instanceof UsageError, `a UsageError, not ${e}`);
+    assert.equal(e.exitCode, 64);
+    message = e.message;
+    return true;
+  });
+  return message;
+}
+
+Deno.test("parseCrontab() skips comments and blank lines", () => {
+  const text = [
+    "# nightly jobs",
+    "",
+    "   ",
+    "0 3 * * *  name=rotate  /usr/local/bin/rotate-logs --all",
+    "  # an indented comment",
+    "",
+  ].join("\n");
+  assert.deepEqual(parseCrontab("jobs.cron", text), [{
+    options: { name: "rotate", cron: "0 3 * * *" },
+    command: "/usr/local/bin/rotate-logs --all",
+    line: 4,
+  }]);
+});
+
+Deno.test("parseCrontab() reads an empty file as no tasks", () => {
+  assert.deepEqual(parseCrontab("jobs.cron", ""), []);
+  assert.deepEqual(parseCrontab("jobs.cron", "# nothing yet\n\n"), []);
+});
+
+Deno.test("parseCrontab() reads CRLF line ends and surrounding blanks", () => {
+  const [first, second] = parseCrontab("jobs.cron", "\t0 3 * * * ./a.sh  \r\n@hourly ./b.sh\r\n");
+  assert.equal(first.command, "./a.sh");
+  assert.equal(first.options.cron, "0 3 * * *");
+  assert.equal(second.command, "./b.sh");
+  assert.equal(second.line, 2);
+});
+
+Deno.test("parseCrontab() reads a 6-field line with seconds first", () => {
+  const task = only("*/10 * * * * * ./tick.sh --fast");
+  assert.equal(task.options.cron, "*/10 * * * * *");
+  assert.equal(task.command, "./tick.sh --fast");
+});
+
+Deno.test("parseCrontab() reads day-of-week names in the last cron field", () => {
+  assert.equal(only("0 9 * * MON-FRI ./weekdays.sh").options.cron, "0 9 * * MON-FRI");
+  assert.equal(only("0 0 9 * * mon ./monday.sh").options.cron, "0 0 9 * * mon");
+});
+
+Deno.test("parseCrontab() reads an @every line", () => {
+  const task = only("@every 30s  name=sync  ./sync.sh");
+  assert.deepEqual(task.options, { name: "sync", cron: "@every 30s" });
+  assert.equal(task.command, "./sync.sh");
+});
+
+Deno.test("parseCrontab() reads an @hourly line", () => {
+  const task = only("@hourly name=report ./report.sh");
+  assert.deepEqual(task.options, { name: "report", cron: "@hourly" });
+  assert.equal(task.command, "./report.sh");
+});
+
+Deno.test("parseCrontab() reads every line option", () => {
+  const task = only(
+    "0 3 * * * name=backup TZ=Europe/Ljubljana mode=best-effort failure=unlock lease=5m " +
+      "retry=2s fast-forward=yes ./backup.sh",
+  );
+  assert.deepEqual(task.options, {
+    name: "backup",
+    cron: "0 3 * * *",
+    timezone: "Europe/Ljubljana",
+    executionMode: "best-effort",
+    failureMode: "unlock",
+    lease: "5m",
+    retryDelay: "2s",
+    fastForward: true,
+  });
+  assert.equal(task.command, "./backup.sh");
+});
+
+Deno.test("parseCrontab() reads fast-forward= as yes or no", () => {
+  for (const yes of ["yes", "true", "1", "on", "YES"]) {
+    assert.equal(only(`@hourly fast-forward=${yes} ./x`).options.fastForward, true, yes);
+  }
+  for (const no of ["no", "false", "0", "off", "No"]) {
+    assert.equal(only(`@hourly fast-forward=${no} ./x`).options.fastForward, false, no);
+  }
+});
+
+Deno.test("parseCrontab() reads seconds=last as pyncette's seconds-last order", () => {
+  const task = only("* * * * * */10 seconds=last ./x");
+  assert.equal(task.options.secondsField, "last");
+  const timing = parseTiming(task.options);
+  assert.equal(
+    new Date(timing.next(Date.parse("2026-01-01T00:00:01Z"))!).toISOString(),
+    "2026-01-01T00:00:10.000Z",
+  );
+});
+
+Deno.test("parseCrontab() keeps an upper-case NAME=value word as the command's start", () => {
+  const task = only("0 3 * * * FOO=1 BAR=x /bin/backup.sh --all");
+  assert.deepEqual(task.options, { name: task.options.name, cron: "0 3 * * *" });
+  assert.equal(task.command, "FOO=1 BAR=x /bin/backup.sh --all");
+});
+
+Deno.test("parseCrontab() leaves a trailing # comment in the command, for sh to ignore", () => {
+  assert.equal(only("0 3 * * * ./x.sh # nightly").command, "./x.sh # nightly");
+});
+
+Deno.test("parseCrontab() derives a default name from the command's program", () => {
+  assert.match(
+    only("0 3 * * * /usr/local/bin/rotate-logs").options.name,
+    /^rotate-logs-[0-9a-f]{6}$/,
+  );
+  assert.match(only("0 3 * * * FOO=1 ./backup.sh --all").options.name, /^backup\.sh-[0-9a-f]{6}$/);
+});
+
+Deno.test("parseCrontab() derives the same name from the same line, wherever it is", () => {
+  const line = "0 3 * * * /usr/local/bin/rotate-logs --all";
+  const name = only(line).options.name;
+  assert.equal(only(line).options.name, name);
+  assert.equal(parseCrontab("other.cron", `# moved down\n\n${line}\n`)[0].options.name, name);
+});
+
+Deno.test("parseCrontab() derives different names from different lines", () => {
+  const names = [
+    "0 3 * * * /usr/local/bin/rotate-logs",
+    "0 4 * * * /usr/local/bin/rotate-logs",
+    "0 3 * * * /usr/local/bin/rotate-logs --all",
+    "0 3 * * * lease=5m /usr/local/bin/rotate-logs",
+  ].map((line) => only(line).options.name);
+  assert.equal(new Set(names).size, names.length, names.join(" "));
+});
+
+Deno.test("parseCrontab() refuses a name used twice, naming both lines", () => {
+  const text = "# jobs\n\n@hourly name=a ./x\n# more\n@daily name=a ./y\n";
+  assert.equal(crontabError(text), 'jobs.cron:5: task name "a" is taken by line 3 — add name=');
+});
+
+Deno.test("parseCrontab() refuses the same unnamed line twice", () => {
+  assert.match(crontabError("@hourly ./x\n@hourly ./x\n"), /^jobs\.cron:2: .* taken by line 1/);
+});
+
+Deno.test("parseCrontab() prefixes every error with FILE:LINE:, counting comments and blanks", () => {
+  const cases: [string, RegExp][] = [
+    ["0 3 * * * foo=1 ./x", /unknown option foo= — use name= TZ= mode=/],
+    ["0 3 * * * name=x", /no command after the schedule "0 3 \* \* \*"/],
+    ["0 3 * * *", /no command/],
+    ["@every 30s", /no command/],
+    ["61 3 * * * ./x", /cron expression "61 3 \* \* \*" is malformed/],
+    ["0 3 * * ./x", /does not start with a schedule — give 5 or 6 cron fields/],
+    ["@reboot ./x", /@reboot is not a schedule — use @yearly/],
+    ["@every", /@every needs a duration/],
+    ["@every 0s ./x", /@every "0s" is not a positive duration/],
+    ["0 3 * * * mode=exactly-once ./x", /executionMode "exactly-once" is unknown/],
+    ["0 3 * * * failure=retry ./x", /failureMode "retry" is unknown/],
+    ["0 3 * * * lease=abc ./x", /lease "abc" is not a positive duration/],
+    ["0 3 * * * retry=-1s ./x", /retryDelay "-1s" is not a positive duration/],
+    ["0 3 * * * TZ=Mars/Olympus ./x", /unknown time zone "Mars\/Olympus"/],
+    ["0 3 * * * seconds=middle ./x", /seconds=middle: use first or last/],
+    ["0 3 * * * name=a/b ./x", /task name "a\/b" holds "\/"/],
+  ];
+  for (const [line, reason] of cases) {
+    const message = crontabError(`# header\n\n${line}\n@hourly ./fine.sh\n`);
+    assert.ok(message.startsWith("jobs.cron:3: "), message);
+    assert.match(message, reason);
+  }
+});
+
+Deno.test("parseCrontab() names the file it was given in errors", () => {
+  assert.throws(
+    () => parseCrontab("/etc/coord/nightly.cron", "@reboot ./x"),
+    /^UsageError: \/etc\/coord\/nightly\.cron:1: @reboot/,
+  );
+});
+
+Deno.test({
+  name: "parseCrontab() refuses a line with seven cron fields",
+  // BUG (crontab.ts, parseLine/isField): at most 6 words are tried as fields, so the 7th `*`
+  // of `* * * * * * * ./x` silently becomes the command's first word: the line parses as an
+  // every-second task whose command is `* ./x` (sh globs `*` to the first file in the
+  // directory and runs it). Expected: a UsageError `jobs.cron:1: … 7 fields …`.
+  ignore: true,
+  fn() {
+    assert.match(crontabError("* * * * * * * ./x"), /^jobs\.cron:1: /);
+  },
+});
+
+Deno.test({
+  name: "parseCrontab() names fast-forward= when its value is not yes or no",
+  // BUG (crontab.ts, yesNo): `0 3 * * * fast-forward=maybe ./x` gives
+  // `jobs.cron:1: "maybe" is not yes or no`, which does not say which option is wrong
+  // (seconds= does: `seconds=middle: use first or last`).
+  ignore: true,
+  fn() {
+    assert.match(crontabError("0 3 * * * fast-forward=maybe ./x"), /fast-forward=maybe/);
+  },
+});

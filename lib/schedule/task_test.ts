@@ -1,0 +1,127 @@
+import assert from "node:assert/strict";
+import { UsageError } from "../errors.ts";
+import {
+  checkTaskName,
+  DEFAULT_LEASE_MS,
+  DEFAULT_RETRY_DELAY_MS,
+  defineTask,
+  type ExecutionMode,
+  type FailureMode,
+  type TaskHandler,
+  type TaskOptions,
+  type TemplateOptions,
+} from "./task.ts";
+
+const handler: TaskHandler = () => {};
+
+function assertUsageError(
+  options: TaskOptions | TemplateOptions,
+  message: RegExp,
+  body: TaskHandler = handler,
+): void {
+  assert.throws(() => defineTask(options, body), (e) => {
+    assert.ok(e instanceof UsageError, `a UsageError, not ${e}`);
+    assert.equal(e.exitCode, 64);
+    assert.match(e.message, message);
+    return true;
+  });
+}
+
+Deno.test("defineTask() fills in the defaults", () => {
+  const task = defineTask({ name: "report", cron: "0 9 * * *" }, handler);
+  assert.equal(task.name, "report");
+  assert.equal(task.executionMode, "at-least-once");
+  assert.equal(task.failureMode, "none");
+  assert.equal(task.leaseMs, 60_000);
+  assert.equal(task.retryDelayMs, 1_000);
+  assert.equal(task.fastForward, false);
+  assert.equal(task.handler, handler);
+  assert.equal(task.timing?.spec, "cron 0 9 * * * UTC");
+});
+
+Deno.test("defineTask()'s default lease and retry delay are the exported ones", () => {
+  assert.equal(DEFAULT_LEASE_MS, 60_000);
+  assert.equal(DEFAULT_RETRY_DELAY_MS, 1_000);
+});
+
+Deno.test("defineTask() reads the lease and retry delay as durations", () => {
+  const task = defineTask(
+    { name: "report", interval: "1m", lease: "5m", retryDelay: 250, fastForward: true },
+    handler,
+  );
+  assert.equal(task.leaseMs, 300_000);
+  assert.equal(task.retryDelayMs, 250);
+  assert.equal(task.fastForward, true);
+});
+
+Deno.test("defineTask() keeps the modes it is given", () => {
+  const task = defineTask(
+    { name: "report", cron: "@hourly", executionMode: "best-effort", failureMode: "unlock" },
+    handler,
+  );
+  assert.equal(task.executionMode, "best-effort");
+  assert.equal(task.failureMode, "unlock");
+  const commit = defineTask({ name: "c", cron: "@hourly", failureMode: "commit" }, handler);
+  assert.equal(commit.failureMode, "commit");
+});
+
+Deno.test("defineTask() stores at-most-once as its alias best-effort", () => {
+  const task = defineTask(
+    { name: "report", cron: "@hourly", executionMode: "at-most-once" },
+    handler,
+  );
+  assert.equal(task.executionMode, "best-effort");
+});
+
+Deno.test("defineTask() gives a dynamic template no timing", () => {
+  const template = defineTask({ name: "mail", dynamic: true }, handler);
+  assert.equal(template.timing, undefined);
+  assert.equal(template.executionMode, "at-least-once");
+});
+
+Deno.test("defineTask() refuses a name holding /", () => {
+  assertUsageError({ name: "mail/42", cron: "@hourly" }, /task name "mail\/42" holds "\/"/);
+  assert.throws(() => checkTaskName("a/b"), UsageError);
+});
+
+Deno.test("defineTask() refuses an empty name", () => {
+  assertUsageError({ name: "", cron: "@hourly" }, /task name is empty/);
+});
+
+Deno.test("checkTaskName() gives back a usable name", () => {
+  assert.equal(checkTaskName("nightly report: {eu}"), "nightly report: {eu}");
+});
+
+Deno.test("defineTask() refuses an unknown executionMode, naming the task", () => {
+  assertUsageError(
+    { name: "report", cron: "@hourly", executionMode: "exactly-once" as ExecutionMode },
+    /^task "report": executionMode "exactly-once" is unknown — use at-least-once, best-effort/,
+  );
+});
+
+Deno.test("defineTask() refuses an unknown failureMode, naming the task", () => {
+  assertUsageError(
+    { name: "report", cron: "@hourly", failureMode: "retry" as FailureMode },
+    /^task "report": failureMode "retry" is unknown — use none, unlock, commit/,
+  );
+});
+
+Deno.test("defineTask() refuses a handler that is not a function", () => {
+  assertUsageError(
+    { name: "report", cron: "@hourly" },
+    /^task "report": its handler is not a function/,
+    "./report.sh" as unknown as TaskHandler,
+  );
+});
+
+Deno.test("defineTask() refuses a task without a timing, naming the task", () => {
+  assertUsageError({ name: "report" } as TaskOptions, /^task "report": a task needs a timing/);
+});
+
+Deno.test("defineTask() refuses a lease or retry delay that is not a positive duration", () => {
+  assertUsageError({ name: "report", cron: "@hourly", lease: "0s" }, /^task "report": lease "0s"/);
+  assertUsageError(
+    { name: "report", cron: "@hourly", retryDelay: -1 },
+    /^task "report": retryDelay -1 is not a positive duration/,
+  );
+});
