@@ -17,8 +17,12 @@
  *   first tick seen plus whole periods (coord aligns intervals to the epoch, BullMQ to when
  *   the scheduler was added); `off_grid` counts runs of ticks not on it;
  * - `lateness_ms`: `{n, p50, p99, max}` over every run in the window (nearest-rank);
- * - `runs_by_process`, and for Redis, `redis_per_tick`: the server's commands and CPU time
- *   per tick over the window.
+ * - `runs_by_process`, and for Redis, `redis`: the server's commands per tick and its CPU
+ *   time per second over the window (`redis_idle`: the same server with no client).
+ *
+ * BullMQ runs once more with 1 process after `CONFIG SET hz 100`: it wakes for a delayed job
+ * when its `BZPOPMIN` times out, and redis-server handles blocked clients' timeouts only when
+ * its event loop wakes, `hz` times a second when idle (default 10).
  *
  * Bounded: each run has a deadline, the whole a budget of 240 s; children still running then
  * are stopped (SIGTERM) and the run says `stopped`. It takes ≈ 2.5 min on two cores.
@@ -51,6 +55,10 @@ const READY_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 10_000;
 /** The number of processes of each run. */
 const PROCESSES = [1, 3] as const;
+/** The redis-server `hz` of BullMQ's extra run (the default is 10). */
+const FAST_HZ = 100;
+/** redis-server's own CPU use is measured this long with no client, as a baseline. */
+const REDIS_IDLE_MS = 2_000;
 /** The whole benchmark's budget. */
 const BUDGET_MS = 240_000;
 
@@ -89,10 +97,10 @@ export default async function scheduleBench(): Promise<Record<string, unknown>> 
   await using dir = await tempDir("coord-bench-schedule-");
   const coord: Record<string, Record<string, unknown>> = { sqlite: {}, redis: {} };
   let bullmq: Record<string, unknown> = {};
+  let redisIdle: Record<string, unknown> = {};
   const withRedis = await orSkipped(async () => {
     await using server = await startRedisServer();
-    const hz = /hz\r\n(\d+)/.exec(await redisCall(server.port, ["CONFIG", "GET", "hz"]))?.[1];
-    bullmq.redis_hz = hz === undefined ? null : Number(hz);
+    redisIdle = await redisIdleCpu(server.port);
     // Sizes alternate between contenders, so a burst of load elsewhere is spread out.
     for (const processes of PROCESSES) {
       const key = `processes_${processes}`;
@@ -117,6 +125,17 @@ export default async function scheduleBench(): Promise<Record<string, unknown>> 
         budget,
       });
     }
+    // BullMQ wakes for a delayed job when its BZPOPMIN times out, and redis-server handles
+    // timeouts only when its event loop wakes: at `hz` per second when idle (default 10).
+    bullmq.redis_hz = redisIdle.hz;
+    await redisCall(server.port, ["CONFIG", "SET", "hz", String(FAST_HZ)]);
+    bullmq[`processes_1_redis_hz_${FAST_HZ}`] = await measure({
+      label: `bullmq, 1 process, redis-server hz ${FAST_HZ}`,
+      processes: 1,
+      spawn: (w) => workerArgs("bullmq", w, server.url, `bench-schedule-hz-${FAST_HZ}`),
+      redisPort: server.port,
+      budget,
+    });
     return {};
   });
   if ("skipped" in withRedis) {
@@ -141,6 +160,7 @@ export default async function scheduleBench(): Promise<Record<string, unknown>> 
     task: `interval "${PERIOD_MS}ms", default options (executionMode at-least-once)`,
     budget_s: BUDGET_MS / 1000,
     wall_s: round3((performance.now() - started) / 1000),
+    redis_idle: redisIdle,
     coord: { ...coord, cli_sqlite: cli },
     peers: {
       bullmq: {
@@ -207,7 +227,7 @@ async function measure(
       processes,
       ready_s: round3((readyAt - spawnedAt) / 1000),
       ...figures(lines, window, processes),
-      ...(redisUse ? { redis_per_tick: perTick(redisUse, lines, window) } : {}),
+      ...(redisUse ? { redis: redisFigures(redisUse, lines, window) } : {}),
     };
     progress(`${label}: ${summaryLine(result)}`);
     return result;
@@ -359,8 +379,11 @@ async function redisEnd(port: number, start: RedisUse): Promise<RedisUse> {
   return { cpuS, stats };
 }
 
-/** The server's commands (a script's own calls included) and CPU time per tick run. */
-function perTick(
+/**
+ * The server's commands per tick run (a script's own calls included), and its CPU time per
+ * second of the window (`redis_idle` is the same with no client at all).
+ */
+function redisFigures(
   { cpuS, stats }: RedisUse,
   lines: Record<string, unknown>[],
   window: { start: number; end: number },
@@ -377,10 +400,32 @@ function perTick(
     total += calls;
   }
   return {
-    commands_total: round2(total / ticks),
-    commands,
-    server_cpu_us: round2((cpuS * 1e6) / ticks),
+    commands_per_tick: round2(total / ticks),
+    commands_per_tick_by_name: commands,
+    server_cpu_ms_per_s: round3((cpuS * 1e3) / (windowMs() / 1000)),
   };
+}
+
+/** redis-server's CPU time per second while nobody is connected: its own timers. */
+async function redisIdleCpu(port: number): Promise<Record<string, unknown>> {
+  const before = redisCpuS(await redisCall(port, ["INFO", "cpu"]));
+  const from = performance.now();
+  await sleep(REDIS_IDLE_MS);
+  const cpuS = redisCpuS(await redisCall(port, ["INFO", "cpu"])) - before;
+  const seconds = (performance.now() - from) / 1000;
+  return {
+    window_s: round3(seconds),
+    server_cpu_ms_per_s: round3((cpuS * 1e3) / seconds),
+    hz: await redisHz(port),
+  };
+}
+
+/** The server's `hz`: how often its timers (client timeouts included) run when idle. */
+async function redisHz(port: number): Promise<number | null> {
+  // A RESP array: *2 $2 hz $N value
+  const reply = await redisCall(port, ["CONFIG", "GET", "hz"]);
+  const value = /^hz\r\n\$\d+\r\n(\d+)/m.exec(reply)?.[1];
+  return value === undefined ? null : Number(value);
 }
 
 /** The server's CPU time so far (user + system), from INFO cpu. */

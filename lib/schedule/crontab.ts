@@ -35,7 +35,7 @@ const LINE_OPTIONS: Record<string, (value: string, options: TaskOptions) => void
   failure: (value, o) => (o.failureMode = value as FailureMode),
   lease: (value, o) => (o.lease = value),
   retry: (value, o) => (o.retryDelay = value),
-  "fast-forward": (value, o) => (o.fastForward = yesNo(value)),
+  "fast-forward": (value, o) => (o.fastForward = yesNo("fast-forward", value)),
   seconds: (value, o) => {
     if (value !== "first" && value !== "last") {
       throw new UsageError(`seconds=${value}: use first or last`);
@@ -113,7 +113,12 @@ function parseLine(text: string, line: number): CrontabTask {
       );
     }
     cron = words.slice(0, next).map((w) => w[0]).join(" ");
+    // A 7th field (Quartz' year) would become the command's first word: sh would expand a *.
+    if (next === 6 && next < words.length && CRON_FIELD.test(words[next][0])) {
+      throw new UsageError(`"${cron} ${words[next][0]}" has 7 fields — coord reads 5 or 6`);
+    }
   }
+  const schedule = cron;
   const options: TaskOptions = { name: "", cron };
   for (; next < words.length; next++) {
     const option = /^([a-z][a-z-]*|TZ)=(.*)$/.exec(words[next][0]);
@@ -129,7 +134,7 @@ function parseLine(text: string, line: number): CrontabTask {
   }
   if (next >= words.length) throw new UsageError(`no command after the schedule "${cron}"`);
   const command = text.slice(words[next].index).trim();
-  if (!options.name) options.name = derivedName(text.slice(0, words[next].index), command);
+  if (!options.name) options.name = derivedName(schedule, command);
   return { options, command, line };
 }
 
@@ -139,7 +144,10 @@ function isField(word: string, index: number): boolean {
     (index < 5 && /^[A-Za-z0-9*?/,\-LW#]+$/.test(word));
 }
 
-/** A name that stays the same while the line does: the command's program and a short hash. */
+/**
+ * A name that stays the same while the schedule and command do (options and spacing may
+ * change): the command's program and a short hash.
+ */
 function derivedName(schedule: string, command: string): string {
   const words = command.split(/\s+/);
   const first = words.find((word) => !/^[A-Za-z_]\w*=/.test(word)) ?? "task";
@@ -148,8 +156,8 @@ function derivedName(schedule: string, command: string): string {
   return `${program}-${hash.slice(0, 6)}`;
 }
 
-function yesNo(value: string): boolean {
+function yesNo(option: string, value: string): boolean {
   if (/^(yes|true|1|on)$/i.test(value)) return true;
   if (/^(no|false|0|off)$/i.test(value)) return false;
-  throw new UsageError(`"${value}" is not yes or no`);
+  throw new UsageError(`${option}=${value}: use yes or no`);
 }

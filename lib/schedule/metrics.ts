@@ -81,7 +81,7 @@ export class ScheduleMetrics {
   }
 }
 
-/** A label value: Prometheus escapes `\\`, `"` and newlines as JSON does. */
+/** A quoted label value: Prometheus escapes only `\`, `"` and newlines. */
 function label(value: string): string {
-  return JSON.stringify(value);
+  return `"${value.replace(/[\\"\n]/g, (c) => (c === "\n" ? "\\n" : `\\${c}`))}"`;
 }

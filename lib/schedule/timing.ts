@@ -68,7 +68,7 @@ export function parseDuration(text: number | string, what = "duration"): number 
       ms = parts.reduce((sum, [, n, unit]) => sum + Number(n) * DURATION_UNITS[unit], 0);
     }
   }
-  if (!(ms > 0) || !Number.isFinite(ms)) {
+  if (!(ms >= 1) || !Number.isFinite(ms)) {
     throw new UsageError(
       `${what} ${
         JSON.stringify(text)
@@ -99,12 +99,23 @@ export function parseTiming(options: TimingOptions): Timing {
         : `a task has one timing, not ${given.join(" and ")}`,
     );
   }
+  if (options.timezone !== undefined) checkTimezone(options.timezone);
   if (options.executeAt != null) return once(options.executeAt);
   if (options.interval != null) return every(parseDuration(options.interval, "interval"));
   const expression = options.cron!.trim().replace(/\s+/g, " ");
   const everyMatch = /^@every (\S+)$/.exec(expression);
   if (everyMatch) return every(parseDuration(everyMatch[1], "@every"));
   return cron(expression, options);
+}
+
+function checkTimezone(timezone: string): void {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: timezone });
+  } catch {
+    throw new UsageError(
+      `unknown time zone "${timezone}" — use an IANA name such as Europe/Berlin`,
+    );
+  }
 }
 
 function every(periodMs: number): Timing {
@@ -131,13 +142,6 @@ function once(at: Date | string | number): Timing {
 
 function cron(expression: string, options: TimingOptions): Timing {
   const timezone = options.timezone ?? "UTC";
-  try {
-    new Intl.DateTimeFormat("en", { timeZone: timezone });
-  } catch {
-    throw new UsageError(
-      `unknown time zone "${timezone}" — use an IANA name such as Europe/Berlin`,
-    );
-  }
   let fields = expression;
   const parts = expression.split(" ");
   if (options.secondsField === "last" && parts.length === 6) {

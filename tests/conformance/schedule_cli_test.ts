@@ -1,0 +1,168 @@
+/** `coord schedule run` as separate processes, on every backend. */
+
+import assert from "node:assert/strict";
+import { type CaseContext, conformance } from "../support/backends.ts";
+import { type CoordProcess, runCoord, spawnCoord } from "../support/cli.ts";
+
+const envOf = (ctx: CaseContext) => ({ COORD_URL: ctx.url, COORD_NAMESPACE: ctx.namespace });
+
+/** A 6-field cron expression (seconds first, UTC) matching one instant, to the second. */
+function cronAt(instant: number): string {
+  const d = new Date(instant);
+  return `${d.getUTCSeconds()} ${d.getUTCMinutes()} ${d.getUTCHours()} ${d.getUTCDate()} ` +
+    `${d.getUTCMonth() + 1} *`;
+}
+
+/** Resolves once the file has a line matching `pattern`; rejects after `timeoutMs`. */
+async function lineIn(file: string, pattern: RegExp, timeoutMs = 15_000): Promise<string> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const found = (await Deno.readTextFile(file)).split("\n").find((l) => pattern.test(l));
+    if (found !== undefined) return found;
+    if (performance.now() > deadline) throw new Error(`no line like ${pattern} in ${file}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const linesIn = async (file: string, pattern: RegExp) =>
+  (await Deno.readTextFile(file)).split("\n").filter((l) => pattern.test(l));
+
+conformance(
+  "3 instances run a 1-second task's ticks exactly once for 10 s; after SIGKILL only the " +
+    "at-least-once task is run again",
+  async (ctx) => {
+    const dir = await Deno.makeTempDir();
+    const log = `${dir}/log`;
+    await Deno.writeTextFile(log, "");
+    // The long tasks' one tick: late enough for every instance to be up.
+    const longTick = Math.ceil((Date.now() + 4_000) / 1000) * 1000;
+    const long = (name: string) =>
+      `echo "start ${name} $COORD_SCHEDULED_AT $COORD_INSTANCE" >> ${log}; sleep 3`;
+    await Deno.writeTextFile(
+      `${dir}/jobs.cron`,
+      [
+        "# three tasks",
+        `@every 1s  name=tick lease=1s  echo "tick $COORD_SCHEDULED_AT $COORD_INSTANCE" >> ${log}`,
+        `${cronAt(longTick)}  name=alo lease=1s  ${long("alo")}`,
+        `${cronAt(longTick)}  name=be mode=best-effort lease=1s  ${long("be")}`,
+      ].join("\n"),
+    );
+    const started = performance.now();
+    const instances = new Map<string, CoordProcess>();
+    for (const id of ["i0", "i1", "i2"]) {
+      const args = ["schedule", "run", `${dir}/jobs.cron`, "--instance", id, "--grace", "5"];
+      instances.set(id, spawnCoord(args, { env: envOf(ctx) }));
+    }
+    const ranAlo = (await lineIn(log, /^start alo /)).split(" ").at(-1)!;
+    const ranBe = (await lineIn(log, /^start be /)).split(" ").at(-1)!;
+    await new Promise((r) => setTimeout(r, 300));
+    const killed = new Set([ranAlo, ranBe]);
+    for (const id of killed) instances.get(id)!.kill("SIGKILL");
+    // The at-least-once task runs again once its lease (1 s) is over; the best-effort one not.
+    await lineIn(log, /^start alo .* (?!i\d$)/, 15_000).catch(() => {});
+    await until(async () => (await linesIn(log, /^start alo /)).length >= 2);
+    const remaining = 11_000 - (performance.now() - started);
+    if (remaining > 0) await new Promise((r) => setTimeout(r, remaining));
+    for (const [id, p] of instances) if (!killed.has(id)) p.kill("SIGTERM");
+    for (const [id, p] of instances) {
+      const { code, stderr } = await p.result;
+      assert.equal(code, killed.has(id) ? 137 : 0, `${id}: ${stderr}`);
+    }
+
+    const ticks = (await linesIn(log, /^tick /)).map((l) => Date.parse(l.split(" ")[1]));
+    assert.ok(ticks.length >= 8, `only ${ticks.length} ticks ran`);
+    assert.equal(new Set(ticks).size, ticks.length, "a tick ran twice");
+    const sorted = [...ticks].sort((a, b) => a - b);
+    for (let i = 1; i < sorted.length; i++) {
+      assert.equal(sorted[i] - sorted[i - 1], 1_000, `a tick is missing after ${sorted[i - 1]}`);
+    }
+    const alo = (await linesIn(log, /^start alo /)).map((l) => l.split(" "));
+    assert.equal(alo.length, 2, "at-least-once: run again after the crash, once");
+    assert.equal(alo[0][2], alo[1][2], "the same tick");
+    assert.equal(Date.parse(alo[0][2]), longTick);
+    assert.ok(!killed.has(alo[1][3]), "run again by a surviving instance");
+    assert.equal((await linesIn(log, /^start be /)).length, 1, "best-effort: never run again");
+
+    const status = await runCoord(["schedule", "status", "--json"], { env: envOf(ctx) });
+    assert.equal(status.code, 0, status.stderr);
+    const tick = status.stdout.trim().split("\n").map((l) => JSON.parse(l)).find((s) =>
+      s.task === "tick"
+    );
+    assert.equal(tick.last.outcome, "success");
+    assert.equal(tick.runs, ticks.length);
+    await Deno.remove(dir, { recursive: true });
+  },
+);
+
+async function until(predicate: () => Promise<boolean>, timeoutMs = 15_000) {
+  const deadline = performance.now() + timeoutMs;
+  while (!await predicate()) {
+    if (performance.now() > deadline) throw new Error("timed out");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** A task module: a fixture and a slow task, logging each step to `log`. */
+function taskModule(log: string): string {
+  return `
+import type { Scheduler } from "coord";
+const note = (line: string) => Deno.writeTextFileSync(${
+    JSON.stringify(log)
+  }, line + "\\n", { append: true });
+export default (app: Scheduler) => {
+  app.fixture("db", async function* () {
+    note("setup");
+    try { yield "db"; } finally { note("teardown"); }
+  });
+  app.task({ name: "slow", interval: "500ms" }, async (ctx) => {
+    note("start " + ctx.fixtures.db);
+    await new Promise((resolve) => {
+      const timer = setTimeout(resolve, 1500);
+      ctx.signal.addEventListener("abort", () => { clearTimeout(timer); note("aborted"); resolve(0); });
+    });
+    note("end");
+  });
+};
+`;
+}
+
+conformance("SIGTERM lets a running task finish, then tears fixtures down, exit 0", async (ctx) => {
+  const dir = await Deno.makeTempDir();
+  const log = `${dir}/log`;
+  await Deno.writeTextFile(log, "");
+  await Deno.writeTextFile(`${dir}/tasks.ts`, taskModule(log));
+  const p = spawnCoord(["schedule", "run", `${dir}/tasks.ts`], { env: envOf(ctx) });
+  await lineIn(log, /^start db$/);
+  p.kill("SIGTERM");
+  const { code, stderr } = await p.result;
+  assert.equal(code, 0, stderr);
+  assert.deepEqual((await Deno.readTextFile(log)).trim().split("\n"), [
+    "setup",
+    "start db",
+    "end",
+    "teardown",
+  ]);
+  await Deno.remove(dir, { recursive: true });
+});
+
+conformance("a second SIGTERM aborts the running task, exit 143", async (ctx) => {
+  const dir = await Deno.makeTempDir();
+  const log = `${dir}/log`;
+  await Deno.writeTextFile(log, "");
+  await Deno.writeTextFile(`${dir}/tasks.ts`, taskModule(log));
+  const p = spawnCoord(["schedule", "run", `${dir}/tasks.ts`], { env: envOf(ctx) });
+  await lineIn(log, /^start db$/);
+  p.kill("SIGTERM");
+  await new Promise((r) => setTimeout(r, 100));
+  p.kill("SIGTERM");
+  const { code, stderr } = await p.result;
+  assert.equal(code, 143, stderr);
+  assert.deepEqual((await Deno.readTextFile(log)).trim().split("\n"), [
+    "setup",
+    "start db",
+    "aborted",
+    "end",
+    "teardown",
+  ]);
+  await Deno.remove(dir, { recursive: true });
+});
