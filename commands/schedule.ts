@@ -133,7 +133,9 @@ async function runFile(argv: string[]): Promise<number> {
 }
 
 async function list(argv: string[]): Promise<number> {
+  // The backend flags are accepted (every command takes them) but not used: no backend needed.
   const { values, positionals } = parseFlags("schedule", argv, {
+    ...BACKEND_FLAGS,
     count: { type: "string" },
     json: { type: "boolean" },
   });

@@ -1,0 +1,191 @@
+/** `coord schedule` on bad input, `list`, `status` and the health endpoint (SQLite). */
+
+import assert from "node:assert/strict";
+import { runCoord, spawnCoord } from "./support/cli.ts";
+
+async function sqliteUrl(): Promise<string> {
+  return `sqlite:${await Deno.makeTempFile({ suffix: ".db" })}`;
+}
+
+async function taskFile(name: string, text: string): Promise<string> {
+  const dir = await Deno.makeTempDir();
+  await Deno.writeTextFile(`${dir}/${name}`, text);
+  return `${dir}/${name}`;
+}
+
+/** The tables a SQLite file holds rows in, to show a refused command wrote nothing. */
+async function scheduleRows(url: string): Promise<number> {
+  const { DatabaseSync } = await import("node:sqlite");
+  const db = new DatabaseSync(url.slice("sqlite:".length));
+  try {
+    const tables = db.prepare("SELECT name FROM sqlite_schema WHERE name = 'coord_schedule'").all();
+    if (tables.length === 0) return 0;
+    return Number(
+      (db.prepare("SELECT count(*) AS n FROM coord_schedule").get() as { n: number }).n,
+    );
+  } finally {
+    db.close();
+  }
+}
+
+for (
+  const [what, file, text, message] of [
+    [
+      "a malformed cron expression",
+      "jobs.cron",
+      "# ok\n61 * * * * ./x\n",
+      /jobs\.cron:2: .*minute/,
+    ],
+    [
+      "an unknown option",
+      "jobs.cron",
+      "@hourly colour=red ./x\n",
+      /jobs\.cron:1: unknown option colour=/,
+    ],
+    ["a line without a command", "jobs.cron", "*/5 * * * *\n", /jobs\.cron:1: no command/],
+    ["a bad mode", "jobs.cron", "@daily mode=twice ./x\n", /jobs\.cron:1: .*executionMode "twice"/],
+    [
+      "an unknown time zone",
+      "jobs.cron",
+      "@daily TZ=Mars/Base ./x\n",
+      /unknown time zone "Mars\/Base"/,
+    ],
+    ["a module without a default export", "tasks.ts", "export const x = 1;\n", /no default export/],
+    [
+      "a module that does not compile",
+      "tasks.ts",
+      "export default (app => {\n",
+      /cannot load task module/,
+    ],
+    [
+      "a module with a malformed cron",
+      "tasks.ts",
+      'export default (app) => app.task({ name: "a", cron: "* * *" }, () => {});\n',
+      /tasks\.ts: task "a": cron expression "\* \* \*" is malformed/,
+    ],
+  ] as const
+) {
+  Deno.test(`coord schedule run refuses ${what} with exit 64, before touching the backend`, async () => {
+    const url = await sqliteUrl();
+    const path = await taskFile(file, text);
+    const r = await runCoord(["schedule", "run", path, "--url", url]);
+    assert.equal(r.code, 64, r.stderr);
+    assert.match(r.stderr, message);
+    assert.equal(r.stderr.trim().split("\n").length, 1, "one line");
+    assert.equal(await scheduleRows(url), 0);
+  });
+}
+
+Deno.test("coord schedule run refuses a missing file, bad flags and bad values with exit 64", async () => {
+  const jobs = await taskFile("jobs.cron", "@hourly ./x\n");
+  for (
+    const [args, message] of [
+      [["schedule", "run", "/nonexistent/jobs.cron"], /cannot read task file .*: no such file/],
+      [["schedule", "run"], /missing FILE/],
+      [["schedule"], /missing FILE/],
+      [["schedule", "run", jobs, "--frobnicate"], /Unknown option "--frobnicate"/],
+      [["schedule", "run", jobs, "--grace", "soon"], /--grace must be a number of seconds/],
+      [["schedule", "run", jobs, "--health-port", "http"], /--health-port "http" is not a port/],
+      [["schedule", "run", jobs, "other.cron"], /one FILE at a time/],
+      [["schedule", "list", jobs, "--count", "many"], /--count must be a whole number/],
+    ] as const
+  ) {
+    const r = await runCoord([...args]);
+    assert.equal(r.code, 64, `${args.join(" ")}: ${r.stderr}`);
+    assert.match(r.stderr, message);
+  }
+});
+
+Deno.test("coord schedule run exits 69 when the backend is unreachable", async () => {
+  const jobs = await taskFile("jobs.cron", "@hourly ./x\n");
+  const r = await runCoord(["schedule", "run", jobs, "--url", "redis://127.0.0.1:1"]);
+  assert.equal(r.code, 69, r.stderr);
+  assert.match(r.stderr, /cannot reach redis:\/\/127\.0\.0\.1:1/);
+});
+
+Deno.test("coord schedule run exits 65 when a task's name holds foreign data", async () => {
+  const url = await sqliteUrl();
+  const { DatabaseSync } = await import("node:sqlite");
+  const jobs = await taskFile("jobs.cron", "@hourly name=alien ./x\n");
+  // Creates the schema, then plants a row another program could have written.
+  assert.equal((await runCoord(["schedule", "status", "--url", url])).code, 0);
+  const db = new DatabaseSync(url.slice("sqlite:".length));
+  db.prepare("INSERT INTO coord_schedule VALUES ('coord', 'alien', 1, 'junk')").run();
+  db.close();
+  const r = await runCoord(["schedule", "run", jobs, "--url", url]);
+  assert.equal(r.code, 65, r.stderr);
+  assert.match(r.stderr, /schedule "alien": the stored record is not a coord task/);
+});
+
+Deno.test("coord schedule list prints each task's next ticks without a backend", async () => {
+  const jobs = await taskFile(
+    "jobs.cron",
+    "*/10 * * * * *  name=often  echo hi\n@every 1h name=hourly mode=best-effort ./x\n",
+  );
+  const r = await runCoord(["schedule", "list", jobs, "--json", "--url", "redis://127.0.0.1:1"]);
+  assert.equal(r.code, 0, r.stderr);
+  const [often, hourly] = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
+  assert.equal(often.task, "often");
+  assert.equal(often.next.length, 3);
+  const [a, b, c] = often.next.map(Date.parse);
+  assert.equal(b - a, 10_000);
+  assert.equal(c - b, 10_000);
+  assert.equal(a % 10_000, 0);
+  assert.equal(hourly.executionMode, "best-effort");
+  assert.equal(Date.parse(hourly.next[0]) % 3_600_000, 0);
+});
+
+Deno.test("coord schedule prints a command's output prefixed with its task", async () => {
+  const url = await sqliteUrl();
+  const jobs = await taskFile(
+    "jobs.cron",
+    '@every 200ms name=hello echo "hi from $COORD_TASK at $COORD_SCHEDULED_AT"; echo oops >&2\n',
+  );
+  const p = spawnCoord(["schedule", jobs, "--url", url]);
+  const line = await p.stdoutLine(/^\[hello\] hi from hello at /);
+  await p.stderrLine(/^\[hello\] oops$/);
+  p.kill("SIGINT");
+  assert.equal((await p.result).code, 0);
+  const at = line.split(" at ")[1];
+  assert.match(at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+  assert.equal(Date.parse(at) % 200, 0);
+});
+
+Deno.test("coord schedule logs a failing command with its exit status", async () => {
+  const url = await sqliteUrl();
+  const jobs = await taskFile("jobs.cron", "@every 200ms name=broken failure=commit exit 3\n");
+  const p = spawnCoord(["schedule", "run", jobs, "--url", url]);
+  await p.stderrLine(/^coord: broken \S+Z failed after [\d.]+ s: exited with status 3$/);
+  p.kill("SIGTERM");
+  assert.equal((await p.result).code, 0);
+  const status = await runCoord(["schedule", "status", "broken", "--url", url]);
+  assert.match(status.stdout, /^broken\s+\S+\s+\S+\s+failure\s/m);
+});
+
+Deno.test("coord schedule --health-port serves /health and /metrics", async () => {
+  const url = await sqliteUrl();
+  const jobs = await taskFile("jobs.cron", "@every 100ms name=beat true\n");
+  const listener = Deno.listen({ port: 0, hostname: "127.0.0.1" });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  const p = spawnCoord(["schedule", "run", jobs, "--url", url, "--health-port", String(port)]);
+  try {
+    let health: Response | undefined;
+    for (let i = 0; i < 100 && !health; i++) {
+      health = await fetch(`http://127.0.0.1:${port}/health`).catch(() => undefined);
+      if (!health) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(health?.status, 200);
+    await health?.body?.cancel();
+    let metrics = "";
+    for (let i = 0; i < 50 && !/runs_total\{task="beat"\} [1-9]/.test(metrics); i++) {
+      metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.match(metrics, /^coord_schedule_runs_total\{task="beat"\} [1-9]/m);
+    assert.match(metrics, /^coord_schedule_lateness_seconds_bucket\{task="beat",le="\+Inf"\} /m);
+  } finally {
+    p.kill("SIGTERM");
+    assert.equal((await p.result).code, 0);
+  }
+});
