@@ -101,6 +101,7 @@ export default async function scheduleBench(): Promise<Record<string, unknown>> 
   const withRedis = await orSkipped(async () => {
     await using server = await startRedisServer();
     redisIdle = await redisIdleCpu(server.port);
+    bullmq.redis_hz = redisIdle.hz;
     // Sizes alternate between contenders, so a burst of load elsewhere is spread out.
     for (const processes of PROCESSES) {
       const key = `processes_${processes}`;
@@ -127,7 +128,6 @@ export default async function scheduleBench(): Promise<Record<string, unknown>> 
     }
     // BullMQ wakes for a delayed job when its BZPOPMIN times out, and redis-server handles
     // timeouts only when its event loop wakes: at `hz` per second when idle (default 10).
-    bullmq.redis_hz = redisIdle.hz;
     await redisCall(server.port, ["CONFIG", "SET", "hz", String(FAST_HZ)]);
     bullmq[`processes_1_redis_hz_${FAST_HZ}`] = await measure({
       label: `bullmq, 1 process, redis-server hz ${FAST_HZ}`,

@@ -189,3 +189,41 @@ Deno.test("coord schedule --health-port serves /health and /metrics", async () =
     assert.equal((await p.result).code, 0);
   }
 });
+
+Deno.test("a program runs a Scheduler with main(): logs, stops cleanly on SIGTERM", async () => {
+  const url = await sqliteUrl();
+  const program = await taskFile(
+    "app.ts",
+    `import { Scheduler } from "coord";
+const app = new Scheduler({ connect: { url: ${JSON.stringify(url)} } });
+app.task({ name: "standalone", interval: "200ms" }, (ctx) => {
+  console.log("ran " + ctx.task);
+  if (ctx.scheduledAt.getTime() % 400 === 0) throw new Error("even tick");
+});
+await app.main();
+`,
+  );
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      "--quiet",
+      "--config",
+      new URL("../deno.json", import.meta.url).pathname,
+      program,
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let out = "";
+  while (!out.includes("ran standalone")) out += (await reader.read()).value ?? "";
+  child.kill("SIGTERM");
+  reader.releaseLock();
+  const { code, stderr } = await child.output().catch(async () => ({
+    code: (await child.status).code,
+    stderr: new Uint8Array(),
+  }));
+  assert.equal(code, 0);
+  void stderr;
+});
