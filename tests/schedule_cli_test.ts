@@ -218,3 +218,16 @@ await app.main();
   assert.match(await stdout, /^ran standalone$/m);
   assert.match(await stderr, /^coord: standalone \S+Z failed after [\d.]+ s: even tick$/m);
 });
+
+Deno.test("coord schedule run exits 69 when --health-port is taken", async () => {
+  const url = await sqliteUrl();
+  const jobs = await taskFile("jobs.cron", "@every 1s true\n");
+  using listener = Deno.listen({ port: 0, hostname: "127.0.0.1" });
+  const port = String((listener.addr as Deno.NetAddr).port);
+  const r = await runCoord(["schedule", "run", jobs, "--url", url, "--health-port", port]);
+  assert.equal(r.code, 69, r.stderr);
+  assert.match(
+    r.stderr,
+    /cannot serve \/health on 127\.0\.0\.1:\d+: .*choose another --health-port/,
+  );
+});
