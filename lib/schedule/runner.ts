@@ -74,17 +74,20 @@ export async function runTaskLoop(
   { createRecord = true }: { createRecord?: boolean } = {},
 ): Promise<"done" | "stopped"> {
   const loop = new TaskLoop(def, context, createRecord);
-  while (!stop.aborted) {
-    try {
-      if (await loop.step(stop) === "done") return "done";
-    } catch (e) {
-      if (stop.aborted) break;
-      context.emit({ type: "error", task: def.name, error: oneLine(e) });
-      await sleep(ERROR_RETRY_MS, stop).catch(() => {});
+  try {
+    while (!stop.aborted) {
+      try {
+        if (await loop.step(stop) === "done") return "done";
+      } catch (e) {
+        if (stop.aborted) break;
+        context.emit({ type: "error", task: def.name, error: oneLine(e) });
+        await sleep(ERROR_RETRY_MS, stop).catch(() => {});
+      }
     }
+    return "stopped";
+  } finally {
+    await loop.close();
   }
-  await loop.close();
-  return "stopped";
 }
 
 class TaskLoop {
@@ -149,6 +152,9 @@ class TaskLoop {
       this.#offsetMeasuredAt = performance.now();
     }
     this.#watcher ??= await this.#context.backend.watch(this.#topic);
+    // Changes announced so far (this loop's own writes among them) are in the read below: a
+    // wait after it must not wake for them and read again.
+    await this.#watcher.next(0, stop);
     const { now, version, record } = await this.#read();
     // A dynamic task's record is made by schedule() and removed by unschedule(): a loop that
     // finds none must not bring back an instance just removed (or a one-off just run).

@@ -238,12 +238,14 @@ export class Scheduler {
   /** Whether {@link Scheduler.run} is running and the backend answers within `timeoutMs`. */
   async healthy(timeoutMs = 1_000): Promise<boolean> {
     if (!this.#running || !this.#backend) return false;
+    const timer = new AbortController();
     try {
       const backend = await this.#backend;
-      await Promise.race([backend.now(), sleep(timeoutMs).then(() => Promise.reject())]);
-      return true;
-    } catch {
-      return false;
+      const answered = backend.now().then(() => true, () => false);
+      const late = sleep(timeoutMs, timer.signal).then(() => false, () => false);
+      return await Promise.race([answered, late]);
+    } finally {
+      timer.abort();
     }
   }
 

@@ -1,0 +1,1 @@
+export default (app) => { throw new TypeError("boom\nline2"); };

@@ -1,0 +1,21 @@
+import { connect } from "../lib/backend/connect.ts";
+import { Scheduler } from "../lib/schedule/scheduler.ts";
+import { sleep } from "../lib/time.ts";
+const backend = await connect({ url: "sqlite::memory:" });
+const events: string[] = [];
+const app = new Scheduler({ backend, instance: "A", onEvent: (e) => events.push(`${e.type} ${e.task}`) });
+app.task({ name: "tpl", dynamic: true }, async (ctx) => {
+  await sleep(ctx.task === "tpl/x" ? 300 : 5000, ctx.signal).catch(() => {});
+});
+const stop = new AbortController();
+const force = new AbortController();
+const running = app.run({ signal: stop.signal, force: force.signal });
+await app.schedule("tpl", "x", { interval: "1s" });
+while (!events.some((e) => e.startsWith("started"))) await sleep(10);
+await app.unschedule("tpl", "x");
+await sleep(600);
+await app.schedule("tpl", "y", { interval: "1s" });
+while (events.filter((e) => e.startsWith("started")).length < 2) await sleep(20);
+stop.abort(); force.abort();
+console.log(await running, events);
+await backend.close();

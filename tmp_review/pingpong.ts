@@ -1,0 +1,13 @@
+import { connect } from "../lib/backend/connect.ts";
+import { Scheduler } from "../lib/schedule/scheduler.ts";
+const backend = await connect({ url: "sqlite::memory:" });
+let writes = 0;
+const orig = backend.schedule.write.bind(backend.schedule);
+backend.schedule.write = (n, r) => { writes++; return orig(n, r); };
+const runs: string[] = [];
+const a = new Scheduler({ backend, instance: "old" }).task({ name: "t", interval: "1s" }, () => { runs.push("old"); });
+const b = new Scheduler({ backend, instance: "new" }).task({ name: "t", interval: "2s" }, () => { runs.push("new"); });
+const signal = AbortSignal.timeout(3000);
+await Promise.all([a.run({ signal }), b.run({ signal })]);
+console.log({ writes, runs });
+await backend.close();

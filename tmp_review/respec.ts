@@ -1,0 +1,23 @@
+import { connect } from "../lib/backend/connect.ts";
+import { Scheduler } from "../lib/schedule/scheduler.ts";
+import { sleep } from "../lib/time.ts";
+const backend = await connect({ url: "sqlite::memory:" });
+const events: string[] = [];
+const app = new Scheduler({ backend, instance: "A", onEvent: (e) => events.push(`${e.type} ${e.task} ${"tick" in e ? new Date(e.tick).toISOString() : ""}`) });
+app.task({ name: "tpl", dynamic: true }, async (ctx) => {
+  await sleep(1500, ctx.signal).catch(() => {});
+});
+const stop = new AbortController();
+const running = app.run({ signal: stop.signal });
+await app.schedule("tpl", "x", { interval: "1s" });
+while (!events.some((e) => e.startsWith("started"))) await sleep(10);
+await app.schedule("tpl", "x", { cron: "0 0 1 1 *" });
+const rec = async () => JSON.parse((await backend.schedule.read("tpl/x")).stored!.value);
+console.log("after reschedule", (await rec()).spec, new Date((await rec()).next).toISOString());
+await sleep(4000);
+const r = await rec();
+console.log("later", r.spec, new Date(r.next).toISOString());
+stop.abort();
+await running;
+console.log(events);
+await backend.close();
