@@ -152,9 +152,6 @@ class TaskLoop {
       this.#offsetMeasuredAt = performance.now();
     }
     this.#watcher ??= await this.#context.backend.watch(this.#topic);
-    // Changes announced so far (this loop's own writes among them) are in the read below: a
-    // wait after it must not wake for them and read again.
-    await this.#watcher.next(0, stop);
     const { now, version, record } = await this.#read();
     // A dynamic task's record is made by schedule() and removed by unschedule(): a loop that
     // finds none must not bring back an instance just removed (or a one-off just run).
