@@ -1,1 +1,0 @@
-export default (app) => { throw new TypeError("boom\nline2"); };

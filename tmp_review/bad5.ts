@@ -1,1 +1,0 @@
-export default (app) => app.task({name:"x", cron:"* * *"}, ()=>{});
