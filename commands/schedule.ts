@@ -33,7 +33,8 @@ Runs cron and interval tasks once per tick, however many instances run the same 
 the same backend. Instances sleep until the next tick (no polling); the tick a task has
 reached is stored, so a restart neither repeats nor skips ticks.
 
-FILE is a TypeScript/JavaScript module (.ts .js .mts .mjs) whose default export adds tasks:
+FILE is a TypeScript/JavaScript module (.ts .js .mts .mjs .tsx .jsx) whose default export adds
+tasks:
     import type { Scheduler } from "coord";   // types only
     export default (app: Scheduler) => {
       app.task({ name: "report", cron: "0 */10 * * * *", timezone: "Europe/Ljubljana" },
@@ -125,11 +126,15 @@ async function runFile(argv: string[]): Promise<number> {
     writeLine(`[${task}] ${line}`, stream === "stdout" ? Deno.stdout : Deno.stderr);
   });
   const backend = await openBackend("schedule", values);
+  let code: number;
   try {
-    return await runMain(app.useBackend(backend), { health });
+    code = await runMain(app.useBackend(backend), { health });
   } finally {
     await backend.close();
   }
+  // Stopped by force: a task that ignores its aborted signal would keep coord alive.
+  if (code !== ExitCode.ok) Deno.exit(code);
+  return code;
 }
 
 async function list(argv: string[]): Promise<number> {

@@ -15,6 +15,9 @@ export type OutputSink = (task: string, stream: "stdout" | "stderr", line: strin
 /** After SIGTERM (lease lost, shutdown), a command gets this long before SIGKILL. */
 const KILL_AFTER_MS = 1_000;
 
+/** How long output is still read after the command exited (its leftover children may hold it). */
+const OUTPUT_DRAIN_MS = 100;
+
 /** A failed command: its exit status or the signal that ended it. */
 export class CommandFailedError extends Error {}
 
@@ -41,6 +44,9 @@ export function commandHandler(command: string, output: OutputSink): TaskHandler
       stdin: "null",
       stdout: "piped",
       stderr: "piped",
+      // Its own process group: a stop reaches the command's children too, and a Ctrl-C on the
+      // terminal reaches coord alone, which lets the run finish within the grace period.
+      detached: true,
     }).spawn();
     let killTimer: ReturnType<typeof setTimeout> | undefined;
     const onAbort = () => {
@@ -48,12 +54,17 @@ export function commandHandler(command: string, output: OutputSink): TaskHandler
       killTimer = setTimeout(() => kill(child, "SIGKILL"), KILL_AFTER_MS);
     };
     ctx.signal.addEventListener("abort", onAbort, { once: true });
+    const drained = new AbortController();
+    const forwarding = Promise.all([
+      forwardLines(child.stdout, (line) => output(ctx.task, "stdout", line), drained.signal),
+      forwardLines(child.stderr, (line) => output(ctx.task, "stderr", line), drained.signal),
+    ]);
     try {
-      const [status] = await Promise.all([
-        child.status,
-        forwardLines(child.stdout, (line) => output(ctx.task, "stdout", line)),
-        forwardLines(child.stderr, (line) => output(ctx.task, "stderr", line)),
-      ]);
+      const status = await child.status;
+      // A child the command left behind may hold its output open: read on briefly, then stop.
+      const timer = setTimeout(() => drained.abort(), OUTPUT_DRAIN_MS);
+      await forwarding;
+      clearTimeout(timer);
       if (status.signal) {
         const number = SIGNAL_NUMBERS[status.signal as keyof typeof SIGNAL_NUMBERS];
         throw new CommandFailedError(
@@ -68,20 +79,32 @@ export function commandHandler(command: string, output: OutputSink): TaskHandler
   };
 }
 
+/** Signals the command's whole process group (sh and what it started). */
 function kill(child: Deno.ChildProcess, signal: Deno.Signal): void {
   try {
-    child.kill(signal);
+    Deno.kill(-child.pid, signal);
   } catch {
-    // Already exited.
+    // Already gone.
   }
 }
 
-async function forwardLines(stream: ReadableStream<Uint8Array>, emit: (line: string) => void) {
+async function forwardLines(
+  stream: ReadableStream<Uint8Array>,
+  emit: (line: string) => void,
+  stop: AbortSignal,
+) {
+  const reader = stream.pipeThrough(new TextDecoderStream()).getReader();
+  const onStop = () => reader.cancel().catch(() => {});
+  stop.addEventListener("abort", onStop, { once: true });
   let pending = "";
-  for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
-    const lines = (pending + chunk).split("\n");
-    pending = lines.pop()!;
-    lines.forEach(emit);
+  try {
+    for (let chunk; !(chunk = await reader.read()).done;) {
+      const lines = (pending + chunk.value).split("\n");
+      pending = lines.pop()!;
+      lines.forEach(emit);
+    }
+  } finally {
+    stop.removeEventListener("abort", onStop);
   }
   if (pending) emit(pending);
 }

@@ -22,6 +22,8 @@ export interface TickLease {
   tick: number;
   /** When the lease runs out, backend clock, epoch ms. */
   until: number;
+  /** A token of the claim: only the run that made it may renew or commit it. */
+  claim?: string;
 }
 
 /** A task's last run, for `coord schedule status`. */

@@ -45,6 +45,16 @@ export interface RunnerContext {
   emit(event: ScheduleEvent): void;
   /** Aborts running tasks: the grace period is over, or a second signal came. */
   force: AbortSignal;
+  /** The runs going on now; each can give its tick's lease up (after shutdown). */
+  running: Set<RunningTick>;
+}
+
+/** A run going on, as the scheduler sees it at shutdown. */
+export interface RunningTick {
+  task: string;
+  tick: number;
+  /** Gives up the tick's lease so another instance runs it at once. */
+  release(): Promise<void>;
 }
 
 /** After a backend error the loop tries again this much later. */
@@ -55,6 +65,8 @@ const LEASE_RECHECK_MS = 1_000;
 const PRECISE_WAIT_MS = 3;
 /** A waiting loop re-reads its record at least this often (a clock step, a lost message). */
 const MAX_WAIT_MS = 60_000;
+/** Two timings of one task seen within this long are reported and the rewrites slowed down. */
+const TIMING_CONFLICT_BACKOFF_MS = 10_000;
 /** The clock offset is measured again after this long: clocks drift apart. */
 const OFFSET_TTL_MS = 300_000;
 /** Tries at replacing a record the loop itself keeps changing (renewals vs. finishing). */
@@ -97,6 +109,8 @@ class TaskLoop {
   /** Backend clock − local clock; measured on the task's own node (a cluster's nodes differ). */
   #offsetMs: number | undefined;
   #offsetMeasuredAt = 0;
+  /** When this loop last wrote its timing over another one (see #otherTiming). */
+  #timingWrittenAt = -Infinity;
   #watcher: Awaited<ReturnType<Backend["watch"]>> | undefined;
   readonly #createRecord: boolean;
 
@@ -152,14 +166,16 @@ class TaskLoop {
       this.#offsetMeasuredAt = performance.now();
     }
     this.#watcher ??= await this.#context.backend.watch(this.#topic);
+    const readSentAt = performance.now();
     const { now, version, record } = await this.#read();
     // A dynamic task's record is made by schedule() and removed by unschedule(): a loop that
     // finds none must not bring back an instance just removed (or a one-off just run).
     if (!record && !this.#createRecord) return "done";
-    if (!record || record.spec !== timing.spec) {
-      await this.#write(version, startingRecord(timing, now, record));
+    if (!record) {
+      await this.#write(version, startingRecord(timing, now));
       return "again";
     }
+    if (record.spec !== timing.spec) return await this.#otherTiming(record, version, now, stop);
     if (record.next === null) return "done";
     const { lease } = record;
     if (lease && lease.until > now) {
@@ -179,6 +195,7 @@ class TaskLoop {
       ? Math.max(record.next, timing.latest(now) ?? record.next)
       : record.next;
     const following = timing.next(tick) ?? null;
+    const claim = crypto.randomUUID();
     const last: LastRun = {
       tick,
       owner: this.#context.instance,
@@ -188,18 +205,53 @@ class TaskLoop {
     const claimed: TaskRecord = this.#def.executionMode === "at-least-once"
       ? {
         ...record,
-        lease: { owner: this.#context.instance, tick, until: now + this.#def.leaseMs },
+        lease: { owner: last.owner, tick, until: now + this.#def.leaseMs, claim },
         last,
         runs: record.runs + 1,
       }
       // best-effort: the next tick is committed before the run, so this tick never runs again.
       : { ...record, next: following, lease: undefined, last, runs: record.runs + 1 };
     if (!await this.#write(version, claimed)) return "again";
-    await this.#execute(last, following);
+    await this.#execute({ ...last, claim }, following, readSentAt);
     return "again";
   }
 
-  async #execute(started: LastRun, following: number | null): Promise<void> {
+  /**
+   * The stored record was made for another timing: this task's new version starts over from
+   * its own first tick — unless instances with two versions keep changing it back and forth
+   * (a rolling deploy, two files with one task name), which is reported and slowed down. A
+   * dynamic task's instance waits instead: `schedule()` changed it, and its template's loop
+   * restarts it with the new timing.
+   */
+  async #otherTiming(
+    record: TaskRecord,
+    version: number,
+    now: number,
+    stop: AbortSignal,
+  ): Promise<"again"> {
+    const sinceLastMs = performance.now() - this.#timingWrittenAt;
+    if (this.#createRecord && sinceLastMs >= TIMING_CONFLICT_BACKOFF_MS) {
+      if (await this.#write(version, startingRecord(this.#def.timing, now, record))) {
+        this.#timingWrittenAt = performance.now();
+      }
+      return "again";
+    }
+    if (this.#createRecord) {
+      this.#context.emit({
+        type: "error",
+        task: this.#def.name,
+        error: `another instance runs it with timing "${record.spec}", this one with ` +
+          `"${this.#def.timing.spec}"; run the same task file on every instance`,
+      });
+    }
+    await this.#watcher!.next(
+      this.#createRecord ? TIMING_CONFLICT_BACKOFF_MS - sinceLastMs : ERROR_RETRY_MS,
+      stop,
+    );
+    return "again";
+  }
+
+  async #execute(started: Claimed, following: number | null, readSentAt: number): Promise<void> {
     const { name } = this.#def;
     const { tick } = started;
     const context = this.#context;
@@ -211,8 +263,10 @@ class TaskLoop {
     context.metrics.started(name, latenessMs);
     context.emit({ type: "started", task: name, tick, latenessMs });
     const keeper = this.#def.executionMode === "at-least-once"
-      ? new LeaseKeeper(this, started, abort)
+      ? new LeaseKeeper(this, started, abort, readSentAt)
       : undefined;
+    const running = { task: name, tick, release: () => this.#release(started) };
+    context.running.add(running);
     const ctx: TaskContext = {
       task: name,
       scheduledAt: new Date(tick),
@@ -222,74 +276,74 @@ class TaskLoop {
       ...(this.#def.args !== undefined && { args: this.#def.args }),
       heartbeat: () => keeper?.renew() ?? Promise.resolve(),
     };
-    let error: unknown;
-    let failed = false;
+    let error: string | undefined;
     try {
       await compose(context.middlewares, this.#def.handler)(ctx);
     } catch (e) {
-      failed = true;
-      error = e;
+      error = oneLine(e);
     } finally {
       keeper?.stop();
       context.force.removeEventListener("abort", onForce);
     }
     const durationMs = localNow() - startedLocal;
-    if (keeper?.lost) {
-      context.metrics.lost(name);
-      context.emit({ type: "lost", task: name, tick });
-      return;
-    }
-    if (failed) {
-      context.metrics.failed(name);
-      context.emit({ type: "failed", task: name, tick, durationMs, error: oneLine(error) });
-    } else {
-      context.emit({ type: "succeeded", task: name, tick, durationMs });
-    }
-    const outcome = await this.#finish(started, following, failed ? oneLine(error) : undefined, {
-      // A run cut short by shutdown is handed to another instance at once.
-      interrupted: context.force.aborted,
-    });
-    if (outcome === "lost") {
-      context.metrics.lost(name);
-      context.emit({ type: "lost", task: name, tick });
+    try {
+      const outcome = keeper?.lost ? "lost" : await this.#finish(started, following, error, {
+        // A run cut short by shutdown is handed to another instance at once.
+        interrupted: context.force.aborted,
+      });
+      if (outcome === "lost") {
+        context.metrics.lost(name);
+        context.emit({ type: "lost", task: name, tick });
+      } else if (error !== undefined) {
+        context.metrics.failed(name);
+        context.emit({ type: "failed", task: name, tick, durationMs, error });
+      } else {
+        context.emit({ type: "succeeded", task: name, tick, durationMs });
+      }
+    } finally {
+      context.running.delete(running);
     }
   }
 
   /**
    * Records how a run ended and, for an at-least-once task, commits the tick or keeps it for a
    * retry as the failure mode says.
+   *
+   * @returns `lost` when another instance holds the tick now, `removed` when the task is gone.
    */
   async #finish(
-    started: LastRun,
+    started: Claimed,
     following: number | null,
     error: string | undefined,
     { interrupted }: { interrupted: boolean },
-  ): Promise<"done" | "lost"> {
+  ): Promise<"done" | "lost" | "removed"> {
     const failed = error !== undefined;
     const { failureMode, retryDelayMs } = this.#def;
     for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
       const { now, version, record } = await this.#read();
-      const ours = record?.last?.tick === started.tick &&
-        record.last.owner === started.owner;
+      if (!record) return "removed";
+      const { claim: _, ...run } = started;
       const last: LastRun = {
-        ...started,
+        ...run,
         outcome: failed ? "failure" : "success",
         finishedAt: now,
         ...(failed && { error }),
       };
-      if (!record) return "lost";
+      // The timing changed meanwhile: its ticks are not this run's to commit.
+      const sameTiming = record.spec === this.#def.timing.spec;
       let finished: TaskRecord;
       if (this.#def.executionMode === "best-effort") {
+        const ours = record.last?.tick === started.tick && record.last.owner === started.owner;
         if (!ours) return "done";
         finished = { ...record, last };
       } else {
         const { lease } = record;
-        if (lease?.owner !== started.owner || lease.tick !== started.tick) return "lost";
-        const commit = !failed || (failureMode === "commit" && !interrupted);
+        if (lease?.claim !== started.claim) return "lost";
+        const commit = sameTiming && (!failed || (failureMode === "commit" && !interrupted));
         finished = {
           ...record,
           next: commit ? following : record.next,
-          lease: commit || interrupted
+          lease: commit || interrupted || !sameTiming
             ? undefined
             : failureMode === "unlock"
             ? { owner: "", tick: started.tick, until: now + retryDelayMs }
@@ -305,19 +359,32 @@ class TaskLoop {
     );
   }
 
+  /** Gives up the lease of a run that outlived shutdown, so another instance runs the tick. */
+  async #release(started: Claimed): Promise<void> {
+    if (this.#def.executionMode !== "at-least-once") return;
+    for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
+      const { version, record } = await this.#read();
+      if (record?.lease?.claim !== started.claim) return;
+      if (await this.#write(version, { ...record, lease: undefined })) return;
+    }
+  }
+
   /**
    * Extends the lease of a tick this instance runs, if it still holds it.
    *
-   * @returns the new lease's end in the backend's clock, or undefined when it was lost.
+   * @returns the new lease's end in the backend's clock; `lost` when another instance holds
+   * it; `removed` when the task is gone (a dynamic task unscheduled).
    */
-  async extend(tick: number): Promise<number | undefined> {
+  async extend(started: Claimed): Promise<number | "lost" | "removed"> {
     for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
       const { now, version, record } = await this.#read();
-      const lease = record?.lease;
-      if (!lease || lease.owner !== this.#context.instance || lease.tick !== tick) return;
+      if (!record) return "removed";
+      const lease = record.lease;
+      if (lease?.claim !== started.claim) return "lost";
       const until = now + this.#def.leaseMs;
       if (await this.#write(version, { ...record, lease: { ...lease, until } })) return until;
     }
+    throw new Error(`its record keeps changing; the lease of tick ${started.tick} not extended`);
   }
 
   get leaseMs(): number {
@@ -329,24 +396,28 @@ class TaskLoop {
   }
 }
 
+/** A claimed tick: its last-run entry and the claim's token (the lease is this claim's). */
+type Claimed = LastRun & { claim: string };
+
 /**
  * Keeps a running tick's lease alive: renews every third of it, and aborts the run when the
- * lease is lost — taken over, or not renewed before it ran out (counted from the last renewal
- * that was answered, so a hung request counts as a failure).
+ * lease is lost — taken over, or not renewed before it ran out (counted from when the last
+ * answered renewal was sent, so a hung request counts as a failure). A task removed while it
+ * runs (a dynamic task unscheduled) runs on; there is no lease left to keep.
  */
 class LeaseKeeper {
   readonly #loop: TaskLoop;
-  readonly #tick: number;
+  readonly #started: Claimed;
   readonly #abort: AbortController;
   readonly #timer: ReturnType<typeof setInterval>;
   #deadline: number;
   #lost = false;
 
-  constructor(loop: TaskLoop, started: LastRun, abort: AbortController) {
+  constructor(loop: TaskLoop, started: Claimed, abort: AbortController, claimSentAt: number) {
     this.#loop = loop;
-    this.#tick = started.tick;
+    this.#started = started;
     this.#abort = abort;
-    this.#deadline = performance.now() + loop.leaseMs;
+    this.#deadline = claimSentAt + loop.leaseMs;
     this.#timer = setInterval(() => {
       if (performance.now() >= this.#deadline) this.#lose();
       else this.renew().catch(() => {});
@@ -361,8 +432,9 @@ class LeaseKeeper {
   async renew(): Promise<void> {
     if (this.#lost) throw this.#abort.signal.reason;
     const sent = performance.now();
-    const until = await this.#loop.extend(this.#tick);
-    if (until === undefined) {
+    const until = await this.#loop.extend(this.#started);
+    if (until === "removed") return this.stop();
+    if (until === "lost") {
       this.#lose();
       throw this.#abort.signal.reason;
     }
@@ -374,7 +446,9 @@ class LeaseKeeper {
     this.#lost = true;
     this.stop();
     this.#abort.abort(
-      new LeaseLostError(`lost the lease on its tick ${new Date(this.#tick).toISOString()}`),
+      new LeaseLostError(
+        `lost the lease on its tick ${new Date(this.#started.tick).toISOString()}`,
+      ),
     );
   }
 

@@ -6,7 +6,7 @@
  */
 
 import { connect, type ConnectOptions } from "../backend/connect.ts";
-import type { Backend } from "../backend/types.ts";
+import type { Backend, ChangeWatcher } from "../backend/types.ts";
 import { CoordError, ExitCode, UsageError } from "../errors.ts";
 import { sleep } from "../time.ts";
 import { eventLine, type MainOptions, runMain } from "./main.ts";
@@ -19,7 +19,13 @@ import {
   type TemplateRecord,
   updateRecord,
 } from "./record.ts";
-import { oneLine, type RunnerContext, runTaskLoop, type ScheduleEvent } from "./runner.ts";
+import {
+  oneLine,
+  type RunnerContext,
+  type RunningTick,
+  runTaskLoop,
+  type ScheduleEvent,
+} from "./runner.ts";
 import {
   defineTask,
   type Middleware,
@@ -108,13 +114,13 @@ export class Scheduler {
   /** Whether the backend was given (the caller closes it) rather than connected here. */
   #backendGiven: boolean;
   #running = false;
-  #active = 0;
 
   /** A scheduler with no tasks yet. */
   constructor(options: SchedulerOptions = {}) {
     this.#options = options;
     this.#onEvent = options.onEvent;
     this.instance = options.instance ?? defaultInstance();
+    if (this.instance === "") throw new UsageError("the instance id is empty — give a name");
     this.#backendGiven = options.backend !== undefined;
     if (options.backend) this.#backend = Promise.resolve(options.backend);
   }
@@ -270,7 +276,9 @@ export class Scheduler {
     const teardowns: (() => Promise<unknown>)[] = [];
     try {
       await this.#checkRecords(backend);
-      const fixtures = await this.#setUpFixtures(teardowns);
+      const fixtures = await this.#setUpFixtures(teardowns, forced.signal);
+      if (forced.signal.aborted) return { cutShort: 0 };
+      const running = new Set<RunningTick>();
       const context: RunnerContext = {
         backend,
         instance: this.instance,
@@ -279,6 +287,7 @@ export class Scheduler {
         metrics: this.metrics,
         emit: (event) => this.#emit(event),
         force: forced.signal,
+        running,
       };
       const loops = this.tasks.map((def) =>
         def.timing
@@ -295,13 +304,11 @@ export class Scheduler {
       try {
         await Promise.race([Promise.all(loops), abortion(forced.signal)]);
         if (forced.signal.aborted) {
-          cutShort = this.#active;
-          const settled = new AbortController();
-          await Promise.race([
-            Promise.all(loops),
-            sleep(ABORT_SETTLE_MS, settled.signal).catch(() => {}),
-          ]);
-          settled.abort();
+          cutShort = running.size;
+          await settle(Promise.all(loops));
+          // Runs that ignore their signal go on in this process, but their ticks are handed
+          // to another instance now rather than after the lease.
+          await settle(Promise.all([...running].map((run) => run.release().catch(() => {}))));
         }
       } finally {
         clearTimeout(grace);
@@ -309,7 +316,9 @@ export class Scheduler {
       return { cutShort };
     } finally {
       force?.removeEventListener("abort", onForce);
-      for (const teardown of teardowns.reverse()) await teardown();
+      for (const teardown of teardowns.reverse()) {
+        await (forced.signal.aborted ? settle(teardown()) : teardown());
+      }
       this.#running = false;
       if (ownsBackend) {
         this.#backend = undefined;
@@ -347,10 +356,6 @@ export class Scheduler {
   }
 
   #emit(event: ScheduleEvent): void {
-    if (event.type === "started") this.#active++;
-    if (event.type === "succeeded" || event.type === "failed" || event.type === "lost") {
-      this.#active--;
-    }
     this.#onEvent?.(event);
   }
 
@@ -365,12 +370,17 @@ export class Scheduler {
     }
   }
 
-  async #setUpFixtures(teardowns: (() => Promise<unknown>)[]): Promise<Record<string, unknown>> {
+  /** Sets the fixtures up in order; a forced stop abandons one that hangs. */
+  async #setUpFixtures(
+    teardowns: (() => Promise<unknown>)[],
+    forced: AbortSignal,
+  ): Promise<Record<string, unknown>> {
     const values: Record<string, unknown> = {};
     for (const [name, fixture] of this.#fixtures) {
       try {
         const iterator = fixture();
-        const first = await iterator.next();
+        const first = await Promise.race([iterator.next(), abortion(forced)]);
+        if (!first) return values;
         teardowns.push(async () => {
           try {
             await iterator.return?.();
@@ -395,10 +405,11 @@ export class Scheduler {
     /** Running instances by id, with the stored spec they were started from. */
     const running = new Map<string, { spec: string; stop: AbortController }>();
     const loops = new Set<Promise<void>>();
-    const watcher = await context.backend.watch({ kind: "schedule", name: def.name });
+    let watcher: ChangeWatcher | undefined;
     try {
       while (!stop.aborted) {
         try {
+          watcher ??= await context.backend.watch({ kind: "schedule", name: def.name });
           const instances = await this.list(def.name);
           for (const [id, entry] of running) {
             if (JSON.stringify(instances[id]) !== entry.spec) {
@@ -425,7 +436,7 @@ export class Scheduler {
         }
       }
     } finally {
-      await watcher[Symbol.asyncDispose]();
+      await watcher?.[Symbol.asyncDispose]();
       await Promise.all(loops);
     }
   }
@@ -446,6 +457,13 @@ export class Scheduler {
       context.emit({ type: "error", task: name, error: oneLine(e) });
     }
   }
+}
+
+/** Waits for `work`, but no longer than {@link ABORT_SETTLE_MS}: a stop was forced. */
+async function settle(work: Promise<unknown>): Promise<void> {
+  const timer = new AbortController();
+  await Promise.race([work, sleep(ABORT_SETTLE_MS, timer.signal).catch(() => {})]);
+  timer.abort();
 }
 
 /** Resolves when `signal` aborts. */

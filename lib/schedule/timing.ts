@@ -151,7 +151,8 @@ function cron(expression: string, options: TimingOptions): Timing {
   try {
     job = new Cron(fields, { paused: true, timezone, mode: "5-or-6-parts" });
   } catch (e) {
-    const reason = (e instanceof Error ? e.message : String(e)).replace(/^\w+: /, "");
+    const reason = (e instanceof Error ? e.message : String(e)).replace(/^\w+: /, "")
+      .replace("exactly five, six, or seven", "5 or 6");
     throw new UsageError(`cron expression "${expression}" is malformed: ${reason}`);
   }
   // croner counts from the start of a second: an instant inside the tick's own second

@@ -292,6 +292,46 @@ conformance("dynamic task instances added by one instance run on another", async
   assert.equal(await adder.unschedule("remind", "ana"), false);
 });
 
+conformance("two timings of one task are reported, not rewritten in a hot loop", async (ctx) => {
+  const errors: string[] = [];
+  const stop = new AbortController();
+  const apps = [];
+  for (const interval of ["1h", "2h"]) {
+    const app = new Scheduler({
+      backend: await ctx.open(),
+      onEvent: (e) => e.type === "error" && errors.push(e.error),
+    });
+    app.task({ name: "split", interval }, () => {});
+    apps.push(app.run({ signal: stop.signal }));
+  }
+  await new Promise((r) => setTimeout(r, 1_000));
+  stop.abort();
+  await Promise.all(apps);
+  const { stored } = await (await ctx.open()).schedule.read("split");
+  assert.ok(stored!.version <= 4, `the record was written ${stored!.version} times`);
+  assert.match(errors[0] ?? "", /another instance runs it with timing "every (3600000|7200000)ms"/);
+});
+
+conformance("a dynamic instance removed while it runs finishes its run", async (ctx) => {
+  const events: string[] = [];
+  let aborted: boolean | undefined;
+  const running = Promise.withResolvers<void>();
+  const { apps, stop } = await instances(ctx.open, 1, (app) => {
+    app.task({ name: "job", dynamic: true, lease: "300ms" }, async (c) => {
+      running.resolve();
+      await new Promise((r) => setTimeout(r, 700));
+      aborted = c.signal.aborted;
+    });
+  }, { onEvent: (e) => events.push(e.type) });
+  await apps[0].schedule("job", "one", { executeAt: new Date() });
+  await running.promise;
+  assert.equal(await apps[0].unschedule("job", "one"), true);
+  await until(() => aborted !== undefined, 5_000, "the run's end");
+  await stop();
+  assert.equal(aborted, false);
+  assert.deepEqual(events, ["started", "succeeded"]);
+});
+
 conformance("a task whose name holds foreign data is refused, the data left alone", async (ctx) => {
   const backend = await ctx.open();
   await backend.schedule.write("alien", { expect: 0, value: "not a coord record" });
@@ -323,7 +363,7 @@ async function stealLease(backend: Backend, name: string): Promise<void> {
   for (;;) {
     const { stored } = await backend.schedule.read(name);
     const record = JSON.parse(stored!.value);
-    record.lease.owner = "thief";
+    record.lease = { ...record.lease, owner: "thief", claim: "the thief's" };
     const value = JSON.stringify(record);
     if (await backend.schedule.write(name, { expect: stored!.version, value })) return;
   }
