@@ -125,43 +125,35 @@ export default (app: Scheduler) => {
 `;
 }
 
-conformance("SIGTERM lets a running task finish, then tears fixtures down, exit 0", async (ctx) => {
+/**
+ * Runs the task module until its slow task starts, sends SIGTERM `signals` times (100 ms
+ * apart), and returns the exit code and the module's log.
+ */
+async function stopWhileRunning(ctx: CaseContext, signals: number) {
   const dir = await Deno.makeTempDir();
   const log = `${dir}/log`;
   await Deno.writeTextFile(log, "");
   await Deno.writeTextFile(`${dir}/tasks.ts`, taskModule(log));
   const p = spawnCoord(["schedule", "run", `${dir}/tasks.ts`], { env: envOf(ctx) });
   await lineIn(log, /^start db$/);
-  p.kill("SIGTERM");
+  for (let i = 0; i < signals; i++) {
+    if (i > 0) await new Promise((r) => setTimeout(r, 100));
+    p.kill("SIGTERM");
+  }
   const { code, stderr } = await p.result;
-  assert.equal(code, 0, stderr);
-  assert.deepEqual((await Deno.readTextFile(log)).trim().split("\n"), [
-    "setup",
-    "start db",
-    "end",
-    "teardown",
-  ]);
+  const steps = (await Deno.readTextFile(log)).trim().split("\n");
   await Deno.remove(dir, { recursive: true });
+  return { code, stderr, steps };
+}
+
+conformance("SIGTERM lets a running task finish, then tears fixtures down, exit 0", async (ctx) => {
+  const { code, stderr, steps } = await stopWhileRunning(ctx, 1);
+  assert.equal(code, 0, stderr);
+  assert.deepEqual(steps, ["setup", "start db", "end", "teardown"]);
 });
 
 conformance("a second SIGTERM aborts the running task, exit 143", async (ctx) => {
-  const dir = await Deno.makeTempDir();
-  const log = `${dir}/log`;
-  await Deno.writeTextFile(log, "");
-  await Deno.writeTextFile(`${dir}/tasks.ts`, taskModule(log));
-  const p = spawnCoord(["schedule", "run", `${dir}/tasks.ts`], { env: envOf(ctx) });
-  await lineIn(log, /^start db$/);
-  p.kill("SIGTERM");
-  await new Promise((r) => setTimeout(r, 100));
-  p.kill("SIGTERM");
-  const { code, stderr } = await p.result;
+  const { code, stderr, steps } = await stopWhileRunning(ctx, 2);
   assert.equal(code, 143, stderr);
-  assert.deepEqual((await Deno.readTextFile(log)).trim().split("\n"), [
-    "setup",
-    "start db",
-    "aborted",
-    "end",
-    "teardown",
-  ]);
-  await Deno.remove(dir, { recursive: true });
+  assert.deepEqual(steps, ["setup", "start db", "aborted", "end", "teardown"]);
 });
