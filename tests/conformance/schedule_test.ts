@@ -332,6 +332,29 @@ conformance("a dynamic instance removed while it runs finishes its run", async (
   assert.deepEqual(events, ["started", "succeeded"]);
 });
 
+conformance(
+  "a run that ends after its timing changed does not commit the old timing's tick",
+  async (ctx) => {
+    const ticks: number[] = [];
+    const running = Promise.withResolvers<void>();
+    const { apps, stop } = await instances(ctx.open, 1, (app) => {
+      app.task({ name: "moving", dynamic: true }, async (c) => {
+        ticks.push(c.scheduledAt.getTime());
+        running.resolve();
+        await new Promise((r) => setTimeout(r, 500));
+      });
+    });
+    await apps[0].schedule("moving", "x", { interval: "200ms" });
+    await running.promise;
+    await apps[0].schedule("moving", "x", { interval: "1h" });
+    await new Promise((r) => setTimeout(r, 1_200));
+    await stop();
+    assert.equal(ticks.length, 1, `ran at ${ticks.map((t) => new Date(t).toISOString())}`);
+    const [status] = await scheduleStatus(await ctx.open(), ["moving/x"]) as TaskStatus[];
+    assert.equal(status.next! % 3_600_000, 0, "the next tick is on the new timing");
+  },
+);
+
 conformance("a task whose name holds foreign data is refused, the data left alone", async (ctx) => {
   const backend = await ctx.open();
   await backend.schedule.write("alien", { expect: 0, value: "not a coord record" });
