@@ -25,10 +25,11 @@
 
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { now } from "./clock.ts";
 import { errorLine, runToEnd } from "./command_timing.ts";
 import { orSkipped } from "./missing_tool.ts";
 import { startRedisServer } from "./redis_server.ts";
-import { percentile } from "./stats.ts";
+import { round3, summarizeMs } from "./stats.ts";
 import { tempDir } from "./temp_dir.ts";
 
 const PARTICIPANTS = 10;
@@ -69,14 +70,6 @@ interface Participation {
   release_at?: number;
   continued_at?: number;
   late_ms?: number;
-}
-
-/** A figure in ms over rounds or participations (nearest rank: over 20, p99 is the max). */
-interface MsSummary {
-  n: number;
-  p50: number;
-  p99: number;
-  max: number;
 }
 
 /** What a part reports when the budget ran out before it started. */
@@ -224,7 +217,7 @@ async function floor(n: number, spinMs: number, budget: AbortSignal) {
     .filter((round) => round.length === n)
     .map((round) => range(round.map((line) => line.continued_at as number)));
   const late = timed.map((line) => (line.continued_at as number) - (line.target as number));
-  const spread = summary(spreads);
+  const spread = summarizeMs(spreads);
   progress(`${label}: spread p50 ${spread?.p50} ms, p99 ${spread?.p99} ms`);
   return {
     participants: n,
@@ -232,7 +225,7 @@ async function floor(n: number, spinMs: number, budget: AbortSignal) {
     warmup_rounds: WARMUP_ROUNDS,
     rounds_complete: spreads.length,
     spread_ms: spread,
-    late_ms: summary(late),
+    late_ms: summarizeMs(late),
     spread_p99_under_2ms: spread === null ? null : spread.p99 < GOAL_SPREAD_MS,
     ...stoppedNote(signal, budget, DEADLINE_MS.floor),
     ...(failure ? { error: failure } : {}),
@@ -296,7 +289,7 @@ function figures(
   const outcomes: Record<string, number> = {};
   for (const p of all) outcomes[p.outcome] = (outcomes[p.outcome] ?? 0) + 1;
   const tooLate = all.filter((p) => p.outcome !== "0" && p.late_ms !== undefined);
-  const spread = summary(spreads);
+  const spread = summarizeMs(spreads);
   return {
     participants: n,
     wall_s: round3(wallMs / 1000),
@@ -304,10 +297,10 @@ function figures(
     rounds_complete: complete.length,
     rounds_failed: ROUNDS - complete.length,
     spread_ms: spread,
-    instant_spread_ms: summary(instantSpreads),
-    late_ms: summary(released.map((p) => p.late_ms!)),
-    ...(tooLate.length > 0 ? { too_late_ms: summary(tooLate.map((p) => p.late_ms!)) } : {}),
-    [startName]: summary(toRelease),
+    instant_spread_ms: summarizeMs(instantSpreads),
+    late_ms: summarizeMs(released.map((p) => p.late_ms!)),
+    ...(tooLate.length > 0 ? { too_late_ms: summarizeMs(tooLate.map((p) => p.late_ms!)) } : {}),
+    [startName]: summarizeMs(toRelease),
     spread_p99_under_2ms: spread === null ? null : spread.p99 < GOAL_SPREAD_MS,
   };
 }
@@ -332,29 +325,8 @@ function notRun(label: string): NotRun {
   return { stopped: `not run: the benchmark's ${BUDGET_MS / 1000} s budget was spent` };
 }
 
-function summary(values: number[]): MsSummary | null {
-  if (values.length === 0) return null;
-  const sorted = values.toSorted((a, b) => a - b);
-  return {
-    n: sorted.length,
-    p50: round3(percentile(sorted, 50)),
-    p99: round3(percentile(sorted, 99)),
-    max: round3(sorted[sorted.length - 1]),
-  };
-}
-
 function range(values: number[]): number {
   return Math.max(...values) - Math.min(...values);
-}
-
-/** Microseconds: the finest the clocks here say anything about. */
-function round3(x: number): number {
-  return Math.round(x * 1000) / 1000;
-}
-
-/** This host's wall clock with sub-millisecond precision, as coord's `localNow()`. */
-function now(): number {
-  return performance.timeOrigin + performance.now();
 }
 
 function progress(message: string): void {

@@ -33,13 +33,15 @@
 
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { atExit } from "./at_exit.ts";
+import { now, sleep } from "./clock.ts";
 import { errorLine } from "./command_timing.ts";
+import { type JsonChild, killAll, spawnJsonChild } from "./json_child.ts";
 import { PEER_PACKAGES, REDLOCK_SETTINGS } from "./lock_worker.ts";
 import { orSkipped } from "./missing_tool.ts";
+import { callOnce } from "./raw_resp.ts";
+import { type CommandStat, commandStats, serverCpuS } from "./redis_info.ts";
 import { startRedisServer } from "./redis_server.ts";
-import { encodeCommand, RawRespConnection } from "./raw_resp.ts";
-import { percentile } from "./stats.ts";
+import { type MsSummary, round2, round3, summarizeMs } from "./stats.ts";
 import { tempDir } from "./temp_dir.ts";
 
 /** The critical section: this long of busy work between acquire and release. */
@@ -67,9 +69,7 @@ const POLL_FLOOR_MS = 25;
 /** Linux reports utime and stime in ticks of 1/100 s (USER_HZ). */
 const TICKS_PER_S = 100;
 
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const WORKER = fileURLToPath(new URL("./lock_worker.ts", import.meta.url));
-const DENO = Deno.execPath();
 
 type Kind = "coord" | "redis-semaphore" | "redlock";
 
@@ -82,13 +82,6 @@ interface Acquisition {
   release_at: number;
   released_at: number;
   token: number | string;
-}
-
-interface MsSummary {
-  n: number;
-  p50: number;
-  p99: number;
-  max: number;
 }
 
 /**
@@ -276,8 +269,8 @@ async function contend(
   try {
     await Promise.all(children.map((child) => child.waitFor("ready", READY_TIMEOUT_MS)));
     if (redisPort !== undefined) {
-      await redisCall(redisPort, ["CONFIG", "RESETSTAT"]);
-      cpuBefore = redisCpuS(await redisCall(redisPort, ["INFO", "cpu"]));
+      await callOnce(redisPort, ["CONFIG", "RESETSTAT"]);
+      cpuBefore = await serverCpuS(redisPort);
     }
     const tmp = `${startFile}.tmp`;
     await Deno.writeTextFile(tmp, String(now() + START_LEAD_MS));
@@ -288,13 +281,11 @@ async function contend(
       throw new Error(`a worker exited ${failed.code}: ${errorLine(failed.stderr)}`);
     }
     if (redisPort !== undefined) {
-      const cpuS = redisCpuS(await redisCall(redisPort, ["INFO", "cpu"])) - cpuBefore;
-      const stats = parseCommandStats(await redisCall(redisPort, ["INFO", "commandstats"]));
-      redisUse = { cpuS, stats };
+      const cpuS = await serverCpuS(redisPort) - cpuBefore;
+      redisUse = { cpuS, stats: await commandStats(redisPort) };
     }
   } catch (e) {
-    for (const child of children) child.kill();
-    await Promise.all(children.map((child) => child.done));
+    await killAll(children);
     const message = e instanceof Error ? e.message : String(e);
     progress(`${label}: ${message}`);
     return signal.aborted ? stopped(label, budget) : { workers, error: message };
@@ -336,8 +327,8 @@ function figures(kind: Kind, lines: Record<string, unknown>[], workers: number) 
     grants: all.length,
     grants_in_contention: grants.length,
     grants_per_s: spanMs > 0 ? round1(((timed.length - 1) / spanMs) * 1000) : null,
-    handoff_ms: summary(handoffs),
-    handoff_to_other_process_ms: summary(toOther),
+    handoff_ms: summarizeMs(handoffs),
+    handoff_to_other_process_ms: summarizeMs(toOther),
     same_process_reacquire_pct: pairs.length > 0
       ? round1((samePairs.length / pairs.length) * 100)
       : null,
@@ -357,7 +348,7 @@ function figures(kind: Kind, lines: Record<string, unknown>[], workers: number) 
 /** What the redis-server did during a run: its CPU time and INFO commandstats by command. */
 interface RedisUse {
   cpuS: number;
-  stats: Map<string, { calls: number; usec: number }>;
+  stats: Map<string, CommandStat>;
 }
 
 /**
@@ -376,26 +367,6 @@ function perGrant({ cpuS, stats }: RedisUse, grants: number) {
       ? { script_us_per_call: round2(scripts.usec / scripts.calls) }
       : {}),
   };
-}
-
-/** `cmdstat_evalsha:calls=1312,usec=123107,…` lines of INFO commandstats, by command. */
-function parseCommandStats(info: string): Map<string, { calls: number; usec: number }> {
-  const stats = new Map<string, { calls: number; usec: number }>();
-  for (const [, name, calls, usec] of info.matchAll(/cmdstat_(\S+?):calls=(\d+),usec=(\d+)/g)) {
-    stats.set(name, { calls: Number(calls), usec: Number(usec) });
-  }
-  return stats;
-}
-
-/** The server's CPU time so far (user + system), from INFO cpu. */
-function redisCpuS(info: string): number {
-  const field = (name: string) => Number(new RegExp(`${name}:([\\d.]+)`).exec(info)?.[1] ?? 0);
-  return field("used_cpu_user") + field("used_cpu_sys");
-}
-
-async function redisCall(port: number, args: string[]): Promise<string> {
-  using conn = await RawRespConnection.open(port);
-  return await conn.call(encodeCommand(args));
 }
 
 /** Grants (in grant order) whose ticket is not above the previous grant's. */
@@ -454,7 +425,7 @@ async function idleWaiter(
   progress(`${label}, ${IDLE_WINDOW_MS / 1000} s while another process holds the lock`);
   const signal = AbortSignal.any([budget, AbortSignal.timeout(2 * READY_TIMEOUT_MS + 15_000)]);
   const holder = spawnWorker(kind, ["hold", kind, url, resource], signal, true);
-  let waiter: WorkerProcess | undefined;
+  let waiter: JsonChild | undefined;
   try {
     await holder.waitFor("holding", READY_TIMEOUT_MS);
     waiter = spawnWorker(kind, ["wait", kind, url, resource], signal);
@@ -471,8 +442,7 @@ async function idleWaiter(
     progress(`${label}: ${JSON.stringify(result)}`);
     return result;
   } catch (e) {
-    for (const child of [holder, waiter]) child?.kill();
-    await Promise.all([holder.done, waiter?.done]);
+    await killAll([holder, waiter]);
     const message = e instanceof Error ? e.message : String(e);
     progress(`${label}: ${message}`);
     return signal.aborted ? stopped(label, budget) : { error: message };
@@ -551,87 +521,20 @@ function cpuTime(pid: number): { ticks: number; ns?: number } {
   }
 }
 
-/** A running worker: its JSON lines so far, and its end. */
-interface WorkerProcess {
-  readonly pid: number;
-  readonly lines: Record<string, unknown>[];
-  readonly done: Promise<{ code: number; stderr: Uint8Array }>;
-  /** Resolves with the first line that has `field`; rejects on exit or after `timeoutMs`. */
-  waitFor(field: string, timeoutMs: number): Promise<Record<string, unknown>>;
-  closeStdin(): Promise<void>;
-  kill(): void;
-}
-
 /**
- * Starts `lock_worker.ts` directly (no shell). Peer workers run with `--no-lock`: their npm
- * packages are the benchmark's, not the project's, and stay out of `deno.lock`.
+ * Starts a `lock_worker.ts` process. Peer workers run with `--no-lock`: their npm packages are
+ * the benchmark's, not the project's, and stay out of `deno.lock`.
  */
 function spawnWorker(
   kind: Kind,
   args: (string | number)[],
   signal: AbortSignal,
   stdin = false,
-): WorkerProcess {
-  const child = new Deno.Command(DENO, {
-    args: ["run", "-A", ...(kind === "coord" ? [] : ["--no-lock"]), WORKER, ...args.map(String)],
-    cwd: ROOT,
-    stdin: stdin ? "piped" : "null",
-    stdout: "piped",
-    stderr: "piped",
-    signal,
-  }).spawn();
-  const unregister = atExit(() => child.kill("SIGKILL"));
-  const lines: Record<string, unknown>[] = [];
-  let wake = () => {};
-  let exited = false;
-  const stdoutRead = (async () => {
-    let buffer = "";
-    for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
-      buffer += chunk;
-      for (let nl; (nl = buffer.indexOf("\n")) >= 0;) {
-        const line = buffer.slice(0, nl);
-        buffer = buffer.slice(nl + 1);
-        if (line.startsWith("{")) lines.push(JSON.parse(line));
-      }
-      wake();
-    }
-  })();
-  const stderrRead = new Response(child.stderr).bytes();
-  const done = (async () => {
-    const [{ code }, , stderr] = await Promise.all([child.status, stdoutRead, stderrRead]);
-    unregister();
-    exited = true;
-    wake();
-    return { code, stderr };
-  })();
-  const waitFor = async (field: string, timeoutMs: number) => {
-    const until = performance.now() + timeoutMs;
-    for (;;) {
-      const found = lines.find((line) => line[field] !== undefined);
-      if (found) return found;
-      if (exited) {
-        const { code, stderr } = await done;
-        throw new Error(`a worker exited ${code} before "${field}": ${errorLine(stderr)}`);
-      }
-      const left = until - performance.now();
-      if (left <= 0) throw new Error(`no "${field}" from a worker within ${timeoutMs / 1000} s`);
-      await sleep(left, new Promise<void>((resolve) => wake = resolve));
-    }
-  };
-  return {
-    pid: child.pid,
-    lines,
-    done,
-    waitFor,
-    closeStdin: () => child.stdin.close(),
-    kill: () => {
-      try {
-        child.kill("SIGTERM");
-      } catch {
-        // already exited
-      }
-    },
-  };
+): JsonChild {
+  return spawnJsonChild(
+    ["run", "-A", ...(kind === "coord" ? [] : ["--no-lock"]), WORKER, ...args.map(String)],
+    { signal, stdin, noun: "worker" },
+  );
 }
 
 function stopped(label: string, budget: AbortSignal) {
@@ -652,43 +555,8 @@ function summaryLine(result: Record<string, unknown>): string {
     `${result.grants_per_s} grants/s; same process again ${result.same_process_reacquire_pct} %`;
 }
 
-function summary(values: number[]): MsSummary | null {
-  if (values.length === 0) return null;
-  const sorted = values.toSorted((a, b) => a - b);
-  return {
-    n: sorted.length,
-    p50: round3(percentile(sorted, 50)),
-    p99: round3(percentile(sorted, 99)),
-    max: round3(sorted[sorted.length - 1]),
-  };
-}
-
-function sleep(ms: number, wake?: Promise<void>): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, Math.max(0, ms));
-    wake?.then(() => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
-}
-
-/** Microseconds: the finest the clocks here say anything about. */
-function round3(x: number): number {
-  return Math.round(x * 1000) / 1000;
-}
-
-function round2(x: number): number {
-  return Math.round(x * 100) / 100;
-}
-
 function round1(x: number): number {
   return Math.round(x * 10) / 10;
-}
-
-/** This host's wall clock with sub-millisecond precision, as coord's `localNow()`. */
-function now(): number {
-  return performance.timeOrigin + performance.now();
 }
 
 function progress(message: string): void {

@@ -94,6 +94,21 @@ export class RawRespConnection implements Disposable {
   }
 }
 
+/**
+ * Sends one command to the server on `127.0.0.1:port` over a connection of its own, and
+ * returns the whole reply as raw text.
+ *
+ * @example
+ * ```ts ignore
+ * import { callOnce } from "./raw_resp.ts";
+ * await callOnce(6379, ["CONFIG", "SET", "hz", "100"]); // "+OK\r\n"
+ * ```
+ */
+export async function callOnce(port: number, args: readonly string[]): Promise<string> {
+  using conn = await RawRespConnection.open(port);
+  return await conn.call(encodeCommand(args));
+}
+
 async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
   for (let written = 0; written < bytes.length;) {
     written += await conn.write(bytes.subarray(written));

@@ -32,13 +32,15 @@
 
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { atExit } from "./at_exit.ts";
+import { now, sleep } from "./clock.ts";
 import { errorLine } from "./command_timing.ts";
+import { type JsonChild, killAll, spawnJsonChild } from "./json_child.ts";
 import { orSkipped } from "./missing_tool.ts";
-import { encodeCommand, RawRespConnection } from "./raw_resp.ts";
+import { callOnce } from "./raw_resp.ts";
+import { commandStats, serverCpuS } from "./redis_info.ts";
 import { startRedisServer } from "./redis_server.ts";
 import { BULLMQ_PACKAGES } from "./schedule_worker.ts";
-import { percentile } from "./stats.ts";
+import { type MsSummary, round2, round3, summarizeMs } from "./stats.ts";
 import { tempDir } from "./temp_dir.ts";
 
 /** The task's period: short enough for ≥ 60 ticks a run within the bench's few minutes. */
@@ -62,17 +64,8 @@ const REDIS_IDLE_MS = 2_000;
 /** The whole benchmark's budget. */
 const BUDGET_MS = 240_000;
 
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const WORKER = fileURLToPath(new URL("./schedule_worker.ts", import.meta.url));
 const MAIN = fileURLToPath(new URL("../main.ts", import.meta.url));
-const DENO = Deno.execPath();
-
-interface MsSummary {
-  n: number;
-  p50: number;
-  p99: number;
-  max: number;
-}
 
 /** One run's line from a process. */
 interface Run {
@@ -95,63 +88,7 @@ export default async function scheduleBench(): Promise<Record<string, unknown>> 
   const budget = AbortSignal.timeout(BUDGET_MS);
   const started = performance.now();
   await using dir = await tempDir("coord-bench-schedule-");
-  const coord: Record<string, Record<string, unknown>> = { sqlite: {}, redis: {} };
-  let bullmq: Record<string, unknown> = {};
-  let redisIdle: Record<string, unknown> = {};
-  const withRedis = await orSkipped(async () => {
-    await using server = await startRedisServer();
-    redisIdle = await redisIdleCpu(server.port);
-    bullmq.redis_hz = redisIdle.hz;
-    // Sizes alternate between contenders, so a burst of load elsewhere is spread out.
-    for (const processes of PROCESSES) {
-      const key = `processes_${processes}`;
-      coord.sqlite[key] = await measure({
-        label: `coord sqlite, ${processes} processes`,
-        processes,
-        spawn: (w) => workerArgs("coord", w, `sqlite:${join(dir.path, `${key}.db`)}`, "bench"),
-        budget,
-      });
-      coord.redis[key] = await measure({
-        label: `coord redis, ${processes} processes`,
-        processes,
-        spawn: (w) => workerArgs("coord", w, server.url, `bench-schedule-${processes}`),
-        redisPort: server.port,
-        budget,
-      });
-      bullmq[key] = await measure({
-        label: `bullmq, ${processes} processes`,
-        processes,
-        spawn: (w) => workerArgs("bullmq", w, server.url, `bench-schedule-${processes}`),
-        redisPort: server.port,
-        budget,
-      });
-    }
-    // BullMQ wakes for a delayed job when its BZPOPMIN times out, and redis-server handles
-    // timeouts only when its event loop wakes: at `hz` per second when idle (default 10).
-    await redisCall(server.port, ["CONFIG", "SET", "hz", String(FAST_HZ)]);
-    bullmq[`processes_1_redis_hz_${FAST_HZ}`] = await measure({
-      label: `bullmq, 1 process, redis-server hz ${FAST_HZ}`,
-      processes: 1,
-      spawn: (w) => workerArgs("bullmq", w, server.url, `bench-schedule-hz-${FAST_HZ}`),
-      redisPort: server.port,
-      budget,
-    });
-    return {};
-  });
-  if ("skipped" in withRedis) {
-    // Without redis-server, coord on SQLite still runs; the rest says skipped.
-    for (const processes of PROCESSES) {
-      const key = `processes_${processes}`;
-      coord.sqlite[key] = await measure({
-        label: `coord sqlite, ${processes} processes`,
-        processes,
-        spawn: (w) => workerArgs("coord", w, `sqlite:${join(dir.path, `${key}.db`)}`, "bench"),
-        budget,
-      });
-    }
-    coord.redis = { ...withRedis };
-    bullmq = { ...withRedis };
-  }
+  const { coord, bullmq, redisIdle } = await measureLibrary(dir.path, budget);
   const cli = await measureCli(dir.path, budget);
   return {
     period_ms: PERIOD_MS,
@@ -173,6 +110,75 @@ export default async function scheduleBench(): Promise<Record<string, unknown>> 
       },
     },
   };
+}
+
+/** One configuration run with each number of processes in {@link PROCESSES}. */
+interface Contender {
+  label: string;
+  /** Where its figures go, under `processes_<n>`. */
+  figures: Record<string, unknown>;
+  /** The command line of process `w` of a run of `processes`. */
+  spawn: (processes: number, w: number) => string[];
+  redisPort?: number;
+}
+
+/**
+ * The library's runs: coord on SQLite always; with the bench's own redis-server, coord on
+ * Redis and BullMQ beside it, then BullMQ once more at a higher `hz`.
+ */
+async function measureLibrary(dir: string, budget: AbortSignal) {
+  const redis = await orSkipped(() => startRedisServer());
+  await using server = "skipped" in redis ? undefined : redis;
+  const redisIdle = server ? await redisIdleCpu(server.port) : {};
+  const coord: Record<string, Record<string, unknown>> = { sqlite: {}, redis: {} };
+  const bullmq: Record<string, unknown> = server ? { redis_hz: redisIdle.hz } : {};
+  const contenders: Contender[] = [{
+    label: "coord sqlite",
+    figures: coord.sqlite,
+    spawn: (processes, w) =>
+      workerArgs("coord", w, `sqlite:${join(dir, `processes_${processes}.db`)}`, "bench"),
+  }];
+  if (server) {
+    contenders.push({
+      label: "coord redis",
+      figures: coord.redis,
+      spawn: (processes, w) => workerArgs("coord", w, server.url, `bench-schedule-${processes}`),
+      redisPort: server.port,
+    }, {
+      label: "bullmq",
+      figures: bullmq,
+      spawn: (processes, w) => workerArgs("bullmq", w, server.url, `bench-schedule-${processes}`),
+      redisPort: server.port,
+    });
+  }
+  // Sizes alternate between contenders, so a burst of load elsewhere is spread out.
+  for (const processes of PROCESSES) {
+    for (const { label, figures, spawn, redisPort } of contenders) {
+      figures[`processes_${processes}`] = await measure({
+        label: `${label}, ${processes} processes`,
+        processes,
+        spawn: (w) => spawn(processes, w),
+        redisPort,
+        budget,
+      });
+    }
+  }
+  if (!server) {
+    // Without redis-server, coord on SQLite still ran; the rest says skipped.
+    coord.redis = { ...redis };
+    return { coord, bullmq: { ...redis }, redisIdle };
+  }
+  // BullMQ wakes for a delayed job when its BZPOPMIN times out, and redis-server handles
+  // timeouts only when its event loop wakes: at `hz` per second when idle (default 10).
+  await callOnce(server.port, ["CONFIG", "SET", "hz", String(FAST_HZ)]);
+  bullmq[`processes_1_redis_hz_${FAST_HZ}`] = await measure({
+    label: `bullmq, 1 process, redis-server hz ${FAST_HZ}`,
+    processes: 1,
+    spawn: (w) => workerArgs("bullmq", w, server.url, `bench-schedule-hz-${FAST_HZ}`),
+    redisPort: server.port,
+    budget,
+  });
+  return { coord, bullmq, redisIdle };
 }
 
 /** The command line of one `schedule_worker.ts` process. */
@@ -207,7 +213,10 @@ async function measure(
     STOP_TIMEOUT_MS;
   const signal = AbortSignal.any([budget, AbortSignal.timeout(deadline)]);
   const spawnedAt = now();
-  const children = Array.from({ length: processes }, (_, w) => spawnChild(spawn(w), signal));
+  const children = Array.from(
+    { length: processes },
+    (_, w) => spawnJsonChild(spawn(w), { signal }),
+  );
   try {
     const ready = await Promise.all(children.map((c) => c.waitFor("ready", READY_TIMEOUT_MS)));
     const readyAt = Math.max(...ready.map((line) => line.at as number));
@@ -232,8 +241,7 @@ async function measure(
     progress(`${label}: ${summaryLine(result)}`);
     return result;
   } catch (e) {
-    for (const child of children) child.kill();
-    await Promise.all(children.map((child) => child.done));
+    await killAll(children);
     const message = e instanceof Error ? e.message : String(e);
     progress(`${label}: ${message}`);
     return signal.aborted ? stopped(label, budget) : { processes, error: message };
@@ -258,9 +266,9 @@ async function measureCli(dir: string, budget: AbortSignal): Promise<Record<stri
   const deadline = READY_TIMEOUT_MS + WARMUP_MS + windowMs() + DRAIN_MS + STOP_TIMEOUT_MS;
   const signal = AbortSignal.any([budget, AbortSignal.timeout(deadline)]);
   const spawnedAt = now();
-  const child = spawnChild(
+  const child = spawnJsonChild(
     ["run", "-A", MAIN, "schedule", "run", file, "--url", url, "--instance", "cli"],
-    signal,
+    { signal },
   );
   const base = {
     command: `coord schedule run FILE --url sqlite:<tmp>/cli.db (as deno run -A main.ts …)`,
@@ -296,7 +304,7 @@ async function measureCli(dir: string, budget: AbortSignal): Promise<Record<stri
 }
 
 /** The instant `path` first had a line, polled; rejects when `child` exits first. */
-async function firstLine(path: string, child: ChildProcess, timeoutMs: number): Promise<number> {
+async function firstLine(path: string, child: JsonChild, timeoutMs: number): Promise<number> {
   let exited = false;
   child.done.then(() => exited = true);
   const until = performance.now() + timeoutMs;
@@ -340,7 +348,7 @@ function figures(
     duplicates: runs.length - ticks.length,
     missed: expected - ticks.filter(onGrid).length,
     off_grid: ticks.filter((t) => !onGrid(t)).length,
-    lateness_ms: summary(runs.map((r) => r.latenessMs)),
+    lateness_ms: summarizeMs(runs.map((r) => r.latenessMs)),
     runs_by_process: Array.from(
       { length: processes },
       (_, w) => runs.filter((r) => r.worker === w).length,
@@ -365,16 +373,15 @@ interface RedisUse {
 }
 
 async function redisStart(port: number): Promise<RedisUse> {
-  await redisCall(port, ["CONFIG", "RESETSTAT"]);
-  return { cpuS: redisCpuS(await redisCall(port, ["INFO", "cpu"])) };
+  await callOnce(port, ["CONFIG", "RESETSTAT"]);
+  return { cpuS: await serverCpuS(port) };
 }
 
 async function redisEnd(port: number, start: RedisUse): Promise<RedisUse> {
-  const cpuS = redisCpuS(await redisCall(port, ["INFO", "cpu"])) - start.cpuS;
+  const cpuS = await serverCpuS(port) - start.cpuS;
   const stats = new Map<string, number>();
-  const info = await redisCall(port, ["INFO", "commandstats"]);
-  for (const [, name, calls] of info.matchAll(/cmdstat_(\S+?):calls=(\d+)/g)) {
-    if (name !== "config|resetstat" && name !== "info") stats.set(name, Number(calls));
+  for (const [name, { calls }] of await commandStats(port)) {
+    if (name !== "config|resetstat" && name !== "info") stats.set(name, calls);
   }
   return { cpuS, stats };
 }
@@ -408,10 +415,10 @@ function redisFigures(
 
 /** redis-server's CPU time per second while nobody is connected: its own timers. */
 async function redisIdleCpu(port: number): Promise<Record<string, unknown>> {
-  const before = redisCpuS(await redisCall(port, ["INFO", "cpu"]));
+  const before = await serverCpuS(port);
   const from = performance.now();
   await sleep(REDIS_IDLE_MS);
-  const cpuS = redisCpuS(await redisCall(port, ["INFO", "cpu"])) - before;
+  const cpuS = await serverCpuS(port) - before;
   const seconds = (performance.now() - from) / 1000;
   return {
     window_s: round3(seconds),
@@ -423,34 +430,13 @@ async function redisIdleCpu(port: number): Promise<Record<string, unknown>> {
 /** The server's `hz`: how often its timers (client timeouts included) run when idle. */
 async function redisHz(port: number): Promise<number | null> {
   // A RESP array: *2 $2 hz $N value
-  const reply = await redisCall(port, ["CONFIG", "GET", "hz"]);
+  const reply = await callOnce(port, ["CONFIG", "GET", "hz"]);
   const value = /^hz\r\n\$\d+\r\n(\d+)/m.exec(reply)?.[1];
   return value === undefined ? null : Number(value);
 }
 
-/** The server's CPU time so far (user + system), from INFO cpu. */
-function redisCpuS(info: string): number {
-  const field = (name: string) => Number(new RegExp(`${name}:([\\d.]+)`).exec(info)?.[1] ?? 0);
-  return field("used_cpu_user") + field("used_cpu_sys");
-}
-
-async function redisCall(port: number, args: string[]): Promise<string> {
-  using conn = await RawRespConnection.open(port);
-  return await conn.call(encodeCommand(args));
-}
-
-/** A running child: its JSON lines so far, and its end. */
-interface ChildProcess {
-  readonly lines: Record<string, unknown>[];
-  readonly done: Promise<{ code: number; stderr: Uint8Array }>;
-  /** Resolves with the first line that has `field`; rejects on exit or after `timeoutMs`. */
-  waitFor(field: string, timeoutMs: number): Promise<Record<string, unknown>>;
-  closeStdin(): Promise<void>;
-  kill(): void;
-}
-
 /** Closes every child's stdin (their signal to stop); the first failure, if any. */
-async function stopAll(children: ChildProcess[]): Promise<string | undefined> {
+async function stopAll(children: JsonChild[]): Promise<string | undefined> {
   await Promise.all(children.map((child) => child.closeStdin()));
   let timer: ReturnType<typeof setTimeout> | undefined;
   const late = new Promise<"late">((resolve) =>
@@ -459,75 +445,11 @@ async function stopAll(children: ChildProcess[]): Promise<string | undefined> {
   const ends = await Promise.race([Promise.all(children.map((child) => child.done)), late]);
   clearTimeout(timer);
   if (ends === "late") {
-    for (const child of children) child.kill();
-    await Promise.all(children.map((child) => child.done));
+    await killAll(children);
     return `a process did not stop within ${STOP_TIMEOUT_MS / 1000} s of its stdin closing`;
   }
   const failed = ends.find(({ code }) => code !== 0);
   return failed && `a process exited ${failed.code}: ${errorLine(failed.stderr)}`;
-}
-
-/** Starts `deno ARGS` directly (no shell), from the project root, stdin piped. */
-function spawnChild(args: string[], signal: AbortSignal): ChildProcess {
-  const child = new Deno.Command(DENO, {
-    args,
-    cwd: ROOT,
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-    signal,
-  }).spawn();
-  const unregister = atExit(() => child.kill("SIGKILL"));
-  const lines: Record<string, unknown>[] = [];
-  let wake = () => {};
-  let exited = false;
-  const stdoutRead = (async () => {
-    let buffer = "";
-    for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
-      buffer += chunk;
-      for (let nl; (nl = buffer.indexOf("\n")) >= 0;) {
-        const line = buffer.slice(0, nl);
-        buffer = buffer.slice(nl + 1);
-        if (line.startsWith("{")) lines.push(JSON.parse(line));
-      }
-      wake();
-    }
-  })();
-  const stderrRead = new Response(child.stderr).bytes();
-  const done = (async () => {
-    const [{ code }, , stderr] = await Promise.all([child.status, stdoutRead, stderrRead]);
-    unregister();
-    exited = true;
-    wake();
-    return { code, stderr };
-  })();
-  const waitFor = async (field: string, timeoutMs: number) => {
-    const until = performance.now() + timeoutMs;
-    for (;;) {
-      const found = lines.find((line) => line[field] !== undefined);
-      if (found) return found;
-      if (exited) {
-        const { code, stderr } = await done;
-        throw new Error(`a process exited ${code} before "${field}": ${errorLine(stderr)}`);
-      }
-      const left = until - performance.now();
-      if (left <= 0) throw new Error(`no "${field}" from a process within ${timeoutMs / 1000} s`);
-      await sleep(left, new Promise<void>((resolve) => wake = resolve));
-    }
-  };
-  return {
-    lines,
-    done,
-    waitFor,
-    closeStdin: () => child.stdin.close().catch(() => {}),
-    kill: () => {
-      try {
-        child.kill("SIGTERM");
-      } catch {
-        // already exited
-      }
-    },
-  };
 }
 
 function windowMs(): number {
@@ -550,41 +472,6 @@ function summaryLine(result: Record<string, unknown>): string {
   const lateness = late ? `lateness p50 ${late.p50} ms, p99 ${late.p99} ms` : "no runs";
   return `${result.ticks}/${result.expected_ticks} ticks, ${result.duplicates} duplicates, ` +
     `${result.missed} missed; ${lateness}`;
-}
-
-function summary(values: number[]): MsSummary | null {
-  if (values.length === 0) return null;
-  const sorted = values.toSorted((a, b) => a - b);
-  return {
-    n: sorted.length,
-    p50: round3(percentile(sorted, 50)),
-    p99: round3(percentile(sorted, 99)),
-    max: round3(sorted[sorted.length - 1]),
-  };
-}
-
-function sleep(ms: number, wake?: Promise<void>): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, Math.max(0, ms));
-    wake?.then(() => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
-}
-
-/** Microseconds: the finest the clocks here say anything about. */
-function round3(x: number): number {
-  return Math.round(x * 1000) / 1000;
-}
-
-function round2(x: number): number {
-  return Math.round(x * 100) / 100;
-}
-
-/** This host's wall clock with sub-millisecond precision, as coord's `localNow()`. */
-function now(): number {
-  return performance.timeOrigin + performance.now();
 }
 
 function progress(message: string): void {

@@ -58,6 +58,41 @@ export function round2(x: number): number {
   return Math.round(x * 100) / 100;
 }
 
+/** A summary of figures in milliseconds, rounded to the microsecond. */
+export interface MsSummary {
+  /** How many samples the summary is over. */
+  n: number;
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+/**
+ * Summarises samples given in milliseconds; `null` when there are none. By nearest rank, p99
+ * of fewer than 100 samples is the largest.
+ *
+ * @example
+ * ```ts
+ * import { summarizeMs } from "./stats.ts";
+ * summarizeMs([1.5, 0.25, 3])?.p50; // 1.5
+ * ```
+ */
+export function summarizeMs(samplesMs: readonly number[]): MsSummary | null {
+  if (samplesMs.length === 0) return null;
+  const sorted = samplesMs.toSorted((a, b) => a - b);
+  return {
+    n: sorted.length,
+    p50: round3(percentile(sorted, 50)),
+    p99: round3(percentile(sorted, 99)),
+    max: round3(sorted[sorted.length - 1]),
+  };
+}
+
+/** Rounds milliseconds to the microsecond: the finest the clocks here say anything about. */
+export function round3(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
+
 /**
  * Times `calls` sequential calls of `fn` after `warmup` untimed ones (which let the JIT and
  * the connection settle), one sample per call.
