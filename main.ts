@@ -16,14 +16,6 @@ interface Entry {
   load(): Promise<Command>;
 }
 
-async function planned(name: string, key: string): Promise<Command> {
-  const [{ unavailable }, usages] = await Promise.all([
-    import("./commands/unavailable.ts"),
-    import("./commands/planned.ts"),
-  ]);
-  return unavailable(name, usages[key as keyof typeof usages]);
-}
-
 const COMMANDS: Record<string, Entry> = {
   barrier: {
     summary: "wait until N participants arrive, then all continue at one instant",
@@ -43,7 +35,7 @@ const COMMANDS: Record<string, Entry> = {
   },
   queue: {
     summary: "a durable job queue: delayed, parallel and serial jobs",
-    load: () => planned("queue", "QUEUE_USAGE"),
+    load: async () => (await import("./commands/queue.ts")).queueCommand,
   },
   doctor: {
     summary: "check the backend: version, round trip, clock offset, foreign data",

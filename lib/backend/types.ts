@@ -10,6 +10,7 @@ import type { Kind } from "./keys.ts";
 import type { BarrierSteps } from "../barrier/steps.ts";
 import type { LockSteps } from "../lock/steps.ts";
 import type { ScheduleSteps } from "../schedule/steps.ts";
+import type { QueueSteps } from "../queue/steps.ts";
 
 /** Which engine a backend runs on. */
 export type BackendKind = "sqlite" | "redis" | "redis-cluster" | "redis-sentinel";
@@ -87,6 +88,8 @@ export interface Backend extends AsyncDisposable {
   readonly lock: LockSteps;
   /** The atomic steps of `coord schedule`. */
   readonly schedule: ScheduleSteps;
+  /** The atomic steps of `coord queue`. */
+  readonly queue: QueueSteps;
   /**
    * The events instances of `kind` announce (JSON values), as they happen, for live consoles:
    * of the named instances, or of every one (also those created later) when `names` is

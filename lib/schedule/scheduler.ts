@@ -5,6 +5,7 @@
  * @module
  */
 
+import { processId } from "../process_id.ts";
 import { connect, type ConnectOptions } from "../backend/connect.ts";
 import type { Backend, ChangeWatcher } from "../backend/types.ts";
 import { CoordError, ExitCode, UsageError } from "../errors.ts";
@@ -119,7 +120,7 @@ export class Scheduler {
   constructor(options: SchedulerOptions = {}) {
     this.#options = options;
     this.#onEvent = options.onEvent;
-    this.instance = options.instance ?? defaultInstance();
+    this.instance = options.instance ?? processId();
     if (this.instance === "") throw new UsageError("the instance id is empty — give a name");
     this.#backendGiven = options.backend !== undefined;
     if (options.backend) this.#backend = Promise.resolve(options.backend);
@@ -472,15 +473,4 @@ function abortion(signal: AbortSignal): Promise<void> {
     if (signal.aborted) resolve();
     signal.addEventListener("abort", () => resolve(), { once: true });
   });
-}
-
-function defaultInstance(): string {
-  let host = "host";
-  try {
-    host = Deno.hostname();
-  } catch {
-    // No --allow-sys: the pid and the random part still tell instances apart.
-  }
-  const random = crypto.getRandomValues(new Uint16Array(1))[0].toString(16).padStart(4, "0");
-  return `${host}:${Deno.pid}:${random}`;
 }

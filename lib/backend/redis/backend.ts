@@ -26,6 +26,8 @@ import type { LockSteps } from "../../lock/steps.ts";
 import { LOCK_KEY_TYPES, RedisLockSteps } from "./lock.ts";
 import type { ScheduleSteps } from "../../schedule/steps.ts";
 import { RedisScheduleSteps, SCHEDULE_KEY_TYPES } from "./schedule.ts";
+import type { QueueSteps } from "../../queue/steps.ts";
+import { QUEUE_KEY_TYPES, RedisQueueSteps } from "./queue.ts";
 
 /**
  * The Redis type of every key part coord writes, per primitive; anything else in the
@@ -35,7 +37,7 @@ const KEY_TYPES: Record<Kind, Record<string, string>> = {
   barrier: BARRIER_KEY_TYPES,
   lock: LOCK_KEY_TYPES,
   schedule: SCHEDULE_KEY_TYPES,
-  queue: {},
+  queue: QUEUE_KEY_TYPES,
 };
 
 /** `coord doctor` looks at this many keys at most, so it stays quick on a big database. */
@@ -50,6 +52,7 @@ export class RedisBackend implements Backend {
   readonly barrier: BarrierSteps = new RedisBarrierSteps(this);
   readonly lock: LockSteps = new RedisLockSteps(this);
   readonly schedule: ScheduleSteps = new RedisScheduleSteps(this);
+  readonly queue: QueueSteps = new RedisQueueSteps(this);
   readonly #subscriptions = new Map<string, { flags: Set<ChangeFlag>; listener: Listener }>();
 
   constructor(conn: RedisConn, kind: BackendKind, displayUrl: string, namespace: string) {

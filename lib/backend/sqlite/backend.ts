@@ -20,6 +20,8 @@ import type { LockSteps } from "../../lock/steps.ts";
 import { LOCK_DDL, SqliteLockSteps } from "./lock.ts";
 import type { ScheduleSteps } from "../../schedule/steps.ts";
 import { SCHEDULE_DDL, SqliteScheduleSteps } from "./schedule.ts";
+import type { QueueSteps } from "../../queue/steps.ts";
+import { QUEUE_DDL, SqliteQueueSteps } from "./queue.ts";
 
 /**
  * How long a step waits for another process's write lock before SQLite gives up. Steps hold
@@ -47,6 +49,7 @@ const SCHEMA = [
   ...BARRIER_DDL,
   ...LOCK_DDL,
   ...SCHEDULE_DDL,
+  ...QUEUE_DDL,
 ];
 const SCHEMA_VERSION = "1";
 
@@ -72,6 +75,7 @@ export class SqliteBackend implements Backend {
   readonly barrier: BarrierSteps = new SqliteBarrierSteps(this);
   readonly lock: LockSteps = new SqliteLockSteps(this);
   readonly schedule: ScheduleSteps = new SqliteScheduleSteps(this);
+  readonly queue: QueueSteps = new SqliteQueueSteps(this);
 
   constructor(db: DatabaseSync, options: SqliteOptions) {
     this.db = db;

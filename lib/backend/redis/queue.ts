@@ -1,0 +1,136 @@
+/**
+ * Queue steps on Redis: each one run of `queue.lua`.
+ *
+ * @module
+ */
+
+import type {
+  ClaimResult,
+  Finish,
+  JobRecord,
+  JobSpec,
+  QueueCounts,
+  QueueSteps,
+} from "../../queue/steps.ts";
+import { MAX_STALLS } from "../../queue/steps.ts";
+import { parseRedisKey } from "../keys.ts";
+import type { RedisBackend } from "./backend.ts";
+import { LuaScript } from "./script.ts";
+import { jobRecord } from "../../queue/record.ts";
+
+/** The Redis type of each key a queue keeps (checked by the script and by doctor). */
+export const QUEUE_KEY_TYPES = {
+  jobs: "hash",
+  specs: "hash",
+  results: "hash",
+  pending: "zset",
+  active: "zset",
+  totals: "hash",
+  workers: "zset",
+  counter: "string",
+};
+
+let script: Promise<LuaScript> | undefined;
+
+/** Queue steps over one {@link RedisBackend}. */
+export class RedisQueueSteps implements QueueSteps {
+  readonly #backend: RedisBackend;
+
+  constructor(backend: RedisBackend) {
+    this.#backend = backend;
+  }
+
+  async #run(queue: string, step: string, ...args: (string | number)[]): Promise<unknown> {
+    script ??= LuaScript.load(new URL("./queue.lua", import.meta.url));
+    return await this.#backend.runStep(
+      await script,
+      { kind: "queue", name: queue },
+      Object.keys(QUEUE_KEY_TYPES),
+      step,
+      args,
+    );
+  }
+
+  async put(
+    queue: string,
+    r: { id?: string; spec: JobSpec; delayMs: number; at?: number },
+  ): Promise<{ job: JobRecord; created: boolean }> {
+    const [created, state, spec] = (await this.#run(
+      queue,
+      "put",
+      r.id ?? "",
+      JSON.stringify(r.spec),
+      r.at === undefined ? `+${Math.round(r.delayMs)}` : Math.round(r.at),
+      r.spec.beginBy ?? "",
+    )) as [number, string, string];
+    return { job: jobRecord(queue, state, spec), created: Number(created) === 1 };
+  }
+
+  async claim(queue: string, r: { worker: string; leaseMs: number }): Promise<ClaimResult> {
+    const [kind, state, spec] = (await this.#run(
+      queue,
+      "claim",
+      r.worker,
+      r.leaseMs,
+      MAX_STALLS,
+    )) as string[];
+    if (kind === "job") return { job: jobRecord(queue, state, spec) };
+    return state === "" ? {} : { nextReadyAt: Number(state) };
+  }
+
+  async renew(queue: string, r: { id: string; worker: string; leaseMs: number }) {
+    return Number(await this.#run(queue, "renew", r.id, r.worker, r.leaseMs)) === 1;
+  }
+
+  async finish(queue: string, r: { id: string; worker: string } & Finish): Promise<boolean> {
+    const payload = r.outcome === "completed" ? JSON.stringify(r.result ?? null) : r.error;
+    const delayMs = r.outcome === "retry" ? Math.round(r.delayMs) : "";
+    return Number(
+      await this.#run(queue, "finish", r.id, r.worker, r.outcome, payload, delayMs),
+    ) === 1;
+  }
+
+  async cancel(queue: string, id: string): Promise<JobRecord | undefined> {
+    const [state, spec] = (await this.#run(queue, "cancel", id)) as string[];
+    return state === undefined ? undefined : jobRecord(queue, state, spec);
+  }
+
+  async get(queue: string, id: string): Promise<JobRecord | undefined> {
+    const [state, spec, result] = (await this.#run(queue, "get", id)) as string[];
+    return state === undefined ? undefined : jobRecord(queue, state, spec, result || undefined);
+  }
+
+  async counts(queue: string): Promise<QueueCounts> {
+    const [ready, scheduled, active, oldest, workers, ...totals] =
+      ((await this.#run(queue, "counts")) as unknown[]).map(String);
+    const total = (state: string) => {
+      const i = totals.indexOf(state);
+      return i % 2 === 0 ? Number(totals[i + 1]) : 0;
+    };
+    const names = JSON.parse(workers);
+    return {
+      queue,
+      pending: Number(ready),
+      scheduled: Number(scheduled),
+      active: Number(active),
+      completed: total("completed"),
+      failed: total("failed"),
+      cancelled: total("cancelled"),
+      ...(oldest !== "" && { oldestPendingAt: Number(oldest) }),
+      workers: Array.isArray(names) ? names : [],
+    };
+  }
+
+  async announce(queue: string, r: { worker: string; ttlMs: number }): Promise<void> {
+    await this.#run(queue, "announce", r.worker, r.ttlMs);
+  }
+
+  async list(): Promise<string[]> {
+    const names = new Set<string>();
+    for await (const [key] of this.#backend.scan(`${this.#backend.namespace}:{queue:*}:jobs`)) {
+      const parsed = parseRedisKey(this.#backend.namespace, key);
+      if (parsed?.kind === "queue") names.add(parsed.name);
+    }
+    return [...names].sort();
+  }
+}

@@ -1,0 +1,374 @@
+/**
+ * Queue steps on SQLite: each one transaction, with the same outcomes as
+ * `../redis/queue.lua`.
+ *
+ * @module
+ */
+
+import type {
+  ClaimResult,
+  Finish,
+  JobRecord,
+  JobSpec,
+  JobState,
+  QueueCounts,
+  QueueSteps,
+} from "../../queue/steps.ts";
+import { MAX_STALLS } from "../../queue/steps.ts";
+import { jobRecord } from "../../queue/record.ts";
+import { backendNow, settle, type SqliteBackend } from "./backend.ts";
+
+/** The queue's tables. */
+export const QUEUE_DDL = [
+  `CREATE TABLE IF NOT EXISTS coord_queue_job (
+    namespace TEXT NOT NULL, queue TEXT NOT NULL, id TEXT NOT NULL, state TEXT NOT NULL,
+    ready_at INTEGER NOT NULL, lease_until INTEGER, attempts INTEGER NOT NULL,
+    stalls INTEGER NOT NULL, worker TEXT, begin_by INTEGER, spec TEXT NOT NULL, result TEXT,
+    error TEXT, created_at INTEGER NOT NULL, started_at INTEGER, finished_at INTEGER,
+    PRIMARY KEY (namespace, queue, id))`,
+  `CREATE INDEX IF NOT EXISTS coord_queue_job_ready
+    ON coord_queue_job (namespace, queue, state, ready_at)`,
+  `CREATE TABLE IF NOT EXISTS coord_queue_counter (
+    namespace TEXT NOT NULL, queue TEXT NOT NULL, last INTEGER NOT NULL,
+    PRIMARY KEY (namespace, queue))`,
+  `CREATE TABLE IF NOT EXISTS coord_queue_worker (
+    namespace TEXT NOT NULL, queue TEXT NOT NULL, worker TEXT NOT NULL, until INTEGER NOT NULL,
+    PRIMARY KEY (namespace, queue, worker))`,
+];
+
+interface JobRow {
+  id: string;
+  state: JobState;
+  ready_at: number;
+  attempts: number;
+  stalls: number;
+  worker: string | null;
+  begin_by: number | null;
+  spec: string;
+  result: string | null;
+  error: string | null;
+  created_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+}
+
+const COLUMNS = "id, state, ready_at, attempts, stalls, worker, begin_by, spec, result, error, " +
+  "created_at, started_at, finished_at";
+
+/** Queue steps over one {@link SqliteBackend}. */
+export class SqliteQueueSteps implements QueueSteps {
+  readonly #backend: SqliteBackend;
+
+  constructor(backend: SqliteBackend) {
+    this.#backend = backend;
+  }
+
+  #row(queue: string, id: string): JobRow | undefined {
+    return this.#backend.all<JobRow>(
+      `SELECT ${COLUMNS} FROM coord_queue_job WHERE namespace = ? AND queue = ? AND id = ?`,
+      this.#backend.namespace,
+      queue,
+      id,
+    )[0];
+  }
+
+  #job(queue: string, row: JobRow, withResult = false): JobRecord {
+    const state = {
+      id: row.id,
+      state: row.state,
+      attempts: row.attempts,
+      stalls: row.stalls,
+      readyAt: row.ready_at,
+      createdAt: row.created_at,
+      ...(row.started_at !== null && { startedAt: row.started_at }),
+      ...(row.finished_at !== null && { finishedAt: row.finished_at }),
+      ...(row.worker !== null && { worker: row.worker }),
+      ...(row.error !== null && { error: row.error }),
+    };
+    const result = withResult && row.result !== null ? row.result : undefined;
+    return jobRecord(queue, JSON.stringify(state), row.spec, result);
+  }
+
+  /** Sets a job's columns. */
+  #update(queue: string, id: string, fields: Record<string, string | number | null>): void {
+    const names = Object.keys(fields);
+    this.#backend.run(
+      `UPDATE coord_queue_job SET ${names.map((n) => `${n} = ?`).join(", ")}
+       WHERE namespace = ? AND queue = ? AND id = ?`,
+      ...names.map((n) => fields[n]),
+      this.#backend.namespace,
+      queue,
+      id,
+    );
+  }
+
+  put(
+    queue: string,
+    r: { id?: string; spec: JobSpec; delayMs: number; at?: number },
+  ): Promise<{ job: JobRecord; created: boolean }> {
+    const { namespace } = this.#backend;
+    return settle(() =>
+      this.#backend.write(() => {
+        const now = Math.floor(backendNow());
+        let id = r.id;
+        if (id === undefined) {
+          this.#backend.run(
+            `INSERT INTO coord_queue_counter (namespace, queue, last) VALUES (?, ?, 1)
+             ON CONFLICT (namespace, queue) DO UPDATE SET last = last + 1`,
+            namespace,
+            queue,
+          );
+          id = String(
+            this.#backend.all<{ last: number }>(
+              "SELECT last FROM coord_queue_counter WHERE namespace = ? AND queue = ?",
+              namespace,
+              queue,
+            )[0].last,
+          );
+        } else {
+          const existing = this.#row(queue, id);
+          if (existing) return { job: this.#job(queue, existing), created: false };
+        }
+        const readyAt = Math.round(r.at ?? now + r.delayMs);
+        this.#backend.run(
+          `INSERT INTO coord_queue_job (namespace, queue, id, state, ready_at, attempts, stalls,
+           begin_by, spec, created_at) VALUES (?, ?, ?, 'pending', ?, 0, 0, ?, ?, ?)`,
+          namespace,
+          queue,
+          id,
+          readyAt,
+          r.spec.beginBy ?? null,
+          JSON.stringify(r.spec),
+          now,
+        );
+        return { job: this.#job(queue, this.#row(queue, id)!), created: true };
+      })
+    );
+  }
+
+  claim(queue: string, r: { worker: string; leaseMs: number }): Promise<ClaimResult> {
+    const { namespace } = this.#backend;
+    return settle(() =>
+      this.#backend.write((): ClaimResult => {
+        const now = Math.floor(backendNow());
+        // Jobs whose worker died: back to pending, or failed once abandoned too often.
+        const abandoned = this.#backend.all<{ id: string; stalls: number }>(
+          `SELECT id, stalls FROM coord_queue_job WHERE namespace = ? AND queue = ?
+           AND state = 'active' AND lease_until < ? LIMIT 100`,
+          namespace,
+          queue,
+          now,
+        );
+        for (const { id, stalls } of abandoned) {
+          if (stalls + 1 > MAX_STALLS) {
+            this.#update(queue, id, {
+              state: "failed",
+              stalls: stalls + 1,
+              error: `abandoned ${stalls + 1} times by workers that stopped answering`,
+              finished_at: now,
+              lease_until: null,
+            });
+          } else {
+            this.#update(queue, id, {
+              state: "pending",
+              stalls: stalls + 1,
+              ready_at: now,
+              lease_until: null,
+            });
+          }
+        }
+        for (let i = 0; i < 100; i++) {
+          const [first] = this.#backend.all<{ id: string; begin_by: number | null }>(
+            `SELECT id, begin_by FROM coord_queue_job WHERE namespace = ? AND queue = ?
+             AND state = 'pending' AND ready_at <= ? ORDER BY ready_at, rowid LIMIT 1`,
+            namespace,
+            queue,
+            now,
+          );
+          if (!first) {
+            const [next] = this.#backend.all<{ ready_at: number }>(
+              `SELECT ready_at FROM coord_queue_job WHERE namespace = ? AND queue = ?
+               AND state = 'pending' ORDER BY ready_at LIMIT 1`,
+              namespace,
+              queue,
+            );
+            return next ? { nextReadyAt: next.ready_at } : {};
+          }
+          if (first.begin_by !== null && first.begin_by < now) {
+            this.#update(queue, first.id, {
+              state: "failed",
+              error: "expired: not started by its --begin-by",
+              finished_at: now,
+            });
+            continue;
+          }
+          this.#backend.run(
+            `UPDATE coord_queue_job SET state = 'active', attempts = attempts + 1, worker = ?,
+             started_at = ?, lease_until = ? WHERE namespace = ? AND queue = ? AND id = ?`,
+            r.worker,
+            now,
+            now + r.leaseMs,
+            namespace,
+            queue,
+            first.id,
+          );
+          return { job: this.#job(queue, this.#row(queue, first.id)!) };
+        }
+        return { nextReadyAt: now };
+      })
+    );
+  }
+
+  #owned(queue: string, id: string, worker: string): JobRow | undefined {
+    const row = this.#row(queue, id);
+    return row?.state === "active" && row.worker === worker ? row : undefined;
+  }
+
+  renew(queue: string, r: { id: string; worker: string; leaseMs: number }): Promise<boolean> {
+    return settle(() =>
+      this.#backend.write(() => {
+        if (!this.#owned(queue, r.id, r.worker)) return false;
+        this.#update(queue, r.id, { lease_until: Math.floor(backendNow()) + r.leaseMs });
+        return true;
+      })
+    );
+  }
+
+  finish(queue: string, r: { id: string; worker: string } & Finish): Promise<boolean> {
+    return settle(() =>
+      this.#backend.write(() => {
+        if (!this.#owned(queue, r.id, r.worker)) return false;
+        const now = Math.floor(backendNow());
+        if (r.outcome === "completed") {
+          this.#update(queue, r.id, {
+            state: "completed",
+            result: JSON.stringify(r.result ?? null),
+            error: null,
+            finished_at: now,
+            lease_until: null,
+          });
+        } else if (r.outcome === "failed") {
+          this.#update(queue, r.id, {
+            state: "failed",
+            error: r.error,
+            finished_at: now,
+            lease_until: null,
+          });
+        } else {
+          this.#update(queue, r.id, {
+            state: "pending",
+            error: r.error,
+            ready_at: now + Math.round(r.delayMs),
+            lease_until: null,
+          });
+        }
+        return true;
+      })
+    );
+  }
+
+  cancel(queue: string, id: string): Promise<JobRecord | undefined> {
+    return settle(() =>
+      this.#backend.write(() => {
+        const row = this.#row(queue, id);
+        if (!row) return undefined;
+        if (row.state === "pending") {
+          this.#update(queue, id, {
+            state: "cancelled",
+            error: "cancelled",
+            finished_at: Math.floor(backendNow()),
+          });
+        }
+        return this.#job(queue, this.#row(queue, id)!);
+      })
+    );
+  }
+
+  get(queue: string, id: string): Promise<JobRecord | undefined> {
+    return settle(() => {
+      const row = this.#row(queue, id);
+      return row && this.#job(queue, row, true);
+    });
+  }
+
+  counts(queue: string): Promise<QueueCounts> {
+    const { namespace } = this.#backend;
+    return settle(() =>
+      this.#backend.read(() => {
+        const now = Math.floor(backendNow());
+        const counts = {
+          pending: 0,
+          scheduled: 0,
+          active: 0,
+          completed: 0,
+          failed: 0,
+          cancelled: 0,
+        };
+        const rows = this.#backend.all<{ state: JobState; future: number; n: number }>(
+          `SELECT state, ready_at > ? AS future, count(*) AS n FROM coord_queue_job
+           WHERE namespace = ? AND queue = ? GROUP BY state, future`,
+          now,
+          namespace,
+          queue,
+        );
+        for (const { state, future, n } of rows) {
+          counts[state === "pending" && future ? "scheduled" : state] += Number(n);
+        }
+        const [oldest] = this.#backend.all<{ ready_at: number }>(
+          `SELECT min(ready_at) AS ready_at FROM coord_queue_job WHERE namespace = ? AND queue = ?
+           AND state = 'pending' AND ready_at <= ?`,
+          namespace,
+          queue,
+          now,
+        );
+        const workers = this.#backend.all<{ worker: string }>(
+          `SELECT worker FROM coord_queue_worker WHERE namespace = ? AND queue = ? AND until >= ?
+           ORDER BY worker`,
+          namespace,
+          queue,
+          now,
+        ).map((w) => w.worker);
+        return {
+          queue,
+          ...counts,
+          ...(oldest?.ready_at != null && { oldestPendingAt: oldest.ready_at }),
+          workers,
+        };
+      })
+    );
+  }
+
+  announce(queue: string, r: { worker: string; ttlMs: number }): Promise<void> {
+    const { namespace } = this.#backend;
+    return settle(() =>
+      this.#backend.write(() => {
+        const now = Math.floor(backendNow());
+        this.#backend.run(
+          "DELETE FROM coord_queue_worker WHERE namespace = ? AND queue = ? AND (until < ? OR worker = ?)",
+          namespace,
+          queue,
+          now,
+          r.worker,
+        );
+        if (r.ttlMs > 0) {
+          this.#backend.run(
+            "INSERT INTO coord_queue_worker (namespace, queue, worker, until) VALUES (?, ?, ?, ?)",
+            namespace,
+            queue,
+            r.worker,
+            now + r.ttlMs,
+          );
+        }
+      })
+    );
+  }
+
+  list(): Promise<string[]> {
+    return settle(() =>
+      this.#backend.all<{ queue: string }>(
+        "SELECT DISTINCT queue FROM coord_queue_job WHERE namespace = ? ORDER BY queue",
+        this.#backend.namespace,
+      ).map((r) => r.queue)
+    );
+  }
+}

@@ -1,0 +1,235 @@
+/**
+ * `coord queue` as a library: put jobs, look at them, wait for their results.
+ *
+ * A job is named `QUEUE/ID` outside its queue (what `put` prints and `wait`, `show`, `cancel`
+ * take), so one reference finds it.
+ *
+ * @module
+ */
+
+import { checkName } from "../backend/keys.ts";
+import type { Backend } from "../backend/types.ts";
+import { CoordError, ExitCode, UsageError, WaitTimeoutError } from "../errors.ts";
+import type { JobRecord, JobSpec, QueueCounts } from "./steps.ts";
+
+/** What to run and when; one of `handler` and `command`. */
+export interface PutOptions {
+  /** The job's id in its queue; putting the same id again is the same job. Default: a number. */
+  id?: string;
+  /** A handler job: a function the worker's module exports. */
+  handler?: string;
+  /** The handler's argument (JSON). */
+  args?: unknown;
+  /** A command job: argv, run without a shell by workers started with `allowCommands`. */
+  command?: string[];
+  /** Start no earlier than this long from now (ms). */
+  delayMs?: number;
+  /** Start no earlier than this instant. */
+  at?: Date | number;
+  /** Fail as expired if not started within this long from now (ms). */
+  beginByMs?: number;
+  /** Retries after a failure; default 0. */
+  retries?: number;
+  /** The first retry's delay, doubling each time (ms); default 1000. */
+  backoffMs?: number;
+  /** A run taking longer fails (and may be retried) (ms); default no limit. */
+  timeoutMs?: number;
+}
+
+/** A job's reference, `QUEUE/ID`, taken apart. */
+export interface JobRef {
+  queue: string;
+  id: string;
+}
+
+/** The job states after which nothing more happens. */
+export const FINISHED_STATES = ["completed", "failed", "cancelled"] as const;
+
+/**
+ * Checks a queue name: no `/`, which separates it from a job's id in a reference.
+ *
+ * @throws {UsageError} when empty, too long or holding `/`.
+ */
+export function checkQueueName(name: string): string {
+  checkName("queue", name);
+  if (name.includes("/")) {
+    throw new UsageError(`queue name "${name}" holds "/", which separates a queue from a job id`);
+  }
+  return name;
+}
+
+/**
+ * Takes `QUEUE/ID` apart.
+ *
+ * @throws {UsageError} when it is not one.
+ * @example
+ * ```ts
+ * import { parseJobRef } from "./queue.ts";
+ * parseJobRef("reports/17"); // { queue: "reports", id: "17" }
+ * ```
+ */
+export function parseJobRef(ref: string): JobRef {
+  const slash = ref.indexOf("/");
+  if (slash <= 0 || slash === ref.length - 1) {
+    throw new UsageError(`"${ref}" is not a job — give QUEUE/ID, as coord queue put prints it`);
+  }
+  return { queue: ref.slice(0, slash), id: ref.slice(slash + 1) };
+}
+
+/** The job's reference, `QUEUE/ID`. */
+export function jobRef(queue: string, id: string): string {
+  return `${queue}/${id}`;
+}
+
+/**
+ * Puts a job in a queue.
+ *
+ * @returns the job as stored and whether it is new (false: a job with this id was there).
+ * @throws {UsageError} on a malformed job: neither or both of handler and command, negative
+ * numbers, arguments that are not JSON.
+ * @example
+ * ```ts
+ * import { connect, putJob } from "../mod.ts";
+ * await using backend = await connect({ url: "sqlite::memory:" });
+ * const { job } = await putJob(backend, "reports", { handler: "daily", args: { day: 1 } });
+ * ```
+ */
+export async function putJob(
+  backend: Backend,
+  queue: string,
+  options: PutOptions,
+): Promise<{ job: JobRecord; ref: string; created: boolean }> {
+  checkQueueName(queue);
+  const spec = jobSpec(options);
+  if (options.id !== undefined) checkName("job id", options.id);
+  const delayMs = nonNegative("delay", options.delayMs ?? 0);
+  const at = options.at instanceof Date ? options.at.getTime() : options.at;
+  if (at !== undefined && !Number.isFinite(at)) throw new UsageError(`--at is not a time`);
+  if (options.beginByMs !== undefined) {
+    const now = await backend.now({ kind: "queue", name: queue });
+    spec.beginBy = Math.round(now + nonNegative("begin-by", options.beginByMs));
+  }
+  const { job, created } = await backend.queue.put(queue, {
+    ...(options.id !== undefined && { id: options.id }),
+    spec,
+    delayMs,
+    ...(at !== undefined && { at }),
+  });
+  return { job, ref: jobRef(queue, job.id), created };
+}
+
+function jobSpec(options: PutOptions): JobSpec {
+  const { handler, command } = options;
+  if ((handler === undefined) === (command === undefined)) {
+    throw new UsageError("a job runs either a handler (--handler NAME) or a command (-- CMD…)");
+  }
+  if (handler !== undefined && !/^[A-Za-z_$][\w$]*$/.test(handler)) {
+    throw new UsageError(`handler "${handler}" is not a function name a module can export`);
+  }
+  if (command !== undefined && command.length === 0) throw new UsageError("the command is empty");
+  if (options.args !== undefined && command !== undefined) {
+    throw new UsageError("--args is for handler jobs; a command job's arguments follow --");
+  }
+  const retries = options.retries ?? 0;
+  if (!Number.isInteger(retries) || retries < 0) {
+    throw new UsageError(`--retries must be a whole number ≥ 0, got ${retries}`);
+  }
+  return {
+    ...(handler !== undefined && { handler }),
+    ...(options.args !== undefined && { args: options.args }),
+    ...(command !== undefined && { command }),
+    retries,
+    backoffMs: nonNegative("backoff", options.backoffMs ?? 1_000),
+    ...(options.timeoutMs !== undefined &&
+      { timeoutMs: positive("timeout", options.timeoutMs) }),
+  };
+}
+
+function nonNegative(what: string, ms: number): number {
+  if (!(ms >= 0) || !Number.isFinite(ms)) {
+    throw new UsageError(`--${what} must be a number of seconds ≥ 0`);
+  }
+  return ms;
+}
+
+function positive(what: string, ms: number): number {
+  if (!(ms > 0) || !Number.isFinite(ms)) {
+    throw new UsageError(`--${what} must be a number of seconds > 0`);
+  }
+  return ms;
+}
+
+/**
+ * A job by its reference.
+ *
+ * @throws {UnknownJobError} when there is none.
+ */
+export async function getJob(backend: Backend, ref: string): Promise<JobRecord> {
+  const { queue, id } = parseJobRef(ref);
+  const job = await backend.queue.get(queue, id);
+  if (!job) throw new UnknownJobError(ref);
+  return job;
+}
+
+/** No job has this reference. */
+export class UnknownJobError extends CoordError {
+  /** Names the job. */
+  constructor(ref: string) {
+    super(`no job ${ref} — check the id coord queue put printed`, ExitCode.usage);
+  }
+}
+
+/**
+ * Cancels a job that has not started; an active or finished one is left as it is.
+ *
+ * @returns the job afterwards: `cancelled`, or its state when it could not be cancelled.
+ * @throws {UnknownJobError} when there is none.
+ */
+export async function cancelJob(backend: Backend, ref: string): Promise<JobRecord> {
+  const { queue, id } = parseJobRef(ref);
+  const job = await backend.queue.cancel(queue, id);
+  if (!job) throw new UnknownJobError(ref);
+  return job;
+}
+
+/** Options of {@link waitForJob}. */
+export interface WaitOptions {
+  /** Give up after this long (ms); default: wait as long as it takes. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+/** A job changes state at least this often when it is waited for: re-read it then anyway. */
+const WAIT_RECHECK_MS = 1_000;
+
+/**
+ * Waits until a job is completed, failed or cancelled (zc.async's `wait_for_result`).
+ *
+ * @returns the finished job: its `state`, `result` or `error`.
+ * @throws {WaitTimeoutError} after `timeoutMs`.
+ * @throws {UnknownJobError} when there is no such job.
+ */
+export async function waitForJob(
+  backend: Backend,
+  ref: string,
+  { timeoutMs, signal }: WaitOptions = {},
+): Promise<JobRecord> {
+  const { queue } = parseJobRef(ref);
+  const deadline = timeoutMs === undefined ? Infinity : performance.now() + timeoutMs;
+  await using watcher = await backend.watch({ kind: "queue", name: queue });
+  for (;;) {
+    const job = await getJob(backend, ref);
+    if ((FINISHED_STATES as readonly string[]).includes(job.state)) return job;
+    const left = deadline - performance.now();
+    if (left <= 0) {
+      throw new WaitTimeoutError(`job ${ref} is still ${job.state} — gave up waiting`);
+    }
+    await watcher.next(Math.min(left, WAIT_RECHECK_MS), signal);
+  }
+}
+
+/** Counts of the named queues, or of every queue in the namespace. */
+export async function queueCounts(backend: Backend, queues?: string[]): Promise<QueueCounts[]> {
+  const names = queues ?? await backend.queue.list();
+  return await Promise.all(names.map((name) => backend.queue.counts(checkQueueName(name))));
+}

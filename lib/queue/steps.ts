@@ -1,0 +1,119 @@
+/**
+ * The atomic steps a backend provides for `coord queue`. Each is one Lua script on Redis and one
+ * transaction on SQLite, reads time from the backend's clock, and announces the change so idle
+ * workers and waiters wake. Deciding what to do (retry or fail, the backoff, running a job) is
+ * in `queue.ts` and `worker.ts`.
+ *
+ * A job is pending (ready at a time; "scheduled" while that is in the future), active (leased to
+ * a worker, renewed by heartbeat), then completed, failed or cancelled. A lease that runs out
+ * (a worker killed) returns the job to pending, at most {@link MAX_STALLS} times.
+ *
+ * @module
+ */
+
+/** How many times a job may be found abandoned (its worker's lease ran out) and run again. */
+export const MAX_STALLS = 3;
+
+/** Where a job is. */
+export type JobState = "pending" | "active" | "completed" | "failed" | "cancelled";
+
+/** What a job is asked to do; fixed when it is put. */
+export interface JobSpec {
+  /** A handler job: the name of a function the worker's module exports… */
+  handler?: string;
+  /** …and its arguments (JSON). */
+  args?: unknown;
+  /** A command job: argv, run without a shell, only by workers started with --allow-commands. */
+  command?: string[];
+  /** Retries after a failure (not counting the first attempt). */
+  retries: number;
+  /** The first retry's delay; each next one doubles it. */
+  backoffMs: number;
+  /** A run taking longer fails (and may be retried); undefined: no limit. */
+  timeoutMs?: number;
+  /** The job fails as expired if it has not started by then (backend clock, epoch ms). */
+  beginBy?: number;
+}
+
+/** A job as stored. */
+export interface JobRecord {
+  /** The job's id within its queue. */
+  id: string;
+  spec: JobSpec;
+  state: JobState;
+  /** Attempts started so far. */
+  attempts: number;
+  /** Times it was found abandoned by a worker that died. */
+  stalls: number;
+  /** When it may start (pending) — backend clock, epoch ms. */
+  readyAt: number;
+  createdAt: number;
+  startedAt?: number;
+  finishedAt?: number;
+  /** The worker running it (active), or that ran it last. */
+  worker?: string;
+  /** A completed job's result (JSON). */
+  result?: unknown;
+  /** Why it failed or was cancelled, one line. */
+  error?: string;
+}
+
+/** What {@link QueueSteps.claim} returns. */
+export type ClaimResult =
+  | { job: JobRecord }
+  /** Nothing to run now; the earliest scheduled job's start (epoch ms), if any. */
+  | { job?: undefined; nextReadyAt?: number };
+
+/** How {@link QueueSteps.finish} ends an attempt. */
+export type Finish =
+  | { outcome: "completed"; result: unknown }
+  | { outcome: "failed"; error: string }
+  /** Back to pending, ready `delayMs` from now (backend clock). */
+  | { outcome: "retry"; error: string; delayMs: number };
+
+/** A queue's numbers for `coord queue status`. */
+export interface QueueCounts {
+  queue: string;
+  pending: number;
+  scheduled: number;
+  active: number;
+  completed: number;
+  failed: number;
+  cancelled: number;
+  /** When the oldest job ready to run became ready (epoch ms), if any. */
+  oldestPendingAt?: number;
+  /** Workers that announced themselves within their lease. */
+  workers: string[];
+}
+
+/** Per-backend atomic steps of a queue. */
+export interface QueueSteps {
+  /**
+   * Adds a job unless one with its id exists (putting the same id twice is one job).
+   *
+   * @returns the job as stored, and whether this call created it.
+   */
+  put(
+    queue: string,
+    request: { id?: string; spec: JobSpec; delayMs: number; at?: number },
+  ): Promise<{ job: JobRecord; created: boolean }>;
+  /**
+   * Leases the first job ready to run to `worker`: first returns jobs whose lease ran out to
+   * pending (or fails them after {@link MAX_STALLS}), fails jobs past their `beginBy`.
+   */
+  claim(queue: string, request: { worker: string; leaseMs: number }): Promise<ClaimResult>;
+  /** Extends an active job's lease; false when the job is no longer this worker's. */
+  renew(queue: string, request: { id: string; worker: string; leaseMs: number }): Promise<boolean>;
+  /** Ends an attempt; false when the job is no longer this worker's (its lease ran out). */
+  finish(queue: string, request: { id: string; worker: string } & Finish): Promise<boolean>;
+  /** Cancels a pending job; an active or finished one is left as it is. */
+  cancel(queue: string, id: string): Promise<JobRecord | undefined>;
+  /** A job, or undefined. */
+  get(queue: string, id: string): Promise<JobRecord | undefined>;
+  /** Counts per state, the oldest ready job, live workers. */
+  counts(queue: string): Promise<QueueCounts>;
+  /** Records that `worker` works on `queue` until `untilMs` from now (or leaves, with 0). */
+  announce(queue: string, request: { worker: string; ttlMs: number }): Promise<void>;
+  /** Names of every queue in the namespace. */
+  list(): Promise<string[]>;
+}

@@ -1,0 +1,462 @@
+/**
+ * A queue worker: takes jobs from its queues, up to `concurrency` at once, runs them, records
+ * results; keeps each job's lease alive while it runs, so a worker that dies (SIGKILL, power)
+ * has its jobs run again elsewhere once their lease is over (BullMQ's "stalled" jobs).
+ *
+ * A worker runs only what it was told to trust: handlers its module exports, and commands only
+ * when started with `allowCommands`.
+ *
+ * @module
+ */
+
+import { processId } from "../process_id.ts";
+import type { Backend, ChangeWatcher } from "../backend/types.ts";
+import { estimateClockOffset } from "../clock.ts";
+import { LeaseLostError, UsageError } from "../errors.ts";
+import { localNow, sleep } from "../time.ts";
+import { checkQueueName, jobRef } from "./queue.ts";
+import type { Finish, JobRecord } from "./steps.ts";
+
+/** What a handler gets besides its arguments. */
+export interface JobContext {
+  /** The job's reference, `QUEUE/ID`. */
+  readonly job: string;
+  /** 1 for the first attempt. */
+  readonly attempt: number;
+  /** Aborted when the job's lease is lost, its timeout passes, or the worker stops by force. */
+  readonly signal: AbortSignal;
+  /** This worker's id. */
+  readonly worker: string;
+}
+
+/** A handler job's function: its return value (JSON) is the job's result. */
+export type JobHandler = (args: unknown, ctx: JobContext) => unknown;
+
+/** Thrown by a handler, fails the job without the retries it has left. */
+export class NonRetryableError extends Error {}
+
+/** Something a worker did, for logs. */
+export type WorkEvent =
+  | { type: "started"; job: string; attempt: number }
+  | { type: "completed"; job: string; attempt: number; durationMs: number }
+  | { type: "failed"; job: string; attempt: number; error: string }
+  | { type: "retrying"; job: string; attempt: number; error: string; delayMs: number }
+  /** The lease ran out (the worker was cut off): another worker runs the job again. */
+  | { type: "lost"; job: string }
+  /** The backend failed; the worker retries. */
+  | { type: "error"; error: string };
+
+/** Options of {@link work}. */
+export interface WorkOptions {
+  /** Handler jobs' functions by name. */
+  handlers?: Record<string, JobHandler>;
+  /** Run command jobs too; without it they fail with the reason. */
+  allowCommands?: boolean;
+  /** Jobs run at once; default 10. */
+  concurrency?: number;
+  /** Return once the queues have nothing pending, scheduled or active. */
+  drain?: boolean;
+  /** After `signal`, how long running jobs may take to finish; default 30 000 ms. */
+  graceMs?: number;
+  /** A running job's lease, renewed every third of it; default 30 000 ms. */
+  leaseMs?: number;
+  /** This worker's id, shown by `status` and `show`; default host:pid:random. */
+  worker?: string;
+  /** Stop taking jobs; running ones get the grace period. */
+  signal?: AbortSignal;
+  /** Stop running jobs now (they go back to pending). */
+  force?: AbortSignal;
+  /** Everything the worker does, for logs. */
+  onEvent?: (event: WorkEvent) => void;
+}
+
+/** How {@link work} ended. */
+export interface WorkResult {
+  completed: number;
+  failed: number;
+  /** Jobs still running when the grace period ended or `force` aborted. */
+  cutShort: number;
+}
+
+/** The worker's default concurrency and lease. */
+export const DEFAULT_CONCURRENCY = 10;
+/** A running job's lease when none is given. */
+export const DEFAULT_JOB_LEASE_MS = 30_000;
+/** How long running jobs may finish after a stop, when not told. */
+export const DEFAULT_WORK_GRACE_MS = 30_000;
+/** An idle worker looks at its queues at least this often, besides change notifications. */
+const IDLE_RECHECK_MS = 2_000;
+/** After a backend error the worker tries again this much later. */
+const ERROR_RETRY_MS = 1_000;
+/** After aborting jobs that outlived the grace period, wait this long for them to end. */
+const ABORT_SETTLE_MS = 2_000;
+/** A command job's result keeps this much of its stdout. */
+export const MAX_STDOUT_BYTES = 65_536;
+/** A failed command job's error keeps this much of the end of its stderr. */
+const STDERR_TAIL_CHARS = 300;
+
+/**
+ * Works on `queues` until `signal` aborts (or, with `drain`, until they are empty).
+ *
+ * @throws {UsageError} on a bad concurrency or queue name.
+ */
+export async function work(
+  backend: Backend,
+  queues: string[],
+  options: WorkOptions = {},
+): Promise<WorkResult> {
+  if (queues.length === 0) throw new UsageError("name at least one queue to work on");
+  queues.forEach(checkQueueName);
+  const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    throw new UsageError(`--concurrency must be a whole number ≥ 1, got ${concurrency}`);
+  }
+  return await new Worker(backend, queues, { ...options, concurrency }).run();
+}
+
+class Worker {
+  readonly #backend: Backend;
+  readonly #queues: string[];
+  readonly #options: WorkOptions & { concurrency: number };
+  readonly #id: string;
+  readonly #leaseMs: number;
+  readonly #forced = new AbortController();
+  readonly #running = new Map<Promise<void>, AbortController>();
+  readonly #result: WorkResult = { completed: 0, failed: 0, cutShort: 0 };
+  #offsetMs = 0;
+
+  constructor(
+    backend: Backend,
+    queues: string[],
+    options: WorkOptions & { concurrency: number },
+  ) {
+    this.#backend = backend;
+    this.#queues = queues;
+    this.#options = options;
+    this.#id = options.worker ?? processId();
+    this.#leaseMs = options.leaseMs ?? DEFAULT_JOB_LEASE_MS;
+  }
+
+  #emit(event: WorkEvent): void {
+    this.#options.onEvent?.(event);
+  }
+
+  async run(): Promise<WorkResult> {
+    const stop = this.#options.signal ?? new AbortController().signal;
+    const onForce = () => this.#forced.abort(this.#options.force?.reason);
+    this.#options.force?.addEventListener("abort", onForce, { once: true });
+    this.#offsetMs = (await estimateClockOffset(this.#backend)).offsetMs;
+    const watchers = await Promise.all(
+      this.#queues.map((name) => this.#backend.watch({ kind: "queue", name })),
+    );
+    const announce = () =>
+      Promise.all(
+        this.#queues.map((queue) =>
+          this.#backend.queue.announce(queue, { worker: this.#id, ttlMs: this.#leaseMs })
+        ),
+      ).catch(() => {});
+    await announce();
+    const announcer = setInterval(announce, this.#leaseMs / 3);
+    try {
+      await this.#takeJobs(watchers, stop);
+      await this.#finishRunning();
+      return this.#result;
+    } finally {
+      clearInterval(announcer);
+      this.#options.force?.removeEventListener("abort", onForce);
+      await Promise.all(
+        this.#queues.map((queue) =>
+          this.#backend.queue.announce(queue, { worker: this.#id, ttlMs: 0 }).catch(() => {})
+        ),
+      );
+      await Promise.all(watchers.map((w) => w[Symbol.asyncDispose]()));
+    }
+  }
+
+  /** Claims jobs while there is room, until stopped (or drained). */
+  async #takeJobs(watchers: ChangeWatcher[], stop: AbortSignal): Promise<void> {
+    let turn = 0;
+    while (!stop.aborted) {
+      if (this.#running.size >= this.#options.concurrency) {
+        await Promise.race([...this.#running.keys(), abortion(stop)]);
+        continue;
+      }
+      let nextReadyAt = Infinity;
+      let claimed = false;
+      try {
+        for (let i = 0; i < this.#queues.length && !claimed; i++) {
+          const queue = this.#queues[(turn + i) % this.#queues.length];
+          const result = await this.#backend.queue.claim(queue, {
+            worker: this.#id,
+            leaseMs: this.#leaseMs,
+          });
+          if (result.job) {
+            this.#start(queue, result.job);
+            claimed = true;
+            // The next claim starts at the next queue, so one busy queue does not starve others.
+            turn = (turn + i + 1) % this.#queues.length;
+          } else if (result.nextReadyAt !== undefined) {
+            nextReadyAt = Math.min(nextReadyAt, result.nextReadyAt);
+          }
+        }
+      } catch (e) {
+        this.#emit({ type: "error", error: message(e) });
+        await sleep(ERROR_RETRY_MS, stop).catch(() => {});
+        continue;
+      }
+      if (claimed) continue;
+      if (this.#options.drain && this.#running.size === 0 && await this.#drained()) return;
+      const untilReady = nextReadyAt - (localNow() + this.#offsetMs);
+      await this.#idle(watchers, Math.max(0, Math.min(IDLE_RECHECK_MS, untilReady)), stop);
+    }
+  }
+
+  /** Whether every queue is empty: nothing pending, scheduled or active anywhere. */
+  async #drained(): Promise<boolean> {
+    for (const queue of this.#queues) {
+      const counts = await this.#backend.queue.counts(queue);
+      if (counts.pending + counts.scheduled + counts.active > 0) return false;
+    }
+    return true;
+  }
+
+  /** Waits for a queue to change, a running job to end, or `maxMs`. */
+  async #idle(watchers: ChangeWatcher[], maxMs: number, stop: AbortSignal): Promise<void> {
+    const done = new AbortController();
+    const signal = AbortSignal.any([stop, done.signal]);
+    try {
+      await Promise.race([
+        ...watchers.map((w) => w.next(maxMs, signal)),
+        ...this.#running.keys(),
+      ]);
+    } catch {
+      // Stopped: the loop ends.
+    } finally {
+      done.abort();
+    }
+  }
+
+  #start(queue: string, job: JobRecord): void {
+    const abort = new AbortController();
+    const run = this.#runJob(queue, job, abort).finally(() => this.#running.delete(run));
+    this.#running.set(run, abort);
+  }
+
+  /** Lets running jobs finish within the grace period, then stops them by force. */
+  async #finishRunning(): Promise<void> {
+    const timer = setTimeout(
+      () => this.#forced.abort(new Error("the grace period is over")),
+      this.#options.graceMs ?? DEFAULT_WORK_GRACE_MS,
+    );
+    try {
+      await Promise.race([Promise.all(this.#running.keys()), abortion(this.#forced.signal)]);
+      if (this.#forced.signal.aborted && this.#running.size > 0) {
+        this.#result.cutShort = this.#running.size;
+        for (const abort of this.#running.values()) abort.abort(this.#forced.signal.reason);
+        const settled = new AbortController();
+        await Promise.race([
+          Promise.all(this.#running.keys()),
+          sleep(ABORT_SETTLE_MS, settled.signal).catch(() => {}),
+        ]);
+        settled.abort();
+      }
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async #runJob(queue: string, job: JobRecord, abort: AbortController): Promise<void> {
+    const ref = jobRef(queue, job.id);
+    const started = performance.now();
+    const onForce = () => abort.abort(this.#forced.signal.reason);
+    this.#forced.signal.addEventListener("abort", onForce, { once: true });
+    const timeout = job.spec.timeoutMs === undefined ? undefined : setTimeout(
+      () => abort.abort(new Error(`timed out after ${job.spec.timeoutMs! / 1000} s`)),
+      job.spec.timeoutMs,
+    );
+    let lost = false;
+    const renewal = setInterval(async () => {
+      try {
+        const held = await this.#backend.queue.renew(queue, {
+          id: job.id,
+          worker: this.#id,
+          leaseMs: this.#leaseMs,
+        });
+        if (!held && !lost) {
+          lost = true;
+          abort.abort(new LeaseLostError(`job ${ref}: its lease was lost`));
+        }
+      } catch {
+        // The next renewal tries again; the backend expires the lease if none gets through.
+      }
+    }, this.#leaseMs / 3);
+    this.#emit({ type: "started", job: ref, attempt: job.attempts });
+    let outcome: Finish;
+    try {
+      const result = await this.#execute(ref, job, abort.signal);
+      outcome = { outcome: "completed", result };
+    } catch (e) {
+      outcome = this.#failure(job, e, abort.signal);
+    } finally {
+      clearInterval(renewal);
+      clearTimeout(timeout);
+      this.#forced.signal.removeEventListener("abort", onForce);
+    }
+    const recorded = !lost && await this.#record(queue, job, outcome);
+    if (!recorded) {
+      this.#emit({ type: "lost", job: ref });
+    } else if (outcome.outcome === "completed") {
+      this.#result.completed++;
+      const durationMs = performance.now() - started;
+      this.#emit({ type: "completed", job: ref, attempt: job.attempts, durationMs });
+    } else if (outcome.outcome === "failed") {
+      this.#result.failed++;
+      this.#emit({ type: "failed", job: ref, attempt: job.attempts, error: outcome.error });
+    } else {
+      this.#emit({
+        type: "retrying",
+        job: ref,
+        attempt: job.attempts,
+        error: outcome.error,
+        delayMs: outcome.delayMs,
+      });
+    }
+  }
+
+  /** Finishes the attempt in the backend, riding out an outage up to the lease. */
+  async #record(queue: string, job: JobRecord, outcome: Finish): Promise<boolean> {
+    const deadline = performance.now() + this.#leaseMs;
+    for (;;) {
+      try {
+        return await this.#backend.queue.finish(queue, {
+          id: job.id,
+          worker: this.#id,
+          ...outcome,
+        });
+      } catch (e) {
+        if (performance.now() > deadline) throw e;
+        this.#emit({ type: "error", error: message(e) });
+        await sleep(ERROR_RETRY_MS);
+      }
+    }
+  }
+
+  /** Retry or fail: what the job's spec, the error and the attempt say. */
+  #failure(job: JobRecord, error: unknown, signal: AbortSignal): Finish {
+    const text = message(signal.aborted ? signal.reason : error);
+    // Cut short by the worker's stop: not the job's fault, and not one of its retries.
+    if (this.#forced.signal.aborted) return { outcome: "retry", error: text, delayMs: 0 };
+    const final = error instanceof NonRetryableError || error instanceof NotRunnableError ||
+      job.attempts > job.spec.retries;
+    if (final) return { outcome: "failed", error: text };
+    return {
+      outcome: "retry",
+      error: text,
+      delayMs: job.spec.backoffMs * 2 ** (job.attempts - 1),
+    };
+  }
+
+  async #execute(ref: string, job: JobRecord, signal: AbortSignal): Promise<unknown> {
+    const { handler, command, args } = job.spec;
+    if (command !== undefined) {
+      if (!this.#options.allowCommands) {
+        throw new NotRunnableError(
+          "command jobs run only on workers started with --allow-commands",
+        );
+      }
+      return await runCommand(command, signal);
+    }
+    const fn = this.#options.handlers?.[handler!];
+    if (typeof fn !== "function") {
+      const known = Object.keys(this.#options.handlers ?? {}).join(", ") || "none";
+      throw new NotRunnableError(`unknown handler "${handler}" (this worker has: ${known})`);
+    }
+    const ctx: JobContext = { job: ref, attempt: job.attempts, signal, worker: this.#id };
+    const result = await Promise.race([fn(args, ctx), rejection(signal)]);
+    return result === undefined ? null : JSON.parse(JSON.stringify(result));
+  }
+}
+
+/** A job this worker cannot run (no such handler, commands not allowed): no retries. */
+class NotRunnableError extends Error {}
+
+/**
+ * Runs a command job's argv (no shell) in its own process group, so a stop reaches its
+ * children too.
+ *
+ * @returns `{ exitCode: 0, stdout }`, stdout cut at {@link MAX_STDOUT_BYTES}.
+ */
+async function runCommand(argv: string[], signal: AbortSignal): Promise<unknown> {
+  let child: Deno.ChildProcess;
+  try {
+    child = new Deno.Command(argv[0], {
+      args: argv.slice(1),
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+      detached: true,
+    }).spawn();
+  } catch (e) {
+    throw new NonRetryableError(`cannot run ${argv[0]}: ${message(e)}`);
+  }
+  const onAbort = () => {
+    try {
+      Deno.kill(-child.pid, "SIGTERM");
+    } catch {
+      // Already gone.
+    }
+  };
+  signal.addEventListener("abort", onAbort, { once: true });
+  try {
+    const [status, stdout, stderr] = await Promise.all([
+      child.status,
+      readCapped(child.stdout, MAX_STDOUT_BYTES),
+      readCapped(child.stderr, 65_536),
+    ]);
+    if (!status.success) {
+      const tail = stderr.trim().slice(-STDERR_TAIL_CHARS);
+      const how = status.signal
+        ? `killed by ${status.signal}`
+        : `exited with status ${status.code}`;
+      throw new Error(tail ? `${how}: ${tail}` : how);
+    }
+    return { exitCode: status.code, stdout };
+  } finally {
+    signal.removeEventListener("abort", onAbort);
+  }
+}
+
+async function readCapped(stream: ReadableStream<Uint8Array>, maxBytes: number): Promise<string> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    if (size < maxBytes) chunks.push(chunk.subarray(0, maxBytes - size));
+    size += chunk.length;
+  }
+  const bytes = new Uint8Array(Math.min(size, maxBytes));
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return new TextDecoder().decode(bytes);
+}
+
+function abortion(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve();
+    signal.addEventListener("abort", () => resolve(), { once: true });
+  });
+}
+
+function rejection(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => {
+    if (signal.aborted) reject(signal.reason);
+    signal.addEventListener("abort", () => reject(signal.reason), { once: true });
+  });
+}
+
+function message(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.replace(/\s*\n\s*/g, " ").slice(0, 1_000);
+}
