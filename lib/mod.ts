@@ -86,6 +86,44 @@ export { scheduleStatus, type TaskStatus, type TemplateStatus } from "./schedule
 export type { ReadResult, ScheduleSteps, StoredRecord } from "./schedule/steps.ts";
 export { commandHandler, type OutputSink } from "./schedule/command_task.ts";
 export { ScheduleMetrics } from "./schedule/metrics.ts";
+export {
+  cancelJob,
+  checkQueueName,
+  FINISHED_STATES,
+  getJob,
+  type JobRef,
+  jobRef,
+  parseJobRef,
+  putJob,
+  type PutOptions,
+  queueCounts,
+  UnknownJobError,
+  waitForJob,
+  type WaitOptions,
+} from "./queue/queue.ts";
+export {
+  DEFAULT_CONCURRENCY,
+  DEFAULT_JOB_LEASE_MS,
+  DEFAULT_WORK_GRACE_MS,
+  type JobContext,
+  type JobHandler,
+  MAX_STDOUT_BYTES,
+  NonRetryableError,
+  work,
+  type WorkEvent,
+  type WorkOptions,
+  type WorkResult,
+} from "./queue/worker.ts";
+export {
+  type ClaimResult,
+  type Finish,
+  type JobRecord,
+  type JobSpec,
+  type JobState,
+  MAX_STALLS,
+  type QueueCounts,
+  type QueueSteps,
+} from "./queue/steps.ts";
 export { connect, type ConnectOptions, DEFAULT_NAMESPACE } from "./backend/connect.ts";
 export type {
   Backend,

@@ -38,7 +38,9 @@ export interface PutOptions {
 
 /** A job's reference, `QUEUE/ID`, taken apart. */
 export interface JobRef {
+  /** The queue. */
   queue: string;
+  /** The job's id in it. */
   id: string;
 }
 
@@ -196,6 +198,7 @@ export async function cancelJob(backend: Backend, ref: string): Promise<JobRecor
 export interface WaitOptions {
   /** Give up after this long (ms); default: wait as long as it takes. */
   timeoutMs?: number;
+  /** Stops waiting (rejects with its reason). */
   signal?: AbortSignal;
 }
 

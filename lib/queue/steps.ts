@@ -39,7 +39,9 @@ export interface JobSpec {
 export interface JobRecord {
   /** The job's id within its queue. */
   id: string;
+  /** What it runs. */
   spec: JobSpec;
+  /** Where it is. */
   state: JobState;
   /** Attempts started so far. */
   attempts: number;
@@ -47,8 +49,11 @@ export interface JobRecord {
   stalls: number;
   /** When it may start (pending) — backend clock, epoch ms. */
   readyAt: number;
+  /** When it was put (backend clock, epoch ms). */
   createdAt: number;
+  /** When its last attempt started. */
   startedAt?: number;
+  /** When it was completed, failed or cancelled. */
   finishedAt?: number;
   /** The worker running it (active), or that ran it last. */
   worker?: string;
@@ -73,12 +78,19 @@ export type Finish =
 
 /** A queue's numbers for `coord queue status`. */
 export interface QueueCounts {
+  /** The queue's name. */
   queue: string;
+  /** Jobs ready to run. */
   pending: number;
+  /** Jobs waiting for their start time (delayed, or a retry's backoff). */
   scheduled: number;
+  /** Jobs running. */
   active: number;
+  /** Jobs completed. */
   completed: number;
+  /** Jobs failed for good. */
   failed: number;
+  /** Jobs cancelled. */
   cancelled: number;
   /** When the oldest job ready to run became ready (epoch ms), if any. */
   oldestPendingAt?: number;

@@ -72,7 +72,9 @@ export interface WorkOptions {
 
 /** How {@link work} ended. */
 export interface WorkResult {
+  /** Jobs this worker completed. */
   completed: number;
+  /** Jobs that failed for good on this worker. */
   failed: number;
   /** Jobs still running when the grace period ended or `force` aborted. */
   cutShort: number;
