@@ -1,0 +1,233 @@
+/** The queue's library API and backend steps, in-process, on every backend. */
+
+import assert from "node:assert/strict";
+import type { RedisBackend } from "../../lib/backend/redis/backend.ts";
+import type { SqliteBackend } from "../../lib/backend/sqlite/backend.ts";
+import { ForeignDataError, UsageError, WaitTimeoutError } from "../../lib/errors.ts";
+import {
+  cancelJob,
+  getJob,
+  putJob,
+  queueCounts,
+  UnknownJobError,
+  waitForJob,
+} from "../../lib/queue/queue.ts";
+import { MAX_STALLS } from "../../lib/queue/steps.ts";
+import { NonRetryableError, work } from "../../lib/queue/worker.ts";
+import { conformance } from "../support/backends.ts";
+
+conformance("a handler job's result is waited for; putting an id twice is one job", async (ctx) => {
+  const backend = await ctx.open();
+  const first = await putJob(backend, "q", { id: "a", handler: "double", args: { n: 21 } });
+  const again = await putJob(backend, "q", { id: "a", handler: "double", args: { n: 0 } });
+  assert.equal(first.ref, "q/a");
+  assert.deepEqual([first.created, again.created], [true, false]);
+  const result = await work(backend, ["q"], {
+    handlers: { double: (args) => ({ n: (args as { n: number }).n * 2, empty: [] }) },
+    drain: true,
+  });
+  assert.deepEqual(result, { completed: 1, failed: 0, cutShort: 0 });
+  const job = await waitForJob(backend, "q/a", { timeoutMs: 1_000 });
+  assert.equal(job.state, "completed");
+  assert.deepEqual(job.result, { n: 42, empty: [] });
+  assert.equal(job.attempts, 1);
+});
+
+conformance("ids count up per queue when none is given", async (ctx) => {
+  const backend = await ctx.open();
+  const refs = [];
+  for (let i = 0; i < 3; i++) refs.push((await putJob(backend, "n", { handler: "x" })).ref);
+  assert.deepEqual(refs, ["n/1", "n/2", "n/3"]);
+});
+
+conformance("a delayed job does not start early", async (ctx) => {
+  const backend = await ctx.open();
+  const putAt = Date.now();
+  await putJob(backend, "later", { handler: "stamp", delayMs: 400 });
+  let startedAt = 0;
+  assert.equal((await queueCounts(backend, ["later"]))[0].scheduled, 1);
+  await work(backend, ["later"], {
+    handlers: { stamp: () => (startedAt = Date.now()) },
+    drain: true,
+  });
+  assert.ok(startedAt - putAt >= 390, `started ${startedAt - putAt} ms after put`);
+});
+
+conformance("a failing job is retried with doubling backoff, then fails", async (ctx) => {
+  const backend = await ctx.open();
+  await putJob(backend, "flaky", { id: "j", handler: "boom", retries: 2, backoffMs: 100 });
+  const starts: number[] = [];
+  const result = await work(backend, ["flaky"], {
+    handlers: {
+      boom: () => {
+        starts.push(Date.now());
+        throw new Error("kaboom");
+      },
+    },
+    drain: true,
+  });
+  assert.equal(result.failed, 1);
+  assert.equal(starts.length, 3);
+  assert.ok(starts[1] - starts[0] >= 90, `first retry after ${starts[1] - starts[0]} ms`);
+  assert.ok(starts[2] - starts[1] >= 190, `second retry after ${starts[2] - starts[1]} ms`);
+  const job = await getJob(backend, "flaky/j");
+  assert.deepEqual([job.state, job.attempts, job.error], ["failed", 3, "kaboom"]);
+});
+
+conformance("NonRetryableError fails a job at once", async (ctx) => {
+  const backend = await ctx.open();
+  await putJob(backend, "fatal", { id: "j", handler: "no", retries: 5 });
+  let runs = 0;
+  await work(backend, ["fatal"], {
+    handlers: {
+      no: () => {
+        runs++;
+        throw new NonRetryableError("bad input");
+      },
+    },
+    drain: true,
+  });
+  assert.equal(runs, 1);
+  assert.equal((await getJob(backend, "fatal/j")).state, "failed");
+});
+
+conformance("unknown handlers and untrusted commands fail with the reason", async (ctx) => {
+  const backend = await ctx.open();
+  await putJob(backend, "trust", { id: "h", handler: "missing", retries: 3 });
+  await putJob(backend, "trust", { id: "c", command: ["echo", "hi"], retries: 3 });
+  await work(backend, ["trust"], { handlers: { other: () => 1 }, drain: true });
+  const handler = await getJob(backend, "trust/h");
+  assert.equal(handler.state, "failed");
+  assert.match(handler.error!, /unknown handler "missing"/);
+  const command = await getJob(backend, "trust/c");
+  assert.equal(command.attempts, 1, "not retried");
+  assert.match(command.error!, /--allow-commands/);
+});
+
+conformance("a command job's result is its exit status and stdout", async (ctx) => {
+  const backend = await ctx.open();
+  await putJob(backend, "cmd", { id: "ok", command: ["sh", "-c", "echo out; echo err >&2"] });
+  await putJob(backend, "cmd", { id: "bad", command: ["sh", "-c", "echo why >&2; exit 3"] });
+  await work(backend, ["cmd"], { allowCommands: true, drain: true });
+  assert.deepEqual((await getJob(backend, "cmd/ok")).result, { exitCode: 0, stdout: "out\n" });
+  const bad = await getJob(backend, "cmd/bad");
+  assert.equal(bad.state, "failed");
+  assert.equal(bad.error, "exited with status 3: why");
+});
+
+conformance("a job past its begin-by fails as expired", async (ctx) => {
+  const backend = await ctx.open();
+  await putJob(backend, "late", { id: "j", handler: "x", delayMs: 300, beginByMs: 100 });
+  let ran = false;
+  await work(backend, ["late"], { handlers: { x: () => (ran = true) }, drain: true });
+  assert.equal(ran, false);
+  const job = await getJob(backend, "late/j");
+  assert.equal(job.state, "failed");
+  assert.match(job.error!, /expired/);
+});
+
+conformance("a job whose worker stopped answering is run again after its lease", async (ctx) => {
+  const backend = await ctx.open();
+  await putJob(backend, "stall", { id: "j", handler: "x" });
+  // A worker that claims and then vanishes (as after SIGKILL).
+  const claimed = await backend.queue.claim("stall", { worker: "ghost", leaseMs: 300 });
+  assert.equal(claimed.job?.id, "j");
+  const startedAt = Date.now();
+  let ranAt = 0;
+  await work(backend, ["stall"], { handlers: { x: () => (ranAt = Date.now()) }, drain: true });
+  assert.ok(ranAt - startedAt >= 250, `run again ${ranAt - startedAt} ms after the claim`);
+  const job = await getJob(backend, "stall/j");
+  assert.deepEqual([job.state, job.attempts, job.stalls], ["completed", 2, 1]);
+  assert.equal(
+    await backend.queue.finish("stall", {
+      id: "j",
+      worker: "ghost",
+      outcome: "completed",
+      result: 1,
+    }),
+    false,
+    "the ghost cannot finish it any more",
+  );
+});
+
+conformance(`a job abandoned more than ${MAX_STALLS} times fails`, async (ctx) => {
+  const backend = await ctx.open();
+  await putJob(backend, "poison", { id: "j", handler: "x" });
+  for (let i = 0; i <= MAX_STALLS; i++) {
+    const { job } = await backend.queue.claim("poison", { worker: `ghost${i}`, leaseMs: 1 });
+    assert.equal(job?.id, "j", `claim ${i}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  assert.deepEqual(await backend.queue.claim("poison", { worker: "w", leaseMs: 1_000 }), {});
+  const job = await getJob(backend, "poison/j");
+  assert.equal(job.state, "failed");
+  assert.match(job.error!, /abandoned 4 times/);
+});
+
+conformance("cancel stops a pending job, not an active one", async (ctx) => {
+  const backend = await ctx.open();
+  await putJob(backend, "c", { id: "waiting", handler: "x", delayMs: 60_000 });
+  await putJob(backend, "c", { id: "running", handler: "x" });
+  await backend.queue.claim("c", { worker: "w", leaseMs: 60_000 });
+  assert.equal((await cancelJob(backend, "c/waiting")).state, "cancelled");
+  assert.equal((await cancelJob(backend, "c/running")).state, "active");
+  const counts = (await queueCounts(backend, ["c"]))[0];
+  assert.deepEqual([counts.cancelled, counts.active, counts.scheduled], [1, 1, 0]);
+  await assert.rejects(cancelJob(backend, "c/none"), UnknownJobError);
+  await assert.rejects(waitForJob(backend, "c/running", { timeoutMs: 200 }), WaitTimeoutError);
+});
+
+conformance("three workers run 60 jobs, each exactly once", async (ctx) => {
+  const putter = await ctx.open();
+  for (let i = 0; i < 60; i++) await putJob(putter, "many", { handler: "run", args: i });
+  const runs: number[] = [];
+  const workers = await Promise.all([0, 1, 2].map(async (w) =>
+    work(await ctx.open(), ["many"], {
+      worker: `w${w}`,
+      concurrency: 5,
+      handlers: {
+        run: async (args) => {
+          runs.push(args as number);
+          await new Promise((r) => setTimeout(r, 5));
+        },
+      },
+      drain: true,
+    })
+  ));
+  assert.equal(workers.reduce((sum, r) => sum + r.completed, 0), 60);
+  assert.deepEqual([...runs].sort((a, b) => a - b), [...Array(60).keys()]);
+});
+
+conformance("bad input is refused and stores nothing", async (ctx) => {
+  const backend = await ctx.open();
+  for (
+    const options of [
+      {},
+      { handler: "a", command: ["b"] },
+      { handler: "not a name" },
+      { command: [] },
+      { handler: "a", retries: -1 },
+      { handler: "a", delayMs: -5 },
+    ]
+  ) {
+    await assert.rejects(putJob(backend, "bad", options), UsageError, JSON.stringify(options));
+  }
+  await assert.rejects(putJob(backend, "a/b", { handler: "x" }), UsageError);
+  await assert.rejects(getJob(backend, "no-slash"), UsageError);
+  assert.deepEqual(await backend.queue.list(), []);
+});
+
+conformance("a job holding foreign data is reported, not run", async (ctx) => {
+  const backend = await ctx.open();
+  await putJob(backend, "alien", { id: "j", handler: "x" });
+  if (backend.kind === "sqlite") {
+    (backend as SqliteBackend).db.prepare(
+      "UPDATE coord_queue_job SET spec = 'junk' WHERE id = 'j'",
+    ).run();
+  } else {
+    const redis = backend as RedisBackend;
+    const key = redis.key("queue", "alien", "jobs");
+    await redis.conn.send(key, ["HSET", key, "j", "junk"]);
+  }
+  await assert.rejects(getJob(backend, "alien/j"), ForeignDataError);
+});
