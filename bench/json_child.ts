@@ -2,7 +2,7 @@
  * A long-lived child `deno` process that reports on stdout in JSON lines, as the benchmarks'
  * workers do: started directly (no shell) from the project root, its lines gathered as they
  * arrive, waited on by field, asked to stop by closing its stdin, and killed if the bench
- * process exits first.
+ * process exits first. {@link stdinClosed} is the child's side of that stop.
  *
  * @module
  */
@@ -148,6 +148,29 @@ export function spawnJsonChild(
 export async function killAll(children: readonly (JsonChild | undefined)[]): Promise<void> {
   for (const child of children) child?.kill();
   await Promise.all(children.map((child) => child?.done));
+}
+
+/**
+ * In the child: a signal that aborts when stdin reaches its end, which is how the bench says
+ * stop ({@link JsonChild.closeStdin}); nothing is ever sent on it.
+ *
+ * @example
+ * ```ts ignore
+ * import { stdinClosed } from "./json_child.ts";
+ * const stop = stdinClosed();
+ * console.log(JSON.stringify({ ready: true }));
+ * await work(backend, ["jobs"], { signal: stop });
+ * ```
+ */
+export function stdinClosed(): AbortSignal {
+  const stop = new AbortController();
+  (async () => {
+    for await (const _ of Deno.stdin.readable) {
+      // nothing is sent, only EOF
+    }
+    stop.abort();
+  })();
+  return stop.signal;
 }
 
 /** Resolves when `wake` does or after `ms`, whichever is first, leaving no timer behind. */

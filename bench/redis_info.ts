@@ -6,6 +6,7 @@
  */
 
 import { callOnce } from "./raw_resp.ts";
+import { round2 } from "./stats.ts";
 
 /** One command's line of `INFO commandstats`: how often it ran, and its time inside the server. */
 export interface CommandStat {
@@ -47,4 +48,59 @@ export async function commandStats(port: number): Promise<Map<string, CommandSta
     stats.set(name, { calls: Number(calls), usec: Number(usec) });
   }
   return stats;
+}
+
+/** What a server did over a stretch of time: its CPU time and its commands' calls by name. */
+export interface RedisUsage {
+  cpuS: number;
+  /** Calls by command name, as {@link commandStats} names them. */
+  calls: Map<string, number>;
+}
+
+/**
+ * Starts counting what the server does (`CONFIG RESETSTAT`, then its CPU time); the function
+ * it returns reads what the server did since, leaving out the counting's own commands.
+ *
+ * @example
+ * ```ts ignore
+ * import { countRedisUsage } from "./redis_info.ts";
+ * const counted = await countRedisUsage(port);
+ * // … the work measured …
+ * const { cpuS, calls } = await counted();
+ * ```
+ */
+export async function countRedisUsage(port: number): Promise<() => Promise<RedisUsage>> {
+  await callOnce(port, ["CONFIG", "RESETSTAT"]);
+  const startS = await serverCpuS(port);
+  return async () => {
+    const cpuS = await serverCpuS(port) - startS;
+    const calls = new Map<string, number>();
+    for (const [name, stat] of await commandStats(port)) {
+      if (name !== "config|resetstat" && name !== "info") calls.set(name, stat.calls);
+    }
+    return { cpuS, calls };
+  };
+}
+
+/**
+ * Commands per unit of work (a tick, a job): in all, and by name, most frequent first, to
+ * 0.01.
+ *
+ * @example
+ * ```ts
+ * import { commandsPer } from "./redis_info.ts";
+ * commandsPer(new Map([["get", 3], ["evalsha", 6]]), 3); // { total: 3, byName: { evalsha: 2, get: 1 } }
+ * ```
+ */
+export function commandsPer(
+  calls: Map<string, number>,
+  units: number,
+): { total: number; byName: Record<string, number> } {
+  const byName: Record<string, number> = {};
+  let total = 0;
+  for (const [name, n] of [...calls].sort((a, b) => b[1] - a[1])) {
+    byName[name] = round2(n / units);
+    total += n;
+  }
+  return { total: round2(total / units), byName };
 }

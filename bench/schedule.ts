@@ -32,15 +32,15 @@
 
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { BULLMQ_PACKAGES } from "./bullmq.ts";
 import { now, sleep } from "./clock.ts";
 import { errorLine } from "./command_timing.ts";
 import { type JsonChild, killAll, spawnJsonChild } from "./json_child.ts";
 import { orSkipped } from "./missing_tool.ts";
 import { callOnce } from "./raw_resp.ts";
-import { commandStats, serverCpuS } from "./redis_info.ts";
+import { commandsPer, countRedisUsage, type RedisUsage, serverCpuS } from "./redis_info.ts";
 import { startRedisServer } from "./redis_server.ts";
-import { BULLMQ_PACKAGES } from "./schedule_worker.ts";
-import { type MsSummary, round2, round3, summarizeMs } from "./stats.ts";
+import { type MsSummary, round3, summarizeMs } from "./stats.ts";
 import { tempDir } from "./temp_dir.ts";
 
 /** The task's period: short enough for ≥ 60 ticks a run within the bench's few minutes. */
@@ -221,13 +221,13 @@ async function measure(
     const ready = await Promise.all(children.map((c) => c.waitFor("ready", READY_TIMEOUT_MS)));
     const readyAt = Math.max(...ready.map((line) => line.at as number));
     const window = { start: readyAt + WARMUP_MS, end: readyAt + WARMUP_MS + windowMs() };
-    let redisUse: RedisUse | undefined;
+    let counted: (() => Promise<RedisUsage>) | undefined;
     if (redisPort !== undefined) {
       await sleep(window.start - now());
-      redisUse = await redisStart(redisPort);
+      counted = await countRedisUsage(redisPort);
     }
     await sleep(window.end - now());
-    if (redisUse) redisUse = await redisEnd(redisPort!, redisUse);
+    const redisUse = await counted?.();
     await sleep(DRAIN_MS);
     const failed = await stopAll(children);
     if (failed) throw new Error(failed);
@@ -366,32 +366,12 @@ function figures(
   };
 }
 
-/** What the redis-server did over a window: its CPU time and commands by name. */
-interface RedisUse {
-  cpuS: number;
-  stats?: Map<string, number>;
-}
-
-async function redisStart(port: number): Promise<RedisUse> {
-  await callOnce(port, ["CONFIG", "RESETSTAT"]);
-  return { cpuS: await serverCpuS(port) };
-}
-
-async function redisEnd(port: number, start: RedisUse): Promise<RedisUse> {
-  const cpuS = await serverCpuS(port) - start.cpuS;
-  const stats = new Map<string, number>();
-  for (const [name, { calls }] of await commandStats(port)) {
-    if (name !== "config|resetstat" && name !== "info") stats.set(name, calls);
-  }
-  return { cpuS, stats };
-}
-
 /**
  * The server's commands per tick run (a script's own calls included), and its CPU time per
  * second of the window (`redis_idle` is the same with no client at all).
  */
 function redisFigures(
-  { cpuS, stats }: RedisUse,
+  { cpuS, calls }: RedisUsage,
   lines: Record<string, unknown>[],
   window: { start: number; end: number },
 ) {
@@ -399,16 +379,11 @@ function redisFigures(
     lines.filter((l) => typeof l.tick === "number" && l.tick >= window.start && l.tick < window.end)
       .map((l) => l.tick),
   ).size;
-  if (ticks === 0 || !stats) return null;
-  const commands: Record<string, number> = {};
-  let total = 0;
-  for (const [name, calls] of [...stats].sort((a, b) => b[1] - a[1])) {
-    commands[name] = round2(calls / ticks);
-    total += calls;
-  }
+  if (ticks === 0) return null;
+  const commands = commandsPer(calls, ticks);
   return {
-    commands_per_tick: round2(total / ticks),
-    commands_per_tick_by_name: commands,
+    commands_per_tick: commands.total,
+    commands_per_tick_by_name: commands.byName,
     server_cpu_ms_per_s: round3((cpuS * 1e3) / (windowMs() / 1000)),
   };
 }

@@ -24,59 +24,13 @@
  * stdin closes: no more ticks claimed, the running one finished, connections closed, then a
  * last `{"ended"}`.
  *
- * BullMQ comes from npm through one dynamic import of a `data:` module, so neither
- * `deno check bench/` nor a run records it in the project's `deno.lock`; BullMQ workers are
- * started with `--no-lock`.
+ * BullMQ is loaded as `bullmq.ts` says; its workers are started with `--no-lock`.
  *
  * @module
  */
 
-/** The peer's packages, as the bench's JSON line names them. */
-export const BULLMQ_PACKAGES = {
-  bullmq: "npm:bullmq@6",
-  ioredis: "npm:ioredis@5",
-  /**
-   * Pinned and imported first: msgpackr (a BullMQ dependency) asks for `msgpackr-extract@^3`,
-   * whose newest releases list platform packages some registries lack (3.0.7's darwin and
-   * win32 builds), and Deno, unlike npm, fails on a missing optional package. With 3.0.4
-   * resolved first, Deno reuses it for that range.
-   */
-  msgpackrExtract: "npm:msgpackr-extract@3.0.4",
-} as const;
-
-/** The part of BullMQ and ioredis this worker uses. */
-interface BullJob {
-  id?: string;
-  timestamp: number;
-  delay: number;
-}
-interface Closable {
-  close(): Promise<void>;
-}
-interface BullMq {
-  IORedis: new (options: Record<string, unknown>) => { quit(): Promise<unknown> };
-  Queue: new (name: string, options: Record<string, unknown>) => Closable & {
-    upsertJobScheduler(id: string, repeat: Record<string, unknown>, template: unknown): Promise<
-      unknown
-    >;
-    removeJobScheduler(id: string): Promise<unknown>;
-  };
-  Worker: new (
-    name: string,
-    processor: (job: BullJob) => Promise<void>,
-    options: Record<string, unknown>,
-  ) => Closable & { waitUntilReady(): Promise<unknown>; on(event: string, f: unknown): void };
-}
-
-/** Loads BullMQ and ioredis from npm (see {@link BULLMQ_PACKAGES}). */
-export async function loadBullMq(): Promise<BullMq> {
-  const source = [
-    `import "${BULLMQ_PACKAGES.msgpackrExtract}";`,
-    `export { Queue, Worker } from "${BULLMQ_PACKAGES.bullmq}";`,
-    `export { default as IORedis } from "${BULLMQ_PACKAGES.ioredis}";`,
-  ].join("\n");
-  return await import(`data:text/javascript,${encodeURIComponent(source)}`) as BullMq;
-}
+import { type BullQueue, type IoRedisClient, loadBullMq, redisConnection } from "./bullmq.ts";
+import { stdinClosed } from "./json_child.ts";
 
 /** This host's wall clock with sub-millisecond precision, as coord's `localNow()`. */
 function now(): number {
@@ -85,18 +39,6 @@ function now(): number {
 
 function line(fields: Record<string, unknown>): void {
   console.log(JSON.stringify(fields));
-}
-
-/** Aborts when stdin reaches EOF: the bench's way of saying stop. */
-function stdinClosed(): AbortSignal {
-  const stop = new AbortController();
-  (async () => {
-    for await (const _ of Deno.stdin.readable) {
-      // nothing is sent, only EOF
-    }
-    stop.abort();
-  })();
-  return stop.signal;
 }
 
 async function coord(args: string[]): Promise<void> {
@@ -128,13 +70,9 @@ async function coord(args: string[]): Promise<void> {
 async function bullmq(args: string[]): Promise<void> {
   const [index, url, queueName, periodMs] = args;
   const worker = Number(index);
-  const { hostname, port } = new URL(url);
-  const { IORedis, Queue, Worker } = await loadBullMq();
-  // A Worker's connection must not give up on a request (BullMQ requires it for its blocking
-  // BZPOPMIN); BullMQ 6 loads ioredis only when given an instance.
-  const client = () =>
-    new IORedis({ host: hostname, port: Number(port), maxRetriesPerRequest: null });
-  const workerClient = client();
+  const peer = await loadBullMq();
+  const { Queue, Worker } = peer;
+  const workerClient = redisConnection(peer, url);
   const bull = new Worker(
     queueName,
     (job) => {
@@ -153,10 +91,10 @@ async function bullmq(args: string[]): Promise<void> {
   );
   bull.on("error", (e: unknown) => line({ worker, event: { type: "error", error: String(e) } }));
   await bull.waitUntilReady();
-  let queueClient: ReturnType<typeof client> | undefined;
-  let queue: InstanceType<BullMq["Queue"]> | undefined;
+  let queueClient: IoRedisClient | undefined;
+  let queue: BullQueue | undefined;
   if (worker === 0) {
-    queueClient = client();
+    queueClient = redisConnection(peer, url);
     queue = new Queue(queueName, { connection: queueClient });
     await queue.upsertJobScheduler(queueName, { every: Number(periodMs) }, { name: "tick" });
   }

@@ -1,0 +1,186 @@
+/** `coord queue` as separate processes, on every backend. */
+
+import assert from "node:assert/strict";
+import { putJob } from "../../lib/queue/queue.ts";
+import { type CaseContext, conformance } from "../support/backends.ts";
+import { type CoordProcess, runCoord, spawnCoord } from "../support/cli.ts";
+
+const envOf = (ctx: CaseContext) => ({ COORD_URL: ctx.url, COORD_NAMESPACE: ctx.namespace });
+
+/** A handler module logging `start|end ID PID TIME` around a short sleep. */
+function handlers(log: string): string {
+  return `
+const note = (what: string, id: unknown) =>
+  Deno.writeTextFileSync(${
+    JSON.stringify(log)
+  }, \`\${what} \${id} \${Deno.pid} \${Date.now()}\\n\`, { append: true });
+export async function step(args: number) {
+  note("start", args);
+  await new Promise((r) => setTimeout(r, 40));
+  note("end", args);
+  return args * 2;
+}
+`;
+}
+
+interface Event {
+  what: string;
+  id: number;
+  pid: number;
+  at: number;
+}
+
+const events = async (log: string): Promise<Event[]> =>
+  (await Deno.readTextFile(log)).trim().split("\n").filter(Boolean).map((line) => {
+    const [what, id, pid, at] = line.split(" ");
+    return { what, id: Number(id), pid: Number(pid), at: Number(at) };
+  });
+
+conformance(
+  "500 jobs, 3 workers, one SIGKILLed mid-run: every job completes, none runs twice at once",
+  async (ctx) => {
+    const dir = await Deno.makeTempDir();
+    const log = `${dir}/log`;
+    await Deno.writeTextFile(log, "");
+    await Deno.writeTextFile(`${dir}/handlers.ts`, handlers(log));
+    const backend = await ctx.open();
+    for (let i = 0; i < 500; i += 50) {
+      await Promise.all(
+        Array.from(
+          { length: 50 },
+          (_, k) => putJob(backend, "bulk", { handler: "step", args: i + k }),
+        ),
+      );
+    }
+    const args = (w: number) => [
+      "queue",
+      "work",
+      "bulk",
+      "--module",
+      `${dir}/handlers.ts`,
+      "--concurrency",
+      "5",
+      "--lease",
+      "1",
+      "--drain",
+      "--worker",
+      `w${w}`,
+    ];
+    const workers: CoordProcess[] = [0, 1, 2].map((w) => spawnCoord(args(w), { env: envOf(ctx) }));
+    // Kill the first worker once it has run some jobs.
+    for (;;) {
+      const done = (await events(log)).filter((e) => e.what === "end" && e.pid !== 0);
+      if (done.length >= 60) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const victimPid = workers[0].pid;
+    workers[0].kill("SIGKILL");
+    const killedAt = Date.now();
+    assert.equal((await workers[0].result).code, 137);
+    for (const w of workers.slice(1)) {
+      const { code, stderr } = await w.result;
+      assert.equal(code, 0, stderr);
+    }
+    const all = await events(log);
+    const byId = new Map<number, Event[]>();
+    for (const e of all) byId.set(e.id, [...(byId.get(e.id) ?? []), e]);
+    assert.equal(byId.size, 500);
+    for (const [id, list] of byId) {
+      assert.ok(list.some((e) => e.what === "end"), `job ${id} never ended`);
+      const starts = list.filter((e) => e.what === "start");
+      for (let i = 1; i < starts.length; i++) {
+        // A second run only after the first ended, or after its worker was killed.
+        const before = starts[i - 1];
+        const ended = list.some((e) =>
+          e.what === "end" && e.pid === before.pid && e.at <= starts[i].at
+        );
+        assert.ok(
+          ended || (before.pid === victimPid && starts[i].at >= killedAt),
+          `job ${id} ran twice at once: ${JSON.stringify(list)}`,
+        );
+      }
+    }
+    const status = await runCoord(["queue", "status", "bulk", "--json"], { env: envOf(ctx) });
+    const counts = JSON.parse(status.stdout);
+    assert.deepEqual([counts.completed, counts.failed, counts.pending, counts.active], [
+      500,
+      0,
+      0,
+      0,
+    ]);
+    await Deno.remove(dir, { recursive: true });
+  },
+);
+
+conformance("put, work --drain and wait as separate commands", async (ctx) => {
+  const env = envOf(ctx);
+  const put = await runCoord(["queue", "put", "cli", "--id", "one", "--", "sh", "-c", "echo hi"], {
+    env,
+  });
+  assert.equal(put.code, 0, put.stderr);
+  assert.equal(put.stdout.trim(), "cli/one");
+  const waiter = spawnCoord(["queue", "wait", "cli/one", "--timeout", "30"], { env });
+  const worker = await runCoord(["queue", "work", "cli", "--allow-commands", "--drain"], { env });
+  assert.equal(worker.code, 0, worker.stderr);
+  const waited = await waiter.result;
+  assert.equal(waited.code, 0, waited.stderr);
+  assert.deepEqual(JSON.parse(waited.stdout), { exitCode: 0, stdout: "hi\n" });
+  const show = await runCoord(["queue", "show", "cli/one", "--json"], { env });
+  assert.equal(JSON.parse(show.stdout).state, "completed");
+});
+
+conformance("wait exits 1 for a failed job and 75 on timeout", async (ctx) => {
+  const env = envOf(ctx);
+  await runCoord(["queue", "put", "w", "--id", "bad", "--", "false"], { env });
+  assert.equal(
+    (await runCoord(["queue", "work", "w", "--allow-commands", "--drain"], { env })).code,
+    0,
+  );
+  // Put after the drain: a worker with --drain waits for scheduled jobs too.
+  await runCoord(["queue", "put", "w", "--id", "later", "--delay", "60", "--", "true"], { env });
+  const bad = await runCoord(["queue", "wait", "w/bad", "--timeout", "5"], { env });
+  assert.equal(bad.code, 1, bad.stderr);
+  assert.match(bad.stderr, /w\/bad failed: exited with status 1/);
+  const late = await runCoord(["queue", "wait", "w/later", "--timeout", "0.3"], { env });
+  assert.equal(late.code, 75, late.stderr);
+  const cancel = await runCoord(["queue", "cancel", "w/later"], { env });
+  assert.equal(cancel.code, 0, cancel.stderr);
+  assert.equal((await runCoord(["queue", "cancel", "w/bad"], { env })).code, 1);
+});
+
+conformance(
+  "SIGTERM lets running jobs finish; a second one puts them back, exit 143",
+  async (ctx) => {
+    const env = envOf(ctx);
+    const dir = await Deno.makeTempDir();
+    await Deno.writeTextFile(
+      `${dir}/h.ts`,
+      `export async function nap(ms: number, ctx: { signal: AbortSignal }) {
+  console.error("napping");
+  await new Promise((resolve, reject) => {
+    const t = setTimeout(resolve, ms);
+    ctx.signal.addEventListener("abort", () => { clearTimeout(t); reject(ctx.signal.reason); });
+  });
+  return "rested";
+}\n`,
+    );
+    const backend = await ctx.open();
+    await putJob(backend, "naps", { id: "short", handler: "nap", args: 500 });
+    const graceful = spawnCoord(["queue", "work", "naps", "--module", `${dir}/h.ts`], { env });
+    await graceful.stderrLine(/^napping$/);
+    graceful.kill("SIGTERM");
+    assert.equal((await graceful.result).code, 0);
+    assert.equal((await backend.queue.get("naps", "short"))?.state, "completed");
+
+    await putJob(backend, "naps", { id: "long", handler: "nap", args: 30_000 });
+    const forced = spawnCoord(["queue", "work", "naps", "--module", `${dir}/h.ts`], { env });
+    await forced.stderrLine(/^napping$/);
+    forced.kill("SIGTERM");
+    await new Promise((r) => setTimeout(r, 100));
+    forced.kill("SIGTERM");
+    assert.equal((await forced.result).code, 143);
+    const job = await backend.queue.get("naps", "long");
+    assert.equal(job?.state, "pending", "handed back for another worker");
+    await Deno.remove(dir, { recursive: true });
+  },
+);
