@@ -1,0 +1,58 @@
+/** `coord queue` on bad input (SQLite): one line, exit 64 (69 unreachable), nothing stored. */
+
+import assert from "node:assert/strict";
+import { runCoord } from "./support/cli.ts";
+
+async function jobCount(url: string): Promise<number> {
+  const { DatabaseSync } = await import("node:sqlite");
+  const db = new DatabaseSync(url.slice("sqlite:".length));
+  try {
+    const found = db.prepare("SELECT name FROM sqlite_schema WHERE name = 'coord_queue_job'").all();
+    if (found.length === 0) return 0;
+    return Number(
+      (db.prepare("SELECT count(*) AS n FROM coord_queue_job").get() as { n: number }).n,
+    );
+  } finally {
+    db.close();
+  }
+}
+
+Deno.test("coord queue refuses bad input with one line and exit 64, storing nothing", async () => {
+  const url = `sqlite:${await Deno.makeTempFile({ suffix: ".db" })}`;
+  for (
+    const [args, message] of [
+      [["put", "q", "--handler", "h", "--args", "{oops"], /--args is not JSON/],
+      [["put", "q"], /either a handler .* or a command/],
+      [["put", "q", "--handler", "h", "--", "echo"], /either a handler .* or a command/],
+      [["put", "q", "--handler", "not-a-name"], /not a function name/],
+      [["put", "q", "--handler", "h", "--retries", "x"], /--retries must be a whole number/],
+      [["put", "q", "--handler", "h", "--delay", "1", "--at", "2030-01-01T00:00:00Z"], /not both/],
+      [["put", "q", "--handler", "h", "--at", "tomorrow"], /not an ISO 8601 time/],
+      [["put", "q", "--handler", "h", "--delay", "soon"], /--delay must be a number of seconds/],
+      [["put", "a/b", "--handler", "h"], /holds "\/"/],
+      [["put"], /put takes one QUEUE/],
+      [["wait", "no-slash"], /is not a job — give QUEUE\/ID/],
+      [["show", "q/404"], /no job q\/404/],
+      [["cancel", "q/404"], /no job q\/404/],
+      [["work"], /at least one QUEUE/],
+      [["work", "q", "--module", "/nonexistent/h.ts"], /cannot load handler module/],
+      [["work", "q", "--concurrency", "0"], /--concurrency must be a whole number/],
+      [["frobnicate"], /unknown "frobnicate"/],
+    ] as const
+  ) {
+    const r = await runCoord(["queue", ...args, "--url", url]);
+    assert.equal(r.code, 64, `${args.join(" ")}: ${r.stderr}`);
+    assert.match(r.stderr, message);
+    assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+  }
+  assert.equal(await jobCount(url), 0);
+  const bare = await runCoord(["queue"]);
+  assert.equal(bare.code, 64);
+  assert.match(bare.stderr, /missing put, work/);
+});
+
+Deno.test("coord queue exits 69 when the backend is unreachable", async () => {
+  const r = await runCoord(["queue", "put", "q", "--handler", "h", "--url", "redis://127.0.0.1:1"]);
+  assert.equal(r.code, 69, r.stderr);
+  assert.match(r.stderr, /cannot reach redis:\/\/127\.0\.0\.1:1/);
+});
