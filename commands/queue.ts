@@ -6,7 +6,8 @@
 
 import { isAbsolute, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { ExitCode, NotAvailableError, SIGNAL_NUMBERS, UsageError } from "../lib/errors.ts";
+import { ExitCode, NotAvailableError, UsageError } from "../lib/errors.ts";
+import { StopSignals } from "../lib/stop_signals.ts";
 import {
   cancelJob,
   getJob,
@@ -36,7 +37,6 @@ import {
   usage,
 } from "./flags.ts";
 import { writeLine } from "./output.ts";
-import { FORWARDED_SIGNALS } from "./signals.ts";
 
 const USAGE =
   `Usage: coord queue put QUEUE (--handler NAME [--args JSON] | -- CMD ARG…) [--delay S | --at TIME]
@@ -192,18 +192,7 @@ async function workVerb(argv: string[]): Promise<number> {
   if (leaseMs < 300) throw usage("queue", "--lease must be at least 0.3 seconds");
   if (values.worker === "") throw usage("queue", "--worker is empty");
   const backend = await openBackend("queue", values);
-  const stop = new AbortController();
-  const force = new AbortController();
-  let first: (typeof FORWARDED_SIGNALS)[number] | undefined;
-  const listeners = FORWARDED_SIGNALS.map((name) => {
-    const listener = () => {
-      if (first) force.abort();
-      first ??= name;
-      stop.abort();
-    };
-    Deno.addSignalListener(name, listener);
-    return () => Deno.removeSignalListener(name, listener);
-  });
+  using signals = new StopSignals();
   let code: number;
   try {
     const result = await work(backend, positionals, {
@@ -214,18 +203,15 @@ async function workVerb(argv: string[]): Promise<number> {
       graceMs: secondsFlag("queue", "grace", values.grace, DEFAULT_WORK_GRACE_MS),
       leaseMs,
       ...(values.worker !== undefined && { worker: values.worker }),
-      signal: stop.signal,
-      force: force.signal,
+      signal: signals.stop,
+      force: signals.force,
       onEvent: (event) => {
         const line = workLine(event, values.verbose);
         if (line) writeLine(`coord: ${line}`, Deno.stderr);
       },
     });
-    code = result.cutShort > 0 || force.signal.aborted
-      ? 128 + SIGNAL_NUMBERS[first ?? "SIGTERM"]
-      : ExitCode.ok;
+    code = signals.exitCode(result.cutShort);
   } finally {
-    listeners.forEach((remove) => remove());
     await backend.close();
   }
   // Stopped by force: a handler that ignores its aborted signal would keep coord alive.

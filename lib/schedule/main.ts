@@ -5,7 +5,8 @@
  * @module
  */
 
-import { CoordError, ExitCode, SIGNAL_NUMBERS } from "../errors.ts";
+import { CoordError, ExitCode } from "../errors.ts";
+import { StopSignals } from "../stop_signals.ts";
 import { serveHealth } from "./health.ts";
 import type { ScheduleEvent } from "./runner.ts";
 import type { Scheduler } from "./scheduler.ts";
@@ -16,8 +17,6 @@ export interface MainOptions {
   health?: { hostname: string; port: number };
 }
 
-const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
-
 /**
  * Runs `app` until SIGINT, SIGTERM or SIGHUP: the first stops claiming ticks and gives running
  * tasks the grace period; a second one stops them at once.
@@ -26,26 +25,14 @@ const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
  * were cut short, a {@link CoordError}'s code when the scheduler could not start.
  */
 export async function runMain(app: Scheduler, options: MainOptions = {}): Promise<number> {
-  const stop = new AbortController();
-  const force = new AbortController();
-  let first: (typeof STOP_SIGNALS)[number] | undefined;
-  const listeners = STOP_SIGNALS.map((name) => {
-    const listener = () => {
-      if (first) force.abort();
-      first ??= name;
-      stop.abort();
-    };
-    Deno.addSignalListener(name, listener);
-    return () => Deno.removeSignalListener(name, listener);
-  });
+  using signals = new StopSignals();
   const serving = new AbortController();
   try {
     if (options.health) listen(app, options.health, serving.signal);
-    const { cutShort } = await app.run({ signal: stop.signal, force: force.signal });
-    return cutShort > 0 || force.signal.aborted ? 128 + SIGNAL_NUMBERS[first ?? "SIGTERM"] : 0;
+    const { cutShort } = await app.run({ signal: signals.stop, force: signals.force });
+    return signals.exitCode(cutShort);
   } finally {
     serving.abort();
-    listeners.forEach((remove) => remove());
   }
 }
 
