@@ -6,7 +6,8 @@
 
 import { isAbsolute, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { ExitCode, NotAvailableError, UsageError } from "../lib/errors.ts";
+import { ExitCode, UsageError } from "../lib/errors.ts";
+import { type Flow, flowNodes, putFlow } from "../lib/queue/flow.ts";
 import { StopSignals } from "../lib/stop_signals.ts";
 import {
   cancelJob,
@@ -41,6 +42,7 @@ import { writeLine } from "./output.ts";
 const USAGE =
   `Usage: coord queue put QUEUE (--handler NAME [--args JSON] | -- CMD ARG…) [--delay S | --at TIME]
                        [--begin-by S] [--retries N] [--backoff S] [--timeout S] [--id ID] [--json]
+       coord queue flow QUEUE FILE.json [--id ID] [--json]
        coord queue work QUEUE… [--module FILE] [--allow-commands] [--concurrency N] [--drain]
                        [--grace S] [--lease S] [--worker ID] [--verbose]
        coord queue wait JOB… [--timeout S] [--json]
@@ -60,6 +62,18 @@ lost when a worker dies. A job is QUEUE/ID (what put prints).
           --retries N     retries after a failure (default 0), --backoff S (default 1) before
                           the first, doubling each time; --timeout S fails a run that takes
                           longer
+  flow    puts a flow: jobs in parallel or serial groups, nestable, each group with an
+          optional postprocess job that gets the parts' results in order (a handler's
+          ctx.results; a command's $COORD_RESULTS, JSON). Prints QUEUE/ID of the top group;
+          wait for it: its result is its postprocess' result, else the parts' results. A part
+          that fails fails its group (its unstarted parts are cancelled) unless the group says
+          "continueOnFailure": true (the part's result is then null).
+            {"serial": [{"handler": "fetch", "args": 1},
+                        {"parallel": [{"handler": "resize", "args": 1},
+                                      {"command": ["./resize.sh", "2"], "retries": 2}],
+                         "postprocess": {"handler": "collect"}}],
+             "postprocess": {"handler": "report"}}
+          A job takes handler, args, command, retries, backoff (s), timeout (s).
   work    runs up to --concurrency (default ${DEFAULT_CONCURRENCY}) jobs at once. Each running job holds a
           lease (--lease, default ${
     DEFAULT_JOB_LEASE_MS / 1000
@@ -80,7 +94,7 @@ lost when a worker dies. A job is QUEUE/ID (what put prints).
   } KiB).
           --json prints the whole job instead. Exit 0 when all completed, 1 when one failed or
           was cancelled (its error on stderr), 75 on --timeout.
-  status  per queue: pending, scheduled, active, completed, failed, cancelled, the oldest
+  status  per queue: waiting (flow parts), pending, scheduled, active, completed, failed, cancelled, the oldest
           pending job's age, live workers
   show    one job: state, attempts, worker, times, result or error
   cancel  cancels a job that has not started (exit 0); an active or finished job is left
@@ -100,6 +114,7 @@ ${BACKEND_FLAGS_HELP}`;
 
 const VERBS: Record<string, (argv: string[]) => Promise<number>> = {
   put,
+  flow,
   work: workVerb,
   wait,
   status,
@@ -109,10 +124,11 @@ const VERBS: Record<string, (argv: string[]) => Promise<number>> = {
 
 async function run(argv: string[]): Promise<number> {
   const [verb, ...rest] = argv;
-  if (verb === undefined) throw usage("queue", "missing put, work, wait, status, show or cancel");
-  if (verb === "flow") throw new NotAvailableError("coord queue flow (parallel and serial groups)");
+  if (verb === undefined) {
+    throw usage("queue", "missing put, flow, work, wait, status, show or cancel");
+  }
   if (!Object.hasOwn(VERBS, verb)) {
-    throw usage("queue", `unknown "${verb}": use put, work, wait, status, show or cancel`);
+    throw usage("queue", `unknown "${verb}": use put, flow, work, wait, status, show or cancel`);
   }
   return await VERBS[verb](rest);
 }
@@ -164,6 +180,38 @@ async function put(argv: string[]): Promise<number> {
     ...(values.timeout !== undefined && { timeoutMs: seconds("timeout", values.timeout) }),
   });
   console.log(values.json ? JSON.stringify({ job: ref, created, state: job.state }) : ref);
+  return ExitCode.ok;
+}
+
+async function flow(argv: string[]): Promise<number> {
+  const { values, positionals } = parseFlags("queue", argv, {
+    ...BACKEND_FLAGS,
+    id: { type: "string" },
+    json: { type: "boolean" },
+  });
+  if (positionals.length !== 2) throw usage("queue", "flow takes QUEUE and FILE.json");
+  const [queue, file] = positionals;
+  let text: string;
+  try {
+    text = await Deno.readTextFile(file);
+  } catch (e) {
+    throw usage(
+      "queue",
+      `cannot read ${file}: ${e instanceof Deno.errors.NotFound ? "no such file" : e}`,
+    );
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    throw usage("queue", `${file} is not JSON: ${e instanceof Error ? e.message : e}`);
+  }
+  const nodes = flowNodes(parsed, values.id ?? "check");
+  await using backend = await openBackend("queue", values);
+  const { ref, created } = await putFlow(backend, queue, parsed as Flow, {
+    ...(values.id !== undefined && { id: values.id }),
+  });
+  console.log(values.json ? JSON.stringify({ job: ref, created, jobs: nodes.length }) : ref);
   return ExitCode.ok;
 }
 
@@ -302,12 +350,14 @@ async function status(argv: string[]): Promise<number> {
   const now = await backend.now();
   const rows = all.map((c) => [
     c.queue,
-    ...[c.pending, c.scheduled, c.active, c.completed, c.failed, c.cancelled].map(String),
+    ...[c.waiting, c.pending, c.scheduled, c.active, c.completed, c.failed, c.cancelled].map(
+      String,
+    ),
     c.oldestPendingAt === undefined ? "-" : `${((now - c.oldestPendingAt) / 1000).toFixed(1)} s`,
     c.workers.join(",") || "-",
   ]);
   if (rows.length > 0) {
-    const header = ["QUEUE", "PENDING", "SCHEDULED", "ACTIVE", "COMPLETED", "FAILED"];
+    const header = ["QUEUE", "WAITING", "PENDING", "SCHEDULED", "ACTIVE", "COMPLETED", "FAILED"];
     printTable([[...header, "CANCELLED", "OLDEST", "WORKERS"], ...rows]);
   }
   return ExitCode.ok;

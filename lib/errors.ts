@@ -60,14 +60,6 @@ export class BackendUnavailableError extends CoordError {
   }
 }
 
-/** A capability that is listed but not built yet. */
-export class NotAvailableError extends CoordError {
-  /** Names the capability, e.g. `coord queue`. */
-  constructor(what: string) {
-    super(`${what} is not yet available in this version of coord`, ExitCode.unavailable);
-  }
-}
-
 /** Gave up waiting: a `--timeout`/`--wait` ran out, or the wait was aborted by others. */
 export class WaitTimeoutError extends CoordError {
   /** `message` names the thing, the cause and the way out. */

@@ -93,6 +93,7 @@ export {
   getJob,
   type JobRef,
   jobRef,
+  jobSpecOf,
   parseJobRef,
   putJob,
   type PutOptions,
@@ -101,6 +102,7 @@ export {
   waitForJob,
   type WaitOptions,
 } from "./queue/queue.ts";
+export { type Flow, type FlowGroup, type FlowJob, flowNodes, putFlow } from "./queue/flow.ts";
 export {
   DEFAULT_CONCURRENCY,
   DEFAULT_JOB_LEASE_MS,
@@ -117,6 +119,8 @@ export {
 export {
   type ClaimResult,
   type Finish,
+  type FlowNode,
+  type JobGroup,
   type JobRecord,
   type JobSpec,
   type JobState,
@@ -148,7 +152,6 @@ export {
   InterruptedError,
   LeaseLostError,
   LockTimeoutError,
-  NotAvailableError,
   TooLateError,
   UsageError,
   WaitTimeoutError,

@@ -60,12 +60,6 @@ Deno.test("an unknown flag or a flag without its value exits 64 naming it", asyn
   assert.match(oneLine(missing.stderr), /--url.*see coord doctor --help/);
 });
 
-Deno.test("parts not built yet are listed but exit 69 saying so", async () => {
-  const { code, stderr } = await runCoord(["queue", "flow", "q", "flow.json"]);
-  assert.equal(code, 69);
-  assert.match(oneLine(stderr), /not yet available/);
-});
-
 Deno.test("doctor on the default backend creates the SQLite file under XDG_STATE_HOME", async () => {
   const state = await Deno.makeTempDir();
   const { code, stdout } = await runCoord(["doctor"], { env: { XDG_STATE_HOME: state } });

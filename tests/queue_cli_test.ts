@@ -48,11 +48,52 @@ Deno.test("coord queue refuses bad input with one line and exit 64, storing noth
   assert.equal(await jobCount(url), 0);
   const bare = await runCoord(["queue"]);
   assert.equal(bare.code, 64);
-  assert.match(bare.stderr, /missing put, work/);
+  assert.match(bare.stderr, /missing put, flow, work/);
 });
 
 Deno.test("coord queue exits 69 when the backend is unreachable", async () => {
   const r = await runCoord(["queue", "put", "q", "--handler", "h", "--url", "redis://127.0.0.1:1"]);
   assert.equal(r.code, 69, r.stderr);
   assert.match(r.stderr, /cannot reach redis:\/\/127\.0\.0\.1:1/);
+});
+
+Deno.test("coord queue flow puts a flow; wait prints its result", async () => {
+  const url = `sqlite:${await Deno.makeTempFile({ suffix: ".db" })}`;
+  const dir = await Deno.makeTempDir();
+  await Deno.writeTextFile(
+    `${dir}/flow.json`,
+    JSON.stringify({
+      parallel: [{ command: ["echo", "one"] }, { command: ["echo", "two"] }],
+      postprocess: { command: ["sh", "-c", 'printf "%s" "$COORD_RESULTS"'] },
+    }),
+  );
+  await Deno.writeTextFile(`${dir}/bad.json`, '{"parallel": [{"handler": "a", "colour": 1}]}');
+  const bad = await runCoord(["queue", "flow", "q", `${dir}/bad.json`, "--url", url]);
+  assert.equal(bad.code, 64);
+  assert.match(bad.stderr, /flow\.parallel\[0\]: a job has no "colour"/);
+  const missing = await runCoord(["queue", "flow", "q", `${dir}/missing.json`, "--url", url]);
+  assert.equal(missing.code, 64);
+  assert.match(missing.stderr, /cannot read .*missing\.json: no such file/);
+  assert.equal(await jobCount(url), 0);
+  const put = await runCoord([
+    "queue",
+    "flow",
+    "q",
+    `${dir}/flow.json`,
+    "--id",
+    "f1",
+    "--url",
+    url,
+  ]);
+  assert.equal(put.code, 0, put.stderr);
+  assert.equal(put.stdout.trim(), "q/f1");
+  const work = await runCoord(["queue", "work", "q", "--allow-commands", "--drain", "--url", url]);
+  assert.equal(work.code, 0, work.stderr);
+  const wait = await runCoord(["queue", "wait", "q/f1", "--url", url]);
+  assert.equal(wait.code, 0, wait.stderr);
+  const { stdout } = JSON.parse(wait.stdout);
+  assert.deepEqual(JSON.parse(stdout), [
+    { exitCode: 0, stdout: "one\n" },
+    { exitCode: 0, stdout: "two\n" },
+  ]);
 });

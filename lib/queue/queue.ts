@@ -102,7 +102,7 @@ export async function putJob(
   options: PutOptions,
 ): Promise<{ job: JobRecord; ref: string; created: boolean }> {
   checkQueueName(queue);
-  const spec = jobSpec(options);
+  const spec = jobSpecOf(options);
   if (options.id !== undefined) checkName("job id", options.id);
   const delayMs = nonNegative("delay", options.delayMs ?? 0);
   const at = options.at instanceof Date ? options.at.getTime() : options.at;
@@ -120,7 +120,12 @@ export async function putJob(
   return { job, ref: jobRef(queue, job.id), created };
 }
 
-function jobSpec(options: PutOptions): JobSpec {
+/**
+ * The stored spec of a job's options (what to run, retries, backoff, timeout).
+ *
+ * @throws {UsageError} on neither or both of handler and command, and bad numbers.
+ */
+export function jobSpecOf(options: PutOptions): JobSpec {
   const { handler, command } = options;
   if ((handler === undefined) === (command === undefined)) {
     throw new UsageError("a job runs either a handler (--handler NAME) or a command (-- CMD…)");

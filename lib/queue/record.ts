@@ -7,7 +7,7 @@
 import { ForeignDataError } from "../errors.ts";
 import type { JobRecord, JobSpec, JobState } from "./steps.ts";
 
-const STATES: JobState[] = ["pending", "active", "completed", "failed", "cancelled"];
+const STATES: JobState[] = ["waiting", "pending", "active", "completed", "failed", "cancelled"];
 
 /**
  * A job from its stored parts: coord's state fields (JSON), the spec and the result as given.
@@ -19,6 +19,7 @@ export function jobRecord(
   stateJson: string,
   specJson: string,
   resultJson?: string,
+  inputsJson?: string,
 ): JobRecord {
   try {
     const state = JSON.parse(stateJson);
@@ -32,6 +33,7 @@ export function jobRecord(
         ...job,
         spec,
         ...(resultJson !== undefined && { result: JSON.parse(resultJson) }),
+        ...(inputsJson !== undefined && { inputs: JSON.parse(inputsJson) }),
       } as JobRecord;
     }
   } catch {

@@ -15,7 +15,35 @@
 export const MAX_STALLS = 3;
 
 /** Where a job is. */
-export type JobState = "pending" | "active" | "completed" | "failed" | "cancelled";
+export type JobState = "waiting" | "pending" | "active" | "completed" | "failed" | "cancelled";
+
+/** A flow's group: its parts run in parallel or one after another, then its postprocess. */
+export interface JobGroup {
+  /** Parts at once, or one after another. */
+  kind: "parallel" | "serial";
+  /** The parts' ids, in order. */
+  children: string[];
+  /** The job that gets the parts' results when they are done; the group's result is its. */
+  postprocess?: string;
+  /** Go on when a part fails (its result is null) instead of failing the group. */
+  continueOnFailure: boolean;
+  /** Parts finished so far. */
+  done: number;
+}
+
+/** One node of a flow as {@link QueueSteps.putFlow} stores it. */
+export interface FlowNode {
+  /** Its id in the queue. */
+  id: string;
+  /** The group it is a part (or the postprocess) of. */
+  parent?: string;
+  /** A job's spec; absent for a group. */
+  spec?: JobSpec;
+  /** A group's parts; absent for a job. */
+  group?: Omit<JobGroup, "done">;
+  /** Ready to run at once (pending); else waiting for its turn. */
+  released: boolean;
+}
 
 /** What a job is asked to do; fixed when it is put. */
 export interface JobSpec {
@@ -61,6 +89,12 @@ export interface JobRecord {
   result?: unknown;
   /** Why it failed or was cancelled, one line. */
   error?: string;
+  /** The group this job is a part (or the postprocess) of. */
+  parent?: string;
+  /** A group's parts and progress (a group is never run itself). */
+  group?: JobGroup;
+  /** A postprocess job's input: the parts' results in order (null for a failed part). */
+  inputs?: unknown[];
 }
 
 /** What {@link QueueSteps.claim} returns. */
@@ -80,6 +114,8 @@ export type Finish =
 export interface QueueCounts {
   /** The queue's name. */
   queue: string;
+  /** Flow parts and postprocess jobs waiting for their turn (and the groups themselves). */
+  waiting: number;
   /** Jobs ready to run. */
   pending: number;
   /** Jobs waiting for their start time (delayed, or a retry's backoff). */
@@ -100,6 +136,12 @@ export interface QueueCounts {
 
 /** Per-backend atomic steps of a queue. */
 export interface QueueSteps {
+  /**
+   * Adds a flow's groups and jobs at once, unless its first node's id exists.
+   *
+   * @returns whether this call created it.
+   */
+  putFlow(queue: string, nodes: FlowNode[]): Promise<boolean>;
   /**
    * Adds a job unless one with its id exists (putting the same id twice is one job).
    *

@@ -27,6 +27,8 @@ export interface JobContext {
   readonly signal: AbortSignal;
   /** This worker's id. */
   readonly worker: string;
+  /** A flow's postprocess job: its group's parts' results in order (null for a failed part). */
+  readonly results?: unknown[];
 }
 
 /** A handler job's function: its return value (JSON) is the job's result. */
@@ -366,14 +368,20 @@ class Worker {
           "command jobs run only on workers started with --allow-commands",
         );
       }
-      return await runCommand(command, signal);
+      return await runCommand(command, signal, job.inputs);
     }
     const fn = this.#options.handlers?.[handler!];
     if (typeof fn !== "function") {
       const known = Object.keys(this.#options.handlers ?? {}).join(", ") || "none";
       throw new NotRunnableError(`unknown handler "${handler}" (this worker has: ${known})`);
     }
-    const ctx: JobContext = { job: ref, attempt: job.attempts, signal, worker: this.#id };
+    const ctx: JobContext = {
+      job: ref,
+      attempt: job.attempts,
+      signal,
+      worker: this.#id,
+      ...(job.inputs !== undefined && { results: job.inputs }),
+    };
     const result = await Promise.race([fn(args, ctx), rejection(signal)]);
     return result === undefined ? null : JSON.parse(JSON.stringify(result));
   }
@@ -384,15 +392,20 @@ class NotRunnableError extends Error {}
 
 /**
  * Runs a command job's argv (no shell) in its own process group, so a stop reaches its
- * children too.
+ * children too; a postprocess command gets its group's results as `COORD_RESULTS` (JSON).
  *
  * @returns `{ exitCode: 0, stdout }`, stdout cut at {@link MAX_STDOUT_BYTES}.
  */
-async function runCommand(argv: string[], signal: AbortSignal): Promise<unknown> {
+async function runCommand(
+  argv: string[],
+  signal: AbortSignal,
+  results: unknown[] | undefined,
+): Promise<unknown> {
   let child: Deno.ChildProcess;
   try {
     child = new Deno.Command(argv[0], {
       args: argv.slice(1),
+      ...(results !== undefined && { env: { COORD_RESULTS: JSON.stringify(results) } }),
       stdin: "null",
       stdout: "piped",
       stderr: "piped",

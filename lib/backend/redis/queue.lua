@@ -2,16 +2,18 @@
 -- KEYS: jobs (hash id -> state json: coord's own fields only), specs (hash id -> the job's
 --       spec json, as given), results (hash id -> result json, as returned), pending (zset
 --       id -> ready at ms), active (zset id -> lease end ms), totals (hash state -> count of
---       finished jobs), workers (zset worker -> announced until ms), counter (string: last id)
+--       finished jobs, and of waiting ones), workers (zset worker -> announced until ms),
+--       counter (string: last id), inputs (hash id -> a postprocess job's input: its group's
+--       parts' results, a json array)
 -- ARGV: channel, op, op arguments…
 -- User data (specs, results) is stored as the strings given and never decoded here: cjson
 -- would turn [] into {} and cut numbers to 14 digits.
 
-local jobs, specs, results, pending, active, totals, workers, counter =
-  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8]
+local jobs, specs, results, pending, active, totals, workers, counter, inputs =
+  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9]
 local refused = wrong_type({ [jobs] = 'hash', [specs] = 'hash', [results] = 'hash',
   [pending] = 'zset', [active] = 'zset', [totals] = 'hash', [workers] = 'zset',
-  [counter] = 'string' })
+  [counter] = 'string', [inputs] = 'hash' })
 if refused then return refused end
 
 local now_ms = math.floor(now)
@@ -30,13 +32,90 @@ local function save(job)
   redis.call('HSET', jobs, job.id, cjson.encode(job))
 end
 
-local function finish(job, state)
+-- Flows: a group is a job that never runs; its parts (jobs or groups) point to it with
+-- `parent`. A part that ends moves its group on (the next serial part, the postprocess, or the
+-- group's own end), all in the step that ended the part.
+local finish
+
+-- Makes a waiting job ready; a group starts its parts (all, or the first).
+local function release(id)
+  local job = load(id)
+  if job.group then
+    if job.group.kind == 'parallel' then
+      for _, child in ipairs(job.group.children) do release(child) end
+    else
+      release(job.group.children[1])
+    end
+    return
+  end
+  redis.call('HINCRBY', totals, 'waiting', -1)
+  job.state = 'pending'
+  job.readyAt = now_ms
+  save(job)
+  redis.call('ZADD', pending, now_ms, id)
+end
+
+-- A failed group's parts that have not started will not: cancelled.
+local function abandon(group)
+  local ids = { unpack(group.group.children) }
+  if group.group.postprocess then table.insert(ids, group.group.postprocess) end
+  for _, id in ipairs(ids) do
+    local job = load(id)
+    if job.state == 'waiting' or job.state == 'pending' then
+      job.error = 'its group ' .. group.id .. ' failed'
+      finish(job, 'cancelled')
+    end
+  end
+end
+
+local function part_ended(job)
+  local parent = load(job.parent)
+  if not parent or parent.state ~= 'waiting' then return end
+  local group = parent.group
+  if job.id == group.postprocess then
+    local result = redis.call('HGET', results, job.id)
+    if result then redis.call('HSET', results, parent.id, result) end
+    if job.state ~= 'completed' then
+      parent.error = 'postprocess ' .. job.id .. ' ' .. job.state .. ': ' .. (job.error or '')
+    end
+    finish(parent, job.state == 'completed' and 'completed' or 'failed')
+    return
+  end
+  if job.state ~= 'completed' and not group.continueOnFailure then
+    parent.error = 'part ' .. job.id .. ' ' .. job.state .. ': ' .. (job.error or '')
+    finish(parent, 'failed')
+    return
+  end
+  group.done = group.done + 1
+  save(parent)
+  if group.done < #group.children then
+    if group.kind == 'serial' then release(group.children[group.done + 1]) end
+    return
+  end
+  local parts = {}
+  for i, child in ipairs(group.children) do
+    parts[i] = load(child).state == 'completed' and redis.call('HGET', results, child) or 'null'
+  end
+  local joined = '[' .. table.concat(parts, ',') .. ']'
+  if group.postprocess then
+    redis.call('HSET', inputs, group.postprocess, joined)
+    release(group.postprocess)
+  else
+    redis.call('HSET', results, parent.id, joined)
+    finish(parent, 'completed')
+  end
+end
+
+finish = function(job, state)
+  if job.state == 'waiting' then redis.call('HINCRBY', totals, 'waiting', -1) end
   job.state = state
   job.finishedAt = now_ms
   redis.call('ZREM', pending, job.id)
   redis.call('ZREM', active, job.id)
   redis.call('HINCRBY', totals, state, 1)
   save(job)
+  if job.group and state ~= 'completed' then abandon(job) end
+  if job.parent then part_ended(job) end
 end
 
 local function changed() redis.call('PUBLISH', channel, 'changed') end
@@ -61,6 +140,29 @@ if op == 'put' then
   redis.call('ZADD', pending, ready_at, id)
   changed()
   return { 1, cjson.encode(job), spec }
+end
+
+if op == 'putflow' then
+  local ok, nodes = pcall(cjson.decode, ARGV[3])
+  if not ok then return redis.error_reply('malformed flow') end
+  if redis.call('HEXISTS', jobs, nodes[1].id) == 1 then return 0 end
+  for _, node in ipairs(nodes) do
+    local job = { id = node.id, state = node.released and 'pending' or 'waiting', attempts = 0,
+      stalls = 0, readyAt = now_ms, createdAt = now_ms, parent = node.parent }
+    if node.group then
+      node.group.done = 0
+      job.group = node.group
+    end
+    save(job)
+    redis.call('HSET', specs, node.id, node.spec or '{}')
+    if node.released then
+      redis.call('ZADD', pending, now_ms, node.id)
+    else
+      redis.call('HINCRBY', totals, 'waiting', 1)
+    end
+  end
+  changed()
+  return 1
 end
 
 if op == 'claim' then
@@ -100,7 +202,8 @@ if op == 'claim' then
       job.startedAt = now_ms
       save(job)
       changed()
-      return { 'job', cjson.encode(job), redis.call('HGET', specs, first) }
+      return { 'job', cjson.encode(job), redis.call('HGET', specs, first),
+        redis.call('HGET', inputs, first) or '' }
     end
   end
   return { 'none', now_ms }
@@ -145,7 +248,7 @@ if op == 'cancel' then
   local id = ARGV[3]
   local job = load(id)
   if not job then return {} end
-  if job.state == 'pending' then
+  if job.state == 'pending' or job.state == 'waiting' then
     job.error = 'cancelled'
     finish(job, 'cancelled')
     changed()
@@ -158,7 +261,8 @@ if op == 'get' then
   local job = redis.call('HGET', jobs, id)
   if not job then return {} end
   load(id)
-  return { job, redis.call('HGET', specs, id) or '{}', redis.call('HGET', results, id) or '' }
+  return { job, redis.call('HGET', specs, id) or '{}', redis.call('HGET', results, id) or '',
+    redis.call('HGET', inputs, id) or '' }
 end
 
 if op == 'counts' then

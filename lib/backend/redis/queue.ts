@@ -7,6 +7,7 @@
 import type {
   ClaimResult,
   Finish,
+  FlowNode,
   JobRecord,
   JobSpec,
   QueueCounts,
@@ -28,6 +29,7 @@ export const QUEUE_KEY_TYPES = {
   totals: "hash",
   workers: "zset",
   counter: "string",
+  inputs: "hash",
 };
 
 let script: Promise<LuaScript> | undefined;
@@ -66,15 +68,26 @@ export class RedisQueueSteps implements QueueSteps {
     return { job: jobRecord(queue, state, spec), created: Number(created) === 1 };
   }
 
+  async putFlow(queue: string, nodes: FlowNode[]): Promise<boolean> {
+    // Specs travel as strings inside the list: the script stores them without decoding.
+    const list = nodes.map(({ spec, ...node }) => ({
+      ...node,
+      ...(spec !== undefined && { spec: JSON.stringify(spec) }),
+    }));
+    return Number(await this.#run(queue, "putflow", JSON.stringify(list))) === 1;
+  }
+
   async claim(queue: string, r: { worker: string; leaseMs: number }): Promise<ClaimResult> {
-    const [kind, state, spec] = (await this.#run(
+    const [kind, state, spec, inputs] = (await this.#run(
       queue,
       "claim",
       r.worker,
       r.leaseMs,
       MAX_STALLS,
     )) as string[];
-    if (kind === "job") return { job: jobRecord(queue, state, spec) };
+    if (kind === "job") {
+      return { job: jobRecord(queue, state, spec, undefined, inputs || undefined) };
+    }
     return state === "" ? {} : { nextReadyAt: Number(state) };
   }
 
@@ -96,8 +109,10 @@ export class RedisQueueSteps implements QueueSteps {
   }
 
   async get(queue: string, id: string): Promise<JobRecord | undefined> {
-    const [state, spec, result] = (await this.#run(queue, "get", id)) as string[];
-    return state === undefined ? undefined : jobRecord(queue, state, spec, result || undefined);
+    const [state, spec, result, inputs] = (await this.#run(queue, "get", id)) as string[];
+    return state === undefined
+      ? undefined
+      : jobRecord(queue, state, spec, result || undefined, inputs || undefined);
   }
 
   async counts(queue: string): Promise<QueueCounts> {
@@ -110,6 +125,7 @@ export class RedisQueueSteps implements QueueSteps {
     const names = JSON.parse(workers);
     return {
       queue,
+      waiting: total("waiting"),
       pending: Number(ready),
       scheduled: Number(scheduled),
       active: Number(active),

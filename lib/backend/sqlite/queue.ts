@@ -8,6 +8,8 @@
 import type {
   ClaimResult,
   Finish,
+  FlowNode,
+  JobGroup,
   JobRecord,
   JobSpec,
   JobState,
@@ -25,7 +27,7 @@ export const QUEUE_DDL = [
     ready_at INTEGER NOT NULL, lease_until INTEGER, attempts INTEGER NOT NULL,
     stalls INTEGER NOT NULL, worker TEXT, begin_by INTEGER, spec TEXT NOT NULL, result TEXT,
     error TEXT, created_at INTEGER NOT NULL, started_at INTEGER, finished_at INTEGER,
-    PRIMARY KEY (namespace, queue, id))`,
+    parent TEXT, grp TEXT, inputs TEXT, PRIMARY KEY (namespace, queue, id))`,
   `CREATE INDEX IF NOT EXISTS coord_queue_job_ready
     ON coord_queue_job (namespace, queue, state, ready_at)`,
   `CREATE TABLE IF NOT EXISTS coord_queue_counter (
@@ -50,10 +52,14 @@ interface JobRow {
   created_at: number;
   started_at: number | null;
   finished_at: number | null;
+  parent: string | null;
+  /** A group's JobGroup, JSON. */
+  grp: string | null;
+  inputs: string | null;
 }
 
 const COLUMNS = "id, state, ready_at, attempts, stalls, worker, begin_by, spec, result, error, " +
-  "created_at, started_at, finished_at";
+  "created_at, started_at, finished_at, parent, grp, inputs";
 
 /** Queue steps over one {@link SqliteBackend}. */
 export class SqliteQueueSteps implements QueueSteps {
@@ -84,9 +90,11 @@ export class SqliteQueueSteps implements QueueSteps {
       ...(row.finished_at !== null && { finishedAt: row.finished_at }),
       ...(row.worker !== null && { worker: row.worker }),
       ...(row.error !== null && { error: row.error }),
+      ...(row.parent !== null && { parent: row.parent }),
+      ...(row.grp !== null && { group: JSON.parse(row.grp) }),
     };
     const result = withResult && row.result !== null ? row.result : undefined;
-    return jobRecord(queue, JSON.stringify(state), row.spec, result);
+    return jobRecord(queue, JSON.stringify(state), row.spec, result, row.inputs ?? undefined);
   }
 
   /** Sets a job's columns. */
@@ -99,6 +107,112 @@ export class SqliteQueueSteps implements QueueSteps {
       this.#backend.namespace,
       queue,
       id,
+    );
+  }
+
+  /**
+   * Ends a job (completed, failed, cancelled) and moves its group on, as `finish` in
+   * `../redis/queue.lua` does: the next serial part, the postprocess, or the group's own end.
+   */
+  #end(
+    queue: string,
+    id: string,
+    state: "completed" | "failed" | "cancelled",
+    fields: { error?: string | null; result?: string } = {},
+  ): void {
+    this.#update(queue, id, {
+      state,
+      finished_at: Math.floor(backendNow()),
+      lease_until: null,
+      ...fields,
+    });
+    const row = this.#row(queue, id)!;
+    if (row.grp !== null && state !== "completed") this.#abandon(queue, row);
+    if (row.parent !== null) this.#partEnded(queue, row);
+  }
+
+  /** Makes a waiting job ready; a group starts its parts (all, or the first). */
+  #release(queue: string, id: string): void {
+    const row = this.#row(queue, id)!;
+    if (row.grp !== null) {
+      const group = JSON.parse(row.grp) as JobGroup;
+      const parts = group.kind === "parallel" ? group.children : group.children.slice(0, 1);
+      for (const child of parts) this.#release(queue, child);
+      return;
+    }
+    this.#update(queue, id, { state: "pending", ready_at: Math.floor(backendNow()) });
+  }
+
+  /** A failed group's parts that have not started will not: cancelled. */
+  #abandon(queue: string, group: JobRow): void {
+    const { children, postprocess } = JSON.parse(group.grp!) as JobGroup;
+    for (const id of [...children, ...(postprocess ? [postprocess] : [])]) {
+      const state = this.#row(queue, id)?.state;
+      if (state === "waiting" || state === "pending") {
+        this.#end(queue, id, "cancelled", { error: `its group ${group.id} failed` });
+      }
+    }
+  }
+
+  #partEnded(queue: string, job: JobRow): void {
+    const parent = this.#row(queue, job.parent!);
+    if (parent?.state !== "waiting") return;
+    const group = JSON.parse(parent.grp!) as JobGroup;
+    const why = `${job.state}: ${job.error ?? ""}`;
+    if (job.id === group.postprocess) {
+      const ok = job.state === "completed";
+      this.#end(queue, parent.id, ok ? "completed" : "failed", {
+        ...(job.result !== null && { result: job.result }),
+        ...(!ok && { error: `postprocess ${job.id} ${why}` }),
+      });
+      return;
+    }
+    if (job.state !== "completed" && !group.continueOnFailure) {
+      this.#end(queue, parent.id, "failed", { error: `part ${job.id} ${why}` });
+      return;
+    }
+    group.done++;
+    this.#update(queue, parent.id, { grp: JSON.stringify(group) });
+    if (group.done < group.children.length) {
+      if (group.kind === "serial") this.#release(queue, group.children[group.done]);
+      return;
+    }
+    const parts = group.children.map((id) => {
+      const part = this.#row(queue, id)!;
+      return part.state === "completed" ? part.result ?? "null" : "null";
+    });
+    const joined = `[${parts.join(",")}]`;
+    if (group.postprocess) {
+      this.#update(queue, group.postprocess, { inputs: joined });
+      this.#release(queue, group.postprocess);
+    } else {
+      this.#end(queue, parent.id, "completed", { result: joined });
+    }
+  }
+
+  putFlow(queue: string, nodes: FlowNode[]): Promise<boolean> {
+    const { namespace } = this.#backend;
+    return settle(() =>
+      this.#backend.write(() => {
+        if (this.#row(queue, nodes[0].id)) return false;
+        const now = Math.floor(backendNow());
+        for (const node of nodes) {
+          this.#backend.run(
+            `INSERT INTO coord_queue_job (namespace, queue, id, state, ready_at, attempts, stalls,
+             spec, created_at, parent, grp) VALUES (?, ?, ?, ?, ?, 0, 0, ?, ?, ?, ?)`,
+            namespace,
+            queue,
+            node.id,
+            node.released ? "pending" : "waiting",
+            now,
+            JSON.stringify(node.spec ?? {}),
+            now,
+            node.parent ?? null,
+            node.group ? JSON.stringify({ ...node.group, done: 0 }) : null,
+          );
+        }
+        return true;
+      })
     );
   }
 
@@ -161,12 +275,9 @@ export class SqliteQueueSteps implements QueueSteps {
         );
         for (const { id, stalls } of abandoned) {
           if (stalls + 1 > MAX_STALLS) {
-            this.#update(queue, id, {
-              state: "failed",
-              stalls: stalls + 1,
+            this.#update(queue, id, { stalls: stalls + 1 });
+            this.#end(queue, id, "failed", {
               error: `abandoned ${stalls + 1} times by workers that stopped answering`,
-              finished_at: now,
-              lease_until: null,
             });
           } else {
             this.#update(queue, id, {
@@ -195,10 +306,8 @@ export class SqliteQueueSteps implements QueueSteps {
             return next ? { nextReadyAt: next.ready_at } : {};
           }
           if (first.begin_by !== null && first.begin_by < now) {
-            this.#update(queue, first.id, {
-              state: "failed",
+            this.#end(queue, first.id, "failed", {
               error: "expired: not started by its --begin-by",
-              finished_at: now,
             });
             continue;
           }
@@ -240,20 +349,12 @@ export class SqliteQueueSteps implements QueueSteps {
         if (!this.#owned(queue, r.id, r.worker)) return false;
         const now = Math.floor(backendNow());
         if (r.outcome === "completed") {
-          this.#update(queue, r.id, {
-            state: "completed",
+          this.#end(queue, r.id, "completed", {
             result: JSON.stringify(r.result ?? null),
             error: null,
-            finished_at: now,
-            lease_until: null,
           });
         } else if (r.outcome === "failed") {
-          this.#update(queue, r.id, {
-            state: "failed",
-            error: r.error,
-            finished_at: now,
-            lease_until: null,
-          });
+          this.#end(queue, r.id, "failed", { error: r.error });
         } else {
           this.#update(queue, r.id, {
             state: "pending",
@@ -272,12 +373,8 @@ export class SqliteQueueSteps implements QueueSteps {
       this.#backend.write(() => {
         const row = this.#row(queue, id);
         if (!row) return undefined;
-        if (row.state === "pending") {
-          this.#update(queue, id, {
-            state: "cancelled",
-            error: "cancelled",
-            finished_at: Math.floor(backendNow()),
-          });
+        if (row.state === "pending" || row.state === "waiting") {
+          this.#end(queue, id, "cancelled", { error: "cancelled" });
         }
         return this.#job(queue, this.#row(queue, id)!);
       })
@@ -297,6 +394,7 @@ export class SqliteQueueSteps implements QueueSteps {
       this.#backend.read(() => {
         const now = Math.floor(backendNow());
         const counts = {
+          waiting: 0,
           pending: 0,
           scheduled: 0,
           active: 0,

@@ -1,0 +1,146 @@
+/**
+ * Flows: jobs composed into parallel and serial groups, nestable, each with an optional
+ * postprocess job that gets its parts' results in order (zc.async's parallel/serial with a
+ * postprocess; BullMQ's flows).
+ *
+ * ```json
+ * {"serial": [
+ *    {"handler": "fetch", "args": {"day": 1}},
+ *    {"parallel": [{"handler": "resize", "args": 1}, {"command": ["./resize.sh", "2"]}],
+ *     "postprocess": {"handler": "collect"}}
+ *  ],
+ *  "postprocess": {"handler": "report"}}
+ * ```
+ *
+ * @module
+ */
+
+import type { Backend } from "../backend/types.ts";
+import { UsageError } from "../errors.ts";
+import { checkQueueName, jobRef, jobSpecOf, type PutOptions } from "./queue.ts";
+import type { FlowNode } from "./steps.ts";
+
+/** A job of a flow: as {@link PutOptions}' job fields, durations in seconds as on the CLI. */
+export interface FlowJob {
+  handler?: string;
+  args?: unknown;
+  command?: string[];
+  retries?: number;
+  /** Seconds. */
+  backoff?: number;
+  /** Seconds. */
+  timeout?: number;
+}
+
+/** A group of a flow. */
+export interface FlowGroup {
+  parallel?: Flow[];
+  serial?: Flow[];
+  postprocess?: FlowJob;
+  /** Go on when a part fails (its result is null) instead of failing the group. */
+  continueOnFailure?: boolean;
+}
+
+/** A flow: a job or a group. */
+export type Flow = FlowJob | FlowGroup;
+
+const JOB_KEYS = ["handler", "args", "command", "retries", "backoff", "timeout"];
+const GROUP_KEYS = ["parallel", "serial", "postprocess", "continueOnFailure"];
+
+/**
+ * Turns a flow into the nodes {@link putFlow} stores: ids `ROOT`, `ROOT.0`, `ROOT.0.1`…, a
+ * postprocess `GROUP.post`; the parts that can start at once are released.
+ *
+ * @throws {UsageError} naming where the flow is malformed.
+ */
+export function flowNodes(flow: unknown, rootId: string): FlowNode[] {
+  const nodes: FlowNode[] = [];
+  const visit = (node: unknown, id: string, where: string, parent?: string, released = true) => {
+    if (typeof node !== "object" || node === null || Array.isArray(node)) {
+      throw new UsageError(`${where}: a flow node is an object (a job or a group)`);
+    }
+    const keys = Object.keys(node);
+    const group = node as FlowGroup;
+    if (group.parallel !== undefined || group.serial !== undefined) {
+      const unknown = keys.filter((k) => !GROUP_KEYS.includes(k));
+      if (unknown.length > 0) throw new UsageError(`${where}: a group has no "${unknown[0]}"`);
+      if ((group.parallel === undefined) === (group.serial === undefined)) {
+        throw new UsageError(`${where}: a group is "parallel" or "serial", not both`);
+      }
+      const kind = group.parallel !== undefined ? "parallel" : "serial";
+      const parts = group[kind];
+      if (!Array.isArray(parts) || parts.length === 0) {
+        throw new UsageError(`${where}.${kind}: a non-empty list of jobs and groups`);
+      }
+      const children = parts.map((_, i) => `${id}.${i}`);
+      const postprocess = group.postprocess === undefined ? undefined : `${id}.post`;
+      nodes.push({
+        id,
+        ...(parent !== undefined && { parent }),
+        group: {
+          kind,
+          children,
+          ...(postprocess !== undefined && { postprocess }),
+          continueOnFailure: group.continueOnFailure === true,
+        },
+        released: false,
+      });
+      parts.forEach((part, i) =>
+        visit(
+          part,
+          children[i],
+          `${where}.${kind}[${i}]`,
+          id,
+          released && (kind === "parallel" || i === 0),
+        )
+      );
+      if (postprocess !== undefined) {
+        if ("parallel" in group.postprocess! || "serial" in group.postprocess!) {
+          throw new UsageError(`${where}.postprocess: a job, not a group`);
+        }
+        visit(group.postprocess, postprocess, `${where}.postprocess`, id, false);
+      }
+      return;
+    }
+    const unknown = keys.filter((k) => !JOB_KEYS.includes(k));
+    if (unknown.length > 0) {
+      throw new UsageError(
+        `${where}: a job has no "${unknown[0]}" (a group needs parallel or serial)`,
+      );
+    }
+    const job = node as FlowJob;
+    try {
+      const spec = jobSpecOf({
+        ...job,
+        ...(job.backoff !== undefined && { backoffMs: job.backoff * 1000 }),
+        ...(job.timeout !== undefined && { timeoutMs: job.timeout * 1000 }),
+      } as PutOptions);
+      nodes.push({ id, ...(parent !== undefined && { parent }), spec, released });
+    } catch (e) {
+      if (e instanceof UsageError) throw new UsageError(`${where}: ${e.message}`);
+      throw e;
+    }
+  };
+  visit(flow, rootId, "flow");
+  if (!nodes[0].group) throw new UsageError(`flow: the top is a group (parallel or serial)`);
+  return nodes;
+}
+
+/**
+ * Puts a flow in a queue: every group and job at once.
+ *
+ * @returns the flow's reference (wait for it: its result is the top postprocess' result, or
+ * its parts' results) and whether it is new (an `id` that exists changes nothing).
+ * @throws {UsageError} on a malformed flow.
+ */
+export async function putFlow(
+  backend: Backend,
+  queue: string,
+  flow: Flow,
+  { id }: { id?: string } = {},
+): Promise<{ ref: string; created: boolean }> {
+  checkQueueName(queue);
+  const rootId = id ?? `flow-${crypto.randomUUID().slice(0, 8)}`;
+  const created = await backend.queue.putFlow(queue, flowNodes(flow, rootId));
+  return { ref: jobRef(queue, rootId), created };
+}

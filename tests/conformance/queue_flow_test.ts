@@ -1,0 +1,127 @@
+/** Flows: parallel and serial groups with postprocess steps, on every backend. */
+
+import assert from "node:assert/strict";
+import { UsageError } from "../../lib/errors.ts";
+import { putFlow } from "../../lib/queue/flow.ts";
+import { getJob, queueCounts, waitForJob } from "../../lib/queue/queue.ts";
+import { type JobContext, work } from "../../lib/queue/worker.ts";
+import { conformance } from "../support/backends.ts";
+
+conformance(
+  "a nested flow runs serial parts in order and hands results to postprocesses",
+  async (ctx) => {
+    const backend = await ctx.open();
+    const log: string[] = [];
+    const { ref, created } = await putFlow(backend, "f", {
+      serial: [
+        { handler: "echo", args: "first" },
+        {
+          parallel: [{ handler: "echo", args: "a" }, { handler: "echo", args: "b" }, {
+            command: ["sh", "-c", 'printf "%s" "$COORD_RESULTS"'],
+          }],
+          postprocess: { handler: "collect" },
+        },
+        { handler: "echo", args: [] },
+      ],
+      postprocess: { handler: "collect" },
+    }, { id: "nightly" });
+    assert.deepEqual([ref, created], ["f/nightly", true]);
+    assert.equal(
+      (await putFlow(backend, "f", { parallel: [{ handler: "echo" }] }, { id: "nightly" }))
+        .created,
+      false,
+    );
+    await work(backend, ["f"], {
+      handlers: {
+        echo: (args) => {
+          log.push(JSON.stringify(args));
+          return args;
+        },
+        collect: (_, c: JobContext) => {
+          log.push(`collect ${c.job}`);
+          return c.results;
+        },
+      },
+      allowCommands: true,
+      drain: true,
+    });
+    assert.equal(log[0], '"first"', "the serial group's first part runs first");
+    assert.equal(log.at(-2), "[]", "its last part runs after the parallel group");
+    assert.deepEqual(log.filter((l) => l.startsWith("collect")), [
+      "collect f/nightly.1.post",
+      "collect f/nightly.post",
+    ]);
+    const done = await waitForJob(backend, ref, { timeoutMs: 1_000 });
+    assert.equal(done.state, "completed");
+    assert.deepEqual(done.result, [
+      "first",
+      ["a", "b", { exitCode: 0, stdout: "" }],
+      [],
+    ]);
+    const [counts] = await queueCounts(backend, ["f"]);
+    assert.deepEqual([counts.waiting, counts.pending, counts.active], [0, 0, 0]);
+  },
+);
+
+conformance("a failed part fails its group and cancels what has not started", async (ctx) => {
+  const backend = await ctx.open();
+  const { ref } = await putFlow(backend, "g", {
+    serial: [{ handler: "boom" }, { handler: "never" }],
+    postprocess: { handler: "never" },
+  });
+  let never = 0;
+  await work(backend, ["g"], {
+    handlers: {
+      boom: () => {
+        throw new Error("kaboom");
+      },
+      never: () => never++,
+    },
+    drain: true,
+  });
+  const group = await getJob(backend, ref);
+  assert.equal(group.state, "failed");
+  assert.match(group.error!, /^part \S+\.0 failed: kaboom$/);
+  assert.equal(never, 0);
+  assert.equal((await getJob(backend, `${ref}.1`)).state, "cancelled");
+  assert.equal((await getJob(backend, `${ref}.post`)).state, "cancelled");
+});
+
+conformance("continueOnFailure gives a failed part's result as null", async (ctx) => {
+  const backend = await ctx.open();
+  const { ref } = await putFlow(backend, "h", {
+    parallel: [{ handler: "ok" }, { handler: "boom" }],
+    continueOnFailure: true,
+    postprocess: { handler: "sum" },
+  });
+  await work(backend, ["h"], {
+    handlers: {
+      ok: () => 1,
+      boom: () => {
+        throw new Error("no");
+      },
+      sum: (_, c) => c.results,
+    },
+    drain: true,
+  });
+  const done = await getJob(backend, ref);
+  assert.deepEqual([done.state, done.result], ["completed", [1, null]]);
+});
+
+conformance("a malformed flow is refused and stores nothing", async (ctx) => {
+  const backend = await ctx.open();
+  for (
+    const flow of [
+      { handler: "top-level job" },
+      { parallel: [] },
+      { parallel: [{ handler: "a" }], serial: [{ handler: "b" }] },
+      { serial: [{ handler: "a", colour: "red" }] },
+      { serial: [{ handler: "a" }], postprocess: { parallel: [{ handler: "b" }] } },
+      { serial: [{ handler: "a", command: ["b"] }] },
+      { serial: [42] },
+    ]
+  ) {
+    await assert.rejects(putFlow(backend, "bad", flow as never), UsageError, JSON.stringify(flow));
+  }
+  assert.deepEqual(await backend.queue.list(), []);
+});
