@@ -58,7 +58,8 @@ lost when a worker dies. A job is QUEUE/ID (what put prints).
           run only by workers started with --allow-commands.
           --id ID         idempotent: putting an id that exists changes nothing (exit 0)
           --delay S / --at TIME (ISO 8601)   start no earlier
-          --begin-by S    fail as expired if not started within S seconds
+          --begin-by S    fail as expired if not started within S seconds of when it may
+                          start
           --retries N     retries after a failure (default 0), --backoff S (default 1) before
                           the first, doubling each time; --timeout S fails a run that takes
                           longer
@@ -97,8 +98,8 @@ lost when a worker dies. A job is QUEUE/ID (what put prints).
   status  per queue: waiting (flow parts), pending, scheduled, active, completed, failed, cancelled, the oldest
           pending job's age, live workers
   show    one job: state, attempts, worker, times, result or error
-  cancel  cancels a job that has not started (exit 0); an active or finished job is left
-          as it is (exit 1, its state on stderr)
+  cancel  cancels a job that has not started (exit 0, also if cancelled already); an active
+          or finished job is left as it is (exit 1, its state on stderr)
 
 Examples:
   coord queue put thumbnails --handler resize --args '{"file":"a.png"}' --retries 3
@@ -216,7 +217,10 @@ async function flow(argv: string[]): Promise<number> {
 }
 
 function countOrZero(text: string): number {
-  return text.trim() === "0" ? 0 : countArg("queue", "--retries", text);
+  if (!/^\d+$/.test(text.trim())) {
+    throw usage("queue", `--retries must be a whole number ≥ 0, got "${text}"`);
+  }
+  return Number(text);
 }
 
 async function workVerb(argv: string[]): Promise<number> {
@@ -395,9 +399,9 @@ async function cancel(argv: string[]): Promise<number> {
   const ref = positionals[0];
   parseJobRef(ref);
   await using backend = await openBackend("queue", values);
-  const job = await cancelJob(backend, ref);
-  if (job.state === "cancelled") {
-    console.log(`cancelled ${ref}`);
+  const { job, cancelled } = await cancelJob(backend, ref);
+  if (cancelled || job.state === "cancelled") {
+    console.log(cancelled ? `cancelled ${ref}` : `${ref} was cancelled already`);
     return ExitCode.ok;
   }
   console.error(`coord: ${ref} is ${job.state}; only a job that has not started can be cancelled`);

@@ -26,7 +26,7 @@ export interface PutOptions {
   delayMs?: number;
   /** Start no earlier than this instant. */
   at?: Date | number;
-  /** Fail as expired if not started within this long from now (ms). */
+  /** Fail as expired if not started within this long from when it may start (ms). */
   beginByMs?: number;
   /** Retries after a failure; default 0. */
   retries?: number;
@@ -107,15 +107,13 @@ export async function putJob(
   const delayMs = nonNegative("delay", options.delayMs ?? 0);
   const at = options.at instanceof Date ? options.at.getTime() : options.at;
   if (at !== undefined && !Number.isFinite(at)) throw new UsageError(`--at is not a time`);
-  if (options.beginByMs !== undefined) {
-    const now = await backend.now({ kind: "queue", name: queue });
-    spec.beginBy = Math.round(now + nonNegative("begin-by", options.beginByMs));
-  }
   const { job, created } = await backend.queue.put(queue, {
     ...(options.id !== undefined && { id: options.id }),
     spec,
     delayMs,
     ...(at !== undefined && { at }),
+    ...(options.beginByMs !== undefined &&
+      { beginByMs: nonNegative("begin-by", options.beginByMs) }),
   });
   return { job, ref: jobRef(queue, job.id), created };
 }
@@ -189,14 +187,17 @@ export class UnknownJobError extends CoordError {
 /**
  * Cancels a job that has not started; an active or finished one is left as it is.
  *
- * @returns the job afterwards: `cancelled`, or its state when it could not be cancelled.
+ * @returns the job afterwards, and whether this call cancelled it.
  * @throws {UnknownJobError} when there is none.
  */
-export async function cancelJob(backend: Backend, ref: string): Promise<JobRecord> {
+export async function cancelJob(
+  backend: Backend,
+  ref: string,
+): Promise<{ job: JobRecord; cancelled: boolean }> {
   const { queue, id } = parseJobRef(ref);
-  const job = await backend.queue.cancel(queue, id);
-  if (!job) throw new UnknownJobError(ref);
-  return job;
+  const outcome = await backend.queue.cancel(queue, id);
+  if (!outcome) throw new UnknownJobError(ref);
+  return outcome;
 }
 
 /** Options of {@link waitForJob}. */

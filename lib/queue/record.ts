@@ -30,6 +30,7 @@ export function jobRecord(
     ) {
       const { beginBy: _, ...job } = state;
       return {
+        failures: 0,
         ...job,
         spec,
         ...(resultJson !== undefined && { result: JSON.parse(resultJson) }),

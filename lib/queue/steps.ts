@@ -59,8 +59,6 @@ export interface JobSpec {
   backoffMs: number;
   /** A run taking longer fails (and may be retried); undefined: no limit. */
   timeoutMs?: number;
-  /** The job fails as expired if it has not started by then (backend clock, epoch ms). */
-  beginBy?: number;
 }
 
 /** A job as stored. */
@@ -71,8 +69,10 @@ export interface JobRecord {
   spec: JobSpec;
   /** Where it is. */
   state: JobState;
-  /** Attempts started so far. */
+  /** Attempts started so far; an attempt's number fences its run (see renew, finish). */
   attempts: number;
+  /** Attempts that failed (a stall or a stop by force is not one). */
+  failures: number;
   /** Times it was found abandoned by a worker that died. */
   stalls: number;
   /** When it may start (pending) — backend clock, epoch ms. */
@@ -97,6 +97,14 @@ export interface JobRecord {
   inputs?: unknown[];
 }
 
+/** One run of a job: who runs it and which attempt it is. */
+export interface Attempt {
+  id: string;
+  worker: string;
+  /** The job's `attempts` when it was claimed. */
+  attempt: number;
+}
+
 /** What {@link QueueSteps.claim} returns. */
 export type ClaimResult =
   | { job: JobRecord }
@@ -107,8 +115,10 @@ export type ClaimResult =
 export type Finish =
   | { outcome: "completed"; result: unknown }
   | { outcome: "failed"; error: string }
-  /** Back to pending, ready `delayMs` from now (backend clock). */
-  | { outcome: "retry"; error: string; delayMs: number };
+  /** Back to pending, ready `delayMs` from now (backend clock): a failure with retries left. */
+  | { outcome: "retry"; error: string; delayMs: number }
+  /** Back to pending at once, not counted as a failure: the worker was stopped by force. */
+  | { outcome: "release" };
 
 /** A queue's numbers for `coord queue status`. */
 export interface QueueCounts {
@@ -149,19 +159,23 @@ export interface QueueSteps {
    */
   put(
     queue: string,
-    request: { id?: string; spec: JobSpec; delayMs: number; at?: number },
+    request: { id?: string; spec: JobSpec; delayMs: number; at?: number; beginByMs?: number },
   ): Promise<{ job: JobRecord; created: boolean }>;
   /**
    * Leases the first job ready to run to `worker`: first returns jobs whose lease ran out to
    * pending (or fails them after {@link MAX_STALLS}), fails jobs past their `beginBy`.
    */
   claim(queue: string, request: { worker: string; leaseMs: number }): Promise<ClaimResult>;
-  /** Extends an active job's lease; false when the job is no longer this worker's. */
-  renew(queue: string, request: { id: string; worker: string; leaseMs: number }): Promise<boolean>;
-  /** Ends an attempt; false when the job is no longer this worker's (its lease ran out). */
-  finish(queue: string, request: { id: string; worker: string } & Finish): Promise<boolean>;
-  /** Cancels a pending job; an active or finished one is left as it is. */
-  cancel(queue: string, id: string): Promise<JobRecord | undefined>;
+  /** Extends an active job's lease; false when this attempt is no longer this worker's. */
+  renew(queue: string, request: Attempt & { leaseMs: number }): Promise<boolean>;
+  /** Ends an attempt; false when it is no longer this worker's (its lease ran out). */
+  finish(queue: string, request: Attempt & Finish): Promise<boolean>;
+  /**
+   * Cancels a job that has not started; an active or finished one is left as it is.
+   *
+   * @returns the job, and whether this call cancelled it; undefined when there is none.
+   */
+  cancel(queue: string, id: string): Promise<{ job: JobRecord; cancelled: boolean } | undefined>;
   /** A job, or undefined. */
   get(queue: string, id: string): Promise<JobRecord | undefined>;
   /** Counts per state, the oldest ready job, live workers. */

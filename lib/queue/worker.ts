@@ -15,7 +15,7 @@ import { estimateClockOffset } from "../clock.ts";
 import { LeaseLostError, UsageError } from "../errors.ts";
 import { localNow, sleep } from "../time.ts";
 import { checkQueueName, jobRef } from "./queue.ts";
-import type { Finish, JobRecord } from "./steps.ts";
+import type { Attempt, Finish, JobRecord } from "./steps.ts";
 
 /** What a handler gets besides its arguments. */
 export interface JobContext {
@@ -96,6 +96,8 @@ const ERROR_RETRY_MS = 1_000;
 const ABORT_SETTLE_MS = 2_000;
 /** A command job's result keeps this much of its stdout. */
 export const MAX_STDOUT_BYTES = 65_536;
+/** After SIGTERM, a command job's processes get this long before SIGKILL. */
+const KILL_AFTER_MS = 2_000;
 /** A failed command job's error keeps this much of the end of its stderr. */
 const STDERR_TAIL_CHARS = 300;
 
@@ -180,9 +182,10 @@ class Worker {
   /** Claims jobs while there is room, until stopped (or drained). */
   async #takeJobs(watchers: ChangeWatcher[], stop: AbortSignal): Promise<void> {
     let turn = 0;
+    const stopped = abortion(stop);
     while (!stop.aborted) {
       if (this.#running.size >= this.#options.concurrency) {
-        await Promise.race([...this.#running.keys(), abortion(stop)]);
+        await Promise.race([...this.#running.keys(), stopped]);
         continue;
       }
       let nextReadyAt = Infinity;
@@ -190,12 +193,13 @@ class Worker {
       try {
         for (let i = 0; i < this.#queues.length && !claimed; i++) {
           const queue = this.#queues[(turn + i) % this.#queues.length];
+          const sentAt = performance.now();
           const result = await this.#backend.queue.claim(queue, {
             worker: this.#id,
             leaseMs: this.#leaseMs,
           });
           if (result.job) {
-            this.#start(queue, result.job);
+            this.#start(queue, result.job, sentAt);
             claimed = true;
             // The next claim starts at the next queue, so one busy queue does not starve others.
             turn = (turn + i + 1) % this.#queues.length;
@@ -240,9 +244,11 @@ class Worker {
     }
   }
 
-  #start(queue: string, job: JobRecord): void {
+  #start(queue: string, job: JobRecord, claimSentAt: number): void {
     const abort = new AbortController();
-    const run = this.#runJob(queue, job, abort).finally(() => this.#running.delete(run));
+    const run = this.#runJob(queue, job, abort, claimSentAt).finally(() =>
+      this.#running.delete(run)
+    );
     this.#running.set(run, abort);
   }
 
@@ -269,7 +275,12 @@ class Worker {
     }
   }
 
-  async #runJob(queue: string, job: JobRecord, abort: AbortController): Promise<void> {
+  async #runJob(
+    queue: string,
+    job: JobRecord,
+    abort: AbortController,
+    claimSentAt: number,
+  ): Promise<void> {
     const ref = jobRef(queue, job.id);
     const started = performance.now();
     const onForce = () => abort.abort(this.#forced.signal.reason);
@@ -278,20 +289,25 @@ class Worker {
       () => abort.abort(new Error(`timed out after ${job.spec.timeoutMs! / 1000} s`)),
       job.spec.timeoutMs,
     );
+    const attempt = { id: job.id, worker: this.#id, attempt: job.attempts };
     let lost = false;
+    const lose = () => {
+      if (lost) return;
+      lost = true;
+      abort.abort(new LeaseLostError(`job ${ref}: its lease was lost`));
+    };
+    // The backend measures the lease from the claim; this side counts from when the claim (or
+    // the last renewal that was answered) was sent, so it gives up no later than the backend.
+    let heldSince = claimSentAt;
     const renewal = setInterval(async () => {
+      if (performance.now() - heldSince >= this.#leaseMs) return lose();
+      const sent = performance.now();
       try {
-        const held = await this.#backend.queue.renew(queue, {
-          id: job.id,
-          worker: this.#id,
-          leaseMs: this.#leaseMs,
-        });
-        if (!held && !lost) {
-          lost = true;
-          abort.abort(new LeaseLostError(`job ${ref}: its lease was lost`));
-        }
+        const held = await this.#backend.queue.renew(queue, { ...attempt, leaseMs: this.#leaseMs });
+        if (held) heldSince = Math.max(heldSince, sent);
+        else lose();
       } catch {
-        // The next renewal tries again; the backend expires the lease if none gets through.
+        // The next renewal tries again, until the lease is over.
       }
     }, this.#leaseMs / 3);
     this.#emit({ type: "started", job: ref, attempt: job.attempts });
@@ -306,7 +322,13 @@ class Worker {
       clearTimeout(timeout);
       this.#forced.signal.removeEventListener("abort", onForce);
     }
-    const recorded = !lost && await this.#record(queue, job, outcome);
+    let recorded = false;
+    try {
+      recorded = !lost && await this.#record(queue, attempt, outcome);
+    } catch (e) {
+      // The backend stayed away for a whole lease: the job is run again elsewhere.
+      this.#emit({ type: "error", error: message(e) });
+    }
     if (!recorded) {
       this.#emit({ type: "lost", job: ref });
     } else if (outcome.outcome === "completed") {
@@ -316,7 +338,7 @@ class Worker {
     } else if (outcome.outcome === "failed") {
       this.#result.failed++;
       this.#emit({ type: "failed", job: ref, attempt: job.attempts, error: outcome.error });
-    } else {
+    } else if (outcome.outcome === "retry") {
       this.#emit({
         type: "retrying",
         job: ref,
@@ -328,15 +350,11 @@ class Worker {
   }
 
   /** Finishes the attempt in the backend, riding out an outage up to the lease. */
-  async #record(queue: string, job: JobRecord, outcome: Finish): Promise<boolean> {
+  async #record(queue: string, attempt: Attempt, outcome: Finish): Promise<boolean> {
     const deadline = performance.now() + this.#leaseMs;
     for (;;) {
       try {
-        return await this.#backend.queue.finish(queue, {
-          id: job.id,
-          worker: this.#id,
-          ...outcome,
-        });
+        return await this.#backend.queue.finish(queue, { ...attempt, ...outcome });
       } catch (e) {
         if (performance.now() > deadline) throw e;
         this.#emit({ type: "error", error: message(e) });
@@ -347,17 +365,13 @@ class Worker {
 
   /** Retry or fail: what the job's spec, the error and the attempt say. */
   #failure(job: JobRecord, error: unknown, signal: AbortSignal): Finish {
-    const text = message(signal.aborted ? signal.reason : error);
     // Cut short by the worker's stop: not the job's fault, and not one of its retries.
-    if (this.#forced.signal.aborted) return { outcome: "retry", error: text, delayMs: 0 };
+    if (this.#forced.signal.aborted) return { outcome: "release" };
+    const text = message(signal.aborted ? signal.reason : error);
     const final = error instanceof NonRetryableError || error instanceof NotRunnableError ||
-      job.attempts > job.spec.retries;
+      job.failures >= job.spec.retries;
     if (final) return { outcome: "failed", error: text };
-    return {
-      outcome: "retry",
-      error: text,
-      delayMs: job.spec.backoffMs * 2 ** (job.attempts - 1),
-    };
+    return { outcome: "retry", error: text, delayMs: job.spec.backoffMs * 2 ** job.failures };
   }
 
   async #execute(ref: string, job: JobRecord, signal: AbortSignal): Promise<unknown> {
@@ -414,12 +428,10 @@ async function runCommand(
   } catch (e) {
     throw new NonRetryableError(`cannot run ${argv[0]}: ${message(e)}`);
   }
+  let killer: ReturnType<typeof setTimeout> | undefined;
   const onAbort = () => {
-    try {
-      Deno.kill(-child.pid, "SIGTERM");
-    } catch {
-      // Already gone.
-    }
+    killGroup(child, "SIGTERM");
+    killer = setTimeout(() => killGroup(child, "SIGKILL"), KILL_AFTER_MS);
   };
   signal.addEventListener("abort", onAbort, { once: true });
   try {
@@ -428,6 +440,8 @@ async function runCommand(
       readCapped(child.stdout, MAX_STDOUT_BYTES),
       readCapped(child.stderr, 65_536),
     ]);
+    // Stopped (timeout, lost lease, forced stop): whatever the command made of its SIGTERM.
+    signal.throwIfAborted();
     if (!status.success) {
       const tail = stderr.trim().slice(-STDERR_TAIL_CHARS);
       const how = status.signal
@@ -437,7 +451,16 @@ async function runCommand(
     }
     return { exitCode: status.code, stdout };
   } finally {
+    clearTimeout(killer);
     signal.removeEventListener("abort", onAbort);
+  }
+}
+
+function killGroup(child: Deno.ChildProcess, signal: Deno.Signal): void {
+  try {
+    Deno.kill(-child.pid, signal);
+  } catch {
+    // Already gone.
   }
 }
 

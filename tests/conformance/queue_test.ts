@@ -115,15 +115,84 @@ conformance("a command job's result is its exit status and stdout", async (ctx) 
   assert.equal(bad.error, "exited with status 3: why");
 });
 
-conformance("a job past its begin-by fails as expired", async (ctx) => {
+conformance("a job not started within its begin-by fails as expired", async (ctx) => {
   const backend = await ctx.open();
-  await putJob(backend, "late", { id: "j", handler: "x", delayMs: 300, beginByMs: 100 });
+  await putJob(backend, "late", { id: "j", handler: "x", beginByMs: 100 });
+  await new Promise((r) => setTimeout(r, 250));
   let ran = false;
   await work(backend, ["late"], { handlers: { x: () => (ran = true) }, drain: true });
   assert.equal(ran, false);
   const job = await getJob(backend, "late/j");
   assert.equal(job.state, "failed");
   assert.match(job.error!, /expired/);
+});
+
+conformance("begin-by counts from a delayed job's start, and not for its retries", async (ctx) => {
+  const backend = await ctx.open();
+  await putJob(backend, "soon", { id: "j", handler: "x", delayMs: 300, beginByMs: 200 });
+  await putJob(backend, "soon", {
+    id: "r",
+    handler: "flaky",
+    beginByMs: 100,
+    retries: 1,
+    backoffMs: 300,
+  });
+  let runs = 0;
+  await work(backend, ["soon"], {
+    handlers: {
+      x: () => 1,
+      flaky: () => {
+        if (++runs === 1) throw new Error("once");
+      },
+    },
+    drain: true,
+  });
+  assert.equal((await getJob(backend, "soon/j")).state, "completed");
+  assert.equal((await getJob(backend, "soon/r")).state, "completed");
+});
+
+conformance("automatic ids skip the ones taken with --id", async (ctx) => {
+  const backend = await ctx.open();
+  await putJob(backend, "ids", { id: "1", handler: "x" });
+  await putJob(backend, "ids", { id: "2", handler: "x" });
+  assert.equal((await putJob(backend, "ids", { handler: "y" })).ref, "ids/3");
+  assert.equal((await getJob(backend, "ids/1")).spec.handler, "x");
+});
+
+conformance("a re-claimed job fences its earlier attempt, even on the same worker", async (ctx) => {
+  const backend = await ctx.open();
+  await putJob(backend, "fence", { id: "j", handler: "x" });
+  const first = await backend.queue.claim("fence", { worker: "w", leaseMs: 1 });
+  await new Promise((r) => setTimeout(r, 10));
+  const second = await backend.queue.claim("fence", { worker: "w", leaseMs: 60_000 });
+  assert.deepEqual([first.job?.attempts, second.job?.attempts], [1, 2]);
+  const old = { id: "j", worker: "w", attempt: 1 };
+  assert.equal(await backend.queue.renew("fence", { ...old, leaseMs: 60_000 }), false);
+  const done = { outcome: "completed" as const };
+  assert.equal(await backend.queue.finish("fence", { ...old, ...done, result: 1 }), false);
+  assert.equal(
+    await backend.queue.finish("fence", { ...old, ...done, attempt: 2, result: 2 }),
+    true,
+  );
+  assert.equal((await getJob(backend, "fence/j")).result, 2);
+});
+
+conformance("a stalled attempt does not use up a job's retries", async (ctx) => {
+  const backend = await ctx.open();
+  await putJob(backend, "keep", { id: "j", handler: "flaky", retries: 1, backoffMs: 10 });
+  await backend.queue.claim("keep", { worker: "ghost", leaseMs: 1 });
+  await new Promise((r) => setTimeout(r, 10));
+  let runs = 0;
+  await work(backend, ["keep"], {
+    handlers: {
+      flaky: () => {
+        if (++runs === 1) throw new Error("once");
+      },
+    },
+    drain: true,
+  });
+  const job = await getJob(backend, "keep/j");
+  assert.deepEqual([job.state, job.attempts, job.failures, job.stalls], ["completed", 3, 1, 1]);
 });
 
 conformance("a job whose worker stopped answering is run again after its lease", async (ctx) => {
@@ -142,6 +211,7 @@ conformance("a job whose worker stopped answering is run again after its lease",
     await backend.queue.finish("stall", {
       id: "j",
       worker: "ghost",
+      attempt: 1,
       outcome: "completed",
       result: 1,
     }),
@@ -169,8 +239,9 @@ conformance("cancel stops a pending job, not an active one", async (ctx) => {
   await putJob(backend, "c", { id: "waiting", handler: "x", delayMs: 60_000 });
   await putJob(backend, "c", { id: "running", handler: "x" });
   await backend.queue.claim("c", { worker: "w", leaseMs: 60_000 });
-  assert.equal((await cancelJob(backend, "c/waiting")).state, "cancelled");
-  assert.equal((await cancelJob(backend, "c/running")).state, "active");
+  assert.equal((await cancelJob(backend, "c/waiting")).cancelled, true);
+  assert.equal((await cancelJob(backend, "c/waiting")).cancelled, false, "once");
+  assert.equal((await cancelJob(backend, "c/running")).job.state, "active");
   const counts = (await queueCounts(backend, ["c"]))[0];
   assert.deepEqual([counts.cancelled, counts.active, counts.scheduled], [1, 1, 0]);
   await assert.rejects(cancelJob(backend, "c/none"), UnknownJobError);
@@ -230,4 +301,19 @@ conformance("a job holding foreign data is reported, not run", async (ctx) => {
     await redis.conn.send(key, ["HSET", key, "j", "junk"]);
   }
   await assert.rejects(getJob(backend, "alien/j"), ForeignDataError);
+});
+
+conformance("a command job past its timeout is stopped even if it ignores SIGTERM", async (ctx) => {
+  const backend = await ctx.open();
+  await putJob(backend, "stuck", {
+    id: "j",
+    command: ["sh", "-c", 'trap "" TERM; sleep 5; echo done'],
+    timeoutMs: 300,
+  });
+  const started = Date.now();
+  await work(backend, ["stuck"], { allowCommands: true, drain: true });
+  const job = await getJob(backend, "stuck/j");
+  assert.equal(job.state, "failed");
+  assert.match(job.error!, /timed out after 0.3 s/);
+  assert.ok(Date.now() - started < 4_500, `took ${Date.now() - started} ms`);
 });

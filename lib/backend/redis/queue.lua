@@ -128,14 +128,19 @@ if op == 'put' then
   if id == '' then
     local last = redis.call('GET', counter)
     if last and not tonumber(last) then return foreign(counter .. ' holds "' .. last .. '"') end
-    id = tostring(redis.call('INCR', counter))
+    -- Numbers taken by an --id are skipped.
+    repeat id = tostring(redis.call('INCR', counter)) until redis.call('HEXISTS', jobs, id) == 0
   elseif redis.call('HEXISTS', jobs, id) == 1 then
     local job = load(id)
     return { 0, cjson.encode(job), redis.call('HGET', specs, id) }
   end
-  local job = { id = id, state = 'pending', attempts = 0, stalls = 0, readyAt = ready_at,
-    createdAt = now_ms, beginBy = tonumber(begin_by) }
+  -- --begin-by counts from when the job may start.
+  local job = { id = id, state = 'pending', attempts = 0, failures = 0, stalls = 0,
+    readyAt = ready_at, createdAt = now_ms,
+    beginBy = tonumber(begin_by) and ready_at + tonumber(begin_by) }
   save(job)
+  redis.call('HDEL', results, id)
+  redis.call('HDEL', inputs, id)
   redis.call('HSET', specs, id, spec)
   redis.call('ZADD', pending, ready_at, id)
   changed()
@@ -148,7 +153,7 @@ if op == 'putflow' then
   if redis.call('HEXISTS', jobs, nodes[1].id) == 1 then return 0 end
   for _, node in ipairs(nodes) do
     local job = { id = node.id, state = node.released and 'pending' or 'waiting', attempts = 0,
-      stalls = 0, readyAt = now_ms, createdAt = now_ms, parent = node.parent }
+      failures = 0, stalls = 0, readyAt = now_ms, createdAt = now_ms, parent = node.parent }
     if node.group then
       node.group.done = 0
       job.group = node.group
@@ -175,6 +180,7 @@ if op == 'claim' then
     if job.stalls > max_stalls then
       job.error = 'abandoned ' .. job.stalls .. ' times by workers that stopped answering'
       finish(job, 'failed')
+      changed()
     else
       job.state = 'pending'
       job.readyAt = now_ms
@@ -189,7 +195,8 @@ if op == 'claim' then
       return { 'none', next[2] or '' }
     end
     local job = load(first)
-    if job.beginBy and job.beginBy < now_ms then
+    -- Only a first start can be too late: a retry or a recovered job has started in time.
+    if job.beginBy and job.beginBy < now_ms and job.attempts == 0 then
       job.error = 'expired: not started by its --begin-by'
       finish(job, 'failed')
       changed()
@@ -209,21 +216,25 @@ if op == 'claim' then
   return { 'none', now_ms }
 end
 
-local function owned(id, worker)
+-- The attempt fences a worker's run: once its lease ran out and the job was claimed again
+-- (even by the same worker), the old run can neither renew nor finish it.
+local function owned(id, worker, attempt)
   local job = load(id)
-  if job and job.state == 'active' and job.worker == worker then return job end
+  if job and job.state == 'active' and job.worker == worker and job.attempts == tonumber(attempt)
+  then return job end
 end
 
 if op == 'renew' then
-  local id, worker, lease_ms = ARGV[3], ARGV[4], tonumber(ARGV[5])
-  if not owned(id, worker) then return 0 end
+  local id, worker, attempt, lease_ms = ARGV[3], ARGV[4], ARGV[5], tonumber(ARGV[6])
+  if not owned(id, worker, attempt) then return 0 end
   redis.call('ZADD', active, 'XX', now_ms + lease_ms, id)
   return 1
 end
 
 if op == 'finish' then
-  local id, worker, outcome, payload, delay_ms = ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7]
-  local job = owned(id, worker)
+  local id, worker, attempt, outcome, payload, delay_ms =
+    ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8]
+  local job = owned(id, worker, attempt)
   if not job then return 0 end
   if outcome == 'completed' then
     redis.call('HSET', results, id, payload)
@@ -233,7 +244,11 @@ if op == 'finish' then
     job.error = payload
     finish(job, 'failed')
   else
-    job.error = payload
+    -- retry: a failure that leaves retries; release: a run cut short by its worker's stop.
+    if outcome == 'retry' then
+      job.error = payload
+      job.failures = (job.failures or 0) + 1
+    end
     job.state = 'pending'
     job.readyAt = now_ms + tonumber(delay_ms)
     redis.call('ZREM', active, id)
@@ -248,12 +263,14 @@ if op == 'cancel' then
   local id = ARGV[3]
   local job = load(id)
   if not job then return {} end
+  local cancelled = 0
   if job.state == 'pending' or job.state == 'waiting' then
     job.error = 'cancelled'
     finish(job, 'cancelled')
     changed()
+    cancelled = 1
   end
-  return { cjson.encode(job), redis.call('HGET', specs, id) }
+  return { cjson.encode(job), redis.call('HGET', specs, id), cancelled }
 end
 
 if op == 'get' then

@@ -5,6 +5,7 @@
  */
 
 import type {
+  Attempt,
   ClaimResult,
   Finish,
   FlowNode,
@@ -55,7 +56,7 @@ export class RedisQueueSteps implements QueueSteps {
 
   async put(
     queue: string,
-    r: { id?: string; spec: JobSpec; delayMs: number; at?: number },
+    r: { id?: string; spec: JobSpec; delayMs: number; at?: number; beginByMs?: number },
   ): Promise<{ job: JobRecord; created: boolean }> {
     const [created, state, spec] = (await this.#run(
       queue,
@@ -63,7 +64,7 @@ export class RedisQueueSteps implements QueueSteps {
       r.id ?? "",
       JSON.stringify(r.spec),
       r.at === undefined ? `+${Math.round(r.delayMs)}` : Math.round(r.at),
-      r.spec.beginBy ?? "",
+      r.beginByMs === undefined ? "" : Math.round(r.beginByMs),
     )) as [number, string, string];
     return { job: jobRecord(queue, state, spec), created: Number(created) === 1 };
   }
@@ -91,21 +92,29 @@ export class RedisQueueSteps implements QueueSteps {
     return state === "" ? {} : { nextReadyAt: Number(state) };
   }
 
-  async renew(queue: string, r: { id: string; worker: string; leaseMs: number }) {
-    return Number(await this.#run(queue, "renew", r.id, r.worker, r.leaseMs)) === 1;
+  async renew(queue: string, r: Attempt & { leaseMs: number }): Promise<boolean> {
+    return Number(await this.#run(queue, "renew", r.id, r.worker, r.attempt, r.leaseMs)) === 1;
   }
 
-  async finish(queue: string, r: { id: string; worker: string } & Finish): Promise<boolean> {
-    const payload = r.outcome === "completed" ? JSON.stringify(r.result ?? null) : r.error;
-    const delayMs = r.outcome === "retry" ? Math.round(r.delayMs) : "";
+  async finish(queue: string, r: Attempt & Finish): Promise<boolean> {
+    const payload = r.outcome === "completed"
+      ? JSON.stringify(r.result ?? null)
+      : r.outcome === "release"
+      ? ""
+      : r.error;
+    const delayMs = r.outcome === "retry" ? Math.round(r.delayMs) : 0;
     return Number(
-      await this.#run(queue, "finish", r.id, r.worker, r.outcome, payload, delayMs),
+      await this.#run(queue, "finish", r.id, r.worker, r.attempt, r.outcome, payload, delayMs),
     ) === 1;
   }
 
-  async cancel(queue: string, id: string): Promise<JobRecord | undefined> {
-    const [state, spec] = (await this.#run(queue, "cancel", id)) as string[];
-    return state === undefined ? undefined : jobRecord(queue, state, spec);
+  async cancel(
+    queue: string,
+    id: string,
+  ): Promise<{ job: JobRecord; cancelled: boolean } | undefined> {
+    const [state, spec, cancelled] = (await this.#run(queue, "cancel", id)) as string[];
+    if (state === undefined) return undefined;
+    return { job: jobRecord(queue, state, spec), cancelled: Number(cancelled) === 1 };
   }
 
   async get(queue: string, id: string): Promise<JobRecord | undefined> {

@@ -6,6 +6,7 @@
  */
 
 import type {
+  Attempt,
   ClaimResult,
   Finish,
   FlowNode,
@@ -25,6 +26,7 @@ export const QUEUE_DDL = [
   `CREATE TABLE IF NOT EXISTS coord_queue_job (
     namespace TEXT NOT NULL, queue TEXT NOT NULL, id TEXT NOT NULL, state TEXT NOT NULL,
     ready_at INTEGER NOT NULL, lease_until INTEGER, attempts INTEGER NOT NULL,
+    failures INTEGER NOT NULL DEFAULT 0,
     stalls INTEGER NOT NULL, worker TEXT, begin_by INTEGER, spec TEXT NOT NULL, result TEXT,
     error TEXT, created_at INTEGER NOT NULL, started_at INTEGER, finished_at INTEGER,
     parent TEXT, grp TEXT, inputs TEXT, PRIMARY KEY (namespace, queue, id))`,
@@ -43,6 +45,7 @@ interface JobRow {
   state: JobState;
   ready_at: number;
   attempts: number;
+  failures: number;
   stalls: number;
   worker: string | null;
   begin_by: number | null;
@@ -58,7 +61,8 @@ interface JobRow {
   inputs: string | null;
 }
 
-const COLUMNS = "id, state, ready_at, attempts, stalls, worker, begin_by, spec, result, error, " +
+const COLUMNS =
+  "id, state, ready_at, attempts, failures, stalls, worker, begin_by, spec, result, error, " +
   "created_at, started_at, finished_at, parent, grp, inputs";
 
 /** Queue steps over one {@link SqliteBackend}. */
@@ -83,6 +87,7 @@ export class SqliteQueueSteps implements QueueSteps {
       id: row.id,
       state: row.state,
       attempts: row.attempts,
+      failures: row.failures,
       stalls: row.stalls,
       readyAt: row.ready_at,
       createdAt: row.created_at,
@@ -218,7 +223,7 @@ export class SqliteQueueSteps implements QueueSteps {
 
   put(
     queue: string,
-    r: { id?: string; spec: JobSpec; delayMs: number; at?: number },
+    r: { id?: string; spec: JobSpec; delayMs: number; at?: number; beginByMs?: number },
   ): Promise<{ job: JobRecord; created: boolean }> {
     const { namespace } = this.#backend;
     return settle(() =>
@@ -226,19 +231,22 @@ export class SqliteQueueSteps implements QueueSteps {
         const now = Math.floor(backendNow());
         let id = r.id;
         if (id === undefined) {
-          this.#backend.run(
-            `INSERT INTO coord_queue_counter (namespace, queue, last) VALUES (?, ?, 1)
-             ON CONFLICT (namespace, queue) DO UPDATE SET last = last + 1`,
-            namespace,
-            queue,
-          );
-          id = String(
-            this.#backend.all<{ last: number }>(
-              "SELECT last FROM coord_queue_counter WHERE namespace = ? AND queue = ?",
+          // Numbers taken by an --id are skipped.
+          do {
+            this.#backend.run(
+              `INSERT INTO coord_queue_counter (namespace, queue, last) VALUES (?, ?, 1)
+               ON CONFLICT (namespace, queue) DO UPDATE SET last = last + 1`,
               namespace,
               queue,
-            )[0].last,
-          );
+            );
+            id = String(
+              this.#backend.all<{ last: number }>(
+                "SELECT last FROM coord_queue_counter WHERE namespace = ? AND queue = ?",
+                namespace,
+                queue,
+              )[0].last,
+            );
+          } while (this.#row(queue, id));
         } else {
           const existing = this.#row(queue, id);
           if (existing) return { job: this.#job(queue, existing), created: false };
@@ -251,7 +259,8 @@ export class SqliteQueueSteps implements QueueSteps {
           queue,
           id,
           readyAt,
-          r.spec.beginBy ?? null,
+          // --begin-by counts from when the job may start.
+          r.beginByMs === undefined ? null : readyAt + Math.round(r.beginByMs),
           JSON.stringify(r.spec),
           now,
         );
@@ -289,9 +298,11 @@ export class SqliteQueueSteps implements QueueSteps {
           }
         }
         for (let i = 0; i < 100; i++) {
-          const [first] = this.#backend.all<{ id: string; begin_by: number | null }>(
-            `SELECT id, begin_by FROM coord_queue_job WHERE namespace = ? AND queue = ?
-             AND state = 'pending' AND ready_at <= ? ORDER BY ready_at, rowid LIMIT 1`,
+          const [first] = this.#backend.all<
+            { id: string; begin_by: number | null; attempts: number }
+          >(
+            `SELECT id, begin_by, attempts FROM coord_queue_job WHERE namespace = ? AND queue = ?
+             AND state = 'pending' AND ready_at <= ? ORDER BY ready_at, id LIMIT 1`,
             namespace,
             queue,
             now,
@@ -305,7 +316,8 @@ export class SqliteQueueSteps implements QueueSteps {
             );
             return next ? { nextReadyAt: next.ready_at } : {};
           }
-          if (first.begin_by !== null && first.begin_by < now) {
+          // Only a first start can be too late: a retry or a recovered job has started in time.
+          if (first.begin_by !== null && first.begin_by < now && first.attempts === 0) {
             this.#end(queue, first.id, "failed", {
               error: "expired: not started by its --begin-by",
             });
@@ -328,25 +340,29 @@ export class SqliteQueueSteps implements QueueSteps {
     );
   }
 
-  #owned(queue: string, id: string, worker: string): JobRow | undefined {
-    const row = this.#row(queue, id);
-    return row?.state === "active" && row.worker === worker ? row : undefined;
+  /** The attempt fences a run: see `owned` in `../redis/queue.lua`. */
+  #owned(queue: string, r: Attempt): JobRow | undefined {
+    const row = this.#row(queue, r.id);
+    return row?.state === "active" && row.worker === r.worker && row.attempts === r.attempt
+      ? row
+      : undefined;
   }
 
-  renew(queue: string, r: { id: string; worker: string; leaseMs: number }): Promise<boolean> {
+  renew(queue: string, r: Attempt & { leaseMs: number }): Promise<boolean> {
     return settle(() =>
       this.#backend.write(() => {
-        if (!this.#owned(queue, r.id, r.worker)) return false;
+        if (!this.#owned(queue, r)) return false;
         this.#update(queue, r.id, { lease_until: Math.floor(backendNow()) + r.leaseMs });
         return true;
       })
     );
   }
 
-  finish(queue: string, r: { id: string; worker: string } & Finish): Promise<boolean> {
+  finish(queue: string, r: Attempt & Finish): Promise<boolean> {
     return settle(() =>
       this.#backend.write(() => {
-        if (!this.#owned(queue, r.id, r.worker)) return false;
+        const row = this.#owned(queue, r);
+        if (!row) return false;
         const now = Math.floor(backendNow());
         if (r.outcome === "completed") {
           this.#end(queue, r.id, "completed", {
@@ -355,28 +371,33 @@ export class SqliteQueueSteps implements QueueSteps {
           });
         } else if (r.outcome === "failed") {
           this.#end(queue, r.id, "failed", { error: r.error });
-        } else {
+        } else if (r.outcome === "retry") {
           this.#update(queue, r.id, {
             state: "pending",
             error: r.error,
+            failures: row.failures + 1,
             ready_at: now + Math.round(r.delayMs),
             lease_until: null,
           });
+        } else {
+          this.#update(queue, r.id, { state: "pending", ready_at: now, lease_until: null });
         }
         return true;
       })
     );
   }
 
-  cancel(queue: string, id: string): Promise<JobRecord | undefined> {
+  cancel(
+    queue: string,
+    id: string,
+  ): Promise<{ job: JobRecord; cancelled: boolean } | undefined> {
     return settle(() =>
       this.#backend.write(() => {
         const row = this.#row(queue, id);
         if (!row) return undefined;
-        if (row.state === "pending" || row.state === "waiting") {
-          this.#end(queue, id, "cancelled", { error: "cancelled" });
-        }
-        return this.#job(queue, this.#row(queue, id)!);
+        const cancelled = row.state === "pending" || row.state === "waiting";
+        if (cancelled) this.#end(queue, id, "cancelled", { error: "cancelled" });
+        return { job: this.#job(queue, this.#row(queue, id)!), cancelled };
       })
     );
   }
