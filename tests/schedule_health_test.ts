@@ -1,8 +1,7 @@
 /** `/health` follows the backend: 503 while Redis does not answer, 200 again once it does. */
 
 import assert from "node:assert/strict";
-import { redisServerAvailable, startStandalone } from "./support/redis_servers.ts";
-import { startProxy } from "./support/proxy.ts";
+import { partitionTest } from "./support/proxy.ts";
 import { spawnCoord } from "./support/cli.ts";
 
 async function status(url: string): Promise<number | undefined> {
@@ -23,33 +22,24 @@ async function eventually(url: string, wanted: number): Promise<void> {
   throw new Error(`${url} never answered ${wanted}`);
 }
 
-Deno.test({
-  name: "coord schedule's /health answers 503 while the backend is cut off, then 200 again",
-  ignore: !redisServerAvailable(),
-  async fn() {
-    const server = await startStandalone();
-    const dir = await Deno.makeTempDir();
-    try {
-      await using proxy = startProxy(server.port);
-      await Deno.writeTextFile(`${dir}/jobs.cron`, "@every 200ms name=beat true\n");
-      const listener = Deno.listen({ port: 0, hostname: "127.0.0.1" });
-      const port = (listener.addr as Deno.NetAddr).port;
-      listener.close();
-      const p = spawnCoord(
-        ["schedule", "run", `${dir}/jobs.cron`, "--health-port", String(port)],
-        { env: { COORD_URL: `redis://127.0.0.1:${proxy.port}` } },
-      );
-      const health = `http://127.0.0.1:${port}/health`;
-      await eventually(health, 200);
-      proxy.pause();
-      await eventually(health, 503);
-      proxy.resume();
-      await eventually(health, 200);
-      p.kill("SIGTERM");
-      assert.equal((await p.result).code, 0);
-    } finally {
-      await server.stop();
-      await Deno.remove(dir, { recursive: true });
-    }
+partitionTest(
+  "coord schedule's /health answers 503 while the backend is cut off, then 200 again",
+  async ({ proxy, dir }) => {
+    await Deno.writeTextFile(`${dir}/jobs.cron`, "@every 200ms name=beat true\n");
+    const listener = Deno.listen({ port: 0, hostname: "127.0.0.1" });
+    const port = (listener.addr as Deno.NetAddr).port;
+    listener.close();
+    const p = spawnCoord(
+      ["schedule", "run", `${dir}/jobs.cron`, "--health-port", String(port)],
+      { env: { COORD_URL: `redis://127.0.0.1:${proxy.port}` } },
+    );
+    const health = `http://127.0.0.1:${port}/health`;
+    await eventually(health, 200);
+    proxy.pause();
+    await eventually(health, 503);
+    proxy.resume();
+    await eventually(health, 200);
+    p.kill("SIGTERM");
+    assert.equal((await p.result).code, 0);
   },
-});
+);

@@ -6,6 +6,8 @@
  * @module
  */
 
+import { type RedisServer, redisServerAvailable, startStandalone } from "./redis_servers.ts";
+
 /** A running proxy. */
 export interface PausableProxy extends AsyncDisposable {
   port: number;
@@ -73,4 +75,36 @@ export function startProxy(upstreamPort: number): PausableProxy {
       await accepting;
     },
   };
+}
+
+/** What {@link partitionTest} hands its test. */
+export interface PartitionCase {
+  /** A Redis server of the test's own. */
+  server: RedisServer;
+  /** A proxy in front of it, to cut the connections of what is spawned through it. */
+  proxy: PausableProxy;
+  /** A temporary directory, removed afterwards. */
+  dir: string;
+}
+
+/**
+ * Registers a test that gets its own Redis server behind a pausable proxy and a temporary
+ * directory, all stopped and removed afterwards; ignored without redis-server.
+ */
+export function partitionTest(name: string, fn: (c: PartitionCase) => Promise<void>): void {
+  Deno.test({
+    name,
+    ignore: !redisServerAvailable(),
+    async fn() {
+      const server = await startStandalone();
+      const dir = await Deno.makeTempDir();
+      try {
+        await using proxy = startProxy(server.port);
+        await fn({ server, proxy, dir });
+      } finally {
+        await server.stop();
+        await Deno.remove(dir, { recursive: true });
+      }
+    },
+  });
 }
