@@ -102,6 +102,7 @@ export {
   waitForJob,
   type WaitOptions,
 } from "./queue/queue.ts";
+export { JobFailedError, type JobHandle, type Queue, queue } from "./queue/handle.ts";
 export { type Flow, type FlowGroup, type FlowJob, flowNodes, putFlow } from "./queue/flow.ts";
 export {
   DEFAULT_CONCURRENCY,
@@ -117,6 +118,7 @@ export {
   type WorkResult,
 } from "./queue/worker.ts";
 export {
+  type Attempt,
   type ClaimResult,
   type Finish,
   type FlowNode,

@@ -22,9 +22,13 @@ import type { FlowNode } from "./steps.ts";
 
 /** A job of a flow: as {@link PutOptions}' job fields, durations in seconds as on the CLI. */
 export interface FlowJob {
+  /** A function the workers' module exports. */
   handler?: string;
+  /** The handler's argument. */
   args?: unknown;
+  /** argv, run without a shell by workers started with --allow-commands. */
   command?: string[];
+  /** Retries after a failure. */
   retries?: number;
   /** Seconds. */
   backoff?: number;
@@ -34,8 +38,11 @@ export interface FlowJob {
 
 /** A group of a flow. */
 export interface FlowGroup {
+  /** Parts that run at once. */
   parallel?: Flow[];
+  /** Parts that run one after another. */
   serial?: Flow[];
+  /** Gets the parts' results; its result is the group's. */
   postprocess?: FlowJob;
   /** Go on when a part fails (its result is null) instead of failing the group. */
   continueOnFailure?: boolean;

@@ -99,7 +99,9 @@ export interface JobRecord {
 
 /** One run of a job: who runs it and which attempt it is. */
 export interface Attempt {
+  /** The job's id in its queue. */
   id: string;
+  /** The worker running it. */
   worker: string;
   /** The job's `attempts` when it was claimed. */
   attempt: number;

@@ -14,6 +14,7 @@ import {
 } from "../../lib/queue/queue.ts";
 import { MAX_STALLS } from "../../lib/queue/steps.ts";
 import { NonRetryableError, work } from "../../lib/queue/worker.ts";
+import { JobFailedError, queue } from "../../lib/queue/handle.ts";
 import { conformance } from "../support/backends.ts";
 
 conformance("a handler job's result is waited for; putting an id twice is one job", async (ctx) => {
@@ -317,3 +318,29 @@ conformance("a command job past its timeout is stopped even if it ignores SIGTER
   assert.match(job.error!, /timed out after 0.3 s/);
   assert.ok(Date.now() - started < 4_500, `took ${Date.now() - started} ms`);
 });
+
+conformance(
+  "queue() handles: put, runUntilEmpty, result() and a failed job's error",
+  async (ctx) => {
+    const backend = await ctx.open();
+    const reports = queue(backend, "handles");
+    const ok = await reports.put({ handler: "double", args: 21 });
+    const bad = await reports.put({ handler: "boom" });
+    const flow = await reports.flow({ parallel: [{ handler: "double", args: 1 }] }, { id: "f" });
+    await reports.runUntilEmpty({
+      double: (n) => (n as number) * 2,
+      boom: () => {
+        throw new Error("kaboom");
+      },
+    });
+    assert.equal(await ok.result(), 42);
+    assert.deepEqual(await flow.result(), [2]);
+    assert.deepEqual(await reports.job("f").result(), [2]);
+    await assert.rejects(
+      bad.result(),
+      (e: unknown) => e instanceof JobFailedError && e.job.error === "kaboom" && e.exitCode === 1,
+    );
+    assert.equal((await bad.status()).state, "failed");
+    assert.equal((await reports.counts()).completed, 3, "the job, the flow's part and its group");
+  },
+);
