@@ -34,3 +34,18 @@ Deno.test("waitFor() rejects after its timeout, and killAll() stops the child", 
   await killAll([child, undefined]);
   notStrictEqual((await child.done).code, 0);
 });
+
+Deno.test("stdinClosed() aborts in the child once the bench closes its stdin", async () => {
+  const helper = new URL("./json_child.ts", import.meta.url).href;
+  const child = spawnJsonChild([
+    "eval",
+    `import { stdinClosed } from "${helper}";
+    const stop = stdinClosed();
+    console.log(JSON.stringify({ ready: stop.aborted }));
+    stop.addEventListener("abort", () => console.log(JSON.stringify({ ended: true })));`,
+  ]);
+  deepStrictEqual(await child.waitFor("ready", 10_000), { ready: false });
+  await child.closeStdin();
+  strictEqual((await child.done).code, 0);
+  deepStrictEqual(child.lines, [{ ready: false }, { ended: true }]);
+});

@@ -22,6 +22,7 @@ const BENCHMARKS: Record<string, () => Promise<{ default: Benchmark }>> = {
   barrier: () => import("./barrier.ts"),
   lock: () => import("./lock.ts"),
   schedule: () => import("./schedule.ts"),
+  queue: () => import("./queue.ts"),
 };
 
 const USAGE = `Usage: deno task bench [NAME…]
