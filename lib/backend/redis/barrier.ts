@@ -16,7 +16,7 @@ import {
   IDLE_EXPIRY_MS,
 } from "../../barrier/steps.ts";
 import type { RedisBackend } from "./backend.ts";
-import { LuaScript } from "./script.ts";
+import { RedisSteps, type StepRunner } from "./script.ts";
 
 /** The Redis type of each key a barrier keeps (checked by the script and by doctor). */
 export const BARRIER_KEY_TYPES = {
@@ -27,29 +27,21 @@ export const BARRIER_KEY_TYPES = {
   members: "zset",
 };
 
-let script: Promise<LuaScript> | undefined;
-
 /** Barrier steps over one {@link RedisBackend}. */
-export class RedisBarrierSteps implements BarrierSteps {
-  readonly #backend: RedisBackend;
-
+export class RedisBarrierSteps extends RedisSteps implements BarrierSteps {
   constructor(backend: RedisBackend) {
-    this.#backend = backend;
+    super(backend, new URL("./barrier.lua", import.meta.url), "barrier", BARRIER_KEY_TYPES, [
+      ENDED_GENERATIONS_KEPT,
+      IDLE_EXPIRY_MS,
+    ]);
   }
-
-  async #run(name: string, step: string, ...args: (string | number)[]): Promise<unknown[]> {
-    script ??= LuaScript.load(new URL("./barrier.lua", import.meta.url));
-    return await this.#backend.runStep(
-      await script,
-      { kind: "barrier", name },
-      Object.keys(BARRIER_KEY_TYPES),
-      step,
-      [ENDED_GENERATIONS_KEPT, IDLE_EXPIRY_MS, ...args],
-    ) as unknown[];
+  /** Every barrier step replies with a list. */
+  async #step(...args: Parameters<StepRunner>): Promise<unknown[]> {
+    return await this.run(...args) as unknown[];
   }
 
   async arrive(name: string, r: ArriveRequest): Promise<ArriveResult> {
-    const reply = await this.#run(
+    const reply = await this.#step(
       name,
       "arrive",
       r.id,
@@ -76,17 +68,17 @@ export class RedisBarrierSteps implements BarrierSteps {
     r: { id: string; generation: number; leaseMs: number; renew: boolean },
   ): Promise<GenerationState> {
     return parseState(
-      await this.#run(name, "check", r.id, r.generation, r.leaseMs, r.renew ? 1 : 0),
+      await this.#step(name, "check", r.id, r.generation, r.leaseMs, r.renew ? 1 : 0),
     );
   }
 
   async withdraw(name: string, r: { id: string; generation: number }): Promise<GenerationState> {
-    return parseState(await this.#run(name, "withdraw", r.id, r.generation));
+    return parseState(await this.#step(name, "withdraw", r.id, r.generation));
   }
 
   async status(name: string): Promise<BarrierStatus> {
     const [generation, n, lastGeneration, lastReleaseAt, lastN, ...arrivals] =
-      (await this.#run(name, "status")).map(String);
+      (await this.#step(name, "status")).map(String);
     return {
       generation: Number(generation),
       ...(n && arrivals.length > 0 ? { n: Number(n) } : {}),
@@ -105,7 +97,7 @@ export class RedisBarrierSteps implements BarrierSteps {
   }
 
   async abort(name: string): Promise<{ generation: number; waiting: number }> {
-    const [generation, waiting] = (await this.#run(name, "abort")).map(Number);
+    const [generation, waiting] = (await this.#step(name, "abort")).map(Number);
     return { generation, waiting };
   }
 }

@@ -16,7 +16,7 @@ import type {
 } from "../../lock/steps.ts";
 import { parseRedisKey } from "../keys.ts";
 import type { RedisBackend } from "./backend.ts";
-import { LuaScript } from "./script.ts";
+import { RedisSteps } from "./script.ts";
 
 /** The Redis type of each key a lock keeps (checked by the script and by doctor). */
 export const LOCK_KEY_TYPES = {
@@ -28,29 +28,14 @@ export const LOCK_KEY_TYPES = {
   tickets: "string",
 };
 
-let script: Promise<LuaScript> | undefined;
-
 /** Lock steps over one {@link RedisBackend}. */
-export class RedisLockSteps implements LockSteps {
-  readonly #backend: RedisBackend;
-
+export class RedisLockSteps extends RedisSteps implements LockSteps {
   constructor(backend: RedisBackend) {
-    this.#backend = backend;
-  }
-
-  async #run(resource: string, step: string, ...args: (string | number)[]): Promise<unknown> {
-    script ??= LuaScript.load(new URL("./lock.lua", import.meta.url));
-    return await this.#backend.runStep(
-      await script,
-      { kind: "lock", name: resource },
-      Object.keys(LOCK_KEY_TYPES),
-      step,
-      args,
-    );
+    super(backend, new URL("./lock.lua", import.meta.url), "lock", LOCK_KEY_TYPES);
   }
 
   async enqueue(resource: string, r: EnqueueRequest): Promise<EnqueueResult> {
-    const reply = (await this.#run(resource, "enqueue", r.label, r.limit, r.expireMs)) as unknown[];
+    const reply = (await this.run(resource, "enqueue", r.label, r.limit, r.expireMs)) as unknown[];
     if (reply[0] === "mismatch") return { outcome: "mismatch", limit: Number(reply[1]) };
     const [ticket, ...standing] = reply;
     return { outcome: "queued", ticket: Number(ticket), ...parseStanding(standing) };
@@ -62,7 +47,7 @@ export class RedisLockSteps implements LockSteps {
   ): Promise<TicketState> {
     const flag = (b: boolean) => (b ? 1 : 0);
     return parseStanding(
-      (await this.#run(
+      (await this.run(
         resource,
         "check",
         r.ticket,
@@ -77,12 +62,12 @@ export class RedisLockSteps implements LockSteps {
     resource: string,
     r: { ticket: number; unlessGranted: boolean },
   ): Promise<"released" | "granted" | "gone"> {
-    const reply = await this.#run(resource, "release", r.ticket, r.unlessGranted ? 1 : 0);
+    const reply = await this.run(resource, "release", r.ticket, r.unlessGranted ? 1 : 0);
     return String(reply) as "released" | "granted" | "gone";
   }
 
   async status(resource: string): Promise<QueueStatus | undefined> {
-    const reply = ((await this.#run(resource, "status")) as unknown[]).map(String);
+    const reply = ((await this.run(resource, "status")) as unknown[]).map(String);
     if (reply.length === 0) return undefined;
     const [tickets, indicator, limit, ...rows] = reply;
     const users: TicketUser[] = [];
@@ -100,8 +85,8 @@ export class RedisLockSteps implements LockSteps {
 
   async list(): Promise<string[]> {
     const names = new Set<string>();
-    for await (const [key] of this.#backend.scan(`${this.#backend.namespace}:{lock:*}:state`)) {
-      const parsed = parseRedisKey(this.#backend.namespace, key);
+    for await (const [key] of this.backend.scan(`${this.backend.namespace}:{lock:*}:state`)) {
+      const parsed = parseRedisKey(this.backend.namespace, key);
       if (parsed?.kind === "lock") names.add(parsed.name);
     }
     return [...names].sort();
@@ -111,7 +96,7 @@ export class RedisLockSteps implements LockSteps {
     resource: string,
     r: { force: boolean; expectTickets?: number },
   ): Promise<ResetResult> {
-    const [outcome, users] = (await this.#run(
+    const [outcome, users] = (await this.run(
       resource,
       "reset",
       r.force ? 1 : 0,

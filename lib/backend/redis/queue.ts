@@ -17,7 +17,7 @@ import type {
 import { MAX_STALLS } from "../../queue/steps.ts";
 import { parseRedisKey } from "../keys.ts";
 import type { RedisBackend } from "./backend.ts";
-import { LuaScript } from "./script.ts";
+import { RedisSteps } from "./script.ts";
 import { jobRecord } from "../../queue/record.ts";
 
 /** The Redis type of each key a queue keeps (checked by the script and by doctor). */
@@ -33,32 +33,17 @@ export const QUEUE_KEY_TYPES = {
   inputs: "hash",
 };
 
-let script: Promise<LuaScript> | undefined;
-
 /** Queue steps over one {@link RedisBackend}. */
-export class RedisQueueSteps implements QueueSteps {
-  readonly #backend: RedisBackend;
-
+export class RedisQueueSteps extends RedisSteps implements QueueSteps {
   constructor(backend: RedisBackend) {
-    this.#backend = backend;
-  }
-
-  async #run(queue: string, step: string, ...args: (string | number)[]): Promise<unknown> {
-    script ??= LuaScript.load(new URL("./queue.lua", import.meta.url));
-    return await this.#backend.runStep(
-      await script,
-      { kind: "queue", name: queue },
-      Object.keys(QUEUE_KEY_TYPES),
-      step,
-      args,
-    );
+    super(backend, new URL("./queue.lua", import.meta.url), "queue", QUEUE_KEY_TYPES);
   }
 
   async put(
     queue: string,
     r: { id?: string; spec: JobSpec; delayMs: number; at?: number; beginByMs?: number },
   ): Promise<{ job: JobRecord; created: boolean }> {
-    const [created, state, spec] = (await this.#run(
+    const [created, state, spec] = (await this.run(
       queue,
       "put",
       r.id ?? "",
@@ -75,11 +60,11 @@ export class RedisQueueSteps implements QueueSteps {
       ...node,
       ...(spec !== undefined && { spec: JSON.stringify(spec) }),
     }));
-    return Number(await this.#run(queue, "putflow", JSON.stringify(list))) === 1;
+    return Number(await this.run(queue, "putflow", JSON.stringify(list))) === 1;
   }
 
   async claim(queue: string, r: { worker: string; leaseMs: number }): Promise<ClaimResult> {
-    const [kind, state, spec, inputs] = (await this.#run(
+    const [kind, state, spec, inputs] = (await this.run(
       queue,
       "claim",
       r.worker,
@@ -93,7 +78,7 @@ export class RedisQueueSteps implements QueueSteps {
   }
 
   async renew(queue: string, r: Attempt & { leaseMs: number }): Promise<boolean> {
-    return Number(await this.#run(queue, "renew", r.id, r.worker, r.attempt, r.leaseMs)) === 1;
+    return Number(await this.run(queue, "renew", r.id, r.worker, r.attempt, r.leaseMs)) === 1;
   }
 
   async finish(queue: string, r: Attempt & Finish): Promise<boolean> {
@@ -104,7 +89,7 @@ export class RedisQueueSteps implements QueueSteps {
       : r.error;
     const delayMs = r.outcome === "retry" ? Math.round(r.delayMs) : 0;
     return Number(
-      await this.#run(queue, "finish", r.id, r.worker, r.attempt, r.outcome, payload, delayMs),
+      await this.run(queue, "finish", r.id, r.worker, r.attempt, r.outcome, payload, delayMs),
     ) === 1;
   }
 
@@ -112,13 +97,13 @@ export class RedisQueueSteps implements QueueSteps {
     queue: string,
     id: string,
   ): Promise<{ job: JobRecord; cancelled: boolean } | undefined> {
-    const [state, spec, cancelled] = (await this.#run(queue, "cancel", id)) as string[];
+    const [state, spec, cancelled] = (await this.run(queue, "cancel", id)) as string[];
     if (state === undefined) return undefined;
     return { job: jobRecord(queue, state, spec), cancelled: Number(cancelled) === 1 };
   }
 
   async get(queue: string, id: string): Promise<JobRecord | undefined> {
-    const [state, spec, result, inputs] = (await this.#run(queue, "get", id)) as string[];
+    const [state, spec, result, inputs] = (await this.run(queue, "get", id)) as string[];
     return state === undefined
       ? undefined
       : jobRecord(queue, state, spec, result || undefined, inputs || undefined);
@@ -126,7 +111,7 @@ export class RedisQueueSteps implements QueueSteps {
 
   async counts(queue: string): Promise<QueueCounts> {
     const [ready, scheduled, active, oldest, workers, ...totals] =
-      ((await this.#run(queue, "counts")) as unknown[]).map(String);
+      ((await this.run(queue, "counts")) as unknown[]).map(String);
     const total = (state: string) => {
       const i = totals.indexOf(state);
       return i % 2 === 0 ? Number(totals[i + 1]) : 0;
@@ -147,13 +132,13 @@ export class RedisQueueSteps implements QueueSteps {
   }
 
   async announce(queue: string, r: { worker: string; ttlMs: number }): Promise<void> {
-    await this.#run(queue, "announce", r.worker, r.ttlMs);
+    await this.run(queue, "announce", r.worker, r.ttlMs);
   }
 
   async list(): Promise<string[]> {
     const names = new Set<string>();
-    for await (const [key] of this.#backend.scan(`${this.#backend.namespace}:{queue:*}:jobs`)) {
-      const parsed = parseRedisKey(this.#backend.namespace, key);
+    for await (const [key] of this.backend.scan(`${this.backend.namespace}:{queue:*}:jobs`)) {
+      const parsed = parseRedisKey(this.backend.namespace, key);
       if (parsed?.kind === "queue") names.add(parsed.name);
     }
     return [...names].sort();

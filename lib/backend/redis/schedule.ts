@@ -8,34 +8,19 @@ import { ForeignDataError } from "../../errors.ts";
 import type { ReadResult, ScheduleSteps } from "../../schedule/steps.ts";
 import { parseRedisKey } from "../keys.ts";
 import type { RedisBackend } from "./backend.ts";
-import { LuaScript } from "./script.ts";
+import { RedisSteps } from "./script.ts";
 
 /** The Redis type of each key a scheduled task keeps (checked by the script and by doctor). */
 export const SCHEDULE_KEY_TYPES = { state: "hash" };
 
-let script: Promise<LuaScript> | undefined;
-
 /** Schedule steps over one {@link RedisBackend}. */
-export class RedisScheduleSteps implements ScheduleSteps {
-  readonly #backend: RedisBackend;
-
+export class RedisScheduleSteps extends RedisSteps implements ScheduleSteps {
   constructor(backend: RedisBackend) {
-    this.#backend = backend;
-  }
-
-  async #run(name: string, step: string, ...args: (string | number)[]): Promise<unknown> {
-    script ??= LuaScript.load(new URL("./schedule.lua", import.meta.url));
-    return await this.#backend.runStep(
-      await script,
-      { kind: "schedule", name },
-      Object.keys(SCHEDULE_KEY_TYPES),
-      step,
-      args,
-    );
+    super(backend, new URL("./schedule.lua", import.meta.url), "schedule", SCHEDULE_KEY_TYPES);
   }
 
   async read(name: string): Promise<ReadResult> {
-    const [now, version, value] = ((await this.#run(name, "read")) as unknown[]).map(String);
+    const [now, version, value] = ((await this.run(name, "read")) as unknown[]).map(String);
     if (version === undefined) return { now: Number(now) };
     if (!/^[1-9]\d*$/.test(version)) {
       throw new ForeignDataError(
@@ -48,14 +33,14 @@ export class RedisScheduleSteps implements ScheduleSteps {
 
   async write(name: string, r: { expect: number; value: string | null }): Promise<boolean> {
     const present = r.value === null ? 0 : 1;
-    return Number(await this.#run(name, "write", r.expect, r.value ?? "", present)) === 1;
+    return Number(await this.run(name, "write", r.expect, r.value ?? "", present)) === 1;
   }
 
   async list(): Promise<string[]> {
     const names = new Set<string>();
-    const pattern = `${this.#backend.namespace}:{schedule:*}:state`;
-    for await (const [key] of this.#backend.scan(pattern)) {
-      const parsed = parseRedisKey(this.#backend.namespace, key);
+    const pattern = `${this.backend.namespace}:{schedule:*}:state`;
+    for await (const [key] of this.backend.scan(pattern)) {
+      const parsed = parseRedisKey(this.backend.namespace, key);
       if (parsed?.kind === "schedule") names.add(parsed.name);
     }
     return [...names].sort();

@@ -7,7 +7,10 @@
  */
 
 import { createHash } from "node:crypto";
+import type { Kind } from "../keys.ts";
+import type { Topic } from "../types.ts";
 import type { RedisConn } from "./conn.ts";
+import type { RedisBackend } from "./backend.ts";
 
 /** One Lua script, loaded from a file once per process. */
 export class LuaScript {
@@ -45,5 +48,65 @@ export class LuaScript {
       if (!(e instanceof Error) || !e.message.startsWith("NOSCRIPT")) throw e;
       return await conn.send(keys[0], ["EVAL", this.source, ...tail]);
     }
+  }
+}
+
+/** Runs one step of a named instance of a primitive (see {@link stepRunner}). */
+export type StepRunner = (
+  name: string,
+  step: string,
+  ...args: (string | number)[]
+) => Promise<unknown>;
+
+/** Scripts by file, each loaded once per process. */
+const loaded = new Map<string, Promise<LuaScript>>();
+
+/**
+ * A primitive's steps on Redis: its script (loaded once per process), run on the keys of
+ * `keyTypes` of the named instance, with `fixedArgs` before each step's own arguments.
+ */
+export function stepRunner(
+  backend: {
+    runStep(
+      script: LuaScript,
+      topic: Topic,
+      parts: string[],
+      step: string,
+      args: (string | number)[],
+    ): Promise<unknown>;
+  },
+  file: URL,
+  kind: Kind,
+  keyTypes: Record<string, string>,
+  fixedArgs: (string | number)[] = [],
+): StepRunner {
+  const parts = Object.keys(keyTypes);
+  return async (name, step, ...args) => {
+    let script = loaded.get(file.href);
+    if (!script) loaded.set(file.href, script = LuaScript.load(file));
+    return await backend.runStep(await script, { kind, name }, parts, step, [
+      ...fixedArgs,
+      ...args,
+    ]);
+  };
+}
+
+/** The base of each primitive's Redis steps: the backend and the primitive's script. */
+export abstract class RedisSteps {
+  /** The backend the steps run on. */
+  protected readonly backend: RedisBackend;
+  /** Runs one step of the primitive's script. */
+  protected readonly run: StepRunner;
+
+  /** Steps of `kind` running `file` on the keys of `keyTypes`. */
+  constructor(
+    backend: RedisBackend,
+    file: URL,
+    kind: Kind,
+    keyTypes: Record<string, string>,
+    fixedArgs: (string | number)[] = [],
+  ) {
+    this.backend = backend;
+    this.run = stepRunner(backend, file, kind, keyTypes, fixedArgs);
   }
 }
