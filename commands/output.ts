@@ -20,3 +20,11 @@ export function writeLine(line: string, stream: typeof Deno.stdout = Deno.stdout
     throw error;
   }
 }
+
+/** Prints rows as columns two spaces apart, each as wide as its widest cell (the first row heads). */
+export function printTable(rows: string[][]): void {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
+  for (const row of rows) {
+    console.log(row.map((cell, i) => cell.padEnd(widths[i])).join("  ").trimEnd());
+  }
+}

@@ -37,7 +37,7 @@ import {
   secondsFlag,
   usage,
 } from "./flags.ts";
-import { writeLine } from "./output.ts";
+import { printTable, writeLine } from "./output.ts";
 
 const USAGE =
   `Usage: coord queue put QUEUE (--handler NAME [--args JSON] | -- CMD ARG…) [--delay S | --at TIME]
@@ -412,13 +412,6 @@ async function cancel(argv: string[]): Promise<number> {
 function jobJson(ref: string, job: JobRecord): Record<string, unknown> {
   const { id: _, spec, ...rest } = job;
   return { job: ref, ...rest, ...spec };
-}
-
-function printTable(rows: string[][]): void {
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
-  for (const row of rows) {
-    console.log(row.map((cell, i) => cell.padEnd(widths[i])).join("  ").trimEnd());
-  }
 }
 
 /** The `coord queue` command. */

@@ -21,7 +21,7 @@ import {
   secondsFlag,
   usage,
 } from "./flags.ts";
-import { writeLine } from "./output.ts";
+import { printTable, writeLine } from "./output.ts";
 
 const USAGE =
   `Usage: coord schedule [run] FILE [--instance ID] [--grace S] [--health-port [HOST:]PORT]
@@ -233,13 +233,6 @@ function taskRow(s: TaskStatus): string[] {
     String(s.runs),
     String(s.failures),
   ];
-}
-
-function printTable(rows: string[][]): void {
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
-  for (const row of rows) {
-    console.log(row.map((cell, i) => cell.padEnd(widths[i])).join("  ").trimEnd());
-  }
 }
 
 function onlyFile(positionals: string[]): string {

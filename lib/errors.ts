@@ -116,3 +116,17 @@ export class ForeignDataError extends CoordError {
     super(message, ExitCode.dataError);
   }
 }
+
+/**
+ * An error's message on one line (at most 500 characters), for logs and stored records.
+ *
+ * @example
+ * ```ts
+ * import { oneLine } from "./errors.ts";
+ * oneLine(new Error("a\n  b")); // "a b"
+ * ```
+ */
+export function oneLine(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.replace(/\s*\n\s*/g, " ").slice(0, 500);
+}

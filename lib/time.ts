@@ -70,3 +70,19 @@ export async function sleepUntil(instant: number, signal?: AbortSignal): Promise
     // spin
   }
 }
+
+/**
+ * Resolves when `signal` aborts (at once if it has).
+ *
+ * @example
+ * ```ts
+ * import { abortion } from "./time.ts";
+ * await abortion(AbortSignal.timeout(1));
+ * ```
+ */
+export function abortion(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve();
+    signal.addEventListener("abort", () => resolve(), { once: true });
+  });
+}

@@ -1,21 +1,8 @@
 /** `coord queue` on bad input (SQLite): one line, exit 64 (69 unreachable), nothing stored. */
 
 import assert from "node:assert/strict";
+import { rowCount } from "./support/sqlite.ts";
 import { runCoord } from "./support/cli.ts";
-
-async function jobCount(url: string): Promise<number> {
-  const { DatabaseSync } = await import("node:sqlite");
-  const db = new DatabaseSync(url.slice("sqlite:".length));
-  try {
-    const found = db.prepare("SELECT name FROM sqlite_schema WHERE name = 'coord_queue_job'").all();
-    if (found.length === 0) return 0;
-    return Number(
-      (db.prepare("SELECT count(*) AS n FROM coord_queue_job").get() as { n: number }).n,
-    );
-  } finally {
-    db.close();
-  }
-}
 
 Deno.test("coord queue refuses bad input with one line and exit 64, storing nothing", async () => {
   const url = `sqlite:${await Deno.makeTempFile({ suffix: ".db" })}`;
@@ -45,7 +32,7 @@ Deno.test("coord queue refuses bad input with one line and exit 64, storing noth
     assert.match(r.stderr, message);
     assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
   }
-  assert.equal(await jobCount(url), 0);
+  assert.equal(await rowCount(url, "coord_queue_job"), 0);
   const bare = await runCoord(["queue"]);
   assert.equal(bare.code, 64);
   assert.match(bare.stderr, /missing put, flow, work/);
@@ -74,7 +61,7 @@ Deno.test("coord queue flow puts a flow; wait prints its result", async () => {
   const missing = await runCoord(["queue", "flow", "q", `${dir}/missing.json`, "--url", url]);
   assert.equal(missing.code, 64);
   assert.match(missing.stderr, /cannot read .*missing\.json: no such file/);
-  assert.equal(await jobCount(url), 0);
+  assert.equal(await rowCount(url, "coord_queue_job"), 0);
   const put = await runCoord([
     "queue",
     "flow",

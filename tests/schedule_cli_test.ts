@@ -1,6 +1,7 @@
 /** `coord schedule` on bad input, `list`, `status` and the health endpoint (SQLite). */
 
 import assert from "node:assert/strict";
+import { rowCount } from "./support/sqlite.ts";
 import { runCoord, spawnCoord } from "./support/cli.ts";
 
 async function sqliteUrl(): Promise<string> {
@@ -11,21 +12,6 @@ async function taskFile(name: string, text: string): Promise<string> {
   const dir = await Deno.makeTempDir();
   await Deno.writeTextFile(`${dir}/${name}`, text);
   return `${dir}/${name}`;
-}
-
-/** The tables a SQLite file holds rows in, to show a refused command wrote nothing. */
-async function scheduleRows(url: string): Promise<number> {
-  const { DatabaseSync } = await import("node:sqlite");
-  const db = new DatabaseSync(url.slice("sqlite:".length));
-  try {
-    const tables = db.prepare("SELECT name FROM sqlite_schema WHERE name = 'coord_schedule'").all();
-    if (tables.length === 0) return 0;
-    return Number(
-      (db.prepare("SELECT count(*) AS n FROM coord_schedule").get() as { n: number }).n,
-    );
-  } finally {
-    db.close();
-  }
 }
 
 for (
@@ -72,7 +58,7 @@ for (
     assert.equal(r.code, 64, r.stderr);
     assert.match(r.stderr, message);
     assert.equal(r.stderr.trim().split("\n").length, 1, "one line");
-    assert.equal(await scheduleRows(url), 0);
+    assert.equal(await rowCount(url, "coord_schedule"), 0);
   });
 }
 

@@ -12,8 +12,8 @@
 import { processId } from "../process_id.ts";
 import type { Backend, ChangeWatcher } from "../backend/types.ts";
 import { estimateClockOffset } from "../clock.ts";
-import { LeaseLostError, UsageError } from "../errors.ts";
-import { localNow, sleep } from "../time.ts";
+import { LeaseLostError, oneLine, UsageError } from "../errors.ts";
+import { abortion, localNow, sleep } from "../time.ts";
 import { checkQueueName, jobRef } from "./queue.ts";
 import type { Attempt, Finish, JobRecord } from "./steps.ts";
 
@@ -208,7 +208,7 @@ class Worker {
           }
         }
       } catch (e) {
-        this.#emit({ type: "error", error: message(e) });
+        this.#emit({ type: "error", error: oneLine(e) });
         await sleep(ERROR_RETRY_MS, stop).catch(() => {});
         continue;
       }
@@ -327,7 +327,7 @@ class Worker {
       recorded = !lost && await this.#record(queue, attempt, outcome);
     } catch (e) {
       // The backend stayed away for a whole lease: the job is run again elsewhere.
-      this.#emit({ type: "error", error: message(e) });
+      this.#emit({ type: "error", error: oneLine(e) });
     }
     if (!recorded) {
       this.#emit({ type: "lost", job: ref });
@@ -357,7 +357,7 @@ class Worker {
         return await this.#backend.queue.finish(queue, { ...attempt, ...outcome });
       } catch (e) {
         if (performance.now() > deadline) throw e;
-        this.#emit({ type: "error", error: message(e) });
+        this.#emit({ type: "error", error: oneLine(e) });
         await sleep(ERROR_RETRY_MS);
       }
     }
@@ -367,7 +367,7 @@ class Worker {
   #failure(job: JobRecord, error: unknown, signal: AbortSignal): Finish {
     // Cut short by the worker's stop: not the job's fault, and not one of its retries.
     if (this.#forced.signal.aborted) return { outcome: "release" };
-    const text = message(signal.aborted ? signal.reason : error);
+    const text = oneLine(signal.aborted ? signal.reason : error);
     const final = error instanceof NonRetryableError || error instanceof NotRunnableError ||
       job.failures >= job.spec.retries;
     if (final) return { outcome: "failed", error: text };
@@ -426,7 +426,7 @@ async function runCommand(
       detached: true,
     }).spawn();
   } catch (e) {
-    throw new NonRetryableError(`cannot run ${argv[0]}: ${message(e)}`);
+    throw new NonRetryableError(`cannot run ${argv[0]}: ${oneLine(e)}`);
   }
   let killer: ReturnType<typeof setTimeout> | undefined;
   const onAbort = () => {
@@ -480,21 +480,9 @@ async function readCapped(stream: ReadableStream<Uint8Array>, maxBytes: number):
   return new TextDecoder().decode(bytes);
 }
 
-function abortion(signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) resolve();
-    signal.addEventListener("abort", () => resolve(), { once: true });
-  });
-}
-
 function rejection(signal: AbortSignal): Promise<never> {
   return new Promise((_, reject) => {
     if (signal.aborted) reject(signal.reason);
     signal.addEventListener("abort", () => reject(signal.reason), { once: true });
   });
-}
-
-function message(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  return text.replace(/\s*\n\s*/g, " ").slice(0, 1_000);
 }

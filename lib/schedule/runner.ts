@@ -11,7 +11,7 @@
 
 import type { Backend, Topic } from "../backend/types.ts";
 import { estimateClockOffset } from "../clock.ts";
-import { LeaseLostError } from "../errors.ts";
+import { LeaseLostError, oneLine } from "../errors.ts";
 import { localNow, sleep, sleepUntil } from "../time.ts";
 import type { ScheduleMetrics } from "./metrics.ts";
 import {
@@ -465,10 +465,4 @@ function compose(middlewares: Middleware[], handler: TaskDefinition["handler"]) 
         await handler(ctx);
       },
     )();
-}
-
-/** An error's message on one line, for logs and the stored record. */
-export function oneLine(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  return text.replace(/\s*\n\s*/g, " ").slice(0, 500);
 }

@@ -8,8 +8,8 @@
 import { processId } from "../process_id.ts";
 import { connect, type ConnectOptions } from "../backend/connect.ts";
 import type { Backend, ChangeWatcher } from "../backend/types.ts";
-import { CoordError, ExitCode, UsageError } from "../errors.ts";
-import { sleep } from "../time.ts";
+import { CoordError, ExitCode, oneLine, UsageError } from "../errors.ts";
+import { abortion, sleep } from "../time.ts";
 import { eventLine, type MainOptions, runMain } from "./main.ts";
 import { ScheduleMetrics } from "./metrics.ts";
 import {
@@ -20,13 +20,7 @@ import {
   type TemplateRecord,
   updateRecord,
 } from "./record.ts";
-import {
-  oneLine,
-  type RunnerContext,
-  type RunningTick,
-  runTaskLoop,
-  type ScheduleEvent,
-} from "./runner.ts";
+import { type RunnerContext, type RunningTick, runTaskLoop, type ScheduleEvent } from "./runner.ts";
 import {
   defineTask,
   type Middleware,
@@ -465,12 +459,4 @@ async function settle(work: Promise<unknown>): Promise<void> {
   const timer = new AbortController();
   await Promise.race([work, sleep(ABORT_SETTLE_MS, timer.signal).catch(() => {})]);
   timer.abort();
-}
-
-/** Resolves when `signal` aborts. */
-function abortion(signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) resolve();
-    signal.addEventListener("abort", () => resolve(), { once: true });
-  });
 }
