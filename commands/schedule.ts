@@ -46,8 +46,8 @@ or any other file, read as a crontab: one task a line, "#" comments,
     */10 * * * * *   curl -fsS http://localhost:8080/health    (6 fields: seconds first)
     @every 30s       ./sync.sh
     @hourly TZ=UTC   ./report.sh
-  SCHEDULE: 5 cron fields, 6 with seconds first, @hourly @daily @weekly @monthly @yearly,
-            or @every DURATION (30s, 5m, 1h30m, 250ms; aligned to the epoch)
+  SCHEDULE: 5 cron fields, 6 with seconds first, @hourly @daily @midnight @weekly @monthly
+            @yearly @annually, or @every DURATION (30s, 5m, 1h30m, 250ms; aligned to the epoch)
   OPTIONS:  name=NAME (default: the program's name and a hash of the line)
             TZ=ZONE (default UTC)
             mode=at-least-once|best-effort|at-most-once (default at-least-once)

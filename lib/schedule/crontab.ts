@@ -44,8 +44,16 @@ const LINE_OPTIONS: Record<string, (value: string, options: TaskOptions) => void
   },
 };
 
-/** Nicknames croner knows; `@every DURATION` is read by coord itself. */
-const NICKNAMES = ["@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly"];
+/** The nicknames a line's schedule may be (croner's); `@every DURATION` is read by coord. */
+export const NICKNAMES = [
+  "@yearly",
+  "@annually",
+  "@monthly",
+  "@weekly",
+  "@daily",
+  "@midnight",
+  "@hourly",
+];
 /** A cron field: numbers, ranges, steps, lists, `*`, `?`, Quartz's `L`, `W`, `#`. */
 const CRON_FIELD = /^[0-9*?/,\-LW#]+$/;
 /** Day-of-week names may stand in the last field of a 5- or 6-field expression. */

@@ -142,18 +142,21 @@ function once(at: Date | string | number): Timing {
 
 function cron(expression: string, options: TimingOptions): Timing {
   const timezone = options.timezone ?? "UTC";
-  let fields = expression;
   const parts = expression.split(" ");
-  if (options.secondsField === "last" && parts.length === 6) {
-    fields = [parts[5], ...parts.slice(0, 5)].join(" ");
-  }
+  const secondsLast = parts.length === 6 ? [parts[5], ...parts.slice(0, 5)].join(" ") : undefined;
+  const fields = options.secondsField === "last" && secondsLast ? secondsLast : expression;
   let job: Cron;
   try {
-    job = new Cron(fields, { paused: true, timezone, mode: "5-or-6-parts" });
+    job = cronJob(fields, timezone);
   } catch (e) {
     const reason = (e instanceof Error ? e.message : String(e)).replace(/^\w+: /, "")
       .replace("exactly five, six, or seven", "5 or 6");
-    throw new UsageError(`cron expression "${expression}" is malformed: ${reason}`);
+    // A pyncette or croniter expression fails here when read seconds first: say so.
+    const hint = fields !== secondsLast && secondsLast && parses(secondsLast, timezone)
+      ? ` — if its seconds come last (pyncette, croniter), add seconds=last ` +
+        `(secondsField: "last" in a task module)`
+      : "";
+    throw new UsageError(`cron expression "${expression}" is malformed: ${reason}${hint}`);
   }
   // croner counts from the start of a second: an instant inside the tick's own second
   // would give that tick again.
@@ -166,4 +169,17 @@ function cron(expression: string, options: TimingOptions): Timing {
     latest: (atMs) => job.previousRuns(1, new Date(Math.floor(atMs) + 1))[0]?.getTime(),
     first: next,
   };
+}
+
+function cronJob(fields: string, timezone: string): Cron {
+  return new Cron(fields, { paused: true, timezone, mode: "5-or-6-parts" });
+}
+
+function parses(fields: string, timezone: string): boolean {
+  try {
+    cronJob(fields, timezone);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -95,6 +95,14 @@ Deno.test("parseTiming() reads the sixth field as the day of week without second
   assert.equal(nextAfter(secondOne, "2026-01-01T00:00:05Z"), "2026-01-01T00:01:01.000Z");
 });
 
+Deno.test("parseTiming() suggests seconds last for a 6-field expression that reads only that way", () => {
+  for (const cron of ["0 */5 * * * 30", "* * * * * */10"]) {
+    assertUsageError({ cron }, /is malformed: .* — if its seconds come last .*seconds=last/);
+  }
+  // Malformed either way round: no hint that would not help.
+  assertUsageError({ cron: "61 * * * * 61" }, /is malformed: [^—]*$/);
+});
+
 Deno.test("parseTiming() ignores secondsField for a 5-field expression", () => {
   const timing = parseTiming({ cron: "0 9 * * *", secondsField: "last" });
   assert.equal(nextAfter(timing, "2026-01-01T00:00:00Z"), "2026-01-01T09:00:00.000Z");
