@@ -60,7 +60,8 @@ or any other file, read as a crontab: one task a line, "#" comments,
 
 Modes: at-least-once leases the tick (renewed while it runs) and commits it when done; a
 killed instance's tick is run again by another after the lease. best-effort commits the
-tick first: it never runs twice, and a killed run is not repeated. Failures: none keeps
+tick first: it never runs twice, a killed run is not repeated, and a run longer than the
+period overlaps the next one. Failures: none keeps
 the tick leased until the lease ends, then retries; unlock retries after "retry"; commit
 counts it as done.
 

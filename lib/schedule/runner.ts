@@ -117,6 +117,8 @@ class TaskLoop {
   #timingWrittenAt = -Infinity;
   #watcher: Awaited<ReturnType<Backend["watch"]>> | undefined;
   readonly #createRecord: boolean;
+  /** Best-effort runs going on; the loop ends only after they have. */
+  readonly #runs = new Set<Promise<void>>();
 
   constructor(
     def: TaskDefinition & { timing: Timing },
@@ -216,7 +218,17 @@ class TaskLoop {
       // best-effort: the next tick is committed before the run, so this tick never runs again.
       : { ...record, next: following, lease: undefined, last, runs: record.runs + 1 };
     if (!await this.#write(version, claimed)) return "again";
-    await this.#execute({ ...last, claim }, following, readSentAt);
+    const run = this.#execute({ ...last, claim }, following, readSentAt);
+    if (this.#def.executionMode === "at-least-once") {
+      await run;
+      return "again";
+    }
+    // A best-effort tick is committed already: the loop claims the next one while this run
+    // goes on, so a run longer than the period overlaps the next instead of delaying it.
+    const background = run.catch((e) => {
+      this.#context.emit({ type: "error", task: this.#def.name, error: oneLine(e) });
+    }).finally(() => this.#runs.delete(background));
+    this.#runs.add(background);
     return "again";
   }
 
@@ -425,6 +437,7 @@ class TaskLoop {
   }
 
   async close(): Promise<void> {
+    await Promise.all(this.#runs);
     await this.#watcher?.[Symbol.asyncDispose]();
   }
 }

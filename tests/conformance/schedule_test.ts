@@ -176,6 +176,31 @@ for (
   });
 }
 
+conformance(
+  "a best-effort task's runs overlap: a slow run does not hold the next tick",
+  async (ctx) => {
+    const runs: Run[] = [];
+    const ended: number[] = [];
+    const { promise: released, resolve: release } = Promise.withResolvers<void>();
+    const app = new Scheduler({ backend: await ctx.open() });
+    app.task({ name: "slow", interval: "1s", executionMode: "best-effort" }, async (c) => {
+      recorder(runs)(c);
+      await released;
+      ended.push(c.scheduledAt.getTime());
+    });
+    const stop = new AbortController();
+    const running = app.run({ signal: stop.signal });
+    // Every run is still going on: one instance claimed the following ticks all the same.
+    await until(() => runs.length >= 3, 15_000, "3 runs started while the first goes on");
+    stop.abort();
+    release();
+    await running;
+    const ticks = runs.map((r) => r.tick);
+    assert.deepEqual(ticks.slice(1, 3), [ticks[0] + 1_000, ticks[0] + 2_000]);
+    assert.equal(ended.length, runs.length, "run() returned after every run ended");
+  },
+);
+
 conformance("fixtures are torn down only after running tasks finish", async (ctx) => {
   const log: string[] = [];
   const stop = new AbortController();
