@@ -212,8 +212,8 @@ function isFixedTime(fields: string): boolean {
   return ![seconds, minute, hour].some((field) => /^[*?]/.test(field));
 }
 
-/** The nicknames croner knows, spelled out, to tell whether they are fixed-time. */
-const NICKNAME_FIELDS: Record<string, string> = {
+/** The cron nicknames croner knows, spelled out (to tell whether they are fixed-time). */
+export const NICKNAME_FIELDS: Record<string, string> = {
   "@yearly": "0 0 1 1 *",
   "@annually": "0 0 1 1 *",
   "@monthly": "0 0 1 * *",
