@@ -46,8 +46,8 @@ or any other file, read as a crontab: one task a line, "#" comments,
     */10 * * * * *   curl -fsS http://localhost:8080/health    (6 fields: seconds first)
     @every 30s       ./sync.sh
     @hourly TZ=UTC   ./report.sh
-  SCHEDULE: 5 cron fields, 6 with seconds first, @hourly @daily @weekly @monthly @yearly,
-            or @every DURATION (30s, 5m, 1h30m, 250ms; aligned to the epoch)
+  SCHEDULE: 5 cron fields, 6 with seconds first, @hourly @daily @midnight @weekly @monthly
+            @yearly @annually, or @every DURATION (30s, 5m, 1h30m, 250ms; aligned to the epoch)
   OPTIONS:  name=NAME (default: the program's name and a hash of the line)
             TZ=ZONE (default UTC)
             mode=at-least-once|best-effort|at-most-once (default at-least-once)
@@ -60,7 +60,8 @@ or any other file, read as a crontab: one task a line, "#" comments,
 
 Modes: at-least-once leases the tick (renewed while it runs) and commits it when done; a
 killed instance's tick is run again by another after the lease. best-effort commits the
-tick first: it never runs twice, and a killed run is not repeated. Failures: none keeps
+tick first: it never runs twice, a killed run is not repeated, and a run longer than the
+period overlaps the next one. Failures: none keeps
 the tick leased until the lease ends, then retries; unlock retries after "retry"; commit
 counts it as done.
 

@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { rowCount } from "./support/sqlite.ts";
 import { runCoord, spawnCoord } from "./support/cli.ts";
+import { NICKNAMES } from "../lib/schedule/crontab.ts";
 
 async function sqliteUrl(): Promise<string> {
   return `sqlite:${await Deno.makeTempFile({ suffix: ".db" })}`;
@@ -27,6 +28,12 @@ for (
       "jobs.cron",
       "@hourly colour=red ./x\n",
       /jobs\.cron:1: unknown option colour=/,
+    ],
+    [
+      "a 6-field cron with its seconds last",
+      "jobs.cron",
+      "0 */5 * * * 30 ./x\n",
+      /jobs\.cron:1: .*malformed.* add seconds=last/,
     ],
     ["a line without a command", "jobs.cron", "*/5 * * * *\n", /jobs\.cron:1: no command/],
     ["a bad mode", "jobs.cron", "@daily mode=twice ./x\n", /jobs\.cron:1: .*executionMode "twice"/],
@@ -216,4 +223,10 @@ Deno.test("coord schedule run exits 69 when --health-port is taken", async () =>
     r.stderr,
     /cannot serve \/health on 127\.0\.0\.1:\d+: .*choose another --health-port/,
   );
+});
+
+Deno.test("coord schedule --help names every nickname a crontab line may start with", async () => {
+  const { code, stdout } = await runCoord(["schedule", "--help"]);
+  assert.equal(code, 0);
+  for (const nickname of NICKNAMES) assert.match(stdout, new RegExp(`${nickname}\\b`), nickname);
 });

@@ -18,6 +18,7 @@ import { createHash } from "node:crypto";
 import { UsageError } from "../errors.ts";
 import type { ExecutionMode, FailureMode, TaskOptions } from "./task.ts";
 import { defineTask } from "./task.ts";
+import { NICKNAME_FIELDS } from "./timing.ts";
 
 /** One task line: the task's options and its shell command. */
 export interface CrontabTask {
@@ -44,8 +45,8 @@ const LINE_OPTIONS: Record<string, (value: string, options: TaskOptions) => void
   },
 };
 
-/** Nicknames croner knows; `@every DURATION` is read by coord itself. */
-const NICKNAMES = ["@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly"];
+/** The nicknames a line's schedule may be; `@every DURATION` is read by coord as well. */
+export const NICKNAMES: readonly string[] = Object.keys(NICKNAME_FIELDS);
 /** A cron field: numbers, ranges, steps, lists, `*`, `?`, Quartz's `L`, `W`, `#`. */
 const CRON_FIELD = /^[0-9*?/,\-LW#]+$/;
 /** Day-of-week names may stand in the last field of a 5- or 6-field expression. */

@@ -11,7 +11,7 @@
 
 import type { Backend, Topic } from "../backend/types.ts";
 import { estimateClockOffset } from "../clock.ts";
-import { LeaseLostError, oneLine } from "../errors.ts";
+import { BackendUnavailableError, LeaseLostError, oneLine } from "../errors.ts";
 import { localNow, sleep, sleepUntil } from "../time.ts";
 import type { ScheduleMetrics } from "./metrics.ts";
 import {
@@ -71,6 +71,10 @@ const TIMING_CONFLICT_BACKOFF_MS = 10_000;
 const OFFSET_TTL_MS = 300_000;
 /** Tries at replacing a record the loop itself keeps changing (renewals vs. finishing). */
 const WRITE_ATTEMPTS = 10;
+/** A run's outcome that could not be written is tried again after this long, doubling… */
+const FINISH_RETRY_MS = 50;
+/** …up to this long, until the backend answers or the tick's lease is over. */
+const FINISH_RETRY_MAX_MS = 1_000;
 
 /**
  * Runs a task's ticks until `stop` aborts (after the current run ends) or a one-off task has
@@ -113,6 +117,8 @@ class TaskLoop {
   #timingWrittenAt = -Infinity;
   #watcher: Awaited<ReturnType<Backend["watch"]>> | undefined;
   readonly #createRecord: boolean;
+  /** Best-effort runs going on; the loop ends only after they have. */
+  readonly #runs = new Set<Promise<void>>();
 
   constructor(
     def: TaskDefinition & { timing: Timing },
@@ -212,7 +218,17 @@ class TaskLoop {
       // best-effort: the next tick is committed before the run, so this tick never runs again.
       : { ...record, next: following, lease: undefined, last, runs: record.runs + 1 };
     if (!await this.#write(version, claimed)) return "again";
-    await this.#execute({ ...last, claim }, following, readSentAt);
+    const run = this.#execute({ ...last, claim }, following, readSentAt);
+    if (this.#def.executionMode === "at-least-once") {
+      await run;
+      return "again";
+    }
+    // A best-effort tick is committed already: the loop claims the next one while this run
+    // goes on, so a run longer than the period overlaps the next instead of delaying it.
+    const background = run.catch((e) => {
+      this.#context.emit({ type: "error", task: this.#def.name, error: oneLine(e) });
+    }).finally(() => this.#runs.delete(background));
+    this.#runs.add(background);
     return "again";
   }
 
@@ -290,6 +306,9 @@ class TaskLoop {
       const outcome = keeper?.lost ? "lost" : await this.#finish(started, following, error, {
         // A run cut short by shutdown is handed to another instance at once.
         interrupted: context.force.aborted,
+        // Past its lease another instance may run the tick anyway; a best-effort tick has none,
+        // and gets as long to record how its run ended.
+        deadline: keeper?.deadline ?? performance.now() + this.#def.leaseMs,
       });
       if (outcome === "lost") {
         context.metrics.lost(name);
@@ -307,7 +326,9 @@ class TaskLoop {
 
   /**
    * Records how a run ended and, for an at-least-once task, commits the tick or keeps it for a
-   * retry as the failure mode says.
+   * retry as the failure mode says. While the backend cannot be reached (a restart, a dropped
+   * connection) it tries again until `deadline` (local clock): a write whose reply was lost may
+   * have landed, which the next read tells, and a tick whose commit is given up is run again.
    *
    * @returns `lost` when another instance holds the tick now, `removed` when the task is gone.
    */
@@ -315,48 +336,72 @@ class TaskLoop {
     started: Claimed,
     following: number | null,
     error: string | undefined,
-    { interrupted }: { interrupted: boolean },
+    { interrupted, deadline }: { interrupted: boolean; deadline: number },
   ): Promise<"done" | "lost" | "removed"> {
-    const failed = error !== undefined;
-    const { failureMode, retryDelayMs } = this.#def;
-    for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
-      const { now, version, record } = await this.#read();
-      if (!record) return "removed";
-      const { claim: _, ...run } = started;
-      const last: LastRun = {
-        ...run,
-        outcome: failed ? "failure" : "success",
-        finishedAt: now,
-        ...(failed && { error }),
-      };
-      // The timing changed meanwhile: its ticks are not this run's to commit.
-      const sameTiming = record.spec === this.#def.timing.spec;
-      let finished: TaskRecord;
-      if (this.#def.executionMode === "best-effort") {
-        const ours = record.last?.tick === started.tick && record.last.owner === started.owner;
-        if (!ours) return "done";
-        finished = { ...record, last };
-      } else {
-        const { lease } = record;
-        if (lease?.claim !== started.claim) return "lost";
-        const commit = sameTiming && (!failed || (failureMode === "commit" && !interrupted));
-        finished = {
-          ...record,
-          next: commit ? following : record.next,
-          lease: commit || interrupted || !sameTiming
-            ? undefined
-            : failureMode === "unlock"
-            ? { owner: "", tick: started.tick, until: now + retryDelayMs }
-            : lease,
-          last,
-        };
+    let retryMs = FINISH_RETRY_MS;
+    for (let attempt = 0; attempt < WRITE_ATTEMPTS;) {
+      let outcome: "done" | "lost" | "removed" | "again";
+      try {
+        outcome = await this.#finishOnce(started, following, error, interrupted);
+      } catch (e) {
+        if (!(e instanceof BackendUnavailableError) || performance.now() + retryMs > deadline) {
+          throw e;
+        }
+        await sleep(retryMs, this.#context.force);
+        retryMs = Math.min(retryMs * 2, FINISH_RETRY_MAX_MS);
+        continue;
       }
-      if (failed) finished.failures = record.failures + 1;
-      if (await this.#write(version, finished)) return "done";
+      if (outcome !== "again") return outcome;
+      attempt++;
     }
     throw new Error(
       `its record keeps changing; the outcome of tick ${started.tick} is not recorded`,
     );
+  }
+
+  /** One read and compare-and-set of {@link #finish}; `again` when the record changed between. */
+  async #finishOnce(
+    started: Claimed,
+    following: number | null,
+    error: string | undefined,
+    interrupted: boolean,
+  ): Promise<"done" | "lost" | "removed" | "again"> {
+    const failed = error !== undefined;
+    const { failureMode, retryDelayMs } = this.#def;
+    const { now, version, record } = await this.#read();
+    if (!record) return "removed";
+    const { claim: _, ...run } = started;
+    // Only this run's finishing write records it with an outcome: an earlier try landed.
+    if (isRun(record.last, run) && record.last.outcome !== "running") return "done";
+    const last: LastRun = {
+      ...run,
+      outcome: failed ? "failure" : "success",
+      finishedAt: now,
+      ...(failed && { error }),
+    };
+    // The timing changed meanwhile: its ticks are not this run's to commit.
+    const sameTiming = record.spec === this.#def.timing.spec;
+    let finished: TaskRecord;
+    if (this.#def.executionMode === "best-effort") {
+      if (!isRun(record.last, run)) return "done";
+      finished = { ...record, last };
+    } else {
+      const { lease } = record;
+      if (lease?.claim !== started.claim) return "lost";
+      const commit = sameTiming && (!failed || (failureMode === "commit" && !interrupted));
+      finished = {
+        ...record,
+        next: commit ? following : record.next,
+        lease: commit || interrupted || !sameTiming
+          ? undefined
+          : failureMode === "unlock"
+          ? { owner: "", tick: started.tick, until: now + retryDelayMs }
+          : lease,
+        last,
+      };
+    }
+    if (failed) finished.failures = record.failures + 1;
+    return await this.#write(version, finished) ? "done" : "again";
   }
 
   /** Gives up the lease of a run that outlived shutdown, so another instance runs the tick. */
@@ -392,12 +437,18 @@ class TaskLoop {
   }
 
   async close(): Promise<void> {
+    await Promise.all(this.#runs);
     await this.#watcher?.[Symbol.asyncDispose]();
   }
 }
 
 /** A claimed tick: its last-run entry and the claim's token (the lease is this claim's). */
 type Claimed = LastRun & { claim: string };
+
+/** Whether a record's last run is the run claimed as `run` (its claim's owner and instant). */
+function isRun(last: LastRun | undefined, run: LastRun): last is LastRun {
+  return last?.tick === run.tick && last.owner === run.owner && last.startedAt === run.startedAt;
+}
 
 /**
  * Keeps a running tick's lease alive: renews every third of it, and aborts the run when the
@@ -426,6 +477,11 @@ class LeaseKeeper {
 
   get lost(): boolean {
     return this.#lost;
+  }
+
+  /** When the lease runs out unless renewed, local clock (`performance.now()`). */
+  get deadline(): number {
+    return this.#deadline;
   }
 
   /** @throws {LeaseLostError} when the tick is no longer this instance's. */

@@ -9,6 +9,7 @@
 
 import { Cron } from "croner";
 import { UsageError } from "../errors.ts";
+import { firstInstant, lastWallAt } from "./wall_clock.ts";
 
 /** How a task's ticks are described; exactly one of `cron`, `interval`, `executeAt`. */
 export interface TimingOptions {
@@ -21,7 +22,11 @@ export interface TimingOptions {
   interval?: number | string;
   /** One run at this instant (a dynamic task that runs once). */
   executeAt?: Date | string | number;
-  /** The IANA time zone a cron expression is read in; default UTC. */
+  /**
+   * The IANA time zone a cron expression is read in; default UTC. Across daylight-saving
+   * changes a fixed-time job (no `*` starting its seconds, minute or hour field) runs a skipped
+   * time once at the gap's end and a repeated time once; a wildcard job runs as the clock passes.
+   */
   timezone?: string;
   /**
    * Where a 6-field cron expression has its seconds: `"first"` (default, croner and Quartz) or
@@ -142,28 +147,105 @@ function once(at: Date | string | number): Timing {
 
 function cron(expression: string, options: TimingOptions): Timing {
   const timezone = options.timezone ?? "UTC";
-  let fields = expression;
   const parts = expression.split(" ");
-  if (options.secondsField === "last" && parts.length === 6) {
-    fields = [parts[5], ...parts.slice(0, 5)].join(" ");
-  }
+  const secondsLast = parts.length === 6 ? [parts[5], ...parts.slice(0, 5)].join(" ") : undefined;
+  const fields = options.secondsField === "last" && secondsLast ? secondsLast : expression;
   let job: Cron;
   try {
-    job = new Cron(fields, { paused: true, timezone, mode: "5-or-6-parts" });
+    job = cronJob(fields, timezone);
   } catch (e) {
     const reason = (e instanceof Error ? e.message : String(e)).replace(/^\w+: /, "")
       .replace("exactly five, six, or seven", "5 or 6");
-    throw new UsageError(`cron expression "${expression}" is malformed: ${reason}`);
+    // A pyncette or croniter expression fails here when read seconds first: say so.
+    const hint = fields !== secondsLast && secondsLast && parses(secondsLast, timezone)
+      ? ` — if its seconds come last (pyncette, croniter), add seconds=last ` +
+        `(secondsField: "last" in a task module)`
+      : "";
+    throw new UsageError(`cron expression "${expression}" is malformed: ${reason}${hint}`);
   }
-  // croner counts from the start of a second: an instant inside the tick's own second
-  // would give that tick again.
-  const next = (afterMs: number) =>
-    job.nextRun(new Date(Math.floor(afterMs / 1000) * 1000 + (afterMs % 1000 === 0 ? 0 : 999)))
-      ?.getTime();
+  const wall = isFixedTime(fields) ? cronJob(fields, "UTC") : undefined;
   return {
     spec: `cron ${fields} ${timezone}`,
+    ...(wall ? fixedTime(wall, timezone) : wallClockPassing(job)),
+  };
+}
+
+/** The instants of a cron job as croner gives them: its fields matched on the wall clock. */
+function wallClockPassing(job: Cron): Pick<Timing, "next" | "latest" | "first"> {
+  const next = (afterMs: number) => nextRun(job, afterMs);
+  return {
     next,
-    latest: (atMs) => job.previousRuns(1, new Date(Math.floor(atMs) + 1))[0]?.getTime(),
+    latest: (atMs) => previousRun(job, atMs),
     first: next,
   };
+}
+
+/**
+ * A fixed-time job, matched on its zone's wall time (the job in UTC) and brought back to real
+ * instants by {@link firstInstant}: a time skipped by a daylight-saving gap runs at the gap's
+ * end, a time that happens twice runs the first time. As {@link firstInstant} never goes back
+ * in time as wall time goes on, the ticks after an instant are the wall times after the last
+ * one that has already come ({@link lastWallAt}).
+ */
+function fixedTime(wall: Cron, timezone: string): Pick<Timing, "next" | "latest" | "first"> {
+  const next = (afterMs: number) => {
+    const at = nextRun(wall, lastWallAt(afterMs, timezone));
+    return at === undefined ? undefined : firstInstant(at, timezone);
+  };
+  return {
+    next,
+    latest: (atMs) => {
+      const at = previousRun(wall, lastWallAt(atMs, timezone));
+      return at === undefined ? undefined : firstInstant(at, timezone);
+    },
+    first: next,
+  };
+}
+
+/**
+ * Whether a job is fixed-time, as Vixie cron decides it: none of its seconds, minute and hour
+ * fields starts with a wildcard. A wildcard job runs as the wall clock passes instead.
+ */
+function isFixedTime(fields: string): boolean {
+  const parts = (NICKNAME_FIELDS[fields] ?? fields).split(" ");
+  const [seconds, minute, hour] = parts.length === 6 ? parts : ["0", ...parts];
+  return ![seconds, minute, hour].some((field) => /^[*?]/.test(field));
+}
+
+/** The cron nicknames croner knows, spelled out (to tell whether they are fixed-time). */
+export const NICKNAME_FIELDS: Record<string, string> = {
+  "@yearly": "0 0 1 1 *",
+  "@annually": "0 0 1 1 *",
+  "@monthly": "0 0 1 * *",
+  "@weekly": "0 0 * * 0",
+  "@daily": "0 0 * * *",
+  "@midnight": "0 0 * * *",
+  "@hourly": "0 * * * *",
+};
+
+/** The first run strictly after `afterMs`. */
+function nextRun(job: Cron, afterMs: number): number | undefined {
+  // croner counts from the start of a second: an instant inside the tick's own second
+  // would give that tick again.
+  return job.nextRun(
+    new Date(Math.floor(afterMs / 1000) * 1000 + (afterMs % 1000 === 0 ? 0 : 999)),
+  )?.getTime();
+}
+
+/** The last run at or before `atMs`. */
+function previousRun(job: Cron, atMs: number): number | undefined {
+  return job.previousRuns(1, new Date(Math.floor(atMs) + 1))[0]?.getTime();
+}
+
+function cronJob(fields: string, timezone: string): Cron {
+  return new Cron(fields, { paused: true, timezone, mode: "5-or-6-parts" });
+}
+
+function parses(fields: string, timezone: string): boolean {
+  try {
+    cronJob(fields, timezone);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -95,6 +95,14 @@ Deno.test("parseTiming() reads the sixth field as the day of week without second
   assert.equal(nextAfter(secondOne, "2026-01-01T00:00:05Z"), "2026-01-01T00:01:01.000Z");
 });
 
+Deno.test("parseTiming() suggests seconds last for a 6-field expression that reads only that way", () => {
+  for (const cron of ["0 */5 * * * 30", "* * * * * */10"]) {
+    assertUsageError({ cron }, /is malformed: .* — if its seconds come last .*seconds=last/);
+  }
+  // Malformed either way round: no hint that would not help.
+  assertUsageError({ cron: "61 * * * * 61" }, /is malformed: [^—]*$/);
+});
+
 Deno.test("parseTiming() ignores secondsField for a 5-field expression", () => {
   const timing = parseTiming({ cron: "0 9 * * *", secondsField: "last" });
   assert.equal(nextAfter(timing, "2026-01-01T00:00:00Z"), "2026-01-01T09:00:00.000Z");
@@ -211,6 +219,117 @@ Deno.test("parseTiming() runs a time repeated by fall back once, at its first oc
   // Fast-forward must not pick the second 02:30 that next() never gives.
   assert.equal(latestAt(timing, "2026-10-25T01:45:00Z"), "2026-10-25T00:30:00.000Z");
 });
+
+/**
+ * Daylight-saving days, 2026: New York jumps 02:00 EST → 03:00 EDT on 03-08 (07:00Z) and falls
+ * 02:00 EDT → 01:00 EST on 11-01 (06:00Z); Ljubljana 02:00 CET → 03:00 CEST on 03-29 (01:00Z),
+ * 03:00 CEST → 02:00 CET on 10-25 (01:00Z); Lord Howe moves by 30 minutes: 02:00 → 02:30 on
+ * 10-04 (10-03 15:30Z), 02:00 → 01:30 on 04-05 (04-04 15:00Z).
+ *
+ * Each row: zone, expression, an instant, the ticks after it. Fixed-time jobs (no `*` starting
+ * the seconds, minute or hour field) run a skipped time once at the gap's end and a repeated
+ * time once, the first time; wildcard jobs run as the wall clock passes.
+ */
+const DST_NEXT: [string, string, string, string[]][] = [
+  // Spring forward, fixed-time: before the gap, at its end (the gap's tick just ran), after.
+  ["America/New_York", "30 1,2,3 * * *", "2026-03-08T06:58:30Z", [
+    "2026-03-08T07:00:00.000Z", // 02:30 does not exist: at 03:00 EDT
+    "2026-03-08T07:30:00.000Z", // 03:30 EDT
+    "2026-03-09T05:30:00.000Z", // 01:30 EDT the next day
+  ]],
+  ["America/New_York", "30 1,2,3 * * *", "2026-03-08T07:00:00Z", ["2026-03-08T07:30:00.000Z"]],
+  ["America/New_York", "30 1,2,3 * * *", "2026-03-08T07:15:00Z", ["2026-03-08T07:30:00.000Z"]],
+  ["America/New_York", "30 2 * * *", "2026-03-08T06:00:00Z", [
+    "2026-03-08T07:00:00.000Z",
+    "2026-03-09T06:30:00.000Z",
+  ]],
+  ["America/New_York", "23 0-20/2 * * *", "2026-03-08T05:30:00Z", [
+    "2026-03-08T07:00:00.000Z",
+    "2026-03-08T08:23:00.000Z",
+  ]],
+  // Two skipped times run once, at the gap's end.
+  ["America/New_York", "0 15,45 2 * * *", "2026-03-08T06:00:00Z", [
+    "2026-03-08T07:00:00.000Z",
+    "2026-03-09T06:15:00.000Z",
+  ]],
+  ["Europe/Ljubljana", "23 0-20/2 * * *", "2026-03-28T23:30:00Z", [
+    "2026-03-29T01:00:00.000Z",
+    "2026-03-29T02:23:00.000Z",
+  ]],
+  ["Australia/Lord_Howe", "23 0-20/2 * * *", "2026-10-03T14:00:00Z", [
+    "2026-10-03T15:30:00.000Z", // 02:23 does not exist: at 02:30 (+11)
+    "2026-10-03T17:23:00.000Z",
+  ]],
+  // Fall back, fixed-time: before the repeated hour, in its first pass, in its second, after.
+  ["America/New_York", "30 1,2,3 * * *", "2026-11-01T05:00:00Z", [
+    "2026-11-01T05:30:00.000Z", // 01:30 EDT; not 01:30 EST again
+    "2026-11-01T07:30:00.000Z",
+    "2026-11-01T08:30:00.000Z",
+  ]],
+  ["America/New_York", "30 1,2,3 * * *", "2026-11-01T05:45:00Z", ["2026-11-01T07:30:00.000Z"]],
+  ["America/New_York", "30 1,2,3 * * *", "2026-11-01T06:15:00Z", ["2026-11-01T07:30:00.000Z"]],
+  ["America/New_York", "30 1,2,3 * * *", "2026-11-01T07:45:00Z", ["2026-11-01T08:30:00.000Z"]],
+  ["Europe/Ljubljana", "23 0-20/2 * * *", "2026-10-24T23:00:00Z", [
+    "2026-10-25T00:23:00.000Z", // 02:23 CEST; not 02:23 CET again
+    "2026-10-25T03:23:00.000Z",
+  ]],
+  ["Australia/Lord_Howe", "15,45 1 * * *", "2026-04-04T14:00:00Z", [
+    "2026-04-04T14:15:00.000Z",
+    "2026-04-04T14:45:00.000Z", // 01:45 (+11); not 01:45 (+10:30) again
+    "2026-04-05T14:45:00.000Z",
+  ]],
+  // Wildcard jobs: each wall time as it passes, so twice in a repeated hour, never in a gap.
+  ["America/New_York", "*/30 * * * *", "2026-11-01T05:00:00Z", [
+    "2026-11-01T05:30:00.000Z",
+    "2026-11-01T06:00:00.000Z",
+    "2026-11-01T06:30:00.000Z",
+    "2026-11-01T07:00:00.000Z",
+  ]],
+  ["America/New_York", "*/30 * * * *", "2026-03-08T06:30:00Z", [
+    "2026-03-08T07:00:00.000Z",
+    "2026-03-08T07:30:00.000Z",
+  ]],
+  ["America/New_York", "@hourly", "2026-11-01T05:30:00Z", [
+    "2026-11-01T06:00:00.000Z",
+    "2026-11-01T07:00:00.000Z",
+  ]],
+  ["America/New_York", "*/15 2 * * *", "2026-03-08T05:00:00Z", ["2026-03-09T06:00:00.000Z"]],
+  ["Australia/Lord_Howe", "*/20 * * * *", "2026-10-03T15:00:00Z", [
+    "2026-10-03T15:10:00.000Z",
+    "2026-10-03T15:40:00.000Z",
+    "2026-10-03T16:00:00.000Z",
+  ]],
+];
+
+for (const [timezone, cron, from, expected] of DST_NEXT) {
+  Deno.test(`parseTiming() "${cron}" in ${timezone}: the ticks after ${from}`, () => {
+    const timing = parseTiming({ cron, timezone });
+    const ticks: string[] = [];
+    for (let at = Date.parse(from); ticks.length < expected.length;) {
+      at = timing.next(at)!;
+      ticks.push(iso(at)!);
+    }
+    assert.deepEqual(ticks, expected);
+  });
+}
+
+/** Each row: zone, expression, an instant, the latest tick at or before it (fast-forward). */
+const DST_LATEST: [string, string, string, string][] = [
+  ["America/New_York", "30 1,2,3 * * *", "2026-03-08T06:59:00Z", "2026-03-08T06:30:00.000Z"],
+  ["America/New_York", "30 1,2,3 * * *", "2026-03-08T07:10:00Z", "2026-03-08T07:00:00.000Z"],
+  ["Australia/Lord_Howe", "23 0-20/2 * * *", "2026-10-03T16:00:00Z", "2026-10-03T15:30:00.000Z"],
+  // The second pass of a repeated hour: its times ran in the first.
+  ["America/New_York", "30 1,2,3 * * *", "2026-11-01T06:45:00Z", "2026-11-01T05:30:00.000Z"],
+  ["America/New_York", "30 1,2,3 * * *", "2026-11-01T07:40:00Z", "2026-11-01T07:30:00.000Z"],
+  ["Europe/Ljubljana", "23 0-20/2 * * *", "2026-10-25T01:30:00Z", "2026-10-25T00:23:00.000Z"],
+  ["America/New_York", "*/30 * * * *", "2026-11-01T06:45:00Z", "2026-11-01T06:30:00.000Z"],
+];
+
+for (const [timezone, cron, at, expected] of DST_LATEST) {
+  Deno.test(`parseTiming() "${cron}" in ${timezone}: the latest tick at ${at}`, () => {
+    assert.equal(latestAt(parseTiming({ cron, timezone }), at), expected);
+  });
+}
 
 Deno.test("parseTiming() refuses a task without a timing", () => {
   assertUsageError({}, /needs a timing — give cron, interval or executeAt/);

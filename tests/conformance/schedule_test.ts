@@ -2,7 +2,8 @@
 
 import assert from "node:assert/strict";
 import type { Backend } from "../../lib/backend/types.ts";
-import { ForeignDataError, LeaseLostError } from "../../lib/errors.ts";
+import { BackendUnavailableError, ForeignDataError, LeaseLostError } from "../../lib/errors.ts";
+import type { ScheduleEvent } from "../../lib/schedule/runner.ts";
 import { Scheduler, type SchedulerOptions } from "../../lib/schedule/scheduler.ts";
 import type { TaskContext, TaskOptions } from "../../lib/schedule/task.ts";
 import { scheduleStatus, type TaskStatus } from "../../lib/schedule/status.ts";
@@ -143,6 +144,62 @@ conformance("a failed tick with failure mode commit is not retried", async (ctx)
   const [status] = await scheduleStatus(await ctx.open(), ["committed"]) as TaskStatus[];
   assert.equal(status.failures, status.runs);
 });
+
+for (
+  const [how, failing, events] of [
+    ["a success is reported once, not as lost", false, ["started", "succeeded"]],
+    ["a failure is counted once", true, ["started", "failed"]],
+  ] as const
+) {
+  conformance(`a run's outcome whose write lands but whose reply is lost: ${how}`, async (ctx) => {
+    const runs: Run[] = [];
+    const seen: ScheduleEvent[] = [];
+    const app = new Scheduler({
+      backend: replyLostOnce(await ctx.open(), (value) => value.includes('"finishedAt"')),
+      onEvent: (event) => seen.push(event),
+    });
+    app.task({ name: "unheard", interval: "1h", lease: "10s" }, (c) => {
+      recorder(runs)(c);
+      if (failing) throw new Error("fails");
+    });
+    const stop = new AbortController();
+    const running = app.run({ signal: stop.signal });
+    await dueNow(ctx.open, "unheard");
+    await until(() => seen.some((e) => e.type !== "started"), 10_000, "the outcome");
+    stop.abort();
+    await running;
+    assert.deepEqual(seen.map((e) => e.type), events);
+    assert.equal(runs.length, 1);
+    const [status] = await scheduleStatus(await ctx.open(), ["unheard"]) as TaskStatus[];
+    assert.deepEqual([status.runs, status.failures], [1, failing ? 1 : 0]);
+    assert.equal(status.last?.outcome, failing ? "failure" : "success");
+  });
+}
+
+conformance(
+  "a best-effort task's runs overlap: a slow run does not hold the next tick",
+  async (ctx) => {
+    const runs: Run[] = [];
+    const ended: number[] = [];
+    const { promise: released, resolve: release } = Promise.withResolvers<void>();
+    const app = new Scheduler({ backend: await ctx.open() });
+    app.task({ name: "slow", interval: "1s", executionMode: "best-effort" }, async (c) => {
+      recorder(runs)(c);
+      await released;
+      ended.push(c.scheduledAt.getTime());
+    });
+    const stop = new AbortController();
+    const running = app.run({ signal: stop.signal });
+    // Every run is still going on: one instance claimed the following ticks all the same.
+    await until(() => runs.length >= 3, 15_000, "3 runs started while the first goes on");
+    stop.abort();
+    release();
+    await running;
+    const ticks = runs.map((r) => r.tick);
+    assert.deepEqual(ticks.slice(1, 3), [ticks[0] + 1_000, ticks[0] + 2_000]);
+    assert.equal(ended.length, runs.length, "run() returned after every run ended");
+  },
+);
 
 conformance("fixtures are torn down only after running tasks finish", async (ctx) => {
   const log: string[] = [];
@@ -390,4 +447,30 @@ async function stealLease(backend: Backend, name: string): Promise<void> {
     const value = JSON.stringify(record);
     if (await backend.schedule.write(name, { expect: stored!.version, value })) return;
   }
+}
+
+/**
+ * The backend with one schedule write's reply lost: the first write whose value matches is
+ * stored, then reported as a dropped connection, as when Redis restarts right after it.
+ */
+function replyLostOnce(backend: Backend, matches: (value: string) => boolean): Backend {
+  let lost = false;
+  const { schedule } = backend;
+  const steps: Backend["schedule"] = {
+    read: (name) => schedule.read(name),
+    list: () => schedule.list(),
+    async write(name, request) {
+      const written = await schedule.write(name, request);
+      if (lost || request.value === null || !matches(request.value)) return written;
+      lost = true;
+      throw new BackendUnavailableError("lost the backend: connection closed");
+    },
+  };
+  return new Proxy(backend, {
+    get(target, key) {
+      if (key === "schedule") return steps;
+      const value = Reflect.get(target, key);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
 }
