@@ -384,9 +384,11 @@ class Worker {
       }
       return await runCommand(command, signal, job.inputs);
     }
-    const fn = this.#options.handlers?.[handler!];
+    const handlers = this.#options.handlers ?? {};
+    // Only the handlers' own names: "constructor" or "toString" must not reach Object.prototype.
+    const fn = Object.hasOwn(handlers, handler!) ? handlers[handler!] : undefined;
     if (typeof fn !== "function") {
-      const known = Object.keys(this.#options.handlers ?? {}).join(", ") || "none";
+      const known = Object.keys(handlers).join(", ") || "none";
       throw new NotRunnableError(`unknown handler "${handler}" (this worker has: ${known})`);
     }
     const ctx: JobContext = {

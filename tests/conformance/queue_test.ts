@@ -105,6 +105,19 @@ conformance("unknown handlers and untrusted commands fail with the reason", asyn
   assert.match(command.error!, /--allow-commands/);
 });
 
+conformance("names inherited from Object.prototype are unknown handlers", async (ctx) => {
+  const backend = await ctx.open();
+  const names = ["constructor", "toString", "hasOwnProperty", "__proto__"];
+  for (const name of names) await putJob(backend, "proto", { id: name, handler: name });
+  const result = await work(backend, ["proto"], { handlers: { other: () => 1 }, drain: true });
+  assert.deepEqual([result.completed, result.failed], [0, names.length]);
+  for (const name of names) {
+    const job = await getJob(backend, `proto/${name}`);
+    assert.equal(job.state, "failed", name);
+    assert.match(job.error!, new RegExp(`unknown handler "${name}"`));
+  }
+});
+
 conformance("a command job's result is its exit status and stdout", async (ctx) => {
   const backend = await ctx.open();
   await putJob(backend, "cmd", { id: "ok", command: ["sh", "-c", "echo out; echo err >&2"] });
