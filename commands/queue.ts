@@ -11,6 +11,7 @@ import { type Flow, flowNodes, putFlow } from "../lib/queue/flow.ts";
 import { StopSignals } from "../lib/stop_signals.ts";
 import {
   cancelJob,
+  DEFAULT_WAIT_OUTAGE_MS,
   getJob,
   parseJobRef,
   putJob,
@@ -94,7 +95,10 @@ lost when a worker dies. A job is QUEUE/ID (what put prints).
     MAX_STDOUT_BYTES / 1024
   } KiB).
           --json prints the whole job instead. Exit 0 when all completed, 1 when one failed or
-          was cancelled (its error on stderr), 75 on --timeout.
+          was cancelled (its error on stderr), 75 on --timeout. Rides out a backend outage (a
+          restart, a failover) of up to ${
+    DEFAULT_WAIT_OUTAGE_MS / 1000
+  } s in a row; a longer one exits 69.
   status  per queue: waiting (flow parts), pending, scheduled, active, completed, failed, cancelled, the oldest
           pending job's age, live workers
   show    one job: state, attempts, worker, times, result or error

@@ -10,6 +10,7 @@
 import { checkName } from "../backend/keys.ts";
 import type { Backend } from "../backend/types.ts";
 import { CoordError, ExitCode, UsageError, WaitTimeoutError } from "../errors.ts";
+import { Outage } from "../outage.ts";
 import type { JobRecord, JobSpec, QueueCounts } from "./steps.ts";
 
 /** What to run and when; one of `handler` and `command`. */
@@ -204,6 +205,11 @@ export async function cancelJob(
 export interface WaitOptions {
   /** Give up after this long (ms); default: wait as long as it takes. */
   timeoutMs?: number;
+  /**
+   * How long the backend may be unavailable in a row (a restart, a failover) before the wait
+   * fails with `BackendUnavailableError`; default {@link DEFAULT_WAIT_OUTAGE_MS}.
+   */
+  outageMs?: number;
   /** Stops waiting (rejects with its reason). */
   signal?: AbortSignal;
 }
@@ -212,26 +218,47 @@ export interface WaitOptions {
 const WAIT_RECHECK_MS = 1_000;
 
 /**
- * Waits until a job is completed, failed or cancelled (zc.async's `wait_for_result`).
+ * How long a waiter rides out an unavailable backend by default: the job's state is durable,
+ * so a restart or failover only delays the answer.
+ */
+export const DEFAULT_WAIT_OUTAGE_MS = 60_000;
+
+/**
+ * Waits until a job is completed, failed or cancelled (zc.async's `wait_for_result`), riding
+ * out a backend outage of up to `outageMs`.
  *
  * @returns the finished job: its `state`, `result` or `error`.
  * @throws {WaitTimeoutError} after `timeoutMs`.
  * @throws {UnknownJobError} when there is no such job.
+ * @throws {BackendUnavailableError} when the backend stays away longer than `outageMs`.
+ * @example
+ * ```ts
+ * import { connect, putJob, waitForJob, work } from "../mod.ts";
+ * await using backend = await connect({ url: "sqlite::memory:" });
+ * await putJob(backend, "q", { id: "1", handler: "one" });
+ * await work(backend, ["q"], { handlers: { one: () => 1 }, drain: true });
+ * (await waitForJob(backend, "q/1", { timeoutMs: 5_000 })).result; // 1
+ * ```
  */
 export async function waitForJob(
   backend: Backend,
   ref: string,
-  { timeoutMs, signal }: WaitOptions = {},
+  { timeoutMs, outageMs = DEFAULT_WAIT_OUTAGE_MS, signal }: WaitOptions = {},
 ): Promise<JobRecord> {
   const { queue } = parseJobRef(ref);
+  if (timeoutMs !== undefined) nonNegative("timeout", timeoutMs);
+  nonNegative("outage", outageMs);
   const deadline = timeoutMs === undefined ? Infinity : performance.now() + timeoutMs;
+  const outage = new Outage(outageMs);
   await using watcher = await backend.watch({ kind: "queue", name: queue });
+  let state = "unknown";
   for (;;) {
-    const job = await getJob(backend, ref);
-    if ((FINISHED_STATES as readonly string[]).includes(job.state)) return job;
+    const job = await outage.attempt(() => getJob(backend, ref));
+    if (job && (FINISHED_STATES as readonly string[]).includes(job.state)) return job;
+    if (job) state = job.state;
     const left = deadline - performance.now();
     if (left <= 0) {
-      throw new WaitTimeoutError(`job ${ref} is still ${job.state} — gave up waiting`);
+      throw new WaitTimeoutError(`job ${ref} is still ${state} — gave up waiting`);
     }
     await watcher.next(Math.min(left, WAIT_RECHECK_MS), signal);
   }
