@@ -198,7 +198,10 @@ class Worker {
             worker: this.#id,
             leaseMs: this.#leaseMs,
           });
-          if (result.job) {
+          if (result.undecodable) {
+            await this.#failUndecodable(queue, result.undecodable);
+            claimed = true;
+          } else if (result.job) {
             this.#start(queue, result.job, sentAt);
             claimed = true;
             // The next claim starts at the next queue, so one busy queue does not starve others.
@@ -217,6 +220,17 @@ class Worker {
       const untilReady = nextReadyAt - (localNow() + this.#offsetMs);
       await this.#idle(watchers, Math.max(0, Math.min(IDLE_RECHECK_MS, untilReady)), stop);
     }
+  }
+
+  /**
+   * A job another program wrote over cannot be run, and must not stop the queue: it fails
+   * with the reason (once — it is no longer pending) and the worker goes on.
+   */
+  async #failUndecodable(queue: string, { id, reason }: { id: string; reason: string }) {
+    const error = `cannot be read: ${reason}`;
+    await this.#backend.queue.failUndecodable(queue, { id, error });
+    this.#result.failed++;
+    this.#emit({ type: "failed", job: jobRef(queue, id), attempt: 0, error });
   }
 
   /** Whether every queue is empty: nothing pending, scheduled or active anywhere. */

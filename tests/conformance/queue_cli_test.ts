@@ -1,9 +1,10 @@
 /** `coord queue` as separate processes, on every backend. */
 
 import assert from "node:assert/strict";
-import { putJob } from "../../lib/queue/queue.ts";
+import { putJob, queueCounts } from "../../lib/queue/queue.ts";
 import { type CaseContext, conformance } from "../support/backends.ts";
 import { type CoordProcess, runCoord, spawnCoord } from "../support/cli.ts";
+import { GARBAGE, plantGarbageJob } from "../support/queue.ts";
 
 const envOf = (ctx: CaseContext) => ({ COORD_URL: ctx.url, COORD_NAMESPACE: ctx.namespace });
 
@@ -182,5 +183,53 @@ conformance(
     const job = await backend.queue.get("naps", "long");
     assert.equal(job?.state, "pending", "handed back for another worker");
     await Deno.remove(dir, { recursive: true });
+  },
+);
+
+conformance(
+  "show, wait and cancel exit 65 with one line on a job coord cannot read",
+  async (ctx) => {
+    const env = envOf(ctx);
+    const backend = await ctx.open();
+    for (const garbage of GARBAGE) await plantGarbageJob(backend, "junk", garbage, garbage);
+    for (const garbage of GARBAGE) {
+      for (const verb of ["show", "wait", "cancel"]) {
+        const r = await runCoord(
+          ["queue", verb, `junk/${garbage}`, "--timeout", "5"].slice(0, verb === "wait" ? 5 : 3),
+          { env },
+        );
+        assert.equal(r.code, 65, `${verb} ${garbage}: ${r.stderr}`);
+        assert.match(r.stderr, /^coord: .*junk.* holds .* — another program wrote there/);
+        assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+      }
+    }
+    assert.equal((await queueCounts(backend, ["junk"]))[0].cancelled, 0, "nothing cancelled");
+  },
+);
+
+conformance(
+  "work --drain fails a job coord cannot read, runs the others and exits",
+  async (ctx) => {
+    const env = envOf(ctx);
+    const backend = await ctx.open();
+    await plantGarbageJob(backend, "mixed", "poison", "json");
+    for (const id of ["a", "b", "c"]) {
+      await runCoord(["queue", "put", "mixed", "--id", id, "--", "echo", id], { env });
+    }
+    const work = await runCoord(["queue", "work", "mixed", "--allow-commands", "--drain"], { env });
+    assert.equal(work.code, 0, work.stderr);
+    const lines = work.stderr.trim().split("\n");
+    assert.equal(lines.length, 1, work.stderr);
+    assert.match(
+      lines[0],
+      /^coord: mixed\/poison failed .*: cannot be read: queue "mixed": a job holds/,
+    );
+    for (const id of ["a", "b", "c"]) {
+      const wait = await runCoord(["queue", "wait", `mixed/${id}`], { env });
+      assert.deepEqual(JSON.parse(wait.stdout), { exitCode: 0, stdout: `${id}\n` });
+    }
+    const poison = await runCoord(["queue", "wait", "mixed/poison"], { env });
+    assert.equal(poison.code, 1);
+    assert.match(poison.stderr, /mixed\/poison failed: cannot be read/);
   },
 );

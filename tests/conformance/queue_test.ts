@@ -16,6 +16,7 @@ import { MAX_STALLS } from "../../lib/queue/steps.ts";
 import { NonRetryableError, work } from "../../lib/queue/worker.ts";
 import { JobFailedError, queue } from "../../lib/queue/handle.ts";
 import { conformance } from "../support/backends.ts";
+import { GARBAGE, plantGarbageJob } from "../support/queue.ts";
 
 conformance("a handler job's result is waited for; putting an id twice is one job", async (ctx) => {
   const backend = await ctx.open();
@@ -355,5 +356,53 @@ conformance(
     );
     assert.equal((await bad.status()).state, "failed");
     assert.equal((await reports.counts()).completed, 3, "the job, the flow's part and its group");
+  },
+);
+
+for (const garbage of GARBAGE) {
+  conformance(
+    `a job another program wrote over (${garbage}) fails with the reason; the others run`,
+    async (ctx) => {
+      const backend = await ctx.open();
+      await plantGarbageJob(backend, "mixed", "poison", garbage);
+      for (const id of ["a", "b", "c"]) await putJob(backend, "mixed", { id, handler: "ok" });
+      const events: string[] = [];
+      const result = await work(backend, ["mixed"], {
+        handlers: { ok: () => "fine" },
+        drain: true,
+        onEvent: (e) => events.push(e.type === "failed" ? `${e.job} ${e.error}` : e.type),
+      });
+      assert.deepEqual([result.completed, result.failed], [3, 1]);
+      for (const id of ["a", "b", "c"]) {
+        assert.equal((await getJob(backend, `mixed/${id}`)).result, "fine");
+      }
+      const poison = await getJob(backend, "mixed/poison");
+      assert.equal(poison.state, "failed");
+      assert.match(poison.error!, /^cannot be read: queue "mixed": a job holds .* another program/);
+      assert.equal(events.filter((e) => e.startsWith("mixed/poison")).length, 1, "logged once");
+      assert.equal(
+        (await waitForJob(backend, "mixed/poison", { timeoutMs: 1_000 })).state,
+        "failed",
+      );
+      const counts = (await queueCounts(backend, ["mixed"]))[0];
+      assert.deepEqual([counts.completed, counts.failed, counts.pending], [3, 1, 0]);
+    },
+  );
+}
+
+conformance(
+  "show, wait and cancel refuse a job coord cannot read, changing nothing",
+  async (ctx) => {
+    const backend = await ctx.open();
+    for (const garbage of GARBAGE) {
+      await plantGarbageJob(backend, "junk", garbage, garbage);
+      const ref = `junk/${garbage}`;
+      await assert.rejects(getJob(backend, ref), ForeignDataError, ref);
+      await assert.rejects(waitForJob(backend, ref, { timeoutMs: 1_000 }), ForeignDataError, ref);
+      await assert.rejects(cancelJob(backend, ref), ForeignDataError, ref);
+    }
+    // Still pending as planted: a worker takes them (and fails them) next.
+    const result = await work(backend, ["junk"], { drain: true });
+    assert.equal(result.failed, GARBAGE.length);
   },
 );
