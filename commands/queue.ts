@@ -111,6 +111,9 @@ Examples:
   coord queue work thumbnails nightly --module ./handlers.ts --allow-commands
   coord queue wait thumbnails/1 --timeout 60
 
+Limits: --timeout, --lease (≥ 0.3), --grace ≤ 2147483.647 s; --delay, --begin-by, --backoff
+≤ 10 years; --retries ≤ 1000; --concurrency ≤ 10000; flows nest ≤ 32 deep, ≤ 10000 jobs.
+
 Exit codes: 0 ok · 1 a waited-for job failed, or cancel refused · 64 bad arguments, unknown
             job · 65 foreign data · 69 backend unavailable · 75 wait timed out · 128+N work
             stopped by signal N with jobs cut short
@@ -245,7 +248,6 @@ async function workVerb(argv: string[]): Promise<number> {
     ? DEFAULT_CONCURRENCY
     : countArg("queue", "--concurrency", values.concurrency);
   const leaseMs = secondsFlag("queue", "lease", values.lease, DEFAULT_JOB_LEASE_MS);
-  if (leaseMs < 300) throw usage("queue", "--lease must be at least 0.3 seconds");
   if (values.worker === "") throw usage("queue", "--worker is empty");
   const backend = await openBackend("queue", values);
   using signals = new StopSignals();

@@ -15,6 +15,13 @@ import { estimateClockOffset } from "../clock.ts";
 import { LeaseLostError, oneLine, UsageError } from "../errors.ts";
 import { abortion, localNow, sleep } from "../time.ts";
 import { checkQueueName, jobRef } from "./queue.ts";
+import {
+  checkCount,
+  checkDuration,
+  MAX_CONCURRENCY,
+  MAX_TIMER_MS,
+  MIN_LEASE_MS,
+} from "./limits.ts";
 import type { Attempt, Finish, JobRecord } from "./steps.ts";
 
 /** What a handler gets besides its arguments. */
@@ -104,7 +111,8 @@ const STDERR_TAIL_CHARS = 300;
 /**
  * Works on `queues` until `signal` aborts (or, with `drain`, until they are empty).
  *
- * @throws {UsageError} on a bad concurrency or queue name.
+ * @throws {UsageError} on a bad queue name, or a concurrency, lease or grace period out of
+ * range (see `limits.ts`).
  */
 export async function work(
   backend: Backend,
@@ -113,11 +121,20 @@ export async function work(
 ): Promise<WorkResult> {
   if (queues.length === 0) throw new UsageError("name at least one queue to work on");
   queues.forEach(checkQueueName);
-  const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
-  if (!Number.isInteger(concurrency) || concurrency < 1) {
-    throw new UsageError(`--concurrency must be a whole number ≥ 1, got ${concurrency}`);
-  }
-  return await new Worker(backend, queues, { ...options, concurrency }).run();
+  const concurrency = checkCount(
+    "concurrency",
+    options.concurrency ?? DEFAULT_CONCURRENCY,
+    1,
+    MAX_CONCURRENCY,
+  );
+  const leaseMs = checkDuration("lease", options.leaseMs ?? DEFAULT_JOB_LEASE_MS, {
+    minMs: MIN_LEASE_MS,
+    maxMs: MAX_TIMER_MS,
+  });
+  const graceMs = checkDuration("grace", options.graceMs ?? DEFAULT_WORK_GRACE_MS, {
+    maxMs: MAX_TIMER_MS,
+  });
+  return await new Worker(backend, queues, { ...options, concurrency, leaseMs, graceMs }).run();
 }
 
 class Worker {

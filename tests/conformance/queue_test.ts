@@ -294,11 +294,30 @@ conformance("bad input is refused and stores nothing", async (ctx) => {
       { command: [] },
       { handler: "a", retries: -1 },
       { handler: "a", delayMs: -5 },
+      { command: [1, 2] as unknown as string[] },
+      { handler: ["a"] as unknown as string },
+      { handler: "a", timeoutMs: 2 ** 31 },
+      { handler: "a", retries: 1_001 },
+      { handler: "a", backoffMs: "1" as unknown as number },
     ]
   ) {
     await assert.rejects(putJob(backend, "bad", options), UsageError, JSON.stringify(options));
   }
   await assert.rejects(putJob(backend, "a/b", { handler: "x" }), UsageError);
+  for (
+    const options of [
+      { concurrency: 0 },
+      { concurrency: 10_001 },
+      { leaseMs: 100 },
+      {
+        leaseMs: 2 ** 31,
+      },
+      { graceMs: -1 },
+      { graceMs: 2 ** 31 },
+    ]
+  ) {
+    await assert.rejects(work(backend, ["bad"], options), UsageError, JSON.stringify(options));
+  }
   await assert.rejects(getJob(backend, "no-slash"), UsageError);
   assert.deepEqual(await backend.queue.list(), []);
 });
