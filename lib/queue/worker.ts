@@ -52,6 +52,10 @@ export type WorkEvent =
   | { type: "retrying"; job: string; attempt: number; error: string; delayMs: number }
   /** The lease ran out (the worker was cut off): another worker runs the job again. */
   | { type: "lost"; job: string }
+  /** The worker was told to stop: it waits up to `graceMs` for these running jobs. */
+  | { type: "stopping"; jobs: string[]; graceMs: number }
+  /** A job cut short by a stop by force went back to pending, for another worker. */
+  | { type: "released"; job: string }
   /** The backend failed; the worker retries. */
   | { type: "error"; error: string };
 
@@ -144,7 +148,8 @@ class Worker {
   readonly #id: string;
   readonly #leaseMs: number;
   readonly #forced = new AbortController();
-  readonly #running = new Map<Promise<void>, AbortController>();
+  /** Running jobs: each run's promise, its abort and its job's reference. */
+  readonly #running = new Map<Promise<void>, { abort: AbortController; ref: string }>();
   readonly #result: WorkResult = { completed: 0, failed: 0, cutShort: 0 };
   #offsetMs = 0;
 
@@ -280,20 +285,25 @@ class Worker {
     const run = this.#runJob(queue, job, abort, claimSentAt).finally(() =>
       this.#running.delete(run)
     );
-    this.#running.set(run, abort);
+    this.#running.set(run, { abort, ref: jobRef(queue, job.id) });
   }
 
   /** Lets running jobs finish within the grace period, then stops them by force. */
   async #finishRunning(): Promise<void> {
+    const graceMs = this.#options.graceMs ?? DEFAULT_WORK_GRACE_MS;
+    if (this.#running.size > 0) {
+      const jobs = [...this.#running.values()].map(({ ref }) => ref);
+      this.#emit({ type: "stopping", jobs, graceMs });
+    }
     const timer = setTimeout(
       () => this.#forced.abort(new Error("the grace period is over")),
-      this.#options.graceMs ?? DEFAULT_WORK_GRACE_MS,
+      graceMs,
     );
     try {
       await Promise.race([Promise.all(this.#running.keys()), abortion(this.#forced.signal)]);
       if (this.#forced.signal.aborted && this.#running.size > 0) {
         this.#result.cutShort = this.#running.size;
-        for (const abort of this.#running.values()) abort.abort(this.#forced.signal.reason);
+        for (const { abort } of this.#running.values()) abort.abort(this.#forced.signal.reason);
         const settled = new AbortController();
         await Promise.race([
           Promise.all(this.#running.keys()),
@@ -362,6 +372,8 @@ class Worker {
     }
     if (!recorded) {
       this.#emit({ type: "lost", job: ref });
+    } else if (outcome.outcome === "release") {
+      this.#emit({ type: "released", job: ref });
     } else if (outcome.outcome === "completed") {
       this.#result.completed++;
       const durationMs = performance.now() - started;

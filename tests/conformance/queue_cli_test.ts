@@ -177,9 +177,13 @@ conformance(
     const forced = spawnCoord(["queue", "work", "naps", "--module", `${dir}/h.ts`], { env });
     await forced.stderrLine(/^napping$/);
     forced.kill("SIGTERM");
-    await new Promise((r) => setTimeout(r, 100));
+    await forced.stderrLine(
+      /^coord: stopping: waiting up to 30 s for 1 running job to finish \(naps\/long\)/,
+    );
     forced.kill("SIGTERM");
-    assert.equal((await forced.result).code, 143);
+    const stopped = await forced.result;
+    assert.equal(stopped.code, 143);
+    assert.match(stopped.stderr, /^coord: naps\/long went back to pending/m);
     const job = await backend.queue.get("naps", "long");
     assert.equal(job?.state, "pending", "handed back for another worker");
     await Deno.remove(dir, { recursive: true });
@@ -233,3 +237,50 @@ conformance(
     assert.match(poison.stderr, /mixed\/poison failed: cannot be read/);
   },
 );
+
+conformance("show prints a job's fields in one order everywhere, failures counted", async (ctx) => {
+  const env = envOf(ctx);
+  const put = ["queue", "put", "s", "--id", "f", "--retries", "2", "--backoff", "0", "--", "false"];
+  assert.equal((await runCoord(put, { env })).code, 0);
+  assert.equal(
+    (await runCoord(["queue", "work", "s", "--allow-commands", "--drain"], { env })).code,
+    0,
+  );
+  const show = await runCoord(["queue", "show", "s/f"], { env });
+  assert.equal(show.code, 0, show.stderr);
+  const lines = show.stdout.trim().split("\n");
+  assert.deepEqual(lines.map((line) => line.split(" ")[0]), [
+    "job",
+    "state",
+    "command",
+    "retries",
+    "backoffMs",
+    "attempts",
+    "failures",
+    "stalls",
+    "worker",
+    "createdAt",
+    "readyAt",
+    "startedAt",
+    "finishedAt",
+    "error",
+  ]);
+  assert.match(show.stdout, /^attempts +3$/m);
+  assert.match(show.stdout, /^failures +3$/m);
+  const json = await runCoord(["queue", "show", "s/f", "--json"], { env });
+  assert.deepEqual(Object.keys(JSON.parse(json.stdout)), lines.map((line) => line.split(" ")[0]));
+});
+
+conformance("status gives the oldest pending job's age in days and hours", async (ctx) => {
+  const env = envOf(ctx);
+  const at = new Date(Date.now() - 8 * 86_400_000 - 60_000).toISOString();
+  assert.equal(
+    (await runCoord(["queue", "put", "old", "--at", at, "--", "true"], { env })).code,
+    0,
+  );
+  const status = await runCoord(["queue", "status", "old"], { env });
+  assert.equal(status.code, 0, status.stderr);
+  const [header, row] = status.stdout.trim().split("\n");
+  const oldest = row.slice(header.indexOf("OLDEST")).trim().split(/ {2,}/)[0];
+  assert.equal(oldest, "8d 0h");
+});

@@ -73,7 +73,12 @@ conformance("a failing job is retried with doubling backoff, then fails", async 
   assert.ok(starts[1] - starts[0] >= 90, `first retry after ${starts[1] - starts[0]} ms`);
   assert.ok(starts[2] - starts[1] >= 190, `second retry after ${starts[2] - starts[1]} ms`);
   const job = await getJob(backend, "flaky/j");
-  assert.deepEqual([job.state, job.attempts, job.error], ["failed", 3, "kaboom"]);
+  assert.deepEqual([job.state, job.attempts, job.failures, job.error], [
+    "failed",
+    3,
+    3,
+    "kaboom",
+  ]);
 });
 
 conformance("NonRetryableError fails a job at once", async (ctx) => {

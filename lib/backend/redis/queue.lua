@@ -270,6 +270,7 @@ if op == 'finish' then
     finish(job, 'completed')
   elseif outcome == 'failed' then
     job.error = payload
+    job.failures = (job.failures or 0) + 1
     finish(job, 'failed')
   else
     -- retry: a failure that leaves retries; release: a run cut short by its worker's stop.

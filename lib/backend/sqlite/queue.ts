@@ -132,7 +132,7 @@ export class SqliteQueueSteps implements QueueSteps {
     queue: string,
     id: string,
     state: "completed" | "failed" | "cancelled",
-    fields: { error?: string | null; result?: string } = {},
+    fields: { error?: string | null; result?: string; failures?: number } = {},
   ): void {
     this.#update(queue, id, {
       state,
@@ -426,7 +426,7 @@ export class SqliteQueueSteps implements QueueSteps {
             error: null,
           });
         } else if (r.outcome === "failed") {
-          this.#end(queue, r.id, "failed", { error: r.error });
+          this.#end(queue, r.id, "failed", { error: r.error, failures: row.failures + 1 });
         } else if (r.outcome === "retry") {
           this.#update(queue, r.id, {
             state: "pending",
