@@ -290,7 +290,7 @@ end
 
 -- A job whose stored parts cannot be read fails with the reason; what cannot be read is
 -- replaced by coord's own, so show and wait answer for it from now on.
-if op == 'reject' then
+if op == 'fail_undecodable' then
   local id, reason = ARGV[3], ARGV[4]
   local job = decode(id) or { id = id, attempts = 0, stalls = 0, readyAt = now_ms,
     createdAt = now_ms }

@@ -87,7 +87,7 @@ export class RedisQueueSteps extends RedisSteps implements QueueSteps {
   }
 
   async failUndecodable(queue: string, r: { id: string; error: string }): Promise<void> {
-    await this.run(queue, "reject", r.id, r.error);
+    await this.run(queue, "fail_undecodable", r.id, r.error);
   }
 
   async renew(queue: string, r: Attempt & { leaseMs: number }): Promise<boolean> {
