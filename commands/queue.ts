@@ -11,6 +11,7 @@ import { type Flow, flowNodes, putFlow } from "../lib/queue/flow.ts";
 import { StopSignals } from "../lib/stop_signals.ts";
 import {
   cancelJob,
+  DEFAULT_WAIT_OUTAGE_MS,
   getJob,
   parseJobRef,
   putJob,
@@ -82,10 +83,11 @@ lost when a worker dies. A job is QUEUE/ID (what put prints).
           SIGKILL has its jobs run again elsewhere after the lease. SIGINT/SIGTERM/SIGHUP: take
           no more jobs, let running ones finish within --grace (default ${
     DEFAULT_WORK_GRACE_MS / 1000
-  }), exit 0; a second
-          signal (or the end of the grace period) stops them (they go back to pending) and
-          exits 128+N. --drain exits 0 once the queues have nothing pending, scheduled or
-          active. Failures and lost jobs are logged on stderr; --verbose logs every job.
+  }, naming the
+          jobs it waits for), exit 0; a second signal (or the end of the grace period) stops
+          them (they go back to pending, each named) and exits 128+N. --drain exits 0 once
+          the queues have nothing pending, scheduled or active. Failures and lost jobs are
+          logged on stderr; --verbose logs every job.
           Handlers: the functions FILE exports, called as fn(args, ctx) with ctx.job,
           ctx.attempt, ctx.signal; the return value (JSON) is the result. Throwing
           NonRetryableError (from coord) fails the job without its retries.
@@ -94,18 +96,24 @@ lost when a worker dies. A job is QUEUE/ID (what put prints).
     MAX_STDOUT_BYTES / 1024
   } KiB).
           --json prints the whole job instead. Exit 0 when all completed, 1 when one failed or
-          was cancelled (its error on stderr), 75 on --timeout.
-  status  per queue: waiting (flow parts), pending, scheduled, active, completed, failed, cancelled, the oldest
-          pending job's age, live workers
-  show    one job: state, attempts, worker, times, result or error
+          was cancelled (its error on stderr), 75 on --timeout. Rides out a backend outage (a
+          restart, a failover) of up to ${
+    DEFAULT_WAIT_OUTAGE_MS / 1000
+  } s in a row; a longer one exits 69.
+  status  per queue: waiting (flow parts), pending, scheduled, active, completed, failed,
+          cancelled, the oldest pending job's age (12.3 s, 5m 3s, 3h 12m, 7d 8h), live workers
+  show    one job: state, spec, attempts, failures, stalls, worker, times, result or error
   cancel  cancels a job that has not started (exit 0, also if cancelled already); an active
           or finished job is left as it is (exit 1, its state on stderr)
 
 Examples:
   coord queue put thumbnails --handler resize --args '{"file":"a.png"}' --retries 3
-  coord queue put nightly --at 2026-11-24T02:00:00Z -- ./backup.sh --full
+  coord queue put nightly --at "$(date -ud 'tomorrow 02:00' +%FT%TZ)" -- ./backup.sh --full
   coord queue work thumbnails nightly --module ./handlers.ts --allow-commands
   coord queue wait thumbnails/1 --timeout 60
+
+Limits: --timeout, --lease (≥ 0.3), --grace ≤ 2147483.647 s; --delay, --begin-by, --backoff
+≤ 10 years; --retries ≤ 1000; --concurrency ≤ 10000; flows nest ≤ 32 deep, ≤ 10000 jobs.
 
 Exit codes: 0 ok · 1 a waited-for job failed, or cancel refused · 64 bad arguments, unknown
             job · 65 foreign data · 69 backend unavailable · 75 wait timed out · 128+N work
@@ -241,7 +249,6 @@ async function workVerb(argv: string[]): Promise<number> {
     ? DEFAULT_CONCURRENCY
     : countArg("queue", "--concurrency", values.concurrency);
   const leaseMs = secondsFlag("queue", "lease", values.lease, DEFAULT_JOB_LEASE_MS);
-  if (leaseMs < 300) throw usage("queue", "--lease must be at least 0.3 seconds");
   if (values.worker === "") throw usage("queue", "--worker is empty");
   const backend = await openBackend("queue", values);
   using signals = new StopSignals();
@@ -305,6 +312,14 @@ function workLine(event: WorkEvent, verbose = false): string | undefined {
         `${(event.delayMs / 1000).toFixed(1)} s`;
     case "lost":
       return `${event.job} lost its lease; another worker runs it again`;
+    case "stopping": {
+      const n = event.jobs.length;
+      return `stopping: waiting up to ${event.graceMs / 1000} s for ${n} running ` +
+        `job${n === 1 ? "" : "s"} to finish (${event.jobs.join(", ")}); a second signal ` +
+        `puts them back to pending`;
+    }
+    case "released":
+      return `${event.job} went back to pending (stopped before it finished)`;
     case "error":
       return `${event.error} — retrying`;
   }
@@ -357,7 +372,7 @@ async function status(argv: string[]): Promise<number> {
     ...[c.waiting, c.pending, c.scheduled, c.active, c.completed, c.failed, c.cancelled].map(
       String,
     ),
-    c.oldestPendingAt === undefined ? "-" : `${((now - c.oldestPendingAt) / 1000).toFixed(1)} s`,
+    c.oldestPendingAt === undefined ? "-" : ageText(now - c.oldestPendingAt),
     c.workers.join(",") || "-",
   ]);
   if (rows.length > 0) {
@@ -408,10 +423,48 @@ async function cancel(argv: string[]): Promise<number> {
   return 1;
 }
 
+/** The fields of a job `show` and `wait --json` print, in this order on every backend. */
+const JOB_FIELDS = [
+  "job",
+  "state",
+  "handler",
+  "args",
+  "command",
+  "retries",
+  "backoffMs",
+  "timeoutMs",
+  "attempts",
+  "failures",
+  "stalls",
+  "worker",
+  "createdAt",
+  "readyAt",
+  "startedAt",
+  "finishedAt",
+  "parent",
+  "group",
+  "inputs",
+  "result",
+  "error",
+];
+
 /** A job as `show --json` and `wait --json` print it. */
 function jobJson(ref: string, job: JobRecord): Record<string, unknown> {
   const { id: _, spec, ...rest } = job;
-  return { job: ref, ...rest, ...spec };
+  const fields: Record<string, unknown> = { job: ref, ...rest, ...spec };
+  return Object.fromEntries(
+    JOB_FIELDS.filter((name) => fields[name] !== undefined).map((name) => [name, fields[name]]),
+  );
+}
+
+/** An age for people: `12.3 s`, `5m 3s`, `3h 12m`, `7d 8h`. */
+function ageText(ms: number): string {
+  const s = Math.max(0, ms) / 1000;
+  if (s < 60) return `${s.toFixed(1)} s`;
+  const [d, h, m] = [Math.floor(s / 86_400), Math.floor(s / 3_600) % 24, Math.floor(s / 60) % 60];
+  if (d > 0) return `${d}d ${h}h`;
+  if (h > 0) return `${h}h ${m}m`;
+  return `${m}m ${Math.floor(s) % 60}s`;
 }
 
 /** The `coord queue` command. */

@@ -25,6 +25,14 @@ Deno.test("coord queue refuses bad input with one line and exit 64, storing noth
       [["work", "q", "--module", "/nonexistent/h.ts"], /cannot load handler module/],
       [["work", "q", "--concurrency", "0"], /--concurrency must be a whole number/],
       [["frobnicate"], /unknown "frobnicate"/],
+      [["put", "q", "--handler", "h", "--timeout", "1e10"], /--timeout must be .* to 2147483\.647/],
+      [["put", "q", "--handler", "h", "--delay", "1e12"], /--delay must be .* to 315360000/],
+      [["put", "q", "--handler", "h", "--begin-by", "1e12"], /--begin-by must be/],
+      [["put", "q", "--handler", "h", "--backoff", "1e12"], /--backoff must be/],
+      [["put", "q", "--handler", "h", "--retries", "100000"], /--retries must be .* to 1000/],
+      [["work", "q", "--lease", "0.1"], /--lease must be .* from 0\.3/],
+      [["work", "q", "--grace", "1e10"], /--grace must be/],
+      [["work", "q", "--concurrency", "100000"], /--concurrency must be .* to 10000/],
     ] as const
   ) {
     const r = await runCoord(["queue", ...args, "--url", url]);
@@ -36,6 +44,39 @@ Deno.test("coord queue refuses bad input with one line and exit 64, storing noth
   const bare = await runCoord(["queue"]);
   assert.equal(bare.code, 64);
   assert.match(bare.stderr, /missing put, flow, work/);
+});
+
+Deno.test("coord queue flow refuses a malformed flow with one line and exit 64", async () => {
+  const url = `sqlite:${await Deno.makeTempFile({ suffix: ".db" })}`;
+  const dir = await Deno.makeTempDir();
+  const deep = '{"serial":['.repeat(20_000) + '{"handler":"h"}' + "]}".repeat(20_000);
+  for (
+    const [flow, message] of [
+      [
+        '{"parallel": [{"command": [1, 2]}]}',
+        /flow\.parallel\[0\]: a command is a list of strings/,
+      ],
+      ['{"command": [1, 2]}', /a command is a list of strings/],
+      ['{"parallel": [{"handler": ["h"]}]}', /handler \["h"\] is not a function name/],
+      ['{"parallel": [{"handler": "h", "backoff": "1"}]}', /backoff: a number of seconds/],
+      ['{"parallel": [{"handler": "h", "timeout": 1e10}]}', /--timeout must be/],
+      ['{"parallel": [{"handler": "h"}], "continueOnFailure": "yes"}', /true or false/],
+      [
+        '{"parallel": [{"handler": "h"}], "postprocess": 5}',
+        /postprocess: a flow node is an object/,
+      ],
+      [deep, /groups nest at most 32 deep/],
+    ] as const
+  ) {
+    await Deno.writeTextFile(`${dir}/flow.json`, flow);
+    const r = await runCoord(["queue", "flow", "q", `${dir}/flow.json`, "--url", url]);
+    assert.equal(r.code, 64, `${flow.slice(0, 80)}: ${r.stderr}`);
+    assert.match(r.stderr, message);
+    assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+  }
+  assert.equal(await rowCount(url, "coord_queue_job"), 0);
+  await Deno.remove(dir, { recursive: true });
+  await Deno.remove(url.slice("sqlite:".length));
 });
 
 Deno.test("coord queue exits 69 when the backend is unreachable", async () => {

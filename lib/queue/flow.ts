@@ -19,6 +19,7 @@ import type { Backend } from "../backend/types.ts";
 import { UsageError } from "../errors.ts";
 import { checkQueueName, jobRef, jobSpecOf, type PutOptions } from "./queue.ts";
 import type { FlowNode } from "./steps.ts";
+import { MAX_FLOW_DEPTH, MAX_FLOW_NODES } from "./limits.ts";
 
 /** A job of a flow: as {@link PutOptions}' job fields, durations in seconds as on the CLI. */
 export interface FlowJob {
@@ -62,15 +63,32 @@ const GROUP_KEYS = ["parallel", "serial", "postprocess", "continueOnFailure"];
  */
 export function flowNodes(flow: unknown, rootId: string): FlowNode[] {
   const nodes: FlowNode[] = [];
-  const visit = (node: unknown, id: string, where: string, parent?: string, released = true) => {
+  const visit = (
+    node: unknown,
+    id: string,
+    where: string,
+    parent?: string,
+    released = true,
+    depth = 0,
+  ) => {
     if (typeof node !== "object" || node === null || Array.isArray(node)) {
       throw new UsageError(`${where}: a flow node is an object (a job or a group)`);
+    }
+    // Checked before going deeper: a flow nested thousands deep must not overflow the stack.
+    if (depth > MAX_FLOW_DEPTH) {
+      throw new UsageError(`flow: groups nest at most ${MAX_FLOW_DEPTH} deep`);
+    }
+    if (nodes.length >= MAX_FLOW_NODES) {
+      throw new UsageError(`flow: at most ${MAX_FLOW_NODES} jobs and groups`);
     }
     const keys = Object.keys(node);
     const group = node as FlowGroup;
     if (group.parallel !== undefined || group.serial !== undefined) {
       const unknown = keys.filter((k) => !GROUP_KEYS.includes(k));
       if (unknown.length > 0) throw new UsageError(`${where}: a group has no "${unknown[0]}"`);
+      if (group.continueOnFailure !== undefined && typeof group.continueOnFailure !== "boolean") {
+        throw new UsageError(`${where}.continueOnFailure: true or false`);
+      }
       if ((group.parallel === undefined) === (group.serial === undefined)) {
         throw new UsageError(`${where}: a group is "parallel" or "serial", not both`);
       }
@@ -99,13 +117,15 @@ export function flowNodes(flow: unknown, rootId: string): FlowNode[] {
           `${where}.${kind}[${i}]`,
           id,
           released && (kind === "parallel" || i === 0),
+          depth + 1,
         )
       );
       if (postprocess !== undefined) {
-        if ("parallel" in group.postprocess! || "serial" in group.postprocess!) {
+        const post = group.postprocess as object;
+        if (typeof post === "object" && post !== null && ("parallel" in post || "serial" in post)) {
           throw new UsageError(`${where}.postprocess: a job, not a group`);
         }
-        visit(group.postprocess, postprocess, `${where}.postprocess`, id, false);
+        visit(group.postprocess, postprocess, `${where}.postprocess`, id, false, depth + 1);
       }
       return;
     }
@@ -116,6 +136,11 @@ export function flowNodes(flow: unknown, rootId: string): FlowNode[] {
       );
     }
     const job = node as FlowJob;
+    for (const field of ["backoff", "timeout"] as const) {
+      if (job[field] !== undefined && typeof job[field] !== "number") {
+        throw new UsageError(`${where}.${field}: a number of seconds`);
+      }
+    }
     try {
       const spec = jobSpecOf({
         ...job,

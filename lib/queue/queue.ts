@@ -10,6 +10,8 @@
 import { checkName } from "../backend/keys.ts";
 import type { Backend } from "../backend/types.ts";
 import { CoordError, ExitCode, UsageError, WaitTimeoutError } from "../errors.ts";
+import { Outage } from "../outage.ts";
+import { checkCount, checkDuration, MAX_DELAY_MS, MAX_RETRIES, MAX_TIMER_MS } from "./limits.ts";
 import type { JobRecord, JobSpec, QueueCounts } from "./steps.ts";
 
 /** What to run and when; one of `handler` and `command`. */
@@ -104,16 +106,18 @@ export async function putJob(
   checkQueueName(queue);
   const spec = jobSpecOf(options);
   if (options.id !== undefined) checkName("job id", options.id);
-  const delayMs = nonNegative("delay", options.delayMs ?? 0);
+  const delayMs = checkDuration("delay", options.delayMs ?? 0, { maxMs: MAX_DELAY_MS });
   const at = options.at instanceof Date ? options.at.getTime() : options.at;
-  if (at !== undefined && !Number.isFinite(at)) throw new UsageError(`--at is not a time`);
+  if (at !== undefined && (typeof at !== "number" || !Number.isFinite(at))) {
+    throw new UsageError(`--at is not a time`);
+  }
   const { job, created } = await backend.queue.put(queue, {
     ...(options.id !== undefined && { id: options.id }),
     spec,
     delayMs,
     ...(at !== undefined && { at }),
     ...(options.beginByMs !== undefined &&
-      { beginByMs: nonNegative("begin-by", options.beginByMs) }),
+      { beginByMs: checkDuration("begin-by", options.beginByMs, { maxMs: MAX_DELAY_MS }) }),
   });
   return { job, ref: jobRef(queue, job.id), created };
 }
@@ -128,40 +132,33 @@ export function jobSpecOf(options: PutOptions): JobSpec {
   if ((handler === undefined) === (command === undefined)) {
     throw new UsageError("a job runs either a handler (--handler NAME) or a command (-- CMD…)");
   }
-  if (handler !== undefined && !/^[A-Za-z_$][\w$]*$/.test(handler)) {
-    throw new UsageError(`handler "${handler}" is not a function name a module can export`);
+  if (
+    handler !== undefined && !(typeof handler === "string" && /^[A-Za-z_$][\w$]*$/.test(handler))
+  ) {
+    throw new UsageError(
+      `handler ${JSON.stringify(handler)} is not a function name a module can export`,
+    );
   }
-  if (command !== undefined && command.length === 0) throw new UsageError("the command is empty");
+  if (command !== undefined) {
+    if (!Array.isArray(command) || command.some((arg) => typeof arg !== "string")) {
+      throw new UsageError(`a command is a list of strings (argv), got ${JSON.stringify(command)}`);
+    }
+    if (command.length === 0 || command[0] === "") throw new UsageError("the command is empty");
+  }
   if (options.args !== undefined && command !== undefined) {
     throw new UsageError("--args is for handler jobs; a command job's arguments follow --");
-  }
-  const retries = options.retries ?? 0;
-  if (!Number.isInteger(retries) || retries < 0) {
-    throw new UsageError(`--retries must be a whole number ≥ 0, got ${retries}`);
   }
   return {
     ...(handler !== undefined && { handler }),
     ...(options.args !== undefined && { args: options.args }),
     ...(command !== undefined && { command }),
-    retries,
-    backoffMs: nonNegative("backoff", options.backoffMs ?? 1_000),
+    retries: checkCount("retries", options.retries ?? 0, 0, MAX_RETRIES),
+    backoffMs: checkDuration("backoff", options.backoffMs ?? 1_000, { maxMs: MAX_DELAY_MS }),
     ...(options.timeoutMs !== undefined &&
-      { timeoutMs: positive("timeout", options.timeoutMs) }),
+      {
+        timeoutMs: checkDuration("timeout", options.timeoutMs, { minMs: 1, maxMs: MAX_TIMER_MS }),
+      }),
   };
-}
-
-function nonNegative(what: string, ms: number): number {
-  if (!(ms >= 0) || !Number.isFinite(ms)) {
-    throw new UsageError(`--${what} must be a number of seconds ≥ 0`);
-  }
-  return ms;
-}
-
-function positive(what: string, ms: number): number {
-  if (!(ms > 0) || !Number.isFinite(ms)) {
-    throw new UsageError(`--${what} must be a number of seconds > 0`);
-  }
-  return ms;
 }
 
 /**
@@ -204,6 +201,11 @@ export async function cancelJob(
 export interface WaitOptions {
   /** Give up after this long (ms); default: wait as long as it takes. */
   timeoutMs?: number;
+  /**
+   * How long the backend may be unavailable in a row (a restart, a failover) before the wait
+   * fails with `BackendUnavailableError`; default {@link DEFAULT_WAIT_OUTAGE_MS}.
+   */
+  outageMs?: number;
   /** Stops waiting (rejects with its reason). */
   signal?: AbortSignal;
 }
@@ -212,26 +214,47 @@ export interface WaitOptions {
 const WAIT_RECHECK_MS = 1_000;
 
 /**
- * Waits until a job is completed, failed or cancelled (zc.async's `wait_for_result`).
+ * How long a waiter rides out an unavailable backend by default: the job's state is durable,
+ * so a restart or failover only delays the answer.
+ */
+export const DEFAULT_WAIT_OUTAGE_MS = 60_000;
+
+/**
+ * Waits until a job is completed, failed or cancelled (zc.async's `wait_for_result`), riding
+ * out a backend outage of up to `outageMs`.
  *
  * @returns the finished job: its `state`, `result` or `error`.
  * @throws {WaitTimeoutError} after `timeoutMs`.
  * @throws {UnknownJobError} when there is no such job.
+ * @throws {BackendUnavailableError} when the backend stays away longer than `outageMs`.
+ * @example
+ * ```ts
+ * import { connect, putJob, waitForJob, work } from "../mod.ts";
+ * await using backend = await connect({ url: "sqlite::memory:" });
+ * await putJob(backend, "q", { id: "1", handler: "one" });
+ * await work(backend, ["q"], { handlers: { one: () => 1 }, drain: true });
+ * (await waitForJob(backend, "q/1", { timeoutMs: 5_000 })).result; // 1
+ * ```
  */
 export async function waitForJob(
   backend: Backend,
   ref: string,
-  { timeoutMs, signal }: WaitOptions = {},
+  { timeoutMs, outageMs = DEFAULT_WAIT_OUTAGE_MS, signal }: WaitOptions = {},
 ): Promise<JobRecord> {
   const { queue } = parseJobRef(ref);
+  if (timeoutMs !== undefined) checkDuration("timeout", timeoutMs, { maxMs: Infinity });
+  checkDuration("outage", outageMs, { maxMs: Infinity });
   const deadline = timeoutMs === undefined ? Infinity : performance.now() + timeoutMs;
+  const outage = new Outage(outageMs);
   await using watcher = await backend.watch({ kind: "queue", name: queue });
+  let state = "unknown";
   for (;;) {
-    const job = await getJob(backend, ref);
-    if ((FINISHED_STATES as readonly string[]).includes(job.state)) return job;
+    const job = await outage.attempt(() => getJob(backend, ref));
+    if (job && (FINISHED_STATES as readonly string[]).includes(job.state)) return job;
+    if (job) state = job.state;
     const left = deadline - performance.now();
     if (left <= 0) {
-      throw new WaitTimeoutError(`job ${ref} is still ${job.state} — gave up waiting`);
+      throw new WaitTimeoutError(`job ${ref} is still ${state} — gave up waiting`);
     }
     await watcher.next(Math.min(left, WAIT_RECHECK_MS), signal);
   }

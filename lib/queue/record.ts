@@ -8,11 +8,20 @@ import { ForeignDataError } from "../errors.ts";
 import type { JobRecord, JobSpec, JobState } from "./steps.ts";
 
 const STATES: JobState[] = ["waiting", "pending", "active", "completed", "failed", "cancelled"];
+/** The state fields the steps compute with. */
+const NUMBERS = ["attempts", "stalls", "readyAt", "createdAt"] as const;
 
 /**
  * A job from its stored parts: coord's state fields (JSON), the spec and the result as given.
  *
  * @throws {ForeignDataError} when they are not coord's.
+ * @example
+ * ```ts
+ * import { jobRecord } from "./record.ts";
+ * const state = { id: "1", state: "pending", attempts: 0, stalls: 0, readyAt: 0, createdAt: 0 };
+ * jobRecord("q", JSON.stringify(state), '{"handler":"h","retries":0,"backoffMs":0}').state;
+ * // "pending"
+ * ```
  */
 export function jobRecord(
   queue: string,
@@ -21,27 +30,44 @@ export function jobRecord(
   resultJson?: string,
   inputsJson?: string,
 ): JobRecord {
-  try {
-    const state = JSON.parse(stateJson);
-    const spec = JSON.parse(specJson) as JobSpec;
-    if (
-      typeof state?.id === "string" && STATES.includes(state.state) &&
-      typeof state.attempts === "number" && typeof spec === "object" && spec !== null
-    ) {
-      const { beginBy: _, ...job } = state;
-      return {
-        failures: 0,
-        ...job,
-        spec,
-        ...(resultJson !== undefined && { result: JSON.parse(resultJson) }),
-        ...(inputsJson !== undefined && { inputs: JSON.parse(inputsJson) }),
-      } as JobRecord;
+  const read = (json: string | undefined, valid: (value: unknown) => boolean) => {
+    if (json === undefined) return undefined;
+    try {
+      const value = JSON.parse(json);
+      if (valid(value)) return value;
+    } catch {
+      // reported below
     }
-  } catch {
-    // reported below
-  }
-  throw new ForeignDataError(
-    `queue "${queue}": a job holds ${JSON.stringify(stateJson.slice(0, 60))} — another ` +
-      `program wrote there; remove the key or use another --namespace`,
-  );
+    throw new ForeignDataError(foreignJob(queue, json));
+  };
+  const { beginBy: _, ...state } = read(stateJson, isState);
+  const spec = read(specJson, isObject) as JobSpec;
+  const result = read(resultJson, () => true);
+  const inputs = read(inputsJson, Array.isArray);
+  return {
+    failures: 0,
+    ...state,
+    spec,
+    ...(resultJson !== undefined && { result }),
+    ...(inputs !== undefined && { inputs }),
+  } as JobRecord;
+}
+
+/** Why a job's stored `held` text is refused: what it holds, and what to do. */
+export function foreignJob(queue: string, held: string): string {
+  return `queue "${queue}": a job holds ${JSON.stringify(held.slice(0, 60))} — another ` +
+    `program wrote there; remove it or use another --namespace`;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function isState(state: unknown): state is Record<string, unknown> {
+  return isObject(state) && typeof state.id === "string" &&
+    STATES.includes(state.state as JobState) &&
+    NUMBERS.every((field) => typeof state[field] === "number") &&
+    (state.failures === undefined || typeof state.failures === "number") &&
+    (state.group === undefined ||
+      (isObject(state.group) && Array.isArray(state.group.children)));
 }

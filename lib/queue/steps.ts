@@ -109,9 +109,14 @@ export interface Attempt {
 
 /** What {@link QueueSteps.claim} returns. */
 export type ClaimResult =
-  | { job: JobRecord }
+  | { job: JobRecord; undecodable?: undefined }
+  /**
+   * The next job's stored record is not coord's (another program wrote there): the worker
+   * fails it with {@link QueueSteps.failUndecodable} and claims again.
+   */
+  | { job?: undefined; undecodable: { id: string; reason: string } }
   /** Nothing to run now; the earliest scheduled job's start (epoch ms), if any. */
-  | { job?: undefined; nextReadyAt?: number };
+  | { job?: undefined; undecodable?: undefined; nextReadyAt?: number };
 
 /** How {@link QueueSteps.finish} ends an attempt. */
 export type Finish =
@@ -165,9 +170,15 @@ export interface QueueSteps {
   ): Promise<{ job: JobRecord; created: boolean }>;
   /**
    * Leases the first job ready to run to `worker`: first returns jobs whose lease ran out to
-   * pending (or fails them after {@link MAX_STALLS}), fails jobs past their `beginBy`.
+   * pending (or fails them after {@link MAX_STALLS}), fails jobs past their `beginBy`. A job
+   * whose record cannot be read is handed back as `undecodable`, never failing the claim.
    */
   claim(queue: string, request: { worker: string; leaseMs: number }): Promise<ClaimResult>;
+  /**
+   * Fails a job whose stored record cannot be read, with `error`; parts of the record that
+   * cannot be read are replaced by coord's own, so the job can be shown and waited for.
+   */
+  failUndecodable(queue: string, request: { id: string; error: string }): Promise<void>;
   /** Extends an active job's lease; false when this attempt is no longer this worker's. */
   renew(queue: string, request: Attempt & { leaseMs: number }): Promise<boolean>;
   /** Ends an attempt; false when it is no longer this worker's (its lease ran out). */

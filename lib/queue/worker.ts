@@ -15,6 +15,13 @@ import { estimateClockOffset } from "../clock.ts";
 import { LeaseLostError, oneLine, UsageError } from "../errors.ts";
 import { abortion, localNow, sleep } from "../time.ts";
 import { checkQueueName, jobRef } from "./queue.ts";
+import {
+  checkCount,
+  checkDuration,
+  MAX_CONCURRENCY,
+  MAX_TIMER_MS,
+  MIN_LEASE_MS,
+} from "./limits.ts";
 import type { Attempt, Finish, JobRecord } from "./steps.ts";
 
 /** What a handler gets besides its arguments. */
@@ -45,6 +52,10 @@ export type WorkEvent =
   | { type: "retrying"; job: string; attempt: number; error: string; delayMs: number }
   /** The lease ran out (the worker was cut off): another worker runs the job again. */
   | { type: "lost"; job: string }
+  /** The worker was told to stop: it waits up to `graceMs` for these running jobs. */
+  | { type: "stopping"; jobs: string[]; graceMs: number }
+  /** A job cut short by a stop by force went back to pending, for another worker. */
+  | { type: "released"; job: string }
   /** The backend failed; the worker retries. */
   | { type: "error"; error: string };
 
@@ -104,7 +115,8 @@ const STDERR_TAIL_CHARS = 300;
 /**
  * Works on `queues` until `signal` aborts (or, with `drain`, until they are empty).
  *
- * @throws {UsageError} on a bad concurrency or queue name.
+ * @throws {UsageError} on a bad queue name, or a concurrency, lease or grace period out of
+ * range (see `limits.ts`).
  */
 export async function work(
   backend: Backend,
@@ -113,11 +125,20 @@ export async function work(
 ): Promise<WorkResult> {
   if (queues.length === 0) throw new UsageError("name at least one queue to work on");
   queues.forEach(checkQueueName);
-  const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
-  if (!Number.isInteger(concurrency) || concurrency < 1) {
-    throw new UsageError(`--concurrency must be a whole number ≥ 1, got ${concurrency}`);
-  }
-  return await new Worker(backend, queues, { ...options, concurrency }).run();
+  const concurrency = checkCount(
+    "concurrency",
+    options.concurrency ?? DEFAULT_CONCURRENCY,
+    1,
+    MAX_CONCURRENCY,
+  );
+  const leaseMs = checkDuration("lease", options.leaseMs ?? DEFAULT_JOB_LEASE_MS, {
+    minMs: MIN_LEASE_MS,
+    maxMs: MAX_TIMER_MS,
+  });
+  const graceMs = checkDuration("grace", options.graceMs ?? DEFAULT_WORK_GRACE_MS, {
+    maxMs: MAX_TIMER_MS,
+  });
+  return await new Worker(backend, queues, { ...options, concurrency, leaseMs, graceMs }).run();
 }
 
 class Worker {
@@ -127,7 +148,8 @@ class Worker {
   readonly #id: string;
   readonly #leaseMs: number;
   readonly #forced = new AbortController();
-  readonly #running = new Map<Promise<void>, AbortController>();
+  /** Running jobs: each run's promise, its abort and its job's reference. */
+  readonly #running = new Map<Promise<void>, { abort: AbortController; ref: string }>();
   readonly #result: WorkResult = { completed: 0, failed: 0, cutShort: 0 };
   #offsetMs = 0;
 
@@ -198,7 +220,10 @@ class Worker {
             worker: this.#id,
             leaseMs: this.#leaseMs,
           });
-          if (result.job) {
+          if (result.undecodable) {
+            await this.#failUndecodable(queue, result.undecodable);
+            claimed = true;
+          } else if (result.job) {
             this.#start(queue, result.job, sentAt);
             claimed = true;
             // The next claim starts at the next queue, so one busy queue does not starve others.
@@ -217,6 +242,17 @@ class Worker {
       const untilReady = nextReadyAt - (localNow() + this.#offsetMs);
       await this.#idle(watchers, Math.max(0, Math.min(IDLE_RECHECK_MS, untilReady)), stop);
     }
+  }
+
+  /**
+   * A job another program wrote over cannot be run, and must not stop the queue: it fails
+   * with the reason (once — it is no longer pending) and the worker goes on.
+   */
+  async #failUndecodable(queue: string, { id, reason }: { id: string; reason: string }) {
+    const error = `cannot be read: ${reason}`;
+    await this.#backend.queue.failUndecodable(queue, { id, error });
+    this.#result.failed++;
+    this.#emit({ type: "failed", job: jobRef(queue, id), attempt: 0, error });
   }
 
   /** Whether every queue is empty: nothing pending, scheduled or active anywhere. */
@@ -249,20 +285,25 @@ class Worker {
     const run = this.#runJob(queue, job, abort, claimSentAt).finally(() =>
       this.#running.delete(run)
     );
-    this.#running.set(run, abort);
+    this.#running.set(run, { abort, ref: jobRef(queue, job.id) });
   }
 
   /** Lets running jobs finish within the grace period, then stops them by force. */
   async #finishRunning(): Promise<void> {
+    const graceMs = this.#options.graceMs ?? DEFAULT_WORK_GRACE_MS;
+    if (this.#running.size > 0) {
+      const jobs = [...this.#running.values()].map(({ ref }) => ref);
+      this.#emit({ type: "stopping", jobs, graceMs });
+    }
     const timer = setTimeout(
       () => this.#forced.abort(new Error("the grace period is over")),
-      this.#options.graceMs ?? DEFAULT_WORK_GRACE_MS,
+      graceMs,
     );
     try {
       await Promise.race([Promise.all(this.#running.keys()), abortion(this.#forced.signal)]);
       if (this.#forced.signal.aborted && this.#running.size > 0) {
         this.#result.cutShort = this.#running.size;
-        for (const abort of this.#running.values()) abort.abort(this.#forced.signal.reason);
+        for (const { abort } of this.#running.values()) abort.abort(this.#forced.signal.reason);
         const settled = new AbortController();
         await Promise.race([
           Promise.all(this.#running.keys()),
@@ -331,6 +372,8 @@ class Worker {
     }
     if (!recorded) {
       this.#emit({ type: "lost", job: ref });
+    } else if (outcome.outcome === "release") {
+      this.#emit({ type: "released", job: ref });
     } else if (outcome.outcome === "completed") {
       this.#result.completed++;
       const durationMs = performance.now() - started;
@@ -384,9 +427,11 @@ class Worker {
       }
       return await runCommand(command, signal, job.inputs);
     }
-    const fn = this.#options.handlers?.[handler!];
+    const handlers = this.#options.handlers ?? {};
+    // Only the handlers' own names: "constructor" or "toString" must not reach Object.prototype.
+    const fn = Object.hasOwn(handlers, handler!) ? handlers[handler!] : undefined;
     if (typeof fn !== "function") {
-      const known = Object.keys(this.#options.handlers ?? {}).join(", ") || "none";
+      const known = Object.keys(handlers).join(", ") || "none";
       throw new NotRunnableError(`unknown handler "${handler}" (this worker has: ${known})`);
     }
     const ctx: JobContext = {

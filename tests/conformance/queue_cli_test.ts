@@ -1,9 +1,10 @@
 /** `coord queue` as separate processes, on every backend. */
 
 import assert from "node:assert/strict";
-import { putJob } from "../../lib/queue/queue.ts";
+import { putJob, queueCounts } from "../../lib/queue/queue.ts";
 import { type CaseContext, conformance } from "../support/backends.ts";
 import { type CoordProcess, runCoord, spawnCoord } from "../support/cli.ts";
+import { GARBAGE, plantGarbageJob } from "../support/queue.ts";
 
 const envOf = (ctx: CaseContext) => ({ COORD_URL: ctx.url, COORD_NAMESPACE: ctx.namespace });
 
@@ -176,11 +177,110 @@ conformance(
     const forced = spawnCoord(["queue", "work", "naps", "--module", `${dir}/h.ts`], { env });
     await forced.stderrLine(/^napping$/);
     forced.kill("SIGTERM");
-    await new Promise((r) => setTimeout(r, 100));
+    await forced.stderrLine(
+      /^coord: stopping: waiting up to 30 s for 1 running job to finish \(naps\/long\)/,
+    );
     forced.kill("SIGTERM");
-    assert.equal((await forced.result).code, 143);
+    const stopped = await forced.result;
+    assert.equal(stopped.code, 143);
+    assert.match(stopped.stderr, /^coord: naps\/long went back to pending/m);
     const job = await backend.queue.get("naps", "long");
     assert.equal(job?.state, "pending", "handed back for another worker");
     await Deno.remove(dir, { recursive: true });
   },
 );
+
+conformance(
+  "show, wait and cancel exit 65 with one line on a job coord cannot read",
+  async (ctx) => {
+    const env = envOf(ctx);
+    const backend = await ctx.open();
+    for (const garbage of GARBAGE) await plantGarbageJob(backend, "junk", garbage, garbage);
+    for (const garbage of GARBAGE) {
+      for (const verb of ["show", "wait", "cancel"]) {
+        const r = await runCoord(
+          ["queue", verb, `junk/${garbage}`, "--timeout", "5"].slice(0, verb === "wait" ? 5 : 3),
+          { env },
+        );
+        assert.equal(r.code, 65, `${verb} ${garbage}: ${r.stderr}`);
+        assert.match(r.stderr, /^coord: .*junk.* holds .* — another program wrote there/);
+        assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+      }
+    }
+    assert.equal((await queueCounts(backend, ["junk"]))[0].cancelled, 0, "nothing cancelled");
+  },
+);
+
+conformance(
+  "work --drain fails a job coord cannot read, runs the others and exits",
+  async (ctx) => {
+    const env = envOf(ctx);
+    const backend = await ctx.open();
+    await plantGarbageJob(backend, "mixed", "poison", "json");
+    for (const id of ["a", "b", "c"]) {
+      await runCoord(["queue", "put", "mixed", "--id", id, "--", "echo", id], { env });
+    }
+    const work = await runCoord(["queue", "work", "mixed", "--allow-commands", "--drain"], { env });
+    assert.equal(work.code, 0, work.stderr);
+    const lines = work.stderr.trim().split("\n");
+    assert.equal(lines.length, 1, work.stderr);
+    assert.match(
+      lines[0],
+      /^coord: mixed\/poison failed .*: cannot be read: queue "mixed": a job holds/,
+    );
+    for (const id of ["a", "b", "c"]) {
+      const wait = await runCoord(["queue", "wait", `mixed/${id}`], { env });
+      assert.deepEqual(JSON.parse(wait.stdout), { exitCode: 0, stdout: `${id}\n` });
+    }
+    const poison = await runCoord(["queue", "wait", "mixed/poison"], { env });
+    assert.equal(poison.code, 1);
+    assert.match(poison.stderr, /mixed\/poison failed: cannot be read/);
+  },
+);
+
+conformance("show prints a job's fields in one order everywhere, failures counted", async (ctx) => {
+  const env = envOf(ctx);
+  const put = ["queue", "put", "s", "--id", "f", "--retries", "2", "--backoff", "0", "--", "false"];
+  assert.equal((await runCoord(put, { env })).code, 0);
+  assert.equal(
+    (await runCoord(["queue", "work", "s", "--allow-commands", "--drain"], { env })).code,
+    0,
+  );
+  const show = await runCoord(["queue", "show", "s/f"], { env });
+  assert.equal(show.code, 0, show.stderr);
+  const lines = show.stdout.trim().split("\n");
+  assert.deepEqual(lines.map((line) => line.split(" ")[0]), [
+    "job",
+    "state",
+    "command",
+    "retries",
+    "backoffMs",
+    "attempts",
+    "failures",
+    "stalls",
+    "worker",
+    "createdAt",
+    "readyAt",
+    "startedAt",
+    "finishedAt",
+    "error",
+  ]);
+  assert.match(show.stdout, /^attempts +3$/m);
+  assert.match(show.stdout, /^failures +3$/m);
+  const json = await runCoord(["queue", "show", "s/f", "--json"], { env });
+  assert.deepEqual(Object.keys(JSON.parse(json.stdout)), lines.map((line) => line.split(" ")[0]));
+});
+
+conformance("status gives the oldest pending job's age in days and hours", async (ctx) => {
+  const env = envOf(ctx);
+  const at = new Date(Date.now() - 8 * 86_400_000 - 60_000).toISOString();
+  assert.equal(
+    (await runCoord(["queue", "put", "old", "--at", at, "--", "true"], { env })).code,
+    0,
+  );
+  const status = await runCoord(["queue", "status", "old"], { env });
+  assert.equal(status.code, 0, status.stderr);
+  const [header, row] = status.stdout.trim().split("\n");
+  const oldest = row.slice(header.indexOf("OLDEST")).trim().split(/ {2,}/)[0];
+  assert.equal(oldest, "8d 0h");
+});

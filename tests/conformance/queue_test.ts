@@ -16,6 +16,7 @@ import { MAX_STALLS } from "../../lib/queue/steps.ts";
 import { NonRetryableError, work } from "../../lib/queue/worker.ts";
 import { JobFailedError, queue } from "../../lib/queue/handle.ts";
 import { conformance } from "../support/backends.ts";
+import { GARBAGE, plantGarbageJob } from "../support/queue.ts";
 
 conformance("a handler job's result is waited for; putting an id twice is one job", async (ctx) => {
   const backend = await ctx.open();
@@ -72,7 +73,12 @@ conformance("a failing job is retried with doubling backoff, then fails", async 
   assert.ok(starts[1] - starts[0] >= 90, `first retry after ${starts[1] - starts[0]} ms`);
   assert.ok(starts[2] - starts[1] >= 190, `second retry after ${starts[2] - starts[1]} ms`);
   const job = await getJob(backend, "flaky/j");
-  assert.deepEqual([job.state, job.attempts, job.error], ["failed", 3, "kaboom"]);
+  assert.deepEqual([job.state, job.attempts, job.failures, job.error], [
+    "failed",
+    3,
+    3,
+    "kaboom",
+  ]);
 });
 
 conformance("NonRetryableError fails a job at once", async (ctx) => {
@@ -103,6 +109,19 @@ conformance("unknown handlers and untrusted commands fail with the reason", asyn
   const command = await getJob(backend, "trust/c");
   assert.equal(command.attempts, 1, "not retried");
   assert.match(command.error!, /--allow-commands/);
+});
+
+conformance("names inherited from Object.prototype are unknown handlers", async (ctx) => {
+  const backend = await ctx.open();
+  const names = ["constructor", "toString", "hasOwnProperty", "__proto__"];
+  for (const name of names) await putJob(backend, "proto", { id: name, handler: name });
+  const result = await work(backend, ["proto"], { handlers: { other: () => 1 }, drain: true });
+  assert.deepEqual([result.completed, result.failed], [0, names.length]);
+  for (const name of names) {
+    const job = await getJob(backend, `proto/${name}`);
+    assert.equal(job.state, "failed", name);
+    assert.match(job.error!, new RegExp(`unknown handler "${name}"`));
+  }
 });
 
 conformance("a command job's result is its exit status and stdout", async (ctx) => {
@@ -280,11 +299,30 @@ conformance("bad input is refused and stores nothing", async (ctx) => {
       { command: [] },
       { handler: "a", retries: -1 },
       { handler: "a", delayMs: -5 },
+      { command: [1, 2] as unknown as string[] },
+      { handler: ["a"] as unknown as string },
+      { handler: "a", timeoutMs: 2 ** 31 },
+      { handler: "a", retries: 1_001 },
+      { handler: "a", backoffMs: "1" as unknown as number },
     ]
   ) {
     await assert.rejects(putJob(backend, "bad", options), UsageError, JSON.stringify(options));
   }
   await assert.rejects(putJob(backend, "a/b", { handler: "x" }), UsageError);
+  for (
+    const options of [
+      { concurrency: 0 },
+      { concurrency: 10_001 },
+      { leaseMs: 100 },
+      {
+        leaseMs: 2 ** 31,
+      },
+      { graceMs: -1 },
+      { graceMs: 2 ** 31 },
+    ]
+  ) {
+    await assert.rejects(work(backend, ["bad"], options), UsageError, JSON.stringify(options));
+  }
   await assert.rejects(getJob(backend, "no-slash"), UsageError);
   assert.deepEqual(await backend.queue.list(), []);
 });
@@ -342,5 +380,53 @@ conformance(
     );
     assert.equal((await bad.status()).state, "failed");
     assert.equal((await reports.counts()).completed, 3, "the job, the flow's part and its group");
+  },
+);
+
+for (const garbage of GARBAGE) {
+  conformance(
+    `a job another program wrote over (${garbage}) fails with the reason; the others run`,
+    async (ctx) => {
+      const backend = await ctx.open();
+      await plantGarbageJob(backend, "mixed", "poison", garbage);
+      for (const id of ["a", "b", "c"]) await putJob(backend, "mixed", { id, handler: "ok" });
+      const events: string[] = [];
+      const result = await work(backend, ["mixed"], {
+        handlers: { ok: () => "fine" },
+        drain: true,
+        onEvent: (e) => events.push(e.type === "failed" ? `${e.job} ${e.error}` : e.type),
+      });
+      assert.deepEqual([result.completed, result.failed], [3, 1]);
+      for (const id of ["a", "b", "c"]) {
+        assert.equal((await getJob(backend, `mixed/${id}`)).result, "fine");
+      }
+      const poison = await getJob(backend, "mixed/poison");
+      assert.equal(poison.state, "failed");
+      assert.match(poison.error!, /^cannot be read: queue "mixed": a job holds .* another program/);
+      assert.equal(events.filter((e) => e.startsWith("mixed/poison")).length, 1, "logged once");
+      assert.equal(
+        (await waitForJob(backend, "mixed/poison", { timeoutMs: 1_000 })).state,
+        "failed",
+      );
+      const counts = (await queueCounts(backend, ["mixed"]))[0];
+      assert.deepEqual([counts.completed, counts.failed, counts.pending], [3, 1, 0]);
+    },
+  );
+}
+
+conformance(
+  "show, wait and cancel refuse a job coord cannot read, changing nothing",
+  async (ctx) => {
+    const backend = await ctx.open();
+    for (const garbage of GARBAGE) {
+      await plantGarbageJob(backend, "junk", garbage, garbage);
+      const ref = `junk/${garbage}`;
+      await assert.rejects(getJob(backend, ref), ForeignDataError, ref);
+      await assert.rejects(waitForJob(backend, ref, { timeoutMs: 1_000 }), ForeignDataError, ref);
+      await assert.rejects(cancelJob(backend, ref), ForeignDataError, ref);
+    }
+    // Still pending as planted: a worker takes them (and fails them) next.
+    const result = await work(backend, ["junk"], { drain: true });
+    assert.equal(result.failed, GARBAGE.length);
   },
 );

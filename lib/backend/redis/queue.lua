@@ -18,14 +18,38 @@ if refused then return refused end
 
 local now_ms = math.floor(now)
 
-local function load(id)
+local STATES = { waiting = true, pending = true, active = true, completed = true, failed = true,
+  cancelled = true }
+local NUMBERS = { 'attempts', 'stalls', 'readyAt', 'createdAt' }
+
+-- A job's state as coord wrote it, or nil and the text held instead (another program wrote
+-- there). The steps compute with these fields, so each is checked before it is used.
+local function decode(id)
   local json = redis.call('HGET', jobs, id)
   if not json then return nil end
   local ok, job = pcall(cjson.decode, json)
-  if not ok or type(job) ~= 'table' or type(job.state) ~= 'string' then
-    error({ err = 'FOREIGN ' .. jobs .. ' holds ' .. string.sub(json, 1, 60) .. ' for job ' .. id })
+  local wrong = not ok or type(job) ~= 'table' or job.id ~= id or not STATES[job.state]
+    or (job.failures ~= nil and type(job.failures) ~= 'number')
+  for _, field in ipairs(NUMBERS) do wrong = wrong or type(job[field]) ~= 'number' end
+  if wrong then return nil, json end
+  return job
+end
+
+local function load(id)
+  local job, held = decode(id)
+  if held then
+    error({ err = 'FOREIGN ' .. jobs .. ' holds ' .. string.sub(held, 1, 60) .. ' for job ' .. id })
   end
   return job
+end
+
+-- Whether a job's part in `hash` is absent or JSON (of Lua type `want`, when given). Decoded
+-- only to check it: see the note on user data above.
+local function readable(hash, id, want)
+  local json = redis.call('HGET', hash, id)
+  if not json then return true end
+  local ok, value = pcall(cjson.decode, json)
+  return ok and (want == nil or type(value) == want)
 end
 
 local function save(job)
@@ -173,8 +197,11 @@ end
 if op == 'claim' then
   local worker, lease_ms, max_stalls = ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
   -- Jobs whose worker died: back to pending, or failed once abandoned too often.
+  -- A job this step cannot read is handed back to the worker to fail, without stopping the
+  -- claim for good: the same claim then finds the next job.
   for _, id in ipairs(redis.call('ZRANGEBYSCORE', active, '-inf', '(' .. now_ms, 'LIMIT', 0, 100)) do
-    local job = load(id)
+    local job, held = decode(id)
+    if held then return { 'undecodable', id, held } end
     redis.call('ZREM', active, id)
     job.stalls = job.stalls + 1
     if job.stalls > max_stalls then
@@ -194,7 +221,8 @@ if op == 'claim' then
       local next = redis.call('ZRANGE', pending, 0, 0, 'WITHSCORES')
       return { 'none', next[2] or '' }
     end
-    local job = load(first)
+    local job, held = decode(first)
+    if not job then return { 'undecodable', first, held or '' } end
     -- Only a first start can be too late: a retry or a recovered job has started in time.
     if job.beginBy and job.beginBy < now_ms and job.attempts == 0 then
       job.error = 'expired: not started by its --begin-by'
@@ -209,8 +237,8 @@ if op == 'claim' then
       job.startedAt = now_ms
       save(job)
       changed()
-      return { 'job', cjson.encode(job), redis.call('HGET', specs, first),
-        redis.call('HGET', inputs, first) or '' }
+      return { 'job', cjson.encode(job), redis.call('HGET', specs, first) or '',
+        redis.call('HGET', inputs, first) or '', first }
     end
   end
   return { 'none', now_ms }
@@ -242,6 +270,7 @@ if op == 'finish' then
     finish(job, 'completed')
   elseif outcome == 'failed' then
     job.error = payload
+    job.failures = (job.failures or 0) + 1
     finish(job, 'failed')
   else
     -- retry: a failure that leaves retries; release: a run cut short by its worker's stop.
@@ -259,10 +288,35 @@ if op == 'finish' then
   return 1
 end
 
+-- A job whose stored parts cannot be read fails with the reason; what cannot be read is
+-- replaced by coord's own, so show and wait answer for it from now on.
+if op == 'fail_undecodable' then
+  local id, reason = ARGV[3], ARGV[4]
+  local job = decode(id) or { id = id, attempts = 0, stalls = 0, readyAt = now_ms,
+    createdAt = now_ms }
+  if job.state == 'waiting' then redis.call('HINCRBY', totals, 'waiting', -1) end
+  if job.state ~= 'failed' then redis.call('HINCRBY', totals, 'failed', 1) end
+  job.state = 'failed'
+  job.error = reason
+  job.finishedAt = now_ms
+  save(job)
+  redis.call('ZREM', pending, id)
+  redis.call('ZREM', active, id)
+  if not readable(specs, id, 'table') then redis.call('HSET', specs, id, '{}') end
+  if not readable(results, id) then redis.call('HDEL', results, id) end
+  if not readable(inputs, id, 'table') then redis.call('HDEL', inputs, id) end
+  changed()
+  return 1
+end
+
 if op == 'cancel' then
   local id = ARGV[3]
   local job = load(id)
   if not job then return {} end
+  if not readable(specs, id, 'table') then
+    return foreign(specs .. ' holds ' .. string.sub(redis.call('HGET', specs, id), 1, 60) ..
+      ' for job ' .. id)
+  end
   local cancelled = 0
   if job.state == 'pending' or job.state == 'waiting' then
     job.error = 'cancelled'

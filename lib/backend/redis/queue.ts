@@ -18,7 +18,8 @@ import { MAX_STALLS } from "../../queue/steps.ts";
 import { parseRedisKey } from "../keys.ts";
 import type { RedisBackend } from "./backend.ts";
 import { RedisSteps } from "./script.ts";
-import { jobRecord } from "../../queue/record.ts";
+import { foreignJob, jobRecord } from "../../queue/record.ts";
+import { ForeignDataError } from "../../errors.ts";
 
 /** The Redis type of each key a queue keeps (checked by the script and by doctor). */
 export const QUEUE_KEY_TYPES = {
@@ -64,17 +65,29 @@ export class RedisQueueSteps extends RedisSteps implements QueueSteps {
   }
 
   async claim(queue: string, r: { worker: string; leaseMs: number }): Promise<ClaimResult> {
-    const [kind, state, spec, inputs] = (await this.run(
+    const [kind, state, spec, inputs, id] = (await this.run(
       queue,
       "claim",
       r.worker,
       r.leaseMs,
       MAX_STALLS,
     )) as string[];
+    if (kind === "undecodable") {
+      return { undecodable: { id: state, reason: foreignJob(queue, spec) } };
+    }
     if (kind === "job") {
-      return { job: jobRecord(queue, state, spec, undefined, inputs || undefined) };
+      try {
+        return { job: jobRecord(queue, state, spec, undefined, inputs || undefined) };
+      } catch (e) {
+        if (!(e instanceof ForeignDataError)) throw e;
+        return { undecodable: { id, reason: e.message } };
+      }
     }
     return state === "" ? {} : { nextReadyAt: Number(state) };
+  }
+
+  async failUndecodable(queue: string, r: { id: string; error: string }): Promise<void> {
+    await this.run(queue, "fail_undecodable", r.id, r.error);
   }
 
   async renew(queue: string, r: Attempt & { leaseMs: number }): Promise<boolean> {

@@ -10,7 +10,6 @@ import type {
   ClaimResult,
   Finish,
   FlowNode,
-  JobGroup,
   JobRecord,
   JobSpec,
   JobState,
@@ -19,7 +18,17 @@ import type {
 } from "../../queue/steps.ts";
 import { MAX_STALLS } from "../../queue/steps.ts";
 import { jobRecord } from "../../queue/record.ts";
+import { ForeignDataError } from "../../errors.ts";
 import { backendNow, settle, type SqliteBackend } from "./backend.ts";
+
+/** A column's JSON, or the text itself when it is not JSON (the record check then refuses it). */
+function parseOr(json: string): unknown {
+  try {
+    return JSON.parse(json);
+  } catch {
+    return json;
+  }
+}
 
 /** The queue's tables. */
 export const QUEUE_DDL = [
@@ -96,7 +105,7 @@ export class SqliteQueueSteps implements QueueSteps {
       ...(row.worker !== null && { worker: row.worker }),
       ...(row.error !== null && { error: row.error }),
       ...(row.parent !== null && { parent: row.parent }),
-      ...(row.grp !== null && { group: JSON.parse(row.grp) }),
+      ...(row.grp !== null && { group: parseOr(row.grp) }),
     };
     const result = withResult && row.result !== null ? row.result : undefined;
     return jobRecord(queue, JSON.stringify(state), row.spec, result, row.inputs ?? undefined);
@@ -123,7 +132,7 @@ export class SqliteQueueSteps implements QueueSteps {
     queue: string,
     id: string,
     state: "completed" | "failed" | "cancelled",
-    fields: { error?: string | null; result?: string } = {},
+    fields: { error?: string | null; result?: string; failures?: number } = {},
   ): void {
     this.#update(queue, id, {
       state,
@@ -140,7 +149,7 @@ export class SqliteQueueSteps implements QueueSteps {
   #release(queue: string, id: string): void {
     const row = this.#row(queue, id)!;
     if (row.grp !== null) {
-      const group = JSON.parse(row.grp) as JobGroup;
+      const group = this.#job(queue, row).group!;
       const parts = group.kind === "parallel" ? group.children : group.children.slice(0, 1);
       for (const child of parts) this.#release(queue, child);
       return;
@@ -150,7 +159,7 @@ export class SqliteQueueSteps implements QueueSteps {
 
   /** A failed group's parts that have not started will not: cancelled. */
   #abandon(queue: string, group: JobRow): void {
-    const { children, postprocess } = JSON.parse(group.grp!) as JobGroup;
+    const { children, postprocess } = this.#job(queue, group).group!;
     for (const id of [...children, ...(postprocess ? [postprocess] : [])]) {
       const state = this.#row(queue, id)?.state;
       if (state === "waiting" || state === "pending") {
@@ -162,7 +171,7 @@ export class SqliteQueueSteps implements QueueSteps {
   #partEnded(queue: string, job: JobRow): void {
     const parent = this.#row(queue, job.parent!);
     if (parent?.state !== "waiting") return;
-    const group = JSON.parse(parent.grp!) as JobGroup;
+    const group = this.#job(queue, parent).group!;
     const why = `${job.state}: ${job.error ?? ""}`;
     if (job.id === group.postprocess) {
       const ok = job.state === "completed";
@@ -274,15 +283,28 @@ export class SqliteQueueSteps implements QueueSteps {
     return settle(() =>
       this.#backend.write((): ClaimResult => {
         const now = Math.floor(backendNow());
+        // A job this step cannot read is handed back to the worker to fail, without stopping
+        // the claim for good: the same claim then finds the next job.
+        const undecodable = (row: JobRow): ClaimResult | undefined => {
+          try {
+            this.#job(queue, row);
+          } catch (e) {
+            if (!(e instanceof ForeignDataError)) throw e;
+            return { undecodable: { id: row.id, reason: e.message } };
+          }
+        };
         // Jobs whose worker died: back to pending, or failed once abandoned too often.
-        const abandoned = this.#backend.all<{ id: string; stalls: number }>(
-          `SELECT id, stalls FROM coord_queue_job WHERE namespace = ? AND queue = ?
+        const abandoned = this.#backend.all<JobRow>(
+          `SELECT ${COLUMNS} FROM coord_queue_job WHERE namespace = ? AND queue = ?
            AND state = 'active' AND lease_until < ? LIMIT 100`,
           namespace,
           queue,
           now,
         );
-        for (const { id, stalls } of abandoned) {
+        for (const row of abandoned) {
+          const refused = undecodable(row);
+          if (refused) return refused;
+          const { id, stalls } = row;
           if (stalls + 1 > MAX_STALLS) {
             this.#update(queue, id, { stalls: stalls + 1 });
             this.#end(queue, id, "failed", {
@@ -298,24 +320,25 @@ export class SqliteQueueSteps implements QueueSteps {
           }
         }
         for (let i = 0; i < 100; i++) {
-          const [first] = this.#backend.all<
-            { id: string; begin_by: number | null; attempts: number }
-          >(
-            `SELECT id, begin_by, attempts FROM coord_queue_job WHERE namespace = ? AND queue = ?
+          const [first] = this.#backend.all<JobRow>(
+            `SELECT ${COLUMNS} FROM coord_queue_job WHERE namespace = ? AND queue = ?
              AND state = 'pending' AND ready_at <= ? ORDER BY ready_at, id LIMIT 1`,
             namespace,
             queue,
             now,
           );
           if (!first) {
-            const [next] = this.#backend.all<{ ready_at: number }>(
-              `SELECT ready_at FROM coord_queue_job WHERE namespace = ? AND queue = ?
+            // Text sorts after every number in SQLite: a ready_at that is not one comes last.
+            const [next] = this.#backend.all<JobRow>(
+              `SELECT ${COLUMNS} FROM coord_queue_job WHERE namespace = ? AND queue = ?
                AND state = 'pending' ORDER BY ready_at LIMIT 1`,
               namespace,
               queue,
             );
-            return next ? { nextReadyAt: next.ready_at } : {};
+            return next ? undecodable(next) ?? { nextReadyAt: next.ready_at } : {};
           }
+          const refused = undecodable(first);
+          if (refused) return refused;
           // Only a first start can be too late: a retry or a recovered job has started in time.
           if (first.begin_by !== null && first.begin_by < now && first.attempts === 0) {
             this.#end(queue, first.id, "failed", {
@@ -336,6 +359,39 @@ export class SqliteQueueSteps implements QueueSteps {
           return { job: this.#job(queue, this.#row(queue, first.id)!) };
         }
         return { nextReadyAt: now };
+      })
+    );
+  }
+
+  failUndecodable(queue: string, r: { id: string; error: string }): Promise<void> {
+    return settle(() =>
+      this.#backend.write(() => {
+        const now = Math.floor(backendNow());
+        // What cannot be read is replaced by coord's own, so show and wait answer from now on.
+        this.#backend.run(
+          `UPDATE coord_queue_job SET state = 'failed', error = ?, finished_at = ?,
+           lease_until = NULL,
+           ready_at = CASE WHEN typeof(ready_at) = 'integer' THEN ready_at ELSE ? END,
+           created_at = CASE WHEN typeof(created_at) = 'integer' THEN created_at ELSE ? END,
+           attempts = CASE WHEN typeof(attempts) = 'integer' THEN attempts ELSE 0 END,
+           failures = CASE WHEN typeof(failures) = 'integer' THEN failures ELSE 0 END,
+           stalls = CASE WHEN typeof(stalls) = 'integer' THEN stalls ELSE 0 END,
+           started_at = CASE WHEN typeof(started_at) = 'integer' THEN started_at END,
+           worker = CASE WHEN typeof(worker) = 'text' THEN worker END,
+           spec = CASE WHEN json_valid(spec) AND json_type(spec) = 'object' THEN spec
+             ELSE '{}' END,
+           grp = CASE WHEN json_valid(grp) AND json_type(grp, '$.children') = 'array' THEN grp END,
+           result = CASE WHEN json_valid(result) THEN result END,
+           inputs = CASE WHEN json_valid(inputs) AND json_type(inputs) = 'array' THEN inputs END
+           WHERE namespace = ? AND queue = ? AND id = ?`,
+          r.error,
+          now,
+          now,
+          now,
+          this.#backend.namespace,
+          queue,
+          r.id,
+        );
       })
     );
   }
@@ -370,7 +426,7 @@ export class SqliteQueueSteps implements QueueSteps {
             error: null,
           });
         } else if (r.outcome === "failed") {
-          this.#end(queue, r.id, "failed", { error: r.error });
+          this.#end(queue, r.id, "failed", { error: r.error, failures: row.failures + 1 });
         } else if (r.outcome === "retry") {
           this.#update(queue, r.id, {
             state: "pending",
@@ -395,6 +451,8 @@ export class SqliteQueueSteps implements QueueSteps {
       this.#backend.write(() => {
         const row = this.#row(queue, id);
         if (!row) return undefined;
+        // A record coord cannot read is refused before anything changes.
+        this.#job(queue, row);
         const cancelled = row.state === "pending" || row.state === "waiting";
         if (cancelled) this.#end(queue, id, "cancelled", { error: "cancelled" });
         return { job: this.#job(queue, this.#row(queue, id)!), cancelled };

@@ -1,0 +1,63 @@
+/**
+ * The ranges of a queue's durations and sizes, checked where a value enters the library (the
+ * CLI passes its flags through the same checks), so a number no timer or backend can hold is
+ * refused with its name instead of misbehaving later (a timer past 2^31 ms fires at once).
+ *
+ * @module
+ */
+
+import { UsageError } from "../errors.ts";
+
+/** The longest a timer can wait (setTimeout's limit): a job's timeout, a lease, a grace period. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+/** The furthest a job can be put off (`delay`, `begin-by`, `backoff`): ten years. */
+export const MAX_DELAY_MS = 10 * 365 * 24 * 3_600_000;
+/** The shortest lease a worker can keep renewed. */
+export const MIN_LEASE_MS = 300;
+/** Retries one job may ask for. */
+export const MAX_RETRIES = 1_000;
+/** Jobs one worker may run at once. */
+export const MAX_CONCURRENCY = 10_000;
+/** How deep a flow's groups may nest. */
+export const MAX_FLOW_DEPTH = 32;
+/** Jobs and groups in one flow. */
+export const MAX_FLOW_NODES = 10_000;
+
+/**
+ * Checks a duration given in ms (named by its CLI flag, in seconds in the message).
+ *
+ * @throws {UsageError} when it is not a number from `minMs` to `maxMs`.
+ * @example
+ * ```ts
+ * import { checkDuration, MAX_TIMER_MS } from "./limits.ts";
+ * checkDuration("timeout", 5_000, { minMs: 1, maxMs: MAX_TIMER_MS }); // 5000
+ * ```
+ */
+export function checkDuration(
+  what: string,
+  ms: number,
+  { minMs = 0, maxMs }: { minMs?: number; maxMs: number },
+): number {
+  if (typeof ms !== "number" || !(ms >= minMs && ms <= maxMs)) {
+    const range = maxMs === Infinity
+      ? `≥ ${minMs / 1000}`
+      : `from ${minMs / 1000} to ${maxMs / 1000}`;
+    const got = typeof ms === "number" ? ms / 1000 : JSON.stringify(ms);
+    throw new UsageError(`--${what} must be a number of seconds ${range}, got ${got}`);
+  }
+  return ms;
+}
+
+/**
+ * Checks a whole number (named by its CLI flag).
+ *
+ * @throws {UsageError} when it is not a whole number from `min` to `max`.
+ */
+export function checkCount(what: string, n: number, min: number, max: number): number {
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new UsageError(
+      `--${what} must be a whole number from ${min} to ${max}, got ${JSON.stringify(n)}`,
+    );
+  }
+  return n;
+}

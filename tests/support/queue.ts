@@ -1,0 +1,60 @@
+/**
+ * Planting job records coord would never write, to see the queue refuse them cleanly.
+ *
+ * @module
+ */
+
+import type { Backend } from "../../lib/backend/types.ts";
+import type { RedisBackend } from "../../lib/backend/redis/backend.ts";
+import type { SqliteBackend } from "../../lib/backend/sqlite/backend.ts";
+
+/** What is wrong with a planted job: a part that is not JSON, or a field of the wrong type. */
+export type Garbage = "json" | "spec" | "types" | "ready";
+
+/** Every kind of {@link Garbage}. */
+export const GARBAGE: Garbage[] = ["json", "spec", "types", "ready"];
+
+const SPEC = JSON.stringify({ handler: "h", retries: 0, backoffMs: 0 });
+
+/**
+ * Writes a pending job `id` into `queue` the way another program might: `json` — its state
+ * (Redis) or its group column (SQLite) is not JSON; `spec` — its spec is not JSON; `types` —
+ * its attempts are text; `ready` — its start time is text.
+ */
+export async function plantGarbageJob(
+  backend: Backend,
+  queue: string,
+  id: string,
+  garbage: Garbage,
+): Promise<void> {
+  const state = {
+    id,
+    state: "pending",
+    attempts: garbage === "types" ? "x" : 0,
+    failures: 0,
+    stalls: 0,
+    readyAt: garbage === "ready" ? "soon" : 0,
+    createdAt: 0,
+  };
+  if (backend.kind === "sqlite") {
+    (backend as SqliteBackend).db.prepare(
+      `INSERT INTO coord_queue_job (namespace, queue, id, state, ready_at, attempts, stalls, spec,
+       created_at, grp) VALUES (?, ?, ?, 'pending', ?, ?, 0, ?, 0, ?)`,
+    ).run(
+      backend.namespace,
+      queue,
+      id,
+      state.readyAt,
+      state.attempts,
+      garbage === "spec" ? "junk" : SPEC,
+      garbage === "json" ? "{oops" : null,
+    );
+    return;
+  }
+  const redis = backend as RedisBackend;
+  const key = (part: string) => redis.key("queue", queue, part);
+  const send = (args: string[]) => redis.conn.send(args[1], args);
+  await send(["HSET", key("jobs"), id, garbage === "json" ? "junk" : JSON.stringify(state)]);
+  await send(["HSET", key("specs"), id, garbage === "spec" ? "junk" : SPEC]);
+  await send(["ZADD", key("pending"), "0", id]);
+}
