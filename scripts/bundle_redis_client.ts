@@ -55,7 +55,11 @@ const BUILTINS = new Set(builtinModules.flatMap((name) => [name, `node:${name}`]
  * ```
  */
 export async function lockedPackage(): Promise<{ dir: string; version: string }> {
-  const entry = fileURLToPath(import.meta.resolve("@redis/client"));
+  const resolved = import.meta.resolve("@redis/client");
+  if (!resolved.startsWith("file:")) {
+    throw new Error(`@redis/client is not in Deno's cache (${resolved}) — run: deno install`);
+  }
+  const entry = fileURLToPath(resolved);
   const dir = dirname(dirname(entry));
   const { name, version } = JSON.parse(await Deno.readTextFile(join(dir, "package.json")));
   if (name !== "@redis/client") throw new Error(`${dir} holds ${name}, not @redis/client`);
@@ -183,11 +187,11 @@ async function main(check: boolean): Promise<number> {
   }
   const committed = await Deno.readTextFile(path).catch(() => "");
   if (committed === text) return 0;
-  const built = /^\/\/ @redis\/client (\S+)/m.exec(committed)?.[1] ?? "nothing";
-  console.error(
-    `${BUNDLE} is out of date (it holds @redis/client ${built}, deno.lock has ${version}, ` +
-      `or it was edited) — run: deno task bundle-redis`,
-  );
+  const built = /^\/\/ @redis\/client (\S+)/m.exec(committed)?.[1];
+  const why = built === version
+    ? `differs from what this script builds from @redis/client ${version} (edited by hand?)`
+    : `holds @redis/client ${built ?? "nothing"}, deno.lock has ${version}`;
+  console.error(`${BUNDLE} ${why} — run: deno task bundle-redis`);
   return 1;
 }
 
