@@ -25,10 +25,10 @@ import { findTool } from "./missing_tool.ts";
 import { round3, summarizeMs } from "./stats.ts";
 
 /** Processes queued behind the gate, and how long each one's command runs. */
-export const WAITERS = 10;
-export const HOLD_MS = 50;
+const WAITERS = 10;
+const HOLD_MS = 50;
 /** Rounds per contender: `WAITERS - 1` gaps each. */
-export const ROUNDS = 3;
+const ROUNDS = 3;
 /** Hang guard of one round: start-up of `WAITERS + 1` processes on a busy machine, and the chain. */
 const ROUND_TIMEOUT_MS = 60_000;
 /** How often a round checks the log, the queue or `/proc/locks` while it sets up. */
@@ -193,7 +193,17 @@ async function runRound(c: Contender, base: string, signal: AbortSignal): Promis
   return gapsOf(await Deno.readTextFile(log));
 }
 
-/** From the log's start and end stamps: each command's start minus the previous one's end. */
+/**
+ * From the log's start and end stamps (`start|end PID NANOSECONDS` lines; others are skipped):
+ * each command's start minus the previous one's end, in ms.
+ *
+ * @throws {Error} when two commands overlapped: the lock failed.
+ * @example
+ * ```ts
+ * import { gapsOf } from "./lock_cli_handoff.ts";
+ * gapsOf("start 1 1000000\nend 1 3000000\nstart 2 5500000\nend 2 9000000\n"); // [2.5]
+ * ```
+ */
 export function gapsOf(log: string): number[] {
   const events = log.split("\n").map((line) => line.split(" "))
     .filter(([what]) => what === "start" || what === "end")
