@@ -18,6 +18,11 @@ export interface CommandTiming {
   max_ms: number;
   stddev_ms: number;
   runs: number;
+  /**
+   * Mean CPU time (user + system) of a run, with hyperfine: less disturbed than the wall time
+   * by other work on the machine.
+   */
+  cpu_ms?: number;
 }
 
 /** Options of {@link timeCommand}. */
@@ -105,6 +110,8 @@ async function withHyperfine(
     max: number;
     stddev: number | null;
     times: number[];
+    user: number;
+    system: number;
   }[];
   return {
     mean_ms: ms(result.mean),
@@ -113,6 +120,7 @@ async function withHyperfine(
     max_ms: ms(result.max),
     stddev_ms: ms(result.stddev ?? 0),
     runs: result.times.length,
+    cpu_ms: ms(result.user + result.system),
   };
 }
 

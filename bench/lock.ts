@@ -24,9 +24,13 @@
  * it took to notice the release after waiting that long. Peer `idle_timer_floor`: a process
  * that only wakes every 25 ms (the interval coord's SQLite waiters back off to), measured alike.
  *
+ * Then the handoff on the command line (`lock_cli_handoff.ts`): ten queued `coord lock run`
+ * processes, each running a 50 ms `sh -c`, on Redis and on SQLite, beside `flock(1)` doing the
+ * same, as `cli_handoff`.
+ *
  * Bounded: each contention run stops after its number of acquisitions per process or its run
- * time, each part has a deadline, and the whole a budget of 90 s; children still running then
- * are stopped (SIGTERM). It takes ≈ 35 s on two cores.
+ * time, each part has a deadline, and the whole a budget of 150 s; children still running then
+ * are stopped (SIGTERM, SIGKILL for the command-line rounds). It takes ≈ 60 s on two cores.
  *
  * @module
  */
@@ -38,6 +42,7 @@ import { errorLine } from "./command_timing.ts";
 import { type JsonChild, killAll, spawnJsonChild } from "./json_child.ts";
 import { PEER_PACKAGES, REDLOCK_SETTINGS } from "./lock_worker.ts";
 import { orSkipped } from "./missing_tool.ts";
+import { cliHandoff } from "./lock_cli_handoff.ts";
 import { callOnce } from "./raw_resp.ts";
 import { type CommandStat, commandStats, serverCpuS } from "./redis_info.ts";
 import { startRedisServer } from "./redis_server.ts";
@@ -61,7 +66,7 @@ const READY_TIMEOUT_MS = 20_000;
 /** The start instant is set this far ahead, so every process is waiting for it. */
 const START_LEAD_MS = 100;
 /** The whole benchmark's budget. */
-const BUDGET_MS = 90_000;
+const BUDGET_MS = 150_000;
 /** The goals of the lock issue. */
 const GOALS = { redisP50Ms: 0.25, sqliteP50Ms: 2, idleCpuPct: 1 };
 /** The idle floor's timer: the interval coord's SQLite waiters back off to. */
@@ -102,9 +107,10 @@ export default async function lockBench(): Promise<Record<string, unknown>> {
     kind: "coord",
     url: `sqlite:${join(dir.path, "lock.db")}`,
   };
+  let handoff: Record<string, unknown> | undefined;
   const withRedis = await orSkipped(async () => {
     await using server = await startRedisServer();
-    return await measure(
+    const figures = await measure(
       [
         { name: "coord_redis", kind: "coord", url: server.url, redisPort: server.port },
         sqlite,
@@ -119,6 +125,8 @@ export default async function lockBench(): Promise<Record<string, unknown>> {
       dir.path,
       budget,
     );
+    handoff = await cliHandoff({ redisUrl: server.url, dir: dir.path, signal: budget });
+    return figures;
   });
   // Without redis-server, coord on SQLite still runs; the rest says skipped.
   const results: Record<string, Record<string, unknown>> = "skipped" in withRedis
@@ -129,6 +137,7 @@ export default async function lockBench(): Promise<Record<string, unknown>> {
       redlock: { ...withRedis },
     }
     : withRedis;
+  handoff ??= await cliHandoff({ dir: dir.path, signal: budget });
   const floor = await pollFloor(POLL_FLOOR_MS, budget);
   const { coord_redis, coord_sqlite, redis_semaphore, redlock } = results;
   return {
@@ -136,6 +145,7 @@ export default async function lockBench(): Promise<Record<string, unknown>> {
     wall_s: round3((performance.now() - started) / 1000),
     coord: { redis: coord_redis, sqlite: coord_sqlite },
     goals: goals(coord_redis, coord_sqlite),
+    cli_handoff: handoff,
     peers: {
       redis_semaphore: {
         package: PEER_PACKAGES.redisSemaphore,

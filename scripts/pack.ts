@@ -85,7 +85,8 @@ async function build(out: string): Promise<void> {
       if (path.endsWith("_test.ts")) continue;
       // The TypeScript sources go along as the package's types.
       await writeFile(join(out, path), text);
-      if (path.endsWith(".ts")) {
+      // A declaration file (the bundled Redis client's types) has no JavaScript to go with it.
+      if (path.endsWith(".ts") && !path.endsWith(".d.ts")) {
         await writeFile(join(out, path.replace(/\.ts$/, ".js")), await transpile(text));
       }
     }

@@ -238,6 +238,9 @@ function hold(
   const renewed = (sentAt: number) => {
     leaseFrom = sentAt;
     clearTimeout(deadline);
+    // A renewal answered after the release arms nothing: its timer would keep the process
+    // alive for 2/3 of a lease after the command ended.
+    if (stop.signal.aborted) return;
     deadline = setTimeout(
       () => lose("no renewal answered for 2/3 of --expire"),
       Math.max(0, leaseFrom + (expireMs * 2) / 3 - performance.now()),

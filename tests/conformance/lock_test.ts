@@ -188,3 +188,25 @@ conformance(
     await fresh.release();
   },
 );
+
+conformance("a lock released while a renewal is under way leaves no timer behind", async (ctx) => {
+  // The holder's first renewal goes out at once (it records the start), so a command as short
+  // as `true` ends while it is under way. A lease deadline set after the release would keep the
+  // process alive for 2/3 of the lease: 40 s of this one.
+  const lib = new URL("../../lib/mod.ts", import.meta.url).href;
+  const script = `
+    import { connect, lock } from "${lib}";
+    const backend = await connect({ url: Deno.args[0], namespace: Deno.args[1], env: {} });
+    const held = await lock(backend, "brief", { expireMs: 60_000 });
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    await held.release();
+    await backend.close();`;
+  const config = new URL("../../deno.json", import.meta.url).pathname;
+  const { success, signal } = await new Deno.Command(Deno.execPath(), {
+    args: ["eval", "--config", config, script, ctx.url, ctx.namespace],
+    stdout: "null",
+    signal: AbortSignal.timeout(20_000),
+  }).output();
+  assert.equal(signal, null, "the process was still running 20 s after it released the lock");
+  assert.ok(success);
+});

@@ -1,7 +1,8 @@
 /**
  * One shape over node-redis's three clients (standalone, cluster, sentinel), so the Redis
- * backend is written once. node-redis is imported here and only here, lazily: importing it
- * costs ~170 ms, which no SQLite or `--help` call should pay.
+ * backend is written once. node-redis is imported here and only here, lazily, from the one-file
+ * bundle in vendor/ (scripts/bundle_redis_client.ts says why): even so, loading it costs
+ * ≈ 60 ms, which no SQLite or `--help` call should pay.
  *
  * @module
  */
@@ -54,7 +55,7 @@ export async function connectRedis(
   target: RedisTarget,
   { connectTimeoutMs, displayUrl }: RedisConnectOptions,
 ): Promise<RedisConn> {
-  const redis = await import("@redis/client");
+  const redis = await import("./vendor/redis_client.js");
   let connected = false;
   let lastError: unknown;
   const socket = {
