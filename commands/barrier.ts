@@ -41,7 +41,8 @@ A barrier is reusable: once it releases, the next arrival starts the next genera
 Options:
   --timeout S   give up after S seconds and withdraw the arrival (exit 75); default: never
   --delay S     time from the last arrival to the release, for everyone to hear of it
-                (default ${DEFAULT_DELAY_MS / 1000}; 0 and fractions allowed)
+                (default ${DEFAULT_DELAY_MS / 1000}; fractions allowed; 0: each continues as
+                soon as it hears of the release, never exits 76)
   --run-id ID   scope the name to a run: the barrier is ID/NAME
   --lease S     a participant killed outright stops counting after S seconds
                 (default ${DEFAULT_LEASE_MS / 1000}; renewed every S/3 while it waits)
