@@ -6,7 +6,7 @@
  */
 
 import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
-import { mkdirSync } from "node:fs";
+import { closeSync, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
 import { BackendUnavailableError } from "../../errors.ts";
 import { localNow, sleep } from "../../time.ts";
@@ -291,6 +291,25 @@ export function settle<T>(step: () => T): Promise<T> {
   }
 }
 
+/** Only the owner may read or write what coord creates: jobs' arguments and results are inside. */
+const PRIVATE_FILE_MODE = 0o600;
+const PRIVATE_DIRECTORY_MODE = 0o700;
+
+/**
+ * Creates the database file (and its directory when asked) readable by the owner only, unless
+ * it exists: SQLite creates a file 0644 but gives its -wal and -shm the main file's mode, so
+ * creating the main file first is enough. An existing file's mode is the owner's choice.
+ */
+function createPrivately(path: string, createDirectory: boolean): void {
+  if (createDirectory) mkdirSync(dirname(path), { recursive: true, mode: PRIVATE_DIRECTORY_MODE });
+  try {
+    closeSync(openSync(path, "wx", PRIVATE_FILE_MODE));
+  } catch (e) {
+    // Another process created it first, or it was there: SQLite opens it either way.
+    if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+  }
+}
+
 function missingTables(db: DatabaseSync): string[] {
   const wanted = SCHEMA.map((ddl) => /EXISTS\s+(\w+)/.exec(ddl)![1]);
   const present = new Set(
@@ -310,7 +329,7 @@ export function openSqlite(options: SqliteOptions): SqliteBackend {
   const { path } = options;
   let db: DatabaseSync | undefined;
   try {
-    if (options.createDirectory) mkdirSync(dirname(path), { recursive: true });
+    if (!isMemoryPath(path)) createPrivately(path, options.createDirectory ?? false);
     db = new DatabaseSync(path);
     db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
     if (!isMemoryPath(path)) db.exec("PRAGMA journal_mode = WAL");
