@@ -201,3 +201,16 @@ Deno.test("bad barrier arguments exit 64 with one line", async () => {
     assert.match(r.stderr, /see coord barrier --help/);
   }
 });
+
+conformance("a participant idle for 3 s hears of a release with --delay 0", async (ctx) => {
+  const backend = await ctx.open();
+  const idle = participant(ctx, "idle", "2", "--delay", "0", "--json");
+  await arrivals(backend, "idle", 1);
+  // Long enough for a polling waiter to have backed off to its slowest pace.
+  await new Promise((r) => setTimeout(r, 3_000));
+  const last = await runCoord(["barrier", "idle", "2", "--delay", "0"], { env: envOf(ctx) });
+  assert.equal(last.code, 0, last.stderr);
+  const r = await idle.result;
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(JSON.parse(r.stdout).generation, 1);
+});

@@ -22,6 +22,7 @@ import type { ScheduleSteps } from "../../schedule/steps.ts";
 import { SCHEDULE_DDL, SqliteScheduleSteps } from "./schedule.ts";
 import type { QueueSteps } from "../../queue/steps.ts";
 import { QUEUE_DDL, SqliteQueueSteps } from "./queue.ts";
+import { WalHint } from "./wal_hint.ts";
 
 /**
  * How long a step waits for another process's write lock before SQLite gives up. Steps hold
@@ -35,10 +36,15 @@ const BUSY_TIMEOUT_MS = 1_000;
  */
 const UNAVAILABLE_MESSAGES =
   /database is locked|database table is locked|readonly database|disk I\/O error|database or disk is full|unable to open database/i;
-/** Change polling starts this fast after each wake-up… */
+/** Change polling starts this fast after each wake-up or hint… */
 const POLL_FIRST_MS = 1;
-/** …and backs off to this while nothing changes, so an idle waiter costs next to no CPU. */
-const POLL_IDLE_MS = 50;
+/**
+ * …and backs off to this while nothing changes, so an idle waiter costs next to no CPU: the
+ * `-wal` file's notifications bring it back to fast polling when another process commits…
+ */
+const POLL_IDLE_MS = 250;
+/** …or, where the file cannot be watched, to this, which bounds how late a change is seen. */
+const POLL_IDLE_UNWATCHED_MS = 50;
 const POLL_BACKOFF = 1.5;
 /** A follower re-reads the event table at least this often. */
 const EVENT_POLL_MS = 1_000;
@@ -70,6 +76,8 @@ export class SqliteBackend implements Backend {
   readonly db: DatabaseSync;
   readonly path: string;
   readonly #watchers = new Set<ChangeFlag>();
+  /** Other processes' commits, as a hint; none for an in-process database. */
+  readonly #walHint: WalHint | undefined;
   /** Prepared once per connection: waiters poll and steps repeat the same few statements. */
   readonly #statements = new Map<string, StatementSync>();
   readonly barrier: BarrierSteps = new SqliteBarrierSteps(this);
@@ -82,6 +90,7 @@ export class SqliteBackend implements Backend {
     this.path = options.path;
     this.namespace = options.namespace;
     this.displayUrl = options.displayUrl;
+    this.#walHint = isMemoryPath(options.path) ? undefined : new WalHint(options.path);
   }
 
   /**
@@ -176,6 +185,9 @@ export class SqliteBackend implements Backend {
   watch(): Promise<ChangeWatcher> {
     const flag = new ChangeFlag();
     this.#watchers.add(flag);
+    const hinted = new ChangeFlag();
+    const hint = this.#walHint?.listen(() => hinted.notify());
+    const idleMs = hint?.watching ? POLL_IDLE_MS : POLL_IDLE_UNWATCHED_MS;
     let seenVersion = this.#dataVersion();
     // SQLite carries no events with its changes: waiters re-read the state.
     const none: unknown[] = [];
@@ -190,13 +202,19 @@ export class SqliteBackend implements Backend {
         }
         const remaining = deadline - performance.now();
         if (remaining <= 0) return none;
-        await sleep(Math.min(pollMs, remaining), signal, flag.changed);
-        pollMs = Math.min(pollMs * POLL_BACKOFF, POLL_IDLE_MS);
+        await sleep(
+          Math.min(pollMs, remaining),
+          signal,
+          Promise.race([flag.changed, hinted.changed]),
+        );
+        // The notification may come before the commit is visible: poll fast again after it.
+        pollMs = hinted.take() ? POLL_FIRST_MS : Math.min(pollMs * POLL_BACKOFF, idleMs);
       }
       return none;
     };
     const dispose = () => {
       this.#watchers.delete(flag);
+      hint?.stop();
       return Promise.resolve();
     };
     return Promise.resolve({ next, [Symbol.asyncDispose]: dispose });
