@@ -9,7 +9,7 @@ import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlit
 import { closeSync, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
 import { BackendUnavailableError } from "../../errors.ts";
-import { localNow, sleep } from "../../time.ts";
+import { sleep } from "../../time.ts";
 import { ChangeFlag } from "../change_flag.ts";
 import type { Backend, ChangeWatcher, EngineInfo, ForeignEntry, NamedEvent } from "../types.ts";
 import type { Kind } from "../keys.ts";
@@ -23,6 +23,7 @@ import { SCHEDULE_DDL, SqliteScheduleSteps } from "./schedule.ts";
 import type { QueueSteps } from "../../queue/steps.ts";
 import { QUEUE_DDL, SqliteQueueSteps } from "./queue.ts";
 import { WalHint } from "./wal_hint.ts";
+import { HostClock } from "./host_clock.ts";
 
 /**
  * How long a step waits for another process's write lock before SQLite gives up. Steps hold
@@ -58,6 +59,8 @@ const SCHEMA = [
   ...QUEUE_DDL,
 ];
 const SCHEMA_VERSION = "1";
+const CLOCK_RECORD_SQL = "SELECT value FROM coord_meta WHERE key = 'clock'";
+const SAVE_CLOCK_RECORD_SQL = "INSERT OR REPLACE INTO coord_meta (key, value) VALUES ('clock', ?)";
 
 /** Options of {@link openSqlite}. */
 export interface SqliteOptions {
@@ -84,13 +87,21 @@ export class SqliteBackend implements Backend {
   readonly lock: LockSteps = new SqliteLockSteps(this);
   readonly schedule: ScheduleSteps = new SqliteScheduleSteps(this);
   readonly queue: QueueSteps = new SqliteQueueSteps(this);
+  /** What leases and due times are measured by: see {@link HostClock}. */
+  readonly clock: HostClock;
 
+  /** Wraps an open database that has coord's tables. */
   constructor(db: DatabaseSync, options: SqliteOptions) {
     this.db = db;
     this.path = options.path;
     this.namespace = options.namespace;
     this.displayUrl = options.displayUrl;
     this.#walHint = isMemoryPath(options.path) ? undefined : new WalHint(options.path);
+    this.clock = new HostClock({
+      load: () => this.all<{ value: string }>(CLOCK_RECORD_SQL)[0]?.value,
+      save: (record) => this.run(SAVE_CLOCK_RECORD_SQL, JSON.stringify(record)),
+      write: (fn) => this.write(fn),
+    });
   }
 
   /**
@@ -156,7 +167,7 @@ export class SqliteBackend implements Backend {
   }
 
   now(): Promise<number> {
-    return Promise.resolve(backendNow());
+    return Promise.resolve(this.clock.now());
   }
 
   info(): Promise<EngineInfo> {
@@ -271,32 +282,6 @@ export class SqliteBackend implements Backend {
   }
 }
 
-/** This process's offset from its monotonic clock to the wall clock, measured on first use. */
-let wallAnchor: number | undefined;
-/** Re-measure the anchor when it disagrees with `Date.now()` by more (suspend, clock step). */
-const ANCHOR_DRIFT_MS = 2;
-
-/**
- * The SQLite backend's clock: this host's wall clock, which every process on the host shares,
- * read with sub-millisecond precision. `Date.now()` has whole milliseconds (half a millisecond
- * of disagreement between processes on average), so the monotonic clock is anchored to the
- * wall clock at the instant `Date.now()` ticks (a spin of at most 1 ms), and anchored again
- * whenever the two part (the monotonic clock stops during suspend and ignores clock steps).
- */
-export function backendNow(): number {
-  if (
-    wallAnchor === undefined || Math.abs(localNow() + wallAnchor - Date.now()) > ANCHOR_DRIFT_MS
-  ) {
-    const start = Date.now();
-    let tick = start;
-    while ((tick = Date.now()) === start) {
-      // spin to the tick
-    }
-    wallAnchor = tick - localNow();
-  }
-  return localNow() + wallAnchor;
-}
-
 /**
  * Runs a synchronous step and settles a promise with its outcome, so a step that throws
  * rejects like the Redis backend's do instead of throwing at the call.
@@ -337,6 +322,19 @@ function missingTables(db: DatabaseSync): string[] {
   return wanted.filter((name) => !present.has(name));
 }
 
+function createSchema(db: DatabaseSync): void {
+  db.exec("BEGIN IMMEDIATE");
+  try {
+    for (const ddl of SCHEMA) db.exec(ddl);
+    db.prepare("INSERT OR IGNORE INTO coord_meta (key, value) VALUES ('schema_version', ?)")
+      .run(SCHEMA_VERSION);
+    db.exec("COMMIT");
+  } catch (e) {
+    if (db.isTransaction) db.exec("ROLLBACK");
+    throw e;
+  }
+}
+
 /**
  * Opens (creating on first use) the SQLite file, in WAL mode with a busy timeout set before
  * the journal mode, because switching to WAL itself needs the lock another process may hold.
@@ -352,16 +350,9 @@ export function openSqlite(options: SqliteOptions): SqliteBackend {
     db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
     if (!isMemoryPath(path)) db.exec("PRAGMA journal_mode = WAL");
     db.exec("PRAGMA synchronous = NORMAL");
-    const backend = new SqliteBackend(db, options);
     // Only a new or older file needs the write lock: most opens just read the schema.
-    if (missingTables(db).length > 0) {
-      backend.write((tx) => {
-        for (const ddl of SCHEMA) tx.exec(ddl);
-        tx.prepare("INSERT OR IGNORE INTO coord_meta (key, value) VALUES ('schema_version', ?)")
-          .run(SCHEMA_VERSION);
-      });
-    }
-    return backend;
+    if (missingTables(db).length > 0) createSchema(db);
+    return new SqliteBackend(db, options);
   } catch (e) {
     if (db?.isOpen) db.close();
     const cause = e instanceof Error ? e.message : String(e);

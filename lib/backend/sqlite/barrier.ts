@@ -16,7 +16,7 @@ import {
 } from "../../barrier/steps.ts";
 import { ForeignDataError } from "../../errors.ts";
 
-import { backendNow, settle, type SqliteBackend } from "./backend.ts";
+import { settle, type SqliteBackend } from "./backend.ts";
 
 /**
  * The barrier's tables. An `ended` row with a NULL `release_at` is an aborted generation;
@@ -191,7 +191,7 @@ export class SqliteBarrierSteps implements BarrierSteps {
   arrive(name: string, r: ArriveRequest): Promise<ArriveResult> {
     return settle(() =>
       this.#backend.write((): ArriveResult => {
-        const now = backendNow();
+        const now = this.#backend.clock.now();
         this.#purge(name, now);
         const row = this.#row(name);
         const count = this.#count(name, now);
@@ -247,7 +247,7 @@ export class SqliteBarrierSteps implements BarrierSteps {
     r: { id: string; generation: number; leaseMs: number; renew: boolean },
   ): Promise<GenerationState> {
     const read = (): GenerationState => {
-      const now = backendNow();
+      const now = this.#backend.clock.now();
       const row = this.#row(name);
       if (r.generation < row.generation) {
         return this.#endedOutcome(name, r.generation, r.id, "expired");
@@ -289,7 +289,7 @@ export class SqliteBarrierSteps implements BarrierSteps {
   status(name: string): Promise<BarrierStatus> {
     return settle(() =>
       this.#backend.read((): BarrierStatus => {
-        const now = backendNow();
+        const now = this.#backend.clock.now();
         const row = this.#row(name);
         const arrivals = this.#backend.all<Arrival>(
           `SELECT arrival, host, pid, since FROM coord_barrier_arrival
@@ -319,7 +319,7 @@ export class SqliteBarrierSteps implements BarrierSteps {
   abort(name: string): Promise<{ generation: number; waiting: number }> {
     return settle(() =>
       this.#backend.write(() => {
-        const now = backendNow();
+        const now = this.#backend.clock.now();
         const row = this.#row(name);
         const waiting = this.#count(name, now);
         this.#finish(name, row, null, null, now);

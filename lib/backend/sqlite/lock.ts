@@ -15,7 +15,7 @@ import type {
   ResetResult,
   TicketState,
 } from "../../lock/steps.ts";
-import { backendNow, settle, type SqliteBackend } from "./backend.ts";
+import { settle, type SqliteBackend } from "./backend.ts";
 
 /** The lock's tables; `event` keeps the latest events of each namespace for `follow`. */
 export const LOCK_DDL = [
@@ -197,7 +197,7 @@ export class SqliteLockSteps implements LockSteps {
   enqueue(name: string, r: EnqueueRequest): Promise<EnqueueResult> {
     return settle(() =>
       this.#backend.write((): EnqueueResult => {
-        const now = backendNow();
+        const now = this.#backend.clock.now();
         const issued = this.#issued(name);
         const queue = this.#queue(name) ?? { tickets: issued, indicator: issued + 1, lim: r.limit };
         const before = this.#settle(name, queue, now);
@@ -230,7 +230,7 @@ export class SqliteLockSteps implements LockSteps {
     // A plain check by a waiter writes only when something expired, so waiters polling the
     // file do not wake each other; renewals and starts are writes.
     const step = () => {
-      const now = backendNow();
+      const now = this.#backend.clock.now();
       const queue = this.#queue(name);
       if (!queue) return { state: "gone" } as const;
       const live = this.#settle(name, queue, now);
@@ -266,7 +266,7 @@ export class SqliteLockSteps implements LockSteps {
   ): Promise<"released" | "granted" | "gone"> {
     return settle(() =>
       this.#backend.write(() => {
-        const now = backendNow();
+        const now = this.#backend.clock.now();
         const queue = this.#queue(name);
         if (!queue) return "gone";
         const mine = this.#settle(name, queue, now).find((t) => t.ticket === r.ticket);
@@ -292,7 +292,7 @@ export class SqliteLockSteps implements LockSteps {
       this.#backend.write(() => {
         const queue = this.#queue(name);
         if (!queue) return undefined;
-        const users = this.#settle(name, queue, backendNow()).map((t) => ({
+        const users = this.#settle(name, queue, this.#backend.clock.now()).map((t) => ({
           ticket: t.ticket,
           label: t.label,
           since: t.since,
@@ -320,7 +320,7 @@ export class SqliteLockSteps implements LockSteps {
         if (r.expectTickets !== undefined && r.expectTickets !== queue.tickets) {
           return { outcome: "activity" };
         }
-        const users = this.#settle(name, queue, backendNow()).length;
+        const users = this.#settle(name, queue, this.#backend.clock.now()).length;
         if (users > 0 && !r.force) return { outcome: "in-use", users };
         const ns = this.#backend.namespace;
         this.#backend.run(

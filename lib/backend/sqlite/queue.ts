@@ -19,7 +19,7 @@ import type {
 } from "../../queue/steps.ts";
 import { MAX_STALLS } from "../../queue/steps.ts";
 import { jobRecord } from "../../queue/record.ts";
-import { backendNow, settle, type SqliteBackend } from "./backend.ts";
+import { settle, type SqliteBackend } from "./backend.ts";
 
 /** The queue's tables. */
 export const QUEUE_DDL = [
@@ -127,7 +127,7 @@ export class SqliteQueueSteps implements QueueSteps {
   ): void {
     this.#update(queue, id, {
       state,
-      finished_at: Math.floor(backendNow()),
+      finished_at: Math.floor(this.#backend.clock.now()),
       lease_until: null,
       ...fields,
     });
@@ -145,7 +145,7 @@ export class SqliteQueueSteps implements QueueSteps {
       for (const child of parts) this.#release(queue, child);
       return;
     }
-    this.#update(queue, id, { state: "pending", ready_at: Math.floor(backendNow()) });
+    this.#update(queue, id, { state: "pending", ready_at: Math.floor(this.#backend.clock.now()) });
   }
 
   /** A failed group's parts that have not started will not: cancelled. */
@@ -200,7 +200,7 @@ export class SqliteQueueSteps implements QueueSteps {
     return settle(() =>
       this.#backend.write(() => {
         if (this.#row(queue, nodes[0].id)) return false;
-        const now = Math.floor(backendNow());
+        const now = Math.floor(this.#backend.clock.now());
         for (const node of nodes) {
           this.#backend.run(
             `INSERT INTO coord_queue_job (namespace, queue, id, state, ready_at, attempts, stalls,
@@ -228,7 +228,7 @@ export class SqliteQueueSteps implements QueueSteps {
     const { namespace } = this.#backend;
     return settle(() =>
       this.#backend.write(() => {
-        const now = Math.floor(backendNow());
+        const now = Math.floor(this.#backend.clock.now());
         let id = r.id;
         if (id === undefined) {
           // Numbers taken by an --id are skipped.
@@ -273,7 +273,7 @@ export class SqliteQueueSteps implements QueueSteps {
     const { namespace } = this.#backend;
     return settle(() =>
       this.#backend.write((): ClaimResult => {
-        const now = Math.floor(backendNow());
+        const now = Math.floor(this.#backend.clock.now());
         // Jobs whose worker died: back to pending, or failed once abandoned too often.
         const abandoned = this.#backend.all<{ id: string; stalls: number }>(
           `SELECT id, stalls FROM coord_queue_job WHERE namespace = ? AND queue = ?
@@ -352,7 +352,9 @@ export class SqliteQueueSteps implements QueueSteps {
     return settle(() =>
       this.#backend.write(() => {
         if (!this.#owned(queue, r)) return false;
-        this.#update(queue, r.id, { lease_until: Math.floor(backendNow()) + r.leaseMs });
+        this.#update(queue, r.id, {
+          lease_until: Math.floor(this.#backend.clock.now()) + r.leaseMs,
+        });
         return true;
       })
     );
@@ -363,7 +365,7 @@ export class SqliteQueueSteps implements QueueSteps {
       this.#backend.write(() => {
         const row = this.#owned(queue, r);
         if (!row) return false;
-        const now = Math.floor(backendNow());
+        const now = Math.floor(this.#backend.clock.now());
         if (r.outcome === "completed") {
           this.#end(queue, r.id, "completed", {
             result: JSON.stringify(r.result ?? null),
@@ -413,7 +415,7 @@ export class SqliteQueueSteps implements QueueSteps {
     const { namespace } = this.#backend;
     return settle(() =>
       this.#backend.read(() => {
-        const now = Math.floor(backendNow());
+        const now = Math.floor(this.#backend.clock.now());
         const counts = {
           waiting: 0,
           pending: 0,
@@ -461,7 +463,7 @@ export class SqliteQueueSteps implements QueueSteps {
     const { namespace } = this.#backend;
     return settle(() =>
       this.#backend.write(() => {
-        const now = Math.floor(backendNow());
+        const now = Math.floor(this.#backend.clock.now());
         this.#backend.run(
           "DELETE FROM coord_queue_worker WHERE namespace = ? AND queue = ? AND (until < ? OR worker = ?)",
           namespace,

@@ -6,7 +6,7 @@
  */
 
 import type { ReadResult, ScheduleSteps } from "../../schedule/steps.ts";
-import { backendNow, settle, type SqliteBackend } from "./backend.ts";
+import { settle, type SqliteBackend } from "./backend.ts";
 
 /** The scheduler's table: one versioned record per name. */
 export const SCHEDULE_DDL = [
@@ -31,7 +31,7 @@ export class SqliteScheduleSteps implements ScheduleSteps {
           this.#backend.namespace,
           name,
         );
-        const now = backendNow();
+        const now = this.#backend.clock.now();
         return row ? { now, stored: { version: row.version, value: row.value } } : { now };
       })
     );

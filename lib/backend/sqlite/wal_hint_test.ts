@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { openSqlite } from "./backend.ts";
 import { WalHint } from "./wal_hint.ts";
 
-async function withFile(fn: (path: string) => Promise<void>): Promise<void> {
+async function withFile(fn: (path: string) => Promise<void> | void): Promise<void> {
   const dir = await Deno.makeTempDir();
   try {
     await fn(`${dir}/coord.db`);
@@ -29,7 +29,7 @@ Deno.test("WalHint calls its listener when another connection commits", async ()
 });
 
 Deno.test("WalHint says so when the file cannot be watched", async () => {
-  await withFile(async (path) => {
+  await withFile((path) => {
     const hint = new WalHint(path).listen(() => {});
     assert.equal(hint.watching, false);
     hint.stop();
