@@ -24,6 +24,7 @@ import type { QueueSteps } from "../../queue/steps.ts";
 import { QUEUE_DDL, SqliteQueueSteps } from "./queue.ts";
 import { WalHint } from "./wal_hint.ts";
 import { HostClock } from "./host_clock.ts";
+import { ForeignRows } from "./foreign_rows.ts";
 
 /**
  * How long a step waits for another process's write lock before SQLite gives up. Steps hold
@@ -47,6 +48,8 @@ const POLL_IDLE_MS = 250;
 /** …or, where the file cannot be watched, to this, which bounds how late a change is seen. */
 const POLL_IDLE_UNWATCHED_MS = 50;
 const POLL_BACKOFF = 1.5;
+/** `doctor` lists at most this many foreign rows of each table. */
+const FOREIGN_ROWS_SHOWN = 5;
 /** A follower re-reads the event table at least this often. */
 const EVENT_POLL_MS = 1_000;
 
@@ -89,6 +92,7 @@ export class SqliteBackend implements Backend {
   readonly queue: QueueSteps = new SqliteQueueSteps(this);
   /** What leases and due times are measured by: see {@link HostClock}. */
   readonly clock: HostClock;
+  readonly #foreignRows: ForeignRows;
 
   /** Wraps an open database that has coord's tables. */
   constructor(db: DatabaseSync, options: SqliteOptions) {
@@ -97,6 +101,7 @@ export class SqliteBackend implements Backend {
     this.namespace = options.namespace;
     this.displayUrl = options.displayUrl;
     this.#walHint = isMemoryPath(options.path) ? undefined : new WalHint(options.path);
+    this.#foreignRows = new ForeignRows(db);
     this.clock = new HostClock({
       load: () => this.all<{ value: string }>(CLOCK_RECORD_SQL)[0]?.value,
       save: (record) => this.run(SAVE_CLOCK_RECORD_SQL, JSON.stringify(record)),
@@ -184,13 +189,32 @@ export class SqliteBackend implements Backend {
   }
 
   findForeignData(): Promise<ForeignEntry[]> {
-    const rows = this.db.prepare(
+    const tables = (this.db.prepare(
       "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
-    ).all() as { name: string }[];
-    return Promise.resolve(
-      rows.filter((r) => !r.name.startsWith("coord_"))
-        .map((r) => ({ where: `table ${r.name}`, problem: "not a coord table" })),
+    ).all() as { name: string }[]).map((r) => r.name);
+    const foreignTables = tables.filter((name) => !name.startsWith("coord_"))
+      .map((name) => ({ where: `table ${name}`, problem: "not a coord table" }));
+    const foreignRows = tables.filter((name) => name.startsWith("coord_")).flatMap((table) =>
+      this.#foreignRows.find(
+        table,
+        table === "coord_meta" ? {} : { namespace: this.namespace },
+        FOREIGN_ROWS_SHOWN,
+      ).map((row) => ({
+        where: `table ${table}`,
+        problem: `a row coord did not write (${row.column} = ${row.shown})`,
+      }))
     );
+    return Promise.resolve([...foreignTables, ...foreignRows]);
+  }
+
+  /**
+   * Refuses to go on when `table` holds, among this namespace's rows matching `where`, one
+   * that coord did not write. Steps call it before they read rows they would act on.
+   *
+   * @throws {ForeignDataError} naming `subject` and the row, which is left as it is.
+   */
+  refuseForeignRows(subject: string, table: string, where: Record<string, SQLInputValue>): void {
+    this.#foreignRows.refuse(subject, table, { namespace: this.namespace, ...where });
   }
 
   watch(): Promise<ChangeWatcher> {

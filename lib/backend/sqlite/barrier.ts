@@ -14,7 +14,6 @@ import {
   ENDED_GENERATIONS_KEPT,
   type GenerationState,
 } from "../../barrier/steps.ts";
-import { ForeignDataError } from "../../errors.ts";
 
 import { settle, type SqliteBackend } from "./backend.ts";
 
@@ -40,6 +39,13 @@ export const BARRIER_DDL = [
     PRIMARY KEY (namespace, name, id))`,
 ];
 
+const BARRIER_TABLES = [
+  "coord_barrier",
+  "coord_barrier_arrival",
+  "coord_barrier_ended",
+  "coord_barrier_member",
+];
+
 interface Row {
   generation: number;
   n: number | null;
@@ -57,18 +63,16 @@ export class SqliteBarrierSteps implements BarrierSteps {
     this.#backend = backend;
   }
 
+  /** The barrier's row; every step starts here, refusing rows another program wrote. */
   #row(name: string): Row {
+    for (const table of BARRIER_TABLES) {
+      this.#backend.refuseForeignRows(`barrier "${name}"`, table, { name });
+    }
     const [row] = this.#backend.all<Row>(
       "SELECT * FROM coord_barrier WHERE namespace = ? AND name = ?",
       this.#backend.namespace,
       name,
     );
-    if (row && !Number.isSafeInteger(row.generation)) {
-      throw new ForeignDataError(
-        `barrier "${name}": coord_barrier holds generation ${JSON.stringify(row.generation)} — ` +
-          `another program wrote there; delete the row or use another --namespace`,
-      );
-    }
     return row ?? {
       generation: 1,
       n: null,

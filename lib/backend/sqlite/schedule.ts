@@ -23,9 +23,14 @@ export class SqliteScheduleSteps implements ScheduleSteps {
     this.#backend = backend;
   }
 
+  #refuseForeign(name: string): void {
+    this.#backend.refuseForeignRows(`task "${name}"`, "coord_schedule", { name });
+  }
+
   read(name: string): Promise<ReadResult> {
     return settle(() =>
       this.#backend.read(() => {
+        this.#refuseForeign(name);
         const [row] = this.#backend.all<{ version: number; value: string }>(
           "SELECT version, value FROM coord_schedule WHERE namespace = ? AND name = ?",
           this.#backend.namespace,
@@ -41,6 +46,7 @@ export class SqliteScheduleSteps implements ScheduleSteps {
     const { namespace } = this.#backend;
     return settle(() =>
       this.#backend.write(() => {
+        this.#refuseForeign(name);
         const [row] = this.#backend.all<{ version: number }>(
           "SELECT version FROM coord_schedule WHERE namespace = ? AND name = ?",
           namespace,
