@@ -1,6 +1,7 @@
 /**
- * A step of the wall clock must not move SQLite's leases: one process seeing the clock 90 s
- * away (as libfaketime shows it to just that process) judges them like the others.
+ * A step of the wall clock must not move SQLite's leases and due times: a process seeing the
+ * clock 90 s (or 30 s) away, as libfaketime shows it to just that process, judges them like
+ * the others.
  */
 
 import assert from "node:assert/strict";
@@ -80,3 +81,30 @@ for (
     },
   });
 }
+
+Deno.test({
+  name: "a 1-s schedule goes on when the next instance's clock is 30 s behind",
+  ignore: FAKETIME_LIB === undefined || Deno.build.os !== "linux",
+  async fn() {
+    const dir = await Deno.makeTempDir();
+    try {
+      await Deno.writeTextFile(`${dir}/jobs.cron`, "@every 1s echo tick\n");
+      const args = ["schedule", "run", `${dir}/jobs.cron`, "--url", `sqlite:${dir}/coord.db`];
+      const first = spawnCoord(args);
+      await first.stdoutLine(/tick/);
+      first.kill("SIGTERM");
+      await first.result;
+      // Its stored next tick lies 30 s ahead by this one's clock: judged by that clock, it
+      // would wait those 30 s, then run every tick it missed at once.
+      const behind = spawnCoord(args, { env: { LD_PRELOAD: FAKETIME_LIB!, FAKETIME: "-30s" } });
+      try {
+        await behind.stdoutLine(/tick/, 15_000);
+      } finally {
+        behind.kill("SIGTERM");
+        await behind.result;
+      }
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
