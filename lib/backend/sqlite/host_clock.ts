@@ -76,6 +76,8 @@ export class HostClock {
   readonly #store: ClockStore;
   readonly #readBoot: () => BootReading | undefined;
   #correctionMs = 0;
+  /** The wall anchor's move this clock last calibrated at. */
+  #calibratedAnchorMove = -1;
 
   /** Calibrates against the stored record, storing a new one when this boot has none yet. */
   constructor(store: ClockStore, boot: () => BootReading | undefined = readBoot) {
@@ -92,8 +94,6 @@ export class HostClock {
     if (wallAnchorMovedAt !== this.#calibratedAnchorMove) this.#calibrate(false);
     return wall + this.#correctionMs;
   }
-
-  #calibratedAnchorMove = -1;
 
   #calibrate(mayStore: boolean): void {
     preciseWall();
