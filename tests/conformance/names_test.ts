@@ -7,6 +7,7 @@ import { lock } from "../../lib/lock/lock.ts";
 import { putJob } from "../../lib/queue/queue.ts";
 import { defineTask } from "../../lib/schedule/task.ts";
 import { conformance } from "../support/backends.ts";
+import { spawnCoord } from "../support/cli.ts";
 
 /** A name SQLite would list cut at the NUL, as "a". */
 const NUL_NAME = "a\0b";
@@ -29,4 +30,26 @@ conformance(
 
 Deno.test("a task name holding NUL is refused", () => {
   assert.throws(() => defineTask({ name: NUL_NAME, interval: "1s" }, () => {}), /holds NUL/);
+});
+
+Deno.test("coord schedule run refuses a task module naming a task with NUL: exit 64", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(
+      `${dir}/tasks.ts`,
+      'export default (app) => app.task({ name: "a\\0b", interval: "1s" }, () => {});\n',
+    );
+    const scheduler = spawnCoord(["schedule", "run", `${dir}/tasks.ts`], {
+      env: { COORD_URL: `sqlite:${dir}/coord.db` },
+    });
+    // A scheduler that accepted the name would run on: a hang guard, not a timing bound.
+    const guard = setTimeout(() => scheduler.kill("SIGKILL"), 15_000);
+    const r = await scheduler.result;
+    clearTimeout(guard);
+    assert.equal(r.code, 64, r.stderr);
+    assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+    assert.match(r.stderr, /task name "a\\u0000b" holds NUL/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
