@@ -208,13 +208,17 @@ export class SqliteBackend implements Backend {
   }
 
   /**
-   * Refuses to go on when `table` holds, among this namespace's rows matching `where`, one
-   * that coord did not write. Steps call it before they read rows they would act on.
+   * Refuses to go on when one of `tables` holds, among this namespace's rows matching `where`,
+   * one that coord did not write. Steps call it before they act on those rows.
    *
    * @throws {ForeignDataError} naming `subject` and the row, which is left as it is.
    */
-  refuseForeignRows(subject: string, table: string, where: Record<string, SQLInputValue>): void {
-    this.#foreignRows.refuse(subject, table, { namespace: this.namespace, ...where });
+  refuseForeignRows(
+    subject: string,
+    tables: string[],
+    where: Record<string, SQLInputValue>,
+  ): void {
+    this.#foreignRows.refuse(subject, tables, { namespace: this.namespace, ...where });
   }
 
   watch(): Promise<ChangeWatcher> {

@@ -65,9 +65,7 @@ export class SqliteBarrierSteps implements BarrierSteps {
 
   /** The barrier's row; every step starts here, refusing rows another program wrote. */
   #row(name: string): Row {
-    for (const table of BARRIER_TABLES) {
-      this.#backend.refuseForeignRows(`barrier "${name}"`, table, { name });
-    }
+    this.#backend.refuseForeignRows(`barrier "${name}"`, BARRIER_TABLES, { name });
     const [row] = this.#backend.all<Row>(
       "SELECT * FROM coord_barrier WHERE namespace = ? AND name = ?",
       this.#backend.namespace,

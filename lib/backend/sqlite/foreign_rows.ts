@@ -44,7 +44,7 @@ export interface ForeignRow {
 export class ForeignRows {
   readonly #db: DatabaseSync;
   readonly #columns = new Map<string, Column[]>();
-  /** Steps check the same few row sets over and over: each query is prepared once. */
+  /** Steps check the same few row sets over and over: each query is prepared once, by shape. */
   readonly #queries = new Map<string, StatementSync>();
 
   /** Checks the tables of `db`. */
@@ -84,11 +84,17 @@ export class ForeignRows {
    */
   find(table: string, where: Record<string, SQLInputValue>, limit = 1): ForeignRow[] {
     const keys = Object.keys(where);
-    const filter = keys.map((k) => `${k} = ? AND `).join("");
-    const sql = `SELECT * FROM ${table} WHERE ${filter}NOT (${this.#wellFormed(table)}) ` +
-      `LIMIT ${limit}`;
-    let query = this.#queries.get(sql);
-    if (!query) this.#queries.set(sql, query = this.#db.prepare(sql));
+    const shape = `${table} ${keys} ${limit}`;
+    let query = this.#queries.get(shape);
+    if (!query) {
+      const filter = keys.map((k) => `${k} = ? AND `).join("");
+      this.#queries.set(
+        shape,
+        query = this.#db.prepare(
+          `SELECT * FROM ${table} WHERE ${filter}NOT (${this.#wellFormed(table)}) LIMIT ${limit}`,
+        ),
+      );
+    }
     const rows = query.all(...keys.map((k) => where[k])) as Record<string, unknown>[];
     return rows.map((row) => {
       // SQL and this check agree but for exotic JSON; then the row is named without a column.
@@ -102,17 +108,30 @@ export class ForeignRows {
   }
 
   /**
-   * Refuses to go on when `table` holds a foreign row among those matching `where`.
+   * Refuses to go on when one of `tables` holds a foreign row among those matching `where`.
+   * One query for all of them: steps run it every time.
    *
    * @throws {ForeignDataError} naming `subject`, the table and the value, leaving it as it is.
    */
-  refuse(subject: string, table: string, where: Record<string, SQLInputValue>): void {
+  refuse(subject: string, tables: string[], where: Record<string, SQLInputValue>): void {
+    const keys = Object.keys(where);
+    const shape = `${tables} ${keys}`;
+    let query = this.#queries.get(shape);
+    if (!query) {
+      const filter = keys.map((k) => `${k} = ? AND `).join("");
+      const sql = tables.map((table, i) =>
+        `SELECT ${i} AS i FROM ${table} WHERE ${filter}NOT (${this.#wellFormed(table)})`
+      ).join(" UNION ALL ");
+      this.#queries.set(shape, query = this.#db.prepare(`${sql} LIMIT 1`));
+    }
+    const values = keys.map((k) => where[k]);
+    const hit = query.get(...tables.flatMap(() => values)) as { i: number } | undefined;
+    if (!hit) return;
+    const table = tables[hit.i];
     const [found] = this.find(table, where);
-    if (!found) return;
     throw new ForeignDataError(
       `${subject}: ${table} holds a row coord did not write (${found.column} = ${found.shown}) ` +
-        `— another program wrote there; delete the row or use another ` +
-        `--namespace`,
+        `— another program wrote there; delete the row or use another --namespace`,
     );
   }
 }

@@ -67,9 +67,7 @@ export class SqliteLockSteps implements LockSteps {
   /** The last ticket handed out, whether or not the queue exists (it survives a reset). */
   #issued(name: string): number {
     // Every step starts here: refuse rows of this lock that another program wrote.
-    for (const table of LOCK_TABLES) {
-      this.#backend.refuseForeignRows(`lock "${name}"`, table, { name });
-    }
+    this.#backend.refuseForeignRows(`lock "${name}"`, LOCK_TABLES, { name });
     const [row] = this.#backend.all<{ tickets: number }>(
       "SELECT tickets FROM coord_lock_counter WHERE namespace = ? AND name = ?",
       this.#backend.namespace,

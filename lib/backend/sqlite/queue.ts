@@ -74,7 +74,7 @@ export class SqliteQueueSteps implements QueueSteps {
   }
 
   #row(queue: string, id: string): JobRow | undefined {
-    this.#backend.refuseForeignRows(`job ${queue}/${id}`, "coord_queue_job", { queue, id });
+    this.#backend.refuseForeignRows(`job ${queue}/${id}`, ["coord_queue_job"], { queue, id });
     return this.#backend.all<JobRow>(
       `SELECT ${COLUMNS} FROM coord_queue_job WHERE namespace = ? AND queue = ? AND id = ?`,
       this.#backend.namespace,
@@ -232,7 +232,7 @@ export class SqliteQueueSteps implements QueueSteps {
         const now = Math.floor(this.#backend.clock.now());
         let id = r.id;
         if (id === undefined) {
-          this.#backend.refuseForeignRows(`queue "${queue}"`, "coord_queue_counter", { queue });
+          this.#backend.refuseForeignRows(`queue "${queue}"`, ["coord_queue_counter"], { queue });
           // Numbers taken by an --id are skipped.
           do {
             this.#backend.run(

@@ -24,7 +24,7 @@ export class SqliteScheduleSteps implements ScheduleSteps {
   }
 
   #refuseForeign(name: string): void {
-    this.#backend.refuseForeignRows(`task "${name}"`, "coord_schedule", { name });
+    this.#backend.refuseForeignRows(`task "${name}"`, ["coord_schedule"], { name });
   }
 
   read(name: string): Promise<ReadResult> {
