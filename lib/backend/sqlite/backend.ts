@@ -291,6 +291,8 @@ export class SqliteBackend implements Backend {
   }
 
   close(): Promise<void> {
+    // A watcher left undisposed must not keep the process alive through its file watch.
+    this.#walHint?.close();
     if (this.db.isOpen) this.db.close();
     return Promise.resolve();
   }

@@ -46,6 +46,13 @@ export class WalHint {
     return { watching: this.#watcher !== undefined, stop };
   }
 
+  /** Stops watching, whoever still listens (the database is being closed). */
+  close(): void {
+    this.#listeners.clear();
+    this.#watcher?.close();
+    this.#watcher = undefined;
+  }
+
   #watch(): Deno.FsWatcher | undefined {
     let watcher: Deno.FsWatcher;
     try {

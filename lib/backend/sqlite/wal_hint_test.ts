@@ -35,3 +35,28 @@ Deno.test("WalHint says so when the file cannot be watched", async () => {
     hint.stop();
   });
 });
+
+Deno.test("a process whose watcher was left undisposed exits once the database is closed", async () => {
+  await withFile(async (path) => {
+    const script = `${path}.ts`;
+    await Deno.writeTextFile(
+      script,
+      `import { openSqlite } from ${JSON.stringify(new URL("./backend.ts", import.meta.url).href)};
+       const backend = openSqlite({ path: ${
+        JSON.stringify(path)
+      }, namespace: "t", displayUrl: "x" });
+       await backend.watch(); // never disposed
+       await backend.close();`,
+    );
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "--quiet", script],
+      stdout: "null",
+    }).spawn();
+    // A file watch left open keeps the process alive: a hang guard, not a timing bound.
+    const guard = setTimeout(() => child.kill("SIGKILL"), 15_000);
+    const status = await child.status;
+    clearTimeout(guard);
+    assert.equal(status.signal, null, "it had to be killed");
+    assert.equal(status.code, 0);
+  });
+});
