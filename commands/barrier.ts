@@ -41,7 +41,8 @@ A barrier is reusable: once it releases, the next arrival starts the next genera
 Options:
   --timeout S   give up after S seconds and withdraw the arrival (exit 75); default: never
   --delay S     time from the last arrival to the release, for everyone to hear of it
-                (default ${DEFAULT_DELAY_MS / 1000}; 0 and fractions allowed)
+                (default ${DEFAULT_DELAY_MS / 1000}; fractions allowed; 0: each continues as
+                soon as it hears of the release, never exits 76)
   --run-id ID   scope the name to a run: the barrier is ID/NAME
   --lease S     a participant killed outright stops counting after S seconds
                 (default ${DEFAULT_LEASE_MS / 1000}; renewed every S/3 while it waits)
@@ -61,8 +62,8 @@ Examples:
 Exit codes: 0 released · 64 bad arguments, or N differs from the waiting participants'
             65 foreign data in the barrier's keys · 69 backend unavailable
             75 timed out or aborted · 76 heard of the release more than ${DEFAULT_TOLERANCE_MS} ms
-            after its instant (raise --delay) · 129/130/143 stopped by SIGHUP/SIGINT/SIGTERM
-            (the arrival is withdrawn)
+            after its instant (raise --delay; never with --delay 0) · 129/130/143 stopped by
+            SIGHUP/SIGINT/SIGTERM (the arrival is withdrawn)
 
 ${BACKEND_FLAGS_HELP}`;
 

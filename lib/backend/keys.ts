@@ -21,10 +21,14 @@ export const MAX_NAME_LENGTH = 512;
 /**
  * Checks a user-given name (a barrier, a resource, a task, a queue).
  *
- * @throws {UsageError} when empty or too long.
+ * @throws {UsageError} when empty, too long or holding NUL.
  */
 export function checkName(what: string, name: string): string {
   if (name.length === 0) throw new UsageError(`${what} name is empty — give a name`);
+  // SQLite's C API (and so its listings) cut a string at NUL: "a\0b" would be shown as "a".
+  if (name.includes("\0")) {
+    throw new UsageError(`${what} name ${JSON.stringify(name)} holds NUL — leave it out`);
+  }
   if (name.length > MAX_NAME_LENGTH) {
     throw new UsageError(`${what} name is ${name.length} characters; at most ${MAX_NAME_LENGTH}`);
   }
@@ -38,9 +42,11 @@ export function checkName(what: string, name: string): string {
  * @throws {UsageError} when it does.
  */
 export function checkNamespace(namespace: string): string {
-  if (!/^[^\s{}*?[\]\\]+$/.test(namespace)) {
+  if (!/^[^\s{}*?[\]\\\0]+$/.test(namespace)) {
     throw new UsageError(
-      `namespace "${namespace}" is not usable — use letters, digits, "-", "_", "." or ":"`,
+      `namespace ${
+        JSON.stringify(namespace)
+      } is not usable — use letters, digits, "-", "_", "." or ":"`,
     );
   }
   return namespace;

@@ -39,8 +39,12 @@ Deno.test("checkName() refuses empty and overlong names", () => {
   assert.equal(checkName("barrier", "a {b}: c"), "a {b}: c");
 });
 
-Deno.test("checkNamespace() refuses braces, globs and spaces", () => {
-  for (const ns of ["", "a{b", "a}", "a*", "a?", "a[b]", "a b"]) {
+Deno.test("checkName() refuses NUL, which SQLite would cut the name at", () => {
+  assert.throws(() => checkName("queue", "a\0b"), UsageError, "holds NUL");
+});
+
+Deno.test("checkNamespace() refuses braces, globs, spaces and NUL", () => {
+  for (const ns of ["", "a{b", "a}", "a*", "a?", "a[b]", "a b", "a\0b"]) {
     assert.throws(() => checkNamespace(ns), UsageError, ns);
   }
   assert.equal(checkNamespace("team-a:prod"), "team-a:prod");

@@ -34,7 +34,10 @@ const CLOCK_SAMPLES = 5;
 export interface BarrierOptions {
   /** Give up after this long (then the arrival is withdrawn); default: wait forever. */
   timeoutMs?: number;
-  /** Time between the last arrival and the release instant; default 1000. */
+  /**
+   * Time between the last arrival and the release instant; default 1000. With 0, each
+   * participant continues as soon as it hears of the release, however late.
+   */
   delayMs?: number;
   /** Scopes the name (`RUN/NAME`), like pyprocsync's run_id. */
   runId?: string;
@@ -74,7 +77,8 @@ export interface BarrierResult {
  * were told another N (nothing is changed then).
  * @throws {BarrierTimeoutError} after `timeoutMs`, the arrival withdrawn.
  * @throws {BarrierAbortedError} when the generation is aborted.
- * @throws {TooLateError} when the release is heard of more than `toleranceMs` after its instant.
+ * @throws {TooLateError} when the release is heard of more than `toleranceMs` after its instant
+ * (never with `delayMs: 0`, which means "continue as soon as released").
  * @example
  * ```ts
  * import { connect } from "../backend/connect.ts";
@@ -188,7 +192,9 @@ export async function barrier(
 
   const localInstant = state.releaseAt - clock.offsetMs;
   const lateMs = localNow() - localInstant;
-  if (lateMs > toleranceMs) {
+  // With no delay nobody was promised a common instant, only "as soon as released": a late
+  // hearing is not a failure then.
+  if (lateMs > toleranceMs && delayMs > 0) {
     throw new TooLateError(
       `barrier "${name}": heard of the release ${lateMs.toFixed(1)} ms after its instant — ` +
         `raise --delay (now ${delayMs / 1000} s) so every participant hears of it in time`,

@@ -79,6 +79,36 @@ conformance("three loops reuse one barrier name for five rounds", async (ctx) =>
   for (const generations of all) assert.deepEqual(generations, [1, 2, 3, 4, 5]);
 });
 
+conformance(
+  "with --delay 0, a participant that hears of the release late still exits 0",
+  async (ctx) => {
+    const backend = await ctx.open();
+    const flags = ["3", "--delay", "0", "--json"];
+    const stopped = participant(ctx, "late", ...flags);
+    await arrivals(backend, "late", 1);
+    // Stopped, it hears of the release only after the others have gone: as late as can be.
+    stopped.kill("SIGSTOP");
+    const others = await Promise.all(
+      [participant(ctx, "late", ...flags), participant(ctx, "late", ...flags)].map((p) => p.result),
+    );
+    for (const r of others) assert.equal(r.code, 0, r.stderr);
+    stopped.kill("SIGCONT");
+    const r = await stopped.result;
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(JSON.parse(r.stdout).generation, 1);
+  },
+);
+
+conformance("three coord processes with --delay 0 never exit 76 in five rounds", async (ctx) => {
+  for (let round = 1; round <= 5; round++) {
+    const results = await Promise.all(
+      [1, 2, 3].map(() => participant(ctx, "now", "3", "--delay", "0", "--json").result),
+    );
+    for (const r of results) assert.equal(r.code, 0, `round ${round}: ${r.stderr}`);
+    assert.deepEqual(results.map((r) => JSON.parse(r.stdout).generation), [round, round, round]);
+  }
+});
+
 conformance("a coord with another N exits 64 and leaves the others waiting", async (ctx) => {
   const backend = await ctx.open();
   const a = participant(ctx, "n", "2", "--delay", "0.5");
@@ -170,4 +200,17 @@ Deno.test("bad barrier arguments exit 64 with one line", async () => {
     assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
     assert.match(r.stderr, /see coord barrier --help/);
   }
+});
+
+conformance("a participant idle for 3 s hears of a release with --delay 0", async (ctx) => {
+  const backend = await ctx.open();
+  const idle = participant(ctx, "idle", "2", "--delay", "0", "--json");
+  await arrivals(backend, "idle", 1);
+  // Long enough for a polling waiter to have backed off to its slowest pace.
+  await new Promise((r) => setTimeout(r, 3_000));
+  const last = await runCoord(["barrier", "idle", "2", "--delay", "0"], { env: envOf(ctx) });
+  assert.equal(last.code, 0, last.stderr);
+  const r = await idle.result;
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(JSON.parse(r.stdout).generation, 1);
 });

@@ -6,10 +6,10 @@
  */
 
 import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
-import { mkdirSync } from "node:fs";
+import { closeSync, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
 import { BackendUnavailableError } from "../../errors.ts";
-import { localNow, sleep } from "../../time.ts";
+import { sleep } from "../../time.ts";
 import { ChangeFlag } from "../change_flag.ts";
 import type { Backend, ChangeWatcher, EngineInfo, ForeignEntry, NamedEvent } from "../types.ts";
 import type { Kind } from "../keys.ts";
@@ -22,6 +22,9 @@ import type { ScheduleSteps } from "../../schedule/steps.ts";
 import { SCHEDULE_DDL, SqliteScheduleSteps } from "./schedule.ts";
 import type { QueueSteps } from "../../queue/steps.ts";
 import { QUEUE_DDL, SqliteQueueSteps } from "./queue.ts";
+import { WalHint } from "./wal_hint.ts";
+import { HostClock } from "./host_clock.ts";
+import { ForeignRows } from "./foreign_rows.ts";
 
 /**
  * How long a step waits for another process's write lock before SQLite gives up. Steps hold
@@ -35,11 +38,18 @@ const BUSY_TIMEOUT_MS = 1_000;
  */
 const UNAVAILABLE_MESSAGES =
   /database is locked|database table is locked|readonly database|disk I\/O error|database or disk is full|unable to open database/i;
-/** Change polling starts this fast after each wake-up… */
+/** Change polling starts this fast after each wake-up or hint… */
 const POLL_FIRST_MS = 1;
-/** …and backs off to this while nothing changes, so an idle waiter costs next to no CPU. */
-const POLL_IDLE_MS = 50;
+/**
+ * …and backs off to this while nothing changes, so an idle waiter costs next to no CPU: the
+ * `-wal` file's notifications bring it back to fast polling when another process commits…
+ */
+const POLL_IDLE_MS = 250;
+/** …or, where the file cannot be watched, to this, which bounds how late a change is seen. */
+const POLL_IDLE_UNWATCHED_MS = 50;
 const POLL_BACKOFF = 1.5;
+/** `doctor` lists at most this many foreign rows of each table. */
+const FOREIGN_ROWS_SHOWN = 5;
 /** A follower re-reads the event table at least this often. */
 const EVENT_POLL_MS = 1_000;
 
@@ -52,6 +62,8 @@ const SCHEMA = [
   ...QUEUE_DDL,
 ];
 const SCHEMA_VERSION = "1";
+const CLOCK_RECORD_SQL = "SELECT value FROM coord_meta WHERE key = 'clock'";
+const SAVE_CLOCK_RECORD_SQL = "INSERT OR REPLACE INTO coord_meta (key, value) VALUES ('clock', ?)";
 
 /** Options of {@link openSqlite}. */
 export interface SqliteOptions {
@@ -70,18 +82,31 @@ export class SqliteBackend implements Backend {
   readonly db: DatabaseSync;
   readonly path: string;
   readonly #watchers = new Set<ChangeFlag>();
+  /** Other processes' commits, as a hint; none for an in-process database. */
+  readonly #walHint: WalHint | undefined;
   /** Prepared once per connection: waiters poll and steps repeat the same few statements. */
   readonly #statements = new Map<string, StatementSync>();
   readonly barrier: BarrierSteps = new SqliteBarrierSteps(this);
   readonly lock: LockSteps = new SqliteLockSteps(this);
   readonly schedule: ScheduleSteps = new SqliteScheduleSteps(this);
   readonly queue: QueueSteps = new SqliteQueueSteps(this);
+  /** What leases and due times are measured by: see {@link HostClock}. */
+  readonly clock: HostClock;
+  readonly #foreignRows: ForeignRows;
 
+  /** Wraps an open database that has coord's tables. */
   constructor(db: DatabaseSync, options: SqliteOptions) {
     this.db = db;
     this.path = options.path;
     this.namespace = options.namespace;
     this.displayUrl = options.displayUrl;
+    this.#walHint = isMemoryPath(options.path) ? undefined : new WalHint(options.path);
+    this.#foreignRows = new ForeignRows(db);
+    this.clock = new HostClock({
+      load: () => this.all<{ value: string }>(CLOCK_RECORD_SQL)[0]?.value,
+      save: (record) => this.run(SAVE_CLOCK_RECORD_SQL, JSON.stringify(record)),
+      write: (fn) => this.write(fn),
+    });
   }
 
   /**
@@ -147,7 +172,7 @@ export class SqliteBackend implements Backend {
   }
 
   now(): Promise<number> {
-    return Promise.resolve(backendNow());
+    return Promise.resolve(this.clock.now());
   }
 
   info(): Promise<EngineInfo> {
@@ -164,18 +189,44 @@ export class SqliteBackend implements Backend {
   }
 
   findForeignData(): Promise<ForeignEntry[]> {
-    const rows = this.db.prepare(
+    const tables = (this.db.prepare(
       "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
-    ).all() as { name: string }[];
-    return Promise.resolve(
-      rows.filter((r) => !r.name.startsWith("coord_"))
-        .map((r) => ({ where: `table ${r.name}`, problem: "not a coord table" })),
+    ).all() as { name: string }[]).map((r) => r.name);
+    const foreignTables = tables.filter((name) => !name.startsWith("coord_"))
+      .map((name) => ({ where: `table ${name}`, problem: "not a coord table" }));
+    const foreignRows = tables.filter((name) => name.startsWith("coord_")).flatMap((table) =>
+      this.#foreignRows.find(
+        table,
+        table === "coord_meta" ? {} : { namespace: this.namespace },
+        FOREIGN_ROWS_SHOWN,
+      ).map((row) => ({
+        where: `table ${table}`,
+        problem: `a row coord did not write (${row.column} = ${row.shown})`,
+      }))
     );
+    return Promise.resolve([...foreignTables, ...foreignRows]);
+  }
+
+  /**
+   * Refuses to go on when one of `tables` holds, among this namespace's rows matching `where`,
+   * one that coord did not write. Steps call it before they act on those rows.
+   *
+   * @throws {ForeignDataError} naming `subject` and the row, which is left as it is.
+   */
+  refuseForeignRows(
+    subject: string,
+    tables: string[],
+    where: Record<string, SQLInputValue>,
+  ): void {
+    this.#foreignRows.refuse(subject, tables, { namespace: this.namespace, ...where });
   }
 
   watch(): Promise<ChangeWatcher> {
     const flag = new ChangeFlag();
     this.#watchers.add(flag);
+    const hinted = new ChangeFlag();
+    const hint = this.#walHint?.listen(() => hinted.notify());
+    const idleMs = hint?.watching ? POLL_IDLE_MS : POLL_IDLE_UNWATCHED_MS;
     let seenVersion = this.#dataVersion();
     // SQLite carries no events with its changes: waiters re-read the state.
     const none: unknown[] = [];
@@ -190,13 +241,19 @@ export class SqliteBackend implements Backend {
         }
         const remaining = deadline - performance.now();
         if (remaining <= 0) return none;
-        await sleep(Math.min(pollMs, remaining), signal, flag.changed);
-        pollMs = Math.min(pollMs * POLL_BACKOFF, POLL_IDLE_MS);
+        await sleep(
+          Math.min(pollMs, remaining),
+          signal,
+          Promise.race([flag.changed, hinted.changed]),
+        );
+        // The notification may come before the commit is visible: poll fast again after it.
+        pollMs = hinted.take() ? POLL_FIRST_MS : Math.min(pollMs * POLL_BACKOFF, idleMs);
       }
       return none;
     };
     const dispose = () => {
       this.#watchers.delete(flag);
+      hint?.stop();
       return Promise.resolve();
     };
     return Promise.resolve({ next, [Symbol.asyncDispose]: dispose });
@@ -234,6 +291,8 @@ export class SqliteBackend implements Backend {
   }
 
   close(): Promise<void> {
+    // A watcher left undisposed must not keep the process alive through its file watch.
+    this.#walHint?.close();
     if (this.db.isOpen) this.db.close();
     return Promise.resolve();
   }
@@ -253,32 +312,6 @@ export class SqliteBackend implements Backend {
   }
 }
 
-/** This process's offset from its monotonic clock to the wall clock, measured on first use. */
-let wallAnchor: number | undefined;
-/** Re-measure the anchor when it disagrees with `Date.now()` by more (suspend, clock step). */
-const ANCHOR_DRIFT_MS = 2;
-
-/**
- * The SQLite backend's clock: this host's wall clock, which every process on the host shares,
- * read with sub-millisecond precision. `Date.now()` has whole milliseconds (half a millisecond
- * of disagreement between processes on average), so the monotonic clock is anchored to the
- * wall clock at the instant `Date.now()` ticks (a spin of at most 1 ms), and anchored again
- * whenever the two part (the monotonic clock stops during suspend and ignores clock steps).
- */
-export function backendNow(): number {
-  if (
-    wallAnchor === undefined || Math.abs(localNow() + wallAnchor - Date.now()) > ANCHOR_DRIFT_MS
-  ) {
-    const start = Date.now();
-    let tick = start;
-    while ((tick = Date.now()) === start) {
-      // spin to the tick
-    }
-    wallAnchor = tick - localNow();
-  }
-  return localNow() + wallAnchor;
-}
-
 /**
  * Runs a synchronous step and settles a promise with its outcome, so a step that throws
  * rejects like the Redis backend's do instead of throwing at the call.
@@ -291,6 +324,25 @@ export function settle<T>(step: () => T): Promise<T> {
   }
 }
 
+/** Only the owner may read or write what coord creates: jobs' arguments and results are inside. */
+const PRIVATE_FILE_MODE = 0o600;
+const PRIVATE_DIRECTORY_MODE = 0o700;
+
+/**
+ * Creates the database file (and its directory when asked) readable by the owner only, unless
+ * it exists: SQLite creates a file 0644 but gives its -wal and -shm the main file's mode, so
+ * creating the main file first is enough. An existing file's mode is the owner's choice.
+ */
+function createPrivately(path: string, createDirectory: boolean): void {
+  if (createDirectory) mkdirSync(dirname(path), { recursive: true, mode: PRIVATE_DIRECTORY_MODE });
+  try {
+    closeSync(openSync(path, "wx", PRIVATE_FILE_MODE));
+  } catch (e) {
+    // Another process created it first, or it was there: SQLite opens it either way.
+    if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+  }
+}
+
 function missingTables(db: DatabaseSync): string[] {
   const wanted = SCHEMA.map((ddl) => /EXISTS\s+(\w+)/.exec(ddl)![1]);
   const present = new Set(
@@ -298,6 +350,19 @@ function missingTables(db: DatabaseSync): string[] {
       .map((r) => r.name),
   );
   return wanted.filter((name) => !present.has(name));
+}
+
+function createSchema(db: DatabaseSync): void {
+  db.exec("BEGIN IMMEDIATE");
+  try {
+    for (const ddl of SCHEMA) db.exec(ddl);
+    db.prepare("INSERT OR IGNORE INTO coord_meta (key, value) VALUES ('schema_version', ?)")
+      .run(SCHEMA_VERSION);
+    db.exec("COMMIT");
+  } catch (e) {
+    if (db.isTransaction) db.exec("ROLLBACK");
+    throw e;
+  }
 }
 
 /**
@@ -310,21 +375,14 @@ export function openSqlite(options: SqliteOptions): SqliteBackend {
   const { path } = options;
   let db: DatabaseSync | undefined;
   try {
-    if (options.createDirectory) mkdirSync(dirname(path), { recursive: true });
+    if (!isMemoryPath(path)) createPrivately(path, options.createDirectory ?? false);
     db = new DatabaseSync(path);
     db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
     if (!isMemoryPath(path)) db.exec("PRAGMA journal_mode = WAL");
     db.exec("PRAGMA synchronous = NORMAL");
-    const backend = new SqliteBackend(db, options);
     // Only a new or older file needs the write lock: most opens just read the schema.
-    if (missingTables(db).length > 0) {
-      backend.write((tx) => {
-        for (const ddl of SCHEMA) tx.exec(ddl);
-        tx.prepare("INSERT OR IGNORE INTO coord_meta (key, value) VALUES ('schema_version', ?)")
-          .run(SCHEMA_VERSION);
-      });
-    }
-    return backend;
+    if (missingTables(db).length > 0) createSchema(db);
+    return new SqliteBackend(db, options);
   } catch (e) {
     if (db?.isOpen) db.close();
     const cause = e instanceof Error ? e.message : String(e);

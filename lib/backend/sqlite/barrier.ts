@@ -14,9 +14,8 @@ import {
   ENDED_GENERATIONS_KEPT,
   type GenerationState,
 } from "../../barrier/steps.ts";
-import { ForeignDataError } from "../../errors.ts";
 
-import { backendNow, settle, type SqliteBackend } from "./backend.ts";
+import { settle, type SqliteBackend } from "./backend.ts";
 
 /**
  * The barrier's tables. An `ended` row with a NULL `release_at` is an aborted generation;
@@ -40,6 +39,13 @@ export const BARRIER_DDL = [
     PRIMARY KEY (namespace, name, id))`,
 ];
 
+const BARRIER_TABLES = [
+  "coord_barrier",
+  "coord_barrier_arrival",
+  "coord_barrier_ended",
+  "coord_barrier_member",
+];
+
 interface Row {
   generation: number;
   n: number | null;
@@ -57,18 +63,14 @@ export class SqliteBarrierSteps implements BarrierSteps {
     this.#backend = backend;
   }
 
+  /** The barrier's row; every step starts here, refusing rows another program wrote. */
   #row(name: string): Row {
+    this.#backend.refuseForeignRows(`barrier "${name}"`, BARRIER_TABLES, { name });
     const [row] = this.#backend.all<Row>(
       "SELECT * FROM coord_barrier WHERE namespace = ? AND name = ?",
       this.#backend.namespace,
       name,
     );
-    if (row && !Number.isSafeInteger(row.generation)) {
-      throw new ForeignDataError(
-        `barrier "${name}": coord_barrier holds generation ${JSON.stringify(row.generation)} — ` +
-          `another program wrote there; delete the row or use another --namespace`,
-      );
-    }
     return row ?? {
       generation: 1,
       n: null,
@@ -191,7 +193,7 @@ export class SqliteBarrierSteps implements BarrierSteps {
   arrive(name: string, r: ArriveRequest): Promise<ArriveResult> {
     return settle(() =>
       this.#backend.write((): ArriveResult => {
-        const now = backendNow();
+        const now = this.#backend.clock.now();
         this.#purge(name, now);
         const row = this.#row(name);
         const count = this.#count(name, now);
@@ -247,7 +249,7 @@ export class SqliteBarrierSteps implements BarrierSteps {
     r: { id: string; generation: number; leaseMs: number; renew: boolean },
   ): Promise<GenerationState> {
     const read = (): GenerationState => {
-      const now = backendNow();
+      const now = this.#backend.clock.now();
       const row = this.#row(name);
       if (r.generation < row.generation) {
         return this.#endedOutcome(name, r.generation, r.id, "expired");
@@ -289,7 +291,7 @@ export class SqliteBarrierSteps implements BarrierSteps {
   status(name: string): Promise<BarrierStatus> {
     return settle(() =>
       this.#backend.read((): BarrierStatus => {
-        const now = backendNow();
+        const now = this.#backend.clock.now();
         const row = this.#row(name);
         const arrivals = this.#backend.all<Arrival>(
           `SELECT arrival, host, pid, since FROM coord_barrier_arrival
@@ -319,7 +321,7 @@ export class SqliteBarrierSteps implements BarrierSteps {
   abort(name: string): Promise<{ generation: number; waiting: number }> {
     return settle(() =>
       this.#backend.write(() => {
-        const now = backendNow();
+        const now = this.#backend.clock.now();
         const row = this.#row(name);
         const waiting = this.#count(name, now);
         this.#finish(name, row, null, null, now);

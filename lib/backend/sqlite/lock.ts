@@ -5,7 +5,6 @@
  * @module
  */
 
-import { ForeignDataError } from "../../errors.ts";
 import type {
   EnqueueRequest,
   EnqueueResult,
@@ -15,7 +14,7 @@ import type {
   ResetResult,
   TicketState,
 } from "../../lock/steps.ts";
-import { backendNow, settle, type SqliteBackend } from "./backend.ts";
+import { settle, type SqliteBackend } from "./backend.ts";
 
 /** The lock's tables; `event` keeps the latest events of each namespace for `follow`. */
 export const LOCK_DDL = [
@@ -35,6 +34,9 @@ export const LOCK_DDL = [
     id INTEGER PRIMARY KEY AUTOINCREMENT, namespace TEXT NOT NULL, name TEXT NOT NULL,
     event TEXT NOT NULL)`,
 ];
+
+/** The tables holding one lock's state (events are only shown, and are checked by doctor). */
+const LOCK_TABLES = ["coord_lock_counter", "coord_lock", "coord_lock_ticket"];
 
 /** Events kept per namespace: enough for any follower polling a few times a second. */
 const EVENTS_KEPT = 1000;
@@ -64,22 +66,18 @@ export class SqliteLockSteps implements LockSteps {
 
   /** The last ticket handed out, whether or not the queue exists (it survives a reset). */
   #issued(name: string): number {
+    // Every step starts here: refuse rows of this lock that another program wrote.
+    this.#backend.refuseForeignRows(`lock "${name}"`, LOCK_TABLES, { name });
     const [row] = this.#backend.all<{ tickets: number }>(
       "SELECT tickets FROM coord_lock_counter WHERE namespace = ? AND name = ?",
       this.#backend.namespace,
       name,
     );
-    if (row && !Number.isSafeInteger(row.tickets)) {
-      throw new ForeignDataError(
-        `lock "${name}": coord_lock_counter holds ${JSON.stringify(row.tickets)} — another ` +
-          `program wrote there; delete the row or use another --namespace`,
-      );
-    }
     return row?.tickets ?? 0;
   }
 
   #queue(name: string): Queue | undefined {
-    this.#issued(name); // refuses a counter another program wrote
+    this.#issued(name); // refuses rows another program wrote
     const [row] = this.#backend.all<Queue>(
       `SELECT c.tickets AS tickets, q.indicator AS indicator, q.lim AS lim
        FROM coord_lock q JOIN coord_lock_counter c USING (namespace, name)
@@ -87,12 +85,6 @@ export class SqliteLockSteps implements LockSteps {
       this.#backend.namespace,
       name,
     );
-    if (row && ![row.tickets, row.indicator, row.lim].every(Number.isSafeInteger)) {
-      throw new ForeignDataError(
-        `lock "${name}": coord_lock holds ${JSON.stringify(row)} — another program wrote ` +
-          `there; delete the row or use another --namespace`,
-      );
-    }
     return row;
   }
 
@@ -197,7 +189,7 @@ export class SqliteLockSteps implements LockSteps {
   enqueue(name: string, r: EnqueueRequest): Promise<EnqueueResult> {
     return settle(() =>
       this.#backend.write((): EnqueueResult => {
-        const now = backendNow();
+        const now = this.#backend.clock.now();
         const issued = this.#issued(name);
         const queue = this.#queue(name) ?? { tickets: issued, indicator: issued + 1, lim: r.limit };
         const before = this.#settle(name, queue, now);
@@ -230,7 +222,7 @@ export class SqliteLockSteps implements LockSteps {
     // A plain check by a waiter writes only when something expired, so waiters polling the
     // file do not wake each other; renewals and starts are writes.
     const step = () => {
-      const now = backendNow();
+      const now = this.#backend.clock.now();
       const queue = this.#queue(name);
       if (!queue) return { state: "gone" } as const;
       const live = this.#settle(name, queue, now);
@@ -266,7 +258,7 @@ export class SqliteLockSteps implements LockSteps {
   ): Promise<"released" | "granted" | "gone"> {
     return settle(() =>
       this.#backend.write(() => {
-        const now = backendNow();
+        const now = this.#backend.clock.now();
         const queue = this.#queue(name);
         if (!queue) return "gone";
         const mine = this.#settle(name, queue, now).find((t) => t.ticket === r.ticket);
@@ -292,7 +284,7 @@ export class SqliteLockSteps implements LockSteps {
       this.#backend.write(() => {
         const queue = this.#queue(name);
         if (!queue) return undefined;
-        const users = this.#settle(name, queue, backendNow()).map((t) => ({
+        const users = this.#settle(name, queue, this.#backend.clock.now()).map((t) => ({
           ticket: t.ticket,
           label: t.label,
           since: t.since,
@@ -320,7 +312,7 @@ export class SqliteLockSteps implements LockSteps {
         if (r.expectTickets !== undefined && r.expectTickets !== queue.tickets) {
           return { outcome: "activity" };
         }
-        const users = this.#settle(name, queue, backendNow()).length;
+        const users = this.#settle(name, queue, this.#backend.clock.now()).length;
         if (users > 0 && !r.force) return { outcome: "in-use", users };
         const ns = this.#backend.namespace;
         this.#backend.run(

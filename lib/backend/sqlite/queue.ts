@@ -19,7 +19,7 @@ import type {
 import { MAX_STALLS } from "../../queue/steps.ts";
 import { jobRecord } from "../../queue/record.ts";
 import { ForeignDataError } from "../../errors.ts";
-import { backendNow, settle, type SqliteBackend } from "./backend.ts";
+import { settle, type SqliteBackend } from "./backend.ts";
 
 /** A column's JSON, or the text itself when it is not JSON (the record check then refuses it). */
 function parseOr(json: string): unknown {
@@ -83,6 +83,7 @@ export class SqliteQueueSteps implements QueueSteps {
   }
 
   #row(queue: string, id: string): JobRow | undefined {
+    this.#backend.refuseForeignRows(`job ${queue}/${id}`, ["coord_queue_job"], { queue, id });
     return this.#backend.all<JobRow>(
       `SELECT ${COLUMNS} FROM coord_queue_job WHERE namespace = ? AND queue = ? AND id = ?`,
       this.#backend.namespace,
@@ -136,7 +137,7 @@ export class SqliteQueueSteps implements QueueSteps {
   ): void {
     this.#update(queue, id, {
       state,
-      finished_at: Math.floor(backendNow()),
+      finished_at: Math.floor(this.#backend.clock.now()),
       lease_until: null,
       ...fields,
     });
@@ -154,7 +155,7 @@ export class SqliteQueueSteps implements QueueSteps {
       for (const child of parts) this.#release(queue, child);
       return;
     }
-    this.#update(queue, id, { state: "pending", ready_at: Math.floor(backendNow()) });
+    this.#update(queue, id, { state: "pending", ready_at: Math.floor(this.#backend.clock.now()) });
   }
 
   /** A failed group's parts that have not started will not: cancelled. */
@@ -209,7 +210,7 @@ export class SqliteQueueSteps implements QueueSteps {
     return settle(() =>
       this.#backend.write(() => {
         if (this.#row(queue, nodes[0].id)) return false;
-        const now = Math.floor(backendNow());
+        const now = Math.floor(this.#backend.clock.now());
         for (const node of nodes) {
           this.#backend.run(
             `INSERT INTO coord_queue_job (namespace, queue, id, state, ready_at, attempts, stalls,
@@ -237,9 +238,10 @@ export class SqliteQueueSteps implements QueueSteps {
     const { namespace } = this.#backend;
     return settle(() =>
       this.#backend.write(() => {
-        const now = Math.floor(backendNow());
+        const now = Math.floor(this.#backend.clock.now());
         let id = r.id;
         if (id === undefined) {
+          this.#backend.refuseForeignRows(`queue "${queue}"`, ["coord_queue_counter"], { queue });
           // Numbers taken by an --id are skipped.
           do {
             this.#backend.run(
@@ -282,7 +284,7 @@ export class SqliteQueueSteps implements QueueSteps {
     const { namespace } = this.#backend;
     return settle(() =>
       this.#backend.write((): ClaimResult => {
-        const now = Math.floor(backendNow());
+        const now = Math.floor(this.#backend.clock.now());
         // A job this step cannot read is handed back to the worker to fail, without stopping
         // the claim for good: the same claim then finds the next job.
         const undecodable = (row: JobRow): ClaimResult | undefined => {
@@ -366,7 +368,7 @@ export class SqliteQueueSteps implements QueueSteps {
   failUndecodable(queue: string, r: { id: string; error: string }): Promise<void> {
     return settle(() =>
       this.#backend.write(() => {
-        const now = Math.floor(backendNow());
+        const now = Math.floor(this.#backend.clock.now());
         // What cannot be read is replaced by coord's own, so show and wait answer from now on.
         this.#backend.run(
           `UPDATE coord_queue_job SET state = 'failed', error = ?, finished_at = ?,
@@ -408,7 +410,9 @@ export class SqliteQueueSteps implements QueueSteps {
     return settle(() =>
       this.#backend.write(() => {
         if (!this.#owned(queue, r)) return false;
-        this.#update(queue, r.id, { lease_until: Math.floor(backendNow()) + r.leaseMs });
+        this.#update(queue, r.id, {
+          lease_until: Math.floor(this.#backend.clock.now()) + r.leaseMs,
+        });
         return true;
       })
     );
@@ -419,7 +423,7 @@ export class SqliteQueueSteps implements QueueSteps {
       this.#backend.write(() => {
         const row = this.#owned(queue, r);
         if (!row) return false;
-        const now = Math.floor(backendNow());
+        const now = Math.floor(this.#backend.clock.now());
         if (r.outcome === "completed") {
           this.#end(queue, r.id, "completed", {
             result: JSON.stringify(r.result ?? null),
@@ -471,7 +475,7 @@ export class SqliteQueueSteps implements QueueSteps {
     const { namespace } = this.#backend;
     return settle(() =>
       this.#backend.read(() => {
-        const now = Math.floor(backendNow());
+        const now = Math.floor(this.#backend.clock.now());
         const counts = {
           waiting: 0,
           pending: 0,
@@ -519,7 +523,7 @@ export class SqliteQueueSteps implements QueueSteps {
     const { namespace } = this.#backend;
     return settle(() =>
       this.#backend.write(() => {
-        const now = Math.floor(backendNow());
+        const now = Math.floor(this.#backend.clock.now());
         this.#backend.run(
           "DELETE FROM coord_queue_worker WHERE namespace = ? AND queue = ? AND (until < ? OR worker = ?)",
           namespace,

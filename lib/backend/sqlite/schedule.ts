@@ -6,7 +6,7 @@
  */
 
 import type { ReadResult, ScheduleSteps } from "../../schedule/steps.ts";
-import { backendNow, settle, type SqliteBackend } from "./backend.ts";
+import { settle, type SqliteBackend } from "./backend.ts";
 
 /** The scheduler's table: one versioned record per name. */
 export const SCHEDULE_DDL = [
@@ -23,15 +23,20 @@ export class SqliteScheduleSteps implements ScheduleSteps {
     this.#backend = backend;
   }
 
+  #refuseForeign(name: string): void {
+    this.#backend.refuseForeignRows(`task "${name}"`, ["coord_schedule"], { name });
+  }
+
   read(name: string): Promise<ReadResult> {
     return settle(() =>
       this.#backend.read(() => {
+        this.#refuseForeign(name);
         const [row] = this.#backend.all<{ version: number; value: string }>(
           "SELECT version, value FROM coord_schedule WHERE namespace = ? AND name = ?",
           this.#backend.namespace,
           name,
         );
-        const now = backendNow();
+        const now = this.#backend.clock.now();
         return row ? { now, stored: { version: row.version, value: row.value } } : { now };
       })
     );
@@ -41,6 +46,7 @@ export class SqliteScheduleSteps implements ScheduleSteps {
     const { namespace } = this.#backend;
     return settle(() =>
       this.#backend.write(() => {
+        this.#refuseForeign(name);
         const [row] = this.#backend.all<{ version: number }>(
           "SELECT version FROM coord_schedule WHERE namespace = ? AND name = ?",
           namespace,

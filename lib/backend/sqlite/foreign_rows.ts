@@ -1,0 +1,162 @@
+/**
+ * Rows coord did not write: SQLite keeps whatever type a value comes with, so a value of the
+ * wrong type in a coord table (text where a lease's expiry belongs) would otherwise be compared
+ * and overwritten as if it were coord's. Each table's column types are read from the schema
+ * itself (`PRAGMA table_info`), so the check follows the DDL without a second copy of it.
+ *
+ * @module
+ */
+
+import type { DatabaseSync, SQLInputValue, StatementSync } from "node:sqlite";
+import { ForeignDataError } from "../../errors.ts";
+
+/**
+ * Columns that hold JSON coord wrote itself and parses when it reads them. (A schedule's
+ * record and a job's result are checked by the layer that gives them meaning.)
+ */
+const JSON_COLUMNS: Record<string, string[]> = {
+  coord_lock_event: ["event"],
+  coord_queue_job: ["spec", "grp"],
+};
+
+/** SQLite's `typeof()` names each declared column type allows. */
+const ALLOWED_TYPES: Record<string, string[]> = {
+  INTEGER: ["integer"],
+  REAL: ["real", "integer"],
+  TEXT: ["text"],
+};
+
+interface Column {
+  name: string;
+  allowed: string[];
+  json: boolean;
+}
+
+/** A row that is not coord's, and the first of its values that shows it. */
+export interface ForeignRow {
+  table: string;
+  column: string;
+  /** The value, shown short (JSON, cut at 60 characters). */
+  shown: string;
+}
+
+/** Finds rows of coord's tables whose values coord would not have written. */
+export class ForeignRows {
+  readonly #db: DatabaseSync;
+  readonly #columns = new Map<string, Column[]>();
+  /** Steps check the same few row sets over and over: each query is prepared once, by shape. */
+  readonly #queries = new Map<string, StatementSync>();
+
+  /** Checks the tables of `db`. */
+  constructor(db: DatabaseSync) {
+    this.#db = db;
+  }
+
+  #columnsOf(table: string): Column[] {
+    let columns = this.#columns.get(table);
+    if (!columns) {
+      const info = this.#db.prepare(`PRAGMA table_info(${table})`).all() as {
+        name: string;
+        type: string;
+        notnull: number;
+      }[];
+      columns = info.map((c) => ({
+        name: c.name,
+        allowed: [...(ALLOWED_TYPES[c.type.toUpperCase()] ?? []), ...(c.notnull ? [] : ["null"])],
+        json: JSON_COLUMNS[table]?.includes(c.name) ?? false,
+      }));
+      this.#columns.set(table, columns);
+    }
+    return columns;
+  }
+
+  /** The SQL condition true for a row coord could have written. */
+  #wellFormed(table: string): string {
+    return this.#columnsOf(table).map((c) => {
+      const typed = `typeof(${c.name}) IN (${c.allowed.map((t) => `'${t}'`).join(", ")})`;
+      return c.json ? `(${typed} AND (${c.name} IS NULL OR json_valid(${c.name})))` : typed;
+    }).join(" AND ");
+  }
+
+  /**
+   * The first foreign row among those of `table` matching `where` (column = value, all of
+   * them), or none.
+   */
+  find(table: string, where: Record<string, SQLInputValue>, limit = 1): ForeignRow[] {
+    const keys = Object.keys(where);
+    const shape = `${table} ${keys} ${limit}`;
+    let query = this.#queries.get(shape);
+    if (!query) {
+      const filter = keys.map((k) => `${k} = ? AND `).join("");
+      this.#queries.set(
+        shape,
+        query = this.#db.prepare(
+          `SELECT * FROM ${table} WHERE ${filter}NOT (${this.#wellFormed(table)}) LIMIT ${limit}`,
+        ),
+      );
+    }
+    const rows = query.all(...keys.map((k) => where[k])) as Record<string, unknown>[];
+    return rows.map((row) => {
+      // SQL and this check agree but for exotic JSON; then the row is named without a column.
+      const column = this.#columnsOf(table).find((c) => !wellFormedValue(c, row[c.name]));
+      return {
+        table,
+        column: column?.name ?? "a value",
+        shown: describe(column ? row[column.name] : row),
+      };
+    });
+  }
+
+  /**
+   * Refuses to go on when one of `tables` holds a foreign row among those matching `where`.
+   * One query for all of them: steps run it every time.
+   *
+   * @throws {ForeignDataError} naming `subject`, the table and the value, leaving it as it is.
+   */
+  refuse(subject: string, tables: string[], where: Record<string, SQLInputValue>): void {
+    const keys = Object.keys(where);
+    const shape = `${tables} ${keys}`;
+    let query = this.#queries.get(shape);
+    if (!query) {
+      const filter = keys.map((k) => `${k} = ? AND `).join("");
+      const sql = tables.map((table, i) =>
+        `SELECT ${i} AS i FROM ${table} WHERE ${filter}NOT (${this.#wellFormed(table)})`
+      ).join(" UNION ALL ");
+      this.#queries.set(shape, query = this.#db.prepare(`${sql} LIMIT 1`));
+    }
+    const values = keys.map((k) => where[k]);
+    const hit = query.get(...tables.flatMap(() => values)) as { i: number } | undefined;
+    if (!hit) return;
+    const table = tables[hit.i];
+    const [found] = this.find(table, where);
+    throw new ForeignDataError(
+      `${subject}: ${table} holds a row coord did not write (${found.column} = ${found.shown}) ` +
+        `— another program wrote there; delete the row or use another --namespace`,
+    );
+  }
+}
+
+function sqliteType(value: unknown): string {
+  if (value === null) return "null";
+  if (typeof value === "string") return "text";
+  if (typeof value === "bigint") return "integer";
+  if (typeof value === "number") return Number.isInteger(value) ? "integer" : "real";
+  return "blob";
+}
+
+function wellFormedValue(column: Column, value: unknown): boolean {
+  if (!column.allowed.includes(sqliteType(value))) return false;
+  if (!column.json || value === null) return true;
+  try {
+    JSON.parse(value as string);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function describe(value: unknown): string {
+  if (value instanceof Uint8Array) return `a blob of ${value.length} bytes`;
+  const text = JSON.stringify(value, (_, v) => typeof v === "bigint" ? String(v) : v) ?? "";
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}

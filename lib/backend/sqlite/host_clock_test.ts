@@ -1,0 +1,61 @@
+import assert from "node:assert/strict";
+import { type BootReading, type ClockRecord, HostClock, preciseWall } from "./host_clock.ts";
+
+/** A store in memory, standing in for the database's `coord_meta` row. */
+function memoryStore(initial?: ClockRecord) {
+  let stored = initial === undefined ? undefined : JSON.stringify(initial);
+  return {
+    load: () => stored,
+    save: (record: ClockRecord) => void (stored = JSON.stringify(record)),
+    write: <T>(fn: () => T) => fn(),
+    record: (): ClockRecord | undefined => stored === undefined ? undefined : JSON.parse(stored),
+  };
+}
+
+/** A boot reading: the boot and the wall clock's distance to its clock. */
+const reading = (boot: string, wallMinusBootMs: number) => (): BootReading => ({
+  boot,
+  wallMinusBootMs,
+});
+
+const near = (a: number, b: number) => assert.ok(Math.abs(a - b) < 5, `${a} vs ${b}`);
+
+Deno.test("the first clock of a boot is the wall clock, and stores what it saw", () => {
+  const store = memoryStore();
+  const clock = new HostClock(store, reading("boot-1", 1_000_000));
+  near(clock.now(), preciseWall());
+  assert.deepEqual(store.record(), {
+    boot: "boot-1",
+    baseMs: 1_000_000,
+    wallMinusBootMs: 1_000_000,
+  });
+});
+
+Deno.test("a clock that sees the wall clock stepped counts as if it had not been", () => {
+  const store = memoryStore({ boot: "boot-1", baseMs: 1_000_000, wallMinusBootMs: 1_000_000 });
+  const ahead = new HostClock(store, reading("boot-1", 1_090_000));
+  near(ahead.now(), preciseWall() - 90_000);
+  assert.equal(store.record()!.baseMs, 1_000_000, "the base is the boot's, for good");
+});
+
+Deno.test("readings within the boot clock's coarseness agree on the stored distance", () => {
+  const store = memoryStore({ boot: "boot-1", baseMs: 1_000_000, wallMinusBootMs: 1_000_020 });
+  // 12 ms away: the boot clock's 10 ms steps, not a step of the wall clock.
+  const clock = new HostClock(store, reading("boot-1", 1_000_032));
+  near(clock.now(), preciseWall() - 20);
+  assert.equal(store.record()!.wallMinusBootMs, 1_000_020, "kept as stored");
+});
+
+Deno.test("a new boot starts afresh rather than continue the last boot's clock", () => {
+  // The last boot had been stepped back an hour; its clock ran an hour ahead of the wall.
+  const store = memoryStore({ boot: "boot-1", baseMs: 5_000_000, wallMinusBootMs: 1_400_000 });
+  const clock = new HostClock(store, reading("boot-2", 2_000_000));
+  near(clock.now(), preciseWall());
+  assert.equal(store.record()!.boot, "boot-2");
+});
+
+Deno.test("without /proc the clock is the wall clock", () => {
+  const store = memoryStore();
+  near(new HostClock(store, () => undefined).now(), preciseWall());
+  assert.equal(store.record(), undefined);
+});

@@ -1,0 +1,62 @@
+import assert from "node:assert/strict";
+import { openSqlite } from "./backend.ts";
+import { WalHint } from "./wal_hint.ts";
+
+async function withFile(fn: (path: string) => Promise<void> | void): Promise<void> {
+  const dir = await Deno.makeTempDir();
+  try {
+    await fn(`${dir}/coord.db`);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test("WalHint calls its listener when another connection commits", async () => {
+  await withFile(async (path) => {
+    const options = { path, namespace: "t", displayUrl: `sqlite:${path}` };
+    await using _reader = openSqlite(options);
+    await using writer = openSqlite(options);
+    const { promise: hinted, resolve } = Promise.withResolvers<void>();
+    const hint = new WalHint(path).listen(resolve);
+    try {
+      assert.equal(hint.watching, true);
+      writer.write((db) => db.exec("INSERT INTO coord_meta VALUES ('hint', 'x')"));
+      await hinted; // a lost notification hangs here until the test runner's guard
+    } finally {
+      hint.stop(); // the sanitizer fails the test if the file watch outlives its listeners
+    }
+  });
+});
+
+Deno.test("WalHint says so when the file cannot be watched", async () => {
+  await withFile((path) => {
+    const hint = new WalHint(path).listen(() => {});
+    assert.equal(hint.watching, false);
+    hint.stop();
+  });
+});
+
+Deno.test("a process whose watcher was left undisposed exits once the database is closed", async () => {
+  await withFile(async (path) => {
+    const script = `${path}.ts`;
+    await Deno.writeTextFile(
+      script,
+      `import { openSqlite } from ${JSON.stringify(new URL("./backend.ts", import.meta.url).href)};
+       const backend = openSqlite({ path: ${
+        JSON.stringify(path)
+      }, namespace: "t", displayUrl: "x" });
+       await backend.watch(); // never disposed
+       await backend.close();`,
+    );
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "--quiet", script],
+      stdout: "null",
+    }).spawn();
+    // A file watch left open keeps the process alive: a hang guard, not a timing bound.
+    const guard = setTimeout(() => child.kill("SIGKILL"), 15_000);
+    const status = await child.status;
+    clearTimeout(guard);
+    assert.equal(status.signal, null, "it had to be killed");
+    assert.equal(status.code, 0);
+  });
+});

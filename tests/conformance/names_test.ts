@@ -1,0 +1,55 @@
+/** Names holding NUL are refused at the library's edge, before any backend stores them. */
+
+import assert from "node:assert/strict";
+import { UsageError } from "../../lib/errors.ts";
+import { barrier } from "../../lib/barrier/barrier.ts";
+import { lock } from "../../lib/lock/lock.ts";
+import { putJob } from "../../lib/queue/queue.ts";
+import { defineTask } from "../../lib/schedule/task.ts";
+import { conformance } from "../support/backends.ts";
+import { spawnCoord } from "../support/cli.ts";
+
+/** A name SQLite would list cut at the NUL, as "a". */
+const NUL_NAME = "a\0b";
+
+conformance(
+  "a barrier, resource or queue name holding NUL is refused, nothing stored",
+  async ({ open }) => {
+    const backend = await open();
+    const refused = (e: Error) => e instanceof UsageError && /holds NUL/.test(e.message);
+    await assert.rejects(barrier(backend, NUL_NAME, 1, { delayMs: 0 }), refused);
+    await assert.rejects(barrier(backend, "b", 1, { delayMs: 0, runId: NUL_NAME }), refused);
+    await assert.rejects(lock(backend, NUL_NAME), refused);
+    await assert.rejects(putJob(backend, NUL_NAME, { handler: "h" }), refused);
+    await assert.rejects(putJob(backend, "q", { handler: "h", id: NUL_NAME }), refused);
+    assert.deepEqual(await backend.lock.list(), []);
+    assert.deepEqual(await backend.queue.list(), []);
+    assert.equal((await backend.barrier.status("a")).generation, 1);
+  },
+);
+
+Deno.test("a task name holding NUL is refused", () => {
+  assert.throws(() => defineTask({ name: NUL_NAME, interval: "1s" }, () => {}), /holds NUL/);
+});
+
+Deno.test("coord schedule run refuses a task module naming a task with NUL: exit 64", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(
+      `${dir}/tasks.ts`,
+      'export default (app) => app.task({ name: "a\\0b", interval: "1s" }, () => {});\n',
+    );
+    const scheduler = spawnCoord(["schedule", "run", `${dir}/tasks.ts`], {
+      env: { COORD_URL: `sqlite:${dir}/coord.db` },
+    });
+    // A scheduler that accepted the name would run on: a hang guard, not a timing bound.
+    const guard = setTimeout(() => scheduler.kill("SIGKILL"), 15_000);
+    const r = await scheduler.result;
+    clearTimeout(guard);
+    assert.equal(r.code, 64, r.stderr);
+    assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+    assert.match(r.stderr, /task name "a\\u0000b" holds NUL/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -1,0 +1,136 @@
+/**
+ * SQLite keeps a value of any type in any column: a row another program wrote into a coord
+ * table must be refused (exit 65, one line) and left as it is, not compared or overwritten as
+ * if it were coord's; `coord doctor` lists it.
+ */
+
+import assert from "node:assert/strict";
+import { DatabaseSync } from "node:sqlite";
+import { runCoord } from "./support/cli.ts";
+
+interface Plant {
+  table: string;
+  /** Column values of the foreign row, in the table's column order. */
+  row: (string | number | null | Uint8Array)[];
+  /** A command that touches the row; undefined when only doctor reads the table. */
+  args?: string[];
+}
+
+const NS = "coord";
+const PLANTS: Plant[] = [
+  {
+    table: "coord_barrier",
+    row: [NS, "b", "junk", null, 0, null, null, null],
+    args: ["barrier", "b", "1"],
+  },
+  {
+    table: "coord_barrier_arrival",
+    row: [NS, "b", "x", 1, "h", 1, 0, "never"],
+    args: ["barrier", "b", "2", "--timeout", "5"],
+  },
+  { table: "coord_barrier_ended", row: [NS, "b", "one", null, null], args: ["barrier", "b", "1"] },
+  { table: "coord_barrier_member", row: [NS, "b", "x", "one"], args: ["barrier", "b", "1"] },
+  { table: "coord_lock", row: [NS, "r", "x", 1, 1], args: ["lock", "run", "r", "--", "true"] },
+  {
+    table: "coord_lock_ticket",
+    row: [NS, "r", 1, "them", 0, "never", null, 0],
+    args: ["lock", "run", "r", "--", "true"],
+  },
+  { table: "coord_lock_counter", row: [NS, "r", "x"], args: ["lock", "run", "r", "--", "true"] },
+  { table: "coord_lock_event", row: [1, NS, "r", "not json"] },
+  { table: "coord_schedule", row: [NS, "t", "v1", "{}"], args: ["schedule", "status", "t"] },
+  {
+    table: "coord_queue_job",
+    row: [
+      NS,
+      "q",
+      "1",
+      "pending",
+      "soon",
+      null,
+      0,
+      0,
+      0,
+      null,
+      null,
+      "{}",
+      null,
+      null,
+      0,
+      null,
+      null,
+      null,
+      null,
+      null,
+    ],
+    args: ["queue", "show", "q/1"],
+  },
+  {
+    table: "coord_queue_counter",
+    row: [NS, "q", "x"],
+    args: ["queue", "put", "q", "--handler", "h"],
+  },
+  { table: "coord_queue_worker", row: [NS, "q", "w", "forever"] },
+  // A TEXT column turns a number into text: only a blob stays foreign there.
+  { table: "coord_meta", row: ["app", new Uint8Array([1, 2])] },
+];
+
+/** A fresh file with coord's tables, made by coord itself. */
+async function freshFile(dir: string): Promise<string> {
+  const path = `${dir}/coord.db`;
+  const doctor = await runCoord(["doctor", "--url", `sqlite:${path}`]);
+  assert.equal(doctor.code, 0, doctor.stderr);
+  return path;
+}
+
+function plant(path: string, { table, row }: Plant): () => unknown[] {
+  const db = new DatabaseSync(path);
+  try {
+    db.prepare(`INSERT INTO ${table} VALUES (${row.map(() => "?").join(", ")})`).run(...row);
+  } finally {
+    db.close();
+  }
+  return () => {
+    const reader = new DatabaseSync(path);
+    try {
+      return reader.prepare(`SELECT * FROM ${table} ORDER BY rowid`).all();
+    } finally {
+      reader.close();
+    }
+  };
+}
+
+for (const p of PLANTS.filter((p) => p.args)) {
+  Deno.test(`a foreign row in ${p.table}: coord ${p.args![0]} exits 65 and leaves it`, async () => {
+    const dir = await Deno.makeTempDir();
+    try {
+      const path = await freshFile(dir);
+      const rows = plant(path, p);
+      const before = rows();
+      const r = await runCoord(p.args!, { env: { COORD_URL: `sqlite:${path}` } });
+      assert.equal(r.code, 65, r.stderr);
+      assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+      assert.match(r.stderr, new RegExp(`${p.table} holds a row coord did not write`));
+      assert.deepEqual(rows(), before, "the row is left as it was");
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  });
+}
+
+Deno.test("coord doctor lists a foreign row in every coord table", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = await freshFile(dir);
+    for (const p of PLANTS) plant(path, p);
+    const r = await runCoord(["doctor", "--url", `sqlite:${path}`, "--json"]);
+    const found = JSON.parse(r.stdout).foreign as { where: string; problem: string }[];
+    assert.deepEqual(
+      found.map((f) => f.where).sort(),
+      PLANTS.map((p) => `table ${p.table}`).sort(),
+    );
+    for (const f of found) assert.match(f.problem, /^a row coord did not write \(\w+ = .+\)$/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
