@@ -31,7 +31,7 @@ const expectedSecrets = (ctx: CaseContext) =>
 const withGrandchild = (pidFile: string) => [
   "sh",
   "-c",
-  `sleep 1000 & echo $! > ${pidFile}; echo ready >&2; wait`,
+  `sleep 1000 >/dev/null 2>&1 & echo $! > ${pidFile}; echo ready >&2; wait`,
 ];
 
 /** Whether a process exists (a zombie not yet reaped counts). */
