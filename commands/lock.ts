@@ -175,15 +175,12 @@ async function runHolding(
     console.error(
       `coord: ${(held.signal.reason as Error).message}; stopping ${program} and its processes`,
     );
+    // Whatever CMD started must not run on beside the next holder.
+    void group.stop();
   };
   held.signal.addEventListener("abort", onLost, { once: true });
-  let status;
-  {
-    // Whatever CMD started must not run on beside the next holder.
-    using _ = group.stopOnAbort(held.signal);
-    status = await group.status;
-    await group.stopped();
-  }
+  const status = await group.status;
+  await group.stopped();
   signals.finishing();
   held.signal.removeEventListener("abort", onLost);
   const heldMs = performance.now() - heldFrom;

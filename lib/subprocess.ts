@@ -198,14 +198,16 @@ export function childEnv(
   return { ...env, ...extra };
 }
 
-/** False when the group has no process left. */
+/**
+ * False when the group has no process left. Never throws: a group of processes coord may not
+ * signal (a setuid program) is still there, and a stop must not crash coord.
+ */
 function signalGroup(id: number, signal: Deno.Signal): boolean {
   try {
     Deno.kill(-id, signal);
     return true;
   } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return false;
-    throw error;
+    return !(error instanceof Deno.errors.NotFound);
   }
 }
 
