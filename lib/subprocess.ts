@@ -37,9 +37,9 @@ export interface GroupOptions {
   /** Default `"null"`. */
   stdin?: "inherit" | "null";
   /** Default `"piped"`. */
-  stdout?: "inherit" | "piped";
+  stdout?: "inherit" | "piped" | "null";
   /** Default `"piped"`. */
-  stderr?: "inherit" | "piped";
+  stderr?: "inherit" | "piped" | "null";
   /**
    * When coord runs in the foreground of a terminal, let the command have the terminal (an
    * editor, a prompt, Ctrl-C) as a shell's foreground job would. Default false: the group is
