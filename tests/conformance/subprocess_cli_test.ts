@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { type CaseContext, conformance } from "../support/backends.ts";
 import { runCoord, spawnCoord } from "../support/cli.ts";
+import { users } from "../support/lock.ts";
 
 const envOf = (ctx: CaseContext) => ({ COORD_URL: ctx.url, COORD_NAMESPACE: ctx.namespace });
 
@@ -80,6 +81,34 @@ conformance("a lost lease stops CMD's whole process group, grandchildren too", a
   await gone(grandchild);
   await Deno.remove(pidFile);
 });
+
+conformance(
+  "a coord frozen past its lease stops CMD's grandchildren when it resumes",
+  async (ctx) => {
+    const backend = await ctx.open();
+    const pidFile = await Deno.makeTempFile();
+    const holder = spawnCoord([
+      "lock",
+      "run",
+      "frozen",
+      "--expire",
+      "1",
+      "--",
+      ...withGrandchild(pidFile),
+    ], {
+      env: envOf(ctx),
+    });
+    await holder.stderrLine(/^ready$/);
+    const grandchild = Number(await Deno.readTextFile(pidFile));
+    holder.kill("SIGSTOP");
+    await users(backend, "frozen", 0);
+    holder.kill("SIGCONT");
+    const r = await holder.result;
+    assert.equal(r.code, 75, r.stderr);
+    await gone(grandchild);
+    await Deno.remove(pidFile);
+  },
+);
 
 conformance("SIGTERM to coord lock run reaches CMD's grandchildren", async (ctx) => {
   const backend = await ctx.open();
