@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { type CaseContext, conformance } from "../support/backends.ts";
 import { runCoord, spawnCoord } from "../support/cli.ts";
 import { users } from "../support/lock.ts";
+import { BackendUnavailableError } from "../../lib/errors.ts";
 
 const envOf = (ctx: CaseContext) => ({ COORD_URL: ctx.url, COORD_NAMESPACE: ctx.namespace });
 
@@ -35,6 +36,25 @@ const withGrandchild = (pidFile: string) => [
   `sleep 1000 >/dev/null 2>&1 & echo $! > ${pidFile}; echo ready >&2; wait`,
 ];
 
+/**
+ * Runs `fn` with a file for {@link withGrandchild}'s pid; afterwards, pass or fail, the
+ * grandchild is killed and the file removed, so a failing test leaves no `sleep 1000` behind.
+ */
+async function withPidFile(fn: (pidFile: string) => Promise<void>): Promise<void> {
+  const pidFile = await Deno.makeTempFile();
+  try {
+    await fn(pidFile);
+  } finally {
+    const pid = Number(await Deno.readTextFile(pidFile));
+    try {
+      if (pid > 0) Deno.kill(pid, "SIGKILL");
+    } catch {
+      // Gone, as it should be.
+    }
+    await Deno.remove(pidFile);
+  }
+}
+
 /** Whether a process exists (a zombie not yet reaped counts). */
 function exists(pid: number): boolean {
   try {
@@ -46,53 +66,23 @@ function exists(pid: number): boolean {
   }
 }
 
-/** Resolves once `pid` is gone; rejects (and kills it) if it is still there after the guard. */
+/** Resolves once `pid` is gone; rejects if it is still there after the hang guard. */
 async function gone(pid: number, hangGuardMs = 10_000): Promise<void> {
   const deadline = performance.now() + hangGuardMs;
   while (exists(pid)) {
-    if (performance.now() > deadline) {
-      Deno.kill(pid, "SIGKILL");
-      throw new Error(`process ${pid} outlived its group's stop`);
-    }
+    if (performance.now() > deadline) throw new Error(`process ${pid} outlived its group's stop`);
     await new Promise((r) => setTimeout(r, 20));
   }
 }
 
 conformance("a lost lease stops CMD's whole process group, grandchildren too", async (ctx) => {
-  const pidFile = await Deno.makeTempFile();
-  const holder = spawnCoord([
-    "lock",
-    "run",
-    "grp",
-    "--expire",
-    "3",
-    "--",
-    ...withGrandchild(pidFile),
-  ], {
-    env: envOf(ctx),
-  });
-  await holder.stderrLine(/^ready$/);
-  const grandchild = Number(await Deno.readTextFile(pidFile));
-  const reset = await runCoord(["turn", "reset", "grp", "--force"], { env: envOf(ctx) });
-  assert.equal(reset.code, 0, reset.stderr);
-  const r = await holder.result;
-  assert.equal(r.code, 75, r.stderr);
-  assert.match(r.stderr, /lost the lease/);
-  await gone(grandchild);
-  await Deno.remove(pidFile);
-});
-
-conformance(
-  "a coord frozen past its lease stops CMD's grandchildren when it resumes",
-  async (ctx) => {
-    const backend = await ctx.open();
-    const pidFile = await Deno.makeTempFile();
+  await withPidFile(async (pidFile) => {
     const holder = spawnCoord([
       "lock",
       "run",
-      "frozen",
+      "grp",
       "--expire",
-      "1",
+      "3",
       "--",
       ...withGrandchild(pidFile),
     ], {
@@ -100,29 +90,75 @@ conformance(
     });
     await holder.stderrLine(/^ready$/);
     const grandchild = Number(await Deno.readTextFile(pidFile));
-    holder.kill("SIGSTOP");
-    await users(backend, "frozen", 0);
-    holder.kill("SIGCONT");
+    const reset = await runCoord(["turn", "reset", "grp", "--force"], { env: envOf(ctx) });
+    assert.equal(reset.code, 0, reset.stderr);
     const r = await holder.result;
     assert.equal(r.code, 75, r.stderr);
+    assert.match(r.stderr, /lost the lease/);
     await gone(grandchild);
-    await Deno.remove(pidFile);
+  });
+});
+
+conformance(
+  "a coord frozen past its lease stops CMD's grandchildren when it resumes",
+  async (ctx) => {
+    const backend = await ctx.open();
+    await withPidFile(async (pidFile) => {
+      const holder = spawnCoord([
+        "lock",
+        "run",
+        "frozen",
+        "--expire",
+        "1",
+        "--",
+        ...withGrandchild(pidFile),
+      ], {
+        env: envOf(ctx),
+      });
+      await holder.stderrLine(/^ready$/);
+      const grandchild = Number(await Deno.readTextFile(pidFile));
+      let exited = false;
+      holder.result.then(() => exited = true);
+      const signal = (name: Deno.Signal) => {
+        try {
+          holder.kill(name);
+        } catch {
+          exited = true;
+        }
+      };
+      // On SQLite a coord frozen inside a write transaction (a renewal) keeps the write lock and
+      // the queue cannot be read: thaw it, and freeze it again outside one.
+      while (!exited) {
+        signal("SIGSTOP");
+        try {
+          await users(backend, "frozen", 0);
+          break;
+        } catch (error) {
+          if (!(error instanceof BackendUnavailableError)) throw error;
+        } finally {
+          signal("SIGCONT");
+        }
+      }
+      const r = await holder.result;
+      assert.equal(r.code, 75, r.stderr);
+      await gone(grandchild);
+    });
   },
 );
 
 conformance("SIGTERM to coord lock run reaches CMD's grandchildren", async (ctx) => {
   const backend = await ctx.open();
-  const pidFile = await Deno.makeTempFile();
-  const holder = spawnCoord(["lock", "run", "term-grp", "--", ...withGrandchild(pidFile)], {
-    env: envOf(ctx),
+  await withPidFile(async (pidFile) => {
+    const holder = spawnCoord(["lock", "run", "term-grp", "--", ...withGrandchild(pidFile)], {
+      env: envOf(ctx),
+    });
+    await holder.stderrLine(/^ready$/);
+    const grandchild = Number(await Deno.readTextFile(pidFile));
+    holder.kill("SIGTERM");
+    assert.equal((await holder.result).code, 143);
+    await gone(grandchild);
+    assert.deepEqual((await backend.lock.status("term-grp"))?.users, []);
   });
-  await holder.stderrLine(/^ready$/);
-  const grandchild = Number(await Deno.readTextFile(pidFile));
-  holder.kill("SIGTERM");
-  assert.equal((await holder.result).code, 143);
-  await gone(grandchild);
-  assert.deepEqual((await backend.lock.status("term-grp"))?.users, []);
-  await Deno.remove(pidFile);
 });
 
 conformance("a lock's CMD gets no COORD_URL or COORD_PASSWORD, unless --pass-env", async (ctx) => {
