@@ -173,7 +173,9 @@ async function runHolding(
   signals.running(group);
   const onLost = () => {
     console.error(
-      `coord: ${(held.signal.reason as Error).message}; stopping ${program} and its processes`,
+      `coord: ${
+        (held.signal.reason as Error).message
+      }; sent SIGTERM to ${program} and all it started`,
     );
     // Whatever CMD started must not run on beside the next holder.
     void group.stop();
