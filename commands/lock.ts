@@ -172,11 +172,8 @@ async function runHolding(
   }
   signals.running(group);
   const onLost = () => {
-    console.error(
-      `coord: ${
-        (held.signal.reason as Error).message
-      }; sent SIGTERM to ${program} and all it started`,
-    );
+    const reason = (held.signal.reason as Error).message;
+    console.error(`coord: ${reason}; sent SIGTERM to ${program} and all it started`);
     // Whatever CMD started must not run on beside the next holder.
     void group.stop();
   };
