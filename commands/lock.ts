@@ -19,14 +19,17 @@ import {
 } from "./flags.ts";
 import { Progress } from "./progress.ts";
 import { FORWARDED_SIGNALS } from "./signals.ts";
+import { PASS_ENV_FLAGS, passEnvFlag } from "./pass_env.ts";
+import { type ProcessGroup, spawnGroup, STOP_GRACE_MS } from "../lib/subprocess.ts";
 
 const USAGE = `Usage: coord lock run RES [options] -- CMD [ARG…]
        coord lock RES [options] -- CMD [ARG…]
 
 Takes a ticket for RES, waits until it is this ticket's turn (strictly first come, first
-served), then runs CMD (no shell: argv as given) with COORD_LOCK=RES and COORD_TOKEN=<ticket>
-in its environment. The ticket strictly increases per resource: a fencing token. When CMD
-exits the lock passes to the next ticket at once, and coord exits with CMD's status.
+served), then runs CMD (no shell: argv as given) in its own process group with COORD_LOCK=RES
+and COORD_TOKEN=<ticket> in its environment (but not COORD_URL or COORD_PASSWORD). The ticket
+strictly increases per resource: a fencing token. When CMD exits the lock passes to the next
+ticket at once, and coord exits with CMD's status.
 
 Options:
   --label TEXT              shown by coord turn status/follow (default: user@host pid N)
@@ -38,14 +41,16 @@ Options:
   --limit N                 up to N holders at once, still in order (default 1); every user
                             of RES must give the same N
   --conflict-exit-code N    exit N instead of 75 when the lock was not had in time
+  --pass-env NAME[,NAME…]   give CMD COORD_URL and/or COORD_PASSWORD all the same
   --json                    after CMD exits, one line on stderr:
                             {"resource","token","waited_ms","held_ms","exit_code"}
   -q, --quiet               no "waiting for RES: 2 ahead" line on a terminal
 
-Signals: SIGINT, SIGTERM and SIGHUP are passed to CMD while it runs (not SIGINT when coord
-runs on a terminal: Ctrl-C already reaches CMD); while waiting they give the ticket back and
-exit 130/143/129. If the lease is lost while CMD runs (no renewal answered for 2/3 of
---expire), CMD gets SIGTERM (SIGKILL a third of --expire later) and coord exits 75.
+Signals: SIGINT, SIGTERM and SIGHUP are passed to CMD's process group while it runs (on a
+terminal CMD is the foreground job: Ctrl-C and keyboard input reach it directly); while
+waiting they give the ticket back and exit 130/143/129. If the lease is lost while CMD runs
+(no renewal answered for 2/3 of --expire), CMD's whole process group (CMD and every process
+it started) gets SIGTERM, SIGKILL ${STOP_GRACE_MS / 1000} s later, and coord exits 75.
 
 Examples:
   coord lock run deploy -- ./deploy.sh production
@@ -72,6 +77,7 @@ async function run(argv: string[]): Promise<number> {
       wait: { type: "string" },
       limit: { type: "string" },
       "conflict-exit-code": { type: "string" },
+      ...PASS_ENV_FLAGS,
     },
   );
   const [resource, extra] = positionals;
@@ -91,6 +97,7 @@ async function run(argv: string[]): Promise<number> {
     waitMs: secondsFlag("lock", "wait", values.wait, Infinity),
     limit: values.limit === undefined ? 1 : countArg("lock", "--limit", values.limit),
   };
+  const passEnv = passEnvFlag("lock", values["pass-env"]);
 
   await using backend = await openBackend("lock", values);
   const progress = new Progress(values.quiet);
@@ -112,7 +119,7 @@ async function run(argv: string[]): Promise<number> {
     } finally {
       progress.clear();
     }
-    const outcome = await runHolding(held, rest, signals, options.expireMs);
+    const outcome = await runHolding(held, rest, signals, passEnv);
     if (values.json) {
       console.error(JSON.stringify({
         resource,
@@ -131,24 +138,26 @@ async function run(argv: string[]): Promise<number> {
 /**
  * Runs CMD while `held` is held, and gives the lock back when it ends. Resolves to the exit
  * code coord should end with: CMD's, 126/127 when it could not start, 75 when the lease was
- * lost (CMD then gets SIGTERM, and SIGKILL after a third of the lease).
+ * lost (CMD's whole process group is then stopped: SIGTERM, SIGKILL after the grace).
  */
 async function runHolding(
   held: LockHandle,
   [program, ...args]: string[],
   signals: LockSignals,
-  expireMs: number,
+  passEnv: string[],
 ): Promise<{ code: number; heldMs: number }> {
   const heldFrom = performance.now();
-  let child: Deno.ChildProcess;
+  let group: ProcessGroup;
   try {
-    child = new Deno.Command(program, {
+    group = await spawnGroup(program, {
       args,
       env: { COORD_LOCK: held.resource, COORD_TOKEN: String(held.token) },
+      passEnv,
       stdin: "inherit",
       stdout: "inherit",
       stderr: "inherit",
-    }).spawn();
+      terminal: true,
+    });
   } catch (error) {
     await held.release();
     if (error instanceof Deno.errors.NotFound) {
@@ -161,17 +170,16 @@ async function runHolding(
     }
     throw error;
   }
-  signals.running(child);
-  let escalation: ReturnType<typeof setTimeout> | undefined;
+  signals.running(group);
   const onLost = () => {
-    console.error(`coord: ${(held.signal.reason as Error).message}; sent SIGTERM to ${program}`);
-    kill(child, "SIGTERM");
-    // A command that ignores SIGTERM must not go on beside the next holder.
-    escalation = setTimeout(() => kill(child, "SIGKILL"), expireMs / 3);
+    const reason = (held.signal.reason as Error).message;
+    console.error(`coord: ${reason}; sent SIGTERM to ${program} and all it started`);
+    // Whatever CMD started must not run on beside the next holder.
+    void group.stop();
   };
   held.signal.addEventListener("abort", onLost, { once: true });
-  const status = await child.status;
-  clearTimeout(escalation);
+  const status = await group.status;
+  await group.stopped();
   signals.finishing();
   held.signal.removeEventListener("abort", onLost);
   const heldMs = performance.now() - heldFrom;
@@ -180,35 +188,26 @@ async function runHolding(
   return { code: leaseLost ? 75 : status.code, heldMs };
 }
 
-/** Sends a signal to a child that may have exited meanwhile. */
-function kill(child: Deno.ChildProcess, signal: Deno.Signal): void {
-  try {
-    child.kill(signal);
-  } catch {
-    // it has already exited
-  }
-}
-
 /**
  * What SIGINT, SIGTERM and SIGHUP do during `coord lock run`, phase by phase, so no signal
  * finds coord without a handler (which would kill it and strand its ticket):
  * while waiting they give the ticket back (a second one exits at once); while CMD runs they
- * are passed to it — except SIGINT from a terminal, which the terminal already sent to CMD's
- * process group; once CMD has ended they are ignored while the lock is given back.
+ * are passed to its whole process group (a Ctrl-C on a terminal reaches CMD directly: it is
+ * the terminal's foreground job); once CMD has ended they are ignored while the lock is given
+ * back.
  */
 class LockSignals {
   readonly #controller = new AbortController();
   readonly #remove: (() => void)[];
-  #child: Deno.ChildProcess | undefined;
+  #group: ProcessGroup | undefined;
   #finishing = false;
 
   constructor() {
-    const fromTerminal = Deno.stdin.isTerminal();
     this.#remove = FORWARDED_SIGNALS.map((name) => {
       const listener = () => {
         if (this.#finishing) return;
-        if (this.#child) {
-          if (!(name === "SIGINT" && fromTerminal)) kill(this.#child, name);
+        if (this.#group) {
+          void this.#group.signal(name);
           return;
         }
         if (this.#controller.signal.aborted) Deno.exit(128 + SIGNAL_NUMBERS[name]);
@@ -224,8 +223,8 @@ class LockSignals {
     return this.#controller.signal;
   }
 
-  running(child: Deno.ChildProcess): void {
-    this.#child = child;
+  running(group: ProcessGroup): void {
+    this.#group = group;
   }
 
   finishing(): void {

@@ -39,6 +39,8 @@ import {
   usage,
 } from "./flags.ts";
 import { printTable, writeLine } from "./output.ts";
+import { PASS_ENV_FLAGS, passEnvFlag } from "./pass_env.ts";
+import { STOP_GRACE_MS } from "../lib/subprocess.ts";
 
 const USAGE =
   `Usage: coord queue put QUEUE (--handler NAME [--args JSON] | -- CMD ARG…) [--delay S | --at TIME]
@@ -46,6 +48,7 @@ const USAGE =
        coord queue flow QUEUE FILE.json [--id ID] [--json]
        coord queue work QUEUE… [--module FILE] [--allow-commands] [--concurrency N] [--drain]
                        [--grace S] [--lease S] [--worker ID] [--verbose]
+                       [--pass-env NAME[,NAME…]]
        coord queue wait JOB… [--timeout S] [--json]
        coord queue status [QUEUE…] [--json]
        coord queue show JOB [--json]
@@ -91,6 +94,9 @@ lost when a worker dies. A job is QUEUE/ID (what put prints).
           Handlers: the functions FILE exports, called as fn(args, ctx) with ctx.job,
           ctx.attempt, ctx.signal; the return value (JSON) is the result. Throwing
           NonRetryableError (from coord) fails the job without its retries.
+          Commands run in their own process group (a stopped job's SIGTERM, then SIGKILL
+          ${STOP_GRACE_MS / 1000} s later, reaches all they started) without COORD_URL and
+          COORD_PASSWORD in their environment, unless --pass-env names them.
   wait    waits until each JOB is completed, failed or cancelled and prints its result (JSON
           a line; a command job's is {"exitCode":0,"stdout":"…"}, stdout cut at ${
     MAX_STDOUT_BYTES / 1024
@@ -242,8 +248,10 @@ async function workVerb(argv: string[]): Promise<number> {
     lease: { type: "string" },
     worker: { type: "string" },
     verbose: { type: "boolean" },
+    ...PASS_ENV_FLAGS,
   });
   if (positionals.length === 0) throw usage("queue", "work needs at least one QUEUE");
+  const passEnv = passEnvFlag("queue", values["pass-env"]);
   const handlers = values.module === undefined ? {} : await loadHandlers(values.module);
   const concurrency = values.concurrency === undefined
     ? DEFAULT_CONCURRENCY
@@ -257,6 +265,7 @@ async function workVerb(argv: string[]): Promise<number> {
     const result = await work(backend, positionals, {
       handlers,
       allowCommands: values["allow-commands"],
+      passEnv,
       concurrency,
       drain: values.drain,
       graceMs: secondsFlag("queue", "grace", values.grace, DEFAULT_WORK_GRACE_MS),

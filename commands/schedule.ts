@@ -22,10 +22,12 @@ import {
   usage,
 } from "./flags.ts";
 import { printTable, writeLine } from "./output.ts";
+import { PASS_ENV_FLAGS, passEnvFlag } from "./pass_env.ts";
+import { STOP_GRACE_MS } from "../lib/subprocess.ts";
 
 const USAGE =
   `Usage: coord schedule [run] FILE [--instance ID] [--grace S] [--health-port [HOST:]PORT]
-                      [--verbose]
+                      [--verbose] [--pass-env NAME[,NAME…]]
        coord schedule list FILE [--count N] [--json]
        coord schedule status [TASK…] [--json]
 
@@ -54,9 +56,10 @@ or any other file, read as a crontab: one task a line, "#" comments,
             failure=none|unlock|commit (default none)   lease=DURATION (default 60s)
             retry=DURATION (failure=unlock's wait, default 1s)   fast-forward=yes|no
             seconds=first|last (last reads pyncette/croniter's order: "* * * * * */10")
-  COMMAND runs with sh -c and COORD_TASK, COORD_SCHEDULED_AT (the tick, ISO 8601 UTC),
-  COORD_INSTANCE in its environment; its output lines are printed as "[NAME] line"; its
-  exit status decides success.
+  COMMAND runs with sh -c, in its own process group, with COORD_TASK, COORD_SCHEDULED_AT
+  (the tick, ISO 8601 UTC), COORD_INSTANCE in its environment but not COORD_URL or
+  COORD_PASSWORD (see --pass-env); its output lines are printed as "[NAME] line"; its exit
+  status decides success.
 
 Modes: at-least-once leases the tick (renewed while it runs) and commits it when done; a
 killed instance's tick is run again by another after the lease. best-effort commits the
@@ -70,11 +73,14 @@ counts it as done.
     DEFAULT_GRACE_MS / 1000
   }), tears fixtures down,
             exits 0. A second signal (or the end of the grace period) stops running tasks
-            (ctx.signal aborts; commands get SIGTERM, then SIGKILL) and exits 128+N.
+            (ctx.signal aborts; commands and all they started get SIGTERM, then SIGKILL
+            ${STOP_GRACE_MS / 1000} s later) and exits 128+N.
             --instance ID    the name this instance is recorded under (default host:pid:rnd)
             --health-port P  serve /health (200 while running and the backend answers, else
                              503) and /metrics (Prometheus) on 127.0.0.1:P or HOST:P
             --verbose        also log every run's start and success on stderr
+            --pass-env NAME[,NAME…]  give commands COORD_URL and/or COORD_PASSWORD all
+                             the same (a line running coord queue put needs COORD_URL)
             Failures, lost leases and backend errors are logged on stderr in any case.
   list      each task's timing, modes and next --count (default 3) ticks; no backend needed
   status    from the backend: each task's next tick, last run (tick, outcome, owner),
@@ -97,6 +103,7 @@ const RUN_FLAGS = {
   grace: { type: "string" },
   "health-port": { type: "string" },
   verbose: { type: "boolean" },
+  ...PASS_ENV_FLAGS,
 } as const;
 
 async function run(argv: string[]): Promise<number> {
@@ -125,7 +132,7 @@ async function runFile(argv: string[]): Promise<number> {
   });
   await loadTasks(app, file, (task, stream, line) => {
     writeLine(`[${task}] ${line}`, stream === "stdout" ? Deno.stdout : Deno.stderr);
-  });
+  }, { passEnv: passEnvFlag("schedule", values["pass-env"]) });
   const backend = await openBackend("schedule", values);
   let code: number;
   try {

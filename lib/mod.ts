@@ -84,7 +84,11 @@ export type { DynamicTaskSpec, LastRun, Outcome, TickLease } from "./schedule/re
 export { type MainOptions, runMain } from "./schedule/main.ts";
 export { scheduleStatus, type TaskStatus, type TemplateStatus } from "./schedule/status.ts";
 export type { ReadResult, ScheduleSteps, StoredRecord } from "./schedule/steps.ts";
-export { commandHandler, type OutputSink } from "./schedule/command_task.ts";
+export {
+  commandHandler,
+  type CommandTaskOptions,
+  type OutputSink,
+} from "./schedule/command_task.ts";
 export { ScheduleMetrics } from "./schedule/metrics.ts";
 export {
   cancelJob,

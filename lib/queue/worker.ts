@@ -14,6 +14,7 @@ import type { Backend, ChangeWatcher } from "../backend/types.ts";
 import { estimateClockOffset } from "../clock.ts";
 import { LeaseLostError, oneLine, UsageError } from "../errors.ts";
 import { abortion, localNow, sleep } from "../time.ts";
+import { type ProcessGroup, spawnGroup } from "../subprocess.ts";
 import { checkQueueName, jobRef } from "./queue.ts";
 import {
   checkCount,
@@ -65,6 +66,8 @@ export interface WorkOptions {
   handlers?: Record<string, JobHandler>;
   /** Run command jobs too; without it they fail with the reason. */
   allowCommands?: boolean;
+  /** Withheld variables (`COORD_URL`, `COORD_PASSWORD`) command jobs get all the same. */
+  passEnv?: readonly string[];
   /** Jobs run at once; default 10. */
   concurrency?: number;
   /** Return once the queues have nothing pending, scheduled or active. */
@@ -107,8 +110,6 @@ const ERROR_RETRY_MS = 1_000;
 const ABORT_SETTLE_MS = 2_000;
 /** A command job's result keeps this much of its stdout. */
 export const MAX_STDOUT_BYTES = 65_536;
-/** After SIGTERM, a command job's processes get this long before SIGKILL. */
-const KILL_AFTER_MS = 2_000;
 /** A failed command job's error keeps this much of the end of its stderr. */
 const STDERR_TAIL_CHARS = 300;
 
@@ -425,7 +426,7 @@ class Worker {
           "command jobs run only on workers started with --allow-commands",
         );
       }
-      return await runCommand(command, signal, job.inputs);
+      return await runCommand(command, signal, job.inputs, this.#options.passEnv);
     }
     const handlers = this.#options.handlers ?? {};
     // Only the handlers' own names: "constructor" or "toString" must not reach Object.prototype.
@@ -452,6 +453,7 @@ class NotRunnableError extends Error {}
 /**
  * Runs a command job's argv (no shell) in its own process group, so a stop reaches its
  * children too; a postprocess command gets its group's results as `COORD_RESULTS` (JSON).
+ * Coord's credentials stay out of its environment unless `passEnv` names them.
  *
  * @returns `{ exitCode: 0, stdout }`, stdout cut at {@link MAX_STDOUT_BYTES}.
  */
@@ -459,31 +461,24 @@ async function runCommand(
   argv: string[],
   signal: AbortSignal,
   results: unknown[] | undefined,
+  passEnv: readonly string[] | undefined,
 ): Promise<unknown> {
-  let child: Deno.ChildProcess;
+  let group: ProcessGroup;
   try {
-    child = new Deno.Command(argv[0], {
+    group = await spawnGroup(argv[0], {
       args: argv.slice(1),
       ...(results !== undefined && { env: { COORD_RESULTS: JSON.stringify(results) } }),
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-      detached: true,
-    }).spawn();
+      passEnv,
+    });
   } catch (e) {
     throw new NonRetryableError(`cannot run ${argv[0]}: ${oneLine(e)}`);
   }
-  let killer: ReturnType<typeof setTimeout> | undefined;
-  const onAbort = () => {
-    killGroup(child, "SIGTERM");
-    killer = setTimeout(() => killGroup(child, "SIGKILL"), KILL_AFTER_MS);
-  };
-  signal.addEventListener("abort", onAbort, { once: true });
+  const stopping = group.stopOnAbort(signal);
   try {
     const [status, stdout, stderr] = await Promise.all([
-      child.status,
-      readCapped(child.stdout, MAX_STDOUT_BYTES),
-      readCapped(child.stderr, 65_536),
+      group.status,
+      readCapped(group.stdout, MAX_STDOUT_BYTES),
+      readCapped(group.stderr, 65_536),
     ]);
     // Stopped (timeout, lost lease, forced stop): whatever the command made of its SIGTERM.
     signal.throwIfAborted();
@@ -496,16 +491,8 @@ async function runCommand(
     }
     return { exitCode: status.code, stdout };
   } finally {
-    clearTimeout(killer);
-    signal.removeEventListener("abort", onAbort);
-  }
-}
-
-function killGroup(child: Deno.ChildProcess, signal: Deno.Signal): void {
-  try {
-    Deno.kill(-child.pid, signal);
-  } catch {
-    // Already gone.
+    stopping[Symbol.dispose]();
+    await group.stopped();
   }
 }
 
