@@ -36,6 +36,13 @@ export interface RedisConnectOptions {
   displayUrl: string;
 }
 
+/**
+ * The server's ACL refused a command (`NOPERM`). Callers that can do without the command (SCAN
+ * for a listing, INFO for doctor) catch it; elsewhere it means the ACL user lacks coord's
+ * key or channel pattern.
+ */
+export class AclDeniedError extends BackendUnavailableError {}
+
 /** Error replies that mean "not now": the server is loading, failing over or busy. */
 const TRANSIENT_REPLY = /^(LOADING|READONLY|CLUSTERDOWN|TRYAGAIN|MASTERDOWN|BUSY|NOREPLICAS)\b/;
 
@@ -147,9 +154,9 @@ export async function connectRedis(
       // failover) or "not allowed"; anything else is the connection.
       if (e instanceof redis.ErrorReply) {
         if (e.message.startsWith("NOPERM")) {
-          throw new BackendUnavailableError(
-            `${displayUrl} refused: ${e.message} — the ACL user needs the key pattern ` +
-              `~<namespace>:* and the channel pattern &<namespace>:*`,
+          throw new AclDeniedError(
+            `${displayUrl} refused: ${e.message} — the ACL user needs coord's commands, the ` +
+              `key pattern ~<namespace>:* and the channel pattern &<namespace>:* (README: Tenants)`,
             { cause: e },
           );
         }
@@ -159,10 +166,14 @@ export async function connectRedis(
         cause: e,
       });
     };
-    const { send, subscribe, close, destroy } = conn;
+    const { send, perMaster, subscribe, close, destroy } = conn;
     return {
       ...conn,
       send: (key, args) => send(key, args).catch(unavailable),
+      perMaster: async () =>
+        (await perMaster().catch(unavailable)).map((master) => (args: string[]) =>
+          master(args).catch(unavailable)
+        ),
       subscribe: (channel, listener, pattern) =>
         subscribe(channel, listener, pattern).catch(unavailable),
       // A graceful close waits for replies that a silent (partitioned) server never sends:
