@@ -58,6 +58,9 @@ const INDEX_SCRIPT = new URL("./index.lua", import.meta.url);
  */
 const INDEX_GRACE_MS = 60_000;
 
+/** A Lua runtime error, as Redis 7 (`user_script:`) and older (`Error running script`) word it. */
+const SCRIPT_RUNTIME_ERROR = /^ERR (user_script:\d+:|Error running script)/;
+
 /** `coord doctor` looks at this many keys at most, so it stays quick on a big database. */
 const FOREIGN_SCAN_LIMIT = 10_000;
 
@@ -105,6 +108,15 @@ export class RedisBackend implements Backend {
         throw new ForeignDataError(
           `${topic.kind} "${topic.name}": ${e.message.slice(8)} — another program wrote ` +
             `there; remove the key or use another --namespace`,
+        );
+      }
+      // coord's scripts only fail at run time on values they never write (a ticket without
+      // a lease, a number that is not one), so the data is foreign, not the caller's bug.
+      if (e instanceof Error && SCRIPT_RUNTIME_ERROR.test(e.message)) {
+        const where = e.message.replace(/^ERR /, "").split(" script: ")[0];
+        throw new ForeignDataError(
+          `${topic.kind} "${topic.name}": its keys hold data coord cannot read (${where}) — ` +
+            `another program wrote there; remove the keys or use another --namespace`,
         );
       }
       throw e;

@@ -95,7 +95,16 @@ export async function connectRedis(
         defaults: { ...auth, socket: { ...socket, ...(target.tls ? { tls: true as const } : {}) } },
       }).on("error", onError);
       conn = {
-        connect: () => cluster.connect(),
+        connect: async () => {
+          await cluster.connect();
+          // A node that is not part of a set-up cluster answers, but no slot has a master.
+          if (cluster.masters.length === 0) {
+            throw new TopologyError(
+              "it has no node serving hash slots — set the cluster up " +
+                "(redis-cli --cluster create) or check --url",
+            );
+          }
+        },
         destroy: () => cluster.destroy(),
         send: (key, args) => cluster.sendCommand(key, false, args),
         perMaster: () =>
@@ -246,8 +255,12 @@ function standaloneConn(
   };
 }
 
+/** The servers answered, but not as the URL says they should; the message says what to do. */
+class TopologyError extends Error {}
+
 /** Turns a connection failure into words a user can act on. */
 function describeCause(error: unknown, target: RedisTarget): string {
+  if (error instanceof TopologyError) return error.message;
   const text = error instanceof Error ? error.message : String(error);
   const code = (error as { code?: string })?.code ?? "";
   const credentials = target.password ? " — check the password (COORD_PASSWORD or the URL)" : "";
