@@ -8,6 +8,7 @@
 
 import { BackendUnavailableError } from "../../errors.ts";
 import type { BackendUrl, HostPort } from "../url.ts";
+import { followMaster } from "./sentinel.ts";
 
 type RedisTarget = Exclude<BackendUrl, { kind: "sqlite" }>;
 
@@ -123,27 +124,21 @@ export async function connectRedis(
       break;
     }
     case "redis-sentinel": {
-      const sentinel = redis.createSentinel({
-        name: target.master,
-        sentinelRootNodes: target.sentinels.map((node: HostPort) => ({ ...node })),
-        nodeClientOptions: { ...auth, database: target.database, socket },
-        sentinelClientOptions: { socket },
-      }).on("error", onError);
-      conn = {
-        connect: () => sentinel.connect(),
-        destroy: () => sentinel.destroy(),
-        send: (_key, args) => sentinel.sendCommand(false, args),
-        perMaster: () => Promise.resolve([(args: string[]) => sentinel.sendCommand(false, args)]),
-        subscribe: async (channel, listener, pattern) =>
-          void await (pattern
-            ? sentinel.pSubscribe(channel, listener)
-            : sentinel.subscribe(channel, listener)),
-        unsubscribe: async (channel, listener, pattern) =>
-          void await (pattern
-            ? sentinel.pUnsubscribe(channel, listener as never)
-            : sentinel.unsubscribe(channel, listener as never)),
-        close: () => sentinel.close(),
-      };
+      conn = followMaster({
+        locate: () => locateMaster(redis, target.sentinels, target.master, connectTimeoutMs),
+        open: (node) =>
+          standaloneConn(
+            redis.createClient({
+              ...auth,
+              database: target.database,
+              socket: { ...socket, ...node },
+            })
+              .on("error", onError),
+            onError,
+          ),
+        isReply: (e) => e instanceof redis.ErrorReply,
+        timeoutMs: connectTimeoutMs,
+      });
       break;
     }
   }
@@ -208,6 +203,40 @@ export async function connectRedis(
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * Where the sentinels say `master` is: each is asked in turn, over a connection of its own
+ * that lasts one command, and the first that knows it answers.
+ */
+async function locateMaster(
+  redis: typeof import("@redis/client"),
+  sentinels: HostPort[],
+  master: string,
+  connectTimeoutMs: number,
+): Promise<HostPort> {
+  let failure: unknown;
+  for (const sentinel of sentinels) {
+    const client = redis.createClient({
+      socket: { ...sentinel, connectTimeout: connectTimeoutMs, reconnectStrategy: false },
+    }).on("error", () => {});
+    try {
+      await client.connect();
+      const reply = await client.sendCommand(["SENTINEL", "get-master-addr-by-name", master]);
+      if (Array.isArray(reply) && reply.length === 2) {
+        return { host: String(reply[0]), port: Number(reply[1]) };
+      }
+      failure = new TopologyError(
+        `sentinel ${sentinel.host}:${sentinel.port} monitors no master named "${master}" — ` +
+          `check the name after the last / of the URL`,
+      );
+    } catch (e) {
+      failure ??= e;
+    } finally {
+      client.destroy();
+    }
+  }
+  throw failure;
 }
 
 interface StandaloneClient {
