@@ -58,8 +58,12 @@ const INDEX_SCRIPT = new URL("./index.lua", import.meta.url);
  */
 const INDEX_GRACE_MS = 60_000;
 
-/** A Lua runtime error, as Redis 7 (`user_script:`) and older (`Error running script`) word it. */
-const SCRIPT_RUNTIME_ERROR = /^ERR (user_script:\d+:|Error running script)/;
+/**
+ * An error raised inside a script: a Lua runtime error or a command the script ran, as Redis 7
+ * (`script: <sha>`) and older (`f_<sha>`) word it. Refusals (`NOPERM`, `READONLY`, `OOM`…) do
+ * not start with `ERR`.
+ */
+const SCRIPT_ERROR = /^ERR\b.*\b(script: |f_)[0-9a-f]{40}\b/s;
 
 /** `coord doctor` looks at this many keys at most, so it stays quick on a big database. */
 const FOREIGN_SCAN_LIMIT = 10_000;
@@ -110,10 +114,10 @@ export class RedisBackend implements Backend {
             `there; remove the key or use another --namespace`,
         );
       }
-      // coord's scripts only fail at run time on values they never write (a ticket without
-      // a lease, a number that is not one), so the data is foreign, not the caller's bug.
-      if (e instanceof Error && SCRIPT_RUNTIME_ERROR.test(e.message)) {
-        const where = e.message.replace(/^ERR /, "").split(" script: ")[0];
+      // coord's scripts check their keys, and their arguments are checked before they run, so
+      // a script that fails on the way met values coord never writes: foreign data.
+      if (e instanceof Error && SCRIPT_ERROR.test(e.message)) {
+        const where = e.message.replace(/^ERR /, "").split(/ script: | \(call to f_/)[0];
         throw new ForeignDataError(
           `${topic.kind} "${topic.name}": its keys hold data coord cannot read (${where}) — ` +
             `another program wrote there; remove the keys or use another --namespace`,
