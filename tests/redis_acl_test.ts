@@ -59,7 +59,9 @@ Deno.test({
       // follow without RES subscribes to the namespace's pattern; it hears a later queue. It
       // prints nothing once listening, so probe until it hears one (the bound: a hang guard).
       let heard = false;
-      for (let probes = 0; !heard && probes < 60; probes++) {
+      let ended = false;
+      follow.result.then(() => (ended = true));
+      for (let probes = 0; !heard && !ended && probes < 60; probes++) {
         await coord("lock", "run", "probe", "--", "true");
         heard = await follow.stdoutLine(/^probe: \d+ completed/, 500).then(() => true, () => false);
       }
