@@ -214,7 +214,7 @@ export class RedisBackend implements Backend {
       denied.push("INFO");
       return "";
     });
-    if (!await this.#maySCAN(masters[0])) denied.push("SCAN");
+    if (!await this.#mayScan(masters[0])) denied.push("SCAN");
     const field = (name: string) =>
       new RegExp(`^${name}:(.*)$`, "m").exec(String(text))?.[1]?.trim();
     const valkey = field("valkey_version");
@@ -229,7 +229,7 @@ export class RedisBackend implements Backend {
     };
   }
 
-  async #maySCAN(send: Send): Promise<boolean> {
+  async #mayScan(send: Send): Promise<boolean> {
     try {
       await send(["SCAN", "0", "MATCH", `${this.namespace}:{index:*`, "COUNT", "1"]);
       return true;
