@@ -1,5 +1,5 @@
 /**
- * One shape over node-redis's three clients (standalone, cluster, sentinel), so the Redis
+ * One shape over one server, a Cluster, or the master Sentinels name (sentinel.ts), so the Redis
  * backend is written once. node-redis is imported here and only here, lazily: importing it
  * costs ~170 ms, which no SQLite or `--help` call should pay.
  *
