@@ -1,5 +1,5 @@
 /**
- * One shape over node-redis's three clients (standalone, cluster, sentinel), so the Redis
+ * One shape over one server, a Cluster, or the master Sentinels name (sentinel.ts), so the Redis
  * backend is written once. node-redis is imported here and only here, lazily, from the one-file
  * bundle in vendor/ (scripts/bundle_redis_client.ts says why): even so, loading it costs
  * ≈ 60 ms, which no SQLite or `--help` call should pay.
@@ -9,6 +9,7 @@
 
 import { BackendUnavailableError } from "../../errors.ts";
 import type { BackendUrl, HostPort } from "../url.ts";
+import { followMaster } from "./sentinel.ts";
 
 type RedisTarget = Exclude<BackendUrl, { kind: "sqlite" }>;
 
@@ -36,6 +37,13 @@ export interface RedisConnectOptions {
   /** The URL with its password masked, for messages. */
   displayUrl: string;
 }
+
+/**
+ * The server's ACL refused a command (`NOPERM`). Callers that can do without the command (SCAN
+ * for a listing, INFO for doctor) catch it; elsewhere it means the ACL user lacks coord's
+ * key or channel pattern.
+ */
+export class AclDeniedError extends BackendUnavailableError {}
 
 /** Error replies that mean "not now": the server is loading, failing over or busy. */
 const TRANSIENT_REPLY = /^(LOADING|READONLY|CLUSTERDOWN|TRYAGAIN|MASTERDOWN|BUSY|NOREPLICAS)\b/;
@@ -89,7 +97,16 @@ export async function connectRedis(
         defaults: { ...auth, socket: { ...socket, ...(target.tls ? { tls: true as const } : {}) } },
       }).on("error", onError);
       conn = {
-        connect: () => cluster.connect(),
+        connect: async () => {
+          await cluster.connect();
+          // A node that is not part of a set-up cluster answers, but no slot has a master.
+          if (cluster.masters.length === 0) {
+            throw new TopologyError(
+              "it has no node serving hash slots — set the cluster up " +
+                "(redis-cli --cluster create) or check --url",
+            );
+          }
+        },
         destroy: () => cluster.destroy(),
         send: (key, args) => cluster.sendCommand(key, false, args),
         perMaster: () =>
@@ -108,27 +125,21 @@ export async function connectRedis(
       break;
     }
     case "redis-sentinel": {
-      const sentinel = redis.createSentinel({
-        name: target.master,
-        sentinelRootNodes: target.sentinels.map((node: HostPort) => ({ ...node })),
-        nodeClientOptions: { ...auth, database: target.database, socket },
-        sentinelClientOptions: { socket },
-      }).on("error", onError);
-      conn = {
-        connect: () => sentinel.connect(),
-        destroy: () => sentinel.destroy(),
-        send: (_key, args) => sentinel.sendCommand(false, args),
-        perMaster: () => Promise.resolve([(args: string[]) => sentinel.sendCommand(false, args)]),
-        subscribe: async (channel, listener, pattern) =>
-          void await (pattern
-            ? sentinel.pSubscribe(channel, listener)
-            : sentinel.subscribe(channel, listener)),
-        unsubscribe: async (channel, listener, pattern) =>
-          void await (pattern
-            ? sentinel.pUnsubscribe(channel, listener as never)
-            : sentinel.unsubscribe(channel, listener as never)),
-        close: () => sentinel.close(),
-      };
+      conn = followMaster({
+        locate: () => locateMaster(redis, target.sentinels, target.master, connectTimeoutMs),
+        open: (node) =>
+          standaloneConn(
+            redis.createClient({
+              ...auth,
+              database: target.database,
+              socket: { ...socket, ...node },
+            })
+              .on("error", onError),
+            onError,
+          ),
+        isReply: (e) => e instanceof redis.ErrorReply,
+        timeoutMs: connectTimeoutMs,
+      });
       break;
     }
   }
@@ -148,9 +159,9 @@ export async function connectRedis(
       // failover) or "not allowed"; anything else is the connection.
       if (e instanceof redis.ErrorReply) {
         if (e.message.startsWith("NOPERM")) {
-          throw new BackendUnavailableError(
-            `${displayUrl} refused: ${e.message} — the ACL user needs the key pattern ` +
-              `~<namespace>:* and the channel pattern &<namespace>:*`,
+          throw new AclDeniedError(
+            `${displayUrl} refused: ${e.message} — the ACL user needs coord's commands, the ` +
+              `key pattern ~<namespace>:* and the channel pattern &<namespace>:* (README: Tenants)`,
             { cause: e },
           );
         }
@@ -160,10 +171,14 @@ export async function connectRedis(
         cause: e,
       });
     };
-    const { send, subscribe, close, destroy } = conn;
+    const { send, perMaster, subscribe, close, destroy } = conn;
     return {
       ...conn,
       send: (key, args) => send(key, args).catch(unavailable),
+      perMaster: async () =>
+        (await perMaster().catch(unavailable)).map((master) => (args: string[]) =>
+          master(args).catch(unavailable)
+        ),
       subscribe: (channel, listener, pattern) =>
         subscribe(channel, listener, pattern).catch(unavailable),
       // A graceful close waits for replies that a silent (partitioned) server never sends:
@@ -189,6 +204,40 @@ export async function connectRedis(
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * Where the sentinels say `master` is: each is asked in turn, over a connection of its own
+ * that lasts one command, and the first that knows it answers.
+ */
+async function locateMaster(
+  redis: typeof import("@redis/client"),
+  sentinels: HostPort[],
+  master: string,
+  connectTimeoutMs: number,
+): Promise<HostPort> {
+  let failure: unknown;
+  for (const sentinel of sentinels) {
+    const client = redis.createClient({
+      socket: { ...sentinel, connectTimeout: connectTimeoutMs, reconnectStrategy: false },
+    }).on("error", () => {});
+    try {
+      await client.connect();
+      const reply = await client.sendCommand(["SENTINEL", "get-master-addr-by-name", master]);
+      if (Array.isArray(reply) && reply.length === 2) {
+        return { host: String(reply[0]), port: Number(reply[1]) };
+      }
+      failure = new TopologyError(
+        `sentinel ${sentinel.host}:${sentinel.port} monitors no master named "${master}" — ` +
+          `check the name after the last / of the URL`,
+      );
+    } catch (e) {
+      failure ??= e;
+    } finally {
+      client.destroy();
+    }
+  }
+  throw failure;
 }
 
 interface StandaloneClient {
@@ -236,8 +285,12 @@ function standaloneConn(
   };
 }
 
+/** The servers answered, but not as the URL says they should; the message says what to do. */
+class TopologyError extends Error {}
+
 /** Turns a connection failure into words a user can act on. */
 function describeCause(error: unknown, target: RedisTarget): string {
+  if (error instanceof TopologyError) return error.message;
   const text = error instanceof Error ? error.message : String(error);
   const code = (error as { code?: string })?.code ?? "";
   const credentials = target.password ? " — check the password (COORD_PASSWORD or the URL)" : "";

@@ -18,6 +18,20 @@ local expected = { [state] = 'hash', [queue] = 'zset', [presence] = 'zset', [use
 local refused = wrong_type(expected)
 if refused then return refused end
 
+-- Every live ticket has a place in the queue, a lease and a user, and the state only the fields
+-- below: checked before any write, so a step on keys another program wrote to refuses them
+-- and leaves them as they were.
+local state_fields = { indicator = true, limit = true }
+for _, field in ipairs(redis.call('HKEYS', state)) do
+  if not state_fields[field] then return foreign(state .. ' has a field "' .. field .. '"') end
+end
+local live = redis.call('ZCARD', queue)
+if redis.call('ZCARD', presence) ~= live or redis.call('HLEN', users) ~= live
+    or redis.call('HLEN', holders) > live then
+  return foreign(queue .. ', ' .. presence .. ', ' .. users .. ' and ' .. holders ..
+    ' disagree on the tickets')
+end
+
 local function number_field(field, default)
   local text = redis.call('HGET', state, field)
   if not text then return default end

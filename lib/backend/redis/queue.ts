@@ -15,7 +15,6 @@ import type {
   QueueSteps,
 } from "../../queue/steps.ts";
 import { MAX_STALLS } from "../../queue/steps.ts";
-import { parseRedisKey } from "../keys.ts";
 import type { RedisBackend } from "./backend.ts";
 import { RedisSteps } from "./script.ts";
 import { foreignJob, jobRecord } from "../../queue/record.ts";
@@ -44,7 +43,7 @@ export class RedisQueueSteps extends RedisSteps implements QueueSteps {
     queue: string,
     r: { id?: string; spec: JobSpec; delayMs: number; at?: number; beginByMs?: number },
   ): Promise<{ job: JobRecord; created: boolean }> {
-    const [created, state, spec] = (await this.run(
+    const [created, state, spec] = (await this.runCreating(
       queue,
       "put",
       r.id ?? "",
@@ -61,7 +60,7 @@ export class RedisQueueSteps extends RedisSteps implements QueueSteps {
       ...node,
       ...(spec !== undefined && { spec: JSON.stringify(spec) }),
     }));
-    return Number(await this.run(queue, "putflow", JSON.stringify(list))) === 1;
+    return Number(await this.runCreating(queue, "putflow", JSON.stringify(list))) === 1;
   }
 
   async claim(queue: string, r: { worker: string; leaseMs: number }): Promise<ClaimResult> {
@@ -148,12 +147,7 @@ export class RedisQueueSteps extends RedisSteps implements QueueSteps {
     await this.run(queue, "announce", r.worker, r.ttlMs);
   }
 
-  async list(): Promise<string[]> {
-    const names = new Set<string>();
-    for await (const [key] of this.backend.scan(`${this.backend.namespace}:{queue:*}:jobs`)) {
-      const parsed = parseRedisKey(this.backend.namespace, key);
-      if (parsed?.kind === "queue") names.add(parsed.name);
-    }
-    return [...names].sort();
+  list(): Promise<string[]> {
+    return this.backend.indexedNames("queue");
   }
 }

@@ -62,6 +62,20 @@ export type StepRunner = (
 const loaded = new Map<string, Promise<LuaScript>>();
 
 /**
+ * The script in `file`, read once per process (see {@link LuaScript.load}).
+ *
+ * @example
+ * ```ts ignore
+ * const index = await loadScript(new URL("./index.lua", import.meta.url));
+ * ```
+ */
+export function loadScript(file: URL): Promise<LuaScript> {
+  let script = loaded.get(file.href);
+  if (!script) loaded.set(file.href, script = LuaScript.load(file));
+  return script;
+}
+
+/**
  * A primitive's steps on Redis: its script (loaded once per process), run on the keys of
  * `keyTypes` of the named instance, with `fixedArgs` before each step's own arguments.
  */
@@ -82,9 +96,7 @@ export function stepRunner(
 ): StepRunner {
   const parts = Object.keys(keyTypes);
   return async (name, step, ...args) => {
-    let script = loaded.get(file.href);
-    if (!script) loaded.set(file.href, script = LuaScript.load(file));
-    return await backend.runStep(await script, { kind, name }, parts, step, [
+    return await backend.runStep(await loadScript(file), { kind, name }, parts, step, [
       ...fixedArgs,
       ...args,
     ]);
@@ -97,6 +109,7 @@ export abstract class RedisSteps {
   protected readonly backend: RedisBackend;
   /** Runs one step of the primitive's script. */
   protected readonly run: StepRunner;
+  readonly #kind: Kind;
 
   /** Steps of `kind` running `file` on the keys of `keyTypes`. */
   constructor(
@@ -107,6 +120,21 @@ export abstract class RedisSteps {
     fixedArgs: (string | number)[] = [],
   ) {
     this.backend = backend;
+    this.#kind = kind;
     this.run = stepRunner(backend, file, kind, keyTypes, fixedArgs);
+  }
+
+  /**
+   * Runs a step that may create the instance, and adds its name to the namespace's index so
+   * listings find it without SCAN. The index is touched alongside the step, not after it: a
+   * name whose step then fails is pruned by the next listing, while keys without a name would
+   * stay unlisted.
+   */
+  protected async runCreating(...[name, step, ...args]: Parameters<StepRunner>): Promise<unknown> {
+    const [, reply] = await Promise.all([
+      this.backend.indexName(this.#kind, name),
+      this.run(name, step, ...args),
+    ]);
+    return reply;
   }
 }

@@ -1,0 +1,104 @@
+/**
+ * A tenant's ACL user, as README's "Tenants" section sets it up, on a private redis-server:
+ * every command works for it, and it cannot list other tenants' key names.
+ */
+
+import assert from "node:assert/strict";
+import { redisServerAvailable, startStandalone } from "./support/redis_servers.ts";
+import { redisCommand } from "./support/resp.ts";
+import { type CoordProcess, type CoordResult, runCoord, spawnCoord } from "./support/cli.ts";
+
+const README = new URL("../README.md", import.meta.url);
+
+/** README's `ACL SETUSER team-a …` line, as arguments. */
+async function readmeAcl(): Promise<string[]> {
+  const line = (await Deno.readTextFile(README)).split("\n").find((l) =>
+    l.startsWith("ACL SETUSER team-a ")
+  );
+  assert.ok(line, "README shows an ACL SETUSER line for team-a");
+  return line.split(/\s+/);
+}
+
+/** A standalone server with README's tenant user, and the environment that logs in as it. */
+async function tenantServer() {
+  const server = await startStandalone();
+  const reply = await redisCommand(server.port, ...await readmeAcl());
+  assert.equal(reply, "+OK\r\n");
+  const env = {
+    COORD_URL: `redis://team-a:secret@127.0.0.1:${server.port}`,
+    COORD_NAMESPACE: "team-a",
+  };
+  return { server, env, [Symbol.asyncDispose]: () => server.stop() };
+}
+
+/** A process's result, killing it first if it still runs. */
+function stopped(process: CoordProcess): Promise<CoordResult> {
+  try {
+    process.kill("SIGKILL");
+  } catch {
+    // It ended on its own.
+  }
+  return process.result;
+}
+
+Deno.test({
+  name: "README's tenant ACL user runs every command, and the ACL denies it SCAN",
+  ignore: !redisServerAvailable(),
+  async fn() {
+    await using tenant = await tenantServer();
+    const { env, server } = tenant;
+    const coord = async (...args: string[]) => {
+      const r = await runCoord(args, { env });
+      assert.equal(r.code, 0, `coord ${args.join(" ")}: ${r.stderr}`);
+      return r;
+    };
+    const follow = spawnCoord(["turn", "follow"], { env });
+    try {
+      await coord("lock", "run", "deploy", "--", "true");
+      assert.match((await coord("turn", "status")).stdout, /^deploy +\d+$/m);
+      // follow without RES subscribes to the namespace's pattern; it hears a later queue. It
+      // prints nothing once listening, so probe until it hears one (the bound: a hang guard).
+      let heard = false;
+      let ended = false;
+      follow.result.then(() => (ended = true));
+      for (let probes = 0; !heard && !ended && probes < 60; probes++) {
+        await coord("lock", "run", "probe", "--", "true");
+        heard = await follow.stdoutLine(/^probe: \d+ completed/, 500).then(() => true, () => false);
+      }
+      assert.ok(heard, `turn follow heard no event: ${(await stopped(follow)).stderr}`);
+      await coord("barrier", "ready", "1");
+      await coord("queue", "put", "jobs", "--", "true");
+      await coord("queue", "work", "jobs", "--allow-commands", "--drain");
+      assert.match((await coord("queue", "status")).stdout, /^jobs +0 +0 +0 +0 +1 /m);
+      await coord("schedule", "status");
+      const doctor = await coord("doctor");
+      assert.match(doctor.stdout, /acl denies INFO and SCAN/);
+      assert.match(doctor.stdout, /^foreign +none$/m);
+    } finally {
+      await stopped(follow);
+    }
+    assert.match(
+      await redisCommand(server.port, "ACL", "DRYRUN", "team-a", "SCAN", "0"),
+      /no permissions to run the 'scan' command/,
+    );
+  },
+});
+
+Deno.test({
+  name: "doctor as a tenant checks the keys of indexed instances without SCAN",
+  ignore: !redisServerAvailable(),
+  async fn() {
+    await using tenant = await tenantServer();
+    const { env, server } = tenant;
+    assert.equal((await runCoord(["lock", "run", "db", "--", "true"], { env })).code, 0);
+    const planted = "team-a:{lock:db}:queue";
+    await redisCommand(server.port, "SET", planted, "not coord's");
+    const doctor = await runCoord(["doctor"], { env });
+    assert.equal(doctor.code, 0, doctor.stderr);
+    assert.match(doctor.stdout, /^foreign +1 found$/m);
+    assert.ok(
+      doctor.stdout.includes(`\n  ${planted}: type string, coord writes a zset here\n`),
+      doctor.stdout,
+    );
+  },
+});
