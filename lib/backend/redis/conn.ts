@@ -211,7 +211,7 @@ export async function connectRedis(
  * that lasts one command, and the first that knows it answers.
  */
 async function locateMaster(
-  redis: typeof import("@redis/client"),
+  redis: typeof import("./vendor/redis_client.js"),
   sentinels: HostPort[],
   master: string,
   connectTimeoutMs: number,
