@@ -33,8 +33,8 @@ export class LuaScript {
    */
   static async load(url: URL): Promise<LuaScript> {
     const [prelude, body] = await Promise.all([
-      Deno.readTextFile(new URL("./prelude.lua", import.meta.url)),
-      Deno.readTextFile(url),
+      readBeside(new URL("./prelude.lua", import.meta.url)),
+      readBeside(url),
     ]);
     return new LuaScript(`${prelude}\n${body}`);
   }
@@ -49,6 +49,17 @@ export class LuaScript {
       return await conn.send(keys[0], ["EVAL", this.source, ...tail]);
     }
   }
+}
+
+/**
+ * A file that ships beside the modules: on disk for a checkout, the npm package and a compiled
+ * binary, but at an https: URL when the package is imported from JSR.
+ */
+async function readBeside(url: URL): Promise<string> {
+  if (url.protocol === "file:") return await Deno.readTextFile(url);
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`cannot load ${url.href}: HTTP ${response.status}`);
+  return await response.text();
 }
 
 /** Runs one step of a named instance of a primitive (see {@link stepRunner}). */
