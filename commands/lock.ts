@@ -24,8 +24,9 @@ const USAGE = `Usage: coord lock run RES [options] -- CMD [ARG…]
        coord lock RES [options] -- CMD [ARG…]
 
 Takes a ticket for RES, waits until it is this ticket's turn (strictly first come, first
-served), then runs CMD (no shell: argv as given) with COORD_LOCK=RES and COORD_TOKEN=<ticket>
-in its environment. The ticket strictly increases per resource: a fencing token. When CMD
+served), then runs CMD (no shell: argv as given) with COORD_LOCK=RES and COORD_TOKEN=<token>
+in its environment: a fencing token, strictly increasing per resource and never repeated, not
+even after the backend lost its data (it is never below the backend's clock in µs). When CMD
 exits the lock passes to the next ticket at once, and coord exits with CMD's status.
 
 Options:

@@ -56,7 +56,12 @@ export interface LockOptions {
 export interface LockHandle extends AsyncDisposable {
   /** The resource held. */
   resource: string;
-  /** The ticket: strictly increasing per resource, a fencing token for what the lock guards. */
+  /**
+   * The fencing token for what the lock guards: strictly increasing per resource, and never
+   * below the backend's clock in µs when it was taken, so it does not repeat even after the
+   * backend lost the lock's state (a restart without persistence, a failover to a replica
+   * that missed writes).
+   */
   token: number;
   /** How long it took to get the lock. */
   waitedMs: number;
@@ -123,9 +128,11 @@ export async function lock(
   await using watcher = await backend.watch({ kind: "lock", name: resource });
   signal?.throwIfAborted();
   let enqueuedAt = performance.now();
+  // One id for every attempt: a retry after a lost reply gets the ticket already taken.
+  const request = crypto.randomUUID();
   const queued = await retried(() => {
     enqueuedAt = performance.now();
-    return steps.enqueue(resource, { label, limit, expireMs });
+    return steps.enqueue(resource, { label, limit, expireMs, request });
   });
   if (queued.outcome === "mismatch") {
     throw new UsageError(
@@ -133,7 +140,7 @@ export async function lock(
         `${limit} — every user must give the same --limit`,
     );
   }
-  const { ticket } = queued;
+  const { ticket, token } = queued;
   let state: TicketState = queued;
   let renewedAt = enqueuedAt;
   let startRecorded = false;
@@ -193,7 +200,7 @@ export async function lock(
   return hold(
     backend,
     resource,
-    ticket,
+    { ticket, token },
     expireMs,
     performance.now() - started,
     !startRecorded,
@@ -215,7 +222,7 @@ function isGrantOf(event: unknown, ticket: number): boolean {
 function hold(
   backend: Backend,
   resource: string,
-  ticket: number,
+  { ticket, token }: { ticket: number; token: number },
   expireMs: number,
   waitedMs: number,
   unstarted: boolean,
@@ -280,7 +287,7 @@ function hold(
   };
   return {
     resource,
-    token: ticket,
+    token,
     waitedMs,
     signal: lost.signal,
     release,
