@@ -19,6 +19,8 @@ import {
   LockTimeoutError,
   UsageError,
 } from "../errors.ts";
+import { userInfo } from "node:os";
+import { MAX_DURATION_MS } from "../duration.ts";
 import { Outage } from "../outage.ts";
 import { sleep } from "../time.ts";
 import type { LockEvent, TicketState } from "./steps.ts";
@@ -30,19 +32,24 @@ export const DEFAULT_PATIENCE_MS = 60_000;
 /** Shorter leases would have users renewing in a busy loop. */
 export const MIN_EXPIRE_MS = 300;
 /** Longer leases would overflow timers (2^31 ms); nobody needs a lease of 24 days. */
-export const MAX_EXPIRE_MS = 2 ** 31 - 1;
+export const MAX_EXPIRE_MS = MAX_DURATION_MS;
+/** Labels are shown in one line of `coord turn status` and stored with every ticket. */
+export const MAX_LABEL_LENGTH = 200;
 /** A dead holder's lease has run out this long before a waiter re-checks: clock slack. */
 const EXPIRY_SLACK_MS = 20;
 
 /** Options of {@link lock}. */
 export interface LockOptions {
-  /** Shown by `coord turn status` and `follow`; default `user@host pid N`. */
+  /**
+   * Shown by `coord turn status` and `follow`, at most 200 characters; default
+   * `user@host pid N` ($USER, else the uid's account name).
+   */
   label?: string;
   /** Presence lease, renewed every expireMs/3 while waiting and holding; default 10 000. */
   expireMs?: number;
   /** How long a waiter trusts pub/sub silence before re-checking on its own; default 60 000. */
   patienceMs?: number;
-  /** Give up after this long waiting (0: try once); default: wait forever. */
+  /** Give up after this long waiting (0: try once; at most 24 days); default: forever. */
   waitMs?: number;
   /** Up to this many holders at once (a counting semaphore); default 1. */
   limit?: number;
@@ -110,8 +117,22 @@ export async function lock(
         `${expireMs / 1000} s`,
     );
   }
-  if (!(waitMs >= 0) || !(patienceMs > 0)) {
-    throw new UsageError(`lock "${resource}": wait must be ≥ 0 and patience > 0`);
+  if (!(waitMs >= 0 && (waitMs <= MAX_DURATION_MS || waitMs === Infinity))) {
+    throw new UsageError(
+      `lock "${resource}": waitMs must be 0 to ${MAX_DURATION_MS} (24 days) or Infinity, got ` +
+        `${waitMs}`,
+    );
+  }
+  if (!(patienceMs > 0 && patienceMs <= MAX_DURATION_MS)) {
+    throw new UsageError(
+      `lock "${resource}": patienceMs must be more than 0, at most ${MAX_DURATION_MS} ` +
+        `(24 days), got ${patienceMs}`,
+    );
+  }
+  if (typeof label !== "string" || [...label].length > MAX_LABEL_LENGTH) {
+    throw new UsageError(
+      `lock "${resource}": the label must be a string of at most ${MAX_LABEL_LENGTH} characters`,
+    );
   }
   signal?.throwIfAborted();
   const started = performance.now();
@@ -329,6 +350,15 @@ export async function withLock<T>(
 }
 
 function defaultLabel(): string {
-  const user = Deno.env.get("USER") ?? Deno.env.get("LOGNAME") ?? "user";
+  const user = Deno.env.get("USER") || Deno.env.get("LOGNAME") || accountName() || "user";
   return `${user}@${Deno.hostname()} pid ${Deno.pid}`;
+}
+
+/** The name of the uid this process runs as (containers and cron jobs often set no $USER). */
+function accountName(): string | undefined {
+  try {
+    return userInfo().username || undefined;
+  } catch {
+    return undefined; // a uid without a passwd entry
+  }
 }

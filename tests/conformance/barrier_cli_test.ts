@@ -160,6 +160,10 @@ Deno.test("bad barrier arguments exit 64 with one line", async () => {
     ["barrier", "x", "2", "--timeout", "-1"],
     ["barrier", "x", "2", "--delay", "soon"],
     ["barrier", "x", "2", "--lease", "0"],
+    ["barrier", "x", "2", "--delay", "1e12"],
+    ["barrier", "x", "2", "--lease", "1e12"],
+    ["barrier", "x", "2", "--timeout", "25d"],
+    ["barrier", "x", "2", "--delay", "-1"],
     ["barrier", "x", "2", "extra"],
     ["barrier", "status"],
     ["barrier", "abort", "a", "b"],
@@ -170,4 +174,13 @@ Deno.test("bad barrier arguments exit 64 with one line", async () => {
     assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
     assert.match(r.stderr, /see coord barrier --help/);
   }
+});
+
+conformance("barrier durations take units as crontab lines do", async (ctx) => {
+  const r = await runCoord(
+    ["barrier", "units", "1", "--json", "--delay", "100ms", "--lease", "2s", "--timeout", "1m"],
+    { env: envOf(ctx) },
+  );
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(JSON.parse(r.stdout).participants, 1);
 });

@@ -237,6 +237,15 @@ conformance("bad N, timeout or delay is a usage error", async ({ open }) => {
   }
   await assert.rejects(barrier(backend, "bad", 1, { delayMs: -1 }), UsageError);
   await assert.rejects(barrier(backend, "bad", 1, { timeoutMs: -1 }), UsageError);
+  await assert.rejects(
+    barrier(backend, "bad", 1, { delayMs: 1e15 }),
+    /delayMs must be 0 to 2147483647/,
+  );
+  await assert.rejects(
+    barrier(backend, "bad", 1, { leaseMs: 1e15 }),
+    /leaseMs must be 0 to 2147483647/,
+  );
+  await assert.rejects(barrier(backend, "bad", 1, { timeoutMs: 2 ** 31 }), UsageError);
   await assert.rejects(barrier(backend, "", 1), UsageError);
   await assert.rejects(barrier(backend, "bad", 1, { leaseMs: 50 }), /at least 100 ms/);
 });

@@ -155,6 +155,10 @@ conformance("bad lock options are usage errors", async ({ open }) => {
   await assert.rejects(lock(backend, "bad", { limit: 0 }), UsageError);
   await assert.rejects(lock(backend, "bad", { expireMs: 10 }), UsageError);
   await assert.rejects(lock(backend, "bad", { waitMs: -1 }), UsageError);
+  await assert.rejects(lock(backend, "bad", { waitMs: 2 ** 31 }), UsageError);
+  await assert.rejects(lock(backend, "bad", { patienceMs: 1e15 }), UsageError);
+  await assert.rejects(lock(backend, "bad", { label: "x".repeat(201) }), UsageError);
+  assert.equal(await backend.lock.status("bad"), undefined, "nothing was stored");
   await assert.rejects(lock(backend, "", {}), UsageError);
 });
 
