@@ -160,9 +160,10 @@ Deno.test("bad barrier arguments exit 64 with one line", async () => {
     ["barrier", "x", "2", "--timeout", "-1"],
     ["barrier", "x", "2", "--delay", "soon"],
     ["barrier", "x", "2", "--lease", "0"],
-    ["barrier", "x", "2", "--delay", "1e12"],
-    ["barrier", "x", "2", "--lease", "1e12"],
-    ["barrier", "x", "2", "--timeout", "25d"],
+    // (a --timeout, or N = 1, so that coord ends even where the bound is missing)
+    ["barrier", "x", "2", "--timeout", "2", "--delay", "1e12"],
+    ["barrier", "x", "2", "--timeout", "2", "--lease", "1e12"],
+    ["barrier", "x", "1", "--timeout", "25d"],
     ["barrier", "x", "2", "--delay", "-1"],
     ["barrier", "x", "2", "extra"],
     ["barrier", "status"],
