@@ -141,16 +141,18 @@ function tidy(message: string): string {
 
 /**
  * Reads a duration flag, given in seconds (fractions allowed) or with units as crontab lines
- * take them (`30s`, `2m`, `500ms`), as milliseconds.
+ * take them (`30s`, `2m`, `500ms`), as milliseconds. `maxMs` defaults to
+ * {@link MAX_DURATION_MS} (24 days: the longest a timer waits); a duration that is only
+ * stored, never waited on with one timer, may allow more.
  *
- * @throws {UsageError} when it is neither, is negative, or is longer than
- * {@link MAX_DURATION_MS} (24 days: the longest a timer waits).
+ * @throws {UsageError} when it is neither, is negative, or is longer than `maxMs`.
  */
 export function secondsFlag(
   command: string,
   flag: string,
   text: string | undefined,
   defaultMs: number,
+  maxMs: number = MAX_DURATION_MS,
 ): number {
   if (text === undefined) return defaultMs;
   const ms = secondsOrDurationMs(text);
@@ -160,11 +162,9 @@ export function secondsFlag(
       `--${flag} takes seconds ≥ 0 (30, 0.5) or a duration (30s, 2m, 500ms), got "${text}"`,
     );
   }
-  if (ms > MAX_DURATION_MS) {
-    throw usage(
-      command,
-      `--${flag} must be at most 24 days (${MAX_DURATION_MS} ms), got "${text}"`,
-    );
+  if (ms > maxMs) {
+    const days = Math.floor(maxMs / 86_400_000);
+    throw usage(command, `--${flag} must be at most ${days} days (${maxMs} ms), got "${text}"`);
   }
   return ms;
 }
