@@ -4,7 +4,13 @@
  * @module
  */
 
-import { DEFAULT_EXPIRE_MS, DEFAULT_PATIENCE_MS, lock, type LockHandle } from "../lib/lock/lock.ts";
+import {
+  DEFAULT_EXPIRE_MS,
+  DEFAULT_PATIENCE_MS,
+  lock,
+  type LockHandle,
+  MAX_LABEL_LENGTH,
+} from "../lib/lock/lock.ts";
 import { InterruptedError, LockTimeoutError, SIGNAL_NUMBERS } from "../lib/errors.ts";
 import type { Command } from "./command.ts";
 import {
@@ -14,6 +20,7 @@ import {
   openBackend,
   OUTPUT_FLAGS,
   parseFlags,
+  requireDashDash,
   secondsFlag,
   usage,
 } from "./flags.ts";
@@ -27,20 +34,24 @@ const USAGE = `Usage: coord lock run RES [options] -- CMD [ARG…]
 
 Takes a ticket for RES, waits until it is this ticket's turn (strictly first come, first
 served), then runs CMD (no shell: argv as given) in its own process group with COORD_LOCK=RES
-and COORD_TOKEN=<ticket> in its environment (but not COORD_URL or COORD_PASSWORD). The ticket
-strictly increases per resource: a fencing token. When CMD exits the lock passes to the next
+and COORD_TOKEN=<token> in its environment (but not COORD_URL or COORD_PASSWORD): a fencing
+token, strictly increasing per resource and never repeated, not even after the backend lost its
+data (it is never below the backend's clock in µs). When CMD exits the lock passes to the next
 ticket at once, and coord exits with CMD's status.
 
 Options:
-  --label TEXT              shown by coord turn status/follow (default: user@host pid N)
+  --label TEXT              shown by coord turn status/follow, at most 200 characters
+                            (default: user@host pid N; user: $USER, else the uid's name)
   --expire S                presence lease, renewed every S/3 (default ${DEFAULT_EXPIRE_MS / 1000});
                             a coord killed outright leaves the queue within S
   --patience S              how long a waiter trusts silence before re-checking the queue
                             itself (default ${DEFAULT_PATIENCE_MS / 1000})
-  --wait S                  give up after S seconds waiting; 0 = try once (like flock -n)
+  -w, --wait S              give up after S seconds waiting; 0 = try once (like flock -w)
+  -n, --nonblock            try once: the same as --wait 0 (like flock -n)
   --limit N                 up to N holders at once, still in order (default 1); every user
                             of RES must give the same N
-  --conflict-exit-code N    exit N instead of 75 when the lock was not had in time
+  -E, --conflict-exit-code N
+                            exit N instead of 75 when the lock was not had in time
   --pass-env NAME[,NAME…]   give CMD COORD_URL and/or COORD_PASSWORD all the same
   --json                    after CMD exits, one line on stderr:
                             {"resource","token","waited_ms","held_ms","exit_code"}
@@ -54,8 +65,9 @@ it started) gets SIGTERM, SIGKILL ${STOP_GRACE_MS / 1000} s later, and coord exi
 
 Examples:
   coord lock run deploy -- ./deploy.sh production
-  coord lock db-migrations --wait 0 -- npm run migrate        # skip if someone else migrates
-  coord lock gpu --limit 2 -- python train.py                  # two at a time
+  coord lock db-migrations -n -- npm run migrate             # skip if someone else migrates
+  coord lock nightly -w 10m -- sh -c 'make && make install'  # a pipeline: sh -c after --
+  coord lock gpu --limit 2 -- python train.py                # two at a time
 
 Exit codes: CMD's own status (128+N if it died of signal N) · 64 bad arguments or --limit
             mismatch · 65 foreign data · 69 backend unavailable · 75 not granted within
@@ -64,22 +76,24 @@ Exit codes: CMD's own status (128+N if it died of signal N) · 64 bad arguments 
 
 ${BACKEND_FLAGS_HELP}`;
 
+const FLAGS = {
+  ...BACKEND_FLAGS,
+  ...OUTPUT_FLAGS,
+  label: { type: "string" },
+  expire: { type: "string" },
+  patience: { type: "string" },
+  // flock's short forms, for hands that type them
+  wait: { type: "string", short: "w" },
+  nonblock: { type: "boolean", short: "n" },
+  limit: { type: "string" },
+  "conflict-exit-code": { type: "string", short: "E" },
+  ...PASS_ENV_FLAGS,
+} as const;
+
 async function run(argv: string[]): Promise<number> {
-  const { values, positionals, rest } = parseFlags(
-    "lock",
-    argv[0] === "run" ? argv.slice(1) : argv,
-    {
-      ...BACKEND_FLAGS,
-      ...OUTPUT_FLAGS,
-      label: { type: "string" },
-      expire: { type: "string" },
-      patience: { type: "string" },
-      wait: { type: "string" },
-      limit: { type: "string" },
-      "conflict-exit-code": { type: "string" },
-      ...PASS_ENV_FLAGS,
-    },
-  );
+  const args = argv[0] === "run" ? argv.slice(1) : argv;
+  requireDashDash("lock", args, FLAGS, 1, "coord lock RES [options]");
+  const { values, positionals, rest } = parseFlags("lock", args, FLAGS);
   const [resource, extra] = positionals;
   if (resource === undefined) throw usage("lock", "missing resource RES");
   if (extra !== undefined) {
@@ -90,11 +104,17 @@ async function run(argv: string[]): Promise<number> {
   if (conflictCode !== undefined && !(/^\d+$/.test(conflictCode) && Number(conflictCode) < 256)) {
     throw usage("lock", `--conflict-exit-code must be 0..255, got "${conflictCode}"`);
   }
+  if (values.nonblock && values.wait !== undefined) {
+    throw usage("lock", "give either --wait S or -n (--nonblock, the same as --wait 0)");
+  }
+  if (values.label !== undefined && [...values.label].length > MAX_LABEL_LENGTH) {
+    throw usage("lock", `--label must be at most ${MAX_LABEL_LENGTH} characters`);
+  }
   const options = {
     label: values.label,
     expireMs: secondsFlag("lock", "expire", values.expire, DEFAULT_EXPIRE_MS),
     patienceMs: secondsFlag("lock", "patience", values.patience, DEFAULT_PATIENCE_MS),
-    waitMs: secondsFlag("lock", "wait", values.wait, Infinity),
+    waitMs: values.nonblock ? 0 : secondsFlag("lock", "wait", values.wait, Infinity),
     limit: values.limit === undefined ? 1 : countArg("lock", "--limit", values.limit),
   };
   const passEnv = passEnvFlag("lock", values["pass-env"]);

@@ -44,10 +44,15 @@ namespace.
                deploy: 6 crashed! ("LABEL")      its lease ran out
                deploy: bumps from 5 to 7         the indicator skipped tickets that left
                deploy: reset
+           A ticket's events come in this order: assigned, granted, started, then completed,
+           left or crashed; a release comes before the grant it causes ("5 completed by …",
+           "6 granted", "6 started"). started is recorded by the holder's first step after
+           its grant: a holder that ends at once may have none.
   reset    removes a queue nobody is in, and only if nobody took a ticket meanwhile;
            otherwise refuses with exit 75. --force removes it anyway: its waiters give up,
-           its holders stop their command within a third of their --expire. Its tickets
-           (fencing tokens) start again at 1 afterwards.
+           its holders stop their command within a third of their --expire. Tickets and
+           fencing tokens never repeat: the next user gets larger ones. Prints 'Reset "RES".'
+           on stderr per queue removed; stdout stays empty.
 
 A RES that does not exist is reported ("No such queue") and changes nothing. Names that
 start with "-" go after --: coord turn status -- -odd-name
@@ -119,7 +124,8 @@ async function reset(argv: string[]): Promise<number> {
     const result = await resetQueue(backend, resource, { force: values.force });
     switch (result.outcome) {
       case "removed":
-        console.log(`Reset ${quoted(resource)}.`);
+        // A confirmation, not data: stdout stays empty, as turn's console leaves it.
+        console.error(`Reset ${quoted(resource)}.`);
         break;
       case "missing":
         // A listed queue that vanished meanwhile was reset by someone else: nothing to say.

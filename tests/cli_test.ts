@@ -51,6 +51,16 @@ Deno.test("an unknown subcommand exits 64 with one line", async () => {
   assert.match(oneLine(stderr), /unknown command "bogus".*see coord --help/);
 });
 
+Deno.test("an option before the command's name says where it goes, without its value", async () => {
+  const r = await runCoord(["--url", "redis://app:hunter2@h", "lock", "x", "--", "true"]);
+  assert.equal(r.code, 64);
+  assert.match(
+    oneLine(r.stderr),
+    /options go after the command's name: coord lock --url … .*see coord lock --help/,
+  );
+  assert.doesNotMatch(r.stderr, /hunter2/);
+});
+
 Deno.test("an unknown flag or a flag without its value exits 64 naming it", async () => {
   const unknown = await runCoord(["doctor", "--bogus"]);
   assert.equal(unknown.code, 64);
@@ -171,6 +181,7 @@ Deno.test("bad namespaces and connect timeouts exit 64", async () => {
       ["doctor", "--namespace", "a{b}", "--url", "sqlite::memory:"],
       ["doctor", "--connect-timeout", "-1", "--url", "sqlite::memory:"],
       ["doctor", "--connect-timeout", "soon", "--url", "sqlite::memory:"],
+      ["doctor", "--connect-timeout", "1e12", "--url", "sqlite::memory:"],
     ]
   ) {
     const { code, stderr } = await runCoord(args);

@@ -190,6 +190,11 @@ Deno.test("bad barrier arguments exit 64 with one line", async () => {
     ["barrier", "x", "2", "--timeout", "-1"],
     ["barrier", "x", "2", "--delay", "soon"],
     ["barrier", "x", "2", "--lease", "0"],
+    // (a --timeout, or N = 1, so that coord ends even where the bound is missing)
+    ["barrier", "x", "2", "--timeout", "2", "--delay", "1e12"],
+    ["barrier", "x", "2", "--timeout", "2", "--lease", "1e12"],
+    ["barrier", "x", "1", "--timeout", "25d"],
+    ["barrier", "x", "2", "--delay", "-1"],
     ["barrier", "x", "2", "extra"],
     ["barrier", "status"],
     ["barrier", "abort", "a", "b"],
@@ -213,4 +218,13 @@ conformance("a participant idle for 3 s hears of a release with --delay 0", asyn
   const r = await idle.result;
   assert.equal(r.code, 0, r.stderr);
   assert.equal(JSON.parse(r.stdout).generation, 1);
+});
+
+conformance("barrier durations take units as crontab lines do", async (ctx) => {
+  const r = await runCoord(
+    ["barrier", "units", "1", "--json", "--delay", "100ms", "--lease", "2s", "--timeout", "1m"],
+    { env: envOf(ctx) },
+  );
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(JSON.parse(r.stdout).participants, 1);
 });

@@ -244,6 +244,11 @@ conformance("bad N, timeout or delay is a usage error", async ({ open }) => {
   }
   await assert.rejects(barrier(backend, "bad", 1, { delayMs: -1 }), UsageError);
   await assert.rejects(barrier(backend, "bad", 1, { timeoutMs: -1 }), UsageError);
+  // (a timeout, or N = 1, so that the call ends even where the bound is missing)
+  const ended = { timeoutMs: 2000 };
+  await assert.rejects(barrier(backend, "bad", 2, { ...ended, delayMs: 1e15 }), /delayMs must be/);
+  await assert.rejects(barrier(backend, "bad", 2, { ...ended, leaseMs: 1e15 }), /leaseMs must be/);
+  await assert.rejects(barrier(backend, "bad", 1, { timeoutMs: 2 ** 31 }), /timeoutMs must be/);
   await assert.rejects(barrier(backend, "", 1), UsageError);
   await assert.rejects(barrier(backend, "bad", 1, { leaseMs: 50 }), /at least 100 ms/);
 });

@@ -315,7 +315,8 @@ conformance("coord turn reset refuses a queue in use unless --force", async (ctx
 
   const forced = await turn(ctx, "reset", "busy", "--force");
   assert.equal(forced.code, 0, forced.stderr);
-  assert.equal(forced.stdout, 'Reset "busy".\n');
+  assert.equal(forced.stdout, "", "stdout stays empty, as turn's");
+  assert.equal(forced.stderr, 'Reset "busy".\n');
   assert.equal(await backend.lock.status("busy"), undefined);
 });
 
@@ -325,8 +326,8 @@ conformance("coord turn reset without RES removes the idle queues only", async (
   await using _held = await lock(backend, "busy", { label: "lib" });
   const r = await turn(ctx, "reset");
   assert.equal(r.code, 75);
-  assert.equal(r.stdout, 'Reset "idle".\n');
-  assert.equal(r.stderr, '"busy" is in use by 1 user(s).\n');
+  assert.equal(r.stdout, "");
+  assert.equal(r.stderr, '"busy" is in use by 1 user(s).\nReset "idle".\n', "in name order");
   assert.deepEqual(await backend.lock.list(), ["busy"]);
 });
 
@@ -404,4 +405,11 @@ Deno.test("statusTable() keeps its columns whatever the names", () => {
   assert.equal(head, `${"r".repeat(49)}…1234567890`);
   assert.equal(dashes, DASHES);
   assert.equal(user, `${"tab\\x09here 🔒".padEnd(51)}1234567890`);
+});
+
+Deno.test("coord turn --help promises tickets never repeat after a reset", async () => {
+  const { code, stdout } = await runCoord(["turn", "--help"]);
+  assert.equal(code, 0);
+  assert.doesNotMatch(stdout, /again at 1/);
+  assert.match(stdout, /Tickets and\s+fencing tokens never repeat/);
 });

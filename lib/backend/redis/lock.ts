@@ -25,6 +25,8 @@ export const LOCK_KEY_TYPES = {
   users: "hash",
   holders: "hash",
   tickets: "string",
+  tokens: "string",
+  requests: "hash",
 };
 
 /** Lock steps over one {@link RedisBackend}. */
@@ -34,11 +36,22 @@ export class RedisLockSteps extends RedisSteps implements LockSteps {
   }
 
   async enqueue(resource: string, r: EnqueueRequest): Promise<EnqueueResult> {
-    const reply =
-      (await this.runCreating(resource, "enqueue", r.label, r.limit, r.expireMs)) as unknown[];
+    const reply = (await this.runCreating(
+      resource,
+      "enqueue",
+      r.label,
+      r.limit,
+      r.expireMs,
+      r.request,
+    )) as unknown[];
     if (reply[0] === "mismatch") return { outcome: "mismatch", limit: Number(reply[1]) };
-    const [ticket, ...standing] = reply;
-    return { outcome: "queued", ticket: Number(ticket), ...parseStanding(standing) };
+    const [ticket, token, ...standing] = reply;
+    return {
+      outcome: "queued",
+      ticket: Number(ticket),
+      token: Number(token),
+      ...parseStanding(standing),
+    };
   }
 
   async check(
