@@ -53,6 +53,7 @@ or any other file, read as a crontab: one task a line, "#" comments,
             mode=at-least-once|best-effort|at-most-once (default at-least-once)
             failure=none|unlock|commit (default none)   lease=DURATION (default 60s)
             retry=DURATION (failure=unlock's wait, default 1s)   fast-forward=yes|no
+            max-retries=N (retries of a failed tick before moving on, default 3)
             seconds=first|last (last reads pyncette/croniter's order: "* * * * * */10")
   COMMAND runs with sh -c and COORD_TASK, COORD_SCHEDULED_AT (the tick, ISO 8601 UTC),
   COORD_INSTANCE in its environment; its output lines are printed as "[NAME] line"; its
@@ -63,7 +64,8 @@ killed instance's tick is run again by another after the lease. best-effort comm
 tick first: it never runs twice, a killed run is not repeated, and a run longer than the
 period overlaps the next one. Failures: none keeps
 the tick leased until the lease ends, then retries; unlock retries after "retry"; commit
-counts it as done.
+counts it as done. After max-retries failed retries a tick is recorded as failed and the
+task moves on.
 
   run       runs until SIGINT, SIGTERM or SIGHUP; then claims no more ticks, lets running
             tasks finish within --grace seconds (default ${
@@ -78,7 +80,7 @@ counts it as done.
             Failures, lost leases and backend errors are logged on stderr in any case.
   list      each task's timing, modes and next --count (default 3) ticks; no backend needed
   status    from the backend: each task's next tick, last run (tick, outcome, owner),
-            runs and failures; --json: one object per line
+            runs and failures (and how many in a row); --json: one object per line
 
 Examples:
   coord schedule run jobs.cron --url redis://10.0.0.5:6379 --health-port 9464
@@ -232,7 +234,7 @@ function taskRow(s: TaskStatus): string[] {
     s.last?.outcome ?? "-",
     s.last?.owner ?? "-",
     String(s.runs),
-    String(s.failures),
+    s.failures + (s.consecutiveFailures > 0 ? ` (${s.consecutiveFailures} in a row)` : ""),
   ];
 }
 

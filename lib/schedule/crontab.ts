@@ -37,6 +37,7 @@ const LINE_OPTIONS: Record<string, (value: string, options: TaskOptions) => void
   lease: (value, o) => (o.lease = value),
   retry: (value, o) => (o.retryDelay = value),
   "fast-forward": (value, o) => (o.fastForward = yesNo("fast-forward", value)),
+  "max-retries": (value, o) => (o.maxRetries = wholeNumber("max-retries", value)),
   seconds: (value, o) => {
     if (value !== "first" && value !== "last") {
       throw new UsageError(`seconds=${value}: use first or last`);
@@ -155,6 +156,11 @@ function derivedName(schedule: string, command: string): string {
   const program = first.split("/").pop()!.replace(/[^\w.-]/g, "") || "task";
   const hash = createHash("sha1").update(`${schedule.trim()} ${command}`).digest("hex");
   return `${program}-${hash.slice(0, 6)}`;
+}
+
+function wholeNumber(option: string, value: string): number {
+  if (!/^\d+$/.test(value)) throw new UsageError(`${option}=${value}: use a whole number ≥ 0`);
+  return Number(value);
 }
 
 function yesNo(option: string, value: string): boolean {

@@ -77,7 +77,7 @@ Deno.test("parseCrontab() reads an @hourly line", () => {
 Deno.test("parseCrontab() reads every line option", () => {
   const task = only(
     "0 3 * * * name=backup TZ=Europe/Ljubljana mode=best-effort failure=unlock lease=5m " +
-      "retry=2s fast-forward=yes ./backup.sh",
+      "retry=2s max-retries=0 fast-forward=yes ./backup.sh",
   );
   assert.deepEqual(task.options, {
     name: "backup",
@@ -87,6 +87,7 @@ Deno.test("parseCrontab() reads every line option", () => {
     failureMode: "unlock",
     lease: "5m",
     retryDelay: "2s",
+    maxRetries: 0,
     fastForward: true,
   });
   assert.equal(task.command, "./backup.sh");
@@ -208,4 +209,13 @@ Deno.test({
   fn() {
     assert.match(crontabError("0 3 * * * fast-forward=maybe ./x"), /fast-forward=maybe/);
   },
+});
+
+Deno.test("parseCrontab() refuses a max-retries= that is not a whole number", () => {
+  for (const value of ["-1", "1.5", "many", ""]) {
+    assert.throws(
+      () => parseCrontab("f", `@hourly max-retries=${value} ./x\n`),
+      new UsageError(`f:1: max-retries=${value}: use a whole number ≥ 0`),
+    );
+  }
 });

@@ -62,7 +62,8 @@ export function eventLine(event: ScheduleEvent, verbose = false): string | undef
     case "succeeded":
       return verbose ? `${event.task}${at} succeeded in ${seconds(event.durationMs)}` : undefined;
     case "failed":
-      return `${event.task}${at} failed after ${seconds(event.durationMs)}: ${event.error}`;
+      return `${event.task}${at} failed after ${seconds(event.durationMs)}: ${event.error}` +
+        (event.givenUp ? "; no retries left, moving on to the next tick" : "");
     case "lost":
       return `${event.task}${at} lost its lease to another instance; the run was stopped`;
     case "error":

@@ -54,6 +54,10 @@ export interface TaskRecord {
   /** Runs started and runs failed, over the task's life. */
   runs: number;
   failures: number;
+  /** Runs failed since the last success (absent in records written before it was kept). */
+  consecutiveFailures?: number;
+  /** The failed runs of a tick being retried, counted against the task's `maxRetries`. */
+  retrying?: { tick: number; failures: number };
 }
 
 /** How one instance of a dynamic task is scheduled: its timing and its arguments. */
@@ -109,7 +113,13 @@ function isRecord(value: unknown, type: string): boolean {
   if (type === "template") return typeof record.instances === "object" && record.instances !== null;
   return typeof record.spec === "string" &&
     (record.next === null || typeof record.next === "number") &&
-    typeof record.runs === "number" && typeof record.failures === "number";
+    typeof record.runs === "number" && typeof record.failures === "number" &&
+    optional(record.consecutiveFailures, "number") && optional(record.retrying, "object");
+}
+
+/** Fields added to the record later are absent from older ones, but never of another type. */
+function optional(value: unknown, type: "number" | "object" | "boolean"): boolean {
+  return value === undefined || (typeof value === type && value !== null);
 }
 
 /**
@@ -123,6 +133,7 @@ export function startingRecord(timing: Timing, now: number, previous?: TaskRecor
     next: timing.first(now) ?? null,
     runs: previous?.runs ?? 0,
     failures: previous?.failures ?? 0,
+    ...(previous?.consecutiveFailures && { consecutiveFailures: previous.consecutiveFailures }),
     ...(previous?.lease && { lease: previous.lease }),
     ...(previous?.last && { last: previous.last }),
   };

@@ -28,7 +28,15 @@ import type { Timing } from "./timing.ts";
 export type ScheduleEvent =
   | { type: "started"; task: string; tick: number; latenessMs: number }
   | { type: "succeeded"; task: string; tick: number; durationMs: number }
-  | { type: "failed"; task: string; tick: number; durationMs: number; error: string }
+  | {
+    type: "failed";
+    task: string;
+    tick: number;
+    durationMs: number;
+    error: string;
+    /** The tick used its last retry: it is recorded as failed and the task moved on. */
+    givenUp?: boolean;
+  }
   /** Another instance took the tick over (the lease ran out first); the run was aborted. */
   | { type: "lost"; task: string; tick: number }
   /** The backend failed; the loop retries. */
@@ -315,7 +323,8 @@ class TaskLoop {
         context.emit({ type: "lost", task: name, tick });
       } else if (error !== undefined) {
         context.metrics.failed(name);
-        context.emit({ type: "failed", task: name, tick, durationMs, error });
+        const givenUp = outcome === "given up";
+        context.emit({ type: "failed", task: name, tick, durationMs, error, givenUp });
       } else {
         context.emit({ type: "succeeded", task: name, tick, durationMs });
       }
@@ -330,17 +339,18 @@ class TaskLoop {
    * connection) it tries again until `deadline` (local clock): a write whose reply was lost may
    * have landed, which the next read tells, and a tick whose commit is given up is run again.
    *
-   * @returns `lost` when another instance holds the tick now, `removed` when the task is gone.
+   * @returns `lost` when another instance holds the tick now, `removed` when the task is gone,
+   * `given up` when a failed tick used its last retry and the task moved on.
    */
   async #finish(
     started: Claimed,
     following: number | null,
     error: string | undefined,
     { interrupted, deadline }: { interrupted: boolean; deadline: number },
-  ): Promise<"done" | "lost" | "removed"> {
+  ): Promise<Finished> {
     let retryMs = FINISH_RETRY_MS;
     for (let attempt = 0; attempt < WRITE_ATTEMPTS;) {
-      let outcome: "done" | "lost" | "removed" | "again";
+      let outcome: Finished | "again";
       try {
         outcome = await this.#finishOnce(started, following, error, interrupted);
       } catch (e) {
@@ -365,8 +375,9 @@ class TaskLoop {
     following: number | null,
     error: string | undefined,
     interrupted: boolean,
-  ): Promise<"done" | "lost" | "removed" | "again"> {
+  ): Promise<Finished | "again"> {
     const failed = error !== undefined;
+    let givenUp = false;
     const { failureMode, retryDelayMs } = this.#def;
     const { now, version, record } = await this.#read();
     if (!record) return "removed";
@@ -388,7 +399,12 @@ class TaskLoop {
     } else {
       const { lease } = record;
       if (lease?.claim !== started.claim) return "lost";
-      const commit = sameTiming && (!failed || (failureMode === "commit" && !interrupted));
+      // A run cut short by shutdown is no fault of the tick's: it uses none of its retries.
+      const tickFailures = (record.retrying?.tick === started.tick ? record.retrying.failures : 0) +
+        (failed && !interrupted ? 1 : 0);
+      givenUp = failureMode !== "commit" && tickFailures > this.#def.maxRetries;
+      const commit = sameTiming &&
+        (!failed || ((failureMode === "commit" || givenUp) && !interrupted));
       finished = {
         ...record,
         next: commit ? following : record.next,
@@ -399,9 +415,14 @@ class TaskLoop {
           : lease,
         last,
       };
+      delete finished.retrying;
+      if (!commit && tickFailures > 0) {
+        finished.retrying = { tick: started.tick, failures: tickFailures };
+      }
     }
     if (failed) finished.failures = record.failures + 1;
-    return await this.#write(version, finished) ? "done" : "again";
+    finished.consecutiveFailures = failed ? (record.consecutiveFailures ?? 0) + 1 : 0;
+    return await this.#write(version, finished) ? (givenUp ? "given up" : "done") : "again";
   }
 
   /** Gives up the lease of a run that outlived shutdown, so another instance runs the tick. */
@@ -441,6 +462,9 @@ class TaskLoop {
     await this.#watcher?.[Symbol.asyncDispose]();
   }
 }
+
+/** How recording a run's outcome ended. */
+type Finished = "done" | "given up" | "lost" | "removed";
 
 /** A claimed tick: its last-run entry and the claim's token (the lease is this claim's). */
 type Claimed = LastRun & { claim: string };

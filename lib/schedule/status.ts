@@ -30,6 +30,8 @@ export interface TaskStatus {
   runs: number;
   /** Runs failed, over the task's life. */
   failures: number;
+  /** Runs failed since the last success. */
+  consecutiveFailures: number;
 }
 
 /** A dynamic task template and how many instances it has. */
@@ -60,7 +62,7 @@ export async function scheduleStatus(
       continue;
     }
     const { record, now } = decodeRecord<TaskRecord>(name, "task", read);
-    const { spec, next, lease, last, runs, failures } = record!;
+    const { spec, next, lease, last, runs, failures, consecutiveFailures = 0 } = record!;
     statuses.push({
       task: name,
       timing: spec,
@@ -69,6 +71,7 @@ export async function scheduleStatus(
       ...(last && { last }),
       runs,
       failures,
+      consecutiveFailures,
     });
   }
   return statuses;

@@ -38,6 +38,12 @@ export interface TaskBaseOptions {
   fastForward?: boolean;
   /** Wait before a failed tick is retried with failure mode `unlock`; default 1 s. */
   retryDelay?: number | string;
+  /**
+   * How often a failed tick of an at-least-once task is retried (failure modes `none` and
+   * `unlock`) before it is recorded as failed and the task moves on to its next tick;
+   * default 3, so a tick runs at most 4 times.
+   */
+  maxRetries?: number;
 }
 
 /** A task's options: its name and modes plus exactly one timing. */
@@ -93,6 +99,8 @@ export interface TaskDefinition {
   retryDelayMs: number;
   /** Run only the latest of several missed ticks. */
   fastForward: boolean;
+  /** Retries of a failed tick before the task moves on. */
+  maxRetries: number;
   /** The task's body. */
   handler: TaskHandler;
   /** A dynamic task instance's arguments. */
@@ -103,6 +111,8 @@ export interface TaskDefinition {
 export const DEFAULT_LEASE_MS = 60_000;
 /** How long `failureMode: "unlock"` waits before the retry, when not told. */
 export const DEFAULT_RETRY_DELAY_MS = 1_000;
+/** How often a failed tick is retried, when not told. */
+export const DEFAULT_MAX_RETRIES = 3;
 
 const EXECUTION_MODES = ["at-least-once", "best-effort", "at-most-once"];
 const FAILURE_MODES = ["none", "unlock", "commit"];
@@ -145,12 +155,20 @@ export function defineTask(
         ? DEFAULT_RETRY_DELAY_MS
         : parseDuration(options.retryDelay, "retryDelay"),
       fastForward: options.fastForward ?? false,
+      maxRetries: checkCount("maxRetries", options.maxRetries ?? DEFAULT_MAX_RETRIES),
       handler,
     };
   } catch (e) {
     if (e instanceof UsageError) throw new UsageError(`task "${name}": ${e.message}`);
     throw e;
   }
+}
+
+function checkCount(what: string, value: number): number {
+  if (!Number.isInteger(value) || value < 0) {
+    throw new UsageError(`${what} ${value} is not a whole number ≥ 0`);
+  }
+  return value;
 }
 
 /**

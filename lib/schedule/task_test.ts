@@ -35,6 +35,7 @@ Deno.test("defineTask() fills in the defaults", () => {
   assert.equal(task.leaseMs, 60_000);
   assert.equal(task.retryDelayMs, 1_000);
   assert.equal(task.fastForward, false);
+  assert.equal(task.maxRetries, 3);
   assert.equal(task.handler, handler);
   assert.equal(task.timing?.spec, "cron 0 9 * * * UTC");
 });
@@ -124,4 +125,13 @@ Deno.test("defineTask() refuses a lease or retry delay that is not a positive du
     { name: "report", cron: "@hourly", retryDelay: -1 },
     /^task "report": retryDelay -1 is not a positive duration/,
   );
+});
+
+Deno.test("defineTask() refuses a maxRetries that is not a whole number ≥ 0", () => {
+  for (const maxRetries of [-1, 1.5, NaN]) {
+    assertUsageError(
+      { name: "report", cron: "@hourly", maxRetries },
+      /^task "report": maxRetries .* is not a whole number ≥ 0/,
+    );
+  }
 });

@@ -129,6 +129,58 @@ conformance("a failed tick with failure mode unlock is retried after retryDelay"
   }
 });
 
+conformance(
+  "a tick failing past maxRetries is recorded as failed, the task moves on",
+  async (ctx) => {
+    const runs: Run[] = [];
+    const seen: ScheduleEvent[] = [];
+    const { stop } = await instances(ctx.open, 2, (app) => {
+      app.task(
+        {
+          name: "hopeless",
+          interval: "1h",
+          failureMode: "unlock",
+          retryDelay: "50ms",
+          maxRetries: 2,
+        },
+        (c) => {
+          recorder(runs)(c);
+          throw new Error("always fails");
+        },
+      );
+    }, { onEvent: (e) => seen.push(e) });
+    await dueNow(ctx.open, "hopeless");
+    const status = async () =>
+      (await scheduleStatus(await ctx.open(), ["hopeless"]))[0] as TaskStatus;
+    await until(async () => (await status()).next! > runs[0]?.tick, 10_000, "the next tick");
+    await stop();
+    assert.deepEqual(runs.map((r) => r.tick), [runs[0].tick, runs[0].tick, runs[0].tick]);
+    const final = await status();
+    assert.deepEqual([final.runs, final.failures, final.consecutiveFailures], [3, 3, 3]);
+    assert.equal(final.last?.outcome, "failure");
+    assert.equal(final.lease, undefined, "nothing holds the tick");
+    const failed = seen.filter((e) => e.type === "failed");
+    assert.deepEqual(failed.map((e) => e.type === "failed" && e.givenUp), [false, false, true]);
+  },
+);
+
+conformance("a failed tick with failure mode none is retried 3 times by default", async (ctx) => {
+  const runs: Run[] = [];
+  const { stop } = await instances(ctx.open, 1, (app) => {
+    app.task({ name: "stubborn", interval: "1h", lease: "200ms" }, (c) => {
+      recorder(runs)(c);
+      throw new Error("always fails");
+    });
+  });
+  await dueNow(ctx.open, "stubborn");
+  const status = async () =>
+    (await scheduleStatus(await ctx.open(), ["stubborn"]))[0] as TaskStatus;
+  await until(async () => (await status()).next! > runs[0]?.tick, 10_000, "the next tick");
+  await stop();
+  assert.equal(runs.length, 4, "the first run and 3 retries");
+  assert.equal((await status()).consecutiveFailures, 4);
+});
+
 conformance("a failed tick with failure mode commit is not retried", async (ctx) => {
   const runs: Run[] = [];
   const { stop } = await instances(ctx.open, 1, (app) => {
