@@ -54,6 +54,7 @@ or any other file, read as a crontab: one task a line, "#" comments,
             failure=none|unlock|commit (default none)   lease=DURATION (default 60s)
             retry=DURATION (failure=unlock's wait, default 1s)   fast-forward=yes|no
             max-retries=N (retries of a failed tick before moving on, default 3)
+            timeout=DURATION (a run past it is stopped and counts as failed)
             seconds=first|last (last reads pyncette/croniter's order: "* * * * * */10")
   COMMAND runs with sh -c and COORD_TASK, COORD_SCHEDULED_AT (the tick, ISO 8601 UTC),
   COORD_INSTANCE in its environment; its output lines are printed as "[NAME] line"; its

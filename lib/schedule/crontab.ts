@@ -36,6 +36,7 @@ const LINE_OPTIONS: Record<string, (value: string, options: TaskOptions) => void
   failure: (value, o) => (o.failureMode = value as FailureMode),
   lease: (value, o) => (o.lease = value),
   retry: (value, o) => (o.retryDelay = value),
+  timeout: (value, o) => (o.timeout = value),
   "fast-forward": (value, o) => (o.fastForward = yesNo("fast-forward", value)),
   "max-retries": (value, o) => (o.maxRetries = wholeNumber("max-retries", value)),
   seconds: (value, o) => {

@@ -77,7 +77,7 @@ Deno.test("parseCrontab() reads an @hourly line", () => {
 Deno.test("parseCrontab() reads every line option", () => {
   const task = only(
     "0 3 * * * name=backup TZ=Europe/Ljubljana mode=best-effort failure=unlock lease=5m " +
-      "retry=2s max-retries=0 fast-forward=yes ./backup.sh",
+      "retry=2s max-retries=0 timeout=10m fast-forward=yes ./backup.sh",
   );
   assert.deepEqual(task.options, {
     name: "backup",
@@ -88,6 +88,7 @@ Deno.test("parseCrontab() reads every line option", () => {
     lease: "5m",
     retryDelay: "2s",
     maxRetries: 0,
+    timeout: "10m",
     fastForward: true,
   });
   assert.equal(task.command, "./backup.sh");

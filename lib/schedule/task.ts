@@ -44,6 +44,11 @@ export interface TaskBaseOptions {
    * default 3, so a tick runs at most 4 times.
    */
   maxRetries?: number;
+  /**
+   * How long one run may take (ms or `"5m"`); past it the run's `ctx.signal` aborts (a command
+   * gets SIGTERM, then SIGKILL) and the run counts as failed. Default: no limit.
+   */
+  timeout?: number | string;
 }
 
 /** A task's options: its name and modes plus exactly one timing. */
@@ -61,7 +66,10 @@ export interface TaskContext {
   readonly task: string;
   /** The tick this run is for, in the backend's clock. */
   readonly scheduledAt: Date;
-  /** Aborted when the lease is lost or the scheduler shuts down past its grace period. */
+  /**
+   * Aborted when the run's timeout passes, the lease is lost or the scheduler shuts down past
+   * its grace period.
+   */
   readonly signal: AbortSignal;
   /** This scheduler instance, as shown by `coord schedule status`. */
   readonly instance: string;
@@ -101,6 +109,8 @@ export interface TaskDefinition {
   fastForward: boolean;
   /** Retries of a failed tick before the task moves on. */
   maxRetries: number;
+  /** How long one run may take; undefined: no limit. */
+  timeoutMs?: number;
   /** The task's body. */
   handler: TaskHandler;
   /** A dynamic task instance's arguments. */
@@ -156,6 +166,8 @@ export function defineTask(
         : parseDuration(options.retryDelay, "retryDelay"),
       fastForward: options.fastForward ?? false,
       maxRetries: checkCount("maxRetries", options.maxRetries ?? DEFAULT_MAX_RETRIES),
+      ...(options.timeout !== undefined &&
+        { timeoutMs: parseDuration(options.timeout, "timeout") }),
       handler,
     };
   } catch (e) {

@@ -135,3 +135,12 @@ Deno.test("defineTask() refuses a maxRetries that is not a whole number ≥ 0", 
     );
   }
 });
+
+Deno.test("defineTask() reads a timeout as a duration, and has none by default", () => {
+  assert.equal(
+    defineTask({ name: "a", cron: "@hourly", timeout: "1m30s" }, handler).timeoutMs,
+    90_000,
+  );
+  assert.equal(defineTask({ name: "a", cron: "@hourly" }, handler).timeoutMs, undefined);
+  assertUsageError({ name: "a", cron: "@hourly", timeout: "soon" }, /^task "a": timeout "soon"/);
+});

@@ -157,3 +157,39 @@ conformance("a second SIGTERM aborts the running task, exit 143", async (ctx) =>
   assert.equal(code, 143, stderr);
   assert.deepEqual(steps, ["setup", "start db", "aborted", "end", "teardown"]);
 });
+
+/** Whether a process lives (a zombie waiting to be reaped does not). */
+async function alive(pid: number): Promise<boolean> {
+  try {
+    const stat = await Deno.readTextFile(`/proc/${pid}/stat`);
+    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
+  } catch {
+    return false;
+  }
+}
+
+conformance(
+  "timeout= stops a hung command and the children it started, as a failure",
+  async (ctx) => {
+    const dir = await Deno.makeTempDir();
+    // The first run leaves a grandchild (sleep) behind sh and waits for it; later runs are quick.
+    await Deno.writeTextFile(
+      `${dir}/jobs.cron`,
+      `@every 1s name=hung timeout=1s failure=commit  ` +
+        `if [ ! -e ${dir}/pid ]; then sleep 60 & echo $! > ${dir}/pid; wait; fi\n`,
+    );
+    const p = spawnCoord(["schedule", "run", `${dir}/jobs.cron`], { env: envOf(ctx) });
+    const failed = await p.stderrLine(/hung \S+ failed/, 20_000);
+    assert.match(failed, /failed after 1\.\d+ s: timed out after 1 s \(killed by SIGTERM/);
+    const pid = Number(await Deno.readTextFile(`${dir}/pid`));
+    await until(async () => !await alive(pid), 5_000);
+    await until(async () => {
+      const status = await runCoord(["schedule", "status", "hung", "--json"], { env: envOf(ctx) });
+      return JSON.parse(status.stdout).last?.outcome === "success";
+    });
+    p.kill("SIGTERM");
+    const { code, stderr } = await p.result;
+    assert.equal(code, 0, stderr);
+    await Deno.remove(dir, { recursive: true });
+  },
+);

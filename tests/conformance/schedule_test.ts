@@ -7,6 +7,7 @@ import type { ScheduleEvent } from "../../lib/schedule/runner.ts";
 import { Scheduler, type SchedulerOptions } from "../../lib/schedule/scheduler.ts";
 import type { TaskContext, TaskOptions } from "../../lib/schedule/task.ts";
 import { scheduleStatus, type TaskStatus } from "../../lib/schedule/status.ts";
+import { abortion } from "../../lib/time.ts";
 import { conformance } from "../support/backends.ts";
 
 /** One run as a test sees it. */
@@ -179,6 +180,30 @@ conformance("a failed tick with failure mode none is retried 3 times by default"
   await stop();
   assert.equal(runs.length, 4, "the first run and 3 retries");
   assert.equal((await status()).consecutiveFailures, 4);
+});
+
+conformance("a run past its timeout has its signal aborted and counts as failed", async (ctx) => {
+  const seen: ScheduleEvent[] = [];
+  let aborted: unknown;
+  const { stop } = await instances(ctx.open, 1, (app) => {
+    app.task(
+      { name: "slowpoke", interval: "1h", timeout: "200ms", failureMode: "commit" },
+      async (c) => {
+        await abortion(c.signal);
+        aborted = c.signal.reason;
+      },
+    );
+  }, { onEvent: (e) => seen.push(e) });
+  await dueNow(ctx.open, "slowpoke");
+  await until(() => seen.some((e) => e.type === "failed"), 10_000, "the failure");
+  await stop();
+  const failed = seen.find((e) => e.type === "failed")!;
+  assert.ok(failed.type === "failed" && failed.durationMs >= 190, JSON.stringify(failed));
+  assert.match(failed.type === "failed" ? failed.error : "", /^timed out after 0\.2 s$/);
+  assert.match(String(aborted), /timed out/);
+  const [status] = await scheduleStatus(await ctx.open(), ["slowpoke"]) as TaskStatus[];
+  assert.equal(status.last?.outcome, "failure");
+  assert.ok(status.next! > failed.tick, "committed: the task moved on");
 });
 
 conformance("a failed tick with failure mode commit is not retried", async (ctx) => {
