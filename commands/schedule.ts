@@ -27,7 +27,7 @@ const USAGE =
   `Usage: coord schedule [run] FILE [--instance ID] [--grace S] [--health-port [HOST:]PORT]
                       [--verbose]
        coord schedule list FILE [--count N] [--json]
-       coord schedule status [TASK…] [--json]
+       coord schedule status [TASK…] [--json] [--max-lag S]
 
 Runs cron and interval tasks once per tick, however many instances run the same FILE against
 the same backend. Instances sleep until the next tick (no polling); the tick a task has
@@ -82,13 +82,15 @@ task moves on.
   list      each task's timing, modes and next --count (default 3) ticks; no backend needed
   status    from the backend: each task's next tick, last run (tick, outcome, owner),
             runs and failures (and how many in a row); --json: one object per line
+            --max-lag S  exit 1 when a task's oldest tick not done has been due more than
+                         S seconds (not run, or still running): a health check
 
 Examples:
   coord schedule run jobs.cron --url redis://10.0.0.5:6379 --health-port 9464
   coord schedule list tasks.ts
   coord schedule status --json
 
-Exit codes: 0 ok or stopped cleanly · 64 bad arguments, missing or malformed FILE
+Exit codes: 0 ok or stopped cleanly · 1 status --max-lag: a task lags · 64 bad arguments, missing or malformed FILE
             65 foreign data · 69 backend unavailable · 70 a fixture failed to set up
             128+N running tasks cut short by signal N
 
@@ -190,12 +192,19 @@ function nextTicks(def: TaskDefinition, now: number, count: number): number[] {
   return ticks;
 }
 
+/** `status --max-lag`'s exit code when a task lags: a failed check, not an error. */
+const LAGGING = 1;
+
 async function status(argv: string[]): Promise<number> {
   const { values, positionals, rest } = parseFlags("schedule", argv, {
     ...BACKEND_FLAGS,
     json: { type: "boolean" },
+    "max-lag": { type: "string" },
   });
   const named = [...positionals, ...rest];
+  const maxLagMs = values["max-lag"] === undefined
+    ? undefined
+    : secondsFlag("schedule", "max-lag", values["max-lag"], 0);
   await using backend = await openBackend("schedule", values);
   const statuses = await scheduleStatus(backend, named.length > 0 ? named : undefined);
   for (const name of named) {
@@ -206,9 +215,19 @@ async function status(argv: string[]): Promise<number> {
   if (named.length === 0 && statuses.length === 0) {
     console.error(`No tasks in namespace ${JSON.stringify(backend.namespace)}.`);
   }
+  const lagging = maxLagMs === undefined
+    ? []
+    : statuses.filter((s) => "task" in s && s.lagMs > maxLagMs) as TaskStatus[];
+  for (const s of lagging) {
+    console.error(
+      `coord: ${s.task} lags: its tick ${new Date(s.next!).toISOString()} has been due ` +
+        `${(s.lagMs / 1000).toFixed(1)} s (--max-lag ${maxLagMs! / 1000})`,
+    );
+  }
+  const code = lagging.length > 0 ? LAGGING : ExitCode.ok;
   if (values.json) {
     for (const s of statuses) console.log(JSON.stringify(s));
-    return ExitCode.ok;
+    return code;
   }
   const rows = statuses.map((s) =>
     "task" in s
@@ -218,13 +237,13 @@ async function status(argv: string[]): Promise<number> {
   if (rows.length > 0) {
     printTable([["TASK", "NEXT", "LAST TICK", "OUTCOME", "OWNER", "RUNS", "FAILURES"], ...rows]);
   }
-  return ExitCode.ok;
+  return code;
 }
 
 function taskRow(s: TaskStatus): string[] {
   const iso = (t: number | undefined | null) => (t == null ? "-" : new Date(t).toISOString());
   const running = !s.lease
-    ? ""
+    ? s.lagMs >= 1_000 ? ` (due ${(s.lagMs / 1000).toFixed(1)} s ago)` : ""
     : s.last?.outcome === "running"
     ? ` (running on ${s.lease.owner})`
     : ` (retry at ${iso(s.lease.until)})`;

@@ -32,6 +32,11 @@ export interface TaskStatus {
   failures: number;
   /** Runs failed since the last success. */
   consecutiveFailures: number;
+  /**
+   * How long the oldest tick not yet done has been due (backend clock, ms; 0 when it is not):
+   * the lateness of a run not started, or the length of one going on.
+   */
+  lagMs: number;
 }
 
 /** A dynamic task template and how many instances it has. */
@@ -72,6 +77,7 @@ export async function scheduleStatus(
       runs,
       failures,
       consecutiveFailures,
+      lagMs: next === null ? 0 : Math.max(0, now - next),
     });
   }
   return statuses;

@@ -193,3 +193,29 @@ conformance(
     await Deno.remove(dir, { recursive: true });
   },
 );
+
+conformance("status --max-lag exits 1 once no instance runs a task's ticks", async (ctx) => {
+  const dir = await Deno.makeTempDir();
+  await Deno.writeTextFile(`${dir}/jobs.cron`, `@every 1s name=beat lease=1s  true\n`);
+  const lagCheck = (seconds: string) =>
+    runCoord(["schedule", "status", "--max-lag", seconds], { env: envOf(ctx) });
+  const p = spawnCoord(["schedule", "run", `${dir}/jobs.cron`, "--verbose"], { env: envOf(ctx) });
+  await p.stderrLine(/beat \S+ succeeded/);
+  const healthy = await lagCheck("3");
+  assert.equal(healthy.code, 0, healthy.stderr);
+  p.kill("SIGKILL");
+  await p.result;
+  let lagging = await lagCheck("3");
+  await until(async () => (lagging = await lagCheck("3")).code !== 0);
+  assert.equal(lagging.code, 1, lagging.stderr);
+  assert.match(
+    lagging.stderr,
+    /^coord: beat lags: its tick \S+ has been due 3\.\d s \(--max-lag 3\)$/m,
+  );
+  assert.match(lagging.stdout, /beat .*\(due 3\.\d s ago\)/);
+  assert.equal((await lagCheck("3600")).code, 0);
+  const bad = await lagCheck("soon");
+  assert.equal(bad.code, 64);
+  assert.match(bad.stderr, /--max-lag must be a number of seconds/);
+  await Deno.remove(dir, { recursive: true });
+});
