@@ -11,6 +11,7 @@ import { loadTasks } from "../lib/schedule/load.ts";
 import { eventLine, runMain } from "../lib/schedule/main.ts";
 import { DEFAULT_GRACE_MS, Scheduler } from "../lib/schedule/scheduler.ts";
 import { scheduleStatus, type TaskStatus } from "../lib/schedule/status.ts";
+import { pauseTask, resumeTask, triggerTask } from "../lib/schedule/control.ts";
 import type { TaskDefinition } from "../lib/schedule/task.ts";
 import type { Command } from "./command.ts";
 import {
@@ -28,6 +29,9 @@ const USAGE =
                       [--verbose]
        coord schedule list FILE [--count N] [--json]
        coord schedule status [TASK…] [--json] [--max-lag S]
+       coord schedule trigger TASK [--args JSON]
+       coord schedule pause TASK…
+       coord schedule resume TASK… [--catch-up]
 
 Runs cron and interval tasks once per tick, however many instances run the same FILE against
 the same backend. Instances sleep until the next tick (no polling); the tick a task has
@@ -84,11 +88,20 @@ task moves on.
             runs and failures (and how many in a row); --json: one object per line
             --max-lag S  exit 1 when a task's oldest tick not done has been due more than
                          S seconds (not run, or still running): a health check
+  trigger   one extra run of TASK now, by whichever instance claims it first (once), beside
+            its ticks; --args JSON is its ctx.args (a command's COORD_ARGS); prints the
+            request's id. A run killed with its instance is not repeated.
+  pause     stop claiming TASK's ticks, on every instance, until resume (stored: it survives
+            restarts; a run going on finishes; trigger still runs it)
+  resume    claim its ticks again; the ticks that passed while paused are skipped, or run
+            (as after downtime) with --catch-up
 
 Examples:
   coord schedule run jobs.cron --url redis://10.0.0.5:6379 --health-port 9464
   coord schedule list tasks.ts
   coord schedule status --json
+  coord schedule trigger report --args '{"to":"ana"}'
+  coord schedule status --max-lag 120 > /dev/null || alert
 
 Exit codes: 0 ok or stopped cleanly · 1 status --max-lag: a task lags · 64 bad arguments, missing or malformed FILE
             65 foreign data · 69 backend unavailable · 70 a fixture failed to set up
@@ -106,9 +119,13 @@ const RUN_FLAGS = {
 
 async function run(argv: string[]): Promise<number> {
   const [verb, ...rest] = argv;
-  if (verb === undefined) throw usage("schedule", "missing FILE (or list, status)");
+  if (verb === undefined) {
+    throw usage("schedule", "missing FILE (or list, status, trigger, pause, resume)");
+  }
   if (verb === "list") return await list(rest);
   if (verb === "status") return await status(rest);
+  if (verb === "trigger") return await trigger(rest);
+  if (verb === "pause" || verb === "resume") return await pauseOrResume(verb, rest);
   return await runFile(verb === "run" ? rest : argv);
 }
 
@@ -240,19 +257,64 @@ async function status(argv: string[]): Promise<number> {
   return code;
 }
 
+async function trigger(argv: string[]): Promise<number> {
+  const { values, positionals } = parseFlags("schedule", argv, {
+    ...BACKEND_FLAGS,
+    args: { type: "string" },
+  });
+  if (positionals.length !== 1) throw usage("schedule", "trigger takes one TASK");
+  let args: unknown;
+  if (values.args !== undefined) {
+    try {
+      args = JSON.parse(values.args);
+    } catch {
+      throw usage("schedule", `--args is not JSON: ${values.args}`);
+    }
+  }
+  await using backend = await openBackend("schedule", values);
+  console.log(await triggerTask(backend, positionals[0], { args }));
+  return ExitCode.ok;
+}
+
+async function pauseOrResume(verb: "pause" | "resume", argv: string[]): Promise<number> {
+  const { values, positionals } = parseFlags("schedule", argv, {
+    ...BACKEND_FLAGS,
+    "catch-up": { type: "boolean" },
+  });
+  if (positionals.length === 0) throw usage("schedule", `${verb} takes one TASK or more`);
+  if (verb === "pause" && values["catch-up"]) throw usage("schedule", "--catch-up is resume's");
+  await using backend = await openBackend("schedule", values);
+  for (const name of positionals) {
+    const changed = verb === "pause"
+      ? await pauseTask(backend, name)
+      : await resumeTask(backend, name, { catchUp: values["catch-up"] === true });
+    if (!changed) {
+      console.error(`coord: ${name} was ${verb === "pause" ? "" : "not "}paused already`);
+    }
+  }
+  return ExitCode.ok;
+}
+
 function taskRow(s: TaskStatus): string[] {
   const iso = (t: number | undefined | null) => (t == null ? "-" : new Date(t).toISOString());
-  const running = !s.lease
+  const running = s.paused
+    ? " (paused)"
+    : !s.lease
     ? s.lagMs >= 1_000 ? ` (due ${(s.lagMs / 1000).toFixed(1)} s ago)` : ""
     : s.last?.outcome === "running"
     ? ` (running on ${s.lease.owner})`
     : ` (retry at ${iso(s.lease.until)})`;
+  const waiting = s.triggers > 0 ? `, ${s.triggers} triggered run(s) waiting` : "";
+  // The latest run shown, a tick's or a triggered one's.
+  const last = s.triggered && s.triggered.startedAt >= (s.last?.startedAt ?? -Infinity)
+    ? s.triggered
+    : s.last;
   return [
     s.task,
-    s.next === null ? "done" : iso(s.next) + running,
-    iso(s.last?.tick),
-    s.last?.outcome ?? "-",
-    s.last?.owner ?? "-",
+    (s.next === null ? "done" : iso(s.next)) + running + waiting,
+    iso(last?.tick) + (last?.trigger ? " (triggered)" : ""),
+    last?.outcome ?? "-",
+    last?.owner ?? "-",
     String(s.runs),
     s.failures + (s.consecutiveFailures > 0 ? ` (${s.consecutiveFailures} in a row)` : ""),
   ];

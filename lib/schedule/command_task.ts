@@ -23,7 +23,8 @@ export class CommandFailedError extends Error {}
 
 /**
  * A task handler running `command` with `sh -c`, with `COORD_TASK`, `COORD_SCHEDULED_AT`
- * (ISO 8601, UTC, milliseconds) and `COORD_INSTANCE` in its environment. It fails when the
+ * (ISO 8601, UTC, milliseconds), `COORD_INSTANCE` and a triggered run's `COORD_ARGS` (JSON) in
+ * its environment. It fails when the
  * command exits non-zero; an aborted run's command gets SIGTERM, then SIGKILL.
  *
  * @example
@@ -40,6 +41,7 @@ export function commandHandler(command: string, output: OutputSink): TaskHandler
         COORD_TASK: ctx.task,
         COORD_SCHEDULED_AT: ctx.scheduledAt.toISOString(),
         COORD_INSTANCE: ctx.instance,
+        ...(ctx.args !== undefined && { COORD_ARGS: JSON.stringify(ctx.args) }),
       },
       stdin: "null",
       stdout: "piped",

@@ -53,7 +53,8 @@ function listen(app: Scheduler, at: { hostname: string; port: number }, signal: 
  * unless `verbose`.
  */
 export function eventLine(event: ScheduleEvent, verbose = false): string | undefined {
-  const at = "tick" in event ? ` ${new Date(event.tick).toISOString()}` : "";
+  const at = ("tick" in event ? ` ${new Date(event.tick).toISOString()}` : "") +
+    ("triggered" in event && event.triggered ? " (triggered)" : "");
   switch (event.type) {
     case "started":
       return verbose
@@ -68,6 +69,9 @@ export function eventLine(event: ScheduleEvent, verbose = false): string | undef
       return `${event.task}${at} lost its lease to another instance; the run was stopped`;
     case "error":
       return `${event.task}: ${event.error} — retrying`;
+    case "skipped":
+      return `${event.task}: skipped ${event.ticks} tick(s) without running them; next ` +
+        (event.next === null ? "none" : new Date(event.next).toISOString());
   }
 }
 

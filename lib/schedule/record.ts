@@ -40,6 +40,18 @@ export interface LastRun {
   finishedAt?: number;
   /** The failure, one line. */
   error?: string;
+  /** The `coord schedule trigger` request this run was for; absent for a tick's run. */
+  trigger?: string;
+}
+
+/** A request for one extra run (`coord schedule trigger`), waiting for an instance to claim it. */
+export interface TriggerRequest {
+  /** Names the request; its run's {@link LastRun.trigger}. */
+  id: string;
+  /** When it was asked for, backend clock, epoch ms (the run's `ctx.scheduledAt`). */
+  requestedAt: number;
+  /** The run's `ctx.args` (a command's `COORD_ARGS`), when given. */
+  args?: unknown;
 }
 
 /** A task's stored state. */
@@ -58,6 +70,16 @@ export interface TaskRecord {
   consecutiveFailures?: number;
   /** The failed runs of a tick being retried, counted against the task's `maxRetries`. */
   retrying?: { tick: number; failures: number };
+  /** Extra runs asked for and not yet claimed, oldest first. */
+  triggers?: TriggerRequest[];
+  /** The last triggered run. */
+  triggered?: LastRun;
+  /** Set while paused (`coord schedule pause`): no tick is claimed. */
+  paused?: boolean;
+  /** Ticks before this instant are skipped, not run (a resume without catch-up). */
+  skipBefore?: number;
+  /** Ticks skipped without running, over the task's life. */
+  missed?: number;
 }
 
 /** How one instance of a dynamic task is scheduled: its timing and its arguments. */
@@ -114,7 +136,10 @@ function isRecord(value: unknown, type: string): boolean {
   return typeof record.spec === "string" &&
     (record.next === null || typeof record.next === "number") &&
     typeof record.runs === "number" && typeof record.failures === "number" &&
-    optional(record.consecutiveFailures, "number") && optional(record.retrying, "object");
+    optional(record.consecutiveFailures, "number") && optional(record.retrying, "object") &&
+    (record.triggers === undefined || Array.isArray(record.triggers)) &&
+    optional(record.triggered, "object") && optional(record.paused, "boolean") &&
+    optional(record.skipBefore, "number") && optional(record.missed, "number");
 }
 
 /** Fields added to the record later are absent from older ones, but never of another type. */
@@ -124,19 +149,22 @@ function optional(value: unknown, type: "number" | "object" | "boolean"): boolea
 
 /**
  * The record a task starts from, or starts over from when its timing changed: the timing's
- * first tick, keeping the history and the lease of a tick still running.
+ * first tick, keeping the history, the lease of a tick still running, a pause and the triggers
+ * not yet run.
  */
 export function startingRecord(timing: Timing, now: number, previous?: TaskRecord): TaskRecord {
-  return {
+  const record: TaskRecord = {
+    runs: 0,
+    failures: 0,
+    ...previous,
     type: "task",
     spec: timing.spec,
     next: timing.first(now) ?? null,
-    runs: previous?.runs ?? 0,
-    failures: previous?.failures ?? 0,
-    ...(previous?.consecutiveFailures && { consecutiveFailures: previous.consecutiveFailures }),
-    ...(previous?.lease && { lease: previous.lease }),
-    ...(previous?.last && { last: previous.last }),
   };
+  // Retries and skips were counted in the old timing's ticks.
+  delete record.retrying;
+  delete record.skipBefore;
+  return record;
 }
 
 /** Tries at changing a record that other instances change too. */

@@ -26,21 +26,25 @@ import type { Timing } from "./timing.ts";
 
 /** Something a scheduler instance did or saw, for logs. */
 export type ScheduleEvent =
-  | { type: "started"; task: string; tick: number; latenessMs: number }
-  | { type: "succeeded"; task: string; tick: number; durationMs: number }
+  | { type: "started"; task: string; tick: number; latenessMs: number; triggered?: boolean }
+  | { type: "succeeded"; task: string; tick: number; durationMs: number; triggered?: boolean }
   | {
     type: "failed";
     task: string;
     tick: number;
     durationMs: number;
     error: string;
+    /** An extra run (`coord schedule trigger`); its tick is when it was asked for. */
+    triggered?: boolean;
     /** The tick used its last retry: it is recorded as failed and the task moved on. */
     givenUp?: boolean;
   }
   /** Another instance took the tick over (the lease ran out first); the run was aborted. */
   | { type: "lost"; task: string; tick: number }
   /** The backend failed; the loop retries. */
-  | { type: "error"; task: string; error: string };
+  | { type: "error"; task: string; error: string }
+  /** Ticks skipped without running: paused, or resumed without catch-up. */
+  | { type: "skipped"; task: string; ticks: number; next: number | null };
 
 /** What every task loop of one scheduler instance shares. */
 export interface RunnerContext {
@@ -196,7 +200,12 @@ class TaskLoop {
       return "again";
     }
     if (record.spec !== timing.spec) return await this.#otherTiming(record, version, now, stop);
+    if (record.triggers?.length) return await this.#claimTrigger(record, version, now);
     if (record.next === null) return "done";
+    if (record.paused) {
+      await this.#watcher.next(MAX_WAIT_MS, stop);
+      return "again";
+    }
     const { lease } = record;
     if (lease && lease.until > now) {
       // Another run holds the tick (or a failed tick waits for its retry): the next tick can
@@ -207,6 +216,7 @@ class TaskLoop {
       else await this.#watcher.next(Math.min(lease.until - now, LEASE_RECHECK_MS), stop);
       return "again";
     }
+    if (record.skipBefore !== undefined) return await this.#skip(record, version);
     if (record.next > now) {
       await this.#waitUntil(record.next, stop);
       return "again";
@@ -239,10 +249,59 @@ class TaskLoop {
     }
     // A best-effort tick is committed already: the loop claims the next one while this run
     // goes on, so a run longer than the period overlaps the next instead of delaying it.
+    this.#inBackground(run);
+    return "again";
+  }
+
+  #inBackground(run: Promise<void>): void {
     const background = run.catch((e) => {
       this.#context.emit({ type: "error", task: this.#def.name, error: oneLine(e) });
     }).finally(() => this.#runs.delete(background));
     this.#runs.add(background);
+  }
+
+  /**
+   * Claims the oldest extra run asked for and starts it beside the task's ticks. Taking it off
+   * the record is the claim, so one instance runs it; one killed while it runs is not repeated.
+   */
+  async #claimTrigger(record: TaskRecord, version: number, now: number): Promise<"again"> {
+    const [request, ...waiting] = record.triggers!;
+    const started: Claimed = {
+      tick: request.requestedAt,
+      owner: this.#context.instance,
+      outcome: "running",
+      startedAt: now,
+      trigger: request.id,
+      claim: request.id,
+    };
+    const { claim: _, ...triggered } = started;
+    const claimed: TaskRecord = { ...record, triggered, runs: record.runs + 1 };
+    if (waiting.length > 0) claimed.triggers = waiting;
+    else delete claimed.triggers;
+    if (!await this.#write(version, claimed)) return "again";
+    this.#inBackground(
+      this.#execute(started, record.next, performance.now(), request.args ?? this.#def.args),
+    );
+    return "again";
+  }
+
+  /** Moves the task past the ticks before its `skipBefore` without running them. */
+  async #skip(record: TaskRecord, version: number): Promise<"again"> {
+    const { skipBefore } = record;
+    let next: number | null = record.next;
+    let ticks = 0;
+    while (next !== null && next < skipBefore!) {
+      next = this.#def.timing.next(next) ?? null;
+      ticks++;
+    }
+    const skipped: TaskRecord = { ...record, next, missed: (record.missed ?? 0) + ticks };
+    delete skipped.skipBefore;
+    delete skipped.retrying;
+    if (ticks === 0) delete skipped.missed;
+    if (await this.#write(version, skipped) && ticks > 0) {
+      this.#context.metrics.missed(this.#def.name, ticks);
+      this.#context.emit({ type: "skipped", task: this.#def.name, ticks, next });
+    }
     return "again";
   }
 
@@ -281,9 +340,15 @@ class TaskLoop {
     return "again";
   }
 
-  async #execute(started: Claimed, following: number | null, readSentAt: number): Promise<void> {
+  async #execute(
+    started: Claimed,
+    following: number | null,
+    readSentAt: number,
+    args = this.#def.args,
+  ): Promise<void> {
     const { name } = this.#def;
     const { tick } = started;
+    const triggered = started.trigger !== undefined;
     const context = this.#context;
     const abort = new AbortController();
     const onForce = () => abort.abort(context.force.reason);
@@ -291,8 +356,8 @@ class TaskLoop {
     const startedLocal = localNow();
     const latenessMs = startedLocal + this.#offsetMs! - tick;
     context.metrics.started(name, latenessMs);
-    context.emit({ type: "started", task: name, tick, latenessMs });
-    const keeper = this.#def.executionMode === "at-least-once"
+    context.emit({ type: "started", task: name, tick, latenessMs, triggered });
+    const keeper = this.#def.executionMode === "at-least-once" && !triggered
       ? new LeaseKeeper(this, started, abort, readSentAt)
       : undefined;
     const running = { task: name, tick, release: () => this.#release(started) };
@@ -303,7 +368,7 @@ class TaskLoop {
       signal: abort.signal,
       instance: context.instance,
       fixtures: context.fixtures,
-      ...(this.#def.args !== undefined && { args: this.#def.args }),
+      ...(args !== undefined && { args }),
       heartbeat: () => keeper?.renew() ?? Promise.resolve(),
     };
     let error: string | undefined;
@@ -333,9 +398,9 @@ class TaskLoop {
       } else if (error !== undefined) {
         context.metrics.failed(name);
         const givenUp = outcome === "given up";
-        context.emit({ type: "failed", task: name, tick, durationMs, error, givenUp });
+        context.emit({ type: "failed", task: name, tick, durationMs, error, givenUp, triggered });
       } else {
-        context.emit({ type: "succeeded", task: name, tick, durationMs });
+        context.emit({ type: "succeeded", task: name, tick, durationMs, triggered });
       }
     } finally {
       context.running.delete(running);
@@ -402,7 +467,12 @@ class TaskLoop {
     // The timing changed meanwhile: its ticks are not this run's to commit.
     const sameTiming = record.spec === this.#def.timing.spec;
     let finished: TaskRecord;
-    if (this.#def.executionMode === "best-effort") {
+    if (started.trigger !== undefined) {
+      // A newer trigger's run took its place, or this outcome landed already.
+      const { triggered } = record;
+      if (triggered?.trigger !== started.trigger || triggered.outcome !== "running") return "done";
+      finished = { ...record, triggered: last };
+    } else if (this.#def.executionMode === "best-effort") {
       if (!isRun(record.last, run)) return "done";
       finished = { ...record, last };
     } else {

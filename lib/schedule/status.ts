@@ -37,6 +37,14 @@ export interface TaskStatus {
    * the lateness of a run not started, or the length of one going on.
    */
   lagMs: number;
+  /** Ticks skipped without running (paused, catch-up policy), over the task's life. */
+  missed: number;
+  /** Present (true) while the task is paused. */
+  paused?: boolean;
+  /** Extra runs asked for (`trigger`) and not yet claimed by an instance. */
+  triggers: number;
+  /** The last triggered run. */
+  triggered?: LastRun;
 }
 
 /** A dynamic task template and how many instances it has. */
@@ -68,6 +76,7 @@ export async function scheduleStatus(
     }
     const { record, now } = decodeRecord<TaskRecord>(name, "task", read);
     const { spec, next, lease, last, runs, failures, consecutiveFailures = 0 } = record!;
+    const { paused, missed = 0, triggers = [], triggered } = record!;
     statuses.push({
       task: name,
       timing: spec,
@@ -77,7 +86,11 @@ export async function scheduleStatus(
       runs,
       failures,
       consecutiveFailures,
-      lagMs: next === null ? 0 : Math.max(0, now - next),
+      lagMs: next === null || paused ? 0 : Math.max(0, now - next),
+      missed,
+      ...(paused && { paused }),
+      triggers: triggers.length,
+      ...(triggered && { triggered }),
     });
   }
   return statuses;

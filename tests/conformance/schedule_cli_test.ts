@@ -219,3 +219,67 @@ conformance("status --max-lag exits 1 once no instance runs a task's ticks", asy
   assert.match(bad.stderr, /--max-lag must be a number of seconds/);
   await Deno.remove(dir, { recursive: true });
 });
+
+conformance(
+  "trigger runs once across 3 instances; a pause survives restarting them; resume skips",
+  async (ctx) => {
+    const dir = await Deno.makeTempDir();
+    const log = `${dir}/log`;
+    await Deno.writeTextFile(log, "");
+    await Deno.writeTextFile(
+      `${dir}/jobs.cron`,
+      `@every 1s name=beat  echo "run $COORD_SCHEDULED_AT $COORD_INSTANCE \${COORD_ARGS:-tick}" >> ${log}\n`,
+    );
+    const coord = (...args: string[]) => runCoord(["schedule", ...args], { env: envOf(ctx) });
+    const start = (ids: string[]) =>
+      ids.map((id) =>
+        spawnCoord(["schedule", "run", `${dir}/jobs.cron`, "--instance", id], { env: envOf(ctx) })
+      );
+    const runs = async () =>
+      (await linesIn(log, /^run /)).map((l) => {
+        const [, at, instance, args] = l.split(" ");
+        return { tick: Date.parse(at), instance, args };
+      });
+    const triggered = async (args: string) => {
+      const asked = await coord("trigger", "beat", "--args", args);
+      assert.equal(asked.code, 0, asked.stderr);
+      const id = asked.stdout.trim();
+      await until(async () => {
+        const status = JSON.parse((await coord("status", "beat", "--json")).stdout);
+        return status.triggered?.trigger === id && status.triggered.outcome === "success";
+      });
+    };
+
+    let instances = start(["i0", "i1", "i2"]);
+    await lineIn(log, /^run .* tick$/);
+    assert.equal((await coord("pause", "beat")).code, 0);
+    const pausedAt = Date.now();
+    await triggered('{"n":1}');
+    assert.equal((await runs()).filter((r) => r.args === '{"n":1}').length, 1, "once");
+
+    for (const p of instances) p.kill("SIGKILL");
+    await Promise.all(instances.map((p) => p.result));
+    instances = start(["i3"]);
+    // The new instance runs a trigger: it is up and has read the record, paused.
+    await triggered('{"n":2}');
+    assert.equal((await runs()).find((r) => r.args === '{"n":2}')?.instance, "i3");
+    await new Promise((r) => setTimeout(r, 1_500)); // ticks pass, paused
+    const resumedAt = Date.now();
+    assert.equal((await coord("resume", "beat")).code, 0);
+    await until(async () => (await runs()).some((r) => r.args === "tick" && r.tick >= resumedAt));
+    const ticks = (await runs()).filter((r) => r.args === "tick");
+    assert.deepEqual(ticks.filter((r) => r.tick > pausedAt && r.tick < resumedAt), []);
+    const status = JSON.parse((await coord("status", "beat", "--json")).stdout);
+    assert.ok(status.missed >= 2, `missed ${status.missed}`);
+    assert.equal(status.paused, undefined);
+
+    for (const p of instances) p.kill("SIGTERM");
+    for (const p of instances) assert.equal((await p.result).code, 0);
+    const unknown = await coord("pause", "nosuch");
+    assert.equal(unknown.code, 64);
+    assert.match(unknown.stderr, /no task "nosuch"/);
+    const badArgs = await coord("trigger", "beat", "--args", "{oops");
+    assert.equal(badArgs.code, 64);
+    await Deno.remove(dir, { recursive: true });
+  },
+);

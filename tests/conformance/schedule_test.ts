@@ -2,12 +2,18 @@
 
 import assert from "node:assert/strict";
 import type { Backend } from "../../lib/backend/types.ts";
-import { BackendUnavailableError, ForeignDataError, LeaseLostError } from "../../lib/errors.ts";
+import {
+  BackendUnavailableError,
+  ForeignDataError,
+  LeaseLostError,
+  UsageError,
+} from "../../lib/errors.ts";
 import type { ScheduleEvent } from "../../lib/schedule/runner.ts";
 import { Scheduler, type SchedulerOptions } from "../../lib/schedule/scheduler.ts";
 import type { TaskContext, TaskOptions } from "../../lib/schedule/task.ts";
 import { scheduleStatus, type TaskStatus } from "../../lib/schedule/status.ts";
 import { abortion } from "../../lib/time.ts";
+import { pauseTask, resumeTask, triggerTask } from "../../lib/schedule/control.ts";
 import { conformance } from "../support/backends.ts";
 
 /** One run as a test sees it. */
@@ -497,6 +503,97 @@ conformance("a task whose name holds foreign data is refused, the data left alon
   await assert.rejects(app.run(), ForeignDataError);
   assert.equal((await backend.schedule.read("alien")).stored?.value, "not a coord record");
   await assert.rejects(scheduleStatus(backend, ["alien"]), ForeignDataError);
+});
+
+/** The task's status, once an instance has made its record. */
+async function statusOf(backend: Backend, name: string): Promise<TaskStatus> {
+  let status: TaskStatus | undefined;
+  await until(
+    async () => {
+      [status] = await scheduleStatus(backend, [name]) as TaskStatus[];
+      return status !== undefined;
+    },
+    10_000,
+    `${name}'s record`,
+  );
+  return status!;
+}
+
+conformance(
+  "a trigger runs once across 3 instances, with its args, timing unmoved",
+  async (ctx) => {
+    const runs: { args: unknown; tick: number }[] = [];
+    const { stop } = await instances(ctx.open, 3, (app) => {
+      app.task({ name: "adhoc", interval: "1h" }, (c) => {
+        runs.push({ args: c.args, tick: c.scheduledAt.getTime() });
+      });
+    });
+    const backend = await ctx.open();
+    const before = await statusOf(backend, "adhoc");
+    for (const n of [1, 2]) {
+      const asked = Date.now();
+      const id = await triggerTask(backend, "adhoc", { args: { n } });
+      await until(
+        async () => {
+          const { triggered } = await statusOf(backend, "adhoc");
+          return triggered?.trigger === id && triggered.outcome === "success";
+        },
+        10_000,
+        `trigger ${n}'s run`,
+      );
+      assert.ok(Math.abs(runs.at(-1)!.tick - asked) < 1_000, "scheduledAt: when it was asked");
+    }
+    await stop();
+    assert.deepEqual(runs.map((r) => r.args), [{ n: 1 }, { n: 2 }]);
+    const after = await statusOf(backend, "adhoc");
+    assert.equal(after.next, before.next, "the timing did not move");
+    assert.deepEqual([after.runs, after.triggers], [2, 0]);
+  },
+);
+
+conformance(
+  "pause stops a task's ticks; resume skips them, or runs them with catchUp",
+  async (ctx) => {
+    const runs: Run[] = [];
+    const backend = await ctx.open();
+    const { stop } = await instances(ctx.open, 2, (app) => {
+      app.task({ name: "pausable", interval: "100ms" }, recorder(runs));
+    });
+    await until(() => runs.length >= 1, 10_000, "a run");
+    assert.equal(await pauseTask(backend, "pausable"), true);
+    assert.equal(await pauseTask(backend, "pausable"), false, "paused already");
+    const pausedAt = Date.now();
+    // Ticks pass while paused (only time shows that none runs).
+    await new Promise((r) => setTimeout(r, 500));
+    const resumedAt = Date.now();
+    assert.equal(await resumeTask(backend, "pausable"), true);
+    await until(() => runs.some((r) => r.tick >= resumedAt), 10_000, "a run after resume");
+    const skipped = runs.filter((r) => r.tick > pausedAt && r.tick < resumedAt);
+    assert.deepEqual(skipped, [], "no tick of the pause ran");
+    assert.ok((await statusOf(backend, "pausable")).missed >= 4, "the skipped ticks are counted");
+
+    await pauseTask(backend, "pausable");
+    const pausedAgain = Date.now();
+    await new Promise((r) => setTimeout(r, 500));
+    const resumedAgain = Date.now();
+    await resumeTask(backend, "pausable", { catchUp: true });
+    await until(() => runs.some((r) => r.tick >= resumedAgain), 10_000, "caught up");
+    await stop();
+    const ticks = runs.map((r) => r.tick).filter((t) => t > pausedAgain - 100);
+    for (let i = 1; i < ticks.length; i++) assert.equal(ticks[i] - ticks[i - 1], 100, "no gap");
+    assert.equal(new Set(runs.map((r) => r.tick)).size, runs.length, "no tick twice");
+  },
+);
+
+conformance("trigger, pause and resume refuse a task without a record", async (ctx) => {
+  const backend = await ctx.open();
+  for (const act of [triggerTask, pauseTask, resumeTask]) {
+    await assert.rejects(
+      act(backend, "ghost"),
+      (e) => e instanceof UsageError && /no task "ghost"/.test(e.message),
+    );
+  }
+  assert.deepEqual(await backend.schedule.list(), [], "nothing stored");
 });
 
 /** Makes a task's next tick due now by moving its stored `next` into the past. */
