@@ -35,7 +35,8 @@ const USAGE =
 
 Runs cron and interval tasks once per tick, however many instances run the same FILE against
 the same backend. Instances sleep until the next tick (no polling); the tick a task has
-reached is stored, so a restart neither repeats nor skips ticks.
+reached is stored, so a restart repeats no tick, and runs the ones missed while down as the
+task's catch-up= says.
 
 FILE is a TypeScript/JavaScript module (.ts .js .mts .mjs .tsx .jsx) whose default export adds
 tasks:
@@ -56,12 +57,14 @@ or any other file, read as a crontab: one task a line, "#" comments,
             TZ=ZONE (default UTC)
             mode=at-least-once|best-effort|at-most-once (default at-least-once)
             failure=none|unlock|commit (default none)   lease=DURATION (default 60s)
-            retry=DURATION (failure=unlock's wait, default 1s)   fast-forward=yes|no
+            retry=DURATION (failure=unlock's wait, default 1s)
+            catch-up=all|latest|none|within=DURATION (which overdue ticks run after
+            downtime, default all; fast-forward=yes is catch-up=latest)
             max-retries=N (retries of a failed tick before moving on, default 3)
             timeout=DURATION (a run past it is stopped and counts as failed)
             seconds=first|last (last reads pyncette/croniter's order: "* * * * * */10")
   COMMAND runs with sh -c and COORD_TASK, COORD_SCHEDULED_AT (the tick, ISO 8601 UTC),
-  COORD_INSTANCE in its environment; its output lines are printed as "[NAME] line"; its
+  COORD_INSTANCE (and a triggered run's COORD_ARGS) in its environment; its output lines are printed as "[NAME] line"; its
   exit status decides success.
 
 Modes: at-least-once leases the tick (renewed while it runs) and commits it when done; a

@@ -67,6 +67,7 @@ export {
   type SchedulerOptions,
 } from "./schedule/scheduler.ts";
 export type {
+  CatchUp,
   ExecutionMode,
   FailureMode,
   Middleware,

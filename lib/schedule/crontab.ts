@@ -16,7 +16,7 @@
 
 import { createHash } from "node:crypto";
 import { UsageError } from "../errors.ts";
-import type { ExecutionMode, FailureMode, TaskOptions } from "./task.ts";
+import type { CatchUp, ExecutionMode, FailureMode, TaskOptions } from "./task.ts";
 import { defineTask } from "./task.ts";
 import { NICKNAME_FIELDS } from "./timing.ts";
 
@@ -38,6 +38,10 @@ const LINE_OPTIONS: Record<string, (value: string, options: TaskOptions) => void
   retry: (value, o) => (o.retryDelay = value),
   timeout: (value, o) => (o.timeout = value),
   "fast-forward": (value, o) => (o.fastForward = yesNo("fast-forward", value)),
+  "catch-up": (value, o) => {
+    const within = /^within=(.+)$/.exec(value);
+    o.catchUp = within ? { within: within[1] } : value as CatchUp;
+  },
   "max-retries": (value, o) => (o.maxRetries = wholeNumber("max-retries", value)),
   seconds: (value, o) => {
     if (value !== "first" && value !== "last") {

@@ -77,7 +77,7 @@ Deno.test("parseCrontab() reads an @hourly line", () => {
 Deno.test("parseCrontab() reads every line option", () => {
   const task = only(
     "0 3 * * * name=backup TZ=Europe/Ljubljana mode=best-effort failure=unlock lease=5m " +
-      "retry=2s max-retries=0 timeout=10m fast-forward=yes ./backup.sh",
+      "retry=2s max-retries=0 timeout=10m fast-forward=no catch-up=within=5m ./backup.sh",
   );
   assert.deepEqual(task.options, {
     name: "backup",
@@ -89,7 +89,8 @@ Deno.test("parseCrontab() reads every line option", () => {
     retryDelay: "2s",
     maxRetries: 0,
     timeout: "10m",
-    fastForward: true,
+    fastForward: false,
+    catchUp: { within: "5m" },
   });
   assert.equal(task.command, "./backup.sh");
 });
@@ -219,4 +220,13 @@ Deno.test("parseCrontab() refuses a max-retries= that is not a whole number", ()
       new UsageError(`f:1: max-retries=${value}: use a whole number ≥ 0`),
     );
   }
+});
+
+Deno.test("parseCrontab() reads catch-up= policies, checked as task options", () => {
+  assert.equal(only("@hourly catch-up=none ./x").options.catchUp, "none");
+  assert.equal(only("@hourly catch-up=latest ./x").options.catchUp, "latest");
+  assert.throws(
+    () => parseCrontab("f", "@hourly catch-up=some ./x\n"),
+    /^UsageError: f:1: task "x-[0-9a-f]+": catchUp "some" is unknown/,
+  );
 });

@@ -69,6 +69,10 @@ export interface RunningTick {
   release(): Promise<void>;
 }
 
+/** Catch-up `none` still runs a tick this late (or half its period, if less): lateness. */
+const NONE_GRACE_MS = 1_000;
+/** Skipped ticks are counted one by one up to this many (a 1-s task down for a day). */
+const SKIP_COUNT_LIMIT = 100_000;
 /** After a backend error the loop tries again this much later. */
 const ERROR_RETRY_MS = 1_000;
 /** While another instance runs a tick that is already overdue, re-read at least this often. */
@@ -216,14 +220,19 @@ class TaskLoop {
       else await this.#watcher.next(Math.min(lease.until - now, LEASE_RECHECK_MS), stop);
       return "again";
     }
-    if (record.skipBefore !== undefined) return await this.#skip(record, version);
+    if (record.skipBefore !== undefined) {
+      return await this.#skipTo(record, version, record.skipBefore);
+    }
     if (record.next > now) {
       await this.#waitUntil(record.next, stop);
       return "again";
     }
-    const tick = this.#def.fastForward
-      ? Math.max(record.next, timing.latest(now) ?? record.next)
-      : record.next;
+    // A failed tick waiting for its retry is not missed: its retries are counted on their own.
+    const keepFrom = this.#catchUpFrom(now);
+    if (keepFrom > record.next && record.retrying?.tick !== record.next) {
+      return await this.#skipTo(record, version, keepFrom);
+    }
+    const tick = record.next;
     const following = timing.next(tick) ?? null;
     const claim = crypto.randomUUID();
     const last: LastRun = {
@@ -285,19 +294,42 @@ class TaskLoop {
     return "again";
   }
 
-  /** Moves the task past the ticks before its `skipBefore` without running them. */
-  async #skip(record: TaskRecord, version: number): Promise<"again"> {
-    const { skipBefore } = record;
+  /** The oldest overdue tick the task's catch-up policy runs: older ones are skipped. */
+  #catchUpFrom(now: number): number {
+    const { timing, catchUp } = this.#def;
+    switch (catchUp.policy) {
+      case "all":
+        return -Infinity;
+      case "latest":
+        return timing.latest(now) ?? -Infinity;
+      case "within":
+        return now - catchUp.withinMs!;
+      case "none": {
+        const latest = timing.latest(now);
+        if (latest === undefined) return -Infinity;
+        const periodMs = (timing.next(latest) ?? Infinity) - latest;
+        return now - Math.min(NONE_GRACE_MS, periodMs / 2);
+      }
+    }
+  }
+
+  /**
+   * Moves the task past its ticks before `keepFrom` without running them, counting them as
+   * missed (past {@link SKIP_COUNT_LIMIT} of them it jumps, and counts no more).
+   */
+  async #skipTo(record: TaskRecord, version: number, keepFrom: number): Promise<"again"> {
+    const { timing } = this.#def;
     let next: number | null = record.next;
     let ticks = 0;
-    while (next !== null && next < skipBefore!) {
-      next = this.#def.timing.next(next) ?? null;
+    while (next !== null && next < keepFrom) {
+      next = ticks < SKIP_COUNT_LIMIT
+        ? timing.next(next) ?? null
+        : timing.next(Math.ceil(keepFrom) - 1) ?? null;
       ticks++;
     }
     const skipped: TaskRecord = { ...record, next, missed: (record.missed ?? 0) + ticks };
     delete skipped.skipBefore;
     delete skipped.retrying;
-    if (ticks === 0) delete skipped.missed;
     if (await this.#write(version, skipped) && ticks > 0) {
       this.#context.metrics.missed(this.#def.name, ticks);
       this.#context.emit({ type: "skipped", task: this.#def.name, ticks, next });

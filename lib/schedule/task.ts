@@ -24,6 +24,14 @@ export type ExecutionMode = "at-least-once" | "best-effort" | "at-most-once";
  */
 export type FailureMode = "none" | "unlock" | "commit";
 
+/**
+ * Which overdue ticks run (after downtime, a pause resumed with catch-up, a run that outlasted
+ * the following ticks). `all`: each, one by one. `latest`: only the latest one due. `none`: only
+ * a tick due less than a second ago (and less than half its period): lateness, not downtime.
+ * `{ within }`: only ticks due less than this long ago. Skipped ticks are counted as missed.
+ */
+export type CatchUp = "all" | "latest" | "none" | { within: number | string };
+
 /** What every task is given, apart from its timing. */
 export interface TaskBaseOptions {
   /** Unique within a backend's namespace; no `/` (dynamic task instances are `template/id`). */
@@ -34,7 +42,9 @@ export interface TaskBaseOptions {
   failureMode?: FailureMode;
   /** How long a tick stays leased without a heartbeat (ms or `"60s"`); default 60 s. */
   lease?: number | string;
-  /** After downtime, run the latest missed tick once instead of every missed tick. */
+  /** Which ticks missed while no instance ran the task are run; default `"all"`. */
+  catchUp?: CatchUp;
+  /** Same as `catchUp: "latest"` (kept for older task files). */
   fastForward?: boolean;
   /** Wait before a failed tick is retried with failure mode `unlock`; default 1 s. */
   retryDelay?: number | string;
@@ -105,8 +115,8 @@ export interface TaskDefinition {
   leaseMs: number;
   /** `unlock`'s wait before a retry. */
   retryDelayMs: number;
-  /** Run only the latest of several missed ticks. */
-  fastForward: boolean;
+  /** Which overdue ticks run: a policy, and for `within` how old a tick may be. */
+  catchUp: { policy: "all" | "latest" | "none" | "within"; withinMs?: number };
   /** Retries of a failed tick before the task moves on. */
   maxRetries: number;
   /** How long one run may take; undefined: no limit. */
@@ -126,6 +136,7 @@ export const DEFAULT_MAX_RETRIES = 3;
 
 const EXECUTION_MODES = ["at-least-once", "best-effort", "at-most-once"];
 const FAILURE_MODES = ["none", "unlock", "commit"];
+const CATCH_UP_POLICIES = ["all", "latest", "none"];
 
 /**
  * Checks a task's options and fills in the defaults.
@@ -164,7 +175,7 @@ export function defineTask(
       retryDelayMs: options.retryDelay === undefined
         ? DEFAULT_RETRY_DELAY_MS
         : parseDuration(options.retryDelay, "retryDelay"),
-      fastForward: options.fastForward ?? false,
+      catchUp: catchUpPolicy(options),
       maxRetries: checkCount("maxRetries", options.maxRetries ?? DEFAULT_MAX_RETRIES),
       ...(options.timeout !== undefined &&
         { timeoutMs: parseDuration(options.timeout, "timeout") }),
@@ -174,6 +185,24 @@ export function defineTask(
     if (e instanceof UsageError) throw new UsageError(`task "${name}": ${e.message}`);
     throw e;
   }
+}
+
+function catchUpPolicy(options: TaskBaseOptions): TaskDefinition["catchUp"] {
+  const { catchUp, fastForward } = options;
+  if (fastForward && catchUp !== undefined && catchUp !== "latest") {
+    throw new UsageError(`fastForward means catchUp "latest", not ${JSON.stringify(catchUp)}`);
+  }
+  const policy = catchUp ?? (fastForward ? "latest" : "all");
+  if (typeof policy === "object" && policy !== null && "within" in policy) {
+    return { policy: "within", withinMs: parseDuration(policy.within, "catchUp within") };
+  }
+  if (!CATCH_UP_POLICIES.includes(policy as string)) {
+    throw new UsageError(
+      `catchUp ${JSON.stringify(policy)} is unknown — use ${CATCH_UP_POLICIES.join(", ")} ` +
+        `or { within: DURATION }`,
+    );
+  }
+  return { policy: policy as "all" | "latest" | "none" };
 }
 
 function checkCount(what: string, value: number): number {

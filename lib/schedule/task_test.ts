@@ -34,7 +34,7 @@ Deno.test("defineTask() fills in the defaults", () => {
   assert.equal(task.failureMode, "none");
   assert.equal(task.leaseMs, 60_000);
   assert.equal(task.retryDelayMs, 1_000);
-  assert.equal(task.fastForward, false);
+  assert.deepEqual(task.catchUp, { policy: "all" });
   assert.equal(task.maxRetries, 3);
   assert.equal(task.handler, handler);
   assert.equal(task.timing?.spec, "cron 0 9 * * * UTC");
@@ -52,7 +52,7 @@ Deno.test("defineTask() reads the lease and retry delay as durations", () => {
   );
   assert.equal(task.leaseMs, 300_000);
   assert.equal(task.retryDelayMs, 250);
-  assert.equal(task.fastForward, true);
+  assert.deepEqual(task.catchUp, { policy: "latest" }, "fastForward is catchUp latest");
 });
 
 Deno.test("defineTask() keeps the modes it is given", () => {
@@ -143,4 +143,20 @@ Deno.test("defineTask() reads a timeout as a duration, and has none by default",
   );
   assert.equal(defineTask({ name: "a", cron: "@hourly" }, handler).timeoutMs, undefined);
   assertUsageError({ name: "a", cron: "@hourly", timeout: "soon" }, /^task "a": timeout "soon"/);
+});
+
+Deno.test("defineTask() reads the catch-up policies", () => {
+  const catchUp = (c: TaskOptions["catchUp"]) =>
+    defineTask({ name: "a", cron: "@hourly", catchUp: c }, handler).catchUp;
+  assert.deepEqual(catchUp("none"), { policy: "none" });
+  assert.deepEqual(catchUp("latest"), { policy: "latest" });
+  assert.deepEqual(catchUp({ within: "10m" }), { policy: "within", withinMs: 600_000 });
+  assertUsageError(
+    { name: "a", cron: "@hourly", catchUp: "some" as "all" },
+    /^task "a": catchUp "some" is unknown — use all, latest, none or \{ within: DURATION \}/,
+  );
+  assertUsageError(
+    { name: "a", cron: "@hourly", catchUp: "none", fastForward: true },
+    /fastForward means catchUp "latest", not "none"/,
+  );
 });

@@ -367,20 +367,54 @@ conformance("the committed tick survives a restart: no tick repeats", async (ctx
   }
 });
 
-conformance("fastForward runs only the latest tick missed while down", async (ctx) => {
-  const runs: Run[] = [];
-  const task: TaskOptions = { name: "ff", interval: "100ms", fastForward: true };
-  let app = await instances(ctx.open, 1, (a) => a.task(task, recorder(runs)));
-  await until(() => runs.length >= 1, 10_000, "a run");
-  await app.stop();
-  const lastBefore = runs.at(-1)!.tick;
-  await new Promise((r) => setTimeout(r, 600));
-  app = await instances(ctx.open, 1, (a) => a.task(task, recorder(runs)));
-  await until(() => runs.length >= 3, 10_000, "runs after the restart");
-  await app.stop();
-  const resumed = runs.find((r) => r.tick > lastBefore)!;
-  assert.ok(resumed.tick - lastBefore >= 500, `resumed at +${resumed.tick - lastBefore} ms`);
-});
+/** After a restart: the ticks run, when the instances were restarted, and the status. */
+type CatchUpCheck = (ticks: number[], restartedAt: number, status: TaskStatus) => void;
+
+const consecutive = (ticks: number[]) => {
+  for (let i = 1; i < ticks.length; i++) assert.equal(ticks[i] - ticks[i - 1], 200, `${ticks}`);
+};
+
+for (
+  const [policy, options, check] of [
+    ["all", {}, (ticks, _, status) => {
+      consecutive(ticks);
+      assert.equal(status.missed, 0);
+    }],
+    ["latest (fastForward)", { fastForward: true }, (ticks, restartedAt, status) => {
+      assert.ok(ticks[0] >= restartedAt - 200, `resumed at ${ticks[0] - restartedAt}`);
+      consecutive(ticks);
+      assert.ok(status.missed >= 3, `missed ${status.missed}`);
+    }],
+    ["none", { catchUp: "none" }, (ticks, restartedAt, status) => {
+      // The grace of none: half the period.
+      assert.ok(ticks[0] >= restartedAt - 100, `resumed at ${ticks[0] - restartedAt}`);
+      assert.ok(status.missed >= 4, `missed ${status.missed}`);
+    }],
+    ["within=800ms", { catchUp: { within: "800ms" } }, (ticks, restartedAt, status) => {
+      assert.ok(ticks[0] >= restartedAt - 800, `resumed at ${ticks[0] - restartedAt}`);
+      assert.ok(ticks[0] < restartedAt, "a tick younger than 800 ms ran");
+      consecutive(ticks);
+      assert.ok(status.missed >= 1, `missed ${status.missed}`);
+    }],
+  ] as [string, Partial<TaskOptions>, CatchUpCheck][]
+) {
+  conformance(`catch-up ${policy} after every instance stopped for 5 ticks`, async (ctx) => {
+    const runs: Run[] = [];
+    const task: TaskOptions = { name: "downtime", interval: "200ms", ...options };
+    let app = await instances(ctx.open, 2, (a) => a.task(task, recorder(runs)));
+    await until(() => runs.length >= 2, 10_000, "runs");
+    await app.stop();
+    const lastBefore = runs.at(-1)!.tick;
+    await new Promise((r) => setTimeout(r, 1_000)); // down for 5 ticks
+    app = await instances(ctx.open, 2, (a) => a.task(task, recorder(runs)));
+    const restartedAt = Date.now(); // connected: their first read comes after this
+    await until(() => runs.some((r) => r.tick >= restartedAt + 400), 10_000, "runs again");
+    await app.stop();
+    const ticks = runs.map((r) => r.tick).filter((t) => t > lastBefore);
+    assert.equal(new Set(runs.map((r) => r.tick)).size, runs.length, "no tick twice");
+    check(ticks, restartedAt, await statusOf(await ctx.open(), "downtime"));
+  });
+}
 
 conformance("ctx.heartbeat() reports a lease taken over, and ctx.signal aborts", async (ctx) => {
   let observed: unknown;
