@@ -71,6 +71,7 @@ export type {
   ExecutionMode,
   FailureMode,
   Middleware,
+  Overlap,
   TaskBaseOptions,
   TaskContext,
   TaskDefinition,

@@ -16,7 +16,7 @@
 
 import { createHash } from "node:crypto";
 import { UsageError } from "../errors.ts";
-import type { CatchUp, ExecutionMode, FailureMode, TaskOptions } from "./task.ts";
+import type { CatchUp, ExecutionMode, FailureMode, Overlap, TaskOptions } from "./task.ts";
 import { defineTask } from "./task.ts";
 import { NICKNAME_FIELDS } from "./timing.ts";
 
@@ -36,6 +36,7 @@ const LINE_OPTIONS: Record<string, (value: string, options: TaskOptions) => void
   failure: (value, o) => (o.failureMode = value as FailureMode),
   lease: (value, o) => (o.lease = value),
   retry: (value, o) => (o.retryDelay = value),
+  overlap: (value, o) => (o.overlap = value as Overlap),
   timeout: (value, o) => (o.timeout = value),
   "fast-forward": (value, o) => (o.fastForward = yesNo("fast-forward", value)),
   "catch-up": (value, o) => {

@@ -77,7 +77,8 @@ Deno.test("parseCrontab() reads an @hourly line", () => {
 Deno.test("parseCrontab() reads every line option", () => {
   const task = only(
     "0 3 * * * name=backup TZ=Europe/Ljubljana mode=best-effort failure=unlock lease=5m " +
-      "retry=2s max-retries=0 timeout=10m fast-forward=no catch-up=within=5m ./backup.sh",
+      "retry=2s max-retries=0 timeout=10m fast-forward=no catch-up=within=5m overlap=replace " +
+      "./backup.sh",
   );
   assert.deepEqual(task.options, {
     name: "backup",
@@ -91,6 +92,7 @@ Deno.test("parseCrontab() reads every line option", () => {
     timeout: "10m",
     fastForward: false,
     catchUp: { within: "5m" },
+    overlap: "replace",
   });
   assert.equal(task.command, "./backup.sh");
 });

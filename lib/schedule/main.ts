@@ -66,7 +66,9 @@ export function eventLine(event: ScheduleEvent, verbose = false): string | undef
       return `${event.task}${at} failed after ${seconds(event.durationMs)}: ${event.error}` +
         (event.givenUp ? "; no retries left, moving on to the next tick" : "");
     case "lost":
-      return `${event.task}${at} lost its lease to another instance; the run was stopped`;
+      return event.replaced
+        ? `${event.task}${at} was replaced by a later tick (overlap replace); the run was stopped`
+        : `${event.task}${at} lost its lease to another instance; the run was stopped`;
     case "error":
       return `${event.task}: ${event.error} — retrying`;
     case "skipped":

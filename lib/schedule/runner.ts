@@ -39,8 +39,11 @@ export type ScheduleEvent =
     /** The tick used its last retry: it is recorded as failed and the task moved on. */
     givenUp?: boolean;
   }
-  /** Another instance took the tick over (the lease ran out first); the run was aborted. */
-  | { type: "lost"; task: string; tick: number }
+  /**
+   * Another instance took the tick over (the lease ran out first), or a later tick replaced it
+   * (overlap `replace`); the run was aborted.
+   */
+  | { type: "lost"; task: string; tick: number; replaced?: boolean }
   /** The backend failed; the loop retries. */
   | { type: "error"; task: string; error: string }
   /** Ticks skipped without running: paused, or resumed without catch-up. */
@@ -211,28 +214,36 @@ class TaskLoop {
       return "again";
     }
     const { lease } = record;
+    let current = record;
     if (lease && lease.until > now) {
       // Another run holds the tick (or a failed tick waits for its retry): the next tick can
       // be due no earlier than the following one, unless that is overdue already.
       const following = lease.owner === "" ? lease.until : timing.next(lease.tick) ?? lease.until;
-      const wakeAt = Math.min(lease.until, following);
-      if (wakeAt > now) await this.#waitUntil(wakeAt, stop);
-      else await this.#watcher.next(Math.min(lease.until - now, LEASE_RECHECK_MS), stop);
-      return "again";
+      const replace = this.#def.overlap === "replace" && lease.owner !== "" &&
+        lease.tick === record.next && following <= now;
+      if (!replace) {
+        const wakeAt = Math.min(lease.until, following);
+        if (wakeAt > now) await this.#waitUntil(wakeAt, stop);
+        else await this.#watcher.next(Math.min(lease.until - now, LEASE_RECHECK_MS), stop);
+        return "again";
+      }
+      // The running tick is given up (its run sees its lease gone) for the ones due after it.
+      current = { ...record, next: following, lease: undefined };
+      delete current.retrying;
     }
-    if (record.skipBefore !== undefined) {
-      return await this.#skipTo(record, version, record.skipBefore);
+    if (current.skipBefore !== undefined) {
+      return await this.#skipTo(current, version, current.skipBefore);
     }
-    if (record.next > now) {
-      await this.#waitUntil(record.next, stop);
+    if (current.next! > now) {
+      await this.#waitUntil(current.next!, stop);
       return "again";
     }
     // A failed tick waiting for its retry is not missed: its retries are counted on their own.
     const keepFrom = this.#catchUpFrom(now);
-    if (keepFrom > record.next && record.retrying?.tick !== record.next) {
-      return await this.#skipTo(record, version, keepFrom);
+    if (keepFrom > current.next! && current.retrying?.tick !== current.next) {
+      return await this.#skipTo(current, version, keepFrom);
     }
-    const tick = record.next;
+    const tick = current.next!;
     const following = timing.next(tick) ?? null;
     const claim = crypto.randomUUID();
     const last: LastRun = {
@@ -243,16 +254,18 @@ class TaskLoop {
     };
     const claimed: TaskRecord = this.#def.executionMode === "at-least-once"
       ? {
-        ...record,
+        ...current,
         lease: { owner: last.owner, tick, until: now + this.#def.leaseMs, claim },
         last,
         runs: record.runs + 1,
       }
       // best-effort: the next tick is committed before the run, so this tick never runs again.
-      : { ...record, next: following, lease: undefined, last, runs: record.runs + 1 };
+      : { ...current, next: following, lease: undefined, last, runs: record.runs + 1 };
     if (!await this.#write(version, claimed)) return "again";
-    const run = this.#execute({ ...last, claim }, following, readSentAt);
+    const replaced = new AbortController();
+    const run = this.#execute({ ...last, claim }, following, readSentAt, { replaced });
     if (this.#def.executionMode === "at-least-once") {
+      if (this.#def.overlap === "replace") await this.#watchForReplacement(run, tick, replaced);
       await run;
       return "again";
     }
@@ -260,6 +273,31 @@ class TaskLoop {
     // goes on, so a run longer than the period overlaps the next instead of delaying it.
     this.#inBackground(run);
     return "again";
+  }
+
+  /**
+   * While an at-least-once run goes on, watches its record for a later tick replacing it
+   * (overlap `replace`, maybe on another instance), and then stops the run at once rather
+   * than at its next lease renewal.
+   */
+  async #watchForReplacement(run: Promise<void>, tick: number, replaced: AbortController) {
+    let ended = false;
+    const ending = run.then(() => {}, () => {}).then(() => (ended = true));
+    while (!ended) {
+      const wake = new AbortController();
+      await Promise.race([ending, this.#watcher!.next(MAX_WAIT_MS, wake.signal).catch(() => {})]);
+      wake.abort();
+      if (ended) return;
+      try {
+        const { record } = await this.#read();
+        if (record && record.next !== null && record.next > tick && record.lease?.tick !== tick) {
+          replaced.abort();
+          return;
+        }
+      } catch {
+        // The lease keeper notices a backend that stays away.
+      }
+    }
   }
 
   #inBackground(run: Promise<void>): void {
@@ -289,7 +327,9 @@ class TaskLoop {
     else delete claimed.triggers;
     if (!await this.#write(version, claimed)) return "again";
     this.#inBackground(
-      this.#execute(started, record.next, performance.now(), request.args ?? this.#def.args),
+      this.#execute(started, record.next, performance.now(), {
+        args: request.args ?? this.#def.args,
+      }),
     );
     return "again";
   }
@@ -376,7 +416,7 @@ class TaskLoop {
     started: Claimed,
     following: number | null,
     readSentAt: number,
-    args = this.#def.args,
+    { args = this.#def.args, replaced }: { args?: unknown; replaced?: AbortController } = {},
   ): Promise<void> {
     const { name } = this.#def;
     const { tick } = started;
@@ -392,6 +432,9 @@ class TaskLoop {
     const keeper = this.#def.executionMode === "at-least-once" && !triggered
       ? new LeaseKeeper(this, started, abort, readSentAt)
       : undefined;
+    const onReplaced = () =>
+      keeper?.lose(new LeaseLostError("a later tick replaced it (overlap replace)"));
+    replaced?.signal.addEventListener("abort", onReplaced, { once: true });
     const running = { task: name, tick, release: () => this.#release(started) };
     context.running.add(running);
     const ctx: TaskContext = {
@@ -413,6 +456,7 @@ class TaskLoop {
       timeout.stop();
       keeper?.stop();
       context.force.removeEventListener("abort", onForce);
+      replaced?.signal.removeEventListener("abort", onReplaced);
     }
     if (timeout.passed) error = timeout.failure(error);
     const durationMs = localNow() - startedLocal;
@@ -426,7 +470,7 @@ class TaskLoop {
       });
       if (outcome === "lost") {
         context.metrics.lost(name);
-        context.emit({ type: "lost", task: name, tick });
+        context.emit({ type: "lost", task: name, tick, replaced: replaced?.signal.aborted });
       } else if (error !== undefined) {
         context.metrics.failed(name);
         const givenUp = outcome === "given up";
@@ -657,7 +701,7 @@ class LeaseKeeper {
     this.#abort = abort;
     this.#deadline = claimSentAt + loop.leaseMs;
     this.#timer = setInterval(() => {
-      if (performance.now() >= this.#deadline) this.#lose();
+      if (performance.now() >= this.#deadline) this.lose();
       else this.renew().catch(() => {});
     }, loop.leaseMs / 3);
   }
@@ -678,21 +722,22 @@ class LeaseKeeper {
     const until = await this.#loop.extend(this.#started);
     if (until === "removed") return this.stop();
     if (until === "lost") {
-      this.#lose();
+      this.lose();
       throw this.#abort.signal.reason;
     }
     this.#deadline = Math.max(this.#deadline, sent + this.#loop.leaseMs);
   }
 
-  #lose(): void {
+  /** Gives the run up: its signal aborts with `reason`, and its outcome is not recorded. */
+  lose(
+    reason = new LeaseLostError(
+      `lost the lease on its tick ${new Date(this.#started.tick).toISOString()}`,
+    ),
+  ): void {
     if (this.#lost) return;
     this.#lost = true;
     this.stop();
-    this.#abort.abort(
-      new LeaseLostError(
-        `lost the lease on its tick ${new Date(this.#started.tick).toISOString()}`,
-      ),
-    );
+    this.#abort.abort(reason);
   }
 
   stop(): void {

@@ -32,6 +32,9 @@ export type FailureMode = "none" | "unlock" | "commit";
  */
 export type CatchUp = "all" | "latest" | "none" | { within: number | string };
 
+/** See {@link TaskBaseOptions.overlap}. */
+export type Overlap = "skip" | "replace";
+
 /** What every task is given, apart from its timing. */
 export interface TaskBaseOptions {
   /** Unique within a backend's namespace; no `/` (dynamic task instances are `template/id`). */
@@ -42,6 +45,13 @@ export interface TaskBaseOptions {
   failureMode?: FailureMode;
   /** How long a tick stays leased without a heartbeat (ms or `"60s"`); default 60 s. */
   lease?: number | string;
+  /**
+   * What an at-least-once task does when its run outlasts the following tick: `skip` (default)
+   * the following ticks wait for the run, then run as `catchUp` says; `replace` the run is
+   * stopped (its signal aborts) and the latest tick due runs instead. (`best-effort` runs
+   * overlap.)
+   */
+  overlap?: Overlap;
   /** Which ticks missed while no instance ran the task are run; default `"all"`. */
   catchUp?: CatchUp;
   /** Same as `catchUp: "latest"` (kept for older task files). */
@@ -115,6 +125,8 @@ export interface TaskDefinition {
   leaseMs: number;
   /** `unlock`'s wait before a retry. */
   retryDelayMs: number;
+  /** What a run outlasting the following tick does. */
+  overlap: Overlap;
   /** Which overdue ticks run: a policy, and for `within` how old a tick may be. */
   catchUp: { policy: "all" | "latest" | "none" | "within"; withinMs?: number };
   /** Retries of a failed tick before the task moves on. */
@@ -137,6 +149,7 @@ export const DEFAULT_MAX_RETRIES = 3;
 const EXECUTION_MODES = ["at-least-once", "best-effort", "at-most-once"];
 const FAILURE_MODES = ["none", "unlock", "commit"];
 const CATCH_UP_POLICIES = ["all", "latest", "none"];
+const OVERLAPS = ["skip", "replace"];
 
 /**
  * Checks a task's options and fills in the defaults.
@@ -175,6 +188,7 @@ export function defineTask(
       retryDelayMs: options.retryDelay === undefined
         ? DEFAULT_RETRY_DELAY_MS
         : parseDuration(options.retryDelay, "retryDelay"),
+      overlap: checkOverlap(options.overlap ?? "skip"),
       catchUp: catchUpPolicy(options),
       maxRetries: checkCount("maxRetries", options.maxRetries ?? DEFAULT_MAX_RETRIES),
       ...(options.timeout !== undefined &&
@@ -185,6 +199,18 @@ export function defineTask(
     if (e instanceof UsageError) throw new UsageError(`task "${name}": ${e.message}`);
     throw e;
   }
+}
+
+function checkOverlap(overlap: string): Overlap {
+  if (overlap === "allow") {
+    throw new UsageError(
+      `overlap "allow" is not built yet — executionMode "best-effort" lets runs overlap`,
+    );
+  }
+  if (!OVERLAPS.includes(overlap)) {
+    throw new UsageError(`overlap "${overlap}" is unknown — use ${OVERLAPS.join(", ")}`);
+  }
+  return overlap as Overlap;
 }
 
 function catchUpPolicy(options: TaskBaseOptions): TaskDefinition["catchUp"] {
