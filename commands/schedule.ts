@@ -11,7 +11,7 @@ import { loadTasks } from "../lib/schedule/load.ts";
 import { eventLine, runMain } from "../lib/schedule/main.ts";
 import { DEFAULT_GRACE_MS, Scheduler } from "../lib/schedule/scheduler.ts";
 import { scheduleStatus, type TaskStatus } from "../lib/schedule/status.ts";
-import { pauseTask, resumeTask, triggerTask } from "../lib/schedule/control.ts";
+import { pauseTask, removeTask, resumeTask, triggerTask } from "../lib/schedule/control.ts";
 import type { TaskDefinition } from "../lib/schedule/task.ts";
 import type { Command } from "./command.ts";
 import {
@@ -32,6 +32,7 @@ const USAGE =
        coord schedule trigger TASK [--args JSON]
        coord schedule pause TASK…
        coord schedule resume TASK… [--catch-up]
+       coord schedule remove TASK… [--force]
 
 Runs cron and interval tasks once per tick, however many instances run the same FILE against
 the same backend. Instances sleep until the next tick (no polling); the tick a task has
@@ -100,6 +101,9 @@ task moves on.
             restarts; a run going on finishes; trigger still runs it)
   resume    claim its ticks again; the ticks that passed while paused are skipped, or run
             (as after downtime) with --catch-up
+  remove    delete the records of tasks gone from every file (status marks a task no
+            instance ran for a day "orphaned"); refuses a task whose tick a run holds
+            (exit 75) unless --force. A task still in a running instance's file comes back.
 
 Examples:
   coord schedule run jobs.cron --url redis://10.0.0.5:6379 --health-port 9464
@@ -108,8 +112,10 @@ Examples:
   coord schedule trigger report --args '{"to":"ana"}'
   coord schedule status --max-lag 120 > /dev/null || alert
 
-Exit codes: 0 ok or stopped cleanly · 1 status --max-lag: a task lags · 64 bad arguments, missing or malformed FILE
+Exit codes: 0 ok or stopped cleanly · 1 status --max-lag: a task lags
+            64 bad arguments, missing or malformed FILE, a TASK with no record
             65 foreign data · 69 backend unavailable · 70 a fixture failed to set up
+            75 remove: a run holds the task's tick
             128+N running tasks cut short by signal N
 
 ${BACKEND_FLAGS_HELP}`;
@@ -125,12 +131,13 @@ const RUN_FLAGS = {
 async function run(argv: string[]): Promise<number> {
   const [verb, ...rest] = argv;
   if (verb === undefined) {
-    throw usage("schedule", "missing FILE (or list, status, trigger, pause, resume)");
+    throw usage("schedule", "missing FILE (or list, status, trigger, pause, resume, remove)");
   }
   if (verb === "list") return await list(rest);
   if (verb === "status") return await status(rest);
   if (verb === "trigger") return await trigger(rest);
   if (verb === "pause" || verb === "resume") return await pauseOrResume(verb, rest);
+  if (verb === "remove") return await remove(rest);
   return await runFile(verb === "run" ? rest : argv);
 }
 
@@ -300,6 +307,21 @@ async function pauseOrResume(verb: "pause" | "resume", argv: string[]): Promise<
   return ExitCode.ok;
 }
 
+async function remove(argv: string[]): Promise<number> {
+  const { values, positionals } = parseFlags("schedule", argv, {
+    ...BACKEND_FLAGS,
+    force: { type: "boolean" },
+  });
+  if (positionals.length === 0) throw usage("schedule", "remove takes one TASK or more");
+  await using backend = await openBackend("schedule", values);
+  for (const name of positionals) {
+    if (!await removeTask(backend, name, { force: values.force === true })) {
+      console.error(`No such task: ${JSON.stringify(name)}.`);
+    }
+  }
+  return ExitCode.ok;
+}
+
 function taskRow(s: TaskStatus): string[] {
   const iso = (t: number | undefined | null) => (t == null ? "-" : new Date(t).toISOString());
   const running = s.paused
@@ -309,7 +331,8 @@ function taskRow(s: TaskStatus): string[] {
     : s.last?.outcome === "running"
     ? ` (running on ${s.lease.owner})`
     : ` (retry at ${iso(s.lease.until)})`;
-  const waiting = s.triggers > 0 ? `, ${s.triggers} triggered run(s) waiting` : "";
+  const waiting = (s.triggers > 0 ? `, ${s.triggers} triggered run(s) waiting` : "") +
+    (s.orphaned ? " (orphaned: no instance for a day)" : "");
   // The latest run shown, a tick's or a triggered one's.
   const last = s.triggered && s.triggered.startedAt >= (s.last?.startedAt ?? -Infinity)
     ? s.triggered

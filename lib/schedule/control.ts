@@ -6,8 +6,14 @@
  */
 
 import type { Backend } from "../backend/types.ts";
-import { UsageError } from "../errors.ts";
-import { type TaskRecord, updateRecord } from "./record.ts";
+import { CoordError, ExitCode, UsageError } from "../errors.ts";
+import {
+  decodeRecord,
+  recordType,
+  type TaskRecord,
+  type TemplateRecord,
+  updateRecord,
+} from "./record.ts";
 
 /** Options of {@link triggerTask}. */
 export interface TriggerOptions {
@@ -116,5 +122,51 @@ function changeTask(
       );
     }
     return change(record, now);
+  });
+}
+
+/** Options of {@link removeTask}. */
+export interface RemoveOptions {
+  /** Remove it even while a run holds its tick (that run's outcome is then not recorded). */
+  force?: boolean;
+}
+
+/**
+ * Removes a task's record (or a dynamic template's, with its instances'): for a task gone from
+ * every task file, which `status` would show forever. An instance still running the task
+ * makes its record again.
+ *
+ * @returns false when there was no such record.
+ * @throws {CoordError} (exit 75) when a run holds the task's tick, unless `force`.
+ * @throws {ForeignDataError} when the name holds something coord did not write.
+ * @example
+ * ```ts ignore
+ * await removeTask(backend, "old-report");
+ * ```
+ */
+export async function removeTask(
+  backend: Backend,
+  name: string,
+  { force = false }: RemoveOptions = {},
+): Promise<boolean> {
+  const read = await backend.schedule.read(name);
+  if (!read.stored) return false;
+  if (recordType(read.stored.value) === "template") {
+    const { record } = decodeRecord<TemplateRecord>(name, "template", read);
+    for (const id of Object.keys(record!.instances)) {
+      await removeTask(backend, `${name}/${id}`, { force });
+    }
+    return await updateRecord<TemplateRecord>(backend, name, "template", () => null);
+  }
+  return await updateRecord<TaskRecord>(backend, name, "task", (record, now) => {
+    const lease = record?.lease;
+    if (!force && lease && lease.owner !== "" && lease.until > now) {
+      throw new CoordError(
+        `task "${name}" is running on ${lease.owner} (its lease ends ` +
+          `${new Date(lease.until).toISOString()}) — wait for it, or remove it with --force`,
+        ExitCode.timedOut,
+      );
+    }
+    return record ? null : undefined;
   });
 }

@@ -80,6 +80,8 @@ export interface TaskRecord {
   skipBefore?: number;
   /** Ticks skipped without running, over the task's life. */
   missed?: number;
+  /** When an instance running the task last said so (every hour or so), backend clock. */
+  aliveAt?: number;
 }
 
 /** How one instance of a dynamic task is scheduled: its timing and its arguments. */
@@ -128,6 +130,15 @@ export function decodeRecord<T extends TaskRecord | TemplateRecord>(
   return { now: read.now, version: read.stored.version, record: record as T };
 }
 
+/** The type a stored record says it is (`task`, `template`), undecoded; for listing. */
+export function recordType(value: string): unknown {
+  try {
+    return JSON.parse(value)?.type;
+  } catch {
+    return undefined;
+  }
+}
+
 function isRecord(value: unknown, type: string): boolean {
   if (typeof value !== "object" || value === null) return false;
   const record = value as Record<string, unknown>;
@@ -139,7 +150,8 @@ function isRecord(value: unknown, type: string): boolean {
     optional(record.consecutiveFailures, "number") && optional(record.retrying, "object") &&
     (record.triggers === undefined || Array.isArray(record.triggers)) &&
     optional(record.triggered, "object") && optional(record.paused, "boolean") &&
-    optional(record.skipBefore, "number") && optional(record.missed, "number");
+    optional(record.skipBefore, "number") && optional(record.missed, "number") &&
+    optional(record.aliveAt, "number");
 }
 
 /** Fields added to the record later are absent from older ones, but never of another type. */
@@ -160,6 +172,7 @@ export function startingRecord(timing: Timing, now: number, previous?: TaskRecor
     type: "task",
     spec: timing.spec,
     next: timing.first(now) ?? null,
+    aliveAt: now,
   };
   // Retries and skips were counted in the old timing's ticks.
   delete record.retrying;

@@ -76,6 +76,8 @@ export interface RunningTick {
 const NONE_GRACE_MS = 1_000;
 /** Skipped ticks are counted one by one up to this many (a 1-s task down for a day). */
 const SKIP_COUNT_LIMIT = 100_000;
+/** A task's instances note in its record at least this often that they run it (`orphaned`). */
+export const ALIVE_EVERY_MS = 3_600_000;
 /** After a backend error the loop tries again this much later. */
 const ERROR_RETRY_MS = 1_000;
 /** While another instance runs a tick that is already overdue, re-read at least this often. */
@@ -207,6 +209,10 @@ class TaskLoop {
       return "again";
     }
     if (record.spec !== timing.spec) return await this.#otherTiming(record, version, now, stop);
+    if (!(now - (record.aliveAt ?? -Infinity) < ALIVE_EVERY_MS)) {
+      await this.#write(version, { ...record, aliveAt: now });
+      return "again";
+    }
     if (record.triggers?.length) return await this.#claimTrigger(record, version, now);
     if (record.next === null) return "done";
     if (record.paused) {

@@ -9,6 +9,7 @@ import type { Backend } from "../backend/types.ts";
 import {
   decodeRecord,
   type LastRun,
+  recordType,
   type TaskRecord,
   type TemplateRecord,
   type TickLease,
@@ -45,6 +46,11 @@ export interface TaskStatus {
   triggers: number;
   /** The last triggered run. */
   triggered?: LastRun;
+  /**
+   * No instance has run the task for a day: it may be gone from every task file (remove it
+   * with `coord schedule remove`), or every instance is down.
+   */
+  orphaned: boolean;
 }
 
 /** A dynamic task template and how many instances it has. */
@@ -54,6 +60,9 @@ export interface TemplateStatus {
   /** How many instances it has. */
   instances: number;
 }
+
+/** A task no instance has run for this long is reported as orphaned. */
+export const ORPHANED_AFTER_MS = 86_400_000;
 
 /**
  * The state of the named tasks (or of every task and template in the namespace), sorted by
@@ -91,15 +100,9 @@ export async function scheduleStatus(
       ...(paused && { paused }),
       triggers: triggers.length,
       ...(triggered && { triggered }),
+      orphaned: now - (record!.aliveAt ?? last?.finishedAt ?? last?.startedAt ?? now) >
+        ORPHANED_AFTER_MS,
     });
   }
   return statuses;
-}
-
-function recordType(value: string): unknown {
-  try {
-    return JSON.parse(value)?.type;
-  } catch {
-    return undefined;
-  }
 }

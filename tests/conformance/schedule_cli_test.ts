@@ -283,3 +283,36 @@ conformance(
     await Deno.remove(dir, { recursive: true });
   },
 );
+
+conformance("remove refuses a task whose tick a killed run holds, unless --force", async (ctx) => {
+  const dir = await Deno.makeTempDir();
+  const log = `${dir}/log`;
+  await Deno.writeTextFile(log, "");
+  await Deno.writeTextFile(
+    `${dir}/jobs.cron`,
+    [
+      `@every 1s name=long lease=60s  echo started >> ${log}; sleep 60`,
+      `@every 1h name=idle  true`,
+    ].join("\n"),
+  );
+  const coord = (...args: string[]) => runCoord(["schedule", ...args], { env: envOf(ctx) });
+  const p = spawnCoord(["schedule", "run", `${dir}/jobs.cron`, "--instance", "gone"], {
+    env: envOf(ctx),
+  });
+  await lineIn(log, /^started$/);
+  p.kill("SIGKILL");
+  await p.result;
+  const refused = await coord("remove", "long", "idle");
+  assert.equal(refused.code, 75, refused.stderr);
+  assert.match(refused.stderr, /task "long" is running on gone .* --force/);
+  const tasks = async () =>
+    (await coord("status", "--json")).stdout.trim().split("\n").filter(Boolean).map((l) =>
+      JSON.parse(l).task
+    );
+  assert.deepEqual(await tasks(), ["idle", "long"], "nothing removed");
+  const removed = await coord("remove", "idle", "long", "nosuch", "--force");
+  assert.equal(removed.code, 0, removed.stderr);
+  assert.match(removed.stderr, /No such task: "nosuch"/);
+  assert.deepEqual(await tasks(), []);
+  await Deno.remove(dir, { recursive: true });
+});

@@ -13,7 +13,7 @@ import { Scheduler, type SchedulerOptions } from "../../lib/schedule/scheduler.t
 import type { TaskContext, TaskOptions } from "../../lib/schedule/task.ts";
 import { scheduleStatus, type TaskStatus } from "../../lib/schedule/status.ts";
 import { abortion } from "../../lib/time.ts";
-import { pauseTask, resumeTask, triggerTask } from "../../lib/schedule/control.ts";
+import { pauseTask, removeTask, resumeTask, triggerTask } from "../../lib/schedule/control.ts";
 import { conformance } from "../support/backends.ts";
 
 /** One run as a test sees it. */
@@ -651,6 +651,40 @@ conformance("trigger, pause and resume refuse a task without a record", async (c
     );
   }
   assert.deepEqual(await backend.schedule.list(), [], "nothing stored");
+});
+
+conformance("a task no instance ran for a day is orphaned, until one runs it", async (ctx) => {
+  const backend = await ctx.open();
+  const twoDaysAgo = Date.now() - 2 * 86_400_000;
+  const stale = {
+    type: "task",
+    spec: "every 3600000ms",
+    next: Math.ceil(Date.now() / 3_600_000) * 3_600_000,
+    runs: 1,
+    failures: 0,
+    last: { tick: twoDaysAgo, owner: "gone", outcome: "success", startedAt: twoDaysAgo },
+  };
+  await backend.schedule.write("stale", { expect: 0, value: JSON.stringify(stale) });
+  assert.equal((await statusOf(backend, "stale")).orphaned, true, "from its last run");
+  const { stop } = await instances(ctx.open, 1, (app) => {
+    app.task({ name: "stale", interval: "1h" }, () => {});
+  });
+  await until(async () => !(await statusOf(backend, "stale")).orphaned, 10_000, "not orphaned");
+  await stop();
+});
+
+conformance("removeTask() removes a template with its instances, not foreign data", async (ctx) => {
+  const backend = await ctx.open();
+  const app = new Scheduler({ backend });
+  app.task({ name: "remind", dynamic: true }, () => {});
+  await app.schedule("remind", "ana", { interval: "1h" });
+  assert.deepEqual(await backend.schedule.list(), ["remind", "remind/ana"]);
+  assert.equal(await removeTask(backend, "remind"), true);
+  assert.deepEqual(await backend.schedule.list(), []);
+  assert.equal(await removeTask(backend, "remind"), false);
+  await backend.schedule.write("alien", { expect: 0, value: "not a coord record" });
+  await assert.rejects(removeTask(backend, "alien", { force: true }), ForeignDataError);
+  assert.equal((await backend.schedule.read("alien")).stored?.value, "not a coord record");
 });
 
 /** Makes a task's next tick due now by moving its stored `next` into the past. */
