@@ -62,8 +62,8 @@ or any other file, read as a crontab: one task a line, "#" comments,
             catch-up=all|latest|none|within=DURATION (which overdue ticks run after
             downtime, default all; fast-forward=yes is catch-up=latest)
             max-retries=N (retries of a failed tick before moving on, default 3)
-            overlap=skip|replace (at-least-once, a run outlasting the next tick: the next
-            waits, default; or it stops the run and runs instead)
+            overlap=skip|allow|replace (at-least-once, a run outlasting the next tick: the
+            next waits, default; runs beside it, each leased; or stops it and runs instead)
             timeout=DURATION (a run past it is stopped and counts as failed)
             seconds=first|last (last reads pyncette/croniter's order: "* * * * * */10")
   COMMAND runs with sh -c and COORD_TASK, COORD_SCHEDULED_AT (the tick, ISO 8601 UTC),

@@ -24,6 +24,8 @@ export interface TickLease {
   until: number;
   /** A token of the claim: only the run that made it may renew or commit it. */
   claim?: string;
+  /** Failed runs of this tick so far (an overlapping run's, see {@link TaskRecord.overlapping}). */
+  failures?: number;
 }
 
 /** A task's last run, for `coord schedule status`. */
@@ -82,6 +84,11 @@ export interface TaskRecord {
   missed?: number;
   /** When an instance running the task last said so (every hour or so), backend clock. */
   aliveAt?: number;
+  /**
+   * With overlap `allow`: the leases of ticks claimed (and `next` moved past them) while
+   * running, or failed and waiting for their retry; one that runs out is run again.
+   */
+  overlapping?: TickLease[];
 }
 
 /** How one instance of a dynamic task is scheduled: its timing and its arguments. */
@@ -101,6 +108,28 @@ export interface Versioned<T> {
   now: number;
   version: number;
   record?: T;
+}
+
+/** The lease a claim holds: the task's `lease`, or one of its `overlapping` ones. */
+export function leaseOf(record: TaskRecord, claim: string): TickLease | undefined {
+  return record.lease?.claim === claim
+    ? record.lease
+    : record.overlapping?.find((lease) => lease.claim === claim);
+}
+
+/** `record` with the lease `claim` holds replaced by `lease`, or dropped when undefined. */
+export function withLease(
+  record: TaskRecord,
+  claim: string,
+  lease: TickLease | undefined,
+): TaskRecord {
+  if (record.lease?.claim === claim) return { ...record, lease };
+  const overlapping = (record.overlapping ?? []).flatMap((held) =>
+    held.claim !== claim ? [held] : lease ? [lease] : []
+  );
+  const changed: TaskRecord = { ...record, overlapping };
+  if (overlapping.length === 0) delete changed.overlapping;
+  return changed;
 }
 
 /**
@@ -151,7 +180,8 @@ function isRecord(value: unknown, type: string): boolean {
     (record.triggers === undefined || Array.isArray(record.triggers)) &&
     optional(record.triggered, "object") && optional(record.paused, "boolean") &&
     optional(record.skipBefore, "number") && optional(record.missed, "number") &&
-    optional(record.aliveAt, "number");
+    optional(record.aliveAt, "number") &&
+    (record.overlapping === undefined || Array.isArray(record.overlapping));
 }
 
 /** Fields added to the record later are absent from older ones, but never of another type. */

@@ -17,9 +17,12 @@ import type { ScheduleMetrics } from "./metrics.ts";
 import {
   decodeRecord,
   type LastRun,
+  leaseOf,
   startingRecord,
   type TaskRecord,
+  type TickLease,
   type Versioned,
+  withLease,
 } from "./record.ts";
 import type { Middleware, TaskContext, TaskDefinition } from "./task.ts";
 import type { Timing } from "./timing.ts";
@@ -219,6 +222,8 @@ class TaskLoop {
       await this.#watcher.next(MAX_WAIT_MS, stop);
       return "again";
     }
+    const expired = record.overlapping?.find((held) => held.until <= now);
+    if (expired) return await this.#reclaim(record, version, now, expired, readSentAt);
     const { lease } = record;
     let current = record;
     if (lease && lease.until > now) {
@@ -241,7 +246,9 @@ class TaskLoop {
       return await this.#skipTo(current, version, current.skipBefore);
     }
     if (current.next! > now) {
-      await this.#waitUntil(current.next!, stop);
+      // Or until the first overlapping run's lease runs out, to run its tick again.
+      const leaseEnds = (record.overlapping ?? []).map((held) => held.until);
+      await this.#waitUntil(Math.min(current.next!, ...leaseEnds), stop);
       return "again";
     }
     // A failed tick waiting for its retry is not missed: its retries are counted on their own.
@@ -258,26 +265,55 @@ class TaskLoop {
       outcome: "running",
       startedAt: now,
     };
-    const claimed: TaskRecord = this.#def.executionMode === "at-least-once"
+    const claimedLease = { owner: last.owner, tick, until: now + this.#def.leaseMs, claim };
+    const allow = this.#def.overlap === "allow";
+    const claimed: TaskRecord = this.#def.executionMode === "best-effort"
+      // The next tick is committed before the run, so this tick never runs again.
+      ? { ...current, next: following, lease: undefined, last }
+      : allow
+      // The next tick is committed too, and this one kept leased beside it until it is done.
       ? {
         ...current,
-        lease: { owner: last.owner, tick, until: now + this.#def.leaseMs, claim },
+        next: following,
+        overlapping: [...current.overlapping ?? [], claimedLease],
         last,
-        runs: record.runs + 1,
       }
-      // best-effort: the next tick is committed before the run, so this tick never runs again.
-      : { ...current, next: following, lease: undefined, last, runs: record.runs + 1 };
+      : { ...current, lease: claimedLease, last };
+    claimed.runs = record.runs + 1;
     if (!await this.#write(version, claimed)) return "again";
     const replaced = new AbortController();
     const run = this.#execute({ ...last, claim }, following, readSentAt, { replaced });
-    if (this.#def.executionMode === "at-least-once") {
+    if (this.#def.executionMode === "at-least-once" && !allow) {
       if (this.#def.overlap === "replace") await this.#watchForReplacement(run, tick, replaced);
       await run;
       return "again";
     }
-    // A best-effort tick is committed already: the loop claims the next one while this run
-    // goes on, so a run longer than the period overlaps the next instead of delaying it.
+    // The tick is committed already: the loop claims the next one while this run goes on, so a
+    // run longer than the period overlaps the next instead of delaying it.
     this.#inBackground(run);
+    return "again";
+  }
+
+  /**
+   * Runs again an overlapping run's tick whose lease ran out (its instance died, or its retry
+   * is due), beside the task's other runs.
+   */
+  async #reclaim(
+    record: TaskRecord,
+    version: number,
+    now: number,
+    expired: TickLease,
+    readSentAt: number,
+  ): Promise<"again"> {
+    const claim = crypto.randomUUID();
+    const owner = this.#context.instance;
+    const last: LastRun = { tick: expired.tick, owner, outcome: "running", startedAt: now };
+    const lease = { ...expired, owner, until: now + this.#def.leaseMs, claim };
+    const claimed = { ...withLease(record, expired.claim!, lease), last, runs: record.runs + 1 };
+    if (!await this.#write(version, claimed)) return "again";
+    this.#inBackground(
+      this.#execute({ ...last, claim }, this.#def.timing.next(expired.tick) ?? null, readSentAt),
+    );
     return "again";
   }
 
@@ -558,27 +594,34 @@ class TaskLoop {
       if (!isRun(record.last, run)) return "done";
       finished = { ...record, last };
     } else {
-      const { lease } = record;
-      if (lease?.claim !== started.claim) return "lost";
+      const lease = leaseOf(record, started.claim);
+      if (!lease) return "lost";
+      // An overlapping run's tick is committed already: its lease alone keeps it to be done.
+      const overlapping = lease !== record.lease;
+      const earlier = overlapping
+        ? lease.failures ?? 0
+        : record.retrying?.tick === started.tick
+        ? record.retrying.failures
+        : 0;
       // A run cut short by shutdown is no fault of the tick's: it uses none of its retries.
-      const tickFailures = (record.retrying?.tick === started.tick ? record.retrying.failures : 0) +
-        (failed && !interrupted ? 1 : 0);
+      const tickFailures = earlier + (failed && !interrupted ? 1 : 0);
       givenUp = failureMode !== "commit" && tickFailures > this.#def.maxRetries;
       const commit = sameTiming &&
         (!failed || ((failureMode === "commit" || givenUp) && !interrupted));
-      finished = {
-        ...record,
-        next: commit ? following : record.next,
-        lease: commit || interrupted || !sameTiming
-          ? undefined
-          : failureMode === "unlock"
-          ? { owner: "", tick: started.tick, until: now + retryDelayMs }
-          : lease,
-        last,
-      };
-      delete finished.retrying;
-      if (!commit && tickFailures > 0) {
-        finished.retrying = { tick: started.tick, failures: tickFailures };
+      const retried = overlapping ? { claim: lease.claim, failures: tickFailures } : {};
+      const kept: TickLease | undefined = commit || !sameTiming ? undefined : interrupted
+        // Handed to another instance at once (an overlapping tick is run again from its lease).
+        ? overlapping ? { ...lease, until: now } : undefined
+        : failureMode === "unlock"
+        ? { owner: "", tick: started.tick, until: now + retryDelayMs, ...retried }
+        : { ...lease, ...retried };
+      finished = { ...withLease(record, started.claim, kept), last };
+      if (!overlapping) {
+        if (commit) finished.next = following;
+        delete finished.retrying;
+        if (!commit && tickFailures > 0) {
+          finished.retrying = { tick: started.tick, failures: tickFailures };
+        }
       }
     }
     if (failed) finished.failures = record.failures + 1;
@@ -590,9 +633,11 @@ class TaskLoop {
   async #release(started: Claimed): Promise<void> {
     if (this.#def.executionMode !== "at-least-once") return;
     for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
-      const { version, record } = await this.#read();
-      if (record?.lease?.claim !== started.claim) return;
-      if (await this.#write(version, { ...record, lease: undefined })) return;
+      const { now, version, record } = await this.#read();
+      const lease = record && leaseOf(record, started.claim);
+      if (!lease) return;
+      const released = lease === record.lease ? undefined : { ...lease, until: now };
+      if (await this.#write(version, withLease(record, started.claim, released))) return;
     }
   }
 
@@ -606,10 +651,12 @@ class TaskLoop {
     for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
       const { now, version, record } = await this.#read();
       if (!record) return "removed";
-      const lease = record.lease;
-      if (lease?.claim !== started.claim) return "lost";
+      const lease = leaseOf(record, started.claim);
+      if (!lease) return "lost";
       const until = now + this.#def.leaseMs;
-      if (await this.#write(version, { ...record, lease: { ...lease, until } })) return until;
+      if (await this.#write(version, withLease(record, started.claim, { ...lease, until }))) {
+        return until;
+      }
     }
     throw new Error(`its record keeps changing; the lease of tick ${started.tick} not extended`);
   }

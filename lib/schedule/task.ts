@@ -33,7 +33,7 @@ export type FailureMode = "none" | "unlock" | "commit";
 export type CatchUp = "all" | "latest" | "none" | { within: number | string };
 
 /** See {@link TaskBaseOptions.overlap}. */
-export type Overlap = "skip" | "replace";
+export type Overlap = "skip" | "allow" | "replace";
 
 /** What every task is given, apart from its timing. */
 export interface TaskBaseOptions {
@@ -47,8 +47,9 @@ export interface TaskBaseOptions {
   lease?: number | string;
   /**
    * What an at-least-once task does when its run outlasts the following tick: `skip` (default)
-   * the following ticks wait for the run, then run as `catchUp` says; `replace` the run is
-   * stopped (its signal aborts) and the latest tick due runs instead. (`best-effort` runs
+   * the following ticks wait for the run, then run as `catchUp` says; `allow` the following
+   * tick runs beside it (each leased, each run again if its instance dies); `replace` the run
+   * is stopped (its signal aborts) and the latest tick due runs instead. (`best-effort` runs
    * overlap.)
    */
   overlap?: Overlap;
@@ -149,7 +150,7 @@ export const DEFAULT_MAX_RETRIES = 3;
 const EXECUTION_MODES = ["at-least-once", "best-effort", "at-most-once"];
 const FAILURE_MODES = ["none", "unlock", "commit"];
 const CATCH_UP_POLICIES = ["all", "latest", "none"];
-const OVERLAPS = ["skip", "replace"];
+const OVERLAPS = ["skip", "allow", "replace"];
 
 /**
  * Checks a task's options and fills in the defaults.
@@ -202,11 +203,6 @@ export function defineTask(
 }
 
 function checkOverlap(overlap: string): Overlap {
-  if (overlap === "allow") {
-    throw new UsageError(
-      `overlap "allow" is not built yet — executionMode "best-effort" lets runs overlap`,
-    );
-  }
   if (!OVERLAPS.includes(overlap)) {
     throw new UsageError(`overlap "${overlap}" is unknown — use ${OVERLAPS.join(", ")}`);
   }

@@ -161,18 +161,18 @@ Deno.test("defineTask() reads the catch-up policies", () => {
   );
 });
 
-Deno.test("defineTask() reads overlap skip (default) and replace, and refuses allow", () => {
+Deno.test("defineTask() reads overlap skip (default), allow and replace", () => {
   assert.equal(defineTask({ name: "a", cron: "@hourly" }, handler).overlap, "skip");
+  assert.equal(
+    defineTask({ name: "a", cron: "@hourly", overlap: "allow" }, handler).overlap,
+    "allow",
+  );
   assert.equal(
     defineTask({ name: "a", cron: "@hourly", overlap: "replace" }, handler).overlap,
     "replace",
   );
   assertUsageError(
-    { name: "a", cron: "@hourly", overlap: "allow" as "skip" },
-    /^task "a": overlap "allow" is not built yet — executionMode "best-effort" lets runs overlap/,
-  );
-  assertUsageError(
     { name: "a", cron: "@hourly", overlap: "twice" as "skip" },
-    /^task "a": overlap "twice" is unknown — use skip, replace/,
+    /^task "a": overlap "twice" is unknown — use skip, allow, replace/,
   );
 });

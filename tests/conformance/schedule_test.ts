@@ -235,6 +235,102 @@ conformance("overlap replace stops a run outlasting its period for the next tick
   assert.equal(new Set(runs.map((r) => r.tick)).size, runs.length, "no tick twice");
 });
 
+conformance(
+  "overlap allow: a 1.5-s run every 500 ms runs 3 at once, no tick twice",
+  async (ctx) => {
+    const runs: Run[] = [];
+    let concurrent = 0;
+    let most = 0;
+    const { stop } = await instances(ctx.open, 3, (app) => {
+      app.task({ name: "allowed", interval: "500ms", overlap: "allow" }, async (c) => {
+        recorder(runs)(c);
+        most = Math.max(most, ++concurrent);
+        await new Promise((r) => setTimeout(r, 1_500));
+        concurrent--;
+      });
+    });
+    await until(() => runs.length >= 6, 15_000, "6 runs");
+    await stop();
+    assert.ok(most >= 3, `at most ${most} ran at once`);
+    const ticks = runs.map((r) => r.tick).sort((a, b) => a - b);
+    assert.equal(new Set(ticks).size, ticks.length, `a tick ran twice: ${ticks}`);
+    for (let i = 1; i < ticks.length; i++) assert.equal(ticks[i] - ticks[i - 1], 500, "no gaps");
+    const status = await statusOf(await ctx.open(), "allowed");
+    assert.equal(status.last?.outcome, "success");
+    const { stored } = await (await ctx.open()).schedule.read("allowed");
+    assert.equal(JSON.parse(stored!.value).overlapping, undefined, "every lease let go");
+  },
+);
+
+conformance(
+  "overlap allow: a run whose instance died is run again after its lease",
+  async (ctx) => {
+    const backend = await ctx.open();
+    const now = Date.now();
+    const died = Math.floor(now / 3_600_000) * 3_600_000 - 3_600_000;
+    const record = {
+      type: "task",
+      spec: "every 3600000ms",
+      next: Math.ceil(now / 3_600_000) * 3_600_000,
+      runs: 1,
+      failures: 0,
+      aliveAt: now,
+      overlapping: [{ owner: "dead", tick: died, until: now + 300, claim: "the dead one's" }],
+    };
+    await backend.schedule.write("survivor", { expect: 0, value: JSON.stringify(record) });
+    const runs: Run[] = [];
+    const { stop } = await instances(ctx.open, 2, (app) => {
+      app.task({ name: "survivor", interval: "1h", overlap: "allow" }, recorder(runs));
+    });
+    await until(
+      async () => {
+        const { stored } = await backend.schedule.read("survivor");
+        return JSON.parse(stored!.value).overlapping === undefined;
+      },
+      10_000,
+      "the tick done",
+    );
+    await stop();
+    assert.deepEqual(runs.map((r) => r.tick), [died]);
+    assert.ok(runs[0].at >= now + 250, "not before the lease ran out");
+    const status = await statusOf(backend, "survivor");
+    assert.deepEqual([status.runs, status.next], [2, record.next], "the timing did not move");
+  },
+);
+
+conformance(
+  "overlap allow: a failed tick is retried on its own lease, maxRetries times",
+  async (ctx) => {
+    const runs: Run[] = [];
+    const { stop } = await instances(ctx.open, 2, (app) => {
+      app.task({
+        name: "allowedflaky",
+        interval: "1h",
+        overlap: "allow",
+        failureMode: "unlock",
+        retryDelay: "100ms",
+        maxRetries: 1,
+      }, (c) => {
+        recorder(runs)(c);
+        throw new Error("always fails");
+      });
+    });
+    await dueNow(ctx.open, "allowedflaky");
+    const backend = await ctx.open();
+    await until(
+      async () => {
+        const { stored } = await backend.schedule.read("allowedflaky");
+        return runs.length > 0 && JSON.parse(stored!.value).overlapping === undefined;
+      },
+      10_000,
+      "the tick given up",
+    );
+    await stop();
+    assert.deepEqual(runs.map((r) => r.tick), [runs[0].tick, runs[0].tick]);
+    assert.equal((await statusOf(backend, "allowedflaky")).failures, 2);
+  },
+);
+
 conformance("a failed tick with failure mode commit is not retried", async (ctx) => {
   const runs: Run[] = [];
   const { stop } = await instances(ctx.open, 1, (app) => {
