@@ -89,7 +89,8 @@ task moves on.
                              503) and /metrics (Prometheus) on 127.0.0.1:P or HOST:P
             --verbose        also log every run's start and success on stderr
             Failures, lost leases and backend errors are logged on stderr in any case.
-  list      each task's timing, modes and next --count (default 3) ticks; no backend needed
+  list      each task's timing, modes, policies and next --count (default 3) ticks; no
+            backend needed
   status    from the backend: each task's next tick, last run (tick, outcome, owner),
             runs and failures (and how many in a row); --json: one object per line
             --max-lag S  exit 1 when a task's oldest tick not done has been due more than
@@ -196,12 +197,20 @@ async function list(argv: string[]): Promise<number> {
         executionMode: def.executionMode,
         failureMode: def.failureMode,
         leaseMs: def.leaseMs,
+        maxRetries: def.maxRetries,
+        ...(def.timeoutMs !== undefined && { timeoutMs: def.timeoutMs }),
+        overlap: def.overlap,
+        catchUp: def.catchUp,
         next: ticks,
       }));
     } else {
+      const catchUp = def.catchUp.policy === "within"
+        ? `within=${def.catchUp.withinMs! / 1000}s`
+        : def.catchUp.policy;
       console.log(
         `${def.name}  ${def.timing?.spec ?? "dynamic template"}  ${def.executionMode}` +
-          `  failure=${def.failureMode}`,
+          `  failure=${def.failureMode}  overlap=${def.overlap}  catch-up=${catchUp}` +
+          (def.timeoutMs === undefined ? "" : `  timeout=${def.timeoutMs / 1000}s`),
       );
       for (const tick of ticks) console.log(`    ${tick}`);
     }

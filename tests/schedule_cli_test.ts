@@ -125,6 +125,10 @@ Deno.test("coord schedule list prints each task's next ticks without a backend",
   assert.equal(c - b, 10_000);
   assert.equal(a % 10_000, 0);
   assert.equal(hourly.executionMode, "best-effort");
+  assert.deepEqual(
+    [hourly.maxRetries, hourly.overlap, hourly.catchUp, hourly.timeoutMs],
+    [3, "skip", { policy: "all" }, undefined],
+  );
   assert.equal(Date.parse(hourly.next[0]) % 3_600_000, 0);
 });
 
