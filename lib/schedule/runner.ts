@@ -12,7 +12,8 @@
 import type { Backend, Topic } from "../backend/types.ts";
 import { estimateClockOffset } from "../clock.ts";
 import { BackendUnavailableError, LeaseLostError, oneLine } from "../errors.ts";
-import { abortion, localNow, sleep, sleepUntil } from "../time.ts";
+import { localNow, sleep, sleepUntil } from "../time.ts";
+import { RunTimeout } from "./run_timeout.ts";
 import type { ScheduleMetrics } from "./metrics.ts";
 import {
   decodeRecord,
@@ -99,12 +100,6 @@ const WRITE_ATTEMPTS = 10;
 const FINISH_RETRY_MS = 50;
 /** …up to this long, until the backend answers or the tick's lease is over. */
 const FINISH_RETRY_MAX_MS = 1_000;
-/**
- * A run past its timeout whose handler still has not returned this long after its signal
- * aborted is left behind: its outcome is recorded as failed and the task moves on. (A command
- * is killed well within it: SIGTERM, then SIGKILL.)
- */
-const TIMEOUT_ABANDON_MS = 5_000;
 
 /**
  * Runs a task's ticks until `stop` aborts (after the current run ends) or a one-off task has
@@ -680,58 +675,6 @@ type Claimed = LastRun & { claim: string };
 /** Whether a record's last run is the run claimed as `run` (its claim's owner and instant). */
 function isRun(last: LastRun | undefined, run: LastRun): last is LastRun {
   return last?.tick === run.tick && last.owner === run.owner && last.startedAt === run.startedAt;
-}
-
-/**
- * A run's time limit: aborts the run's signal when it passes, and stops waiting for a handler
- * that ignores its signal {@link TIMEOUT_ABANDON_MS} later.
- */
-class RunTimeout {
-  readonly #timeoutMs: number | undefined;
-  readonly #timer: ReturnType<typeof setTimeout> | undefined;
-  /** Aborts when the wait for the run ends: abandoned, or stopped. */
-  readonly #abandon = new AbortController();
-  #passed = false;
-  #abandoned = false;
-
-  constructor(timeoutMs: number | undefined, run: AbortController) {
-    this.#timeoutMs = timeoutMs;
-    if (timeoutMs === undefined) return;
-    this.#timer = setTimeout(() => {
-      this.#passed = true;
-      run.abort(new Error(`timed out after ${timeoutMs / 1000} s`));
-      sleep(TIMEOUT_ABANDON_MS, this.#abandon.signal).then(() => {
-        this.#abandoned = true;
-        this.#abandon.abort();
-      }, () => {});
-    }, timeoutMs);
-  }
-
-  /** Whether the run outlived its timeout. */
-  get passed(): boolean {
-    return this.#passed;
-  }
-
-  /** Waits for `run`, but not past {@link TIMEOUT_ABANDON_MS} after the timeout. */
-  async bound(run: Promise<void>): Promise<void> {
-    if (this.#timer === undefined) return await run;
-    const abandoned = abortion(this.#abandon.signal).then(() => {
-      if (this.#abandoned) {
-        throw new Error(`did not stop within ${TIMEOUT_ABANDON_MS / 1000} s of its signal`);
-      }
-    });
-    await Promise.race([run, abandoned]);
-  }
-
-  /** The error a run past its timeout is recorded with, whatever it ended with. */
-  failure(error: string | undefined): string {
-    return `timed out after ${this.#timeoutMs! / 1000} s` + (error ? ` (${error})` : "");
-  }
-
-  stop(): void {
-    clearTimeout(this.#timer);
-    this.#abandon.abort();
-  }
 }
 
 /**
