@@ -5,7 +5,7 @@
  */
 
 import { isAbsolute, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
+import { importModule } from "../lib/module_loader.ts";
 import { ExitCode, UsageError } from "../lib/errors.ts";
 import { type Flow, flowNodes, putFlow } from "../lib/queue/flow.ts";
 import { StopSignals } from "../lib/stop_signals.ts";
@@ -292,7 +292,7 @@ async function loadHandlers(file: string): Promise<Record<string, JobHandler>> {
   const path = isAbsolute(file) ? file : resolve(file);
   let module: Record<string, unknown>;
   try {
-    module = await import(pathToFileURL(path).href);
+    module = await importModule(path);
   } catch (e) {
     const why = (e instanceof Error ? e.message : String(e)).split("\n")[0];
     throw new UsageError(`cannot load handler module ${file}: ${why}`);

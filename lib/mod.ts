@@ -67,9 +67,11 @@ export {
   type SchedulerOptions,
 } from "./schedule/scheduler.ts";
 export type {
+  CatchUp,
   ExecutionMode,
   FailureMode,
   Middleware,
+  Overlap,
   TaskBaseOptions,
   TaskContext,
   TaskDefinition,
@@ -77,12 +79,25 @@ export type {
   TaskOptions,
   TemplateOptions,
 } from "./schedule/task.ts";
-export { DEFAULT_LEASE_MS, DEFAULT_RETRY_DELAY_MS } from "./schedule/task.ts";
+export { DEFAULT_LEASE_MS, DEFAULT_MAX_RETRIES, DEFAULT_RETRY_DELAY_MS } from "./schedule/task.ts";
 export { parseDuration, parseTiming, type Timing, type TimingOptions } from "./schedule/timing.ts";
 export type { ScheduleEvent } from "./schedule/runner.ts";
-export type { DynamicTaskSpec, LastRun, Outcome, TickLease } from "./schedule/record.ts";
+export type {
+  DynamicTaskSpec,
+  LastRun,
+  Outcome,
+  TickLease,
+  TriggerRequest,
+} from "./schedule/record.ts";
 export { type MainOptions, runMain } from "./schedule/main.ts";
 export { scheduleStatus, type TaskStatus, type TemplateStatus } from "./schedule/status.ts";
+export {
+  pauseTask,
+  type ResumeOptions,
+  resumeTask,
+  type TriggerOptions,
+  triggerTask,
+} from "./schedule/control.ts";
 export type { ReadResult, ScheduleSteps, StoredRecord } from "./schedule/steps.ts";
 export {
   commandHandler,

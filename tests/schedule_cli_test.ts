@@ -125,6 +125,10 @@ Deno.test("coord schedule list prints each task's next ticks without a backend",
   assert.equal(c - b, 10_000);
   assert.equal(a % 10_000, 0);
   assert.equal(hourly.executionMode, "best-effort");
+  assert.deepEqual(
+    [hourly.maxRetries, hourly.overlap, hourly.catchUp, hourly.timeoutMs],
+    [3, "skip", { policy: "all" }, undefined],
+  );
   assert.equal(Date.parse(hourly.next[0]) % 3_600_000, 0);
 });
 
@@ -230,3 +234,53 @@ Deno.test("coord schedule --help names every nickname a crontab line may start w
   assert.equal(code, 0);
   for (const nickname of NICKNAMES) assert.match(stdout, new RegExp(`${nickname}\\b`), nickname);
 });
+
+Deno.test("a task module is loaded with its own project's import map, and coord's", async () => {
+  const dir = await Deno.makeTempDir();
+  const log = `${dir}/log`;
+  await Deno.mkdir(`${dir}/src`);
+  await Deno.writeTextFile(
+    `${dir}/deno.json`,
+    JSON.stringify({ imports: { mylib: "./src/greeting.ts", "utils/": "./src/" } }),
+  );
+  await Deno.writeTextFile(`${dir}/src/greeting.ts`, `export const greeting = "hi from mylib";\n`);
+  await Deno.writeTextFile(`${dir}/src/twice.ts`, `export const twice = (s: string) => s + s;\n`);
+  await Deno.writeTextFile(
+    `${dir}/tasks.ts`,
+    `import { parseDuration, type Scheduler } from "coord";
+import { greeting } from "mylib";
+import { twice } from "utils/twice.ts";
+export default (app: Scheduler) => {
+  app.task({ name: "greet", interval: parseDuration("200ms") }, () => {
+    Deno.writeTextFileSync(${JSON.stringify(log)}, twice(greeting) + "\\n", { append: true });
+  });
+};
+`,
+  );
+  const p = spawnCoord(["schedule", "run", `${dir}/tasks.ts`, "--url", await sqliteUrl()]);
+  await until(async () => (await Deno.readTextFile(log).catch(() => "")).includes("\n"));
+  p.kill("SIGTERM");
+  const { code, stderr } = await p.result;
+  assert.equal(code, 0, stderr);
+  assert.equal((await Deno.readTextFile(log)).split("\n")[0], "hi from mylibhi from mylib");
+
+  await Deno.writeTextFile(
+    `${dir}/tasks.ts`,
+    `import { nothing } from "unmapped";\nexport default () => nothing;\n`,
+  );
+  const broken = await runCoord(["schedule", "list", `${dir}/tasks.ts`]);
+  assert.equal(broken.code, 64, broken.stderr);
+  assert.match(
+    broken.stderr,
+    /^coord: cannot load task module .*tasks\.ts: Import "unmapped" not a dependency/,
+  );
+  await Deno.remove(dir, { recursive: true });
+});
+
+async function until(predicate: () => Promise<boolean>, timeoutMs = 20_000) {
+  const deadline = performance.now() + timeoutMs;
+  while (!await predicate()) {
+    if (performance.now() > deadline) throw new Error("timed out");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

@@ -27,9 +27,10 @@ export class CommandFailedError extends Error {}
 
 /**
  * A task handler running `command` with `sh -c`, with `COORD_TASK`, `COORD_SCHEDULED_AT`
- * (ISO 8601, UTC, milliseconds) and `COORD_INSTANCE` in its environment, but not coord's
- * credentials (unless `options.passEnv` names them). It fails when the command exits non-zero;
- * an aborted run's command and everything it started get SIGTERM, then SIGKILL.
+ * (ISO 8601, UTC, milliseconds), `COORD_INSTANCE` and a triggered run's `COORD_ARGS` (JSON) in
+ * its environment, but not coord's credentials (unless `options.passEnv` names them). It fails
+ * when the command exits non-zero; an aborted run's command and everything it started get
+ * SIGTERM, then SIGKILL.
  *
  * @example
  * ```ts ignore
@@ -49,6 +50,7 @@ export function commandHandler(
         COORD_TASK: ctx.task,
         COORD_SCHEDULED_AT: ctx.scheduledAt.toISOString(),
         COORD_INSTANCE: ctx.instance,
+        ...(ctx.args !== undefined && { COORD_ARGS: JSON.stringify(ctx.args) }),
       },
       passEnv: options.passEnv,
       // Its own process group: a stop reaches the command's children too, and a Ctrl-C on the

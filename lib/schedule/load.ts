@@ -6,8 +6,8 @@
  */
 
 import { isAbsolute, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
 import { UsageError } from "../errors.ts";
+import { importModule } from "../module_loader.ts";
 import { commandHandler, type CommandTaskOptions, type OutputSink } from "./command_task.ts";
 import { parseCrontab } from "./crontab.ts";
 import type { Scheduler } from "./scheduler.ts";
@@ -47,7 +47,7 @@ export async function loadTasks(
 async function loadModule(app: Scheduler, file: string, path: string): Promise<void> {
   let module: { default?: unknown };
   try {
-    module = await import(pathToFileURL(path).href);
+    module = await importModule(path);
   } catch (e) {
     throw new UsageError(`cannot load task module ${file}: ${firstLine(e)}`);
   }

@@ -53,7 +53,8 @@ function listen(app: Scheduler, at: { hostname: string; port: number }, signal: 
  * unless `verbose`.
  */
 export function eventLine(event: ScheduleEvent, verbose = false): string | undefined {
-  const at = "tick" in event ? ` ${new Date(event.tick).toISOString()}` : "";
+  const at = ("tick" in event ? ` ${new Date(event.tick).toISOString()}` : "") +
+    ("triggered" in event && event.triggered ? " (triggered)" : "");
   switch (event.type) {
     case "started":
       return verbose
@@ -62,11 +63,17 @@ export function eventLine(event: ScheduleEvent, verbose = false): string | undef
     case "succeeded":
       return verbose ? `${event.task}${at} succeeded in ${seconds(event.durationMs)}` : undefined;
     case "failed":
-      return `${event.task}${at} failed after ${seconds(event.durationMs)}: ${event.error}`;
+      return `${event.task}${at} failed after ${seconds(event.durationMs)}: ${event.error}` +
+        (event.givenUp ? "; no retries left, moving on to the next tick" : "");
     case "lost":
-      return `${event.task}${at} lost its lease to another instance; the run was stopped`;
+      return event.replaced
+        ? `${event.task}${at} was replaced by a later tick (overlap replace); the run was stopped`
+        : `${event.task}${at} lost its lease to another instance; the run was stopped`;
     case "error":
       return `${event.task}: ${event.error} — retrying`;
+    case "skipped":
+      return `${event.task}: skipped ${event.ticks} tick(s) without running them; next ` +
+        (event.next === null ? "none" : new Date(event.next).toISOString());
   }
 }
 

@@ -2,11 +2,18 @@
 
 import assert from "node:assert/strict";
 import type { Backend } from "../../lib/backend/types.ts";
-import { BackendUnavailableError, ForeignDataError, LeaseLostError } from "../../lib/errors.ts";
+import {
+  BackendUnavailableError,
+  ForeignDataError,
+  LeaseLostError,
+  UsageError,
+} from "../../lib/errors.ts";
 import type { ScheduleEvent } from "../../lib/schedule/runner.ts";
 import { Scheduler, type SchedulerOptions } from "../../lib/schedule/scheduler.ts";
 import type { TaskContext, TaskOptions } from "../../lib/schedule/task.ts";
 import { scheduleStatus, type TaskStatus } from "../../lib/schedule/status.ts";
+import { abortion } from "../../lib/time.ts";
+import { pauseTask, removeTask, resumeTask, triggerTask } from "../../lib/schedule/control.ts";
 import { conformance } from "../support/backends.ts";
 
 /** One run as a test sees it. */
@@ -128,6 +135,201 @@ conformance("a failed tick with failure mode unlock is retried after retryDelay"
     assert.ok(gap >= 120 && gap < 1_000, `retry ${i} after ${gap} ms`);
   }
 });
+
+conformance(
+  "a tick failing past maxRetries is recorded as failed, the task moves on",
+  async (ctx) => {
+    const runs: Run[] = [];
+    const seen: ScheduleEvent[] = [];
+    const { stop } = await instances(ctx.open, 2, (app) => {
+      app.task(
+        {
+          name: "hopeless",
+          interval: "1h",
+          failureMode: "unlock",
+          retryDelay: "50ms",
+          maxRetries: 2,
+        },
+        (c) => {
+          recorder(runs)(c);
+          throw new Error("always fails");
+        },
+      );
+    }, { onEvent: (e) => seen.push(e) });
+    await dueNow(ctx.open, "hopeless");
+    const status = async () =>
+      (await scheduleStatus(await ctx.open(), ["hopeless"]))[0] as TaskStatus;
+    await until(async () => (await status()).next! > runs[0]?.tick, 10_000, "the next tick");
+    await stop();
+    assert.deepEqual(runs.map((r) => r.tick), [runs[0].tick, runs[0].tick, runs[0].tick]);
+    const final = await status();
+    assert.deepEqual([final.runs, final.failures, final.consecutiveFailures], [3, 3, 3]);
+    assert.equal(final.last?.outcome, "failure");
+    assert.equal(final.lease, undefined, "nothing holds the tick");
+    const failed = seen.filter((e) => e.type === "failed");
+    assert.deepEqual(failed.map((e) => e.type === "failed" && e.givenUp), [false, false, true]);
+  },
+);
+
+conformance("a failed tick with failure mode none is retried 3 times by default", async (ctx) => {
+  const runs: Run[] = [];
+  const { stop } = await instances(ctx.open, 1, (app) => {
+    app.task({ name: "stubborn", interval: "1h", lease: "200ms" }, (c) => {
+      recorder(runs)(c);
+      throw new Error("always fails");
+    });
+  });
+  await dueNow(ctx.open, "stubborn");
+  const status = async () =>
+    (await scheduleStatus(await ctx.open(), ["stubborn"]))[0] as TaskStatus;
+  await until(async () => (await status()).next! > runs[0]?.tick, 10_000, "the next tick");
+  await stop();
+  assert.equal(runs.length, 4, "the first run and 3 retries");
+  assert.equal((await status()).consecutiveFailures, 4);
+});
+
+conformance("a run past its timeout has its signal aborted and counts as failed", async (ctx) => {
+  const seen: ScheduleEvent[] = [];
+  let aborted: unknown;
+  const { stop } = await instances(ctx.open, 1, (app) => {
+    app.task(
+      { name: "slowpoke", interval: "1h", timeout: "200ms", failureMode: "commit" },
+      async (c) => {
+        await abortion(c.signal);
+        aborted = c.signal.reason;
+      },
+    );
+  }, { onEvent: (e) => seen.push(e) });
+  await dueNow(ctx.open, "slowpoke");
+  await until(() => seen.some((e) => e.type === "failed"), 10_000, "the failure");
+  await stop();
+  const failed = seen.find((e) => e.type === "failed")!;
+  assert.ok(failed.type === "failed" && failed.durationMs >= 190, JSON.stringify(failed));
+  assert.match(failed.type === "failed" ? failed.error : "", /^timed out after 0\.2 s$/);
+  assert.match(String(aborted), /timed out/);
+  const [status] = await scheduleStatus(await ctx.open(), ["slowpoke"]) as TaskStatus[];
+  assert.equal(status.last?.outcome, "failure");
+  assert.ok(status.next! > failed.tick, "committed: the task moved on");
+});
+
+conformance("overlap replace stops a run outlasting its period for the next tick", async (ctx) => {
+  const runs: Run[] = [];
+  const seen: ScheduleEvent[] = [];
+  let reason: unknown;
+  const { stop } = await instances(ctx.open, 2, (app) => {
+    app.task({ name: "replaced", interval: "300ms", overlap: "replace" }, async (c) => {
+      recorder(runs)(c);
+      if (runs.length > 1) return;
+      await abortion(c.signal);
+      reason = c.signal.reason;
+    });
+  }, { onEvent: (e) => seen.push(e) });
+  await until(() => runs.length >= 3, 10_000, "runs after the replaced one");
+  await stop();
+  assert.match(String(reason), /a later tick replaced it/);
+  const [first, second] = runs;
+  assert.equal(second.tick, first.tick + 300, "the next tick replaced it");
+  assert.ok(second.at - first.at < 2_000, `replaced after ${second.at - first.at} ms`);
+  const lost = seen.find((e) => e.type === "lost");
+  assert.ok(lost?.type === "lost" && lost.replaced && lost.tick === first.tick);
+  assert.equal(new Set(runs.map((r) => r.tick)).size, runs.length, "no tick twice");
+});
+
+conformance(
+  "overlap allow: a 1.5-s run every 500 ms runs 3 at once, no tick twice",
+  async (ctx) => {
+    const runs: Run[] = [];
+    let concurrent = 0;
+    let most = 0;
+    const { stop } = await instances(ctx.open, 3, (app) => {
+      app.task({ name: "allowed", interval: "500ms", overlap: "allow" }, async (c) => {
+        recorder(runs)(c);
+        most = Math.max(most, ++concurrent);
+        await new Promise((r) => setTimeout(r, 1_500));
+        concurrent--;
+      });
+    });
+    await until(() => runs.length >= 6, 15_000, "6 runs");
+    await stop();
+    assert.ok(most >= 3, `at most ${most} ran at once`);
+    const ticks = runs.map((r) => r.tick).sort((a, b) => a - b);
+    assert.equal(new Set(ticks).size, ticks.length, `a tick ran twice: ${ticks}`);
+    for (let i = 1; i < ticks.length; i++) assert.equal(ticks[i] - ticks[i - 1], 500, "no gaps");
+    const status = await statusOf(await ctx.open(), "allowed");
+    assert.equal(status.last?.outcome, "success");
+    const { stored } = await (await ctx.open()).schedule.read("allowed");
+    assert.equal(JSON.parse(stored!.value).overlapping, undefined, "every lease let go");
+  },
+);
+
+conformance(
+  "overlap allow: a run whose instance died is run again after its lease",
+  async (ctx) => {
+    const backend = await ctx.open();
+    const now = Date.now();
+    const died = Math.floor(now / 3_600_000) * 3_600_000 - 3_600_000;
+    const record = {
+      type: "task",
+      spec: "every 3600000ms",
+      next: Math.ceil(now / 3_600_000) * 3_600_000,
+      runs: 1,
+      failures: 0,
+      aliveAt: now,
+      overlapping: [{ owner: "dead", tick: died, until: now + 300, claim: "the dead one's" }],
+    };
+    await backend.schedule.write("survivor", { expect: 0, value: JSON.stringify(record) });
+    const runs: Run[] = [];
+    const { stop } = await instances(ctx.open, 2, (app) => {
+      app.task({ name: "survivor", interval: "1h", overlap: "allow" }, recorder(runs));
+    });
+    await until(
+      async () => {
+        const { stored } = await backend.schedule.read("survivor");
+        return JSON.parse(stored!.value).overlapping === undefined;
+      },
+      10_000,
+      "the tick done",
+    );
+    await stop();
+    assert.deepEqual(runs.map((r) => r.tick), [died]);
+    assert.ok(runs[0].at >= now + 250, "not before the lease ran out");
+    const status = await statusOf(backend, "survivor");
+    assert.deepEqual([status.runs, status.next], [2, record.next], "the timing did not move");
+  },
+);
+
+conformance(
+  "overlap allow: a failed tick is retried on its own lease, maxRetries times",
+  async (ctx) => {
+    const runs: Run[] = [];
+    const { stop } = await instances(ctx.open, 2, (app) => {
+      app.task({
+        name: "allowedflaky",
+        interval: "1h",
+        overlap: "allow",
+        failureMode: "unlock",
+        retryDelay: "100ms",
+        maxRetries: 1,
+      }, (c) => {
+        recorder(runs)(c);
+        throw new Error("always fails");
+      });
+    });
+    await dueNow(ctx.open, "allowedflaky");
+    const backend = await ctx.open();
+    await until(
+      async () => {
+        const { stored } = await backend.schedule.read("allowedflaky");
+        return runs.length > 0 && JSON.parse(stored!.value).overlapping === undefined;
+      },
+      10_000,
+      "the tick given up",
+    );
+    await stop();
+    assert.deepEqual(runs.map((r) => r.tick), [runs[0].tick, runs[0].tick]);
+    assert.equal((await statusOf(backend, "allowedflaky")).failures, 2);
+  },
+);
 
 conformance("a failed tick with failure mode commit is not retried", async (ctx) => {
   const runs: Run[] = [];
@@ -284,20 +486,54 @@ conformance("the committed tick survives a restart: no tick repeats", async (ctx
   }
 });
 
-conformance("fastForward runs only the latest tick missed while down", async (ctx) => {
-  const runs: Run[] = [];
-  const task: TaskOptions = { name: "ff", interval: "100ms", fastForward: true };
-  let app = await instances(ctx.open, 1, (a) => a.task(task, recorder(runs)));
-  await until(() => runs.length >= 1, 10_000, "a run");
-  await app.stop();
-  const lastBefore = runs.at(-1)!.tick;
-  await new Promise((r) => setTimeout(r, 600));
-  app = await instances(ctx.open, 1, (a) => a.task(task, recorder(runs)));
-  await until(() => runs.length >= 3, 10_000, "runs after the restart");
-  await app.stop();
-  const resumed = runs.find((r) => r.tick > lastBefore)!;
-  assert.ok(resumed.tick - lastBefore >= 500, `resumed at +${resumed.tick - lastBefore} ms`);
-});
+/** After a restart: the ticks run, when the instances were restarted, and the status. */
+type CatchUpCheck = (ticks: number[], restartedAt: number, status: TaskStatus) => void;
+
+const consecutive = (ticks: number[]) => {
+  for (let i = 1; i < ticks.length; i++) assert.equal(ticks[i] - ticks[i - 1], 200, `${ticks}`);
+};
+
+for (
+  const [policy, options, check] of [
+    ["all", {}, (ticks, _, status) => {
+      consecutive(ticks);
+      assert.equal(status.missed, 0);
+    }],
+    ["latest (fastForward)", { fastForward: true }, (ticks, restartedAt, status) => {
+      assert.ok(ticks[0] >= restartedAt - 200, `resumed at ${ticks[0] - restartedAt}`);
+      consecutive(ticks);
+      assert.ok(status.missed >= 3, `missed ${status.missed}`);
+    }],
+    ["none", { catchUp: "none" }, (ticks, restartedAt, status) => {
+      // The grace of none: half the period.
+      assert.ok(ticks[0] >= restartedAt - 100, `resumed at ${ticks[0] - restartedAt}`);
+      assert.ok(status.missed >= 4, `missed ${status.missed}`);
+    }],
+    ["within=800ms", { catchUp: { within: "800ms" } }, (ticks, restartedAt, status) => {
+      assert.ok(ticks[0] >= restartedAt - 800, `resumed at ${ticks[0] - restartedAt}`);
+      assert.ok(ticks[0] < restartedAt, "a tick younger than 800 ms ran");
+      consecutive(ticks);
+      assert.ok(status.missed >= 1, `missed ${status.missed}`);
+    }],
+  ] as [string, Partial<TaskOptions>, CatchUpCheck][]
+) {
+  conformance(`catch-up ${policy} after every instance stopped for 5 ticks`, async (ctx) => {
+    const runs: Run[] = [];
+    const task: TaskOptions = { name: "downtime", interval: "200ms", ...options };
+    let app = await instances(ctx.open, 2, (a) => a.task(task, recorder(runs)));
+    await until(() => runs.length >= 2, 10_000, "runs");
+    await app.stop();
+    const lastBefore = runs.at(-1)!.tick;
+    await new Promise((r) => setTimeout(r, 1_000)); // down for 5 ticks
+    app = await instances(ctx.open, 2, (a) => a.task(task, recorder(runs)));
+    const restartedAt = Date.now(); // connected: their first read comes after this
+    await until(() => runs.some((r) => r.tick >= restartedAt + 400), 10_000, "runs again");
+    await app.stop();
+    const ticks = runs.map((r) => r.tick).filter((t) => t > lastBefore);
+    assert.equal(new Set(runs.map((r) => r.tick)).size, runs.length, "no tick twice");
+    check(ticks, restartedAt, await statusOf(await ctx.open(), "downtime"));
+  });
+}
 
 conformance("ctx.heartbeat() reports a lease taken over, and ctx.signal aborts", async (ctx) => {
   let observed: unknown;
@@ -420,6 +656,131 @@ conformance("a task whose name holds foreign data is refused, the data left alon
   await assert.rejects(app.run(), ForeignDataError);
   assert.equal((await backend.schedule.read("alien")).stored?.value, "not a coord record");
   await assert.rejects(scheduleStatus(backend, ["alien"]), ForeignDataError);
+});
+
+/** The task's status, once an instance has made its record. */
+async function statusOf(backend: Backend, name: string): Promise<TaskStatus> {
+  let status: TaskStatus | undefined;
+  await until(
+    async () => {
+      [status] = await scheduleStatus(backend, [name]) as TaskStatus[];
+      return status !== undefined;
+    },
+    10_000,
+    `${name}'s record`,
+  );
+  return status!;
+}
+
+conformance(
+  "a trigger runs once across 3 instances, with its args, timing unmoved",
+  async (ctx) => {
+    const runs: { args: unknown; tick: number }[] = [];
+    const { stop } = await instances(ctx.open, 3, (app) => {
+      app.task({ name: "adhoc", interval: "1h" }, (c) => {
+        runs.push({ args: c.args, tick: c.scheduledAt.getTime() });
+      });
+    });
+    const backend = await ctx.open();
+    const before = await statusOf(backend, "adhoc");
+    for (const n of [1, 2]) {
+      const asked = Date.now();
+      const id = await triggerTask(backend, "adhoc", { args: { n } });
+      await until(
+        async () => {
+          const { triggered } = await statusOf(backend, "adhoc");
+          return triggered?.trigger === id && triggered.outcome === "success";
+        },
+        10_000,
+        `trigger ${n}'s run`,
+      );
+      assert.ok(Math.abs(runs.at(-1)!.tick - asked) < 1_000, "scheduledAt: when it was asked");
+    }
+    await stop();
+    assert.deepEqual(runs.map((r) => r.args), [{ n: 1 }, { n: 2 }]);
+    const after = await statusOf(backend, "adhoc");
+    assert.equal(after.next, before.next, "the timing did not move");
+    assert.deepEqual([after.runs, after.triggers], [2, 0]);
+  },
+);
+
+conformance(
+  "pause stops a task's ticks; resume skips them, or runs them with catchUp",
+  async (ctx) => {
+    const runs: Run[] = [];
+    const backend = await ctx.open();
+    const { stop } = await instances(ctx.open, 2, (app) => {
+      app.task({ name: "pausable", interval: "100ms" }, recorder(runs));
+    });
+    await until(() => runs.length >= 1, 10_000, "a run");
+    assert.equal(await pauseTask(backend, "pausable"), true);
+    assert.equal(await pauseTask(backend, "pausable"), false, "paused already");
+    const pausedAt = Date.now();
+    // Ticks pass while paused (only time shows that none runs).
+    await new Promise((r) => setTimeout(r, 500));
+    const resumedAt = Date.now();
+    assert.equal(await resumeTask(backend, "pausable"), true);
+    await until(() => runs.some((r) => r.tick >= resumedAt), 10_000, "a run after resume");
+    const skipped = runs.filter((r) => r.tick > pausedAt && r.tick < resumedAt);
+    assert.deepEqual(skipped, [], "no tick of the pause ran");
+    assert.ok((await statusOf(backend, "pausable")).missed >= 4, "the skipped ticks are counted");
+
+    await pauseTask(backend, "pausable");
+    const pausedAgain = Date.now();
+    await new Promise((r) => setTimeout(r, 500));
+    const resumedAgain = Date.now();
+    await resumeTask(backend, "pausable", { catchUp: true });
+    await until(() => runs.some((r) => r.tick >= resumedAgain), 10_000, "caught up");
+    await stop();
+    const ticks = runs.map((r) => r.tick).filter((t) => t > pausedAgain - 100);
+    for (let i = 1; i < ticks.length; i++) assert.equal(ticks[i] - ticks[i - 1], 100, "no gap");
+    assert.equal(new Set(runs.map((r) => r.tick)).size, runs.length, "no tick twice");
+  },
+);
+
+conformance("trigger, pause and resume refuse a task without a record", async (ctx) => {
+  const backend = await ctx.open();
+  for (const act of [triggerTask, pauseTask, resumeTask]) {
+    await assert.rejects(
+      act(backend, "ghost"),
+      (e) => e instanceof UsageError && /no task "ghost"/.test(e.message),
+    );
+  }
+  assert.deepEqual(await backend.schedule.list(), [], "nothing stored");
+});
+
+conformance("a task no instance ran for a day is orphaned, until one runs it", async (ctx) => {
+  const backend = await ctx.open();
+  const twoDaysAgo = Date.now() - 2 * 86_400_000;
+  const stale = {
+    type: "task",
+    spec: "every 3600000ms",
+    next: Math.ceil(Date.now() / 3_600_000) * 3_600_000,
+    runs: 1,
+    failures: 0,
+    last: { tick: twoDaysAgo, owner: "gone", outcome: "success", startedAt: twoDaysAgo },
+  };
+  await backend.schedule.write("stale", { expect: 0, value: JSON.stringify(stale) });
+  assert.equal((await statusOf(backend, "stale")).orphaned, true, "from its last run");
+  const { stop } = await instances(ctx.open, 1, (app) => {
+    app.task({ name: "stale", interval: "1h" }, () => {});
+  });
+  await until(async () => !(await statusOf(backend, "stale")).orphaned, 10_000, "not orphaned");
+  await stop();
+});
+
+conformance("removeTask() removes a template with its instances, not foreign data", async (ctx) => {
+  const backend = await ctx.open();
+  const app = new Scheduler({ backend });
+  app.task({ name: "remind", dynamic: true }, () => {});
+  await app.schedule("remind", "ana", { interval: "1h" });
+  assert.deepEqual(await backend.schedule.list(), ["remind", "remind/ana"]);
+  assert.equal(await removeTask(backend, "remind"), true);
+  assert.deepEqual(await backend.schedule.list(), []);
+  assert.equal(await removeTask(backend, "remind"), false);
+  await backend.schedule.write("alien", { expect: 0, value: "not a coord record" });
+  await assert.rejects(removeTask(backend, "alien", { force: true }), ForeignDataError);
+  assert.equal((await backend.schedule.read("alien")).stored?.value, "not a coord record");
 });
 
 /** Makes a task's next tick due now by moving its stored `next` into the past. */
