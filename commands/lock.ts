@@ -191,17 +191,21 @@ async function runHolding(
     throw error;
   }
   signals.running(group);
-  const onLost = () => {
+  const announceLoss = () => {
     const reason = (held.signal.reason as Error).message;
     console.error(`coord: ${reason}; sent SIGTERM to ${program} and all it started`);
-    // Whatever CMD started must not run on beside the next holder.
-    void group.stop();
   };
-  held.signal.addEventListener("abort", onLost, { once: true });
+  held.signal.addEventListener("abort", announceLoss, { once: true });
+  // Also when the lease was lost while CMD was being started.
+  if (held.signal.aborted) announceLoss();
+  const stopOnLoss = group.stopOnAbort(held.signal);
   const status = await group.status;
-  await group.stopped();
+  // What CMD left running (`sleep 1000 &`, a daemon in its group) must not go on beside the
+  // next holder: the group is stopped before the lock passes on.
+  await group.stop();
   signals.finishing();
-  held.signal.removeEventListener("abort", onLost);
+  stopOnLoss[Symbol.dispose]();
+  held.signal.removeEventListener("abort", announceLoss);
   const heldMs = performance.now() - heldFrom;
   const leaseLost = held.signal.aborted;
   await held.release();
@@ -243,8 +247,11 @@ class LockSignals {
     return this.#controller.signal;
   }
 
+  /** From now on signals go to `group`, also one that came while it was being started. */
   running(group: ProcessGroup): void {
     this.#group = group;
+    const early = this.#controller.signal.reason;
+    if (early instanceof InterruptedError) void group.signal(early.signal);
   }
 
   finishing(): void {

@@ -85,9 +85,13 @@ export class LeaseLostError extends WaitTimeoutError {}
 
 /** A command stopped by SIGINT, SIGTERM or SIGHUP; exits 128 + the signal's number. */
 export class InterruptedError extends CoordError {
+  /** The signal that stopped the command. */
+  readonly signal: "SIGINT" | "SIGTERM" | "SIGHUP";
+
   /** Names the signal that stopped the command. */
   constructor(signal: "SIGINT" | "SIGTERM" | "SIGHUP") {
     super(`stopped by ${signal}`, 128 + SIGNAL_NUMBERS[signal]);
+    this.signal = signal;
   }
 }
 

@@ -141,8 +141,9 @@ export class ProcessGroup {
 
   /**
    * Stops the whole group: SIGTERM, then SIGKILL to whatever of it is left after
-   * {@link STOP_GRACE_MS}. Resolves once all of it is gone. Calling it again joins the stop
-   * under way.
+   * {@link STOP_GRACE_MS}. Resolves once the group is empty, or right after the SIGKILL (which
+   * cannot be ignored). At once when the group was already empty. Calling it again joins the
+   * stop under way.
    */
   stop(): Promise<void> {
     this.#stopping ??= (async () => {

@@ -21,10 +21,14 @@ const withSecrets = (ctx: CaseContext) => ({
   ...(ctx.label === "sqlite" && { COORD_PASSWORD: "pass-word-of-coord" }),
 });
 
-/** The secret variables a child's `env` output shows. */
+/** The secret variables a child's `env` output shows (each once: a task may run twice). */
 const secretsIn = (envOutput: string) =>
-  envOutput.split("\n").filter((line) => /^(\[\w+\] )?COORD_(URL|PASSWORD)=/.test(line))
-    .map((line) => line.replace(/^\[\w+\] /, "").split("=")[0]).sort();
+  [
+    ...new Set(
+      envOutput.split("\n").filter((line) => /^(\[\w+\] )?COORD_(URL|PASSWORD)=/.test(line))
+        .map((line) => line.replace(/^\[\w+\] /, "").split("=")[0]),
+    ),
+  ].sort();
 
 const expectedSecrets = (ctx: CaseContext) =>
   ctx.label === "sqlite" ? ["COORD_PASSWORD", "COORD_URL"] : ["COORD_URL"];
@@ -74,6 +78,22 @@ async function gone(pid: number, hangGuardMs = 10_000): Promise<void> {
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+conformance("what CMD leaves running is stopped before the lock passes on", async (ctx) => {
+  await withPidFile(async (pidFile) => {
+    const r = await runCoord([
+      "lock",
+      "run",
+      "leftover",
+      "--",
+      "sh",
+      "-c",
+      `sleep 1000 >/dev/null 2>&1 & echo $! > ${pidFile}`,
+    ], { env: envOf(ctx) });
+    assert.equal(r.code, 0, r.stderr);
+    await gone(Number(await Deno.readTextFile(pidFile)));
+  });
+});
 
 conformance("a lost lease stops CMD's whole process group, grandchildren too", async (ctx) => {
   await withPidFile(async (pidFile) => {
@@ -165,7 +185,7 @@ conformance("a lock's CMD gets no COORD_URL or COORD_PASSWORD, unless --pass-env
   const plain = await runCoord(["lock", "run", "env", "--", "env"], { env: withSecrets(ctx) });
   assert.equal(plain.code, 0, plain.stderr);
   assert.deepEqual(secretsIn(plain.stdout), []);
-  assert.match(plain.stdout, /^COORD_TOKEN=1$/m);
+  assert.match(plain.stdout, /^COORD_TOKEN=\d+$/m);
   const passed = await runCoord(
     ["lock", "run", "env", "--pass-env", "COORD_URL,COORD_PASSWORD", "--", "env"],
     { env: withSecrets(ctx) },
