@@ -36,8 +36,9 @@ Takes a ticket for RES, waits until it is this ticket's turn (strictly first com
 served), then runs CMD (no shell: argv as given) in its own process group with COORD_LOCK=RES
 and COORD_TOKEN=<token> in its environment (but not COORD_URL or COORD_PASSWORD): a fencing
 token, strictly increasing per resource and never repeated, not even after the backend lost its
-data (it is never below the backend's clock in µs). When CMD exits the lock passes to the next
-ticket at once, and coord exits with CMD's status.
+data (it is never below the backend's clock in µs: keep Redis servers' clocks in sync with
+NTP). When CMD exits, whatever it left running in its group is stopped, the lock passes to
+the next ticket at once, and coord exits with CMD's status.
 
 Options:
   --label TEXT              shown by coord turn status/follow, at most 200 characters

@@ -67,7 +67,8 @@ export interface LockHandle extends AsyncDisposable {
    * The fencing token for what the lock guards: strictly increasing per resource, and never
    * below the backend's clock in µs when it was taken, so it does not repeat even after the
    * backend lost the lock's state (a restart without persistence, a failover to a replica
-   * that missed writes).
+   * that missed writes) — as long as the backend's clock does not go back (after a failover,
+   * another server's: keep their clocks in sync).
    */
   token: number;
   /** How long it took to get the lock. */

@@ -61,6 +61,8 @@ const SCHEMA = [
   ...SCHEDULE_DDL,
   ...QUEUE_DDL,
 ];
+/** The names of coord's tables, from {@link SCHEMA}: nothing else is read as coord's. */
+const COORD_TABLES = new Set(SCHEMA.map((ddl) => /EXISTS\s+(\w+)/.exec(ddl)![1]));
 const SCHEMA_VERSION = "1";
 const CLOCK_RECORD_SQL = "SELECT value FROM coord_meta WHERE key = 'clock'";
 const SAVE_CLOCK_RECORD_SQL = "INSERT OR REPLACE INTO coord_meta (key, value) VALUES ('clock', ?)";
@@ -192,9 +194,11 @@ export class SqliteBackend implements Backend {
     const tables = (this.db.prepare(
       "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
     ).all() as { name: string }[]).map((r) => r.name);
-    const foreignTables = tables.filter((name) => !name.startsWith("coord_"))
+    // A table named like coord's but not among them (another program's, a later release's)
+    // is reported, never read as if its columns were coord's.
+    const foreignTables = tables.filter((name) => !COORD_TABLES.has(name))
       .map((name) => ({ where: `table ${name}`, problem: "not a coord table" }));
-    const foreignRows = tables.filter((name) => name.startsWith("coord_")).flatMap((table) =>
+    const foreignRows = tables.filter((name) => COORD_TABLES.has(name)).flatMap((table) =>
       this.#foreignRows.find(
         table,
         table === "coord_meta" ? {} : { namespace: this.namespace },
@@ -344,12 +348,11 @@ function createPrivately(path: string, createDirectory: boolean): void {
 }
 
 function missingTables(db: DatabaseSync): string[] {
-  const wanted = SCHEMA.map((ddl) => /EXISTS\s+(\w+)/.exec(ddl)![1]);
   const present = new Set(
     (db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table'").all() as { name: string }[])
       .map((r) => r.name),
   );
-  return wanted.filter((name) => !present.has(name));
+  return [...COORD_TABLES].filter((name) => !present.has(name));
 }
 
 function createSchema(db: DatabaseSync): void {
