@@ -283,6 +283,13 @@ class TaskLoop {
       await run;
       return "again";
     }
+    // Catching up on missed ticks: one by one, never all of a long downtime's ticks at once.
+    if (following !== null && following <= now) {
+      await run.catch((e) => {
+        this.#context.emit({ type: "error", task: this.#def.name, error: oneLine(e) });
+      });
+      return "again";
+    }
     // The tick is committed already: the loop claims the next one while this run goes on, so a
     // run longer than the period overlaps the next instead of delaying it.
     this.#inBackground(run);

@@ -486,6 +486,33 @@ conformance("the committed tick survives a restart: no tick repeats", async (ctx
   }
 });
 
+conformance(
+  "a best-effort task runs the ticks it missed one by one, not all at once",
+  async (ctx) => {
+    const runs: Run[] = [];
+    let running = 0;
+    let most = 0;
+    const task: TaskOptions = { name: "behind", interval: "250ms", executionMode: "best-effort" };
+    const body = async (c: TaskContext) => {
+      recorder(runs)(c);
+      most = Math.max(most, ++running);
+      await new Promise((r) => setTimeout(r, 50));
+      running--;
+    };
+    let app = await instances(ctx.open, 1, (a) => a.task(task, body));
+    await until(() => runs.length >= 1, 10_000, "a first run");
+    await app.stop();
+    const lastBefore = runs.at(-1)!.tick;
+    most = 0;
+    await new Promise((r) => setTimeout(r, 1_500)); // 6 ticks missed
+    app = await instances(ctx.open, 1, (a) => a.task(task, body));
+    await until(() => runs.filter((r) => r.tick > lastBefore).length >= 6, 10_000, "the missed");
+    await app.stop();
+    // Two at most: a run may still end just as the next tick is due on a busy machine.
+    assert.ok(most <= 2, `${most} runs at once while catching up`);
+  },
+);
+
 /** After a restart: the ticks run, when the instances were restarted, and the status. */
 type CatchUpCheck = (ticks: number[], restartedAt: number, status: TaskStatus) => void;
 
