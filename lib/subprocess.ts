@@ -17,6 +17,12 @@ import { sleep } from "./time.ts";
 export const STOP_GRACE_MS = 1_000;
 
 /**
+ * How long a command's piped output is still read after its group was stopped: a process that
+ * left the group (`setsid`) may hold the pipe open for ever, and must not hold the run too.
+ */
+export const OUTPUT_DRAIN_MS = 100;
+
+/**
  * The variables coord reads credentials from. Children do not get them (a command that prints
  * its environment would put the password in a job's error or a log) unless named in
  * `passEnv`.

@@ -14,7 +14,7 @@ import type { Backend, ChangeWatcher } from "../backend/types.ts";
 import { estimateClockOffset } from "../clock.ts";
 import { LeaseLostError, oneLine, UsageError } from "../errors.ts";
 import { abortion, localNow, sleep } from "../time.ts";
-import { type ProcessGroup, spawnGroup } from "../subprocess.ts";
+import { OUTPUT_DRAIN_MS, type ProcessGroup, spawnGroup } from "../subprocess.ts";
 import { checkQueueName, jobRef } from "./queue.ts";
 import {
   checkCount,
@@ -474,12 +474,19 @@ async function runCommand(
     throw new NonRetryableError(`cannot run ${argv[0]}: ${oneLine(e)}`);
   }
   const stopping = group.stopOnAbort(signal);
+  const drained = new AbortController();
+  const output = Promise.all([
+    readCapped(group.stdout, MAX_STDOUT_BYTES, drained.signal),
+    readCapped(group.stderr, 65_536, drained.signal),
+  ]);
   try {
-    const [status, stdout, stderr] = await Promise.all([
-      group.status,
-      readCapped(group.stdout, MAX_STDOUT_BYTES),
-      readCapped(group.stderr, 65_536),
-    ]);
+    const status = await group.status;
+    // What the command left running (`sleep 1000 &`) would hold its output open, and with it
+    // the job: it ends with the job, as a lock's CMD's does; then the output is read on briefly.
+    await group.stop();
+    const timer = setTimeout(() => drained.abort(), OUTPUT_DRAIN_MS);
+    const [stdout, stderr] = await output;
+    clearTimeout(timer);
     // Stopped (timeout, lost lease, forced stop): whatever the command made of its SIGTERM.
     signal.throwIfAborted();
     if (!status.success) {
@@ -496,12 +503,23 @@ async function runCommand(
   }
 }
 
-async function readCapped(stream: ReadableStream<Uint8Array>, maxBytes: number): Promise<string> {
+async function readCapped(
+  stream: ReadableStream<Uint8Array>,
+  maxBytes: number,
+  stop: AbortSignal,
+): Promise<string> {
   const chunks: Uint8Array[] = [];
   let size = 0;
-  for await (const chunk of stream) {
-    if (size < maxBytes) chunks.push(chunk.subarray(0, maxBytes - size));
-    size += chunk.length;
+  const reader = stream.getReader();
+  const onStop = () => reader.cancel().catch(() => {});
+  stop.addEventListener("abort", onStop, { once: true });
+  try {
+    for (let chunk; !(chunk = await reader.read()).done;) {
+      if (size < maxBytes) chunks.push(chunk.value.subarray(0, maxBytes - size));
+      size += chunk.value.length;
+    }
+  } finally {
+    stop.removeEventListener("abort", onStop);
   }
   const bytes = new Uint8Array(Math.min(size, maxBytes));
   let offset = 0;

@@ -7,14 +7,11 @@
  */
 
 import { SIGNAL_NUMBERS } from "../errors.ts";
-import { spawnGroup } from "../subprocess.ts";
+import { OUTPUT_DRAIN_MS, spawnGroup } from "../subprocess.ts";
 import type { TaskContext, TaskHandler } from "./task.ts";
 
 /** Where a command's output lines go (the CLI prints them with the task's name in front). */
 export type OutputSink = (task: string, stream: "stdout" | "stderr", line: string) => void;
-
-/** How long output is still read after the command exited (its leftover children may hold it). */
-const OUTPUT_DRAIN_MS = 100;
 
 /** Options of {@link commandHandler}. */
 export interface CommandTaskOptions {
@@ -64,7 +61,9 @@ export function commandHandler(
     ]);
     try {
       const status = await group.status;
-      // A child the command left behind may hold its output open: read on briefly, then stop.
+      // What the command left running (`sleep 1000 &`) ends with the run, as a lock's CMD's
+      // does; then its output is read on briefly.
+      await group.stop();
       const timer = setTimeout(() => drained.abort(), OUTPUT_DRAIN_MS);
       await forwarding;
       clearTimeout(timer);

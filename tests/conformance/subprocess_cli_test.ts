@@ -234,6 +234,46 @@ conformance(
   },
 );
 
+conformance("a command job ends with its command: what it left running is stopped", async (ctx) => {
+  await withPidFile(async (pidFile) => {
+    // The leftover holds the job's stdout open: before, the job waited for it.
+    const put = await runCoord(
+      ["queue", "put", "leftq", "--", "sh", "-c", `sleep 1000 & echo $! > ${pidFile}; echo hi`],
+      { env: envOf(ctx) },
+    );
+    assert.equal(put.code, 0, put.stderr);
+    const worker = await runCoord(["queue", "work", "leftq", "--allow-commands", "--drain"], {
+      env: envOf(ctx),
+    });
+    assert.equal(worker.code, 0, worker.stderr);
+    const waited = await runCoord(["queue", "wait", put.stdout.trim()], { env: envOf(ctx) });
+    assert.equal(waited.code, 0, waited.stderr);
+    assert.equal(JSON.parse(waited.stdout).stdout, "hi\n");
+    await gone(Number(await Deno.readTextFile(pidFile)));
+  });
+});
+
+conformance("a crontab command's leftovers end with its run", async (ctx) => {
+  await withPidFile(async (pidFile) => {
+    const file = await Deno.makeTempFile({ suffix: ".cron" });
+    await Deno.writeTextFile(
+      file,
+      `@every 1s name=left sleep 1000 >/dev/null 2>&1 & echo $! > ${pidFile}; echo started\n`,
+    );
+    const scheduler = spawnCoord(["schedule", "run", file, "--instance", "left"], {
+      env: envOf(ctx),
+    });
+    try {
+      await scheduler.stdoutLine(/^\[left\] started$/);
+      await gone(Number(await Deno.readTextFile(pidFile)));
+    } finally {
+      scheduler.kill("SIGTERM");
+      await scheduler.result;
+      await Deno.remove(file);
+    }
+  });
+});
+
 Deno.test("--pass-env with a variable coord does not withhold exits 64 with one line", async () => {
   const file = await Deno.makeTempFile({ suffix: ".cron" });
   await Deno.writeTextFile(file, "@every 1s true\n");
