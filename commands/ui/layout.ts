@@ -21,7 +21,7 @@ export function livePart(view: View | undefined, outage: string | undefined): Ht
   return html`${
     outage === undefined ? html`` : html`
       <div class="banner"
-        role="alert">Backend unavailable: ${outage} — showing the last state read; retrying.</div>
+        role="alert">Cannot read the backend: ${outage} — showing the last state read; retrying.</div>
     `
   }${view?.live}`;
 }

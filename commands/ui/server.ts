@@ -176,9 +176,16 @@ async function render(
   } catch (error) {
     if (error instanceof BackendUnavailableError) return { outage: oneLine(error) };
     if (error instanceof CoordError) return { error };
-    throw error;
+    // Not ours to expect (a client error a backend let through): the page stays up and says
+    // so, and the next re-read may well succeed; the log keeps the detail, once per message.
+    const message = `unexpected error: ${oneLine(error)}`;
+    if (message !== lastLogged) console.error(`coord ui: ${message} (reading ${url.pathname})`);
+    lastLogged = message;
+    return { outage: message };
   }
 }
+
+let lastLogged: string | undefined;
 
 /** `/live?path=P`: the live part of page P each time it changes. */
 function live(ctx: UiContext, url: URL, pulse: Pulse, signal: AbortSignal): Response {
