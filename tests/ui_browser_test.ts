@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * `coord ui` in a real browser (headless Chromium) against the real CLI, on SQLite and Redis:
  * pages update without a reload as the CLI changes things, actions work from their buttons,
@@ -9,48 +8,23 @@
  */
 
 import assert from "node:assert/strict";
-import type { Page } from "puppeteer-core";
 import { spawnCoord } from "./support/cli.ts";
 import { sharedRedisUrl } from "./support/shared_servers.ts";
-import { chromiumAvailable, coord, freshTarget, launchBrowser, startUi } from "./ui_support.ts";
+import {
+  chromiumAvailable,
+  coord,
+  freshTarget,
+  launchBrowser,
+  liveText,
+  openLive,
+  startUi,
+  stillTheSamePage,
+  stop,
+  until,
+} from "./ui_support.ts";
 
 const redisUrl = await sharedRedisUrl("redis");
 const hasChromium = chromiumAvailable();
-/** A hang guard for waiting on the page; the events awaited come much sooner. */
-const PAGE_WAIT_MS = 60_000;
-
-/** Opens `url` and resolves once its event stream is connected. */
-async function openLive(page: Page, url: string): Promise<void> {
-  await page.goto(url);
-  await page.waitForFunction(
-    () => document.getElementById("stream")?.textContent === "live",
-    { timeout: PAGE_WAIT_MS },
-  );
-  await page.evaluate(() => Object.assign(globalThis, { notReloaded: true }));
-}
-
-/** Resolves once the live part of the page holds `text`. */
-async function liveText(page: Page, text: string): Promise<void> {
-  await page.waitForFunction(
-    (t: string) => document.getElementById("live")!.textContent!.includes(t),
-    { timeout: PAGE_WAIT_MS },
-    text,
-  );
-}
-
-/** SIGTERM, which coord passes to its command; nothing if it already ended. */
-function stop(process: { kill(signal: Deno.Signal): void } | undefined): void {
-  try {
-    process?.kill("SIGTERM");
-  } catch {
-    // Already exited.
-  }
-}
-
-async function stillTheSamePage(page: Page): Promise<boolean> {
-  return await page.evaluate(() => "notReloaded" in globalThis);
-}
-
 for (const [backend, url] of [["sqlite", undefined], ["redis", redisUrl]] as const) {
   const ignore = !hasChromium || (backend === "redis" && url === undefined);
 
@@ -85,18 +59,12 @@ for (const [backend, url] of [["sqlite", undefined], ["redis", redisUrl]] as con
       const first = holder("first-holder");
       let second: ReturnType<typeof holder> | undefined;
       try {
-        await page.waitForFunction(
-          () => document.querySelector(".holder")?.textContent === "first-holder",
-          { timeout: PAGE_WAIT_MS },
-        );
+        await until(page, `document.querySelector(".holder")?.textContent === "first-holder"`);
         second = holder("second-holder");
         await liveText(page, "second-holder");
         // SIGTERM: coord passes it to sleep and gives the lock to the next ticket.
         first.kill("SIGTERM");
-        await page.waitForFunction(
-          () => document.querySelector(".holder")?.textContent === "second-holder",
-          { timeout: PAGE_WAIT_MS },
-        );
+        await until(page, `document.querySelector(".holder")?.textContent === "second-holder"`);
         assert.ok(await stillTheSamePage(page), "the page was reloaded");
       } finally {
         for (const process of [first, second]) stop(process);
@@ -124,8 +92,8 @@ for (const [backend, url] of [["sqlite", undefined], ["redis", redisUrl]] as con
         dialog.type() === "confirm" ? dialog.accept() : dialog.dismiss();
       });
       await openLive(page, `${ui.root}queues/q/jobs/j1`);
-      const shown = await page.$eval(".job-args", (pre) => pre.textContent);
-      assert.ok(shown?.includes(args.note), `args shown as ${shown}`);
+      const shown = await page.evaluate(`document.querySelector(".job-args").textContent`);
+      assert.ok(String(shown).includes(args.note), `args shown as ${shown}`);
       assert.equal(await page.$("#live img"), null, "an <img> from the args became an element");
       await Promise.all([page.waitForNavigation(), page.click("form.action button")]);
       await liveText(page, "cancelled");
@@ -146,10 +114,9 @@ Deno.test({
     const page = await browser.newPage();
     await openLive(page, `${ui.root}queues/q/jobs/j1`);
     assert.equal(await page.$("button[type=submit]:not(.lookup button)"), null);
-    const status = await page.evaluate(async () => {
-      const response = await fetch("queues/q/jobs/j1/cancel", { method: "POST" });
-      return response.status;
-    });
+    const status = await page.evaluate(
+      `fetch("queues/q/jobs/j1/cancel", { method: "POST" }).then((r) => r.status)`,
+    );
     assert.equal(status, 403);
   },
 });

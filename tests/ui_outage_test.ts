@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * `coord ui` through a Redis outage, in headless Chromium: the open page shows a banner while
  * the server is down and comes back by itself, with changes made after, without a restart of
@@ -9,9 +8,17 @@
 
 import assert from "node:assert/strict";
 import { redisServerAvailable, startStandalone } from "./support/redis_servers.ts";
-import { chromiumAvailable, coord, freshTarget, launchBrowser, startUi } from "./ui_support.ts";
-
-const PAGE_WAIT_MS = 60_000;
+import {
+  chromiumAvailable,
+  coord,
+  freshTarget,
+  launchBrowser,
+  openLive,
+  PAGE_WAIT_MS,
+  startUi,
+  stillTheSamePage,
+  until,
+} from "./ui_support.ts";
 
 Deno.test({
   name: "ui: a Redis outage shows a banner on the open page, which recovers by itself",
@@ -24,28 +31,20 @@ Deno.test({
       await using ui = await startUi(target.env);
       await using browser = await launchBrowser();
       const page = await browser.newPage();
-      await page.goto(ui.root);
-      await page.waitForFunction(
-        () => document.getElementById("stream")?.textContent === "live",
-        { timeout: PAGE_WAIT_MS },
-      );
-      await page.evaluate(() => Object.assign(globalThis, { notReloaded: true }));
+      await openLive(page, ui.root);
       Deno.kill(server.pid, "SIGKILL");
       await page.waitForSelector("#live .banner", { timeout: PAGE_WAIT_MS });
       assert.ok(
-        await page.$eval("#live", (live) => live.textContent!.includes("before")),
+        await page.evaluate(`document.getElementById("live").textContent.includes("before")`),
         "the last state read stays under the banner",
       );
       await server.restart();
       await coord(["queue", "put", "after", "--handler", "h"], target.env);
-      await page.waitForFunction(
-        () => {
-          const live = document.getElementById("live")!;
-          return !live.querySelector(".banner") && live.textContent!.includes("after");
-        },
-        { timeout: PAGE_WAIT_MS },
+      await until(
+        page,
+        `!document.querySelector("#live .banner") && document.getElementById("live").textContent.includes("after")`,
       );
-      assert.ok(await page.evaluate(() => "notReloaded" in globalThis), "the page was reloaded");
+      assert.ok(await stillTheSamePage(page), "the page was reloaded");
     } finally {
       await server.stop();
     }

@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * Every `coord ui` page with real content, in headless Chromium at a laptop's and a phone's
  * width: nothing may scroll sideways at 390 px. With COORD_UI_SCREENSHOTS=DIR each page is
@@ -8,9 +7,17 @@
  */
 
 import assert from "node:assert/strict";
-import type { Page } from "puppeteer-core";
 import { type CoordProcess, spawnCoord } from "./support/cli.ts";
-import { chromiumAvailable, coord, freshTarget, launchBrowser, startUi } from "./ui_support.ts";
+import {
+  chromiumAvailable,
+  coord,
+  freshTarget,
+  launchBrowser,
+  liveText,
+  openLive,
+  startUi,
+  stop,
+} from "./ui_support.ts";
 
 const SCREENS = [
   { name: "laptop", width: 1280, height: 860 },
@@ -24,24 +31,6 @@ const PAGES = [
   { name: "locks", path: "locks" },
   { name: "barriers", path: "barriers" },
 ] as const;
-const PAGE_WAIT_MS = 60_000;
-
-async function liveText(page: Page, text: string): Promise<void> {
-  await page.waitForFunction(
-    (t: string) => document.getElementById("live")!.textContent!.includes(t),
-    { timeout: PAGE_WAIT_MS },
-    text,
-  );
-}
-
-function stop(process: CoordProcess): void {
-  try {
-    process.kill("SIGTERM");
-  } catch {
-    // Already exited.
-  }
-}
-
 Deno.test({
   name: "ui screens: every page fits a 390 px phone without sideways scrolling",
   ignore: !chromiumAvailable(),
@@ -139,13 +128,11 @@ Deno.test({
       for (const screen of SCREENS) {
         await page.setViewport({ width: screen.width, height: screen.height });
         for (const { name, path } of PAGES) {
-          await page.goto(`${ui.root}${path}`);
-          await page.waitForFunction(
-            () => document.getElementById("stream")?.textContent === "live",
-            { timeout: PAGE_WAIT_MS },
-          );
-          const overflow = await page.evaluate(() =>
-            document.documentElement.scrollWidth - document.documentElement.clientWidth
+          await openLive(page, `${ui.root}${path}`);
+          const overflow = Number(
+            await page.evaluate(
+              "document.documentElement.scrollWidth - document.documentElement.clientWidth",
+            ),
           );
           assert.ok(
             overflow <= 0,

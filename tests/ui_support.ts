@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Browser } from "puppeteer-core";
+import type { Browser, Page } from "puppeteer-core";
 import { type CoordProcess, spawnCoord } from "./support/cli.ts";
 
 /** Where Debian installs Chromium. */
@@ -123,4 +123,44 @@ export async function csrfTokenOf(url: string, init?: RequestInit): Promise<stri
   const token = /name="csrf" value="([0-9a-f]+)"/.exec(page)?.[1];
   if (!token) throw new Error(`no action form on ${url}`);
   return token;
+}
+
+/** A hang guard for waiting on a page; the events awaited come much sooner. */
+export const PAGE_WAIT_MS = 60_000;
+
+// Page-side code is given as JavaScript text: it runs in the browser, and typing it with the
+// DOM's declarations would clash with Deno's in a program-wide type check.
+
+/** Resolves once `expression` (JavaScript, run in the page) is true. */
+export async function until(page: Page, expression: string): Promise<void> {
+  await page.waitForFunction(expression, { timeout: PAGE_WAIT_MS });
+}
+
+/** Opens `url`, resolves once its event stream is connected, and marks the page. */
+export async function openLive(page: Page, url: string): Promise<void> {
+  await page.goto(url);
+  await until(page, `document.getElementById("stream")?.textContent === "live"`);
+  await page.evaluate("globalThis.notReloaded = true");
+}
+
+/** Resolves once the live part of the page holds `text`. */
+export function liveText(page: Page, text: string): Promise<void> {
+  return until(
+    page,
+    `document.getElementById("live").textContent.includes(${JSON.stringify(text)})`,
+  );
+}
+
+/** Whether the page marked by {@link openLive} is still the same (not reloaded). */
+export async function stillTheSamePage(page: Page): Promise<boolean> {
+  return await page.evaluate(`"notReloaded" in globalThis`) === true;
+}
+
+/** SIGTERM, which coord passes to its command; nothing if it already ended. */
+export function stop(process: CoordProcess | undefined): void {
+  try {
+    process?.kill("SIGTERM");
+  } catch {
+    // Already exited.
+  }
 }
