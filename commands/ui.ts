@@ -9,6 +9,7 @@ import { ExitCode, UsageError } from "../lib/errors.ts";
 import type { Credentials } from "./ui/auth.ts";
 import { followChanges, Pulse } from "./ui/changes.ts";
 import { newCsrfToken } from "./ui/csrf.ts";
+import { LockTimings } from "./ui/lock_timings.ts";
 import { consoleHandler } from "./ui/server.ts";
 import type { Command } from "./command.ts";
 import { BACKEND_FLAGS, BACKEND_FLAGS_HELP, openBackend, parseFlags, usage } from "./flags.ts";
@@ -35,7 +36,9 @@ Endpoints besides the pages:
   /metrics   Prometheus text: coord_queue_jobs{queue,state}, coord_queue_completed_total,
              coord_queue_failed_total, coord_queue_oldest_pending_seconds, coord_queue_workers,
              coord_lock_holders, coord_lock_waiters, coord_schedule_runs_total,
-             coord_schedule_failures_total, coord_schedule_next_tick_seconds
+             coord_schedule_failures_total, coord_schedule_next_tick_seconds, and
+             histograms coord_lock_wait_seconds, coord_lock_held_seconds of the grants
+             seen since the console started
   /health    200 while the backend answers, else 503
 
 Examples:
@@ -74,6 +77,8 @@ async function run(argv: string[]): Promise<number> {
     const ctx = { backend, readOnly, csrfToken: newCsrfToken(), base, barriers: new Set<string>() };
     const pulse = new Pulse();
     await followChanges(backend, pulse, ctx.barriers, signal);
+    const timings = new LockTimings();
+    await timings.follow(backend, signal);
     let server: Deno.HttpServer<Deno.NetAddr>;
     try {
       server = Deno.serve({
@@ -84,7 +89,7 @@ async function run(argv: string[]): Promise<number> {
           const mode = readOnly ? " (read-only)" : "";
           console.error(`coord ui: serving http://${host}:${port}${base}/${mode}`);
         },
-      }, consoleHandler(ctx, { credentials, pulse, signal }));
+      }, consoleHandler(ctx, { credentials, pulse, signal, timings }));
     } catch (error) {
       throw new UsageError(
         `cannot listen on ${listen.hostname}:${listen.port}: ${

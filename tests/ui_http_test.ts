@@ -197,6 +197,40 @@ Deno.test("ui: /metrics counts jobs per queue and state and lock waiters; /healt
   assert.deepEqual([health.status, await health.text()], [200, "ok\n"]);
 });
 
+for (const [backend, url] of [["sqlite", undefined], ["redis", redisUrl]] as const) {
+  Deno.test({
+    name: `ui (${backend}): /metrics has lock wait and hold histograms of the grants it saw`,
+    ignore: backend === "redis" && url === undefined,
+    async fn() {
+      await using target = await freshTarget(url);
+      await using ui = await startUi(target.env);
+      const metricsWith = async (line: string) => {
+        const giveUpAt = Date.now() + 60_000; // a hang guard only
+        while (!(await (await fetch(`${ui.root}metrics`)).text()).includes(line)) {
+          assert.ok(Date.now() < giveUpAt, `/metrics never showed ${line}`);
+        }
+      };
+      const holder = (label: string) =>
+        spawnCoord(["lock", "run", "deploy", "--label", label, "--", "sleep", "600"], {
+          env: target.env,
+        });
+      const first = holder("first");
+      await metricsWith('coord_lock_wait_seconds_count{resource="deploy"} 1');
+      const second = holder("second");
+      await metricsWith('coord_lock_waiters{resource="deploy"} 1');
+      first.kill("SIGTERM");
+      await first.result;
+      await metricsWith('coord_lock_wait_seconds_count{resource="deploy"} 2');
+      await metricsWith('coord_lock_held_seconds_count{resource="deploy"} 1');
+      second.kill("SIGTERM");
+      await second.result;
+      await metricsWith('coord_lock_held_seconds_count{resource="deploy"} 2');
+      const text = await (await fetch(`${ui.root}metrics`)).text();
+      assertIncludes(text, 'coord_lock_held_seconds_bucket{resource="deploy",le="+Inf"} 2');
+    },
+  });
+}
+
 Deno.test("ui: --base-path serves the console under the path only", async () => {
   await using target = await freshTarget();
   await using ui = await startUi(target.env, ["--base-path", "/coord"]);

@@ -11,6 +11,8 @@ import { queueStatuses } from "../../lib/lock/console.ts";
 import { scheduleStatus } from "../../lib/schedule/status.ts";
 import { isTask } from "./pages/schedules.ts";
 import { holdersOf, waitersOf } from "./pages/locks.ts";
+import { quoteLabel } from "./histogram.ts";
+import type { LockTimings } from "./lock_timings.ts";
 
 const JOB_STATES = [
   "waiting",
@@ -22,8 +24,8 @@ const JOB_STATES = [
   "cancelled",
 ] as const;
 
-/** The metrics text. */
-export async function metricsText(backend: Backend): Promise<string> {
+/** The metrics text; `timings` adds the lock wait and hold histograms. */
+export async function metricsText(backend: Backend, timings?: LockTimings): Promise<string> {
   const [queues, locks, schedules, now] = await Promise.all([
     queueCounts(backend),
     queueStatuses(backend),
@@ -56,6 +58,7 @@ export async function metricsText(backend: Backend): Promise<string> {
   for (const t of tasks) out.sample({ task: t.task }, t.failures);
   out.family("coord_schedule_next_tick_seconds", "gauge", "Next tick, Unix time.");
   for (const t of tasks) if (t.next !== null) out.sample({ task: t.task }, t.next / 1000);
+  if (timings) out.raw(timings.lines());
   return out.text();
 }
 
@@ -70,16 +73,15 @@ class Exposition {
   }
 
   sample(labels: Record<string, string>, value: number): void {
-    const pairs = Object.entries(labels).map(([k, v]) => `${k}=${quote(v)}`).join(",");
+    const pairs = Object.entries(labels).map(([k, v]) => `${k}=${quoteLabel(v)}`).join(",");
     this.#lines.push(`${this.#name}{${pairs}} ${value}`);
+  }
+
+  raw(lines: string[]): void {
+    this.#lines.push(...lines);
   }
 
   text(): string {
     return this.#lines.join("\n") + "\n";
   }
-}
-
-/** A quoted label value: Prometheus escapes only `\`, `"` and newlines. */
-function quote(value: string): string {
-  return `"${value.replace(/[\\"\n]/g, (c) => (c === "\n" ? "\\n" : `\\${c}`))}"`;
 }

@@ -15,6 +15,7 @@ import { CLIENT } from "./client.ts";
 import { type Html, html } from "./html.ts";
 import { layout, livePart } from "./layout.ts";
 import { metricsText } from "./metrics.ts";
+import type { LockTimings } from "./lock_timings.ts";
 import { sseResponse } from "./sse.ts";
 import { STYLE } from "./style.ts";
 import { overviewPage } from "./pages/overview.ts";
@@ -88,6 +89,8 @@ export interface ConsoleOptions {
   pulse: Pulse;
   /** Aborts open event streams when the console stops. */
   signal: AbortSignal;
+  /** Lock wait and hold durations for `/metrics`. */
+  timings?: LockTimings;
 }
 
 /**
@@ -100,7 +103,7 @@ export interface ConsoleOptions {
  */
 export function consoleHandler(
   ctx: UiContext,
-  { credentials, pulse, signal }: ConsoleOptions,
+  { credentials, pulse, signal, timings }: ConsoleOptions,
 ): (request: Request) => Promise<Response> {
   const notices = new Notices();
   return async (request) => {
@@ -113,7 +116,7 @@ export function consoleHandler(
     if (credentials && !authorized(request, credentials)) return challenge();
     if (path === "/assets/style.css") return asset(STYLE, "text/css");
     if (path === "/assets/client.js") return asset(CLIENT, "text/javascript");
-    if (path === "/metrics") return await metrics(ctx);
+    if (path === "/metrics") return await metrics(ctx, timings);
     const segments = segmentsOf(path);
     if (segments === undefined) return text("bad path\n", 400);
     if (request.method === "POST") return await post(ctx, request, segments, notices);
@@ -223,9 +226,9 @@ async function health(ctx: UiContext): Promise<Response> {
   }
 }
 
-async function metrics(ctx: UiContext): Promise<Response> {
+async function metrics(ctx: UiContext, timings?: LockTimings): Promise<Response> {
   try {
-    return text(await metricsText(ctx.backend), 200, {
+    return text(await metricsText(ctx.backend, timings), 200, {
       "content-type": "text/plain; version=0.0.4",
     });
   } catch (error) {
