@@ -205,8 +205,10 @@ export class RedisBackend implements Backend {
     const flag = new ChangeFlag();
     const listener = (message: string, channel: string) => {
       const name = parseRedisKey(this.namespace, channel)?.name;
-      const event = parseEvent(message);
-      if (name !== undefined && event !== undefined) pending.push({ name, event });
+      // Queue, schedule and barrier scripts announce a bare word ("changed", "arrive"): still
+      // a change a console must hear of, so it is passed on as that string.
+      const event = parseEvent(message) ?? message;
+      if (name !== undefined) pending.push({ name, event });
       flag.notify();
     };
     const channels = names?.map((name) => this.channel({ kind, name })) ??
