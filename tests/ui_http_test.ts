@@ -85,6 +85,14 @@ Deno.test("ui: with COORD_UI_USER/PASSWORD every page needs basic auth (401), /h
   assert.deepEqual((await status("health")).status, 200);
 });
 
+Deno.test("ui: coord ui --help lists its flags and where credentials come from", async () => {
+  const { code, stdout } = await spawnCoord(["ui", "--help"]).result;
+  assert.equal(code, 0);
+  for (const flag of ["--listen", "--read-only", "--base-path", "COORD_UI_USER", "/metrics"]) {
+    assertIncludes(stdout, flag);
+  }
+});
+
 Deno.test("ui: a non-loopback --listen without credentials or --read-only exits 64", async () => {
   const { code, stderr } = await spawnCoord(
     ["ui", "--url", "sqlite::memory:", "--listen", "0.0.0.0:0"],
@@ -230,6 +238,23 @@ for (const [backend, url] of [["sqlite", undefined], ["redis", redisUrl]] as con
     },
   });
 }
+
+Deno.test({
+  name: "ui (redis): a barrier someone arrives at is listed by itself; Abort ends its wait",
+  ignore: redisUrl === undefined,
+  async fn() {
+    await using target = await freshTarget(redisUrl);
+    await using ui = await startUi(target.env);
+    const waiter = spawnCoord(["barrier", "gate", "2", "--timeout", "600"], { env: target.env });
+    const giveUpAt = Date.now() + 60_000; // a hang guard only
+    while (!(await (await fetch(`${ui.root}barriers`)).text()).includes("1/2 arrived")) {
+      assert.ok(Date.now() < giveUpAt, "the barrier never showed on /barriers");
+    }
+    const token = await csrfTokenOf(`${ui.root}barriers`);
+    assert.equal((await postForm(`${ui.root}barriers/gate/abort`, { csrf: token })).status, 303);
+    assert.equal((await waiter.result).code, 75);
+  },
+});
 
 Deno.test("ui: --base-path serves the console under the path only", async () => {
   await using target = await freshTarget();

@@ -8,6 +8,7 @@
 
 import type { Backend } from "../../lib/backend/types.ts";
 import type { Kind } from "../../lib/backend/keys.ts";
+import { rememberBarrier } from "./context.ts";
 
 /** How often every page is re-read even without a change seen, in ms. */
 export const RE_READ_MS = 5_000;
@@ -63,7 +64,7 @@ export async function followChanges(
     try {
       const events = await backend.events(kind, undefined, signal);
       drain(events, (name) => {
-        if (kind === "barrier") barriers.add(name);
+        if (kind === "barrier") rememberBarrier(barriers, name);
         pulse.fire();
       });
     } catch {

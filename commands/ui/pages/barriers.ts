@@ -9,7 +9,7 @@
 import { abortBarrier, barrierStatus } from "../../../lib/barrier/barrier.ts";
 import type { BarrierStatus } from "../../../lib/barrier/steps.ts";
 import { checkName } from "../../../lib/backend/keys.ts";
-import { actionForm, link, type Page, type UiContext } from "../context.ts";
+import { actionForm, link, type Page, rememberBarrier, type UiContext } from "../context.ts";
 import { html } from "../html.ts";
 import { table } from "../table.ts";
 import { age, instant } from "../time.ts";
@@ -17,7 +17,7 @@ import { age, instant } from "../time.ts";
 /** The barriers page; `?name=NAME` looks one up and keeps it on the page. */
 export const barriersPage: Page = async (ctx, url) => {
   const asked = url.searchParams.get("name");
-  if (asked !== null && asked !== "") ctx.barriers.add(checkName("barrier", asked));
+  if (asked !== null && asked !== "") rememberBarrier(ctx.barriers, checkName("barrier", asked));
   const names = [...ctx.barriers].sort();
   const statuses = await Promise.all(names.map((name) => barrierStatus(ctx.backend, name)));
   return {
