@@ -256,6 +256,49 @@ Deno.test({
   },
 });
 
+for (const [backend, url] of [["sqlite", undefined], ["redis", redisUrl]] as const) {
+  Deno.test({
+    name: `ui (${backend}): Reset follows turn reset's rules: in use, activity, then removed`,
+    ignore: backend === "redis" && url === undefined,
+    async fn() {
+      await using target = await freshTarget(url);
+      const { env } = target;
+      await coord(["lock", "run", "deploy", "--", "true"], env);
+      await using ui = await startUi(env);
+      const page = await (await fetch(`${ui.root}locks`)).text();
+      const token = /name="csrf" value="([0-9a-f]+)"/.exec(page)![1];
+      const seenTickets = /name="tickets" value="(\d+)"/.exec(page)![1];
+      const reset = async (fields: Record<string, string>) => {
+        const response = await postForm(`${ui.root}locks/deploy/reset`, { csrf: token, ...fields });
+        assert.equal(response.status, 303);
+        return await (await fetch(new URL(response.headers.get("location")!, ui.root))).text();
+      };
+      // Someone took a ticket since the page was shown.
+      await coord(["lock", "run", "deploy", "--", "true"], env);
+      assertIncludes(await reset({ tickets: seenTickets }), "Activity detected for deploy");
+      const holder = spawnCoord(["lock", "run", "deploy", "--", "sleep", "600"], { env });
+      try {
+        const giveUpAt = Date.now() + 60_000; // a hang guard only
+        let shown = "";
+        while (!shown.includes('class="holder"')) {
+          assert.ok(Date.now() < giveUpAt, "the holder never showed on /locks");
+          shown = await (await fetch(`${ui.root}locks`)).text();
+        }
+        const tickets = /name="tickets" value="(\d+)"/.exec(shown)![1];
+        assertIncludes(await reset({ tickets }), "deploy is in use by 1 user(s); not reset.");
+      } finally {
+        holder.kill("SIGTERM");
+        await holder.result;
+      }
+      const shown = await (await fetch(`${ui.root}locks`)).text();
+      const tickets = /name="tickets" value="(\d+)"/.exec(shown)![1];
+      assertIncludes(await reset({ tickets }), "Reset deploy.");
+      const { stderr } = await spawnCoord(["turn", "status", "deploy"], { env }).result;
+      assertIncludes(stderr, "No such queue");
+    },
+  });
+}
+
 Deno.test("ui: --base-path serves the console under the path only", async () => {
   await using target = await freshTarget();
   await using ui = await startUi(target.env, ["--base-path", "/coord"]);
