@@ -24,9 +24,18 @@ import {
 } from "./ui_support.ts";
 
 const redisUrl = await sharedRedisUrl("redis");
+const clusterUrl = await sharedRedisUrl("cluster");
+const sentinelUrl = await sharedRedisUrl("sentinel");
 const hasChromium = chromiumAvailable();
-for (const [backend, url] of [["sqlite", undefined], ["redis", redisUrl]] as const) {
-  const ignore = !hasChromium || (backend === "redis" && url === undefined);
+const BACKENDS = [
+  ["sqlite", undefined],
+  ["redis", redisUrl],
+  ["cluster", clusterUrl],
+  ["sentinel", sentinelUrl],
+] as const;
+
+for (const [backend, url] of BACKENDS) {
+  const ignore = !hasChromium || (backend !== "sqlite" && url === undefined);
 
   Deno.test({
     name: `ui browser (${backend}): a job put by the CLI appears on the open overview`,

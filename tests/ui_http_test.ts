@@ -12,6 +12,15 @@ import { sharedRedisUrl } from "./support/shared_servers.ts";
 import { coord, csrfTokenOf, freshTarget, startUi } from "./ui_support.ts";
 
 const redisUrl = await sharedRedisUrl("redis");
+const clusterUrl = await sharedRedisUrl("cluster");
+const sentinelUrl = await sharedRedisUrl("sentinel");
+/** Every backend form, for the tests that read every page. */
+const EVERY_BACKEND = [
+  ["sqlite", undefined],
+  ["redis", redisUrl],
+  ["cluster", clusterUrl],
+  ["sentinel", sentinelUrl],
+] as const;
 
 function assertIncludes(text: string, part: string): void {
   assert.ok(text.includes(part), `expected ${JSON.stringify(part)} in:\n${text}`);
@@ -122,10 +131,10 @@ Deno.test("ui: only one of COORD_UI_USER and COORD_UI_PASSWORD set exits 64", as
   assertIncludes(stderr, "both");
 });
 
-for (const [backend, url] of [["sqlite", undefined], ["redis", redisUrl]] as const) {
+for (const [backend, url] of EVERY_BACKEND) {
   Deno.test({
     name: `ui (${backend}): job args, ids, errors and lock labels with <script> are shown escaped`,
-    ignore: backend === "redis" && url === undefined,
+    ignore: backend !== "sqlite" && url === undefined,
     async fn() {
       await using target = await freshTarget(url);
       const { env } = target;
