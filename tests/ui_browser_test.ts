@@ -113,18 +113,18 @@ for (const [backend, url] of BACKENDS) {
 }
 
 Deno.test({
-  name: "ui browser: --read-only shows no button and its server refuses a POST with 403",
+  name: "ui browser: --read-only under --base-path is live, shows no button, refuses a POST (403)",
   ignore: !hasChromium,
   async fn() {
     await using target = await freshTarget();
     await coord(["queue", "put", "q", "--id", "j1", "--handler", "h"], target.env);
-    await using ui = await startUi(target.env, ["--read-only"]);
+    await using ui = await startUi(target.env, ["--read-only", "--base-path", "/coord"]);
     await using browser = await launchBrowser();
     const page = await browser.newPage();
     await openLive(page, `${ui.root}queues/q/jobs/j1`);
     assert.equal(await page.$("button[type=submit]:not(.lookup button)"), null);
     const status = await page.evaluate(
-      `fetch("queues/q/jobs/j1/cancel", { method: "POST" }).then((r) => r.status)`,
+      `fetch("/coord/queues/q/jobs/j1/cancel", { method: "POST" }).then((r) => r.status)`,
     );
     assert.equal(status, 403);
   },
