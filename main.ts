@@ -37,6 +37,10 @@ const COMMANDS: Record<string, Entry> = {
     summary: "a durable job queue: delayed, parallel and serial jobs",
     load: async () => (await import("./commands/queue.ts")).queueCommand,
   },
+  ui: {
+    summary: "a live web console with the CLI's actions, /metrics and /health",
+    load: async () => (await import("./commands/ui.ts")).uiCommand,
+  },
   doctor: {
     summary: "check the backend: version, round trip, clock offset, foreign data",
     load: async () => (await import("./commands/doctor.ts")).doctor,

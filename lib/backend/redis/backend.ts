@@ -337,8 +337,10 @@ export class RedisBackend implements Backend {
     const listener = (message: string, channel: string) => {
       const parsed = parseRedisKey(this.namespace, channel);
       if (parsed?.kind !== kind || parsed.part !== "changed") return;
-      const event = parseEvent(message);
-      if (event !== undefined) pending.push({ name: parsed.name, event });
+      // Queue, schedule and barrier scripts announce a bare word ("changed", "arrive"): still
+      // a change a console must hear of, so it is passed on as that string.
+      const event = parseEvent(message) ?? message;
+      pending.push({ name: parsed.name, event });
       flag.notify();
     };
     // Every instance's channel through the namespace's own pattern: an ACL allows PSUBSCRIBE
