@@ -89,7 +89,7 @@ export type {
   TickLease,
   TriggerRequest,
 } from "./schedule/record.ts";
-export { type MainOptions, runMain } from "./schedule/main.ts";
+export { type ProgramOptions, schedulerMain } from "../commands/schedule_program.ts";
 export { scheduleStatus, type TaskStatus, type TemplateStatus } from "./schedule/status.ts";
 export {
   pauseTask,
