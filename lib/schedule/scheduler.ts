@@ -6,6 +6,7 @@
  */
 
 import { processId } from "../process_id.ts";
+import { Shutdown } from "../service.ts";
 import { connect, type ConnectOptions } from "../backend/connect.ts";
 import type { Backend } from "../backend/types.ts";
 import { CoordError, ExitCode, oneLine, UsageError } from "../errors.ts";
@@ -68,8 +69,6 @@ export interface RunResult {
 
 /** The grace period when none is given. */
 export const DEFAULT_GRACE_MS = 30_000;
-/** After aborting runs that outlived the grace period, wait this long for them to end. */
-const ABORT_SETTLE_MS = 2_000;
 
 /**
  * A scheduling app: register tasks, fixtures and middlewares, then {@link Scheduler.run} it
@@ -230,15 +229,13 @@ export class Scheduler {
     const ownsBackend = !this.#backendGiven;
     const backend = await this.backend();
     this.#running = true;
-    const forced = new AbortController();
-    const onForce = () => forced.abort(force?.reason);
-    force?.addEventListener("abort", onForce, { once: true });
+    const shutdown = new Shutdown({ force });
     const stop = signal ?? new AbortController().signal;
     const teardowns: (() => Promise<unknown>)[] = [];
     try {
       await this.#checkRecords(backend);
-      const fixtures = await this.#setUpFixtures(teardowns, forced.signal);
-      if (forced.signal.aborted) return { cutShort: 0 };
+      const fixtures = await this.#setUpFixtures(teardowns, shutdown.forced);
+      if (shutdown.forced.aborted) return { cutShort: 0 };
       const running = new Set<RunningTick>();
       const context: RunnerContext = {
         backend,
@@ -247,7 +244,7 @@ export class Scheduler {
         middlewares: this.#middlewares,
         metrics: this.metrics,
         emit: (event) => this.#emit(event),
-        force: forced.signal,
+        force: shutdown.forced,
         running,
       };
       const loops = this.tasks.map((def) =>
@@ -257,29 +254,18 @@ export class Scheduler {
       );
       await abortion(stop);
       // Claim nothing more; running tasks get the grace period, then their signal aborts.
-      const grace = setTimeout(
-        () => forced.abort(new Error("the grace period is over")),
-        this.#options.graceMs ?? DEFAULT_GRACE_MS,
-      );
-      let cutShort = 0;
-      try {
-        await Promise.race([Promise.all(loops), abortion(forced.signal)]);
-        if (forced.signal.aborted) {
-          cutShort = running.size;
-          await settle(Promise.all(loops));
-          // Runs that ignore their signal go on in this process, but their ticks are handed
-          // to another instance now rather than after the lease.
-          await settle(Promise.all([...running].map((run) => run.release().catch(() => {}))));
-        }
-      } finally {
-        clearTimeout(grace);
-      }
+      const graceMs = this.#options.graceMs ?? DEFAULT_GRACE_MS;
+      if (!await shutdown.drain(Promise.all(loops), graceMs)) return { cutShort: 0 };
+      const cutShort = running.size;
+      await shutdown.settle(Promise.all(loops));
+      // Runs that ignore their signal go on in this process, but their ticks are handed to
+      // another instance now rather than after the lease.
+      await shutdown.settle(Promise.all([...running].map((run) => run.release().catch(() => {}))));
       return { cutShort };
     } finally {
-      force?.removeEventListener("abort", onForce);
-      for (const teardown of teardowns.reverse()) {
-        await (forced.signal.aborted ? settle(teardown()) : teardown());
-      }
+      // A fixture's cleanup is abandoned only when the stop was forced before it began.
+      shutdown[Symbol.dispose]();
+      for (const teardown of teardowns.reverse()) await shutdown.settle(teardown());
       this.#running = false;
       if (ownsBackend) {
         this.#backend = undefined;
@@ -332,11 +318,4 @@ export class Scheduler {
     }
     return values;
   }
-}
-
-/** Waits for `work`, but no longer than {@link ABORT_SETTLE_MS}: a stop was forced. */
-async function settle(work: Promise<unknown>): Promise<void> {
-  const timer = new AbortController();
-  await Promise.race([work, sleep(ABORT_SETTLE_MS, timer.signal).catch(() => {})]);
-  timer.abort();
 }
