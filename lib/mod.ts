@@ -47,7 +47,6 @@ export type {
   TicketUser,
 } from "./lock/steps.ts";
 export {
-  eventLine,
   followQueues,
   type QueueEvent,
   type QueueRecord,
@@ -56,7 +55,6 @@ export {
   resetQueue,
   type ResetQueueOptions,
   statusRecord,
-  statusTable,
 } from "./lock/console.ts";
 export {
   DEFAULT_GRACE_MS,
