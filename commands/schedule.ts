@@ -1,6 +1,6 @@
 /**
- * `coord schedule run|list|status`: cron and interval tasks run once per tick across any
- * number of instances.
+ * `coord schedule run|list|status|trigger|pause|resume|remove`: cron and interval tasks run
+ * once per tick across any number of instances.
  *
  * @module
  */

@@ -1,7 +1,7 @@
 /**
  * Running a {@link Scheduler} as a program: stop signals, the health endpoint, log lines on
  * stderr and the exit code. `coord schedule run` uses {@link runScheduler}; a standalone
- * program ends with {@link schedulerMain}, the one place a scheduler calls `Deno.exit`.
+ * program ends with {@link schedulerMain}.
  *
  * @module
  */
