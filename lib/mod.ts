@@ -47,7 +47,6 @@ export type {
   TicketUser,
 } from "./lock/steps.ts";
 export {
-  eventLine,
   followQueues,
   type QueueEvent,
   type QueueRecord,
@@ -56,7 +55,6 @@ export {
   resetQueue,
   type ResetQueueOptions,
   statusRecord,
-  statusTable,
 } from "./lock/console.ts";
 export {
   DEFAULT_GRACE_MS,
@@ -89,7 +87,7 @@ export type {
   TickLease,
   TriggerRequest,
 } from "./schedule/record.ts";
-export { type MainOptions, runMain } from "./schedule/main.ts";
+export { type ProgramOptions, schedulerMain } from "../commands/schedule_program.ts";
 export { scheduleStatus, type TaskStatus, type TemplateStatus } from "./schedule/status.ts";
 export {
   pauseTask,

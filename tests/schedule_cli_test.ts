@@ -187,17 +187,17 @@ Deno.test("coord schedule --health-port serves /health and /metrics", async () =
   }
 });
 
-Deno.test("a program runs a Scheduler with main(): logs, stops cleanly on SIGTERM", async () => {
+Deno.test("a program runs a Scheduler with schedulerMain(): logs, stops cleanly on SIGTERM", async () => {
   const url = await sqliteUrl();
   const program = await taskFile(
     "app.ts",
-    `import { Scheduler } from "coord";
+    `import { Scheduler, schedulerMain } from "coord";
 const app = new Scheduler({ connect: { url: ${JSON.stringify(url)} } });
 app.task({ name: "standalone", interval: "200ms" }, (ctx) => {
   console.log("ran " + ctx.task);
   if (ctx.scheduledAt.getTime() % 400 === 0) throw new Error("even tick");
 });
-await app.main();
+await schedulerMain(app);
 `,
   );
   const config = new URL("../deno.json", import.meta.url).pathname;

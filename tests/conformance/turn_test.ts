@@ -2,7 +2,8 @@
 
 import assert from "node:assert/strict";
 import type { Backend } from "../../lib/backend/types.ts";
-import { eventLine, resetQueue, statusTable } from "../../lib/lock/console.ts";
+import { resetQueue } from "../../lib/lock/console.ts";
+import { eventLine, statusTable } from "../../commands/turn.ts";
 import { lock } from "../../lib/lock/lock.ts";
 import type { QueueStatus } from "../../lib/lock/steps.ts";
 import { type CaseContext, conformance, plantForeignLock } from "../support/backends.ts";
