@@ -40,6 +40,7 @@ import {
 } from "./flags.ts";
 import { printTable, writeLine } from "./output.ts";
 import { PASS_ENV_FLAGS, passEnvFlag } from "./pass_env.ts";
+import { MAX_DELAY_MS } from "../lib/queue/limits.ts";
 import { STOP_GRACE_MS } from "../lib/subprocess.ts";
 
 const USAGE =
@@ -179,19 +180,22 @@ async function put(argv: string[]): Promise<number> {
     at = Date.parse(values.at);
     if (!Number.isFinite(at)) throw usage("queue", `--at "${values.at}" is not an ISO 8601 time`);
   }
-  const seconds = (flag: string, text: string | undefined) =>
-    text === undefined ? undefined : secondsFlag("queue", flag, text, 0);
+  // Delays are stored, not waited on with one timer: they may be longer than a timer allows.
+  const seconds = (flag: string, text: string | undefined, maxMs?: number) =>
+    text === undefined ? undefined : secondsFlag("queue", flag, text, 0, maxMs);
   await using backend = await openBackend("queue", values);
   const { ref, created, job } = await putJob(backend, positionals[0], {
     ...(values.id !== undefined && { id: values.id }),
     ...(values.handler !== undefined && { handler: values.handler }),
     ...(args !== undefined && { args }),
     ...(rest.length > 0 && { command: rest }),
-    ...(values.delay !== undefined && { delayMs: seconds("delay", values.delay) }),
+    ...(values.delay !== undefined && { delayMs: seconds("delay", values.delay, MAX_DELAY_MS) }),
     ...(at !== undefined && { at }),
-    ...(values["begin-by"] !== undefined && { beginByMs: seconds("begin-by", values["begin-by"]) }),
+    ...(values["begin-by"] !== undefined &&
+      { beginByMs: seconds("begin-by", values["begin-by"], MAX_DELAY_MS) }),
     ...(values.retries !== undefined && { retries: countOrZero(values.retries) }),
-    ...(values.backoff !== undefined && { backoffMs: seconds("backoff", values.backoff) }),
+    ...(values.backoff !== undefined &&
+      { backoffMs: seconds("backoff", values.backoff, MAX_DELAY_MS) }),
     ...(values.timeout !== undefined && { timeoutMs: seconds("timeout", values.timeout) }),
   });
   console.log(values.json ? JSON.stringify({ job: ref, created, state: job.state }) : ref);
@@ -251,7 +255,7 @@ async function workVerb(argv: string[]): Promise<number> {
     ...PASS_ENV_FLAGS,
   });
   if (positionals.length === 0) throw usage("queue", "work needs at least one QUEUE");
-  const passEnv = passEnvFlag("queue", values["pass-env"]);
+  const passEnv = passEnvFlag("queue", values);
   const handlers = values.module === undefined ? {} : await loadHandlers(values.module);
   const concurrency = values.concurrency === undefined
     ? DEFAULT_CONCURRENCY

@@ -167,7 +167,7 @@ async function runFile(argv: string[]): Promise<number> {
   });
   await loadTasks(app, file, (task, stream, line) => {
     writeLine(`[${task}] ${line}`, stream === "stdout" ? Deno.stdout : Deno.stderr);
-  }, { passEnv: passEnvFlag("schedule", values["pass-env"]) });
+  }, { passEnv: passEnvFlag("schedule", values) });
   const backend = await openBackend("schedule", values);
   let code: number;
   try {
