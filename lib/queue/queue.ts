@@ -12,7 +12,7 @@ import type { Backend } from "../backend/types.ts";
 import { CoordError, ExitCode, UsageError, WaitTimeoutError } from "../errors.ts";
 import { Outage } from "../outage.ts";
 import { checkCount, checkDuration, MAX_DELAY_MS, MAX_RETRIES, MAX_TIMER_MS } from "./limits.ts";
-import type { JobRecord, JobSpec, QueueCounts } from "./steps.ts";
+import type { FinishedState, JobRecord, JobSpec, QueueCounts } from "./steps.ts";
 
 /** What to run and when; one of `handler` and `command`. */
 export interface PutOptions {
@@ -165,12 +165,36 @@ export function jobSpecOf(options: PutOptions): JobSpec {
  * A job by its reference.
  *
  * @throws {UnknownJobError} when there is none.
+ * @throws {JobRemovedError} when retention (or a purge) removed it.
  */
 export async function getJob(backend: Backend, ref: string): Promise<JobRecord> {
   const { queue, id } = parseJobRef(ref);
   const job = await backend.queue.get(queue, id);
-  if (!job) throw new UnknownJobError(ref);
-  return job;
+  if (job) return job;
+  const removed = await backend.queue.removed(queue, id);
+  if (removed) throw new JobRemovedError(ref, removed.state);
+  throw new UnknownJobError(ref);
+}
+
+const ENDED: Record<FinishedState, string> = {
+  completed: "completing",
+  failed: "failing",
+  cancelled: "it was cancelled",
+};
+
+/**
+ * A job retention (or a purge) removed: `show` and `wait` exit 0 for one that had completed,
+ * 1 otherwise.
+ */
+export class JobRemovedError extends CoordError {
+  /** How it had ended. */
+  readonly state: FinishedState;
+
+  /** Names the job and how it had ended. */
+  constructor(ref: string, state: FinishedState) {
+    super(`${ref} was removed by retention after ${ENDED[state]}`, state === "completed" ? 0 : 1);
+    this.state = state;
+  }
 }
 
 /** No job has this reference. */
@@ -193,8 +217,34 @@ export async function cancelJob(
 ): Promise<{ job: JobRecord; cancelled: boolean }> {
   const { queue, id } = parseJobRef(ref);
   const outcome = await backend.queue.cancel(queue, id);
-  if (!outcome) throw new UnknownJobError(ref);
-  return outcome;
+  if (outcome) return outcome;
+  await getJob(backend, ref);
+  throw new UnknownJobError(ref);
+}
+
+/**
+ * Puts a failed or cancelled job back to pending with its attempts reset; its end is kept in
+ * its `history`. A job in any other state, or a flow's part, is left as it is.
+ *
+ * @returns the job afterwards, and whether this call retried it.
+ * @throws {UnknownJobError} when there is none.
+ * @example
+ * ```ts
+ * import { connect, putJob, retryJob } from "../mod.ts";
+ * await using backend = await connect({ url: "sqlite::memory:" });
+ * await putJob(backend, "q", { id: "1", handler: "h" });
+ * (await retryJob(backend, "q/1")).retried; // false: it is pending
+ * ```
+ */
+export async function retryJob(
+  backend: Backend,
+  ref: string,
+): Promise<{ job: JobRecord; retried: boolean }> {
+  const { queue, id } = parseJobRef(ref);
+  const outcome = await backend.queue.retry(queue, id);
+  if (outcome) return outcome;
+  await getJob(backend, ref);
+  throw new UnknownJobError(ref);
 }
 
 /** Options of {@link waitForJob}. */

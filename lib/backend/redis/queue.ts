@@ -8,13 +8,18 @@ import type {
   Attempt,
   ClaimResult,
   Finish,
+  FinishedState,
   FlowNode,
   JobRecord,
   JobSpec,
+  Keep,
+  ListCursor,
+  ListState,
+  QueueConfig,
   QueueCounts,
   QueueSteps,
 } from "../../queue/steps.ts";
-import { MAX_STALLS } from "../../queue/steps.ts";
+import { DEFAULT_KEEP, MAX_REMOVED, MAX_STALLS, TRIM_BATCH } from "../../queue/steps.ts";
 import { parseRedisKey } from "../keys.ts";
 import type { RedisBackend } from "./backend.ts";
 import { RedisSteps } from "./script.ts";
@@ -32,7 +37,26 @@ export const QUEUE_KEY_TYPES = {
   workers: "zset",
   counter: "string",
   inputs: "hash",
+  waiting: "zset",
+  done_completed: "zset",
+  done_failed: "zset",
+  done_cancelled: "zset",
+  config: "hash",
+  removed: "zset",
 };
+
+/** What the steps that end jobs trim by when a queue was never configured. */
+const TRIM = JSON.stringify({ ...DEFAULT_KEEP, batch: TRIM_BATCH, maxRemoved: MAX_REMOVED });
+
+/** A stored retention setting, or undefined when absent or not coord's. */
+function keepOf(json: string): Keep | undefined {
+  try {
+    const keep = JSON.parse(json);
+    return typeof keep === "object" && keep !== null ? keep : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** Queue steps over one {@link RedisBackend}. */
 export class RedisQueueSteps extends RedisSteps implements QueueSteps {
@@ -71,6 +95,7 @@ export class RedisQueueSteps extends RedisSteps implements QueueSteps {
       r.worker,
       r.leaseMs,
       MAX_STALLS,
+      TRIM,
     )) as string[];
     if (kind === "undecodable") {
       return { undecodable: { id: state, reason: foreignJob(queue, spec) } };
@@ -102,7 +127,17 @@ export class RedisQueueSteps extends RedisSteps implements QueueSteps {
       : r.error;
     const delayMs = r.outcome === "retry" ? Math.round(r.delayMs) : 0;
     return Number(
-      await this.run(queue, "finish", r.id, r.worker, r.attempt, r.outcome, payload, delayMs),
+      await this.run(
+        queue,
+        "finish",
+        r.id,
+        r.worker,
+        r.attempt,
+        r.outcome,
+        payload,
+        delayMs,
+        TRIM,
+      ),
     ) === 1;
   }
 
@@ -123,7 +158,7 @@ export class RedisQueueSteps extends RedisSteps implements QueueSteps {
   }
 
   async counts(queue: string): Promise<QueueCounts> {
-    const [ready, scheduled, active, oldest, workers, ...totals] =
+    const [ready, scheduled, active, oldest, workers, paused, ...totals] =
       ((await this.run(queue, "counts")) as unknown[]).map(String);
     const total = (state: string) => {
       const i = totals.indexOf(state);
@@ -141,6 +176,71 @@ export class RedisQueueSteps extends RedisSteps implements QueueSteps {
       cancelled: total("cancelled"),
       ...(oldest !== "" && { oldestPendingAt: Number(oldest) }),
       workers: Array.isArray(names) ? names : [],
+      paused: paused === "1",
+    };
+  }
+
+  async listJobs(
+    queue: string,
+    r: { state: ListState; after?: ListCursor; limit: number },
+  ): Promise<{ job: JobRecord; cursor: ListCursor }[]> {
+    const reply = (await this.run(
+      queue,
+      "list",
+      r.state,
+      r.after?.score ?? "",
+      r.after?.id ?? "",
+      r.limit,
+    )) as string[];
+    const page = [];
+    for (let i = 0; i < reply.length; i += 3) {
+      const job = jobRecord(queue, reply[i + 1], reply[i + 2]);
+      page.push({ job, cursor: { score: Number(reply[i]), id: job.id } });
+    }
+    return page;
+  }
+
+  async retry(
+    queue: string,
+    id: string,
+  ): Promise<{ job: JobRecord; retried: boolean } | undefined> {
+    const [state, spec, retried] = (await this.run(queue, "retry", id)) as string[];
+    if (state === undefined) return undefined;
+    return { job: jobRecord(queue, state, spec), retried: Number(retried) === 1 };
+  }
+
+  async purge(
+    queue: string,
+    r: { state: FinishedState; olderThanMs?: number; limit: number },
+  ): Promise<number> {
+    return Number(
+      await this.run(queue, "purge", r.state, r.olderThanMs ?? "", r.limit, MAX_REMOVED),
+    );
+  }
+
+  async removed(
+    queue: string,
+    id: string,
+  ): Promise<{ state: FinishedState; removedAt: number } | undefined> {
+    const [state, at] = (await this.run(queue, "removed", id)) as string[];
+    return state === undefined
+      ? undefined
+      : { state: state as FinishedState, removedAt: Number(at) };
+  }
+
+  async configure(queue: string, patch: Partial<QueueConfig>): Promise<QueueConfig> {
+    const json = (keep: Keep | undefined) => keep === undefined ? "" : JSON.stringify(keep);
+    const [completed, failed, paused] = (await this.run(
+      queue,
+      "config",
+      json(patch.keepCompleted),
+      json(patch.keepFailed),
+      patch.paused === undefined ? "" : patch.paused ? "1" : "0",
+    )) as string[];
+    return {
+      keepCompleted: keepOf(completed) ?? DEFAULT_KEEP.keepCompleted,
+      keepFailed: keepOf(failed) ?? DEFAULT_KEEP.keepFailed,
+      paused: paused === "1",
     };
   }
 

@@ -9,14 +9,19 @@ import type {
   Attempt,
   ClaimResult,
   Finish,
+  FinishedState,
   FlowNode,
   JobRecord,
   JobSpec,
   JobState,
+  Keep,
+  ListCursor,
+  ListState,
+  QueueConfig,
   QueueCounts,
   QueueSteps,
 } from "../../queue/steps.ts";
-import { MAX_STALLS } from "../../queue/steps.ts";
+import { DEFAULT_KEEP, MAX_REMOVED, MAX_STALLS, TRIM_BATCH } from "../../queue/steps.ts";
 import { jobRecord } from "../../queue/record.ts";
 import { ForeignDataError } from "../../errors.ts";
 import { backendNow, settle, type SqliteBackend } from "./backend.ts";
@@ -41,6 +46,29 @@ export const QUEUE_DDL = [
     parent TEXT, grp TEXT, inputs TEXT, PRIMARY KEY (namespace, queue, id))`,
   `CREATE INDEX IF NOT EXISTS coord_queue_job_ready
     ON coord_queue_job (namespace, queue, state, ready_at)`,
+  `CREATE INDEX IF NOT EXISTS coord_queue_job_order
+    ON coord_queue_job (namespace, queue, state, ready_at, id)`,
+  // Finished jobs that are no flow's part, newest first: list's pages and retention's batches.
+  `CREATE INDEX IF NOT EXISTS coord_queue_job_done
+    ON coord_queue_job (namespace, queue, state, finished_at, id) WHERE parent IS NULL`,
+  `CREATE TABLE IF NOT EXISTS coord_queue_config (
+    namespace TEXT NOT NULL, queue TEXT NOT NULL, keep_completed TEXT, keep_failed TEXT,
+    paused INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (namespace, queue))`,
+  // How many finished jobs of a state (no flow's parts) a queue holds: retention by count
+  // without counting rows.
+  `CREATE TABLE IF NOT EXISTS coord_queue_kept (
+    namespace TEXT NOT NULL, queue TEXT NOT NULL, state TEXT NOT NULL, n INTEGER NOT NULL,
+    PRIMARY KEY (namespace, queue, state))`,
+  // What retention removed, so show and wait can say so; the newest MAX_REMOVED are kept.
+  `CREATE TABLE IF NOT EXISTS coord_queue_removed (
+    seq INTEGER PRIMARY KEY, namespace TEXT NOT NULL, queue TEXT NOT NULL, id TEXT NOT NULL,
+    state TEXT NOT NULL, removed_at INTEGER NOT NULL)`,
+  `CREATE UNIQUE INDEX IF NOT EXISTS coord_queue_removed_job
+    ON coord_queue_removed (namespace, queue, id)`,
+  // A retried job's earlier ends, oldest first.
+  `CREATE TABLE IF NOT EXISTS coord_queue_history (
+    namespace TEXT NOT NULL, queue TEXT NOT NULL, id TEXT NOT NULL, seq INTEGER NOT NULL,
+    entry TEXT NOT NULL, PRIMARY KEY (namespace, queue, id, seq))`,
   `CREATE TABLE IF NOT EXISTS coord_queue_counter (
     namespace TEXT NOT NULL, queue TEXT NOT NULL, last INTEGER NOT NULL,
     PRIMARY KEY (namespace, queue))`,
@@ -92,6 +120,15 @@ export class SqliteQueueSteps implements QueueSteps {
   }
 
   #job(queue: string, row: JobRow, withResult = false): JobRecord {
+    const history = withResult
+      ? this.#backend.all<{ entry: string }>(
+        `SELECT entry FROM coord_queue_history WHERE namespace = ? AND queue = ? AND id = ?
+         ORDER BY seq`,
+        this.#backend.namespace,
+        queue,
+        row.id,
+      ).map((h) => parseOr(h.entry))
+      : [];
     const state = {
       id: row.id,
       state: row.state,
@@ -106,6 +143,7 @@ export class SqliteQueueSteps implements QueueSteps {
       ...(row.error !== null && { error: row.error }),
       ...(row.parent !== null && { parent: row.parent }),
       ...(row.grp !== null && { group: parseOr(row.grp) }),
+      ...(history.length > 0 && { history }),
     };
     const result = withResult && row.result !== null ? row.result : undefined;
     return jobRecord(queue, JSON.stringify(state), row.spec, result, row.inputs ?? undefined);
@@ -141,6 +179,7 @@ export class SqliteQueueSteps implements QueueSteps {
       ...fields,
     });
     const row = this.#row(queue, id)!;
+    if (row.parent === null) this.#kept(queue, state, 1);
     if (row.grp !== null && state !== "completed") this.#abandon(queue, row);
     if (row.parent !== null) this.#partEnded(queue, row);
   }
@@ -201,6 +240,139 @@ export class SqliteQueueSteps implements QueueSteps {
       this.#release(queue, group.postprocess);
     } else {
       this.#end(queue, parent.id, "completed", { result: joined });
+    }
+  }
+
+  /** Adds `delta` to how many finished jobs of `state` (no flow's parts) the queue holds. */
+  #kept(queue: string, state: string, delta: number): void {
+    this.#backend.run(
+      `INSERT INTO coord_queue_kept (namespace, queue, state, n) VALUES (?, ?, ?, ?)
+       ON CONFLICT (namespace, queue, state) DO UPDATE SET n = max(0, n + excluded.n)`,
+      this.#backend.namespace,
+      queue,
+      state,
+      delta,
+    );
+  }
+
+  #config(queue: string): QueueConfig {
+    const [row] = this.#backend.all<
+      { keep_completed: string | null; keep_failed: string | null; paused: number }
+    >(
+      `SELECT keep_completed, keep_failed, paused FROM coord_queue_config
+       WHERE namespace = ? AND queue = ?`,
+      this.#backend.namespace,
+      queue,
+    );
+    const keep = (json: string | null | undefined, fallback: Keep): Keep => {
+      const value = json == null ? undefined : parseOr(json);
+      return typeof value === "object" && value !== null ? value as Keep : fallback;
+    };
+    return {
+      keepCompleted: keep(row?.keep_completed, DEFAULT_KEEP.keepCompleted),
+      keepFailed: keep(row?.keep_failed, DEFAULT_KEEP.keepFailed),
+      paused: row?.paused === 1,
+    };
+  }
+
+  /** Whether a finished job's flow has a part still running (see `unfinished` in queue.lua). */
+  #unfinished(queue: string, id: string): boolean {
+    const row = this.#row(queue, id);
+    if (!row) return false;
+    if (row.state === "active" || row.state === "pending" || row.state === "waiting") return true;
+    if (row.grp === null) return false;
+    const group = parseOr(row.grp) as { children?: string[]; postprocess?: string };
+    return [...(group.children ?? []), ...(group.postprocess ? [group.postprocess] : [])]
+      .some((child) => this.#unfinished(queue, child));
+  }
+
+  #drop(queue: string, id: string): void {
+    const row = this.#row(queue, id);
+    if (row?.grp) {
+      const group = parseOr(row.grp) as { children?: string[]; postprocess?: string };
+      for (
+        const child of [
+          ...(group.children ?? []),
+          ...(group.postprocess ? [group.postprocess] : []),
+        ]
+      ) {
+        this.#drop(queue, child);
+      }
+    }
+    for (const table of ["coord_queue_job", "coord_queue_history"]) {
+      this.#backend.run(
+        `DELETE FROM ${table} WHERE namespace = ? AND queue = ? AND id = ?`,
+        this.#backend.namespace,
+        queue,
+        id,
+      );
+    }
+  }
+
+  /** Removes finished jobs `ids` of `state`, remembering the newest {@link MAX_REMOVED}. */
+  #remove(queue: string, state: FinishedState, ids: string[]): number {
+    const now = Math.floor(backendNow());
+    let n = 0;
+    for (const id of ids) {
+      if (this.#unfinished(queue, id)) continue;
+      this.#drop(queue, id);
+      this.#backend.run(
+        `INSERT OR REPLACE INTO coord_queue_removed (namespace, queue, id, state, removed_at)
+         VALUES (?, ?, ?, ?, ?)`,
+        this.#backend.namespace,
+        queue,
+        id,
+        state,
+        now,
+      );
+      n++;
+    }
+    if (n > 0) {
+      this.#kept(queue, state, -n);
+      this.#backend.run(
+        `DELETE FROM coord_queue_removed
+         WHERE seq <= (SELECT max(seq) FROM coord_queue_removed) - ?`,
+        MAX_REMOVED,
+      );
+    }
+    return n;
+  }
+
+  /** Ids of finished jobs of `state` (no flow's parts), oldest first, that finished before. */
+  #oldest(queue: string, state: FinishedState, before: number, limit: number): string[] {
+    return this.#backend.all<{ id: string }>(
+      `SELECT id FROM coord_queue_job WHERE namespace = ? AND queue = ? AND state = ?
+       AND parent IS NULL AND finished_at < ? ORDER BY finished_at, id LIMIT ?`,
+      this.#backend.namespace,
+      queue,
+      state,
+      before,
+      limit,
+    ).map((r) => r.id);
+  }
+
+  /** Removes a few jobs of each finished state past what the queue keeps (see `trim`). */
+  #trim(queue: string): void {
+    const config = this.#config(queue);
+    const now = Math.floor(backendNow());
+    for (const state of ["completed", "failed", "cancelled"] as const) {
+      const keep = state === "completed" ? config.keepCompleted : config.keepFailed;
+      let doomed = keep.ageMs === undefined
+        ? []
+        : this.#oldest(queue, state, now - keep.ageMs, TRIM_BATCH);
+      if (doomed.length === 0 && keep.count !== undefined) {
+        const [held] = this.#backend.all<{ n: number }>(
+          "SELECT n FROM coord_queue_kept WHERE namespace = ? AND queue = ? AND state = ?",
+          this.#backend.namespace,
+          queue,
+          state,
+        );
+        const over = (held?.n ?? 0) - keep.count;
+        if (over > 0) {
+          doomed = this.#oldest(queue, state, Number.MAX_SAFE_INTEGER, Math.min(over, TRIM_BATCH));
+        }
+      }
+      this.#remove(queue, state, doomed);
     }
   }
 
@@ -301,6 +473,8 @@ export class SqliteQueueSteps implements QueueSteps {
           queue,
           now,
         );
+        // Idle queues age out too: every claim removes a few jobs past what the queue keeps.
+        this.#trim(queue);
         for (const row of abandoned) {
           const refused = undecodable(row);
           if (refused) return refused;
@@ -319,6 +493,7 @@ export class SqliteQueueSteps implements QueueSteps {
             });
           }
         }
+        if (this.#config(queue).paused) return {};
         for (let i = 0; i < 100; i++) {
           const [first] = this.#backend.all<JobRow>(
             `SELECT ${COLUMNS} FROM coord_queue_job WHERE namespace = ? AND queue = ?
@@ -367,6 +542,16 @@ export class SqliteQueueSteps implements QueueSteps {
     return settle(() =>
       this.#backend.write(() => {
         const now = Math.floor(backendNow());
+        const [before] = this.#backend.all<{ state: unknown; parent: unknown }>(
+          "SELECT state, parent FROM coord_queue_job WHERE namespace = ? AND queue = ? AND id = ?",
+          this.#backend.namespace,
+          queue,
+          r.id,
+        );
+        if (before?.parent === null && before.state !== "failed") {
+          if (typeof before.state === "string") this.#kept(queue, before.state, -1);
+          this.#kept(queue, "failed", 1);
+        }
         // What cannot be read is replaced by coord's own, so show and wait answer from now on.
         this.#backend.run(
           `UPDATE coord_queue_job SET state = 'failed', error = ?, finished_at = ?,
@@ -438,6 +623,7 @@ export class SqliteQueueSteps implements QueueSteps {
         } else {
           this.#update(queue, r.id, { state: "pending", ready_at: now, lease_until: null });
         }
+        this.#trim(queue);
         return true;
       })
     );
@@ -510,6 +696,7 @@ export class SqliteQueueSteps implements QueueSteps {
           ...counts,
           ...(oldest?.ready_at != null && { oldestPendingAt: oldest.ready_at }),
           workers,
+          paused: this.#config(queue).paused,
         };
       })
     );
@@ -546,6 +733,136 @@ export class SqliteQueueSteps implements QueueSteps {
         "SELECT DISTINCT queue FROM coord_queue_job WHERE namespace = ? ORDER BY queue",
         this.#backend.namespace,
       ).map((r) => r.queue)
+    );
+  }
+
+  listJobs(
+    queue: string,
+    r: { state: ListState; after?: ListCursor; limit: number },
+  ): Promise<{ job: JobRecord; cursor: ListCursor }[]> {
+    const { namespace } = this.#backend;
+    return settle(() =>
+      this.#backend.read(() => {
+        const now = Math.floor(backendNow());
+        const finished = r.state === "completed" || r.state === "failed" ||
+          r.state === "cancelled";
+        const state = r.state === "scheduled" ? "pending" : r.state;
+        const order = finished ? "finished_at" : "ready_at";
+        const when = r.state === "pending"
+          ? `AND ready_at <= ${now}`
+          : r.state === "scheduled"
+          ? `AND ready_at > ${now}`
+          : "";
+        const after = r.after === undefined
+          ? ""
+          : `AND (${order}, id) ${finished ? "<" : ">"} (?, ?)`;
+        const rows = this.#backend.all<JobRow>(
+          `SELECT ${COLUMNS} FROM coord_queue_job WHERE namespace = ? AND queue = ? AND state = ?
+           ${finished ? "AND parent IS NULL" : ""} ${when} ${after}
+           ORDER BY ${order} ${finished ? "DESC" : ""}, id ${finished ? "DESC" : ""} LIMIT ?`,
+          namespace,
+          queue,
+          state,
+          ...(r.after === undefined ? [] : [r.after.score, r.after.id]),
+          r.limit,
+        );
+        return rows.map((row) => ({
+          job: this.#job(queue, row),
+          cursor: { score: finished ? row.finished_at! : row.ready_at, id: row.id },
+        }));
+      })
+    );
+  }
+
+  retry(queue: string, id: string): Promise<{ job: JobRecord; retried: boolean } | undefined> {
+    const { namespace } = this.#backend;
+    return settle(() =>
+      this.#backend.write(() => {
+        const row = this.#row(queue, id);
+        if (!row) return undefined;
+        const job = this.#job(queue, row);
+        const retried = (row.state === "failed" || row.state === "cancelled") &&
+          row.parent === null && row.grp === null;
+        if (retried) {
+          this.#backend.run(
+            `INSERT INTO coord_queue_history (namespace, queue, id, seq, entry)
+             VALUES (?, ?, ?, (SELECT count(*) FROM coord_queue_history
+               WHERE namespace = ? AND queue = ? AND id = ?), ?)`,
+            namespace,
+            queue,
+            id,
+            namespace,
+            queue,
+            id,
+            JSON.stringify({
+              state: row.state,
+              error: row.error ?? "",
+              attempts: row.attempts,
+              ...(row.finished_at !== null && { finishedAt: row.finished_at }),
+            }),
+          );
+          this.#kept(queue, row.state, -1);
+          this.#update(queue, id, {
+            state: "pending",
+            attempts: 0,
+            failures: 0,
+            stalls: 0,
+            error: null,
+            finished_at: null,
+            begin_by: null,
+            ready_at: Math.floor(backendNow()),
+          });
+        }
+        return { job: retried ? this.#job(queue, this.#row(queue, id)!, true) : job, retried };
+      })
+    );
+  }
+
+  purge(
+    queue: string,
+    r: { state: FinishedState; olderThanMs?: number; limit: number },
+  ): Promise<number> {
+    return settle(() =>
+      this.#backend.write(() => {
+        const before = r.olderThanMs === undefined
+          ? Number.MAX_SAFE_INTEGER
+          : Math.floor(backendNow()) - r.olderThanMs;
+        return this.#remove(queue, r.state, this.#oldest(queue, r.state, before, r.limit));
+      })
+    );
+  }
+
+  removed(
+    queue: string,
+    id: string,
+  ): Promise<{ state: FinishedState; removedAt: number } | undefined> {
+    return settle(() => {
+      const [row] = this.#backend.all<{ state: FinishedState; removed_at: number }>(
+        `SELECT state, removed_at FROM coord_queue_removed
+         WHERE namespace = ? AND queue = ? AND id = ?`,
+        this.#backend.namespace,
+        queue,
+        id,
+      );
+      return row && { state: row.state, removedAt: row.removed_at };
+    });
+  }
+
+  configure(queue: string, patch: Partial<QueueConfig>): Promise<QueueConfig> {
+    return settle(() =>
+      this.#backend.write(() => {
+        const config = { ...this.#config(queue), ...patch };
+        this.#backend.run(
+          `INSERT OR REPLACE INTO coord_queue_config
+           (namespace, queue, keep_completed, keep_failed, paused) VALUES (?, ?, ?, ?, ?)`,
+          this.#backend.namespace,
+          queue,
+          JSON.stringify(config.keepCompleted),
+          JSON.stringify(config.keepFailed),
+          config.paused ? 1 : 0,
+        );
+        return config;
+      })
     );
   }
 }

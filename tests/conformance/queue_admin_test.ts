@@ -1,0 +1,189 @@
+/** Retention, purge, list, retry and pause of `coord queue`, library and CLI, on every backend. */
+
+import assert from "node:assert/strict";
+import { UsageError } from "../../lib/errors.ts";
+import { getJob, JobRemovedError, putJob, retryJob, waitForJob } from "../../lib/queue/queue.ts";
+import { listJobs } from "../../lib/queue/list.ts";
+import { configureQueue, DEFAULT_KEEP, parseKeep, purgeJobs } from "../../lib/queue/retention.ts";
+import { work } from "../../lib/queue/worker.ts";
+import type { Backend } from "../../lib/backend/types.ts";
+import { type CaseContext, conformance } from "../support/backends.ts";
+import { runCoord } from "../support/cli.ts";
+
+const envOf = (ctx: CaseContext) => ({ COORD_URL: ctx.url, COORD_NAMESPACE: ctx.namespace });
+
+/** Puts `n` handler jobs `ok` (or `boom`, which fails) and runs them all. */
+async function finish(backend: Backend, queue: string, n: number, handler = "ok") {
+  for (let i = 0; i < n; i += 50) {
+    await Promise.all(
+      Array.from({ length: Math.min(50, n - i) }, () => putJob(backend, queue, { handler })),
+    );
+  }
+  await work(backend, [queue], {
+    handlers: {
+      ok: () => 1,
+      boom: () => {
+        throw new Error("kaboom\nsecond line");
+      },
+    },
+    concurrency: 20,
+    drain: true,
+  });
+}
+
+conformance(
+  "a queue never configured keeps completed 24 h / 10,000, failed 7 days",
+  async (ctx) => {
+    const backend = await ctx.open();
+    const config = await configureQueue(backend, "fresh");
+    assert.deepEqual(config, { ...DEFAULT_KEEP, paused: false });
+  },
+);
+
+conformance("completed jobs past --keep-completed N are removed as jobs finish", async (ctx) => {
+  const backend = await ctx.open();
+  await configureQueue(backend, "keep", { keepCompleted: { count: 5 } });
+  await finish(backend, "keep", 40);
+  const counts = await backend.queue.counts("keep");
+  assert.equal(counts.completed, 5);
+  const listed = await listJobs(backend, "keep", { states: ["completed"] });
+  assert.deepEqual(listed.jobs.map(({ job }) => job.id).sort(), ["36", "37", "38", "39", "40"]);
+  // A removed job is not unknown: show and wait say how it ended.
+  await assert.rejects(getJob(backend, "keep/1"), (e) => {
+    assert.ok(e instanceof JobRemovedError);
+    assert.equal(e.exitCode, 0);
+    assert.match(e.message, /keep\/1 was removed by retention after completing/);
+    return true;
+  });
+  await assert.rejects(waitForJob(backend, "keep/2", { timeoutMs: 5_000 }), JobRemovedError);
+  const show = await runCoord(["queue", "show", "keep/3"], { env: envOf(ctx) });
+  assert.deepEqual([show.code, show.stderr.trim()], [
+    0,
+    "coord: keep/3 was removed by retention after completing",
+  ]);
+});
+
+conformance("purge removes finished jobs now; wait on a purged failed job exits 1", async (ctx) => {
+  const backend = await ctx.open();
+  await finish(backend, "bad", 7, "boom");
+  await finish(backend, "bad", 2);
+  assert.equal(await purgeJobs(backend, "bad", { state: "failed", olderThanMs: 3_600_000 }), 0);
+  const purge = await runCoord(["queue", "purge", "bad", "--state", "failed"], {
+    env: envOf(ctx),
+  });
+  assert.deepEqual([purge.code, purge.stdout.trim()], [0, "removed 7 failed jobs"]);
+  const counts = await backend.queue.counts("bad");
+  assert.deepEqual([counts.failed, counts.completed], [0, 2]);
+  const wait = await runCoord(["queue", "wait", "bad/1", "bad/8"], { env: envOf(ctx) });
+  assert.equal(wait.code, 1);
+  assert.match(wait.stderr, /bad\/1 was removed by retention after failing/);
+  assert.equal(wait.stdout.trim(), "1", "the completed job's result");
+});
+
+conformance("bad retention, purge and list input exits 64 and changes nothing", async (ctx) => {
+  const backend = await ctx.open();
+  await finish(backend, "in", 3);
+  const env = envOf(ctx);
+  for (
+    const args of [
+      ["config", "in", "--keep-completed", "lots"],
+      ["config", "in", "--keep-failed", "-1"],
+      ["purge", "in", "--state", "pending"],
+      ["purge", "in", "--state", "completed", "--older-than", "soon"],
+      ["list", "in", "--state", "done"],
+      ["list", "in", "--limit", "0"],
+      ["list", "in", "--after", "nonsense"],
+    ]
+  ) {
+    const result = await runCoord(["queue", ...args], { env });
+    assert.equal(result.code, 64, `${args.join(" ")}: ${result.stderr}`);
+    assert.equal(result.stderr.trim().split("\n").length, 1, result.stderr);
+  }
+  assert.deepEqual(await configureQueue(backend, "in"), { ...DEFAULT_KEEP, paused: false });
+  assert.equal((await backend.queue.counts("in")).completed, 3);
+  assert.throws(() => parseKeep("keep-completed", "24x"), UsageError);
+  assert.deepEqual(parseKeep("keep-completed", "1000,24h"), { count: 1000, ageMs: 86_400_000 });
+  assert.deepEqual(parseKeep("keep-completed", "forever"), {});
+});
+
+conformance(
+  "list pages through finished jobs without repeats or gaps while more finish",
+  async (ctx) => {
+    const backend = await ctx.open();
+    await configureQueue(backend, "pages", { keepCompleted: {} });
+    await finish(backend, "pages", 300);
+    const seen: string[] = [];
+    let after: string | undefined;
+    do {
+      const page = await listJobs(backend, "pages", {
+        states: ["completed"],
+        limit: 40,
+        ...(after !== undefined && { after }),
+      });
+      seen.push(...page.jobs.map(({ job }) => job.id));
+      after = page.next;
+      await finish(backend, "pages", 7);
+    } while (after !== undefined);
+    // Newer jobs go on top of the list, before the cursor: the pages hold exactly the first 300.
+    assert.deepEqual(
+      [...seen].sort((a, b) => Number(a) - Number(b)),
+      Array.from({ length: 300 }, (_, i) => String(i + 1)),
+    );
+    assert.equal(new Set(seen).size, seen.length);
+  },
+);
+
+conformance("list shows pending, scheduled and failed jobs with their error", async (ctx) => {
+  const backend = await ctx.open();
+  await finish(backend, "mix", 1, "boom");
+  await putJob(backend, "mix", { id: "now", handler: "ok" });
+  await putJob(backend, "mix", { id: "later", handler: "ok", delayMs: 3_600_000 });
+  const page = await listJobs(backend, "mix");
+  assert.deepEqual(page.jobs.map(({ job, listedAs }) => `${job.id}:${listedAs}`), [
+    "now:pending",
+    "later:scheduled",
+    "1:failed",
+  ]);
+  const cli = await runCoord(["queue", "list", "mix", "--state", "failed"], { env: envOf(ctx) });
+  assert.equal(cli.code, 0);
+  assert.match(cli.stdout, /mix\/1\s+failed\s+boom\s+1\s+\S+ s\s+kaboom second line\n/);
+});
+
+conformance(
+  "retry puts a failed job back with attempts reset and its error in history",
+  async (ctx) => {
+    const backend = await ctx.open();
+    await finish(backend, "again", 2, "boom");
+    const { job, retried } = await retryJob(backend, "again/1");
+    assert.equal(retried, true);
+    assert.deepEqual([job.state, job.attempts, job.error], ["pending", 0, undefined]);
+    const stored = await getJob(backend, "again/1");
+    assert.deepEqual(stored.history?.map((h) => [h.state, h.error, h.attempts]), [
+      ["failed", "kaboom second line", 1],
+    ]);
+    assert.equal((await backend.queue.counts("again")).failed, 1);
+    // A pending job is left alone: exit 1, its state on stderr.
+    const refused = await runCoord(["queue", "retry", "again/1"], { env: envOf(ctx) });
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /again\/1 is pending/);
+    const all = await runCoord(["queue", "retry", "again", "--failed"], { env: envOf(ctx) });
+    assert.deepEqual([all.code, all.stdout.trim()], [0, "again/2"]);
+    await work(backend, ["again"], { handlers: { boom: () => "fixed" }, drain: true });
+    assert.equal((await getJob(backend, "again/2")).result, "fixed");
+    const unknown = await runCoord(["queue", "retry", "again/99"], { env: envOf(ctx) });
+    assert.equal(unknown.code, 64);
+  },
+);
+
+conformance("a paused queue hands out no jobs until resumed; put still works", async (ctx) => {
+  const backend = await ctx.open();
+  const pause = await runCoord(["queue", "pause", "held"], { env: envOf(ctx) });
+  assert.equal(pause.code, 0);
+  await putJob(backend, "held", { id: "1", handler: "ok" });
+  assert.deepEqual(await backend.queue.claim("held", { worker: "w", leaseMs: 60_000 }), {});
+  const status = await runCoord(["queue", "status", "held", "--json"], { env: envOf(ctx) });
+  assert.equal(JSON.parse(status.stdout).paused, true);
+  await runCoord(["queue", "resume", "held"], { env: envOf(ctx) });
+  const claimed = await backend.queue.claim("held", { worker: "w", leaseMs: 60_000 });
+  assert.equal(claimed.job?.id, "1");
+});
