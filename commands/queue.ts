@@ -120,8 +120,10 @@ lost when a worker dies. A job is QUEUE/ID (what put prints).
   status  per queue: waiting (flow parts), pending, scheduled, active, completed, failed,
           cancelled, the oldest pending job's age (12.3 s, 5m 3s, 3h 12m, 7d 8h), live workers
   show    one job: state, spec, attempts, failures, stalls, worker, times, result or error
-  cancel  cancels a job that has not started (exit 0, also if cancelled already); an active
-          or finished job is left as it is (exit 1, its state on stderr)
+  cancel  cancels a job that has not finished (exit 0, also if cancelled already). A running
+          one ends cancelled at once, without retries; within a second its worker aborts the
+          handler's ctx.signal, or sends a command's process group SIGTERM (SIGKILL 2 s later).
+          A finished job is left as it is (exit 1, its state on stderr).
   list    jobs of each --state S (repeat it, or S,S; default all, in this order:
           ${LIST_STATES.join(", ")}):
           JOB, STATE, what it runs, attempts, age, a failed one's error. Finished jobs (a flow as its top group) newest
@@ -351,6 +353,8 @@ function workLine(event: WorkEvent, verbose = false): string | undefined {
     case "retrying":
       return `${event.job} failed (attempt ${event.attempt}): ${event.error} — retrying in ` +
         `${(event.delayMs / 1000).toFixed(1)} s`;
+    case "cancelled":
+      return `${event.job} was cancelled while running; stopped it`;
     case "lost":
       return `${event.job} lost its lease; another worker runs it again`;
     case "stopping": {
@@ -470,7 +474,7 @@ async function cancel(argv: string[]): Promise<number> {
     console.log(cancelled ? `cancelled ${ref}` : `${ref} was cancelled already`);
     return ExitCode.ok;
   }
-  console.error(`coord: ${ref} is ${job.state}; only a job that has not started can be cancelled`);
+  console.error(`coord: ${ref} is ${job.state}; a finished job cannot be cancelled`);
   return 1;
 }
 

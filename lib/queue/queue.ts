@@ -206,7 +206,10 @@ export class UnknownJobError extends CoordError {
 }
 
 /**
- * Cancels a job that has not started; an active or finished one is left as it is.
+ * Cancels a job that has not finished. A running one ends `cancelled` at once and is not
+ * retried; its worker notices within {@link CANCEL_CHECK_MS} and aborts the run (a handler's
+ * `ctx.signal`; a command's process group gets SIGTERM, then SIGKILL). A finished job is left
+ * as it is.
  *
  * @returns the job afterwards, and whether this call cancelled it.
  * @throws {UnknownJobError} when there is none.
@@ -246,6 +249,9 @@ export async function retryJob(
   await getJob(backend, ref);
   throw new UnknownJobError(ref);
 }
+
+/** A worker re-reads its running jobs this often, to stop those cancelled meanwhile. */
+export const CANCEL_CHECK_MS = 400;
 
 /** Options of {@link waitForJob}. */
 export interface WaitOptions {

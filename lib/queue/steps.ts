@@ -233,7 +233,8 @@ export interface QueueSteps {
   /** Ends an attempt; false when it is no longer this worker's (its lease ran out). */
   finish(queue: string, request: Attempt & Finish): Promise<boolean>;
   /**
-   * Cancels a job that has not started; an active or finished one is left as it is.
+   * Cancels a job that has not finished (a running one's worker stops it); a finished one is
+   * left as it is.
    *
    * @returns the job, and whether this call cancelled it; undefined when there is none.
    */

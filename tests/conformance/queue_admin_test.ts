@@ -8,7 +8,7 @@ import { configureQueue, DEFAULT_KEEP, parseKeep, purgeJobs } from "../../lib/qu
 import { work } from "../../lib/queue/worker.ts";
 import type { Backend } from "../../lib/backend/types.ts";
 import { type CaseContext, conformance } from "../support/backends.ts";
-import { runCoord } from "../support/cli.ts";
+import { runCoord, spawnCoord } from "../support/cli.ts";
 
 const envOf = (ctx: CaseContext) => ({ COORD_URL: ctx.url, COORD_NAMESPACE: ctx.namespace });
 
@@ -187,3 +187,66 @@ conformance("a paused queue hands out no jobs until resumed; put still works", a
   const claimed = await backend.queue.claim("held", { worker: "w", leaseMs: 60_000 });
   assert.equal(claimed.job?.id, "1");
 });
+
+/** Whether process `pid` is alive. */
+function alive(pid: number): boolean {
+  try {
+    Deno.kill(pid, "SIGCONT");
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+conformance(
+  "cancel of a running command job kills its grandchild; the job ends cancelled",
+  async (ctx) => {
+    const dir = await Deno.makeTempDir();
+    try {
+      const env = envOf(ctx);
+      const pidFile = `${dir}/pid`;
+      // sh starts sleep (the worker's grandchild) and waits: both must go.
+      const script = `sleep 600 & echo $! > ${pidFile}.tmp; mv ${pidFile}.tmp ${pidFile}; wait`;
+      const put = await runCoord(
+        ["queue", "put", "cmd", "--id", "long", "--retries", "3", "--", "sh", "-c", script],
+        { env },
+      );
+      assert.equal(put.code, 0, put.stderr);
+      const worker = spawnCoord(["queue", "work", "cmd", "--allow-commands", "--drain"], { env });
+      let pid = 0;
+      try {
+        for (let i = 0; i < 1_000 && pid === 0; i++) {
+          pid = Number(await Deno.readTextFile(pidFile).catch(() => "0"));
+          if (pid === 0) await new Promise((r) => setTimeout(r, 20));
+        }
+        assert.ok(pid > 0 && alive(pid), "the grandchild runs");
+        const cancel = await runCoord(["queue", "cancel", "cmd/long"], { env });
+        assert.deepEqual([cancel.code, cancel.stdout.trim()], [0, "cancelled cmd/long"]);
+        await worker.stderrLine(/cmd\/long was cancelled while running; stopped it/, 30_000);
+        for (let i = 0; i < 500 && alive(pid); i++) await new Promise((r) => setTimeout(r, 20));
+        assert.equal(alive(pid), false, "the grandchild was killed");
+        assert.equal((await worker.result).code, 0);
+        const show = await runCoord(["queue", "show", "cmd/long", "--json"], { env });
+        const job = JSON.parse(show.stdout);
+        assert.deepEqual([job.state, job.attempts, job.error], [
+          "cancelled",
+          1,
+          "cancelled while running",
+        ]);
+      } finally {
+        // Nothing outlives a failed run: the worker, and the grandchild (sh then ends too).
+        const kills = [() => worker.kill("SIGKILL"), () => pid > 0 && Deno.kill(pid, "SIGKILL")];
+        for (const kill of kills) {
+          try {
+            kill();
+          } catch {
+            // It had exited.
+          }
+        }
+        await worker.result;
+      }
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+);

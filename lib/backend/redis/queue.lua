@@ -415,8 +415,9 @@ if op == 'cancel' then
       ' for job ' .. id)
   end
   local cancelled = 0
-  if job.state == 'pending' or job.state == 'waiting' then
-    job.error = 'cancelled'
+  -- A running job ends here; its worker sees it is no longer its own and stops the run.
+  if job.state == 'pending' or job.state == 'waiting' or job.state == 'active' then
+    job.error = job.state == 'active' and 'cancelled while running' or 'cancelled'
     finish(job, 'cancelled')
     changed()
     cancelled = 1

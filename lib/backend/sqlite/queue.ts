@@ -639,8 +639,13 @@ export class SqliteQueueSteps implements QueueSteps {
         if (!row) return undefined;
         // A record coord cannot read is refused before anything changes.
         this.#job(queue, row);
-        const cancelled = row.state === "pending" || row.state === "waiting";
-        if (cancelled) this.#end(queue, id, "cancelled", { error: "cancelled" });
+        // A running job ends here; its worker sees it is no longer its own and stops the run.
+        const cancelled = row.state === "pending" || row.state === "waiting" ||
+          row.state === "active";
+        if (cancelled) {
+          const error = row.state === "active" ? "cancelled while running" : "cancelled";
+          this.#end(queue, id, "cancelled", { error });
+        }
         return { job: this.#job(queue, this.#row(queue, id)!), cancelled };
       })
     );
