@@ -22,6 +22,7 @@ import {
   waitForJob,
 } from "../lib/queue/queue.ts";
 import { DEFAULT_LIST_LIMIT, LIST_STATES, listJobs } from "../lib/queue/list.ts";
+import { jobLines, putJobs } from "../lib/queue/bulk.ts";
 import {
   configureQueue,
   DEFAULT_KEEP,
@@ -55,6 +56,7 @@ import { parseDuration } from "../lib/schedule/timing.ts";
 const USAGE =
   `Usage: coord queue put QUEUE (--handler NAME [--args JSON] | -- CMD ARG…) [--delay S | --at TIME]
                        [--begin-by S] [--retries N] [--backoff S] [--timeout S] [--id ID] [--json]
+       coord queue put QUEUE --from FILE.jsonl|- [--json]
        coord queue flow QUEUE FILE.json [--id ID] [--json]
        coord queue work QUEUE… [--module FILE] [--allow-commands] [--concurrency N] [--drain]
                        [--grace S] [--lease S] [--worker ID] [--verbose]
@@ -81,6 +83,10 @@ lost when a worker dies. A job is QUEUE/ID (what put prints).
           --retries N     retries after a failure (default 0), --backoff S (default 1) before
                           the first, doubling each time; --timeout S fails a run that takes
                           longer
+          --from FILE.jsonl (- for stdin): one job a line, {"handler", "args", "command",
+          "id", "delay", "at", "beginBy", "retries", "backoff", "timeout"} (seconds); every
+          line is checked before any is stored (FILE:LINE: why, exit 64), then stored 500
+          to a step; prints QUEUE/ID a line
   flow    puts a flow: jobs in parallel or serial groups, nestable, each group with an
           optional postprocess job that gets the parts' results in order (a handler's
           ctx.results; a command's $COORD_RESULTS, JSON). Prints QUEUE/ID of the top group;
@@ -198,8 +204,10 @@ async function put(argv: string[]): Promise<number> {
     timeout: { type: "string" },
     id: { type: "string" },
     json: { type: "boolean" },
+    from: { type: "string" },
   });
   if (positionals.length !== 1) throw usage("queue", "put takes one QUEUE");
+  if (values.from !== undefined) return await putFrom(positionals[0], values.from, values, rest);
   if (values.delay !== undefined && values.at !== undefined) {
     throw usage("queue", "give --delay or --at, not both");
   }
@@ -232,6 +240,37 @@ async function put(argv: string[]): Promise<number> {
     ...(values.timeout !== undefined && { timeoutMs: seconds("timeout", values.timeout) }),
   });
   console.log(values.json ? JSON.stringify({ job: ref, created, state: job.state }) : ref);
+  return ExitCode.ok;
+}
+
+/** `put QUEUE --from FILE.jsonl`: every line checked, then stored a batch a step. */
+async function putFrom(
+  queue: string,
+  file: string,
+  values: Record<string, unknown> & Parameters<typeof openBackend>[1] & { json?: boolean },
+  rest: string[],
+): Promise<number> {
+  const jobFlags = ["handler", "args", "delay", "at", "begin-by", "retries", "backoff", "timeout"];
+  const mixed = [...jobFlags, "id"].find((flag) => values[flag] !== undefined);
+  if (mixed !== undefined || rest.length > 0) {
+    throw usage("queue", `--from takes the jobs from the file: give --${mixed ?? "-- CMD"} there`);
+  }
+  let text: string;
+  try {
+    text = file === "-"
+      ? await new Response(Deno.stdin.readable).text()
+      : await Deno.readTextFile(file);
+  } catch (e) {
+    throw usage(
+      "queue",
+      `cannot read ${file}: ${e instanceof Deno.errors.NotFound ? "no such file" : e}`,
+    );
+  }
+  const jobs = jobLines(text, file === "-" ? "stdin" : file);
+  await using backend = await openBackend("queue", values);
+  for (const { ref, created } of await putJobs(backend, queue, jobs)) {
+    console.log(values.json ? JSON.stringify({ job: ref, created }) : ref);
+  }
   return ExitCode.ok;
 }
 

@@ -98,6 +98,7 @@ export {
   parseJobRef,
   putJob,
   type PutOptions,
+  putRequestOf,
   queueCounts,
   retryJob,
   UnknownJobError,
@@ -106,6 +107,7 @@ export {
 } from "./queue/queue.ts";
 export { JobFailedError, type JobHandle, type Queue, queue } from "./queue/handle.ts";
 export { type Flow, type FlowGroup, type FlowJob, flowNodes, putFlow } from "./queue/flow.ts";
+export { jobLines, PUT_BATCH, putJobs } from "./queue/bulk.ts";
 export {
   DEFAULT_LIST_LIMIT,
   type JobPage,
@@ -152,6 +154,7 @@ export {
   type ListState,
   MAX_REMOVED,
   MAX_STALLS,
+  type PutRequest,
   type QueueConfig,
   type QueueCounts,
   type QueueSteps,

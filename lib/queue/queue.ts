@@ -12,7 +12,7 @@ import type { Backend } from "../backend/types.ts";
 import { CoordError, ExitCode, UsageError, WaitTimeoutError } from "../errors.ts";
 import { Outage } from "../outage.ts";
 import { checkCount, checkDuration, MAX_DELAY_MS, MAX_RETRIES, MAX_TIMER_MS } from "./limits.ts";
-import type { FinishedState, JobRecord, JobSpec, QueueCounts } from "./steps.ts";
+import type { FinishedState, JobRecord, JobSpec, PutRequest, QueueCounts } from "./steps.ts";
 
 /** What to run and when; one of `handler` and `command`. */
 export interface PutOptions {
@@ -104,6 +104,16 @@ export async function putJob(
   options: PutOptions,
 ): Promise<{ job: JobRecord; ref: string; created: boolean }> {
   checkQueueName(queue);
+  const { job, created } = await backend.queue.put(queue, putRequestOf(options));
+  return { job, ref: jobRef(queue, job.id), created };
+}
+
+/**
+ * What the backend stores for a job's options.
+ *
+ * @throws {UsageError} on a malformed job (see {@link putJob}).
+ */
+export function putRequestOf(options: PutOptions): PutRequest {
   const spec = jobSpecOf(options);
   if (options.id !== undefined) checkName("job id", options.id);
   const delayMs = checkDuration("delay", options.delayMs ?? 0, { maxMs: MAX_DELAY_MS });
@@ -111,15 +121,14 @@ export async function putJob(
   if (at !== undefined && (typeof at !== "number" || !Number.isFinite(at))) {
     throw new UsageError(`--at is not a time`);
   }
-  const { job, created } = await backend.queue.put(queue, {
+  return {
     ...(options.id !== undefined && { id: options.id }),
     spec,
     delayMs,
     ...(at !== undefined && { at }),
     ...(options.beginByMs !== undefined &&
       { beginByMs: checkDuration("begin-by", options.beginByMs, { maxMs: MAX_DELAY_MS }) }),
-  });
-  return { job, ref: jobRef(queue, job.id), created };
+  };
 }
 
 /**

@@ -61,6 +61,20 @@ export interface JobSpec {
   timeoutMs?: number;
 }
 
+/** What {@link QueueSteps.put} stores: an id (else the next number), spec and start. */
+export interface PutRequest {
+  /** The job's id; absent: the queue's next number. */
+  id?: string;
+  /** What it runs. */
+  spec: JobSpec;
+  /** Ready this long from now (backend clock)… */
+  delayMs: number;
+  /** …or at this instant (epoch ms). */
+  at?: number;
+  /** Fails as expired if not started this long after it may start. */
+  beginByMs?: number;
+}
+
 /** A job as stored. */
 export interface JobRecord {
   /** The job's id within its queue. */
@@ -213,10 +227,9 @@ export interface QueueSteps {
    *
    * @returns the job as stored, and whether this call created it.
    */
-  put(
-    queue: string,
-    request: { id?: string; spec: JobSpec; delayMs: number; at?: number; beginByMs?: number },
-  ): Promise<{ job: JobRecord; created: boolean }>;
+  put(queue: string, request: PutRequest): Promise<{ job: JobRecord; created: boolean }>;
+  /** {@link put} for each request, all in one step; the outcomes in order. */
+  putMany(queue: string, requests: PutRequest[]): Promise<{ job: JobRecord; created: boolean }[]>;
   /**
    * Leases the first job ready to run to `worker`: first returns jobs whose lease ran out to
    * pending (or fails them after {@link MAX_STALLS}), fails jobs past their `beginBy`. A job

@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { UsageError } from "../../lib/errors.ts";
 import { getJob, JobRemovedError, putJob, retryJob, waitForJob } from "../../lib/queue/queue.ts";
 import { listJobs } from "../../lib/queue/list.ts";
+import { putJobs } from "../../lib/queue/bulk.ts";
 import { configureQueue, DEFAULT_KEEP, parseKeep, purgeJobs } from "../../lib/queue/retention.ts";
 import { work } from "../../lib/queue/worker.ts";
 import type { Backend } from "../../lib/backend/types.ts";
@@ -250,3 +251,75 @@ conformance(
     }
   },
 );
+
+conformance("put --from stores a JSONL file's jobs and prints one QUEUE/ID a line", async (ctx) => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const file = `${dir}/jobs.jsonl`;
+    await Deno.writeTextFile(
+      file,
+      '{"handler": "ok", "args": 1}\n\n{"command": ["true"], "retries": 2}\n' +
+        '{"handler": "ok", "id": "named", "delay": 3600}\n',
+    );
+    const put = await runCoord(["queue", "put", "bulk", "--from", file], { env: envOf(ctx) });
+    assert.deepEqual([put.code, put.stdout], [0, "bulk/1\nbulk/2\nbulk/named\n"]);
+    const stdin = await runCoord(["queue", "put", "bulk", "--from", "-", "--json"], {
+      env: envOf(ctx),
+      stdin: '{"handler": "ok", "id": "named"}\n{"handler": "ok"}\n',
+    });
+    assert.equal(stdin.code, 0, stdin.stderr);
+    assert.deepEqual(stdin.stdout.trim().split("\n").map((l) => JSON.parse(l)), [
+      { job: "bulk/named", created: false },
+      { job: "bulk/3", created: true },
+    ]);
+    const backend = await ctx.open();
+    assert.equal((await getJob(backend, "bulk/2")).spec.retries, 2);
+    const counts = await backend.queue.counts("bulk");
+    assert.deepEqual([counts.pending, counts.scheduled], [3, 1]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+conformance(
+  "a malformed JSONL line rejects the whole file: FILE:LINE, exit 64, nothing stored",
+  async (ctx) => {
+    const dir = await Deno.makeTempDir();
+    try {
+      const file = `${dir}/jobs.jsonl`;
+      for (
+        const [bad, why] of [
+          ['{"handler": "ok", "colour": 1}', /jobs.jsonl:3: a job has no "colour"/],
+          ["[1, 2]", /jobs.jsonl:3: a job is an object/],
+          ['{"handler": "ok", "delay": "soon"}', /jobs.jsonl:3: delay: a number of seconds/],
+          ['{"handler": "ok"', /jobs.jsonl:3: not JSON/],
+          ['{"args": 1}', /jobs.jsonl:3: a job runs either a handler/],
+        ] as const
+      ) {
+        await Deno.writeTextFile(file, `{"handler": "ok"}\n{"handler": "ok"}\n${bad}\n`);
+        const put = await runCoord(["queue", "put", "strict", "--from", file], { env: envOf(ctx) });
+        assert.equal(put.code, 64, put.stderr);
+        assert.match(put.stderr, why);
+        assert.equal(put.stderr.trim().split("\n").length, 1);
+      }
+      const backend = await ctx.open();
+      assert.deepEqual(await backend.queue.list(), [], "nothing stored");
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+);
+
+conformance("putJobs stores jobs in batches, in order", async (ctx) => {
+  const backend = await ctx.open();
+  const refs = await putJobs(
+    backend,
+    "many",
+    Array.from({ length: 1_201 }, (_, i) => ({ handler: "ok", args: i })),
+  );
+  assert.equal(refs.length, 1_201);
+  assert.deepEqual(refs.at(-1), { ref: "many/1201", created: true });
+  assert.equal((await getJob(backend, "many/700")).spec.args, 699);
+  await assert.rejects(putJobs(backend, "many", [{ handler: "ok" }, {}]), /job 1: /);
+  assert.equal((await backend.queue.counts("many")).pending, 1_201);
+});

@@ -233,14 +233,16 @@ local function trim(defaults_json)
   end
 end
 
-if op == 'put' then
-  local id, spec, ready, begin_by = ARGV[3], ARGV[4], ARGV[5], ARGV[6]
+-- Adds a job unless its id exists: { 1 created or 0, its state, its spec }.
+local function put(id, spec, ready, begin_by)
   -- "+MS": that long from now on the server's clock; else an instant.
   local ready_at = string.sub(ready, 1, 1) == '+' and now_ms + tonumber(string.sub(ready, 2))
     or tonumber(ready)
   if id == '' then
     local last = redis.call('GET', counter)
-    if last and not tonumber(last) then return foreign(counter .. ' holds "' .. last .. '"') end
+    if last and not tonumber(last) then
+      error({ err = 'FOREIGN ' .. counter .. ' holds "' .. last .. '"' })
+    end
     -- Numbers taken by an --id are skipped.
     repeat id = tostring(redis.call('INCR', counter)) until redis.call('HEXISTS', jobs, id) == 0
   elseif redis.call('HEXISTS', jobs, id) == 1 then
@@ -256,8 +258,23 @@ if op == 'put' then
   redis.call('HDEL', inputs, id)
   redis.call('HSET', specs, id, spec)
   redis.call('ZADD', pending, ready_at, id)
-  changed()
   return { 1, cjson.encode(job), spec }
+end
+
+if op == 'put' then
+  local reply = put(ARGV[3], ARGV[4], ARGV[5], ARGV[6])
+  if reply[1] == 1 then changed() end
+  return reply
+end
+
+-- Many puts in one step: ARGV[3] is a json list of [id, spec (a string), ready, begin_by].
+if op == 'putmany' then
+  local reply = {}
+  for _, r in ipairs(cjson.decode(ARGV[3])) do
+    for _, part in ipairs(put(r[1], r[2], r[3], r[4])) do table.insert(reply, part) end
+  end
+  changed()
+  return reply
 end
 
 if op == 'putflow' then

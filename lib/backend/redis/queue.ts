@@ -11,10 +11,10 @@ import type {
   FinishedState,
   FlowNode,
   JobRecord,
-  JobSpec,
   Keep,
   ListCursor,
   ListState,
+  PutRequest,
   QueueConfig,
   QueueCounts,
   QueueSteps,
@@ -48,6 +48,21 @@ export const QUEUE_KEY_TYPES = {
 /** What the steps that end jobs trim by when a queue was never configured. */
 const TRIM = JSON.stringify({ ...DEFAULT_KEEP, batch: TRIM_BATCH, maxRemoved: MAX_REMOVED });
 
+/** A put's arguments to the script: id ('' for the next number), spec, when, begin-by. */
+function putArgs(r: PutRequest): string[] {
+  return [
+    r.id ?? "",
+    JSON.stringify(r.spec),
+    r.at === undefined ? `+${Math.round(r.delayMs)}` : String(Math.round(r.at)),
+    r.beginByMs === undefined ? "" : String(Math.round(r.beginByMs)),
+  ];
+}
+
+function putReply(queue: string, reply: string[], at: number) {
+  const [created, state, spec] = reply.slice(at, at + 3);
+  return { job: jobRecord(queue, state, spec), created: Number(created) === 1 };
+}
+
 /** A stored retention setting, or undefined when absent or not coord's. */
 function keepOf(json: string): Keep | undefined {
   try {
@@ -64,19 +79,22 @@ export class RedisQueueSteps extends RedisSteps implements QueueSteps {
     super(backend, new URL("./queue.lua", import.meta.url), "queue", QUEUE_KEY_TYPES);
   }
 
-  async put(
+  async put(queue: string, r: PutRequest): Promise<{ job: JobRecord; created: boolean }> {
+    const reply = (await this.run(queue, "put", ...putArgs(r))) as string[];
+    return putReply(queue, reply, 0);
+  }
+
+  async putMany(
     queue: string,
-    r: { id?: string; spec: JobSpec; delayMs: number; at?: number; beginByMs?: number },
-  ): Promise<{ job: JobRecord; created: boolean }> {
-    const [created, state, spec] = (await this.run(
+    requests: PutRequest[],
+  ): Promise<{ job: JobRecord; created: boolean }[]> {
+    // Specs travel as strings inside the list: the script stores them without decoding.
+    const reply = (await this.run(
       queue,
-      "put",
-      r.id ?? "",
-      JSON.stringify(r.spec),
-      r.at === undefined ? `+${Math.round(r.delayMs)}` : Math.round(r.at),
-      r.beginByMs === undefined ? "" : Math.round(r.beginByMs),
-    )) as [number, string, string];
-    return { job: jobRecord(queue, state, spec), created: Number(created) === 1 };
+      "putmany",
+      JSON.stringify(requests.map(putArgs)),
+    )) as string[];
+    return requests.map((_, i) => putReply(queue, reply, i * 3));
   }
 
   async putFlow(queue: string, nodes: FlowNode[]): Promise<boolean> {

@@ -12,11 +12,11 @@ import type {
   FinishedState,
   FlowNode,
   JobRecord,
-  JobSpec,
   JobState,
   Keep,
   ListCursor,
   ListState,
+  PutRequest,
   QueueConfig,
   QueueCounts,
   QueueSteps,
@@ -402,52 +402,54 @@ export class SqliteQueueSteps implements QueueSteps {
     );
   }
 
-  put(
-    queue: string,
-    r: { id?: string; spec: JobSpec; delayMs: number; at?: number; beginByMs?: number },
-  ): Promise<{ job: JobRecord; created: boolean }> {
+  put(queue: string, r: PutRequest): Promise<{ job: JobRecord; created: boolean }> {
+    return settle(() => this.#backend.write(() => this.#put(queue, r)));
+  }
+
+  putMany(queue: string, requests: PutRequest[]): Promise<{ job: JobRecord; created: boolean }[]> {
+    return settle(() => this.#backend.write(() => requests.map((r) => this.#put(queue, r))));
+  }
+
+  /** Adds a job unless its id exists (see `put` in `../redis/queue.lua`). */
+  #put(queue: string, r: PutRequest): { job: JobRecord; created: boolean } {
     const { namespace } = this.#backend;
-    return settle(() =>
-      this.#backend.write(() => {
-        const now = Math.floor(backendNow());
-        let id = r.id;
-        if (id === undefined) {
-          // Numbers taken by an --id are skipped.
-          do {
-            this.#backend.run(
-              `INSERT INTO coord_queue_counter (namespace, queue, last) VALUES (?, ?, 1)
-               ON CONFLICT (namespace, queue) DO UPDATE SET last = last + 1`,
-              namespace,
-              queue,
-            );
-            id = String(
-              this.#backend.all<{ last: number }>(
-                "SELECT last FROM coord_queue_counter WHERE namespace = ? AND queue = ?",
-                namespace,
-                queue,
-              )[0].last,
-            );
-          } while (this.#row(queue, id));
-        } else {
-          const existing = this.#row(queue, id);
-          if (existing) return { job: this.#job(queue, existing), created: false };
-        }
-        const readyAt = Math.round(r.at ?? now + r.delayMs);
+    const now = Math.floor(backendNow());
+    let id = r.id;
+    if (id === undefined) {
+      // Numbers taken by an --id are skipped.
+      do {
         this.#backend.run(
-          `INSERT INTO coord_queue_job (namespace, queue, id, state, ready_at, attempts, stalls,
-           begin_by, spec, created_at) VALUES (?, ?, ?, 'pending', ?, 0, 0, ?, ?, ?)`,
+          `INSERT INTO coord_queue_counter (namespace, queue, last) VALUES (?, ?, 1)
+           ON CONFLICT (namespace, queue) DO UPDATE SET last = last + 1`,
           namespace,
           queue,
-          id,
-          readyAt,
-          // --begin-by counts from when the job may start.
-          r.beginByMs === undefined ? null : readyAt + Math.round(r.beginByMs),
-          JSON.stringify(r.spec),
-          now,
         );
-        return { job: this.#job(queue, this.#row(queue, id)!), created: true };
-      })
+        id = String(
+          this.#backend.all<{ last: number }>(
+            "SELECT last FROM coord_queue_counter WHERE namespace = ? AND queue = ?",
+            namespace,
+            queue,
+          )[0].last,
+        );
+      } while (this.#row(queue, id));
+    } else {
+      const existing = this.#row(queue, id);
+      if (existing) return { job: this.#job(queue, existing), created: false };
+    }
+    const readyAt = Math.round(r.at ?? now + r.delayMs);
+    this.#backend.run(
+      `INSERT INTO coord_queue_job (namespace, queue, id, state, ready_at, attempts, stalls,
+       begin_by, spec, created_at) VALUES (?, ?, ?, 'pending', ?, 0, 0, ?, ?, ?)`,
+      namespace,
+      queue,
+      id,
+      readyAt,
+      // --begin-by counts from when the job may start.
+      r.beginByMs === undefined ? null : readyAt + Math.round(r.beginByMs),
+      JSON.stringify(r.spec),
+      now,
     );
+    return { job: this.#job(queue, this.#row(queue, id)!), created: true };
   }
 
   claim(queue: string, r: { worker: string; leaseMs: number }): Promise<ClaimResult> {
