@@ -323,3 +323,69 @@ conformance("putJobs stores jobs in batches, in order", async (ctx) => {
   await assert.rejects(putJobs(backend, "many", [{ handler: "ok" }, {}]), /job 1: /);
   assert.equal((await backend.queue.counts("many")).pending, 1_201);
 });
+
+conformance(
+  "a paused queue runs nothing on 3 workers until resumed; put still works",
+  async (ctx) => {
+    const dir = await Deno.makeTempDir();
+    const env = envOf(ctx);
+    const log = `${dir}/log`;
+    await Deno.writeTextFile(log, "");
+    await Deno.writeTextFile(
+      `${dir}/handlers.ts`,
+      `export function note(args: string) {
+      Deno.writeTextFileSync(${JSON.stringify(log)}, args + "\\n", { append: true });
+    }`,
+    );
+    const workers = [0, 1, 2].map((w) =>
+      spawnCoord(
+        ["queue", "work", "held", "probe", "--module", `${dir}/handlers.ts`, "--worker", `w${w}`],
+        { env },
+      )
+    );
+    try {
+      assert.equal((await runCoord(["queue", "pause", "held"], { env })).code, 0);
+      const backend = await ctx.open();
+      await putJobs(
+        backend,
+        "held",
+        Array.from({ length: 6 }, (_, i) => ({
+          handler: "note",
+          args: `held ${i}`,
+        })),
+      );
+      for (;;) {
+        if ((await backend.queue.counts("held")).workers.length === 3) break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      // A worker tries the paused queue before the other on each claim (its queues in turn):
+      // once it has run the probes, it has been offered the paused jobs and taken none.
+      await putJobs(
+        backend,
+        "probe",
+        Array.from({ length: 6 }, (_, i) => ({
+          handler: "note",
+          args: `probe ${i}`,
+        })),
+      );
+      const probes = Array.from({ length: 6 }, (_, i) => `probe/${i + 1}`);
+      assert.equal(
+        (await runCoord(["queue", "wait", ...probes, "--timeout", "60"], { env })).code,
+        0,
+      );
+      assert.equal((await Deno.readTextFile(log)).includes("held"), false, "nothing ran");
+      const status = JSON.parse(
+        (await runCoord(["queue", "status", "held", "--json"], { env })).stdout,
+      );
+      assert.deepEqual([status.paused, status.pending, status.active], [true, 6, 0]);
+      assert.equal((await runCoord(["queue", "resume", "held"], { env })).code, 0);
+      const held = Array.from({ length: 6 }, (_, i) => `held/${i + 1}`);
+      const wait = await runCoord(["queue", "wait", ...held, "--timeout", "60"], { env });
+      assert.equal(wait.code, 0, wait.stderr);
+    } finally {
+      for (const worker of workers) worker.kill("SIGTERM");
+      for (const worker of workers) assert.equal((await worker.result).code, 0);
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+);
