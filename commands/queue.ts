@@ -55,7 +55,8 @@ import { parseDuration } from "../lib/schedule/timing.ts";
 
 const USAGE =
   `Usage: coord queue put QUEUE (--handler NAME [--args JSON] | -- CMD ARG…) [--delay S | --at TIME]
-                       [--begin-by S] [--retries N] [--backoff S] [--timeout S] [--id ID] [--json]
+                       [--begin-by S] [--retries N] [--backoff S] [--timeout S] [--id ID]
+                       [--dedupe KEY [--dedupe-for DURATION]] [--json]
        coord queue put QUEUE --from FILE.jsonl|- [--json]
        coord queue flow QUEUE FILE.json [--id ID] [--json]
        coord queue work QUEUE… [--module FILE] [--allow-commands] [--concurrency N] [--drain]
@@ -77,6 +78,10 @@ lost when a worker dies. A job is QUEUE/ID (what put prints).
           workers' --module, with JSON --args; a command job is the argv after -- (no shell),
           run only by workers started with --allow-commands.
           --id ID         idempotent: putting an id that exists changes nothing (exit 0)
+          --dedupe KEY    while the job put with KEY is pending or active (or for
+                          --dedupe-for, e.g. 10m, after it was put), a put with KEY prints
+                          that job instead (exit 0; --json: "deduplicated": true); unlike
+                          --id, KEY is free again afterwards
           --delay S / --at TIME (ISO 8601)   start no earlier
           --begin-by S    fail as expired if not started within S seconds of when it may
                           start
@@ -84,7 +89,8 @@ lost when a worker dies. A job is QUEUE/ID (what put prints).
                           the first, doubling each time; --timeout S fails a run that takes
                           longer
           --from FILE.jsonl (- for stdin): one job a line, {"handler", "args", "command",
-          "id", "delay", "at", "beginBy", "retries", "backoff", "timeout"} (seconds); every
+          "id", "delay", "at", "beginBy", "retries", "backoff", "timeout", "dedupe",
+          "dedupeFor"} (durations in seconds); every
           line is checked before any is stored (FILE:LINE: why, exit 64), then stored 500
           to a step; prints QUEUE/ID a line
   flow    puts a flow: jobs in parallel or serial groups, nestable, each group with an
@@ -205,6 +211,8 @@ async function put(argv: string[]): Promise<number> {
     id: { type: "string" },
     json: { type: "boolean" },
     from: { type: "string" },
+    dedupe: { type: "string" },
+    "dedupe-for": { type: "string" },
   });
   if (positionals.length !== 1) throw usage("queue", "put takes one QUEUE");
   if (values.from !== undefined) return await putFrom(positionals[0], values.from, values, rest);
@@ -227,7 +235,7 @@ async function put(argv: string[]): Promise<number> {
   const seconds = (flag: string, text: string | undefined) =>
     text === undefined ? undefined : secondsFlag("queue", flag, text, 0);
   await using backend = await openBackend("queue", values);
-  const { ref, created, job } = await putJob(backend, positionals[0], {
+  const { ref, created, job, deduplicated } = await putJob(backend, positionals[0], {
     ...(values.id !== undefined && { id: values.id }),
     ...(values.handler !== undefined && { handler: values.handler }),
     ...(args !== undefined && { args }),
@@ -238,9 +246,21 @@ async function put(argv: string[]): Promise<number> {
     ...(values.retries !== undefined && { retries: countOrZero(values.retries) }),
     ...(values.backoff !== undefined && { backoffMs: seconds("backoff", values.backoff) }),
     ...(values.timeout !== undefined && { timeoutMs: seconds("timeout", values.timeout) }),
+    ...(values.dedupe !== undefined && { dedupe: values.dedupe }),
+    ...(values["dedupe-for"] !== undefined &&
+      { dedupeForMs: durationFlag("dedupe-for", values["dedupe-for"]) }),
   });
-  console.log(values.json ? JSON.stringify({ job: ref, created, state: job.state }) : ref);
+  console.log(
+    values.json
+      ? JSON.stringify({ job: ref, created, state: job.state, deduplicated: deduplicated === true })
+      : ref,
+  );
   return ExitCode.ok;
+}
+
+/** A duration flag: seconds (`90`, `1.5`) or with units (`30s`, `5m`, `24h`, `7d`). */
+function durationFlag(flag: string, text: string): number {
+  return /^\d+(\.\d+)?$/.test(text.trim()) ? Number(text) * 1000 : parseDuration(text, `--${flag}`);
 }
 
 /** `put QUEUE --from FILE.jsonl`: every line checked, then stored a batch a step. */
@@ -250,7 +270,8 @@ async function putFrom(
   values: Record<string, unknown> & Parameters<typeof openBackend>[1] & { json?: boolean },
   rest: string[],
 ): Promise<number> {
-  const jobFlags = ["handler", "args", "delay", "at", "begin-by", "retries", "backoff", "timeout"];
+  const jobFlags = ["handler", "args", "delay", "at", "begin-by", "retries", "backoff", "timeout"]
+    .concat(["dedupe", "dedupe-for"]);
   const mixed = [...jobFlags, "id"].find((flag) => values[flag] !== undefined);
   if (mixed !== undefined || rest.length > 0) {
     throw usage("queue", `--from takes the jobs from the file: give --${mixed ?? "-- CMD"} there`);
@@ -670,7 +691,7 @@ async function purge(argv: string[]): Promise<number> {
   }
   const olderThanMs = values["older-than"] === undefined
     ? undefined
-    : parseDuration(values["older-than"], "--older-than");
+    : durationFlag("older-than", values["older-than"]);
   await using backend = await openBackend("queue", values);
   const n = await purgeJobs(backend, positionals[0], {
     state,

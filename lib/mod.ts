@@ -155,6 +155,7 @@ export {
   MAX_REMOVED,
   MAX_STALLS,
   type PutRequest,
+  type PutResult,
   type QueueConfig,
   type QueueCounts,
   type QueueSteps,

@@ -59,6 +59,8 @@ const LINE_KEYS = [
   "retries",
   "backoff",
   "timeout",
+  "dedupe",
+  "dedupeFor",
 ];
 
 /**
@@ -113,8 +115,12 @@ export function jobLines(text: string, file: string): PutOptions[] {
       ...(fields.retries !== undefined && { retries: fields.retries as number }),
       ...(fields.backoff !== undefined && { backoffMs: seconds("backoff") }),
       ...(fields.timeout !== undefined && { timeoutMs: seconds("timeout") }),
+      ...(fields.dedupe !== undefined && { dedupe: fields.dedupe as string }),
+      ...(fields.dedupeFor !== undefined && { dedupeForMs: seconds("dedupeFor") }),
     };
-    if (options.id !== undefined && typeof options.id !== "string") fail("id: a string");
+    for (const key of ["id", "dedupe"] as const) {
+      if (options[key] !== undefined && typeof options[key] !== "string") fail(`${key}: a string`);
+    }
     try {
       putRequestOf(options);
     } catch (e) {

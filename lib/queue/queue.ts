@@ -12,7 +12,14 @@ import type { Backend } from "../backend/types.ts";
 import { CoordError, ExitCode, UsageError, WaitTimeoutError } from "../errors.ts";
 import { Outage } from "../outage.ts";
 import { checkCount, checkDuration, MAX_DELAY_MS, MAX_RETRIES, MAX_TIMER_MS } from "./limits.ts";
-import type { FinishedState, JobRecord, JobSpec, PutRequest, QueueCounts } from "./steps.ts";
+import type {
+  FinishedState,
+  JobRecord,
+  JobSpec,
+  PutRequest,
+  PutResult,
+  QueueCounts,
+} from "./steps.ts";
 
 /** What to run and when; one of `handler` and `command`. */
 export interface PutOptions {
@@ -36,6 +43,14 @@ export interface PutOptions {
   backoffMs?: number;
   /** A run taking longer fails (and may be retried) (ms); default no limit. */
   timeoutMs?: number;
+  /**
+   * A deduplication key: while the job put with it is pending or active (or for `dedupeForMs`
+   * after it was put), a put with the same key returns that job (`deduplicated`). Unlike `id`,
+   * the key is free again afterwards.
+   */
+  dedupe?: string;
+  /** How long the key holds after its job was put, even once it finished (ms); default 0. */
+  dedupeForMs?: number;
 }
 
 /** A job's reference, `QUEUE/ID`, taken apart. */
@@ -102,10 +117,10 @@ export async function putJob(
   backend: Backend,
   queue: string,
   options: PutOptions,
-): Promise<{ job: JobRecord; ref: string; created: boolean }> {
+): Promise<PutResult & { ref: string }> {
   checkQueueName(queue);
-  const { job, created } = await backend.queue.put(queue, putRequestOf(options));
-  return { job, ref: jobRef(queue, job.id), created };
+  const result = await backend.queue.put(queue, putRequestOf(options));
+  return { ...result, ref: jobRef(queue, result.job.id) };
 }
 
 /**
@@ -116,6 +131,9 @@ export async function putJob(
 export function putRequestOf(options: PutOptions): PutRequest {
   const spec = jobSpecOf(options);
   if (options.id !== undefined) checkName("job id", options.id);
+  if (options.dedupeForMs !== undefined && options.dedupe === undefined) {
+    throw new UsageError("--dedupe-for goes with --dedupe KEY");
+  }
   const delayMs = checkDuration("delay", options.delayMs ?? 0, { maxMs: MAX_DELAY_MS });
   const at = options.at instanceof Date ? options.at.getTime() : options.at;
   if (at !== undefined && (typeof at !== "number" || !Number.isFinite(at))) {
@@ -128,6 +146,12 @@ export function putRequestOf(options: PutOptions): PutRequest {
     ...(at !== undefined && { at }),
     ...(options.beginByMs !== undefined &&
       { beginByMs: checkDuration("begin-by", options.beginByMs, { maxMs: MAX_DELAY_MS }) }),
+    ...(options.dedupe !== undefined && {
+      dedupe: {
+        key: checkName("dedupe key", options.dedupe),
+        forMs: checkDuration("dedupe-for", options.dedupeForMs ?? 0, { maxMs: MAX_DELAY_MS }),
+      },
+    }),
   };
 }
 

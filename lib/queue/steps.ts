@@ -73,6 +73,21 @@ export interface PutRequest {
   at?: number;
   /** Fails as expired if not started this long after it may start. */
   beginByMs?: number;
+  /**
+   * While the job put with this key is pending or active, or for `forMs` after it was put, a
+   * put with the key returns that job instead.
+   */
+  dedupe?: { key: string; forMs: number };
+}
+
+/** What {@link QueueSteps.put} did. */
+export interface PutResult {
+  /** The job as stored: the new one, or the one that had the id or the dedupe key. */
+  job: JobRecord;
+  /** Whether this put created it. */
+  created: boolean;
+  /** The job is the one put earlier with the same dedupe key. */
+  deduplicated?: boolean;
 }
 
 /** A job as stored. */
@@ -227,9 +242,9 @@ export interface QueueSteps {
    *
    * @returns the job as stored, and whether this call created it.
    */
-  put(queue: string, request: PutRequest): Promise<{ job: JobRecord; created: boolean }>;
+  put(queue: string, request: PutRequest): Promise<PutResult>;
   /** {@link put} for each request, all in one step; the outcomes in order. */
-  putMany(queue: string, requests: PutRequest[]): Promise<{ job: JobRecord; created: boolean }[]>;
+  putMany(queue: string, requests: PutRequest[]): Promise<PutResult[]>;
   /**
    * Leases the first job ready to run to `worker`: first returns jobs whose lease ran out to
    * pending (or fails them after {@link MAX_STALLS}), fails jobs past their `beginBy`. A job

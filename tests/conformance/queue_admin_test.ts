@@ -389,3 +389,36 @@ conformance(
     }
   },
 );
+
+conformance("10 concurrent puts with one --dedupe key give one job", async (ctx) => {
+  const env = envOf(ctx);
+  const puts = await Promise.all(
+    Array.from(
+      { length: 10 },
+      () => runCoord(["queue", "put", "dd", "--handler", "ok", "--dedupe", "k", "--json"], { env }),
+    ),
+  );
+  const replies = puts.map((p) => (assert.equal(p.code, 0, p.stderr), JSON.parse(p.stdout)));
+  assert.equal(new Set(replies.map((r) => r.job)).size, 1, "one job");
+  assert.equal(replies.filter((r) => r.created).length, 1);
+  assert.equal(replies.filter((r) => r.deduplicated).length, 9);
+  const backend = await ctx.open();
+  assert.equal((await backend.queue.counts("dd")).pending, 1);
+  // Without a window the key is free once its job finished; with one it holds until then.
+  await putJob(backend, "dd", { handler: "ok", dedupe: "w", dedupeForMs: 3_600_000 });
+  await work(backend, ["dd"], { handlers: { ok: () => 1 }, drain: true });
+  const again = await putJob(backend, "dd", { handler: "ok", dedupe: "k" });
+  assert.deepEqual([again.created, again.deduplicated], [true, undefined]);
+  const windowed = await putJob(backend, "dd", { handler: "ok", dedupe: "w" });
+  assert.deepEqual([windowed.ref, windowed.created, windowed.deduplicated], ["dd/2", false, true]);
+  for (
+    const args of [["--dedupe-for", "1h"], ["--dedupe", "k", "--dedupe-for", "soon"], [
+      "--dedupe",
+      "",
+    ]]
+  ) {
+    const bad = await runCoord(["queue", "put", "dd", "--handler", "ok", ...args], { env });
+    assert.equal(bad.code, 64, `${args.join(" ")}: ${bad.stderr}`);
+  }
+  assert.equal((await backend.queue.counts("dd")).pending, 1, "nothing more stored");
+});

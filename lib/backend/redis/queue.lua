@@ -9,19 +9,22 @@
 --       finished jobs that are no flow's part, what list pages through and retention removes,
 --       oldest first), config (hash: keepCompleted, keepFailed: retention json; paused: 1),
 --       removed (zset "STATE:ID" -> removed at ms: what retention removed, so show and wait can
---       say so)
+--       say so), dedupe (hash key -> the id of the job put with it), dedupe_until (zset key
+--       -> end of its window ms)
 -- ARGV: channel, op, op arguments…
 -- User data (specs, results) is stored as the strings given and never decoded here: cjson
 -- would turn [] into {} and cut numbers to 14 digits.
 
 local jobs, specs, results, pending, active, totals, workers, counter, inputs =
   KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9]
-local waiting, config, removed = KEYS[10], KEYS[14], KEYS[15]
+local waiting, config, removed, dedupe, dedupe_until = KEYS[10], KEYS[14], KEYS[15], KEYS[16],
+  KEYS[17]
 local DONE = { completed = KEYS[11], failed = KEYS[12], cancelled = KEYS[13] }
 local refused = wrong_type({ [jobs] = 'hash', [specs] = 'hash', [results] = 'hash',
   [pending] = 'zset', [active] = 'zset', [totals] = 'hash', [workers] = 'zset',
   [counter] = 'string', [inputs] = 'hash', [waiting] = 'zset', [DONE.completed] = 'zset',
-  [DONE.failed] = 'zset', [DONE.cancelled] = 'zset', [config] = 'hash', [removed] = 'zset' })
+  [DONE.failed] = 'zset', [DONE.cancelled] = 'zset', [config] = 'hash', [removed] = 'zset',
+  [dedupe] = 'hash', [dedupe_until] = 'zset' })
 if refused then return refused end
 
 local now_ms = math.floor(now)
@@ -233,8 +236,34 @@ local function trim(defaults_json)
   end
 end
 
--- Adds a job unless its id exists: { 1 created or 0, its state, its spec }.
-local function put(id, spec, ready, begin_by)
+-- The job put with dedupe `key`, while it is unfinished or its window lasts.
+local function deduplicated(key)
+  local id = redis.call('HGET', dedupe, key)
+  local job = id and decode(id)
+  if not job then return nil end
+  local live = job.state == 'pending' or job.state == 'active' or job.state == 'waiting'
+  if live or tonumber(redis.call('ZSCORE', dedupe_until, key) or 0) > now_ms then return job end
+end
+
+-- Forgets a few dedupe keys whose window is over and whose job finished (one whose job still
+-- runs stays, and is forgotten by a later put once it has finished).
+local function trim_dedupe()
+  for _, key in ipairs(redis.call('ZRANGEBYSCORE', dedupe_until, '-inf', now_ms, 'LIMIT', 0, 10)) do
+    if not deduplicated(key) then
+      redis.call('HDEL', dedupe, key)
+      redis.call('ZREM', dedupe_until, key)
+    end
+  end
+end
+
+-- Adds a job unless its id (or its dedupe key) is taken:
+-- { 1 created or 0, its state, its spec, 1 when it was found by its dedupe key or 0 }.
+local function put(id, spec, ready, begin_by, dedupe_key, dedupe_ms)
+  trim_dedupe()
+  if dedupe_key ~= '' and (id == '' or redis.call('HEXISTS', jobs, id) == 0) then
+    local first = deduplicated(dedupe_key)
+    if first then return { 0, cjson.encode(first), redis.call('HGET', specs, first.id), 1 } end
+  end
   -- "+MS": that long from now on the server's clock; else an instant.
   local ready_at = string.sub(ready, 1, 1) == '+' and now_ms + tonumber(string.sub(ready, 2))
     or tonumber(ready)
@@ -247,7 +276,11 @@ local function put(id, spec, ready, begin_by)
     repeat id = tostring(redis.call('INCR', counter)) until redis.call('HEXISTS', jobs, id) == 0
   elseif redis.call('HEXISTS', jobs, id) == 1 then
     local job = load(id)
-    return { 0, cjson.encode(job), redis.call('HGET', specs, id) }
+    return { 0, cjson.encode(job), redis.call('HGET', specs, id), 0 }
+  end
+  if dedupe_key ~= '' then
+    redis.call('HSET', dedupe, dedupe_key, id)
+    redis.call('ZADD', dedupe_until, now_ms + tonumber(dedupe_ms), dedupe_key)
   end
   -- --begin-by counts from when the job may start.
   local job = { id = id, state = 'pending', attempts = 0, failures = 0, stalls = 0,
@@ -258,20 +291,22 @@ local function put(id, spec, ready, begin_by)
   redis.call('HDEL', inputs, id)
   redis.call('HSET', specs, id, spec)
   redis.call('ZADD', pending, ready_at, id)
-  return { 1, cjson.encode(job), spec }
+  return { 1, cjson.encode(job), spec, 0 }
 end
 
 if op == 'put' then
-  local reply = put(ARGV[3], ARGV[4], ARGV[5], ARGV[6])
+  local reply = put(ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8])
   if reply[1] == 1 then changed() end
   return reply
 end
 
--- Many puts in one step: ARGV[3] is a json list of [id, spec (a string), ready, begin_by].
+-- Many puts in one step: ARGV[3] is a json list of the arguments of put (spec a string).
 if op == 'putmany' then
   local reply = {}
   for _, r in ipairs(cjson.decode(ARGV[3])) do
-    for _, part in ipairs(put(r[1], r[2], r[3], r[4])) do table.insert(reply, part) end
+    for _, part in ipairs(put(r[1], r[2], r[3], r[4], r[5], r[6])) do
+      table.insert(reply, part)
+    end
   end
   changed()
   return reply

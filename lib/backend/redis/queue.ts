@@ -15,6 +15,7 @@ import type {
   ListCursor,
   ListState,
   PutRequest,
+  PutResult,
   QueueConfig,
   QueueCounts,
   QueueSteps,
@@ -43,6 +44,8 @@ export const QUEUE_KEY_TYPES = {
   done_cancelled: "zset",
   config: "hash",
   removed: "zset",
+  dedupe: "hash",
+  dedupe_until: "zset",
 };
 
 /** What the steps that end jobs trim by when a queue was never configured. */
@@ -55,12 +58,18 @@ function putArgs(r: PutRequest): string[] {
     JSON.stringify(r.spec),
     r.at === undefined ? `+${Math.round(r.delayMs)}` : String(Math.round(r.at)),
     r.beginByMs === undefined ? "" : String(Math.round(r.beginByMs)),
+    r.dedupe?.key ?? "",
+    String(Math.round(r.dedupe?.forMs ?? 0)),
   ];
 }
 
-function putReply(queue: string, reply: string[], at: number) {
-  const [created, state, spec] = reply.slice(at, at + 3);
-  return { job: jobRecord(queue, state, spec), created: Number(created) === 1 };
+function putReply(queue: string, reply: string[], at: number): PutResult {
+  const [created, state, spec, deduplicated] = reply.slice(at, at + 4);
+  return {
+    job: jobRecord(queue, state, spec),
+    created: Number(created) === 1,
+    ...(Number(deduplicated) === 1 && { deduplicated: true }),
+  };
 }
 
 /** A stored retention setting, or undefined when absent or not coord's. */
@@ -79,22 +88,19 @@ export class RedisQueueSteps extends RedisSteps implements QueueSteps {
     super(backend, new URL("./queue.lua", import.meta.url), "queue", QUEUE_KEY_TYPES);
   }
 
-  async put(queue: string, r: PutRequest): Promise<{ job: JobRecord; created: boolean }> {
+  async put(queue: string, r: PutRequest): Promise<PutResult> {
     const reply = (await this.run(queue, "put", ...putArgs(r))) as string[];
     return putReply(queue, reply, 0);
   }
 
-  async putMany(
-    queue: string,
-    requests: PutRequest[],
-  ): Promise<{ job: JobRecord; created: boolean }[]> {
+  async putMany(queue: string, requests: PutRequest[]): Promise<PutResult[]> {
     // Specs travel as strings inside the list: the script stores them without decoding.
     const reply = (await this.run(
       queue,
       "putmany",
       JSON.stringify(requests.map(putArgs)),
     )) as string[];
-    return requests.map((_, i) => putReply(queue, reply, i * 3));
+    return requests.map((_, i) => putReply(queue, reply, i * 4));
   }
 
   async putFlow(queue: string, nodes: FlowNode[]): Promise<boolean> {

@@ -17,6 +17,7 @@ import type {
   ListCursor,
   ListState,
   PutRequest,
+  PutResult,
   QueueConfig,
   QueueCounts,
   QueueSteps,
@@ -69,6 +70,12 @@ export const QUEUE_DDL = [
   `CREATE TABLE IF NOT EXISTS coord_queue_history (
     namespace TEXT NOT NULL, queue TEXT NOT NULL, id TEXT NOT NULL, seq INTEGER NOT NULL,
     entry TEXT NOT NULL, PRIMARY KEY (namespace, queue, id, seq))`,
+  // put --dedupe: the job put with a key, and the end of its window.
+  `CREATE TABLE IF NOT EXISTS coord_queue_dedupe (
+    namespace TEXT NOT NULL, queue TEXT NOT NULL, key TEXT NOT NULL, id TEXT NOT NULL,
+    until INTEGER NOT NULL, PRIMARY KEY (namespace, queue, key))`,
+  `CREATE INDEX IF NOT EXISTS coord_queue_dedupe_until
+    ON coord_queue_dedupe (namespace, queue, until)`,
   `CREATE TABLE IF NOT EXISTS coord_queue_counter (
     namespace TEXT NOT NULL, queue TEXT NOT NULL, last INTEGER NOT NULL,
     PRIMARY KEY (namespace, queue))`,
@@ -402,18 +409,58 @@ export class SqliteQueueSteps implements QueueSteps {
     );
   }
 
-  put(queue: string, r: PutRequest): Promise<{ job: JobRecord; created: boolean }> {
+  put(queue: string, r: PutRequest): Promise<PutResult> {
     return settle(() => this.#backend.write(() => this.#put(queue, r)));
   }
 
-  putMany(queue: string, requests: PutRequest[]): Promise<{ job: JobRecord; created: boolean }[]> {
+  putMany(queue: string, requests: PutRequest[]): Promise<PutResult[]> {
     return settle(() => this.#backend.write(() => requests.map((r) => this.#put(queue, r))));
   }
 
-  /** Adds a job unless its id exists (see `put` in `../redis/queue.lua`). */
-  #put(queue: string, r: PutRequest): { job: JobRecord; created: boolean } {
+  /** The job put with dedupe `key`, while it is unfinished or its window lasts. */
+  #deduplicated(queue: string, key: string, now: number): JobRow | undefined {
+    const [entry] = this.#backend.all<{ id: string; until: number }>(
+      "SELECT id, until FROM coord_queue_dedupe WHERE namespace = ? AND queue = ? AND key = ?",
+      this.#backend.namespace,
+      queue,
+      key,
+    );
+    const row = entry && this.#row(queue, entry.id);
+    if (!row) return undefined;
+    const live = row.state === "pending" || row.state === "active" || row.state === "waiting";
+    return live || entry.until > now ? row : undefined;
+  }
+
+  /** Forgets a few dedupe keys whose window is over (see `trim_dedupe` in queue.lua). */
+  #trimDedupe(queue: string, now: number): void {
+    const { namespace } = this.#backend;
+    const over = this.#backend.all<{ key: string }>(
+      `SELECT key FROM coord_queue_dedupe WHERE namespace = ? AND queue = ? AND until <= ?
+       ORDER BY until LIMIT 10`,
+      namespace,
+      queue,
+      now,
+    );
+    for (const { key } of over) {
+      if (this.#deduplicated(queue, key, now)) continue;
+      this.#backend.run(
+        "DELETE FROM coord_queue_dedupe WHERE namespace = ? AND queue = ? AND key = ?",
+        namespace,
+        queue,
+        key,
+      );
+    }
+  }
+
+  /** Adds a job unless its id or dedupe key is taken (see `put` in `../redis/queue.lua`). */
+  #put(queue: string, r: PutRequest): PutResult {
     const { namespace } = this.#backend;
     const now = Math.floor(backendNow());
+    this.#trimDedupe(queue, now);
+    if (r.dedupe && (r.id === undefined || !this.#row(queue, r.id))) {
+      const first = this.#deduplicated(queue, r.dedupe.key, now);
+      if (first) return { job: this.#job(queue, first), created: false, deduplicated: true };
+    }
     let id = r.id;
     if (id === undefined) {
       // Numbers taken by an --id are skipped.
@@ -449,6 +496,17 @@ export class SqliteQueueSteps implements QueueSteps {
       JSON.stringify(r.spec),
       now,
     );
+    if (r.dedupe) {
+      this.#backend.run(
+        `INSERT OR REPLACE INTO coord_queue_dedupe (namespace, queue, key, id, until)
+         VALUES (?, ?, ?, ?, ?)`,
+        namespace,
+        queue,
+        r.dedupe.key,
+        id,
+        now + Math.round(r.dedupe.forMs),
+      );
+    }
     return { job: this.#job(queue, this.#row(queue, id)!), created: true };
   }
 
