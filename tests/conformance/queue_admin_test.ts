@@ -478,3 +478,52 @@ conformance(
     }
   },
 );
+
+conformance(
+  "a crontab line that puts a job with --id per tick makes one job a tick across 2 schedulers",
+  async (ctx) => {
+    const dir = await Deno.makeTempDir();
+    const main = new URL("../../main.ts", import.meta.url).pathname;
+    await Deno.writeTextFile(
+      `${dir}/coord`,
+      `#!/bin/sh\nexec ${JSON.stringify(Deno.execPath())} run -A --quiet ${main} "$@"\n`,
+    );
+    await Deno.chmod(`${dir}/coord`, 0o755);
+    // README's hourly line, ticking every second so the test sees several ticks.
+    await Deno.writeTextFile(
+      `${dir}/jobs.cron`,
+      `@every 1s  coord queue put reports --handler hourly --id "hourly-$COORD_SCHEDULED_AT"\n`,
+    );
+    const env = { ...envOf(ctx), PATH: `${dir}:${Deno.env.get("PATH")}` };
+    const schedulers = [0, 1].map(() =>
+      spawnCoord(["schedule", "run", `${dir}/jobs.cron`], { env })
+    );
+    try {
+      const backend = await ctx.open();
+      for (let i = 0; i < 3_000; i++) {
+        const page = await listJobs(backend, "reports", { states: ["pending"] });
+        if (page.jobs.length >= 4) break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      for (const scheduler of schedulers) scheduler.kill("SIGTERM");
+      await Promise.all(schedulers.map((s) => s.result));
+      const { jobs } = await listJobs(backend, "reports", { states: ["pending"] });
+      const ticks = jobs.map(({ job }) => Date.parse(job.id.slice("hourly-".length))).sort();
+      assert.ok(ticks.length >= 4, `${ticks.length} jobs`);
+      // One job a tick, none missing between the first and the last.
+      for (let i = 1; i < ticks.length; i++) assert.equal(ticks[i] - ticks[i - 1], 1_000);
+      const runs = (await Promise.all(schedulers.map((s) => s.result)))
+        .map((r) => r.stdout.split("\n").filter((l) => l.includes("reports/hourly-")).length);
+      assert.equal(runs[0] + runs[1], ticks.length, "each tick's put ran once");
+    } finally {
+      for (const scheduler of schedulers) {
+        try {
+          scheduler.kill("SIGKILL");
+        } catch {
+          // It had exited.
+        }
+      }
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+);
