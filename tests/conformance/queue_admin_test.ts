@@ -9,6 +9,7 @@ import { configureQueue, DEFAULT_KEEP, parseKeep, purgeJobs } from "../../lib/qu
 import { work } from "../../lib/queue/worker.ts";
 import type { Backend } from "../../lib/backend/types.ts";
 import type { RedisBackend } from "../../lib/backend/redis/backend.ts";
+import type { SqliteBackend } from "../../lib/backend/sqlite/backend.ts";
 import { type CaseContext, conformance } from "../support/backends.ts";
 import { runCoord, spawnCoord } from "../support/cli.ts";
 
@@ -525,5 +526,42 @@ conformance(
       }
       await Deno.remove(dir, { recursive: true });
     }
+  },
+);
+
+conformance(
+  "config, pause and resume exit 65 on settings another program wrote",
+  async (ctx) => {
+    const backend = await ctx.open();
+    await finish(backend, "alien", 2);
+    if (backend.kind === "sqlite") {
+      (backend as SqliteBackend).db.prepare(
+        `INSERT OR REPLACE INTO coord_queue_config (namespace, queue, keep_completed, keep_failed,
+       paused) VALUES (?, 'alien', 'junk', NULL, 0)`,
+      ).run(backend.namespace);
+    } else {
+      const redis = backend as RedisBackend;
+      const key = redis.key("queue", "alien", "config");
+      await redis.conn.send(key, ["HSET", key, "keepCompleted", "junk"]);
+    }
+    const env = envOf(ctx);
+    for (
+      const args of [
+        ["config", "alien", "--keep-completed", "5"],
+        ["pause", "alien"],
+        ["resume", "alien"],
+      ]
+    ) {
+      const r = await runCoord(["queue", ...args], { env });
+      assert.equal(r.code, 65, `${args.join(" ")}: ${r.stderr}`);
+      assert.match(r.stderr, /holds? "?junk.* another program wrote there/);
+      assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+    }
+    const counts = await backend.queue.counts("alien");
+    assert.deepEqual([counts.completed, counts.paused], [2, false], "untouched");
+    // Workers go on: they trim by the defaults.
+    await putJob(backend, "alien", { id: "next", handler: "ok" });
+    const claimed = await backend.queue.claim("alien", { worker: "w", leaseMs: 60_000 });
+    assert.equal(claimed.job?.id, "next");
   },
 );

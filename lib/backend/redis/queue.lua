@@ -509,6 +509,13 @@ end
 -- Sets what is given ('' leaves a field as it is) and returns the stored config.
 if op == 'config' then
   local keep_completed, keep_failed, paused = ARGV[3], ARGV[4], ARGV[5]
+  for _, field in ipairs({ 'keepCompleted', 'keepFailed' }) do
+    local json = redis.call('HGET', config, field)
+    local ok, keep = pcall(cjson.decode, json or '{}')
+    if not ok or type(keep) ~= 'table' then
+      return foreign(config .. ' holds ' .. string.sub(json, 1, 60) .. ' for ' .. field)
+    end
+  end
   if keep_completed ~= '' then redis.call('HSET', config, 'keepCompleted', keep_completed) end
   if keep_failed ~= '' then redis.call('HSET', config, 'keepFailed', keep_failed) end
   if paused ~= '' then

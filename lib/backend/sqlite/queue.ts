@@ -262,6 +262,14 @@ export class SqliteQueueSteps implements QueueSteps {
     );
   }
 
+  #paused(queue: string): boolean {
+    return this.#backend.all<{ paused: number }>(
+      "SELECT paused FROM coord_queue_config WHERE namespace = ? AND queue = ?",
+      this.#backend.namespace,
+      queue,
+    )[0]?.paused === 1;
+  }
+
   #config(queue: string): QueueConfig {
     const [row] = this.#backend.all<
       { keep_completed: string | null; keep_failed: string | null; paused: number }
@@ -272,8 +280,15 @@ export class SqliteQueueSteps implements QueueSteps {
       queue,
     );
     const keep = (json: string | null | undefined, fallback: Keep): Keep => {
-      const value = json == null ? undefined : parseOr(json);
-      return typeof value === "object" && value !== null ? value as Keep : fallback;
+      if (json == null) return fallback;
+      const value = parseOr(json);
+      if (typeof value === "object" && value !== null && !Array.isArray(value)) {
+        return value as Keep;
+      }
+      throw new ForeignDataError(
+        `queue "${queue}": its settings hold ${JSON.stringify(String(json).slice(0, 60))} — ` +
+          `another program wrote there; remove the row or use another --namespace`,
+      );
     };
     return {
       keepCompleted: keep(row?.keep_completed, DEFAULT_KEEP.keepCompleted),
@@ -360,7 +375,14 @@ export class SqliteQueueSteps implements QueueSteps {
 
   /** Removes a few jobs of each finished state past what the queue keeps (see `trim`). */
   #trim(queue: string): void {
-    const config = this.#config(queue);
+    // Settings another program wrote over must not stop the workers: trim by the defaults, as
+    // `keep` in queue.lua does; `config` reports them.
+    let config: Pick<QueueConfig, "keepCompleted" | "keepFailed"> = DEFAULT_KEEP;
+    try {
+      config = this.#config(queue);
+    } catch (e) {
+      if (!(e instanceof ForeignDataError)) throw e;
+    }
     const now = Math.floor(backendNow());
     for (const state of ["completed", "failed", "cancelled"] as const) {
       const keep = state === "completed" ? config.keepCompleted : config.keepFailed;
@@ -553,7 +575,7 @@ export class SqliteQueueSteps implements QueueSteps {
             });
           }
         }
-        if (this.#config(queue).paused) return {};
+        if (this.#paused(queue)) return {};
         for (let i = 0; i < 100; i++) {
           const [first] = this.#backend.all<JobRow>(
             `SELECT ${COLUMNS} FROM coord_queue_job WHERE namespace = ? AND queue = ?
@@ -761,7 +783,7 @@ export class SqliteQueueSteps implements QueueSteps {
           ...counts,
           ...(oldest?.ready_at != null && { oldestPendingAt: oldest.ready_at }),
           workers,
-          paused: this.#config(queue).paused,
+          paused: this.#paused(queue),
         };
       })
     );
