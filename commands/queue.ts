@@ -529,7 +529,12 @@ async function cancel(argv: string[]): Promise<number> {
   const ref = positionals[0];
   parseJobRef(ref);
   await using backend = await openBackend("queue", values);
-  const { job, cancelled } = await cancelJob(backend, ref);
+  const outcome = await cancelJob(backend, ref).catch((e) => {
+    if (!(e instanceof JobRemovedError)) throw e;
+    console.error(`coord: ${e.message}; there is nothing to cancel`);
+  });
+  if (!outcome) return 1;
+  const { job, cancelled } = outcome;
   if (cancelled || job.state === "cancelled") {
     console.log(cancelled ? `cancelled ${ref}` : `${ref} was cancelled already`);
     return ExitCode.ok;
@@ -599,7 +604,15 @@ async function retry(argv: string[]): Promise<number> {
     : positionals;
   let refused = false;
   for (const ref of refs) {
-    const { job, retried } = await retryJob(backend, ref);
+    const outcome = await retryJob(backend, ref).catch((e) => {
+      if (!(e instanceof JobRemovedError)) throw e;
+      console.error(`coord: ${e.message}; it cannot be retried`);
+    });
+    if (!outcome) {
+      refused = true;
+      continue;
+    }
+    const { job, retried } = outcome;
     if (retried) {
       console.log(ref);
     } else {

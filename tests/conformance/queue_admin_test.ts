@@ -64,6 +64,12 @@ conformance("completed jobs past --keep-completed N are removed as jobs finish",
     0,
     "coord: keep/3 was removed by retention after completing",
   ]);
+  // Nothing is left to retry or cancel: refused, exit 1.
+  for (const verb of ["retry", "cancel"]) {
+    const r = await runCoord(["queue", verb, "keep/4"], { env: envOf(ctx) });
+    assert.equal(r.code, 1, `${verb}: ${r.stderr}`);
+    assert.match(r.stderr, /keep\/4 was removed by retention after completing/);
+  }
 });
 
 conformance("purge removes finished jobs now; wait on a purged failed job exits 1", async (ctx) => {
