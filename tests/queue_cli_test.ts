@@ -43,7 +43,7 @@ Deno.test("coord queue refuses bad input with one line and exit 64, storing noth
   assert.equal(await rowCount(url, "coord_queue_job"), 0);
   const bare = await runCoord(["queue"]);
   assert.equal(bare.code, 64);
-  assert.match(bare.stderr, /missing put, flow, work/);
+  assert.match(bare.stderr, /missing one of put, flow, work/);
 });
 
 Deno.test("coord queue flow refuses a malformed flow with one line and exit 64", async () => {

@@ -191,13 +191,13 @@ conformance(
 );
 
 conformance(
-  "show, wait and cancel exit 65 with one line on a job coord cannot read",
+  "show, wait, cancel and retry exit 65 with one line on a job coord cannot read",
   async (ctx) => {
     const env = envOf(ctx);
     const backend = await ctx.open();
     for (const garbage of GARBAGE) await plantGarbageJob(backend, "junk", garbage, garbage);
     for (const garbage of GARBAGE) {
-      for (const verb of ["show", "wait", "cancel"]) {
+      for (const verb of ["show", "wait", "cancel", "retry"]) {
         const r = await runCoord(
           ["queue", verb, `junk/${garbage}`, "--timeout", "5"].slice(0, verb === "wait" ? 5 : 3),
           { env },
