@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import config from "../deno.json" with { type: "json" };
 import { runCoord } from "./support/cli.ts";
 import { BACKENDS, freshNamespace } from "./support/backends.ts";
+import { tempDir, tempSqlite } from "./support/temp.ts";
 import { sharedRedisUrl } from "./support/shared_servers.ts";
 import { redisServerAvailable, startStandalone } from "./support/redis_servers.ts";
 
@@ -61,21 +62,21 @@ Deno.test("an unknown flag or a flag without its value exits 64 naming it", asyn
 });
 
 Deno.test("doctor on the default backend creates the SQLite file under XDG_STATE_HOME", async () => {
-  const state = await Deno.makeTempDir();
+  await using temp = await tempDir("coord-test-");
+  const state = temp.path;
   const { code, stdout } = await runCoord(["doctor"], { env: { XDG_STATE_HOME: state } });
   assert.equal(code, 0);
   assert.match(stdout, /backend +sqlite:.*coord\.db \(sqlite\)/);
   assert.ok((await Deno.stat(`${state}/coord/coord.db`)).isFile);
-  await Deno.remove(state, { recursive: true });
 });
 
 for (const backend of BACKENDS) {
-  const url = await backend.url();
   Deno.test({
     name: `doctor --json reports kind, version, round trip and clock offset [${backend.label}]`,
-    ignore: url === undefined,
+    ignore: !backend.available,
     async fn() {
-      const { code, stdout, stderr } = await runCoord(["doctor", "--json", "--url", url!]);
+      await using target = await backend.use();
+      const { code, stdout, stderr } = await runCoord(["doctor", "--json", "--url", target.url]);
       assert.equal(code, 0, stderr);
       const report = JSON.parse(stdout);
       assert.equal(
@@ -221,13 +222,12 @@ Deno.test({
 });
 
 Deno.test("COORD_URL and COORD_NAMESPACE are used when no flag is given", async () => {
-  const file = await Deno.makeTempFile({ suffix: ".db" });
+  await using db = await tempSqlite();
   const { code, stdout } = await runCoord(["doctor", "--json"], {
-    env: { COORD_URL: `sqlite:${file}`, COORD_NAMESPACE: "team-a" },
+    env: { COORD_URL: db.url, COORD_NAMESPACE: "team-a" },
   });
   assert.equal(code, 0);
   const report = JSON.parse(stdout);
-  assert.equal(report.url, `sqlite:${file}`);
+  assert.equal(report.url, db.url);
   assert.equal(report.namespace, "team-a");
-  await Deno.remove(file);
 });

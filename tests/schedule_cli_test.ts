@@ -3,13 +3,18 @@
 import assert from "node:assert/strict";
 import { rowCount } from "./support/sqlite.ts";
 import { runCoord, spawnCoord } from "./support/cli.ts";
+import { tempDir } from "./support/temp.ts";
 
-async function sqliteUrl(): Promise<string> {
-  return `sqlite:${await Deno.makeTempFile({ suffix: ".db" })}`;
+/** Every file of this module's tests, removed when the module unloads. */
+const scratch = await tempDir("coord-test-");
+
+function sqliteUrl(): Promise<string> {
+  return Promise.resolve(`sqlite:${scratch.path}/${crypto.randomUUID()}.db`);
 }
 
 async function taskFile(name: string, text: string): Promise<string> {
-  const dir = await Deno.makeTempDir();
+  const dir = `${scratch.path}/${crypto.randomUUID()}`;
+  await Deno.mkdir(dir);
   await Deno.writeTextFile(`${dir}/${name}`, text);
   return `${dir}/${name}`;
 }

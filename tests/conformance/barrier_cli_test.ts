@@ -3,11 +3,8 @@
 import assert from "node:assert/strict";
 import { barrierStatus } from "../../lib/barrier/barrier.ts";
 import { arrivals } from "../support/barrier.ts";
-import { type CaseContext, conformance, plantForeignBarrier } from "../support/backends.ts";
+import { type CaseContext, conformance, envOf, plantForeignBarrier } from "../support/backends.ts";
 import { type CoordProcess, runCoord, spawnCoord } from "../support/cli.ts";
-
-/** Environment that points a coord process at the case's backend and namespace. */
-const envOf = (ctx: CaseContext) => ({ COORD_URL: ctx.url, COORD_NAMESPACE: ctx.namespace });
 
 function participant(ctx: CaseContext, name: string, ...flags: string[]): CoordProcess {
   return spawnCoord(["barrier", name, ...flags], { env: envOf(ctx) });

@@ -2,10 +2,8 @@
 
 import assert from "node:assert/strict";
 import { users } from "../support/lock.ts";
-import { type CaseContext, conformance } from "../support/backends.ts";
+import { conformance, envOf } from "../support/backends.ts";
 import { runCoord, spawnCoord } from "../support/cli.ts";
-
-const envOf = (ctx: CaseContext) => ({ COORD_URL: ctx.url, COORD_NAMESPACE: ctx.namespace });
 
 conformance("10 coord lock processes never overlap and run in ticket order", async (ctx) => {
   const log = await Deno.makeTempFile();

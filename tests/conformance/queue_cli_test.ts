@@ -2,10 +2,8 @@
 
 import assert from "node:assert/strict";
 import { putJob } from "../../lib/queue/queue.ts";
-import { type CaseContext, conformance } from "../support/backends.ts";
+import { conformance, envOf } from "../support/backends.ts";
 import { type CoordProcess, runCoord, spawnCoord } from "../support/cli.ts";
-
-const envOf = (ctx: CaseContext) => ({ COORD_URL: ctx.url, COORD_NAMESPACE: ctx.namespace });
 
 /** A handler module logging `start|end ID PID TIME` around a short sleep. */
 function handlers(log: string): string {

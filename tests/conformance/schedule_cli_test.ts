@@ -1,10 +1,8 @@
 /** `coord schedule run` as separate processes, on every backend. */
 
 import assert from "node:assert/strict";
-import { type CaseContext, conformance } from "../support/backends.ts";
+import { type CaseContext, conformance, envOf } from "../support/backends.ts";
 import { type CoordProcess, runCoord, spawnCoord } from "../support/cli.ts";
-
-const envOf = (ctx: CaseContext) => ({ COORD_URL: ctx.url, COORD_NAMESPACE: ctx.namespace });
 
 /** A 6-field cron expression (seconds first, UTC) matching one instant, to the second. */
 function cronAt(instant: number): string {

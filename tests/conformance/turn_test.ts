@@ -5,11 +5,8 @@ import type { Backend } from "../../lib/backend/types.ts";
 import { eventLine, resetQueue, statusTable } from "../../lib/lock/console.ts";
 import { lock } from "../../lib/lock/lock.ts";
 import type { QueueStatus } from "../../lib/lock/steps.ts";
-import { type CaseContext, conformance, plantForeignLock } from "../support/backends.ts";
+import { type CaseContext, conformance, envOf, plantForeignLock } from "../support/backends.ts";
 import { type CoordProcess, type CoordResult, runCoord, spawnCoord } from "../support/cli.ts";
-
-/** Environment that points a coord process at the case's backend and namespace. */
-const envOf = (ctx: CaseContext) => ({ COORD_URL: ctx.url, COORD_NAMESPACE: ctx.namespace });
 
 const turn = (ctx: CaseContext, ...args: string[]) =>
   runCoord(["turn", ...args], { env: envOf(ctx) });
