@@ -7,6 +7,8 @@ import { Scheduler, type SchedulerOptions } from "../../lib/schedule/scheduler.t
 import type { TaskContext, TaskOptions } from "../../lib/schedule/task.ts";
 import { scheduleStatus, type TaskStatus } from "../../lib/schedule/status.ts";
 import { conformance } from "../support/backends.ts";
+import { dueNow } from "../support/schedule.ts";
+import { until } from "../support/wait.ts";
 
 /** One run as a test sees it. */
 interface Run {
@@ -40,19 +42,6 @@ async function instances(
   };
 }
 
-/** Resolves once `predicate` holds, checking every 20 ms; rejects after `timeoutMs`. */
-async function until(
-  predicate: () => boolean | Promise<boolean>,
-  timeoutMs = 10_000,
-  what = "condition",
-) {
-  const deadline = performance.now() + timeoutMs;
-  while (!await predicate()) {
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 const recorder = (runs: Run[]) => (ctx: TaskContext) => {
   runs.push({ tick: ctx.scheduledAt.getTime(), instance: ctx.instance, at: Date.now() });
 };
@@ -78,7 +67,7 @@ conformance("three instances run each tick of a task exactly once", async (ctx) 
   const { stop } = await instances(ctx.open, 3, (app) => {
     app.task({ name: "every200", interval: "200ms" }, recorder(runs));
   });
-  await until(() => runs.length >= 8, 10_000, "8 runs");
+  await until(() => runs.length >= 8, { what: "8 runs" });
   await stop();
   const ticks = runs.map((r) => r.tick);
   assert.equal(new Set(ticks).size, ticks.length, `a tick ran twice: ${ticks}`);
@@ -97,8 +86,8 @@ conformance("a failed tick with failure mode none is retried once its lease ends
     });
   }, {});
   // An hourly task has no tick soon: claim the current one by moving `next` back.
-  await dueNow(ctx.open, "flaky");
-  await until(() => runs.length >= 2, 10_000, "the retry");
+  await dueNow(await ctx.open(), "flaky");
+  await until(() => runs.length >= 2, { what: "the retry" });
   await stop();
   assert.equal(runs[1].tick, runs[0].tick, "the same tick again");
   assert.ok(runs[1].at - runs[0].at >= 550, `retried after ${runs[1].at - runs[0].at} ms`);
@@ -118,8 +107,8 @@ conformance("a failed tick with failure mode unlock is retried after retryDelay"
       },
     );
   });
-  await dueNow(ctx.open, "unlocked");
-  await until(() => runs.length >= 3, 10_000, "two retries");
+  await dueNow(await ctx.open(), "unlocked");
+  await until(() => runs.length >= 3, { what: "two retries" });
   await stop();
   assert.deepEqual(runs.map((r) => r.tick), [runs[0].tick, runs[0].tick, runs[0].tick]);
   for (let i = 1; i < 3; i++) {
@@ -136,7 +125,7 @@ conformance("a failed tick with failure mode commit is not retried", async (ctx)
       throw new Error("always fails");
     });
   });
-  await until(() => runs.length >= 3, 10_000, "3 runs");
+  await until(() => runs.length >= 3, { what: "3 runs" });
   await stop();
   const ticks = runs.map((r) => r.tick);
   assert.equal(new Set(ticks).size, ticks.length, "each tick once");
@@ -213,12 +202,12 @@ conformance("the committed tick survives a restart: no tick repeats", async (ctx
   const runs: Run[] = [];
   const task: TaskOptions = { name: "persisted", interval: "150ms" };
   let first = await instances(ctx.open, 1, (app) => app.task(task, recorder(runs)));
-  await until(() => runs.length >= 2, 10_000, "2 runs");
+  await until(() => runs.length >= 2, { what: "2 runs" });
   await first.stop();
   const before = runs.length;
   await new Promise((r) => setTimeout(r, 400));
   first = await instances(ctx.open, 1, (app) => app.task(task, recorder(runs)));
-  await until(() => runs.length >= before + 4, 10_000, "runs after the restart");
+  await until(() => runs.length >= before + 4, { what: "runs after the restart" });
   await first.stop();
   const ticks = runs.map((r) => r.tick);
   assert.equal(new Set(ticks).size, ticks.length, "no tick ran twice");
@@ -231,12 +220,12 @@ conformance("fastForward runs only the latest tick missed while down", async (ct
   const runs: Run[] = [];
   const task: TaskOptions = { name: "ff", interval: "100ms", fastForward: true };
   let app = await instances(ctx.open, 1, (a) => a.task(task, recorder(runs)));
-  await until(() => runs.length >= 1, 10_000, "a run");
+  await until(() => runs.length >= 1, { what: "a run" });
   await app.stop();
   const lastBefore = runs.at(-1)!.tick;
   await new Promise((r) => setTimeout(r, 600));
   app = await instances(ctx.open, 1, (a) => a.task(task, recorder(runs)));
-  await until(() => runs.length >= 3, 10_000, "runs after the restart");
+  await until(() => runs.length >= 3, { what: "runs after the restart" });
   await app.stop();
   const resumed = runs.find((r) => r.tick > lastBefore)!;
   assert.ok(resumed.tick - lastBefore >= 500, `resumed at +${resumed.tick - lastBefore} ms`);
@@ -259,7 +248,7 @@ conformance("ctx.heartbeat() reports a lease taken over, and ctx.signal aborts",
       done.resolve();
     });
   });
-  await dueNow(ctx.open, "stolen");
+  await dueNow(await ctx.open(), "stolen");
   await done.promise;
   await stop();
   assert.ok(observed instanceof LeaseLostError, String(observed));
@@ -278,10 +267,10 @@ conformance("dynamic task instances added by one instance run on another", async
   await adder.schedule("remind", "ana", { interval: "100ms", args: { who: "ana" } });
   await adder.schedule("remind", "once", { executeAt: new Date(Date.now() + 150), args: 1 });
   assert.deepEqual(Object.keys(await apps[0].list("remind")).sort(), ["ana", "once"]);
-  await until(() => runs.filter((r) => r.task === "remind/ana").length >= 3, 10_000, "ana runs");
-  await until(() => runs.some((r) => r.task === "remind/once"), 10_000, "the one-off run");
+  await until(() => runs.filter((r) => r.task === "remind/ana").length >= 3, { what: "ana runs" });
+  await until(() => runs.some((r) => r.task === "remind/once"), { what: "the one-off run" });
   assert.deepEqual(runs.find((r) => r.task === "remind/ana")?.args, { who: "ana" });
-  await until(async () => (await adder.get("remind", "once")) === undefined, 10_000);
+  await until(async () => (await adder.get("remind", "once")) === undefined);
   assert.equal(await adder.unschedule("remind", "ana"), true);
   await new Promise((r) => setTimeout(r, 400));
   const count = runs.length;
@@ -304,6 +293,8 @@ conformance("two timings of one task are reported, not rewritten in a hot loop",
     app.task({ name: "split", interval }, () => {});
     apps.push(app.run({ signal: stop.signal }));
   }
+  await until(() => errors.length > 0, { what: "the conflict reported" });
+  // A hot loop would rewrite the record many times over in this second.
   await new Promise((r) => setTimeout(r, 1_000));
   stop.abort();
   await Promise.all(apps);
@@ -326,7 +317,7 @@ conformance("a dynamic instance removed while it runs finishes its run", async (
   await apps[0].schedule("job", "one", { executeAt: new Date() });
   await running.promise;
   assert.equal(await apps[0].unschedule("job", "one"), true);
-  await until(() => aborted !== undefined, 5_000, "the run's end");
+  await until(() => aborted !== undefined, { what: "the run's end" });
   await stop();
   assert.equal(aborted, false);
   assert.deepEqual(events, ["started", "succeeded"]);
@@ -364,22 +355,6 @@ conformance("a task whose name holds foreign data is refused, the data left alon
   assert.equal((await backend.schedule.read("alien")).stored?.value, "not a coord record");
   await assert.rejects(scheduleStatus(backend, ["alien"]), ForeignDataError);
 });
-
-/** Makes a task's next tick due now by moving its stored `next` into the past. */
-async function dueNow(open: () => Promise<Backend>, name: string): Promise<void> {
-  const backend = await open();
-  for (;;) {
-    const { stored } = await backend.schedule.read(name);
-    if (!stored) {
-      await new Promise((r) => setTimeout(r, 20));
-      continue;
-    }
-    const record = JSON.parse(stored.value);
-    record.next = Math.floor(Date.now() / 3_600_000) * 3_600_000; // the current hourly tick
-    const value = JSON.stringify(record);
-    if (await backend.schedule.write(name, { expect: stored.version, value })) return;
-  }
-}
 
 /** Hands a running tick's lease to another instance, as a lease running out would. */
 async function stealLease(backend: Backend, name: string): Promise<void> {

@@ -6,7 +6,13 @@ import { eventLine, resetQueue, statusTable } from "../../lib/lock/console.ts";
 import { lock } from "../../lib/lock/lock.ts";
 import type { QueueStatus } from "../../lib/lock/steps.ts";
 import { type CaseContext, conformance, envOf, plantForeignLock } from "../support/backends.ts";
-import { type CoordProcess, type CoordResult, runCoord, spawnCoord } from "../support/cli.ts";
+import {
+  childrenOf,
+  type CoordProcess,
+  type CoordResult,
+  runCoord,
+  spawnCoord,
+} from "../support/cli.ts";
 
 const turn = (ctx: CaseContext, ...args: string[]) =>
   runCoord(["turn", ...args], { env: envOf(ctx) });
@@ -27,37 +33,9 @@ function user(
 /** A command that says so on stderr once it runs, then holds the lock until signalled. */
 const HOLD = ["sh", "-c", "echo holding >&2; exec sleep 30"];
 
-/** The processes `pid` started (a coord's command). */
-async function childrenOf(pid: number): Promise<number[]> {
-  const { stdout } = await new Deno.Command("pgrep", { args: ["-P", String(pid)] }).output();
-  return new TextDecoder().decode(stdout).split("\n").filter((l) => l !== "").map(Number);
-}
-
-/**
- * Stops a process still running when a test fails, and its command: SIGTERM first (coord
- * passes it on, or leaves the queue), SIGKILL to both after a while.
- */
+/** Stops a process still running when a test fails, and its command. */
 function reap(stack: AsyncDisposableStack, p: CoordProcess): CoordProcess {
-  stack.defer(async () => {
-    const children = await childrenOf(p.pid);
-    const kill = (pid: number, signal: Deno.Signal) => {
-      try {
-        Deno.kill(pid, signal);
-      } catch {
-        // already gone
-      }
-    };
-    kill(p.pid, "SIGTERM");
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const ended = await Promise.race([
-      p.result.then(() => true),
-      new Promise<boolean>((resolve) => timer = setTimeout(() => resolve(false), 5_000)),
-    ]);
-    clearTimeout(timer);
-    if (!ended) [p.pid, ...children].forEach((pid) => kill(pid, "SIGKILL"));
-    await p.result;
-  });
-  return p;
+  return stack.use(p);
 }
 
 /** Resolves once `done(status)` holds for `resource`; rejects after `timeoutMs`. */
