@@ -87,6 +87,24 @@ conformance("a SIGKILLed holder is passed over within its lease plus a second", 
   await holder.result;
 });
 
+conformance(
+  "coord lock exits as soon as its command does, however long --expire is",
+  async (ctx) => {
+    // A renewal timer left behind would keep it alive for 2/3 of --expire: 40 minutes here.
+    await using p = spawnCoord(["lock", "brief", "--expire", "3600", "--", "true"], {
+      env: envOf(ctx),
+    });
+    let guard: ReturnType<typeof setTimeout> | undefined;
+    const r = await Promise.race([
+      p.result,
+      new Promise<never>((_, reject) =>
+        guard = setTimeout(() => reject(new Error("coord is still running")), HANG_GUARD_MS)
+      ),
+    ]).finally(() => clearTimeout(guard));
+    assert.equal(r.code, 0, r.stderr);
+  },
+);
+
 conformance("SIGTERM to coord reaches the command, and its status comes back", async (ctx) => {
   const backend = await ctx.open();
   const p = spawnCoord(
