@@ -9,7 +9,7 @@ import { connect } from "../../lib/backend/connect.ts";
 import type { Backend, Topic } from "../../lib/backend/types.ts";
 import type { RedisBackend } from "../../lib/backend/redis/backend.ts";
 import type { SqliteBackend } from "../../lib/backend/sqlite/backend.ts";
-import { sharedRedisUrl } from "./shared_servers.ts";
+import { CONFORMANCE_BACKENDS_ENV, sharedRedisUrl } from "./shared_servers.ts";
 import { tempSqlite } from "./temp.ts";
 
 /** One backend under test. */
@@ -83,12 +83,15 @@ globalThis.addEventListener("unhandledrejection", (event) => {
   strayRejections.push(event.reason);
 });
 
+/** The backends this process runs conformance cases on, when `tests/run.ts` split them. */
+const laneBackends = Deno.env.get(CONFORMANCE_BACKENDS_ENV)?.split(",");
+
 /**
- * Registers `fn` once per backend as `"<name> [<backend>]"`. Redis backends are ignored when
- * redis-server is missing (the shared-server helper has said so loudly, or failed under CI).
+ * Registers `fn` once per backend as `"<name> [<backend>]"` (per backend of this process's lane,
+ * under `tests/run.ts`). Redis backends are ignored when redis-server is missing (the shared-server helper has said so loudly, or failed under CI).
  */
 export function conformance(name: string, fn: (ctx: CaseContext) => Promise<void>): void {
-  for (const backend of BACKENDS) {
+  for (const backend of BACKENDS.filter((b) => laneBackends?.includes(b.label) ?? true)) {
     Deno.test({
       name: `${name} [${backend.label}]`,
       ignore: !backend.available,
