@@ -5,9 +5,15 @@ import { barrierStatus } from "../../lib/barrier/barrier.ts";
 import { arrivals } from "../support/barrier.ts";
 import { type CaseContext, conformance, envOf, plantForeignBarrier } from "../support/backends.ts";
 import { type CoordProcess, runCoord, spawnCoord } from "../support/cli.ts";
+import { HANG_GUARD_MS } from "../support/wait.ts";
 
+/**
+ * A waiting `coord barrier NAME FLAGS…`. Its --timeout is a hang guard: when another
+ * participant fails, it ends the case instead of waiting for ever.
+ */
 function participant(ctx: CaseContext, name: string, ...flags: string[]): CoordProcess {
-  return spawnCoord(["barrier", name, ...flags], { env: envOf(ctx) });
+  const guard = ["--timeout", String(HANG_GUARD_MS / 1000)];
+  return spawnCoord(["barrier", name, ...guard, ...flags], { env: envOf(ctx) });
 }
 
 async function meet(ctx: CaseContext, count: number): Promise<void> {

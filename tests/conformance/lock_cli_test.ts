@@ -5,7 +5,7 @@ import { users } from "../support/lock.ts";
 import { conformance, envOf } from "../support/backends.ts";
 import { childrenOf, runCoord, spawnCoord } from "../support/cli.ts";
 import { tempDir } from "../support/temp.ts";
-import { HANG_GUARD_MS } from "../support/wait.ts";
+import { guarded, HANG_GUARD_MS } from "../support/wait.ts";
 
 /**
  * A command that says so on stderr once it runs, then holds the lock until the test ends it,
@@ -94,13 +94,7 @@ conformance(
     await using p = spawnCoord(["lock", "brief", "--expire", "3600", "--", "true"], {
       env: envOf(ctx),
     });
-    let guard: ReturnType<typeof setTimeout> | undefined;
-    const r = await Promise.race([
-      p.result,
-      new Promise<never>((_, reject) =>
-        guard = setTimeout(() => reject(new Error("coord is still running")), HANG_GUARD_MS)
-      ),
-    ]).finally(() => clearTimeout(guard));
+    const r = await guarded(p.result, "exit");
     assert.equal(r.code, 0, r.stderr);
   },
 );

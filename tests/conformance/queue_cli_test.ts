@@ -4,6 +4,8 @@ import assert from "node:assert/strict";
 import { putJob } from "../../lib/queue/queue.ts";
 import { conformance, envOf } from "../support/backends.ts";
 import { type CoordProcess, runCoord, spawnCoord } from "../support/cli.ts";
+import { tempDir } from "../support/temp.ts";
+import { until } from "../support/wait.ts";
 
 /** A handler module logging `start|end ID PID TIME` around a short sleep. */
 function handlers(log: string): string {
@@ -37,7 +39,8 @@ const events = async (log: string): Promise<Event[]> =>
 conformance(
   "500 jobs, 3 workers, one SIGKILLed mid-run: every job completes, none runs twice at once",
   async (ctx) => {
-    const dir = await Deno.makeTempDir();
+    await using temp = await tempDir("coord-test-");
+    const dir = temp.path;
     const log = `${dir}/log`;
     await Deno.writeTextFile(log, "");
     await Deno.writeTextFile(`${dir}/handlers.ts`, handlers(log));
@@ -66,11 +69,10 @@ conformance(
     ];
     const workers: CoordProcess[] = [0, 1, 2].map((w) => spawnCoord(args(w), { env: envOf(ctx) }));
     // Kill the first worker once it has run some jobs.
-    for (;;) {
-      const done = (await events(log)).filter((e) => e.what === "end" && e.pid !== 0);
-      if (done.length >= 60) break;
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await until(
+      async () => (await events(log)).filter((e) => e.what === "end" && e.pid !== 0).length >= 60,
+      { what: "60 jobs run" },
+    );
     const victimPid = workers[0].pid;
     workers[0].kill("SIGKILL");
     const killedAt = Date.now();
@@ -106,7 +108,6 @@ conformance(
       0,
       0,
     ]);
-    await Deno.remove(dir, { recursive: true });
   },
 );
 
@@ -150,7 +151,8 @@ conformance(
   "SIGTERM lets running jobs finish; a second one puts them back, exit 143",
   async (ctx) => {
     const env = envOf(ctx);
-    const dir = await Deno.makeTempDir();
+    await using temp = await tempDir("coord-test-");
+    const dir = temp.path;
     await Deno.writeTextFile(
       `${dir}/h.ts`,
       `export async function nap(ms: number, ctx: { signal: AbortSignal }) {
@@ -179,6 +181,5 @@ conformance(
     assert.equal((await forced.result).code, 143);
     const job = await backend.queue.get("naps", "long");
     assert.equal(job?.state, "pending", "handed back for another worker");
-    await Deno.remove(dir, { recursive: true });
   },
 );

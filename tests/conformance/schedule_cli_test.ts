@@ -56,9 +56,15 @@ conformance(
       assert.equal(code, killed.has(id) ? 137 : 0, `${id}: ${stderr}`);
     }
 
-    const ticks = (await linesIn(log, /^tick /)).map((l) => Date.parse(l.split(" ")[1]));
+    const runs = (await linesIn(log, /^tick /)).map((l) => l.split(" "));
+    const ticks = [...new Set(runs.map(([, at]) => Date.parse(at)))];
     assert.ok(ticks.length >= 8, `only ${ticks.length} ticks ran`);
-    assert.equal(new Set(ticks).size, ticks.length, "a tick ran twice");
+    // A tick whose run SIGKILL cut short is run again (at-least-once); any other runs once.
+    for (const tick of ticks) {
+      const by = runs.filter(([, at]) => Date.parse(at) === tick).map(([, , id]) => id);
+      const again = by.length === 2 && killed.has(by[0]) && !killed.has(by[1]);
+      assert.ok(by.length === 1 || again, `tick ${tick} ran ${by.length} times, by ${by}`);
+    }
     const sorted = [...ticks].sort((a, b) => a - b);
     for (let i = 1; i < sorted.length; i++) {
       assert.equal(sorted[i] - sorted[i - 1], 1_000, `a tick is missing after ${sorted[i - 1]}`);
@@ -76,7 +82,7 @@ conformance(
       s.task === "tick"
     );
     assert.equal(tick.last.outcome, "success");
-    assert.equal(tick.runs, ticks.length);
+    assert.equal(tick.runs, runs.length);
   },
 );
 

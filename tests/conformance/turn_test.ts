@@ -13,6 +13,7 @@ import {
   runCoord,
   spawnCoord,
 } from "../support/cli.ts";
+import { HANG_GUARD_MS } from "../support/wait.ts";
 
 const turn = (ctx: CaseContext, ...args: string[]) =>
   runCoord(["turn", ...args], { env: envOf(ctx) });
@@ -43,7 +44,7 @@ async function queueState(
   backend: Backend,
   resource: string,
   done: (status: QueueStatus | undefined) => boolean,
-  timeoutMs = 15_000,
+  timeoutMs = HANG_GUARD_MS,
 ): Promise<QueueStatus | undefined> {
   const deadline = performance.now() + timeoutMs;
   await using watcher = await backend.watch({ kind: "lock", name: resource });
@@ -96,7 +97,7 @@ async function follower(ctx: CaseContext, backend: Backend, names: string[]): Pr
   const line = (pattern: RegExp, timeoutMs?: number) => child.stdoutLine(pattern, timeoutMs);
   const lines = () => child.stdoutLines();
   const f = { line, lines, stop, [Symbol.asyncDispose]: () => stop("SIGKILL").then(() => {}) };
-  const deadline = performance.now() + 15_000;
+  const deadline = performance.now() + HANG_GUARD_MS;
   for (;;) {
     await useOnce(backend, "probe", "probe");
     try {

@@ -11,6 +11,7 @@ import type { RedisBackend } from "../../lib/backend/redis/backend.ts";
 import type { SqliteBackend } from "../../lib/backend/sqlite/backend.ts";
 import { CONFORMANCE_BACKENDS_ENV, sharedRedisUrl } from "./shared_servers.ts";
 import { tempSqlite } from "./temp.ts";
+import { HANG_GUARD_MS } from "./wait.ts";
 
 /** One backend under test. */
 export interface BackendCase {
@@ -67,7 +68,10 @@ export interface CaseContext {
  * ```
  */
 export function envOf(ctx: CaseContext): Record<string, string> {
-  return { COORD_URL: ctx.url, COORD_NAMESPACE: ctx.namespace };
+  return {
+    COORD_URL: ctx.url,
+    COORD_NAMESPACE: ctx.namespace,
+  };
 }
 
 /**
@@ -100,7 +104,13 @@ export function conformance(name: string, fn: (ctx: CaseContext) => Promise<void
         const namespace = freshNamespace();
         const opened: Backend[] = [];
         const open = async () => {
-          const b = await connect({ url: target.url, namespace, env: {} });
+          // The default connect timeout is for users; a busy machine can take longer.
+          const b = await connect({
+            url: target.url,
+            namespace,
+            env: {},
+            connectTimeoutMs: HANG_GUARD_MS,
+          });
           opened.push(b);
           return b;
         };

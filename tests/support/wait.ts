@@ -78,3 +78,29 @@ export async function lineIn(
   }, { what: `a line like ${pattern} in ${file}`, timeoutMs });
   return found!;
 }
+
+/**
+ * `promise`, or a rejection naming `what` once `timeoutMs` (default {@linkcode HANG_GUARD_MS})
+ * has passed without it settling.
+ *
+ * @example
+ * ```ts
+ * import { guarded } from "./wait.ts";
+ * const answer = await guarded(Promise.resolve(42), "the answer");
+ * ```
+ */
+export async function guarded<T>(
+  promise: Promise<T>,
+  what: string,
+  timeoutMs = HANG_GUARD_MS,
+): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const giveUp = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no ${what} after ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([promise, giveUp]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
