@@ -238,3 +238,23 @@ Deno.test("COORD_URL and COORD_NAMESPACE are used when no flag is given", async 
   assert.equal(report.url, db.url);
   assert.equal(report.namespace, "team-a");
 });
+
+Deno.test("COORD_CONNECT_TIMEOUT is the connect timeout when no flag is given", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const accepted: Deno.Conn[] = [];
+  const accepting = (async () => {
+    for await (const conn of listener) accepted.push(conn);
+  })();
+  try {
+    const { code, stderr } = await runCoord(
+      ["doctor", "--url", `redis://127.0.0.1:${listener.addr.port}`],
+      { env: { COORD_CONNECT_TIMEOUT: "0.5" } },
+    );
+    assert.equal(code, 69);
+    assert.match(oneLine(stderr), /no answer within 0\.5 s/);
+  } finally {
+    listener.close();
+    await accepting.catch(() => {});
+    accepted.forEach((c) => c.close());
+  }
+});

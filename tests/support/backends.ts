@@ -71,6 +71,8 @@ export function envOf(ctx: CaseContext): Record<string, string> {
   return {
     COORD_URL: ctx.url,
     COORD_NAMESPACE: ctx.namespace,
+    // The default is for users; starting coord and connecting can take longer on a busy machine.
+    COORD_CONNECT_TIMEOUT: String(HANG_GUARD_MS / 1000),
   };
 }
 
