@@ -308,9 +308,11 @@ conformance("a dynamic instance removed while it runs finishes its run", async (
   let aborted: boolean | undefined;
   const running = Promise.withResolvers<void>();
   const { apps, stop } = await instances(ctx.open, 1, (app) => {
-    app.task({ name: "job", dynamic: true, lease: "300ms" }, async (c) => {
+    // The run outlives its lease, so renewals go on after the removal; a lease of 1 s leaves
+    // them room on a busy machine (at 300 ms, a late renewal lost it).
+    app.task({ name: "job", dynamic: true, lease: "1s" }, async (c) => {
       running.resolve();
-      await new Promise((r) => setTimeout(r, 700));
+      await new Promise((r) => setTimeout(r, 2_500));
       aborted = c.signal.aborted;
     });
   }, { onEvent: (e) => events.push(e.type) });
