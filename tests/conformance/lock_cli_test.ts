@@ -5,7 +5,7 @@ import { users } from "../support/lock.ts";
 import { conformance, envOf } from "../support/backends.ts";
 import { childrenOf, runCoord, spawnCoord } from "../support/cli.ts";
 import { tempDir } from "../support/temp.ts";
-import { guarded, HANG_GUARD_MS } from "../support/wait.ts";
+import { guarded, HANG_GUARD_MS, until } from "../support/wait.ts";
 
 /**
  * A command that says so on stderr once it runs, then holds the lock until the test ends it,
@@ -57,15 +57,19 @@ conformance("a SIGKILLed holder is passed over within its lease plus a second", 
   await holder.stderrLine(/^holding$/);
   // SIGKILL leaves coord's command running, holding its output open: it is ended after coord.
   const command = await childrenOf(holder.pid);
-  await using waiter = spawnCoord(["lock", "crash", "--expire", "1", "--", "echo", "granted"], {
-    env: envOf(ctx),
-  });
-  await users(backend, "crash", 2);
   // Timed on the backend's clock from the kill to the grant it announces, so neither process
-  // starting or exiting on a busy machine counts.
+  // starting or exiting on a busy machine counts. Listening before the waiter asks: a grant
+  // before the kill (the holder's lease lapsing on a busy machine) must not be missed either.
   const listening = new AbortController();
   const hangGuard = setTimeout(() => listening.abort(), HANG_GUARD_MS);
   const events = await backend.events("lock", ["crash"], listening.signal);
+  await using waiter = spawnCoord(["lock", "crash", "--expire", "1", "--", "echo", "granted"], {
+    env: envOf(ctx),
+  });
+  // Its ticket, rather than two users: the holder may already be gone as said above.
+  await until(async () => ((await backend.lock.status("crash"))?.tickets ?? 0) >= 2, {
+    what: "the waiter's ticket",
+  });
   const killedAt = await backend.now();
   holder.kill("SIGKILL");
   command.forEach((pid) => Deno.kill(pid, "SIGKILL"));
