@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { putJob } from "../../lib/queue/queue.ts";
 import { conformance, envOf } from "../support/backends.ts";
-import { type CoordProcess, runCoord, spawnCoord } from "../support/cli.ts";
+import { type CoordProcess, runCoord, signalTwice, spawnCoord } from "../support/cli.ts";
 import { tempDir } from "../support/temp.ts";
 import { until } from "../support/wait.ts";
 
@@ -175,10 +175,7 @@ conformance(
     await putJob(backend, "naps", { id: "long", handler: "nap", args: 30_000 });
     const forced = spawnCoord(["queue", "work", "naps", "--module", `${dir}/h.ts`], { env });
     await forced.stderrLine(/^napping$/);
-    forced.kill("SIGTERM");
-    await new Promise((r) => setTimeout(r, 100));
-    forced.kill("SIGTERM");
-    assert.equal((await forced.result).code, 143);
+    assert.equal((await signalTwice(forced)).code, 143);
     const job = await backend.queue.get("naps", "long");
     assert.equal(job?.state, "pending", "handed back for another worker");
   },

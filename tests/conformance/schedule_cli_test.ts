@@ -2,7 +2,7 @@
 
 import assert from "node:assert/strict";
 import { type CaseContext, conformance, envOf } from "../support/backends.ts";
-import { type CoordProcess, runCoord, spawnCoord } from "../support/cli.ts";
+import { type CoordProcess, runCoord, signalTwice, spawnCoord } from "../support/cli.ts";
 import { dueNow } from "../support/schedule.ts";
 import { tempDir } from "../support/temp.ts";
 import { lineIn, until } from "../support/wait.ts";
@@ -113,8 +113,8 @@ export default (app: Scheduler) => {
 }
 
 /**
- * Runs the task module until its slow task starts, sends SIGTERM `signals` times (100 ms
- * apart), and returns the exit code and the module's log.
+ * Runs the task module until its slow task starts, sends SIGTERM once, or twice (see
+ * signalTwice), and returns the exit code and the module's log.
  */
 async function stopWhileRunning(ctx: CaseContext, signals: number) {
   await using temp = await tempDir("coord-test-");
@@ -124,11 +124,8 @@ async function stopWhileRunning(ctx: CaseContext, signals: number) {
   await Deno.writeTextFile(`${dir}/tasks.ts`, taskModule(log));
   const p = spawnCoord(["schedule", "run", `${dir}/tasks.ts`], { env: envOf(ctx) });
   await lineIn(log, /^start db$/);
-  for (let i = 0; i < signals; i++) {
-    if (i > 0) await new Promise((r) => setTimeout(r, 100));
-    p.kill("SIGTERM");
-  }
-  const { code, stderr } = await p.result;
+  if (signals === 1) p.kill("SIGTERM");
+  const { code, stderr } = signals === 1 ? await p.result : await signalTwice(p);
   const steps = (await Deno.readTextFile(log)).trim().split("\n");
   return { code, stderr, steps };
 }

@@ -89,6 +89,37 @@ export function spawnCoord(args: string[], options: CoordOptions = {}): CoordPro
   };
 }
 
+/**
+ * Sends `signal` twice, for coord's "a second signal stops at once", and resolves with the
+ * result. Two signals sent close together can merge into one (signals do not queue) when the
+ * process is slow to run, so the second is sent again every `intervalMs` until it exits.
+ *
+ * @example
+ * ```ts ignore
+ * const { code } = await signalTwice(spawnCoord(["queue", "work", "q"]));
+ * ```
+ */
+export async function signalTwice(
+  p: CoordProcess,
+  signal: Deno.Signal = "SIGTERM",
+  intervalMs = 250,
+): Promise<CoordResult> {
+  const send = () => {
+    try {
+      p.kill(signal);
+    } catch {
+      // Already exited.
+    }
+  };
+  send();
+  const again = setInterval(send, intervalMs);
+  try {
+    return await p.result;
+  } finally {
+    clearInterval(again);
+  }
+}
+
 /** How long a coord is given to pass SIGTERM on to its command and exit, before SIGKILL. */
 const TERM_GRACE_MS = 5_000;
 
