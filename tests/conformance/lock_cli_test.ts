@@ -71,12 +71,18 @@ conformance("a SIGKILLed holder is passed over within its lease plus a second", 
     what: "the waiter's ticket",
   });
   const killedAt = await backend.now();
-  try {
-    holder.kill("SIGKILL");
-  } catch {
-    // Already gone: it lost its lease first, as above.
+  for (
+    const kill of [
+      () => holder.kill("SIGKILL"),
+      ...command.map((pid) => () => Deno.kill(pid, "SIGKILL")),
+    ]
+  ) {
+    try {
+      kill();
+    } catch {
+      // Already gone: the holder lost its lease first, as above, and ended its command.
+    }
   }
-  command.forEach((pid) => Deno.kill(pid, "SIGKILL"));
   let grantedAt = NaN;
   for await (const { event } of events) {
     const { event: kind, ticket } = event as { event: string; ticket?: number };
