@@ -3,9 +3,11 @@
 import assert from "node:assert/strict";
 import { rowCount } from "./support/sqlite.ts";
 import { runCoord } from "./support/cli.ts";
+import { tempDir, tempSqlite } from "./support/temp.ts";
 
 Deno.test("coord queue refuses bad input with one line and exit 64, storing nothing", async () => {
-  const url = `sqlite:${await Deno.makeTempFile({ suffix: ".db" })}`;
+  await using db = await tempSqlite();
+  const url = db.url;
   for (
     const [args, message] of [
       [["put", "q", "--handler", "h", "--args", "{oops"], /--args is not JSON/],
@@ -86,8 +88,10 @@ Deno.test("coord queue exits 69 when the backend is unreachable", async () => {
 });
 
 Deno.test("coord queue flow puts a flow; wait prints its result", async () => {
-  const url = `sqlite:${await Deno.makeTempFile({ suffix: ".db" })}`;
-  const dir = await Deno.makeTempDir();
+  await using db = await tempSqlite();
+  const url = db.url;
+  await using temp = await tempDir("coord-test-");
+  const dir = temp.path;
   await Deno.writeTextFile(
     `${dir}/flow.json`,
     JSON.stringify({

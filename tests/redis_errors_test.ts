@@ -20,10 +20,10 @@ const PLANTS: Record<string, (backend: RedisBackend) => string[]> = {
   "a ticket without a lease": (b) => ["ZADD", b.key("lock", "alien", "queue"), "0", "7"],
 };
 
-for (const { label, url } of BACKENDS.filter((b) => b.label !== "sqlite")) {
+for (const { label, use } of BACKENDS.filter((b) => b.label !== "sqlite")) {
   for (const [plant, command] of Object.entries(PLANTS)) {
     Deno.test(`a lock with ${plant}: lock run and turn status exit 65, keys untouched [${label}]`, async () => {
-      const env = { COORD_URL: (await url())!, COORD_NAMESPACE: freshNamespace() };
+      const env = { COORD_URL: (await use()).url, COORD_NAMESPACE: freshNamespace() };
       await using backend = await connect({
         url: env.COORD_URL,
         namespace: env.COORD_NAMESPACE,
@@ -53,7 +53,7 @@ for (const { label, url } of BACKENDS.filter((b) => b.label !== "sqlite")) {
 
   Deno.test(`a script that fails on the data it reads is foreign data, not a bug [${label}]`, async () => {
     await using backend = await connect({
-      url: (await url())!,
+      url: (await use()).url,
       namespace: freshNamespace(),
       env: {},
     }) as RedisBackend;

@@ -304,8 +304,8 @@ function hold(
     if (released) return;
     released = true;
     stop.abort();
-    clearTimeout(deadline);
     await heartbeat;
+    clearTimeout(deadline); // after the heartbeat: a renewal in flight sets a new one
     // An unreachable backend is no reason to fail or hang here: the lease runs out anyway.
     await within(expireMs / 3, steps.release(resource, { ticket, unlessGranted: false }))
       .catch(() => {});

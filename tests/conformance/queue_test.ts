@@ -149,13 +149,15 @@ conformance("a job not started within its begin-by fails as expired", async (ctx
 
 conformance("begin-by counts from a delayed job's start, and not for its retries", async (ctx) => {
   const backend = await ctx.open();
-  await putJob(backend, "soon", { id: "j", handler: "x", delayMs: 300, beginByMs: 200 });
+  // Each begin-by is shorter than the delay or backoff it must not count, and long enough for a
+  // worker on a busy machine to start the job in time.
+  await putJob(backend, "soon", { id: "j", handler: "x", delayMs: 3_000, beginByMs: 2_000 });
   await putJob(backend, "soon", {
     id: "r",
     handler: "flaky",
-    beginByMs: 100,
+    beginByMs: 2_000,
     retries: 1,
-    backoffMs: 300,
+    backoffMs: 3_000,
   });
   let runs = 0;
   await work(backend, ["soon"], {
