@@ -17,9 +17,9 @@ import type {
   Topic,
 } from "../types.ts";
 import { sleep } from "../../time.ts";
-import { AclDeniedError, type Listener, type RedisConn, type Send } from "./conn.ts";
+import type { Listener, RedisConn, Send } from "./conn.ts";
 import { loadScript, type LuaScript } from "./script.ts";
-import { ForeignDataError } from "../../errors.ts";
+import { BackendRefusedError, ForeignDataError } from "../../errors.ts";
 import type { BarrierSteps } from "../../barrier/steps.ts";
 import { BARRIER_KEY_TYPES, RedisBarrierSteps } from "./barrier.ts";
 import type { LockSteps } from "../../lock/steps.ts";
@@ -164,7 +164,7 @@ export class RedisBackend implements Backend {
         if (parsed?.kind === kind) names.add(parsed.name);
       }
     } catch (e) {
-      if (e instanceof AclDeniedError) return false;
+      if (e instanceof BackendRefusedError) return false;
       throw e;
     }
     await this.#index(kind, "adopt", ...names);
@@ -210,7 +210,7 @@ export class RedisBackend implements Backend {
     const masters = await this.conn.perMaster();
     const denied: string[] = [];
     const text = await masters[0](["INFO", "server"]).catch((e) => {
-      if (!(e instanceof AclDeniedError)) throw e;
+      if (!(e instanceof BackendRefusedError)) throw e;
       denied.push("INFO");
       return "";
     });
@@ -234,7 +234,7 @@ export class RedisBackend implements Backend {
       await send(["SCAN", "0", "MATCH", `${this.namespace}:{index:*`, "COUNT", "1"]);
       return true;
     } catch (e) {
-      if (e instanceof AclDeniedError) return false;
+      if (e instanceof BackendRefusedError) return false;
       throw e;
     }
   }
@@ -247,7 +247,7 @@ export class RedisBackend implements Backend {
     try {
       return await this.#findForeign(this.scan(`${this.namespace}:*`));
     } catch (e) {
-      if (!(e instanceof AclDeniedError)) throw e;
+      if (!(e instanceof BackendRefusedError)) throw e;
       return await this.#findForeign(this.#indexedKeys());
     }
   }

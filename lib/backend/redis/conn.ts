@@ -7,7 +7,7 @@
  * @module
  */
 
-import { BackendUnavailableError } from "../../errors.ts";
+import { BackendRefusedError, BackendUnavailableError } from "../../errors.ts";
 import type { BackendUrl, HostPort } from "../url.ts";
 import { followMaster } from "./sentinel.ts";
 
@@ -37,13 +37,6 @@ export interface RedisConnectOptions {
   /** The URL with its password masked, for messages. */
   displayUrl: string;
 }
-
-/**
- * The server's ACL refused a command (`NOPERM`). Callers that can do without the command (SCAN
- * for a listing, INFO for doctor) catch it; elsewhere it means the ACL user lacks coord's
- * key or channel pattern.
- */
-export class AclDeniedError extends BackendUnavailableError {}
 
 /** Error replies that mean "not now": the server is loading, failing over or busy. */
 const TRANSIENT_REPLY = /^(LOADING|READONLY|CLUSTERDOWN|TRYAGAIN|MASTERDOWN|BUSY|NOREPLICAS)\b/;
@@ -158,13 +151,9 @@ export async function connectRedis(
       // A server reply is the caller's to read, unless it says "not now" (a restart, a
       // failover) or "not allowed"; anything else is the connection.
       if (e instanceof redis.ErrorReply) {
-        if (e.message.startsWith("NOPERM")) {
-          throw new AclDeniedError(
-            `${displayUrl} refused: ${e.message} — the ACL user needs coord's commands, the ` +
-              `key pattern ~<namespace>:* and the channel pattern &<namespace>:* (README: Tenants)`,
-            { cause: e },
-          );
-        }
+        // Callers that can do without a command (SCAN for a listing, INFO for doctor) catch
+        // the refusal; elsewhere asking again gets the same answer, so it is no outage.
+        if (e.message.startsWith("NOPERM")) throw aclRefusal(displayUrl, e.message, e);
         if (!TRANSIENT_REPLY.test(e.message)) throw e;
       }
       throw new BackendUnavailableError(`lost ${displayUrl}: ${describeCause(e, target)}`, {
@@ -283,6 +272,18 @@ function standaloneConn(
       await Promise.allSettled([subscriber?.then((s) => s.destroy()), client.close()]);
     },
   };
+}
+
+/**
+ * The server's ACL refused a command, directly (`NOPERM`) or inside a script; the message says
+ * what the ACL user needs.
+ */
+export function aclRefusal(displayUrl: string, reply: string, cause: unknown): BackendRefusedError {
+  return new BackendRefusedError(
+    `${displayUrl} refused by its ACL: ${reply} — the ACL user needs coord's commands, the ` +
+      `key pattern ~<namespace>:* and the channel pattern &<namespace>:* (README: Tenants)`,
+    { cause },
+  );
 }
 
 /** The servers answered, but not as the URL says they should; the message says what to do. */
