@@ -121,8 +121,9 @@ async function refusedRun(port: number, user: string, args: string[], guardMs: n
 const LOCK_EXPIRE_S = "120";
 
 /**
- * ACL users that lack a command coord needs, and what each then runs: this one may not run
- * scripts (`NOPERM` on EVALSHA). queue wait's outage limit is 60 s; lock run's is its --expire.
+ * ACL users that lack a command coord needs, and what each then runs: one may not run scripts
+ * (`NOPERM` on EVALSHA), the other may not run PUBLISH, which Redis words as a script error.
+ * queue wait's outage limit is 60 s; lock run's is its --expire.
  */
 const REFUSALS: { user: string; denied: string[]; args: string[] }[] = [
   {
@@ -133,6 +134,11 @@ const REFUSALS: { user: string; denied: string[]; args: string[] }[] = [
   {
     user: "noscript",
     denied: ["-evalsha", "-eval"],
+    args: ["lock", "run", "db", "--expire", LOCK_EXPIRE_S, "--wait", "600", "--", "true"],
+  },
+  {
+    user: "nopublish",
+    denied: ["-publish"],
     args: ["lock", "run", "db", "--expire", LOCK_EXPIRE_S, "--wait", "600", "--", "true"],
   },
 ];
