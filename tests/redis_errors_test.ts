@@ -8,8 +8,8 @@ import assert from "node:assert/strict";
 import { connect } from "../lib/backend/connect.ts";
 import type { RedisBackend } from "../lib/backend/redis/backend.ts";
 import { LuaScript } from "../lib/backend/redis/script.ts";
-import { CoordError, ExitCode, ForeignDataError } from "../lib/errors.ts";
-import { redisServerAvailable } from "./support/redis_servers.ts";
+import { BackendUnavailableError, CoordError, ExitCode, ForeignDataError } from "../lib/errors.ts";
+import { redisServerAvailable, startStandalone } from "./support/redis_servers.ts";
 import { redisCommand } from "./support/resp.ts";
 import { BACKENDS, freshNamespace } from "./support/backends.ts";
 import { runCoord } from "./support/cli.ts";
@@ -94,6 +94,34 @@ for (const { label, url } of BACKENDS.filter((b) => b.label !== "sqlite")) {
     }
   });
 }
+
+Deno.test({
+  name: "a script refused as a replica's write (a failover) stays an outage, not a bug",
+  ignore: !redisServerAvailable(),
+  async fn() {
+    const server = await startStandalone();
+    try {
+      // A replica of a port nobody listens on: read-only, as an old master after a failover.
+      assert.equal(await redisCommand(server.port, "REPLICAOF", "127.0.0.1", "1"), "+OK\r\n");
+      await using backend = await connect({
+        url: `redis://127.0.0.1:${server.port}`,
+        namespace: freshNamespace(),
+        env: {},
+      }) as RedisBackend;
+      const script = new LuaScript("return redis.call('SET', KEYS[1], 'x')");
+      await assert.rejects(
+        backend.runStep(script, { kind: "lock", name: "ro" }, ["state"], "step", []),
+        (e: Error) => {
+          assert.ok(e instanceof BackendUnavailableError, String(e));
+          assert.match(e.message, /READONLY/);
+          return true;
+        },
+      );
+    } finally {
+      await server.stop();
+    }
+  },
+});
 
 /** Every key of lock `alien`, serialized, to compare before and after. */
 async function dump(backend: RedisBackend): Promise<Record<string, unknown>> {

@@ -121,7 +121,9 @@ export class RedisBackend implements Backend {
    * and telling the user to remove keys then could make them delete valid state.
    */
   #scriptFailure(topic: Topic, e: unknown): unknown {
-    if (!(e instanceof Error)) return e;
+    // Already judged by the connection: a transient reply (`READONLY` in a failover) raised
+    // inside a script names the script too, and must stay an outage.
+    if (!(e instanceof Error) || e instanceof CoordError) return e;
     const where = `${topic.kind} "${topic.name}"`;
     const text = e.message.replace(/\s*(script: |\(call to f_)[0-9a-f]{40}\b.*$/s, "");
     if (text.startsWith("FOREIGN ")) {
