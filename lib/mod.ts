@@ -192,6 +192,7 @@ export { maskPassword, parseBackendUrl, SUPPORTED_URLS } from "./backend/url.ts"
 export type { BackendUrl, HostPort, RedisCredentials } from "./backend/url.ts";
 export { type ClockOffset, type ClockOffsetOptions, estimateClockOffset } from "./clock.ts";
 export {
+  BackendRefusedError,
   BackendUnavailableError,
   BarrierAbortedError,
   BarrierTimeoutError,
