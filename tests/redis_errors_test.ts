@@ -72,7 +72,7 @@ for (const { label, use } of BACKENDS.filter((b) => b.label !== "sqlite")) {
 
   Deno.test(`any other error inside a script is a bug in coord (70), not foreign data [${label}]`, async () => {
     await using backend = await connect({
-      url: (await url())!,
+      url: (await use()).url,
       namespace: freshNamespace(),
       env: {},
     }) as RedisBackend;
