@@ -47,7 +47,10 @@ export interface LockOptions {
   label?: string;
   /** Presence lease, renewed every expireMs/3 while waiting and holding; default 10 000. */
   expireMs?: number;
-  /** How long a waiter trusts pub/sub silence before re-checking on its own; default 60 000. */
+  /**
+   * A waiter re-checks the queue on its own at least this often, whatever it hears (or does
+   * not hear) meanwhile; default 60 000.
+   */
   patienceMs?: number;
   /** Give up after this long waiting (0: try once; at most 24 days); default: forever. */
   waitMs?: number;
@@ -163,11 +166,13 @@ export async function lock(
   }
   const { ticket, token } = queued;
   let state: TicketState = queued;
+  let checkedAt = enqueuedAt;
   let renewedAt = enqueuedAt;
   let startRecorded = false;
+  let ahead = state.state === "waiting" ? state.ahead : 0;
   try {
     while (state.state === "waiting") {
-      onProgress?.({ ticket, ahead: state.ahead });
+      onProgress?.({ ticket, ahead });
       const remainingMs = started + waitMs - performance.now();
       if (remainingMs <= 0) {
         const outcome = await retried(() =>
@@ -179,18 +184,31 @@ export async function lock(
         }
         throw new LockTimeoutError(
           `lock "${resource}": not granted within ${waitMs / 1000} s ` +
-            `(${state.ahead} ahead) — gave the ticket back`,
+            `(${ahead} ahead) — gave the ticket back`,
         );
       }
-      const untilExpiry = Math.max(0, state.nextExpiryInMs) + EXPIRY_SLACK_MS;
+      // The slow safety net, counted from the last check however many events came since: the
+      // renewal, a lease ahead running out (nothing announces it), lost announcements.
+      const checkDueAt = Math.min(
+        checkedAt + patienceMs,
+        renewedAt + expireMs / 3,
+        checkedAt + Math.max(0, state.nextExpiryInMs) + EXPIRY_SLACK_MS,
+      );
       const events = await watcher.next(
-        Math.min(patienceMs, expireMs / 3, untilExpiry, remainingMs),
+        Math.max(0, Math.min(checkDueAt - performance.now(), remainingMs)),
         signal,
       );
       // The step that granted this ticket said so: no need to ask (a round trip per handoff).
       if (events.some((e) => isGrantOf(e, ticket))) {
         state = { state: "granted" };
         break;
+      }
+      // Events that cannot have made it this ticket's turn wake every waiter of the queue on
+      // each handoff; only the first in line needs to ask. The rest count down what they hear.
+      const stillAhead = aheadAfter(events, ticket, ahead);
+      if (stillAhead !== undefined && stillAhead >= limit && performance.now() < checkDueAt) {
+        ahead = stillAhead;
+        continue;
       }
       const renew = performance.now() - renewedAt >= expireMs / 3;
       const sentAt = performance.now();
@@ -201,6 +219,8 @@ export async function lock(
       );
       if (checked === undefined) continue;
       state = checked;
+      checkedAt = sentAt;
+      if (state.state === "waiting") ahead = state.ahead;
       startRecorded = state.state === "granted";
       if (renew) renewedAt = sentAt;
     }
@@ -227,6 +247,42 @@ export async function lock(
     !startRecorded,
     renewedAt,
   );
+}
+
+/**
+ * How many tickets are still ahead of `ticket` after `events`, counted down from `ahead`; or
+ * undefined when the events may have changed more than that (the queue was reset or bumped,
+ * this ticket itself left, an event not understood) or there were none (a timeout, or a
+ * backend that carries no events): then only a check can tell.
+ *
+ * Every ticket that leaves the queue is announced once (completed, left or crashed), and new
+ * tickets only ever queue behind, so the count cannot be too low unless an event was heard
+ * both here and by the check before: a check too many, never one too few. A lost event makes
+ * it too high, which the check on the slow timer repairs.
+ */
+function aheadAfter(events: unknown[], ticket: number, ahead: number): number | undefined {
+  if (events.length === 0) return undefined;
+  for (const event of events) {
+    const { event: kind, ticket: other } = (event ?? {}) as Partial<
+      { event: string; ticket: number }
+    >;
+    if (typeof other !== "number") return undefined;
+    switch (kind) {
+      case "assigned": // a new ticket queues behind (or is this one, taken just now)
+      case "started":
+      case "granted": // of another ticket: this one's grant was looked for before
+        break;
+      case "completed":
+      case "left":
+      case "crashed":
+        if (other === ticket) return undefined;
+        if (other < ticket) ahead--;
+        break;
+      default:
+        return undefined;
+    }
+  }
+  return ahead;
 }
 
 function isGrantOf(event: unknown, ticket: number): boolean {
