@@ -27,7 +27,7 @@ import type { LockEvent, TicketState } from "./steps.ts";
 
 /** Default presence lease. */
 export const DEFAULT_EXPIRE_MS = 10_000;
-/** Default time a waiter trusts pub/sub silence before re-checking the queue itself. */
+/** Default longest time between a waiter's own checks of the queue, whatever it hears. */
 export const DEFAULT_PATIENCE_MS = 60_000;
 /** Shorter leases would have users renewing in a busy loop. */
 export const MIN_EXPIRE_MS = 300;
@@ -194,9 +194,12 @@ export async function lock(
         renewedAt + expireMs / 3,
         checkedAt + Math.max(0, state.nextExpiryInMs) + EXPIRY_SLACK_MS,
       );
+      // Only the first in line needs to see the next release at once; the rest keep out of
+      // its way (on SQLite each look that sees a change is followed by a check, a write).
       const events = await watcher.next(
         Math.max(0, Math.min(checkDueAt - performance.now(), remainingMs)),
         signal,
+        { expect: ahead > limit ? "later" : "soon" },
       );
       // The step that granted this ticket said so: no need to ask (a round trip per handoff).
       if (events.some((e) => isGrantOf(e, ticket))) {
