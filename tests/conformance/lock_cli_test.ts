@@ -90,7 +90,7 @@ conformance("SIGTERM to coord reaches the command, and its status comes back", a
 
 conformance("--wait 0 on a held lock exits 75, or the --conflict-exit-code", async (ctx) => {
   const backend = await ctx.open();
-  const holder = spawnCoord(["lock", "held", "--", "sh", "-c", "exec sleep 3"], {
+  const holder = spawnCoord(["lock", "held", "--", "sh", "-c", "exec sleep 300"], {
     env: envOf(ctx),
   });
   await users(backend, "held", 1);
@@ -128,7 +128,7 @@ conformance("--limit 2 never lets more than two run at once", async (ctx) => {
 
 conformance("a limit mismatch exits 64 with both numbers", async (ctx) => {
   const backend = await ctx.open();
-  const holder = spawnCoord(["lock", "mix", "--limit", "2", "--", "sh", "-c", "exec sleep 3"], {
+  const holder = spawnCoord(["lock", "mix", "--limit", "2", "--", "sh", "-c", "exec sleep 300"], {
     env: envOf(ctx),
   });
   await users(backend, "mix", 1);
@@ -150,7 +150,9 @@ conformance("a missing command exits 127 and passes the lock on", async (ctx) =>
 for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
   conformance(`${signal} while waiting leaves the queue and exits ${code}`, async (ctx) => {
     const backend = await ctx.open();
-    const holder = spawnCoord(["lock", "q", "--", "sh", "-c", "exec sleep 3"], { env: envOf(ctx) });
+    const holder = spawnCoord(["lock", "q", "--", "sh", "-c", "exec sleep 300"], {
+      env: envOf(ctx),
+    });
     await users(backend, "q", 1);
     const waiter = spawnCoord(["lock", "q", "--", "true"], { env: envOf(ctx) });
     await users(backend, "q", 2);
