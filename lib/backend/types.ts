@@ -62,11 +62,11 @@ export interface ChangeWatcher extends AsyncDisposable {
    *
    * @throws the signal's reason when `signal` aborts.
    */
-  next(maxWaitMs: number, signal?: AbortSignal, options?: WaitOptions): Promise<unknown[]>;
+  next(maxWaitMs: number, signal?: AbortSignal, options?: ChangeWaitOptions): Promise<unknown[]>;
 }
 
 /** How closely {@link ChangeWatcher.next} watches, where the backend polls (SQLite). */
-export interface WaitOptions {
+export interface ChangeWaitOptions {
   /**
    * `"soon"`: the change waited for may well be the next one (the first waiter in a lock's
    * line): look often for a while, at some CPU cost. `"later"`: other changes must come first

@@ -13,11 +13,11 @@ import { sleep } from "../../time.ts";
 import { ChangeFlag } from "../change_flag.ts";
 import type {
   Backend,
+  ChangeWaitOptions,
   ChangeWatcher,
   EngineInfo,
   ForeignEntry,
   NamedEvent,
-  WaitOptions,
 } from "../types.ts";
 import type { Kind } from "../keys.ts";
 import { isMemoryPath } from "../url.ts";
@@ -250,7 +250,11 @@ export class SqliteBackend implements Backend {
     let seenVersion = this.#dataVersion();
     // SQLite carries no events with its changes: waiters re-read the state.
     const none: unknown[] = [];
-    const next = async (maxWaitMs: number, signal?: AbortSignal, options: WaitOptions = {}) => {
+    const next = async (
+      maxWaitMs: number,
+      signal?: AbortSignal,
+      options: ChangeWaitOptions = {},
+    ) => {
       const { expect } = options;
       const later = expect === "later";
       const soonUntil = expect === "soon" ? performance.now() + POLL_SOON_FOR_MS : 0;
