@@ -83,6 +83,52 @@ for (const [backend, url] of BACKENDS) {
   });
 
   Deno.test({
+    name: `ui browser (${backend}): Run now runs an hourly task; Pause shows paused after a reload`,
+    ignore,
+    async fn() {
+      await using target = await freshTarget(url);
+      // Its first tick is up to an hour away: only the trigger makes it run.
+      await Deno.writeTextFile(`${target.dir}/tasks.cron`, "@every 1h name=hourly  echo ran\n");
+      const instance = spawnCoord(["schedule", "run", `${target.dir}/tasks.cron`], {
+        env: target.env,
+      });
+      try {
+        await using ui = await startUi(target.env);
+        await using browser = await launchBrowser();
+        const page = await browser.newPage();
+        await openLive(page, `${ui.root}schedules`);
+        await liveText(page, "never ran");
+        await Promise.all([
+          page.waitForNavigation(),
+          page.click("form.action[action$='/schedules/trigger'] button"),
+        ]);
+        assert.ok((await page.content()).includes("Asked for a run of hourly now"));
+        await instance.stdoutLine(/^\[hourly\] ran$/);
+        await until(page, `document.querySelector("#live .ok")?.textContent === "success"`);
+        await liveText(page, "(run now)");
+        await Promise.all([
+          page.waitForNavigation(),
+          page.click("form.action[action$='/pause'] button"),
+        ]);
+        await page.reload();
+        await until(page, `document.querySelector("#live .paused")?.textContent === "paused"`);
+        assert.ok(await page.$("form.action[action$='/resume']"), "no Resume after Pause");
+        const status = JSON.parse(
+          await coord(["schedule", "status", "hourly", "--json"], target.env),
+        );
+        assert.deepEqual([status.paused, status.runs, status.triggered?.outcome], [
+          true,
+          1,
+          "success",
+        ]);
+      } finally {
+        stop(instance);
+        await instance.result;
+      }
+    },
+  });
+
+  Deno.test({
     name: `ui browser (${backend}): cancel from a job's page; its <script> args stay text`,
     ignore,
     async fn() {

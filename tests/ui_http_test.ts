@@ -318,3 +318,98 @@ Deno.test("ui: --base-path serves the console under the path only", async () => 
   await outside.body?.cancel();
   assert.deepEqual(outside.status, 404);
 });
+
+/** A task's `coord schedule status --json`, or undefined while it has no record. */
+async function taskStatus(env: Record<string, string>, task: string) {
+  const line = await coord(["schedule", "status", task, "--json"], env);
+  return line.trim() === "" ? undefined : JSON.parse(line);
+}
+
+/** Resolves once the task has a record (a state in the backend; the bound is a hang guard). */
+async function recorded(env: Record<string, string>, task: string): Promise<void> {
+  for (let i = 0; i < 600 && !await taskStatus(env, task); i++) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.ok(await taskStatus(env, task), `${task} got no record`);
+}
+
+/** A scheduler instance running a crontab of `lines`, kept in the target's scratch dir. */
+async function scheduler(target: { env: Record<string, string>; dir: string }, lines: string) {
+  await Deno.writeTextFile(`${target.dir}/tasks.cron`, lines);
+  return spawnCoord(["schedule", "run", `${target.dir}/tasks.cron`], { env: target.env });
+}
+
+Deno.test("ui: schedule actions are refused read-only and without the CSRF token; with it they act", async () => {
+  await using target = await freshTarget();
+  const instance = await scheduler(target, "@every 1h name=hourly true\n");
+  await recorded(target.env, "hourly");
+  // Stopped, so what the console asks for stays stored for the test to read.
+  instance.kill("SIGTERM");
+  assert.equal((await instance.result).code, 0);
+  const posts = (root: string, csrf: string) => [
+    postForm(`${root}schedules/trigger`, { csrf, task: "hourly" }),
+    postForm(`${root}schedules/hourly/pause`, { csrf }),
+    postForm(`${root}schedules/hourly/remove`, { csrf, force: "1" }),
+  ];
+  {
+    await using ui = await startUi(target.env, ["--read-only"]);
+    const page = await (await fetch(`${ui.root}schedules`)).text();
+    assert.ok(!page.includes('<form method="post"'), "a read-only page has no action form");
+    for (const response of await Promise.all(posts(ui.root, "x"))) {
+      assert.equal(response.status, 403);
+    }
+  }
+  await using ui = await startUi(target.env);
+  for (const response of await Promise.all(posts(ui.root, "0".repeat(64)))) {
+    assert.equal(response.status, 403);
+  }
+  const unchanged = await taskStatus(target.env, "hourly");
+  assert.deepEqual([unchanged.paused, unchanged.triggers], [undefined, 0]);
+
+  const token = await csrfTokenOf(`${ui.root}schedules`);
+  const act = async (path: string, fields: Record<string, string> = {}) => {
+    const done = await postForm(`${ui.root}${path}`, { csrf: token, ...fields });
+    assert.equal(done.status, 303);
+    return await (await fetch(new URL(done.headers.get("location")!, ui.root))).text();
+  };
+  assertIncludes(await act("schedules/trigger", { task: "hourly", args: "{oops" }), "Failed:");
+  assert.equal((await taskStatus(target.env, "hourly")).triggers, 0);
+  assertIncludes(
+    await act("schedules/trigger", { task: "hourly", args: '{"to":"ana"}' }),
+    "Asked for a run of hourly now",
+  );
+  assert.equal((await taskStatus(target.env, "hourly")).triggers, 1);
+  const paused = await act("schedules/hourly/pause");
+  assertIncludes(paused, "Paused hourly.");
+  assertIncludes(paused, 'class="warn paused"');
+  assert.equal((await taskStatus(target.env, "hourly")).paused, true);
+  assertIncludes(await act("schedules/hourly/pause"), "hourly was paused already.");
+  assertIncludes(await act("schedules/hourly/resume"), "Resumed hourly");
+  assert.equal((await taskStatus(target.env, "hourly")).paused, undefined);
+  assertIncludes(await act("schedules/nosuch/pause"), "Failed: no task &quot;nosuch&quot;");
+  assertIncludes(await act("schedules/hourly/remove"), "Removed hourly.");
+  assert.equal(await taskStatus(target.env, "hourly"), undefined);
+});
+
+Deno.test("ui: schedules: Remove refuses a task whose tick a run holds; Force remove removes it", async () => {
+  await using target = await freshTarget();
+  const instance = await scheduler(
+    target,
+    "@every 1s name=long lease=60s  echo started; sleep 30\n",
+  );
+  await instance.stdoutLine(/^\[long\] started$/);
+  // Killed, the instance leaves the run's lease held, and cannot make the record again.
+  instance.kill("SIGKILL");
+  await instance.result;
+  await using ui = await startUi(target.env);
+  const token = await csrfTokenOf(`${ui.root}schedules`);
+  const act = async (path: string, fields: Record<string, string> = {}) => {
+    const done = await postForm(`${ui.root}${path}`, { csrf: token, ...fields });
+    assert.equal(done.status, 303);
+    return await (await fetch(new URL(done.headers.get("location")!, ui.root))).text();
+  };
+  assertIncludes(await act("schedules/long/remove"), "long is running");
+  assert.ok(await taskStatus(target.env, "long"), "removed while a run holds its tick");
+  assertIncludes(await act("schedules/long/remove", { force: "1" }), "Removed long.");
+  assert.equal(await taskStatus(target.env, "long"), undefined);
+});

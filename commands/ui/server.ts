@@ -19,7 +19,13 @@ import type { LockTimings } from "./lock_timings.ts";
 import { sseResponse } from "./sse.ts";
 import { STYLE } from "./style.ts";
 import { overviewPage } from "./pages/overview.ts";
-import { schedulesPage } from "./pages/schedules.ts";
+import {
+  pauseAction,
+  removeAction,
+  resumeAction,
+  schedulesPage,
+  triggerAction,
+} from "./pages/schedules.ts";
 import { locksPage, resetAction } from "./pages/locks.ts";
 import { abortAction, barriersPage } from "./pages/barriers.ts";
 import { cancelAction, jobPage, queuePage } from "./pages/queue.ts";
@@ -65,6 +71,11 @@ function action(segments: string[]): { action: Action; params: string[] } | unde
   if (first === "barriers" && rest.length === 2 && rest[1] === "abort") {
     return { action: ABORT, params: [rest[0]] };
   }
+  if (first === "schedules" && rest.length === 1 && rest[0] === "trigger") {
+    return { action: TRIGGER, params: [] };
+  }
+  const verb = first === "schedules" && rest.length === 2 && TASK_ACTIONS.get(rest[1]);
+  if (verb) return { action: verb, params: [rest[0]] };
   return undefined;
 }
 
@@ -80,6 +91,20 @@ const ABORT: Action = {
   run: (ctx, [name]) => abortAction(ctx, name),
   back: () => ["barriers"],
 };
+
+const TRIGGER: Action = {
+  run: (ctx, _params, form) => triggerAction(ctx, form),
+  back: () => ["schedules"],
+};
+/** `/schedules/TASK/VERB`; a run now names its task in the form, picked there. */
+const TASK_ACTIONS = new Map<string, Action>([
+  ["pause", { run: (ctx, [task]) => pauseAction(ctx, task), back: () => ["schedules"] }],
+  ["resume", { run: (ctx, [task]) => resumeAction(ctx, task), back: () => ["schedules"] }],
+  ["remove", {
+    run: (ctx, [task], form) => removeAction(ctx, task, form),
+    back: () => ["schedules"],
+  }],
+]);
 
 /** Options of {@link consoleHandler}. */
 export interface ConsoleOptions {
