@@ -7,7 +7,7 @@ import { BACKENDS, freshNamespace } from "./support/backends.ts";
 import { sharedRedisUrl } from "./support/shared_servers.ts";
 import { redisServerAvailable, startStandalone } from "./support/redis_servers.ts";
 
-const SUBCOMMANDS = ["barrier", "lock", "turn", "schedule", "queue", "doctor"];
+const SUBCOMMANDS = ["barrier", "lock", "turn", "schedule", "queue", "doctor", "ui"];
 
 /** Exactly one line on stderr, as the CLI contract asks of every error. */
 function oneLine(stderr: string): string {
