@@ -37,7 +37,8 @@ export const BACKEND_FLAGS_HELP = `Backend options:
                          redis+cluster://h:p,h:p, redis+sentinel://h:p/MASTER
                          (default: $COORD_URL, else ~/.local/state/coord/coord.db)
   --namespace NS         key prefix separating tenants (default: $COORD_NAMESPACE, else coord)
-  --connect-timeout S    give up connecting after S seconds (default 5)
+  --connect-timeout S    give up connecting after S seconds
+                         (default: $COORD_CONNECT_TIMEOUT, else 5)
 
 ${DURATIONS_HELP}`;
 
@@ -191,7 +192,7 @@ export function openBackend(
   const connectTimeoutMs = secondsFlag(
     command,
     "connect-timeout",
-    values["connect-timeout"],
+    values["connect-timeout"] ?? Deno.env.get("COORD_CONNECT_TIMEOUT"),
     DEFAULT_CONNECT_TIMEOUT_MS,
   );
   if (connectTimeoutMs <= 0) throw usage(command, "--connect-timeout must be more than 0");

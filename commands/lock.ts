@@ -118,7 +118,7 @@ async function run(argv: string[]): Promise<number> {
     waitMs: values.nonblock ? 0 : secondsFlag("lock", "wait", values.wait, Infinity),
     limit: values.limit === undefined ? 1 : countArg("lock", "--limit", values.limit),
   };
-  const passEnv = passEnvFlag("lock", values["pass-env"]);
+  const passEnv = passEnvFlag("lock", values);
 
   await using backend = await openBackend("lock", values);
   const progress = new Progress(values.quiet);

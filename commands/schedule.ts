@@ -1,14 +1,12 @@
 /**
- * `coord schedule run|list|status`: cron and interval tasks run once per tick across any
- * number of instances.
+ * `coord schedule run|list|status|trigger|pause|resume|remove`: cron and interval tasks run
+ * once per tick across any number of instances.
  *
  * @module
  */
 
 import { ExitCode } from "../lib/errors.ts";
-import { parseListen } from "../lib/schedule/health.ts";
 import { loadTasks } from "../lib/schedule/load.ts";
-import { eventLine, runMain } from "../lib/schedule/main.ts";
 import { DEFAULT_GRACE_MS, Scheduler } from "../lib/schedule/scheduler.ts";
 import { scheduleStatus, type TaskStatus } from "../lib/schedule/status.ts";
 import { pauseTask, removeTask, resumeTask, triggerTask } from "../lib/schedule/control.ts";
@@ -24,6 +22,8 @@ import {
 } from "./flags.ts";
 import { printTable, writeLine } from "./output.ts";
 import { PASS_ENV_FLAGS, passEnvFlag } from "./pass_env.ts";
+import { parseListen } from "./schedule_health.ts";
+import { eventLine, runScheduler } from "./schedule_program.ts";
 import { STOP_GRACE_MS } from "../lib/subprocess.ts";
 
 const USAGE =
@@ -167,11 +167,11 @@ async function runFile(argv: string[]): Promise<number> {
   });
   await loadTasks(app, file, (task, stream, line) => {
     writeLine(`[${task}] ${line}`, stream === "stdout" ? Deno.stdout : Deno.stderr);
-  }, { passEnv: passEnvFlag("schedule", values["pass-env"]) });
+  }, { passEnv: passEnvFlag("schedule", values) });
   const backend = await openBackend("schedule", values);
   let code: number;
   try {
-    code = await runMain(app.useBackend(backend), { health });
+    code = await runScheduler(app.useBackend(backend), { health });
   } finally {
     await backend.close();
   }

@@ -47,7 +47,6 @@ export type {
   TicketUser,
 } from "./lock/steps.ts";
 export {
-  eventLine,
   followQueues,
   type QueueEvent,
   type QueueRecord,
@@ -56,7 +55,6 @@ export {
   resetQueue,
   type ResetQueueOptions,
   statusRecord,
-  statusTable,
 } from "./lock/console.ts";
 export {
   DEFAULT_GRACE_MS,
@@ -89,7 +87,7 @@ export type {
   TickLease,
   TriggerRequest,
 } from "./schedule/record.ts";
-export { type MainOptions, runMain } from "./schedule/main.ts";
+export { type ProgramOptions, schedulerMain } from "../commands/schedule_program.ts";
 export { scheduleStatus, type TaskStatus, type TemplateStatus } from "./schedule/status.ts";
 export {
   pauseTask,
@@ -112,17 +110,38 @@ export {
   getJob,
   type JobRef,
   jobRef,
+  JobRemovedError,
   jobSpecOf,
   parseJobRef,
   putJob,
   type PutOptions,
+  putRequestOf,
   queueCounts,
+  retryJob,
   UnknownJobError,
   waitForJob,
   type WaitOptions,
 } from "./queue/queue.ts";
 export { JobFailedError, type JobHandle, type Queue, queue } from "./queue/handle.ts";
 export { type Flow, type FlowGroup, type FlowJob, flowNodes, putFlow } from "./queue/flow.ts";
+export { jobLines, PUT_BATCH, putJobs } from "./queue/bulk.ts";
+export {
+  DEFAULT_LIST_LIMIT,
+  type JobPage,
+  LIST_STATES,
+  listJobs,
+  type ListOptions,
+  MAX_LIST_LIMIT,
+} from "./queue/list.ts";
+export {
+  configureQueue,
+  DEFAULT_KEEP,
+  MAX_KEEP_COUNT,
+  parseKeep,
+  PURGE_BATCH,
+  PURGE_STATES,
+  purgeJobs,
+} from "./queue/retention.ts";
 export {
   DEFAULT_CONCURRENCY,
   DEFAULT_JOB_LEASE_MS,
@@ -140,12 +159,21 @@ export {
   type Attempt,
   type ClaimResult,
   type Finish,
+  type FinishedState,
   type FlowNode,
+  type JobEnd,
   type JobGroup,
   type JobRecord,
   type JobSpec,
   type JobState,
+  type Keep,
+  type ListCursor,
+  type ListState,
+  MAX_REMOVED,
   MAX_STALLS,
+  type PutRequest,
+  type PutResult,
+  type QueueConfig,
   type QueueCounts,
   type QueueSteps,
 } from "./queue/steps.ts";
@@ -164,6 +192,7 @@ export { maskPassword, parseBackendUrl, SUPPORTED_URLS } from "./backend/url.ts"
 export type { BackendUrl, HostPort, RedisCredentials } from "./backend/url.ts";
 export { type ClockOffset, type ClockOffsetOptions, estimateClockOffset } from "./clock.ts";
 export {
+  BackendRefusedError,
   BackendUnavailableError,
   BarrierAbortedError,
   BarrierTimeoutError,

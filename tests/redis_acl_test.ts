@@ -102,3 +102,73 @@ Deno.test({
     );
   },
 });
+
+/**
+ * Runs coord as `user` on a private server and returns its result, killed if it outlives
+ * `guardMs`: a hang guard well under the outage limit coord would sit out before giving up.
+ */
+async function refusedRun(port: number, user: string, args: string[], guardMs: number) {
+  const process = spawnCoord(args, {
+    env: { COORD_URL: `redis://${user}:secret@127.0.0.1:${port}`, COORD_NAMESPACE: "acl" },
+  });
+  const guard = setTimeout(() => stopped(process), guardMs);
+  const result = await process.result;
+  clearTimeout(guard);
+  return result;
+}
+
+/** Longer than the hang guard below: a refusal taken for an outage would be sat out this long. */
+const LOCK_EXPIRE_S = "120";
+
+/**
+ * ACL users that lack a command coord needs, and what each then runs: one may not run scripts
+ * (`NOPERM` on EVALSHA), the other may not run PUBLISH, which Redis words as a script error.
+ * queue wait's outage limit is 60 s; lock run's is its --expire.
+ */
+const REFUSALS: { user: string; denied: string[]; args: string[] }[] = [
+  {
+    user: "noscript",
+    denied: ["-evalsha", "-eval"],
+    args: ["queue", "wait", "jobs/j1", "--timeout", "600"],
+  },
+  {
+    user: "noscript",
+    denied: ["-evalsha", "-eval"],
+    args: ["lock", "run", "db", "--expire", LOCK_EXPIRE_S, "--wait", "600", "--", "true"],
+  },
+  {
+    user: "nopublish",
+    denied: ["-publish"],
+    args: ["lock", "run", "db", "--expire", LOCK_EXPIRE_S, "--wait", "600", "--", "true"],
+  },
+];
+
+Deno.test({
+  name: "an ACL denial is no outage: lock run and queue wait exit 69 at once, with one line",
+  ignore: !redisServerAvailable(),
+  async fn() {
+    const server = await startStandalone();
+    try {
+      const plain = { COORD_URL: `redis://127.0.0.1:${server.port}`, COORD_NAMESPACE: "acl" };
+      const put = await runCoord(["queue", "put", "jobs", "--id", "j1", "--", "true"], {
+        env: plain,
+      });
+      assert.equal(put.code, 0, put.stderr);
+      for (const { user, denied, args } of REFUSALS) {
+        const acl = ["ACL", "SETUSER", user, "on", ">secret", "~*", "&*", "+@all", ...denied];
+        assert.equal(await redisCommand(server.port, ...acl), "+OK\r\n");
+        const r = await refusedRun(server.port, user, args, 30_000);
+        const what = `${user}: coord ${args.join(" ")}`;
+        assert.equal(r.code, 69, `${what}: ${r.signal} ${r.stderr}`);
+        assert.match(
+          r.stderr,
+          /^coord: redis:\/\/\S+ refused by its ACL: .+ — the ACL user needs coord's commands, .*\(README: Tenants\)\n$/,
+          what,
+        );
+        assert.ok(!r.stderr.includes("secret"), r.stderr);
+      }
+    } finally {
+      await server.stop();
+    }
+  },
+});

@@ -1,14 +1,15 @@
 /**
  * Redis states coord cannot work with end in one line and a documented exit code, never in
- * 70 (internal error): data a script cannot read, a cluster node that serves no slots.
+ * 70 (internal error): data a script cannot read, a cluster node that serves no slots. A
+ * script's own failure is the one 70: it must not be blamed on the user's data.
  */
 
 import assert from "node:assert/strict";
 import { connect } from "../lib/backend/connect.ts";
 import type { RedisBackend } from "../lib/backend/redis/backend.ts";
 import { LuaScript } from "../lib/backend/redis/script.ts";
-import { ForeignDataError } from "../lib/errors.ts";
-import { redisServerAvailable } from "./support/redis_servers.ts";
+import { BackendUnavailableError, CoordError, ExitCode, ForeignDataError } from "../lib/errors.ts";
+import { redisServerAvailable, startStandalone } from "./support/redis_servers.ts";
 import { redisCommand } from "./support/resp.ts";
 import { BACKENDS, freshNamespace } from "./support/backends.ts";
 import { runCoord } from "./support/cli.ts";
@@ -20,10 +21,10 @@ const PLANTS: Record<string, (backend: RedisBackend) => string[]> = {
   "a ticket without a lease": (b) => ["ZADD", b.key("lock", "alien", "queue"), "0", "7"],
 };
 
-for (const { label, url } of BACKENDS.filter((b) => b.label !== "sqlite")) {
+for (const { label, use } of BACKENDS.filter((b) => b.label !== "sqlite")) {
   for (const [plant, command] of Object.entries(PLANTS)) {
     Deno.test(`a lock with ${plant}: lock run and turn status exit 65, keys untouched [${label}]`, async () => {
-      const env = { COORD_URL: (await url())!, COORD_NAMESPACE: freshNamespace() };
+      const env = { COORD_URL: (await use()).url, COORD_NAMESPACE: freshNamespace() };
       await using backend = await connect({
         url: env.COORD_URL,
         namespace: env.COORD_NAMESPACE,
@@ -51,27 +52,76 @@ for (const { label, url } of BACKENDS.filter((b) => b.label !== "sqlite")) {
     });
   }
 
-  Deno.test(`a script that fails on the data it reads is foreign data, not a bug [${label}]`, async () => {
+  Deno.test(`a FOREIGN error a script raises is foreign data (65) [${label}]`, async () => {
     await using backend = await connect({
-      url: (await url())!,
+      url: (await use()).url,
       namespace: freshNamespace(),
       env: {},
     }) as RedisBackend;
-    // A range bound read from a foreign value, as a script would pass it on.
-    const script = new LuaScript("return redis.call('ZRANGE', KEYS[1], 0, ARGV[3])");
+    // Raised with error() as lock.lua and queue.lua do: Redis appends where it was raised.
+    const script = new LuaScript("error({ err = 'FOREIGN ' .. KEYS[1] .. ' holds \"x\"' })");
     await assert.rejects(
-      backend.runStep(script, { kind: "lock", name: "odd" }, ["queue"], "step", ["0.5"]),
+      backend.runStep(script, { kind: "lock", name: "odd" }, ["queue"], "step", []),
       (e: Error) => {
         assert.ok(e instanceof ForeignDataError, String(e));
-        assert.match(
-          e.message,
-          /^lock "odd": its keys hold data coord cannot read \(value is not an integer or out of range\) — another program wrote there/,
-        );
+        assert.match(e.message, /^lock "odd": \S+:queue holds "x" — another program wrote there/);
         return true;
       },
     );
   });
+
+  Deno.test(`any other error inside a script is a bug in coord (70), not foreign data [${label}]`, async () => {
+    await using backend = await connect({
+      url: (await use()).url,
+      namespace: freshNamespace(),
+      env: {},
+    }) as RedisBackend;
+    const scripts = {
+      "a command's error": "return redis.call('ZRANGE', KEYS[1], 0, 'x')",
+      "a Lua runtime error": "local missing = nil; return missing.field",
+    };
+    for (const [what, source] of Object.entries(scripts)) {
+      await assert.rejects(
+        backend.runStep(new LuaScript(source), { kind: "lock", name: "odd" }, ["queue"], "s", []),
+        (e: Error) => {
+          assert.ok(e instanceof CoordError && !(e instanceof ForeignDataError), `${what}: ${e}`);
+          assert.equal(e.exitCode, ExitCode.internal, what);
+          assert.match(e.message, /^lock "odd": a coord script failed \(.+\) — a bug in coord/);
+          assert.doesNotMatch(e.message, /remove the key|script: [0-9a-f]{40}/);
+          return true;
+        },
+      );
+    }
+  });
 }
+
+Deno.test({
+  name: "a script refused as a replica's write (a failover) stays an outage, not a bug",
+  ignore: !redisServerAvailable(),
+  async fn() {
+    const server = await startStandalone();
+    try {
+      // A replica of a port nobody listens on: read-only, as an old master after a failover.
+      assert.equal(await redisCommand(server.port, "REPLICAOF", "127.0.0.1", "1"), "+OK\r\n");
+      await using backend = await connect({
+        url: `redis://127.0.0.1:${server.port}`,
+        namespace: freshNamespace(),
+        env: {},
+      }) as RedisBackend;
+      const script = new LuaScript("return redis.call('SET', KEYS[1], 'x')");
+      await assert.rejects(
+        backend.runStep(script, { kind: "lock", name: "ro" }, ["state"], "step", []),
+        (e: Error) => {
+          assert.ok(e instanceof BackendUnavailableError, String(e));
+          assert.match(e.message, /READONLY/);
+          return true;
+        },
+      );
+    } finally {
+      await server.stop();
+    }
+  },
+});
 
 /** Every key of lock `alien`, serialized, to compare before and after. */
 async function dump(backend: RedisBackend): Promise<Record<string, unknown>> {

@@ -12,9 +12,13 @@ import { BACKENDS, freshNamespace } from "./support/backends.ts";
 
 /** Registers `fn` once per Redis deployment the suite has, with a backend in a fresh namespace. */
 function onRedis(name: string, fn: (backend: RedisBackend) => Promise<void>): void {
-  for (const { label, url } of BACKENDS.filter((b) => b.label !== "sqlite")) {
+  for (const { label, use } of BACKENDS.filter((b) => b.label !== "sqlite")) {
     Deno.test(`${name} [${label}]`, async () => {
-      const backend = await connect({ url: (await url())!, namespace: freshNamespace(), env: {} });
+      const backend = await connect({
+        url: (await use()).url,
+        namespace: freshNamespace(),
+        env: {},
+      });
       try {
         await fn(backend as RedisBackend);
       } finally {

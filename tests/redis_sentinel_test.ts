@@ -14,7 +14,8 @@ import {
   startSentinel,
 } from "./support/redis_servers.ts";
 import { bulkStrings, infoField, redisCommand } from "./support/resp.ts";
-import { runCoord } from "./support/cli.ts";
+import { runCoord, spawnCoord } from "./support/cli.ts";
+import { BACKENDS, freshNamespace } from "./support/backends.ts";
 
 /** Hang guard for a failover: sentinel promotes the replica within a few seconds. */
 const FAILOVER_GUARD_MS = 60_000;
@@ -120,6 +121,74 @@ Deno.test({
       );
     } finally {
       await group.stop();
+    }
+  },
+});
+
+/** A listener that accepts connections and never answers, as a hung or partitioned sentinel. */
+function blackHole() {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const held: Deno.Conn[] = [];
+  const accepting = (async () => {
+    for await (const conn of listener) held.push(conn);
+  })().catch(() => {});
+  return {
+    port: (listener.addr as Deno.NetAddr).port,
+    async [Symbol.asyncDispose]() {
+      listener.close();
+      await accepting;
+      for (const conn of held) {
+        try {
+          conn.close();
+        } catch {
+          // coord closed it first.
+        }
+      }
+    },
+  };
+}
+
+/** Runs coord to the end, killed if it outlives `guardMs` (a hang guard, not a bound). */
+async function guardedRun(args: string[], url: string, guardMs: number) {
+  const process = spawnCoord(args, { env: { COORD_URL: url, COORD_NAMESPACE: freshNamespace() } });
+  const guard = setTimeout(() => process.kill("SIGKILL"), guardMs);
+  const result = await process.result;
+  clearTimeout(guard);
+  return result;
+}
+
+const sentinelCase = BACKENDS.find((b) => b.label === "sentinel" && b.available);
+const sentinelUrl = sentinelCase && (await sentinelCase.use()).url;
+
+Deno.test({
+  name: "a sentinel that accepts connections but never answers does not keep coord from the next",
+  ignore: !sentinelUrl,
+  async fn() {
+    await using hole = blackHole();
+    // The silent sentinel first: coord must not wait for it before asking the real one.
+    const url = sentinelUrl!.replace(
+      "redis+sentinel://",
+      `redis+sentinel://127.0.0.1:${hole.port},`,
+    );
+    const r = await guardedRun(["lock", "run", "through-second", "--", "true"], url, 60_000);
+    assert.equal(r.code, 0, `${r.signal} ${r.stderr}`);
+  },
+});
+
+Deno.test({
+  name: "a sentinel URL whose only sentinel never answers exits 69 with one line",
+  ignore: !redisServerAvailable(),
+  async fn() {
+    await using hole = blackHole();
+    const url = `redis+sentinel://127.0.0.1:${hole.port}/coordmaster`;
+    const timeout = ["--connect-timeout", "2"];
+    for (const args of [["doctor", ...timeout], ["lock", "run", "x", ...timeout, "--", "true"]]) {
+      const r = await guardedRun(args, url, 30_000);
+      assert.equal(r.code, 69, `${args.join(" ")}: ${r.signal} ${r.stderr}`);
+      assert.match(
+        r.stderr,
+        /^coord: cannot reach redis\+sentinel:\/\/\S+: no answer within 2 s — is the server up\?.*\n$/,
+      );
     }
   },
 });

@@ -4,13 +4,19 @@ import assert from "node:assert/strict";
 import { rowCount } from "./support/sqlite.ts";
 import { runCoord, spawnCoord } from "./support/cli.ts";
 import { NICKNAMES } from "../lib/schedule/crontab.ts";
+import { tempDir } from "./support/temp.ts";
+import { until } from "./support/wait.ts";
 
-async function sqliteUrl(): Promise<string> {
-  return `sqlite:${await Deno.makeTempFile({ suffix: ".db" })}`;
+/** Every file of this module's tests, removed when the module unloads. */
+const scratch = await tempDir("coord-test-");
+
+function sqliteUrl(): Promise<string> {
+  return Promise.resolve(`sqlite:${scratch.path}/${crypto.randomUUID()}.db`);
 }
 
 async function taskFile(name: string, text: string): Promise<string> {
-  const dir = await Deno.makeTempDir();
+  const dir = `${scratch.path}/${crypto.randomUUID()}`;
+  await Deno.mkdir(dir);
   await Deno.writeTextFile(`${dir}/${name}`, text);
   return `${dir}/${name}`;
 }
@@ -77,7 +83,7 @@ Deno.test("coord schedule run refuses a missing file, bad flags and bad values w
       [["schedule", "run"], /missing FILE/],
       [["schedule"], /missing FILE/],
       [["schedule", "run", jobs, "--frobnicate"], /Unknown option "--frobnicate"/],
-      [["schedule", "run", jobs, "--grace", "soon"], /--grace must be a number of seconds/],
+      [["schedule", "run", jobs, "--grace", "soon"], /--grace takes seconds/],
       [["schedule", "run", jobs, "--health-port", "http"], /--health-port "http" is not a port/],
       [["schedule", "run", jobs, "other.cron"], /one FILE at a time/],
       [["schedule", "list", jobs, "--count", "many"], /--count must be a whole number/],
@@ -155,8 +161,8 @@ Deno.test("coord schedule logs a failing command with its exit status", async ()
   await p.stderrLine(/^coord: broken \S+Z failed after [\d.]+ s: exited with status 3$/);
   p.kill("SIGTERM");
   assert.equal((await p.result).code, 0);
-  const status = await runCoord(["schedule", "status", "broken", "--url", url]);
-  assert.match(status.stdout, /^broken\s+\S+\s+\S+\s+failure\s/m);
+  const status = await runCoord(["schedule", "status", "broken", "--url", url, "--json"]);
+  assert.equal(JSON.parse(status.stdout).last.outcome, "failure");
 });
 
 Deno.test("coord schedule --health-port serves /health and /metrics", async () => {
@@ -168,17 +174,17 @@ Deno.test("coord schedule --health-port serves /health and /metrics", async () =
   const p = spawnCoord(["schedule", "run", jobs, "--url", url, "--health-port", String(port)]);
   try {
     let health: Response | undefined;
-    for (let i = 0; i < 100 && !health; i++) {
+    await until(async () => {
       health = await fetch(`http://127.0.0.1:${port}/health`).catch(() => undefined);
-      if (!health) await new Promise((r) => setTimeout(r, 100));
-    }
+      return health !== undefined;
+    }, { what: "/health to answer", intervalMs: 100 });
     assert.equal(health?.status, 200);
     await health?.body?.cancel();
     let metrics = "";
-    for (let i = 0; i < 50 && !/runs_total\{task="beat"\} [1-9]/.test(metrics); i++) {
+    await until(async () => {
       metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-      await new Promise((r) => setTimeout(r, 100));
-    }
+      return /runs_total\{task="beat"\} [1-9]/.test(metrics);
+    }, { what: "a run counted in /metrics", intervalMs: 100 });
     assert.match(metrics, /^coord_schedule_runs_total\{task="beat"\} [1-9]/m);
     assert.match(metrics, /^coord_schedule_lateness_seconds_bucket\{task="beat",le="\+Inf"\} /m);
   } finally {
@@ -187,17 +193,17 @@ Deno.test("coord schedule --health-port serves /health and /metrics", async () =
   }
 });
 
-Deno.test("a program runs a Scheduler with main(): logs, stops cleanly on SIGTERM", async () => {
+Deno.test("a program runs a Scheduler with schedulerMain(): logs, stops cleanly on SIGTERM", async () => {
   const url = await sqliteUrl();
   const program = await taskFile(
     "app.ts",
-    `import { Scheduler } from "coord";
+    `import { Scheduler, schedulerMain } from "coord";
 const app = new Scheduler({ connect: { url: ${JSON.stringify(url)} } });
 app.task({ name: "standalone", interval: "200ms" }, (ctx) => {
   console.log("ran " + ctx.task);
   if (ctx.scheduledAt.getTime() % 400 === 0) throw new Error("even tick");
 });
-await app.main();
+await schedulerMain(app);
 `,
   );
   const config = new URL("../deno.json", import.meta.url).pathname;
@@ -206,14 +212,20 @@ await app.main();
     stdout: "piped",
     stderr: "piped",
   }).spawn();
-  const stderr = new Response(child.stderr).text();
+  let stderrSoFar = "";
+  const stderr = (async () => {
+    const decoder = new TextDecoder();
+    for await (const chunk of child.stderr) stderrSoFar += decoder.decode(chunk, { stream: true });
+    return stderrSoFar;
+  })();
   const stdout = new Response(child.stdout).text();
-  // Several ticks at 200 ms: every other one fails.
-  await new Promise((r) => setTimeout(r, 1_500));
+  // Ticks at 200 ms, every other one failing: stopped once one has failed.
+  const failed = /^coord: standalone \S+Z failed after [\d.]+ s: even tick$/m;
+  await until(() => failed.test(stderrSoFar), { what: "a failed even tick" });
   child.kill("SIGTERM");
   assert.equal((await child.status).code, 0);
   assert.match(await stdout, /^ran standalone$/m);
-  assert.match(await stderr, /^coord: standalone \S+Z failed after [\d.]+ s: even tick$/m);
+  assert.match(await stderr, failed);
 });
 
 Deno.test("coord schedule run exits 69 when --health-port is taken", async () => {
@@ -276,11 +288,3 @@ export default (app: Scheduler) => {
   );
   await Deno.remove(dir, { recursive: true });
 });
-
-async function until(predicate: () => Promise<boolean>, timeoutMs = 20_000) {
-  const deadline = performance.now() + timeoutMs;
-  while (!await predicate()) {
-    if (performance.now() > deadline) throw new Error("timed out");
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}

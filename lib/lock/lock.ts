@@ -31,8 +31,6 @@ export const DEFAULT_EXPIRE_MS = 10_000;
 export const DEFAULT_PATIENCE_MS = 60_000;
 /** Shorter leases would have users renewing in a busy loop. */
 export const MIN_EXPIRE_MS = 300;
-/** Longer leases would overflow timers (2^31 ms); nobody needs a lease of 24 days. */
-export const MAX_EXPIRE_MS = MAX_DURATION_MS;
 /** Labels are shown in one line of `coord turn status` and stored with every ticket. */
 export const MAX_LABEL_LENGTH = 200;
 /** A dead holder's lease has run out this long before a waiter re-checks: clock slack. */
@@ -112,7 +110,7 @@ export async function lock(
   if (!Number.isSafeInteger(limit) || limit < 1) {
     throw new UsageError(`lock "${resource}": the limit must be a whole number ≥ 1`);
   }
-  if (!(expireMs >= MIN_EXPIRE_MS && expireMs <= MAX_EXPIRE_MS)) {
+  if (!(expireMs >= MIN_EXPIRE_MS && expireMs <= MAX_DURATION_MS)) {
     throw new UsageError(
       `lock "${resource}": the lease must be ${MIN_EXPIRE_MS / 1000} s to 24 days, got ` +
         `${expireMs / 1000} s`,
@@ -304,8 +302,8 @@ function hold(
     if (released) return;
     released = true;
     stop.abort();
-    clearTimeout(deadline);
     await heartbeat;
+    clearTimeout(deadline); // after the heartbeat: a renewal in flight sets a new one
     // An unreachable backend is no reason to fail or hang here: the lease runs out anyway.
     await within(expireMs / 3, steps.release(resource, { ticket, unlessGranted: false }))
       .catch(() => {});

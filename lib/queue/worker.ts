@@ -15,7 +15,7 @@ import { estimateClockOffset } from "../clock.ts";
 import { LeaseLostError, oneLine, UsageError } from "../errors.ts";
 import { abortion, localNow, sleep } from "../time.ts";
 import { OUTPUT_DRAIN_MS, type ProcessGroup, spawnGroup } from "../subprocess.ts";
-import { checkQueueName, jobRef } from "./queue.ts";
+import { CANCEL_CHECK_MS, checkQueueName, jobRef } from "./queue.ts";
 import {
   checkCount,
   checkDuration,
@@ -51,6 +51,8 @@ export type WorkEvent =
   | { type: "completed"; job: string; attempt: number; durationMs: number }
   | { type: "failed"; job: string; attempt: number; error: string }
   | { type: "retrying"; job: string; attempt: number; error: string; delayMs: number }
+  /** The job was cancelled while it ran (`coord queue cancel`): its run was stopped. */
+  | { type: "cancelled"; job: string }
   /** The lease ran out (the worker was cut off): another worker runs the job again. */
   | { type: "lost"; job: string }
   /** The worker was told to stop: it waits up to `graceMs` for these running jobs. */
@@ -352,6 +354,19 @@ class Worker {
         // The next renewal tries again, until the lease is over.
       }
     }, this.#leaseMs / 3);
+    // A cancel ends the job in the backend at once; the run learns of it here and stops.
+    let cancelled = false;
+    const cancelCheck = setInterval(async () => {
+      try {
+        const now = await this.#backend.queue.get(queue, job.id);
+        if (now?.state === "cancelled" && !cancelled) {
+          cancelled = true;
+          abort.abort(new JobCancelledError(`job ${ref} was cancelled`));
+        }
+      } catch {
+        // The next check tries again; the lease covers an outage.
+      }
+    }, CANCEL_CHECK_MS);
     this.#emit({ type: "started", job: ref, attempt: job.attempts });
     let outcome: Finish;
     try {
@@ -361,8 +376,13 @@ class Worker {
       outcome = this.#failure(job, e, abort.signal);
     } finally {
       clearInterval(renewal);
+      clearInterval(cancelCheck);
       clearTimeout(timeout);
       this.#forced.signal.removeEventListener("abort", onForce);
+    }
+    if (cancelled) {
+      this.#emit({ type: "cancelled", job: ref });
+      return;
     }
     let recorded = false;
     try {
@@ -446,6 +466,9 @@ class Worker {
     return result === undefined ? null : JSON.parse(JSON.stringify(result));
   }
 }
+
+/** The job was cancelled while it ran. */
+class JobCancelledError extends Error {}
 
 /** A job this worker cannot run (no such handler, commands not allowed): no retries. */
 class NotRunnableError extends Error {}

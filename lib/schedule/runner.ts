@@ -13,6 +13,7 @@ import type { Backend, Topic } from "../backend/types.ts";
 import { estimateClockOffset } from "../clock.ts";
 import { BackendUnavailableError, LeaseLostError, oneLine } from "../errors.ts";
 import { localNow, sleep, sleepUntil } from "../time.ts";
+import { LeaseKeeper } from "../lease.ts";
 import { RunTimeout } from "./run_timeout.ts";
 import type { ScheduleMetrics } from "./metrics.ts";
 import {
@@ -473,9 +474,22 @@ class TaskLoop {
     const latenessMs = startedLocal + this.#offsetMs! - tick;
     context.metrics.started(name, latenessMs);
     context.emit({ type: "started", task: name, tick, latenessMs, triggered });
+    // A task removed while it runs (a dynamic task unscheduled) runs on: no lease is left.
     const keeper = this.#def.executionMode === "at-least-once" && !triggered
-      ? new LeaseKeeper(this, started, abort, readSentAt)
+      ? new LeaseKeeper({
+        leaseMs: this.#def.leaseMs,
+        heldSince: readSentAt,
+        renew: async () => {
+          const until = await this.#extend(started);
+          return until === "removed" ? "gone" : until === "lost" ? "lost" : "held";
+        },
+        lostReason: () =>
+          new LeaseLostError(`lost the lease on its tick ${new Date(tick).toISOString()}`),
+      })
       : undefined;
+    keeper?.signal.addEventListener("abort", () => abort.abort(keeper.signal.reason), {
+      once: true,
+    });
     const onReplaced = () =>
       keeper?.lose(new LeaseLostError("a later tick replaced it (overlap replace)"));
     replaced?.signal.addEventListener("abort", onReplaced, { once: true });
@@ -649,7 +663,7 @@ class TaskLoop {
    * @returns the new lease's end in the backend's clock; `lost` when another instance holds
    * it; `removed` when the task is gone (a dynamic task unscheduled).
    */
-  async extend(started: Claimed): Promise<number | "lost" | "removed"> {
+  async #extend(started: Claimed): Promise<number | "lost" | "removed"> {
     for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
       const { now, version, record } = await this.#read();
       if (!record) return "removed";
@@ -661,10 +675,6 @@ class TaskLoop {
       }
     }
     throw new Error(`its record keeps changing; the lease of tick ${started.tick} not extended`);
-  }
-
-  get leaseMs(): number {
-    return this.#def.leaseMs;
   }
 
   async close(): Promise<void> {
@@ -682,70 +692,6 @@ type Claimed = LastRun & { claim: string };
 /** Whether a record's last run is the run claimed as `run` (its claim's owner and instant). */
 function isRun(last: LastRun | undefined, run: LastRun): last is LastRun {
   return last?.tick === run.tick && last.owner === run.owner && last.startedAt === run.startedAt;
-}
-
-/**
- * Keeps a running tick's lease alive: renews every third of it, and aborts the run when the
- * lease is lost — taken over, or not renewed before it ran out (counted from when the last
- * answered renewal was sent, so a hung request counts as a failure). A task removed while it
- * runs (a dynamic task unscheduled) runs on; there is no lease left to keep.
- */
-class LeaseKeeper {
-  readonly #loop: TaskLoop;
-  readonly #started: Claimed;
-  readonly #abort: AbortController;
-  readonly #timer: ReturnType<typeof setInterval>;
-  #deadline: number;
-  #lost = false;
-
-  constructor(loop: TaskLoop, started: Claimed, abort: AbortController, claimSentAt: number) {
-    this.#loop = loop;
-    this.#started = started;
-    this.#abort = abort;
-    this.#deadline = claimSentAt + loop.leaseMs;
-    this.#timer = setInterval(() => {
-      if (performance.now() >= this.#deadline) this.lose();
-      else this.renew().catch(() => {});
-    }, loop.leaseMs / 3);
-  }
-
-  get lost(): boolean {
-    return this.#lost;
-  }
-
-  /** When the lease runs out unless renewed, local clock (`performance.now()`). */
-  get deadline(): number {
-    return this.#deadline;
-  }
-
-  /** @throws {LeaseLostError} when the tick is no longer this instance's. */
-  async renew(): Promise<void> {
-    if (this.#lost) throw this.#abort.signal.reason;
-    const sent = performance.now();
-    const until = await this.#loop.extend(this.#started);
-    if (until === "removed") return this.stop();
-    if (until === "lost") {
-      this.lose();
-      throw this.#abort.signal.reason;
-    }
-    this.#deadline = Math.max(this.#deadline, sent + this.#loop.leaseMs);
-  }
-
-  /** Gives the run up: its signal aborts with `reason`, and its outcome is not recorded. */
-  lose(
-    reason = new LeaseLostError(
-      `lost the lease on its tick ${new Date(this.#started.tick).toISOString()}`,
-    ),
-  ): void {
-    if (this.#lost) return;
-    this.#lost = true;
-    this.stop();
-    this.#abort.abort(reason);
-  }
-
-  stop(): void {
-    clearInterval(this.#timer);
-  }
 }
 
 function compose(middlewares: Middleware[], handler: TaskDefinition["handler"]) {

@@ -2,21 +2,28 @@
 
 import assert from "node:assert/strict";
 import { users } from "../support/lock.ts";
-import { type CaseContext, conformance } from "../support/backends.ts";
-import { runCoord, spawnCoord } from "../support/cli.ts";
+import { conformance, envOf } from "../support/backends.ts";
+import { childrenOf, runCoord, spawnCoord } from "../support/cli.ts";
+import { tempDir } from "../support/temp.ts";
+import { guarded, HANG_GUARD_MS, until } from "../support/wait.ts";
 
-const envOf = (ctx: CaseContext) => ({ COORD_URL: ctx.url, COORD_NAMESPACE: ctx.namespace });
+/**
+ * A command that says so on stderr once it runs, then holds the lock until the test ends it,
+ * however slow the machine is.
+ */
+const HOLD = ["sh", "-c", "echo holding >&2; exec sleep 300"];
 
 conformance("10 coord lock processes never overlap and run in ticket order", async (ctx) => {
-  const log = await Deno.makeTempFile();
+  await using temp = await tempDir("coord-test-");
+  const log = `${temp.path}/log`;
   const script =
     `echo "start $COORD_TOKEN" >> ${log}; sleep 0.05; echo "end $COORD_TOKEN" >> ${log}`;
+  // Tokens are handed out in arrival order, whatever order the processes start in.
   const processes = [];
   for (let i = 0; i < 10; i++) {
     processes.push(
       spawnCoord(["lock", "run", "file", "--", "sh", "-c", script], { env: envOf(ctx) }),
     );
-    await new Promise((r) => setTimeout(r, 50));
   }
   for (const p of processes) assert.equal((await p.result).code, 0);
   const lines = (await Deno.readTextFile(log)).trim().split("\n");
@@ -48,24 +55,67 @@ conformance("COORD_LOCK and COORD_TOKEN reach the command", async (ctx) => {
 
 conformance("a SIGKILLed holder is passed over within its lease plus a second", async (ctx) => {
   const backend = await ctx.open();
-  const holder = spawnCoord(["lock", "crash", "--expire", "1", "--", "sh", "-c", "exec sleep 4"], {
+  await using holder = spawnCoord(["lock", "crash", "--expire", "1", "--", ...HOLD], {
     env: envOf(ctx),
   });
-  await users(backend, "crash", 1);
-  const waiter = spawnCoord(["lock", "crash", "--expire", "1", "--", "echo", "granted"], {
+  await holder.stderrLine(/^holding$/);
+  // SIGKILL leaves coord's command running, holding its output open: it is ended after coord.
+  const command = await childrenOf(holder.pid);
+  // Timed on the backend's clock from the kill to the grant it announces, so neither process
+  // starting or exiting on a busy machine counts. Listening before the waiter asks: a grant
+  // before the kill (the holder's lease lapsing on a busy machine) must not be missed either.
+  const listening = new AbortController();
+  const hangGuard = setTimeout(() => listening.abort(), HANG_GUARD_MS);
+  const events = await backend.events("lock", ["crash"], listening.signal);
+  await using waiter = spawnCoord(["lock", "crash", "--expire", "1", "--", "echo", "granted"], {
     env: envOf(ctx),
   });
-  await users(backend, "crash", 2);
-  const killedAt = performance.now();
-  holder.kill("SIGKILL");
+  // Its ticket, rather than two users: the holder may already be gone as said above.
+  await until(async () => ((await backend.lock.status("crash"))?.tickets ?? 0) >= 2, {
+    what: "the waiter's ticket",
+  });
+  const killedAt = await backend.now();
+  for (
+    const kill of [
+      () => holder.kill("SIGKILL"),
+      ...command.map((pid) => () => Deno.kill(pid, "SIGKILL")),
+    ]
+  ) {
+    try {
+      kill();
+    } catch {
+      // Already gone: the holder lost its lease first, as above, and ended its command.
+    }
+  }
+  let grantedAt = NaN;
+  for await (const { event } of events) {
+    const { event: kind, ticket } = event as { event: string; ticket?: number };
+    if (kind === "granted" && ticket === 2) {
+      grantedAt = await backend.now();
+      listening.abort();
+    }
+  }
+  clearTimeout(hangGuard);
   const r = await waiter.result;
-  const tookMs = performance.now() - killedAt;
+  const tookMs = grantedAt - killedAt;
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout.trim(), "granted");
-  // expire (1 s) + 1 s, plus the waiter's own exit.
+  // expire (1 s) + 1 s, plus the event's way to this process.
   assert.ok(tookMs < 2500, `granted ${tookMs} ms after the kill`);
   await holder.result;
 });
+
+conformance(
+  "coord lock exits as soon as its command does, however long --expire is",
+  async (ctx) => {
+    // A renewal timer left behind would keep it alive for 2/3 of --expire: 40 minutes here.
+    await using p = spawnCoord(["lock", "brief", "--expire", "3600", "--", "true"], {
+      env: envOf(ctx),
+    });
+    const r = await guarded(p.result, "exit");
+    assert.equal(r.code, 0, r.stderr);
+  },
+);
 
 conformance("SIGTERM to coord reaches the command, and its status comes back", async (ctx) => {
   const backend = await ctx.open();
@@ -90,9 +140,7 @@ conformance("SIGTERM to coord reaches the command, and its status comes back", a
 
 conformance("--wait 0 on a held lock exits 75, or the --conflict-exit-code", async (ctx) => {
   const backend = await ctx.open();
-  const holder = spawnCoord(["lock", "held", "--", "sh", "-c", "exec sleep 3"], {
-    env: envOf(ctx),
-  });
+  await using holder = spawnCoord(["lock", "held", "--", ...HOLD], { env: envOf(ctx) });
   await users(backend, "held", 1);
   const busy = await runCoord(["lock", "held", "--wait", "0", "--", "true"], { env: envOf(ctx) });
   assert.equal(busy.code, 75);
@@ -108,27 +156,33 @@ conformance("--wait 0 on a held lock exits 75, or the --conflict-exit-code", asy
 });
 
 conformance("--limit 2 never lets more than two run at once", async (ctx) => {
-  const dir = await Deno.makeTempDir();
-  // Each holder records how many holders' marker files exist while it runs.
-  const script = `touch ${dir}/$COORD_TOKEN; ls ${dir} | wc -l >> ${dir}.log; sleep 0.2; ` +
-    `ls ${dir} | wc -l >> ${dir}.log; rm ${dir}/$COORD_TOKEN`;
+  const backend = await ctx.open();
+  await using temp = await tempDir("coord-test-");
+  const [markers, log, go] = [`${temp.path}/markers`, `${temp.path}/log`, `${temp.path}/go`];
+  await Deno.mkdir(markers);
+  // Each holder records how many holders' marker files exist while it runs. The first two wait
+  // for the go, given once all five are queued, so they run together however slowly the five
+  // processes start.
+  const script = `while [ ! -e ${go} ]; do sleep 0.05; done; ` +
+    `touch ${markers}/$COORD_TOKEN; ls ${markers} | wc -l >> ${log}; sleep 0.2; ` +
+    `ls ${markers} | wc -l >> ${log}; rm ${markers}/$COORD_TOKEN`;
   const processes = Array.from(
     { length: 5 },
     () =>
       spawnCoord(["lock", "pair", "--limit", "2", "--", "sh", "-c", script], { env: envOf(ctx) }),
   );
+  await users(backend, "pair", 5);
+  await Deno.writeTextFile(go, "");
   for (const p of processes) assert.equal((await p.result).code, 0);
-  const counts = (await Deno.readTextFile(`${dir}.log`)).trim().split(/\s+/).map(Number);
+  const counts = (await Deno.readTextFile(log)).trim().split(/\s+/).map(Number);
   assert.equal(counts.length, 10);
   assert.ok(Math.max(...counts) <= 2, `at most 2 at once: ${counts}`);
   assert.ok(counts.includes(2), "two did run together");
-  await Deno.remove(dir, { recursive: true });
-  await Deno.remove(`${dir}.log`);
 });
 
 conformance("a limit mismatch exits 64 with both numbers", async (ctx) => {
   const backend = await ctx.open();
-  const holder = spawnCoord(["lock", "mix", "--limit", "2", "--", "sh", "-c", "exec sleep 3"], {
+  await using holder = spawnCoord(["lock", "mix", "--limit", "2", "--", ...HOLD], {
     env: envOf(ctx),
   });
   await users(backend, "mix", 1);
@@ -150,9 +204,9 @@ conformance("a missing command exits 127 and passes the lock on", async (ctx) =>
 for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
   conformance(`${signal} while waiting leaves the queue and exits ${code}`, async (ctx) => {
     const backend = await ctx.open();
-    const holder = spawnCoord(["lock", "q", "--", "sh", "-c", "exec sleep 3"], { env: envOf(ctx) });
+    await using holder = spawnCoord(["lock", "q", "--", ...HOLD], { env: envOf(ctx) });
     await users(backend, "q", 1);
-    const waiter = spawnCoord(["lock", "q", "--", "true"], { env: envOf(ctx) });
+    await using waiter = spawnCoord(["lock", "q", "--", "true"], { env: envOf(ctx) });
     await users(backend, "q", 2);
     waiter.kill(signal);
     assert.equal((await waiter.result).code, code);

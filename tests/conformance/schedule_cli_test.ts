@@ -1,28 +1,11 @@
 /** `coord schedule run` as separate processes, on every backend. */
 
 import assert from "node:assert/strict";
-import { type CaseContext, conformance } from "../support/backends.ts";
-import { type CoordProcess, runCoord, spawnCoord } from "../support/cli.ts";
-
-const envOf = (ctx: CaseContext) => ({ COORD_URL: ctx.url, COORD_NAMESPACE: ctx.namespace });
-
-/** A 6-field cron expression (seconds first, UTC) matching one instant, to the second. */
-function cronAt(instant: number): string {
-  const d = new Date(instant);
-  return `${d.getUTCSeconds()} ${d.getUTCMinutes()} ${d.getUTCHours()} ${d.getUTCDate()} ` +
-    `${d.getUTCMonth() + 1} *`;
-}
-
-/** Resolves once the file has a line matching `pattern`; rejects after `timeoutMs`. */
-async function lineIn(file: string, pattern: RegExp, timeoutMs = 15_000): Promise<string> {
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    const found = (await Deno.readTextFile(file)).split("\n").find((l) => pattern.test(l));
-    if (found !== undefined) return found;
-    if (performance.now() > deadline) throw new Error(`no line like ${pattern} in ${file}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+import { type CaseContext, conformance, envOf } from "../support/backends.ts";
+import { type CoordProcess, runCoord, signalTwice, spawnCoord } from "../support/cli.ts";
+import { dueNow } from "../support/schedule.ts";
+import { tempDir } from "../support/temp.ts";
+import { lineIn, until } from "../support/wait.ts";
 
 const linesIn = async (file: string, pattern: RegExp) =>
   (await Deno.readTextFile(file)).split("\n").filter((l) => pattern.test(l));
@@ -31,20 +14,21 @@ conformance(
   "3 instances run a 1-second task's ticks exactly once for 10 s; after SIGKILL only the " +
     "at-least-once task is run again",
   async (ctx) => {
-    const dir = await Deno.makeTempDir();
+    await using temp = await tempDir("coord-test-");
+    const dir = temp.path;
     const log = `${dir}/log`;
     await Deno.writeTextFile(log, "");
-    // The long tasks' one tick: late enough for every instance to be up, on a busy machine too.
-    const longTick = Math.ceil((Date.now() + 8_000) / 1000) * 1000;
     const long = (name: string) =>
       `echo "start ${name} $COORD_SCHEDULED_AT $COORD_INSTANCE" >> ${log}; sleep 3`;
     await Deno.writeTextFile(
       `${dir}/jobs.cron`,
       [
         "# three tasks",
-        `@every 1s  name=tick lease=1s  echo "tick $COORD_SCHEDULED_AT $COORD_INSTANCE" >> ${log}`,
-        `${cronAt(longTick)}  name=alo lease=1s  ${long("alo")}`,
-        `${cronAt(longTick)}  name=be mode=best-effort lease=1s  ${long("be")}`,
+        // A tick's lease outlasts a run however slowly sh starts (at 1 s, two live instances
+        // ran one tick on a loaded machine); only a SIGKILLed run is taken over.
+        `@every 1s  name=tick lease=5s  echo "tick $COORD_SCHEDULED_AT $COORD_INSTANCE" >> ${log}`,
+        `0 0 * * * *  name=alo lease=1s  ${long("alo")}`,
+        `0 0 * * * *  name=be mode=best-effort lease=1s  ${long("be")}`,
       ].join("\n"),
     );
     const instances = new Map<string, CoordProcess>();
@@ -52,27 +36,37 @@ conformance(
       const args = ["schedule", "run", `${dir}/jobs.cron`, "--instance", id, "--grace", "5"];
       instances.set(id, spawnCoord(args, { env: envOf(ctx) }));
     }
-    // The 10 s of ticks are counted from the first one: starting up takes what it takes.
-    await lineIn(log, /^tick /);
-    const started = performance.now();
+    // The long tasks' one tick, made due once the instances have stored them: an instant fixed
+    // in advance could pass before a busy machine has started them all.
+    const backend = await ctx.open();
+    const longTick = await dueNow(backend, "alo");
+    assert.equal(await dueNow(backend, "be"), longTick);
     const ranAlo = (await lineIn(log, /^start alo /)).split(" ").at(-1)!;
     const ranBe = (await lineIn(log, /^start be /)).split(" ").at(-1)!;
     await new Promise((r) => setTimeout(r, 300));
     const killed = new Set([ranAlo, ranBe]);
     for (const id of killed) instances.get(id)!.kill("SIGKILL");
     // The at-least-once task runs again once its lease (1 s) is over; the best-effort one not.
-    await until(async () => (await linesIn(log, /^start alo /)).length >= 2);
-    const remaining = 10_500 - (performance.now() - started);
-    if (remaining > 0) await new Promise((r) => setTimeout(r, remaining));
+    await until(async () => (await linesIn(log, /^start alo /)).length >= 2, {
+      what: "alo run again",
+    });
+    // Ten seconds of ticks, however long the instances took to start.
+    await until(async () => (await linesIn(log, /^tick /)).length >= 10, { what: "10 ticks" });
     for (const [id, p] of instances) if (!killed.has(id)) p.kill("SIGTERM");
     for (const [id, p] of instances) {
       const { code, stderr } = await p.result;
       assert.equal(code, killed.has(id) ? 137 : 0, `${id}: ${stderr}`);
     }
 
-    const ticks = (await linesIn(log, /^tick /)).map((l) => Date.parse(l.split(" ")[1]));
+    const runs = (await linesIn(log, /^tick /)).map((l) => l.split(" "));
+    const ticks = [...new Set(runs.map(([, at]) => Date.parse(at)))];
     assert.ok(ticks.length >= 8, `only ${ticks.length} ticks ran`);
-    assert.equal(new Set(ticks).size, ticks.length, "a tick ran twice");
+    // A tick whose run SIGKILL cut short is run again (at-least-once); any other runs once.
+    for (const tick of ticks) {
+      const by = runs.filter(([, at]) => Date.parse(at) === tick).map(([, , id]) => id);
+      const again = by.length === 2 && killed.has(by[0]) && !killed.has(by[1]);
+      assert.ok(by.length === 1 || again, `tick ${tick} ran by ${by}; killed: ${[...killed]}`);
+    }
     const sorted = [...ticks].sort((a, b) => a - b);
     for (let i = 1; i < sorted.length; i++) {
       assert.equal(sorted[i] - sorted[i - 1], 1_000, `a tick is missing after ${sorted[i - 1]}`);
@@ -89,19 +83,12 @@ conformance(
     const tick = status.stdout.trim().split("\n").map((l) => JSON.parse(l)).find((s) =>
       s.task === "tick"
     );
-    assert.equal(tick.last.outcome, "success");
-    assert.equal(tick.runs, ticks.length);
-    await Deno.remove(dir, { recursive: true });
+    // The last run ended well, unless it was one a SIGKILL cut short (its record says running).
+    const cutShort = tick.last.outcome === "running" && killed.has(tick.last.owner);
+    assert.ok(tick.last.outcome === "success" || cutShort, JSON.stringify(tick.last));
+    assert.equal(tick.runs, runs.length);
   },
 );
-
-async function until(predicate: () => Promise<boolean>, timeoutMs = 15_000) {
-  const deadline = performance.now() + timeoutMs;
-  while (!await predicate()) {
-    if (performance.now() > deadline) throw new Error("timed out");
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 /** A task module: a fixture and a slow task, logging each step to `log`. */
 function taskModule(log: string): string {
@@ -128,23 +115,20 @@ export default (app: Scheduler) => {
 }
 
 /**
- * Runs the task module until its slow task starts, sends SIGTERM `signals` times (100 ms
- * apart), and returns the exit code and the module's log.
+ * Runs the task module until its slow task starts, sends SIGTERM once, or twice (see
+ * signalTwice), and returns the exit code and the module's log.
  */
 async function stopWhileRunning(ctx: CaseContext, signals: number) {
-  const dir = await Deno.makeTempDir();
+  await using temp = await tempDir("coord-test-");
+  const dir = temp.path;
   const log = `${dir}/log`;
   await Deno.writeTextFile(log, "");
   await Deno.writeTextFile(`${dir}/tasks.ts`, taskModule(log));
   const p = spawnCoord(["schedule", "run", `${dir}/tasks.ts`], { env: envOf(ctx) });
   await lineIn(log, /^start db$/);
-  for (let i = 0; i < signals; i++) {
-    if (i > 0) await new Promise((r) => setTimeout(r, 100));
-    p.kill("SIGTERM");
-  }
-  const { code, stderr } = await p.result;
+  if (signals === 1) p.kill("SIGTERM");
+  const { code, stderr } = signals === 1 ? await p.result : await signalTwice(p);
   const steps = (await Deno.readTextFile(log)).trim().split("\n");
-  await Deno.remove(dir, { recursive: true });
   return { code, stderr, steps };
 }
 
@@ -182,9 +166,9 @@ conformance(
     );
     const p = spawnCoord(["schedule", "run", `${dir}/jobs.cron`], { env: envOf(ctx) });
     const failed = await p.stderrLine(/hung \S+ failed/, 20_000);
-    assert.match(failed, /failed after 1\.\d+ s: timed out after 1 s \(killed by SIGTERM/);
+    assert.match(failed, /failed after [\d.]+ s: timed out after 1 s \(killed by SIGTERM/);
     const pid = Number(await Deno.readTextFile(`${dir}/pid`));
-    await until(async () => !await alive(pid), 5_000);
+    await until(async () => !await alive(pid), { what: "the grandchild gone" });
     await until(async () => {
       const status = await runCoord(["schedule", "status", "hung", "--json"], { env: envOf(ctx) });
       return JSON.parse(status.stdout).last?.outcome === "success";
@@ -218,7 +202,7 @@ conformance("status --max-lag exits 1 once no instance runs a task's ticks", asy
   assert.equal((await lagCheck("3600")).code, 0);
   const bad = await lagCheck("soon");
   assert.equal(bad.code, 64);
-  assert.match(bad.stderr, /--max-lag must be a number of seconds/);
+  assert.match(bad.stderr, /--max-lag takes seconds/);
   await Deno.remove(dir, { recursive: true });
 });
 

@@ -15,6 +15,8 @@ import { scheduleStatus, type TaskStatus } from "../../lib/schedule/status.ts";
 import { abortion } from "../../lib/time.ts";
 import { pauseTask, removeTask, resumeTask, triggerTask } from "../../lib/schedule/control.ts";
 import { conformance } from "../support/backends.ts";
+import { dueNow } from "../support/schedule.ts";
+import { until } from "../support/wait.ts";
 
 /** One run as a test sees it. */
 interface Run {
@@ -48,19 +50,6 @@ async function instances(
   };
 }
 
-/** Resolves once `predicate` holds, checking every 20 ms; rejects after `timeoutMs`. */
-async function until(
-  predicate: () => boolean | Promise<boolean>,
-  timeoutMs = 10_000,
-  what = "condition",
-) {
-  const deadline = performance.now() + timeoutMs;
-  while (!await predicate()) {
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 const recorder = (runs: Run[]) => (ctx: TaskContext) => {
   runs.push({ tick: ctx.scheduledAt.getTime(), instance: ctx.instance, at: Date.now() });
 };
@@ -86,7 +75,7 @@ conformance("three instances run each tick of a task exactly once", async (ctx) 
   const { stop } = await instances(ctx.open, 3, (app) => {
     app.task({ name: "every200", interval: "200ms" }, recorder(runs));
   });
-  await until(() => runs.length >= 8, 10_000, "8 runs");
+  await until(() => runs.length >= 8, { what: "8 runs" });
   await stop();
   const ticks = runs.map((r) => r.tick);
   assert.equal(new Set(ticks).size, ticks.length, `a tick ran twice: ${ticks}`);
@@ -105,8 +94,8 @@ conformance("a failed tick with failure mode none is retried once its lease ends
     });
   }, {});
   // An hourly task has no tick soon: claim the current one by moving `next` back.
-  await dueNow(ctx.open, "flaky");
-  await until(() => runs.length >= 2, 10_000, "the retry");
+  await dueNow(await ctx.open(), "flaky");
+  await until(() => runs.length >= 2, { what: "the retry" });
   await stop();
   assert.equal(runs[1].tick, runs[0].tick, "the same tick again");
   assert.ok(runs[1].at - runs[0].at >= 550, `retried after ${runs[1].at - runs[0].at} ms`);
@@ -126,8 +115,8 @@ conformance("a failed tick with failure mode unlock is retried after retryDelay"
       },
     );
   });
-  await dueNow(ctx.open, "unlocked");
-  await until(() => runs.length >= 3, 10_000, "two retries");
+  await dueNow(await ctx.open(), "unlocked");
+  await until(() => runs.length >= 3, { what: "two retries" });
   await stop();
   assert.deepEqual(runs.map((r) => r.tick), [runs[0].tick, runs[0].tick, runs[0].tick]);
   for (let i = 1; i < 3; i++) {
@@ -156,10 +145,10 @@ conformance(
         },
       );
     }, { onEvent: (e) => seen.push(e) });
-    await dueNow(ctx.open, "hopeless");
+    await dueNow(await ctx.open(), "hopeless");
     const status = async () =>
       (await scheduleStatus(await ctx.open(), ["hopeless"]))[0] as TaskStatus;
-    await until(async () => (await status()).next! > runs[0]?.tick, 10_000, "the next tick");
+    await until(async () => (await status()).next! > runs[0]?.tick, { what: "the next tick" });
     await stop();
     assert.deepEqual(runs.map((r) => r.tick), [runs[0].tick, runs[0].tick, runs[0].tick]);
     const final = await status();
@@ -179,10 +168,10 @@ conformance("a failed tick with failure mode none is retried 3 times by default"
       throw new Error("always fails");
     });
   });
-  await dueNow(ctx.open, "stubborn");
+  await dueNow(await ctx.open(), "stubborn");
   const status = async () =>
     (await scheduleStatus(await ctx.open(), ["stubborn"]))[0] as TaskStatus;
-  await until(async () => (await status()).next! > runs[0]?.tick, 10_000, "the next tick");
+  await until(async () => (await status()).next! > runs[0]?.tick, { what: "the next tick" });
   await stop();
   assert.equal(runs.length, 4, "the first run and 3 retries");
   assert.equal((await status()).consecutiveFailures, 4);
@@ -200,8 +189,8 @@ conformance("a run past its timeout has its signal aborted and counts as failed"
       },
     );
   }, { onEvent: (e) => seen.push(e) });
-  await dueNow(ctx.open, "slowpoke");
-  await until(() => seen.some((e) => e.type === "failed"), 10_000, "the failure");
+  await dueNow(await ctx.open(), "slowpoke");
+  await until(() => seen.some((e) => e.type === "failed"), { what: "the failure" });
   await stop();
   const failed = seen.find((e) => e.type === "failed")!;
   assert.ok(failed.type === "failed" && failed.durationMs >= 190, JSON.stringify(failed));
@@ -224,7 +213,7 @@ conformance("overlap replace stops a run outlasting its period for the next tick
       reason = c.signal.reason;
     });
   }, { onEvent: (e) => seen.push(e) });
-  await until(() => runs.length >= 3, 10_000, "runs after the replaced one");
+  await until(() => runs.length >= 3, { what: "runs after the replaced one" });
   await stop();
   assert.match(String(reason), /a later tick replaced it/);
   const [first, second] = runs;
@@ -249,7 +238,7 @@ conformance(
         concurrent--;
       });
     });
-    await until(() => runs.length >= 6, 15_000, "6 runs");
+    await until(() => runs.length >= 6, { what: "6 runs" });
     await stop();
     assert.ok(most >= 3, `at most ${most} ran at once`);
     const ticks = runs.map((r) => r.tick).sort((a, b) => a - b);
@@ -287,8 +276,7 @@ conformance(
         const { stored } = await backend.schedule.read("survivor");
         return JSON.parse(stored!.value).overlapping === undefined;
       },
-      10_000,
-      "the tick done",
+      { what: "the tick done" },
     );
     await stop();
     assert.deepEqual(runs.map((r) => r.tick), [died]);
@@ -315,15 +303,14 @@ conformance(
         throw new Error("always fails");
       });
     });
-    await dueNow(ctx.open, "allowedflaky");
+    await dueNow(await ctx.open(), "allowedflaky");
     const backend = await ctx.open();
     await until(
       async () => {
         const { stored } = await backend.schedule.read("allowedflaky");
         return runs.length > 0 && JSON.parse(stored!.value).overlapping === undefined;
       },
-      10_000,
-      "the tick given up",
+      { what: "the tick given up" },
     );
     await stop();
     assert.deepEqual(runs.map((r) => r.tick), [runs[0].tick, runs[0].tick]);
@@ -339,7 +326,7 @@ conformance("a failed tick with failure mode commit is not retried", async (ctx)
       throw new Error("always fails");
     });
   });
-  await until(() => runs.length >= 3, 10_000, "3 runs");
+  await until(() => runs.length >= 3, { what: "3 runs" });
   await stop();
   const ticks = runs.map((r) => r.tick);
   assert.equal(new Set(ticks).size, ticks.length, "each tick once");
@@ -366,8 +353,8 @@ for (
     });
     const stop = new AbortController();
     const running = app.run({ signal: stop.signal });
-    await dueNow(ctx.open, "unheard");
-    await until(() => seen.some((e) => e.type !== "started"), 10_000, "the outcome");
+    await dueNow(await ctx.open(), "unheard");
+    await until(() => seen.some((e) => e.type !== "started"), { what: "the outcome" });
     stop.abort();
     await running;
     assert.deepEqual(seen.map((e) => e.type), events);
@@ -393,7 +380,7 @@ conformance(
     const stop = new AbortController();
     const running = app.run({ signal: stop.signal });
     // Every run is still going on: one instance claimed the following ticks all the same.
-    await until(() => runs.length >= 3, 15_000, "3 runs started while the first goes on");
+    await until(() => runs.length >= 3, { what: "3 runs started while the first goes on" });
     stop.abort();
     release();
     await running;
@@ -472,12 +459,12 @@ conformance("the committed tick survives a restart: no tick repeats", async (ctx
   const runs: Run[] = [];
   const task: TaskOptions = { name: "persisted", interval: "150ms" };
   let first = await instances(ctx.open, 1, (app) => app.task(task, recorder(runs)));
-  await until(() => runs.length >= 2, 10_000, "2 runs");
+  await until(() => runs.length >= 2, { what: "2 runs" });
   await first.stop();
   const before = runs.length;
   await new Promise((r) => setTimeout(r, 400));
   first = await instances(ctx.open, 1, (app) => app.task(task, recorder(runs)));
-  await until(() => runs.length >= before + 4, 10_000, "runs after the restart");
+  await until(() => runs.length >= before + 4, { what: "runs after the restart" });
   await first.stop();
   const ticks = runs.map((r) => r.tick);
   assert.equal(new Set(ticks).size, ticks.length, "no tick ran twice");
@@ -500,13 +487,13 @@ conformance(
       running--;
     };
     let app = await instances(ctx.open, 1, (a) => a.task(task, body));
-    await until(() => runs.length >= 1, 10_000, "a first run");
+    await until(() => runs.length >= 1, { what: "a first run" });
     await app.stop();
     const lastBefore = runs.at(-1)!.tick;
     most = 0;
     await new Promise((r) => setTimeout(r, 1_500)); // 6 ticks missed
     app = await instances(ctx.open, 1, (a) => a.task(task, body));
-    await until(() => runs.filter((r) => r.tick > lastBefore).length >= 6, 10_000, "the missed");
+    await until(() => runs.filter((r) => r.tick > lastBefore).length >= 6, { what: "the missed" });
     await app.stop();
     // Two at most: a run may still end just as the next tick is due on a busy machine.
     assert.ok(most <= 2, `${most} runs at once while catching up`);
@@ -548,13 +535,13 @@ for (
     const runs: Run[] = [];
     const task: TaskOptions = { name: "downtime", interval: "200ms", ...options };
     let app = await instances(ctx.open, 2, (a) => a.task(task, recorder(runs)));
-    await until(() => runs.length >= 2, 10_000, "runs");
+    await until(() => runs.length >= 2, { what: "runs" });
     await app.stop();
     const lastBefore = runs.at(-1)!.tick;
     await new Promise((r) => setTimeout(r, 1_000)); // down for 5 ticks
     app = await instances(ctx.open, 2, (a) => a.task(task, recorder(runs)));
     const restartedAt = Date.now(); // connected: their first read comes after this
-    await until(() => runs.some((r) => r.tick >= restartedAt + 400), 10_000, "runs again");
+    await until(() => runs.some((r) => r.tick >= restartedAt + 400), { what: "runs again" });
     await app.stop();
     const ticks = runs.map((r) => r.tick).filter((t) => t > lastBefore);
     assert.equal(new Set(runs.map((r) => r.tick)).size, runs.length, "no tick twice");
@@ -579,7 +566,7 @@ conformance("ctx.heartbeat() reports a lease taken over, and ctx.signal aborts",
       done.resolve();
     });
   });
-  await dueNow(ctx.open, "stolen");
+  await dueNow(await ctx.open(), "stolen");
   await done.promise;
   await stop();
   assert.ok(observed instanceof LeaseLostError, String(observed));
@@ -598,10 +585,10 @@ conformance("dynamic task instances added by one instance run on another", async
   await adder.schedule("remind", "ana", { interval: "100ms", args: { who: "ana" } });
   await adder.schedule("remind", "once", { executeAt: new Date(Date.now() + 150), args: 1 });
   assert.deepEqual(Object.keys(await apps[0].list("remind")).sort(), ["ana", "once"]);
-  await until(() => runs.filter((r) => r.task === "remind/ana").length >= 3, 10_000, "ana runs");
-  await until(() => runs.some((r) => r.task === "remind/once"), 10_000, "the one-off run");
+  await until(() => runs.filter((r) => r.task === "remind/ana").length >= 3, { what: "ana runs" });
+  await until(() => runs.some((r) => r.task === "remind/once"), { what: "the one-off run" });
   assert.deepEqual(runs.find((r) => r.task === "remind/ana")?.args, { who: "ana" });
-  await until(async () => (await adder.get("remind", "once")) === undefined, 10_000);
+  await until(async () => (await adder.get("remind", "once")) === undefined);
   assert.equal(await adder.unschedule("remind", "ana"), true);
   await new Promise((r) => setTimeout(r, 400));
   const count = runs.length;
@@ -624,6 +611,8 @@ conformance("two timings of one task are reported, not rewritten in a hot loop",
     app.task({ name: "split", interval }, () => {});
     apps.push(app.run({ signal: stop.signal }));
   }
+  await until(() => errors.length > 0, { what: "the conflict reported" });
+  // A hot loop would rewrite the record many times over in this second.
   await new Promise((r) => setTimeout(r, 1_000));
   stop.abort();
   await Promise.all(apps);
@@ -637,16 +626,18 @@ conformance("a dynamic instance removed while it runs finishes its run", async (
   let aborted: boolean | undefined;
   const running = Promise.withResolvers<void>();
   const { apps, stop } = await instances(ctx.open, 1, (app) => {
-    app.task({ name: "job", dynamic: true, lease: "300ms" }, async (c) => {
+    // The run outlives its lease, so renewals go on after the removal; a lease of 1 s leaves
+    // them room on a busy machine (at 300 ms, a late renewal lost it).
+    app.task({ name: "job", dynamic: true, lease: "1s" }, async (c) => {
       running.resolve();
-      await new Promise((r) => setTimeout(r, 700));
+      await new Promise((r) => setTimeout(r, 2_500));
       aborted = c.signal.aborted;
     });
   }, { onEvent: (e) => events.push(e.type) });
   await apps[0].schedule("job", "one", { executeAt: new Date() });
   await running.promise;
   assert.equal(await apps[0].unschedule("job", "one"), true);
-  await until(() => aborted !== undefined, 5_000, "the run's end");
+  await until(() => aborted !== undefined, { what: "the run's end" });
   await stop();
   assert.equal(aborted, false);
   assert.deepEqual(events, ["started", "succeeded"]);
@@ -693,8 +684,7 @@ async function statusOf(backend: Backend, name: string): Promise<TaskStatus> {
       [status] = await scheduleStatus(backend, [name]) as TaskStatus[];
       return status !== undefined;
     },
-    10_000,
-    `${name}'s record`,
+    { what: `${name}'s record` },
   );
   return status!;
 }
@@ -718,8 +708,7 @@ conformance(
           const { triggered } = await statusOf(backend, "adhoc");
           return triggered?.trigger === id && triggered.outcome === "success";
         },
-        10_000,
-        `trigger ${n}'s run`,
+        { what: `trigger ${n}'s run` },
       );
       assert.ok(Math.abs(runs.at(-1)!.tick - asked) < 1_000, "scheduledAt: when it was asked");
     }
@@ -739,7 +728,7 @@ conformance(
     const { stop } = await instances(ctx.open, 2, (app) => {
       app.task({ name: "pausable", interval: "100ms" }, recorder(runs));
     });
-    await until(() => runs.length >= 1, 10_000, "a run");
+    await until(() => runs.length >= 1, { what: "a run" });
     assert.equal(await pauseTask(backend, "pausable"), true);
     assert.equal(await pauseTask(backend, "pausable"), false, "paused already");
     const pausedAt = Date.now();
@@ -747,7 +736,7 @@ conformance(
     await new Promise((r) => setTimeout(r, 500));
     const resumedAt = Date.now();
     assert.equal(await resumeTask(backend, "pausable"), true);
-    await until(() => runs.some((r) => r.tick >= resumedAt), 10_000, "a run after resume");
+    await until(() => runs.some((r) => r.tick >= resumedAt), { what: "a run after resume" });
     const skipped = runs.filter((r) => r.tick > pausedAt && r.tick < resumedAt);
     assert.deepEqual(skipped, [], "no tick of the pause ran");
     assert.ok((await statusOf(backend, "pausable")).missed >= 4, "the skipped ticks are counted");
@@ -757,7 +746,7 @@ conformance(
     await new Promise((r) => setTimeout(r, 500));
     const resumedAgain = Date.now();
     await resumeTask(backend, "pausable", { catchUp: true });
-    await until(() => runs.some((r) => r.tick >= resumedAgain), 10_000, "caught up");
+    await until(() => runs.some((r) => r.tick >= resumedAgain), { what: "caught up" });
     await stop();
     const ticks = runs.map((r) => r.tick).filter((t) => t > pausedAgain - 100);
     for (let i = 1; i < ticks.length; i++) assert.equal(ticks[i] - ticks[i - 1], 100, "no gap");
@@ -792,7 +781,7 @@ conformance("a task no instance ran for a day is orphaned, until one runs it", a
   const { stop } = await instances(ctx.open, 1, (app) => {
     app.task({ name: "stale", interval: "1h" }, () => {});
   });
-  await until(async () => !(await statusOf(backend, "stale")).orphaned, 10_000, "not orphaned");
+  await until(async () => !(await statusOf(backend, "stale")).orphaned, { what: "not orphaned" });
   await stop();
 });
 
@@ -809,22 +798,6 @@ conformance("removeTask() removes a template with its instances, not foreign dat
   await assert.rejects(removeTask(backend, "alien", { force: true }), ForeignDataError);
   assert.equal((await backend.schedule.read("alien")).stored?.value, "not a coord record");
 });
-
-/** Makes a task's next tick due now by moving its stored `next` into the past. */
-async function dueNow(open: () => Promise<Backend>, name: string): Promise<void> {
-  const backend = await open();
-  for (;;) {
-    const { stored } = await backend.schedule.read(name);
-    if (!stored) {
-      await new Promise((r) => setTimeout(r, 20));
-      continue;
-    }
-    const record = JSON.parse(stored.value);
-    record.next = Math.floor(Date.now() / 3_600_000) * 3_600_000; // the current hourly tick
-    const value = JSON.stringify(record);
-    if (await backend.schedule.write(name, { expect: stored.version, value })) return;
-  }
-}
 
 /** Hands a running tick's lease to another instance, as a lease running out would. */
 async function stealLease(backend: Backend, name: string): Promise<void> {

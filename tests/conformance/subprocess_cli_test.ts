@@ -274,6 +274,28 @@ conformance("a crontab command's leftovers end with its run", async (ctx) => {
   });
 });
 
+conformance(
+  "--url and --namespace given as flags reach the command as COORD_URL and COORD_NAMESPACE",
+  async (ctx) => {
+    const show = ["sh", "-c", 'echo "url=$COORD_URL ns=$COORD_NAMESPACE"'];
+    const flags = ["--url", ctx.url, "--namespace", ctx.namespace];
+    const passed = await runCoord([
+      "lock",
+      "run",
+      "flags",
+      ...flags,
+      "--pass-env",
+      "COORD_URL",
+      "--",
+      ...show,
+    ]);
+    assert.equal(passed.code, 0, passed.stderr);
+    assert.equal(passed.stdout.trim(), `url=${ctx.url} ns=${ctx.namespace}`);
+    const withheld = await runCoord(["lock", "run", "flags", ...flags, "--", ...show]);
+    assert.equal(withheld.stdout.trim(), `url= ns=${ctx.namespace}`);
+  },
+);
+
 Deno.test("--pass-env with a variable coord does not withhold exits 64 with one line", async () => {
   const file = await Deno.makeTempFile({ suffix: ".cron" });
   await Deno.writeTextFile(file, "@every 1s true\n");

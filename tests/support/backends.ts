@@ -9,14 +9,23 @@ import { connect } from "../../lib/backend/connect.ts";
 import type { Backend, Topic } from "../../lib/backend/types.ts";
 import type { RedisBackend } from "../../lib/backend/redis/backend.ts";
 import type { SqliteBackend } from "../../lib/backend/sqlite/backend.ts";
-import { sharedRedisUrl } from "./shared_servers.ts";
+import { CONFORMANCE_BACKENDS_ENV, sharedRedisUrl } from "./shared_servers.ts";
+import { tempSqlite } from "./temp.ts";
+import { HANG_GUARD_MS } from "./wait.ts";
 
 /** One backend under test. */
 export interface BackendCase {
   /** `sqlite`, `redis`, `cluster` or `sentinel`. */
   label: string;
-  /** A fresh URL for a test (a new file for SQLite), or undefined when not available. */
-  url(): Promise<string | undefined>;
+  /** False for the Redis ones when redis-server is missing. */
+  available: boolean;
+  /** A URL for one test (a new file for SQLite, removed on disposal). */
+  use(): Promise<BackendUrl>;
+}
+
+/** A backend's URL for one test; disposing of it removes what the test's backend left. */
+export interface BackendUrl extends AsyncDisposable {
+  readonly url: string;
 }
 
 const redisUrls = {
@@ -27,10 +36,12 @@ const redisUrls = {
 
 /** Every backend the suite knows; Redis ones are absent when redis-server is missing. */
 export const BACKENDS: BackendCase[] = [
-  { label: "sqlite", url: async () => `sqlite:${await Deno.makeTempFile({ suffix: ".db" })}` },
+  { label: "sqlite", available: true, use: tempSqlite },
   ...Object.entries(redisUrls).map(([label, url]) => ({
     label,
-    url: () => Promise.resolve(url),
+    available: url !== undefined,
+    // Namespaces keep tests apart on the shared servers; there is nothing to remove.
+    use: () => Promise.resolve({ url: url!, [Symbol.asyncDispose]: () => Promise.resolve() }),
   })),
 ];
 
@@ -49,29 +60,73 @@ export interface CaseContext {
 }
 
 /**
- * Registers `fn` once per backend as `"<name> [<backend>]"`. Redis backends are ignored when
- * redis-server is missing (the shared-server helper has said so loudly, or failed under CI).
+ * The environment that points a spawned coord at the case's backend and namespace.
+ *
+ * @example
+ * ```ts ignore
+ * const r = await runCoord(["lock", "run", "res", "--", "true"], { env: envOf(ctx) });
+ * ```
+ */
+export function envOf(ctx: CaseContext): Record<string, string> {
+  return {
+    COORD_URL: ctx.url,
+    COORD_NAMESPACE: ctx.namespace,
+    // The default is for users; starting coord and connecting can take longer on a busy machine.
+    COORD_CONNECT_TIMEOUT: String(HANG_GUARD_MS / 1000),
+  };
+}
+
+/**
+ * Rejections nobody handled while a case ran. Deno fails a whole test module on one, cancelling
+ * every case after it; typically a promise a failed case left pending (a waiter still running
+ * when its connection closes), so the case itself is failed instead, with the rejection named.
+ */
+let strayRejections: unknown[] | undefined;
+
+globalThis.addEventListener("unhandledrejection", (event) => {
+  if (strayRejections === undefined) return;
+  event.preventDefault();
+  strayRejections.push(event.reason);
+});
+
+/** The backends this process runs conformance cases on, when `tests/run.ts` split them. */
+const laneBackends = Deno.env.get(CONFORMANCE_BACKENDS_ENV)?.split(",");
+
+/**
+ * Registers `fn` once per backend as `"<name> [<backend>]"` (per backend of this process's lane,
+ * under `tests/run.ts`). Redis backends are ignored when redis-server is missing (the shared-server helper has said so loudly, or failed under CI).
  */
 export function conformance(name: string, fn: (ctx: CaseContext) => Promise<void>): void {
-  for (const backend of BACKENDS) {
-    const available = backend.label === "sqlite" ||
-      redisUrls[backend.label as keyof typeof redisUrls] !== undefined;
+  for (const backend of BACKENDS.filter((b) => laneBackends?.includes(b.label) ?? true)) {
     Deno.test({
       name: `${name} [${backend.label}]`,
-      ignore: !available,
+      ignore: !backend.available,
       async fn() {
-        const url = (await backend.url())!;
+        await using target = await backend.use();
         const namespace = freshNamespace();
         const opened: Backend[] = [];
         const open = async () => {
-          const b = await connect({ url, namespace, env: {} });
+          // The default connect timeout is for users; a busy machine can take longer.
+          const b = await connect({
+            url: target.url,
+            namespace,
+            env: {},
+            connectTimeoutMs: HANG_GUARD_MS,
+          });
           opened.push(b);
           return b;
         };
+        const strays: unknown[] = strayRejections = [];
         try {
-          await fn({ label: backend.label, url, namespace, open });
+          await fn({ label: backend.label, url: target.url, namespace, open });
         } finally {
           await Promise.all(opened.map((b) => b.close()));
+          // Closing ends what the case left waiting; let those rejections arrive here.
+          await new Promise((r) => setTimeout(r, 0));
+          strayRejections = undefined;
+        }
+        if (strays.length > 0) {
+          throw new AggregateError(strays, `${strays.length} promise(s) rejected unhandled`);
         }
       },
     });

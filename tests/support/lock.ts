@@ -17,13 +17,14 @@ const LOCK_TABLES = [
   "coord_lock_token",
   "coord_lock_request",
 ];
+import { HANG_GUARD_MS } from "./wait.ts";
 
 /** Resolves once `resource` has `count` live users; rejects after `timeoutMs`. */
 export async function users(
   backend: Backend,
   resource: string,
   count: number,
-  timeoutMs = 15_000,
+  timeoutMs = HANG_GUARD_MS,
 ): Promise<void> {
   const deadline = performance.now() + timeoutMs;
   await using watcher = await backend.watch({ kind: "lock", name: resource });

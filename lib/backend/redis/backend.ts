@@ -17,9 +17,9 @@ import type {
   Topic,
 } from "../types.ts";
 import { sleep } from "../../time.ts";
-import { AclDeniedError, type Listener, type RedisConn, type Send } from "./conn.ts";
+import { aclRefusal, type Listener, type RedisConn, type Send } from "./conn.ts";
 import { loadScript, type LuaScript } from "./script.ts";
-import { ForeignDataError } from "../../errors.ts";
+import { BackendRefusedError, CoordError, ExitCode, ForeignDataError } from "../../errors.ts";
 import type { BarrierSteps } from "../../barrier/steps.ts";
 import { BARRIER_KEY_TYPES, RedisBarrierSteps } from "./barrier.ts";
 import type { LockSteps } from "../../lock/steps.ts";
@@ -59,11 +59,13 @@ const INDEX_SCRIPT = new URL("./index.lua", import.meta.url);
 const INDEX_GRACE_MS = 60_000;
 
 /**
- * An error raised inside a script: a Lua runtime error or a command the script ran, as Redis 7
- * (`script: <sha>`) and older (`f_<sha>`) word it. Refusals (`NOPERM`, `READONLY`, `OOM`…) do
- * not start with `ERR`.
+ * An error raised inside a script, as Redis 7 (`script: <sha>`) and older (`f_<sha>`) word it.
+ * Refusals from outside it (`NOPERM`, `READONLY`, `OOM`…) do not name the script.
  */
-const SCRIPT_ERROR = /^ERR\b.*\b(script: |f_)[0-9a-f]{40}\b/s;
+const SCRIPT_ERROR = /\b(script: |f_)[0-9a-f]{40}\b/;
+
+/** A command a script ran that the ACL user may not run, as Redis words it. */
+const SCRIPT_ACL_DENIAL = /^ERR The user executing the script can't run this command/;
 
 /** `coord doctor` looks at this many keys at most, so it stays quick on a big database. */
 const FOREIGN_SCAN_LIMIT = 10_000;
@@ -95,7 +97,8 @@ export class RedisBackend implements Backend {
   /**
    * Runs one step of a primitive instance's script: its keys are `parts` of the instance, and
    * the script gets the instance's change channel and `step` first. A `FOREIGN` error reply
-   * (a key holding data coord did not write) becomes a {@link ForeignDataError}.
+   * (a key holding data coord did not write) becomes a {@link ForeignDataError}, a command the
+   * ACL denies a {@link BackendRefusedError}, any other script error an internal one (70).
    */
   async runStep(
     script: LuaScript,
@@ -108,23 +111,37 @@ export class RedisBackend implements Backend {
     try {
       return await script.run(this.conn, keys, [this.channel(topic), step, ...args]);
     } catch (e) {
-      if (e instanceof Error && e.message.startsWith("FOREIGN ")) {
-        throw new ForeignDataError(
-          `${topic.kind} "${topic.name}": ${e.message.slice(8)} — another program wrote ` +
-            `there; remove the key or use another --namespace`,
-        );
-      }
-      // coord's scripts check their keys, and their arguments are checked before they run, so
-      // a script that fails on the way met values coord never writes: foreign data.
-      if (e instanceof Error && SCRIPT_ERROR.test(e.message)) {
-        const where = e.message.replace(/^ERR /, "").split(/ script: | \(call to f_/)[0];
-        throw new ForeignDataError(
-          `${topic.kind} "${topic.name}": its keys hold data coord cannot read (${where}) — ` +
-            `another program wrote there; remove the keys or use another --namespace`,
-        );
-      }
-      throw e;
+      throw this.#scriptFailure(topic, e);
     }
+  }
+
+  /**
+   * What a failed step means. Only a `FOREIGN` reply, which the scripts raise after checking
+   * the data they read, is foreign data: any other error inside a script is a bug in coord,
+   * and telling the user to remove keys then could make them delete valid state.
+   */
+  #scriptFailure(topic: Topic, e: unknown): unknown {
+    // Already judged by the connection: a transient reply (`READONLY` in a failover) raised
+    // inside a script names the script too, and must stay an outage.
+    if (!(e instanceof Error) || e instanceof CoordError) return e;
+    const where = `${topic.kind} "${topic.name}"`;
+    const text = e.message.replace(/\s*(script: |\(call to f_)[0-9a-f]{40}\b.*$/s, "");
+    if (text.startsWith("FOREIGN ")) {
+      return new ForeignDataError(
+        `${where}: ${text.slice(8)} — another program wrote there; remove the key or use ` +
+          `another --namespace`,
+      );
+    }
+    if (SCRIPT_ACL_DENIAL.test(text)) return aclRefusal(this.displayUrl, text, e);
+    if (SCRIPT_ERROR.test(e.message)) {
+      return new CoordError(
+        `${where}: a coord script failed (${text.replace(/^ERR /, "")}) — a bug in coord, ` +
+          `not in your data: please report it with this line`,
+        ExitCode.internal,
+        { cause: e },
+      );
+    }
+    return e;
   }
 
   /** Adds `name` to the index of `kind`'s names, or marks it as touched now. */
@@ -164,7 +181,7 @@ export class RedisBackend implements Backend {
         if (parsed?.kind === kind) names.add(parsed.name);
       }
     } catch (e) {
-      if (e instanceof AclDeniedError) return false;
+      if (e instanceof BackendRefusedError) return false;
       throw e;
     }
     await this.#index(kind, "adopt", ...names);
@@ -210,7 +227,7 @@ export class RedisBackend implements Backend {
     const masters = await this.conn.perMaster();
     const denied: string[] = [];
     const text = await masters[0](["INFO", "server"]).catch((e) => {
-      if (!(e instanceof AclDeniedError)) throw e;
+      if (!(e instanceof BackendRefusedError)) throw e;
       denied.push("INFO");
       return "";
     });
@@ -234,7 +251,7 @@ export class RedisBackend implements Backend {
       await send(["SCAN", "0", "MATCH", `${this.namespace}:{index:*`, "COUNT", "1"]);
       return true;
     } catch (e) {
-      if (e instanceof AclDeniedError) return false;
+      if (e instanceof BackendRefusedError) return false;
       throw e;
     }
   }
@@ -247,7 +264,7 @@ export class RedisBackend implements Backend {
     try {
       return await this.#findForeign(this.scan(`${this.namespace}:*`));
     } catch (e) {
-      if (!(e instanceof AclDeniedError)) throw e;
+      if (!(e instanceof BackendRefusedError)) throw e;
       return await this.#findForeign(this.#indexedKeys());
     }
   }

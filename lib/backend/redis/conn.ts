@@ -7,9 +7,10 @@
  * @module
  */
 
-import { BackendUnavailableError } from "../../errors.ts";
+import { BackendRefusedError, BackendUnavailableError } from "../../errors.ts";
 import type { BackendUrl, HostPort } from "../url.ts";
 import { followMaster } from "./sentinel.ts";
+import { within } from "./within.ts";
 
 type RedisTarget = Exclude<BackendUrl, { kind: "sqlite" }>;
 
@@ -37,13 +38,6 @@ export interface RedisConnectOptions {
   /** The URL with its password masked, for messages. */
   displayUrl: string;
 }
-
-/**
- * The server's ACL refused a command (`NOPERM`). Callers that can do without the command (SCAN
- * for a listing, INFO for doctor) catch it; elsewhere it means the ACL user lacks coord's
- * key or channel pattern.
- */
-export class AclDeniedError extends BackendUnavailableError {}
 
 /** Error replies that mean "not now": the server is loading, failing over or busy. */
 const TRANSIENT_REPLY = /^(LOADING|READONLY|CLUSTERDOWN|TRYAGAIN|MASTERDOWN|BUSY|NOREPLICAS)\b/;
@@ -126,7 +120,8 @@ export async function connectRedis(
     }
     case "redis-sentinel": {
       conn = followMaster({
-        locate: () => locateMaster(redis, target.sentinels, target.master, connectTimeoutMs),
+        locate: (signal) =>
+          locateMaster(redis, target.sentinels, target.master, connectTimeoutMs, signal),
         open: (node) =>
           standaloneConn(
             redis.createClient({
@@ -144,27 +139,16 @@ export async function connectRedis(
     }
   }
 
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`no answer within ${connectTimeoutMs / 1000} s`)),
-      connectTimeoutMs,
-    );
-  });
   try {
-    await Promise.race([conn.connect(), deadline]);
+    await within(connectTimeoutMs, conn.connect());
     connected = true;
     const unavailable = (e: unknown): never => {
       // A server reply is the caller's to read, unless it says "not now" (a restart, a
       // failover) or "not allowed"; anything else is the connection.
       if (e instanceof redis.ErrorReply) {
-        if (e.message.startsWith("NOPERM")) {
-          throw new AclDeniedError(
-            `${displayUrl} refused: ${e.message} — the ACL user needs coord's commands, the ` +
-              `key pattern ~<namespace>:* and the channel pattern &<namespace>:* (README: Tenants)`,
-            { cause: e },
-          );
-        }
+        // Callers that can do without a command (SCAN for a listing, INFO for doctor) catch
+        // the refusal; elsewhere asking again gets the same answer, so it is no outage.
+        if (e.message.startsWith("NOPERM")) throw aclRefusal(displayUrl, e.message, e);
         if (!TRANSIENT_REPLY.test(e.message)) throw e;
       }
       throw new BackendUnavailableError(`lost ${displayUrl}: ${describeCause(e, target)}`, {
@@ -201,43 +185,58 @@ export async function connectRedis(
       `cannot reach ${displayUrl}: ${describeCause(e ?? lastError, target)}`,
       { cause: e },
     );
-  } finally {
-    clearTimeout(timer);
   }
 }
 
 /**
- * Where the sentinels say `master` is: each is asked in turn, over a connection of its own
- * that lasts one command, and the first that knows it answers.
+ * Where the sentinels say `master` is. All are asked at once, each over a connection of its
+ * own that lasts one command and at most `timeoutMs`, and the first that knows it answers: a
+ * sentinel that accepts connections but never answers must not keep the others from being
+ * asked, nor the process from ending. `signal` drops every connection still waiting.
  */
 async function locateMaster(
   redis: typeof import("./vendor/redis_client.js"),
   sentinels: HostPort[],
   master: string,
-  connectTimeoutMs: number,
+  timeoutMs: number,
+  signal: AbortSignal,
 ): Promise<HostPort> {
-  let failure: unknown;
-  for (const sentinel of sentinels) {
+  // Once one sentinel answered, the others' connections are dropped too: a silent one would
+  // otherwise hold the process for up to `timeoutMs` after its command finished.
+  const answered = new AbortController();
+  const stop = AbortSignal.any([signal, answered.signal]);
+  const ask = async (sentinel: HostPort): Promise<HostPort> => {
     const client = redis.createClient({
-      socket: { ...sentinel, connectTimeout: connectTimeoutMs, reconnectStrategy: false },
+      socket: { ...sentinel, connectTimeout: timeoutMs, reconnectStrategy: false },
     }).on("error", () => {});
     try {
-      await client.connect();
-      const reply = await client.sendCommand(["SENTINEL", "get-master-addr-by-name", master]);
+      const reply = await within(
+        timeoutMs,
+        client.connect().then(() =>
+          client.sendCommand(["SENTINEL", "get-master-addr-by-name", master])
+        ),
+        stop,
+      );
       if (Array.isArray(reply) && reply.length === 2) {
         return { host: String(reply[0]), port: Number(reply[1]) };
       }
-      failure = new TopologyError(
+      throw new TopologyError(
         `sentinel ${sentinel.host}:${sentinel.port} monitors no master named "${master}" — ` +
           `check the name after the last / of the URL`,
       );
-    } catch (e) {
-      failure ??= e;
     } finally {
       client.destroy();
     }
+  };
+  try {
+    return await Promise.any(sentinels.map(ask));
+  } catch (e) {
+    // Every sentinel failed: a sentinel's own words say more than another's silence.
+    const failures = e instanceof AggregateError ? e.errors : [e];
+    throw failures.find((f) => f instanceof TopologyError) ?? failures[0];
+  } finally {
+    answered.abort();
   }
-  throw failure;
 }
 
 interface StandaloneClient {
@@ -283,6 +282,18 @@ function standaloneConn(
       await Promise.allSettled([subscriber?.then((s) => s.destroy()), client.close()]);
     },
   };
+}
+
+/**
+ * The server's ACL refused a command, directly (`NOPERM`) or inside a script; the message says
+ * what the ACL user needs.
+ */
+export function aclRefusal(displayUrl: string, reply: string, cause: unknown): BackendRefusedError {
+  return new BackendRefusedError(
+    `${displayUrl} refused by its ACL: ${reply} — the ACL user needs coord's commands, the ` +
+      `key pattern ~<namespace>:* and the channel pattern &<namespace>:* (README: Tenants)`,
+    { cause },
+  );
 }
 
 /** The servers answered, but not as the URL says they should; the message says what to do. */

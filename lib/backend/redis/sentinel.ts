@@ -13,6 +13,7 @@
 
 import type { HostPort } from "../url.ts";
 import type { Listener, RedisConn } from "./conn.ts";
+import { within } from "./within.ts";
 
 /** A connection that is opened by `connect()` and can be dropped without waiting. */
 export type NodeConn = RedisConn & { connect(): Promise<unknown>; destroy(): unknown };
@@ -22,8 +23,8 @@ const NOT_MASTER_REPLY = /^(READONLY|MASTERDOWN|LOADING)\b/;
 
 /** Options of {@link followMaster}. */
 export interface FollowMasterOptions {
-  /** Where the master is now, by the sentinels. */
-  locate: () => Promise<HostPort>;
+  /** Where the master is now, by the sentinels; gives up when `signal` aborts. */
+  locate: (signal: AbortSignal) => Promise<HostPort>;
   /** A connection to one node, not yet connected. */
   open: (node: HostPort) => NodeConn;
   /** Whether an error is a server's reply (the node answered) rather than a lost connection. */
@@ -51,10 +52,13 @@ export function followMaster({ locate, open, isReply, timeoutMs }: FollowMasterO
   let current: NodeConn | undefined;
   let moving: Promise<void> | undefined;
   let closed = false;
+  // Ends a locate still asking the sentinels when the connection is dropped: its connections
+  // to a silent sentinel would otherwise keep the process alive.
+  const dropped = new AbortController();
   const subscriptions: { channel: string; listener: Listener; pattern: boolean }[] = [];
 
   const move = async () => {
-    const found = await within(timeoutMs, locate());
+    const found = await within(timeoutMs, locate(dropped.signal));
     if (closed || (found.host === node?.host && found.port === node.port)) return;
     const next = open(found);
     try {
@@ -85,12 +89,13 @@ export function followMaster({ locate, open, isReply, timeoutMs }: FollowMasterO
 
   return {
     connect: async () => {
-      node = await locate();
+      node = await locate(dropped.signal);
       current = open(node);
       await current.connect();
     },
     destroy: () => {
       closed = true;
+      dropped.abort();
       return current?.destroy();
     },
     send: (key, args) => watched((conn) => conn.send(key, args)),
@@ -109,21 +114,9 @@ export function followMaster({ locate, open, isReply, timeoutMs }: FollowMasterO
     },
     close: async () => {
       closed = true;
+      dropped.abort();
       await moving;
       await current?.close();
     },
   };
-}
-
-/** `promise`, or a rejection once `ms` passed. */
-async function within<T>(ms: number, promise: Promise<T>): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms / 1000} s`)), ms);
-  });
-  try {
-    return await Promise.race([promise, late]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

@@ -62,7 +62,9 @@ const SCHEMA = [
   ...QUEUE_DDL,
 ];
 /** The names of coord's tables, from {@link SCHEMA}: nothing else is read as coord's. */
-const COORD_TABLES = new Set(SCHEMA.map((ddl) => /EXISTS\s+(\w+)/.exec(ddl)![1]));
+const COORD_TABLES = new Set(
+  SCHEMA.flatMap((ddl) => /^\s*CREATE TABLE IF NOT EXISTS\s+(\w+)/.exec(ddl)?.[1] ?? []),
+);
 const SCHEMA_VERSION = "1";
 const CLOCK_RECORD_SQL = "SELECT value FROM coord_meta WHERE key = 'clock'";
 const SAVE_CLOCK_RECORD_SQL = "INSERT OR REPLACE INTO coord_meta (key, value) VALUES ('clock', ?)";

@@ -1,20 +1,24 @@
 /**
- * Running a scheduler as a program: signals, the health endpoint, log lines and the exit code.
- * `coord schedule run` and {@link runMain} (behind `Scheduler.main()`) share it.
+ * Running a {@link Scheduler} as a program: stop signals, the health endpoint, log lines on
+ * stderr and the exit code. `coord schedule run` uses {@link runScheduler}; a standalone
+ * program ends with {@link schedulerMain}.
  *
  * @module
  */
 
-import { CoordError, ExitCode } from "../errors.ts";
-import { StopSignals } from "../stop_signals.ts";
-import { serveHealth } from "./health.ts";
-import type { ScheduleEvent } from "./runner.ts";
-import type { Scheduler } from "./scheduler.ts";
+import { CoordError, ExitCode } from "../lib/errors.ts";
+import { StopSignals } from "../lib/stop_signals.ts";
+import type { ScheduleEvent } from "../lib/schedule/runner.ts";
+import type { Scheduler } from "../lib/schedule/scheduler.ts";
+import { writeLine } from "./output.ts";
+import { serveHealth } from "./schedule_health.ts";
 
-/** Options of {@link runMain}. */
-export interface MainOptions {
+/** Options of {@link runScheduler} and {@link schedulerMain}. */
+export interface ProgramOptions {
   /** Serve `/health` and `/metrics` here. */
   health?: { hostname: string; port: number };
+  /** Also log every run's start and success, not only failures and errors. */
+  verbose?: boolean;
 }
 
 /**
@@ -22,18 +26,50 @@ export interface MainOptions {
  * tasks the grace period; a second one stops them at once.
  *
  * @returns the exit code: 0 after a clean stop, 128 + the signal's number when running tasks
- * were cut short, a {@link CoordError}'s code when the scheduler could not start.
+ * were cut short.
+ * @throws {CoordError} when the scheduler could not start (the code is the error's).
  */
-export async function runMain(app: Scheduler, options: MainOptions = {}): Promise<number> {
+export async function runScheduler(
+  app: Scheduler,
+  { health }: ProgramOptions = {},
+): Promise<number> {
   using signals = new StopSignals();
   const serving = new AbortController();
   try {
-    if (options.health) listen(app, options.health, serving.signal);
+    if (health) listen(app, health, serving.signal);
     const { cutShort } = await app.run({ signal: signals.stop, force: signals.force });
     return signals.exitCode(cutShort);
   } finally {
     serving.abort();
   }
+}
+
+/**
+ * Runs `app` as a program with {@link runScheduler}, logging its failures on stderr (every
+ * run with `verbose`) unless it was given an `onEvent` of its own, then exits with the code.
+ * Connects with `COORD_URL` and friends unless the app was given a backend.
+ *
+ * @example
+ * ```ts ignore
+ * import { Scheduler, schedulerMain } from "coord";
+ * const app = new Scheduler();
+ * app.task({ name: "ping", interval: "10s" }, () => fetch("http://localhost:8080/ping"));
+ * await schedulerMain(app);
+ * ```
+ */
+export async function schedulerMain(app: Scheduler, options: ProgramOptions = {}): Promise<never> {
+  app.onEvent ??= (event) => {
+    const line = eventLine(event, options.verbose);
+    if (line) writeLine(`coord: ${line}`, Deno.stderr);
+  };
+  let code: number;
+  try {
+    code = await runScheduler(app, options);
+  } catch (e) {
+    writeLine(`coord: ${e instanceof Error ? e.message : e}`, Deno.stderr);
+    code = e instanceof CoordError ? e.exitCode : ExitCode.internal;
+  }
+  Deno.exit(code);
 }
 
 function listen(app: Scheduler, at: { hostname: string; port: number }, signal: AbortSignal) {
