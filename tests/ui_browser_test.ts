@@ -129,6 +129,47 @@ for (const [backend, url] of BACKENDS) {
   });
 
   Deno.test({
+    name: `ui browser (${backend}): Retry on a failed job's page; a running worker completes it`,
+    ignore,
+    async fn() {
+      await using target = await freshTarget(url);
+      // Fails the first time only: the flag file is there when it is retried.
+      const once = `test -e ${target.dir}/flag || { touch ${target.dir}/flag; exit 3; }`;
+      await coord(
+        ["queue", "put", "q", "--id", "j1", "--retries", "0", "--", "sh", "-c", once],
+        target.env,
+      );
+      const worker = spawnCoord(["queue", "work", "q", "--allow-commands"], { env: target.env });
+      try {
+        await using ui = await startUi(target.env);
+        await using browser = await launchBrowser();
+        const page = await browser.newPage();
+        await openLive(page, `${ui.root}queues/q/jobs/j1`);
+        await until(
+          page,
+          `document.querySelector("#live .state-failed")?.textContent === "failed"`,
+        );
+        await Promise.all([
+          page.waitForNavigation(),
+          page.click("form.action[action$='/retry'] button"),
+        ]);
+        assert.ok((await page.content()).includes("Retried q/j1"));
+        await until(
+          page,
+          `document.querySelector("#live .state-completed")?.textContent === "completed"`,
+        );
+        assert.equal(
+          JSON.parse(await coord(["queue", "show", "q/j1", "--json"], target.env)).state,
+          "completed",
+        );
+      } finally {
+        stop(worker);
+        await worker.result;
+      }
+    },
+  });
+
+  Deno.test({
     name: `ui browser (${backend}): cancel from a job's page; its <script> args stay text`,
     ignore,
     async fn() {

@@ -413,3 +413,27 @@ Deno.test("ui: schedules: Remove refuses a task whose tick a run holds; Force re
   assertIncludes(await act("schedules/long/remove", { force: "1" }), "Removed long.");
   assert.equal(await taskStatus(target.env, "long"), undefined);
 });
+
+Deno.test("ui: Retry is refused read-only and without the CSRF token; with it a cancelled job is pending", async () => {
+  await using target = await freshTarget();
+  await coord(["queue", "put", "q", "--id", "a", "--handler", "h"], target.env);
+  await coord(["queue", "put", "q", "--id", "b", "--handler", "h"], target.env);
+  await coord(["queue", "cancel", "q/a"], target.env);
+  const retry = (root: string) => `${root}queues/q/jobs/a/retry`;
+  {
+    await using ui = await startUi(target.env, ["--read-only"]);
+    assert.equal((await postForm(retry(ui.root), { csrf: "x" })).status, 403);
+  }
+  await using ui = await startUi(target.env);
+  assert.equal((await postForm(retry(ui.root), { csrf: "0".repeat(64) })).status, 403);
+  assert.equal(await jobState(target.env, "q/a"), "cancelled");
+  const token = await csrfTokenOf(`${ui.root}queues/q/jobs/a`);
+  const act = async (path: string) => {
+    const done = await postForm(`${ui.root}${path}`, { csrf: token });
+    assert.equal(done.status, 303);
+    return await (await fetch(new URL(done.headers.get("location")!, ui.root))).text();
+  };
+  assertIncludes(await act("queues/q/jobs/a/retry"), "Retried q/a");
+  assert.equal(await jobState(target.env, "q/a"), "pending");
+  assertIncludes(await act("queues/q/jobs/b/retry"), "q/b is pending; only a failed or cancelled");
+});

@@ -28,7 +28,7 @@ import {
 } from "./pages/schedules.ts";
 import { locksPage, resetAction } from "./pages/locks.ts";
 import { abortAction, barriersPage } from "./pages/barriers.ts";
-import { cancelAction, jobPage, queuePage } from "./pages/queue.ts";
+import { cancelAction, jobPage, queuePage, retryAction } from "./pages/queue.ts";
 
 /** Between two renders of one live page, so a busy queue does not cost a render per event. */
 const MIN_RENDER_GAP_MS = 200;
@@ -65,6 +65,9 @@ function action(segments: string[]): { action: Action; params: string[] } | unde
   if (first === "queues" && rest.length === 4 && rest[1] === "jobs" && rest[3] === "cancel") {
     return { action: CANCEL, params: [rest[0], rest[2]] };
   }
+  if (first === "queues" && rest.length === 4 && rest[1] === "jobs" && rest[3] === "retry") {
+    return { action: RETRY, params: [rest[0], rest[2]] };
+  }
   if (first === "locks" && rest.length === 2 && rest[1] === "reset") {
     return { action: RESET, params: [rest[0]] };
   }
@@ -81,6 +84,10 @@ function action(segments: string[]): { action: Action; params: string[] } | unde
 
 const CANCEL: Action = {
   run: (ctx, [queue, id]) => cancelAction(ctx, queue, id),
+  back: ([queue, id]) => ["queues", queue, "jobs", id],
+};
+const RETRY: Action = {
+  run: (ctx, [queue, id]) => retryAction(ctx, queue, id),
   back: ([queue, id]) => ["queues", queue, "jobs", id],
 };
 const RESET: Action = {

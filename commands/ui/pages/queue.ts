@@ -10,6 +10,7 @@ import {
   getJob,
   jobRef,
   queueCounts,
+  retryJob,
   UnknownJobError,
 } from "../../../lib/queue/queue.ts";
 import type { JobRecord } from "../../../lib/queue/steps.ts";
@@ -95,6 +96,10 @@ ${
           danger: true,
         })
         : html``
+    }${
+      (job.state === "failed" || job.state === "cancelled") && job.parent === undefined
+        ? actionForm(ctx, ["queues", queue, "jobs", id, "retry"], "Retry")
+        : html``
     }</section>
 ${job.spec ? specSection(job) : html``}${
       job.group
@@ -179,4 +184,14 @@ export async function cancelAction(ctx: UiContext, queue: string, id: string): P
   return cancelled
     ? `Cancelled ${jobRef(queue, id)}.`
     : `${jobRef(queue, id)} is ${job.state}; only a job that has not started can be cancelled.`;
+}
+
+/** Puts a failed or cancelled job back to pending, as `coord queue retry` does. */
+export async function retryAction(ctx: UiContext, queue: string, id: string): Promise<string> {
+  const { job, retried } = await retryJob(ctx.backend, jobRef(queue, id));
+  return retried
+    ? `Retried ${jobRef(queue, id)}: pending again, its attempts reset.`
+    : `${
+      jobRef(queue, id)
+    } is ${job.state}; only a failed or cancelled job that is no flow's part can be retried.`;
 }
