@@ -437,3 +437,54 @@ Deno.test("ui: Retry is refused read-only and without the CSRF token; with it a 
   assert.equal(await jobState(target.env, "q/a"), "pending");
   assertIncludes(await act("queues/q/jobs/b/retry"), "q/b is pending; only a failed or cancelled");
 });
+
+async function queuePaused(env: Record<string, string>, queue: string): Promise<boolean> {
+  return JSON.parse(await coord(["queue", "config", queue, "--json"], env)).paused;
+}
+
+Deno.test("ui: a queue's jobs by state, a page at a time; Pause/Resume and Purge act, guarded", async () => {
+  await using target = await freshTarget();
+  await Deno.writeTextFile(`${target.dir}/jobs.jsonl`, '{"handler":"h"}\n'.repeat(55));
+  await coord(["queue", "put", "q", "--from", `${target.dir}/jobs.jsonl`], target.env);
+  await coord(["queue", "put", "q", "--id", "gone", "--handler", "h"], target.env);
+  await coord(["queue", "cancel", "q/gone"], target.env);
+  await using ui = await startUi(target.env);
+  const first = await (await fetch(`${ui.root}queues/q?state=pending`)).text();
+  assert.equal(first.match(/class="state-pending"/g)?.length, 50);
+  const next = /<a class="next" href="([^"]+)"/.exec(first)?.[1];
+  assert.ok(next, "no next page link");
+  const second = await (await fetch(new URL(next.replaceAll("&amp;", "&"), ui.root))).text();
+  assert.equal(second.match(/class="state-pending"/g)?.length, 5);
+  assert.ok(!second.includes('class="next"'), "a next link on the last page");
+  assertIncludes(await (await fetch(`${ui.root}queues/q?state=cancelled`)).text(), ">gone<");
+
+  const posts = (csrf: string) => [
+    postForm(`${ui.root}queues/q/pause`, { csrf }),
+    postForm(`${ui.root}queues/q/purge`, { csrf, state: "cancelled" }),
+  ];
+  for (const response of await Promise.all(posts("0".repeat(64)))) {
+    assert.equal(response.status, 403);
+  }
+  assert.equal(await queuePaused(target.env, "q"), false);
+  assert.equal(await jobState(target.env, "q/gone"), "cancelled");
+  const token = await csrfTokenOf(`${ui.root}queues/q`);
+  const act = async (path: string, fields: Record<string, string> = {}) => {
+    const done = await postForm(`${ui.root}${path}`, { csrf: token, ...fields });
+    assert.equal(done.status, 303);
+    return await (await fetch(new URL(done.headers.get("location")!, ui.root))).text();
+  };
+  assertIncludes(await act("queues/q/pause"), 'class="warn queue-paused"');
+  assert.equal(await queuePaused(target.env, "q"), true);
+  assertIncludes(await act("queues/q/resume"), "Resumed q.");
+  assert.equal(await queuePaused(target.env, "q"), false);
+  assertIncludes(await act("queues/q/purge", { state: "pending" }), "Failed: cannot purge");
+  assertIncludes(await act("queues/q/purge", { state: "cancelled" }), "Purged 1 cancelled job(s)");
+  const cancelled = await (await fetch(`${ui.root}queues/q?state=cancelled`)).text();
+  assert.ok(!cancelled.includes(">gone<"), "a purged job is still listed");
+  {
+    await using readOnly = await startUi(target.env, ["--read-only"]);
+    const response = await postForm(`${readOnly.root}queues/q/pause`, { csrf: token });
+    assert.equal(response.status, 403);
+    assert.equal(await queuePaused(target.env, "q"), false);
+  }
+});

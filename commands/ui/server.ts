@@ -28,7 +28,14 @@ import {
 } from "./pages/schedules.ts";
 import { locksPage, resetAction } from "./pages/locks.ts";
 import { abortAction, barriersPage } from "./pages/barriers.ts";
-import { cancelAction, jobPage, queuePage, retryAction } from "./pages/queue.ts";
+import {
+  cancelAction,
+  jobPage,
+  pauseAction as pauseQueueAction,
+  purgeAction,
+  queuePage,
+  retryAction,
+} from "./pages/queue.ts";
 
 /** Between two renders of one live page, so a busy queue does not cost a render per event. */
 const MIN_RENDER_GAP_MS = 200;
@@ -68,6 +75,8 @@ function action(segments: string[]): { action: Action; params: string[] } | unde
   if (first === "queues" && rest.length === 4 && rest[1] === "jobs" && rest[3] === "retry") {
     return { action: RETRY, params: [rest[0], rest[2]] };
   }
+  const queueVerb = first === "queues" && rest.length === 2 && QUEUE_ACTIONS.get(rest[1]);
+  if (queueVerb) return { action: queueVerb, params: [rest[0]] };
   if (first === "locks" && rest.length === 2 && rest[1] === "reset") {
     return { action: RESET, params: [rest[0]] };
   }
@@ -90,6 +99,21 @@ const RETRY: Action = {
   run: (ctx, [queue, id]) => retryAction(ctx, queue, id),
   back: ([queue, id]) => ["queues", queue, "jobs", id],
 };
+/** `/queues/QUEUE/VERB`. */
+const QUEUE_ACTIONS = new Map<string, Action>([
+  ["pause", {
+    run: (ctx, [queue]) => pauseQueueAction(ctx, queue, true),
+    back: (p) => ["queues", p[0]],
+  }],
+  ["resume", {
+    run: (ctx, [queue]) => pauseQueueAction(ctx, queue, false),
+    back: (p) => ["queues", p[0]],
+  }],
+  ["purge", {
+    run: (ctx, [queue], form) => purgeAction(ctx, queue, form),
+    back: (p) => ["queues", p[0]],
+  }],
+]);
 const RESET: Action = {
   run: (ctx, [resource], form) => resetAction(ctx, resource, form),
   back: () => ["locks"],
