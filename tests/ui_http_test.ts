@@ -383,6 +383,7 @@ Deno.test("ui: schedule actions are refused read-only and without the CSRF token
   assertIncludes(paused, "Paused hourly.");
   assertIncludes(paused, 'class="warn paused"');
   assert.equal((await taskStatus(target.env, "hourly")).paused, true);
+  assertIncludes(await (await fetch(ui.root)).text(), 'class="warn paused"');
   assertIncludes(await act("schedules/hourly/pause"), "hourly was paused already.");
   assertIncludes(await act("schedules/hourly/resume"), "Resumed hourly");
   assert.equal((await taskStatus(target.env, "hourly")).paused, undefined);
@@ -475,6 +476,7 @@ Deno.test("ui: a queue's jobs by state, a page at a time; Pause/Resume and Purge
   };
   assertIncludes(await act("queues/q/pause"), 'class="warn queue-paused"');
   assert.equal(await queuePaused(target.env, "q"), true);
+  assertIncludes(await (await fetch(ui.root)).text(), 'class="warn queue-paused"');
   assertIncludes(await act("queues/q/resume"), "Resumed q.");
   assert.equal(await queuePaused(target.env, "q"), false);
   assertIncludes(await act("queues/q/purge", { state: "pending" }), "Failed: cannot purge");
