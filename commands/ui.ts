@@ -18,9 +18,10 @@ import { withSignals } from "./signals.ts";
 const USAGE = `Usage: coord ui [--listen HOST:PORT] [--read-only] [--base-path PATH]
 
 A live web console over every queue, schedule task, lock queue and barrier in the namespace,
-with the CLI's actions (cancel a job, reset a lock queue, abort a barrier). Pages update by
-themselves as things change; no build step, nothing fetched from elsewhere. Runs until SIGINT
-or SIGTERM (then exits 0).
+with the CLI's actions (cancel or retry a job; pause, resume or purge a queue; run now,
+pause, resume or remove a schedule task; reset a lock queue; abort a barrier), under the
+CLI's rules. Pages update by themselves as things change; no build step, nothing fetched from
+elsewhere. Runs until SIGINT or SIGTERM (then exits 0).
 
 Options:
   --listen HOST:PORT   where to serve (default 127.0.0.1:8080; PORT alone means 127.0.0.1;

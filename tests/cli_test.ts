@@ -9,7 +9,7 @@ import { guarded, HANG_GUARD_MS } from "./support/wait.ts";
 import { sharedRedisUrl } from "./support/shared_servers.ts";
 import { redisServerAvailable, startStandalone } from "./support/redis_servers.ts";
 
-const SUBCOMMANDS = ["barrier", "lock", "turn", "schedule", "queue", "doctor"];
+const SUBCOMMANDS = ["barrier", "lock", "turn", "schedule", "queue", "doctor", "ui"];
 
 /** Exactly one line on stderr, as the CLI contract asks of every error. */
 function oneLine(stderr: string): string {

@@ -83,6 +83,93 @@ for (const [backend, url] of BACKENDS) {
   });
 
   Deno.test({
+    name: `ui browser (${backend}): Run now runs an hourly task; Pause shows paused after a reload`,
+    ignore,
+    async fn() {
+      await using target = await freshTarget(url);
+      // Its first tick is up to an hour away: only the trigger makes it run.
+      await Deno.writeTextFile(`${target.dir}/tasks.cron`, "@every 1h name=hourly  echo ran\n");
+      const instance = spawnCoord(["schedule", "run", `${target.dir}/tasks.cron`], {
+        env: target.env,
+      });
+      try {
+        await using ui = await startUi(target.env);
+        await using browser = await launchBrowser();
+        const page = await browser.newPage();
+        await openLive(page, `${ui.root}schedules`);
+        await liveText(page, "never ran");
+        await Promise.all([
+          page.waitForNavigation(),
+          page.click("form.action[action$='/schedules/trigger'] button"),
+        ]);
+        assert.ok((await page.content()).includes("Asked for a run of hourly now"));
+        await instance.stdoutLine(/^\[hourly\] ran$/);
+        await until(page, `document.querySelector("#live .ok")?.textContent === "success"`);
+        await liveText(page, "(run now)");
+        await Promise.all([
+          page.waitForNavigation(),
+          page.click("form.action[action$='/pause'] button"),
+        ]);
+        await page.reload();
+        await until(page, `document.querySelector("#live .paused")?.textContent === "paused"`);
+        assert.ok(await page.$("form.action[action$='/resume']"), "no Resume after Pause");
+        const status = JSON.parse(
+          await coord(["schedule", "status", "hourly", "--json"], target.env),
+        );
+        assert.deepEqual([status.paused, status.runs, status.triggered?.outcome], [
+          true,
+          1,
+          "success",
+        ]);
+      } finally {
+        stop(instance);
+        await instance.result;
+      }
+    },
+  });
+
+  Deno.test({
+    name: `ui browser (${backend}): Retry on a failed job's page; a running worker completes it`,
+    ignore,
+    async fn() {
+      await using target = await freshTarget(url);
+      // Fails the first time only: the flag file is there when it is retried.
+      const once = `test -e ${target.dir}/flag || { touch ${target.dir}/flag; exit 3; }`;
+      await coord(
+        ["queue", "put", "q", "--id", "j1", "--retries", "0", "--", "sh", "-c", once],
+        target.env,
+      );
+      const worker = spawnCoord(["queue", "work", "q", "--allow-commands"], { env: target.env });
+      try {
+        await using ui = await startUi(target.env);
+        await using browser = await launchBrowser();
+        const page = await browser.newPage();
+        await openLive(page, `${ui.root}queues/q/jobs/j1`);
+        await until(
+          page,
+          `document.querySelector("#live .state-failed")?.textContent === "failed"`,
+        );
+        await Promise.all([
+          page.waitForNavigation(),
+          page.click("form.action[action$='/retry'] button"),
+        ]);
+        assert.ok((await page.content()).includes("Retried q/j1"));
+        await until(
+          page,
+          `document.querySelector("#live .state-completed")?.textContent === "completed"`,
+        );
+        assert.equal(
+          JSON.parse(await coord(["queue", "show", "q/j1", "--json"], target.env)).state,
+          "completed",
+        );
+      } finally {
+        stop(worker);
+        await worker.result;
+      }
+    },
+  });
+
+  Deno.test({
     name: `ui browser (${backend}): cancel from a job's page; its <script> args stay text`,
     ignore,
     async fn() {

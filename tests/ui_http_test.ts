@@ -318,3 +318,175 @@ Deno.test("ui: --base-path serves the console under the path only", async () => 
   await outside.body?.cancel();
   assert.deepEqual(outside.status, 404);
 });
+
+/** A task's `coord schedule status --json`, or undefined while it has no record. */
+async function taskStatus(env: Record<string, string>, task: string) {
+  const line = await coord(["schedule", "status", task, "--json"], env);
+  return line.trim() === "" ? undefined : JSON.parse(line);
+}
+
+/** Resolves once the task has a record (a state in the backend; the bound is a hang guard). */
+async function recorded(env: Record<string, string>, task: string): Promise<void> {
+  for (let i = 0; i < 600 && !await taskStatus(env, task); i++) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.ok(await taskStatus(env, task), `${task} got no record`);
+}
+
+/** A scheduler instance running a crontab of `lines`, kept in the target's scratch dir. */
+async function scheduler(target: { env: Record<string, string>; dir: string }, lines: string) {
+  await Deno.writeTextFile(`${target.dir}/tasks.cron`, lines);
+  return spawnCoord(["schedule", "run", `${target.dir}/tasks.cron`], { env: target.env });
+}
+
+Deno.test("ui: schedule actions are refused read-only and without the CSRF token; with it they act", async () => {
+  await using target = await freshTarget();
+  const instance = await scheduler(target, "@every 1h name=hourly true\n");
+  await recorded(target.env, "hourly");
+  // Stopped, so what the console asks for stays stored for the test to read.
+  instance.kill("SIGTERM");
+  assert.equal((await instance.result).code, 0);
+  const posts = (root: string, csrf: string) => [
+    postForm(`${root}schedules/trigger`, { csrf, task: "hourly" }),
+    postForm(`${root}schedules/hourly/pause`, { csrf }),
+    postForm(`${root}schedules/hourly/remove`, { csrf, force: "1" }),
+  ];
+  {
+    await using ui = await startUi(target.env, ["--read-only"]);
+    const page = await (await fetch(`${ui.root}schedules`)).text();
+    assert.ok(!page.includes('<form method="post"'), "a read-only page has no action form");
+    for (const response of await Promise.all(posts(ui.root, "x"))) {
+      assert.equal(response.status, 403);
+    }
+  }
+  await using ui = await startUi(target.env);
+  for (const response of await Promise.all(posts(ui.root, "0".repeat(64)))) {
+    assert.equal(response.status, 403);
+  }
+  const unchanged = await taskStatus(target.env, "hourly");
+  assert.deepEqual([unchanged.paused, unchanged.triggers], [undefined, 0]);
+
+  const token = await csrfTokenOf(`${ui.root}schedules`);
+  const act = async (path: string, fields: Record<string, string> = {}) => {
+    const done = await postForm(`${ui.root}${path}`, { csrf: token, ...fields });
+    assert.equal(done.status, 303);
+    return await (await fetch(new URL(done.headers.get("location")!, ui.root))).text();
+  };
+  assertIncludes(await act("schedules/trigger", { task: "hourly", args: "{oops" }), "Failed:");
+  assert.equal((await taskStatus(target.env, "hourly")).triggers, 0);
+  assertIncludes(
+    await act("schedules/trigger", { task: "hourly", args: '{"to":"ana"}' }),
+    "Asked for a run of hourly now",
+  );
+  assert.equal((await taskStatus(target.env, "hourly")).triggers, 1);
+  const paused = await act("schedules/hourly/pause");
+  assertIncludes(paused, "Paused hourly.");
+  assertIncludes(paused, 'class="warn paused"');
+  assert.equal((await taskStatus(target.env, "hourly")).paused, true);
+  assertIncludes(await (await fetch(ui.root)).text(), 'class="warn paused"');
+  assertIncludes(await act("schedules/hourly/pause"), "hourly was paused already.");
+  assertIncludes(await act("schedules/hourly/resume"), "Resumed hourly");
+  assert.equal((await taskStatus(target.env, "hourly")).paused, undefined);
+  assertIncludes(await act("schedules/nosuch/pause"), "Failed: no task &quot;nosuch&quot;");
+  assertIncludes(await act("schedules/hourly/remove"), "Removed hourly.");
+  assert.equal(await taskStatus(target.env, "hourly"), undefined);
+});
+
+Deno.test("ui: schedules: Remove refuses a task whose tick a run holds; Force remove removes it", async () => {
+  await using target = await freshTarget();
+  const instance = await scheduler(
+    target,
+    "@every 1s name=long lease=60s  echo started; sleep 30\n",
+  );
+  await instance.stdoutLine(/^\[long\] started$/);
+  // Killed, the instance leaves the run's lease held, and cannot make the record again.
+  instance.kill("SIGKILL");
+  await instance.result;
+  await using ui = await startUi(target.env);
+  const token = await csrfTokenOf(`${ui.root}schedules`);
+  const act = async (path: string, fields: Record<string, string> = {}) => {
+    const done = await postForm(`${ui.root}${path}`, { csrf: token, ...fields });
+    assert.equal(done.status, 303);
+    return await (await fetch(new URL(done.headers.get("location")!, ui.root))).text();
+  };
+  assertIncludes(await act("schedules/long/remove"), "long is running");
+  assert.ok(await taskStatus(target.env, "long"), "removed while a run holds its tick");
+  assertIncludes(await act("schedules/long/remove", { force: "1" }), "Removed long.");
+  assert.equal(await taskStatus(target.env, "long"), undefined);
+});
+
+Deno.test("ui: Retry is refused read-only and without the CSRF token; with it a cancelled job is pending", async () => {
+  await using target = await freshTarget();
+  await coord(["queue", "put", "q", "--id", "a", "--handler", "h"], target.env);
+  await coord(["queue", "put", "q", "--id", "b", "--handler", "h"], target.env);
+  await coord(["queue", "cancel", "q/a"], target.env);
+  const retry = (root: string) => `${root}queues/q/jobs/a/retry`;
+  {
+    await using ui = await startUi(target.env, ["--read-only"]);
+    assert.equal((await postForm(retry(ui.root), { csrf: "x" })).status, 403);
+  }
+  await using ui = await startUi(target.env);
+  assert.equal((await postForm(retry(ui.root), { csrf: "0".repeat(64) })).status, 403);
+  assert.equal(await jobState(target.env, "q/a"), "cancelled");
+  const token = await csrfTokenOf(`${ui.root}queues/q/jobs/a`);
+  const act = async (path: string) => {
+    const done = await postForm(`${ui.root}${path}`, { csrf: token });
+    assert.equal(done.status, 303);
+    return await (await fetch(new URL(done.headers.get("location")!, ui.root))).text();
+  };
+  assertIncludes(await act("queues/q/jobs/a/retry"), "Retried q/a");
+  assert.equal(await jobState(target.env, "q/a"), "pending");
+  assertIncludes(await act("queues/q/jobs/b/retry"), "q/b is pending; only a failed or cancelled");
+});
+
+async function queuePaused(env: Record<string, string>, queue: string): Promise<boolean> {
+  return JSON.parse(await coord(["queue", "config", queue, "--json"], env)).paused;
+}
+
+Deno.test("ui: a queue's jobs by state, a page at a time; Pause/Resume and Purge act, guarded", async () => {
+  await using target = await freshTarget();
+  await Deno.writeTextFile(`${target.dir}/jobs.jsonl`, '{"handler":"h"}\n'.repeat(55));
+  await coord(["queue", "put", "q", "--from", `${target.dir}/jobs.jsonl`], target.env);
+  await coord(["queue", "put", "q", "--id", "gone", "--handler", "h"], target.env);
+  await coord(["queue", "cancel", "q/gone"], target.env);
+  await using ui = await startUi(target.env);
+  const first = await (await fetch(`${ui.root}queues/q?state=pending`)).text();
+  assert.equal(first.match(/class="state-pending"/g)?.length, 50);
+  const next = /<a class="next" href="([^"]+)"/.exec(first)?.[1];
+  assert.ok(next, "no next page link");
+  const second = await (await fetch(new URL(next.replaceAll("&amp;", "&"), ui.root))).text();
+  assert.equal(second.match(/class="state-pending"/g)?.length, 5);
+  assert.ok(!second.includes('class="next"'), "a next link on the last page");
+  assertIncludes(await (await fetch(`${ui.root}queues/q?state=cancelled`)).text(), ">gone<");
+
+  const posts = (csrf: string) => [
+    postForm(`${ui.root}queues/q/pause`, { csrf }),
+    postForm(`${ui.root}queues/q/purge`, { csrf, state: "cancelled" }),
+  ];
+  for (const response of await Promise.all(posts("0".repeat(64)))) {
+    assert.equal(response.status, 403);
+  }
+  assert.equal(await queuePaused(target.env, "q"), false);
+  assert.equal(await jobState(target.env, "q/gone"), "cancelled");
+  const token = await csrfTokenOf(`${ui.root}queues/q`);
+  const act = async (path: string, fields: Record<string, string> = {}) => {
+    const done = await postForm(`${ui.root}${path}`, { csrf: token, ...fields });
+    assert.equal(done.status, 303);
+    return await (await fetch(new URL(done.headers.get("location")!, ui.root))).text();
+  };
+  assertIncludes(await act("queues/q/pause"), 'class="warn queue-paused"');
+  assert.equal(await queuePaused(target.env, "q"), true);
+  assertIncludes(await (await fetch(ui.root)).text(), 'class="warn queue-paused"');
+  assertIncludes(await act("queues/q/resume"), "Resumed q.");
+  assert.equal(await queuePaused(target.env, "q"), false);
+  assertIncludes(await act("queues/q/purge", { state: "pending" }), "Failed: cannot purge");
+  assertIncludes(await act("queues/q/purge", { state: "cancelled" }), "Purged 1 cancelled job(s)");
+  const cancelled = await (await fetch(`${ui.root}queues/q?state=cancelled`)).text();
+  assert.ok(!cancelled.includes(">gone<"), "a purged job is still listed");
+  {
+    await using readOnly = await startUi(target.env, ["--read-only"]);
+    const response = await postForm(`${readOnly.root}queues/q/pause`, { csrf: token });
+    assert.equal(response.status, 403);
+    assert.equal(await queuePaused(target.env, "q"), false);
+  }
+});

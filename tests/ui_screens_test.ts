@@ -124,6 +124,9 @@ Deno.test({
       await liveText(page, "2/3 arrived");
       await page.goto(`${ui.root}schedules`);
       await liveText(page, "success");
+      await liveText(page, "nightly-backup");
+      await coord(["schedule", "pause", "nightly-backup"], env);
+      await liveText(page, "paused");
       const saveTo = Deno.env.get("COORD_UI_SCREENSHOTS");
       for (const screen of SCREENS) {
         await page.setViewport({ width: screen.width, height: screen.height });

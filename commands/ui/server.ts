@@ -19,10 +19,23 @@ import type { LockTimings } from "./lock_timings.ts";
 import { sseResponse } from "./sse.ts";
 import { STYLE } from "./style.ts";
 import { overviewPage } from "./pages/overview.ts";
-import { schedulesPage } from "./pages/schedules.ts";
+import {
+  pauseAction,
+  removeAction,
+  resumeAction,
+  schedulesPage,
+  triggerAction,
+} from "./pages/schedules.ts";
 import { locksPage, resetAction } from "./pages/locks.ts";
 import { abortAction, barriersPage } from "./pages/barriers.ts";
-import { cancelAction, jobPage, queuePage } from "./pages/queue.ts";
+import {
+  cancelAction,
+  jobPage,
+  pauseAction as pauseQueueAction,
+  purgeAction,
+  queuePage,
+  retryAction,
+} from "./pages/queue.ts";
 
 /** Between two renders of one live page, so a busy queue does not cost a render per event. */
 const MIN_RENDER_GAP_MS = 200;
@@ -59,12 +72,22 @@ function action(segments: string[]): { action: Action; params: string[] } | unde
   if (first === "queues" && rest.length === 4 && rest[1] === "jobs" && rest[3] === "cancel") {
     return { action: CANCEL, params: [rest[0], rest[2]] };
   }
+  if (first === "queues" && rest.length === 4 && rest[1] === "jobs" && rest[3] === "retry") {
+    return { action: RETRY, params: [rest[0], rest[2]] };
+  }
+  const queueVerb = first === "queues" && rest.length === 2 && QUEUE_ACTIONS.get(rest[1]);
+  if (queueVerb) return { action: queueVerb, params: [rest[0]] };
   if (first === "locks" && rest.length === 2 && rest[1] === "reset") {
     return { action: RESET, params: [rest[0]] };
   }
   if (first === "barriers" && rest.length === 2 && rest[1] === "abort") {
     return { action: ABORT, params: [rest[0]] };
   }
+  if (first === "schedules" && rest.length === 1 && rest[0] === "trigger") {
+    return { action: TRIGGER, params: [] };
+  }
+  const verb = first === "schedules" && rest.length === 2 && TASK_ACTIONS.get(rest[1]);
+  if (verb) return { action: verb, params: [rest[0]] };
   return undefined;
 }
 
@@ -72,6 +95,25 @@ const CANCEL: Action = {
   run: (ctx, [queue, id]) => cancelAction(ctx, queue, id),
   back: ([queue, id]) => ["queues", queue, "jobs", id],
 };
+const RETRY: Action = {
+  run: (ctx, [queue, id]) => retryAction(ctx, queue, id),
+  back: ([queue, id]) => ["queues", queue, "jobs", id],
+};
+/** `/queues/QUEUE/VERB`. */
+const QUEUE_ACTIONS = new Map<string, Action>([
+  ["pause", {
+    run: (ctx, [queue]) => pauseQueueAction(ctx, queue, true),
+    back: (p) => ["queues", p[0]],
+  }],
+  ["resume", {
+    run: (ctx, [queue]) => pauseQueueAction(ctx, queue, false),
+    back: (p) => ["queues", p[0]],
+  }],
+  ["purge", {
+    run: (ctx, [queue], form) => purgeAction(ctx, queue, form),
+    back: (p) => ["queues", p[0]],
+  }],
+]);
 const RESET: Action = {
   run: (ctx, [resource], form) => resetAction(ctx, resource, form),
   back: () => ["locks"],
@@ -80,6 +122,20 @@ const ABORT: Action = {
   run: (ctx, [name]) => abortAction(ctx, name),
   back: () => ["barriers"],
 };
+
+const TRIGGER: Action = {
+  run: (ctx, _params, form) => triggerAction(ctx, form),
+  back: () => ["schedules"],
+};
+/** `/schedules/TASK/VERB`; a run now names its task in the form, picked there. */
+const TASK_ACTIONS = new Map<string, Action>([
+  ["pause", { run: (ctx, [task]) => pauseAction(ctx, task), back: () => ["schedules"] }],
+  ["resume", { run: (ctx, [task]) => resumeAction(ctx, task), back: () => ["schedules"] }],
+  ["remove", {
+    run: (ctx, [task], form) => removeAction(ctx, task, form),
+    back: () => ["schedules"],
+  }],
+]);
 
 /** Options of {@link consoleHandler}. */
 export interface ConsoleOptions {

@@ -46,8 +46,10 @@ dd { margin: 0; min-width: 0; }
 .notice { background: var(--card); border-left: 4px solid var(--accent); padding: .5rem .8rem;
   margin-bottom: 1rem; }
 form { display: inline-flex; flex-wrap: wrap; gap: .4rem; margin: .2rem .4rem .2rem 0; }
-input[type=text], input[type=search] { font: inherit; padding: .3rem .5rem; min-width: 0;
-  border: 1px solid var(--line); border-radius: 5px; background: var(--bg); color: var(--fg); }
+input[type=text], input[type=search], select { font: inherit; padding: .3rem .5rem;
+  min-width: 0; border: 1px solid var(--line); border-radius: 5px; background: var(--bg);
+  color: var(--fg); }
+.actions { display: flex; flex-wrap: wrap; }
 button { font: inherit; padding: .3rem .8rem; border-radius: 5px; border: 1px solid var(--line);
   background: var(--bg); color: var(--fg); cursor: pointer; }
 button.danger { border-color: var(--bad); color: var(--bad); }

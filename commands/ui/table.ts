@@ -1,6 +1,7 @@
 /**
  * Tables that read on a phone: each cell carries its column's name, so on a narrow screen the
  * stylesheet shows every row as a card of `name: value` lines instead of scrolling sideways.
+ * A cell's parts go in one element, so on a phone they stay together beside its name.
  *
  * @module
  */
@@ -24,7 +25,15 @@ export function table(columns: string[], rows: unknown[][], empty: string): Html
         <tr>${columns.map((c) => html`<th>${c}</th>`)}</tr>
       </thead>
       <tbody>${rows.map((cells) =>
-        html`<tr>${cells.map((cell, i) => html`<td data-label="${columns[i]}">${cell}</td>`)}</tr>`
+        html`<tr>${
+          cells.map((cell, i) =>
+            html`
+              <td data-label="${columns[i]}">
+                <div>${cell}</div>
+              </td>
+            `
+          )
+        }</tr>`
       )}</tbody>
     </table>
   `;

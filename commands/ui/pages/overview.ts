@@ -47,7 +47,13 @@ export const overviewPage: Page = async (ctx) => {
           "workers",
         ],
         queues.map((q) => [
-          html`<a href="${link(ctx, "queues", q.queue)}">${q.queue}</a>`,
+          html`<a href="${link(ctx, "queues", q.queue)}">${q.queue}</a>${
+            q.paused
+              ? html`
+                <span class="warn queue-paused">paused</span>
+              `
+              : html``
+          }`,
           q.pending,
           q.scheduled,
           q.active,
@@ -67,7 +73,7 @@ export const overviewPage: Page = async (ctx) => {
         tasks.map((t) => [
           t.task,
           html`<code>${t.timing}</code>`,
-          instant(t.next),
+          t.paused ? html`<span class="warn paused">paused</span>` : instant(t.next),
           outcomeOf(t),
           t.last ? duration(Math.max(0, t.last.startedAt - t.last.tick)) : "–",
         ]),

@@ -10,17 +10,37 @@ import {
   getJob,
   jobRef,
   queueCounts,
+  retryJob,
   UnknownJobError,
 } from "../../../lib/queue/queue.ts";
-import type { JobRecord } from "../../../lib/queue/steps.ts";
+import type { FinishedState, JobRecord, ListState } from "../../../lib/queue/steps.ts";
+import { LIST_STATES, listJobs } from "../../../lib/queue/list.ts";
+import { configureQueue, PURGE_STATES, purgeJobs } from "../../../lib/queue/retention.ts";
 import { actionForm, link, type Page, type UiContext } from "../context.ts";
 import { type Html, html } from "../html.ts";
 import { table } from "../table.ts";
 import { age, duration, instant } from "../time.ts";
 
-/** `/queues/QUEUE`: counts per state, workers, and a job lookup. */
-export const queuePage: Page = async (ctx, _url, [queue]) => {
+/** Jobs a page of the queue's job list holds. */
+const JOBS_PER_PAGE = 50;
+
+/**
+ * `/queues/QUEUE[?state=S][&after=CURSOR]`: counts per state, whether it is paused, workers, a
+ * job lookup, and its jobs of one state (or all), a page at a time.
+ */
+export const queuePage: Page = async (ctx, url, [queue]) => {
   const [counts] = await queueCounts(ctx.backend, [queue]);
+  const state = url.searchParams.get("state") ?? undefined;
+  const after = url.searchParams.get("after") ?? undefined;
+  const page = await listJobs(ctx.backend, queue, {
+    ...(state !== undefined && { states: [state as ListState] }),
+    limit: JOBS_PER_PAGE,
+    after,
+  });
+  const listed = (s?: string, cursor?: string) => {
+    const query = new URLSearchParams({ ...s && { state: s }, ...cursor && { after: cursor } });
+    return `${link(ctx, "queues", queue)}${query.size > 0 ? `?${query}` : ""}`;
+  };
   return {
     title: `Queue ${queue}`,
     tools: html`<form method="get" action="${link(ctx, "queues", queue, "job")}" class="lookup">
@@ -40,12 +60,79 @@ export const queuePage: Page = async (ctx, _url, [queue]) => {
         ]],
         "",
       )
-    }<p class="muted">Oldest pending: ${age(counts.oldestPendingAt)}</p></section>
+    }<p class="muted">Oldest pending: ${age(counts.oldestPendingAt)}${
+      counts.paused
+        ? html`
+          · <span class="warn queue-paused">paused</span>
+        `
+        : html``
+    }</p>${queueActions(ctx, queue, counts.paused)}</section>
+<section><h2>Jobs</h2><nav class="states">${
+      [undefined, ...LIST_STATES].map((s) =>
+        html`
+          <a href="${listed(s)}" ${s === state
+            ? html`
+              aria-current="page"
+            `
+            : html``}>${s ?? "all"}</a>
+        `
+      )
+    }</nav>${
+      table(
+        ["job", "state", "handler", "attempts", "created", "finished", "error"],
+        page.jobs.map(({ job, listedAs }) => [
+          html`<a href="${link(ctx, "queues", queue, "jobs", job.id)}">${job.id}</a>`,
+          html`<span class="state-${listedAs}">${listedAs}</span>`,
+          job.spec?.handler ??
+            (job.spec?.command ? html`<code>${job.spec.command.join(" ")}</code>` : "–"),
+          job.attempts,
+          instant(job.createdAt),
+          instant(job.finishedAt),
+          job.error === undefined ? "–" : html`<span class="bad">${job.error}</span>`,
+        ]),
+        after === undefined ? "No jobs here." : "No more jobs.",
+      )
+    }${
+      page.next === undefined
+        ? html``
+        : html`<p><a class="next" href="${listed(state, page.next)}">Next page</a></p>`
+    }</section>
 <section><h2>Workers</h2>${
       table(["worker"], counts.workers.map((w) => [w]), "No live workers.")
     }</section>`,
   };
 };
+
+function queueActions(ctx: UiContext, queue: string, paused: boolean): Html {
+  return html`<div class="actions">${
+    paused
+      ? actionForm(ctx, ["queues", queue, "resume"], "Resume")
+      : actionForm(ctx, ["queues", queue, "pause"], "Pause", {
+        confirm: `Pause ${queue}? Workers take no new jobs from it until it is resumed.`,
+      })
+  }${
+    PURGE_STATES.map((state) =>
+      actionForm(ctx, ["queues", queue, "purge"], `Purge ${state}`, {
+        fields: { state },
+        confirm: `Remove every ${state} job of ${queue} now?`,
+        danger: true,
+      })
+    )
+  }</div>`;
+}
+
+/** `coord queue pause|resume`. */
+export async function pauseAction(ctx: UiContext, queue: string, paused: boolean): Promise<string> {
+  await configureQueue(ctx.backend, queue, { paused });
+  return paused ? `Paused ${queue}: workers take no new jobs from it.` : `Resumed ${queue}.`;
+}
+
+/** `coord queue purge --state S`: the form's `state`. */
+export async function purgeAction(ctx: UiContext, queue: string, form: FormData): Promise<string> {
+  const state = String(form.get("state")) as FinishedState;
+  const removed = await purgeJobs(ctx.backend, queue, { state });
+  return `Purged ${removed} ${state} job(s) of ${queue}.`;
+}
 
 /** `/queues/QUEUE/jobs/ID`: one job. */
 export const jobPage: Page = async (ctx, _url, [queue, id]) => {
@@ -94,6 +181,10 @@ ${
           confirm: `Cancel ${jobRef(queue, id)}?`,
           danger: true,
         })
+        : html``
+    }${
+      (job.state === "failed" || job.state === "cancelled") && job.parent === undefined
+        ? actionForm(ctx, ["queues", queue, "jobs", id, "retry"], "Retry")
         : html``
     }</section>
 ${job.spec ? specSection(job) : html``}${
@@ -179,4 +270,14 @@ export async function cancelAction(ctx: UiContext, queue: string, id: string): P
   return cancelled
     ? `Cancelled ${jobRef(queue, id)}.`
     : `${jobRef(queue, id)} is ${job.state}; only a job that has not started can be cancelled.`;
+}
+
+/** Puts a failed or cancelled job back to pending, as `coord queue retry` does. */
+export async function retryAction(ctx: UiContext, queue: string, id: string): Promise<string> {
+  const { job, retried } = await retryJob(ctx.backend, jobRef(queue, id));
+  return retried
+    ? `Retried ${jobRef(queue, id)}: pending again, its attempts reset.`
+    : `${
+      jobRef(queue, id)
+    } is ${job.state}; only a failed or cancelled job that is no flow's part can be retried.`;
 }

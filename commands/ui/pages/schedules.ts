@@ -1,16 +1,21 @@
 /**
- * The schedules page: each task's timing, next tick, who runs it now, its last run and its
- * failures; dynamic task templates with their instance counts.
+ * The schedules page: each task's timing, next tick, who runs it now, its latest run (a
+ * tick's or a triggered one's), its failures and missed ticks, whether it is paused or
+ * orphaned; dynamic task templates with their instance counts. Its actions are
+ * `coord schedule trigger|pause|resume|remove`, with the same rules.
  *
  * @module
  */
 
+import { pauseTask, removeTask, resumeTask, triggerTask } from "../../../lib/schedule/control.ts";
+import type { LastRun } from "../../../lib/schedule/record.ts";
 import {
   scheduleStatus,
   type TaskStatus,
   type TemplateStatus,
 } from "../../../lib/schedule/status.ts";
-import type { Page } from "../context.ts";
+import { CoordError, ExitCode, UsageError } from "../../../lib/errors.ts";
+import { actionForm, link, type Page, type UiContext } from "../context.ts";
 import { type Html, html } from "../html.ts";
 import { table } from "../table.ts";
 import { duration, instant } from "../time.ts";
@@ -20,10 +25,17 @@ export function isTask(status: TaskStatus | TemplateStatus): status is TaskStatu
   return "task" in status;
 }
 
-/** A task's last outcome, coloured; its error as the tooltip. */
+/** The latest run started, a tick's or a triggered one's (as `coord schedule status` shows). */
+export function latestRun(task: TaskStatus): LastRun | undefined {
+  const { last, triggered } = task;
+  return triggered && triggered.startedAt >= (last?.startedAt ?? -Infinity) ? triggered : last;
+}
+
+/** A task's latest outcome, coloured; its error as the tooltip. */
 export function outcomeOf(task: TaskStatus): Html {
-  if (!task.last) return html`<span class="muted">never ran</span>`;
-  const { outcome, error } = task.last;
+  const run = latestRun(task);
+  if (!run) return html`<span class="muted">never ran</span>`;
+  const { outcome, error } = run;
   const tone = outcome === "success" ? "ok" : outcome === "running" ? "warn" : "bad";
   return html`<span class="${tone}" title="${error ?? ""}">${outcome}</span>`;
 }
@@ -35,6 +47,7 @@ export const schedulesPage: Page = async (ctx) => {
   const templates = statuses.filter((s): s is TemplateStatus => !isTask(s));
   return {
     title: "Schedules",
+    tools: runWithArgsForm(ctx, tasks),
     live: html`<section><h2>Tasks</h2>${
       table(
         [
@@ -42,25 +55,54 @@ export const schedulesPage: Page = async (ctx) => {
           "timing",
           "next tick",
           "running on",
-          "last tick",
+          "last run",
           "outcome",
-          "took",
-          "error",
           "runs",
           "failures",
+          "missed",
+          ...ctx.readOnly ? [] : ["actions"],
         ],
-        tasks.map((t) => [
-          t.task,
-          html`<code>${t.timing}</code>`,
-          instant(t.next),
-          t.lease ? (t.lease.owner || "retry pending") : "–",
-          instant(t.last?.tick),
-          outcomeOf(t),
-          t.last?.finishedAt !== undefined ? duration(t.last.finishedAt - t.last.startedAt) : "–",
-          t.last?.error ? html`<span class="bad">${t.last.error}</span>` : "–",
-          t.runs,
-          html`<span class="${t.failures > 0 ? "bad" : ""}">${t.failures}</span>`,
-        ]),
+        tasks.map((t) => {
+          const run = latestRun(t);
+          return [
+            html`<span class="task">${t.task}</span>${
+              t.orphaned
+                ? html`
+                  <span class="warn" title="no instance has run it for a day">orphaned</span>
+                `
+                : html``
+            }`,
+            html`<code>${t.timing}</code>`,
+            html`${t.paused ? html`<span class="warn paused">paused</span>` : instant(t.next)}${
+              t.triggers > 0
+                ? html`
+                  <span class="muted">+ ${t.triggers} run(s) asked</span>
+                `
+                : html``
+            }`,
+            t.lease ? (t.lease.owner || "retry pending") : "–",
+            html`${instant(run?.tick)}${
+              run?.trigger
+                ? html`
+                  <span class="muted">(run now)</span>
+                `
+                : html``
+            }`,
+            html`${outcomeOf(t)}${
+              run?.finishedAt !== undefined ? ` in ${duration(run.finishedAt - run.startedAt)}` : ""
+            }${run?.error ? html`<br><span class="bad">${run.error}</span>` : html``}`,
+            t.runs,
+            html`<span class="${t.failures > 0 ? "bad" : ""}">${t.failures}</span>${
+              t.consecutiveFailures > 0
+                ? html`
+                  (${t.consecutiveFailures} in a row)
+                `
+                : html``
+            }`,
+            t.missed,
+            ...ctx.readOnly ? [] : [taskActions(ctx, t)],
+          ];
+        }),
         "No schedule tasks yet — coord schedule run starts them.",
       )
     }</section>${
@@ -74,3 +116,81 @@ export const schedulesPage: Page = async (ctx) => {
     }`,
   };
 };
+
+function taskActions(ctx: UiContext, task: TaskStatus): Html {
+  const on = (verb: string) => ["schedules", task.task, verb];
+  return html`<div class="actions">${
+    actionForm(ctx, ["schedules", "trigger"], "Run now", { fields: { task: task.task } })
+  }${
+    task.paused ? actionForm(ctx, on("resume"), "Resume") : actionForm(ctx, on("pause"), "Pause")
+  }${
+    actionForm(ctx, on("remove"), "Remove", {
+      confirm: `Remove ${task.task}'s record? An instance still running it makes it again.`,
+      danger: true,
+    })
+  }${
+    task.lease
+      ? actionForm(ctx, on("remove"), "Force remove", {
+        fields: { force: 1 },
+        confirm: `Remove ${task.task} while a run holds its tick? That run's outcome is lost.`,
+        danger: true,
+      })
+      : html``
+  }</div>`;
+}
+
+/** A run now with arguments: in the page's tools, so a live update does not wipe what is typed. */
+function runWithArgsForm(ctx: UiContext, tasks: TaskStatus[]): Html {
+  if (ctx.readOnly || tasks.length === 0) return html``;
+  return html`<form method="post" action="${
+    link(ctx, "schedules", "trigger")
+  }" class="run-with-args">
+<input type="hidden" name="csrf" value="${ctx.csrfToken}">
+<select name="task" aria-label="task">${tasks.map((t) => html`<option>${t.task}</option>`)}</select>
+<input type="text" name="args" placeholder='args as JSON, e.g. {"to":"ana"}' aria-label="args as JSON">
+<button type="submit">Run now with args</button></form>`;
+}
+
+/** `coord schedule trigger`: the form's `task`, with its `args` (JSON) when given. */
+export async function triggerAction(ctx: UiContext, form: FormData): Promise<string> {
+  const task = String(form.get("task") ?? "");
+  const text = String(form.get("args") ?? "").trim();
+  let args: unknown;
+  if (text !== "") {
+    try {
+      args = JSON.parse(text);
+    } catch {
+      throw new UsageError(`args are not JSON: ${text}`);
+    }
+  }
+  const id = await triggerTask(ctx.backend, task, { args });
+  return `Asked for a run of ${task} now (request ${id}).`;
+}
+
+/** `coord schedule pause`. */
+export async function pauseAction(ctx: UiContext, task: string): Promise<string> {
+  return await pauseTask(ctx.backend, task) ? `Paused ${task}.` : `${task} was paused already.`;
+}
+
+/** `coord schedule resume`: the ticks that passed while paused are skipped. */
+export async function resumeAction(ctx: UiContext, task: string): Promise<string> {
+  return await resumeTask(ctx.backend, task)
+    ? `Resumed ${task}; the ticks due while it was paused are skipped.`
+    : `${task} was not paused.`;
+}
+
+/** `coord schedule remove`, refused while a run holds the task's tick unless `force`. */
+export async function removeAction(
+  ctx: UiContext,
+  task: string,
+  form: FormData,
+): Promise<string> {
+  try {
+    return await removeTask(ctx.backend, task, { force: form.get("force") === "1" })
+      ? `Removed ${task}.`
+      : `No such task: ${task}.`;
+  } catch (error) {
+    if (!(error instanceof CoordError) || error.exitCode !== ExitCode.timedOut) throw error;
+    return `${task} is running (a run holds its tick); not removed.`;
+  }
+}
