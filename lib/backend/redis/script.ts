@@ -142,10 +142,12 @@ export abstract class RedisSteps {
    * stay unlisted.
    */
   protected async runCreating(...[name, step, ...args]: Parameters<StepRunner>): Promise<unknown> {
-    const [, reply] = await Promise.all([
-      this.backend.indexName(this.#kind, name),
-      this.run(name, step, ...args),
-    ]);
+    const indexing = this.backend.indexName(this.#kind, name);
+    // A step that fails (bad input, foreign data) is reported; the index's own failure then
+    // matters no more, and must not surface later as an unhandled rejection.
+    indexing.catch(() => {});
+    const reply = await this.run(name, step, ...args);
+    await indexing;
     return reply;
   }
 }
