@@ -153,6 +153,18 @@ export class SqliteLockSteps implements LockSteps {
     return row;
   }
 
+  /** Moves a live ticket's lease to `expiresAt`. */
+  #extendLease(name: string, ticket: number, expiresAt: number): void {
+    this.#backend.run(
+      `UPDATE coord_lock_ticket SET expires_at = ?
+       WHERE namespace = ? AND name = ? AND ticket = ?`,
+      expiresAt,
+      this.#backend.namespace,
+      name,
+      ticket,
+    );
+  }
+
   /**
    * The next fencing token: never below the clock in µs, so that it does not repeat even when
    * the counters were lost or rolled back (a file restored from a backup, rows deleted).
@@ -251,14 +263,7 @@ export class SqliteLockSteps implements LockSteps {
         const before = this.#settle(name, queue, now);
         const taken = this.#taken(name, r.request);
         if (taken) {
-          this.#backend.run(
-            `UPDATE coord_lock_ticket SET expires_at = ?
-             WHERE namespace = ? AND name = ? AND ticket = ?`,
-            now + r.expireMs,
-            this.#backend.namespace,
-            name,
-            taken.ticket,
-          );
+          this.#extendLease(name, taken.ticket, now + r.expireMs);
           return { outcome: "queued", ...taken, ...this.#standing(before, taken.ticket, now) };
         }
         if (before.length > 0 && queue.lim !== r.limit) {
@@ -304,16 +309,7 @@ export class SqliteLockSteps implements LockSteps {
       if (!queue) return { state: "gone" } as const;
       const live = this.#settle(name, queue, now);
       const mine = live.find((t) => t.ticket === r.ticket);
-      if (mine && r.renew) {
-        this.#backend.run(
-          `UPDATE coord_lock_ticket SET expires_at = ?
-           WHERE namespace = ? AND name = ? AND ticket = ?`,
-          now + r.expireMs,
-          this.#backend.namespace,
-          name,
-          r.ticket,
-        );
-      }
+      if (mine && r.renew) this.#extendLease(name, r.ticket, now + r.expireMs);
       const standing = this.#standing(live, r.ticket, now);
       if (standing.state === "granted" && r.starting && mine && !mine.started) {
         this.#backend.run(
