@@ -102,6 +102,13 @@ function parseLine(text: string, line: number): CrontabTask {
   let next = 0;
   let cron: string;
   const first = words[0][0];
+  // cron's environment lines: coord runs each command with coord's own environment.
+  if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(first) && words.length === 1) {
+    throw new UsageError(
+      `${first.split("=")[0]}= lines are not read (cron's environment lines) — write ` +
+        `VAR=value before the command instead`,
+    );
+  }
   if (first === "@every") {
     if (words.length < 2) throw new UsageError(`@every needs a duration, e.g. @every 30s`);
     cron = `@every ${words[1][0]}`;

@@ -176,6 +176,7 @@ Deno.test("parseCrontab() prefixes every error with FILE:LINE:, counting comment
     ["61 3 * * * ./x", /cron expression "61 3 \* \* \*" is malformed/],
     ["0 */5 * * * 30 ./x", /"0 \*\/5 \* \* \* 30" is malformed: .* add seconds=last/],
     ["0 3 * * ./x", /does not start with a schedule — give 5 or 6 cron fields/],
+    ["MAILTO=ops@example.com", /MAILTO= lines are not read .* VAR=value before the command/],
     ["@reboot ./x", /@reboot is not a schedule — use @yearly/],
     ["@every", /@every needs a duration/],
     ["@every 0s ./x", /@every "0s" is not a positive duration/],
