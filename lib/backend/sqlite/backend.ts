@@ -15,7 +15,7 @@ import type { Backend, ChangeWatcher, EngineInfo, ForeignEntry, NamedEvent } fro
 import type { Kind } from "../keys.ts";
 import { isMemoryPath } from "../url.ts";
 import type { BarrierSteps } from "../../barrier/steps.ts";
-import { BARRIER_DDL, SqliteBarrierSteps } from "./barrier.ts";
+import { BARRIER_DDL, SqlBarrierSteps } from "../sql/barrier.ts";
 import type { LockSteps } from "../../lock/steps.ts";
 import { LOCK_DDL, SqliteLockSteps } from "./lock.ts";
 import type { ScheduleSteps } from "../../schedule/steps.ts";
@@ -25,6 +25,7 @@ import { QUEUE_DDL, SqliteQueueSteps } from "./queue.ts";
 import { WalHint } from "./wal_hint.ts";
 import { HostClock } from "./host_clock.ts";
 import { ForeignRows } from "./foreign_rows.ts";
+import { SqliteSqlStore } from "./sql_store.ts";
 
 /**
  * How long a step waits for another process's write lock before SQLite gives up. Steps hold
@@ -86,7 +87,9 @@ export class SqliteBackend implements Backend {
   readonly #walHint: WalHint | undefined;
   /** Prepared once per connection: waiters poll and steps repeat the same few statements. */
   readonly #statements = new Map<string, StatementSync>();
-  readonly barrier: BarrierSteps = new SqliteBarrierSteps(this);
+  /** Steps written once in portable SQL reach this database through it. */
+  readonly #sql = new SqliteSqlStore(this);
+  readonly barrier: BarrierSteps = new SqlBarrierSteps(this.#sql);
   readonly lock: LockSteps = new SqliteLockSteps(this);
   readonly schedule: ScheduleSteps = new SqliteScheduleSteps(this);
   readonly queue: QueueSteps = new SqliteQueueSteps(this);
@@ -120,6 +123,49 @@ export class SqliteBackend implements Backend {
     // Only a transaction that changed rows wakes them: a waiter's own no-op check must not.
     if (this.#totalChanges() !== before) { for (const flag of this.#watchers) flag.notify(); }
     return result;
+  }
+
+  /**
+   * {@link write} for a step written against the async SQL interface: the same transaction,
+   * but `fn` returns a promise. Such steps run one after another, never interleaved, since a
+   * connection holds one transaction; their statements all run synchronously underneath.
+   */
+  writeAsync<T>(fn: () => Promise<T>): Promise<T> {
+    return this.#serially(async () => {
+      const before = this.#totalChanges();
+      const result = await this.#transactionAsync("BEGIN IMMEDIATE", fn);
+      if (this.#totalChanges() !== before) { for (const flag of this.#watchers) flag.notify(); }
+      return result;
+    });
+  }
+
+  /** {@link read} for a step written against the async SQL interface. */
+  readAsync<T>(fn: () => Promise<T>): Promise<T> {
+    return this.#serially(() => this.#transactionAsync("BEGIN", fn));
+  }
+
+  #tail: Promise<unknown> = Promise.resolve();
+
+  #serially<T>(fn: () => Promise<T>): Promise<T> {
+    const result = this.#tail.then(fn);
+    this.#tail = result.catch(() => {});
+    return result;
+  }
+
+  async #transactionAsync<T>(begin: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      this.db.exec(begin);
+    } catch (e) {
+      throw this.#unavailable(e);
+    }
+    try {
+      const result = await fn();
+      this.db.exec("COMMIT");
+      return result;
+    } catch (e) {
+      if (this.db.isTransaction) this.db.exec("ROLLBACK");
+      throw this.#unavailable(e);
+    }
   }
 
   #totalChanges(): number {
