@@ -235,7 +235,7 @@ conformance("foreign data in a barrier's keys is refused and left as it was", as
   await assert.rejects(barrier(backend, "mine", 1), ForeignDataError);
   await assert.rejects(barrierStatus(backend, "mine"), ForeignDataError);
   assert.equal(await read(), "junk");
-});
+}, { skip: ["postgres"] }); // Postgres enforces the columns' types: such a row cannot be stored.
 
 conformance("bad N, timeout or delay is a usage error", async ({ open }) => {
   const backend = await open();

@@ -10,7 +10,7 @@
 import { BackendUnavailableError } from "../../errors.ts";
 import type { BackendUrl, HostPort } from "../url.ts";
 
-type RedisTarget = Exclude<BackendUrl, { kind: "sqlite" }>;
+type RedisTarget = Exclude<BackendUrl, { kind: "sqlite" | "postgres" }>;
 
 /** Sends one raw command; the reply as node-redis parses RESP3. */
 export type Send = (args: string[]) => Promise<unknown>;
