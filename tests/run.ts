@@ -1,6 +1,6 @@
 /**
  * The test entry point, `deno task test [paths] [deno test flags]`: starts one standalone Redis,
- * one cluster and one sentinel group for the whole run, runs `deno test` against them, ends with
+ * one cluster, one sentinel group and one PostgreSQL server for the whole run, runs `deno test` against them, ends with
  * a plain `tests: N passed, M failed` line, and exits with `deno test`'s status.
  *
  * Paths among the arguments replace the default `tests/ lib/`; everything else is passed on.
@@ -20,6 +20,12 @@ import {
   startStandalone,
 } from "./support/redis_servers.ts";
 import { announceSkip, RedisMissingError, SHARED_URL_ENV } from "./support/shared_servers.ts";
+import { postgresBinDir, startPostgres } from "./support/postgres_server.ts";
+import {
+  announcePostgresSkip,
+  POSTGRES_URL_ENV,
+  PostgresMissingError,
+} from "./support/postgres_shared.ts";
 
 const PROJECT_ROOT = decodeURIComponent(new URL("..", import.meta.url).pathname);
 const DEFAULT_PATHS = ["tests/", "lib/", "bench/"];
@@ -84,6 +90,17 @@ async function main(args: string[]): Promise<number> {
       return 1;
     } else {
       announceSkip(); // Also marks it shown for the test processes, which inherit the env.
+    }
+    if (postgresBinDir()) {
+      const postgres = await startPostgres();
+      servers.push(postgres);
+      env[POSTGRES_URL_ENV] = postgres.url;
+      console.error(`test postgres up: ${postgres.url}`);
+    } else if (Deno.env.get("CI") === "true") {
+      console.error(`error: ${new PostgresMissingError().message}`);
+      return 1;
+    } else {
+      announcePostgresSkip();
     }
     if (interruptedBy) return exitCodeFor(interruptedBy);
 

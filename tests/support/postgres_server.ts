@@ -137,6 +137,7 @@ export async function startPostgres(): Promise<PostgresServer> {
       `CREATE ROLE coord LOGIN SUPERUSER`,
       `CREATE DATABASE coord OWNER coord`,
       `CREATE ROLE ${PASSWORD_ROLE} LOGIN PASSWORD '${PASSWORD_ROLE_SECRET}'`,
+      `GRANT CREATE ON DATABASE coord TO ${PASSWORD_ROLE}`,
     ]);
     const stopNow = (mode: string) =>
       check(asServer(bin, "pg_ctl", ["-D", data, "-m", mode, "-w", "stop"]), "pg_ctl stop");
