@@ -32,7 +32,9 @@ export type SslMode = "disable" | "prefer" | "require" | "verify-ca" | "verify-f
 
 /** Where a `postgres://` URL points. */
 export interface PostgresTarget {
+  /** Always `postgres` (for `postgres://` and `postgresql://`). */
   kind: "postgres";
+  /** The server; port default 5432. */
   node: HostPort;
   /** The role; default `postgres`. */
   user: string;
