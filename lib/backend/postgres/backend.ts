@@ -235,6 +235,7 @@ function isLoginFailure(e: Error): boolean {
 async function createSchema(pool: PgPool, namespace: string): Promise<void> {
   const schema = schemaIdentifier(namespace);
   const client = await pool.connect();
+  client.on("error", () => {}); // The statement in flight reports it.
   try {
     const { rows } = await client.query(
       `SELECT 1 FROM information_schema.tables WHERE table_schema = $1 AND table_name = ANY($2)`,

@@ -16,6 +16,8 @@ import { CHANGE_CHANNEL, changePayload } from "./sql_store.ts";
 
 /** Without LISTEN, a watcher returns this often so its waiter re-reads the state. */
 export const POLL_MS = 50;
+/** After losing its connection (a server restart), the listener tries again this often. */
+const RELISTEN_MS = 1_000;
 
 /** The process's LISTEN connection and the watchers it serves. */
 export class ChangeListener {
@@ -23,6 +25,7 @@ export class ChangeListener {
   readonly #flags = new Map<string, Set<ChangeFlag>>();
   #client: PgClient | undefined;
   #closed = false;
+  #relisten: ReturnType<typeof setTimeout> | undefined;
 
   private constructor(makeClient: () => PgClient) {
     this.#makeClient = makeClient;
@@ -45,8 +48,10 @@ export class ChangeListener {
     const lost = () => {
       if (this.#client !== client) return;
       this.#client = undefined;
-      // Whatever was announced meanwhile is unknown: every waiter re-checks.
+      // Whatever was announced meanwhile is unknown: every waiter re-checks, polling until
+      // the connection is back.
       for (const flags of this.#flags.values()) for (const flag of flags) flag.notify();
+      this.#scheduleRelisten();
     };
     client.on("error", lost);
     client.on("end", lost);
@@ -63,11 +68,21 @@ export class ChangeListener {
     }
   }
 
+  #scheduleRelisten(): void {
+    if (this.#closed || this.#relisten !== undefined) return;
+    const timer = setTimeout(async () => {
+      this.#relisten = undefined;
+      if (this.#closed || this.#client) return;
+      await this.#listen();
+      if (!this.#client) this.#scheduleRelisten();
+    }, RELISTEN_MS);
+    // Waiting for the server must not keep a finished process alive.
+    Deno.unrefTimer(timer);
+    this.#relisten = timer;
+  }
+
   /** A watcher of `topic`; see {@link ChangeWatcher}. */
-  async watch(namespace: string, topic: Topic): Promise<ChangeWatcher> {
-    // A lost connection is replaced by the next watcher, so a restarted server brings
-    // NOTIFY back without a restarted process.
-    if (!this.#client && !this.#closed) await this.#listen();
+  watch(namespace: string, topic: Topic): Promise<ChangeWatcher> {
     const key = changePayload(namespace, topic);
     const flag = new ChangeFlag();
     let flags = this.#flags.get(key);
@@ -89,12 +104,13 @@ export class ChangeListener {
       if (flags.size === 0) this.#flags.delete(key);
       return Promise.resolve();
     };
-    return { next, [Symbol.asyncDispose]: dispose };
+    return Promise.resolve({ next, [Symbol.asyncDispose]: dispose });
   }
 
   /** Stops listening. */
   async close(): Promise<void> {
     this.#closed = true;
+    clearTimeout(this.#relisten);
     const client = this.#client;
     this.#client = undefined;
     await client?.end().catch(() => {});

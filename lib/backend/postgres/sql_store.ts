@@ -48,6 +48,8 @@ export class PostgresSqlStore implements SqlStore {
   readonly #pool: PgPool;
   readonly #displayUrl: string;
   readonly #begin: { write: string; read: string };
+  /** Connections that already have an error listener. */
+  readonly #guarded = new WeakSet<PgPoolClient>();
   /** Each statement's Postgres form, translated once. */
   readonly #translated = new Map<string, string>();
 
@@ -79,6 +81,12 @@ export class PostgresSqlStore implements SqlStore {
       client = await this.#pool.connect();
     } catch (e) {
       throw this.#unavailable(e);
+    }
+    if (!this.#guarded.has(client)) {
+      // The pool listens for errors of idle connections only: one lost while checked out
+      // would otherwise be an uncaught error. The query in flight fails with it anyway.
+      client.on("error", () => {});
+      this.#guarded.add(client);
     }
     try {
       await client.query(begin);
