@@ -26,6 +26,7 @@ import { WalHint } from "./wal_hint.ts";
 import { HostClock } from "./host_clock.ts";
 import { ForeignRows } from "./foreign_rows.ts";
 import { SqliteSqlStore } from "./sql_store.ts";
+import { serially } from "./serial.ts";
 
 /**
  * How long a step waits for another process's write lock before SQLite gives up. Steps hold
@@ -127,11 +128,11 @@ export class SqliteBackend implements Backend {
 
   /**
    * {@link write} for a step written against the async SQL interface: the same transaction,
-   * but `fn` returns a promise. Such steps run one after another, never interleaved, since a
-   * connection holds one transaction; their statements all run synchronously underneath.
+   * but `fn` returns a promise. It runs in this process's queue of SQLite steps (see
+   * `serial.ts`), as every step does.
    */
   writeAsync<T>(fn: () => Promise<T>): Promise<T> {
-    return this.#serially(async () => {
+    return serially(async () => {
       const before = this.#totalChanges();
       const result = await this.#transactionAsync("BEGIN IMMEDIATE", fn);
       if (this.#totalChanges() !== before) { for (const flag of this.#watchers) flag.notify(); }
@@ -141,15 +142,7 @@ export class SqliteBackend implements Backend {
 
   /** {@link read} for a step written against the async SQL interface. */
   readAsync<T>(fn: () => Promise<T>): Promise<T> {
-    return this.#serially(() => this.#transactionAsync("BEGIN", fn));
-  }
-
-  #tail: Promise<unknown> = Promise.resolve();
-
-  #serially<T>(fn: () => Promise<T>): Promise<T> {
-    const result = this.#tail.then(fn);
-    this.#tail = result.catch(() => {});
-    return result;
+    return serially(() => this.#transactionAsync("BEGIN", fn));
   }
 
   async #transactionAsync<T>(begin: string, fn: () => Promise<T>): Promise<T> {
@@ -359,15 +352,12 @@ export class SqliteBackend implements Backend {
 }
 
 /**
- * Runs a synchronous step and settles a promise with its outcome, so a step that throws
- * rejects like the Redis backend's do instead of throwing at the call.
+ * Runs a synchronous step in this process's queue of SQLite steps (see `serial.ts`), so it
+ * never begins while a step of the async SQL interface holds a transaction open; a step that
+ * throws rejects, like the Redis backend's do.
  */
 export function settle<T>(step: () => T): Promise<T> {
-  try {
-    return Promise.resolve(step());
-  } catch (e) {
-    return Promise.reject(e);
-  }
+  return serially(step);
 }
 
 /** Only the owner may read or write what coord creates: jobs' arguments and results are inside. */
