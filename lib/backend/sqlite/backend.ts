@@ -55,14 +55,20 @@ const FOREIGN_ROWS_SHOWN = 5;
 /** A follower re-reads the event table at least this often. */
 const EVENT_POLL_MS = 1_000;
 
-/** Every table coord keeps; each primitive adds its own. Names start with `coord_`. */
-const SCHEMA = [
-  `CREATE TABLE IF NOT EXISTS coord_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
-  ...BARRIER_DDL,
-  ...LOCK_DDL,
-  ...SCHEDULE_DDL,
-  ...QUEUE_DDL,
-];
+/**
+ * Every table coord keeps; each primitive adds its own. Names start with `coord_`. Built when
+ * first needed, not at load: the step modules import this one, so a step module imported
+ * first would otherwise be read here before its DDL exists.
+ */
+function schema(): string[] {
+  return [
+    `CREATE TABLE IF NOT EXISTS coord_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
+    ...BARRIER_DDL,
+    ...LOCK_DDL,
+    ...SCHEDULE_DDL,
+    ...QUEUE_DDL,
+  ];
+}
 const SCHEMA_VERSION = "1";
 const CLOCK_RECORD_SQL = "SELECT value FROM coord_meta WHERE key = 'clock'";
 const SAVE_CLOCK_RECORD_SQL = "INSERT OR REPLACE INTO coord_meta (key, value) VALUES ('clock', ?)";
@@ -380,7 +386,7 @@ function createPrivately(path: string, createDirectory: boolean): void {
 }
 
 function missingTables(db: DatabaseSync): string[] {
-  const wanted = SCHEMA.map((ddl) => /EXISTS\s+(\w+)/.exec(ddl)![1]);
+  const wanted = schema().map((ddl) => /EXISTS\s+(\w+)/.exec(ddl)![1]);
   const present = new Set(
     (db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table'").all() as { name: string }[])
       .map((r) => r.name),
@@ -391,7 +397,7 @@ function missingTables(db: DatabaseSync): string[] {
 function createSchema(db: DatabaseSync): void {
   db.exec("BEGIN IMMEDIATE");
   try {
-    for (const ddl of SCHEMA) db.exec(ddl);
+    for (const ddl of schema()) db.exec(ddl);
     db.prepare("INSERT OR IGNORE INTO coord_meta (key, value) VALUES ('schema_version', ?)")
       .run(SCHEMA_VERSION);
     db.exec("COMMIT");
