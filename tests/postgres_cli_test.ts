@@ -127,3 +127,26 @@ Deno.test({
     assert.match(text.stderr, /warning: 1 key\(s\) in namespace/);
   },
 });
+
+Deno.test({
+  name: "primitives not yet on postgres exit 64 with one line naming the URLs that work",
+  ignore,
+  async fn() {
+    for (
+      const args of [
+        ["lock", "run", "x", "--url", url!, "--", "true"],
+        ["turn", "status", "x", "--url", url!],
+        ["queue", "status", "--url", url!],
+        ["schedule", "status", "--url", url!],
+      ]
+    ) {
+      const r = await runCoord(args);
+      assert.equal(r.code, 64, `${args.join(" ")}: ${r.stderr}`);
+      assert.equal(oneLine(r.stderr).length, 1, r.stderr);
+      assert.match(
+        r.stderr,
+        /not available on postgres:\/\/ yet — use a redis:\/\/ or sqlite: URL/,
+      );
+    }
+  },
+});
