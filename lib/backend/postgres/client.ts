@@ -17,6 +17,8 @@ export interface PgClient {
   on(event: "error" | "end", fn: (error?: Error) => void): void;
   connect(): Promise<void>;
   end(): Promise<void>;
+  /** Quotes a string as an SQL literal (for the few statements sent without parameters). */
+  escapeLiteral(text: string): string;
 }
 
 /** A connection borrowed from a pool. */

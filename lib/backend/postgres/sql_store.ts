@@ -11,7 +11,7 @@
 import { BackendUnavailableError } from "../../errors.ts";
 import type { Topic } from "../types.ts";
 import type { SqlStore, SqlTransaction, SqlValue } from "../sql/transaction.ts";
-import type { PgClient, PgPool, PgPoolClient } from "./client.ts";
+import type { PgClient, PgPool, PgPoolClient, PgResult } from "./client.ts";
 
 /** The channel every coord change is announced on; the payload names the instance. */
 export const CHANGE_CHANNEL = "coord_change";
@@ -40,6 +40,75 @@ export function isConnectionError(error: unknown): boolean {
   if (typeof e?.code === "string" && /^(08|57P|53)/.test(e.code)) return true;
   if (typeof e?.code === "string" && /^E[A-Z]+$/.test(e.code)) return true;
   return /Connection terminated|timeout|not queryable|ECONNRE|socket/i.test(e?.message ?? "");
+}
+
+/**
+ * One step's transaction on one connection. Statements that return nothing the step reads
+ * (BEGIN, the advisory lock, NOTIFY) are held back and sent in one round trip with the next
+ * statement, or with COMMIT: a step costs a round trip per query it reads, plus one. The lock
+ * is still taken before anything after it runs, since the server runs them in order.
+ */
+class Transaction implements SqlTransaction {
+  readonly #client: PgPoolClient;
+  readonly #translate: (sql: string) => string;
+  readonly #namespace: string;
+  /** Statements not sent yet, run before the next one. */
+  #held: string[];
+
+  constructor(
+    client: PgPoolClient,
+    begin: string,
+    translate: (sql: string) => string,
+    namespace: string,
+  ) {
+    this.#client = client;
+    this.#held = [begin];
+    this.#translate = translate;
+    this.#namespace = namespace;
+  }
+
+  /** Sends the held statements, then `sql` (without parameters) in the same round trip. */
+  async #simple(sql: string): Promise<PgResult> {
+    const text = [...this.#held, sql].join("; ");
+    this.#held = [];
+    const results = await this.#client.query(text);
+    // Several statements in one string give one result each.
+    return Array.isArray(results) ? results.at(-1) : results;
+  }
+
+  async all<T>(sql: string, ...params: SqlValue[]): Promise<T[]> {
+    if (this.#held.length > 0) await this.#simple("SELECT 1");
+    return (await this.#client.query(this.#translate(sql), params)).rows as T[];
+  }
+
+  async run(sql: string, ...params: SqlValue[]): Promise<void> {
+    await this.all(sql, ...params);
+  }
+
+  async now(): Promise<number> {
+    return (await this.#simple(NOW_SQL)).rows[0].now as number;
+  }
+
+  notify(topic: Topic): Promise<void> {
+    const payload = this.#client.escapeLiteral(changePayload(this.#namespace, topic));
+    this.#held.push(`SELECT pg_notify('${CHANGE_CHANNEL}', ${payload})`);
+    return Promise.resolve();
+  }
+
+  lock(topic: Topic): Promise<void> {
+    const key = this.#client.escapeLiteral(changePayload(this.#namespace, topic));
+    this.#held.push(`SELECT pg_advisory_xact_lock(hashtextextended(${key}, 0))`);
+    return Promise.resolve();
+  }
+
+  /** Postgres enforces the columns' types: a row of the wrong shape cannot be stored. */
+  refuseForeignRows(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  async commit(): Promise<void> {
+    await this.#simple("COMMIT");
+  }
 }
 
 /** One Postgres database and schema as a {@link SqlStore}. */
@@ -88,10 +157,10 @@ export class PostgresSqlStore implements SqlStore {
       client.on("error", () => {});
       this.#guarded.add(client);
     }
+    const tx = new Transaction(client, begin, (sql) => this.#translate(sql), this.namespace);
     try {
-      await client.query(begin);
-      const result = await fn(this.#transactionOn(client));
-      await client.query("COMMIT");
+      const result = await fn(tx);
+      await tx.commit();
       client.release();
       return result;
     } catch (e) {
@@ -101,27 +170,6 @@ export class PostgresSqlStore implements SqlStore {
       client.release(broken ? (e as Error) : undefined);
       throw broken ? this.#unavailable(e) : e;
     }
-  }
-
-  #transactionOn(client: PgPoolClient): SqlTransaction {
-    const all = async <T>(sql: string, ...params: SqlValue[]): Promise<T[]> =>
-      (await client.query(this.#translate(sql), params)).rows as T[];
-    return {
-      all,
-      run: async (sql, ...params) => void await client.query(this.#translate(sql), params),
-      now: () => readClock(client),
-      notify: async (topic) =>
-        void await client.query("SELECT pg_notify($1, $2)", [
-          CHANGE_CHANNEL,
-          changePayload(this.namespace, topic),
-        ]),
-      lock: async (topic) =>
-        void await client.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [
-          changePayload(this.namespace, topic),
-        ]),
-      // Postgres enforces the columns' types: a row of the wrong shape cannot be stored.
-      refuseForeignRows: () => Promise.resolve(),
-    };
   }
 
   /** `?` → `$1, $2, …`; the shared SQL has no `?` inside literals. */
