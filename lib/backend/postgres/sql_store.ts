@@ -149,7 +149,8 @@ export class PostgresSqlStore implements SqlStore {
     try {
       client = await this.#pool.connect();
     } catch (e) {
-      throw this.#unavailable(e);
+      // Not every failure here is an outage: a closed backend's pool refuses too.
+      throw isConnectionError(e) ? this.#unavailable(e) : e;
     }
     if (!this.#guarded.has(client)) {
       // The pool listens for errors of idle connections only: one lost while checked out
