@@ -85,12 +85,14 @@ Deno.test({
   name: "the right postgres password, in the URL or the environment, connects",
   ignore,
   async fn() {
-    const inUrl = await runCoord(["doctor", "--url", passwordUrl(PASSWORD_ROLE_SECRET)]);
+    // Its own namespace: a schema another role created is not its to use (see below).
+    const own = ["--namespace", `pw${crypto.randomUUID().slice(0, 8)}`];
+    const inUrl = await runCoord(["doctor", "--url", passwordUrl(PASSWORD_ROLE_SECRET), ...own]);
     assert.equal(inUrl.code, 0, inUrl.stderr);
     assert.doesNotMatch(inUrl.stdout + inUrl.stderr, new RegExp(PASSWORD_ROLE_SECRET));
     const plainUrl = `postgres://${PASSWORD_ROLE}@127.0.0.1:${port}/coord`;
     for (const variable of ["COORD_PASSWORD", "PGPASSWORD"]) {
-      const r = await runCoord(["doctor", "--url", plainUrl], {
+      const r = await runCoord(["doctor", "--url", plainUrl, ...own], {
         env: { [variable]: PASSWORD_ROLE_SECRET },
       });
       assert.equal(r.code, 0, `${variable}: ${r.stderr}`);
@@ -148,5 +150,34 @@ Deno.test({
         /not available on postgres:\/\/ yet — use a redis:\/\/ or sqlite: URL/,
       );
     }
+  },
+});
+
+Deno.test({
+  name: "a schema another role created exits 69 naming the grant, and stays as it was",
+  ignore,
+  async fn() {
+    const namespace = ["--namespace", `t${crypto.randomUUID().slice(0, 8)}`];
+    const owner = await runCoord(["barrier", "b", "1", "--url", url!, ...namespace]);
+    assert.equal(owner.code, 0, owner.stderr);
+    const other = await runCoord([
+      "doctor",
+      "--url",
+      passwordUrl(PASSWORD_ROLE_SECRET),
+      ...namespace,
+    ]);
+    assert.equal(other.code, 69, other.stderr);
+    assert.equal(oneLine(other.stderr).length, 1, other.stderr);
+    assert.match(other.stderr, /may not use schema "t[0-9a-f]+" .* GRANT USAGE, CREATE ON SCHEMA/);
+    const status = await runCoord([
+      "barrier",
+      "status",
+      "b",
+      "--json",
+      "--url",
+      url!,
+      ...namespace,
+    ]);
+    assert.equal(JSON.parse(status.stdout).last_release.generation, 1);
   },
 });

@@ -32,6 +32,8 @@ const POOL_SIZE = 4;
 export const SCHEMA_VERSION = 1;
 /** Postgres cuts identifiers at 63 bytes: a longer namespace would share a cut schema. */
 const MAX_SCHEMA_BYTES = 63;
+/** SQLSTATE of "permission denied". */
+const INSUFFICIENT_PRIVILEGE = "42501";
 /** int8 (`count(*)`, BIGINT columns): coord's values fit in a double. */
 const INT8_OID = 20;
 
@@ -211,11 +213,19 @@ export async function openPostgres(
   // opens another.
   pool.on("error", () => {});
   try {
-    await createSchema(pool, options.namespace);
+    await createSchema(pool, options.namespace, options.displayUrl);
     const listener = await ChangeListener.start(() => new pg.Client(config));
     return new PostgresBackend(pool, listener, target, options);
   } catch (e) {
     await pool.end().catch(() => {});
+    if ((e as { code?: string }).code === INSUFFICIENT_PRIVILEGE) {
+      throw new BackendUnavailableError(
+        `${options.displayUrl}: ${(e as Error).message} — coord creates schema ` +
+          `"${options.namespace}" on first use: GRANT CREATE ON DATABASE to this user, or ` +
+          `create the schema for it`,
+        { cause: e },
+      );
+    }
     if (e instanceof UsageError || !(e instanceof Error) || !isLoginFailure(e)) throw e;
     throw new BackendUnavailableError(
       `cannot reach ${options.displayUrl}: ${e.message} — is the server up? check the URL, ` +
@@ -232,7 +242,7 @@ function isLoginFailure(e: Error): boolean {
 }
 
 /** Creates the schema and tables once; concurrent first uses wait for each other. */
-async function createSchema(pool: PgPool, namespace: string): Promise<void> {
+async function createSchema(pool: PgPool, namespace: string, displayUrl: string): Promise<void> {
   const schema = schemaIdentifier(namespace);
   const client = await pool.connect();
   client.on("error", () => {}); // The statement in flight reports it.
@@ -245,6 +255,18 @@ async function createSchema(pool: PgPool, namespace: string): Promise<void> {
     await client.query("BEGIN");
     await client.query("SELECT pg_advisory_xact_lock(hashtextextended('coord schema', 0))");
     await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    const { rows: [{ allowed }] } = await client.query(
+      "SELECT has_schema_privilege($1, 'USAGE, CREATE') AS allowed",
+      [namespace],
+    );
+    if (!allowed) {
+      // Another role made it: without this check, the DDL below fails with a puzzling
+      // "no schema has been selected to create in".
+      throw new BackendUnavailableError(
+        `${displayUrl}: this user may not use schema "${namespace}" (another role created ` +
+          `it) — GRANT USAGE, CREATE ON SCHEMA to this user, or use another --namespace`,
+      );
+    }
     await client.query(`SET LOCAL search_path TO ${schema}`);
     for (const ddl of SCHEMA) await client.query(ddl);
     await client.query(
