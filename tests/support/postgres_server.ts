@@ -52,6 +52,33 @@ export class PostgresStartError extends Error {
 
 const live = new Set<{ dir: string; bin: string }>();
 
+/**
+ * One `sh` per server that waits for its stdin to close — when this process ends, however it
+ * ends (a runner killed with SIGKILL runs no unload handler) — then stops the server and
+ * removes its directory. Interrupts meant for the test runner must not end it first.
+ */
+const WATCHDOG_SCRIPT = `
+trap '' INT HUP TERM
+cat >/dev/null
+if [ "$3" = root ]; then
+  runuser -u postgres -- "$1/pg_ctl" -D "$2/data" -m immediate stop
+else
+  "$1/pg_ctl" -D "$2/data" -m immediate stop
+fi >/dev/null 2>&1
+rm -rf -- "$2"
+`;
+
+function startWatchdog(bin: string, dir: string): WritableStream<Uint8Array> {
+  const child = new Deno.Command("sh", {
+    args: ["-c", WATCHDOG_SCRIPT, "watchdog", bin, dir, Deno.uid() === 0 ? "root" : "user"],
+    stdin: "piped",
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  child.unref();
+  return child.stdin;
+}
+
 globalThis.addEventListener("unload", () => {
   for (const server of live) {
     try {
@@ -85,6 +112,7 @@ export async function startPostgres(): Promise<PostgresServer> {
   const dir = await Deno.makeTempDir({ prefix: "coord-pg-" });
   const server = { dir, bin };
   live.add(server);
+  const watchdog = startWatchdog(bin, dir);
   try {
     if (Deno.uid() === 0) await chown(dir);
     const data = `${dir}/data`;
@@ -153,6 +181,7 @@ export async function startPostgres(): Promise<PostgresServer> {
         live.delete(server);
         await stopNow("immediate").catch(() => {});
         await Deno.remove(dir, { recursive: true }).catch(() => {});
+        await watchdog.close().catch(() => {});
       },
     };
   } catch (e) {
@@ -160,6 +189,7 @@ export async function startPostgres(): Promise<PostgresServer> {
     await asServer(bin, "pg_ctl", ["-D", `${dir}/data`, "-m", "immediate", "stop"]).output()
       .catch(() => {});
     await Deno.remove(dir, { recursive: true }).catch(() => {});
+    await watchdog.close().catch(() => {});
     throw e;
   }
 }
