@@ -37,6 +37,10 @@ const COMMANDS: Record<string, Entry> = {
     summary: "a durable job queue: delayed, parallel and serial jobs",
     load: async () => (await import("./commands/queue.ts")).queueCommand,
   },
+  ui: {
+    summary: "a live web console with the CLI's actions, /metrics and /health",
+    load: async () => (await import("./commands/ui.ts")).uiCommand,
+  },
   doctor: {
     summary: "check the backend: version, round trip, clock offset, foreign data",
     load: async () => (await import("./commands/doctor.ts")).doctor,
@@ -83,6 +87,7 @@ async function main(argv: string[]): Promise<number> {
     if (rest[0] === undefined) return print(HELP);
     return print((await find(rest[0]).load()).usage);
   }
+  if (name.startsWith("-")) throw optionBeforeCommand(name, rest);
   const command = await find(name).load();
   const beforeDashDash = rest.includes("--") ? rest.slice(0, rest.indexOf("--")) : rest;
   if (beforeDashDash.some(isHelp)) return print(command.usage);
@@ -92,12 +97,24 @@ async function main(argv: string[]): Promise<number> {
 function find(name: string): Entry {
   const entry = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!entry) {
-    const problem = name.startsWith("-")
-      ? `unknown option "${name}" before the command`
-      : `unknown command "${name}"`;
-    throw usage("", `${problem}; commands: ${Object.keys(COMMANDS).join(", ")}`);
+    throw usage("", `unknown command "${name}"; commands: ${Object.keys(COMMANDS).join(", ")}`);
   }
   return entry;
+}
+
+/**
+ * `coord --url … lock x -- true`: options go after the command's name. The message shows where,
+ * without repeating values (a URL may hold a password).
+ */
+function optionBeforeCommand(option: string, rest: string[]): Error {
+  const name = rest.find((arg) => Object.hasOwn(COMMANDS, arg));
+  const flag = option.split("=")[0];
+  return usage(
+    name ?? "",
+    name === undefined
+      ? `unknown option "${flag}" before the command; commands: ${Object.keys(COMMANDS).join(", ")}`
+      : `options go after the command's name: coord ${name} ${flag} … (not coord ${flag} … ${name})`,
+  );
 }
 
 function print(text: string): number {

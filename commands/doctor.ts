@@ -20,7 +20,9 @@ const USAGE = `Usage: coord doctor [--url URL] [--namespace NS] [--json]
 
 Checks the backend: its kind and version, the round trip to it, this host's clock offset to
 the backend's clock, the namespace, and keys (or tables) in the namespace holding data coord
-did not write (a warning, on stderr too).
+did not write (a warning, on stderr too). An ACL user denied INFO or SCAN gets what it may see:
+the engine line says what the ACL denies, and without SCAN only the keys of the instances in
+coord's index of names are checked.
 
 Examples:
   coord doctor

@@ -9,6 +9,7 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { UsageError } from "../lib/errors.ts";
 import { connect, DEFAULT_CONNECT_TIMEOUT_MS } from "../lib/backend/connect.ts";
+import { MAX_DURATION_MS, secondsOrDurationMs } from "../lib/duration.ts";
 import type { Backend } from "../lib/backend/types.ts";
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
@@ -26,6 +27,10 @@ export const OUTPUT_FLAGS = {
   quiet: { type: "boolean", short: "q" },
 } as const satisfies Options;
 
+/** How every duration flag (S in the usages) is written; ends {@link BACKEND_FLAGS_HELP}. */
+export const DURATIONS_HELP =
+  "Durations (S): seconds (30, 0.5) or with a unit (30s, 2m, 1h30m, 500ms), at most 24 days.";
+
 /** Help text lines for {@link BACKEND_FLAGS}, shared by every command's usage. */
 export const BACKEND_FLAGS_HELP = `Backend options:
   --url URL              sqlite:PATH, sqlite::memory:, redis://…, rediss://…,
@@ -33,7 +38,10 @@ export const BACKEND_FLAGS_HELP = `Backend options:
                          postgres://user@host[:port]/db (barrier only so far)
                          (default: $COORD_URL, else ~/.local/state/coord/coord.db)
   --namespace NS         key prefix separating tenants (default: $COORD_NAMESPACE, else coord)
-  --connect-timeout S    give up connecting after S seconds (default 5)`;
+  --connect-timeout S    give up connecting after S seconds
+                         (default: $COORD_CONNECT_TIMEOUT, else 5)
+
+${DURATIONS_HELP}`;
 
 /** What {@link parseFlags} returns. */
 export interface Parsed<V> {
@@ -56,7 +64,7 @@ export function parseFlags<O extends Options>(
   options: O,
 ): Parsed<ReturnType<typeof parseArgs<{ options: O; strict: true }>>["values"]> {
   const dashDash = argv.indexOf("--");
-  const head = dashDash < 0 ? argv : argv.slice(0, dashDash);
+  const head = joinNegativeValues(dashDash < 0 ? argv : argv.slice(0, dashDash), options);
   const rest = dashDash < 0 ? [] : argv.slice(dashDash + 1);
   try {
     const { values, positionals } = parseArgs({
@@ -71,6 +79,58 @@ export function parseFlags<O extends Options>(
   }
 }
 
+/**
+ * Refuses a command written without `--` before it (`coord lock RES sh -c '…'`, as flock takes
+ * it): parseArgs would otherwise complain about the command's own options (`-c`), which says
+ * nothing about the way out. `names` is how many positionals come before the command, and
+ * `synopsis` how the command line starts (`coord lock RES [options]`).
+ *
+ * @throws {UsageError} saying to put the command after `--`.
+ */
+export function requireDashDash(
+  command: string,
+  argv: string[],
+  options: Options,
+  names: number,
+  synopsis: string,
+): void {
+  if (argv.includes("--")) return;
+  const { tokens } = parseArgs({
+    args: joinNegativeValues(argv, options),
+    options,
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  });
+  const start = tokens.filter((t) => t.kind === "positional")[names];
+  if (start === undefined) return;
+  const program = JSON.stringify(start.value);
+  throw usage(command, `put the command after --: ${synopsis} -- ${program.slice(1, -1)} …`);
+}
+
+/**
+ * `--wait -1` would be "ambiguous" to parseArgs (a value that looks like an option): joined as
+ * `--wait=-1`, it reaches the flag's own check, which says what the flag takes.
+ */
+function joinNegativeValues(args: string[], options: Options): string[] {
+  const longOf = (arg: string) =>
+    arg.startsWith("--")
+      ? arg.slice(2)
+      : Object.keys(options).find((name) => `-${options[name].short}` === arg);
+  const joined: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const name = longOf(args[i]);
+    const next = args[i + 1];
+    if (name && options[name]?.type === "string" && next !== undefined && /^-[\d.]/.test(next)) {
+      joined.push(`--${name}=${next}`);
+      i++;
+    } else {
+      joined.push(args[i]);
+    }
+  }
+  return joined;
+}
+
 /** A {@link UsageError} that ends with the way to the command's help. */
 export function usage(command: string, problem: string): UsageError {
   return new UsageError(`${problem} — see coord ${command ? `${command} ` : ""}--help`);
@@ -82,22 +142,33 @@ function tidy(message: string): string {
 }
 
 /**
- * Reads a duration flag given in seconds (fractions allowed) as milliseconds.
+ * Reads a duration flag, given in seconds (fractions allowed) or with units as crontab lines
+ * take them (`30s`, `2m`, `500ms`), as milliseconds. `maxMs` defaults to
+ * {@link MAX_DURATION_MS} (24 days: the longest a timer waits); a duration that is only
+ * stored, never waited on with one timer, may allow more.
  *
- * @throws {UsageError} when it is not a non-negative number.
+ * @throws {UsageError} when it is neither, is negative, or is longer than `maxMs`.
  */
 export function secondsFlag(
   command: string,
   flag: string,
   text: string | undefined,
   defaultMs: number,
+  maxMs: number = MAX_DURATION_MS,
 ): number {
   if (text === undefined) return defaultMs;
-  const seconds = Number(text);
-  if (text.trim() === "" || !Number.isFinite(seconds) || seconds < 0) {
-    throw usage(command, `--${flag} must be a number of seconds ≥ 0, got "${text}"`);
+  const ms = secondsOrDurationMs(text);
+  if (ms === undefined) {
+    throw usage(
+      command,
+      `--${flag} takes seconds ≥ 0 (30, 0.5) or a duration (30s, 2m, 500ms), got "${text}"`,
+    );
   }
-  return seconds * 1000;
+  if (ms > maxMs) {
+    const days = Math.floor(maxMs / 86_400_000);
+    throw usage(command, `--${flag} must be at most ${days} days (${maxMs} ms), got "${text}"`);
+  }
+  return ms;
 }
 
 /**
@@ -122,7 +193,7 @@ export function openBackend(
   const connectTimeoutMs = secondsFlag(
     command,
     "connect-timeout",
-    values["connect-timeout"],
+    values["connect-timeout"] ?? Deno.env.get("COORD_CONNECT_TIMEOUT"),
     DEFAULT_CONNECT_TIMEOUT_MS,
   );
   if (connectTimeoutMs <= 0) throw usage(command, "--connect-timeout must be more than 0");

@@ -4,7 +4,13 @@
  * @module
  */
 
-import { DEFAULT_EXPIRE_MS, DEFAULT_PATIENCE_MS, lock, type LockHandle } from "../lib/lock/lock.ts";
+import {
+  DEFAULT_EXPIRE_MS,
+  DEFAULT_PATIENCE_MS,
+  lock,
+  type LockHandle,
+  MAX_LABEL_LENGTH,
+} from "../lib/lock/lock.ts";
 import { InterruptedError, LockTimeoutError, SIGNAL_NUMBERS } from "../lib/errors.ts";
 import type { Command } from "./command.ts";
 import {
@@ -14,43 +20,55 @@ import {
   openBackend,
   OUTPUT_FLAGS,
   parseFlags,
+  requireDashDash,
   secondsFlag,
   usage,
 } from "./flags.ts";
 import { Progress } from "./progress.ts";
 import { FORWARDED_SIGNALS } from "./signals.ts";
+import { PASS_ENV_FLAGS, passEnvFlag } from "./pass_env.ts";
+import { type ProcessGroup, spawnGroup, STOP_GRACE_MS } from "../lib/subprocess.ts";
 
 const USAGE = `Usage: coord lock run RES [options] -- CMD [ARG…]
        coord lock RES [options] -- CMD [ARG…]
 
 Takes a ticket for RES, waits until it is this ticket's turn (strictly first come, first
-served), then runs CMD (no shell: argv as given) with COORD_LOCK=RES and COORD_TOKEN=<ticket>
-in its environment. The ticket strictly increases per resource: a fencing token. When CMD
-exits the lock passes to the next ticket at once, and coord exits with CMD's status.
+served), then runs CMD (no shell: argv as given) in its own process group with COORD_LOCK=RES
+and COORD_TOKEN=<token> in its environment (but not COORD_URL or COORD_PASSWORD): a fencing
+token, strictly increasing per resource and never repeated, not even after the backend lost its
+data (it is never below the backend's clock in µs: keep Redis servers' clocks in sync with
+NTP). When CMD exits, whatever it left running in its group is stopped, the lock passes to
+the next ticket at once, and coord exits with CMD's status.
 
 Options:
-  --label TEXT              shown by coord turn status/follow (default: user@host pid N)
+  --label TEXT              shown by coord turn status/follow, at most 200 characters
+                            (default: user@host pid N; user: $USER, else the uid's name)
   --expire S                presence lease, renewed every S/3 (default ${DEFAULT_EXPIRE_MS / 1000});
                             a coord killed outright leaves the queue within S
   --patience S              how long a waiter trusts silence before re-checking the queue
                             itself (default ${DEFAULT_PATIENCE_MS / 1000})
-  --wait S                  give up after S seconds waiting; 0 = try once (like flock -n)
+  -w, --wait S              give up after S seconds waiting; 0 = try once (like flock -w)
+  -n, --nonblock            try once: the same as --wait 0 (like flock -n)
   --limit N                 up to N holders at once, still in order (default 1); every user
                             of RES must give the same N
-  --conflict-exit-code N    exit N instead of 75 when the lock was not had in time
+  -E, --conflict-exit-code N
+                            exit N instead of 75 when the lock was not had in time
+  --pass-env NAME[,NAME…]   give CMD COORD_URL and/or COORD_PASSWORD all the same
   --json                    after CMD exits, one line on stderr:
                             {"resource","token","waited_ms","held_ms","exit_code"}
   -q, --quiet               no "waiting for RES: 2 ahead" line on a terminal
 
-Signals: SIGINT, SIGTERM and SIGHUP are passed to CMD while it runs (not SIGINT when coord
-runs on a terminal: Ctrl-C already reaches CMD); while waiting they give the ticket back and
-exit 130/143/129. If the lease is lost while CMD runs (no renewal answered for 2/3 of
---expire), CMD gets SIGTERM (SIGKILL a third of --expire later) and coord exits 75.
+Signals: SIGINT, SIGTERM and SIGHUP are passed to CMD's process group while it runs (on a
+terminal CMD is the foreground job: Ctrl-C and keyboard input reach it directly); while
+waiting they give the ticket back and exit 130/143/129. If the lease is lost while CMD runs
+(no renewal answered for 2/3 of --expire), CMD's whole process group (CMD and every process
+it started) gets SIGTERM, SIGKILL ${STOP_GRACE_MS / 1000} s later, and coord exits 75.
 
 Examples:
   coord lock run deploy -- ./deploy.sh production
-  coord lock db-migrations --wait 0 -- npm run migrate        # skip if someone else migrates
-  coord lock gpu --limit 2 -- python train.py                  # two at a time
+  coord lock db-migrations -n -- npm run migrate             # skip if someone else migrates
+  coord lock nightly -w 10m -- sh -c 'make && make install'  # a pipeline: sh -c after --
+  coord lock gpu --limit 2 -- python train.py                # two at a time
 
 Exit codes: CMD's own status (128+N if it died of signal N) · 64 bad arguments or --limit
             mismatch · 65 foreign data · 69 backend unavailable · 75 not granted within
@@ -59,21 +77,24 @@ Exit codes: CMD's own status (128+N if it died of signal N) · 64 bad arguments 
 
 ${BACKEND_FLAGS_HELP}`;
 
+const FLAGS = {
+  ...BACKEND_FLAGS,
+  ...OUTPUT_FLAGS,
+  label: { type: "string" },
+  expire: { type: "string" },
+  patience: { type: "string" },
+  // flock's short forms, for hands that type them
+  wait: { type: "string", short: "w" },
+  nonblock: { type: "boolean", short: "n" },
+  limit: { type: "string" },
+  "conflict-exit-code": { type: "string", short: "E" },
+  ...PASS_ENV_FLAGS,
+} as const;
+
 async function run(argv: string[]): Promise<number> {
-  const { values, positionals, rest } = parseFlags(
-    "lock",
-    argv[0] === "run" ? argv.slice(1) : argv,
-    {
-      ...BACKEND_FLAGS,
-      ...OUTPUT_FLAGS,
-      label: { type: "string" },
-      expire: { type: "string" },
-      patience: { type: "string" },
-      wait: { type: "string" },
-      limit: { type: "string" },
-      "conflict-exit-code": { type: "string" },
-    },
-  );
+  const args = argv[0] === "run" ? argv.slice(1) : argv;
+  requireDashDash("lock", args, FLAGS, 1, "coord lock RES [options]");
+  const { values, positionals, rest } = parseFlags("lock", args, FLAGS);
   const [resource, extra] = positionals;
   if (resource === undefined) throw usage("lock", "missing resource RES");
   if (extra !== undefined) {
@@ -84,13 +105,20 @@ async function run(argv: string[]): Promise<number> {
   if (conflictCode !== undefined && !(/^\d+$/.test(conflictCode) && Number(conflictCode) < 256)) {
     throw usage("lock", `--conflict-exit-code must be 0..255, got "${conflictCode}"`);
   }
+  if (values.nonblock && values.wait !== undefined) {
+    throw usage("lock", "give either --wait S or -n (--nonblock, the same as --wait 0)");
+  }
+  if (values.label !== undefined && [...values.label].length > MAX_LABEL_LENGTH) {
+    throw usage("lock", `--label must be at most ${MAX_LABEL_LENGTH} characters`);
+  }
   const options = {
     label: values.label,
     expireMs: secondsFlag("lock", "expire", values.expire, DEFAULT_EXPIRE_MS),
     patienceMs: secondsFlag("lock", "patience", values.patience, DEFAULT_PATIENCE_MS),
-    waitMs: secondsFlag("lock", "wait", values.wait, Infinity),
+    waitMs: values.nonblock ? 0 : secondsFlag("lock", "wait", values.wait, Infinity),
     limit: values.limit === undefined ? 1 : countArg("lock", "--limit", values.limit),
   };
+  const passEnv = passEnvFlag("lock", values);
 
   await using backend = await openBackend("lock", values);
   const progress = new Progress(values.quiet);
@@ -112,7 +140,7 @@ async function run(argv: string[]): Promise<number> {
     } finally {
       progress.clear();
     }
-    const outcome = await runHolding(held, rest, signals, options.expireMs);
+    const outcome = await runHolding(held, rest, signals, passEnv);
     if (values.json) {
       console.error(JSON.stringify({
         resource,
@@ -131,24 +159,26 @@ async function run(argv: string[]): Promise<number> {
 /**
  * Runs CMD while `held` is held, and gives the lock back when it ends. Resolves to the exit
  * code coord should end with: CMD's, 126/127 when it could not start, 75 when the lease was
- * lost (CMD then gets SIGTERM, and SIGKILL after a third of the lease).
+ * lost (CMD's whole process group is then stopped: SIGTERM, SIGKILL after the grace).
  */
 async function runHolding(
   held: LockHandle,
   [program, ...args]: string[],
   signals: LockSignals,
-  expireMs: number,
+  passEnv: string[],
 ): Promise<{ code: number; heldMs: number }> {
   const heldFrom = performance.now();
-  let child: Deno.ChildProcess;
+  let group: ProcessGroup;
   try {
-    child = new Deno.Command(program, {
+    group = await spawnGroup(program, {
       args,
       env: { COORD_LOCK: held.resource, COORD_TOKEN: String(held.token) },
+      passEnv,
       stdin: "inherit",
       stdout: "inherit",
       stderr: "inherit",
-    }).spawn();
+      terminal: true,
+    });
   } catch (error) {
     await held.release();
     if (error instanceof Deno.errors.NotFound) {
@@ -161,54 +191,48 @@ async function runHolding(
     }
     throw error;
   }
-  signals.running(child);
-  let escalation: ReturnType<typeof setTimeout> | undefined;
-  const onLost = () => {
-    console.error(`coord: ${(held.signal.reason as Error).message}; sent SIGTERM to ${program}`);
-    kill(child, "SIGTERM");
-    // A command that ignores SIGTERM must not go on beside the next holder.
-    escalation = setTimeout(() => kill(child, "SIGKILL"), expireMs / 3);
+  signals.running(group);
+  const announceLoss = () => {
+    const reason = (held.signal.reason as Error).message;
+    console.error(`coord: ${reason}; sent SIGTERM to ${program} and all it started`);
   };
-  held.signal.addEventListener("abort", onLost, { once: true });
-  const status = await child.status;
-  clearTimeout(escalation);
+  held.signal.addEventListener("abort", announceLoss, { once: true });
+  // Also when the lease was lost while CMD was being started.
+  if (held.signal.aborted) announceLoss();
+  const stopOnLoss = group.stopOnAbort(held.signal);
+  const status = await group.status;
+  // What CMD left running (`sleep 1000 &`, a daemon in its group) must not go on beside the
+  // next holder: the group is stopped before the lock passes on.
+  await group.stop();
   signals.finishing();
-  held.signal.removeEventListener("abort", onLost);
+  stopOnLoss[Symbol.dispose]();
+  held.signal.removeEventListener("abort", announceLoss);
   const heldMs = performance.now() - heldFrom;
   const leaseLost = held.signal.aborted;
   await held.release();
   return { code: leaseLost ? 75 : status.code, heldMs };
 }
 
-/** Sends a signal to a child that may have exited meanwhile. */
-function kill(child: Deno.ChildProcess, signal: Deno.Signal): void {
-  try {
-    child.kill(signal);
-  } catch {
-    // it has already exited
-  }
-}
-
 /**
  * What SIGINT, SIGTERM and SIGHUP do during `coord lock run`, phase by phase, so no signal
  * finds coord without a handler (which would kill it and strand its ticket):
  * while waiting they give the ticket back (a second one exits at once); while CMD runs they
- * are passed to it — except SIGINT from a terminal, which the terminal already sent to CMD's
- * process group; once CMD has ended they are ignored while the lock is given back.
+ * are passed to its whole process group (a Ctrl-C on a terminal reaches CMD directly: it is
+ * the terminal's foreground job); once CMD has ended they are ignored while the lock is given
+ * back.
  */
 class LockSignals {
   readonly #controller = new AbortController();
   readonly #remove: (() => void)[];
-  #child: Deno.ChildProcess | undefined;
+  #group: ProcessGroup | undefined;
   #finishing = false;
 
   constructor() {
-    const fromTerminal = Deno.stdin.isTerminal();
     this.#remove = FORWARDED_SIGNALS.map((name) => {
       const listener = () => {
         if (this.#finishing) return;
-        if (this.#child) {
-          if (!(name === "SIGINT" && fromTerminal)) kill(this.#child, name);
+        if (this.#group) {
+          void this.#group.signal(name);
           return;
         }
         if (this.#controller.signal.aborted) Deno.exit(128 + SIGNAL_NUMBERS[name]);
@@ -224,8 +248,11 @@ class LockSignals {
     return this.#controller.signal;
   }
 
-  running(child: Deno.ChildProcess): void {
-    this.#child = child;
+  /** From now on signals go to `group`, also one that came while it was being started. */
+  running(group: ProcessGroup): void {
+    this.#group = group;
+    const early = this.#controller.signal.reason;
+    if (early instanceof InterruptedError) void group.signal(early.signal);
   }
 
   finishing(): void {

@@ -5,20 +5,32 @@
  */
 
 import { isAbsolute, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
+import { importModule } from "../lib/module_loader.ts";
 import { ExitCode, UsageError } from "../lib/errors.ts";
 import { type Flow, flowNodes, putFlow } from "../lib/queue/flow.ts";
 import { StopSignals } from "../lib/stop_signals.ts";
 import {
   cancelJob,
+  checkQueueName,
   DEFAULT_WAIT_OUTAGE_MS,
   getJob,
+  JobRemovedError,
   parseJobRef,
   putJob,
   queueCounts,
+  retryJob,
   waitForJob,
 } from "../lib/queue/queue.ts";
-import type { JobRecord } from "../lib/queue/steps.ts";
+import { DEFAULT_LIST_LIMIT, LIST_STATES, listJobs } from "../lib/queue/list.ts";
+import { jobLines, putJobs } from "../lib/queue/bulk.ts";
+import {
+  configureQueue,
+  DEFAULT_KEEP,
+  parseKeep,
+  PURGE_STATES,
+  purgeJobs,
+} from "../lib/queue/retention.ts";
+import type { FinishedState, JobRecord, Keep, ListState } from "../lib/queue/steps.ts";
 import {
   DEFAULT_CONCURRENCY,
   DEFAULT_JOB_LEASE_MS,
@@ -39,17 +51,29 @@ import {
   usage,
 } from "./flags.ts";
 import { printTable, writeLine } from "./output.ts";
+import { PASS_ENV_FLAGS, passEnvFlag } from "./pass_env.ts";
+import { MAX_DELAY_MS } from "../lib/queue/limits.ts";
+import { STOP_GRACE_MS } from "../lib/subprocess.ts";
+import { parseDuration } from "../lib/schedule/timing.ts";
 
 const USAGE =
   `Usage: coord queue put QUEUE (--handler NAME [--args JSON] | -- CMD ARG…) [--delay S | --at TIME]
-                       [--begin-by S] [--retries N] [--backoff S] [--timeout S] [--id ID] [--json]
+                       [--begin-by S] [--retries N] [--backoff S] [--timeout S] [--id ID]
+                       [--dedupe KEY [--dedupe-for DURATION]] [--json]
+       coord queue put QUEUE --from FILE.jsonl|- [--json]
        coord queue flow QUEUE FILE.json [--id ID] [--json]
        coord queue work QUEUE… [--module FILE] [--allow-commands] [--concurrency N] [--drain]
                        [--grace S] [--lease S] [--worker ID] [--verbose]
+                       [--pass-env NAME[,NAME…]]
        coord queue wait JOB… [--timeout S] [--json]
        coord queue status [QUEUE…] [--json]
        coord queue show JOB [--json]
        coord queue cancel JOB
+       coord queue list QUEUE [--state S…] [--limit N] [--after CURSOR] [--json]
+       coord queue retry JOB… | coord queue retry QUEUE --failed [--all]
+       coord queue config QUEUE [--keep-completed KEEP] [--keep-failed KEEP] [--json]
+       coord queue purge QUEUE --state completed|failed|cancelled [--older-than DURATION]
+       coord queue pause QUEUE… | coord queue resume QUEUE…
 
 A durable job queue: any number of workers on any machines take jobs from it; nothing put is
 lost when a worker dies. A job is QUEUE/ID (what put prints).
@@ -58,12 +82,21 @@ lost when a worker dies. A job is QUEUE/ID (what put prints).
           workers' --module, with JSON --args; a command job is the argv after -- (no shell),
           run only by workers started with --allow-commands.
           --id ID         idempotent: putting an id that exists changes nothing (exit 0)
+          --dedupe KEY    while the job put with KEY is pending or active (or for
+                          --dedupe-for, e.g. 10m, after it was put), a put with KEY prints
+                          that job instead (exit 0; --json: "deduplicated": true); unlike
+                          --id, KEY is free again afterwards
           --delay S / --at TIME (ISO 8601)   start no earlier
           --begin-by S    fail as expired if not started within S seconds of when it may
                           start
           --retries N     retries after a failure (default 0), --backoff S (default 1) before
                           the first, doubling each time; --timeout S fails a run that takes
                           longer
+          --from FILE.jsonl (- for stdin): one job a line, {"handler", "args", "command",
+          "id", "delay", "at", "beginBy", "retries", "backoff", "timeout", "dedupe",
+          "dedupeFor"} (durations in seconds); every
+          line is checked before any is stored (FILE:LINE: why, exit 64), then stored 500
+          to a step; prints QUEUE/ID a line
   flow    puts a flow: jobs in parallel or serial groups, nestable, each group with an
           optional postprocess job that gets the parts' results in order (a handler's
           ctx.results; a command's $COORD_RESULTS, JSON). Prints QUEUE/ID of the top group;
@@ -91,6 +124,9 @@ lost when a worker dies. A job is QUEUE/ID (what put prints).
           Handlers: the functions FILE exports, called as fn(args, ctx) with ctx.job,
           ctx.attempt, ctx.signal; the return value (JSON) is the result. Throwing
           NonRetryableError (from coord) fails the job without its retries.
+          Commands run in their own process group (a stopped job's SIGTERM, then SIGKILL
+          ${STOP_GRACE_MS / 1000} s later, reaches all they started) without COORD_URL and
+          COORD_PASSWORD in their environment, unless --pass-env names them.
   wait    waits until each JOB is completed, failed or cancelled and prints its result (JSON
           a line; a command job's is {"exitCode":0,"stdout":"…"}, stdout cut at ${
     MAX_STDOUT_BYTES / 1024
@@ -103,8 +139,31 @@ lost when a worker dies. A job is QUEUE/ID (what put prints).
   status  per queue: waiting (flow parts), pending, scheduled, active, completed, failed,
           cancelled, the oldest pending job's age (12.3 s, 5m 3s, 3h 12m, 7d 8h), live workers
   show    one job: state, spec, attempts, failures, stalls, worker, times, result or error
-  cancel  cancels a job that has not started (exit 0, also if cancelled already); an active
-          or finished job is left as it is (exit 1, its state on stderr)
+  cancel  cancels a job that has not finished (exit 0, also if cancelled already). A running
+          one ends cancelled at once, without retries; within a second its worker aborts the
+          handler's ctx.signal, or sends a command's process group SIGTERM (SIGKILL 2 s later).
+          A finished job is left as it is (exit 1, its state on stderr).
+  list    jobs of each --state S (repeat it, or S,S; default all, in this order:
+          ${LIST_STATES.join(", ")}):
+          JOB, STATE, what it runs, attempts, age, a failed one's error. Finished jobs (a flow as its top group) newest
+          first, others in the order they run. --limit N a page (default ${DEFAULT_LIST_LIMIT}); the next
+          page's command is printed on stderr (--json: a last line {"next": CURSOR}); pages
+          neither repeat nor skip jobs while jobs come and go.
+  retry   puts failed or cancelled jobs back to pending, attempts reset, the old error kept in
+          the job's history (show). A job pending, active or completed, or a flow's part, is
+          left as it is (exit 1, its state on stderr). QUEUE --failed: every failed job;
+          --all: cancelled ones too.
+  config  what QUEUE keeps of finished jobs, stored in the backend for every worker:
+          --keep-completed / --keep-failed KEEP (failed covers cancelled): a count (1000: the
+          newest 1000), a duration (24h), both (1000,24h) or forever. Default: completed
+          ${keepText(DEFAULT_KEEP.keepCompleted)}, failed ${
+    keepText(DEFAULT_KEEP.keepFailed)
+  }. Jobs past it go a few at a
+          time as jobs finish and workers poll; show and wait on one say "removed by retention after
+          completing" (exit 0; after failing: 1). Prints the queue's settings.
+  purge   removes finished jobs of --state now (finished over --older-than ago: 30m, 7d)
+  pause   workers take no new jobs from QUEUE (running ones finish; put still works; status
+          says paused) until resume; stored in the backend, so it outlives workers
 
 Examples:
   coord queue put thumbnails --handler resize --args '{"file":"a.png"}' --retries 3
@@ -115,8 +174,8 @@ Examples:
 Limits: --timeout, --lease (≥ 0.3), --grace ≤ 2147483.647 s; --delay, --begin-by, --backoff
 ≤ 10 years; --retries ≤ 1000; --concurrency ≤ 10000; flows nest ≤ 32 deep, ≤ 10000 jobs.
 
-Exit codes: 0 ok · 1 a waited-for job failed, or cancel refused · 64 bad arguments, unknown
-            job · 65 foreign data · 69 backend unavailable · 75 wait timed out · 128+N work
+Exit codes: 0 ok · 1 a waited-for job failed, or cancel/retry refused · 64 bad arguments,
+            unknown job · 65 foreign data · 69 backend unavailable · 75 wait timed out · 128+N work
             stopped by signal N with jobs cut short
 
 ${BACKEND_FLAGS_HELP}`;
@@ -127,18 +186,21 @@ const VERBS: Record<string, (argv: string[]) => Promise<number>> = {
   work: workVerb,
   wait,
   status,
+  list,
   show,
   cancel,
+  retry,
+  config,
+  purge,
+  pause: (argv) => setPaused(argv, true),
+  resume: (argv) => setPaused(argv, false),
 };
 
 async function run(argv: string[]): Promise<number> {
   const [verb, ...rest] = argv;
-  if (verb === undefined) {
-    throw usage("queue", "missing put, flow, work, wait, status, show or cancel");
-  }
-  if (!Object.hasOwn(VERBS, verb)) {
-    throw usage("queue", `unknown "${verb}": use put, flow, work, wait, status, show or cancel`);
-  }
+  const verbs = Object.keys(VERBS).join(", ");
+  if (verb === undefined) throw usage("queue", `missing one of ${verbs}`);
+  if (!Object.hasOwn(VERBS, verb)) throw usage("queue", `unknown "${verb}": use ${verbs}`);
   return await VERBS[verb](rest);
 }
 
@@ -155,8 +217,12 @@ async function put(argv: string[]): Promise<number> {
     timeout: { type: "string" },
     id: { type: "string" },
     json: { type: "boolean" },
+    from: { type: "string" },
+    dedupe: { type: "string" },
+    "dedupe-for": { type: "string" },
   });
   if (positionals.length !== 1) throw usage("queue", "put takes one QUEUE");
+  if (values.from !== undefined) return await putFrom(positionals[0], values.from, values, rest);
   if (values.delay !== undefined && values.at !== undefined) {
     throw usage("queue", "give --delay or --at, not both");
   }
@@ -173,22 +239,69 @@ async function put(argv: string[]): Promise<number> {
     at = Date.parse(values.at);
     if (!Number.isFinite(at)) throw usage("queue", `--at "${values.at}" is not an ISO 8601 time`);
   }
-  const seconds = (flag: string, text: string | undefined) =>
-    text === undefined ? undefined : secondsFlag("queue", flag, text, 0);
+  // Delays are stored, not waited on with one timer: they may be longer than a timer allows.
+  const seconds = (flag: string, text: string | undefined, maxMs?: number) =>
+    text === undefined ? undefined : secondsFlag("queue", flag, text, 0, maxMs);
   await using backend = await openBackend("queue", values);
-  const { ref, created, job } = await putJob(backend, positionals[0], {
+  const { ref, created, job, deduplicated } = await putJob(backend, positionals[0], {
     ...(values.id !== undefined && { id: values.id }),
     ...(values.handler !== undefined && { handler: values.handler }),
     ...(args !== undefined && { args }),
     ...(rest.length > 0 && { command: rest }),
-    ...(values.delay !== undefined && { delayMs: seconds("delay", values.delay) }),
+    ...(values.delay !== undefined && { delayMs: seconds("delay", values.delay, MAX_DELAY_MS) }),
     ...(at !== undefined && { at }),
-    ...(values["begin-by"] !== undefined && { beginByMs: seconds("begin-by", values["begin-by"]) }),
+    ...(values["begin-by"] !== undefined &&
+      { beginByMs: seconds("begin-by", values["begin-by"], MAX_DELAY_MS) }),
     ...(values.retries !== undefined && { retries: countOrZero(values.retries) }),
-    ...(values.backoff !== undefined && { backoffMs: seconds("backoff", values.backoff) }),
+    ...(values.backoff !== undefined &&
+      { backoffMs: seconds("backoff", values.backoff, MAX_DELAY_MS) }),
     ...(values.timeout !== undefined && { timeoutMs: seconds("timeout", values.timeout) }),
+    ...(values.dedupe !== undefined && { dedupe: values.dedupe }),
+    ...(values["dedupe-for"] !== undefined &&
+      { dedupeForMs: durationFlag("dedupe-for", values["dedupe-for"]) }),
   });
-  console.log(values.json ? JSON.stringify({ job: ref, created, state: job.state }) : ref);
+  console.log(
+    values.json
+      ? JSON.stringify({ job: ref, created, state: job.state, deduplicated: deduplicated === true })
+      : ref,
+  );
+  return ExitCode.ok;
+}
+
+/** A duration flag: seconds (`90`, `1.5`) or with units (`30s`, `5m`, `24h`, `7d`). */
+function durationFlag(flag: string, text: string): number {
+  return /^\d+(\.\d+)?$/.test(text.trim()) ? Number(text) * 1000 : parseDuration(text, `--${flag}`);
+}
+
+/** `put QUEUE --from FILE.jsonl`: every line checked, then stored a batch a step. */
+async function putFrom(
+  queue: string,
+  file: string,
+  values: Record<string, unknown> & Parameters<typeof openBackend>[1] & { json?: boolean },
+  rest: string[],
+): Promise<number> {
+  const jobFlags = ["handler", "args", "delay", "at", "begin-by", "retries", "backoff", "timeout"]
+    .concat(["dedupe", "dedupe-for"]);
+  const mixed = [...jobFlags, "id"].find((flag) => values[flag] !== undefined);
+  if (mixed !== undefined || rest.length > 0) {
+    throw usage("queue", `--from takes the jobs from the file: give --${mixed ?? "-- CMD"} there`);
+  }
+  let text: string;
+  try {
+    text = file === "-"
+      ? await new Response(Deno.stdin.readable).text()
+      : await Deno.readTextFile(file);
+  } catch (e) {
+    throw usage(
+      "queue",
+      `cannot read ${file}: ${e instanceof Deno.errors.NotFound ? "no such file" : e}`,
+    );
+  }
+  const jobs = jobLines(text, file === "-" ? "stdin" : file);
+  await using backend = await openBackend("queue", values);
+  for (const { ref, created } of await putJobs(backend, queue, jobs)) {
+    console.log(values.json ? JSON.stringify({ job: ref, created }) : ref);
+  }
   return ExitCode.ok;
 }
 
@@ -242,8 +355,10 @@ async function workVerb(argv: string[]): Promise<number> {
     lease: { type: "string" },
     worker: { type: "string" },
     verbose: { type: "boolean" },
+    ...PASS_ENV_FLAGS,
   });
   if (positionals.length === 0) throw usage("queue", "work needs at least one QUEUE");
+  const passEnv = passEnvFlag("queue", values);
   const handlers = values.module === undefined ? {} : await loadHandlers(values.module);
   const concurrency = values.concurrency === undefined
     ? DEFAULT_CONCURRENCY
@@ -257,6 +372,7 @@ async function workVerb(argv: string[]): Promise<number> {
     const result = await work(backend, positionals, {
       handlers,
       allowCommands: values["allow-commands"],
+      passEnv,
       concurrency,
       drain: values.drain,
       graceMs: secondsFlag("queue", "grace", values.grace, DEFAULT_WORK_GRACE_MS),
@@ -283,7 +399,7 @@ async function loadHandlers(file: string): Promise<Record<string, JobHandler>> {
   const path = isAbsolute(file) ? file : resolve(file);
   let module: Record<string, unknown>;
   try {
-    module = await import(pathToFileURL(path).href);
+    module = await importModule(path);
   } catch (e) {
     const why = (e instanceof Error ? e.message : String(e)).split("\n")[0];
     throw new UsageError(`cannot load handler module ${file}: ${why}`);
@@ -310,6 +426,8 @@ function workLine(event: WorkEvent, verbose = false): string | undefined {
     case "retrying":
       return `${event.job} failed (attempt ${event.attempt}): ${event.error} — retrying in ` +
         `${(event.delayMs / 1000).toFixed(1)} s`;
+    case "cancelled":
+      return `${event.job} was cancelled while running; stopped it`;
     case "lost":
       return `${event.job} lost its lease; another worker runs it again`;
     case "stopping": {
@@ -341,7 +459,16 @@ async function wait(argv: string[]): Promise<number> {
   let failed = false;
   for (const ref of refs) {
     const left = deadline === undefined ? undefined : Math.max(0, deadline - performance.now());
-    const job = await waitForJob(backend, ref, { timeoutMs: left });
+    let job: JobRecord;
+    try {
+      job = await waitForJob(backend, ref, { timeoutMs: left });
+    } catch (e) {
+      if (!(e instanceof JobRemovedError)) throw e;
+      // Its result went with it: say how it ended, and go on with the others.
+      console.error(`coord: ${e.message}`);
+      if (e.state !== "completed") failed = true;
+      continue;
+    }
     if (values.json) console.log(JSON.stringify(jobJson(ref, job)));
     else if (job.state === "completed") console.log(JSON.stringify(job.result ?? null));
     if (job.state !== "completed") {
@@ -374,10 +501,11 @@ async function status(argv: string[]): Promise<number> {
     ),
     c.oldestPendingAt === undefined ? "-" : ageText(now - c.oldestPendingAt),
     c.workers.join(",") || "-",
+    c.paused ? "paused" : "-",
   ]);
   if (rows.length > 0) {
     const header = ["QUEUE", "WAITING", "PENDING", "SCHEDULED", "ACTIVE", "COMPLETED", "FAILED"];
-    printTable([[...header, "CANCELLED", "OLDEST", "WORKERS"], ...rows]);
+    printTable([[...header, "CANCELLED", "OLDEST", "WORKERS", "PAUSED"], ...rows]);
   }
   return ExitCode.ok;
 }
@@ -414,13 +542,203 @@ async function cancel(argv: string[]): Promise<number> {
   const ref = positionals[0];
   parseJobRef(ref);
   await using backend = await openBackend("queue", values);
-  const { job, cancelled } = await cancelJob(backend, ref);
+  const outcome = await cancelJob(backend, ref).catch((e) => {
+    if (!(e instanceof JobRemovedError)) throw e;
+    console.error(`coord: ${e.message}; there is nothing to cancel`);
+  });
+  if (!outcome) return 1;
+  const { job, cancelled } = outcome;
   if (cancelled || job.state === "cancelled") {
     console.log(cancelled ? `cancelled ${ref}` : `${ref} was cancelled already`);
     return ExitCode.ok;
   }
-  console.error(`coord: ${ref} is ${job.state}; only a job that has not started can be cancelled`);
+  console.error(`coord: ${ref} is ${job.state}; a finished job cannot be cancelled`);
   return 1;
+}
+
+async function list(argv: string[]): Promise<number> {
+  const { values, positionals } = parseFlags("queue", argv, {
+    ...BACKEND_FLAGS,
+    state: { type: "string", multiple: true },
+    limit: { type: "string" },
+    after: { type: "string" },
+    json: { type: "boolean" },
+  });
+  if (positionals.length !== 1) throw usage("queue", "list takes one QUEUE");
+  const states = (values.state ?? []).flatMap((s) => s.split(",")) as ListState[];
+  const limit = values.limit === undefined
+    ? DEFAULT_LIST_LIMIT
+    : countArg("queue", "--limit", values.limit);
+  await using backend = await openBackend("queue", values);
+  const queue = positionals[0];
+  const page = await listJobs(backend, queue, {
+    ...(states.length > 0 && { states }),
+    limit,
+    ...(values.after !== undefined && { after: values.after }),
+  });
+  if (values.json) {
+    for (const { job, listedAs } of page.jobs) {
+      console.log(JSON.stringify({ ...jobJson(`${queue}/${job.id}`, job), listed: listedAs }));
+    }
+    if (page.next) console.log(JSON.stringify({ next: page.next }));
+    return ExitCode.ok;
+  }
+  const now = await backend.now();
+  const rows = page.jobs.map(({ job, listedAs }) => [
+    `${queue}/${job.id}`,
+    listedAs,
+    job.spec.handler ?? job.spec.command?.join(" ") ?? (job.group ? job.group.kind : "-"),
+    String(job.attempts),
+    ageText(now - (job.finishedAt ?? job.createdAt)),
+    listedAs === "failed" || listedAs === "cancelled" ? (job.error ?? "").split("\n")[0] : "",
+  ]);
+  if (rows.length > 0) printTable([["JOB", "STATE", "RUNS", "ATTEMPTS", "AGE", "ERROR"], ...rows]);
+  if (page.next) console.error(`coord: more: coord queue list ${queue} --after ${page.next}`);
+  return ExitCode.ok;
+}
+
+async function retry(argv: string[]): Promise<number> {
+  const { values, positionals } = parseFlags("queue", argv, {
+    ...BACKEND_FLAGS,
+    failed: { type: "boolean" },
+    all: { type: "boolean" },
+  });
+  if (positionals.length === 0) throw usage("queue", "retry needs JOB… or QUEUE --failed");
+  if (values.all && !values.failed) throw usage("queue", "--all goes with --failed");
+  if (values.failed) {
+    if (positionals.length !== 1) throw usage("queue", "retry --failed takes one QUEUE");
+    checkQueueName(positionals[0]);
+  } else {
+    positionals.forEach(parseJobRef);
+  }
+  await using backend = await openBackend("queue", values);
+  const refs = values.failed
+    ? await failedJobs(backend, positionals[0], values.all ? ["failed", "cancelled"] : ["failed"])
+    : positionals;
+  let refused = false;
+  for (const ref of refs) {
+    const outcome = await retryJob(backend, ref).catch((e) => {
+      if (!(e instanceof JobRemovedError)) throw e;
+      console.error(`coord: ${e.message}; it cannot be retried`);
+    });
+    if (!outcome) {
+      refused = true;
+      continue;
+    }
+    const { job, retried } = outcome;
+    if (retried) {
+      console.log(ref);
+    } else {
+      refused = true;
+      console.error(
+        `coord: ${ref} is ${job.state}; only a failed or cancelled job that is no ` +
+          `flow's part can be retried`,
+      );
+    }
+  }
+  return refused ? 1 : ExitCode.ok;
+}
+
+/** Every job of `queue` in `states` (taken whole before any is retried, so none twice). */
+async function failedJobs(
+  backend: Parameters<typeof listJobs>[0],
+  queue: string,
+  states: ListState[],
+): Promise<string[]> {
+  const refs: string[] = [];
+  let after: string | undefined;
+  do {
+    const page = await listJobs(backend, queue, {
+      states,
+      limit: 1_000,
+      ...(after !== undefined && { after }),
+    });
+    refs.push(...page.jobs.map(({ job }) => `${queue}/${job.id}`));
+    after = page.next;
+  } while (after !== undefined);
+  return refs;
+}
+
+async function config(argv: string[]): Promise<number> {
+  const { values, positionals } = parseFlags("queue", argv, {
+    ...BACKEND_FLAGS,
+    "keep-completed": { type: "string" },
+    "keep-failed": { type: "string" },
+    json: { type: "boolean" },
+  });
+  if (positionals.length !== 1) throw usage("queue", "config takes one QUEUE");
+  const keepCompleted = values["keep-completed"] === undefined
+    ? undefined
+    : parseKeep("keep-completed", values["keep-completed"]);
+  const keepFailed = values["keep-failed"] === undefined
+    ? undefined
+    : parseKeep("keep-failed", values["keep-failed"]);
+  await using backend = await openBackend("queue", values);
+  const settings = await configureQueue(backend, positionals[0], {
+    ...(keepCompleted && { keepCompleted }),
+    ...(keepFailed && { keepFailed }),
+  });
+  if (values.json) {
+    console.log(JSON.stringify({ queue: positionals[0], ...settings }));
+    return ExitCode.ok;
+  }
+  console.log(`keep-completed  ${keepText(settings.keepCompleted)}`);
+  console.log(`keep-failed     ${keepText(settings.keepFailed)}`);
+  console.log(`paused          ${settings.paused ? "yes" : "no"}`);
+  return ExitCode.ok;
+}
+
+/** What a queue keeps, as `config` takes it: `1000,24h`, `forever`. */
+function keepText({ count, ageMs }: Keep): string {
+  const parts = [
+    ...(count !== undefined ? [String(count)] : []),
+    ...(ageMs !== undefined ? [durationText(ageMs)] : []),
+  ];
+  return parts.join(",") || "forever";
+}
+
+function durationText(ms: number): string {
+  for (const [unit, size] of [["d", 86_400_000], ["h", 3_600_000], ["m", 60_000]] as const) {
+    if (ms % size === 0) return `${ms / size}${unit}`;
+  }
+  return `${ms / 1000}s`;
+}
+
+async function purge(argv: string[]): Promise<number> {
+  const { values, positionals } = parseFlags("queue", argv, {
+    ...BACKEND_FLAGS,
+    state: { type: "string" },
+    "older-than": { type: "string" },
+  });
+  if (positionals.length !== 1) throw usage("queue", "purge takes one QUEUE");
+  const state = values.state as FinishedState | undefined;
+  if (state === undefined || !PURGE_STATES.includes(state)) {
+    throw usage("queue", `purge needs --state ${PURGE_STATES.join("|")}`);
+  }
+  const olderThanMs = values["older-than"] === undefined
+    ? undefined
+    : durationFlag("older-than", values["older-than"]);
+  await using backend = await openBackend("queue", values);
+  const n = await purgeJobs(backend, positionals[0], {
+    state,
+    ...(olderThanMs !== undefined && { olderThanMs }),
+  });
+  console.log(`removed ${n} ${state} job${n === 1 ? "" : "s"}`);
+  return ExitCode.ok;
+}
+
+async function setPaused(argv: string[], paused: boolean): Promise<number> {
+  const { values, positionals } = parseFlags("queue", argv, BACKEND_FLAGS);
+  if (positionals.length === 0) {
+    throw usage("queue", `${paused ? "pause" : "resume"} needs at least one QUEUE`);
+  }
+  positionals.forEach(checkQueueName);
+  await using backend = await openBackend("queue", values);
+  for (const queue of positionals) {
+    await configureQueue(backend, queue, { paused });
+    console.log(`${paused ? "paused" : "resumed"} ${queue}`);
+  }
+  return ExitCode.ok;
 }
 
 /** The fields of a job `show` and `wait --json` print, in this order on every backend. */
@@ -446,6 +764,7 @@ const JOB_FIELDS = [
   "inputs",
   "result",
   "error",
+  "history",
 ];
 
 /** A job as `show --json` and `wait --json` print it. */

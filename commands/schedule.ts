@@ -1,16 +1,15 @@
 /**
- * `coord schedule run|list|status`: cron and interval tasks run once per tick across any
- * number of instances.
+ * `coord schedule run|list|status|trigger|pause|resume|remove`: cron and interval tasks run
+ * once per tick across any number of instances.
  *
  * @module
  */
 
 import { ExitCode } from "../lib/errors.ts";
-import { parseListen } from "../lib/schedule/health.ts";
 import { loadTasks } from "../lib/schedule/load.ts";
-import { eventLine, runMain } from "../lib/schedule/main.ts";
 import { DEFAULT_GRACE_MS, Scheduler } from "../lib/schedule/scheduler.ts";
 import { scheduleStatus, type TaskStatus } from "../lib/schedule/status.ts";
+import { pauseTask, removeTask, resumeTask, triggerTask } from "../lib/schedule/control.ts";
 import type { TaskDefinition } from "../lib/schedule/task.ts";
 import type { Command } from "./command.ts";
 import {
@@ -22,16 +21,25 @@ import {
   usage,
 } from "./flags.ts";
 import { printTable, writeLine } from "./output.ts";
+import { PASS_ENV_FLAGS, passEnvFlag } from "./pass_env.ts";
+import { parseListen } from "./schedule_health.ts";
+import { eventLine, runScheduler } from "./schedule_program.ts";
+import { STOP_GRACE_MS } from "../lib/subprocess.ts";
 
 const USAGE =
   `Usage: coord schedule [run] FILE [--instance ID] [--grace S] [--health-port [HOST:]PORT]
-                      [--verbose]
+                      [--verbose] [--pass-env NAME[,NAME…]]
        coord schedule list FILE [--count N] [--json]
-       coord schedule status [TASK…] [--json]
+       coord schedule status [TASK…] [--json] [--max-lag S]
+       coord schedule trigger TASK [--args JSON]
+       coord schedule pause TASK…
+       coord schedule resume TASK… [--catch-up]
+       coord schedule remove TASK… [--force]
 
 Runs cron and interval tasks once per tick, however many instances run the same FILE against
 the same backend. Instances sleep until the next tick (no polling); the tick a task has
-reached is stored, so a restart neither repeats nor skips ticks.
+reached is stored, so a restart repeats no tick, and runs the ones missed while down as the
+task's catch-up= says.
 
 FILE is a TypeScript/JavaScript module (.ts .js .mts .mjs .tsx .jsx) whose default export adds
 tasks:
@@ -52,41 +60,69 @@ or any other file, read as a crontab: one task a line, "#" comments,
             TZ=ZONE (default UTC)
             mode=at-least-once|best-effort|at-most-once (default at-least-once)
             failure=none|unlock|commit (default none)   lease=DURATION (default 60s)
-            retry=DURATION (failure=unlock's wait, default 1s)   fast-forward=yes|no
+            retry=DURATION (failure=unlock's wait, default 1s)
+            catch-up=all|latest|none|within=DURATION (which overdue ticks run after
+            downtime, default all; fast-forward=yes is catch-up=latest)
+            max-retries=N (retries of a failed tick before moving on, default 3)
+            overlap=skip|allow|replace (at-least-once, a run outlasting the next tick: the
+            next waits, default; runs beside it, each leased; or stops it and runs instead)
+            timeout=DURATION (a run past it is stopped and counts as failed)
             seconds=first|last (last reads pyncette/croniter's order: "* * * * * */10")
-  COMMAND runs with sh -c and COORD_TASK, COORD_SCHEDULED_AT (the tick, ISO 8601 UTC),
-  COORD_INSTANCE in its environment; its output lines are printed as "[NAME] line"; its
-  exit status decides success.
+  COMMAND runs with sh -c, in its own process group, with COORD_TASK, COORD_SCHEDULED_AT
+  (the tick, ISO 8601 UTC), COORD_INSTANCE (and a triggered run's COORD_ARGS) in its
+  environment but not COORD_URL or COORD_PASSWORD (see --pass-env); its output lines are
+  printed as "[NAME] line"; its exit status decides success.
 
 Modes: at-least-once leases the tick (renewed while it runs) and commits it when done; a
 killed instance's tick is run again by another after the lease. best-effort commits the
 tick first: it never runs twice, a killed run is not repeated, and a run longer than the
 period overlaps the next one. Failures: none keeps
 the tick leased until the lease ends, then retries; unlock retries after "retry"; commit
-counts it as done.
+counts it as done. After max-retries failed retries a tick is recorded as failed and the
+task moves on.
 
   run       runs until SIGINT, SIGTERM or SIGHUP; then claims no more ticks, lets running
             tasks finish within --grace seconds (default ${
     DEFAULT_GRACE_MS / 1000
   }), tears fixtures down,
             exits 0. A second signal (or the end of the grace period) stops running tasks
-            (ctx.signal aborts; commands get SIGTERM, then SIGKILL) and exits 128+N.
+            (ctx.signal aborts; commands and all they started get SIGTERM, then SIGKILL
+            ${STOP_GRACE_MS / 1000} s later) and exits 128+N.
             --instance ID    the name this instance is recorded under (default host:pid:rnd)
             --health-port P  serve /health (200 while running and the backend answers, else
                              503) and /metrics (Prometheus) on 127.0.0.1:P or HOST:P
             --verbose        also log every run's start and success on stderr
+            --pass-env NAME[,NAME…]  give commands COORD_URL and/or COORD_PASSWORD all
+                             the same (a line running coord queue put needs COORD_URL)
             Failures, lost leases and backend errors are logged on stderr in any case.
-  list      each task's timing, modes and next --count (default 3) ticks; no backend needed
+  list      each task's timing, modes, policies and next --count (default 3) ticks; no
+            backend needed
   status    from the backend: each task's next tick, last run (tick, outcome, owner),
-            runs and failures; --json: one object per line
+            runs and failures (and how many in a row); --json: one object per line
+            --max-lag S  exit 1 when a task's oldest tick not done has been due more than
+                         S seconds (not run, or still running): a health check
+  trigger   one extra run of TASK now, by whichever instance claims it first (once), beside
+            its ticks; --args JSON is its ctx.args (a command's COORD_ARGS); prints the
+            request's id. A run killed with its instance is not repeated.
+  pause     stop claiming TASK's ticks, on every instance, until resume (stored: it survives
+            restarts; a run going on finishes; trigger still runs it)
+  resume    claim its ticks again; the ticks that passed while paused are skipped, or run
+            (as after downtime) with --catch-up
+  remove    delete the records of tasks gone from every file (status marks a task no
+            instance ran for a day "orphaned"); refuses a task whose tick a run holds
+            (exit 75) unless --force. A task still in a running instance's file comes back.
 
 Examples:
   coord schedule run jobs.cron --url redis://10.0.0.5:6379 --health-port 9464
   coord schedule list tasks.ts
   coord schedule status --json
+  coord schedule trigger report --args '{"to":"ana"}'
+  coord schedule status --max-lag 120 > /dev/null || alert
 
-Exit codes: 0 ok or stopped cleanly · 64 bad arguments, missing or malformed FILE
+Exit codes: 0 ok or stopped cleanly · 1 status --max-lag: a task lags
+            64 bad arguments, missing or malformed FILE, a TASK with no record
             65 foreign data · 69 backend unavailable · 70 a fixture failed to set up
+            75 remove: a run holds the task's tick
             128+N running tasks cut short by signal N
 
 ${BACKEND_FLAGS_HELP}`;
@@ -97,13 +133,19 @@ const RUN_FLAGS = {
   grace: { type: "string" },
   "health-port": { type: "string" },
   verbose: { type: "boolean" },
+  ...PASS_ENV_FLAGS,
 } as const;
 
 async function run(argv: string[]): Promise<number> {
   const [verb, ...rest] = argv;
-  if (verb === undefined) throw usage("schedule", "missing FILE (or list, status)");
+  if (verb === undefined) {
+    throw usage("schedule", "missing FILE (or list, status, trigger, pause, resume, remove)");
+  }
   if (verb === "list") return await list(rest);
   if (verb === "status") return await status(rest);
+  if (verb === "trigger") return await trigger(rest);
+  if (verb === "pause" || verb === "resume") return await pauseOrResume(verb, rest);
+  if (verb === "remove") return await remove(rest);
   return await runFile(verb === "run" ? rest : argv);
 }
 
@@ -125,11 +167,11 @@ async function runFile(argv: string[]): Promise<number> {
   });
   await loadTasks(app, file, (task, stream, line) => {
     writeLine(`[${task}] ${line}`, stream === "stdout" ? Deno.stdout : Deno.stderr);
-  });
+  }, { passEnv: passEnvFlag("schedule", values) });
   const backend = await openBackend("schedule", values);
   let code: number;
   try {
-    code = await runMain(app.useBackend(backend), { health });
+    code = await runScheduler(app.useBackend(backend), { health });
   } finally {
     await backend.close();
   }
@@ -162,12 +204,20 @@ async function list(argv: string[]): Promise<number> {
         executionMode: def.executionMode,
         failureMode: def.failureMode,
         leaseMs: def.leaseMs,
+        maxRetries: def.maxRetries,
+        ...(def.timeoutMs !== undefined && { timeoutMs: def.timeoutMs }),
+        overlap: def.overlap,
+        catchUp: def.catchUp,
         next: ticks,
       }));
     } else {
+      const catchUp = def.catchUp.policy === "within"
+        ? `within=${def.catchUp.withinMs! / 1000}s`
+        : def.catchUp.policy;
       console.log(
         `${def.name}  ${def.timing?.spec ?? "dynamic template"}  ${def.executionMode}` +
-          `  failure=${def.failureMode}`,
+          `  failure=${def.failureMode}  overlap=${def.overlap}  catch-up=${catchUp}` +
+          (def.timeoutMs === undefined ? "" : `  timeout=${def.timeoutMs / 1000}s`),
       );
       for (const tick of ticks) console.log(`    ${tick}`);
     }
@@ -187,12 +237,19 @@ function nextTicks(def: TaskDefinition, now: number, count: number): number[] {
   return ticks;
 }
 
+/** `status --max-lag`'s exit code when a task lags: a failed check, not an error. */
+const LAGGING = 1;
+
 async function status(argv: string[]): Promise<number> {
   const { values, positionals, rest } = parseFlags("schedule", argv, {
     ...BACKEND_FLAGS,
     json: { type: "boolean" },
+    "max-lag": { type: "string" },
   });
   const named = [...positionals, ...rest];
+  const maxLagMs = values["max-lag"] === undefined
+    ? undefined
+    : secondsFlag("schedule", "max-lag", values["max-lag"], 0);
   await using backend = await openBackend("schedule", values);
   const statuses = await scheduleStatus(backend, named.length > 0 ? named : undefined);
   for (const name of named) {
@@ -203,9 +260,19 @@ async function status(argv: string[]): Promise<number> {
   if (named.length === 0 && statuses.length === 0) {
     console.error(`No tasks in namespace ${JSON.stringify(backend.namespace)}.`);
   }
+  const lagging = maxLagMs === undefined
+    ? []
+    : statuses.filter((s) => "task" in s && s.lagMs > maxLagMs) as TaskStatus[];
+  for (const s of lagging) {
+    console.error(
+      `coord: ${s.task} lags: its tick ${new Date(s.next!).toISOString()} has been due ` +
+        `${(s.lagMs / 1000).toFixed(1)} s (--max-lag ${maxLagMs! / 1000})`,
+    );
+  }
+  const code = lagging.length > 0 ? LAGGING : ExitCode.ok;
   if (values.json) {
     for (const s of statuses) console.log(JSON.stringify(s));
-    return ExitCode.ok;
+    return code;
   }
   const rows = statuses.map((s) =>
     "task" in s
@@ -215,24 +282,85 @@ async function status(argv: string[]): Promise<number> {
   if (rows.length > 0) {
     printTable([["TASK", "NEXT", "LAST TICK", "OUTCOME", "OWNER", "RUNS", "FAILURES"], ...rows]);
   }
+  return code;
+}
+
+async function trigger(argv: string[]): Promise<number> {
+  const { values, positionals } = parseFlags("schedule", argv, {
+    ...BACKEND_FLAGS,
+    args: { type: "string" },
+  });
+  if (positionals.length !== 1) throw usage("schedule", "trigger takes one TASK");
+  let args: unknown;
+  if (values.args !== undefined) {
+    try {
+      args = JSON.parse(values.args);
+    } catch {
+      throw usage("schedule", `--args is not JSON: ${values.args}`);
+    }
+  }
+  await using backend = await openBackend("schedule", values);
+  console.log(await triggerTask(backend, positionals[0], { args }));
+  return ExitCode.ok;
+}
+
+async function pauseOrResume(verb: "pause" | "resume", argv: string[]): Promise<number> {
+  const { values, positionals } = parseFlags("schedule", argv, {
+    ...BACKEND_FLAGS,
+    "catch-up": { type: "boolean" },
+  });
+  if (positionals.length === 0) throw usage("schedule", `${verb} takes one TASK or more`);
+  if (verb === "pause" && values["catch-up"]) throw usage("schedule", "--catch-up is resume's");
+  await using backend = await openBackend("schedule", values);
+  for (const name of positionals) {
+    const changed = verb === "pause"
+      ? await pauseTask(backend, name)
+      : await resumeTask(backend, name, { catchUp: values["catch-up"] === true });
+    if (!changed) {
+      console.error(`coord: ${name} was ${verb === "pause" ? "" : "not "}paused already`);
+    }
+  }
+  return ExitCode.ok;
+}
+
+async function remove(argv: string[]): Promise<number> {
+  const { values, positionals } = parseFlags("schedule", argv, {
+    ...BACKEND_FLAGS,
+    force: { type: "boolean" },
+  });
+  if (positionals.length === 0) throw usage("schedule", "remove takes one TASK or more");
+  await using backend = await openBackend("schedule", values);
+  for (const name of positionals) {
+    if (!await removeTask(backend, name, { force: values.force === true })) {
+      console.error(`No such task: ${JSON.stringify(name)}.`);
+    }
+  }
   return ExitCode.ok;
 }
 
 function taskRow(s: TaskStatus): string[] {
   const iso = (t: number | undefined | null) => (t == null ? "-" : new Date(t).toISOString());
-  const running = !s.lease
-    ? ""
+  const running = s.paused
+    ? " (paused)"
+    : !s.lease
+    ? s.lagMs >= 1_000 ? ` (due ${(s.lagMs / 1000).toFixed(1)} s ago)` : ""
     : s.last?.outcome === "running"
     ? ` (running on ${s.lease.owner})`
     : ` (retry at ${iso(s.lease.until)})`;
+  const waiting = (s.triggers > 0 ? `, ${s.triggers} triggered run(s) waiting` : "") +
+    (s.orphaned ? " (orphaned: no instance for a day)" : "");
+  // The latest run shown, a tick's or a triggered one's.
+  const last = s.triggered && s.triggered.startedAt >= (s.last?.startedAt ?? -Infinity)
+    ? s.triggered
+    : s.last;
   return [
     s.task,
-    s.next === null ? "done" : iso(s.next) + running,
-    iso(s.last?.tick),
-    s.last?.outcome ?? "-",
-    s.last?.owner ?? "-",
+    (s.next === null ? "done" : iso(s.next)) + running + waiting,
+    iso(last?.tick) + (last?.trigger ? " (triggered)" : ""),
+    last?.outcome ?? "-",
+    last?.owner ?? "-",
     String(s.runs),
-    String(s.failures),
+    s.failures + (s.consecutiveFailures > 0 ? ` (${s.consecutiveFailures} in a row)` : ""),
   ];
 }
 

@@ -6,9 +6,10 @@
  */
 
 import { InterruptedError, SIGNAL_NUMBERS } from "../lib/errors.ts";
+import { STOP_SIGNALS } from "../lib/stop_signals.ts";
 
-/** The signals coord turns into a clean stop while waiting, and passes to a child it runs. */
-export const FORWARDED_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+/** The signals `coord lock run` passes to its command: the stop signals. */
+export { STOP_SIGNALS as FORWARDED_SIGNALS };
 
 /**
  * Runs `fn` with a signal that aborts (reason: {@link InterruptedError}) at the first SIGINT,
@@ -16,7 +17,7 @@ export const FORWARDED_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
  */
 export async function withSignals<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const controller = new AbortController();
-  const listeners = FORWARDED_SIGNALS.map((name) => {
+  const listeners = STOP_SIGNALS.map((name) => {
     const listener = () => {
       if (controller.signal.aborted) Deno.exit(128 + SIGNAL_NUMBERS[name]);
       controller.abort(new InterruptedError(name));

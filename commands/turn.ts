@@ -1,18 +1,13 @@
 /**
- * `coord turn status|follow|reset`: the console of `coord lock`'s queues.
+ * `coord turn status|follow|reset`: the console of `coord lock`'s queues, and how it words
+ * them (turn's console script's table and event lines).
  *
  * @module
  */
 
 import { ExitCode } from "../lib/errors.ts";
-import {
-  eventLine,
-  followQueues,
-  queueStatuses,
-  resetQueue,
-  statusRecord,
-  statusTable,
-} from "../lib/lock/console.ts";
+import { followQueues, queueStatuses, resetQueue, statusRecord } from "../lib/lock/console.ts";
+import type { LockEvent, QueueStatus } from "../lib/lock/steps.ts";
 import type { Command } from "./command.ts";
 import { BACKEND_FLAGS, BACKEND_FLAGS_HELP, openBackend, parseFlags, usage } from "./flags.ts";
 import { writeLine } from "./output.ts";
@@ -44,10 +39,15 @@ namespace.
                deploy: 6 crashed! ("LABEL")      its lease ran out
                deploy: bumps from 5 to 7         the indicator skipped tickets that left
                deploy: reset
+           A ticket's events come in this order: assigned, granted, started, then completed,
+           left or crashed; a release comes before the grant it causes ("5 completed by …",
+           "6 granted", "6 started"). started is recorded by the holder's first step after
+           its grant: a holder that ends at once may have none.
   reset    removes a queue nobody is in, and only if nobody took a ticket meanwhile;
            otherwise refuses with exit 75. --force removes it anyway: its waiters give up,
-           its holders stop their command within a third of their --expire. Its tickets
-           (fencing tokens) start again at 1 afterwards.
+           its holders stop their command within a third of their --expire. Tickets and
+           fencing tokens never repeat: the next user gets larger ones. Prints 'Reset "RES".'
+           on stderr per queue removed; stdout stays empty.
 
 A RES that does not exist is reported ("No such queue") and changes nothing. Names that
 start with "-" go after --: coord turn status -- -odd-name
@@ -119,7 +119,8 @@ async function reset(argv: string[]): Promise<number> {
     const result = await resetQueue(backend, resource, { force: values.force });
     switch (result.outcome) {
       case "removed":
-        console.log(`Reset ${quoted(resource)}.`);
+        // A confirmation, not data: stdout stays empty, as turn's console leaves it.
+        console.error(`Reset ${quoted(resource)}.`);
         break;
       case "missing":
         // A listed queue that vanished meanwhile was reset by someone else: nothing to say.
@@ -149,6 +150,95 @@ function noQueues(namespace: string): void {
 }
 
 const quoted = (name: string) => JSON.stringify(name);
+
+/** Width of the name column of {@link statusTable}: a resource name or a user's label. */
+const NAME_COLUMNS = 50;
+/** Width of the number column of {@link statusTable}: the indicator or a ticket. */
+const NUMBER_COLUMNS = 10;
+
+/**
+ * One event as `coord turn follow` prints it, e.g. `deploy: 5 assigned to "ci pid 7"`.
+ *
+ * @example
+ * ```ts
+ * import { eventLine } from "./turn.ts";
+ * eventLine("deploy", { event: "bumped", from: 5, to: 7 }); // "deploy: bumps from 5 to 7"
+ * ```
+ */
+export function eventLine(resource: string, event: LockEvent): string {
+  return `${printable(resource)}: ${describe(event)}`;
+}
+
+function describe(e: LockEvent): string {
+  switch (e.event) {
+    case "assigned":
+      return `${e.ticket} assigned to ${quotedLabel(e.label)}`;
+    case "granted":
+      return `${e.ticket} granted`;
+    case "started":
+      return `${e.ticket} started`;
+    case "completed":
+      return `${e.ticket} completed by ${quotedLabel(e.label)}`;
+    case "left":
+      return `${e.ticket} left (${quotedLabel(e.label)})`;
+    case "crashed":
+      return `${e.ticket} crashed! (${quotedLabel(e.label)})`;
+    case "bumped":
+      return `bumps from ${e.from} to ${e.to}`;
+    case "reset":
+      return "reset";
+    default:
+      // A newer coord's event: shown as it came rather than dropped.
+      return JSON.stringify(e);
+  }
+}
+
+/**
+ * A queue as turn's console shows it: the resource name in 50 columns and the indicator
+ * right-aligned in 10, 60 dashes, then each live user's label and ticket in the same columns,
+ * in ticket order (the first `limit` hold the lock). A name too long for its column is cut
+ * short with `…`.
+ *
+ * @example
+ * ```ts
+ * import { statusTable } from "./turn.ts";
+ * statusTable("deploy", {
+ *   tickets: 6,
+ *   indicator: 5,
+ *   limit: 1,
+ *   users: [{ ticket: 5, label: "ci", since: 0, grantedAt: 1 }, { ticket: 6, label: "me", since: 2 }],
+ * });
+ * ```
+ */
+export function statusTable(resource: string, status: QueueStatus): string[] {
+  const row = (name: string, n: number) =>
+    `${column(name, NAME_COLUMNS)}${String(n).padStart(NUMBER_COLUMNS)}`;
+  return [
+    row(resource, status.indicator),
+    "-".repeat(NAME_COLUMNS + NUMBER_COLUMNS),
+    ...status.users.map((user) => row(user.label, user.ticket)),
+  ];
+}
+
+/** A label in double quotes, its quotes and control characters escaped. */
+function quotedLabel(text: string): string {
+  return printable(JSON.stringify(text));
+}
+
+/** Control characters in a name would break the line or the terminal: shown escaped. */
+function printable(text: string): string {
+  // deno-lint-ignore no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => {
+    return `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`;
+  });
+}
+
+/** Pads `text` to `width` columns, or cuts it to `width - 1` and `…`. */
+function column(text: string, width: number): string {
+  const chars = [...printable(text)];
+  if (chars.length <= width) return chars.join("") + " ".repeat(width - chars.length);
+  return `${chars.slice(0, width - 1).join("")}…`;
+}
 
 /** The `coord turn` command. */
 export const turnCommand: Command = { usage: USAGE, run };

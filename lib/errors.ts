@@ -60,6 +60,26 @@ export class BackendUnavailableError extends CoordError {
   }
 }
 
+/**
+ * The backend answered but refuses what coord asked, e.g. its ACL denies a command, key or
+ * channel. Unlike {@link BackendUnavailableError} it is no outage: asking again gets the same
+ * answer, so waiters fail at once instead of riding it out.
+ *
+ * @example
+ * ```ts
+ * import { BackendRefusedError, BackendUnavailableError } from "./errors.ts";
+ * const e = new BackendRefusedError("redis://h refused by its ACL: NOPERM …");
+ * e.exitCode; // 69
+ * e instanceof BackendUnavailableError; // false
+ * ```
+ */
+export class BackendRefusedError extends CoordError {
+  /** `message` names the backend, what it refused and what to change. */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, ExitCode.unavailable, options);
+  }
+}
+
 /** Gave up waiting: a `--timeout`/`--wait` ran out, or the wait was aborted by others. */
 export class WaitTimeoutError extends CoordError {
   /** `message` names the thing, the cause and the way out. */
@@ -85,9 +105,13 @@ export class LeaseLostError extends WaitTimeoutError {}
 
 /** A command stopped by SIGINT, SIGTERM or SIGHUP; exits 128 + the signal's number. */
 export class InterruptedError extends CoordError {
+  /** The signal that stopped the command. */
+  readonly signal: "SIGINT" | "SIGTERM" | "SIGHUP";
+
   /** Names the signal that stopped the command. */
   constructor(signal: "SIGINT" | "SIGTERM" | "SIGHUP") {
     super(`stopped by ${signal}`, 128 + SIGNAL_NUMBERS[signal]);
+    this.signal = signal;
   }
 }
 

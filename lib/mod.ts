@@ -47,7 +47,6 @@ export type {
   TicketUser,
 } from "./lock/steps.ts";
 export {
-  eventLine,
   followQueues,
   type QueueEvent,
   type QueueRecord,
@@ -56,7 +55,6 @@ export {
   resetQueue,
   type ResetQueueOptions,
   statusRecord,
-  statusTable,
 } from "./lock/console.ts";
 export {
   DEFAULT_GRACE_MS,
@@ -67,9 +65,11 @@ export {
   type SchedulerOptions,
 } from "./schedule/scheduler.ts";
 export type {
+  CatchUp,
   ExecutionMode,
   FailureMode,
   Middleware,
+  Overlap,
   TaskBaseOptions,
   TaskContext,
   TaskDefinition,
@@ -77,14 +77,31 @@ export type {
   TaskOptions,
   TemplateOptions,
 } from "./schedule/task.ts";
-export { DEFAULT_LEASE_MS, DEFAULT_RETRY_DELAY_MS } from "./schedule/task.ts";
+export { DEFAULT_LEASE_MS, DEFAULT_MAX_RETRIES, DEFAULT_RETRY_DELAY_MS } from "./schedule/task.ts";
 export { parseDuration, parseTiming, type Timing, type TimingOptions } from "./schedule/timing.ts";
 export type { ScheduleEvent } from "./schedule/runner.ts";
-export type { DynamicTaskSpec, LastRun, Outcome, TickLease } from "./schedule/record.ts";
-export { type MainOptions, runMain } from "./schedule/main.ts";
+export type {
+  DynamicTaskSpec,
+  LastRun,
+  Outcome,
+  TickLease,
+  TriggerRequest,
+} from "./schedule/record.ts";
+export { type ProgramOptions, schedulerMain } from "../commands/schedule_program.ts";
 export { scheduleStatus, type TaskStatus, type TemplateStatus } from "./schedule/status.ts";
+export {
+  pauseTask,
+  type ResumeOptions,
+  resumeTask,
+  type TriggerOptions,
+  triggerTask,
+} from "./schedule/control.ts";
 export type { ReadResult, ScheduleSteps, StoredRecord } from "./schedule/steps.ts";
-export { commandHandler, type OutputSink } from "./schedule/command_task.ts";
+export {
+  commandHandler,
+  type CommandTaskOptions,
+  type OutputSink,
+} from "./schedule/command_task.ts";
 export { ScheduleMetrics } from "./schedule/metrics.ts";
 export {
   cancelJob,
@@ -93,17 +110,38 @@ export {
   getJob,
   type JobRef,
   jobRef,
+  JobRemovedError,
   jobSpecOf,
   parseJobRef,
   putJob,
   type PutOptions,
+  putRequestOf,
   queueCounts,
+  retryJob,
   UnknownJobError,
   waitForJob,
   type WaitOptions,
 } from "./queue/queue.ts";
 export { JobFailedError, type JobHandle, type Queue, queue } from "./queue/handle.ts";
 export { type Flow, type FlowGroup, type FlowJob, flowNodes, putFlow } from "./queue/flow.ts";
+export { jobLines, PUT_BATCH, putJobs } from "./queue/bulk.ts";
+export {
+  DEFAULT_LIST_LIMIT,
+  type JobPage,
+  LIST_STATES,
+  listJobs,
+  type ListOptions,
+  MAX_LIST_LIMIT,
+} from "./queue/list.ts";
+export {
+  configureQueue,
+  DEFAULT_KEEP,
+  MAX_KEEP_COUNT,
+  parseKeep,
+  PURGE_BATCH,
+  PURGE_STATES,
+  purgeJobs,
+} from "./queue/retention.ts";
 export {
   DEFAULT_CONCURRENCY,
   DEFAULT_JOB_LEASE_MS,
@@ -121,12 +159,21 @@ export {
   type Attempt,
   type ClaimResult,
   type Finish,
+  type FinishedState,
   type FlowNode,
+  type JobEnd,
   type JobGroup,
   type JobRecord,
   type JobSpec,
   type JobState,
+  type Keep,
+  type ListCursor,
+  type ListState,
+  MAX_REMOVED,
   MAX_STALLS,
+  type PutRequest,
+  type PutResult,
+  type QueueConfig,
   type QueueCounts,
   type QueueSteps,
 } from "./queue/steps.ts";
@@ -151,6 +198,7 @@ export type {
 } from "./backend/url.ts";
 export { type ClockOffset, type ClockOffsetOptions, estimateClockOffset } from "./clock.ts";
 export {
+  BackendRefusedError,
   BackendUnavailableError,
   BarrierAbortedError,
   BarrierTimeoutError,

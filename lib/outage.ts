@@ -9,7 +9,9 @@ import { BackendUnavailableError } from "./errors.ts";
 
 /**
  * Runs backend steps for a waiter, swallowing {@link BackendUnavailableError} until the
- * backend has been unavailable for longer than `limitMs` in a row.
+ * backend has been unavailable for longer than `limitMs` in a row. A backend that answers
+ * with a refusal (`BackendRefusedError`, e.g. an ACL denial) is no outage: asking again gets
+ * the same answer, so that error is rethrown at once like any other.
  *
  * @example
  * ```ts

@@ -7,7 +7,11 @@
 
 import { SIGNAL_NUMBERS } from "./errors.ts";
 
-const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+/**
+ * The signals that stop coord, the one list: a long-running process stops on them (see
+ * {@link StopSignals}), a wait is left cleanly, and `coord lock run` passes them to its command.
+ */
+export const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 
 /** Listens for stop signals until disposed. */
 export class StopSignals implements Disposable {

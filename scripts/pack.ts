@@ -92,8 +92,13 @@ async function build(out: string): Promise<void> {
     }
   }
   // version.ts reads deno.json's version; "manual" makes Deno resolve the npm dependencies from
-  // the node_modules npm made, as Node would, instead of downloading them again.
-  const denoConfig = { version: config.version, nodeModulesDir: "manual" };
+  // the node_modules npm made, as Node would, instead of downloading them again; "coord" lets
+  // the task and handler modules the CLI loads import coord itself, as from a checkout.
+  const denoConfig = {
+    version: config.version,
+    nodeModulesDir: "manual",
+    imports: { coord: "./lib/mod.js" },
+  };
   await writeFile(join(out, "deno.json"), JSON.stringify(denoConfig) + "\n");
   for (const doc of DOCS) await writeFile(join(out, doc), await Deno.readTextFile(join(ROOT, doc)));
   await writeFile(join(out, "bin", "coord"), BIN, 0o755);

@@ -1,6 +1,7 @@
 /** What `coord barrier` shows on a terminal (run under script(1), which gives it a pty). */
 
 import assert from "node:assert/strict";
+import { tempSqlite } from "./support/temp.ts";
 
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
 
@@ -29,7 +30,7 @@ Deno.test({
   name: "on a terminal, a waiting coord shows how many have arrived, once per change",
   ignore: !hasScript,
   async fn() {
-    const db = await Deno.makeTempFile({ suffix: ".db" });
+    await using db = await tempSqlite();
     const shown = await onTerminal([
       "barrier",
       "tty",
@@ -37,12 +38,11 @@ Deno.test({
       "--timeout",
       "0.6",
       "--url",
-      `sqlite:${db}`,
+      db.url,
     ]);
     assert.equal(shown.match(/waiting at tty: 1\/2 arrived/g)?.length, 1, JSON.stringify(shown));
     // The progress line is wiped before the error, so the error starts a clean line.
     assert.ok(shown.includes('\r\x1b[2Kcoord: barrier "tty": timed out'), JSON.stringify(shown));
-    await Deno.remove(db);
   },
 });
 
@@ -50,7 +50,7 @@ Deno.test({
   name: "--quiet keeps a terminal free of progress",
   ignore: !hasScript,
   async fn() {
-    const db = await Deno.makeTempFile({ suffix: ".db" });
+    await using db = await tempSqlite();
     const shown = await onTerminal([
       "barrier",
       "q",
@@ -59,9 +59,8 @@ Deno.test({
       "0.3",
       "--quiet",
       "--url",
-      `sqlite:${db}`,
+      db.url,
     ]);
     assert.doesNotMatch(shown, /waiting at/);
-    await Deno.remove(db);
   },
 });

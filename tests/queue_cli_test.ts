@@ -3,9 +3,11 @@
 import assert from "node:assert/strict";
 import { rowCount } from "./support/sqlite.ts";
 import { runCoord } from "./support/cli.ts";
+import { tempDir, tempSqlite } from "./support/temp.ts";
 
 Deno.test("coord queue refuses bad input with one line and exit 64, storing nothing", async () => {
-  const url = `sqlite:${await Deno.makeTempFile({ suffix: ".db" })}`;
+  await using db = await tempSqlite();
+  const url = db.url;
   for (
     const [args, message] of [
       [["put", "q", "--handler", "h", "--args", "{oops"], /--args is not JSON/],
@@ -15,7 +17,7 @@ Deno.test("coord queue refuses bad input with one line and exit 64, storing noth
       [["put", "q", "--handler", "h", "--retries", "x"], /--retries must be a whole number/],
       [["put", "q", "--handler", "h", "--delay", "1", "--at", "2030-01-01T00:00:00Z"], /not both/],
       [["put", "q", "--handler", "h", "--at", "tomorrow"], /not an ISO 8601 time/],
-      [["put", "q", "--handler", "h", "--delay", "soon"], /--delay must be a number of seconds/],
+      [["put", "q", "--handler", "h", "--delay", "soon"], /--delay takes seconds/],
       [["put", "a/b", "--handler", "h"], /holds "\/"/],
       [["put"], /put takes one QUEUE/],
       [["wait", "no-slash"], /is not a job — give QUEUE\/ID/],
@@ -25,8 +27,8 @@ Deno.test("coord queue refuses bad input with one line and exit 64, storing noth
       [["work", "q", "--module", "/nonexistent/h.ts"], /cannot load handler module/],
       [["work", "q", "--concurrency", "0"], /--concurrency must be a whole number/],
       [["frobnicate"], /unknown "frobnicate"/],
-      [["put", "q", "--handler", "h", "--timeout", "1e10"], /--timeout must be .* to 2147483\.647/],
-      [["put", "q", "--handler", "h", "--delay", "1e12"], /--delay must be .* to 315360000/],
+      [["put", "q", "--handler", "h", "--timeout", "1e10"], /--timeout must be at most 24 days/],
+      [["put", "q", "--handler", "h", "--delay", "1e12"], /--delay must be at most 3650 days/],
       [["put", "q", "--handler", "h", "--begin-by", "1e12"], /--begin-by must be/],
       [["put", "q", "--handler", "h", "--backoff", "1e12"], /--backoff must be/],
       [["put", "q", "--handler", "h", "--retries", "100000"], /--retries must be .* to 1000/],
@@ -43,7 +45,7 @@ Deno.test("coord queue refuses bad input with one line and exit 64, storing noth
   assert.equal(await rowCount(url, "coord_queue_job"), 0);
   const bare = await runCoord(["queue"]);
   assert.equal(bare.code, 64);
-  assert.match(bare.stderr, /missing put, flow, work/);
+  assert.match(bare.stderr, /missing one of put, flow, work/);
 });
 
 Deno.test("coord queue flow refuses a malformed flow with one line and exit 64", async () => {
@@ -86,8 +88,10 @@ Deno.test("coord queue exits 69 when the backend is unreachable", async () => {
 });
 
 Deno.test("coord queue flow puts a flow; wait prints its result", async () => {
-  const url = `sqlite:${await Deno.makeTempFile({ suffix: ".db" })}`;
-  const dir = await Deno.makeTempDir();
+  await using db = await tempSqlite();
+  const url = db.url;
+  await using temp = await tempDir("coord-test-");
+  const dir = temp.path;
   await Deno.writeTextFile(
     `${dir}/flow.json`,
     JSON.stringify({

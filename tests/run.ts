@@ -3,7 +3,14 @@
  * one cluster, one sentinel group and one PostgreSQL server for the whole run, runs `deno test` against them, ends with
  * a plain `tests: N passed, M failed` line, and exits with `deno test`'s status.
  *
- * Paths among the arguments replace the default `tests/ lib/`; everything else is passed on.
+ * Two `deno test` processes ("lanes") run at once: the conformance cases on SQLite and the
+ * standalone Redis with every other test, and those on the cluster, the sentinel group and
+ * PostgreSQL. They
+ * share no server, and most of a case's time is spent waiting on processes and servers, so the
+ * run takes about as long as its slower lane instead of the sum.
+ *
+ * Paths among the arguments replace the default `tests/ lib/ bench/`; everything else is passed
+ * on to both lanes.
  *
  * @example
  * ```sh
@@ -19,7 +26,12 @@ import {
   startSentinel,
   startStandalone,
 } from "./support/redis_servers.ts";
-import { announceSkip, RedisMissingError, SHARED_URL_ENV } from "./support/shared_servers.ts";
+import {
+  announceSkip,
+  CONFORMANCE_BACKENDS_ENV,
+  RedisMissingError,
+  SHARED_URL_ENV,
+} from "./support/shared_servers.ts";
 import { postgresBinDir, startPostgres } from "./support/postgres_server.ts";
 import {
   announcePostgresSkip,
@@ -29,6 +41,9 @@ import {
 
 const PROJECT_ROOT = decodeURIComponent(new URL("..", import.meta.url).pathname);
 const DEFAULT_PATHS = ["tests/", "lib/", "bench/"];
+const CONFORMANCE_DIR = `${PROJECT_ROOT}tests/conformance`;
+/** The conformance backends of each lane; the first lane also runs every other test. */
+const LANE_BACKENDS = [["sqlite", "redis"], ["cluster", "sentinel", "postgres"]];
 /** How much of `deno test`'s output is kept to find its summary line in. */
 const SUMMARY_TAIL_CHARS = 4_096;
 
@@ -65,17 +80,19 @@ export function summarize(output: string): TestSummary | undefined {
 
 async function main(args: string[]): Promise<number> {
   const servers: Stoppable[] = [];
-  let child: Deno.ChildProcess | undefined;
+  const children: Deno.ChildProcess[] = [];
   let interruptedBy: Deno.Signal | undefined;
   const listeners = (["SIGINT", "SIGTERM"] as const).map((signal) => {
     const listener = () => {
       // A second signal means "stop now", for a test that ignores the first.
       const forward = interruptedBy ? "SIGKILL" : signal;
       interruptedBy ??= signal;
-      try {
-        child?.kill(forward);
-      } catch {
-        // Already exited.
+      for (const child of children) {
+        try {
+          child.kill(forward);
+        } catch {
+          // Already exited.
+        }
       }
     };
     Deno.addSignalListener(signal, listener);
@@ -83,8 +100,10 @@ async function main(args: string[]): Promise<number> {
   });
   try {
     const env: Record<string, string> = { DENO_JOBS: Deno.env.get("DENO_JOBS") ?? "2" };
+    let lanes: string[][] = [[...testPaths(args), ...args]];
     if (redisServerAvailable()) {
       Object.assign(env, await startServers(servers));
+      lanes = splitIntoLanes(args);
     } else if (Deno.env.get("CI") === "true") {
       console.error(`error: ${new RedisMissingError().message}`);
       return 1;
@@ -104,23 +123,35 @@ async function main(args: string[]): Promise<number> {
     }
     if (interruptedBy) return exitCodeFor(interruptedBy);
 
-    child = new Deno.Command(Deno.execPath(), {
-      args: ["test", "-A", "--parallel", ...testPaths(args), ...args],
-      env,
-      stdin: "inherit",
-      stdout: "piped",
-      stderr: "inherit",
-    }).spawn();
-    const output = await forwardKeepingTail(child.stdout);
-    const { code } = await child.status;
+    const runs = lanes.map((laneArgs, lane) => {
+      const child = new Deno.Command(Deno.execPath(), {
+        args: ["test", "-A", "--parallel", ...laneArgs],
+        env: lanes.length === 1
+          ? env
+          : { ...env, [CONFORMANCE_BACKENDS_ENV]: LANE_BACKENDS[lane].join(",") },
+        stdin: lane === 0 ? "inherit" : "null",
+        stdout: "piped",
+        stderr: "inherit",
+      }).spawn();
+      children.push(child);
+      return (async () => {
+        const output = await forwardKeepingTail(child.stdout);
+        return { code: (await child.status).code, summary: summarize(output) };
+      })();
+    });
+    const results = await Promise.all(runs);
+    const code = results.find((r) => r.code !== 0)?.code ?? 0;
 
-    const summary = summarize(output);
-    console.log(
-      summary === undefined
-        ? `tests: no summary from deno test (exit code ${code})`
-        : `tests: ${summary.passed} passed, ${summary.failed} failed` +
-          (summary.ignored > 0 ? `, ${summary.ignored} ignored` : ""),
-    );
+    const summaries = results.map((r) => r.summary);
+    if (summaries.some((summary) => summary === undefined)) {
+      console.log(`tests: no summary from deno test (exit code ${code})`);
+    } else {
+      const total = (key: keyof TestSummary) => summaries.reduce((n, s) => n + s![key], 0);
+      console.log(
+        `tests: ${total("passed")} passed, ${total("failed")} failed` +
+          (total("ignored") > 0 ? `, ${total("ignored")} ignored` : ""),
+      );
+    }
     return interruptedBy ? exitCodeFor(interruptedBy) : code;
   } finally {
     for (const { signal, listener } of listeners) Deno.removeSignalListener(signal, listener);
@@ -148,10 +179,37 @@ async function startServers(servers: Stoppable[]): Promise<Record<string, string
   };
 }
 
+/**
+ * The `deno test` arguments of each lane: the first runs the given paths (every test, its
+ * conformance cases on the first lane's backends); the second only the conformance files among
+ * them, on the other backends, and is left out when there are none.
+ */
+function splitIntoLanes(args: string[]): string[][] {
+  const named = args.filter(isPath);
+  const flags = args.filter((arg) => !isPath(arg));
+  const conformance = named.length === 0 ? [CONFORMANCE_DIR] : [
+    ...new Set(
+      named.map((path) => Deno.realPathSync(path)).flatMap((path) =>
+        path === CONFORMANCE_DIR || path.startsWith(`${CONFORMANCE_DIR}/`)
+          ? [path]
+          : CONFORMANCE_DIR.startsWith(`${path}/`)
+          ? [CONFORMANCE_DIR]
+          : []
+      ),
+    ),
+  ];
+  const first = [...testPaths(args), ...args];
+  return conformance.length === 0 ? [first] : [first, [...conformance, ...flags]];
+}
+
+/** An argument naming an existing file or directory (anything else is a flag or its value). */
+function isPath(arg: string): boolean {
+  return !arg.startsWith("-") && exists(arg);
+}
+
 /** The default paths, unless an argument names an existing file or directory. */
 function testPaths(args: string[]): string[] {
-  const namesPath = args.some((arg) => !arg.startsWith("-") && exists(arg));
-  if (namesPath) return [];
+  if (args.some(isPath)) return [];
   return DEFAULT_PATHS.map((path) => `${PROJECT_ROOT}${path}`).filter(exists);
 }
 
@@ -164,16 +222,31 @@ function exists(path: string): boolean {
   }
 }
 
-/** Copies the stream to our stdout as it arrives and returns the last few KB of it as text. */
+/**
+ * Copies the stream to our stdout as it arrives, whole lines at a time (so two lanes' lines do
+ * not interleave), and returns the last few KB of it as text.
+ */
 async function forwardKeepingTail(stream: ReadableStream<Uint8Array>): Promise<string> {
+  const encoder = new TextEncoder();
   const decoder = new TextDecoder();
   let tail = "";
-  for await (const chunk of stream) {
+  let partial = "";
+  const write = async (text: string) => {
+    const bytes = encoder.encode(text);
     let written = 0;
-    while (written < chunk.length) written += await Deno.stdout.write(chunk.subarray(written));
-    tail = (tail + decoder.decode(chunk, { stream: true })).slice(-SUMMARY_TAIL_CHARS);
+    while (written < bytes.length) written += await Deno.stdout.write(bytes.subarray(written));
+  };
+  for await (const chunk of stream) {
+    const text = decoder.decode(chunk, { stream: true });
+    tail = (tail + text).slice(-SUMMARY_TAIL_CHARS);
+    const lines = partial + text;
+    const end = lines.lastIndexOf("\n") + 1;
+    await write(lines.slice(0, end));
+    partial = lines.slice(end);
   }
-  return tail + decoder.decode();
+  const last = decoder.decode();
+  await write(partial + last);
+  return tail + last;
 }
 
 function exitCodeFor(signal: Deno.Signal): number {

@@ -4,13 +4,19 @@ import assert from "node:assert/strict";
 import { rowCount } from "./support/sqlite.ts";
 import { runCoord, spawnCoord } from "./support/cli.ts";
 import { NICKNAMES } from "../lib/schedule/crontab.ts";
+import { tempDir } from "./support/temp.ts";
+import { until } from "./support/wait.ts";
 
-async function sqliteUrl(): Promise<string> {
-  return `sqlite:${await Deno.makeTempFile({ suffix: ".db" })}`;
+/** Every file of this module's tests, removed when the module unloads. */
+const scratch = await tempDir("coord-test-");
+
+function sqliteUrl(): Promise<string> {
+  return Promise.resolve(`sqlite:${scratch.path}/${crypto.randomUUID()}.db`);
 }
 
 async function taskFile(name: string, text: string): Promise<string> {
-  const dir = await Deno.makeTempDir();
+  const dir = `${scratch.path}/${crypto.randomUUID()}`;
+  await Deno.mkdir(dir);
   await Deno.writeTextFile(`${dir}/${name}`, text);
   return `${dir}/${name}`;
 }
@@ -77,7 +83,7 @@ Deno.test("coord schedule run refuses a missing file, bad flags and bad values w
       [["schedule", "run"], /missing FILE/],
       [["schedule"], /missing FILE/],
       [["schedule", "run", jobs, "--frobnicate"], /Unknown option "--frobnicate"/],
-      [["schedule", "run", jobs, "--grace", "soon"], /--grace must be a number of seconds/],
+      [["schedule", "run", jobs, "--grace", "soon"], /--grace takes seconds/],
       [["schedule", "run", jobs, "--health-port", "http"], /--health-port "http" is not a port/],
       [["schedule", "run", jobs, "other.cron"], /one FILE at a time/],
       [["schedule", "list", jobs, "--count", "many"], /--count must be a whole number/],
@@ -125,6 +131,10 @@ Deno.test("coord schedule list prints each task's next ticks without a backend",
   assert.equal(c - b, 10_000);
   assert.equal(a % 10_000, 0);
   assert.equal(hourly.executionMode, "best-effort");
+  assert.deepEqual(
+    [hourly.maxRetries, hourly.overlap, hourly.catchUp, hourly.timeoutMs],
+    [3, "skip", { policy: "all" }, undefined],
+  );
   assert.equal(Date.parse(hourly.next[0]) % 3_600_000, 0);
 });
 
@@ -151,8 +161,8 @@ Deno.test("coord schedule logs a failing command with its exit status", async ()
   await p.stderrLine(/^coord: broken \S+Z failed after [\d.]+ s: exited with status 3$/);
   p.kill("SIGTERM");
   assert.equal((await p.result).code, 0);
-  const status = await runCoord(["schedule", "status", "broken", "--url", url]);
-  assert.match(status.stdout, /^broken\s+\S+\s+\S+\s+failure\s/m);
+  const status = await runCoord(["schedule", "status", "broken", "--url", url, "--json"]);
+  assert.equal(JSON.parse(status.stdout).last.outcome, "failure");
 });
 
 Deno.test("coord schedule --health-port serves /health and /metrics", async () => {
@@ -164,17 +174,17 @@ Deno.test("coord schedule --health-port serves /health and /metrics", async () =
   const p = spawnCoord(["schedule", "run", jobs, "--url", url, "--health-port", String(port)]);
   try {
     let health: Response | undefined;
-    for (let i = 0; i < 100 && !health; i++) {
+    await until(async () => {
       health = await fetch(`http://127.0.0.1:${port}/health`).catch(() => undefined);
-      if (!health) await new Promise((r) => setTimeout(r, 100));
-    }
+      return health !== undefined;
+    }, { what: "/health to answer", intervalMs: 100 });
     assert.equal(health?.status, 200);
     await health?.body?.cancel();
     let metrics = "";
-    for (let i = 0; i < 50 && !/runs_total\{task="beat"\} [1-9]/.test(metrics); i++) {
+    await until(async () => {
       metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-      await new Promise((r) => setTimeout(r, 100));
-    }
+      return /runs_total\{task="beat"\} [1-9]/.test(metrics);
+    }, { what: "a run counted in /metrics", intervalMs: 100 });
     assert.match(metrics, /^coord_schedule_runs_total\{task="beat"\} [1-9]/m);
     assert.match(metrics, /^coord_schedule_lateness_seconds_bucket\{task="beat",le="\+Inf"\} /m);
   } finally {
@@ -183,17 +193,17 @@ Deno.test("coord schedule --health-port serves /health and /metrics", async () =
   }
 });
 
-Deno.test("a program runs a Scheduler with main(): logs, stops cleanly on SIGTERM", async () => {
+Deno.test("a program runs a Scheduler with schedulerMain(): logs, stops cleanly on SIGTERM", async () => {
   const url = await sqliteUrl();
   const program = await taskFile(
     "app.ts",
-    `import { Scheduler } from "coord";
+    `import { Scheduler, schedulerMain } from "coord";
 const app = new Scheduler({ connect: { url: ${JSON.stringify(url)} } });
 app.task({ name: "standalone", interval: "200ms" }, (ctx) => {
   console.log("ran " + ctx.task);
   if (ctx.scheduledAt.getTime() % 400 === 0) throw new Error("even tick");
 });
-await app.main();
+await schedulerMain(app);
 `,
   );
   const config = new URL("../deno.json", import.meta.url).pathname;
@@ -202,14 +212,20 @@ await app.main();
     stdout: "piped",
     stderr: "piped",
   }).spawn();
-  const stderr = new Response(child.stderr).text();
+  let stderrSoFar = "";
+  const stderr = (async () => {
+    const decoder = new TextDecoder();
+    for await (const chunk of child.stderr) stderrSoFar += decoder.decode(chunk, { stream: true });
+    return stderrSoFar;
+  })();
   const stdout = new Response(child.stdout).text();
-  // Several ticks at 200 ms: every other one fails.
-  await new Promise((r) => setTimeout(r, 1_500));
+  // Ticks at 200 ms, every other one failing: stopped once one has failed.
+  const failed = /^coord: standalone \S+Z failed after [\d.]+ s: even tick$/m;
+  await until(() => failed.test(stderrSoFar), { what: "a failed even tick" });
   child.kill("SIGTERM");
   assert.equal((await child.status).code, 0);
   assert.match(await stdout, /^ran standalone$/m);
-  assert.match(await stderr, /^coord: standalone \S+Z failed after [\d.]+ s: even tick$/m);
+  assert.match(await stderr, failed);
 });
 
 Deno.test("coord schedule run exits 69 when --health-port is taken", async () => {
@@ -229,4 +245,46 @@ Deno.test("coord schedule --help names every nickname a crontab line may start w
   const { code, stdout } = await runCoord(["schedule", "--help"]);
   assert.equal(code, 0);
   for (const nickname of NICKNAMES) assert.match(stdout, new RegExp(`${nickname}\\b`), nickname);
+});
+
+Deno.test("a task module is loaded with its own project's import map, and coord's", async () => {
+  const dir = await Deno.makeTempDir();
+  const log = `${dir}/log`;
+  await Deno.mkdir(`${dir}/src`);
+  await Deno.writeTextFile(
+    `${dir}/deno.json`,
+    JSON.stringify({ imports: { mylib: "./src/greeting.ts", "utils/": "./src/" } }),
+  );
+  await Deno.writeTextFile(`${dir}/src/greeting.ts`, `export const greeting = "hi from mylib";\n`);
+  await Deno.writeTextFile(`${dir}/src/twice.ts`, `export const twice = (s: string) => s + s;\n`);
+  await Deno.writeTextFile(
+    `${dir}/tasks.ts`,
+    `import { parseDuration, type Scheduler } from "coord";
+import { greeting } from "mylib";
+import { twice } from "utils/twice.ts";
+export default (app: Scheduler) => {
+  app.task({ name: "greet", interval: parseDuration("200ms") }, () => {
+    Deno.writeTextFileSync(${JSON.stringify(log)}, twice(greeting) + "\\n", { append: true });
+  });
+};
+`,
+  );
+  const p = spawnCoord(["schedule", "run", `${dir}/tasks.ts`, "--url", await sqliteUrl()]);
+  await until(async () => (await Deno.readTextFile(log).catch(() => "")).includes("\n"));
+  p.kill("SIGTERM");
+  const { code, stderr } = await p.result;
+  assert.equal(code, 0, stderr);
+  assert.equal((await Deno.readTextFile(log)).split("\n")[0], "hi from mylibhi from mylib");
+
+  await Deno.writeTextFile(
+    `${dir}/tasks.ts`,
+    `import { nothing } from "unmapped";\nexport default () => nothing;\n`,
+  );
+  const broken = await runCoord(["schedule", "list", `${dir}/tasks.ts`]);
+  assert.equal(broken.code, 64, broken.stderr);
+  assert.match(
+    broken.stderr,
+    /^coord: cannot load task module .*tasks\.ts: Import "unmapped" not a dependency/,
+  );
+  await Deno.remove(dir, { recursive: true });
 });

@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { connect } from "../lib/backend/connect.ts";
 import { barrier } from "../lib/barrier/barrier.ts";
+import { tempSqlite } from "./support/temp.ts";
 
 /** Another process that takes the file's write lock, says so, and keeps it for `holdMs`. */
 async function holdWriteLock(path: string, holdMs: number) {
@@ -24,13 +25,13 @@ async function holdWriteLock(path: string, holdMs: number) {
 }
 
 Deno.test("a barrier step retries while another process holds the SQLite write lock", async () => {
-  const path = await Deno.makeTempFile({ suffix: ".db" });
-  await using backend = await connect({ url: `sqlite:${path}`, env: {} });
+  await using db = await tempSqlite();
+  const path = db.url.slice("sqlite:".length);
+  await using backend = await connect({ url: db.url, env: {} });
   const holder = await holdWriteLock(path, 2500);
   const started = performance.now();
   const result = await barrier(backend, "busy", 1, { delayMs: 0, toleranceMs: Infinity });
   assert.equal(result.generation, 1);
   assert.ok(performance.now() - started >= 1000, "it did wait for the lock");
   await holder.output();
-  await Deno.remove(path);
 });

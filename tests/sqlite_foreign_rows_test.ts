@@ -134,3 +134,21 @@ Deno.test("coord doctor lists a foreign row in every coord table", async () => {
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("coord doctor reports a coord_-named table it does not know, and reads none of it", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = await freshFile(dir);
+    const db = new DatabaseSync(path);
+    db.exec("CREATE TABLE coord_extra (a)");
+    db.exec("INSERT INTO coord_extra VALUES ('theirs')");
+    db.close();
+    const r = await runCoord(["doctor", "--url", `sqlite:${path}`, "--json"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout).foreign, [
+      { where: "table coord_extra", problem: "not a coord table" },
+    ]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

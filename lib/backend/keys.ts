@@ -73,6 +73,23 @@ export function redisKey(namespace: string, kind: Kind, name: string, part: stri
   return `${namespace}:{${kind}:${escapeName(name)}}:${part}`;
 }
 
+/**
+ * A key of the index of every `kind` instance's name in a namespace: `names`, a sorted set of
+ * the names, each scored by the backend time it was last touched, and `scanned`, set once the
+ * keys written before there was an index were adopted. Listing commands read it instead of
+ * SCAN, which would show a tenant every other tenant's key names. It has a tag of its own
+ * (`{index:<kind>}`), so it is written beside a primitive's step, never inside its script.
+ *
+ * @example
+ * ```ts
+ * import { indexKey } from "./keys.ts";
+ * indexKey("coord", "lock", "names"); // "coord:{index:lock}:names"
+ * ```
+ */
+export function indexKey(namespace: string, kind: Kind, part: "names" | "scanned"): string {
+  return `${namespace}:{index:${kind}}:${part}`;
+}
+
 /** A Redis key taken apart by {@link parseRedisKey}. */
 export interface ParsedKey {
   kind: string;

@@ -13,6 +13,7 @@ import type { Backend } from "../backend/types.ts";
 import { checkName } from "../backend/keys.ts";
 import { estimateClockOffset } from "../clock.ts";
 import { BarrierAbortedError, BarrierTimeoutError, TooLateError, UsageError } from "../errors.ts";
+import { MAX_DURATION_MS } from "../duration.ts";
 import { Outage } from "../outage.ts";
 import { localNow, sleep, sleepUntil } from "../time.ts";
 import type { ArriveResult, BarrierStatus, GenerationState, ParticipantInfo } from "./steps.ts";
@@ -32,7 +33,10 @@ const CLOCK_SAMPLES = 5;
 
 /** Options of {@link barrier}. */
 export interface BarrierOptions {
-  /** Give up after this long (then the arrival is withdrawn); default: wait forever. */
+  /**
+   * Give up after this long (then the arrival is withdrawn); default: wait forever. This and
+   * every other duration: at most 2^31-1 ms (24 days).
+   */
   timeoutMs?: number;
   /**
    * Time between the last arrival and the release instant; default 1000. With 0, each
@@ -105,7 +109,13 @@ export async function barrier(
     throw new UsageError(`barrier "${name}": N must be a whole number ≥ 1, got ${n}`);
   }
   for (const [what, value] of Object.entries({ timeoutMs, delayMs, leaseMs, toleranceMs })) {
-    if (!(value >= 0)) throw new UsageError(`barrier "${name}": ${what} must be ≥ 0`);
+    // Only the timeout and the tolerance may be endless; longer timers would fire at once.
+    const endless = value === Infinity && (what === "timeoutMs" || what === "toleranceMs");
+    if (!(value >= 0 && (value <= MAX_DURATION_MS || endless))) {
+      throw new UsageError(
+        `barrier "${name}": ${what} must be 0 to ${MAX_DURATION_MS} (24 days), got ${value}`,
+      );
+    }
   }
   if (leaseMs < MIN_LEASE_MS) {
     throw new UsageError(`barrier "${name}": the lease must be at least ${MIN_LEASE_MS} ms`);

@@ -1,6 +1,6 @@
 /**
  * The lock console, as in turn's console script: the state of queues, their events as they
- * happen, and removing a queue nobody is in — as data, and as the lines `coord turn` prints.
+ * happen, and removing a queue nobody is in — as data; `coord turn` words it (commands/turn.ts).
  *
  * @module
  */
@@ -8,11 +8,6 @@
 import type { Backend } from "../backend/types.ts";
 import { checkName } from "../backend/keys.ts";
 import type { LockEvent, QueueStatus, ResetResult } from "./steps.ts";
-
-/** Width of the name column of {@link statusTable}: a resource name or a user's label. */
-export const NAME_COLUMNS = 50;
-/** Width of the number column of {@link statusTable}: the indicator or a ticket. */
-export const NUMBER_COLUMNS = 10;
 
 /** One queue's state, or `undefined` for a queue that does not exist. */
 export interface QueueReport {
@@ -103,11 +98,11 @@ export interface QueueEvent {
  * @example
  * ```ts ignore
  * import { connect } from "../backend/connect.ts";
- * import { eventLine, followQueues } from "./console.ts";
+ * import { followQueues } from "./console.ts";
  * await using backend = await connect({ url: "redis://127.0.0.1:6379" });
  * const signal = AbortSignal.timeout(60_000);
  * for await (const { resource, event } of await followQueues(backend, ["deploy"], signal)) {
- *   console.log(eventLine(resource, event));
+ *   console.log(resource, event.event);
  * }
  * ```
  */
@@ -123,70 +118,6 @@ export async function followQueues(
       yield { resource: name, event: event as LockEvent };
     }
   })();
-}
-
-/**
- * One event as `coord turn follow` prints it, e.g. `deploy: 5 assigned to "ci pid 7"`.
- *
- * @example
- * ```ts
- * import { eventLine } from "./console.ts";
- * eventLine("deploy", { event: "bumped", from: 5, to: 7 }); // "deploy: bumps from 5 to 7"
- * ```
- */
-export function eventLine(resource: string, event: LockEvent): string {
-  return `${printable(resource)}: ${describe(event)}`;
-}
-
-function describe(e: LockEvent): string {
-  switch (e.event) {
-    case "assigned":
-      return `${e.ticket} assigned to ${quoted(e.label)}`;
-    case "granted":
-      return `${e.ticket} granted`;
-    case "started":
-      return `${e.ticket} started`;
-    case "completed":
-      return `${e.ticket} completed by ${quoted(e.label)}`;
-    case "left":
-      return `${e.ticket} left (${quoted(e.label)})`;
-    case "crashed":
-      return `${e.ticket} crashed! (${quoted(e.label)})`;
-    case "bumped":
-      return `bumps from ${e.from} to ${e.to}`;
-    case "reset":
-      return "reset";
-    default:
-      // A newer coord's event: shown as it came rather than dropped.
-      return JSON.stringify(e);
-  }
-}
-
-/**
- * A queue as turn's console shows it: the resource name in 50 columns and the indicator
- * right-aligned in 10, 60 dashes, then each live user's label and ticket in the same columns,
- * in ticket order (the first `limit` hold the lock). A name too long for its column is cut
- * short with `…`.
- *
- * @example
- * ```ts
- * import { statusTable } from "./console.ts";
- * statusTable("deploy", {
- *   tickets: 6,
- *   indicator: 5,
- *   limit: 1,
- *   users: [{ ticket: 5, label: "ci", since: 0, grantedAt: 1 }, { ticket: 6, label: "me", since: 2 }],
- * });
- * ```
- */
-export function statusTable(resource: string, status: QueueStatus): string[] {
-  const row = (name: string, n: number) =>
-    `${column(name, NAME_COLUMNS)}${String(n).padStart(NUMBER_COLUMNS)}`;
-  return [
-    row(resource, status.indicator),
-    "-".repeat(NAME_COLUMNS + NUMBER_COLUMNS),
-    ...status.users.map((user) => row(user.label, user.ticket)),
-  ];
 }
 
 /** A queue as `coord turn status --json` prints it (times: epoch ms, backend clock). */
@@ -232,24 +163,4 @@ export function statusRecord(resource: string, status: QueueStatus): QueueRecord
       granted_at: u.grantedAt ?? null,
     })),
   };
-}
-
-/** A label in double quotes, its quotes and control characters escaped. */
-function quoted(text: string): string {
-  return printable(JSON.stringify(text));
-}
-
-/** Control characters in a name would break the line or the terminal: shown escaped. */
-function printable(text: string): string {
-  // deno-lint-ignore no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => {
-    return `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`;
-  });
-}
-
-/** Pads `text` to `width` columns, or cuts it to `width - 1` and `…`. */
-function column(text: string, width: number): string {
-  const chars = [...printable(text)];
-  if (chars.length <= width) return chars.join("") + " ".repeat(width - chars.length);
-  return `${chars.slice(0, width - 1).join("")}…`;
 }

@@ -19,6 +19,8 @@ import {
   LockTimeoutError,
   UsageError,
 } from "../errors.ts";
+import { userInfo } from "node:os";
+import { MAX_DURATION_MS } from "../duration.ts";
 import { Outage } from "../outage.ts";
 import { sleep } from "../time.ts";
 import type { LockEvent, TicketState } from "./steps.ts";
@@ -30,19 +32,24 @@ export const DEFAULT_PATIENCE_MS = 60_000;
 /** Shorter leases would have users renewing in a busy loop. */
 export const MIN_EXPIRE_MS = 300;
 /** Longer leases would overflow timers (2^31 ms); nobody needs a lease of 24 days. */
-export const MAX_EXPIRE_MS = 2 ** 31 - 1;
+export const MAX_EXPIRE_MS = MAX_DURATION_MS;
+/** Labels are shown in one line of `coord turn status` and stored with every ticket. */
+export const MAX_LABEL_LENGTH = 200;
 /** A dead holder's lease has run out this long before a waiter re-checks: clock slack. */
 const EXPIRY_SLACK_MS = 20;
 
 /** Options of {@link lock}. */
 export interface LockOptions {
-  /** Shown by `coord turn status` and `follow`; default `user@host pid N`. */
+  /**
+   * Shown by `coord turn status` and `follow`, at most 200 characters; default
+   * `user@host pid N` ($USER, else the uid's account name).
+   */
   label?: string;
   /** Presence lease, renewed every expireMs/3 while waiting and holding; default 10 000. */
   expireMs?: number;
   /** How long a waiter trusts pub/sub silence before re-checking on its own; default 60 000. */
   patienceMs?: number;
-  /** Give up after this long waiting (0: try once); default: wait forever. */
+  /** Give up after this long waiting (0: try once; at most 24 days); default: forever. */
   waitMs?: number;
   /** Up to this many holders at once (a counting semaphore); default 1. */
   limit?: number;
@@ -56,7 +63,13 @@ export interface LockOptions {
 export interface LockHandle extends AsyncDisposable {
   /** The resource held. */
   resource: string;
-  /** The ticket: strictly increasing per resource, a fencing token for what the lock guards. */
+  /**
+   * The fencing token for what the lock guards: strictly increasing per resource, and never
+   * below the backend's clock in µs when it was taken, so it does not repeat even after the
+   * backend lost the lock's state (a restart without persistence, a failover to a replica
+   * that missed writes) — as long as the backend's clock does not go back (after a failover,
+   * another server's: keep their clocks in sync).
+   */
   token: number;
   /** How long it took to get the lock. */
   waitedMs: number;
@@ -105,8 +118,22 @@ export async function lock(
         `${expireMs / 1000} s`,
     );
   }
-  if (!(waitMs >= 0) || !(patienceMs > 0)) {
-    throw new UsageError(`lock "${resource}": wait must be ≥ 0 and patience > 0`);
+  if (!(waitMs >= 0 && (waitMs <= MAX_DURATION_MS || waitMs === Infinity))) {
+    throw new UsageError(
+      `lock "${resource}": waitMs must be 0 to ${MAX_DURATION_MS} (24 days) or Infinity, got ` +
+        `${waitMs}`,
+    );
+  }
+  if (!(patienceMs > 0 && patienceMs <= MAX_DURATION_MS)) {
+    throw new UsageError(
+      `lock "${resource}": patienceMs must be more than 0, at most ${MAX_DURATION_MS} ` +
+        `(24 days), got ${patienceMs}`,
+    );
+  }
+  if (typeof label !== "string" || [...label].length > MAX_LABEL_LENGTH) {
+    throw new UsageError(
+      `lock "${resource}": the label must be a string of at most ${MAX_LABEL_LENGTH} characters`,
+    );
   }
   signal?.throwIfAborted();
   const started = performance.now();
@@ -123,9 +150,11 @@ export async function lock(
   await using watcher = await backend.watch({ kind: "lock", name: resource });
   signal?.throwIfAborted();
   let enqueuedAt = performance.now();
+  // One id for every attempt: a retry after a lost reply gets the ticket already taken.
+  const request = crypto.randomUUID();
   const queued = await retried(() => {
     enqueuedAt = performance.now();
-    return steps.enqueue(resource, { label, limit, expireMs });
+    return steps.enqueue(resource, { label, limit, expireMs, request });
   });
   if (queued.outcome === "mismatch") {
     throw new UsageError(
@@ -133,7 +162,7 @@ export async function lock(
         `${limit} — every user must give the same --limit`,
     );
   }
-  const { ticket } = queued;
+  const { ticket, token } = queued;
   let state: TicketState = queued;
   let renewedAt = enqueuedAt;
   let startRecorded = false;
@@ -193,7 +222,7 @@ export async function lock(
   return hold(
     backend,
     resource,
-    ticket,
+    { ticket, token },
     expireMs,
     performance.now() - started,
     !startRecorded,
@@ -215,7 +244,7 @@ function isGrantOf(event: unknown, ticket: number): boolean {
 function hold(
   backend: Backend,
   resource: string,
-  ticket: number,
+  { ticket, token }: { ticket: number; token: number },
   expireMs: number,
   waitedMs: number,
   unstarted: boolean,
@@ -275,15 +304,15 @@ function hold(
     if (released) return;
     released = true;
     stop.abort();
-    clearTimeout(deadline);
     await heartbeat;
+    clearTimeout(deadline); // after the heartbeat: a renewal in flight sets a new one
     // An unreachable backend is no reason to fail or hang here: the lease runs out anyway.
     await within(expireMs / 3, steps.release(resource, { ticket, unlessGranted: false }))
       .catch(() => {});
   };
   return {
     resource,
-    token: ticket,
+    token,
     waitedMs,
     signal: lost.signal,
     release,
@@ -325,6 +354,15 @@ export async function withLock<T>(
 }
 
 function defaultLabel(): string {
-  const user = Deno.env.get("USER") ?? Deno.env.get("LOGNAME") ?? "user";
+  const user = Deno.env.get("USER") || Deno.env.get("LOGNAME") || accountName() || "user";
   return `${user}@${Deno.hostname()} pid ${Deno.pid}`;
+}
+
+/** The name of the uid this process runs as (containers and cron jobs often set no $USER). */
+function accountName(): string | undefined {
+  try {
+    return userInfo().username || undefined;
+  } catch {
+    return undefined; // a uid without a passwd entry
+  }
 }

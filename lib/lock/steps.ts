@@ -9,12 +9,15 @@
  * that moved into the first `limit` places. The indicator (whose turn it is: the lowest live
  * ticket) only ever moves forward.
  *
+ * Each ticket also carries a fencing token, kept apart from the ticket so that tickets stay
+ * small, dense numbers for turn's console while tokens are floored by the backend's clock.
+ *
  * @module
  */
 
 /** Who holds or waits for a ticket, for `coord turn status` and `follow`. */
 export interface TicketUser {
-  /** The ticket: its place in the queue and its fencing token. */
+  /** The ticket: its place in the queue. */
   ticket: number;
   /** Who took it (`--label`). */
   label: string;
@@ -32,13 +35,26 @@ export interface EnqueueRequest {
   limit: number;
   /** The presence lease of the new ticket. */
   expireMs: number;
+  /**
+   * Names this request, so that sending it again (its reply was lost) returns the ticket it
+   * already took instead of taking a second one.
+   */
+  request: string;
 }
 
 /** What {@link LockSteps.enqueue} did. */
 export type EnqueueResult =
   /** The queue's users agreed on another limit; nothing was changed. */
   | { outcome: "mismatch"; limit: number }
-  | { outcome: "queued"; ticket: number } & TicketState;
+  | {
+    outcome: "queued";
+    ticket: number;
+    /**
+     * The fencing token: strictly increasing per resource and never below the backend's clock
+     * in µs, so it does not repeat even when the backend lost the lock's state.
+     */
+    token: number;
+  } & TicketState;
 
 /** Where a ticket stands. */
 export type TicketState =
@@ -86,7 +102,10 @@ export type LockEvent =
 
 /** Per-backend atomic steps of a lock. */
 export interface LockSteps {
-  /** Drops expired tickets, then hands out the next ticket. */
+  /**
+   * Drops expired tickets, then hands out the next ticket — or, when `request` already holds
+   * a live ticket, renews and returns that one.
+   */
   enqueue(resource: string, request: EnqueueRequest): Promise<EnqueueResult>;
   /**
    * Reports where a ticket stands, renewing its presence when `renew`. The first check that

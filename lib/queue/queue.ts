@@ -12,7 +12,14 @@ import type { Backend } from "../backend/types.ts";
 import { CoordError, ExitCode, UsageError, WaitTimeoutError } from "../errors.ts";
 import { Outage } from "../outage.ts";
 import { checkCount, checkDuration, MAX_DELAY_MS, MAX_RETRIES, MAX_TIMER_MS } from "./limits.ts";
-import type { JobRecord, JobSpec, QueueCounts } from "./steps.ts";
+import type {
+  FinishedState,
+  JobRecord,
+  JobSpec,
+  PutRequest,
+  PutResult,
+  QueueCounts,
+} from "./steps.ts";
 
 /** What to run and when; one of `handler` and `command`. */
 export interface PutOptions {
@@ -36,6 +43,14 @@ export interface PutOptions {
   backoffMs?: number;
   /** A run taking longer fails (and may be retried) (ms); default no limit. */
   timeoutMs?: number;
+  /**
+   * A deduplication key: while the job put with it is pending or active (or for `dedupeForMs`
+   * after it was put), a put with the same key returns that job (`deduplicated`). Unlike `id`,
+   * the key is free again afterwards.
+   */
+  dedupe?: string;
+  /** How long the key holds after its job was put, even once it finished (ms); default 0. */
+  dedupeForMs?: number;
 }
 
 /** A job's reference, `QUEUE/ID`, taken apart. */
@@ -102,24 +117,42 @@ export async function putJob(
   backend: Backend,
   queue: string,
   options: PutOptions,
-): Promise<{ job: JobRecord; ref: string; created: boolean }> {
+): Promise<PutResult & { ref: string }> {
   checkQueueName(queue);
+  const result = await backend.queue.put(queue, putRequestOf(options));
+  return { ...result, ref: jobRef(queue, result.job.id) };
+}
+
+/**
+ * What the backend stores for a job's options.
+ *
+ * @throws {UsageError} on a malformed job (see {@link putJob}).
+ */
+export function putRequestOf(options: PutOptions): PutRequest {
   const spec = jobSpecOf(options);
   if (options.id !== undefined) checkName("job id", options.id);
+  if (options.dedupeForMs !== undefined && options.dedupe === undefined) {
+    throw new UsageError("--dedupe-for goes with --dedupe KEY");
+  }
   const delayMs = checkDuration("delay", options.delayMs ?? 0, { maxMs: MAX_DELAY_MS });
   const at = options.at instanceof Date ? options.at.getTime() : options.at;
   if (at !== undefined && (typeof at !== "number" || !Number.isFinite(at))) {
     throw new UsageError(`--at is not a time`);
   }
-  const { job, created } = await backend.queue.put(queue, {
+  return {
     ...(options.id !== undefined && { id: options.id }),
     spec,
     delayMs,
     ...(at !== undefined && { at }),
     ...(options.beginByMs !== undefined &&
       { beginByMs: checkDuration("begin-by", options.beginByMs, { maxMs: MAX_DELAY_MS }) }),
-  });
-  return { job, ref: jobRef(queue, job.id), created };
+    ...(options.dedupe !== undefined && {
+      dedupe: {
+        key: checkName("dedupe key", options.dedupe),
+        forMs: checkDuration("dedupe-for", options.dedupeForMs ?? 0, { maxMs: MAX_DELAY_MS }),
+      },
+    }),
+  };
 }
 
 /**
@@ -165,12 +198,36 @@ export function jobSpecOf(options: PutOptions): JobSpec {
  * A job by its reference.
  *
  * @throws {UnknownJobError} when there is none.
+ * @throws {JobRemovedError} when retention (or a purge) removed it.
  */
 export async function getJob(backend: Backend, ref: string): Promise<JobRecord> {
   const { queue, id } = parseJobRef(ref);
   const job = await backend.queue.get(queue, id);
-  if (!job) throw new UnknownJobError(ref);
-  return job;
+  if (job) return job;
+  const removed = await backend.queue.removed(queue, id);
+  if (removed) throw new JobRemovedError(ref, removed.state);
+  throw new UnknownJobError(ref);
+}
+
+const ENDED: Record<FinishedState, string> = {
+  completed: "completing",
+  failed: "failing",
+  cancelled: "it was cancelled",
+};
+
+/**
+ * A job retention (or a purge) removed: `show` and `wait` exit 0 for one that had completed,
+ * 1 otherwise.
+ */
+export class JobRemovedError extends CoordError {
+  /** How it had ended. */
+  readonly state: FinishedState;
+
+  /** Names the job and how it had ended. */
+  constructor(ref: string, state: FinishedState) {
+    super(`${ref} was removed by retention after ${ENDED[state]}`, state === "completed" ? 0 : 1);
+    this.state = state;
+  }
 }
 
 /** No job has this reference. */
@@ -182,7 +239,10 @@ export class UnknownJobError extends CoordError {
 }
 
 /**
- * Cancels a job that has not started; an active or finished one is left as it is.
+ * Cancels a job that has not finished. A running one ends `cancelled` at once and is not
+ * retried; its worker notices within {@link CANCEL_CHECK_MS} and aborts the run (a handler's
+ * `ctx.signal`; a command's process group gets SIGTERM, then SIGKILL). A finished job is left
+ * as it is.
  *
  * @returns the job afterwards, and whether this call cancelled it.
  * @throws {UnknownJobError} when there is none.
@@ -193,9 +253,38 @@ export async function cancelJob(
 ): Promise<{ job: JobRecord; cancelled: boolean }> {
   const { queue, id } = parseJobRef(ref);
   const outcome = await backend.queue.cancel(queue, id);
-  if (!outcome) throw new UnknownJobError(ref);
-  return outcome;
+  if (outcome) return outcome;
+  await getJob(backend, ref);
+  throw new UnknownJobError(ref);
 }
+
+/**
+ * Puts a failed or cancelled job back to pending with its attempts reset; its end is kept in
+ * its `history`. A job in any other state, or a flow's part, is left as it is.
+ *
+ * @returns the job afterwards, and whether this call retried it.
+ * @throws {UnknownJobError} when there is none.
+ * @example
+ * ```ts
+ * import { connect, putJob, retryJob } from "../mod.ts";
+ * await using backend = await connect({ url: "sqlite::memory:" });
+ * await putJob(backend, "q", { id: "1", handler: "h" });
+ * (await retryJob(backend, "q/1")).retried; // false: it is pending
+ * ```
+ */
+export async function retryJob(
+  backend: Backend,
+  ref: string,
+): Promise<{ job: JobRecord; retried: boolean }> {
+  const { queue, id } = parseJobRef(ref);
+  const outcome = await backend.queue.retry(queue, id);
+  if (outcome) return outcome;
+  await getJob(backend, ref);
+  throw new UnknownJobError(ref);
+}
+
+/** A worker re-reads its running jobs this often, to stop those cancelled meanwhile. */
+export const CANCEL_CHECK_MS = 400;
 
 /** Options of {@link waitForJob}. */
 export interface WaitOptions {

@@ -61,6 +61,35 @@ export interface JobSpec {
   timeoutMs?: number;
 }
 
+/** What {@link QueueSteps.put} stores: an id (else the next number), spec and start. */
+export interface PutRequest {
+  /** The job's id; absent: the queue's next number. */
+  id?: string;
+  /** What it runs. */
+  spec: JobSpec;
+  /** Ready this long from now (backend clock)… */
+  delayMs: number;
+  /** …or at this instant (epoch ms). */
+  at?: number;
+  /** Fails as expired if not started this long after it may start. */
+  beginByMs?: number;
+  /**
+   * While the job put with this key is pending or active, or for `forMs` after it was put, a
+   * put with the key returns that job instead.
+   */
+  dedupe?: { key: string; forMs: number };
+}
+
+/** What {@link QueueSteps.put} did. */
+export interface PutResult {
+  /** The job as stored: the new one, or the one that had the id or the dedupe key. */
+  job: JobRecord;
+  /** Whether this put created it. */
+  created: boolean;
+  /** The job is the one put earlier with the same dedupe key. */
+  deduplicated?: boolean;
+}
+
 /** A job as stored. */
 export interface JobRecord {
   /** The job's id within its queue. */
@@ -95,6 +124,53 @@ export interface JobRecord {
   group?: JobGroup;
   /** A postprocess job's input: the parts' results in order (null for a failed part). */
   inputs?: unknown[];
+  /** How its earlier runs ended, oldest first, when it was retried by hand. */
+  history?: JobEnd[];
+}
+
+/** How a job ended before it was retried by hand. */
+export interface JobEnd {
+  /** Failed or cancelled. */
+  state: "failed" | "cancelled";
+  /** Why. */
+  error: string;
+  /** Attempts it had made. */
+  attempts: number;
+  /** When it ended (epoch ms). */
+  finishedAt?: number;
+}
+
+/** The states a job ends in. */
+export type FinishedState = "completed" | "failed" | "cancelled";
+
+/** What a queue keeps of its finished jobs of one kind; an absent field is no limit. */
+export interface Keep {
+  /** At most this many, the newest. */
+  count?: number;
+  /** Those that finished at most this long ago (ms). */
+  ageMs?: number;
+}
+
+/** A queue's settings, stored in the backend. */
+export interface QueueConfig {
+  /** What retention keeps of completed jobs. */
+  keepCompleted: Keep;
+  /** What retention keeps of failed and cancelled jobs. */
+  keepFailed: Keep;
+  /** Workers take no new jobs from it. */
+  paused: boolean;
+}
+
+/** The states `list` pages through: a job's state, "pending" split into ready and scheduled. */
+export type ListState = Exclude<JobState, "pending"> | "pending" | "scheduled";
+
+/** Where a page of {@link QueueSteps.listJobs} goes on from: the last job's order and id. */
+export interface ListCursor {
+  /** Its order: when it may start (pending, scheduled, waiting), its lease (active, on Redis),
+   * or when it finished. */
+  score: number;
+  /** Its id. */
+  id: string;
 }
 
 /** One run of a job: who runs it and which attempt it is. */
@@ -149,6 +225,8 @@ export interface QueueCounts {
   oldestPendingAt?: number;
   /** Workers that announced themselves within their lease. */
   workers: string[];
+  /** Workers take no new jobs from it. */
+  paused: boolean;
 }
 
 /** Per-backend atomic steps of a queue. */
@@ -164,10 +242,9 @@ export interface QueueSteps {
    *
    * @returns the job as stored, and whether this call created it.
    */
-  put(
-    queue: string,
-    request: { id?: string; spec: JobSpec; delayMs: number; at?: number; beginByMs?: number },
-  ): Promise<{ job: JobRecord; created: boolean }>;
+  put(queue: string, request: PutRequest): Promise<PutResult>;
+  /** {@link put} for each request, all in one step; the outcomes in order. */
+  putMany(queue: string, requests: PutRequest[]): Promise<PutResult[]>;
   /**
    * Leases the first job ready to run to `worker`: first returns jobs whose lease ran out to
    * pending (or fails them after {@link MAX_STALLS}), fails jobs past their `beginBy`. A job
@@ -184,7 +261,8 @@ export interface QueueSteps {
   /** Ends an attempt; false when it is no longer this worker's (its lease ran out). */
   finish(queue: string, request: Attempt & Finish): Promise<boolean>;
   /**
-   * Cancels a job that has not started; an active or finished one is left as it is.
+   * Cancels a job that has not finished (a running one's worker stops it); a finished one is
+   * left as it is.
    *
    * @returns the job, and whether this call cancelled it; undefined when there is none.
    */
@@ -197,4 +275,51 @@ export interface QueueSteps {
   announce(queue: string, request: { worker: string; ttlMs: number }): Promise<void>;
   /** Names of every queue in the namespace. */
   list(): Promise<string[]>;
+  /**
+   * Up to `limit` jobs of a state after `after`: finished ones (no flow's parts) newest first,
+   * others in the order they run. Each page costs O(log N + limit).
+   */
+  listJobs(
+    queue: string,
+    request: { state: ListState; after?: ListCursor; limit: number },
+  ): Promise<{ job: JobRecord; cursor: ListCursor }[]>;
+  /**
+   * Puts a failed or cancelled job (no flow's part) back to pending, attempts reset, its end
+   * kept in its history; any other job is left as it is.
+   *
+   * @returns the job afterwards and whether this call retried it; undefined when there is none.
+   */
+  retry(queue: string, id: string): Promise<{ job: JobRecord; retried: boolean } | undefined>;
+  /**
+   * Removes up to `limit` finished jobs of `state` (with their flows' parts), those that
+   * finished more than `olderThanMs` ago when given, oldest first.
+   *
+   * @returns how many it removed.
+   */
+  purge(
+    queue: string,
+    request: { state: FinishedState; olderThanMs?: number; limit: number },
+  ): Promise<number>;
+  /** How a job that retention or purge removed had ended, or undefined. */
+  removed(
+    queue: string,
+    id: string,
+  ): Promise<{ state: FinishedState; removedAt: number } | undefined>;
+  /** Changes the settings given, and returns them all (defaults for those never set). */
+  configure(queue: string, patch: Partial<QueueConfig>): Promise<QueueConfig>;
 }
+
+/**
+ * What a queue keeps when never configured: completed jobs for 24 h and at most 10,000,
+ * failed and cancelled ones for 7 days (BullMQ keeps everything; pg-boss keeps 7 days).
+ */
+export const DEFAULT_KEEP: Pick<QueueConfig, "keepCompleted" | "keepFailed"> = {
+  keepCompleted: { count: 10_000, ageMs: 24 * 3_600_000 },
+  keepFailed: { ageMs: 7 * 24 * 3_600_000 },
+};
+
+/** Jobs one backend step removes past what a queue keeps, each time a job finishes. */
+export const TRIM_BATCH = 10;
+
+/** Removed jobs remembered (per queue on Redis, per file on SQLite) so show and wait say so. */
+export const MAX_REMOVED = 100_000;

@@ -14,7 +14,8 @@ import type { Backend, ChangeWatcher } from "../backend/types.ts";
 import { estimateClockOffset } from "../clock.ts";
 import { LeaseLostError, oneLine, UsageError } from "../errors.ts";
 import { abortion, localNow, sleep } from "../time.ts";
-import { checkQueueName, jobRef } from "./queue.ts";
+import { OUTPUT_DRAIN_MS, type ProcessGroup, spawnGroup } from "../subprocess.ts";
+import { CANCEL_CHECK_MS, checkQueueName, jobRef } from "./queue.ts";
 import {
   checkCount,
   checkDuration,
@@ -50,6 +51,8 @@ export type WorkEvent =
   | { type: "completed"; job: string; attempt: number; durationMs: number }
   | { type: "failed"; job: string; attempt: number; error: string }
   | { type: "retrying"; job: string; attempt: number; error: string; delayMs: number }
+  /** The job was cancelled while it ran (`coord queue cancel`): its run was stopped. */
+  | { type: "cancelled"; job: string }
   /** The lease ran out (the worker was cut off): another worker runs the job again. */
   | { type: "lost"; job: string }
   /** The worker was told to stop: it waits up to `graceMs` for these running jobs. */
@@ -65,6 +68,8 @@ export interface WorkOptions {
   handlers?: Record<string, JobHandler>;
   /** Run command jobs too; without it they fail with the reason. */
   allowCommands?: boolean;
+  /** Withheld variables (`COORD_URL`, `COORD_PASSWORD`) command jobs get all the same. */
+  passEnv?: readonly string[];
   /** Jobs run at once; default 10. */
   concurrency?: number;
   /** Return once the queues have nothing pending, scheduled or active. */
@@ -107,8 +112,6 @@ const ERROR_RETRY_MS = 1_000;
 const ABORT_SETTLE_MS = 2_000;
 /** A command job's result keeps this much of its stdout. */
 export const MAX_STDOUT_BYTES = 65_536;
-/** After SIGTERM, a command job's processes get this long before SIGKILL. */
-const KILL_AFTER_MS = 2_000;
 /** A failed command job's error keeps this much of the end of its stderr. */
 const STDERR_TAIL_CHARS = 300;
 
@@ -351,6 +354,19 @@ class Worker {
         // The next renewal tries again, until the lease is over.
       }
     }, this.#leaseMs / 3);
+    // A cancel ends the job in the backend at once; the run learns of it here and stops.
+    let cancelled = false;
+    const cancelCheck = setInterval(async () => {
+      try {
+        const now = await this.#backend.queue.get(queue, job.id);
+        if (now?.state === "cancelled" && !cancelled) {
+          cancelled = true;
+          abort.abort(new JobCancelledError(`job ${ref} was cancelled`));
+        }
+      } catch {
+        // The next check tries again; the lease covers an outage.
+      }
+    }, CANCEL_CHECK_MS);
     this.#emit({ type: "started", job: ref, attempt: job.attempts });
     let outcome: Finish;
     try {
@@ -360,8 +376,13 @@ class Worker {
       outcome = this.#failure(job, e, abort.signal);
     } finally {
       clearInterval(renewal);
+      clearInterval(cancelCheck);
       clearTimeout(timeout);
       this.#forced.signal.removeEventListener("abort", onForce);
+    }
+    if (cancelled) {
+      this.#emit({ type: "cancelled", job: ref });
+      return;
     }
     let recorded = false;
     try {
@@ -425,7 +446,7 @@ class Worker {
           "command jobs run only on workers started with --allow-commands",
         );
       }
-      return await runCommand(command, signal, job.inputs);
+      return await runCommand(command, signal, job.inputs, this.#options.passEnv);
     }
     const handlers = this.#options.handlers ?? {};
     // Only the handlers' own names: "constructor" or "toString" must not reach Object.prototype.
@@ -446,12 +467,16 @@ class Worker {
   }
 }
 
+/** The job was cancelled while it ran. */
+class JobCancelledError extends Error {}
+
 /** A job this worker cannot run (no such handler, commands not allowed): no retries. */
 class NotRunnableError extends Error {}
 
 /**
  * Runs a command job's argv (no shell) in its own process group, so a stop reaches its
  * children too; a postprocess command gets its group's results as `COORD_RESULTS` (JSON).
+ * Coord's credentials stay out of its environment unless `passEnv` names them.
  *
  * @returns `{ exitCode: 0, stdout }`, stdout cut at {@link MAX_STDOUT_BYTES}.
  */
@@ -459,32 +484,32 @@ async function runCommand(
   argv: string[],
   signal: AbortSignal,
   results: unknown[] | undefined,
+  passEnv: readonly string[] | undefined,
 ): Promise<unknown> {
-  let child: Deno.ChildProcess;
+  let group: ProcessGroup;
   try {
-    child = new Deno.Command(argv[0], {
+    group = await spawnGroup(argv[0], {
       args: argv.slice(1),
       ...(results !== undefined && { env: { COORD_RESULTS: JSON.stringify(results) } }),
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-      detached: true,
-    }).spawn();
+      passEnv,
+    });
   } catch (e) {
     throw new NonRetryableError(`cannot run ${argv[0]}: ${oneLine(e)}`);
   }
-  let killer: ReturnType<typeof setTimeout> | undefined;
-  const onAbort = () => {
-    killGroup(child, "SIGTERM");
-    killer = setTimeout(() => killGroup(child, "SIGKILL"), KILL_AFTER_MS);
-  };
-  signal.addEventListener("abort", onAbort, { once: true });
+  const stopping = group.stopOnAbort(signal);
+  const drained = new AbortController();
+  const output = Promise.all([
+    readCapped(group.stdout, MAX_STDOUT_BYTES, drained.signal),
+    readCapped(group.stderr, 65_536, drained.signal),
+  ]);
   try {
-    const [status, stdout, stderr] = await Promise.all([
-      child.status,
-      readCapped(child.stdout, MAX_STDOUT_BYTES),
-      readCapped(child.stderr, 65_536),
-    ]);
+    const status = await group.status;
+    // What the command left running (`sleep 1000 &`) would hold its output open, and with it
+    // the job: it ends with the job, as a lock's CMD's does; then the output is read on briefly.
+    await group.stop();
+    const timer = setTimeout(() => drained.abort(), OUTPUT_DRAIN_MS);
+    const [stdout, stderr] = await output;
+    clearTimeout(timer);
     // Stopped (timeout, lost lease, forced stop): whatever the command made of its SIGTERM.
     signal.throwIfAborted();
     if (!status.success) {
@@ -496,25 +521,28 @@ async function runCommand(
     }
     return { exitCode: status.code, stdout };
   } finally {
-    clearTimeout(killer);
-    signal.removeEventListener("abort", onAbort);
+    stopping[Symbol.dispose]();
+    await group.stopped();
   }
 }
 
-function killGroup(child: Deno.ChildProcess, signal: Deno.Signal): void {
-  try {
-    Deno.kill(-child.pid, signal);
-  } catch {
-    // Already gone.
-  }
-}
-
-async function readCapped(stream: ReadableStream<Uint8Array>, maxBytes: number): Promise<string> {
+async function readCapped(
+  stream: ReadableStream<Uint8Array>,
+  maxBytes: number,
+  stop: AbortSignal,
+): Promise<string> {
   const chunks: Uint8Array[] = [];
   let size = 0;
-  for await (const chunk of stream) {
-    if (size < maxBytes) chunks.push(chunk.subarray(0, maxBytes - size));
-    size += chunk.length;
+  const reader = stream.getReader();
+  const onStop = () => reader.cancel().catch(() => {});
+  stop.addEventListener("abort", onStop, { once: true });
+  try {
+    for (let chunk; !(chunk = await reader.read()).done;) {
+      if (size < maxBytes) chunks.push(chunk.value.subarray(0, maxBytes - size));
+      size += chunk.value.length;
+    }
+  } finally {
+    stop.removeEventListener("abort", onStop);
   }
   const bytes = new Uint8Array(Math.min(size, maxBytes));
   let offset = 0;

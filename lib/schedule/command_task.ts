@@ -7,24 +7,27 @@
  */
 
 import { SIGNAL_NUMBERS } from "../errors.ts";
+import { OUTPUT_DRAIN_MS, spawnGroup } from "../subprocess.ts";
 import type { TaskContext, TaskHandler } from "./task.ts";
 
 /** Where a command's output lines go (the CLI prints them with the task's name in front). */
 export type OutputSink = (task: string, stream: "stdout" | "stderr", line: string) => void;
 
-/** After SIGTERM (lease lost, shutdown), a command gets this long before SIGKILL. */
-const KILL_AFTER_MS = 1_000;
-
-/** How long output is still read after the command exited (its leftover children may hold it). */
-const OUTPUT_DRAIN_MS = 100;
+/** Options of {@link commandHandler}. */
+export interface CommandTaskOptions {
+  /** Withheld variables (`COORD_URL`, `COORD_PASSWORD`) the command gets all the same. */
+  passEnv?: readonly string[];
+}
 
 /** A failed command: its exit status or the signal that ended it. */
 export class CommandFailedError extends Error {}
 
 /**
  * A task handler running `command` with `sh -c`, with `COORD_TASK`, `COORD_SCHEDULED_AT`
- * (ISO 8601, UTC, milliseconds) and `COORD_INSTANCE` in its environment. It fails when the
- * command exits non-zero; an aborted run's command gets SIGTERM, then SIGKILL.
+ * (ISO 8601, UTC, milliseconds), `COORD_INSTANCE` and a triggered run's `COORD_ARGS` (JSON) in
+ * its environment, but not coord's credentials (unless `options.passEnv` names them). It fails
+ * when the command exits non-zero; an aborted run's command and everything it started get
+ * SIGTERM, then SIGKILL.
  *
  * @example
  * ```ts ignore
@@ -32,36 +35,35 @@ export class CommandFailedError extends Error {}
  *   console.log(`[${task}] ${line}`)));
  * ```
  */
-export function commandHandler(command: string, output: OutputSink): TaskHandler {
+export function commandHandler(
+  command: string,
+  output: OutputSink,
+  options: CommandTaskOptions = {},
+): TaskHandler {
   return async (ctx: TaskContext) => {
-    const child = new Deno.Command("sh", {
+    const group = await spawnGroup("sh", {
       args: ["-c", command],
       env: {
         COORD_TASK: ctx.task,
         COORD_SCHEDULED_AT: ctx.scheduledAt.toISOString(),
         COORD_INSTANCE: ctx.instance,
+        ...(ctx.args !== undefined && { COORD_ARGS: JSON.stringify(ctx.args) }),
       },
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
+      passEnv: options.passEnv,
       // Its own process group: a stop reaches the command's children too, and a Ctrl-C on the
       // terminal reaches coord alone, which lets the run finish within the grace period.
-      detached: true,
-    }).spawn();
-    let killTimer: ReturnType<typeof setTimeout> | undefined;
-    const onAbort = () => {
-      kill(child, "SIGTERM");
-      killTimer = setTimeout(() => kill(child, "SIGKILL"), KILL_AFTER_MS);
-    };
-    ctx.signal.addEventListener("abort", onAbort, { once: true });
+    });
+    const stopping = group.stopOnAbort(ctx.signal);
     const drained = new AbortController();
     const forwarding = Promise.all([
-      forwardLines(child.stdout, (line) => output(ctx.task, "stdout", line), drained.signal),
-      forwardLines(child.stderr, (line) => output(ctx.task, "stderr", line), drained.signal),
+      forwardLines(group.stdout, (line) => output(ctx.task, "stdout", line), drained.signal),
+      forwardLines(group.stderr, (line) => output(ctx.task, "stderr", line), drained.signal),
     ]);
     try {
-      const status = await child.status;
-      // A child the command left behind may hold its output open: read on briefly, then stop.
+      const status = await group.status;
+      // What the command left running (`sleep 1000 &`) ends with the run, as a lock's CMD's
+      // does; then its output is read on briefly.
+      await group.stop();
       const timer = setTimeout(() => drained.abort(), OUTPUT_DRAIN_MS);
       await forwarding;
       clearTimeout(timer);
@@ -73,19 +75,10 @@ export function commandHandler(command: string, output: OutputSink): TaskHandler
       }
       if (!status.success) throw new CommandFailedError(`exited with status ${status.code}`);
     } finally {
-      clearTimeout(killTimer);
-      ctx.signal.removeEventListener("abort", onAbort);
+      stopping[Symbol.dispose]();
+      await group.stopped();
     }
   };
-}
-
-/** Signals the command's whole process group (sh and what it started). */
-function kill(child: Deno.ChildProcess, signal: Deno.Signal): void {
-  try {
-    Deno.kill(-child.pid, signal);
-  } catch {
-    // Already gone.
-  }
 }
 
 async function forwardLines(

@@ -16,7 +16,7 @@
 
 import { createHash } from "node:crypto";
 import { UsageError } from "../errors.ts";
-import type { ExecutionMode, FailureMode, TaskOptions } from "./task.ts";
+import type { CatchUp, ExecutionMode, FailureMode, Overlap, TaskOptions } from "./task.ts";
 import { defineTask } from "./task.ts";
 import { NICKNAME_FIELDS } from "./timing.ts";
 
@@ -36,7 +36,14 @@ const LINE_OPTIONS: Record<string, (value: string, options: TaskOptions) => void
   failure: (value, o) => (o.failureMode = value as FailureMode),
   lease: (value, o) => (o.lease = value),
   retry: (value, o) => (o.retryDelay = value),
+  overlap: (value, o) => (o.overlap = value as Overlap),
+  timeout: (value, o) => (o.timeout = value),
   "fast-forward": (value, o) => (o.fastForward = yesNo("fast-forward", value)),
+  "catch-up": (value, o) => {
+    const within = /^within=(.+)$/.exec(value);
+    o.catchUp = within ? { within: within[1] } : value as CatchUp;
+  },
+  "max-retries": (value, o) => (o.maxRetries = wholeNumber("max-retries", value)),
   seconds: (value, o) => {
     if (value !== "first" && value !== "last") {
       throw new UsageError(`seconds=${value}: use first or last`);
@@ -155,6 +162,11 @@ function derivedName(schedule: string, command: string): string {
   const program = first.split("/").pop()!.replace(/[^\w.-]/g, "") || "task";
   const hash = createHash("sha1").update(`${schedule.trim()} ${command}`).digest("hex");
   return `${program}-${hash.slice(0, 6)}`;
+}
+
+function wholeNumber(option: string, value: string): number {
+  if (!/^\d+$/.test(value)) throw new UsageError(`${option}=${value}: use a whole number ≥ 0`);
+  return Number(value);
 }
 
 function yesNo(option: string, value: string): boolean {

@@ -77,7 +77,8 @@ Deno.test("parseCrontab() reads an @hourly line", () => {
 Deno.test("parseCrontab() reads every line option", () => {
   const task = only(
     "0 3 * * * name=backup TZ=Europe/Ljubljana mode=best-effort failure=unlock lease=5m " +
-      "retry=2s fast-forward=yes ./backup.sh",
+      "retry=2s max-retries=0 timeout=10m fast-forward=no catch-up=within=5m overlap=replace " +
+      "./backup.sh",
   );
   assert.deepEqual(task.options, {
     name: "backup",
@@ -87,7 +88,11 @@ Deno.test("parseCrontab() reads every line option", () => {
     failureMode: "unlock",
     lease: "5m",
     retryDelay: "2s",
-    fastForward: true,
+    maxRetries: 0,
+    timeout: "10m",
+    fastForward: false,
+    catchUp: { within: "5m" },
+    overlap: "replace",
   });
   assert.equal(task.command, "./backup.sh");
 });
@@ -208,4 +213,22 @@ Deno.test({
   fn() {
     assert.match(crontabError("0 3 * * * fast-forward=maybe ./x"), /fast-forward=maybe/);
   },
+});
+
+Deno.test("parseCrontab() refuses a max-retries= that is not a whole number", () => {
+  for (const value of ["-1", "1.5", "many", ""]) {
+    assert.throws(
+      () => parseCrontab("f", `@hourly max-retries=${value} ./x\n`),
+      new UsageError(`f:1: max-retries=${value}: use a whole number ≥ 0`),
+    );
+  }
+});
+
+Deno.test("parseCrontab() reads catch-up= policies, checked as task options", () => {
+  assert.equal(only("@hourly catch-up=none ./x").options.catchUp, "none");
+  assert.equal(only("@hourly catch-up=latest ./x").options.catchUp, "latest");
+  assert.throws(
+    () => parseCrontab("f", "@hourly catch-up=some ./x\n"),
+    /^UsageError: f:1: task "x-[0-9a-f]+": catchUp "some" is unknown/,
+  );
 });

@@ -6,9 +6,9 @@
  */
 
 import { isAbsolute, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
 import { UsageError } from "../errors.ts";
-import { commandHandler, type OutputSink } from "./command_task.ts";
+import { importModule } from "../module_loader.ts";
+import { commandHandler, type CommandTaskOptions, type OutputSink } from "./command_task.ts";
 import { parseCrontab } from "./crontab.ts";
 import type { Scheduler } from "./scheduler.ts";
 
@@ -18,11 +18,16 @@ const MODULE_FILE = /\.(ts|mts|js|mjs|tsx|jsx)$/;
 /**
  * Adds the tasks a file describes to `app`. A module's default export is called with the app
  * (`export default (app: Scheduler) => { app.task(…) }`); a crontab-style file's lines become
- * command tasks whose output goes to `output`.
+ * command tasks whose output goes to `output`, run with `commandOptions`.
  *
  * @throws {UsageError} when the file is missing, malformed, or its module fails to load.
  */
-export async function loadTasks(app: Scheduler, file: string, output: OutputSink): Promise<void> {
+export async function loadTasks(
+  app: Scheduler,
+  file: string,
+  output: OutputSink,
+  commandOptions: CommandTaskOptions = {},
+): Promise<void> {
   const path = isAbsolute(file) ? file : resolve(file);
   let text: string | undefined;
   try {
@@ -35,14 +40,14 @@ export async function loadTasks(app: Scheduler, file: string, output: OutputSink
   }
   if (text === undefined) return await loadModule(app, file, path);
   for (const { options, command } of parseCrontab(file, text)) {
-    app.task(options, commandHandler(command, output));
+    app.task(options, commandHandler(command, output, commandOptions));
   }
 }
 
 async function loadModule(app: Scheduler, file: string, path: string): Promise<void> {
   let module: { default?: unknown };
   try {
-    module = await import(pathToFileURL(path).href);
+    module = await importModule(path);
   } catch (e) {
     throw new UsageError(`cannot load task module ${file}: ${firstLine(e)}`);
   }

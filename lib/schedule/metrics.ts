@@ -11,6 +11,7 @@ interface TaskCounters {
   runs: number;
   failures: number;
   lost: number;
+  missed: number;
   /** Count per bucket (not cumulative), then the overflow. */
   lateness: number[];
   latenessSumS: number;
@@ -27,6 +28,7 @@ export class ScheduleMetrics {
         runs: 0,
         failures: 0,
         lost: 0,
+        missed: 0,
         lateness: new Array(LATENESS_BUCKETS_S.length + 1).fill(0),
         latenessSumS: 0,
       };
@@ -55,6 +57,11 @@ export class ScheduleMetrics {
     this.#task(task).lost++;
   }
 
+  /** Ticks were skipped without running (a pause, the catch-up policy). */
+  missed(task: string, ticks: number): void {
+    this.#task(task).missed += ticks;
+  }
+
   /** Everything counted, in Prometheus' text exposition format. */
   text(): string {
     const lines: string[] = [];
@@ -65,6 +72,7 @@ export class ScheduleMetrics {
     counter("coord_schedule_runs_total", "Runs started by this instance.", (c) => c.runs);
     counter("coord_schedule_failures_total", "Runs that failed.", (c) => c.failures);
     counter("coord_schedule_lost_total", "Runs whose lease was lost.", (c) => c.lost);
+    counter("coord_schedule_missed_total", "Ticks skipped without running.", (c) => c.missed);
     const name = "coord_schedule_lateness_seconds";
     lines.push(`# HELP ${name} Start of a run minus its tick.`, `# TYPE ${name} histogram`);
     for (const [task, c] of this.#tasks) {

@@ -126,7 +126,7 @@ Deno.test("ScheduleMetrics.text() is valid exposition with several tasks", () =>
   for (const sample of samples) assert.ok(Number.isFinite(sample.value), sample.name);
 });
 
-Deno.test("ScheduleMetrics.text() counts runs, failures and lost leases per task", () => {
+Deno.test("ScheduleMetrics.text() counts runs, failures, lost leases and missed ticks", () => {
   const metrics = new ScheduleMetrics();
   metrics.started("report", 0);
   metrics.started("report", 0);
@@ -134,6 +134,7 @@ Deno.test("ScheduleMetrics.text() counts runs, failures and lost leases per task
   metrics.started("sync", 0);
   metrics.lost("sync");
   metrics.lost("sync");
+  metrics.missed("sync", 5);
   const samples = parseExposition(metrics.text());
   const count = (name: string, task: string) => value(samples, name, { task });
   assert.equal(count("coord_schedule_runs_total", "report"), 2);
@@ -142,6 +143,8 @@ Deno.test("ScheduleMetrics.text() counts runs, failures and lost leases per task
   assert.equal(count("coord_schedule_runs_total", "sync"), 1);
   assert.equal(count("coord_schedule_failures_total", "sync"), 0);
   assert.equal(count("coord_schedule_lost_total", "sync"), 2);
+  assert.equal(count("coord_schedule_missed_total", "sync"), 5);
+  assert.equal(count("coord_schedule_missed_total", "report"), 0);
 });
 
 Deno.test("ScheduleMetrics.text() gives cumulative lateness buckets ending with +Inf = _count", () => {

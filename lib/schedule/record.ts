@@ -24,6 +24,8 @@ export interface TickLease {
   until: number;
   /** A token of the claim: only the run that made it may renew or commit it. */
   claim?: string;
+  /** Failed runs of this tick so far (an overlapping run's, see {@link TaskRecord.overlapping}). */
+  failures?: number;
 }
 
 /** A task's last run, for `coord schedule status`. */
@@ -40,6 +42,18 @@ export interface LastRun {
   finishedAt?: number;
   /** The failure, one line. */
   error?: string;
+  /** The `coord schedule trigger` request this run was for; absent for a tick's run. */
+  trigger?: string;
+}
+
+/** A request for one extra run (`coord schedule trigger`), waiting for an instance to claim it. */
+export interface TriggerRequest {
+  /** Names the request; its run's {@link LastRun.trigger}. */
+  id: string;
+  /** When it was asked for, backend clock, epoch ms (the run's `ctx.scheduledAt`). */
+  requestedAt: number;
+  /** The run's `ctx.args` (a command's `COORD_ARGS`), when given. */
+  args?: unknown;
 }
 
 /** A task's stored state. */
@@ -54,6 +68,27 @@ export interface TaskRecord {
   /** Runs started and runs failed, over the task's life. */
   runs: number;
   failures: number;
+  /** Runs failed since the last success (absent in records written before it was kept). */
+  consecutiveFailures?: number;
+  /** The failed runs of a tick being retried, counted against the task's `maxRetries`. */
+  retrying?: { tick: number; failures: number };
+  /** Extra runs asked for and not yet claimed, oldest first. */
+  triggers?: TriggerRequest[];
+  /** The last triggered run. */
+  triggered?: LastRun;
+  /** Set while paused (`coord schedule pause`): no tick is claimed. */
+  paused?: boolean;
+  /** Ticks before this instant are skipped, not run (a resume without catch-up). */
+  skipBefore?: number;
+  /** Ticks skipped without running, over the task's life. */
+  missed?: number;
+  /** When an instance running the task last said so (every hour or so), backend clock. */
+  aliveAt?: number;
+  /**
+   * With overlap `allow`: the leases of ticks claimed (and `next` moved past them) while
+   * running, or failed and waiting for their retry; one that runs out is run again.
+   */
+  overlapping?: TickLease[];
 }
 
 /** How one instance of a dynamic task is scheduled: its timing and its arguments. */
@@ -73,6 +108,28 @@ export interface Versioned<T> {
   now: number;
   version: number;
   record?: T;
+}
+
+/** The lease a claim holds: the task's `lease`, or one of its `overlapping` ones. */
+export function leaseOf(record: TaskRecord, claim: string): TickLease | undefined {
+  return record.lease?.claim === claim
+    ? record.lease
+    : record.overlapping?.find((lease) => lease.claim === claim);
+}
+
+/** `record` with the lease `claim` holds replaced by `lease`, or dropped when undefined. */
+export function withLease(
+  record: TaskRecord,
+  claim: string,
+  lease: TickLease | undefined,
+): TaskRecord {
+  if (record.lease?.claim === claim) return { ...record, lease };
+  const overlapping = (record.overlapping ?? []).flatMap((held) =>
+    held.claim !== claim ? [held] : lease ? [lease] : []
+  );
+  const changed: TaskRecord = { ...record, overlapping };
+  if (overlapping.length === 0) delete changed.overlapping;
+  return changed;
 }
 
 /**
@@ -102,6 +159,15 @@ export function decodeRecord<T extends TaskRecord | TemplateRecord>(
   return { now: read.now, version: read.stored.version, record: record as T };
 }
 
+/** The type a stored record says it is (`task`, `template`), undecoded; for listing. */
+export function recordType(value: string): unknown {
+  try {
+    return JSON.parse(value)?.type;
+  } catch {
+    return undefined;
+  }
+}
+
 function isRecord(value: unknown, type: string): boolean {
   if (typeof value !== "object" || value === null) return false;
   const record = value as Record<string, unknown>;
@@ -109,23 +175,39 @@ function isRecord(value: unknown, type: string): boolean {
   if (type === "template") return typeof record.instances === "object" && record.instances !== null;
   return typeof record.spec === "string" &&
     (record.next === null || typeof record.next === "number") &&
-    typeof record.runs === "number" && typeof record.failures === "number";
+    typeof record.runs === "number" && typeof record.failures === "number" &&
+    optional(record.consecutiveFailures, "number") && optional(record.retrying, "object") &&
+    (record.triggers === undefined || Array.isArray(record.triggers)) &&
+    optional(record.triggered, "object") && optional(record.paused, "boolean") &&
+    optional(record.skipBefore, "number") && optional(record.missed, "number") &&
+    optional(record.aliveAt, "number") &&
+    (record.overlapping === undefined || Array.isArray(record.overlapping));
+}
+
+/** Fields added to the record later are absent from older ones, but never of another type. */
+function optional(value: unknown, type: "number" | "object" | "boolean"): boolean {
+  return value === undefined || (typeof value === type && value !== null);
 }
 
 /**
  * The record a task starts from, or starts over from when its timing changed: the timing's
- * first tick, keeping the history and the lease of a tick still running.
+ * first tick, keeping the history, the lease of a tick still running, a pause and the triggers
+ * not yet run.
  */
 export function startingRecord(timing: Timing, now: number, previous?: TaskRecord): TaskRecord {
-  return {
+  const record: TaskRecord = {
+    runs: 0,
+    failures: 0,
+    ...previous,
     type: "task",
     spec: timing.spec,
     next: timing.first(now) ?? null,
-    runs: previous?.runs ?? 0,
-    failures: previous?.failures ?? 0,
-    ...(previous?.lease && { lease: previous.lease }),
-    ...(previous?.last && { last: previous.last }),
+    aliveAt: now,
   };
+  // Retries and skips were counted in the old timing's ticks.
+  delete record.retrying;
+  delete record.skipBefore;
+  return record;
 }
 
 /** Tries at changing a record that other instances change too. */

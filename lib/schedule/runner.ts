@@ -13,26 +13,46 @@ import type { Backend, Topic } from "../backend/types.ts";
 import { estimateClockOffset } from "../clock.ts";
 import { BackendUnavailableError, LeaseLostError, oneLine } from "../errors.ts";
 import { localNow, sleep, sleepUntil } from "../time.ts";
+import { LeaseKeeper } from "../lease.ts";
+import { RunTimeout } from "./run_timeout.ts";
 import type { ScheduleMetrics } from "./metrics.ts";
 import {
   decodeRecord,
   type LastRun,
+  leaseOf,
   startingRecord,
   type TaskRecord,
+  type TickLease,
   type Versioned,
+  withLease,
 } from "./record.ts";
 import type { Middleware, TaskContext, TaskDefinition } from "./task.ts";
 import type { Timing } from "./timing.ts";
 
 /** Something a scheduler instance did or saw, for logs. */
 export type ScheduleEvent =
-  | { type: "started"; task: string; tick: number; latenessMs: number }
-  | { type: "succeeded"; task: string; tick: number; durationMs: number }
-  | { type: "failed"; task: string; tick: number; durationMs: number; error: string }
-  /** Another instance took the tick over (the lease ran out first); the run was aborted. */
-  | { type: "lost"; task: string; tick: number }
+  | { type: "started"; task: string; tick: number; latenessMs: number; triggered?: boolean }
+  | { type: "succeeded"; task: string; tick: number; durationMs: number; triggered?: boolean }
+  | {
+    type: "failed";
+    task: string;
+    tick: number;
+    durationMs: number;
+    error: string;
+    /** An extra run (`coord schedule trigger`); its tick is when it was asked for. */
+    triggered?: boolean;
+    /** The tick used its last retry: it is recorded as failed and the task moved on. */
+    givenUp?: boolean;
+  }
+  /**
+   * Another instance took the tick over (the lease ran out first), or a later tick replaced it
+   * (overlap `replace`); the run was aborted.
+   */
+  | { type: "lost"; task: string; tick: number; replaced?: boolean }
   /** The backend failed; the loop retries. */
-  | { type: "error"; task: string; error: string };
+  | { type: "error"; task: string; error: string }
+  /** Ticks skipped without running: paused, or resumed without catch-up. */
+  | { type: "skipped"; task: string; ticks: number; next: number | null };
 
 /** What every task loop of one scheduler instance shares. */
 export interface RunnerContext {
@@ -57,6 +77,12 @@ export interface RunningTick {
   release(): Promise<void>;
 }
 
+/** Catch-up `none` still runs a tick this late (or half its period, if less): lateness. */
+const NONE_GRACE_MS = 1_000;
+/** Skipped ticks are counted one by one up to this many (a 1-s task down for a day). */
+const SKIP_COUNT_LIMIT = 100_000;
+/** A task's instances note in its record at least this often that they run it (`orphaned`). */
+export const ALIVE_EVERY_MS = 3_600_000;
 /** After a backend error the loop tries again this much later. */
 const ERROR_RETRY_MS = 1_000;
 /** While another instance runs a tick that is already overdue, re-read at least this often. */
@@ -182,24 +208,51 @@ class TaskLoop {
       return "again";
     }
     if (record.spec !== timing.spec) return await this.#otherTiming(record, version, now, stop);
+    if (!(now - (record.aliveAt ?? -Infinity) < ALIVE_EVERY_MS)) {
+      await this.#write(version, { ...record, aliveAt: now });
+      return "again";
+    }
+    if (record.triggers?.length) return await this.#claimTrigger(record, version, now);
     if (record.next === null) return "done";
+    if (record.paused) {
+      await this.#watcher.next(MAX_WAIT_MS, stop);
+      return "again";
+    }
+    const expired = record.overlapping?.find((held) => held.until <= now);
+    if (expired) return await this.#reclaim(record, version, now, expired, readSentAt);
     const { lease } = record;
+    let current = record;
     if (lease && lease.until > now) {
       // Another run holds the tick (or a failed tick waits for its retry): the next tick can
       // be due no earlier than the following one, unless that is overdue already.
       const following = lease.owner === "" ? lease.until : timing.next(lease.tick) ?? lease.until;
-      const wakeAt = Math.min(lease.until, following);
-      if (wakeAt > now) await this.#waitUntil(wakeAt, stop);
-      else await this.#watcher.next(Math.min(lease.until - now, LEASE_RECHECK_MS), stop);
+      const replace = this.#def.overlap === "replace" && lease.owner !== "" &&
+        lease.tick === record.next && following <= now;
+      if (!replace) {
+        const wakeAt = Math.min(lease.until, following);
+        if (wakeAt > now) await this.#waitUntil(wakeAt, stop);
+        else await this.#watcher.next(Math.min(lease.until - now, LEASE_RECHECK_MS), stop);
+        return "again";
+      }
+      // The running tick is given up (its run sees its lease gone) for the ones due after it.
+      current = { ...record, next: following, lease: undefined };
+      delete current.retrying;
+    }
+    if (current.skipBefore !== undefined) {
+      return await this.#skipTo(current, version, current.skipBefore);
+    }
+    if (current.next! > now) {
+      // Or until the first overlapping run's lease runs out, to run its tick again.
+      const leaseEnds = (record.overlapping ?? []).map((held) => held.until);
+      await this.#waitUntil(Math.min(current.next!, ...leaseEnds), stop);
       return "again";
     }
-    if (record.next > now) {
-      await this.#waitUntil(record.next, stop);
-      return "again";
+    // A failed tick waiting for its retry is not missed: its retries are counted on their own.
+    const keepFrom = this.#catchUpFrom(now);
+    if (keepFrom > current.next! && current.retrying?.tick !== current.next) {
+      return await this.#skipTo(current, version, keepFrom);
     }
-    const tick = this.#def.fastForward
-      ? Math.max(record.next, timing.latest(now) ?? record.next)
-      : record.next;
+    const tick = current.next!;
     const following = timing.next(tick) ?? null;
     const claim = crypto.randomUUID();
     const last: LastRun = {
@@ -208,27 +261,164 @@ class TaskLoop {
       outcome: "running",
       startedAt: now,
     };
-    const claimed: TaskRecord = this.#def.executionMode === "at-least-once"
+    const claimedLease = { owner: last.owner, tick, until: now + this.#def.leaseMs, claim };
+    const allow = this.#def.overlap === "allow";
+    const claimed: TaskRecord = this.#def.executionMode === "best-effort"
+      // The next tick is committed before the run, so this tick never runs again.
+      ? { ...current, next: following, lease: undefined, last }
+      : allow
+      // The next tick is committed too, and this one kept leased beside it until it is done.
       ? {
-        ...record,
-        lease: { owner: last.owner, tick, until: now + this.#def.leaseMs, claim },
+        ...current,
+        next: following,
+        overlapping: [...current.overlapping ?? [], claimedLease],
         last,
-        runs: record.runs + 1,
       }
-      // best-effort: the next tick is committed before the run, so this tick never runs again.
-      : { ...record, next: following, lease: undefined, last, runs: record.runs + 1 };
+      : { ...current, lease: claimedLease, last };
+    claimed.runs = record.runs + 1;
     if (!await this.#write(version, claimed)) return "again";
-    const run = this.#execute({ ...last, claim }, following, readSentAt);
-    if (this.#def.executionMode === "at-least-once") {
+    const replaced = new AbortController();
+    const run = this.#execute({ ...last, claim }, following, readSentAt, { replaced });
+    if (this.#def.executionMode === "at-least-once" && !allow) {
+      if (this.#def.overlap === "replace") await this.#watchForReplacement(run, tick, replaced);
       await run;
       return "again";
     }
-    // A best-effort tick is committed already: the loop claims the next one while this run
-    // goes on, so a run longer than the period overlaps the next instead of delaying it.
+    // Catching up on missed ticks: one by one, never all of a long downtime's ticks at once.
+    if (following !== null && following <= now) {
+      await run.catch((e) => {
+        this.#context.emit({ type: "error", task: this.#def.name, error: oneLine(e) });
+      });
+      return "again";
+    }
+    // The tick is committed already: the loop claims the next one while this run goes on, so a
+    // run longer than the period overlaps the next instead of delaying it.
+    this.#inBackground(run);
+    return "again";
+  }
+
+  /**
+   * Runs again an overlapping run's tick whose lease ran out (its instance died, or its retry
+   * is due), beside the task's other runs.
+   */
+  async #reclaim(
+    record: TaskRecord,
+    version: number,
+    now: number,
+    expired: TickLease,
+    readSentAt: number,
+  ): Promise<"again"> {
+    const claim = crypto.randomUUID();
+    const owner = this.#context.instance;
+    const last: LastRun = { tick: expired.tick, owner, outcome: "running", startedAt: now };
+    const lease = { ...expired, owner, until: now + this.#def.leaseMs, claim };
+    const claimed = { ...withLease(record, expired.claim!, lease), last, runs: record.runs + 1 };
+    if (!await this.#write(version, claimed)) return "again";
+    this.#inBackground(
+      this.#execute({ ...last, claim }, this.#def.timing.next(expired.tick) ?? null, readSentAt),
+    );
+    return "again";
+  }
+
+  /**
+   * While an at-least-once run goes on, watches its record for a later tick replacing it
+   * (overlap `replace`, maybe on another instance), and then stops the run at once rather
+   * than at its next lease renewal.
+   */
+  async #watchForReplacement(run: Promise<void>, tick: number, replaced: AbortController) {
+    let ended = false;
+    const ending = run.then(() => {}, () => {}).then(() => (ended = true));
+    while (!ended) {
+      const wake = new AbortController();
+      await Promise.race([ending, this.#watcher!.next(MAX_WAIT_MS, wake.signal).catch(() => {})]);
+      wake.abort();
+      if (ended) return;
+      try {
+        const { record } = await this.#read();
+        if (record && record.next !== null && record.next > tick && record.lease?.tick !== tick) {
+          replaced.abort();
+          return;
+        }
+      } catch {
+        // The lease keeper notices a backend that stays away.
+      }
+    }
+  }
+
+  #inBackground(run: Promise<void>): void {
     const background = run.catch((e) => {
       this.#context.emit({ type: "error", task: this.#def.name, error: oneLine(e) });
     }).finally(() => this.#runs.delete(background));
     this.#runs.add(background);
+  }
+
+  /**
+   * Claims the oldest extra run asked for and starts it beside the task's ticks. Taking it off
+   * the record is the claim, so one instance runs it; one killed while it runs is not repeated.
+   */
+  async #claimTrigger(record: TaskRecord, version: number, now: number): Promise<"again"> {
+    const [request, ...waiting] = record.triggers!;
+    const started: Claimed = {
+      tick: request.requestedAt,
+      owner: this.#context.instance,
+      outcome: "running",
+      startedAt: now,
+      trigger: request.id,
+      claim: request.id,
+    };
+    const { claim: _, ...triggered } = started;
+    const claimed: TaskRecord = { ...record, triggered, runs: record.runs + 1 };
+    if (waiting.length > 0) claimed.triggers = waiting;
+    else delete claimed.triggers;
+    if (!await this.#write(version, claimed)) return "again";
+    this.#inBackground(
+      this.#execute(started, record.next, performance.now(), {
+        args: request.args ?? this.#def.args,
+      }),
+    );
+    return "again";
+  }
+
+  /** The oldest overdue tick the task's catch-up policy runs: older ones are skipped. */
+  #catchUpFrom(now: number): number {
+    const { timing, catchUp } = this.#def;
+    switch (catchUp.policy) {
+      case "all":
+        return -Infinity;
+      case "latest":
+        return timing.latest(now) ?? -Infinity;
+      case "within":
+        return now - catchUp.withinMs!;
+      case "none": {
+        const latest = timing.latest(now);
+        if (latest === undefined) return -Infinity;
+        const periodMs = (timing.next(latest) ?? Infinity) - latest;
+        return now - Math.min(NONE_GRACE_MS, periodMs / 2);
+      }
+    }
+  }
+
+  /**
+   * Moves the task past its ticks before `keepFrom` without running them, counting them as
+   * missed (past {@link SKIP_COUNT_LIMIT} of them it jumps, and counts no more).
+   */
+  async #skipTo(record: TaskRecord, version: number, keepFrom: number): Promise<"again"> {
+    const { timing } = this.#def;
+    let next: number | null = record.next;
+    let ticks = 0;
+    while (next !== null && next < keepFrom) {
+      next = ticks < SKIP_COUNT_LIMIT
+        ? timing.next(next) ?? null
+        : timing.next(Math.ceil(keepFrom) - 1) ?? null;
+      ticks++;
+    }
+    const skipped: TaskRecord = { ...record, next, missed: (record.missed ?? 0) + ticks };
+    delete skipped.skipBefore;
+    delete skipped.retrying;
+    if (await this.#write(version, skipped) && ticks > 0) {
+      this.#context.metrics.missed(this.#def.name, ticks);
+      this.#context.emit({ type: "skipped", task: this.#def.name, ticks, next });
+    }
     return "again";
   }
 
@@ -267,9 +457,15 @@ class TaskLoop {
     return "again";
   }
 
-  async #execute(started: Claimed, following: number | null, readSentAt: number): Promise<void> {
+  async #execute(
+    started: Claimed,
+    following: number | null,
+    readSentAt: number,
+    { args = this.#def.args, replaced }: { args?: unknown; replaced?: AbortController } = {},
+  ): Promise<void> {
     const { name } = this.#def;
     const { tick } = started;
+    const triggered = started.trigger !== undefined;
     const context = this.#context;
     const abort = new AbortController();
     const onForce = () => abort.abort(context.force.reason);
@@ -277,10 +473,26 @@ class TaskLoop {
     const startedLocal = localNow();
     const latenessMs = startedLocal + this.#offsetMs! - tick;
     context.metrics.started(name, latenessMs);
-    context.emit({ type: "started", task: name, tick, latenessMs });
-    const keeper = this.#def.executionMode === "at-least-once"
-      ? new LeaseKeeper(this, started, abort, readSentAt)
+    context.emit({ type: "started", task: name, tick, latenessMs, triggered });
+    // A task removed while it runs (a dynamic task unscheduled) runs on: no lease is left.
+    const keeper = this.#def.executionMode === "at-least-once" && !triggered
+      ? new LeaseKeeper({
+        leaseMs: this.#def.leaseMs,
+        heldSince: readSentAt,
+        renew: async () => {
+          const until = await this.#extend(started);
+          return until === "removed" ? "gone" : until === "lost" ? "lost" : "held";
+        },
+        lostReason: () =>
+          new LeaseLostError(`lost the lease on its tick ${new Date(tick).toISOString()}`),
+      })
       : undefined;
+    keeper?.signal.addEventListener("abort", () => abort.abort(keeper.signal.reason), {
+      once: true,
+    });
+    const onReplaced = () =>
+      keeper?.lose(new LeaseLostError("a later tick replaced it (overlap replace)"));
+    replaced?.signal.addEventListener("abort", onReplaced, { once: true });
     const running = { task: name, tick, release: () => this.#release(started) };
     context.running.add(running);
     const ctx: TaskContext = {
@@ -289,18 +501,22 @@ class TaskLoop {
       signal: abort.signal,
       instance: context.instance,
       fixtures: context.fixtures,
-      ...(this.#def.args !== undefined && { args: this.#def.args }),
+      ...(args !== undefined && { args }),
       heartbeat: () => keeper?.renew() ?? Promise.resolve(),
     };
     let error: string | undefined;
+    const timeout = new RunTimeout(this.#def.timeoutMs, abort);
     try {
-      await compose(context.middlewares, this.#def.handler)(ctx);
+      await timeout.bound(compose(context.middlewares, this.#def.handler)(ctx));
     } catch (e) {
       error = oneLine(e);
     } finally {
+      timeout.stop();
       keeper?.stop();
       context.force.removeEventListener("abort", onForce);
+      replaced?.signal.removeEventListener("abort", onReplaced);
     }
+    if (timeout.passed) error = timeout.failure(error);
     const durationMs = localNow() - startedLocal;
     try {
       const outcome = keeper?.lost ? "lost" : await this.#finish(started, following, error, {
@@ -312,12 +528,13 @@ class TaskLoop {
       });
       if (outcome === "lost") {
         context.metrics.lost(name);
-        context.emit({ type: "lost", task: name, tick });
+        context.emit({ type: "lost", task: name, tick, replaced: replaced?.signal.aborted });
       } else if (error !== undefined) {
         context.metrics.failed(name);
-        context.emit({ type: "failed", task: name, tick, durationMs, error });
+        const givenUp = outcome === "given up";
+        context.emit({ type: "failed", task: name, tick, durationMs, error, givenUp, triggered });
       } else {
-        context.emit({ type: "succeeded", task: name, tick, durationMs });
+        context.emit({ type: "succeeded", task: name, tick, durationMs, triggered });
       }
     } finally {
       context.running.delete(running);
@@ -330,17 +547,18 @@ class TaskLoop {
    * connection) it tries again until `deadline` (local clock): a write whose reply was lost may
    * have landed, which the next read tells, and a tick whose commit is given up is run again.
    *
-   * @returns `lost` when another instance holds the tick now, `removed` when the task is gone.
+   * @returns `lost` when another instance holds the tick now, `removed` when the task is gone,
+   * `given up` when a failed tick used its last retry and the task moved on.
    */
   async #finish(
     started: Claimed,
     following: number | null,
     error: string | undefined,
     { interrupted, deadline }: { interrupted: boolean; deadline: number },
-  ): Promise<"done" | "lost" | "removed"> {
+  ): Promise<Finished> {
     let retryMs = FINISH_RETRY_MS;
     for (let attempt = 0; attempt < WRITE_ATTEMPTS;) {
-      let outcome: "done" | "lost" | "removed" | "again";
+      let outcome: Finished | "again";
       try {
         outcome = await this.#finishOnce(started, following, error, interrupted);
       } catch (e) {
@@ -365,8 +583,9 @@ class TaskLoop {
     following: number | null,
     error: string | undefined,
     interrupted: boolean,
-  ): Promise<"done" | "lost" | "removed" | "again"> {
+  ): Promise<Finished | "again"> {
     const failed = error !== undefined;
+    let givenUp = false;
     const { failureMode, retryDelayMs } = this.#def;
     const { now, version, record } = await this.#read();
     if (!record) return "removed";
@@ -382,35 +601,59 @@ class TaskLoop {
     // The timing changed meanwhile: its ticks are not this run's to commit.
     const sameTiming = record.spec === this.#def.timing.spec;
     let finished: TaskRecord;
-    if (this.#def.executionMode === "best-effort") {
+    if (started.trigger !== undefined) {
+      // A newer trigger's run took its place, or this outcome landed already.
+      const { triggered } = record;
+      if (triggered?.trigger !== started.trigger || triggered.outcome !== "running") return "done";
+      finished = { ...record, triggered: last };
+    } else if (this.#def.executionMode === "best-effort") {
       if (!isRun(record.last, run)) return "done";
       finished = { ...record, last };
     } else {
-      const { lease } = record;
-      if (lease?.claim !== started.claim) return "lost";
-      const commit = sameTiming && (!failed || (failureMode === "commit" && !interrupted));
-      finished = {
-        ...record,
-        next: commit ? following : record.next,
-        lease: commit || interrupted || !sameTiming
-          ? undefined
-          : failureMode === "unlock"
-          ? { owner: "", tick: started.tick, until: now + retryDelayMs }
-          : lease,
-        last,
-      };
+      const lease = leaseOf(record, started.claim);
+      if (!lease) return "lost";
+      // An overlapping run's tick is committed already: its lease alone keeps it to be done.
+      const overlapping = lease !== record.lease;
+      const earlier = overlapping
+        ? lease.failures ?? 0
+        : record.retrying?.tick === started.tick
+        ? record.retrying.failures
+        : 0;
+      // A run cut short by shutdown is no fault of the tick's: it uses none of its retries.
+      const tickFailures = earlier + (failed && !interrupted ? 1 : 0);
+      givenUp = failureMode !== "commit" && tickFailures > this.#def.maxRetries;
+      const commit = sameTiming &&
+        (!failed || ((failureMode === "commit" || givenUp) && !interrupted));
+      const retried = overlapping ? { claim: lease.claim, failures: tickFailures } : {};
+      const kept: TickLease | undefined = commit || !sameTiming ? undefined : interrupted
+        // Handed to another instance at once (an overlapping tick is run again from its lease).
+        ? overlapping ? { ...lease, until: now } : undefined
+        : failureMode === "unlock"
+        ? { owner: "", tick: started.tick, until: now + retryDelayMs, ...retried }
+        : { ...lease, ...retried };
+      finished = { ...withLease(record, started.claim, kept), last };
+      if (!overlapping) {
+        if (commit) finished.next = following;
+        delete finished.retrying;
+        if (!commit && tickFailures > 0) {
+          finished.retrying = { tick: started.tick, failures: tickFailures };
+        }
+      }
     }
     if (failed) finished.failures = record.failures + 1;
-    return await this.#write(version, finished) ? "done" : "again";
+    finished.consecutiveFailures = failed ? (record.consecutiveFailures ?? 0) + 1 : 0;
+    return await this.#write(version, finished) ? (givenUp ? "given up" : "done") : "again";
   }
 
   /** Gives up the lease of a run that outlived shutdown, so another instance runs the tick. */
   async #release(started: Claimed): Promise<void> {
     if (this.#def.executionMode !== "at-least-once") return;
     for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
-      const { version, record } = await this.#read();
-      if (record?.lease?.claim !== started.claim) return;
-      if (await this.#write(version, { ...record, lease: undefined })) return;
+      const { now, version, record } = await this.#read();
+      const lease = record && leaseOf(record, started.claim);
+      if (!lease) return;
+      const released = lease === record.lease ? undefined : { ...lease, until: now };
+      if (await this.#write(version, withLease(record, started.claim, released))) return;
     }
   }
 
@@ -420,20 +663,18 @@ class TaskLoop {
    * @returns the new lease's end in the backend's clock; `lost` when another instance holds
    * it; `removed` when the task is gone (a dynamic task unscheduled).
    */
-  async extend(started: Claimed): Promise<number | "lost" | "removed"> {
+  async #extend(started: Claimed): Promise<number | "lost" | "removed"> {
     for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
       const { now, version, record } = await this.#read();
       if (!record) return "removed";
-      const lease = record.lease;
-      if (lease?.claim !== started.claim) return "lost";
+      const lease = leaseOf(record, started.claim);
+      if (!lease) return "lost";
       const until = now + this.#def.leaseMs;
-      if (await this.#write(version, { ...record, lease: { ...lease, until } })) return until;
+      if (await this.#write(version, withLease(record, started.claim, { ...lease, until }))) {
+        return until;
+      }
     }
     throw new Error(`its record keeps changing; the lease of tick ${started.tick} not extended`);
-  }
-
-  get leaseMs(): number {
-    return this.#def.leaseMs;
   }
 
   async close(): Promise<void> {
@@ -442,75 +683,15 @@ class TaskLoop {
   }
 }
 
+/** How recording a run's outcome ended. */
+type Finished = "done" | "given up" | "lost" | "removed";
+
 /** A claimed tick: its last-run entry and the claim's token (the lease is this claim's). */
 type Claimed = LastRun & { claim: string };
 
 /** Whether a record's last run is the run claimed as `run` (its claim's owner and instant). */
 function isRun(last: LastRun | undefined, run: LastRun): last is LastRun {
   return last?.tick === run.tick && last.owner === run.owner && last.startedAt === run.startedAt;
-}
-
-/**
- * Keeps a running tick's lease alive: renews every third of it, and aborts the run when the
- * lease is lost — taken over, or not renewed before it ran out (counted from when the last
- * answered renewal was sent, so a hung request counts as a failure). A task removed while it
- * runs (a dynamic task unscheduled) runs on; there is no lease left to keep.
- */
-class LeaseKeeper {
-  readonly #loop: TaskLoop;
-  readonly #started: Claimed;
-  readonly #abort: AbortController;
-  readonly #timer: ReturnType<typeof setInterval>;
-  #deadline: number;
-  #lost = false;
-
-  constructor(loop: TaskLoop, started: Claimed, abort: AbortController, claimSentAt: number) {
-    this.#loop = loop;
-    this.#started = started;
-    this.#abort = abort;
-    this.#deadline = claimSentAt + loop.leaseMs;
-    this.#timer = setInterval(() => {
-      if (performance.now() >= this.#deadline) this.#lose();
-      else this.renew().catch(() => {});
-    }, loop.leaseMs / 3);
-  }
-
-  get lost(): boolean {
-    return this.#lost;
-  }
-
-  /** When the lease runs out unless renewed, local clock (`performance.now()`). */
-  get deadline(): number {
-    return this.#deadline;
-  }
-
-  /** @throws {LeaseLostError} when the tick is no longer this instance's. */
-  async renew(): Promise<void> {
-    if (this.#lost) throw this.#abort.signal.reason;
-    const sent = performance.now();
-    const until = await this.#loop.extend(this.#started);
-    if (until === "removed") return this.stop();
-    if (until === "lost") {
-      this.#lose();
-      throw this.#abort.signal.reason;
-    }
-    this.#deadline = Math.max(this.#deadline, sent + this.#loop.leaseMs);
-  }
-
-  #lose(): void {
-    if (this.#lost) return;
-    this.#lost = true;
-    this.stop();
-    this.#abort.abort(
-      new LeaseLostError(
-        `lost the lease on its tick ${new Date(this.#started.tick).toISOString()}`,
-      ),
-    );
-  }
-
-  stop(): void {
-    clearInterval(this.#timer);
-  }
 }
 
 function compose(middlewares: Middleware[], handler: TaskDefinition["handler"]) {

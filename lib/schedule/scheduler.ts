@@ -6,20 +6,13 @@
  */
 
 import { processId } from "../process_id.ts";
+import { Shutdown } from "../service.ts";
 import { connect, type ConnectOptions } from "../backend/connect.ts";
-import type { Backend, ChangeWatcher } from "../backend/types.ts";
+import type { Backend } from "../backend/types.ts";
 import { CoordError, ExitCode, oneLine, UsageError } from "../errors.ts";
 import { abortion, sleep } from "../time.ts";
-import { eventLine, type MainOptions, runMain } from "./main.ts";
 import { ScheduleMetrics } from "./metrics.ts";
-import {
-  decodeRecord,
-  type DynamicTaskSpec,
-  startingRecord,
-  type TaskRecord,
-  type TemplateRecord,
-  updateRecord,
-} from "./record.ts";
+import { decodeRecord, type DynamicTaskSpec } from "./record.ts";
 import { type RunnerContext, type RunningTick, runTaskLoop, type ScheduleEvent } from "./runner.ts";
 import {
   defineTask,
@@ -29,6 +22,7 @@ import {
   type TaskOptions,
   type TemplateOptions,
 } from "./task.ts";
+import { listInstances, runTemplate, scheduleInstance, unscheduleInstance } from "./template.ts";
 import { parseTiming, type Timing } from "./timing.ts";
 
 /**
@@ -75,10 +69,6 @@ export interface RunResult {
 
 /** The grace period when none is given. */
 export const DEFAULT_GRACE_MS = 30_000;
-/** A template's instances are re-read at least this often, besides change notifications. */
-const TEMPLATE_RECHECK_MS = 5_000;
-/** After aborting runs that outlived the grace period, wait this long for them to end. */
-const ABORT_SETTLE_MS = 2_000;
 
 /**
  * A scheduling app: register tasks, fixtures and middlewares, then {@link Scheduler.run} it
@@ -101,7 +91,11 @@ export class Scheduler {
   /** Runs, failures and lateness of this instance, for `/metrics`. */
   readonly metrics: ScheduleMetrics = new ScheduleMetrics();
   readonly #options: SchedulerOptions;
-  #onEvent: SchedulerOptions["onEvent"];
+  /**
+   * Called with everything the scheduler does: the `onEvent` option, or set later (before
+   * {@link Scheduler.run}) by the program that logs it.
+   */
+  onEvent: SchedulerOptions["onEvent"];
   readonly #tasks = new Map<string, TaskDefinition>();
   readonly #fixtures = new Map<string, Fixture>();
   readonly #middlewares: Middleware[] = [];
@@ -113,7 +107,7 @@ export class Scheduler {
   /** A scheduler with no tasks yet. */
   constructor(options: SchedulerOptions = {}) {
     this.#options = options;
-    this.#onEvent = options.onEvent;
+    this.onEvent = options.onEvent;
     this.instance = options.instance ?? processId();
     if (this.instance === "") throw new UsageError("the instance id is empty — give a name");
     this.#backendGiven = options.backend !== undefined;
@@ -174,24 +168,8 @@ export class Scheduler {
   async schedule(template: string, id: string, spec: DynamicTaskSpec): Promise<void> {
     this.#template(template);
     if (!id) throw new UsageError(`a dynamic task needs an id`);
-    const timing = parseTiming(spec);
-    const stored: DynamicTaskSpec = {
-      ...spec,
-      ...(spec.executeAt !== undefined && { executeAt: new Date(timing.first(0)!).toISOString() }),
-    };
-    const backend = await this.backend();
-    // The task's record first: a scheduler that sees the instance listed finds its record.
-    await updateRecord<TaskRecord>(
-      backend,
-      `${template}/${id}`,
-      "task",
-      (record, now) =>
-        record?.spec === timing.spec ? undefined : startingRecord(timing, now, record),
-    );
-    await updateRecord<TemplateRecord>(backend, template, "template", (record) => ({
-      type: "template",
-      instances: { ...record?.instances, [id]: stored },
-    }));
+    parseTiming(spec); // a malformed timing is refused before the backend is touched
+    await scheduleInstance(await this.backend(), template, id, spec);
   }
 
   /**
@@ -201,14 +179,7 @@ export class Scheduler {
    */
   async unschedule(template: string, id: string): Promise<boolean> {
     this.#template(template);
-    const backend = await this.backend();
-    const removed = await updateRecord<TemplateRecord>(backend, template, "template", (record) => {
-      if (!record || !(id in record.instances)) return undefined;
-      const { [id]: _, ...instances } = record.instances;
-      return { type: "template", instances };
-    });
-    await updateRecord<TaskRecord>(backend, `${template}/${id}`, "task", () => null);
-    return removed;
+    return await unscheduleInstance(await this.backend(), template, id);
   }
 
   /** An instance of a dynamic task template, or undefined. */
@@ -219,13 +190,7 @@ export class Scheduler {
   /** Every instance of a dynamic task template, by id. */
   async list(template: string): Promise<Record<string, DynamicTaskSpec>> {
     this.#template(template);
-    const backend = await this.backend();
-    const { record } = decodeRecord<TemplateRecord>(
-      template,
-      "template",
-      await backend.schedule.read(template),
-    );
-    return record?.instances ?? {};
+    return await listInstances(await this.backend(), template);
   }
 
   #template(name: string): TaskDefinition {
@@ -264,15 +229,13 @@ export class Scheduler {
     const ownsBackend = !this.#backendGiven;
     const backend = await this.backend();
     this.#running = true;
-    const forced = new AbortController();
-    const onForce = () => forced.abort(force?.reason);
-    force?.addEventListener("abort", onForce, { once: true });
+    const shutdown = new Shutdown({ force });
     const stop = signal ?? new AbortController().signal;
     const teardowns: (() => Promise<unknown>)[] = [];
     try {
       await this.#checkRecords(backend);
-      const fixtures = await this.#setUpFixtures(teardowns, forced.signal);
-      if (forced.signal.aborted) return { cutShort: 0 };
+      const fixtures = await this.#setUpFixtures(teardowns, shutdown.forced);
+      if (shutdown.forced.aborted) return { cutShort: 0 };
       const running = new Set<RunningTick>();
       const context: RunnerContext = {
         backend,
@@ -281,39 +244,28 @@ export class Scheduler {
         middlewares: this.#middlewares,
         metrics: this.metrics,
         emit: (event) => this.#emit(event),
-        force: forced.signal,
+        force: shutdown.forced,
         running,
       };
       const loops = this.tasks.map((def) =>
         def.timing
           ? runTaskLoop(def as TaskDefinition & { timing: Timing }, context, stop)
-          : this.#runTemplate(def, context, stop)
+          : runTemplate(def, context, stop)
       );
       await abortion(stop);
       // Claim nothing more; running tasks get the grace period, then their signal aborts.
-      const grace = setTimeout(
-        () => forced.abort(new Error("the grace period is over")),
-        this.#options.graceMs ?? DEFAULT_GRACE_MS,
-      );
-      let cutShort = 0;
-      try {
-        await Promise.race([Promise.all(loops), abortion(forced.signal)]);
-        if (forced.signal.aborted) {
-          cutShort = running.size;
-          await settle(Promise.all(loops));
-          // Runs that ignore their signal go on in this process, but their ticks are handed
-          // to another instance now rather than after the lease.
-          await settle(Promise.all([...running].map((run) => run.release().catch(() => {}))));
-        }
-      } finally {
-        clearTimeout(grace);
-      }
+      const graceMs = this.#options.graceMs ?? DEFAULT_GRACE_MS;
+      if (!await shutdown.drain(Promise.all(loops), graceMs)) return { cutShort: 0 };
+      const cutShort = running.size;
+      await shutdown.settle(Promise.all(loops));
+      // Runs that ignore their signal go on in this process, but their ticks are handed to
+      // another instance now rather than after the lease.
+      await shutdown.settle(Promise.all([...running].map((run) => run.release().catch(() => {}))));
       return { cutShort };
     } finally {
-      force?.removeEventListener("abort", onForce);
-      for (const teardown of teardowns.reverse()) {
-        await (forced.signal.aborted ? settle(teardown()) : teardown());
-      }
+      // A fixture's cleanup is abandoned only when the stop was forced before it began.
+      shutdown[Symbol.dispose]();
+      for (const teardown of teardowns.reverse()) await shutdown.settle(teardown());
       this.#running = false;
       if (ownsBackend) {
         this.#backend = undefined;
@@ -322,36 +274,8 @@ export class Scheduler {
     }
   }
 
-  /**
-   * Runs the app as a program: until SIGINT, SIGTERM or SIGHUP (a second one stops running
-   * tasks at once), logging failures on stderr (`verbose`: every run), with `/health` and
-   * `/metrics` on `health` when given; then exits with {@link runMain}'s code. Connects with
-   * `COORD_URL` and friends unless a backend was given.
-   *
-   * @example
-   * ```ts ignore
-   * const app = new Scheduler();
-   * app.task({ name: "ping", interval: "10s" }, () => fetch("http://localhost:8080/ping"));
-   * await app.main();
-   * ```
-   */
-  async main(options: MainOptions & { verbose?: boolean } = {}): Promise<never> {
-    this.#onEvent ??= (event) => {
-      const line = eventLine(event, options.verbose);
-      if (line) console.error(`coord: ${line}`);
-    };
-    let code: number;
-    try {
-      code = await runMain(this, options);
-    } catch (e) {
-      console.error(`coord: ${e instanceof Error ? e.message : e}`);
-      code = e instanceof CoordError ? e.exitCode : ExitCode.internal;
-    }
-    Deno.exit(code);
-  }
-
   #emit(event: ScheduleEvent): void {
-    this.#onEvent?.(event);
+    this.onEvent?.(event);
   }
 
   /** Refuses to start over a name that holds something else, before anything runs. */
@@ -380,7 +304,7 @@ export class Scheduler {
           try {
             await iterator.return?.();
           } catch (e) {
-            this.#onEvent?.({ type: "error", task: `fixture ${name}`, error: oneLine(e) });
+            this.onEvent?.({ type: "error", task: `fixture ${name}`, error: oneLine(e) });
           }
         });
         values[name] = first.value;
@@ -394,69 +318,4 @@ export class Scheduler {
     }
     return values;
   }
-
-  /** Runs a template's instances as they are added and removed, until `stop` aborts. */
-  async #runTemplate(def: TaskDefinition, context: RunnerContext, stop: AbortSignal) {
-    /** Running instances by id, with the stored spec they were started from. */
-    const running = new Map<string, { spec: string; stop: AbortController }>();
-    const loops = new Set<Promise<void>>();
-    let watcher: ChangeWatcher | undefined;
-    try {
-      while (!stop.aborted) {
-        try {
-          watcher ??= await context.backend.watch({ kind: "schedule", name: def.name });
-          const instances = await this.list(def.name);
-          for (const [id, entry] of running) {
-            if (JSON.stringify(instances[id]) !== entry.spec) {
-              entry.stop.abort();
-              running.delete(id);
-            }
-          }
-          for (const [id, spec] of Object.entries(instances)) {
-            if (running.has(id)) continue;
-            const entry = { spec: JSON.stringify(spec), stop: new AbortController() };
-            running.set(id, entry);
-            const signal = AbortSignal.any([stop, entry.stop.signal]);
-            const loop = this.#runInstance(def, id, spec, context, signal).finally(() => {
-              loops.delete(loop);
-              if (running.get(id) === entry) running.delete(id);
-            });
-            loops.add(loop);
-          }
-          await watcher.next(TEMPLATE_RECHECK_MS, stop);
-        } catch (e) {
-          if (stop.aborted) break;
-          context.emit({ type: "error", task: def.name, error: oneLine(e) });
-          await sleep(TEMPLATE_RECHECK_MS / 5, stop).catch(() => {});
-        }
-      }
-    } finally {
-      await watcher?.[Symbol.asyncDispose]();
-      await Promise.all(loops);
-    }
-  }
-
-  async #runInstance(
-    def: TaskDefinition,
-    id: string,
-    spec: DynamicTaskSpec,
-    context: RunnerContext,
-    stop: AbortSignal,
-  ): Promise<void> {
-    const name = `${def.name}/${id}`;
-    try {
-      const instance = { ...def, name, timing: parseTiming(spec), args: spec.args };
-      const ended = await runTaskLoop(instance, context, stop, { createRecord: false });
-      if (ended === "done") await this.unschedule(def.name, id);
-    } catch (e) {
-      context.emit({ type: "error", task: name, error: oneLine(e) });
-    }
-  }
-}
-
-/** Waits for `work`, but no longer than {@link ABORT_SETTLE_MS}: a stop was forced. */
-async function settle(work: Promise<unknown>): Promise<void> {
-  const timer = new AbortController();
-  await Promise.race([work, sleep(ABORT_SETTLE_MS, timer.signal).catch(() => {})]);
-  timer.abort();
 }

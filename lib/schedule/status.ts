@@ -9,6 +9,7 @@ import type { Backend } from "../backend/types.ts";
 import {
   decodeRecord,
   type LastRun,
+  recordType,
   type TaskRecord,
   type TemplateRecord,
   type TickLease,
@@ -30,6 +31,26 @@ export interface TaskStatus {
   runs: number;
   /** Runs failed, over the task's life. */
   failures: number;
+  /** Runs failed since the last success. */
+  consecutiveFailures: number;
+  /**
+   * How long the oldest tick not yet done has been due (backend clock, ms; 0 when it is not):
+   * the lateness of a run not started, or the length of one going on.
+   */
+  lagMs: number;
+  /** Ticks skipped without running (paused, catch-up policy), over the task's life. */
+  missed: number;
+  /** Present (true) while the task is paused. */
+  paused?: boolean;
+  /** Extra runs asked for (`trigger`) and not yet claimed by an instance. */
+  triggers: number;
+  /** The last triggered run. */
+  triggered?: LastRun;
+  /**
+   * No instance has run the task for a day: it may be gone from every task file (remove it
+   * with `coord schedule remove`), or every instance is down.
+   */
+  orphaned: boolean;
 }
 
 /** A dynamic task template and how many instances it has. */
@@ -39,6 +60,9 @@ export interface TemplateStatus {
   /** How many instances it has. */
   instances: number;
 }
+
+/** A task no instance has run for this long is reported as orphaned. */
+export const ORPHANED_AFTER_MS = 86_400_000;
 
 /**
  * The state of the named tasks (or of every task and template in the namespace), sorted by
@@ -60,7 +84,8 @@ export async function scheduleStatus(
       continue;
     }
     const { record, now } = decodeRecord<TaskRecord>(name, "task", read);
-    const { spec, next, lease, last, runs, failures } = record!;
+    const { spec, next, lease, last, runs, failures, consecutiveFailures = 0 } = record!;
+    const { paused, missed = 0, triggers = [], triggered } = record!;
     statuses.push({
       task: name,
       timing: spec,
@@ -69,15 +94,15 @@ export async function scheduleStatus(
       ...(last && { last }),
       runs,
       failures,
+      consecutiveFailures,
+      lagMs: next === null || paused ? 0 : Math.max(0, now - next),
+      missed,
+      ...(paused && { paused }),
+      triggers: triggers.length,
+      ...(triggered && { triggered }),
+      orphaned: now - (record!.aliveAt ?? last?.finishedAt ?? last?.startedAt ?? now) >
+        ORPHANED_AFTER_MS,
     });
   }
   return statuses;
-}
-
-function recordType(value: string): unknown {
-  try {
-    return JSON.parse(value)?.type;
-  } catch {
-    return undefined;
-  }
 }

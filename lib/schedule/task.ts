@@ -24,6 +24,17 @@ export type ExecutionMode = "at-least-once" | "best-effort" | "at-most-once";
  */
 export type FailureMode = "none" | "unlock" | "commit";
 
+/**
+ * Which overdue ticks run (after downtime, a pause resumed with catch-up, a run that outlasted
+ * the following ticks). `all`: each, one by one. `latest`: only the latest one due. `none`: only
+ * a tick due less than a second ago (and less than half its period): lateness, not downtime.
+ * `{ within }`: only ticks due less than this long ago. Skipped ticks are counted as missed.
+ */
+export type CatchUp = "all" | "latest" | "none" | { within: number | string };
+
+/** See {@link TaskBaseOptions.overlap}. */
+export type Overlap = "skip" | "allow" | "replace";
+
 /** What every task is given, apart from its timing. */
 export interface TaskBaseOptions {
   /** Unique within a backend's namespace; no `/` (dynamic task instances are `template/id`). */
@@ -34,10 +45,31 @@ export interface TaskBaseOptions {
   failureMode?: FailureMode;
   /** How long a tick stays leased without a heartbeat (ms or `"60s"`); default 60 s. */
   lease?: number | string;
-  /** After downtime, run the latest missed tick once instead of every missed tick. */
+  /**
+   * What an at-least-once task does when its run outlasts the following tick: `skip` (default)
+   * the following ticks wait for the run, then run as `catchUp` says; `allow` the following
+   * tick runs beside it (each leased, each run again if its instance dies); `replace` the run
+   * is stopped (its signal aborts) and the latest tick due runs instead. (`best-effort` runs
+   * overlap.)
+   */
+  overlap?: Overlap;
+  /** Which ticks missed while no instance ran the task are run; default `"all"`. */
+  catchUp?: CatchUp;
+  /** Same as `catchUp: "latest"` (kept for older task files). */
   fastForward?: boolean;
   /** Wait before a failed tick is retried with failure mode `unlock`; default 1 s. */
   retryDelay?: number | string;
+  /**
+   * How often a failed tick of an at-least-once task is retried (failure modes `none` and
+   * `unlock`) before it is recorded as failed and the task moves on to its next tick;
+   * default 3, so a tick runs at most 4 times.
+   */
+  maxRetries?: number;
+  /**
+   * How long one run may take (ms or `"5m"`); past it the run's `ctx.signal` aborts (a command
+   * gets SIGTERM, then SIGKILL) and the run counts as failed. Default: no limit.
+   */
+  timeout?: number | string;
 }
 
 /** A task's options: its name and modes plus exactly one timing. */
@@ -55,7 +87,10 @@ export interface TaskContext {
   readonly task: string;
   /** The tick this run is for, in the backend's clock. */
   readonly scheduledAt: Date;
-  /** Aborted when the lease is lost or the scheduler shuts down past its grace period. */
+  /**
+   * Aborted when the run's timeout passes, the lease is lost or the scheduler shuts down past
+   * its grace period.
+   */
   readonly signal: AbortSignal;
   /** This scheduler instance, as shown by `coord schedule status`. */
   readonly instance: string;
@@ -91,8 +126,14 @@ export interface TaskDefinition {
   leaseMs: number;
   /** `unlock`'s wait before a retry. */
   retryDelayMs: number;
-  /** Run only the latest of several missed ticks. */
-  fastForward: boolean;
+  /** What a run outlasting the following tick does. */
+  overlap: Overlap;
+  /** Which overdue ticks run: a policy, and for `within` how old a tick may be. */
+  catchUp: { policy: "all" | "latest" | "none" | "within"; withinMs?: number };
+  /** Retries of a failed tick before the task moves on. */
+  maxRetries: number;
+  /** How long one run may take; undefined: no limit. */
+  timeoutMs?: number;
   /** The task's body. */
   handler: TaskHandler;
   /** A dynamic task instance's arguments. */
@@ -103,9 +144,13 @@ export interface TaskDefinition {
 export const DEFAULT_LEASE_MS = 60_000;
 /** How long `failureMode: "unlock"` waits before the retry, when not told. */
 export const DEFAULT_RETRY_DELAY_MS = 1_000;
+/** How often a failed tick is retried, when not told. */
+export const DEFAULT_MAX_RETRIES = 3;
 
 const EXECUTION_MODES = ["at-least-once", "best-effort", "at-most-once"];
 const FAILURE_MODES = ["none", "unlock", "commit"];
+const CATCH_UP_POLICIES = ["all", "latest", "none"];
+const OVERLAPS = ["skip", "allow", "replace"];
 
 /**
  * Checks a task's options and fills in the defaults.
@@ -144,13 +189,49 @@ export function defineTask(
       retryDelayMs: options.retryDelay === undefined
         ? DEFAULT_RETRY_DELAY_MS
         : parseDuration(options.retryDelay, "retryDelay"),
-      fastForward: options.fastForward ?? false,
+      overlap: checkOverlap(options.overlap ?? "skip"),
+      catchUp: catchUpPolicy(options),
+      maxRetries: checkCount("maxRetries", options.maxRetries ?? DEFAULT_MAX_RETRIES),
+      ...(options.timeout !== undefined &&
+        { timeoutMs: parseDuration(options.timeout, "timeout") }),
       handler,
     };
   } catch (e) {
     if (e instanceof UsageError) throw new UsageError(`task "${name}": ${e.message}`);
     throw e;
   }
+}
+
+function checkOverlap(overlap: string): Overlap {
+  if (!OVERLAPS.includes(overlap)) {
+    throw new UsageError(`overlap "${overlap}" is unknown — use ${OVERLAPS.join(", ")}`);
+  }
+  return overlap as Overlap;
+}
+
+function catchUpPolicy(options: TaskBaseOptions): TaskDefinition["catchUp"] {
+  const { catchUp, fastForward } = options;
+  if (fastForward && catchUp !== undefined && catchUp !== "latest") {
+    throw new UsageError(`fastForward means catchUp "latest", not ${JSON.stringify(catchUp)}`);
+  }
+  const policy = catchUp ?? (fastForward ? "latest" : "all");
+  if (typeof policy === "object" && policy !== null && "within" in policy) {
+    return { policy: "within", withinMs: parseDuration(policy.within, "catchUp within") };
+  }
+  if (!CATCH_UP_POLICIES.includes(policy as string)) {
+    throw new UsageError(
+      `catchUp ${JSON.stringify(policy)} is unknown — use ${CATCH_UP_POLICIES.join(", ")} ` +
+        `or { within: DURATION }`,
+    );
+  }
+  return { policy: policy as "all" | "latest" | "none" };
+}
+
+function checkCount(what: string, value: number): number {
+  if (!Number.isInteger(value) || value < 0) {
+    throw new UsageError(`${what} ${value} is not a whole number ≥ 0`);
+  }
+  return value;
 }
 
 /**

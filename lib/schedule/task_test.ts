@@ -34,7 +34,8 @@ Deno.test("defineTask() fills in the defaults", () => {
   assert.equal(task.failureMode, "none");
   assert.equal(task.leaseMs, 60_000);
   assert.equal(task.retryDelayMs, 1_000);
-  assert.equal(task.fastForward, false);
+  assert.deepEqual(task.catchUp, { policy: "all" });
+  assert.equal(task.maxRetries, 3);
   assert.equal(task.handler, handler);
   assert.equal(task.timing?.spec, "cron 0 9 * * * UTC");
 });
@@ -51,7 +52,7 @@ Deno.test("defineTask() reads the lease and retry delay as durations", () => {
   );
   assert.equal(task.leaseMs, 300_000);
   assert.equal(task.retryDelayMs, 250);
-  assert.equal(task.fastForward, true);
+  assert.deepEqual(task.catchUp, { policy: "latest" }, "fastForward is catchUp latest");
 });
 
 Deno.test("defineTask() keeps the modes it is given", () => {
@@ -123,5 +124,55 @@ Deno.test("defineTask() refuses a lease or retry delay that is not a positive du
   assertUsageError(
     { name: "report", cron: "@hourly", retryDelay: -1 },
     /^task "report": retryDelay -1 is not a positive duration/,
+  );
+});
+
+Deno.test("defineTask() refuses a maxRetries that is not a whole number ≥ 0", () => {
+  for (const maxRetries of [-1, 1.5, NaN]) {
+    assertUsageError(
+      { name: "report", cron: "@hourly", maxRetries },
+      /^task "report": maxRetries .* is not a whole number ≥ 0/,
+    );
+  }
+});
+
+Deno.test("defineTask() reads a timeout as a duration, and has none by default", () => {
+  assert.equal(
+    defineTask({ name: "a", cron: "@hourly", timeout: "1m30s" }, handler).timeoutMs,
+    90_000,
+  );
+  assert.equal(defineTask({ name: "a", cron: "@hourly" }, handler).timeoutMs, undefined);
+  assertUsageError({ name: "a", cron: "@hourly", timeout: "soon" }, /^task "a": timeout "soon"/);
+});
+
+Deno.test("defineTask() reads the catch-up policies", () => {
+  const catchUp = (c: TaskOptions["catchUp"]) =>
+    defineTask({ name: "a", cron: "@hourly", catchUp: c }, handler).catchUp;
+  assert.deepEqual(catchUp("none"), { policy: "none" });
+  assert.deepEqual(catchUp("latest"), { policy: "latest" });
+  assert.deepEqual(catchUp({ within: "10m" }), { policy: "within", withinMs: 600_000 });
+  assertUsageError(
+    { name: "a", cron: "@hourly", catchUp: "some" as "all" },
+    /^task "a": catchUp "some" is unknown — use all, latest, none or \{ within: DURATION \}/,
+  );
+  assertUsageError(
+    { name: "a", cron: "@hourly", catchUp: "none", fastForward: true },
+    /fastForward means catchUp "latest", not "none"/,
+  );
+});
+
+Deno.test("defineTask() reads overlap skip (default), allow and replace", () => {
+  assert.equal(defineTask({ name: "a", cron: "@hourly" }, handler).overlap, "skip");
+  assert.equal(
+    defineTask({ name: "a", cron: "@hourly", overlap: "allow" }, handler).overlap,
+    "allow",
+  );
+  assert.equal(
+    defineTask({ name: "a", cron: "@hourly", overlap: "replace" }, handler).overlap,
+    "replace",
+  );
+  assertUsageError(
+    { name: "a", cron: "@hourly", overlap: "twice" as "skip" },
+    /^task "a": overlap "twice" is unknown — use skip, allow, replace/,
   );
 });

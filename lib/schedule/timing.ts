@@ -9,6 +9,7 @@
 
 import { Cron } from "croner";
 import { UsageError } from "../errors.ts";
+import { unitDurationMs } from "../duration.ts";
 import { firstInstant, lastWallAt } from "./wall_clock.ts";
 
 /** How a task's ticks are described; exactly one of `cron`, `interval`, `executeAt`. */
@@ -47,14 +48,6 @@ export interface Timing {
   first(nowMs: number): number | undefined;
 }
 
-const DURATION_UNITS: Record<string, number> = {
-  ms: 1,
-  s: 1_000,
-  m: 60_000,
-  h: 3_600_000,
-  d: 86_400_000,
-};
-
 /**
  * Reads a duration: a number of milliseconds, or units such as `"30s"`, `"1h30m"`, `"250ms"`.
  *
@@ -66,13 +59,7 @@ const DURATION_UNITS: Record<string, number> = {
  * ```
  */
 export function parseDuration(text: number | string, what = "duration"): number {
-  let ms = typeof text === "number" ? text : NaN;
-  if (typeof text === "string") {
-    const parts = [...text.trim().matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h|d)/g)];
-    if (parts.length > 0 && parts.map((p) => p[0]).join("") === text.trim()) {
-      ms = parts.reduce((sum, [, n, unit]) => sum + Number(n) * DURATION_UNITS[unit], 0);
-    }
-  }
+  const ms = typeof text === "number" ? text : unitDurationMs(text) ?? NaN;
   if (!(ms >= 1) || !Number.isFinite(ms)) {
     throw new UsageError(
       `${what} ${

@@ -3,14 +3,23 @@
 import assert from "node:assert/strict";
 import { barrierStatus } from "../../lib/barrier/barrier.ts";
 import { arrivals } from "../support/barrier.ts";
-import { type CaseContext, conformance, plantForeignBarrier } from "../support/backends.ts";
+import { type CaseContext, conformance, envOf, plantForeignBarrier } from "../support/backends.ts";
 import { type CoordProcess, runCoord, spawnCoord } from "../support/cli.ts";
+import { HANG_GUARD_MS } from "../support/wait.ts";
 
-/** Environment that points a coord process at the case's backend and namespace. */
-const envOf = (ctx: CaseContext) => ({ COORD_URL: ctx.url, COORD_NAMESPACE: ctx.namespace });
+/**
+ * A --delay long enough for every participant to hear of the release on a busy machine, where
+ * the lateness check is not what a case tests (one that heard 90 ms late exited 76 at 0.5 s).
+ */
+const DELAY = "2";
 
+/**
+ * A waiting `coord barrier NAME FLAGS…`. Its --timeout is a hang guard: when another
+ * participant fails, it ends the case instead of waiting for ever.
+ */
 function participant(ctx: CaseContext, name: string, ...flags: string[]): CoordProcess {
-  return spawnCoord(["barrier", name, ...flags], { env: envOf(ctx) });
+  const guard = ["--timeout", String(HANG_GUARD_MS / 1000)];
+  return spawnCoord(["barrier", name, ...guard, ...flags], { env: envOf(ctx) });
 }
 
 async function meet(ctx: CaseContext, count: number): Promise<void> {
@@ -48,7 +57,7 @@ conformance("a coord that timed out is not counted by a newcomer", async (ctx) =
 
 conformance("a SIGKILLed coord stops counting after its lease", async (ctx) => {
   const backend = await ctx.open();
-  const flags = ["3", "--lease", "1", "--delay", "0.5", "--json"];
+  const flags = ["3", "--lease", "1", "--delay", DELAY, "--json"];
   const a = participant(ctx, "crash", ...flags);
   const b = participant(ctx, "crash", ...flags);
   await arrivals(backend, "crash", 2);
@@ -67,7 +76,7 @@ conformance("three loops reuse one barrier name for five rounds", async (ctx) =>
   const loop = async () => {
     const generations = [];
     for (let round = 0; round < 5; round++) {
-      const r = await runCoord(["barrier", "step", "3", "--delay", "0.5", "--json"], {
+      const r = await runCoord(["barrier", "step", "3", "--delay", DELAY, "--json"], {
         env: envOf(ctx),
       });
       assert.equal(r.code, 0, r.stderr);
@@ -111,13 +120,13 @@ conformance("three coord processes with --delay 0 never exit 76 in five rounds",
 
 conformance("a coord with another N exits 64 and leaves the others waiting", async (ctx) => {
   const backend = await ctx.open();
-  const a = participant(ctx, "n", "2", "--delay", "0.5");
+  const a = participant(ctx, "n", "2", "--delay", DELAY);
   await arrivals(backend, "n", 1);
   const wrong = await runCoord(["barrier", "n", "3"], { env: envOf(ctx) });
   assert.equal(wrong.code, 64);
   assert.match(wrong.stderr, /waiting for 2 participants, but this one says 3/);
   assert.equal((await barrierStatus(backend, "n")).arrivals.length, 1);
-  const b = await runCoord(["barrier", "n", "2", "--delay", "0.5"], { env: envOf(ctx) });
+  const b = await runCoord(["barrier", "n", "2", "--delay", DELAY], { env: envOf(ctx) });
   assert.equal(b.code, 0, b.stderr);
   assert.equal((await a.result).code, 0);
 });
@@ -190,6 +199,11 @@ Deno.test("bad barrier arguments exit 64 with one line", async () => {
     ["barrier", "x", "2", "--timeout", "-1"],
     ["barrier", "x", "2", "--delay", "soon"],
     ["barrier", "x", "2", "--lease", "0"],
+    // (a --timeout, or N = 1, so that coord ends even where the bound is missing)
+    ["barrier", "x", "2", "--timeout", "2", "--delay", "1e12"],
+    ["barrier", "x", "2", "--timeout", "2", "--lease", "1e12"],
+    ["barrier", "x", "1", "--timeout", "25d"],
+    ["barrier", "x", "2", "--delay", "-1"],
     ["barrier", "x", "2", "extra"],
     ["barrier", "status"],
     ["barrier", "abort", "a", "b"],
@@ -213,4 +227,13 @@ conformance("a participant idle for 3 s hears of a release with --delay 0", asyn
   const r = await idle.result;
   assert.equal(r.code, 0, r.stderr);
   assert.equal(JSON.parse(r.stdout).generation, 1);
+});
+
+conformance("barrier durations take units as crontab lines do", async (ctx) => {
+  const r = await runCoord(
+    ["barrier", "units", "1", "--json", "--delay", "100ms", "--lease", "2s", "--timeout", "1m"],
+    { env: envOf(ctx) },
+  );
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(JSON.parse(r.stdout).participants, 1);
 });

@@ -30,7 +30,7 @@ conformance("barrier() releases every participant at the same instant", async ({
 conformance("a barrier of one releases at once, after the delay", async ({ open }) => {
   const backend = await open();
   const started = performance.now();
-  const result = await barrier(backend, "solo", 1, { delayMs: 100 });
+  const result = await barrier(backend, "solo", 1, { delayMs: 100, toleranceMs: Infinity });
   assert.ok(performance.now() - started >= 95);
   assert.equal(result.arrival, 1);
 });
@@ -262,6 +262,11 @@ conformance("bad N, timeout or delay is a usage error", async ({ open }) => {
   }
   await assert.rejects(barrier(backend, "bad", 1, { delayMs: -1 }), UsageError);
   await assert.rejects(barrier(backend, "bad", 1, { timeoutMs: -1 }), UsageError);
+  // (a timeout, or N = 1, so that the call ends even where the bound is missing)
+  const ended = { timeoutMs: 2000 };
+  await assert.rejects(barrier(backend, "bad", 2, { ...ended, delayMs: 1e15 }), /delayMs must be/);
+  await assert.rejects(barrier(backend, "bad", 2, { ...ended, leaseMs: 1e15 }), /leaseMs must be/);
+  await assert.rejects(barrier(backend, "bad", 1, { timeoutMs: 2 ** 31 }), /timeoutMs must be/);
   await assert.rejects(barrier(backend, "", 1), UsageError);
   await assert.rejects(barrier(backend, "bad", 1, { leaseMs: 50 }), /at least 100 ms/);
 });

@@ -2,27 +2,37 @@
 
 import assert from "node:assert/strict";
 import { users } from "../support/lock.ts";
-import { type CaseContext, conformance } from "../support/backends.ts";
-import { runCoord, spawnCoord } from "../support/cli.ts";
+import { conformance, envOf } from "../support/backends.ts";
+import { childrenOf, runCoord, spawnCoord } from "../support/cli.ts";
+import { tempDir } from "../support/temp.ts";
+import { guarded, HANG_GUARD_MS, until } from "../support/wait.ts";
 
-const envOf = (ctx: CaseContext) => ({ COORD_URL: ctx.url, COORD_NAMESPACE: ctx.namespace });
+/**
+ * A command that says so on stderr once it runs, then holds the lock until the test ends it,
+ * however slow the machine is.
+ */
+const HOLD = ["sh", "-c", "echo holding >&2; exec sleep 300"];
 
 conformance("10 coord lock processes never overlap and run in ticket order", async (ctx) => {
-  const log = await Deno.makeTempFile();
+  await using temp = await tempDir("coord-test-");
+  const log = `${temp.path}/log`;
   const script =
     `echo "start $COORD_TOKEN" >> ${log}; sleep 0.05; echo "end $COORD_TOKEN" >> ${log}`;
+  // Tokens are handed out in arrival order, whatever order the processes start in.
   const processes = [];
   for (let i = 0; i < 10; i++) {
     processes.push(
       spawnCoord(["lock", "run", "file", "--", "sh", "-c", script], { env: envOf(ctx) }),
     );
-    await new Promise((r) => setTimeout(r, 50));
   }
   for (const p of processes) assert.equal((await p.result).code, 0);
   const lines = (await Deno.readTextFile(log)).trim().split("\n");
-  const expected = [];
-  for (let token = 1; token <= 10; token++) expected.push(`start ${token}`, `end ${token}`);
-  assert.deepEqual(lines, expected, "each start is followed by its own end, tokens in order");
+  const tokens = lines.filter((_, i) => i % 2 === 0).map((line) => Number(line.split(" ")[1]));
+  const expected = tokens.flatMap((token) => [`start ${token}`, `end ${token}`]);
+  assert.deepEqual(lines, expected, "each start is followed by its own end");
+  assert.equal(tokens.length, 10);
+  assert.deepEqual(tokens, [...tokens].sort((a, b) => a - b), "tokens in order");
+  assert.equal(new Set(tokens).size, 10, "no token twice");
   await Deno.remove(log);
 });
 
@@ -40,29 +50,72 @@ conformance("COORD_LOCK and COORD_TOKEN reach the command", async (ctx) => {
       env: envOf(ctx),
     },
   );
-  assert.equal(r.stdout.trim(), "env-res 1");
+  assert.match(r.stdout.trim(), /^env-res [1-9]\d*$/);
 });
 
 conformance("a SIGKILLed holder is passed over within its lease plus a second", async (ctx) => {
   const backend = await ctx.open();
-  const holder = spawnCoord(["lock", "crash", "--expire", "1", "--", "sh", "-c", "exec sleep 4"], {
+  await using holder = spawnCoord(["lock", "crash", "--expire", "1", "--", ...HOLD], {
     env: envOf(ctx),
   });
-  await users(backend, "crash", 1);
-  const waiter = spawnCoord(["lock", "crash", "--expire", "1", "--", "echo", "granted"], {
+  await holder.stderrLine(/^holding$/);
+  // SIGKILL leaves coord's command running, holding its output open: it is ended after coord.
+  const command = await childrenOf(holder.pid);
+  // Timed on the backend's clock from the kill to the grant it announces, so neither process
+  // starting or exiting on a busy machine counts. Listening before the waiter asks: a grant
+  // before the kill (the holder's lease lapsing on a busy machine) must not be missed either.
+  const listening = new AbortController();
+  const hangGuard = setTimeout(() => listening.abort(), HANG_GUARD_MS);
+  const events = await backend.events("lock", ["crash"], listening.signal);
+  await using waiter = spawnCoord(["lock", "crash", "--expire", "1", "--", "echo", "granted"], {
     env: envOf(ctx),
   });
-  await users(backend, "crash", 2);
-  const killedAt = performance.now();
-  holder.kill("SIGKILL");
+  // Its ticket, rather than two users: the holder may already be gone as said above.
+  await until(async () => ((await backend.lock.status("crash"))?.tickets ?? 0) >= 2, {
+    what: "the waiter's ticket",
+  });
+  const killedAt = await backend.now();
+  for (
+    const kill of [
+      () => holder.kill("SIGKILL"),
+      ...command.map((pid) => () => Deno.kill(pid, "SIGKILL")),
+    ]
+  ) {
+    try {
+      kill();
+    } catch {
+      // Already gone: the holder lost its lease first, as above, and ended its command.
+    }
+  }
+  let grantedAt = NaN;
+  for await (const { event } of events) {
+    const { event: kind, ticket } = event as { event: string; ticket?: number };
+    if (kind === "granted" && ticket === 2) {
+      grantedAt = await backend.now();
+      listening.abort();
+    }
+  }
+  clearTimeout(hangGuard);
   const r = await waiter.result;
-  const tookMs = performance.now() - killedAt;
+  const tookMs = grantedAt - killedAt;
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout.trim(), "granted");
-  // expire (1 s) + 1 s, plus the waiter's own exit.
+  // expire (1 s) + 1 s, plus the event's way to this process.
   assert.ok(tookMs < 2500, `granted ${tookMs} ms after the kill`);
   await holder.result;
 });
+
+conformance(
+  "coord lock exits as soon as its command does, however long --expire is",
+  async (ctx) => {
+    // A renewal timer left behind would keep it alive for 2/3 of --expire: 40 minutes here.
+    await using p = spawnCoord(["lock", "brief", "--expire", "3600", "--", "true"], {
+      env: envOf(ctx),
+    });
+    const r = await guarded(p.result, "exit");
+    assert.equal(r.code, 0, r.stderr);
+  },
+);
 
 conformance("SIGTERM to coord reaches the command, and its status comes back", async (ctx) => {
   const backend = await ctx.open();
@@ -87,9 +140,7 @@ conformance("SIGTERM to coord reaches the command, and its status comes back", a
 
 conformance("--wait 0 on a held lock exits 75, or the --conflict-exit-code", async (ctx) => {
   const backend = await ctx.open();
-  const holder = spawnCoord(["lock", "held", "--", "sh", "-c", "exec sleep 3"], {
-    env: envOf(ctx),
-  });
+  await using holder = spawnCoord(["lock", "held", "--", ...HOLD], { env: envOf(ctx) });
   await users(backend, "held", 1);
   const busy = await runCoord(["lock", "held", "--wait", "0", "--", "true"], { env: envOf(ctx) });
   assert.equal(busy.code, 75);
@@ -105,27 +156,33 @@ conformance("--wait 0 on a held lock exits 75, or the --conflict-exit-code", asy
 });
 
 conformance("--limit 2 never lets more than two run at once", async (ctx) => {
-  const dir = await Deno.makeTempDir();
-  // Each holder records how many holders' marker files exist while it runs.
-  const script = `touch ${dir}/$COORD_TOKEN; ls ${dir} | wc -l >> ${dir}.log; sleep 0.2; ` +
-    `ls ${dir} | wc -l >> ${dir}.log; rm ${dir}/$COORD_TOKEN`;
+  const backend = await ctx.open();
+  await using temp = await tempDir("coord-test-");
+  const [markers, log, go] = [`${temp.path}/markers`, `${temp.path}/log`, `${temp.path}/go`];
+  await Deno.mkdir(markers);
+  // Each holder records how many holders' marker files exist while it runs. The first two wait
+  // for the go, given once all five are queued, so they run together however slowly the five
+  // processes start.
+  const script = `while [ ! -e ${go} ]; do sleep 0.05; done; ` +
+    `touch ${markers}/$COORD_TOKEN; ls ${markers} | wc -l >> ${log}; sleep 0.2; ` +
+    `ls ${markers} | wc -l >> ${log}; rm ${markers}/$COORD_TOKEN`;
   const processes = Array.from(
     { length: 5 },
     () =>
       spawnCoord(["lock", "pair", "--limit", "2", "--", "sh", "-c", script], { env: envOf(ctx) }),
   );
+  await users(backend, "pair", 5);
+  await Deno.writeTextFile(go, "");
   for (const p of processes) assert.equal((await p.result).code, 0);
-  const counts = (await Deno.readTextFile(`${dir}.log`)).trim().split(/\s+/).map(Number);
+  const counts = (await Deno.readTextFile(log)).trim().split(/\s+/).map(Number);
   assert.equal(counts.length, 10);
   assert.ok(Math.max(...counts) <= 2, `at most 2 at once: ${counts}`);
   assert.ok(counts.includes(2), "two did run together");
-  await Deno.remove(dir, { recursive: true });
-  await Deno.remove(`${dir}.log`);
 });
 
 conformance("a limit mismatch exits 64 with both numbers", async (ctx) => {
   const backend = await ctx.open();
-  const holder = spawnCoord(["lock", "mix", "--limit", "2", "--", "sh", "-c", "exec sleep 3"], {
+  await using holder = spawnCoord(["lock", "mix", "--limit", "2", "--", ...HOLD], {
     env: envOf(ctx),
   });
   await users(backend, "mix", 1);
@@ -147,9 +204,9 @@ conformance("a missing command exits 127 and passes the lock on", async (ctx) =>
 for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
   conformance(`${signal} while waiting leaves the queue and exits ${code}`, async (ctx) => {
     const backend = await ctx.open();
-    const holder = spawnCoord(["lock", "q", "--", "sh", "-c", "exec sleep 3"], { env: envOf(ctx) });
+    await using holder = spawnCoord(["lock", "q", "--", ...HOLD], { env: envOf(ctx) });
     await users(backend, "q", 1);
-    const waiter = spawnCoord(["lock", "q", "--", "true"], { env: envOf(ctx) });
+    await using waiter = spawnCoord(["lock", "q", "--", "true"], { env: envOf(ctx) });
     await users(backend, "q", 2);
     waiter.kill(signal);
     assert.equal((await waiter.result).code, code);
@@ -166,7 +223,7 @@ conformance("--json reports token, wait, hold and exit code on stderr", async (c
   assert.equal(r.code, 4);
   const report = JSON.parse(r.stderr.trim().split("\n").at(-1)!);
   assert.equal(report.resource, "js");
-  assert.equal(report.token, 1);
+  assert.ok(Number.isSafeInteger(report.token) && report.token > 0);
   assert.equal(report.exit_code, 4);
   assert.equal(typeof report.waited_ms, "number");
   assert.equal(typeof report.held_ms, "number");
@@ -183,10 +240,73 @@ Deno.test("bad coord lock arguments exit 64 with one line", async () => {
       ["lock", "r", "--wait", "-1", "--", "true"],
       ["lock", "r", "--conflict-exit-code", "300", "--", "true"],
       ["lock", "r", "--bogus", "--", "true"],
+      ["lock", "r", "--wait", "1e12", "--", "true"],
+      ["lock", "r", "--patience", "25d", "--", "true"],
+      ["lock", "r", "--expire", "soon", "--", "true"],
+      ["lock", "r", "-w", "1", "-n", "--", "true"],
+      ["lock", "r", "--label", "x".repeat(201), "--", "true"],
+      ["lock", "r", "--connect-timeout", "1e12", "--", "true"],
     ]
   ) {
     const r = await runCoord(["lock", "--url", "sqlite::memory:", ...args.slice(1)]);
     assert.equal(r.code, 64, args.join(" "));
     assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
   }
+});
+
+Deno.test("coord lock says where the command goes when -- is missing", async () => {
+  for (const args of [["sh", "-c", "echo hi"], ["echo", "hi"]]) {
+    const r = await runCoord(["lock", "mylock", "--url", "sqlite::memory:", ...args]);
+    assert.equal(r.code, 64);
+    assert.match(r.stderr, /^coord: put the command after --: coord lock RES \[options\] -- /);
+    assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+  }
+});
+
+Deno.test("a negative or overlong duration is named, not called ambiguous", async () => {
+  const negative = await runCoord(["lock", "r", "--wait", "-1", "--", "true"]);
+  assert.equal(negative.code, 64);
+  assert.match(negative.stderr, /--wait takes seconds ≥ 0 .* got "-1"/);
+  const overlong = await runCoord(["lock", "r", "--connect-timeout", "1e12", "--", "true"]);
+  assert.equal(overlong.code, 64);
+  assert.match(overlong.stderr, /--connect-timeout must be at most 24 days/);
+  assert.doesNotMatch(overlong.stderr, /TimeoutOverflowWarning/);
+});
+
+conformance("flock's -n, -w S and -E work, and durations take units", async (ctx) => {
+  const backend = await ctx.open();
+  const holder = spawnCoord(["lock", "fl", "--", "sh", "-c", "exec sleep 20"], {
+    env: envOf(ctx),
+  });
+  await users(backend, "fl", 1);
+  const nonblock = await runCoord(["lock", "fl", "-n", "--", "true"], { env: envOf(ctx) });
+  assert.equal(nonblock.code, 75, nonblock.stderr);
+  const waited = await runCoord(["lock", "fl", "-w", "200ms", "-E", "3", "--", "true"], {
+    env: envOf(ctx),
+  });
+  assert.equal(waited.code, 3, waited.stderr);
+  assert.match(waited.stderr, /not granted within 0.2 s/);
+  assert.equal((await backend.lock.status("fl"))?.users.length, 1, "both gave their ticket back");
+  holder.kill("SIGTERM");
+  await holder.result;
+  const free = await runCoord(["lock", "fl", "--wait", "1m", "--expire", "2s", "--", "true"], {
+    env: envOf(ctx),
+  });
+  assert.equal(free.code, 0, free.stderr);
+});
+
+conformance("the default label names the uid's account when $USER is unset", async (ctx) => {
+  const backend = await ctx.open();
+  const holder = spawnCoord(["lock", "who", "--", "sh", "-c", "exec sleep 20"], {
+    env: { ...envOf(ctx), USER: "", LOGNAME: "" },
+  });
+  await users(backend, "who", 1);
+  const [user] = (await backend.lock.status("who"))!.users;
+  holder.kill("SIGTERM");
+  await holder.result;
+  const account = new TextDecoder().decode(
+    (await new Deno.Command("id", { args: ["-un"] })
+      .output()).stdout,
+  ).trim();
+  assert.match(user.label, new RegExp(`^${account}@.* pid \\d+$`));
 });

@@ -3,10 +3,20 @@
 import assert from "node:assert/strict";
 import { lock, withLock } from "../../lib/lock/lock.ts";
 import { ForeignDataError, LockTimeoutError, UsageError } from "../../lib/errors.ts";
-import { users } from "../support/lock.ts";
+import type { EnqueueRequest } from "../../lib/lock/steps.ts";
+import { forgetLock, rewindLock, users } from "../support/lock.ts";
 import { conformance, plantForeignLock } from "../support/backends.ts";
 
 const quick = { expireMs: 3000 };
+
+/** An enqueue request of its own (a fresh request id) for the steps. */
+const ask = (r: Partial<EnqueueRequest> = {}): EnqueueRequest => ({
+  label: "x",
+  limit: 1,
+  expireMs: 10_000,
+  request: crypto.randomUUID(),
+  ...r,
+});
 
 conformance("lock() serves users in ticket order with increasing tokens", async ({ open }) => {
   const backends = await Promise.all([1, 2, 3, 4].map(() => open()));
@@ -22,9 +32,10 @@ conformance("lock() serves users in ticket order with increasing tokens", async 
   }
   await first.release();
   const tokens = await Promise.all(waiters);
-  assert.deepEqual(order, [2, 3, 4]);
-  assert.deepEqual(tokens, [2, 3, 4]);
-  assert.equal(first.token, 1);
+  assert.deepEqual(order, tokens, "granted in the order they asked");
+  assert.deepEqual(tokens, [...tokens].sort((x, y) => x - y));
+  assert.equal(new Set([first.token, ...tokens]).size, 4);
+  assert.ok(first.token < tokens[0]);
 });
 
 conformance("a limit of 2 lets two hold at once, the third waits its turn", async ({ open }) => {
@@ -41,7 +52,7 @@ conformance("a limit of 2 lets two hold at once, the third waits its turn", asyn
   assert.equal(thirdHeld, false);
   await one.release();
   const held = await third;
-  assert.equal(held.token, 3);
+  assert.ok(held.token > two.token);
   await Promise.all([two.release(), held.release()]);
 });
 
@@ -65,7 +76,7 @@ conformance("waiting 0 on a held lock times out and gives the ticket back", asyn
   assert.deepEqual(status?.users.map((u) => u.ticket), [1]);
   await held.release();
   const free = await lock(b, "busy", { ...quick, waitMs: 0 });
-  assert.equal(free.token, 3);
+  assert.ok(free.token > held.token);
   await free.release();
 });
 
@@ -74,10 +85,10 @@ conformance(
   async ({ open }) => {
     const backend = await open();
     const steps = backend.lock;
-    const request = { label: "x", limit: 1 };
-    await steps.enqueue("dead", { ...request, expireMs: 300 }); // 1: holds, then dies
-    await steps.enqueue("dead", { ...request, expireMs: 300 }); // 2: waits, then dies
-    const live = await steps.enqueue("dead", { ...request, expireMs: 10_000 }); // 3
+    const take = (expireMs: number) => steps.enqueue("dead", ask({ expireMs }));
+    await take(300); // 1: holds, then dies
+    await take(300); // 2: waits, then dies
+    const live = await take(10_000); // 3
     assert.equal(live.outcome === "queued" && live.state, "waiting");
     await new Promise((r) => setTimeout(r, 450));
     const state = await steps.check("dead", {
@@ -95,9 +106,8 @@ conformance(
 
 conformance("the indicator never moves backwards", async ({ open }) => {
   const steps = (await open()).lock;
-  const request = { label: "x", limit: 1, expireMs: 10_000 };
   const seen: number[] = [];
-  for (let i = 0; i < 4; i++) await steps.enqueue("mono", request);
+  for (let i = 0; i < 4; i++) await steps.enqueue("mono", ask());
   for (const ticket of [3, 1, 4, 2]) {
     await steps.release("mono", { ticket, unlessGranted: false });
     seen.push((await steps.status("mono"))!.indicator);
@@ -145,6 +155,10 @@ conformance("bad lock options are usage errors", async ({ open }) => {
   await assert.rejects(lock(backend, "bad", { limit: 0 }), UsageError);
   await assert.rejects(lock(backend, "bad", { expireMs: 10 }), UsageError);
   await assert.rejects(lock(backend, "bad", { waitMs: -1 }), UsageError);
+  await assert.rejects(lock(backend, "bad", { waitMs: 2 ** 31 }), UsageError);
+  await assert.rejects(lock(backend, "bad", { patienceMs: 1e15 }), UsageError);
+  await assert.rejects(lock(backend, "bad", { label: "x".repeat(201) }), UsageError);
+  assert.equal(await backend.lock.status("bad"), undefined, "nothing was stored");
   await assert.rejects(lock(backend, "", {}), UsageError);
 });
 
@@ -184,7 +198,8 @@ conformance(
     await Promise.race([aborted, deadline]);
     assert.ok(!fresh.signal.aborted, "the new holder keeps its lease");
     await old.release(); // must not take the new holder's ticket away
-    assert.deepEqual((await c.lock.status("reborn"))?.users.map((u) => u.ticket), [fresh.token]);
+    // The ticket counter survives the reset too: the new holder has ticket 2.
+    assert.deepEqual((await c.lock.status("reborn"))?.users.map((u) => u.ticket), [2]);
     await fresh.release();
   },
 );
@@ -210,3 +225,47 @@ conformance("a lock released while a renewal is under way leaves no timer behind
   assert.equal(signal, null, "the process was still running 20 s after it released the lock");
   assert.ok(success);
 });
+
+conformance("tokens never repeat after the backend lost the lock's state", async ({ open }) => {
+  const backend = await open();
+  const before = await lock(backend, "amnesia", quick);
+  await before.release();
+  await forgetLock(backend, "amnesia"); // as a restart without persistence would
+  const after = await lock(backend, "amnesia", quick);
+  assert.ok(after.token > before.token, `token ${after.token} after ${before.token}`);
+  await after.release();
+});
+
+conformance("tokens never repeat after the lock's counters went back", async ({ open }) => {
+  const backend = await open();
+  const first = await lock(backend, "rollback", quick);
+  await first.release();
+  const second = await lock(backend, "rollback", quick);
+  await second.release();
+  // As a failover to a replica that saw the first grant but missed the second would.
+  await rewindLock(backend, "rollback", { tickets: 1, token: first.token });
+  const third = await lock(backend, "rollback", quick);
+  assert.ok(third.token > second.token, `token ${third.token} after ${second.token}`);
+  await third.release();
+});
+
+conformance(
+  "an enqueue sent again with its request id gets the ticket it took",
+  async ({ open }) => {
+    const steps = (await open()).lock;
+    const mine = ask();
+    const first = await steps.enqueue("again", mine);
+    assert.deepEqual(await steps.enqueue("again", mine), first, "a lost reply, sent again");
+    const other = ask();
+    const waiting = await steps.enqueue("again", other);
+    const replayed = await steps.enqueue("again", other);
+    assert.equal(replayed.outcome === "queued" && replayed.state, "waiting");
+    const ticketOf = (r: typeof first) => r.outcome === "queued" && [r.ticket, r.token];
+    assert.deepEqual(ticketOf(replayed), ticketOf(waiting));
+    assert.deepEqual((await steps.status("again"))?.users.map((u) => u.ticket), [1, 2]);
+    // Once its ticket is gone, the id is forgotten: the same id takes a new ticket.
+    await steps.release("again", { ticket: 1, unlessGranted: false });
+    const later = await steps.enqueue("again", mine);
+    assert.equal(later.outcome === "queued" && later.ticket, 3);
+  },
+);

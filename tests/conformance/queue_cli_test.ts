@@ -2,11 +2,11 @@
 
 import assert from "node:assert/strict";
 import { putJob, queueCounts } from "../../lib/queue/queue.ts";
-import { type CaseContext, conformance } from "../support/backends.ts";
+import { conformance, envOf } from "../support/backends.ts";
 import { type CoordProcess, runCoord, spawnCoord } from "../support/cli.ts";
 import { GARBAGE, plantGarbageJob } from "../support/queue.ts";
-
-const envOf = (ctx: CaseContext) => ({ COORD_URL: ctx.url, COORD_NAMESPACE: ctx.namespace });
+import { tempDir } from "../support/temp.ts";
+import { until } from "../support/wait.ts";
 
 /** A handler module logging `start|end ID PID TIME` around a short sleep. */
 function handlers(log: string): string {
@@ -40,7 +40,8 @@ const events = async (log: string): Promise<Event[]> =>
 conformance(
   "500 jobs, 3 workers, one SIGKILLed mid-run: every job completes, none runs twice at once",
   async (ctx) => {
-    const dir = await Deno.makeTempDir();
+    await using temp = await tempDir("coord-test-");
+    const dir = temp.path;
     const log = `${dir}/log`;
     await Deno.writeTextFile(log, "");
     await Deno.writeTextFile(`${dir}/handlers.ts`, handlers(log));
@@ -69,11 +70,10 @@ conformance(
     ];
     const workers: CoordProcess[] = [0, 1, 2].map((w) => spawnCoord(args(w), { env: envOf(ctx) }));
     // Kill the first worker once it has run some jobs.
-    for (;;) {
-      const done = (await events(log)).filter((e) => e.what === "end" && e.pid !== 0);
-      if (done.length >= 60) break;
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await until(
+      async () => (await events(log)).filter((e) => e.what === "end" && e.pid !== 0).length >= 60,
+      { what: "60 jobs run" },
+    );
     const victimPid = workers[0].pid;
     workers[0].kill("SIGKILL");
     const killedAt = Date.now();
@@ -109,7 +109,6 @@ conformance(
       0,
       0,
     ]);
-    await Deno.remove(dir, { recursive: true });
   },
 );
 
@@ -153,7 +152,8 @@ conformance(
   "SIGTERM lets running jobs finish; a second one puts them back, exit 143",
   async (ctx) => {
     const env = envOf(ctx);
-    const dir = await Deno.makeTempDir();
+    await using temp = await tempDir("coord-test-");
+    const dir = temp.path;
     await Deno.writeTextFile(
       `${dir}/h.ts`,
       `export async function nap(ms: number, ctx: { signal: AbortSignal }) {
@@ -186,18 +186,17 @@ conformance(
     assert.match(stopped.stderr, /^coord: naps\/long went back to pending/m);
     const job = await backend.queue.get("naps", "long");
     assert.equal(job?.state, "pending", "handed back for another worker");
-    await Deno.remove(dir, { recursive: true });
   },
 );
 
 conformance(
-  "show, wait and cancel exit 65 with one line on a job coord cannot read",
+  "show, wait, cancel and retry exit 65 with one line on a job coord cannot read",
   async (ctx) => {
     const env = envOf(ctx);
     const backend = await ctx.open();
     for (const garbage of GARBAGE) await plantGarbageJob(backend, "junk", garbage, garbage);
     for (const garbage of GARBAGE) {
-      for (const verb of ["show", "wait", "cancel"]) {
+      for (const verb of ["show", "wait", "cancel", "retry"]) {
         const r = await runCoord(
           ["queue", verb, `junk/${garbage}`, "--timeout", "5"].slice(0, verb === "wait" ? 5 : 3),
           { env },

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import type { RedisBackend } from "../../lib/backend/redis/backend.ts";
 import type { SqliteBackend } from "../../lib/backend/sqlite/backend.ts";
-import { ForeignDataError, UsageError, WaitTimeoutError } from "../../lib/errors.ts";
+import { ForeignDataError, UsageError } from "../../lib/errors.ts";
 import {
   cancelJob,
   getJob,
@@ -149,13 +149,15 @@ conformance("a job not started within its begin-by fails as expired", async (ctx
 
 conformance("begin-by counts from a delayed job's start, and not for its retries", async (ctx) => {
   const backend = await ctx.open();
-  await putJob(backend, "soon", { id: "j", handler: "x", delayMs: 300, beginByMs: 200 });
+  // Each begin-by is shorter than the delay or backoff it must not count, and long enough for a
+  // worker on a busy machine to start the job in time.
+  await putJob(backend, "soon", { id: "j", handler: "x", delayMs: 3_000, beginByMs: 2_000 });
   await putJob(backend, "soon", {
     id: "r",
     handler: "flaky",
-    beginByMs: 100,
+    beginByMs: 2_000,
     retries: 1,
-    backoffMs: 300,
+    backoffMs: 3_000,
   });
   let runs = 0;
   await work(backend, ["soon"], {
@@ -254,19 +256,60 @@ conformance(`a job abandoned more than ${MAX_STALLS} times fails`, async (ctx) =
   assert.match(job.error!, /abandoned 4 times/);
 });
 
-conformance("cancel stops a pending job, not an active one", async (ctx) => {
+conformance("cancel ends a pending or an active job, not a finished one", async (ctx) => {
   const backend = await ctx.open();
   await putJob(backend, "c", { id: "waiting", handler: "x", delayMs: 60_000 });
   await putJob(backend, "c", { id: "running", handler: "x" });
-  await backend.queue.claim("c", { worker: "w", leaseMs: 60_000 });
+  const claimed = await backend.queue.claim("c", { worker: "w", leaseMs: 60_000 });
+  assert.equal(claimed.job?.id, "running");
+  await putJob(backend, "c", { id: "done", handler: "x" });
   assert.equal((await cancelJob(backend, "c/waiting")).cancelled, true);
   assert.equal((await cancelJob(backend, "c/waiting")).cancelled, false, "once");
-  assert.equal((await cancelJob(backend, "c/running")).job.state, "active");
+  assert.equal((await cancelJob(backend, "c/running")).cancelled, true);
   const counts = (await queueCounts(backend, ["c"]))[0];
-  assert.deepEqual([counts.cancelled, counts.active, counts.scheduled], [1, 1, 0]);
+  assert.deepEqual([counts.cancelled, counts.active, counts.scheduled], [2, 0, 0]);
+  // The run that was cancelled can no longer finish it.
+  const attempt = { id: "running", worker: "w", attempt: 1 };
+  assert.equal(
+    await backend.queue.finish("c", { ...attempt, outcome: "completed", result: 1 }),
+    false,
+  );
+  assert.equal((await waitForJob(backend, "c/running", { timeoutMs: 1_000 })).state, "cancelled");
+  await work(backend, ["c"], { handlers: { x: () => 1 }, drain: true });
+  assert.equal((await cancelJob(backend, "c/done")).cancelled, false);
   await assert.rejects(cancelJob(backend, "c/none"), UnknownJobError);
-  await assert.rejects(waitForJob(backend, "c/running", { timeoutMs: 200 }), WaitTimeoutError);
+  await assert.rejects(waitForJob(backend, "c/none", { timeoutMs: 200 }), UnknownJobError);
 });
+
+conformance(
+  "cancelling a running handler aborts its ctx.signal; it is not retried",
+  async (ctx) => {
+    const backend = await ctx.open();
+    await putJob(backend, "stop", { id: "long", handler: "long", retries: 3 });
+    let runs = 0;
+    const aborted = Promise.withResolvers<string>();
+    const worker = work(backend, ["stop"], {
+      handlers: {
+        long: (_args, { signal }) => {
+          runs++;
+          signal.addEventListener("abort", () => aborted.resolve(String(signal.reason)));
+          return new Promise(() => {});
+        },
+      },
+      drain: true,
+    });
+    for (;;) {
+      if ((await getJob(backend, "stop/long")).state === "active") break;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    await cancelJob(backend, "stop/long");
+    assert.match(await aborted.promise, /stop\/long was cancelled/);
+    assert.deepEqual(await worker, { completed: 0, failed: 0, cutShort: 0 });
+    assert.equal(runs, 1);
+    const job = await getJob(backend, "stop/long");
+    assert.deepEqual([job.state, job.error], ["cancelled", "cancelled while running"]);
+  },
+);
 
 conformance("three workers run 60 jobs, each exactly once", async (ctx) => {
   const putter = await ctx.open();

@@ -2,12 +2,21 @@
 
 import assert from "node:assert/strict";
 import type { Backend } from "../../lib/backend/types.ts";
-import { BackendUnavailableError, ForeignDataError, LeaseLostError } from "../../lib/errors.ts";
+import {
+  BackendUnavailableError,
+  ForeignDataError,
+  LeaseLostError,
+  UsageError,
+} from "../../lib/errors.ts";
 import type { ScheduleEvent } from "../../lib/schedule/runner.ts";
 import { Scheduler, type SchedulerOptions } from "../../lib/schedule/scheduler.ts";
 import type { TaskContext, TaskOptions } from "../../lib/schedule/task.ts";
 import { scheduleStatus, type TaskStatus } from "../../lib/schedule/status.ts";
+import { abortion } from "../../lib/time.ts";
+import { pauseTask, removeTask, resumeTask, triggerTask } from "../../lib/schedule/control.ts";
 import { conformance } from "../support/backends.ts";
+import { dueNow } from "../support/schedule.ts";
+import { until } from "../support/wait.ts";
 
 /** One run as a test sees it. */
 interface Run {
@@ -41,19 +50,6 @@ async function instances(
   };
 }
 
-/** Resolves once `predicate` holds, checking every 20 ms; rejects after `timeoutMs`. */
-async function until(
-  predicate: () => boolean | Promise<boolean>,
-  timeoutMs = 10_000,
-  what = "condition",
-) {
-  const deadline = performance.now() + timeoutMs;
-  while (!await predicate()) {
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 const recorder = (runs: Run[]) => (ctx: TaskContext) => {
   runs.push({ tick: ctx.scheduledAt.getTime(), instance: ctx.instance, at: Date.now() });
 };
@@ -79,7 +75,7 @@ conformance("three instances run each tick of a task exactly once", async (ctx) 
   const { stop } = await instances(ctx.open, 3, (app) => {
     app.task({ name: "every200", interval: "200ms" }, recorder(runs));
   });
-  await until(() => runs.length >= 8, 10_000, "8 runs");
+  await until(() => runs.length >= 8, { what: "8 runs" });
   await stop();
   const ticks = runs.map((r) => r.tick);
   assert.equal(new Set(ticks).size, ticks.length, `a tick ran twice: ${ticks}`);
@@ -98,8 +94,8 @@ conformance("a failed tick with failure mode none is retried once its lease ends
     });
   }, {});
   // An hourly task has no tick soon: claim the current one by moving `next` back.
-  await dueNow(ctx.open, "flaky");
-  await until(() => runs.length >= 2, 10_000, "the retry");
+  await dueNow(await ctx.open(), "flaky");
+  await until(() => runs.length >= 2, { what: "the retry" });
   await stop();
   assert.equal(runs[1].tick, runs[0].tick, "the same tick again");
   assert.ok(runs[1].at - runs[0].at >= 550, `retried after ${runs[1].at - runs[0].at} ms`);
@@ -119,8 +115,8 @@ conformance("a failed tick with failure mode unlock is retried after retryDelay"
       },
     );
   });
-  await dueNow(ctx.open, "unlocked");
-  await until(() => runs.length >= 3, 10_000, "two retries");
+  await dueNow(await ctx.open(), "unlocked");
+  await until(() => runs.length >= 3, { what: "two retries" });
   await stop();
   assert.deepEqual(runs.map((r) => r.tick), [runs[0].tick, runs[0].tick, runs[0].tick]);
   for (let i = 1; i < 3; i++) {
@@ -128,6 +124,199 @@ conformance("a failed tick with failure mode unlock is retried after retryDelay"
     assert.ok(gap >= 120 && gap < 1_000, `retry ${i} after ${gap} ms`);
   }
 });
+
+conformance(
+  "a tick failing past maxRetries is recorded as failed, the task moves on",
+  async (ctx) => {
+    const runs: Run[] = [];
+    const seen: ScheduleEvent[] = [];
+    const { stop } = await instances(ctx.open, 2, (app) => {
+      app.task(
+        {
+          name: "hopeless",
+          interval: "1h",
+          failureMode: "unlock",
+          retryDelay: "50ms",
+          maxRetries: 2,
+        },
+        (c) => {
+          recorder(runs)(c);
+          throw new Error("always fails");
+        },
+      );
+    }, { onEvent: (e) => seen.push(e) });
+    await dueNow(await ctx.open(), "hopeless");
+    const status = async () =>
+      (await scheduleStatus(await ctx.open(), ["hopeless"]))[0] as TaskStatus;
+    await until(async () => (await status()).next! > runs[0]?.tick, { what: "the next tick" });
+    await stop();
+    assert.deepEqual(runs.map((r) => r.tick), [runs[0].tick, runs[0].tick, runs[0].tick]);
+    const final = await status();
+    assert.deepEqual([final.runs, final.failures, final.consecutiveFailures], [3, 3, 3]);
+    assert.equal(final.last?.outcome, "failure");
+    assert.equal(final.lease, undefined, "nothing holds the tick");
+    const failed = seen.filter((e) => e.type === "failed");
+    assert.deepEqual(failed.map((e) => e.type === "failed" && e.givenUp), [false, false, true]);
+  },
+);
+
+conformance("a failed tick with failure mode none is retried 3 times by default", async (ctx) => {
+  const runs: Run[] = [];
+  const { stop } = await instances(ctx.open, 1, (app) => {
+    app.task({ name: "stubborn", interval: "1h", lease: "200ms" }, (c) => {
+      recorder(runs)(c);
+      throw new Error("always fails");
+    });
+  });
+  await dueNow(await ctx.open(), "stubborn");
+  const status = async () =>
+    (await scheduleStatus(await ctx.open(), ["stubborn"]))[0] as TaskStatus;
+  await until(async () => (await status()).next! > runs[0]?.tick, { what: "the next tick" });
+  await stop();
+  assert.equal(runs.length, 4, "the first run and 3 retries");
+  assert.equal((await status()).consecutiveFailures, 4);
+});
+
+conformance("a run past its timeout has its signal aborted and counts as failed", async (ctx) => {
+  const seen: ScheduleEvent[] = [];
+  let aborted: unknown;
+  const { stop } = await instances(ctx.open, 1, (app) => {
+    app.task(
+      { name: "slowpoke", interval: "1h", timeout: "200ms", failureMode: "commit" },
+      async (c) => {
+        await abortion(c.signal);
+        aborted = c.signal.reason;
+      },
+    );
+  }, { onEvent: (e) => seen.push(e) });
+  await dueNow(await ctx.open(), "slowpoke");
+  await until(() => seen.some((e) => e.type === "failed"), { what: "the failure" });
+  await stop();
+  const failed = seen.find((e) => e.type === "failed")!;
+  assert.ok(failed.type === "failed" && failed.durationMs >= 190, JSON.stringify(failed));
+  assert.match(failed.type === "failed" ? failed.error : "", /^timed out after 0\.2 s$/);
+  assert.match(String(aborted), /timed out/);
+  const [status] = await scheduleStatus(await ctx.open(), ["slowpoke"]) as TaskStatus[];
+  assert.equal(status.last?.outcome, "failure");
+  assert.ok(status.next! > failed.tick, "committed: the task moved on");
+});
+
+conformance("overlap replace stops a run outlasting its period for the next tick", async (ctx) => {
+  const runs: Run[] = [];
+  const seen: ScheduleEvent[] = [];
+  let reason: unknown;
+  const { stop } = await instances(ctx.open, 2, (app) => {
+    app.task({ name: "replaced", interval: "300ms", overlap: "replace" }, async (c) => {
+      recorder(runs)(c);
+      if (runs.length > 1) return;
+      await abortion(c.signal);
+      reason = c.signal.reason;
+    });
+  }, { onEvent: (e) => seen.push(e) });
+  await until(() => runs.length >= 3, { what: "runs after the replaced one" });
+  await stop();
+  assert.match(String(reason), /a later tick replaced it/);
+  const [first, second] = runs;
+  assert.equal(second.tick, first.tick + 300, "the next tick replaced it");
+  assert.ok(second.at - first.at < 2_000, `replaced after ${second.at - first.at} ms`);
+  const lost = seen.find((e) => e.type === "lost");
+  assert.ok(lost?.type === "lost" && lost.replaced && lost.tick === first.tick);
+  assert.equal(new Set(runs.map((r) => r.tick)).size, runs.length, "no tick twice");
+});
+
+conformance(
+  "overlap allow: a 1.5-s run every 500 ms runs 3 at once, no tick twice",
+  async (ctx) => {
+    const runs: Run[] = [];
+    let concurrent = 0;
+    let most = 0;
+    const { stop } = await instances(ctx.open, 3, (app) => {
+      app.task({ name: "allowed", interval: "500ms", overlap: "allow" }, async (c) => {
+        recorder(runs)(c);
+        most = Math.max(most, ++concurrent);
+        await new Promise((r) => setTimeout(r, 1_500));
+        concurrent--;
+      });
+    });
+    await until(() => runs.length >= 6, { what: "6 runs" });
+    await stop();
+    assert.ok(most >= 3, `at most ${most} ran at once`);
+    const ticks = runs.map((r) => r.tick).sort((a, b) => a - b);
+    assert.equal(new Set(ticks).size, ticks.length, `a tick ran twice: ${ticks}`);
+    for (let i = 1; i < ticks.length; i++) assert.equal(ticks[i] - ticks[i - 1], 500, "no gaps");
+    const status = await statusOf(await ctx.open(), "allowed");
+    assert.equal(status.last?.outcome, "success");
+    const { stored } = await (await ctx.open()).schedule.read("allowed");
+    assert.equal(JSON.parse(stored!.value).overlapping, undefined, "every lease let go");
+  },
+);
+
+conformance(
+  "overlap allow: a run whose instance died is run again after its lease",
+  async (ctx) => {
+    const backend = await ctx.open();
+    const now = Date.now();
+    const died = Math.floor(now / 3_600_000) * 3_600_000 - 3_600_000;
+    const record = {
+      type: "task",
+      spec: "every 3600000ms",
+      next: Math.ceil(now / 3_600_000) * 3_600_000,
+      runs: 1,
+      failures: 0,
+      aliveAt: now,
+      overlapping: [{ owner: "dead", tick: died, until: now + 300, claim: "the dead one's" }],
+    };
+    await backend.schedule.write("survivor", { expect: 0, value: JSON.stringify(record) });
+    const runs: Run[] = [];
+    const { stop } = await instances(ctx.open, 2, (app) => {
+      app.task({ name: "survivor", interval: "1h", overlap: "allow" }, recorder(runs));
+    });
+    await until(
+      async () => {
+        const { stored } = await backend.schedule.read("survivor");
+        return JSON.parse(stored!.value).overlapping === undefined;
+      },
+      { what: "the tick done" },
+    );
+    await stop();
+    assert.deepEqual(runs.map((r) => r.tick), [died]);
+    assert.ok(runs[0].at >= now + 250, "not before the lease ran out");
+    const status = await statusOf(backend, "survivor");
+    assert.deepEqual([status.runs, status.next], [2, record.next], "the timing did not move");
+  },
+);
+
+conformance(
+  "overlap allow: a failed tick is retried on its own lease, maxRetries times",
+  async (ctx) => {
+    const runs: Run[] = [];
+    const { stop } = await instances(ctx.open, 2, (app) => {
+      app.task({
+        name: "allowedflaky",
+        interval: "1h",
+        overlap: "allow",
+        failureMode: "unlock",
+        retryDelay: "100ms",
+        maxRetries: 1,
+      }, (c) => {
+        recorder(runs)(c);
+        throw new Error("always fails");
+      });
+    });
+    await dueNow(await ctx.open(), "allowedflaky");
+    const backend = await ctx.open();
+    await until(
+      async () => {
+        const { stored } = await backend.schedule.read("allowedflaky");
+        return runs.length > 0 && JSON.parse(stored!.value).overlapping === undefined;
+      },
+      { what: "the tick given up" },
+    );
+    await stop();
+    assert.deepEqual(runs.map((r) => r.tick), [runs[0].tick, runs[0].tick]);
+    assert.equal((await statusOf(backend, "allowedflaky")).failures, 2);
+  },
+);
 
 conformance("a failed tick with failure mode commit is not retried", async (ctx) => {
   const runs: Run[] = [];
@@ -137,7 +326,7 @@ conformance("a failed tick with failure mode commit is not retried", async (ctx)
       throw new Error("always fails");
     });
   });
-  await until(() => runs.length >= 3, 10_000, "3 runs");
+  await until(() => runs.length >= 3, { what: "3 runs" });
   await stop();
   const ticks = runs.map((r) => r.tick);
   assert.equal(new Set(ticks).size, ticks.length, "each tick once");
@@ -164,8 +353,8 @@ for (
     });
     const stop = new AbortController();
     const running = app.run({ signal: stop.signal });
-    await dueNow(ctx.open, "unheard");
-    await until(() => seen.some((e) => e.type !== "started"), 10_000, "the outcome");
+    await dueNow(await ctx.open(), "unheard");
+    await until(() => seen.some((e) => e.type !== "started"), { what: "the outcome" });
     stop.abort();
     await running;
     assert.deepEqual(seen.map((e) => e.type), events);
@@ -191,7 +380,7 @@ conformance(
     const stop = new AbortController();
     const running = app.run({ signal: stop.signal });
     // Every run is still going on: one instance claimed the following ticks all the same.
-    await until(() => runs.length >= 3, 15_000, "3 runs started while the first goes on");
+    await until(() => runs.length >= 3, { what: "3 runs started while the first goes on" });
     stop.abort();
     release();
     await running;
@@ -270,12 +459,12 @@ conformance("the committed tick survives a restart: no tick repeats", async (ctx
   const runs: Run[] = [];
   const task: TaskOptions = { name: "persisted", interval: "150ms" };
   let first = await instances(ctx.open, 1, (app) => app.task(task, recorder(runs)));
-  await until(() => runs.length >= 2, 10_000, "2 runs");
+  await until(() => runs.length >= 2, { what: "2 runs" });
   await first.stop();
   const before = runs.length;
   await new Promise((r) => setTimeout(r, 400));
   first = await instances(ctx.open, 1, (app) => app.task(task, recorder(runs)));
-  await until(() => runs.length >= before + 4, 10_000, "runs after the restart");
+  await until(() => runs.length >= before + 4, { what: "runs after the restart" });
   await first.stop();
   const ticks = runs.map((r) => r.tick);
   assert.equal(new Set(ticks).size, ticks.length, "no tick ran twice");
@@ -284,20 +473,81 @@ conformance("the committed tick survives a restart: no tick repeats", async (ctx
   }
 });
 
-conformance("fastForward runs only the latest tick missed while down", async (ctx) => {
-  const runs: Run[] = [];
-  const task: TaskOptions = { name: "ff", interval: "100ms", fastForward: true };
-  let app = await instances(ctx.open, 1, (a) => a.task(task, recorder(runs)));
-  await until(() => runs.length >= 1, 10_000, "a run");
-  await app.stop();
-  const lastBefore = runs.at(-1)!.tick;
-  await new Promise((r) => setTimeout(r, 600));
-  app = await instances(ctx.open, 1, (a) => a.task(task, recorder(runs)));
-  await until(() => runs.length >= 3, 10_000, "runs after the restart");
-  await app.stop();
-  const resumed = runs.find((r) => r.tick > lastBefore)!;
-  assert.ok(resumed.tick - lastBefore >= 500, `resumed at +${resumed.tick - lastBefore} ms`);
-});
+conformance(
+  "a best-effort task runs the ticks it missed one by one, not all at once",
+  async (ctx) => {
+    const runs: Run[] = [];
+    let running = 0;
+    let most = 0;
+    const task: TaskOptions = { name: "behind", interval: "250ms", executionMode: "best-effort" };
+    const body = async (c: TaskContext) => {
+      recorder(runs)(c);
+      most = Math.max(most, ++running);
+      await new Promise((r) => setTimeout(r, 50));
+      running--;
+    };
+    let app = await instances(ctx.open, 1, (a) => a.task(task, body));
+    await until(() => runs.length >= 1, { what: "a first run" });
+    await app.stop();
+    const lastBefore = runs.at(-1)!.tick;
+    most = 0;
+    await new Promise((r) => setTimeout(r, 1_500)); // 6 ticks missed
+    app = await instances(ctx.open, 1, (a) => a.task(task, body));
+    await until(() => runs.filter((r) => r.tick > lastBefore).length >= 6, { what: "the missed" });
+    await app.stop();
+    // Two at most: a run may still end just as the next tick is due on a busy machine.
+    assert.ok(most <= 2, `${most} runs at once while catching up`);
+  },
+);
+
+/** After a restart: the ticks run, when the instances were restarted, and the status. */
+type CatchUpCheck = (ticks: number[], restartedAt: number, status: TaskStatus) => void;
+
+const consecutive = (ticks: number[]) => {
+  for (let i = 1; i < ticks.length; i++) assert.equal(ticks[i] - ticks[i - 1], 200, `${ticks}`);
+};
+
+for (
+  const [policy, options, check] of [
+    ["all", {}, (ticks, _, status) => {
+      consecutive(ticks);
+      assert.equal(status.missed, 0);
+    }],
+    ["latest (fastForward)", { fastForward: true }, (ticks, restartedAt, status) => {
+      assert.ok(ticks[0] >= restartedAt - 200, `resumed at ${ticks[0] - restartedAt}`);
+      consecutive(ticks);
+      assert.ok(status.missed >= 3, `missed ${status.missed}`);
+    }],
+    ["none", { catchUp: "none" }, (ticks, restartedAt, status) => {
+      // The grace of none: half the period.
+      assert.ok(ticks[0] >= restartedAt - 100, `resumed at ${ticks[0] - restartedAt}`);
+      assert.ok(status.missed >= 4, `missed ${status.missed}`);
+    }],
+    ["within=800ms", { catchUp: { within: "800ms" } }, (ticks, restartedAt, status) => {
+      assert.ok(ticks[0] >= restartedAt - 800, `resumed at ${ticks[0] - restartedAt}`);
+      assert.ok(ticks[0] < restartedAt, "a tick younger than 800 ms ran");
+      consecutive(ticks);
+      assert.ok(status.missed >= 1, `missed ${status.missed}`);
+    }],
+  ] as [string, Partial<TaskOptions>, CatchUpCheck][]
+) {
+  conformance(`catch-up ${policy} after every instance stopped for 5 ticks`, async (ctx) => {
+    const runs: Run[] = [];
+    const task: TaskOptions = { name: "downtime", interval: "200ms", ...options };
+    let app = await instances(ctx.open, 2, (a) => a.task(task, recorder(runs)));
+    await until(() => runs.length >= 2, { what: "runs" });
+    await app.stop();
+    const lastBefore = runs.at(-1)!.tick;
+    await new Promise((r) => setTimeout(r, 1_000)); // down for 5 ticks
+    app = await instances(ctx.open, 2, (a) => a.task(task, recorder(runs)));
+    const restartedAt = Date.now(); // connected: their first read comes after this
+    await until(() => runs.some((r) => r.tick >= restartedAt + 400), { what: "runs again" });
+    await app.stop();
+    const ticks = runs.map((r) => r.tick).filter((t) => t > lastBefore);
+    assert.equal(new Set(runs.map((r) => r.tick)).size, runs.length, "no tick twice");
+    check(ticks, restartedAt, await statusOf(await ctx.open(), "downtime"));
+  });
+}
 
 conformance("ctx.heartbeat() reports a lease taken over, and ctx.signal aborts", async (ctx) => {
   let observed: unknown;
@@ -316,7 +566,7 @@ conformance("ctx.heartbeat() reports a lease taken over, and ctx.signal aborts",
       done.resolve();
     });
   });
-  await dueNow(ctx.open, "stolen");
+  await dueNow(await ctx.open(), "stolen");
   await done.promise;
   await stop();
   assert.ok(observed instanceof LeaseLostError, String(observed));
@@ -335,10 +585,10 @@ conformance("dynamic task instances added by one instance run on another", async
   await adder.schedule("remind", "ana", { interval: "100ms", args: { who: "ana" } });
   await adder.schedule("remind", "once", { executeAt: new Date(Date.now() + 150), args: 1 });
   assert.deepEqual(Object.keys(await apps[0].list("remind")).sort(), ["ana", "once"]);
-  await until(() => runs.filter((r) => r.task === "remind/ana").length >= 3, 10_000, "ana runs");
-  await until(() => runs.some((r) => r.task === "remind/once"), 10_000, "the one-off run");
+  await until(() => runs.filter((r) => r.task === "remind/ana").length >= 3, { what: "ana runs" });
+  await until(() => runs.some((r) => r.task === "remind/once"), { what: "the one-off run" });
   assert.deepEqual(runs.find((r) => r.task === "remind/ana")?.args, { who: "ana" });
-  await until(async () => (await adder.get("remind", "once")) === undefined, 10_000);
+  await until(async () => (await adder.get("remind", "once")) === undefined);
   assert.equal(await adder.unschedule("remind", "ana"), true);
   await new Promise((r) => setTimeout(r, 400));
   const count = runs.length;
@@ -361,6 +611,8 @@ conformance("two timings of one task are reported, not rewritten in a hot loop",
     app.task({ name: "split", interval }, () => {});
     apps.push(app.run({ signal: stop.signal }));
   }
+  await until(() => errors.length > 0, { what: "the conflict reported" });
+  // A hot loop would rewrite the record many times over in this second.
   await new Promise((r) => setTimeout(r, 1_000));
   stop.abort();
   await Promise.all(apps);
@@ -374,16 +626,18 @@ conformance("a dynamic instance removed while it runs finishes its run", async (
   let aborted: boolean | undefined;
   const running = Promise.withResolvers<void>();
   const { apps, stop } = await instances(ctx.open, 1, (app) => {
-    app.task({ name: "job", dynamic: true, lease: "300ms" }, async (c) => {
+    // The run outlives its lease, so renewals go on after the removal; a lease of 1 s leaves
+    // them room on a busy machine (at 300 ms, a late renewal lost it).
+    app.task({ name: "job", dynamic: true, lease: "1s" }, async (c) => {
       running.resolve();
-      await new Promise((r) => setTimeout(r, 700));
+      await new Promise((r) => setTimeout(r, 2_500));
       aborted = c.signal.aborted;
     });
   }, { onEvent: (e) => events.push(e.type) });
   await apps[0].schedule("job", "one", { executeAt: new Date() });
   await running.promise;
   assert.equal(await apps[0].unschedule("job", "one"), true);
-  await until(() => aborted !== undefined, 5_000, "the run's end");
+  await until(() => aborted !== undefined, { what: "the run's end" });
   await stop();
   assert.equal(aborted, false);
   assert.deepEqual(events, ["started", "succeeded"]);
@@ -422,21 +676,128 @@ conformance("a task whose name holds foreign data is refused, the data left alon
   await assert.rejects(scheduleStatus(backend, ["alien"]), ForeignDataError);
 });
 
-/** Makes a task's next tick due now by moving its stored `next` into the past. */
-async function dueNow(open: () => Promise<Backend>, name: string): Promise<void> {
-  const backend = await open();
-  for (;;) {
-    const { stored } = await backend.schedule.read(name);
-    if (!stored) {
-      await new Promise((r) => setTimeout(r, 20));
-      continue;
-    }
-    const record = JSON.parse(stored.value);
-    record.next = Math.floor(Date.now() / 3_600_000) * 3_600_000; // the current hourly tick
-    const value = JSON.stringify(record);
-    if (await backend.schedule.write(name, { expect: stored.version, value })) return;
-  }
+/** The task's status, once an instance has made its record. */
+async function statusOf(backend: Backend, name: string): Promise<TaskStatus> {
+  let status: TaskStatus | undefined;
+  await until(
+    async () => {
+      [status] = await scheduleStatus(backend, [name]) as TaskStatus[];
+      return status !== undefined;
+    },
+    { what: `${name}'s record` },
+  );
+  return status!;
 }
+
+conformance(
+  "a trigger runs once across 3 instances, with its args, timing unmoved",
+  async (ctx) => {
+    const runs: { args: unknown; tick: number }[] = [];
+    const { stop } = await instances(ctx.open, 3, (app) => {
+      app.task({ name: "adhoc", interval: "1h" }, (c) => {
+        runs.push({ args: c.args, tick: c.scheduledAt.getTime() });
+      });
+    });
+    const backend = await ctx.open();
+    const before = await statusOf(backend, "adhoc");
+    for (const n of [1, 2]) {
+      const asked = Date.now();
+      const id = await triggerTask(backend, "adhoc", { args: { n } });
+      await until(
+        async () => {
+          const { triggered } = await statusOf(backend, "adhoc");
+          return triggered?.trigger === id && triggered.outcome === "success";
+        },
+        { what: `trigger ${n}'s run` },
+      );
+      assert.ok(Math.abs(runs.at(-1)!.tick - asked) < 1_000, "scheduledAt: when it was asked");
+    }
+    await stop();
+    assert.deepEqual(runs.map((r) => r.args), [{ n: 1 }, { n: 2 }]);
+    const after = await statusOf(backend, "adhoc");
+    assert.equal(after.next, before.next, "the timing did not move");
+    assert.deepEqual([after.runs, after.triggers], [2, 0]);
+  },
+);
+
+conformance(
+  "pause stops a task's ticks; resume skips them, or runs them with catchUp",
+  async (ctx) => {
+    const runs: Run[] = [];
+    const backend = await ctx.open();
+    const { stop } = await instances(ctx.open, 2, (app) => {
+      app.task({ name: "pausable", interval: "100ms" }, recorder(runs));
+    });
+    await until(() => runs.length >= 1, { what: "a run" });
+    assert.equal(await pauseTask(backend, "pausable"), true);
+    assert.equal(await pauseTask(backend, "pausable"), false, "paused already");
+    const pausedAt = Date.now();
+    // Ticks pass while paused (only time shows that none runs).
+    await new Promise((r) => setTimeout(r, 500));
+    const resumedAt = Date.now();
+    assert.equal(await resumeTask(backend, "pausable"), true);
+    await until(() => runs.some((r) => r.tick >= resumedAt), { what: "a run after resume" });
+    const skipped = runs.filter((r) => r.tick > pausedAt && r.tick < resumedAt);
+    assert.deepEqual(skipped, [], "no tick of the pause ran");
+    assert.ok((await statusOf(backend, "pausable")).missed >= 4, "the skipped ticks are counted");
+
+    await pauseTask(backend, "pausable");
+    const pausedAgain = Date.now();
+    await new Promise((r) => setTimeout(r, 500));
+    const resumedAgain = Date.now();
+    await resumeTask(backend, "pausable", { catchUp: true });
+    await until(() => runs.some((r) => r.tick >= resumedAgain), { what: "caught up" });
+    await stop();
+    const ticks = runs.map((r) => r.tick).filter((t) => t > pausedAgain - 100);
+    for (let i = 1; i < ticks.length; i++) assert.equal(ticks[i] - ticks[i - 1], 100, "no gap");
+    assert.equal(new Set(runs.map((r) => r.tick)).size, runs.length, "no tick twice");
+  },
+);
+
+conformance("trigger, pause and resume refuse a task without a record", async (ctx) => {
+  const backend = await ctx.open();
+  for (const act of [triggerTask, pauseTask, resumeTask]) {
+    await assert.rejects(
+      act(backend, "ghost"),
+      (e) => e instanceof UsageError && /no task "ghost"/.test(e.message),
+    );
+  }
+  assert.deepEqual(await backend.schedule.list(), [], "nothing stored");
+});
+
+conformance("a task no instance ran for a day is orphaned, until one runs it", async (ctx) => {
+  const backend = await ctx.open();
+  const twoDaysAgo = Date.now() - 2 * 86_400_000;
+  const stale = {
+    type: "task",
+    spec: "every 3600000ms",
+    next: Math.ceil(Date.now() / 3_600_000) * 3_600_000,
+    runs: 1,
+    failures: 0,
+    last: { tick: twoDaysAgo, owner: "gone", outcome: "success", startedAt: twoDaysAgo },
+  };
+  await backend.schedule.write("stale", { expect: 0, value: JSON.stringify(stale) });
+  assert.equal((await statusOf(backend, "stale")).orphaned, true, "from its last run");
+  const { stop } = await instances(ctx.open, 1, (app) => {
+    app.task({ name: "stale", interval: "1h" }, () => {});
+  });
+  await until(async () => !(await statusOf(backend, "stale")).orphaned, { what: "not orphaned" });
+  await stop();
+});
+
+conformance("removeTask() removes a template with its instances, not foreign data", async (ctx) => {
+  const backend = await ctx.open();
+  const app = new Scheduler({ backend });
+  app.task({ name: "remind", dynamic: true }, () => {});
+  await app.schedule("remind", "ana", { interval: "1h" });
+  assert.deepEqual(await backend.schedule.list(), ["remind", "remind/ana"]);
+  assert.equal(await removeTask(backend, "remind"), true);
+  assert.deepEqual(await backend.schedule.list(), []);
+  assert.equal(await removeTask(backend, "remind"), false);
+  await backend.schedule.write("alien", { expect: 0, value: "not a coord record" });
+  await assert.rejects(removeTask(backend, "alien", { force: true }), ForeignDataError);
+  assert.equal((await backend.schedule.read("alien")).stored?.value, "not a coord record");
+});
 
 /** Hands a running tick's lease to another instance, as a lease running out would. */
 async function stealLease(backend: Backend, name: string): Promise<void> {

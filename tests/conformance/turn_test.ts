@@ -2,14 +2,19 @@
 
 import assert from "node:assert/strict";
 import type { Backend } from "../../lib/backend/types.ts";
-import { eventLine, resetQueue, statusTable } from "../../lib/lock/console.ts";
+import { resetQueue } from "../../lib/lock/console.ts";
+import { eventLine, statusTable } from "../../commands/turn.ts";
 import { lock } from "../../lib/lock/lock.ts";
 import type { QueueStatus } from "../../lib/lock/steps.ts";
-import { type CaseContext, conformance, plantForeignLock } from "../support/backends.ts";
-import { type CoordProcess, type CoordResult, runCoord, spawnCoord } from "../support/cli.ts";
-
-/** Environment that points a coord process at the case's backend and namespace. */
-const envOf = (ctx: CaseContext) => ({ COORD_URL: ctx.url, COORD_NAMESPACE: ctx.namespace });
+import { type CaseContext, conformance, envOf, plantForeignLock } from "../support/backends.ts";
+import {
+  childrenOf,
+  type CoordProcess,
+  type CoordResult,
+  runCoord,
+  spawnCoord,
+} from "../support/cli.ts";
+import { HANG_GUARD_MS } from "../support/wait.ts";
 
 const turn = (ctx: CaseContext, ...args: string[]) =>
   runCoord(["turn", ...args], { env: envOf(ctx) });
@@ -30,37 +35,9 @@ function user(
 /** A command that says so on stderr once it runs, then holds the lock until signalled. */
 const HOLD = ["sh", "-c", "echo holding >&2; exec sleep 30"];
 
-/** The processes `pid` started (a coord's command). */
-async function childrenOf(pid: number): Promise<number[]> {
-  const { stdout } = await new Deno.Command("pgrep", { args: ["-P", String(pid)] }).output();
-  return new TextDecoder().decode(stdout).split("\n").filter((l) => l !== "").map(Number);
-}
-
-/**
- * Stops a process still running when a test fails, and its command: SIGTERM first (coord
- * passes it on, or leaves the queue), SIGKILL to both after a while.
- */
+/** Stops a process still running when a test fails, and its command. */
 function reap(stack: AsyncDisposableStack, p: CoordProcess): CoordProcess {
-  stack.defer(async () => {
-    const children = await childrenOf(p.pid);
-    const kill = (pid: number, signal: Deno.Signal) => {
-      try {
-        Deno.kill(pid, signal);
-      } catch {
-        // already gone
-      }
-    };
-    kill(p.pid, "SIGTERM");
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const ended = await Promise.race([
-      p.result.then(() => true),
-      new Promise<boolean>((resolve) => timer = setTimeout(() => resolve(false), 5_000)),
-    ]);
-    clearTimeout(timer);
-    if (!ended) [p.pid, ...children].forEach((pid) => kill(pid, "SIGKILL"));
-    await p.result;
-  });
-  return p;
+  return stack.use(p);
 }
 
 /** Resolves once `done(status)` holds for `resource`; rejects after `timeoutMs`. */
@@ -68,7 +45,7 @@ async function queueState(
   backend: Backend,
   resource: string,
   done: (status: QueueStatus | undefined) => boolean,
-  timeoutMs = 15_000,
+  timeoutMs = HANG_GUARD_MS,
 ): Promise<QueueStatus | undefined> {
   const deadline = performance.now() + timeoutMs;
   await using watcher = await backend.watch({ kind: "lock", name: resource });
@@ -121,7 +98,7 @@ async function follower(ctx: CaseContext, backend: Backend, names: string[]): Pr
   const line = (pattern: RegExp, timeoutMs?: number) => child.stdoutLine(pattern, timeoutMs);
   const lines = () => child.stdoutLines();
   const f = { line, lines, stop, [Symbol.asyncDispose]: () => stop("SIGKILL").then(() => {}) };
-  const deadline = performance.now() + 15_000;
+  const deadline = performance.now() + HANG_GUARD_MS;
   for (;;) {
     await useOnce(backend, "probe", "probe");
     try {
@@ -315,7 +292,8 @@ conformance("coord turn reset refuses a queue in use unless --force", async (ctx
 
   const forced = await turn(ctx, "reset", "busy", "--force");
   assert.equal(forced.code, 0, forced.stderr);
-  assert.equal(forced.stdout, 'Reset "busy".\n');
+  assert.equal(forced.stdout, "", "stdout stays empty, as turn's");
+  assert.equal(forced.stderr, 'Reset "busy".\n');
   assert.equal(await backend.lock.status("busy"), undefined);
 });
 
@@ -325,8 +303,8 @@ conformance("coord turn reset without RES removes the idle queues only", async (
   await using _held = await lock(backend, "busy", { label: "lib" });
   const r = await turn(ctx, "reset");
   assert.equal(r.code, 75);
-  assert.equal(r.stdout, 'Reset "idle".\n');
-  assert.equal(r.stderr, '"busy" is in use by 1 user(s).\n');
+  assert.equal(r.stdout, "");
+  assert.equal(r.stderr, '"busy" is in use by 1 user(s).\nReset "idle".\n', "in name order");
   assert.deepEqual(await backend.lock.list(), ["busy"]);
 });
 
@@ -404,4 +382,11 @@ Deno.test("statusTable() keeps its columns whatever the names", () => {
   assert.equal(head, `${"r".repeat(49)}…1234567890`);
   assert.equal(dashes, DASHES);
   assert.equal(user, `${"tab\\x09here 🔒".padEnd(51)}1234567890`);
+});
+
+Deno.test("coord turn --help promises tickets never repeat after a reset", async () => {
+  const { code, stdout } = await runCoord(["turn", "--help"]);
+  assert.equal(code, 0);
+  assert.doesNotMatch(stdout, /again at 1/);
+  assert.match(stdout, /Tickets and\s+fencing tokens never repeat/);
 });

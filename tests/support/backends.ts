@@ -10,15 +10,24 @@ import type { Backend, Topic } from "../../lib/backend/types.ts";
 import type { RedisBackend } from "../../lib/backend/redis/backend.ts";
 import type { SqliteBackend } from "../../lib/backend/sqlite/backend.ts";
 import type { PostgresBackend } from "../../lib/backend/postgres/backend.ts";
-import { sharedRedisUrl } from "./shared_servers.ts";
+import { CONFORMANCE_BACKENDS_ENV, sharedRedisUrl } from "./shared_servers.ts";
 import { sharedPostgresUrl } from "./postgres_shared.ts";
+import { tempSqlite } from "./temp.ts";
+import { HANG_GUARD_MS } from "./wait.ts";
 
 /** One backend under test. */
 export interface BackendCase {
   /** `sqlite`, `postgres`, `redis`, `cluster` or `sentinel`. */
   label: string;
-  /** A fresh URL for a test (a new file for SQLite), or undefined when not available. */
-  url(): Promise<string | undefined>;
+  /** False for the Redis ones when redis-server is missing. */
+  available: boolean;
+  /** A URL for one test (a new file for SQLite, removed on disposal). */
+  use(): Promise<BackendUrl>;
+}
+
+/** A backend's URL for one test; disposing of it removes what the test's backend left. */
+export interface BackendUrl extends AsyncDisposable {
+  readonly url: string;
 }
 
 const redisUrls = {
@@ -35,11 +44,19 @@ const postgresUrl = await sharedPostgresUrl();
  * schema.
  */
 export const BACKENDS: BackendCase[] = [
-  { label: "sqlite", url: async () => `sqlite:${await Deno.makeTempFile({ suffix: ".db" })}` },
-  { label: "postgres", url: () => Promise.resolve(postgresUrl) },
+  { label: "sqlite", available: true, use: tempSqlite },
+  {
+    label: "postgres",
+    available: postgresUrl !== undefined,
+    // Each case's fresh namespace is its own schema; there is nothing to remove.
+    use: () =>
+      Promise.resolve({ url: postgresUrl!, [Symbol.asyncDispose]: () => Promise.resolve() }),
+  },
   ...Object.entries(redisUrls).map(([label, url]) => ({
     label,
-    url: () => Promise.resolve(url),
+    available: url !== undefined,
+    // Namespaces keep tests apart on the shared servers; there is nothing to remove.
+    use: () => Promise.resolve({ url: url!, [Symbol.asyncDispose]: () => Promise.resolve() }),
   })),
 ];
 
@@ -58,6 +75,39 @@ export interface CaseContext {
 }
 
 /**
+ * The environment that points a spawned coord at the case's backend and namespace.
+ *
+ * @example
+ * ```ts ignore
+ * const r = await runCoord(["lock", "run", "res", "--", "true"], { env: envOf(ctx) });
+ * ```
+ */
+export function envOf(ctx: CaseContext): Record<string, string> {
+  return {
+    COORD_URL: ctx.url,
+    COORD_NAMESPACE: ctx.namespace,
+    // The default is for users; starting coord and connecting can take longer on a busy machine.
+    COORD_CONNECT_TIMEOUT: String(HANG_GUARD_MS / 1000),
+  };
+}
+
+/**
+ * Rejections nobody handled while a case ran. Deno fails a whole test module on one, cancelling
+ * every case after it; typically a promise a failed case left pending (a waiter still running
+ * when its connection closes), so the case itself is failed instead, with the rejection named.
+ */
+let strayRejections: unknown[] | undefined;
+
+globalThis.addEventListener("unhandledrejection", (event) => {
+  if (strayRejections === undefined) return;
+  event.preventDefault();
+  strayRejections.push(event.reason);
+});
+
+/** The backends this process runs conformance cases on, when `tests/run.ts` split them. */
+const laneBackends = Deno.env.get(CONFORMANCE_BACKENDS_ENV)?.split(",");
+
+/**
  * The conformance files whose primitive runs on Postgres so far (the primitives move onto
  * the shared SQL steps one at a time); the others skip it. Goes away when all four have moved.
  */
@@ -70,9 +120,9 @@ export interface ConformanceOptions {
 }
 
 /**
- * Registers `fn` once per backend as `"<name> [<backend>]"`. Redis and Postgres backends are
- * ignored when their server is missing (the shared-server helpers have said so loudly, or
- * failed under CI).
+ * Registers `fn` once per backend as `"<name> [<backend>]"` (per backend of this process's lane,
+ * under `tests/run.ts`). Redis and Postgres backends are ignored when their server is missing
+ * (the shared-server helpers have said so loudly, or failed under CI).
  */
 export function conformance(
   name: string,
@@ -80,29 +130,41 @@ export function conformance(
   options: ConformanceOptions = {},
 ): void {
   const onPostgres = ON_POSTGRES.test(new Error().stack ?? "");
-  for (const backend of BACKENDS) {
-    if (backend.label === "postgres" && !onPostgres) continue;
-    if (options.skip?.includes(backend.label)) continue;
-    const available = backend.label === "sqlite" ||
-      (backend.label === "postgres"
-          ? postgresUrl
-          : redisUrls[backend.label as keyof typeof redisUrls]) !== undefined;
+  const backends = BACKENDS.filter((b) =>
+    (laneBackends?.includes(b.label) ?? true) &&
+    (b.label !== "postgres" || onPostgres) &&
+    !options.skip?.includes(b.label)
+  );
+  for (const backend of backends) {
     Deno.test({
       name: `${name} [${backend.label}]`,
-      ignore: !available,
+      ignore: !backend.available,
       async fn() {
-        const url = (await backend.url())!;
+        await using target = await backend.use();
         const namespace = freshNamespace();
         const opened: Backend[] = [];
         const open = async () => {
-          const b = await connect({ url, namespace, env: {} });
+          // The default connect timeout is for users; a busy machine can take longer.
+          const b = await connect({
+            url: target.url,
+            namespace,
+            env: {},
+            connectTimeoutMs: HANG_GUARD_MS,
+          });
           opened.push(b);
           return b;
         };
+        const strays: unknown[] = strayRejections = [];
         try {
-          await fn({ label: backend.label, url, namespace, open });
+          await fn({ label: backend.label, url: target.url, namespace, open });
         } finally {
           await Promise.all(opened.map((b) => b.close()));
+          // Closing ends what the case left waiting; let those rejections arrive here.
+          await new Promise((r) => setTimeout(r, 0));
+          strayRejections = undefined;
+        }
+        if (strays.length > 0) {
+          throw new AggregateError(strays, `${strays.length} promise(s) rejected unhandled`);
         }
       },
     });

@@ -7,13 +7,14 @@
 
 import { barrierStatus } from "../../lib/barrier/barrier.ts";
 import type { Backend } from "../../lib/backend/types.ts";
+import { HANG_GUARD_MS } from "./wait.ts";
 
 /** Resolves once exactly `count` participants wait at `name`; rejects after `timeoutMs`. */
 export async function arrivals(
   backend: Backend,
   name: string,
   count: number,
-  timeoutMs = 15_000,
+  timeoutMs = HANG_GUARD_MS,
 ): Promise<void> {
   const deadline = performance.now() + timeoutMs;
   await using watcher = await backend.watch({ kind: "barrier", name });

@@ -5,6 +5,8 @@
  * @module
  */
 
+import { HANG_GUARD_MS } from "./wait.ts";
+
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 
 /** Options for a spawned coord. */
@@ -23,8 +25,11 @@ export interface CoordResult {
   stderr: string;
 }
 
-/** A coord process still running. */
-export interface CoordProcess {
+/**
+ * A coord process still running. Disposing of it ends it if it has not ended, with its command:
+ * `await using` keeps a failed test from leaving a holder behind.
+ */
+export interface CoordProcess extends AsyncDisposable {
   pid: number;
   kill(signal?: Deno.Signal): void;
   /** Resolves when it exits, with all it printed. */
@@ -76,11 +81,86 @@ export function spawnCoord(args: string[], options: CoordOptions = {}): CoordPro
   return {
     pid: child.pid,
     kill: (signal: Deno.Signal = "SIGTERM") => child.kill(signal),
+    [Symbol.asyncDispose]: () => end(child.pid, result),
     result,
     stderrLine: (pattern, timeoutMs) => stderr.line(pattern, timeoutMs),
     stdoutLine: (pattern, timeoutMs) => stdout.line(pattern, timeoutMs),
     stdoutLines: () => stdout.lines(),
   };
+}
+
+/**
+ * Sends `signal` twice, for coord's "a second signal stops at once", and resolves with the
+ * result. Two signals sent close together can merge into one (signals do not queue) when the
+ * process is slow to run, so the second is sent again every `intervalMs` until it exits.
+ *
+ * @example
+ * ```ts ignore
+ * const { code } = await signalTwice(spawnCoord(["queue", "work", "q"]));
+ * ```
+ */
+export async function signalTwice(
+  p: CoordProcess,
+  signal: Deno.Signal = "SIGTERM",
+  intervalMs = 250,
+): Promise<CoordResult> {
+  const send = () => {
+    try {
+      p.kill(signal);
+    } catch {
+      // Already exited.
+    }
+  };
+  send();
+  const again = setInterval(send, intervalMs);
+  try {
+    return await p.result;
+  } finally {
+    clearInterval(again);
+  }
+}
+
+/** How long a coord is given to pass SIGTERM on to its command and exit, before SIGKILL. */
+const TERM_GRACE_MS = 5_000;
+
+/**
+ * Ends coord `pid` unless `result` has settled: SIGTERM first (coord passes it to its command,
+ * or leaves the queue), then SIGKILL to coord and the command, which would otherwise keep the
+ * output pipes open.
+ */
+async function end(pid: number, result: Promise<CoordResult>): Promise<void> {
+  let ended = false;
+  const settled = result.then(() => ended = true, () => ended = true);
+  await Promise.resolve(); // lets an already settled result say so
+  if (ended) return;
+  const children = await childrenOf(pid);
+  signal(pid, "SIGTERM");
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([settled, new Promise((r) => timer = setTimeout(r, TERM_GRACE_MS))]);
+  clearTimeout(timer);
+  if (!ended) [pid, ...children].forEach((p) => signal(p, "SIGKILL"));
+  await settled;
+}
+
+/**
+ * The processes `pid` started (a coord's command).
+ *
+ * @example
+ * ```ts ignore
+ * const [command] = await childrenOf(coord.pid);
+ * ```
+ */
+export async function childrenOf(pid: number): Promise<number[]> {
+  const { stdout } = await new Deno.Command("pgrep", { args: ["-P", String(pid)] }).output();
+  return new TextDecoder().decode(stdout).split("\n").filter((l) => l !== "").map(Number);
+}
+
+function signal(pid: number, name: Deno.Signal): void {
+  try {
+    Deno.kill(pid, name);
+  } catch {
+    // Already gone.
+  }
 }
 
 /** One output stream of a child, read as it comes, with waiters for lines. */
@@ -108,7 +188,7 @@ class LineStream {
     return this.#text.split("\n").slice(0, -1);
   }
 
-  line(pattern: RegExp, timeoutMs = 15_000): Promise<string> {
+  line(pattern: RegExp, timeoutMs = HANG_GUARD_MS): Promise<string> {
     return new Promise((resolve, reject) => {
       const finish = (error?: Error, found?: string) => {
         this.#waiters.delete(check);

@@ -5,13 +5,26 @@
  */
 
 import type { Backend } from "../../lib/backend/types.ts";
+import type { RedisBackend } from "../../lib/backend/redis/backend.ts";
+import type { SqliteBackend } from "../../lib/backend/sqlite/backend.ts";
+import { LOCK_KEY_TYPES } from "../../lib/backend/redis/lock.ts";
+
+/** Every table where SQLite keeps a lock's rows (events aside). */
+const LOCK_TABLES = [
+  "coord_lock",
+  "coord_lock_ticket",
+  "coord_lock_counter",
+  "coord_lock_token",
+  "coord_lock_request",
+];
+import { HANG_GUARD_MS } from "./wait.ts";
 
 /** Resolves once `resource` has `count` live users; rejects after `timeoutMs`. */
 export async function users(
   backend: Backend,
   resource: string,
   count: number,
-  timeoutMs = 15_000,
+  timeoutMs = HANG_GUARD_MS,
 ): Promise<void> {
   const deadline = performance.now() + timeoutMs;
   await using watcher = await backend.watch({ kind: "lock", name: resource });
@@ -19,4 +32,45 @@ export async function users(
     if (performance.now() > deadline) throw new Error(`${resource}: never ${count} users`);
     await watcher.next(100);
   }
+}
+
+/** Deletes everything lock `name` keeps, as a backend restarted without persistence would. */
+export async function forgetLock(backend: Backend, name: string): Promise<void> {
+  if (backend.kind === "sqlite") {
+    const db = (backend as SqliteBackend).db;
+    for (const table of LOCK_TABLES) {
+      db.prepare(`DELETE FROM ${table} WHERE namespace = ? AND name = ?`)
+        .run(backend.namespace, name);
+    }
+    return;
+  }
+  const redis = backend as RedisBackend;
+  const keys = Object.keys(LOCK_KEY_TYPES).map((part) => redis.key("lock", name, part));
+  await redis.conn.send(keys[0], ["DEL", ...keys]);
+}
+
+/**
+ * Sets lock `name`'s ticket and token counters back, as a failover to a replica that missed
+ * the last writes would.
+ */
+export async function rewindLock(
+  backend: Backend,
+  name: string,
+  to: { tickets: number; token: number },
+): Promise<void> {
+  if (backend.kind === "sqlite") {
+    const db = (backend as SqliteBackend).db;
+    db.prepare("UPDATE coord_lock_counter SET tickets = ? WHERE namespace = ? AND name = ?")
+      .run(to.tickets, backend.namespace, name);
+    db.prepare("UPDATE coord_lock SET tickets = ? WHERE namespace = ? AND name = ?")
+      .run(to.tickets, backend.namespace, name);
+    db.prepare("UPDATE coord_lock_token SET token = ? WHERE namespace = ? AND name = ?")
+      .run(to.token, backend.namespace, name);
+    return;
+  }
+  const redis = backend as RedisBackend;
+  const tickets = redis.key("lock", name, "tickets");
+  const tokens = redis.key("lock", name, "tokens");
+  await redis.conn.send(tickets, ["SET", tickets, String(to.tickets)]);
+  await redis.conn.send(tokens, ["SET", tokens, String(to.token)]);
 }

@@ -23,6 +23,13 @@ export const SHARED_URL_ENV: Readonly<Record<RedisKind, string>> = {
   sentinel: "COORD_TEST_SENTINEL_URL",
 };
 
+/**
+ * Environment variable naming the backends (comma-separated) whose conformance cases a test
+ * process registers; all when unset. `tests/run.ts` runs two processes at once with disjoint
+ * sets, as they share no server.
+ */
+export const CONFORMANCE_BACKENDS_ENV = "COORD_TEST_CONFORMANCE_BACKENDS";
+
 /** The line printed when Redis tests are skipped. */
 export const SKIP_NOTICE =
   "SKIPPING redis tests: redis-server not found — apt-get install -y redis-server";

@@ -6,7 +6,7 @@
  */
 
 import { ChangeFlag } from "../change_flag.ts";
-import { type Kind, parseRedisKey, redisKey } from "../keys.ts";
+import { indexKey, type Kind, parseRedisKey, redisKey } from "../keys.ts";
 import type {
   Backend,
   BackendKind,
@@ -17,9 +17,9 @@ import type {
   Topic,
 } from "../types.ts";
 import { sleep } from "../../time.ts";
-import type { Listener, RedisConn, Send } from "./conn.ts";
-import type { LuaScript } from "./script.ts";
-import { ForeignDataError } from "../../errors.ts";
+import { aclRefusal, type Listener, type RedisConn, type Send } from "./conn.ts";
+import { loadScript, type LuaScript } from "./script.ts";
+import { BackendRefusedError, CoordError, ExitCode, ForeignDataError } from "../../errors.ts";
 import type { BarrierSteps } from "../../barrier/steps.ts";
 import { BARRIER_KEY_TYPES, RedisBarrierSteps } from "./barrier.ts";
 import type { LockSteps } from "../../lock/steps.ts";
@@ -33,12 +33,39 @@ import { QUEUE_KEY_TYPES, RedisQueueSteps } from "./queue.ts";
  * The Redis type of every key part coord writes, per primitive; anything else in the
  * namespace is foreign. Each primitive adds its parts here.
  */
-const KEY_TYPES: Record<Kind, Record<string, string>> = {
+const KEY_TYPES: Record<Kind | "index", Record<string, string>> = {
   barrier: BARRIER_KEY_TYPES,
   lock: LOCK_KEY_TYPES,
   schedule: SCHEDULE_KEY_TYPES,
   queue: QUEUE_KEY_TYPES,
+  index: { names: "zset", scanned: "string" },
 };
+
+/** The part of an instance whose key exists as long as the instance does. */
+const LIVE_PART: Record<Kind, string> = {
+  barrier: "state",
+  lock: "state",
+  schedule: "state",
+  queue: "jobs",
+};
+
+/** The script that keeps the index of names (see `indexKey`). */
+const INDEX_SCRIPT = new URL("./index.lua", import.meta.url);
+
+/**
+ * A name whose keys are gone stays indexed this long after it was last touched: its creator
+ * touches the index alongside the step that writes the keys, which may land a moment later.
+ */
+const INDEX_GRACE_MS = 60_000;
+
+/**
+ * An error raised inside a script, as Redis 7 (`script: <sha>`) and older (`f_<sha>`) word it.
+ * Refusals from outside it (`NOPERM`, `READONLY`, `OOM`…) do not name the script.
+ */
+const SCRIPT_ERROR = /\b(script: |f_)[0-9a-f]{40}\b/;
+
+/** A command a script ran that the ACL user may not run, as Redis words it. */
+const SCRIPT_ACL_DENIAL = /^ERR The user executing the script can't run this command/;
 
 /** `coord doctor` looks at this many keys at most, so it stays quick on a big database. */
 const FOREIGN_SCAN_LIMIT = 10_000;
@@ -70,7 +97,8 @@ export class RedisBackend implements Backend {
   /**
    * Runs one step of a primitive instance's script: its keys are `parts` of the instance, and
    * the script gets the instance's change channel and `step` first. A `FOREIGN` error reply
-   * (a key holding data coord did not write) becomes a {@link ForeignDataError}.
+   * (a key holding data coord did not write) becomes a {@link ForeignDataError}, a command the
+   * ACL denies a {@link BackendRefusedError}, any other script error an internal one (70).
    */
   async runStep(
     script: LuaScript,
@@ -83,14 +111,89 @@ export class RedisBackend implements Backend {
     try {
       return await script.run(this.conn, keys, [this.channel(topic), step, ...args]);
     } catch (e) {
-      if (e instanceof Error && e.message.startsWith("FOREIGN ")) {
-        throw new ForeignDataError(
-          `${topic.kind} "${topic.name}": ${e.message.slice(8)} — another program wrote ` +
-            `there; remove the key or use another --namespace`,
-        );
+      throw this.#scriptFailure(topic, e);
+    }
+  }
+
+  /**
+   * What a failed step means. Only a `FOREIGN` reply, which the scripts raise after checking
+   * the data they read, is foreign data: any other error inside a script is a bug in coord,
+   * and telling the user to remove keys then could make them delete valid state.
+   */
+  #scriptFailure(topic: Topic, e: unknown): unknown {
+    // Already judged by the connection: a transient reply (`READONLY` in a failover) raised
+    // inside a script names the script too, and must stay an outage.
+    if (!(e instanceof Error) || e instanceof CoordError) return e;
+    const where = `${topic.kind} "${topic.name}"`;
+    const text = e.message.replace(/\s*(script: |\(call to f_)[0-9a-f]{40}\b.*$/s, "");
+    if (text.startsWith("FOREIGN ")) {
+      return new ForeignDataError(
+        `${where}: ${text.slice(8)} — another program wrote there; remove the key or use ` +
+          `another --namespace`,
+      );
+    }
+    if (SCRIPT_ACL_DENIAL.test(text)) return aclRefusal(this.displayUrl, text, e);
+    if (SCRIPT_ERROR.test(e.message)) {
+      return new CoordError(
+        `${where}: a coord script failed (${text.replace(/^ERR /, "")}) — a bug in coord, ` +
+          `not in your data: please report it with this line`,
+        ExitCode.internal,
+        { cause: e },
+      );
+    }
+    return e;
+  }
+
+  /** Adds `name` to the index of `kind`'s names, or marks it as touched now. */
+  async indexName(kind: Kind, name: string): Promise<void> {
+    await this.#index(kind, "add", name);
+  }
+
+  /**
+   * The names of every `kind` instance in the namespace, sorted, from the index: no SCAN, so
+   * an ACL user denied SCAN can list them. Names whose keys are gone (expired, reset) are
+   * left out and pruned from the index. Keys an older coord wrote without an index are
+   * adopted by one SCAN per namespace, when the user may SCAN.
+   */
+  async indexedNames(kind: Kind): Promise<string[]> {
+    const list = async () => (await this.#index(kind, "list") as unknown[]).map(String);
+    let [scanned, ...rows] = await list();
+    if (scanned !== "1" && await this.#adoptUnindexed(kind)) [scanned, ...rows] = await list();
+    const entries = [];
+    for (let i = 0; i < rows.length; i += 2) entries.push({ name: rows[i], score: rows[i + 1] });
+    const live = await Promise.all(entries.map(({ name }) => {
+      const key = this.key(kind, name, LIVE_PART[kind]);
+      return this.conn.send(key, ["EXISTS", key]);
+    }));
+    const gone = entries.filter((_, i) => Number(live[i]) === 0);
+    await Promise.all(
+      gone.map(({ name, score }) => this.#index(kind, "prune", name, score, INDEX_GRACE_MS)),
+    );
+    return entries.filter((_, i) => Number(live[i]) === 1).map(({ name }) => name).sort();
+  }
+
+  /** Indexes the instances found by SCAN; false when the ACL denies SCAN. */
+  async #adoptUnindexed(kind: Kind): Promise<boolean> {
+    const names = new Set<string>();
+    try {
+      for await (const [key] of this.scan(`${this.namespace}:{${kind}:*}:${LIVE_PART[kind]}`)) {
+        const parsed = parseRedisKey(this.namespace, key);
+        if (parsed?.kind === kind) names.add(parsed.name);
       }
+    } catch (e) {
+      if (e instanceof BackendRefusedError) return false;
       throw e;
     }
+    await this.#index(kind, "adopt", ...names);
+    return true;
+  }
+
+  async #index(kind: Kind, op: string, ...args: (string | number)[]): Promise<unknown> {
+    const keys = [
+      indexKey(this.namespace, kind, "names"),
+      indexKey(this.namespace, kind, "scanned"),
+    ];
+    return await (await loadScript(INDEX_SCRIPT)).run(this.conn, keys, ["", op, ...args]);
   }
 
   /** Every key matching `pattern` on every master, with the sender of its node. */
@@ -119,10 +222,18 @@ export class RedisBackend implements Backend {
     return Number(seconds) * 1000 + Number(micros) / 1000;
   }
 
+  /** What the engine says about itself; `acl` names what the ACL user may not ask. */
   async info(): Promise<EngineInfo> {
     const masters = await this.conn.perMaster();
-    const text = String(await masters[0](["INFO", "server"]));
-    const field = (name: string) => new RegExp(`^${name}:(.*)$`, "m").exec(text)?.[1]?.trim();
+    const denied: string[] = [];
+    const text = await masters[0](["INFO", "server"]).catch((e) => {
+      if (!(e instanceof BackendRefusedError)) throw e;
+      denied.push("INFO");
+      return "";
+    });
+    if (!await this.#mayScan(masters[0])) denied.push("SCAN");
+    const field = (name: string) =>
+      new RegExp(`^${name}:(.*)$`, "m").exec(String(text))?.[1]?.trim();
     const valkey = field("valkey_version");
     return {
       engine: valkey ? "valkey" : "redis",
@@ -130,14 +241,51 @@ export class RedisBackend implements Backend {
       details: {
         mode: field("redis_mode") ?? "unknown",
         masters: String(masters.length),
+        ...(denied.length > 0 && { acl: `denies ${denied.join(" and ")}` }),
       },
     };
   }
 
+  async #mayScan(send: Send): Promise<boolean> {
+    try {
+      await send(["SCAN", "0", "MATCH", `${this.namespace}:{index:*`, "COUNT", "1"]);
+      return true;
+    } catch (e) {
+      if (e instanceof BackendRefusedError) return false;
+      throw e;
+    }
+  }
+
+  /**
+   * Keys in the namespace that coord did not write: every key, by SCAN, or when the ACL denies
+   * SCAN, the keys of the instances in the index.
+   */
   async findForeignData(): Promise<ForeignEntry[]> {
+    try {
+      return await this.#findForeign(this.scan(`${this.namespace}:*`));
+    } catch (e) {
+      if (!(e instanceof BackendRefusedError)) throw e;
+      return await this.#findForeign(this.#indexedKeys());
+    }
+  }
+
+  /** The keys of every indexed instance that exist, with the sender of their node. */
+  async *#indexedKeys(): AsyncIterable<[key: string, send: Send]> {
+    for (const kind of Object.keys(LIVE_PART) as Kind[]) {
+      for (const name of await this.indexedNames(kind)) {
+        for (const part of Object.keys(KEY_TYPES[kind])) {
+          const key = this.key(kind, name, part);
+          const send: Send = (args) => this.conn.send(key, args);
+          if (Number(await send(["EXISTS", key])) === 1) yield [key, send];
+        }
+      }
+    }
+  }
+
+  async #findForeign(keys: AsyncIterable<[key: string, send: Send]>): Promise<ForeignEntry[]> {
     const found: ForeignEntry[] = [];
     let seen = 0;
-    for await (const [key, send] of this.scan(`${this.namespace}:*`)) {
+    for await (const [key, send] of keys) {
       if (this.#inNestedNamespace(key)) continue;
       if (++seen > FOREIGN_SCAN_LIMIT) {
         found.push({ where: "…", problem: `stopped after ${FOREIGN_SCAN_LIMIT} keys` });
@@ -156,7 +304,7 @@ export class RedisBackend implements Backend {
 
   async #checkKey(key: string, send: Send) {
     const parsed = parseRedisKey(this.namespace, key);
-    const expected = parsed && KEY_TYPES[parsed.kind as Kind]?.[parsed.part];
+    const expected = parsed && KEY_TYPES[parsed.kind as Kind | "index"]?.[parsed.part];
     if (!expected) return "not a key coord writes";
     const type = String(await send(["TYPE", key]));
     return type === expected ? undefined : `type ${type}, coord writes a ${expected} here`;
@@ -204,13 +352,18 @@ export class RedisBackend implements Backend {
     const pending: NamedEvent[] = [];
     const flag = new ChangeFlag();
     const listener = (message: string, channel: string) => {
-      const name = parseRedisKey(this.namespace, channel)?.name;
-      const event = parseEvent(message);
-      if (name !== undefined && event !== undefined) pending.push({ name, event });
+      const parsed = parseRedisKey(this.namespace, channel);
+      if (parsed?.kind !== kind || parsed.part !== "changed") return;
+      // Queue, schedule and barrier scripts announce a bare word ("changed", "arrive"): still
+      // a change a console must hear of, so it is passed on as that string.
+      const event = parseEvent(message) ?? message;
+      pending.push({ name: parsed.name, event });
       flag.notify();
     };
+    // Every instance's channel through the namespace's own pattern: an ACL allows PSUBSCRIBE
+    // only to a pattern it lists word for word, and README's tenant ACL lists `<namespace>:*`.
     const channels = names?.map((name) => this.channel({ kind, name })) ??
-      [`${this.namespace}:{${kind}:*}:changed`];
+      [`${this.namespace}:*`];
     const pattern = names === undefined;
     for (const channel of channels) await this.conn.subscribe(channel, listener, pattern);
     const conn = this.conn;

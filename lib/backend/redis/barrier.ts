@@ -41,7 +41,7 @@ export class RedisBarrierSteps extends RedisSteps implements BarrierSteps {
   }
 
   async arrive(name: string, r: ArriveRequest): Promise<ArriveResult> {
-    const reply = await this.#step(
+    const reply = await this.runCreating(
       name,
       "arrive",
       r.id,
@@ -50,7 +50,7 @@ export class RedisBarrierSteps extends RedisSteps implements BarrierSteps {
       r.delayMs,
       r.info.host,
       r.info.pid,
-    );
+    ) as unknown[];
     if (reply[0] === "mismatch") return { outcome: "mismatch", n: Number(reply[1]) };
     const [, generation, arrival, count, n, releaseAt] = reply.map(String);
     return {

@@ -1,5 +1,5 @@
 /**
- * One shape over node-redis's three clients (standalone, cluster, sentinel), so the Redis
+ * One shape over one server, a Cluster, or the master Sentinels name (sentinel.ts), so the Redis
  * backend is written once. node-redis is imported here and only here, lazily, from the one-file
  * bundle in vendor/ (scripts/bundle_redis_client.ts says why): even so, loading it costs
  * ≈ 60 ms, which no SQLite or `--help` call should pay.
@@ -7,8 +7,10 @@
  * @module
  */
 
-import { BackendUnavailableError } from "../../errors.ts";
+import { BackendRefusedError, BackendUnavailableError } from "../../errors.ts";
 import type { BackendUrl, HostPort } from "../url.ts";
+import { followMaster } from "./sentinel.ts";
+import { within } from "./within.ts";
 
 type RedisTarget = Exclude<BackendUrl, { kind: "sqlite" | "postgres" }>;
 
@@ -89,7 +91,16 @@ export async function connectRedis(
         defaults: { ...auth, socket: { ...socket, ...(target.tls ? { tls: true as const } : {}) } },
       }).on("error", onError);
       conn = {
-        connect: () => cluster.connect(),
+        connect: async () => {
+          await cluster.connect();
+          // A node that is not part of a set-up cluster answers, but no slot has a master.
+          if (cluster.masters.length === 0) {
+            throw new TopologyError(
+              "it has no node serving hash slots — set the cluster up " +
+                "(redis-cli --cluster create) or check --url",
+            );
+          }
+        },
         destroy: () => cluster.destroy(),
         send: (key, args) => cluster.sendCommand(key, false, args),
         perMaster: () =>
@@ -108,62 +119,50 @@ export async function connectRedis(
       break;
     }
     case "redis-sentinel": {
-      const sentinel = redis.createSentinel({
-        name: target.master,
-        sentinelRootNodes: target.sentinels.map((node: HostPort) => ({ ...node })),
-        nodeClientOptions: { ...auth, database: target.database, socket },
-        sentinelClientOptions: { socket },
-      }).on("error", onError);
-      conn = {
-        connect: () => sentinel.connect(),
-        destroy: () => sentinel.destroy(),
-        send: (_key, args) => sentinel.sendCommand(false, args),
-        perMaster: () => Promise.resolve([(args: string[]) => sentinel.sendCommand(false, args)]),
-        subscribe: async (channel, listener, pattern) =>
-          void await (pattern
-            ? sentinel.pSubscribe(channel, listener)
-            : sentinel.subscribe(channel, listener)),
-        unsubscribe: async (channel, listener, pattern) =>
-          void await (pattern
-            ? sentinel.pUnsubscribe(channel, listener as never)
-            : sentinel.unsubscribe(channel, listener as never)),
-        close: () => sentinel.close(),
-      };
+      conn = followMaster({
+        locate: (signal) =>
+          locateMaster(redis, target.sentinels, target.master, connectTimeoutMs, signal),
+        open: (node) =>
+          standaloneConn(
+            redis.createClient({
+              ...auth,
+              database: target.database,
+              socket: { ...socket, ...node },
+            })
+              .on("error", onError),
+            onError,
+          ),
+        isReply: (e) => e instanceof redis.ErrorReply,
+        timeoutMs: connectTimeoutMs,
+      });
       break;
     }
   }
 
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`no answer within ${connectTimeoutMs / 1000} s`)),
-      connectTimeoutMs,
-    );
-  });
   try {
-    await Promise.race([conn.connect(), deadline]);
+    await within(connectTimeoutMs, conn.connect());
     connected = true;
     const unavailable = (e: unknown): never => {
       // A server reply is the caller's to read, unless it says "not now" (a restart, a
       // failover) or "not allowed"; anything else is the connection.
       if (e instanceof redis.ErrorReply) {
-        if (e.message.startsWith("NOPERM")) {
-          throw new BackendUnavailableError(
-            `${displayUrl} refused: ${e.message} — the ACL user needs the key pattern ` +
-              `~<namespace>:* and the channel pattern &<namespace>:*`,
-            { cause: e },
-          );
-        }
+        // Callers that can do without a command (SCAN for a listing, INFO for doctor) catch
+        // the refusal; elsewhere asking again gets the same answer, so it is no outage.
+        if (e.message.startsWith("NOPERM")) throw aclRefusal(displayUrl, e.message, e);
         if (!TRANSIENT_REPLY.test(e.message)) throw e;
       }
       throw new BackendUnavailableError(`lost ${displayUrl}: ${describeCause(e, target)}`, {
         cause: e,
       });
     };
-    const { send, subscribe, close, destroy } = conn;
+    const { send, perMaster, subscribe, close, destroy } = conn;
     return {
       ...conn,
       send: (key, args) => send(key, args).catch(unavailable),
+      perMaster: async () =>
+        (await perMaster().catch(unavailable)).map((master) => (args: string[]) =>
+          master(args).catch(unavailable)
+        ),
       subscribe: (channel, listener, pattern) =>
         subscribe(channel, listener, pattern).catch(unavailable),
       // A graceful close waits for replies that a silent (partitioned) server never sends:
@@ -186,8 +185,57 @@ export async function connectRedis(
       `cannot reach ${displayUrl}: ${describeCause(e ?? lastError, target)}`,
       { cause: e },
     );
+  }
+}
+
+/**
+ * Where the sentinels say `master` is. All are asked at once, each over a connection of its
+ * own that lasts one command and at most `timeoutMs`, and the first that knows it answers: a
+ * sentinel that accepts connections but never answers must not keep the others from being
+ * asked, nor the process from ending. `signal` drops every connection still waiting.
+ */
+async function locateMaster(
+  redis: typeof import("./vendor/redis_client.js"),
+  sentinels: HostPort[],
+  master: string,
+  timeoutMs: number,
+  signal: AbortSignal,
+): Promise<HostPort> {
+  // Once one sentinel answered, the others' connections are dropped too: a silent one would
+  // otherwise hold the process for up to `timeoutMs` after its command finished.
+  const answered = new AbortController();
+  const stop = AbortSignal.any([signal, answered.signal]);
+  const ask = async (sentinel: HostPort): Promise<HostPort> => {
+    const client = redis.createClient({
+      socket: { ...sentinel, connectTimeout: timeoutMs, reconnectStrategy: false },
+    }).on("error", () => {});
+    try {
+      const reply = await within(
+        timeoutMs,
+        client.connect().then(() =>
+          client.sendCommand(["SENTINEL", "get-master-addr-by-name", master])
+        ),
+        stop,
+      );
+      if (Array.isArray(reply) && reply.length === 2) {
+        return { host: String(reply[0]), port: Number(reply[1]) };
+      }
+      throw new TopologyError(
+        `sentinel ${sentinel.host}:${sentinel.port} monitors no master named "${master}" — ` +
+          `check the name after the last / of the URL`,
+      );
+    } finally {
+      client.destroy();
+    }
+  };
+  try {
+    return await Promise.any(sentinels.map(ask));
+  } catch (e) {
+    // Every sentinel failed: a sentinel's own words say more than another's silence.
+    const failures = e instanceof AggregateError ? e.errors : [e];
+    throw failures.find((f) => f instanceof TopologyError) ?? failures[0];
   } finally {
-    clearTimeout(timer);
+    answered.abort();
   }
 }
 
@@ -236,8 +284,24 @@ function standaloneConn(
   };
 }
 
+/**
+ * The server's ACL refused a command, directly (`NOPERM`) or inside a script; the message says
+ * what the ACL user needs.
+ */
+export function aclRefusal(displayUrl: string, reply: string, cause: unknown): BackendRefusedError {
+  return new BackendRefusedError(
+    `${displayUrl} refused by its ACL: ${reply} — the ACL user needs coord's commands, the ` +
+      `key pattern ~<namespace>:* and the channel pattern &<namespace>:* (README: Tenants)`,
+    { cause },
+  );
+}
+
+/** The servers answered, but not as the URL says they should; the message says what to do. */
+class TopologyError extends Error {}
+
 /** Turns a connection failure into words a user can act on. */
 function describeCause(error: unknown, target: RedisTarget): string {
+  if (error instanceof TopologyError) return error.message;
   const text = error instanceof Error ? error.message : String(error);
   const code = (error as { code?: string })?.code ?? "";
   const credentials = target.password ? " — check the password (COORD_PASSWORD or the URL)" : "";

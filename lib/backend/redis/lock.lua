@@ -4,19 +4,34 @@
 -- KEYS: state (hash: indicator, limit), queue (zset ticket -> ticket),
 --       presence (zset ticket -> lease expiry ms), users (hash ticket -> json {label, since}),
 --       holders (hash ticket -> granted-at ms; "+" appended once its user started),
---       tickets (string: the last ticket handed out; never removed, not even by reset, so
---       tickets — the fencing tokens — never repeat)
+--       tickets (string: the last ticket handed out; never removed, not even by reset),
+--       tokens (string: the last fencing token handed out; never removed),
+--       requests (hash request id -> ticket, so a retried enqueue gets the ticket it took)
 -- ARGV: channel, op, op arguments…
 -- Each change is published on the channel as a JSON event, for waiters and `coord turn follow`.
--- Nothing expires: the ticket counter is the fencing token and must never go back.
+-- Nothing expires: the counters must never go back.
 
-local state, queue, presence, users, holders, counter =
-  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
+local state, queue, presence, users, holders, counter, tokens, requests =
+  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8]
 
 local expected = { [state] = 'hash', [queue] = 'zset', [presence] = 'zset', [users] = 'hash',
-  [holders] = 'hash', [counter] = 'string' }
+  [holders] = 'hash', [counter] = 'string', [tokens] = 'string', [requests] = 'hash' }
 local refused = wrong_type(expected)
 if refused then return refused end
+
+-- Every live ticket has a place in the queue, a lease and a user, and the state only the fields
+-- below: checked before any write, so a step on keys another program wrote to refuses them
+-- and leaves them as they were.
+local state_fields = { indicator = true, limit = true }
+for _, field in ipairs(redis.call('HKEYS', state)) do
+  if not state_fields[field] then return foreign(state .. ' has a field "' .. field .. '"') end
+end
+local live = redis.call('ZCARD', queue)
+if redis.call('ZCARD', presence) ~= live or redis.call('HLEN', users) ~= live
+    or redis.call('HLEN', holders) > live then
+  return foreign(queue .. ', ' .. presence .. ', ' .. users .. ' and ' .. holders ..
+    ' disagree on the tickets')
+end
 
 local function number_field(field, default)
   local text = redis.call('HGET', state, field)
@@ -38,14 +53,17 @@ local indicator, limit = fields.indicator, fields.limit
 
 local function emit(event) redis.call('PUBLISH', channel, cjson.encode(event)) end
 
-local function label_of(ticket)
-  local json = redis.call('HGET', users, ticket)
-  local decoded, user = pcall(cjson.decode, json or '')
-  if decoded and type(user) == 'table' and user.label then return user.label end
-  return '?'
+local function user_of(ticket)
+  local decoded, user = pcall(cjson.decode, redis.call('HGET', users, ticket) or '')
+  if decoded and type(user) == 'table' then return user end
+  return {}
 end
 
+local function label_of(ticket) return user_of(ticket).label or '?' end
+
 local function remove(ticket)
+  local request = user_of(ticket).request
+  if request then redis.call('HDEL', requests, request) end
   redis.call('ZREM', queue, ticket)
   redis.call('ZREM', presence, ticket)
   redis.call('HDEL', users, ticket)
@@ -97,22 +115,50 @@ local function standing(ticket)
   return { 'waiting', rank, string.format('%.3f', next_expiry - now) }
 end
 
+-- Tokens as strings: tostring and cjson keep only 14 digits, a token in µs has 16.
+local function digits(n) return string.format('%.0f', n) end
+
+-- Enqueue's reply: the ticket, its fencing token, then where it stands.
+local function queued(ticket)
+  local reply = standing(ticket)
+  table.insert(reply, 1, digits(ticket))
+  table.insert(reply, 2, user_of(ticket).token or '0')
+  return reply
+end
+
 if op == 'enqueue' then
-  local label, wanted, expire_ms = ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
+  local label, wanted, expire_ms, request = ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6]
+  -- A retry whose first reply was lost gets the ticket it took, not a second one that would
+  -- later lapse as "crashed".
+  local taken = redis.call('HGET', requests, request)
+  if taken and redis.call('ZSCORE', queue, taken) then
+    redis.call('ZADD', presence, 'XX', now + expire_ms, taken)
+    return queued(taken)
+  end
   if redis.call('ZCARD', queue) > 0 and wanted ~= limit then return { 'mismatch', limit } end
+  local last_token = redis.call('GET', tokens)
+  if last_token and not tonumber(last_token) then
+    return foreign(tokens .. ' holds "' .. last_token .. '"')
+  end
+  -- Never below the server's clock in µs: after a restart without persistence or a failover to
+  -- a replica that missed writes, the counters are gone or behind, and a token that repeated
+  -- one already seen would be refused by the resource it fences.
+  local now_us = tonumber(time[1]) * 1000000 + tonumber(time[2])
+  local token = digits(math.max(tonumber(last_token or '0') + 1, now_us))
+  redis.call('SET', tokens, token)
   limit = wanted
   tickets = redis.call('INCR', counter)
+  redis.call('HSET', requests, request, tickets)
   redis.call('HSET', state, 'limit', limit, 'indicator', indicator)
   redis.call('ZADD', queue, tickets, tickets)
   redis.call('ZADD', presence, now + expire_ms, tickets)
   -- Times as strings: cjson would keep only 14 digits (0.1 ms) of a number.
-  redis.call('HSET', users, tickets, cjson.encode({ label = label, since = string.format('%.3f', now) }))
+  redis.call('HSET', users, tickets, cjson.encode({ label = label,
+    since = string.format('%.3f', now), request = request, token = token }))
   emit({ event = 'assigned', ticket = tickets, label = label })
   bump()
   grant()
-  local reply = standing(tickets)
-  table.insert(reply, 1, tickets)
-  return reply
+  return queued(tickets)
 end
 
 if op == 'check' then
@@ -161,7 +207,7 @@ if op == 'reset' then
   if expect ~= '' and tonumber(expect) ~= tickets then return { 'activity' } end
   local in_use = redis.call('ZCARD', queue)
   if in_use > 0 and force ~= '1' then return { 'in-use', in_use } end
-  redis.call('DEL', state, queue, presence, users, holders)
+  redis.call('DEL', state, queue, presence, users, holders, requests)
   emit({ event = 'reset' })
   return { 'removed' }
 end

@@ -14,7 +14,6 @@ import type {
   TicketState,
   TicketUser,
 } from "../../lock/steps.ts";
-import { parseRedisKey } from "../keys.ts";
 import type { RedisBackend } from "./backend.ts";
 import { RedisSteps } from "./script.ts";
 
@@ -26,6 +25,8 @@ export const LOCK_KEY_TYPES = {
   users: "hash",
   holders: "hash",
   tickets: "string",
+  tokens: "string",
+  requests: "hash",
 };
 
 /** Lock steps over one {@link RedisBackend}. */
@@ -35,10 +36,22 @@ export class RedisLockSteps extends RedisSteps implements LockSteps {
   }
 
   async enqueue(resource: string, r: EnqueueRequest): Promise<EnqueueResult> {
-    const reply = (await this.run(resource, "enqueue", r.label, r.limit, r.expireMs)) as unknown[];
+    const reply = (await this.runCreating(
+      resource,
+      "enqueue",
+      r.label,
+      r.limit,
+      r.expireMs,
+      r.request,
+    )) as unknown[];
     if (reply[0] === "mismatch") return { outcome: "mismatch", limit: Number(reply[1]) };
-    const [ticket, ...standing] = reply;
-    return { outcome: "queued", ticket: Number(ticket), ...parseStanding(standing) };
+    const [ticket, token, ...standing] = reply;
+    return {
+      outcome: "queued",
+      ticket: Number(ticket),
+      token: Number(token),
+      ...parseStanding(standing),
+    };
   }
 
   async check(
@@ -83,13 +96,8 @@ export class RedisLockSteps extends RedisSteps implements LockSteps {
     };
   }
 
-  async list(): Promise<string[]> {
-    const names = new Set<string>();
-    for await (const [key] of this.backend.scan(`${this.backend.namespace}:{lock:*}:state`)) {
-      const parsed = parseRedisKey(this.backend.namespace, key);
-      if (parsed?.kind === "lock") names.add(parsed.name);
-    }
-    return [...names].sort();
+  list(): Promise<string[]> {
+    return this.backend.indexedNames("lock");
   }
 
   async reset(

@@ -4,16 +4,27 @@
 --       id -> ready at ms), active (zset id -> lease end ms), totals (hash state -> count of
 --       finished jobs, and of waiting ones), workers (zset worker -> announced until ms),
 --       counter (string: last id), inputs (hash id -> a postprocess job's input: its group's
---       parts' results, a json array)
+--       parts' results, a json array), waiting (zset id -> created at ms: flow parts not yet
+--       released), done_completed / done_failed / done_cancelled (zset id -> finished at ms:
+--       finished jobs that are no flow's part, what list pages through and retention removes,
+--       oldest first), config (hash: keepCompleted, keepFailed: retention json; paused: 1),
+--       removed (zset "STATE:ID" -> removed at ms: what retention removed, so show and wait can
+--       say so), dedupe (hash key -> the id of the job put with it), dedupe_until (zset key
+--       -> end of its window ms)
 -- ARGV: channel, op, op arguments…
 -- User data (specs, results) is stored as the strings given and never decoded here: cjson
 -- would turn [] into {} and cut numbers to 14 digits.
 
 local jobs, specs, results, pending, active, totals, workers, counter, inputs =
   KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9]
+local waiting, config, removed, dedupe, dedupe_until = KEYS[10], KEYS[14], KEYS[15], KEYS[16],
+  KEYS[17]
+local DONE = { completed = KEYS[11], failed = KEYS[12], cancelled = KEYS[13] }
 local refused = wrong_type({ [jobs] = 'hash', [specs] = 'hash', [results] = 'hash',
   [pending] = 'zset', [active] = 'zset', [totals] = 'hash', [workers] = 'zset',
-  [counter] = 'string', [inputs] = 'hash' })
+  [counter] = 'string', [inputs] = 'hash', [waiting] = 'zset', [DONE.completed] = 'zset',
+  [DONE.failed] = 'zset', [DONE.cancelled] = 'zset', [config] = 'hash', [removed] = 'zset',
+  [dedupe] = 'hash', [dedupe_until] = 'zset' })
 if refused then return refused end
 
 local now_ms = math.floor(now)
@@ -73,6 +84,7 @@ local function release(id)
     return
   end
   redis.call('HINCRBY', totals, 'waiting', -1)
+  redis.call('ZREM', waiting, id)
   job.state = 'pending'
   job.readyAt = now_ms
   save(job)
@@ -136,7 +148,10 @@ finish = function(job, state)
   job.finishedAt = now_ms
   redis.call('ZREM', pending, job.id)
   redis.call('ZREM', active, job.id)
+  redis.call('ZREM', waiting, job.id)
   redis.call('HINCRBY', totals, state, 1)
+  -- A flow's parts stay as long as their flow: its postprocess and its result read them.
+  if not job.parent then redis.call('ZADD', DONE[state], now_ms, job.id) end
   save(job)
   if job.group and state ~= 'completed' then abandon(job) end
   if job.parent then part_ended(job) end
@@ -144,19 +159,128 @@ end
 
 local function changed() redis.call('PUBLISH', channel, 'changed') end
 
-if op == 'put' then
-  local id, spec, ready, begin_by = ARGV[3], ARGV[4], ARGV[5], ARGV[6]
+-- Retention: a finished job that is no flow's part goes, with its flow's parts, once it is
+-- older than its queue keeps or more of its state are newer than the queue keeps. Each step
+-- removes a bounded batch, oldest first, so no step scans the queue.
+-- Whether a finished job's flow has a part still running (a parallel part that outlived its
+-- group's failure): then the flow stays for now.
+local function unfinished(id)
+  local job = decode(id)
+  if not job then return false end
+  if job.state == 'active' or job.state == 'pending' or job.state == 'waiting' then return true end
+  if not job.group then return false end
+  for _, child in ipairs(job.group.children) do
+    if unfinished(child) then return true end
+  end
+  return job.group.postprocess ~= nil and unfinished(job.group.postprocess)
+end
+
+local function drop(id)
+  local job = decode(id)
+  if job then
+    redis.call('HINCRBY', totals, job.state, -1)
+    if job.group then
+      for _, child in ipairs(job.group.children) do drop(child) end
+      if job.group.postprocess then drop(job.group.postprocess) end
+    end
+  end
+  redis.call('HDEL', jobs, id)
+  redis.call('HDEL', specs, id)
+  redis.call('HDEL', results, id)
+  redis.call('HDEL', inputs, id)
+end
+
+-- Removes finished jobs `ids` of `state`, remembering the newest `max_removed` so show and
+-- wait can say so.
+local function remove(state, ids, max_removed)
+  local n = 0
+  for _, id in ipairs(ids) do
+    if not unfinished(id) then
+      drop(id)
+      redis.call('ZREM', DONE[state], id)
+      redis.call('ZADD', removed, now_ms, state .. ':' .. id)
+      n = n + 1
+    end
+  end
+  local over = redis.call('ZCARD', removed) - max_removed
+  if over > 0 then redis.call('ZREMRANGEBYRANK', removed, 0, over - 1) end
+  return n
+end
+
+-- What the queue keeps of `state` (its config, else `defaults`): { count =, ageMs = }.
+local function keep(state, defaults)
+  local field = state == 'completed' and 'keepCompleted' or 'keepFailed'
+  local json = redis.call('HGET', config, field)
+  local ok, policy = pcall(cjson.decode, json or '')
+  if ok and type(policy) == 'table' then return policy end
+  return defaults[field]
+end
+
+-- Removes a few jobs of each finished state past what the queue keeps. `defaults_json`: what
+-- a queue keeps when not configured, the batch, how many removed jobs to remember.
+local function trim(defaults_json)
+  local defaults = cjson.decode(defaults_json)
+  local batch = defaults.batch
+  for state, done in pairs(DONE) do
+    local policy = keep(state, defaults)
+    local doomed = {}
+    if type(policy.ageMs) == 'number' then
+      doomed = redis.call('ZRANGEBYSCORE', done, '-inf', '(' .. (now_ms - policy.ageMs),
+        'LIMIT', 0, batch)
+    end
+    if #doomed == 0 and type(policy.count) == 'number' then
+      local over = redis.call('ZCARD', done) - policy.count
+      if over > 0 then doomed = redis.call('ZRANGE', done, 0, math.min(over, batch) - 1) end
+    end
+    remove(state, doomed, defaults.maxRemoved)
+  end
+end
+
+-- The job put with dedupe `key`, while it is unfinished or its window lasts.
+local function deduplicated(key)
+  local id = redis.call('HGET', dedupe, key)
+  local job = id and decode(id)
+  if not job then return nil end
+  local live = job.state == 'pending' or job.state == 'active' or job.state == 'waiting'
+  if live or tonumber(redis.call('ZSCORE', dedupe_until, key) or 0) > now_ms then return job end
+end
+
+-- Forgets a few dedupe keys whose window is over and whose job finished (one whose job still
+-- runs stays, and is forgotten by a later put once it has finished).
+local function trim_dedupe()
+  for _, key in ipairs(redis.call('ZRANGEBYSCORE', dedupe_until, '-inf', now_ms, 'LIMIT', 0, 10)) do
+    if not deduplicated(key) then
+      redis.call('HDEL', dedupe, key)
+      redis.call('ZREM', dedupe_until, key)
+    end
+  end
+end
+
+-- Adds a job unless its id (or its dedupe key) is taken:
+-- { 1 created or 0, its state, its spec, 1 when it was found by its dedupe key or 0 }.
+local function put(id, spec, ready, begin_by, dedupe_key, dedupe_ms)
+  trim_dedupe()
+  if dedupe_key ~= '' and (id == '' or redis.call('HEXISTS', jobs, id) == 0) then
+    local first = deduplicated(dedupe_key)
+    if first then return { 0, cjson.encode(first), redis.call('HGET', specs, first.id), 1 } end
+  end
   -- "+MS": that long from now on the server's clock; else an instant.
   local ready_at = string.sub(ready, 1, 1) == '+' and now_ms + tonumber(string.sub(ready, 2))
     or tonumber(ready)
   if id == '' then
     local last = redis.call('GET', counter)
-    if last and not tonumber(last) then return foreign(counter .. ' holds "' .. last .. '"') end
+    if last and not tonumber(last) then
+      error({ err = 'FOREIGN ' .. counter .. ' holds "' .. last .. '"' })
+    end
     -- Numbers taken by an --id are skipped.
     repeat id = tostring(redis.call('INCR', counter)) until redis.call('HEXISTS', jobs, id) == 0
   elseif redis.call('HEXISTS', jobs, id) == 1 then
     local job = load(id)
-    return { 0, cjson.encode(job), redis.call('HGET', specs, id) }
+    return { 0, cjson.encode(job), redis.call('HGET', specs, id), 0 }
+  end
+  if dedupe_key ~= '' then
+    redis.call('HSET', dedupe, dedupe_key, id)
+    redis.call('ZADD', dedupe_until, now_ms + tonumber(dedupe_ms), dedupe_key)
   end
   -- --begin-by counts from when the job may start.
   local job = { id = id, state = 'pending', attempts = 0, failures = 0, stalls = 0,
@@ -167,8 +291,25 @@ if op == 'put' then
   redis.call('HDEL', inputs, id)
   redis.call('HSET', specs, id, spec)
   redis.call('ZADD', pending, ready_at, id)
+  return { 1, cjson.encode(job), spec, 0 }
+end
+
+if op == 'put' then
+  local reply = put(ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8])
+  if reply[1] == 1 then changed() end
+  return reply
+end
+
+-- Many puts in one step: ARGV[3] is a json list of the arguments of put (spec a string).
+if op == 'putmany' then
+  local reply = {}
+  for _, r in ipairs(cjson.decode(ARGV[3])) do
+    for _, part in ipairs(put(r[1], r[2], r[3], r[4], r[5], r[6])) do
+      table.insert(reply, part)
+    end
+  end
   changed()
-  return { 1, cjson.encode(job), spec }
+  return reply
 end
 
 if op == 'putflow' then
@@ -188,6 +329,7 @@ if op == 'putflow' then
       redis.call('ZADD', pending, now_ms, node.id)
     else
       redis.call('HINCRBY', totals, 'waiting', 1)
+      redis.call('ZADD', waiting, now_ms, node.id)
     end
   end
   changed()
@@ -196,6 +338,8 @@ end
 
 if op == 'claim' then
   local worker, lease_ms, max_stalls = ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
+  -- Idle queues age out too: every claim removes a few jobs past what the queue keeps.
+  trim(ARGV[6])
   -- Jobs whose worker died: back to pending, or failed once abandoned too often.
   -- A job this step cannot read is handed back to the worker to fail, without stopping the
   -- claim for good: the same claim then finds the next job.
@@ -215,6 +359,7 @@ if op == 'claim' then
       redis.call('ZADD', pending, now_ms, id)
     end
   end
+  if redis.call('HGET', config, 'paused') == '1' then return { 'none', '' } end
   for _ = 1, 100 do
     local first = redis.call('ZRANGEBYSCORE', pending, '-inf', now_ms, 'LIMIT', 0, 1)[1]
     if not first then
@@ -284,6 +429,7 @@ if op == 'finish' then
     redis.call('ZADD', pending, job.readyAt, id)
     save(job)
   end
+  trim(ARGV[9])
   changed()
   return 1
 end
@@ -302,6 +448,9 @@ if op == 'fail_undecodable' then
   save(job)
   redis.call('ZREM', pending, id)
   redis.call('ZREM', active, id)
+  redis.call('ZREM', waiting, id)
+  for _, done in pairs(DONE) do redis.call('ZREM', done, id) end
+  if not job.parent then redis.call('ZADD', DONE.failed, now_ms, id) end
   if not readable(specs, id, 'table') then redis.call('HSET', specs, id, '{}') end
   if not readable(results, id) then redis.call('HDEL', results, id) end
   if not readable(inputs, id, 'table') then redis.call('HDEL', inputs, id) end
@@ -318,8 +467,9 @@ if op == 'cancel' then
       ' for job ' .. id)
   end
   local cancelled = 0
-  if job.state == 'pending' or job.state == 'waiting' then
-    job.error = 'cancelled'
+  -- A running job ends here; its worker sees it is no longer its own and stops the run.
+  if job.state == 'pending' or job.state == 'waiting' or job.state == 'active' then
+    job.error = job.state == 'active' and 'cancelled while running' or 'cancelled'
     finish(job, 'cancelled')
     changed()
     cancelled = 1
@@ -336,13 +486,153 @@ if op == 'get' then
     redis.call('HGET', inputs, id) or '' }
 end
 
+-- Removes up to `limit` finished jobs of a state, those finished before `older_than_ms` ago.
+if op == 'purge' then
+  local state, older_than_ms, limit, max_removed = ARGV[3], ARGV[4], tonumber(ARGV[5]),
+    tonumber(ARGV[6])
+  local before = older_than_ms == '' and '+inf' or '(' .. (now_ms - tonumber(older_than_ms))
+  local n = remove(state, redis.call('ZRANGEBYSCORE', DONE[state], '-inf', before, 'LIMIT', 0,
+    limit), max_removed)
+  if n > 0 then changed() end
+  return n
+end
+
+if op == 'removed' then
+  local id = ARGV[3]
+  for state in pairs(DONE) do
+    local at = redis.call('ZSCORE', removed, state .. ':' .. id)
+    if at then return { state, at } end
+  end
+  return {}
+end
+
+-- Sets what is given ('' leaves a field as it is) and returns the stored config.
+if op == 'config' then
+  local keep_completed, keep_failed, paused = ARGV[3], ARGV[4], ARGV[5]
+  for _, field in ipairs({ 'keepCompleted', 'keepFailed' }) do
+    local json = redis.call('HGET', config, field)
+    local ok, keep = pcall(cjson.decode, json or '{}')
+    if not ok or type(keep) ~= 'table' then
+      return foreign(config .. ' holds ' .. string.sub(json, 1, 60) .. ' for ' .. field)
+    end
+  end
+  if keep_completed ~= '' then redis.call('HSET', config, 'keepCompleted', keep_completed) end
+  if keep_failed ~= '' then redis.call('HSET', config, 'keepFailed', keep_failed) end
+  if paused ~= '' then
+    redis.call('HSET', config, 'paused', paused)
+    changed()
+  end
+  return { redis.call('HGET', config, 'keepCompleted') or '',
+    redis.call('HGET', config, 'keepFailed') or '', redis.call('HGET', config, 'paused') or '' }
+end
+
+-- A page of a state's jobs after the cursor (its last job's score and id): finished jobs
+-- newest first, others in the order they run. The page goes on from the cursor's rank while
+-- its job is still there (O(log N) whatever jobs come and go), else from its score.
+if op == 'list' then
+  local state, after_score, after_id, limit = ARGV[3], ARGV[4], ARGV[5], tonumber(ARGV[6])
+  local desc = DONE[state] ~= nil
+  local zset = DONE[state] or (state == 'active' and active) or
+    (state == 'waiting' and waiting) or pending
+  local lo, hi = '-inf', '+inf'
+  if state == 'pending' then hi = now_ms elseif state == 'scheduled' then lo = '(' .. now_ms end
+  local found = {}
+  local function within(score)
+    score = tonumber(score)
+    return (state ~= 'pending' or score <= now_ms) and (state ~= 'scheduled' or score > now_ms)
+  end
+  local function take(reply)
+    for i = 1, #reply, 2 do
+      if #found >= limit * 2 or not within(reply[i + 1]) then return end
+      table.insert(found, reply[i])
+      table.insert(found, reply[i + 1])
+    end
+  end
+  if after_id == '' then
+    if desc then
+      take(redis.call('ZREVRANGEBYSCORE', zset, hi, lo, 'WITHSCORES', 'LIMIT', 0, limit))
+    else
+      take(redis.call('ZRANGEBYSCORE', zset, lo, hi, 'WITHSCORES', 'LIMIT', 0, limit))
+    end
+  elseif tonumber(redis.call('ZSCORE', zset, after_id)) == tonumber(after_score) then
+    local rank = redis.call(desc and 'ZREVRANK' or 'ZRANK', zset, after_id)
+    take(redis.call(desc and 'ZREVRANGE' or 'ZRANGE', zset, rank + 1, rank + limit, 'WITHSCORES'))
+  else
+    local ties = redis.call('ZRANGEBYSCORE', zset, after_score, after_score, 'WITHSCORES')
+    local after = {}
+    for i = 1, #ties, 2 do
+      if (desc and ties[i] < after_id) or (not desc and ties[i] > after_id) then
+        table.insert(after, ties[i])
+        table.insert(after, ties[i + 1])
+      end
+    end
+    if desc then
+      local reversed = {}
+      for i = #after - 1, 1, -2 do
+        table.insert(reversed, after[i])
+        table.insert(reversed, after[i + 1])
+      end
+      after = reversed
+    end
+    take(after)
+    if #found < limit * 2 then
+      local rest = limit - #found / 2
+      if desc then
+        take(redis.call('ZREVRANGEBYSCORE', zset, '(' .. after_score, lo, 'WITHSCORES', 'LIMIT', 0,
+          rest))
+      else
+        take(redis.call('ZRANGEBYSCORE', zset, '(' .. after_score, hi, 'WITHSCORES', 'LIMIT', 0,
+          rest))
+      end
+    end
+  end
+  local reply = {}
+  for i = 1, #found, 2 do
+    local id = found[i]
+    table.insert(reply, found[i + 1])
+    table.insert(reply, redis.call('HGET', jobs, id) or '')
+    table.insert(reply, redis.call('HGET', specs, id) or '{}')
+  end
+  return reply
+end
+
+-- A failed or cancelled job that is no flow's part goes back to pending, attempts reset, its
+-- last error kept in its history; any other job is left as it is.
+if op == 'retry' then
+  local id = ARGV[3]
+  local job = load(id)
+  if not job then return {} end
+  local retried = 0
+  if (job.state == 'failed' or job.state == 'cancelled') and not job.parent and not job.group then
+    job.history = job.history or {}
+    table.insert(job.history, { state = job.state, error = job.error or '',
+      attempts = job.attempts, finishedAt = job.finishedAt })
+    redis.call('HINCRBY', totals, job.state, -1)
+    redis.call('ZREM', DONE[job.state], id)
+    job.state = 'pending'
+    job.attempts = 0
+    job.failures = 0
+    job.stalls = 0
+    job.error = nil
+    job.finishedAt = nil
+    job.readyAt = now_ms
+    job.beginBy = nil
+    save(job)
+    redis.call('ZADD', pending, now_ms, id)
+    changed()
+    retried = 1
+  end
+  return { cjson.encode(job), redis.call('HGET', specs, id) or '{}', retried }
+end
+
 if op == 'counts' then
   redis.call('ZREMRANGEBYSCORE', workers, '-inf', '(' .. now_ms)
   local oldest = redis.call('ZRANGEBYSCORE', pending, '-inf', now_ms, 'WITHSCORES', 'LIMIT', 0, 1)
   local ready = redis.call('ZCOUNT', pending, '-inf', now_ms)
   local totals_list = redis.call('HGETALL', totals)
   local reply = { ready, redis.call('ZCARD', pending) - ready, redis.call('ZCARD', active),
-    oldest[2] or '', cjson.encode(redis.call('ZRANGE', workers, 0, -1)) }
+    oldest[2] or '', cjson.encode(redis.call('ZRANGE', workers, 0, -1)),
+    redis.call('HGET', config, 'paused') or '' }
   for _, value in ipairs(totals_list) do table.insert(reply, value) end
   return reply
 end

@@ -8,14 +8,19 @@ import type {
   Attempt,
   ClaimResult,
   Finish,
+  FinishedState,
   FlowNode,
   JobRecord,
-  JobSpec,
+  Keep,
+  ListCursor,
+  ListState,
+  PutRequest,
+  PutResult,
+  QueueConfig,
   QueueCounts,
   QueueSteps,
 } from "../../queue/steps.ts";
-import { MAX_STALLS } from "../../queue/steps.ts";
-import { parseRedisKey } from "../keys.ts";
+import { DEFAULT_KEEP, MAX_REMOVED, MAX_STALLS, TRIM_BATCH } from "../../queue/steps.ts";
 import type { RedisBackend } from "./backend.ts";
 import { RedisSteps } from "./script.ts";
 import { foreignJob, jobRecord } from "../../queue/record.ts";
@@ -32,7 +37,49 @@ export const QUEUE_KEY_TYPES = {
   workers: "zset",
   counter: "string",
   inputs: "hash",
+  waiting: "zset",
+  done_completed: "zset",
+  done_failed: "zset",
+  done_cancelled: "zset",
+  config: "hash",
+  removed: "zset",
+  dedupe: "hash",
+  dedupe_until: "zset",
 };
+
+/** What the steps that end jobs trim by when a queue was never configured. */
+const TRIM = JSON.stringify({ ...DEFAULT_KEEP, batch: TRIM_BATCH, maxRemoved: MAX_REMOVED });
+
+/** A put's arguments to the script: id ('' for the next number), spec, when, begin-by. */
+function putArgs(r: PutRequest): string[] {
+  return [
+    r.id ?? "",
+    JSON.stringify(r.spec),
+    r.at === undefined ? `+${Math.round(r.delayMs)}` : String(Math.round(r.at)),
+    r.beginByMs === undefined ? "" : String(Math.round(r.beginByMs)),
+    r.dedupe?.key ?? "",
+    String(Math.round(r.dedupe?.forMs ?? 0)),
+  ];
+}
+
+function putReply(queue: string, reply: string[], at: number): PutResult {
+  const [created, state, spec, deduplicated] = reply.slice(at, at + 4);
+  return {
+    job: jobRecord(queue, state, spec),
+    created: Number(created) === 1,
+    ...(Number(deduplicated) === 1 && { deduplicated: true }),
+  };
+}
+
+/** A stored retention setting, or undefined when absent or not coord's. */
+function keepOf(json: string): Keep | undefined {
+  try {
+    const keep = JSON.parse(json);
+    return typeof keep === "object" && keep !== null ? keep : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** Queue steps over one {@link RedisBackend}. */
 export class RedisQueueSteps extends RedisSteps implements QueueSteps {
@@ -40,19 +87,19 @@ export class RedisQueueSteps extends RedisSteps implements QueueSteps {
     super(backend, new URL("./queue.lua", import.meta.url), "queue", QUEUE_KEY_TYPES);
   }
 
-  async put(
-    queue: string,
-    r: { id?: string; spec: JobSpec; delayMs: number; at?: number; beginByMs?: number },
-  ): Promise<{ job: JobRecord; created: boolean }> {
-    const [created, state, spec] = (await this.run(
+  async put(queue: string, r: PutRequest): Promise<PutResult> {
+    const reply = (await this.runCreating(queue, "put", ...putArgs(r))) as string[];
+    return putReply(queue, reply, 0);
+  }
+
+  async putMany(queue: string, requests: PutRequest[]): Promise<PutResult[]> {
+    // Specs travel as strings inside the list: the script stores them without decoding.
+    const reply = (await this.runCreating(
       queue,
-      "put",
-      r.id ?? "",
-      JSON.stringify(r.spec),
-      r.at === undefined ? `+${Math.round(r.delayMs)}` : Math.round(r.at),
-      r.beginByMs === undefined ? "" : Math.round(r.beginByMs),
-    )) as [number, string, string];
-    return { job: jobRecord(queue, state, spec), created: Number(created) === 1 };
+      "putmany",
+      JSON.stringify(requests.map(putArgs)),
+    )) as string[];
+    return requests.map((_, i) => putReply(queue, reply, i * 4));
   }
 
   async putFlow(queue: string, nodes: FlowNode[]): Promise<boolean> {
@@ -61,7 +108,7 @@ export class RedisQueueSteps extends RedisSteps implements QueueSteps {
       ...node,
       ...(spec !== undefined && { spec: JSON.stringify(spec) }),
     }));
-    return Number(await this.run(queue, "putflow", JSON.stringify(list))) === 1;
+    return Number(await this.runCreating(queue, "putflow", JSON.stringify(list))) === 1;
   }
 
   async claim(queue: string, r: { worker: string; leaseMs: number }): Promise<ClaimResult> {
@@ -71,6 +118,7 @@ export class RedisQueueSteps extends RedisSteps implements QueueSteps {
       r.worker,
       r.leaseMs,
       MAX_STALLS,
+      TRIM,
     )) as string[];
     if (kind === "undecodable") {
       return { undecodable: { id: state, reason: foreignJob(queue, spec) } };
@@ -102,7 +150,17 @@ export class RedisQueueSteps extends RedisSteps implements QueueSteps {
       : r.error;
     const delayMs = r.outcome === "retry" ? Math.round(r.delayMs) : 0;
     return Number(
-      await this.run(queue, "finish", r.id, r.worker, r.attempt, r.outcome, payload, delayMs),
+      await this.run(
+        queue,
+        "finish",
+        r.id,
+        r.worker,
+        r.attempt,
+        r.outcome,
+        payload,
+        delayMs,
+        TRIM,
+      ),
     ) === 1;
   }
 
@@ -123,7 +181,7 @@ export class RedisQueueSteps extends RedisSteps implements QueueSteps {
   }
 
   async counts(queue: string): Promise<QueueCounts> {
-    const [ready, scheduled, active, oldest, workers, ...totals] =
+    const [ready, scheduled, active, oldest, workers, paused, ...totals] =
       ((await this.run(queue, "counts")) as unknown[]).map(String);
     const total = (state: string) => {
       const i = totals.indexOf(state);
@@ -141,6 +199,71 @@ export class RedisQueueSteps extends RedisSteps implements QueueSteps {
       cancelled: total("cancelled"),
       ...(oldest !== "" && { oldestPendingAt: Number(oldest) }),
       workers: Array.isArray(names) ? names : [],
+      paused: paused === "1",
+    };
+  }
+
+  async listJobs(
+    queue: string,
+    r: { state: ListState; after?: ListCursor; limit: number },
+  ): Promise<{ job: JobRecord; cursor: ListCursor }[]> {
+    const reply = (await this.run(
+      queue,
+      "list",
+      r.state,
+      r.after?.score ?? "",
+      r.after?.id ?? "",
+      r.limit,
+    )) as string[];
+    const page = [];
+    for (let i = 0; i < reply.length; i += 3) {
+      const job = jobRecord(queue, reply[i + 1], reply[i + 2]);
+      page.push({ job, cursor: { score: Number(reply[i]), id: job.id } });
+    }
+    return page;
+  }
+
+  async retry(
+    queue: string,
+    id: string,
+  ): Promise<{ job: JobRecord; retried: boolean } | undefined> {
+    const [state, spec, retried] = (await this.run(queue, "retry", id)) as string[];
+    if (state === undefined) return undefined;
+    return { job: jobRecord(queue, state, spec), retried: Number(retried) === 1 };
+  }
+
+  async purge(
+    queue: string,
+    r: { state: FinishedState; olderThanMs?: number; limit: number },
+  ): Promise<number> {
+    return Number(
+      await this.run(queue, "purge", r.state, r.olderThanMs ?? "", r.limit, MAX_REMOVED),
+    );
+  }
+
+  async removed(
+    queue: string,
+    id: string,
+  ): Promise<{ state: FinishedState; removedAt: number } | undefined> {
+    const [state, at] = (await this.run(queue, "removed", id)) as string[];
+    return state === undefined
+      ? undefined
+      : { state: state as FinishedState, removedAt: Number(at) };
+  }
+
+  async configure(queue: string, patch: Partial<QueueConfig>): Promise<QueueConfig> {
+    const json = (keep: Keep | undefined) => keep === undefined ? "" : JSON.stringify(keep);
+    const [completed, failed, paused] = (await this.run(
+      queue,
+      "config",
+      json(patch.keepCompleted),
+      json(patch.keepFailed),
+      patch.paused === undefined ? "" : patch.paused ? "1" : "0",
+    )) as string[];
+    return {
+      keepCompleted: keepOf(completed) ?? DEFAULT_KEEP.keepCompleted,
+      keepFailed: keepOf(failed) ?? DEFAULT_KEEP.keepFailed,
+      paused: paused === "1",
     };
   }
 
@@ -148,12 +271,7 @@ export class RedisQueueSteps extends RedisSteps implements QueueSteps {
     await this.run(queue, "announce", r.worker, r.ttlMs);
   }
 
-  async list(): Promise<string[]> {
-    const names = new Set<string>();
-    for await (const [key] of this.backend.scan(`${this.backend.namespace}:{queue:*}:jobs`)) {
-      const parsed = parseRedisKey(this.backend.namespace, key);
-      if (parsed?.kind === "queue") names.add(parsed.name);
-    }
-    return [...names].sort();
+  list(): Promise<string[]> {
+    return this.backend.indexedNames("queue");
   }
 }

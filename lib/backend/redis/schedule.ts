@@ -6,7 +6,6 @@
 
 import { ForeignDataError } from "../../errors.ts";
 import type { ReadResult, ScheduleSteps } from "../../schedule/steps.ts";
-import { parseRedisKey } from "../keys.ts";
 import type { RedisBackend } from "./backend.ts";
 import { RedisSteps } from "./script.ts";
 
@@ -33,16 +32,11 @@ export class RedisScheduleSteps extends RedisSteps implements ScheduleSteps {
 
   async write(name: string, r: { expect: number; value: string | null }): Promise<boolean> {
     const present = r.value === null ? 0 : 1;
-    return Number(await this.run(name, "write", r.expect, r.value ?? "", present)) === 1;
+    const run = present ? this.runCreating.bind(this) : this.run;
+    return Number(await run(name, "write", r.expect, r.value ?? "", present)) === 1;
   }
 
-  async list(): Promise<string[]> {
-    const names = new Set<string>();
-    const pattern = `${this.backend.namespace}:{schedule:*}:state`;
-    for await (const [key] of this.backend.scan(pattern)) {
-      const parsed = parseRedisKey(this.backend.namespace, key);
-      if (parsed?.kind === "schedule") names.add(parsed.name);
-    }
-    return [...names].sort();
+  list(): Promise<string[]> {
+    return this.backend.indexedNames("schedule");
   }
 }

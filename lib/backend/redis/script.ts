@@ -33,8 +33,8 @@ export class LuaScript {
    */
   static async load(url: URL): Promise<LuaScript> {
     const [prelude, body] = await Promise.all([
-      Deno.readTextFile(new URL("./prelude.lua", import.meta.url)),
-      Deno.readTextFile(url),
+      readBeside(new URL("./prelude.lua", import.meta.url)),
+      readBeside(url),
     ]);
     return new LuaScript(`${prelude}\n${body}`);
   }
@@ -51,6 +51,17 @@ export class LuaScript {
   }
 }
 
+/**
+ * A file that ships beside the modules: on disk for a checkout, the npm package and a compiled
+ * binary, but at an https: URL when the package is imported from JSR.
+ */
+async function readBeside(url: URL): Promise<string> {
+  if (url.protocol === "file:") return await Deno.readTextFile(url);
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`cannot load ${url.href}: HTTP ${response.status}`);
+  return await response.text();
+}
+
 /** Runs one step of a named instance of a primitive (see {@link stepRunner}). */
 export type StepRunner = (
   name: string,
@@ -60,6 +71,20 @@ export type StepRunner = (
 
 /** Scripts by file, each loaded once per process. */
 const loaded = new Map<string, Promise<LuaScript>>();
+
+/**
+ * The script in `file`, read once per process (see {@link LuaScript.load}).
+ *
+ * @example
+ * ```ts ignore
+ * const index = await loadScript(new URL("./index.lua", import.meta.url));
+ * ```
+ */
+export function loadScript(file: URL): Promise<LuaScript> {
+  let script = loaded.get(file.href);
+  if (!script) loaded.set(file.href, script = LuaScript.load(file));
+  return script;
+}
 
 /**
  * A primitive's steps on Redis: its script (loaded once per process), run on the keys of
@@ -82,9 +107,7 @@ export function stepRunner(
 ): StepRunner {
   const parts = Object.keys(keyTypes);
   return async (name, step, ...args) => {
-    let script = loaded.get(file.href);
-    if (!script) loaded.set(file.href, script = LuaScript.load(file));
-    return await backend.runStep(await script, { kind, name }, parts, step, [
+    return await backend.runStep(await loadScript(file), { kind, name }, parts, step, [
       ...fixedArgs,
       ...args,
     ]);
@@ -97,6 +120,7 @@ export abstract class RedisSteps {
   protected readonly backend: RedisBackend;
   /** Runs one step of the primitive's script. */
   protected readonly run: StepRunner;
+  readonly #kind: Kind;
 
   /** Steps of `kind` running `file` on the keys of `keyTypes`. */
   constructor(
@@ -107,6 +131,21 @@ export abstract class RedisSteps {
     fixedArgs: (string | number)[] = [],
   ) {
     this.backend = backend;
+    this.#kind = kind;
     this.run = stepRunner(backend, file, kind, keyTypes, fixedArgs);
+  }
+
+  /**
+   * Runs a step that may create the instance, and adds its name to the namespace's index so
+   * listings find it without SCAN. The index is touched alongside the step, not after it: a
+   * name whose step then fails is pruned by the next listing, while keys without a name would
+   * stay unlisted.
+   */
+  protected async runCreating(...[name, step, ...args]: Parameters<StepRunner>): Promise<unknown> {
+    const [, reply] = await Promise.all([
+      this.backend.indexName(this.#kind, name),
+      this.run(name, step, ...args),
+    ]);
+    return reply;
   }
 }

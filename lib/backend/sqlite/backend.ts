@@ -56,9 +56,9 @@ const FOREIGN_ROWS_SHOWN = 5;
 const EVENT_POLL_MS = 1_000;
 
 /**
- * Every table coord keeps; each primitive adds its own. Names start with `coord_`. Built when
- * first needed, not at load: the step modules import this one, so a step module imported
- * first would otherwise be read here before its DDL exists.
+ * Every table (and index) coord keeps; each primitive adds its own. Names start with `coord_`.
+ * Built when first needed, not at load: the step modules import this one, so a step module
+ * imported first would otherwise be read here before its DDL exists.
  */
 function schema(): string[] {
   return [
@@ -68,6 +68,18 @@ function schema(): string[] {
     ...SCHEDULE_DDL,
     ...QUEUE_DDL,
   ];
+}
+
+let coordTablesMemo: Set<string> | undefined;
+/**
+ * The names of coord's tables, from {@link schema}'s `CREATE TABLE`s (indexes are not tables):
+ * nothing else is read as coord's. Lazy for the same reason as {@link schema}.
+ */
+function coordTables(): Set<string> {
+  coordTablesMemo ??= new Set(
+    schema().flatMap((ddl) => /^\s*CREATE TABLE IF NOT EXISTS\s+(\w+)/.exec(ddl)?.[1] ?? []),
+  );
+  return coordTablesMemo;
 }
 const SCHEMA_VERSION = "1";
 const CLOCK_RECORD_SQL = "SELECT value FROM coord_meta WHERE key = 'clock'";
@@ -237,9 +249,11 @@ export class SqliteBackend implements Backend {
     const tables = (this.db.prepare(
       "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
     ).all() as { name: string }[]).map((r) => r.name);
-    const foreignTables = tables.filter((name) => !name.startsWith("coord_"))
+    // A table named like coord's but not among them (another program's, a later release's)
+    // is reported, never read as if its columns were coord's.
+    const foreignTables = tables.filter((name) => !coordTables().has(name))
       .map((name) => ({ where: `table ${name}`, problem: "not a coord table" }));
-    const foreignRows = tables.filter((name) => name.startsWith("coord_")).flatMap((table) =>
+    const foreignRows = tables.filter((name) => coordTables().has(name)).flatMap((table) =>
       this.#foreignRows.find(
         table,
         table === "coord_meta" ? {} : { namespace: this.namespace },
@@ -386,12 +400,11 @@ function createPrivately(path: string, createDirectory: boolean): void {
 }
 
 function missingTables(db: DatabaseSync): string[] {
-  const wanted = schema().map((ddl) => /EXISTS\s+(\w+)/.exec(ddl)![1]);
   const present = new Set(
     (db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table'").all() as { name: string }[])
       .map((r) => r.name),
   );
-  return wanted.filter((name) => !present.has(name));
+  return [...coordTables()].filter((name) => !present.has(name));
 }
 
 function createSchema(db: DatabaseSync): void {

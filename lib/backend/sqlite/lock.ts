@@ -14,6 +14,7 @@ import type {
   ResetResult,
   TicketState,
 } from "../../lock/steps.ts";
+import { ForeignDataError } from "../../errors.ts";
 import { settle, type SqliteBackend } from "./backend.ts";
 
 /** The lock's tables; `event` keeps the latest events of each namespace for `follow`. */
@@ -30,13 +31,27 @@ export const LOCK_DDL = [
   `CREATE TABLE IF NOT EXISTS coord_lock_counter (
     namespace TEXT NOT NULL, name TEXT NOT NULL, tickets INTEGER NOT NULL,
     PRIMARY KEY (namespace, name))`,
+  // The last fencing token handed out per resource; never deleted either.
+  `CREATE TABLE IF NOT EXISTS coord_lock_token (
+    namespace TEXT NOT NULL, name TEXT NOT NULL, token INTEGER NOT NULL,
+    PRIMARY KEY (namespace, name))`,
+  // Who took each live ticket, so that a retried enqueue gets the ticket it already took.
+  `CREATE TABLE IF NOT EXISTS coord_lock_request (
+    namespace TEXT NOT NULL, name TEXT NOT NULL, ticket INTEGER NOT NULL,
+    request TEXT NOT NULL, token INTEGER NOT NULL, PRIMARY KEY (namespace, name, ticket))`,
   `CREATE TABLE IF NOT EXISTS coord_lock_event (
     id INTEGER PRIMARY KEY AUTOINCREMENT, namespace TEXT NOT NULL, name TEXT NOT NULL,
     event TEXT NOT NULL)`,
 ];
 
 /** The tables holding one lock's state (events are only shown, and are checked by doctor). */
-const LOCK_TABLES = ["coord_lock_counter", "coord_lock", "coord_lock_ticket"];
+const LOCK_TABLES = [
+  "coord_lock_counter",
+  "coord_lock",
+  "coord_lock_ticket",
+  "coord_lock_token",
+  "coord_lock_request",
+];
 
 /** Events kept per namespace: enough for any follower polling a few times a second. */
 const EVENTS_KEPT = 1000;
@@ -115,12 +130,53 @@ export class SqliteLockSteps implements LockSteps {
   }
 
   #remove(name: string, ticket: number): void {
-    this.#backend.run(
-      "DELETE FROM coord_lock_ticket WHERE namespace = ? AND name = ? AND ticket = ?",
+    for (const table of ["coord_lock_ticket", "coord_lock_request"]) {
+      this.#backend.run(
+        `DELETE FROM ${table} WHERE namespace = ? AND name = ? AND ticket = ?`,
+        this.#backend.namespace,
+        name,
+        ticket,
+      );
+    }
+  }
+
+  /** The live ticket `request` took, with its token. */
+  #taken(name: string, request: string): { ticket: number; token: number } | undefined {
+    const [row] = this.#backend.all<{ ticket: number; token: number }>(
+      `SELECT r.ticket AS ticket, r.token AS token FROM coord_lock_request r
+       JOIN coord_lock_ticket t USING (namespace, name, ticket)
+       WHERE r.namespace = ? AND r.name = ? AND r.request = ?`,
       this.#backend.namespace,
       name,
-      ticket,
+      request,
     );
+    return row;
+  }
+
+  /**
+   * The next fencing token: never below the clock in µs, so that it does not repeat even when
+   * the counters were lost or rolled back (a file restored from a backup, rows deleted).
+   */
+  #nextToken(name: string, now: number): number {
+    const [row] = this.#backend.all<{ token: number }>(
+      "SELECT token FROM coord_lock_token WHERE namespace = ? AND name = ?",
+      this.#backend.namespace,
+      name,
+    );
+    if (row && !Number.isSafeInteger(row.token)) {
+      throw new ForeignDataError(
+        `lock "${name}": coord_lock_token holds ${JSON.stringify(row.token)} — another ` +
+          `program wrote there; delete the row or use another --namespace`,
+      );
+    }
+    const token = Math.max((row?.token ?? 0) + 1, Math.floor(now * 1000));
+    this.#backend.run(
+      "INSERT OR REPLACE INTO coord_lock_token VALUES (?, ?, ?)",
+      this.#backend.namespace,
+      name,
+      token,
+    );
+    return token;
   }
 
   #save(name: string, queue: Queue): void {
@@ -193,12 +249,33 @@ export class SqliteLockSteps implements LockSteps {
         const issued = this.#issued(name);
         const queue = this.#queue(name) ?? { tickets: issued, indicator: issued + 1, lim: r.limit };
         const before = this.#settle(name, queue, now);
+        const taken = this.#taken(name, r.request);
+        if (taken) {
+          this.#backend.run(
+            `UPDATE coord_lock_ticket SET expires_at = ?
+             WHERE namespace = ? AND name = ? AND ticket = ?`,
+            now + r.expireMs,
+            this.#backend.namespace,
+            name,
+            taken.ticket,
+          );
+          return { outcome: "queued", ...taken, ...this.#standing(before, taken.ticket, now) };
+        }
         if (before.length > 0 && queue.lim !== r.limit) {
           return { outcome: "mismatch", limit: queue.lim };
         }
         queue.lim = r.limit;
         const ticket = ++queue.tickets;
+        const token = this.#nextToken(name, now);
         this.#save(name, queue);
+        this.#backend.run(
+          "INSERT INTO coord_lock_request VALUES (?, ?, ?, ?, ?)",
+          this.#backend.namespace,
+          name,
+          ticket,
+          r.request,
+          token,
+        );
         this.#backend.run(
           "INSERT INTO coord_lock_ticket VALUES (?, ?, ?, ?, ?, ?, NULL, 0)",
           this.#backend.namespace,
@@ -210,7 +287,7 @@ export class SqliteLockSteps implements LockSteps {
         );
         this.#emit(name, { event: "assigned", ticket, label: r.label });
         const live = this.#settle(name, queue, now);
-        return { outcome: "queued", ticket, ...this.#standing(live, ticket, now) };
+        return { outcome: "queued", ticket, token, ...this.#standing(live, ticket, now) };
       })
     );
   }
@@ -315,11 +392,9 @@ export class SqliteLockSteps implements LockSteps {
         const users = this.#settle(name, queue, this.#backend.clock.now()).length;
         if (users > 0 && !r.force) return { outcome: "in-use", users };
         const ns = this.#backend.namespace;
-        this.#backend.run(
-          "DELETE FROM coord_lock_ticket WHERE namespace = ? AND name = ?",
-          ns,
-          name,
-        );
+        for (const table of ["coord_lock_ticket", "coord_lock_request"]) {
+          this.#backend.run(`DELETE FROM ${table} WHERE namespace = ? AND name = ?`, ns, name);
+        }
         this.#backend.run("DELETE FROM coord_lock WHERE namespace = ? AND name = ?", ns, name);
         this.#emit(name, { event: "reset" });
         return { outcome: "removed" };

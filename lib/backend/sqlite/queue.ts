@@ -9,14 +9,20 @@ import type {
   Attempt,
   ClaimResult,
   Finish,
+  FinishedState,
   FlowNode,
   JobRecord,
-  JobSpec,
   JobState,
+  Keep,
+  ListCursor,
+  ListState,
+  PutRequest,
+  PutResult,
+  QueueConfig,
   QueueCounts,
   QueueSteps,
 } from "../../queue/steps.ts";
-import { MAX_STALLS } from "../../queue/steps.ts";
+import { DEFAULT_KEEP, MAX_REMOVED, MAX_STALLS, TRIM_BATCH } from "../../queue/steps.ts";
 import { jobRecord } from "../../queue/record.ts";
 import { ForeignDataError } from "../../errors.ts";
 import { settle, type SqliteBackend } from "./backend.ts";
@@ -41,6 +47,35 @@ export const QUEUE_DDL = [
     parent TEXT, grp TEXT, inputs TEXT, PRIMARY KEY (namespace, queue, id))`,
   `CREATE INDEX IF NOT EXISTS coord_queue_job_ready
     ON coord_queue_job (namespace, queue, state, ready_at)`,
+  `CREATE INDEX IF NOT EXISTS coord_queue_job_order
+    ON coord_queue_job (namespace, queue, state, ready_at, id)`,
+  // Finished jobs that are no flow's part, newest first: list's pages and retention's batches.
+  `CREATE INDEX IF NOT EXISTS coord_queue_job_done
+    ON coord_queue_job (namespace, queue, state, finished_at, id) WHERE parent IS NULL`,
+  `CREATE TABLE IF NOT EXISTS coord_queue_config (
+    namespace TEXT NOT NULL, queue TEXT NOT NULL, keep_completed TEXT, keep_failed TEXT,
+    paused INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (namespace, queue))`,
+  // How many finished jobs of a state (no flow's parts) a queue holds: retention by count
+  // without counting rows.
+  `CREATE TABLE IF NOT EXISTS coord_queue_kept (
+    namespace TEXT NOT NULL, queue TEXT NOT NULL, state TEXT NOT NULL, n INTEGER NOT NULL,
+    PRIMARY KEY (namespace, queue, state))`,
+  // What retention removed, so show and wait can say so; the newest MAX_REMOVED are kept.
+  `CREATE TABLE IF NOT EXISTS coord_queue_removed (
+    seq INTEGER PRIMARY KEY, namespace TEXT NOT NULL, queue TEXT NOT NULL, id TEXT NOT NULL,
+    state TEXT NOT NULL, removed_at INTEGER NOT NULL)`,
+  `CREATE UNIQUE INDEX IF NOT EXISTS coord_queue_removed_job
+    ON coord_queue_removed (namespace, queue, id)`,
+  // A retried job's earlier ends, oldest first.
+  `CREATE TABLE IF NOT EXISTS coord_queue_history (
+    namespace TEXT NOT NULL, queue TEXT NOT NULL, id TEXT NOT NULL, seq INTEGER NOT NULL,
+    entry TEXT NOT NULL, PRIMARY KEY (namespace, queue, id, seq))`,
+  // put --dedupe: the job put with a key, and the end of its window.
+  `CREATE TABLE IF NOT EXISTS coord_queue_dedupe (
+    namespace TEXT NOT NULL, queue TEXT NOT NULL, key TEXT NOT NULL, id TEXT NOT NULL,
+    until INTEGER NOT NULL, PRIMARY KEY (namespace, queue, key))`,
+  `CREATE INDEX IF NOT EXISTS coord_queue_dedupe_until
+    ON coord_queue_dedupe (namespace, queue, until)`,
   `CREATE TABLE IF NOT EXISTS coord_queue_counter (
     namespace TEXT NOT NULL, queue TEXT NOT NULL, last INTEGER NOT NULL,
     PRIMARY KEY (namespace, queue))`,
@@ -93,6 +128,15 @@ export class SqliteQueueSteps implements QueueSteps {
   }
 
   #job(queue: string, row: JobRow, withResult = false): JobRecord {
+    const history = withResult
+      ? this.#backend.all<{ entry: string }>(
+        `SELECT entry FROM coord_queue_history WHERE namespace = ? AND queue = ? AND id = ?
+         ORDER BY seq`,
+        this.#backend.namespace,
+        queue,
+        row.id,
+      ).map((h) => parseOr(h.entry))
+      : [];
     const state = {
       id: row.id,
       state: row.state,
@@ -107,6 +151,7 @@ export class SqliteQueueSteps implements QueueSteps {
       ...(row.error !== null && { error: row.error }),
       ...(row.parent !== null && { parent: row.parent }),
       ...(row.grp !== null && { group: parseOr(row.grp) }),
+      ...(history.length > 0 && { history }),
     };
     const result = withResult && row.result !== null ? row.result : undefined;
     return jobRecord(queue, JSON.stringify(state), row.spec, result, row.inputs ?? undefined);
@@ -142,6 +187,7 @@ export class SqliteQueueSteps implements QueueSteps {
       ...fields,
     });
     const row = this.#row(queue, id)!;
+    if (row.parent === null) this.#kept(queue, state, 1);
     if (row.grp !== null && state !== "completed") this.#abandon(queue, row);
     if (row.parent !== null) this.#partEnded(queue, row);
   }
@@ -205,6 +251,161 @@ export class SqliteQueueSteps implements QueueSteps {
     }
   }
 
+  /** Adds `delta` to how many finished jobs of `state` (no flow's parts) the queue holds. */
+  #kept(queue: string, state: string, delta: number): void {
+    this.#backend.run(
+      `INSERT INTO coord_queue_kept (namespace, queue, state, n) VALUES (?, ?, ?, ?)
+       ON CONFLICT (namespace, queue, state) DO UPDATE SET n = max(0, n + excluded.n)`,
+      this.#backend.namespace,
+      queue,
+      state,
+      delta,
+    );
+  }
+
+  #paused(queue: string): boolean {
+    return this.#backend.all<{ paused: number }>(
+      "SELECT paused FROM coord_queue_config WHERE namespace = ? AND queue = ?",
+      this.#backend.namespace,
+      queue,
+    )[0]?.paused === 1;
+  }
+
+  #config(queue: string): QueueConfig {
+    const [row] = this.#backend.all<
+      { keep_completed: string | null; keep_failed: string | null; paused: number }
+    >(
+      `SELECT keep_completed, keep_failed, paused FROM coord_queue_config
+       WHERE namespace = ? AND queue = ?`,
+      this.#backend.namespace,
+      queue,
+    );
+    const keep = (json: string | null | undefined, fallback: Keep): Keep => {
+      if (json == null) return fallback;
+      const value = parseOr(json);
+      if (typeof value === "object" && value !== null && !Array.isArray(value)) {
+        return value as Keep;
+      }
+      throw new ForeignDataError(
+        `queue "${queue}": its settings hold ${JSON.stringify(String(json).slice(0, 60))} — ` +
+          `another program wrote there; remove the row or use another --namespace`,
+      );
+    };
+    return {
+      keepCompleted: keep(row?.keep_completed, DEFAULT_KEEP.keepCompleted),
+      keepFailed: keep(row?.keep_failed, DEFAULT_KEEP.keepFailed),
+      paused: row?.paused === 1,
+    };
+  }
+
+  /** Whether a finished job's flow has a part still running (see `unfinished` in queue.lua). */
+  #unfinished(queue: string, id: string): boolean {
+    const row = this.#row(queue, id);
+    if (!row) return false;
+    if (row.state === "active" || row.state === "pending" || row.state === "waiting") return true;
+    if (row.grp === null) return false;
+    const group = parseOr(row.grp) as { children?: string[]; postprocess?: string };
+    return [...(group.children ?? []), ...(group.postprocess ? [group.postprocess] : [])]
+      .some((child) => this.#unfinished(queue, child));
+  }
+
+  #drop(queue: string, id: string): void {
+    const row = this.#row(queue, id);
+    if (row?.grp) {
+      const group = parseOr(row.grp) as { children?: string[]; postprocess?: string };
+      for (
+        const child of [
+          ...(group.children ?? []),
+          ...(group.postprocess ? [group.postprocess] : []),
+        ]
+      ) {
+        this.#drop(queue, child);
+      }
+    }
+    for (const table of ["coord_queue_job", "coord_queue_history"]) {
+      this.#backend.run(
+        `DELETE FROM ${table} WHERE namespace = ? AND queue = ? AND id = ?`,
+        this.#backend.namespace,
+        queue,
+        id,
+      );
+    }
+  }
+
+  /** Removes finished jobs `ids` of `state`, remembering the newest {@link MAX_REMOVED}. */
+  #remove(queue: string, state: FinishedState, ids: string[]): number {
+    const now = Math.floor(this.#backend.clock.now());
+    let n = 0;
+    for (const id of ids) {
+      if (this.#unfinished(queue, id)) continue;
+      this.#drop(queue, id);
+      this.#backend.run(
+        `INSERT OR REPLACE INTO coord_queue_removed (namespace, queue, id, state, removed_at)
+         VALUES (?, ?, ?, ?, ?)`,
+        this.#backend.namespace,
+        queue,
+        id,
+        state,
+        now,
+      );
+      n++;
+    }
+    if (n > 0) {
+      this.#kept(queue, state, -n);
+      this.#backend.run(
+        `DELETE FROM coord_queue_removed
+         WHERE seq <= (SELECT max(seq) FROM coord_queue_removed) - ?`,
+        MAX_REMOVED,
+      );
+    }
+    return n;
+  }
+
+  /** Ids of finished jobs of `state` (no flow's parts), oldest first, that finished before. */
+  #oldest(queue: string, state: FinishedState, before: number, limit: number): string[] {
+    return this.#backend.all<{ id: string }>(
+      `SELECT id FROM coord_queue_job WHERE namespace = ? AND queue = ? AND state = ?
+       AND parent IS NULL AND finished_at < ? ORDER BY finished_at, id LIMIT ?`,
+      this.#backend.namespace,
+      queue,
+      state,
+      before,
+      limit,
+    ).map((r) => r.id);
+  }
+
+  /** Removes a few jobs of each finished state past what the queue keeps (see `trim`). */
+  #trim(queue: string): void {
+    // Settings another program wrote over must not stop the workers: trim by the defaults, as
+    // `keep` in queue.lua does; `config` reports them.
+    let config: Pick<QueueConfig, "keepCompleted" | "keepFailed"> = DEFAULT_KEEP;
+    try {
+      config = this.#config(queue);
+    } catch (e) {
+      if (!(e instanceof ForeignDataError)) throw e;
+    }
+    const now = Math.floor(this.#backend.clock.now());
+    for (const state of ["completed", "failed", "cancelled"] as const) {
+      const keep = state === "completed" ? config.keepCompleted : config.keepFailed;
+      let doomed = keep.ageMs === undefined
+        ? []
+        : this.#oldest(queue, state, now - keep.ageMs, TRIM_BATCH);
+      if (doomed.length === 0 && keep.count !== undefined) {
+        const [held] = this.#backend.all<{ n: number }>(
+          "SELECT n FROM coord_queue_kept WHERE namespace = ? AND queue = ? AND state = ?",
+          this.#backend.namespace,
+          queue,
+          state,
+        );
+        const over = (held?.n ?? 0) - keep.count;
+        if (over > 0) {
+          doomed = this.#oldest(queue, state, Number.MAX_SAFE_INTEGER, Math.min(over, TRIM_BATCH));
+        }
+      }
+      this.#remove(queue, state, doomed);
+    }
+  }
+
   putFlow(queue: string, nodes: FlowNode[]): Promise<boolean> {
     const { namespace } = this.#backend;
     return settle(() =>
@@ -231,53 +432,106 @@ export class SqliteQueueSteps implements QueueSteps {
     );
   }
 
-  put(
-    queue: string,
-    r: { id?: string; spec: JobSpec; delayMs: number; at?: number; beginByMs?: number },
-  ): Promise<{ job: JobRecord; created: boolean }> {
+  put(queue: string, r: PutRequest): Promise<PutResult> {
+    return settle(() => this.#backend.write(() => this.#put(queue, r)));
+  }
+
+  putMany(queue: string, requests: PutRequest[]): Promise<PutResult[]> {
+    return settle(() => this.#backend.write(() => requests.map((r) => this.#put(queue, r))));
+  }
+
+  /** The job put with dedupe `key`, while it is unfinished or its window lasts. */
+  #deduplicated(queue: string, key: string, now: number): JobRow | undefined {
+    const [entry] = this.#backend.all<{ id: string; until: number }>(
+      "SELECT id, until FROM coord_queue_dedupe WHERE namespace = ? AND queue = ? AND key = ?",
+      this.#backend.namespace,
+      queue,
+      key,
+    );
+    const row = entry && this.#row(queue, entry.id);
+    if (!row) return undefined;
+    const live = row.state === "pending" || row.state === "active" || row.state === "waiting";
+    return live || entry.until > now ? row : undefined;
+  }
+
+  /** Forgets a few dedupe keys whose window is over (see `trim_dedupe` in queue.lua). */
+  #trimDedupe(queue: string, now: number): void {
     const { namespace } = this.#backend;
-    return settle(() =>
-      this.#backend.write(() => {
-        const now = Math.floor(this.#backend.clock.now());
-        let id = r.id;
-        if (id === undefined) {
-          this.#backend.refuseForeignRows(`queue "${queue}"`, ["coord_queue_counter"], { queue });
-          // Numbers taken by an --id are skipped.
-          do {
-            this.#backend.run(
-              `INSERT INTO coord_queue_counter (namespace, queue, last) VALUES (?, ?, 1)
-               ON CONFLICT (namespace, queue) DO UPDATE SET last = last + 1`,
-              namespace,
-              queue,
-            );
-            id = String(
-              this.#backend.all<{ last: number }>(
-                "SELECT last FROM coord_queue_counter WHERE namespace = ? AND queue = ?",
-                namespace,
-                queue,
-              )[0].last,
-            );
-          } while (this.#row(queue, id));
-        } else {
-          const existing = this.#row(queue, id);
-          if (existing) return { job: this.#job(queue, existing), created: false };
-        }
-        const readyAt = Math.round(r.at ?? now + r.delayMs);
+    const over = this.#backend.all<{ key: string }>(
+      `SELECT key FROM coord_queue_dedupe WHERE namespace = ? AND queue = ? AND until <= ?
+       ORDER BY until LIMIT 10`,
+      namespace,
+      queue,
+      now,
+    );
+    for (const { key } of over) {
+      if (this.#deduplicated(queue, key, now)) continue;
+      this.#backend.run(
+        "DELETE FROM coord_queue_dedupe WHERE namespace = ? AND queue = ? AND key = ?",
+        namespace,
+        queue,
+        key,
+      );
+    }
+  }
+
+  /** Adds a job unless its id or dedupe key is taken (see `put` in `../redis/queue.lua`). */
+  #put(queue: string, r: PutRequest): PutResult {
+    const { namespace } = this.#backend;
+    const now = Math.floor(this.#backend.clock.now());
+    this.#trimDedupe(queue, now);
+    if (r.dedupe && (r.id === undefined || !this.#row(queue, r.id))) {
+      const first = this.#deduplicated(queue, r.dedupe.key, now);
+      if (first) return { job: this.#job(queue, first), created: false, deduplicated: true };
+    }
+    let id = r.id;
+    if (id === undefined) {
+      this.#backend.refuseForeignRows(`queue "${queue}"`, ["coord_queue_counter"], { queue });
+      // Numbers taken by an --id are skipped.
+      do {
         this.#backend.run(
-          `INSERT INTO coord_queue_job (namespace, queue, id, state, ready_at, attempts, stalls,
-           begin_by, spec, created_at) VALUES (?, ?, ?, 'pending', ?, 0, 0, ?, ?, ?)`,
+          `INSERT INTO coord_queue_counter (namespace, queue, last) VALUES (?, ?, 1)
+           ON CONFLICT (namespace, queue) DO UPDATE SET last = last + 1`,
           namespace,
           queue,
-          id,
-          readyAt,
-          // --begin-by counts from when the job may start.
-          r.beginByMs === undefined ? null : readyAt + Math.round(r.beginByMs),
-          JSON.stringify(r.spec),
-          now,
         );
-        return { job: this.#job(queue, this.#row(queue, id)!), created: true };
-      })
+        id = String(
+          this.#backend.all<{ last: number }>(
+            "SELECT last FROM coord_queue_counter WHERE namespace = ? AND queue = ?",
+            namespace,
+            queue,
+          )[0].last,
+        );
+      } while (this.#row(queue, id));
+    } else {
+      const existing = this.#row(queue, id);
+      if (existing) return { job: this.#job(queue, existing), created: false };
+    }
+    const readyAt = Math.round(r.at ?? now + r.delayMs);
+    this.#backend.run(
+      `INSERT INTO coord_queue_job (namespace, queue, id, state, ready_at, attempts, stalls,
+       begin_by, spec, created_at) VALUES (?, ?, ?, 'pending', ?, 0, 0, ?, ?, ?)`,
+      namespace,
+      queue,
+      id,
+      readyAt,
+      // --begin-by counts from when the job may start.
+      r.beginByMs === undefined ? null : readyAt + Math.round(r.beginByMs),
+      JSON.stringify(r.spec),
+      now,
     );
+    if (r.dedupe) {
+      this.#backend.run(
+        `INSERT OR REPLACE INTO coord_queue_dedupe (namespace, queue, key, id, until)
+         VALUES (?, ?, ?, ?, ?)`,
+        namespace,
+        queue,
+        r.dedupe.key,
+        id,
+        now + Math.round(r.dedupe.forMs),
+      );
+    }
+    return { job: this.#job(queue, this.#row(queue, id)!), created: true };
   }
 
   claim(queue: string, r: { worker: string; leaseMs: number }): Promise<ClaimResult> {
@@ -303,6 +557,8 @@ export class SqliteQueueSteps implements QueueSteps {
           queue,
           now,
         );
+        // Idle queues age out too: every claim removes a few jobs past what the queue keeps.
+        this.#trim(queue);
         for (const row of abandoned) {
           const refused = undecodable(row);
           if (refused) return refused;
@@ -321,6 +577,7 @@ export class SqliteQueueSteps implements QueueSteps {
             });
           }
         }
+        if (this.#paused(queue)) return {};
         for (let i = 0; i < 100; i++) {
           const [first] = this.#backend.all<JobRow>(
             `SELECT ${COLUMNS} FROM coord_queue_job WHERE namespace = ? AND queue = ?
@@ -369,6 +626,16 @@ export class SqliteQueueSteps implements QueueSteps {
     return settle(() =>
       this.#backend.write(() => {
         const now = Math.floor(this.#backend.clock.now());
+        const [before] = this.#backend.all<{ state: unknown; parent: unknown }>(
+          "SELECT state, parent FROM coord_queue_job WHERE namespace = ? AND queue = ? AND id = ?",
+          this.#backend.namespace,
+          queue,
+          r.id,
+        );
+        if (before?.parent === null && before.state !== "failed") {
+          if (typeof before.state === "string") this.#kept(queue, before.state, -1);
+          this.#kept(queue, "failed", 1);
+        }
         // What cannot be read is replaced by coord's own, so show and wait answer from now on.
         this.#backend.run(
           `UPDATE coord_queue_job SET state = 'failed', error = ?, finished_at = ?,
@@ -442,6 +709,7 @@ export class SqliteQueueSteps implements QueueSteps {
         } else {
           this.#update(queue, r.id, { state: "pending", ready_at: now, lease_until: null });
         }
+        this.#trim(queue);
         return true;
       })
     );
@@ -457,8 +725,13 @@ export class SqliteQueueSteps implements QueueSteps {
         if (!row) return undefined;
         // A record coord cannot read is refused before anything changes.
         this.#job(queue, row);
-        const cancelled = row.state === "pending" || row.state === "waiting";
-        if (cancelled) this.#end(queue, id, "cancelled", { error: "cancelled" });
+        // A running job ends here; its worker sees it is no longer its own and stops the run.
+        const cancelled = row.state === "pending" || row.state === "waiting" ||
+          row.state === "active";
+        if (cancelled) {
+          const error = row.state === "active" ? "cancelled while running" : "cancelled";
+          this.#end(queue, id, "cancelled", { error });
+        }
         return { job: this.#job(queue, this.#row(queue, id)!), cancelled };
       })
     );
@@ -514,6 +787,7 @@ export class SqliteQueueSteps implements QueueSteps {
           ...counts,
           ...(oldest?.ready_at != null && { oldestPendingAt: oldest.ready_at }),
           workers,
+          paused: this.#paused(queue),
         };
       })
     );
@@ -550,6 +824,136 @@ export class SqliteQueueSteps implements QueueSteps {
         "SELECT DISTINCT queue FROM coord_queue_job WHERE namespace = ? ORDER BY queue",
         this.#backend.namespace,
       ).map((r) => r.queue)
+    );
+  }
+
+  listJobs(
+    queue: string,
+    r: { state: ListState; after?: ListCursor; limit: number },
+  ): Promise<{ job: JobRecord; cursor: ListCursor }[]> {
+    const { namespace } = this.#backend;
+    return settle(() =>
+      this.#backend.read(() => {
+        const now = Math.floor(this.#backend.clock.now());
+        const finished = r.state === "completed" || r.state === "failed" ||
+          r.state === "cancelled";
+        const state = r.state === "scheduled" ? "pending" : r.state;
+        const order = finished ? "finished_at" : "ready_at";
+        const when = r.state === "pending"
+          ? `AND ready_at <= ${now}`
+          : r.state === "scheduled"
+          ? `AND ready_at > ${now}`
+          : "";
+        const after = r.after === undefined
+          ? ""
+          : `AND (${order}, id) ${finished ? "<" : ">"} (?, ?)`;
+        const rows = this.#backend.all<JobRow>(
+          `SELECT ${COLUMNS} FROM coord_queue_job WHERE namespace = ? AND queue = ? AND state = ?
+           ${finished ? "AND parent IS NULL" : ""} ${when} ${after}
+           ORDER BY ${order} ${finished ? "DESC" : ""}, id ${finished ? "DESC" : ""} LIMIT ?`,
+          namespace,
+          queue,
+          state,
+          ...(r.after === undefined ? [] : [r.after.score, r.after.id]),
+          r.limit,
+        );
+        return rows.map((row) => ({
+          job: this.#job(queue, row),
+          cursor: { score: finished ? row.finished_at! : row.ready_at, id: row.id },
+        }));
+      })
+    );
+  }
+
+  retry(queue: string, id: string): Promise<{ job: JobRecord; retried: boolean } | undefined> {
+    const { namespace } = this.#backend;
+    return settle(() =>
+      this.#backend.write(() => {
+        const row = this.#row(queue, id);
+        if (!row) return undefined;
+        const job = this.#job(queue, row);
+        const retried = (row.state === "failed" || row.state === "cancelled") &&
+          row.parent === null && row.grp === null;
+        if (retried) {
+          this.#backend.run(
+            `INSERT INTO coord_queue_history (namespace, queue, id, seq, entry)
+             VALUES (?, ?, ?, (SELECT count(*) FROM coord_queue_history
+               WHERE namespace = ? AND queue = ? AND id = ?), ?)`,
+            namespace,
+            queue,
+            id,
+            namespace,
+            queue,
+            id,
+            JSON.stringify({
+              state: row.state,
+              error: row.error ?? "",
+              attempts: row.attempts,
+              ...(row.finished_at !== null && { finishedAt: row.finished_at }),
+            }),
+          );
+          this.#kept(queue, row.state, -1);
+          this.#update(queue, id, {
+            state: "pending",
+            attempts: 0,
+            failures: 0,
+            stalls: 0,
+            error: null,
+            finished_at: null,
+            begin_by: null,
+            ready_at: Math.floor(this.#backend.clock.now()),
+          });
+        }
+        return { job: retried ? this.#job(queue, this.#row(queue, id)!, true) : job, retried };
+      })
+    );
+  }
+
+  purge(
+    queue: string,
+    r: { state: FinishedState; olderThanMs?: number; limit: number },
+  ): Promise<number> {
+    return settle(() =>
+      this.#backend.write(() => {
+        const before = r.olderThanMs === undefined
+          ? Number.MAX_SAFE_INTEGER
+          : Math.floor(this.#backend.clock.now()) - r.olderThanMs;
+        return this.#remove(queue, r.state, this.#oldest(queue, r.state, before, r.limit));
+      })
+    );
+  }
+
+  removed(
+    queue: string,
+    id: string,
+  ): Promise<{ state: FinishedState; removedAt: number } | undefined> {
+    return settle(() => {
+      const [row] = this.#backend.all<{ state: FinishedState; removed_at: number }>(
+        `SELECT state, removed_at FROM coord_queue_removed
+         WHERE namespace = ? AND queue = ? AND id = ?`,
+        this.#backend.namespace,
+        queue,
+        id,
+      );
+      return row && { state: row.state, removedAt: row.removed_at };
+    });
+  }
+
+  configure(queue: string, patch: Partial<QueueConfig>): Promise<QueueConfig> {
+    return settle(() =>
+      this.#backend.write(() => {
+        const config = { ...this.#config(queue), ...patch };
+        this.#backend.run(
+          `INSERT OR REPLACE INTO coord_queue_config
+           (namespace, queue, keep_completed, keep_failed, paused) VALUES (?, ?, ?, ?, ?)`,
+          this.#backend.namespace,
+          queue,
+          JSON.stringify(config.keepCompleted),
+          JSON.stringify(config.keepFailed),
+          config.paused ? 1 : 0,
+        );
+        return config;
+      })
     );
   }
 }

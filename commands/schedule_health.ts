@@ -1,12 +1,12 @@
 /**
- * The scheduler's HTTP endpoints for supervisors and Prometheus: `/health` (200 while the
- * scheduler runs and its backend answers, 503 otherwise) and `/metrics`.
+ * `--health-port`: the scheduler's HTTP endpoints for supervisors and Prometheus: `/health`
+ * (200 while the scheduler runs and its backend answers, 503 otherwise) and `/metrics`.
  *
  * @module
  */
 
-import { UsageError } from "../errors.ts";
-import type { Scheduler } from "./scheduler.ts";
+import { UsageError } from "../lib/errors.ts";
+import type { Scheduler } from "../lib/schedule/scheduler.ts";
 
 /** Where to listen: a port, or `HOST:PORT`; the host defaults to 127.0.0.1. */
 export function parseListen(text: string): { hostname: string; port: number } {

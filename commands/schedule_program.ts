@@ -1,0 +1,118 @@
+/**
+ * Running a {@link Scheduler} as a program: stop signals, the health endpoint, log lines on
+ * stderr and the exit code. `coord schedule run` uses {@link runScheduler}; a standalone
+ * program ends with {@link schedulerMain}.
+ *
+ * @module
+ */
+
+import { CoordError, ExitCode } from "../lib/errors.ts";
+import { StopSignals } from "../lib/stop_signals.ts";
+import type { ScheduleEvent } from "../lib/schedule/runner.ts";
+import type { Scheduler } from "../lib/schedule/scheduler.ts";
+import { writeLine } from "./output.ts";
+import { serveHealth } from "./schedule_health.ts";
+
+/** Options of {@link runScheduler} and {@link schedulerMain}. */
+export interface ProgramOptions {
+  /** Serve `/health` and `/metrics` here. */
+  health?: { hostname: string; port: number };
+  /** Also log every run's start and success, not only failures and errors. */
+  verbose?: boolean;
+}
+
+/**
+ * Runs `app` until SIGINT, SIGTERM or SIGHUP: the first stops claiming ticks and gives running
+ * tasks the grace period; a second one stops them at once.
+ *
+ * @returns the exit code: 0 after a clean stop, 128 + the signal's number when running tasks
+ * were cut short.
+ * @throws {CoordError} when the scheduler could not start (the code is the error's).
+ */
+export async function runScheduler(
+  app: Scheduler,
+  { health }: ProgramOptions = {},
+): Promise<number> {
+  using signals = new StopSignals();
+  const serving = new AbortController();
+  try {
+    if (health) listen(app, health, serving.signal);
+    const { cutShort } = await app.run({ signal: signals.stop, force: signals.force });
+    return signals.exitCode(cutShort);
+  } finally {
+    serving.abort();
+  }
+}
+
+/**
+ * Runs `app` as a program with {@link runScheduler}, logging its failures on stderr (every
+ * run with `verbose`) unless it was given an `onEvent` of its own, then exits with the code.
+ * Connects with `COORD_URL` and friends unless the app was given a backend.
+ *
+ * @example
+ * ```ts ignore
+ * import { Scheduler, schedulerMain } from "coord";
+ * const app = new Scheduler();
+ * app.task({ name: "ping", interval: "10s" }, () => fetch("http://localhost:8080/ping"));
+ * await schedulerMain(app);
+ * ```
+ */
+export async function schedulerMain(app: Scheduler, options: ProgramOptions = {}): Promise<never> {
+  app.onEvent ??= (event) => {
+    const line = eventLine(event, options.verbose);
+    if (line) writeLine(`coord: ${line}`, Deno.stderr);
+  };
+  let code: number;
+  try {
+    code = await runScheduler(app, options);
+  } catch (e) {
+    writeLine(`coord: ${e instanceof Error ? e.message : e}`, Deno.stderr);
+    code = e instanceof CoordError ? e.exitCode : ExitCode.internal;
+  }
+  Deno.exit(code);
+}
+
+function listen(app: Scheduler, at: { hostname: string; port: number }, signal: AbortSignal) {
+  try {
+    serveHealth(app, at, signal);
+  } catch (e) {
+    throw new CoordError(
+      `cannot serve /health on ${at.hostname}:${at.port}: ${e instanceof Error ? e.message : e}` +
+        ` — choose another --health-port`,
+      ExitCode.unavailable,
+    );
+  }
+}
+
+/**
+ * A log line for an event, or undefined for the routine ones (a run started or succeeded)
+ * unless `verbose`.
+ */
+export function eventLine(event: ScheduleEvent, verbose = false): string | undefined {
+  const at = ("tick" in event ? ` ${new Date(event.tick).toISOString()}` : "") +
+    ("triggered" in event && event.triggered ? " (triggered)" : "");
+  switch (event.type) {
+    case "started":
+      return verbose
+        ? `${event.task}${at} started, ${event.latenessMs.toFixed(1)} ms late`
+        : undefined;
+    case "succeeded":
+      return verbose ? `${event.task}${at} succeeded in ${seconds(event.durationMs)}` : undefined;
+    case "failed":
+      return `${event.task}${at} failed after ${seconds(event.durationMs)}: ${event.error}` +
+        (event.givenUp ? "; no retries left, moving on to the next tick" : "");
+    case "lost":
+      return event.replaced
+        ? `${event.task}${at} was replaced by a later tick (overlap replace); the run was stopped`
+        : `${event.task}${at} lost its lease to another instance; the run was stopped`;
+    case "error":
+      return `${event.task}: ${event.error} — retrying`;
+    case "skipped":
+      return `${event.task}: skipped ${event.ticks} tick(s) without running them; next ` +
+        (event.next === null ? "none" : new Date(event.next).toISOString());
+  }
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(3)} s`;
+}

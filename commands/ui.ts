@@ -1,0 +1,137 @@
+/**
+ * `coord ui`: the web console. Flags, credentials from the environment, the loopback rule,
+ * listening and stopping; the console itself is in `ui/`.
+ *
+ * @module
+ */
+
+import { ExitCode, UsageError } from "../lib/errors.ts";
+import type { Credentials } from "./ui/auth.ts";
+import { followChanges, Pulse } from "./ui/changes.ts";
+import { newCsrfToken } from "./ui/csrf.ts";
+import { LockTimings } from "./ui/lock_timings.ts";
+import { consoleHandler } from "./ui/server.ts";
+import type { Command } from "./command.ts";
+import { BACKEND_FLAGS, BACKEND_FLAGS_HELP, openBackend, parseFlags, usage } from "./flags.ts";
+import { withSignals } from "./signals.ts";
+
+const USAGE = `Usage: coord ui [--listen HOST:PORT] [--read-only] [--base-path PATH]
+
+A live web console over every queue, schedule task, lock queue and barrier in the namespace,
+with the CLI's actions (cancel a job, reset a lock queue, abort a barrier). Pages update by
+themselves as things change; no build step, nothing fetched from elsewhere. Runs until SIGINT
+or SIGTERM (then exits 0).
+
+Options:
+  --listen HOST:PORT   where to serve (default 127.0.0.1:8080; PORT alone means 127.0.0.1;
+                       port 0 picks a free one). It prints "coord ui: serving URL" on stderr.
+  --read-only          show everything, offer no action, refuse every POST with 403
+  --base-path PATH     serve under PATH, e.g. /coord behind a reverse proxy (default /)
+
+Access: HTTP basic auth when COORD_UI_USER and COORD_UI_PASSWORD are set (both, in the
+environment, never on the command line); /health stays open for probes. An address other than
+loopback is refused unless credentials are set or --read-only is given.
+
+Endpoints besides the pages:
+  /metrics   Prometheus text: coord_queue_jobs{queue,state}, coord_queue_completed_total,
+             coord_queue_failed_total, coord_queue_oldest_pending_seconds, coord_queue_workers,
+             coord_lock_holders, coord_lock_waiters, coord_schedule_runs_total,
+             coord_schedule_failures_total, coord_schedule_next_tick_seconds, and
+             histograms coord_lock_wait_seconds, coord_lock_held_seconds of the grants
+             seen since the console started
+  /health    200 while the backend answers, else 503
+
+Examples:
+  coord ui --url redis://10.0.0.5:6379
+  COORD_UI_USER=ops COORD_UI_PASSWORD=… coord ui --listen 0.0.0.0:8080 --base-path /coord
+
+Exit codes: 0 stopped by a signal · 64 bad flags, credentials half set, a non-loopback
+            address without credentials or --read-only, or an address that cannot be used
+            69 backend unavailable at start
+
+${BACKEND_FLAGS_HELP}`;
+
+async function run(argv: string[]): Promise<number> {
+  const { values, positionals, rest } = parseFlags("ui", argv, {
+    ...BACKEND_FLAGS,
+    listen: { type: "string" },
+    "read-only": { type: "boolean" },
+    "base-path": { type: "string" },
+  });
+  if (positionals.length + rest.length > 0) {
+    throw usage("ui", `unexpected argument "${[...positionals, ...rest][0]}"`);
+  }
+  const listen = parseListen(values.listen ?? "127.0.0.1:8080");
+  const base = parseBasePath(values["base-path"] ?? "/");
+  const readOnly = values["read-only"] ?? false;
+  const credentials = credentialsFromEnv();
+  if (!isLoopback(listen.hostname) && !credentials && !readOnly) {
+    throw usage(
+      "ui",
+      `--listen ${listen.hostname} is reachable from other machines: set COORD_UI_USER and ` +
+        "COORD_UI_PASSWORD, or give --read-only",
+    );
+  }
+  await using backend = await openBackend("ui", values);
+  await withSignals(async (signal) => {
+    const ctx = { backend, readOnly, csrfToken: newCsrfToken(), base, barriers: new Set<string>() };
+    const pulse = new Pulse();
+    await followChanges(backend, pulse, ctx.barriers, signal);
+    const timings = new LockTimings();
+    await timings.follow(backend, signal);
+    let server: Deno.HttpServer<Deno.NetAddr>;
+    try {
+      server = Deno.serve({
+        ...listen,
+        signal,
+        onListen: ({ hostname, port }) => {
+          const host = hostname.includes(":") ? `[${hostname}]` : hostname;
+          const mode = readOnly ? " (read-only)" : "";
+          console.error(`coord ui: serving http://${host}:${port}${base}/${mode}`);
+        },
+      }, consoleHandler(ctx, { credentials, pulse, signal, timings }));
+    } catch (error) {
+      throw new UsageError(
+        `cannot listen on ${listen.hostname}:${listen.port}: ${
+          error instanceof Error ? error.message : error
+        } — choose another --listen`,
+      );
+    }
+    await server.finished;
+  });
+  return ExitCode.ok;
+}
+
+/** `HOST:PORT`, `[V6]:PORT` or `PORT`. */
+function parseListen(text: string): { hostname: string; port: number } {
+  const match = /^(?:(\[[^\]]+\]|[^:\s]+):)?(\d+)$/.exec(text);
+  const port = Number(match?.[2]);
+  if (!match || !(port >= 0 && port < 65536)) {
+    throw usage("ui", `--listen "${text}" is not an address — give HOST:PORT or PORT`);
+  }
+  return { hostname: match[1]?.replace(/^\[|\]$/g, "") ?? "127.0.0.1", port };
+}
+
+function parseBasePath(text: string): string {
+  if (!/^\/[A-Za-z0-9._~\-/]*$/.test(text) || text.includes("//")) {
+    throw usage("ui", `--base-path "${text}" is not a path — give e.g. /coord`);
+  }
+  return text.replace(/\/+$/, "");
+}
+
+function isLoopback(hostname: string): boolean {
+  return hostname === "localhost" || hostname === "::1" || /^127\.\d+\.\d+\.\d+$/.test(hostname);
+}
+
+function credentialsFromEnv(): Credentials | undefined {
+  const user = Deno.env.get("COORD_UI_USER");
+  const password = Deno.env.get("COORD_UI_PASSWORD");
+  if (!user && !password) return undefined;
+  if (!user || !password) {
+    throw usage("ui", "set both COORD_UI_USER and COORD_UI_PASSWORD, or neither");
+  }
+  return { user, password };
+}
+
+/** The `coord ui` command. */
+export const uiCommand: Command = { usage: USAGE, run };

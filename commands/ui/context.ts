@@ -1,0 +1,93 @@
+/**
+ * What every page of the console is rendered with, and the two ways a page points elsewhere:
+ * a link under the base path, and an action form (a POST carrying the CSRF token).
+ *
+ * @module
+ */
+
+import type { Backend } from "../../lib/backend/types.ts";
+import { type Html, html } from "./html.ts";
+
+/** The console's state shared by every request. */
+export interface UiContext {
+  /** Where coord's state lives. */
+  backend: Backend;
+  /** No action is shown, and every POST is refused. */
+  readOnly: boolean;
+  /** The token every action form carries (see `csrf.ts`). */
+  csrfToken: string;
+  /** The path prefix the console is served under: `""` or e.g. `/coord`. */
+  base: string;
+  /** Barrier names seen in events or looked up: barriers have no list of their own. */
+  barriers: Set<string>;
+}
+
+/** How many barrier names the console keeps; the one seen longest ago goes first. */
+export const MAX_BARRIERS = 200;
+
+/**
+ * Adds a barrier name to those shown (run-scoped names come and go, so only the latest
+ * {@link MAX_BARRIERS} are kept).
+ */
+export function rememberBarrier(barriers: Set<string>, name: string): void {
+  barriers.delete(name);
+  barriers.add(name);
+  if (barriers.size > MAX_BARRIERS) barriers.delete(barriers.values().next().value!);
+}
+
+/** A rendered page: the part kept live over server-sent events, and the rest. */
+export interface View {
+  /** The page's title. */
+  title: string;
+  /** Re-rendered and pushed to the browser when the backend changes. */
+  live: Html;
+  /** Forms the user types into, rendered once so a push does not wipe them. */
+  tools?: Html;
+}
+
+/** A page: its view for a request, `params` being the path's decoded segments after its own. */
+export type Page = (ctx: UiContext, url: URL, params: string[]) => Promise<View>;
+
+/**
+ * The URL of a console path, each segment percent-encoded (names may hold `/`).
+ *
+ * @example
+ * ```ts ignore
+ * link(ctx, "queues", "a/b"); // "/coord/queues/a%2Fb"
+ * ```
+ */
+export function link(ctx: UiContext, ...segments: string[]): string {
+  return `${ctx.base}/${segments.map(encodeURIComponent).join("/")}`;
+}
+
+/**
+ * A button that POSTs to a console path with the CSRF token and `fields`; nothing in
+ * read-only mode. `confirm` asks before sending.
+ */
+export function actionForm(
+  ctx: UiContext,
+  segments: string[],
+  label: string,
+  { fields = {}, confirm, danger = false }: {
+    fields?: Record<string, string | number>;
+    confirm?: string;
+    danger?: boolean;
+  } = {},
+): Html {
+  if (ctx.readOnly) return html``;
+  return html`
+    <form method="post" action="${link(ctx, ...segments)}" class="action"
+      ${confirm
+        ? html`
+          data-confirm="${confirm}"
+        `
+        : html``}><input type="hidden" name="csrf" value="${ctx.csrfToken}">${Object.entries(fields)
+        .map(([name, value]) =>
+          html`<input type="hidden" name="${name}" value="${value}">`
+        )}<button type="submit"${danger
+        ? html`
+          class="danger"
+        `
+        : html``}>${label}</button></form>
+  `;
+}

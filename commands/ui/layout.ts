@@ -1,0 +1,69 @@
+/**
+ * The frame around every page: header with navigation and mode, the live part (with the
+ * backend-outage banner), the page's tools, the stylesheet and the script.
+ *
+ * @module
+ */
+
+import type { UiContext, View } from "./context.ts";
+import { link } from "./context.ts";
+import { type Html, html } from "./html.ts";
+
+const SECTIONS = [
+  ["Overview", ""],
+  ["Schedules", "schedules"],
+  ["Locks", "locks"],
+  ["Barriers", "barriers"],
+] as const;
+
+/** The live part of a page as the browser swaps it in: outage banner, then the view's. */
+export function livePart(view: View | undefined, outage: string | undefined): Html {
+  return html`${
+    outage === undefined ? html`` : html`
+      <div class="banner"
+        role="alert">Cannot read the backend: ${outage} — showing the last state read; retrying.</div>
+    `
+  }${view?.live}`;
+}
+
+/** A whole page. `section` is the first path segment, for the navigation's current mark. */
+export function layout(
+  ctx: UiContext,
+  { view, live, section, now, notice }: {
+    view: View;
+    live: Html;
+    section: string;
+    now: number;
+    notice?: string;
+  },
+): Html {
+  return html`
+    <!doctype html>
+    <html lang="en">
+      <head>
+        <meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>${view.title} · coord</title>
+        <link rel="stylesheet" href="${ctx.base}/assets/style.css">
+      </head>
+      <body data-base="${ctx.base}">
+        <header><strong>coord</strong><nav>${SECTIONS.map(([name, path]) =>
+          html`
+            <a href="${link(ctx, path)}" ${path === section
+              ? html`
+                aria-current="page"
+              `
+              : html``}>${name}</a>
+          `
+        )}</nav><span class="mode">${ctx.backend.displayUrl} · ${ctx.readOnly
+          ? "read-only · "
+          : ""}<span id="stream">connecting…</span></span></header>
+        <main><h1>${view.title}</h1>${notice === undefined
+          ? html``
+          : html`<p class="notice" role="status">${notice}</p>`}${view
+          .tools}<div id="live" data-now="${Math.round(now)}">${live}</div></main>
+        <script src="${ctx.base}/assets/client.js"></script>
+      </body>
+    </html>
+  `;
+}

@@ -1,0 +1,87 @@
+/**
+ * `/metrics` in Prometheus' text format, read from the backend at each scrape, so it covers
+ * every worker, scheduler and lock user, not this process alone.
+ *
+ * @module
+ */
+
+import type { Backend } from "../../lib/backend/types.ts";
+import { queueCounts } from "../../lib/queue/queue.ts";
+import { queueStatuses } from "../../lib/lock/console.ts";
+import { scheduleStatus } from "../../lib/schedule/status.ts";
+import { isTask } from "./pages/schedules.ts";
+import { holdersOf, waitersOf } from "./pages/locks.ts";
+import { quoteLabel } from "./histogram.ts";
+import type { LockTimings } from "./lock_timings.ts";
+
+const JOB_STATES = [
+  "waiting",
+  "pending",
+  "scheduled",
+  "active",
+  "completed",
+  "failed",
+  "cancelled",
+] as const;
+
+/** The metrics text; `timings` adds the lock wait and hold histograms. */
+export async function metricsText(backend: Backend, timings?: LockTimings): Promise<string> {
+  const [queues, locks, schedules, now] = await Promise.all([
+    queueCounts(backend),
+    queueStatuses(backend),
+    scheduleStatus(backend),
+    backend.now(),
+  ]);
+  const out = new Exposition();
+  out.family("coord_queue_jobs", "gauge", "Jobs stored per queue and state.");
+  for (const q of queues) {
+    for (const state of JOB_STATES) out.sample({ queue: q.queue, state }, q[state]);
+  }
+  out.family("coord_queue_completed_total", "counter", "Jobs completed (as stored).");
+  for (const q of queues) out.sample({ queue: q.queue }, q.completed);
+  out.family("coord_queue_failed_total", "counter", "Jobs failed for good (as stored).");
+  for (const q of queues) out.sample({ queue: q.queue }, q.failed);
+  out.family("coord_queue_oldest_pending_seconds", "gauge", "Age of the oldest ready job.");
+  for (const q of queues) {
+    out.sample({ queue: q.queue }, q.oldestPendingAt ? (now - q.oldestPendingAt) / 1000 : 0);
+  }
+  out.family("coord_queue_workers", "gauge", "Workers announced within their lease.");
+  for (const q of queues) out.sample({ queue: q.queue }, q.workers.length);
+  out.family("coord_lock_holders", "gauge", "Users holding each lock.");
+  for (const { resource, status } of locks) out.sample({ resource }, holdersOf(status!).length);
+  out.family("coord_lock_waiters", "gauge", "Users waiting for each lock.");
+  for (const { resource, status } of locks) out.sample({ resource }, waitersOf(status!).length);
+  const tasks = schedules.filter(isTask);
+  out.family("coord_schedule_runs_total", "counter", "Runs started, by any instance.");
+  for (const t of tasks) out.sample({ task: t.task }, t.runs);
+  out.family("coord_schedule_failures_total", "counter", "Runs that failed, on any instance.");
+  for (const t of tasks) out.sample({ task: t.task }, t.failures);
+  out.family("coord_schedule_next_tick_seconds", "gauge", "Next tick, Unix time.");
+  for (const t of tasks) if (t.next !== null) out.sample({ task: t.task }, t.next / 1000);
+  if (timings) out.raw(timings.lines());
+  return out.text();
+}
+
+/** Lines of the exposition format. */
+class Exposition {
+  readonly #lines: string[] = [];
+  #name = "";
+
+  family(name: string, type: "gauge" | "counter", help: string): void {
+    this.#name = name;
+    this.#lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
+  }
+
+  sample(labels: Record<string, string>, value: number): void {
+    const pairs = Object.entries(labels).map(([k, v]) => `${k}=${quoteLabel(v)}`).join(",");
+    this.#lines.push(`${this.#name}{${pairs}} ${value}`);
+  }
+
+  raw(lines: string[]): void {
+    this.#lines.push(...lines);
+  }
+
+  text(): string {
+    return this.#lines.join("\n") + "\n";
+  }
+}

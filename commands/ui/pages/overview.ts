@@ -1,0 +1,100 @@
+/**
+ * The overview: every queue, schedule task, lock queue and known barrier, one table each.
+ *
+ * @module
+ */
+
+import { queueCounts } from "../../../lib/queue/queue.ts";
+import { scheduleStatus } from "../../../lib/schedule/status.ts";
+import { queueStatuses } from "../../../lib/lock/console.ts";
+import { barrierStatus } from "../../../lib/barrier/barrier.ts";
+import { link, type Page } from "../context.ts";
+import { html } from "../html.ts";
+import { table } from "../table.ts";
+import { age, duration, instant } from "../time.ts";
+import { isTask, outcomeOf } from "./schedules.ts";
+import { holdersOf, waitersOf } from "./locks.ts";
+
+/** The overview page. */
+export const overviewPage: Page = async (ctx) => {
+  const { backend } = ctx;
+  const [queues, schedules, locks, barriers] = await Promise.all([
+    queueCounts(backend),
+    scheduleStatus(backend),
+    queueStatuses(backend),
+    Promise.all(
+      [...ctx.barriers].sort().map(async (name) => ({
+        name,
+        status: await barrierStatus(backend, name),
+      })),
+    ),
+  ]);
+  const tasks = schedules.filter(isTask);
+  return {
+    title: "Overview",
+    live: html`<section><h2>Queues</h2>${
+      table(
+        [
+          "queue",
+          "pending",
+          "scheduled",
+          "active",
+          "waiting",
+          "completed",
+          "failed",
+          "cancelled",
+          "oldest pending",
+          "workers",
+        ],
+        queues.map((q) => [
+          html`<a href="${link(ctx, "queues", q.queue)}">${q.queue}</a>`,
+          q.pending,
+          q.scheduled,
+          q.active,
+          q.waiting,
+          q.completed,
+          html`<span class="${q.failed > 0 ? "bad" : ""}">${q.failed}</span>`,
+          q.cancelled,
+          age(q.oldestPendingAt),
+          q.workers.length,
+        ]),
+        "No queues yet — coord queue put makes one.",
+      )
+    }</section>
+<section><h2><a href="${link(ctx, "schedules")}">Schedules</a></h2>${
+      table(
+        ["task", "timing", "next tick", "last outcome", "lateness"],
+        tasks.map((t) => [
+          t.task,
+          html`<code>${t.timing}</code>`,
+          instant(t.next),
+          outcomeOf(t),
+          t.last ? duration(Math.max(0, t.last.startedAt - t.last.tick)) : "–",
+        ]),
+        "No schedule tasks yet.",
+      )
+    }</section>
+<section><h2><a href="${link(ctx, "locks")}">Locks</a></h2>${
+      table(
+        ["resource", "holder", "waiters"],
+        locks.map(({ resource, status }) => [
+          html`<a href="${link(ctx, "locks")}#${resource}">${resource}</a>`,
+          holdersOf(status!).map((u) => u.label).join(", ") || "–",
+          waitersOf(status!).length,
+        ]),
+        "No lock queues.",
+      )
+    }</section>
+<section><h2><a href="${link(ctx, "barriers")}">Barriers</a></h2>${
+      table(
+        ["barrier", "generation", "arrived"],
+        barriers.map(({ name, status }) => [
+          name,
+          status.generation,
+          `${status.arrivals.length}/${status.n ?? "–"}`,
+        ]),
+        "No barriers seen yet — look one up on the Barriers page.",
+      )
+    }</section>`,
+  };
+};

@@ -1,0 +1,182 @@
+/**
+ * A queue's page (its counts, workers and a lookup by job id) and a job's page (spec,
+ * arguments, result or error, attempts, its flow's parts and their states), with cancel.
+ *
+ * @module
+ */
+
+import {
+  cancelJob,
+  getJob,
+  jobRef,
+  queueCounts,
+  UnknownJobError,
+} from "../../../lib/queue/queue.ts";
+import type { JobRecord } from "../../../lib/queue/steps.ts";
+import { actionForm, link, type Page, type UiContext } from "../context.ts";
+import { type Html, html } from "../html.ts";
+import { table } from "../table.ts";
+import { age, duration, instant } from "../time.ts";
+
+/** `/queues/QUEUE`: counts per state, workers, and a job lookup. */
+export const queuePage: Page = async (ctx, _url, [queue]) => {
+  const [counts] = await queueCounts(ctx.backend, [queue]);
+  return {
+    title: `Queue ${queue}`,
+    tools: html`<form method="get" action="${link(ctx, "queues", queue, "job")}" class="lookup">
+<input type="search" name="id" placeholder="job id" aria-label="job id" required>
+<button type="submit">Show job</button></form>`,
+    live: html`<section><h2>Jobs by state</h2>${
+      table(
+        ["pending", "scheduled", "active", "waiting", "completed", "failed", "cancelled"],
+        [[
+          counts.pending,
+          counts.scheduled,
+          counts.active,
+          counts.waiting,
+          counts.completed,
+          counts.failed,
+          counts.cancelled,
+        ]],
+        "",
+      )
+    }<p class="muted">Oldest pending: ${age(counts.oldestPendingAt)}</p></section>
+<section><h2>Workers</h2>${
+      table(["worker"], counts.workers.map((w) => [w]), "No live workers.")
+    }</section>`,
+  };
+};
+
+/** `/queues/QUEUE/jobs/ID`: one job. */
+export const jobPage: Page = async (ctx, _url, [queue, id]) => {
+  const job = await getJob(ctx.backend, jobRef(queue, id));
+  const find = (part: string) => getJob(ctx.backend, jobRef(queue, part)).catch(unlessUnknown);
+  const parts = await Promise.all(job.group?.children.map(find) ?? []);
+  const postprocess = job.group?.postprocess === undefined
+    ? undefined
+    : await find(job.group.postprocess);
+  return {
+    title: `Job ${jobRef(queue, id)}`,
+    live: html`<section><h2>State</h2><dl>
+<dt>state</dt><dd>${stateOf(job)}</dd>
+<dt>attempts</dt><dd>${job.attempts} started · ${job.failures} failed · ${job.stalls} stalled</dd>
+<dt>created</dt><dd>${instant(job.createdAt)}</dd>
+<dt>ready at</dt><dd>${instant(job.readyAt)}</dd>
+<dt>started</dt><dd>${instant(job.startedAt)}</dd>
+<dt>finished</dt><dd>${instant(job.finishedAt)}${
+      job.finishedAt !== undefined && job.startedAt !== undefined
+        ? ` after ${duration(job.finishedAt - job.startedAt)}`
+        : ""
+    }</dd>
+<dt>worker</dt><dd>${job.worker ?? "–"}</dd>
+${
+      job.error === undefined ? html`` : html`
+        <dt>error</dt>
+        <dd>
+          <pre class="bad job-error">${job.error}</pre>
+        </dd>
+      `
+    }${
+      job.result === undefined ? html`` : html`
+        <dt>result</dt>
+        <dd>
+          <pre class="job-result">${pretty(job.result)}</pre>
+        </dd>
+      `
+    }${
+      job.parent === undefined ? html`` : html`
+        <dt>part of</dt>
+        <dd><a href="${link(ctx, "queues", queue, "jobs", job.parent)}">${job.parent}</a></dd>
+      `
+    }</dl>${
+      job.state === "pending" || job.state === "waiting"
+        ? actionForm(ctx, ["queues", queue, "jobs", id, "cancel"], "Cancel", {
+          confirm: `Cancel ${jobRef(queue, id)}?`,
+          danger: true,
+        })
+        : html``
+    }</section>
+${job.spec ? specSection(job) : html``}${
+      job.group
+        ? html`<section><h2>Flow: ${job.group.kind} parts (${job.group.done}/${job.group.children.length} done)</h2>${
+          table(
+            ["part", "state", "attempts", "finished"],
+            [...parts.map((part, i) => partRow(ctx, queue, job.group!.children[i], part))].concat(
+              postprocess
+                ? [partRow(ctx, queue, job.group.postprocess!, postprocess, "then ")]
+                : [],
+            ),
+            "No parts.",
+          )
+        }</section>`
+        : html``
+    }`,
+  };
+};
+
+function specSection(job: JobRecord): Html {
+  const { spec } = job;
+  return html`
+    <section>
+      <h2>Spec</h2>
+      <dl>${spec.handler === undefined ? html`` : html`
+        <dt>handler</dt>
+        <dd><code>${spec.handler}</code></dd>
+      `}${spec.command === undefined ? html`` : html`
+        <dt>command</dt>
+        <dd>
+          <pre class="job-command">${JSON.stringify(spec.command)}</pre>
+        </dd>
+      `}${spec.args === undefined ? html`` : html`
+        <dt>args</dt>
+        <dd>
+          <pre class="job-args">${pretty(spec.args)}</pre>
+        </dd>
+      `}${job.inputs === undefined ? html`` : html`
+        <dt>inputs</dt>
+        <dd>
+          <pre>${pretty(job.inputs)}</pre>
+        </dd>
+      `}<dt>retries</dt><dd>${spec.retries} (backoff ${duration(spec.backoffMs)}, doubling)</dd>
+    <dt>timeout</dt><dd>${spec.timeoutMs === undefined ? "none" : duration(spec.timeoutMs)}</dd>
+      </dl>
+    </section>
+  `;
+}
+
+function partRow(
+  ctx: UiContext,
+  queue: string,
+  id: string,
+  part: JobRecord | undefined,
+  prefix = "",
+): unknown[] {
+  return [
+    html`${prefix}<a href="${link(ctx, "queues", queue, "jobs", id)}">${id}</a>`,
+    part ? stateOf(part) : "missing",
+    part?.attempts ?? "–",
+    instant(part?.finishedAt),
+  ];
+}
+
+/** A part removed meanwhile is shown as missing rather than failing the page. */
+function unlessUnknown(error: unknown): undefined {
+  if (error instanceof UnknownJobError) return undefined;
+  throw error;
+}
+
+function stateOf(job: JobRecord): Html {
+  return html`<span class="state-${job.state}">${job.state}</span>`;
+}
+
+function pretty(value: unknown): string {
+  return JSON.stringify(value, null, 2);
+}
+
+/** Cancels a job that has not started; the notice shown after it. */
+export async function cancelAction(ctx: UiContext, queue: string, id: string): Promise<string> {
+  const { job, cancelled } = await cancelJob(ctx.backend, jobRef(queue, id));
+  return cancelled
+    ? `Cancelled ${jobRef(queue, id)}.`
+    : `${jobRef(queue, id)} is ${job.state}; only a job that has not started can be cancelled.`;
+}

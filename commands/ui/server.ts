@@ -1,0 +1,325 @@
+/**
+ * The console's HTTP handler: pages, their live updates over server-sent events, actions as
+ * POSTs, `/metrics` and `/health`, all under the base path. Every page is rendered from the
+ * same library calls the CLI makes; this file only routes and guards.
+ *
+ * @module
+ */
+
+import { BackendUnavailableError, CoordError, oneLine } from "../../lib/errors.ts";
+import { authorized, challenge, type Credentials } from "./auth.ts";
+import type { Page, UiContext, View } from "./context.ts";
+import { sameSecret } from "./csrf.ts";
+import type { Pulse } from "./changes.ts";
+import { CLIENT } from "./client.ts";
+import { type Html, html } from "./html.ts";
+import { layout, livePart } from "./layout.ts";
+import { metricsText } from "./metrics.ts";
+import type { LockTimings } from "./lock_timings.ts";
+import { sseResponse } from "./sse.ts";
+import { STYLE } from "./style.ts";
+import { overviewPage } from "./pages/overview.ts";
+import { schedulesPage } from "./pages/schedules.ts";
+import { locksPage, resetAction } from "./pages/locks.ts";
+import { abortAction, barriersPage } from "./pages/barriers.ts";
+import { cancelAction, jobPage, queuePage } from "./pages/queue.ts";
+
+/** Between two renders of one live page, so a busy queue does not cost a render per event. */
+const MIN_RENDER_GAP_MS = 200;
+
+/** What a path names: a page and its parameters. */
+interface Route {
+  page: Page;
+  params: string[];
+}
+
+/** An action: what it does with its parameters and form; the notice and where to go after. */
+interface Action {
+  run(ctx: UiContext, params: string[], form: FormData): Promise<string>;
+  back(params: string[]): string[];
+}
+
+/** GET paths: a fixed shape each, names percent-encoded as one segment. */
+function route(segments: string[]): Route | undefined {
+  const [first, ...rest] = segments;
+  if (segments.length === 0) return { page: overviewPage, params: [] };
+  if (first === "schedules" && rest.length === 0) return { page: schedulesPage, params: [] };
+  if (first === "locks" && rest.length === 0) return { page: locksPage, params: [] };
+  if (first === "barriers" && rest.length === 0) return { page: barriersPage, params: [] };
+  if (first === "queues" && rest.length === 1) return { page: queuePage, params: rest };
+  if (first === "queues" && rest.length === 3 && rest[1] === "jobs") {
+    return { page: jobPage, params: [rest[0], rest[2]] };
+  }
+  return undefined;
+}
+
+/** POST paths. */
+function action(segments: string[]): { action: Action; params: string[] } | undefined {
+  const [first, ...rest] = segments;
+  if (first === "queues" && rest.length === 4 && rest[1] === "jobs" && rest[3] === "cancel") {
+    return { action: CANCEL, params: [rest[0], rest[2]] };
+  }
+  if (first === "locks" && rest.length === 2 && rest[1] === "reset") {
+    return { action: RESET, params: [rest[0]] };
+  }
+  if (first === "barriers" && rest.length === 2 && rest[1] === "abort") {
+    return { action: ABORT, params: [rest[0]] };
+  }
+  return undefined;
+}
+
+const CANCEL: Action = {
+  run: (ctx, [queue, id]) => cancelAction(ctx, queue, id),
+  back: ([queue, id]) => ["queues", queue, "jobs", id],
+};
+const RESET: Action = {
+  run: (ctx, [resource], form) => resetAction(ctx, resource, form),
+  back: () => ["locks"],
+};
+const ABORT: Action = {
+  run: (ctx, [name]) => abortAction(ctx, name),
+  back: () => ["barriers"],
+};
+
+/** Options of {@link consoleHandler}. */
+export interface ConsoleOptions {
+  /** Required of every request but `/health` when given. */
+  credentials?: Credentials;
+  /** Fires when the backend may have changed (see `changes.ts`). */
+  pulse: Pulse;
+  /** Aborts open event streams when the console stops. */
+  signal: AbortSignal;
+  /** Lock wait and hold durations for `/metrics`. */
+  timings?: LockTimings;
+}
+
+/**
+ * The console as a `Deno.serve` handler.
+ *
+ * @example
+ * ```ts ignore
+ * Deno.serve(consoleHandler(ctx, { pulse, signal }));
+ * ```
+ */
+export function consoleHandler(
+  ctx: UiContext,
+  { credentials, pulse, signal, timings }: ConsoleOptions,
+): (request: Request) => Promise<Response> {
+  const notices = new Notices();
+  return async (request) => {
+    const url = new URL(request.url);
+    if (url.pathname !== ctx.base && !url.pathname.startsWith(`${ctx.base}/`)) {
+      return text(`not found: the console is under ${ctx.base}/\n`, 404);
+    }
+    const path = url.pathname.slice(ctx.base.length);
+    if (path === "/health") return await health(ctx);
+    if (credentials && !authorized(request, credentials)) return challenge();
+    if (path === "/assets/style.css") return asset(STYLE, "text/css");
+    if (path === "/assets/client.js") return asset(CLIENT, "text/javascript");
+    if (path === "/metrics") return await metrics(ctx, timings);
+    const segments = segmentsOf(path);
+    if (segments === undefined) return text("bad path\n", 400);
+    if (request.method === "POST") return await post(ctx, request, segments, notices);
+    if (request.method !== "GET" && request.method !== "HEAD") {
+      return text("method not allowed\n", 405, { allow: "GET, HEAD, POST" });
+    }
+    if (path === "/live") return live(ctx, url, pulse, signal);
+    if (segments[0] === "queues" && segments.length === 3 && segments[2] === "job") {
+      const id = url.searchParams.get("id") ?? "";
+      return redirect(
+        `${ctx.base}/queues/${encodeURIComponent(segments[1])}/jobs/${encodeURIComponent(id)}`,
+      );
+    }
+    const found = route(segments);
+    if (!found) return text("not found\n", 404);
+    const { view, outage, error } = await render(ctx, found, url);
+    if (error) return page(ctx, segments, errorView(error), html``, 404);
+    const notice = notices.take(url.searchParams.get("notice"));
+    return page(ctx, segments, view!, livePart(view, outage), 200, notice);
+  };
+}
+
+async function post(
+  ctx: UiContext,
+  request: Request,
+  segments: string[],
+  notices: Notices,
+): Promise<Response> {
+  if (ctx.readOnly) return text("read-only: this console takes no actions\n", 403);
+  const found = action(segments);
+  if (!found) return text("not found\n", 404);
+  let form: FormData;
+  try {
+    form = await request.formData();
+  } catch {
+    return text("expected a form\n", 400);
+  }
+  if (!sameSecret(form.get("csrf") as string | null, ctx.csrfToken)) {
+    return text("missing or wrong CSRF token: reload the page and try again\n", 403);
+  }
+  let notice: string;
+  try {
+    notice = await found.action.run(ctx, found.params, form);
+  } catch (error) {
+    if (!(error instanceof CoordError)) throw error;
+    notice = `Failed: ${oneLine(error)}`;
+  }
+  const back = found.action.back(found.params).map(encodeURIComponent).join("/");
+  return redirect(`${ctx.base}/${back}?notice=${notices.put(notice)}`);
+}
+
+/** A page's view, or why there is none: the backend is out, or the thing asked for is not. */
+async function render(
+  ctx: UiContext,
+  { page, params }: Route,
+  url: URL,
+): Promise<{ view?: View; outage?: string; error?: CoordError }> {
+  try {
+    return { view: await page(ctx, url, params) };
+  } catch (error) {
+    if (error instanceof BackendUnavailableError) return { outage: oneLine(error) };
+    if (error instanceof CoordError) return { error };
+    // Not ours to expect (a client error a backend let through): the page stays up and says
+    // so, and the next re-read may well succeed; the log keeps the detail, once per message.
+    const message = `unexpected error: ${oneLine(error)}`;
+    if (message !== lastLogged) console.error(`coord ui: ${message} (reading ${url.pathname})`);
+    lastLogged = message;
+    return { outage: message };
+  }
+}
+
+let lastLogged: string | undefined;
+
+/** `/live?path=P`: the live part of page P each time it changes. */
+function live(ctx: UiContext, url: URL, pulse: Pulse, signal: AbortSignal): Response {
+  const target = new URL(url.searchParams.get("path") ?? "/", url);
+  const segments = segmentsOf(target.pathname);
+  const found = segments && route(segments);
+  if (!found) return text("no such page\n", 404);
+  const done = new AbortController();
+  signal.addEventListener("abort", () => done.abort(), { once: true });
+  async function* updates() {
+    let sent = "";
+    let lastView: View | undefined;
+    while (!done.signal.aborted) {
+      const seen = pulse.count;
+      const { view, outage, error } = await render(ctx, found!, target);
+      if (view) lastView = view;
+      const part = error ? errorView(error).live : livePart(lastView, outage);
+      if (part.text !== sent) {
+        sent = part.text;
+        yield { html: part.text, now: await ctx.backend.now().catch(() => Date.now()) };
+      }
+      await pause(MIN_RENDER_GAP_MS, done.signal);
+      await pulse.after(seen, done.signal);
+    }
+  }
+  return sseResponse(updates(), done);
+}
+
+async function health(ctx: UiContext): Promise<Response> {
+  try {
+    await ctx.backend.now();
+    return text("ok\n", 200);
+  } catch {
+    return text("unavailable\n", 503);
+  }
+}
+
+async function metrics(ctx: UiContext, timings?: LockTimings): Promise<Response> {
+  try {
+    return text(await metricsText(ctx.backend, timings), 200, {
+      "content-type": "text/plain; version=0.0.4",
+    });
+  } catch (error) {
+    if (error instanceof CoordError) return text(`${oneLine(error)}\n`, 503);
+    throw error;
+  }
+}
+
+function page(
+  ctx: UiContext,
+  segments: string[],
+  view: View,
+  live: Html,
+  status: number,
+  notice?: string,
+): Response {
+  const body = layout(ctx, { view, live, section: segments[0] ?? "", now: Date.now(), notice });
+  return new Response(body.text, {
+    status,
+    headers: { ...SECURITY_HEADERS, "content-type": "text/html; charset=utf-8" },
+  });
+}
+
+function errorView(error: CoordError): View {
+  return { title: "Not found", live: html`<p class="bad">${oneLine(error)}</p>` };
+}
+
+/** Path segments, decoded; undefined when one is not valid percent-encoding. */
+function segmentsOf(path: string): string[] | undefined {
+  try {
+    return path.split("/").filter((s) => s !== "").map(decodeURIComponent);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Scripts, styles and forms only from the console itself; no framing. */
+const SECURITY_HEADERS = {
+  "content-security-policy":
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+    "frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+  "x-content-type-options": "nosniff",
+  "referrer-policy": "same-origin",
+  "cache-control": "no-store",
+};
+
+function asset(body: string, type: string): Response {
+  return new Response(body, {
+    headers: { "content-type": `${type}; charset=utf-8`, "cache-control": "max-age=300" },
+  });
+}
+
+function text(body: string, status: number, headers: Record<string, string> = {}): Response {
+  return new Response(body, {
+    status,
+    headers: { ...SECURITY_HEADERS, "content-type": "text/plain; charset=utf-8", ...headers },
+  });
+}
+
+function redirect(location: string): Response {
+  return new Response(null, { status: 303, headers: { location } });
+}
+
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+    signal.addEventListener("abort", done, { once: true });
+  });
+}
+
+/** Notices shown once after an action, by a random id, so no text travels in the URL. */
+class Notices {
+  static readonly KEPT = 100;
+  readonly #texts = new Map<string, string>();
+
+  put(text: string): string {
+    const id = crypto.randomUUID();
+    this.#texts.set(id, text);
+    if (this.#texts.size > Notices.KEPT) this.#texts.delete(this.#texts.keys().next().value!);
+    return id;
+  }
+
+  take(id: string | null): string | undefined {
+    if (id === null) return undefined;
+    const text = this.#texts.get(id);
+    this.#texts.delete(id);
+    return text;
+  }
+}

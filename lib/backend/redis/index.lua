@@ -1,0 +1,45 @@
+-- The index of one kind's names in a namespace (keys.ts indexKey): listing commands read it
+-- instead of SCAN. Each name is scored by the backend time (ms) it was last touched; a creating
+-- step touches it just before the step writes the instance's keys.
+--
+-- KEYS: names (zset name -> last touched, ms), scanned (string: set once the keys that older
+--       coords wrote without an index were adopted by one SCAN)
+-- ARGV: channel (unused), op, op arguments…
+
+local names, scanned = KEYS[1], KEYS[2]
+local refused = wrong_type({ [names] = 'zset', [scanned] = 'string' })
+if refused then return refused end
+local now_ms = math.floor(now)
+
+if op == 'add' then
+  redis.call('ZADD', names, now_ms, ARGV[3])
+  return 1
+end
+
+-- Whether the adoption SCAN ran, then each name and its score.
+if op == 'list' then
+  local reply = { redis.call('EXISTS', scanned) }
+  for _, v in ipairs(redis.call('ZRANGE', names, 0, -1, 'WITHSCORES')) do
+    table.insert(reply, v)
+  end
+  return reply
+end
+
+if op == 'adopt' then
+  for i = 3, #ARGV do redis.call('ZADD', names, 'NX', now_ms, ARGV[i]) end
+  redis.call('SET', scanned, '1')
+  return 1
+end
+
+-- Drops a name whose keys were found gone: not when it was touched since the lister read its
+-- score, nor lately (its creator may be between touching the index and writing the keys).
+if op == 'prune' then
+  local name, seen, grace_ms = ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
+  local score = tonumber(redis.call('ZSCORE', names, name))
+  if score and score == seen and score < now_ms - grace_ms then
+    return redis.call('ZREM', names, name)
+  end
+  return 0
+end
+
+return redis.error_reply('unknown index op ' .. tostring(op))

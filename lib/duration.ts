@@ -1,0 +1,55 @@
+/**
+ * Durations as people write them — `30s`, `1m`, `2h`, `500ms`, `1h30m` — read the same way by
+ * every flag and option that takes one, and the longest duration coord accepts.
+ *
+ * @module
+ */
+
+/** Milliseconds in each unit a duration may be written in. */
+const UNIT_MS: Record<string, number> = {
+  ms: 1,
+  s: 1_000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+};
+
+/**
+ * The longest duration any flag or option takes: 2^31-1 ms (24.8 days), the longest a timer
+ * can wait — beyond it, timers fire at once (with a TimeoutOverflowWarning).
+ */
+export const MAX_DURATION_MS = 2 ** 31 - 1;
+
+/**
+ * Reads a duration written with units (`30s`, `1h30m`, `250ms`, `1.5s`) as milliseconds, or
+ * undefined when `text` is not one.
+ *
+ * @example
+ * ```ts
+ * import { unitDurationMs } from "./duration.ts";
+ * unitDurationMs("1m30s"); // 90000
+ * unitDurationMs("soon"); // undefined
+ * ```
+ */
+export function unitDurationMs(text: string): number | undefined {
+  const trimmed = text.trim();
+  const parts = [...trimmed.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h|d)/g)];
+  if (parts.length === 0 || parts.map((p) => p[0]).join("") !== trimmed) return undefined;
+  return parts.reduce((sum, [, n, unit]) => sum + Number(n) * UNIT_MS[unit], 0);
+}
+
+/**
+ * Reads a duration given in seconds (`30`, `0.5`, `1e3`) or with units (`30s`, `2m`, `500ms`)
+ * as milliseconds, or undefined when `text` is neither (a negative number, a word).
+ *
+ * @example
+ * ```ts
+ * import { secondsOrDurationMs } from "./duration.ts";
+ * secondsOrDurationMs("1.5"); // 1500
+ * secondsOrDurationMs("2m"); // 120000
+ * ```
+ */
+export function secondsOrDurationMs(text: string): number | undefined {
+  if (/^\s*\+?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?\s*$/i.test(text)) return Number(text) * 1000;
+  return unitDurationMs(text);
+}

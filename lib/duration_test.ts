@@ -1,0 +1,27 @@
+import assert from "node:assert/strict";
+import { MAX_DURATION_MS, secondsOrDurationMs, unitDurationMs } from "./duration.ts";
+
+Deno.test("unitDurationMs() reads units and adds them up", () => {
+  assert.equal(unitDurationMs("30s"), 30_000);
+  assert.equal(unitDurationMs("1h30m"), 5_400_000);
+  assert.equal(unitDurationMs("500ms"), 500);
+  assert.equal(unitDurationMs("1.5s"), 1_500);
+  assert.equal(unitDurationMs("0s"), 0);
+});
+
+Deno.test("unitDurationMs() refuses a number without unit, a sign or a word", () => {
+  for (const text of ["30", "-1s", "soon", "", "1x", "s"]) {
+    assert.equal(unitDurationMs(text), undefined, text);
+  }
+});
+
+Deno.test("secondsOrDurationMs() takes plain seconds or units", () => {
+  assert.equal(secondsOrDurationMs("30"), 30_000);
+  assert.equal(secondsOrDurationMs("0.25"), 250);
+  assert.equal(secondsOrDurationMs("1e3"), 1_000_000);
+  assert.equal(secondsOrDurationMs("2m"), 120_000);
+  assert.equal(secondsOrDurationMs("-1"), undefined);
+  assert.equal(secondsOrDurationMs("0x10"), undefined);
+  assert.equal(secondsOrDurationMs("Infinity"), undefined);
+  assert.ok(secondsOrDurationMs("1e12")! > MAX_DURATION_MS);
+});

@@ -1,0 +1,134 @@
+/**
+ * Retention: what a queue keeps of its finished jobs, set per queue in the backend, and
+ * removing them now (`purge`). Finished jobs past what their queue keeps are removed a few at a
+ * time by the step that finishes a job and by every worker's claim, never by a scan; a job that
+ * was removed is remembered, so `show` and `wait` say so instead of "no job".
+ *
+ * @module
+ */
+
+import type { Backend } from "../backend/types.ts";
+import { UsageError } from "../errors.ts";
+import { parseDuration } from "../schedule/timing.ts";
+import { checkCount, checkDuration, MAX_DELAY_MS } from "./limits.ts";
+import { checkQueueName } from "./queue.ts";
+import type { FinishedState, Keep, QueueConfig } from "./steps.ts";
+
+export { DEFAULT_KEEP } from "./steps.ts";
+
+/** The most finished jobs of a state a queue may be told to keep by count. */
+export const MAX_KEEP_COUNT = 100_000_000;
+/** Jobs one purge step removes; a purge runs as many steps as it takes. */
+export const PURGE_BATCH = 500;
+
+/**
+ * Reads what to keep: a count (`1000`: the newest 1000), a duration (`24h`: those finished
+ * within it), both (`1000,24h`), or `forever`.
+ *
+ * @throws {UsageError} naming `flag` when it is none of these.
+ * @example
+ * ```ts
+ * import { parseKeep } from "./retention.ts";
+ * parseKeep("keep-completed", "1000,24h"); // { count: 1000, ageMs: 86400000 }
+ * ```
+ */
+export function parseKeep(flag: string, text: string): Keep {
+  if (text.trim() === "forever") return {};
+  const keep: Keep = {};
+  for (const part of text.split(",").map((p) => p.trim())) {
+    if (/^\d+$/.test(part) && keep.count === undefined) {
+      keep.count = checkCount(flag, Number(part), 0, MAX_KEEP_COUNT);
+    } else if (/^\d/.test(part) && keep.ageMs === undefined) {
+      keep.ageMs = checkKeepAge(flag, parseDuration(part, `--${flag}`));
+    } else {
+      throw new UsageError(
+        `--${flag} ${JSON.stringify(text)} is not what to keep — give a count (1000), a ` +
+          `duration (24h), both (1000,24h) or forever`,
+      );
+    }
+  }
+  return keep;
+}
+
+function checkKeepAge(flag: string, ms: number): number {
+  return checkDuration(flag, ms, { minMs: 1, maxMs: MAX_DELAY_MS });
+}
+
+function checkKeep(flag: string, keep: Keep): Keep {
+  if (typeof keep !== "object" || keep === null) {
+    throw new UsageError(`--${flag} must be { count?, ageMs? }, got ${JSON.stringify(keep)}`);
+  }
+  return {
+    ...(keep.count !== undefined && { count: checkCount(flag, keep.count, 0, MAX_KEEP_COUNT) }),
+    ...(keep.ageMs !== undefined && { ageMs: checkKeepAge(flag, keep.ageMs) }),
+  };
+}
+
+/**
+ * Changes a queue's settings given (what it keeps, whether it is paused) and returns them all.
+ *
+ * @throws {UsageError} on a bad queue name or setting.
+ * @example
+ * ```ts
+ * import { configureQueue, connect } from "../mod.ts";
+ * await using backend = await connect({ url: "sqlite::memory:" });
+ * await configureQueue(backend, "reports", { keepCompleted: { count: 1000 } });
+ * ```
+ */
+export async function configureQueue(
+  backend: Backend,
+  queue: string,
+  patch: Partial<QueueConfig> = {},
+): Promise<QueueConfig> {
+  checkQueueName(queue);
+  return await backend.queue.configure(queue, {
+    ...(patch.keepCompleted !== undefined &&
+      { keepCompleted: checkKeep("keep-completed", patch.keepCompleted) }),
+    ...(patch.keepFailed !== undefined &&
+      { keepFailed: checkKeep("keep-failed", patch.keepFailed) }),
+    ...(patch.paused !== undefined && { paused: patch.paused === true }),
+  });
+}
+
+/** The finished states `purge` takes. */
+export const PURGE_STATES: readonly FinishedState[] = ["completed", "failed", "cancelled"];
+
+/**
+ * Removes a queue's finished jobs of `state` now (those finished more than `olderThanMs` ago,
+ * when given), in steps of {@link PURGE_BATCH}. A flow goes with its parts; a flow with a part
+ * still running stays.
+ *
+ * @returns how many it removed.
+ * @throws {UsageError} on a bad queue name, state or age.
+ * @example
+ * ```ts
+ * import { connect, purgeJobs } from "../mod.ts";
+ * await using backend = await connect({ url: "sqlite::memory:" });
+ * await purgeJobs(backend, "reports", { state: "failed", olderThanMs: 3_600_000 }); // 0
+ * ```
+ */
+export async function purgeJobs(
+  backend: Backend,
+  queue: string,
+  { state, olderThanMs }: { state: FinishedState; olderThanMs?: number },
+): Promise<number> {
+  checkQueueName(queue);
+  if (!PURGE_STATES.includes(state)) {
+    throw new UsageError(
+      `cannot purge state ${JSON.stringify(state)} — give ${PURGE_STATES.join(", ")}`,
+    );
+  }
+  if (olderThanMs !== undefined) {
+    checkDuration("older-than", olderThanMs, { maxMs: MAX_DELAY_MS });
+  }
+  let total = 0;
+  for (;;) {
+    const n = await backend.queue.purge(queue, {
+      state,
+      ...(olderThanMs !== undefined && { olderThanMs }),
+      limit: PURGE_BATCH,
+    });
+    total += n;
+    if (n < PURGE_BATCH) return total;
+  }
+}

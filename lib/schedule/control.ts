@@ -1,0 +1,172 @@
+/**
+ * Acting on a task from outside its scheduler instances (`coord schedule trigger|pause|resume`):
+ * each is one compare-and-set on the task's record, which wakes every instance watching it.
+ *
+ * @module
+ */
+
+import type { Backend } from "../backend/types.ts";
+import { CoordError, ExitCode, UsageError } from "../errors.ts";
+import {
+  decodeRecord,
+  recordType,
+  type TaskRecord,
+  type TemplateRecord,
+  updateRecord,
+} from "./record.ts";
+
+/** Options of {@link triggerTask}. */
+export interface TriggerOptions {
+  /** The run's `ctx.args` (a command task's `COORD_ARGS`, as JSON); default the task's own. */
+  args?: unknown;
+}
+
+/**
+ * Asks for one extra run of a task, now, beside its ticks (its timing does not move). The first
+ * instance to see the request claims it, so it runs once however many instances run the task.
+ *
+ * @returns the request's id, which `status` shows with the run.
+ * @throws {UsageError} when the task has no record (no instance has run it).
+ * @throws {ForeignDataError} when the name holds something other than a task.
+ * @example
+ * ```ts
+ * import { connect, Scheduler } from "../mod.ts";
+ * import { triggerTask } from "./control.ts";
+ * await using backend = await connect({ url: "sqlite::memory:" });
+ * const app = new Scheduler({ backend }).task({ name: "report", cron: "@daily" }, () => {});
+ * const stop = new AbortController();
+ * const running = app.run({ signal: stop.signal });
+ * await new Promise((r) => setTimeout(r, 100)); // the instance made the task's record
+ * await triggerTask(backend, "report", { args: { to: "ana" } });
+ * stop.abort();
+ * await running;
+ * ```
+ */
+export async function triggerTask(
+  backend: Backend,
+  name: string,
+  { args }: TriggerOptions = {},
+): Promise<string> {
+  const id = crypto.randomUUID();
+  await changeTask(backend, name, (record, now) => ({
+    ...record,
+    triggers: [...record.triggers ?? [], {
+      id,
+      requestedAt: now,
+      ...(args !== undefined && { args }),
+    }],
+  }));
+  return id;
+}
+
+/**
+ * Pauses a task: no instance claims its ticks until {@link resumeTask} (a run going on ends as
+ * usual; triggered runs still run). Stored, so it outlives instance restarts.
+ *
+ * @returns false when it was paused already.
+ * @throws {UsageError} when the task has no record.
+ * @example
+ * ```ts ignore
+ * await pauseTask(backend, "report"); // during the migration
+ * ```
+ */
+export function pauseTask(backend: Backend, name: string): Promise<boolean> {
+  return changeTask(
+    backend,
+    name,
+    (record) => record.paused ? undefined : { ...record, paused: true },
+  );
+}
+
+/** Options of {@link resumeTask}. */
+export interface ResumeOptions {
+  /** Run the ticks that passed while paused (by the task's catch-up policy) instead of skipping them. */
+  catchUp?: boolean;
+}
+
+/**
+ * Resumes a paused task. The ticks that passed while it was paused are skipped (counted as
+ * missed) unless `catchUp`.
+ *
+ * @returns false when it was not paused.
+ * @throws {UsageError} when the task has no record.
+ * @example
+ * ```ts ignore
+ * await resumeTask(backend, "report", { catchUp: true }); // run the reports missed meanwhile
+ * ```
+ */
+export function resumeTask(
+  backend: Backend,
+  name: string,
+  { catchUp = false }: ResumeOptions = {},
+): Promise<boolean> {
+  return changeTask(backend, name, (record, now) => {
+    if (!record.paused) return undefined;
+    const resumed: TaskRecord = { ...record };
+    delete resumed.paused;
+    if (!catchUp && record.next !== null && record.next < now) resumed.skipBefore = now;
+    return resumed;
+  });
+}
+
+function changeTask(
+  backend: Backend,
+  name: string,
+  change: (record: TaskRecord, now: number) => TaskRecord | undefined,
+): Promise<boolean> {
+  return updateRecord<TaskRecord>(backend, name, "task", (record, now) => {
+    if (!record) {
+      throw new UsageError(
+        `no task "${name}" in namespace "${backend.namespace}" — a task has a record once an ` +
+          `instance ran its file; check the name and --namespace`,
+      );
+    }
+    return change(record, now);
+  });
+}
+
+/** Options of {@link removeTask}. */
+export interface RemoveOptions {
+  /** Remove it even while a run holds its tick (that run's outcome is then not recorded). */
+  force?: boolean;
+}
+
+/**
+ * Removes a task's record (or a dynamic template's, with its instances'): for a task gone from
+ * every task file, which `status` would show forever. An instance still running the task
+ * makes its record again.
+ *
+ * @returns false when there was no such record.
+ * @throws {CoordError} (exit 75) when a run holds the task's tick, unless `force`.
+ * @throws {ForeignDataError} when the name holds something coord did not write.
+ * @example
+ * ```ts ignore
+ * await removeTask(backend, "old-report");
+ * ```
+ */
+export async function removeTask(
+  backend: Backend,
+  name: string,
+  { force = false }: RemoveOptions = {},
+): Promise<boolean> {
+  const read = await backend.schedule.read(name);
+  if (!read.stored) return false;
+  if (recordType(read.stored.value) === "template") {
+    const { record } = decodeRecord<TemplateRecord>(name, "template", read);
+    for (const id of Object.keys(record!.instances)) {
+      await removeTask(backend, `${name}/${id}`, { force });
+    }
+    return await updateRecord<TemplateRecord>(backend, name, "template", () => null);
+  }
+  return await updateRecord<TaskRecord>(backend, name, "task", (record, now) => {
+    const lease = record?.lease;
+    if (!force && lease && lease.owner !== "" && lease.until > now) {
+      throw new CoordError(
+        `task "${name}" is running on ${lease.owner} (its lease ends ` +
+          `${new Date(lease.until).toISOString()}) — wait for it, or remove it with --force`,
+        ExitCode.timedOut,
+      );
+    }
+    return record ? null : undefined;
+  });
+}

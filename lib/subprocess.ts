@@ -1,0 +1,261 @@
+/**
+ * How coord runs other programs (`coord lock run`'s CMD, crontab commands, command jobs): each
+ * as its own process group, so stopping it stops everything it started — a `sleep 1000 &` left
+ * behind by a shell must not run on beside the next lock holder — and with an environment that
+ * does not carry coord's own credentials.
+ *
+ * @module
+ */
+
+import { sleep } from "./time.ts";
+
+/**
+ * A stopped group gets SIGTERM; whatever of it is still there this much later gets SIGKILL.
+ * Short, because the group is stopped when what it did must end: a lock lease or a job lease
+ * already lost, a timeout passed, a shutdown's own grace period over.
+ */
+export const STOP_GRACE_MS = 1_000;
+
+/**
+ * How long a command's piped output is still read after its group was stopped: a process that
+ * left the group (`setsid`) may hold the pipe open for ever, and must not hold the run too.
+ */
+export const OUTPUT_DRAIN_MS = 100;
+
+/**
+ * The variables coord reads credentials from. Children do not get them (a command that prints
+ * its environment would put the password in a job's error or a log) unless named in
+ * `passEnv`.
+ */
+export const WITHHELD_ENV: readonly string[] = ["COORD_URL", "COORD_PASSWORD"];
+
+/** While a group is being stopped, how often coord looks whether all of it has exited. */
+const GONE_CHECK_MS = 20;
+
+/** Options of {@link spawnGroup}. */
+export interface GroupOptions {
+  /** The program's arguments. */
+  args?: string[];
+  /** Added to the inherited environment (which lacks {@link WITHHELD_ENV}). */
+  env?: Record<string, string>;
+  /** Variables of {@link WITHHELD_ENV} to pass on all the same. */
+  passEnv?: readonly string[];
+  /** Default `"null"`. */
+  stdin?: "inherit" | "null";
+  /** Default `"piped"`. */
+  stdout?: "inherit" | "piped" | "null";
+  /** Default `"piped"`. */
+  stderr?: "inherit" | "piped" | "null";
+  /**
+   * When coord runs in the foreground of a terminal, let the command have the terminal (an
+   * editor, a prompt, Ctrl-C) as a shell's foreground job would. Default false: the group is
+   * a new session without a terminal.
+   */
+  terminal?: boolean;
+}
+
+/**
+ * Starts `program` as the leader of a new process group.
+ *
+ * Off a terminal the group is a new session (`setsid`). On a terminal (`terminal: true`)
+ * that would take the terminal away from the command, so a job-control shell runs it
+ * instead: `sh` with `set -m` puts the command in a new process group, makes that group the
+ * terminal's foreground (Ctrl-C and keyboard input reach the command, not coord) and gives the
+ * terminal back to coord when the command ends.
+ *
+ * @throws {Deno.errors.NotFound} when `program` does not exist (off a terminal; on one, the
+ * shell reports it and exits 127).
+ *
+ * @example
+ * ```ts ignore
+ * import { spawnGroup } from "./subprocess.ts";
+ *
+ * const group = await spawnGroup("sh", { args: ["-c", "sleep 1000 & wait"] });
+ * await group.stop(); // SIGTERM to sh and sleep; SIGKILL to what is left after the grace
+ * console.log((await group.status).signal); // "SIGTERM"
+ * ```
+ */
+export async function spawnGroup(
+  program: string,
+  options: GroupOptions = {},
+): Promise<ProcessGroup> {
+  const { args = [], stdin = "null", stdout = "piped", stderr = "piped" } = options;
+  const env = childEnv(options.env, options.passEnv);
+  if (options.terminal && stdin === "inherit" && await inTerminalForeground()) {
+    const pidFile = await Deno.makeTempFile({ prefix: "coord-pgid-" });
+    const child = new Deno.Command("sh", {
+      args: ["-c", JOB_CONTROL_SCRIPT, pidFile, program, ...args],
+      env,
+      clearEnv: true,
+      stdin,
+      stdout,
+      stderr,
+    }).spawn();
+    return new ProcessGroup(child, readGroupId(pidFile, child.status));
+  }
+  const child = new Deno.Command(program, {
+    args,
+    env,
+    clearEnv: true,
+    stdin,
+    stdout,
+    stderr,
+    detached: true,
+  }).spawn();
+  return new ProcessGroup(child, Promise.resolve(child.pid));
+}
+
+/**
+ * `sh -c SCRIPT PIDFILE PROGRAM ARGS…`: job control on, then the command as a foreground job
+ * whose leader writes its pid (= the group's id) to PIDFILE before it becomes the program.
+ */
+const JOB_CONTROL_SCRIPT = `set -m
+sh -c 'echo $$ > "$0"; exec "$@"' "$0" "$@"`;
+
+/** A process group coord started: its leader's status, output, and ways to signal or stop it. */
+export class ProcessGroup {
+  readonly #child: Deno.ChildProcess;
+  readonly #groupId: Promise<number | undefined>;
+  #stopping: Promise<void> | undefined;
+
+  /** Use {@link spawnGroup}. */
+  constructor(child: Deno.ChildProcess, groupId: Promise<number | undefined>) {
+    this.#child = child;
+    this.#groupId = groupId;
+  }
+
+  /** How the command ended (on a terminal, as its shell reports it: 128+N after signal N). */
+  get status(): Promise<Deno.CommandStatus> {
+    return this.#child.status;
+  }
+
+  /** The command's output, when piped. */
+  get stdout(): ReadableStream<Uint8Array> {
+    return this.#child.stdout;
+  }
+
+  /** The command's error output, when piped. */
+  get stderr(): ReadableStream<Uint8Array> {
+    return this.#child.stderr;
+  }
+
+  /** Sends `signal` to every process of the group that is still there. */
+  async signal(signal: Deno.Signal): Promise<void> {
+    const id = await this.#groupId;
+    if (id !== undefined) signalGroup(id, signal);
+  }
+
+  /**
+   * Stops the whole group: SIGTERM, then SIGKILL to whatever of it is left after
+   * {@link STOP_GRACE_MS}. Resolves once the group is empty, or right after the SIGKILL (which
+   * cannot be ignored). At once when the group was already empty. Calling it again joins the
+   * stop under way.
+   */
+  stop(): Promise<void> {
+    this.#stopping ??= (async () => {
+      const id = await this.#groupId;
+      if (id === undefined) return;
+      // SIGCONT too: a stopped process acts on SIGTERM only once continued.
+      if (!signalGroup(id, "SIGTERM") || !signalGroup(id, "SIGCONT")) return;
+      for (let waitedMs = 0; waitedMs < STOP_GRACE_MS; waitedMs += GONE_CHECK_MS) {
+        await sleep(GONE_CHECK_MS);
+        // Signalling is the only portable way to ask whether a group still has members.
+        if (!signalGroup(id, "SIGCONT")) return;
+      }
+      signalGroup(id, "SIGKILL");
+    })();
+    return this.#stopping;
+  }
+
+  /**
+   * Stops the group when `signal` aborts, until disposed. Dispose only after the command
+   * ended: a stop under way runs to its end, and {@link stop} still waits for it.
+   */
+  stopOnAbort(signal: AbortSignal): Disposable {
+    const onAbort = () => void this.stop();
+    signal.addEventListener("abort", onAbort, { once: true });
+    if (signal.aborted) onAbort();
+    return { [Symbol.dispose]: () => signal.removeEventListener("abort", onAbort) };
+  }
+
+  /** Resolves when a stop that was started has finished; at once when none was. */
+  async stopped(): Promise<void> {
+    await this.#stopping;
+  }
+}
+
+/**
+ * The environment a child gets: coord's own, without {@link WITHHELD_ENV} (except those named
+ * in `passEnv`), plus `extra`.
+ *
+ * @example
+ * ```ts ignore
+ * import { childEnv } from "./subprocess.ts";
+ *
+ * const env = childEnv({ COORD_TOKEN: "7" }, ["COORD_URL"]);
+ * console.log("COORD_PASSWORD" in env); // false
+ * ```
+ */
+export function childEnv(
+  extra: Record<string, string> = {},
+  passEnv: readonly string[] = [],
+): Record<string, string> {
+  const env = Deno.env.toObject();
+  for (const name of WITHHELD_ENV) if (!passEnv.includes(name)) delete env[name];
+  return { ...env, ...extra };
+}
+
+/**
+ * False when the group has no process left. Never throws: a group of processes coord may not
+ * signal (a setuid program) is still there, and a stop must not crash coord.
+ */
+function signalGroup(id: number, signal: Deno.Signal): boolean {
+  try {
+    Deno.kill(-id, signal);
+    return true;
+  } catch (error) {
+    return !(error instanceof Deno.errors.NotFound);
+  }
+}
+
+/**
+ * The job's group id, from the pid file its leader writes right after it starts; undefined
+ * when the shell ended without starting it.
+ */
+async function readGroupId(
+  pidFile: string,
+  shellStatus: Promise<unknown>,
+): Promise<number | undefined> {
+  let shellEnded = false;
+  shellStatus.then(() => shellEnded = true);
+  try {
+    // The leader writes within milliseconds; no event says when, so look briefly and often.
+    for (;;) {
+      const id = parseInt(await Deno.readTextFile(pidFile));
+      if (id > 0) return id;
+      if (shellEnded) return undefined;
+      await sleep(2);
+    }
+  } finally {
+    await Deno.remove(pidFile).catch(() => {});
+  }
+}
+
+/**
+ * Whether coord's process group is its terminal's foreground group: only then may a job-control
+ * shell take the terminal (from the background, `set -m` would stop coord with SIGTTIN).
+ */
+async function inTerminalForeground(): Promise<boolean> {
+  if (!Deno.stdin.isTerminal()) return false;
+  try {
+    const { success, stdout } = await new Deno.Command("ps", {
+      args: ["-o", "tpgid=,pgid=", "-p", String(Deno.pid)],
+      stdin: "null",
+      stderr: "null",
+    }).output();
+    const [terminalGroup, ownGroup] = new TextDecoder().decode(stdout).trim().split(/\s+/);
+    return success && terminalGroup === ownGroup;
+  } catch {
+    return false;
+  }
+}

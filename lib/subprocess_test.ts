@@ -1,0 +1,66 @@
+import assert from "node:assert/strict";
+import { childEnv, spawnGroup, STOP_GRACE_MS } from "./subprocess.ts";
+
+/** Whether a process exists (a zombie not yet reaped counts). */
+function exists(pid: number): boolean {
+  try {
+    Deno.kill(pid, "SIGCONT");
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function firstLine(stream: ReadableStream<Uint8Array>): Promise<string> {
+  const reader = stream.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  while (!text.includes("\n")) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    text += value;
+  }
+  reader.releaseLock();
+  return text.split("\n")[0];
+}
+
+Deno.test("stop() SIGKILLs, after the grace, a group whose processes ignore SIGTERM", async () => {
+  // The trap is inherited by sleep: neither sh nor its child ends on SIGTERM.
+  const group = await spawnGroup("sh", {
+    args: ["-c", `trap "" TERM; sleep 1000 & echo $!; wait`],
+    stderr: "null",
+  });
+  const grandchild = Number(await firstLine(group.stdout));
+  const stopFrom = performance.now();
+  await group.stop();
+  const tookMs = performance.now() - stopFrom;
+  assert.equal((await group.status).signal, "SIGKILL");
+  assert.ok(tookMs >= STOP_GRACE_MS, `SIGKILL came after ${tookMs} ms`);
+  for (let i = 0; exists(grandchild); i++) {
+    assert.ok(i < 500, "the grandchild outlived SIGKILL to its group");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  await group.stdout.cancel();
+});
+
+Deno.test("stop() ends a group that obeys SIGTERM with SIGTERM, not SIGKILL", async () => {
+  const group = await spawnGroup("sh", { args: ["-c", "sleep 1000 & wait"], stdout: "null" });
+  await group.stop();
+  assert.equal((await group.status).signal, "SIGTERM");
+});
+
+Deno.test("childEnv() withholds coord's credentials unless passed by name", () => {
+  Deno.env.set("COORD_URL", "redis://:pw@host");
+  Deno.env.set("COORD_PASSWORD", "pw");
+  try {
+    const env = childEnv({ COORD_TOKEN: "7" });
+    assert.equal(env.COORD_TOKEN, "7");
+    assert.ok(!("COORD_URL" in env) && !("COORD_PASSWORD" in env));
+    assert.equal(env.PATH, Deno.env.get("PATH"));
+    const passed = childEnv({}, ["COORD_URL"]);
+    assert.equal(passed.COORD_URL, "redis://:pw@host");
+    assert.ok(!("COORD_PASSWORD" in passed));
+  } finally {
+    Deno.env.delete("COORD_URL");
+    Deno.env.delete("COORD_PASSWORD");
+  }
+});

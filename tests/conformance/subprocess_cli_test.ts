@@ -1,0 +1,315 @@
+/**
+ * What coord's children get and how they are stopped — `coord lock run`'s CMD, crontab commands
+ * and command jobs — as separate processes, on every backend.
+ */
+
+import assert from "node:assert/strict";
+import { type CaseContext, conformance } from "../support/backends.ts";
+import { runCoord, spawnCoord } from "../support/cli.ts";
+import { users } from "../support/lock.ts";
+import { BackendUnavailableError } from "../../lib/errors.ts";
+
+const envOf = (ctx: CaseContext) => ({ COORD_URL: ctx.url, COORD_NAMESPACE: ctx.namespace });
+
+/**
+ * coord's environment with its credentials. The Redis servers under test have no password, so
+ * one in COORD_PASSWORD would be refused: it is set on SQLite only, which ignores it; COORD_URL
+ * is the secret on every backend (a URL may carry the password).
+ */
+const withSecrets = (ctx: CaseContext) => ({
+  ...envOf(ctx),
+  ...(ctx.label === "sqlite" && { COORD_PASSWORD: "pass-word-of-coord" }),
+});
+
+/** The secret variables a child's `env` output shows (each once: a task may run twice). */
+const secretsIn = (envOutput: string) =>
+  [
+    ...new Set(
+      envOutput.split("\n").filter((line) => /^(\[\w+\] )?COORD_(URL|PASSWORD)=/.test(line))
+        .map((line) => line.replace(/^\[\w+\] /, "").split("=")[0]),
+    ),
+  ].sort();
+
+const expectedSecrets = (ctx: CaseContext) =>
+  ctx.label === "sqlite" ? ["COORD_PASSWORD", "COORD_URL"] : ["COORD_URL"];
+
+/** A command that starts a grandchild (`sleep`), writes its pid to `pidFile`, then waits. */
+const withGrandchild = (pidFile: string) => [
+  "sh",
+  "-c",
+  `sleep 1000 >/dev/null 2>&1 & echo $! > ${pidFile}; echo ready >&2; wait`,
+];
+
+/**
+ * Runs `fn` with a file for {@link withGrandchild}'s pid; afterwards, pass or fail, the
+ * grandchild is killed and the file removed, so a failing test leaves no `sleep 1000` behind.
+ */
+async function withPidFile(fn: (pidFile: string) => Promise<void>): Promise<void> {
+  const pidFile = await Deno.makeTempFile();
+  try {
+    await fn(pidFile);
+  } finally {
+    const pid = Number(await Deno.readTextFile(pidFile));
+    try {
+      if (pid > 0) Deno.kill(pid, "SIGKILL");
+    } catch {
+      // Gone, as it should be.
+    }
+    await Deno.remove(pidFile);
+  }
+}
+
+/** Whether a process exists (a zombie not yet reaped counts). */
+function exists(pid: number): boolean {
+  try {
+    Deno.kill(pid, "SIGCONT");
+    return true;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return false;
+    throw error;
+  }
+}
+
+/** Resolves once `pid` is gone; rejects if it is still there after the hang guard. */
+async function gone(pid: number, hangGuardMs = 10_000): Promise<void> {
+  const deadline = performance.now() + hangGuardMs;
+  while (exists(pid)) {
+    if (performance.now() > deadline) throw new Error(`process ${pid} outlived its group's stop`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+conformance("what CMD leaves running is stopped before the lock passes on", async (ctx) => {
+  await withPidFile(async (pidFile) => {
+    const r = await runCoord([
+      "lock",
+      "run",
+      "leftover",
+      "--",
+      "sh",
+      "-c",
+      `sleep 1000 >/dev/null 2>&1 & echo $! > ${pidFile}`,
+    ], { env: envOf(ctx) });
+    assert.equal(r.code, 0, r.stderr);
+    await gone(Number(await Deno.readTextFile(pidFile)));
+  });
+});
+
+conformance("a lost lease stops CMD's whole process group, grandchildren too", async (ctx) => {
+  await withPidFile(async (pidFile) => {
+    const holder = spawnCoord([
+      "lock",
+      "run",
+      "grp",
+      "--expire",
+      "3",
+      "--",
+      ...withGrandchild(pidFile),
+    ], {
+      env: envOf(ctx),
+    });
+    await holder.stderrLine(/^ready$/);
+    const grandchild = Number(await Deno.readTextFile(pidFile));
+    const reset = await runCoord(["turn", "reset", "grp", "--force"], { env: envOf(ctx) });
+    assert.equal(reset.code, 0, reset.stderr);
+    const r = await holder.result;
+    assert.equal(r.code, 75, r.stderr);
+    assert.match(r.stderr, /lost the lease/);
+    await gone(grandchild);
+  });
+});
+
+conformance(
+  "a coord frozen past its lease stops CMD's grandchildren when it resumes",
+  async (ctx) => {
+    const backend = await ctx.open();
+    await withPidFile(async (pidFile) => {
+      const holder = spawnCoord([
+        "lock",
+        "run",
+        "frozen",
+        "--expire",
+        "1",
+        "--",
+        ...withGrandchild(pidFile),
+      ], {
+        env: envOf(ctx),
+      });
+      await holder.stderrLine(/^ready$/);
+      const grandchild = Number(await Deno.readTextFile(pidFile));
+      let exited = false;
+      holder.result.then(() => exited = true);
+      const signal = (name: Deno.Signal) => {
+        try {
+          holder.kill(name);
+        } catch {
+          exited = true;
+        }
+      };
+      // On SQLite a coord frozen inside a write transaction (a renewal) keeps the write lock and
+      // the queue cannot be read: thaw it, and freeze it again outside one.
+      while (!exited) {
+        signal("SIGSTOP");
+        try {
+          await users(backend, "frozen", 0);
+          break;
+        } catch (error) {
+          if (!(error instanceof BackendUnavailableError)) throw error;
+        } finally {
+          signal("SIGCONT");
+        }
+      }
+      const r = await holder.result;
+      assert.equal(r.code, 75, r.stderr);
+      await gone(grandchild);
+    });
+  },
+);
+
+conformance("SIGTERM to coord lock run reaches CMD's grandchildren", async (ctx) => {
+  const backend = await ctx.open();
+  await withPidFile(async (pidFile) => {
+    const holder = spawnCoord(["lock", "run", "term-grp", "--", ...withGrandchild(pidFile)], {
+      env: envOf(ctx),
+    });
+    await holder.stderrLine(/^ready$/);
+    const grandchild = Number(await Deno.readTextFile(pidFile));
+    holder.kill("SIGTERM");
+    assert.equal((await holder.result).code, 143);
+    await gone(grandchild);
+    assert.deepEqual((await backend.lock.status("term-grp"))?.users, []);
+  });
+});
+
+conformance("a lock's CMD gets no COORD_URL or COORD_PASSWORD, unless --pass-env", async (ctx) => {
+  const plain = await runCoord(["lock", "run", "env", "--", "env"], { env: withSecrets(ctx) });
+  assert.equal(plain.code, 0, plain.stderr);
+  assert.deepEqual(secretsIn(plain.stdout), []);
+  assert.match(plain.stdout, /^COORD_TOKEN=\d+$/m);
+  const passed = await runCoord(
+    ["lock", "run", "env", "--pass-env", "COORD_URL,COORD_PASSWORD", "--", "env"],
+    { env: withSecrets(ctx) },
+  );
+  assert.equal(passed.code, 0, passed.stderr);
+  assert.deepEqual(secretsIn(passed.stdout), expectedSecrets(ctx));
+});
+
+conformance(
+  "a crontab command gets no COORD_URL or COORD_PASSWORD, unless --pass-env",
+  async (ctx) => {
+    const file = await Deno.makeTempFile({ suffix: ".cron" });
+    await Deno.writeTextFile(file, "@every 1s name=env env; echo done\n");
+    for (const passEnv of [[], ["--pass-env", "COORD_URL", "--pass-env", "COORD_PASSWORD"]]) {
+      const scheduler = spawnCoord(["schedule", "run", file, ...passEnv], {
+        env: withSecrets(ctx),
+      });
+      await scheduler.stdoutLine(/^\[env\] done$/);
+      scheduler.kill("SIGTERM");
+      const r = await scheduler.result;
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /^\[env\] COORD_TASK=env$/m);
+      assert.deepEqual(secretsIn(r.stdout), passEnv.length ? expectedSecrets(ctx) : []);
+    }
+    await Deno.remove(file);
+  },
+);
+
+conformance(
+  "a command job gets no COORD_URL or COORD_PASSWORD, unless --pass-env",
+  async (ctx) => {
+    for (const passEnv of [[], ["--pass-env", "COORD_PASSWORD,COORD_URL"]]) {
+      const put = await runCoord(["queue", "put", "envq", "--", "env"], { env: withSecrets(ctx) });
+      assert.equal(put.code, 0, put.stderr);
+      const job = put.stdout.trim();
+      const worker = await runCoord(
+        ["queue", "work", "envq", "--allow-commands", "--drain", ...passEnv],
+        { env: withSecrets(ctx) },
+      );
+      assert.equal(worker.code, 0, worker.stderr);
+      const waited = await runCoord(["queue", "wait", job], { env: envOf(ctx) });
+      assert.equal(waited.code, 0, waited.stderr);
+      const { stdout } = JSON.parse(waited.stdout);
+      assert.deepEqual(secretsIn(stdout), passEnv.length ? expectedSecrets(ctx) : []);
+    }
+  },
+);
+
+conformance("a command job ends with its command: what it left running is stopped", async (ctx) => {
+  await withPidFile(async (pidFile) => {
+    // The leftover holds the job's stdout open: before, the job waited for it.
+    const put = await runCoord(
+      ["queue", "put", "leftq", "--", "sh", "-c", `sleep 1000 & echo $! > ${pidFile}; echo hi`],
+      { env: envOf(ctx) },
+    );
+    assert.equal(put.code, 0, put.stderr);
+    const worker = await runCoord(["queue", "work", "leftq", "--allow-commands", "--drain"], {
+      env: envOf(ctx),
+    });
+    assert.equal(worker.code, 0, worker.stderr);
+    const waited = await runCoord(["queue", "wait", put.stdout.trim()], { env: envOf(ctx) });
+    assert.equal(waited.code, 0, waited.stderr);
+    assert.equal(JSON.parse(waited.stdout).stdout, "hi\n");
+    await gone(Number(await Deno.readTextFile(pidFile)));
+  });
+});
+
+conformance("a crontab command's leftovers end with its run", async (ctx) => {
+  await withPidFile(async (pidFile) => {
+    const file = await Deno.makeTempFile({ suffix: ".cron" });
+    await Deno.writeTextFile(
+      file,
+      `@every 1s name=left sleep 1000 >/dev/null 2>&1 & echo $! > ${pidFile}; echo started\n`,
+    );
+    const scheduler = spawnCoord(["schedule", "run", file, "--instance", "left"], {
+      env: envOf(ctx),
+    });
+    try {
+      await scheduler.stdoutLine(/^\[left\] started$/);
+      await gone(Number(await Deno.readTextFile(pidFile)));
+    } finally {
+      scheduler.kill("SIGTERM");
+      await scheduler.result;
+      await Deno.remove(file);
+    }
+  });
+});
+
+conformance(
+  "--url and --namespace given as flags reach the command as COORD_URL and COORD_NAMESPACE",
+  async (ctx) => {
+    const show = ["sh", "-c", 'echo "url=$COORD_URL ns=$COORD_NAMESPACE"'];
+    const flags = ["--url", ctx.url, "--namespace", ctx.namespace];
+    const passed = await runCoord([
+      "lock",
+      "run",
+      "flags",
+      ...flags,
+      "--pass-env",
+      "COORD_URL",
+      "--",
+      ...show,
+    ]);
+    assert.equal(passed.code, 0, passed.stderr);
+    assert.equal(passed.stdout.trim(), `url=${ctx.url} ns=${ctx.namespace}`);
+    const withheld = await runCoord(["lock", "run", "flags", ...flags, "--", ...show]);
+    assert.equal(withheld.stdout.trim(), `url= ns=${ctx.namespace}`);
+  },
+);
+
+Deno.test("--pass-env with a variable coord does not withhold exits 64 with one line", async () => {
+  const file = await Deno.makeTempFile({ suffix: ".cron" });
+  await Deno.writeTextFile(file, "@every 1s true\n");
+  for (
+    const args of [
+      ["lock", "run", "r", "--pass-env", "HOME", "--url", "sqlite::memory:", "--", "true"],
+      ["schedule", "run", file, "--pass-env", "COORD_URL,PATH", "--url", "sqlite::memory:"],
+      ["queue", "work", "q", "--pass-env", "COORD_PASSWORD_TYPO", "--url", "sqlite::memory:"],
+    ]
+  ) {
+    const r = await runCoord(args);
+    assert.equal(r.code, 64, args.join(" "));
+    assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+    assert.match(r.stderr, /--pass-env takes COORD_URL, COORD_PASSWORD/);
+  }
+  await Deno.remove(file);
+});

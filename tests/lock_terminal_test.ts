@@ -1,0 +1,170 @@
+/**
+ * `coord lock run` on a terminal (under script(1), which gives it a pty): CMD is the terminal's
+ * foreground job, and still stopped with all it started when the lease is lost.
+ */
+
+import assert from "node:assert/strict";
+import { runCoord } from "./support/cli.ts";
+
+const MAIN = new URL("../main.ts", import.meta.url).pathname;
+
+const hasScript = (() => {
+  try {
+    return new Deno.Command("script", { args: ["--version"] }).outputSync().success;
+  } catch {
+    return false;
+  }
+})();
+
+/** A coord running on a pseudo-terminal, typed at through `type`. */
+interface OnTerminal {
+  type(text: string): Promise<void>;
+  /** Resolves once the terminal showed text matching `pattern`; rejects at the hang guard. */
+  shown(pattern: RegExp, hangGuardMs?: number): Promise<void>;
+  /** Resolves with coord's exit status once it exited; the terminal stays open till `close`. */
+  exited(): Promise<number>;
+  /** Ends the terminal's session; resolves with all it showed. */
+  close(): Promise<string>;
+}
+
+/**
+ * Starts coord on a pseudo-terminal, in a shell that keeps the terminal open after coord exited
+ * (a closing terminal hangs up its foreground processes, which would hide what coord left).
+ */
+function onTerminal(args: string[]): OnTerminal {
+  const coord = [Deno.execPath(), "run", "-A", "--quiet", MAIN, ...args]
+    .map((a) => `'${a.replaceAll("'", `'\\''`)}'`).join(" ");
+  const child = new Deno.Command("script", {
+    args: ["-qfc", `${coord}; echo "coord exited $?"; read end`, "/dev/null"],
+    stdin: "piped",
+    stdout: "piped",
+    env: { NO_COLOR: "1" },
+  }).spawn();
+  const keyboard = child.stdin.getWriter();
+  let text = "";
+  const output = (async () => {
+    const decoder = new TextDecoder();
+    for await (const chunk of child.stdout) text += decoder.decode(chunk, { stream: true });
+  })();
+  const shown = async (pattern: RegExp, hangGuardMs = 15_000) => {
+    const deadline = performance.now() + hangGuardMs;
+    while (!pattern.test(text)) {
+      if (performance.now() > deadline) throw new Error(`never shown ${pattern}: ${text}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  return {
+    type: (typed) => keyboard.write(new TextEncoder().encode(typed)),
+    shown,
+    async exited() {
+      await shown(/coord exited \d+/);
+      return Number(/coord exited (\d+)/.exec(text)![1]);
+    },
+    async close() {
+      await keyboard.write(new TextEncoder().encode("\n")).catch(() => {});
+      await keyboard.close().catch(() => {});
+      await child.status;
+      await output;
+      return text;
+    },
+  };
+}
+
+/** Resolves once `pid` is gone; kills it and rejects if it is still there after the guard. */
+async function gone(pid: number, hangGuardMs = 10_000): Promise<void> {
+  const deadline = performance.now() + hangGuardMs;
+  for (;;) {
+    try {
+      Deno.kill(pid, "SIGCONT");
+    } catch {
+      return;
+    }
+    if (performance.now() > deadline) {
+      Deno.kill(pid, "SIGKILL");
+      throw new Error(`process ${pid} outlived its group's stop`);
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+Deno.test({
+  name: "on a terminal, CMD reads the keyboard and Ctrl-C reaches it",
+  ignore: !hasScript,
+  async fn() {
+    const db = await Deno.makeTempFile({ suffix: ".db" });
+    const coord = onTerminal([
+      "lock",
+      "run",
+      "tty",
+      "--url",
+      `sqlite:${db}`,
+      "--",
+      "sh",
+      "-c",
+      "echo ready; read line; echo got:$line; exec sleep 1000",
+    ]);
+    try {
+      await coord.shown(/ready/);
+      await coord.type("hello\n");
+      await coord.shown(/got:hello/);
+      await coord.type("\x03");
+      assert.equal(await coord.exited(), 130);
+    } finally {
+      await coord.close();
+    }
+    const next = await runCoord([
+      "lock",
+      "run",
+      "tty",
+      "--wait",
+      "0",
+      "--url",
+      `sqlite:${db}`,
+      "--",
+      "true",
+    ]);
+    assert.equal(next.code, 0, "the lock was given back");
+    await Deno.remove(db);
+  },
+});
+
+Deno.test({
+  name: "on a terminal, a lost lease still stops CMD's grandchildren",
+  ignore: !hasScript,
+  async fn() {
+    const db = await Deno.makeTempFile({ suffix: ".db" });
+    const pidFile = await Deno.makeTempFile();
+    const coord = onTerminal([
+      "lock",
+      "run",
+      "tty-lost",
+      "--expire",
+      "3",
+      "--url",
+      `sqlite:${db}`,
+      "--",
+      "sh",
+      "-c",
+      `sleep 1000 >/dev/null 2>&1 & echo $! > ${pidFile}; echo ready; wait`,
+    ]);
+    try {
+      await coord.shown(/ready/);
+      const grandchild = Number(await Deno.readTextFile(pidFile));
+      const reset = await runCoord([
+        "turn",
+        "reset",
+        "tty-lost",
+        "--force",
+        "--url",
+        `sqlite:${db}`,
+      ]);
+      assert.equal(reset.code, 0, reset.stderr);
+      assert.equal(await coord.exited(), 75);
+      await gone(grandchild);
+    } finally {
+      await coord.close();
+    }
+    await Deno.remove(db);
+    await Deno.remove(pidFile);
+  },
+});

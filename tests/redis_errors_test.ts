@@ -1,0 +1,196 @@
+/**
+ * Redis states coord cannot work with end in one line and a documented exit code, never in
+ * 70 (internal error): data a script cannot read, a cluster node that serves no slots. A
+ * script's own failure is the one 70: it must not be blamed on the user's data.
+ */
+
+import assert from "node:assert/strict";
+import { connect } from "../lib/backend/connect.ts";
+import type { RedisBackend } from "../lib/backend/redis/backend.ts";
+import { LuaScript } from "../lib/backend/redis/script.ts";
+import { BackendUnavailableError, CoordError, ExitCode, ForeignDataError } from "../lib/errors.ts";
+import { redisServerAvailable, startStandalone } from "./support/redis_servers.ts";
+import { redisCommand } from "./support/resp.ts";
+import { BACKENDS, freshNamespace } from "./support/backends.ts";
+import { runCoord } from "./support/cli.ts";
+
+/** Each plant puts data coord never writes into lock `alien`'s keys. */
+const PLANTS: Record<string, (backend: RedisBackend) => string[]> = {
+  "a field in its state": (b) => ["HSET", b.key("lock", "alien", "state"), "owner", "app"],
+  "a user without a ticket": (b) => ["HSET", b.key("lock", "alien", "users"), "9", "{}"],
+  "a ticket without a lease": (b) => ["ZADD", b.key("lock", "alien", "queue"), "0", "7"],
+};
+
+for (const { label, use } of BACKENDS.filter((b) => b.label !== "sqlite")) {
+  for (const [plant, command] of Object.entries(PLANTS)) {
+    Deno.test(`a lock with ${plant}: lock run and turn status exit 65, keys untouched [${label}]`, async () => {
+      const env = { COORD_URL: (await use()).url, COORD_NAMESPACE: freshNamespace() };
+      await using backend = await connect({
+        url: env.COORD_URL,
+        namespace: env.COORD_NAMESPACE,
+        env: {},
+      }) as RedisBackend;
+      assert.equal((await runCoord(["lock", "run", "alien", "--", "true"], { env })).code, 0);
+      const planted = command(backend);
+      await backend.conn.send(planted[1], planted);
+      const before = await dump(backend);
+      for (
+        const args of [["lock", "run", "alien", "--wait", "30", "--", "true"], [
+          "turn",
+          "status",
+          "alien",
+        ]]
+      ) {
+        const r = await runCoord(args, { env });
+        assert.equal(r.code, 65, `${args.join(" ")}: ${r.stderr}`);
+        assert.match(
+          r.stderr,
+          /^coord: lock "alien": .* — another program wrote there; remove the key or use another --namespace\n$/,
+        );
+      }
+      assert.deepEqual(await dump(backend), before);
+    });
+  }
+
+  Deno.test(`a FOREIGN error a script raises is foreign data (65) [${label}]`, async () => {
+    await using backend = await connect({
+      url: (await use()).url,
+      namespace: freshNamespace(),
+      env: {},
+    }) as RedisBackend;
+    // Raised with error() as lock.lua and queue.lua do: Redis appends where it was raised.
+    const script = new LuaScript("error({ err = 'FOREIGN ' .. KEYS[1] .. ' holds \"x\"' })");
+    await assert.rejects(
+      backend.runStep(script, { kind: "lock", name: "odd" }, ["queue"], "step", []),
+      (e: Error) => {
+        assert.ok(e instanceof ForeignDataError, String(e));
+        assert.match(e.message, /^lock "odd": \S+:queue holds "x" — another program wrote there/);
+        return true;
+      },
+    );
+  });
+
+  Deno.test(`any other error inside a script is a bug in coord (70), not foreign data [${label}]`, async () => {
+    await using backend = await connect({
+      url: (await use()).url,
+      namespace: freshNamespace(),
+      env: {},
+    }) as RedisBackend;
+    const scripts = {
+      "a command's error": "return redis.call('ZRANGE', KEYS[1], 0, 'x')",
+      "a Lua runtime error": "local missing = nil; return missing.field",
+    };
+    for (const [what, source] of Object.entries(scripts)) {
+      await assert.rejects(
+        backend.runStep(new LuaScript(source), { kind: "lock", name: "odd" }, ["queue"], "s", []),
+        (e: Error) => {
+          assert.ok(e instanceof CoordError && !(e instanceof ForeignDataError), `${what}: ${e}`);
+          assert.equal(e.exitCode, ExitCode.internal, what);
+          assert.match(e.message, /^lock "odd": a coord script failed \(.+\) — a bug in coord/);
+          assert.doesNotMatch(e.message, /remove the key|script: [0-9a-f]{40}/);
+          return true;
+        },
+      );
+    }
+  });
+}
+
+Deno.test({
+  name: "a script refused as a replica's write (a failover) stays an outage, not a bug",
+  ignore: !redisServerAvailable(),
+  async fn() {
+    const server = await startStandalone();
+    try {
+      // A replica of a port nobody listens on: read-only, as an old master after a failover.
+      assert.equal(await redisCommand(server.port, "REPLICAOF", "127.0.0.1", "1"), "+OK\r\n");
+      await using backend = await connect({
+        url: `redis://127.0.0.1:${server.port}`,
+        namespace: freshNamespace(),
+        env: {},
+      }) as RedisBackend;
+      const script = new LuaScript("return redis.call('SET', KEYS[1], 'x')");
+      await assert.rejects(
+        backend.runStep(script, { kind: "lock", name: "ro" }, ["state"], "step", []),
+        (e: Error) => {
+          assert.ok(e instanceof BackendUnavailableError, String(e));
+          assert.match(e.message, /READONLY/);
+          return true;
+        },
+      );
+    } finally {
+      await server.stop();
+    }
+  },
+});
+
+/** Every key of lock `alien`, serialized, to compare before and after. */
+async function dump(backend: RedisBackend): Promise<Record<string, unknown>> {
+  const parts = ["state", "queue", "presence", "users", "holders", "tickets"];
+  const entries = await Promise.all(parts.map(async (part) => {
+    const key = backend.key("lock", "alien", part);
+    return [part, String(await backend.conn.send(key, ["DUMP", key]))];
+  }));
+  return Object.fromEntries(entries);
+}
+
+Deno.test({
+  name: "a cluster URL naming a node that serves no slots exits 69 with one line",
+  ignore: !redisServerAvailable(),
+  async fn() {
+    await using node = await startEmptyClusterNode();
+    for (const args of [["doctor"], ["turn", "status"], ["lock", "run", "x", "--", "true"]]) {
+      const r = await runCoord(args, {
+        env: { COORD_URL: `redis+cluster://127.0.0.1:${node.port}` },
+      });
+      assert.equal(r.code, 69, `${args.join(" ")}: ${r.stderr}`);
+      assert.match(
+        r.stderr,
+        /^coord: cannot reach redis\+cluster:\/\/127\.0\.0\.1:\d+: it has no node serving hash slots — set the cluster up \(redis-cli --cluster create\) or check --url\n$/,
+      );
+    }
+  },
+});
+
+/** A redis-server with cluster mode on that was never given slots, as a fresh node is. */
+async function startEmptyClusterNode() {
+  const dir = await Deno.makeTempDir({ prefix: "coord-empty-cluster-" });
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr as Deno.NetAddr;
+  listener.close();
+  const child = new Deno.Command("redis-server", {
+    args: [
+      "--port",
+      String(port),
+      "--bind",
+      "127.0.0.1",
+      "--dir",
+      dir,
+      "--save",
+      "",
+      "--appendonly",
+      "no",
+      "--cluster-enabled",
+      "yes",
+      "--cluster-config-file",
+      `${dir}/nodes.conf`,
+    ],
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  const stop = async () => {
+    child.kill("SIGKILL");
+    await child.status;
+    await Deno.remove(dir, { recursive: true });
+  };
+  // Ready when it answers; the bound is a hang guard.
+  for (let tries = 0;; tries++) {
+    const reply = await redisCommand(port, "PING").catch(() => "");
+    if (reply === "+PONG\r\n") break;
+    if (tries > 400) {
+      await stop();
+      throw new Error(`redis-server on ${port} did not answer`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return { port, [Symbol.asyncDispose]: stop };
+}

@@ -1,0 +1,88 @@
+/**
+ * The index of names each namespace keeps on Redis (standalone, cluster, sentinel), which
+ * listing commands read instead of SCAN.
+ */
+
+import assert from "node:assert/strict";
+import { connect } from "../lib/backend/connect.ts";
+import { indexKey } from "../lib/backend/keys.ts";
+import type { RedisBackend } from "../lib/backend/redis/backend.ts";
+import { lock } from "../lib/lock/lock.ts";
+import { BACKENDS, freshNamespace } from "./support/backends.ts";
+
+/** Registers `fn` once per Redis deployment the suite has, with a backend in a fresh namespace. */
+function onRedis(name: string, fn: (backend: RedisBackend) => Promise<void>): void {
+  for (const { label, use } of BACKENDS.filter((b) => b.label !== "sqlite")) {
+    Deno.test(`${name} [${label}]`, async () => {
+      const backend = await connect({
+        url: (await use()).url,
+        namespace: freshNamespace(),
+        env: {},
+      });
+      try {
+        await fn(backend as RedisBackend);
+      } finally {
+        await backend.close();
+      }
+    });
+  }
+}
+
+const send = (backend: RedisBackend, ...args: string[]) => backend.conn.send(args[1], args);
+
+async function useLock(backend: RedisBackend, resource: string): Promise<void> {
+  await using _held = await lock(backend, resource, { label: "test" });
+}
+
+onRedis("a lock is listed from the index after its first use", async (backend) => {
+  await useLock(backend, "a {b}");
+  await send(backend, "SET", indexKey(backend.namespace, "lock", "scanned"), "1");
+  assert.deepEqual(await backend.lock.list(), ["a {b}"]);
+});
+
+onRedis("locks written before there was an index are adopted by one SCAN", async (backend) => {
+  await useLock(backend, "old");
+  for (const part of ["names", "scanned"] as const) {
+    await send(backend, "DEL", indexKey(backend.namespace, "lock", part));
+  }
+  assert.deepEqual(await backend.lock.list(), ["old"]);
+  const names = indexKey(backend.namespace, "lock", "names");
+  assert.notEqual(await send(backend, "ZSCORE", names, "old"), null);
+});
+
+onRedis(
+  "a name whose keys are gone is not listed, and pruned once its grace passed",
+  async (backend) => {
+    await useLock(backend, "recent");
+    await useLock(backend, "stale");
+    await useLock(backend, "kept");
+    for (const resource of ["recent", "stale"]) {
+      await send(backend, "DEL", backend.key("lock", resource, "state"));
+    }
+    const names = indexKey(backend.namespace, "lock", "names");
+    // As if "stale" was last touched long ago; "recent" may still be in its creator's step.
+    await send(backend, "ZADD", names, "XX", "1", "stale");
+    assert.deepEqual(await backend.lock.list(), ["kept"]);
+    assert.equal(await send(backend, "ZSCORE", names, "stale"), null);
+    assert.notEqual(await send(backend, "ZSCORE", names, "recent"), null);
+  },
+);
+
+onRedis("queues and scheduled tasks are listed from the index too", async (backend) => {
+  await backend.queue.put("jobs", {
+    spec: { command: ["true"], retries: 0, backoffMs: 0 },
+    delayMs: 0,
+  });
+  await backend.schedule.write("nightly", { expect: 0, value: '{"type":"task"}' });
+  for (const kind of ["queue", "schedule"] as const) {
+    await send(backend, "SET", indexKey(backend.namespace, kind, "scanned"), "1");
+  }
+  assert.deepEqual(await backend.queue.list(), ["jobs"]);
+  assert.deepEqual(await backend.schedule.list(), ["nightly"]);
+});
+
+onRedis("doctor counts the index as coord's own keys", async (backend) => {
+  await useLock(backend, "x");
+  await backend.lock.list();
+  assert.deepEqual(await backend.findForeignData(), []);
+});

@@ -1,0 +1,194 @@
+/**
+ * coord on Redis Sentinel connects to the master the sentinel names, and follows it through a
+ * failover: on a private master/replica/sentinel group, so the shared one stays as it is.
+ */
+
+import assert from "node:assert/strict";
+import { connect } from "../lib/backend/connect.ts";
+import { BackendUnavailableError } from "../lib/errors.ts";
+import { lock } from "../lib/lock/lock.ts";
+import { sleep } from "../lib/time.ts";
+import {
+  redisServerAvailable,
+  SENTINEL_MASTER_NAME,
+  startSentinel,
+} from "./support/redis_servers.ts";
+import { bulkStrings, infoField, redisCommand } from "./support/resp.ts";
+import { runCoord, spawnCoord } from "./support/cli.ts";
+import { BACKENDS, freshNamespace } from "./support/backends.ts";
+
+/** Hang guard for a failover: sentinel promotes the replica within a few seconds. */
+const FAILOVER_GUARD_MS = 60_000;
+
+/** The master's port as the sentinel names it. */
+async function masterPort(sentinelPort: number): Promise<number> {
+  const reply = await redisCommand(
+    sentinelPort,
+    "SENTINEL",
+    "get-master-addr-by-name",
+    SENTINEL_MASTER_NAME,
+  );
+  return Number(bulkStrings(reply)[1]);
+}
+
+/** Runs `step` until it stops failing with a backend outage; the guard only stops a hang. */
+async function throughOutage<T>(step: () => Promise<T>): Promise<T> {
+  const guard = performance.now() + FAILOVER_GUARD_MS;
+  for (;;) {
+    try {
+      return await step();
+    } catch (e) {
+      if (!(e instanceof BackendUnavailableError) || performance.now() > guard) throw e;
+      await sleep(100);
+    }
+  }
+}
+
+Deno.test({
+  name: "a sentinel backend follows the master through a failover, subscriptions included",
+  ignore: !redisServerAvailable(),
+  async fn() {
+    const group = await startSentinel();
+    try {
+      await using backend = await connect({ url: group.url, namespace: "fo", env: {} });
+      await using other = await connect({ url: group.url, namespace: "fo", env: {} });
+      const events = new AbortController();
+      const stream = await backend.events("lock", undefined, events.signal);
+      {
+        await using _held = await lock(backend, "before", { label: "t" });
+      }
+      const guard = performance.now() + FAILOVER_GUARD_MS;
+      // The sentinel learns of the replica from the master's INFO, some seconds after start.
+      for (;;) {
+        const reply = await redisCommand(
+          group.sentinelPort,
+          "SENTINEL",
+          "FAILOVER",
+          SENTINEL_MASTER_NAME,
+        );
+        if (reply === "+OK\r\n") break;
+        assert.match(reply, /^-NOGOODSLAVE/);
+        assert.ok(performance.now() < guard, "the sentinel never found the replica");
+        await sleep(200);
+      }
+      // Until the old master is turned into a replica it still takes writes, which the
+      // failover then drops: that window is Sentinel's, so the test waits it out.
+      while (
+        await masterPort(group.sentinelPort) !== group.replicaPort ||
+        infoField(await redisCommand(group.masterPort, "INFO", "replication"), "role") !== "slave"
+      ) {
+        assert.ok(performance.now() < guard, "the failover did not finish");
+        await sleep(100);
+      }
+      // Both connections still point at the old master, which is now a replica.
+      await throughOutage(async () => {
+        await using _held = await lock(other, "after", { label: "t" });
+      });
+      const key = "fo:{lock:after}:tickets";
+      assert.equal(await redisCommand(group.replicaPort, "EXISTS", key), ":1\r\n");
+      // The stream, subscribed before the failover, hears events published on the new master.
+      await throughOutage(() => backend.lock.list());
+      await throughOutage(async () => {
+        await using _held = await lock(other, "after", { label: "t" });
+      });
+      const seen: string[] = [];
+      const hang = setTimeout(() => events.abort(), FAILOVER_GUARD_MS);
+      for await (const { name } of stream) {
+        seen.push(name);
+        if (name === "after") break;
+      }
+      clearTimeout(hang);
+      events.abort();
+      assert.ok(seen.includes("after"), `events heard: ${seen}`);
+    } finally {
+      await group.stop();
+    }
+  },
+});
+
+Deno.test({
+  name: "a sentinel that monitors no such master exits 69 with one line naming it",
+  ignore: !redisServerAvailable(),
+  async fn() {
+    const group = await startSentinel();
+    try {
+      const url = `redis+sentinel://127.0.0.1:${group.sentinelPort}/nosuch`;
+      const r = await runCoord(["doctor"], { env: { COORD_URL: url } });
+      assert.equal(r.code, 69, r.stderr);
+      assert.match(
+        r.stderr,
+        /^coord: cannot reach .*: sentinel 127\.0\.0\.1:\d+ monitors no master named "nosuch" — check the name after the last \/ of the URL\n$/,
+      );
+    } finally {
+      await group.stop();
+    }
+  },
+});
+
+/** A listener that accepts connections and never answers, as a hung or partitioned sentinel. */
+function blackHole() {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const held: Deno.Conn[] = [];
+  const accepting = (async () => {
+    for await (const conn of listener) held.push(conn);
+  })().catch(() => {});
+  return {
+    port: (listener.addr as Deno.NetAddr).port,
+    async [Symbol.asyncDispose]() {
+      listener.close();
+      await accepting;
+      for (const conn of held) {
+        try {
+          conn.close();
+        } catch {
+          // coord closed it first.
+        }
+      }
+    },
+  };
+}
+
+/** Runs coord to the end, killed if it outlives `guardMs` (a hang guard, not a bound). */
+async function guardedRun(args: string[], url: string, guardMs: number) {
+  const process = spawnCoord(args, { env: { COORD_URL: url, COORD_NAMESPACE: freshNamespace() } });
+  const guard = setTimeout(() => process.kill("SIGKILL"), guardMs);
+  const result = await process.result;
+  clearTimeout(guard);
+  return result;
+}
+
+const sentinelCase = BACKENDS.find((b) => b.label === "sentinel" && b.available);
+const sentinelUrl = sentinelCase && (await sentinelCase.use()).url;
+
+Deno.test({
+  name: "a sentinel that accepts connections but never answers does not keep coord from the next",
+  ignore: !sentinelUrl,
+  async fn() {
+    await using hole = blackHole();
+    // The silent sentinel first: coord must not wait for it before asking the real one.
+    const url = sentinelUrl!.replace(
+      "redis+sentinel://",
+      `redis+sentinel://127.0.0.1:${hole.port},`,
+    );
+    const r = await guardedRun(["lock", "run", "through-second", "--", "true"], url, 60_000);
+    assert.equal(r.code, 0, `${r.signal} ${r.stderr}`);
+  },
+});
+
+Deno.test({
+  name: "a sentinel URL whose only sentinel never answers exits 69 with one line",
+  ignore: !redisServerAvailable(),
+  async fn() {
+    await using hole = blackHole();
+    const url = `redis+sentinel://127.0.0.1:${hole.port}/coordmaster`;
+    const timeout = ["--connect-timeout", "2"];
+    for (const args of [["doctor", ...timeout], ["lock", "run", "x", ...timeout, "--", "true"]]) {
+      const r = await guardedRun(args, url, 30_000);
+      assert.equal(r.code, 69, `${args.join(" ")}: ${r.signal} ${r.stderr}`);
+      assert.match(
+        r.stderr,
+        /^coord: cannot reach redis\+sentinel:\/\/\S+: no answer within 2 s — is the server up\?.*\n$/,
+      );
+    }
+  },
+});

@@ -1,0 +1,131 @@
+/**
+ * `coord ui` in a real browser (headless Chromium) against the real CLI, on SQLite and Redis:
+ * pages update without a reload as the CLI changes things, actions work from their buttons,
+ * attacker-controlled text stays text, read-only refuses, and every page fits a 390 px phone.
+ * With COORD_UI_SCREENSHOTS=DIR it saves each page there at laptop and phone widths.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { spawnCoord } from "./support/cli.ts";
+import { sharedRedisUrl } from "./support/shared_servers.ts";
+import {
+  chromiumAvailable,
+  coord,
+  freshTarget,
+  launchBrowser,
+  liveText,
+  openLive,
+  startUi,
+  stillTheSamePage,
+  stop,
+  until,
+} from "./ui_support.ts";
+
+const redisUrl = await sharedRedisUrl("redis");
+const clusterUrl = await sharedRedisUrl("cluster");
+const sentinelUrl = await sharedRedisUrl("sentinel");
+const hasChromium = chromiumAvailable();
+const BACKENDS = [
+  ["sqlite", undefined],
+  ["redis", redisUrl],
+  ["cluster", clusterUrl],
+  ["sentinel", sentinelUrl],
+] as const;
+
+for (const [backend, url] of BACKENDS) {
+  const ignore = !hasChromium || (backend !== "sqlite" && url === undefined);
+
+  Deno.test({
+    name: `ui browser (${backend}): a job put by the CLI appears on the open overview`,
+    ignore,
+    async fn() {
+      await using target = await freshTarget(url);
+      await using ui = await startUi(target.env);
+      await using browser = await launchBrowser();
+      const page = await browser.newPage();
+      await openLive(page, ui.root);
+      await coord(["queue", "put", "arrivals", "--handler", "h"], target.env);
+      await liveText(page, "arrivals");
+      assert.ok(await stillTheSamePage(page), "the page was reloaded");
+    },
+  });
+
+  Deno.test({
+    name: `ui browser (${backend}): a lock's holder changes on the open page as tickets move`,
+    ignore,
+    async fn() {
+      await using target = await freshTarget(url);
+      await using ui = await startUi(target.env);
+      await using browser = await launchBrowser();
+      const page = await browser.newPage();
+      await openLive(page, `${ui.root}locks`);
+      const holder = (label: string) =>
+        spawnCoord(["lock", "run", "deploy", "--label", label, "--", "sleep", "600"], {
+          env: target.env,
+        });
+      const first = holder("first-holder");
+      let second: ReturnType<typeof holder> | undefined;
+      try {
+        await until(page, `document.querySelector(".holder")?.textContent === "first-holder"`);
+        second = holder("second-holder");
+        await liveText(page, "second-holder");
+        // SIGTERM: coord passes it to sleep and gives the lock to the next ticket.
+        first.kill("SIGTERM");
+        await until(page, `document.querySelector(".holder")?.textContent === "second-holder"`);
+        assert.ok(await stillTheSamePage(page), "the page was reloaded");
+      } finally {
+        for (const process of [first, second]) stop(process);
+        await Promise.all([first.result, second?.result]);
+      }
+    },
+  });
+
+  Deno.test({
+    name: `ui browser (${backend}): cancel from a job's page; its <script> args stay text`,
+    ignore,
+    async fn() {
+      await using target = await freshTarget(url);
+      const args = { note: "<script>alert('args')</script><img src=x onerror=alert(2)>" };
+      await coord(
+        ["queue", "put", "q", "--id", "j1", "--handler", "h", "--args", JSON.stringify(args)],
+        target.env,
+      );
+      await using ui = await startUi(target.env);
+      await using browser = await launchBrowser();
+      const page = await browser.newPage();
+      const dialogs: string[] = [];
+      page.on("dialog", (dialog) => {
+        dialogs.push(dialog.message());
+        dialog.type() === "confirm" ? dialog.accept() : dialog.dismiss();
+      });
+      await openLive(page, `${ui.root}queues/q/jobs/j1`);
+      const shown = await page.evaluate(`document.querySelector(".job-args").textContent`);
+      assert.ok(String(shown).includes(args.note), `args shown as ${shown}`);
+      assert.equal(await page.$("#live img"), null, "an <img> from the args became an element");
+      await Promise.all([page.waitForNavigation(), page.click("form.action button")]);
+      await liveText(page, "cancelled");
+      assert.ok((await page.content()).includes("Cancelled q/j1."));
+      assert.deepEqual(dialogs, ["Cancel q/j1?"], "only the confirmation was shown");
+    },
+  });
+}
+
+Deno.test({
+  name: "ui browser: --read-only under --base-path is live, shows no button, refuses a POST (403)",
+  ignore: !hasChromium,
+  async fn() {
+    await using target = await freshTarget();
+    await coord(["queue", "put", "q", "--id", "j1", "--handler", "h"], target.env);
+    await using ui = await startUi(target.env, ["--read-only", "--base-path", "/coord"]);
+    await using browser = await launchBrowser();
+    const page = await browser.newPage();
+    await openLive(page, `${ui.root}queues/q/jobs/j1`);
+    assert.equal(await page.$("button[type=submit]:not(.lookup button)"), null);
+    const status = await page.evaluate(
+      `fetch("/coord/queues/q/jobs/j1/cancel", { method: "POST" }).then((r) => r.status)`,
+    );
+    assert.equal(status, 403);
+  },
+});
