@@ -74,10 +74,11 @@ Deno.test({
         `SELECT 1 FROM ${schemaIdentifier(namespace)}.coord_barrier WHERE name = 'half' FOR UPDATE`,
       );
       const { rows: [{ pid: holder }] } = await other.query("SELECT pg_backend_pid() AS pid");
-      const second = arrive("second");
+      // Its rejection can arrive before pg_terminate_backend's reply: expect it from the start.
+      const second = assert.rejects(arrive("second"), BackendUnavailableError);
       const stuck = await blockedBy(other, holder as number);
       await other.query("SELECT pg_terminate_backend($1)", [stuck]);
-      await assert.rejects(second, BackendUnavailableError);
+      await second;
       await other.query("ROLLBACK");
     } finally {
       await other.end();
