@@ -27,7 +27,7 @@ import {
 import { Progress } from "./progress.ts";
 import { FORWARDED_SIGNALS } from "./signals.ts";
 import { PASS_ENV_FLAGS, passEnvFlag } from "./pass_env.ts";
-import { type ProcessGroup, spawnGroup, STOP_GRACE_MS } from "../lib/subprocess.ts";
+import { type ProcessGroup, spawnGroup, STOP_GRACE_MS, warmUpSpawning } from "../lib/subprocess.ts";
 
 const USAGE = `Usage: coord lock run RES [options] -- CMD [ARG…]
        coord lock RES [options] -- CMD [ARG…]
@@ -45,8 +45,8 @@ Options:
                             (default: user@host pid N; user: $USER, else the uid's name)
   --expire S                presence lease, renewed every S/3 (default ${DEFAULT_EXPIRE_MS / 1000});
                             a coord killed outright leaves the queue within S
-  --patience S              how long a waiter trusts silence before re-checking the queue
-                            itself (default ${DEFAULT_PATIENCE_MS / 1000})
+  --patience S              a waiter re-checks the queue itself at least every S, whatever
+                            it hears meanwhile (default ${DEFAULT_PATIENCE_MS / 1000})
   -w, --wait S              give up after S seconds waiting; 0 = try once (like flock -w)
   -n, --nonblock            try once: the same as --wait 0 (like flock -n)
   --limit N                 up to N holders at once, still in order (default 1); every user
@@ -123,6 +123,8 @@ async function run(argv: string[]): Promise<number> {
   await using backend = await openBackend("lock", values);
   const progress = new Progress(values.quiet);
   const signals = new LockSignals();
+  // Before waiting, so the grant is not followed by the first spawn's one-time set-up.
+  warmUpSpawning();
   try {
     let held;
     try {

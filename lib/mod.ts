@@ -181,6 +181,7 @@ export { connect, type ConnectOptions, DEFAULT_NAMESPACE } from "./backend/conne
 export type {
   Backend,
   BackendKind,
+  ChangeWaitOptions,
   ChangeWatcher,
   EngineInfo,
   ForeignEntry,

@@ -4,6 +4,8 @@
  * @module
  */
 
+import { MAX_DURATION_MS } from "./duration.ts";
+
 /**
  * This host's wall clock in epoch milliseconds with sub-millisecond precision
  * (`Date.now()` has whole milliseconds only).
@@ -48,7 +50,6 @@ export function sleep(ms: number, signal?: AbortSignal, wake?: Promise<unknown>)
 
 /** The last stretch before an instant is spun rather than slept: timers fire ±1 ms late. */
 const SPIN_MS = 2;
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * Resolves at a local wall-clock instant (epoch ms), within a fraction of a millisecond:
@@ -64,7 +65,7 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 export async function sleepUntil(instant: number, signal?: AbortSignal): Promise<void> {
   // Timers longer than 2^31-1 ms fire at once: sleep in chunks.
   for (let coarseMs; (coarseMs = instant - localNow() - SPIN_MS) > 0;) {
-    await sleep(Math.min(coarseMs, MAX_TIMER_MS), signal);
+    await sleep(Math.min(coarseMs, MAX_DURATION_MS), signal);
   }
   while (localNow() < instant) {
     // spin

@@ -62,7 +62,19 @@ export interface ChangeWatcher extends AsyncDisposable {
    *
    * @throws the signal's reason when `signal` aborts.
    */
-  next(maxWaitMs: number, signal?: AbortSignal): Promise<unknown[]>;
+  next(maxWaitMs: number, signal?: AbortSignal, options?: ChangeWaitOptions): Promise<unknown[]>;
+}
+
+/** How closely {@link ChangeWatcher.next} watches, where the backend polls (SQLite). */
+export interface ChangeWaitOptions {
+  /**
+   * `"soon"`: the change waited for may well be the next one (the first waiter in a lock's
+   * line): look often for a while, at some CPU cost. `"later"`: other changes must come first
+   * (a waiter further back): no need to look the moment something changes, which keeps many
+   * waiters out of the way of the one whose turn comes. Default: look right after any sign of
+   * change, less and less often while none comes.
+   */
+  expect?: "soon" | "later";
 }
 
 /** A connection to the store all coord processes share. Close it when done. */

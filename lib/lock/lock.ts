@@ -27,12 +27,10 @@ import type { LockEvent, TicketState } from "./steps.ts";
 
 /** Default presence lease. */
 export const DEFAULT_EXPIRE_MS = 10_000;
-/** Default time a waiter trusts pub/sub silence before re-checking the queue itself. */
+/** Default longest time between a waiter's own checks of the queue, whatever it hears. */
 export const DEFAULT_PATIENCE_MS = 60_000;
 /** Shorter leases would have users renewing in a busy loop. */
 export const MIN_EXPIRE_MS = 300;
-/** Longer leases would overflow timers (2^31 ms); nobody needs a lease of 24 days. */
-export const MAX_EXPIRE_MS = MAX_DURATION_MS;
 /** Labels are shown in one line of `coord turn status` and stored with every ticket. */
 export const MAX_LABEL_LENGTH = 200;
 /** A dead holder's lease has run out this long before a waiter re-checks: clock slack. */
@@ -47,7 +45,10 @@ export interface LockOptions {
   label?: string;
   /** Presence lease, renewed every expireMs/3 while waiting and holding; default 10 000. */
   expireMs?: number;
-  /** How long a waiter trusts pub/sub silence before re-checking on its own; default 60 000. */
+  /**
+   * A waiter re-checks the queue on its own at least this often, whatever it hears (or does
+   * not hear) meanwhile; default 60 000.
+   */
   patienceMs?: number;
   /** Give up after this long waiting (0: try once; at most 24 days); default: forever. */
   waitMs?: number;
@@ -112,7 +113,7 @@ export async function lock(
   if (!Number.isSafeInteger(limit) || limit < 1) {
     throw new UsageError(`lock "${resource}": the limit must be a whole number ≥ 1`);
   }
-  if (!(expireMs >= MIN_EXPIRE_MS && expireMs <= MAX_EXPIRE_MS)) {
+  if (!(expireMs >= MIN_EXPIRE_MS && expireMs <= MAX_DURATION_MS)) {
     throw new UsageError(
       `lock "${resource}": the lease must be ${MIN_EXPIRE_MS / 1000} s to 24 days, got ` +
         `${expireMs / 1000} s`,
@@ -164,11 +165,13 @@ export async function lock(
   }
   const { ticket, token } = queued;
   let state: TicketState = queued;
+  let checkedAt = enqueuedAt;
   let renewedAt = enqueuedAt;
   let startRecorded = false;
+  let ahead = state.state === "waiting" ? state.ahead : 0;
   try {
     while (state.state === "waiting") {
-      onProgress?.({ ticket, ahead: state.ahead });
+      onProgress?.({ ticket, ahead });
       const remainingMs = started + waitMs - performance.now();
       if (remainingMs <= 0) {
         const outcome = await retried(() =>
@@ -180,18 +183,34 @@ export async function lock(
         }
         throw new LockTimeoutError(
           `lock "${resource}": not granted within ${waitMs / 1000} s ` +
-            `(${state.ahead} ahead) — gave the ticket back`,
+            `(${ahead} ahead) — gave the ticket back`,
         );
       }
-      const untilExpiry = Math.max(0, state.nextExpiryInMs) + EXPIRY_SLACK_MS;
+      // The slow safety net, counted from the last check however many events came since: the
+      // renewal, a lease ahead running out (nothing announces it), lost announcements.
+      const checkDueAt = Math.min(
+        checkedAt + patienceMs,
+        renewedAt + expireMs / 3,
+        checkedAt + Math.max(0, state.nextExpiryInMs) + EXPIRY_SLACK_MS,
+      );
+      // Only the first in line needs to see the next release at once; the rest keep out of
+      // its way (on SQLite each look that sees a change is followed by a check, a write).
       const events = await watcher.next(
-        Math.min(patienceMs, expireMs / 3, untilExpiry, remainingMs),
+        Math.max(0, Math.min(checkDueAt - performance.now(), remainingMs)),
         signal,
+        { expect: ahead > limit ? "later" : "soon" },
       );
       // The step that granted this ticket said so: no need to ask (a round trip per handoff).
       if (events.some((e) => isGrantOf(e, ticket))) {
         state = { state: "granted" };
         break;
+      }
+      // Events that cannot have made it this ticket's turn wake every waiter of the queue on
+      // each handoff; only the first in line needs to ask. The rest count down what they hear.
+      const stillAhead = aheadAfter(events, ticket, ahead);
+      if (stillAhead !== undefined && stillAhead >= limit && performance.now() < checkDueAt) {
+        ahead = stillAhead;
+        continue;
       }
       const renew = performance.now() - renewedAt >= expireMs / 3;
       const sentAt = performance.now();
@@ -202,6 +221,8 @@ export async function lock(
       );
       if (checked === undefined) continue;
       state = checked;
+      checkedAt = sentAt;
+      if (state.state === "waiting") ahead = state.ahead;
       startRecorded = state.state === "granted";
       if (renew) renewedAt = sentAt;
     }
@@ -228,6 +249,42 @@ export async function lock(
     !startRecorded,
     renewedAt,
   );
+}
+
+/**
+ * How many tickets are still ahead of `ticket` after `events`, counted down from `ahead`; or
+ * undefined when the events may have changed more than that (the queue was reset or bumped,
+ * this ticket itself left, an event not understood) or there were none (a timeout, or a
+ * backend that carries no events): then only a check can tell.
+ *
+ * Every ticket that leaves the queue is announced once (completed, left or crashed), and new
+ * tickets only ever queue behind, so the count cannot be too low unless an event was heard
+ * both here and by the check before: a check too many, never one too few. A lost event makes
+ * it too high, which the check on the slow timer repairs.
+ */
+function aheadAfter(events: unknown[], ticket: number, ahead: number): number | undefined {
+  if (events.length === 0) return undefined;
+  for (const event of events) {
+    const { event: kind, ticket: other } = (event ?? {}) as Partial<
+      { event: string; ticket: number }
+    >;
+    if (typeof other !== "number") return undefined;
+    switch (kind) {
+      case "assigned": // a new ticket queues behind (or is this one, taken just now)
+      case "started":
+      case "granted": // of another ticket: this one's grant was looked for before
+        break;
+      case "completed":
+      case "left":
+      case "crashed":
+        if (other === ticket) return undefined;
+        if (other < ticket) ahead--;
+        break;
+      default:
+        return undefined;
+    }
+  }
+  return ahead;
 }
 
 function isGrantOf(event: unknown, ticket: number): boolean {

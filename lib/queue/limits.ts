@@ -8,8 +8,8 @@
 
 import { UsageError } from "../errors.ts";
 
-/** The longest a timer can wait (setTimeout's limit): a job's timeout, a lease, a grace period. */
-export const MAX_TIMER_MS = 2 ** 31 - 1;
+/** The longest a timer can wait: a job's timeout, a lease, a grace period. */
+export { MAX_DURATION_MS as MAX_TIMER_MS } from "../duration.ts";
 /** The furthest a job can be put off (`delay`, `begin-by`, `backoff`): ten years. */
 export const MAX_DELAY_MS = 10 * 365 * 24 * 3_600_000;
 /** The shortest lease a worker can keep renewed. */

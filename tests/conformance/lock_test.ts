@@ -127,6 +127,62 @@ conformance("an aborted wait leaves the queue", async ({ open }) => {
   await held.release();
 });
 
+conformance(
+  "a waiter counts down the tickets that leave ahead of it, then gets its turn",
+  async ({ open }) => {
+    const [a, b, c] = [await open(), await open(), await open()];
+    // Leases so long that no renewal nor lease end makes the third check before the hang guard
+    // below: its count must come from what it hears.
+    const long = { expireMs: 60_000 };
+    const held = await lock(a, "countdown", long);
+    const controller = new AbortController();
+    const second = lock(b, "countdown", { ...long, signal: controller.signal });
+    await users(a, "countdown", 2);
+    const seen: number[] = [];
+    let oneAhead: () => void;
+    const heardOneAhead = new Promise<void>((resolve) => oneAhead = resolve);
+    const third = lock(c, "countdown", {
+      ...long,
+      onProgress: ({ ahead }) => {
+        seen.push(ahead);
+        if (ahead === 1) oneAhead();
+      },
+    });
+    await users(a, "countdown", 3);
+    // The only thing the third hears is that the second left: not its turn, but one less ahead.
+    controller.abort(new Error("gave up"));
+    await assert.rejects(second, /gave up/);
+    let guard: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      heardOneAhead,
+      new Promise((_, reject) => {
+        guard = setTimeout(() => reject(new Error("hang guard: no count down")), 10_000);
+      }),
+    ]).finally(() => clearTimeout(guard));
+    await held.release();
+    const granted = await third;
+    assert.deepEqual([seen[0], seen.at(-1)], [2, 1]);
+    assert.ok(granted.token > held.token);
+    await granted.release();
+  },
+);
+
+conformance(
+  "a waiter behind users that vanished gets its turn though nothing announces it",
+  async ({ open }) => {
+    const [a, b] = [await open(), await open()];
+    // Two tickets whose users never renew nor release: no step of theirs announces their end.
+    await a.lock.enqueue("vanished", ask({ expireMs: 400 }));
+    await a.lock.enqueue("vanished", ask({ expireMs: 400 }));
+    // Its own lease so long that only the end of theirs makes it check (a hang guard).
+    const held = await lock(b, "vanished", { expireMs: 60_000, waitMs: 10_000 });
+    // Granted by a check, not by the give-back at the end of the wait (which grants it too).
+    assert.ok(held.waitedMs < 9_000, `waited ${held.waitedMs} ms`);
+    assert.deepEqual((await a.lock.status("vanished"))?.users.map((u) => u.ticket), [3]);
+    await held.release();
+  },
+);
+
 conformance("a holder whose ticket vanishes learns it through its signal", async ({ open }) => {
   const [a, b] = [await open(), await open()];
   const held = await lock(a, "lost", { expireMs: 300 });

@@ -503,7 +503,7 @@ conformance(
     );
     const env = { ...envOf(ctx), PATH: `${dir}:${Deno.env.get("PATH")}` };
     const schedulers = [0, 1].map(() =>
-      spawnCoord(["schedule", "run", `${dir}/jobs.cron`], { env })
+      spawnCoord(["schedule", "run", `${dir}/jobs.cron`, "--pass-env", "COORD_URL"], { env })
     );
     try {
       const backend = await ctx.open();

@@ -11,7 +11,14 @@ import { dirname } from "node:path";
 import { BackendUnavailableError } from "../../errors.ts";
 import { sleep } from "../../time.ts";
 import { ChangeFlag } from "../change_flag.ts";
-import type { Backend, ChangeWatcher, EngineInfo, ForeignEntry, NamedEvent } from "../types.ts";
+import type {
+  Backend,
+  ChangeWaitOptions,
+  ChangeWatcher,
+  EngineInfo,
+  ForeignEntry,
+  NamedEvent,
+} from "../types.ts";
 import type { Kind } from "../keys.ts";
 import { isMemoryPath } from "../url.ts";
 import type { BarrierSteps } from "../../barrier/steps.ts";
@@ -43,12 +50,25 @@ const UNAVAILABLE_MESSAGES =
 /** Change polling starts this fast after each wake-up or hint… */
 const POLL_FIRST_MS = 1;
 /**
+ * …but a waiter that expects its change later looks this long after a hint: after the check
+ * that the first in line makes at once (a write transaction, which theirs would delay), in
+ * time to be first in line itself for the next change.
+ */
+const POLL_HINTED_LATER_MS = 10;
+/**
  * …and backs off to this while nothing changes, so an idle waiter costs next to no CPU: the
  * `-wal` file's notifications bring it back to fast polling when another process commits…
  */
 const POLL_IDLE_MS = 250;
 /** …or, where the file cannot be watched, to this, which bounds how late a change is seen. */
 const POLL_IDLE_UNWATCHED_MS = 50;
+/**
+ * A waiter that expects its change soon polls at least this often, for this long after each
+ * change it saw: a command held for under a second hands over at once (file notifications alone
+ * come ms late on a busy host), and a long hold costs no more than the idle poll.
+ */
+const POLL_SOON_MS = 4;
+const POLL_SOON_FOR_MS = 1_000;
 const POLL_BACKOFF = 1.5;
 /** `doctor` lists at most this many foreign rows of each table. */
 const FOREIGN_ROWS_SHOWN = 5;
@@ -289,24 +309,43 @@ export class SqliteBackend implements Backend {
     let seenVersion = this.#dataVersion();
     // SQLite carries no events with its changes: waiters re-read the state.
     const none: unknown[] = [];
-    const next = async (maxWaitMs: number, signal?: AbortSignal) => {
+    const next = async (
+      maxWaitMs: number,
+      signal?: AbortSignal,
+      options: ChangeWaitOptions = {},
+    ) => {
+      const { expect } = options;
+      const later = expect === "later";
+      const soonUntil = expect === "soon" ? performance.now() + POLL_SOON_FOR_MS : 0;
       const deadline = performance.now() + maxWaitMs;
-      let pollMs = POLL_FIRST_MS;
+      let pollMs = later ? POLL_HINTED_LATER_MS : POLL_FIRST_MS;
       while (!flag.take()) {
         const version = this.#dataVersion();
         if (version !== seenVersion) {
           seenVersion = version;
           return none;
         }
-        const remaining = deadline - performance.now();
-        if (remaining <= 0) return none;
+        const remaining = () => deadline - performance.now();
+        if (remaining() <= 0) return none;
         await sleep(
-          Math.min(pollMs, remaining),
+          Math.min(pollMs, remaining()),
           signal,
           Promise.race([flag.changed, hinted.changed]),
         );
+        if (!hinted.take()) {
+          const slowestMs = performance.now() < soonUntil ? POLL_SOON_MS : idleMs;
+          pollMs = Math.min(pollMs * POLL_BACKOFF, slowestMs);
+          continue;
+        }
+        if (later) {
+          await sleep(
+            Math.max(0, Math.min(POLL_HINTED_LATER_MS, remaining())),
+            signal,
+            flag.changed,
+          );
+        }
         // The notification may come before the commit is visible: poll fast again after it.
-        pollMs = hinted.take() ? POLL_FIRST_MS : Math.min(pollMs * POLL_BACKOFF, idleMs);
+        pollMs = POLL_FIRST_MS;
       }
       return none;
     };
