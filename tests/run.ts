@@ -1,13 +1,13 @@
 /**
  * The test entry point, `deno task test [paths] [deno test flags]`: starts one standalone Redis,
- * one cluster, one sentinel group and one PostgreSQL server for the whole run, runs `deno test` against them, ends with
- * a plain `tests: N passed, M failed` line, and exits with `deno test`'s status.
+ * one cluster, one sentinel group and one PostgreSQL server for the whole run, runs `deno test`
+ * against them, ends with a plain `tests: N passed, M failed` line, and exits with `deno test`'s
+ * status.
  *
  * Two `deno test` processes ("lanes") run at once: the conformance cases on SQLite and the
  * standalone Redis with every other test, and those on the cluster, the sentinel group and
- * PostgreSQL. They
- * share no server, and most of a case's time is spent waiting on processes and servers, so the
- * run takes about as long as its slower lane instead of the sum.
+ * PostgreSQL. They share no server, and most of a case's time is spent waiting on processes and
+ * servers, so the run takes about as long as its slower lane instead of the sum.
  *
  * Paths among the arguments replace the default `tests/ lib/ bench/`; everything else is passed
  * on to both lanes.
