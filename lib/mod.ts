@@ -190,7 +190,13 @@ export type {
 } from "./backend/types.ts";
 export type { Kind } from "./backend/keys.ts";
 export { maskPassword, parseBackendUrl, SUPPORTED_URLS } from "./backend/url.ts";
-export type { BackendUrl, HostPort, RedisCredentials } from "./backend/url.ts";
+export type {
+  BackendUrl,
+  HostPort,
+  PostgresTarget,
+  RedisCredentials,
+  SslMode,
+} from "./backend/url.ts";
 export { type ClockOffset, type ClockOffsetOptions, estimateClockOffset } from "./clock.ts";
 export {
   BackendRefusedError,

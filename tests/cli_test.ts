@@ -96,6 +96,7 @@ for (const backend of BACKENDS) {
         report.backend,
         {
           sqlite: "sqlite",
+          postgres: "postgres",
           redis: "redis",
           cluster: "redis-cluster",
           sentinel: "redis-sentinel",

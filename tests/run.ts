@@ -1,12 +1,13 @@
 /**
  * The test entry point, `deno task test [paths] [deno test flags]`: starts one standalone Redis,
- * one cluster and one sentinel group for the whole run, runs `deno test` against them, ends with
- * a plain `tests: N passed, M failed` line, and exits with `deno test`'s status.
+ * one cluster, one sentinel group and one PostgreSQL server for the whole run, runs `deno test`
+ * against them, ends with a plain `tests: N passed, M failed` line, and exits with `deno test`'s
+ * status.
  *
  * Two `deno test` processes ("lanes") run at once: the conformance cases on SQLite and the
- * standalone Redis with every other test, and those on the cluster and the sentinel group. They
- * share no server, and most of a case's time is spent waiting on processes and servers, so the
- * run takes about as long as its slower lane instead of the sum.
+ * standalone Redis with every other test, and those on the cluster, the sentinel group and
+ * PostgreSQL. They share no server, and most of a case's time is spent waiting on processes and
+ * servers, so the run takes about as long as its slower lane instead of the sum.
  *
  * Paths among the arguments replace the default `tests/ lib/ bench/`; everything else is passed
  * on to both lanes.
@@ -31,12 +32,18 @@ import {
   RedisMissingError,
   SHARED_URL_ENV,
 } from "./support/shared_servers.ts";
+import { postgresBinDir, startPostgres } from "./support/postgres_server.ts";
+import {
+  announcePostgresSkip,
+  POSTGRES_URL_ENV,
+  PostgresMissingError,
+} from "./support/postgres_shared.ts";
 
 const PROJECT_ROOT = decodeURIComponent(new URL("..", import.meta.url).pathname);
 const DEFAULT_PATHS = ["tests/", "lib/", "bench/"];
 const CONFORMANCE_DIR = `${PROJECT_ROOT}tests/conformance`;
 /** The conformance backends of each lane; the first lane also runs every other test. */
-const LANE_BACKENDS = [["sqlite", "redis"], ["cluster", "sentinel"]];
+const LANE_BACKENDS = [["sqlite", "redis"], ["cluster", "sentinel", "postgres"]];
 /** How much of `deno test`'s output is kept to find its summary line in. */
 const SUMMARY_TAIL_CHARS = 4_096;
 
@@ -102,6 +109,17 @@ async function main(args: string[]): Promise<number> {
       return 1;
     } else {
       announceSkip(); // Also marks it shown for the test processes, which inherit the env.
+    }
+    if (postgresBinDir()) {
+      const postgres = await startPostgres();
+      servers.push(postgres);
+      env[POSTGRES_URL_ENV] = postgres.url;
+      console.error(`test postgres up: ${postgres.url}`);
+    } else if (Deno.env.get("CI") === "true") {
+      console.error(`error: ${new PostgresMissingError().message}`);
+      return 1;
+    } else {
+      announcePostgresSkip();
     }
     if (interruptedBy) return exitCodeFor(interruptedBy);
 

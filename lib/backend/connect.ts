@@ -15,7 +15,7 @@ export interface ConnectOptions {
   url?: string;
   /** Key prefix separating tenants; default `COORD_NAMESPACE`, else `"coord"`. */
   namespace?: string;
-  /** Used when the URL has no password; default `COORD_PASSWORD`. */
+  /** Used when the URL has no password; default `COORD_PASSWORD` (then `PGPASSWORD` for Postgres). */
   password?: string;
   /** How long the first connection may take; default 5000. */
   connectTimeoutMs?: number;
@@ -29,7 +29,7 @@ export const DEFAULT_NAMESPACE = "coord";
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
 
 /**
- * Opens a backend. Redis' client is imported only when a Redis URL is given.
+ * Opens a backend. Redis' and Postgres' clients are imported only when their URL is given.
  *
  * @throws {UsageError} on a malformed URL or namespace.
  * @throws {BackendUnavailableError} when the backend cannot be reached or opened.
@@ -54,6 +54,12 @@ export async function connect(options: ConnectOptions = {}): Promise<Backend> {
   if (target.kind === "sqlite") {
     const { openSqlite } = await import("./sqlite/backend.ts");
     return openSqlite({ path: target.path, namespace, displayUrl, createDirectory: !rawUrl });
+  }
+  if (target.kind === "postgres") {
+    const { openPostgres } = await import("./postgres/backend.ts");
+    // libpq's own variable, so a team's existing setup works; COORD_PASSWORD comes first.
+    const password = target.password ?? (env.PGPASSWORD || undefined);
+    return openPostgres({ ...target, password }, { namespace, displayUrl, connectTimeoutMs });
   }
   const [{ connectRedis }, { RedisBackend }] = await Promise.all([
     import("./redis/conn.ts"),

@@ -13,7 +13,7 @@ import type { ScheduleSteps } from "../schedule/steps.ts";
 import type { QueueSteps } from "../queue/steps.ts";
 
 /** Which engine a backend runs on. */
-export type BackendKind = "sqlite" | "redis" | "redis-cluster" | "redis-sentinel";
+export type BackendKind = "sqlite" | "redis" | "redis-cluster" | "redis-sentinel" | "postgres";
 
 /** What `coord doctor` reports about the engine. */
 export interface EngineInfo {

@@ -1,6 +1,7 @@
 /**
- * Backend URLs: parsing `sqlite:`, `redis://`, `rediss://`, `redis+cluster://` and
- * `redis+sentinel://` into a typed description, and printing them with the password masked.
+ * Backend URLs: parsing `sqlite:`, `redis://`, `rediss://`, `redis+cluster://`,
+ * `redis+sentinel://` and `postgres://` into a typed description, and printing them with the
+ * password masked.
  *
  * Redis URLs are parsed by hand rather than with `URL`, because a cluster or sentinel URL holds
  * a comma-separated host list that WHATWG URL parsing rejects.
@@ -26,9 +27,29 @@ export interface RedisCredentials {
   password?: string;
 }
 
+/** How a Postgres connection uses TLS, after libpq's `sslmode`. */
+export type SslMode = "disable" | "prefer" | "require" | "verify-ca" | "verify-full";
+
+/** Where a `postgres://` URL points. */
+export interface PostgresTarget {
+  /** Always `postgres` (for `postgres://` and `postgresql://`). */
+  kind: "postgres";
+  /** The server; port default 5432. */
+  node: HostPort;
+  /** The role; default `postgres`. */
+  user: string;
+  /** Never printed: messages mask it. From the URL, else `COORD_PASSWORD`, else `PGPASSWORD`. */
+  password?: string;
+  /** The database; default the role's name, as libpq does. */
+  database: string;
+  /** `prefer` (the default) connects without TLS: node-postgres cannot fall back. */
+  sslmode: SslMode;
+}
+
 /** What a backend URL asks for. */
 export type BackendUrl =
   | { kind: "sqlite"; path: string }
+  | PostgresTarget
   | ({ kind: "redis"; tls: boolean; node: HostPort; database: number } & RedisCredentials)
   | ({ kind: "redis-cluster"; tls: boolean; nodes: HostPort[] } & RedisCredentials)
   | ({
@@ -41,11 +62,14 @@ export type BackendUrl =
 /** The URL forms coord accepts, for error messages and help. */
 export const SUPPORTED_URLS: string =
   "sqlite:PATH, sqlite::memory:, redis://[user:pass@]host[:port][/db], rediss://…, " +
-  "redis+cluster://host:port[,host:port…], redis+sentinel://host:port[,host:port…]/MASTER";
+  "redis+cluster://host:port[,host:port…], redis+sentinel://host:port[,host:port…]/MASTER, " +
+  "postgres://[user[:pass]@]host[:port][/db][?sslmode=…]";
 
 const MEMORY_PATH = ":memory:";
 const REDIS_PORT = 6379;
 const SENTINEL_PORT = 26379;
+const POSTGRES_PORT = 5432;
+const SSL_MODES: readonly SslMode[] = ["disable", "prefer", "require", "verify-ca", "verify-full"];
 
 /**
  * The SQLite file used when no URL is given: `$XDG_STATE_HOME/coord/coord.db`, else
@@ -78,6 +102,9 @@ export function parseBackendUrl(url: string, password?: string): BackendUrl {
   // Userinfo runs to the last "@" before the hosts, so a password may hold "@", "/", "?" or "#".
   const m = /^([a-z+]+):\/\/(?:(.*)@)?([^@/?#]*)(\/[^?#]*)?(?:\?.*)?$/i.exec(url);
   const scheme = m?.[1].toLowerCase();
+  if (m && (scheme === "postgres" || scheme === "postgresql")) {
+    return parsePostgresUrl(url, m[2], m[3], m[4], password);
+  }
   if (!m || !["redis", "rediss", "redis+cluster", "redis+sentinel"].includes(scheme!)) {
     throw new UsageError(
       `unsupported backend URL "${maskPassword(url)}" — use one of: ${SUPPORTED_URLS}`,
@@ -133,8 +160,49 @@ export function parseBackendUrl(url: string, password?: string): BackendUrl {
  * ```
  */
 export function maskPassword(url: string): string {
-  // Greedy up to the last "@", as the parser reads it, so any password is masked whole.
-  return url.replace(/^([a-z+]+:\/\/[^:@/]*:).*@/i, "$1***@");
+  // Greedy up to the last "@", as the parser reads it, so any password is masked whole; a
+  // libpq-style `?password=` (which coord refuses) is masked too, since the refusal shows the URL.
+  return url.replace(/^([a-z+]+:\/\/[^:@/]*:).*@/i, "$1***@")
+    .replace(/([?&]password=)[^&#]*/i, "$1***");
+}
+
+function parsePostgresUrl(
+  url: string,
+  userinfo: string | undefined,
+  hostlist: string,
+  path = "",
+  fallbackPassword?: string,
+): PostgresTarget {
+  const nodes = parseHostList(hostlist, POSTGRES_PORT, url);
+  if (nodes.length !== 1) {
+    throw new UsageError(`"${maskPassword(url)}" names ${nodes.length} hosts — name one`);
+  }
+  const { username, password } = parseUserinfo(userinfo, fallbackPassword);
+  const user = username ?? "postgres";
+  const database = decodeURIComponent(path.replace(/^\//, "")) || user;
+  const query = new URLSearchParams(/\?([^#]*)/.exec(url)?.[1] ?? "");
+  for (const key of query.keys()) {
+    if (key !== "sslmode") {
+      throw new UsageError(
+        `unsupported parameter "${key}" in "${maskPassword(url)}" — only sslmode is read; ` +
+          `give a password in the URL's user part or COORD_PASSWORD`,
+      );
+    }
+  }
+  const sslmode = (query.get("sslmode") ?? "prefer") as SslMode;
+  if (!SSL_MODES.includes(sslmode)) {
+    throw new UsageError(
+      `bad sslmode "${sslmode}" in "${maskPassword(url)}" — use one of ${SSL_MODES.join(", ")}`,
+    );
+  }
+  return {
+    kind: "postgres",
+    node: nodes[0],
+    user,
+    ...(password ? { password } : {}),
+    database,
+    sslmode,
+  };
 }
 
 function parseSqliteUrl(url: string): BackendUrl {

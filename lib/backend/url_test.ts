@@ -48,10 +48,10 @@ Deno.test("parseBackendUrl() reads cluster and sentinel host lists", () => {
 });
 
 Deno.test("parseBackendUrl() rejects unknown schemes, listing the supported ones", () => {
-  for (const url of ["mysql://x", "http://h:1", "redis:/h", "postgres://u:pw@h/db"]) {
+  for (const url of ["mysql://x", "http://h:1", "redis:/h", "mongodb://u:pw@h/db"]) {
     assert.throws(() => parseBackendUrl(url), (e: Error) => {
       assert.ok(e instanceof UsageError);
-      assert.match(e.message, /redis\+cluster:\/\//);
+      assert.match(e.message, /redis\+cluster:\/\/.*postgres:\/\//);
       assert.doesNotMatch(e.message, /pw@/);
       return true;
     });
@@ -102,4 +102,48 @@ Deno.test("parseBackendUrl() reads passwords holding @ / ? and #", () => {
 Deno.test("defaultSqlitePath() follows XDG_STATE_HOME, else ~/.local/state", () => {
   assert.equal(defaultSqlitePath({ XDG_STATE_HOME: "/s", HOME: "/h" }), "/s/coord/coord.db");
   assert.equal(defaultSqlitePath({ HOME: "/h" }), "/h/.local/state/coord/coord.db");
+});
+
+Deno.test("parseBackendUrl() reads postgres and postgresql URLs", () => {
+  assert.deepEqual(parseBackendUrl("postgres://app:p%40ss@db.local:6543/jobs?sslmode=require"), {
+    kind: "postgres",
+    node: { host: "db.local", port: 6543 },
+    user: "app",
+    password: "p@ss",
+    database: "jobs",
+    sslmode: "require",
+  });
+  assert.deepEqual(parseBackendUrl("postgresql://db.local"), {
+    kind: "postgres",
+    node: { host: "db.local", port: 5432 },
+    user: "postgres",
+    database: "postgres",
+    sslmode: "prefer",
+  });
+  const fromEnv = parseBackendUrl("postgres://app@db/jobs", "from-env");
+  assert.equal(fromEnv.kind === "postgres" && fromEnv.password, "from-env");
+});
+
+Deno.test("parseBackendUrl() refuses postgres URLs it cannot honour, masking the password", () => {
+  for (
+    const bad of [
+      "postgres://u:hunter2@db/app?sslmode=sometimes",
+      "postgres://u:hunter2@db/app?password=x&user=y",
+      "postgres://u:hunter2@a,b/app",
+      "postgres://u:hunter2@db:0/app",
+    ]
+  ) {
+    assert.throws(() => parseBackendUrl(bad), (e: Error) => {
+      assert.ok(e instanceof UsageError, bad);
+      assert.doesNotMatch(e.message, /hunter2/);
+      return true;
+    });
+  }
+});
+
+Deno.test("maskPassword() hides a libpq-style password parameter", () => {
+  assert.equal(
+    maskPassword("postgres://db/app?sslmode=require&password=hunter2"),
+    "postgres://db/app?sslmode=require&password=***",
+  );
 });

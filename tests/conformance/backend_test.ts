@@ -19,7 +19,8 @@ conformance("the backend's clock agrees with this host's, all being local", asyn
 
 conformance("info() names the engine and its version", async ({ open, label }) => {
   const info = await (await open()).info();
-  assert.equal(info.engine, label === "sqlite" ? "sqlite" : "redis");
+  const engines: Record<string, string> = { sqlite: "sqlite", postgres: "postgresql" };
+  assert.equal(info.engine, engines[label] ?? "redis");
   assert.match(info.version, /^\d+\.\d+/);
 });
 

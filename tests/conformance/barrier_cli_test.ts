@@ -187,7 +187,7 @@ conformance("foreign data in a barrier key exits 65 and stays", async (ctx) => {
   assert.equal(r.code, 65);
   assert.match(r.stderr.trim(), /^coord: barrier "alien": .*another program wrote there/);
   assert.equal(await read(), "junk");
-});
+}, { skip: ["postgres"] }); // Postgres enforces the columns' types: such a row cannot be stored.
 
 Deno.test("bad barrier arguments exit 64 with one line", async () => {
   const cases = [

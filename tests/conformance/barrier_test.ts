@@ -105,6 +105,24 @@ conformance("arrival numbers are never reused within a generation", async ({ ope
   assert.equal(c.outcome === "joined" && c.arrival, 3);
 });
 
+conformance("twenty connections arriving at once are each counted once", async ({ open }) => {
+  const connections = await Promise.all(Array.from({ length: 20 }, () => open()));
+  const base = { n: 20, delayMs: 0, info, leaseMs: 60_000 };
+  const results = await Promise.all(
+    connections.map((c, i) => c.barrier.arrive("crowd", { ...base, id: `p${i}` })),
+  );
+  const joined = results.map((r) => (assert.equal(r.outcome, "joined"), r as { arrival: number }));
+  assert.deepEqual(
+    joined.map((r) => r.arrival).sort((x, y) => x - y),
+    Array.from({ length: 20 }, (_, i) => i + 1),
+  );
+  // Exactly one arrival saw the count reach N and released the generation.
+  assert.equal(
+    results.filter((r) => r.outcome === "joined" && r.releaseAt !== undefined).length,
+    1,
+  );
+});
+
 conformance("an arrival repeated with the same id counts once", async ({ open }) => {
   const steps = (await open()).barrier;
   const base = { n: 2, delayMs: 0, info, leaseMs: 5000, id: "same" };
@@ -236,7 +254,7 @@ conformance("foreign data in a barrier's keys is refused and left as it was", as
   await assert.rejects(barrier(backend, "mine", 1), ForeignDataError);
   await assert.rejects(barrierStatus(backend, "mine"), ForeignDataError);
   assert.equal(await read(), "junk");
-});
+}, { skip: ["postgres"] }); // Postgres enforces the columns' types: such a row cannot be stored.
 
 conformance("bad N, timeout or delay is a usage error", async ({ open }) => {
   const backend = await open();

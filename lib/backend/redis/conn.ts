@@ -12,7 +12,7 @@ import type { BackendUrl, HostPort } from "../url.ts";
 import { followMaster } from "./sentinel.ts";
 import { within } from "./within.ts";
 
-type RedisTarget = Exclude<BackendUrl, { kind: "sqlite" }>;
+type RedisTarget = Exclude<BackendUrl, { kind: "sqlite" | "postgres" }>;
 
 /** Sends one raw command; the reply as node-redis parses RESP3. */
 export type Send = (args: string[]) => Promise<unknown>;

@@ -22,7 +22,7 @@ import type {
 import type { Kind } from "../keys.ts";
 import { isMemoryPath } from "../url.ts";
 import type { BarrierSteps } from "../../barrier/steps.ts";
-import { BARRIER_DDL, SqliteBarrierSteps } from "./barrier.ts";
+import { BARRIER_DDL, SqlBarrierSteps } from "../sql/barrier.ts";
 import type { LockSteps } from "../../lock/steps.ts";
 import { LOCK_DDL, SqliteLockSteps } from "./lock.ts";
 import type { ScheduleSteps } from "../../schedule/steps.ts";
@@ -32,6 +32,8 @@ import { QUEUE_DDL, SqliteQueueSteps } from "./queue.ts";
 import { WalHint } from "./wal_hint.ts";
 import { HostClock } from "./host_clock.ts";
 import { ForeignRows } from "./foreign_rows.ts";
+import { SqliteSqlStore } from "./sql_store.ts";
+import { serially } from "./serial.ts";
 
 /**
  * How long a step waits for another process's write lock before SQLite gives up. Steps hold
@@ -73,18 +75,32 @@ const FOREIGN_ROWS_SHOWN = 5;
 /** A follower re-reads the event table at least this often. */
 const EVENT_POLL_MS = 1_000;
 
-/** Every table coord keeps; each primitive adds its own. Names start with `coord_`. */
-const SCHEMA = [
-  `CREATE TABLE IF NOT EXISTS coord_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
-  ...BARRIER_DDL,
-  ...LOCK_DDL,
-  ...SCHEDULE_DDL,
-  ...QUEUE_DDL,
-];
-/** The names of coord's tables, from {@link SCHEMA}: nothing else is read as coord's. */
-const COORD_TABLES = new Set(
-  SCHEMA.flatMap((ddl) => /^\s*CREATE TABLE IF NOT EXISTS\s+(\w+)/.exec(ddl)?.[1] ?? []),
-);
+/**
+ * Every table (and index) coord keeps; each primitive adds its own. Names start with `coord_`.
+ * Built when first needed, not at load: the step modules import this one, so a step module
+ * imported first would otherwise be read here before its DDL exists.
+ */
+function schema(): string[] {
+  return [
+    `CREATE TABLE IF NOT EXISTS coord_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
+    ...BARRIER_DDL,
+    ...LOCK_DDL,
+    ...SCHEDULE_DDL,
+    ...QUEUE_DDL,
+  ];
+}
+
+let coordTablesMemo: Set<string> | undefined;
+/**
+ * The names of coord's tables, from {@link schema}'s `CREATE TABLE`s (indexes are not tables):
+ * nothing else is read as coord's. Lazy for the same reason as {@link schema}.
+ */
+function coordTables(): Set<string> {
+  coordTablesMemo ??= new Set(
+    schema().flatMap((ddl) => /^\s*CREATE TABLE IF NOT EXISTS\s+(\w+)/.exec(ddl)?.[1] ?? []),
+  );
+  return coordTablesMemo;
+}
 const SCHEMA_VERSION = "1";
 const CLOCK_RECORD_SQL = "SELECT value FROM coord_meta WHERE key = 'clock'";
 const SAVE_CLOCK_RECORD_SQL = "INSERT OR REPLACE INTO coord_meta (key, value) VALUES ('clock', ?)";
@@ -110,7 +126,9 @@ export class SqliteBackend implements Backend {
   readonly #walHint: WalHint | undefined;
   /** Prepared once per connection: waiters poll and steps repeat the same few statements. */
   readonly #statements = new Map<string, StatementSync>();
-  readonly barrier: BarrierSteps = new SqliteBarrierSteps(this);
+  /** Steps written once in portable SQL reach this database through it. */
+  readonly #sql = new SqliteSqlStore(this);
+  readonly barrier: BarrierSteps = new SqlBarrierSteps(this.#sql);
   readonly lock: LockSteps = new SqliteLockSteps(this);
   readonly schedule: ScheduleSteps = new SqliteScheduleSteps(this);
   readonly queue: QueueSteps = new SqliteQueueSteps(this);
@@ -144,6 +162,41 @@ export class SqliteBackend implements Backend {
     // Only a transaction that changed rows wakes them: a waiter's own no-op check must not.
     if (this.#totalChanges() !== before) { for (const flag of this.#watchers) flag.notify(); }
     return result;
+  }
+
+  /**
+   * {@link write} for a step written against the async SQL interface: the same transaction,
+   * but `fn` returns a promise. It runs in this process's queue of SQLite steps (see
+   * `serial.ts`), as every step does.
+   */
+  writeAsync<T>(fn: () => Promise<T>): Promise<T> {
+    return serially(async () => {
+      const before = this.#totalChanges();
+      const result = await this.#transactionAsync("BEGIN IMMEDIATE", fn);
+      if (this.#totalChanges() !== before) { for (const flag of this.#watchers) flag.notify(); }
+      return result;
+    });
+  }
+
+  /** {@link read} for a step written against the async SQL interface. */
+  readAsync<T>(fn: () => Promise<T>): Promise<T> {
+    return serially(() => this.#transactionAsync("BEGIN", fn));
+  }
+
+  async #transactionAsync<T>(begin: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      this.db.exec(begin);
+    } catch (e) {
+      throw this.#unavailable(e);
+    }
+    try {
+      const result = await fn();
+      this.db.exec("COMMIT");
+      return result;
+    } catch (e) {
+      if (this.db.isTransaction) this.db.exec("ROLLBACK");
+      throw this.#unavailable(e);
+    }
   }
 
   #totalChanges(): number {
@@ -218,9 +271,9 @@ export class SqliteBackend implements Backend {
     ).all() as { name: string }[]).map((r) => r.name);
     // A table named like coord's but not among them (another program's, a later release's)
     // is reported, never read as if its columns were coord's.
-    const foreignTables = tables.filter((name) => !COORD_TABLES.has(name))
+    const foreignTables = tables.filter((name) => !coordTables().has(name))
       .map((name) => ({ where: `table ${name}`, problem: "not a coord table" }));
-    const foreignRows = tables.filter((name) => COORD_TABLES.has(name)).flatMap((table) =>
+    const foreignRows = tables.filter((name) => coordTables().has(name)).flatMap((table) =>
       this.#foreignRows.find(
         table,
         table === "coord_meta" ? {} : { namespace: this.namespace },
@@ -358,15 +411,12 @@ export class SqliteBackend implements Backend {
 }
 
 /**
- * Runs a synchronous step and settles a promise with its outcome, so a step that throws
- * rejects like the Redis backend's do instead of throwing at the call.
+ * Runs a synchronous step in this process's queue of SQLite steps (see `serial.ts`), so it
+ * never begins while a step of the async SQL interface holds a transaction open; a step that
+ * throws rejects, like the Redis backend's do.
  */
 export function settle<T>(step: () => T): Promise<T> {
-  try {
-    return Promise.resolve(step());
-  } catch (e) {
-    return Promise.reject(e);
-  }
+  return serially(step);
 }
 
 /** Only the owner may read or write what coord creates: jobs' arguments and results are inside. */
@@ -393,13 +443,13 @@ function missingTables(db: DatabaseSync): string[] {
     (db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table'").all() as { name: string }[])
       .map((r) => r.name),
   );
-  return [...COORD_TABLES].filter((name) => !present.has(name));
+  return [...coordTables()].filter((name) => !present.has(name));
 }
 
 function createSchema(db: DatabaseSync): void {
   db.exec("BEGIN IMMEDIATE");
   try {
-    for (const ddl of SCHEMA) db.exec(ddl);
+    for (const ddl of schema()) db.exec(ddl);
     db.prepare("INSERT OR IGNORE INTO coord_meta (key, value) VALUES ('schema_version', ?)")
       .run(SCHEMA_VERSION);
     db.exec("COMMIT");

@@ -22,7 +22,10 @@ const JSON_COLUMNS: Record<string, string[]> = {
 /** SQLite's `typeof()` names each declared column type allows. */
 const ALLOWED_TYPES: Record<string, string[]> = {
   INTEGER: ["integer"],
+  // The types of the DDL shared with Postgres (lib/backend/sql/).
+  BIGINT: ["integer"],
   REAL: ["real", "integer"],
+  "DOUBLE PRECISION": ["real", "integer"],
   TEXT: ["text"],
 };
 

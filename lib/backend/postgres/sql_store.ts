@@ -1,0 +1,191 @@
+/**
+ * The Postgres side of the shared SQL steps: each step one transaction on a pooled
+ * connection, `?` placeholders turned into `$n` once per statement, the clock read from
+ * `clock_timestamp()`, instances serialized by transaction-scoped advisory locks (a lock on a
+ * key, not on a table, and also there before the instance has a row), and changes announced
+ * with `pg_notify`, which the server delivers at commit.
+ *
+ * @module
+ */
+
+import { BackendUnavailableError } from "../../errors.ts";
+import type { Topic } from "../types.ts";
+import type { SqlStore, SqlTransaction, SqlValue } from "../sql/transaction.ts";
+import type { PgClient, PgPool, PgPoolClient, PgResult } from "./client.ts";
+
+/** The channel every coord change is announced on; the payload names the instance. */
+export const CHANGE_CHANNEL = "coord_change";
+
+const NOW_SQL = "SELECT (extract(epoch FROM clock_timestamp()) * 1000)::float8 AS now";
+
+/** The payload announcing a change of `topic` in `namespace`. */
+export function changePayload(namespace: string, topic: Topic): string {
+  return JSON.stringify([namespace, topic.kind, topic.name]);
+}
+
+/** Reads the backend's clock on `client`. */
+export async function readClock(client: Pick<PgClient, "query">): Promise<number> {
+  const { rows } = await client.query(NOW_SQL);
+  return rows[0].now as number;
+}
+
+/** `namespace` quoted as the schema identifier it names. */
+export function schemaIdentifier(namespace: string): string {
+  return `"${namespace.replaceAll('"', '""')}"`;
+}
+
+/** Connection-level failures: the step did not happen (or was rolled back), try again later. */
+export function isConnectionError(error: unknown): boolean {
+  const e = error as { code?: string; message?: string };
+  if (typeof e?.code === "string" && /^(08|57P|53)/.test(e.code)) return true;
+  if (typeof e?.code === "string" && /^E[A-Z]+$/.test(e.code)) return true;
+  return /Connection terminated|timeout|not queryable|ECONNRE|socket/i.test(e?.message ?? "");
+}
+
+/**
+ * One step's transaction on one connection. Statements that return nothing the step reads
+ * (BEGIN, the advisory lock, NOTIFY) are held back and sent in one round trip with the next
+ * statement, or with COMMIT: a step costs a round trip per query it reads, plus one. The lock
+ * is still taken before anything after it runs, since the server runs them in order.
+ */
+class Transaction implements SqlTransaction {
+  readonly #client: PgPoolClient;
+  readonly #translate: (sql: string) => string;
+  readonly #namespace: string;
+  /** Statements not sent yet, run before the next one. */
+  #held: string[];
+
+  constructor(
+    client: PgPoolClient,
+    begin: string,
+    translate: (sql: string) => string,
+    namespace: string,
+  ) {
+    this.#client = client;
+    this.#held = [begin];
+    this.#translate = translate;
+    this.#namespace = namespace;
+  }
+
+  /** Sends the held statements, then `sql` (without parameters) in the same round trip. */
+  async #simple(sql: string): Promise<PgResult> {
+    const text = [...this.#held, sql].join("; ");
+    this.#held = [];
+    const results = await this.#client.query(text);
+    // Several statements in one string give one result each.
+    return Array.isArray(results) ? results.at(-1) : results;
+  }
+
+  async all<T>(sql: string, ...params: SqlValue[]): Promise<T[]> {
+    if (this.#held.length > 0) await this.#simple("SELECT 1");
+    return (await this.#client.query(this.#translate(sql), params)).rows as T[];
+  }
+
+  async run(sql: string, ...params: SqlValue[]): Promise<void> {
+    await this.all(sql, ...params);
+  }
+
+  async now(): Promise<number> {
+    return (await this.#simple(NOW_SQL)).rows[0].now as number;
+  }
+
+  notify(topic: Topic): Promise<void> {
+    const payload = this.#client.escapeLiteral(changePayload(this.#namespace, topic));
+    this.#held.push(`SELECT pg_notify('${CHANGE_CHANNEL}', ${payload})`);
+    return Promise.resolve();
+  }
+
+  lock(topic: Topic): Promise<void> {
+    const key = this.#client.escapeLiteral(changePayload(this.#namespace, topic));
+    this.#held.push(`SELECT pg_advisory_xact_lock(hashtextextended(${key}, 0))`);
+    return Promise.resolve();
+  }
+
+  /** Postgres enforces the columns' types: a row of the wrong shape cannot be stored. */
+  refuseForeignRows(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  async commit(): Promise<void> {
+    await this.#simple("COMMIT");
+  }
+}
+
+/** One Postgres database and schema as a {@link SqlStore}. */
+export class PostgresSqlStore implements SqlStore {
+  readonly namespace: string;
+  readonly #pool: PgPool;
+  readonly #displayUrl: string;
+  readonly #begin: { write: string; read: string };
+  /** Connections that already have an error listener. */
+  readonly #guarded = new WeakSet<PgPoolClient>();
+  /** Each statement's Postgres form, translated once. */
+  readonly #translated = new Map<string, string>();
+
+  /** Steps on `pool`'s database, in the schema named after `namespace`. */
+  constructor(pool: PgPool, namespace: string, displayUrl: string) {
+    this.#pool = pool;
+    this.namespace = namespace;
+    this.#displayUrl = displayUrl;
+    // search_path per transaction, in BEGIN's round trip: a startup option would not survive
+    // a pooler in transaction mode.
+    const path = `SET LOCAL search_path TO ${schemaIdentifier(namespace)}`;
+    this.#begin = {
+      write: `BEGIN ISOLATION LEVEL READ COMMITTED; ${path}`,
+      read: `BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; ${path}`,
+    };
+  }
+
+  write<T>(fn: (tx: SqlTransaction) => Promise<T>): Promise<T> {
+    return this.#transaction(this.#begin.write, fn);
+  }
+
+  read<T>(fn: (tx: SqlTransaction) => Promise<T>): Promise<T> {
+    return this.#transaction(this.#begin.read, fn);
+  }
+
+  async #transaction<T>(begin: string, fn: (tx: SqlTransaction) => Promise<T>): Promise<T> {
+    let client: PgPoolClient;
+    try {
+      client = await this.#pool.connect();
+    } catch (e) {
+      // Not every failure here is an outage: a closed backend's pool refuses too.
+      throw isConnectionError(e) ? this.#unavailable(e) : e;
+    }
+    if (!this.#guarded.has(client)) {
+      // The pool listens for errors of idle connections only: one lost while checked out
+      // would otherwise be an uncaught error. The query in flight fails with it anyway.
+      client.on("error", () => {});
+      this.#guarded.add(client);
+    }
+    const tx = new Transaction(client, begin, (sql) => this.#translate(sql), this.namespace);
+    try {
+      const result = await fn(tx);
+      await tx.commit();
+      client.release();
+      return result;
+    } catch (e) {
+      // A broken connection is closed, not given back; the server rolls back what it had.
+      const broken = isConnectionError(e);
+      if (!broken) await client.query("ROLLBACK").catch(() => {});
+      client.release(broken ? (e as Error) : undefined);
+      throw broken ? this.#unavailable(e) : e;
+    }
+  }
+
+  /** `?` → `$1, $2, …`; the shared SQL has no `?` inside literals. */
+  #translate(sql: string): string {
+    let text = this.#translated.get(sql);
+    if (text === undefined) {
+      let n = 0;
+      text = sql.replace(/\?/g, () => `$${++n}`);
+      this.#translated.set(sql, text);
+    }
+    return text;
+  }
+
+  #unavailable(error: unknown): BackendUnavailableError {
+    const cause = error instanceof Error ? error.message : String(error);
+    return new BackendUnavailableError(`${this.#displayUrl}: ${cause}`, { cause: error });
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * The small interface the SQL steps are written against, so each primitive's steps exist once
+ * for SQLite and Postgres. SQL is written with `?` placeholders and portable syntax
+ * (`ON CONFLICT … DO UPDATE`, `CAST(? AS …)` where a parameter's type must be known); each
+ * engine translates a statement once and reuses it.
+ *
+ * @module
+ */
+
+import type { Topic } from "../types.ts";
+
+/** A value a statement takes. */
+export type SqlValue = string | number | null;
+
+/** One transaction: every step runs in exactly one. */
+export interface SqlTransaction {
+  /** Rows of a query. Integers and floats come back as numbers on every engine. */
+  all<T>(sql: string, ...params: SqlValue[]): Promise<T[]>;
+  /** Runs a statement. */
+  run(sql: string, ...params: SqlValue[]): Promise<void>;
+  /** The backend's clock, epoch ms, read inside the transaction. */
+  now(): Promise<number>;
+  /** Announces that `topic` changed, to its waiters everywhere, once the transaction commits. */
+  notify(topic: Topic): Promise<void>;
+  /**
+   * Serializes this transaction with every other one that locks `topic`, until it ends: two
+   * steps on one primitive instance never interleave, even before the instance has a row.
+   * (SQLite's write transaction already holds the whole file.)
+   */
+  lock(topic: Topic): Promise<void>;
+  /**
+   * Refuses to go on when one of `tables` holds, among this namespace's rows matching `where`,
+   * one that coord did not write (possible where the engine does not enforce column types).
+   *
+   * @throws {ForeignDataError} naming `subject` and the row, which is left as it is.
+   */
+  refuseForeignRows(
+    subject: string,
+    tables: string[],
+    where: Record<string, SqlValue>,
+  ): Promise<void>;
+}
+
+/** What the SQL steps of one backend run on. */
+export interface SqlStore {
+  /** The tenant: every row carries it. */
+  readonly namespace: string;
+  /** Runs `fn` in one write transaction, retried or failed as the engine needs. */
+  write<T>(fn: (tx: SqlTransaction) => Promise<T>): Promise<T>;
+  /** Runs `fn` in one transaction that only reads: a consistent view. */
+  read<T>(fn: (tx: SqlTransaction) => Promise<T>): Promise<T>;
+}

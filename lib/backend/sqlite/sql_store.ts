@@ -1,0 +1,45 @@
+/**
+ * The SQLite side of the shared SQL steps: statements run synchronously through
+ * `node:sqlite`, in a transaction that holds the whole file.
+ *
+ * @module
+ */
+
+import type { SqlStore, SqlTransaction, SqlValue } from "../sql/transaction.ts";
+import type { SqliteBackend } from "./backend.ts";
+
+/** One SQLite file as a {@link SqlStore}. */
+export class SqliteSqlStore implements SqlStore {
+  readonly #backend: SqliteBackend;
+  readonly #tx: SqlTransaction;
+
+  /** Runs the steps on `backend`'s database. */
+  constructor(backend: SqliteBackend) {
+    this.#backend = backend;
+    this.#tx = {
+      all: <T>(sql: string, ...params: SqlValue[]) =>
+        Promise.resolve(backend.all<T>(sql, ...params)),
+      run: (sql, ...params) => Promise.resolve(backend.run(sql, ...params)),
+      now: () => Promise.resolve(backend.clock.now()),
+      // Other processes see the commit through `data_version`, this one's watchers through
+      // the write's row count: nothing to send.
+      notify: () => Promise.resolve(),
+      // BEGIN IMMEDIATE already holds the file's write lock.
+      lock: () => Promise.resolve(),
+      refuseForeignRows: (subject, tables, where) =>
+        Promise.resolve(backend.refuseForeignRows(subject, tables, where)),
+    };
+  }
+
+  get namespace(): string {
+    return this.#backend.namespace;
+  }
+
+  write<T>(fn: (tx: SqlTransaction) => Promise<T>): Promise<T> {
+    return this.#backend.writeAsync(() => fn(this.#tx));
+  }
+
+  read<T>(fn: (tx: SqlTransaction) => Promise<T>): Promise<T> {
+    return this.#backend.readAsync(() => fn(this.#tx));
+  }
+}

@@ -1,0 +1,183 @@
+/** What the CLI does with `postgres://` URLs that are wrong, unreachable or refused. */
+
+import assert from "node:assert/strict";
+import { runCoord } from "./support/cli.ts";
+import { sharedPostgresUrl } from "./support/postgres_shared.ts";
+import { PASSWORD_ROLE, PASSWORD_ROLE_SECRET } from "./support/postgres_server.ts";
+
+const url = await sharedPostgresUrl();
+const ignore = url === undefined;
+const port = url ? new URL(url).port : "";
+const passwordUrl = (password: string) =>
+  `postgres://${PASSWORD_ROLE}:${password}@127.0.0.1:${port}/coord`;
+const oneLine = (text: string) => text.trim().split("\n");
+
+Deno.test("a malformed postgres URL exits 64 with one line, the password masked", async () => {
+  for (
+    const bad of [
+      "postgres://u:hunter2@db:99999/app",
+      "postgresql://u:hunter2@db/app?sslmode=sometimes",
+      "postgres://db/app?password=hunter2",
+      "postgres://u:hunter2@a:5432,b:5432/app",
+    ]
+  ) {
+    const r = await runCoord(["doctor", "--url", bad]);
+    assert.equal(r.code, 64, `${bad}: ${r.stderr}`);
+    assert.equal(oneLine(r.stderr).length, 1, r.stderr);
+    assert.doesNotMatch(r.stderr + r.stdout, /hunter2/);
+  }
+});
+
+Deno.test("a postgres port nobody listens on exits 69", async () => {
+  const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const closedPort = (probe.addr as Deno.NetAddr).port;
+  probe.close();
+  const r = await runCoord(["doctor", "--url", `postgres://coord@127.0.0.1:${closedPort}/coord`]);
+  assert.equal(r.code, 69, r.stderr);
+  assert.match(oneLine(r.stderr)[0], /cannot reach postgres:\/\/coord@127\.0\.0\.1:\d+\/coord/);
+});
+
+Deno.test("a postgres server that never answers exits 69 after --connect-timeout", async () => {
+  // Accepts the connection and says nothing: only the connect timeout ends the wait.
+  const silent = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const held: Deno.Conn[] = [];
+  const accepting = (async () => {
+    for await (const conn of silent) held.push(conn);
+  })();
+  try {
+    const r = await runCoord([
+      "doctor",
+      "--connect-timeout",
+      "1",
+      "--url",
+      `postgres://coord@127.0.0.1:${(silent.addr as Deno.NetAddr).port}/coord`,
+    ]);
+    assert.equal(r.code, 69, r.stderr);
+    assert.match(oneLine(r.stderr)[0], /cannot reach .*timeout/i);
+  } finally {
+    silent.close();
+    for (const conn of held) conn.close();
+    await accepting.catch(() => {});
+  }
+});
+
+Deno.test({
+  name: "a wrong postgres password exits 69 with the URL masked",
+  ignore,
+  async fn() {
+    const inUrl = await runCoord(["doctor", "--url", passwordUrl("wrong-pw")]);
+    assert.equal(inUrl.code, 69, inUrl.stderr);
+    assert.match(oneLine(inUrl.stderr)[0], new RegExp(`${PASSWORD_ROLE}:\\*\\*\\*@.*password`));
+    assert.doesNotMatch(inUrl.stderr + inUrl.stdout, /wrong-pw/);
+
+    const plainUrl = `postgres://${PASSWORD_ROLE}@127.0.0.1:${port}/coord`;
+    for (const variable of ["COORD_PASSWORD", "PGPASSWORD"]) {
+      const fromEnv = await runCoord(["doctor", "--url", plainUrl], {
+        env: { [variable]: "wrong-pw" },
+      });
+      assert.equal(fromEnv.code, 69, `${variable}: ${fromEnv.stderr}`);
+      assert.doesNotMatch(fromEnv.stderr + fromEnv.stdout, /wrong-pw/);
+    }
+  },
+});
+
+Deno.test({
+  name: "the right postgres password, in the URL or the environment, connects",
+  ignore,
+  async fn() {
+    // Its own namespace: a schema another role created is not its to use (see below).
+    const own = ["--namespace", `pw${crypto.randomUUID().slice(0, 8)}`];
+    const inUrl = await runCoord(["doctor", "--url", passwordUrl(PASSWORD_ROLE_SECRET), ...own]);
+    assert.equal(inUrl.code, 0, inUrl.stderr);
+    assert.doesNotMatch(inUrl.stdout + inUrl.stderr, new RegExp(PASSWORD_ROLE_SECRET));
+    const plainUrl = `postgres://${PASSWORD_ROLE}@127.0.0.1:${port}/coord`;
+    for (const variable of ["COORD_PASSWORD", "PGPASSWORD"]) {
+      const r = await runCoord(["doctor", "--url", plainUrl, ...own], {
+        env: { [variable]: PASSWORD_ROLE_SECRET },
+      });
+      assert.equal(r.code, 0, `${variable}: ${r.stderr}`);
+    }
+  },
+});
+
+Deno.test({
+  name: "coord doctor on postgres shows the server, its schema version and foreign tables",
+  ignore,
+  async fn() {
+    const namespace = `t${crypto.randomUUID().slice(0, 8)}`;
+    const r = await runCoord(["doctor", "--url", url!, "--namespace", namespace, "--json"]);
+    assert.equal(r.code, 0, r.stderr);
+    const report = JSON.parse(r.stdout);
+    assert.equal(report.backend, "postgres");
+    assert.equal(report.engine, "postgresql");
+    assert.match(report.version, /^\d+\.\d+/);
+    assert.equal(report.details.schema, namespace);
+    assert.equal(report.details.schema_version, "1");
+    assert.equal(report.details.wake_ups, "listen/notify");
+    assert.ok(report.rtt_ms >= 0 && Number.isFinite(report.clock_offset_ms));
+    assert.deepEqual(report.foreign, []);
+
+    const { connect } = await import("../lib/backend/connect.ts");
+    const { PostgresBackend } = await import("../lib/backend/postgres/backend.ts");
+    await using backend = await connect({ url, namespace, env: {} });
+    assert.ok(backend instanceof PostgresBackend);
+    await backend.sql.write((tx) => tx.run("CREATE TABLE app_users (id INTEGER)"));
+    const text = await runCoord(["doctor", "--url", url!, "--namespace", namespace]);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /engine +postgresql \d+\.\d+ \(.*schema_version 1/);
+    assert.match(text.stdout, /table app_users: not a coord table/);
+    assert.match(text.stderr, /warning: 1 key\(s\) in namespace/);
+  },
+});
+
+Deno.test({
+  name: "primitives not yet on postgres exit 64 with one line naming the URLs that work",
+  ignore,
+  async fn() {
+    for (
+      const args of [
+        ["lock", "run", "x", "--url", url!, "--", "true"],
+        ["turn", "status", "x", "--url", url!],
+        ["queue", "status", "--url", url!],
+        ["schedule", "status", "--url", url!],
+      ]
+    ) {
+      const r = await runCoord(args);
+      assert.equal(r.code, 64, `${args.join(" ")}: ${r.stderr}`);
+      assert.equal(oneLine(r.stderr).length, 1, r.stderr);
+      assert.match(
+        r.stderr,
+        /not available on postgres:\/\/ yet — use a redis:\/\/ or sqlite: URL/,
+      );
+    }
+  },
+});
+
+Deno.test({
+  name: "a schema another role created exits 69 naming the grant, and stays as it was",
+  ignore,
+  async fn() {
+    const namespace = ["--namespace", `t${crypto.randomUUID().slice(0, 8)}`];
+    const owner = await runCoord(["barrier", "b", "1", "--url", url!, ...namespace]);
+    assert.equal(owner.code, 0, owner.stderr);
+    const other = await runCoord([
+      "doctor",
+      "--url",
+      passwordUrl(PASSWORD_ROLE_SECRET),
+      ...namespace,
+    ]);
+    assert.equal(other.code, 69, other.stderr);
+    assert.equal(oneLine(other.stderr).length, 1, other.stderr);
+    assert.match(other.stderr, /may not use schema "t[0-9a-f]+" .* GRANT USAGE, CREATE ON SCHEMA/);
+    const status = await runCoord([
+      "barrier",
+      "status",
+      "b",
+      "--json",
+      "--url",
+      url!,
+      ...namespace,
+    ]);
+    assert.equal(JSON.parse(status.stdout).last_release.generation, 1);
+  },
+});

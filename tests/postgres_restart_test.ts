@@ -1,0 +1,106 @@
+/** Postgres going away under coord: a server restart, a connection killed mid-step. */
+
+import assert from "node:assert/strict";
+import { connect } from "../lib/backend/connect.ts";
+import { BackendUnavailableError } from "../lib/errors.ts";
+import { importPg, type PgClient } from "../lib/backend/postgres/client.ts";
+import { schemaIdentifier } from "../lib/backend/postgres/sql_store.ts";
+import { barrierStatus } from "../lib/barrier/barrier.ts";
+import { arrivals } from "./support/barrier.ts";
+import { runCoord, spawnCoord } from "./support/cli.ts";
+import { freshNamespace } from "./support/backends.ts";
+import { postgresBinDir, startPostgres } from "./support/postgres_server.ts";
+import { sharedPostgresUrl } from "./support/postgres_shared.ts";
+
+const sharedUrl = await sharedPostgresUrl();
+const ignore = postgresBinDir() === undefined;
+/** A hang guard only: the waits below end on events. */
+const HANG_GUARD_MS = 30_000;
+
+async function waitForArrivals(url: string, name: string, count: number): Promise<void> {
+  await using backend = await connect({ url, env: {} });
+  await arrivals(backend, name, count);
+}
+
+Deno.test({
+  name: "a waiting coord rides out a Postgres restart and still meets the newcomer",
+  ignore,
+  async fn() {
+    const server = await startPostgres();
+    try {
+      const env = { COORD_URL: server.url };
+      const first = spawnCoord(["barrier", "restart", "2", "--json", "--delay", "0.3"], { env });
+      await waitForArrivals(server.url, "restart", 1);
+      await server.restart();
+      const second = await runCoord(["barrier", "restart", "2", "--json", "--delay", "0.3"], {
+        env,
+      });
+      const firstResult = await first.result;
+      assert.equal(second.code, 0, second.stderr);
+      assert.equal(firstResult.code, 0, firstResult.stderr);
+      // A connection lost while checked out of the pool must not surface as an uncaught error.
+      assert.doesNotMatch(firstResult.stdout + firstResult.stderr, /Uncaught/);
+      assert.equal(JSON.parse(firstResult.stdout).release_at, JSON.parse(second.stdout).release_at);
+    } finally {
+      await server.stop();
+    }
+  },
+});
+
+Deno.test({
+  name: "a connection killed in the middle of a barrier step leaves no part of the step",
+  ignore: sharedUrl === undefined,
+  async fn() {
+    const namespace = freshNamespace();
+    await using backend = await connect({ url: sharedUrl, namespace, env: {} });
+    const arrive = (id: string) =>
+      backend.barrier.arrive("half", {
+        id,
+        n: 3,
+        leaseMs: 60_000,
+        delayMs: 0,
+        info: { host: "test", pid: 1 },
+      });
+    await arrive("first");
+
+    const pg = await importPg();
+    const other = new pg.Client({ connectionString: sharedUrl } as never) as PgClient;
+    await other.connect();
+    try {
+      // Holding the barrier's row stops the next arrive after it inserted its arrival, at the
+      // update of that row: in the middle of its transaction.
+      await other.query("BEGIN");
+      await other.query(
+        `SELECT 1 FROM ${schemaIdentifier(namespace)}.coord_barrier WHERE name = 'half' FOR UPDATE`,
+      );
+      const { rows: [{ pid: holder }] } = await other.query("SELECT pg_backend_pid() AS pid");
+      // Its rejection can arrive before pg_terminate_backend's reply: expect it from the start.
+      const second = assert.rejects(arrive("second"), BackendUnavailableError);
+      const stuck = await blockedBy(other, holder as number);
+      await other.query("SELECT pg_terminate_backend($1)", [stuck]);
+      await second;
+      await other.query("ROLLBACK");
+    } finally {
+      await other.end();
+    }
+
+    const status = await barrierStatus(backend, "half");
+    assert.deepEqual(status.arrivals.map((a) => a.arrival), [1]);
+    const again = await arrive("second");
+    assert.equal(again.outcome === "joined" && again.count, 2);
+  },
+});
+
+/** The backend pid waiting for a lock `holder` holds, once there is one. */
+async function blockedBy(client: PgClient, holder: number): Promise<number> {
+  const deadline = performance.now() + HANG_GUARD_MS;
+  while (performance.now() < deadline) {
+    const { rows } = await client.query(
+      "SELECT pid FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))",
+      [holder],
+    );
+    if (rows.length > 0) return rows[0].pid as number;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`nothing waited for backend ${holder} within ${HANG_GUARD_MS} ms`);
+}
