@@ -53,7 +53,7 @@ Options:
                             of RES must give the same N
   -E, --conflict-exit-code N
                             exit N instead of 75 when the lock was not had in time
-  --pass-env NAME[,NAME…]   give CMD COORD_URL and/or COORD_PASSWORD all the same
+  --pass-env NAME[,NAME…]   give CMD COORD_URL, COORD_PASSWORD and/or PGPASSWORD all the same
   --json                    after CMD exits, one line on stderr:
                             {"resource","token","waited_ms","held_ms","exit_code"}
   -q, --quiet               no "waiting for RES: 2 ahead" line on a terminal

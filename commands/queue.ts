@@ -125,8 +125,8 @@ lost when a worker dies. A job is QUEUE/ID (what put prints).
           ctx.attempt, ctx.signal; the return value (JSON) is the result. Throwing
           NonRetryableError (from coord) fails the job without its retries.
           Commands run in their own process group (a stopped job's SIGTERM, then SIGKILL
-          ${STOP_GRACE_MS / 1000} s later, reaches all they started) without COORD_URL and
-          COORD_PASSWORD in their environment, unless --pass-env names them.
+          ${STOP_GRACE_MS / 1000} s later, reaches all they started) without COORD_URL,
+          COORD_PASSWORD and PGPASSWORD in their environment, unless --pass-env names them.
   wait    waits until each JOB is completed, failed or cancelled and prints its result (JSON
           a line; a command job's is {"exitCode":0,"stdout":"…"}, stdout cut at ${
     MAX_STDOUT_BYTES / 1024

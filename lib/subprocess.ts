@@ -27,7 +27,7 @@ export const OUTPUT_DRAIN_MS = 100;
  * its environment would put the password in a job's error or a log) unless named in
  * `passEnv`.
  */
-export const WITHHELD_ENV: readonly string[] = ["COORD_URL", "COORD_PASSWORD"];
+export const WITHHELD_ENV: readonly string[] = ["COORD_URL", "COORD_PASSWORD", "PGPASSWORD"];
 
 /** While a group is being stopped, how often coord looks whether all of it has exited. */
 const GONE_CHECK_MS = 20;

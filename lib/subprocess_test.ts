@@ -51,10 +51,11 @@ Deno.test("stop() ends a group that obeys SIGTERM with SIGTERM, not SIGKILL", as
 Deno.test("childEnv() withholds coord's credentials unless passed by name", () => {
   Deno.env.set("COORD_URL", "redis://:pw@host");
   Deno.env.set("COORD_PASSWORD", "pw");
+  Deno.env.set("PGPASSWORD", "pg-pw");
   try {
     const env = childEnv({ COORD_TOKEN: "7" });
     assert.equal(env.COORD_TOKEN, "7");
-    assert.ok(!("COORD_URL" in env) && !("COORD_PASSWORD" in env));
+    assert.ok(!("COORD_URL" in env) && !("COORD_PASSWORD" in env) && !("PGPASSWORD" in env));
     assert.equal(env.PATH, Deno.env.get("PATH"));
     const passed = childEnv({}, ["COORD_URL"]);
     assert.equal(passed.COORD_URL, "redis://:pw@host");
@@ -62,5 +63,6 @@ Deno.test("childEnv() withholds coord's credentials unless passed by name", () =
   } finally {
     Deno.env.delete("COORD_URL");
     Deno.env.delete("COORD_PASSWORD");
+    Deno.env.delete("PGPASSWORD");
   }
 });
