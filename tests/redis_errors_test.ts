@@ -11,7 +11,7 @@ import { LuaScript } from "../lib/backend/redis/script.ts";
 import { BackendUnavailableError, CoordError, ExitCode, ForeignDataError } from "../lib/errors.ts";
 import { redisServerAvailable, startStandalone } from "./support/redis_servers.ts";
 import { redisCommand } from "./support/resp.ts";
-import { BACKENDS, freshNamespace } from "./support/backends.ts";
+import { freshNamespace, REDIS_BACKENDS } from "./support/backends.ts";
 import { runCoord } from "./support/cli.ts";
 
 /** Each plant puts data coord never writes into lock `alien`'s keys. */
@@ -21,7 +21,7 @@ const PLANTS: Record<string, (backend: RedisBackend) => string[]> = {
   "a ticket without a lease": (b) => ["ZADD", b.key("lock", "alien", "queue"), "0", "7"],
 };
 
-for (const { label, use } of BACKENDS.filter((b) => b.label !== "sqlite")) {
+for (const { label, use } of REDIS_BACKENDS) {
   for (const [plant, command] of Object.entries(PLANTS)) {
     Deno.test(`a lock with ${plant}: lock run and turn status exit 65, keys untouched [${label}]`, async () => {
       const env = { COORD_URL: (await use()).url, COORD_NAMESPACE: freshNamespace() };

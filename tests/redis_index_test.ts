@@ -8,11 +8,11 @@ import { connect } from "../lib/backend/connect.ts";
 import { indexKey } from "../lib/backend/keys.ts";
 import type { RedisBackend } from "../lib/backend/redis/backend.ts";
 import { lock } from "../lib/lock/lock.ts";
-import { BACKENDS, freshNamespace } from "./support/backends.ts";
+import { freshNamespace, REDIS_BACKENDS } from "./support/backends.ts";
 
 /** Registers `fn` once per Redis deployment the suite has, with a backend in a fresh namespace. */
 function onRedis(name: string, fn: (backend: RedisBackend) => Promise<void>): void {
-  for (const { label, use } of BACKENDS.filter((b) => b.label !== "sqlite")) {
+  for (const { label, use } of REDIS_BACKENDS) {
     Deno.test(`${name} [${label}]`, async () => {
       const backend = await connect({
         url: (await use()).url,

@@ -60,6 +60,11 @@ export const BACKENDS: BackendCase[] = [
   })),
 ];
 
+/** The Redis deployments among {@link BACKENDS} whose server is there, for Redis-only tests. */
+export const REDIS_BACKENDS: BackendCase[] = BACKENDS.filter((b) =>
+  b.available && ["redis", "cluster", "sentinel"].includes(b.label)
+);
+
 /** A namespace nobody else uses, so tests sharing one Redis never see each other's keys. */
 export function freshNamespace(): string {
   return `t${crypto.randomUUID().slice(0, 8)}`;
