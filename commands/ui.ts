@@ -75,9 +75,9 @@ async function run(argv: string[]): Promise<number> {
   }
   await using backend = await openBackend("ui", values);
   await withSignals(async (signal) => {
-    const ctx = { backend, readOnly, csrfToken: newCsrfToken(), base, barriers: new Set<string>() };
+    const ctx = { backend, readOnly, csrfToken: newCsrfToken(), base };
     const pulse = new Pulse();
-    await followChanges(backend, pulse, ctx.barriers, signal);
+    await followChanges(backend, pulse, signal);
     const timings = new LockTimings();
     await timings.follow(backend, signal);
     let server: Deno.HttpServer<Deno.NetAddr>;

@@ -248,22 +248,34 @@ for (const [backend, url] of [["sqlite", undefined], ["redis", redisUrl]] as con
   });
 }
 
-Deno.test({
-  name: "ui (redis): a barrier someone arrives at is listed by itself; Abort ends its wait",
-  ignore: redisUrl === undefined,
-  async fn() {
-    await using target = await freshTarget(redisUrl);
-    await using ui = await startUi(target.env);
-    const waiter = spawnCoord(["barrier", "gate", "2", "--timeout", "600"], { env: target.env });
-    const giveUpAt = Date.now() + 60_000; // a hang guard only
-    while (!(await (await fetch(`${ui.root}barriers`)).text()).includes("1/2 arrived")) {
-      assert.ok(Date.now() < giveUpAt, "the barrier never showed on /barriers");
-    }
-    const token = await csrfTokenOf(`${ui.root}barriers`);
-    assert.equal((await postForm(`${ui.root}barriers/gate/abort`, { csrf: token })).status, 303);
-    assert.equal((await waiter.result).code, 75);
-  },
-});
+for (const [backend, url] of EVERY_BACKEND) {
+  Deno.test({
+    name:
+      `ui (${backend}): every barrier is listed, arrived at before it started too; Abort ends a wait`,
+    ignore: backend !== "sqlite" && url === undefined,
+    async fn() {
+      await using target = await freshTarget(url);
+      await coord(["barrier", "early", "1", "--delay", "0", "--run-id", "r1"], target.env);
+      await using waiter = spawnCoord(["barrier", "gate", "2", "--timeout", "600"], {
+        env: target.env,
+      });
+      await using ui = await startUi(target.env);
+      const giveUpAt = Date.now() + 60_000; // a hang guard only
+      let page = "";
+      while (!(page = await (await fetch(`${ui.root}barriers`)).text()).includes("1/2 arrived")) {
+        assert.ok(Date.now() < giveUpAt, "the barrier never showed on /barriers");
+      }
+      assertIncludes(page, "<h2>r1/early</h2>");
+      const overview = await (await fetch(ui.root)).text();
+      assertIncludes(overview, "r1/early");
+      assertIncludes(overview, "1/2");
+      const token = await csrfTokenOf(`${ui.root}barriers`);
+      const abort = await postForm(`${ui.root}barriers/gate/abort`, { csrf: token });
+      assert.equal(abort.status, 303);
+      assert.equal((await waiter.result).code, 75);
+    },
+  });
+}
 
 for (const [backend, url] of [["sqlite", undefined], ["redis", redisUrl]] as const) {
   Deno.test({

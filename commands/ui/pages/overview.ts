@@ -1,5 +1,5 @@
 /**
- * The overview: every queue, schedule task, lock queue and known barrier, one table each.
+ * The overview: every queue, schedule task, lock queue and barrier, one table each.
  *
  * @module
  */
@@ -7,13 +7,14 @@
 import { queueCounts } from "../../../lib/queue/queue.ts";
 import { scheduleStatus } from "../../../lib/schedule/status.ts";
 import { queueStatuses } from "../../../lib/lock/console.ts";
-import { barrierStatus } from "../../../lib/barrier/barrier.ts";
+import { listBarriers } from "../../../lib/barrier/barrier.ts";
 import { link, type Page } from "../context.ts";
 import { html } from "../html.ts";
 import { table } from "../table.ts";
 import { age, duration, instant } from "../time.ts";
 import { isTask, outcomeOf } from "./schedules.ts";
 import { holdersOf, waitersOf } from "./locks.ts";
+import { MAX_SHOWN_BARRIERS, moreBarriers } from "./barriers.ts";
 
 /** The overview page. */
 export const overviewPage: Page = async (ctx) => {
@@ -22,12 +23,7 @@ export const overviewPage: Page = async (ctx) => {
     queueCounts(backend),
     scheduleStatus(backend),
     queueStatuses(backend),
-    Promise.all(
-      [...ctx.barriers].sort().map(async (name) => ({
-        name,
-        status: await barrierStatus(backend, name),
-      })),
-    ),
+    listBarriers(backend, { limit: MAX_SHOWN_BARRIERS }),
   ]);
   const tasks = schedules.filter(isTask);
   return {
@@ -99,8 +95,8 @@ export const overviewPage: Page = async (ctx) => {
           status.generation,
           `${status.arrivals.length}/${status.n ?? "–"}`,
         ]),
-        "No barriers seen yet — look one up on the Barriers page.",
+        "No barriers yet.",
       )
-    }</section>`,
+    }${barriers.length === MAX_SHOWN_BARRIERS ? moreBarriers() : html``}</section>`,
   };
 };
