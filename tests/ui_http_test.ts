@@ -248,6 +248,51 @@ for (const [backend, url] of [["sqlite", undefined], ["redis", redisUrl]] as con
   });
 }
 
+/** Fetches `path` until its text holds every one of `parts`; a hang guard bounds it. */
+async function pageWith(url: string, ...parts: string[]): Promise<string> {
+  const giveUpAt = Date.now() + 60_000; // a hang guard only
+  for (;;) {
+    const text = await (await fetch(url)).text();
+    if (parts.every((part) => text.includes(part))) return text;
+    assert.ok(Date.now() < giveUpAt, `${url} never showed ${parts.join(", ")}:\n${text}`);
+  }
+}
+
+for (const [backend, url] of EVERY_BACKEND) {
+  Deno.test({
+    name: `ui (${backend}): jobs finished in the last minute on the overview; job histograms`,
+    ignore: backend !== "sqlite" && url === undefined,
+    async fn() {
+      await using target = await freshTarget(url);
+      const { env } = target;
+      const work = () => coord(["queue", "work", "q", "--allow-commands", "--drain"], env);
+      await coord(["queue", "put", "q", "--id", "before", "--", "true"], env);
+      await work();
+      await using ui = await startUi(env);
+      await coord(["queue", "put", "q", "--id", "ok1", "--", "true"], env);
+      await coord(["queue", "put", "q", "--id", "ok2", "--", "sleep", "0.2"], env);
+      await coord(["queue", "put", "q", "--id", "bad", "--", "false"], env);
+      await work();
+      // The job that finished before the console started counts in the last minute, but only
+      // those it saw finish count in the histograms.
+      await pageWith(ui.root, "4", '<span class="bad">(1 failed)</span>');
+      const overview = await (await fetch(ui.root)).text();
+      assert.match(overview, /class="throughput"[^>]*>4\s*<span class="bad">\(1 failed\)/);
+      const metrics = await pageWith(
+        `${ui.root}metrics`,
+        'coord_queue_job_duration_seconds_count{queue="q"} 3',
+      );
+      assertIncludes(metrics, "# TYPE coord_queue_job_duration_seconds histogram");
+      assertIncludes(metrics, 'coord_queue_job_wait_seconds_count{queue="q"} 3');
+      assertIncludes(metrics, 'coord_queue_job_duration_seconds_bucket{queue="q",le="+Inf"} 3');
+      // sleep 0.2 ran at least 0.2 s: not all three ended within 0.1 s.
+      assert.doesNotMatch(metrics, /job_duration_seconds_bucket\{queue="q",le="0\.1"\} 3/);
+      const again = await (await fetch(`${ui.root}metrics`)).text();
+      assertIncludes(again, 'coord_queue_job_duration_seconds_count{queue="q"} 3');
+    },
+  });
+}
+
 for (const [backend, url] of EVERY_BACKEND) {
   Deno.test({
     name:

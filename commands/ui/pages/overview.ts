@@ -15,16 +15,19 @@ import { age, duration, instant } from "../time.ts";
 import { isTask, outcomeOf } from "./schedules.ts";
 import { holdersOf, waitersOf } from "./locks.ts";
 import { MAX_SHOWN_BARRIERS, moreBarriers } from "./barriers.ts";
+import { type Throughput, throughput } from "../finished.ts";
 
 /** The overview page. */
 export const overviewPage: Page = async (ctx) => {
   const { backend } = ctx;
-  const [queues, schedules, locks, barriers] = await Promise.all([
+  const [queues, schedules, locks, barriers, now] = await Promise.all([
     queueCounts(backend),
     scheduleStatus(backend),
     queueStatuses(backend),
     listBarriers(backend, { limit: MAX_SHOWN_BARRIERS }),
+    backend.now(),
   ]);
+  const rates = await Promise.all(queues.map((q) => throughput(backend, q.queue, now)));
   const tasks = schedules.filter(isTask);
   return {
     title: "Overview",
@@ -41,8 +44,9 @@ export const overviewPage: Page = async (ctx) => {
           "cancelled",
           "oldest pending",
           "workers",
+          "last minute",
         ],
-        queues.map((q) => [
+        queues.map((q, i) => [
           html`<a href="${link(ctx, "queues", q.queue)}">${q.queue}</a>${
             q.paused
               ? html`
@@ -59,6 +63,7 @@ export const overviewPage: Page = async (ctx) => {
           q.cancelled,
           age(q.oldestPendingAt),
           q.workers.length,
+          throughputCell(rates[i]),
         ]),
         "No queues yet — coord queue put makes one.",
       )
@@ -100,3 +105,16 @@ export const overviewPage: Page = async (ctx) => {
     }${barriers.length === MAX_SHOWN_BARRIERS ? moreBarriers() : html``}</section>`,
   };
 };
+
+/** Jobs finished in the last minute: completed + failed, the failed ones named. */
+function throughputCell({ completed, failed, capped }: Throughput) {
+  return html`
+    <span class="throughput"
+      title="completed + failed in the last 60 s">${capped ? "≥" : ""}${completed +
+        failed}${failed > 0
+        ? html`
+          <span class="bad">(${failed} failed)</span>
+        `
+        : html``}</span>
+  `;
+}
