@@ -7,6 +7,8 @@
  */
 
 import assert from "node:assert/strict";
+import { connect } from "../lib/backend/connect.ts";
+import type { SqliteBackend } from "../lib/backend/sqlite/backend.ts";
 import { spawnCoord } from "./support/cli.ts";
 import { sharedRedisUrl } from "./support/shared_servers.ts";
 import { coord, csrfTokenOf, freshTarget, startUi } from "./ui_support.ts";
@@ -292,6 +294,28 @@ for (const [backend, url] of EVERY_BACKEND) {
     },
   });
 }
+
+Deno.test("ui: a finished job another program wrote over leaves the overview up, its queue's last minute unknown", async () => {
+  await using target = await freshTarget();
+  const { env } = target;
+  await coord(["queue", "put", "alien", "--id", "j", "--", "true"], env);
+  await coord(["queue", "put", "fine", "--id", "j", "--", "true"], env);
+  for (const queue of ["alien", "fine"]) {
+    await coord(["queue", "work", queue, "--allow-commands", "--drain"], env);
+  }
+  {
+    await using backend = await connect({ url: env.COORD_URL });
+    (backend as SqliteBackend).db.prepare(
+      "UPDATE coord_queue_job SET spec = 'junk' WHERE queue = 'alien' AND id = 'j'",
+    ).run();
+  }
+  await using ui = await startUi(env);
+  const response = await fetch(ui.root);
+  const page = await response.text();
+  assert.equal(response.status, 200, page);
+  assert.match(page, /class="throughput"[^>]*>1\s*<\/span>/, "the other queue's last minute");
+  assert.match(page, /title="a finished job is not coord's">\?</);
+});
 
 for (const [backend, url] of EVERY_BACKEND) {
   Deno.test({

@@ -8,6 +8,7 @@ import { queueCounts } from "../../../lib/queue/queue.ts";
 import { scheduleStatus } from "../../../lib/schedule/status.ts";
 import { queueStatuses } from "../../../lib/lock/console.ts";
 import { listBarriers } from "../../../lib/barrier/barrier.ts";
+import { ForeignDataError } from "../../../lib/errors.ts";
 import { link, type Page } from "../context.ts";
 import { html } from "../html.ts";
 import { table } from "../table.ts";
@@ -27,7 +28,15 @@ export const overviewPage: Page = async (ctx) => {
     listBarriers(backend, { limit: MAX_SHOWN_BARRIERS }),
     backend.now(),
   ]);
-  const rates = await Promise.all(queues.map((q) => throughput(backend, q.queue, now)));
+  const rates = await Promise.all(
+    queues.map((q) =>
+      throughput(backend, q.queue, now).catch((error) => {
+        // One job another program wrote must not hide every queue: the job's page says more.
+        if (error instanceof ForeignDataError) return undefined;
+        throw error;
+      })
+    ),
+  );
   const tasks = schedules.filter(isTask);
   return {
     title: "Overview",
@@ -107,7 +116,11 @@ export const overviewPage: Page = async (ctx) => {
 };
 
 /** Jobs finished in the last minute: completed + failed, the failed ones named. */
-function throughputCell({ completed, failed, capped }: Throughput) {
+function throughputCell(rate: Throughput | undefined) {
+  if (rate === undefined) {
+    return html`<span class="bad" title="a finished job is not coord's">?</span>`;
+  }
+  const { completed, failed, capped } = rate;
   return html`
     <span class="throughput"
       title="completed + failed in the last 60 s">${capped ? "≥" : ""}${completed +
