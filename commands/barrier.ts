@@ -1,5 +1,5 @@
 /**
- * `coord barrier`: wait at a barrier, show its status, or abort it.
+ * `coord barrier`: wait at a barrier, list barriers, show one's status, or abort it.
  *
  * @module
  */
@@ -11,6 +11,7 @@ import {
   DEFAULT_DELAY_MS,
   DEFAULT_LEASE_MS,
   DEFAULT_TOLERANCE_MS,
+  listBarriers,
 } from "../lib/barrier/barrier.ts";
 import type { BarrierStatus } from "../lib/barrier/steps.ts";
 import type { Command } from "./command.ts";
@@ -30,6 +31,7 @@ import { withSignals } from "./signals.ts";
 const USAGE =
   `Usage: coord barrier [wait] NAME N [--timeout S] [--delay S] [--run-id ID] [--lease S]
                                   [--json] [--quiet]
+       coord barrier list [--json]
        coord barrier status NAME [--run-id ID] [--json]
        coord barrier abort NAME [--run-id ID]
 
@@ -50,14 +52,17 @@ Options:
                 late_ms} on release (times: epoch ms; release_at in the backend's clock)
   -q, --quiet   no "waiting at NAME: 2/3 arrived" line on a terminal
 
-status shows the current generation, N, who has arrived (host, pid, since) and the last
-release; abort makes every waiter of the current generation exit 75 and clears it. (A barrier
-literally named "status" or "abort" is reached with "coord barrier wait status N".)
+list prints one line per barrier in the namespace: its name (RUN/NAME when run-scoped), the
+open generation and arrived/N (--json: one status object a line); status shows the current
+generation, N, who has arrived (host, pid, since) and the last release; abort makes every
+waiter of the current generation exit 75 and clears it. (A barrier literally named "list",
+"status" or "abort" is reached with "coord barrier wait status N".)
 
 Examples:
   coord barrier tests-ready 3 --timeout 120        # in each of three CI jobs
   for i in 1 2 3; do ./step.sh $i && coord barrier step 3; done
   coord barrier status tests-ready --json
+  coord barrier list
 
 Exit codes: 0 released · 64 bad arguments, or N differs from the waiting participants'
             65 foreign data in the barrier's keys · 69 backend unavailable
@@ -71,6 +76,7 @@ const NAME_FLAGS = { ...BACKEND_FLAGS, "run-id": { type: "string" } } as const;
 
 async function run(argv: string[]): Promise<number> {
   const [first] = argv;
+  if (first === "list") return await list(argv.slice(1));
   if (first === "status") return await status(argv.slice(1));
   if (first === "abort") return await abort(argv.slice(1));
   return await wait(first === "wait" ? argv.slice(1) : argv);
@@ -136,6 +142,25 @@ async function status(argv: string[]): Promise<number> {
   return 0;
 }
 
+async function list(argv: string[]): Promise<number> {
+  const { values, positionals } = parseFlags("barrier", argv, {
+    ...BACKEND_FLAGS,
+    json: { type: "boolean" },
+  });
+  if (positionals.length > 0) {
+    throw usage("barrier", `barrier list takes no NAME, got "${positionals[0]}"`);
+  }
+  await using backend = await openBackend("barrier", values);
+  for (const { name, status } of await listBarriers(backend)) {
+    console.log(
+      values.json
+        ? JSON.stringify(statusJson(name, status))
+        : `${name}  generation ${status.generation}  ${arrivedText(status)}`,
+    );
+  }
+  return 0;
+}
+
 async function abort(argv: string[]): Promise<number> {
   const { values, positionals } = parseFlags("barrier", argv, NAME_FLAGS);
   const name = singleName(positionals, "abort");
@@ -170,10 +195,12 @@ function statusJson(name: string, state: BarrierStatus) {
   };
 }
 
+function arrivedText(state: BarrierStatus): string {
+  return state.n === undefined ? "nobody waiting" : `${state.arrivals.length}/${state.n} arrived`;
+}
+
 function statusText(name: string, state: BarrierStatus): string {
-  const waiting = state.n === undefined
-    ? "nobody waiting"
-    : `${state.arrivals.length}/${state.n} arrived`;
+  const waiting = arrivedText(state);
   const last = state.lastRelease
     ? `last release: generation ${state.lastRelease.generation} at ${
       iso(state.lastRelease.releaseAt)

@@ -9,6 +9,7 @@ import { ExitCode, UsageError } from "../lib/errors.ts";
 import type { Credentials } from "./ui/auth.ts";
 import { followChanges, Pulse } from "./ui/changes.ts";
 import { newCsrfToken } from "./ui/csrf.ts";
+import { JobTimings } from "./ui/job_timings.ts";
 import { LockTimings } from "./ui/lock_timings.ts";
 import { consoleHandler } from "./ui/server.ts";
 import type { Command } from "./command.ts";
@@ -39,7 +40,8 @@ Endpoints besides the pages:
              coord_lock_holders, coord_lock_waiters, coord_schedule_runs_total,
              coord_schedule_failures_total, coord_schedule_next_tick_seconds, and
              histograms coord_lock_wait_seconds, coord_lock_held_seconds of the grants
-             seen since the console started
+             seen since the console started, coord_queue_job_duration_seconds,
+             coord_queue_job_wait_seconds of the jobs finished while the console runs
   /health    200 while the backend answers, else 503
 
 Examples:
@@ -75,22 +77,32 @@ async function run(argv: string[]): Promise<number> {
   }
   await using backend = await openBackend("ui", values);
   await withSignals(async (signal) => {
-    const ctx = { backend, readOnly, csrfToken: newCsrfToken(), base, barriers: new Set<string>() };
+    const ctx = { backend, readOnly, csrfToken: newCsrfToken(), base };
     const pulse = new Pulse();
-    await followChanges(backend, pulse, ctx.barriers, signal);
-    const timings = new LockTimings();
-    await timings.follow(backend, signal);
+    await followChanges(backend, pulse, signal);
+    const lockTimings = new LockTimings();
+    await lockTimings.follow(backend, signal);
+    const jobTimings = new JobTimings();
+    await jobTimings.follow(backend, pulse, signal);
     let server: Deno.HttpServer<Deno.NetAddr>;
     try {
-      server = Deno.serve({
-        ...listen,
-        signal,
-        onListen: ({ hostname, port }) => {
-          const host = hostname.includes(":") ? `[${hostname}]` : hostname;
-          const mode = readOnly ? " (read-only)" : "";
-          console.error(`coord ui: serving http://${host}:${port}${base}/${mode}`);
+      server = Deno.serve(
+        {
+          ...listen,
+          signal,
+          onListen: ({ hostname, port }) => {
+            const host = hostname.includes(":") ? `[${hostname}]` : hostname;
+            const mode = readOnly ? " (read-only)" : "";
+            console.error(`coord ui: serving http://${host}:${port}${base}/${mode}`);
+          },
         },
-      }, consoleHandler(ctx, { credentials, pulse, signal, timings }));
+        consoleHandler(ctx, {
+          credentials,
+          pulse,
+          signal,
+          histograms: [lockTimings, jobTimings],
+        }),
+      );
     } catch (error) {
       throw new UsageError(
         `cannot listen on ${listen.hostname}:${listen.port}: ${

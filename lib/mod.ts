@@ -14,10 +14,13 @@
 export {
   abortBarrier,
   barrier,
+  type BarrierListing,
   type BarrierNameOptions,
   type BarrierOptions,
   type BarrierResult,
   barrierStatus,
+  listBarriers,
+  type ListBarriersOptions,
 } from "./barrier/barrier.ts";
 export type {
   Arrival,

@@ -7,6 +7,8 @@
  */
 
 import assert from "node:assert/strict";
+import { connect } from "../lib/backend/connect.ts";
+import type { SqliteBackend } from "../lib/backend/sqlite/backend.ts";
 import { spawnCoord } from "./support/cli.ts";
 import { sharedRedisUrl } from "./support/shared_servers.ts";
 import { coord, csrfTokenOf, freshTarget, startUi } from "./ui_support.ts";
@@ -248,22 +250,101 @@ for (const [backend, url] of [["sqlite", undefined], ["redis", redisUrl]] as con
   });
 }
 
-Deno.test({
-  name: "ui (redis): a barrier someone arrives at is listed by itself; Abort ends its wait",
-  ignore: redisUrl === undefined,
-  async fn() {
-    await using target = await freshTarget(redisUrl);
-    await using ui = await startUi(target.env);
-    const waiter = spawnCoord(["barrier", "gate", "2", "--timeout", "600"], { env: target.env });
-    const giveUpAt = Date.now() + 60_000; // a hang guard only
-    while (!(await (await fetch(`${ui.root}barriers`)).text()).includes("1/2 arrived")) {
-      assert.ok(Date.now() < giveUpAt, "the barrier never showed on /barriers");
-    }
-    const token = await csrfTokenOf(`${ui.root}barriers`);
-    assert.equal((await postForm(`${ui.root}barriers/gate/abort`, { csrf: token })).status, 303);
-    assert.equal((await waiter.result).code, 75);
-  },
+/** Fetches `path` until its text holds every one of `parts`; a hang guard bounds it. */
+async function pageWith(url: string, ...parts: string[]): Promise<string> {
+  const giveUpAt = Date.now() + 60_000; // a hang guard only
+  for (;;) {
+    const text = await (await fetch(url)).text();
+    if (parts.every((part) => text.includes(part))) return text;
+    assert.ok(Date.now() < giveUpAt, `${url} never showed ${parts.join(", ")}:\n${text}`);
+  }
+}
+
+for (const [backend, url] of EVERY_BACKEND) {
+  Deno.test({
+    name: `ui (${backend}): jobs finished in the last minute on the overview; job histograms`,
+    ignore: backend !== "sqlite" && url === undefined,
+    async fn() {
+      await using target = await freshTarget(url);
+      const { env } = target;
+      const work = () => coord(["queue", "work", "q", "--allow-commands", "--drain"], env);
+      await coord(["queue", "put", "q", "--id", "before", "--", "true"], env);
+      await work();
+      await using ui = await startUi(env);
+      await coord(["queue", "put", "q", "--id", "ok1", "--", "true"], env);
+      await coord(["queue", "put", "q", "--id", "ok2", "--", "sleep", "0.2"], env);
+      await coord(["queue", "put", "q", "--id", "bad", "--", "false"], env);
+      await work();
+      // The job that finished before the console started counts in the last minute, but only
+      // those it saw finish count in the histograms.
+      await pageWith(ui.root, "4", '<span class="bad">(1 failed)</span>');
+      const overview = await (await fetch(ui.root)).text();
+      assert.match(overview, /class="throughput"[^>]*>4\s*<span class="bad">\(1 failed\)/);
+      const metrics = await pageWith(
+        `${ui.root}metrics`,
+        'coord_queue_job_duration_seconds_count{queue="q"} 3',
+      );
+      assertIncludes(metrics, "# TYPE coord_queue_job_duration_seconds histogram");
+      assertIncludes(metrics, 'coord_queue_job_wait_seconds_count{queue="q"} 3');
+      assertIncludes(metrics, 'coord_queue_job_duration_seconds_bucket{queue="q",le="+Inf"} 3');
+      // sleep 0.2 ran at least 0.2 s: not all three ended within 0.1 s.
+      assert.doesNotMatch(metrics, /job_duration_seconds_bucket\{queue="q",le="0\.1"\} 3/);
+      const again = await (await fetch(`${ui.root}metrics`)).text();
+      assertIncludes(again, 'coord_queue_job_duration_seconds_count{queue="q"} 3');
+    },
+  });
+}
+
+Deno.test("ui: a finished job another program wrote over leaves the overview up, its queue's last minute unknown", async () => {
+  await using target = await freshTarget();
+  const { env } = target;
+  await coord(["queue", "put", "alien", "--id", "j", "--", "true"], env);
+  await coord(["queue", "put", "fine", "--id", "j", "--", "true"], env);
+  for (const queue of ["alien", "fine"]) {
+    await coord(["queue", "work", queue, "--allow-commands", "--drain"], env);
+  }
+  {
+    await using backend = await connect({ url: env.COORD_URL });
+    (backend as SqliteBackend).db.prepare(
+      "UPDATE coord_queue_job SET spec = 'junk' WHERE queue = 'alien' AND id = 'j'",
+    ).run();
+  }
+  await using ui = await startUi(env);
+  const response = await fetch(ui.root);
+  const page = await response.text();
+  assert.equal(response.status, 200, page);
+  assert.match(page, /class="throughput"[^>]*>1\s*<\/span>/, "the other queue's last minute");
+  assert.match(page, /title="a finished job is not coord's">\?</);
 });
+
+for (const [backend, url] of EVERY_BACKEND) {
+  Deno.test({
+    name:
+      `ui (${backend}): every barrier is listed, arrived at before it started too; Abort ends a wait`,
+    ignore: backend !== "sqlite" && url === undefined,
+    async fn() {
+      await using target = await freshTarget(url);
+      await coord(["barrier", "early", "1", "--delay", "0", "--run-id", "r1"], target.env);
+      await using waiter = spawnCoord(["barrier", "gate", "2", "--timeout", "600"], {
+        env: target.env,
+      });
+      await using ui = await startUi(target.env);
+      const giveUpAt = Date.now() + 60_000; // a hang guard only
+      let page = "";
+      while (!(page = await (await fetch(`${ui.root}barriers`)).text()).includes("1/2 arrived")) {
+        assert.ok(Date.now() < giveUpAt, "the barrier never showed on /barriers");
+      }
+      assertIncludes(page, "<h2>r1/early</h2>");
+      const overview = await (await fetch(ui.root)).text();
+      assertIncludes(overview, "r1/early");
+      assertIncludes(overview, "1/2");
+      const token = await csrfTokenOf(`${ui.root}barriers`);
+      const abort = await postForm(`${ui.root}barriers/gate/abort`, { csrf: token });
+      assert.equal(abort.status, 303);
+      assert.equal((await waiter.result).code, 75);
+    },
+  });
+}
 
 for (const [backend, url] of [["sqlite", undefined], ["redis", redisUrl]] as const) {
   Deno.test({

@@ -120,7 +120,7 @@ Deno.test({
         spawnCoord(["barrier", "deploy-gate", "3", "--timeout", "600", "--quiet"], { env }),
       );
       await liveText(page, "ana@laptop");
-      await page.goto(`${ui.root}barriers?name=deploy-gate`);
+      await page.goto(`${ui.root}barriers`);
       await liveText(page, "2/3 arrived");
       await page.goto(`${ui.root}schedules`);
       await liveText(page, "success");

@@ -8,7 +8,6 @@
 
 import type { Backend } from "../../lib/backend/types.ts";
 import type { Kind } from "../../lib/backend/keys.ts";
-import { rememberBarrier } from "./context.ts";
 
 /** How often every page is re-read even without a change seen, in ms. */
 export const RE_READ_MS = 5_000;
@@ -49,12 +48,11 @@ export class Pulse {
 
 /**
  * Fires `pulse` on every change the backend shows, and every {@link RE_READ_MS}, until `signal`
- * aborts; adds the barriers named in events to `barriers`. Resolves once listening.
+ * aborts. Resolves once listening.
  */
 export async function followChanges(
   backend: Backend,
   pulse: Pulse,
-  barriers: Set<string>,
   signal: AbortSignal,
 ): Promise<void> {
   const timer = setInterval(() => pulse.fire(), RE_READ_MS);
@@ -63,10 +61,7 @@ export async function followChanges(
   for (const kind of KINDS) {
     try {
       const events = await backend.events(kind, undefined, signal);
-      drain(events, (name) => {
-        if (kind === "barrier") rememberBarrier(barriers, name);
-        pulse.fire();
-      });
+      drain(events, () => pulse.fire());
     } catch {
       // This backend keeps no events of this kind (SQLite has them for locks only).
       watchNeeded = true;
@@ -85,12 +80,9 @@ export async function followChanges(
   }
 }
 
-async function drain(
-  events: AsyncIterable<{ name: string }>,
-  seen: (name: string) => void,
-): Promise<void> {
+async function drain(events: AsyncIterable<unknown>, seen: () => void): Promise<void> {
   try {
-    for await (const { name } of events) seen(name);
+    for await (const _ of events) seen();
   } catch {
     // A stream that broke (an outage) leaves the slow re-read to notice changes.
   }

@@ -18,21 +18,6 @@ export interface UiContext {
   csrfToken: string;
   /** The path prefix the console is served under: `""` or e.g. `/coord`. */
   base: string;
-  /** Barrier names seen in events or looked up: barriers have no list of their own. */
-  barriers: Set<string>;
-}
-
-/** How many barrier names the console keeps; the one seen longest ago goes first. */
-export const MAX_BARRIERS = 200;
-
-/**
- * Adds a barrier name to those shown (run-scoped names come and go, so only the latest
- * {@link MAX_BARRIERS} are kept).
- */
-export function rememberBarrier(barriers: Set<string>, name: string): void {
-  barriers.delete(name);
-  barriers.add(name);
-  if (barriers.size > MAX_BARRIERS) barriers.delete(barriers.values().next().value!);
 }
 
 /** A rendered page: the part kept live over server-sent events, and the rest. */

@@ -12,7 +12,6 @@ import { scheduleStatus } from "../../lib/schedule/status.ts";
 import { isTask } from "./pages/schedules.ts";
 import { holdersOf, waitersOf } from "./pages/locks.ts";
 import { quoteLabel } from "./histogram.ts";
-import type { LockTimings } from "./lock_timings.ts";
 
 const JOB_STATES = [
   "waiting",
@@ -24,8 +23,17 @@ const JOB_STATES = [
   "cancelled",
 ] as const;
 
-/** The metrics text; `timings` adds the lock wait and hold histograms. */
-export async function metricsText(backend: Backend, timings?: LockTimings): Promise<string> {
+/** Histograms the console keeps itself, from what it saw while running. */
+export interface HistogramSource {
+  /** Its families in the exposition format. */
+  lines(): string[];
+}
+
+/** The metrics text, read from the backend, then the `histograms`' lines. */
+export async function metricsText(
+  backend: Backend,
+  histograms: HistogramSource[] = [],
+): Promise<string> {
   const [queues, locks, schedules, now] = await Promise.all([
     queueCounts(backend),
     queueStatuses(backend),
@@ -58,7 +66,7 @@ export async function metricsText(backend: Backend, timings?: LockTimings): Prom
   for (const t of tasks) out.sample({ task: t.task }, t.failures);
   out.family("coord_schedule_next_tick_seconds", "gauge", "Next tick, Unix time.");
   for (const t of tasks) if (t.next !== null) out.sample({ task: t.task }, t.next / 1000);
-  if (timings) out.raw(timings.lines());
+  for (const source of histograms) out.raw(source.lines());
   return out.text();
 }
 

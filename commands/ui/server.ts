@@ -14,8 +14,7 @@ import type { Pulse } from "./changes.ts";
 import { CLIENT } from "./client.ts";
 import { type Html, html } from "./html.ts";
 import { layout, livePart } from "./layout.ts";
-import { metricsText } from "./metrics.ts";
-import type { LockTimings } from "./lock_timings.ts";
+import { type HistogramSource, metricsText } from "./metrics.ts";
 import { sseResponse } from "./sse.ts";
 import { STYLE } from "./style.ts";
 import { overviewPage } from "./pages/overview.ts";
@@ -145,8 +144,8 @@ export interface ConsoleOptions {
   pulse: Pulse;
   /** Aborts open event streams when the console stops. */
   signal: AbortSignal;
-  /** Lock wait and hold durations for `/metrics`. */
-  timings?: LockTimings;
+  /** Histograms for `/metrics` (lock waits and holds, job durations and waits). */
+  histograms?: HistogramSource[];
 }
 
 /**
@@ -159,7 +158,7 @@ export interface ConsoleOptions {
  */
 export function consoleHandler(
   ctx: UiContext,
-  { credentials, pulse, signal, timings }: ConsoleOptions,
+  { credentials, pulse, signal, histograms }: ConsoleOptions,
 ): (request: Request) => Promise<Response> {
   const notices = new Notices();
   return async (request) => {
@@ -172,7 +171,7 @@ export function consoleHandler(
     if (credentials && !authorized(request, credentials)) return challenge();
     if (path === "/assets/style.css") return asset(STYLE, "text/css");
     if (path === "/assets/client.js") return asset(CLIENT, "text/javascript");
-    if (path === "/metrics") return await metrics(ctx, timings);
+    if (path === "/metrics") return await metrics(ctx, histograms);
     const segments = segmentsOf(path);
     if (segments === undefined) return text("bad path\n", 400);
     if (request.method === "POST") return await post(ctx, request, segments, notices);
@@ -282,9 +281,9 @@ async function health(ctx: UiContext): Promise<Response> {
   }
 }
 
-async function metrics(ctx: UiContext, timings?: LockTimings): Promise<Response> {
+async function metrics(ctx: UiContext, histograms?: HistogramSource[]): Promise<Response> {
   try {
-    return text(await metricsText(ctx.backend, timings), 200, {
+    return text(await metricsText(ctx.backend, histograms), 200, {
       "content-type": "text/plain; version=0.0.4",
     });
   } catch (error) {

@@ -54,6 +54,8 @@ button { font: inherit; padding: .3rem .8rem; border-radius: 5px; border: 1px so
   background: var(--bg); color: var(--fg); cursor: pointer; }
 button.danger { border-color: var(--bad); color: var(--bad); }
 time[data-age]::after { content: none; }
+.progress { display: inline-flex; align-items: center; gap: .4rem; white-space: nowrap; }
+.progress progress { width: 6rem; accent-color: var(--accent); }
 @media (max-width: 640px) {
   main { padding: .6rem; }
   table, tbody, tr, td { display: block; }

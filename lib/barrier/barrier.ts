@@ -275,6 +275,43 @@ export function abortBarrier(
   return backend.barrier.abort(scopedName(name, runId));
 }
 
+/** Options of {@link listBarriers}. */
+export interface ListBarriersOptions {
+  /** Only the first this many by name (each costs a status read); default: all. */
+  limit?: number;
+}
+
+/** One barrier of {@link listBarriers}. */
+export interface BarrierListing {
+  /** The name as stored: `RUN/NAME` for a run-scoped one. */
+  name: string;
+  /** Its open generation, arrivals and last release. */
+  status: BarrierStatus;
+}
+
+/**
+ * Every barrier in the namespace, by name, each with its status. A barrier is listed from its
+ * first arrival (or abort) on; Redis drops one left untouched for a week.
+ *
+ * @example
+ * ```ts
+ * import { connect } from "../backend/connect.ts";
+ * import { barrier, listBarriers } from "./barrier.ts";
+ * await using backend = await connect({ url: "sqlite::memory:" });
+ * await barrier(backend, "ready", 1, { delayMs: 0 });
+ * (await listBarriers(backend)).map((b) => b.name); // ["ready"]
+ * ```
+ */
+export async function listBarriers(
+  backend: Backend,
+  { limit = Infinity }: ListBarriersOptions = {},
+): Promise<BarrierListing[]> {
+  const names = (await backend.barrier.list()).slice(0, limit);
+  return await Promise.all(
+    names.map(async (name) => ({ name, status: await backend.barrier.status(name) })),
+  );
+}
+
 /** A run id is a prefix: `--run-id 42 step` is the barrier `42/step`. */
 function scopedName(name: string, runId: string | undefined): string {
   checkName("barrier", name);

@@ -110,4 +110,6 @@ export interface BarrierSteps {
   status(name: string): Promise<BarrierStatus>;
   /** Ends the current generation without release; its waiters see `aborted`. */
   abort(name: string): Promise<{ generation: number; waiting: number }>;
+  /** Names of every barrier in the namespace (scoped names as stored: `RUN/NAME`), sorted. */
+  list(): Promise<string[]>;
 }

@@ -126,6 +126,8 @@ export interface JobRecord {
   inputs?: unknown[];
   /** How its earlier runs ended, oldest first, when it was retried by hand. */
   history?: JobEnd[];
+  /** What its handler last reported of its progress (any JSON, e.g. `{"done":40,"of":100}`). */
+  progress?: unknown;
 }
 
 /** How a job ended before it was retried by hand. */

@@ -180,6 +180,40 @@ conformance("coord barrier status shows arrivals and the last release", async (c
   await p.result;
 });
 
+conformance("coord barrier list shows every barrier: generation and arrived/N", async (ctx) => {
+  const env = envOf(ctx);
+  const empty = await runCoord(["barrier", "list"], { env });
+  assert.equal(empty.code, 0, empty.stderr);
+  assert.equal(empty.stdout, "");
+  const backend = await ctx.open();
+  const released = await runCoord(["barrier", "done", "1", "--delay", "0", "--run-id", "r7"], {
+    env,
+  });
+  assert.equal(released.code, 0, released.stderr);
+  const aborted = await runCoord(["barrier", "abort", "unused"], { env });
+  assert.equal(aborted.code, 0, aborted.stderr);
+  const p = participant(ctx, "half", "2");
+  await arrivals(backend, "half", 1);
+  const text = await runCoord(["barrier", "list"], { env });
+  assert.equal(text.code, 0, text.stderr);
+  assert.equal(
+    text.stdout,
+    "half  generation 1  1/2 arrived\n" +
+      "r7/done  generation 2  nobody waiting\n" +
+      "unused  generation 2  nobody waiting\n",
+  );
+  const json = await runCoord(["barrier", "list", "--json"], { env });
+  assert.equal(json.code, 0, json.stderr);
+  const rows = json.stdout.trim().split("\n").map((line) => JSON.parse(line));
+  assert.deepEqual(
+    rows.map((r) => [r.name, r.generation, r.arrived.length, r.participants]),
+    [["half", 1, 1, 2], ["r7/done", 2, 0, null], ["unused", 2, 0, null]],
+  );
+  assert.equal(rows[1].last_release.generation, 1);
+  p.kill("SIGTERM");
+  await p.result;
+});
+
 conformance("foreign data in a barrier key exits 65 and stays", async (ctx) => {
   const backend = await ctx.open();
   const read = await plantForeignBarrier(backend, "alien");
@@ -207,6 +241,8 @@ Deno.test("bad barrier arguments exit 64 with one line", async () => {
     ["barrier", "x", "2", "extra"],
     ["barrier", "status"],
     ["barrier", "abort", "a", "b"],
+    ["barrier", "list", "a"],
+    ["barrier", "list", "--run-id", "r"],
   ];
   for (const args of cases) {
     const r = await runCoord([...args, "--url", "sqlite::memory:"]);

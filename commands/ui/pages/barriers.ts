@@ -1,35 +1,43 @@
 /**
- * The barriers page: each known barrier's open generation, its arrivals and its last release,
- * with abort. Barriers keep no list of names, so the page shows those seen in events since
- * the console started and those looked up by name.
+ * The barriers page: every barrier's open generation, its arrivals and its last release, with
+ * abort.
  *
  * @module
  */
 
-import { abortBarrier, barrierStatus } from "../../../lib/barrier/barrier.ts";
+import { abortBarrier, listBarriers } from "../../../lib/barrier/barrier.ts";
 import type { BarrierStatus } from "../../../lib/barrier/steps.ts";
-import { checkName } from "../../../lib/backend/keys.ts";
-import { actionForm, link, type Page, rememberBarrier, type UiContext } from "../context.ts";
+import { actionForm, type Page, type UiContext } from "../context.ts";
 import { html } from "../html.ts";
 import { table } from "../table.ts";
 import { age, instant } from "../time.ts";
 
-/** The barriers page; `?name=NAME` looks one up and keeps it on the page. */
-export const barriersPage: Page = async (ctx, url) => {
-  const asked = url.searchParams.get("name");
-  if (asked !== null && asked !== "") rememberBarrier(ctx.barriers, checkName("barrier", asked));
-  const names = [...ctx.barriers].sort();
-  const statuses = await Promise.all(names.map((name) => barrierStatus(ctx.backend, name)));
+/**
+ * The most barriers a page shows, first by name (each costs a status read; run-scoped names
+ * can number thousands); `coord barrier list` shows them all.
+ */
+export const MAX_SHOWN_BARRIERS = 200;
+
+/** The barriers page. */
+export const barriersPage: Page = async (ctx) => {
+  const barriers = await listBarriers(ctx.backend, { limit: MAX_SHOWN_BARRIERS });
   return {
     title: "Barriers",
-    tools: html`<form method="get" action="${link(ctx, "barriers")}" class="lookup">
-<input type="search" name="name" placeholder="barrier name" aria-label="barrier name" required>
-<button type="submit">Look up</button></form>`,
-    live: names.length === 0
-      ? html`<p class="empty">No barriers seen yet: they appear when someone arrives, or look one up by name.</p>`
-      : html`${names.map((name, i) => barrierSection(ctx, name, statuses[i]))}`,
+    live: barriers.length === 0
+      ? html`<p class="empty">No barriers yet: one appears when someone arrives.</p>`
+      : html`${barriers.map(({ name, status }) => barrierSection(ctx, name, status))}${
+        barriers.length === MAX_SHOWN_BARRIERS ? moreBarriers() : html``
+      }`,
   };
 };
+
+/** The line under a list cut at {@link MAX_SHOWN_BARRIERS}. */
+export function moreBarriers() {
+  return html`
+    <p
+      class="empty">The first ${MAX_SHOWN_BARRIERS} by name are shown: <code>coord barrier list</code> lists them all.</p>
+  `;
+}
 
 function barrierSection(ctx: UiContext, name: string, status: BarrierStatus) {
   const { lastRelease } = status;

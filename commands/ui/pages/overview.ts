@@ -1,5 +1,5 @@
 /**
- * The overview: every queue, schedule task, lock queue and known barrier, one table each.
+ * The overview: every queue, schedule task, lock queue and barrier, one table each.
  *
  * @module
  */
@@ -7,28 +7,36 @@
 import { queueCounts } from "../../../lib/queue/queue.ts";
 import { scheduleStatus } from "../../../lib/schedule/status.ts";
 import { queueStatuses } from "../../../lib/lock/console.ts";
-import { barrierStatus } from "../../../lib/barrier/barrier.ts";
+import { listBarriers } from "../../../lib/barrier/barrier.ts";
+import { ForeignDataError } from "../../../lib/errors.ts";
 import { link, type Page } from "../context.ts";
 import { html } from "../html.ts";
 import { table } from "../table.ts";
 import { age, duration, instant } from "../time.ts";
 import { isTask, outcomeOf } from "./schedules.ts";
 import { holdersOf, waitersOf } from "./locks.ts";
+import { MAX_SHOWN_BARRIERS, moreBarriers } from "./barriers.ts";
+import { type Throughput, throughput } from "../finished.ts";
 
 /** The overview page. */
 export const overviewPage: Page = async (ctx) => {
   const { backend } = ctx;
-  const [queues, schedules, locks, barriers] = await Promise.all([
+  const [queues, schedules, locks, barriers, now] = await Promise.all([
     queueCounts(backend),
     scheduleStatus(backend),
     queueStatuses(backend),
-    Promise.all(
-      [...ctx.barriers].sort().map(async (name) => ({
-        name,
-        status: await barrierStatus(backend, name),
-      })),
-    ),
+    listBarriers(backend, { limit: MAX_SHOWN_BARRIERS }),
+    backend.now(),
   ]);
+  const rates = await Promise.all(
+    queues.map((q) =>
+      throughput(backend, q.queue, now).catch((error) => {
+        // One job another program wrote must not hide every queue: the job's page says more.
+        if (error instanceof ForeignDataError) return undefined;
+        throw error;
+      })
+    ),
+  );
   const tasks = schedules.filter(isTask);
   return {
     title: "Overview",
@@ -45,8 +53,9 @@ export const overviewPage: Page = async (ctx) => {
           "cancelled",
           "oldest pending",
           "workers",
+          "last minute",
         ],
-        queues.map((q) => [
+        queues.map((q, i) => [
           html`<a href="${link(ctx, "queues", q.queue)}">${q.queue}</a>${
             q.paused
               ? html`
@@ -63,6 +72,7 @@ export const overviewPage: Page = async (ctx) => {
           q.cancelled,
           age(q.oldestPendingAt),
           q.workers.length,
+          throughputCell(rates[i]),
         ]),
         "No queues yet — coord queue put makes one.",
       )
@@ -99,8 +109,25 @@ export const overviewPage: Page = async (ctx) => {
           status.generation,
           `${status.arrivals.length}/${status.n ?? "–"}`,
         ]),
-        "No barriers seen yet — look one up on the Barriers page.",
+        "No barriers yet.",
       )
-    }</section>`,
+    }${barriers.length === MAX_SHOWN_BARRIERS ? moreBarriers() : html``}</section>`,
   };
 };
+
+/** Jobs finished in the last minute: completed + failed, the failed ones named. */
+function throughputCell(rate: Throughput | undefined) {
+  if (rate === undefined) {
+    return html`<span class="bad" title="a finished job is not coord's">?</span>`;
+  }
+  const { completed, failed, capped } = rate;
+  return html`
+    <span class="throughput"
+      title="completed + failed in the last 60 s">${capped ? "≥" : ""}${completed +
+        failed}${failed > 0
+        ? html`
+          <span class="bad">(${failed} failed)</span>
+        `
+        : html``}</span>
+  `;
+}

@@ -20,6 +20,7 @@ import { actionForm, link, type Page, type UiContext } from "../context.ts";
 import { type Html, html } from "../html.ts";
 import { table } from "../table.ts";
 import { age, duration, instant } from "../time.ts";
+import { progressView } from "../progress.ts";
 
 /** Jobs a page of the queue's job list holds. */
 const JOBS_PER_PAGE = 50;
@@ -78,20 +79,7 @@ export const queuePage: Page = async (ctx, url, [queue]) => {
         `
       )
     }</nav>${
-      table(
-        ["job", "state", "handler", "attempts", "created", "finished", "error"],
-        page.jobs.map(({ job, listedAs }) => [
-          html`<a href="${link(ctx, "queues", queue, "jobs", job.id)}">${job.id}</a>`,
-          html`<span class="state-${listedAs}">${listedAs}</span>`,
-          job.spec?.handler ??
-            (job.spec?.command ? html`<code>${job.spec.command.join(" ")}</code>` : "–"),
-          job.attempts,
-          instant(job.createdAt),
-          instant(job.finishedAt),
-          job.error === undefined ? "–" : html`<span class="bad">${job.error}</span>`,
-        ]),
-        after === undefined ? "No jobs here." : "No more jobs.",
-      )
+      jobTable(ctx, queue, page.jobs, after === undefined ? "No jobs here." : "No more jobs.")
     }${
       page.next === undefined
         ? html``
@@ -102,6 +90,40 @@ export const queuePage: Page = async (ctx, url, [queue]) => {
     }</section>`,
   };
 };
+
+/** A page of jobs; a progress column only when one of them reported progress. */
+function jobTable(
+  ctx: UiContext,
+  queue: string,
+  jobs: { job: JobRecord; listedAs: ListState }[],
+  empty: string,
+): Html {
+  const withProgress = jobs.some(({ job }) => job.progress !== undefined);
+  return table(
+    [
+      "job",
+      "state",
+      "handler",
+      "attempts",
+      ...(withProgress ? ["progress"] : []),
+      "created",
+      "finished",
+      "error",
+    ],
+    jobs.map(({ job, listedAs }) => [
+      html`<a href="${link(ctx, "queues", queue, "jobs", job.id)}">${job.id}</a>`,
+      html`<span class="state-${listedAs}">${listedAs}</span>`,
+      job.spec?.handler ??
+        (job.spec?.command ? html`<code>${job.spec.command.join(" ")}</code>` : "–"),
+      job.attempts,
+      ...(withProgress ? [progressView(job.progress)] : []),
+      instant(job.createdAt),
+      instant(job.finishedAt),
+      job.error === undefined ? "–" : html`<span class="bad">${job.error}</span>`,
+    ]),
+    empty,
+  );
+}
 
 function queueActions(ctx: UiContext, queue: string, paused: boolean): Html {
   return html`<div class="actions">${
@@ -157,6 +179,11 @@ export const jobPage: Page = async (ctx, _url, [queue, id]) => {
     }</dd>
 <dt>worker</dt><dd>${job.worker ?? "–"}</dd>
 ${
+      job.progress === undefined ? html`` : html`
+        <dt>progress</dt>
+        <dd class="job-progress">${progressView(job.progress)}</dd>
+      `
+    }${
       job.error === undefined ? html`` : html`
         <dt>error</dt>
         <dd>

@@ -97,8 +97,14 @@ export class RedisBarrierSteps extends RedisSteps implements BarrierSteps {
   }
 
   async abort(name: string): Promise<{ generation: number; waiting: number }> {
-    const [generation, waiting] = (await this.#step(name, "abort")).map(Number);
+    // Aborting a barrier nobody used yet writes its state too: index it like an arrival.
+    const reply = await this.runCreating(name, "abort") as unknown[];
+    const [generation, waiting] = reply.map(Number);
     return { generation, waiting };
+  }
+
+  list(): Promise<string[]> {
+    return this.backend.indexedNames("barrier");
   }
 }
 

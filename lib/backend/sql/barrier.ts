@@ -355,4 +355,15 @@ export class SqlBarrierSteps implements BarrierSteps {
       return { generation: row.generation, waiting };
     });
   }
+
+  list(): Promise<string[]> {
+    return this.#store.read(async (tx) => {
+      const rows = await tx.all<{ name: string }>(
+        "SELECT name FROM coord_barrier WHERE namespace = ?",
+        this.#ns,
+      );
+      // Sorted here, by code unit like Redis' listing, not by the database's collation.
+      return rows.map((row) => row.name).sort();
+    });
+  }
 }
