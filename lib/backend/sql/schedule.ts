@@ -6,7 +6,7 @@
  */
 
 import type { ReadResult, ScheduleSteps, StoredRecord } from "../../schedule/steps.ts";
-import type { SqlStore, SqlTransaction } from "./transaction.ts";
+import type { SqlStore, SqlTransaction, SqlValue } from "./transaction.ts";
 
 /** The scheduler's table: one versioned record per name. */
 export const SCHEDULE_DDL: readonly string[] = [
@@ -47,28 +47,51 @@ export class SqlScheduleSteps implements ScheduleSteps {
   }
 
   write(name: string, r: { expect: number; value: string | null }): Promise<boolean> {
-    const ns = this.#store.namespace;
     return this.#store.write(async (tx) => {
-      // Two writers that both read version `expect` must not both replace it: the second
-      // waits here and then reads the first one's version.
-      await tx.lock({ kind: "schedule", name });
-      if (((await this.#stored(tx, name))?.version ?? 0) !== r.expect) return false;
-      if (r.value === null) {
-        await tx.run("DELETE FROM coord_schedule WHERE namespace = ? AND name = ?", ns, name);
-      } else {
-        await tx.run(
-          `INSERT INTO coord_schedule (namespace, name, version, value) VALUES (?, ?, ?, ?)
-           ON CONFLICT (namespace, name) DO UPDATE SET version = excluded.version,
-           value = excluded.value`,
-          ns,
-          name,
-          r.expect + 1,
-          r.value,
-        );
-      }
+      // Removing a record that must not exist: done while there is none.
+      if (r.expect === 0 && r.value === null) return await this.#stored(tx, name) === undefined;
+      await tx.refuseForeignRows(`task "${name}"`, SCHEDULE_TABLES, { name });
+      const [sql, ...params] = this.#compareAndSet(name, r.expect, r.value);
+      if ((await tx.all(sql as string, ...params)).length === 0) return false;
       await tx.notify({ kind: "schedule", name });
       return true;
     });
+  }
+
+  /**
+   * The one statement that replaces (or inserts, or removes) the record if its version is
+   * `expect`, and then returns a row; then its parameters. A concurrent writer that read the
+   * same version waits for this one's row and then finds the version changed (Postgres checks
+   * the WHERE again on the row it waited for), so no lock is needed around it.
+   */
+  #compareAndSet(name: string, expect: number, value: string | null): SqlValue[] {
+    const ns = this.#store.namespace;
+    if (expect === 0) {
+      return [
+        `INSERT INTO coord_schedule (namespace, name, version, value) VALUES (?, ?, 1, ?)
+         ON CONFLICT (namespace, name) DO NOTHING RETURNING version`,
+        ns,
+        name,
+        value,
+      ];
+    }
+    if (value === null) {
+      return [
+        `DELETE FROM coord_schedule WHERE namespace = ? AND name = ? AND version = ?
+         RETURNING version`,
+        ns,
+        name,
+        expect,
+      ];
+    }
+    return [
+      `UPDATE coord_schedule SET version = version + 1, value = ?
+       WHERE namespace = ? AND name = ? AND version = ? RETURNING version`,
+      value,
+      ns,
+      name,
+      expect,
+    ];
   }
 
   list(): Promise<string[]> {
