@@ -51,47 +51,44 @@ export class SqlScheduleSteps implements ScheduleSteps {
       // Removing a record that must not exist: done while there is none.
       if (r.expect === 0 && r.value === null) return await this.#stored(tx, name) === undefined;
       await tx.refuseForeignRows(`task "${name}"`, SCHEDULE_TABLES, { name });
-      const [sql, ...params] = this.#compareAndSet(name, r.expect, r.value);
-      if ((await tx.all(sql as string, ...params)).length === 0) return false;
+      const { sql, params } = this.#compareAndSet(name, r.expect, r.value);
+      if ((await tx.all(sql, ...params)).length === 0) return false;
       await tx.notify({ kind: "schedule", name });
       return true;
     });
   }
 
   /**
-   * The one statement that replaces (or inserts, or removes) the record if its version is
-   * `expect`, and then returns a row; then its parameters. A concurrent writer that read the
-   * same version waits for this one's row and then finds the version changed (Postgres checks
-   * the WHERE again on the row it waited for), so no lock is needed around it.
+   * The one statement that inserts, replaces or removes the record only if its version is
+   * `expect`, returning a row when it did. A concurrent writer that read the same version
+   * waits for this one's row, then finds the version changed (Postgres checks the WHERE again
+   * on the row it waited for), so no lock is needed around it.
    */
-  #compareAndSet(name: string, expect: number, value: string | null): SqlValue[] {
+  #compareAndSet(
+    name: string,
+    expect: number,
+    value: string | null,
+  ): { sql: string; params: SqlValue[] } {
     const ns = this.#store.namespace;
     if (expect === 0) {
-      return [
-        `INSERT INTO coord_schedule (namespace, name, version, value) VALUES (?, ?, 1, ?)
-         ON CONFLICT (namespace, name) DO NOTHING RETURNING version`,
-        ns,
-        name,
-        value,
-      ];
+      return {
+        sql: `INSERT INTO coord_schedule (namespace, name, version, value) VALUES (?, ?, 1, ?)
+              ON CONFLICT (namespace, name) DO NOTHING RETURNING version`,
+        params: [ns, name, value],
+      };
     }
     if (value === null) {
-      return [
-        `DELETE FROM coord_schedule WHERE namespace = ? AND name = ? AND version = ?
-         RETURNING version`,
-        ns,
-        name,
-        expect,
-      ];
+      return {
+        sql: `DELETE FROM coord_schedule WHERE namespace = ? AND name = ? AND version = ?
+              RETURNING version`,
+        params: [ns, name, expect],
+      };
     }
-    return [
-      `UPDATE coord_schedule SET version = version + 1, value = ?
-       WHERE namespace = ? AND name = ? AND version = ? RETURNING version`,
-      value,
-      ns,
-      name,
-      expect,
-    ];
+    return {
+      sql: `UPDATE coord_schedule SET version = version + 1, value = ?
+            WHERE namespace = ? AND name = ? AND version = ? RETURNING version`,
+      params: [value, ns, name, expect],
+    };
   }
 
   list(): Promise<string[]> {
