@@ -1,8 +1,10 @@
 /**
  * How punctually a distributed interval task runs, and whether each tick runs exactly once:
  * one task every `PERIOD_MS`, run by 1 and by 3 long-lived processes (`schedule_worker.ts`),
- * for coord's `Scheduler` on SQLite (a fresh temporary file per run) and on Redis (a fresh
- * namespace per run, on the benchmark's own redis-server), for BullMQ's job scheduler
+ * for coord's `Scheduler` on SQLite (a fresh temporary file per run), on Redis (a fresh
+ * namespace per run, on the benchmark's own redis-server) and on PostgreSQL (a fresh namespace,
+ * i.e. schema, per run, on the benchmark's own server, started as the tests start theirs), for
+ * BullMQ's job scheduler
  * (`upsertJobScheduler(id, { every: PERIOD_MS })` and a `Worker` per process) on the same
  * redis-server in the same run, and once for the CLI, `coord schedule run FILE` with a
  * crontab-style line running a shell command.
@@ -24,8 +26,8 @@
  * when its `BZPOPMIN` times out, and redis-server handles blocked clients' timeouts only when
  * its event loop wakes, `hz` times a second when idle (default 10).
  *
- * Bounded: each run has a deadline, the whole a budget of 240 s; children still running then
- * are stopped (SIGTERM) and the run says `stopped`. It takes ≈ 2.5 min on two cores.
+ * Bounded: each run has a deadline, the whole a budget of 300 s; children still running then
+ * are stopped (SIGTERM) and the run says `stopped`. It takes ≈ 3 min on two cores.
  *
  * @module
  */
@@ -36,12 +38,17 @@ import { BULLMQ_PACKAGES } from "./bullmq.ts";
 import { now, sleep } from "./clock.ts";
 import { errorLine } from "./command_timing.ts";
 import { type JsonChild, killAll, spawnJsonChild } from "./json_child.ts";
-import { orSkipped } from "./missing_tool.ts";
+import { orSkipped, type Skipped } from "./missing_tool.ts";
 import { callOnce } from "./raw_resp.ts";
 import { commandsPer, countRedisUsage, type RedisUsage, serverCpuS } from "./redis_info.ts";
 import { startRedisServer } from "./redis_server.ts";
 import { type MsSummary, round3, summarizeMs } from "./stats.ts";
 import { tempDir } from "./temp_dir.ts";
+import {
+  postgresBinDir,
+  type PostgresServer,
+  startPostgres,
+} from "../tests/support/postgres_server.ts";
 
 /** The task's period: short enough for ≥ 60 ticks a run within the bench's few minutes. */
 const PERIOD_MS = 250;
@@ -62,7 +69,7 @@ const FAST_HZ = 100;
 /** redis-server's own CPU use is measured this long with no client, as a baseline. */
 const REDIS_IDLE_MS = 2_000;
 /** The whole benchmark's budget. */
-const BUDGET_MS = 240_000;
+const BUDGET_MS = 300_000;
 
 const WORKER = fileURLToPath(new URL("./schedule_worker.ts", import.meta.url));
 const MAIN = fileURLToPath(new URL("../main.ts", import.meta.url));
@@ -124,13 +131,41 @@ interface Contender {
 
 /**
  * The library's runs: coord on SQLite always; with the bench's own redis-server, coord on
- * Redis and BullMQ beside it, then BullMQ once more at a higher `hz`.
+ * Redis and BullMQ beside it, then BullMQ once more at a higher `hz`; with the bench's own
+ * PostgreSQL, coord on Postgres.
  */
 async function measureLibrary(dir: string, budget: AbortSignal) {
+  const postgres = await startPostgresOrSkip();
+  try {
+    return await measureWith(dir, budget, postgres);
+  } finally {
+    if (!("skipped" in postgres)) await postgres.stop();
+  }
+}
+
+/** The bench's own PostgreSQL server, or why there is none. */
+async function startPostgresOrSkip(): Promise<PostgresServer | Skipped> {
+  if (postgresBinDir() === undefined) {
+    return { skipped: "PostgreSQL not installed — apt-get install postgresql (Debian/Ubuntu)" };
+  }
+  return await startPostgres();
+}
+
+async function measureWith(
+  dir: string,
+  budget: AbortSignal,
+  postgres: PostgresServer | Skipped,
+) {
   const redis = await orSkipped(() => startRedisServer());
   await using server = "skipped" in redis ? undefined : redis;
   const redisIdle = server ? await redisIdleCpu(server.port) : {};
-  const coord: Record<string, Record<string, unknown>> = { sqlite: {}, redis: {} };
+  const coord: Record<string, Record<string, unknown>> = {
+    sqlite: {},
+    redis: {},
+    postgres: "skipped" in postgres ? { ...postgres } : {
+      server: "the bench's own, initdb in a temporary directory, fsync off (as the tests')",
+    },
+  };
   const bullmq: Record<string, unknown> = server ? { redis_hz: redisIdle.hz } : {};
   const contenders: Contender[] = [{
     label: "coord sqlite",
@@ -149,6 +184,13 @@ async function measureLibrary(dir: string, budget: AbortSignal) {
       figures: bullmq,
       spawn: (processes, w) => workerArgs("bullmq", w, server.url, `bench-schedule-${processes}`),
       redisPort: server.port,
+    });
+  }
+  if (!("skipped" in postgres)) {
+    contenders.push({
+      label: "coord postgres",
+      figures: coord.postgres,
+      spawn: (processes, w) => workerArgs("coord", w, postgres.url, `bench_schedule_${processes}`),
     });
   }
   // Sizes alternate between contenders, so a burst of load elsewhere is spread out.

@@ -139,7 +139,6 @@ Deno.test({
         ["lock", "run", "x", "--url", url!, "--", "true"],
         ["turn", "status", "x", "--url", url!],
         ["queue", "status", "--url", url!],
-        ["schedule", "status", "--url", url!],
       ]
     ) {
       const r = await runCoord(args);

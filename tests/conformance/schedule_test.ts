@@ -70,6 +70,31 @@ conformance("schedule steps replace a record only at the version they read", asy
   assert.deepEqual(await schedule.list(), []);
 });
 
+conformance("of concurrent writes at one version, exactly one lands", async (ctx) => {
+  // Several connections, each with several steps in flight: writers that all read one version.
+  const steps = await Promise.all([1, 2, 3].map(async () => (await ctx.open()).schedule));
+  const race = async (expect: number, value: (i: number) => string | null) => {
+    const writes = steps.flatMap((s, b) =>
+      [0, 1, 2, 3].map((i) => s.write("race", { expect, value: value(b * 4 + i) }))
+    );
+    const landed = (await Promise.all(writes)).flatMap((ok, i) => ok ? [i] : []);
+    assert.equal(landed.length, 1, `writers ${landed} all landed at version ${expect}`);
+    return landed[0];
+  };
+  const created = await race(0, (i) => `{"by":${i}}`);
+  assert.deepEqual((await steps[0].read("race")).stored, {
+    version: 1,
+    value: `{"by":${created}}`,
+  });
+  const replaced = await race(1, (i) => `{"by":${i}}`);
+  assert.deepEqual((await steps[1].read("race")).stored, {
+    version: 2,
+    value: `{"by":${replaced}}`,
+  });
+  await race(2, () => null);
+  assert.equal((await steps[2].read("race")).stored, undefined);
+});
+
 conformance("three instances run each tick of a task exactly once", async (ctx) => {
   const runs: Run[] = [];
   const { stop } = await instances(ctx.open, 3, (app) => {

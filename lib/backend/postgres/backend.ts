@@ -22,6 +22,7 @@ import type { LockSteps } from "../../lock/steps.ts";
 import type { ScheduleSteps } from "../../schedule/steps.ts";
 import type { QueueSteps } from "../../queue/steps.ts";
 import { BARRIER_DDL, SqlBarrierSteps } from "../sql/barrier.ts";
+import { SCHEDULE_DDL, SqlScheduleSteps } from "../sql/schedule.ts";
 import { importPg, type PgConfig, type PgPool } from "./client.ts";
 import { isConnectionError, PostgresSqlStore, readClock, schemaIdentifier } from "./sql_store.ts";
 import { ChangeListener } from "./change_listener.ts";
@@ -41,6 +42,7 @@ const INT8_OID = 20;
 const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS coord_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
   ...BARRIER_DDL,
+  ...SCHEDULE_DDL,
 ];
 
 /** How a {@link PostgresBackend} is opened. */
@@ -57,7 +59,7 @@ export class PostgresBackend implements Backend {
   readonly namespace: string;
   readonly barrier: BarrierSteps;
   readonly lock: LockSteps = notYet("lock") as LockSteps;
-  readonly schedule: ScheduleSteps = notYet("schedule") as ScheduleSteps;
+  readonly schedule: ScheduleSteps;
   readonly queue: QueueSteps = notYet("queue") as QueueSteps;
   /** The transactions the steps run in (tests use it to write as a step would). */
   readonly sql: PostgresSqlStore;
@@ -79,6 +81,7 @@ export class PostgresBackend implements Backend {
     this.displayUrl = options.displayUrl;
     this.sql = new PostgresSqlStore(pool, options.namespace, options.displayUrl);
     this.barrier = new SqlBarrierSteps(this.sql);
+    this.schedule = new SqlScheduleSteps(this.sql);
   }
 
   async now(): Promise<number> {

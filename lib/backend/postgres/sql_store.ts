@@ -161,6 +161,12 @@ export class PostgresSqlStore implements SqlStore {
     const tx = new Transaction(client, begin, (sql) => this.#translate(sql), this.namespace);
     try {
       const result = await fn(tx);
+      if (begin === this.#begin.read) {
+        // What a read-only transaction read stands before its COMMIT: the step does not wait
+        // for that round trip (the connection goes back to the pool once it is done).
+        tx.commit().then(() => client.release(), (e) => client.release(e as Error));
+        return result;
+      }
       await tx.commit();
       client.release();
       return result;

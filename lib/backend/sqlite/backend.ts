@@ -26,7 +26,7 @@ import { BARRIER_DDL, SqlBarrierSteps } from "../sql/barrier.ts";
 import type { LockSteps } from "../../lock/steps.ts";
 import { LOCK_DDL, SqliteLockSteps } from "./lock.ts";
 import type { ScheduleSteps } from "../../schedule/steps.ts";
-import { SCHEDULE_DDL, SqliteScheduleSteps } from "./schedule.ts";
+import { SCHEDULE_DDL, SqlScheduleSteps } from "../sql/schedule.ts";
 import type { QueueSteps } from "../../queue/steps.ts";
 import { QUEUE_DDL, SqliteQueueSteps } from "./queue.ts";
 import { WalHint } from "./wal_hint.ts";
@@ -130,7 +130,7 @@ export class SqliteBackend implements Backend {
   readonly #sql = new SqliteSqlStore(this);
   readonly barrier: BarrierSteps = new SqlBarrierSteps(this.#sql);
   readonly lock: LockSteps = new SqliteLockSteps(this);
-  readonly schedule: ScheduleSteps = new SqliteScheduleSteps(this);
+  readonly schedule: ScheduleSteps = new SqlScheduleSteps(this.#sql);
   readonly queue: QueueSteps = new SqliteQueueSteps(this);
   /** What leases and due times are measured by: see {@link HostClock}. */
   readonly clock: HostClock;
