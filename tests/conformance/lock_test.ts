@@ -206,7 +206,7 @@ conformance("foreign data in a lock's keys is refused", async ({ open }) => {
   const backend = await open();
   await plantForeignLock(backend, "alien");
   await assert.rejects(lock(backend, "alien", quick), ForeignDataError);
-});
+}, { skip: ["postgres"] }); // Postgres enforces the columns' types: such a row cannot be stored.
 
 conformance("bad lock options are usage errors", async ({ open }) => {
   const backend = await open();
