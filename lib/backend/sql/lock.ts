@@ -84,9 +84,16 @@ interface Ticket {
   started: number;
 }
 
+/** A row of the step's first read: the counters, and one ticket (none: NULLs). */
+type StateRow =
+  & { tickets: number; indicator: number | null; lim: number | null }
+  & ({ ticket: number } & Omit<Ticket, "ticket"> | { [K in keyof Ticket]: null });
+
 /** Lock steps over one {@link SqlStore}. */
 export class SqlLockSteps implements LockSteps {
   readonly #store: SqlStore;
+  /** Transactions of steps under way that emitted an event. */
+  readonly #emitted = new WeakSet<SqlTransaction>();
 
   /** Steps on `store`'s namespace. */
   constructor(store: SqlStore) {
@@ -97,64 +104,72 @@ export class SqlLockSteps implements LockSteps {
     return this.#store.namespace;
   }
 
-  /** Runs a step that may write, serialized with every other step on `name`. */
+  /**
+   * Runs a step that may write, serialized with every other step on `name`. A step that
+   * emitted events trims the event table once and announces the change once, however many it
+   * emitted: on Postgres each statement is a round trip, and a holder's renewal may wait for
+   * this step.
+   */
   #write<T>(name: string, step: (tx: SqlTransaction) => Promise<T>): Promise<T> {
     return this.#store.write(async (tx) => {
       await tx.lock({ kind: "lock", name });
-      return await step(tx);
+      this.#emitted.delete(tx); // an engine may reuse the object of a step that failed
+      const result = await step(tx);
+      if (this.#emitted.delete(tx)) {
+        await tx.run(
+          `DELETE FROM coord_lock_event WHERE namespace = ? AND id <=
+           (SELECT max(id) FROM coord_lock_event WHERE namespace = ?) - ?`,
+          this.#ns,
+          this.#ns,
+          EVENTS_KEPT,
+        );
+        // Every change comes with an event: waiters hear of it through the same call.
+        await tx.notify({ kind: "lock", name });
+      }
+      return result;
     });
   }
 
-  /** The last ticket handed out, whether or not the queue exists (it survives a reset). */
-  async #issued(tx: SqlTransaction, name: string): Promise<number> {
-    // Every step starts here: refuse rows of this lock that another program wrote.
+  /**
+   * The last ticket handed out, whether or not the queue exists (it survives a reset), the
+   * queue when there is one, and its tickets in order: one query, as every step starts here
+   * (on Postgres each query is a round trip, and a holder's renewal may wait for this step).
+   */
+  async #state(
+    tx: SqlTransaction,
+    name: string,
+  ): Promise<{ issued: number; queue: Queue | undefined; tickets: Ticket[] }> {
+    // Refuse rows of this lock that another program wrote before reading any.
     await tx.refuseForeignRows(`lock "${name}"`, LOCK_TABLES, { name });
-    const [row] = await tx.all<{ tickets: number }>(
-      "SELECT tickets FROM coord_lock_counter WHERE namespace = ? AND name = ?",
+    const rows = await tx.all<StateRow>(
+      `SELECT c.tickets AS tickets, q.indicator AS indicator, q.lim AS lim, t.ticket AS ticket,
+         t.label AS label, t.since AS since, t.expires_at AS expires_at,
+         t.granted_at AS granted_at, t.started AS started
+       FROM coord_lock_counter c LEFT JOIN coord_lock q USING (namespace, name)
+       LEFT JOIN coord_lock_ticket t ON t.namespace = c.namespace AND t.name = c.name
+       WHERE c.namespace = ? AND c.name = ? ORDER BY t.ticket`,
       this.#ns,
       name,
     );
-    return row?.tickets ?? 0;
-  }
-
-  async #queue(tx: SqlTransaction, name: string): Promise<Queue | undefined> {
-    await this.#issued(tx, name); // refuses rows another program wrote
-    const [row] = await tx.all<Queue>(
-      `SELECT c.tickets AS tickets, q.indicator AS indicator, q.lim AS lim
-       FROM coord_lock q JOIN coord_lock_counter c USING (namespace, name)
-       WHERE q.namespace = ? AND q.name = ?`,
-      this.#ns,
-      name,
-    );
-    return row;
-  }
-
-  #tickets(tx: SqlTransaction, name: string): Promise<Ticket[]> {
-    return tx.all<Ticket>(
-      `SELECT ticket, label, since, expires_at, granted_at, started FROM coord_lock_ticket
-       WHERE namespace = ? AND name = ? ORDER BY ticket`,
-      this.#ns,
-      name,
-    );
+    if (rows.length === 0) return { issued: 0, queue: undefined, tickets: [] };
+    const [{ tickets, indicator, lim }] = rows;
+    return {
+      issued: tickets,
+      queue: indicator === null || lim === null ? undefined : { tickets, indicator, lim },
+      tickets: rows.flatMap(({ ticket, label, since, expires_at, granted_at, started }) =>
+        ticket === null ? [] : [{ ticket, label, since, expires_at, granted_at, started }]
+      ),
+    };
   }
 
   async #emit(tx: SqlTransaction, name: string, event: LockEvent): Promise<void> {
-    const ns = this.#ns;
     await tx.run(
       "INSERT INTO coord_lock_event (namespace, name, event) VALUES (?, ?, ?)",
-      ns,
+      this.#ns,
       name,
       JSON.stringify(event),
     );
-    await tx.run(
-      `DELETE FROM coord_lock_event WHERE namespace = ? AND id <=
-       (SELECT max(id) FROM coord_lock_event WHERE namespace = ?) - ?`,
-      ns,
-      ns,
-      EVENTS_KEPT,
-    );
-    // Every change comes with an event: waiters hear of it through the same call.
-    await tx.notify({ kind: "lock", name });
+    this.#emitted.add(tx);
   }
 
   async #remove(tx: SqlTransaction, name: string, ticket: number): Promise<void> {
@@ -252,10 +267,17 @@ export class SqlLockSteps implements LockSteps {
 
   /**
    * What every step does first: drop expired tickets, move the indicator forward, grant the
-   * tickets now among the first `lim`. Returns the live tickets in order.
+   * tickets now among the first `lim`. Takes the queue's tickets in order (as read, or as the
+   * step changed them), returns the live ones.
    */
-  async #settle(tx: SqlTransaction, name: string, queue: Queue, now: number): Promise<Ticket[]> {
-    let live = await this.#tickets(tx, name);
+  async #settle(
+    tx: SqlTransaction,
+    name: string,
+    queue: Queue,
+    tickets: Ticket[],
+    now: number,
+  ): Promise<Ticket[]> {
+    let live = tickets;
     const before = JSON.stringify(queue);
     const expired = live.filter((t) => t.expires_at < now);
     for (const t of expired) {
@@ -298,10 +320,10 @@ export class SqlLockSteps implements LockSteps {
   enqueue(name: string, r: EnqueueRequest): Promise<EnqueueResult> {
     return this.#write(name, async (tx): Promise<EnqueueResult> => {
       const now = await tx.now();
-      const issued = await this.#issued(tx, name);
-      const queue = await this.#queue(tx, name) ??
-        { tickets: issued, indicator: issued + 1, lim: r.limit };
-      const before = await this.#settle(tx, name, queue, now);
+      const state = await this.#state(tx, name);
+      const { issued } = state;
+      const queue = state.queue ?? { tickets: issued, indicator: issued + 1, lim: r.limit };
+      const before = await this.#settle(tx, name, queue, state.tickets, now);
       const taken = await this.#taken(tx, name, r.request);
       if (taken) {
         await this.#extendLease(tx, name, taken.ticket, now + r.expireMs);
@@ -323,6 +345,14 @@ export class SqlLockSteps implements LockSteps {
         r.request,
         token,
       );
+      const taking: Ticket = {
+        ticket,
+        label: r.label,
+        since: now,
+        expires_at: now + r.expireMs,
+        granted_at: null,
+        started: 0,
+      };
       await tx.run(
         `INSERT INTO coord_lock_ticket
          (namespace, name, ticket, label, since, expires_at, granted_at, started)
@@ -335,7 +365,7 @@ export class SqlLockSteps implements LockSteps {
         now + r.expireMs,
       );
       await this.#emit(tx, name, { event: "assigned", ticket, label: r.label });
-      const live = await this.#settle(tx, name, queue, now);
+      const live = await this.#settle(tx, name, queue, [...before, taking], now);
       return { outcome: "queued", ticket, token, ...this.#standing(live, ticket, now) };
     });
   }
@@ -348,9 +378,9 @@ export class SqlLockSteps implements LockSteps {
     // file do not wake each other; renewals and starts are writes.
     return this.#write(name, async (tx): Promise<TicketState> => {
       const now = await tx.now();
-      const queue = await this.#queue(tx, name);
+      const { queue, tickets } = await this.#state(tx, name);
       if (!queue) return { state: "gone" };
-      const live = await this.#settle(tx, name, queue, now);
+      const live = await this.#settle(tx, name, queue, tickets, now);
       const mine = live.find((t) => t.ticket === r.ticket);
       if (mine && r.renew) await this.#extendLease(tx, name, r.ticket, now + r.expireMs);
       const standing = this.#standing(live, r.ticket, now);
@@ -373,9 +403,10 @@ export class SqlLockSteps implements LockSteps {
   ): Promise<"released" | "granted" | "gone"> {
     return this.#write(name, async (tx) => {
       const now = await tx.now();
-      const queue = await this.#queue(tx, name);
+      const { queue, tickets } = await this.#state(tx, name);
       if (!queue) return "gone";
-      const mine = (await this.#settle(tx, name, queue, now)).find((t) => t.ticket === r.ticket);
+      const live = await this.#settle(tx, name, queue, tickets, now);
+      const mine = live.find((t) => t.ticket === r.ticket);
       if (!mine) return "gone";
       const held = mine.granted_at !== null;
       if (held && r.unlessGranted) return "granted";
@@ -385,7 +416,7 @@ export class SqlLockSteps implements LockSteps {
         label: mine.label,
       });
       await this.#remove(tx, name, r.ticket);
-      await this.#settle(tx, name, queue, now);
+      await this.#settle(tx, name, queue, live.filter((t) => t !== mine), now);
       return "released";
     });
   }
@@ -394,9 +425,9 @@ export class SqlLockSteps implements LockSteps {
     // Settles first, as every step does (and as on Redis): a crash shows up, and moves the
     // indicator, when it is looked at.
     return this.#write(name, async (tx) => {
-      const queue = await this.#queue(tx, name);
+      const { queue, tickets } = await this.#state(tx, name);
       if (!queue) return undefined;
-      const users = (await this.#settle(tx, name, queue, await tx.now())).map((t) => ({
+      const users = (await this.#settle(tx, name, queue, tickets, await tx.now())).map((t) => ({
         ticket: t.ticket,
         label: t.label,
         since: t.since,
@@ -418,12 +449,12 @@ export class SqlLockSteps implements LockSteps {
 
   reset(name: string, r: { force: boolean; expectTickets?: number }): Promise<ResetResult> {
     return this.#write(name, async (tx): Promise<ResetResult> => {
-      const queue = await this.#queue(tx, name);
+      const { queue, tickets } = await this.#state(tx, name);
       if (!queue) return { outcome: "missing" };
       if (r.expectTickets !== undefined && r.expectTickets !== queue.tickets) {
         return { outcome: "activity" };
       }
-      const users = (await this.#settle(tx, name, queue, await tx.now())).length;
+      const users = (await this.#settle(tx, name, queue, tickets, await tx.now())).length;
       if (users > 0 && !r.force) return { outcome: "in-use", users };
       const ns = this.#ns;
       for (const table of ["coord_lock_ticket", "coord_lock_request"]) {
