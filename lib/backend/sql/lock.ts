@@ -1,7 +1,9 @@
 /**
  * Lock steps in portable SQL, for every SQL backend: each one transaction, with the same
  * outcomes and events as `../redis/lock.lua`. Events go to a table that `coord turn follow`
- * tails, and each one announces a change of the resource to its waiters.
+ * tails, and each one announces a change of the resource to its waiters. Writes go out with
+ * `later`: a step reads what it needs first, so on Postgres its writes share the commit's round
+ * trip, and a step holds the resource's lock for as few round trips as it reads.
  *
  * @module
  */
@@ -116,7 +118,7 @@ export class SqlLockSteps implements LockSteps {
       this.#emitted.delete(tx); // an engine may reuse the object of a step that failed
       const result = await step(tx);
       if (this.#emitted.delete(tx)) {
-        await tx.run(
+        await tx.later(
           `DELETE FROM coord_lock_event WHERE namespace = ? AND id <=
            (SELECT max(id) FROM coord_lock_event WHERE namespace = ?) - ?`,
           this.#ns,
@@ -163,7 +165,7 @@ export class SqlLockSteps implements LockSteps {
   }
 
   async #emit(tx: SqlTransaction, name: string, event: LockEvent): Promise<void> {
-    await tx.run(
+    await tx.later(
       "INSERT INTO coord_lock_event (namespace, name, event) VALUES (?, ?, ?)",
       this.#ns,
       name,
@@ -174,7 +176,7 @@ export class SqlLockSteps implements LockSteps {
 
   async #remove(tx: SqlTransaction, name: string, ticket: number): Promise<void> {
     for (const table of ["coord_lock_ticket", "coord_lock_request"]) {
-      await tx.run(
+      await tx.later(
         `DELETE FROM ${table} WHERE namespace = ? AND name = ? AND ticket = ?`,
         this.#ns,
         name,
@@ -207,7 +209,7 @@ export class SqlLockSteps implements LockSteps {
     ticket: number,
     expiresAt: number,
   ): Promise<void> {
-    await tx.run(
+    await tx.later(
       `UPDATE coord_lock_ticket SET expires_at = ?
        WHERE namespace = ? AND name = ? AND ticket = ?`,
       expiresAt,
@@ -234,7 +236,7 @@ export class SqlLockSteps implements LockSteps {
       );
     }
     const token = Math.max((row?.token ?? 0) + 1, Math.floor(now * 1000));
-    await tx.run(
+    await tx.later(
       `INSERT INTO coord_lock_token (namespace, name, token) VALUES (?, ?, ?)
        ON CONFLICT (namespace, name) DO UPDATE SET token = excluded.token`,
       this.#ns,
@@ -246,7 +248,7 @@ export class SqlLockSteps implements LockSteps {
 
   async #save(tx: SqlTransaction, name: string, queue: Queue): Promise<void> {
     const ns = this.#ns;
-    await tx.run(
+    await tx.later(
       `INSERT INTO coord_lock (namespace, name, tickets, indicator, lim) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (namespace, name) DO UPDATE SET tickets = excluded.tickets,
          indicator = excluded.indicator, lim = excluded.lim`,
@@ -256,7 +258,7 @@ export class SqlLockSteps implements LockSteps {
       queue.indicator,
       queue.lim,
     );
-    await tx.run(
+    await tx.later(
       `INSERT INTO coord_lock_counter (namespace, name, tickets) VALUES (?, ?, ?)
        ON CONFLICT (namespace, name) DO UPDATE SET tickets = excluded.tickets`,
       ns,
@@ -295,7 +297,7 @@ export class SqlLockSteps implements LockSteps {
     for (const t of live.slice(0, queue.lim)) {
       if (t.granted_at !== null) continue;
       t.granted_at = now;
-      await tx.run(
+      await tx.later(
         "UPDATE coord_lock_ticket SET granted_at = ? WHERE namespace = ? AND name = ? AND ticket = ?",
         now,
         this.#ns,
@@ -336,7 +338,7 @@ export class SqlLockSteps implements LockSteps {
       const ticket = ++queue.tickets;
       const token = await this.#nextToken(tx, name, now);
       await this.#save(tx, name, queue);
-      await tx.run(
+      await tx.later(
         `INSERT INTO coord_lock_request (namespace, name, ticket, request, token)
          VALUES (?, ?, ?, ?, ?)`,
         this.#ns,
@@ -353,7 +355,7 @@ export class SqlLockSteps implements LockSteps {
         granted_at: null,
         started: 0,
       };
-      await tx.run(
+      await tx.later(
         `INSERT INTO coord_lock_ticket
          (namespace, name, ticket, label, since, expires_at, granted_at, started)
          VALUES (?, ?, ?, ?, ?, ?, NULL, 0)`,
@@ -385,7 +387,7 @@ export class SqlLockSteps implements LockSteps {
       if (mine && r.renew) await this.#extendLease(tx, name, r.ticket, now + r.expireMs);
       const standing = this.#standing(live, r.ticket, now);
       if (standing.state === "granted" && r.starting && mine && !mine.started) {
-        await tx.run(
+        await tx.later(
           "UPDATE coord_lock_ticket SET started = 1 WHERE namespace = ? AND name = ? AND ticket = ?",
           this.#ns,
           name,
@@ -458,9 +460,9 @@ export class SqlLockSteps implements LockSteps {
       if (users > 0 && !r.force) return { outcome: "in-use", users };
       const ns = this.#ns;
       for (const table of ["coord_lock_ticket", "coord_lock_request"]) {
-        await tx.run(`DELETE FROM ${table} WHERE namespace = ? AND name = ?`, ns, name);
+        await tx.later(`DELETE FROM ${table} WHERE namespace = ? AND name = ?`, ns, name);
       }
-      await tx.run("DELETE FROM coord_lock WHERE namespace = ? AND name = ?", ns, name);
+      await tx.later("DELETE FROM coord_lock WHERE namespace = ? AND name = ?", ns, name);
       await this.#emit(tx, name, { event: "reset" });
       return { outcome: "removed" };
     });
