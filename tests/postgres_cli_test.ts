@@ -136,8 +136,6 @@ Deno.test({
   async fn() {
     for (
       const args of [
-        ["lock", "run", "x", "--url", url!, "--", "true"],
-        ["turn", "status", "x", "--url", url!],
         ["queue", "status", "--url", url!],
       ]
     ) {

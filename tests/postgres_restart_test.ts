@@ -93,6 +93,68 @@ Deno.test({
   },
 });
 
+Deno.test({
+  name: "a connection killed in the middle of a lock step leaves no part of the step",
+  ignore: sharedUrl === undefined,
+  async fn() {
+    const namespace = freshNamespace();
+    const schema = schemaIdentifier(namespace);
+    await using backend = await connect({ url: sharedUrl, namespace, env: {} });
+    const enqueue = (label: string) =>
+      backend.lock.enqueue("half", {
+        label,
+        limit: 1,
+        expireMs: 60_000,
+        request: crypto.randomUUID(),
+      });
+    const first = await enqueue("first");
+    assert.equal(first.outcome === "queued" && first.state, "granted");
+
+    const pg = await importPg();
+    const other = new pg.Client({ connectionString: sharedUrl } as never) as PgClient;
+    await other.connect();
+    try {
+      // Holding the queue's row stops the next enqueue after it stored its fencing token, at
+      // the update of that row: in the middle of its transaction.
+      await other.query("BEGIN");
+      await other.query(`SELECT 1 FROM ${schema}.coord_lock WHERE name = 'half' FOR UPDATE`);
+      const { rows: [{ pid: holder }] } = await other.query("SELECT pg_backend_pid() AS pid");
+      // Its rejection can arrive before pg_terminate_backend's reply: expect it from the start.
+      const second = assert.rejects(enqueue("second"), BackendUnavailableError);
+      const stuck = await blockedBy(other, holder as number);
+      // It stopped after writing the token: the partial write is there to be undone.
+      const { rows: written } = await other.query(
+        `SELECT 1 FROM pg_locks WHERE pid = $1 AND mode = 'RowExclusiveLock'
+         AND relation = '${schema}.coord_lock_token'::regclass`,
+        [stuck],
+      );
+      assert.equal(written.length, 1, "the step wrote its token before it stopped");
+      await other.query("SELECT pg_terminate_backend($1)", [stuck]);
+      await second;
+      await other.query("ROLLBACK");
+      const { rows: tokens } = await other.query(`SELECT token FROM ${schema}.coord_lock_token`);
+      assert.deepEqual(tokens.map((r) => Number(r.token)), [
+        first.outcome === "queued" && first.token,
+      ]);
+      const { rows: events } = await other.query(
+        `SELECT event FROM ${schema}.coord_lock_event ORDER BY id`,
+      );
+      assert.deepEqual(events.map((r) => JSON.parse(r.event as string).event), [
+        "assigned",
+        "granted",
+      ]);
+    } finally {
+      await other.end();
+    }
+
+    const status = await backend.lock.status("half");
+    assert.equal(status?.tickets, 1);
+    assert.deepEqual(status?.users.map((u) => u.label), ["first"]);
+    const again = await enqueue("second");
+    assert.equal(again.outcome === "queued" && again.ticket, 2);
+  },
+});
+
 /** The backend pid waiting for a lock `holder` holds, once there is one. */
 async function blockedBy(client: PgClient, holder: number): Promise<number> {
   const deadline = performance.now() + HANG_GUARD_MS;

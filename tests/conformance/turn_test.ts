@@ -317,7 +317,7 @@ conformance("coord turn on a queue holding foreign data exits 65 and leaves it",
     assert.match(r.stderr.trim(), /^coord: lock "alien": .*another program wrote there/);
   }
   await assert.rejects(backend.lock.status("alien"), /another program wrote there/);
-});
+}, { skip: ["postgres"] }); // Postgres enforces the columns' types: such a row cannot be stored.
 
 conformance("resetQueue leaves a queue that took a ticket since it was seen", async (ctx) => {
   const backend = await ctx.open();

@@ -7,9 +7,11 @@
 import type { Backend } from "../../lib/backend/types.ts";
 import type { RedisBackend } from "../../lib/backend/redis/backend.ts";
 import type { SqliteBackend } from "../../lib/backend/sqlite/backend.ts";
+import type { PostgresBackend } from "../../lib/backend/postgres/backend.ts";
+import type { SqlValue } from "../../lib/backend/sql/transaction.ts";
 import { LOCK_KEY_TYPES } from "../../lib/backend/redis/lock.ts";
 
-/** Every table where SQLite keeps a lock's rows (events aside). */
+/** Every table where SQLite and Postgres keep a lock's rows (events aside). */
 const LOCK_TABLES = [
   "coord_lock",
   "coord_lock_ticket",
@@ -36,11 +38,10 @@ export async function users(
 
 /** Deletes everything lock `name` keeps, as a backend restarted without persistence would. */
 export async function forgetLock(backend: Backend, name: string): Promise<void> {
-  if (backend.kind === "sqlite") {
-    const db = (backend as SqliteBackend).db;
+  if (isSql(backend)) {
     for (const table of LOCK_TABLES) {
-      db.prepare(`DELETE FROM ${table} WHERE namespace = ? AND name = ?`)
-        .run(backend.namespace, name);
+      const sql = `DELETE FROM ${table} WHERE namespace = ? AND name = ?`;
+      await runSql(backend, sql, backend.namespace, name);
     }
     return;
   }
@@ -58,14 +59,16 @@ export async function rewindLock(
   name: string,
   to: { tickets: number; token: number },
 ): Promise<void> {
-  if (backend.kind === "sqlite") {
-    const db = (backend as SqliteBackend).db;
-    db.prepare("UPDATE coord_lock_counter SET tickets = ? WHERE namespace = ? AND name = ?")
-      .run(to.tickets, backend.namespace, name);
-    db.prepare("UPDATE coord_lock SET tickets = ? WHERE namespace = ? AND name = ?")
-      .run(to.tickets, backend.namespace, name);
-    db.prepare("UPDATE coord_lock_token SET token = ? WHERE namespace = ? AND name = ?")
-      .run(to.token, backend.namespace, name);
+  if (isSql(backend)) {
+    const rewound = [
+      ["coord_lock_counter", "tickets", to.tickets],
+      ["coord_lock", "tickets", to.tickets],
+      ["coord_lock_token", "token", to.token],
+    ] as const;
+    for (const [table, column, value] of rewound) {
+      const sql = `UPDATE ${table} SET ${column} = ? WHERE namespace = ? AND name = ?`;
+      await runSql(backend, sql, value, backend.namespace, name);
+    }
     return;
   }
   const redis = backend as RedisBackend;
@@ -73,4 +76,17 @@ export async function rewindLock(
   const tokens = redis.key("lock", name, "tokens");
   await redis.conn.send(tickets, ["SET", tickets, String(to.tickets)]);
   await redis.conn.send(tokens, ["SET", tokens, String(to.token)]);
+}
+
+function isSql(backend: Backend): boolean {
+  return backend.kind === "sqlite" || backend.kind === "postgres";
+}
+
+/** Runs one statement on an SQL backend, outside coord's steps. */
+async function runSql(backend: Backend, sql: string, ...params: SqlValue[]): Promise<void> {
+  if (backend.kind === "sqlite") {
+    (backend as SqliteBackend).db.prepare(sql).run(...params);
+    return;
+  }
+  await (backend as PostgresBackend).sql.write((tx) => tx.run(sql, ...params));
 }

@@ -11,6 +11,7 @@
 import { sleep } from "../../time.ts";
 import { ChangeFlag } from "../change_flag.ts";
 import type { ChangeWatcher, Topic } from "../types.ts";
+import type { Kind } from "../keys.ts";
 import type { PgClient } from "./client.ts";
 import { CHANGE_CHANNEL, changePayload } from "./sql_store.ts";
 
@@ -18,6 +19,16 @@ import { CHANGE_CHANNEL, changePayload } from "./sql_store.ts";
 export const POLL_MS = 50;
 /** After losing its connection (a server restart), the listener tries again this often. */
 const RELISTEN_MS = 1_000;
+
+/** The key of the kind-wide watchers a change's payload also wakes; undefined if unreadable. */
+function kindKeyOf(payload: string): string | undefined {
+  try {
+    const [namespace, kind] = JSON.parse(payload);
+    return JSON.stringify([namespace, kind]);
+  } catch {
+    return undefined; // another program's NOTIFY on the channel
+  }
+}
 
 /** The process's LISTEN connection and the watchers it serves. */
 export class ChangeListener {
@@ -58,6 +69,8 @@ export class ChangeListener {
     client.on("notification", (msg) => {
       if (msg.channel !== CHANGE_CHANNEL || msg.payload === undefined) return;
       for (const flag of this.#flags.get(msg.payload) ?? []) flag.notify();
+      const kindKey = kindKeyOf(msg.payload);
+      if (kindKey) { for (const flag of this.#flags.get(kindKey) ?? []) flag.notify(); }
     });
     try {
       await client.connect();
@@ -83,7 +96,15 @@ export class ChangeListener {
 
   /** A watcher of `topic`; see {@link ChangeWatcher}. */
   watch(namespace: string, topic: Topic): Promise<ChangeWatcher> {
-    const key = changePayload(namespace, topic);
+    return this.#watch(changePayload(namespace, topic));
+  }
+
+  /** A watcher of every instance of `kind` in `namespace`, also those made later. */
+  watchKind(namespace: string, kind: Kind): Promise<ChangeWatcher> {
+    return this.#watch(JSON.stringify([namespace, kind]));
+  }
+
+  #watch(key: string): Promise<ChangeWatcher> {
     const flag = new ChangeFlag();
     let flags = this.#flags.get(key);
     if (!flags) this.#flags.set(key, flags = new Set());

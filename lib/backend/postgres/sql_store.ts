@@ -77,12 +77,30 @@ class Transaction implements SqlTransaction {
   }
 
   async all<T>(sql: string, ...params: SqlValue[]): Promise<T[]> {
-    if (this.#held.length > 0) await this.#simple("SELECT 1");
+    // Statements held back go in the same round trip, which then cannot carry parameters.
+    if (this.#held.length > 0) return (await this.#simple(this.#inline(sql, params))).rows as T[];
     return (await this.#client.query(this.#translate(sql), params)).rows as T[];
   }
 
   async run(sql: string, ...params: SqlValue[]): Promise<void> {
     await this.all(sql, ...params);
+  }
+
+  later(sql: string, ...params: SqlValue[]): Promise<void> {
+    this.#held.push(this.#inline(sql, params));
+    return Promise.resolve();
+  }
+
+  /** `sql` with its `?`s replaced by `params` as literals, for the simple query protocol. */
+  #inline(sql: string, params: SqlValue[]): string {
+    let n = 0;
+    return sql.replace(/\?/g, () => {
+      const value = params[n++];
+      if (value === null) return "NULL";
+      if (typeof value === "string") return this.#client.escapeLiteral(value);
+      if (!Number.isFinite(value)) throw new RangeError(`not a number SQL can take: ${value}`);
+      return `(${value})`; // parenthesized: "x -?" with -1 must not read as a comment
+    });
   }
 
   async now(): Promise<number> {

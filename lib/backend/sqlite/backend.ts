@@ -24,7 +24,7 @@ import { isMemoryPath } from "../url.ts";
 import type { BarrierSteps } from "../../barrier/steps.ts";
 import { BARRIER_DDL, SqlBarrierSteps } from "../sql/barrier.ts";
 import type { LockSteps } from "../../lock/steps.ts";
-import { LOCK_DDL, SqliteLockSteps } from "./lock.ts";
+import { lockDdl, SqlLockSteps } from "../sql/lock.ts";
 import type { ScheduleSteps } from "../../schedule/steps.ts";
 import { SCHEDULE_DDL, SqlScheduleSteps } from "../sql/schedule.ts";
 import type { QueueSteps } from "../../queue/steps.ts";
@@ -84,7 +84,7 @@ function schema(): string[] {
   return [
     `CREATE TABLE IF NOT EXISTS coord_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
     ...BARRIER_DDL,
-    ...LOCK_DDL,
+    ...lockDdl("INTEGER PRIMARY KEY AUTOINCREMENT"),
     ...SCHEDULE_DDL,
     ...QUEUE_DDL,
   ];
@@ -129,7 +129,7 @@ export class SqliteBackend implements Backend {
   /** Steps written once in portable SQL reach this database through it. */
   readonly #sql = new SqliteSqlStore(this);
   readonly barrier: BarrierSteps = new SqlBarrierSteps(this.#sql);
-  readonly lock: LockSteps = new SqliteLockSteps(this);
+  readonly lock: LockSteps = new SqlLockSteps(this.#sql);
   readonly schedule: ScheduleSteps = new SqlScheduleSteps(this.#sql);
   readonly queue: QueueSteps = new SqliteQueueSteps(this);
   /** What leases and due times are measured by: see {@link HostClock}. */

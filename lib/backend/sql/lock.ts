@@ -1,0 +1,470 @@
+/**
+ * Lock steps in portable SQL, for every SQL backend: each one transaction, with the same
+ * outcomes and events as `../redis/lock.lua`. Events go to a table that `coord turn follow`
+ * tails, and each one announces a change of the resource to its waiters. Writes go out with
+ * `later`: a step reads what it needs first, so on Postgres its writes share the commit's round
+ * trip, and a step holds the resource's lock for as few round trips as it reads.
+ *
+ * @module
+ */
+
+import type {
+  EnqueueRequest,
+  EnqueueResult,
+  LockEvent,
+  LockSteps,
+  QueueStatus,
+  ResetResult,
+  TicketState,
+} from "../../lock/steps.ts";
+import { ForeignDataError } from "../../errors.ts";
+import type { SqlStore, SqlTransaction } from "./transaction.ts";
+
+/**
+ * The lock's tables; `event` keeps the latest events of each namespace for `follow`. Its ids
+ * must increase with each event, which portable SQL has no spelling for: `serialKey` is the
+ * engine's (SQLite's `INTEGER PRIMARY KEY AUTOINCREMENT`, Postgres's identity column).
+ *
+ * @example
+ * ```ts
+ * import { lockDdl } from "./lock.ts";
+ * const ddl = lockDdl("INTEGER PRIMARY KEY AUTOINCREMENT");
+ * ```
+ */
+export function lockDdl(serialKey: string): string[] {
+  return [
+    `CREATE TABLE IF NOT EXISTS coord_lock (
+    namespace TEXT NOT NULL, name TEXT NOT NULL, tickets BIGINT NOT NULL,
+    indicator BIGINT NOT NULL, lim BIGINT NOT NULL, PRIMARY KEY (namespace, name))`,
+    `CREATE TABLE IF NOT EXISTS coord_lock_ticket (
+    namespace TEXT NOT NULL, name TEXT NOT NULL, ticket BIGINT NOT NULL, label TEXT NOT NULL,
+    since DOUBLE PRECISION NOT NULL, expires_at DOUBLE PRECISION NOT NULL,
+    granted_at DOUBLE PRECISION, started BIGINT NOT NULL,
+    PRIMARY KEY (namespace, name, ticket))`,
+    // The last ticket handed out per resource; never deleted, not even by reset, so tickets —
+    // the fencing tokens — never repeat.
+    `CREATE TABLE IF NOT EXISTS coord_lock_counter (
+    namespace TEXT NOT NULL, name TEXT NOT NULL, tickets BIGINT NOT NULL,
+    PRIMARY KEY (namespace, name))`,
+    // The last fencing token handed out per resource; never deleted either.
+    `CREATE TABLE IF NOT EXISTS coord_lock_token (
+    namespace TEXT NOT NULL, name TEXT NOT NULL, token BIGINT NOT NULL,
+    PRIMARY KEY (namespace, name))`,
+    // Who took each live ticket, so that a retried enqueue gets the ticket it already took.
+    `CREATE TABLE IF NOT EXISTS coord_lock_request (
+    namespace TEXT NOT NULL, name TEXT NOT NULL, ticket BIGINT NOT NULL,
+    request TEXT NOT NULL, token BIGINT NOT NULL, PRIMARY KEY (namespace, name, ticket))`,
+    `CREATE TABLE IF NOT EXISTS coord_lock_event (
+    id ${serialKey}, namespace TEXT NOT NULL, name TEXT NOT NULL, event TEXT NOT NULL)`,
+  ];
+}
+
+/** The tables holding one lock's state (events are only shown, and are checked by doctor). */
+const LOCK_TABLES = [
+  "coord_lock_counter",
+  "coord_lock",
+  "coord_lock_ticket",
+  "coord_lock_token",
+  "coord_lock_request",
+];
+
+/** Events kept per namespace: enough for any follower polling a few times a second. */
+const EVENTS_KEPT = 1000;
+
+interface Queue {
+  tickets: number;
+  indicator: number;
+  lim: number;
+}
+
+interface Ticket {
+  ticket: number;
+  label: string;
+  since: number;
+  expires_at: number;
+  granted_at: number | null;
+  started: number;
+}
+
+/** A row of the step's first read: the counters, and one ticket (none: NULLs). */
+type StateRow =
+  & { tickets: number; indicator: number | null; lim: number | null }
+  & ({ ticket: number } & Omit<Ticket, "ticket"> | { [K in keyof Ticket]: null });
+
+/** Lock steps over one {@link SqlStore}. */
+export class SqlLockSteps implements LockSteps {
+  readonly #store: SqlStore;
+  /** Transactions of steps under way that emitted an event. */
+  readonly #emitted = new WeakSet<SqlTransaction>();
+
+  /** Steps on `store`'s namespace. */
+  constructor(store: SqlStore) {
+    this.#store = store;
+  }
+
+  get #ns(): string {
+    return this.#store.namespace;
+  }
+
+  /**
+   * Runs a step that may write, serialized with every other step on `name`. A step that
+   * emitted events trims the event table once and announces the change once, however many it
+   * emitted: on Postgres each statement is a round trip, and a holder's renewal may wait for
+   * this step.
+   */
+  #write<T>(name: string, step: (tx: SqlTransaction) => Promise<T>): Promise<T> {
+    return this.#store.write(async (tx) => {
+      await tx.lock({ kind: "lock", name });
+      this.#emitted.delete(tx); // an engine may reuse the object of a step that failed
+      const result = await step(tx);
+      if (this.#emitted.delete(tx)) {
+        await tx.later(
+          `DELETE FROM coord_lock_event WHERE namespace = ? AND id <=
+           (SELECT max(id) FROM coord_lock_event WHERE namespace = ?) - ?`,
+          this.#ns,
+          this.#ns,
+          EVENTS_KEPT,
+        );
+        // Every change comes with an event: waiters hear of it through the same call.
+        await tx.notify({ kind: "lock", name });
+      }
+      return result;
+    });
+  }
+
+  /**
+   * The last ticket handed out, whether or not the queue exists (it survives a reset), the
+   * queue when there is one, and its tickets in order: one query, as every step starts here
+   * (on Postgres each query is a round trip, and a holder's renewal may wait for this step).
+   */
+  async #state(
+    tx: SqlTransaction,
+    name: string,
+  ): Promise<{ issued: number; queue: Queue | undefined; tickets: Ticket[] }> {
+    // Refuse rows of this lock that another program wrote before reading any.
+    await tx.refuseForeignRows(`lock "${name}"`, LOCK_TABLES, { name });
+    const rows = await tx.all<StateRow>(
+      `SELECT c.tickets AS tickets, q.indicator AS indicator, q.lim AS lim, t.ticket AS ticket,
+         t.label AS label, t.since AS since, t.expires_at AS expires_at,
+         t.granted_at AS granted_at, t.started AS started
+       FROM coord_lock_counter c LEFT JOIN coord_lock q USING (namespace, name)
+       LEFT JOIN coord_lock_ticket t ON t.namespace = c.namespace AND t.name = c.name
+       WHERE c.namespace = ? AND c.name = ? ORDER BY t.ticket`,
+      this.#ns,
+      name,
+    );
+    if (rows.length === 0) return { issued: 0, queue: undefined, tickets: [] };
+    const [{ tickets, indicator, lim }] = rows;
+    return {
+      issued: tickets,
+      queue: indicator === null || lim === null ? undefined : { tickets, indicator, lim },
+      tickets: rows.flatMap(({ ticket, label, since, expires_at, granted_at, started }) =>
+        ticket === null ? [] : [{ ticket, label, since, expires_at, granted_at, started }]
+      ),
+    };
+  }
+
+  async #emit(tx: SqlTransaction, name: string, event: LockEvent): Promise<void> {
+    await tx.later(
+      "INSERT INTO coord_lock_event (namespace, name, event) VALUES (?, ?, ?)",
+      this.#ns,
+      name,
+      JSON.stringify(event),
+    );
+    this.#emitted.add(tx);
+  }
+
+  async #remove(tx: SqlTransaction, name: string, ticket: number): Promise<void> {
+    for (const table of ["coord_lock_ticket", "coord_lock_request"]) {
+      await tx.later(
+        `DELETE FROM ${table} WHERE namespace = ? AND name = ? AND ticket = ?`,
+        this.#ns,
+        name,
+        ticket,
+      );
+    }
+  }
+
+  /** The live ticket `request` took, with its token. */
+  async #taken(
+    tx: SqlTransaction,
+    name: string,
+    request: string,
+  ): Promise<{ ticket: number; token: number } | undefined> {
+    const [row] = await tx.all<{ ticket: number; token: number }>(
+      `SELECT r.ticket AS ticket, r.token AS token FROM coord_lock_request r
+       JOIN coord_lock_ticket t USING (namespace, name, ticket)
+       WHERE r.namespace = ? AND r.name = ? AND r.request = ?`,
+      this.#ns,
+      name,
+      request,
+    );
+    return row;
+  }
+
+  /** Moves a live ticket's lease to `expiresAt`. */
+  async #extendLease(
+    tx: SqlTransaction,
+    name: string,
+    ticket: number,
+    expiresAt: number,
+  ): Promise<void> {
+    await tx.later(
+      `UPDATE coord_lock_ticket SET expires_at = ?
+       WHERE namespace = ? AND name = ? AND ticket = ?`,
+      expiresAt,
+      this.#ns,
+      name,
+      ticket,
+    );
+  }
+
+  /**
+   * The next fencing token: never below the clock in µs, so that it does not repeat even when
+   * the counters were lost or rolled back (a file restored from a backup, rows deleted).
+   */
+  async #nextToken(tx: SqlTransaction, name: string, now: number): Promise<number> {
+    const [row] = await tx.all<{ token: number }>(
+      "SELECT token FROM coord_lock_token WHERE namespace = ? AND name = ?",
+      this.#ns,
+      name,
+    );
+    if (row && !Number.isSafeInteger(row.token)) {
+      throw new ForeignDataError(
+        `lock "${name}": coord_lock_token holds ${JSON.stringify(row.token)} — another ` +
+          `program wrote there; delete the row or use another --namespace`,
+      );
+    }
+    const token = Math.max((row?.token ?? 0) + 1, Math.floor(now * 1000));
+    await tx.later(
+      `INSERT INTO coord_lock_token (namespace, name, token) VALUES (?, ?, ?)
+       ON CONFLICT (namespace, name) DO UPDATE SET token = excluded.token`,
+      this.#ns,
+      name,
+      token,
+    );
+    return token;
+  }
+
+  async #save(tx: SqlTransaction, name: string, queue: Queue): Promise<void> {
+    const ns = this.#ns;
+    await tx.later(
+      `INSERT INTO coord_lock (namespace, name, tickets, indicator, lim) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (namespace, name) DO UPDATE SET tickets = excluded.tickets,
+         indicator = excluded.indicator, lim = excluded.lim`,
+      ns,
+      name,
+      queue.tickets,
+      queue.indicator,
+      queue.lim,
+    );
+    await tx.later(
+      `INSERT INTO coord_lock_counter (namespace, name, tickets) VALUES (?, ?, ?)
+       ON CONFLICT (namespace, name) DO UPDATE SET tickets = excluded.tickets`,
+      ns,
+      name,
+      queue.tickets,
+    );
+  }
+
+  /**
+   * What every step does first: drop expired tickets, move the indicator forward, grant the
+   * tickets now among the first `lim`. Takes the queue's tickets in order (as read, or as the
+   * step changed them), returns the live ones.
+   */
+  async #settle(
+    tx: SqlTransaction,
+    name: string,
+    queue: Queue,
+    tickets: Ticket[],
+    now: number,
+  ): Promise<Ticket[]> {
+    let live = tickets;
+    const before = JSON.stringify(queue);
+    const expired = live.filter((t) => t.expires_at < now);
+    for (const t of expired) {
+      await this.#emit(tx, name, { event: "crashed", ticket: t.ticket, label: t.label });
+      await this.#remove(tx, name, t.ticket);
+    }
+    live = live.filter((t) => t.expires_at >= now);
+    const target = live[0]?.ticket ?? queue.tickets + 1;
+    if (target > queue.indicator) {
+      if (target > queue.indicator + 1) {
+        await this.#emit(tx, name, { event: "bumped", from: queue.indicator, to: target });
+      }
+      queue.indicator = target;
+    }
+    for (const t of live.slice(0, queue.lim)) {
+      if (t.granted_at !== null) continue;
+      t.granted_at = now;
+      await tx.later(
+        "UPDATE coord_lock_ticket SET granted_at = ? WHERE namespace = ? AND name = ? AND ticket = ?",
+        now,
+        this.#ns,
+        name,
+        t.ticket,
+      );
+      await this.#emit(tx, name, { event: "granted", ticket: t.ticket });
+    }
+    // Unchanged state is not written: a commit would wake every waiter polling the file.
+    if (JSON.stringify(queue) !== before) await this.#save(tx, name, queue);
+    return live;
+  }
+
+  #standing(live: Ticket[], ticket: number, now: number): TicketState {
+    const index = live.findIndex((t) => t.ticket === ticket);
+    if (index < 0) return { state: "gone" };
+    if (live[index].granted_at !== null) return { state: "granted" };
+    const nextExpiry = Math.min(...live.slice(0, index).map((t) => t.expires_at));
+    return { state: "waiting", ahead: index, nextExpiryInMs: nextExpiry - now };
+  }
+
+  enqueue(name: string, r: EnqueueRequest): Promise<EnqueueResult> {
+    return this.#write(name, async (tx): Promise<EnqueueResult> => {
+      const now = await tx.now();
+      const state = await this.#state(tx, name);
+      const { issued } = state;
+      const queue = state.queue ?? { tickets: issued, indicator: issued + 1, lim: r.limit };
+      const before = await this.#settle(tx, name, queue, state.tickets, now);
+      const taken = await this.#taken(tx, name, r.request);
+      if (taken) {
+        await this.#extendLease(tx, name, taken.ticket, now + r.expireMs);
+        return { outcome: "queued", ...taken, ...this.#standing(before, taken.ticket, now) };
+      }
+      if (before.length > 0 && queue.lim !== r.limit) {
+        return { outcome: "mismatch", limit: queue.lim };
+      }
+      queue.lim = r.limit;
+      const ticket = ++queue.tickets;
+      const token = await this.#nextToken(tx, name, now);
+      await this.#save(tx, name, queue);
+      await tx.later(
+        `INSERT INTO coord_lock_request (namespace, name, ticket, request, token)
+         VALUES (?, ?, ?, ?, ?)`,
+        this.#ns,
+        name,
+        ticket,
+        r.request,
+        token,
+      );
+      const taking: Ticket = {
+        ticket,
+        label: r.label,
+        since: now,
+        expires_at: now + r.expireMs,
+        granted_at: null,
+        started: 0,
+      };
+      await tx.later(
+        `INSERT INTO coord_lock_ticket
+         (namespace, name, ticket, label, since, expires_at, granted_at, started)
+         VALUES (?, ?, ?, ?, ?, ?, NULL, 0)`,
+        this.#ns,
+        name,
+        ticket,
+        r.label,
+        now,
+        now + r.expireMs,
+      );
+      await this.#emit(tx, name, { event: "assigned", ticket, label: r.label });
+      const live = await this.#settle(tx, name, queue, [...before, taking], now);
+      return { outcome: "queued", ticket, token, ...this.#standing(live, ticket, now) };
+    });
+  }
+
+  check(
+    name: string,
+    r: { ticket: number; expireMs: number; renew: boolean; starting: boolean },
+  ): Promise<TicketState> {
+    // A plain check by a waiter writes only when something expired, so waiters polling the
+    // file do not wake each other; renewals and starts are writes.
+    return this.#write(name, async (tx): Promise<TicketState> => {
+      const now = await tx.now();
+      const { queue, tickets } = await this.#state(tx, name);
+      if (!queue) return { state: "gone" };
+      const live = await this.#settle(tx, name, queue, tickets, now);
+      const mine = live.find((t) => t.ticket === r.ticket);
+      if (mine && r.renew) await this.#extendLease(tx, name, r.ticket, now + r.expireMs);
+      const standing = this.#standing(live, r.ticket, now);
+      if (standing.state === "granted" && r.starting && mine && !mine.started) {
+        await tx.later(
+          "UPDATE coord_lock_ticket SET started = 1 WHERE namespace = ? AND name = ? AND ticket = ?",
+          this.#ns,
+          name,
+          r.ticket,
+        );
+        await this.#emit(tx, name, { event: "started", ticket: r.ticket });
+      }
+      return standing;
+    });
+  }
+
+  release(
+    name: string,
+    r: { ticket: number; unlessGranted: boolean },
+  ): Promise<"released" | "granted" | "gone"> {
+    return this.#write(name, async (tx) => {
+      const now = await tx.now();
+      const { queue, tickets } = await this.#state(tx, name);
+      if (!queue) return "gone";
+      const live = await this.#settle(tx, name, queue, tickets, now);
+      const mine = live.find((t) => t.ticket === r.ticket);
+      if (!mine) return "gone";
+      const held = mine.granted_at !== null;
+      if (held && r.unlessGranted) return "granted";
+      await this.#emit(tx, name, {
+        event: held ? "completed" : "left",
+        ticket: r.ticket,
+        label: mine.label,
+      });
+      await this.#remove(tx, name, r.ticket);
+      await this.#settle(tx, name, queue, live.filter((t) => t !== mine), now);
+      return "released";
+    });
+  }
+
+  status(name: string): Promise<QueueStatus | undefined> {
+    // Settles first, as every step does (and as on Redis): a crash shows up, and moves the
+    // indicator, when it is looked at.
+    return this.#write(name, async (tx) => {
+      const { queue, tickets } = await this.#state(tx, name);
+      if (!queue) return undefined;
+      const users = (await this.#settle(tx, name, queue, tickets, await tx.now())).map((t) => ({
+        ticket: t.ticket,
+        label: t.label,
+        since: t.since,
+        ...(t.granted_at !== null ? { grantedAt: t.granted_at } : {}),
+      }));
+      return { tickets: queue.tickets, indicator: queue.indicator, limit: queue.lim, users };
+    });
+  }
+
+  list(): Promise<string[]> {
+    return this.#store.read(async (tx) =>
+      // Sorted here, not by the engine, whose collation may differ (as on Redis).
+      (await tx.all<{ name: string }>(
+        "SELECT name FROM coord_lock WHERE namespace = ?",
+        this.#ns,
+      )).map((r) => r.name).sort()
+    );
+  }
+
+  reset(name: string, r: { force: boolean; expectTickets?: number }): Promise<ResetResult> {
+    return this.#write(name, async (tx): Promise<ResetResult> => {
+      const { queue, tickets } = await this.#state(tx, name);
+      if (!queue) return { outcome: "missing" };
+      if (r.expectTickets !== undefined && r.expectTickets !== queue.tickets) {
+        return { outcome: "activity" };
+      }
+      const users = (await this.#settle(tx, name, queue, tickets, await tx.now())).length;
+      if (users > 0 && !r.force) return { outcome: "in-use", users };
+      const ns = this.#ns;
+      for (const table of ["coord_lock_ticket", "coord_lock_request"]) {
+        await tx.later(`DELETE FROM ${table} WHERE namespace = ? AND name = ?`, ns, name);
+      }
+      await tx.later("DELETE FROM coord_lock WHERE namespace = ? AND name = ?", ns, name);
+      await this.#emit(tx, name, { event: "reset" });
+      return { outcome: "removed" };
+    });
+  }
+}
