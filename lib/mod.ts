@@ -41,20 +41,20 @@ export type {
   EnqueueResult,
   LockEvent,
   LockSteps,
-  QueueStatus,
   ResetResult,
+  TicketLine,
   TicketState,
   TicketUser,
 } from "./lock/steps.ts";
 export {
-  followQueues,
-  type QueueEvent,
-  type QueueRecord,
-  type QueueReport,
-  queueStatuses,
-  resetQueue,
-  type ResetQueueOptions,
+  followTicketLines,
+  resetTicketLine,
+  type ResetTicketLineOptions,
   statusRecord,
+  type TicketLineEvent,
+  type TicketLineRecord,
+  type TicketLineReport,
+  ticketLines,
 } from "./lock/console.ts";
 export {
   DEFAULT_GRACE_MS,

@@ -69,8 +69,8 @@ export type TicketState =
   /** The ticket is no longer in the queue: its lease lapsed, or the queue was reset. */
   | { state: "gone" };
 
-/** A queue as `coord turn status` shows it. */
-export interface QueueStatus {
+/** A resource's ticket line (its queue, in `coord turn`'s words), as `turn status` shows it. */
+export interface TicketLine {
   /** The last ticket handed out. */
   tickets: number;
   /** Whose turn it is: the lowest live ticket, or the next one to be handed out. */
@@ -124,8 +124,8 @@ export interface LockSteps {
     resource: string,
     request: { ticket: number; unlessGranted: boolean },
   ): Promise<"released" | "granted" | "gone">;
-  /** The queue, or undefined when there is none. */
-  status(resource: string): Promise<QueueStatus | undefined>;
+  /** The resource's ticket line, or undefined when there is none. */
+  status(resource: string): Promise<TicketLine | undefined>;
   /** Names of every queue in the namespace. */
   list(): Promise<string[]>;
   /**

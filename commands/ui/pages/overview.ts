@@ -6,7 +6,7 @@
 
 import { queueCounts } from "../../../lib/queue/queue.ts";
 import { scheduleStatus } from "../../../lib/schedule/status.ts";
-import { queueStatuses } from "../../../lib/lock/console.ts";
+import { ticketLines } from "../../../lib/lock/console.ts";
 import { barrierStatus } from "../../../lib/barrier/barrier.ts";
 import { link, type Page } from "../context.ts";
 import { html } from "../html.ts";
@@ -21,7 +21,7 @@ export const overviewPage: Page = async (ctx) => {
   const [queues, schedules, locks, barriers] = await Promise.all([
     queueCounts(backend),
     scheduleStatus(backend),
-    queueStatuses(backend),
+    ticketLines(backend),
     Promise.all(
       [...ctx.barriers].sort().map(async (name) => ({
         name,
