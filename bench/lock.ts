@@ -43,11 +43,14 @@ import { type JsonChild, killAll, spawnJsonChild } from "./json_child.ts";
 import { PEER_PACKAGES, REDLOCK_SETTINGS } from "./lock_worker.ts";
 import { orSkipped } from "./missing_tool.ts";
 import { cliHandoff } from "./lock_cli_handoff.ts";
-import { callOnce } from "./raw_resp.ts";
+import { redisCommand } from "../tests/support/resp.ts";
 import { type CommandStat, commandStats, serverCpuS } from "./redis_info.ts";
 import { startRedisServer } from "./redis_server.ts";
 import { type MsSummary, round2, round3, summarizeMs } from "./stats.ts";
 import { tempDir } from "./temp_dir.ts";
+import { progressOf } from "./progress.ts";
+
+const progress = progressOf("lock");
 
 /** The critical section: this long of busy work between acquire and release. */
 const HOLD_MS = 0.2;
@@ -279,7 +282,7 @@ async function contend(
   try {
     await Promise.all(children.map((child) => child.waitFor("ready", READY_TIMEOUT_MS)));
     if (redisPort !== undefined) {
-      await callOnce(redisPort, ["CONFIG", "RESETSTAT"]);
+      await redisCommand(redisPort, "CONFIG", "RESETSTAT");
       cpuBefore = await serverCpuS(redisPort);
     }
     const tmp = `${startFile}.tmp`;
@@ -567,8 +570,4 @@ function summaryLine(result: Record<string, unknown>): string {
 
 function round1(x: number): number {
   return Math.round(x * 10) / 10;
-}
-
-function progress(message: string): void {
-  console.error(`lock: ${message}`);
 }
