@@ -1,6 +1,6 @@
 /**
  * The lease keeper: keeps alive what a process holds for a while (a granted lock, a running
- * tick, a job) and tells when it is lost. One rule for every primitive:
+ * tick) and tells when it is lost. One rule for every primitive that holds something:
  *
  * - it renews every third of the lease, counted from the last renewal that was answered; a
  *   renewal that fails (an outage) or is not answered within a third is tried again soon;

@@ -1,7 +1,8 @@
 /**
  * The atomic steps a backend provides for fair locks (turn's ticket dispenser and indicator).
  * Each step is one Lua script on Redis and one transaction on SQLite, and reads time from the
- * backend's clock; waiting, heartbeats, timeouts and signals are in `lock.ts`.
+ * backend's clock; waiting, timeouts and signals are in `lock.ts`, keeping a holder's lease in
+ * `lib/lease.ts`.
  *
  * A resource has a ticket counter; each user takes the next ticket and keeps a presence lease
  * alive. The first `limit` live tickets hold the lock; the rest wait in ticket order. Every
