@@ -40,6 +40,20 @@ export interface LeaseKeeperOptions {
   lostReason(): Error;
 }
 
+/**
+ * How long a holder that lost its lease may take to stop its work (SIGTERM to SIGKILL): half
+ * the last third of the lease, the other half left for timers that fire late on a busy host.
+ *
+ * @example
+ * ```ts
+ * import { stopWithinMs } from "./lease.ts";
+ * stopWithinMs(1_500); // 250
+ * ```
+ */
+export function stopWithinMs(leaseMs: number): number {
+  return leaseMs / 6;
+}
+
 /** The longest pause before a failed renewal is tried again (several fit in a third). */
 const RETRY_MAX_MS = 250;
 
