@@ -31,6 +31,9 @@ import { orSkipped } from "./missing_tool.ts";
 import { startRedisServer } from "./redis_server.ts";
 import { round3, summarizeMs } from "./stats.ts";
 import { tempDir } from "./temp_dir.ts";
+import { progressOf } from "./progress.ts";
+
+const progress = progressOf("barrier");
 
 const PARTICIPANTS = 10;
 const ROUNDS = 20;
@@ -327,8 +330,4 @@ function notRun(label: string): NotRun {
 
 function range(values: number[]): number {
   return Math.max(...values) - Math.min(...values);
-}
-
-function progress(message: string): void {
-  console.error(`barrier: ${message}`);
 }

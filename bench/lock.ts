@@ -22,7 +22,9 @@
  * Then, per contender, a waiting process's CPU time while another holds the lock (utime +
  * stime from `/proc/PID/stat`, and the threads' `schedstat`, over a 3 s window), and how long
  * it took to notice the release after waiting that long. Peer `idle_timer_floor`: a process
- * that only wakes every 25 ms (the interval coord's SQLite waiters back off to), measured alike.
+ * that only wakes every 25 ms on a bare timer, measured alike — what the cheapest polling waiter
+ * costs (coord's SQLite waiters back off to 250 ms while the `-wal` file is watched, 50 ms where
+ * it cannot be: lib/backend/sqlite/backend.ts).
  *
  * Then the handoff on the command line (`lock_cli_handoff.ts`): ten queued `coord lock run`
  * processes, each running a 50 ms `sh -c`, on Redis and on SQLite, beside `flock(1)` doing the
@@ -43,11 +45,14 @@ import { type JsonChild, killAll, spawnJsonChild } from "./json_child.ts";
 import { PEER_PACKAGES, REDLOCK_SETTINGS } from "./lock_worker.ts";
 import { orSkipped } from "./missing_tool.ts";
 import { cliHandoff } from "./lock_cli_handoff.ts";
-import { callOnce } from "./raw_resp.ts";
+import { redisCommand } from "../tests/support/resp.ts";
 import { type CommandStat, commandStats, serverCpuS } from "./redis_info.ts";
 import { startRedisServer } from "./redis_server.ts";
 import { type MsSummary, round2, round3, summarizeMs } from "./stats.ts";
 import { tempDir } from "./temp_dir.ts";
+import { progressOf } from "./progress.ts";
+
+const progress = progressOf("lock");
 
 /** The critical section: this long of busy work between acquire and release. */
 const HOLD_MS = 0.2;
@@ -69,7 +74,7 @@ const START_LEAD_MS = 100;
 const BUDGET_MS = 150_000;
 /** The goals of the lock issue. */
 const GOALS = { redisP50Ms: 0.25, sqliteP50Ms: 2, idleCpuPct: 1 };
-/** The idle floor's timer: the interval coord's SQLite waiters back off to. */
+/** The idle floor's timer: a polling waiter's cost at 25 ms, kept so runs compare across days. */
 const POLL_FLOOR_MS = 25;
 /** Linux reports utime and stime in ticks of 1/100 s (USER_HZ). */
 const TICKS_PER_S = 100;
@@ -279,7 +284,7 @@ async function contend(
   try {
     await Promise.all(children.map((child) => child.waitFor("ready", READY_TIMEOUT_MS)));
     if (redisPort !== undefined) {
-      await callOnce(redisPort, ["CONFIG", "RESETSTAT"]);
+      await redisCommand(redisPort, "CONFIG", "RESETSTAT");
       cpuBefore = await serverCpuS(redisPort);
     }
     const tmp = `${startFile}.tmp`;
@@ -461,7 +466,7 @@ async function idleWaiter(
 
 /**
  * The floor for a waiter that polls: a process that only wakes every `intervalMs` on a bare
- * timer (coord's SQLite waiters back off to polling every 25 ms).
+ * timer.
  */
 async function pollFloor(intervalMs: number, budget: AbortSignal) {
   const label = `floor: a process waking every ${intervalMs} ms`;
@@ -567,8 +572,4 @@ function summaryLine(result: Record<string, unknown>): string {
 
 function round1(x: number): number {
   return Math.round(x * 10) / 10;
-}
-
-function progress(message: string): void {
-  console.error(`lock: ${message}`);
 }

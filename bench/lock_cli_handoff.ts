@@ -23,6 +23,10 @@ import { connect } from "../lib/mod.ts";
 import { errorLine } from "./command_timing.ts";
 import { findTool } from "./missing_tool.ts";
 import { round3, summarizeMs } from "./stats.ts";
+import { until } from "../tests/support/wait.ts";
+import { progressOf } from "./progress.ts";
+
+const progress = progressOf("lock: cli handoff");
 
 /** Processes queued behind the gate, and how long each one's command runs. */
 const WAITERS = 10;
@@ -171,12 +175,20 @@ async function runRound(c: Contender, base: string, signal: AbortSignal): Promis
   };
   const ends = [spawn(`echo gate >> ${log}; while [ ! -e ${gate} ]; do sleep 0.005; done`)];
   try {
-    await until(guard, async () => (await Deno.readTextFile(log)).includes("gate"));
+    await until(async () => (await Deno.readTextFile(log)).includes("gate"), {
+      what: "the gate holding the lock",
+      signal: guard,
+      intervalMs: POLL_MS,
+    });
     const stamp = (what: string) => `echo "${what} $$ $(date +%s%N)" >> ${log}`;
     for (let i = 0; i < WAITERS; i++) {
       ends.push(spawn(`${stamp("start")}; sleep ${HOLD_MS / 1000}; ${stamp("end")}`));
     }
-    await until(guard, async () => await c.queued() >= WAITERS);
+    await until(async () => await c.queued() >= WAITERS, {
+      what: "every waiter queued",
+      signal: guard,
+      intervalMs: POLL_MS,
+    });
     await Deno.writeTextFile(gate, "");
     const outputs = await Promise.all(ends.map((child) => child.output()));
     const failed = outputs.find(({ success }) => !success);
@@ -218,15 +230,4 @@ export function gapsOf(log: string): number[] {
     }
   }
   return gaps;
-}
-
-async function until(signal: AbortSignal, done: () => Promise<boolean>): Promise<void> {
-  while (!await done()) {
-    signal.throwIfAborted();
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-  }
-}
-
-function progress(message: string): void {
-  console.error(`lock: cli handoff: ${message}`);
 }

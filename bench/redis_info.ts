@@ -5,7 +5,7 @@
  * @module
  */
 
-import { callOnce } from "./raw_resp.ts";
+import { redisCommand } from "../tests/support/resp.ts";
 import { round2 } from "./stats.ts";
 
 /** One command's line of `INFO commandstats`: how often it ran, and its time inside the server. */
@@ -24,7 +24,7 @@ export interface CommandStat {
  * ```
  */
 export async function serverCpuS(port: number): Promise<number> {
-  const info = await callOnce(port, ["INFO", "cpu"]);
+  const info = await redisCommand(port, "INFO", "cpu");
   const field = (name: string) => Number(new RegExp(`${name}:([\\d.]+)`).exec(info)?.[1] ?? 0);
   return field("used_cpu_user") + field("used_cpu_sys");
 }
@@ -41,7 +41,7 @@ export async function serverCpuS(port: number): Promise<number> {
  * ```
  */
 export async function commandStats(port: number): Promise<Map<string, CommandStat>> {
-  const info = await callOnce(port, ["INFO", "commandstats"]);
+  const info = await redisCommand(port, "INFO", "commandstats");
   const stats = new Map<string, CommandStat>();
   // cmdstat_evalsha:calls=1312,usec=123107,usec_per_call=93.83,…
   for (const [, name, calls, usec] of info.matchAll(/cmdstat_(\S+?):calls=(\d+),usec=(\d+)/g)) {
@@ -70,7 +70,7 @@ export interface RedisUsage {
  * ```
  */
 export async function countRedisUsage(port: number): Promise<() => Promise<RedisUsage>> {
-  await callOnce(port, ["CONFIG", "RESETSTAT"]);
+  await redisCommand(port, "CONFIG", "RESETSTAT");
   const startS = await serverCpuS(port);
   return async () => {
     const cpuS = await serverCpuS(port) - startS;

@@ -11,10 +11,13 @@ import { join } from "node:path";
 import { connect } from "../lib/backend/connect.ts";
 import { errorLine, runToEnd } from "./command_timing.ts";
 import { orSkipped, requireTool } from "./missing_tool.ts";
-import { encodeCommand, RawRespConnection } from "./raw_resp.ts";
+import { encodeCommand, RawRespConnection } from "../tests/support/resp.ts";
 import { startRedisServer } from "./redis_server.ts";
 import { type LatencySummary, round2, timeCalls, timeCallsInterleaved } from "./stats.ts";
 import { tempDir } from "./temp_dir.ts";
+import { progressOf } from "./progress.ts";
+
+const progress = progressOf("roundtrip");
 
 /** Timed calls per figure, after {@link WARMUP} untimed ones. */
 const CALLS = 2_000;
@@ -116,8 +119,4 @@ async function runRedisBenchmark(
     };
   }
   return figures;
-}
-
-function progress(message: string): void {
-  console.error(`roundtrip: ${message}`);
 }

@@ -39,7 +39,7 @@ import { now, sleep } from "./clock.ts";
 import { errorLine } from "./command_timing.ts";
 import { type JsonChild, killAll, spawnJsonChild } from "./json_child.ts";
 import { orSkipped, type Skipped } from "./missing_tool.ts";
-import { callOnce } from "./raw_resp.ts";
+import { redisCommand } from "../tests/support/resp.ts";
 import { commandsPer, countRedisUsage, type RedisUsage, serverCpuS } from "./redis_info.ts";
 import { startRedisServer } from "./redis_server.ts";
 import { type MsSummary, round3, summarizeMs } from "./stats.ts";
@@ -49,6 +49,9 @@ import {
   type PostgresServer,
   startPostgres,
 } from "../tests/support/postgres_server.ts";
+import { progressOf } from "./progress.ts";
+
+const progress = progressOf("schedule");
 
 /** The task's period: short enough for ≥ 60 ticks a run within the bench's few minutes. */
 const PERIOD_MS = 250;
@@ -212,7 +215,7 @@ async function measureWith(
   }
   // BullMQ wakes for a delayed job when its BZPOPMIN times out, and redis-server handles
   // timeouts only when its event loop wakes: at `hz` per second when idle (default 10).
-  await callOnce(server.port, ["CONFIG", "SET", "hz", String(FAST_HZ)]);
+  await redisCommand(server.port, "CONFIG", "SET", "hz", String(FAST_HZ));
   bullmq[`processes_1_redis_hz_${FAST_HZ}`] = await measure({
     label: `bullmq, 1 process, redis-server hz ${FAST_HZ}`,
     processes: 1,
@@ -447,7 +450,7 @@ async function redisIdleCpu(port: number): Promise<Record<string, unknown>> {
 /** The server's `hz`: how often its timers (client timeouts included) run when idle. */
 async function redisHz(port: number): Promise<number | null> {
   // A RESP array: *2 $2 hz $N value
-  const reply = await callOnce(port, ["CONFIG", "GET", "hz"]);
+  const reply = await redisCommand(port, "CONFIG", "GET", "hz");
   const value = /^hz\r\n\$\d+\r\n(\d+)/m.exec(reply)?.[1];
   return value === undefined ? null : Number(value);
 }
@@ -489,8 +492,4 @@ function summaryLine(result: Record<string, unknown>): string {
   const lateness = late ? `lateness p50 ${late.p50} ms, p99 ${late.p99} ms` : "no runs";
   return `${result.ticks}/${result.expected_ticks} ticks, ${result.duplicates} duplicates, ` +
     `${result.missed} missed; ${lateness}`;
-}
-
-function progress(message: string): void {
-  console.error(`schedule: ${message}`);
 }

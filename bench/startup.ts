@@ -24,6 +24,9 @@ import {
 import { orSkipped, requireTool, type Skipped } from "./missing_tool.ts";
 import { type RedisServer, startRedisServer } from "./redis_server.ts";
 import { tempDir } from "./temp_dir.ts";
+import { progressOf } from "./progress.ts";
+
+const progress = progressOf("startup");
 
 const WARMUP = 3;
 const RUNS = 15;
@@ -265,8 +268,4 @@ function withRedis(
   return "skipped" in server
     ? Promise.resolve(server)
     : orSkipped(() => fn(server.url, server.port));
-}
-
-function progress(message: string): void {
-  console.error(`startup: ${message}`);
 }

@@ -6,8 +6,13 @@
  */
 
 import { ExitCode } from "../lib/errors.ts";
-import { followQueues, queueStatuses, resetQueue, statusRecord } from "../lib/lock/console.ts";
-import type { LockEvent, QueueStatus } from "../lib/lock/steps.ts";
+import {
+  followTicketLines,
+  resetTicketLine,
+  statusRecord,
+  ticketLines,
+} from "../lib/lock/console.ts";
+import type { LockEvent, TicketLine } from "../lib/lock/steps.ts";
 import type { Command } from "./command.ts";
 import { BACKEND_FLAGS, BACKEND_FLAGS_HELP, openBackend, parseFlags, usage } from "./flags.ts";
 import { writeLine } from "./output.ts";
@@ -80,7 +85,7 @@ async function status(argv: string[]): Promise<number> {
   });
   const named = resourcesOf(positionals, rest);
   await using backend = await openBackend("turn", values);
-  const reports = await queueStatuses(backend, named);
+  const reports = await ticketLines(backend, named);
   if (named === undefined && reports.length === 0) noQueues(backend.namespace);
   const tables: string[] = [];
   for (const { resource, status } of reports) {
@@ -98,7 +103,7 @@ async function follow(argv: string[]): Promise<number> {
   await using backend = await openBackend("turn", values);
   // Following ends when interrupted: that is its normal end, hence 0 and not 128+N.
   await withSignals(async (signal) => {
-    for await (const { resource, event } of await followQueues(backend, named, signal)) {
+    for await (const { resource, event } of await followTicketLines(backend, named, signal)) {
       if (!writeLine(eventLine(resource, event))) return;
     }
   });
@@ -116,7 +121,7 @@ async function reset(argv: string[]): Promise<number> {
   if (resources.length === 0) noQueues(backend.namespace);
   let refused = false;
   for (const resource of resources) {
-    const result = await resetQueue(backend, resource, { force: values.force });
+    const result = await resetTicketLine(backend, resource, { force: values.force });
     switch (result.outcome) {
       case "removed":
         // A confirmation, not data: stdout stays empty, as turn's console leaves it.
@@ -210,7 +215,7 @@ function describe(e: LockEvent): string {
  * });
  * ```
  */
-export function statusTable(resource: string, status: QueueStatus): string[] {
+export function statusTable(resource: string, status: TicketLine): string[] {
   const row = (name: string, n: number) =>
     `${column(name, NAME_COLUMNS)}${String(n).padStart(NUMBER_COLUMNS)}`;
   return [

@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
+import { BackendUnavailableError } from "./errors.ts";
 import { LeaseKeeper, type Renewal } from "./lease.ts";
+import { until } from "../tests/support/wait.ts";
 
 const lostReason = () => new Error("lost");
 
@@ -8,7 +10,7 @@ function aborted(signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => signal.addEventListener("abort", () => resolve()));
 }
 
-Deno.test("a lease whose renewals never answer is lost a whole lease after the claim", async () => {
+Deno.test("a lease whose renewals never answer is lost 2/3 of a lease after the claim", async () => {
   const heldSince = performance.now();
   let renewals = 0;
   const keeper = new LeaseKeeper({
@@ -17,8 +19,10 @@ Deno.test("a lease whose renewals never answer is lost a whole lease after the c
     renew: () => (renewals++, new Promise<Renewal>(() => {})),
     lostReason,
   });
+  // The last third is the holder's to stop its work before the backend hands the lease on.
+  assert.equal(keeper.deadline, heldSince + 200);
   await aborted(keeper.signal);
-  assert.ok(performance.now() - heldSince >= 300, "lost before its lease was over");
+  assert.ok(performance.now() - heldSince >= 200, "lost before 2/3 of its lease");
   assert.ok(renewals >= 1, "never tried to renew");
   assert.equal(keeper.signal.reason.message, "lost");
   await assert.rejects(keeper.renew(), /lost/);
@@ -40,6 +44,44 @@ Deno.test("answered renewals keep a lease held past many leases", async () => {
   await sixth.promise;
   assert.equal(keeper.lost, false);
   keeper.stop();
+});
+
+Deno.test("a renewal lost to an outage is tried again before the lease is lost", async () => {
+  const heldSince = performance.now();
+  const answered = Promise.withResolvers<void>();
+  let renewals = 0;
+  const keeper = new LeaseKeeper({
+    leaseMs: 3_000,
+    heldSince,
+    renew: () => {
+      if (++renewals === 1) return Promise.reject(new BackendUnavailableError("restarting"));
+      answered.resolve();
+      return Promise.resolve("held");
+    },
+    lostReason,
+  });
+  await answered.promise;
+  // Tried again soon after the failure, not a third later (which is the deadline itself).
+  await until(() => keeper.lost || keeper.deadline > heldSince + 2_000, { what: "the retry" });
+  assert.equal(keeper.lost, false);
+  await keeper.stop();
+});
+
+Deno.test("stop() resolves once the renewal under way has answered", async () => {
+  const answer = Promise.withResolvers<Renewal>();
+  let settled = false;
+  const keeper = new LeaseKeeper({
+    leaseMs: 60_000,
+    heldSince: performance.now(),
+    renew: () => answer.promise.finally(() => settled = true),
+    lostReason,
+  });
+  const renewing = keeper.renew();
+  const stopped = keeper.stop();
+  answer.resolve("held");
+  await stopped;
+  assert.equal(settled, true);
+  await renewing;
 });
 
 Deno.test("a renewal that finds another holder loses the lease at once", async () => {

@@ -1,15 +1,22 @@
 /**
- * coord as a library: the same primitives the `coord` command runs, for TypeScript programs.
+ * coord as a library: the same primitives the `coord` command runs, for TypeScript programs —
+ * connect to a backend, then meet at a barrier, hold a fair lock, schedule tasks or put and work
+ * on jobs. Backend authors find the contract each backend implements in `./backend` (the
+ * `lib/backend/mod.ts` module).
  *
  * @example
  * ```ts
- * import { connect, estimateClockOffset } from "./mod.ts";
+ * import { connect, withLock } from "./mod.ts";
  * await using backend = await connect({ url: "sqlite::memory:" });
- * const { offsetMs } = await estimateClockOffset(backend);
+ * const token = await withLock(backend, "deploy", (held) => Promise.resolve(held.token));
  * ```
  *
  * @module
  */
+
+export { connect, type ConnectOptions, DEFAULT_NAMESPACE } from "./backend/connect.ts";
+export type { Backend, BackendKind } from "./backend/types.ts";
+export { type ClockOffset, type ClockOffsetOptions, estimateClockOffset } from "./clock.ts";
 
 export {
   abortBarrier,
@@ -22,15 +29,8 @@ export {
   listBarriers,
   type ListBarriersOptions,
 } from "./barrier/barrier.ts";
-export type {
-  Arrival,
-  ArriveRequest,
-  ArriveResult,
-  BarrierStatus,
-  BarrierSteps,
-  GenerationState,
-  ParticipantInfo,
-} from "./barrier/steps.ts";
+export type { Arrival, BarrierStatus, ParticipantInfo } from "./barrier/steps.ts";
+
 export {
   DEFAULT_EXPIRE_MS,
   DEFAULT_PATIENCE_MS,
@@ -39,26 +39,16 @@ export {
   type LockOptions,
   withLock,
 } from "./lock/lock.ts";
-export type {
-  EnqueueRequest,
-  EnqueueResult,
-  LockEvent,
-  LockSteps,
-  QueueStatus,
-  ResetResult,
-  TicketState,
-  TicketUser,
-} from "./lock/steps.ts";
 export {
-  followQueues,
-  type QueueEvent,
-  type QueueRecord,
-  type QueueReport,
-  queueStatuses,
-  resetQueue,
-  type ResetQueueOptions,
-  statusRecord,
+  followTicketLines,
+  resetTicketLine,
+  type ResetTicketLineOptions,
+  type TicketLineEvent,
+  type TicketLineReport,
+  ticketLines,
 } from "./lock/console.ts";
+export type { LockEvent, ResetResult, TicketLine, TicketUser } from "./lock/steps.ts";
+
 export {
   DEFAULT_GRACE_MS,
   type Fixture,
@@ -83,13 +73,7 @@ export type {
 export { DEFAULT_LEASE_MS, DEFAULT_MAX_RETRIES, DEFAULT_RETRY_DELAY_MS } from "./schedule/task.ts";
 export { parseDuration, parseTiming, type Timing, type TimingOptions } from "./schedule/timing.ts";
 export type { ScheduleEvent } from "./schedule/runner.ts";
-export type {
-  DynamicTaskSpec,
-  LastRun,
-  Outcome,
-  TickLease,
-  TriggerRequest,
-} from "./schedule/record.ts";
+export type { DynamicTaskSpec, LastRun, Outcome, TickLease } from "./schedule/record.ts";
 export { type ProgramOptions, schedulerMain } from "../commands/schedule_program.ts";
 export { scheduleStatus, type TaskStatus, type TemplateStatus } from "./schedule/status.ts";
 export {
@@ -99,26 +83,23 @@ export {
   type TriggerOptions,
   triggerTask,
 } from "./schedule/control.ts";
-export type { ReadResult, ScheduleSteps, StoredRecord } from "./schedule/steps.ts";
 export {
   commandHandler,
   type CommandTaskOptions,
   type OutputSink,
 } from "./schedule/command_task.ts";
 export { ScheduleMetrics } from "./schedule/metrics.ts";
+
 export {
   cancelJob,
-  checkQueueName,
   FINISHED_STATES,
   getJob,
   type JobRef,
   jobRef,
   JobRemovedError,
-  jobSpecOf,
   parseJobRef,
   putJob,
   type PutOptions,
-  putRequestOf,
   queueCounts,
   retryJob,
   UnknownJobError,
@@ -126,8 +107,8 @@ export {
   type WaitOptions,
 } from "./queue/queue.ts";
 export { JobFailedError, type JobHandle, type Queue, queue } from "./queue/handle.ts";
-export { type Flow, type FlowGroup, type FlowJob, flowNodes, putFlow } from "./queue/flow.ts";
-export { jobLines, PUT_BATCH, putJobs } from "./queue/bulk.ts";
+export { type Flow, type FlowGroup, type FlowJob, putFlow } from "./queue/flow.ts";
+export { PUT_BATCH, putJobs } from "./queue/bulk.ts";
 export {
   DEFAULT_LIST_LIMIT,
   type JobPage,
@@ -158,49 +139,20 @@ export {
   type WorkOptions,
   type WorkResult,
 } from "./queue/worker.ts";
-export {
-  type Attempt,
-  type ClaimResult,
-  type Finish,
-  type FinishedState,
-  type FlowNode,
-  type JobEnd,
-  type JobGroup,
-  type JobRecord,
-  type JobSpec,
-  type JobState,
-  type Keep,
-  type ListCursor,
-  type ListState,
-  MAX_REMOVED,
-  MAX_STALLS,
-  type PutRequest,
-  type PutResult,
-  type QueueConfig,
-  type QueueCounts,
-  type QueueSteps,
+export type {
+  FinishedState,
+  JobEnd,
+  JobGroup,
+  JobRecord,
+  JobSpec,
+  JobState,
+  Keep,
+  ListState,
+  PutResult,
+  QueueConfig,
+  QueueCounts,
 } from "./queue/steps.ts";
-export { connect, type ConnectOptions, DEFAULT_NAMESPACE } from "./backend/connect.ts";
-export type {
-  Backend,
-  BackendKind,
-  ChangeWaitOptions,
-  ChangeWatcher,
-  EngineInfo,
-  ForeignEntry,
-  NamedEvent,
-  Topic,
-} from "./backend/types.ts";
-export type { Kind } from "./backend/keys.ts";
-export { maskPassword, parseBackendUrl, SUPPORTED_URLS } from "./backend/url.ts";
-export type {
-  BackendUrl,
-  HostPort,
-  PostgresTarget,
-  RedisCredentials,
-  SslMode,
-} from "./backend/url.ts";
-export { type ClockOffset, type ClockOffsetOptions, estimateClockOffset } from "./clock.ts";
+
 export {
   BackendRefusedError,
   BackendUnavailableError,

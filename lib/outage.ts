@@ -46,3 +46,24 @@ export class Outage {
     }
   }
 }
+
+/**
+ * Rejects with {@link BackendUnavailableError} when `step` does not answer within `ms`: a
+ * blackholed connection is an outage, not a wait without end.
+ *
+ * @example
+ * ```ts
+ * import { within } from "./outage.ts";
+ * const answer = await within(1_000, Promise.resolve("held")); // "held"
+ * ```
+ */
+export function within<T>(ms: number, step: Promise<T>): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new BackendUnavailableError(`no answer within ${Math.round(ms)} ms`)),
+      ms,
+    );
+  });
+  return Promise.race([step, timeout]).finally(() => clearTimeout(timer));
+}

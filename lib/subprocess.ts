@@ -52,6 +52,12 @@ export interface GroupOptions {
    * a new session without a terminal.
    */
   terminal?: boolean;
+  /**
+   * How long {@link ProcessGroup.stop} waits between SIGTERM and SIGKILL; default (and at most)
+   * {@link STOP_GRACE_MS}. Shorter where a lease leaves less: a lock's group must be gone
+   * before the lock can pass on.
+   */
+  graceMs?: number;
 }
 
 /**
@@ -80,6 +86,7 @@ export async function spawnGroup(
   options: GroupOptions = {},
 ): Promise<ProcessGroup> {
   const { args = [], stdin = "null", stdout = "piped", stderr = "piped" } = options;
+  const graceMs = Math.min(options.graceMs ?? STOP_GRACE_MS, STOP_GRACE_MS);
   const env = childEnv(options.env, options.passEnv);
   if (options.terminal && stdin === "inherit" && await inTerminalForeground()) {
     const pidFile = await Deno.makeTempFile({ prefix: "coord-pgid-" });
@@ -91,7 +98,7 @@ export async function spawnGroup(
       stdout,
       stderr,
     }).spawn();
-    return new ProcessGroup(child, readGroupId(pidFile, child.status));
+    return new ProcessGroup(child, readGroupId(pidFile, child.status), graceMs);
   }
   const child = new Deno.Command(program, {
     args,
@@ -102,7 +109,7 @@ export async function spawnGroup(
     stderr,
     detached: true,
   }).spawn();
-  return new ProcessGroup(child, Promise.resolve(child.pid));
+  return new ProcessGroup(child, Promise.resolve(child.pid), graceMs);
 }
 
 /**
@@ -135,12 +142,14 @@ sh -c 'echo $$ > "$0"; exec "$@"' "$0" "$@"`;
 export class ProcessGroup {
   readonly #child: Deno.ChildProcess;
   readonly #groupId: Promise<number | undefined>;
+  readonly #graceMs: number;
   #stopping: Promise<void> | undefined;
 
   /** Use {@link spawnGroup}. */
-  constructor(child: Deno.ChildProcess, groupId: Promise<number | undefined>) {
+  constructor(child: Deno.ChildProcess, groupId: Promise<number | undefined>, graceMs: number) {
     this.#child = child;
     this.#groupId = groupId;
+    this.#graceMs = graceMs;
   }
 
   /** How the command ended (on a terminal, as its shell reports it: 128+N after signal N). */
@@ -165,10 +174,10 @@ export class ProcessGroup {
   }
 
   /**
-   * Stops the whole group: SIGTERM, then SIGKILL to whatever of it is left after
-   * {@link STOP_GRACE_MS}. Resolves once the group is empty, or right after the SIGKILL (which
-   * cannot be ignored). At once when the group was already empty. Calling it again joins the
-   * stop under way.
+   * Stops the whole group: SIGTERM, then SIGKILL to whatever of it is left after the grace
+   * ({@link STOP_GRACE_MS}, or the shorter `graceMs`). Resolves once the group is empty, or
+   * right after the SIGKILL (which cannot be ignored). At once when the group was already
+   * empty. Calling it again joins the stop under way.
    */
   stop(): Promise<void> {
     this.#stopping ??= (async () => {
@@ -176,8 +185,10 @@ export class ProcessGroup {
       if (id === undefined) return;
       // SIGCONT too: a stopped process acts on SIGTERM only once continued.
       if (!signalGroup(id, "SIGTERM") || !signalGroup(id, "SIGCONT")) return;
-      for (let waitedMs = 0; waitedMs < STOP_GRACE_MS; waitedMs += GONE_CHECK_MS) {
-        await sleep(GONE_CHECK_MS);
+      // By the clock, not by counting checks: on a busy machine each sleep overruns.
+      const killAt = performance.now() + this.#graceMs;
+      while (performance.now() < killAt) {
+        await sleep(Math.min(GONE_CHECK_MS, killAt - performance.now()));
         // Signalling is the only portable way to ask whether a group still has members.
         if (!signalGroup(id, "SIGCONT")) return;
       }

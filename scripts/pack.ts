@@ -111,7 +111,10 @@ async function build(out: string): Promise<void> {
     license: config.license,
     type: "module",
     bin: { coord: "bin/coord" },
-    exports: { ".": { types: "./lib/mod.ts", default: "./lib/mod.js" } },
+    exports: {
+      ".": { types: "./lib/mod.ts", default: "./lib/mod.js" },
+      "./backend": { types: "./lib/backend/mod.ts", default: "./lib/backend/mod.js" },
+    },
     engines: { node: ">=18" },
     dependencies: dependencies(),
   };

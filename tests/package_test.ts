@@ -127,7 +127,7 @@ export function hello(args: { name: string }) { return \`hi \${args.name}\`; }
   }
 });
 
-Deno.test("a Deno project that npm-installs the tarball imports withLock from coord", async () => {
+Deno.test("a Deno project that npm-installs the tarball imports withLock from coord, the backend contract from coord/backend", async () => {
   const dir = await Deno.makeTempDir({ prefix: "coord-pack-project-" });
   try {
     await Deno.writeTextFile(join(dir, "package.json"), "{}\n");
@@ -135,8 +135,11 @@ Deno.test("a Deno project that npm-installs the tarball imports withLock from co
     await Deno.writeTextFile(
       join(dir, "app.ts"),
       `import { connect, withLock } from "coord";
+import { type LockSteps, MAX_STALLS } from "coord/backend";
 await using backend = await connect({ url: Deno.args[0] });
 console.log(await withLock(backend, "res", async (held) => held.token));
+const steps: LockSteps = backend.lock;
+console.error(\`\${(await steps.list()).length} lock(s); a job runs at most \${MAX_STALLS + 1} times\`);
 `,
     );
     // Type checking goes through the package's types, so a wrong call would fail here.

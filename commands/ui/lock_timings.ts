@@ -7,7 +7,7 @@
  */
 
 import type { Backend } from "../../lib/backend/types.ts";
-import { followQueues, queueStatuses } from "../../lib/lock/console.ts";
+import { followTicketLines, ticketLines } from "../../lib/lock/console.ts";
 import { Histogram } from "./histogram.ts";
 
 /** Wait and hold durations of the locks granted since the console started. */
@@ -27,7 +27,7 @@ export class LockTimings {
 
   /** Follows every lock queue until `signal` aborts; resolves once listening. */
   async follow(backend: Backend, signal: AbortSignal): Promise<void> {
-    const events = await followQueues(backend, undefined, signal);
+    const events = await followTicketLines(backend, undefined, signal);
     (async () => {
       try {
         for await (const { resource, event } of events) {
@@ -49,7 +49,7 @@ export class LockTimings {
   }
 
   async #granted(backend: Backend, resource: string, ticket: number): Promise<void> {
-    const [{ status }] = await queueStatuses(backend, [resource]);
+    const [{ status }] = await ticketLines(backend, [resource]);
     const user = status?.users.find((u) => u.ticket === ticket);
     // Released before it could be read: too short to matter to a histogram of waits.
     if (user?.grantedAt === undefined) return;

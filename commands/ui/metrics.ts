@@ -7,7 +7,7 @@
 
 import type { Backend } from "../../lib/backend/types.ts";
 import { queueCounts } from "../../lib/queue/queue.ts";
-import { queueStatuses } from "../../lib/lock/console.ts";
+import { ticketLines } from "../../lib/lock/console.ts";
 import { scheduleStatus } from "../../lib/schedule/status.ts";
 import { isTask } from "./pages/schedules.ts";
 import { holdersOf, waitersOf } from "./pages/locks.ts";
@@ -36,7 +36,7 @@ export async function metricsText(
 ): Promise<string> {
   const [queues, locks, schedules, now] = await Promise.all([
     queueCounts(backend),
-    queueStatuses(backend),
+    ticketLines(backend),
     scheduleStatus(backend),
     backend.now(),
   ]);

@@ -77,10 +77,32 @@ export interface ChangeWaitOptions {
   expect?: "soon" | "later";
 }
 
-/** A connection to the store all coord processes share. Close it when done. */
-export interface Backend extends AsyncDisposable {
+/**
+ * Which kinds' events each engine streams through {@link Backend.events}: SQLite keeps an
+ * event table for the lock only (`coord turn follow`); Redis announces every kind's changes by
+ * pub/sub (the lock's as `LockEvent`s, the others' as bare words such as `"changed"`);
+ * PostgreSQL streams none yet. Asking for another kind rejects.
+ */
+export interface EngineEventKinds {
+  /** The lock's events table only. */
+  sqlite: "lock";
+  /** Every kind, by pub/sub. */
+  redis: Kind;
+  /** Every kind, by pub/sub. */
+  "redis-cluster": Kind;
+  /** Every kind, by pub/sub. */
+  "redis-sentinel": Kind;
+  /** The lock's events table only, as on SQLite. */
+  postgres: "lock";
+}
+
+/**
+ * A connection to the store all coord processes share. Close it when done. `E` narrows it to
+ * the engines it may be (what {@link Backend.events} accepts follows from it).
+ */
+export interface Backend<E extends BackendKind = BackendKind> extends AsyncDisposable {
   /** Which engine this is. */
-  readonly kind: BackendKind;
+  readonly kind: E;
   /** The URL as given, with any password masked: safe to print. */
   readonly displayUrl: string;
   /** The prefix separating this tenant's state from others'. */
@@ -106,10 +128,10 @@ export interface Backend extends AsyncDisposable {
    * The events instances of `kind` announce (JSON values), as they happen, for live consoles:
    * of the named instances, or of every one (also those created later) when `names` is
    * undefined. Resolves once listening, so no event after that is missed; the stream ends
-   * when `signal` aborts.
+   * when `signal` aborts. Only the kinds of {@link EngineEventKinds} have events.
    */
   events(
-    kind: Kind,
+    kind: EngineEventKinds[E],
     names: string[] | undefined,
     signal: AbortSignal,
   ): Promise<AsyncIterable<NamedEvent>>;

@@ -1,7 +1,8 @@
 /**
  * The atomic steps a backend provides for barriers. Each step is one Lua script on Redis and
- * one transaction on SQLite, and reads time from the backend's clock; everything else
- * (waiting, timeouts, signals, sleeping until the release instant) is in `barrier.ts`.
+ * one transaction on SQLite or PostgreSQL (written once, in `lib/backend/sql/barrier.ts`), and
+ * reads time from the backend's clock; everything else (waiting, timeouts, signals, sleeping
+ * until the release instant) is in `barrier.ts`.
  *
  * A barrier is a sequence of generations. A generation collects arrivals, each a lease kept
  * alive by its participant; expired leases are dropped by every step before it counts. When

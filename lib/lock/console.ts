@@ -1,78 +1,80 @@
 /**
- * The lock console, as in turn's console script: the state of queues, their events as they
- * happen, and removing a queue nobody is in — as data; `coord turn` words it (commands/turn.ts).
+ * The lock console, as in turn's console script: the state of resources' ticket lines (what
+ * `coord turn` calls lock queues), their events as they happen, and removing a line nobody is in
+ * — as data; `coord turn` words it (commands/turn.ts).
  *
  * @module
  */
 
 import type { Backend } from "../backend/types.ts";
 import { checkName } from "../backend/keys.ts";
-import type { LockEvent, QueueStatus, ResetResult } from "./steps.ts";
+import type { LockEvent, ResetResult, TicketLine } from "./steps.ts";
 
-/** One queue's state, or `undefined` for a queue that does not exist. */
-export interface QueueReport {
-  /** The queue's resource. */
+/** One ticket line's state, or `undefined` for a line that does not exist. */
+export interface TicketLineReport {
+  /** The line's resource. */
   resource: string;
-  /** Its state; undefined when there is no such queue. */
-  status: QueueStatus | undefined;
+  /** Its state; undefined when there is no such line. */
+  status: TicketLine | undefined;
 }
 
 /**
- * The state of the named queues, in the order given (`status: undefined` for one that does not
- * exist), or of every queue in the namespace by name when `resources` is undefined.
+ * The state of the named resources' ticket lines, in the order given (`status: undefined` for
+ * one that does not exist), or of every line in the namespace by name when `resources` is
+ * undefined.
  *
  * @throws {UsageError} on an empty or too long name.
  * @example
  * ```ts
  * import { connect } from "../backend/connect.ts";
- * import { queueStatuses } from "./console.ts";
+ * import { ticketLines } from "./console.ts";
  * await using backend = await connect({ url: "sqlite::memory:" });
- * for (const { resource, status } of await queueStatuses(backend)) {
+ * for (const { resource, status } of await ticketLines(backend)) {
  *   console.log(resource, status?.indicator);
  * }
  * ```
  */
-export async function queueStatuses(
+export async function ticketLines(
   backend: Backend,
   resources?: string[],
-): Promise<QueueReport[]> {
+): Promise<TicketLineReport[]> {
   resources?.forEach((resource) => checkName("resource", resource));
   const names = resources ?? await backend.lock.list();
   const reports = await Promise.all(
     names.map(async (resource) => ({ resource, status: await backend.lock.status(resource) })),
   );
-  // A listed queue that was reset in the meantime is simply no longer there.
+  // A listed line that was reset in the meantime is simply no longer there.
   return resources ? reports : reports.filter((r) => r.status !== undefined);
 }
 
-/** Options of {@link resetQueue}. */
-export interface ResetQueueOptions {
-  /** Remove the queue even with users in it (they lose their tickets); default false. */
+/** Options of {@link resetTicketLine}. */
+export interface ResetTicketLineOptions {
+  /** Remove the line even with users in it (they lose their tickets); default false. */
   force?: boolean;
   /**
    * The state the decision to reset was made on (what the operator saw); default: read now.
-   * A queue that handed out a ticket since then is left alone (`activity`).
+   * A line that handed out a ticket since then is left alone (`activity`).
    */
-  seen?: QueueStatus;
+  seen?: TicketLine;
 }
 
 /**
- * Removes a queue nobody is in, in one atomic step: not when it has users (`in-use`), nor when
- * it handed out a ticket since `seen` was read (`activity`), unless `force`.
+ * Removes a ticket line nobody is in, in one atomic step: not when it has users (`in-use`), nor
+ * when it handed out a ticket since `seen` was read (`activity`), unless `force`.
  *
  * @throws {UsageError} on an empty or too long name.
  * @example
  * ```ts
  * import { connect } from "../backend/connect.ts";
- * import { resetQueue } from "./console.ts";
+ * import { resetTicketLine } from "./console.ts";
  * await using backend = await connect({ url: "sqlite::memory:" });
- * const { outcome } = await resetQueue(backend, "deploy"); // "missing": never used
+ * const { outcome } = await resetTicketLine(backend, "deploy"); // "missing": never used
  * ```
  */
-export async function resetQueue(
+export async function resetTicketLine(
   backend: Backend,
   resource: string,
-  { force = false, seen }: ResetQueueOptions = {},
+  { force = false, seen }: ResetTicketLineOptions = {},
 ): Promise<ResetResult> {
   checkName("resource", resource);
   if (force) return await backend.lock.reset(resource, { force: true });
@@ -81,16 +83,16 @@ export async function resetQueue(
   return await backend.lock.reset(resource, { force: false, expectTickets: before.tickets });
 }
 
-/** A queue's event, typed. */
-export interface QueueEvent {
-  /** The queue the event happened to. */
+/** A ticket line's event, typed. */
+export interface TicketLineEvent {
+  /** The resource whose line the event happened to. */
   resource: string;
   /** What happened. */
   event: LockEvent;
 }
 
 /**
- * The events of the named queues as they happen, or of every queue in the namespace (also
+ * The events of the named resources' lines as they happen, or of every line in the namespace (also
  * those created later) when `resources` is undefined. Resolves once listening; the stream
  * ends when `signal` aborts.
  *
@@ -98,19 +100,19 @@ export interface QueueEvent {
  * @example
  * ```ts ignore
  * import { connect } from "../backend/connect.ts";
- * import { followQueues } from "./console.ts";
+ * import { followTicketLines } from "./console.ts";
  * await using backend = await connect({ url: "redis://127.0.0.1:6379" });
  * const signal = AbortSignal.timeout(60_000);
- * for await (const { resource, event } of await followQueues(backend, ["deploy"], signal)) {
+ * for await (const { resource, event } of await followTicketLines(backend, ["deploy"], signal)) {
  *   console.log(resource, event.event);
  * }
  * ```
  */
-export async function followQueues(
+export async function followTicketLines(
   backend: Backend,
   resources: string[] | undefined,
   signal: AbortSignal,
-): Promise<AsyncIterable<QueueEvent>> {
+): Promise<AsyncIterable<TicketLineEvent>> {
   resources?.forEach((resource) => checkName("resource", resource));
   const events = await backend.events("lock", resources, signal);
   return (async function* () {
@@ -120,9 +122,9 @@ export async function followQueues(
   })();
 }
 
-/** A queue as `coord turn status --json` prints it (times: epoch ms, backend clock). */
-export interface QueueRecord {
-  /** The queue's resource. */
+/** A ticket line as `coord turn status --json` prints it (times: epoch ms, backend clock). */
+export interface TicketLineRecord {
+  /** The line's resource. */
   resource: string;
   /** Whose turn it is. */
   indicator: number;
@@ -139,7 +141,7 @@ export interface QueueRecord {
 }
 
 /**
- * A queue's state as plain data, for `--json`.
+ * A ticket line's state as plain data, for `--json`.
  *
  * @example
  * ```ts
@@ -147,7 +149,7 @@ export interface QueueRecord {
  * statusRecord("deploy", { tickets: 0, indicator: 1, limit: 1, users: [] }).holders; // []
  * ```
  */
-export function statusRecord(resource: string, status: QueueStatus): QueueRecord {
+export function statusRecord(resource: string, status: TicketLine): TicketLineRecord {
   const granted = (u: { grantedAt?: number }) => u.grantedAt !== undefined;
   return {
     resource,

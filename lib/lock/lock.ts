@@ -4,9 +4,9 @@
  *
  * A waiter wakes on the queue's announcements (pub/sub or change polling) and re-checks on its
  * own at the latest when the lease of a ticket ahead runs out, so a holder that died is passed
- * over within its lease without relying on the hint. A holder renews its lease every
- * expire/3; if it cannot for most of a lease, it gives the lock up (its signal aborts) before
- * the backend could hand it to the next user.
+ * over within its lease without relying on the hint. A holder's lease is kept by the lease
+ * keeper (lib/lease.ts): when no renewal is answered for 2/3 of a lease, its signal aborts
+ * before the backend could hand the lock to the next user.
  *
  * @module
  */
@@ -21,7 +21,8 @@ import {
 } from "../errors.ts";
 import { userInfo } from "node:os";
 import { MAX_DURATION_MS } from "../duration.ts";
-import { Outage } from "../outage.ts";
+import { LeaseKeeper } from "../lease.ts";
+import { Outage, within } from "../outage.ts";
 import { sleep } from "../time.ts";
 import type { LockEvent, TicketState } from "./steps.ts";
 
@@ -293,10 +294,9 @@ function isGrantOf(event: unknown, ticket: number): boolean {
 }
 
 /**
- * Keeps a granted ticket alive until released, and aborts its signal when the lease may be
- * lost: 2/3 of a lease after the last renewal that succeeded (counted from when it was sent),
- * whether later renewals failed or never answered. The backend hands the lock on only a full
- * lease after that renewal, so this holder stops first and there are never two.
+ * Keeps a granted ticket alive until released, by the lease keeper's rule: its signal aborts
+ * two thirds of a lease after the last answered renewal was sent, a third before the backend
+ * could hand the lock on, so the holder stops first and there are never two.
  */
 function hold(
   backend: Backend,
@@ -308,61 +308,40 @@ function hold(
   leaseFrom: number,
 ): LockHandle {
   const steps = backend.lock;
-  const lost = new AbortController();
-  const stop = new AbortController();
-  const lose = (why: string) => {
-    if (stop.signal.aborted || lost.signal.aborted) return;
-    lost.abort(
+  let why = "no renewal answered for 2/3 of --expire";
+  let starting = unstarted; // recorded by the first renewal, beside the holder's work
+  const keeper = new LeaseKeeper({
+    leaseMs: expireMs,
+    heldSince: leaseFrom,
+    renew: async () => {
+      let state: TicketState;
+      try {
+        state = await steps.check(resource, { ticket, expireMs, renew: true, starting });
+      } catch (error) {
+        if (error instanceof BackendUnavailableError) throw error;
+        // A refusal or garbage in the queue does not get better by asking again.
+        why = error instanceof Error ? error.message : String(error);
+        return "lost";
+      }
+      if (state.state === "gone") {
+        why = "the queue no longer has its ticket";
+        return "lost";
+      }
+      starting = false;
+      return "held";
+    },
+    lostReason: () =>
       new LeaseLostError(
         `lock "${resource}": lost the lease of ticket ${ticket} (${why}) — stopped so that ` +
           `no two users hold it`,
       ),
-    );
-    stop.abort();
-  };
-  let deadline: ReturnType<typeof setTimeout> | undefined;
-  const renewed = (sentAt: number) => {
-    leaseFrom = sentAt;
-    clearTimeout(deadline);
-    // A renewal answered after the release arms nothing: its timer would keep the process
-    // alive for 2/3 of a lease after the command ended.
-    if (stop.signal.aborted) return;
-    deadline = setTimeout(
-      () => lose("no renewal answered for 2/3 of --expire"),
-      Math.max(0, leaseFrom + (expireMs * 2) / 3 - performance.now()),
-    );
-  };
-  renewed(leaseFrom);
-  const heartbeat = (async () => {
-    let starting = unstarted; // recorded by the first renewal, beside the holder's work
-    while (!stop.signal.aborted) {
-      try {
-        await sleep(starting ? 0 : leaseFrom + expireMs / 3 - performance.now(), stop.signal);
-        const sentAt = performance.now();
-        const state = await within(
-          expireMs / 3,
-          steps.check(resource, { ticket, expireMs, renew: true, starting }),
-        );
-        if (state.state === "gone") return lose("the queue no longer has its ticket");
-        starting = false;
-        renewed(sentAt);
-      } catch (error) {
-        if (stop.signal.aborted) return;
-        if (!(error instanceof BackendUnavailableError)) {
-          return lose(error instanceof Error ? error.message : String(error));
-        }
-        // Try again soon: several attempts fit before the deadline.
-        await sleep(Math.min(expireMs / 10, 250), stop.signal).catch(() => {});
-      }
-    }
-  })();
+  });
+  if (starting) keeper.renew().catch(() => {});
   let released = false;
   const release = async () => {
     if (released) return;
     released = true;
-    stop.abort();
-    await heartbeat;
-    clearTimeout(deadline); // after the heartbeat: a renewal in flight sets a new one
+    await keeper.stop();
     // An unreachable backend is no reason to fail or hang here: the lease runs out anyway.
     await within(expireMs / 3, steps.release(resource, { ticket, unlessGranted: false }))
       .catch(() => {});
@@ -371,22 +350,10 @@ function hold(
     resource,
     token,
     waitedMs,
-    signal: lost.signal,
+    signal: keeper.signal,
     release,
     [Symbol.asyncDispose]: release,
   };
-}
-
-/** A step that does not answer within `ms` counts as an outage (a blackholed connection). */
-function within<T>(ms: number, step: Promise<T>): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new BackendUnavailableError(`no answer within ${Math.round(ms)} ms`)),
-      ms,
-    );
-  });
-  return Promise.race([step, timeout]).finally(() => clearTimeout(timer));
 }
 
 /**

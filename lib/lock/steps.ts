@@ -1,7 +1,8 @@
 /**
  * The atomic steps a backend provides for fair locks (turn's ticket dispenser and indicator).
  * Each step is one Lua script on Redis and one transaction on SQLite, and reads time from the
- * backend's clock; waiting, heartbeats, timeouts and signals are in `lock.ts`.
+ * backend's clock; waiting, timeouts and signals are in `lock.ts`, keeping a holder's lease in
+ * `lib/lease.ts`.
  *
  * A resource has a ticket counter; each user takes the next ticket and keeps a presence lease
  * alive. The first `limit` live tickets hold the lock; the rest wait in ticket order. Every
@@ -69,8 +70,8 @@ export type TicketState =
   /** The ticket is no longer in the queue: its lease lapsed, or the queue was reset. */
   | { state: "gone" };
 
-/** A queue as `coord turn status` shows it. */
-export interface QueueStatus {
+/** A resource's ticket line (its queue, in `coord turn`'s words), as `turn status` shows it. */
+export interface TicketLine {
   /** The last ticket handed out. */
   tickets: number;
   /** Whose turn it is: the lowest live ticket, or the next one to be handed out. */
@@ -124,8 +125,8 @@ export interface LockSteps {
     resource: string,
     request: { ticket: number; unlessGranted: boolean },
   ): Promise<"released" | "granted" | "gone">;
-  /** The queue, or undefined when there is none. */
-  status(resource: string): Promise<QueueStatus | undefined>;
+  /** The resource's ticket line, or undefined when there is none. */
+  status(resource: string): Promise<TicketLine | undefined>;
   /** Names of every queue in the namespace. */
   list(): Promise<string[]>;
   /**

@@ -1,7 +1,7 @@
 /**
- * A task whose body is a shell command (a crontab-style file's lines): run through `sh -c`,
- * its output passed on line by line with the task's name in front, its exit status deciding
- * success.
+ * A task whose body is a shell command (a crontab-style file's lines): run through `sh -c` in
+ * its own process group, its output passed on line by line to a sink (the CLI prints each line
+ * with the task's name in front), its exit status deciding success.
  *
  * @module
  */

@@ -3,8 +3,8 @@
  * with the backend's clock and replaced only if nobody replaced it since (compare-and-set).
  * Everything a scheduler decides — who claims a tick, leases, failure modes, the committed
  * tick — is decided once in `runner.ts` (and `control.ts`, `template.ts`) on top of reading and
- * writing a record, so every backend behaves the same by construction (pyncette's Redis and SQL repositories do the same with a version
- * column).
+ * writing a record, so every backend behaves the same by construction (pyncette's Redis and SQL
+ * repositories do the same with a version column).
  *
  * @module
  */

@@ -101,7 +101,10 @@ export interface TaskContext {
   /**
    * Extends the lease now (it is also extended every third of it while the run lasts).
    *
-   * @throws {LeaseLostError} when another instance took the tick over.
+   * @throws {LeaseLostError} when the lease is lost: another instance took the tick over, or no
+   * renewal was answered for 2/3 of the lease (README, Leases).
+   * @throws {BackendUnavailableError} when the backend does not answer this one (it is tried
+   * again on its own).
    */
   heartbeat(): Promise<void>;
 }

@@ -391,6 +391,32 @@ for (
 }
 
 conformance(
+  "a run whose renewals fail is stopped while the backend still holds its lease",
+  async (ctx) => {
+    let cut = false;
+    const observer = await ctx.open();
+    const seen = Promise.withResolvers<{ now: number; until: number }>();
+    const app = new Scheduler({ backend: writesCut(await ctx.open(), () => cut) });
+    app.task({ name: "cutoff", interval: "1h", lease: "3s" }, async (c) => {
+      cut = true; // every renewal from now on fails as an outage
+      await abortion(c.signal);
+      const { now, stored } = await observer.schedule.read("cutoff");
+      seen.resolve({ now, until: JSON.parse(stored!.value).lease.until });
+    });
+    const stop = new AbortController();
+    const running = app.run({ signal: stop.signal });
+    await dueNow(await ctx.open(), "cutoff");
+    const { now, until } = await seen.promise;
+    // The last third of the lease is the run's to stop in: another instance may claim the tick
+    // only once it is over.
+    assert.ok(now < until, `stopped ${now - until} ms after the backend's lease ran out`);
+    cut = false;
+    stop.abort();
+    await running;
+  },
+);
+
+conformance(
   "a best-effort task's runs overlap: a slow run does not hold the next tick",
   async (ctx) => {
     const runs: Run[] = [];
@@ -869,16 +895,34 @@ async function stealLease(backend: Backend, name: string): Promise<void> {
  */
 function replyLostOnce(backend: Backend, matches: (value: string) => boolean): Backend {
   let lost = false;
+  return withScheduleWrite(backend, async (write, name, request) => {
+    const written = await write(name, request);
+    if (lost || request.value === null || !matches(request.value)) return written;
+    lost = true;
+    throw new BackendUnavailableError("lost the backend: connection closed");
+  });
+}
+
+/** The backend with its schedule writes failing as unreachable while `cut()` says so. */
+function writesCut(backend: Backend, cut: () => boolean): Backend {
+  return withScheduleWrite(backend, (write, name, request) => {
+    if (cut()) throw new BackendUnavailableError("lost the backend: connection refused");
+    return write(name, request);
+  });
+}
+
+type ScheduleWrite = Backend["schedule"]["write"];
+
+/** The backend with its schedule writes going through `write` (given the real one). */
+function withScheduleWrite(
+  backend: Backend,
+  write: (real: ScheduleWrite, ...args: Parameters<ScheduleWrite>) => ReturnType<ScheduleWrite>,
+): Backend {
   const { schedule } = backend;
   const steps: Backend["schedule"] = {
     read: (name) => schedule.read(name),
     list: () => schedule.list(),
-    async write(name, request) {
-      const written = await schedule.write(name, request);
-      if (lost || request.value === null || !matches(request.value)) return written;
-      lost = true;
-      throw new BackendUnavailableError("lost the backend: connection closed");
-    },
+    write: (name, request) => write((n, r) => schedule.write(n, r), name, request),
   };
   return new Proxy(backend, {
     get(target, key) {

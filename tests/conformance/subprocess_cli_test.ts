@@ -4,12 +4,10 @@
  */
 
 import assert from "node:assert/strict";
-import { type CaseContext, conformance } from "../support/backends.ts";
+import { type CaseContext, conformance, envOf } from "../support/backends.ts";
 import { runCoord, spawnCoord } from "../support/cli.ts";
 import { users } from "../support/lock.ts";
 import { BackendUnavailableError } from "../../lib/errors.ts";
-
-const envOf = (ctx: CaseContext) => ({ COORD_URL: ctx.url, COORD_NAMESPACE: ctx.namespace });
 
 /**
  * coord's environment with its credentials. The Redis servers under test have no password, so

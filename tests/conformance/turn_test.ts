@@ -2,10 +2,10 @@
 
 import assert from "node:assert/strict";
 import type { Backend } from "../../lib/backend/types.ts";
-import { resetQueue } from "../../lib/lock/console.ts";
+import { resetTicketLine } from "../../lib/lock/console.ts";
 import { eventLine, statusTable } from "../../commands/turn.ts";
 import { lock } from "../../lib/lock/lock.ts";
-import type { QueueStatus } from "../../lib/lock/steps.ts";
+import type { TicketLine } from "../../lib/lock/steps.ts";
 import { type CaseContext, conformance, envOf, plantForeignLock } from "../support/backends.ts";
 import {
   childrenOf,
@@ -44,9 +44,9 @@ function reap(stack: AsyncDisposableStack, p: CoordProcess): CoordProcess {
 async function queueState(
   backend: Backend,
   resource: string,
-  done: (status: QueueStatus | undefined) => boolean,
+  done: (status: TicketLine | undefined) => boolean,
   timeoutMs = HANG_GUARD_MS,
-): Promise<QueueStatus | undefined> {
+): Promise<TicketLine | undefined> {
   const deadline = performance.now() + timeoutMs;
   await using watcher = await backend.watch({ kind: "lock", name: resource });
   for (;;) {
@@ -319,15 +319,15 @@ conformance("coord turn on a queue holding foreign data exits 65 and leaves it",
   await assert.rejects(backend.lock.status("alien"), /another program wrote there/);
 }, { skip: ["postgres"] }); // Postgres enforces the columns' types: such a row cannot be stored.
 
-conformance("resetQueue leaves a queue that took a ticket since it was seen", async (ctx) => {
+conformance("resetTicketLine leaves a queue that took a ticket since it was seen", async (ctx) => {
   const backend = await ctx.open();
   await useOnce(backend, "r", "first");
   const seen = await backend.lock.status("r");
   await useOnce(backend, "r", "meanwhile");
-  assert.deepEqual(await resetQueue(backend, "r", { seen }), { outcome: "activity" });
+  assert.deepEqual(await resetTicketLine(backend, "r", { seen }), { outcome: "activity" });
   assert.equal((await backend.lock.status("r"))?.tickets, 2);
-  assert.deepEqual(await resetQueue(backend, "r"), { outcome: "removed" });
-  assert.deepEqual(await resetQueue(backend, "r"), { outcome: "missing" });
+  assert.deepEqual(await resetTicketLine(backend, "r"), { outcome: "removed" });
+  assert.deepEqual(await resetTicketLine(backend, "r"), { outcome: "missing" });
 });
 
 Deno.test("bad coord turn arguments exit 64 with one line", async () => {

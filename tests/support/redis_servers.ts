@@ -10,8 +10,8 @@
 
 import { bulkStrings, infoField, redisCommandWith } from "./resp.ts";
 
-/** A standalone redis-server. */
-export interface RedisServer {
+/** A standalone redis-server; `await using` stops it as {@linkcode RedisServer.stop} does. */
+export interface RedisServer extends AsyncDisposable {
   /** `redis://127.0.0.1:PORT`, with `:PASSWORD@` when a password was asked for. */
   url: string;
   port: number;
@@ -125,6 +125,11 @@ export async function startStandalone(
     }));
     const auth = password === undefined ? "" : `:${encodeURIComponent(password)}@`;
     let stopped: Promise<void> | undefined;
+    const stop = () =>
+      stopped ??= (async () => {
+        await terminate(node);
+        await removeDir(dir);
+      })();
     return {
       url: `redis://${auth}127.0.0.1:${node.spec.port}`,
       port: node.spec.port,
@@ -132,13 +137,8 @@ export async function startStandalone(
       get pid() {
         return node.child.pid;
       },
-      stop() {
-        stopped ??= (async () => {
-          await terminate(node);
-          await removeDir(dir);
-        })();
-        return stopped;
-      },
+      stop,
+      [Symbol.asyncDispose]: stop,
       async restart() {
         if (stopped) throw new Error(`redis-server on port ${node.spec.port} was stopped`);
         await terminate(node);

@@ -1,7 +1,9 @@
 /**
- * A deliberately tiny RESP2 client for the test harness: one connection per command, raw reply
- * text back. It exists so the harness can probe servers (PING, INFO, CLUSTER INFO, SENTINEL …)
- * without the client library under test and without spawning redis-cli for every poll.
+ * A deliberately tiny RESP2 client for tests and benchmarks: raw reply text back, no parsing
+ * beyond finding where a reply ends. The test harness probes servers with it (PING, INFO,
+ * CLUSTER INFO, SENTINEL …) without the client library under test and without spawning
+ * redis-cli for every poll; benchmarks measure a client's overhead against its bare round trip
+ * ({@linkcode RawRespConnection}).
  *
  * @module
  */
@@ -67,7 +69,7 @@ export async function redisCommandWith(
   }, timeoutMs);
   try {
     conn = await Deno.connect({ hostname, port, signal: deadline.signal });
-    await writeAll(conn, encoder.encode(commands.map(encodeCommand).join("")));
+    for (const command of commands) await writeAll(conn, encodeCommand(command));
     const replies = await readReplies(conn, commands.length);
     if (password !== undefined && !replies[0].startsWith("+OK")) {
       throw new RedisCommandError(
@@ -122,7 +124,7 @@ export function bulkStrings(reply: string): string[] {
   const strings: string[] = [];
   let at = 0;
   while (at < bytes.length) {
-    const lineEnd = indexOfCrlf(bytes, at);
+    const lineEnd = indexOfCrlf(bytes, bytes.length, at);
     if (lineEnd < 0) break;
     const header = decoder.decode(bytes.subarray(at, lineEnd));
     at = lineEnd + 2;
@@ -136,10 +138,99 @@ export function bulkStrings(reply: string): string[] {
   return strings;
 }
 
-function encodeCommand(args: string[]): string {
+/**
+ * Encodes a command as a RESP array of bulk strings, the way clients send it.
+ *
+ * @example
+ * ```ts
+ * new TextDecoder().decode(encodeCommand(["PING"])); // "*1\r\n$4\r\nPING\r\n"
+ * ```
+ */
+export function encodeCommand(args: readonly string[]): Uint8Array {
   // Lengths are in bytes, not UTF-16 units.
-  return `*${args.length}\r\n` +
-    args.map((arg) => `$${encoder.encode(arg).length}\r\n${arg}\r\n`).join("");
+  const parts = args.map((arg) => `$${encoder.encode(arg).length}\r\n${arg}\r\n`);
+  return encoder.encode(`*${args.length}\r\n${parts.join("")}`);
+}
+
+/**
+ * The offset just past the reply that starts at `at` in `bytes[0, end)`, or -1 when the reply
+ * is not complete yet. Knows simple strings, errors, integers, bulk strings and arrays (RESP2).
+ *
+ * @example
+ * ```ts
+ * const reply = new TextEncoder().encode("+PONG\r\n");
+ * replyEnd(reply, reply.length); // 7
+ * ```
+ */
+export function replyEnd(bytes: Uint8Array, end: number, at = 0): number {
+  const lineEnd = indexOfCrlf(bytes, end, at);
+  if (lineEnd < 0) return -1;
+  const type = String.fromCharCode(bytes[at]);
+  const afterLine = lineEnd + 2;
+  if (type === "+" || type === "-" || type === ":") return afterLine;
+  const length = Number(decoder.decode(bytes.subarray(at + 1, lineEnd)));
+  if (type === "$") {
+    if (length < 0) return afterLine;
+    const last = afterLine + length + 2;
+    return last <= end ? last : -1;
+  }
+  if (type === "*") {
+    let next = afterLine;
+    for (let i = 0; i < length; i++) {
+      next = replyEnd(bytes, end, next);
+      if (next < 0) return -1;
+    }
+    return next;
+  }
+  throw new Error(`unexpected RESP type byte ${JSON.stringify(type)}`);
+}
+
+/** One TCP connection to a Redis server on loopback, sending one command at a time. */
+export class RawRespConnection implements Disposable {
+  readonly #conn: Deno.TcpConn;
+  readonly #buf = new Uint8Array(64 * 1024);
+
+  private constructor(conn: Deno.TcpConn) {
+    this.#conn = conn;
+  }
+
+  /**
+   * Connects to `127.0.0.1:port`, with Nagle off as real clients have it.
+   *
+   * @example
+   * ```ts ignore
+   * using conn = await RawRespConnection.open(6379);
+   * await conn.call(encodeCommand(["PING"])); // "+PONG\r\n"
+   * ```
+   */
+  static async open(port: number): Promise<RawRespConnection> {
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+    conn.setNoDelay(true);
+    return new RawRespConnection(conn);
+  }
+
+  /** Sends an encoded command and reads its whole reply, returned as raw text. */
+  async call(request: Uint8Array): Promise<string> {
+    await writeAll(this.#conn, request);
+    let length = 0;
+    for (;;) {
+      const n = await this.#conn.read(this.#buf.subarray(length));
+      if (n === null) throw new Error("connection closed by the server");
+      length += n;
+      const end = replyEnd(this.#buf, length);
+      if (end >= 0) return decoder.decode(this.#buf.subarray(0, end));
+      if (length === this.#buf.length) throw new Error("reply larger than 64 KiB");
+    }
+  }
+
+  /** Closes the socket. */
+  close(): void {
+    this.#conn.close();
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
 }
 
 async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
@@ -154,7 +245,7 @@ async function readReplies(conn: Deno.Conn, count: number): Promise<string[]> {
     const replies: string[] = [];
     let at = 0;
     while (replies.length < count) {
-      const end = replyEnd(buffer, at);
+      const end = replyEnd(buffer, buffer.length, at);
       if (end < 0) break;
       replies.push(decoder.decode(buffer.subarray(at, end)));
       at = end;
@@ -169,32 +260,8 @@ async function readReplies(conn: Deno.Conn, count: number): Promise<string[]> {
   }
 }
 
-/** Index just past the reply starting at `at`, or -1 when more bytes are needed. */
-function replyEnd(bytes: Uint8Array, at: number): number {
-  const lineEnd = indexOfCrlf(bytes, at);
-  if (lineEnd < 0) return -1;
-  const type = String.fromCharCode(bytes[at]);
-  const afterLine = lineEnd + 2;
-  if (type === "+" || type === "-" || type === ":") return afterLine;
-  const length = Number(decoder.decode(bytes.subarray(at + 1, lineEnd)));
-  if (type === "$") {
-    if (length < 0) return afterLine;
-    const end = afterLine + length + 2;
-    return end <= bytes.length ? end : -1;
-  }
-  if (type === "*") {
-    let next = afterLine;
-    for (let i = 0; i < length; i++) {
-      next = replyEnd(bytes, next);
-      if (next < 0) return -1;
-    }
-    return next;
-  }
-  throw new Error(`unexpected RESP type byte ${JSON.stringify(type)}`);
-}
-
-function indexOfCrlf(bytes: Uint8Array, from: number): number {
-  for (let i = from; i + 1 < bytes.length; i++) {
+function indexOfCrlf(bytes: Uint8Array, end: number, from: number): number {
+  for (let i = from; i + 1 < end; i++) {
     if (bytes[i] === 13 && bytes[i + 1] === 10) return i;
   }
   return -1;

@@ -21,6 +21,8 @@ export interface UntilOptions {
   timeoutMs?: number;
   /** Pause between checks. Defaults to `20`. */
   intervalMs?: number;
+  /** Gives up, with the signal's reason, when it aborts (a caller's own deadline). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -38,10 +40,12 @@ export interface UntilOptions {
  */
 export async function until(
   predicate: () => boolean | Promise<boolean>,
-  { what = "the condition", timeoutMs = HANG_GUARD_MS, intervalMs = 20 }: UntilOptions = {},
+  options: UntilOptions = {},
 ): Promise<void> {
+  const { what = "the condition", timeoutMs = HANG_GUARD_MS, intervalMs = 20, signal } = options;
   const deadline = performance.now() + timeoutMs;
   while (!await predicate()) {
+    signal?.throwIfAborted();
     if (performance.now() > deadline) {
       throw new Error(`gave up waiting for ${what} after ${timeoutMs} ms`);
     }

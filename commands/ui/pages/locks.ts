@@ -6,26 +6,26 @@
  * @module
  */
 
-import { queueStatuses, resetQueue } from "../../../lib/lock/console.ts";
-import type { QueueStatus, TicketUser } from "../../../lib/lock/steps.ts";
+import { resetTicketLine, ticketLines } from "../../../lib/lock/console.ts";
+import type { TicketLine, TicketUser } from "../../../lib/lock/steps.ts";
 import { actionForm, type Page, type UiContext } from "../context.ts";
 import { html } from "../html.ts";
 import { table } from "../table.ts";
 import { age, instant } from "../time.ts";
 
 /** The users holding the lock. */
-export function holdersOf(status: QueueStatus): TicketUser[] {
+export function holdersOf(status: TicketLine): TicketUser[] {
   return status.users.filter((u) => u.grantedAt !== undefined);
 }
 
 /** The users waiting, in ticket order. */
-export function waitersOf(status: QueueStatus): TicketUser[] {
+export function waitersOf(status: TicketLine): TicketUser[] {
   return status.users.filter((u) => u.grantedAt === undefined);
 }
 
 /** The locks page. */
 export const locksPage: Page = async (ctx) => {
-  const reports = await queueStatuses(ctx.backend);
+  const reports = await ticketLines(ctx.backend);
   return {
     title: "Locks",
     live: reports.length === 0
@@ -34,7 +34,7 @@ export const locksPage: Page = async (ctx) => {
   };
 };
 
-function lockSection(ctx: UiContext, resource: string, status: QueueStatus) {
+function lockSection(ctx: UiContext, resource: string, status: TicketLine) {
   const fields = { tickets: status.tickets };
   return html`<section id="${resource}"><h2>${resource}</h2>
 <p class="muted">turn ${status.indicator} · ${status.tickets} tickets taken · limit ${status.limit}</p>
@@ -72,12 +72,12 @@ export async function resetAction(
 ): Promise<string> {
   const force = form.get("force") === "1";
   const seenTickets = Number(form.get("tickets"));
-  const [{ status: current }] = await queueStatuses(ctx.backend, [resource]);
+  const [{ status: current }] = await ticketLines(ctx.backend, [resource]);
   // The decision was made on the page the operator saw: a ticket taken since is activity.
   const seen = current && Number.isSafeInteger(seenTickets)
     ? { ...current, tickets: seenTickets }
     : current;
-  const result = await resetQueue(ctx.backend, resource, { force, seen });
+  const result = await resetTicketLine(ctx.backend, resource, { force, seen });
   switch (result.outcome) {
     case "removed":
       return `Reset ${resource}.`;

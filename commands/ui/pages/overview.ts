@@ -6,7 +6,7 @@
 
 import { queueCounts } from "../../../lib/queue/queue.ts";
 import { scheduleStatus } from "../../../lib/schedule/status.ts";
-import { queueStatuses } from "../../../lib/lock/console.ts";
+import { ticketLines } from "../../../lib/lock/console.ts";
 import { listBarriers } from "../../../lib/barrier/barrier.ts";
 import { ForeignDataError } from "../../../lib/errors.ts";
 import { link, type Page } from "../context.ts";
@@ -24,7 +24,7 @@ export const overviewPage: Page = async (ctx) => {
   const [queues, schedules, locks, barriers, now] = await Promise.all([
     queueCounts(backend),
     scheduleStatus(backend),
-    queueStatuses(backend),
+    ticketLines(backend),
     listBarriers(backend, { limit: MAX_SHOWN_BARRIERS }),
     backend.now(),
   ]);

@@ -15,7 +15,6 @@ import type {
   NamedEvent,
   Topic,
 } from "../types.ts";
-import type { Kind } from "../keys.ts";
 import type { PostgresTarget, SslMode } from "../url.ts";
 import type { BarrierSteps } from "../../barrier/steps.ts";
 import type { LockSteps } from "../../lock/steps.ts";
@@ -56,7 +55,7 @@ export interface PostgresOptions {
 }
 
 /** The PostgreSQL backend. */
-export class PostgresBackend implements Backend {
+export class PostgresBackend implements Backend<"postgres"> {
   readonly kind = "postgres" as const;
   readonly displayUrl: string;
   readonly namespace: string;
@@ -128,11 +127,11 @@ export class PostgresBackend implements Backend {
   }
 
   events(
-    kind: Kind,
+    kind: "lock",
     names: string[] | undefined,
     signal: AbortSignal,
   ): Promise<AsyncIterable<NamedEvent>> {
-    // Only the lock keeps an event table, as on SQLite.
+    // A caller holding a plain Backend may still ask for another kind (the console tries each).
     if (kind !== "lock") return Promise.reject(notSupported(`following ${kind} events`));
     return followEvents(this.sql, this.#listener, kind, names, signal);
   }

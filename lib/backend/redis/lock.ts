@@ -9,8 +9,8 @@ import type {
   EnqueueRequest,
   EnqueueResult,
   LockSteps,
-  QueueStatus,
   ResetResult,
+  TicketLine,
   TicketState,
   TicketUser,
 } from "../../lock/steps.ts";
@@ -79,7 +79,7 @@ export class RedisLockSteps extends RedisSteps implements LockSteps {
     return String(reply) as "released" | "granted" | "gone";
   }
 
-  async status(resource: string): Promise<QueueStatus | undefined> {
+  async status(resource: string): Promise<TicketLine | undefined> {
     const reply = ((await this.run(resource, "status")) as unknown[]).map(String);
     if (reply.length === 0) return undefined;
     const [tickets, indicator, limit, ...rows] = reply;

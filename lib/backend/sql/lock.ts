@@ -13,8 +13,8 @@ import type {
   EnqueueResult,
   LockEvent,
   LockSteps,
-  QueueStatus,
   ResetResult,
+  TicketLine,
   TicketState,
 } from "../../lock/steps.ts";
 import { ForeignDataError } from "../../errors.ts";
@@ -423,7 +423,7 @@ export class SqlLockSteps implements LockSteps {
     });
   }
 
-  status(name: string): Promise<QueueStatus | undefined> {
+  status(name: string): Promise<TicketLine | undefined> {
     // Settles first, as every step does (and as on Redis): a crash shows up, and moves the
     // indicator, when it is looked at.
     return this.#write(name, async (tx) => {

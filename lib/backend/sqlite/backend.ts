@@ -8,7 +8,7 @@
 import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
 import { closeSync, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
-import { BackendUnavailableError } from "../../errors.ts";
+import { BackendUnavailableError, UsageError } from "../../errors.ts";
 import { sleep } from "../../time.ts";
 import { ChangeFlag } from "../change_flag.ts";
 import type {
@@ -19,7 +19,6 @@ import type {
   ForeignEntry,
   NamedEvent,
 } from "../types.ts";
-import type { Kind } from "../keys.ts";
 import { isMemoryPath } from "../url.ts";
 import type { BarrierSteps } from "../../barrier/steps.ts";
 import { BARRIER_DDL, SqlBarrierSteps } from "../sql/barrier.ts";
@@ -115,7 +114,7 @@ export interface SqliteOptions {
 }
 
 /** The SQLite backend. Primitives reach its database through {@link SqliteBackend.write}. */
-export class SqliteBackend implements Backend {
+export class SqliteBackend implements Backend<"sqlite"> {
   readonly kind = "sqlite" as const;
   readonly displayUrl: string;
   readonly namespace: string;
@@ -358,10 +357,14 @@ export class SqliteBackend implements Backend {
   }
 
   async events(
-    kind: Kind,
+    kind: "lock",
     names: string[] | undefined,
     signal: AbortSignal,
   ): Promise<AsyncIterable<NamedEvent>> {
+    // A caller holding a plain Backend may still ask for another kind (the console tries each).
+    if (kind !== "lock") {
+      throw new UsageError(`${kind} events are not kept on sqlite: — only the lock's are`);
+    }
     const table = `coord_${kind}_event`;
     const [{ last }] = this.all<{ last: number }>(
       `SELECT coalesce(max(id), 0) AS last FROM ${table}`,

@@ -1,5 +1,5 @@
 import { strictEqual } from "node:assert/strict";
-import { encodeCommand, replyEnd } from "./raw_resp.ts";
+import { encodeCommand, replyEnd } from "./resp.ts";
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 const end = (text: string) => replyEnd(bytes(text), bytes(text).length);
