@@ -52,6 +52,8 @@ class Transaction implements SqlTransaction {
   readonly #client: PgPoolClient;
   readonly #translate: (sql: string) => string;
   readonly #namespace: string;
+  /** Whether rows are locked as they are read (a read-only transaction cannot lock them). */
+  readonly #writes: boolean;
   /** Statements not sent yet, run before the next one. */
   #held: string[];
 
@@ -60,11 +62,13 @@ class Transaction implements SqlTransaction {
     begin: string,
     translate: (sql: string) => string,
     namespace: string,
+    writes: boolean,
   ) {
     this.#client = client;
     this.#held = [begin];
     this.#translate = translate;
     this.#namespace = namespace;
+    this.#writes = writes;
   }
 
   /** Sends the held statements, then `sql` (without parameters) in the same round trip. */
@@ -99,6 +103,11 @@ class Transaction implements SqlTransaction {
     const key = this.#client.escapeLiteral(changePayload(this.#namespace, topic));
     this.#held.push(`SELECT pg_advisory_xact_lock(hashtextextended(${key}, 0))`);
     return Promise.resolve();
+  }
+
+  rowLock(options: { skipLocked?: boolean } = {}): string {
+    if (!this.#writes) return "";
+    return options.skipLocked ? "FOR UPDATE SKIP LOCKED" : "FOR UPDATE";
   }
 
   /** Postgres enforces the columns' types: a row of the wrong shape cannot be stored. */
@@ -158,7 +167,13 @@ export class PostgresSqlStore implements SqlStore {
       client.on("error", () => {});
       this.#guarded.add(client);
     }
-    const tx = new Transaction(client, begin, (sql) => this.#translate(sql), this.namespace);
+    const tx = new Transaction(
+      client,
+      begin,
+      (sql) => this.#translate(sql),
+      this.namespace,
+      begin === this.#begin.write,
+    );
     try {
       const result = await fn(tx);
       await tx.commit();

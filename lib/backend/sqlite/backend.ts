@@ -28,7 +28,7 @@ import { LOCK_DDL, SqliteLockSteps } from "./lock.ts";
 import type { ScheduleSteps } from "../../schedule/steps.ts";
 import { SCHEDULE_DDL, SqliteScheduleSteps } from "./schedule.ts";
 import type { QueueSteps } from "../../queue/steps.ts";
-import { QUEUE_DDL, SqliteQueueSteps } from "./queue.ts";
+import { QUEUE_DDL, SqlQueueSteps } from "../sql/queue.ts";
 import { WalHint } from "./wal_hint.ts";
 import { HostClock } from "./host_clock.ts";
 import { ForeignRows } from "./foreign_rows.ts";
@@ -131,7 +131,7 @@ export class SqliteBackend implements Backend {
   readonly barrier: BarrierSteps = new SqlBarrierSteps(this.#sql);
   readonly lock: LockSteps = new SqliteLockSteps(this);
   readonly schedule: ScheduleSteps = new SqliteScheduleSteps(this);
-  readonly queue: QueueSteps = new SqliteQueueSteps(this);
+  readonly queue: QueueSteps = new SqlQueueSteps(this.#sql);
   /** What leases and due times are measured by: see {@link HostClock}. */
   readonly clock: HostClock;
   readonly #foreignRows: ForeignRows;
