@@ -116,7 +116,8 @@ const laneBackends = Deno.env.get(CONFORMANCE_BACKENDS_ENV)?.split(",");
  * The conformance files whose primitive runs on Postgres so far (the primitives move onto
  * the shared SQL steps one at a time); the others skip it. Goes away when all four have moved.
  */
-const ON_POSTGRES = /\/conformance\/(backend|barrier|barrier_cli)_test\.ts/;
+const ON_POSTGRES =
+  /\/conformance\/(backend|barrier|barrier_cli|queue|queue_admin|queue_cli|queue_flow)_test\.ts/;
 
 /** Options of {@link conformance}. */
 export interface ConformanceOptions {
