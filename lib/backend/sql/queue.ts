@@ -121,7 +121,27 @@ const COLUMNS =
 interface Step {
   tx: SqlTransaction;
   now: number;
+  /**
+   * Changes to `coord_queue_kept` by state, written as the step ends: every finish changes
+   * one of its few rows, so on Postgres a step holds that row lock for one statement, not for
+   * the rest of the step.
+   */
+  kept: Map<string, number>;
 }
+
+const FINISHED_STATES = ["completed", "failed", "cancelled"] as const;
+
+/**
+ * Per finished state, when the oldest job (no flow's part) finished and how many the queue
+ * holds: whether a step has anything to trim, in one query (most have nothing).
+ */
+const TRIM_PROBE_SQL = "SELECT " +
+  FINISHED_STATES.map((state) =>
+    `(SELECT min(finished_at) FROM coord_queue_job WHERE namespace = ? AND queue = ?
+    AND state = '${state}' AND parent IS NULL) AS ${state}_at,
+   (SELECT n FROM coord_queue_kept WHERE namespace = ? AND queue = ? AND state = '${state}')
+    AS ${state}_n`
+  ).join(", ");
 
 /** Queue steps over one {@link SqlStore}. */
 export class SqlQueueSteps implements QueueSteps {
@@ -140,12 +160,17 @@ export class SqlQueueSteps implements QueueSteps {
   #write<T>(queue: string, fn: (s: Step) => Promise<T>, serial = false): Promise<T> {
     return this.#store.write(async (tx) => {
       if (serial) await tx.lock({ kind: "queue", name: queue });
-      return fn({ tx, now: Math.floor(await tx.now()) });
+      const s = { tx, now: Math.floor(await tx.now()), kept: new Map<string, number>() };
+      const result = await fn(s);
+      await this.#saveKept(s, queue);
+      return result;
     });
   }
 
   #read<T>(fn: (s: Step) => Promise<T>): Promise<T> {
-    return this.#store.read(async (tx) => fn({ tx, now: Math.floor(await tx.now()) }));
+    return this.#store.read(async (tx) =>
+      fn({ tx, now: Math.floor(await tx.now()), kept: new Map() })
+    );
   }
 
   /** A job's row, locked until the step ends when the step writes. */
@@ -191,17 +216,23 @@ export class SqlQueueSteps implements QueueSteps {
     return jobRecord(queue, JSON.stringify(state), row.spec, result, row.inputs ?? undefined);
   }
 
-  /** Sets a job's columns. */
-  async #update(s: Step, queue: string, id: string, fields: Record<string, SqlValue>) {
+  /** Sets a job's columns; returns its row afterwards. */
+  async #update(
+    s: Step,
+    queue: string,
+    id: string,
+    fields: Record<string, SqlValue>,
+  ): Promise<JobRow | undefined> {
     const names = Object.keys(fields);
-    await s.tx.run(
+    const [row] = await s.tx.all<JobRow>(
       `UPDATE coord_queue_job SET ${names.map((n) => `${n} = ?`).join(", ")}
-       WHERE namespace = ? AND queue = ? AND id = ?`,
+       WHERE namespace = ? AND queue = ? AND id = ? RETURNING ${COLUMNS}`,
       ...names.map((n) => fields[n]),
       this.#ns,
       queue,
       id,
     );
+    return row;
   }
 
   /**
@@ -215,14 +246,13 @@ export class SqlQueueSteps implements QueueSteps {
     state: "completed" | "failed" | "cancelled",
     fields: { error?: string | null; result?: string; failures?: number } = {},
   ): Promise<void> {
-    await this.#update(s, queue, id, {
+    const row = (await this.#update(s, queue, id, {
       state,
       finished_at: s.now,
       lease_until: null,
       ...fields,
-    });
-    const row = (await this.#row(s, queue, id))!;
-    if (row.parent === null) await this.#kept(s, queue, state, 1);
+    }))!;
+    if (row.parent === null) this.#kept(s, state, 1);
     if (row.grp !== null && state !== "completed") await this.#abandon(s, queue, row);
     if (row.parent !== null) await this.#partEnded(s, queue, row);
   }
@@ -287,16 +317,26 @@ export class SqlQueueSteps implements QueueSteps {
     }
   }
 
-  /** Adds `delta` to how many finished jobs of `state` (no flow's parts) the queue holds. */
-  async #kept(s: Step, queue: string, state: string, delta: number): Promise<void> {
+  /**
+   * Adds `delta` to how many finished jobs of `state` (no flow's parts) the queue holds, as the
+   * step ends.
+   */
+  #kept(s: Step, state: string, delta: number): void {
+    s.kept.set(state, (s.kept.get(state) ?? 0) + delta);
+  }
+
+  /** Writes the step's {@link Step.kept}, rows in one order (two steps never wait in a ring). */
+  async #saveKept(s: Step, queue: string): Promise<void> {
+    const changes = [...s.kept].filter(([, delta]) => delta !== 0).sort(([a], [b]) =>
+      a < b ? -1 : 1
+    );
+    if (changes.length === 0) return;
     await s.tx.run(
-      `INSERT INTO coord_queue_kept (namespace, queue, state, n) VALUES (?, ?, ?, ?)
+      `INSERT INTO coord_queue_kept (namespace, queue, state, n)
+       VALUES ${changes.map(() => "(?, ?, ?, ?)").join(", ")}
        ON CONFLICT (namespace, queue, state) DO UPDATE SET n = CASE
          WHEN coord_queue_kept.n + excluded.n < 0 THEN 0 ELSE coord_queue_kept.n + excluded.n END`,
-      this.#ns,
-      queue,
-      state,
-      delta,
+      ...changes.flatMap(([state, delta]) => [this.#ns, queue, state, delta]),
     );
   }
 
@@ -399,7 +439,7 @@ export class SqlQueueSteps implements QueueSteps {
       n++;
     }
     if (n > 0) {
-      await this.#kept(s, queue, state, -n);
+      this.#kept(s, state, -n);
       await s.tx.run(
         `DELETE FROM coord_queue_removed
          WHERE seq <= (SELECT max(seq) FROM coord_queue_removed) - ?`,
@@ -442,19 +482,18 @@ export class SqlQueueSteps implements QueueSteps {
     } catch (e) {
       if (!(e instanceof ForeignDataError)) throw e;
     }
-    for (const state of ["completed", "failed", "cancelled"] as const) {
+    const [held] = await s.tx.all<Record<string, number | null>>(
+      TRIM_PROBE_SQL,
+      ...FINISHED_STATES.flatMap(() => [this.#ns, queue, this.#ns, queue]),
+    );
+    for (const state of FINISHED_STATES) {
       const keep = state === "completed" ? config.keepCompleted : config.keepFailed;
-      let doomed = keep.ageMs === undefined
+      const oldest = held[`${state}_at`];
+      let doomed = keep.ageMs === undefined || oldest === null || oldest >= s.now - keep.ageMs
         ? []
         : await this.#oldest(s, queue, state, s.now - keep.ageMs, TRIM_BATCH);
       if (doomed.length === 0 && keep.count !== undefined) {
-        const [held] = await s.tx.all<{ n: number }>(
-          "SELECT n FROM coord_queue_kept WHERE namespace = ? AND queue = ? AND state = ?",
-          this.#ns,
-          queue,
-          state,
-        );
-        const over = (held?.n ?? 0) - keep.count;
+        const over = (held[`${state}_n`] ?? 0) + (s.kept.get(state) ?? 0) - keep.count;
         if (over > 0) {
           doomed = await this.#oldest(
             s,
@@ -494,6 +533,7 @@ export class SqlQueueSteps implements QueueSteps {
 
   put(queue: string, r: PutRequest): Promise<PutResult> {
     return this.#write(queue, async (s) => {
+      await this.#trimDedupe(s, queue);
       const result = await this.#put(s, queue, r);
       if (result.created) await s.tx.notify({ kind: "queue", name: queue });
       return result;
@@ -502,6 +542,7 @@ export class SqlQueueSteps implements QueueSteps {
 
   putMany(queue: string, requests: PutRequest[]): Promise<PutResult[]> {
     return this.#write(queue, async (s) => {
+      await this.#trimDedupe(s, queue);
       const results = [];
       for (const r of requests) results.push(await this.#put(s, queue, r));
       await s.tx.notify({ kind: "queue", name: queue });
@@ -546,49 +587,50 @@ export class SqlQueueSteps implements QueueSteps {
   /** Adds a job unless its id or dedupe key is taken (see `put` in `../redis/queue.lua`). */
   async #put(s: Step, queue: string, r: PutRequest): Promise<PutResult> {
     const { tx, now } = s;
-    await this.#trimDedupe(s, queue);
     if (r.dedupe && (r.id === undefined || !await this.#row(s, queue, r.id))) {
       const first = await this.#deduplicated(s, queue, r.dedupe.key);
       if (first) {
         return { job: await this.#job(s, queue, first), created: false, deduplicated: true };
       }
     }
+    const readyAt = Math.round(r.at ?? now + r.delayMs);
+    // The job's row if `id` was free; none when it is taken.
+    const insert = async (id: string) =>
+      (await tx.all<JobRow>(
+        `INSERT INTO coord_queue_job (namespace, queue, id, state, ready_at, attempts, stalls,
+         begin_by, spec, created_at) VALUES (?, ?, ?, 'pending', ?, 0, 0, ?, ?, ?)
+         ON CONFLICT (namespace, queue, id) DO NOTHING RETURNING ${COLUMNS}`,
+        this.#ns,
+        queue,
+        id,
+        readyAt,
+        // --begin-by counts from when the job may start.
+        r.beginByMs === undefined ? null : readyAt + Math.round(r.beginByMs),
+        JSON.stringify(r.spec),
+        now,
+      ))[0];
     let id = r.id;
+    let row: JobRow | undefined;
     if (id === undefined) {
       await tx.refuseForeignRows(`queue "${queue}"`, ["coord_queue_counter"], { queue });
       // Numbers taken by an --id are skipped.
       do {
-        await tx.run(
+        const [{ last }] = await tx.all<{ last: number }>(
           `INSERT INTO coord_queue_counter (namespace, queue, last) VALUES (?, ?, 1)
-           ON CONFLICT (namespace, queue) DO UPDATE SET last = coord_queue_counter.last + 1`,
+           ON CONFLICT (namespace, queue) DO UPDATE SET last = coord_queue_counter.last + 1
+           RETURNING last`,
           this.#ns,
           queue,
         );
-        id = String(
-          (await tx.all<{ last: number }>(
-            "SELECT last FROM coord_queue_counter WHERE namespace = ? AND queue = ?",
-            this.#ns,
-            queue,
-          ))[0].last,
-        );
-      } while (await this.#row(s, queue, id));
+        id = String(last);
+      } while (!(row = await insert(id)));
     } else {
-      const existing = await this.#row(s, queue, id);
-      if (existing) return { job: await this.#job(s, queue, existing), created: false };
+      row = await insert(id);
+      if (!row) {
+        const existing = (await this.#row(s, queue, id))!;
+        return { job: await this.#job(s, queue, existing), created: false };
+      }
     }
-    const readyAt = Math.round(r.at ?? now + r.delayMs);
-    await tx.run(
-      `INSERT INTO coord_queue_job (namespace, queue, id, state, ready_at, attempts, stalls,
-       begin_by, spec, created_at) VALUES (?, ?, ?, 'pending', ?, 0, 0, ?, ?, ?)`,
-      this.#ns,
-      queue,
-      id,
-      readyAt,
-      // --begin-by counts from when the job may start.
-      r.beginByMs === undefined ? null : readyAt + Math.round(r.beginByMs),
-      JSON.stringify(r.spec),
-      now,
-    );
     if (r.dedupe) {
       await tx.run(
         `INSERT INTO coord_queue_dedupe (namespace, queue, key, id, until) VALUES (?, ?, ?, ?, ?)
@@ -601,7 +643,7 @@ export class SqlQueueSteps implements QueueSteps {
         now + Math.round(r.dedupe.forMs),
       );
     }
-    return { job: await this.#job(s, queue, (await this.#row(s, queue, id))!), created: true };
+    return { job: await this.#job(s, queue, row), created: true };
   }
 
   claim(queue: string, r: { worker: string; leaseMs: number }): Promise<ClaimResult> {
@@ -678,9 +720,10 @@ export class SqlQueueSteps implements QueueSteps {
           await changed();
           continue;
         }
-        await tx.run(
+        const [claimed] = await tx.all<JobRow>(
           `UPDATE coord_queue_job SET state = 'active', attempts = attempts + 1, worker = ?,
-           started_at = ?, lease_until = ? WHERE namespace = ? AND queue = ? AND id = ?`,
+           started_at = ?, lease_until = ? WHERE namespace = ? AND queue = ? AND id = ?
+           RETURNING ${COLUMNS}`,
           r.worker,
           now,
           now + r.leaseMs,
@@ -689,7 +732,7 @@ export class SqlQueueSteps implements QueueSteps {
           first.id,
         );
         await changed();
-        return { job: await this.#job(s, queue, (await this.#row(s, queue, first.id))!) };
+        return { job: await this.#job(s, queue, claimed) };
       }
       return { nextReadyAt: now };
     });
@@ -706,8 +749,8 @@ export class SqlQueueSteps implements QueueSteps {
       );
       if (!before) return;
       if (before.parent === null && before.state !== "failed") {
-        if (typeof before.state === "string") await this.#kept(s, queue, before.state, -1);
-        await this.#kept(s, queue, "failed", 1);
+        if (typeof before.state === "string") this.#kept(s, before.state, -1);
+        this.#kept(s, "failed", 1);
       }
       // What cannot be read is replaced by coord's own, so show and wait answer from now on.
       const integer = <T>(value: unknown, otherwise: T) =>
@@ -955,7 +998,7 @@ export class SqlQueueSteps implements QueueSteps {
             ...(row.finished_at !== null && { finishedAt: row.finished_at }),
           }),
         );
-        await this.#kept(s, queue, row.state, -1);
+        this.#kept(s, row.state, -1);
         await this.#update(s, queue, id, {
           state: "pending",
           attempts: 0,
