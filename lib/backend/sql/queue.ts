@@ -29,6 +29,7 @@ import type {
 } from "../../queue/steps.ts";
 import { DEFAULT_KEEP, MAX_REMOVED, MAX_STALLS, TRIM_BATCH } from "../../queue/steps.ts";
 import { jobRecord } from "../../queue/record.ts";
+import { flowProgress, gatheredResults } from "../../queue/flow_progress.ts";
 import { ForeignDataError } from "../../errors.ts";
 import type { SqlStore, SqlTransaction, SqlValue } from "./transaction.ts";
 
@@ -280,38 +281,31 @@ export class SqlQueueSteps implements QueueSteps {
     }
   }
 
+  /** Moves `job`'s flow on, as {@link flowProgress} decides. */
   async #partEnded(s: Step, queue: string, job: JobRow): Promise<void> {
     const parent = await this.#row(s, queue, job.parent!);
     if (parent?.state !== "waiting") return;
     const group = (await this.#job(s, queue, parent)).group!;
-    const why = `${job.state}: ${job.error ?? ""}`;
-    if (job.id === group.postprocess) {
-      const ok = job.state === "completed";
-      await this.#end(s, queue, parent.id, ok ? "completed" : "failed", {
-        ...(job.result !== null && { result: job.result }),
-        ...(!ok && { error: `postprocess ${job.id} ${why}` }),
+    const next = flowProgress(group, job);
+    if (next.kind === "end") {
+      const { error, result } = next;
+      await this.#end(s, queue, parent.id, next.state, {
+        ...(result !== undefined && { result }),
+        ...(error !== undefined && { error }),
       });
       return;
     }
-    if (job.state !== "completed" && !group.continueOnFailure) {
-      await this.#end(s, queue, parent.id, "failed", { error: `part ${job.id} ${why}` });
-      return;
-    }
-    group.done++;
-    await this.#update(s, queue, parent.id, { grp: JSON.stringify(group) });
-    if (group.done < group.children.length) {
-      if (group.kind === "serial") await this.#release(s, queue, group.children[group.done]);
+    await this.#update(s, queue, parent.id, { grp: JSON.stringify({ ...group, done: next.done }) });
+    if (next.kind === "counted") {
+      if (next.release) await this.#release(s, queue, next.release);
       return;
     }
     const parts = [];
-    for (const id of group.children) {
-      const part = (await this.#row(s, queue, id))!;
-      parts.push(part.state === "completed" ? part.result ?? "null" : "null");
-    }
-    const joined = `[${parts.join(",")}]`;
-    if (group.postprocess) {
-      await this.#update(s, queue, group.postprocess, { inputs: joined });
-      await this.#release(s, queue, group.postprocess);
+    for (const id of group.children) parts.push((await this.#row(s, queue, id))!);
+    const joined = gatheredResults(parts);
+    if (next.postprocess) {
+      await this.#update(s, queue, next.postprocess, { inputs: joined });
+      await this.#release(s, queue, next.postprocess);
     } else {
       await this.#end(s, queue, parent.id, "completed", { result: joined });
     }
