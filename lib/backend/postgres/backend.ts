@@ -27,8 +27,11 @@ import { importPg, type PgConfig, type PgPool } from "./client.ts";
 import { isConnectionError, PostgresSqlStore, readClock, schemaIdentifier } from "./sql_store.ts";
 import { ChangeListener } from "./change_listener.ts";
 
-/** Connections one process keeps: a waiter's step and a renewal may run at once. */
-const POOL_SIZE = 4;
+/**
+ * Connections one process keeps: a waiter's step and a renewal may run at once, and a queue
+ * worker's jobs claim and finish at once (node-postgres' default, as graphile-worker's pool).
+ */
+const POOL_SIZE = 10;
 /** The schema's version; a release that changes the tables migrates from the stored one. */
 export const SCHEMA_VERSION = 1;
 /** Postgres cuts identifiers at 63 bytes: a longer namespace would share a cut schema. */

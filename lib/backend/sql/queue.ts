@@ -641,95 +641,105 @@ export class SqlQueueSteps implements QueueSteps {
   }
 
   claim(queue: string, r: { worker: string; leaseMs: number }): Promise<ClaimResult> {
-    return this.#write(queue, async (s): Promise<ClaimResult> => {
-      const { tx, now } = s;
-      const changed = () => tx.notify({ kind: "queue", name: queue });
-      // A job this step cannot read is handed back to the worker to fail, without stopping
-      // the claim for good: the same claim then finds the next job.
-      const undecodable = async (row: JobRow): Promise<ClaimResult | undefined> => {
-        try {
-          await this.#job(s, queue, row);
-        } catch (e) {
-          if (!(e instanceof ForeignDataError)) throw e;
-          return { undecodable: { id: row.id, reason: e.message } };
-        }
-      };
-      // Jobs whose worker died: back to pending, or failed once abandoned too often.
-      const abandoned = await tx.all<JobRow>(
-        `SELECT ${COLUMNS} FROM coord_queue_job WHERE namespace = ? AND queue = ?
+    return this.#write(queue, async (s) => {
+      const result = await this.#claim(s, queue, r);
+      // Idle queues age out too: a claim that finds no job removes a few past what the queue
+      // keeps. (A busy queue's finishes do; the claims of a busy queue save the queries.)
+      if (!result.job) await this.#trim(s, queue);
+      return result;
+    });
+  }
+
+  async #claim(
+    s: Step,
+    queue: string,
+    r: { worker: string; leaseMs: number },
+  ): Promise<ClaimResult> {
+    const { tx, now } = s;
+    const changed = () => tx.notify({ kind: "queue", name: queue });
+    // A job this step cannot read is handed back to the worker to fail, without stopping
+    // the claim for good: the same claim then finds the next job.
+    const undecodable = async (row: JobRow): Promise<ClaimResult | undefined> => {
+      try {
+        await this.#job(s, queue, row);
+      } catch (e) {
+        if (!(e instanceof ForeignDataError)) throw e;
+        return { undecodable: { id: row.id, reason: e.message } };
+      }
+    };
+    // Jobs whose worker died: back to pending, or failed once abandoned too often.
+    const abandoned = await tx.all<JobRow>(
+      `SELECT ${COLUMNS} FROM coord_queue_job WHERE namespace = ? AND queue = ?
          AND state = 'active' AND lease_until < ? LIMIT 100 ${tx.rowLock({ skipLocked: true })}`,
+      this.#ns,
+      queue,
+      now,
+    );
+    for (const row of abandoned) {
+      const refused = await undecodable(row);
+      if (refused) return refused;
+      const { id, stalls } = row;
+      if (stalls + 1 > MAX_STALLS) {
+        await this.#update(s, queue, id, { stalls: stalls + 1 });
+        await this.#end(s, queue, id, "failed", {
+          error: `abandoned ${stalls + 1} times by workers that stopped answering`,
+        });
+        await changed();
+      } else {
+        await this.#update(s, queue, id, {
+          state: "pending",
+          stalls: stalls + 1,
+          ready_at: now,
+          lease_until: null,
+        });
+      }
+    }
+    if (await this.#paused(s, queue)) return {};
+    for (let i = 0; i < 100; i++) {
+      // Another worker's claim holds its job until it commits: take the next one.
+      const [first] = await tx.all<JobRow>(
+        `SELECT ${COLUMNS} FROM coord_queue_job WHERE namespace = ? AND queue = ?
+           AND state = 'pending' AND ready_at <= ? ORDER BY ready_at, id LIMIT 1
+           ${tx.rowLock({ skipLocked: true })}`,
         this.#ns,
         queue,
         now,
       );
-      // Idle queues age out too: every claim removes a few jobs past what the queue keeps.
-      await this.#trim(s, queue);
-      for (const row of abandoned) {
-        const refused = await undecodable(row);
-        if (refused) return refused;
-        const { id, stalls } = row;
-        if (stalls + 1 > MAX_STALLS) {
-          await this.#update(s, queue, id, { stalls: stalls + 1 });
-          await this.#end(s, queue, id, "failed", {
-            error: `abandoned ${stalls + 1} times by workers that stopped answering`,
-          });
-          await changed();
-        } else {
-          await this.#update(s, queue, id, {
-            state: "pending",
-            stalls: stalls + 1,
-            ready_at: now,
-            lease_until: null,
-          });
-        }
-      }
-      if (await this.#paused(s, queue)) return {};
-      for (let i = 0; i < 100; i++) {
-        // Another worker's claim holds its job until it commits: take the next one.
-        const [first] = await tx.all<JobRow>(
+      if (!first) {
+        // Text sorts after every number in SQLite: a ready_at that is not one comes last.
+        const [next] = await tx.all<JobRow>(
           `SELECT ${COLUMNS} FROM coord_queue_job WHERE namespace = ? AND queue = ?
-           AND state = 'pending' AND ready_at <= ? ORDER BY ready_at, id LIMIT 1
-           ${tx.rowLock({ skipLocked: true })}`,
+             AND state = 'pending' ORDER BY ready_at LIMIT 1`,
           this.#ns,
           queue,
-          now,
         );
-        if (!first) {
-          // Text sorts after every number in SQLite: a ready_at that is not one comes last.
-          const [next] = await tx.all<JobRow>(
-            `SELECT ${COLUMNS} FROM coord_queue_job WHERE namespace = ? AND queue = ?
-             AND state = 'pending' ORDER BY ready_at LIMIT 1`,
-            this.#ns,
-            queue,
-          );
-          return next ? await undecodable(next) ?? { nextReadyAt: next.ready_at } : {};
-        }
-        const refused = await undecodable(first);
-        if (refused) return refused;
-        // Only a first start can be too late: a retry or a recovered job has started in time.
-        if (first.begin_by !== null && first.begin_by < now && first.attempts === 0) {
-          await this.#end(s, queue, first.id, "failed", {
-            error: "expired: not started by its --begin-by",
-          });
-          await changed();
-          continue;
-        }
-        const [claimed] = await tx.all<JobRow>(
-          `UPDATE coord_queue_job SET state = 'active', attempts = attempts + 1, worker = ?,
+        return next ? await undecodable(next) ?? { nextReadyAt: next.ready_at } : {};
+      }
+      const refused = await undecodable(first);
+      if (refused) return refused;
+      // Only a first start can be too late: a retry or a recovered job has started in time.
+      if (first.begin_by !== null && first.begin_by < now && first.attempts === 0) {
+        await this.#end(s, queue, first.id, "failed", {
+          error: "expired: not started by its --begin-by",
+        });
+        await changed();
+        continue;
+      }
+      const [claimed] = await tx.all<JobRow>(
+        `UPDATE coord_queue_job SET state = 'active', attempts = attempts + 1, worker = ?,
            started_at = ?, lease_until = ? WHERE namespace = ? AND queue = ? AND id = ?
            RETURNING ${COLUMNS}`,
-          r.worker,
-          now,
-          now + r.leaseMs,
-          this.#ns,
-          queue,
-          first.id,
-        );
-        await changed();
-        return { job: await this.#job(s, queue, claimed) };
-      }
-      return { nextReadyAt: now };
-    });
+        r.worker,
+        now,
+        now + r.leaseMs,
+        this.#ns,
+        queue,
+        first.id,
+      );
+      await changed();
+      return { job: await this.#job(s, queue, claimed) };
+    }
+    return { nextReadyAt: now };
   }
 
   failUndecodable(queue: string, r: { id: string; error: string }): Promise<void> {
