@@ -151,6 +151,53 @@ Deno.test({
 });
 
 Deno.test({
+  name: "cancelling a flow while its part finishes: the steps' deadlock is retried, both succeed",
+  ignore: sharedUrl === undefined,
+  async fn() {
+    const namespace = freshNamespace();
+    await using backend = await connect({ url: sharedUrl, namespace, env: {} });
+    await putFlow(backend, "dl", { parallel: [{ handler: "a" }, { handler: "b" }] }, { id: "p" });
+    const { job } = await backend.queue.claim("dl", { worker: "w", leaseMs: 60_000 });
+    assert.ok(job);
+    const pg = await importPg();
+    const other = new pg.Client({ connectionString: sharedUrl } as never) as PgClient;
+    await other.connect();
+    try {
+      // Holding the flow's row lines the two steps up behind it: the cancel first (it locks
+      // the flow, then its parts), then the part's finish (it locks the part, then the flow):
+      // once the row is free, each holds what the other waits for.
+      await other.query("BEGIN");
+      await other.query(
+        `SELECT 1 FROM ${schemaIdentifier(namespace)}.coord_queue_job
+         WHERE queue = 'dl' AND id = 'p' FOR UPDATE`,
+      );
+      const { rows: [{ pid: holder }] } = await other.query("SELECT pg_backend_pid() AS pid");
+      const cancelled = backend.queue.cancel("dl", "p");
+      const cancelling = await blockedBy(other, holder as number);
+      const finished = backend.queue.finish("dl", {
+        id: job.id,
+        worker: "w",
+        attempt: 1,
+        outcome: "completed",
+        result: 1,
+      });
+      // The finish waits for the cancel, first in line for the flow's row.
+      await blockedBy(other, cancelling);
+      await other.query("ROLLBACK");
+      assert.equal((await cancelled)?.cancelled, true);
+      assert.equal(await finished, true);
+    } finally {
+      await other.end();
+    }
+    const states = await Promise.all(
+      ["p", "p.0", "p.1"].map(async (id) => (await getJob(backend, `dl/${id}`)).state),
+    );
+    assert.equal(states[0], "cancelled");
+    assert.deepEqual(states.slice(1).sort(), ["cancelled", "completed"]);
+  },
+});
+
+Deno.test({
   name: "20 workers in 2 processes claim 1,000 jobs on Postgres; none runs twice",
   ignore: sharedUrl === undefined,
   async fn() {
@@ -236,16 +283,18 @@ await Promise.all(Array.from({ length: 10 }, async (_, w) => {
   },
 });
 
-/** The backend pid waiting for a lock `holder` holds, once there is one. */
-async function blockedBy(client: PgClient, holder: number): Promise<number> {
+/** The backend pid waiting for a lock one of `holders` holds, once there is one. */
+async function blockedBy(client: PgClient, ...holders: number[]): Promise<number> {
   const deadline = performance.now() + HANG_GUARD_MS;
   while (performance.now() < deadline) {
+    // Inside a transaction, pg_stat_activity is read once and kept: read it afresh.
+    await client.query("SELECT pg_stat_clear_snapshot()");
     const { rows } = await client.query(
-      "SELECT pid FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))",
-      [holder],
+      "SELECT pid FROM pg_stat_activity WHERE pg_blocking_pids(pid) && $1::int[]",
+      [holders],
     );
     if (rows.length > 0) return rows[0].pid as number;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
-  throw new Error(`nothing waited for backend ${holder} within ${HANG_GUARD_MS} ms`);
+  throw new Error(`nothing waited for backend ${holders} within ${HANG_GUARD_MS} ms`);
 }

@@ -16,6 +16,11 @@ import type { PgClient, PgPool, PgPoolClient, PgResult } from "./client.ts";
 /** The channel every coord change is announced on; the payload names the instance. */
 export const CHANGE_CHANNEL = "coord_change";
 
+/** SQLSTATEs of a transaction aborted for another's sake: deadlock, serialization failure. */
+const RETRIED_STATES = ["40P01", "40001"];
+/** How many times a write step runs before such an abort is reported. */
+const WRITE_ATTEMPTS = 3;
+
 const NOW_SQL = "SELECT (extract(epoch FROM clock_timestamp()) * 1000)::float8 AS now";
 
 /** The payload announcing a change of `topic` in `namespace`. */
@@ -145,8 +150,19 @@ export class PostgresSqlStore implements SqlStore {
     };
   }
 
-  write<T>(fn: (tx: SqlTransaction) => Promise<T>): Promise<T> {
-    return this.#transaction(this.#begin.write, fn);
+  /**
+   * Runs `fn` in one write transaction; one the server aborted to let another through (a
+   * deadlock between two steps' row locks) runs again, from the start.
+   */
+  async write<T>(fn: (tx: SqlTransaction) => Promise<T>): Promise<T> {
+    for (let attempt = 1;; attempt++) {
+      try {
+        return await this.#transaction(this.#begin.write, fn);
+      } catch (e) {
+        const code = (e as { code?: string }).code ?? "";
+        if (attempt >= WRITE_ATTEMPTS || !RETRIED_STATES.includes(code)) throw e;
+      }
+    }
   }
 
   read<T>(fn: (tx: SqlTransaction) => Promise<T>): Promise<T> {
