@@ -3,7 +3,8 @@
  * process running 50 at once, and whether every job runs exactly once: coord's queue on
  * SQLite (a fresh temporary file per phase) and on Redis (the benchmark's own redis-server),
  * and BullMQ (`npm:bullmq@6`, a `Worker` with concurrency 50) on the same redis-server in the
- * same run. Putter and worker are separate processes (`queue_worker.ts`).
+ * same run; coord on PostgreSQL and graphile-worker on the same server (`queue_postgres.ts`).
+ * Putter and worker are separate processes (`queue_worker.ts`).
  *
  * Two phases per contender:
  *
@@ -39,6 +40,7 @@ import { commandsPer, countRedisUsage, type RedisUsage } from "./redis_info.ts";
 import { startRedisServer } from "./redis_server.ts";
 import { round2, round3, summarizeMs } from "./stats.ts";
 import { tempDir } from "./temp_dir.ts";
+import { postgresColumn } from "./queue_postgres.ts";
 
 /** Timed jobs of the latency phase. */
 const LATENCY_JOBS = 200;
@@ -66,9 +68,9 @@ const BUDGET_MS = 180_000;
 const WORKER = fileURLToPath(new URL("./queue_worker.ts", import.meta.url));
 
 /** One queue implementation on one backend. */
-interface Contender {
+export interface Contender {
   label: string;
-  kind: "coord" | "bullmq";
+  kind: "coord" | "bullmq" | "graphile";
   /** The backend URL of a phase. */
   url: (phase: Phase) => string;
   redisPort?: number;
@@ -138,6 +140,9 @@ export default async function queueBench(): Promise<Record<string, unknown>> {
       [{ label: "bullmq", kind: "bullmq", ...onRedis }, bullmq],
     );
   }
+  await using postgres = await postgresColumn(CONCURRENCY);
+  coord.postgres = postgres.coord;
+  contenders.push(...postgres.contenders);
   // Phases alternate between contenders, so a burst of load elsewhere is spread out.
   for (const phase of ["latency", "throughput"] as const) {
     for (const [contender, figures] of contenders) {
@@ -155,7 +160,7 @@ export default async function queueBench(): Promise<Record<string, unknown>> {
     budget_s: BUDGET_MS / 1000,
     wall_s: round3((performance.now() - started) / 1000),
     coord,
-    peers: { bullmq },
+    peers: { bullmq, graphile_worker: postgres.peer },
   };
 }
 
@@ -234,7 +239,7 @@ function processArgs(contender: Contender, phase: Phase, role: "paced" | "bulk" 
   return [
     "run",
     "-A",
-    ...(contender.kind === "bullmq" ? ["--no-lock"] : []),
+    ...(contender.kind === "coord" ? [] : ["--no-lock"]),
     WORKER,
     role,
     ...target,

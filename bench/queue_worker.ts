@@ -22,7 +22,8 @@
  *   latency of every first run of a non-warm-up job, problems (failures, errors, lost
  *   leases), and the queue's counts afterwards as the backend gives them.
  *
- * BullMQ is loaded as `bullmq.ts` says; processes that load it are started with `--no-lock`.
+ * BullMQ is loaded as `bullmq.ts` says, graphile-worker (KIND `graphile`, on a Postgres URL) as
+ * `graphile.ts` says; processes that load either are started with `--no-lock`.
  *
  * @module
  */
@@ -30,6 +31,7 @@
 import { type BullJob, loadBullMq, redisConnection } from "./bullmq.ts";
 import { now, sleep } from "./clock.ts";
 import { stdinClosed } from "./json_child.ts";
+import { graphile } from "./graphile.ts";
 
 /** coord's namespace for the benchmark's queues. */
 const NAMESPACE = "bench-queue";
@@ -65,13 +67,14 @@ interface Runner {
   close(): Promise<void>;
 }
 
-interface Kind {
+/** One queue implementation's putter and worker. */
+export interface Kind {
   putter(url: string, queue: string): Promise<Putter>;
   runner(url: string, queue: string): Promise<Runner>;
 }
 
 /** What a worker saw: handler runs per job, completions, latencies, problems. */
-class Tally {
+export class Tally {
   readonly runs = new Map<string, number>();
   readonly completed = new Set<string>();
   readonly latencyMs: number[] = [];
@@ -294,9 +297,11 @@ if (import.meta.main) {
     bulk,
     work: runWorker,
   };
-  const kinds: Record<string, Kind> = { coord, bullmq };
+  const kinds: Record<string, Kind> = { coord, bullmq, graphile };
   if (!Object.hasOwn(modes, mode) || !Object.hasOwn(kinds, kindName)) {
-    console.error(`queue_worker: usage: paced|bulk|work coord|bullmq ARGS… (got ${Deno.args})`);
+    console.error(
+      `queue_worker: usage: paced|bulk|work coord|bullmq|graphile ARGS… (got ${Deno.args})`,
+    );
     Deno.exit(64);
   }
   await modes[mode](kinds[kindName], args);

@@ -131,26 +131,6 @@ Deno.test({
 });
 
 Deno.test({
-  name: "primitives not yet on postgres exit 64 with one line naming the URLs that work",
-  ignore,
-  async fn() {
-    for (
-      const args of [
-        ["queue", "status", "--url", url!],
-      ]
-    ) {
-      const r = await runCoord(args);
-      assert.equal(r.code, 64, `${args.join(" ")}: ${r.stderr}`);
-      assert.equal(oneLine(r.stderr).length, 1, r.stderr);
-      assert.match(
-        r.stderr,
-        /not available on postgres:\/\/ yet — use a redis:\/\/ or sqlite: URL/,
-      );
-    }
-  },
-});
-
-Deno.test({
   name: "a schema another role created exits 69 naming the grant, and stays as it was",
   ignore,
   async fn() {

@@ -9,7 +9,7 @@ import { configureQueue, DEFAULT_KEEP, parseKeep, purgeJobs } from "../../lib/qu
 import { work } from "../../lib/queue/worker.ts";
 import type { Backend } from "../../lib/backend/types.ts";
 import type { RedisBackend } from "../../lib/backend/redis/backend.ts";
-import type { SqliteBackend } from "../../lib/backend/sqlite/backend.ts";
+import { isSql, runSql } from "../support/sql.ts";
 import { type CaseContext, conformance } from "../support/backends.ts";
 import { runCoord, spawnCoord } from "../support/cli.ts";
 
@@ -540,11 +540,14 @@ conformance(
   async (ctx) => {
     const backend = await ctx.open();
     await finish(backend, "alien", 2);
-    if (backend.kind === "sqlite") {
-      (backend as SqliteBackend).db.prepare(
-        `INSERT OR REPLACE INTO coord_queue_config (namespace, queue, keep_completed, keep_failed,
-       paused) VALUES (?, 'alien', 'junk', NULL, 0)`,
-      ).run(backend.namespace);
+    if (isSql(backend)) {
+      await runSql(
+        backend,
+        `INSERT INTO coord_queue_config (namespace, queue, keep_completed, keep_failed, paused)
+         VALUES (?, 'alien', 'junk', NULL, 0)
+         ON CONFLICT (namespace, queue) DO UPDATE SET keep_completed = 'junk'`,
+        backend.namespace,
+      );
     } else {
       const redis = backend as RedisBackend;
       const key = redis.key("queue", "alien", "config");

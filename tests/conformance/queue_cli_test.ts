@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { putJob, queueCounts } from "../../lib/queue/queue.ts";
 import { conformance, envOf } from "../support/backends.ts";
 import { type CoordProcess, runCoord, spawnCoord } from "../support/cli.ts";
-import { GARBAGE, plantGarbageJob } from "../support/queue.ts";
+import { garbageOn, plantGarbageJob } from "../support/queue.ts";
 import { tempDir } from "../support/temp.ts";
 import { until } from "../support/wait.ts";
 
@@ -194,8 +194,10 @@ conformance(
   async (ctx) => {
     const env = envOf(ctx);
     const backend = await ctx.open();
-    for (const garbage of GARBAGE) await plantGarbageJob(backend, "junk", garbage, garbage);
-    for (const garbage of GARBAGE) {
+    for (const garbage of garbageOn(backend)) {
+      await plantGarbageJob(backend, "junk", garbage, garbage);
+    }
+    for (const garbage of garbageOn(backend)) {
       for (const verb of ["show", "wait", "cancel", "retry"]) {
         const r = await runCoord(
           ["queue", verb, `junk/${garbage}`, "--timeout", "5"].slice(0, verb === "wait" ? 5 : 3),

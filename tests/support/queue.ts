@@ -6,7 +6,7 @@
 
 import type { Backend } from "../../lib/backend/types.ts";
 import type { RedisBackend } from "../../lib/backend/redis/backend.ts";
-import type { SqliteBackend } from "../../lib/backend/sqlite/backend.ts";
+import { isSql, runSql } from "./sql.ts";
 
 /** What is wrong with a planted job: a part that is not JSON, or a field of the wrong type. */
 export type Garbage = "json" | "spec" | "types" | "ready";
@@ -14,11 +14,19 @@ export type Garbage = "json" | "spec" | "types" | "ready";
 /** Every kind of {@link Garbage}. */
 export const GARBAGE: Garbage[] = ["json", "spec", "types", "ready"];
 
+/** Garbage Postgres cannot hold: it enforces its columns' types. */
+export const TYPED_GARBAGE: Garbage[] = ["types", "ready"];
+
+/** The kinds of {@link Garbage} `backend` can hold. */
+export function garbageOn(backend: Backend): Garbage[] {
+  return GARBAGE.filter((g) => backend.kind !== "postgres" || !TYPED_GARBAGE.includes(g));
+}
+
 const SPEC = JSON.stringify({ handler: "h", retries: 0, backoffMs: 0 });
 
 /**
  * Writes a pending job `id` into `queue` the way another program might: `json` — its state
- * (Redis) or its group column (SQLite) is not JSON; `spec` — its spec is not JSON; `types` —
+ * (Redis) or its group column (SQL) is not JSON; `spec` — its spec is not JSON; `types` —
  * its attempts are text; `ready` — its start time is text.
  */
 export async function plantGarbageJob(
@@ -36,11 +44,11 @@ export async function plantGarbageJob(
     readyAt: garbage === "ready" ? "soon" : 0,
     createdAt: 0,
   };
-  if (backend.kind === "sqlite") {
-    (backend as SqliteBackend).db.prepare(
+  if (isSql(backend)) {
+    await runSql(
+      backend,
       `INSERT INTO coord_queue_job (namespace, queue, id, state, ready_at, attempts, stalls, spec,
        created_at, grp) VALUES (?, ?, ?, 'pending', ?, ?, 0, ?, 0, ?)`,
-    ).run(
       backend.namespace,
       queue,
       id,

@@ -16,6 +16,11 @@ import type { PgClient, PgPool, PgPoolClient, PgResult } from "./client.ts";
 /** The channel every coord change is announced on; the payload names the instance. */
 export const CHANGE_CHANNEL = "coord_change";
 
+/** SQLSTATEs of a transaction aborted for another's sake: deadlock, serialization failure. */
+const RETRIED_STATES = ["40P01", "40001"];
+/** How many times a write step runs before such an abort is reported. */
+const WRITE_ATTEMPTS = 3;
+
 const NOW_SQL = "SELECT (extract(epoch FROM clock_timestamp()) * 1000)::float8 AS now";
 
 /** The payload announcing a change of `topic` in `namespace`. */
@@ -52,6 +57,8 @@ class Transaction implements SqlTransaction {
   readonly #client: PgPoolClient;
   readonly #translate: (sql: string) => string;
   readonly #namespace: string;
+  /** Whether rows are locked as they are read (a read-only transaction cannot lock them). */
+  readonly #writes: boolean;
   /** Statements not sent yet, run before the next one. */
   #held: string[];
 
@@ -60,11 +67,13 @@ class Transaction implements SqlTransaction {
     begin: string,
     translate: (sql: string) => string,
     namespace: string,
+    writes: boolean,
   ) {
     this.#client = client;
     this.#held = [begin];
     this.#translate = translate;
     this.#namespace = namespace;
+    this.#writes = writes;
   }
 
   /** Sends the held statements, then `sql` (without parameters) in the same round trip. */
@@ -119,6 +128,11 @@ class Transaction implements SqlTransaction {
     return Promise.resolve();
   }
 
+  rowLock(options: { skipLocked?: boolean } = {}): string {
+    if (!this.#writes) return "";
+    return options.skipLocked ? "FOR UPDATE SKIP LOCKED" : "FOR UPDATE";
+  }
+
   /** Postgres enforces the columns' types: a row of the wrong shape cannot be stored. */
   refuseForeignRows(): Promise<void> {
     return Promise.resolve();
@@ -154,8 +168,19 @@ export class PostgresSqlStore implements SqlStore {
     };
   }
 
-  write<T>(fn: (tx: SqlTransaction) => Promise<T>): Promise<T> {
-    return this.#transaction(this.#begin.write, fn);
+  /**
+   * Runs `fn` in one write transaction; one the server aborted to let another through (a
+   * deadlock between two steps' row locks) runs again, from the start.
+   */
+  async write<T>(fn: (tx: SqlTransaction) => Promise<T>): Promise<T> {
+    for (let attempt = 1;; attempt++) {
+      try {
+        return await this.#transaction(this.#begin.write, fn);
+      } catch (e) {
+        const code = (e as { code?: string }).code ?? "";
+        if (attempt >= WRITE_ATTEMPTS || !RETRIED_STATES.includes(code)) throw e;
+      }
+    }
   }
 
   read<T>(fn: (tx: SqlTransaction) => Promise<T>): Promise<T> {
@@ -176,7 +201,13 @@ export class PostgresSqlStore implements SqlStore {
       client.on("error", () => {});
       this.#guarded.add(client);
     }
-    const tx = new Transaction(client, begin, (sql) => this.#translate(sql), this.namespace);
+    const tx = new Transaction(
+      client,
+      begin,
+      (sql) => this.#translate(sql),
+      this.namespace,
+      begin === this.#begin.write,
+    );
     try {
       const result = await fn(tx);
       if (begin === this.#begin.read) {

@@ -22,42 +22,36 @@ import type { SqlStore, SqlTransaction } from "./transaction.ts";
 
 /**
  * The lock's tables; `event` keeps the latest events of each namespace for `follow`. Its ids
- * must increase with each event, which portable SQL has no spelling for: `serialKey` is the
- * engine's (SQLite's `INTEGER PRIMARY KEY AUTOINCREMENT`, Postgres's identity column).
- *
- * @example
- * ```ts
- * import { lockDdl } from "./lock.ts";
- * const ddl = lockDdl("INTEGER PRIMARY KEY AUTOINCREMENT");
- * ```
+ * must increase with each event, which portable SQL has no spelling for: it is written as
+ * SQLite's `INTEGER PRIMARY KEY AUTOINCREMENT`, which the Postgres backend turns into an
+ * identity column as it does for every table.
  */
-export function lockDdl(serialKey: string): string[] {
-  return [
-    `CREATE TABLE IF NOT EXISTS coord_lock (
+export const LOCK_DDL: readonly string[] = [
+  `CREATE TABLE IF NOT EXISTS coord_lock (
     namespace TEXT NOT NULL, name TEXT NOT NULL, tickets BIGINT NOT NULL,
     indicator BIGINT NOT NULL, lim BIGINT NOT NULL, PRIMARY KEY (namespace, name))`,
-    `CREATE TABLE IF NOT EXISTS coord_lock_ticket (
+  `CREATE TABLE IF NOT EXISTS coord_lock_ticket (
     namespace TEXT NOT NULL, name TEXT NOT NULL, ticket BIGINT NOT NULL, label TEXT NOT NULL,
     since DOUBLE PRECISION NOT NULL, expires_at DOUBLE PRECISION NOT NULL,
     granted_at DOUBLE PRECISION, started BIGINT NOT NULL,
     PRIMARY KEY (namespace, name, ticket))`,
-    // The last ticket handed out per resource; never deleted, not even by reset, so tickets —
-    // the fencing tokens — never repeat.
-    `CREATE TABLE IF NOT EXISTS coord_lock_counter (
+  // The last ticket handed out per resource; never deleted, not even by reset, so tickets —
+  // the fencing tokens — never repeat.
+  `CREATE TABLE IF NOT EXISTS coord_lock_counter (
     namespace TEXT NOT NULL, name TEXT NOT NULL, tickets BIGINT NOT NULL,
     PRIMARY KEY (namespace, name))`,
-    // The last fencing token handed out per resource; never deleted either.
-    `CREATE TABLE IF NOT EXISTS coord_lock_token (
+  // The last fencing token handed out per resource; never deleted either.
+  `CREATE TABLE IF NOT EXISTS coord_lock_token (
     namespace TEXT NOT NULL, name TEXT NOT NULL, token BIGINT NOT NULL,
     PRIMARY KEY (namespace, name))`,
-    // Who took each live ticket, so that a retried enqueue gets the ticket it already took.
-    `CREATE TABLE IF NOT EXISTS coord_lock_request (
+  // Who took each live ticket, so that a retried enqueue gets the ticket it already took.
+  `CREATE TABLE IF NOT EXISTS coord_lock_request (
     namespace TEXT NOT NULL, name TEXT NOT NULL, ticket BIGINT NOT NULL,
     request TEXT NOT NULL, token BIGINT NOT NULL, PRIMARY KEY (namespace, name, ticket))`,
-    `CREATE TABLE IF NOT EXISTS coord_lock_event (
-    id ${serialKey}, namespace TEXT NOT NULL, name TEXT NOT NULL, event TEXT NOT NULL)`,
-  ];
-}
+  `CREATE TABLE IF NOT EXISTS coord_lock_event (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, namespace TEXT NOT NULL, name TEXT NOT NULL,
+    event TEXT NOT NULL)`,
+];
 
 /** The tables holding one lock's state (events are only shown, and are checked by doctor). */
 const LOCK_TABLES = [

@@ -35,6 +35,13 @@ export interface SqlTransaction {
    */
   lock(topic: Topic): Promise<void>;
   /**
+   * The clause that locks the rows a `SELECT` returns until the transaction ends, for a step
+   * that changes them while other steps run at once (`FOR UPDATE`; with `skipLocked`, rows
+   * another transaction holds are left out instead of waited for: claims). Empty where a
+   * transaction already holds everything (SQLite) or only reads.
+   */
+  rowLock(options?: { skipLocked?: boolean }): string;
+  /**
    * Refuses to go on when one of `tables` holds, among this namespace's rows matching `where`,
    * one that coord did not write (possible where the engine does not enforce column types).
    *

@@ -23,11 +23,11 @@ import { isMemoryPath } from "../url.ts";
 import type { BarrierSteps } from "../../barrier/steps.ts";
 import { BARRIER_DDL, SqlBarrierSteps } from "../sql/barrier.ts";
 import type { LockSteps } from "../../lock/steps.ts";
-import { lockDdl, SqlLockSteps } from "../sql/lock.ts";
+import { LOCK_DDL, SqlLockSteps } from "../sql/lock.ts";
 import type { ScheduleSteps } from "../../schedule/steps.ts";
 import { SCHEDULE_DDL, SqlScheduleSteps } from "../sql/schedule.ts";
 import type { QueueSteps } from "../../queue/steps.ts";
-import { QUEUE_DDL, SqliteQueueSteps } from "./queue.ts";
+import { QUEUE_DDL, SqlQueueSteps } from "../sql/queue.ts";
 import { WalHint } from "./wal_hint.ts";
 import { HostClock } from "./host_clock.ts";
 import { ForeignRows } from "./foreign_rows.ts";
@@ -83,7 +83,7 @@ function schema(): string[] {
   return [
     `CREATE TABLE IF NOT EXISTS coord_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
     ...BARRIER_DDL,
-    ...lockDdl("INTEGER PRIMARY KEY AUTOINCREMENT"),
+    ...LOCK_DDL,
     ...SCHEDULE_DDL,
     ...QUEUE_DDL,
   ];
@@ -130,7 +130,7 @@ export class SqliteBackend implements Backend<"sqlite"> {
   readonly barrier: BarrierSteps = new SqlBarrierSteps(this.#sql);
   readonly lock: LockSteps = new SqlLockSteps(this.#sql);
   readonly schedule: ScheduleSteps = new SqlScheduleSteps(this.#sql);
-  readonly queue: QueueSteps = new SqliteQueueSteps(this);
+  readonly queue: QueueSteps = new SqlQueueSteps(this.#sql);
   /** What leases and due times are measured by: see {@link HostClock}. */
   readonly clock: HostClock;
   readonly #foreignRows: ForeignRows;

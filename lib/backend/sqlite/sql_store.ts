@@ -28,6 +28,7 @@ export class SqliteSqlStore implements SqlStore {
       notify: () => Promise.resolve(),
       // BEGIN IMMEDIATE already holds the file's write lock.
       lock: () => Promise.resolve(),
+      rowLock: () => "",
       refuseForeignRows: (subject, tables, where) =>
         Promise.resolve(backend.refuseForeignRows(subject, tables, where)),
     };

@@ -1,0 +1,1076 @@
+/**
+ * Queue steps in portable SQL, for every SQL backend: each one transaction, with the same
+ * outcomes as `../redis/queue.lua`.
+ *
+ * Where several steps run at once (Postgres), they meet on rows: a step locks each job row it
+ * reads before changing it, claims take the first ready job nobody else holds (`SKIP LOCKED`),
+ * retention removes only finished jobs nobody else holds, and puts (which hand out ids and
+ * dedupe keys) go one at a time per queue.
+ *
+ * @module
+ */
+
+import type {
+  Attempt,
+  ClaimResult,
+  Finish,
+  FinishedState,
+  FlowNode,
+  JobRecord,
+  JobState,
+  Keep,
+  ListCursor,
+  ListState,
+  PutRequest,
+  PutResult,
+  QueueConfig,
+  QueueCounts,
+  QueueSteps,
+} from "../../queue/steps.ts";
+import { DEFAULT_KEEP, MAX_REMOVED, MAX_STALLS, TRIM_BATCH } from "../../queue/steps.ts";
+import { jobRecord } from "../../queue/record.ts";
+import { flowProgress, gatheredResults } from "../../queue/flow_progress.ts";
+import { ForeignDataError } from "../../errors.ts";
+import type { SqlStore, SqlTransaction, SqlValue } from "./transaction.ts";
+
+/** A column's JSON, or the text itself when it is not JSON (the record check then refuses it). */
+function parseOr(json: string): unknown {
+  try {
+    return JSON.parse(json);
+  } catch {
+    return json;
+  }
+}
+
+/**
+ * The queue's tables. Times are epoch ms (BIGINT); `coord_queue_removed.seq` is SQLite's row
+ * id, and an identity column on Postgres.
+ */
+export const QUEUE_DDL = [
+  `CREATE TABLE IF NOT EXISTS coord_queue_job (
+    namespace TEXT NOT NULL, queue TEXT NOT NULL, id TEXT NOT NULL, state TEXT NOT NULL,
+    ready_at BIGINT NOT NULL, lease_until BIGINT, attempts BIGINT NOT NULL,
+    failures BIGINT NOT NULL DEFAULT 0,
+    stalls BIGINT NOT NULL, worker TEXT, begin_by BIGINT, spec TEXT NOT NULL, result TEXT,
+    error TEXT, created_at BIGINT NOT NULL, started_at BIGINT, finished_at BIGINT,
+    parent TEXT, grp TEXT, inputs TEXT, PRIMARY KEY (namespace, queue, id))`,
+  `CREATE INDEX IF NOT EXISTS coord_queue_job_ready
+    ON coord_queue_job (namespace, queue, state, ready_at)`,
+  `CREATE INDEX IF NOT EXISTS coord_queue_job_order
+    ON coord_queue_job (namespace, queue, state, ready_at, id)`,
+  // Finished jobs that are no flow's part, newest first: list's pages and retention's batches.
+  `CREATE INDEX IF NOT EXISTS coord_queue_job_done
+    ON coord_queue_job (namespace, queue, state, finished_at, id) WHERE parent IS NULL`,
+  `CREATE TABLE IF NOT EXISTS coord_queue_config (
+    namespace TEXT NOT NULL, queue TEXT NOT NULL, keep_completed TEXT, keep_failed TEXT,
+    paused BIGINT NOT NULL DEFAULT 0, PRIMARY KEY (namespace, queue))`,
+  // How many finished jobs of a state (no flow's parts) a queue holds: retention by count
+  // without counting rows.
+  `CREATE TABLE IF NOT EXISTS coord_queue_kept (
+    namespace TEXT NOT NULL, queue TEXT NOT NULL, state TEXT NOT NULL, n BIGINT NOT NULL,
+    PRIMARY KEY (namespace, queue, state))`,
+  // What retention removed, so show and wait can say so; the newest MAX_REMOVED are kept.
+  `CREATE TABLE IF NOT EXISTS coord_queue_removed (
+    seq INTEGER PRIMARY KEY, namespace TEXT NOT NULL, queue TEXT NOT NULL, id TEXT NOT NULL,
+    state TEXT NOT NULL, removed_at BIGINT NOT NULL)`,
+  `CREATE UNIQUE INDEX IF NOT EXISTS coord_queue_removed_job
+    ON coord_queue_removed (namespace, queue, id)`,
+  // A retried job's earlier ends, oldest first.
+  `CREATE TABLE IF NOT EXISTS coord_queue_history (
+    namespace TEXT NOT NULL, queue TEXT NOT NULL, id TEXT NOT NULL, seq BIGINT NOT NULL,
+    entry TEXT NOT NULL, PRIMARY KEY (namespace, queue, id, seq))`,
+  // put --dedupe: the job put with a key, and the end of its window.
+  `CREATE TABLE IF NOT EXISTS coord_queue_dedupe (
+    namespace TEXT NOT NULL, queue TEXT NOT NULL, key TEXT NOT NULL, id TEXT NOT NULL,
+    until BIGINT NOT NULL, PRIMARY KEY (namespace, queue, key))`,
+  `CREATE INDEX IF NOT EXISTS coord_queue_dedupe_until
+    ON coord_queue_dedupe (namespace, queue, until)`,
+  `CREATE TABLE IF NOT EXISTS coord_queue_counter (
+    namespace TEXT NOT NULL, queue TEXT NOT NULL, last BIGINT NOT NULL,
+    PRIMARY KEY (namespace, queue))`,
+  `CREATE TABLE IF NOT EXISTS coord_queue_worker (
+    namespace TEXT NOT NULL, queue TEXT NOT NULL, worker TEXT NOT NULL, until BIGINT NOT NULL,
+    PRIMARY KEY (namespace, queue, worker))`,
+];
+
+interface JobRow {
+  id: string;
+  state: JobState;
+  ready_at: number;
+  attempts: number;
+  failures: number;
+  stalls: number;
+  worker: string | null;
+  begin_by: number | null;
+  spec: string;
+  result: string | null;
+  error: string | null;
+  created_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+  parent: string | null;
+  /** A group's JobGroup, JSON. */
+  grp: string | null;
+  inputs: string | null;
+}
+
+const COLUMNS =
+  "id, state, ready_at, attempts, failures, stalls, worker, begin_by, spec, result, error, " +
+  "created_at, started_at, finished_at, parent, grp, inputs";
+
+/** One step's transaction and the backend's time it runs at (one instant, as in queue.lua). */
+interface Step {
+  tx: SqlTransaction;
+  now: number;
+  /**
+   * Changes to `coord_queue_kept` by state, written as the step ends: every finish changes
+   * one of its few rows, so on Postgres a step holds that row lock for one statement, not for
+   * the rest of the step.
+   */
+  kept: Map<string, number>;
+}
+
+const FINISHED_STATES = ["completed", "failed", "cancelled"] as const;
+
+/**
+ * Per finished state, when the oldest job (no flow's part) finished and how many the queue
+ * holds: whether a step has anything to trim, in one query (most have nothing).
+ */
+const TRIM_PROBE_SQL = "SELECT " +
+  FINISHED_STATES.map((state) =>
+    `(SELECT min(finished_at) FROM coord_queue_job WHERE namespace = ? AND queue = ?
+    AND state = '${state}' AND parent IS NULL) AS ${state}_at,
+   (SELECT n FROM coord_queue_kept WHERE namespace = ? AND queue = ? AND state = '${state}')
+    AS ${state}_n`
+  ).join(", ");
+
+/** Queue steps over one {@link SqlStore}. */
+export class SqlQueueSteps implements QueueSteps {
+  readonly #store: SqlStore;
+
+  /** Steps on `store`'s namespace. */
+  constructor(store: SqlStore) {
+    this.#store = store;
+  }
+
+  get #ns(): string {
+    return this.#store.namespace;
+  }
+
+  /** Runs `fn` as one write step; `serial` steps of one queue run one at a time. */
+  #write<T>(queue: string, fn: (s: Step) => Promise<T>, serial = false): Promise<T> {
+    return this.#store.write(async (tx) => {
+      if (serial) await tx.lock({ kind: "queue", name: queue });
+      const s = { tx, now: Math.floor(await tx.now()), kept: new Map<string, number>() };
+      const result = await fn(s);
+      await this.#saveKept(s, queue);
+      return result;
+    });
+  }
+
+  #read<T>(fn: (s: Step) => Promise<T>): Promise<T> {
+    return this.#store.read(async (tx) =>
+      fn({ tx, now: Math.floor(await tx.now()), kept: new Map() })
+    );
+  }
+
+  /** A job's row, locked until the step ends when the step writes. */
+  async #row(s: Step, queue: string, id: string): Promise<JobRow | undefined> {
+    await s.tx.refuseForeignRows(`job ${queue}/${id}`, ["coord_queue_job"], { queue, id });
+    const [row] = await s.tx.all<JobRow>(
+      `SELECT ${COLUMNS} FROM coord_queue_job WHERE namespace = ? AND queue = ? AND id = ?
+       ${s.tx.rowLock()}`,
+      this.#ns,
+      queue,
+      id,
+    );
+    return row;
+  }
+
+  async #job(s: Step, queue: string, row: JobRow, withResult = false): Promise<JobRecord> {
+    const history = withResult
+      ? (await s.tx.all<{ entry: string }>(
+        `SELECT entry FROM coord_queue_history WHERE namespace = ? AND queue = ? AND id = ?
+         ORDER BY seq`,
+        this.#ns,
+        queue,
+        row.id,
+      )).map((h) => parseOr(h.entry))
+      : [];
+    const state = {
+      id: row.id,
+      state: row.state,
+      attempts: row.attempts,
+      failures: row.failures,
+      stalls: row.stalls,
+      readyAt: row.ready_at,
+      createdAt: row.created_at,
+      ...(row.started_at !== null && { startedAt: row.started_at }),
+      ...(row.finished_at !== null && { finishedAt: row.finished_at }),
+      ...(row.worker !== null && { worker: row.worker }),
+      ...(row.error !== null && { error: row.error }),
+      ...(row.parent !== null && { parent: row.parent }),
+      ...(row.grp !== null && { group: parseOr(row.grp) }),
+      ...(history.length > 0 && { history }),
+    };
+    const result = withResult && row.result !== null ? row.result : undefined;
+    return jobRecord(queue, JSON.stringify(state), row.spec, result, row.inputs ?? undefined);
+  }
+
+  /** Sets a job's columns; returns its row afterwards. */
+  async #update(
+    s: Step,
+    queue: string,
+    id: string,
+    fields: Record<string, SqlValue>,
+  ): Promise<JobRow | undefined> {
+    const names = Object.keys(fields);
+    const [row] = await s.tx.all<JobRow>(
+      `UPDATE coord_queue_job SET ${names.map((n) => `${n} = ?`).join(", ")}
+       WHERE namespace = ? AND queue = ? AND id = ? RETURNING ${COLUMNS}`,
+      ...names.map((n) => fields[n]),
+      this.#ns,
+      queue,
+      id,
+    );
+    return row;
+  }
+
+  /**
+   * Ends a job (completed, failed, cancelled) and moves its group on, as `finish` in
+   * `../redis/queue.lua` does: the next serial part, the postprocess, or the group's own end.
+   */
+  async #end(
+    s: Step,
+    queue: string,
+    id: string,
+    state: "completed" | "failed" | "cancelled",
+    fields: { error?: string | null; result?: string; failures?: number } = {},
+  ): Promise<void> {
+    const row = (await this.#update(s, queue, id, {
+      state,
+      finished_at: s.now,
+      lease_until: null,
+      ...fields,
+    }))!;
+    if (row.parent === null) this.#kept(s, state, 1);
+    if (row.grp !== null && state !== "completed") await this.#abandon(s, queue, row);
+    if (row.parent !== null) await this.#partEnded(s, queue, row);
+  }
+
+  /** Makes a waiting job ready; a group starts its parts (all, or the first). */
+  async #release(s: Step, queue: string, id: string): Promise<void> {
+    const row = (await this.#row(s, queue, id))!;
+    if (row.grp !== null) {
+      const group = (await this.#job(s, queue, row)).group!;
+      const parts = group.kind === "parallel" ? group.children : group.children.slice(0, 1);
+      for (const child of parts) await this.#release(s, queue, child);
+      return;
+    }
+    await this.#update(s, queue, id, { state: "pending", ready_at: s.now });
+  }
+
+  /** A failed group's parts that have not started will not: cancelled. */
+  async #abandon(s: Step, queue: string, group: JobRow): Promise<void> {
+    const { children, postprocess } = (await this.#job(s, queue, group)).group!;
+    for (const id of [...children, ...(postprocess ? [postprocess] : [])]) {
+      const state = (await this.#row(s, queue, id))?.state;
+      if (state === "waiting" || state === "pending") {
+        await this.#end(s, queue, id, "cancelled", { error: `its group ${group.id} failed` });
+      }
+    }
+  }
+
+  /** Moves `job`'s flow on, as {@link flowProgress} decides. */
+  async #partEnded(s: Step, queue: string, job: JobRow): Promise<void> {
+    const parent = await this.#row(s, queue, job.parent!);
+    if (parent?.state !== "waiting") return;
+    const group = (await this.#job(s, queue, parent)).group!;
+    const next = flowProgress(group, job);
+    if (next.kind === "end") {
+      const { error, result } = next;
+      await this.#end(s, queue, parent.id, next.state, {
+        ...(result !== undefined && { result }),
+        ...(error !== undefined && { error }),
+      });
+      return;
+    }
+    await this.#update(s, queue, parent.id, { grp: JSON.stringify({ ...group, done: next.done }) });
+    if (next.kind === "counted") {
+      if (next.release) await this.#release(s, queue, next.release);
+      return;
+    }
+    const parts = [];
+    for (const id of group.children) parts.push((await this.#row(s, queue, id))!);
+    const joined = gatheredResults(parts);
+    if (next.postprocess) {
+      await this.#update(s, queue, next.postprocess, { inputs: joined });
+      await this.#release(s, queue, next.postprocess);
+    } else {
+      await this.#end(s, queue, parent.id, "completed", { result: joined });
+    }
+  }
+
+  /**
+   * Adds `delta` to how many finished jobs of `state` (no flow's parts) the queue holds, as the
+   * step ends.
+   */
+  #kept(s: Step, state: string, delta: number): void {
+    s.kept.set(state, (s.kept.get(state) ?? 0) + delta);
+  }
+
+  /** Writes the step's {@link Step.kept}, rows in one order (two steps never wait in a ring). */
+  async #saveKept(s: Step, queue: string): Promise<void> {
+    const changes = [...s.kept].filter(([, delta]) => delta !== 0).sort(([a], [b]) =>
+      a < b ? -1 : 1
+    );
+    if (changes.length === 0) return;
+    await s.tx.run(
+      `INSERT INTO coord_queue_kept (namespace, queue, state, n)
+       VALUES ${changes.map(() => "(?, ?, ?, ?)").join(", ")}
+       ON CONFLICT (namespace, queue, state) DO UPDATE SET n = CASE
+         WHEN coord_queue_kept.n + excluded.n < 0 THEN 0 ELSE coord_queue_kept.n + excluded.n END`,
+      ...changes.flatMap(([state, delta]) => [this.#ns, queue, state, delta]),
+    );
+  }
+
+  async #paused(s: Step, queue: string): Promise<boolean> {
+    const [row] = await s.tx.all<{ paused: number }>(
+      "SELECT paused FROM coord_queue_config WHERE namespace = ? AND queue = ?",
+      this.#ns,
+      queue,
+    );
+    return row?.paused === 1;
+  }
+
+  async #config(s: Step, queue: string): Promise<QueueConfig> {
+    const [row] = await s.tx.all<
+      { keep_completed: string | null; keep_failed: string | null; paused: number }
+    >(
+      `SELECT keep_completed, keep_failed, paused FROM coord_queue_config
+       WHERE namespace = ? AND queue = ?`,
+      this.#ns,
+      queue,
+    );
+    const keep = (json: string | null | undefined, fallback: Keep): Keep => {
+      if (json == null) return fallback;
+      const value = parseOr(json);
+      if (typeof value === "object" && value !== null && !Array.isArray(value)) {
+        return value as Keep;
+      }
+      throw new ForeignDataError(
+        `queue "${queue}": its settings hold ${JSON.stringify(String(json).slice(0, 60))} — ` +
+          `another program wrote there; remove the row or use another --namespace`,
+      );
+    };
+    return {
+      keepCompleted: keep(row?.keep_completed, DEFAULT_KEEP.keepCompleted),
+      keepFailed: keep(row?.keep_failed, DEFAULT_KEEP.keepFailed),
+      paused: row?.paused === 1,
+    };
+  }
+
+  /** Whether a finished job's flow has a part still running (see `unfinished` in queue.lua). */
+  async #unfinished(s: Step, queue: string, id: string): Promise<boolean> {
+    const row = await this.#row(s, queue, id);
+    if (!row) return false;
+    if (row.state === "active" || row.state === "pending" || row.state === "waiting") return true;
+    if (row.grp === null) return false;
+    const group = parseOr(row.grp) as { children?: string[]; postprocess?: string };
+    for (
+      const child of [...(group.children ?? []), ...(group.postprocess ? [group.postprocess] : [])]
+    ) {
+      if (await this.#unfinished(s, queue, child)) return true;
+    }
+    return false;
+  }
+
+  async #drop(s: Step, queue: string, id: string): Promise<void> {
+    const row = await this.#row(s, queue, id);
+    if (row?.grp) {
+      const group = parseOr(row.grp) as { children?: string[]; postprocess?: string };
+      for (
+        const child of [
+          ...(group.children ?? []),
+          ...(group.postprocess ? [group.postprocess] : []),
+        ]
+      ) {
+        await this.#drop(s, queue, child);
+      }
+    }
+    for (const table of ["coord_queue_job", "coord_queue_history"]) {
+      await s.tx.run(
+        `DELETE FROM ${table} WHERE namespace = ? AND queue = ? AND id = ?`,
+        this.#ns,
+        queue,
+        id,
+      );
+    }
+  }
+
+  /** Removes finished jobs `ids` of `state`, remembering the newest {@link MAX_REMOVED}. */
+  async #remove(s: Step, queue: string, state: FinishedState, ids: string[]): Promise<number> {
+    let n = 0;
+    for (const id of ids) {
+      if (await this.#unfinished(s, queue, id)) continue;
+      await this.#drop(s, queue, id);
+      // Removed again (a reused id): it counts as the newest.
+      await s.tx.run(
+        "DELETE FROM coord_queue_removed WHERE namespace = ? AND queue = ? AND id = ?",
+        this.#ns,
+        queue,
+        id,
+      );
+      await s.tx.run(
+        `INSERT INTO coord_queue_removed (namespace, queue, id, state, removed_at)
+         VALUES (?, ?, ?, ?, ?)`,
+        this.#ns,
+        queue,
+        id,
+        state,
+        s.now,
+      );
+      n++;
+    }
+    if (n > 0) {
+      this.#kept(s, state, -n);
+      await s.tx.run(
+        `DELETE FROM coord_queue_removed
+         WHERE seq <= (SELECT max(seq) FROM coord_queue_removed) - ?`,
+        MAX_REMOVED,
+      );
+    }
+    return n;
+  }
+
+  /**
+   * Ids of finished jobs of `state` (no flow's parts), oldest first, that finished before;
+   * jobs another step holds are left to it.
+   */
+  async #oldest(
+    s: Step,
+    queue: string,
+    state: FinishedState,
+    before: number,
+    limit: number,
+  ): Promise<string[]> {
+    return (await s.tx.all<{ id: string }>(
+      `SELECT id FROM coord_queue_job WHERE namespace = ? AND queue = ? AND state = ?
+       AND parent IS NULL AND finished_at < ? ORDER BY finished_at, id LIMIT ?
+       ${s.tx.rowLock({ skipLocked: true })}`,
+      this.#ns,
+      queue,
+      state,
+      before,
+      limit,
+    )).map((r) => r.id);
+  }
+
+  /** Removes a few jobs of each finished state past what the queue keeps (see `trim`). */
+  async #trim(s: Step, queue: string): Promise<void> {
+    // Settings another program wrote over must not stop the workers: trim by the defaults, as
+    // `keep` in queue.lua does; `config` reports them.
+    let config: Pick<QueueConfig, "keepCompleted" | "keepFailed"> = DEFAULT_KEEP;
+    try {
+      config = await this.#config(s, queue);
+    } catch (e) {
+      if (!(e instanceof ForeignDataError)) throw e;
+    }
+    const [held] = await s.tx.all<Record<string, number | null>>(
+      TRIM_PROBE_SQL,
+      ...FINISHED_STATES.flatMap(() => [this.#ns, queue, this.#ns, queue]),
+    );
+    for (const state of FINISHED_STATES) {
+      const keep = state === "completed" ? config.keepCompleted : config.keepFailed;
+      const oldest = held[`${state}_at`];
+      let doomed = keep.ageMs === undefined || oldest === null || oldest >= s.now - keep.ageMs
+        ? []
+        : await this.#oldest(s, queue, state, s.now - keep.ageMs, TRIM_BATCH);
+      if (doomed.length === 0 && keep.count !== undefined) {
+        const over = (held[`${state}_n`] ?? 0) + (s.kept.get(state) ?? 0) - keep.count;
+        if (over > 0) {
+          doomed = await this.#oldest(
+            s,
+            queue,
+            state,
+            Number.MAX_SAFE_INTEGER,
+            Math.min(over, TRIM_BATCH),
+          );
+        }
+      }
+      await this.#remove(s, queue, state, doomed);
+    }
+  }
+
+  putFlow(queue: string, nodes: FlowNode[]): Promise<boolean> {
+    return this.#write(queue, async (s) => {
+      if (await this.#row(s, queue, nodes[0].id)) return false;
+      for (const node of nodes) {
+        await s.tx.run(
+          `INSERT INTO coord_queue_job (namespace, queue, id, state, ready_at, attempts, stalls,
+           spec, created_at, parent, grp) VALUES (?, ?, ?, ?, ?, 0, 0, ?, ?, ?, ?)`,
+          this.#ns,
+          queue,
+          node.id,
+          node.released ? "pending" : "waiting",
+          s.now,
+          JSON.stringify(node.spec ?? {}),
+          s.now,
+          node.parent ?? null,
+          node.group ? JSON.stringify({ ...node.group, done: 0 }) : null,
+        );
+      }
+      await s.tx.notify({ kind: "queue", name: queue });
+      return true;
+    }, true);
+  }
+
+  put(queue: string, r: PutRequest): Promise<PutResult> {
+    return this.#write(queue, async (s) => {
+      await this.#trimDedupe(s, queue);
+      const result = await this.#put(s, queue, r);
+      if (result.created) await s.tx.notify({ kind: "queue", name: queue });
+      return result;
+    }, true);
+  }
+
+  putMany(queue: string, requests: PutRequest[]): Promise<PutResult[]> {
+    return this.#write(queue, async (s) => {
+      await this.#trimDedupe(s, queue);
+      const results = [];
+      for (const r of requests) results.push(await this.#put(s, queue, r));
+      await s.tx.notify({ kind: "queue", name: queue });
+      return results;
+    }, true);
+  }
+
+  /** The job put with dedupe `key`, while it is unfinished or its window lasts. */
+  async #deduplicated(s: Step, queue: string, key: string): Promise<JobRow | undefined> {
+    const [entry] = await s.tx.all<{ id: string; until: number }>(
+      "SELECT id, until FROM coord_queue_dedupe WHERE namespace = ? AND queue = ? AND key = ?",
+      this.#ns,
+      queue,
+      key,
+    );
+    const row = entry && await this.#row(s, queue, entry.id);
+    if (!row) return undefined;
+    const live = row.state === "pending" || row.state === "active" || row.state === "waiting";
+    return live || entry.until > s.now ? row : undefined;
+  }
+
+  /** Forgets a few dedupe keys whose window is over (see `trim_dedupe` in queue.lua). */
+  async #trimDedupe(s: Step, queue: string): Promise<void> {
+    const over = await s.tx.all<{ key: string }>(
+      `SELECT key FROM coord_queue_dedupe WHERE namespace = ? AND queue = ? AND until <= ?
+       ORDER BY until LIMIT 10`,
+      this.#ns,
+      queue,
+      s.now,
+    );
+    for (const { key } of over) {
+      if (await this.#deduplicated(s, queue, key)) continue;
+      await s.tx.run(
+        "DELETE FROM coord_queue_dedupe WHERE namespace = ? AND queue = ? AND key = ?",
+        this.#ns,
+        queue,
+        key,
+      );
+    }
+  }
+
+  /** Adds a job unless its id or dedupe key is taken (see `put` in `../redis/queue.lua`). */
+  async #put(s: Step, queue: string, r: PutRequest): Promise<PutResult> {
+    const { tx, now } = s;
+    if (r.dedupe && (r.id === undefined || !await this.#row(s, queue, r.id))) {
+      const first = await this.#deduplicated(s, queue, r.dedupe.key);
+      if (first) {
+        return { job: await this.#job(s, queue, first), created: false, deduplicated: true };
+      }
+    }
+    const readyAt = Math.round(r.at ?? now + r.delayMs);
+    // The job's row if `id` was free; none when it is taken.
+    const insert = async (id: string) =>
+      (await tx.all<JobRow>(
+        `INSERT INTO coord_queue_job (namespace, queue, id, state, ready_at, attempts, stalls,
+         begin_by, spec, created_at) VALUES (?, ?, ?, 'pending', ?, 0, 0, ?, ?, ?)
+         ON CONFLICT (namespace, queue, id) DO NOTHING RETURNING ${COLUMNS}`,
+        this.#ns,
+        queue,
+        id,
+        readyAt,
+        // --begin-by counts from when the job may start.
+        r.beginByMs === undefined ? null : readyAt + Math.round(r.beginByMs),
+        JSON.stringify(r.spec),
+        now,
+      ))[0];
+    let id = r.id;
+    let row: JobRow | undefined;
+    if (id === undefined) {
+      await tx.refuseForeignRows(`queue "${queue}"`, ["coord_queue_counter"], { queue });
+      // Numbers taken by an --id are skipped.
+      do {
+        const [{ last }] = await tx.all<{ last: number }>(
+          `INSERT INTO coord_queue_counter (namespace, queue, last) VALUES (?, ?, 1)
+           ON CONFLICT (namespace, queue) DO UPDATE SET last = coord_queue_counter.last + 1
+           RETURNING last`,
+          this.#ns,
+          queue,
+        );
+        id = String(last);
+      } while (!(row = await insert(id)));
+    } else {
+      row = await insert(id);
+      if (!row) {
+        const existing = (await this.#row(s, queue, id))!;
+        return { job: await this.#job(s, queue, existing), created: false };
+      }
+    }
+    if (r.dedupe) {
+      await tx.run(
+        `INSERT INTO coord_queue_dedupe (namespace, queue, key, id, until) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (namespace, queue, key) DO UPDATE SET id = excluded.id,
+           until = excluded.until`,
+        this.#ns,
+        queue,
+        r.dedupe.key,
+        id,
+        now + Math.round(r.dedupe.forMs),
+      );
+    }
+    return { job: await this.#job(s, queue, row), created: true };
+  }
+
+  claim(queue: string, r: { worker: string; leaseMs: number }): Promise<ClaimResult> {
+    return this.#write(queue, async (s) => {
+      const result = await this.#claim(s, queue, r);
+      // Idle queues age out too: a claim that finds no job removes a few past what the queue
+      // keeps. (A busy queue's finishes do; the claims of a busy queue save the queries.)
+      if (!result.job) await this.#trim(s, queue);
+      return result;
+    });
+  }
+
+  async #claim(
+    s: Step,
+    queue: string,
+    r: { worker: string; leaseMs: number },
+  ): Promise<ClaimResult> {
+    const { tx, now } = s;
+    const changed = () => tx.notify({ kind: "queue", name: queue });
+    // A job this step cannot read is handed back to the worker to fail, without stopping
+    // the claim for good: the same claim then finds the next job.
+    const undecodable = async (row: JobRow): Promise<ClaimResult | undefined> => {
+      try {
+        await this.#job(s, queue, row);
+      } catch (e) {
+        if (!(e instanceof ForeignDataError)) throw e;
+        return { undecodable: { id: row.id, reason: e.message } };
+      }
+    };
+    // Jobs whose worker died: back to pending, or failed once abandoned too often.
+    const abandoned = await tx.all<JobRow>(
+      `SELECT ${COLUMNS} FROM coord_queue_job WHERE namespace = ? AND queue = ?
+         AND state = 'active' AND lease_until < ? LIMIT 100 ${tx.rowLock({ skipLocked: true })}`,
+      this.#ns,
+      queue,
+      now,
+    );
+    for (const row of abandoned) {
+      const refused = await undecodable(row);
+      if (refused) return refused;
+      const { id, stalls } = row;
+      if (stalls + 1 > MAX_STALLS) {
+        await this.#update(s, queue, id, { stalls: stalls + 1 });
+        await this.#end(s, queue, id, "failed", {
+          error: `abandoned ${stalls + 1} times by workers that stopped answering`,
+        });
+        await changed();
+      } else {
+        await this.#update(s, queue, id, {
+          state: "pending",
+          stalls: stalls + 1,
+          ready_at: now,
+          lease_until: null,
+        });
+      }
+    }
+    if (await this.#paused(s, queue)) return {};
+    for (let i = 0; i < 100; i++) {
+      // Another worker's claim holds its job until it commits: take the next one.
+      const [first] = await tx.all<JobRow>(
+        `SELECT ${COLUMNS} FROM coord_queue_job WHERE namespace = ? AND queue = ?
+           AND state = 'pending' AND ready_at <= ? ORDER BY ready_at, id LIMIT 1
+           ${tx.rowLock({ skipLocked: true })}`,
+        this.#ns,
+        queue,
+        now,
+      );
+      if (!first) {
+        // Text sorts after every number in SQLite: a ready_at that is not one comes last.
+        const [next] = await tx.all<JobRow>(
+          `SELECT ${COLUMNS} FROM coord_queue_job WHERE namespace = ? AND queue = ?
+             AND state = 'pending' ORDER BY ready_at LIMIT 1`,
+          this.#ns,
+          queue,
+        );
+        return next ? await undecodable(next) ?? { nextReadyAt: next.ready_at } : {};
+      }
+      const refused = await undecodable(first);
+      if (refused) return refused;
+      // Only a first start can be too late: a retry or a recovered job has started in time.
+      if (first.begin_by !== null && first.begin_by < now && first.attempts === 0) {
+        await this.#end(s, queue, first.id, "failed", {
+          error: "expired: not started by its --begin-by",
+        });
+        await changed();
+        continue;
+      }
+      const [claimed] = await tx.all<JobRow>(
+        `UPDATE coord_queue_job SET state = 'active', attempts = attempts + 1, worker = ?,
+           started_at = ?, lease_until = ? WHERE namespace = ? AND queue = ? AND id = ?
+           RETURNING ${COLUMNS}`,
+        r.worker,
+        now,
+        now + r.leaseMs,
+        this.#ns,
+        queue,
+        first.id,
+      );
+      await changed();
+      return { job: await this.#job(s, queue, claimed) };
+    }
+    return { nextReadyAt: now };
+  }
+
+  failUndecodable(queue: string, r: { id: string; error: string }): Promise<void> {
+    return this.#write(queue, async (s) => {
+      const [before] = await s.tx.all<Record<string, unknown>>(
+        `SELECT ${COLUMNS} FROM coord_queue_job WHERE namespace = ? AND queue = ? AND id = ?
+         ${s.tx.rowLock()}`,
+        this.#ns,
+        queue,
+        r.id,
+      );
+      if (!before) return;
+      if (before.parent === null && before.state !== "failed") {
+        if (typeof before.state === "string") this.#kept(s, before.state, -1);
+        this.#kept(s, "failed", 1);
+      }
+      // What cannot be read is replaced by coord's own, so show and wait answer from now on.
+      const integer = <T>(value: unknown, otherwise: T) =>
+        Number.isInteger(value) ? value as number : otherwise;
+      const json = (value: unknown, fits: (parsed: unknown) => boolean) => {
+        if (typeof value !== "string") return null;
+        try {
+          return fits(JSON.parse(value)) ? value : null;
+        } catch {
+          return null;
+        }
+      };
+      const isObject = (v: unknown) => typeof v === "object" && v !== null && !Array.isArray(v);
+      await this.#update(s, queue, r.id, {
+        state: "failed",
+        error: r.error,
+        finished_at: s.now,
+        lease_until: null,
+        ready_at: integer(before.ready_at, s.now),
+        created_at: integer(before.created_at, s.now),
+        attempts: integer(before.attempts, 0),
+        failures: integer(before.failures, 0),
+        stalls: integer(before.stalls, 0),
+        started_at: integer(before.started_at, null),
+        worker: typeof before.worker === "string" ? before.worker : null,
+        spec: json(before.spec, isObject) ?? "{}",
+        grp: json(before.grp, (g) => Array.isArray((g as { children?: unknown })?.children)),
+        result: json(before.result, () => true),
+        inputs: json(before.inputs, Array.isArray),
+      });
+      await s.tx.notify({ kind: "queue", name: queue });
+    });
+  }
+
+  /** The attempt fences a run: see `owned` in `../redis/queue.lua`. */
+  async #owned(s: Step, queue: string, r: Attempt): Promise<JobRow | undefined> {
+    const row = await this.#row(s, queue, r.id);
+    return row?.state === "active" && row.worker === r.worker && row.attempts === r.attempt
+      ? row
+      : undefined;
+  }
+
+  renew(queue: string, r: Attempt & { leaseMs: number }): Promise<boolean> {
+    return this.#write(queue, async (s) => {
+      if (!await this.#owned(s, queue, r)) return false;
+      await this.#update(s, queue, r.id, { lease_until: s.now + r.leaseMs });
+      return true;
+    });
+  }
+
+  finish(queue: string, r: Attempt & Finish): Promise<boolean> {
+    return this.#write(queue, async (s) => {
+      const row = await this.#owned(s, queue, r);
+      if (!row) return false;
+      const { now } = s;
+      if (r.outcome === "completed") {
+        await this.#end(s, queue, r.id, "completed", {
+          result: JSON.stringify(r.result ?? null),
+          error: null,
+        });
+      } else if (r.outcome === "failed") {
+        await this.#end(s, queue, r.id, "failed", { error: r.error, failures: row.failures + 1 });
+      } else if (r.outcome === "retry") {
+        await this.#update(s, queue, r.id, {
+          state: "pending",
+          error: r.error,
+          failures: row.failures + 1,
+          ready_at: now + Math.round(r.delayMs),
+          lease_until: null,
+        });
+      } else {
+        await this.#update(s, queue, r.id, { state: "pending", ready_at: now, lease_until: null });
+      }
+      await this.#trim(s, queue);
+      await s.tx.notify({ kind: "queue", name: queue });
+      return true;
+    });
+  }
+
+  cancel(
+    queue: string,
+    id: string,
+  ): Promise<{ job: JobRecord; cancelled: boolean } | undefined> {
+    return this.#write(queue, async (s) => {
+      const row = await this.#row(s, queue, id);
+      if (!row) return undefined;
+      // A record coord cannot read is refused before anything changes.
+      await this.#job(s, queue, row);
+      // A running job ends here; its worker sees it is no longer its own and stops the run.
+      const cancelled = row.state === "pending" || row.state === "waiting" ||
+        row.state === "active";
+      if (cancelled) {
+        const error = row.state === "active" ? "cancelled while running" : "cancelled";
+        await this.#end(s, queue, id, "cancelled", { error });
+        await s.tx.notify({ kind: "queue", name: queue });
+      }
+      return { job: await this.#job(s, queue, (await this.#row(s, queue, id))!), cancelled };
+    }, true);
+  }
+
+  get(queue: string, id: string): Promise<JobRecord | undefined> {
+    return this.#read(async (s) => {
+      const row = await this.#row(s, queue, id);
+      return row && await this.#job(s, queue, row, true);
+    });
+  }
+
+  counts(queue: string): Promise<QueueCounts> {
+    return this.#read(async (s) => {
+      const { tx, now } = s;
+      const counts = {
+        waiting: 0,
+        pending: 0,
+        scheduled: 0,
+        active: 0,
+        completed: 0,
+        failed: 0,
+        cancelled: 0,
+      };
+      const rows = await tx.all<{ state: JobState; future: number | boolean; n: number }>(
+        `SELECT state, ready_at > ? AS future, count(*) AS n FROM coord_queue_job
+         WHERE namespace = ? AND queue = ? GROUP BY state, future`,
+        now,
+        this.#ns,
+        queue,
+      );
+      for (const { state, future, n } of rows) {
+        counts[state === "pending" && future ? "scheduled" : state] += Number(n);
+      }
+      const [oldest] = await tx.all<{ ready_at: number | null }>(
+        `SELECT min(ready_at) AS ready_at FROM coord_queue_job WHERE namespace = ? AND queue = ?
+         AND state = 'pending' AND ready_at <= ?`,
+        this.#ns,
+        queue,
+        now,
+      );
+      const workers = (await tx.all<{ worker: string }>(
+        `SELECT worker FROM coord_queue_worker WHERE namespace = ? AND queue = ? AND until >= ?
+         ORDER BY worker`,
+        this.#ns,
+        queue,
+        now,
+      )).map((w) => w.worker);
+      return {
+        queue,
+        ...counts,
+        ...(oldest?.ready_at != null && { oldestPendingAt: oldest.ready_at }),
+        workers,
+        paused: await this.#paused(s, queue),
+      };
+    });
+  }
+
+  announce(queue: string, r: { worker: string; ttlMs: number }): Promise<void> {
+    return this.#write(queue, async ({ tx, now }) => {
+      await tx.run(
+        "DELETE FROM coord_queue_worker WHERE namespace = ? AND queue = ? AND (until < ? OR worker = ?)",
+        this.#ns,
+        queue,
+        now,
+        r.worker,
+      );
+      if (r.ttlMs > 0) {
+        await tx.run(
+          "INSERT INTO coord_queue_worker (namespace, queue, worker, until) VALUES (?, ?, ?, ?)",
+          this.#ns,
+          queue,
+          r.worker,
+          now + r.ttlMs,
+        );
+      }
+    });
+  }
+
+  list(): Promise<string[]> {
+    return this.#read(async ({ tx }) =>
+      (await tx.all<{ queue: string }>(
+        "SELECT DISTINCT queue FROM coord_queue_job WHERE namespace = ? ORDER BY queue",
+        this.#ns,
+      )).map((r) => r.queue)
+    );
+  }
+
+  listJobs(
+    queue: string,
+    r: { state: ListState; after?: ListCursor; limit: number },
+  ): Promise<{ job: JobRecord; cursor: ListCursor }[]> {
+    return this.#read(async (s) => {
+      const { now } = s;
+      const finished = r.state === "completed" || r.state === "failed" ||
+        r.state === "cancelled";
+      const state = r.state === "scheduled" ? "pending" : r.state;
+      const order = finished ? "finished_at" : "ready_at";
+      const when = r.state === "pending"
+        ? `AND ready_at <= ${now}`
+        : r.state === "scheduled"
+        ? `AND ready_at > ${now}`
+        : "";
+      const after = r.after === undefined
+        ? ""
+        : `AND (${order}, id) ${finished ? "<" : ">"} (CAST(? AS BIGINT), ?)`;
+      const rows = await s.tx.all<JobRow>(
+        `SELECT ${COLUMNS} FROM coord_queue_job WHERE namespace = ? AND queue = ? AND state = ?
+         ${finished ? "AND parent IS NULL" : ""} ${when} ${after}
+         ORDER BY ${order} ${finished ? "DESC" : ""}, id ${finished ? "DESC" : ""} LIMIT ?`,
+        this.#ns,
+        queue,
+        state,
+        ...(r.after === undefined ? [] : [r.after.score, r.after.id]),
+        r.limit,
+      );
+      const page = [];
+      for (const row of rows) {
+        page.push({
+          job: await this.#job(s, queue, row),
+          cursor: { score: finished ? row.finished_at! : row.ready_at, id: row.id },
+        });
+      }
+      return page;
+    });
+  }
+
+  retry(queue: string, id: string): Promise<{ job: JobRecord; retried: boolean } | undefined> {
+    return this.#write(queue, async (s) => {
+      const row = await this.#row(s, queue, id);
+      if (!row) return undefined;
+      const job = await this.#job(s, queue, row);
+      const retried = (row.state === "failed" || row.state === "cancelled") &&
+        row.parent === null && row.grp === null;
+      if (retried) {
+        await s.tx.run(
+          `INSERT INTO coord_queue_history (namespace, queue, id, seq, entry)
+           VALUES (?, ?, ?, (SELECT count(*) FROM coord_queue_history
+             WHERE namespace = ? AND queue = ? AND id = ?), ?)`,
+          this.#ns,
+          queue,
+          id,
+          this.#ns,
+          queue,
+          id,
+          JSON.stringify({
+            state: row.state,
+            error: row.error ?? "",
+            attempts: row.attempts,
+            ...(row.finished_at !== null && { finishedAt: row.finished_at }),
+          }),
+        );
+        this.#kept(s, row.state, -1);
+        await this.#update(s, queue, id, {
+          state: "pending",
+          attempts: 0,
+          failures: 0,
+          stalls: 0,
+          error: null,
+          finished_at: null,
+          begin_by: null,
+          ready_at: s.now,
+        });
+        await s.tx.notify({ kind: "queue", name: queue });
+      }
+      return {
+        job: retried ? await this.#job(s, queue, (await this.#row(s, queue, id))!, true) : job,
+        retried,
+      };
+    }, true);
+  }
+
+  purge(
+    queue: string,
+    r: { state: FinishedState; olderThanMs?: number; limit: number },
+  ): Promise<number> {
+    return this.#write(queue, async (s) => {
+      const before = r.olderThanMs === undefined ? Number.MAX_SAFE_INTEGER : s.now - r.olderThanMs;
+      const n = await this.#remove(
+        s,
+        queue,
+        r.state,
+        await this.#oldest(s, queue, r.state, before, r.limit),
+      );
+      if (n > 0) await s.tx.notify({ kind: "queue", name: queue });
+      return n;
+    }, true);
+  }
+
+  removed(
+    queue: string,
+    id: string,
+  ): Promise<{ state: FinishedState; removedAt: number } | undefined> {
+    return this.#read(async ({ tx }) => {
+      const [row] = await tx.all<{ state: FinishedState; removed_at: number }>(
+        `SELECT state, removed_at FROM coord_queue_removed
+         WHERE namespace = ? AND queue = ? AND id = ?`,
+        this.#ns,
+        queue,
+        id,
+      );
+      return row && { state: row.state, removedAt: row.removed_at };
+    });
+  }
+
+  configure(queue: string, patch: Partial<QueueConfig>): Promise<QueueConfig> {
+    return this.#write(queue, async (s) => {
+      const config = { ...await this.#config(s, queue), ...patch };
+      await s.tx.run(
+        `INSERT INTO coord_queue_config (namespace, queue, keep_completed, keep_failed, paused)
+         VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (namespace, queue) DO UPDATE SET keep_completed = excluded.keep_completed,
+           keep_failed = excluded.keep_failed, paused = excluded.paused`,
+        this.#ns,
+        queue,
+        JSON.stringify(config.keepCompleted),
+        JSON.stringify(config.keepFailed),
+        config.paused ? 1 : 0,
+      );
+      await s.tx.notify({ kind: "queue", name: queue });
+      return config;
+    }, true);
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * How a flow moves on when one of its group's parts (or its postprocess) ends: decided here
+ * once for the SQL steps, which then write what it says (Redis decides the same inside
+ * `queue.lua`, in one script).
+ *
+ * @module
+ */
+
+import type { JobGroup, JobState } from "./steps.ts";
+
+/** A group's part as it ended. */
+export interface EndedPart {
+  id: string;
+  state: JobState;
+  error: string | null;
+  /** Its result, JSON; null when it has none. */
+  result: string | null;
+}
+
+/** What happens to the group. */
+export type FlowProgress =
+  /** The group ends now (its postprocess ended, or a part failed it). */
+  | { kind: "end"; state: "completed" | "failed"; error?: string; result?: string }
+  /** The part is counted (`done` parts so far); a serial group starts its next part. */
+  | { kind: "counted"; done: number; release?: string }
+  /**
+   * Every part has ended: their results ({@link gatheredResults}) go to the postprocess, which
+   * starts, or are the group's result when it has none.
+   */
+  | { kind: "gathered"; done: number; postprocess?: string };
+
+/**
+ * What `part`'s end does to `group`, whose state is waiting.
+ *
+ * @example
+ * ```ts
+ * import { flowProgress } from "./flow_progress.ts";
+ * import type { JobGroup } from "./steps.ts";
+ * const group: JobGroup = { kind: "serial", children: ["f.0", "f.1"], continueOnFailure: false, done: 0 };
+ * flowProgress(group, { id: "f.0", state: "completed", error: null, result: "1" });
+ * // { kind: "counted", done: 1, release: "f.1" }
+ * ```
+ */
+export function flowProgress(group: JobGroup, part: EndedPart): FlowProgress {
+  const why = `${part.state}: ${part.error ?? ""}`;
+  if (part.id === group.postprocess) {
+    const ok = part.state === "completed";
+    return {
+      kind: "end",
+      state: ok ? "completed" : "failed",
+      ...(part.result !== null && { result: part.result }),
+      ...(!ok && { error: `postprocess ${part.id} ${why}` }),
+    };
+  }
+  if (part.state !== "completed" && !group.continueOnFailure) {
+    return { kind: "end", state: "failed", error: `part ${part.id} ${why}` };
+  }
+  const done = group.done + 1;
+  if (done < group.children.length) {
+    return {
+      kind: "counted",
+      done,
+      ...(group.kind === "serial" && { release: group.children[done] }),
+    };
+  }
+  return { kind: "gathered", done, ...(group.postprocess && { postprocess: group.postprocess }) };
+}
+
+/**
+ * The results a group whose parts have all ended hands on, as a JSON array in the parts'
+ * order: each part's result, null for one that did not complete.
+ *
+ * @example
+ * ```ts
+ * import { gatheredResults } from "./flow_progress.ts";
+ * gatheredResults([{ state: "completed", result: "2" }, { state: "failed", result: null }]);
+ * // "[2,null]"
+ * ```
+ */
+export function gatheredResults(parts: { state: JobState; result: string | null }[]): string {
+  return `[${parts.map((p) => p.state === "completed" ? p.result ?? "null" : "null").join(",")}]`;
+}

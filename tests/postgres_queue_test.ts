@@ -1,0 +1,300 @@
+/**
+ * The job queue on Postgres under what only Postgres does: a server restart mid-run, a
+ * connection killed in the middle of a step, and many workers claiming at once.
+ */
+
+import assert from "node:assert/strict";
+import { connect } from "../lib/backend/connect.ts";
+import type { Backend } from "../lib/backend/types.ts";
+import { BackendUnavailableError } from "../lib/errors.ts";
+import { importPg, type PgClient } from "../lib/backend/postgres/client.ts";
+import { schemaIdentifier } from "../lib/backend/postgres/sql_store.ts";
+import { putFlow } from "../lib/queue/flow.ts";
+import { getJob, putJob, queueCounts } from "../lib/queue/queue.ts";
+import { putJobs } from "../lib/queue/bulk.ts";
+import { work } from "../lib/queue/worker.ts";
+import { spawnCoord } from "./support/cli.ts";
+import { freshNamespace } from "./support/backends.ts";
+import { postgresBinDir, startPostgres } from "./support/postgres_server.ts";
+import { sharedPostgresUrl } from "./support/postgres_shared.ts";
+
+const sharedUrl = await sharedPostgresUrl();
+/** A hang guard only: the waits below end on events. */
+const HANG_GUARD_MS = 60_000;
+
+Deno.test({
+  name: "restarting Postgres mid-run loses no acknowledged job",
+  ignore: postgresBinDir() === undefined,
+  async fn() {
+    const server = await startPostgres();
+    const dir = await Deno.makeTempDir();
+    try {
+      const log = `${dir}/log`;
+      await Deno.writeTextFile(log, "");
+      await Deno.writeTextFile(
+        `${dir}/h.ts`,
+        `export async function tick(n: number) {
+  await new Promise((r) => setTimeout(r, 20));
+  Deno.writeTextFileSync(${JSON.stringify(log)}, n + "\\n", { append: true });
+}\n`,
+      );
+      {
+        await using backend = await connect({ url: server.url, env: {} });
+        await putJobs(
+          backend,
+          "durable",
+          Array.from({ length: 300 }, (_, i) => ({
+            handler: "tick",
+            args: i,
+          })),
+        );
+      }
+      const env = { COORD_URL: server.url };
+      const workers = [0, 1].map((w) =>
+        spawnCoord(
+          [
+            "queue",
+            "work",
+            "durable",
+            "--module",
+            `${dir}/h.ts`,
+            "--concurrency",
+            "4",
+            "--lease",
+            "2",
+            "--drain",
+            "--worker",
+            `w${w}`,
+          ],
+          { env },
+        )
+      );
+      const ran = async () => (await Deno.readTextFile(log)).trim().split("\n").length;
+      const hangGuard = Date.now() + HANG_GUARD_MS;
+      while (await ran() < 60) {
+        assert.ok(Date.now() < hangGuard, `only ${await ran()} jobs ran`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      // Acknowledged just before the server dies: these must be there after it comes back.
+      {
+        await using backend = await connect({ url: server.url, env: {} });
+        for (let i = 300; i < 320; i++) {
+          await putJob(backend, "durable", { handler: "tick", args: i });
+        }
+      }
+      await server.restart();
+      for (const w of workers) {
+        const { code, stderr } = await w.result;
+        assert.equal(code, 0, stderr);
+      }
+      const done = new Set((await Deno.readTextFile(log)).trim().split("\n").map(Number));
+      assert.equal(done.size, 320, "every acknowledged job ran");
+      await using backend = await connect({ url: server.url, env: {} });
+      const [counts] = await queueCounts(backend, ["durable"]);
+      assert.deepEqual([counts.completed, counts.failed, counts.pending], [320, 0, 0]);
+    } finally {
+      await server.stop();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "a connection killed in the middle of a queue step leaves no part of the step",
+  ignore: sharedUrl === undefined,
+  async fn() {
+    const namespace = freshNamespace();
+    await using backend = await connect({ url: sharedUrl, namespace, env: {} });
+    await putFlow(backend, "half", { serial: [{ handler: "a" }, { handler: "b" }] }, { id: "s" });
+    const { job } = await backend.queue.claim("half", { worker: "w", leaseMs: 60_000 });
+    assert.equal(job?.id, "s.0");
+    const finishFirst = () =>
+      backend.queue.finish("half", {
+        id: "s.0",
+        worker: "w",
+        attempt: 1,
+        outcome: "completed",
+        result: "one",
+      });
+
+    const pg = await importPg();
+    const other = new pg.Client({ connectionString: sharedUrl } as never) as PgClient;
+    await other.connect();
+    try {
+      // Holding the flow's row stops the part's finish after it ended the part, where it moves
+      // the flow on: in the middle of its transaction.
+      await other.query("BEGIN");
+      await other.query(
+        `SELECT 1 FROM ${schemaIdentifier(namespace)}.coord_queue_job
+         WHERE queue = 'half' AND id = 's' FOR UPDATE`,
+      );
+      const { rows: [{ pid: holder }] } = await other.query("SELECT pg_backend_pid() AS pid");
+      // Its rejection can arrive before pg_terminate_backend's reply: expect it from the start.
+      const finished = assert.rejects(finishFirst(), BackendUnavailableError);
+      const stuck = await blockedBy(other, holder as number);
+      await other.query("SELECT pg_terminate_backend($1)", [stuck]);
+      await finished;
+      await other.query("ROLLBACK");
+    } finally {
+      await other.end();
+    }
+
+    const states = async () =>
+      await Promise.all(
+        ["s", "s.0", "s.1"].map(async (id) => (await getJob(backend, `half/${id}`)).state),
+      );
+    assert.deepEqual(await states(), ["waiting", "active", "waiting"], "nothing of the finish");
+    assert.equal((await getJob(backend, "half/s")).group?.done, 0);
+    assert.equal(await finishFirst(), true, "the same attempt finishes it afterwards");
+    assert.deepEqual(await states(), ["waiting", "completed", "pending"]);
+  },
+});
+
+Deno.test({
+  name: "cancelling a flow while its part finishes: the steps' deadlock is retried, both succeed",
+  ignore: sharedUrl === undefined,
+  async fn() {
+    const namespace = freshNamespace();
+    await using backend = await connect({ url: sharedUrl, namespace, env: {} });
+    await putFlow(backend, "dl", { parallel: [{ handler: "a" }, { handler: "b" }] }, { id: "p" });
+    const { job } = await backend.queue.claim("dl", { worker: "w", leaseMs: 60_000 });
+    assert.ok(job);
+    const pg = await importPg();
+    const other = new pg.Client({ connectionString: sharedUrl } as never) as PgClient;
+    await other.connect();
+    try {
+      // Holding the flow's row lines the two steps up behind it: the cancel first (it locks
+      // the flow, then its parts), then the part's finish (it locks the part, then the flow):
+      // once the row is free, each holds what the other waits for.
+      await other.query("BEGIN");
+      await other.query(
+        `SELECT 1 FROM ${schemaIdentifier(namespace)}.coord_queue_job
+         WHERE queue = 'dl' AND id = 'p' FOR UPDATE`,
+      );
+      const { rows: [{ pid: holder }] } = await other.query("SELECT pg_backend_pid() AS pid");
+      const cancelled = backend.queue.cancel("dl", "p");
+      const cancelling = await blockedBy(other, holder as number);
+      const finished = backend.queue.finish("dl", {
+        id: job.id,
+        worker: "w",
+        attempt: 1,
+        outcome: "completed",
+        result: 1,
+      });
+      // The finish waits for the cancel, first in line for the flow's row.
+      await blockedBy(other, cancelling);
+      await other.query("ROLLBACK");
+      assert.equal((await cancelled)?.cancelled, true);
+      assert.equal(await finished, true);
+    } finally {
+      await other.end();
+    }
+    const states = await Promise.all(
+      ["p", "p.0", "p.1"].map(async (id) => (await getJob(backend, `dl/${id}`)).state),
+    );
+    assert.equal(states[0], "cancelled");
+    assert.deepEqual(states.slice(1).sort(), ["cancelled", "completed"]);
+  },
+});
+
+Deno.test({
+  name: "20 workers in 2 processes claim 1,000 jobs on Postgres; none runs twice",
+  ignore: sharedUrl === undefined,
+  async fn() {
+    const namespace = freshNamespace();
+    const dir = await Deno.makeTempDir();
+    const jobs = 1_000;
+    const backends: Backend[] = [];
+    try {
+      const open = async () => {
+        const b = await connect({ url: sharedUrl, namespace, env: {}, connectTimeoutMs: 30_000 });
+        backends.push(b);
+        return b;
+      };
+      const backend = await open();
+      await putJobs(
+        backend,
+        "crowd",
+        Array.from({ length: jobs }, (_, i) => ({ handler: "run", args: i, id: `j${i}` })),
+      );
+      // 10 workers in another process, each with its own connections…
+      const log = `${dir}/log`;
+      await Deno.writeTextFile(log, "");
+      await Deno.writeTextFile(
+        `${dir}/workers.ts`,
+        `import { connect } from ${
+          JSON.stringify(new URL("../lib/backend/connect.ts", import.meta.url).href)
+        };
+import { work } from ${JSON.stringify(new URL("../lib/queue/worker.ts", import.meta.url).href)};
+await Promise.all(Array.from({ length: 10 }, async (_, w) => {
+  await using backend = await connect({ url: ${JSON.stringify(sharedUrl)},
+    namespace: ${JSON.stringify(namespace)}, env: {}, connectTimeoutMs: 30_000 });
+  await work(backend, ["crowd"], {
+    handlers: {
+      run: (n) => Deno.writeTextFileSync(${JSON.stringify(log)}, n + "\\n", { append: true }),
+    },
+    worker: "other" + w, drain: true, concurrency: 1,
+  });
+}));
+`,
+      );
+      const other = new Deno.Command(Deno.execPath(), {
+        // The project's import map resolves the backend's npm packages.
+        args: [
+          "run",
+          "-A",
+          "--quiet",
+          "--config",
+          new URL("../deno.json", import.meta.url).pathname,
+          `${dir}/workers.ts`,
+        ],
+        stdout: "piped",
+        stderr: "piped",
+      }).spawn();
+      // …and 10 here.
+      const runs = new Map<number, number>();
+      await Promise.all(Array.from({ length: 10 }, async (_, w) => {
+        await work(await open(), ["crowd"], {
+          handlers: { run: (n) => void runs.set(n as number, (runs.get(n as number) ?? 0) + 1) },
+          worker: `here${w}`,
+          drain: true,
+          concurrency: 1,
+        });
+      }));
+      const { code, stderr } = await other.output();
+      assert.equal(code, 0, new TextDecoder().decode(stderr));
+      for (const n of (await Deno.readTextFile(log)).trim().split("\n").map(Number)) {
+        runs.set(n, (runs.get(n) ?? 0) + 1);
+      }
+      assert.equal(runs.size, jobs, "every job ran");
+      assert.deepEqual([...runs.values()].filter((count) => count > 1), [], "none twice");
+      const [counts] = await queueCounts(backend, ["crowd"]);
+      assert.deepEqual([counts.completed, counts.failed, counts.pending], [jobs, 0, 0]);
+      const claimedTwice = [];
+      for (let i = 0; i < jobs; i++) {
+        const job = await getJob(backend, `crowd/j${i}`);
+        if (job.attempts !== 1) claimedTwice.push(`${job.id}: ${job.attempts}`);
+      }
+      assert.deepEqual(claimedTwice, [], "every job claimed once");
+    } finally {
+      await Promise.all(backends.map((b) => b.close()));
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+/** The backend pid waiting for a lock one of `holders` holds, once there is one. */
+async function blockedBy(client: PgClient, ...holders: number[]): Promise<number> {
+  const deadline = performance.now() + HANG_GUARD_MS;
+  while (performance.now() < deadline) {
+    // Inside a transaction, pg_stat_activity is read once and kept: read it afresh.
+    await client.query("SELECT pg_stat_clear_snapshot()");
+    const { rows } = await client.query(
+      "SELECT pid FROM pg_stat_activity WHERE pg_blocking_pids(pid) && $1::int[]",
+      [holders],
+    );
+    if (rows.length > 0) return rows[0].pid as number;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`nothing waited for backend ${holders} within ${HANG_GUARD_MS} ms`);
+}
