@@ -37,8 +37,9 @@ export interface IoRedisClient {
 
 /** A BullMQ `Queue`: where jobs are added. */
 export interface BullQueue {
-  add(name: string, data: unknown): Promise<BullJob>;
-  addBulk(jobs: { name: string; data: unknown }[]): Promise<BullJob[]>;
+  /** `opts.delay`: start no earlier than this many ms from now. */
+  add(name: string, data: unknown, opts?: { delay?: number }): Promise<BullJob>;
+  addBulk(jobs: { name: string; data: unknown; opts?: { delay?: number } }[]): Promise<BullJob[]>;
   upsertJobScheduler(id: string, repeat: Record<string, unknown>, template: unknown): Promise<
     unknown
   >;

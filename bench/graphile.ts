@@ -72,9 +72,10 @@ export const graphile: Kind = {
     const peer = await loadGraphile();
     const workerUtils = await utils(peer, url);
     const put = (data: unknown) => workerUtils.addJob(TASK, data);
+    // graphile-worker has no queues to name here: every job is the one task's.
     return {
-      put,
-      putMany: (data) => Promise.all(data.map(put)),
+      put: (_queue, data) => put(data),
+      putMany: (_queue, data) => Promise.all(data.map(put)),
       close: () => workerUtils.release(),
     };
   },
@@ -111,7 +112,7 @@ export const graphile: Kind = {
           const { rows: [row] } = await client.query(
             "SELECT count(*)::int AS left_over FROM graphile_worker.jobs",
           );
-          return { left_over: row.left_over };
+          return { left_over: Number(row.left_over) };
         }),
       close: () => workerUtils.release(),
     };

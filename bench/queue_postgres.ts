@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { Contender } from "./queue.ts";
+import type { Contender } from "./queue_phase.ts";
 import { GRAPHILE_PACKAGE } from "./graphile.ts";
 import { startPostgres } from "../tests/support/postgres_server.ts";
 

@@ -1,26 +1,31 @@
 /**
  * The processes of the `queue` benchmark: a putter, which puts trivial jobs and exits, and a
  * worker, which runs them (the handler returns its arguments) and says when and how often each
- * one started. KIND is `coord` (`putJob` and `work()` on the URL's backend, namespace
- * `bench-queue`) or `bullmq` (a `Queue` and a `Worker` on the Redis URL). Every timestamp is
- * this host's clock (`performance.timeOrigin + performance.now()`, epoch ms), so a put instant
- * in the putter and a start instant in the worker compare.
+ * one started. KIND is `coord` (`putJobs` and `work()` on the URL's backend, namespace
+ * `bench-queue`) or `bullmq` (a `Queue` and a `Worker` on the Redis URL, one queue only).
+ * QUEUES is one queue name or several, comma-separated. Every timestamp is this host's clock
+ * (`performance.timeOrigin + performance.now()`, epoch ms), so a put instant in the putter and
+ * a start instant in the worker compare.
  *
  * Modes:
  *
  * - `paced KIND URL QUEUE JOBS WARMUP SPACING_MS`: puts WARMUP + JOBS jobs one at a time, one
  *   every SPACING_MS (on a fixed grid, so a slow put does not push the rest back), each
- *   `{i, putAt, warmup}` with `putAt` taken just before the put call; then prints
- *   `{"put": n, "put_ms": [...]}`, how long each non-warm-up put call took.
- * - `bulk KIND URL QUEUE JOBS BATCH`: puts JOBS jobs BATCH at a time (coord: that many
- *   `putJob` calls at once; BullMQ: one `addBulk`), then prints `{"put": n, "put_s": s}`.
- * - `work KIND URL QUEUE JOBS CONCURRENCY drain|until-seen`: connects, prints `{"ready"}`,
- *   then works with CONCURRENCY jobs at once until JOBS distinct jobs have completed (coord
- *   with `until-seen`: `work()` stopped by its signal then; with `drain`: `work({ drain })`
- *   returning by itself) or stdin closes, and prints one `{"done"}` line: when it started,
- *   its first job's start, its last completion, handler runs per job id, the put→start
- *   latency of every first run of a non-warm-up job, problems (failures, errors, lost
- *   leases), and the queue's counts afterwards as the backend gives them.
+ *   `{i, putAt, timed}` with `putAt` taken just before the put call; then prints
+ *   `{"put": n, "put_ms": [...]}`, how long each timed (non-warm-up) put call took.
+ * - `bulk KIND URL QUEUES JOBS BATCH [DUE_IN_MS]`: puts JOBS jobs, spread over the queues in
+ *   turn, BATCH at a time into each (coord: one `putJobs`; BullMQ: one `addBulk`), then prints
+ *   `{"put": n, "put_s": s}`. With DUE_IN_MS every job is delayed, due within one whole
+ *   second at least DUE_IN_MS away (job i at `dueAt` = that second + i/JOBS of it), and timed
+ *   from `dueAt`; the line then has `due_from` and `due_to`.
+ * - `work KIND URL QUEUES JOBS CONCURRENCY drain|until-seen`: connects, prints `{"ready"}`,
+ *   then works with CONCURRENCY jobs at once until JOBS distinct jobs have completed
+ *   (`until-seen`: stopped by its signal then) or the queues are empty (`drain`: coord's
+ *   `work({ drain })` returning by itself, BullMQ's `drained` event) or stdin closes, and prints
+ *   one `{"done"}` line: when it started, its first job's start, its last completion, handler
+ *   runs per job id, the latency of every first run of a timed job (start − `dueAt`, or start −
+ *   `putAt`), problems (failures, errors, lost leases), the process's CPU time, and the
+ *   queues' counts afterwards as the backend gives them.
  *
  * BullMQ is loaded as `bullmq.ts` says, graphile-worker (KIND `graphile`, on a Postgres URL) as
  * `graphile.ts` says; processes that load either are started with `--no-lock`.
@@ -28,7 +33,8 @@
  * @module
  */
 
-import { type BullJob, loadBullMq, redisConnection } from "./bullmq.ts";
+import process from "node:process";
+import { type BullJob, type BullQueue, loadBullMq, redisConnection } from "./bullmq.ts";
 import { now, sleep } from "./clock.ts";
 import { stdinClosed } from "./json_child.ts";
 import { graphile } from "./graphile.ts";
@@ -45,14 +51,16 @@ interface JobData {
   i: number;
   /** When the put call began, this host's clock. */
   putAt: number;
-  /** Left out of the latency figures: it starts the worker's and the putter's code paths. */
-  warmup: boolean;
+  /** When a delayed job is due, this host's clock. */
+  dueAt?: number;
+  /** In the latency figures; a warm-up job (which starts both processes' code paths) is not. */
+  timed: boolean;
 }
 
 /** Putting jobs, one kind's way. */
 interface Putter {
-  put(data: JobData): Promise<unknown>;
-  putMany(data: JobData[]): Promise<unknown>;
+  put(queue: string, data: JobData): Promise<unknown>;
+  putMany(queue: string, data: JobData[]): Promise<unknown>;
   close(): Promise<void>;
 }
 
@@ -62,15 +70,15 @@ interface Runner {
   run(tally: Tally, options: { concurrency: number; drain: boolean; stop: AbortSignal }): Promise<
     void
   >;
-  /** The queue's counts by state, as the backend reports them. */
-  counts(): Promise<Record<string, unknown>>;
+  /** The queues' counts by state, summed, as the backend reports them. */
+  counts(): Promise<Record<string, number>>;
   close(): Promise<void>;
 }
 
 /** One queue implementation's putter and worker. */
 export interface Kind {
-  putter(url: string, queue: string): Promise<Putter>;
-  runner(url: string, queue: string): Promise<Runner>;
+  putter(url: string): Promise<Putter>;
+  runner(url: string, queues: string[]): Promise<Runner>;
 }
 
 /** What a worker saw: handler runs per job, completions, latencies, problems. */
@@ -101,7 +109,7 @@ export class Tally {
     const before = this.runs.get(id) ?? 0;
     this.runs.set(id, before + 1);
     const data = args as JobData;
-    if (before === 0 && !data.warmup) this.latencyMs.push(at - data.putAt);
+    if (before === 0 && data.timed) this.latencyMs.push(at - (data.dueAt ?? data.putAt));
   }
 
   completedJob(id: string): void {
@@ -131,17 +139,21 @@ export class Tally {
 }
 
 const coord: Kind = {
-  async putter(url, queue) {
-    const { connect, putJob } = await import("../lib/mod.ts");
+  async putter(url) {
+    const { connect, putJob, putJobs } = await import("../lib/mod.ts");
     const backend = await connect({ url, namespace: NAMESPACE });
-    const put = (args: JobData) => putJob(backend, queue, { handler: HANDLER, args });
+    const options = (data: JobData) => ({
+      handler: HANDLER,
+      args: data,
+      ...(data.dueAt !== undefined && { at: data.dueAt }),
+    });
     return {
-      put,
-      putMany: (data) => Promise.all(data.map(put)),
+      put: (queue, data) => putJob(backend, queue, options(data)),
+      putMany: (queue, data) => putJobs(backend, queue, data.map(options)),
       close: () => backend.close(),
     };
   },
-  async runner(url, queue) {
+  async runner(url, queues) {
     const { connect, queueCounts, work } = await import("../lib/mod.ts");
     const backend = await connect({ url, namespace: NAMESPACE });
     return {
@@ -149,7 +161,7 @@ const coord: Kind = {
         const seen = new AbortController();
         // Without drain, the worker stops once it has seen every job, as a caller would.
         if (!drain) tally.allCompleted.then(() => seen.abort());
-        await work(backend, [queue], {
+        await work(backend, queues, {
           concurrency,
           drain,
           signal: AbortSignal.any([stop, seen.signal]),
@@ -161,16 +173,21 @@ const coord: Kind = {
           },
           onEvent: (event) => {
             if (event.type === "completed") tally.completedJob(event.job);
-            else if (event.type !== "started") tally.problem(JSON.stringify(event));
+            // Stopping with jobs running is how an `until-seen` worker ends.
+            else if (event.type !== "started" && event.type !== "stopping") {
+              tally.problem(JSON.stringify(event));
+            }
           },
         });
       },
       async counts() {
-        const [{ pending, scheduled, active, completed, failed, cancelled }] = await queueCounts(
-          backend,
-          [queue],
-        );
-        return { pending, scheduled, active, completed, failed, cancelled };
+        const sum: Record<string, number> = {};
+        for (const counts of await queueCounts(backend, queues)) {
+          for (const state of ["pending", "scheduled", "active", "completed", "failed"] as const) {
+            sum[state] = (sum[state] ?? 0) + counts[state];
+          }
+        }
+        return sum;
       },
       close: () => backend.close(),
     };
@@ -178,25 +195,34 @@ const coord: Kind = {
 };
 
 const bullmq: Kind = {
-  async putter(url, queue) {
+  async putter(url) {
     const peer = await loadBullMq();
     const connection = redisConnection(peer, url);
-    const bull = new peer.Queue(queue, { connection });
+    const queues = new Map<string, BullQueue>();
+    const queueOf = (name: string) => {
+      if (!queues.has(name)) queues.set(name, new peer.Queue(name, { connection }));
+      return queues.get(name)!;
+    };
+    const options = (data: JobData) =>
+      data.dueAt === undefined ? {} : { delay: Math.max(0, data.dueAt - now()) };
     return {
-      put: (data) => bull.add(HANDLER, data),
-      putMany: (data) => bull.addBulk(data.map((d) => ({ name: HANDLER, data: d }))),
+      put: (queue, data) => queueOf(queue).add(HANDLER, data, options(data)),
+      putMany: (queue, data) =>
+        queueOf(queue).addBulk(data.map((d) => ({ name: HANDLER, data: d, opts: options(d) }))),
       async close() {
-        await bull.close();
+        for (const queue of queues.values()) await queue.close();
         await connection.quit();
       },
     };
   },
-  async runner(url, queue) {
+  async runner(url, queues) {
+    if (queues.length !== 1) throw new Error("the BullMQ worker here takes one queue");
+    const [queue] = queues;
     const peer = await loadBullMq();
     const connections = [redisConnection(peer, url), redisConnection(peer, url)];
     const bullQueue = new peer.Queue(queue, { connection: connections[1] });
     return {
-      async run(tally, { concurrency, stop }) {
+      async run(tally, { concurrency, drain, stop }) {
         const worker = new peer.Worker(
           queue,
           (job) => {
@@ -205,6 +231,7 @@ const bullmq: Kind = {
           },
           { connection: connections[0], concurrency, autorun: false },
         );
+        const drained = Promise.withResolvers<void>();
         worker.on("completed", (job: BullJob) => tally.completedJob(job.id!));
         worker.on(
           "failed",
@@ -212,9 +239,11 @@ const bullmq: Kind = {
             tally.problem(`failed ${job?.id}: ${error.message}`),
         );
         worker.on("error", (error: Error) => tally.problem(`error: ${error.message}`));
+        // Jobs still running when the queue runs dry are finished by close().
+        if (drain) worker.on("drained", () => drained.resolve());
         await worker.waitUntilReady();
         const running = worker.run();
-        await Promise.race([tally.allCompleted, abortion(stop)]);
+        await Promise.race([tally.allCompleted, drained.promise, abortion(stop)]);
         await worker.close();
         await running;
       },
@@ -239,45 +268,61 @@ function abortion(signal: AbortSignal): Promise<void> {
   });
 }
 
-function jobData(i: number, warmup: boolean): JobData {
-  return { i, putAt: now(), warmup };
-}
-
 async function paced(kind: Kind, [url, queue, jobs, warmup, spacingMs]: string[]) {
-  const putter = await kind.putter(url, queue);
+  const putter = await kind.putter(url);
   const total = Number(warmup) + Number(jobs);
   const putMs: number[] = [];
   const start = now();
   for (let i = 0; i < total; i++) {
     await sleep(start + i * Number(spacingMs) - now());
-    const data = jobData(i, i < Number(warmup));
-    await putter.put(data);
-    if (!data.warmup) putMs.push(now() - data.putAt);
+    const data = { i, putAt: now(), timed: i >= Number(warmup) };
+    await putter.put(queue, data);
+    if (data.timed) putMs.push(now() - data.putAt);
   }
   await putter.close();
   line({ put: total, put_ms: putMs });
 }
 
-async function bulk(kind: Kind, [url, queue, jobs, batch]: string[]) {
-  const putter = await kind.putter(url, queue);
+async function bulk(kind: Kind, [url, queueList, jobs, batch, dueInMs]: string[]) {
+  const putter = await kind.putter(url);
+  const queues = queueList.split(",");
+  const total = Number(jobs);
+  const dueFrom = dueInMs === undefined
+    ? undefined
+    : Math.ceil((now() + Number(dueInMs)) / 1000) * 1000;
   const started = now();
-  for (let i = 0; i < Number(jobs); i += Number(batch)) {
-    const size = Math.min(Number(batch), Number(jobs) - i);
-    await putter.putMany(Array.from({ length: size }, (_, k) => jobData(i + k, false)));
+  // Each round puts one batch into every queue, so all queues fill alike.
+  const perRound = Number(batch) * queues.length;
+  for (let first = 0; first < total; first += perRound) {
+    await Promise.all(queues.map((queue, q) => {
+      const from = first + q * Number(batch);
+      const data: JobData[] = [];
+      for (let i = from; i < Math.min(from + Number(batch), total); i++) {
+        const dueAt = dueFrom === undefined ? undefined : dueFrom + (i / total) * 1000;
+        data.push({ i, putAt: now(), timed: dueAt !== undefined, ...(dueAt && { dueAt }) });
+      }
+      return data.length > 0 ? putter.putMany(queue, data) : undefined;
+    }));
   }
   const putS = (now() - started) / 1000;
   await putter.close();
-  line({ put: Number(jobs), put_s: putS });
+  line({
+    put: total,
+    put_s: putS,
+    ...(dueFrom !== undefined && { due_from: dueFrom, due_to: dueFrom + 1000 }),
+  });
 }
 
-async function runWorker(kind: Kind, [url, queue, jobs, concurrency, until]: string[]) {
-  const runner = await kind.runner(url, queue);
+async function runWorker(kind: Kind, [url, queues, jobs, concurrency, until]: string[]) {
+  const runner = await kind.runner(url, queues.split(","));
   const tally = new Tally(Number(jobs));
   const stop = stdinClosed();
   line({ ready: true, pid: Deno.pid, at: now() });
+  const cpuBefore = process.cpuUsage();
   const startedAt = now();
   await runner.run(tally, { concurrency: Number(concurrency), drain: until === "drain", stop });
   const returnedAt = now();
+  const cpu = process.cpuUsage(cpuBefore);
   const counts = await runner.counts();
   await runner.close();
   line({
@@ -285,6 +330,7 @@ async function runWorker(kind: Kind, [url, queue, jobs, concurrency, until]: str
     started_at: startedAt,
     returned_at: returnedAt,
     stopped_by_stdin: stop.aborted,
+    cpu_s: (cpu.user + cpu.system) / 1e6,
     ...tally.summary(),
     counts_after: counts,
   });

@@ -30,6 +30,20 @@ export async function serverCpuS(port: number): Promise<number> {
 }
 
 /**
+ * The bytes the server's allocator holds for its data (`used_memory` of `INFO memory`).
+ *
+ * @example
+ * ```ts ignore
+ * import { usedMemoryBytes } from "./redis_info.ts";
+ * const before = await usedMemoryBytes(port);
+ * ```
+ */
+export async function usedMemoryBytes(port: number): Promise<number> {
+  const info = await redisCommand(port, "INFO", "memory");
+  return Number(/used_memory:(\d+)/.exec(info)?.[1] ?? NaN);
+}
+
+/**
  * The server's commands since it started or since `CONFIG RESETSTAT`, by name as
  * `INFO commandstats` gives it (`evalsha`, `config|resetstat`, …). A script's own calls are
  * counted under their names too.

@@ -12,11 +12,20 @@
 import { cpus } from "node:os";
 import { MissingToolError } from "./missing_tool.ts";
 
-/** What each `bench/<name>.ts` exports as default: figures, and peers' under `peers`. */
-export type Benchmark = () => Promise<Record<string, unknown>>;
+/**
+ * What each `bench/<name>.ts` exports as default: figures, and peers' under `peers`. A
+ * benchmark that takes options (the arguments after the names) also exports their `usage`.
+ */
+export type Benchmark = (options: string[]) => Promise<Record<string, unknown>>;
+
+/** A benchmark's module. */
+interface BenchmarkModule {
+  default: Benchmark;
+  usage?: string;
+}
 
 /** Every benchmark, in the order `deno task bench` runs them. Imported only when run. */
-const BENCHMARKS: Record<string, () => Promise<{ default: Benchmark }>> = {
+const BENCHMARKS: Record<string, () => Promise<BenchmarkModule>> = {
   roundtrip: () => import("./roundtrip.ts"),
   startup: () => import("./startup.ts"),
   barrier: () => import("./barrier.ts"),
@@ -25,9 +34,10 @@ const BENCHMARKS: Record<string, () => Promise<{ default: Benchmark }>> = {
   queue: () => import("./queue.ts"),
 };
 
-const USAGE = `Usage: deno task bench [NAME…]
+const USAGE = `Usage: deno task bench [NAME…] [OPTION…]
 
-Runs the named benchmarks (all when none is named) and prints one JSON line for each.
+Runs the named benchmarks (all when none is named) and prints one JSON line for each; options
+go to the benchmark named, which must take them (\`deno task bench queue --help\`).
 Benchmarks: ${Object.keys(BENCHMARKS).join(", ")}`;
 
 /** The machine a figure was taken on; the load average flags a run disturbed by other work. */
@@ -52,10 +62,13 @@ function machine(): Record<string, unknown> {
  * console.log(JSON.stringify(line));
  * ```
  */
-export async function runBenchmark(name: string): Promise<Record<string, unknown>> {
+export async function runBenchmark(
+  name: string,
+  options: string[] = [],
+): Promise<Record<string, unknown>> {
   const header = { bench: name, date: new Date().toISOString(), machine: machine() };
   try {
-    const { peers, ...figures } = await (await BENCHMARKS[name]()).default();
+    const { peers, ...figures } = await (await BENCHMARKS[name]()).default(options);
     return { ...header, ...figures, ...(peers === undefined ? {} : { peers }) };
   } catch (e) {
     if (e instanceof MissingToolError) return { ...header, skipped: e.message };
@@ -70,20 +83,28 @@ function hasError(value: unknown): boolean {
 }
 
 async function main(args: string[]): Promise<number> {
-  if (args.some((arg) => arg === "-h" || arg === "--help")) {
-    console.log(USAGE);
-    return 0;
-  }
-  const unknown = args.filter((name) => !Object.hasOwn(BENCHMARKS, name));
+  const firstOption = args.findIndex((arg) => arg.startsWith("-"));
+  const names = firstOption < 0 ? args : args.slice(0, firstOption);
+  const options = firstOption < 0 ? [] : args.slice(firstOption);
+  const unknown = names.filter((name) => !Object.hasOwn(BENCHMARKS, name));
   if (unknown.length > 0) {
     console.error(`bench: unknown benchmark "${unknown[0]}"\n\n${USAGE}`);
     return 64;
   }
+  const modules = await Promise.all(names.map((name) => BENCHMARKS[name]()));
+  if (options.some((arg) => arg === "-h" || arg === "--help")) {
+    console.log([USAGE, ...modules.flatMap((m) => m.usage ?? [])].join("\n\n"));
+    return 0;
+  }
+  if (options.length > 0 && (names.length !== 1 || modules[0].usage === undefined)) {
+    console.error(`bench: options go to one benchmark that takes them\n\n${USAGE}`);
+    return 64;
+  }
   let failed = false;
-  for (const name of args.length > 0 ? args : Object.keys(BENCHMARKS)) {
+  for (const name of names.length > 0 ? names : Object.keys(BENCHMARKS)) {
     const started = performance.now();
     console.error(`bench: ${name}…`);
-    const result = await runBenchmark(name);
+    const result = await runBenchmark(name, options);
     console.log(JSON.stringify(result));
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     console.error(`bench: ${name} done in ${seconds} s`);

@@ -299,9 +299,11 @@ async function putFrom(
   }
   const jobs = jobLines(text, file === "-" ? "stdin" : file);
   await using backend = await openBackend("queue", values);
-  for (const { ref, created } of await putJobs(backend, queue, jobs)) {
-    console.log(values.json ? JSON.stringify({ job: ref, created }) : ref);
-  }
+  const lines = (await putJobs(backend, queue, jobs)).map(({ ref, created }) =>
+    values.json ? JSON.stringify({ job: ref, created }) : ref
+  );
+  // One write, not a console.log a job: 100,000 of those take ≈ 1 s.
+  if (lines.length > 0) console.log(lines.join("\n"));
   return ExitCode.ok;
 }
 

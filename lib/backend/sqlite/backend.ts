@@ -29,6 +29,7 @@ import { SCHEDULE_DDL, SqlScheduleSteps } from "../sql/schedule.ts";
 import type { QueueSteps } from "../../queue/steps.ts";
 import { QUEUE_DDL, SqlQueueSteps } from "../sql/queue.ts";
 import { WalHint } from "./wal_hint.ts";
+import { WakeSockets } from "./wake_socket.ts";
 import { HostClock } from "./host_clock.ts";
 import { ForeignRows } from "./foreign_rows.ts";
 import { SqliteSqlStore } from "./sql_store.ts";
@@ -69,6 +70,11 @@ const POLL_IDLE_UNWATCHED_MS = 50;
 const POLL_SOON_MS = 4;
 const POLL_SOON_FOR_MS = 1_000;
 const POLL_BACKOFF = 1.5;
+/**
+ * A waiter whose poll has backed off to this (it has seen no change for a while) listens for
+ * other processes' direct wake-ups, which bring it back at once instead of at its next poll.
+ */
+const WAKE_LISTEN_FROM_MS = 10;
 /** `doctor` lists at most this many foreign rows of each table. */
 const FOREIGN_ROWS_SHOWN = 5;
 /** A follower re-reads the event table at least this often. */
@@ -123,6 +129,8 @@ export class SqliteBackend implements Backend<"sqlite"> {
   readonly #watchers = new Set<ChangeFlag>();
   /** Other processes' commits, as a hint; none for an in-process database. */
   readonly #walHint: WalHint | undefined;
+  /** Other processes' commits, told directly to the idle waiters of this file. */
+  readonly #wake: WakeSockets | undefined;
   /** Prepared once per connection: waiters poll and steps repeat the same few statements. */
   readonly #statements = new Map<string, StatementSync>();
   /** Steps written once in portable SQL reach this database through it. */
@@ -142,6 +150,7 @@ export class SqliteBackend implements Backend<"sqlite"> {
     this.namespace = options.namespace;
     this.displayUrl = options.displayUrl;
     this.#walHint = isMemoryPath(options.path) ? undefined : new WalHint(options.path);
+    this.#wake = isMemoryPath(options.path) ? undefined : new WakeSockets(options.path);
     this.#foreignRows = new ForeignRows(db);
     this.clock = new HostClock({
       load: () => this.all<{ value: string }>(CLOCK_RECORD_SQL)[0]?.value,
@@ -159,8 +168,14 @@ export class SqliteBackend implements Backend<"sqlite"> {
     const before = this.#totalChanges();
     const result = this.#transaction("BEGIN IMMEDIATE", fn);
     // Only a transaction that changed rows wakes them: a waiter's own no-op check must not.
-    if (this.#totalChanges() !== before) { for (const flag of this.#watchers) flag.notify(); }
+    if (this.#totalChanges() !== before) this.#changed();
     return result;
+  }
+
+  /** Wakes this process's watchers and other processes' idle ones. */
+  #changed(): void {
+    for (const flag of this.#watchers) flag.notify();
+    this.#wake?.poke();
   }
 
   /**
@@ -172,7 +187,7 @@ export class SqliteBackend implements Backend<"sqlite"> {
     return serially(async () => {
       const before = this.#totalChanges();
       const result = await this.#transactionAsync("BEGIN IMMEDIATE", fn);
-      if (this.#totalChanges() !== before) { for (const flag of this.#watchers) flag.notify(); }
+      if (this.#totalChanges() !== before) this.#changed();
       return result;
     });
   }
@@ -318,35 +333,41 @@ export class SqliteBackend implements Backend<"sqlite"> {
       const soonUntil = expect === "soon" ? performance.now() + POLL_SOON_FOR_MS : 0;
       const deadline = performance.now() + maxWaitMs;
       let pollMs = later ? POLL_HINTED_LATER_MS : POLL_FIRST_MS;
-      while (!flag.take()) {
-        const version = this.#dataVersion();
-        if (version !== seenVersion) {
-          seenVersion = version;
-          return none;
-        }
-        const remaining = () => deadline - performance.now();
-        if (remaining() <= 0) return none;
-        await sleep(
-          Math.min(pollMs, remaining()),
-          signal,
-          Promise.race([flag.changed, hinted.changed]),
-        );
-        if (!hinted.take()) {
-          const slowestMs = performance.now() < soonUntil ? POLL_SOON_MS : idleMs;
-          pollMs = Math.min(pollMs * POLL_BACKOFF, slowestMs);
-          continue;
-        }
-        if (later) {
+      let idle: { stop: () => void } | undefined;
+      try {
+        while (!flag.take()) {
+          const version = this.#dataVersion();
+          if (version !== seenVersion) {
+            seenVersion = version;
+            return none;
+          }
+          const remaining = () => deadline - performance.now();
+          if (remaining() <= 0) return none;
+          if (pollMs >= WAKE_LISTEN_FROM_MS) idle ??= this.#wake?.listen(() => hinted.notify());
           await sleep(
-            Math.max(0, Math.min(POLL_HINTED_LATER_MS, remaining())),
+            Math.min(pollMs, remaining()),
             signal,
-            flag.changed,
+            Promise.race([flag.changed, hinted.changed]),
           );
+          if (!hinted.take()) {
+            const slowestMs = performance.now() < soonUntil ? POLL_SOON_MS : idleMs;
+            pollMs = Math.min(pollMs * POLL_BACKOFF, slowestMs);
+            continue;
+          }
+          if (later) {
+            await sleep(
+              Math.max(0, Math.min(POLL_HINTED_LATER_MS, remaining())),
+              signal,
+              flag.changed,
+            );
+          }
+          // The notification may come before the commit is visible: poll fast again after it.
+          pollMs = POLL_FIRST_MS;
         }
-        // The notification may come before the commit is visible: poll fast again after it.
-        pollMs = POLL_FIRST_MS;
+        return none;
+      } finally {
+        idle?.stop();
       }
-      return none;
     };
     const dispose = () => {
       this.#watchers.delete(flag);
@@ -394,6 +415,7 @@ export class SqliteBackend implements Backend<"sqlite"> {
   close(): Promise<void> {
     // A watcher left undisposed must not keep the process alive through its file watch.
     this.#walHint?.close();
+    this.#wake?.close();
     if (this.db.isOpen) this.db.close();
     return Promise.resolve();
   }

@@ -1,0 +1,87 @@
+import assert from "node:assert/strict";
+import { openSqlite } from "./backend.ts";
+import { WakeSockets } from "./wake_socket.ts";
+
+async function withFile(fn: (path: string) => Promise<void> | void): Promise<void> {
+  const dir = await Deno.makeTempDir();
+  try {
+    await fn(`${dir}/coord.db`);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/** The sockets idle waiters of the file at `path` listen on. */
+function sockets(path: string): string[] {
+  try {
+    return [...Deno.readDirSync(`${path}-wake`)].map((entry) => entry.name);
+  } catch {
+    return [];
+  }
+}
+
+/** Waits until `check` holds, re-checking every few ms (a state, not a deadline). */
+async function until(check: () => boolean): Promise<void> {
+  while (!check()) await new Promise((resolve) => setTimeout(resolve, 5));
+}
+
+Deno.test("WakeSockets calls a listener when another instance on the file pokes", async () => {
+  await withFile(async (path) => {
+    await using _db = openSqlite({ path, namespace: "t", displayUrl: `sqlite:${path}` });
+    const { promise: woken, resolve } = Promise.withResolvers<void>();
+    const idle = new WakeSockets(path).listen(resolve);
+    try {
+      assert.equal(idle.listening, true);
+      new WakeSockets(path).poke();
+      await woken; // a lost poke hangs here until the test runner's guard
+    } finally {
+      idle.stop(); // the sanitizer fails the test if the socket outlives its listeners
+    }
+    assert.deepEqual(sockets(path), []);
+  });
+});
+
+Deno.test("a poke does not wake the poking instance's own listeners", async () => {
+  await withFile(async (path) => {
+    await using _db = openSqlite({ path, namespace: "t", displayUrl: `sqlite:${path}` });
+    const wake = new WakeSockets(path);
+    let woken = 0;
+    const own = wake.listen(() => woken++);
+    const { promise: other, resolve } = Promise.withResolvers<void>();
+    const another = new WakeSockets(path).listen(resolve);
+    try {
+      wake.poke();
+      await other;
+      assert.equal(woken, 0);
+    } finally {
+      own.stop();
+      another.stop();
+    }
+  });
+});
+
+Deno.test("a socket left by a process that died is removed by the next poke", async () => {
+  await withFile(async (path) => {
+    await using _db = openSqlite({ path, namespace: "t", displayUrl: `sqlite:${path}` });
+    await Deno.mkdir(`${path}-wake`);
+    // Closed without removing its file, as a SIGKILL leaves it: connecting is refused.
+    Deno.listen({ transport: "unix", path: `${path}-wake/1-dead.sock` }).close();
+    new WakeSockets(path).poke();
+    await until(() => sockets(path).length === 0);
+  });
+});
+
+Deno.test("an idle SQLite waiter listens for wake-ups, and another connection's commit wakes it", async () => {
+  await withFile(async (path) => {
+    const options = { path, namespace: "t", displayUrl: `sqlite:${path}` };
+    await using reader = openSqlite(options);
+    await using writer = openSqlite(options);
+    await using watcher = await reader.watch();
+    const woken = watcher.next(60_000);
+    // Once its poll has backed off, the waiter listens: the state this test waits for.
+    await until(() => sockets(path).length === 1);
+    writer.write((db) => db.exec("INSERT INTO coord_meta VALUES ('wake', 'x')"));
+    await woken;
+    assert.deepEqual(sockets(path), [], "a waiter that is not idle does not listen");
+  });
+});
