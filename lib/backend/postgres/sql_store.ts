@@ -18,9 +18,21 @@ export const CHANGE_CHANNEL = "coord_change";
 
 const NOW_SQL = "SELECT (extract(epoch FROM clock_timestamp()) * 1000)::float8 AS now";
 
-/** The payload announcing a change of `topic` in `namespace`. */
-export function changePayload(namespace: string, topic: Topic): string {
-  return JSON.stringify([namespace, topic.kind, topic.name]);
+/** Postgres refuses a NOTIFY payload of 8000 bytes or more (the default build). */
+const MAX_PAYLOAD_BYTES = 7_999;
+
+/**
+ * The payload announcing a change of `topic` in `namespace`: `[namespace, kind, name]`, which
+ * is also the key its watchers are found by, then the step's `events` when given and the whole
+ * fits in a NOTIFY (else the waiters ask, as after a lost NOTIFY).
+ */
+export function changePayload(namespace: string, topic: Topic, events?: unknown[]): string {
+  const key = [namespace, topic.kind, topic.name];
+  if (events !== undefined) {
+    const payload = JSON.stringify([...key, events]);
+    if (new TextEncoder().encode(payload).length <= MAX_PAYLOAD_BYTES) return payload;
+  }
+  return JSON.stringify(key);
 }
 
 /** Reads the backend's clock on `client`. */
@@ -107,8 +119,8 @@ class Transaction implements SqlTransaction {
     return (await this.#simple(NOW_SQL)).rows[0].now as number;
   }
 
-  notify(topic: Topic): Promise<void> {
-    const payload = this.#client.escapeLiteral(changePayload(this.#namespace, topic));
+  notify(topic: Topic, events?: unknown[]): Promise<void> {
+    const payload = this.#client.escapeLiteral(changePayload(this.#namespace, topic, events));
     this.#held.push(`SELECT pg_notify('${CHANGE_CHANNEL}', ${payload})`);
     return Promise.resolve();
   }

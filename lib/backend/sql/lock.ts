@@ -94,8 +94,8 @@ type StateRow =
 /** Lock steps over one {@link SqlStore}. */
 export class SqlLockSteps implements LockSteps {
   readonly #store: SqlStore;
-  /** Transactions of steps under way that emitted an event. */
-  readonly #emitted = new WeakSet<SqlTransaction>();
+  /** The events each step under way emitted so far. */
+  readonly #emitted = new WeakMap<SqlTransaction, LockEvent[]>();
 
   /** Steps on `store`'s namespace. */
   constructor(store: SqlStore) {
@@ -110,14 +110,17 @@ export class SqlLockSteps implements LockSteps {
    * Runs a step that may write, serialized with every other step on `name`. A step that
    * emitted events trims the event table once and announces the change once, however many it
    * emitted: on Postgres each statement is a round trip, and a holder's renewal may wait for
-   * this step.
+   * this step. The announcement carries the events: a waiter that hears its grant, or that
+   * others are still ahead, has nothing to ask.
    */
   #write<T>(name: string, step: (tx: SqlTransaction) => Promise<T>): Promise<T> {
     return this.#store.write(async (tx) => {
       await tx.lock({ kind: "lock", name });
       this.#emitted.delete(tx); // an engine may reuse the object of a step that failed
       const result = await step(tx);
-      if (this.#emitted.delete(tx)) {
+      const events = this.#emitted.get(tx);
+      this.#emitted.delete(tx);
+      if (events) {
         await tx.later(
           `DELETE FROM coord_lock_event WHERE namespace = ? AND id <=
            (SELECT max(id) FROM coord_lock_event WHERE namespace = ?) - ?`,
@@ -126,7 +129,7 @@ export class SqlLockSteps implements LockSteps {
           EVENTS_KEPT,
         );
         // Every change comes with an event: waiters hear of it through the same call.
-        await tx.notify({ kind: "lock", name });
+        await tx.notify({ kind: "lock", name }, events);
       }
       return result;
     });
@@ -171,7 +174,9 @@ export class SqlLockSteps implements LockSteps {
       name,
       JSON.stringify(event),
     );
-    this.#emitted.add(tx);
+    const emitted = this.#emitted.get(tx);
+    if (emitted) emitted.push(event);
+    else this.#emitted.set(tx, [event]);
   }
 
   async #remove(tx: SqlTransaction, name: string, ticket: number): Promise<void> {
