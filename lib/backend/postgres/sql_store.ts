@@ -79,18 +79,23 @@ class Transaction implements SqlTransaction {
     this.#namespace = namespace;
   }
 
-  /** Sends the held statements, then `sql` (without parameters) in the same round trip. */
-  async #simple(sql: string): Promise<PgResult> {
-    const text = [...this.#held, sql].join("; ");
+  /**
+   * Sends the held statements, then `sqls` (without parameters) in the same round trip; the
+   * results of `sqls`.
+   */
+  async #simple(...sqls: string[]): Promise<PgResult[]> {
+    const text = [...this.#held, ...sqls].join("; ");
     this.#held = [];
     const results = await this.#client.query(text);
     // Several statements in one string give one result each.
-    return Array.isArray(results) ? results.at(-1) : results;
+    return Array.isArray(results) ? results.slice(-sqls.length) : [results];
   }
 
   async all<T>(sql: string, ...params: SqlValue[]): Promise<T[]> {
     // Statements held back go in the same round trip, which then cannot carry parameters.
-    if (this.#held.length > 0) return (await this.#simple(this.#inline(sql, params))).rows as T[];
+    if (this.#held.length > 0) {
+      return (await this.#simple(this.#inline(sql, params)))[0].rows as T[];
+    }
     return (await this.#client.query(this.#translate(sql), params)).rows as T[];
   }
 
@@ -116,7 +121,12 @@ class Transaction implements SqlTransaction {
   }
 
   async now(): Promise<number> {
-    return (await this.#simple(NOW_SQL)).rows[0].now as number;
+    return (await this.#simple(NOW_SQL))[0].rows[0].now as number;
+  }
+
+  async nowAndAll<T>(sql: string, ...params: SqlValue[]): Promise<{ now: number; rows: T[] }> {
+    const [clock, query] = await this.#simple(NOW_SQL, this.#inline(sql, params));
+    return { now: clock.rows[0].now as number, rows: query.rows as T[] };
   }
 
   notify(topic: Topic, events?: unknown[]): Promise<void> {

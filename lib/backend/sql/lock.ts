@@ -136,17 +136,18 @@ export class SqlLockSteps implements LockSteps {
   }
 
   /**
-   * The last ticket handed out, whether or not the queue exists (it survives a reset), the
-   * queue when there is one, and its tickets in order: one query, as every step starts here
-   * (on Postgres each query is a round trip, and a holder's renewal may wait for this step).
+   * The backend's clock, the last ticket handed out, whether or not the queue exists (it
+   * survives a reset), the queue when there is one, and its tickets in order: one round trip on
+   * Postgres, with the step's BEGIN and lock, as every step starts here (and a holder's
+   * renewal may wait for this step).
    */
   async #state(
     tx: SqlTransaction,
     name: string,
-  ): Promise<{ issued: number; queue: Queue | undefined; tickets: Ticket[] }> {
+  ): Promise<{ now: number; issued: number; queue: Queue | undefined; tickets: Ticket[] }> {
     // Refuse rows of this lock that another program wrote before reading any.
     await tx.refuseForeignRows(`lock "${name}"`, LOCK_TABLES, { name });
-    const rows = await tx.all<StateRow>(
+    const { now, rows } = await tx.nowAndAll<StateRow>(
       `SELECT c.tickets AS tickets, q.indicator AS indicator, q.lim AS lim, t.ticket AS ticket,
          t.label AS label, t.since AS since, t.expires_at AS expires_at,
          t.granted_at AS granted_at, t.started AS started
@@ -156,9 +157,10 @@ export class SqlLockSteps implements LockSteps {
       this.#ns,
       name,
     );
-    if (rows.length === 0) return { issued: 0, queue: undefined, tickets: [] };
+    if (rows.length === 0) return { now, issued: 0, queue: undefined, tickets: [] };
     const [{ tickets, indicator, lim }] = rows;
     return {
+      now,
       issued: tickets,
       queue: indicator === null || lim === null ? undefined : { tickets, indicator, lim },
       tickets: rows.flatMap(({ ticket, label, since, expires_at, granted_at, started }) =>
@@ -326,9 +328,8 @@ export class SqlLockSteps implements LockSteps {
 
   enqueue(name: string, r: EnqueueRequest): Promise<EnqueueResult> {
     return this.#write(name, async (tx): Promise<EnqueueResult> => {
-      const now = await tx.now();
       const state = await this.#state(tx, name);
-      const { issued } = state;
+      const { now, issued } = state;
       const queue = state.queue ?? { tickets: issued, indicator: issued + 1, lim: r.limit };
       const before = await this.#settle(tx, name, queue, state.tickets, now);
       const taken = await this.#taken(tx, name, r.request);
@@ -384,8 +385,7 @@ export class SqlLockSteps implements LockSteps {
     // A plain check by a waiter writes only when something expired, so waiters polling the
     // file do not wake each other; renewals and starts are writes.
     return this.#write(name, async (tx): Promise<TicketState> => {
-      const now = await tx.now();
-      const { queue, tickets } = await this.#state(tx, name);
+      const { now, queue, tickets } = await this.#state(tx, name);
       if (!queue) return { state: "gone" };
       const live = await this.#settle(tx, name, queue, tickets, now);
       const mine = live.find((t) => t.ticket === r.ticket);
@@ -409,8 +409,7 @@ export class SqlLockSteps implements LockSteps {
     r: { ticket: number; unlessGranted: boolean },
   ): Promise<"released" | "granted" | "gone"> {
     return this.#write(name, async (tx) => {
-      const now = await tx.now();
-      const { queue, tickets } = await this.#state(tx, name);
+      const { now, queue, tickets } = await this.#state(tx, name);
       if (!queue) return "gone";
       const live = await this.#settle(tx, name, queue, tickets, now);
       const mine = live.find((t) => t.ticket === r.ticket);
@@ -432,9 +431,9 @@ export class SqlLockSteps implements LockSteps {
     // Settles first, as every step does (and as on Redis): a crash shows up, and moves the
     // indicator, when it is looked at.
     return this.#write(name, async (tx) => {
-      const { queue, tickets } = await this.#state(tx, name);
+      const { now, queue, tickets } = await this.#state(tx, name);
       if (!queue) return undefined;
-      const users = (await this.#settle(tx, name, queue, tickets, await tx.now())).map((t) => ({
+      const users = (await this.#settle(tx, name, queue, tickets, now)).map((t) => ({
         ticket: t.ticket,
         label: t.label,
         since: t.since,
@@ -456,12 +455,12 @@ export class SqlLockSteps implements LockSteps {
 
   reset(name: string, r: { force: boolean; expectTickets?: number }): Promise<ResetResult> {
     return this.#write(name, async (tx): Promise<ResetResult> => {
-      const { queue, tickets } = await this.#state(tx, name);
+      const { now, queue, tickets } = await this.#state(tx, name);
       if (!queue) return { outcome: "missing" };
       if (r.expectTickets !== undefined && r.expectTickets !== queue.tickets) {
         return { outcome: "activity" };
       }
-      const users = (await this.#settle(tx, name, queue, tickets, await tx.now())).length;
+      const users = (await this.#settle(tx, name, queue, tickets, now)).length;
       if (users > 0 && !r.force) return { outcome: "in-use", users };
       const ns = this.#ns;
       for (const table of ["coord_lock_ticket", "coord_lock_request"]) {

@@ -27,6 +27,11 @@ export interface SqlTransaction {
   /** The backend's clock, epoch ms, read inside the transaction. */
   now(): Promise<number>;
   /**
+   * The backend's clock, as {@link now}, then the rows of a query: what a step reads first,
+   * sent together (Postgres: one round trip, with the statements held back).
+   */
+  nowAndAll<T>(sql: string, ...params: SqlValue[]): Promise<{ now: number; rows: T[] }>;
+  /**
    * Announces that `topic` changed, to its waiters everywhere, once the transaction commits.
    * `events` are what the step did, carried to the waiters where the engine can (Postgres: in
    * the NOTIFY, when they fit), so that a waiter need not ask what changed.
