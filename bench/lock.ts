@@ -1,8 +1,9 @@
 /**
  * Contended handoff of one lock between long-lived processes (`lock_worker.ts`), each taking
  * the lock over and over — acquire, hold it for `HOLD_MS` of busy work, release — with 2 and
- * with 4 processes, for coord on Redis and on SQLite and, on the same redis-server in the same
- * run, for redis-semaphore's `Mutex` (default options) and redlock (one instance).
+ * with 4 processes, for coord on Redis, on SQLite and on PostgreSQL (the bench's own server,
+ * started as the tests start theirs) and, on the same redis-server in the same run, for
+ * redis-semaphore's `Mutex` (default options) and redlock (one instance).
  *
  * From every acquisition's timestamps (this host's clock in every process):
  *
@@ -27,8 +28,8 @@
  * it cannot be: lib/backend/sqlite/backend.ts).
  *
  * Then the handoff on the command line (`lock_cli_handoff.ts`): ten queued `coord lock run`
- * processes, each running a 50 ms `sh -c`, on Redis and on SQLite, beside `flock(1)` doing the
- * same, as `cli_handoff`.
+ * processes, each running a 50 ms `sh -c`, on Redis, SQLite and PostgreSQL, beside `flock(1)`
+ * doing the same, as `cli_handoff`.
  *
  * Bounded: each contention run stops after its number of acquisitions per process or its run
  * time, each part has a deadline, and the whole a budget of 150 s; children still running then
@@ -43,7 +44,12 @@ import { now, sleep } from "./clock.ts";
 import { errorLine } from "./command_timing.ts";
 import { type JsonChild, killAll, spawnJsonChild } from "./json_child.ts";
 import { PEER_PACKAGES, REDLOCK_SETTINGS } from "./lock_worker.ts";
-import { orSkipped } from "./missing_tool.ts";
+import { orSkipped, type Skipped } from "./missing_tool.ts";
+import {
+  POSTGRES_SERVER_NOTE,
+  type PostgresServer,
+  startPostgresOrSkip,
+} from "./postgres_server.ts";
 import { cliHandoff } from "./lock_cli_handoff.ts";
 import { redisCommand } from "../tests/support/resp.ts";
 import { type CommandStat, commandStats, serverCpuS } from "./redis_info.ts";
@@ -73,7 +79,7 @@ const START_LEAD_MS = 100;
 /** The whole benchmark's budget. */
 const BUDGET_MS = 150_000;
 /** The goals of the lock issue. */
-const GOALS = { redisP50Ms: 0.25, sqliteP50Ms: 2, idleCpuPct: 1 };
+const GOALS = { redisP50Ms: 0.25, sqliteP50Ms: 2, postgresP50Ms: 2, idleCpuPct: 1 };
 /** The idle floor's timer: a polling waiter's cost at 25 ms, kept so runs compare across days. */
 const POLL_FLOOR_MS = 25;
 /** Linux reports utime and stime in ticks of 1/100 s (USER_HZ). */
@@ -104,21 +110,33 @@ interface Acquisition {
  * ```
  */
 export default async function lockBench(): Promise<Record<string, unknown>> {
+  const postgres = await startPostgresOrSkip();
+  try {
+    return await lockBenchWith(postgres);
+  } finally {
+    if (!("skipped" in postgres)) await postgres.stop();
+  }
+}
+
+async function lockBenchWith(
+  postgres: PostgresServer | Skipped,
+): Promise<Record<string, unknown>> {
   const budget = AbortSignal.timeout(BUDGET_MS);
   const started = performance.now();
   await using dir = await tempDir("coord-bench-lock-");
-  const sqlite: Contender = {
-    name: "coord_sqlite",
-    kind: "coord",
-    url: `sqlite:${join(dir.path, "lock.db")}`,
-  };
+  const postgresUrl = "skipped" in postgres ? undefined : postgres.url;
+  // SQLite always runs; PostgreSQL beside it when installed.
+  const embedded: Contender[] = [
+    { name: "coord_sqlite", kind: "coord", url: `sqlite:${join(dir.path, "lock.db")}` },
+    ...(postgresUrl ? [{ name: "coord_postgres", kind: "coord" as const, url: postgresUrl }] : []),
+  ];
   let handoff: Record<string, unknown> | undefined;
   const withRedis = await orSkipped(async () => {
     await using server = await startRedisServer();
     const figures = await measure(
       [
         { name: "coord_redis", kind: "coord", url: server.url, redisPort: server.port },
-        sqlite,
+        ...embedded,
         {
           name: "redis_semaphore",
           kind: "redis-semaphore",
@@ -130,26 +148,35 @@ export default async function lockBench(): Promise<Record<string, unknown>> {
       dir.path,
       budget,
     );
-    handoff = await cliHandoff({ redisUrl: server.url, dir: dir.path, signal: budget });
+    handoff = await cliHandoff({
+      redisUrl: server.url,
+      postgresUrl,
+      dir: dir.path,
+      signal: budget,
+    });
     return figures;
   });
   // Without redis-server, coord on SQLite still runs; the rest says skipped.
   const results: Record<string, Record<string, unknown>> = "skipped" in withRedis
     ? {
-      ...await measure([sqlite], dir.path, budget),
+      ...await measure(embedded, dir.path, budget),
       coord_redis: { ...withRedis },
       redis_semaphore: { ...withRedis },
       redlock: { ...withRedis },
     }
     : withRedis;
-  handoff ??= await cliHandoff({ dir: dir.path, signal: budget });
+  handoff ??= await cliHandoff({ postgresUrl, dir: dir.path, signal: budget });
   const floor = await pollFloor(POLL_FLOOR_MS, budget);
-  const { coord_redis, coord_sqlite, redis_semaphore, redlock } = results;
+  const { coord_redis, coord_sqlite, coord_postgres, redis_semaphore, redlock } = results;
   return {
     ...settings(),
     wall_s: round3((performance.now() - started) / 1000),
-    coord: { redis: coord_redis, sqlite: coord_sqlite },
-    goals: goals(coord_redis, coord_sqlite),
+    coord: {
+      redis: coord_redis,
+      sqlite: coord_sqlite,
+      postgres: coord_postgres ? { server: POSTGRES_SERVER_NOTE, ...coord_postgres } : postgres,
+    },
+    goals: goals(coord_redis, coord_sqlite, coord_postgres),
     cli_handoff: handoff,
     peers: {
       redis_semaphore: {
@@ -223,13 +250,14 @@ function settings() {
 function goals(
   redis: Record<string, unknown> | undefined,
   sqlite: Record<string, unknown>,
+  postgres: Record<string, unknown> | undefined,
 ) {
   const p50 = (part: Record<string, unknown> | undefined) =>
     ((part?.workers_2 as Record<string, unknown> | undefined)?.handoff_to_other_process_ms as
       | MsSummary
       | null
       | undefined)?.p50;
-  const runs = [redis, sqlite].flatMap((part) =>
+  const runs = [redis, sqlite, postgres].flatMap((part) =>
     RUNS.map(({ workers }) => part?.[`workers_${workers}`] as Record<string, unknown> | undefined)
   );
   const measured = runs.filter((run) => run?.fifo !== undefined) as Record<string, unknown>[];
@@ -239,14 +267,16 @@ function goals(
       (run.overlaps as number),
     0,
   );
-  const idle = [redis, sqlite].map((part) =>
+  const idle = [redis, sqlite, postgres].map((part) =>
     (part?.idle_waiter as Record<string, unknown> | undefined)?.cpu_pct as number | undefined
   );
   const redisP50 = p50(redis);
   const sqliteP50 = p50(sqlite);
+  const postgresP50 = p50(postgres);
   return {
     redis_p50_le_0_25ms: redisP50 === undefined ? null : redisP50 <= GOALS.redisP50Ms,
     sqlite_p50_le_2ms: sqliteP50 === undefined ? null : sqliteP50 <= GOALS.sqliteP50Ms,
+    postgres_p50_le_2ms: postgresP50 === undefined ? null : postgresP50 <= GOALS.postgresP50Ms,
     fifo_violations_zero: violations > 0 ? false : measured.length === runs.length ? true : null,
     waiters_idle: idle.some((pct) => pct !== undefined && pct >= GOALS.idleCpuPct)
       ? false

@@ -1,8 +1,8 @@
 /**
  * The lock's handoff on the command line: `WAITERS` processes of `coord lock run RES -- sh -c
- * …` queued behind a holder, each command running `HOLD_MS`, and the gap from one command's end
- * to the next one's start — the whole path a shell script pays: the command exits, coord sees
- * it, releases, the next coord process wakes, checks its turn and spawns its command. Peer:
+ * …` queued behind a holder (on SQLite, and on Redis and PostgreSQL when given), each command
+ * running `HOLD_MS`, and the gap from one command's end to the next one's start — the whole
+ * path a shell script pays: the command exits, coord sees it, releases, the next coord process wakes, checks its turn and spawns its command. Peer:
  * `flock(1)` doing the same on a lock file, in the same rounds.
  *
  * Each command stamps its own start and end with `date +%s%N` into one log (appending lines, so
@@ -53,6 +53,8 @@ interface Contender {
 export interface CliHandoffOptions {
   /** coord on Redis too, when a server is there. */
   redisUrl?: string;
+  /** coord on PostgreSQL too, when a server is there. */
+  postgresUrl?: string;
   /** Where logs, gate files, the SQLite file and flock's lock file go. */
   dir: string;
   signal: AbortSignal;
@@ -67,11 +69,12 @@ export interface CliHandoffOptions {
  * ```
  */
 export async function cliHandoff(
-  { redisUrl, dir, signal }: CliHandoffOptions,
+  { redisUrl, postgresUrl, dir, signal }: CliHandoffOptions,
 ): Promise<Record<string, unknown>> {
   const contenders: Contender[] = [
     ...(redisUrl ? [await coordContender("coord_redis", redisUrl)] : []),
     await coordContender("coord_sqlite", `sqlite:${join(dir, "handoff.db")}`),
+    ...(postgresUrl ? [await coordContender("coord_postgres", postgresUrl)] : []),
   ];
   const flock = findTool("flock");
   if (flock) contenders.push(await flockContender(flock, join(dir, "handoff.lock")));
@@ -111,10 +114,12 @@ export async function cliHandoff(
     coord: {
       redis: redisUrl ? figures("coord_redis") : { skipped: "no redis-server" },
       sqlite: figures("coord_sqlite"),
+      postgres: postgresUrl ? figures("coord_postgres") : { skipped: "no PostgreSQL server" },
     },
     goals: {
       redis_p50_le_flock_plus_5ms: within("coord_redis", 5),
       sqlite_p50_le_flock_plus_10ms: within("coord_sqlite", 10),
+      postgres_p50_le_flock_plus_10ms: within("coord_postgres", 10),
     },
     peers: {
       flock: flock ? figures("flock") : { skipped: "flock not found on PATH (util-linux)" },

@@ -45,10 +45,10 @@ import { startRedisServer } from "./redis_server.ts";
 import { type MsSummary, round3, summarizeMs } from "./stats.ts";
 import { tempDir } from "./temp_dir.ts";
 import {
-  postgresBinDir,
+  POSTGRES_SERVER_NOTE,
   type PostgresServer,
-  startPostgres,
-} from "../tests/support/postgres_server.ts";
+  startPostgresOrSkip,
+} from "./postgres_server.ts";
 import { progressOf } from "./progress.ts";
 
 const progress = progressOf("schedule");
@@ -146,14 +146,6 @@ async function measureLibrary(dir: string, budget: AbortSignal) {
   }
 }
 
-/** The bench's own PostgreSQL server, or why there is none. */
-async function startPostgresOrSkip(): Promise<PostgresServer | Skipped> {
-  if (postgresBinDir() === undefined) {
-    return { skipped: "PostgreSQL not installed — apt-get install postgresql (Debian/Ubuntu)" };
-  }
-  return await startPostgres();
-}
-
 async function measureWith(
   dir: string,
   budget: AbortSignal,
@@ -165,9 +157,7 @@ async function measureWith(
   const coord: Record<string, Record<string, unknown>> = {
     sqlite: {},
     redis: {},
-    postgres: "skipped" in postgres ? { ...postgres } : {
-      server: "the bench's own, initdb in a temporary directory, fsync off (as the tests')",
-    },
+    postgres: "skipped" in postgres ? { ...postgres } : { server: POSTGRES_SERVER_NOTE },
   };
   const bullmq: Record<string, unknown> = server ? { redis_hz: redisIdle.hz } : {};
   const contenders: Contender[] = [{

@@ -1,4 +1,7 @@
-/** Following lock events on Postgres, where event ids are taken before their step commits. */
+/**
+ * Following lock events on Postgres, where event ids are taken before their step commits, and
+ * the events a step carries to its waiters in its NOTIFY.
+ */
 
 import assert from "node:assert/strict";
 import { connect } from "../lib/backend/connect.ts";
@@ -8,10 +11,11 @@ import {
   changePayload,
   schemaIdentifier,
 } from "../lib/backend/postgres/sql_store.ts";
-import type { NamedEvent } from "../lib/backend/types.ts";
+import type { PostgresBackend } from "../lib/backend/postgres/backend.ts";
 import { freshNamespace } from "./support/backends.ts";
 import { sharedPostgresUrl } from "./support/postgres_shared.ts";
-import { guarded } from "./support/wait.ts";
+import { guarded, HANG_GUARD_MS } from "./support/wait.ts";
+import type { Backend, ChangeWatcher, NamedEvent } from "../lib/backend/types.ts";
 
 const url = await sharedPostgresUrl();
 
@@ -60,5 +64,68 @@ Deno.test({
       await events.return?.();
       await step.end();
     }
+  },
+});
+
+/** Takes a ticket of `name`. */
+async function enqueue(backend: Backend, name: string, label: string) {
+  const taken = await backend.lock.enqueue(name, {
+    label,
+    limit: 1,
+    expireMs: 60_000,
+    request: crypto.randomUUID(),
+  });
+  assert.equal(taken.outcome, "queued");
+  return taken as typeof taken & { ticket: number };
+}
+
+/** What `watcher` hears until `done` holds of it; every wake-up must carry events. */
+async function hearUntil(
+  watcher: ChangeWatcher,
+  done: (heard: unknown[]) => boolean,
+): Promise<unknown[]> {
+  const heard: unknown[] = [];
+  while (!done(heard)) {
+    const events = await watcher.next(HANG_GUARD_MS);
+    assert.ok(events.length > 0, `a wake-up without events, after ${JSON.stringify(heard)}`);
+    heard.push(...events);
+  }
+  return heard;
+}
+
+Deno.test({
+  name: "a lock waiter hears, in the NOTIFY, the events of the release that granted its ticket",
+  ignore: url === undefined,
+  async fn() {
+    await using backend = await connect({ url, namespace: freshNamespace(), env: {} });
+    await using watcher = await backend.watch({ kind: "lock", name: "r" });
+    const first = await enqueue(backend, "r", "first");
+    const second = await enqueue(backend, "r", "second");
+    const isAssigned = (e: unknown) =>
+      (e as { event?: string; ticket?: number })?.event === "assigned" &&
+      (e as { ticket: number }).ticket === second.ticket;
+    await hearUntil(watcher, (heard) => heard.some(isAssigned));
+    assert.equal(
+      await backend.lock.release("r", { ticket: first.ticket, unlessGranted: false }),
+      "released",
+    );
+    const heard = await hearUntil(watcher, (heard) => heard.length > 0);
+    assert.deepEqual(heard, [
+      { event: "completed", ticket: first.ticket, label: "first" },
+      { event: "granted", ticket: second.ticket },
+    ]);
+  },
+});
+
+Deno.test({
+  name: "a change whose events do not fit in a NOTIFY still wakes its waiters, who must ask",
+  ignore: url === undefined,
+  async fn() {
+    await using backend = await connect({ url, namespace: freshNamespace(), env: {} });
+    const topic = { kind: "lock", name: "big" } as const;
+    await using watcher = await backend.watch(topic);
+    const events = [{ event: "assigned", ticket: 1, label: "x".repeat(9_000) }];
+    await (backend as PostgresBackend).sql.write((tx) => tx.notify(topic, events));
+    assert.deepEqual(await watcher.next(HANG_GUARD_MS), [null]);
   },
 });

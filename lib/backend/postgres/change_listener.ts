@@ -1,8 +1,8 @@
 /**
  * Wake-ups on Postgres: one connection per process LISTENs on the change channel, and each
- * NOTIFY (sent by a step, delivered at its commit) wakes the watchers of the instance it names.
- * A hint only, as on Redis: waiters re-check state after every wake-up and at their re-check
- * interval. Where LISTEN is unavailable (a pooler in transaction mode) or its connection is
+ * NOTIFY (sent by a step, delivered at its commit) wakes the watchers of the instance it names,
+ * with the events the step carried in it. A hint only, as on Redis: waiters re-check state
+ * when the events do not tell them enough, and at their re-check interval. Where LISTEN is unavailable (a pooler in transaction mode) or its connection is
  * lost, watchers poll instead, which costs up to {@link POLL_MS} of latency, not correctness.
  *
  * @module
@@ -20,11 +20,21 @@ export const POLL_MS = 50;
 /** After losing its connection (a server restart), the listener tries again this often. */
 const RELISTEN_MS = 1_000;
 
-/** The key of the kind-wide watchers a change's payload also wakes; undefined if unreadable. */
-function kindKeyOf(payload: string): string | undefined {
+/**
+ * A change's payload read: the key of the instance's watchers, that of the kind-wide ones, and
+ * the events it carries (`[null]` when it carries none: a waiter must then ask what changed);
+ * undefined when it is not coord's.
+ */
+function parseChange(
+  payload: string,
+): { key: string; kindKey: string; events: unknown[] } | undefined {
   try {
-    const [namespace, kind] = JSON.parse(payload);
-    return JSON.stringify([namespace, kind]);
+    const [namespace, kind, name, events] = JSON.parse(payload);
+    return {
+      key: JSON.stringify([namespace, kind, name]),
+      kindKey: JSON.stringify([namespace, kind]),
+      events: Array.isArray(events) ? events : [null],
+    };
   } catch {
     return undefined; // another program's NOTIFY on the channel
   }
@@ -61,16 +71,19 @@ export class ChangeListener {
       this.#client = undefined;
       // Whatever was announced meanwhile is unknown: every waiter re-checks, polling until
       // the connection is back.
-      for (const flags of this.#flags.values()) for (const flag of flags) flag.notify();
+      for (const flags of this.#flags.values()) for (const flag of flags) flag.notify(null);
       this.#scheduleRelisten();
     };
     client.on("error", lost);
     client.on("end", lost);
     client.on("notification", (msg) => {
       if (msg.channel !== CHANGE_CHANNEL || msg.payload === undefined) return;
-      for (const flag of this.#flags.get(msg.payload) ?? []) flag.notify();
-      const kindKey = kindKeyOf(msg.payload);
-      if (kindKey) { for (const flag of this.#flags.get(kindKey) ?? []) flag.notify(); }
+      const change = parseChange(msg.payload);
+      if (!change) return;
+      for (const flag of this.#flags.get(change.key) ?? []) {
+        for (const event of change.events) flag.notify(event);
+      }
+      for (const flag of this.#flags.get(change.kindKey) ?? []) flag.notify();
     });
     try {
       await client.connect();
@@ -118,7 +131,7 @@ export class ChangeListener {
         );
         flag.take();
       }
-      return [];
+      return flag.events();
     };
     const dispose = () => {
       flags.delete(flag);

@@ -23,9 +23,21 @@ const WRITE_ATTEMPTS = 3;
 
 const NOW_SQL = "SELECT (extract(epoch FROM clock_timestamp()) * 1000)::float8 AS now";
 
-/** The payload announcing a change of `topic` in `namespace`. */
-export function changePayload(namespace: string, topic: Topic): string {
-  return JSON.stringify([namespace, topic.kind, topic.name]);
+/** Postgres refuses a NOTIFY payload of 8000 bytes or more (the default build). */
+const MAX_PAYLOAD_BYTES = 7_999;
+
+/**
+ * The payload announcing a change of `topic` in `namespace`: `[namespace, kind, name]`, which
+ * is also the key its watchers are found by, then the step's `events` when given and the whole
+ * fits in a NOTIFY (else the waiters ask, as after a lost NOTIFY).
+ */
+export function changePayload(namespace: string, topic: Topic, events?: unknown[]): string {
+  const key = [namespace, topic.kind, topic.name];
+  if (events !== undefined) {
+    const payload = JSON.stringify([...key, events]);
+    if (new TextEncoder().encode(payload).length <= MAX_PAYLOAD_BYTES) return payload;
+  }
+  return JSON.stringify(key);
 }
 
 /** Reads the backend's clock on `client`. */
@@ -76,18 +88,23 @@ class Transaction implements SqlTransaction {
     this.#writes = writes;
   }
 
-  /** Sends the held statements, then `sql` (without parameters) in the same round trip. */
-  async #simple(sql: string): Promise<PgResult> {
-    const text = [...this.#held, sql].join("; ");
+  /**
+   * Sends the held statements, then `sqls` (without parameters) in the same round trip; the
+   * results of `sqls`.
+   */
+  async #simple(...sqls: string[]): Promise<PgResult[]> {
+    const text = [...this.#held, ...sqls].join("; ");
     this.#held = [];
     const results = await this.#client.query(text);
     // Several statements in one string give one result each.
-    return Array.isArray(results) ? results.at(-1) : results;
+    return Array.isArray(results) ? results.slice(-sqls.length) : [results];
   }
 
   async all<T>(sql: string, ...params: SqlValue[]): Promise<T[]> {
     // Statements held back go in the same round trip, which then cannot carry parameters.
-    if (this.#held.length > 0) return (await this.#simple(this.#inline(sql, params))).rows as T[];
+    if (this.#held.length > 0) {
+      return (await this.#simple(this.#inline(sql, params)))[0].rows as T[];
+    }
     return (await this.#client.query(this.#translate(sql), params)).rows as T[];
   }
 
@@ -113,11 +130,16 @@ class Transaction implements SqlTransaction {
   }
 
   async now(): Promise<number> {
-    return (await this.#simple(NOW_SQL)).rows[0].now as number;
+    return (await this.#simple(NOW_SQL))[0].rows[0].now as number;
   }
 
-  notify(topic: Topic): Promise<void> {
-    const payload = this.#client.escapeLiteral(changePayload(this.#namespace, topic));
+  async nowAndAll<T>(sql: string, ...params: SqlValue[]): Promise<{ now: number; rows: T[] }> {
+    const [clock, query] = await this.#simple(NOW_SQL, this.#inline(sql, params));
+    return { now: clock.rows[0].now as number, rows: query.rows as T[] };
+  }
+
+  notify(topic: Topic, events?: unknown[]): Promise<void> {
+    const payload = this.#client.escapeLiteral(changePayload(this.#namespace, topic, events));
     this.#held.push(`SELECT pg_notify('${CHANGE_CHANNEL}', ${payload})`);
     return Promise.resolve();
   }

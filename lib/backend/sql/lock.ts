@@ -88,8 +88,8 @@ type StateRow =
 /** Lock steps over one {@link SqlStore}. */
 export class SqlLockSteps implements LockSteps {
   readonly #store: SqlStore;
-  /** Transactions of steps under way that emitted an event. */
-  readonly #emitted = new WeakSet<SqlTransaction>();
+  /** The events each step under way emitted so far. */
+  readonly #emitted = new WeakMap<SqlTransaction, LockEvent[]>();
 
   /** Steps on `store`'s namespace. */
   constructor(store: SqlStore) {
@@ -104,14 +104,17 @@ export class SqlLockSteps implements LockSteps {
    * Runs a step that may write, serialized with every other step on `name`. A step that
    * emitted events trims the event table once and announces the change once, however many it
    * emitted: on Postgres each statement is a round trip, and a holder's renewal may wait for
-   * this step.
+   * this step. The announcement carries the events: a waiter that hears its grant, or that
+   * others are still ahead, has nothing to ask.
    */
   #write<T>(name: string, step: (tx: SqlTransaction) => Promise<T>): Promise<T> {
     return this.#store.write(async (tx) => {
       await tx.lock({ kind: "lock", name });
       this.#emitted.delete(tx); // an engine may reuse the object of a step that failed
       const result = await step(tx);
-      if (this.#emitted.delete(tx)) {
+      const events = this.#emitted.get(tx);
+      this.#emitted.delete(tx);
+      if (events) {
         await tx.later(
           `DELETE FROM coord_lock_event WHERE namespace = ? AND id <=
            (SELECT max(id) FROM coord_lock_event WHERE namespace = ?) - ?`,
@@ -120,24 +123,25 @@ export class SqlLockSteps implements LockSteps {
           EVENTS_KEPT,
         );
         // Every change comes with an event: waiters hear of it through the same call.
-        await tx.notify({ kind: "lock", name });
+        await tx.notify({ kind: "lock", name }, events);
       }
       return result;
     });
   }
 
   /**
-   * The last ticket handed out, whether or not the queue exists (it survives a reset), the
-   * queue when there is one, and its tickets in order: one query, as every step starts here
-   * (on Postgres each query is a round trip, and a holder's renewal may wait for this step).
+   * The backend's clock, the last ticket handed out, whether or not the queue exists (it
+   * survives a reset), the queue when there is one, and its tickets in order: one round trip on
+   * Postgres, with the step's BEGIN and lock, as every step starts here (and a holder's
+   * renewal may wait for this step).
    */
   async #state(
     tx: SqlTransaction,
     name: string,
-  ): Promise<{ issued: number; queue: Queue | undefined; tickets: Ticket[] }> {
+  ): Promise<{ now: number; issued: number; queue: Queue | undefined; tickets: Ticket[] }> {
     // Refuse rows of this lock that another program wrote before reading any.
     await tx.refuseForeignRows(`lock "${name}"`, LOCK_TABLES, { name });
-    const rows = await tx.all<StateRow>(
+    const { now, rows } = await tx.nowAndAll<StateRow>(
       `SELECT c.tickets AS tickets, q.indicator AS indicator, q.lim AS lim, t.ticket AS ticket,
          t.label AS label, t.since AS since, t.expires_at AS expires_at,
          t.granted_at AS granted_at, t.started AS started
@@ -147,9 +151,10 @@ export class SqlLockSteps implements LockSteps {
       this.#ns,
       name,
     );
-    if (rows.length === 0) return { issued: 0, queue: undefined, tickets: [] };
+    if (rows.length === 0) return { now, issued: 0, queue: undefined, tickets: [] };
     const [{ tickets, indicator, lim }] = rows;
     return {
+      now,
       issued: tickets,
       queue: indicator === null || lim === null ? undefined : { tickets, indicator, lim },
       tickets: rows.flatMap(({ ticket, label, since, expires_at, granted_at, started }) =>
@@ -165,7 +170,9 @@ export class SqlLockSteps implements LockSteps {
       name,
       JSON.stringify(event),
     );
-    this.#emitted.add(tx);
+    const emitted = this.#emitted.get(tx);
+    if (emitted) emitted.push(event);
+    else this.#emitted.set(tx, [event]);
   }
 
   async #remove(tx: SqlTransaction, name: string, ticket: number): Promise<void> {
@@ -315,9 +322,8 @@ export class SqlLockSteps implements LockSteps {
 
   enqueue(name: string, r: EnqueueRequest): Promise<EnqueueResult> {
     return this.#write(name, async (tx): Promise<EnqueueResult> => {
-      const now = await tx.now();
       const state = await this.#state(tx, name);
-      const { issued } = state;
+      const { now, issued } = state;
       const queue = state.queue ?? { tickets: issued, indicator: issued + 1, lim: r.limit };
       const before = await this.#settle(tx, name, queue, state.tickets, now);
       const taken = await this.#taken(tx, name, r.request);
@@ -373,8 +379,7 @@ export class SqlLockSteps implements LockSteps {
     // A plain check by a waiter writes only when something expired, so waiters polling the
     // file do not wake each other; renewals and starts are writes.
     return this.#write(name, async (tx): Promise<TicketState> => {
-      const now = await tx.now();
-      const { queue, tickets } = await this.#state(tx, name);
+      const { now, queue, tickets } = await this.#state(tx, name);
       if (!queue) return { state: "gone" };
       const live = await this.#settle(tx, name, queue, tickets, now);
       const mine = live.find((t) => t.ticket === r.ticket);
@@ -398,8 +403,7 @@ export class SqlLockSteps implements LockSteps {
     r: { ticket: number; unlessGranted: boolean },
   ): Promise<"released" | "granted" | "gone"> {
     return this.#write(name, async (tx) => {
-      const now = await tx.now();
-      const { queue, tickets } = await this.#state(tx, name);
+      const { now, queue, tickets } = await this.#state(tx, name);
       if (!queue) return "gone";
       const live = await this.#settle(tx, name, queue, tickets, now);
       const mine = live.find((t) => t.ticket === r.ticket);
@@ -421,9 +425,9 @@ export class SqlLockSteps implements LockSteps {
     // Settles first, as every step does (and as on Redis): a crash shows up, and moves the
     // indicator, when it is looked at.
     return this.#write(name, async (tx) => {
-      const { queue, tickets } = await this.#state(tx, name);
+      const { now, queue, tickets } = await this.#state(tx, name);
       if (!queue) return undefined;
-      const users = (await this.#settle(tx, name, queue, tickets, await tx.now())).map((t) => ({
+      const users = (await this.#settle(tx, name, queue, tickets, now)).map((t) => ({
         ticket: t.ticket,
         label: t.label,
         since: t.since,
@@ -445,12 +449,12 @@ export class SqlLockSteps implements LockSteps {
 
   reset(name: string, r: { force: boolean; expectTickets?: number }): Promise<ResetResult> {
     return this.#write(name, async (tx): Promise<ResetResult> => {
-      const { queue, tickets } = await this.#state(tx, name);
+      const { now, queue, tickets } = await this.#state(tx, name);
       if (!queue) return { outcome: "missing" };
       if (r.expectTickets !== undefined && r.expectTickets !== queue.tickets) {
         return { outcome: "activity" };
       }
-      const users = (await this.#settle(tx, name, queue, tickets, await tx.now())).length;
+      const users = (await this.#settle(tx, name, queue, tickets, now)).length;
       if (users > 0 && !r.force) return { outcome: "in-use", users };
       const ns = this.#ns;
       for (const table of ["coord_lock_ticket", "coord_lock_request"]) {

@@ -26,8 +26,17 @@ export interface SqlTransaction {
   later(sql: string, ...params: SqlValue[]): Promise<void>;
   /** The backend's clock, epoch ms, read inside the transaction. */
   now(): Promise<number>;
-  /** Announces that `topic` changed, to its waiters everywhere, once the transaction commits. */
-  notify(topic: Topic): Promise<void>;
+  /**
+   * The backend's clock, as {@link now}, then the rows of a query: what a step reads first,
+   * sent together (Postgres: one round trip, with the statements held back).
+   */
+  nowAndAll<T>(sql: string, ...params: SqlValue[]): Promise<{ now: number; rows: T[] }>;
+  /**
+   * Announces that `topic` changed, to its waiters everywhere, once the transaction commits.
+   * `events` are what the step did, carried to the waiters where the engine can (Postgres: in
+   * the NOTIFY, when they fit), so that a waiter need not ask what changed.
+   */
+  notify(topic: Topic, events?: unknown[]): Promise<void>;
   /**
    * Serializes this transaction with every other one that locks `topic`, until it ends: two
    * steps on one primitive instance never interleave, even before the instance has a row.

@@ -23,6 +23,8 @@ export class SqliteSqlStore implements SqlStore {
       // Statements are local calls: nothing to gain by holding one back.
       later: (sql, ...params) => Promise.resolve(backend.run(sql, ...params)),
       now: () => Promise.resolve(backend.clock.now()),
+      nowAndAll: <T>(sql: string, ...params: SqlValue[]) =>
+        Promise.resolve({ now: backend.clock.now(), rows: backend.all<T>(sql, ...params) }),
       // Other processes see the commit through `data_version`, this one's watchers through
       // the write's row count: nothing to send.
       notify: () => Promise.resolve(),

@@ -1,0 +1,86 @@
+/**
+ * What a lock step costs in round trips on Postgres: a handoff waits for the releasing step's,
+ * and every step holds the resource's lock for all but its first.
+ */
+
+import assert from "node:assert/strict";
+import { connect } from "../lib/backend/connect.ts";
+import { importPg, type PgPool, type PgPoolClient } from "../lib/backend/postgres/client.ts";
+import { PostgresSqlStore } from "../lib/backend/postgres/sql_store.ts";
+import { SqlLockSteps } from "../lib/backend/sql/lock.ts";
+import { freshNamespace } from "./support/backends.ts";
+import { sharedPostgresUrl } from "./support/postgres_shared.ts";
+
+const url = await sharedPostgresUrl();
+/** int8, which coord reads as numbers (as the backend does). */
+const INT8_OID = 20;
+
+/** A real pool of one connection that counts its round trips: each query call is one. */
+async function countingPool(url: string): Promise<{ pool: PgPool; trips: () => number }> {
+  const pg = await importPg();
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 1,
+    types: {
+      getTypeParser: (oid: number, format?: string) =>
+        oid === INT8_OID ? Number : pg.types.getTypeParser(oid, format),
+    },
+  } as never);
+  let trips = 0;
+  const counted = new WeakSet<PgPoolClient>();
+  return {
+    pool: {
+      connect: async () => {
+        const client = await pool.connect();
+        if (!counted.has(client)) {
+          const query = client.query.bind(client);
+          client.query = (text, values) => {
+            trips++;
+            return query(text, values);
+          };
+          counted.add(client);
+        }
+        return client;
+      },
+      query: (text, values) => pool.query(text, values),
+      on: (event, fn) => pool.on(event, fn),
+      end: () => pool.end(),
+    },
+    trips: () => trips,
+  };
+}
+
+Deno.test({
+  name: "a lock check or release is two round trips: its first read, then its writes and commit",
+  ignore: url === undefined,
+  async fn() {
+    const namespace = freshNamespace();
+    await (await connect({ url, namespace, env: {} })).close(); // creates the schema
+    const { pool, trips } = await countingPool(url!);
+    try {
+      const steps = new SqlLockSteps(new PostgresSqlStore(pool, namespace, "postgres://test"));
+      const tripsOf = async <T>(step: () => Promise<T>): Promise<[T, number]> => {
+        const before = trips();
+        const result = await step();
+        return [result, trips() - before];
+      };
+      const [taken] = await tripsOf(() =>
+        steps.enqueue("r", { label: "a", limit: 1, expireMs: 60_000, request: "a" })
+      );
+      assert.equal(taken.outcome, "queued");
+      const { ticket } = taken as { ticket: number };
+      const [state, checkTrips] = await tripsOf(() =>
+        steps.check("r", { ticket, expireMs: 60_000, renew: true, starting: true })
+      );
+      assert.deepEqual(state, { state: "granted" });
+      assert.equal(checkTrips, 2);
+      const [outcome, releaseTrips] = await tripsOf(() =>
+        steps.release("r", { ticket, unlessGranted: false })
+      );
+      assert.equal(outcome, "released");
+      assert.equal(releaseTrips, 2);
+    } finally {
+      await pool.end();
+    }
+  },
+});
