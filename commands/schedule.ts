@@ -123,7 +123,8 @@ Examples:
 
 Exit codes: 0 ok or stopped cleanly · 1 status --max-lag: a task lags; remove: a TASK
             had no record (the others are removed)
-            64 bad arguments, missing or malformed FILE, a TASK with no record
+            64 bad arguments, missing or malformed FILE, run: a FILE with no tasks or
+            templates, a TASK with no record
             65 foreign data · 69 backend unavailable · 70 a fixture failed to set up
             75 remove: a run holds the task's tick
             128+N running tasks cut short by signal N
@@ -171,6 +172,10 @@ async function runFile(argv: string[]): Promise<number> {
   await loadTasks(app, file, (task, stream, line) => {
     writeLine(`[${task}] ${line}`, stream === "stdout" ? Deno.stdout : Deno.stderr);
   }, { passEnv: passEnvFlag("schedule", values) });
+  // Unlike cron with an empty crontab, an instance with nothing to run is almost always a
+  // mistake (a wrong file, every line commented out). A module's dynamic templates count: they
+  // legitimately start with no instances.
+  if (app.tasks.length === 0) throw usage("schedule", `${file} has no tasks`);
   const backend = await openBackend("schedule", values);
   let code: number;
   try {
