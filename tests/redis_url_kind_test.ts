@@ -1,6 +1,7 @@
 /**
  * A Redis URL of the wrong kind — `redis://` at a Cluster node or a sentinel,
- * `redis+sentinel://` at a plain server or a Cluster node — ends in one line that names the URL
+ * `redis+sentinel://` at a plain server or a Cluster node, `redis+cluster://` at a plain server
+ * or a sentinel — ends in one line that names the URL
  * to use instead, exit 64: not "is the server up?" (69), nor an internal error (70).
  */
 
@@ -78,3 +79,28 @@ for (const kind of ["redis", "cluster"] as const) {
     },
   });
 }
+
+Deno.test({
+  name: "redis+cluster:// at a server without cluster mode says to use redis://, exit 64",
+  ignore: !urls.redis,
+  fn: async () => {
+    const node = firstNode(urls.redis!);
+    const r = await coord(`redis+cluster://${node}`, "turn", "status");
+    assert.equal(r.code, 64, r.stderr);
+    assertOneLine(
+      r.stderr,
+      new RegExp(`${node} is a Redis server without cluster mode — use redis://${node}`),
+    );
+  },
+});
+
+Deno.test({
+  name: "redis+cluster:// at a sentinel says to use redis+sentinel://, exit 64",
+  ignore: !urls.sentinel,
+  fn: async () => {
+    const node = firstNode(urls.sentinel!);
+    const r = await coord(`redis+cluster://${node}`, "turn", "status");
+    assert.equal(r.code, 64, r.stderr);
+    assertOneLine(r.stderr, new RegExp(`a sentinel\\? use redis\\+sentinel://${node}/MASTER`));
+  },
+});

@@ -11,7 +11,7 @@ import { BackendRefusedError, BackendUnavailableError, UsageError } from "../../
 import type { BackendUrl, HostPort } from "../url.ts";
 import { followMaster } from "./sentinel.ts";
 import { within } from "./within.ts";
-import { notSentinel, standaloneWrongKind } from "./wrong_kind.ts";
+import { notClusterNode, notSentinel, standaloneWrongKind } from "./wrong_kind.ts";
 
 type RedisTarget = Exclude<BackendUrl, { kind: "sqlite" | "postgres" }>;
 
@@ -185,7 +185,10 @@ export async function connectRedis(
     };
   } catch (e) {
     await Promise.resolve(conn.destroy()).catch(() => {});
-    if (e instanceof UsageError) throw new UsageError(`${displayUrl}: ${e.message}`, { cause: e });
+    // Cluster discovery hides why every root node failed behind one error; the last reply says.
+    const wrongKind = e instanceof UsageError ? e : target.kind === "redis-cluster" &&
+      lastError instanceof redis.ErrorReply && notClusterNode(target.nodes[0], lastError.message);
+    if (wrongKind) throw new UsageError(`${displayUrl}: ${wrongKind.message}`, { cause: e });
     throw new BackendUnavailableError(
       `cannot reach ${displayUrl}: ${describeCause(e ?? lastError, target)}`,
       { cause: e },

@@ -62,3 +62,27 @@ export function notSentinel(sentinel: HostPort, reply: string): UsageError | und
       `Cluster node redis+cluster://${at}`,
   );
 }
+
+/**
+ * The usage error for a `redis+cluster://` root node whose reply to the cluster's discovery was
+ * `reply`, when that shows it is a server without cluster mode or a sentinel; else undefined.
+ *
+ * @example
+ * ```ts
+ * import { notClusterNode } from "./wrong_kind.ts";
+ * const reply = "ERR This instance has cluster support disabled";
+ * notClusterNode({ host: "h", port: 6379 }, reply)?.exitCode; // 64
+ * ```
+ */
+export function notClusterNode(node: HostPort, reply: string): UsageError | undefined {
+  const at = `${node.host}:${node.port}`;
+  if (/cluster support disabled/i.test(reply)) {
+    return new UsageError(`${at} is a Redis server without cluster mode — use redis://${at}`);
+  }
+  if (/^ERR unknown command 'CLUSTER'/i.test(reply)) {
+    return new UsageError(
+      `${at} knows no CLUSTER command: a sentinel? use redis+sentinel://${at}/MASTER`,
+    );
+  }
+  return undefined;
+}
