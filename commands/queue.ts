@@ -86,7 +86,8 @@ lost when a worker dies. A job is QUEUE/ID (what put prints).
                           --dedupe-for, e.g. 10m, after it was put), a put with KEY prints
                           that job instead (exit 0; --json: "deduplicated": true); unlike
                           --id, KEY is free again afterwards
-          --delay S / --at TIME (ISO 8601)   start no earlier
+          --delay S / --at TIME (ISO 8601)   start no earlier; a TIME without Z or
+                          ±HH:MM is this host's local time (a date alone: midnight UTC)
           --begin-by S    fail as expired if not started within S seconds of when it may
                           start
           --retries N     retries after a failure (default 0), --backoff S (default 1) before

@@ -110,7 +110,9 @@ task moves on.
             (as after downtime) with --catch-up
   remove    delete the records of tasks gone from every file (status marks a task no
             instance ran for a day "orphaned"); refuses a task whose tick a run holds
-            (exit 75) unless --force. A task still in a running instance's file comes back.
+            (exit 75) unless --force; a TASK with no record is named on stderr and makes it
+            exit 1 after the others are removed. A task still in a running instance's file
+            comes back.
 
 Examples:
   coord schedule run jobs.cron --url redis://10.0.0.5:6379 --health-port 9464
@@ -119,8 +121,10 @@ Examples:
   coord schedule trigger report --args '{"to":"ana"}'
   coord schedule status --max-lag 120 > /dev/null || alert
 
-Exit codes: 0 ok or stopped cleanly · 1 status --max-lag: a task lags
-            64 bad arguments, missing or malformed FILE, a TASK with no record
+Exit codes: 0 ok or stopped cleanly · 1 status --max-lag: a task lags; remove: a TASK
+            had no record (the others are removed)
+            64 bad arguments, missing or malformed FILE, run: a FILE with no tasks or
+            templates, a TASK with no record
             65 foreign data · 69 backend unavailable · 70 a fixture failed to set up
             75 remove: a run holds the task's tick
             128+N running tasks cut short by signal N
@@ -168,6 +172,10 @@ async function runFile(argv: string[]): Promise<number> {
   await loadTasks(app, file, (task, stream, line) => {
     writeLine(`[${task}] ${line}`, stream === "stdout" ? Deno.stdout : Deno.stderr);
   }, { passEnv: passEnvFlag("schedule", values) });
+  // Unlike cron with an empty crontab, an instance with nothing to run is almost always a
+  // mistake (a wrong file, every line commented out). A module's dynamic templates count: they
+  // legitimately start with no instances.
+  if (app.tasks.length === 0) throw usage("schedule", `${file} has no tasks`);
   const backend = await openBackend("schedule", values);
   let code: number;
   try {
@@ -330,13 +338,18 @@ async function remove(argv: string[]): Promise<number> {
   });
   if (positionals.length === 0) throw usage("schedule", "remove takes one TASK or more");
   await using backend = await openBackend("schedule", values);
+  let missing = false;
   for (const name of positionals) {
     if (!await removeTask(backend, name, { force: values.force === true })) {
       console.error(`No such task: ${JSON.stringify(name)}.`);
+      missing = true;
     }
   }
-  return ExitCode.ok;
+  return missing ? NOT_FOUND : ExitCode.ok;
 }
+
+/** `remove`'s exit code when a TASK had no record (the others are removed): like `rm`'s. */
+const NOT_FOUND = 1;
 
 function taskRow(s: TaskStatus): string[] {
   const iso = (t: number | undefined | null) => (t == null ? "-" : new Date(t).toISOString());

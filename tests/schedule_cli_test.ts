@@ -56,6 +56,19 @@ for (
       "export default (app => {\n",
       /cannot load task module/,
     ],
+    ["an empty crontab", "jobs.cron", "", /jobs\.cron has no tasks/],
+    [
+      "a crontab of only comments and blank lines",
+      "jobs.cron",
+      "# nightly\n\n  # @daily ./backup.sh\n",
+      /jobs\.cron has no tasks/,
+    ],
+    [
+      "a module that adds no task",
+      "tasks.ts",
+      "export default () => {};\n",
+      /tasks\.ts has no tasks/,
+    ],
     [
       "a module with a malformed cron",
       "tasks.ts",
@@ -93,6 +106,32 @@ Deno.test("coord schedule run refuses a missing file, bad flags and bad values w
     assert.equal(r.code, 64, `${args.join(" ")}: ${r.stderr}`);
     assert.match(r.stderr, message);
   }
+});
+
+Deno.test("coord schedule run runs a module of only dynamic templates: they start empty", async () => {
+  const url = await sqliteUrl();
+  const tasks = await taskFile(
+    "tasks.ts",
+    'export default (app) => app.task({ name: "remind", dynamic: true }, () => {});\n',
+  );
+  const listener = Deno.listen({ port: 0, hostname: "127.0.0.1" });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  const p = spawnCoord(["schedule", "run", tasks, "--url", url, "--health-port", String(port)]);
+  try {
+    // Running: past the file check, and healthy.
+    let health: Response | undefined;
+    await until(async () => {
+      health = await fetch(`http://127.0.0.1:${port}/health`).catch(() => undefined);
+      return health !== undefined;
+    }, { what: "/health to answer", intervalMs: 100 });
+    assert.equal(health?.status, 200);
+    await health?.body?.cancel();
+  } finally {
+    p.kill("SIGTERM");
+  }
+  const { code, stderr } = await p.result;
+  assert.equal(code, 0, stderr);
 });
 
 Deno.test("coord schedule run exits 69 when the backend is unreachable", async () => {

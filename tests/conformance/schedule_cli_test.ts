@@ -296,8 +296,9 @@ conformance("remove refuses a task whose tick a killed run holds, unless --force
       JSON.parse(l).task
     );
   assert.deepEqual(await tasks(), ["idle", "long"], "nothing removed");
-  const removed = await coord("remove", "idle", "long", "nosuch", "--force");
-  assert.equal(removed.code, 0, removed.stderr);
+  // A missing name fails the command (like rm) but not before the others are removed.
+  const removed = await coord("remove", "idle", "nosuch", "long", "--force");
+  assert.equal(removed.code, 1, removed.stderr);
   assert.match(removed.stderr, /No such task: "nosuch"/);
   assert.deepEqual(await tasks(), []);
   await Deno.remove(dir, { recursive: true });

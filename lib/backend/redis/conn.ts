@@ -7,10 +7,11 @@
  * @module
  */
 
-import { BackendRefusedError, BackendUnavailableError } from "../../errors.ts";
+import { BackendRefusedError, BackendUnavailableError, UsageError } from "../../errors.ts";
 import type { BackendUrl, HostPort } from "../url.ts";
 import { followMaster } from "./sentinel.ts";
 import { within } from "./within.ts";
+import { notClusterNode, notSentinel, standaloneWrongKind } from "./wrong_kind.ts";
 
 type RedisTarget = Exclude<BackendUrl, { kind: "sqlite" | "postgres" }>;
 
@@ -149,6 +150,9 @@ export async function connectRedis(
         // Callers that can do without a command (SCAN for a listing, INFO for doctor) catch
         // the refusal; elsewhere asking again gets the same answer, so it is no outage.
         if (e.message.startsWith("NOPERM")) throw aclRefusal(displayUrl, e.message, e);
+        const wrongKind = target.kind === "redis" &&
+          standaloneWrongKind(displayUrl, target.node, e.message);
+        if (wrongKind) throw wrongKind;
         if (!TRANSIENT_REPLY.test(e.message)) throw e;
       }
       throw new BackendUnavailableError(`lost ${displayUrl}: ${describeCause(e, target)}`, {
@@ -181,6 +185,10 @@ export async function connectRedis(
     };
   } catch (e) {
     await Promise.resolve(conn.destroy()).catch(() => {});
+    // Cluster discovery hides why every root node failed behind one error; the last reply says.
+    const wrongKind = e instanceof UsageError ? e : target.kind === "redis-cluster" &&
+      lastError instanceof redis.ErrorReply && notClusterNode(target.nodes[0], lastError.message);
+    if (wrongKind) throw new UsageError(`${displayUrl}: ${wrongKind.message}`, { cause: e });
     throw new BackendUnavailableError(
       `cannot reach ${displayUrl}: ${describeCause(e ?? lastError, target)}`,
       { cause: e },
@@ -224,6 +232,8 @@ async function locateMaster(
         `sentinel ${sentinel.host}:${sentinel.port} monitors no master named "${master}" — ` +
           `check the name after the last / of the URL`,
       );
+    } catch (e) {
+      throw (e instanceof redis.ErrorReply && notSentinel(sentinel, e.message)) || e;
     } finally {
       client.destroy();
     }
@@ -233,7 +243,8 @@ async function locateMaster(
   } catch (e) {
     // Every sentinel failed: a sentinel's own words say more than another's silence.
     const failures = e instanceof AggregateError ? e.errors : [e];
-    throw failures.find((f) => f instanceof TopologyError) ?? failures[0];
+    throw failures.find((f) => f instanceof UsageError || f instanceof TopologyError) ??
+      failures[0];
   } finally {
     answered.abort();
   }
