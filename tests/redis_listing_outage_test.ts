@@ -8,14 +8,14 @@ import assert from "node:assert/strict";
 import { connect } from "../lib/backend/connect.ts";
 import type { RedisBackend } from "../lib/backend/redis/backend.ts";
 import { BackendUnavailableError } from "../lib/errors.ts";
-import { queueStatuses } from "../lib/lock/console.ts";
+import { ticketLines } from "../lib/lock/console.ts";
 import { scheduleStatus } from "../lib/schedule/status.ts";
 import { freshNamespace } from "./support/backends.ts";
 import { redisServerAvailable, startCluster, startStandalone } from "./support/redis_servers.ts";
 
 const LISTINGS: Record<string, (backend: RedisBackend) => Promise<unknown>> = {
   "schedule status": (backend) => scheduleStatus(backend),
-  "turn status": (backend) => queueStatuses(backend),
+  "turn status": (backend) => ticketLines(backend),
   "a SCAN of every master": async (backend) => {
     for await (const _ of backend.scan(`${backend.namespace}:*`)) { /* drained */ }
   },
