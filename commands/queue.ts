@@ -124,6 +124,10 @@ lost when a worker dies. A job is QUEUE/ID (what put prints).
           Handlers: the functions FILE exports, called as fn(args, ctx) with ctx.job,
           ctx.attempt, ctx.signal; the return value (JSON) is the result. Throwing
           NonRetryableError (from coord) fails the job without its retries.
+          Progress: ctx.progress(value) in a handler, or a command's stderr line
+          ::progress JSON (taken out of its stderr), e.g. ::progress {"done":40,"of":100},
+          is stored as the job's progress (show, list, --json), at most every 0.25 s (the
+          latest value wins; the last one before the job ends).
           Commands run in their own process group (a stopped job's SIGTERM, then SIGKILL
           ${STOP_GRACE_MS / 1000} s later, reaches all they started) without COORD_URL,
           COORD_PASSWORD and PGPASSWORD in their environment, unless --pass-env names them.
@@ -138,14 +142,15 @@ lost when a worker dies. A job is QUEUE/ID (what put prints).
   } s in a row; a longer one exits 69.
   status  per queue: waiting (flow parts), pending, scheduled, active, completed, failed,
           cancelled, the oldest pending job's age (12.3 s, 5m 3s, 3h 12m, 7d 8h), live workers
-  show    one job: state, spec, attempts, failures, stalls, worker, times, result or error
+  show    one job: state, spec, attempts, failures, stalls, worker, times, progress, result or
+          error
   cancel  cancels a job that has not finished (exit 0, also if cancelled already). A running
           one ends cancelled at once, without retries; within a second its worker aborts the
           handler's ctx.signal, or sends a command's process group SIGTERM (SIGKILL 2 s later).
           A finished job is left as it is (exit 1, its state on stderr).
   list    jobs of each --state S (repeat it, or S,S; default all, in this order:
           ${LIST_STATES.join(", ")}):
-          JOB, STATE, what it runs, attempts, age, a failed one's error. Finished jobs (a flow as its top group) newest
+          JOB, STATE, what it runs, attempts, age, progress, a failed one's error. Finished jobs (a flow as its top group) newest
           first, others in the order they run. --limit N a page (default ${DEFAULT_LIST_LIMIT}); the next
           page's command is printed on stderr (--json: a last line {"next": CURSOR}); pages
           neither repeat nor skip jobs while jobs come and go.
@@ -590,9 +595,12 @@ async function list(argv: string[]): Promise<number> {
     job.spec.handler ?? job.spec.command?.join(" ") ?? (job.group ? job.group.kind : "-"),
     String(job.attempts),
     ageText(now - (job.finishedAt ?? job.createdAt)),
+    job.progress === undefined ? "-" : compact(JSON.stringify(job.progress), 30),
     listedAs === "failed" || listedAs === "cancelled" ? (job.error ?? "").split("\n")[0] : "",
   ]);
-  if (rows.length > 0) printTable([["JOB", "STATE", "RUNS", "ATTEMPTS", "AGE", "ERROR"], ...rows]);
+  if (rows.length > 0) {
+    printTable([["JOB", "STATE", "RUNS", "ATTEMPTS", "AGE", "PROGRESS", "ERROR"], ...rows]);
+  }
   if (page.next) console.error(`coord: more: coord queue list ${queue} --after ${page.next}`);
   return ExitCode.ok;
 }
@@ -762,6 +770,7 @@ const JOB_FIELDS = [
   "parent",
   "group",
   "inputs",
+  "progress",
   "result",
   "error",
   "history",
@@ -774,6 +783,11 @@ function jobJson(ref: string, job: JobRecord): Record<string, unknown> {
   return Object.fromEntries(
     JOB_FIELDS.filter((name) => fields[name] !== undefined).map((name) => [name, fields[name]]),
   );
+}
+
+/** `text` cut to `max` characters, with an ellipsis when cut. */
+function compact(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
 /** An age for people: `12.3 s`, `5m 3s`, `3h 12m`, `7d 8h`. */

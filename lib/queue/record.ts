@@ -29,6 +29,7 @@ export function jobRecord(
   specJson: string,
   resultJson?: string,
   inputsJson?: string,
+  progressJson?: string,
 ): JobRecord {
   const read = (json: string | undefined, valid: (value: unknown) => boolean) => {
     if (json === undefined) return undefined;
@@ -44,12 +45,14 @@ export function jobRecord(
   const spec = read(specJson, isObject) as JobSpec;
   const result = read(resultJson, () => true);
   const inputs = read(inputsJson, Array.isArray);
+  const progress = read(progressJson, () => true);
   return {
     failures: 0,
     ...state,
     spec,
     ...(resultJson !== undefined && { result }),
     ...(inputs !== undefined && { inputs }),
+    ...(progressJson !== undefined && { progress }),
   } as JobRecord;
 }
 

@@ -126,6 +126,8 @@ export interface JobRecord {
   inputs?: unknown[];
   /** How its earlier runs ended, oldest first, when it was retried by hand. */
   history?: JobEnd[];
+  /** The latest progress its run reported (JSON), e.g. `{"done": 40, "of": 100}`. */
+  progress?: unknown;
 }
 
 /** How a job ended before it was retried by hand. */
@@ -258,6 +260,11 @@ export interface QueueSteps {
   failUndecodable(queue: string, request: { id: string; error: string }): Promise<void>;
   /** Extends an active job's lease; false when this attempt is no longer this worker's. */
   renew(queue: string, request: Attempt & { leaseMs: number }): Promise<boolean>;
+  /**
+   * Stores a running job's progress (JSON text) as its `progress`; false, storing nothing,
+   * when the attempt is no longer this worker's.
+   */
+  progress(queue: string, request: Attempt & { progress: string }): Promise<boolean>;
   /** Ends an attempt; false when it is no longer this worker's (its lease ran out). */
   finish(queue: string, request: Attempt & Finish): Promise<boolean>;
   /**

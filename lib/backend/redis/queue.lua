@@ -10,21 +10,21 @@
 --       oldest first), config (hash: keepCompleted, keepFailed: retention json; paused: 1),
 --       removed (zset "STATE:ID" -> removed at ms: what retention removed, so show and wait can
 --       say so), dedupe (hash key -> the id of the job put with it), dedupe_until (zset key
---       -> end of its window ms)
+--       -> end of its window ms), progress (hash id -> the latest progress json its run reported)
 -- ARGV: channel, op, op arguments…
 -- User data (specs, results) is stored as the strings given and never decoded here: cjson
 -- would turn [] into {} and cut numbers to 14 digits.
 
 local jobs, specs, results, pending, active, totals, workers, counter, inputs =
   KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9]
-local waiting, config, removed, dedupe, dedupe_until = KEYS[10], KEYS[14], KEYS[15], KEYS[16],
-  KEYS[17]
+local waiting, config, removed, dedupe, dedupe_until, progress = KEYS[10], KEYS[14], KEYS[15],
+  KEYS[16], KEYS[17], KEYS[18]
 local DONE = { completed = KEYS[11], failed = KEYS[12], cancelled = KEYS[13] }
 local refused = wrong_type({ [jobs] = 'hash', [specs] = 'hash', [results] = 'hash',
   [pending] = 'zset', [active] = 'zset', [totals] = 'hash', [workers] = 'zset',
   [counter] = 'string', [inputs] = 'hash', [waiting] = 'zset', [DONE.completed] = 'zset',
   [DONE.failed] = 'zset', [DONE.cancelled] = 'zset', [config] = 'hash', [removed] = 'zset',
-  [dedupe] = 'hash', [dedupe_until] = 'zset' })
+  [dedupe] = 'hash', [dedupe_until] = 'zset', [progress] = 'hash' })
 if refused then return refused end
 
 local now_ms = math.floor(now)
@@ -188,6 +188,7 @@ local function drop(id)
   redis.call('HDEL', specs, id)
   redis.call('HDEL', results, id)
   redis.call('HDEL', inputs, id)
+  redis.call('HDEL', progress, id)
 end
 
 -- Removes finished jobs `ids` of `state`, remembering the newest `max_removed` so show and
@@ -289,6 +290,7 @@ local function put(id, spec, ready, begin_by, dedupe_key, dedupe_ms)
   save(job)
   redis.call('HDEL', results, id)
   redis.call('HDEL', inputs, id)
+  redis.call('HDEL', progress, id)
   redis.call('HSET', specs, id, spec)
   redis.call('ZADD', pending, ready_at, id)
   return { 1, cjson.encode(job), spec, 0 }
@@ -404,6 +406,16 @@ if op == 'renew' then
   return 1
 end
 
+-- A running job's progress, from the run that holds it; a run that lost the job is refused, so
+-- a late write cannot overwrite what the job's current run reported.
+if op == 'progress' then
+  local id, worker, attempt, value = ARGV[3], ARGV[4], ARGV[5], ARGV[6]
+  if not owned(id, worker, attempt) then return 0 end
+  redis.call('HSET', progress, id, value)
+  changed()
+  return 1
+end
+
 if op == 'finish' then
   local id, worker, attempt, outcome, payload, delay_ms =
     ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8]
@@ -483,7 +495,7 @@ if op == 'get' then
   if not job then return {} end
   load(id)
   return { job, redis.call('HGET', specs, id) or '{}', redis.call('HGET', results, id) or '',
-    redis.call('HGET', inputs, id) or '' }
+    redis.call('HGET', inputs, id) or '', redis.call('HGET', progress, id) or '' }
 end
 
 -- Removes up to `limit` finished jobs of a state, those finished before `older_than_ms` ago.
@@ -592,6 +604,7 @@ if op == 'list' then
     table.insert(reply, found[i + 1])
     table.insert(reply, redis.call('HGET', jobs, id) or '')
     table.insert(reply, redis.call('HGET', specs, id) or '{}')
+    table.insert(reply, redis.call('HGET', progress, id) or '')
   end
   return reply
 end
@@ -618,6 +631,7 @@ if op == 'retry' then
     job.readyAt = now_ms
     job.beginBy = nil
     save(job)
+    redis.call('HDEL', progress, id)
     redis.call('ZADD', pending, now_ms, id)
     changed()
     retried = 1

@@ -45,6 +45,7 @@ export const QUEUE_KEY_TYPES = {
   removed: "zset",
   dedupe: "hash",
   dedupe_until: "zset",
+  progress: "hash",
 };
 
 /** What the steps that end jobs trim by when a queue was never configured. */
@@ -142,6 +143,11 @@ export class RedisQueueSteps extends RedisSteps implements QueueSteps {
     return Number(await this.run(queue, "renew", r.id, r.worker, r.attempt, r.leaseMs)) === 1;
   }
 
+  async progress(queue: string, r: Attempt & { progress: string }): Promise<boolean> {
+    const stored = await this.run(queue, "progress", r.id, r.worker, r.attempt, r.progress);
+    return Number(stored) === 1;
+  }
+
   async finish(queue: string, r: Attempt & Finish): Promise<boolean> {
     const payload = r.outcome === "completed"
       ? JSON.stringify(r.result ?? null)
@@ -174,10 +180,15 @@ export class RedisQueueSteps extends RedisSteps implements QueueSteps {
   }
 
   async get(queue: string, id: string): Promise<JobRecord | undefined> {
-    const [state, spec, result, inputs] = (await this.run(queue, "get", id)) as string[];
-    return state === undefined
-      ? undefined
-      : jobRecord(queue, state, spec, result || undefined, inputs || undefined);
+    const [state, spec, result, inputs, progress] = (await this.run(queue, "get", id)) as string[];
+    return state === undefined ? undefined : jobRecord(
+      queue,
+      state,
+      spec,
+      result || undefined,
+      inputs || undefined,
+      progress || undefined,
+    );
   }
 
   async counts(queue: string): Promise<QueueCounts> {
@@ -216,8 +227,9 @@ export class RedisQueueSteps extends RedisSteps implements QueueSteps {
       r.limit,
     )) as string[];
     const page = [];
-    for (let i = 0; i < reply.length; i += 3) {
-      const job = jobRecord(queue, reply[i + 1], reply[i + 2]);
+    for (let i = 0; i < reply.length; i += 4) {
+      const progress = reply[i + 3] || undefined;
+      const job = jobRecord(queue, reply[i + 1], reply[i + 2], undefined, undefined, progress);
       page.push({ job, cursor: { score: Number(reply[i]), id: job.id } });
     }
     return page;

@@ -44,7 +44,7 @@ export const QUEUE_DDL = [
     failures INTEGER NOT NULL DEFAULT 0,
     stalls INTEGER NOT NULL, worker TEXT, begin_by INTEGER, spec TEXT NOT NULL, result TEXT,
     error TEXT, created_at INTEGER NOT NULL, started_at INTEGER, finished_at INTEGER,
-    parent TEXT, grp TEXT, inputs TEXT, PRIMARY KEY (namespace, queue, id))`,
+    parent TEXT, grp TEXT, inputs TEXT, progress TEXT, PRIMARY KEY (namespace, queue, id))`,
   `CREATE INDEX IF NOT EXISTS coord_queue_job_ready
     ON coord_queue_job (namespace, queue, state, ready_at)`,
   `CREATE INDEX IF NOT EXISTS coord_queue_job_order
@@ -103,11 +103,13 @@ interface JobRow {
   /** A group's JobGroup, JSON. */
   grp: string | null;
   inputs: string | null;
+  /** The latest progress its run reported, JSON. */
+  progress: string | null;
 }
 
 const COLUMNS =
   "id, state, ready_at, attempts, failures, stalls, worker, begin_by, spec, result, error, " +
-  "created_at, started_at, finished_at, parent, grp, inputs";
+  "created_at, started_at, finished_at, parent, grp, inputs, progress";
 
 /** Queue steps over one {@link SqliteBackend}. */
 export class SqliteQueueSteps implements QueueSteps {
@@ -154,7 +156,14 @@ export class SqliteQueueSteps implements QueueSteps {
       ...(history.length > 0 && { history }),
     };
     const result = withResult && row.result !== null ? row.result : undefined;
-    return jobRecord(queue, JSON.stringify(state), row.spec, result, row.inputs ?? undefined);
+    return jobRecord(
+      queue,
+      JSON.stringify(state),
+      row.spec,
+      result,
+      row.inputs ?? undefined,
+      row.progress ?? undefined,
+    );
   }
 
   /** Sets a job's columns. */
@@ -685,6 +694,16 @@ export class SqliteQueueSteps implements QueueSteps {
     );
   }
 
+  progress(queue: string, r: Attempt & { progress: string }): Promise<boolean> {
+    return settle(() =>
+      this.#backend.write(() => {
+        if (!this.#owned(queue, r)) return false;
+        this.#update(queue, r.id, { progress: r.progress });
+        return true;
+      })
+    );
+  }
+
   finish(queue: string, r: Attempt & Finish): Promise<boolean> {
     return settle(() =>
       this.#backend.write(() => {
@@ -901,6 +920,7 @@ export class SqliteQueueSteps implements QueueSteps {
             error: null,
             finished_at: null,
             begin_by: null,
+            progress: null,
             ready_at: Math.floor(this.#backend.clock.now()),
           });
         }
