@@ -59,9 +59,9 @@ import { parseDuration } from "../lib/schedule/timing.ts";
 const USAGE =
   `Usage: coord queue put QUEUE (--handler NAME [--args JSON] | -- CMD ARG…) [--delay S | --at TIME]
                        [--begin-by S] [--retries N] [--backoff S] [--timeout S] [--id ID]
-                       [--dedupe KEY [--dedupe-for DURATION]] [--json]
+                       [--dedupe KEY [--dedupe-for DURATION]] [--priority N] [--json]
        coord queue put QUEUE --from FILE.jsonl|- [--json]
-       coord queue flow QUEUE FILE.json [--id ID] [--json]
+       coord queue flow QUEUE FILE.json [--id ID] [--priority N] [--json]
        coord queue work QUEUE… [--module FILE] [--allow-commands] [--concurrency N] [--drain]
                        [--grace S] [--lease S] [--worker ID] [--verbose]
                        [--pass-env NAME[,NAME…]]
@@ -87,6 +87,9 @@ lost when a worker dies. A job is QUEUE/ID (what put prints).
                           that job instead (exit 0; --json: "deduplicated": true); unlike
                           --id, KEY is free again afterwards
           --delay S / --at TIME (ISO 8601)   start no earlier
+          --priority N    among jobs ready to run, higher first (default 0, -1000 to 1000;
+                          the same priority: the earlier start first, then the id); a
+                          delayed job joins its priority when it is due
           --begin-by S    fail as expired if not started within S seconds of when it may
                           start
           --retries N     retries after a failure (default 0), --backoff S (default 1) before
@@ -94,7 +97,7 @@ lost when a worker dies. A job is QUEUE/ID (what put prints).
                           longer
           --from FILE.jsonl (- for stdin): one job a line, {"handler", "args", "command",
           "id", "delay", "at", "beginBy", "retries", "backoff", "timeout", "dedupe",
-          "dedupeFor"} (durations in seconds); every
+          "dedupeFor", "priority"} (durations in seconds); every
           line is checked before any is stored (FILE:LINE: why, exit 64), then stored 500
           to a step; prints QUEUE/ID a line
   flow    puts a flow: jobs in parallel or serial groups, nestable, each group with an
@@ -102,7 +105,8 @@ lost when a worker dies. A job is QUEUE/ID (what put prints).
           ctx.results; a command's $COORD_RESULTS, JSON). Prints QUEUE/ID of the top group;
           wait for it: its result is its postprocess' result, else the parts' results. A part
           that fails fails its group (its unstarted parts are cancelled) unless the group says
-          "continueOnFailure": true (the part's result is then null).
+          "continueOnFailure": true (the part's result is then null). Parts have their
+          group's priority: --priority N for the flow, "priority": N on a group for its parts.
             {"serial": [{"handler": "fetch", "args": 1},
                         {"parallel": [{"handler": "resize", "args": 1},
                                       {"command": ["./resize.sh", "2"], "retries": 2}],
@@ -177,7 +181,8 @@ Examples:
   coord queue wait thumbnails/1 --timeout 60
 
 Limits: --timeout, --lease (≥ 0.3), --grace ≤ 2147483.647 s; --delay, --begin-by, --backoff
-≤ 10 years; --retries ≤ 1000; --concurrency ≤ 10000; flows nest ≤ 32 deep, ≤ 10000 jobs.
+≤ 10 years; --retries ≤ 1000; --priority from -1000 to 1000; --concurrency ≤ 10000; flows
+nest ≤ 32 deep, ≤ 10000 jobs.
 
 Exit codes: 0 ok · 1 a waited-for job failed, or cancel/retry refused · 64 bad arguments,
             unknown job · 65 foreign data · 69 backend unavailable · 75 wait timed out · 128+N work
@@ -225,6 +230,7 @@ async function put(argv: string[]): Promise<number> {
     from: { type: "string" },
     dedupe: { type: "string" },
     "dedupe-for": { type: "string" },
+    priority: { type: "string" },
   });
   if (positionals.length !== 1) throw usage("queue", "put takes one QUEUE");
   if (values.from !== undefined) return await putFrom(positionals[0], values.from, values, rest);
@@ -264,6 +270,7 @@ async function put(argv: string[]): Promise<number> {
     ...(values.dedupe !== undefined && { dedupe: values.dedupe }),
     ...(values["dedupe-for"] !== undefined &&
       { dedupeForMs: durationFlag("dedupe-for", values["dedupe-for"]) }),
+    ...(values.priority !== undefined && { priority: priorityFlag(values.priority) }),
   });
   console.log(
     values.json
@@ -271,6 +278,14 @@ async function put(argv: string[]): Promise<number> {
       : ref,
   );
   return ExitCode.ok;
+}
+
+/** `--priority N`: a whole number, maybe negative (its range is the library's to check). */
+function priorityFlag(text: string): number {
+  if (!/^[-+]?\d+$/.test(text.trim())) {
+    throw usage("queue", `--priority must be a whole number (higher runs first), got "${text}"`);
+  }
+  return Number(text);
 }
 
 /** A duration flag: seconds (`90`, `1.5`) or with units (`30s`, `5m`, `24h`, `7d`). */
@@ -286,7 +301,7 @@ async function putFrom(
   rest: string[],
 ): Promise<number> {
   const jobFlags = ["handler", "args", "delay", "at", "begin-by", "retries", "backoff", "timeout"]
-    .concat(["dedupe", "dedupe-for"]);
+    .concat(["dedupe", "dedupe-for", "priority"]);
   const mixed = [...jobFlags, "id"].find((flag) => values[flag] !== undefined);
   if (mixed !== undefined || rest.length > 0) {
     throw usage("queue", `--from takes the jobs from the file: give --${mixed ?? "-- CMD"} there`);
@@ -315,8 +330,10 @@ async function flow(argv: string[]): Promise<number> {
     ...BACKEND_FLAGS,
     id: { type: "string" },
     json: { type: "boolean" },
+    priority: { type: "string" },
   });
   if (positionals.length !== 2) throw usage("queue", "flow takes QUEUE and FILE.json");
+  const priority = values.priority === undefined ? 0 : priorityFlag(values.priority);
   const [queue, file] = positionals;
   let text: string;
   try {
@@ -333,10 +350,11 @@ async function flow(argv: string[]): Promise<number> {
   } catch (e) {
     throw usage("queue", `${file} is not JSON: ${e instanceof Error ? e.message : e}`);
   }
-  const nodes = flowNodes(parsed, values.id ?? "check");
+  const nodes = flowNodes(parsed, values.id ?? "check", priority);
   await using backend = await openBackend("queue", values);
   const { ref, created } = await putFlow(backend, queue, parsed as Flow, {
     ...(values.id !== undefined && { id: values.id }),
+    priority,
   });
   console.log(values.json ? JSON.stringify({ job: ref, created, jobs: nodes.length }) : ref);
   return ExitCode.ok;
@@ -759,6 +777,7 @@ const JOB_FIELDS = [
   "retries",
   "backoffMs",
   "timeoutMs",
+  "priority",
   "attempts",
   "failures",
   "stalls",

@@ -61,6 +61,7 @@ const LINE_KEYS = [
   "timeout",
   "dedupe",
   "dedupeFor",
+  "priority",
 ];
 
 /**
@@ -117,6 +118,7 @@ export function jobLines(text: string, file: string): PutOptions[] {
       ...(fields.timeout !== undefined && { timeoutMs: seconds("timeout") }),
       ...(fields.dedupe !== undefined && { dedupe: fields.dedupe as string }),
       ...(fields.dedupeFor !== undefined && { dedupeForMs: seconds("dedupeFor") }),
+      ...(fields.priority !== undefined && { priority: fields.priority as number }),
     };
     for (const key of ["id", "dedupe"] as const) {
       if (options[key] !== undefined && typeof options[key] !== "string") fail(`${key}: a string`);

@@ -16,6 +16,8 @@ export const MAX_DELAY_MS = 10 * 365 * 24 * 3_600_000;
 export const MIN_LEASE_MS = 300;
 /** Retries one job may ask for. */
 export const MAX_RETRIES = 1_000;
+/** The highest priority a job may have; the lowest is its negative. */
+export const MAX_PRIORITY = 1_000;
 /** Jobs one worker may run at once. */
 export const MAX_CONCURRENCY = 10_000;
 /** How deep a flow's groups may nest. */

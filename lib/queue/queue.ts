@@ -11,7 +11,14 @@ import { checkName } from "../backend/keys.ts";
 import type { Backend } from "../backend/types.ts";
 import { CoordError, ExitCode, UsageError, WaitTimeoutError } from "../errors.ts";
 import { Outage } from "../outage.ts";
-import { checkCount, checkDuration, MAX_DELAY_MS, MAX_RETRIES, MAX_TIMER_MS } from "./limits.ts";
+import {
+  checkCount,
+  checkDuration,
+  MAX_DELAY_MS,
+  MAX_PRIORITY,
+  MAX_RETRIES,
+  MAX_TIMER_MS,
+} from "./limits.ts";
 import type {
   FinishedState,
   JobRecord,
@@ -51,6 +58,11 @@ export interface PutOptions {
   dedupe?: string;
   /** How long the key holds after its job was put, even once it finished (ms); default 0. */
   dedupeForMs?: number;
+  /**
+   * Among jobs ready to run, a higher priority runs first (FIFO within one); a whole number
+   * within ±{@link MAX_PRIORITY}, default 0. A delayed job joins its priority when it is due.
+   */
+  priority?: number;
 }
 
 /** A job's reference, `QUEUE/ID`, taken apart. */
@@ -146,6 +158,8 @@ export function putRequestOf(options: PutOptions): PutRequest {
     ...(at !== undefined && { at }),
     ...(options.beginByMs !== undefined &&
       { beginByMs: checkDuration("begin-by", options.beginByMs, { maxMs: MAX_DELAY_MS }) }),
+    ...(options.priority !== undefined && options.priority !== 0 &&
+      { priority: checkPriority(options.priority) }),
     ...(options.dedupe !== undefined && {
       dedupe: {
         key: checkName("dedupe key", options.dedupe),
@@ -153,6 +167,15 @@ export function putRequestOf(options: PutOptions): PutRequest {
       },
     }),
   };
+}
+
+/**
+ * Checks a priority: a whole number within ±{@link MAX_PRIORITY}.
+ *
+ * @throws {UsageError} when it is not one.
+ */
+export function checkPriority(priority: number): number {
+  return checkCount("priority", priority, -MAX_PRIORITY, MAX_PRIORITY);
 }
 
 /**

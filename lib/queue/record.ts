@@ -71,6 +71,7 @@ function isState(state: unknown): state is Record<string, unknown> {
     STATES.includes(state.state as JobState) &&
     NUMBERS.every((field) => typeof state[field] === "number") &&
     (state.failures === undefined || typeof state.failures === "number") &&
+    (state.priority === undefined || typeof state.priority === "number") &&
     (state.group === undefined ||
       (isObject(state.group) && Array.isArray(state.group.children)));
 }

@@ -43,6 +43,8 @@ export interface FlowNode {
   group?: Omit<JobGroup, "done">;
   /** Ready to run at once (pending); else waiting for its turn. */
   released: boolean;
+  /** Its priority (its group's); absent: 0. */
+  priority?: number;
 }
 
 /** What a job is asked to do; fixed when it is put. */
@@ -78,6 +80,8 @@ export interface PutRequest {
    * put with the key returns that job instead.
    */
   dedupe?: { key: string; forMs: number };
+  /** Higher runs first among jobs ready to run; absent: 0. */
+  priority?: number;
 }
 
 /** What {@link QueueSteps.put} did. */
@@ -106,6 +110,11 @@ export interface JobRecord {
   stalls: number;
   /** When it may start (pending) — backend clock, epoch ms. */
   readyAt: number;
+  /**
+   * Among jobs ready to run, a higher priority runs first, then the earlier start, then the id;
+   * absent: 0.
+   */
+  priority?: number;
   /** When it was put (backend clock, epoch ms). */
   createdAt: number;
   /** When its last attempt started. */

@@ -10,7 +10,10 @@
 --       oldest first), config (hash: keepCompleted, keepFailed: retention json; paused: 1),
 --       removed (zset "STATE:ID" -> removed at ms: what retention removed, so show and wait can
 --       say so), dedupe (hash key -> the id of the job put with it), dedupe_until (zset key
---       -> end of its window ms), progress (hash id -> the latest progress json its run reported)
+--       -> end of its window ms), progress (hash id -> the latest progress json its run reported),
+--       ready (zset id -> run order: the pending jobs whose start has come, by priority, then
+--       start, then id), promoted (string: the backend time up to which pending jobs whose
+--       start has come are in ready)
 -- ARGV: channel, op, op arguments…
 -- User data (specs, results) is stored as the strings given and never decoded here: cjson
 -- would turn [] into {} and cut numbers to 14 digits.
@@ -19,12 +22,14 @@ local jobs, specs, results, pending, active, totals, workers, counter, inputs =
   KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9]
 local waiting, config, removed, dedupe, dedupe_until, progress = KEYS[10], KEYS[14], KEYS[15],
   KEYS[16], KEYS[17], KEYS[18]
+local ready, promoted = KEYS[19], KEYS[20]
 local DONE = { completed = KEYS[11], failed = KEYS[12], cancelled = KEYS[13] }
 local refused = wrong_type({ [jobs] = 'hash', [specs] = 'hash', [results] = 'hash',
   [pending] = 'zset', [active] = 'zset', [totals] = 'hash', [workers] = 'zset',
   [counter] = 'string', [inputs] = 'hash', [waiting] = 'zset', [DONE.completed] = 'zset',
   [DONE.failed] = 'zset', [DONE.cancelled] = 'zset', [config] = 'hash', [removed] = 'zset',
-  [dedupe] = 'hash', [dedupe_until] = 'zset', [progress] = 'hash' })
+  [dedupe] = 'hash', [dedupe_until] = 'zset', [progress] = 'hash', [ready] = 'zset',
+  [promoted] = 'string' })
 if refused then return refused end
 
 local now_ms = math.floor(now)
@@ -41,6 +46,7 @@ local function decode(id)
   local ok, job = pcall(cjson.decode, json)
   local wrong = not ok or type(job) ~= 'table' or job.id ~= id or not STATES[job.state]
     or (job.failures ~= nil and type(job.failures) ~= 'number')
+    or (job.priority ~= nil and type(job.priority) ~= 'number')
   for _, field in ipairs(NUMBERS) do wrong = wrong or type(job[field]) ~= 'number' end
   if wrong then return nil, json end
   return job
@@ -67,6 +73,42 @@ local function save(job)
   redis.call('HSET', jobs, job.id, cjson.encode(job))
 end
 
+-- Priorities: a pending job whose start has come is in `ready`, scored so that a higher
+-- priority comes first, then an earlier start (FIFO), then the id. Starts are epoch ms (< 2^42
+-- until 2109) and priorities within ±1000, so the score stays an exact integer of a double.
+-- Formatted by hand: Lua would print it with 14 digits.
+local function run_order(priority, ready_at)
+  return string.format('%.0f', tonumber(ready_at) - (tonumber(priority) or 0) * 4398046511104)
+end
+
+-- A job becomes pending: ready at once when its start has come, else when a claim finds it due.
+local function enqueue(job)
+  redis.call('ZADD', pending, job.readyAt, job.id)
+  if job.readyAt <= now_ms then
+    redis.call('ZADD', ready, run_order(job.priority, job.readyAt), job.id)
+  end
+end
+
+local function dequeue(id)
+  redis.call('ZREM', pending, id)
+  redis.call('ZREM', ready, id)
+end
+
+-- Moves the pending jobs whose start came since the last claim into `ready`: each job once, so a
+-- claim costs O(log N) besides the jobs that became due. A backend clock that stepped back moves
+-- the mark back with it, so a job put meanwhile is not skipped.
+local function promote()
+  local from = tonumber(redis.call('GET', promoted) or '')
+  if from and from > now_ms then from = now_ms end
+  local due = redis.call('ZRANGEBYSCORE', pending, from and '(' .. from or '-inf', now_ms,
+    'WITHSCORES')
+  for i = 1, #due, 2 do
+    local job = decode(due[i])
+    redis.call('ZADD', ready, run_order(job and job.priority, due[i + 1]), due[i])
+  end
+  redis.call('SET', promoted, now_ms)
+end
+
 -- Flows: a group is a job that never runs; its parts (jobs or groups) point to it with
 -- `parent`. A part that ends moves its group on (the next serial part, the postprocess, or the
 -- group's own end), all in the step that ended the part.
@@ -88,7 +130,7 @@ local function release(id)
   job.state = 'pending'
   job.readyAt = now_ms
   save(job)
-  redis.call('ZADD', pending, now_ms, id)
+  enqueue(job)
 end
 
 -- A failed group's parts that have not started will not: cancelled.
@@ -146,7 +188,7 @@ finish = function(job, state)
   if job.state == 'waiting' then redis.call('HINCRBY', totals, 'waiting', -1) end
   job.state = state
   job.finishedAt = now_ms
-  redis.call('ZREM', pending, job.id)
+  dequeue(job.id)
   redis.call('ZREM', active, job.id)
   redis.call('ZREM', waiting, job.id)
   redis.call('HINCRBY', totals, state, 1)
@@ -259,15 +301,15 @@ end
 
 -- Adds a job unless its id (or its dedupe key) is taken:
 -- { 1 created or 0, its state, its spec, 1 when it was found by its dedupe key or 0 }.
-local function put(id, spec, ready, begin_by, dedupe_key, dedupe_ms)
+local function put(id, spec, ready_arg, begin_by, dedupe_key, dedupe_ms, priority)
   trim_dedupe()
   if dedupe_key ~= '' and (id == '' or redis.call('HEXISTS', jobs, id) == 0) then
     local first = deduplicated(dedupe_key)
     if first then return { 0, cjson.encode(first), redis.call('HGET', specs, first.id), 1 } end
   end
   -- "+MS": that long from now on the server's clock; else an instant.
-  local ready_at = string.sub(ready, 1, 1) == '+' and now_ms + tonumber(string.sub(ready, 2))
-    or tonumber(ready)
+  local ready_at = string.sub(ready_arg, 1, 1) == '+'
+    and now_ms + tonumber(string.sub(ready_arg, 2)) or tonumber(ready_arg)
   if id == '' then
     local last = redis.call('GET', counter)
     if last and not tonumber(last) then
@@ -286,18 +328,19 @@ local function put(id, spec, ready, begin_by, dedupe_key, dedupe_ms)
   -- --begin-by counts from when the job may start.
   local job = { id = id, state = 'pending', attempts = 0, failures = 0, stalls = 0,
     readyAt = ready_at, createdAt = now_ms,
-    beginBy = tonumber(begin_by) and ready_at + tonumber(begin_by) }
+    beginBy = tonumber(begin_by) and ready_at + tonumber(begin_by),
+    priority = tonumber(priority) ~= 0 and tonumber(priority) or nil }
   save(job)
   redis.call('HDEL', results, id)
   redis.call('HDEL', inputs, id)
   redis.call('HDEL', progress, id)
   redis.call('HSET', specs, id, spec)
-  redis.call('ZADD', pending, ready_at, id)
+  enqueue(job)
   return { 1, cjson.encode(job), spec, 0 }
 end
 
 if op == 'put' then
-  local reply = put(ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8])
+  local reply = put(ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9])
   if reply[1] == 1 then changed() end
   return reply
 end
@@ -306,7 +349,7 @@ end
 if op == 'putmany' then
   local reply = {}
   for _, r in ipairs(cjson.decode(ARGV[3])) do
-    for _, part in ipairs(put(r[1], r[2], r[3], r[4], r[5], r[6])) do
+    for _, part in ipairs(put(r[1], r[2], r[3], r[4], r[5], r[6], r[7])) do
       table.insert(reply, part)
     end
   end
@@ -320,7 +363,8 @@ if op == 'putflow' then
   if redis.call('HEXISTS', jobs, nodes[1].id) == 1 then return 0 end
   for _, node in ipairs(nodes) do
     local job = { id = node.id, state = node.released and 'pending' or 'waiting', attempts = 0,
-      failures = 0, stalls = 0, readyAt = now_ms, createdAt = now_ms, parent = node.parent }
+      failures = 0, stalls = 0, readyAt = now_ms, createdAt = now_ms, parent = node.parent,
+      priority = node.priority }
     if node.group then
       node.group.done = 0
       job.group = node.group
@@ -328,7 +372,7 @@ if op == 'putflow' then
     save(job)
     redis.call('HSET', specs, node.id, node.spec or '{}')
     if node.released then
-      redis.call('ZADD', pending, now_ms, node.id)
+      enqueue(job)
     else
       redis.call('HINCRBY', totals, 'waiting', 1)
       redis.call('ZADD', waiting, now_ms, node.id)
@@ -358,25 +402,29 @@ if op == 'claim' then
       job.state = 'pending'
       job.readyAt = now_ms
       save(job)
-      redis.call('ZADD', pending, now_ms, id)
+      enqueue(job)
     end
   end
   if redis.call('HGET', config, 'paused') == '1' then return { 'none', '' } end
+  promote()
   for _ = 1, 100 do
-    local first = redis.call('ZRANGEBYSCORE', pending, '-inf', now_ms, 'LIMIT', 0, 1)[1]
+    local first = redis.call('ZRANGE', ready, 0, 0)[1]
     if not first then
       local next = redis.call('ZRANGE', pending, 0, 0, 'WITHSCORES')
       return { 'none', next[2] or '' }
     end
     local job, held = decode(first)
     if not job then return { 'undecodable', first, held or '' } end
+    if job.state ~= 'pending' then
+      -- Not pending any more (whatever left it there): it has no place in the run order.
+      redis.call('ZREM', ready, first)
     -- Only a first start can be too late: a retry or a recovered job has started in time.
-    if job.beginBy and job.beginBy < now_ms and job.attempts == 0 then
+    elseif job.beginBy and job.beginBy < now_ms and job.attempts == 0 then
       job.error = 'expired: not started by its --begin-by'
       finish(job, 'failed')
       changed()
     else
-      redis.call('ZREM', pending, first)
+      dequeue(first)
       redis.call('ZADD', active, now_ms + lease_ms, first)
       job.state = 'active'
       job.attempts = job.attempts + 1
@@ -438,7 +486,7 @@ if op == 'finish' then
     job.state = 'pending'
     job.readyAt = now_ms + tonumber(delay_ms)
     redis.call('ZREM', active, id)
-    redis.call('ZADD', pending, job.readyAt, id)
+    enqueue(job)
     save(job)
   end
   trim(ARGV[9])
@@ -458,7 +506,7 @@ if op == 'fail_undecodable' then
   job.error = reason
   job.finishedAt = now_ms
   save(job)
-  redis.call('ZREM', pending, id)
+  dequeue(id)
   redis.call('ZREM', active, id)
   redis.call('ZREM', waiting, id)
   for _, done in pairs(DONE) do redis.call('ZREM', done, id) end
@@ -632,7 +680,7 @@ if op == 'retry' then
     job.beginBy = nil
     save(job)
     redis.call('HDEL', progress, id)
-    redis.call('ZADD', pending, now_ms, id)
+    enqueue(job)
     changed()
     retried = 1
   end

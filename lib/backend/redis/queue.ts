@@ -46,12 +46,17 @@ export const QUEUE_KEY_TYPES = {
   dedupe: "hash",
   dedupe_until: "zset",
   progress: "hash",
+  ready: "zset",
+  promoted: "string",
 };
 
 /** What the steps that end jobs trim by when a queue was never configured. */
 const TRIM = JSON.stringify({ ...DEFAULT_KEEP, batch: TRIM_BATCH, maxRemoved: MAX_REMOVED });
 
-/** A put's arguments to the script: id ('' for the next number), spec, when, begin-by. */
+/**
+ * A put's arguments to the script: id ('' for the next number), spec, when, begin-by, dedupe key
+ * and window, priority.
+ */
 function putArgs(r: PutRequest): string[] {
   return [
     r.id ?? "",
@@ -60,6 +65,7 @@ function putArgs(r: PutRequest): string[] {
     r.beginByMs === undefined ? "" : String(Math.round(r.beginByMs)),
     r.dedupe?.key ?? "",
     String(Math.round(r.dedupe?.forMs ?? 0)),
+    String(r.priority ?? 0),
   ];
 }
 

@@ -44,11 +44,20 @@ export const QUEUE_DDL = [
     failures INTEGER NOT NULL DEFAULT 0,
     stalls INTEGER NOT NULL, worker TEXT, begin_by INTEGER, spec TEXT NOT NULL, result TEXT,
     error TEXT, created_at INTEGER NOT NULL, started_at INTEGER, finished_at INTEGER,
-    parent TEXT, grp TEXT, inputs TEXT, progress TEXT, PRIMARY KEY (namespace, queue, id))`,
+    parent TEXT, grp TEXT, inputs TEXT, progress TEXT, priority INTEGER NOT NULL DEFAULT 0,
+    due INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (namespace, queue, id))`,
   `CREATE INDEX IF NOT EXISTS coord_queue_job_ready
     ON coord_queue_job (namespace, queue, state, ready_at)`,
   `CREATE INDEX IF NOT EXISTS coord_queue_job_order
     ON coord_queue_job (namespace, queue, state, ready_at, id)`,
+  // Priorities: a pending job whose start has come (due = 1, set by the claim that finds it due;
+  // every return to pending sets 0) is claimed by priority, then start, then id — one index seek.
+  `CREATE INDEX IF NOT EXISTS coord_queue_job_run
+    ON coord_queue_job (namespace, queue, priority DESC, ready_at, id)
+    WHERE state = 'pending' AND due = 1`,
+  // The pending jobs not yet due, by start: a claim marks those whose start came, and only those.
+  `CREATE INDEX IF NOT EXISTS coord_queue_job_due
+    ON coord_queue_job (namespace, queue, ready_at) WHERE state = 'pending' AND due = 0`,
   // Finished jobs that are no flow's part, newest first: list's pages and retention's batches.
   `CREATE INDEX IF NOT EXISTS coord_queue_job_done
     ON coord_queue_job (namespace, queue, state, finished_at, id) WHERE parent IS NULL`,
@@ -105,11 +114,12 @@ interface JobRow {
   inputs: string | null;
   /** The latest progress its run reported, JSON. */
   progress: string | null;
+  priority: number;
 }
 
 const COLUMNS =
   "id, state, ready_at, attempts, failures, stalls, worker, begin_by, spec, result, error, " +
-  "created_at, started_at, finished_at, parent, grp, inputs, progress";
+  "created_at, started_at, finished_at, parent, grp, inputs, progress, priority";
 
 /** Queue steps over one {@link SqliteBackend}. */
 export class SqliteQueueSteps implements QueueSteps {
@@ -147,6 +157,7 @@ export class SqliteQueueSteps implements QueueSteps {
       stalls: row.stalls,
       readyAt: row.ready_at,
       createdAt: row.created_at,
+      ...(row.priority !== 0 && { priority: row.priority }),
       ...(row.started_at !== null && { startedAt: row.started_at }),
       ...(row.finished_at !== null && { finishedAt: row.finished_at }),
       ...(row.worker !== null && { worker: row.worker }),
@@ -210,7 +221,11 @@ export class SqliteQueueSteps implements QueueSteps {
       for (const child of parts) this.#release(queue, child);
       return;
     }
-    this.#update(queue, id, { state: "pending", ready_at: Math.floor(this.#backend.clock.now()) });
+    this.#update(queue, id, {
+      state: "pending",
+      due: 0,
+      ready_at: Math.floor(this.#backend.clock.now()),
+    });
   }
 
   /** A failed group's parts that have not started will not: cancelled. */
@@ -424,7 +439,7 @@ export class SqliteQueueSteps implements QueueSteps {
         for (const node of nodes) {
           this.#backend.run(
             `INSERT INTO coord_queue_job (namespace, queue, id, state, ready_at, attempts, stalls,
-             spec, created_at, parent, grp) VALUES (?, ?, ?, ?, ?, 0, 0, ?, ?, ?, ?)`,
+             spec, created_at, parent, grp, priority) VALUES (?, ?, ?, ?, ?, 0, 0, ?, ?, ?, ?, ?)`,
             namespace,
             queue,
             node.id,
@@ -434,6 +449,7 @@ export class SqliteQueueSteps implements QueueSteps {
             now,
             node.parent ?? null,
             node.group ? JSON.stringify({ ...node.group, done: 0 }) : null,
+            node.priority ?? 0,
           );
         }
         return true;
@@ -519,7 +535,7 @@ export class SqliteQueueSteps implements QueueSteps {
     const readyAt = Math.round(r.at ?? now + r.delayMs);
     this.#backend.run(
       `INSERT INTO coord_queue_job (namespace, queue, id, state, ready_at, attempts, stalls,
-       begin_by, spec, created_at) VALUES (?, ?, ?, 'pending', ?, 0, 0, ?, ?, ?)`,
+       begin_by, spec, created_at, priority) VALUES (?, ?, ?, 'pending', ?, 0, 0, ?, ?, ?, ?)`,
       namespace,
       queue,
       id,
@@ -528,6 +544,7 @@ export class SqliteQueueSteps implements QueueSteps {
       r.beginByMs === undefined ? null : readyAt + Math.round(r.beginByMs),
       JSON.stringify(r.spec),
       now,
+      r.priority ?? 0,
     );
     if (r.dedupe) {
       this.#backend.run(
@@ -580,6 +597,7 @@ export class SqliteQueueSteps implements QueueSteps {
           } else {
             this.#update(queue, id, {
               state: "pending",
+              due: 0,
               stalls: stalls + 1,
               ready_at: now,
               lease_until: null,
@@ -587,13 +605,20 @@ export class SqliteQueueSteps implements QueueSteps {
           }
         }
         if (this.#paused(queue)) return {};
+        // The pending jobs whose start came since the last claim join the run order.
+        this.#backend.run(
+          `UPDATE coord_queue_job SET due = 1 WHERE namespace = ? AND queue = ?
+           AND state = 'pending' AND due = 0 AND ready_at <= ?`,
+          namespace,
+          queue,
+          now,
+        );
         for (let i = 0; i < 100; i++) {
           const [first] = this.#backend.all<JobRow>(
             `SELECT ${COLUMNS} FROM coord_queue_job WHERE namespace = ? AND queue = ?
-             AND state = 'pending' AND ready_at <= ? ORDER BY ready_at, id LIMIT 1`,
+             AND state = 'pending' AND due = 1 ORDER BY priority DESC, ready_at, id LIMIT 1`,
             namespace,
             queue,
-            now,
           );
           if (!first) {
             // Text sorts after every number in SQLite: a ready_at that is not one comes last.
@@ -720,13 +745,19 @@ export class SqliteQueueSteps implements QueueSteps {
         } else if (r.outcome === "retry") {
           this.#update(queue, r.id, {
             state: "pending",
+            due: 0,
             error: r.error,
             failures: row.failures + 1,
             ready_at: now + Math.round(r.delayMs),
             lease_until: null,
           });
         } else {
-          this.#update(queue, r.id, { state: "pending", ready_at: now, lease_until: null });
+          this.#update(queue, r.id, {
+            state: "pending",
+            due: 0,
+            ready_at: now,
+            lease_until: null,
+          });
         }
         this.#trim(queue);
         return true;
@@ -914,6 +945,7 @@ export class SqliteQueueSteps implements QueueSteps {
           this.#kept(queue, row.state, -1);
           this.#update(queue, id, {
             state: "pending",
+            due: 0,
             attempts: 0,
             failures: 0,
             stalls: 0,
