@@ -59,7 +59,8 @@ import { parseDuration } from "../lib/schedule/timing.ts";
 const USAGE =
   `Usage: coord queue put QUEUE (--handler NAME [--args JSON] | -- CMD ARG…) [--delay S | --at TIME]
                        [--begin-by S] [--retries N] [--backoff S] [--timeout S] [--id ID]
-                       [--dedupe KEY [--dedupe-for DURATION]] [--priority N] [--json]
+                       [--dedupe KEY [--dedupe-for DURATION]] [--priority N] [--keep KEEP]
+                       [--json]
        coord queue put QUEUE --from FILE.jsonl|- [--json]
        coord queue flow QUEUE FILE.json [--id ID] [--priority N] [--json]
        coord queue work QUEUE… [--module FILE] [--allow-commands] [--concurrency N] [--drain]
@@ -86,6 +87,10 @@ lost when a worker dies. A job is QUEUE/ID (what put prints).
                           --dedupe-for, e.g. 10m, after it was put), a put with KEY prints
                           that job instead (exit 0; --json: "deduplicated": true); unlike
                           --id, KEY is free again afterwards
+          --keep KEEP     what retention keeps of this job once finished, instead of what
+                          its queue keeps (config): a duration after it finished (1h), a
+                          count (100: until 100 more jobs of the queue finished), both, or
+                          forever (purge still removes it)
           --delay S / --at TIME (ISO 8601)   start no earlier
           --priority N    among jobs ready to run, higher first (default 0, -1000 to 1000;
                           the same priority: the earlier start first, then the id); a
@@ -97,7 +102,7 @@ lost when a worker dies. A job is QUEUE/ID (what put prints).
                           longer
           --from FILE.jsonl (- for stdin): one job a line, {"handler", "args", "command",
           "id", "delay", "at", "beginBy", "retries", "backoff", "timeout", "dedupe",
-          "dedupeFor", "priority"} (durations in seconds); every
+          "dedupeFor", "priority", "keep"} (durations in seconds, keep as --keep); every
           line is checked before any is stored (FILE:LINE: why, exit 64), then stored 500
           to a step; prints QUEUE/ID a line
   flow    puts a flow: jobs in parallel or serial groups, nestable, each group with an
@@ -231,6 +236,7 @@ async function put(argv: string[]): Promise<number> {
     dedupe: { type: "string" },
     "dedupe-for": { type: "string" },
     priority: { type: "string" },
+    keep: { type: "string" },
   });
   if (positionals.length !== 1) throw usage("queue", "put takes one QUEUE");
   if (values.from !== undefined) return await putFrom(positionals[0], values.from, values, rest);
@@ -271,6 +277,7 @@ async function put(argv: string[]): Promise<number> {
     ...(values["dedupe-for"] !== undefined &&
       { dedupeForMs: durationFlag("dedupe-for", values["dedupe-for"]) }),
     ...(values.priority !== undefined && { priority: priorityFlag(values.priority) }),
+    ...(values.keep !== undefined && { keep: parseKeep("keep", values.keep) }),
   });
   console.log(
     values.json
@@ -301,7 +308,7 @@ async function putFrom(
   rest: string[],
 ): Promise<number> {
   const jobFlags = ["handler", "args", "delay", "at", "begin-by", "retries", "backoff", "timeout"]
-    .concat(["dedupe", "dedupe-for", "priority"]);
+    .concat(["dedupe", "dedupe-for", "priority", "keep"]);
   const mixed = [...jobFlags, "id"].find((flag) => values[flag] !== undefined);
   if (mixed !== undefined || rest.length > 0) {
     throw usage("queue", `--from takes the jobs from the file: give --${mixed ?? "-- CMD"} there`);
@@ -778,6 +785,7 @@ const JOB_FIELDS = [
   "backoffMs",
   "timeoutMs",
   "priority",
+  "keep",
   "attempts",
   "failures",
   "stalls",

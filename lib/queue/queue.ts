@@ -14,6 +14,7 @@ import { Outage } from "../outage.ts";
 import {
   checkCount,
   checkDuration,
+  checkKeep,
   MAX_DELAY_MS,
   MAX_PRIORITY,
   MAX_RETRIES,
@@ -23,6 +24,7 @@ import type {
   FinishedState,
   JobRecord,
   JobSpec,
+  Keep,
   PutRequest,
   PutResult,
   QueueCounts,
@@ -63,6 +65,12 @@ export interface PutOptions {
    * within ±{@link MAX_PRIORITY}, default 0. A delayed job joins its priority when it is due.
    */
   priority?: number;
+  /**
+   * What retention keeps of this job once finished, instead of what its queue keeps: for
+   * `ageMs` after it finished, until `count` more jobs of the queue finished after it, or `{}`
+   * forever (`purge` still removes it).
+   */
+  keep?: Keep;
 }
 
 /** A job's reference, `QUEUE/ID`, taken apart. */
@@ -160,6 +168,7 @@ export function putRequestOf(options: PutOptions): PutRequest {
       { beginByMs: checkDuration("begin-by", options.beginByMs, { maxMs: MAX_DELAY_MS }) }),
     ...(options.priority !== undefined && options.priority !== 0 &&
       { priority: checkPriority(options.priority) }),
+    ...(options.keep !== undefined && { keep: checkKeep("keep", options.keep) }),
     ...(options.dedupe !== undefined && {
       dedupe: {
         key: checkName("dedupe key", options.dedupe),

@@ -72,6 +72,7 @@ function isState(state: unknown): state is Record<string, unknown> {
     NUMBERS.every((field) => typeof state[field] === "number") &&
     (state.failures === undefined || typeof state.failures === "number") &&
     (state.priority === undefined || typeof state.priority === "number") &&
+    (state.keep === undefined || isObject(state.keep)) &&
     (state.group === undefined ||
       (isObject(state.group) && Array.isArray(state.group.children)));
 }

@@ -82,6 +82,8 @@ export interface PutRequest {
   dedupe?: { key: string; forMs: number };
   /** Higher runs first among jobs ready to run; absent: 0. */
   priority?: number;
+  /** What retention keeps of it once finished, instead of what its queue keeps. */
+  keep?: Keep;
 }
 
 /** What {@link QueueSteps.put} did. */
@@ -115,6 +117,8 @@ export interface JobRecord {
    * absent: 0.
    */
   priority?: number;
+  /** Its own retention (`put --keep`), instead of its queue's; `{}` is forever. */
+  keep?: Keep;
   /** When it was put (backend clock, epoch ms). */
   createdAt: number;
   /** When its last attempt started. */

@@ -13,7 +13,11 @@
 --       -> end of its window ms), progress (hash id -> the latest progress json its run reported),
 --       ready (zset id -> run order: the pending jobs whose start has come, by priority, then
 --       start, then id), promoted (string: the backend time up to which pending jobs whose
---       start has come are in ready)
+--       start has come are in ready), trimmed_completed / trimmed_failed / trimmed_cancelled
+--       (zset id -> finished at ms: the finished jobs of done_* that the queue's retention
+--       governs, i.e. put without --keep), expiring (zset id -> when its own --keep's duration
+--       ends, ms), outlived (zset id -> the count of finished jobs at which its own --keep's
+--       count ends; totals' field "finished" counts them)
 -- ARGV: channel, op, op arguments…
 -- User data (specs, results) is stored as the strings given and never decoded here: cjson
 -- would turn [] into {} and cut numbers to 14 digits.
@@ -23,13 +27,16 @@ local jobs, specs, results, pending, active, totals, workers, counter, inputs =
 local waiting, config, removed, dedupe, dedupe_until, progress = KEYS[10], KEYS[14], KEYS[15],
   KEYS[16], KEYS[17], KEYS[18]
 local ready, promoted = KEYS[19], KEYS[20]
+local TRIMMED = { completed = KEYS[21], failed = KEYS[22], cancelled = KEYS[23] }
+local expiring, outlived = KEYS[24], KEYS[25]
 local DONE = { completed = KEYS[11], failed = KEYS[12], cancelled = KEYS[13] }
 local refused = wrong_type({ [jobs] = 'hash', [specs] = 'hash', [results] = 'hash',
   [pending] = 'zset', [active] = 'zset', [totals] = 'hash', [workers] = 'zset',
   [counter] = 'string', [inputs] = 'hash', [waiting] = 'zset', [DONE.completed] = 'zset',
   [DONE.failed] = 'zset', [DONE.cancelled] = 'zset', [config] = 'hash', [removed] = 'zset',
   [dedupe] = 'hash', [dedupe_until] = 'zset', [progress] = 'hash', [ready] = 'zset',
-  [promoted] = 'string' })
+  [promoted] = 'string', [TRIMMED.completed] = 'zset', [TRIMMED.failed] = 'zset',
+  [TRIMMED.cancelled] = 'zset', [expiring] = 'zset', [outlived] = 'zset' })
 if refused then return refused end
 
 local now_ms = math.floor(now)
@@ -47,6 +54,7 @@ local function decode(id)
   local wrong = not ok or type(job) ~= 'table' or job.id ~= id or not STATES[job.state]
     or (job.failures ~= nil and type(job.failures) ~= 'number')
     or (job.priority ~= nil and type(job.priority) ~= 'number')
+    or (job.keep ~= nil and type(job.keep) ~= 'table')
   for _, field in ipairs(NUMBERS) do wrong = wrong or type(job[field]) ~= 'number' end
   if wrong then return nil, json end
   return job
@@ -184,6 +192,32 @@ local function part_ended(job)
   end
 end
 
+-- A finished job that is no flow's part is listed, and kept by its queue's retention, or by
+-- its own --keep: for a duration after it finished, and/or until that many more finished.
+local function listed(job, state)
+  redis.call('ZADD', DONE[state], now_ms, job.id)
+  local finished = redis.call('HINCRBY', totals, 'finished', 1)
+  if not job.keep then
+    redis.call('ZADD', TRIMMED[state], now_ms, job.id)
+    return
+  end
+  if type(job.keep.ageMs) == 'number' then
+    redis.call('ZADD', expiring, now_ms + job.keep.ageMs, job.id)
+  end
+  if type(job.keep.count) == 'number' then
+    redis.call('ZADD', outlived, finished + job.keep.count, job.id)
+  end
+end
+
+local function unlisted(id)
+  for state, done in pairs(DONE) do
+    redis.call('ZREM', done, id)
+    redis.call('ZREM', TRIMMED[state], id)
+  end
+  redis.call('ZREM', expiring, id)
+  redis.call('ZREM', outlived, id)
+end
+
 finish = function(job, state)
   if job.state == 'waiting' then redis.call('HINCRBY', totals, 'waiting', -1) end
   job.state = state
@@ -193,7 +227,7 @@ finish = function(job, state)
   redis.call('ZREM', waiting, job.id)
   redis.call('HINCRBY', totals, state, 1)
   -- A flow's parts stay as long as their flow: its postprocess and its result read them.
-  if not job.parent then redis.call('ZADD', DONE[state], now_ms, job.id) end
+  if not job.parent then listed(job, state) end
   save(job)
   if job.group and state ~= 'completed' then abandon(job) end
   if job.parent then part_ended(job) end
@@ -233,15 +267,17 @@ local function drop(id)
   redis.call('HDEL', progress, id)
 end
 
--- Removes finished jobs `ids` of `state`, remembering the newest `max_removed` so show and
--- wait can say so.
+-- Removes finished jobs `ids` (of `state`, else of the state each is in), remembering the newest
+-- `max_removed` so show and wait can say so.
 local function remove(state, ids, max_removed)
   local n = 0
   for _, id in ipairs(ids) do
     if not unfinished(id) then
+      local job = decode(id)
+      local ended = state or (job and DONE[job.state] and job.state) or 'failed'
       drop(id)
-      redis.call('ZREM', DONE[state], id)
-      redis.call('ZADD', removed, now_ms, state .. ':' .. id)
+      unlisted(id)
+      redis.call('ZADD', removed, now_ms, ended .. ':' .. id)
       n = n + 1
     end
   end
@@ -264,19 +300,25 @@ end
 local function trim(defaults_json)
   local defaults = cjson.decode(defaults_json)
   local batch = defaults.batch
-  for state, done in pairs(DONE) do
+  for state, trimmed in pairs(TRIMMED) do
     local policy = keep(state, defaults)
     local doomed = {}
     if type(policy.ageMs) == 'number' then
-      doomed = redis.call('ZRANGEBYSCORE', done, '-inf', '(' .. (now_ms - policy.ageMs),
+      doomed = redis.call('ZRANGEBYSCORE', trimmed, '-inf', '(' .. (now_ms - policy.ageMs),
         'LIMIT', 0, batch)
     end
     if #doomed == 0 and type(policy.count) == 'number' then
-      local over = redis.call('ZCARD', done) - policy.count
-      if over > 0 then doomed = redis.call('ZRANGE', done, 0, math.min(over, batch) - 1) end
+      local over = redis.call('ZCARD', trimmed) - policy.count
+      if over > 0 then doomed = redis.call('ZRANGE', trimmed, 0, math.min(over, batch) - 1) end
     end
     remove(state, doomed, defaults.maxRemoved)
   end
+  -- Jobs put with their own --keep, past it.
+  remove(nil, redis.call('ZRANGEBYSCORE', expiring, '-inf', now_ms, 'LIMIT', 0, batch),
+    defaults.maxRemoved)
+  local finished = tonumber(redis.call('HGET', totals, 'finished')) or 0
+  remove(nil, redis.call('ZRANGEBYSCORE', outlived, '-inf', finished, 'LIMIT', 0, batch),
+    defaults.maxRemoved)
 end
 
 -- The job put with dedupe `key`, while it is unfinished or its window lasts.
@@ -301,7 +343,7 @@ end
 
 -- Adds a job unless its id (or its dedupe key) is taken:
 -- { 1 created or 0, its state, its spec, 1 when it was found by its dedupe key or 0 }.
-local function put(id, spec, ready_arg, begin_by, dedupe_key, dedupe_ms, priority)
+local function put(id, spec, ready_arg, begin_by, dedupe_key, dedupe_ms, priority, keep_json)
   trim_dedupe()
   if dedupe_key ~= '' and (id == '' or redis.call('HEXISTS', jobs, id) == 0) then
     local first = deduplicated(dedupe_key)
@@ -329,7 +371,8 @@ local function put(id, spec, ready_arg, begin_by, dedupe_key, dedupe_ms, priorit
   local job = { id = id, state = 'pending', attempts = 0, failures = 0, stalls = 0,
     readyAt = ready_at, createdAt = now_ms,
     beginBy = tonumber(begin_by) and ready_at + tonumber(begin_by),
-    priority = tonumber(priority) ~= 0 and tonumber(priority) or nil }
+    priority = tonumber(priority) ~= 0 and tonumber(priority) or nil,
+    keep = keep_json ~= '' and cjson.decode(keep_json) or nil }
   save(job)
   redis.call('HDEL', results, id)
   redis.call('HDEL', inputs, id)
@@ -340,7 +383,7 @@ local function put(id, spec, ready_arg, begin_by, dedupe_key, dedupe_ms, priorit
 end
 
 if op == 'put' then
-  local reply = put(ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9])
+  local reply = put(ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9], ARGV[10])
   if reply[1] == 1 then changed() end
   return reply
 end
@@ -349,7 +392,7 @@ end
 if op == 'putmany' then
   local reply = {}
   for _, r in ipairs(cjson.decode(ARGV[3])) do
-    for _, part in ipairs(put(r[1], r[2], r[3], r[4], r[5], r[6], r[7])) do
+    for _, part in ipairs(put(r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8])) do
       table.insert(reply, part)
     end
   end
@@ -509,8 +552,8 @@ if op == 'fail_undecodable' then
   dequeue(id)
   redis.call('ZREM', active, id)
   redis.call('ZREM', waiting, id)
-  for _, done in pairs(DONE) do redis.call('ZREM', done, id) end
-  if not job.parent then redis.call('ZADD', DONE.failed, now_ms, id) end
+  unlisted(id)
+  if not job.parent then listed(job, 'failed') end
   if not readable(specs, id, 'table') then redis.call('HSET', specs, id, '{}') end
   if not readable(results, id) then redis.call('HDEL', results, id) end
   if not readable(inputs, id, 'table') then redis.call('HDEL', inputs, id) end
@@ -669,7 +712,7 @@ if op == 'retry' then
     table.insert(job.history, { state = job.state, error = job.error or '',
       attempts = job.attempts, finishedAt = job.finishedAt })
     redis.call('HINCRBY', totals, job.state, -1)
-    redis.call('ZREM', DONE[job.state], id)
+    unlisted(id)
     job.state = 'pending'
     job.attempts = 0
     job.failures = 0

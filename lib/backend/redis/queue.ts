@@ -48,6 +48,11 @@ export const QUEUE_KEY_TYPES = {
   progress: "hash",
   ready: "zset",
   promoted: "string",
+  trimmed_completed: "zset",
+  trimmed_failed: "zset",
+  trimmed_cancelled: "zset",
+  expiring: "zset",
+  outlived: "zset",
 };
 
 /** What the steps that end jobs trim by when a queue was never configured. */
@@ -55,7 +60,7 @@ const TRIM = JSON.stringify({ ...DEFAULT_KEEP, batch: TRIM_BATCH, maxRemoved: MA
 
 /**
  * A put's arguments to the script: id ('' for the next number), spec, when, begin-by, dedupe key
- * and window, priority.
+ * and window, priority, its own retention.
  */
 function putArgs(r: PutRequest): string[] {
   return [
@@ -66,6 +71,7 @@ function putArgs(r: PutRequest): string[] {
     r.dedupe?.key ?? "",
     String(Math.round(r.dedupe?.forMs ?? 0)),
     String(r.priority ?? 0),
+    r.keep === undefined ? "" : JSON.stringify(r.keep),
   ];
 }
 

@@ -45,7 +45,8 @@ export const QUEUE_DDL = [
     stalls INTEGER NOT NULL, worker TEXT, begin_by INTEGER, spec TEXT NOT NULL, result TEXT,
     error TEXT, created_at INTEGER NOT NULL, started_at INTEGER, finished_at INTEGER,
     parent TEXT, grp TEXT, inputs TEXT, progress TEXT, priority INTEGER NOT NULL DEFAULT 0,
-    due INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (namespace, queue, id))`,
+    due INTEGER NOT NULL DEFAULT 0, keep TEXT, expires_at INTEGER, outlived_at INTEGER,
+    PRIMARY KEY (namespace, queue, id))`,
   `CREATE INDEX IF NOT EXISTS coord_queue_job_ready
     ON coord_queue_job (namespace, queue, state, ready_at)`,
   `CREATE INDEX IF NOT EXISTS coord_queue_job_order
@@ -64,8 +65,18 @@ export const QUEUE_DDL = [
   `CREATE TABLE IF NOT EXISTS coord_queue_config (
     namespace TEXT NOT NULL, queue TEXT NOT NULL, keep_completed TEXT, keep_failed TEXT,
     paused INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (namespace, queue))`,
-  // How many finished jobs of a state (no flow's parts) a queue holds: retention by count
-  // without counting rows.
+  // The finished jobs the queue's retention governs (put without --keep), oldest first.
+  `CREATE INDEX IF NOT EXISTS coord_queue_job_trimmed
+    ON coord_queue_job (namespace, queue, state, finished_at, id)
+    WHERE parent IS NULL AND keep IS NULL`,
+  // Jobs put with their own --keep: when its duration ends (ms), and the count of finished jobs
+  // at which its count ends.
+  `CREATE INDEX IF NOT EXISTS coord_queue_job_expiring
+    ON coord_queue_job (namespace, queue, expires_at) WHERE expires_at IS NOT NULL`,
+  `CREATE INDEX IF NOT EXISTS coord_queue_job_outlived
+    ON coord_queue_job (namespace, queue, outlived_at) WHERE outlived_at IS NOT NULL`,
+  // How many finished jobs of a state (no flow's parts, no own --keep) a queue holds: retention
+  // by count without counting rows; state "finished" counts every one that ever finished.
   `CREATE TABLE IF NOT EXISTS coord_queue_kept (
     namespace TEXT NOT NULL, queue TEXT NOT NULL, state TEXT NOT NULL, n INTEGER NOT NULL,
     PRIMARY KEY (namespace, queue, state))`,
@@ -115,11 +126,13 @@ interface JobRow {
   /** The latest progress its run reported, JSON. */
   progress: string | null;
   priority: number;
+  /** Its own --keep (a Keep, JSON); null: its queue's. */
+  keep: string | null;
 }
 
 const COLUMNS =
   "id, state, ready_at, attempts, failures, stalls, worker, begin_by, spec, result, error, " +
-  "created_at, started_at, finished_at, parent, grp, inputs, progress, priority";
+  "created_at, started_at, finished_at, parent, grp, inputs, progress, priority, keep";
 
 /** Queue steps over one {@link SqliteBackend}. */
 export class SqliteQueueSteps implements QueueSteps {
@@ -158,6 +171,7 @@ export class SqliteQueueSteps implements QueueSteps {
       readyAt: row.ready_at,
       createdAt: row.created_at,
       ...(row.priority !== 0 && { priority: row.priority }),
+      ...(row.keep !== null && { keep: parseOr(row.keep) }),
       ...(row.started_at !== null && { startedAt: row.started_at }),
       ...(row.finished_at !== null && { finishedAt: row.finished_at }),
       ...(row.worker !== null && { worker: row.worker }),
@@ -207,7 +221,7 @@ export class SqliteQueueSteps implements QueueSteps {
       ...fields,
     });
     const row = this.#row(queue, id)!;
-    if (row.parent === null) this.#kept(queue, state, 1);
+    if (row.parent === null) this.#listed(queue, row, state);
     if (row.grp !== null && state !== "completed") this.#abandon(queue, row);
     if (row.parent !== null) this.#partEnded(queue, row);
   }
@@ -275,16 +289,39 @@ export class SqliteQueueSteps implements QueueSteps {
     }
   }
 
-  /** Adds `delta` to how many finished jobs of `state` (no flow's parts) the queue holds. */
-  #kept(queue: string, state: string, delta: number): void {
-    this.#backend.run(
+  /**
+   * Adds `delta` to how many finished jobs of `state` (no flow's parts) the queue holds.
+   *
+   * @returns the new count.
+   */
+  #kept(queue: string, state: string, delta: number): number {
+    return this.#backend.all<{ n: number }>(
       `INSERT INTO coord_queue_kept (namespace, queue, state, n) VALUES (?, ?, ?, ?)
-       ON CONFLICT (namespace, queue, state) DO UPDATE SET n = max(0, n + excluded.n)`,
+       ON CONFLICT (namespace, queue, state) DO UPDATE SET n = max(0, n + excluded.n)
+       RETURNING n`,
       this.#backend.namespace,
       queue,
       state,
       delta,
-    );
+    )[0].n;
+  }
+
+  /**
+   * A finished job that is no flow's part is kept by its queue's retention, or by its own
+   * --keep: for a duration after it finished, and/or until that many more finished (see
+   * `listed` in `../redis/queue.lua`).
+   */
+  #listed(queue: string, row: JobRow, state: FinishedState): void {
+    const finished = this.#kept(queue, "finished", 1);
+    if (row.keep === null) {
+      this.#kept(queue, state, 1);
+      return;
+    }
+    const keep = parseOr(row.keep) as Keep;
+    this.#update(queue, row.id, {
+      expires_at: keep.ageMs === undefined ? null : row.finished_at! + keep.ageMs,
+      outlived_at: keep.count === undefined ? null : finished + keep.count,
+    });
   }
 
   #paused(queue: string): boolean {
@@ -356,12 +393,18 @@ export class SqliteQueueSteps implements QueueSteps {
     }
   }
 
-  /** Removes finished jobs `ids` of `state`, remembering the newest {@link MAX_REMOVED}. */
-  #remove(queue: string, state: FinishedState, ids: string[]): number {
+  /**
+   * Removes finished jobs `ids` (of `state`, else of the state each is in), remembering the
+   * newest {@link MAX_REMOVED}.
+   */
+  #remove(queue: string, state: FinishedState | undefined, ids: string[]): number {
     const now = Math.floor(this.#backend.clock.now());
     let n = 0;
     for (const id of ids) {
-      if (this.#unfinished(queue, id)) continue;
+      const row = this.#row(queue, id);
+      if (!row || this.#unfinished(queue, id)) continue;
+      const ended = state ?? row.state;
+      if (row.keep === null) this.#kept(queue, ended, -1);
       this.#drop(queue, id);
       this.#backend.run(
         `INSERT OR REPLACE INTO coord_queue_removed (namespace, queue, id, state, removed_at)
@@ -369,13 +412,12 @@ export class SqliteQueueSteps implements QueueSteps {
         this.#backend.namespace,
         queue,
         id,
-        state,
+        ended,
         now,
       );
       n++;
     }
     if (n > 0) {
-      this.#kept(queue, state, -n);
       this.#backend.run(
         `DELETE FROM coord_queue_removed
          WHERE seq <= (SELECT max(seq) FROM coord_queue_removed) - ?`,
@@ -385,11 +427,21 @@ export class SqliteQueueSteps implements QueueSteps {
     return n;
   }
 
-  /** Ids of finished jobs of `state` (no flow's parts), oldest first, that finished before. */
-  #oldest(queue: string, state: FinishedState, before: number, limit: number): string[] {
+  /**
+   * Ids of finished jobs of `state` (no flow's parts; with `trimmed`, only those the queue's
+   * retention governs), oldest first, that finished before.
+   */
+  #oldest(
+    queue: string,
+    state: FinishedState,
+    before: number,
+    limit: number,
+    trimmed = false,
+  ): string[] {
     return this.#backend.all<{ id: string }>(
       `SELECT id FROM coord_queue_job WHERE namespace = ? AND queue = ? AND state = ?
-       AND parent IS NULL AND finished_at < ? ORDER BY finished_at, id LIMIT ?`,
+       AND parent IS NULL ${trimmed ? "AND keep IS NULL" : ""} AND finished_at < ?
+       ORDER BY finished_at, id LIMIT ?`,
       this.#backend.namespace,
       queue,
       state,
@@ -413,7 +465,7 @@ export class SqliteQueueSteps implements QueueSteps {
       const keep = state === "completed" ? config.keepCompleted : config.keepFailed;
       let doomed = keep.ageMs === undefined
         ? []
-        : this.#oldest(queue, state, now - keep.ageMs, TRIM_BATCH);
+        : this.#oldest(queue, state, now - keep.ageMs, TRIM_BATCH, true);
       if (doomed.length === 0 && keep.count !== undefined) {
         const [held] = this.#backend.all<{ n: number }>(
           "SELECT n FROM coord_queue_kept WHERE namespace = ? AND queue = ? AND state = ?",
@@ -423,10 +475,28 @@ export class SqliteQueueSteps implements QueueSteps {
         );
         const over = (held?.n ?? 0) - keep.count;
         if (over > 0) {
-          doomed = this.#oldest(queue, state, Number.MAX_SAFE_INTEGER, Math.min(over, TRIM_BATCH));
+          const limit = Math.min(over, TRIM_BATCH);
+          doomed = this.#oldest(queue, state, Number.MAX_SAFE_INTEGER, limit, true);
         }
       }
       this.#remove(queue, state, doomed);
+    }
+    // Jobs put with their own --keep, past it.
+    const [finished] = this.#backend.all<{ n: number }>(
+      "SELECT n FROM coord_queue_kept WHERE namespace = ? AND queue = ? AND state = 'finished'",
+      this.#backend.namespace,
+      queue,
+    );
+    for (const [column, end] of [["expires_at", now], ["outlived_at", finished?.n ?? 0]]) {
+      const over = this.#backend.all<{ id: string }>(
+        `SELECT id FROM coord_queue_job WHERE namespace = ? AND queue = ? AND ${column} <= ?
+         ORDER BY ${column} LIMIT ?`,
+        this.#backend.namespace,
+        queue,
+        end,
+        TRIM_BATCH,
+      ).map((r) => r.id);
+      this.#remove(queue, undefined, over);
     }
   }
 
@@ -535,7 +605,8 @@ export class SqliteQueueSteps implements QueueSteps {
     const readyAt = Math.round(r.at ?? now + r.delayMs);
     this.#backend.run(
       `INSERT INTO coord_queue_job (namespace, queue, id, state, ready_at, attempts, stalls,
-       begin_by, spec, created_at, priority) VALUES (?, ?, ?, 'pending', ?, 0, 0, ?, ?, ?, ?)`,
+       begin_by, spec, created_at, priority, keep)
+       VALUES (?, ?, ?, 'pending', ?, 0, 0, ?, ?, ?, ?, ?)`,
       namespace,
       queue,
       id,
@@ -545,6 +616,7 @@ export class SqliteQueueSteps implements QueueSteps {
       JSON.stringify(r.spec),
       now,
       r.priority ?? 0,
+      r.keep === undefined ? null : JSON.stringify(r.keep),
     );
     if (r.dedupe) {
       this.#backend.run(
@@ -673,7 +745,7 @@ export class SqliteQueueSteps implements QueueSteps {
         // What cannot be read is replaced by coord's own, so show and wait answer from now on.
         this.#backend.run(
           `UPDATE coord_queue_job SET state = 'failed', error = ?, finished_at = ?,
-           lease_until = NULL,
+           lease_until = NULL, keep = NULL, expires_at = NULL, outlived_at = NULL,
            ready_at = CASE WHEN typeof(ready_at) = 'integer' THEN ready_at ELSE ? END,
            created_at = CASE WHEN typeof(created_at) = 'integer' THEN created_at ELSE ? END,
            attempts = CASE WHEN typeof(attempts) = 'integer' THEN attempts ELSE 0 END,
@@ -942,7 +1014,7 @@ export class SqliteQueueSteps implements QueueSteps {
               ...(row.finished_at !== null && { finishedAt: row.finished_at }),
             }),
           );
-          this.#kept(queue, row.state, -1);
+          if (row.keep === null) this.#kept(queue, row.state, -1);
           this.#update(queue, id, {
             state: "pending",
             due: 0,
@@ -953,6 +1025,8 @@ export class SqliteQueueSteps implements QueueSteps {
             finished_at: null,
             begin_by: null,
             progress: null,
+            expires_at: null,
+            outlived_at: null,
             ready_at: Math.floor(this.#backend.clock.now()),
           });
         }
