@@ -60,7 +60,7 @@ const USAGE =
   `Usage: coord queue put QUEUE (--handler NAME [--args JSON] | -- CMD ARG…) [--delay S | --at TIME]
                        [--begin-by S] [--retries N] [--backoff S] [--timeout S] [--id ID]
                        [--dedupe KEY [--dedupe-for DURATION]] [--priority N] [--keep KEEP]
-                       [--json]
+                       [--group KEY] [--json]
        coord queue put QUEUE --from FILE.jsonl|- [--json]
        coord queue flow QUEUE FILE.json [--id ID] [--priority N] [--json]
        coord queue work QUEUE… [--module FILE] [--allow-commands] [--concurrency N] [--drain]
@@ -72,7 +72,8 @@ const USAGE =
        coord queue cancel JOB
        coord queue list QUEUE [--state S…] [--limit N] [--after CURSOR] [--json]
        coord queue retry JOB… | coord queue retry QUEUE --failed [--all]
-       coord queue config QUEUE [--keep-completed KEEP] [--keep-failed KEEP] [--json]
+       coord queue config QUEUE [--keep-completed KEEP] [--keep-failed KEEP]
+                       [--group-limit N|none] [--json]
        coord queue purge QUEUE --state completed|failed|cancelled [--older-than DURATION]
        coord queue pause QUEUE… | coord queue resume QUEUE…
 
@@ -91,6 +92,8 @@ lost when a worker dies. A job is QUEUE/ID (what put prints).
                           its queue keeps (config): a duration after it finished (1h), a
                           count (100: until 100 more jobs of the queue finished), both, or
                           forever (purge still removes it)
+          --group KEY     its group (a customer, a tenant): with config --group-limit N, at
+                          most N jobs of one group run at once across all workers
           --delay S / --at TIME (ISO 8601)   start no earlier
           --priority N    among jobs ready to run, higher first (default 0, -1000 to 1000;
                           the same priority: the earlier start first, then the id); a
@@ -102,7 +105,8 @@ lost when a worker dies. A job is QUEUE/ID (what put prints).
                           longer
           --from FILE.jsonl (- for stdin): one job a line, {"handler", "args", "command",
           "id", "delay", "at", "beginBy", "retries", "backoff", "timeout", "dedupe",
-          "dedupeFor", "priority", "keep"} (durations in seconds, keep as --keep); every
+          "dedupeFor", "priority", "keep", "group"} (durations in seconds, keep as --keep);
+          every
           line is checked before any is stored (FILE:LINE: why, exit 64), then stored 500
           to a step; prints QUEUE/ID a line
   flow    puts a flow: jobs in parallel or serial groups, nestable, each group with an
@@ -174,7 +178,10 @@ lost when a worker dies. A job is QUEUE/ID (what put prints).
     keepText(DEFAULT_KEEP.keepFailed)
   }. Jobs past it go a few at a
           time as jobs finish and workers poll; show and wait on one say "removed by retention after
-          completing" (exit 0; after failing: 1). Prints the queue's settings.
+          completing" (exit 0; after failing: 1). --group-limit N (≥ 1; none: no limit): at
+          most N jobs of one put --group run at once across all workers; the others of that
+          group wait while other groups go ahead, and a slot freed by a job that ends goes to
+          the group's next job at once. Prints the queue's settings.
   purge   removes finished jobs of --state now (finished over --older-than ago: 30m, 7d)
   pause   workers take no new jobs from QUEUE (running ones finish; put still works; status
           says paused) until resume; stored in the backend, so it outlives workers
@@ -237,6 +244,7 @@ async function put(argv: string[]): Promise<number> {
     "dedupe-for": { type: "string" },
     priority: { type: "string" },
     keep: { type: "string" },
+    group: { type: "string" },
   });
   if (positionals.length !== 1) throw usage("queue", "put takes one QUEUE");
   if (values.from !== undefined) return await putFrom(positionals[0], values.from, values, rest);
@@ -278,6 +286,7 @@ async function put(argv: string[]): Promise<number> {
       { dedupeForMs: durationFlag("dedupe-for", values["dedupe-for"]) }),
     ...(values.priority !== undefined && { priority: priorityFlag(values.priority) }),
     ...(values.keep !== undefined && { keep: parseKeep("keep", values.keep) }),
+    ...(values.group !== undefined && { group: values.group }),
   });
   console.log(
     values.json
@@ -308,7 +317,7 @@ async function putFrom(
   rest: string[],
 ): Promise<number> {
   const jobFlags = ["handler", "args", "delay", "at", "begin-by", "retries", "backoff", "timeout"]
-    .concat(["dedupe", "dedupe-for", "priority", "keep"]);
+    .concat(["dedupe", "dedupe-for", "priority", "keep", "group"]);
   const mixed = [...jobFlags, "id"].find((flag) => values[flag] !== undefined);
   if (mixed !== undefined || rest.length > 0) {
     throw usage("queue", `--from takes the jobs from the file: give --${mixed ?? "-- CMD"} there`);
@@ -697,9 +706,16 @@ async function config(argv: string[]): Promise<number> {
     ...BACKEND_FLAGS,
     "keep-completed": { type: "string" },
     "keep-failed": { type: "string" },
+    "group-limit": { type: "string" },
     json: { type: "boolean" },
   });
   if (positionals.length !== 1) throw usage("queue", "config takes one QUEUE");
+  const limit = values["group-limit"];
+  const groupLimit = limit === undefined
+    ? undefined
+    : limit.trim() === "none"
+    ? null
+    : countArg("queue", "--group-limit", limit);
   const keepCompleted = values["keep-completed"] === undefined
     ? undefined
     : parseKeep("keep-completed", values["keep-completed"]);
@@ -710,6 +726,7 @@ async function config(argv: string[]): Promise<number> {
   const settings = await configureQueue(backend, positionals[0], {
     ...(keepCompleted && { keepCompleted }),
     ...(keepFailed && { keepFailed }),
+    ...(groupLimit !== undefined && { groupLimit }),
   });
   if (values.json) {
     console.log(JSON.stringify({ queue: positionals[0], ...settings }));
@@ -718,6 +735,7 @@ async function config(argv: string[]): Promise<number> {
   console.log(`keep-completed  ${keepText(settings.keepCompleted)}`);
   console.log(`keep-failed     ${keepText(settings.keepFailed)}`);
   console.log(`paused          ${settings.paused ? "yes" : "no"}`);
+  console.log(`group-limit     ${settings.groupLimit ?? "none"}`);
   return ExitCode.ok;
 }
 
@@ -786,6 +804,7 @@ const JOB_FIELDS = [
   "timeoutMs",
   "priority",
   "keep",
+  "groupKey",
   "attempts",
   "failures",
   "stalls",

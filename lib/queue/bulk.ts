@@ -65,6 +65,7 @@ const LINE_KEYS = [
   "dedupeFor",
   "priority",
   "keep",
+  "group",
 ];
 
 /**
@@ -131,8 +132,9 @@ export function jobLines(text: string, file: string): PutOptions[] {
       ...(fields.dedupeFor !== undefined && { dedupeForMs: seconds("dedupeFor") }),
       ...(fields.priority !== undefined && { priority: fields.priority as number }),
       ...(fields.keep !== undefined && { keep: keepOf(fields.keep) }),
+      ...(fields.group !== undefined && { group: fields.group as string }),
     };
-    for (const key of ["id", "dedupe"] as const) {
+    for (const key of ["id", "dedupe", "group"] as const) {
       if (options[key] !== undefined && typeof options[key] !== "string") fail(`${key}: a string`);
     }
     try {

@@ -19,6 +19,8 @@ export const MIN_LEASE_MS = 300;
 export const MAX_RETRIES = 1_000;
 /** The highest priority a job may have; the lowest is its negative. */
 export const MAX_PRIORITY = 1_000;
+/** The most jobs of one group a queue may let run at once (`--group-limit`). */
+export const MAX_GROUP_LIMIT = 1_000_000;
 /** Jobs one worker may run at once. */
 export const MAX_CONCURRENCY = 10_000;
 /** How deep a flow's groups may nest. */

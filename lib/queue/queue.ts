@@ -71,6 +71,11 @@ export interface PutOptions {
    * forever (`purge` still removes it).
    */
   keep?: Keep;
+  /**
+   * Its group (e.g. a customer): with the queue's `groupLimit` (`configureQueue`), at most that
+   * many jobs of one group run at once across all workers, while other groups go ahead.
+   */
+  group?: string;
 }
 
 /** A job's reference, `QUEUE/ID`, taken apart. */
@@ -169,6 +174,7 @@ export function putRequestOf(options: PutOptions): PutRequest {
     ...(options.priority !== undefined && options.priority !== 0 &&
       { priority: checkPriority(options.priority) }),
     ...(options.keep !== undefined && { keep: checkKeep("keep", options.keep) }),
+    ...(options.group !== undefined && { groupKey: checkName("group", options.group) }),
     ...(options.dedupe !== undefined && {
       dedupe: {
         key: checkName("dedupe key", options.dedupe),

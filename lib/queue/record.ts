@@ -73,6 +73,7 @@ function isState(state: unknown): state is Record<string, unknown> {
     (state.failures === undefined || typeof state.failures === "number") &&
     (state.priority === undefined || typeof state.priority === "number") &&
     (state.keep === undefined || isObject(state.keep)) &&
+    (state.groupKey === undefined || typeof state.groupKey === "string") &&
     (state.group === undefined ||
       (isObject(state.group) && Array.isArray(state.group.children)));
 }

@@ -16,6 +16,7 @@ import {
   checkKeep,
   checkKeepAge,
   MAX_DELAY_MS,
+  MAX_GROUP_LIMIT,
   MAX_KEEP_COUNT,
 } from "./limits.ts";
 import { checkQueueName } from "./queue.ts";
@@ -57,7 +58,8 @@ export function parseKeep(flag: string, text: string): Keep {
 }
 
 /**
- * Changes a queue's settings given (what it keeps, whether it is paused) and returns them all.
+ * Changes a queue's settings given (what it keeps, whether it is paused, how many jobs of one
+ * group may run at once) and returns them all.
  *
  * @throws {UsageError} on a bad queue name or setting.
  * @example
@@ -79,6 +81,11 @@ export async function configureQueue(
     ...(patch.keepFailed !== undefined &&
       { keepFailed: checkKeep("keep-failed", patch.keepFailed) }),
     ...(patch.paused !== undefined && { paused: patch.paused === true }),
+    ...(patch.groupLimit !== undefined && {
+      groupLimit: patch.groupLimit === null
+        ? null
+        : checkCount("group-limit", patch.groupLimit, 1, MAX_GROUP_LIMIT),
+    }),
   });
 }
 

@@ -84,6 +84,8 @@ export interface PutRequest {
   priority?: number;
   /** What retention keeps of it once finished, instead of what its queue keeps. */
   keep?: Keep;
+  /** Its group: at most the queue's `groupLimit` jobs of one group run at once. */
+  groupKey?: string;
 }
 
 /** What {@link QueueSteps.put} did. */
@@ -119,6 +121,8 @@ export interface JobRecord {
   priority?: number;
   /** Its own retention (`put --keep`), instead of its queue's; `{}` is forever. */
   keep?: Keep;
+  /** Its group (`put --group`): the queue's `groupLimit` caps how many of it run at once. */
+  groupKey?: string;
   /** When it was put (backend clock, epoch ms). */
   createdAt: number;
   /** When its last attempt started. */
@@ -174,6 +178,11 @@ export interface QueueConfig {
   keepFailed: Keep;
   /** Workers take no new jobs from it. */
   paused: boolean;
+  /**
+   * At most this many jobs of one group (`groupKey`) run at once, across all workers; absent: no
+   * limit (null in a change removes it).
+   */
+  groupLimit?: number | null;
 }
 
 /** The states `list` pages through: a job's state, "pending" split into ready and scheduled. */

@@ -17,7 +17,10 @@
 --       (zset id -> finished at ms: the finished jobs of done_* that the queue's retention
 --       governs, i.e. put without --keep), expiring (zset id -> when its own --keep's duration
 --       ends, ms), outlived (zset id -> the count of finished jobs at which its own --keep's
---       count ends; totals' field "finished" counts them)
+--       count ends; totals' field "finished" counts them), parked (zset, all scores 0:
+--       "GROUP\0ORDER\0ID", the due jobs of a --group waiting for room under the queue's
+--       groupLimit, read by prefix), groups (hash "active:GROUP" / "ready:GROUP" -> that group's
+--       jobs running / in ready)
 -- ARGV: channel, op, op arguments…
 -- User data (specs, results) is stored as the strings given and never decoded here: cjson
 -- would turn [] into {} and cut numbers to 14 digits.
@@ -29,6 +32,7 @@ local waiting, config, removed, dedupe, dedupe_until, progress = KEYS[10], KEYS[
 local ready, promoted = KEYS[19], KEYS[20]
 local TRIMMED = { completed = KEYS[21], failed = KEYS[22], cancelled = KEYS[23] }
 local expiring, outlived = KEYS[24], KEYS[25]
+local parked, groups = KEYS[26], KEYS[27]
 local DONE = { completed = KEYS[11], failed = KEYS[12], cancelled = KEYS[13] }
 local refused = wrong_type({ [jobs] = 'hash', [specs] = 'hash', [results] = 'hash',
   [pending] = 'zset', [active] = 'zset', [totals] = 'hash', [workers] = 'zset',
@@ -36,7 +40,8 @@ local refused = wrong_type({ [jobs] = 'hash', [specs] = 'hash', [results] = 'has
   [DONE.failed] = 'zset', [DONE.cancelled] = 'zset', [config] = 'hash', [removed] = 'zset',
   [dedupe] = 'hash', [dedupe_until] = 'zset', [progress] = 'hash', [ready] = 'zset',
   [promoted] = 'string', [TRIMMED.completed] = 'zset', [TRIMMED.failed] = 'zset',
-  [TRIMMED.cancelled] = 'zset', [expiring] = 'zset', [outlived] = 'zset' })
+  [TRIMMED.cancelled] = 'zset', [expiring] = 'zset', [outlived] = 'zset', [parked] = 'zset',
+  [groups] = 'hash' })
 if refused then return refused end
 
 local now_ms = math.floor(now)
@@ -55,6 +60,7 @@ local function decode(id)
     or (job.failures ~= nil and type(job.failures) ~= 'number')
     or (job.priority ~= nil and type(job.priority) ~= 'number')
     or (job.keep ~= nil and type(job.keep) ~= 'table')
+    or (job.groupKey ~= nil and type(job.groupKey) ~= 'string')
   for _, field in ipairs(NUMBERS) do wrong = wrong or type(job[field]) ~= 'number' end
   if wrong then return nil, json end
   return job
@@ -86,20 +92,85 @@ end
 -- until 2109) and priorities within ±1000, so the score stays an exact integer of a double.
 -- Formatted by hand: Lua would print it with 14 digits.
 local function run_order(priority, ready_at)
-  return string.format('%.0f', tonumber(ready_at) - (tonumber(priority) or 0) * 4398046511104)
+  return tonumber(ready_at) - (tonumber(priority) or 0) * 4398046511104
+end
+
+local function exact(n) return string.format('%.0f', n) end
+
+-- Group limits: at most the queue's groupLimit jobs of one --group run at once. A due job of a
+-- group is parked until its group has room (running + ready below the limit), then joins
+-- `ready`; the steps that take a job or end a run move only the jobs they park or free.
+local function group_limit()
+  return tonumber(redis.call('HGET', config, 'groupLimit') or '') or math.huge
+end
+
+local function group_count(kind, group)
+  return tonumber(redis.call('HGET', groups, kind .. ':' .. group)) or 0
+end
+
+local function group_add(kind, group, delta)
+  local field = kind .. ':' .. group
+  if redis.call('HINCRBY', groups, field, delta) <= 0 then redis.call('HDEL', groups, field) end
+end
+
+-- The run order shifted by 2^52 is positive and below 2^53: 16 digits sort as the numbers do.
+local function parked_member(group, order, id)
+  return group .. '\0' .. string.format('%016.0f', order + 4503599627370496) .. '\0' .. id
+end
+
+-- Moves `group`'s next parked jobs into `ready` while the group has room.
+local function fill(group)
+  local limit = group_limit()
+  local prefix = group .. '\0'
+  while group_count('active', group) + group_count('ready', group) < limit do
+    local member = redis.call('ZRANGEBYLEX', parked, '[' .. prefix, '(' .. group .. '\1',
+      'LIMIT', 0, 1)[1]
+    if not member then return end
+    redis.call('ZREM', parked, member)
+    local order, id = string.match(string.sub(member, #prefix + 1), '^(%d+)%z(.*)$')
+    redis.call('ZADD', ready, exact(tonumber(order) - 4503599627370496), id)
+    group_add('ready', group, 1)
+  end
+end
+
+-- A due pending job joins the run order; one of a group is parked until the group has room.
+local function make_ready(id, group, order)
+  if not group then
+    redis.call('ZADD', ready, exact(order), id)
+  elseif not redis.call('ZSCORE', ready, id) then
+    redis.call('ZADD', parked, 0, parked_member(group, order, id))
+    fill(group)
+  end
 end
 
 -- A job becomes pending: ready at once when its start has come, else when a claim finds it due.
 local function enqueue(job)
   redis.call('ZADD', pending, job.readyAt, job.id)
   if job.readyAt <= now_ms then
-    redis.call('ZADD', ready, run_order(job.priority, job.readyAt), job.id)
+    make_ready(job.id, job.groupKey, run_order(job.priority, job.readyAt))
   end
 end
 
-local function dequeue(id)
-  redis.call('ZREM', pending, id)
-  redis.call('ZREM', ready, id)
+-- A job leaves pending (taken, cancelled, expired): its place in a group frees up.
+local function dequeue(job)
+  redis.call('ZREM', pending, job.id)
+  local was_ready = redis.call('ZREM', ready, job.id) == 1
+  if job.groupKey then
+    redis.call('ZREM', parked,
+      parked_member(job.groupKey, run_order(job.priority, job.readyAt), job.id))
+    if was_ready then
+      group_add('ready', job.groupKey, -1)
+      fill(job.groupKey)
+    end
+  end
+end
+
+-- A run ends (finished, back to pending, abandoned): its group's slot goes to the next job.
+local function deactivate(job)
+  if redis.call('ZREM', active, job.id) == 1 and job.groupKey then
+    group_add('active', job.groupKey, -1)
+    fill(job.groupKey)
+  end
 end
 
 -- Moves the pending jobs whose start came since the last claim into `ready`: each job once, so a
@@ -112,7 +183,7 @@ local function promote()
     'WITHSCORES')
   for i = 1, #due, 2 do
     local job = decode(due[i])
-    redis.call('ZADD', ready, run_order(job and job.priority, due[i + 1]), due[i])
+    make_ready(due[i], job and job.groupKey, run_order(job and job.priority, due[i + 1]))
   end
   redis.call('SET', promoted, now_ms)
 end
@@ -222,8 +293,8 @@ finish = function(job, state)
   if job.state == 'waiting' then redis.call('HINCRBY', totals, 'waiting', -1) end
   job.state = state
   job.finishedAt = now_ms
-  dequeue(job.id)
-  redis.call('ZREM', active, job.id)
+  dequeue(job)
+  deactivate(job)
   redis.call('ZREM', waiting, job.id)
   redis.call('HINCRBY', totals, state, 1)
   -- A flow's parts stay as long as their flow: its postprocess and its result read them.
@@ -343,7 +414,8 @@ end
 
 -- Adds a job unless its id (or its dedupe key) is taken:
 -- { 1 created or 0, its state, its spec, 1 when it was found by its dedupe key or 0 }.
-local function put(id, spec, ready_arg, begin_by, dedupe_key, dedupe_ms, priority, keep_json)
+local function put(id, spec, ready_arg, begin_by, dedupe_key, dedupe_ms, priority, keep_json,
+    group)
   trim_dedupe()
   if dedupe_key ~= '' and (id == '' or redis.call('HEXISTS', jobs, id) == 0) then
     local first = deduplicated(dedupe_key)
@@ -372,7 +444,8 @@ local function put(id, spec, ready_arg, begin_by, dedupe_key, dedupe_ms, priorit
     readyAt = ready_at, createdAt = now_ms,
     beginBy = tonumber(begin_by) and ready_at + tonumber(begin_by),
     priority = tonumber(priority) ~= 0 and tonumber(priority) or nil,
-    keep = keep_json ~= '' and cjson.decode(keep_json) or nil }
+    keep = keep_json ~= '' and cjson.decode(keep_json) or nil,
+    groupKey = group ~= '' and group or nil }
   save(job)
   redis.call('HDEL', results, id)
   redis.call('HDEL', inputs, id)
@@ -383,7 +456,8 @@ local function put(id, spec, ready_arg, begin_by, dedupe_key, dedupe_ms, priorit
 end
 
 if op == 'put' then
-  local reply = put(ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9], ARGV[10])
+  local reply = put(ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9], ARGV[10],
+    ARGV[11])
   if reply[1] == 1 then changed() end
   return reply
 end
@@ -392,7 +466,7 @@ end
 if op == 'putmany' then
   local reply = {}
   for _, r in ipairs(cjson.decode(ARGV[3])) do
-    for _, part in ipairs(put(r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8])) do
+    for _, part in ipairs(put(r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9])) do
       table.insert(reply, part)
     end
   end
@@ -435,7 +509,7 @@ if op == 'claim' then
   for _, id in ipairs(redis.call('ZRANGEBYSCORE', active, '-inf', '(' .. now_ms, 'LIMIT', 0, 100)) do
     local job, held = decode(id)
     if held then return { 'undecodable', id, held } end
-    redis.call('ZREM', active, id)
+    deactivate(job)
     job.stalls = job.stalls + 1
     if job.stalls > max_stalls then
       job.error = 'abandoned ' .. job.stalls .. ' times by workers that stopped answering'
@@ -453,7 +527,9 @@ if op == 'claim' then
   for _ = 1, 100 do
     local first = redis.call('ZRANGE', ready, 0, 0)[1]
     if not first then
-      local next = redis.call('ZRANGE', pending, 0, 0, 'WITHSCORES')
+      -- The next start to come: due jobs left in pending wait for their group, not a time.
+      local next = redis.call('ZRANGEBYSCORE', pending, '(' .. now_ms, '+inf', 'WITHSCORES',
+        'LIMIT', 0, 1)
       return { 'none', next[2] or '' }
     end
     local job, held = decode(first)
@@ -461,13 +537,21 @@ if op == 'claim' then
     if job.state ~= 'pending' then
       -- Not pending any more (whatever left it there): it has no place in the run order.
       redis.call('ZREM', ready, first)
+    elseif job.groupKey and group_count('active', job.groupKey) >= group_limit() then
+      -- Its group's limit was lowered since it joined the run order: parked again.
+      redis.call('ZREM', ready, first)
+      group_add('ready', job.groupKey, -1)
+      redis.call('ZADD', parked, 0,
+        parked_member(job.groupKey, run_order(job.priority, job.readyAt), first))
     -- Only a first start can be too late: a retry or a recovered job has started in time.
     elseif job.beginBy and job.beginBy < now_ms and job.attempts == 0 then
       job.error = 'expired: not started by its --begin-by'
       finish(job, 'failed')
       changed()
     else
-      dequeue(first)
+      -- Counted as running first, so the place it leaves in ready is not refilled.
+      if job.groupKey then group_add('active', job.groupKey, 1) end
+      dequeue(job)
       redis.call('ZADD', active, now_ms + lease_ms, first)
       job.state = 'active'
       job.attempts = job.attempts + 1
@@ -526,9 +610,9 @@ if op == 'finish' then
       job.error = payload
       job.failures = (job.failures or 0) + 1
     end
+    deactivate(job)
     job.state = 'pending'
     job.readyAt = now_ms + tonumber(delay_ms)
-    redis.call('ZREM', active, id)
     enqueue(job)
     save(job)
   end
@@ -549,8 +633,8 @@ if op == 'fail_undecodable' then
   job.error = reason
   job.finishedAt = now_ms
   save(job)
-  dequeue(id)
-  redis.call('ZREM', active, id)
+  dequeue(job)
+  deactivate(job)
   redis.call('ZREM', waiting, id)
   unlisted(id)
   if not job.parent then listed(job, 'failed') end
@@ -611,7 +695,7 @@ end
 
 -- Sets what is given ('' leaves a field as it is) and returns the stored config.
 if op == 'config' then
-  local keep_completed, keep_failed, paused = ARGV[3], ARGV[4], ARGV[5]
+  local keep_completed, keep_failed, paused, group_limit_arg = ARGV[3], ARGV[4], ARGV[5], ARGV[6]
   for _, field in ipairs({ 'keepCompleted', 'keepFailed' }) do
     local json = redis.call('HGET', config, field)
     local ok, keep = pcall(cjson.decode, json or '{}')
@@ -625,8 +709,26 @@ if op == 'config' then
     redis.call('HSET', config, 'paused', paused)
     changed()
   end
+  -- 'none': no limit. A raised limit lets each group's parked jobs in at once.
+  if group_limit_arg ~= '' then
+    if group_limit_arg == 'none' then
+      redis.call('HDEL', config, 'groupLimit')
+    else
+      redis.call('HSET', config, 'groupLimit', group_limit_arg)
+    end
+    local seen = {}
+    for _, field in ipairs(redis.call('HKEYS', groups)) do
+      local group = string.match(field, '^%a+:(.*)$')
+      if group and not seen[group] then
+        seen[group] = true
+        fill(group)
+      end
+    end
+    changed()
+  end
   return { redis.call('HGET', config, 'keepCompleted') or '',
-    redis.call('HGET', config, 'keepFailed') or '', redis.call('HGET', config, 'paused') or '' }
+    redis.call('HGET', config, 'keepFailed') or '', redis.call('HGET', config, 'paused') or '',
+    redis.call('HGET', config, 'groupLimit') or '' }
 end
 
 -- A page of a state's jobs after the cursor (its last job's score and id): finished jobs

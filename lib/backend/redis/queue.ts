@@ -53,6 +53,8 @@ export const QUEUE_KEY_TYPES = {
   trimmed_cancelled: "zset",
   expiring: "zset",
   outlived: "zset",
+  parked: "zset",
+  groups: "hash",
 };
 
 /** What the steps that end jobs trim by when a queue was never configured. */
@@ -60,7 +62,7 @@ const TRIM = JSON.stringify({ ...DEFAULT_KEEP, batch: TRIM_BATCH, maxRemoved: MA
 
 /**
  * A put's arguments to the script: id ('' for the next number), spec, when, begin-by, dedupe key
- * and window, priority, its own retention.
+ * and window, priority, its own retention, its group.
  */
 function putArgs(r: PutRequest): string[] {
   return [
@@ -72,6 +74,7 @@ function putArgs(r: PutRequest): string[] {
     String(Math.round(r.dedupe?.forMs ?? 0)),
     String(r.priority ?? 0),
     r.keep === undefined ? "" : JSON.stringify(r.keep),
+    r.groupKey ?? "",
   ];
 }
 
@@ -277,17 +280,19 @@ export class RedisQueueSteps extends RedisSteps implements QueueSteps {
 
   async configure(queue: string, patch: Partial<QueueConfig>): Promise<QueueConfig> {
     const json = (keep: Keep | undefined) => keep === undefined ? "" : JSON.stringify(keep);
-    const [completed, failed, paused] = (await this.run(
+    const [completed, failed, paused, groupLimit] = (await this.run(
       queue,
       "config",
       json(patch.keepCompleted),
       json(patch.keepFailed),
       patch.paused === undefined ? "" : patch.paused ? "1" : "0",
+      patch.groupLimit === undefined ? "" : patch.groupLimit === null ? "none" : patch.groupLimit,
     )) as string[];
     return {
       keepCompleted: keepOf(completed) ?? DEFAULT_KEEP.keepCompleted,
       keepFailed: keepOf(failed) ?? DEFAULT_KEEP.keepFailed,
       paused: paused === "1",
+      ...(groupLimit && { groupLimit: Number(groupLimit) }),
     };
   }
 

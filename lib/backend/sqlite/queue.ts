@@ -46,7 +46,7 @@ export const QUEUE_DDL = [
     error TEXT, created_at INTEGER NOT NULL, started_at INTEGER, finished_at INTEGER,
     parent TEXT, grp TEXT, inputs TEXT, progress TEXT, priority INTEGER NOT NULL DEFAULT 0,
     due INTEGER NOT NULL DEFAULT 0, keep TEXT, expires_at INTEGER, outlived_at INTEGER,
-    PRIMARY KEY (namespace, queue, id))`,
+    group_key TEXT, PRIMARY KEY (namespace, queue, id))`,
   `CREATE INDEX IF NOT EXISTS coord_queue_job_ready
     ON coord_queue_job (namespace, queue, state, ready_at)`,
   `CREATE INDEX IF NOT EXISTS coord_queue_job_order
@@ -56,6 +56,16 @@ export const QUEUE_DDL = [
   `CREATE INDEX IF NOT EXISTS coord_queue_job_run
     ON coord_queue_job (namespace, queue, priority DESC, ready_at, id)
     WHERE state = 'pending' AND due = 1`,
+  // Group limits: a due job of a --group waits parked (due = 2) until its group has room, then
+  // joins the run order; its group's next parked job is one index seek.
+  `CREATE INDEX IF NOT EXISTS coord_queue_job_parked
+    ON coord_queue_job (namespace, queue, group_key, priority DESC, ready_at, id)
+    WHERE state = 'pending' AND due = 2`,
+  // A group's jobs running and in the run order.
+  `CREATE TABLE IF NOT EXISTS coord_queue_group (
+    namespace TEXT NOT NULL, queue TEXT NOT NULL, group_key TEXT NOT NULL,
+    active INTEGER NOT NULL DEFAULT 0, ready INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (namespace, queue, group_key))`,
   // The pending jobs not yet due, by start: a claim marks those whose start came, and only those.
   `CREATE INDEX IF NOT EXISTS coord_queue_job_due
     ON coord_queue_job (namespace, queue, ready_at) WHERE state = 'pending' AND due = 0`,
@@ -64,7 +74,7 @@ export const QUEUE_DDL = [
     ON coord_queue_job (namespace, queue, state, finished_at, id) WHERE parent IS NULL`,
   `CREATE TABLE IF NOT EXISTS coord_queue_config (
     namespace TEXT NOT NULL, queue TEXT NOT NULL, keep_completed TEXT, keep_failed TEXT,
-    paused INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (namespace, queue))`,
+    paused INTEGER NOT NULL DEFAULT 0, group_limit INTEGER, PRIMARY KEY (namespace, queue))`,
   // The finished jobs the queue's retention governs (put without --keep), oldest first.
   `CREATE INDEX IF NOT EXISTS coord_queue_job_trimmed
     ON coord_queue_job (namespace, queue, state, finished_at, id)
@@ -128,11 +138,15 @@ interface JobRow {
   priority: number;
   /** Its own --keep (a Keep, JSON); null: its queue's. */
   keep: string | null;
+  group_key: string | null;
+  /** A pending job: 0 not due yet, 1 in the run order, 2 parked by its group's limit. */
+  due: number;
 }
 
 const COLUMNS =
   "id, state, ready_at, attempts, failures, stalls, worker, begin_by, spec, result, error, " +
-  "created_at, started_at, finished_at, parent, grp, inputs, progress, priority, keep";
+  "created_at, started_at, finished_at, parent, grp, inputs, progress, priority, keep, " +
+  "group_key, due";
 
 /** Queue steps over one {@link SqliteBackend}. */
 export class SqliteQueueSteps implements QueueSteps {
@@ -172,6 +186,7 @@ export class SqliteQueueSteps implements QueueSteps {
       createdAt: row.created_at,
       ...(row.priority !== 0 && { priority: row.priority }),
       ...(row.keep !== null && { keep: parseOr(row.keep) }),
+      ...(row.group_key !== null && { groupKey: row.group_key }),
       ...(row.started_at !== null && { startedAt: row.started_at }),
       ...(row.finished_at !== null && { finishedAt: row.finished_at }),
       ...(row.worker !== null && { worker: row.worker }),
@@ -214,6 +229,8 @@ export class SqliteQueueSteps implements QueueSteps {
     state: "completed" | "failed" | "cancelled",
     fields: { error?: string | null; result?: string; failures?: number } = {},
   ): void {
+    const before = this.#row(queue, id);
+    if (before) this.#leave(queue, before);
     this.#update(queue, id, {
       state,
       finished_at: Math.floor(this.#backend.clock.now()),
@@ -224,6 +241,71 @@ export class SqliteQueueSteps implements QueueSteps {
     if (row.parent === null) this.#listed(queue, row, state);
     if (row.grp !== null && state !== "completed") this.#abandon(queue, row);
     if (row.parent !== null) this.#partEnded(queue, row);
+  }
+
+  /** A group's jobs running or in the run order. */
+  #groupCounts(queue: string, group: string): { active: number; ready: number } {
+    const [row] = this.#backend.all<{ active: number; ready: number }>(
+      `SELECT active, ready FROM coord_queue_group
+       WHERE namespace = ? AND queue = ? AND group_key = ?`,
+      this.#backend.namespace,
+      queue,
+      group,
+    );
+    return row ?? { active: 0, ready: 0 };
+  }
+
+  #groupAdd(queue: string, group: string, delta: { active?: number; ready?: number }): void {
+    this.#backend.run(
+      `INSERT INTO coord_queue_group (namespace, queue, group_key, active, ready)
+       VALUES (?, ?, ?, max(0, ?), max(0, ?)) ON CONFLICT (namespace, queue, group_key)
+       DO UPDATE SET active = max(0, active + ?), ready = max(0, ready + ?)`,
+      this.#backend.namespace,
+      queue,
+      group,
+      delta.active ?? 0,
+      delta.ready ?? 0,
+      delta.active ?? 0,
+      delta.ready ?? 0,
+    );
+  }
+
+  #groupLimit(queue: string): number {
+    const [row] = this.#backend.all<{ group_limit: number | null }>(
+      "SELECT group_limit FROM coord_queue_config WHERE namespace = ? AND queue = ?",
+      this.#backend.namespace,
+      queue,
+    );
+    return row?.group_limit ?? Infinity;
+  }
+
+  /** Moves `group`'s next parked jobs into the run order while it has room (`fill`, queue.lua). */
+  #fill(queue: string, group: string): void {
+    const limit = this.#groupLimit(queue);
+    for (;;) {
+      const { active, ready } = this.#groupCounts(queue, group);
+      if (active + ready >= limit) return;
+      const [next] = this.#backend.all<{ id: string }>(
+        `SELECT id FROM coord_queue_job WHERE namespace = ? AND queue = ? AND group_key = ?
+         AND state = 'pending' AND due = 2 ORDER BY priority DESC, ready_at, id LIMIT 1`,
+        this.#backend.namespace,
+        queue,
+        group,
+      );
+      if (!next) return;
+      this.#update(queue, next.id, { due: 1 });
+      this.#groupAdd(queue, group, { ready: 1 });
+    }
+  }
+
+  /** A job leaves the run order or stops running: its group's place goes to the next job. */
+  #leave(queue: string, row: JobRow): void {
+    if (row.group_key === null) return;
+    if (row.state === "active") this.#groupAdd(queue, row.group_key, { active: -1 });
+    else if (row.state === "pending" && row.due === 1) {
+      this.#groupAdd(queue, row.group_key, { ready: -1 });
+    } else return;
+    this.#fill(queue, row.group_key);
   }
 
   /** Makes a waiting job ready; a group starts its parts (all, or the first). */
@@ -333,10 +415,13 @@ export class SqliteQueueSteps implements QueueSteps {
   }
 
   #config(queue: string): QueueConfig {
-    const [row] = this.#backend.all<
-      { keep_completed: string | null; keep_failed: string | null; paused: number }
-    >(
-      `SELECT keep_completed, keep_failed, paused FROM coord_queue_config
+    const [row] = this.#backend.all<{
+      keep_completed: string | null;
+      keep_failed: string | null;
+      paused: number;
+      group_limit: number | null;
+    }>(
+      `SELECT keep_completed, keep_failed, paused, group_limit FROM coord_queue_config
        WHERE namespace = ? AND queue = ?`,
       this.#backend.namespace,
       queue,
@@ -356,6 +441,7 @@ export class SqliteQueueSteps implements QueueSteps {
       keepCompleted: keep(row?.keep_completed, DEFAULT_KEEP.keepCompleted),
       keepFailed: keep(row?.keep_failed, DEFAULT_KEEP.keepFailed),
       paused: row?.paused === 1,
+      ...(typeof row?.group_limit === "number" && { groupLimit: row.group_limit }),
     };
   }
 
@@ -605,8 +691,8 @@ export class SqliteQueueSteps implements QueueSteps {
     const readyAt = Math.round(r.at ?? now + r.delayMs);
     this.#backend.run(
       `INSERT INTO coord_queue_job (namespace, queue, id, state, ready_at, attempts, stalls,
-       begin_by, spec, created_at, priority, keep)
-       VALUES (?, ?, ?, 'pending', ?, 0, 0, ?, ?, ?, ?, ?)`,
+       begin_by, spec, created_at, priority, keep, group_key)
+       VALUES (?, ?, ?, 'pending', ?, 0, 0, ?, ?, ?, ?, ?, ?)`,
       namespace,
       queue,
       id,
@@ -617,6 +703,7 @@ export class SqliteQueueSteps implements QueueSteps {
       now,
       r.priority ?? 0,
       r.keep === undefined ? null : JSON.stringify(r.keep),
+      r.groupKey ?? null,
     );
     if (r.dedupe) {
       this.#backend.run(
@@ -667,6 +754,7 @@ export class SqliteQueueSteps implements QueueSteps {
               error: `abandoned ${stalls + 1} times by workers that stopped answering`,
             });
           } else {
+            this.#leave(queue, row);
             this.#update(queue, id, {
               state: "pending",
               due: 0,
@@ -678,13 +766,17 @@ export class SqliteQueueSteps implements QueueSteps {
         }
         if (this.#paused(queue)) return {};
         // The pending jobs whose start came since the last claim join the run order.
-        this.#backend.run(
-          `UPDATE coord_queue_job SET due = 1 WHERE namespace = ? AND queue = ?
-           AND state = 'pending' AND due = 0 AND ready_at <= ?`,
+        // A job of a group is parked, and its group lets in what it has room for.
+        const touched = this.#backend.all<{ group_key: string | null }>(
+          `UPDATE coord_queue_job SET due = CASE WHEN group_key IS NULL THEN 1 ELSE 2 END
+           WHERE namespace = ? AND queue = ? AND state = 'pending' AND due = 0 AND ready_at <= ?
+           RETURNING group_key`,
           namespace,
           queue,
           now,
         );
+        const groups = new Set(touched.map((t) => t.group_key).filter((g) => g !== null));
+        for (const group of groups) this.#fill(queue, group!);
         for (let i = 0; i < 100; i++) {
           const [first] = this.#backend.all<JobRow>(
             `SELECT ${COLUMNS} FROM coord_queue_job WHERE namespace = ? AND queue = ?
@@ -694,9 +786,10 @@ export class SqliteQueueSteps implements QueueSteps {
           );
           if (!first) {
             // Text sorts after every number in SQLite: a ready_at that is not one comes last.
+            // Due jobs parked by their group's limit wait for a slot, not for a time.
             const [next] = this.#backend.all<JobRow>(
               `SELECT ${COLUMNS} FROM coord_queue_job WHERE namespace = ? AND queue = ?
-               AND state = 'pending' ORDER BY ready_at LIMIT 1`,
+               AND state = 'pending' AND due = 0 ORDER BY ready_at LIMIT 1`,
               namespace,
               queue,
             );
@@ -710,6 +803,15 @@ export class SqliteQueueSteps implements QueueSteps {
               error: "expired: not started by its --begin-by",
             });
             continue;
+          }
+          if (first.group_key !== null) {
+            if (this.#groupCounts(queue, first.group_key).active >= this.#groupLimit(queue)) {
+              // Its group's limit was lowered since it joined the run order: parked again.
+              this.#update(queue, first.id, { due: 2 });
+              this.#groupAdd(queue, first.group_key, { ready: -1 });
+              continue;
+            }
+            this.#groupAdd(queue, first.group_key, { active: 1, ready: -1 });
           }
           this.#backend.run(
             `UPDATE coord_queue_job SET state = 'active', attempts = attempts + 1, worker = ?,
@@ -815,6 +917,7 @@ export class SqliteQueueSteps implements QueueSteps {
         } else if (r.outcome === "failed") {
           this.#end(queue, r.id, "failed", { error: r.error, failures: row.failures + 1 });
         } else if (r.outcome === "retry") {
+          this.#leave(queue, row);
           this.#update(queue, r.id, {
             state: "pending",
             due: 0,
@@ -824,6 +927,7 @@ export class SqliteQueueSteps implements QueueSteps {
             lease_until: null,
           });
         } else {
+          this.#leave(queue, row);
           this.#update(queue, r.id, {
             state: "pending",
             due: 0,
@@ -1068,17 +1172,31 @@ export class SqliteQueueSteps implements QueueSteps {
   configure(queue: string, patch: Partial<QueueConfig>): Promise<QueueConfig> {
     return settle(() =>
       this.#backend.write(() => {
-        const config = { ...this.#config(queue), ...patch };
+        const { groupLimit, ...config } = { ...this.#config(queue), ...patch };
         this.#backend.run(
-          `INSERT OR REPLACE INTO coord_queue_config
-           (namespace, queue, keep_completed, keep_failed, paused) VALUES (?, ?, ?, ?, ?)`,
+          `INSERT INTO coord_queue_config
+           (namespace, queue, keep_completed, keep_failed, paused, group_limit)
+           VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (namespace, queue) DO UPDATE SET
+           keep_completed = excluded.keep_completed, keep_failed = excluded.keep_failed,
+           paused = excluded.paused, group_limit = excluded.group_limit`,
           this.#backend.namespace,
           queue,
           JSON.stringify(config.keepCompleted),
           JSON.stringify(config.keepFailed),
           config.paused ? 1 : 0,
+          groupLimit ?? null,
         );
-        return config;
+        // A raised limit lets each group's parked jobs in at once.
+        if (patch.groupLimit !== undefined) {
+          for (
+            const { group_key } of this.#backend.all<{ group_key: string }>(
+              "SELECT group_key FROM coord_queue_group WHERE namespace = ? AND queue = ?",
+              this.#backend.namespace,
+              queue,
+            )
+          ) this.#fill(queue, group_key);
+        }
+        return { ...config, ...(groupLimit != null && { groupLimit }) };
       })
     );
   }
