@@ -114,6 +114,21 @@ export const QUEUE_DDL = [
     PRIMARY KEY (namespace, queue, worker))`,
 ];
 
+/**
+ * Columns the queue's tables gained after they were first created: a file an earlier coord made
+ * gets them (`ALTER TABLE … ADD COLUMN`) before the schema's indexes use them.
+ */
+export const QUEUE_ADDED_COLUMNS: readonly { table: string; column: string; type: string }[] = [
+  { table: "coord_queue_job", column: "progress", type: "TEXT" },
+  { table: "coord_queue_job", column: "priority", type: "INTEGER NOT NULL DEFAULT 0" },
+  { table: "coord_queue_job", column: "due", type: "INTEGER NOT NULL DEFAULT 0" },
+  { table: "coord_queue_job", column: "keep", type: "TEXT" },
+  { table: "coord_queue_job", column: "expires_at", type: "INTEGER" },
+  { table: "coord_queue_job", column: "outlived_at", type: "INTEGER" },
+  { table: "coord_queue_job", column: "group_key", type: "TEXT" },
+  { table: "coord_queue_config", column: "group_limit", type: "INTEGER" },
+];
+
 interface JobRow {
   id: string;
   state: JobState;
