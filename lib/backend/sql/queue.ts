@@ -413,19 +413,25 @@ export class SqlQueueSteps implements QueueSteps {
       const room = Math.min(limit - active - ready, FILL_BATCH);
       if (room <= 0) return;
       // A parked job another step holds (a cancel) is left to it.
-      const moved = await s.tx.all<{ id: string }>(
-        `UPDATE coord_queue_job SET due = 1 WHERE namespace = ? AND queue = ? AND id IN (
-           SELECT id FROM coord_queue_job WHERE namespace = ? AND queue = ? AND group_key = ?
-           AND state = 'pending' AND due = 2 ORDER BY priority DESC, ready_at, id LIMIT ?
-           ${s.tx.rowLock({ skipLocked: true })}) RETURNING id`,
-        this.#ns,
-        queue,
+      const moved = (await s.tx.all<{ id: string }>(
+        `SELECT id FROM coord_queue_job WHERE namespace = ? AND queue = ? AND group_key = ?
+         AND state = 'pending' AND due = 2 ORDER BY priority DESC, ready_at, id LIMIT ?
+         ${s.tx.rowLock({ skipLocked: true })}`,
         this.#ns,
         queue,
         group,
         room,
-      );
-      if (moved.length > 0) await this.#groupAdd(s, queue, group, { ready: moved.length });
+      )).map((r) => r.id);
+      if (moved.length > 0) {
+        await s.tx.run(
+          `UPDATE coord_queue_job SET due = 1 WHERE namespace = ? AND queue = ?
+           AND id IN (${moved.map(() => "?").join(", ")})`,
+          this.#ns,
+          queue,
+          ...moved,
+        );
+        await this.#groupAdd(s, queue, group, { ready: moved.length });
+      }
       if (moved.length < room) return;
     }
   }
