@@ -59,9 +59,10 @@ import { parseDuration } from "../lib/schedule/timing.ts";
 const USAGE =
   `Usage: coord queue put QUEUE (--handler NAME [--args JSON] | -- CMD ARG…) [--delay S | --at TIME]
                        [--begin-by S] [--retries N] [--backoff S] [--timeout S] [--id ID]
-                       [--dedupe KEY [--dedupe-for DURATION]] [--json]
+                       [--dedupe KEY [--dedupe-for DURATION]] [--priority N] [--keep KEEP]
+                       [--group KEY] [--json]
        coord queue put QUEUE --from FILE.jsonl|- [--json]
-       coord queue flow QUEUE FILE.json [--id ID] [--json]
+       coord queue flow QUEUE FILE.json [--id ID] [--priority N] [--json]
        coord queue work QUEUE… [--module FILE] [--allow-commands] [--concurrency N] [--drain]
                        [--grace S] [--lease S] [--worker ID] [--verbose]
                        [--pass-env NAME[,NAME…]]
@@ -71,7 +72,8 @@ const USAGE =
        coord queue cancel JOB
        coord queue list QUEUE [--state S…] [--limit N] [--after CURSOR] [--json]
        coord queue retry JOB… | coord queue retry QUEUE --failed [--all]
-       coord queue config QUEUE [--keep-completed KEEP] [--keep-failed KEEP] [--json]
+       coord queue config QUEUE [--keep-completed KEEP] [--keep-failed KEEP]
+                       [--group-limit N|none] [--json]
        coord queue purge QUEUE --state completed|failed|cancelled [--older-than DURATION]
        coord queue pause QUEUE… | coord queue resume QUEUE…
 
@@ -86,8 +88,17 @@ lost when a worker dies. A job is QUEUE/ID (what put prints).
                           --dedupe-for, e.g. 10m, after it was put), a put with KEY prints
                           that job instead (exit 0; --json: "deduplicated": true); unlike
                           --id, KEY is free again afterwards
+          --keep KEEP     what retention keeps of this job once finished, instead of what
+                          its queue keeps (config): a duration after it finished (1h), a
+                          count (100: until 100 more jobs of the queue finished), both, or
+                          forever (purge still removes it)
+          --group KEY     its group (a customer, a tenant): with config --group-limit N, at
+                          most N jobs of one group run at once across all workers
           --delay S / --at TIME (ISO 8601)   start no earlier; a TIME without Z or
                           ±HH:MM is this host's local time (a date alone: midnight UTC)
+          --priority N    among jobs ready to run, higher first (default 0, -1000 to 1000;
+                          the same priority: the earlier start first, then the id); a
+                          delayed job joins its priority when it is due
           --begin-by S    fail as expired if not started within S seconds of when it may
                           start
           --retries N     retries after a failure (default 0), --backoff S (default 1) before
@@ -95,7 +106,8 @@ lost when a worker dies. A job is QUEUE/ID (what put prints).
                           longer
           --from FILE.jsonl (- for stdin): one job a line, {"handler", "args", "command",
           "id", "delay", "at", "beginBy", "retries", "backoff", "timeout", "dedupe",
-          "dedupeFor"} (durations in seconds); every
+          "dedupeFor", "priority", "keep", "group"} (durations in seconds, keep as --keep);
+          every
           line is checked before any is stored (FILE:LINE: why, exit 64), then stored 500
           to a step; prints QUEUE/ID a line
   flow    puts a flow: jobs in parallel or serial groups, nestable, each group with an
@@ -103,7 +115,8 @@ lost when a worker dies. A job is QUEUE/ID (what put prints).
           ctx.results; a command's $COORD_RESULTS, JSON). Prints QUEUE/ID of the top group;
           wait for it: its result is its postprocess' result, else the parts' results. A part
           that fails fails its group (its unstarted parts are cancelled) unless the group says
-          "continueOnFailure": true (the part's result is then null).
+          "continueOnFailure": true (the part's result is then null). Parts have their
+          group's priority: --priority N for the flow, "priority": N on a group for its parts.
             {"serial": [{"handler": "fetch", "args": 1},
                         {"parallel": [{"handler": "resize", "args": 1},
                                       {"command": ["./resize.sh", "2"], "retries": 2}],
@@ -125,6 +138,10 @@ lost when a worker dies. A job is QUEUE/ID (what put prints).
           Handlers: the functions FILE exports, called as fn(args, ctx) with ctx.job,
           ctx.attempt, ctx.signal; the return value (JSON) is the result. Throwing
           NonRetryableError (from coord) fails the job without its retries.
+          Progress: ctx.progress(value) in a handler, or a command's stderr line
+          ::progress JSON (taken out of its stderr), e.g. ::progress {"done":40,"of":100},
+          is stored as the job's progress (show, list, --json), at most every 0.25 s (the
+          latest value wins; the last one before the job ends).
           Commands run in their own process group (a stopped job's SIGTERM, then SIGKILL
           ${STOP_GRACE_MS / 1000} s later, reaches all they started) without COORD_URL,
           COORD_PASSWORD and PGPASSWORD in their environment, unless --pass-env names them.
@@ -139,14 +156,15 @@ lost when a worker dies. A job is QUEUE/ID (what put prints).
   } s in a row; a longer one exits 69.
   status  per queue: waiting (flow parts), pending, scheduled, active, completed, failed,
           cancelled, the oldest pending job's age (12.3 s, 5m 3s, 3h 12m, 7d 8h), live workers
-  show    one job: state, spec, attempts, failures, stalls, worker, times, result or error
+  show    one job: state, spec, attempts, failures, stalls, worker, times, progress, result or
+          error
   cancel  cancels a job that has not finished (exit 0, also if cancelled already). A running
           one ends cancelled at once, without retries; within a second its worker aborts the
           handler's ctx.signal, or sends a command's process group SIGTERM (SIGKILL 2 s later).
           A finished job is left as it is (exit 1, its state on stderr).
   list    jobs of each --state S (repeat it, or S,S; default all, in this order:
           ${LIST_STATES.join(", ")}):
-          JOB, STATE, what it runs, attempts, age, a failed one's error. Finished jobs (a flow as its top group) newest
+          JOB, STATE, what it runs, attempts, age, progress, a failed one's error. Finished jobs (a flow as its top group) newest
           first, others in the order they run. --limit N a page (default ${DEFAULT_LIST_LIMIT}); the next
           page's command is printed on stderr (--json: a last line {"next": CURSOR}); pages
           neither repeat nor skip jobs while jobs come and go.
@@ -161,7 +179,10 @@ lost when a worker dies. A job is QUEUE/ID (what put prints).
     keepText(DEFAULT_KEEP.keepFailed)
   }. Jobs past it go a few at a
           time as jobs finish and workers poll; show and wait on one say "removed by retention after
-          completing" (exit 0; after failing: 1). Prints the queue's settings.
+          completing" (exit 0; after failing: 1). --group-limit N (≥ 1; none: no limit): at
+          most N jobs of one put --group run at once across all workers; the others of that
+          group wait while other groups go ahead, and a slot freed by a job that ends goes to
+          the group's next job at once. Prints the queue's settings.
   purge   removes finished jobs of --state now (finished over --older-than ago: 30m, 7d)
   pause   workers take no new jobs from QUEUE (running ones finish; put still works; status
           says paused) until resume; stored in the backend, so it outlives workers
@@ -173,7 +194,8 @@ Examples:
   coord queue wait thumbnails/1 --timeout 60
 
 Limits: --timeout, --lease (≥ 0.3), --grace ≤ 2147483.647 s; --delay, --begin-by, --backoff
-≤ 10 years; --retries ≤ 1000; --concurrency ≤ 10000; flows nest ≤ 32 deep, ≤ 10000 jobs.
+≤ 10 years; --retries ≤ 1000; --priority from -1000 to 1000; --concurrency ≤ 10000; flows
+nest ≤ 32 deep, ≤ 10000 jobs.
 
 Exit codes: 0 ok · 1 a waited-for job failed, or cancel/retry refused · 64 bad arguments,
             unknown job · 65 foreign data · 69 backend unavailable · 75 wait timed out · 128+N work
@@ -221,6 +243,9 @@ async function put(argv: string[]): Promise<number> {
     from: { type: "string" },
     dedupe: { type: "string" },
     "dedupe-for": { type: "string" },
+    priority: { type: "string" },
+    keep: { type: "string" },
+    group: { type: "string" },
   });
   if (positionals.length !== 1) throw usage("queue", "put takes one QUEUE");
   if (values.from !== undefined) return await putFrom(positionals[0], values.from, values, rest);
@@ -260,6 +285,9 @@ async function put(argv: string[]): Promise<number> {
     ...(values.dedupe !== undefined && { dedupe: values.dedupe }),
     ...(values["dedupe-for"] !== undefined &&
       { dedupeForMs: durationFlag("dedupe-for", values["dedupe-for"]) }),
+    ...(values.priority !== undefined && { priority: priorityFlag(values.priority) }),
+    ...(values.keep !== undefined && { keep: parseKeep("keep", values.keep) }),
+    ...(values.group !== undefined && { group: values.group }),
   });
   console.log(
     values.json
@@ -267,6 +295,14 @@ async function put(argv: string[]): Promise<number> {
       : ref,
   );
   return ExitCode.ok;
+}
+
+/** `--priority N`: a whole number, maybe negative (its range is the library's to check). */
+function priorityFlag(text: string): number {
+  if (!/^[-+]?\d+$/.test(text.trim())) {
+    throw usage("queue", `--priority must be a whole number (higher runs first), got "${text}"`);
+  }
+  return Number(text);
 }
 
 /** A duration flag: seconds (`90`, `1.5`) or with units (`30s`, `5m`, `24h`, `7d`). */
@@ -282,7 +318,7 @@ async function putFrom(
   rest: string[],
 ): Promise<number> {
   const jobFlags = ["handler", "args", "delay", "at", "begin-by", "retries", "backoff", "timeout"]
-    .concat(["dedupe", "dedupe-for"]);
+    .concat(["dedupe", "dedupe-for", "priority", "keep", "group"]);
   const mixed = [...jobFlags, "id"].find((flag) => values[flag] !== undefined);
   if (mixed !== undefined || rest.length > 0) {
     throw usage("queue", `--from takes the jobs from the file: give --${mixed ?? "-- CMD"} there`);
@@ -313,8 +349,10 @@ async function flow(argv: string[]): Promise<number> {
     ...BACKEND_FLAGS,
     id: { type: "string" },
     json: { type: "boolean" },
+    priority: { type: "string" },
   });
   if (positionals.length !== 2) throw usage("queue", "flow takes QUEUE and FILE.json");
+  const priority = values.priority === undefined ? 0 : priorityFlag(values.priority);
   const [queue, file] = positionals;
   let text: string;
   try {
@@ -331,10 +369,11 @@ async function flow(argv: string[]): Promise<number> {
   } catch (e) {
     throw usage("queue", `${file} is not JSON: ${e instanceof Error ? e.message : e}`);
   }
-  const nodes = flowNodes(parsed, values.id ?? "check");
+  const nodes = flowNodes(parsed, values.id ?? "check", priority);
   await using backend = await openBackend("queue", values);
   const { ref, created } = await putFlow(backend, queue, parsed as Flow, {
     ...(values.id !== undefined && { id: values.id }),
+    priority,
   });
   console.log(values.json ? JSON.stringify({ job: ref, created, jobs: nodes.length }) : ref);
   return ExitCode.ok;
@@ -593,9 +632,12 @@ async function list(argv: string[]): Promise<number> {
     job.spec.handler ?? job.spec.command?.join(" ") ?? (job.group ? job.group.kind : "-"),
     String(job.attempts),
     ageText(now - (job.finishedAt ?? job.createdAt)),
+    job.progress === undefined ? "-" : compact(JSON.stringify(job.progress), 30),
     listedAs === "failed" || listedAs === "cancelled" ? (job.error ?? "").split("\n")[0] : "",
   ]);
-  if (rows.length > 0) printTable([["JOB", "STATE", "RUNS", "ATTEMPTS", "AGE", "ERROR"], ...rows]);
+  if (rows.length > 0) {
+    printTable([["JOB", "STATE", "RUNS", "ATTEMPTS", "AGE", "PROGRESS", "ERROR"], ...rows]);
+  }
   if (page.next) console.error(`coord: more: coord queue list ${queue} --after ${page.next}`);
   return ExitCode.ok;
 }
@@ -667,9 +709,16 @@ async function config(argv: string[]): Promise<number> {
     ...BACKEND_FLAGS,
     "keep-completed": { type: "string" },
     "keep-failed": { type: "string" },
+    "group-limit": { type: "string" },
     json: { type: "boolean" },
   });
   if (positionals.length !== 1) throw usage("queue", "config takes one QUEUE");
+  const limit = values["group-limit"];
+  const groupLimit = limit === undefined
+    ? undefined
+    : limit.trim() === "none"
+    ? null
+    : countArg("queue", "--group-limit", limit);
   const keepCompleted = values["keep-completed"] === undefined
     ? undefined
     : parseKeep("keep-completed", values["keep-completed"]);
@@ -680,6 +729,7 @@ async function config(argv: string[]): Promise<number> {
   const settings = await configureQueue(backend, positionals[0], {
     ...(keepCompleted && { keepCompleted }),
     ...(keepFailed && { keepFailed }),
+    ...(groupLimit !== undefined && { groupLimit }),
   });
   if (values.json) {
     console.log(JSON.stringify({ queue: positionals[0], ...settings }));
@@ -688,6 +738,7 @@ async function config(argv: string[]): Promise<number> {
   console.log(`keep-completed  ${keepText(settings.keepCompleted)}`);
   console.log(`keep-failed     ${keepText(settings.keepFailed)}`);
   console.log(`paused          ${settings.paused ? "yes" : "no"}`);
+  console.log(`group-limit     ${settings.groupLimit ?? "none"}`);
   return ExitCode.ok;
 }
 
@@ -754,6 +805,9 @@ const JOB_FIELDS = [
   "retries",
   "backoffMs",
   "timeoutMs",
+  "priority",
+  "keep",
+  "groupKey",
   "attempts",
   "failures",
   "stalls",
@@ -765,6 +819,7 @@ const JOB_FIELDS = [
   "parent",
   "group",
   "inputs",
+  "progress",
   "result",
   "error",
   "history",
@@ -777,6 +832,11 @@ function jobJson(ref: string, job: JobRecord): Record<string, unknown> {
   return Object.fromEntries(
     JOB_FIELDS.filter((name) => fields[name] !== undefined).map((name) => [name, fields[name]]),
   );
+}
+
+/** `text` cut to `max` characters, with an ellipsis when cut. */
+function compact(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
 /** An age for people: `12.3 s`, `5m 3s`, `3h 12m`, `7d 8h`. */

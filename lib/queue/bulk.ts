@@ -7,6 +7,8 @@
 import type { Backend } from "../backend/types.ts";
 import { UsageError } from "../errors.ts";
 import { checkQueueName, jobRef, type PutOptions, putRequestOf } from "./queue.ts";
+import { parseKeep } from "./retention.ts";
+import type { Keep } from "./steps.ts";
 
 /** Jobs stored by one backend step. */
 export const PUT_BATCH = 500;
@@ -61,6 +63,9 @@ const LINE_KEYS = [
   "timeout",
   "dedupe",
   "dedupeFor",
+  "priority",
+  "keep",
+  "group",
 ];
 
 /**
@@ -93,6 +98,14 @@ export function jobLines(text: string, file: string): PutOptions[] {
     const fields = value as Record<string, unknown>;
     const unknown = Object.keys(fields).find((k) => !LINE_KEYS.includes(k));
     if (unknown !== undefined) fail(`a job has no "${unknown}" (it takes ${LINE_KEYS.join(", ")})`);
+    const keepOf = (text: unknown): Keep => {
+      if (typeof text !== "string") fail(`keep: "forever", a count, a duration or both, as --keep`);
+      try {
+        return parseKeep("keep", text as string);
+      } catch (e) {
+        return fail(e instanceof Error ? e.message : String(e));
+      }
+    };
     const seconds = (key: string) => {
       const v = fields[key];
       if (v === undefined) return undefined;
@@ -117,8 +130,11 @@ export function jobLines(text: string, file: string): PutOptions[] {
       ...(fields.timeout !== undefined && { timeoutMs: seconds("timeout") }),
       ...(fields.dedupe !== undefined && { dedupe: fields.dedupe as string }),
       ...(fields.dedupeFor !== undefined && { dedupeForMs: seconds("dedupeFor") }),
+      ...(fields.priority !== undefined && { priority: fields.priority as number }),
+      ...(fields.keep !== undefined && { keep: keepOf(fields.keep) }),
+      ...(fields.group !== undefined && { group: fields.group as string }),
     };
-    for (const key of ["id", "dedupe"] as const) {
+    for (const key of ["id", "dedupe", "group"] as const) {
       if (options[key] !== undefined && typeof options[key] !== "string") fail(`${key}: a string`);
     }
     try {

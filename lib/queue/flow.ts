@@ -17,7 +17,7 @@
 
 import type { Backend } from "../backend/types.ts";
 import { UsageError } from "../errors.ts";
-import { checkQueueName, jobRef, jobSpecOf, type PutOptions } from "./queue.ts";
+import { checkPriority, checkQueueName, jobRef, jobSpecOf, type PutOptions } from "./queue.ts";
 import type { FlowNode } from "./steps.ts";
 import { MAX_FLOW_DEPTH, MAX_FLOW_NODES } from "./limits.ts";
 
@@ -47,21 +47,24 @@ export interface FlowGroup {
   postprocess?: FlowJob;
   /** Go on when a part fails (its result is null) instead of failing the group. */
   continueOnFailure?: boolean;
+  /** Its parts' priority (they inherit it, as they do their group's); default its group's. */
+  priority?: number;
 }
 
 /** A flow: a job or a group. */
 export type Flow = FlowJob | FlowGroup;
 
 const JOB_KEYS = ["handler", "args", "command", "retries", "backoff", "timeout"];
-const GROUP_KEYS = ["parallel", "serial", "postprocess", "continueOnFailure"];
+const GROUP_KEYS = ["parallel", "serial", "postprocess", "continueOnFailure", "priority"];
 
 /**
  * Turns a flow into the nodes {@link putFlow} stores: ids `ROOT`, `ROOT.0`, `ROOT.0.1`…, a
- * postprocess `GROUP.post`; the parts that can start at once are released.
+ * postprocess `GROUP.post`; the parts that can start at once are released. Every node has its
+ * group's priority (`priority`, else the group's group's, else `priority`).
  *
  * @throws {UsageError} naming where the flow is malformed.
  */
-export function flowNodes(flow: unknown, rootId: string): FlowNode[] {
+export function flowNodes(flow: unknown, rootId: string, priority = 0): FlowNode[] {
   const nodes: FlowNode[] = [];
   const visit = (
     node: unknown,
@@ -70,6 +73,7 @@ export function flowNodes(flow: unknown, rootId: string): FlowNode[] {
     parent?: string,
     released = true,
     depth = 0,
+    inherited = checkPriority(priority),
   ) => {
     if (typeof node !== "object" || node === null || Array.isArray(node)) {
       throw new UsageError(`${where}: a flow node is an object (a job or a group)`);
@@ -92,6 +96,13 @@ export function flowNodes(flow: unknown, rootId: string): FlowNode[] {
       if ((group.parallel === undefined) === (group.serial === undefined)) {
         throw new UsageError(`${where}: a group is "parallel" or "serial", not both`);
       }
+      let own = inherited;
+      try {
+        if (group.priority !== undefined) own = checkPriority(group.priority);
+      } catch (e) {
+        if (e instanceof UsageError) throw new UsageError(`${where}: ${e.message}`);
+        throw e;
+      }
       const kind = group.parallel !== undefined ? "parallel" : "serial";
       const parts = group[kind];
       if (!Array.isArray(parts) || parts.length === 0) {
@@ -109,6 +120,7 @@ export function flowNodes(flow: unknown, rootId: string): FlowNode[] {
           continueOnFailure: group.continueOnFailure === true,
         },
         released: false,
+        ...(own !== 0 && { priority: own }),
       });
       parts.forEach((part, i) =>
         visit(
@@ -118,6 +130,7 @@ export function flowNodes(flow: unknown, rootId: string): FlowNode[] {
           id,
           released && (kind === "parallel" || i === 0),
           depth + 1,
+          own,
         )
       );
       if (postprocess !== undefined) {
@@ -125,7 +138,7 @@ export function flowNodes(flow: unknown, rootId: string): FlowNode[] {
         if (typeof post === "object" && post !== null && ("parallel" in post || "serial" in post)) {
           throw new UsageError(`${where}.postprocess: a job, not a group`);
         }
-        visit(group.postprocess, postprocess, `${where}.postprocess`, id, false, depth + 1);
+        visit(group.postprocess, postprocess, `${where}.postprocess`, id, false, depth + 1, own);
       }
       return;
     }
@@ -147,7 +160,13 @@ export function flowNodes(flow: unknown, rootId: string): FlowNode[] {
         ...(job.backoff !== undefined && { backoffMs: job.backoff * 1000 }),
         ...(job.timeout !== undefined && { timeoutMs: job.timeout * 1000 }),
       } as PutOptions);
-      nodes.push({ id, ...(parent !== undefined && { parent }), spec, released });
+      nodes.push({
+        id,
+        ...(parent !== undefined && { parent }),
+        spec,
+        released,
+        ...(inherited !== 0 && { priority: inherited }),
+      });
     } catch (e) {
       if (e instanceof UsageError) throw new UsageError(`${where}: ${e.message}`);
       throw e;
@@ -163,16 +182,16 @@ export function flowNodes(flow: unknown, rootId: string): FlowNode[] {
  *
  * @returns the flow's reference (wait for it: its result is the top postprocess' result, or
  * its parts' results) and whether it is new (an `id` that exists changes nothing).
- * @throws {UsageError} on a malformed flow.
+ * @throws {UsageError} on a malformed flow or priority.
  */
 export async function putFlow(
   backend: Backend,
   queue: string,
   flow: Flow,
-  { id }: { id?: string } = {},
+  { id, priority = 0 }: { id?: string; priority?: number } = {},
 ): Promise<{ ref: string; created: boolean }> {
   checkQueueName(queue);
   const rootId = id ?? `flow-${crypto.randomUUID().slice(0, 8)}`;
-  const created = await backend.queue.putFlow(queue, flowNodes(flow, rootId));
+  const created = await backend.queue.putFlow(queue, flowNodes(flow, rootId, priority));
   return { ref: jobRef(queue, rootId), created };
 }

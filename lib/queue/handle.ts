@@ -55,8 +55,8 @@ export interface Queue {
   readonly name: string;
   /** Puts a job. */
   put(options: PutOptions): Promise<JobHandle>;
-  /** Puts a flow of parallel and serial groups. */
-  flow(flow: Flow, options?: { id?: string }): Promise<JobHandle>;
+  /** Puts a flow of parallel and serial groups; its parts have `priority` (default 0). */
+  flow(flow: Flow, options?: { id?: string; priority?: number }): Promise<JobHandle>;
   /** A handle on a job of this queue by its id (or `QUEUE/ID`). */
   job(id: string): JobHandle;
   /** Works on this queue; see {@link work}. */

@@ -7,6 +7,7 @@
  */
 
 import { UsageError } from "../errors.ts";
+import type { Keep } from "./steps.ts";
 
 /** The longest a timer can wait: a job's timeout, a lease, a grace period. */
 export { MAX_DURATION_MS as MAX_TIMER_MS } from "../duration.ts";
@@ -16,6 +17,10 @@ export const MAX_DELAY_MS = 10 * 365 * 24 * 3_600_000;
 export const MIN_LEASE_MS = 300;
 /** Retries one job may ask for. */
 export const MAX_RETRIES = 1_000;
+/** The highest priority a job may have; the lowest is its negative. */
+export const MAX_PRIORITY = 1_000;
+/** The most jobs of one group a queue may let run at once (`--group-limit`). */
+export const MAX_GROUP_LIMIT = 1_000_000;
 /** Jobs one worker may run at once. */
 export const MAX_CONCURRENCY = 10_000;
 /** How deep a flow's groups may nest. */
@@ -46,6 +51,29 @@ export function checkDuration(
     throw new UsageError(`--${what} must be a number of seconds ${range}, got ${got}`);
   }
   return ms;
+}
+
+/** The most finished jobs of a state a queue may be told to keep by count. */
+export const MAX_KEEP_COUNT = 100_000_000;
+
+/**
+ * Checks what retention keeps (named by its CLI flag): a count and/or an age, `{}` for forever.
+ *
+ * @throws {UsageError} when it is not `{ count?, ageMs? }` within range.
+ */
+export function checkKeep(flag: string, keep: Keep): Keep {
+  if (typeof keep !== "object" || keep === null || Array.isArray(keep)) {
+    throw new UsageError(`--${flag} must be { count?, ageMs? }, got ${JSON.stringify(keep)}`);
+  }
+  return {
+    ...(keep.count !== undefined && { count: checkCount(flag, keep.count, 0, MAX_KEEP_COUNT) }),
+    ...(keep.ageMs !== undefined && { ageMs: checkKeepAge(flag, keep.ageMs) }),
+  };
+}
+
+/** Checks how long retention keeps a job (ms). */
+export function checkKeepAge(flag: string, ms: number): number {
+  return checkDuration(flag, ms, { minMs: 1, maxMs: MAX_DELAY_MS });
 }
 
 /**

@@ -11,11 +11,20 @@ import { checkName } from "../backend/keys.ts";
 import type { Backend } from "../backend/types.ts";
 import { CoordError, ExitCode, UsageError, WaitTimeoutError } from "../errors.ts";
 import { Outage } from "../outage.ts";
-import { checkCount, checkDuration, MAX_DELAY_MS, MAX_RETRIES, MAX_TIMER_MS } from "./limits.ts";
+import {
+  checkCount,
+  checkDuration,
+  checkKeep,
+  MAX_DELAY_MS,
+  MAX_PRIORITY,
+  MAX_RETRIES,
+  MAX_TIMER_MS,
+} from "./limits.ts";
 import type {
   FinishedState,
   JobRecord,
   JobSpec,
+  Keep,
   PutRequest,
   PutResult,
   QueueCounts,
@@ -51,6 +60,22 @@ export interface PutOptions {
   dedupe?: string;
   /** How long the key holds after its job was put, even once it finished (ms); default 0. */
   dedupeForMs?: number;
+  /**
+   * Among jobs ready to run, a higher priority runs first (FIFO within one); a whole number
+   * within ±{@link MAX_PRIORITY}, default 0. A delayed job joins its priority when it is due.
+   */
+  priority?: number;
+  /**
+   * What retention keeps of this job once finished, instead of what its queue keeps: for
+   * `ageMs` after it finished, until `count` more jobs of the queue finished after it, or `{}`
+   * forever (`purge` still removes it).
+   */
+  keep?: Keep;
+  /**
+   * Its group (e.g. a customer): with the queue's `groupLimit` (`configureQueue`), at most that
+   * many jobs of one group run at once across all workers, while other groups go ahead.
+   */
+  group?: string;
 }
 
 /** A job's reference, `QUEUE/ID`, taken apart. */
@@ -146,6 +171,10 @@ export function putRequestOf(options: PutOptions): PutRequest {
     ...(at !== undefined && { at }),
     ...(options.beginByMs !== undefined &&
       { beginByMs: checkDuration("begin-by", options.beginByMs, { maxMs: MAX_DELAY_MS }) }),
+    ...(options.priority !== undefined && options.priority !== 0 &&
+      { priority: checkPriority(options.priority) }),
+    ...(options.keep !== undefined && { keep: checkKeep("keep", options.keep) }),
+    ...(options.group !== undefined && { groupKey: checkName("group", options.group) }),
     ...(options.dedupe !== undefined && {
       dedupe: {
         key: checkName("dedupe key", options.dedupe),
@@ -153,6 +182,15 @@ export function putRequestOf(options: PutOptions): PutRequest {
       },
     }),
   };
+}
+
+/**
+ * Checks a priority: a whole number within ±{@link MAX_PRIORITY}.
+ *
+ * @throws {UsageError} when it is not one.
+ */
+export function checkPriority(priority: number): number {
+  return checkCount("priority", priority, -MAX_PRIORITY, MAX_PRIORITY);
 }
 
 /**

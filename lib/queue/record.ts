@@ -29,6 +29,7 @@ export function jobRecord(
   specJson: string,
   resultJson?: string,
   inputsJson?: string,
+  progressJson?: string,
 ): JobRecord {
   const read = (json: string | undefined, valid: (value: unknown) => boolean) => {
     if (json === undefined) return undefined;
@@ -44,12 +45,14 @@ export function jobRecord(
   const spec = read(specJson, isObject) as JobSpec;
   const result = read(resultJson, () => true);
   const inputs = read(inputsJson, Array.isArray);
+  const progress = read(progressJson, () => true);
   return {
     failures: 0,
     ...state,
     spec,
     ...(resultJson !== undefined && { result }),
     ...(inputs !== undefined && { inputs }),
+    ...(progressJson !== undefined && { progress }),
   } as JobRecord;
 }
 
@@ -68,6 +71,9 @@ function isState(state: unknown): state is Record<string, unknown> {
     STATES.includes(state.state as JobState) &&
     NUMBERS.every((field) => typeof state[field] === "number") &&
     (state.failures === undefined || typeof state.failures === "number") &&
+    (state.priority === undefined || typeof state.priority === "number") &&
+    (state.keep === undefined || isObject(state.keep)) &&
+    (state.groupKey === undefined || typeof state.groupKey === "string") &&
     (state.group === undefined ||
       (isObject(state.group) && Array.isArray(state.group.children)));
 }

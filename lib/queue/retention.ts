@@ -10,14 +10,21 @@
 import type { Backend } from "../backend/types.ts";
 import { UsageError } from "../errors.ts";
 import { parseDuration } from "../schedule/timing.ts";
-import { checkCount, checkDuration, MAX_DELAY_MS } from "./limits.ts";
+import {
+  checkCount,
+  checkDuration,
+  checkKeep,
+  checkKeepAge,
+  MAX_DELAY_MS,
+  MAX_GROUP_LIMIT,
+  MAX_KEEP_COUNT,
+} from "./limits.ts";
 import { checkQueueName } from "./queue.ts";
 import type { FinishedState, Keep, QueueConfig } from "./steps.ts";
 
 export { DEFAULT_KEEP } from "./steps.ts";
 
-/** The most finished jobs of a state a queue may be told to keep by count. */
-export const MAX_KEEP_COUNT = 100_000_000;
+export { MAX_KEEP_COUNT } from "./limits.ts";
 /** Jobs one purge step removes; a purge runs as many steps as it takes. */
 export const PURGE_BATCH = 500;
 
@@ -50,22 +57,9 @@ export function parseKeep(flag: string, text: string): Keep {
   return keep;
 }
 
-function checkKeepAge(flag: string, ms: number): number {
-  return checkDuration(flag, ms, { minMs: 1, maxMs: MAX_DELAY_MS });
-}
-
-function checkKeep(flag: string, keep: Keep): Keep {
-  if (typeof keep !== "object" || keep === null) {
-    throw new UsageError(`--${flag} must be { count?, ageMs? }, got ${JSON.stringify(keep)}`);
-  }
-  return {
-    ...(keep.count !== undefined && { count: checkCount(flag, keep.count, 0, MAX_KEEP_COUNT) }),
-    ...(keep.ageMs !== undefined && { ageMs: checkKeepAge(flag, keep.ageMs) }),
-  };
-}
-
 /**
- * Changes a queue's settings given (what it keeps, whether it is paused) and returns them all.
+ * Changes a queue's settings given (what it keeps, whether it is paused, how many jobs of one
+ * group may run at once) and returns them all.
  *
  * @throws {UsageError} on a bad queue name or setting.
  * @example
@@ -87,6 +81,11 @@ export async function configureQueue(
     ...(patch.keepFailed !== undefined &&
       { keepFailed: checkKeep("keep-failed", patch.keepFailed) }),
     ...(patch.paused !== undefined && { paused: patch.paused === true }),
+    ...(patch.groupLimit !== undefined && {
+      groupLimit: patch.groupLimit === null
+        ? null
+        : checkCount("group-limit", patch.groupLimit, 1, MAX_GROUP_LIMIT),
+    }),
   });
 }
 

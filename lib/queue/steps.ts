@@ -43,6 +43,8 @@ export interface FlowNode {
   group?: Omit<JobGroup, "done">;
   /** Ready to run at once (pending); else waiting for its turn. */
   released: boolean;
+  /** Its priority (its group's); absent: 0. */
+  priority?: number;
 }
 
 /** What a job is asked to do; fixed when it is put. */
@@ -78,6 +80,12 @@ export interface PutRequest {
    * put with the key returns that job instead.
    */
   dedupe?: { key: string; forMs: number };
+  /** Higher runs first among jobs ready to run; absent: 0. */
+  priority?: number;
+  /** What retention keeps of it once finished, instead of what its queue keeps. */
+  keep?: Keep;
+  /** Its group: at most the queue's `groupLimit` jobs of one group run at once. */
+  groupKey?: string;
 }
 
 /** What {@link QueueSteps.put} did. */
@@ -106,6 +114,15 @@ export interface JobRecord {
   stalls: number;
   /** When it may start (pending) — backend clock, epoch ms. */
   readyAt: number;
+  /**
+   * Among jobs ready to run, a higher priority runs first, then the earlier start, then the id;
+   * absent: 0.
+   */
+  priority?: number;
+  /** Its own retention (`put --keep`), instead of its queue's; `{}` is forever. */
+  keep?: Keep;
+  /** Its group (`put --group`): the queue's `groupLimit` caps how many of it run at once. */
+  groupKey?: string;
   /** When it was put (backend clock, epoch ms). */
   createdAt: number;
   /** When its last attempt started. */
@@ -161,6 +178,11 @@ export interface QueueConfig {
   keepFailed: Keep;
   /** Workers take no new jobs from it. */
   paused: boolean;
+  /**
+   * At most this many jobs of one group (`groupKey`) run at once, across all workers; absent: no
+   * limit (null in a change removes it).
+   */
+  groupLimit?: number | null;
 }
 
 /** The states `list` pages through: a job's state, "pending" split into ready and scheduled. */
@@ -260,6 +282,11 @@ export interface QueueSteps {
   failUndecodable(queue: string, request: { id: string; error: string }): Promise<void>;
   /** Extends an active job's lease; false when this attempt is no longer this worker's. */
   renew(queue: string, request: Attempt & { leaseMs: number }): Promise<boolean>;
+  /**
+   * Stores a running job's progress (JSON text) as its `progress`; false, storing nothing,
+   * when the attempt is no longer this worker's.
+   */
+  progress(queue: string, request: Attempt & { progress: string }): Promise<boolean>;
   /** Ends an attempt; false when it is no longer this worker's (its lease ran out). */
   finish(queue: string, request: Attempt & Finish): Promise<boolean>;
   /**

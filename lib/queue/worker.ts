@@ -16,6 +16,7 @@ import { LeaseLostError, oneLine, UsageError } from "../errors.ts";
 import { abortion, localNow, sleep } from "../time.ts";
 import { OUTPUT_DRAIN_MS, type ProcessGroup, spawnGroup } from "../subprocess.ts";
 import { CANCEL_CHECK_MS, checkQueueName, jobRef } from "./queue.ts";
+import { progressLines, ProgressReporter } from "./progress.ts";
 import {
   checkCount,
   checkDuration,
@@ -37,6 +38,11 @@ export interface JobContext {
   readonly worker: string;
   /** A flow's postprocess job: its group's parts' results in order (null for a failed part). */
   readonly results?: unknown[];
+  /**
+   * Reports how far the job is (JSON, e.g. `{ done: 40, of: 100 }`), shown as its `progress`;
+   * written at most every 250 ms, the latest value winning, the last one before the job ends.
+   */
+  progress(value: unknown): void;
 }
 
 /** A handler job's function: its return value (JSON) is the job's result. */
@@ -367,10 +373,13 @@ class Worker {
         // The next check tries again; the lease covers an outage.
       }
     }, CANCEL_CHECK_MS);
+    const progress = new ProgressReporter((json) =>
+      this.#backend.queue.progress(queue, { ...attempt, progress: json })
+    );
     this.#emit({ type: "started", job: ref, attempt: job.attempts });
     let outcome: Finish;
     try {
-      const result = await this.#execute(ref, job, abort.signal);
+      const result = await this.#execute(ref, job, abort.signal, progress);
       outcome = { outcome: "completed", result };
     } catch (e) {
       outcome = this.#failure(job, e, abort.signal);
@@ -379,6 +388,8 @@ class Worker {
       clearInterval(cancelCheck);
       clearTimeout(timeout);
       this.#forced.signal.removeEventListener("abort", onForce);
+      // The last value reported is stored while the attempt is still this worker's.
+      await progress.close();
     }
     if (cancelled) {
       this.#emit({ type: "cancelled", job: ref });
@@ -438,7 +449,12 @@ class Worker {
     return { outcome: "retry", error: text, delayMs: job.spec.backoffMs * 2 ** job.failures };
   }
 
-  async #execute(ref: string, job: JobRecord, signal: AbortSignal): Promise<unknown> {
+  async #execute(
+    ref: string,
+    job: JobRecord,
+    signal: AbortSignal,
+    progress: ProgressReporter,
+  ): Promise<unknown> {
     const { handler, command, args } = job.spec;
     if (command !== undefined) {
       if (!this.#options.allowCommands) {
@@ -446,7 +462,7 @@ class Worker {
           "command jobs run only on workers started with --allow-commands",
         );
       }
-      return await runCommand(command, signal, job.inputs, this.#options.passEnv);
+      return await runCommand(command, signal, job.inputs, this.#options.passEnv, progress);
     }
     const handlers = this.#options.handlers ?? {};
     // Only the handlers' own names: "constructor" or "toString" must not reach Object.prototype.
@@ -461,6 +477,7 @@ class Worker {
       signal,
       worker: this.#id,
       ...(job.inputs !== undefined && { results: job.inputs }),
+      progress: (value) => progress.report(value),
     };
     const result = await Promise.race([fn(args, ctx), rejection(signal)]);
     return result === undefined ? null : JSON.parse(JSON.stringify(result));
@@ -476,7 +493,8 @@ class NotRunnableError extends Error {}
 /**
  * Runs a command job's argv (no shell) in its own process group, so a stop reaches its
  * children too; a postprocess command gets its group's results as `COORD_RESULTS` (JSON).
- * Coord's credentials stay out of its environment unless `passEnv` names them.
+ * Coord's credentials stay out of its environment unless `passEnv` names them. Its stderr lines
+ * `::progress <json>` report its progress and are kept out of its error.
  *
  * @returns `{ exitCode: 0, stdout }`, stdout cut at {@link MAX_STDOUT_BYTES}.
  */
@@ -485,6 +503,7 @@ async function runCommand(
   signal: AbortSignal,
   results: unknown[] | undefined,
   passEnv: readonly string[] | undefined,
+  progress: ProgressReporter,
 ): Promise<unknown> {
   let group: ProcessGroup;
   try {
@@ -500,7 +519,11 @@ async function runCommand(
   const drained = new AbortController();
   const output = Promise.all([
     readCapped(group.stdout, MAX_STDOUT_BYTES, drained.signal),
-    readCapped(group.stderr, 65_536, drained.signal),
+    readCapped(
+      group.stderr.pipeThrough(progressLines((value) => progress.report(value))),
+      65_536,
+      drained.signal,
+    ),
   ]);
   try {
     const status = await group.status;

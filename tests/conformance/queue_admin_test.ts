@@ -155,7 +155,7 @@ conformance("list shows pending, scheduled and failed jobs with their error", as
   ]);
   const cli = await runCoord(["queue", "list", "mix", "--state", "failed"], { env: envOf(ctx) });
   assert.equal(cli.code, 0);
-  assert.match(cli.stdout, /mix\/1\s+failed\s+boom\s+1\s+\S+ s\s+kaboom second line\n/);
+  assert.match(cli.stdout, /mix\/1\s+failed\s+boom\s+1\s+\S+ s\s+-\s+kaboom second line\n/);
 });
 
 conformance(

@@ -117,7 +117,7 @@ const laneBackends = Deno.env.get(CONFORMANCE_BACKENDS_ENV)?.split(",");
  * the shared SQL steps one at a time); the others skip it. Goes away when all four have moved.
  */
 const ON_POSTGRES =
-  /\/conformance\/(backend|barrier|barrier_cli|lock|lock_cli|turn|schedule|schedule_cli|queue|queue_admin|queue_cli|queue_flow)_test\.ts/;
+  /\/conformance\/(backend|barrier|barrier_cli|lock|lock_cli|turn|schedule|schedule_cli|queue|queue_admin|queue_cli|queue_flow|queue_progress|queue_priority|queue_keep|queue_group)_test\.ts/;
 
 /** Options of {@link conformance}. */
 export interface ConformanceOptions {

@@ -24,7 +24,7 @@ import { BARRIER_DDL, SqlBarrierSteps } from "../sql/barrier.ts";
 import { SCHEDULE_DDL, SqlScheduleSteps } from "../sql/schedule.ts";
 import { LOCK_DDL, SqlLockSteps } from "../sql/lock.ts";
 import { followEvents } from "./events.ts";
-import { QUEUE_DDL, SqlQueueSteps } from "../sql/queue.ts";
+import { QUEUE_ADDED_COLUMNS, QUEUE_DDL, SqlQueueSteps } from "../sql/queue.ts";
 import { importPg, type PgConfig, type PgPool } from "./client.ts";
 import { isConnectionError, PostgresSqlStore, readClock, schemaIdentifier } from "./sql_store.ts";
 import { ChangeListener } from "./change_listener.ts";
@@ -266,11 +266,17 @@ async function createSchema(pool: PgPool, namespace: string, displayUrl: string)
   const client = await pool.connect();
   client.on("error", () => {}); // The statement in flight reports it.
   try {
-    const { rows } = await client.query(
-      `SELECT 1 FROM information_schema.tables WHERE table_schema = $1 AND table_name = ANY($2)`,
-      [namespace, SCHEMA_TABLES],
+    // A schema an earlier coord made may lack tables, or columns of the tables it has.
+    const { rows: [present] } = await client.query(
+      `SELECT (SELECT count(*) FROM information_schema.tables
+         WHERE table_schema = $1 AND table_name = ANY($2))::int AS tables,
+       (SELECT count(*) FROM information_schema.columns
+         WHERE table_schema = $1 AND table_name || '.' || column_name = ANY($3))::int AS columns`,
+      [namespace, SCHEMA_TABLES, QUEUE_ADDED_COLUMNS.map((c) => `${c.table}.${c.column}`)],
     );
-    if (rows.length === SCHEMA_TABLES.length) return client.release();
+    if (
+      present.tables === SCHEMA_TABLES.length && present.columns === QUEUE_ADDED_COLUMNS.length
+    ) return client.release();
     await client.query("BEGIN");
     await client.query("SELECT pg_advisory_xact_lock(hashtextextended('coord schema', 0))");
     await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
@@ -287,6 +293,12 @@ async function createSchema(pool: PgPool, namespace: string, displayUrl: string)
       );
     }
     await client.query(`SET LOCAL search_path TO ${schema}`);
+    // CREATE TABLE IF NOT EXISTS leaves an earlier table as it was: its new columns first.
+    for (const { table, column, type } of QUEUE_ADDED_COLUMNS) {
+      await client.query(
+        `ALTER TABLE IF EXISTS ${table} ADD COLUMN IF NOT EXISTS ${column} ${type}`,
+      );
+    }
     for (const ddl of SCHEMA) await client.query(ddl);
     await client.query(
       `INSERT INTO coord_meta (key, value) VALUES ('schema_version', $1) ON CONFLICT DO NOTHING`,

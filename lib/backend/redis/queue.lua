@@ -10,21 +10,38 @@
 --       oldest first), config (hash: keepCompleted, keepFailed: retention json; paused: 1),
 --       removed (zset "STATE:ID" -> removed at ms: what retention removed, so show and wait can
 --       say so), dedupe (hash key -> the id of the job put with it), dedupe_until (zset key
---       -> end of its window ms)
+--       -> end of its window ms), progress (hash id -> the latest progress json its run reported),
+--       ready (zset id -> run order: the pending jobs whose start has come, by priority, then
+--       start, then id), promoted (string: the backend time up to which pending jobs whose
+--       start has come are in ready), trimmed_completed / trimmed_failed / trimmed_cancelled
+--       (zset id -> finished at ms: the finished jobs of done_* that the queue's retention
+--       governs, i.e. put without --keep), expiring (zset id -> when its own --keep's duration
+--       ends, ms), outlived (zset id -> the count of finished jobs at which its own --keep's
+--       count ends; totals' field "finished" counts them), parked (zset, all scores 0:
+--       "GROUP\0ORDER\0ID", the due jobs of a --group waiting for room under the queue's
+--       groupLimit, read by prefix), groups (hash "active:GROUP" / "ready:GROUP" -> that group's
+--       jobs running / in ready)
 -- ARGV: channel, op, op arguments…
 -- User data (specs, results) is stored as the strings given and never decoded here: cjson
 -- would turn [] into {} and cut numbers to 14 digits.
 
 local jobs, specs, results, pending, active, totals, workers, counter, inputs =
   KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9]
-local waiting, config, removed, dedupe, dedupe_until = KEYS[10], KEYS[14], KEYS[15], KEYS[16],
-  KEYS[17]
+local waiting, config, removed, dedupe, dedupe_until, progress = KEYS[10], KEYS[14], KEYS[15],
+  KEYS[16], KEYS[17], KEYS[18]
+local ready, promoted = KEYS[19], KEYS[20]
+local TRIMMED = { completed = KEYS[21], failed = KEYS[22], cancelled = KEYS[23] }
+local expiring, outlived = KEYS[24], KEYS[25]
+local parked, groups = KEYS[26], KEYS[27]
 local DONE = { completed = KEYS[11], failed = KEYS[12], cancelled = KEYS[13] }
 local refused = wrong_type({ [jobs] = 'hash', [specs] = 'hash', [results] = 'hash',
   [pending] = 'zset', [active] = 'zset', [totals] = 'hash', [workers] = 'zset',
   [counter] = 'string', [inputs] = 'hash', [waiting] = 'zset', [DONE.completed] = 'zset',
   [DONE.failed] = 'zset', [DONE.cancelled] = 'zset', [config] = 'hash', [removed] = 'zset',
-  [dedupe] = 'hash', [dedupe_until] = 'zset' })
+  [dedupe] = 'hash', [dedupe_until] = 'zset', [progress] = 'hash', [ready] = 'zset',
+  [promoted] = 'string', [TRIMMED.completed] = 'zset', [TRIMMED.failed] = 'zset',
+  [TRIMMED.cancelled] = 'zset', [expiring] = 'zset', [outlived] = 'zset', [parked] = 'zset',
+  [groups] = 'hash' })
 if refused then return refused end
 
 local now_ms = math.floor(now)
@@ -41,6 +58,9 @@ local function decode(id)
   local ok, job = pcall(cjson.decode, json)
   local wrong = not ok or type(job) ~= 'table' or job.id ~= id or not STATES[job.state]
     or (job.failures ~= nil and type(job.failures) ~= 'number')
+    or (job.priority ~= nil and type(job.priority) ~= 'number')
+    or (job.keep ~= nil and type(job.keep) ~= 'table')
+    or (job.groupKey ~= nil and type(job.groupKey) ~= 'string')
   for _, field in ipairs(NUMBERS) do wrong = wrong or type(job[field]) ~= 'number' end
   if wrong then return nil, json end
   return job
@@ -67,6 +87,107 @@ local function save(job)
   redis.call('HSET', jobs, job.id, cjson.encode(job))
 end
 
+-- Priorities: a pending job whose start has come is in `ready`, scored so that a higher
+-- priority comes first, then an earlier start (FIFO), then the id. Starts are epoch ms (< 2^42
+-- until 2109) and priorities within ±1000, so the score stays an exact integer of a double.
+-- Formatted by hand: Lua would print it with 14 digits.
+local function run_order(priority, ready_at)
+  return tonumber(ready_at) - (tonumber(priority) or 0) * 4398046511104
+end
+
+local function exact(n) return string.format('%.0f', n) end
+
+-- Group limits: at most the queue's groupLimit jobs of one --group run at once. A due job of a
+-- group is parked until its group has room (running + ready below the limit), then joins
+-- `ready`; the steps that take a job or end a run move only the jobs they park or free.
+local function group_limit()
+  return tonumber(redis.call('HGET', config, 'groupLimit') or '') or math.huge
+end
+
+local function group_count(kind, group)
+  return tonumber(redis.call('HGET', groups, kind .. ':' .. group)) or 0
+end
+
+local function group_add(kind, group, delta)
+  local field = kind .. ':' .. group
+  if redis.call('HINCRBY', groups, field, delta) <= 0 then redis.call('HDEL', groups, field) end
+end
+
+-- The run order shifted by 2^52 is positive and below 2^53: 16 digits sort as the numbers do.
+local function parked_member(group, order, id)
+  return group .. '\0' .. string.format('%016.0f', order + 4503599627370496) .. '\0' .. id
+end
+
+-- Moves `group`'s next parked jobs into `ready` while the group has room.
+local function fill(group)
+  local limit = group_limit()
+  local prefix = group .. '\0'
+  while group_count('active', group) + group_count('ready', group) < limit do
+    local member = redis.call('ZRANGEBYLEX', parked, '[' .. prefix, '(' .. group .. '\1',
+      'LIMIT', 0, 1)[1]
+    if not member then return end
+    redis.call('ZREM', parked, member)
+    local order, id = string.match(string.sub(member, #prefix + 1), '^(%d+)%z(.*)$')
+    redis.call('ZADD', ready, exact(tonumber(order) - 4503599627370496), id)
+    group_add('ready', group, 1)
+  end
+end
+
+-- A due pending job joins the run order; one of a group is parked until the group has room.
+local function make_ready(id, group, order)
+  if not group then
+    redis.call('ZADD', ready, exact(order), id)
+  elseif not redis.call('ZSCORE', ready, id) then
+    redis.call('ZADD', parked, 0, parked_member(group, order, id))
+    fill(group)
+  end
+end
+
+-- A job becomes pending: ready at once when its start has come, else when a claim finds it due.
+local function enqueue(job)
+  redis.call('ZADD', pending, job.readyAt, job.id)
+  if job.readyAt <= now_ms then
+    make_ready(job.id, job.groupKey, run_order(job.priority, job.readyAt))
+  end
+end
+
+-- A job leaves pending (taken, cancelled, expired): its place in a group frees up.
+local function dequeue(job)
+  redis.call('ZREM', pending, job.id)
+  local was_ready = redis.call('ZREM', ready, job.id) == 1
+  if job.groupKey then
+    redis.call('ZREM', parked,
+      parked_member(job.groupKey, run_order(job.priority, job.readyAt), job.id))
+    if was_ready then
+      group_add('ready', job.groupKey, -1)
+      fill(job.groupKey)
+    end
+  end
+end
+
+-- A run ends (finished, back to pending, abandoned): its group's slot goes to the next job.
+local function deactivate(job)
+  if redis.call('ZREM', active, job.id) == 1 and job.groupKey then
+    group_add('active', job.groupKey, -1)
+    fill(job.groupKey)
+  end
+end
+
+-- Moves the pending jobs whose start came since the last claim into `ready`: each job once, so a
+-- claim costs O(log N) besides the jobs that became due. A backend clock that stepped back moves
+-- the mark back with it, so a job put meanwhile is not skipped.
+local function promote()
+  local from = tonumber(redis.call('GET', promoted) or '')
+  if from and from > now_ms then from = now_ms end
+  local due = redis.call('ZRANGEBYSCORE', pending, from and '(' .. from or '-inf', now_ms,
+    'WITHSCORES')
+  for i = 1, #due, 2 do
+    local job = decode(due[i])
+    make_ready(due[i], job and job.groupKey, run_order(job and job.priority, due[i + 1]))
+  end
+  redis.call('SET', promoted, now_ms)
+end
+
 -- Flows: a group is a job that never runs; its parts (jobs or groups) point to it with
 -- `parent`. A part that ends moves its group on (the next serial part, the postprocess, or the
 -- group's own end), all in the step that ended the part.
@@ -88,7 +209,7 @@ local function release(id)
   job.state = 'pending'
   job.readyAt = now_ms
   save(job)
-  redis.call('ZADD', pending, now_ms, id)
+  enqueue(job)
 end
 
 -- A failed group's parts that have not started will not: cancelled.
@@ -142,16 +263,42 @@ local function part_ended(job)
   end
 end
 
+-- A finished job that is no flow's part is listed, and kept by its queue's retention, or by
+-- its own --keep: for a duration after it finished, and/or until that many more finished.
+local function listed(job, state)
+  redis.call('ZADD', DONE[state], now_ms, job.id)
+  local finished = redis.call('HINCRBY', totals, 'finished', 1)
+  if not job.keep then
+    redis.call('ZADD', TRIMMED[state], now_ms, job.id)
+    return
+  end
+  if type(job.keep.ageMs) == 'number' then
+    redis.call('ZADD', expiring, now_ms + job.keep.ageMs, job.id)
+  end
+  if type(job.keep.count) == 'number' then
+    redis.call('ZADD', outlived, finished + job.keep.count, job.id)
+  end
+end
+
+local function unlisted(id)
+  for state, done in pairs(DONE) do
+    redis.call('ZREM', done, id)
+    redis.call('ZREM', TRIMMED[state], id)
+  end
+  redis.call('ZREM', expiring, id)
+  redis.call('ZREM', outlived, id)
+end
+
 finish = function(job, state)
   if job.state == 'waiting' then redis.call('HINCRBY', totals, 'waiting', -1) end
   job.state = state
   job.finishedAt = now_ms
-  redis.call('ZREM', pending, job.id)
-  redis.call('ZREM', active, job.id)
+  dequeue(job)
+  deactivate(job)
   redis.call('ZREM', waiting, job.id)
   redis.call('HINCRBY', totals, state, 1)
   -- A flow's parts stay as long as their flow: its postprocess and its result read them.
-  if not job.parent then redis.call('ZADD', DONE[state], now_ms, job.id) end
+  if not job.parent then listed(job, state) end
   save(job)
   if job.group and state ~= 'completed' then abandon(job) end
   if job.parent then part_ended(job) end
@@ -188,17 +335,20 @@ local function drop(id)
   redis.call('HDEL', specs, id)
   redis.call('HDEL', results, id)
   redis.call('HDEL', inputs, id)
+  redis.call('HDEL', progress, id)
 end
 
--- Removes finished jobs `ids` of `state`, remembering the newest `max_removed` so show and
--- wait can say so.
+-- Removes finished jobs `ids` (of `state`, else of the state each is in), remembering the newest
+-- `max_removed` so show and wait can say so.
 local function remove(state, ids, max_removed)
   local n = 0
   for _, id in ipairs(ids) do
     if not unfinished(id) then
+      local job = decode(id)
+      local ended = state or (job and DONE[job.state] and job.state) or 'failed'
       drop(id)
-      redis.call('ZREM', DONE[state], id)
-      redis.call('ZADD', removed, now_ms, state .. ':' .. id)
+      unlisted(id)
+      redis.call('ZADD', removed, now_ms, ended .. ':' .. id)
       n = n + 1
     end
   end
@@ -221,19 +371,25 @@ end
 local function trim(defaults_json)
   local defaults = cjson.decode(defaults_json)
   local batch = defaults.batch
-  for state, done in pairs(DONE) do
+  for state, trimmed in pairs(TRIMMED) do
     local policy = keep(state, defaults)
     local doomed = {}
     if type(policy.ageMs) == 'number' then
-      doomed = redis.call('ZRANGEBYSCORE', done, '-inf', '(' .. (now_ms - policy.ageMs),
+      doomed = redis.call('ZRANGEBYSCORE', trimmed, '-inf', '(' .. (now_ms - policy.ageMs),
         'LIMIT', 0, batch)
     end
     if #doomed == 0 and type(policy.count) == 'number' then
-      local over = redis.call('ZCARD', done) - policy.count
-      if over > 0 then doomed = redis.call('ZRANGE', done, 0, math.min(over, batch) - 1) end
+      local over = redis.call('ZCARD', trimmed) - policy.count
+      if over > 0 then doomed = redis.call('ZRANGE', trimmed, 0, math.min(over, batch) - 1) end
     end
     remove(state, doomed, defaults.maxRemoved)
   end
+  -- Jobs put with their own --keep, past it.
+  remove(nil, redis.call('ZRANGEBYSCORE', expiring, '-inf', now_ms, 'LIMIT', 0, batch),
+    defaults.maxRemoved)
+  local finished = tonumber(redis.call('HGET', totals, 'finished')) or 0
+  remove(nil, redis.call('ZRANGEBYSCORE', outlived, '-inf', finished, 'LIMIT', 0, batch),
+    defaults.maxRemoved)
 end
 
 -- The job put with dedupe `key`, while it is unfinished or its window lasts.
@@ -258,15 +414,16 @@ end
 
 -- Adds a job unless its id (or its dedupe key) is taken:
 -- { 1 created or 0, its state, its spec, 1 when it was found by its dedupe key or 0 }.
-local function put(id, spec, ready, begin_by, dedupe_key, dedupe_ms)
+local function put(id, spec, ready_arg, begin_by, dedupe_key, dedupe_ms, priority, keep_json,
+    group)
   trim_dedupe()
   if dedupe_key ~= '' and (id == '' or redis.call('HEXISTS', jobs, id) == 0) then
     local first = deduplicated(dedupe_key)
     if first then return { 0, cjson.encode(first), redis.call('HGET', specs, first.id), 1 } end
   end
   -- "+MS": that long from now on the server's clock; else an instant.
-  local ready_at = string.sub(ready, 1, 1) == '+' and now_ms + tonumber(string.sub(ready, 2))
-    or tonumber(ready)
+  local ready_at = string.sub(ready_arg, 1, 1) == '+'
+    and now_ms + tonumber(string.sub(ready_arg, 2)) or tonumber(ready_arg)
   if id == '' then
     local last = redis.call('GET', counter)
     if last and not tonumber(last) then
@@ -285,17 +442,22 @@ local function put(id, spec, ready, begin_by, dedupe_key, dedupe_ms)
   -- --begin-by counts from when the job may start.
   local job = { id = id, state = 'pending', attempts = 0, failures = 0, stalls = 0,
     readyAt = ready_at, createdAt = now_ms,
-    beginBy = tonumber(begin_by) and ready_at + tonumber(begin_by) }
+    beginBy = tonumber(begin_by) and ready_at + tonumber(begin_by),
+    priority = tonumber(priority) ~= 0 and tonumber(priority) or nil,
+    keep = keep_json ~= '' and cjson.decode(keep_json) or nil,
+    groupKey = group ~= '' and group or nil }
   save(job)
   redis.call('HDEL', results, id)
   redis.call('HDEL', inputs, id)
+  redis.call('HDEL', progress, id)
   redis.call('HSET', specs, id, spec)
-  redis.call('ZADD', pending, ready_at, id)
+  enqueue(job)
   return { 1, cjson.encode(job), spec, 0 }
 end
 
 if op == 'put' then
-  local reply = put(ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8])
+  local reply = put(ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9], ARGV[10],
+    ARGV[11])
   if reply[1] == 1 then changed() end
   return reply
 end
@@ -304,7 +466,7 @@ end
 if op == 'putmany' then
   local reply = {}
   for _, r in ipairs(cjson.decode(ARGV[3])) do
-    for _, part in ipairs(put(r[1], r[2], r[3], r[4], r[5], r[6])) do
+    for _, part in ipairs(put(r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9])) do
       table.insert(reply, part)
     end
   end
@@ -318,7 +480,8 @@ if op == 'putflow' then
   if redis.call('HEXISTS', jobs, nodes[1].id) == 1 then return 0 end
   for _, node in ipairs(nodes) do
     local job = { id = node.id, state = node.released and 'pending' or 'waiting', attempts = 0,
-      failures = 0, stalls = 0, readyAt = now_ms, createdAt = now_ms, parent = node.parent }
+      failures = 0, stalls = 0, readyAt = now_ms, createdAt = now_ms, parent = node.parent,
+      priority = node.priority }
     if node.group then
       node.group.done = 0
       job.group = node.group
@@ -326,7 +489,7 @@ if op == 'putflow' then
     save(job)
     redis.call('HSET', specs, node.id, node.spec or '{}')
     if node.released then
-      redis.call('ZADD', pending, now_ms, node.id)
+      enqueue(job)
     else
       redis.call('HINCRBY', totals, 'waiting', 1)
       redis.call('ZADD', waiting, now_ms, node.id)
@@ -346,7 +509,7 @@ if op == 'claim' then
   for _, id in ipairs(redis.call('ZRANGEBYSCORE', active, '-inf', '(' .. now_ms, 'LIMIT', 0, 100)) do
     local job, held = decode(id)
     if held then return { 'undecodable', id, held } end
-    redis.call('ZREM', active, id)
+    deactivate(job)
     job.stalls = job.stalls + 1
     if job.stalls > max_stalls then
       job.error = 'abandoned ' .. job.stalls .. ' times by workers that stopped answering'
@@ -356,25 +519,39 @@ if op == 'claim' then
       job.state = 'pending'
       job.readyAt = now_ms
       save(job)
-      redis.call('ZADD', pending, now_ms, id)
+      enqueue(job)
     end
   end
   if redis.call('HGET', config, 'paused') == '1' then return { 'none', '' } end
+  promote()
   for _ = 1, 100 do
-    local first = redis.call('ZRANGEBYSCORE', pending, '-inf', now_ms, 'LIMIT', 0, 1)[1]
+    local first = redis.call('ZRANGE', ready, 0, 0)[1]
     if not first then
-      local next = redis.call('ZRANGE', pending, 0, 0, 'WITHSCORES')
+      -- The next start to come: due jobs left in pending wait for their group, not a time.
+      local next = redis.call('ZRANGEBYSCORE', pending, '(' .. now_ms, '+inf', 'WITHSCORES',
+        'LIMIT', 0, 1)
       return { 'none', next[2] or '' }
     end
     local job, held = decode(first)
     if not job then return { 'undecodable', first, held or '' } end
+    if job.state ~= 'pending' then
+      -- Not pending any more (whatever left it there): it has no place in the run order.
+      redis.call('ZREM', ready, first)
+    elseif job.groupKey and group_count('active', job.groupKey) >= group_limit() then
+      -- Its group's limit was lowered since it joined the run order: parked again.
+      redis.call('ZREM', ready, first)
+      group_add('ready', job.groupKey, -1)
+      redis.call('ZADD', parked, 0,
+        parked_member(job.groupKey, run_order(job.priority, job.readyAt), first))
     -- Only a first start can be too late: a retry or a recovered job has started in time.
-    if job.beginBy and job.beginBy < now_ms and job.attempts == 0 then
+    elseif job.beginBy and job.beginBy < now_ms and job.attempts == 0 then
       job.error = 'expired: not started by its --begin-by'
       finish(job, 'failed')
       changed()
     else
-      redis.call('ZREM', pending, first)
+      -- Counted as running first, so the place it leaves in ready is not refilled.
+      if job.groupKey then group_add('active', job.groupKey, 1) end
+      dequeue(job)
       redis.call('ZADD', active, now_ms + lease_ms, first)
       job.state = 'active'
       job.attempts = job.attempts + 1
@@ -404,6 +581,16 @@ if op == 'renew' then
   return 1
 end
 
+-- A running job's progress, from the run that holds it; a run that lost the job is refused, so
+-- a late write cannot overwrite what the job's current run reported.
+if op == 'progress' then
+  local id, worker, attempt, value = ARGV[3], ARGV[4], ARGV[5], ARGV[6]
+  if not owned(id, worker, attempt) then return 0 end
+  redis.call('HSET', progress, id, value)
+  changed()
+  return 1
+end
+
 if op == 'finish' then
   local id, worker, attempt, outcome, payload, delay_ms =
     ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8]
@@ -423,10 +610,10 @@ if op == 'finish' then
       job.error = payload
       job.failures = (job.failures or 0) + 1
     end
+    deactivate(job)
     job.state = 'pending'
     job.readyAt = now_ms + tonumber(delay_ms)
-    redis.call('ZREM', active, id)
-    redis.call('ZADD', pending, job.readyAt, id)
+    enqueue(job)
     save(job)
   end
   trim(ARGV[9])
@@ -446,11 +633,11 @@ if op == 'fail_undecodable' then
   job.error = reason
   job.finishedAt = now_ms
   save(job)
-  redis.call('ZREM', pending, id)
-  redis.call('ZREM', active, id)
+  dequeue(job)
+  deactivate(job)
   redis.call('ZREM', waiting, id)
-  for _, done in pairs(DONE) do redis.call('ZREM', done, id) end
-  if not job.parent then redis.call('ZADD', DONE.failed, now_ms, id) end
+  unlisted(id)
+  if not job.parent then listed(job, 'failed') end
   if not readable(specs, id, 'table') then redis.call('HSET', specs, id, '{}') end
   if not readable(results, id) then redis.call('HDEL', results, id) end
   if not readable(inputs, id, 'table') then redis.call('HDEL', inputs, id) end
@@ -483,7 +670,7 @@ if op == 'get' then
   if not job then return {} end
   load(id)
   return { job, redis.call('HGET', specs, id) or '{}', redis.call('HGET', results, id) or '',
-    redis.call('HGET', inputs, id) or '' }
+    redis.call('HGET', inputs, id) or '', redis.call('HGET', progress, id) or '' }
 end
 
 -- Removes up to `limit` finished jobs of a state, those finished before `older_than_ms` ago.
@@ -508,7 +695,7 @@ end
 
 -- Sets what is given ('' leaves a field as it is) and returns the stored config.
 if op == 'config' then
-  local keep_completed, keep_failed, paused = ARGV[3], ARGV[4], ARGV[5]
+  local keep_completed, keep_failed, paused, group_limit_arg = ARGV[3], ARGV[4], ARGV[5], ARGV[6]
   for _, field in ipairs({ 'keepCompleted', 'keepFailed' }) do
     local json = redis.call('HGET', config, field)
     local ok, keep = pcall(cjson.decode, json or '{}')
@@ -522,8 +709,26 @@ if op == 'config' then
     redis.call('HSET', config, 'paused', paused)
     changed()
   end
+  -- 'none': no limit. A raised limit lets each group's parked jobs in at once.
+  if group_limit_arg ~= '' then
+    if group_limit_arg == 'none' then
+      redis.call('HDEL', config, 'groupLimit')
+    else
+      redis.call('HSET', config, 'groupLimit', group_limit_arg)
+    end
+    local seen = {}
+    for _, field in ipairs(redis.call('HKEYS', groups)) do
+      local group = string.match(field, '^%a+:(.*)$')
+      if group and not seen[group] then
+        seen[group] = true
+        fill(group)
+      end
+    end
+    changed()
+  end
   return { redis.call('HGET', config, 'keepCompleted') or '',
-    redis.call('HGET', config, 'keepFailed') or '', redis.call('HGET', config, 'paused') or '' }
+    redis.call('HGET', config, 'keepFailed') or '', redis.call('HGET', config, 'paused') or '',
+    redis.call('HGET', config, 'groupLimit') or '' }
 end
 
 -- A page of a state's jobs after the cursor (its last job's score and id): finished jobs
@@ -592,6 +797,7 @@ if op == 'list' then
     table.insert(reply, found[i + 1])
     table.insert(reply, redis.call('HGET', jobs, id) or '')
     table.insert(reply, redis.call('HGET', specs, id) or '{}')
+    table.insert(reply, redis.call('HGET', progress, id) or '')
   end
   return reply
 end
@@ -608,7 +814,7 @@ if op == 'retry' then
     table.insert(job.history, { state = job.state, error = job.error or '',
       attempts = job.attempts, finishedAt = job.finishedAt })
     redis.call('HINCRBY', totals, job.state, -1)
-    redis.call('ZREM', DONE[job.state], id)
+    unlisted(id)
     job.state = 'pending'
     job.attempts = 0
     job.failures = 0
@@ -618,7 +824,8 @@ if op == 'retry' then
     job.readyAt = now_ms
     job.beginBy = nil
     save(job)
-    redis.call('ZADD', pending, now_ms, id)
+    redis.call('HDEL', progress, id)
+    enqueue(job)
     changed()
     retried = 1
   end

@@ -45,12 +45,25 @@ export const QUEUE_KEY_TYPES = {
   removed: "zset",
   dedupe: "hash",
   dedupe_until: "zset",
+  progress: "hash",
+  ready: "zset",
+  promoted: "string",
+  trimmed_completed: "zset",
+  trimmed_failed: "zset",
+  trimmed_cancelled: "zset",
+  expiring: "zset",
+  outlived: "zset",
+  parked: "zset",
+  groups: "hash",
 };
 
 /** What the steps that end jobs trim by when a queue was never configured. */
 const TRIM = JSON.stringify({ ...DEFAULT_KEEP, batch: TRIM_BATCH, maxRemoved: MAX_REMOVED });
 
-/** A put's arguments to the script: id ('' for the next number), spec, when, begin-by. */
+/**
+ * A put's arguments to the script: id ('' for the next number), spec, when, begin-by, dedupe key
+ * and window, priority, its own retention, its group.
+ */
 function putArgs(r: PutRequest): string[] {
   return [
     r.id ?? "",
@@ -59,6 +72,9 @@ function putArgs(r: PutRequest): string[] {
     r.beginByMs === undefined ? "" : String(Math.round(r.beginByMs)),
     r.dedupe?.key ?? "",
     String(Math.round(r.dedupe?.forMs ?? 0)),
+    String(r.priority ?? 0),
+    r.keep === undefined ? "" : JSON.stringify(r.keep),
+    r.groupKey ?? "",
   ];
 }
 
@@ -142,6 +158,11 @@ export class RedisQueueSteps extends RedisSteps implements QueueSteps {
     return Number(await this.run(queue, "renew", r.id, r.worker, r.attempt, r.leaseMs)) === 1;
   }
 
+  async progress(queue: string, r: Attempt & { progress: string }): Promise<boolean> {
+    const stored = await this.run(queue, "progress", r.id, r.worker, r.attempt, r.progress);
+    return Number(stored) === 1;
+  }
+
   async finish(queue: string, r: Attempt & Finish): Promise<boolean> {
     const payload = r.outcome === "completed"
       ? JSON.stringify(r.result ?? null)
@@ -174,10 +195,15 @@ export class RedisQueueSteps extends RedisSteps implements QueueSteps {
   }
 
   async get(queue: string, id: string): Promise<JobRecord | undefined> {
-    const [state, spec, result, inputs] = (await this.run(queue, "get", id)) as string[];
-    return state === undefined
-      ? undefined
-      : jobRecord(queue, state, spec, result || undefined, inputs || undefined);
+    const [state, spec, result, inputs, progress] = (await this.run(queue, "get", id)) as string[];
+    return state === undefined ? undefined : jobRecord(
+      queue,
+      state,
+      spec,
+      result || undefined,
+      inputs || undefined,
+      progress || undefined,
+    );
   }
 
   async counts(queue: string): Promise<QueueCounts> {
@@ -216,8 +242,9 @@ export class RedisQueueSteps extends RedisSteps implements QueueSteps {
       r.limit,
     )) as string[];
     const page = [];
-    for (let i = 0; i < reply.length; i += 3) {
-      const job = jobRecord(queue, reply[i + 1], reply[i + 2]);
+    for (let i = 0; i < reply.length; i += 4) {
+      const progress = reply[i + 3] || undefined;
+      const job = jobRecord(queue, reply[i + 1], reply[i + 2], undefined, undefined, progress);
       page.push({ job, cursor: { score: Number(reply[i]), id: job.id } });
     }
     return page;
@@ -253,17 +280,19 @@ export class RedisQueueSteps extends RedisSteps implements QueueSteps {
 
   async configure(queue: string, patch: Partial<QueueConfig>): Promise<QueueConfig> {
     const json = (keep: Keep | undefined) => keep === undefined ? "" : JSON.stringify(keep);
-    const [completed, failed, paused] = (await this.run(
+    const [completed, failed, paused, groupLimit] = (await this.run(
       queue,
       "config",
       json(patch.keepCompleted),
       json(patch.keepFailed),
       patch.paused === undefined ? "" : patch.paused ? "1" : "0",
+      patch.groupLimit === undefined ? "" : patch.groupLimit === null ? "none" : patch.groupLimit,
     )) as string[];
     return {
       keepCompleted: keepOf(completed) ?? DEFAULT_KEEP.keepCompleted,
       keepFailed: keepOf(failed) ?? DEFAULT_KEEP.keepFailed,
       paused: paused === "1",
+      ...(groupLimit && { groupLimit: Number(groupLimit) }),
     };
   }
 

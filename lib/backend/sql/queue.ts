@@ -53,19 +53,49 @@ export const QUEUE_DDL = [
     failures BIGINT NOT NULL DEFAULT 0,
     stalls BIGINT NOT NULL, worker TEXT, begin_by BIGINT, spec TEXT NOT NULL, result TEXT,
     error TEXT, created_at BIGINT NOT NULL, started_at BIGINT, finished_at BIGINT,
-    parent TEXT, grp TEXT, inputs TEXT, PRIMARY KEY (namespace, queue, id))`,
+    parent TEXT, grp TEXT, inputs TEXT, progress TEXT, priority BIGINT NOT NULL DEFAULT 0,
+    due BIGINT NOT NULL DEFAULT 0, keep TEXT, expires_at BIGINT, outlived_at BIGINT,
+    group_key TEXT, PRIMARY KEY (namespace, queue, id))`,
   `CREATE INDEX IF NOT EXISTS coord_queue_job_ready
     ON coord_queue_job (namespace, queue, state, ready_at)`,
   `CREATE INDEX IF NOT EXISTS coord_queue_job_order
     ON coord_queue_job (namespace, queue, state, ready_at, id)`,
+  // Priorities: a pending job whose start has come (due = 1, set by the claim that finds it due;
+  // every return to pending sets 0) is claimed by priority, then start, then id — one index seek.
+  `CREATE INDEX IF NOT EXISTS coord_queue_job_run
+    ON coord_queue_job (namespace, queue, priority DESC, ready_at, id)
+    WHERE state = 'pending' AND due = 1`,
+  // Group limits: a due job of a --group waits parked (due = 2) until its group has room, then
+  // joins the run order; its group's next parked job is one index seek.
+  `CREATE INDEX IF NOT EXISTS coord_queue_job_parked
+    ON coord_queue_job (namespace, queue, group_key, priority DESC, ready_at, id)
+    WHERE state = 'pending' AND due = 2`,
+  // A group's jobs running and in the run order.
+  `CREATE TABLE IF NOT EXISTS coord_queue_group (
+    namespace TEXT NOT NULL, queue TEXT NOT NULL, group_key TEXT NOT NULL,
+    active BIGINT NOT NULL DEFAULT 0, ready BIGINT NOT NULL DEFAULT 0,
+    PRIMARY KEY (namespace, queue, group_key))`,
+  // The pending jobs not yet due, by start: a claim marks those whose start came, and only those.
+  `CREATE INDEX IF NOT EXISTS coord_queue_job_due
+    ON coord_queue_job (namespace, queue, ready_at) WHERE state = 'pending' AND due = 0`,
   // Finished jobs that are no flow's part, newest first: list's pages and retention's batches.
   `CREATE INDEX IF NOT EXISTS coord_queue_job_done
     ON coord_queue_job (namespace, queue, state, finished_at, id) WHERE parent IS NULL`,
   `CREATE TABLE IF NOT EXISTS coord_queue_config (
     namespace TEXT NOT NULL, queue TEXT NOT NULL, keep_completed TEXT, keep_failed TEXT,
-    paused BIGINT NOT NULL DEFAULT 0, PRIMARY KEY (namespace, queue))`,
-  // How many finished jobs of a state (no flow's parts) a queue holds: retention by count
-  // without counting rows.
+    paused BIGINT NOT NULL DEFAULT 0, group_limit BIGINT, PRIMARY KEY (namespace, queue))`,
+  // The finished jobs the queue's retention governs (put without --keep), oldest first.
+  `CREATE INDEX IF NOT EXISTS coord_queue_job_trimmed
+    ON coord_queue_job (namespace, queue, state, finished_at, id)
+    WHERE parent IS NULL AND keep IS NULL`,
+  // Jobs put with their own --keep: when its duration ends (ms), and the count of finished jobs
+  // at which its count ends.
+  `CREATE INDEX IF NOT EXISTS coord_queue_job_expiring
+    ON coord_queue_job (namespace, queue, expires_at) WHERE expires_at IS NOT NULL`,
+  `CREATE INDEX IF NOT EXISTS coord_queue_job_outlived
+    ON coord_queue_job (namespace, queue, outlived_at) WHERE outlived_at IS NOT NULL`,
+  // How many finished jobs of a state (no flow's parts, no own --keep) a queue holds: retention
+  // by count without counting rows; state "finished" counts every one that ever finished.
   `CREATE TABLE IF NOT EXISTS coord_queue_kept (
     namespace TEXT NOT NULL, queue TEXT NOT NULL, state TEXT NOT NULL, n BIGINT NOT NULL,
     PRIMARY KEY (namespace, queue, state))`,
@@ -93,6 +123,21 @@ export const QUEUE_DDL = [
     PRIMARY KEY (namespace, queue, worker))`,
 ];
 
+/**
+ * Columns the queue's tables gained after they were first created: a database an earlier coord
+ * made gets them (`ALTER TABLE … ADD COLUMN`) before the schema's indexes use them.
+ */
+export const QUEUE_ADDED_COLUMNS: readonly { table: string; column: string; type: string }[] = [
+  { table: "coord_queue_job", column: "progress", type: "TEXT" },
+  { table: "coord_queue_job", column: "priority", type: "BIGINT NOT NULL DEFAULT 0" },
+  { table: "coord_queue_job", column: "due", type: "BIGINT NOT NULL DEFAULT 0" },
+  { table: "coord_queue_job", column: "keep", type: "TEXT" },
+  { table: "coord_queue_job", column: "expires_at", type: "BIGINT" },
+  { table: "coord_queue_job", column: "outlived_at", type: "BIGINT" },
+  { table: "coord_queue_job", column: "group_key", type: "TEXT" },
+  { table: "coord_queue_config", column: "group_limit", type: "BIGINT" },
+];
+
 interface JobRow {
   id: string;
   state: JobState;
@@ -112,11 +157,20 @@ interface JobRow {
   /** A group's JobGroup, JSON. */
   grp: string | null;
   inputs: string | null;
+  /** The latest progress its run reported, JSON. */
+  progress: string | null;
+  priority: number;
+  /** Its own --keep (a Keep, JSON); null: its queue's. */
+  keep: string | null;
+  group_key: string | null;
+  /** A pending job: 0 not due yet, 1 in the run order, 2 parked by its group's limit. */
+  due: number;
 }
 
 const COLUMNS =
   "id, state, ready_at, attempts, failures, stalls, worker, begin_by, spec, result, error, " +
-  "created_at, started_at, finished_at, parent, grp, inputs";
+  "created_at, started_at, finished_at, parent, grp, inputs, progress, priority, keep, " +
+  "group_key, due";
 
 /** One step's transaction and the backend's time it runs at (one instant, as in queue.lua). */
 interface Step {
@@ -128,21 +182,48 @@ interface Step {
    * the rest of the step.
    */
   kept: Map<string, number>;
+  /**
+   * Jobs with their own --keep count that finished in this step, and how many finished in the
+   * step up to each: their `outlived_at` is set once the step's count of finished jobs is.
+   */
+  outlived: { id: string; count: number; nth: number }[];
 }
 
 const FINISHED_STATES = ["completed", "failed", "cancelled"] as const;
 
 /**
- * Per finished state, when the oldest job (no flow's part) finished and how many the queue
- * holds: whether a step has anything to trim, in one query (most have nothing).
+ * Per finished state, when the oldest job its queue's retention governs finished and how many
+ * the queue holds; the first end of a job's own --keep (a time, a count of finished jobs) and
+ * that count: whether a step has anything to trim, in one query (most have nothing).
  */
 const TRIM_PROBE_SQL = "SELECT " +
+  [...FINISHED_STATES, "finished"].map((state) =>
+    `(SELECT n FROM coord_queue_kept WHERE namespace = ? AND queue = ? AND state = '${state}')
+    AS ${state}_n`
+  ).join(", ") + ", " +
   FINISHED_STATES.map((state) =>
     `(SELECT min(finished_at) FROM coord_queue_job WHERE namespace = ? AND queue = ?
-    AND state = '${state}' AND parent IS NULL) AS ${state}_at,
-   (SELECT n FROM coord_queue_kept WHERE namespace = ? AND queue = ? AND state = '${state}')
-    AS ${state}_n`
+    AND state = '${state}' AND parent IS NULL AND keep IS NULL) AS ${state}_at`
+  ).join(", ") + ", " +
+  ["expires_at", "outlived_at"].map((column) =>
+    `(SELECT min(${column}) FROM coord_queue_job WHERE namespace = ? AND queue = ?
+    AND ${column} IS NOT NULL) AS ${column}`
   ).join(", ");
+
+/** How many `?` pairs (namespace, queue) {@link TRIM_PROBE_SQL} takes. */
+const TRIM_PROBE_PAIRS = FINISHED_STATES.length * 2 + 3;
+
+/** A group's jobs running and in the run order (`coord_queue_group`). */
+interface GroupCounts {
+  active: number;
+  ready: number;
+}
+
+/** How many jobs whose start came one claim moves into the run order (the next claim: more). */
+const MARK_BATCH = 500;
+
+/** How many parked jobs of a group one statement lets into the run order. */
+const FILL_BATCH = 100;
 
 /** Queue steps over one {@link SqlStore}. */
 export class SqlQueueSteps implements QueueSteps {
@@ -161,7 +242,12 @@ export class SqlQueueSteps implements QueueSteps {
   #write<T>(queue: string, fn: (s: Step) => Promise<T>, serial = false): Promise<T> {
     return this.#store.write(async (tx) => {
       if (serial) await tx.lock({ kind: "queue", name: queue });
-      const s = { tx, now: Math.floor(await tx.now()), kept: new Map<string, number>() };
+      const s = {
+        tx,
+        now: Math.floor(await tx.now()),
+        kept: new Map<string, number>(),
+        outlived: [],
+      };
       const result = await fn(s);
       await this.#saveKept(s, queue);
       return result;
@@ -170,7 +256,7 @@ export class SqlQueueSteps implements QueueSteps {
 
   #read<T>(fn: (s: Step) => Promise<T>): Promise<T> {
     return this.#store.read(async (tx) =>
-      fn({ tx, now: Math.floor(await tx.now()), kept: new Map() })
+      fn({ tx, now: Math.floor(await tx.now()), kept: new Map(), outlived: [] })
     );
   }
 
@@ -205,6 +291,9 @@ export class SqlQueueSteps implements QueueSteps {
       stalls: row.stalls,
       readyAt: row.ready_at,
       createdAt: row.created_at,
+      ...(row.priority !== 0 && { priority: row.priority }),
+      ...(row.keep !== null && { keep: parseOr(row.keep) }),
+      ...(row.group_key !== null && { groupKey: row.group_key }),
       ...(row.started_at !== null && { startedAt: row.started_at }),
       ...(row.finished_at !== null && { finishedAt: row.finished_at }),
       ...(row.worker !== null && { worker: row.worker }),
@@ -214,7 +303,14 @@ export class SqlQueueSteps implements QueueSteps {
       ...(history.length > 0 && { history }),
     };
     const result = withResult && row.result !== null ? row.result : undefined;
-    return jobRecord(queue, JSON.stringify(state), row.spec, result, row.inputs ?? undefined);
+    return jobRecord(
+      queue,
+      JSON.stringify(state),
+      row.spec,
+      result,
+      row.inputs ?? undefined,
+      row.progress ?? undefined,
+    );
   }
 
   /** Sets a job's columns; returns its row afterwards. */
@@ -237,25 +333,117 @@ export class SqlQueueSteps implements QueueSteps {
   }
 
   /**
-   * Ends a job (completed, failed, cancelled) and moves its group on, as `finish` in
-   * `../redis/queue.lua` does: the next serial part, the postprocess, or the group's own end.
+   * Ends job `before` (its row as this step read it) as completed, failed or cancelled, and
+   * moves its group on, as `finish` in `../redis/queue.lua` does: the next serial part, the
+   * postprocess, or the group's own end.
    */
   async #end(
     s: Step,
     queue: string,
-    id: string,
+    before: JobRow,
     state: "completed" | "failed" | "cancelled",
     fields: { error?: string | null; result?: string; failures?: number } = {},
   ): Promise<void> {
-    const row = (await this.#update(s, queue, id, {
+    await this.#leave(s, queue, before);
+    const row = (await this.#update(s, queue, before.id, {
       state,
       finished_at: s.now,
       lease_until: null,
       ...fields,
+      ...(before.parent === null && this.#listed(s, before, state)),
     }))!;
-    if (row.parent === null) this.#kept(s, state, 1);
     if (row.grp !== null && state !== "completed") await this.#abandon(s, queue, row);
     if (row.parent !== null) await this.#partEnded(s, queue, row);
+  }
+
+  /**
+   * A group's jobs running and in the run order. Its row stays locked until the step ends, so
+   * the steps that start or end jobs of one group take turns (Postgres) and its limit holds
+   * across workers.
+   */
+  async #groupCounts(s: Step, queue: string, group: string): Promise<GroupCounts> {
+    const [row] = await s.tx.all<GroupCounts>(
+      `INSERT INTO coord_queue_group (namespace, queue, group_key) VALUES (?, ?, ?)
+       ON CONFLICT (namespace, queue, group_key) DO UPDATE SET active = coord_queue_group.active
+       RETURNING active, ready`,
+      this.#ns,
+      queue,
+      group,
+    );
+    return row;
+  }
+
+  /** Adds to a group's counts (never below 0: a count another program reset stays sane). */
+  async #groupAdd(s: Step, queue: string, group: string, delta: Partial<GroupCounts>) {
+    const active = delta.active ?? 0;
+    const ready = delta.ready ?? 0;
+    await s.tx.run(
+      `INSERT INTO coord_queue_group (namespace, queue, group_key, active, ready)
+       VALUES (?, ?, ?, ?, ?) ON CONFLICT (namespace, queue, group_key) DO UPDATE SET
+       active = CASE WHEN coord_queue_group.active + CAST(? AS BIGINT) < 0 THEN 0
+         ELSE coord_queue_group.active + CAST(? AS BIGINT) END,
+       ready = CASE WHEN coord_queue_group.ready + CAST(? AS BIGINT) < 0 THEN 0
+         ELSE coord_queue_group.ready + CAST(? AS BIGINT) END`,
+      this.#ns,
+      queue,
+      group,
+      Math.max(0, active),
+      Math.max(0, ready),
+      active,
+      active,
+      ready,
+      ready,
+    );
+  }
+
+  async #groupLimit(s: Step, queue: string): Promise<number> {
+    const [row] = await s.tx.all<{ group_limit: number | null }>(
+      "SELECT group_limit FROM coord_queue_config WHERE namespace = ? AND queue = ?",
+      this.#ns,
+      queue,
+    );
+    return row?.group_limit ?? Infinity;
+  }
+
+  /** Moves `group`'s next parked jobs into the run order while it has room (`fill`, queue.lua). */
+  async #fill(s: Step, queue: string, group: string): Promise<void> {
+    const limit = await this.#groupLimit(s, queue);
+    for (;;) {
+      const { active, ready } = await this.#groupCounts(s, queue, group);
+      const room = Math.min(limit - active - ready, FILL_BATCH);
+      if (room <= 0) return;
+      // A parked job another step holds (a cancel) is left to it.
+      const moved = (await s.tx.all<{ id: string }>(
+        `SELECT id FROM coord_queue_job WHERE namespace = ? AND queue = ? AND group_key = ?
+         AND state = 'pending' AND due = 2 ORDER BY priority DESC, ready_at, id LIMIT ?
+         ${s.tx.rowLock({ skipLocked: true })}`,
+        this.#ns,
+        queue,
+        group,
+        room,
+      )).map((r) => r.id);
+      if (moved.length > 0) {
+        await s.tx.run(
+          `UPDATE coord_queue_job SET due = 1 WHERE namespace = ? AND queue = ?
+           AND id IN (${moved.map(() => "?").join(", ")})`,
+          this.#ns,
+          queue,
+          ...moved,
+        );
+        await this.#groupAdd(s, queue, group, { ready: moved.length });
+      }
+      if (moved.length < room) return;
+    }
+  }
+
+  /** A job leaves the run order or stops running: its group's place goes to the next job. */
+  async #leave(s: Step, queue: string, row: JobRow): Promise<void> {
+    if (row.group_key === null) return;
+    if (row.state === "active") await this.#groupAdd(s, queue, row.group_key, { active: -1 });
+    else if (row.state === "pending" && row.due === 1) {
+      await this.#groupAdd(s, queue, row.group_key, { ready: -1 });
+    } else return;
+    await this.#fill(s, queue, row.group_key);
   }
 
   /** Makes a waiting job ready; a group starts its parts (all, or the first). */
@@ -267,16 +455,16 @@ export class SqlQueueSteps implements QueueSteps {
       for (const child of parts) await this.#release(s, queue, child);
       return;
     }
-    await this.#update(s, queue, id, { state: "pending", ready_at: s.now });
+    await this.#update(s, queue, id, { state: "pending", due: 0, ready_at: s.now });
   }
 
   /** A failed group's parts that have not started will not: cancelled. */
   async #abandon(s: Step, queue: string, group: JobRow): Promise<void> {
     const { children, postprocess } = (await this.#job(s, queue, group)).group!;
     for (const id of [...children, ...(postprocess ? [postprocess] : [])]) {
-      const state = (await this.#row(s, queue, id))?.state;
-      if (state === "waiting" || state === "pending") {
-        await this.#end(s, queue, id, "cancelled", { error: `its group ${group.id} failed` });
+      const part = await this.#row(s, queue, id);
+      if (part?.state === "waiting" || part?.state === "pending") {
+        await this.#end(s, queue, part, "cancelled", { error: `its group ${group.id} failed` });
       }
     }
   }
@@ -289,7 +477,7 @@ export class SqlQueueSteps implements QueueSteps {
     const next = flowProgress(group, job);
     if (next.kind === "end") {
       const { error, result } = next;
-      await this.#end(s, queue, parent.id, next.state, {
+      await this.#end(s, queue, parent, next.state, {
         ...(result !== undefined && { result }),
         ...(error !== undefined && { error }),
       });
@@ -307,7 +495,7 @@ export class SqlQueueSteps implements QueueSteps {
       await this.#update(s, queue, next.postprocess, { inputs: joined });
       await this.#release(s, queue, next.postprocess);
     } else {
-      await this.#end(s, queue, parent.id, "completed", { result: joined });
+      await this.#end(s, queue, parent, "completed", { result: joined });
     }
   }
 
@@ -319,19 +507,54 @@ export class SqlQueueSteps implements QueueSteps {
     s.kept.set(state, (s.kept.get(state) ?? 0) + delta);
   }
 
-  /** Writes the step's {@link Step.kept}, rows in one order (two steps never wait in a ring). */
+  /**
+   * Writes the step's {@link Step.kept}, rows in one order (two steps never wait in a ring),
+   * then the ends of {@link Step.outlived}, counted from the queue's finished jobs.
+   */
   async #saveKept(s: Step, queue: string): Promise<void> {
     const changes = [...s.kept].filter(([, delta]) => delta !== 0).sort(([a], [b]) =>
       a < b ? -1 : 1
     );
     if (changes.length === 0) return;
-    await s.tx.run(
+    const counts = await s.tx.all<{ state: string; n: number }>(
       `INSERT INTO coord_queue_kept (namespace, queue, state, n)
        VALUES ${changes.map(() => "(?, ?, ?, ?)").join(", ")}
        ON CONFLICT (namespace, queue, state) DO UPDATE SET n = CASE
-         WHEN coord_queue_kept.n + excluded.n < 0 THEN 0 ELSE coord_queue_kept.n + excluded.n END`,
+         WHEN coord_queue_kept.n + excluded.n < 0 THEN 0 ELSE coord_queue_kept.n + excluded.n END
+       RETURNING state, n`,
       ...changes.flatMap(([state, delta]) => [this.#ns, queue, state, delta]),
     );
+    if (s.outlived.length === 0) return;
+    const finished = counts.find((c) => c.state === "finished")!.n - s.kept.get("finished")!;
+    for (const { id, count, nth } of s.outlived) {
+      await s.tx.later(
+        "UPDATE coord_queue_job SET outlived_at = ? WHERE namespace = ? AND queue = ? AND id = ?",
+        finished + nth + count,
+        this.#ns,
+        queue,
+        id,
+      );
+    }
+  }
+
+  /**
+   * Counts a finished job that is no flow's part: toward its queue's retention, or, put with
+   * its own --keep, until a duration after it finished and/or until that many more finished
+   * (see `listed` in `../redis/queue.lua`).
+   *
+   * @returns the columns of its own --keep's end (its count's is set as the step ends).
+   */
+  #listed(s: Step, row: JobRow, state: FinishedState): Record<string, SqlValue> {
+    this.#kept(s, "finished", 1);
+    if (row.keep === null) {
+      this.#kept(s, state, 1);
+      return {};
+    }
+    const keep = parseOr(row.keep) as Keep;
+    if (keep.count !== undefined) {
+      s.outlived.push({ id: row.id, count: keep.count, nth: s.kept.get("finished")! });
+    }
+    return { expires_at: keep.ageMs === undefined ? null : s.now + keep.ageMs, outlived_at: null };
   }
 
   async #paused(s: Step, queue: string): Promise<boolean> {
@@ -344,10 +567,13 @@ export class SqlQueueSteps implements QueueSteps {
   }
 
   async #config(s: Step, queue: string): Promise<QueueConfig> {
-    const [row] = await s.tx.all<
-      { keep_completed: string | null; keep_failed: string | null; paused: number }
-    >(
-      `SELECT keep_completed, keep_failed, paused FROM coord_queue_config
+    const [row] = await s.tx.all<{
+      keep_completed: string | null;
+      keep_failed: string | null;
+      paused: number;
+      group_limit: number | null;
+    }>(
+      `SELECT keep_completed, keep_failed, paused, group_limit FROM coord_queue_config
        WHERE namespace = ? AND queue = ?`,
       this.#ns,
       queue,
@@ -367,6 +593,7 @@ export class SqlQueueSteps implements QueueSteps {
       keepCompleted: keep(row?.keep_completed, DEFAULT_KEEP.keepCompleted),
       keepFailed: keep(row?.keep_failed, DEFAULT_KEEP.keepFailed),
       paused: row?.paused === 1,
+      ...(typeof row?.group_limit === "number" && { groupLimit: row.group_limit }),
     };
   }
 
@@ -408,11 +635,22 @@ export class SqlQueueSteps implements QueueSteps {
     }
   }
 
-  /** Removes finished jobs `ids` of `state`, remembering the newest {@link MAX_REMOVED}. */
-  async #remove(s: Step, queue: string, state: FinishedState, ids: string[]): Promise<number> {
+  /**
+   * Removes finished jobs `ids` (of `state`, else of the state each is in), remembering the
+   * newest {@link MAX_REMOVED}.
+   */
+  async #remove(
+    s: Step,
+    queue: string,
+    state: FinishedState | undefined,
+    ids: string[],
+  ): Promise<number> {
     let n = 0;
     for (const id of ids) {
-      if (await this.#unfinished(s, queue, id)) continue;
+      const row = await this.#row(s, queue, id);
+      if (!row || await this.#unfinished(s, queue, id)) continue;
+      const ended = state ?? row.state;
+      if (row.keep === null) this.#kept(s, ended, -1);
       await this.#drop(s, queue, id);
       // Removed again (a reused id): it counts as the newest.
       await s.tx.run(
@@ -427,13 +665,12 @@ export class SqlQueueSteps implements QueueSteps {
         this.#ns,
         queue,
         id,
-        state,
+        ended,
         s.now,
       );
       n++;
     }
     if (n > 0) {
-      this.#kept(s, state, -n);
       await s.tx.run(
         `DELETE FROM coord_queue_removed
          WHERE seq <= (SELECT max(seq) FROM coord_queue_removed) - ?`,
@@ -444,8 +681,9 @@ export class SqlQueueSteps implements QueueSteps {
   }
 
   /**
-   * Ids of finished jobs of `state` (no flow's parts), oldest first, that finished before;
-   * jobs another step holds are left to it.
+   * Ids of finished jobs of `state` (no flow's parts; with `trimmed`, only those the queue's
+   * retention governs), oldest first, that finished before; jobs another step holds are left
+   * to it.
    */
   async #oldest(
     s: Step,
@@ -453,10 +691,12 @@ export class SqlQueueSteps implements QueueSteps {
     state: FinishedState,
     before: number,
     limit: number,
+    trimmed = false,
   ): Promise<string[]> {
     return (await s.tx.all<{ id: string }>(
       `SELECT id FROM coord_queue_job WHERE namespace = ? AND queue = ? AND state = ?
-       AND parent IS NULL AND finished_at < ? ORDER BY finished_at, id LIMIT ?
+       AND parent IS NULL ${trimmed ? "AND keep IS NULL" : ""} AND finished_at < ?
+       ORDER BY finished_at, id LIMIT ?
        ${s.tx.rowLock({ skipLocked: true })}`,
       this.#ns,
       queue,
@@ -478,27 +718,37 @@ export class SqlQueueSteps implements QueueSteps {
     }
     const [held] = await s.tx.all<Record<string, number | null>>(
       TRIM_PROBE_SQL,
-      ...FINISHED_STATES.flatMap(() => [this.#ns, queue, this.#ns, queue]),
+      ...Array.from({ length: TRIM_PROBE_PAIRS }, () => [this.#ns, queue]).flat(),
     );
     for (const state of FINISHED_STATES) {
       const keep = state === "completed" ? config.keepCompleted : config.keepFailed;
       const oldest = held[`${state}_at`];
       let doomed = keep.ageMs === undefined || oldest === null || oldest >= s.now - keep.ageMs
         ? []
-        : await this.#oldest(s, queue, state, s.now - keep.ageMs, TRIM_BATCH);
+        : await this.#oldest(s, queue, state, s.now - keep.ageMs, TRIM_BATCH, true);
       if (doomed.length === 0 && keep.count !== undefined) {
         const over = (held[`${state}_n`] ?? 0) + (s.kept.get(state) ?? 0) - keep.count;
         if (over > 0) {
-          doomed = await this.#oldest(
-            s,
-            queue,
-            state,
-            Number.MAX_SAFE_INTEGER,
-            Math.min(over, TRIM_BATCH),
-          );
+          const limit = Math.min(over, TRIM_BATCH);
+          doomed = await this.#oldest(s, queue, state, Number.MAX_SAFE_INTEGER, limit, true);
         }
       }
       await this.#remove(s, queue, state, doomed);
+    }
+    // Jobs put with their own --keep, past it.
+    const finished = (held.finished_n ?? 0) + (s.kept.get("finished") ?? 0);
+    for (const [column, end] of [["expires_at", s.now], ["outlived_at", finished]] as const) {
+      const first = held[column];
+      if (first === null || first > end) continue;
+      const over = (await s.tx.all<{ id: string }>(
+        `SELECT id FROM coord_queue_job WHERE namespace = ? AND queue = ? AND ${column} <= ?
+         ORDER BY ${column} LIMIT ? ${s.tx.rowLock({ skipLocked: true })}`,
+        this.#ns,
+        queue,
+        end,
+        TRIM_BATCH,
+      )).map((r) => r.id);
+      await this.#remove(s, queue, undefined, over);
     }
   }
 
@@ -508,7 +758,7 @@ export class SqlQueueSteps implements QueueSteps {
       for (const node of nodes) {
         await s.tx.run(
           `INSERT INTO coord_queue_job (namespace, queue, id, state, ready_at, attempts, stalls,
-           spec, created_at, parent, grp) VALUES (?, ?, ?, ?, ?, 0, 0, ?, ?, ?, ?)`,
+           spec, created_at, parent, grp, priority) VALUES (?, ?, ?, ?, ?, 0, 0, ?, ?, ?, ?, ?)`,
           this.#ns,
           queue,
           node.id,
@@ -518,6 +768,7 @@ export class SqlQueueSteps implements QueueSteps {
           s.now,
           node.parent ?? null,
           node.group ? JSON.stringify({ ...node.group, done: 0 }) : null,
+          node.priority ?? 0,
         );
       }
       await s.tx.notify({ kind: "queue", name: queue });
@@ -592,7 +843,8 @@ export class SqlQueueSteps implements QueueSteps {
     const insert = async (id: string) =>
       (await tx.all<JobRow>(
         `INSERT INTO coord_queue_job (namespace, queue, id, state, ready_at, attempts, stalls,
-         begin_by, spec, created_at) VALUES (?, ?, ?, 'pending', ?, 0, 0, ?, ?, ?)
+         begin_by, spec, created_at, priority, keep, group_key)
+         VALUES (?, ?, ?, 'pending', ?, 0, 0, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (namespace, queue, id) DO NOTHING RETURNING ${COLUMNS}`,
         this.#ns,
         queue,
@@ -602,6 +854,9 @@ export class SqlQueueSteps implements QueueSteps {
         r.beginByMs === undefined ? null : readyAt + Math.round(r.beginByMs),
         JSON.stringify(r.spec),
         now,
+        r.priority ?? 0,
+        r.keep === undefined ? null : JSON.stringify(r.keep),
+        r.groupKey ?? null,
       ))[0];
     let id = r.id;
     let row: JobRow | undefined;
@@ -681,13 +936,15 @@ export class SqlQueueSteps implements QueueSteps {
       const { id, stalls } = row;
       if (stalls + 1 > MAX_STALLS) {
         await this.#update(s, queue, id, { stalls: stalls + 1 });
-        await this.#end(s, queue, id, "failed", {
+        await this.#end(s, queue, row, "failed", {
           error: `abandoned ${stalls + 1} times by workers that stopped answering`,
         });
         await changed();
       } else {
+        await this.#leave(s, queue, row);
         await this.#update(s, queue, id, {
           state: "pending",
+          due: 0,
           stalls: stalls + 1,
           ready_at: now,
           lease_until: null,
@@ -695,21 +952,48 @@ export class SqlQueueSteps implements QueueSteps {
       }
     }
     if (await this.#paused(s, queue)) return {};
+    // The pending jobs whose start came since the last claim join the run order. A job of a
+    // group is parked, and its group lets in what it has room for (groups in one order: two
+    // claims never wait for each other in a ring). Jobs another claim is marking are its own.
+    // Read, then changed by key: one UPDATE … WHERE id IN (a locking sub-SELECT) made each
+    // claim several times slower on Postgres.
+    const touched = await tx.all<{ id: string; group_key: string | null }>(
+      `SELECT id, group_key FROM coord_queue_job WHERE namespace = ? AND queue = ?
+       AND state = 'pending' AND due = 0 AND ready_at <= ? ORDER BY ready_at LIMIT ?
+       ${tx.rowLock({ skipLocked: true })}`,
+      this.#ns,
+      queue,
+      now,
+      MARK_BATCH,
+    );
+    for (const grouped of [false, true]) {
+      const ids = touched.filter((t) => (t.group_key !== null) === grouped).map((t) => t.id);
+      if (ids.length === 0) continue;
+      await tx.run(
+        `UPDATE coord_queue_job SET due = ${grouped ? 2 : 1} WHERE namespace = ? AND queue = ?
+         AND id IN (${ids.map(() => "?").join(", ")})`,
+        this.#ns,
+        queue,
+        ...ids,
+      );
+    }
+    const groups = [...new Set(touched.map((t) => t.group_key))].filter((g) => g !== null).sort();
+    for (const group of groups) await this.#fill(s, queue, group);
     for (let i = 0; i < 100; i++) {
       // Another worker's claim holds its job until it commits: take the next one.
       const [first] = await tx.all<JobRow>(
         `SELECT ${COLUMNS} FROM coord_queue_job WHERE namespace = ? AND queue = ?
-           AND state = 'pending' AND ready_at <= ? ORDER BY ready_at, id LIMIT 1
+           AND state = 'pending' AND due = 1 ORDER BY priority DESC, ready_at, id LIMIT 1
            ${tx.rowLock({ skipLocked: true })}`,
         this.#ns,
         queue,
-        now,
       );
       if (!first) {
         // Text sorts after every number in SQLite: a ready_at that is not one comes last.
+        // Due jobs parked by their group's limit wait for a slot, not for a time.
         const [next] = await tx.all<JobRow>(
           `SELECT ${COLUMNS} FROM coord_queue_job WHERE namespace = ? AND queue = ?
-             AND state = 'pending' ORDER BY ready_at LIMIT 1`,
+             AND state = 'pending' AND due = 0 ORDER BY ready_at LIMIT 1`,
           this.#ns,
           queue,
         );
@@ -719,11 +1003,21 @@ export class SqlQueueSteps implements QueueSteps {
       if (refused) return refused;
       // Only a first start can be too late: a retry or a recovered job has started in time.
       if (first.begin_by !== null && first.begin_by < now && first.attempts === 0) {
-        await this.#end(s, queue, first.id, "failed", {
+        await this.#end(s, queue, first, "failed", {
           error: "expired: not started by its --begin-by",
         });
         await changed();
         continue;
+      }
+      if (first.group_key !== null) {
+        const { active } = await this.#groupCounts(s, queue, first.group_key);
+        if (active >= await this.#groupLimit(s, queue)) {
+          // Its group's limit was lowered since it joined the run order: parked again.
+          await this.#update(s, queue, first.id, { due: 2 });
+          await this.#groupAdd(s, queue, first.group_key, { ready: -1 });
+          continue;
+        }
+        await this.#groupAdd(s, queue, first.group_key, { active: 1, ready: -1 });
       }
       const [claimed] = await tx.all<JobRow>(
         `UPDATE coord_queue_job SET state = 'active', attempts = attempts + 1, worker = ?,
@@ -753,7 +1047,10 @@ export class SqlQueueSteps implements QueueSteps {
       );
       if (!before) return;
       if (before.parent === null && before.state !== "failed") {
-        if (typeof before.state === "string") this.#kept(s, before.state, -1);
+        // A job with its own --keep was not counted; from now on it is, as coord's own.
+        if (typeof before.state === "string" && before.keep === null) {
+          this.#kept(s, before.state, -1);
+        }
         this.#kept(s, "failed", 1);
       }
       // What cannot be read is replaced by coord's own, so show and wait answer from now on.
@@ -784,6 +1081,9 @@ export class SqlQueueSteps implements QueueSteps {
         grp: json(before.grp, (g) => Array.isArray((g as { children?: unknown })?.children)),
         result: json(before.result, () => true),
         inputs: json(before.inputs, Array.isArray),
+        keep: null,
+        expires_at: null,
+        outlived_at: null,
       });
       await s.tx.notify({ kind: "queue", name: queue });
     });
@@ -805,28 +1105,44 @@ export class SqlQueueSteps implements QueueSteps {
     });
   }
 
+  progress(queue: string, r: Attempt & { progress: string }): Promise<boolean> {
+    return this.#write(queue, async (s) => {
+      if (!await this.#owned(s, queue, r)) return false;
+      await this.#update(s, queue, r.id, { progress: r.progress });
+      return true;
+    });
+  }
+
   finish(queue: string, r: Attempt & Finish): Promise<boolean> {
     return this.#write(queue, async (s) => {
       const row = await this.#owned(s, queue, r);
       if (!row) return false;
       const { now } = s;
       if (r.outcome === "completed") {
-        await this.#end(s, queue, r.id, "completed", {
+        await this.#end(s, queue, row, "completed", {
           result: JSON.stringify(r.result ?? null),
           error: null,
         });
       } else if (r.outcome === "failed") {
-        await this.#end(s, queue, r.id, "failed", { error: r.error, failures: row.failures + 1 });
+        await this.#end(s, queue, row, "failed", { error: r.error, failures: row.failures + 1 });
       } else if (r.outcome === "retry") {
+        await this.#leave(s, queue, row);
         await this.#update(s, queue, r.id, {
           state: "pending",
+          due: 0,
           error: r.error,
           failures: row.failures + 1,
           ready_at: now + Math.round(r.delayMs),
           lease_until: null,
         });
       } else {
-        await this.#update(s, queue, r.id, { state: "pending", ready_at: now, lease_until: null });
+        await this.#leave(s, queue, row);
+        await this.#update(s, queue, r.id, {
+          state: "pending",
+          due: 0,
+          ready_at: now,
+          lease_until: null,
+        });
       }
       await this.#trim(s, queue);
       await s.tx.notify({ kind: "queue", name: queue });
@@ -848,7 +1164,7 @@ export class SqlQueueSteps implements QueueSteps {
         row.state === "active";
       if (cancelled) {
         const error = row.state === "active" ? "cancelled while running" : "cancelled";
-        await this.#end(s, queue, id, "cancelled", { error });
+        await this.#end(s, queue, row, "cancelled", { error });
         await s.tx.notify({ kind: "queue", name: queue });
       }
       return { job: await this.#job(s, queue, (await this.#row(s, queue, id))!), cancelled };
@@ -1002,15 +1318,19 @@ export class SqlQueueSteps implements QueueSteps {
             ...(row.finished_at !== null && { finishedAt: row.finished_at }),
           }),
         );
-        this.#kept(s, row.state, -1);
+        if (row.keep === null) this.#kept(s, row.state, -1);
         await this.#update(s, queue, id, {
           state: "pending",
+          due: 0,
           attempts: 0,
           failures: 0,
           stalls: 0,
           error: null,
           finished_at: null,
           begin_by: null,
+          progress: null,
+          expires_at: null,
+          outlived_at: null,
           ready_at: s.now,
         });
         await s.tx.notify({ kind: "queue", name: queue });
@@ -1057,20 +1377,33 @@ export class SqlQueueSteps implements QueueSteps {
 
   configure(queue: string, patch: Partial<QueueConfig>): Promise<QueueConfig> {
     return this.#write(queue, async (s) => {
-      const config = { ...await this.#config(s, queue), ...patch };
+      const { groupLimit, ...config } = { ...await this.#config(s, queue), ...patch };
       await s.tx.run(
-        `INSERT INTO coord_queue_config (namespace, queue, keep_completed, keep_failed, paused)
-         VALUES (?, ?, ?, ?, ?)
+        `INSERT INTO coord_queue_config
+         (namespace, queue, keep_completed, keep_failed, paused, group_limit)
+         VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT (namespace, queue) DO UPDATE SET keep_completed = excluded.keep_completed,
-           keep_failed = excluded.keep_failed, paused = excluded.paused`,
+           keep_failed = excluded.keep_failed, paused = excluded.paused,
+           group_limit = excluded.group_limit`,
         this.#ns,
         queue,
         JSON.stringify(config.keepCompleted),
         JSON.stringify(config.keepFailed),
         config.paused ? 1 : 0,
+        groupLimit ?? null,
       );
+      // A raised limit lets each group's parked jobs in at once.
+      if (patch.groupLimit !== undefined) {
+        const groups = await s.tx.all<{ group_key: string }>(
+          `SELECT group_key FROM coord_queue_group WHERE namespace = ? AND queue = ?
+           ORDER BY group_key`,
+          this.#ns,
+          queue,
+        );
+        for (const { group_key } of groups) await this.#fill(s, queue, group_key);
+      }
       await s.tx.notify({ kind: "queue", name: queue });
-      return config;
+      return { ...config, ...(groupLimit != null && { groupLimit }) };
     }, true);
   }
 }

@@ -27,7 +27,7 @@ import { LOCK_DDL, SqlLockSteps } from "../sql/lock.ts";
 import type { ScheduleSteps } from "../../schedule/steps.ts";
 import { SCHEDULE_DDL, SqlScheduleSteps } from "../sql/schedule.ts";
 import type { QueueSteps } from "../../queue/steps.ts";
-import { QUEUE_DDL, SqlQueueSteps } from "../sql/queue.ts";
+import { QUEUE_ADDED_COLUMNS, QUEUE_DDL, SqlQueueSteps } from "../sql/queue.ts";
 import { WalHint } from "./wal_hint.ts";
 import { WakeSockets } from "./wake_socket.ts";
 import { HostClock } from "./host_clock.ts";
@@ -471,9 +471,20 @@ function missingTables(db: DatabaseSync): string[] {
   return [...coordTables()].filter((name) => !present.has(name));
 }
 
+/** Columns an earlier coord's file lacks (see {@link QUEUE_ADDED_COLUMNS}). */
+function missingColumns(db: DatabaseSync): typeof QUEUE_ADDED_COLUMNS {
+  return QUEUE_ADDED_COLUMNS.filter(({ table, column }) => {
+    const columns = db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[];
+    return columns.length > 0 && !columns.some((c) => c.name === column);
+  });
+}
+
 function createSchema(db: DatabaseSync): void {
   db.exec("BEGIN IMMEDIATE");
   try {
+    for (const { table, column, type } of missingColumns(db)) {
+      db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
+    }
     for (const ddl of schema()) db.exec(ddl);
     db.prepare("INSERT OR IGNORE INTO coord_meta (key, value) VALUES ('schema_version', ?)")
       .run(SCHEMA_VERSION);
@@ -500,7 +511,7 @@ export function openSqlite(options: SqliteOptions): SqliteBackend {
     if (!isMemoryPath(path)) db.exec("PRAGMA journal_mode = WAL");
     db.exec("PRAGMA synchronous = NORMAL");
     // Only a new or older file needs the write lock: most opens just read the schema.
-    if (missingTables(db).length > 0) createSchema(db);
+    if (missingTables(db).length > 0 || missingColumns(db).length > 0) createSchema(db);
     return new SqliteBackend(db, options);
   } catch (e) {
     if (db?.isOpen) db.close();

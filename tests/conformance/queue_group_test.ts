@@ -1,0 +1,169 @@
+/** Group limits (`put --group`, `config --group-limit`), library and CLI, on every backend. */
+
+import assert from "node:assert/strict";
+import { cancelJob, putJob } from "../../lib/queue/queue.ts";
+import { configureQueue } from "../../lib/queue/retention.ts";
+import type { Backend } from "../../lib/backend/types.ts";
+import { conformance, envOf } from "../support/backends.ts";
+import { runCoord, spawnCoord } from "../support/cli.ts";
+import { until } from "../support/wait.ts";
+import { work } from "../../lib/queue/worker.ts";
+import { tempDir } from "../support/temp.ts";
+
+/** The id of the job the next claim hands out, if any (left running). */
+async function claim(backend: Backend, queue: string): Promise<string | undefined> {
+  return (await backend.queue.claim(queue, { worker: "w", leaseMs: 60_000 })).job?.id;
+}
+
+async function complete(backend: Backend, queue: string, id: string): Promise<void> {
+  const job = await backend.queue.get(queue, id);
+  assert.ok(
+    await backend.queue.finish(queue, {
+      id,
+      worker: "w",
+      attempt: job!.attempts,
+      outcome: "completed",
+      result: null,
+    }),
+  );
+}
+
+conformance(
+  "group limit 2 is never exceeded by 4 workers on 50 jobs; other groups go ahead",
+  async (ctx) => {
+    const env = envOf(ctx);
+    await using temp = await tempDir("coord-test-");
+    const log = `${temp.path}/runs.log`;
+    assert.equal((await runCoord(["queue", "config", "g", "--group-limit", "2"], { env })).code, 0);
+    // Each job logs its own start and end: a start of a group is only possible once a run of
+    // it has ended (its end line comes first), so the log's order is the runs' order.
+    const script = 'echo "start $2" >> "$1"; sleep 0.1; echo "end $2" >> "$1"';
+    const lines = Array.from({ length: 50 }, (_, i) => {
+      const group = i % 5 === 4 ? "b" : "a";
+      return JSON.stringify({ command: ["sh", "-c", script, "sh", log, group], group });
+    });
+    const put = await runCoord(["queue", "put", "g", "--from", "-"], {
+      env,
+      stdin: lines.join("\n"),
+    });
+    assert.equal(put.code, 0, put.stderr);
+    const workers = Array.from({ length: 4 }, () =>
+      spawnCoord(
+        ["queue", "work", "g", "--allow-commands", "--concurrency", "5", "--drain"],
+        { env },
+      ));
+    for (const worker of workers) {
+      await using w = worker;
+      const { code, stderr } = await w.result;
+      assert.equal(code, 0, stderr);
+    }
+    const running = { a: 0, b: 0 };
+    const most = { a: 0, b: 0 };
+    let together = false;
+    const events = (await Deno.readTextFile(log)).trim().split("\n");
+    for (const line of events) {
+      const [what, group] = line.split(" ") as ["start" | "end", "a" | "b"];
+      running[group] += what === "start" ? 1 : -1;
+      most[group] = Math.max(most[group], running[group]);
+      together ||= running.a > 0 && running.b > 0;
+    }
+    assert.equal(events.length, 100);
+    assert.deepEqual(most, { a: 2, b: 2 }, "at most 2 of a group at once, and 2 were");
+    assert.ok(together, "group b ran while group a was at its limit");
+    const status = JSON.parse((await runCoord(["queue", "status", "g", "--json"], { env })).stdout);
+    assert.equal(status.completed, 50);
+  },
+);
+
+conformance(
+  "a group at its limit waits; the slot a job frees goes to its group's next",
+  async (ctx) => {
+    const backend = await ctx.open();
+    await configureQueue(backend, "q", { groupLimit: 1 });
+    for (const [id, group] of [["a1", "a"], ["a2", "a"], ["a3", "a"], ["b1", "b"]]) {
+      await putJob(backend, "q", { id, handler: "h", group });
+    }
+    await putJob(backend, "q", { id: "solo", handler: "h" });
+    assert.equal(await claim(backend, "q"), "a1");
+    // a2 comes before b1, but its group is full: b1 and the job of no group go ahead.
+    assert.equal(await claim(backend, "q"), "b1");
+    assert.equal(await claim(backend, "q"), "solo");
+    assert.equal(await claim(backend, "q"), undefined);
+    await complete(backend, "q", "a1");
+    assert.equal(await claim(backend, "q"), "a2");
+    // Cancelling a running job frees its slot too.
+    await cancelJob(backend, "q/a2");
+    assert.equal(await claim(backend, "q"), "a3");
+  },
+);
+
+conformance("raising or removing a group limit lets waiting jobs in", async (ctx) => {
+  const backend = await ctx.open();
+  await configureQueue(backend, "q", { groupLimit: 1 });
+  for (const id of ["a1", "a2", "a3", "a4"]) {
+    await putJob(backend, "q", { id, handler: "h", group: "a" });
+  }
+  assert.equal(await claim(backend, "q"), "a1");
+  assert.equal(await claim(backend, "q"), undefined);
+  assert.equal((await configureQueue(backend, "q", { groupLimit: 2 })).groupLimit, 2);
+  assert.equal(await claim(backend, "q"), "a2");
+  assert.equal(await claim(backend, "q"), undefined);
+  assert.equal((await configureQueue(backend, "q", { groupLimit: null })).groupLimit, undefined);
+  assert.equal(await claim(backend, "q"), "a3");
+  assert.equal(await claim(backend, "q"), "a4");
+});
+
+conformance("--group-limit 0 or not a number exits 64 and changes nothing", async (ctx) => {
+  const env = envOf(ctx);
+  assert.equal((await runCoord(["queue", "config", "q", "--group-limit", "3"], { env })).code, 0);
+  for (const limit of ["0", "-1", "two", "1.5", ""]) {
+    const result = await runCoord(["queue", "config", "q", "--group-limit", limit], { env });
+    assert.equal(result.code, 64, `${limit}: ${result.stderr}`);
+    assert.equal(result.stderr.trim().split("\n").length, 1, result.stderr);
+  }
+  const shown = await runCoord(["queue", "config", "q", "--json"], { env });
+  assert.equal(JSON.parse(shown.stdout).groupLimit, 3);
+  const text = await runCoord(["queue", "config", "q", "--group-limit", "none"], { env });
+  assert.match(text.stdout, /^group-limit +none$/m);
+  const put = await runCoord(
+    ["queue", "put", "q", "--id", "1", "--handler", "h", "--group", "c1"],
+    {
+      env,
+    },
+  );
+  assert.equal(put.code, 0, put.stderr);
+  const show = await runCoord(["queue", "show", "q/1", "--json"], { env });
+  assert.equal(JSON.parse(show.stdout).groupKey, "c1");
+});
+
+conformance(
+  "a worker whose only jobs wait for their group idles instead of polling",
+  async (ctx) => {
+    const backend = await ctx.open();
+    await configureQueue(backend, "q", { groupLimit: 1 });
+    for (const id of ["a1", "a2"]) await putJob(backend, "q", { id, handler: "hold", group: "a" });
+    let claims = 0;
+    const steps = backend.queue;
+    const claimOnce = steps.claim.bind(steps);
+    steps.claim = (queue, request) => {
+      claims++;
+      return claimOnce(queue, request);
+    };
+    const stop = new AbortController();
+    const worker = work(backend, ["q"], {
+      concurrency: 2,
+      signal: stop.signal,
+      handlers: {
+        // a1 holds its group's only slot for 2 s; a2 waits for it meanwhile. A busy machine only
+        // makes the worker claim less often.
+        hold: () => new Promise((r) => setTimeout(r, 2_000)),
+      },
+    });
+    await until(() => claims > 0, { what: "the first claim" });
+    await new Promise((r) => setTimeout(r, 1_500));
+    const during = claims;
+    stop.abort();
+    await worker;
+    assert.ok(during <= 10, `${during} claims while the group was full`);
+  },
+);

@@ -1,0 +1,38 @@
+/** A SQLite file an earlier coord made gets the queue's new columns when it is opened. */
+
+import assert from "node:assert/strict";
+import { DatabaseSync } from "node:sqlite";
+import { connect } from "../lib/backend/connect.ts";
+import { getJob, putJob } from "../lib/queue/queue.ts";
+import { configureQueue } from "../lib/queue/retention.ts";
+import { work } from "../lib/queue/worker.ts";
+import { tempSqlite } from "./support/temp.ts";
+
+Deno.test("a queue file from before progress, priorities, --keep and groups is upgraded", async () => {
+  await using file = await tempSqlite();
+  const db = new DatabaseSync(file.url.slice("sqlite:".length));
+  // The queue's two tables as coord made them before these columns existed.
+  db.exec(`CREATE TABLE coord_queue_job (
+    namespace TEXT NOT NULL, queue TEXT NOT NULL, id TEXT NOT NULL, state TEXT NOT NULL,
+    ready_at INTEGER NOT NULL, lease_until INTEGER, attempts INTEGER NOT NULL,
+    failures INTEGER NOT NULL DEFAULT 0,
+    stalls INTEGER NOT NULL, worker TEXT, begin_by INTEGER, spec TEXT NOT NULL, result TEXT,
+    error TEXT, created_at INTEGER NOT NULL, started_at INTEGER, finished_at INTEGER,
+    parent TEXT, grp TEXT, inputs TEXT, PRIMARY KEY (namespace, queue, id))`);
+  db.exec(`CREATE TABLE coord_queue_config (
+    namespace TEXT NOT NULL, queue TEXT NOT NULL, keep_completed TEXT, keep_failed TEXT,
+    paused INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (namespace, queue))`);
+  db.prepare(
+    `INSERT INTO coord_queue_job (namespace, queue, id, state, ready_at, attempts, stalls, spec,
+     created_at) VALUES ('coord', 'q', 'old', 'pending', 0, 0, 0, ?, 0)`,
+  ).run(JSON.stringify({ handler: "h", retries: 0, backoffMs: 0 }));
+  db.close();
+  await using backend = await connect({ url: file.url, env: {} });
+  await configureQueue(backend, "q", { groupLimit: 1 });
+  await putJob(backend, "q", { id: "new", handler: "h", priority: 1, group: "g", keep: {} });
+  await work(backend, ["q"], { handlers: { h: (_, ctx) => ctx.progress(1) }, drain: true });
+  for (const id of ["old", "new"]) {
+    const job = await getJob(backend, `q/${id}`);
+    assert.deepEqual([job.state, job.progress], ["completed", 1], id);
+  }
+});
