@@ -153,6 +153,9 @@ local function parked_member(group, order, id)
   return group .. '\0' .. string.format('%016.0f', order + 4503599627370496) .. '\0' .. id
 end
 
+-- Whether this step put a job into the run order, for an idle worker to hear of.
+local became_ready = false
+
 -- Moves `group`'s next parked jobs into `ready` while the group has room.
 local function fill(group)
   local limit = group_limit()
@@ -164,6 +167,7 @@ local function fill(group)
     call('ZREM', parked, member)
     local order, id = string.match(string.sub(member, #prefix + 1), '^(%d+)%z(.*)$')
     call('ZADD', ready, exact(tonumber(order) - 4503599627370496), id)
+    became_ready = true
     group_add('ready', group, 1)
   end
 end
@@ -172,6 +176,7 @@ end
 local function make_ready(id, group, order)
   if not group then
     call('ZADD', ready, exact(order), id)
+    became_ready = true
   elseif not call('ZSCORE', ready, id) then
     call('ZADD', parked, 0, parked_member(group, order, id))
     fill(group)
@@ -324,7 +329,11 @@ local function unlisted(id)
   call('ZREM', outlived, id)
 end
 
+-- Whether this step ended a flow's group, which its waiter waits for.
+local flow_ended = false
+
 finish = function(job, state)
+  if job.group then flow_ended = true end
   if job.state == 'waiting' then call('HINCRBY', totals, 'waiting', -1) end
   job.state = state
   job.finishedAt = now_ms
@@ -339,7 +348,13 @@ finish = function(job, state)
   if job.parent then part_ended(job) end
 end
 
-local function changed() call('PUBLISH', channel, 'changed') end
+-- Workers and waiters listen on the channel: one message a step is enough for them to re-read.
+local published = false
+local function changed()
+  if published then return end
+  published = true
+  call('PUBLISH', channel, 'changed')
+end
 
 -- Retention: a finished job that is no flow's part goes, with its flow's parts, once it is
 -- older than its queue keeps or more of its state are newer than the queue keeps. Each step
@@ -604,8 +619,8 @@ if op == 'claim' then
       job.attempts = job.attempts + 1
       job.worker = worker
       job.startedAt = now_ms
+      -- Taking a job makes none ready: no one needs to hear of it.
       save(job)
-      changed()
       return { 'job', cjson.encode(job), call('HGET', specs, first) or '',
         call('HGET', inputs, first) or '', first }
     end
@@ -665,7 +680,13 @@ if op == 'finish' then
     save(job)
   end
   trim(ARGV[9])
-  changed()
+  -- Heard by idle workers when a job became ready (a retry, a flow's next part, a group's
+  -- room) and by waiters when the queue has nothing left running; a waiter of a job finished
+  -- in a busy queue reads it on its re-check. Not on every finish: a busy worker would hear
+  -- all its own jobs end.
+  if became_ready or outcome == 'retry' or flow_ended or call('ZCARD', active) == 0 then
+    changed()
+  end
   return 1
 end
 
