@@ -554,13 +554,12 @@ if op == 'putflow' then
   return 1
 end
 
-if op == 'claim' then
-  local worker, lease_ms, max_stalls = ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
-  -- What taking a job touches once it has written; trim's reads and its own check cover the
-  -- rest.
-  refuse({ jobs, specs, inputs, active, pending, ready, promoted, parked, groups, waiting })
-  -- Idle queues age out too: every claim removes a few jobs past what the queue keeps.
-  trim(ARGV[6])
+-- What taking a job touches once it has written; retention's reads and its own check cover
+-- the rest.
+local TAKES = { jobs, specs, inputs, active, pending, ready, promoted, parked, groups, waiting }
+
+-- Leases the first job ready to run to `worker` (see claim).
+local function take(worker, lease_ms, max_stalls)
   -- Jobs whose worker died: back to pending, or failed once abandoned too often.
   -- A job this step cannot read is handed back to the worker to fail, without stopping the
   -- claim for good: the same claim then finds the next job.
@@ -628,6 +627,14 @@ if op == 'claim' then
   return { 'none', now_ms }
 end
 
+
+if op == 'claim' then
+  refuse(TAKES)
+  -- Idle queues age out too: every claim removes a few jobs past what the queue keeps.
+  trim(ARGV[6])
+  return take(ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5]))
+end
+
 -- The attempt fences a worker's run: once its lease ran out and the job was claimed again
 -- (even by the same worker), the old run can neither renew nor finish it.
 local function owned(id, worker, attempt)
@@ -653,12 +660,17 @@ if op == 'progress' then
   return 1
 end
 
+-- ARGV[10], ARGV[11]: the lease and the stall limit of the worker's next job, taken in the same
+-- step ('' when the worker takes none: it is stopping, or has no free slot): { 1 or 0, then
+-- what claim returns }.
 if op == 'finish' then
   local id, worker, attempt, outcome, payload, delay_ms =
     ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8]
+  local next_lease_ms = tonumber(ARGV[10] or '')
   refuse(ENDS)
+  if next_lease_ms then refuse(TAKES) end
   local job = owned(id, worker, attempt)
-  if not job then return 0 end
+  if not job then return next_lease_ms and { 0 } or 0 end
   if outcome == 'completed' then
     call('HSET', results, id, payload)
     job.error = nil
@@ -687,7 +699,8 @@ if op == 'finish' then
   if became_ready or outcome == 'retry' or flow_ended or call('ZCARD', active) == 0 then
     changed()
   end
-  return 1
+  if not next_lease_ms then return 1 end
+  return { 1, unpack(take(worker, next_lease_ms, tonumber(ARGV[11]))) }
 end
 
 -- A job whose stored parts cannot be read fails with the reason; what cannot be read is
