@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { connect } from "../lib/backend/connect.ts";
 import type { RedisBackend } from "../lib/backend/redis/backend.ts";
+import { QUEUE_KEY_TYPES } from "../lib/backend/redis/queue.ts";
 import { LuaScript } from "../lib/backend/redis/script.ts";
 import { BackendUnavailableError, CoordError, ExitCode, ForeignDataError } from "../lib/errors.ts";
 import { redisServerAvailable, startStandalone } from "./support/redis_servers.ts";
@@ -91,6 +92,90 @@ for (const { label, use } of REDIS_BACKENDS) {
           return true;
         },
       );
+    }
+  });
+}
+
+/** A value of another type than coord keeps in `part` of queue `alien`. */
+function foreignPlant(backend: RedisBackend, part: keyof typeof QUEUE_KEY_TYPES): string[] {
+  const key = backend.key("queue", "alien", part);
+  return QUEUE_KEY_TYPES[part] === "string"
+    ? ["HSET", key, "owner", "app"]
+    : ["SET", key, "not coord's"];
+}
+
+/**
+ * Every key of queue `alien`, by content (a hash's DUMP follows its table's order, which a
+ * read may change while the table is rehashed).
+ */
+async function dumpQueue(backend: RedisBackend): Promise<Record<string, unknown>> {
+  const read: Record<string, (key: string) => string[]> = {
+    hash: (key) => ["HGETALL", key],
+    zset: (key) => ["ZRANGE", key, "0", "-1", "WITHSCORES"],
+    string: (key) => ["GET", key],
+  };
+  const entries = await Promise.all(
+    Object.keys(QUEUE_KEY_TYPES).map(async (part) => {
+      const key = backend.key("queue", "alien", part);
+      const type = String(await backend.conn.send(key, ["TYPE", key]));
+      const value = read[type] ? await backend.conn.send(key, read[type](key)) : null;
+      return [part, type === "hash" ? Object.entries(value as object).sort() : value];
+    }),
+  );
+  return Object.fromEntries(entries);
+}
+
+for (const { label, use } of REDIS_BACKENDS) {
+  // The steps each job takes check only some keys' types: a key of another type anywhere must
+  // still stop a step before it writes anything.
+  Deno.test(`a queue key of another type: each job's steps refuse (65) and write nothing [${label}]`, async () => {
+    const url = (await use()).url;
+    for (const part of Object.keys(QUEUE_KEY_TYPES) as (keyof typeof QUEUE_KEY_TYPES)[]) {
+      await using backend = await connect({
+        url,
+        namespace: freshNamespace(),
+        env: {},
+      }) as RedisBackend;
+      const q = backend.queue;
+      const spec = { handler: "h", args: [], retries: 0, backoffMs: 0 };
+      await q.configure("alien", { keepCompleted: { count: 1 } });
+      for (const id of ["a", "b", "c"]) await q.put("alien", { id, spec, delayMs: 0 });
+      const worker = "w";
+      const a = await q.claim("alien", { worker, leaseMs: 60_000 });
+      await q.finish("alien", {
+        id: a.job!.id,
+        worker,
+        attempt: 1,
+        outcome: "completed",
+        result: 1,
+      });
+      const b = (await q.claim("alien", { worker, leaseMs: 60_000 })).job!;
+      const running = { id: b.id, worker, attempt: 1 };
+      const planted = foreignPlant(backend, part);
+      await backend.conn.send(planted[1], ["DEL", planted[1]]);
+      await backend.conn.send(planted[1], planted);
+      const steps: Record<string, () => Promise<unknown>> = {
+        finish: () => q.finish("alien", { ...running, outcome: "completed", result: 2 }),
+        put: () => q.put("alien", { id: "d", spec, delayMs: 0 }),
+        putMany: () => q.putMany("alien", [{ id: "e", spec, delayMs: 0 }]),
+        claim: () => q.claim("alien", { worker, leaseMs: 60_000 }),
+        renew: () => q.renew("alien", { ...running, leaseMs: 60_000 }),
+        progress: () => q.progress("alien", { ...running, progress: "1" }),
+      };
+      let refusals = 0;
+      for (const [name, step] of Object.entries(steps)) {
+        const before = await dumpQueue(backend);
+        try {
+          await step();
+        } catch (e) {
+          refusals++;
+          assert.ok(e instanceof ForeignDataError, `${part}, ${name}: ${e}`);
+          assert.match(e.message, new RegExp(`:${part} holds a \\w+, coord keeps a`));
+          assert.deepEqual(await dumpQueue(backend), before, `${part}, ${name} wrote`);
+        }
+      }
+      // Only announce and counts, a worker's and status' steps, touch the workers.
+      if (part !== "workers") assert.ok(refusals > 0, `${part}: no step refused`);
     }
   });
 }

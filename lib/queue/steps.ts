@@ -290,6 +290,16 @@ export interface QueueSteps {
   /** Ends an attempt; false when it is no longer this worker's (its lease ran out). */
   finish(queue: string, request: Attempt & Finish): Promise<boolean>;
   /**
+   * {@link finish}, then, when the attempt was still the worker's, {@link claim} for it with
+   * `leaseMs` in the same step: the slot the run frees goes to the next job without another
+   * round trip. Optional: without it a worker finishes, then claims. A stopping worker calls
+   * {@link finish}, so it takes no new job.
+   */
+  finishAndClaim?(
+    queue: string,
+    request: Attempt & Finish & { leaseMs: number },
+  ): Promise<{ recorded: boolean; next: ClaimResult }>;
+  /**
    * Cancels a job that has not finished (a running one's worker stops it); a finished one is
    * left as it is.
    *

@@ -24,7 +24,7 @@ import {
   MAX_TIMER_MS,
   MIN_LEASE_MS,
 } from "./limits.ts";
-import type { Attempt, Finish, JobRecord } from "./steps.ts";
+import type { Attempt, ClaimResult, Finish, JobRecord } from "./steps.ts";
 
 /** What a handler gets besides its arguments. */
 export interface JobContext {
@@ -116,6 +116,12 @@ const IDLE_RECHECK_MS = 2_000;
 const ERROR_RETRY_MS = 1_000;
 /** After aborting jobs that outlived the grace period, wait this long for them to end. */
 const ABORT_SETTLE_MS = 2_000;
+
+/** A claim and when it was sent (the lease counts from then). */
+interface Claimed {
+  result: ClaimResult;
+  sentAt: number;
+}
 /** A command job's result keeps this much of its stdout. */
 export const MAX_STDOUT_BYTES = 65_536;
 /** A failed command job's error keeps this much of the end of its stderr. */
@@ -309,13 +315,13 @@ class Worker {
       graceMs,
     );
     try {
-      await Promise.race([Promise.all(this.#running.keys()), abortion(this.#forced.signal)]);
+      await Promise.race([this.#allEnded(), abortion(this.#forced.signal)]);
       if (this.#forced.signal.aborted && this.#running.size > 0) {
         this.#result.cutShort = this.#running.size;
         for (const { abort } of this.#running.values()) abort.abort(this.#forced.signal.reason);
         const settled = new AbortController();
         await Promise.race([
-          Promise.all(this.#running.keys()),
+          this.#allEnded(),
           sleep(ABORT_SETTLE_MS, settled.signal).catch(() => {}),
         ]);
         settled.abort();
@@ -323,6 +329,11 @@ class Worker {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /** The end of every run, also of those a finish took on while this waited. */
+  async #allEnded(): Promise<void> {
+    while (this.#running.size > 0) await Promise.all(this.#running.keys());
   }
 
   async #runJob(
@@ -335,6 +346,8 @@ class Worker {
     const started = performance.now();
     const onForce = () => abort.abort(this.#forced.signal.reason);
     this.#forced.signal.addEventListener("abort", onForce, { once: true });
+    // Taken by a finish whose answer came after the stop by force.
+    if (this.#forced.signal.aborted) onForce();
     const timeout = job.spec.timeoutMs === undefined ? undefined : setTimeout(
       () => abort.abort(new Error(`timed out after ${job.spec.timeoutMs! / 1000} s`)),
       job.spec.timeoutMs,
@@ -396,8 +409,9 @@ class Worker {
       return;
     }
     let recorded = false;
+    let next: Claimed | undefined;
     try {
-      recorded = !lost && await this.#record(queue, attempt, outcome);
+      if (!lost) ({ recorded, next } = await this.#record(queue, attempt, outcome));
     } catch (e) {
       // The backend stayed away for a whole lease: the job is run again elsewhere.
       this.#emit({ type: "error", error: oneLine(e) });
@@ -422,14 +436,40 @@ class Worker {
         delayMs: outcome.delayMs,
       });
     }
+    if (next?.result.job) this.#start(queue, next.result.job, next.sentAt);
+    else if (next?.result.undecodable) {
+      await this.#failUndecodable(queue, next.result.undecodable).catch((e) =>
+        this.#emit({ type: "error", error: oneLine(e) })
+      );
+    }
   }
 
-  /** Finishes the attempt in the backend, riding out an outage up to the lease. */
-  async #record(queue: string, attempt: Attempt, outcome: Finish): Promise<boolean> {
+  /**
+   * Finishes the attempt in the backend, riding out an outage up to the lease. The slot the run
+   * frees is this worker's next job's, taken in the same step where the backend can, unless
+   * the worker is stopping (it takes no new jobs then) or works on several queues (their turns
+   * are the claim loop's: a busy queue would keep its slots).
+   */
+  async #record(
+    queue: string,
+    attempt: Attempt,
+    outcome: Finish,
+  ): Promise<{ recorded: boolean; next?: Claimed }> {
     const deadline = performance.now() + this.#leaseMs;
+    const steps = this.#backend.queue;
     for (;;) {
+      const stopping = this.#options.signal?.aborted || this.#forced.signal.aborted;
       try {
-        return await this.#backend.queue.finish(queue, { ...attempt, ...outcome });
+        if (!steps.finishAndClaim || stopping || this.#queues.length > 1) {
+          return { recorded: await steps.finish(queue, { ...attempt, ...outcome }) };
+        }
+        const sentAt = performance.now();
+        const r = await steps.finishAndClaim(queue, {
+          ...attempt,
+          ...outcome,
+          leaseMs: this.#leaseMs,
+        });
+        return { recorded: r.recorded, next: { result: r.next, sentAt } };
       } catch (e) {
         if (performance.now() > deadline) throw e;
         this.#emit({ type: "error", error: oneLine(e) });

@@ -472,3 +472,56 @@ conformance(
     assert.equal(result.failed, garbageOn(backend).length);
   },
 );
+
+conformance("a worker that is stopping takes no next job when its run finishes", async (ctx) => {
+  const backend = await ctx.open();
+  await putJob(backend, "last", { id: "first", handler: "hold" });
+  const stop = new AbortController();
+  const started = Promise.withResolvers<void>();
+  const release = Promise.withResolvers<void>();
+  const runs: string[] = [];
+  const worker = work(backend, ["last"], {
+    concurrency: 1,
+    signal: stop.signal,
+    handlers: {
+      hold: async (_args, { job }) => {
+        runs.push(job);
+        started.resolve();
+        await release.promise;
+      },
+    },
+  });
+  await started.promise;
+  // Ready while the worker's only slot is busy: the finish would hand it the slot.
+  await putJob(backend, "last", { id: "second", handler: "hold" });
+  stop.abort();
+  release.resolve();
+  assert.deepEqual(await worker, { completed: 1, failed: 0, cutShort: 0 });
+  assert.deepEqual(runs, ["last/first"]);
+  const second = await getJob(backend, "last/second");
+  assert.deepEqual([second.state, second.attempts], ["pending", 0]);
+});
+
+conformance(
+  "a finish that takes the next job leases it under the job's own attempt",
+  async (ctx) => {
+    const backend = await ctx.open();
+    const steps = backend.queue;
+    // Only where the backend has the step; elsewhere the worker finishes, then claims.
+    if (!steps.finishAndClaim) return;
+    for (const id of ["a", "b"]) await putJob(backend, "fc", { id, handler: "h" });
+    const a = (await steps.claim("fc", { worker: "w", leaseMs: 60_000 })).job!;
+    const ending = { id: a.id, worker: "w", attempt: a.attempts, leaseMs: 60_000 };
+    const r = await steps.finishAndClaim("fc", { ...ending, outcome: "completed", result: 1 });
+    assert.equal(r.recorded, true);
+    assert.deepEqual([r.next.job?.id, r.next.job?.state, r.next.job?.attempts], ["b", "active", 1]);
+    // An attempt already ended records nothing and takes nothing.
+    assert.deepEqual(
+      await steps.finishAndClaim("fc", { ...ending, outcome: "completed", result: 1 }),
+      { recorded: false, next: {} },
+    );
+    const b = { id: "b", worker: "w", outcome: "completed" as const, result: 2 };
+    assert.equal(await steps.finish("fc", { ...b, attempt: 0 }), false);
+    assert.equal(await steps.finish("fc", { ...b, attempt: 1 }), true);
+  },
+);

@@ -6,13 +6,33 @@ local channel, op = ARGV[1], ARGV[2]
 
 local function foreign(text) return redis.error_reply('FOREIGN ' .. text) end
 
+local function wrong_type_of(key, found, kind)
+  return key .. ' holds a ' .. found .. ', coord keeps a ' .. kind .. ' there'
+end
+
 -- The first key whose type is not the one coord keeps there, as an error reply.
 local function wrong_type(expected)
   for key, kind in pairs(expected) do
     local found = redis.call('TYPE', key)['ok']
-    if found ~= 'none' and found ~= kind then
-      return foreign(key .. ' holds a ' .. found .. ', coord keeps a ' .. kind .. ' there')
+    if found ~= 'none' and found ~= kind then return foreign(wrong_type_of(key, found, kind)) end
+  end
+end
+
+-- redis.call for scripts that check a key's type where they touch it rather than up front:
+-- Redis refuses a command on a key of another type (WRONGTYPE) before changing anything, so
+-- this turns that refusal into the FOREIGN error `kinds` (key -> the type coord keeps there)
+-- explains. Any other error stays an error of the script.
+local function checked_call(kinds)
+  return function(command, key, ...)
+    local reply = redis.pcall(command, key, ...)
+    if type(reply) == 'table' and reply.err then
+      if string.sub(reply.err, 1, 9) == 'WRONGTYPE' and kinds[key] then
+        error({ err = 'FOREIGN ' ..
+          wrong_type_of(key, redis.call('TYPE', key)['ok'], kinds[key]) })
+      end
+      error(reply)
     end
+    return reply
   end
 end
 

@@ -87,6 +87,33 @@ function putReply(queue: string, reply: string[], at: number): PutResult {
   };
 }
 
+/** A claim's reply: a job, one that cannot be read, or when the next one is due. */
+function claimReply(queue: string, [kind, state, spec, inputs, id]: string[]): ClaimResult {
+  if (kind === "undecodable") {
+    return { undecodable: { id: state, reason: foreignJob(queue, spec) } };
+  }
+  if (kind === "job") {
+    try {
+      return { job: jobRecord(queue, state, spec, undefined, inputs || undefined) };
+    } catch (e) {
+      if (!(e instanceof ForeignDataError)) throw e;
+      return { undecodable: { id, reason: e.message } };
+    }
+  }
+  return state === "" ? {} : { nextReadyAt: Number(state) };
+}
+
+/** A finish's arguments to the script: the attempt, its outcome and payload, retention. */
+function finishArgs(r: Attempt & Finish): (string | number)[] {
+  const payload = r.outcome === "completed"
+    ? JSON.stringify(r.result ?? null)
+    : r.outcome === "release"
+    ? ""
+    : r.error;
+  const delayMs = r.outcome === "retry" ? Math.round(r.delayMs) : 0;
+  return [r.id, r.worker, r.attempt, r.outcome, payload, delayMs, TRIM];
+}
+
 /** A stored retention setting, or undefined when absent or not coord's. */
 function keepOf(json: string): Keep | undefined {
   try {
@@ -128,26 +155,8 @@ export class RedisQueueSteps extends RedisSteps implements QueueSteps {
   }
 
   async claim(queue: string, r: { worker: string; leaseMs: number }): Promise<ClaimResult> {
-    const [kind, state, spec, inputs, id] = (await this.run(
-      queue,
-      "claim",
-      r.worker,
-      r.leaseMs,
-      MAX_STALLS,
-      TRIM,
-    )) as string[];
-    if (kind === "undecodable") {
-      return { undecodable: { id: state, reason: foreignJob(queue, spec) } };
-    }
-    if (kind === "job") {
-      try {
-        return { job: jobRecord(queue, state, spec, undefined, inputs || undefined) };
-      } catch (e) {
-        if (!(e instanceof ForeignDataError)) throw e;
-        return { undecodable: { id, reason: e.message } };
-      }
-    }
-    return state === "" ? {} : { nextReadyAt: Number(state) };
+    const reply = await this.run(queue, "claim", r.worker, r.leaseMs, MAX_STALLS, TRIM);
+    return claimReply(queue, reply as string[]);
   }
 
   async failUndecodable(queue: string, r: { id: string; error: string }): Promise<void> {
@@ -164,25 +173,24 @@ export class RedisQueueSteps extends RedisSteps implements QueueSteps {
   }
 
   async finish(queue: string, r: Attempt & Finish): Promise<boolean> {
-    const payload = r.outcome === "completed"
-      ? JSON.stringify(r.result ?? null)
-      : r.outcome === "release"
-      ? ""
-      : r.error;
-    const delayMs = r.outcome === "retry" ? Math.round(r.delayMs) : 0;
-    return Number(
-      await this.run(
-        queue,
-        "finish",
-        r.id,
-        r.worker,
-        r.attempt,
-        r.outcome,
-        payload,
-        delayMs,
-        TRIM,
-      ),
-    ) === 1;
+    return Number(await this.run(queue, "finish", ...finishArgs(r))) === 1;
+  }
+
+  async finishAndClaim(
+    queue: string,
+    r: Attempt & Finish & { leaseMs: number },
+  ): Promise<{ recorded: boolean; next: ClaimResult }> {
+    const [recorded, ...claimed] = (await this.run(
+      queue,
+      "finish",
+      ...finishArgs(r),
+      r.leaseMs,
+      MAX_STALLS,
+    )) as string[];
+    return {
+      recorded: Number(recorded) === 1,
+      next: Number(recorded) === 1 ? claimReply(queue, claimed) : {},
+    };
   }
 
   async cancel(
