@@ -7,7 +7,6 @@ import assert from "node:assert/strict";
 import { connect } from "../lib/backend/connect.ts";
 import type { Backend } from "../lib/backend/types.ts";
 import { BackendUnavailableError } from "../lib/errors.ts";
-import { importPg, type PgClient } from "../lib/backend/postgres/client.ts";
 import { schemaIdentifier } from "../lib/backend/postgres/sql_store.ts";
 import { putFlow } from "../lib/queue/flow.ts";
 import { getJob, putJob, queueCounts } from "../lib/queue/queue.ts";
@@ -17,10 +16,10 @@ import { spawnCoord } from "./support/cli.ts";
 import { freshNamespace } from "./support/backends.ts";
 import { postgresBinDir, startPostgres } from "./support/postgres_server.ts";
 import { sharedPostgresUrl } from "./support/postgres_shared.ts";
+import { RowHolder } from "./support/postgres_row_holder.ts";
+import { HANG_GUARD_MS } from "./support/wait.ts";
 
 const sharedUrl = await sharedPostgresUrl();
-/** A hang guard only: the waits below end on events. */
-const HANG_GUARD_MS = 60_000;
 
 Deno.test({
   name: "restarting Postgres mid-run loses no acknowledged job",
@@ -117,26 +116,19 @@ Deno.test({
         result: "one",
       });
 
-    const pg = await importPg();
-    const other = new pg.Client({ connectionString: sharedUrl } as never) as PgClient;
-    await other.connect();
-    try {
+    {
       // Holding the flow's row stops the part's finish after it ended the part, where it moves
       // the flow on: in the middle of its transaction.
-      await other.query("BEGIN");
-      await other.query(
+      await using holder = await RowHolder.open(
+        sharedUrl!,
         `SELECT 1 FROM ${schemaIdentifier(namespace)}.coord_queue_job
          WHERE queue = 'half' AND id = 's' FOR UPDATE`,
       );
-      const { rows: [{ pid: holder }] } = await other.query("SELECT pg_backend_pid() AS pid");
       // Its rejection can arrive before pg_terminate_backend's reply: expect it from the start.
       const finished = assert.rejects(finishFirst(), BackendUnavailableError);
-      const stuck = await blockedBy(other, holder as number);
-      await other.query("SELECT pg_terminate_backend($1)", [stuck]);
+      await holder.kill(await holder.blocked());
       await finished;
-      await other.query("ROLLBACK");
-    } finally {
-      await other.end();
+      await holder.release();
     }
 
     const states = async () =>
@@ -159,21 +151,17 @@ Deno.test({
     await putFlow(backend, "dl", { parallel: [{ handler: "a" }, { handler: "b" }] }, { id: "p" });
     const { job } = await backend.queue.claim("dl", { worker: "w", leaseMs: 60_000 });
     assert.ok(job);
-    const pg = await importPg();
-    const other = new pg.Client({ connectionString: sharedUrl } as never) as PgClient;
-    await other.connect();
-    try {
+    {
       // Holding the flow's row lines the two steps up behind it: the cancel first (it locks
       // the flow, then its parts), then the part's finish (it locks the part, then the flow):
       // once the row is free, each holds what the other waits for.
-      await other.query("BEGIN");
-      await other.query(
+      await using holder = await RowHolder.open(
+        sharedUrl!,
         `SELECT 1 FROM ${schemaIdentifier(namespace)}.coord_queue_job
          WHERE queue = 'dl' AND id = 'p' FOR UPDATE`,
       );
-      const { rows: [{ pid: holder }] } = await other.query("SELECT pg_backend_pid() AS pid");
       const cancelled = backend.queue.cancel("dl", "p");
-      const cancelling = await blockedBy(other, holder as number);
+      const cancelling = await holder.blocked();
       const finished = backend.queue.finish("dl", {
         id: job.id,
         worker: "w",
@@ -182,12 +170,10 @@ Deno.test({
         result: 1,
       });
       // The finish waits for the cancel, first in line for the flow's row.
-      await blockedBy(other, cancelling);
-      await other.query("ROLLBACK");
+      await holder.blocked(cancelling);
+      await holder.release();
       assert.equal((await cancelled)?.cancelled, true);
       assert.equal(await finished, true);
-    } finally {
-      await other.end();
     }
     const states = await Promise.all(
       ["p", "p.0", "p.1"].map(async (id) => (await getJob(backend, `dl/${id}`)).state),
@@ -282,19 +268,3 @@ await Promise.all(Array.from({ length: 10 }, async (_, w) => {
     }
   },
 });
-
-/** The backend pid waiting for a lock one of `holders` holds, once there is one. */
-async function blockedBy(client: PgClient, ...holders: number[]): Promise<number> {
-  const deadline = performance.now() + HANG_GUARD_MS;
-  while (performance.now() < deadline) {
-    // Inside a transaction, pg_stat_activity is read once and kept: read it afresh.
-    await client.query("SELECT pg_stat_clear_snapshot()");
-    const { rows } = await client.query(
-      "SELECT pid FROM pg_stat_activity WHERE pg_blocking_pids(pid) && $1::int[]",
-      [holders],
-    );
-    if (rows.length > 0) return rows[0].pid as number;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error(`nothing waited for backend ${holders} within ${HANG_GUARD_MS} ms`);
-}

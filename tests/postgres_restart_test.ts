@@ -3,7 +3,6 @@
 import assert from "node:assert/strict";
 import { connect } from "../lib/backend/connect.ts";
 import { BackendUnavailableError } from "../lib/errors.ts";
-import { importPg, type PgClient } from "../lib/backend/postgres/client.ts";
 import { schemaIdentifier } from "../lib/backend/postgres/sql_store.ts";
 import { barrierStatus } from "../lib/barrier/barrier.ts";
 import { arrivals } from "./support/barrier.ts";
@@ -11,11 +10,10 @@ import { runCoord, spawnCoord } from "./support/cli.ts";
 import { freshNamespace } from "./support/backends.ts";
 import { postgresBinDir, startPostgres } from "./support/postgres_server.ts";
 import { sharedPostgresUrl } from "./support/postgres_shared.ts";
+import { RowHolder } from "./support/postgres_row_holder.ts";
 
 const sharedUrl = await sharedPostgresUrl();
 const ignore = postgresBinDir() === undefined;
-/** A hang guard only: the waits below end on events. */
-const HANG_GUARD_MS = 30_000;
 
 async function waitForArrivals(url: string, name: string, count: number): Promise<void> {
   await using backend = await connect({ url, env: {} });
@@ -65,25 +63,18 @@ Deno.test({
       });
     await arrive("first");
 
-    const pg = await importPg();
-    const other = new pg.Client({ connectionString: sharedUrl } as never) as PgClient;
-    await other.connect();
-    try {
+    {
       // Holding the barrier's row stops the next arrive after it inserted its arrival, at the
       // update of that row: in the middle of its transaction.
-      await other.query("BEGIN");
-      await other.query(
+      await using holder = await RowHolder.open(
+        sharedUrl!,
         `SELECT 1 FROM ${schemaIdentifier(namespace)}.coord_barrier WHERE name = 'half' FOR UPDATE`,
       );
-      const { rows: [{ pid: holder }] } = await other.query("SELECT pg_backend_pid() AS pid");
       // Its rejection can arrive before pg_terminate_backend's reply: expect it from the start.
       const second = assert.rejects(arrive("second"), BackendUnavailableError);
-      const stuck = await blockedBy(other, holder as number);
-      await other.query("SELECT pg_terminate_backend($1)", [stuck]);
+      await holder.kill(await holder.blocked());
       await second;
-      await other.query("ROLLBACK");
-    } finally {
-      await other.end();
+      await holder.release();
     }
 
     const status = await barrierStatus(backend, "half");
@@ -110,18 +101,17 @@ Deno.test({
     const first = await enqueue("first");
     assert.equal(first.outcome === "queued" && first.state, "granted");
 
-    const pg = await importPg();
-    const other = new pg.Client({ connectionString: sharedUrl } as never) as PgClient;
-    await other.connect();
-    try {
-      // Holding the queue's row stops the next enqueue after it stored its fencing token, at
-      // the update of that row: in the middle of its transaction.
-      await other.query("BEGIN");
-      await other.query(`SELECT 1 FROM ${schema}.coord_lock WHERE name = 'half' FOR UPDATE`);
-      const { rows: [{ pid: holder }] } = await other.query("SELECT pg_backend_pid() AS pid");
+    {
+      // Holding the ticket line's row stops the next enqueue after it stored its fencing token,
+      // at the update of that row: in the middle of its transaction.
+      await using holder = await RowHolder.open(
+        sharedUrl!,
+        `SELECT 1 FROM ${schema}.coord_lock WHERE name = 'half' FOR UPDATE`,
+      );
+      const other = holder.client;
       // Its rejection can arrive before pg_terminate_backend's reply: expect it from the start.
       const second = assert.rejects(enqueue("second"), BackendUnavailableError);
-      const stuck = await blockedBy(other, holder as number);
+      const stuck = await holder.blocked();
       // It stopped after writing the token: the partial write is there to be undone.
       const { rows: written } = await other.query(
         `SELECT 1 FROM pg_locks WHERE pid = $1 AND mode = 'RowExclusiveLock'
@@ -129,9 +119,9 @@ Deno.test({
         [stuck],
       );
       assert.equal(written.length, 1, "the step wrote its token before it stopped");
-      await other.query("SELECT pg_terminate_backend($1)", [stuck]);
+      await holder.kill(stuck);
       await second;
-      await other.query("ROLLBACK");
+      await holder.release();
       const { rows: tokens } = await other.query(`SELECT token FROM ${schema}.coord_lock_token`);
       assert.deepEqual(tokens.map((r) => Number(r.token)), [
         first.outcome === "queued" && first.token,
@@ -143,8 +133,6 @@ Deno.test({
         "assigned",
         "granted",
       ]);
-    } finally {
-      await other.end();
     }
 
     const status = await backend.lock.status("half");
@@ -154,17 +142,3 @@ Deno.test({
     assert.equal(again.outcome === "queued" && again.ticket, 2);
   },
 });
-
-/** The backend pid waiting for a lock `holder` holds, once there is one. */
-async function blockedBy(client: PgClient, holder: number): Promise<number> {
-  const deadline = performance.now() + HANG_GUARD_MS;
-  while (performance.now() < deadline) {
-    const { rows } = await client.query(
-      "SELECT pid FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))",
-      [holder],
-    );
-    if (rows.length > 0) return rows[0].pid as number;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error(`nothing waited for backend ${holder} within ${HANG_GUARD_MS} ms`);
-}
