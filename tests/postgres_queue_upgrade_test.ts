@@ -1,13 +1,10 @@
 /** A Postgres schema an earlier coord made gets the queue's new columns when coord connects. */
 
-import assert from "node:assert/strict";
 import { connect } from "../lib/backend/connect.ts";
+import { runsOldAndNewJobs } from "./support/queue_upgrade.ts";
 import { importPg, type PgClient } from "../lib/backend/postgres/client.ts";
 import { schemaIdentifier } from "../lib/backend/postgres/sql_store.ts";
 import { QUEUE_ADDED_COLUMNS } from "../lib/backend/sql/queue.ts";
-import { getJob, putJob } from "../lib/queue/queue.ts";
-import { configureQueue } from "../lib/queue/retention.ts";
-import { work } from "../lib/queue/worker.ts";
 import { freshNamespace } from "./support/backends.ts";
 import { sharedPostgresUrl } from "./support/postgres_shared.ts";
 
@@ -39,12 +36,6 @@ Deno.test({
       await client.end();
     }
     await using backend = await connect({ url: sharedUrl, namespace, env: {} });
-    await configureQueue(backend, "q", { groupLimit: 1 });
-    await putJob(backend, "q", { id: "new", handler: "h", priority: 1, group: "g", keep: {} });
-    await work(backend, ["q"], { handlers: { h: (_, ctx) => ctx.progress(1) }, drain: true });
-    for (const id of ["old", "new"]) {
-      const job = await getJob(backend, `q/${id}`);
-      assert.deepEqual([job.state, job.progress], ["completed", 1], id);
-    }
+    await runsOldAndNewJobs(backend);
   },
 });

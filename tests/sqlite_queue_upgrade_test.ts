@@ -1,11 +1,8 @@
 /** A SQLite file an earlier coord made gets the queue's new columns when it is opened. */
 
-import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
 import { connect } from "../lib/backend/connect.ts";
-import { getJob, putJob } from "../lib/queue/queue.ts";
-import { configureQueue } from "../lib/queue/retention.ts";
-import { work } from "../lib/queue/worker.ts";
+import { runsOldAndNewJobs } from "./support/queue_upgrade.ts";
 import { tempSqlite } from "./support/temp.ts";
 
 Deno.test("a queue file from before progress, priorities, --keep and groups is upgraded", async () => {
@@ -28,11 +25,5 @@ Deno.test("a queue file from before progress, priorities, --keep and groups is u
   ).run(JSON.stringify({ handler: "h", retries: 0, backoffMs: 0 }));
   db.close();
   await using backend = await connect({ url: file.url, env: {} });
-  await configureQueue(backend, "q", { groupLimit: 1 });
-  await putJob(backend, "q", { id: "new", handler: "h", priority: 1, group: "g", keep: {} });
-  await work(backend, ["q"], { handlers: { h: (_, ctx) => ctx.progress(1) }, drain: true });
-  for (const id of ["old", "new"]) {
-    const job = await getJob(backend, `q/${id}`);
-    assert.deepEqual([job.state, job.progress], ["completed", 1], id);
-  }
+  await runsOldAndNewJobs(backend);
 });
