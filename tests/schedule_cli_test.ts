@@ -120,13 +120,7 @@ Deno.test("coord schedule run runs a module of only dynamic templates: they star
   const p = spawnCoord(["schedule", "run", tasks, "--url", url, "--health-port", String(port)]);
   try {
     // Running: past the file check, and healthy.
-    let health: Response | undefined;
-    await until(async () => {
-      health = await fetch(`http://127.0.0.1:${port}/health`).catch(() => undefined);
-      return health !== undefined;
-    }, { what: "/health to answer", intervalMs: 100 });
-    assert.equal(health?.status, 200);
-    await health?.body?.cancel();
+    await healthy(port);
   } finally {
     p.kill("SIGTERM");
   }
@@ -212,13 +206,7 @@ Deno.test("coord schedule --health-port serves /health and /metrics", async () =
   listener.close();
   const p = spawnCoord(["schedule", "run", jobs, "--url", url, "--health-port", String(port)]);
   try {
-    let health: Response | undefined;
-    await until(async () => {
-      health = await fetch(`http://127.0.0.1:${port}/health`).catch(() => undefined);
-      return health !== undefined;
-    }, { what: "/health to answer", intervalMs: 100 });
-    assert.equal(health?.status, 200);
-    await health?.body?.cancel();
+    await healthy(port);
     let metrics = "";
     await until(async () => {
       metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
@@ -327,3 +315,14 @@ export default (app: Scheduler) => {
   );
   await Deno.remove(dir, { recursive: true });
 });
+
+/** Waits for a scheduler's `--health-port` to answer, and checks that it says healthy. */
+async function healthy(port: number): Promise<void> {
+  let health: Response | undefined;
+  await until(async () => {
+    health = await fetch(`http://127.0.0.1:${port}/health`).catch(() => undefined);
+    return health !== undefined;
+  }, { what: "/health to answer", intervalMs: 100 });
+  assert.equal(health?.status, 200);
+  await health?.body?.cancel();
+}
