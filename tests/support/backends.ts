@@ -112,13 +112,6 @@ globalThis.addEventListener("unhandledrejection", (event) => {
 /** The backends this process runs conformance cases on, when `tests/run.ts` split them. */
 const laneBackends = Deno.env.get(CONFORMANCE_BACKENDS_ENV)?.split(",");
 
-/**
- * The conformance files whose primitive runs on Postgres so far (the primitives move onto
- * the shared SQL steps one at a time); the others skip it. Goes away when all four have moved.
- */
-const ON_POSTGRES =
-  /\/conformance\/(backend|barrier|barrier_cli|lock|lock_cli|turn|schedule|schedule_cli|queue|queue_admin|queue_cli|queue_flow|queue_progress|queue_priority|queue_keep|queue_group)_test\.ts/;
-
 /** Options of {@link conformance}. */
 export interface ConformanceOptions {
   /** Backends the case does not apply to, e.g. where its setup cannot be expressed. */
@@ -135,10 +128,8 @@ export function conformance(
   fn: (ctx: CaseContext) => Promise<void>,
   options: ConformanceOptions = {},
 ): void {
-  const onPostgres = ON_POSTGRES.test(new Error().stack ?? "");
   const backends = BACKENDS.filter((b) =>
     (laneBackends?.includes(b.label) ?? true) &&
-    (b.label !== "postgres" || onPostgres) &&
     !options.skip?.includes(b.label)
   );
   for (const backend of backends) {

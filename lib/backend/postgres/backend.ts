@@ -180,6 +180,9 @@ export class PostgresBackend implements Backend<"postgres"> {
   }
 }
 
+/** A step sends its statements back to back: this long without one is a frozen process. */
+const IDLE_IN_STEP_MS = 5_000;
+
 function sslOption(mode: SslMode): PgConfig["ssl"] {
   switch (mode) {
     case "disable":
@@ -222,6 +225,10 @@ export async function openPostgres(
     ssl: sslOption(target.sslmode),
     connectionTimeoutMillis: options.connectTimeoutMs,
     application_name: "coord",
+    // A coord frozen (SIGSTOP, a paused VM) inside a step would hold its locks, and every
+    // other process's steps on that primitive, until it resumes: the server ends it instead,
+    // undoing its step, as if its connection had died.
+    idle_in_transaction_session_timeout: IDLE_IN_STEP_MS,
     types: {
       getTypeParser: (oid, format) =>
         oid === INT8_OID ? Number : pg.types.getTypeParser(oid, format),
