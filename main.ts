@@ -48,7 +48,7 @@ const COMMANDS: Record<string, Entry> = {
 };
 
 const HELP =
-  `coord ${VERSION} — coordinate shell scripts, CI jobs and services through Redis or SQLite
+  `coord ${VERSION} — coordinate shell scripts, CI jobs and services through Redis, PostgreSQL or SQLite
 
 Usage: coord COMMAND [ARGS…] [OPTIONS]
 
