@@ -46,14 +46,23 @@ echo "coord: no deno runtime found in $pkg/node_modules or on PATH — reinstall
 exit 69
 `;
 
-/** The package's `dependencies`: Deno, and every `npm:` entry of deno.json's import map. */
-function dependencies(): Record<string, string> {
+/**
+ * The package's `dependencies`: Deno, and the `npm:` entries of deno.json's import map that the
+ * shipped modules import — not the tools that only build, test or benchmark coord.
+ */
+function dependencies(imported: Set<string>): Record<string, string> {
   const deps: Record<string, string> = { deno: DENO_VERSION };
-  for (const specifier of Object.values(config.imports)) {
+  for (const [name, specifier] of Object.entries(config.imports)) {
     const match = /^npm:((?:@[^/]+\/)?[^@]+)@(.+)$/.exec(specifier);
-    if (match && match[1] !== "esbuild") deps[match[1]] = match[2];
+    if (match && imported.has(name)) deps[match[1]] = match[2];
   }
   return deps;
+}
+
+/** The bare specifiers (import-map names) a module imports, statically or lazily. */
+function bareImports(source: string): string[] {
+  const found = source.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*)(["'])([^"'./][^"']*)\1/g);
+  return [...found].map((m) => m[2]).filter((name) => !/^(node|npm|jsr|https?):/.test(name));
 }
 
 async function* sourceFiles(path: string): AsyncGenerator<string> {
@@ -79,10 +88,12 @@ async function writeFile(path: string, data: string, mode = 0o644): Promise<void
 }
 
 async function build(out: string): Promise<void> {
+  const imported = new Set<string>();
   for (const source of SOURCES) {
     for await (const path of sourceFiles(source)) {
       const text = await Deno.readTextFile(join(ROOT, path));
       if (path.endsWith("_test.ts")) continue;
+      for (const name of bareImports(text)) imported.add(name);
       // The TypeScript sources go along as the package's types.
       await writeFile(join(out, path), text);
       // A declaration file (the bundled Redis client's types) has no JavaScript to go with it.
@@ -107,7 +118,7 @@ async function build(out: string): Promise<void> {
     version: config.version,
     description:
       "Barriers, fair locks, schedules and a job queue for shell scripts and services, " +
-      "over Redis or an embedded SQLite file",
+      "over Redis, PostgreSQL or an embedded SQLite file",
     license: config.license,
     type: "module",
     bin: { coord: "bin/coord" },
@@ -116,7 +127,7 @@ async function build(out: string): Promise<void> {
       "./backend": { types: "./lib/backend/mod.ts", default: "./lib/backend/mod.js" },
     },
     engines: { node: ">=18" },
-    dependencies: dependencies(),
+    dependencies: dependencies(imported),
   };
   await writeFile(join(out, "package.json"), JSON.stringify(manifest, null, 2) + "\n");
 }

@@ -62,6 +62,10 @@ Deno.test("npm install -g of the tarball gives a coord command that works on SQL
     await ok("npm", ["install", "-g", "--prefix", prefix, ...NPM, await packed()]);
     const coord = join(prefix, "bin", "coord");
     const env = { XDG_STATE_HOME: join(dir, "state") };
+    // What the shipped modules import, not the tools that build, test or benchmark coord.
+    const manifest = join(prefix, "lib", "node_modules", "coord", "package.json");
+    const { dependencies } = JSON.parse(await Deno.readTextFile(manifest));
+    assert.deepEqual(Object.keys(dependencies).sort(), ["@redis/client", "croner", "deno", "pg"]);
 
     assert.match(await ok(coord, ["--help"], { env }), /^coord \d+\.\d+\.\d+/);
     const sqlite = `sqlite:${join(dir, "coord.db")}`;
