@@ -1,15 +1,6 @@
 import assert from "node:assert/strict";
+import { processExists } from "../tests/support/host.ts";
 import { childEnv, spawnGroup, STOP_GRACE_MS } from "./subprocess.ts";
-
-/** Whether a process exists (a zombie not yet reaped counts). */
-function exists(pid: number): boolean {
-  try {
-    Deno.kill(pid, "SIGCONT");
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function firstLine(stream: ReadableStream<Uint8Array>): Promise<string> {
   const reader = stream.pipeThrough(new TextDecoderStream()).getReader();
@@ -35,7 +26,7 @@ Deno.test("stop() SIGKILLs, after the grace, a group whose processes ignore SIGT
   const tookMs = performance.now() - stopFrom;
   assert.equal((await group.status).signal, "SIGKILL");
   assert.ok(tookMs >= STOP_GRACE_MS, `SIGKILL came after ${tookMs} ms`);
-  for (let i = 0; exists(grandchild); i++) {
+  for (let i = 0; processExists(grandchild); i++) {
     assert.ok(i < 500, "the grandchild outlived SIGKILL to its group");
     await new Promise((r) => setTimeout(r, 20));
   }
