@@ -7,6 +7,7 @@
  * @module
  */
 
+import { stopWithinMs } from "./lease.ts";
 import { sleep } from "./time.ts";
 
 /**
@@ -15,6 +16,23 @@ import { sleep } from "./time.ts";
  * already lost, a timeout passed, a shutdown's own grace period over.
  */
 export const STOP_GRACE_MS = 1_000;
+
+/**
+ * The grace (SIGTERM to SIGKILL) of a group whose work holds a lease of `leaseMs` — a lock's
+ * command, a scheduled command, a command job: the lease keeper's {@link stopWithinMs}, at most
+ * {@link STOP_GRACE_MS}. The group is then gone before the backend can hand the lease on, when
+ * it was stopped because the lease was lost. One rule for every primitive, whatever stopped it.
+ *
+ * @example
+ * ```ts
+ * import { stopGraceMs } from "./subprocess.ts";
+ * stopGraceMs(3_000); // 500
+ * stopGraceMs(60_000); // 1000
+ * ```
+ */
+export function stopGraceMs(leaseMs: number): number {
+  return Math.min(stopWithinMs(leaseMs), STOP_GRACE_MS);
+}
 
 /**
  * How long a command's piped output is still read after its group was stopped: a process that
@@ -53,11 +71,11 @@ export interface GroupOptions {
    */
   terminal?: boolean;
   /**
-   * How long {@link ProcessGroup.stop} waits between SIGTERM and SIGKILL; default (and at most)
-   * {@link STOP_GRACE_MS}. Shorter where a lease leaves less: a lock's group must be gone
-   * before the lock can pass on.
+   * The lease the group's work holds: {@link ProcessGroup.stop} then waits
+   * {@link stopGraceMs}`(leaseMs)` between SIGTERM and SIGKILL. Default: no lease,
+   * {@link STOP_GRACE_MS}.
    */
-  graceMs?: number;
+  leaseMs?: number;
 }
 
 /**
@@ -86,7 +104,7 @@ export async function spawnGroup(
   options: GroupOptions = {},
 ): Promise<ProcessGroup> {
   const { args = [], stdin = "null", stdout = "piped", stderr = "piped" } = options;
-  const graceMs = Math.min(options.graceMs ?? STOP_GRACE_MS, STOP_GRACE_MS);
+  const graceMs = options.leaseMs === undefined ? STOP_GRACE_MS : stopGraceMs(options.leaseMs);
   const env = childEnv(options.env, options.passEnv);
   if (options.terminal && stdin === "inherit" && await inTerminalForeground()) {
     const pidFile = await Deno.makeTempFile({ prefix: "coord-pgid-" });
@@ -175,7 +193,7 @@ export class ProcessGroup {
 
   /**
    * Stops the whole group: SIGTERM, then SIGKILL to whatever of it is left after the grace
-   * ({@link STOP_GRACE_MS}, or the shorter `graceMs`). Resolves once the group is empty, or
+   * ({@link STOP_GRACE_MS}, or {@link stopGraceMs} of the lease it holds). Resolves once the group is empty, or
    * right after the SIGKILL (which cannot be ignored). At once when the group was already
    * empty. Calling it again joins the stop under way.
    */

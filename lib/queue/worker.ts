@@ -475,7 +475,10 @@ class Worker {
           "command jobs run only on workers started with --allow-commands",
         );
       }
-      return await runCommand(command, signal, job.inputs, this.#options.passEnv, progress);
+      return await runCommand(command, signal, job.inputs, progress, {
+        passEnv: this.#options.passEnv,
+        leaseMs: this.#leaseMs,
+      });
     }
     const handlers = this.#options.handlers ?? {};
     // Only the handlers' own names: "constructor" or "toString" must not reach Object.prototype.
@@ -515,8 +518,8 @@ async function runCommand(
   argv: string[],
   signal: AbortSignal,
   results: unknown[] | undefined,
-  passEnv: readonly string[] | undefined,
   progress: ProgressReporter,
+  { passEnv, leaseMs }: { passEnv?: readonly string[]; leaseMs: number },
 ): Promise<unknown> {
   let group: ProcessGroup;
   try {
@@ -524,6 +527,7 @@ async function runCommand(
       args: argv.slice(1),
       ...(results !== undefined && { env: { COORD_RESULTS: JSON.stringify(results) } }),
       passEnv,
+      leaseMs,
     });
   } catch (e) {
     throw new NonRetryableError(`cannot run ${argv[0]}: ${oneLine(e)}`);

@@ -27,7 +27,7 @@ export class CommandFailedError extends Error {}
  * (ISO 8601, UTC, milliseconds), `COORD_INSTANCE` and a triggered run's `COORD_ARGS` (JSON) in
  * its environment, but not coord's credentials (unless `options.passEnv` names them). It fails
  * when the command exits non-zero; an aborted run's command and everything it started get
- * SIGTERM, then SIGKILL.
+ * SIGTERM, then SIGKILL after the grace its lease leaves (`stopGraceMs` of lib/subprocess.ts).
  *
  * @example
  * ```ts ignore
@@ -50,6 +50,7 @@ export function commandHandler(
         ...(ctx.args !== undefined && { COORD_ARGS: JSON.stringify(ctx.args) }),
       },
       passEnv: options.passEnv,
+      leaseMs: ctx.leaseMs,
       // Its own process group: a stop reaches the command's children too, and a Ctrl-C on the
       // terminal reaches coord alone, which lets the run finish within the grace period.
     });

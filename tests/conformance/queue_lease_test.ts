@@ -24,6 +24,8 @@ const CASES: [string, Pick<JobSpec, "handler" | "command">, Renewals][] = [
   ["a handler job", { handler: "hold" }, "fail"],
   ["a handler job", { handler: "hold" }, "go unanswered"],
   ["a command job", { command: ["sleep", "1000"] }, "fail"],
+  // Stopped by SIGKILL after the grace the lease leaves, not after the fixed one.
+  ["a command job ignoring SIGTERM", { command: ["sh", "-c", "trap '' TERM; sleep 1000"] }, "fail"],
 ];
 
 for (const [what, job, renewals] of CASES) {

@@ -6,8 +6,10 @@ import {
   BackendUnavailableError,
   ForeignDataError,
   LeaseLostError,
+  oneLine,
   UsageError,
 } from "../../lib/errors.ts";
+import { commandHandler } from "../../lib/schedule/command_task.ts";
 import type { ScheduleEvent } from "../../lib/schedule/runner.ts";
 import { Scheduler, type SchedulerOptions } from "../../lib/schedule/scheduler.ts";
 import type { TaskContext, TaskOptions } from "../../lib/schedule/task.ts";
@@ -410,6 +412,34 @@ conformance(
     // The last third of the lease is the run's to stop in: another instance may claim the tick
     // only once it is over.
     assert.ok(now < until, `stopped ${now - until} ms after the backend's lease ran out`);
+    cut = false;
+    stop.abort();
+    await running;
+  },
+);
+
+conformance(
+  "a command ignoring SIGTERM whose renewals fail is SIGKILLed while the backend holds its lease",
+  async (ctx) => {
+    let cut = false;
+    const observer = await ctx.open();
+    const seen = Promise.withResolvers<{ ended: string; now: number; until: number }>();
+    const app = new Scheduler({ backend: writesCut(await ctx.open(), () => cut) });
+    const command = commandHandler("trap '' TERM; sleep 1000", () => {});
+    app.task({ name: "stubborn", interval: "1h", lease: "3s" }, async (c) => {
+      cut = true; // every renewal from now on fails as an outage
+      const ended = await Promise.resolve(command(c)).then(() => "exited", (e) => oneLine(e));
+      const { now, stored } = await observer.schedule.read("stubborn");
+      seen.resolve({ ended, now, until: JSON.parse(stored!.value).lease.until });
+    });
+    const stop = new AbortController();
+    const running = app.run({ signal: stop.signal });
+    await dueNow(await ctx.open(), "stubborn");
+    const { ended, now, until } = await seen.promise;
+    assert.match(ended, /killed by SIGKILL/);
+    // Its grace is the lease's (README, Commands coord runs): the group is gone before another
+    // instance may claim the tick.
+    assert.ok(now < until, `gone ${now - until} ms after the backend's lease ran out`);
     cut = false;
     stop.abort();
     await running;
