@@ -206,13 +206,10 @@ async function runHolding(
   held.signal.addEventListener("abort", announceLoss, { once: true });
   // Also when the lease was lost while CMD was being started.
   if (held.signal.aborted) announceLoss();
-  const stopOnLoss = group.stopOnAbort(held.signal);
-  const status = await group.status;
-  // What CMD left running (`sleep 1000 &`, a daemon in its group) must not go on beside the
-  // next holder: the group is stopped before the lock passes on.
-  await group.stop();
+  // Stopped when the lease is lost; what CMD left running (`sleep 1000 &`, a daemon in its
+  // group) must not go on beside the next holder: the group is gone before the lock passes on.
+  const { status } = await group.finish(held.signal);
   signals.finishing();
-  stopOnLoss[Symbol.dispose]();
   held.signal.removeEventListener("abort", announceLoss);
   const heldMs = performance.now() - heldFrom;
   const leaseLost = held.signal.aborted;

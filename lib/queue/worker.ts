@@ -16,7 +16,7 @@ import { LeaseLostError, oneLine, UsageError } from "../errors.ts";
 import { LeaseKeeper } from "../lease.ts";
 import { Shutdown } from "../service.ts";
 import { abortion, localNow, sleep } from "../time.ts";
-import { OUTPUT_DRAIN_MS, type ProcessGroup, spawnGroup } from "../subprocess.ts";
+import { type ProcessGroup, spawnGroup } from "../subprocess.ts";
 import { CANCEL_CHECK_MS, checkQueueName, jobRef } from "./queue.ts";
 import { progressLines, ProgressReporter } from "./progress.ts";
 import {
@@ -532,38 +532,25 @@ async function runCommand(
   } catch (e) {
     throw new NonRetryableError(`cannot run ${argv[0]}: ${oneLine(e)}`);
   }
-  const stopping = group.stopOnAbort(signal);
-  const drained = new AbortController();
-  const output = Promise.all([
-    readCapped(group.stdout, MAX_STDOUT_BYTES, drained.signal),
-    readCapped(
-      group.stderr.pipeThrough(progressLines((value) => progress.report(value))),
-      65_536,
-      drained.signal,
-    ),
-  ]);
-  try {
-    const status = await group.status;
-    // What the command left running (`sleep 1000 &`) would hold its output open, and with it
-    // the job: it ends with the job, as a lock's CMD's does; then the output is read on briefly.
-    await group.stop();
-    const timer = setTimeout(() => drained.abort(), OUTPUT_DRAIN_MS);
-    const [stdout, stderr] = await output;
-    clearTimeout(timer);
-    // Stopped (timeout, lost lease, forced stop): whatever the command made of its SIGTERM.
-    signal.throwIfAborted();
-    if (!status.success) {
-      const tail = stderr.trim().slice(-STDERR_TAIL_CHARS);
-      const how = status.signal
-        ? `killed by ${status.signal}`
-        : `exited with status ${status.code}`;
-      throw new Error(tail ? `${how}: ${tail}` : how);
-    }
-    return { exitCode: status.code, stdout };
-  } finally {
-    stopping[Symbol.dispose]();
-    await group.stopped();
+  // What the command left running (`sleep 1000 &`) would hold its output open, and with it
+  // the job: it ends with the job, as a lock's CMD's does.
+  const { status, output: [stdout, stderr] } = await group.finish(signal, (drained) =>
+    Promise.all([
+      readCapped(group.stdout, MAX_STDOUT_BYTES, drained),
+      readCapped(
+        group.stderr.pipeThrough(progressLines((value) => progress.report(value))),
+        65_536,
+        drained,
+      ),
+    ]));
+  // Stopped (timeout, lost lease, forced stop): whatever the command made of its SIGTERM.
+  signal.throwIfAborted();
+  if (!status.success) {
+    const tail = stderr.trim().slice(-STDERR_TAIL_CHARS);
+    const how = status.signal ? `killed by ${status.signal}` : `exited with status ${status.code}`;
+    throw new Error(tail ? `${how}: ${tail}` : how);
   }
+  return { exitCode: status.code, stdout };
 }
 
 async function readCapped(
