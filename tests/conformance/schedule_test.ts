@@ -426,7 +426,8 @@ conformance(
     const seen = Promise.withResolvers<{ ended: string; now: number; until: number }>();
     const app = new Scheduler({ backend: writesCut(await ctx.open(), () => cut) });
     const command = commandHandler("trap '' TERM; sleep 1000", () => {});
-    app.task({ name: "stubborn", interval: "1h", lease: "3s" }, async (c) => {
+    // A fixed 1 s grace would overrun this lease's last third (800 ms) clearly: its sixth does not.
+    app.task({ name: "stubborn", interval: "1h", lease: "2400ms" }, async (c) => {
       cut = true; // every renewal from now on fails as an outage
       const ended = await Promise.resolve(command(c)).then(() => "exited", (e) => oneLine(e));
       const { now, stored } = await observer.schedule.read("stubborn");
@@ -434,15 +435,18 @@ conformance(
     });
     const stop = new AbortController();
     const running = app.run({ signal: stop.signal });
-    await dueNow(await ctx.open(), "stubborn");
-    const { ended, now, until } = await seen.promise;
-    assert.match(ended, /killed by SIGKILL/);
-    // Its grace is the lease's (README, Commands coord runs): the group is gone before another
-    // instance may claim the tick.
-    assert.ok(now < until, `gone ${now - until} ms after the backend's lease ran out`);
-    cut = false;
-    stop.abort();
-    await running;
+    try {
+      await dueNow(await ctx.open(), "stubborn");
+      const { ended, now, until } = await seen.promise;
+      assert.match(ended, /killed by SIGKILL/);
+      // Its grace is the lease's (README, Commands coord runs): the group is gone before
+      // another instance may claim the tick.
+      assert.ok(now < until, `gone ${now - until} ms after the backend's lease ran out`);
+    } finally {
+      cut = false;
+      stop.abort();
+      await running;
+    }
   },
 );
 
