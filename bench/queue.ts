@@ -39,7 +39,8 @@ import { sleep } from "./clock.ts";
 import { errorLine } from "./command_timing.ts";
 import { spawnJsonChild } from "./json_child.ts";
 import { orSkipped } from "./missing_tool.ts";
-import { type Contender, type PhaseSpec, progress, queueNames, runPhase } from "./queue_phase.ts";
+import { progressOf } from "./progress.ts";
+import { type Contender, type PhaseSpec, queueNames, runPhase } from "./queue_phase.ts";
 import { startRedisServer } from "./redis_server.ts";
 import { round2, round3 } from "./stats.ts";
 import { tempDir } from "./temp_dir.ts";
@@ -78,6 +79,8 @@ const BUDGET_MS = 40 * 60_000;
 
 const MAIN = fileURLToPath(new URL("../main.ts", import.meta.url));
 const WORKER = fileURLToPath(new URL("./queue_worker.ts", import.meta.url));
+
+const progress = progressOf("queue");
 
 /** The parts, in the order they run. */
 const PARTS = {

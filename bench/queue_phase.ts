@@ -10,6 +10,7 @@
 import { fileURLToPath } from "node:url";
 import { errorLine } from "./command_timing.ts";
 import { type JsonChild, killAll, spawnJsonChild } from "./json_child.ts";
+import { progressOf } from "./progress.ts";
 import { redisCommand } from "../tests/support/resp.ts";
 import { commandsPer, countRedisUsage, type RedisUsage, usedMemoryBytes } from "./redis_info.ts";
 import { round2, round3, summarizeMs } from "./stats.ts";
@@ -26,6 +27,8 @@ const TIMEOUT_MS_PER_JOB = 1;
 const STOP_TIMEOUT_MS = 10_000;
 
 const WORKER = fileURLToPath(new URL("./queue_worker.ts", import.meta.url));
+
+const progress = progressOf("queue");
 
 /** One queue implementation on one backend. */
 export interface Contender {
@@ -309,9 +312,4 @@ function summaryLine(result: Record<string, unknown>): string {
     : `${result.jobs_per_s} jobs/s (put ${result.put_jobs_per_s} jobs/s)`;
   return `${speed}; ${result.completed} completed, ${result.lost} lost, ` +
     `${result.duplicated} duplicated`;
-}
-
-/** A progress line on stderr. */
-export function progress(message: string): void {
-  console.error(`queue: ${message}`);
 }

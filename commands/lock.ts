@@ -25,7 +25,6 @@ import {
   usage,
 } from "./flags.ts";
 import { Progress } from "./progress.ts";
-import { stopWithinMs } from "../lib/lease.ts";
 import { FORWARDED_SIGNALS } from "./signals.ts";
 import { PASS_ENV_FLAGS, passEnvFlag } from "./pass_env.ts";
 import { type ProcessGroup, spawnGroup, STOP_GRACE_MS, warmUpSpawning } from "../lib/subprocess.ts";
@@ -63,8 +62,8 @@ Signals: SIGINT, SIGTERM and SIGHUP are passed to CMD's process group while it r
 terminal CMD is the foreground job: Ctrl-C and keyboard input reach it directly); while
 waiting they give the ticket back and exit 130/143/129. If the lease is lost while CMD runs
 (no renewal answered for 2/3 of --expire), CMD's whole process group (CMD and every process
-it started) gets SIGTERM, SIGKILL ${STOP_GRACE_MS / 1000} s later (--expire/6 if that is
-shorter: gone before the lock can pass on), and coord exits 75.
+it started) gets SIGTERM, then SIGKILL --expire/6 later, at most ${STOP_GRACE_MS / 1000} s (gone
+before the lock can pass on), and coord exits 75.
 
 Examples:
   coord lock run deploy -- ./deploy.sh production
@@ -146,7 +145,7 @@ async function run(argv: string[]): Promise<number> {
     }
     const outcome = await runHolding(held, rest, signals, {
       passEnv,
-      graceMs: stopWithinMs(options.expireMs),
+      leaseMs: options.expireMs,
     });
     if (values.json) {
       console.error(JSON.stringify({
@@ -172,7 +171,7 @@ async function runHolding(
   held: LockHandle,
   [program, ...args]: string[],
   signals: LockSignals,
-  { passEnv, graceMs }: { passEnv: string[]; graceMs: number },
+  { passEnv, leaseMs }: { passEnv: string[]; leaseMs: number },
 ): Promise<{ code: number; heldMs: number }> {
   const heldFrom = performance.now();
   let group: ProcessGroup;
@@ -181,7 +180,7 @@ async function runHolding(
       args,
       env: { COORD_LOCK: held.resource, COORD_TOKEN: String(held.token) },
       passEnv,
-      graceMs,
+      leaseMs,
       stdin: "inherit",
       stdout: "inherit",
       stderr: "inherit",
@@ -207,13 +206,10 @@ async function runHolding(
   held.signal.addEventListener("abort", announceLoss, { once: true });
   // Also when the lease was lost while CMD was being started.
   if (held.signal.aborted) announceLoss();
-  const stopOnLoss = group.stopOnAbort(held.signal);
-  const status = await group.status;
-  // What CMD left running (`sleep 1000 &`, a daemon in its group) must not go on beside the
-  // next holder: the group is stopped before the lock passes on.
-  await group.stop();
+  // Stopped when the lease is lost; what CMD left running (`sleep 1000 &`, a daemon in its
+  // group) must not go on beside the next holder: the group is gone before the lock passes on.
+  const { status } = await group.finish(held.signal);
   signals.finishing();
-  stopOnLoss[Symbol.dispose]();
   held.signal.removeEventListener("abort", announceLoss);
   const heldMs = performance.now() - heldFrom;
   const leaseLost = held.signal.aborted;

@@ -143,8 +143,9 @@ lost when a worker dies. A job is QUEUE/ID (what put prints).
           is stored as the job's progress (show, list, --json), at most every 0.25 s (the
           latest value wins; the last one before the job ends).
           Commands run in their own process group (a stopped job's SIGTERM, then SIGKILL
-          ${STOP_GRACE_MS / 1000} s later, reaches all they started) without COORD_URL,
-          COORD_PASSWORD and PGPASSWORD in their environment, unless --pass-env names them.
+          --lease/6 later, at most ${STOP_GRACE_MS / 1000} s, reaches all they started)
+          without COORD_URL, COORD_PASSWORD and PGPASSWORD in their environment, unless
+          --pass-env names them.
   wait    waits until each JOB is completed, failed or cancelled and prints its result (JSON
           a line; a command job's is {"exitCode":0,"stdout":"…"}, stdout cut at ${
     MAX_STDOUT_BYTES / 1024

@@ -87,7 +87,7 @@ task moves on.
   }), tears fixtures down,
             exits 0. A second signal (or the end of the grace period) stops running tasks
             (ctx.signal aborts; commands and all they started get SIGTERM, then SIGKILL
-            ${STOP_GRACE_MS / 1000} s later) and exits 128+N.
+            lease/6 later, at most ${STOP_GRACE_MS / 1000} s) and exits 128+N.
             --instance ID    the name this instance is recorded under (default host:pid:rnd)
             --health-port P  serve /health (200 while running and the backend answers, else
                              503) and /metrics (Prometheus) on 127.0.0.1:P or HOST:P

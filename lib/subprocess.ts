@@ -7,6 +7,7 @@
  * @module
  */
 
+import { stopWithinMs } from "./lease.ts";
 import { sleep } from "./time.ts";
 
 /**
@@ -17,10 +18,27 @@ import { sleep } from "./time.ts";
 export const STOP_GRACE_MS = 1_000;
 
 /**
+ * The grace (SIGTERM to SIGKILL) of a group whose work holds a lease of `leaseMs` — a lock's
+ * command, a scheduled command, a command job: the lease keeper's {@link stopWithinMs}, at most
+ * {@link STOP_GRACE_MS}. The group is then gone before the backend can hand the lease on, when
+ * it was stopped because the lease was lost. One rule for every primitive, whatever stopped it.
+ *
+ * @example
+ * ```ts
+ * import { stopGraceMs } from "./subprocess.ts";
+ * stopGraceMs(3_000); // 500
+ * stopGraceMs(60_000); // 1000
+ * ```
+ */
+export function stopGraceMs(leaseMs: number): number {
+  return Math.min(stopWithinMs(leaseMs), STOP_GRACE_MS);
+}
+
+/**
  * How long a command's piped output is still read after its group was stopped: a process that
  * left the group (`setsid`) may hold the pipe open for ever, and must not hold the run too.
  */
-export const OUTPUT_DRAIN_MS = 100;
+const OUTPUT_DRAIN_MS = 100;
 
 /**
  * The variables coord reads credentials from. Children do not get them (a command that prints
@@ -53,11 +71,11 @@ export interface GroupOptions {
    */
   terminal?: boolean;
   /**
-   * How long {@link ProcessGroup.stop} waits between SIGTERM and SIGKILL; default (and at most)
-   * {@link STOP_GRACE_MS}. Shorter where a lease leaves less: a lock's group must be gone
-   * before the lock can pass on.
+   * The lease the group's work holds: {@link ProcessGroup.stop} then waits
+   * {@link stopGraceMs}`(leaseMs)` between SIGTERM and SIGKILL. Default: no lease,
+   * {@link STOP_GRACE_MS}.
    */
-  graceMs?: number;
+  leaseMs?: number;
 }
 
 /**
@@ -86,7 +104,7 @@ export async function spawnGroup(
   options: GroupOptions = {},
 ): Promise<ProcessGroup> {
   const { args = [], stdin = "null", stdout = "piped", stderr = "piped" } = options;
-  const graceMs = Math.min(options.graceMs ?? STOP_GRACE_MS, STOP_GRACE_MS);
+  const graceMs = options.leaseMs === undefined ? STOP_GRACE_MS : stopGraceMs(options.leaseMs);
   const env = childEnv(options.env, options.passEnv);
   if (options.terminal && stdin === "inherit" && await inTerminalForeground()) {
     const pidFile = await Deno.makeTempFile({ prefix: "coord-pgid-" });
@@ -175,9 +193,9 @@ export class ProcessGroup {
 
   /**
    * Stops the whole group: SIGTERM, then SIGKILL to whatever of it is left after the grace
-   * ({@link STOP_GRACE_MS}, or the shorter `graceMs`). Resolves once the group is empty, or
-   * right after the SIGKILL (which cannot be ignored). At once when the group was already
-   * empty. Calling it again joins the stop under way.
+   * ({@link STOP_GRACE_MS}, or {@link stopGraceMs} of the lease it holds). Resolves once the
+   * group is empty, or right after the SIGKILL (which cannot be ignored). At once when the group
+   * was already empty. Calling it again joins the stop under way.
    */
   stop(): Promise<void> {
     this.#stopping ??= (async () => {
@@ -198,19 +216,37 @@ export class ProcessGroup {
   }
 
   /**
-   * Stops the group when `signal` aborts, until disposed. Dispose only after the command
-   * ended: a stop under way runs to its end, and {@link stop} still waits for it.
+   * Runs the command to its end: the group is stopped when `signal` aborts meanwhile, and once
+   * the command exited, whatever it left running in its group (`sleep 1000 &`) is stopped too,
+   * so nothing of it outlives the run (or runs beside a lock's next holder). `read` reads the
+   * piped output; its signal aborts {@link OUTPUT_DRAIN_MS} after the group is gone, when it
+   * should stop: a process that left the group (`setsid`) may hold the pipes open for ever.
+   *
+   * @returns how the command ended and what `read` returned, once the group is gone.
    */
-  stopOnAbort(signal: AbortSignal): Disposable {
+  async finish<T = undefined>(
+    signal: AbortSignal,
+    read: (drained: AbortSignal) => Promise<T> = () => Promise.resolve(undefined as T),
+  ): Promise<{ status: Deno.CommandStatus; output: T }> {
+    const drained = new AbortController();
+    const output = read(drained.signal);
     const onAbort = () => void this.stop();
     signal.addEventListener("abort", onAbort, { once: true });
     if (signal.aborted) onAbort();
-    return { [Symbol.dispose]: () => signal.removeEventListener("abort", onAbort) };
-  }
-
-  /** Resolves when a stop that was started has finished; at once when none was. */
-  async stopped(): Promise<void> {
-    await this.#stopping;
+    try {
+      const status = await this.#child.status;
+      await this.stop();
+      const timer = setTimeout(() => drained.abort(), OUTPUT_DRAIN_MS);
+      try {
+        return { status, output: await output };
+      } finally {
+        clearTimeout(timer);
+      }
+    } finally {
+      signal.removeEventListener("abort", onAbort);
+      // A stop the signal started runs to its end: the group is gone when this returns.
+      await this.#stopping;
+    }
   }
 }
 

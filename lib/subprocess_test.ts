@@ -1,15 +1,6 @@
 import assert from "node:assert/strict";
-import { childEnv, spawnGroup, STOP_GRACE_MS } from "./subprocess.ts";
-
-/** Whether a process exists (a zombie not yet reaped counts). */
-function exists(pid: number): boolean {
-  try {
-    Deno.kill(pid, "SIGCONT");
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { processExists } from "../tests/support/host.ts";
+import { childEnv, spawnGroup, STOP_GRACE_MS, stopGraceMs } from "./subprocess.ts";
 
 async function firstLine(stream: ReadableStream<Uint8Array>): Promise<string> {
   const reader = stream.pipeThrough(new TextDecoderStream()).getReader();
@@ -35,7 +26,7 @@ Deno.test("stop() SIGKILLs, after the grace, a group whose processes ignore SIGT
   const tookMs = performance.now() - stopFrom;
   assert.equal((await group.status).signal, "SIGKILL");
   assert.ok(tookMs >= STOP_GRACE_MS, `SIGKILL came after ${tookMs} ms`);
-  for (let i = 0; exists(grandchild); i++) {
+  for (let i = 0; processExists(grandchild); i++) {
     assert.ok(i < 500, "the grandchild outlived SIGKILL to its group");
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -46,6 +37,35 @@ Deno.test("stop() ends a group that obeys SIGTERM with SIGTERM, not SIGKILL", as
   const group = await spawnGroup("sh", { args: ["-c", "sleep 1000 & wait"], stdout: "null" });
   await group.stop();
   assert.equal((await group.status).signal, "SIGTERM");
+});
+
+Deno.test("finish() returns the output, and stops what the command left running", async () => {
+  const group = await spawnGroup("sh", { args: ["-c", "sleep 1000 & echo $!"], stderr: "null" });
+  const { status, output } = await group.finish(new AbortController().signal, async (drained) => {
+    // The sleep holds the pipe open until it is stopped.
+    const reader = group.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    drained.addEventListener("abort", () => reader.cancel(), { once: true });
+    let text = "";
+    for (let chunk; !(chunk = await reader.read()).done;) text += chunk.value;
+    return text;
+  });
+  assert.equal(status.code, 0);
+  const leftover = Number(output.trim());
+  for (let i = 0; processExists(leftover); i++) {
+    assert.ok(i < 500, "what the command left running outlived it");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+});
+
+Deno.test("finish() stops the group when its signal aborts", async () => {
+  const group = await spawnGroup("sleep", { args: ["1000"], stdout: "null", stderr: "null" });
+  const { status } = await group.finish(AbortSignal.abort());
+  assert.equal(status.signal, "SIGTERM");
+});
+
+Deno.test("stopGraceMs() is a sixth of the lease, at most STOP_GRACE_MS", () => {
+  assert.equal(stopGraceMs(3_000), 500);
+  assert.equal(stopGraceMs(60_000), STOP_GRACE_MS);
 });
 
 Deno.test("childEnv() withholds coord's credentials unless passed by name", () => {

@@ -2,6 +2,7 @@
 
 import assert from "node:assert/strict";
 import { runCoord } from "./support/cli.ts";
+import { freePort } from "./support/host.ts";
 import { sharedPostgresUrl } from "./support/postgres_shared.ts";
 import { PASSWORD_ROLE, PASSWORD_ROLE_SECRET } from "./support/postgres_server.ts";
 
@@ -29,9 +30,7 @@ Deno.test("a malformed postgres URL exits 64 with one line, the password masked"
 });
 
 Deno.test("a postgres port nobody listens on exits 69", async () => {
-  const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const closedPort = (probe.addr as Deno.NetAddr).port;
-  probe.close();
+  const closedPort = freePort();
   const r = await runCoord(["doctor", "--url", `postgres://coord@127.0.0.1:${closedPort}/coord`]);
   assert.equal(r.code, 69, r.stderr);
   assert.match(oneLine(r.stderr)[0], /cannot reach postgres:\/\/coord@127\.0\.0\.1:\d+\/coord/);

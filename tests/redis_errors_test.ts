@@ -14,6 +14,7 @@ import { redisServerAvailable, startStandalone } from "./support/redis_servers.t
 import { redisCommand } from "./support/resp.ts";
 import { freshNamespace, REDIS_BACKENDS } from "./support/backends.ts";
 import { runCoord } from "./support/cli.ts";
+import { freePort } from "./support/host.ts";
 
 /** Each plant puts data coord never writes into lock `alien`'s keys. */
 const PLANTS: Record<string, (backend: RedisBackend) => string[]> = {
@@ -239,9 +240,7 @@ Deno.test({
 /** A redis-server with cluster mode on that was never given slots, as a fresh node is. */
 async function startEmptyClusterNode() {
   const dir = await Deno.makeTempDir({ prefix: "coord-empty-cluster-" });
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
+  const port = freePort();
   const child = new Deno.Command("redis-server", {
     args: [
       "--port",

@@ -32,6 +32,7 @@ import {
   RedisMissingError,
   SHARED_URL_ENV,
 } from "./support/shared_servers.ts";
+import { exists } from "./support/host.ts";
 import { postgresBinDir, startPostgres } from "./support/postgres_server.ts";
 import {
   announcePostgresSkip,
@@ -211,15 +212,6 @@ function isPath(arg: string): boolean {
 function testPaths(args: string[]): string[] {
   if (args.some(isPath)) return [];
   return DEFAULT_PATHS.map((path) => `${PROJECT_ROOT}${path}`).filter(exists);
-}
-
-function exists(path: string): boolean {
-  try {
-    Deno.statSync(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /**

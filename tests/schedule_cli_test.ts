@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { rowCount } from "./support/sqlite.ts";
 import { runCoord, spawnCoord } from "./support/cli.ts";
+import { freePort } from "./support/host.ts";
 import { NICKNAMES } from "../lib/schedule/crontab.ts";
 import { tempDir } from "./support/temp.ts";
 import { until } from "./support/wait.ts";
@@ -114,9 +115,7 @@ Deno.test("coord schedule run runs a module of only dynamic templates: they star
     "tasks.ts",
     'export default (app) => app.task({ name: "remind", dynamic: true }, () => {});\n',
   );
-  const listener = Deno.listen({ port: 0, hostname: "127.0.0.1" });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
+  const port = freePort();
   const p = spawnCoord(["schedule", "run", tasks, "--url", url, "--health-port", String(port)]);
   try {
     // Running: past the file check, and healthy.
@@ -201,9 +200,7 @@ Deno.test("coord schedule logs a failing command with its exit status", async ()
 Deno.test("coord schedule --health-port serves /health and /metrics", async () => {
   const url = await sqliteUrl();
   const jobs = await taskFile("jobs.cron", "@every 100ms name=beat true\n");
-  const listener = Deno.listen({ port: 0, hostname: "127.0.0.1" });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
+  const port = freePort();
   const p = spawnCoord(["schedule", "run", jobs, "--url", url, "--health-port", String(port)]);
   try {
     await healthy(port);

@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { partitionTest } from "./support/proxy.ts";
 import { spawnCoord } from "./support/cli.ts";
+import { freePort } from "./support/host.ts";
 
 async function status(url: string): Promise<number | undefined> {
   try {
@@ -26,9 +27,7 @@ partitionTest(
   "coord schedule's /health answers 503 while the backend is cut off, then 200 again",
   async ({ proxy, dir }) => {
     await Deno.writeTextFile(`${dir}/jobs.cron`, "@every 200ms name=beat true\n");
-    const listener = Deno.listen({ port: 0, hostname: "127.0.0.1" });
-    const port = (listener.addr as Deno.NetAddr).port;
-    listener.close();
+    const port = freePort();
     const p = spawnCoord(
       ["schedule", "run", `${dir}/jobs.cron`, "--health-port", String(port)],
       { env: { COORD_URL: `redis://127.0.0.1:${proxy.port}` } },

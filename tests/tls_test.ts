@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { redisServerAvailable } from "./support/redis_servers.ts";
 import { runCoord } from "./support/cli.ts";
+import { freePort } from "./support/host.ts";
 
 const hasOpenssl = (() => {
   try {
@@ -68,9 +69,7 @@ Deno.test({
       "-extfile",
       "ext.cnf",
     );
-    const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-    const port = probe.addr.port;
-    probe.close();
+    const port = freePort();
     const server = new Deno.Command("redis-server", {
       args: [
         "--port",

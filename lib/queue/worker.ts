@@ -13,8 +13,10 @@ import { processId } from "../process_id.ts";
 import type { Backend, ChangeWatcher } from "../backend/types.ts";
 import { estimateClockOffset } from "../clock.ts";
 import { LeaseLostError, oneLine, UsageError } from "../errors.ts";
+import { LeaseKeeper } from "../lease.ts";
+import { Shutdown } from "../service.ts";
 import { abortion, localNow, sleep } from "../time.ts";
-import { OUTPUT_DRAIN_MS, type ProcessGroup, spawnGroup } from "../subprocess.ts";
+import { type ProcessGroup, spawnGroup } from "../subprocess.ts";
 import { CANCEL_CHECK_MS, checkQueueName, jobRef } from "./queue.ts";
 import { progressLines, ProgressReporter } from "./progress.ts";
 import {
@@ -59,7 +61,10 @@ export type WorkEvent =
   | { type: "retrying"; job: string; attempt: number; error: string; delayMs: number }
   /** The job was cancelled while it ran (`coord queue cancel`): its run was stopped. */
   | { type: "cancelled"; job: string }
-  /** The lease ran out (the worker was cut off): another worker runs the job again. */
+  /**
+   * The lease was lost (no renewal answered for 2/3 of it, or the job is another attempt's
+   * now): the run was stopped, and another worker runs the job again.
+   */
   | { type: "lost"; job: string }
   /** The worker was told to stop: it waits up to `graceMs` for these running jobs. */
   | { type: "stopping"; jobs: string[]; graceMs: number }
@@ -114,8 +119,6 @@ export const DEFAULT_WORK_GRACE_MS = 30_000;
 const IDLE_RECHECK_MS = 2_000;
 /** After a backend error the worker tries again this much later. */
 const ERROR_RETRY_MS = 1_000;
-/** After aborting jobs that outlived the grace period, wait this long for them to end. */
-const ABORT_SETTLE_MS = 2_000;
 
 /** A claim and when it was sent (the lease counts from then). */
 interface Claimed {
@@ -162,9 +165,9 @@ class Worker {
   readonly #options: WorkOptions & { concurrency: number };
   readonly #id: string;
   readonly #leaseMs: number;
-  readonly #forced = new AbortController();
-  /** Running jobs: each run's promise, its abort and its job's reference. */
-  readonly #running = new Map<Promise<void>, { abort: AbortController; ref: string }>();
+  readonly #shutdown: Shutdown;
+  /** Running jobs: each run's promise and its job's reference. */
+  readonly #running = new Map<Promise<void>, string>();
   readonly #result: WorkResult = { completed: 0, failed: 0, cutShort: 0 };
   #offsetMs = 0;
 
@@ -178,6 +181,7 @@ class Worker {
     this.#options = options;
     this.#id = options.worker ?? processId();
     this.#leaseMs = options.leaseMs ?? DEFAULT_JOB_LEASE_MS;
+    this.#shutdown = new Shutdown({ force: options.force });
   }
 
   #emit(event: WorkEvent): void {
@@ -186,8 +190,6 @@ class Worker {
 
   async run(): Promise<WorkResult> {
     const stop = this.#options.signal ?? new AbortController().signal;
-    const onForce = () => this.#forced.abort(this.#options.force?.reason);
-    this.#options.force?.addEventListener("abort", onForce, { once: true });
     this.#offsetMs = (await estimateClockOffset(this.#backend)).offsetMs;
     const watchers = await Promise.all(
       this.#queues.map((name) => this.#backend.watch({ kind: "queue", name })),
@@ -206,7 +208,7 @@ class Worker {
       return this.#result;
     } finally {
       clearInterval(announcer);
-      this.#options.force?.removeEventListener("abort", onForce);
+      this.#shutdown[Symbol.dispose]();
       await Promise.all(
         this.#queues.map((queue) =>
           this.#backend.queue.announce(queue, { worker: this.#id, ttlMs: 0 }).catch(() => {})
@@ -296,39 +298,20 @@ class Worker {
   }
 
   #start(queue: string, job: JobRecord, claimSentAt: number): void {
-    const abort = new AbortController();
-    const run = this.#runJob(queue, job, abort, claimSentAt).finally(() =>
-      this.#running.delete(run)
-    );
-    this.#running.set(run, { abort, ref: jobRef(queue, job.id) });
+    const run = this.#runJob(queue, job, claimSentAt).finally(() => this.#running.delete(run));
+    this.#running.set(run, jobRef(queue, job.id));
   }
 
   /** Lets running jobs finish within the grace period, then stops them by force. */
   async #finishRunning(): Promise<void> {
     const graceMs = this.#options.graceMs ?? DEFAULT_WORK_GRACE_MS;
     if (this.#running.size > 0) {
-      const jobs = [...this.#running.values()].map(({ ref }) => ref);
-      this.#emit({ type: "stopping", jobs, graceMs });
+      this.#emit({ type: "stopping", jobs: [...this.#running.values()], graceMs });
     }
-    const timer = setTimeout(
-      () => this.#forced.abort(new Error("the grace period is over")),
-      graceMs,
-    );
-    try {
-      await Promise.race([this.#allEnded(), abortion(this.#forced.signal)]);
-      if (this.#forced.signal.aborted && this.#running.size > 0) {
-        this.#result.cutShort = this.#running.size;
-        for (const { abort } of this.#running.values()) abort.abort(this.#forced.signal.reason);
-        const settled = new AbortController();
-        await Promise.race([
-          this.#allEnded(),
-          sleep(ABORT_SETTLE_MS, settled.signal).catch(() => {}),
-        ]);
-        settled.abort();
-      }
-    } finally {
-      clearTimeout(timer);
-    }
+    // Each run aborts itself when the stop is forced (see #runJob).
+    if (!await this.#shutdown.drain(this.#allEnded(), graceMs)) return;
+    this.#result.cutShort = this.#running.size;
+    await this.#shutdown.settle(this.#allEnded());
   }
 
   /** The end of every run, also of those a finish took on while this waited. */
@@ -336,43 +319,32 @@ class Worker {
     while (this.#running.size > 0) await Promise.all(this.#running.keys());
   }
 
-  async #runJob(
-    queue: string,
-    job: JobRecord,
-    abort: AbortController,
-    claimSentAt: number,
-  ): Promise<void> {
+  async #runJob(queue: string, job: JobRecord, claimSentAt: number): Promise<void> {
     const ref = jobRef(queue, job.id);
     const started = performance.now();
-    const onForce = () => abort.abort(this.#forced.signal.reason);
-    this.#forced.signal.addEventListener("abort", onForce, { once: true });
+    const abort = new AbortController();
+    const forced = this.#shutdown.forced;
+    const onForce = () => abort.abort(forced.reason);
+    forced.addEventListener("abort", onForce, { once: true });
     // Taken by a finish whose answer came after the stop by force.
-    if (this.#forced.signal.aborted) onForce();
+    if (forced.aborted) onForce();
     const timeout = job.spec.timeoutMs === undefined ? undefined : setTimeout(
       () => abort.abort(new Error(`timed out after ${job.spec.timeoutMs! / 1000} s`)),
       job.spec.timeoutMs,
     );
     const attempt = { id: job.id, worker: this.#id, attempt: job.attempts };
-    let lost = false;
-    const lose = () => {
-      if (lost) return;
-      lost = true;
-      abort.abort(new LeaseLostError(`job ${ref}: its lease was lost`));
-    };
-    // The backend measures the lease from the claim; this side counts from when the claim (or
-    // the last renewal that was answered) was sent, so it gives up no later than the backend.
-    let heldSince = claimSentAt;
-    const renewal = setInterval(async () => {
-      if (performance.now() - heldSince >= this.#leaseMs) return lose();
-      const sent = performance.now();
-      try {
-        const held = await this.#backend.queue.renew(queue, { ...attempt, leaseMs: this.#leaseMs });
-        if (held) heldSince = Math.max(heldSince, sent);
-        else lose();
-      } catch {
-        // The next renewal tries again, until the lease is over.
-      }
-    }, this.#leaseMs / 3);
+    const keeper = new LeaseKeeper({
+      leaseMs: this.#leaseMs,
+      heldSince: claimSentAt,
+      renew: async () =>
+        await this.#backend.queue.renew(queue, { ...attempt, leaseMs: this.#leaseMs })
+          ? "held"
+          : "lost",
+      lostReason: () => new LeaseLostError(`job ${ref}: its lease was lost`),
+    });
+    keeper.signal.addEventListener("abort", () => abort.abort(keeper.signal.reason), {
+      once: true,
+    });
     // A cancel ends the job in the backend at once; the run learns of it here and stops.
     let cancelled = false;
     const cancelCheck = setInterval(async () => {
@@ -397,10 +369,11 @@ class Worker {
     } catch (e) {
       outcome = this.#failure(job, e, abort.signal);
     } finally {
-      clearInterval(renewal);
+      // No renewal is under way once the finish is sent: it could not overtake it.
+      await keeper.stop();
       clearInterval(cancelCheck);
       clearTimeout(timeout);
-      this.#forced.signal.removeEventListener("abort", onForce);
+      forced.removeEventListener("abort", onForce);
       // The last value reported is stored while the attempt is still this worker's.
       await progress.close();
     }
@@ -411,7 +384,7 @@ class Worker {
     let recorded = false;
     let next: Claimed | undefined;
     try {
-      if (!lost) ({ recorded, next } = await this.#record(queue, attempt, outcome));
+      if (!keeper.lost) ({ recorded, next } = await this.#record(queue, attempt, outcome));
     } catch (e) {
       // The backend stayed away for a whole lease: the job is run again elsewhere.
       this.#emit({ type: "error", error: oneLine(e) });
@@ -458,7 +431,7 @@ class Worker {
     const deadline = performance.now() + this.#leaseMs;
     const steps = this.#backend.queue;
     for (;;) {
-      const stopping = this.#options.signal?.aborted || this.#forced.signal.aborted;
+      const stopping = this.#options.signal?.aborted || this.#shutdown.forced.aborted;
       try {
         if (!steps.finishAndClaim || stopping || this.#queues.length > 1) {
           return { recorded: await steps.finish(queue, { ...attempt, ...outcome }) };
@@ -481,7 +454,7 @@ class Worker {
   /** Retry or fail: what the job's spec, the error and the attempt say. */
   #failure(job: JobRecord, error: unknown, signal: AbortSignal): Finish {
     // Cut short by the worker's stop: not the job's fault, and not one of its retries.
-    if (this.#forced.signal.aborted) return { outcome: "release" };
+    if (this.#shutdown.forced.aborted) return { outcome: "release" };
     const text = oneLine(signal.aborted ? signal.reason : error);
     const final = error instanceof NonRetryableError || error instanceof NotRunnableError ||
       job.failures >= job.spec.retries;
@@ -502,7 +475,10 @@ class Worker {
           "command jobs run only on workers started with --allow-commands",
         );
       }
-      return await runCommand(command, signal, job.inputs, this.#options.passEnv, progress);
+      return await runCommand(command, signal, job.inputs, progress, {
+        passEnv: this.#options.passEnv,
+        leaseMs: this.#leaseMs,
+      });
     }
     const handlers = this.#options.handlers ?? {};
     // Only the handlers' own names: "constructor" or "toString" must not reach Object.prototype.
@@ -542,8 +518,8 @@ async function runCommand(
   argv: string[],
   signal: AbortSignal,
   results: unknown[] | undefined,
-  passEnv: readonly string[] | undefined,
   progress: ProgressReporter,
+  { passEnv, leaseMs }: { passEnv?: readonly string[]; leaseMs: number },
 ): Promise<unknown> {
   let group: ProcessGroup;
   try {
@@ -551,42 +527,30 @@ async function runCommand(
       args: argv.slice(1),
       ...(results !== undefined && { env: { COORD_RESULTS: JSON.stringify(results) } }),
       passEnv,
+      leaseMs,
     });
   } catch (e) {
     throw new NonRetryableError(`cannot run ${argv[0]}: ${oneLine(e)}`);
   }
-  const stopping = group.stopOnAbort(signal);
-  const drained = new AbortController();
-  const output = Promise.all([
-    readCapped(group.stdout, MAX_STDOUT_BYTES, drained.signal),
-    readCapped(
-      group.stderr.pipeThrough(progressLines((value) => progress.report(value))),
-      65_536,
-      drained.signal,
-    ),
-  ]);
-  try {
-    const status = await group.status;
-    // What the command left running (`sleep 1000 &`) would hold its output open, and with it
-    // the job: it ends with the job, as a lock's CMD's does; then the output is read on briefly.
-    await group.stop();
-    const timer = setTimeout(() => drained.abort(), OUTPUT_DRAIN_MS);
-    const [stdout, stderr] = await output;
-    clearTimeout(timer);
-    // Stopped (timeout, lost lease, forced stop): whatever the command made of its SIGTERM.
-    signal.throwIfAborted();
-    if (!status.success) {
-      const tail = stderr.trim().slice(-STDERR_TAIL_CHARS);
-      const how = status.signal
-        ? `killed by ${status.signal}`
-        : `exited with status ${status.code}`;
-      throw new Error(tail ? `${how}: ${tail}` : how);
-    }
-    return { exitCode: status.code, stdout };
-  } finally {
-    stopping[Symbol.dispose]();
-    await group.stopped();
+  // What the command left running (`sleep 1000 &`) would hold its output open, and with it
+  // the job: it ends with the job, as a lock's CMD's does.
+  const { status, output: [stdout, stderr] } = await group.finish(signal, (drained) =>
+    Promise.all([
+      readCapped(group.stdout, MAX_STDOUT_BYTES, drained),
+      readCapped(
+        group.stderr.pipeThrough(progressLines((value) => progress.report(value))),
+        65_536,
+        drained,
+      ),
+    ]));
+  // Stopped (timeout, lost lease, forced stop): whatever the command made of its SIGTERM.
+  signal.throwIfAborted();
+  if (!status.success) {
+    const tail = stderr.trim().slice(-STDERR_TAIL_CHARS);
+    const how = status.signal ? `killed by ${status.signal}` : `exited with status ${status.code}`;
+    throw new Error(tail ? `${how}: ${tail}` : how);
   }
+  return { exitCode: status.code, stdout };
 }
 
 async function readCapped(

@@ -7,7 +7,7 @@
  */
 
 import { SIGNAL_NUMBERS } from "../errors.ts";
-import { OUTPUT_DRAIN_MS, spawnGroup } from "../subprocess.ts";
+import { spawnGroup } from "../subprocess.ts";
 import type { TaskContext, TaskHandler } from "./task.ts";
 
 /** Where a command's output lines go (the CLI prints them with the task's name in front). */
@@ -27,7 +27,7 @@ export class CommandFailedError extends Error {}
  * (ISO 8601, UTC, milliseconds), `COORD_INSTANCE` and a triggered run's `COORD_ARGS` (JSON) in
  * its environment, but not coord's credentials (unless `options.passEnv` names them). It fails
  * when the command exits non-zero; an aborted run's command and everything it started get
- * SIGTERM, then SIGKILL.
+ * SIGTERM, then SIGKILL after the grace its lease leaves (`stopGraceMs` of lib/subprocess.ts).
  *
  * @example
  * ```ts ignore
@@ -50,34 +50,23 @@ export function commandHandler(
         ...(ctx.args !== undefined && { COORD_ARGS: JSON.stringify(ctx.args) }),
       },
       passEnv: options.passEnv,
+      leaseMs: ctx.leaseMs,
       // Its own process group: a stop reaches the command's children too, and a Ctrl-C on the
       // terminal reaches coord alone, which lets the run finish within the grace period.
     });
-    const stopping = group.stopOnAbort(ctx.signal);
-    const drained = new AbortController();
-    const forwarding = Promise.all([
-      forwardLines(group.stdout, (line) => output(ctx.task, "stdout", line), drained.signal),
-      forwardLines(group.stderr, (line) => output(ctx.task, "stderr", line), drained.signal),
-    ]);
-    try {
-      const status = await group.status;
-      // What the command left running (`sleep 1000 &`) ends with the run, as a lock's CMD's
-      // does; then its output is read on briefly.
-      await group.stop();
-      const timer = setTimeout(() => drained.abort(), OUTPUT_DRAIN_MS);
-      await forwarding;
-      clearTimeout(timer);
-      if (status.signal) {
-        const number = SIGNAL_NUMBERS[status.signal as keyof typeof SIGNAL_NUMBERS];
-        throw new CommandFailedError(
-          `killed by ${status.signal}${number ? ` (${128 + number})` : ""}`,
-        );
-      }
-      if (!status.success) throw new CommandFailedError(`exited with status ${status.code}`);
-    } finally {
-      stopping[Symbol.dispose]();
-      await group.stopped();
+    // What the command left running (`sleep 1000 &`) ends with the run, as a lock's CMD's does.
+    const { status } = await group.finish(ctx.signal, (drained) =>
+      Promise.all([
+        forwardLines(group.stdout, (line) => output(ctx.task, "stdout", line), drained),
+        forwardLines(group.stderr, (line) => output(ctx.task, "stderr", line), drained),
+      ]));
+    if (status.signal) {
+      const number = SIGNAL_NUMBERS[status.signal as keyof typeof SIGNAL_NUMBERS];
+      throw new CommandFailedError(
+        `killed by ${status.signal}${number ? ` (${128 + number})` : ""}`,
+      );
     }
+    if (!status.success) throw new CommandFailedError(`exited with status ${status.code}`);
   };
 }
 

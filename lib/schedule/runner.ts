@@ -502,6 +502,7 @@ class TaskLoop {
       instance: context.instance,
       fixtures: context.fixtures,
       ...(args !== undefined && { args }),
+      leaseMs: this.#def.leaseMs,
       heartbeat: () => keeper?.renew() ?? Promise.resolve(),
     };
     let error: string | undefined;

@@ -99,6 +99,11 @@ export interface TaskContext {
   /** A dynamic task instance's arguments; undefined for a static task. */
   readonly args?: unknown;
   /**
+   * The task's lease (`lease`). A run whose lease is lost should end within a sixth of it (a
+   * command gets SIGKILL then), before another instance may run its tick.
+   */
+  readonly leaseMs: number;
+  /**
    * Extends the lease now (it is also extended every third of it while the run lasts).
    *
    * @throws {LeaseLostError} when the lease is lost: another instance took the tick over, or no

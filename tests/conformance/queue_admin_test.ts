@@ -10,10 +10,8 @@ import { work } from "../../lib/queue/worker.ts";
 import type { Backend } from "../../lib/backend/types.ts";
 import type { RedisBackend } from "../../lib/backend/redis/backend.ts";
 import { isSql, runSql } from "../support/sql.ts";
-import { type CaseContext, conformance } from "../support/backends.ts";
+import { conformance, envOf } from "../support/backends.ts";
 import { runCoord, spawnCoord } from "../support/cli.ts";
-
-const envOf = (ctx: CaseContext) => ({ COORD_URL: ctx.url, COORD_NAMESPACE: ctx.namespace });
 
 /** Puts `n` handler jobs `ok` (or `boom`, which fails) and runs them all. */
 async function finish(backend: Backend, queue: string, n: number, handler = "ok") {

@@ -6,8 +6,10 @@ import {
   BackendUnavailableError,
   ForeignDataError,
   LeaseLostError,
+  oneLine,
   UsageError,
 } from "../../lib/errors.ts";
+import { commandHandler } from "../../lib/schedule/command_task.ts";
 import type { ScheduleEvent } from "../../lib/schedule/runner.ts";
 import { Scheduler, type SchedulerOptions } from "../../lib/schedule/scheduler.ts";
 import type { TaskContext, TaskOptions } from "../../lib/schedule/task.ts";
@@ -413,6 +415,38 @@ conformance(
     cut = false;
     stop.abort();
     await running;
+  },
+);
+
+conformance(
+  "a command ignoring SIGTERM whose renewals fail is SIGKILLed while the backend holds its lease",
+  async (ctx) => {
+    let cut = false;
+    const observer = await ctx.open();
+    const seen = Promise.withResolvers<{ ended: string; now: number; until: number }>();
+    const app = new Scheduler({ backend: writesCut(await ctx.open(), () => cut) });
+    const command = commandHandler("trap '' TERM; sleep 1000", () => {});
+    // A fixed 1 s grace would overrun this lease's last third (800 ms) clearly: its sixth does not.
+    app.task({ name: "stubborn", interval: "1h", lease: "2400ms" }, async (c) => {
+      cut = true; // every renewal from now on fails as an outage
+      const ended = await Promise.resolve(command(c)).then(() => "exited", (e) => oneLine(e));
+      const { now, stored } = await observer.schedule.read("stubborn");
+      seen.resolve({ ended, now, until: JSON.parse(stored!.value).lease.until });
+    });
+    const stop = new AbortController();
+    const running = app.run({ signal: stop.signal });
+    try {
+      await dueNow(await ctx.open(), "stubborn");
+      const { ended, now, until } = await seen.promise;
+      assert.match(ended, /killed by SIGKILL/);
+      // Its grace is the lease's (README, Commands coord runs): the group is gone before
+      // another instance may claim the tick.
+      assert.ok(now < until, `gone ${now - until} ms after the backend's lease ran out`);
+    } finally {
+      cut = false;
+      stop.abort();
+      await running;
+    }
   },
 );
 

@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { type CaseContext, conformance, envOf } from "../support/backends.ts";
 import { runCoord, spawnCoord } from "../support/cli.ts";
+import { processExists } from "../support/host.ts";
 import { users } from "../support/lock.ts";
 import { BackendUnavailableError } from "../../lib/errors.ts";
 
@@ -57,21 +58,10 @@ async function withPidFile(fn: (pidFile: string) => Promise<void>): Promise<void
   }
 }
 
-/** Whether a process exists (a zombie not yet reaped counts). */
-function exists(pid: number): boolean {
-  try {
-    Deno.kill(pid, "SIGCONT");
-    return true;
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return false;
-    throw error;
-  }
-}
-
 /** Resolves once `pid` is gone; rejects if it is still there after the hang guard. */
 async function gone(pid: number, hangGuardMs = 10_000): Promise<void> {
   const deadline = performance.now() + hangGuardMs;
-  while (exists(pid)) {
+  while (processExists(pid)) {
     if (performance.now() > deadline) throw new Error(`process ${pid} outlived its group's stop`);
     await new Promise((r) => setTimeout(r, 20));
   }

@@ -9,6 +9,8 @@
  * @module
  */
 
+import { exists, freePort } from "./host.ts";
+
 /** Debian's server binaries, newest version first. */
 const BIN_ROOT = "/usr/lib/postgresql";
 /** The role with a password, for the wrong-password tests. */
@@ -238,20 +240,4 @@ async function chown(dir: string): Promise<void> {
     }),
     "chown",
   );
-}
-
-function freePort(): number {
-  const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (probe.addr as Deno.NetAddr).port;
-  probe.close();
-  return port;
-}
-
-function exists(path: string): boolean {
-  try {
-    Deno.statSync(path);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -8,6 +8,7 @@
  * @module
  */
 
+import { freePort } from "./host.ts";
 import { bulkStrings, infoField, redisCommandWith } from "./resp.ts";
 
 /** A standalone redis-server; `await using` stops it as {@linkcode RedisServer.stop} does. */
@@ -597,9 +598,7 @@ function pickPort(withBusPort: boolean): number {
       port = 20_000 + Math.floor(Math.random() * 25_000);
       if (pickedPorts.has(port) || !canBind(port) || !canBind(port + 10_000)) continue;
     } else {
-      const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-      port = (probe.addr as Deno.NetAddr).port;
-      probe.close();
+      port = freePort();
       if (pickedPorts.has(port)) continue;
     }
     pickedPorts.add(port);

@@ -1,0 +1,60 @@
+/**
+ * What tests ask of the machine they run on: whether a file or a process is there, and a
+ * loopback port to start a server on.
+ *
+ * @module
+ */
+
+/**
+ * Whether `path` names an existing file or directory.
+ *
+ * @example
+ * ```ts
+ * import { exists } from "./host.ts";
+ * exists("/"); // true
+ * ```
+ */
+export function exists(path: string): boolean {
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Whether process `pid` exists (a zombie not yet reaped counts).
+ *
+ * @example
+ * ```ts
+ * import { processExists } from "./host.ts";
+ * processExists(Deno.pid); // true
+ * ```
+ */
+export function processExists(pid: number): boolean {
+  try {
+    Deno.kill(pid, "SIGCONT");
+    return true;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return false;
+    throw error;
+  }
+}
+
+/**
+ * A loopback port nobody listens on right now (the kernel's choice; another process may take
+ * it before the caller binds it, so a server started on it checks that it got it).
+ *
+ * @example
+ * ```ts
+ * import { freePort } from "./host.ts";
+ * const port = freePort();
+ * ```
+ */
+export function freePort(): number {
+  const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = probe.addr.port;
+  probe.close();
+  return port;
+}
