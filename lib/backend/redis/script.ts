@@ -73,18 +73,17 @@ const INCLUDE = /^--- @include "([^"]+)"$/gm;
  */
 async function expand(url: URL, seen: Set<string>, within: string[] = []): Promise<string> {
   seen.add(url.href);
+  const chain = [...within, url.href];
   const text = await readBeside(url);
   const parts = [];
   let from = 0;
   for (const match of text.matchAll(INCLUDE)) {
     parts.push(text.slice(from, match.index));
     const included = new URL(match[1], url);
-    if (within.includes(included.href)) {
+    if (chain.includes(included.href)) {
       throw new Error(`${url.href} includes ${included.href}, which includes it`);
     }
-    if (!seen.has(included.href)) {
-      parts.push(await expand(included, seen, [...within, url.href]));
-    }
+    if (!seen.has(included.href)) parts.push(await expand(included, seen, chain));
     from = match.index + match[0].length;
   }
   parts.push(text.slice(from));

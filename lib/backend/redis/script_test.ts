@@ -58,9 +58,11 @@ Deno.test("LuaScript.load refuses includes that include each other, and names a 
     "a.lua": '--- @include "b.lua"\n',
     "b.lua": '--- @include "a.lua"\n',
     "c.lua": '--- @include "gone.lua"\n',
+    "d.lua": '--- @include "d.lua"\n',
   });
   try {
     await assert.rejects(LuaScript.load(new URL("a.lua", dir)), /b\.lua includes .*a\.lua/);
+    await assert.rejects(LuaScript.load(new URL("d.lua", dir)), /d\.lua includes .*d\.lua/);
     await assert.rejects(LuaScript.load(new URL("c.lua", dir)), /gone\.lua/);
   } finally {
     await Deno.remove(dir, { recursive: true });
