@@ -125,6 +125,27 @@ export function hello(args: { name: string }) { return \`hi \${args.name}\`; }
       const token = await ok(coord, ["lock", "r", ...args, "--", "sh", "-c", "echo $COORD_TOKEN"]);
       assert.match(token.trim(), /^\d+$/);
       assert.equal((await run(coord, ["barrier", "b", "1", ...args])).code, 0);
+      // The queue's steps, each its own script built from the package's includes.
+      await ok(coord, [
+        "queue",
+        "put",
+        "q",
+        "--handler",
+        "hello",
+        "--args",
+        '{"name":"redis"}',
+        ...args,
+      ]);
+      await ok(coord, [
+        "queue",
+        "work",
+        "q",
+        "--module",
+        join(dir, "handlers.ts"),
+        "--drain",
+        ...args,
+      ]);
+      assert.equal(JSON.parse(await ok(coord, ["queue", "wait", "q/1", ...args])), "hi redis");
     }
   } finally {
     await Deno.remove(dir, { recursive: true });

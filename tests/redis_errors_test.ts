@@ -60,10 +60,10 @@ for (const { label, use } of REDIS_BACKENDS) {
       namespace: freshNamespace(),
       env: {},
     }) as RedisBackend;
-    // Raised with error() as lock.lua and queue.lua do: Redis appends where it was raised.
+    // Raised with error() as lock.lua and the queue scripts do: Redis appends where it was raised.
     const script = new LuaScript("error({ err = 'FOREIGN ' .. KEYS[1] .. ' holds \"x\"' })");
     await assert.rejects(
-      backend.runStep(script, { kind: "lock", name: "odd" }, ["queue"], "step", []),
+      backend.runStep(script, { kind: "lock", name: "odd" }, ["queue"], []),
       (e: Error) => {
         assert.ok(e instanceof ForeignDataError, String(e));
         assert.match(e.message, /^lock "odd": \S+:queue holds "x" — another program wrote there/);
@@ -84,7 +84,7 @@ for (const { label, use } of REDIS_BACKENDS) {
     };
     for (const [what, source] of Object.entries(scripts)) {
       await assert.rejects(
-        backend.runStep(new LuaScript(source), { kind: "lock", name: "odd" }, ["queue"], "s", []),
+        backend.runStep(new LuaScript(source), { kind: "lock", name: "odd" }, ["queue"], []),
         (e: Error) => {
           assert.ok(e instanceof CoordError && !(e instanceof ForeignDataError), `${what}: ${e}`);
           assert.equal(e.exitCode, ExitCode.internal, what);
@@ -196,7 +196,7 @@ Deno.test({
       }) as RedisBackend;
       const script = new LuaScript("return redis.call('SET', KEYS[1], 'x')");
       await assert.rejects(
-        backend.runStep(script, { kind: "lock", name: "ro" }, ["state"], "step", []),
+        backend.runStep(script, { kind: "lock", name: "ro" }, ["state"], []),
         (e: Error) => {
           assert.ok(e instanceof BackendUnavailableError, String(e));
           assert.match(e.message, /READONLY/);

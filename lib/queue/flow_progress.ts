@@ -1,7 +1,7 @@
 /**
  * How a flow moves on when one of its group's parts (or its postprocess) ends: decided here
- * once for the SQL steps, which then write what it says (Redis decides the same inside
- * `queue.lua`, in one script).
+ * once for the SQL steps, which then write what it says (Redis decides the same inside the
+ * step's script: `part_ended` in `../backend/redis/queue/includes/flow.lua`).
  *
  * @module
  */

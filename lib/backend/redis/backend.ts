@@ -96,7 +96,7 @@ export class RedisBackend implements Backend {
 
   /**
    * Runs one step of a primitive instance's script: its keys are `parts` of the instance, and
-   * the script gets the instance's change channel and `step` first. A `FOREIGN` error reply
+   * the script gets the instance's change channel before `args`. A `FOREIGN` error reply
    * (a key holding data coord did not write) becomes a {@link ForeignDataError}, a command the
    * ACL denies a {@link BackendRefusedError}, any other script error an internal one (70).
    */
@@ -104,12 +104,11 @@ export class RedisBackend implements Backend {
     script: LuaScript,
     topic: Topic,
     parts: string[],
-    step: string,
     args: (string | number)[],
   ): Promise<unknown> {
     const keys = parts.map((part) => this.key(topic.kind, topic.name, part));
     try {
-      return await script.run(this.conn, keys, [this.channel(topic), step, ...args]);
+      return await script.run(this.conn, keys, [this.channel(topic), ...args]);
     } catch (e) {
       throw this.#scriptFailure(topic, e);
     }

@@ -9,6 +9,7 @@
 -- number in a reply is truncated to an integer.
 
 local state, leases, arrivals, ended, members = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local op = ARGV[2]
 local ended_kept, idle_ms = tonumber(ARGV[3]), ARGV[4]
 
 local expected = { [state] = 'hash', [leases] = 'zset', [arrivals] = 'hash', [ended] = 'hash',

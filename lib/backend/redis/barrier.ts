@@ -16,7 +16,7 @@ import {
   IDLE_EXPIRY_MS,
 } from "../../barrier/steps.ts";
 import type { RedisBackend } from "./backend.ts";
-import { RedisSteps, type StepRunner } from "./script.ts";
+import { RedisSteps, sharedScript, type StepRunner } from "./script.ts";
 
 /** The Redis type of each key a barrier keeps (checked by the script and by doctor). */
 export const BARRIER_KEY_TYPES = {
@@ -30,10 +30,15 @@ export const BARRIER_KEY_TYPES = {
 /** Barrier steps over one {@link RedisBackend}. */
 export class RedisBarrierSteps extends RedisSteps implements BarrierSteps {
   constructor(backend: RedisBackend) {
-    super(backend, new URL("./barrier.lua", import.meta.url), "barrier", BARRIER_KEY_TYPES, [
-      ENDED_GENERATIONS_KEPT,
-      IDLE_EXPIRY_MS,
-    ]);
+    super(
+      backend,
+      "barrier",
+      BARRIER_KEY_TYPES,
+      sharedScript(new URL("./barrier.lua", import.meta.url), [
+        ENDED_GENERATIONS_KEPT,
+        IDLE_EXPIRY_MS,
+      ]),
+    );
   }
   /** Every barrier step replies with a list. */
   async #step(...args: Parameters<StepRunner>): Promise<unknown[]> {

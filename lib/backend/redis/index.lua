@@ -6,7 +6,7 @@
 --       coords wrote without an index were adopted by one SCAN)
 -- ARGV: channel (unused), op, op arguments…
 
-local names, scanned = KEYS[1], KEYS[2]
+local names, scanned, op = KEYS[1], KEYS[2], ARGV[2]
 local refused = wrong_type({ [names] = 'zset', [scanned] = 'string' })
 if refused then return refused end
 local now_ms = math.floor(now)

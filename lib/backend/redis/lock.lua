@@ -13,6 +13,7 @@
 
 local state, queue, presence, users, holders, counter, tokens, requests =
   KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8]
+local op = ARGV[2]
 
 local expected = { [state] = 'hash', [queue] = 'zset', [presence] = 'zset', [users] = 'hash',
   [holders] = 'hash', [counter] = 'string', [tokens] = 'string', [requests] = 'hash' }

@@ -15,7 +15,7 @@ import type {
   TicketUser,
 } from "../../lock/steps.ts";
 import type { RedisBackend } from "./backend.ts";
-import { RedisSteps } from "./script.ts";
+import { RedisSteps, sharedScript } from "./script.ts";
 
 /** The Redis type of each key a lock keeps (checked by the script and by doctor). */
 export const LOCK_KEY_TYPES = {
@@ -32,7 +32,7 @@ export const LOCK_KEY_TYPES = {
 /** Lock steps over one {@link RedisBackend}. */
 export class RedisLockSteps extends RedisSteps implements LockSteps {
   constructor(backend: RedisBackend) {
-    super(backend, new URL("./lock.lua", import.meta.url), "lock", LOCK_KEY_TYPES);
+    super(backend, "lock", LOCK_KEY_TYPES, sharedScript(new URL("./lock.lua", import.meta.url)));
   }
 
   async enqueue(resource: string, r: EnqueueRequest): Promise<EnqueueResult> {

@@ -1,8 +1,9 @@
 -- The head every coord script is loaded with (see script.ts): refuses keys holding a type coord
 -- does not keep there, and reads the server's clock. Each script then declares `expected`.
--- KEYS: the instance's keys; ARGV[1]: its change channel, ARGV[2]: the step.
+-- KEYS: the instance's keys; ARGV[1]: its change channel, then the step's arguments (a script
+-- that runs several steps takes the step's name first).
 
-local channel, op = ARGV[1], ARGV[2]
+local channel = ARGV[1]
 
 local function foreign(text) return redis.error_reply('FOREIGN ' .. text) end
 

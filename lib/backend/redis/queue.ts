@@ -1,5 +1,6 @@
 /**
- * Queue steps on Redis: each one run of `queue.lua`.
+ * Queue steps on Redis: each step one run of its own script, `queue/<step>.lua`, which
+ * includes what it shares with other steps from `queue/includes/`.
  *
  * @module
  */
@@ -22,7 +23,7 @@ import type {
 } from "../../queue/steps.ts";
 import { DEFAULT_KEEP, MAX_REMOVED, MAX_STALLS, TRIM_BATCH } from "../../queue/steps.ts";
 import type { RedisBackend } from "./backend.ts";
-import { RedisSteps } from "./script.ts";
+import { RedisSteps, scriptPerStep } from "./script.ts";
 import { foreignJob, jobRecord } from "../../queue/record.ts";
 import { ForeignDataError } from "../../errors.ts";
 
@@ -56,6 +57,33 @@ export const QUEUE_KEY_TYPES = {
   parked: "zset",
   groups: "hash",
 };
+
+/**
+ * The queue's steps on Redis, each run by the script `queue/<step>.lua`: the one list of them,
+ * so a step without a script, or a script no step runs, fails a unit test.
+ */
+export const QUEUE_STEPS = [
+  "put",
+  "putmany",
+  "putflow",
+  "claim",
+  "renew",
+  "progress",
+  "finish",
+  "fail_undecodable",
+  "cancel",
+  "get",
+  "purge",
+  "removed",
+  "config",
+  "list",
+  "retry",
+  "counts",
+  "announce",
+] as const;
+
+/** One of the queue's steps on Redis. */
+export type QueueStep = typeof QUEUE_STEPS[number];
 
 /** What the steps that end jobs trim by when a queue was never configured. */
 const TRIM = JSON.stringify({ ...DEFAULT_KEEP, batch: TRIM_BATCH, maxRemoved: MAX_REMOVED });
@@ -125,9 +153,10 @@ function keepOf(json: string): Keep | undefined {
 }
 
 /** Queue steps over one {@link RedisBackend}. */
-export class RedisQueueSteps extends RedisSteps implements QueueSteps {
+export class RedisQueueSteps extends RedisSteps<QueueStep> implements QueueSteps {
   constructor(backend: RedisBackend) {
-    super(backend, new URL("./queue.lua", import.meta.url), "queue", QUEUE_KEY_TYPES);
+    const scripts = scriptPerStep(new URL("./queue/", import.meta.url), QUEUE_STEPS);
+    super(backend, "queue", QUEUE_KEY_TYPES, scripts);
   }
 
   async put(queue: string, r: PutRequest): Promise<PutResult> {

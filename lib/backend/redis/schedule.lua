@@ -3,7 +3,7 @@
 -- ARGV: channel, op, op arguments…
 -- A write publishes on the channel so instances waiting on the name wake up.
 
-local state = KEYS[1]
+local state, op = KEYS[1], ARGV[2]
 local refused = wrong_type({ [state] = 'hash' })
 if refused then return refused end
 

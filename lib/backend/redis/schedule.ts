@@ -7,7 +7,7 @@
 import { ForeignDataError } from "../../errors.ts";
 import type { ReadResult, ScheduleSteps } from "../../schedule/steps.ts";
 import type { RedisBackend } from "./backend.ts";
-import { RedisSteps } from "./script.ts";
+import { RedisSteps, sharedScript } from "./script.ts";
 
 /** The Redis type of each key a scheduled task keeps (checked by the script and by doctor). */
 export const SCHEDULE_KEY_TYPES = { state: "hash" };
@@ -15,7 +15,8 @@ export const SCHEDULE_KEY_TYPES = { state: "hash" };
 /** Schedule steps over one {@link RedisBackend}. */
 export class RedisScheduleSteps extends RedisSteps implements ScheduleSteps {
   constructor(backend: RedisBackend) {
-    super(backend, new URL("./schedule.lua", import.meta.url), "schedule", SCHEDULE_KEY_TYPES);
+    const script = sharedScript(new URL("./schedule.lua", import.meta.url));
+    super(backend, "schedule", SCHEDULE_KEY_TYPES, script);
   }
 
   async read(name: string): Promise<ReadResult> {

@@ -8,7 +8,6 @@
 
 import { createHash } from "node:crypto";
 import type { Kind } from "../keys.ts";
-import type { Topic } from "../types.ts";
 import type { RedisConn } from "./conn.ts";
 import type { RedisBackend } from "./backend.ts";
 
@@ -24,17 +23,20 @@ export class LuaScript {
 
   /**
    * Reads a script that sits next to a module, behind the shared `prelude.lua` (key type
-   * checks and the server's clock), which Lua cannot import.
+   * checks and the server's clock), which Lua cannot import. Lua has no `require` in Redis
+   * either: a line `--- @include "FILE"` (relative to the file it is in) is replaced by that
+   * file, itself expanded first, so what a step uses is defined before it; a file included
+   * again is left out.
    *
    * @example
    * ```ts ignore
-   * const lock = await LuaScript.load(new URL("./lock.lua", import.meta.url));
+   * const claim = await LuaScript.load(new URL("./queue/claim.lua", import.meta.url));
    * ```
    */
   static async load(url: URL): Promise<LuaScript> {
     const [prelude, body] = await Promise.all([
       readBeside(new URL("./prelude.lua", import.meta.url)),
-      readBeside(url),
+      expand(url, new Set()),
     ]);
     return new LuaScript(`${prelude}\n${body}`);
   }
@@ -62,10 +64,36 @@ async function readBeside(url: URL): Promise<string> {
   return await response.text();
 }
 
-/** Runs one step of a named instance of a primitive (see {@link stepRunner}). */
-export type StepRunner = (
+/** A line that stands for another file: BullMQ's include directive, a Lua comment. */
+const INCLUDE = /^--- @include "([^"]+)"$/gm;
+
+/**
+ * `url`'s text with its includes expanded. `seen`: the files already in the script; `within`:
+ * the files whose expansion reached this one, which it cannot include back.
+ */
+async function expand(url: URL, seen: Set<string>, within: string[] = []): Promise<string> {
+  seen.add(url.href);
+  const chain = [...within, url.href];
+  const text = await readBeside(url);
+  const parts = [];
+  let from = 0;
+  for (const match of text.matchAll(INCLUDE)) {
+    parts.push(text.slice(from, match.index));
+    const included = new URL(match[1], url);
+    if (chain.includes(included.href)) {
+      throw new Error(`${url.href} includes ${included.href}, which includes it`);
+    }
+    if (!seen.has(included.href)) parts.push(await expand(included, seen, chain));
+    from = match.index + match[0].length;
+  }
+  parts.push(text.slice(from));
+  return parts.join("");
+}
+
+/** Runs one step of a named instance of a primitive. */
+export type StepRunner<Step extends string = string> = (
   name: string,
-  step: string,
+  step: Step,
   ...args: (string | number)[]
 ) => Promise<unknown>;
 
@@ -86,54 +114,76 @@ export function loadScript(file: URL): Promise<LuaScript> {
   return script;
 }
 
-/**
- * A primitive's steps on Redis: its script (loaded once per process), run on the keys of
- * `keyTypes` of the named instance, with `fixedArgs` before each step's own arguments.
- */
-export function stepRunner(
-  backend: {
-    runStep(
-      script: LuaScript,
-      topic: Topic,
-      parts: string[],
-      step: string,
-      args: (string | number)[],
-    ): Promise<unknown>;
-  },
-  file: URL,
-  kind: Kind,
-  keyTypes: Record<string, string>,
-  fixedArgs: (string | number)[] = [],
-): StepRunner {
-  const parts = Object.keys(keyTypes);
-  return async (name, step, ...args) => {
-    return await backend.runStep(await loadScript(file), { kind, name }, parts, step, [
-      ...fixedArgs,
-      ...args,
-    ]);
-  };
+/** Where a primitive's steps run: each step's script, and the arguments it takes first. */
+export interface StepScripts<Step extends string> {
+  /** The script that runs `step`. */
+  file(step: Step): URL;
+  /** What `step`'s script takes before the step's own arguments. */
+  lead(step: Step): (string | number)[];
 }
 
-/** The base of each primitive's Redis steps: the backend and the primitive's script. */
-export abstract class RedisSteps {
+/**
+ * One script for every step of a primitive, which dispatches on the step's name: the name,
+ * then `fixedArgs`, come before each step's own arguments.
+ *
+ * @example
+ * ```ts ignore
+ * const scripts = sharedScript(new URL("./lock.lua", import.meta.url));
+ * ```
+ */
+export function sharedScript(
+  file: URL,
+  fixedArgs: (string | number)[] = [],
+): StepScripts<string> {
+  return { file: () => file, lead: (step) => [step, ...fixedArgs] };
+}
+
+/**
+ * One script per step, `<step>.lua` in `dir`, for each of `steps`: a script runs one step
+ * only, so it takes no step name and dispatches on none.
+ *
+ * @example
+ * ```ts ignore
+ * const scripts = scriptPerStep(new URL("./queue/", import.meta.url), ["put", "claim"]);
+ * ```
+ */
+export function scriptPerStep<Step extends string>(
+  dir: URL,
+  steps: readonly Step[],
+): StepScripts<Step> {
+  const files = new Map(steps.map((step) => [step, new URL(`${step}.lua`, dir)]));
+  return { file: (step) => files.get(step)!, lead: () => [] };
+}
+
+/** The base of each primitive's Redis steps: the backend and the primitive's scripts. */
+export abstract class RedisSteps<Step extends string = string> {
   /** The backend the steps run on. */
   protected readonly backend: RedisBackend;
-  /** Runs one step of the primitive's script. */
-  protected readonly run: StepRunner;
   readonly #kind: Kind;
+  readonly #parts: string[];
+  readonly #scripts: StepScripts<Step>;
 
-  /** Steps of `kind` running `file` on the keys of `keyTypes`. */
+  /** Steps of `kind` running `scripts` on the keys of `keyTypes`. */
   constructor(
     backend: RedisBackend,
-    file: URL,
     kind: Kind,
     keyTypes: Record<string, string>,
-    fixedArgs: (string | number)[] = [],
+    scripts: StepScripts<Step>,
   ) {
     this.backend = backend;
     this.#kind = kind;
-    this.run = stepRunner(backend, file, kind, keyTypes, fixedArgs);
+    this.#parts = Object.keys(keyTypes);
+    this.#scripts = scripts;
   }
+
+  /** Runs one step of the named instance. */
+  protected run: StepRunner<Step> = async (name, step, ...args) => {
+    const script = await loadScript(this.#scripts.file(step));
+    return await this.backend.runStep(script, { kind: this.#kind, name }, this.#parts, [
+      ...this.#scripts.lead(step),
+      ...args,
+    ]);
+  };
 
   /**
    * Runs a step that may create the instance, and adds its name to the namespace's index so
@@ -141,7 +191,9 @@ export abstract class RedisSteps {
    * name whose step then fails is pruned by the next listing, while keys without a name would
    * stay unlisted.
    */
-  protected async runCreating(...[name, step, ...args]: Parameters<StepRunner>): Promise<unknown> {
+  protected async runCreating(
+    ...[name, step, ...args]: Parameters<StepRunner<Step>>
+  ): Promise<unknown> {
     const indexing = this.backend.indexName(this.#kind, name);
     // A step that fails (bad input, foreign data) is reported; the index's own failure then
     // matters no more, and must not surface later as an unhandled rejection.

@@ -1,17 +1,70 @@
 import assert from "node:assert/strict";
+import { join } from "node:path";
 import { LuaScript } from "./script.ts";
 
-Deno.test("LuaScript.load reads a script from an http URL, as when coord is imported from JSR", async () => {
-  const lock = await Deno.readTextFile(new URL("./lock.lua", import.meta.url));
+Deno.test("LuaScript.load reads a script and its includes from an http URL, as when coord is imported from JSR", async () => {
+  const here = new URL("./", import.meta.url);
   await using server = Deno.serve(
     { hostname: "127.0.0.1", port: 0, onListen() {} },
-    (request) =>
-      new URL(request.url).pathname === "/lib/backend/redis/lock.lua"
-        ? new Response(lock)
-        : new Response("not found", { status: 404 }),
+    async (request) => {
+      const path = new URL(request.url).pathname;
+      if (!path.startsWith("/lib/backend/redis/")) return new Response("", { status: 404 });
+      const file = new URL(path.slice("/lib/backend/redis/".length), here);
+      return await Deno.readTextFile(file).then(
+        (text) => new Response(text),
+        () => new Response("not found", { status: 404 }),
+      );
+    },
   );
   const base = `http://127.0.0.1:${server.addr.port}/lib/backend/redis/`;
-  const script = await LuaScript.load(new URL("lock.lua", base));
-  assert.ok(script.source.endsWith(lock));
+  const lock = await LuaScript.load(new URL("lock.lua", base));
+  assert.ok(lock.source.endsWith(await Deno.readTextFile(new URL("lock.lua", here))));
+  const claim = await LuaScript.load(new URL("queue/claim.lua", base));
+  assert.match(claim.source, /local function take\(/);
+  assert.doesNotMatch(claim.source, /@include/);
   await assert.rejects(LuaScript.load(new URL("missing.lua", base)), /HTTP 404/);
+});
+
+/** Writes `files` (name → text) into a temporary directory; returns its URL. */
+async function scripts(files: Record<string, string>): Promise<URL> {
+  const dir = await Deno.makeTempDir({ prefix: "coord-lua-" });
+  for (const [name, text] of Object.entries(files)) {
+    await Deno.mkdir(join(dir, name, ".."), { recursive: true });
+    await Deno.writeTextFile(join(dir, name), text);
+  }
+  return new URL(`file://${dir}/`);
+}
+
+Deno.test("LuaScript.load puts each include, relative to its file, before what uses it, once", async () => {
+  const dir = await scripts({
+    "step.lua": '--- @include "lib/b.lua"\n--- @include "lib/a.lua"\nreturn b()\n',
+    "lib/a.lua": "local function a() return 1 end\n",
+    "lib/b.lua": '--- @include "a.lua"\nlocal function b() return a() end\n',
+  });
+  try {
+    const { source } = await LuaScript.load(new URL("step.lua", dir));
+    const body = source.slice(source.indexOf("local function a"));
+    assert.equal(
+      body,
+      "local function a() return 1 end\n\nlocal function b() return a() end\n\n\nreturn b()\n",
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("LuaScript.load refuses includes that include each other, and names a missing one", async () => {
+  const dir = await scripts({
+    "a.lua": '--- @include "b.lua"\n',
+    "b.lua": '--- @include "a.lua"\n',
+    "c.lua": '--- @include "gone.lua"\n',
+    "d.lua": '--- @include "d.lua"\n',
+  });
+  try {
+    await assert.rejects(LuaScript.load(new URL("a.lua", dir)), /b\.lua includes .*a\.lua/);
+    await assert.rejects(LuaScript.load(new URL("d.lua", dir)), /d\.lua includes .*d\.lua/);
+    await assert.rejects(LuaScript.load(new URL("c.lua", dir)), /gone\.lua/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

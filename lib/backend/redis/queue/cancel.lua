@@ -1,0 +1,21 @@
+-- cancel: ends a job that has not finished. ARGV[2]: id. { job, spec, 1 when cancelled or 0 },
+-- or {} when there is no such job.
+--- @include "includes/flow.lua"
+
+refuse_all()
+local id = ARGV[2]
+local job = load(id)
+if not job then return {} end
+if not readable(specs, id, 'table') then
+  return foreign(specs .. ' holds ' .. string.sub(call('HGET', specs, id), 1, 60) ..
+    ' for job ' .. id)
+end
+local cancelled = 0
+-- A running job ends here; its worker sees it is no longer its own and stops the run.
+if job.state == 'pending' or job.state == 'waiting' or job.state == 'active' then
+  job.error = job.state == 'active' and 'cancelled while running' or 'cancelled'
+  finish(job, 'cancelled')
+  changed()
+  cancelled = 1
+end
+return { cjson.encode(job), call('HGET', specs, id), cancelled }

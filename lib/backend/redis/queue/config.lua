@@ -1,0 +1,40 @@
+-- config: ARGV[2..5]: keepCompleted json, keepFailed json, paused (1 or 0), groupLimit (a
+-- number, or 'none').
+-- Sets what is given ('' leaves a field as it is) and returns the stored config.
+--- @include "includes/run_order.lua"
+
+refuse_all()
+local keep_completed, keep_failed, paused, group_limit_arg = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+for _, field in ipairs({ 'keepCompleted', 'keepFailed' }) do
+  local json = call('HGET', config, field)
+  local ok, keep = pcall(cjson.decode, json or '{}')
+  if not ok or type(keep) ~= 'table' then
+    return foreign(config .. ' holds ' .. string.sub(json, 1, 60) .. ' for ' .. field)
+  end
+end
+if keep_completed ~= '' then call('HSET', config, 'keepCompleted', keep_completed) end
+if keep_failed ~= '' then call('HSET', config, 'keepFailed', keep_failed) end
+if paused ~= '' then
+  call('HSET', config, 'paused', paused)
+  changed()
+end
+-- 'none': no limit. A raised limit lets each group's parked jobs in at once.
+if group_limit_arg ~= '' then
+  if group_limit_arg == 'none' then
+    call('HDEL', config, 'groupLimit')
+  else
+    call('HSET', config, 'groupLimit', group_limit_arg)
+  end
+  local seen = {}
+  for _, field in ipairs(call('HKEYS', groups)) do
+    local group = string.match(field, '^%a+:(.*)$')
+    if group and not seen[group] then
+      seen[group] = true
+      fill(group)
+    end
+  end
+  changed()
+end
+return { call('HGET', config, 'keepCompleted') or '',
+  call('HGET', config, 'keepFailed') or '', call('HGET', config, 'paused') or '',
+  call('HGET', config, 'groupLimit') or '' }

@@ -1,0 +1,13 @@
+-- counts: the queue's jobs by state, its oldest pending, its live workers, whether paused.
+--- @include "includes/keys.lua"
+
+refuse_all()
+call('ZREMRANGEBYSCORE', workers, '-inf', '(' .. now_ms)
+local oldest = call('ZRANGEBYSCORE', pending, '-inf', now_ms, 'WITHSCORES', 'LIMIT', 0, 1)
+local ready = call('ZCOUNT', pending, '-inf', now_ms)
+local totals_list = call('HGETALL', totals)
+local reply = { ready, call('ZCARD', pending) - ready, call('ZCARD', active),
+  oldest[2] or '', cjson.encode(call('ZRANGE', workers, 0, -1)),
+  call('HGET', config, 'paused') or '' }
+for _, value in ipairs(totals_list) do table.insert(reply, value) end
+return reply

@@ -1,0 +1,26 @@
+-- fail_undecodable: ARGV[2..3]: id, reason.
+-- A job whose stored parts cannot be read fails with the reason; what cannot be read is
+-- replaced by coord's own, so show and wait answer for it from now on.
+--- @include "includes/run_order.lua"
+--- @include "includes/retention.lua"
+
+refuse_all()
+local id, reason = ARGV[2], ARGV[3]
+local job = decode(id) or { id = id, attempts = 0, stalls = 0, readyAt = now_ms,
+  createdAt = now_ms }
+if job.state == 'waiting' then call('HINCRBY', totals, 'waiting', -1) end
+if job.state ~= 'failed' then call('HINCRBY', totals, 'failed', 1) end
+job.state = 'failed'
+job.error = reason
+job.finishedAt = now_ms
+save(job)
+dequeue(job)
+deactivate(job)
+call('ZREM', waiting, id)
+unlisted(id)
+if not job.parent then listed(job, 'failed') end
+if not readable(specs, id, 'table') then call('HSET', specs, id, '{}') end
+if not readable(results, id) then call('HDEL', results, id) end
+if not readable(inputs, id, 'table') then call('HDEL', inputs, id) end
+changed()
+return 1

@@ -1,0 +1,100 @@
+-- A job's end (`finish`), and what it moves on in its flow.
+--- @include "run_order.lua"
+--- @include "retention.lua"
+
+-- What ending a job touches besides what removing one does (a flow's parts move their group
+-- on; retention reads config).
+local ENDS = { pending, ready, active, waiting, parked, groups, config, unpack(REMOVES) }
+
+-- Flows: a group is a job that never runs; its parts (jobs or groups) point to it with
+-- `parent`. A part that ends moves its group on (the next serial part, the postprocess, or the
+-- group's own end), all in the step that ended the part.
+local finish
+
+-- Makes a waiting job ready; a group starts its parts (all, or the first).
+local function release(id)
+  local job = load(id)
+  if job.group then
+    if job.group.kind == 'parallel' then
+      for _, child in ipairs(job.group.children) do release(child) end
+    else
+      release(job.group.children[1])
+    end
+    return
+  end
+  call('HINCRBY', totals, 'waiting', -1)
+  call('ZREM', waiting, id)
+  job.state = 'pending'
+  job.readyAt = now_ms
+  save(job)
+  enqueue(job)
+end
+
+-- A failed group's parts that have not started will not: cancelled.
+local function abandon(group)
+  local ids = { unpack(group.group.children) }
+  if group.group.postprocess then table.insert(ids, group.group.postprocess) end
+  for _, id in ipairs(ids) do
+    local job = load(id)
+    if job.state == 'waiting' or job.state == 'pending' then
+      job.error = 'its group ' .. group.id .. ' failed'
+      finish(job, 'cancelled')
+    end
+  end
+end
+
+local function part_ended(job)
+  local parent = load(job.parent)
+  if not parent or parent.state ~= 'waiting' then return end
+  local group = parent.group
+  if job.id == group.postprocess then
+    local result = call('HGET', results, job.id)
+    if result then call('HSET', results, parent.id, result) end
+    if job.state ~= 'completed' then
+      parent.error = 'postprocess ' .. job.id .. ' ' .. job.state .. ': ' .. (job.error or '')
+    end
+    finish(parent, job.state == 'completed' and 'completed' or 'failed')
+    return
+  end
+  if job.state ~= 'completed' and not group.continueOnFailure then
+    parent.error = 'part ' .. job.id .. ' ' .. job.state .. ': ' .. (job.error or '')
+    finish(parent, 'failed')
+    return
+  end
+  group.done = group.done + 1
+  save(parent)
+  if group.done < #group.children then
+    if group.kind == 'serial' then release(group.children[group.done + 1]) end
+    return
+  end
+  local parts = {}
+  for i, child in ipairs(group.children) do
+    parts[i] = load(child).state == 'completed' and call('HGET', results, child) or 'null'
+  end
+  local joined = '[' .. table.concat(parts, ',') .. ']'
+  if group.postprocess then
+    call('HSET', inputs, group.postprocess, joined)
+    release(group.postprocess)
+  else
+    call('HSET', results, parent.id, joined)
+    finish(parent, 'completed')
+  end
+end
+-- Whether this step ended a flow's group, which its waiter waits for.
+local flow_ended = false
+
+finish = function(job, state)
+  if job.group then flow_ended = true end
+  if job.state == 'waiting' then call('HINCRBY', totals, 'waiting', -1) end
+  job.state = state
+  job.finishedAt = now_ms
+  dequeue(job)
+  deactivate(job)
+  call('ZREM', waiting, job.id)
+  call('HINCRBY', totals, state, 1)
+  -- A flow's parts stay as long as their flow: its postprocess and its result read them.
+  if not job.parent then listed(job, state) end
+  save(job)
+  if job.group and state ~= 'completed' then abandon(job) end
+  if job.parent then part_ended(job) end
+end

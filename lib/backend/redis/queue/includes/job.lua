@@ -1,0 +1,51 @@
+-- A job's record (coord's own fields, in `jobs`), read back checked, and whose run it is.
+--- @include "keys.lua"
+
+local STATES = { waiting = true, pending = true, active = true, completed = true, failed = true,
+  cancelled = true }
+local NUMBERS = { 'attempts', 'stalls', 'readyAt', 'createdAt' }
+
+-- A job's state as coord wrote it, or nil and the text held instead (another program wrote
+-- there). The steps compute with these fields, so each is checked before it is used.
+local function decode(id)
+  local json = call('HGET', jobs, id)
+  if not json then return nil end
+  local ok, job = pcall(cjson.decode, json)
+  local wrong = not ok or type(job) ~= 'table' or job.id ~= id or not STATES[job.state]
+    or (job.failures ~= nil and type(job.failures) ~= 'number')
+    or (job.priority ~= nil and type(job.priority) ~= 'number')
+    or (job.keep ~= nil and type(job.keep) ~= 'table')
+    or (job.groupKey ~= nil and type(job.groupKey) ~= 'string')
+  for _, field in ipairs(NUMBERS) do wrong = wrong or type(job[field]) ~= 'number' end
+  if wrong then return nil, json end
+  return job
+end
+
+local function load(id)
+  local job, held = decode(id)
+  if held then
+    error({ err = 'FOREIGN ' .. jobs .. ' holds ' .. string.sub(held, 1, 60) .. ' for job ' .. id })
+  end
+  return job
+end
+
+-- Whether a job's part in `hash` is absent or JSON (of Lua type `want`, when given). Decoded
+-- only to check it: see the note on user data in keys.lua.
+local function readable(hash, id, want)
+  local json = call('HGET', hash, id)
+  if not json then return true end
+  local ok, value = pcall(cjson.decode, json)
+  return ok and (want == nil or type(value) == want)
+end
+
+local function save(job)
+  call('HSET', jobs, job.id, cjson.encode(job))
+end
+
+-- The attempt fences a worker's run: once its lease ran out and the job was claimed again
+-- (even by the same worker), the old run can neither renew nor finish it.
+local function owned(id, worker, attempt)
+  local job = load(id)
+  if job and job.state == 'active' and job.worker == worker and job.attempts == tonumber(attempt)
+  then return job end
+end

@@ -1,0 +1,121 @@
+-- Retention: which finished jobs are listed, and their removal. A finished job that is no flow's
+-- part goes, with its flow's parts, once it is older than its queue keeps or more of its state
+-- are newer than the queue keeps. Each step removes a bounded batch, oldest first, so no step
+-- scans the queue.
+--- @include "job.lua"
+
+-- What removing finished jobs writes to.
+local REMOVES = { jobs, specs, results, inputs, progress, totals, removed, expiring, outlived,
+  DONE.completed, DONE.failed, DONE.cancelled, TRIMMED.completed, TRIMMED.failed,
+  TRIMMED.cancelled }
+
+-- A finished job that is no flow's part is listed, and kept by its queue's retention, or by
+-- its own --keep: for a duration after it finished, and/or until that many more finished.
+local function listed(job, state)
+  call('ZADD', DONE[state], now_ms, job.id)
+  local finished = call('HINCRBY', totals, 'finished', 1)
+  if not job.keep then
+    call('ZADD', TRIMMED[state], now_ms, job.id)
+    return
+  end
+  if type(job.keep.ageMs) == 'number' then
+    call('ZADD', expiring, now_ms + job.keep.ageMs, job.id)
+  end
+  if type(job.keep.count) == 'number' then
+    call('ZADD', outlived, finished + job.keep.count, job.id)
+  end
+end
+
+local function unlisted(id)
+  for state, done in pairs(DONE) do
+    call('ZREM', done, id)
+    call('ZREM', TRIMMED[state], id)
+  end
+  call('ZREM', expiring, id)
+  call('ZREM', outlived, id)
+end
+
+-- Whether a finished job's flow has a part still running (a parallel part that outlived its
+-- group's failure): then the flow stays for now.
+local function unfinished(id)
+  local job = decode(id)
+  if not job then return false end
+  if job.state == 'active' or job.state == 'pending' or job.state == 'waiting' then return true end
+  if not job.group then return false end
+  for _, child in ipairs(job.group.children) do
+    if unfinished(child) then return true end
+  end
+  return job.group.postprocess ~= nil and unfinished(job.group.postprocess)
+end
+
+local function drop(id)
+  local job = decode(id)
+  if job then
+    call('HINCRBY', totals, job.state, -1)
+    if job.group then
+      for _, child in ipairs(job.group.children) do drop(child) end
+      if job.group.postprocess then drop(job.group.postprocess) end
+    end
+  end
+  call('HDEL', jobs, id)
+  call('HDEL', specs, id)
+  call('HDEL', results, id)
+  call('HDEL', inputs, id)
+  call('HDEL', progress, id)
+end
+
+-- Removes finished jobs `ids` (of `state`, else of the state each is in), remembering the newest
+-- `max_removed` so show and wait can say so.
+local function remove(state, ids, max_removed)
+  if #ids == 0 then return 0 end
+  refuse(REMOVES)
+  local n = 0
+  for _, id in ipairs(ids) do
+    if not unfinished(id) then
+      local job = decode(id)
+      local ended = state or (job and DONE[job.state] and job.state) or 'failed'
+      drop(id)
+      unlisted(id)
+      call('ZADD', removed, now_ms, ended .. ':' .. id)
+      n = n + 1
+    end
+  end
+  local over = call('ZCARD', removed) - max_removed
+  if over > 0 then call('ZREMRANGEBYRANK', removed, 0, over - 1) end
+  return n
+end
+
+-- What the queue keeps of `state` (its config, else `defaults`): { count =, ageMs = }.
+local function keep(state, defaults)
+  local field = state == 'completed' and 'keepCompleted' or 'keepFailed'
+  local json = call('HGET', config, field)
+  local ok, policy = pcall(cjson.decode, json or '')
+  if ok and type(policy) == 'table' then return policy end
+  return defaults[field]
+end
+
+-- Removes a few jobs of each finished state past what the queue keeps. `defaults_json`: what
+-- a queue keeps when not configured, the batch, how many removed jobs to remember.
+local function trim(defaults_json)
+  local defaults = cjson.decode(defaults_json)
+  local batch = defaults.batch
+  for state, trimmed in pairs(TRIMMED) do
+    local policy = keep(state, defaults)
+    local doomed = {}
+    if type(policy.ageMs) == 'number' then
+      doomed = call('ZRANGEBYSCORE', trimmed, '-inf', '(' .. (now_ms - policy.ageMs),
+        'LIMIT', 0, batch)
+    end
+    if #doomed == 0 and type(policy.count) == 'number' then
+      local over = call('ZCARD', trimmed) - policy.count
+      if over > 0 then doomed = call('ZRANGE', trimmed, 0, math.min(over, batch) - 1) end
+    end
+    remove(state, doomed, defaults.maxRemoved)
+  end
+  -- Jobs put with their own --keep, past it.
+  remove(nil, call('ZRANGEBYSCORE', expiring, '-inf', now_ms, 'LIMIT', 0, batch),
+    defaults.maxRemoved)
+  local finished = tonumber(call('HGET', totals, 'finished')) or 0
+  remove(nil, call('ZRANGEBYSCORE', outlived, '-inf', finished, 'LIMIT', 0, batch),
+    defaults.maxRemoved)
+end

@@ -1,0 +1,109 @@
+-- The run order: when a pending job is ready, in what order ready jobs run, and the room each
+-- --group has.
+--- @include "job.lua"
+
+-- Priorities: a pending job whose start has come is in `ready`, scored so that a higher
+-- priority comes first, then an earlier start (FIFO), then the id. Starts are epoch ms (< 2^42
+-- until 2109) and priorities within ±1000, so the score stays an exact integer of a double.
+-- Formatted by hand: Lua would print it with 14 digits.
+local function run_order(priority, ready_at)
+  return tonumber(ready_at) - (tonumber(priority) or 0) * 4398046511104
+end
+
+local function exact(n) return string.format('%.0f', n) end
+
+-- Group limits: at most the queue's groupLimit jobs of one --group run at once. A due job of a
+-- group is parked until its group has room (running + ready below the limit), then joins
+-- `ready`; the steps that take a job or end a run move only the jobs they park or free.
+local function group_limit()
+  return tonumber(call('HGET', config, 'groupLimit') or '') or math.huge
+end
+
+local function group_count(kind, group)
+  return tonumber(call('HGET', groups, kind .. ':' .. group)) or 0
+end
+
+local function group_add(kind, group, delta)
+  local field = kind .. ':' .. group
+  if call('HINCRBY', groups, field, delta) <= 0 then call('HDEL', groups, field) end
+end
+
+-- The run order shifted by 2^52 is positive and below 2^53: 16 digits sort as the numbers do.
+local function parked_member(group, order, id)
+  return group .. '\0' .. string.format('%016.0f', order + 4503599627370496) .. '\0' .. id
+end
+
+-- Whether this step put a job into the run order, for an idle worker to hear of.
+local became_ready = false
+
+-- Moves `group`'s next parked jobs into `ready` while the group has room.
+local function fill(group)
+  local limit = group_limit()
+  local prefix = group .. '\0'
+  while group_count('active', group) + group_count('ready', group) < limit do
+    local member = call('ZRANGEBYLEX', parked, '[' .. prefix, '(' .. group .. '\1',
+      'LIMIT', 0, 1)[1]
+    if not member then return end
+    call('ZREM', parked, member)
+    local order, id = string.match(string.sub(member, #prefix + 1), '^(%d+)%z(.*)$')
+    call('ZADD', ready, exact(tonumber(order) - 4503599627370496), id)
+    became_ready = true
+    group_add('ready', group, 1)
+  end
+end
+
+-- A due pending job joins the run order; one of a group is parked until the group has room.
+local function make_ready(id, group, order)
+  if not group then
+    call('ZADD', ready, exact(order), id)
+    became_ready = true
+  elseif not call('ZSCORE', ready, id) then
+    call('ZADD', parked, 0, parked_member(group, order, id))
+    fill(group)
+  end
+end
+
+-- A job becomes pending: ready at once when its start has come, else when a claim finds it due.
+local function enqueue(job)
+  call('ZADD', pending, job.readyAt, job.id)
+  if job.readyAt <= now_ms then
+    make_ready(job.id, job.groupKey, run_order(job.priority, job.readyAt))
+  end
+end
+
+-- A job leaves pending (taken, cancelled, expired): its place in a group frees up.
+local function dequeue(job)
+  call('ZREM', pending, job.id)
+  local was_ready = call('ZREM', ready, job.id) == 1
+  if job.groupKey then
+    call('ZREM', parked,
+      parked_member(job.groupKey, run_order(job.priority, job.readyAt), job.id))
+    if was_ready then
+      group_add('ready', job.groupKey, -1)
+      fill(job.groupKey)
+    end
+  end
+end
+
+-- A run ends (finished, back to pending, abandoned): its group's slot goes to the next job.
+local function deactivate(job)
+  if call('ZREM', active, job.id) == 1 and job.groupKey then
+    group_add('active', job.groupKey, -1)
+    fill(job.groupKey)
+  end
+end
+
+-- Moves the pending jobs whose start came since the last claim into `ready`: each job once, so a
+-- claim costs O(log N) besides the jobs that became due. A backend clock that stepped back moves
+-- the mark back with it, so a job put meanwhile is not skipped.
+local function promote()
+  local from = tonumber(call('GET', promoted) or '')
+  if from and from > now_ms then from = now_ms end
+  local due = call('ZRANGEBYSCORE', pending, from and '(' .. from or '-inf', now_ms,
+    'WITHSCORES')
+  for i = 1, #due, 2 do
+    local job = decode(due[i])
+    make_ready(due[i], job and job.groupKey, run_order(job and job.priority, due[i + 1]))
+  end
+  call('SET', promoted, now_ms)
+end

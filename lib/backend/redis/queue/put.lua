@@ -1,0 +1,10 @@
+-- put: adds one job unless its id or dedupe key is taken (see `put`). ARGV[2..10]: id ('' for
+-- the next number), spec json, when ('+MS' from now, or an instant ms), begin-by ms, dedupe key,
+-- dedupe window ms, priority, its own --keep json, its --group.
+--- @include "includes/new_job.lua"
+
+refuse(PUTS)
+local reply = put(ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9],
+  ARGV[10])
+if reply[1] == 1 then changed() end
+return reply

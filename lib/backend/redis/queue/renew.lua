@@ -1,0 +1,8 @@
+-- renew: extends the lease of a run that still holds its job. ARGV[2..5]: id, worker, attempt,
+-- lease ms.
+--- @include "includes/job.lua"
+
+local id, worker, attempt, lease_ms = ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
+if not owned(id, worker, attempt) then return 0 end
+call('ZADD', active, 'XX', now_ms + lease_ms, id)
+return 1

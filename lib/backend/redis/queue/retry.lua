@@ -1,0 +1,32 @@
+-- retry: ARGV[2]: id. { job, spec, 1 when retried or 0 }, or {} when there is no such job.
+-- A failed or cancelled job that is no flow's part goes back to pending, attempts reset, its
+-- last error kept in its history; any other job is left as it is.
+--- @include "includes/run_order.lua"
+--- @include "includes/retention.lua"
+
+refuse_all()
+local id = ARGV[2]
+local job = load(id)
+if not job then return {} end
+local retried = 0
+if (job.state == 'failed' or job.state == 'cancelled') and not job.parent and not job.group then
+  job.history = job.history or {}
+  table.insert(job.history, { state = job.state, error = job.error or '',
+    attempts = job.attempts, finishedAt = job.finishedAt })
+  call('HINCRBY', totals, job.state, -1)
+  unlisted(id)
+  job.state = 'pending'
+  job.attempts = 0
+  job.failures = 0
+  job.stalls = 0
+  job.error = nil
+  job.finishedAt = nil
+  job.readyAt = now_ms
+  job.beginBy = nil
+  save(job)
+  call('HDEL', progress, id)
+  enqueue(job)
+  changed()
+  retried = 1
+end
+return { cjson.encode(job), call('HGET', specs, id) or '{}', retried }
