@@ -80,6 +80,13 @@ conformance("completed jobs past --keep-completed N are removed as jobs finish",
   }
 });
 
+conformance("--keep-completed N holds with 20 runs finishing at once", async (ctx) => {
+  const backend = await ctx.open();
+  await configureQueue(backend, "keep", { keepCompleted: { count: 5 } });
+  await finish(backend, "keep", 60);
+  assert.equal((await backend.queue.counts("keep")).completed, 5);
+});
+
 conformance("purge removes finished jobs now; wait on a purged failed job exits 1", async (ctx) => {
   const backend = await ctx.open();
   await finish(backend, "bad", 7, "boom");
