@@ -1,6 +1,6 @@
 /**
- * Following lock events on Postgres, where event ids are taken before their step commits, and
- * the events a step carries to its waiters in its NOTIFY.
+ * Following lock events on Postgres, where event ids are taken before their step commits; the
+ * events a step carries to its waiters in its NOTIFY; and which queue steps announce at all.
  */
 
 import assert from "node:assert/strict";
@@ -15,6 +15,7 @@ import type { PostgresBackend } from "../lib/backend/postgres/backend.ts";
 import { freshNamespace } from "./support/backends.ts";
 import { sharedPostgresUrl } from "./support/postgres_shared.ts";
 import { guarded, HANG_GUARD_MS } from "./support/wait.ts";
+import { putJobs } from "../lib/queue/bulk.ts";
 import type { Backend, ChangeWatcher, NamedEvent } from "../lib/backend/types.ts";
 
 const url = await sharedPostgresUrl();
@@ -127,5 +128,49 @@ Deno.test({
     const events = [{ event: "assigned", ticket: 1, label: "x".repeat(9_000) }];
     await (backend as PostgresBackend).sql.write((tx) => tx.notify(topic, events));
     assert.deepEqual(await watcher.next(HANG_GUARD_MS), [null]);
+  },
+});
+
+Deno.test({
+  name: "a queue's claims announce nothing, and its finishes only once nothing is left running",
+  ignore: url === undefined,
+  async fn() {
+    const namespace = freshNamespace();
+    await using backend = await connect({ url, namespace, env: {} });
+    const pg = await importPg();
+    const listener = new pg.Client({ connectionString: url } as never) as PgClient;
+    await listener.connect();
+    try {
+      // Every NOTIFY on the channel, in commit order (one connection hears them in that order).
+      const heard: string[] = [];
+      let marked = Promise.withResolvers<void>();
+      listener.on("notification", (msg) => {
+        if (msg.payload === "marker") marked.resolve();
+        else heard.push(msg.payload ?? "");
+      });
+      await listener.query(`LISTEN ${CHANGE_CHANNEL}`);
+      /** What was announced since the last call: all of it, as a later NOTIFY came after. */
+      const announced = async () => {
+        marked = Promise.withResolvers<void>();
+        await listener.query(`SELECT pg_notify('${CHANGE_CHANNEL}', 'marker')`);
+        await guarded(marked.promise, "the marker's NOTIFY");
+        return heard.splice(0);
+      };
+      const steps = backend.queue;
+      await putJobs(backend, "q", [{ id: "a", handler: "h" }, { id: "b", handler: "h" }]);
+      const change = changePayload(namespace, { kind: "queue", name: "q" });
+      assert.deepEqual(await announced(), [change]);
+      const worker = { worker: "w", leaseMs: 60_000 };
+      assert.equal((await steps.claim("q", worker)).job?.id, "a");
+      assert.equal((await steps.claim("q", worker)).job?.id, "b");
+      assert.deepEqual(await announced(), []);
+      const end = { worker: "w", attempt: 1, outcome: "completed" as const, result: null };
+      assert.equal(await steps.finish("q", { ...end, id: "a" }), true);
+      assert.deepEqual(await announced(), [], "b still runs: its worker is busy, none to wake");
+      assert.equal(await steps.finish("q", { ...end, id: "b" }), true);
+      assert.deepEqual(await announced(), [change]);
+    } finally {
+      await listener.end();
+    }
   },
 });

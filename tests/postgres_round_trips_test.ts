@@ -1,6 +1,7 @@
 /**
- * What a lock step costs in round trips on Postgres: a handoff waits for the releasing step's,
- * and every step holds the resource's lock for all but its first.
+ * What lock and queue steps cost in round trips on Postgres: a handoff waits for the releasing
+ * step's, every lock step holds the resource's lock for all but its first, and a queue worker's
+ * claims and finishes run one after another on its pool's few connections.
  */
 
 import assert from "node:assert/strict";
@@ -8,6 +9,8 @@ import { connect } from "../lib/backend/connect.ts";
 import { importPg, type PgPool, type PgPoolClient } from "../lib/backend/postgres/client.ts";
 import { PostgresSqlStore } from "../lib/backend/postgres/sql_store.ts";
 import { SqlLockSteps } from "../lib/backend/sql/lock.ts";
+import { SqlQueueSteps } from "../lib/backend/sql/queue.ts";
+import { putJobs } from "../lib/queue/bulk.ts";
 import { freshNamespace } from "./support/backends.ts";
 import { sharedPostgresUrl } from "./support/postgres_shared.ts";
 
@@ -79,6 +82,46 @@ Deno.test({
       );
       assert.equal(outcome, "released");
       assert.equal(releaseTrips, 2);
+    } finally {
+      await pool.end();
+    }
+  },
+});
+
+Deno.test({
+  name: "a queue claim, a finish, and a finish that takes the next job are three round trips each",
+  ignore: url === undefined,
+  async fn() {
+    const namespace = freshNamespace();
+    {
+      await using backend = await connect({ url, namespace, env: {} });
+      await putJobs(backend, "q", [1, 2, 3, 4].map((i) => ({ id: `j${i}`, handler: "h" })));
+    }
+    const { pool, trips } = await countingPool(url!);
+    try {
+      const steps = new SqlQueueSteps(new PostgresSqlStore(pool, namespace, "postgres://test"));
+      const tripsOf = async <T>(step: () => Promise<T>): Promise<[T, number]> => {
+        const before = trips();
+        const result = await step();
+        return [result, trips() - before];
+      };
+      const worker = { worker: "w", leaseMs: 60_000 };
+      // The first claim also moves the jobs whose start came into the run order.
+      const first = (await steps.claim("q", worker)).job!;
+      const [claimed, claimTrips] = await tripsOf(() => steps.claim("q", worker));
+      assert.equal(claimed.job?.id, "j2");
+      assert.equal(claimTrips, 3);
+      const end = { worker: "w", outcome: "completed" as const, result: null };
+      const [next, finishAndClaimTrips] = await tripsOf(() =>
+        steps.finishAndClaim("q", { ...end, id: first.id, attempt: 1, leaseMs: 60_000 })
+      );
+      assert.deepEqual([next.recorded, next.next.job?.id], [true, "j3"]);
+      assert.equal(finishAndClaimTrips, 3);
+      const [finished, finishTrips] = await tripsOf(() =>
+        steps.finish("q", { ...end, id: "j2", attempt: 1 })
+      );
+      assert.equal(finished, true);
+      assert.equal(finishTrips, 3);
     } finally {
       await pool.end();
     }

@@ -10,7 +10,7 @@
 
 import { BackendUnavailableError } from "../../errors.ts";
 import type { Topic } from "../types.ts";
-import type { SqlStore, SqlTransaction, SqlValue } from "../sql/transaction.ts";
+import type { SqlQuery, SqlStore, SqlTransaction, SqlValue } from "../sql/transaction.ts";
 import type { PgClient, PgPool, PgPoolClient, PgResult } from "./client.ts";
 
 /** The channel every coord change is announced on; the payload names the instance. */
@@ -136,6 +136,13 @@ class Transaction implements SqlTransaction {
   async nowAndAll<T>(sql: string, ...params: SqlValue[]): Promise<{ now: number; rows: T[] }> {
     const [clock, query] = await this.#simple(NOW_SQL, this.#inline(sql, params));
     return { now: clock.rows[0].now as number, rows: query.rows as T[] };
+  }
+
+  async allEach(...queries: SqlQuery[]): Promise<Record<string, unknown>[][]> {
+    const results = await this.#simple(
+      ...queries.map(([sql, ...params]) => this.#inline(sql, params)),
+    );
+    return results.map((result) => result.rows);
   }
 
   notify(topic: Topic, events?: unknown[]): Promise<void> {

@@ -31,7 +31,7 @@ import { DEFAULT_KEEP, MAX_REMOVED, MAX_STALLS, TRIM_BATCH } from "../../queue/s
 import { jobRecord } from "../../queue/record.ts";
 import { flowProgress, gatheredResults } from "../../queue/flow_progress.ts";
 import { ForeignDataError } from "../../errors.ts";
-import type { SqlStore, SqlTransaction, SqlValue } from "./transaction.ts";
+import type { SqlQuery, SqlStore, SqlTransaction, SqlValue } from "./transaction.ts";
 
 /** A column's JSON, or the text itself when it is not JSON (the record check then refuses it). */
 function parseOr(json: string): unknown {
@@ -192,26 +192,66 @@ interface Step {
 const FINISHED_STATES = ["completed", "failed", "cancelled"] as const;
 
 /**
- * Per finished state, when the oldest job its queue's retention governs finished and how many
- * the queue holds; the first end of a job's own --keep (a time, a count of finished jobs) and
- * that count: whether a step has anything to trim, in one query (most have nothing).
+ * What a step that ends or takes jobs reads of its queue, in one query: its settings; per
+ * finished state, when the oldest job its queue's retention governs finished and how many the
+ * queue holds; the first end of a job's own --keep (a time, a count of finished jobs) and that
+ * count — whether the step has anything to trim (most have nothing); and whether any job runs.
  */
-const TRIM_PROBE_SQL = "SELECT " +
+const QUEUE_PROBE_SQL = "SELECT " +
+  ["keep_completed", "keep_failed", "paused", "group_limit"].map((column) =>
+    `(SELECT ${column} FROM coord_queue_config WHERE namespace = ? AND queue = ?) AS ${column}`
+  ).join(", ") + ", " +
   [...FINISHED_STATES, "finished"].map((state) =>
     `(SELECT n FROM coord_queue_kept WHERE namespace = ? AND queue = ? AND state = '${state}')
     AS ${state}_n`
   ).join(", ") + ", " +
+  // The first entry of an index, not min(): Postgres planned min() over a young table as a scan
+  // of every finished job, on every finish.
   FINISHED_STATES.map((state) =>
-    `(SELECT min(finished_at) FROM coord_queue_job WHERE namespace = ? AND queue = ?
-    AND state = '${state}' AND parent IS NULL AND keep IS NULL) AS ${state}_at`
+    `(SELECT finished_at FROM coord_queue_job WHERE namespace = ? AND queue = ?
+    AND state = '${state}' AND parent IS NULL AND keep IS NULL AND finished_at IS NOT NULL
+    ORDER BY finished_at LIMIT 1) AS ${state}_at`
   ).join(", ") + ", " +
   ["expires_at", "outlived_at"].map((column) =>
-    `(SELECT min(${column}) FROM coord_queue_job WHERE namespace = ? AND queue = ?
-    AND ${column} IS NOT NULL) AS ${column}`
-  ).join(", ");
+    `(SELECT ${column} FROM coord_queue_job WHERE namespace = ? AND queue = ?
+    AND ${column} IS NOT NULL ORDER BY ${column} LIMIT 1) AS ${column}`
+  ).join(", ") + ", " +
+  `EXISTS (SELECT 1 FROM coord_queue_job WHERE namespace = ? AND queue = ? AND state = 'active')
+  AS running`;
 
-/** How many `?` pairs (namespace, queue) {@link TRIM_PROBE_SQL} takes. */
-const TRIM_PROBE_PAIRS = FINISHED_STATES.length * 2 + 3;
+/** How many `?` pairs (namespace, queue) {@link QUEUE_PROBE_SQL} takes. */
+const QUEUE_PROBE_PAIRS = 4 + FINISHED_STATES.length * 2 + 3 + 1;
+
+/** A queue's row of `coord_queue_config` (all null when it has none). */
+interface ConfigRow {
+  keep_completed: string | null;
+  keep_failed: string | null;
+  paused: number | null;
+  group_limit: number | null;
+}
+
+/** A row of {@link QUEUE_PROBE_SQL}. */
+type QueueProbe =
+  & ConfigRow
+  & Record<`${string}_n` | `${string}_at`, number | null>
+  & {
+    expires_at: number | null;
+    outlived_at: number | null;
+    /** Whether a job of the queue is active (Postgres: a boolean, SQLite: 0 or 1). */
+    running: boolean | number;
+  };
+
+/** What a claim reads at once, before it changes anything. */
+interface ClaimReads {
+  /** The queue's settings, retention, and whether a job runs. */
+  probe: QueueProbe;
+  /** Active jobs whose lease ran out. */
+  abandoned: JobRow[];
+  /** Pending jobs, not yet in the run order, whose start came. */
+  touched: { id: string; group_key: string | null }[];
+  /** The first job of the run order that no other step holds. */
+  first: JobRow | undefined;
+}
 
 /** A group's jobs running and in the run order (`coord_queue_group`). */
 interface GroupCounts {
@@ -221,6 +261,15 @@ interface GroupCounts {
 
 /** How many jobs whose start came one claim moves into the run order (the next claim: more). */
 const MARK_BATCH = 500;
+
+/** A row of `coord_queue_dedupe`, as a put reads it. */
+interface Dedupe {
+  key: string;
+  until: number;
+}
+
+/** How many dedupe keys whose window is over one put forgets. */
+const TRIM_DEDUPE_BATCH = 10;
 
 /** How many parked jobs of a group one statement lets into the run order. */
 const FILL_BATCH = 100;
@@ -238,19 +287,58 @@ export class SqlQueueSteps implements QueueSteps {
     return this.#store.namespace;
   }
 
-  /** Runs `fn` as one write step; `serial` steps of one queue run one at a time. */
-  #write<T>(queue: string, fn: (s: Step) => Promise<T>, serial = false): Promise<T> {
+  /**
+   * Runs `fn` as one write step; `serial` steps of one queue run one at a time. `first` is the
+   * step's first read, sent with the clock's (Postgres: in one round trip); `fn` gets its rows.
+   */
+  #write<T, Row = JobRow>(
+    queue: string,
+    fn: (s: Step, first: Row[]) => Promise<T>,
+    { serial = false, first }: { serial?: boolean; first?: (tx: SqlTransaction) => SqlQuery } = {},
+  ): Promise<T> {
     return this.#store.write(async (tx) => {
       if (serial) await tx.lock({ kind: "queue", name: queue });
+      const read = first
+        ? await tx.nowAndAll<Row>(...first(tx))
+        : { now: await tx.now(), rows: [] };
       const s = {
         tx,
-        now: Math.floor(await tx.now()),
+        now: Math.floor(read.now),
         kept: new Map<string, number>(),
         outlived: [],
       };
-      const result = await fn(s);
+      const result = await fn(s, read.rows);
       await this.#saveKept(s, queue);
       return result;
+    });
+  }
+
+  /**
+   * Runs `fn` as one write step on attempt `r`'s job, its row locked and read with the clock;
+   * `fn` gets the row only while the attempt is the worker's: see `owned` in
+   * `../redis/queue.lua`.
+   */
+  #attempt<T>(
+    queue: string,
+    r: Attempt,
+    fn: (s: Step, row: JobRow | undefined) => Promise<T>,
+  ): Promise<T> {
+    return this.#write(queue, async (s, [row]) => {
+      await s.tx.refuseForeignRows(`job ${queue}/${r.id}`, ["coord_queue_job"], {
+        queue,
+        id: r.id,
+      });
+      const owned = row?.state === "active" && row.worker === r.worker &&
+        row.attempts === r.attempt;
+      return await fn(s, owned ? row : undefined);
+    }, {
+      first: (tx) => [
+        `SELECT ${COLUMNS} FROM coord_queue_job WHERE namespace = ? AND queue = ? AND id = ?
+         ${tx.rowLock()}`,
+        this.#ns,
+        queue,
+        r.id,
+      ],
     });
   }
 
@@ -313,23 +401,25 @@ export class SqlQueueSteps implements QueueSteps {
     );
   }
 
-  /** Sets a job's columns; returns its row afterwards. */
+  /**
+   * Sets a job's columns. No step reads the outcome (it holds the row it changes), so Postgres
+   * sends it with the step's next statement.
+   */
   async #update(
     s: Step,
     queue: string,
     id: string,
     fields: Record<string, SqlValue>,
-  ): Promise<JobRow | undefined> {
+  ): Promise<void> {
     const names = Object.keys(fields);
-    const [row] = await s.tx.all<JobRow>(
+    await s.tx.later(
       `UPDATE coord_queue_job SET ${names.map((n) => `${n} = ?`).join(", ")}
-       WHERE namespace = ? AND queue = ? AND id = ? RETURNING ${COLUMNS}`,
+       WHERE namespace = ? AND queue = ? AND id = ?`,
       ...names.map((n) => fields[n]),
       this.#ns,
       queue,
       id,
     );
-    return row;
   }
 
   /**
@@ -345,13 +435,13 @@ export class SqlQueueSteps implements QueueSteps {
     fields: { error?: string | null; result?: string; failures?: number } = {},
   ): Promise<void> {
     await this.#leave(s, queue, before);
-    const row = (await this.#update(s, queue, before.id, {
-      state,
-      finished_at: s.now,
+    const ended = { state, finished_at: s.now, ...fields };
+    await this.#update(s, queue, before.id, {
+      ...ended,
       lease_until: null,
-      ...fields,
       ...(before.parent === null && this.#listed(s, before, state)),
-    }))!;
+    });
+    const row: JobRow = { ...before, ...ended };
     if (row.grp !== null && state !== "completed") await this.#abandon(s, queue, row);
     if (row.parent !== null) await this.#partEnded(s, queue, row);
   }
@@ -509,22 +599,25 @@ export class SqlQueueSteps implements QueueSteps {
 
   /**
    * Writes the step's {@link Step.kept}, rows in one order (two steps never wait in a ring),
-   * then the ends of {@link Step.outlived}, counted from the queue's finished jobs.
+   * then the ends of {@link Step.outlived}, counted from the queue's finished jobs. Every
+   * finish locks these rows: without outlived jobs to count, Postgres sends the write with the
+   * COMMIT, so the step holds them for no round trip of its own.
    */
   async #saveKept(s: Step, queue: string): Promise<void> {
     const changes = [...s.kept].filter(([, delta]) => delta !== 0).sort(([a], [b]) =>
       a < b ? -1 : 1
     );
     if (changes.length === 0) return;
-    const counts = await s.tx.all<{ state: string; n: number }>(
+    const upsert: SqlQuery = [
       `INSERT INTO coord_queue_kept (namespace, queue, state, n)
        VALUES ${changes.map(() => "(?, ?, ?, ?)").join(", ")}
        ON CONFLICT (namespace, queue, state) DO UPDATE SET n = CASE
          WHEN coord_queue_kept.n + excluded.n < 0 THEN 0 ELSE coord_queue_kept.n + excluded.n END
        RETURNING state, n`,
       ...changes.flatMap(([state, delta]) => [this.#ns, queue, state, delta]),
-    );
-    if (s.outlived.length === 0) return;
+    ];
+    if (s.outlived.length === 0) return await s.tx.later(...upsert);
+    const counts = await s.tx.all<{ state: string; n: number }>(...upsert);
     const finished = counts.find((c) => c.state === "finished")!.n - s.kept.get("finished")!;
     for (const { id, count, nth } of s.outlived) {
       await s.tx.later(
@@ -567,17 +660,21 @@ export class SqlQueueSteps implements QueueSteps {
   }
 
   async #config(s: Step, queue: string): Promise<QueueConfig> {
-    const [row] = await s.tx.all<{
-      keep_completed: string | null;
-      keep_failed: string | null;
-      paused: number;
-      group_limit: number | null;
-    }>(
+    const [row] = await s.tx.all<ConfigRow>(
       `SELECT keep_completed, keep_failed, paused, group_limit FROM coord_queue_config
        WHERE namespace = ? AND queue = ?`,
       this.#ns,
       queue,
     );
+    return this.#settings(queue, row);
+  }
+
+  /**
+   * A queue's settings from its row, defaults where it has none.
+   *
+   * @throws {ForeignDataError} when another program wrote the row.
+   */
+  #settings(queue: string, row: ConfigRow | undefined): QueueConfig {
     const keep = (json: string | null | undefined, fallback: Keep): Keep => {
       if (json == null) return fallback;
       const value = parseOr(json);
@@ -706,28 +803,42 @@ export class SqlQueueSteps implements QueueSteps {
     )).map((r) => r.id);
   }
 
+  /** How many finished jobs of `state` the queue holds, locked until the step ends. */
+  async #keptLocked(s: Step, queue: string, state: string): Promise<number> {
+    const [row] = await s.tx.all<{ n: number }>(
+      `SELECT n FROM coord_queue_kept WHERE namespace = ? AND queue = ? AND state = ?
+       ${s.tx.rowLock()}`,
+      this.#ns,
+      queue,
+      state,
+    );
+    return row?.n ?? 0;
+  }
+
   /** Removes a few jobs of each finished state past what the queue keeps (see `trim`). */
-  async #trim(s: Step, queue: string): Promise<void> {
+  async #trim(s: Step, queue: string, held: QueueProbe): Promise<void> {
     // Settings another program wrote over must not stop the workers: trim by the defaults, as
     // `keep` in queue.lua does; `config` reports them.
     let config: Pick<QueueConfig, "keepCompleted" | "keepFailed"> = DEFAULT_KEEP;
     try {
-      config = await this.#config(s, queue);
+      config = this.#settings(queue, held);
     } catch (e) {
       if (!(e instanceof ForeignDataError)) throw e;
     }
-    const [held] = await s.tx.all<Record<string, number | null>>(
-      TRIM_PROBE_SQL,
-      ...Array.from({ length: TRIM_PROBE_PAIRS }, () => [this.#ns, queue]).flat(),
-    );
-    for (const state of FINISHED_STATES) {
+    // In the order #saveKept locks the counts in, as the counts are locked here too.
+    for (const state of [...FINISHED_STATES].sort()) {
       const keep = state === "completed" ? config.keepCompleted : config.keepFailed;
       const oldest = held[`${state}_at`];
       let doomed = keep.ageMs === undefined || oldest === null || oldest >= s.now - keep.ageMs
         ? []
         : await this.#oldest(s, queue, state, s.now - keep.ageMs, TRIM_BATCH, true);
       if (doomed.length === 0 && keep.count !== undefined) {
-        const over = (held[`${state}_n`] ?? 0) + (s.kept.get(state) ?? 0) - keep.count;
+        let over = (held[`${state}_n`] ?? 0) + (s.kept.get(state) ?? 0) - keep.count;
+        if (over > 0) {
+          // Steps that finish at once read the same count, and each would remove the same
+          // excess: the count is read again, locked, so the next step sees what this one left.
+          over = await this.#keptLocked(s, queue, state) + (s.kept.get(state) ?? 0) - keep.count;
+        }
         if (over > 0) {
           const limit = Math.min(over, TRIM_BATCH);
           doomed = await this.#oldest(s, queue, state, Number.MAX_SAFE_INTEGER, limit, true);
@@ -773,26 +884,39 @@ export class SqlQueueSteps implements QueueSteps {
       }
       await s.tx.notify({ kind: "queue", name: queue });
       return true;
-    }, true);
+    }, { serial: true });
   }
 
   put(queue: string, r: PutRequest): Promise<PutResult> {
-    return this.#write(queue, async (s) => {
-      await this.#trimDedupe(s, queue);
+    return this.#write(queue, async (s, dedupes: Dedupe[]) => {
+      await this.#trimDedupe(s, queue, dedupes);
       const result = await this.#put(s, queue, r);
       if (result.created) await s.tx.notify({ kind: "queue", name: queue });
       return result;
-    }, true);
+    }, { serial: true, first: () => this.#firstDedupes(queue) });
   }
 
   putMany(queue: string, requests: PutRequest[]): Promise<PutResult[]> {
-    return this.#write(queue, async (s) => {
-      await this.#trimDedupe(s, queue);
+    return this.#write(queue, async (s, dedupes: Dedupe[]) => {
+      await this.#trimDedupe(s, queue, dedupes);
       const results = [];
       for (const r of requests) results.push(await this.#put(s, queue, r));
       await s.tx.notify({ kind: "queue", name: queue });
       return results;
-    }, true);
+    }, { serial: true, first: () => this.#firstDedupes(queue) });
+  }
+
+  /**
+   * The dedupe keys whose window ends first, read with a put's clock (the clock is not known
+   * yet, so the read cannot say which windows are over).
+   */
+  #firstDedupes(queue: string): SqlQuery {
+    return [
+      `SELECT key, until FROM coord_queue_dedupe WHERE namespace = ? AND queue = ?
+       ORDER BY until LIMIT ${TRIM_DEDUPE_BATCH}`,
+      this.#ns,
+      queue,
+    ];
   }
 
   /** The job put with dedupe `key`, while it is unfinished or its window lasts. */
@@ -809,15 +933,12 @@ export class SqlQueueSteps implements QueueSteps {
     return live || entry.until > s.now ? row : undefined;
   }
 
-  /** Forgets a few dedupe keys whose window is over (see `trim_dedupe` in queue.lua). */
-  async #trimDedupe(s: Step, queue: string): Promise<void> {
-    const over = await s.tx.all<{ key: string }>(
-      `SELECT key FROM coord_queue_dedupe WHERE namespace = ? AND queue = ? AND until <= ?
-       ORDER BY until LIMIT 10`,
-      this.#ns,
-      queue,
-      s.now,
-    );
+  /**
+   * Forgets a few dedupe keys whose window is over (see `trim_dedupe` in queue.lua), among
+   * `first`, those of {@link #firstDedupes}.
+   */
+  async #trimDedupe(s: Step, queue: string, first: Dedupe[]): Promise<void> {
+    const over = first.filter((d) => d.until <= s.now);
     for (const { key } of over) {
       if (await this.#deduplicated(s, queue, key)) continue;
       await s.tx.run(
@@ -897,18 +1018,75 @@ export class SqlQueueSteps implements QueueSteps {
 
   claim(queue: string, r: { worker: string; leaseMs: number }): Promise<ClaimResult> {
     return this.#write(queue, async (s) => {
-      const result = await this.#claim(s, queue, r);
+      const reads = await this.#claimReads(s, queue);
+      const result = await this.#claim(s, queue, r, reads);
       // Idle queues age out too: a claim that finds no job removes a few past what the queue
       // keeps. (A busy queue's finishes do; the claims of a busy queue save the queries.)
-      if (!result.job) await this.#trim(s, queue);
+      if (!result.job) await this.#trim(s, queue, reads.probe);
       return result;
     });
+  }
+
+  /** The probe row's query for `queue`. */
+  #probe(queue: string): SqlQuery {
+    return [
+      QUEUE_PROBE_SQL,
+      ...Array.from({ length: QUEUE_PROBE_PAIRS }, () => [this.#ns, queue]).flat(),
+    ];
+  }
+
+  /** The first job of the run order that no other step holds, locked. */
+  #firstQuery(s: Step, queue: string): SqlQuery {
+    return [
+      `SELECT ${COLUMNS} FROM coord_queue_job WHERE namespace = ? AND queue = ?
+       AND state = 'pending' AND due = 1 ORDER BY priority DESC, ready_at, id LIMIT 1
+       ${s.tx.rowLock({ skipLocked: true })}`,
+      this.#ns,
+      queue,
+    ];
+  }
+
+  /**
+   * What a claim reads, all at once (Postgres: one round trip): most claims find nothing
+   * abandoned and nothing newly due, and then the first job read here is the one they take.
+   * The rows read are locked (another claim skips them) until the step ends.
+   */
+  async #claimReads(s: Step, queue: string): Promise<ClaimReads> {
+    const skipLocked = s.tx.rowLock({ skipLocked: true });
+    const [[probe], abandoned, touched, [first]] = await s.tx.allEach(
+      this.#probe(queue),
+      [
+        `SELECT ${COLUMNS} FROM coord_queue_job WHERE namespace = ? AND queue = ?
+         AND state = 'active' AND lease_until < ? LIMIT 100 ${skipLocked}`,
+        this.#ns,
+        queue,
+        s.now,
+      ],
+      // Jobs another claim is marking are its own.
+      [
+        `SELECT id, group_key FROM coord_queue_job WHERE namespace = ? AND queue = ?
+         AND state = 'pending' AND due = 0 AND ready_at <= ? ORDER BY ready_at LIMIT ?
+         ${skipLocked}`,
+        this.#ns,
+        queue,
+        s.now,
+        MARK_BATCH,
+      ],
+      this.#firstQuery(s, queue),
+    );
+    return {
+      probe: probe as QueueProbe,
+      abandoned: abandoned as unknown as JobRow[],
+      touched: touched as ClaimReads["touched"],
+      first: first as unknown as JobRow | undefined,
+    };
   }
 
   async #claim(
     s: Step,
     queue: string,
     r: { worker: string; leaseMs: number },
+    reads: ClaimReads,
   ): Promise<ClaimResult> {
     const { tx, now } = s;
     const changed = () => tx.notify({ kind: "queue", name: queue });
@@ -923,14 +1101,8 @@ export class SqlQueueSteps implements QueueSteps {
       }
     };
     // Jobs whose worker died: back to pending, or failed once abandoned too often.
-    const abandoned = await tx.all<JobRow>(
-      `SELECT ${COLUMNS} FROM coord_queue_job WHERE namespace = ? AND queue = ?
-         AND state = 'active' AND lease_until < ? LIMIT 100 ${tx.rowLock({ skipLocked: true })}`,
-      this.#ns,
-      queue,
-      now,
-    );
-    for (const row of abandoned) {
+    const recovered: ClaimReads["touched"] = [];
+    for (const row of reads.abandoned) {
       const refused = await undecodable(row);
       if (refused) return refused;
       const { id, stalls } = row;
@@ -949,23 +1121,17 @@ export class SqlQueueSteps implements QueueSteps {
           ready_at: now,
           lease_until: null,
         });
+        recovered.push({ id, group_key: row.group_key });
       }
     }
-    if (await this.#paused(s, queue)) return {};
+    if (reads.probe.paused === 1) return {};
     // The pending jobs whose start came since the last claim join the run order. A job of a
     // group is parked, and its group lets in what it has room for (groups in one order: two
-    // claims never wait for each other in a ring). Jobs another claim is marking are its own.
+    // claims never wait for each other in a ring).
     // Read, then changed by key: one UPDATE … WHERE id IN (a locking sub-SELECT) made each
     // claim several times slower on Postgres.
-    const touched = await tx.all<{ id: string; group_key: string | null }>(
-      `SELECT id, group_key FROM coord_queue_job WHERE namespace = ? AND queue = ?
-       AND state = 'pending' AND due = 0 AND ready_at <= ? ORDER BY ready_at LIMIT ?
-       ${tx.rowLock({ skipLocked: true })}`,
-      this.#ns,
-      queue,
-      now,
-      MARK_BATCH,
-    );
+    // Those back to pending since the reads started now too.
+    const touched = [...reads.touched, ...recovered];
     for (const grouped of [false, true]) {
       const ids = touched.filter((t) => (t.group_key !== null) === grouped).map((t) => t.id);
       if (ids.length === 0) continue;
@@ -979,15 +1145,13 @@ export class SqlQueueSteps implements QueueSteps {
     }
     const groups = [...new Set(touched.map((t) => t.group_key))].filter((g) => g !== null).sort();
     for (const group of groups) await this.#fill(s, queue, group);
+    // The first job read with the rest is still the first unless this step changed the order.
+    const unchanged = reads.abandoned.length === 0 && touched.length === 0;
     for (let i = 0; i < 100; i++) {
       // Another worker's claim holds its job until it commits: take the next one.
-      const [first] = await tx.all<JobRow>(
-        `SELECT ${COLUMNS} FROM coord_queue_job WHERE namespace = ? AND queue = ?
-           AND state = 'pending' AND due = 1 ORDER BY priority DESC, ready_at, id LIMIT 1
-           ${tx.rowLock({ skipLocked: true })}`,
-        this.#ns,
-        queue,
-      );
+      const [first] = i === 0 && unchanged
+        ? [reads.first]
+        : await tx.all<JobRow>(...this.#firstQuery(s, queue));
       if (!first) {
         // Text sorts after every number in SQLite: a ready_at that is not one comes last.
         // Due jobs parked by their group's limit wait for a slot, not for a time.
@@ -1019,19 +1183,14 @@ export class SqlQueueSteps implements QueueSteps {
         }
         await this.#groupAdd(s, queue, first.group_key, { active: 1, ready: -1 });
       }
-      const [claimed] = await tx.all<JobRow>(
-        `UPDATE coord_queue_job SET state = 'active', attempts = attempts + 1, worker = ?,
-           started_at = ?, lease_until = ? WHERE namespace = ? AND queue = ? AND id = ?
-           RETURNING ${COLUMNS}`,
-        r.worker,
-        now,
-        now + r.leaseMs,
-        this.#ns,
-        queue,
-        first.id,
-      );
-      await changed();
-      return { job: await this.#job(s, queue, claimed) };
+      const taken = { state: "active" as const, attempts: first.attempts + 1, worker: r.worker };
+      await this.#update(s, queue, first.id, {
+        ...taken,
+        started_at: now,
+        lease_until: now + r.leaseMs,
+      });
+      // Taking a job makes none ready: no one needs to hear of it.
+      return { job: await this.#job(s, queue, { ...first, ...taken, started_at: now }) };
     }
     return { nextReadyAt: now };
   }
@@ -1089,65 +1248,90 @@ export class SqlQueueSteps implements QueueSteps {
     });
   }
 
-  /** The attempt fences a run: see `owned` in `../redis/queue.lua`. */
-  async #owned(s: Step, queue: string, r: Attempt): Promise<JobRow | undefined> {
-    const row = await this.#row(s, queue, r.id);
-    return row?.state === "active" && row.worker === r.worker && row.attempts === r.attempt
-      ? row
-      : undefined;
-  }
-
   renew(queue: string, r: Attempt & { leaseMs: number }): Promise<boolean> {
-    return this.#write(queue, async (s) => {
-      if (!await this.#owned(s, queue, r)) return false;
+    return this.#attempt(queue, r, async (s, row) => {
+      if (!row) return false;
       await this.#update(s, queue, r.id, { lease_until: s.now + r.leaseMs });
       return true;
     });
   }
 
   progress(queue: string, r: Attempt & { progress: string }): Promise<boolean> {
-    return this.#write(queue, async (s) => {
-      if (!await this.#owned(s, queue, r)) return false;
+    return this.#attempt(queue, r, async (s, row) => {
+      if (!row) return false;
       await this.#update(s, queue, r.id, { progress: r.progress });
       return true;
     });
   }
 
   finish(queue: string, r: Attempt & Finish): Promise<boolean> {
-    return this.#write(queue, async (s) => {
-      const row = await this.#owned(s, queue, r);
+    return this.#attempt(queue, r, async (s, row) => {
       if (!row) return false;
-      const { now } = s;
-      if (r.outcome === "completed") {
-        await this.#end(s, queue, row, "completed", {
-          result: JSON.stringify(r.result ?? null),
-          error: null,
-        });
-      } else if (r.outcome === "failed") {
-        await this.#end(s, queue, row, "failed", { error: r.error, failures: row.failures + 1 });
-      } else if (r.outcome === "retry") {
-        await this.#leave(s, queue, row);
-        await this.#update(s, queue, r.id, {
-          state: "pending",
-          due: 0,
-          error: r.error,
-          failures: row.failures + 1,
-          ready_at: now + Math.round(r.delayMs),
-          lease_until: null,
-        });
-      } else {
-        await this.#leave(s, queue, row);
-        await this.#update(s, queue, r.id, {
-          state: "pending",
-          due: 0,
-          ready_at: now,
-          lease_until: null,
-        });
-      }
-      await this.#trim(s, queue);
-      await s.tx.notify({ kind: "queue", name: queue });
+      const woke = await this.#finish(s, queue, row, r);
+      const [probe] = await s.tx.all<QueueProbe>(...this.#probe(queue));
+      await this.#trim(s, queue, probe);
+      if (woke || !probe.running) await s.tx.notify({ kind: "queue", name: queue });
       return true;
     });
+  }
+
+  finishAndClaim(
+    queue: string,
+    r: Attempt & Finish & { leaseMs: number },
+  ): Promise<{ recorded: boolean; next: ClaimResult }> {
+    return this.#attempt(queue, r, async (s, row) => {
+      if (!row) return { recorded: false, next: {} };
+      const woke = await this.#finish(s, queue, row, r);
+      const reads = await this.#claimReads(s, queue);
+      const claimed = await this.#claim(s, queue, r, reads);
+      await this.#trim(s, queue, reads.probe);
+      if (woke || (!reads.probe.running && !claimed.job)) {
+        await s.tx.notify({ kind: "queue", name: queue });
+      }
+      // A job that cannot be read is left to the worker's claim loop, which fails it before it
+      // claims again: handed to each of the worker's runs that end meanwhile, it would be
+      // failed once by each.
+      return { recorded: true, next: claimed.undecodable ? {} : claimed };
+    });
+  }
+
+  /**
+   * Ends attempt `row` as `r` says.
+   *
+   * @returns whether idle workers must hear of it (a job became ready, a flow or group moved):
+   *   else only when nothing is left running, as in `../redis/queue.lua` — a worker busy with
+   *   many jobs need not hear each of its own end.
+   */
+  async #finish(s: Step, queue: string, row: JobRow, r: Finish): Promise<boolean> {
+    const { now } = s;
+    if (r.outcome === "completed") {
+      await this.#end(s, queue, row, "completed", {
+        result: JSON.stringify(r.result ?? null),
+        error: null,
+      });
+    } else if (r.outcome === "failed") {
+      await this.#end(s, queue, row, "failed", { error: r.error, failures: row.failures + 1 });
+    } else if (r.outcome === "retry") {
+      await this.#leave(s, queue, row);
+      await this.#update(s, queue, row.id, {
+        state: "pending",
+        due: 0,
+        error: r.error,
+        failures: row.failures + 1,
+        ready_at: now + Math.round(r.delayMs),
+        lease_until: null,
+      });
+    } else {
+      await this.#leave(s, queue, row);
+      await this.#update(s, queue, row.id, {
+        state: "pending",
+        due: 0,
+        ready_at: now,
+        lease_until: null,
+      });
+    }
+    return r.outcome === "retry" || r.outcome === "release" || row.parent !== null ||
+      row.group_key !== null;
   }
 
   cancel(
@@ -1168,7 +1352,7 @@ export class SqlQueueSteps implements QueueSteps {
         await s.tx.notify({ kind: "queue", name: queue });
       }
       return { job: await this.#job(s, queue, (await this.#row(s, queue, id))!), cancelled };
-    }, true);
+    }, { serial: true });
   }
 
   get(queue: string, id: string): Promise<JobRecord | undefined> {
@@ -1339,7 +1523,7 @@ export class SqlQueueSteps implements QueueSteps {
         job: retried ? await this.#job(s, queue, (await this.#row(s, queue, id))!, true) : job,
         retried,
       };
-    }, true);
+    }, { serial: true });
   }
 
   purge(
@@ -1356,7 +1540,7 @@ export class SqlQueueSteps implements QueueSteps {
       );
       if (n > 0) await s.tx.notify({ kind: "queue", name: queue });
       return n;
-    }, true);
+    }, { serial: true });
   }
 
   removed(
@@ -1404,6 +1588,6 @@ export class SqlQueueSteps implements QueueSteps {
       }
       await s.tx.notify({ kind: "queue", name: queue });
       return { ...config, ...(groupLimit != null && { groupLimit }) };
-    }, true);
+    }, { serial: true });
   }
 }

@@ -12,6 +12,9 @@ import type { Topic } from "../types.ts";
 /** A value a statement takes. */
 export type SqlValue = string | number | null;
 
+/** A statement and its parameters. */
+export type SqlQuery = [sql: string, ...params: SqlValue[]];
+
 /** One transaction: every step runs in exactly one. */
 export interface SqlTransaction {
   /** Rows of a query. Integers and floats come back as numbers on every engine. */
@@ -31,6 +34,11 @@ export interface SqlTransaction {
    * sent together (Postgres: one round trip, with the statements held back).
    */
   nowAndAll<T>(sql: string, ...params: SqlValue[]): Promise<{ now: number; rows: T[] }>;
+  /**
+   * The rows of each query, in order, sent together (Postgres: one round trip, with the
+   * statements held back): reads a step needs at once, none depending on another's answer.
+   */
+  allEach(...queries: SqlQuery[]): Promise<Record<string, unknown>[][]>;
   /**
    * Announces that `topic` changed, to its waiters everywhere, once the transaction commits.
    * `events` are what the step did, carried to the waiters where the engine can (Postgres: in

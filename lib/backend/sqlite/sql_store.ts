@@ -25,6 +25,8 @@ export class SqliteSqlStore implements SqlStore {
       now: () => Promise.resolve(backend.clock.now()),
       nowAndAll: <T>(sql: string, ...params: SqlValue[]) =>
         Promise.resolve({ now: backend.clock.now(), rows: backend.all<T>(sql, ...params) }),
+      allEach: (...queries) =>
+        Promise.resolve(queries.map(([sql, ...params]) => backend.all(sql, ...params))),
       // Other processes see the commit through `data_version`, this one's watchers through
       // the write's row count: nothing to send.
       notify: () => Promise.resolve(),
