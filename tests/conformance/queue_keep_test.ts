@@ -33,13 +33,13 @@ conformance("put --keep forever outlives the queue's retention, which goes on", 
 
 conformance("put --keep DURATION removes the job that long after it finished", async (ctx) => {
   const backend = await ctx.open();
-  // The queue keeps everything; the job keeps itself 300 ms.
+  // The queue keeps everything; the job keeps itself 2 s: long enough for the drained worker's
+  // last poll and the read below on a busy machine (at 300 ms that poll removed it first).
   await configureQueue(backend, "q", { keepCompleted: {} });
-  const id = await run(backend, "q", { keep: { ageMs: 300 } });
-  // Read before another job runs: on a busy machine its finish may come after the 300 ms.
+  const id = await run(backend, "q", { keep: { ageMs: 2_000 } });
   const { finishedAt } = await getJob(backend, `q/${id}`);
   const stayed = await run(backend, "q");
-  await until(async () => await backend.now() > finishedAt! + 300, { what: "the keep's end" });
+  await until(async () => await backend.now() > finishedAt! + 2_000, { what: "the keep's end" });
   // Any worker's poll removes what is past its keep.
   await backend.queue.claim("q", { worker: "w", leaseMs: 60_000 });
   await assert.rejects(getJob(backend, `q/${id}`), removed);
