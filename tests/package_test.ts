@@ -53,6 +53,14 @@ function packed(): Promise<string> {
   return tarball;
 }
 
+/** Puts a `hello` job for `name`, works the queue to its end, and checks the job's result. */
+async function helloJob(coord: string, handlers: string, name: string, args: string[]) {
+  const put = ["queue", "put", "q", "--handler", "hello", "--args", JSON.stringify({ name })];
+  const { job } = JSON.parse(await ok(coord, [...put, "--json", ...args]));
+  await ok(coord, ["queue", "work", "q", "--module", handlers, "--drain", ...args]);
+  assert.equal(JSON.parse(await ok(coord, ["queue", "wait", job, ...args])), `hi ${name}`);
+}
+
 const NPM = ["--no-audit", "--no-fund", "--loglevel", "error"];
 
 Deno.test("npm install -g of the tarball gives a coord command that works on SQLite and Redis", async () => {
@@ -93,29 +101,9 @@ export function hello(args: { name: string }) { return \`hi \${args.name}\`; }
 `,
     );
     const queue = ["--url", sqlite];
-    await ok(coord, [
-      "queue",
-      "put",
-      "q",
-      "--handler",
-      "hello",
-      "--args",
-      '{"name":"npm"}',
-      ...queue,
-    ]);
     await ok(coord, ["queue", "put", "q", "--handler", "refuse", "--retries", "3", ...queue]);
-    await ok(coord, [
-      "queue",
-      "work",
-      "q",
-      "--module",
-      join(dir, "handlers.ts"),
-      "--drain",
-      ...queue,
-    ]);
-    const done = await ok(coord, ["queue", "wait", "q/1", ...queue]);
-    assert.equal(JSON.parse(done), "hi npm");
-    const refused = await run(coord, ["queue", "show", "q/2", "--json", ...queue]);
+    await helloJob(coord, join(dir, "handlers.ts"), "npm", queue);
+    const refused = await run(coord, ["queue", "show", "q/1", "--json", ...queue]);
     assert.equal(JSON.parse(refused.stdout).attempts, 1, "NonRetryableError from coord honoured");
 
     if (redisUrl !== undefined) {
@@ -126,26 +114,7 @@ export function hello(args: { name: string }) { return \`hi \${args.name}\`; }
       assert.match(token.trim(), /^\d+$/);
       assert.equal((await run(coord, ["barrier", "b", "1", ...args])).code, 0);
       // The queue's steps, each its own script built from the package's includes.
-      await ok(coord, [
-        "queue",
-        "put",
-        "q",
-        "--handler",
-        "hello",
-        "--args",
-        '{"name":"redis"}',
-        ...args,
-      ]);
-      await ok(coord, [
-        "queue",
-        "work",
-        "q",
-        "--module",
-        join(dir, "handlers.ts"),
-        "--drain",
-        ...args,
-      ]);
-      assert.equal(JSON.parse(await ok(coord, ["queue", "wait", "q/1", ...args])), "hi redis");
+      await helloJob(coord, join(dir, "handlers.ts"), "redis", args);
     }
   } finally {
     await Deno.remove(dir, { recursive: true });
