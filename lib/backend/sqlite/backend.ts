@@ -36,11 +36,24 @@ import { SqliteSqlStore } from "./sql_store.ts";
 import { serially } from "./serial.ts";
 
 /**
- * How long a step waits for another process's write lock before SQLite gives up. Steps hold
- * the lock for microseconds; a longer wait means something else holds the file, and since
- * the wait blocks this process (renewals, signals), waiting steps retry one layer up instead.
+ * How long a read (or opening the file) waits inside SQLite for another process's lock before
+ * SQLite gives up. Such waits are rare (readers of a WAL file wait only while it is recovered)
+ * and block this process, so waiting steps retry one layer up instead.
  */
 const BUSY_TIMEOUT_MS = 1_000;
+/**
+ * How long a write step waits for the file's write lock (see `#beginWrite`) before giving up,
+ * to be retried one layer up. Steps hold the lock for a fraction of a millisecond, but on a host
+ * with more runnable processes than cores a holder taken off its core mid-step keeps it for tens
+ * to hundreds of milliseconds, and steps queue behind it (measured: waits up to ≈ 1 s, 4 workers
+ * on 2 cores at load 17); a longer wait means something else holds the file (a process frozen
+ * in a step). The wait blocks nothing else in this process, so it can be this long.
+ */
+const WRITE_PATIENCE_MS = 5_000;
+/** A write step that finds the write lock taken tries again this often. */
+const BUSY_RETRY_MS = 1;
+/** SQLITE_BUSY, by message (see {@link UNAVAILABLE_MESSAGES}). */
+const BUSY_MESSAGE = /database is locked/;
 /**
  * SQLite errors that mean "the file is not usable right now", by message: node:sqlite in Deno
  * reports only `ERR_SQLITE_ERROR`, not SQLite's result code.
@@ -199,7 +212,8 @@ export class SqliteBackend implements Backend<"sqlite"> {
 
   async #transactionAsync<T>(begin: string, fn: () => Promise<T>): Promise<T> {
     try {
-      this.db.exec(begin);
+      if (begin === "BEGIN IMMEDIATE") await this.#beginWrite();
+      else this.db.exec(begin);
     } catch (e) {
       throw this.#unavailable(e);
     }
@@ -210,6 +224,32 @@ export class SqliteBackend implements Backend<"sqlite"> {
     } catch (e) {
       if (this.db.isTransaction) this.db.exec("ROLLBACK");
       throw this.#unavailable(e);
+    }
+  }
+
+  /**
+   * Takes the file's write lock, waiting for it without blocking this process. SQLite's own busy
+   * handler sleeps in this thread, 25–100 ms between tries once a wait has lasted a few ms, while
+   * a process that commits step after step takes the lock again within microseconds: with
+   * several busy processes on one file a step could go the whole busy timeout without finding the
+   * lock free, and fail with "database is locked". Trying every millisecond finds the short gaps,
+   * and this process's timers, signals and handlers go on in between.
+   */
+  async #beginWrite(): Promise<void> {
+    const giveUpAt = performance.now() + WRITE_PATIENCE_MS;
+    this.run("PRAGMA busy_timeout = 0");
+    try {
+      for (;;) {
+        try {
+          this.db.exec("BEGIN IMMEDIATE");
+          return;
+        } catch (e) {
+          if (!BUSY_MESSAGE.test(String(e)) || performance.now() >= giveUpAt) throw e;
+        }
+        await sleep(BUSY_RETRY_MS);
+      }
+    } finally {
+      this.run(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
     }
   }
 
