@@ -426,11 +426,21 @@ export class SqliteBackend implements Backend<"sqlite"> {
       seenChanges = changes;
       return "mine";
     };
-    // A waiter with expectations (a lock's line) hears of every commit by file notifications,
-    // from its first wait on; one without waits in the connection's shared idle poll instead.
+    // Every commit to the file, by its notifications: heard by a waiter with expectations (a
+    // lock's line) from its first wait on, by one without until it is idle, when it waits in the
+    // connection's shared look instead (which hears only of announced changes, by socket).
     let fileHint: { stop: () => void } | undefined;
+    const hearCommits = (yes: boolean) => {
+      if (yes) fileHint ??= this.#walHint?.listen(() => hinted.notify());
+      else {
+        fileHint?.stop();
+        fileHint = undefined;
+      }
+    };
     // Where a wait without expectations starts polling: where the last one left off when it
-    // saw no change (a periodic re-check, like a worker's, stays idle), fast after a change.
+    // ran its whole time without a change (a periodic re-check, like a worker's, stays idle);
+    // fast after a change, or after the caller stopped it (something else happened: a job
+    // ended, another queue changed), as activity comes in bursts.
     let resumeMs = POLL_FIRST_MS;
     // SQLite carries no events with its changes: waiters re-read the state.
     const none: unknown[] = [];
@@ -441,7 +451,6 @@ export class SqliteBackend implements Backend<"sqlite"> {
     ) => {
       const { expect } = options;
       const later = expect === "later";
-      if (expect !== undefined) fileHint ??= this.#walHint?.listen(() => hinted.notify());
       const idleMs = this.#idleMs();
       const soonUntil = expect === "soon" ? performance.now() + POLL_SOON_FOR_MS : 0;
       const deadline = performance.now() + maxWaitMs;
@@ -464,18 +473,20 @@ export class SqliteBackend implements Backend<"sqlite"> {
             if (expect === undefined) resumeMs = beforeHintMs ?? pollMs;
             return none;
           }
+          const idle = expect === undefined && pollMs >= idleMs;
+          hearCommits(!idle);
           const woken = Promise.race([flag.changed, hinted.changed]);
-          if (expect === undefined && pollMs >= idleMs) {
+          if (idle) {
             // Idle: the shared look listens (on the same socket, so it stays) and wakes this
             // waiter only for its own topic, where a poke would wake it for any.
-            const idle = this.#idlePoll.sleep(remaining(), signal, woken, {
+            const sleeping = this.#idlePoll.sleep(remaining(), signal, woken, {
               bucket,
               seen: seenChanges,
               version: seenVersion,
             });
             socket?.stop();
             socket = undefined;
-            await idle;
+            await sleeping;
           } else {
             if (pollMs >= WAKE_LISTEN_FROM_MS) socket ??= this.#wake?.listen(() => hinted.notify());
             await sleep(Math.min(pollMs, remaining()), signal, woken);
@@ -499,10 +510,6 @@ export class SqliteBackend implements Backend<"sqlite"> {
         // A change made here: what it counted is seen, not to wake this watcher again.
         seenChanges = changesOf();
         return none;
-      } catch (e) {
-        // Stopped by the caller (another watcher saw a change first): no change seen here.
-        if (expect === undefined) resumeMs = beforeHintMs ?? pollMs;
-        throw e;
       } finally {
         socket?.stop();
       }
