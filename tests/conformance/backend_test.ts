@@ -60,6 +60,22 @@ conformance("a watcher wakes when another connection changes its topic", async (
   assert.ok(waited >= 45 && waited < 5000, `woke after ${waited} ms`);
 });
 
+conformance("a watcher sleeps through other topics' changes", async ({ open }) => {
+  const [waiter, writer] = [await open(), await open()];
+  await using watcher = await waiter.watch(topic);
+  const woke = watcher.next(30_000).then(() => performance.now());
+  // Changes elsewhere, each seen by a polling waiter within a few ms, and by an idle one within
+  // its idle poll (250 ms): a watcher they woke would return before its own topic changed.
+  for (let i = 0; i < 5; i++) {
+    await touchTopic(writer, { kind: "barrier", name: `other ${i}` });
+    await touchTopic(waiter, { kind: "lock", name: topic.name });
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const touchedAt = performance.now();
+  await touchTopic(writer, topic);
+  assert.ok(await woke >= touchedAt, "it woke for another topic's change");
+});
+
 conformance("a watcher remembers a change made before it waited", async ({ open }) => {
   const [waiter, writer] = [await open(), await open()];
   await using watcher = await waiter.watch(topic);

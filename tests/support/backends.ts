@@ -188,10 +188,8 @@ export async function plantForeignData(backend: Backend): Promise<string> {
 /** Signals a change of `topic` the way a primitive's write would, from this connection. */
 export async function touchTopic(backend: Backend, topic: Topic): Promise<void> {
   if (backend.kind === "sqlite") {
-    (backend as SqliteBackend).write((db) =>
-      db.prepare("INSERT OR REPLACE INTO coord_meta (key, value) VALUES ('touch', ?)")
-        .run(String(Math.random()))
-    );
+    const sqlite = backend as SqliteBackend;
+    sqlite.write(() => sqlite.noteChange(topic));
     return;
   }
   if (backend.kind === "postgres") {

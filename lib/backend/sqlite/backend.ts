@@ -18,6 +18,7 @@ import type {
   EngineInfo,
   ForeignEntry,
   NamedEvent,
+  Topic,
 } from "../types.ts";
 import { isMemoryPath } from "../url.ts";
 import type { BarrierSteps } from "../../barrier/steps.ts";
@@ -30,17 +31,32 @@ import type { QueueSteps } from "../../queue/steps.ts";
 import { QUEUE_ADDED_COLUMNS, QUEUE_DDL, SqlQueueSteps } from "../sql/queue.ts";
 import { WalHint } from "./wal_hint.ts";
 import { WakeSockets } from "./wake_socket.ts";
+import { type HintSource, IdlePoll } from "./idle_poll.ts";
+import { bucketOf, TOPIC_CHANGES_DDL, TopicChanges, topicKey } from "./topic_changes.ts";
 import { HostClock } from "./host_clock.ts";
 import { ForeignRows } from "./foreign_rows.ts";
 import { SqliteSqlStore } from "./sql_store.ts";
 import { serially } from "./serial.ts";
 
 /**
- * How long a step waits for another process's write lock before SQLite gives up. Steps hold
- * the lock for microseconds; a longer wait means something else holds the file, and since
- * the wait blocks this process (renewals, signals), waiting steps retry one layer up instead.
+ * How long a read (or opening the file) waits inside SQLite for another process's lock before
+ * SQLite gives up. Such waits are rare (readers of a WAL file wait only while it is recovered)
+ * and block this process, so waiting steps retry one layer up instead.
  */
 const BUSY_TIMEOUT_MS = 1_000;
+/**
+ * How long a write step waits for the file's write lock (see `#beginWrite`) before giving up,
+ * to be retried one layer up. Steps hold the lock for a fraction of a millisecond, but on a host
+ * with more runnable processes than cores a holder taken off its core mid-step keeps it for tens
+ * to hundreds of milliseconds, and steps queue behind it (measured: waits up to ≈ 1 s, 4 workers
+ * on 2 cores at load 17); a longer wait means something else holds the file (a process frozen
+ * in a step). The wait blocks nothing else in this process, so it can be this long.
+ */
+const WRITE_PATIENCE_MS = 5_000;
+/** A write step that finds the write lock taken tries again this often. */
+const BUSY_RETRY_MS = 1;
+/** SQLITE_BUSY, by message (see {@link UNAVAILABLE_MESSAGES}). */
+const BUSY_MESSAGE = /database is locked/;
 /**
  * SQLite errors that mean "the file is not usable right now", by message: node:sqlite in Deno
  * reports only `ERR_SQLITE_ERROR`, not SQLite's result code.
@@ -56,11 +72,11 @@ const POLL_FIRST_MS = 1;
  */
 const POLL_HINTED_LATER_MS = 10;
 /**
- * …and backs off to this while nothing changes, so an idle waiter costs next to no CPU: the
- * `-wal` file's notifications bring it back to fast polling when another process commits…
+ * …and backs off to this while nothing changes, so an idle waiter costs next to no CPU: other
+ * processes' wake-ups (a socket, or the `-wal` file's notifications) make it look at once…
  */
 const POLL_IDLE_MS = 250;
-/** …or, where the file cannot be watched, to this, which bounds how late a change is seen. */
+/** …or, where no wake-up can come, to this, which bounds how late a change is seen. */
 const POLL_IDLE_UNWATCHED_MS = 50;
 /**
  * A waiter that expects its change soon polls at least this often, for this long after each
@@ -72,7 +88,8 @@ const POLL_SOON_FOR_MS = 1_000;
 const POLL_BACKOFF = 1.5;
 /**
  * A waiter whose poll has backed off to this (it has seen no change for a while) listens for
- * other processes' direct wake-ups, which bring it back at once instead of at its next poll.
+ * other processes' direct wake-ups, which bring it back at once instead of at its next poll;
+ * one without expectations then waits in the connection's shared idle poll.
  */
 const WAKE_LISTEN_FROM_MS = 10;
 /** `doctor` lists at most this many foreign rows of each table. */
@@ -88,6 +105,7 @@ const EVENT_POLL_MS = 1_000;
 function schema(): string[] {
   return [
     `CREATE TABLE IF NOT EXISTS coord_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
+    TOPIC_CHANGES_DDL,
     ...BARRIER_DDL,
     ...LOCK_DDL,
     ...SCHEDULE_DDL,
@@ -126,11 +144,18 @@ export class SqliteBackend implements Backend<"sqlite"> {
   readonly namespace: string;
   readonly db: DatabaseSync;
   readonly path: string;
-  readonly #watchers = new Set<ChangeFlag>();
+  /** This process's watchers, each with the key of its topic (none: every change). */
+  readonly #watchers = new Map<ChangeFlag, string | undefined>();
+  /** Which topics changed, for other processes' watchers. */
+  readonly #topicChanges = new TopicChanges(this);
+  /** The keys of the topics the write step under way announced. */
+  readonly #announced = new Set<string>();
   /** Other processes' commits, as a hint; none for an in-process database. */
   readonly #walHint: WalHint | undefined;
   /** Other processes' commits, told directly to the idle waiters of this file. */
   readonly #wake: WakeSockets | undefined;
+  /** The look for other processes' commits this connection's idle waiters share. */
+  readonly #idlePoll: IdlePoll;
   /** Prepared once per connection: waiters poll and steps repeat the same few statements. */
   readonly #statements = new Map<string, StatementSync>();
   /** Steps written once in portable SQL reach this database through it. */
@@ -152,6 +177,25 @@ export class SqliteBackend implements Backend<"sqlite"> {
     this.#walHint = isMemoryPath(options.path) ? undefined : new WalHint(options.path);
     this.#wake = isMemoryPath(options.path) ? undefined : new WakeSockets(options.path);
     this.#foreignRows = new ForeignRows(db);
+    const wake = this.#wake;
+    const walHint = this.#walHint;
+    // Sockets bring the commits that announce a change; where they cannot listen, the file
+    // watch brings every commit.
+    const hints: HintSource[] = [];
+    if (wake) hints.push((listener) => wake.listen(listener));
+    if (walHint) {
+      hints.push((listener) => {
+        const { watching, stop } = walHint.listen(listener);
+        return { listening: watching, stop };
+      });
+    }
+    this.#idlePoll = new IdlePoll({
+      readVersion: () => this.#dataVersion(),
+      readCounters: () => this.#topicChanges.readAll(),
+      periodMs: POLL_IDLE_MS,
+      unhintedPeriodMs: POLL_IDLE_UNWATCHED_MS,
+      hints,
+    });
     this.clock = new HostClock({
       load: () => this.all<{ value: string }>(CLOCK_RECORD_SQL)[0]?.value,
       save: (record) => this.run(SAVE_CLOCK_RECORD_SQL, JSON.stringify(record)),
@@ -165,17 +209,34 @@ export class SqliteBackend implements Backend<"sqlite"> {
    * own watchers, which `PRAGMA data_version` does not see, if it changed anything.
    */
   write<T>(fn: (db: DatabaseSync) => T): T {
+    this.#announced.clear();
     const before = this.#totalChanges();
     const result = this.#transaction("BEGIN IMMEDIATE", fn);
     // Only a transaction that changed rows wakes them: a waiter's own no-op check must not.
-    if (this.#totalChanges() !== before) this.#changed();
+    if (this.#totalChanges() !== before) this.#changed(this.#announced);
     return result;
   }
 
-  /** Wakes this process's watchers and other processes' idle ones. */
-  #changed(): void {
-    for (const flag of this.#watchers) flag.notify();
-    this.#wake?.poke();
+  /**
+   * Counts a change of `topic` in the write step under way (see {@link TopicChanges}); once it
+   * commits, the topic's waiters here are woken, and other processes' idle waiters poked.
+   */
+  noteChange(topic: Topic): void {
+    const key = topicKey(topic);
+    if (this.#announced.has(key)) return;
+    this.#announced.add(key);
+    this.#topicChanges.count(topic);
+  }
+
+  /**
+   * Wakes this process's watchers of `topics` and of no topic, and, when a step announced a
+   * change (a heartbeat does not), other processes' idle waiters.
+   */
+  #changed(topics: ReadonlySet<string>): void {
+    for (const [flag, key] of this.#watchers) {
+      if (key === undefined || topics.has(key)) flag.notify();
+    }
+    if (topics.size > 0) this.#wake?.poke();
   }
 
   /**
@@ -185,9 +246,10 @@ export class SqliteBackend implements Backend<"sqlite"> {
    */
   writeAsync<T>(fn: () => Promise<T>): Promise<T> {
     return serially(async () => {
+      this.#announced.clear();
       const before = this.#totalChanges();
       const result = await this.#transactionAsync("BEGIN IMMEDIATE", fn);
-      if (this.#totalChanges() !== before) this.#changed();
+      if (this.#totalChanges() !== before) this.#changed(this.#announced);
       return result;
     });
   }
@@ -199,7 +261,8 @@ export class SqliteBackend implements Backend<"sqlite"> {
 
   async #transactionAsync<T>(begin: string, fn: () => Promise<T>): Promise<T> {
     try {
-      this.db.exec(begin);
+      if (begin === "BEGIN IMMEDIATE") await this.#beginWrite();
+      else this.db.exec(begin);
     } catch (e) {
       throw this.#unavailable(e);
     }
@@ -210,6 +273,32 @@ export class SqliteBackend implements Backend<"sqlite"> {
     } catch (e) {
       if (this.db.isTransaction) this.db.exec("ROLLBACK");
       throw this.#unavailable(e);
+    }
+  }
+
+  /**
+   * Takes the file's write lock, waiting for it without blocking this process. SQLite's own busy
+   * handler sleeps in this thread, 25–100 ms between tries once a wait has lasted a few ms, while
+   * a process that commits step after step takes the lock again within microseconds: with
+   * several busy processes on one file a step could go the whole busy timeout without finding the
+   * lock free, and fail with "database is locked". Trying every millisecond finds the short gaps,
+   * and this process's timers, signals and handlers go on in between.
+   */
+  async #beginWrite(): Promise<void> {
+    const giveUpAt = performance.now() + WRITE_PATIENCE_MS;
+    this.run("PRAGMA busy_timeout = 0");
+    try {
+      for (;;) {
+        try {
+          this.db.exec("BEGIN IMMEDIATE");
+          return;
+        } catch (e) {
+          if (!BUSY_MESSAGE.test(String(e)) || performance.now() >= giveUpAt) throw e;
+        }
+        await sleep(BUSY_RETRY_MS);
+      }
+    } finally {
+      this.run(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
     }
   }
 
@@ -314,13 +403,45 @@ export class SqliteBackend implements Backend<"sqlite"> {
     this.#foreignRows.refuse(subject, tables, { namespace: this.namespace, ...where });
   }
 
-  watch(): Promise<ChangeWatcher> {
+  /**
+   * Watches `topic` (without one: every change to the file). Other processes' commits show as
+   * `PRAGMA data_version` moving; a watcher of a topic then reads the topic's change count and
+   * goes on waiting when only other topics changed.
+   */
+  watch(topic?: Topic): Promise<ChangeWatcher> {
     const flag = new ChangeFlag();
-    this.#watchers.add(flag);
+    this.#watchers.set(flag, topic && topicKey(topic));
     const hinted = new ChangeFlag();
-    const hint = this.#walHint?.listen(() => hinted.notify());
-    const idleMs = hint?.watching ? POLL_IDLE_MS : POLL_IDLE_UNWATCHED_MS;
+    const bucket = topic && bucketOf(topic);
+    const changesOf = () => (topic ? this.#topicChanges.read(topic) : 0);
     let seenVersion = this.#dataVersion();
+    let seenChanges = changesOf();
+    /** What other processes changed since the last look: nothing, other topics, or this one. */
+    const look = (): "nothing" | "other" | "mine" => {
+      const version = this.#dataVersion();
+      if (version === seenVersion) return "nothing";
+      seenVersion = version;
+      const changes = changesOf();
+      if (topic && changes === seenChanges) return "other";
+      seenChanges = changes;
+      return "mine";
+    };
+    // Every commit to the file, by its notifications: heard by a waiter with expectations (a
+    // lock's line) from its first wait on, by one without until it is idle, when it waits in the
+    // connection's shared look instead (which hears only of announced changes, by socket).
+    let fileHint: { stop: () => void } | undefined;
+    const hearCommits = (yes: boolean) => {
+      if (yes) fileHint ??= this.#walHint?.listen(() => hinted.notify());
+      else {
+        fileHint?.stop();
+        fileHint = undefined;
+      }
+    };
+    // Where a wait without expectations starts polling: where the last one left off when it
+    // ran its whole time without a change (a periodic re-check, like a worker's, stays idle);
+    // fast after a change, or after the caller stopped it (something else happened: a job
+    // ended, another queue changed), as activity comes in bursts.
+    let resumeMs = POLL_FIRST_MS;
     // SQLite carries no events with its changes: waiters re-read the state.
     const none: unknown[] = [];
     const next = async (
@@ -330,25 +451,46 @@ export class SqliteBackend implements Backend<"sqlite"> {
     ) => {
       const { expect } = options;
       const later = expect === "later";
+      const idleMs = this.#idleMs();
       const soonUntil = expect === "soon" ? performance.now() + POLL_SOON_FOR_MS : 0;
       const deadline = performance.now() + maxWaitMs;
-      let pollMs = later ? POLL_HINTED_LATER_MS : POLL_FIRST_MS;
-      let idle: { stop: () => void } | undefined;
+      let pollMs = expect === undefined ? resumeMs : later ? POLL_HINTED_LATER_MS : POLL_FIRST_MS;
+      resumeMs = POLL_FIRST_MS;
+      // How often it looked before a hint, to go back to once the commit hinted at shows to
+      // be another topic's.
+      let beforeHintMs: number | undefined;
+      let socket: { stop: () => void } | undefined;
       try {
         while (!flag.take()) {
-          const version = this.#dataVersion();
-          if (version !== seenVersion) {
-            seenVersion = version;
-            return none;
+          const seen = look();
+          if (seen === "mine") return none;
+          if (seen === "other" && beforeHintMs !== undefined) {
+            pollMs = beforeHintMs;
+            beforeHintMs = undefined;
           }
           const remaining = () => deadline - performance.now();
-          if (remaining() <= 0) return none;
-          if (pollMs >= WAKE_LISTEN_FROM_MS) idle ??= this.#wake?.listen(() => hinted.notify());
-          await sleep(
-            Math.min(pollMs, remaining()),
-            signal,
-            Promise.race([flag.changed, hinted.changed]),
-          );
+          if (remaining() <= 0) {
+            if (expect === undefined) resumeMs = beforeHintMs ?? pollMs;
+            return none;
+          }
+          const idle = expect === undefined && pollMs >= idleMs;
+          hearCommits(!idle);
+          const woken = Promise.race([flag.changed, hinted.changed]);
+          if (idle) {
+            // Idle: the shared look listens (on the same socket, so it stays) and wakes this
+            // waiter only for its own topic, where a poke would wake it for any.
+            const sleeping = this.#idlePoll.sleep(remaining(), signal, woken, {
+              bucket,
+              seen: seenChanges,
+              version: seenVersion,
+            });
+            socket?.stop();
+            socket = undefined;
+            await sleeping;
+          } else {
+            if (pollMs >= WAKE_LISTEN_FROM_MS) socket ??= this.#wake?.listen(() => hinted.notify());
+            await sleep(Math.min(pollMs, remaining()), signal, woken);
+          }
           if (!hinted.take()) {
             const slowestMs = performance.now() < soonUntil ? POLL_SOON_MS : idleMs;
             pollMs = Math.min(pollMs * POLL_BACKOFF, slowestMs);
@@ -362,19 +504,27 @@ export class SqliteBackend implements Backend<"sqlite"> {
             );
           }
           // The notification may come before the commit is visible: poll fast again after it.
+          beforeHintMs ??= pollMs;
           pollMs = POLL_FIRST_MS;
         }
+        // A change made here: what it counted is seen, not to wake this watcher again.
+        seenChanges = changesOf();
         return none;
       } finally {
-        idle?.stop();
+        socket?.stop();
       }
     };
     const dispose = () => {
       this.#watchers.delete(flag);
-      hint?.stop();
+      fileHint?.stop();
       return Promise.resolve();
     };
     return Promise.resolve({ next, [Symbol.asyncDispose]: dispose });
+  }
+
+  /** How often an idle waiter looks: slowly where other processes' commits come as hints. */
+  #idleMs(): number {
+    return isMemoryPath(this.path) ? POLL_IDLE_UNWATCHED_MS : POLL_IDLE_MS;
   }
 
   async events(

@@ -27,9 +27,9 @@ export class SqliteSqlStore implements SqlStore {
         Promise.resolve({ now: backend.clock.now(), rows: backend.all<T>(sql, ...params) }),
       allEach: (...queries) =>
         Promise.resolve(queries.map(([sql, ...params]) => backend.all(sql, ...params))),
-      // Other processes see the commit through `data_version`, this one's watchers through
-      // the write's row count: nothing to send.
-      notify: () => Promise.resolve(),
+      // Counted in the file for other processes' watchers, who see the commit through
+      // `data_version`; this one's are woken after it.
+      notify: (topic) => Promise.resolve(backend.noteChange(topic)),
       // BEGIN IMMEDIATE already holds the file's write lock.
       lock: () => Promise.resolve(),
       rowLock: () => "",

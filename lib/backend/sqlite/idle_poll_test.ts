@@ -1,0 +1,85 @@
+import assert from "node:assert/strict";
+import { type HintSource, IdlePoll } from "./idle_poll.ts";
+
+/** A file whose version and topic counters the test moves, counting the poll's looks. */
+function fakeFile() {
+  const file = { version: 0, counters: new Map<number, number>(), versionReads: 0 };
+  return {
+    file,
+    readVersion: () => (file.versionReads++, file.version),
+    readCounters: () => new Map(file.counters),
+  };
+}
+
+const never = new Promise<void>(() => {});
+
+Deno.test("IdlePoll looks once a period for all of its sleepers", async () => {
+  const { file, readVersion, readCounters } = fakeFile();
+  const poll = new IdlePoll({
+    readVersion,
+    readCounters,
+    periodMs: 20,
+    unhintedPeriodMs: 20,
+    hints: [],
+  });
+  const stop = new AbortController();
+  const sleepers = Array.from(
+    { length: 100 },
+    (_, bucket) =>
+      poll.sleep(30_000, stop.signal, never, { bucket, seen: 0, version: 0 }).catch(() => {}),
+  );
+  // Each sleeper polling for itself would read the version 100 times a period.
+  while (file.versionReads < 5) await new Promise((r) => setTimeout(r, 20));
+  assert.ok(file.versionReads < 20, `${file.versionReads} reads`);
+  stop.abort();
+  await Promise.all(sleepers);
+});
+
+Deno.test("IdlePoll wakes only the sleepers whose topic changed, at once on a hint", async () => {
+  const { file, readVersion, readCounters } = fakeFile();
+  let hint = () => {};
+  const source: HintSource = (listener) => {
+    hint = listener;
+    return { listening: true, stop: () => (hint = () => {}) };
+  };
+  // A period no test waits for: only the hint can bring the look.
+  const poll = new IdlePoll({
+    readVersion,
+    readCounters,
+    periodMs: 60_000,
+    unhintedPeriodMs: 60_000,
+    hints: [source],
+  });
+  const stop = new AbortController();
+  let otherWoke = false;
+  const other = poll.sleep(30_000, stop.signal, never, { bucket: 2, seen: 0, version: 0 })
+    .then(() => (otherWoke = true), () => {});
+  const mine = poll.sleep(30_000, stop.signal, never, { bucket: 1, seen: 0, version: 0 });
+  file.version++;
+  file.counters.set(1, 1);
+  hint();
+  await mine;
+  assert.equal(otherWoke, false);
+  stop.abort();
+  await other;
+});
+
+Deno.test("IdlePoll leaves no timer nor listener behind once its sleepers are gone", async () => {
+  const { readVersion, readCounters } = fakeFile();
+  let listening = 0;
+  const source: HintSource = () => (listening++, { listening: true, stop: () => listening-- });
+  const poll = new IdlePoll({
+    readVersion,
+    readCounters,
+    periodMs: 20,
+    unhintedPeriodMs: 20,
+    hints: [source],
+  });
+  const stop = new AbortController();
+  const sleeping = poll.sleep(30_000, stop.signal, never, { seen: 0, version: 0 });
+  assert.equal(listening, 1);
+  stop.abort(new Error("done"));
+  await assert.rejects(sleeping, /done/);
+  assert.equal(listening, 0);
+  // The test sanitizer fails the test if the poll's interval is still running.
+});
