@@ -158,6 +158,8 @@ for (const { label, use } of REDIS_BACKENDS) {
       const steps: Record<string, () => Promise<unknown>> = {
         finish: () => q.finish("alien", { ...running, outcome: "completed", result: 2 }),
         put: () => q.put("alien", { id: "d", spec, delayMs: 0 }),
+        // A job of a group reads the group limit in config after it has written the job.
+        putGrouped: () => q.put("alien", { id: "g", spec, delayMs: 0, groupKey: "x" }),
         putMany: () => q.putMany("alien", [{ id: "e", spec, delayMs: 0 }]),
         claim: () => q.claim("alien", { worker, leaseMs: 60_000 }),
         renew: () => q.renew("alien", { ...running, leaseMs: 60_000 }),

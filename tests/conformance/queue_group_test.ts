@@ -9,6 +9,7 @@ import { runCoord, spawnCoord } from "../support/cli.ts";
 import { until } from "../support/wait.ts";
 import { work } from "../../lib/queue/worker.ts";
 import { tempDir } from "../support/temp.ts";
+import { garbageOn, plantGarbageJob } from "../support/queue.ts";
 
 /** The id of the job the next claim hands out, if any (left running). */
 async function claim(backend: Backend, queue: string): Promise<string | undefined> {
@@ -94,6 +95,29 @@ conformance(
     // Cancelling a running job frees its slot too.
     await cancelJob(backend, "q/a2");
     assert.equal(await claim(backend, "q"), "a3");
+  },
+);
+
+conformance(
+  "a job of a group that cannot be read fails and gives its slot to its group's next",
+  async (ctx) => {
+    const backend = await ctx.open();
+    for (const garbage of garbageOn(backend)) {
+      const q = `poison-${garbage}`;
+      await configureQueue(backend, q, { groupLimit: 1 });
+      await plantGarbageJob(backend, q, "poison", garbage, "a");
+      for (const id of ["a1", "a2"]) await putJob(backend, q, { id, handler: "h", group: "a" });
+      // A hang guard only: without the slot back, a2 stays parked and the drain never ends.
+      const result = await work(backend, [q], {
+        handlers: { h: () => "ran" },
+        drain: true,
+        signal: AbortSignal.timeout(30_000),
+      });
+      assert.equal(result.completed, 2, `${garbage}: the group's other jobs ran`);
+      for (const id of ["a1", "a2"]) {
+        assert.equal((await backend.queue.get(q, id))?.state, "completed", `${garbage}: ${id}`);
+      }
+    }
   },
 );
 

@@ -27,13 +27,15 @@ const SPEC = JSON.stringify({ handler: "h", retries: 0, backoffMs: 0 });
 /**
  * Writes a pending job `id` into `queue` the way another program might: `json` — its state
  * (Redis) or its group column (SQL) is not JSON; `spec` — its spec is not JSON; `types` —
- * its attempts are text; `ready` — its start time is text.
+ * its attempts are text; `ready` — its start time is text. `group`: its `--group`, where what
+ * is wrong leaves that readable.
  */
 export async function plantGarbageJob(
   backend: Backend,
   queue: string,
   id: string,
   garbage: Garbage,
+  group?: string,
 ): Promise<void> {
   const state = {
     id,
@@ -43,12 +45,13 @@ export async function plantGarbageJob(
     stalls: 0,
     readyAt: garbage === "ready" ? "soon" : 0,
     createdAt: 0,
+    groupKey: group,
   };
   if (isSql(backend)) {
     await runSql(
       backend,
       `INSERT INTO coord_queue_job (namespace, queue, id, state, ready_at, attempts, stalls, spec,
-       created_at, grp) VALUES (?, ?, ?, 'pending', ?, ?, 0, ?, 0, ?)`,
+       created_at, grp, group_key) VALUES (?, ?, ?, 'pending', ?, ?, 0, ?, 0, ?, ?)`,
       backend.namespace,
       queue,
       id,
@@ -56,6 +59,7 @@ export async function plantGarbageJob(
       state.attempts,
       garbage === "spec" ? "junk" : SPEC,
       garbage === "json" ? "{oops" : null,
+      group ?? null,
     );
     return;
   }

@@ -1244,6 +1244,8 @@ export class SqlQueueSteps implements QueueSteps {
         expires_at: null,
         outlived_at: null,
       });
+      // Its place in its group (running, or in the run order) goes to the group's next job.
+      await this.#leave(s, queue, before as unknown as JobRow);
       await s.tx.notify({ kind: "queue", name: queue });
     });
   }

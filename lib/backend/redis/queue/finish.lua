@@ -9,8 +9,9 @@
 local id, worker, attempt, outcome, payload, delay_ms =
   ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7]
 local next_lease_ms = tonumber(ARGV[9] or '')
-refuse(ENDS)
-if next_lease_ms then refuse(TAKES) end
+guard(next_lease_ms and TAKES or ENDS)
+-- Read before the step writes: retention and the next claim go by it.
+setting('paused')
 local job = owned(id, worker, attempt)
 if not job then return next_lease_ms and { 0 } or 0 end
 if outcome == 'completed' then

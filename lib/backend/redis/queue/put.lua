@@ -3,7 +3,7 @@
 -- dedupe window ms, priority, its own --keep json, its --group.
 --- @include "includes/new_job.lua"
 
-refuse(PUTS)
+guard(PUTS)
 local reply = put(ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9],
   ARGV[10])
 if reply[1] == 1 then changed() end

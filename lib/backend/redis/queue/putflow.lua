@@ -2,7 +2,7 @@
 -- json list of { id, parent, released, priority, group, spec (a json string) }.
 --- @include "includes/new_job.lua"
 
-refuse(PUTS)
+guard(PUTS)
 local ok, nodes = pcall(cjson.decode, ARGV[2])
 if not ok then return redis.error_reply('malformed flow') end
 if call('HEXISTS', jobs, nodes[1].id) == 1 then return 0 end

@@ -44,29 +44,62 @@ local KINDS = { [jobs] = 'hash', [specs] = 'hash', [results] = 'hash', [pending]
   [dedupe_until] = 'zset', [progress] = 'hash', [ready] = 'zset', [promoted] = 'string',
   [TRIMMED.completed] = 'zset', [TRIMMED.failed] = 'zset', [TRIMMED.cancelled] = 'zset',
   [expiring] = 'zset', [outlived] = 'zset', [parked] = 'zset', [groups] = 'hash' }
-local call = checked_call(KINDS)
-
--- Foreign data is refused, never overwritten, and a refused step writes nothing. Every command
--- goes through `call`, which turns Redis' own refusal of a key of another type (before it
--- changes anything) into FOREIGN; so a key needs a TYPE check only where a step writes to it
--- after having written elsewhere. The steps each job takes check just those keys (`refuse`);
--- the rare steps check all 27 up front. SET, the one command that replaces a key of any type,
+-- Foreign data is refused, never overwritten, and a refused step writes nothing. Redis refuses
+-- a command on a key of another type (WRONGTYPE) before it changes anything, and `checked_call`
+-- turns that into FOREIGN: so until a step first writes, its commands are their own type check.
+-- A script is not undone by an error, though: so right before its first write, `call` checks
+-- the type (TYPE) of each key the step may touch later (what it declared with `guard`) that no
+-- command of the step has touched yet. A key a command succeeded on keeps its type for the
+-- rest of the step (a script runs alone). SET, the one command that replaces a key of any type,
 -- writes `promoted` only after a GET of it.
+local checked = checked_call(KINDS)
+-- The commands that change no key: the rest count as writes.
+local READS = { GET = true, HGET = true, HGETALL = true, HEXISTS = true, HKEYS = true,
+  ZCARD = true, ZCOUNT = true, ZRANGE = true, ZRANGEBYLEX = true, ZRANGEBYSCORE = true,
+  ZREVRANGEBYSCORE = true, ZSCORE = true, PUBLISH = true }
 local verified = {}
-local function refuse(keys)
-  local expected = {}
-  for _, key in ipairs(keys) do
-    if not verified[key] then expected[key] = KINDS[key] end
-    verified[key] = true
+local guarded = {}
+local wrote = false
+local settings
+
+-- Declares keys the step may touch after its first write; called before it writes.
+local function guard(keys)
+  for _, key in ipairs(keys) do guarded[key] = true end
+end
+
+local call = function(command, key, ...)
+  if not wrote and not READS[command] then
+    local expected = {}
+    for guarded_key in pairs(guarded) do
+      if not verified[guarded_key] then expected[guarded_key] = KINDS[guarded_key] end
+    end
+    local refused = wrong_type(expected)
+    if refused then error(refused) end
+    for guarded_key in pairs(expected) do verified[guarded_key] = true end
+    wrote = true
   end
-  local refused = wrong_type(expected)
-  if refused then error(refused) end
+  local reply = checked(command, key, ...)
+  verified[key] = true
+  if key == config and not READS[command] then settings = nil end
+  return reply
 end
 
 -- The rare steps' check of every key, up front.
 local function refuse_all()
   local refused = wrong_type(KINDS)
   if refused then error(refused) end
+  for key in pairs(KINDS) do verified[key] = true end
+end
+
+-- A field of the queue's config, read once a step (a step that reads it first does so before
+-- it writes: claim and finish, below).
+local function setting(field)
+  if not settings then
+    settings = {}
+    local flat = call('HGETALL', config)
+    for i = 1, #flat, 2 do settings[flat[i]] = flat[i + 1] end
+  end
+  return settings[field]
 end
 
 -- The one instant the step happens at.

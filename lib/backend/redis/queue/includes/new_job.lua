@@ -1,9 +1,9 @@
 -- A new job (`put`): its id, its dedupe key, its place in the run order.
 --- @include "run_order.lua"
 
--- What a put writes to.
+-- What a put touches.
 local PUTS = { jobs, specs, results, inputs, progress, pending, ready, parked, groups, counter,
-  dedupe, dedupe_until, waiting, totals }
+  dedupe, dedupe_until, waiting, totals, config }
 
 -- The job put with dedupe `key`, while it is unfinished or its window lasts.
 local function deduplicated(key)

@@ -4,7 +4,7 @@
 -- scans the queue.
 --- @include "job.lua"
 
--- What removing finished jobs writes to.
+-- What removing finished jobs touches.
 local REMOVES = { jobs, specs, results, inputs, progress, totals, removed, expiring, outlived,
   DONE.completed, DONE.failed, DONE.cancelled, TRIMMED.completed, TRIMMED.failed,
   TRIMMED.cancelled }
@@ -68,7 +68,6 @@ end
 -- `max_removed` so show and wait can say so.
 local function remove(state, ids, max_removed)
   if #ids == 0 then return 0 end
-  refuse(REMOVES)
   local n = 0
   for _, id in ipairs(ids) do
     if not unfinished(id) then
@@ -88,7 +87,7 @@ end
 -- What the queue keeps of `state` (its config, else `defaults`): { count =, ageMs = }.
 local function keep(state, defaults)
   local field = state == 'completed' and 'keepCompleted' or 'keepFailed'
-  local json = call('HGET', config, field)
+  local json = setting(field)
   local ok, policy = pcall(cjson.decode, json or '')
   if ok and type(policy) == 'table' then return policy end
   return defaults[field]

@@ -16,7 +16,7 @@ local function exact(n) return string.format('%.0f', n) end
 -- group is parked until its group has room (running + ready below the limit), then joins
 -- `ready`; the steps that take a job or end a run move only the jobs they park or free.
 local function group_limit()
-  return tonumber(call('HGET', config, 'groupLimit') or '') or math.huge
+  return tonumber(setting('groupLimit') or '') or math.huge
 end
 
 local function group_count(kind, group)

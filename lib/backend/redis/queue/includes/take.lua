@@ -1,9 +1,9 @@
 -- Taking the next job to run (`take`), by `claim` and by the `finish` that claims the next.
 --- @include "flow.lua"
 
--- What taking a job touches once it has written; retention's reads and its own check cover
--- the rest.
-local TAKES = { jobs, specs, inputs, active, pending, ready, promoted, parked, groups, waiting }
+-- What taking a job touches besides what ending one does (the stalled and the expired end).
+local TAKES = { jobs, specs, inputs, active, pending, ready, promoted, parked, groups, waiting,
+  unpack(ENDS) }
 
 -- Leases the first job ready to run to `worker` (see claim).
 local function take(worker, lease_ms, max_stalls)
@@ -11,7 +11,6 @@ local function take(worker, lease_ms, max_stalls)
   -- A job this step cannot read is handed back to the worker to fail, without stopping the
   -- claim for good: the same claim then finds the next job.
   local stalled = call('ZRANGEBYSCORE', active, '-inf', '(' .. now_ms, 'LIMIT', 0, 100)
-  if #stalled > 0 then refuse(ENDS) end
   for _, id in ipairs(stalled) do
     local job, held = decode(id)
     if held then return { 'undecodable', id, held } end
@@ -28,7 +27,7 @@ local function take(worker, lease_ms, max_stalls)
       enqueue(job)
     end
   end
-  if call('HGET', config, 'paused') == '1' then return { 'none', '' } end
+  if setting('paused') == '1' then return { 'none', '' } end
   promote()
   for _ = 1, 100 do
     local first = call('ZRANGE', ready, 0, 0)[1]
@@ -51,8 +50,6 @@ local function take(worker, lease_ms, max_stalls)
         parked_member(job.groupKey, run_order(job.priority, job.readyAt), first))
     -- Only a first start can be too late: a retry or a recovered job has started in time.
     elseif job.beginBy and job.beginBy < now_ms and job.attempts == 0 then
-      -- Checked this late, the steps before wrote only where due jobs wait in the run order.
-      refuse(ENDS)
       job.error = 'expired: not started by its --begin-by'
       finish(job, 'failed')
       changed()
