@@ -1,6 +1,6 @@
 /**
  * Queue steps in portable SQL, for every SQL backend: each one transaction, with the same
- * outcomes as `../redis/queue.lua`.
+ * outcomes as the Redis steps in `../redis/queue/`.
  *
  * Where several steps run at once (Postgres), they meet on rows: a step locks each job row it
  * reads before changing it, claims take the first ready job nobody else holds (`SKIP LOCKED`),
@@ -172,7 +172,7 @@ const COLUMNS =
   "created_at, started_at, finished_at, parent, grp, inputs, progress, priority, keep, " +
   "group_key, due";
 
-/** One step's transaction and the backend's time it runs at (one instant, as in queue.lua). */
+/** One step's transaction and the backend's time it runs at (one instant, as in a Redis step). */
 interface Step {
   tx: SqlTransaction;
   now: number;
@@ -316,7 +316,7 @@ export class SqlQueueSteps implements QueueSteps {
   /**
    * Runs `fn` as one write step on attempt `r`'s job, its row locked and read with the clock;
    * `fn` gets the row only while the attempt is the worker's: see `owned` in
-   * `../redis/queue.lua`.
+   * `../redis/queue/includes/job.lua`.
    */
   #attempt<T>(
     queue: string,
@@ -424,7 +424,7 @@ export class SqlQueueSteps implements QueueSteps {
 
   /**
    * Ends job `before` (its row as this step read it) as completed, failed or cancelled, and
-   * moves its group on, as `finish` in `../redis/queue.lua` does: the next serial part, the
+   * moves its group on, as `finish` in `../redis/queue/includes/flow.lua` does: the next serial part, the
    * postprocess, or the group's own end.
    */
   async #end(
@@ -495,7 +495,7 @@ export class SqlQueueSteps implements QueueSteps {
     return row?.group_limit ?? Infinity;
   }
 
-  /** Moves `group`'s next parked jobs into the run order while it has room (`fill`, queue.lua). */
+  /** Moves `group`'s next parked jobs into the run order while it has room (`fill`, redis/queue/includes/run_order.lua). */
   async #fill(s: Step, queue: string, group: string): Promise<void> {
     const limit = await this.#groupLimit(s, queue);
     for (;;) {
@@ -633,7 +633,7 @@ export class SqlQueueSteps implements QueueSteps {
   /**
    * Counts a finished job that is no flow's part: toward its queue's retention, or, put with
    * its own --keep, until a duration after it finished and/or until that many more finished
-   * (see `listed` in `../redis/queue.lua`).
+   * (see `listed` in `../redis/queue/includes/retention.lua`).
    *
    * @returns the columns of its own --keep's end (its count's is set as the step ends).
    */
@@ -694,7 +694,7 @@ export class SqlQueueSteps implements QueueSteps {
     };
   }
 
-  /** Whether a finished job's flow has a part still running (see `unfinished` in queue.lua). */
+  /** Whether a finished job's flow has a part still running (see `unfinished` in redis/queue/includes/retention.lua). */
   async #unfinished(s: Step, queue: string, id: string): Promise<boolean> {
     const row = await this.#row(s, queue, id);
     if (!row) return false;
@@ -818,7 +818,7 @@ export class SqlQueueSteps implements QueueSteps {
   /** Removes a few jobs of each finished state past what the queue keeps (see `trim`). */
   async #trim(s: Step, queue: string, held: QueueProbe): Promise<void> {
     // Settings another program wrote over must not stop the workers: trim by the defaults, as
-    // `keep` in queue.lua does; `config` reports them.
+    // `keep` in redis/queue/includes/retention.lua does; `config` reports them.
     let config: Pick<QueueConfig, "keepCompleted" | "keepFailed"> = DEFAULT_KEEP;
     try {
       config = this.#settings(queue, held);
@@ -934,7 +934,7 @@ export class SqlQueueSteps implements QueueSteps {
   }
 
   /**
-   * Forgets a few dedupe keys whose window is over (see `trim_dedupe` in queue.lua), among
+   * Forgets a few dedupe keys whose window is over (see `trim_dedupe` in redis/queue/includes/new_job.lua), among
    * `first`, those of {@link #firstDedupes}.
    */
   async #trimDedupe(s: Step, queue: string, first: Dedupe[]): Promise<void> {
@@ -950,7 +950,7 @@ export class SqlQueueSteps implements QueueSteps {
     }
   }
 
-  /** Adds a job unless its id or dedupe key is taken (see `put` in `../redis/queue.lua`). */
+  /** Adds a job unless its id or dedupe key is taken (see `put` in `../redis/queue/includes/new_job.lua`). */
   async #put(s: Step, queue: string, r: PutRequest): Promise<PutResult> {
     const { tx, now } = s;
     if (r.dedupe && (r.id === undefined || !await this.#row(s, queue, r.id))) {
@@ -1301,7 +1301,7 @@ export class SqlQueueSteps implements QueueSteps {
    * Ends attempt `row` as `r` says.
    *
    * @returns whether idle workers must hear of it (a job became ready, a flow or group moved):
-   *   else only when nothing is left running, as in `../redis/queue.lua` — a worker busy with
+   *   else only when nothing is left running, as in the Redis steps (`../redis/queue/`) — a worker busy with
    *   many jobs need not hear each of its own end.
    */
   async #finish(s: Step, queue: string, row: JobRow, r: Finish): Promise<boolean> {
