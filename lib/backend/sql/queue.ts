@@ -1301,8 +1301,8 @@ export class SqlQueueSteps implements QueueSteps {
    * Ends attempt `row` as `r` says.
    *
    * @returns whether idle workers must hear of it (a job became ready, a flow or group moved):
-   *   else only when nothing is left running, as in the Redis steps (`../redis/queue/`) — a worker busy with
-   *   many jobs need not hear each of its own end.
+   *   else only when nothing is left running, as in the Redis steps (`../redis/queue/`) — a
+   *   worker busy with many jobs need not hear each of its own end.
    */
   async #finish(s: Step, queue: string, row: JobRow, r: Finish): Promise<boolean> {
     const { now } = s;
