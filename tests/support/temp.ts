@@ -32,3 +32,18 @@ export async function tempSqlite(): Promise<TempSqlite> {
     [Symbol.asyncDispose]: () => dir[Symbol.asyncDispose](),
   };
 }
+
+/**
+ * Runs `fn` on the path of a SQLite file in a fresh directory, removed (with the file's
+ * journals) when `fn` ends.
+ *
+ * @example
+ * ```ts
+ * import { withSqliteFile } from "./temp.ts";
+ * await withSqliteFile((path) => console.log(path)); // /tmp/coord-test-…/coord.db
+ * ```
+ */
+export async function withSqliteFile(fn: (path: string) => Promise<void> | void): Promise<void> {
+  await using dir = await tempDir("coord-test-");
+  await fn(`${dir.path}/coord.db`);
+}

@@ -1,15 +1,7 @@
 import assert from "node:assert/strict";
 import { openSqlite } from "./backend.ts";
+import { withSqliteFile } from "../../../tests/support/temp.ts";
 import { WakeSockets } from "./wake_socket.ts";
-
-async function withFile(fn: (path: string) => Promise<void> | void): Promise<void> {
-  const dir = await Deno.makeTempDir();
-  try {
-    await fn(`${dir}/coord.db`);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
 
 /** The sockets idle waiters of the file at `path` listen on. */
 function sockets(path: string): string[] {
@@ -26,7 +18,7 @@ async function until(check: () => boolean): Promise<void> {
 }
 
 Deno.test("WakeSockets calls a listener when another instance on the file pokes", async () => {
-  await withFile(async (path) => {
+  await withSqliteFile(async (path) => {
     await using _db = openSqlite({ path, namespace: "t", displayUrl: `sqlite:${path}` });
     const { promise: woken, resolve } = Promise.withResolvers<void>();
     const idle = new WakeSockets(path).listen(resolve);
@@ -42,7 +34,7 @@ Deno.test("WakeSockets calls a listener when another instance on the file pokes"
 });
 
 Deno.test("a poke does not wake the poking instance's own listeners", async () => {
-  await withFile(async (path) => {
+  await withSqliteFile(async (path) => {
     await using _db = openSqlite({ path, namespace: "t", displayUrl: `sqlite:${path}` });
     const wake = new WakeSockets(path);
     let woken = 0;
@@ -61,7 +53,7 @@ Deno.test("a poke does not wake the poking instance's own listeners", async () =
 });
 
 Deno.test("a socket left by a process that died is removed by the next poke", async () => {
-  await withFile(async (path) => {
+  await withSqliteFile(async (path) => {
     await using _db = openSqlite({ path, namespace: "t", displayUrl: `sqlite:${path}` });
     await Deno.mkdir(`${path}-wake`);
     // Closed without removing its file, as a SIGKILL leaves it: connecting is refused.
@@ -72,7 +64,7 @@ Deno.test("a socket left by a process that died is removed by the next poke", as
 });
 
 Deno.test("an idle SQLite waiter listens for wake-ups, and another connection's commit wakes it", async () => {
-  await withFile(async (path) => {
+  await withSqliteFile(async (path) => {
     const options = { path, namespace: "t", displayUrl: `sqlite:${path}` };
     await using reader = openSqlite(options);
     await using writer = openSqlite(options);

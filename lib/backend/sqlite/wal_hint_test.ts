@@ -1,18 +1,10 @@
 import assert from "node:assert/strict";
 import { openSqlite } from "./backend.ts";
+import { withSqliteFile } from "../../../tests/support/temp.ts";
 import { WalHint } from "./wal_hint.ts";
 
-async function withFile(fn: (path: string) => Promise<void> | void): Promise<void> {
-  const dir = await Deno.makeTempDir();
-  try {
-    await fn(`${dir}/coord.db`);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
-
 Deno.test("WalHint calls its listener when another connection commits", async () => {
-  await withFile(async (path) => {
+  await withSqliteFile(async (path) => {
     const options = { path, namespace: "t", displayUrl: `sqlite:${path}` };
     await using _reader = openSqlite(options);
     await using writer = openSqlite(options);
@@ -29,7 +21,7 @@ Deno.test("WalHint calls its listener when another connection commits", async ()
 });
 
 Deno.test("WalHint says so when the file cannot be watched", async () => {
-  await withFile((path) => {
+  await withSqliteFile((path) => {
     const hint = new WalHint(path).listen(() => {});
     assert.equal(hint.watching, false);
     hint.stop();
@@ -37,7 +29,7 @@ Deno.test("WalHint says so when the file cannot be watched", async () => {
 });
 
 Deno.test("a process whose watcher was left undisposed exits once the database is closed", async () => {
-  await withFile(async (path) => {
+  await withSqliteFile(async (path) => {
     const script = `${path}.ts`;
     await Deno.writeTextFile(
       script,
