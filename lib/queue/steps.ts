@@ -227,6 +227,36 @@ export type Finish =
   /** Back to pending at once, not counted as a failure: the worker was stopped by force. */
   | { outcome: "release" };
 
+/** What {@link QueueSteps.finishAndClaim} is asked. */
+export interface FinishAndClaim {
+  /** Runs to end, in order: each attempt's outcome. */
+  finishes: (Attempt & Finish)[];
+  /** The worker the claimed jobs are leased to. */
+  worker: string;
+  /** The claimed jobs' lease. */
+  leaseMs: number;
+  /** How many jobs to take after the finishes; 0 takes none. */
+  claims: number;
+}
+
+/** What {@link QueueSteps.finishAndClaim} did. */
+export interface FinishedAndClaimed {
+  /** For each finish, in order: whether it was still the worker's attempt, and was recorded. */
+  recorded: boolean[];
+  /** The jobs taken (at most `claims`), in the order they run, each leased to the worker. */
+  jobs: JobRecord[];
+  /**
+   * Taking stopped at a job whose stored record is not coord's: the worker fails it with
+   * {@link QueueSteps.failUndecodable} before it claims again.
+   */
+  undecodable?: { id: string; reason: string };
+  /**
+   * Fewer jobs than asked and nothing else ready: the earliest scheduled job's start (epoch
+   * ms), if any.
+   */
+  nextReadyAt?: number;
+}
+
 /** A queue's numbers for `coord queue status`. */
 export interface QueueCounts {
   /** The queue's name. */
@@ -290,15 +320,14 @@ export interface QueueSteps {
   /** Ends an attempt; false when it is no longer this worker's (its lease ran out). */
   finish(queue: string, request: Attempt & Finish): Promise<boolean>;
   /**
-   * {@link finish}, then, when the attempt was still the worker's, {@link claim} for it with
-   * `leaseMs` in the same step: the slot the run frees goes to the next job without another
-   * round trip. Optional: without it a worker finishes, then claims. A stopping worker calls
-   * {@link finish}, so it takes no new job.
+   * Ends runs and takes jobs for their worker in one step: each of `finishes` as
+   * {@link finish} would (in order; an attempt no longer the worker's records nothing), then
+   * up to `claims` jobs as that many {@link claim}s would, each leased to `worker` for
+   * `leaseMs` under its own attempt. One round trip for a worker's ended runs and the slots
+   * they free: the step's fixed costs (checks, settings, retention) are paid once per call, not
+   * once per job. A stopping worker asks for no claims.
    */
-  finishAndClaim?(
-    queue: string,
-    request: Attempt & Finish & { leaseMs: number },
-  ): Promise<{ recorded: boolean; next: ClaimResult }>;
+  finishAndClaim(queue: string, request: FinishAndClaim): Promise<FinishedAndClaimed>;
   /**
    * Cancels a job that has not finished (a running one's worker stops it); a finished one is
    * left as it is.

@@ -501,27 +501,3 @@ conformance("a worker that is stopping takes no next job when its run finishes",
   const second = await getJob(backend, "last/second");
   assert.deepEqual([second.state, second.attempts], ["pending", 0]);
 });
-
-conformance(
-  "a finish that takes the next job leases it under the job's own attempt",
-  async (ctx) => {
-    const backend = await ctx.open();
-    const steps = backend.queue;
-    // Every backend has the step: a worker's freed slot takes its next job in the same step.
-    assert.ok(steps.finishAndClaim, "no finish-and-claim step");
-    for (const id of ["a", "b"]) await putJob(backend, "fc", { id, handler: "h" });
-    const a = (await steps.claim("fc", { worker: "w", leaseMs: 60_000 })).job!;
-    const ending = { id: a.id, worker: "w", attempt: a.attempts, leaseMs: 60_000 };
-    const r = await steps.finishAndClaim("fc", { ...ending, outcome: "completed", result: 1 });
-    assert.equal(r.recorded, true);
-    assert.deepEqual([r.next.job?.id, r.next.job?.state, r.next.job?.attempts], ["b", "active", 1]);
-    // An attempt already ended records nothing and takes nothing.
-    assert.deepEqual(
-      await steps.finishAndClaim("fc", { ...ending, outcome: "completed", result: 1 }),
-      { recorded: false, next: {} },
-    );
-    const b = { id: "b", worker: "w", outcome: "completed" as const, result: 2 };
-    assert.equal(await steps.finish("fc", { ...b, attempt: 0 }), false);
-    assert.equal(await steps.finish("fc", { ...b, attempt: 1 }), true);
-  },
-);

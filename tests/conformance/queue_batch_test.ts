@@ -1,0 +1,154 @@
+/**
+ * The step a worker records its ended runs with and takes its next jobs in (`finishAndClaim`),
+ * on every backend: many finishes and many claims in one call, each as its own step would.
+ */
+
+import assert from "node:assert/strict";
+import { getJob, putJob } from "../../lib/queue/queue.ts";
+import { MAX_STALLS } from "../../lib/queue/steps.ts";
+import { conformance } from "../support/backends.ts";
+import { garbageOn, plantGarbageJob } from "../support/queue.ts";
+
+const LEASE = { worker: "w", leaseMs: 60_000 };
+
+conformance("one finish-and-claim ends several runs and takes jobs for the slots", async (ctx) => {
+  const backend = await ctx.open();
+  const steps = backend.queue;
+  for (const id of ["a", "b", "c", "d", "e", "f"]) {
+    await putJob(backend, "fc", { id, handler: "h" });
+  }
+  const first = await steps.finishAndClaim("fc", { finishes: [], ...LEASE, claims: 3 });
+  assert.deepEqual(first.recorded, []);
+  assert.deepEqual(first.jobs.map((j) => [j.id, j.state, j.attempts, j.worker]), [
+    ["a", "active", 1, "w"],
+    ["b", "active", 1, "w"],
+    ["c", "active", 1, "w"],
+  ]);
+  const [a, b, c] = first.jobs;
+  const next = await steps.finishAndClaim("fc", {
+    finishes: [
+      { id: a.id, worker: "w", attempt: 1, outcome: "completed", result: { n: 1 } },
+      { id: b.id, worker: "w", attempt: 1, outcome: "failed", error: "bad" },
+      // Not this attempt: records nothing, and does not stop the others.
+      { id: c.id, worker: "w", attempt: 7, outcome: "completed", result: 0 },
+      { id: c.id, worker: "w", attempt: 1, outcome: "retry", error: "again", delayMs: 0 },
+    ],
+    ...LEASE,
+    claims: 10,
+  });
+  assert.deepEqual(next.recorded, [true, true, false, true]);
+  // The retried job is ready again, after those that waited.
+  assert.deepEqual(next.jobs.map((j) => [j.id, j.attempts]), [
+    ["d", 1],
+    ["e", 1],
+    ["f", 1],
+    ["c", 2],
+  ]);
+  assert.equal(next.undecodable, undefined);
+  assert.deepEqual(
+    [(await getJob(backend, "fc/a")).result, (await getJob(backend, "fc/a")).state],
+    [{ n: 1 }, "completed"],
+  );
+  assert.deepEqual(
+    [(await getJob(backend, "fc/b")).state, (await getJob(backend, "fc/b")).error],
+    ["failed", "bad"],
+  );
+  // Each job is leased under its own attempt: an earlier attempt's finish records nothing.
+  const c2 = { id: "c", worker: "w", outcome: "completed" as const, result: 2 };
+  assert.equal(await steps.finish("fc", { ...c2, attempt: 1 }), false);
+  assert.equal(await steps.finish("fc", { ...c2, attempt: 2 }), true);
+  // Another worker's claim finds nothing: every job is taken or ended.
+  assert.equal((await steps.claim("fc", { worker: "x", leaseMs: 60_000 })).job, undefined);
+});
+
+conformance("a finish-and-claim asking for no claims takes nothing", async (ctx) => {
+  const backend = await ctx.open();
+  const steps = backend.queue;
+  for (const id of ["a", "b"]) await putJob(backend, "stop", { id, handler: "h" });
+  const [a] = (await steps.finishAndClaim("stop", { finishes: [], ...LEASE, claims: 1 })).jobs;
+  const r = await steps.finishAndClaim("stop", {
+    finishes: [{ id: a.id, worker: "w", attempt: 1, outcome: "completed", result: null }],
+    ...LEASE,
+    claims: 0,
+  });
+  assert.deepEqual([r.recorded, r.jobs], [[true], []]);
+  const b = await getJob(backend, "stop/b");
+  assert.deepEqual([b.state, b.attempts], ["pending", 0]);
+});
+
+conformance(
+  "a finish-and-claim with fewer jobs than claims says when the next is due",
+  async (ctx) => {
+    const backend = await ctx.open();
+    const steps = backend.queue;
+    await putJob(backend, "few", { id: "now", handler: "h" });
+    await putJob(backend, "few", { id: "later", handler: "h", delayMs: 3_600_000 });
+    const r = await steps.finishAndClaim("few", { finishes: [], ...LEASE, claims: 5 });
+    assert.deepEqual(r.jobs.map((j) => j.id), ["now"]);
+    const later = await getJob(backend, "few/later");
+    assert.equal(r.nextReadyAt, later.readyAt);
+    const none = await steps.finishAndClaim("few", { finishes: [], ...LEASE, claims: 5 });
+    assert.deepEqual([none.jobs, none.nextReadyAt], [[], later.readyAt]);
+  },
+);
+
+conformance("a finish-and-claim takes back jobs whose worker stopped answering", async (ctx) => {
+  const backend = await ctx.open();
+  const steps = backend.queue;
+  for (const id of ["a", "b"]) await putJob(backend, "stall", { id, handler: "h" });
+  // A lease that has run out by the next step: its worker is gone.
+  const gone = await steps.finishAndClaim("stall", {
+    finishes: [],
+    worker: "gone",
+    leaseMs: 1,
+    claims: 2,
+  });
+  assert.equal(gone.jobs.length, 2);
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  const r = await steps.finishAndClaim("stall", { finishes: [], ...LEASE, claims: 2 });
+  assert.deepEqual(r.jobs.map((j) => [j.id, j.attempts, j.stalls, j.worker]).sort(), [
+    ["a", 2, 1, "w"],
+    ["b", 2, 1, "w"],
+  ]);
+  assert.ok(MAX_STALLS >= 1);
+  const late = { worker: "gone", outcome: "completed" as const, result: 0 };
+  const refused = await steps.finishAndClaim("stall", {
+    finishes: [{ id: "a", attempt: 1, ...late }, { id: "b", attempt: 1, ...late }],
+    ...LEASE,
+    claims: 1,
+  });
+  assert.deepEqual([refused.recorded, refused.jobs], [[false, false], []]);
+});
+
+conformance("a finish-and-claim stops taking at a job coord cannot read", async (ctx) => {
+  const backend = await ctx.open();
+  const steps = backend.queue;
+  const [garbage] = garbageOn(backend);
+  await putJob(backend, "junk", { id: "a", handler: "h" });
+  await plantGarbageJob(backend, "junk", "poison", garbage);
+  await putJob(backend, "junk", { id: "z", handler: "h" });
+  const r = await steps.finishAndClaim("junk", { finishes: [], ...LEASE, claims: 3 });
+  assert.deepEqual(r.jobs.map((j) => j.id), ["a"]);
+  assert.equal(r.undecodable?.id, "poison");
+  await steps.failUndecodable("junk", { id: "poison", error: `cannot be read: ${garbage}` });
+  const rest = await steps.finishAndClaim("junk", { finishes: [], ...LEASE, claims: 3 });
+  assert.deepEqual([rest.jobs.map((j) => j.id), rest.undecodable], [["z"], undefined]);
+});
+
+conformance(
+  "a finish-and-claim in a paused queue records the finishes and takes none",
+  async (ctx) => {
+    const backend = await ctx.open();
+    const steps = backend.queue;
+    for (const id of ["a", "b"]) await putJob(backend, "p", { id, handler: "h" });
+    const [a] = (await steps.finishAndClaim("p", { finishes: [], ...LEASE, claims: 1 })).jobs;
+    await steps.configure("p", { paused: true });
+    const r = await steps.finishAndClaim("p", {
+      finishes: [{ id: a.id, worker: "w", attempt: 1, outcome: "completed", result: 1 }],
+      ...LEASE,
+      claims: 1,
+    });
+    assert.deepEqual([r.recorded, r.jobs], [[true], []]);
+    assert.equal((await getJob(backend, "p/b")).state, "pending");
+  },
+);
