@@ -31,6 +31,11 @@
  * processes, each running a 50 ms `sh -c`, on Redis, SQLite and PostgreSQL, beside `flock(1)`
  * doing the same, as `cli_handoff`.
  *
+ * Options (`deno task bench lock --help`): `--only` runs some contenders (e.g. `--only postgres`:
+ * coord on PostgreSQL alone, its contention runs and idle waiter), `--baseline DIR` runs the
+ * `lock_worker.ts` of an earlier checkout in DIR as one more contender beside each coord one,
+ * on the same servers and alternating with it: a before/after in one run, under the same load.
+ *
  * Bounded: each contention run stops after its number of acquisitions per process or its run
  * time, each part has a deadline, and the whole a budget of 150 s; children still running then
  * are stopped (SIGTERM, SIGKILL for the command-line rounds). It takes ≈ 60 s on two cores.
@@ -40,6 +45,7 @@
 
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
 import { now, sleep } from "./clock.ts";
 import { errorLine } from "./command_timing.ts";
 import { type JsonChild, killAll, spawnJsonChild } from "./json_child.ts";
@@ -89,6 +95,43 @@ const WORKER = fileURLToPath(new URL("./lock_worker.ts", import.meta.url));
 
 type Kind = "coord" | "redis-semaphore" | "redlock";
 
+/** What `--only` may name: the contenders (coord's by backend), and the command-line rounds. */
+const PARTS = ["redis", "sqlite", "postgres", "redis_semaphore", "redlock", "cli"] as const;
+type Part = typeof PARTS[number];
+
+/** The options this benchmark takes after its name, for `deno task bench --help`. */
+export const usage = `lock options: --only PART,… (${PARTS.join(", ")}; default all), ` +
+  `--baseline DIR (a checkout of an earlier coord, e.g. \`git archive main | tar -x -C DIR\`: ` +
+  `its lock_worker.ts runs beside each coord contender, on the same servers, as <name>_baseline)`;
+
+interface Options {
+  only: readonly Part[];
+  baseline?: string;
+}
+
+/** `--only` and `--baseline`; throws a one-line error on anything else. */
+function parseOptions(args: string[]): Options {
+  const { values } = parseArgs({
+    args,
+    options: { only: { type: "string" }, baseline: { type: "string" } },
+  });
+  const only = values.only === undefined ? PARTS : values.only.split(",").map((name) => {
+    if (!(PARTS as readonly string[]).includes(name)) {
+      throw new Error(`lock: no part "${name}"; ${usage}`);
+    }
+    return name as Part;
+  });
+  const baseline = values.baseline;
+  if (baseline !== undefined) {
+    try {
+      Deno.statSync(join(baseline, "bench", "lock_worker.ts"));
+    } catch {
+      throw new Error(`lock: --baseline ${baseline} has no bench/lock_worker.ts; ${usage}`);
+    }
+  }
+  return { only, baseline };
+}
+
 /** One acquisition, as a `contend` worker prints it. */
 interface Acquisition {
   w: number;
@@ -109,10 +152,13 @@ interface Acquisition {
  * console.log(await lockBench());
  * ```
  */
-export default async function lockBench(): Promise<Record<string, unknown>> {
-  const postgres = await startPostgresOrSkip();
+export default async function lockBench(args: string[] = []): Promise<Record<string, unknown>> {
+  const options = parseOptions(args);
+  const postgres = options.only.some((part) => part === "postgres" || part === "cli")
+    ? await startPostgresOrSkip()
+    : { skipped: "not in --only" };
   try {
-    return await lockBenchWith(postgres);
+    return await lockBenchWith(postgres, options);
   } finally {
     if (!("skipped" in postgres)) await postgres.stop();
   }
@@ -120,70 +166,102 @@ export default async function lockBench(): Promise<Record<string, unknown>> {
 
 async function lockBenchWith(
   postgres: PostgresServer | Skipped,
+  { only, baseline }: Options,
 ): Promise<Record<string, unknown>> {
   const budget = AbortSignal.timeout(BUDGET_MS);
   const started = performance.now();
   await using dir = await tempDir("coord-bench-lock-");
   const postgresUrl = "skipped" in postgres ? undefined : postgres.url;
-  // SQLite always runs; PostgreSQL beside it when installed.
+  const notRequested = { skipped: "not in --only" };
+  const runs = (part: Part) => only.includes(part);
+  // SQLite always runs (unless left out); PostgreSQL beside it when installed.
   const embedded: Contender[] = [
-    { name: "coord_sqlite", kind: "coord", url: `sqlite:${join(dir.path, "lock.db")}` },
-    ...(postgresUrl ? [{ name: "coord_postgres", kind: "coord" as const, url: postgresUrl }] : []),
+    ...(runs("sqlite")
+      ? [{
+        name: "coord_sqlite",
+        kind: "coord" as const,
+        url: `sqlite:${join(dir.path, "lock.db")}`,
+      }]
+      : []),
+    ...(postgresUrl && runs("postgres")
+      ? [{ name: "coord_postgres", kind: "coord" as const, url: postgresUrl }]
+      : []),
   ];
+  const onRedis = ["redis", "redis_semaphore", "redlock"].some((part) => runs(part as Part));
   let handoff: Record<string, unknown> | undefined;
   const withRedis = await orSkipped(async () => {
+    if (!onRedis) return await measure(withBaseline(embedded, baseline), dir.path, budget);
     await using server = await startRedisServer();
+    const onServer = { url: server.url, redisPort: server.port };
     const figures = await measure(
-      [
-        { name: "coord_redis", kind: "coord", url: server.url, redisPort: server.port },
+      withBaseline([
+        ...(runs("redis") ? [{ name: "coord_redis", kind: "coord" as const, ...onServer }] : []),
         ...embedded,
-        {
-          name: "redis_semaphore",
-          kind: "redis-semaphore",
-          url: server.url,
-          redisPort: server.port,
-        },
-        { name: "redlock", kind: "redlock", url: server.url, redisPort: server.port },
-      ],
+        ...(runs("redis_semaphore")
+          ? [{ name: "redis_semaphore", kind: "redis-semaphore" as const, ...onServer }]
+          : []),
+        ...(runs("redlock") ? [{ name: "redlock", kind: "redlock" as const, ...onServer }] : []),
+      ], baseline),
       dir.path,
       budget,
     );
-    handoff = await cliHandoff({
-      redisUrl: server.url,
-      postgresUrl,
-      dir: dir.path,
-      signal: budget,
-    });
+    if (runs("cli")) {
+      handoff = await cliHandoff({
+        redisUrl: server.url,
+        postgresUrl,
+        dir: dir.path,
+        signal: budget,
+      });
+    }
     return figures;
   });
   // Without redis-server, coord on SQLite still runs; the rest says skipped.
   const results: Record<string, Record<string, unknown>> = "skipped" in withRedis
     ? {
-      ...await measure(embedded, dir.path, budget),
+      ...await measure(withBaseline(embedded, baseline), dir.path, budget),
       coord_redis: { ...withRedis },
       redis_semaphore: { ...withRedis },
       redlock: { ...withRedis },
     }
     : withRedis;
-  handoff ??= await cliHandoff({ postgresUrl, dir: dir.path, signal: budget });
+  if (runs("cli")) handoff ??= await cliHandoff({ postgresUrl, dir: dir.path, signal: budget });
   const floor = await pollFloor(POLL_FLOOR_MS, budget);
   const { coord_redis, coord_sqlite, coord_postgres, redis_semaphore, redlock } = results;
+  const postgresPart = (figures: Record<string, unknown> | undefined) =>
+    figures
+      ? { server: POSTGRES_SERVER_NOTE, ...figures }
+      : runs("postgres")
+      ? postgres
+      : notRequested;
   return {
     ...settings(),
+    parts: only,
     wall_s: round3((performance.now() - started) / 1000),
     coord: {
-      redis: coord_redis,
-      sqlite: coord_sqlite,
-      postgres: coord_postgres ? { server: POSTGRES_SERVER_NOTE, ...coord_postgres } : postgres,
+      redis: coord_redis ?? notRequested,
+      sqlite: coord_sqlite ?? notRequested,
+      postgres: postgresPart(coord_postgres),
     },
     goals: goals(coord_redis, coord_sqlite, coord_postgres),
-    cli_handoff: handoff,
+    ...(baseline
+      ? {
+        baseline: {
+          dir: baseline,
+          redis: results.coord_redis_baseline ?? notRequested,
+          sqlite: results.coord_sqlite_baseline ?? notRequested,
+          postgres: results.coord_postgres_baseline
+            ? { server: POSTGRES_SERVER_NOTE, ...results.coord_postgres_baseline }
+            : notRequested,
+        },
+      }
+      : {}),
+    cli_handoff: handoff ?? notRequested,
     peers: {
       redis_semaphore: {
         package: PEER_PACKAGES.redisSemaphore,
         client: PEER_PACKAGES.ioredis,
         options: "Mutex defaults (retryInterval 10 ms, lockTimeout 10 s, acquireTimeout 10 s)",
-        ...redis_semaphore,
+        ...(redis_semaphore ?? notRequested),
       },
       redlock: {
         package: PEER_PACKAGES.redlock,
@@ -191,7 +269,7 @@ async function lockBenchWith(
         options: `defaults (retryDelay 200 ms ± 100 ms jitter) but ${
           JSON.stringify(REDLOCK_SETTINGS)
         }: wait without a retry limit; duration 10 s`,
-        ...redlock,
+        ...(redlock ?? notRequested),
       },
       idle_timer_floor: floor,
     },
@@ -205,6 +283,16 @@ interface Contender {
   url: string;
   /** The redis-server's port, to read its command statistics. */
   redisPort?: number;
+  /** The checkout whose `bench/lock_worker.ts` runs it; default this one. */
+  checkout?: string;
+}
+
+/** `contenders`, each coord one followed by the same on the `baseline` checkout. */
+function withBaseline(contenders: Contender[], baseline: string | undefined): Contender[] {
+  if (baseline === undefined) return contenders;
+  return contenders.flatMap((c) =>
+    c.kind === "coord" ? [c, { ...c, name: `${c.name}_baseline`, checkout: baseline }] : [c]
+  );
 }
 
 /** Every contention run, then every idle waiter, of the given contenders. */
@@ -228,7 +316,7 @@ async function measure(
     }
   }
   for (const c of contenders) {
-    out[c.name].idle_waiter = await idleWaiter(c.kind, c.url, `${c.name}-idle`, budget);
+    out[c.name].idle_waiter = await idleWaiter(c, `${c.name}-idle`, budget);
   }
   return out;
 }
@@ -288,7 +376,7 @@ function goals(
 
 /** `n` processes taking one lock in a loop; figures from their acquisitions. */
 async function contend(
-  { kind, url, redisPort }: Contender,
+  { kind, url, redisPort, checkout }: Contender,
   resource: string,
   { workers, acquisitions, runMs }: { workers: number; acquisitions: number; runMs: number },
   startFile: string,
@@ -309,6 +397,8 @@ async function contend(
         kind,
         ["contend", w, kind, url, resource, acquisitions, HOLD_MS, startFile, runMs],
         signal,
+        false,
+        checkout,
       ),
   );
   try {
@@ -459,8 +549,7 @@ function longestRun(values: number[]): number {
  * how long it takes the waiter to get the lock once the holder lets go.
  */
 async function idleWaiter(
-  kind: Kind,
-  url: string,
+  { kind, url, checkout }: Contender,
   resource: string,
   budget: AbortSignal,
 ): Promise<Record<string, unknown>> {
@@ -469,11 +558,11 @@ async function idleWaiter(
   if (budget.aborted) return notRun(label);
   progress(`${label}, ${IDLE_WINDOW_MS / 1000} s while another process holds the lock`);
   const signal = AbortSignal.any([budget, AbortSignal.timeout(2 * READY_TIMEOUT_MS + 15_000)]);
-  const holder = spawnWorker(kind, ["hold", kind, url, resource], signal, true);
+  const holder = spawnWorker(kind, ["hold", kind, url, resource], signal, true, checkout);
   let waiter: JsonChild | undefined;
   try {
     await holder.waitFor("holding", READY_TIMEOUT_MS);
-    waiter = spawnWorker(kind, ["wait", kind, url, resource], signal);
+    waiter = spawnWorker(kind, ["wait", kind, url, resource], signal, false, checkout);
     await waiter.waitFor("waiting_at", READY_TIMEOUT_MS);
     const cpu = await idleCpu(waiter.pid);
     await holder.closeStdin();
@@ -575,9 +664,14 @@ function spawnWorker(
   args: (string | number)[],
   signal: AbortSignal,
   stdin = false,
+  checkout?: string,
 ): JsonChild {
+  // A baseline checkout's worker runs with that checkout's configuration and lock file.
+  const worker = checkout === undefined
+    ? [WORKER]
+    : ["--config", join(checkout, "deno.json"), join(checkout, "bench", "lock_worker.ts")];
   return spawnJsonChild(
-    ["run", "-A", ...(kind === "coord" ? [] : ["--no-lock"]), WORKER, ...args.map(String)],
+    ["run", "-A", ...(kind === "coord" ? [] : ["--no-lock"]), ...worker, ...args.map(String)],
     { signal, stdin, noun: "worker" },
   );
 }
