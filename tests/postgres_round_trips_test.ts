@@ -6,60 +6,22 @@
 
 import assert from "node:assert/strict";
 import { connect } from "../lib/backend/connect.ts";
-import { importPg, type PgPool, type PgPoolClient } from "../lib/backend/postgres/client.ts";
 import { PostgresSqlStore } from "../lib/backend/postgres/sql_store.ts";
 import { SqlLockSteps } from "../lib/backend/sql/lock.ts";
 import { SqlQueueSteps } from "../lib/backend/sql/queue.ts";
 import { putJobs } from "../lib/queue/bulk.ts";
 import { freshNamespace } from "./support/backends.ts";
 import { sharedPostgresUrl } from "./support/postgres_shared.ts";
+import { recordingPool } from "./support/postgres_recording_pool.ts";
 
 const url = await sharedPostgresUrl();
-/** int8, which coord reads as numbers (as the backend does). */
-const INT8_OID = 20;
-
-/** A real pool of one connection that counts its round trips: each query call is one. */
-async function countingPool(url: string): Promise<{ pool: PgPool; trips: () => number }> {
-  const pg = await importPg();
-  const pool = new pg.Pool({
-    connectionString: url,
-    max: 1,
-    types: {
-      getTypeParser: (oid: number, format?: string) =>
-        oid === INT8_OID ? Number : pg.types.getTypeParser(oid, format),
-    },
-  } as never);
-  let trips = 0;
-  const counted = new WeakSet<PgPoolClient>();
-  return {
-    pool: {
-      connect: async () => {
-        const client = await pool.connect();
-        if (!counted.has(client)) {
-          const query = client.query.bind(client);
-          client.query = (text, values) => {
-            trips++;
-            return query(text, values);
-          };
-          counted.add(client);
-        }
-        return client;
-      },
-      query: (text, values) => pool.query(text, values),
-      on: (event, fn) => pool.on(event, fn),
-      end: () => pool.end(),
-    },
-    trips: () => trips,
-  };
-}
-
 Deno.test({
   name: "a lock check or release is two round trips: its first read, then its writes and commit",
   ignore: url === undefined,
   async fn() {
     const namespace = freshNamespace();
     await (await connect({ url, namespace, env: {} })).close(); // creates the schema
-    const { pool, trips } = await countingPool(url!);
+    const { pool, trips } = await recordingPool(url!);
     try {
       const steps = new SqlLockSteps(new PostgresSqlStore(pool, namespace, "postgres://test"));
       const tripsOf = async <T>(step: () => Promise<T>): Promise<[T, number]> => {
@@ -97,7 +59,7 @@ Deno.test({
       await using backend = await connect({ url, namespace, env: {} });
       await putJobs(backend, "q", [1, 2, 3, 4].map((i) => ({ id: `j${i}`, handler: "h" })));
     }
-    const { pool, trips } = await countingPool(url!);
+    const { pool, trips } = await recordingPool(url!);
     try {
       const steps = new SqlQueueSteps(new PostgresSqlStore(pool, namespace, "postgres://test"));
       const tripsOf = async <T>(step: () => Promise<T>): Promise<[T, number]> => {

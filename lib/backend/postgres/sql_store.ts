@@ -3,7 +3,8 @@
  * connection, `?` placeholders turned into `$n` once per statement, the clock read from
  * `clock_timestamp()`, instances serialized by transaction-scoped advisory locks (a lock on a
  * key, not on a table, and also there before the instance has a row), and changes announced
- * with `pg_notify`, which the server delivers at commit.
+ * with `pg_notify`, which the server delivers at commit. Statements sent again run prepared
+ * (`./prepared.ts`).
  *
  * @module
  */
@@ -12,6 +13,7 @@ import { BackendUnavailableError } from "../../errors.ts";
 import type { Topic } from "../types.ts";
 import type { SqlQuery, SqlStore, SqlTransaction, SqlValue } from "../sql/transaction.ts";
 import type { PgClient, PgPool, PgPoolClient, PgResult } from "./client.ts";
+import { PREPARED_STATEMENT_STATES, PreparedStatements } from "./prepared.ts";
 
 /** The channel every coord change is announced on; the payload names the instance. */
 export const CHANGE_CHANNEL = "coord_change";
@@ -63,28 +65,40 @@ export function isConnectionError(error: unknown): boolean {
  * One step's transaction on one connection. Statements that return nothing the step reads
  * (BEGIN, the advisory lock, NOTIFY) are held back and sent in one round trip with the next
  * statement, or with COMMIT: a step costs a round trip per query it reads, plus one. The lock
- * is still taken before anything after it runs, since the server runs them in order.
+ * is still taken before anything after it runs, since the server runs them in order. A
+ * statement the store sent before goes out as an `EXECUTE` of its prepared form
+ * ({@link PreparedStatements}), so the server does not parse and plan it again.
  */
 class Transaction implements SqlTransaction {
   readonly #client: PgPoolClient;
   readonly #translate: (sql: string) => string;
   readonly #namespace: string;
+  readonly #statements: PreparedStatements;
   /** Whether rows are locked as they are read (a read-only transaction cannot lock them). */
   readonly #writes: boolean;
   /** Statements not sent yet, run before the next one. */
   #held: string[];
+  /** Names of the statements prepared by what is held. */
+  #preparing: string[] = [];
+  /**
+   * Whether a round trip that carried a `PREPARE` failed: the connection may then hold
+   * statements the store does not know of (a `PREPARE` outlives a rollback).
+   */
+  unsure = false;
 
   constructor(
     client: PgPoolClient,
     begin: string,
     translate: (sql: string) => string,
     namespace: string,
+    statements: PreparedStatements,
     writes: boolean,
   ) {
     this.#client = client;
     this.#held = [begin];
     this.#translate = translate;
     this.#namespace = namespace;
+    this.#statements = statements;
     this.#writes = writes;
   }
 
@@ -94,16 +108,26 @@ class Transaction implements SqlTransaction {
    */
   async #simple(...sqls: string[]): Promise<PgResult[]> {
     const text = [...this.#held, ...sqls].join("; ");
+    const preparing = this.#preparing;
     this.#held = [];
-    const results = await this.#client.query(text);
+    this.#preparing = [];
+    let results: PgResult | PgResult[];
+    try {
+      results = await this.#client.query(text);
+    } catch (e) {
+      if (preparing.length > 0) this.unsure = true;
+      throw e;
+    }
+    this.#statements.confirm(this.#client, preparing);
     // Several statements in one string give one result each.
     return Array.isArray(results) ? results.slice(-sqls.length) : [results];
   }
 
   async all<T>(sql: string, ...params: SqlValue[]): Promise<T[]> {
+    const prepared = this.#prepared(sql, params);
     // Statements held back go in the same round trip, which then cannot carry parameters.
-    if (this.#held.length > 0) {
-      return (await this.#simple(this.#inline(sql, params)))[0].rows as T[];
+    if (prepared !== undefined || this.#held.length > 0) {
+      return (await this.#simple(prepared ?? this.#inline(sql, params)))[0].rows as T[];
     }
     return (await this.#client.query(this.#translate(sql), params)).rows as T[];
   }
@@ -113,48 +137,69 @@ class Transaction implements SqlTransaction {
   }
 
   later(sql: string, ...params: SqlValue[]): Promise<void> {
-    this.#held.push(this.#inline(sql, params));
+    this.#held.push(this.#text(sql, params));
     return Promise.resolve();
+  }
+
+  /** `sql` with `params`, as simple-query text: its prepared form's `EXECUTE`, or inline. */
+  #text(sql: string, params: SqlValue[]): string {
+    return this.#prepared(sql, params) ?? this.#inline(sql, params);
+  }
+
+  /**
+   * The `EXECUTE` of `sql`'s prepared form, holding back its `PREPARE` when this connection
+   * lacks it; undefined when `sql` goes out as text.
+   */
+  #prepared(sql: string, params: SqlValue[]): string | undefined {
+    const form = this.#statements.form(
+      this.#client,
+      this.#translate(sql),
+      params.map((value) => this.#literal(value)),
+    );
+    if (form?.prepare !== undefined) {
+      this.#held.push(form.prepare);
+      this.#preparing.push(form.name);
+    }
+    return form?.execute;
   }
 
   /** `sql` with its `?`s replaced by `params` as literals, for the simple query protocol. */
   #inline(sql: string, params: SqlValue[]): string {
     let n = 0;
-    return sql.replace(/\?/g, () => {
-      const value = params[n++];
-      if (value === null) return "NULL";
-      if (typeof value === "string") return this.#client.escapeLiteral(value);
-      if (!Number.isFinite(value)) throw new RangeError(`not a number SQL can take: ${value}`);
-      return `(${value})`; // parenthesized: "x -?" with -1 must not read as a comment
-    });
+    return sql.replace(/\?/g, () => this.#literal(params[n++]));
+  }
+
+  #literal(value: SqlValue): string {
+    if (value === null) return "NULL";
+    if (typeof value === "string") return this.#client.escapeLiteral(value);
+    if (!Number.isFinite(value)) throw new RangeError(`not a number SQL can take: ${value}`);
+    return `(${value})`; // parenthesized: "x -?" with -1 must not read as a comment
   }
 
   async now(): Promise<number> {
-    return (await this.#simple(NOW_SQL))[0].rows[0].now as number;
+    return (await this.#simple(this.#text(NOW_SQL, [])))[0].rows[0].now as number;
   }
 
   async nowAndAll<T>(sql: string, ...params: SqlValue[]): Promise<{ now: number; rows: T[] }> {
-    const [clock, query] = await this.#simple(NOW_SQL, this.#inline(sql, params));
+    const [clock, query] = await this.#simple(this.#text(NOW_SQL, []), this.#text(sql, params));
     return { now: clock.rows[0].now as number, rows: query.rows as T[] };
   }
 
   async allEach(...queries: SqlQuery[]): Promise<Record<string, unknown>[][]> {
     const results = await this.#simple(
-      ...queries.map(([sql, ...params]) => this.#inline(sql, params)),
+      ...queries.map(([sql, ...params]) => this.#text(sql, params)),
     );
     return results.map((result) => result.rows);
   }
 
   notify(topic: Topic, events?: unknown[]): Promise<void> {
-    const payload = this.#client.escapeLiteral(changePayload(this.#namespace, topic, events));
-    this.#held.push(`SELECT pg_notify('${CHANGE_CHANNEL}', ${payload})`);
-    return Promise.resolve();
+    const payload = changePayload(this.#namespace, topic, events);
+    return this.later("SELECT pg_notify(?, ?)", CHANGE_CHANNEL, payload);
   }
 
   lock(topic: Topic): Promise<void> {
-    const key = this.#client.escapeLiteral(changePayload(this.#namespace, topic));
-    this.#held.push(`SELECT pg_advisory_xact_lock(hashtextextended(${key}, 0))`);
-    return Promise.resolve();
+    const key = changePayload(this.#namespace, topic);
+    return this.later("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", key);
   }
 
   rowLock(options: { skipLocked?: boolean } = {}): string {
@@ -182,12 +227,14 @@ export class PostgresSqlStore implements SqlStore {
   readonly #guarded = new WeakSet<PgPoolClient>();
   /** Each statement's Postgres form, translated once. */
   readonly #translated = new Map<string, string>();
+  readonly #statements: PreparedStatements;
 
   /** Steps on `pool`'s database, in the schema named after `namespace`. */
   constructor(pool: PgPool, namespace: string, displayUrl: string) {
     this.#pool = pool;
     this.namespace = namespace;
     this.#displayUrl = displayUrl;
+    this.#statements = new PreparedStatements(namespace);
     // search_path per transaction, in BEGIN's round trip: a startup option would not survive
     // a pooler in transaction mode.
     const path = `SET LOCAL search_path TO ${schemaIdentifier(namespace)}`;
@@ -204,7 +251,7 @@ export class PostgresSqlStore implements SqlStore {
   async write<T>(fn: (tx: SqlTransaction) => Promise<T>): Promise<T> {
     for (let attempt = 1;; attempt++) {
       try {
-        return await this.#transaction(this.#begin.write, fn);
+        return await this.#unpreparedOnPooler(this.#begin.write, fn);
       } catch (e) {
         const code = (e as { code?: string }).code ?? "";
         if (attempt >= WRITE_ATTEMPTS || !RETRIED_STATES.includes(code)) throw e;
@@ -213,7 +260,26 @@ export class PostgresSqlStore implements SqlStore {
   }
 
   read<T>(fn: (tx: SqlTransaction) => Promise<T>): Promise<T> {
-    return this.#transaction(this.#begin.read, fn);
+    return this.#unpreparedOnPooler(this.#begin.read, fn);
+  }
+
+  /**
+   * Runs a transaction; when it failed because the connection's prepared statements are not
+   * those this store made (a pooler in transaction mode hands each transaction another server
+   * connection), runs it again, and every later one, with plain statements.
+   */
+  async #unpreparedOnPooler<T>(
+    begin: string,
+    fn: (tx: SqlTransaction) => Promise<T>,
+  ): Promise<T> {
+    try {
+      return await this.#transaction(begin, fn);
+    } catch (e) {
+      const code = (e as { code?: string }).code ?? "";
+      if (!this.#statements.enabled || !PREPARED_STATEMENT_STATES.includes(code)) throw e;
+      this.#statements.disable();
+      return await this.#transaction(begin, fn);
+    }
   }
 
   async #transaction<T>(begin: string, fn: (tx: SqlTransaction) => Promise<T>): Promise<T> {
@@ -235,6 +301,7 @@ export class PostgresSqlStore implements SqlStore {
       begin,
       (sql) => this.#translate(sql),
       this.namespace,
+      this.#statements,
       begin === this.#begin.write,
     );
     try {
@@ -251,7 +318,12 @@ export class PostgresSqlStore implements SqlStore {
     } catch (e) {
       // A broken connection is closed, not given back; the server rolls back what it had.
       const broken = isConnectionError(e);
-      if (!broken) await client.query("ROLLBACK").catch(() => {});
+      if (!broken) {
+        const rollback = tx.unsure && this.#statements.enabled
+          ? `ROLLBACK; ${this.#statements.forget(client)}`
+          : "ROLLBACK";
+        await client.query(rollback).catch(() => {});
+      }
       client.release(broken ? (e as Error) : undefined);
       throw broken ? this.#unavailable(e) : e;
     }

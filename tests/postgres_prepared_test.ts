@@ -1,0 +1,107 @@
+/**
+ * Prepared statements on Postgres: a statement a store sends again is parsed and planned once per
+ * connection, and a connection whose prepared statements are not what the store thinks (a
+ * pooler in transaction mode moves sessions between server connections) costs a step nothing
+ * but a second try.
+ */
+
+import assert from "node:assert/strict";
+import { connect } from "../lib/backend/connect.ts";
+import { PostgresSqlStore } from "../lib/backend/postgres/sql_store.ts";
+import { SqlLockSteps } from "../lib/backend/sql/lock.ts";
+import { freshNamespace } from "./support/backends.ts";
+import { sharedPostgresUrl } from "./support/postgres_shared.ts";
+import { recordingPool } from "./support/postgres_recording_pool.ts";
+
+const url = await sharedPostgresUrl();
+const CHECK = { expireMs: 60_000, renew: true, starting: true };
+
+/** The statements of `texts`, each simple-query text split where one statement ends. */
+function statements(texts: string[]): string[] {
+  return texts.flatMap((text) => text.split("; ")).map((s) => s.trim().split(/\s+/)[0]);
+}
+
+/** A namespace with its schema, and a ticket granted in it on lock `r`. */
+async function grantedTicket(steps: SqlLockSteps): Promise<number> {
+  const taken = await steps.enqueue("r", { label: "a", limit: 1, expireMs: 60_000, request: "a" });
+  assert.equal(taken.outcome, "queued");
+  return (taken as { ticket: number }).ticket;
+}
+
+async function schema(): Promise<string> {
+  const namespace = freshNamespace();
+  await (await connect({ url, namespace, env: {} })).close();
+  return namespace;
+}
+
+Deno.test({
+  name:
+    "a lock step sent before goes out as EXECUTEs: the server parses its SQL once per connection",
+  ignore: url === undefined,
+  async fn() {
+    const namespace = await schema();
+    const { pool, texts } = await recordingPool(url!);
+    try {
+      const steps = new SqlLockSteps(new PostgresSqlStore(pool, namespace, "postgres://test"));
+      const ticket = await grantedTicket(steps);
+      await steps.check("r", { ticket, ...CHECK }); // sent as text
+      await steps.check("r", { ticket, ...CHECK }); // prepared
+      const from = texts.length;
+      assert.deepEqual(await steps.check("r", { ticket, ...CHECK }), { state: "granted" });
+      const sent = statements(texts.slice(from));
+      assert.deepEqual(
+        sent.filter((s) => !["BEGIN", "SET", "EXECUTE", "COMMIT"].includes(s)),
+        [],
+        `only EXECUTEs besides BEGIN, SET LOCAL and COMMIT: ${texts.slice(from).join(" | ")}`,
+      );
+      assert.ok(sent.includes("EXECUTE"));
+    } finally {
+      await pool.end();
+    }
+  },
+});
+
+Deno.test({
+  name: "a step whose connection lost its prepared statements runs again with plain statements",
+  ignore: url === undefined,
+  async fn() {
+    const namespace = await schema();
+    const { pool, texts } = await recordingPool(url!);
+    try {
+      const steps = new SqlLockSteps(new PostgresSqlStore(pool, namespace, "postgres://test"));
+      const ticket = await grantedTicket(steps);
+      await steps.check("r", { ticket, ...CHECK });
+      await steps.check("r", { ticket, ...CHECK });
+      // What a pooler does when it hands the session another server connection.
+      const client = await pool.connect();
+      await client.query("DEALLOCATE ALL");
+      client.release();
+      assert.deepEqual(await steps.check("r", { ticket, ...CHECK }), { state: "granted" });
+      const from = texts.length;
+      assert.equal(await steps.release("r", { ticket, unlessGranted: false }), "released");
+      assert.ok(!statements(texts.slice(from)).includes("EXECUTE"), texts.slice(from).join(" | "));
+    } finally {
+      await pool.end();
+    }
+  },
+});
+
+Deno.test({
+  name: "a statement another client prepared under the same name on the connection fails no step",
+  ignore: url === undefined,
+  async fn() {
+    const namespace = await schema();
+    const { pool } = await recordingPool(url!);
+    try {
+      // Two stores on one server connection: two processes behind a pooler.
+      const first = new SqlLockSteps(new PostgresSqlStore(pool, namespace, "postgres://test"));
+      const second = new SqlLockSteps(new PostgresSqlStore(pool, namespace, "postgres://test"));
+      const ticket = await grantedTicket(first);
+      for (const steps of [first, first, second, second, second]) {
+        assert.deepEqual(await steps.check("r", { ticket, ...CHECK }), { state: "granted" });
+      }
+    } finally {
+      await pool.end();
+    }
+  },
+});
