@@ -1,6 +1,7 @@
 /**
  * What lock and queue steps cost in round trips on Postgres: a handoff waits for the releasing
- * step's, every lock step holds the resource's lock for all but its first, and a queue worker's
+ * step's (and for any step ahead of it on the resource's lock: a new waiter's enqueue), every lock
+ * step holds the resource's lock for all but its first, and a queue worker's
  * claims and finishes run one after another on its pool's few connections.
  */
 
@@ -15,8 +16,10 @@ import { sharedPostgresUrl } from "./support/postgres_shared.ts";
 import { recordingPool } from "./support/postgres_recording_pool.ts";
 
 const url = await sharedPostgresUrl();
+
 Deno.test({
-  name: "a lock check or release is two round trips: its first read, then its writes and commit",
+  name:
+    "a lock enqueue, check or release is two round trips: its first read, then its writes and commit",
   ignore: url === undefined,
   async fn() {
     const namespace = freshNamespace();
@@ -29,11 +32,23 @@ Deno.test({
         const result = await step();
         return [result, trips() - before];
       };
+      // The resource's first ticket also reads what it has no counter to read with.
       const [taken] = await tripsOf(() =>
         steps.enqueue("r", { label: "a", limit: 1, expireMs: 60_000, request: "a" })
       );
       assert.equal(taken.outcome, "queued");
       const { ticket } = taken as { ticket: number };
+      const [queued, enqueueTrips] = await tripsOf(() =>
+        steps.enqueue("r", { label: "b", limit: 1, expireMs: 60_000, request: "b" })
+      );
+      assert.equal(queued.outcome, "queued");
+      assert.equal(enqueueTrips, 2);
+      const [again, retriedTrips] = await tripsOf(() =>
+        steps.enqueue("r", { label: "b", limit: 1, expireMs: 60_000, request: "b" })
+      );
+      const ticketOf = (r: typeof queued) => r.outcome === "queued" && [r.ticket, r.token];
+      assert.deepEqual(ticketOf(again), ticketOf(queued), "a retried enqueue gets its ticket");
+      assert.equal(retriedTrips, 2);
       const [state, checkTrips] = await tripsOf(() =>
         steps.check("r", { ticket, expireMs: 60_000, renew: true, starting: true })
       );

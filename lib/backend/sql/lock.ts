@@ -83,7 +83,20 @@ interface Ticket {
 /** A row of the step's first read: the counters, and one ticket (none: NULLs). */
 type StateRow =
   & { tickets: number; indicator: number | null; lim: number | null }
+  & { last_token: unknown; taken_ticket: number | null; taken_token: number | null }
   & ({ ticket: number } & Omit<Ticket, "ticket"> | { [K in keyof Ticket]: null });
+
+/** What a step reads first ({@link SqlLockSteps.#state}). */
+interface State {
+  now: number;
+  issued: number;
+  queue: Queue | undefined;
+  tickets: Ticket[];
+  /** The last fencing token's row value (null: none); undefined: not read (no counter). */
+  lastToken?: unknown;
+  /** The ticket the enqueue's request took, whether or not it is still live. */
+  taken?: { ticket: number; token: number };
+}
 
 /** Lock steps over one {@link SqlStore}. */
 export class SqlLockSteps implements LockSteps {
@@ -131,28 +144,35 @@ export class SqlLockSteps implements LockSteps {
 
   /**
    * The backend's clock, the last ticket handed out, whether or not the queue exists (it
-   * survives a reset), the queue when there is one, and its tickets in order: one round trip on
-   * Postgres, with the step's BEGIN and lock, as every step starts here (and a holder's
-   * renewal may wait for this step).
+   * survives a reset), the queue when there is one, and its tickets in order; for an enqueue
+   * (`request` given), also the last fencing token and the ticket `request` took, if any (live
+   * or not). One round trip on Postgres, with the step's BEGIN and lock, as every step starts
+   * here (and a holder's renewal may wait for this step).
    */
-  async #state(
-    tx: SqlTransaction,
-    name: string,
-  ): Promise<{ now: number; issued: number; queue: Queue | undefined; tickets: Ticket[] }> {
+  async #state(tx: SqlTransaction, name: string, request: string | null = null): Promise<State> {
     // Refuse rows of this lock that another program wrote before reading any.
     await tx.refuseForeignRows(`lock "${name}"`, LOCK_TABLES, { name });
     const { now, rows } = await tx.nowAndAll<StateRow>(
       `SELECT c.tickets AS tickets, q.indicator AS indicator, q.lim AS lim, t.ticket AS ticket,
          t.label AS label, t.since AS since, t.expires_at AS expires_at,
-         t.granted_at AS granted_at, t.started AS started
+         t.granted_at AS granted_at, t.started AS started,
+         (SELECT k.token FROM coord_lock_token k
+           WHERE k.namespace = c.namespace AND k.name = c.name) AS last_token,
+         (SELECT r.ticket FROM coord_lock_request r
+           WHERE r.namespace = c.namespace AND r.name = c.name AND r.request = ?) AS taken_ticket,
+         (SELECT r.token FROM coord_lock_request r
+           WHERE r.namespace = c.namespace AND r.name = c.name AND r.request = ?) AS taken_token
        FROM coord_lock_counter c LEFT JOIN coord_lock q USING (namespace, name)
        LEFT JOIN coord_lock_ticket t ON t.namespace = c.namespace AND t.name = c.name
        WHERE c.namespace = ? AND c.name = ? ORDER BY t.ticket`,
+      request,
+      request,
       this.#ns,
       name,
     );
+    // No counter: the resource never had a ticket (or another program deleted its counter).
     if (rows.length === 0) return { now, issued: 0, queue: undefined, tickets: [] };
-    const [{ tickets, indicator, lim }] = rows;
+    const [{ tickets, indicator, lim, last_token, taken_ticket, taken_token }] = rows;
     return {
       now,
       issued: tickets,
@@ -160,6 +180,10 @@ export class SqlLockSteps implements LockSteps {
       tickets: rows.flatMap(({ ticket, label, since, expires_at, granted_at, started }) =>
         ticket === null ? [] : [{ ticket, label, since, expires_at, granted_at, started }]
       ),
+      lastToken: last_token,
+      ...(taken_ticket === null || taken_token === null
+        ? {}
+        : { taken: { ticket: taken_ticket, token: taken_token } }),
     };
   }
 
@@ -186,12 +210,21 @@ export class SqlLockSteps implements LockSteps {
     }
   }
 
-  /** The live ticket `request` took, with its token. */
+  /**
+   * The live ticket `request` took, with its token: from the step's first read when it had a
+   * counter to read it with, else read now.
+   */
   async #taken(
     tx: SqlTransaction,
     name: string,
     request: string,
+    state: State,
+    live: Ticket[],
   ): Promise<{ ticket: number; token: number } | undefined> {
+    if (state.lastToken !== undefined) {
+      const { taken } = state;
+      return taken && live.some((t) => t.ticket === taken.ticket) ? taken : undefined;
+    }
     const [row] = await tx.all<{ ticket: number; token: number }>(
       `SELECT r.ticket AS ticket, r.token AS token FROM coord_lock_request r
        JOIN coord_lock_ticket t USING (namespace, name, ticket)
@@ -224,19 +257,24 @@ export class SqlLockSteps implements LockSteps {
    * The next fencing token: never below the clock in µs, so that it does not repeat even when
    * the counters were lost or rolled back (a file restored from a backup, rows deleted).
    */
-  async #nextToken(tx: SqlTransaction, name: string, now: number): Promise<number> {
-    const [row] = await tx.all<{ token: number }>(
-      "SELECT token FROM coord_lock_token WHERE namespace = ? AND name = ?",
-      this.#ns,
-      name,
-    );
+  async #nextToken(tx: SqlTransaction, name: string, state: State): Promise<number> {
+    const { now } = state;
+    const [row] = state.lastToken === undefined
+      ? await tx.all<{ token: unknown }>(
+        "SELECT token FROM coord_lock_token WHERE namespace = ? AND name = ?",
+        this.#ns,
+        name,
+      )
+      : state.lastToken === null
+      ? []
+      : [{ token: state.lastToken }];
     if (row && !Number.isSafeInteger(row.token)) {
       throw new ForeignDataError(
         `lock "${name}": coord_lock_token holds ${JSON.stringify(row.token)} — another ` +
           `program wrote there; delete the row or use another --namespace`,
       );
     }
-    const token = Math.max((row?.token ?? 0) + 1, Math.floor(now * 1000));
+    const token = Math.max(((row?.token as number) ?? 0) + 1, Math.floor(now * 1000));
     await tx.later(
       `INSERT INTO coord_lock_token (namespace, name, token) VALUES (?, ?, ?)
        ON CONFLICT (namespace, name) DO UPDATE SET token = excluded.token`,
@@ -322,11 +360,11 @@ export class SqlLockSteps implements LockSteps {
 
   enqueue(name: string, r: EnqueueRequest): Promise<EnqueueResult> {
     return this.#write(name, async (tx): Promise<EnqueueResult> => {
-      const state = await this.#state(tx, name);
+      const state = await this.#state(tx, name, r.request);
       const { now, issued } = state;
       const queue = state.queue ?? { tickets: issued, indicator: issued + 1, lim: r.limit };
       const before = await this.#settle(tx, name, queue, state.tickets, now);
-      const taken = await this.#taken(tx, name, r.request);
+      const taken = await this.#taken(tx, name, r.request, state, before);
       if (taken) {
         await this.#extendLease(tx, name, taken.ticket, now + r.expireMs);
         return { outcome: "queued", ...taken, ...this.#standing(before, taken.ticket, now) };
@@ -336,7 +374,7 @@ export class SqlLockSteps implements LockSteps {
       }
       queue.lim = r.limit;
       const ticket = ++queue.tickets;
-      const token = await this.#nextToken(tx, name, now);
+      const token = await this.#nextToken(tx, name, state);
       await this.#save(tx, name, queue);
       await tx.later(
         `INSERT INTO coord_lock_request (namespace, name, ticket, request, token)
