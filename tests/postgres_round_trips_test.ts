@@ -66,6 +66,40 @@ Deno.test({
 });
 
 Deno.test({
+  name: "a process trims the lock event table in its first and every 16th step that emits events",
+  ignore: url === undefined,
+  async fn() {
+    const namespace = freshNamespace();
+    await (await connect({ url, namespace, env: {} })).close(); // creates the schema
+    const { pool, texts } = await recordingPool(url!);
+    try {
+      const steps = new SqlLockSteps(new PostgresSqlStore(pool, namespace, "postgres://test"));
+      // Each round is three steps that emit: assigned and granted, started, completed.
+      for (let round = 0; round < 8; round++) {
+        const request = `r${round}`;
+        const taken = await steps.enqueue("r", { label: "a", limit: 1, expireMs: 60_000, request });
+        const { ticket } = taken as { ticket: number };
+        await steps.check("r", { ticket, expireMs: 60_000, renew: true, starting: true });
+        await steps.release("r", { ticket, unlessGranted: false });
+      }
+      const statements = texts.flatMap((text) => text.split("; "));
+      const trim = /^DELETE FROM coord_lock_event\b/;
+      // The trim goes out as text, then prepared (PREPARE name AS …), then as EXECUTE name(…).
+      const names = statements.flatMap((s) => {
+        const [, name, sql] = /^PREPARE (\w+) AS (.*)$/s.exec(s) ?? [];
+        return name && trim.test(sql) ? [name] : [];
+      });
+      const trims = statements.filter((s) =>
+        trim.test(s) || names.some((name) => s.startsWith(`EXECUTE ${name}(`))
+      );
+      assert.equal(trims.length, 2, "the 1st and the 17th of 24 steps");
+    } finally {
+      await pool.end();
+    }
+  },
+});
+
+Deno.test({
   name: "a queue claim, a finish, and a finish that takes the next job are three round trips each",
   ignore: url === undefined,
   async fn() {
