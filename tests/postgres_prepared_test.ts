@@ -105,3 +105,22 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "a statement the server will not prepare (a parameter of no known type) runs as text",
+  ignore: url === undefined,
+  async fn() {
+    const namespace = await schema();
+    const { pool, texts } = await recordingPool(url!);
+    try {
+      const store = new PostgresSqlStore(pool, namespace, "postgres://test");
+      for (const value of ["a", null, "c"]) {
+        const rows = await store.write((tx) => tx.all("SELECT ? IS NULL AS v", value));
+        assert.deepEqual(rows, [{ v: value === null }]);
+      }
+      assert.ok(texts.at(-2)?.includes("SELECT 'c' IS NULL AS v"), texts.join(" | "));
+    } finally {
+      await pool.end();
+    }
+  },
+});

@@ -22,6 +22,12 @@ import type { PgClient } from "./client.ts";
 export const PREPARED_STATEMENT_STATES = ["26000", "42P05"];
 
 /**
+ * SQLSTATE of a parameter whose type the server cannot tell from the statement alone (`SELECT
+ * $1`), which a `PREPARE` refuses though the statement runs with its values inline.
+ */
+export const INDETERMINATE_TYPE_STATE = "42P18";
+
+/**
  * Distinct statements a store prepares, on each connection: statements built from a variable
  * number of rows (a batch) would otherwise pile up on the server; the rest go out as text.
  */
@@ -51,6 +57,8 @@ export class PreparedStatements {
   /** Texts sent once so far: a statement is prepared when it comes again. */
   readonly #seen = new Set<string>();
   readonly #names = new Map<string, string>();
+  /** Texts the server refused to prepare ({@link exclude}): always sent as text. */
+  readonly #plain = new Set<string>();
   /** The names each connection is known to hold. */
   readonly #held = new WeakMap<PgClient, Set<string>>();
   #enabled = true;
@@ -70,7 +78,7 @@ export class PreparedStatements {
    * undefined when it goes out as plain text (the first time it is seen, or preparing is off).
    */
   form(client: PgClient, sql: string, args: string[]): PreparedForm | undefined {
-    if (!this.#enabled) return undefined;
+    if (!this.#enabled || this.#plain.has(sql)) return undefined;
     let name = this.#names.get(sql);
     if (name === undefined) {
       if (!this.#seen.has(sql)) {
@@ -101,6 +109,21 @@ export class PreparedStatements {
   forget(client: PgClient): string {
     this.#held.delete(client);
     return "DEALLOCATE ALL";
+  }
+
+  /**
+   * Sends the statements named as text from now on: one of them could not be prepared
+   * ({@link INDETERMINATE_TYPE_STATE}). Returns whether that changed anything.
+   */
+  exclude(names: string[]): boolean {
+    let changed = false;
+    for (const [sql, name] of this.#names) {
+      if (!names.includes(name)) continue;
+      this.#names.delete(sql);
+      this.#plain.add(sql);
+      changed = true;
+    }
+    return changed;
   }
 
   /** Stops preparing: every statement goes out as text from now on. */

@@ -13,7 +13,11 @@ import { BackendUnavailableError } from "../../errors.ts";
 import type { Topic } from "../types.ts";
 import type { SqlQuery, SqlStore, SqlTransaction, SqlValue } from "../sql/transaction.ts";
 import type { PgClient, PgPool, PgPoolClient, PgResult } from "./client.ts";
-import { PREPARED_STATEMENT_STATES, PreparedStatements } from "./prepared.ts";
+import {
+  INDETERMINATE_TYPE_STATE,
+  PREPARED_STATEMENT_STATES,
+  PreparedStatements,
+} from "./prepared.ts";
 
 /** The channel every coord change is announced on; the payload names the instance. */
 export const CHANGE_CHANNEL = "coord_change";
@@ -85,6 +89,8 @@ class Transaction implements SqlTransaction {
    * statements the store does not know of (a `PREPARE` outlives a rollback).
    */
   unsure = false;
+  /** Whether that round trip failed on a statement the server would not prepare. */
+  unpreparable = false;
 
   constructor(
     client: PgPoolClient,
@@ -115,7 +121,14 @@ class Transaction implements SqlTransaction {
     try {
       results = await this.#client.query(text);
     } catch (e) {
-      if (preparing.length > 0) this.unsure = true;
+      if (preparing.length > 0) {
+        this.unsure = true;
+        const code = (e as { code?: string }).code;
+        // Which of them failed is not told: each goes out as text from now on.
+        if (code === INDETERMINATE_TYPE_STATE) {
+          this.unpreparable = this.#statements.exclude(preparing);
+        }
+      }
       throw e;
     }
     this.#statements.confirm(this.#client, preparing);
@@ -217,6 +230,14 @@ class Transaction implements SqlTransaction {
   }
 }
 
+/** A step failed on a statement the server would not prepare; it runs again. */
+class UnpreparableError extends Error {
+  constructor(options: ErrorOptions) {
+    super("a statement could not be prepared", options);
+    this.name = "UnpreparableError";
+  }
+}
+
 /** One Postgres database and schema as a {@link SqlStore}. */
 export class PostgresSqlStore implements SqlStore {
   readonly namespace: string;
@@ -266,19 +287,22 @@ export class PostgresSqlStore implements SqlStore {
   /**
    * Runs a transaction; when it failed because the connection's prepared statements are not
    * those this store made (a pooler in transaction mode hands each transaction another server
-   * connection), runs it again, and every later one, with plain statements.
+   * connection), runs it again, and every later one, with plain statements; when it failed
+   * because the server would not prepare a statement, runs it again with that one as text.
    */
   async #unpreparedOnPooler<T>(
     begin: string,
     fn: (tx: SqlTransaction) => Promise<T>,
   ): Promise<T> {
-    try {
-      return await this.#transaction(begin, fn);
-    } catch (e) {
-      const code = (e as { code?: string }).code ?? "";
-      if (!this.#statements.enabled || !PREPARED_STATEMENT_STATES.includes(code)) throw e;
-      this.#statements.disable();
-      return await this.#transaction(begin, fn);
+    for (;;) {
+      try {
+        return await this.#transaction(begin, fn);
+      } catch (e) {
+        if (e instanceof UnpreparableError) continue;
+        const code = (e as { code?: string }).code ?? "";
+        if (!this.#statements.enabled || !PREPARED_STATEMENT_STATES.includes(code)) throw e;
+        this.#statements.disable();
+      }
     }
   }
 
@@ -325,6 +349,8 @@ export class PostgresSqlStore implements SqlStore {
         await client.query(rollback).catch(() => {});
       }
       client.release(broken ? (e as Error) : undefined);
+      // Each time, one statement or more goes out as text from then on: the retries end.
+      if (tx.unpreparable) throw new UnpreparableError({ cause: e });
       throw broken ? this.#unavailable(e) : e;
     }
   }
