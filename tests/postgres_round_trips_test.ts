@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { connect } from "../lib/backend/connect.ts";
 import { PostgresSqlStore } from "../lib/backend/postgres/sql_store.ts";
 import { SqlLockSteps } from "../lib/backend/sql/lock.ts";
+import type { EnqueueResult } from "../lib/lock/steps.ts";
 import { SqlQueueSteps } from "../lib/backend/sql/queue.ts";
 import { putJobs } from "../lib/queue/bulk.ts";
 import { freshNamespace } from "./support/backends.ts";
@@ -46,7 +47,7 @@ Deno.test({
       const [again, retriedTrips] = await tripsOf(() =>
         steps.enqueue("r", { label: "b", limit: 1, expireMs: 60_000, request: "b" })
       );
-      const ticketOf = (r: typeof queued) => r.outcome === "queued" && [r.ticket, r.token];
+      const ticketOf = (r: EnqueueResult) => r.outcome === "queued" && [r.ticket, r.token];
       assert.deepEqual(ticketOf(again), ticketOf(queued), "a retried enqueue gets its ticket");
       assert.equal(retriedTrips, 2);
       const [state, checkTrips] = await tripsOf(() =>
