@@ -272,7 +272,7 @@ export class PostgresSqlStore implements SqlStore {
   async write<T>(fn: (tx: SqlTransaction) => Promise<T>): Promise<T> {
     for (let attempt = 1;; attempt++) {
       try {
-        return await this.#unpreparedOnPooler(this.#begin.write, fn);
+        return await this.#withPlainFallback(this.#begin.write, fn);
       } catch (e) {
         const code = (e as { code?: string }).code ?? "";
         if (attempt >= WRITE_ATTEMPTS || !RETRIED_STATES.includes(code)) throw e;
@@ -281,7 +281,7 @@ export class PostgresSqlStore implements SqlStore {
   }
 
   read<T>(fn: (tx: SqlTransaction) => Promise<T>): Promise<T> {
-    return this.#unpreparedOnPooler(this.#begin.read, fn);
+    return this.#withPlainFallback(this.#begin.read, fn);
   }
 
   /**
@@ -290,7 +290,7 @@ export class PostgresSqlStore implements SqlStore {
    * connection), runs it again, and every later one, with plain statements; when it failed
    * because the server would not prepare a statement, runs it again with that one as text.
    */
-  async #unpreparedOnPooler<T>(
+  async #withPlainFallback<T>(
     begin: string,
     fn: (tx: SqlTransaction) => Promise<T>,
   ): Promise<T> {
