@@ -59,7 +59,8 @@ export class QueueLane {
   readonly #options: LaneOptions;
   #ends: Ending[] = [];
   #askers: PromiseWithResolvers<Took>[] = [];
-  #sending = false;
+  /** Resolved when the call in flight has ended; undefined when none is. */
+  #sending?: PromiseWithResolvers<void>;
   #claiming = 0;
 
   constructor(options: LaneOptions) {
@@ -69,6 +70,11 @@ export class QueueLane {
   /** Jobs the call in flight asked for: slots that are not free while it runs. */
   get claiming(): number {
     return this.#claiming;
+  }
+
+  /** The end of the call in flight (at once when none is): its claims are settled then. */
+  idle(): Promise<void> {
+    return this.#sending?.promise ?? Promise.resolve();
   }
 
   /**
@@ -99,7 +105,7 @@ export class QueueLane {
 
   async #send(): Promise<void> {
     if (this.#sending) return;
-    this.#sending = true;
+    this.#sending = Promise.withResolvers();
     const { steps, queue, worker, leaseMs } = this.#options;
     try {
       while (this.#ends.length > 0 || this.#askers.length > 0) {
@@ -131,12 +137,14 @@ export class QueueLane {
           continue;
         }
         ends.forEach((e, i) => e.recorded.resolve(result.recorded[i]));
-        await this.#options.taken(result, sentAt);
+        // The jobs taken hold their slots from here: `taken` starts them before it awaits.
         this.#claiming = 0;
+        await this.#options.taken(result, sentAt);
         for (const asker of askers) asker.resolve({ ...result, claims });
       }
     } finally {
-      this.#sending = false;
+      this.#sending.resolve();
+      this.#sending = undefined;
     }
   }
 }

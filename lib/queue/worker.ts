@@ -213,7 +213,7 @@ class Worker {
     return Math.max(0, this.#free());
   }
 
-  /** Starts the jobs a call took; fails one coord cannot read. */
+  /** Starts the jobs a call took (before it awaits anything); fails one coord cannot read. */
   async #taken(queue: string, result: FinishedAndClaimed, sentAt: number): Promise<void> {
     for (const job of result.jobs) this.#start(queue, job, sentAt);
     if (result.undecodable) {
@@ -263,7 +263,10 @@ class Worker {
     const stopped = abortion(stop);
     while (!stop.aborted) {
       if (this.#free() <= 0) {
-        await Promise.race([...this.#running.keys(), stopped]);
+        // A slot frees when a run ends, or when a call that was taking jobs took fewer.
+        const lanes = [...this.#lanes.values()].filter((lane) => lane.claiming > 0)
+          .map((lane) => lane.idle());
+        await Promise.race([...this.#running.keys(), ...lanes, stopped]);
         continue;
       }
       let nextReadyAt = Infinity;
