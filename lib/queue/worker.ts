@@ -26,7 +26,8 @@ import {
   MAX_TIMER_MS,
   MIN_LEASE_MS,
 } from "./limits.ts";
-import type { Attempt, ClaimResult, Finish, JobRecord } from "./steps.ts";
+import { ERROR_RETRY_MS, QueueLane } from "./lane.ts";
+import type { Finish, FinishedAndClaimed, JobRecord } from "./steps.ts";
 
 /** What a handler gets besides its arguments. */
 export interface JobContext {
@@ -117,14 +118,6 @@ export const DEFAULT_JOB_LEASE_MS = 30_000;
 export const DEFAULT_WORK_GRACE_MS = 30_000;
 /** An idle worker looks at its queues at least this often, besides change notifications. */
 const IDLE_RECHECK_MS = 2_000;
-/** After a backend error the worker tries again this much later. */
-const ERROR_RETRY_MS = 1_000;
-
-/** A claim and when it was sent (the lease counts from then). */
-interface Claimed {
-  result: ClaimResult;
-  sentAt: number;
-}
 /** A command job's result keeps this much of its stdout. */
 export const MAX_STDOUT_BYTES = 65_536;
 /** A failed command job's error keeps this much of the end of its stderr. */
@@ -168,6 +161,10 @@ class Worker {
   readonly #shutdown: Shutdown;
   /** Running jobs: each run's promise and its job's reference. */
   readonly #running = new Map<Promise<void>, string>();
+  /** Each queue's calls. */
+  readonly #lanes = new Map<string, QueueLane>();
+  /** Runs that ended and wait for their end to be recorded: their slots are free. */
+  #ending = 0;
   readonly #result: WorkResult = { completed: 0, failed: 0, cutShort: 0 };
   #offsetMs = 0;
 
@@ -182,6 +179,48 @@ class Worker {
     this.#id = options.worker ?? processId();
     this.#leaseMs = options.leaseMs ?? DEFAULT_JOB_LEASE_MS;
     this.#shutdown = new Shutdown({ force: options.force });
+    for (const queue of queues) {
+      this.#lanes.set(
+        queue,
+        new QueueLane({
+          steps: backend.queue,
+          queue,
+          worker: this.#id,
+          leaseMs: this.#leaseMs,
+          claims: (asked) => this.#claims(asked),
+          taken: (result, sentAt) => this.#taken(queue, result, sentAt),
+          onError: (e) => this.#emit({ type: "error", error: oneLine(e) }),
+        }),
+      );
+    }
+  }
+
+  /** Slots no job holds and no call in flight is taking jobs for. */
+  #free(): number {
+    let claiming = 0;
+    for (const lane of this.#lanes.values()) claiming += lane.claiming;
+    return this.#options.concurrency - (this.#running.size - this.#ending) - claiming;
+  }
+
+  /**
+   * Jobs a call takes: none once stopping. A call that records ends takes jobs for the free
+   * slots when the worker has one queue; with several, their turns are the claim loop's (a busy
+   * queue would keep every slot).
+   */
+  #claims(asked: boolean): number {
+    if (this.#options.signal?.aborted || this.#shutdown.forced.aborted) return 0;
+    if (!asked && this.#queues.length > 1) return 0;
+    return Math.max(0, this.#free());
+  }
+
+  /** Starts the jobs a call took (before it awaits anything); fails one coord cannot read. */
+  async #taken(queue: string, result: FinishedAndClaimed, sentAt: number): Promise<void> {
+    for (const job of result.jobs) this.#start(queue, job, sentAt);
+    if (result.undecodable) {
+      await this.#failUndecodable(queue, result.undecodable).catch((e) =>
+        this.#emit({ type: "error", error: oneLine(e) })
+      );
+    }
   }
 
   #emit(event: WorkEvent): void {
@@ -223,8 +262,11 @@ class Worker {
     let turn = 0;
     const stopped = abortion(stop);
     while (!stop.aborted) {
-      if (this.#running.size >= this.#options.concurrency) {
-        await Promise.race([...this.#running.keys(), stopped]);
+      if (this.#free() <= 0) {
+        // A slot frees when a run ends, or when a call that was taking jobs took fewer.
+        const lanes = [...this.#lanes.values()].filter((lane) => lane.claiming > 0)
+          .map((lane) => lane.idle());
+        await Promise.race([...this.#running.keys(), ...lanes, stopped]);
         continue;
       }
       let nextReadyAt = Infinity;
@@ -232,21 +274,14 @@ class Worker {
       try {
         for (let i = 0; i < this.#queues.length && !claimed; i++) {
           const queue = this.#queues[(turn + i) % this.#queues.length];
-          const sentAt = performance.now();
-          const result = await this.#backend.queue.claim(queue, {
-            worker: this.#id,
-            leaseMs: this.#leaseMs,
-          });
-          if (result.undecodable) {
-            await this.#failUndecodable(queue, result.undecodable);
-            claimed = true;
-          } else if (result.job) {
-            this.#start(queue, result.job, sentAt);
+          const took = await this.#lanes.get(queue)!.take();
+          // A call that asked for nothing (the slots went to a call in flight) looks again.
+          if (took.jobs.length > 0 || took.undecodable || took.claims === 0) {
             claimed = true;
             // The next claim starts at the next queue, so one busy queue does not starve others.
             turn = (turn + i + 1) % this.#queues.length;
-          } else if (result.nextReadyAt !== undefined) {
-            nextReadyAt = Math.min(nextReadyAt, result.nextReadyAt);
+          } else if (took.nextReadyAt !== undefined) {
+            nextReadyAt = Math.min(nextReadyAt, took.nextReadyAt);
           }
         }
       } catch (e) {
@@ -382,12 +417,16 @@ class Worker {
       return;
     }
     let recorded = false;
-    let next: Claimed | undefined;
-    try {
-      if (!keeper.lost) ({ recorded, next } = await this.#record(queue, attempt, outcome));
-    } catch (e) {
-      // The backend stayed away for a whole lease: the job is run again elsewhere.
-      this.#emit({ type: "error", error: oneLine(e) });
+    if (!keeper.lost) {
+      this.#ending++;
+      try {
+        recorded = await this.#lanes.get(queue)!.finish({ ...attempt, ...outcome });
+      } catch (e) {
+        // The backend stayed away for a whole lease: the job is run again elsewhere.
+        this.#emit({ type: "error", error: oneLine(e) });
+      } finally {
+        this.#ending--;
+      }
     }
     if (!recorded) {
       this.#emit({ type: "lost", job: ref });
@@ -408,46 +447,6 @@ class Worker {
         error: outcome.error,
         delayMs: outcome.delayMs,
       });
-    }
-    if (next?.result.job) this.#start(queue, next.result.job, next.sentAt);
-    else if (next?.result.undecodable) {
-      await this.#failUndecodable(queue, next.result.undecodable).catch((e) =>
-        this.#emit({ type: "error", error: oneLine(e) })
-      );
-    }
-  }
-
-  /**
-   * Finishes the attempt in the backend, riding out an outage up to the lease. The slot the run
-   * frees is this worker's next job's, taken in the same step where the backend can, unless
-   * the worker is stopping (it takes no new jobs then) or works on several queues (their turns
-   * are the claim loop's: a busy queue would keep its slots).
-   */
-  async #record(
-    queue: string,
-    attempt: Attempt,
-    outcome: Finish,
-  ): Promise<{ recorded: boolean; next?: Claimed }> {
-    const deadline = performance.now() + this.#leaseMs;
-    const steps = this.#backend.queue;
-    for (;;) {
-      const stopping = this.#options.signal?.aborted || this.#shutdown.forced.aborted;
-      try {
-        if (!steps.finishAndClaim || stopping || this.#queues.length > 1) {
-          return { recorded: await steps.finish(queue, { ...attempt, ...outcome }) };
-        }
-        const sentAt = performance.now();
-        const r = await steps.finishAndClaim(queue, {
-          ...attempt,
-          ...outcome,
-          leaseMs: this.#leaseMs,
-        });
-        return { recorded: r.recorded, next: { result: r.next, sentAt } };
-      } catch (e) {
-        if (performance.now() > deadline) throw e;
-        this.#emit({ type: "error", error: oneLine(e) });
-        await sleep(ERROR_RETRY_MS);
-      }
     }
   }
 

@@ -124,15 +124,15 @@ conformance("a finish-and-claim stops taking at a job coord cannot read", async 
   const backend = await ctx.open();
   const steps = backend.queue;
   const [garbage] = garbageOn(backend);
-  await putJob(backend, "junk", { id: "a", handler: "h" });
   await plantGarbageJob(backend, "junk", "poison", garbage);
+  await putJob(backend, "junk", { id: "a", handler: "h" });
   await putJob(backend, "junk", { id: "z", handler: "h" });
+  // The planted job is first in the run order (it was put "at 0").
   const r = await steps.finishAndClaim("junk", { finishes: [], ...LEASE, claims: 3 });
-  assert.deepEqual(r.jobs.map((j) => j.id), ["a"]);
-  assert.equal(r.undecodable?.id, "poison");
+  assert.deepEqual([r.jobs.map((j) => j.id), r.undecodable?.id], [[], "poison"]);
   await steps.failUndecodable("junk", { id: "poison", error: `cannot be read: ${garbage}` });
   const rest = await steps.finishAndClaim("junk", { finishes: [], ...LEASE, claims: 3 });
-  assert.deepEqual([rest.jobs.map((j) => j.id), rest.undecodable], [["z"], undefined]);
+  assert.deepEqual([rest.jobs.map((j) => j.id), rest.undecodable], [["a", "z"], undefined]);
 });
 
 conformance(

@@ -1,0 +1,150 @@
+/**
+ * A worker's calls to one queue. The runs that end while a call is in flight are recorded
+ * together by the next call, which also takes jobs for the slots the worker has free: a busy
+ * worker makes one backend step for many jobs (BullMQ's worker makes one per job), and an idle
+ * one answers a single run's end at once (no timer gathers a batch).
+ *
+ * @module
+ */
+
+import { sleep } from "../time.ts";
+import type { Attempt, Finish, FinishedAndClaimed, QueueSteps } from "./steps.ts";
+
+/** After a backend error a lane tries again this much later. */
+export const ERROR_RETRY_MS = 1_000;
+
+/** What a {@link QueueLane} works with. */
+export interface LaneOptions {
+  steps: QueueSteps;
+  queue: string;
+  worker: string;
+  /** The lease of the jobs it takes; also how long it tries to record a run's end. */
+  leaseMs: number;
+  /** How many jobs the next call takes; `asked` when {@link QueueLane.take} asked for jobs. */
+  claims(asked: boolean): number;
+  /**
+   * Starts what a call took, before the next call is sent (so a job coord cannot read is
+   * failed once, not handed to each call). `sentAt` (`performance.now()`) is when the jobs'
+   * leases began.
+   */
+  taken(result: FinishedAndClaimed, sentAt: number): Promise<void>;
+  /** A call failed and is tried again {@link ERROR_RETRY_MS} later. */
+  onError(error: unknown): void;
+}
+
+/** What {@link QueueLane.take} got, and how many jobs its call asked for. */
+export type Took = FinishedAndClaimed & { claims: number };
+
+interface Ending {
+  end: Attempt & Finish;
+  /** When the backend has stayed away for a whole lease, its job is another worker's. */
+  deadline: number;
+  recorded: PromiseWithResolvers<boolean>;
+}
+
+/**
+ * One queue's finishes and claims for a worker, sent one call at a time.
+ *
+ * @example
+ * ```ts ignore
+ * const lane = new QueueLane({ steps: backend.queue, queue: "q", worker: "w", leaseMs: 30_000,
+ *   claims: () => freeSlots(), taken: async (r, sentAt) => r.jobs.forEach(start),
+ *   onError: console.error });
+ * const { jobs } = await lane.take();
+ * const recorded = await lane.finish({ id, worker: "w", attempt: 1, outcome: "completed",
+ *   result: 42 });
+ * ```
+ */
+export class QueueLane {
+  readonly #options: LaneOptions;
+  #ends: Ending[] = [];
+  #askers: PromiseWithResolvers<Took>[] = [];
+  /** Resolved when the call in flight has ended; undefined when none is. */
+  #sending?: PromiseWithResolvers<void>;
+  #claiming = 0;
+
+  constructor(options: LaneOptions) {
+    this.#options = options;
+  }
+
+  /** Jobs the call in flight asked for: slots that are not free while it runs. */
+  get claiming(): number {
+    return this.#claiming;
+  }
+
+  /** The end of the call in flight (at once when none is): its claims are settled then. */
+  idle(): Promise<void> {
+    return this.#sending?.promise ?? Promise.resolve();
+  }
+
+  /**
+   * Records a run's end, with others that end meanwhile; retries a failing backend up to a
+   * lease.
+   *
+   * @returns whether the attempt was still the worker's (its outcome is stored).
+   * @throws the backend's error once it stayed away for a whole lease.
+   */
+  finish(end: Attempt & Finish): Promise<boolean> {
+    const recorded = Promise.withResolvers<boolean>();
+    this.#ends.push({ end, deadline: performance.now() + this.#options.leaseMs, recorded });
+    this.#send();
+    return recorded.promise;
+  }
+
+  /**
+   * Takes jobs for the free slots (in the next call, with any ends waiting).
+   *
+   * @throws the backend's error: the caller decides when to ask again.
+   */
+  take(): Promise<Took> {
+    const took = Promise.withResolvers<Took>();
+    this.#askers.push(took);
+    this.#send();
+    return took.promise;
+  }
+
+  async #send(): Promise<void> {
+    if (this.#sending) return;
+    this.#sending = Promise.withResolvers();
+    const { steps, queue, worker, leaseMs } = this.#options;
+    try {
+      while (this.#ends.length > 0 || this.#askers.length > 0) {
+        const ends = this.#ends.splice(0);
+        const askers = this.#askers.splice(0);
+        const claims = this.#options.claims(askers.length > 0);
+        this.#claiming = claims;
+        const sentAt = performance.now();
+        let result: FinishedAndClaimed;
+        try {
+          result = await steps.finishAndClaim(queue, {
+            finishes: ends.map((e) => e.end),
+            worker,
+            leaseMs,
+            claims,
+          });
+        } catch (error) {
+          this.#claiming = 0;
+          for (const asker of askers) asker.reject(error);
+          const now = performance.now();
+          const late = ends.filter((e) => now > e.deadline);
+          for (const e of late) e.recorded.reject(error);
+          const again = ends.filter((e) => now <= e.deadline);
+          if (again.length > 0) {
+            this.#ends.unshift(...again);
+            this.#options.onError(error);
+            await sleep(ERROR_RETRY_MS);
+          }
+          continue;
+        }
+        ends.forEach((e, i) => e.recorded.resolve(result.recorded[i]));
+        // The jobs taken hold their slots from here: `taken` starts them before it awaits.
+        this.#claiming = 0;
+        await this.#options.taken(result, sentAt);
+        for (const asker of askers) asker.resolve({ ...result, claims });
+      }
+    } finally {
+      this.#sending.resolve();
+      this.#sending = undefined;
+    }
+  }
+}
