@@ -118,6 +118,11 @@ export const DEFAULT_JOB_LEASE_MS = 30_000;
 export const DEFAULT_WORK_GRACE_MS = 30_000;
 /** An idle worker looks at its queues at least this often, besides change notifications. */
 const IDLE_RECHECK_MS = 2_000;
+/**
+ * …and at most one queue per this long: a worker on many quiet queues would otherwise spend its
+ * time asking each for nothing (100 queues: each every 10 s).
+ */
+const RECHECK_PER_QUEUE_MS = 100;
 /** A command job's result keeps this much of its stdout. */
 export const MAX_STDOUT_BYTES = 65_536;
 /** A failed command job's error keeps this much of the end of its stderr. */
@@ -230,8 +235,12 @@ class Worker {
   async run(): Promise<WorkResult> {
     const stop = this.#options.signal ?? new AbortController().signal;
     this.#offsetMs = (await estimateClockOffset(this.#backend)).offsetMs;
-    const watchers = await Promise.all(
-      this.#queues.map((name) => this.#backend.watch({ kind: "queue", name })),
+    const watchers = new Map(
+      await Promise.all(
+        this.#queues.map(async (name) =>
+          [name, await this.#backend.watch({ kind: "queue", name })] as const
+        ),
+      ),
     );
     const announce = () =>
       Promise.all(
@@ -253,46 +262,55 @@ class Worker {
           this.#backend.queue.announce(queue, { worker: this.#id, ttlMs: 0 }).catch(() => {})
         ),
       );
-      await Promise.all(watchers.map((w) => w[Symbol.asyncDispose]()));
+      await Promise.all([...watchers.values()].map((w) => w[Symbol.asyncDispose]()));
     }
   }
 
   /** Claims jobs while there is room, until stopped (or drained). */
-  async #takeJobs(watchers: ChangeWatcher[], stop: AbortSignal): Promise<void> {
+  async #takeJobs(watchers: Map<string, ChangeWatcher>, stop: AbortSignal): Promise<void> {
     let turn = 0;
     const stopped = abortion(stop);
+    /** Each queue's next scheduled start, as its last claim said. */
+    const nextReadyAt = new Map<string, number>();
+    /** Where to look: every queue, or only the one whose change woke the worker. */
+    let look = this.#queues;
     while (!stop.aborted) {
       if (this.#free() <= 0) {
         // A slot frees when a run ends, or when a call that was taking jobs took fewer.
         const lanes = [...this.#lanes.values()].filter((lane) => lane.claiming > 0)
           .map((lane) => lane.idle());
         await Promise.race([...this.#running.keys(), ...lanes, stopped]);
+        look = this.#queues;
         continue;
       }
-      let nextReadyAt = Infinity;
       let claimed = false;
       try {
-        for (let i = 0; i < this.#queues.length && !claimed; i++) {
-          const queue = this.#queues[(turn + i) % this.#queues.length];
+        for (let i = 0; i < look.length && !claimed; i++) {
+          const queue = look[(turn + i) % look.length];
           const took = await this.#lanes.get(queue)!.take();
+          nextReadyAt.delete(queue);
           // A call that asked for nothing (the slots went to a call in flight) looks again.
           if (took.jobs.length > 0 || took.undecodable || took.claims === 0) {
             claimed = true;
             // The next claim starts at the next queue, so one busy queue does not starve others.
-            turn = (turn + i + 1) % this.#queues.length;
+            if (look === this.#queues) turn = (turn + i + 1) % look.length;
           } else if (took.nextReadyAt !== undefined) {
-            nextReadyAt = Math.min(nextReadyAt, took.nextReadyAt);
+            nextReadyAt.set(queue, took.nextReadyAt);
           }
         }
       } catch (e) {
         this.#emit({ type: "error", error: oneLine(e) });
         await sleep(ERROR_RETRY_MS, stop).catch(() => {});
+        look = this.#queues;
         continue;
       }
+      look = this.#queues;
       if (claimed) continue;
       if (this.#options.drain && this.#running.size === 0 && await this.#drained()) return;
-      const untilReady = nextReadyAt - (localNow() + this.#offsetMs);
-      await this.#idle(watchers, Math.max(0, Math.min(IDLE_RECHECK_MS, untilReady)), stop);
+      const untilReady = Math.min(...nextReadyAt.values()) - (localNow() + this.#offsetMs);
+      const recheckMs = Math.max(IDLE_RECHECK_MS, this.#queues.length * RECHECK_PER_QUEUE_MS);
+      const woke = await this.#idle(watchers, Math.max(0, Math.min(recheckMs, untilReady)), stop);
+      if (woke) look = [woke];
     }
   }
 
@@ -316,14 +334,25 @@ class Worker {
     return true;
   }
 
-  /** Waits for a queue to change, a running job to end, or `maxMs`. */
-  async #idle(watchers: ChangeWatcher[], maxMs: number, stop: AbortSignal): Promise<void> {
+  /**
+   * Waits for a queue to change, a running job to end, or `maxMs`.
+   *
+   * @returns the queue that changed; undefined after `maxMs`, a run's end or the stop.
+   */
+  async #idle(
+    watchers: Map<string, ChangeWatcher>,
+    maxMs: number,
+    stop: AbortSignal,
+  ): Promise<string | undefined> {
     const done = new AbortController();
     const signal = AbortSignal.any([stop, done.signal]);
+    // The watchers' own wait is longer: one that ends first saw its queue change.
+    const watchMs = maxMs + IDLE_RECHECK_MS;
     try {
-      await Promise.race([
-        ...watchers.map((w) => w.next(maxMs, signal)),
-        ...this.#running.keys(),
+      return await Promise.race([
+        ...[...watchers].map(([queue, w]) => w.next(watchMs, signal).then(() => queue)),
+        ...[...this.#running.keys()].map((run) => run.then(() => undefined)),
+        sleep(maxMs, signal).then(() => undefined),
       ]);
     } catch {
       // Stopped: the loop ends.
