@@ -120,7 +120,8 @@ local reply = { table.concat(recorded), next_ready or '', unreadable or '', unre
 if #taken > 0 then
   local taken_ids = {}
   for i, job in ipairs(taken) do taken_ids[i] = job.id end
-  local job_specs, job_inputs = get_many(specs, taken_ids), get_many(inputs, taken_ids)
+  local job_specs, job_inputs = read_many('HMGET', specs, taken_ids),
+    read_many('HMGET', inputs, taken_ids)
   local written = write_back()
   for i, id in ipairs(taken_ids) do
     for _, part in ipairs({ written[id], job_specs[i] or '', job_inputs[i] or '', id }) do

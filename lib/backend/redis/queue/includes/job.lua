@@ -16,7 +16,7 @@ local function hold_back() held = {} end
 
 -- Reads the records of `ids` in one command, for `decode` to use.
 local function read_ahead(ids)
-  for i, json in ipairs(get_many(jobs, ids)) do read[ids[i]] = json end
+  for i, json in ipairs(read_many('HMGET', jobs, ids)) do read[ids[i]] = json end
 end
 
 -- A job's state as coord wrote it, or nil and the text held instead (another program wrote

@@ -56,7 +56,7 @@ local checked = checked_call(KINDS)
 -- The commands that change no key: the rest count as writes.
 local READS = { GET = true, HGET = true, HGETALL = true, HEXISTS = true, HKEYS = true,
   HMGET = true, ZCARD = true, ZCOUNT = true, ZRANGE = true, ZRANGEBYLEX = true,
-  ZRANGEBYSCORE = true, ZREVRANGEBYSCORE = true, ZSCORE = true, PUBLISH = true }
+  ZRANGEBYSCORE = true, ZREVRANGEBYSCORE = true, ZSCORE = true, ZMSCORE = true, PUBLISH = true }
 local verified = {}
 local guarded = {}
 local wrote = false
@@ -92,12 +92,13 @@ local function call_many(command, key, args)
   end
 end
 
--- The values of hash `key`'s `fields` (false where absent), read in as few commands.
-local function get_many(key, fields)
+-- What a read of many fields or members (HMGET, ZMSCORE) answers for each of `names` (false
+-- where absent), in as few commands.
+local function read_many(command, key, names)
   local values = {}
-  for from = 1, #fields, 1000 do
-    local to = math.min(from + 999, #fields)
-    local got = call('HMGET', key, unpack(fields, from, to))
+  for from = 1, #names, 1000 do
+    local to = math.min(from + 999, #names)
+    local got = call(command, key, unpack(names, from, to))
     for i = from, to do values[i] = got[i - from + 1] end
   end
   return values
