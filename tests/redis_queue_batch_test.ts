@@ -141,3 +141,40 @@ onRedis(
     assert.equal(await backend.conn.send(jobsKey, ["HLEN", jobsKey]), 1);
   },
 );
+
+onRedis(
+  "a putMany with numbered jobs, an id given twice and a dedupe key twice puts each as its own put would",
+  async (backend) => {
+    const q = backend.queue;
+    const spec = (n: number): JobSpec => ({ ...SPEC, args: { n } });
+    const results = await q.putMany("many", [
+      { spec: spec(1), delayMs: 0 },
+      { id: "2", spec: spec(2), delayMs: 0 },
+      // 2 is taken by the job before: the next number is 3.
+      { spec: spec(3), delayMs: 0 },
+      { id: "2", spec: spec(4), delayMs: 0 },
+      { spec: spec(5), delayMs: 0, dedupe: { key: "k", forMs: 60_000 } },
+      { spec: spec(6), delayMs: 0, dedupe: { key: "k", forMs: 60_000 } },
+    ]);
+    assert.deepEqual(
+      results.map((r) => [r.job.id, r.created, r.deduplicated ?? false, r.job.spec.args]),
+      [
+        ["1", true, false, { n: 1 }],
+        ["2", true, false, { n: 2 }],
+        ["3", true, false, { n: 3 }],
+        ["2", false, false, { n: 2 }],
+        ["4", true, false, { n: 5 }],
+        ["4", false, true, { n: 5 }],
+      ],
+    );
+    assert.equal((await q.put("many", { spec: spec(7), delayMs: 0 })).job.id, "5");
+    const { jobs } = await q.finishAndClaim("many", { finishes: [], ...LEASE, claims: 10 });
+    assert.deepEqual(jobs.map((j) => [j.id, j.spec.args]).sort(), [
+      ["1", { n: 1 }],
+      ["2", { n: 2 }],
+      ["3", { n: 3 }],
+      ["4", { n: 5 }],
+      ["5", { n: 7 }],
+    ]);
+  },
+);
