@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { connect } from "../lib/backend/connect.ts";
 import type { RedisBackend } from "../lib/backend/redis/backend.ts";
 import type { Attempt, Finish, JobRecord, JobSpec } from "../lib/queue/steps.ts";
+import { ForeignDataError } from "../lib/errors.ts";
 import { freshNamespace, REDIS_BACKENDS } from "./support/backends.ts";
 
 /** Registers `fn` once per Redis deployment the suite has, with a backend in a fresh namespace. */
@@ -176,5 +177,42 @@ onRedis(
       ["4", { n: 5 }],
       ["5", { n: 7 }],
     ]);
+  },
+);
+
+onRedis(
+  "a batch refused at a flow whose record another program wrote leaves the runs before it whole",
+  async (backend) => {
+    const q = backend.queue;
+    await q.put("alien", { id: "x", spec: SPEC, delayMs: 0 });
+    await q.putFlow("alien", [
+      {
+        id: "g",
+        group: { kind: "serial", children: ["p"], continueOnFailure: false },
+        released: false,
+      },
+      { id: "p", parent: "g", spec: SPEC, released: true },
+    ]);
+    const { jobs } = await q.finishAndClaim("alien", { finishes: [], ...LEASE, claims: 2 });
+    assert.deepEqual(jobs.map((j) => j.id).sort(), ["p", "x"]);
+    const jobsKey = backend.key("queue", "alien", "jobs");
+    await backend.conn.send(jobsKey, ["HSET", jobsKey, "g", "not coord's"]);
+    const byId = new Map(jobs.map((j) => [j.id, j]));
+    await assert.rejects(
+      q.finishAndClaim("alien", {
+        finishes: [
+          ended(byId.get("x")!, { outcome: "completed", result: "x" }),
+          ended(byId.get("p")!, { outcome: "completed", result: "p" }),
+        ],
+        ...LEASE,
+        claims: 0,
+      }),
+      ForeignDataError,
+    );
+    const x = await q.get("alien", "x");
+    assert.deepEqual([x?.state, x?.result], ["completed", "x"]);
+    // Its record and its place agree: finished, and no longer leased.
+    const activeKey = backend.key("queue", "alien", "active");
+    assert.equal(await backend.conn.send(activeKey, ["ZSCORE", activeKey, "x"]), null);
   },
 );

@@ -69,11 +69,13 @@ local function end_run(job, outcome, payload, delay_ms)
     end
     -- Anything else keeps its order with the batch's: the runs before it are written first.
     record_ended()
+    write_back()
     if outcome == 'completed' then call('HSET', results, job.id, payload) end
     finish(job, outcome)
     return
   end
   record_ended()
+  write_back()
   -- retry: a failure that leaves retries; release: a run cut short by its worker's stop.
   if outcome == 'retry' then
     retried = true

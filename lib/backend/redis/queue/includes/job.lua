@@ -11,6 +11,8 @@ local NUMBERS = { 'attempts', 'stalls', 'readyAt', 'createdAt' }
 -- the hash while nothing else writes it, i.e. while the step holds records back.
 local held
 local read = {}
+-- The json of each record the step wrote back.
+local written = {}
 
 local function hold_back() held = {} end
 
@@ -63,9 +65,11 @@ local function delete(id)
   call('HDEL', jobs, id)
 end
 
--- Writes the records held back in one command; returns their json by id.
+-- Writes the records held back in one command, and goes on holding back; returns the json of
+-- every record the step wrote back, by id. A step writes back before anything that may fail on
+-- another program's data (a flow's record), so the runs before it stay whole.
 local function write_back()
-  local written, fields = {}, {}
+  local fields = {}
   for id, job in pairs(held) do
     if job then
       written[id] = cjson.encode(job)
@@ -74,7 +78,7 @@ local function write_back()
     end
   end
   call_many('HSET', jobs, fields)
-  held, read = nil, {}
+  held, read = {}, {}
   return written
 end
 

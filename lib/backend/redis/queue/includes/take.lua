@@ -10,6 +10,7 @@ local TAKES = { jobs, specs, inputs, active, pending, ready, promoted, parked, g
 -- stopping its claims for good: its next step finds the next job.
 local function recover(max_stalls)
   local stalled = call('ZRANGEBYSCORE', active, '-inf', '(' .. now_ms, 'LIMIT', 0, 100)
+  if #stalled > 0 then write_back() end
   for _, id in ipairs(stalled) do
     local job, held_text = decode(id)
     if held_text then return id, held_text end
@@ -114,6 +115,7 @@ local function take(worker, lease_ms, n)
     call_many('ZADD', active, scored)
     if unreadable then return taken, unreadable, unreadable_text end
     if other then
+      write_back()
       if take_other(other, worker, lease_ms) then table.insert(taken, other) end
     elseif #window < want then
       return taken, nil, nil, next_start()
