@@ -162,6 +162,17 @@ for (const { label, use } of REDIS_BACKENDS) {
         putGrouped: () => q.put("alien", { id: "g", spec, delayMs: 0, groupKey: "x" }),
         putMany: () => q.putMany("alien", [{ id: "e", spec, delayMs: 0 }]),
         claim: () => q.claim("alien", { worker, leaseMs: 60_000 }),
+        // A worker's batch: a run of its own and one no longer its own, and the free slots.
+        finishAndClaim: () =>
+          q.finishAndClaim("alien", {
+            finishes: [
+              { ...running, outcome: "completed", result: 2 },
+              { id: "a", worker, attempt: 1, outcome: "failed", error: "late" },
+            ],
+            worker,
+            leaseMs: 60_000,
+            claims: 5,
+          }),
         renew: () => q.renew("alien", { ...running, leaseMs: 60_000 }),
         progress: () => q.progress("alien", { ...running, progress: "1" }),
       };

@@ -9,6 +9,8 @@ import type {
   Attempt,
   ClaimResult,
   Finish,
+  FinishAndClaim,
+  FinishedAndClaimed,
   FinishedState,
   FlowNode,
   JobRecord,
@@ -66,7 +68,6 @@ export const QUEUE_STEPS = [
   "put",
   "putmany",
   "putflow",
-  "claim",
   "renew",
   "progress",
   "finish",
@@ -115,31 +116,50 @@ function putReply(queue: string, reply: string[], at: number): PutResult {
   };
 }
 
-/** A claim's reply: a job, one that cannot be read, or when the next one is due. */
-function claimReply(queue: string, [kind, state, spec, inputs, id]: string[]): ClaimResult {
-  if (kind === "undecodable") {
-    return { undecodable: { id: state, reason: foreignJob(queue, spec) } };
+/**
+ * The finish step's arguments: the claims' worker, lease, number, stall limit and the retention
+ * defaults, then six for each run (see `queue/finish.lua`). Payloads travel as they are, so a
+ * result is stored as the JSON text it was given.
+ */
+function finishArgs(r: FinishAndClaim): (string | number)[] {
+  const args: (string | number)[] = [r.worker, Math.round(r.leaseMs), r.claims, MAX_STALLS, TRIM];
+  for (const run of r.finishes) {
+    const payload = run.outcome === "completed"
+      ? JSON.stringify(run.result ?? null)
+      : run.outcome === "release"
+      ? ""
+      : run.error;
+    const delayMs = run.outcome === "retry" ? Math.round(run.delayMs) : 0;
+    args.push(run.id, run.worker, run.attempt, run.outcome, payload, delayMs);
   }
-  if (kind === "job") {
-    try {
-      return { job: jobRecord(queue, state, spec, undefined, inputs || undefined) };
-    } catch (e) {
-      if (!(e instanceof ForeignDataError)) throw e;
-      return { undecodable: { id, reason: e.message } };
-    }
-  }
-  return state === "" ? {} : { nextReadyAt: Number(state) };
+  return args;
 }
 
-/** A finish's arguments to the script: the attempt, its outcome and payload, retention. */
-function finishArgs(r: Attempt & Finish): (string | number)[] {
-  const payload = r.outcome === "completed"
-    ? JSON.stringify(r.result ?? null)
-    : r.outcome === "release"
-    ? ""
-    : r.error;
-  const delayMs = r.outcome === "retry" ? Math.round(r.delayMs) : 0;
-  return [r.id, r.worker, r.attempt, r.outcome, payload, delayMs, TRIM];
+/**
+ * The finish step's reply: what was recorded, the jobs taken, and where taking stopped. A taken
+ * job whose stored parts coord cannot read is handed back as the one to fail.
+ */
+function finishReply(queue: string, reply: string[]): FinishedAndClaimed {
+  const [recorded, nextReadyAt, stoppedAt, held] = reply;
+  const jobs: JobRecord[] = [];
+  let undecodable: FinishedAndClaimed["undecodable"];
+  for (let i = 4; i < reply.length; i += 4) {
+    const [state, spec, inputs, id] = reply.slice(i, i + 4);
+    try {
+      jobs.push(jobRecord(queue, state, spec, undefined, inputs || undefined));
+    } catch (e) {
+      if (!(e instanceof ForeignDataError)) throw e;
+      undecodable ??= { id, reason: e.message };
+    }
+  }
+  // A job taken is the worker's to fail now; the one taking stopped at is found again.
+  if (stoppedAt !== "") undecodable ??= { id: stoppedAt, reason: foreignJob(queue, held) };
+  return {
+    recorded: [...recorded].map((flag) => flag === "1"),
+    jobs,
+    ...(undecodable && { undecodable }),
+    ...(nextReadyAt !== "" && { nextReadyAt: Number(nextReadyAt) }),
+  };
 }
 
 /** A stored retention setting, or undefined when absent or not coord's. */
@@ -184,8 +204,14 @@ export class RedisQueueSteps extends RedisSteps<QueueStep> implements QueueSteps
   }
 
   async claim(queue: string, r: { worker: string; leaseMs: number }): Promise<ClaimResult> {
-    const reply = await this.run(queue, "claim", r.worker, r.leaseMs, MAX_STALLS, TRIM);
-    return claimReply(queue, reply as string[]);
+    const { jobs: [job], undecodable, nextReadyAt } = await this.finishAndClaim(queue, {
+      finishes: [],
+      ...r,
+      claims: 1,
+    });
+    if (job) return { job };
+    if (undecodable) return { undecodable };
+    return nextReadyAt === undefined ? {} : { nextReadyAt };
   }
 
   async failUndecodable(queue: string, r: { id: string; error: string }): Promise<void> {
@@ -202,24 +228,18 @@ export class RedisQueueSteps extends RedisSteps<QueueStep> implements QueueSteps
   }
 
   async finish(queue: string, r: Attempt & Finish): Promise<boolean> {
-    return Number(await this.run(queue, "finish", ...finishArgs(r))) === 1;
+    const { recorded } = await this.finishAndClaim(queue, {
+      finishes: [r],
+      worker: r.worker,
+      leaseMs: 0,
+      claims: 0,
+    });
+    return recorded[0];
   }
 
-  async finishAndClaim(
-    queue: string,
-    r: Attempt & Finish & { leaseMs: number },
-  ): Promise<{ recorded: boolean; next: ClaimResult }> {
-    const [recorded, ...claimed] = (await this.run(
-      queue,
-      "finish",
-      ...finishArgs(r),
-      r.leaseMs,
-      MAX_STALLS,
-    )) as string[];
-    return {
-      recorded: Number(recorded) === 1,
-      next: Number(recorded) === 1 ? claimReply(queue, claimed) : {},
-    };
+  async finishAndClaim(queue: string, r: FinishAndClaim): Promise<FinishedAndClaimed> {
+    const reply = await this.run(queue, "finish", ...finishArgs(r));
+    return finishReply(queue, reply as string[]);
   }
 
   async cancel(

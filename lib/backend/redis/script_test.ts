@@ -19,9 +19,9 @@ Deno.test("LuaScript.load reads a script and its includes from an http URL, as w
   const base = `http://127.0.0.1:${server.addr.port}/lib/backend/redis/`;
   const lock = await LuaScript.load(new URL("lock.lua", base));
   assert.ok(lock.source.endsWith(await Deno.readTextFile(new URL("lock.lua", here))));
-  const claim = await LuaScript.load(new URL("queue/claim.lua", base));
-  assert.match(claim.source, /local function take\(/);
-  assert.doesNotMatch(claim.source, /@include/);
+  const finish = await LuaScript.load(new URL("queue/finish.lua", base));
+  assert.match(finish.source, /local function take\(/);
+  assert.doesNotMatch(finish.source, /@include/);
   await assert.rejects(LuaScript.load(new URL("missing.lua", base)), /HTTP 404/);
 });
 

@@ -1,30 +1,84 @@
--- finish: records a run's outcome. ARGV[2..8]: id, worker, attempt, outcome (completed, failed,
--- retry, release), payload (the result json, or the error), the retry's delay ms, the retention
--- defaults json (see `trim`).
--- ARGV[9], ARGV[10]: the lease and the stall limit of the worker's next job, taken in the same
--- step ('' when the worker takes none: it is stopping, or has no free slot): { 1 or 0, then
--- what claim returns }.
+-- finish: ends a worker's runs and takes jobs for the slots it has free, in one step (finish
+-- and claim are its cases of one run and of one slot). What a step costs once (the checks, the
+-- config, retention, the stalled jobs, promotion, the message) is paid once per call, and the
+-- runs and jobs that need nothing else are written with one command per key for the batch.
+-- ARGV[2..6]: the worker the jobs are leased to, their lease ms, how many to take (0: none, the
+-- worker is stopping or has no free slot), the stall limit, the retention defaults json (see
+-- `trim`); then 6 for each run, in order: id, worker, attempt, outcome (completed, failed,
+-- retry, release), payload (the result json, or the error), the retry's delay ms.
+-- Returns { '1' or '0' for each run (recorded, or no longer the worker's), the next start to
+-- come ('' if none or not asked), the id of a job that cannot be read ('' if none) and its
+-- stored text, then for each job taken: its record json, spec, inputs, id }.
 --- @include "includes/take.lua"
 
-local id, worker, attempt, outcome, payload, delay_ms =
-  ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7]
-local next_lease_ms = tonumber(ARGV[9] or '')
-guard(next_lease_ms and TAKES or ENDS)
--- Read before the step writes: retention and the next claim go by it.
+local taker, lease_ms, claims, max_stalls, defaults =
+  ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6]
+local FIRST_RUN, RUN_FIELDS = 7, 6
+
+guard(claims > 0 and TAKES or ENDS)
+hold_back()
+-- Read before the step writes: retention and the claims go by it.
 setting('paused')
-local job = owned(id, worker, attempt)
-if not job then return next_lease_ms and { 0 } or 0 end
-if outcome == 'completed' then
-  call('HSET', results, id, payload)
-  job.error = nil
-  finish(job, 'completed')
-elseif outcome == 'failed' then
-  job.error = payload
-  job.failures = (job.failures or 0) + 1
-  finish(job, 'failed')
-else
+local ids = {}
+for at = FIRST_RUN, #ARGV, RUN_FIELDS do table.insert(ids, ARGV[at]) end
+read_ahead(ids)
+
+-- Runs of jobs that are no flow's part, of no --group and without their own --keep, that
+-- completed or failed: nothing else moves with them, so they leave `active` and join the
+-- finished together. An active job is in none of pending, ready or waiting (taking it removed
+-- it from the first two; only a flow's unreleased part is in waiting).
+local ended = { runs = {}, results = {}, completed = {}, failed = {} }
+
+local function record_ended()
+  if #ended.runs == 0 then return end
+  call_many('HSET', results, ended.results)
+  call_many('ZREM', active, ended.runs)
+  for _, state in ipairs({ 'completed', 'failed' }) do
+    local scored = {}
+    for _, id in ipairs(ended[state]) do
+      table.insert(scored, now_ms)
+      table.insert(scored, id)
+    end
+    call_many('ZADD', DONE[state], scored)
+    call_many('ZADD', TRIMMED[state], scored)
+    if #ended[state] > 0 then call('HINCRBY', totals, state, #ended[state]) end
+  end
+  call('HINCRBY', totals, 'finished', #ended.runs)
+  ended = { runs = {}, results = {}, completed = {}, failed = {} }
+end
+
+local retried = false
+
+local function end_run(job, outcome, payload, delay_ms)
+  if outcome == 'completed' or outcome == 'failed' then
+    if outcome == 'completed' then job.error = nil else
+      job.error = payload
+      job.failures = (job.failures or 0) + 1
+    end
+    if not job.parent and not job.groupKey and not job.keep then
+      if outcome == 'completed' then
+        table.insert(ended.results, job.id)
+        table.insert(ended.results, payload)
+      end
+      table.insert(ended.runs, job.id)
+      table.insert(ended[outcome], job.id)
+      job.state = outcome
+      job.finishedAt = now_ms
+      save(job)
+      return
+    end
+    -- Anything else keeps its order with the batch's: the runs before it are written first.
+    record_ended()
+    write_back()
+    if outcome == 'completed' then call('HSET', results, job.id, payload) end
+    finish(job, outcome)
+    return
+  end
+  record_ended()
+  write_back()
   -- retry: a failure that leaves retries; release: a run cut short by its worker's stop.
   if outcome == 'retry' then
+    retried = true
     job.error = payload
     job.failures = (job.failures or 0) + 1
   end
@@ -34,13 +88,49 @@ else
   enqueue(job)
   save(job)
 end
-trim(ARGV[8])
+
+local recorded = {}
+local any = false
+for at = FIRST_RUN, #ARGV, RUN_FIELDS do
+  local job = owned(ARGV[at], ARGV[at + 1], ARGV[at + 2])
+  table.insert(recorded, job and '1' or '0')
+  if job then
+    any = true
+    end_run(job, ARGV[at + 3], ARGV[at + 4], ARGV[at + 5])
+  end
+end
+record_ended()
+-- Idle queues age out too: every step removes a few jobs past what the queue keeps.
+trim(defaults)
 -- Heard by idle workers when a job became ready (a retry, a flow's next part, a group's
 -- room) and by waiters when the queue has nothing left running; a waiter of a job finished
 -- in a busy queue reads it on its re-check. Not on every finish: a busy worker would hear
 -- all its own jobs end.
-if became_ready or outcome == 'retry' or flow_ended or call('ZCARD', active) == 0 then
+if any and (became_ready or retried or flow_ended or call('ZCARD', active) == 0) then
   changed()
 end
-if not next_lease_ms then return 1 end
-return { 1, unpack(take(worker, next_lease_ms, tonumber(ARGV[10]))) }
+
+local taken, unreadable, unreadable_text, next_ready = {}, nil, nil, nil
+if claims > 0 then
+  unreadable, unreadable_text = recover(max_stalls)
+  if not unreadable and setting('paused') ~= '1' then
+    promote()
+    taken, unreadable, unreadable_text, next_ready = take(taker, lease_ms, claims)
+  end
+end
+local reply = { table.concat(recorded), next_ready or '', unreadable or '', unreadable_text or '' }
+if #taken > 0 then
+  local taken_ids = {}
+  for i, job in ipairs(taken) do taken_ids[i] = job.id end
+  local job_specs, job_inputs = read_many('HMGET', specs, taken_ids),
+    read_many('HMGET', inputs, taken_ids)
+  local written = write_back()
+  for i, id in ipairs(taken_ids) do
+    for _, part in ipairs({ written[id], job_specs[i] or '', job_inputs[i] or '', id }) do
+      table.insert(reply, part)
+    end
+  end
+else
+  write_back()
+end
+return reply

@@ -4,7 +4,10 @@
 --- @include "includes/new_job.lua"
 
 guard(PUTS)
+hold_back()
+trim_dedupe(1)
 local reply = put(ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9],
   ARGV[10])
+write_puts()
 if reply[1] == 1 then changed() end
 return reply

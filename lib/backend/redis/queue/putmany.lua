@@ -2,11 +2,21 @@
 --- @include "includes/new_job.lua"
 
 guard(PUTS)
+hold_back()
+local requests = cjson.decode(ARGV[2])
+trim_dedupe(#requests)
+-- Every id given, and the numbers the others may take, read in one command each.
+local given, numbers = {}, 0
+for _, r in ipairs(requests) do
+  if r[1] == '' then numbers = numbers + 1 else table.insert(given, r[1]) end
+end
+read_ahead(given)
 local reply = {}
-for _, r in ipairs(cjson.decode(ARGV[2])) do
-  for _, part in ipairs(put(r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9])) do
+for _, r in ipairs(requests) do
+  for _, part in ipairs(put(r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], numbers)) do
     table.insert(reply, part)
   end
 end
+write_puts()
 changed()
 return reply

@@ -5,10 +5,28 @@ local STATES = { waiting = true, pending = true, active = true, completed = true
   cancelled = true }
 local NUMBERS = { 'attempts', 'stalls', 'readyAt', 'createdAt' }
 
+-- A step that ends and takes many jobs (finish) holds their records back and writes each once,
+-- at its end (`write_back`): `held[id]` is the job as the step saved it (false: removed), which
+-- `decode` reads instead of the hash. Records read for many ids at once (`read_ahead`) stand for
+-- the hash while nothing else writes it, i.e. while the step holds records back.
+local held
+local read = {}
+-- The json of each record the step wrote back.
+local written = {}
+
+local function hold_back() held = {} end
+
+-- Reads the records of `ids` in one command, for `decode` to use.
+local function read_ahead(ids)
+  for i, json in ipairs(read_many('HMGET', jobs, ids)) do read[ids[i]] = json end
+end
+
 -- A job's state as coord wrote it, or nil and the text held instead (another program wrote
 -- there). The steps compute with these fields, so each is checked before it is used.
 local function decode(id)
-  local json = call('HGET', jobs, id)
+  if held and held[id] ~= nil then return held[id] or nil end
+  local json = read[id]
+  if json == nil then json = call('HGET', jobs, id) end
   if not json then return nil end
   local ok, job = pcall(cjson.decode, json)
   local wrong = not ok or type(job) ~= 'table' or job.id ~= id or not STATES[job.state]
@@ -39,7 +57,29 @@ local function readable(hash, id, want)
 end
 
 local function save(job)
-  call('HSET', jobs, job.id, cjson.encode(job))
+  if held then held[job.id] = job else call('HSET', jobs, job.id, cjson.encode(job)) end
+end
+
+local function delete(id)
+  if held then held[id] = false end
+  call('HDEL', jobs, id)
+end
+
+-- Writes the records held back in one command, and goes on holding back; returns the json of
+-- every record the step wrote back, by id. A step writes back before anything that may fail on
+-- another program's data (a flow's record), so the runs before it stay whole.
+local function write_back()
+  local fields = {}
+  for id, job in pairs(held) do
+    if job then
+      written[id] = cjson.encode(job)
+      table.insert(fields, id)
+      table.insert(fields, written[id])
+    end
+  end
+  call_many('HSET', jobs, fields)
+  held, read = {}, {}
+  return written
 end
 
 -- The attempt fences a worker's run: once its lease ran out and the job was claimed again

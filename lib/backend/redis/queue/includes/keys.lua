@@ -55,8 +55,8 @@ local KINDS = { [jobs] = 'hash', [specs] = 'hash', [results] = 'hash', [pending]
 local checked = checked_call(KINDS)
 -- The commands that change no key: the rest count as writes.
 local READS = { GET = true, HGET = true, HGETALL = true, HEXISTS = true, HKEYS = true,
-  ZCARD = true, ZCOUNT = true, ZRANGE = true, ZRANGEBYLEX = true, ZRANGEBYSCORE = true,
-  ZREVRANGEBYSCORE = true, ZSCORE = true, PUBLISH = true }
+  HMGET = true, ZCARD = true, ZCOUNT = true, ZRANGE = true, ZRANGEBYLEX = true,
+  ZRANGEBYSCORE = true, ZREVRANGEBYSCORE = true, ZSCORE = true, ZMSCORE = true, PUBLISH = true }
 local verified = {}
 local guarded = {}
 local wrote = false
@@ -82,6 +82,26 @@ local call = function(command, key, ...)
   verified[key] = true
   if key == config and not READS[command] then settings = nil end
   return reply
+end
+
+-- `command key args…` as few times as Lua's stack allows: one command for a whole batch of
+-- members (or of score-member and field-value pairs: the chunks are of an even length).
+local function call_many(command, key, args)
+  for from = 1, #args, 1000 do
+    call(command, key, unpack(args, from, math.min(from + 999, #args)))
+  end
+end
+
+-- What a read of many fields or members (HMGET, ZMSCORE) answers for each of `names` (false
+-- where absent), in as few commands.
+local function read_many(command, key, names)
+  local values = {}
+  for from = 1, #names, 1000 do
+    local to = math.min(from + 999, #names)
+    local got = call(command, key, unpack(names, from, to))
+    for i = from, to do values[i] = got[i - from + 1] end
+  end
+  return values
 end
 
 -- The rare steps' check of every key, up front.

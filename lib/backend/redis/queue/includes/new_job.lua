@@ -15,9 +15,11 @@ local function deduplicated(key)
 end
 
 -- Forgets a few dedupe keys whose window is over and whose job finished (one whose job still
--- runs stays, and is forgotten by a later put once it has finished).
-local function trim_dedupe()
-  for _, key in ipairs(call('ZRANGEBYSCORE', dedupe_until, '-inf', now_ms, 'LIMIT', 0, 10)) do
+-- runs stays, and is forgotten by a later put once it has finished): 10 for each put of the
+-- step, so keys go at least as fast as puts come.
+local function trim_dedupe(puts)
+  local over = call('ZRANGEBYSCORE', dedupe_until, '-inf', now_ms, 'LIMIT', 0, 10 * puts)
+  for _, key in ipairs(over) do
     if not deduplicated(key) then
       call('HDEL', dedupe, key)
       call('ZREM', dedupe_until, key)
@@ -25,28 +27,58 @@ local function trim_dedupe()
   end
 end
 
+-- A step's puts are written together, at its end (`write_puts`): the records held back (see
+-- job.lua), and what each key gets for all new jobs in one command. Nothing a put reads before
+-- then looks at what is written there, but the specs, which `spec_of` reads from here.
+local new = { specs = {}, ids = {}, pending = {}, ready = {} }
+-- The last number the step gave out as an id (nil: none yet); the counter is set to it at the end.
+local last_number
+
+local function spec_of(id)
+  return new.specs[id] or call('HGET', specs, id)
+end
+
+-- Whether a job has the id (a record another program wrote counts).
+local function exists(id)
+  if held[id] ~= nil then return held[id] ~= false end
+  if read[id] ~= nil then return read[id] ~= false end
+  return call('HEXISTS', jobs, id) == 1
+end
+
+-- The queue's next number not taken by an --id. `expected`: how many the step may give out,
+-- whose records are read ahead in one command.
+local function next_number(expected)
+  if not last_number then
+    local last = call('GET', counter)
+    if last and not string.match(last, '^%d+$') then
+      error({ err = 'FOREIGN ' .. counter .. ' holds "' .. last .. '"' })
+    end
+    last_number = tonumber(last) or 0
+    local ahead = {}
+    for n = last_number + 1, last_number + (expected or 1) do table.insert(ahead, exact(n)) end
+    read_ahead(ahead)
+  end
+  repeat last_number = last_number + 1 until not exists(exact(last_number))
+  return exact(last_number)
+end
+
 -- Adds a job unless its id (or its dedupe key) is taken:
 -- { 1 created or 0, its state, its spec, 1 when it was found by its dedupe key or 0 }.
+-- `numbers`: how many puts of the step take the queue's next number.
 local function put(id, spec, ready_arg, begin_by, dedupe_key, dedupe_ms, priority, keep_json,
-    group)
-  trim_dedupe()
-  if dedupe_key ~= '' and (id == '' or call('HEXISTS', jobs, id) == 0) then
+    group, numbers)
+  if dedupe_key ~= '' and (id == '' or not exists(id)) then
     local first = deduplicated(dedupe_key)
-    if first then return { 0, cjson.encode(first), call('HGET', specs, first.id), 1 } end
+    if first then return { 0, cjson.encode(first), spec_of(first.id), 1 } end
   end
   -- "+MS": that long from now on the server's clock; else an instant.
   local ready_at = string.sub(ready_arg, 1, 1) == '+'
     and now_ms + tonumber(string.sub(ready_arg, 2)) or tonumber(ready_arg)
   if id == '' then
-    local last = call('GET', counter)
-    if last and not tonumber(last) then
-      error({ err = 'FOREIGN ' .. counter .. ' holds "' .. last .. '"' })
-    end
-    -- Numbers taken by an --id are skipped.
-    repeat id = tostring(call('INCR', counter)) until call('HEXISTS', jobs, id) == 0
-  elseif call('HEXISTS', jobs, id) == 1 then
+    id = next_number(numbers)
+  elseif exists(id) then
     local job = load(id)
-    return { 0, cjson.encode(job), call('HGET', specs, id), 0 }
+    return { 0, cjson.encode(job), spec_of(id), 0 }
   end
   if dedupe_key ~= '' then
     call('HSET', dedupe, dedupe_key, id)
@@ -60,10 +92,37 @@ local function put(id, spec, ready_arg, begin_by, dedupe_key, dedupe_ms, priorit
     keep = keep_json ~= '' and cjson.decode(keep_json) or nil,
     groupKey = group ~= '' and group or nil }
   save(job)
-  call('HDEL', results, id)
-  call('HDEL', inputs, id)
-  call('HDEL', progress, id)
-  call('HSET', specs, id, spec)
-  enqueue(job)
+  new.specs[id] = spec
+  table.insert(new.ids, id)
+  if job.groupKey then
+    -- Its group's room is counted as it joins: at once.
+    enqueue(job)
+  else
+    table.insert(new.pending, job.readyAt)
+    table.insert(new.pending, id)
+    if job.readyAt <= now_ms then
+      table.insert(new.ready, exact(run_order(job.priority, job.readyAt)))
+      table.insert(new.ready, id)
+      became_ready = true
+    end
+  end
   return { 1, cjson.encode(job), spec, 0 }
+end
+
+-- Writes what the step's puts hold back. A new job's id may have been a job's before (removed
+-- by a purge, or another program's): its old result, inputs and progress go.
+local function write_puts()
+  local fields = {}
+  for _, id in ipairs(new.ids) do
+    table.insert(fields, id)
+    table.insert(fields, new.specs[id])
+  end
+  call_many('HDEL', results, new.ids)
+  call_many('HDEL', inputs, new.ids)
+  call_many('HDEL', progress, new.ids)
+  call_many('HSET', specs, fields)
+  call_many('ZADD', pending, new.pending)
+  call_many('ZADD', ready, new.ready)
+  if last_number then call('SET', counter, exact(last_number)) end
+  write_back()
 end

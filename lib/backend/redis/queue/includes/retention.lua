@@ -57,7 +57,7 @@ local function drop(id)
       if job.group.postprocess then drop(job.group.postprocess) end
     end
   end
-  call('HDEL', jobs, id)
+  delete(id)
   call('HDEL', specs, id)
   call('HDEL', results, id)
   call('HDEL', inputs, id)

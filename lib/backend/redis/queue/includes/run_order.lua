@@ -101,9 +101,15 @@ local function promote()
   if from and from > now_ms then from = now_ms end
   local due = call('ZRANGEBYSCORE', pending, from and '(' .. from or '-inf', now_ms,
     'WITHSCORES')
-  for i = 1, #due, 2 do
-    local job = decode(due[i])
-    make_ready(due[i], job and job.groupKey, run_order(job and job.priority, due[i + 1]))
+  local ids = {}
+  for i = 1, #due, 2 do table.insert(ids, due[i]) end
+  -- A job put when its start had come joined the run order then: only the others are read.
+  local placed = read_many('ZMSCORE', ready, ids)
+  for k, id in ipairs(ids) do
+    if not placed[k] then
+      local job = decode(id)
+      make_ready(id, job and job.groupKey, run_order(job and job.priority, due[2 * k]))
+    end
   end
   call('SET', promoted, now_ms)
 end

@@ -1,19 +1,19 @@
--- Taking the next job to run (`take`), by `claim` and by the `finish` that claims the next.
+-- Taking jobs to run (`take`), by `finish` for the slots its worker has free.
 --- @include "flow.lua"
 
 -- What taking a job touches besides what ending one does (the stalled and the expired end).
 local TAKES = { jobs, specs, inputs, active, pending, ready, promoted, parked, groups, waiting,
   unpack(ENDS) }
 
--- Leases the first job ready to run to `worker` (see claim).
-local function take(worker, lease_ms, max_stalls)
-  -- Jobs whose worker died: back to pending, or failed once abandoned too often.
-  -- A job this step cannot read is handed back to the worker to fail, without stopping the
-  -- claim for good: the same claim then finds the next job.
+-- Jobs whose worker died: back to pending, or failed once abandoned too often. Returns the id
+-- and stored text of one this step cannot read, which the worker is handed to fail, without
+-- stopping its claims for good: its next step finds the next job.
+local function recover(max_stalls)
   local stalled = call('ZRANGEBYSCORE', active, '-inf', '(' .. now_ms, 'LIMIT', 0, 100)
+  if #stalled > 0 then write_back() end
   for _, id in ipairs(stalled) do
-    local job, held = decode(id)
-    if held then return { 'undecodable', id, held } end
+    local job, held_text = decode(id)
+    if held_text then return id, held_text end
     deactivate(job)
     job.stalls = job.stalls + 1
     if job.stalls > max_stalls then
@@ -27,47 +27,99 @@ local function take(worker, lease_ms, max_stalls)
       enqueue(job)
     end
   end
-  if setting('paused') == '1' then return { 'none', '' } end
-  promote()
-  for _ = 1, 100 do
-    local first = call('ZRANGE', ready, 0, 0)[1]
-    if not first then
-      -- The next start to come: due jobs left in pending wait for their group, not a time.
-      local next = call('ZRANGEBYSCORE', pending, '(' .. now_ms, '+inf', 'WITHSCORES',
-        'LIMIT', 0, 1)
-      return { 'none', next[2] or '' }
-    end
-    local job, held = decode(first)
-    if not job then return { 'undecodable', first, held or '' } end
-    if job.state ~= 'pending' then
-      -- Not pending any more (whatever left it there): it has no place in the run order.
-      call('ZREM', ready, first)
-    elseif job.groupKey and group_count('active', job.groupKey) >= group_limit() then
-      -- Its group's limit was lowered since it joined the run order: parked again.
-      call('ZREM', ready, first)
-      group_add('ready', job.groupKey, -1)
-      call('ZADD', parked, 0,
-        parked_member(job.groupKey, run_order(job.priority, job.readyAt), first))
-    -- Only a first start can be too late: a retry or a recovered job has started in time.
-    elseif job.beginBy and job.beginBy < now_ms and job.attempts == 0 then
-      job.error = 'expired: not started by its --begin-by'
-      finish(job, 'failed')
-      changed()
-    else
-      -- Counted as running first, so the place it leaves in ready is not refilled.
-      if job.groupKey then group_add('active', job.groupKey, 1) end
-      dequeue(job)
-      call('ZADD', active, now_ms + lease_ms, first)
-      job.state = 'active'
-      job.attempts = job.attempts + 1
-      job.worker = worker
-      job.startedAt = now_ms
-      -- Taking a job makes none ready: no one needs to hear of it.
-      save(job)
-      return { 'job', cjson.encode(job), call('HGET', specs, first) or '',
-        call('HGET', inputs, first) or '', first }
-    end
-  end
-  return { 'none', now_ms }
 end
 
+-- Only a first start can be too late: a retry or a recovered job has started in time.
+local function expired(job)
+  return job.beginBy and job.beginBy < now_ms and job.attempts == 0
+end
+
+-- The lease's start: the job runs its next attempt for `worker`. Taking a job makes none ready,
+-- so no one needs to hear of it.
+local function lease(job, worker)
+  job.state = 'active'
+  job.attempts = job.attempts + 1
+  job.worker = worker
+  job.startedAt = now_ms
+  save(job)
+end
+
+-- A job first in the run order that is not simply taken: one of a --group (its group's count
+-- moves with it), or one that has no place there any more. Whether it was taken.
+local function take_other(job, worker, lease_ms)
+  local id = job.id
+  if job.state ~= 'pending' then
+    -- Not pending any more (whatever left it there): it has no place in the run order.
+    call('ZREM', ready, id)
+  elseif job.groupKey and group_count('active', job.groupKey) >= group_limit() then
+    -- Its group's limit was lowered since it joined the run order: parked again.
+    call('ZREM', ready, id)
+    group_add('ready', job.groupKey, -1)
+    call('ZADD', parked, 0, parked_member(job.groupKey, run_order(job.priority, job.readyAt), id))
+  elseif expired(job) then
+    job.error = 'expired: not started by its --begin-by'
+    finish(job, 'failed')
+    changed()
+  else
+    -- Counted as running first, so the place it leaves in ready is not refilled.
+    if job.groupKey then group_add('active', job.groupKey, 1) end
+    dequeue(job)
+    call('ZADD', active, now_ms + lease_ms, id)
+    lease(job, worker)
+    return true
+  end
+  return false
+end
+
+-- The next start to come: due jobs left in pending wait for their group, not a time.
+local function next_start()
+  return call('ZRANGEBYSCORE', pending, '(' .. now_ms, '+inf', 'WITHSCORES', 'LIMIT', 0, 1)[2]
+    or ''
+end
+
+-- Leases up to `n` jobs ready to run to `worker`, in the run order, as that many claims one
+-- after another would. Returns the jobs, then the id and stored text of a job it cannot read
+-- (taking stops there), or else, when it took fewer, the next start to come ('' if none).
+-- The run order's head is read a window at a time: jobs that are simply taken (pending, of no
+-- group, in time) leave the run order with one command per key for the window; any other job
+-- is handled alone and the window read again, as what it does may change the order.
+local function take(worker, lease_ms, n)
+  local taken = {}
+  local lease_end = now_ms + lease_ms
+  for _ = 1, 100 do
+    local want = n - #taken
+    if want <= 0 then return taken end
+    local window = call('ZRANGE', ready, 0, want - 1)
+    if #window == 0 then return taken, nil, nil, next_start() end
+    read_ahead(window)
+    local leased, scored = {}, {}
+    local other, unreadable, unreadable_text
+    for _, id in ipairs(window) do
+      local job, held_text = decode(id)
+      if not job then
+        unreadable, unreadable_text = id, held_text or ''
+        break
+      end
+      if job.state ~= 'pending' or job.groupKey or expired(job) then
+        other = job
+        break
+      end
+      lease(job, worker)
+      table.insert(taken, job)
+      table.insert(leased, id)
+      table.insert(scored, lease_end)
+      table.insert(scored, id)
+    end
+    call_many('ZREM', ready, leased)
+    call_many('ZREM', pending, leased)
+    call_many('ZADD', active, scored)
+    if unreadable then return taken, unreadable, unreadable_text end
+    if other then
+      write_back()
+      if take_other(other, worker, lease_ms) then table.insert(taken, other) end
+    elseif #window < want then
+      return taken, nil, nil, next_start()
+    end
+  end
+  return taken, nil, nil, now_ms
+end

@@ -1,0 +1,218 @@
+/**
+ * The Redis step that ends a worker's runs and takes its next jobs (`finish.lua`) writes the
+ * runs that need nothing else together, and every job record once, at its end: what a batch
+ * mixes in must still end as its own finish would, in order.
+ */
+
+import assert from "node:assert/strict";
+import { connect } from "../lib/backend/connect.ts";
+import type { RedisBackend } from "../lib/backend/redis/backend.ts";
+import type { Attempt, Finish, JobRecord, JobSpec } from "../lib/queue/steps.ts";
+import { ForeignDataError } from "../lib/errors.ts";
+import { freshNamespace, REDIS_BACKENDS } from "./support/backends.ts";
+
+/** Registers `fn` once per Redis deployment the suite has, with a backend in a fresh namespace. */
+function onRedis(name: string, fn: (backend: RedisBackend) => Promise<void>): void {
+  for (const { label, use } of REDIS_BACKENDS) {
+    Deno.test(`${name} [${label}]`, async () => {
+      const backend = await connect({
+        url: (await use()).url,
+        namespace: freshNamespace(),
+        env: {},
+      });
+      try {
+        await fn(backend as RedisBackend);
+      } finally {
+        await backend.close();
+      }
+    });
+  }
+}
+
+const SPEC: JobSpec = { handler: "h", retries: 0, backoffMs: 0 };
+const LEASE = { worker: "w", leaseMs: 60_000 };
+
+function ended(job: JobRecord, finish: Finish): Attempt & Finish {
+  return { id: job.id, worker: "w", attempt: job.attempts, ...finish };
+}
+
+onRedis("a batch that ends one attempt twice records it once", async (backend) => {
+  const q = backend.queue;
+  await q.put("twice", { id: "a", spec: SPEC, delayMs: 0 });
+  const [a] = (await q.finishAndClaim("twice", { finishes: [], ...LEASE, claims: 1 })).jobs;
+  const r = await q.finishAndClaim("twice", {
+    finishes: [
+      ended(a, { outcome: "completed", result: 1 }),
+      ended(a, { outcome: "failed", error: "again" }),
+    ],
+    ...LEASE,
+    claims: 0,
+  });
+  assert.deepEqual(r.recorded, [true, false]);
+  const job = await q.get("twice", "a");
+  assert.deepEqual([job?.state, job?.result, job?.failures], ["completed", 1, 0]);
+  assert.equal((await q.counts("twice")).completed, 1);
+});
+
+onRedis(
+  "a batch ends a flow's part, a grouped job and one with its own keep among plain runs, each as its finish would",
+  async (backend) => {
+    const q = backend.queue;
+    await q.configure("mix", { groupLimit: 1 });
+    await q.put("mix", { id: "x1", spec: SPEC, delayMs: 0 });
+    await q.putFlow("mix", [
+      {
+        id: "g",
+        group: { kind: "serial", children: ["p1", "p2"], continueOnFailure: false },
+        released: false,
+      },
+      { id: "p1", parent: "g", spec: SPEC, released: true },
+      { id: "p2", parent: "g", spec: SPEC, released: false },
+    ]);
+    for (const id of ["k1", "k2"]) {
+      await q.put("mix", { id, spec: SPEC, delayMs: 0, groupKey: "k" });
+    }
+    await q.put("mix", { id: "kept", spec: SPEC, delayMs: 0, keep: { count: 5 } });
+    await q.put("mix", { id: "x2", spec: SPEC, delayMs: 0 });
+    const first = await q.finishAndClaim("mix", { finishes: [], ...LEASE, claims: 10 });
+    // k2 waits for its group's one slot. (Jobs put within the same ms run in the order of
+    // their ids.)
+    const taken = new Map(first.jobs.map((j) => [j.id, j]));
+    assert.deepEqual([...taken.keys()].sort(), ["k1", "kept", "p1", "x1", "x2"]);
+    const [x1, p1, k1, kept, x2] = ["x1", "p1", "k1", "kept", "x2"].map((id) => taken.get(id)!);
+    const r = await q.finishAndClaim("mix", {
+      finishes: [
+        ended(x1, { outcome: "completed", result: { n: 1 } }),
+        ended(p1, { outcome: "completed", result: [] }),
+        ended(x2, { outcome: "failed", error: "bad" }),
+        ended(k1, { outcome: "completed", result: "k" }),
+        ended(kept, { outcome: "completed", result: 12345678901234567890 }),
+      ],
+      ...LEASE,
+      claims: 10,
+    });
+    assert.deepEqual(r.recorded, [true, true, true, true, true]);
+    // The group's next job and the flow's next part, freed by the runs that ended (k2 was put
+    // before p2 was released).
+    assert.deepEqual(r.jobs.map((j) => [j.id, j.state, j.attempts]), [
+      ["k2", "active", 1],
+      ["p2", "active", 1],
+    ]);
+    const states = [];
+    for (const id of ["x1", "p1", "x2", "k1", "kept", "g"]) {
+      const job = await q.get("mix", id);
+      states.push([id, job?.state, job?.result ?? job?.error]);
+    }
+    assert.deepEqual(states, [
+      ["x1", "completed", { n: 1 }],
+      ["p1", "completed", []],
+      ["x2", "failed", "bad"],
+      ["k1", "completed", "k"],
+      ["kept", "completed", 12345678901234567890],
+      ["g", "waiting", undefined],
+    ]);
+    const counts = await q.counts("mix");
+    assert.deepEqual(
+      [counts.completed, counts.failed, counts.active, counts.pending],
+      [4, 1, 2, 0],
+    );
+  },
+);
+
+onRedis(
+  "a batch whose runs retention removes in the same step leaves no record",
+  async (backend) => {
+    const q = backend.queue;
+    await q.configure("trim", { keepCompleted: { count: 1 } });
+    for (const id of ["a", "b", "c"]) await q.put("trim", { id, spec: SPEC, delayMs: 0 });
+    const { jobs } = await q.finishAndClaim("trim", { finishes: [], ...LEASE, claims: 3 });
+    await q.finishAndClaim("trim", {
+      finishes: jobs.map((job) => ended(job, { outcome: "completed", result: job.id })),
+      ...LEASE,
+      claims: 0,
+    });
+    const kept = [];
+    for (const id of ["a", "b", "c"]) {
+      const job = await q.get("trim", id);
+      if (job) kept.push(job.id);
+      else assert.equal((await q.removed("trim", id))?.state, "completed", id);
+    }
+    assert.equal(kept.length, 1);
+    const jobsKey = backend.key("queue", "trim", "jobs");
+    assert.equal(await backend.conn.send(jobsKey, ["HLEN", jobsKey]), 1);
+  },
+);
+
+onRedis(
+  "a putMany with numbered jobs, an id given twice and a dedupe key twice puts each as its own put would",
+  async (backend) => {
+    const q = backend.queue;
+    const spec = (n: number): JobSpec => ({ ...SPEC, args: { n } });
+    const results = await q.putMany("many", [
+      { spec: spec(1), delayMs: 0 },
+      { id: "2", spec: spec(2), delayMs: 0 },
+      // 2 is taken by the job before: the next number is 3.
+      { spec: spec(3), delayMs: 0 },
+      { id: "2", spec: spec(4), delayMs: 0 },
+      { spec: spec(5), delayMs: 0, dedupe: { key: "k", forMs: 60_000 } },
+      { spec: spec(6), delayMs: 0, dedupe: { key: "k", forMs: 60_000 } },
+    ]);
+    assert.deepEqual(
+      results.map((r) => [r.job.id, r.created, r.deduplicated ?? false, r.job.spec.args]),
+      [
+        ["1", true, false, { n: 1 }],
+        ["2", true, false, { n: 2 }],
+        ["3", true, false, { n: 3 }],
+        ["2", false, false, { n: 2 }],
+        ["4", true, false, { n: 5 }],
+        ["4", false, true, { n: 5 }],
+      ],
+    );
+    assert.equal((await q.put("many", { spec: spec(7), delayMs: 0 })).job.id, "5");
+    const { jobs } = await q.finishAndClaim("many", { finishes: [], ...LEASE, claims: 10 });
+    assert.deepEqual(jobs.map((j) => [j.id, j.spec.args]).sort(), [
+      ["1", { n: 1 }],
+      ["2", { n: 2 }],
+      ["3", { n: 3 }],
+      ["4", { n: 5 }],
+      ["5", { n: 7 }],
+    ]);
+  },
+);
+
+onRedis(
+  "a batch refused at a flow whose record another program wrote leaves the runs before it whole",
+  async (backend) => {
+    const q = backend.queue;
+    await q.put("alien", { id: "x", spec: SPEC, delayMs: 0 });
+    await q.putFlow("alien", [
+      {
+        id: "g",
+        group: { kind: "serial", children: ["p"], continueOnFailure: false },
+        released: false,
+      },
+      { id: "p", parent: "g", spec: SPEC, released: true },
+    ]);
+    const { jobs } = await q.finishAndClaim("alien", { finishes: [], ...LEASE, claims: 2 });
+    assert.deepEqual(jobs.map((j) => j.id).sort(), ["p", "x"]);
+    const jobsKey = backend.key("queue", "alien", "jobs");
+    await backend.conn.send(jobsKey, ["HSET", jobsKey, "g", "not coord's"]);
+    const byId = new Map(jobs.map((j) => [j.id, j]));
+    await assert.rejects(
+      q.finishAndClaim("alien", {
+        finishes: [
+          ended(byId.get("x")!, { outcome: "completed", result: "x" }),
+          ended(byId.get("p")!, { outcome: "completed", result: "p" }),
+        ],
+        ...LEASE,
+        claims: 0,
+      }),
+      ForeignDataError,
+    );
+    const x = await q.get("alien", "x");
+    assert.deepEqual([x?.state, x?.result], ["completed", "x"]);
+    // Its record and its place agree: finished, and no longer leased.
+    const activeKey = backend.key("queue", "alien", "active");
+    assert.equal(await backend.conn.send(activeKey, ["ZSCORE", activeKey, "x"]), null);
+  },
+);
