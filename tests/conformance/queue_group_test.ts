@@ -168,8 +168,8 @@ conformance(
     for (const id of ["a1", "a2"]) await putJob(backend, "q", { id, handler: "hold", group: "a" });
     let claims = 0;
     const steps = backend.queue;
-    const claimOnce = steps.claim.bind(steps);
-    steps.claim = (queue, request) => {
+    const claimOnce = steps.finishAndClaim.bind(steps);
+    steps.finishAndClaim = (queue, request) => {
       claims++;
       return claimOnce(queue, request);
     };

@@ -17,6 +17,7 @@ import { JobFailedError, queue } from "../../lib/queue/handle.ts";
 import { conformance } from "../support/backends.ts";
 import { GARBAGE, garbageOn, plantGarbageJob, TYPED_GARBAGE } from "../support/queue.ts";
 import { isSql, runSql } from "../support/sql.ts";
+import { until } from "../support/wait.ts";
 
 conformance("a handler job's result is waited for; putting an id twice is one job", async (ctx) => {
   const backend = await ctx.open();
@@ -500,4 +501,31 @@ conformance("a worker that is stopping takes no next job when its run finishes",
   assert.deepEqual(runs, ["last/first"]);
   const second = await getJob(backend, "last/second");
   assert.deepEqual([second.state, second.attempts], ["pending", 0]);
+});
+
+conformance("an idle worker on many queues asks only the queue that changed", async (ctx) => {
+  const backend = await ctx.open();
+  // Enough queues that the worker's look at all of them comes far apart (one per 100 ms).
+  const queues = Array.from({ length: 60 }, (_, i) => `many${i}`);
+  const steps = backend.queue;
+  const asked: string[] = [];
+  const ask = steps.finishAndClaim.bind(steps);
+  steps.finishAndClaim = (queue, request) => {
+    asked.push(queue);
+    return ask(queue, request);
+  };
+  const stop = new AbortController();
+  let before = 0;
+  let toStart: string[] = [];
+  const worker = work(backend, queues, {
+    signal: stop.signal,
+    handlers: { h: () => void (toStart = asked.slice(before)) },
+  });
+  await until(() => asked.length >= queues.length, { what: "the first look at every queue" });
+  before = asked.length;
+  await putJob(backend, "many17", { id: "x", handler: "h" });
+  await until(() => toStart.length > 0, { what: "the job's start" });
+  stop.abort();
+  await worker;
+  assert.deepEqual(toStart, ["many17"]);
 });
