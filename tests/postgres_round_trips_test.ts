@@ -128,6 +128,11 @@ Deno.test({
       assert.deepEqual(batch.recorded, ends.map(() => true));
       assert.equal(new Set([...first.jobs, ...batch.jobs].map((job) => job.id)).size, 100);
       assert.equal(batchTrips, 3);
+      // The ends sent together are each job's own.
+      for (const job of first.jobs.slice(0, 3)) {
+        const stored = await steps.get("q", job.id);
+        assert.deepEqual([stored?.state, stored?.result], ["completed", job.id]);
+      }
       const [claimed, claimTrips] = await tripsOf(() => steps.claim("q", worker));
       assert.equal(claimed.job?.state, "active");
       assert.equal(claimTrips, 3);

@@ -189,7 +189,27 @@ interface Step {
    * step up to each: their `outlived_at` is set once the step's count of finished jobs is.
    */
   outlived: { id: string; count: number; nth: number }[];
+  /**
+   * While a batch of runs ends: the columns each job's row gets, sent together as the batch
+   * ends (see {@link SqlQueueSteps.#sendGathered}) instead of one statement a job.
+   */
+  gathered?: Map<string, Record<string, SqlValue>>;
 }
+
+/** The queue's job columns that hold text; the others hold numbers (BIGINT). */
+const TEXT_COLUMNS = new Set([
+  "state",
+  "worker",
+  "spec",
+  "result",
+  "error",
+  "parent",
+  "grp",
+  "inputs",
+  "progress",
+  "keep",
+  "group_key",
+]);
 
 const FINISHED_STATES = ["completed", "failed", "cancelled"] as const;
 
@@ -415,6 +435,10 @@ export class SqlQueueSteps implements QueueSteps {
     id: string,
     fields: Record<string, SqlValue>,
   ): Promise<void> {
+    if (s.gathered) {
+      s.gathered.set(id, { ...s.gathered.get(id), ...fields });
+      return;
+    }
     const names = Object.keys(fields);
     await s.tx.later(
       `UPDATE coord_queue_job SET ${names.map((n) => `${n} = ?`).join(", ")}
@@ -424,6 +448,41 @@ export class SqlQueueSteps implements QueueSteps {
       queue,
       id,
     );
+  }
+
+  /**
+   * Sends the updates {@link Step.gathered} so far: one statement for the rows that get the same
+   * columns. Postgres plans and runs one UPDATE of many rows several times faster than as many
+   * UPDATEs of one row each.
+   */
+  async #sendGathered(s: Step, queue: string): Promise<void> {
+    const gathered = s.gathered;
+    s.gathered = undefined;
+    const byColumns = new Map<string, [string, Record<string, SqlValue>][]>();
+    for (const [id, fields] of gathered ?? []) {
+      const key = Object.keys(fields).join(", ");
+      byColumns.set(key, [...byColumns.get(key) ?? [], [id, fields]]);
+    }
+    for (const [key, rows] of byColumns) {
+      if (rows.length === 1) {
+        await this.#update(s, queue, ...rows[0]);
+        continue;
+      }
+      // A VALUES list's columns are column1, column2, … on both engines.
+      const names = key.split(", ");
+      const set = names.map((name, i) =>
+        `${name} = CAST(v.column${i + 2} AS ${TEXT_COLUMNS.has(name) ? "TEXT" : "BIGINT"})`
+      );
+      const row = `(${["?", ...names.map(() => "?")].join(", ")})`;
+      await s.tx.later(
+        `UPDATE coord_queue_job SET ${set.join(", ")}
+         FROM (VALUES ${rows.map(() => row).join(", ")}) AS v
+         WHERE namespace = ? AND queue = ? AND id = v.column1`,
+        ...rows.flatMap(([id, fields]) => [id, ...names.map((name) => fields[name])]),
+        this.#ns,
+        queue,
+      );
+    }
   }
 
   /**
@@ -1055,6 +1114,7 @@ export class SqlQueueSteps implements QueueSteps {
       const running = new Map(rows.map((row) => [row.id, row]));
       const recorded = [];
       let woke = false;
+      s.gathered = new Map();
       for (const f of r.finishes) {
         // Only while the attempt is the worker's: see `owned` in ../redis/queue/includes/job.lua.
         const row = running.get(f.id);
@@ -1064,8 +1124,13 @@ export class SqlQueueSteps implements QueueSteps {
         if (!owned) continue;
         // Every outcome ends the run: a later finish of the job in this batch records nothing.
         running.delete(f.id);
+        // A job of a flow or a group reads other rows as it ends, and sees the batch so far.
+        const plain = row.parent === null && row.grp === null && row.group_key === null;
+        if (!plain) await this.#sendGathered(s, queue);
         if (await this.#finish(s, queue, row, f)) woke = true;
+        s.gathered ??= new Map();
       }
+      await this.#sendGathered(s, queue);
       const ended = recorded.filter(Boolean).length;
       if (ended === 0 && r.claims === 0) return { recorded, jobs: [] };
       const reads = await this.#claimReads(s, queue, r.claims);

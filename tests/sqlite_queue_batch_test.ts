@@ -1,0 +1,48 @@
+/**
+ * A batch of ended runs on SQLite, where the step sends the rows that end alike as one UPDATE:
+ * each job still gets its own outcome.
+ */
+
+import assert from "node:assert/strict";
+import { connect } from "../lib/backend/connect.ts";
+import { getJob, putJob } from "../lib/queue/queue.ts";
+import type { Attempt, Finish } from "../lib/queue/steps.ts";
+import { tempSqlite } from "./support/temp.ts";
+
+Deno.test("one finish-and-claim stores each run's own result, error and next start", async () => {
+  await using db = await tempSqlite();
+  await using backend = await connect({ url: db.url, env: {} });
+  const ids = ["c1", "c2", "c3", "f1", "f2", "r1", "r2"];
+  for (const id of ids) await putJob(backend, "q", { id, handler: "h", retries: 1 });
+  const lease = { worker: "w", leaseMs: 60_000 };
+  const { jobs } = await backend.queue.finishAndClaim("q", { finishes: [], ...lease, claims: 7 });
+  assert.deepEqual(jobs.map((job) => job.id), ids);
+  const run = (id: string) => ({ id, worker: "w", attempt: 1 });
+  const finishes: (Attempt & Finish)[] = [
+    { ...run("c1"), outcome: "completed", result: { n: 1 } },
+    { ...run("c2"), outcome: "completed", result: "two" },
+    { ...run("c3"), outcome: "completed", result: null },
+    { ...run("f1"), outcome: "failed", error: "first" },
+    { ...run("f2"), outcome: "failed", error: "second" },
+    { ...run("r1"), outcome: "retry", error: "again", delayMs: 3_600_000 },
+    { ...run("r2"), outcome: "retry", error: "later", delayMs: 7_200_000 },
+  ];
+  const r = await backend.queue.finishAndClaim("q", { finishes, ...lease, claims: 0 });
+  assert.deepEqual(r.recorded, finishes.map(() => true));
+  const stored = await Promise.all(ids.map((id) => getJob(backend, `q/${id}`)));
+  assert.deepEqual(
+    stored.map((job) => [job.id, job.state, job.result, job.error, job.failures]),
+    [
+      ["c1", "completed", { n: 1 }, undefined, 0],
+      ["c2", "completed", "two", undefined, 0],
+      ["c3", "completed", null, undefined, 0],
+      ["f1", "failed", undefined, "first", 1],
+      ["f2", "failed", undefined, "second", 1],
+      ["r1", "pending", undefined, "again", 1],
+      ["r2", "pending", undefined, "later", 1],
+    ],
+  );
+  const [r1, r2] = stored.slice(5);
+  assert.equal(r2.readyAt - r1.readyAt, 3_600_000, "each retry starts after its own delay");
+  assert.ok(stored.slice(0, 5).every((job) => job.finishedAt !== undefined));
+});
