@@ -273,8 +273,6 @@ interface ClaimReads {
   touched: { id: string; group_key: string | null }[];
   /** The first jobs of the run order that no other step holds, as many as asked for. */
   first: JobRow[];
-  /** The pending job not in the run order that starts first. */
-  next: JobRow | undefined;
 }
 
 /** A group's jobs running and in the run order (`coord_queue_group`). */
@@ -1193,10 +1191,10 @@ export class SqlQueueSteps implements QueueSteps {
   async #claimReads(s: Step, queue: string, claims: number): Promise<ClaimReads> {
     if (claims === 0) {
       const [probe] = await s.tx.all<QueueProbe>(...this.#probe(queue));
-      return { probe, abandoned: [], touched: [], first: [], next: undefined };
+      return { probe, abandoned: [], touched: [], first: [] };
     }
     const skipLocked = s.tx.rowLock({ skipLocked: true });
-    const [[probe], abandoned, touched, first, [next]] = await s.tx.allEach(
+    const [[probe], abandoned, touched, first] = await s.tx.allEach(
       this.#probe(queue),
       [
         `SELECT ${COLUMNS} FROM coord_queue_job WHERE namespace = ? AND queue = ?
@@ -1216,14 +1214,12 @@ export class SqlQueueSteps implements QueueSteps {
         MARK_BATCH,
       ],
       this.#firstQuery(s, queue, claims),
-      this.#nextQuery(queue),
     );
     return {
       probe: probe as QueueProbe,
       abandoned: abandoned as unknown as JobRow[],
       touched: touched as ClaimReads["touched"],
       first: first as unknown as JobRow[],
-      next: next as unknown as JobRow | undefined,
     };
   }
 
@@ -1304,9 +1300,8 @@ export class SqlQueueSteps implements QueueSteps {
     }
     const groups = [...new Set(touched.map((t) => t.group_key))].filter((g) => g !== null).sort();
     for (const group of groups) await this.#fill(s, queue, group);
-    // The jobs read with the rest are still the first, and the next start still the next,
-    // unless this step changed the order.
-    let unchanged = reads.abandoned.length === 0 && touched.length === 0;
+    // The jobs read with the rest are still the first unless this step changed the order.
+    const unchanged = reads.abandoned.length === 0 && touched.length === 0;
     const groupLimit = reads.probe.group_limit ?? Infinity;
     for (let round = 0; round < 100; round++) {
       const wanted = r.claims - jobs.length;
@@ -1328,7 +1323,6 @@ export class SqlQueueSteps implements QueueSteps {
             error: "expired: not started by its --begin-by",
           });
           await changed();
-          unchanged = false;
           continue;
         }
         if (row.group_key !== null) {
@@ -1348,10 +1342,9 @@ export class SqlQueueSteps implements QueueSteps {
       await this.#lease(s, queue, leased, r);
       if (jobs.length === r.claims) return { jobs };
       if (rows.length < wanted) {
-        // The run order is empty: when the next job is due, or whether it cannot be read.
-        const [next] = unchanged
-          ? [reads.next].filter((row) => row !== undefined)
-          : await tx.all<JobRow>(...this.#nextQuery(queue));
+        // The run order is empty: when the next job is due, or whether it cannot be read. (Read
+        // only then: SQLite walks the pending jobs by start for it, those in the run order too.)
+        const [next] = await tx.all<JobRow>(...this.#nextQuery(queue));
         if (!next) return { jobs };
         const { refused } = await decoded(next);
         return refused ? { jobs, undecodable: refused } : { jobs, nextReadyAt: next.ready_at };
