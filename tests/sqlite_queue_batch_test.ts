@@ -5,7 +5,8 @@
 
 import assert from "node:assert/strict";
 import { connect } from "../lib/backend/connect.ts";
-import { getJob, putJob } from "../lib/queue/queue.ts";
+import { getJob, putJob, queueCounts } from "../lib/queue/queue.ts";
+import { putJobs } from "../lib/queue/bulk.ts";
 import type { Attempt, Finish } from "../lib/queue/steps.ts";
 import { tempSqlite } from "./support/temp.ts";
 
@@ -45,4 +46,40 @@ Deno.test("one finish-and-claim stores each run's own result, error and next sta
   const [r1, r2] = stored.slice(5);
   assert.equal(r2.readyAt - r1.readyAt, 3_600_000, "each retry starts after its own delay");
   assert.ok(stored.slice(0, 5).every((job) => job.finishedAt !== undefined));
+});
+
+Deno.test("a batch of 7,000 retried runs ends in one step", async () => {
+  await using db = await tempSqlite();
+  await using backend = await connect({ url: db.url, env: {} });
+  const n = 7_000;
+  await putJobs(
+    backend,
+    "q",
+    Array.from({ length: n }, (_, i) => ({ handler: "h", args: i, retries: 1 })),
+  );
+  const lease = { worker: "w", leaseMs: 60_000 };
+  const { jobs } = await backend.queue.finishAndClaim("q", { finishes: [], ...lease, claims: n });
+  assert.equal(jobs.length, n);
+  // Each with its own error and delay: more parameters than SQLite takes in one statement
+  // (32,766), were the batch sent as one.
+  const r = await backend.queue.finishAndClaim("q", {
+    finishes: jobs.map((job, i) => ({
+      id: job.id,
+      worker: "w",
+      attempt: 1,
+      outcome: "retry" as const,
+      error: `again ${job.id}`,
+      delayMs: 3_600_000 + i,
+    })),
+    ...lease,
+    claims: 0,
+  });
+  assert.equal(r.recorded.filter(Boolean).length, n);
+  const [counts] = await queueCounts(backend, ["q"]);
+  assert.deepEqual([counts.scheduled, counts.active], [n, 0]);
+  const [first, last] = await Promise.all(
+    [jobs[0], jobs[n - 1]].map((job) => getJob(backend, `q/${job.id}`)),
+  );
+  assert.deepEqual([first.error, last.error], [`again ${jobs[0].id}`, `again ${jobs[n - 1].id}`]);
+  assert.equal(last.readyAt - first.readyAt, n - 1);
 });

@@ -293,6 +293,12 @@ interface Dedupe {
 /** How many dedupe keys whose window is over one put forgets. */
 const TRIM_DEDUPE_BATCH = 10;
 
+/**
+ * How many rows one UPDATE of a batch's ends sets: within SQLite's limit of parameters a
+ * statement (32,766), and short lists for each column's CASE.
+ */
+const GATHERED_ROWS = 100;
+
 /** How many parked jobs of a group one statement lets into the run order. */
 const FILL_BATCH = 100;
 
@@ -449,14 +455,25 @@ export class SqlQueueSteps implements QueueSteps {
   }
 
   /**
-   * Sends the updates {@link Step.gathered} so far as one statement: a column all rows get the
-   * same value of is set to it, any other picks each row's by its id. Postgres plans and runs one
-   * UPDATE of many rows several times faster than as many UPDATEs of one row each (and a join
-   * with a VALUES list took as long to plan as to run).
+   * Sends the updates {@link Step.gathered} so far, a statement for each {@link GATHERED_ROWS}
+   * rows: a column all its rows get the same value of is set to it, any other picks each row's by
+   * its id. Postgres plans and runs one UPDATE of many rows several times faster than as many
+   * UPDATEs of one row each (and a join with a VALUES list took as long to plan as to run).
    */
   async #sendGathered(s: Step, queue: string): Promise<void> {
-    const gathered = [...s.gathered ?? []];
+    const all = [...s.gathered ?? []];
     s.gathered = undefined;
+    for (let i = 0; i < all.length; i += GATHERED_ROWS) {
+      await this.#sendRows(s, queue, all.slice(i, i + GATHERED_ROWS));
+    }
+  }
+
+  /** One statement of {@link #sendGathered}. */
+  async #sendRows(
+    s: Step,
+    queue: string,
+    gathered: [string, Record<string, SqlValue>][],
+  ): Promise<void> {
     if (gathered.length <= 1) {
       for (const [id, fields] of gathered) await this.#update(s, queue, id, fields);
       return;
@@ -1211,7 +1228,8 @@ export class SqlQueueSteps implements QueueSteps {
         this.#ns,
         queue,
         s.now,
-        MARK_BATCH,
+        // A step that asks for more jobs than that finds as many.
+        Math.max(MARK_BATCH, claims),
       ],
       this.#firstQuery(s, queue, claims),
     );
