@@ -1,6 +1,6 @@
 /**
- * A batch of ended runs on SQLite, where the step sends the rows that end alike as one UPDATE:
- * each job still gets its own outcome.
+ * A batch of ended runs on SQLite, where the step sends the ends of many jobs as one UPDATE: each
+ * job still gets its own outcome, and one job another program wrote over stops none of the others.
  */
 
 import assert from "node:assert/strict";
@@ -8,6 +8,8 @@ import { connect } from "../lib/backend/connect.ts";
 import { getJob, putJob, queueCounts } from "../lib/queue/queue.ts";
 import { putJobs } from "../lib/queue/bulk.ts";
 import type { Attempt, Finish } from "../lib/queue/steps.ts";
+import { ForeignDataError } from "../lib/errors.ts";
+import { runSql } from "./support/sql.ts";
 import { tempSqlite } from "./support/temp.ts";
 
 Deno.test("one finish-and-claim stores each run's own result, error and next start", async () => {
@@ -82,4 +84,29 @@ Deno.test("a batch of 7,000 retried runs ends in one step", async () => {
   );
   assert.deepEqual([first.error, last.error], [`again ${jobs[0].id}`, `again ${jobs[n - 1].id}`]);
   assert.equal(last.readyAt - first.readyAt, n - 1);
+});
+
+Deno.test("a run whose job another program wrote over records nothing; the batch's others do", async () => {
+  await using db = await tempSqlite();
+  await using backend = await connect({ url: db.url, env: {} });
+  for (const id of ["a", "b", "c"]) await putJob(backend, "q", { id, handler: "h" });
+  const lease = { worker: "w", leaseMs: 60_000 };
+  const { jobs } = await backend.queue.finishAndClaim("q", { finishes: [], ...lease, claims: 3 });
+  assert.deepEqual(jobs.map((job) => job.id), ["a", "b", "c"]);
+  await runSql(backend, "UPDATE coord_queue_job SET stalls = 'x' WHERE id = 'b'");
+  const r = await backend.queue.finishAndClaim("q", {
+    finishes: jobs.map((job) => ({
+      id: job.id,
+      worker: "w",
+      attempt: 1,
+      outcome: "completed" as const,
+      result: job.id,
+    })),
+    ...lease,
+    claims: 0,
+  });
+  assert.deepEqual(r.recorded, [true, false, true]);
+  for (const id of ["a", "c"]) assert.equal((await getJob(backend, `q/${id}`)).state, "completed");
+  // Left as it was: still refused.
+  await assert.rejects(getJob(backend, "q/b"), ForeignDataError);
 });

@@ -1126,10 +1126,17 @@ export class SqlQueueSteps implements QueueSteps {
       ...ids,
     ];
     return this.#write(queue, async (s, rows) => {
-      for (const id of ids) {
-        await s.tx.refuseForeignRows(`job ${queue}/${id}`, ["coord_queue_job"], { queue, id });
-      }
       const running = new Map(rows.map((row) => [row.id, row]));
+      for (const id of ids) {
+        // Another program wrote over the job: its run records nothing, and the others do.
+        // (Its lease runs out, and a claim hands it to a worker to fail.)
+        try {
+          await s.tx.refuseForeignRows(`job ${queue}/${id}`, ["coord_queue_job"], { queue, id });
+        } catch (e) {
+          if (!(e instanceof ForeignDataError)) throw e;
+          running.delete(id);
+        }
+      }
       const recorded = [];
       let woke = false;
       s.gathered = new Map();
