@@ -147,3 +147,49 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "a step whose 50 finishes take a queue past what it keeps removes the excess in two more round trips",
+  ignore: url === undefined,
+  async fn() {
+    const namespace = freshNamespace();
+    {
+      await using backend = await connect({ url, namespace, env: {} });
+      await putJobs(
+        backend,
+        "q",
+        Array.from({ length: 100 }, (_, i) => ({ id: `j${i}`, handler: "h" })),
+      );
+    }
+    const { pool, trips } = await countingPool(url!);
+    try {
+      const steps = new SqlQueueSteps(new PostgresSqlStore(pool, namespace, "postgres://test"));
+      await steps.configure("q", { keepCompleted: { count: 10 } });
+      const worker = { worker: "w", leaseMs: 60_000 };
+      const first = await steps.finishAndClaim("q", { finishes: [], ...worker, claims: 50 });
+      const before = trips();
+      const r = await steps.finishAndClaim("q", {
+        finishes: first.jobs.map((job) => ({
+          id: job.id,
+          worker: "w",
+          attempt: job.attempts,
+          outcome: "completed" as const,
+          result: null,
+        })),
+        ...worker,
+        claims: 50,
+      });
+      // Three for the step; the kept count read again, locked; the oldest jobs past it.
+      assert.equal(trips() - before, 5);
+      assert.equal(r.jobs.length, 50);
+      const counts = await steps.counts("q");
+      assert.deepEqual([counts.completed, counts.active], [10, 50]);
+      // The oldest go first (the step's ends by id).
+      const [oldest] = first.jobs.map((job) => job.id).sort();
+      assert.equal((await steps.removed("q", oldest))?.state, "completed");
+    } finally {
+      await pool.end();
+    }
+  },
+});

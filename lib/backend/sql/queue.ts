@@ -814,54 +814,76 @@ export class SqlQueueSteps implements QueueSteps {
   }
 
   /**
-   * Removes finished jobs `ids` (of `state`, else of the state each is in), remembering the
-   * newest {@link MAX_REMOVED}.
+   * Removes finished jobs `rows` (of `state`, else of the state each is in; each locked by this
+   * step), remembering the newest {@link MAX_REMOVED}. Retention removes about one job for each
+   * that finishes: a job that is no flow is removed with a few statements for the whole batch,
+   * sent with the step's next one.
    */
   async #remove(
     s: Step,
     queue: string,
     state: FinishedState | undefined,
-    ids: string[],
+    rows: JobRow[],
   ): Promise<number> {
-    let n = 0;
-    for (const id of ids) {
-      const row = await this.#row(s, queue, id);
-      if (!row || await this.#unfinished(s, queue, id)) continue;
-      const ended = state ?? row.state;
-      if (row.keep === null) this.#kept(s, ended, -1);
-      await this.#drop(s, queue, id);
-      // Removed again (a reused id): it counts as the newest.
-      await s.tx.run(
-        "DELETE FROM coord_queue_removed WHERE namespace = ? AND queue = ? AND id = ?",
-        this.#ns,
+    const removed: JobRow[] = [];
+    const plain: string[] = [];
+    for (const row of rows) {
+      await s.tx.refuseForeignRows(`job ${queue}/${row.id}`, ["coord_queue_job"], {
         queue,
-        id,
-      );
-      await s.tx.run(
-        `INSERT INTO coord_queue_removed (namespace, queue, id, state, removed_at)
-         VALUES (?, ?, ?, ?, ?)`,
-        this.#ns,
-        queue,
-        id,
-        ended,
-        s.now,
-      );
-      n++;
+        id: row.id,
+      });
+      if (row.grp !== null) {
+        // A flow goes as a whole, never while a part still runs.
+        if (await this.#unfinished(s, queue, row.id)) continue;
+        await this.#drop(s, queue, row.id);
+      } else if (row.state === "active" || row.state === "pending" || row.state === "waiting") {
+        continue;
+      } else plain.push(row.id);
+      if (row.keep === null) this.#kept(s, state ?? row.state, -1);
+      removed.push(row);
     }
-    if (n > 0) {
-      await s.tx.run(
+    const where = "WHERE namespace = ? AND queue = ? AND id IN";
+    const list = (n: number) => `(${Array.from({ length: n }, () => "?").join(", ")})`;
+    for (let i = 0; i < plain.length; i += GATHERED_ROWS) {
+      const ids = plain.slice(i, i + GATHERED_ROWS);
+      for (const table of ["coord_queue_job", "coord_queue_history"]) {
+        await s.tx.later(
+          `DELETE FROM ${table} ${where} ${list(ids.length)}`,
+          this.#ns,
+          queue,
+          ...ids,
+        );
+      }
+    }
+    for (let i = 0; i < removed.length; i += GATHERED_ROWS) {
+      const part = removed.slice(i, i + GATHERED_ROWS);
+      // Removed again (a reused id): it counts as the newest.
+      await s.tx.later(
+        `DELETE FROM coord_queue_removed ${where} ${list(part.length)}`,
+        this.#ns,
+        queue,
+        ...part.map((row) => row.id),
+      );
+      await s.tx.later(
+        `INSERT INTO coord_queue_removed (namespace, queue, id, state, removed_at)
+         VALUES ${part.map(() => "(?, ?, ?, ?, ?)").join(", ")}`,
+        ...part.flatMap((row) => [this.#ns, queue, row.id, state ?? row.state, s.now]),
+      );
+    }
+    if (removed.length > 0) {
+      await s.tx.later(
         `DELETE FROM coord_queue_removed
          WHERE seq <= (SELECT max(seq) FROM coord_queue_removed) - ?`,
         MAX_REMOVED,
       );
     }
-    return n;
+    return removed.length;
   }
 
   /**
-   * Ids of finished jobs of `state` (no flow's parts; with `trimmed`, only those the queue's
-   * retention governs), oldest first, that finished before; jobs another step holds are left
-   * to it.
+   * Finished jobs of `state` (no flow's parts; with `trimmed`, only those the queue's retention
+   * governs), oldest first, that finished before, locked; jobs another step holds are left to
+   * it.
    */
   async #oldest(
     s: Step,
@@ -870,9 +892,9 @@ export class SqlQueueSteps implements QueueSteps {
     before: number,
     limit: number,
     trimmed = false,
-  ): Promise<string[]> {
-    return (await s.tx.all<{ id: string }>(
-      `SELECT id FROM coord_queue_job WHERE namespace = ? AND queue = ? AND state = ?
+  ): Promise<JobRow[]> {
+    return await s.tx.all<JobRow>(
+      `SELECT ${COLUMNS} FROM coord_queue_job WHERE namespace = ? AND queue = ? AND state = ?
        AND parent IS NULL ${trimmed ? "AND keep IS NULL" : ""} AND finished_at < ?
        ORDER BY finished_at, id LIMIT ?
        ${s.tx.rowLock({ skipLocked: true })}`,
@@ -881,7 +903,7 @@ export class SqlQueueSteps implements QueueSteps {
       state,
       before,
       limit,
-    )).map((r) => r.id);
+    );
   }
 
   /** How many finished jobs of `state` the queue holds, locked until the step ends. */
@@ -934,14 +956,14 @@ export class SqlQueueSteps implements QueueSteps {
     for (const [column, end] of [["expires_at", s.now], ["outlived_at", finished]] as const) {
       const first = held[column];
       if (first === null || first > end) continue;
-      const over = (await s.tx.all<{ id: string }>(
-        `SELECT id FROM coord_queue_job WHERE namespace = ? AND queue = ? AND ${column} <= ?
-         ORDER BY ${column} LIMIT ? ${s.tx.rowLock({ skipLocked: true })}`,
+      const over = await s.tx.all<JobRow>(
+        `SELECT ${COLUMNS} FROM coord_queue_job WHERE namespace = ? AND queue = ?
+         AND ${column} <= ? ORDER BY ${column} LIMIT ? ${s.tx.rowLock({ skipLocked: true })}`,
         this.#ns,
         queue,
         end,
         batch,
-      )).map((r) => r.id);
+      );
       await this.#remove(s, queue, undefined, over);
     }
   }
