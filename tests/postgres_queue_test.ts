@@ -1,6 +1,7 @@
 /**
  * The job queue on Postgres under what only Postgres does: a server restart mid-run, a
- * connection killed in the middle of a step, and many workers claiming at once.
+ * connection killed in the middle of a step, and many workers claiming at once, one job or a
+ * batch a step.
  */
 
 import assert from "node:assert/strict";
@@ -10,6 +11,9 @@ import { BackendUnavailableError } from "../lib/errors.ts";
 import { schemaIdentifier } from "../lib/backend/postgres/sql_store.ts";
 import { putFlow } from "../lib/queue/flow.ts";
 import { getJob, queueCounts } from "../lib/queue/queue.ts";
+import { listJobs } from "../lib/queue/list.ts";
+import { configureQueue } from "../lib/queue/retention.ts";
+import type { JobRecord } from "../lib/queue/steps.ts";
 import { putJobs } from "../lib/queue/bulk.ts";
 import { work } from "../lib/queue/worker.ts";
 import { freshNamespace } from "./support/backends.ts";
@@ -202,5 +206,116 @@ await Promise.all(Array.from({ length: 10 }, async (_, w) => {
       await Promise.all(backends.map((b) => b.close()));
       await Deno.remove(dir, { recursive: true });
     }
+  },
+});
+
+/**
+ * Runs `claimers` loops at once, spread over `backends`, each recording the jobs its last step
+ * took as completed and taking up to `claims` more in the same step, until the queue has nothing
+ * pending; `observe` runs after each step. The jobs each step took, in the order taken.
+ */
+async function batchClaimers(
+  backends: Backend[],
+  queue: string,
+  { claimers, claims, observe }: {
+    claimers: number;
+    claims: number;
+    observe?: (backend: Backend) => Promise<void>;
+  },
+): Promise<JobRecord[]> {
+  const taken: JobRecord[] = [];
+  // A hang guard only: the claimers take a few seconds.
+  const giveUpAt = performance.now() + 60_000;
+  await Promise.all(Array.from({ length: claimers }, async (_, c) => {
+    const backend = backends[c % backends.length];
+    const worker = `w${c}`;
+    let held: JobRecord[] = [];
+    do {
+      const step = await backend.queue.finishAndClaim(queue, {
+        finishes: held.map((job) => ({
+          id: job.id,
+          worker,
+          attempt: job.attempts,
+          outcome: "completed" as const,
+          result: job.id,
+        })),
+        worker,
+        leaseMs: 60_000,
+        claims,
+      });
+      assert.deepEqual(step.recorded, held.map(() => true), `${worker}'s runs are its own`);
+      held = step.jobs;
+      taken.push(...held);
+      await observe?.(backend);
+      if (performance.now() > giveUpAt) throw new Error(`${worker}: jobs left after 60 s`);
+      // Another claimer holds what is left (or its group's slots): its step ends it.
+    } while (held.length > 0 || (await queueCounts(backend, [queue]))[0].pending > 0);
+  }));
+  return taken;
+}
+
+Deno.test({
+  name: "20 batch claimers at once on Postgres never take one job twice",
+  ignore: sharedUrl === undefined,
+  async fn() {
+    const namespace = freshNamespace();
+    const open = () => connect({ url: sharedUrl, namespace, env: {}, connectTimeoutMs: 30_000 });
+    // Two processes' pools: 20 steps at once.
+    await using first = await open();
+    await using second = await open();
+    const jobs = 600;
+    await putJobs(
+      first,
+      "crowd",
+      Array.from({ length: jobs }, (_, i) => ({ handler: "h", args: i })),
+    );
+    const taken = await batchClaimers([first, second], "crowd", { claimers: 20, claims: 7 });
+    const times = new Map<string, number>();
+    for (const job of taken) times.set(job.id, (times.get(job.id) ?? 0) + 1);
+    assert.equal(times.size, jobs, "every job taken");
+    assert.deepEqual([...times].filter(([, n]) => n > 1), [], "none twice");
+    assert.ok(taken.every((job) => job.attempts === 1 && job.state === "active"));
+    assert.ok(new Set(taken.map((job) => job.worker)).size > 1, "the claimers took turns");
+    const [counts] = await queueCounts(first, ["crowd"]);
+    assert.deepEqual([counts.completed, counts.active, counts.pending], [jobs, 0, 0]);
+  },
+});
+
+Deno.test({
+  name: "batch claimers at once on Postgres keep each group within its limit",
+  ignore: sharedUrl === undefined,
+  async fn() {
+    const namespace = freshNamespace();
+    const open = () => connect({ url: sharedUrl, namespace, env: {}, connectTimeoutMs: 30_000 });
+    await using first = await open();
+    await using second = await open();
+    const limit = 2;
+    await configureQueue(first, "g", { groupLimit: limit });
+    const groups = ["a", "b", "c"];
+    // Each group's jobs one after another, and jobs of no group among them.
+    await putJobs(first, "g", [
+      ...groups.flatMap((group) =>
+        Array.from({ length: 12 }, (_, i) => ({ handler: "h", id: `${group}${i}`, group }))
+      ),
+      ...Array.from({ length: 12 }, (_, i) => ({ handler: "h", id: `free${i}` })),
+    ]);
+    let most = 0;
+    const taken = await batchClaimers([first, second], "g", {
+      claimers: 10,
+      claims: 5,
+      // Between a claimer's steps the jobs it took run: each group's count is read then.
+      observe: async (backend) => {
+        const { jobs } = await listJobs(backend, "g", { states: ["active"], limit: 100 });
+        for (const group of groups) {
+          most = Math.max(most, jobs.filter(({ job }) => job.groupKey === group).length);
+        }
+      },
+    });
+    assert.equal(new Set(taken.map((job) => job.id)).size, 48, "every job taken once");
+    assert.equal(taken.length, 48);
+    assert.ok(most <= limit, `${most} jobs of one group ran at once (limit ${limit})`);
+    assert.equal(most, limit, "the groups were busy: the limit was reached");
+    const [counts] = await queueCounts(first, ["g"]);
+    assert.deepEqual([counts.completed, counts.active, counts.pending], [48, 0, 0]);
   },
 });

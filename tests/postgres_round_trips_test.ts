@@ -1,8 +1,9 @@
 /**
  * What lock and queue steps cost in round trips on Postgres: a handoff waits for the releasing
  * step's (and for any step ahead of it on the resource's lock: a new waiter's enqueue), every lock
- * step holds the resource's lock for all but its first, and a queue worker's
- * claims and finishes run one after another on its pool's few connections.
+ * step holds the resource's lock for all but its first, and a queue worker's steps run one after
+ * another on its pool's few connections: one step records a batch of ended runs and takes a batch
+ * of jobs for as many round trips as a single claim.
  */
 
 import assert from "node:assert/strict";
@@ -101,13 +102,18 @@ Deno.test({
 });
 
 Deno.test({
-  name: "a queue claim, a finish, and a finish that takes the next job are three round trips each",
+  name:
+    "a queue step is three round trips whatever its batch: 50 finishes and 50 claims, a claim, a finish",
   ignore: url === undefined,
   async fn() {
     const namespace = freshNamespace();
     {
       await using backend = await connect({ url, namespace, env: {} });
-      await putJobs(backend, "q", [1, 2, 3, 4].map((i) => ({ id: `j${i}`, handler: "h" })));
+      await putJobs(
+        backend,
+        "q",
+        Array.from({ length: 102 }, (_, i) => ({ id: `j${i}`, handler: "h" })),
+      );
     }
     const { pool, trips } = await recordingPool(url!);
     try {
@@ -118,22 +124,82 @@ Deno.test({
         return [result, trips() - before];
       };
       const worker = { worker: "w", leaseMs: 60_000 };
-      // The first claim also moves the jobs whose start came into the run order.
-      const first = (await steps.claim("q", worker)).job!;
+      // The first step also moves the jobs whose start came into the run order.
+      const first = await steps.finishAndClaim("q", { finishes: [], ...worker, claims: 50 });
+      assert.equal(first.jobs.length, 50);
+      const ends = first.jobs.map((job) => ({
+        id: job.id,
+        worker: "w",
+        attempt: job.attempts,
+        outcome: "completed" as const,
+        result: job.id,
+      }));
+      const [batch, batchTrips] = await tripsOf(() =>
+        steps.finishAndClaim("q", { finishes: ends, ...worker, claims: 50 })
+      );
+      assert.deepEqual(batch.recorded, ends.map(() => true));
+      assert.equal(new Set([...first.jobs, ...batch.jobs].map((job) => job.id)).size, 100);
+      assert.equal(batchTrips, 3);
+      // The ends sent together are each job's own.
+      for (const job of first.jobs.slice(0, 3)) {
+        const stored = await steps.get("q", job.id);
+        assert.deepEqual([stored?.state, stored?.result], ["completed", job.id]);
+      }
       const [claimed, claimTrips] = await tripsOf(() => steps.claim("q", worker));
-      assert.equal(claimed.job?.id, "j2");
+      assert.equal(claimed.job?.state, "active");
       assert.equal(claimTrips, 3);
       const end = { worker: "w", outcome: "completed" as const, result: null };
-      const [next, finishAndClaimTrips] = await tripsOf(() =>
-        steps.finishAndClaim("q", { ...end, id: first.id, attempt: 1, leaseMs: 60_000 })
-      );
-      assert.deepEqual([next.recorded, next.next.job?.id], [true, "j3"]);
-      assert.equal(finishAndClaimTrips, 3);
       const [finished, finishTrips] = await tripsOf(() =>
-        steps.finish("q", { ...end, id: "j2", attempt: 1 })
+        steps.finish("q", { ...end, id: claimed.job!.id, attempt: 1 })
       );
       assert.equal(finished, true);
       assert.equal(finishTrips, 3);
+    } finally {
+      await pool.end();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "a step whose 50 finishes take a queue past what it keeps removes the excess in two more round trips",
+  ignore: url === undefined,
+  async fn() {
+    const namespace = freshNamespace();
+    {
+      await using backend = await connect({ url, namespace, env: {} });
+      await putJobs(
+        backend,
+        "q",
+        Array.from({ length: 100 }, (_, i) => ({ id: `j${i}`, handler: "h" })),
+      );
+    }
+    const { pool, trips } = await recordingPool(url!);
+    try {
+      const steps = new SqlQueueSteps(new PostgresSqlStore(pool, namespace, "postgres://test"));
+      await steps.configure("q", { keepCompleted: { count: 10 } });
+      const worker = { worker: "w", leaseMs: 60_000 };
+      const first = await steps.finishAndClaim("q", { finishes: [], ...worker, claims: 50 });
+      const before = trips();
+      const r = await steps.finishAndClaim("q", {
+        finishes: first.jobs.map((job) => ({
+          id: job.id,
+          worker: "w",
+          attempt: job.attempts,
+          outcome: "completed" as const,
+          result: null,
+        })),
+        ...worker,
+        claims: 50,
+      });
+      // Three for the step; the kept count read again, locked; the oldest jobs past it.
+      assert.equal(trips() - before, 5);
+      assert.equal(r.jobs.length, 50);
+      const counts = await steps.counts("q");
+      assert.deepEqual([counts.completed, counts.active], [10, 50]);
+      // The oldest go first (the step's ends by id).
+      const [oldest] = first.jobs.map((job) => job.id).sort();
+      assert.equal((await steps.removed("q", oldest))?.state, "completed");
     } finally {
       await pool.end();
     }

@@ -14,6 +14,8 @@ import type {
   Attempt,
   ClaimResult,
   Finish,
+  FinishAndClaim,
+  FinishedAndClaimed,
   FinishedState,
   FlowNode,
   JobRecord,
@@ -187,7 +189,27 @@ interface Step {
    * step up to each: their `outlived_at` is set once the step's count of finished jobs is.
    */
   outlived: { id: string; count: number; nth: number }[];
+  /**
+   * While a batch of runs ends: the columns each job's row gets, sent together as the batch
+   * ends (see {@link SqlQueueSteps.#sendGathered}) instead of one statement a job.
+   */
+  gathered?: Map<string, Record<string, SqlValue>>;
 }
+
+/** The queue's job columns that hold text; the others hold numbers (BIGINT). */
+const TEXT_COLUMNS = new Set([
+  "state",
+  "worker",
+  "spec",
+  "result",
+  "error",
+  "parent",
+  "grp",
+  "inputs",
+  "progress",
+  "keep",
+  "group_key",
+]);
 
 const FINISHED_STATES = ["completed", "failed", "cancelled"] as const;
 
@@ -249,8 +271,8 @@ interface ClaimReads {
   abandoned: JobRow[];
   /** Pending jobs, not yet in the run order, whose start came. */
   touched: { id: string; group_key: string | null }[];
-  /** The first job of the run order that no other step holds. */
-  first: JobRow | undefined;
+  /** The first jobs of the run order that no other step holds, as many as asked for. */
+  first: JobRow[];
 }
 
 /** A group's jobs running and in the run order (`coord_queue_group`). */
@@ -270,6 +292,12 @@ interface Dedupe {
 
 /** How many dedupe keys whose window is over one put forgets. */
 const TRIM_DEDUPE_BATCH = 10;
+
+/**
+ * How many rows one UPDATE of a batch's ends sets: within SQLite's limit of parameters a
+ * statement (32,766), and short lists for each column's CASE.
+ */
+const GATHERED_ROWS = 100;
 
 /** How many parked jobs of a group one statement lets into the run order. */
 const FILL_BATCH = 100;
@@ -411,6 +439,10 @@ export class SqlQueueSteps implements QueueSteps {
     id: string,
     fields: Record<string, SqlValue>,
   ): Promise<void> {
+    if (s.gathered) {
+      s.gathered.set(id, { ...s.gathered.get(id), ...fields });
+      return;
+    }
     const names = Object.keys(fields);
     await s.tx.later(
       `UPDATE coord_queue_job SET ${names.map((n) => `${n} = ?`).join(", ")}
@@ -419,6 +451,55 @@ export class SqlQueueSteps implements QueueSteps {
       this.#ns,
       queue,
       id,
+    );
+  }
+
+  /**
+   * Sends the updates {@link Step.gathered} so far, a statement for each {@link GATHERED_ROWS}
+   * rows: a column all its rows get the same value of is set to it, any other picks each row's by
+   * its id. Postgres plans and runs one UPDATE of many rows several times faster than as many
+   * UPDATEs of one row each (and a join with a VALUES list took as long to plan as to run).
+   */
+  async #sendGathered(s: Step, queue: string): Promise<void> {
+    const all = [...s.gathered ?? []];
+    s.gathered = undefined;
+    for (let i = 0; i < all.length; i += GATHERED_ROWS) {
+      await this.#sendRows(s, queue, all.slice(i, i + GATHERED_ROWS));
+    }
+  }
+
+  /** One statement of {@link #sendGathered}. */
+  async #sendRows(
+    s: Step,
+    queue: string,
+    gathered: [string, Record<string, SqlValue>][],
+  ): Promise<void> {
+    if (gathered.length <= 1) {
+      for (const [id, fields] of gathered) await this.#update(s, queue, id, fields);
+      return;
+    }
+    const sets: string[] = [];
+    const params: SqlValue[] = [];
+    for (const name of new Set(gathered.flatMap(([, fields]) => Object.keys(fields)))) {
+      const rows = gathered.filter(([, fields]) => name in fields);
+      const [first] = rows.map(([, fields]) => fields[name]);
+      if (rows.length === gathered.length && rows.every(([, fields]) => fields[name] === first)) {
+        sets.push(`${name} = ?`);
+        params.push(first);
+        continue;
+      }
+      const type = TEXT_COLUMNS.has(name) ? "TEXT" : "BIGINT";
+      const cases = rows.map(() => "WHEN ? THEN ?").join(" ");
+      sets.push(`${name} = CAST(CASE id ${cases} ELSE ${name} END AS ${type})`);
+      params.push(...rows.flatMap(([id, fields]) => [id, fields[name]]));
+    }
+    await s.tx.later(
+      `UPDATE coord_queue_job SET ${sets.join(", ")} WHERE namespace = ? AND queue = ?
+       AND id IN (${gathered.map(() => "?").join(", ")})`,
+      ...params,
+      this.#ns,
+      queue,
+      ...gathered.map(([id]) => id),
     );
   }
 
@@ -733,54 +814,76 @@ export class SqlQueueSteps implements QueueSteps {
   }
 
   /**
-   * Removes finished jobs `ids` (of `state`, else of the state each is in), remembering the
-   * newest {@link MAX_REMOVED}.
+   * Removes finished jobs `rows` (of `state`, else of the state each is in; each locked by this
+   * step), remembering the newest {@link MAX_REMOVED}. Retention removes about one job for each
+   * that finishes: a job that is no flow is removed with a few statements for the whole batch,
+   * sent with the step's next one.
    */
   async #remove(
     s: Step,
     queue: string,
     state: FinishedState | undefined,
-    ids: string[],
+    rows: JobRow[],
   ): Promise<number> {
-    let n = 0;
-    for (const id of ids) {
-      const row = await this.#row(s, queue, id);
-      if (!row || await this.#unfinished(s, queue, id)) continue;
-      const ended = state ?? row.state;
-      if (row.keep === null) this.#kept(s, ended, -1);
-      await this.#drop(s, queue, id);
-      // Removed again (a reused id): it counts as the newest.
-      await s.tx.run(
-        "DELETE FROM coord_queue_removed WHERE namespace = ? AND queue = ? AND id = ?",
-        this.#ns,
+    const removed: JobRow[] = [];
+    const plain: string[] = [];
+    for (const row of rows) {
+      await s.tx.refuseForeignRows(`job ${queue}/${row.id}`, ["coord_queue_job"], {
         queue,
-        id,
-      );
-      await s.tx.run(
-        `INSERT INTO coord_queue_removed (namespace, queue, id, state, removed_at)
-         VALUES (?, ?, ?, ?, ?)`,
-        this.#ns,
-        queue,
-        id,
-        ended,
-        s.now,
-      );
-      n++;
+        id: row.id,
+      });
+      if (row.grp !== null) {
+        // A flow goes as a whole, never while a part still runs.
+        if (await this.#unfinished(s, queue, row.id)) continue;
+        await this.#drop(s, queue, row.id);
+      } else if (row.state === "active" || row.state === "pending" || row.state === "waiting") {
+        continue;
+      } else plain.push(row.id);
+      if (row.keep === null) this.#kept(s, state ?? row.state, -1);
+      removed.push(row);
     }
-    if (n > 0) {
-      await s.tx.run(
+    const where = "WHERE namespace = ? AND queue = ? AND id IN";
+    const list = (n: number) => `(${Array.from({ length: n }, () => "?").join(", ")})`;
+    for (let i = 0; i < plain.length; i += GATHERED_ROWS) {
+      const ids = plain.slice(i, i + GATHERED_ROWS);
+      for (const table of ["coord_queue_job", "coord_queue_history"]) {
+        await s.tx.later(
+          `DELETE FROM ${table} ${where} ${list(ids.length)}`,
+          this.#ns,
+          queue,
+          ...ids,
+        );
+      }
+    }
+    for (let i = 0; i < removed.length; i += GATHERED_ROWS) {
+      const part = removed.slice(i, i + GATHERED_ROWS);
+      // Removed again (a reused id): it counts as the newest.
+      await s.tx.later(
+        `DELETE FROM coord_queue_removed ${where} ${list(part.length)}`,
+        this.#ns,
+        queue,
+        ...part.map((row) => row.id),
+      );
+      await s.tx.later(
+        `INSERT INTO coord_queue_removed (namespace, queue, id, state, removed_at)
+         VALUES ${part.map(() => "(?, ?, ?, ?, ?)").join(", ")}`,
+        ...part.flatMap((row) => [this.#ns, queue, row.id, state ?? row.state, s.now]),
+      );
+    }
+    if (removed.length > 0) {
+      await s.tx.later(
         `DELETE FROM coord_queue_removed
          WHERE seq <= (SELECT max(seq) FROM coord_queue_removed) - ?`,
         MAX_REMOVED,
       );
     }
-    return n;
+    return removed.length;
   }
 
   /**
-   * Ids of finished jobs of `state` (no flow's parts; with `trimmed`, only those the queue's
-   * retention governs), oldest first, that finished before; jobs another step holds are left
-   * to it.
+   * Finished jobs of `state` (no flow's parts; with `trimmed`, only those the queue's retention
+   * governs), oldest first, that finished before, locked; jobs another step holds are left to
+   * it.
    */
   async #oldest(
     s: Step,
@@ -789,9 +892,9 @@ export class SqlQueueSteps implements QueueSteps {
     before: number,
     limit: number,
     trimmed = false,
-  ): Promise<string[]> {
-    return (await s.tx.all<{ id: string }>(
-      `SELECT id FROM coord_queue_job WHERE namespace = ? AND queue = ? AND state = ?
+  ): Promise<JobRow[]> {
+    return await s.tx.all<JobRow>(
+      `SELECT ${COLUMNS} FROM coord_queue_job WHERE namespace = ? AND queue = ? AND state = ?
        AND parent IS NULL ${trimmed ? "AND keep IS NULL" : ""} AND finished_at < ?
        ORDER BY finished_at, id LIMIT ?
        ${s.tx.rowLock({ skipLocked: true })}`,
@@ -800,7 +903,7 @@ export class SqlQueueSteps implements QueueSteps {
       state,
       before,
       limit,
-    )).map((r) => r.id);
+    );
   }
 
   /** How many finished jobs of `state` the queue holds, locked until the step ends. */
@@ -815,8 +918,10 @@ export class SqlQueueSteps implements QueueSteps {
     return row?.n ?? 0;
   }
 
-  /** Removes a few jobs of each finished state past what the queue keeps (see `trim`). */
-  async #trim(s: Step, queue: string, held: QueueProbe): Promise<void> {
+  /**
+   * Removes up to `batch` jobs of each finished state past what the queue keeps (see `trim`).
+   */
+  async #trim(s: Step, queue: string, held: QueueProbe, batch: number): Promise<void> {
     // Settings another program wrote over must not stop the workers: trim by the defaults, as
     // `keep` in redis/queue/includes/retention.lua does; `config` reports them.
     let config: Pick<QueueConfig, "keepCompleted" | "keepFailed"> = DEFAULT_KEEP;
@@ -831,7 +936,7 @@ export class SqlQueueSteps implements QueueSteps {
       const oldest = held[`${state}_at`];
       let doomed = keep.ageMs === undefined || oldest === null || oldest >= s.now - keep.ageMs
         ? []
-        : await this.#oldest(s, queue, state, s.now - keep.ageMs, TRIM_BATCH, true);
+        : await this.#oldest(s, queue, state, s.now - keep.ageMs, batch, true);
       if (doomed.length === 0 && keep.count !== undefined) {
         let over = (held[`${state}_n`] ?? 0) + (s.kept.get(state) ?? 0) - keep.count;
         if (over > 0) {
@@ -840,7 +945,7 @@ export class SqlQueueSteps implements QueueSteps {
           over = await this.#keptLocked(s, queue, state) + (s.kept.get(state) ?? 0) - keep.count;
         }
         if (over > 0) {
-          const limit = Math.min(over, TRIM_BATCH);
+          const limit = Math.min(over, batch);
           doomed = await this.#oldest(s, queue, state, Number.MAX_SAFE_INTEGER, limit, true);
         }
       }
@@ -851,14 +956,14 @@ export class SqlQueueSteps implements QueueSteps {
     for (const [column, end] of [["expires_at", s.now], ["outlived_at", finished]] as const) {
       const first = held[column];
       if (first === null || first > end) continue;
-      const over = (await s.tx.all<{ id: string }>(
-        `SELECT id FROM coord_queue_job WHERE namespace = ? AND queue = ? AND ${column} <= ?
-         ORDER BY ${column} LIMIT ? ${s.tx.rowLock({ skipLocked: true })}`,
+      const over = await s.tx.all<JobRow>(
+        `SELECT ${COLUMNS} FROM coord_queue_job WHERE namespace = ? AND queue = ?
+         AND ${column} <= ? ORDER BY ${column} LIMIT ? ${s.tx.rowLock({ skipLocked: true })}`,
         this.#ns,
         queue,
         end,
-        TRIM_BATCH,
-      )).map((r) => r.id);
+        batch,
+      );
       await this.#remove(s, queue, undefined, over);
     }
   }
@@ -1017,14 +1122,77 @@ export class SqlQueueSteps implements QueueSteps {
   }
 
   claim(queue: string, r: { worker: string; leaseMs: number }): Promise<ClaimResult> {
-    return this.#write(queue, async (s) => {
-      const reads = await this.#claimReads(s, queue);
-      const result = await this.#claim(s, queue, r, reads);
-      // Idle queues age out too: a claim that finds no job removes a few past what the queue
-      // keeps. (A busy queue's finishes do; the claims of a busy queue save the queries.)
-      if (!result.job) await this.#trim(s, queue, reads.probe);
-      return result;
-    });
+    return this.finishAndClaim(queue, { finishes: [], ...r, claims: 1 }).then(
+      ({ jobs: [job], undecodable, nextReadyAt }) =>
+        job
+          ? { job }
+          : undecodable
+          ? { undecodable }
+          : { ...(nextReadyAt !== undefined && { nextReadyAt }) },
+    );
+  }
+
+  finish(queue: string, r: Attempt & Finish): Promise<boolean> {
+    return this.finishAndClaim(queue, { finishes: [r], worker: r.worker, leaseMs: 0, claims: 0 })
+      .then(({ recorded: [recorded] }) => recorded);
+  }
+
+  finishAndClaim(queue: string, r: FinishAndClaim): Promise<FinishedAndClaimed> {
+    // Rows locked in one order: two steps finishing the same jobs never wait in a ring.
+    const ids = [...new Set(r.finishes.map((f) => f.id))].sort();
+    const finishing = (tx: SqlTransaction): SqlQuery => [
+      `SELECT ${COLUMNS} FROM coord_queue_job WHERE namespace = ? AND queue = ?
+       AND id IN (${ids.map(() => "?").join(", ")}) ORDER BY id ${tx.rowLock()}`,
+      this.#ns,
+      queue,
+      ...ids,
+    ];
+    return this.#write(queue, async (s, rows) => {
+      const running = new Map(rows.map((row) => [row.id, row]));
+      for (const id of ids) {
+        // Another program wrote over the job: its run records nothing, and the others do.
+        // (Its lease runs out, and a claim hands it to a worker to fail.)
+        try {
+          await s.tx.refuseForeignRows(`job ${queue}/${id}`, ["coord_queue_job"], { queue, id });
+        } catch (e) {
+          if (!(e instanceof ForeignDataError)) throw e;
+          running.delete(id);
+        }
+      }
+      const recorded = [];
+      let woke = false;
+      s.gathered = new Map();
+      for (const f of r.finishes) {
+        // Only while the attempt is the worker's: see `owned` in ../redis/queue/includes/job.lua.
+        const row = running.get(f.id);
+        const owned = row?.state === "active" && row.worker === f.worker &&
+          row.attempts === f.attempt;
+        recorded.push(owned);
+        if (!owned) continue;
+        // Every outcome ends the run: a later finish of the job in this batch records nothing.
+        running.delete(f.id);
+        // A job of a flow or a group reads other rows as it ends, and sees the batch so far.
+        const plain = row.parent === null && row.grp === null && row.group_key === null;
+        if (!plain) await this.#sendGathered(s, queue);
+        if (await this.#finish(s, queue, row, f)) woke = true;
+        s.gathered ??= new Map();
+      }
+      await this.#sendGathered(s, queue);
+      const ended = recorded.filter(Boolean).length;
+      if (ended === 0 && r.claims === 0) return { recorded, jobs: [] };
+      const reads = await this.#claimReads(s, queue, r.claims);
+      const taken = await this.#take(s, queue, r, reads);
+      // Idle queues age out too: a step that finds fewer jobs than it asked for removes a few
+      // past what the queue keeps. (The claims of a busy queue save the queries.)
+      if (ended > 0 || taken.jobs.length < r.claims) {
+        await this.#trim(s, queue, reads.probe, TRIM_BATCH * Math.max(1, ended));
+      }
+      // Waiters for a queue to drain hear when its last run ends.
+      if (woke || (ended > 0 && !reads.probe.running && taken.jobs.length === 0)) {
+        await s.tx.notify({ kind: "queue", name: queue });
+      }
+      return { recorded, ...taken };
+    }, { first: ids.length > 0 ? finishing : undefined });
   }
 
   /** The probe row's query for `queue`. */
@@ -1035,25 +1203,44 @@ export class SqlQueueSteps implements QueueSteps {
     ];
   }
 
-  /** The first job of the run order that no other step holds, locked. */
-  #firstQuery(s: Step, queue: string): SqlQuery {
+  /** The first `limit` jobs of the run order that no other step holds, locked. */
+  #firstQuery(s: Step, queue: string, limit: number): SqlQuery {
     return [
       `SELECT ${COLUMNS} FROM coord_queue_job WHERE namespace = ? AND queue = ?
-       AND state = 'pending' AND due = 1 ORDER BY priority DESC, ready_at, id LIMIT 1
+       AND state = 'pending' AND due = 1 ORDER BY priority DESC, ready_at, id LIMIT ?
        ${s.tx.rowLock({ skipLocked: true })}`,
+      this.#ns,
+      queue,
+      limit,
+    ];
+  }
+
+  /**
+   * The pending job that starts first among those not in the run order. Text sorts after every
+   * number in SQLite: a ready_at that is not one comes last. (Due jobs parked by their group's
+   * limit wait for a slot, not for a time.)
+   */
+  #nextQuery(queue: string): SqlQuery {
+    return [
+      `SELECT ${COLUMNS} FROM coord_queue_job WHERE namespace = ? AND queue = ?
+       AND state = 'pending' AND due = 0 ORDER BY ready_at LIMIT 1`,
       this.#ns,
       queue,
     ];
   }
 
   /**
-   * What a claim reads, all at once (Postgres: one round trip): most claims find nothing
-   * abandoned and nothing newly due, and then the first job read here is the one they take.
-   * The rows read are locked (another claim skips them) until the step ends.
+   * What a step that takes `claims` jobs reads, all at once (Postgres: one round trip): most
+   * find nothing abandoned and nothing newly due, and then the first jobs read here are the
+   * ones they take. The rows read are locked (another claim skips them) until the step ends.
    */
-  async #claimReads(s: Step, queue: string): Promise<ClaimReads> {
+  async #claimReads(s: Step, queue: string, claims: number): Promise<ClaimReads> {
+    if (claims === 0) {
+      const [probe] = await s.tx.all<QueueProbe>(...this.#probe(queue));
+      return { probe, abandoned: [], touched: [], first: [] };
+    }
     const skipLocked = s.tx.rowLock({ skipLocked: true });
-    const [[probe], abandoned, touched, [first]] = await s.tx.allEach(
+    const [[probe], abandoned, touched, first] = await s.tx.allEach(
       this.#probe(queue),
       [
         `SELECT ${COLUMNS} FROM coord_queue_job WHERE namespace = ? AND queue = ?
@@ -1070,41 +1257,56 @@ export class SqlQueueSteps implements QueueSteps {
         this.#ns,
         queue,
         s.now,
-        MARK_BATCH,
+        // A step that asks for more jobs than that finds as many.
+        Math.max(MARK_BATCH, claims),
       ],
-      this.#firstQuery(s, queue),
+      this.#firstQuery(s, queue, claims),
     );
     return {
       probe: probe as QueueProbe,
       abandoned: abandoned as unknown as JobRow[],
       touched: touched as ClaimReads["touched"],
-      first: first as unknown as JobRow | undefined,
+      first: first as unknown as JobRow[],
     };
   }
 
-  async #claim(
+  /**
+   * Takes up to `r.claims` jobs for `r.worker`, as that many claims would one after another:
+   * first returns jobs whose lease ran out to pending (or fails them after
+   * {@link MAX_STALLS}), fails jobs past their `beginBy`, and keeps each group within its limit.
+   */
+  async #take(
     s: Step,
     queue: string,
-    r: { worker: string; leaseMs: number },
+    r: { worker: string; leaseMs: number; claims: number },
     reads: ClaimReads,
-  ): Promise<ClaimResult> {
+  ): Promise<Omit<FinishedAndClaimed, "recorded">> {
     const { tx, now } = s;
+    const jobs: JobRecord[] = [];
+    if (r.claims === 0) return { jobs };
     const changed = () => tx.notify({ kind: "queue", name: queue });
-    // A job this step cannot read is handed back to the worker to fail, without stopping
-    // the claim for good: the same claim then finds the next job.
-    const undecodable = async (row: JobRow): Promise<ClaimResult | undefined> => {
+    // A job this step cannot read is handed back to the worker to fail: taking stops there,
+    // and the worker's next step finds the jobs after it.
+    const decoded = async (
+      row: JobRow,
+    ): Promise<
+      { job: JobRecord; refused?: undefined } | {
+        job?: undefined;
+        refused: { id: string; reason: string };
+      }
+    > => {
       try {
-        await this.#job(s, queue, row);
+        return { job: await this.#job(s, queue, row) };
       } catch (e) {
         if (!(e instanceof ForeignDataError)) throw e;
-        return { undecodable: { id: row.id, reason: e.message } };
+        return { refused: { id: row.id, reason: e.message } };
       }
     };
     // Jobs whose worker died: back to pending, or failed once abandoned too often.
     const recovered: ClaimReads["touched"] = [];
     for (const row of reads.abandoned) {
-      const refused = await undecodable(row);
-      if (refused) return refused;
+      const { refused } = await decoded(row);
+      if (refused) return { jobs, undecodable: refused };
       const { id, stalls } = row;
       if (stalls + 1 > MAX_STALLS) {
         await this.#update(s, queue, id, { stalls: stalls + 1 });
@@ -1124,7 +1326,7 @@ export class SqlQueueSteps implements QueueSteps {
         recovered.push({ id, group_key: row.group_key });
       }
     }
-    if (reads.probe.paused === 1) return {};
+    if (reads.probe.paused === 1) return { jobs };
     // The pending jobs whose start came since the last claim join the run order. A job of a
     // group is parked, and its group lets in what it has room for (groups in one order: two
     // claims never wait for each other in a ring).
@@ -1145,54 +1347,79 @@ export class SqlQueueSteps implements QueueSteps {
     }
     const groups = [...new Set(touched.map((t) => t.group_key))].filter((g) => g !== null).sort();
     for (const group of groups) await this.#fill(s, queue, group);
-    // The first job read with the rest is still the first unless this step changed the order.
+    // The jobs read with the rest are still the first unless this step changed the order.
     const unchanged = reads.abandoned.length === 0 && touched.length === 0;
-    for (let i = 0; i < 100; i++) {
-      // Another worker's claim holds its job until it commits: take the next one.
-      const [first] = i === 0 && unchanged
-        ? [reads.first]
-        : await tx.all<JobRow>(...this.#firstQuery(s, queue));
-      if (!first) {
-        // Text sorts after every number in SQLite: a ready_at that is not one comes last.
-        // Due jobs parked by their group's limit wait for a slot, not for a time.
-        const [next] = await tx.all<JobRow>(
-          `SELECT ${COLUMNS} FROM coord_queue_job WHERE namespace = ? AND queue = ?
-             AND state = 'pending' AND due = 0 ORDER BY ready_at LIMIT 1`,
-          this.#ns,
-          queue,
-        );
-        return next ? await undecodable(next) ?? { nextReadyAt: next.ready_at } : {};
-      }
-      const refused = await undecodable(first);
-      if (refused) return refused;
-      // Only a first start can be too late: a retry or a recovered job has started in time.
-      if (first.begin_by !== null && first.begin_by < now && first.attempts === 0) {
-        await this.#end(s, queue, first, "failed", {
-          error: "expired: not started by its --begin-by",
-        });
-        await changed();
-        continue;
-      }
-      if (first.group_key !== null) {
-        const { active } = await this.#groupCounts(s, queue, first.group_key);
-        if (active >= await this.#groupLimit(s, queue)) {
-          // Its group's limit was lowered since it joined the run order: parked again.
-          await this.#update(s, queue, first.id, { due: 2 });
-          await this.#groupAdd(s, queue, first.group_key, { ready: -1 });
+    const groupLimit = reads.probe.group_limit ?? Infinity;
+    for (let round = 0; round < 100; round++) {
+      const wanted = r.claims - jobs.length;
+      // Another worker's claim holds its jobs until it commits: the next ones are taken.
+      const rows = round === 0 && unchanged
+        ? reads.first
+        : await tx.all<JobRow>(...this.#firstQuery(s, queue, wanted));
+      const leased: string[] = [];
+      for (const row of rows) {
+        const taken = { state: "active" as const, attempts: row.attempts + 1, worker: r.worker };
+        const { job, refused } = await decoded({ ...row, ...taken, started_at: now });
+        if (refused) {
+          await this.#lease(s, queue, leased, r);
+          return { jobs, undecodable: refused };
+        }
+        // Only a first start can be too late: a retry or a recovered job has started in time.
+        if (row.begin_by !== null && row.begin_by < now && row.attempts === 0) {
+          await this.#end(s, queue, row, "failed", {
+            error: "expired: not started by its --begin-by",
+          });
+          await changed();
           continue;
         }
-        await this.#groupAdd(s, queue, first.group_key, { active: 1, ready: -1 });
+        if (row.group_key !== null) {
+          const { active } = await this.#groupCounts(s, queue, row.group_key);
+          if (active >= groupLimit) {
+            // Its group's limit was lowered since it joined the run order: parked again.
+            await this.#update(s, queue, row.id, { due: 2 });
+            await this.#groupAdd(s, queue, row.group_key, { ready: -1 });
+            continue;
+          }
+          await this.#groupAdd(s, queue, row.group_key, { active: 1, ready: -1 });
+        }
+        leased.push(row.id);
+        jobs.push(job);
       }
-      const taken = { state: "active" as const, attempts: first.attempts + 1, worker: r.worker };
-      await this.#update(s, queue, first.id, {
-        ...taken,
-        started_at: now,
-        lease_until: now + r.leaseMs,
-      });
-      // Taking a job makes none ready: no one needs to hear of it.
-      return { job: await this.#job(s, queue, { ...first, ...taken, started_at: now }) };
+      // Marked before the run order is read again, which would otherwise return them.
+      await this.#lease(s, queue, leased, r);
+      if (jobs.length === r.claims) return { jobs };
+      if (rows.length < wanted) {
+        // The run order is empty: when the next job is due, or whether it cannot be read. (Read
+        // only then: SQLite walks the pending jobs by start for it, those in the run order too.)
+        const [next] = await tx.all<JobRow>(...this.#nextQuery(queue));
+        if (!next) return { jobs };
+        const { refused } = await decoded(next);
+        return refused ? { jobs, undecodable: refused } : { jobs, nextReadyAt: next.ready_at };
+      }
     }
-    return { nextReadyAt: now };
+    return { jobs, nextReadyAt: now };
+  }
+
+  /** Leases jobs `ids` to `r.worker`, each under its next attempt. */
+  async #lease(
+    s: Step,
+    queue: string,
+    ids: string[],
+    r: { worker: string; leaseMs: number },
+  ): Promise<void> {
+    if (ids.length === 0) return;
+    // Taking jobs makes none ready: no one needs to hear of it.
+    await s.tx.later(
+      `UPDATE coord_queue_job SET state = 'active', attempts = attempts + 1, worker = ?,
+       started_at = ?, lease_until = ? WHERE namespace = ? AND queue = ?
+       AND id IN (${ids.map(() => "?").join(", ")})`,
+      r.worker,
+      s.now,
+      s.now + r.leaseMs,
+      this.#ns,
+      queue,
+      ...ids,
+    );
   }
 
   failUndecodable(queue: string, r: { id: string; error: string }): Promise<void> {
@@ -1263,37 +1490,6 @@ export class SqlQueueSteps implements QueueSteps {
       if (!row) return false;
       await this.#update(s, queue, r.id, { progress: r.progress });
       return true;
-    });
-  }
-
-  finish(queue: string, r: Attempt & Finish): Promise<boolean> {
-    return this.#attempt(queue, r, async (s, row) => {
-      if (!row) return false;
-      const woke = await this.#finish(s, queue, row, r);
-      const [probe] = await s.tx.all<QueueProbe>(...this.#probe(queue));
-      await this.#trim(s, queue, probe);
-      if (woke || !probe.running) await s.tx.notify({ kind: "queue", name: queue });
-      return true;
-    });
-  }
-
-  finishAndClaim(
-    queue: string,
-    r: Attempt & Finish & { leaseMs: number },
-  ): Promise<{ recorded: boolean; next: ClaimResult }> {
-    return this.#attempt(queue, r, async (s, row) => {
-      if (!row) return { recorded: false, next: {} };
-      const woke = await this.#finish(s, queue, row, r);
-      const reads = await this.#claimReads(s, queue);
-      const claimed = await this.#claim(s, queue, r, reads);
-      await this.#trim(s, queue, reads.probe);
-      if (woke || (!reads.probe.running && !claimed.job)) {
-        await s.tx.notify({ kind: "queue", name: queue });
-      }
-      // A job that cannot be read is left to the worker's claim loop, which fails it before it
-      // claims again: handed to each of the worker's runs that end meanwhile, it would be
-      // failed once by each.
-      return { recorded: true, next: claimed.undecodable ? {} : claimed };
     });
   }
 
