@@ -54,6 +54,8 @@ export {
   type Attempt,
   type ClaimResult,
   type Finish,
+  type FinishAndClaim,
+  type FinishedAndClaimed,
   type FinishedState,
   type FlowNode,
   type JobEnd,
