@@ -17,7 +17,6 @@
  */
 
 import { within } from "./outage.ts";
-import { sleep } from "./time.ts";
 
 /** What one renewal found. */
 export type Renewal =
@@ -79,17 +78,26 @@ const RETRY_MAX_MS = 250;
 export class LeaseKeeper implements Disposable {
   readonly #options: LeaseKeeperOptions;
   readonly #lost = new AbortController();
-  readonly #stop = new AbortController();
   readonly #inFlight = new Set<Promise<unknown>>();
-  #expiry: ReturnType<typeof setTimeout> | undefined;
+  /**
+   * The keeper's one timer, for whichever is due first: its next renewal or the loss. One per
+   * keeper, and no abort signal of its own to stop it: a queue worker makes a keeper per job,
+   * thousands a second, and timers and abort reasons (a DOMException each) were most of its
+   * cost per job.
+   */
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #stopped = false;
+  /** Whether the keeper's own renewal is under way (then only the loss is timed). */
+  #renewing = false;
+  /** After a failed renewal: when it is tried again, sooner than a third of a lease. */
+  #retryAt: number | undefined;
   #answeredSentAt: number;
 
   /** Starts renewing: the first renewal goes a third of a lease after `heldSince`. */
   constructor(options: LeaseKeeperOptions) {
     this.#options = options;
     this.#answeredSentAt = options.heldSince;
-    this.#armExpiry();
-    this.#keep();
+    this.#arm();
   }
 
   /** Aborts, with the options' `lostReason` (or the reason given to {@link lose}), when lost. */
@@ -115,7 +123,7 @@ export class LeaseKeeper implements Disposable {
    */
   async renew(): Promise<void> {
     if (this.lost) throw this.#lost.signal.reason;
-    if (this.#stop.signal.aborted) return;
+    if (this.#stopped) return;
     const sentAt = performance.now();
     const answer = within(this.#options.leaseMs / 3, this.#options.renew());
     this.#inFlight.add(answer);
@@ -131,7 +139,8 @@ export class LeaseKeeper implements Disposable {
       throw this.#lost.signal.reason;
     }
     this.#answeredSentAt = Math.max(this.#answeredSentAt, sentAt);
-    this.#armExpiry();
+    this.#retryAt = undefined;
+    this.#arm();
   }
 
   /** Gives the lease up as lost: stops renewing and aborts the signal with `reason`. */
@@ -147,10 +156,9 @@ export class LeaseKeeper implements Disposable {
    * overtaken by a renewal.
    */
   async stop(): Promise<void> {
-    this.#stop.abort();
-    clearTimeout(this.#expiry);
+    this.#stopped = true;
+    clearTimeout(this.#timer);
     await Promise.allSettled(this.#inFlight);
-    clearTimeout(this.#expiry); // a renewal answered meanwhile armed it again
   }
 
   /** Same as {@link stop}, without waiting for a renewal under way. */
@@ -158,28 +166,33 @@ export class LeaseKeeper implements Disposable {
     void this.stop();
   }
 
-  async #keep(): Promise<void> {
-    const { leaseMs } = this.#options;
-    let failed = false;
-    while (!this.#stop.signal.aborted) {
-      const dueAt = failed
-        ? performance.now() + Math.min(leaseMs / 10, RETRY_MAX_MS)
-        : this.#answeredSentAt + leaseMs / 3;
-      try {
-        await sleep(dueAt - performance.now(), this.#stop.signal);
-        await this.renew();
-        failed = false;
-      } catch {
-        if (this.#stop.signal.aborted) return;
-        failed = true;
-      }
-    }
+  /** Times the next renewal, or the loss when it comes first or a renewal is under way. */
+  #arm(): void {
+    clearTimeout(this.#timer);
+    // Once stopped nothing is timed: a timer would keep the process alive.
+    if (this.#stopped) return;
+    const renewAt = this.#renewing
+      ? Infinity
+      : this.#retryAt ?? this.#answeredSentAt + this.#options.leaseMs / 3;
+    const loss = this.deadline <= renewAt;
+    this.#timer = setTimeout(
+      () => loss ? this.lose() : void this.#renewOnTime(),
+      Math.min(renewAt, this.deadline) - performance.now(),
+    );
   }
 
-  #armExpiry(): void {
-    clearTimeout(this.#expiry);
-    // A renewal answered after stop() arms nothing: its timer would keep the process alive.
-    if (this.#stop.signal.aborted) return;
-    this.#expiry = setTimeout(() => this.lose(), this.deadline - performance.now());
+  async #renewOnTime(): Promise<void> {
+    this.#renewing = true;
+    this.#arm();
+    try {
+      await this.renew();
+    } catch {
+      // An outage, or no answer within a third: tried again soon; the deadline stands.
+      this.#retryAt = performance.now() +
+        Math.min(this.#options.leaseMs / 10, RETRY_MAX_MS);
+    } finally {
+      this.#renewing = false;
+    }
+    this.#arm();
   }
 }

@@ -119,3 +119,30 @@ Deno.test("lose() aborts the signal with the reason given", () => {
   keeper.lose(new Error("replaced"));
   assert.equal(keeper.signal.reason.message, "replaced");
 });
+
+Deno.test("a keeper times its renewal and its loss with one timer, and none once stopped", async () => {
+  // A queue worker makes a keeper per job: each timer more is a cost per job.
+  const live = new Set<unknown>();
+  const { setTimeout: set, clearTimeout: clear } = globalThis;
+  const timers = globalThis as unknown as Record<"setTimeout" | "clearTimeout", unknown>;
+  timers.setTimeout = (fn: () => void, ms?: number) => {
+    const id = set(() => (live.delete(id), fn()), ms);
+    live.add(id);
+    return id;
+  };
+  timers.clearTimeout = (id?: ReturnType<typeof set>) => (live.delete(id), clear(id));
+  try {
+    const keeper = new LeaseKeeper({
+      leaseMs: 60_000,
+      heldSince: performance.now(),
+      renew: () => Promise.resolve("held"),
+      lostReason,
+    });
+    assert.equal(live.size, 1);
+    await keeper.stop();
+    assert.equal(live.size, 0);
+  } finally {
+    timers.setTimeout = set;
+    timers.clearTimeout = clear;
+  }
+});

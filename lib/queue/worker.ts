@@ -18,6 +18,7 @@ import { Shutdown } from "../service.ts";
 import { abortion, localNow, sleep } from "../time.ts";
 import { type ProcessGroup, spawnGroup } from "../subprocess.ts";
 import { CANCEL_CHECK_MS, checkQueueName, jobRef } from "./queue.ts";
+import { PeriodicChecks } from "./periodic_checks.ts";
 import { progressLines, ProgressReporter } from "./progress.ts";
 import {
   checkCount,
@@ -166,6 +167,8 @@ class Worker {
   readonly #shutdown: Shutdown;
   /** Running jobs: each run's promise and its job's reference. */
   readonly #running = new Map<Promise<void>, string>();
+  /** Every running job's check for a cancel, on one timer. */
+  readonly #cancelChecks = new PeriodicChecks(CANCEL_CHECK_MS);
   /** Each queue's calls. */
   readonly #lanes = new Map<string, QueueLane>();
   /** Runs that ended and wait for their end to be recorded: their slots are free. */
@@ -411,7 +414,7 @@ class Worker {
     });
     // A cancel ends the job in the backend at once; the run learns of it here and stops.
     let cancelled = false;
-    const cancelCheck = setInterval(async () => {
+    const stopCancelChecks = this.#cancelChecks.add(async () => {
       try {
         const now = await this.#backend.queue.get(queue, job.id);
         if (now?.state === "cancelled" && !cancelled) {
@@ -421,7 +424,7 @@ class Worker {
       } catch {
         // The next check tries again; the lease covers an outage.
       }
-    }, CANCEL_CHECK_MS);
+    });
     const progress = new ProgressReporter((json) =>
       this.#backend.queue.progress(queue, { ...attempt, progress: json })
     );
@@ -435,7 +438,7 @@ class Worker {
     } finally {
       // No renewal is under way once the finish is sent: it could not overtake it.
       await keeper.stop();
-      clearInterval(cancelCheck);
+      stopCancelChecks();
       clearTimeout(timeout);
       forced.removeEventListener("abort", onForce);
       // The last value reported is stored while the attempt is still this worker's.

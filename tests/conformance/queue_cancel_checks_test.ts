@@ -1,0 +1,50 @@
+/** A worker's per-job costs: its checks for cancels, in-process, on every backend. */
+
+import assert from "node:assert/strict";
+import { cancelJob, getJob, putJob } from "../../lib/queue/queue.ts";
+import { work } from "../../lib/queue/worker.ts";
+import { conformance } from "../support/backends.ts";
+import { until } from "../support/wait.ts";
+
+conformance(
+  "every running job notices its cancel, with no interval timer of its own",
+  async (ctx) => {
+    const backend = await ctx.open();
+    const jobs = 12;
+    for (let i = 0; i < jobs; i++) await putJob(backend, "cc", { id: `j${i}`, handler: "long" });
+    // A timer per running job cost a worker more than short jobs themselves.
+    let intervals = 0;
+    const timers = globalThis as unknown as Record<"setInterval", unknown>;
+    const { setInterval: set } = globalThis;
+    timers.setInterval = (...args: Parameters<typeof set>) => (intervals++, set(...args));
+    try {
+      const reasons: string[] = [];
+      let started = 0;
+      const worker = work(backend, ["cc"], {
+        concurrency: jobs,
+        handlers: {
+          long: (_args, { signal }) => {
+            started++;
+            return new Promise((_, reject) =>
+              signal.addEventListener("abort", () => {
+                reasons.push(String(signal.reason));
+                reject(signal.reason);
+              })
+            );
+          },
+        },
+        drain: true,
+      });
+      await until(() => started === jobs, { what: "every job running" });
+      for (let i = 0; i < jobs; i++) await cancelJob(backend, `cc/j${i}`);
+      assert.deepEqual(await worker, { completed: 0, failed: 0, cutShort: 0 });
+      assert.equal(reasons.length, jobs);
+      for (const reason of reasons) assert.match(reason, /was cancelled/);
+      assert.equal((await getJob(backend, "cc/j0")).state, "cancelled");
+      // The worker's own announcer is one; the jobs' checks share a timer that is no interval.
+      assert.ok(intervals < jobs, `${intervals} interval timers for ${jobs} jobs`);
+    } finally {
+      timers.setInterval = set;
+    }
+  },
+);
