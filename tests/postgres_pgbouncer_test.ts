@@ -1,0 +1,79 @@
+/**
+ * coord through a real PgBouncer in front of the test server. In transaction mode, where a
+ * session's server connection goes back to the pool after each transaction, coord must log in
+ * without the settings PgBouncer refuses, and its prepared statements must survive moving
+ * between server connections. Session mode is plain Postgres to coord.
+ */
+
+import assert from "node:assert/strict";
+import { connect } from "../lib/backend/connect.ts";
+import { queue } from "../lib/queue/handle.ts";
+import { freshNamespace } from "./support/backends.ts";
+import { runCoord, spawnCoord } from "./support/cli.ts";
+import { pgBouncerAvailable, startPgBouncer } from "./support/pgbouncer.ts";
+import { sharedPostgresUrl } from "./support/postgres_shared.ts";
+import { guarded } from "./support/wait.ts";
+
+const url = await sharedPostgresUrl();
+const ignore = url === undefined || !pgBouncerAvailable();
+
+async function doctorWakeUps(bouncerUrl: string): Promise<string> {
+  const r = await runCoord(["doctor", "--json", "--url", bouncerUrl, "--namespace", "pgb"]);
+  assert.equal(r.code, 0, r.stderr);
+  return JSON.parse(r.stdout).details.wake_ups;
+}
+
+Deno.test({
+  name: "behind pgbouncer in session mode coord listens",
+  ignore,
+  async fn() {
+    await using bouncer = await startPgBouncer(url!, { poolMode: "session", poolSize: 20 });
+    assert.equal(await doctorWakeUps(bouncer.url), "listen/notify");
+  },
+});
+
+Deno.test({
+  name: "behind pgbouncer in transaction mode a job put is worked and its waiter sees it done",
+  ignore,
+  async fn() {
+    await using bouncer = await startPgBouncer(url!);
+    const env = { COORD_URL: bouncer.url, COORD_NAMESPACE: freshNamespace() };
+    await using worker = spawnCoord(["queue", "work", "q", "--allow-commands"], { env });
+    const put = await runCoord(["queue", "put", "q", "--id", "j", "--", "echo", "done"], { env });
+    assert.equal(put.code, 0, put.stderr);
+    const waited = await guarded(
+      runCoord(["queue", "wait", "q/j", "--json"], { env }),
+      "end of the job",
+    );
+    assert.equal(waited.code, 0, waited.stderr);
+    assert.match(waited.stdout, /"completed"/);
+    worker.kill("SIGTERM");
+    assert.equal((await worker.result).code, 0);
+  },
+});
+
+Deno.test({
+  name: "prepared statements through pgbouncer: 100 jobs put and worked over 2 server connections",
+  ignore,
+  async fn() {
+    await using bouncer = await startPgBouncer(url!, { poolSize: 2 });
+    const namespace = freshNamespace();
+    // Two processes' worth of pools: their sessions take turns on the same server connections.
+    await using putter = await connect({ url: bouncer.url, namespace, env: {} });
+    await using workerBackend = await connect({ url: bouncer.url, namespace, env: {} });
+    const jobs = 100;
+    const putting = (async () => {
+      for (let i = 0; i < jobs; i++) await queue(putter, "p").put({ handler: "double", args: i });
+    })();
+    await guarded(putting, "end of the puts");
+    const worked = await guarded(
+      queue(workerBackend, "p").runUntilEmpty({ double: (n) => (n as number) * 2 }, {
+        concurrency: 4,
+      }),
+      "end of the worker's drain",
+    );
+    const counts = await putter.queue.counts("p");
+    assert.equal(counts.completed, jobs, JSON.stringify({ counts, worked }));
+    assert.equal(await queue(putter, "p").job("100").result(), 198);
+  },
+});
