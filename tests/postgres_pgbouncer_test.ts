@@ -1,8 +1,8 @@
 /**
  * coord through a real PgBouncer in front of the test server. In transaction mode, where a
- * session's server connection goes back to the pool after each transaction, coord must log in
- * without the settings PgBouncer refuses, and its prepared statements must survive moving
- * between server connections. Session mode is plain Postgres to coord.
+ * session's server connection goes back to the pool after each transaction, LISTEN succeeds but
+ * no NOTIFY comes back: coord must find that out and poll, and its prepared statements must
+ * survive moving between server connections. Session mode is plain Postgres to coord.
  */
 
 import assert from "node:assert/strict";
@@ -10,8 +10,10 @@ import { connect } from "../lib/backend/connect.ts";
 import { queue } from "../lib/queue/handle.ts";
 import { freshNamespace } from "./support/backends.ts";
 import { runCoord, spawnCoord } from "./support/cli.ts";
+import { users } from "./support/lock.ts";
 import { pgBouncerAvailable, startPgBouncer } from "./support/pgbouncer.ts";
 import { sharedPostgresUrl } from "./support/postgres_shared.ts";
+import { tempDir } from "./support/temp.ts";
 import { guarded } from "./support/wait.ts";
 
 const url = await sharedPostgresUrl();
@@ -24,11 +26,48 @@ async function doctorWakeUps(bouncerUrl: string): Promise<string> {
 }
 
 Deno.test({
+  name: "behind pgbouncer in transaction mode coord connects and says it polls",
+  ignore,
+  async fn() {
+    await using bouncer = await startPgBouncer(url!, { poolMode: "transaction" });
+    assert.equal(await doctorWakeUps(bouncer.url), "polling");
+  },
+});
+
+Deno.test({
   name: "behind pgbouncer in session mode coord listens",
   ignore,
   async fn() {
     await using bouncer = await startPgBouncer(url!, { poolMode: "session", poolSize: 20 });
     assert.equal(await doctorWakeUps(bouncer.url), "listen/notify");
+  },
+});
+
+Deno.test({
+  name: "behind pgbouncer in transaction mode a lock waiter wakes on the poll, not its re-check",
+  ignore,
+  async fn() {
+    await using bouncer = await startPgBouncer(url!);
+    const namespace = freshNamespace();
+    const env = { COORD_URL: bouncer.url, COORD_NAMESPACE: namespace };
+    await using temp = await tempDir("coord-test-");
+    const release = `${temp.path}/release`;
+    // The waiter's own re-checks come every 200 s at the earliest (a third of --expire,
+    // --patience), so only a wake-up (the 50 ms poll) lets it run within the hang guard.
+    const lock = ["lock", "run", "r", "--expire", "600", "--patience", "600", "--"];
+    await using holder = spawnCoord(
+      [...lock, "sh", "-c", 'echo holding >&2; while [ ! -e "$0" ]; do sleep 0.05; done', release],
+      { env },
+    );
+    await holder.stderrLine(/^holding$/);
+    await using waiter = spawnCoord([...lock, "echo", "second"], { env });
+    await using backend = await connect({ url: bouncer.url, namespace, env: {} });
+    await users(backend, "r", 2);
+    await Deno.writeTextFile(release, "");
+    const second = await guarded(waiter.result, "second holder's run");
+    assert.equal(second.code, 0, second.stderr);
+    assert.equal(second.stdout.trim(), "second");
+    assert.equal((await holder.result).code, 0);
   },
 });
 

@@ -124,7 +124,7 @@ export class PostgresBackend implements Backend<"postgres"> {
           database: this.#database,
           schema: this.namespace,
           schema_version: String(stored?.value ?? "none"),
-          wake_ups: this.#listener.listening ? "listen/notify" : "polling",
+          wake_ups: await this.#listener.wakeUps(),
         },
       };
     });
@@ -248,7 +248,7 @@ export async function openPostgres(
       pool = openPool(pg, config);
       await createSchema(pool, options.namespace, options.displayUrl);
     }
-    const listener = await ChangeListener.start(() => new pg.Client(config));
+    const listener = await ChangeListener.start(() => new pg.Client(config), pool);
     return new PostgresBackend(pool, listener, target, options);
   } catch (e) {
     await pool.end().catch(() => {});
