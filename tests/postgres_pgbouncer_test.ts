@@ -7,6 +7,8 @@
 
 import assert from "node:assert/strict";
 import { connect } from "../lib/backend/connect.ts";
+import { importPg, type PgClient } from "../lib/backend/postgres/client.ts";
+import { CHANGE_CHANNEL } from "../lib/backend/postgres/sql_store.ts";
 import { queue } from "../lib/queue/handle.ts";
 import { freshNamespace } from "./support/backends.ts";
 import { runCoord, spawnCoord } from "./support/cli.ts";
@@ -14,7 +16,7 @@ import { users } from "./support/lock.ts";
 import { pgBouncerAvailable, startPgBouncer } from "./support/pgbouncer.ts";
 import { sharedPostgresUrl } from "./support/postgres_shared.ts";
 import { tempDir } from "./support/temp.ts";
-import { guarded } from "./support/wait.ts";
+import { guarded, until } from "./support/wait.ts";
 
 const url = await sharedPostgresUrl();
 const ignore = url === undefined || !pgBouncerAvailable();
@@ -40,6 +42,40 @@ Deno.test({
   async fn() {
     await using bouncer = await startPgBouncer(url!, { poolMode: "session", poolSize: 20 });
     assert.equal(await doctorWakeUps(bouncer.url), "listen/notify");
+  },
+});
+
+Deno.test({
+  name: "a LISTEN made again after a lost connection is probed again: polling behind the pooler",
+  ignore,
+  async fn() {
+    // Probes reach the server whatever the pooler does with them: count them there.
+    const pg = await importPg();
+    const server = new pg.Client({ connectionString: url } as never) as PgClient;
+    await server.connect();
+    const probes = new Map<string, number>();
+    server.on("notification", ({ payload = "" }) => {
+      if (payload.startsWith('["coord probe"')) probes.set(payload, (probes.get(payload) ?? 0) + 1);
+    });
+    await server.query(`LISTEN ${CHANGE_CHANNEL}`);
+    try {
+      await using bouncer = await startPgBouncer(url!, { poolMode: "session", poolSize: 20 });
+      await using backend = await connect({
+        url: bouncer.url,
+        namespace: freshNamespace(),
+        env: {},
+      });
+      assert.equal((await backend.info()).details.wake_ups, "listen/notify");
+      // The listener's connection drops; its LISTEN is made again, through a pooler that now
+      // swallows NOTIFYs. (Another process's listener probes twice only when it, too, lost its
+      // connection.)
+      await bouncer.restart("transaction");
+      await until(() => [...probes.values()].some((n) => n >= 2), { what: "a second probe" });
+      // info() waits for the probe in flight.
+      assert.equal((await backend.info()).details.wake_ups, "polling");
+    } finally {
+      await server.end();
+    }
   },
 });
 

@@ -7,8 +7,8 @@
  * @module
  */
 
-import { exists, freePort } from "./host.ts";
-import { lineIn } from "./wait.ts";
+import { exists, freePort, processExists } from "./host.ts";
+import { lineIn, until } from "./wait.ts";
 
 /** Where Debian's package puts the binary. */
 const PGBOUNCER_BIN = "/usr/sbin/pgbouncer";
@@ -56,6 +56,11 @@ export interface PgBouncerOptions {
 export interface PgBouncer extends AsyncDisposable {
   /** The upstream URL with PgBouncer's host and port instead of the server's. */
   url: string;
+  /**
+   * Ends PgBouncer at once, dropping every client, and starts it again on the same port in
+   * `poolMode`.
+   */
+  restart(poolMode: "session" | "transaction"): Promise<void>;
 }
 
 /**
@@ -96,39 +101,31 @@ export async function startPgBouncer(
   watchdog.unref();
   const port = freePort();
   const log = `${dir}/pgbouncer.log`;
+  const pidFile = `${dir}/pgbouncer.pid`;
   await Deno.writeTextFile(`${dir}/userlist.txt`, `"${user}" ""\n`);
-  await Deno.writeTextFile(
-    `${dir}/pgbouncer.ini`,
-    [
-      "[databases]",
-      `${database} = host=${upstream.hostname} port=${upstream.port} dbname=${database}`,
-      "[pgbouncer]",
-      "listen_addr = 127.0.0.1",
-      `listen_port = ${port}`,
-      "unix_socket_dir =",
-      "auth_type = trust",
-      `auth_file = ${dir}/userlist.txt`,
-      `pool_mode = ${poolMode}`,
-      `default_pool_size = ${poolSize}`,
-      "max_client_conn = 500",
-      `logfile = ${log}`,
-      `pidfile = ${dir}/pgbouncer.pid`,
-      "",
-    ].join("\n"),
-  );
-  const stop = async () => {
-    const pid = await Deno.readTextFile(`${dir}/pgbouncer.pid`).catch(() => "");
-    if (/^\d+\s*$/.test(pid)) {
-      try {
-        Deno.kill(Number(pid), "SIGTERM");
-      } catch {
-        // Already gone.
-      }
-    }
-    await Deno.remove(dir, { recursive: true }).catch(() => {});
-    await watchdog.stdin.close().catch(() => {});
-  };
-  try {
+  const writeIni = (mode: string) =>
+    Deno.writeTextFile(
+      `${dir}/pgbouncer.ini`,
+      [
+        "[databases]",
+        `${database} = host=${upstream.hostname} port=${upstream.port} dbname=${database}`,
+        "[pgbouncer]",
+        "listen_addr = 127.0.0.1",
+        `listen_port = ${port}`,
+        "unix_socket_dir =",
+        "auth_type = trust",
+        `auth_file = ${dir}/userlist.txt`,
+        `pool_mode = ${mode}`,
+        `default_pool_size = ${poolSize}`,
+        "max_client_conn = 500",
+        `logfile = ${log}`,
+        `pidfile = ${pidFile}`,
+        "",
+      ].join("\n"),
+    );
+  const launch = async () => {
+    // The line awaited below must be this start's.
+    await Deno.writeTextFile(log, "");
     if (Deno.uid() === 0) await chown(dir);
     const asRoot = Deno.uid() === 0 ? ["-u", "postgres"] : [];
     // -d: it forks into the background once listening, so its exit says it is up (or not).
@@ -143,13 +140,38 @@ export async function startPgBouncer(
       throw new Error(`pgbouncer did not start: ${new TextDecoder().decode(out.stderr)}${logText}`);
     }
     await lineIn(log, /process up/);
+  };
+  /** Ends PgBouncer at once (every client connection with it) and waits until it is gone. */
+  const kill = async () => {
+    const pid = Number(await Deno.readTextFile(pidFile).catch(() => ""));
+    if (!pid) return;
+    try {
+      Deno.kill(pid, "SIGTERM");
+    } catch {
+      return; // Already gone.
+    }
+    await until(() => !processExists(pid), { what: `pgbouncer ${pid} to exit` });
+  };
+  const stop = async () => {
+    await kill().catch(() => {});
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+    await watchdog.stdin.close().catch(() => {});
+  };
+  try {
+    await writeIni(poolMode);
+    await launch();
   } catch (e) {
     await stop();
     throw e;
   }
+  const restart = async (mode: "session" | "transaction") => {
+    await kill();
+    await writeIni(mode);
+    await launch();
+  };
   const url = new URL(upstreamUrl);
   url.port = String(port);
-  return { url: url.href, [Symbol.asyncDispose]: stop };
+  return { url: url.href, restart, [Symbol.asyncDispose]: stop };
 }
 
 async function chown(dir: string): Promise<void> {
