@@ -25,7 +25,7 @@ import { SCHEDULE_DDL, SqlScheduleSteps } from "../sql/schedule.ts";
 import { LOCK_DDL, SqlLockSteps } from "../sql/lock.ts";
 import { followEvents } from "./events.ts";
 import { QUEUE_ADDED_COLUMNS, QUEUE_DDL, SqlQueueSteps } from "../sql/queue.ts";
-import { importPg, type PgConfig, type PgPool } from "./client.ts";
+import { importPg, type PgConfig, type PgModule, type PgPool } from "./client.ts";
 import { isConnectionError, PostgresSqlStore, readClock, schemaIdentifier } from "./sql_store.ts";
 import { ChangeListener } from "./change_listener.ts";
 
@@ -124,7 +124,7 @@ export class PostgresBackend implements Backend<"postgres"> {
           database: this.#database,
           schema: this.namespace,
           schema_version: String(stored?.value ?? "none"),
-          wake_ups: this.#listener.listening ? "listen/notify" : "polling",
+          wake_ups: await this.#listener.wakeUps(),
         },
       };
     });
@@ -234,13 +234,21 @@ export async function openPostgres(
         oid === INT8_OID ? Number : pg.types.getTypeParser(oid, format),
     },
   };
-  const pool = new pg.Pool({ ...config, max: POOL_SIZE });
-  // An idle connection the server closed (a restart) is dropped by the pool; the next step
-  // opens another.
-  pool.on("error", () => {});
+  let pool = openPool(pg, config);
   try {
-    await createSchema(pool, options.namespace, options.displayUrl);
-    const listener = await ChangeListener.start(() => new pg.Client(config));
+    try {
+      await createSchema(pool, options.namespace, options.displayUrl);
+    } catch (e) {
+      if (!isRefusedStartupParameter(e)) throw e;
+      // PgBouncer refuses any session setting it does not know (unless its
+      // ignore_startup_parameters lists it): there, its own idle_transaction_timeout ends a
+      // frozen step instead.
+      await pool.end().catch(() => {});
+      delete config.idle_in_transaction_session_timeout;
+      pool = openPool(pg, config);
+      await createSchema(pool, options.namespace, options.displayUrl);
+    }
+    const listener = await ChangeListener.start(() => new pg.Client(config), pool);
     return new PostgresBackend(pool, listener, target, options);
   } catch (e) {
     await pool.end().catch(() => {});
@@ -259,6 +267,21 @@ export async function openPostgres(
       { cause: e },
     );
   }
+}
+
+/** A pool of connections made with `config`. */
+function openPool(pg: PgModule, config: PgConfig): PgPool {
+  const pool = new pg.Pool({ ...config, max: POOL_SIZE });
+  // An idle connection the server closed (a restart) is dropped by the pool; the next step
+  // opens another.
+  pool.on("error", () => {});
+  return pool;
+}
+
+/** A pooler's "unsupported startup parameter" (SQLSTATE 08P01, protocol violation). */
+function isRefusedStartupParameter(e: unknown): boolean {
+  const { code, message } = e as { code?: string; message?: string };
+  return code === "08P01" && /unsupported startup parameter/.test(message ?? "");
 }
 
 /** Connection and login failures, as opposed to bugs in coord's SQL. */

@@ -2,8 +2,14 @@
  * Wake-ups on Postgres: one connection per process LISTENs on the change channel, and each
  * NOTIFY (sent by a step, delivered at its commit) wakes the watchers of the instance it names,
  * with the events the step carried in it. A hint only, as on Redis: waiters re-check state
- * when the events do not tell them enough, and at their re-check interval. Where LISTEN is unavailable (a pooler in transaction mode) or its connection is
- * lost, watchers poll instead, which costs up to {@link POLL_MS} of latency, not correctness.
+ * when the events do not tell them enough, and at their re-check interval.
+ *
+ * A LISTEN that succeeds does not prove that NOTIFYs arrive: behind a pooler in transaction mode
+ * (PgBouncer) the server connection goes back to the pool after the statement, and the
+ * notifications with it. So the listener counts as listening only once a probe NOTIFY, sent from
+ * another connection, came back on it. Until then, where it never does or where LISTEN fails,
+ * and while its connection is lost, watchers poll instead, which costs up to {@link POLL_MS} of
+ * latency, not correctness.
  *
  * @module
  */
@@ -12,13 +18,22 @@ import { sleep } from "../../time.ts";
 import { ChangeFlag } from "../change_flag.ts";
 import type { ChangeWatcher, Topic } from "../types.ts";
 import type { Kind } from "../keys.ts";
-import type { PgClient } from "./client.ts";
+import type { PgClient, PgPool } from "./client.ts";
 import { CHANGE_CHANNEL, changePayload } from "./sql_store.ts";
 
 /** Without LISTEN, a watcher returns this often so its waiter re-reads the state. */
 export const POLL_MS = 50;
 /** After losing its connection (a server restart), the listener tries again this often. */
 const RELISTEN_MS = 1_000;
+/**
+ * A probe NOTIFY not back on the LISTEN connection within this long never will be (a pooler
+ * dropped it). Far beyond a direct connection's delivery (≈ 1 ms), and nothing waits on it but
+ * `coord doctor`: watchers poll meanwhile.
+ */
+export const PROBE_TIMEOUT_MS = 2_000;
+
+/** How a probe ended: came back, did not within {@link PROBE_TIMEOUT_MS}, or a connection failed. */
+type ProbeOutcome = "heard" | "silent" | "failed";
 
 /**
  * A change's payload read: the key of the instance's watchers, that of the kind-wide ones, and
@@ -43,19 +58,37 @@ function parseChange(
 /** The process's LISTEN connection and the watchers it serves. */
 export class ChangeListener {
   readonly #makeClient: () => PgClient;
+  readonly #pool: Pick<PgPool, "query">;
   readonly #flags = new Map<string, Set<ChangeFlag>>();
+  /** This process's probe payload: no other listener's probe can pass for it. */
+  readonly #probe = JSON.stringify(["coord probe", crypto.randomUUID()]);
+  /** The connection NOTIFYs are known to arrive on. */
   #client: PgClient | undefined;
+  /** The connection being probed, and how to end its probe. */
+  #probing: { client: PgClient; end: (outcome: ProbeOutcome) => void } | undefined;
+  /** Settles when the probe in flight has ended. */
+  #verdict: Promise<void> = Promise.resolve();
   #closed = false;
   #relisten: ReturnType<typeof setTimeout> | undefined;
 
-  private constructor(makeClient: () => PgClient) {
+  private constructor(makeClient: () => PgClient, pool: Pick<PgPool, "query">) {
     this.#makeClient = makeClient;
+    this.#pool = pool;
   }
 
-  /** Starts listening; falls back to polling when LISTEN fails. */
-  static async start(makeClient: () => PgClient): Promise<ChangeListener> {
-    const listener = new ChangeListener(makeClient);
-    await listener.#listen();
+  /**
+   * Connects and LISTENs, then probes in the background (watchers poll until the probe is
+   * back); falls back to polling when LISTEN fails or the probe does not come back. Probes are
+   * sent through `pool`, never on the LISTEN connection.
+   */
+  static async start(
+    makeClient: () => PgClient,
+    pool: Pick<PgPool, "query">,
+  ): Promise<ChangeListener> {
+    const listener = new ChangeListener(makeClient, pool);
+    const client = await listener.#listen();
+    // No waiter can have read the state before this LISTEN took effect: none to wake.
+    if (client) listener.#verdict = listener.#prove(client, { wakeAll: false });
     return listener;
   }
 
@@ -64,20 +97,29 @@ export class ChangeListener {
     return this.#client !== undefined;
   }
 
-  async #listen(): Promise<void> {
+  /** How changes arrive, once the probe in flight (if any) has ended. */
+  async wakeUps(): Promise<"listen/notify" | "polling"> {
+    await this.#verdict;
+    return this.listening ? "listen/notify" : "polling";
+  }
+
+  /** A connection that LISTENs, or undefined when it could not be had. */
+  async #listen(): Promise<PgClient | undefined> {
     const client = this.#makeClient();
     const lost = () => {
+      if (this.#probing?.client === client) this.#probing.end("failed");
       if (this.#client !== client) return;
       this.#client = undefined;
       // Whatever was announced meanwhile is unknown: every waiter re-checks, polling until
       // the connection is back.
-      for (const flags of this.#flags.values()) for (const flag of flags) flag.notify(null);
+      this.#wakeAll();
       this.#scheduleRelisten();
     };
     client.on("error", lost);
     client.on("end", lost);
     client.on("notification", (msg) => {
       if (msg.channel !== CHANGE_CHANNEL || msg.payload === undefined) return;
+      if (msg.payload === this.#probe) return this.#probing?.end("heard");
       const change = parseChange(msg.payload);
       if (!change) return;
       for (const flag of this.#flags.get(change.key) ?? []) {
@@ -88,10 +130,43 @@ export class ChangeListener {
     try {
       await client.connect();
       await client.query(`LISTEN ${CHANGE_CHANNEL}`);
-      this.#client = client;
+      return client;
     } catch {
       await client.end().catch(() => {});
+      return undefined;
     }
+  }
+
+  /**
+   * Sends the probe NOTIFY from the pool and waits for it on `client`: back, and `client` is
+   * the listener's; not back in time (a pooler), and watchers keep polling; a failed
+   * connection, and the listener tries again later. With `wakeAll`, every waiter re-checks once
+   * it is back: one that read the state before LISTEN took effect would miss a change made in
+   * between, now that it sleeps long.
+   */
+  async #prove(client: PgClient, { wakeAll }: { wakeAll: boolean }): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const outcome = await new Promise<ProbeOutcome>((resolve) => {
+      this.#probing = { client, end: resolve };
+      timer = setTimeout(() => resolve("silent"), PROBE_TIMEOUT_MS);
+      // A finished process must not wait for a probe that will not come back.
+      Deno.unrefTimer(timer);
+      this.#pool.query("SELECT pg_notify($1, $2)", [CHANGE_CHANNEL, this.#probe])
+        .catch(() => resolve("failed"));
+    });
+    clearTimeout(timer);
+    this.#probing = undefined;
+    if (outcome === "heard" && !this.#closed) {
+      this.#client = client;
+      if (wakeAll) this.#wakeAll();
+      return;
+    }
+    await client.end().catch(() => {});
+    if (outcome === "failed") this.#scheduleRelisten();
+  }
+
+  #wakeAll(): void {
+    for (const flags of this.#flags.values()) for (const flag of flags) flag.notify(null);
   }
 
   #scheduleRelisten(): void {
@@ -99,8 +174,9 @@ export class ChangeListener {
     const timer = setTimeout(async () => {
       this.#relisten = undefined;
       if (this.#closed || this.#client) return;
-      await this.#listen();
-      if (!this.#client) this.#scheduleRelisten();
+      const client = await this.#listen();
+      if (!client) return this.#scheduleRelisten();
+      this.#verdict = this.#prove(client, { wakeAll: true });
     }, RELISTEN_MS);
     // Waiting for the server must not keep a finished process alive.
     Deno.unrefTimer(timer);
@@ -123,13 +199,18 @@ export class ChangeListener {
     if (!flags) this.#flags.set(key, flags = new Set());
     flags.add(flag);
     const next = async (maxWaitMs: number, signal?: AbortSignal): Promise<unknown[]> => {
-      if (!flag.take()) {
-        await sleep(
-          this.listening ? maxWaitMs : Math.min(maxWaitMs, POLL_MS),
-          signal,
-          flag.changed,
-        );
-        flag.take();
+      const deadline = performance.now() + maxWaitMs;
+      while (!flag.take()) {
+        const leftMs = deadline - performance.now();
+        if (leftMs <= 0) break;
+        const polling = !this.listening;
+        await sleep(polling ? Math.min(leftMs, POLL_MS) : leftMs, signal, flag.changed);
+        // A poll that ends after the probe came back sleeps on: every change since LISTEN took
+        // effect reaches the flag (or #prove wakes it).
+        if (polling && !this.listening) {
+          flag.take();
+          break;
+        }
       }
       return flag.events();
     };
@@ -145,6 +226,8 @@ export class ChangeListener {
   async close(): Promise<void> {
     this.#closed = true;
     clearTimeout(this.#relisten);
+    this.#probing?.end("failed");
+    await this.#verdict;
     const client = this.#client;
     this.#client = undefined;
     await client?.end().catch(() => {});
