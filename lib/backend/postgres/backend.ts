@@ -180,9 +180,6 @@ export class PostgresBackend implements Backend<"postgres"> {
   }
 }
 
-/** A step sends its statements back to back: this long without one is a frozen process. */
-const IDLE_IN_STEP_MS = 5_000;
-
 function sslOption(mode: SslMode): PgConfig["ssl"] {
   switch (mode) {
     case "disable":
@@ -225,29 +222,14 @@ export async function openPostgres(
     ssl: sslOption(target.sslmode),
     connectionTimeoutMillis: options.connectTimeoutMs,
     application_name: "coord",
-    // A coord frozen (SIGSTOP, a paused VM) inside a step would hold its locks, and every
-    // other process's steps on that primitive, until it resumes: the server ends it instead,
-    // undoing its step, as if its connection had died.
-    idle_in_transaction_session_timeout: IDLE_IN_STEP_MS,
     types: {
       getTypeParser: (oid, format) =>
         oid === INT8_OID ? Number : pg.types.getTypeParser(oid, format),
     },
   };
-  let pool = openPool(pg, config);
+  const pool = openPool(pg, config);
   try {
-    try {
-      await createSchema(pool, options.namespace, options.displayUrl);
-    } catch (e) {
-      if (!isRefusedStartupParameter(e)) throw e;
-      // PgBouncer refuses any session setting it does not know (unless its
-      // ignore_startup_parameters lists it): there, its own idle_transaction_timeout ends a
-      // frozen step instead.
-      await pool.end().catch(() => {});
-      delete config.idle_in_transaction_session_timeout;
-      pool = openPool(pg, config);
-      await createSchema(pool, options.namespace, options.displayUrl);
-    }
+    await createSchema(pool, options.namespace, options.displayUrl);
     const listener = await ChangeListener.start(() => new pg.Client(config), pool);
     return new PostgresBackend(pool, listener, target, options);
   } catch (e) {
@@ -276,12 +258,6 @@ function openPool(pg: PgModule, config: PgConfig): PgPool {
   // opens another.
   pool.on("error", () => {});
   return pool;
-}
-
-/** A pooler's "unsupported startup parameter" (SQLSTATE 08P01, protocol violation). */
-function isRefusedStartupParameter(e: unknown): boolean {
-  const { code, message } = e as { code?: string; message?: string };
-  return code === "08P01" && /unsupported startup parameter/.test(message ?? "");
 }
 
 /** Connection and login failures, as opposed to bugs in coord's SQL. */

@@ -45,8 +45,6 @@ export interface PgConfig {
   ssl: boolean | { rejectUnauthorized: boolean; checkServerIdentity?: () => undefined };
   connectionTimeoutMillis: number;
   application_name: string;
-  /** Ms a session may sit in an open transaction before the server ends it. */
-  idle_in_transaction_session_timeout?: number;
   max?: number;
   types?: { getTypeParser(oid: number, format?: string): (value: string) => unknown };
 }

@@ -238,6 +238,9 @@ class UnpreparableError extends Error {
   }
 }
 
+/** A step sends its statements back to back: this long without one is a frozen process. */
+const IDLE_IN_STEP_MS = 5_000;
+
 /** One Postgres database and schema as a {@link SqlStore}. */
 export class PostgresSqlStore implements SqlStore {
   readonly namespace: string;
@@ -256,12 +259,16 @@ export class PostgresSqlStore implements SqlStore {
     this.namespace = namespace;
     this.#displayUrl = displayUrl;
     this.#statements = new PreparedStatements(namespace);
-    // search_path per transaction, in BEGIN's round trip: a startup option would not survive
-    // a pooler in transaction mode.
-    const path = `SET LOCAL search_path TO ${schemaIdentifier(namespace)}`;
+    // Settings per transaction, in BEGIN's round trip: session settings would not survive a
+    // pooler in transaction mode, and PgBouncer refuses them at login. A coord frozen (SIGSTOP,
+    // a paused VM) inside a step would hold its locks, and every other process's steps on that
+    // primitive, until it resumes: the server ends the step instead, undone, as if its
+    // connection had died.
+    const settings = `SET LOCAL search_path TO ${schemaIdentifier(namespace)}; ` +
+      `SET LOCAL idle_in_transaction_session_timeout = ${IDLE_IN_STEP_MS}`;
     this.#begin = {
-      write: `BEGIN ISOLATION LEVEL READ COMMITTED; ${path}`,
-      read: `BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; ${path}`,
+      write: `BEGIN ISOLATION LEVEL READ COMMITTED; ${settings}`,
+      read: `BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; ${settings}`,
     };
   }
 
