@@ -40,10 +40,12 @@ Deno.test("a file with the queue's earlier indexes gets today's and drops the re
       .all() as { name: string }[]).map((r) => r.name);
   const db = new DatabaseSync(path);
   const today = indexes(db);
-  // The index of jobs not yet due as an earlier coord made it, in place of today's.
+  // The indexes an earlier coord made, in place of today's.
   db.exec("DROP INDEX coord_queue_job_upcoming");
   db.exec(`CREATE INDEX coord_queue_job_due ON coord_queue_job (namespace, queue, ready_at)
     WHERE state = 'pending' AND due = 0`);
+  db.exec(`CREATE INDEX coord_queue_job_ready ON coord_queue_job
+    (namespace, queue, state, ready_at)`);
   db.close();
   await using _upgraded = await connect({ url: file.url, env: {} });
   const reopened = new DatabaseSync(path);

@@ -58,8 +58,8 @@ export const QUEUE_DDL = [
     parent TEXT, grp TEXT, inputs TEXT, progress TEXT, priority BIGINT NOT NULL DEFAULT 0,
     due BIGINT NOT NULL DEFAULT 0, keep TEXT, expires_at BIGINT, outlived_at BIGINT,
     group_key TEXT, PRIMARY KEY (namespace, queue, id))`,
-  `CREATE INDEX IF NOT EXISTS coord_queue_job_ready
-    ON coord_queue_job (namespace, queue, state, ready_at)`,
+  // Jobs by state and start (it replaces coord_queue_job_ready, the same without id: one index
+  // less to keep up to date as each job is put, taken and ended).
   `CREATE INDEX IF NOT EXISTS coord_queue_job_order
     ON coord_queue_job (namespace, queue, state, ready_at, id)`,
   // Priorities: a pending job whose start has come (due = 1, set by the claim that finds it due;
@@ -79,7 +79,7 @@ export const QUEUE_DDL = [
     PRIMARY KEY (namespace, queue, group_key))`,
   // The pending jobs not yet due, by start: a claim marks those whose start came, and only those.
   // State and due are columns too, though one value each: SQLite, which plans without
-  // statistics, otherwise prefers coord_queue_job_ready (one equality more) and walks every
+  // statistics, otherwise prefers coord_queue_job_order (one equality more) and walks every
   // pending job, those in the run order too (it replaces coord_queue_job_due, which had not).
   `CREATE INDEX IF NOT EXISTS coord_queue_job_upcoming
     ON coord_queue_job (namespace, queue, state, due, ready_at)
@@ -133,7 +133,10 @@ export const QUEUE_DDL = [
  * Indexes earlier coords made that the schema no longer has: a database that has one drops it,
  * so that its writes stop keeping it up to date.
  */
-export const QUEUE_RETIRED_INDEXES: readonly string[] = ["coord_queue_job_due"];
+export const QUEUE_RETIRED_INDEXES: readonly string[] = [
+  "coord_queue_job_due",
+  "coord_queue_job_ready",
+];
 
 /**
  * Columns the queue's tables gained after they were first created: a database an earlier coord
