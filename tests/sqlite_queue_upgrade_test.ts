@@ -1,5 +1,6 @@
 /** A SQLite file an earlier coord made gets the queue's new columns when it is opened. */
 
+import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
 import { connect } from "../lib/backend/connect.ts";
 import { runsOldAndNewJobs } from "./support/queue_upgrade.ts";
@@ -26,4 +27,31 @@ Deno.test("a queue file from before progress, priorities, --keep and groups is u
   db.close();
   await using backend = await connect({ url: file.url, env: {} });
   await runsOldAndNewJobs(backend);
+});
+
+Deno.test("a file with the queue's earlier indexes gets today's and drops the retired", async () => {
+  await using file = await tempSqlite();
+  const path = file.url.slice("sqlite:".length);
+  {
+    await using _made = await connect({ url: file.url, env: {} });
+  }
+  const indexes = (db: DatabaseSync) =>
+    (db.prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND name LIKE 'coord_%'")
+      .all() as { name: string }[]).map((r) => r.name);
+  const db = new DatabaseSync(path);
+  const today = indexes(db);
+  // The indexes an earlier coord made, in place of today's.
+  db.exec("DROP INDEX coord_queue_job_upcoming");
+  db.exec(`CREATE INDEX coord_queue_job_due ON coord_queue_job (namespace, queue, ready_at)
+    WHERE state = 'pending' AND due = 0`);
+  db.exec(`CREATE INDEX coord_queue_job_ready ON coord_queue_job
+    (namespace, queue, state, ready_at)`);
+  db.close();
+  await using _upgraded = await connect({ url: file.url, env: {} });
+  const reopened = new DatabaseSync(path);
+  try {
+    assert.deepEqual(indexes(reopened).sort(), today.sort());
+  } finally {
+    reopened.close();
+  }
 });

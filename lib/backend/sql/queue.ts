@@ -58,8 +58,8 @@ export const QUEUE_DDL = [
     parent TEXT, grp TEXT, inputs TEXT, progress TEXT, priority BIGINT NOT NULL DEFAULT 0,
     due BIGINT NOT NULL DEFAULT 0, keep TEXT, expires_at BIGINT, outlived_at BIGINT,
     group_key TEXT, PRIMARY KEY (namespace, queue, id))`,
-  `CREATE INDEX IF NOT EXISTS coord_queue_job_ready
-    ON coord_queue_job (namespace, queue, state, ready_at)`,
+  // Jobs by state and start (it replaces coord_queue_job_ready, the same without id: one index
+  // less to keep up to date as each job is put, taken and ended).
   `CREATE INDEX IF NOT EXISTS coord_queue_job_order
     ON coord_queue_job (namespace, queue, state, ready_at, id)`,
   // Priorities: a pending job whose start has come (due = 1, set by the claim that finds it due;
@@ -78,8 +78,12 @@ export const QUEUE_DDL = [
     active BIGINT NOT NULL DEFAULT 0, ready BIGINT NOT NULL DEFAULT 0,
     PRIMARY KEY (namespace, queue, group_key))`,
   // The pending jobs not yet due, by start: a claim marks those whose start came, and only those.
-  `CREATE INDEX IF NOT EXISTS coord_queue_job_due
-    ON coord_queue_job (namespace, queue, ready_at) WHERE state = 'pending' AND due = 0`,
+  // State and due are columns too, though one value each: SQLite, which plans without
+  // statistics, otherwise prefers coord_queue_job_order (one equality more) and walks every
+  // pending job, those in the run order too (it replaces coord_queue_job_due, which had not).
+  `CREATE INDEX IF NOT EXISTS coord_queue_job_upcoming
+    ON coord_queue_job (namespace, queue, state, due, ready_at)
+    WHERE state = 'pending' AND due = 0`,
   // Finished jobs that are no flow's part, newest first: list's pages and retention's batches.
   `CREATE INDEX IF NOT EXISTS coord_queue_job_done
     ON coord_queue_job (namespace, queue, state, finished_at, id) WHERE parent IS NULL`,
@@ -123,6 +127,15 @@ export const QUEUE_DDL = [
   `CREATE TABLE IF NOT EXISTS coord_queue_worker (
     namespace TEXT NOT NULL, queue TEXT NOT NULL, worker TEXT NOT NULL, until BIGINT NOT NULL,
     PRIMARY KEY (namespace, queue, worker))`,
+];
+
+/**
+ * Indexes earlier coords made that the schema no longer has: a database that has one drops it,
+ * so that its writes stop keeping it up to date.
+ */
+export const QUEUE_RETIRED_INDEXES: readonly string[] = [
+  "coord_queue_job_due",
+  "coord_queue_job_ready",
 ];
 
 /**
@@ -1389,8 +1402,7 @@ export class SqlQueueSteps implements QueueSteps {
       await this.#lease(s, queue, leased, r);
       if (jobs.length === r.claims) return { jobs };
       if (rows.length < wanted) {
-        // The run order is empty: when the next job is due, or whether it cannot be read. (Read
-        // only then: SQLite walks the pending jobs by start for it, those in the run order too.)
+        // The run order is empty: when the next job is due, or whether it cannot be read.
         const [next] = await tx.all<JobRow>(...this.#nextQuery(queue));
         if (!next) return { jobs };
         const { refused } = await decoded(next);

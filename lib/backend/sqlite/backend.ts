@@ -28,7 +28,12 @@ import { LOCK_DDL, SqlLockSteps } from "../sql/lock.ts";
 import type { ScheduleSteps } from "../../schedule/steps.ts";
 import { SCHEDULE_DDL, SqlScheduleSteps } from "../sql/schedule.ts";
 import type { QueueSteps } from "../../queue/steps.ts";
-import { QUEUE_ADDED_COLUMNS, QUEUE_DDL, SqlQueueSteps } from "../sql/queue.ts";
+import {
+  QUEUE_ADDED_COLUMNS,
+  QUEUE_DDL,
+  QUEUE_RETIRED_INDEXES,
+  SqlQueueSteps,
+} from "../sql/queue.ts";
 import { WalHint } from "./wal_hint.ts";
 import { WakeSockets } from "./wake_socket.ts";
 import { type HintSource, IdlePoll } from "./idle_poll.ts";
@@ -621,6 +626,30 @@ function missingTables(db: DatabaseSync): string[] {
   return [...coordTables()].filter((name) => !present.has(name));
 }
 
+/**
+ * The names of coord's indexes, from {@link schema}'s `CREATE INDEX`es. Lazy for the same
+ * reason as {@link schema}.
+ */
+function coordIndexes(): string[] {
+  return schema().flatMap((ddl) =>
+    /^\s*CREATE (?:UNIQUE )?INDEX IF NOT EXISTS\s+(\w+)/.exec(ddl)?.[1] ?? []
+  );
+}
+
+/**
+ * Whether the file's indexes differ from the schema's: an earlier coord's file lacks the
+ * indexes added since, or keeps one since retired (see {@link QUEUE_RETIRED_INDEXES}).
+ */
+function indexesDiffer(db: DatabaseSync): boolean {
+  const present = new Set(
+    (db.prepare("SELECT name FROM sqlite_schema WHERE type = 'index'").all() as {
+      name: string;
+    }[]).map((r) => r.name),
+  );
+  return coordIndexes().some((name) => !present.has(name)) ||
+    QUEUE_RETIRED_INDEXES.some((name) => present.has(name));
+}
+
 /** Columns an earlier coord's file lacks (see {@link QUEUE_ADDED_COLUMNS}). */
 function missingColumns(db: DatabaseSync): typeof QUEUE_ADDED_COLUMNS {
   return QUEUE_ADDED_COLUMNS.filter(({ table, column }) => {
@@ -635,6 +664,7 @@ function createSchema(db: DatabaseSync): void {
     for (const { table, column, type } of missingColumns(db)) {
       db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
     }
+    for (const name of QUEUE_RETIRED_INDEXES) db.exec(`DROP INDEX IF EXISTS ${name}`);
     for (const ddl of schema()) db.exec(ddl);
     db.prepare("INSERT OR IGNORE INTO coord_meta (key, value) VALUES ('schema_version', ?)")
       .run(SCHEMA_VERSION);
@@ -661,7 +691,9 @@ export function openSqlite(options: SqliteOptions): SqliteBackend {
     if (!isMemoryPath(path)) db.exec("PRAGMA journal_mode = WAL");
     db.exec("PRAGMA synchronous = NORMAL");
     // Only a new or older file needs the write lock: most opens just read the schema.
-    if (missingTables(db).length > 0 || missingColumns(db).length > 0) createSchema(db);
+    if (missingTables(db).length > 0 || missingColumns(db).length > 0 || indexesDiffer(db)) {
+      createSchema(db);
+    }
     return new SqliteBackend(db, options);
   } catch (e) {
     if (db?.isOpen) db.close();

@@ -1,0 +1,93 @@
+/**
+ * How SQLite plans the statements of a worker's finish-and-claim step. SQLite keeps no
+ * statistics, so it picks indexes by their shape; a step that picks a wide one walks every
+ * pending job of a long queue on every claim.
+ */
+
+import assert from "node:assert/strict";
+import type { SQLInputValue } from "node:sqlite";
+import { connect } from "../lib/backend/connect.ts";
+import { SqliteBackend } from "../lib/backend/sqlite/backend.ts";
+import { putJobs } from "../lib/queue/bulk.ts";
+import { tempSqlite } from "./support/temp.ts";
+
+/** The plans of the statements `step` sends, each with its statement. */
+async function plansOf(
+  backend: SqliteBackend,
+  step: () => Promise<unknown>,
+): Promise<{ sql: string; plan: string[] }[]> {
+  const sent: [string, SQLInputValue[]][] = [];
+  const all = backend.all.bind(backend);
+  const run = backend.run.bind(backend);
+  backend.all = <T>(sql: string, ...params: SQLInputValue[]) => {
+    sent.push([sql, params]);
+    return all<T>(sql, ...params);
+  };
+  backend.run = (sql: string, ...params: SQLInputValue[]) => {
+    sent.push([sql, params]);
+    return run(sql, ...params);
+  };
+  try {
+    await step();
+  } finally {
+    backend.all = all;
+    backend.run = run;
+  }
+  return sent.filter(([sql]) => !sql.startsWith("PRAGMA")).map(([sql, params]) => ({
+    sql,
+    plan: (backend.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[])
+      .map((row) => row.detail),
+  }));
+}
+
+/** A file with `n` jobs in the run order and one put for later (which keeps the scan going). */
+async function longQueue(url: string, n: number): Promise<SqliteBackend> {
+  const backend = await connect({ url, env: {} });
+  assert.ok(backend instanceof SqliteBackend);
+  await putJobs(backend, "q", Array.from({ length: n }, (_, i) => ({ handler: "h", args: i })));
+  await putJobs(backend, "q", [{ handler: "h", delayMs: 3_600_000 }]);
+  // The first claim moves the due jobs into the run order.
+  await backend.queue.finishAndClaim("q", {
+    finishes: [],
+    worker: "w",
+    leaseMs: 60_000,
+    claims: n,
+  });
+  return backend;
+}
+
+Deno.test("a claim reads the jobs not yet due through their own index", async () => {
+  await using db = await tempSqlite();
+  await using backend = await longQueue(db.url, 600);
+  const lease = { worker: "w", leaseMs: 60_000 };
+  const plans = await plansOf(
+    backend,
+    () => backend.queue.finishAndClaim("q", { finishes: [], ...lease, claims: 25 }),
+  );
+  const notDue = plans.filter(({ sql }) => /\bdue = 0\b/.test(sql));
+  assert.ok(notDue.length > 0, "the claim looks for jobs whose start came");
+  for (const { sql, plan } of notDue) {
+    assert.match(plan.join("\n"), /USING (COVERING )?INDEX coord_queue_job_upcoming \(/, sql);
+  }
+});
+
+Deno.test("the next start of a queue whose run order is empty is read through the same index", async () => {
+  await using db = await tempSqlite();
+  await using backend = await longQueue(db.url, 30);
+  const lease = { worker: "w", leaseMs: 60_000 };
+  let nextReadyAt: number | undefined;
+  const plans = await plansOf(backend, async () => {
+    ({ nextReadyAt } = await backend.queue.finishAndClaim("q", {
+      finishes: [],
+      ...lease,
+      claims: 1,
+    }));
+  });
+  assert.ok(nextReadyAt !== undefined, "the step says when the job put for later starts");
+  const next = plans.filter(({ sql }) =>
+    /\bdue = 0 ORDER BY ready_at LIMIT 1/.test(sql.replace(/\s+/g, " "))
+  );
+  assert.equal(next.length, 1);
+  assert.match(next[0].plan.join("\n"), /USING INDEX coord_queue_job_upcoming \(/);
+  assert.doesNotMatch(next[0].plan.join("\n"), /TEMP B-TREE/);
+});
