@@ -4,7 +4,8 @@ import { connect } from "../lib/backend/connect.ts";
 import { runsOldAndNewJobs } from "./support/queue_upgrade.ts";
 import { importPg, type PgClient } from "../lib/backend/postgres/client.ts";
 import { schemaIdentifier } from "../lib/backend/postgres/sql_store.ts";
-import { QUEUE_ADDED_COLUMNS } from "../lib/backend/sql/queue.ts";
+import assert from "node:assert/strict";
+import { QUEUE_ADDED_COLUMNS, QUEUE_RETIRED_INDEXES } from "../lib/backend/sql/queue.ts";
 import { freshNamespace } from "./support/backends.ts";
 import { sharedPostgresUrl } from "./support/postgres_shared.ts";
 
@@ -37,5 +38,40 @@ Deno.test({
     }
     await using backend = await connect({ url: sharedUrl, namespace, env: {} });
     await runsOldAndNewJobs(backend);
+  },
+});
+
+Deno.test({
+  name: "a schema with indexes since retired, and without those added since, gets today's",
+  ignore: sharedUrl === undefined,
+  async fn() {
+    const namespace = freshNamespace();
+    const indexes = async (client: PgClient) =>
+      (await client.query(
+        "SELECT indexname FROM pg_indexes WHERE schemaname = $1 AND indexname NOT LIKE '%_pkey'",
+        [namespace],
+      )).rows.map((r) => (r as { indexname: string }).indexname).sort();
+    const pg = await importPg();
+    const client = new pg.Client({ connectionString: sharedUrl } as never) as PgClient;
+    await client.connect();
+    try {
+      {
+        await using _made = await connect({ url: sharedUrl, namespace, env: {} });
+      }
+      const today = await indexes(client);
+      assert.ok(today.includes("coord_queue_job_upcoming"));
+      const schema = schemaIdentifier(namespace);
+      // As an earlier coord left it: the upcoming index not made yet, the retired ones there.
+      await client.query(`DROP INDEX ${schema}.coord_queue_job_upcoming`);
+      for (const name of QUEUE_RETIRED_INDEXES) {
+        await client.query(`CREATE INDEX ${name} ON ${schema}.coord_queue_job (namespace, queue)`);
+      }
+      {
+        await using _upgraded = await connect({ url: sharedUrl, namespace, env: {} });
+      }
+      assert.deepEqual(await indexes(client), today);
+    } finally {
+      await client.end();
+    }
   },
 });

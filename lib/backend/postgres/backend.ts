@@ -24,7 +24,13 @@ import { BARRIER_DDL, SqlBarrierSteps } from "../sql/barrier.ts";
 import { SCHEDULE_DDL, SqlScheduleSteps } from "../sql/schedule.ts";
 import { LOCK_DDL, SqlLockSteps } from "../sql/lock.ts";
 import { followEvents } from "./events.ts";
-import { QUEUE_ADDED_COLUMNS, QUEUE_DDL, SqlQueueSteps } from "../sql/queue.ts";
+import {
+  QUEUE_ADDED_COLUMNS,
+  QUEUE_DDL,
+  QUEUE_RETIRED_INDEXES,
+  SqlQueueSteps,
+} from "../sql/queue.ts";
+import { ddlNames } from "../sql/ddl_names.ts";
 import { importPg, type PgConfig, type PgModule, type PgPool } from "./client.ts";
 import { isConnectionError, PostgresSqlStore, readClock, schemaIdentifier } from "./sql_store.ts";
 import { ChangeListener } from "./change_listener.ts";
@@ -60,10 +66,9 @@ function postgresDdl(ddl: string): string {
   );
 }
 
-/** The tables among {@link SCHEMA} (the rest are indexes). */
-const SCHEMA_TABLES = SCHEMA.flatMap((ddl) =>
-  /^\s*CREATE TABLE IF NOT EXISTS\s+(\w+)/.exec(ddl)?.[1] ?? []
-);
+/** The tables and the indexes of {@link SCHEMA}. */
+const SCHEMA_TABLES = ddlNames(SCHEMA, "TABLE");
+const SCHEMA_INDEXES = ddlNames(SCHEMA, "INDEX");
 
 /** How a {@link PostgresBackend} is opened. */
 export interface PostgresOptions {
@@ -272,16 +277,29 @@ async function createSchema(pool: PgPool, namespace: string, displayUrl: string)
   const client = await pool.connect();
   client.on("error", () => {}); // The statement in flight reports it.
   try {
-    // A schema an earlier coord made may lack tables, or columns of the tables it has.
+    // A schema an earlier coord made may lack tables, columns of the tables it has, or indexes
+    // added since, or keep indexes since retired (their upkeep slows every write).
     const { rows: [present] } = await client.query(
       `SELECT (SELECT count(*) FROM information_schema.tables
          WHERE table_schema = $1 AND table_name = ANY($2))::int AS tables,
        (SELECT count(*) FROM information_schema.columns
-         WHERE table_schema = $1 AND table_name || '.' || column_name = ANY($3))::int AS columns`,
-      [namespace, SCHEMA_TABLES, QUEUE_ADDED_COLUMNS.map((c) => `${c.table}.${c.column}`)],
+         WHERE table_schema = $1 AND table_name || '.' || column_name = ANY($3))::int AS columns,
+       (SELECT count(*) FROM pg_indexes
+         WHERE schemaname = $1 AND indexname = ANY($4))::int AS indexes,
+       (SELECT count(*) FROM pg_indexes
+         WHERE schemaname = $1 AND indexname = ANY($5))::int AS retired`,
+      [
+        namespace,
+        SCHEMA_TABLES,
+        QUEUE_ADDED_COLUMNS.map((c) => `${c.table}.${c.column}`),
+        SCHEMA_INDEXES,
+        QUEUE_RETIRED_INDEXES,
+      ],
     );
     if (
-      present.tables === SCHEMA_TABLES.length && present.columns === QUEUE_ADDED_COLUMNS.length
+      present.tables === SCHEMA_TABLES.length &&
+      present.columns === QUEUE_ADDED_COLUMNS.length &&
+      present.indexes === SCHEMA_INDEXES.length && present.retired === 0
     ) return client.release();
     await client.query("BEGIN");
     await client.query("SELECT pg_advisory_xact_lock(hashtextextended('coord schema', 0))");
@@ -305,6 +323,7 @@ async function createSchema(pool: PgPool, namespace: string, displayUrl: string)
         `ALTER TABLE IF EXISTS ${table} ADD COLUMN IF NOT EXISTS ${column} ${type}`,
       );
     }
+    for (const name of QUEUE_RETIRED_INDEXES) await client.query(`DROP INDEX IF EXISTS ${name}`);
     for (const ddl of SCHEMA) await client.query(ddl);
     await client.query(
       `INSERT INTO coord_meta (key, value) VALUES ('schema_version', $1) ON CONFLICT DO NOTHING`,

@@ -34,6 +34,7 @@ import {
   QUEUE_RETIRED_INDEXES,
   SqlQueueSteps,
 } from "../sql/queue.ts";
+import { ddlNames } from "../sql/ddl_names.ts";
 import { WalHint } from "./wal_hint.ts";
 import { WakeSockets } from "./wake_socket.ts";
 import { type HintSource, IdlePoll } from "./idle_poll.ts";
@@ -125,7 +126,7 @@ let coordTablesMemo: Set<string> | undefined;
  */
 function coordTables(): Set<string> {
   coordTablesMemo ??= new Set(
-    schema().flatMap((ddl) => /^\s*CREATE TABLE IF NOT EXISTS\s+(\w+)/.exec(ddl)?.[1] ?? []),
+    ddlNames(schema(), "TABLE"),
   );
   return coordTablesMemo;
 }
@@ -631,9 +632,7 @@ function missingTables(db: DatabaseSync): string[] {
  * reason as {@link schema}.
  */
 function coordIndexes(): string[] {
-  return schema().flatMap((ddl) =>
-    /^\s*CREATE (?:UNIQUE )?INDEX IF NOT EXISTS\s+(\w+)/.exec(ddl)?.[1] ?? []
-  );
+  return ddlNames(schema(), "INDEX");
 }
 
 /**
