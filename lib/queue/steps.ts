@@ -246,10 +246,11 @@ export interface FinishedAndClaimed {
   /** The jobs taken (at most `claims`), in the order they run, each leased to the worker. */
   jobs: JobRecord[];
   /**
-   * Taking stopped at a job whose stored record is not coord's: the worker fails it with
-   * {@link QueueSteps.failUndecodable} before it claims again.
+   * Jobs whose stored record is not coord's, each once: taken ones that could not be read, and
+   * the one taking stopped at. The worker fails each with {@link QueueSteps.failUndecodable}
+   * before it claims again.
    */
-  undecodable?: { id: string; reason: string };
+  undecodable?: { id: string; reason: string }[];
   /**
    * Fewer jobs than asked and nothing else ready: the earliest scheduled job's start (epoch
    * ms), if any.

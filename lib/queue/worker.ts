@@ -117,11 +117,14 @@ export const DEFAULT_CONCURRENCY = 10;
 export const DEFAULT_JOB_LEASE_MS = 30_000;
 /** How long running jobs may finish after a stop, when not told. */
 export const DEFAULT_WORK_GRACE_MS = 30_000;
-/** An idle worker looks at its queues at least this often, besides change notifications. */
+/**
+ * An idle worker looks at every queue this often besides change notifications (a notification
+ * may be lost), or once per {@link RECHECK_PER_QUEUE_MS} a queue when that is longer.
+ */
 const IDLE_RECHECK_MS = 2_000;
 /**
- * …and at most one queue per this long: a worker on many quiet queues would otherwise spend its
- * time asking each for nothing (100 queues: each every 10 s).
+ * A worker on many quiet queues would otherwise spend its time asking each for nothing: 100
+ * queues are all looked at every 10 s, not every 2 s.
  */
 const RECHECK_PER_QUEUE_MS = 100;
 /** A command job's result keeps this much of its stdout. */
@@ -165,6 +168,8 @@ class Worker {
   readonly #id: string;
   readonly #leaseMs: number;
   readonly #shutdown: Shutdown;
+  /** Queues whose change was seen and not looked at since. */
+  readonly #woken = new Set<string>();
   /** Running jobs: each run's promise and its job's reference. */
   readonly #running = new Map<Promise<void>, string>();
   /** Every running job's check for a cancel, on one timer. */
@@ -221,18 +226,31 @@ class Worker {
     return Math.max(0, this.#free());
   }
 
-  /** Starts the jobs a call took (before it awaits anything); fails one coord cannot read. */
+  /**
+   * Starts the jobs a call took (before it awaits anything); fails those coord cannot read. A
+   * failure that fails is retried by the next claim, after the error pause: not at once, which
+   * would loop on it.
+   */
   async #taken(queue: string, result: FinishedAndClaimed, sentAt: number): Promise<void> {
     for (const job of result.jobs) this.#start(queue, job, sentAt);
-    if (result.undecodable) {
-      await this.#failUndecodable(queue, result.undecodable).catch((e) =>
-        this.#emit({ type: "error", error: oneLine(e) })
-      );
+    for (const undecodable of result.undecodable ?? []) {
+      try {
+        await this.#failUndecodable(queue, undecodable);
+      } catch (e) {
+        this.#emit({ type: "error", error: oneLine(e) });
+        await sleep(ERROR_RETRY_MS);
+      }
     }
   }
 
   #emit(event: WorkEvent): void {
-    this.#options.onEvent?.(event);
+    // Events feed logs: a listener that throws must not stop a run's bookkeeping (its lease
+    // would be kept for a job nobody runs) nor a lane's calls.
+    try {
+      this.#options.onEvent?.(event);
+    } catch {
+      // The listener's own problem.
+    }
   }
 
   async run(): Promise<WorkResult> {
@@ -273,23 +291,28 @@ class Worker {
   async #takeJobs(watchers: Map<string, ChangeWatcher>, stop: AbortSignal): Promise<void> {
     let turn = 0;
     const stopped = abortion(stop);
+    const forced = this.#shutdown.forced;
     /** Each queue's next scheduled start, as its last claim said. */
     const nextReadyAt = new Map<string, number>();
-    /** Where to look: every queue, or only the one whose change woke the worker. */
+    const recheckMs = Math.max(IDLE_RECHECK_MS, this.#queues.length * RECHECK_PER_QUEUE_MS);
+    /** Where to look: every queue, or only those whose change woke the worker. */
     let look = this.#queues;
-    while (!stop.aborted) {
+    let lookedAtAll = performance.now();
+    while (!stop.aborted && !forced.aborted) {
       if (this.#free() <= 0) {
         // A slot frees when a run ends, or when a call that was taking jobs took fewer.
         const lanes = [...this.#lanes.values()].filter((lane) => lane.claiming > 0)
           .map((lane) => lane.idle());
-        await Promise.race([...this.#running.keys(), ...lanes, stopped]);
+        await Promise.race([...this.#running.keys(), ...lanes, stopped, abortion(forced)]);
         look = this.#queues;
         continue;
       }
+      if (look === this.#queues) lookedAtAll = performance.now();
       let claimed = false;
       try {
         for (let i = 0; i < look.length && !claimed; i++) {
           const queue = look[(turn + i) % look.length];
+          this.#woken.delete(queue);
           const took = await this.#lanes.get(queue)!.take();
           nextReadyAt.delete(queue);
           // A call that asked for nothing (the slots went to a call in flight) looks again.
@@ -311,9 +334,14 @@ class Worker {
       if (claimed) continue;
       if (this.#options.drain && this.#running.size === 0 && await this.#drained()) return;
       const untilReady = Math.min(...nextReadyAt.values()) - (localNow() + this.#offsetMs);
-      const recheckMs = Math.max(IDLE_RECHECK_MS, this.#queues.length * RECHECK_PER_QUEUE_MS);
-      const woke = await this.#idle(watchers, Math.max(0, Math.min(recheckMs, untilReady)), stop);
-      if (woke) look = [woke];
+      const untilRecheck = lookedAtAll + recheckMs - performance.now();
+      if (this.#woken.size === 0) {
+        await this.#idle(watchers, Math.max(0, Math.min(untilRecheck, untilReady)), stop);
+      }
+      // Woken by changes, and not yet due for a look at every queue: the changed ones only.
+      if (this.#woken.size > 0 && performance.now() - lookedAtAll < recheckMs) {
+        look = [...this.#woken];
+      }
     }
   }
 
@@ -338,24 +366,21 @@ class Worker {
   }
 
   /**
-   * Waits for a queue to change, a running job to end, or `maxMs`.
-   *
-   * @returns the queue that changed; undefined after `maxMs`, a run's end or the stop.
+   * Waits for a queue to change, a running job to end, or `maxMs`. Each change seen is kept in
+   * {@link #woken}, also one seen as the wait ends: a watcher forgets a change it reported.
    */
-  async #idle(
-    watchers: Map<string, ChangeWatcher>,
-    maxMs: number,
-    stop: AbortSignal,
-  ): Promise<string | undefined> {
+  async #idle(watchers: Map<string, ChangeWatcher>, maxMs: number, stop: AbortSignal) {
     const done = new AbortController();
     const signal = AbortSignal.any([stop, done.signal]);
     // The watchers' own wait is longer: one that ends first saw its queue change.
     const watchMs = maxMs + IDLE_RECHECK_MS;
     try {
-      return await Promise.race([
-        ...[...watchers].map(([queue, w]) => w.next(watchMs, signal).then(() => queue)),
-        ...[...this.#running.keys()].map((run) => run.then(() => undefined)),
-        sleep(maxMs, signal).then(() => undefined),
+      await Promise.race([
+        ...[...watchers].map(([queue, w]) =>
+          w.next(watchMs, signal).then(() => void this.#woken.add(queue))
+        ),
+        ...this.#running.keys(),
+        sleep(maxMs, signal),
       ]);
     } catch {
       // Stopped: the loop ends.
@@ -377,7 +402,8 @@ class Worker {
     }
     // Each run aborts itself when the stop is forced (see #runJob).
     if (!await this.#shutdown.drain(this.#allEnded(), graceMs)) return;
-    this.#result.cutShort = this.#running.size;
+    // Runs that ended and wait only for their end to be recorded were not cut short.
+    this.#result.cutShort = this.#running.size - this.#ending;
     await this.#shutdown.settle(this.#allEnded());
   }
 

@@ -129,7 +129,7 @@ conformance("a finish-and-claim stops taking at a job coord cannot read", async 
   await putJob(backend, "junk", { id: "z", handler: "h" });
   // The planted job is first in the run order (it was put "at 0").
   const r = await steps.finishAndClaim("junk", { finishes: [], ...LEASE, claims: 3 });
-  assert.deepEqual([r.jobs.map((j) => j.id), r.undecodable?.id], [[], "poison"]);
+  assert.deepEqual([r.jobs.map((j) => j.id), r.undecodable?.map((u) => u.id)], [[], ["poison"]]);
   await steps.failUndecodable("junk", { id: "poison", error: `cannot be read: ${garbage}` });
   const rest = await steps.finishAndClaim("junk", { finishes: [], ...LEASE, claims: 3 });
   assert.deepEqual([rest.jobs.map((j) => j.id), rest.undecodable], [["a", "z"], undefined]);
@@ -152,3 +152,25 @@ conformance(
     assert.equal((await getJob(backend, "p/b")).state, "pending");
   },
 );
+
+conformance("every job coord cannot read that a step took is handed back to fail", async (ctx) => {
+  const backend = await ctx.open();
+  const steps = backend.queue;
+  // Readable enough to be taken on Redis (its spec is read after), not to be run.
+  for (const id of ["p1", "p2"]) await plantGarbageJob(backend, "junk2", id, "spec");
+  for (const id of ["a", "z"]) await putJob(backend, "junk2", { id, handler: "h" });
+  const handed: string[] = [];
+  const taken: string[] = [];
+  for (let call = 0; call < 10; call++) {
+    const r = await steps.finishAndClaim("junk2", { finishes: [], ...LEASE, claims: 4 });
+    taken.push(...r.jobs.map((j) => j.id));
+    for (const { id } of r.undecodable ?? []) {
+      handed.push(id);
+      await steps.failUndecodable("junk2", { id, error: "cannot be read" });
+    }
+    if (r.jobs.length === 0 && !r.undecodable) break;
+  }
+  assert.deepEqual([handed.sort(), taken.sort()], [["p1", "p2"], ["a", "z"]]);
+  const counts = await steps.counts("junk2");
+  assert.deepEqual([counts.active, counts.failed, counts.pending], [2, 2, 0]);
+});

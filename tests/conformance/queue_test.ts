@@ -17,7 +17,7 @@ import { JobFailedError, queue } from "../../lib/queue/handle.ts";
 import { conformance } from "../support/backends.ts";
 import { GARBAGE, garbageOn, plantGarbageJob, TYPED_GARBAGE } from "../support/queue.ts";
 import { isSql, runSql } from "../support/sql.ts";
-import { until } from "../support/wait.ts";
+import { guarded, until } from "../support/wait.ts";
 
 conformance("a handler job's result is waited for; putting an id twice is one job", async (ctx) => {
   const backend = await ctx.open();
@@ -528,4 +528,28 @@ conformance("an idle worker on many queues asks only the queue that changed", as
   stop.abort();
   await worker;
   assert.deepEqual(toStart, ["many17"]);
+});
+
+conformance("a worker stopped by force alone, without a stop signal, ends", async (ctx) => {
+  const backend = await ctx.open();
+  await putJob(backend, "forced", { id: "a", handler: "hold" });
+  const force = new AbortController();
+  const started = Promise.withResolvers<void>();
+  const worker = work(backend, ["forced"], {
+    force: force.signal,
+    handlers: {
+      hold: (_args, { signal }) => {
+        started.resolve();
+        return new Promise((_, reject) =>
+          signal.addEventListener("abort", () => reject(signal.reason))
+        );
+      },
+    },
+  });
+  await started.promise;
+  force.abort();
+  const result = await guarded(worker, "end of the worker");
+  assert.equal(result.completed, 0);
+  const job = await getJob(backend, "forced/a");
+  assert.deepEqual([job.state, job.attempts], ["pending", 1], "released for another worker");
 });

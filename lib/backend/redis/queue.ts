@@ -136,28 +136,28 @@ function finishArgs(r: FinishAndClaim): (string | number)[] {
 }
 
 /**
- * The finish step's reply: what was recorded, the jobs taken, and where taking stopped. A taken
- * job whose stored parts coord cannot read is handed back as the one to fail.
+ * The finish step's reply: what was recorded, the jobs taken, and where taking stopped. Taken
+ * jobs whose stored parts coord cannot read are handed back to fail, with the one taking stopped
+ * at: each is the worker's now, and would otherwise wait out its lease.
  */
 function finishReply(queue: string, reply: string[]): FinishedAndClaimed {
   const [recorded, nextReadyAt, stoppedAt, held] = reply;
   const jobs: JobRecord[] = [];
-  let undecodable: FinishedAndClaimed["undecodable"];
+  const undecodable: { id: string; reason: string }[] = [];
   for (let i = 4; i < reply.length; i += 4) {
     const [state, spec, inputs, id] = reply.slice(i, i + 4);
     try {
       jobs.push(jobRecord(queue, state, spec, undefined, inputs || undefined));
     } catch (e) {
       if (!(e instanceof ForeignDataError)) throw e;
-      undecodable ??= { id, reason: e.message };
+      undecodable.push({ id, reason: e.message });
     }
   }
-  // A job taken is the worker's to fail now; the one taking stopped at is found again.
-  if (stoppedAt !== "") undecodable ??= { id: stoppedAt, reason: foreignJob(queue, held) };
+  if (stoppedAt !== "") undecodable.push({ id: stoppedAt, reason: foreignJob(queue, held) });
   return {
     recorded: [...recorded].map((flag) => flag === "1"),
     jobs,
-    ...(undecodable && { undecodable }),
+    ...(undecodable.length > 0 && { undecodable }),
     ...(nextReadyAt !== "" && { nextReadyAt: Number(nextReadyAt) }),
   };
 }
@@ -210,7 +210,7 @@ export class RedisQueueSteps extends RedisSteps<QueueStep> implements QueueSteps
       claims: 1,
     });
     if (job) return { job };
-    if (undecodable) return { undecodable };
+    if (undecodable) return { undecodable: undecodable[0] };
     return nextReadyAt === undefined ? {} : { nextReadyAt };
   }
 

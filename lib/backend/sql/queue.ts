@@ -1140,7 +1140,7 @@ export class SqlQueueSteps implements QueueSteps {
         job
           ? { job }
           : undecodable
-          ? { undecodable }
+          ? { undecodable: undecodable[0] }
           : { ...(nextReadyAt !== undefined && { nextReadyAt }) },
     );
   }
@@ -1319,7 +1319,7 @@ export class SqlQueueSteps implements QueueSteps {
     const recovered: ClaimReads["touched"] = [];
     for (const row of reads.abandoned) {
       const { refused } = await decoded(row);
-      if (refused) return { jobs, undecodable: refused };
+      if (refused) return { jobs, undecodable: [refused] };
       const { id, stalls } = row;
       if (stalls + 1 > MAX_STALLS) {
         await this.#update(s, queue, id, { stalls: stalls + 1 });
@@ -1375,7 +1375,7 @@ export class SqlQueueSteps implements QueueSteps {
         const { job, refused } = await decoded({ ...row, ...taken, started_at: now });
         if (refused) {
           await this.#lease(s, queue, leased, r);
-          return { jobs, undecodable: refused };
+          return { jobs, undecodable: [refused] };
         }
         // Only a first start can be too late: a retry or a recovered job has started in time.
         if (row.begin_by !== null && row.begin_by < now && row.attempts === 0) {
@@ -1406,7 +1406,7 @@ export class SqlQueueSteps implements QueueSteps {
         const [next] = await tx.all<JobRow>(...this.#nextQuery(queue));
         if (!next) return { jobs };
         const { refused } = await decoded(next);
-        return refused ? { jobs, undecodable: refused } : { jobs, nextReadyAt: next.ready_at };
+        return refused ? { jobs, undecodable: [refused] } : { jobs, nextReadyAt: next.ready_at };
       }
     }
     return { jobs, nextReadyAt: now };
