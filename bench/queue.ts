@@ -42,6 +42,7 @@ import { orSkipped } from "./missing_tool.ts";
 import { progressOf } from "./progress.ts";
 import { type Contender, type PhaseSpec, queueNames, runPhase } from "./queue_phase.ts";
 import { startRedisServer } from "./redis_server.ts";
+import { redisCommand } from "../tests/support/resp.ts";
 import { round2, round3 } from "./stats.ts";
 import { tempDir } from "./temp_dir.ts";
 import { postgresColumn } from "./queue_postgres.ts";
@@ -333,8 +334,7 @@ async function putFrom(run: Run): Promise<PartFigures> {
   const lines = Array.from({ length: jobs }, (_, i) => `{"handler":"echo","args":{"i":${i}}}\n`);
   await Deno.writeTextFile(file, lines.join(""));
   const url = run.redis.url("put_from");
-  const { callOnce } = await import("./raw_resp.ts");
-  await callOnce(run.redis.redisPort!, ["FLUSHALL"]);
+  await redisCommand(run.redis.redisPort!, "FLUSHALL");
   const started = performance.now();
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", MAIN, "queue", "put", "put-from", "--from", file, "--url", url],

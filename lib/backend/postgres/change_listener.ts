@@ -25,6 +25,8 @@ import { CHANGE_CHANNEL, changePayload } from "./sql_store.ts";
 export const POLL_MS = 50;
 /** After losing its connection (a server restart), the listener tries again this often. */
 const RELISTEN_MS = 1_000;
+/** After a probe that did not come back, the listener tries again this much later. */
+const SILENT_RELISTEN_MS = 60_000;
 /**
  * A probe NOTIFY not back on the LISTEN connection within this long never will be (a pooler
  * dropped it). Far beyond a direct connection's delivery (≈ 1 ms), and nothing waits on it but
@@ -162,14 +164,16 @@ export class ChangeListener {
       return;
     }
     await client.end().catch(() => {});
-    if (outcome === "failed") this.#scheduleRelisten();
+    // Silent: a pooler that will stay so, or a server too busy to answer in time — asked
+    // again now and then, so one slow answer does not leave the process polling for good.
+    this.#scheduleRelisten(outcome === "silent" ? SILENT_RELISTEN_MS : RELISTEN_MS);
   }
 
   #wakeAll(): void {
     for (const flags of this.#flags.values()) for (const flag of flags) flag.notify(null);
   }
 
-  #scheduleRelisten(): void {
+  #scheduleRelisten(afterMs = RELISTEN_MS): void {
     if (this.#closed || this.#relisten !== undefined) return;
     const timer = setTimeout(async () => {
       this.#relisten = undefined;
@@ -177,7 +181,7 @@ export class ChangeListener {
       const client = await this.#listen();
       if (!client) return this.#scheduleRelisten();
       this.#verdict = this.#prove(client, { wakeAll: true });
-    }, RELISTEN_MS);
+    }, afterMs);
     // Waiting for the server must not keep a finished process alive.
     Deno.unrefTimer(timer);
     this.#relisten = timer;
