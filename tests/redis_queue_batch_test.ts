@@ -5,29 +5,9 @@
  */
 
 import assert from "node:assert/strict";
-import { connect } from "../lib/backend/connect.ts";
-import type { RedisBackend } from "../lib/backend/redis/backend.ts";
 import type { Attempt, Finish, JobRecord, JobSpec } from "../lib/queue/steps.ts";
 import { ForeignDataError } from "../lib/errors.ts";
-import { freshNamespace, REDIS_BACKENDS } from "./support/backends.ts";
-
-/** Registers `fn` once per Redis deployment the suite has, with a backend in a fresh namespace. */
-function onRedis(name: string, fn: (backend: RedisBackend) => Promise<void>): void {
-  for (const { label, use } of REDIS_BACKENDS) {
-    Deno.test(`${name} [${label}]`, async () => {
-      const backend = await connect({
-        url: (await use()).url,
-        namespace: freshNamespace(),
-        env: {},
-      });
-      try {
-        await fn(backend as RedisBackend);
-      } finally {
-        await backend.close();
-      }
-    });
-  }
-}
+import { onRedis } from "./support/backends.ts";
 
 const SPEC: JobSpec = { handler: "h", retries: 0, backoffMs: 0 };
 const LEASE = { worker: "w", leaseMs: 60_000 };

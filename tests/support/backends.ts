@@ -236,3 +236,21 @@ export async function plantForeignLock(backend: Backend, name: string): Promise<
   const key = redis.key("lock", name, "queue");
   await redis.conn.send(key, ["SET", key, "junk"]);
 }
+
+/** Registers `fn` once per Redis deployment the suite has, with a backend in a fresh namespace. */
+export function onRedis(name: string, fn: (backend: RedisBackend) => Promise<void>): void {
+  for (const { label, use } of REDIS_BACKENDS) {
+    Deno.test(`${name} [${label}]`, async () => {
+      const backend = await connect({
+        url: (await use()).url,
+        namespace: freshNamespace(),
+        env: {},
+      });
+      try {
+        await fn(backend as RedisBackend);
+      } finally {
+        await backend.close();
+      }
+    });
+  }
+}
