@@ -196,3 +196,41 @@ onRedis(
     assert.equal(await backend.conn.send(activeKey, ["ZSCORE", activeKey, "x"]), null);
   },
 );
+
+onRedis(
+  "a backlog that came due at once is promoted a thousand jobs a step, none skipped",
+  async (backend) => {
+    const steps = backend.queue;
+    const jobs = 2_500;
+    // Due together a little later (after the puts, even on a busy machine), so that a claim,
+    // not the put, moves them into the run order; ten share each start.
+    const base = Date.now() + 2_000;
+    const requests = Array.from({ length: jobs }, (_, i) => ({
+      id: `j${String(i).padStart(4, "0")}`,
+      spec: { handler: "h", retries: 0, backoffMs: 0 } as JobSpec,
+      delayMs: 0,
+      at: base + Math.floor(i / 10),
+    }));
+    for (let i = 0; i < jobs; i += 500) await steps.putMany("late", requests.slice(i, i + 500));
+    assert.ok(Date.now() < base, "put before the first start");
+    await new Promise((resolve) => setTimeout(resolve, base + jobs / 10 + 100 - Date.now()));
+    const ready = () =>
+      backend.conn.send(undefined, ["ZCARD", backend.key("queue", "late", "ready")]);
+    const lease = { worker: "w", leaseMs: 60_000 };
+    const first = await steps.finishAndClaim("late", { finishes: [], ...lease, claims: 1 });
+    assert.equal(first.jobs[0].id, "j0000");
+    const promoted = Number(await ready());
+    assert.ok(promoted < 1_100, `${promoted} promoted by one step`);
+    // Taking more than were promoted says to ask again (at once), not at a start to come.
+    const next = await steps.finishAndClaim("late", { finishes: [], ...lease, claims: jobs });
+    // What was promoted before, and what this step promotes: not the whole backlog yet.
+    assert.ok(next.jobs.length < jobs - 1, `${next.jobs.length} taken by the second step`);
+    assert.ok(next.nextReadyAt !== undefined, "told to ask again");
+    const taken = [first.jobs, next.jobs].flat().map((j) => j.id);
+    for (let call = 0; call < 10 && taken.length < jobs; call++) {
+      const r = await steps.finishAndClaim("late", { finishes: [], ...lease, claims: jobs });
+      taken.push(...r.jobs.map((j) => j.id));
+    }
+    assert.deepEqual(taken, requests.map((r) => r.id), "each once, in order of their start");
+  },
+);

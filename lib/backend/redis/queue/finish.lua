@@ -114,8 +114,10 @@ local taken, unreadable, unreadable_text, next_ready = {}, nil, nil, nil
 if claims > 0 then
   unreadable, unreadable_text = recover(max_stalls)
   if not unreadable and setting('paused') ~= '1' then
-    promote()
+    local promoted_all = promote()
     taken, unreadable, unreadable_text, next_ready = take(taker, lease_ms, claims)
+    -- Due jobs not promoted yet wait for the next step, at once, not for a start time.
+    if not promoted_all and next_ready then next_ready = now_ms end
   end
 end
 local reply = { table.concat(recorded), next_ready or '', unreadable or '', unreadable_text or '' }

@@ -93,14 +93,37 @@ local function deactivate(job)
   end
 end
 
+-- Jobs one step promotes at most (besides those sharing the last one's start): a backlog put in
+-- bulk is gone through over several steps, not in one script that holds the server for seconds.
+local PROMOTE_BATCH = 1000
+
 -- Moves the pending jobs whose start came since the last claim into `ready`: each job once, so a
 -- claim costs O(log N) besides the jobs that became due. A backend clock that stepped back moves
--- the mark back with it, so a job put meanwhile is not skipped.
+-- the mark back with it, so a job put meanwhile is not skipped. Returns false when more jobs are
+-- due than one step goes through: the mark then stands at the last start gone through.
 local function promote()
   local from = tonumber(call('GET', promoted) or '')
   if from and from > now_ms then from = now_ms end
-  local due = call('ZRANGEBYSCORE', pending, from and '(' .. from or '-inf', now_ms,
-    'WITHSCORES')
+  local low = from and '(' .. from or '-inf'
+  local due = call('ZRANGEBYSCORE', pending, low, now_ms, 'WITHSCORES', 'LIMIT', 0, PROMOTE_BATCH)
+  local mark, all = now_ms, true
+  if #due == 2 * PROMOTE_BATCH then
+    -- More may follow. Every job at the last start is gone through now (a mark between jobs of
+    -- one start would skip some): those before it from `due`, then all of them.
+    local last = due[#due]
+    local before = {}
+    for i = 1, #due, 2 do
+      if due[i + 1] ~= last then
+        table.insert(before, due[i])
+        table.insert(before, due[i + 1])
+      end
+    end
+    due = before
+    for _, part in ipairs(call('ZRANGEBYSCORE', pending, last, last, 'WITHSCORES')) do
+      table.insert(due, part)
+    end
+    mark, all = tonumber(last), false
+  end
   local ids = {}
   for i = 1, #due, 2 do table.insert(ids, due[i]) end
   -- A job put when its start had come joined the run order then: only the others are read.
@@ -111,5 +134,6 @@ local function promote()
       make_ready(id, job and job.groupKey, run_order(job and job.priority, due[2 * k]))
     end
   end
-  call('SET', promoted, now_ms)
+  call('SET', promoted, mark)
+  return all
 end
