@@ -19,6 +19,22 @@ import { recordingPool } from "./support/postgres_recording_pool.ts";
 
 const url = await sharedPostgresUrl();
 
+/** Queue steps on a pool that counts round trips, after `jobs` jobs were put in queue "q". */
+async function queueOnRecordingPool(jobs: number) {
+  const namespace = freshNamespace();
+  {
+    await using backend = await connect({ url, namespace, env: {} });
+    await putJobs(
+      backend,
+      "q",
+      Array.from({ length: jobs }, (_, i) => ({ id: `j${i}`, handler: "h" })),
+    );
+  }
+  const { pool, trips } = await recordingPool(url!);
+  const steps = new SqlQueueSteps(new PostgresSqlStore(pool, namespace, "postgres://test"));
+  return { steps, pool, trips };
+}
+
 Deno.test({
   name:
     "a lock enqueue, check or release is two round trips: its first read, then its writes and commit",
@@ -106,18 +122,8 @@ Deno.test({
     "a queue step is three round trips whatever its batch: 50 finishes and 50 claims, a claim, a finish",
   ignore: url === undefined,
   async fn() {
-    const namespace = freshNamespace();
-    {
-      await using backend = await connect({ url, namespace, env: {} });
-      await putJobs(
-        backend,
-        "q",
-        Array.from({ length: 102 }, (_, i) => ({ id: `j${i}`, handler: "h" })),
-      );
-    }
-    const { pool, trips } = await recordingPool(url!);
+    const { steps, pool, trips } = await queueOnRecordingPool(102);
     try {
-      const steps = new SqlQueueSteps(new PostgresSqlStore(pool, namespace, "postgres://test"));
       const tripsOf = async <T>(step: () => Promise<T>): Promise<[T, number]> => {
         const before = trips();
         const result = await step();
@@ -165,18 +171,8 @@ Deno.test({
     "a step whose 50 finishes take a queue past what it keeps removes the excess in two more round trips",
   ignore: url === undefined,
   async fn() {
-    const namespace = freshNamespace();
-    {
-      await using backend = await connect({ url, namespace, env: {} });
-      await putJobs(
-        backend,
-        "q",
-        Array.from({ length: 100 }, (_, i) => ({ id: `j${i}`, handler: "h" })),
-      );
-    }
-    const { pool, trips } = await recordingPool(url!);
+    const { steps, pool, trips } = await queueOnRecordingPool(100);
     try {
-      const steps = new SqlQueueSteps(new PostgresSqlStore(pool, namespace, "postgres://test"));
       await steps.configure("q", { keepCompleted: { count: 10 } });
       const worker = { worker: "w", leaseMs: 60_000 };
       const first = await steps.finishAndClaim("q", { finishes: [], ...worker, claims: 50 });
