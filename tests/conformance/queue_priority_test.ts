@@ -75,16 +75,16 @@ conformance("a delayed job joins its priority when it is due", async (ctx) => {
   const { job: late } = await putJob(backend, "q", {
     id: "late",
     handler: "h",
-    delayMs: 300,
+    delayMs: 1_000,
     priority: 5,
   });
   for (const id of ["a1", "a2", "a3"]) await putJob(backend, "q", { id, handler: "h" });
-  assert.equal(await claimNext(backend, "q"), "a1");
+  const claimed = [await claimNext(backend, "q")];
+  // A machine too busy to get here within the delay claims the job that is due by then.
+  const tooSlow = await backend.now() >= late.readyAt && claimed[0] === "late";
   await until(async () => await backend.now() >= late.readyAt, { what: "the delayed job's start" });
-  assert.equal(await claimNext(backend, "q"), "late");
-  assert.equal(await claimNext(backend, "q"), "a2");
-  assert.equal(await claimNext(backend, "q"), "a3");
-  assert.equal(await claimNext(backend, "q"), undefined);
+  for (let id; (id = await claimNext(backend, "q")) !== undefined;) claimed.push(id);
+  assert.deepEqual(claimed, tooSlow ? ["late", "a1", "a2", "a3"] : ["a1", "late", "a2", "a3"]);
 });
 
 conformance("a flow's parts have their group's priority", async (ctx) => {
