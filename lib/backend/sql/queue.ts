@@ -1005,23 +1005,33 @@ export class SqlQueueSteps implements QueueSteps {
     }, { serial: true });
   }
 
-  put(queue: string, r: PutRequest): Promise<PutResult> {
-    return this.#write(queue, async (s, dedupes: Dedupe[]) => {
+  async put(queue: string, r: PutRequest): Promise<PutResult> {
+    const result = await this.#write(queue, async (s, dedupes: Dedupe[]) => {
       await this.#trimDedupe(s, queue, dedupes);
       const result = await this.#put(s, queue, r);
       if (result.created) await s.tx.notify({ kind: "queue", name: queue });
       return result;
     }, { serial: true, first: () => this.#firstDedupes(queue) });
+    await this.#added(queue, [result]);
+    return result;
   }
 
-  putMany(queue: string, requests: PutRequest[]): Promise<PutResult[]> {
-    return this.#write(queue, async (s, dedupes: Dedupe[]) => {
+  async putMany(queue: string, requests: PutRequest[]): Promise<PutResult[]> {
+    const results = await this.#write(queue, async (s, dedupes: Dedupe[]) => {
       await this.#trimDedupe(s, queue, dedupes);
       const results = [];
       for (const r of requests) results.push(await this.#put(s, queue, r));
       await s.tx.notify({ kind: "queue", name: queue });
       return results;
     }, { serial: true, first: () => this.#firstDedupes(queue) });
+    await this.#added(queue, results);
+    return results;
+  }
+
+  /** Tells the store how many jobs `puts` added to `queue` (see `SqlStore.added`). */
+  async #added(queue: string, puts: PutResult[]): Promise<void> {
+    const created = puts.filter((r) => r.created).length;
+    await this.#store.added?.("coord_queue_job", { namespace: this.#ns, queue }, created);
   }
 
   /**
