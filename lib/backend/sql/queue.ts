@@ -1092,8 +1092,8 @@ export class SqlQueueSteps implements QueueSteps {
     const insert = async (id: string) =>
       (await tx.all<JobRow>(
         `INSERT INTO coord_queue_job (namespace, queue, id, state, ready_at, attempts, stalls,
-         begin_by, spec, created_at, priority, keep, group_key)
-         VALUES (?, ?, ?, 'pending', ?, 0, 0, ?, ?, ?, ?, ?, ?)
+         begin_by, spec, created_at, priority, keep, group_key, due)
+         VALUES (?, ?, ?, 'pending', ?, 0, 0, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (namespace, queue, id) DO NOTHING RETURNING ${COLUMNS}`,
         this.#ns,
         queue,
@@ -1106,6 +1106,10 @@ export class SqlQueueSteps implements QueueSteps {
         r.priority ?? 0,
         r.keep === undefined ? null : JSON.stringify(r.keep),
         r.groupKey ?? null,
+        // A job ready to start joins the run order at once, as on Redis: else the next claim
+        // would write every job a bulk put made a second time, to mark it due. (A group's job
+        // waits for that claim, which counts it in its group.)
+        readyAt <= now && r.groupKey === undefined ? 1 : 0,
       ))[0];
     let id = r.id;
     let row: JobRow | undefined;
