@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { connect } from "../lib/backend/connect.ts";
 import { schemaIdentifier } from "../lib/backend/postgres/sql_store.ts";
 import { putJobs } from "../lib/queue/bulk.ts";
-import { importPg } from "../lib/backend/postgres/client.ts";
+import { importPg, type PgClient } from "../lib/backend/postgres/client.ts";
 import { freshNamespace } from "./support/backends.ts";
 import { sharedPostgresUrl } from "./support/postgres_shared.ts";
 
@@ -24,16 +24,23 @@ const JOBS = 2_000;
  * a batch of jobs is found by id (one index probe a job) or by reading every job of the queue.
  */
 async function estimatedJobs(namespace: string, queue: string): Promise<number> {
+  const { rows: [row] } = await onServer((client) =>
+    client.query(
+      `EXPLAIN (FORMAT JSON) SELECT id FROM ${schemaIdentifier(namespace)}.coord_queue_job
+       WHERE namespace = $1 AND queue = $2`,
+      [namespace, queue],
+    )
+  );
+  return (row["QUERY PLAN"] as { Plan: { "Plan Rows": number } }[])[0].Plan["Plan Rows"];
+}
+
+/** `fn` on a connection of its own to the server. */
+async function onServer<T>(fn: (client: PgClient) => Promise<T>): Promise<T> {
   const pg = await importPg();
   const client = new pg.Client({ connectionString: url } as never);
   await client.connect();
   try {
-    const { rows: [row] } = await client.query(
-      `EXPLAIN (FORMAT JSON) SELECT id FROM ${schemaIdentifier(namespace)}.coord_queue_job
-       WHERE namespace = $1 AND queue = $2`,
-      [namespace, queue],
-    );
-    return (row["QUERY PLAN"] as { Plan: { "Plan Rows": number } }[])[0].Plan["Plan Rows"];
+    return await fn(client);
   } finally {
     await client.end();
   }
@@ -42,13 +49,11 @@ async function estimatedJobs(namespace: string, queue: string): Promise<number> 
 /** Opens the namespace's schema with autovacuum off on the job table. */
 async function withoutAutovacuum(namespace: string) {
   const backend = await connect({ url, namespace, env: {} });
-  const pg = await importPg();
-  const client = new pg.Client({ connectionString: url } as never);
-  await client.connect();
-  await client.query(
-    `ALTER TABLE ${schemaIdentifier(namespace)}.coord_queue_job SET (autovacuum_enabled = false)`,
+  await onServer((client) =>
+    client.query(
+      `ALTER TABLE ${schemaIdentifier(namespace)}.coord_queue_job SET (autovacuum_enabled = false)`,
+    )
   );
-  await client.end();
   return backend;
 }
 
@@ -84,5 +89,40 @@ Deno.test({
       const estimate = await estimatedJobs(namespace, queue);
       assert.ok(estimate >= JOBS / 2, `queue ${queue}: the planner expects ${estimate} of ${JOBS}`);
     }
+  },
+});
+
+Deno.test({
+  name: "a queue whose jobs are gone as fast as they come does not have the table analyzed",
+  ignore: url === undefined,
+  async fn() {
+    const namespace = freshNamespace();
+    await using backend = await withoutAutovacuum(namespace);
+    const table = `${schemaIdentifier(namespace)}.coord_queue_job`;
+    // Statistics that know queue "big" only.
+    await putJobs(
+      backend,
+      "big",
+      Array.from({ length: JOBS }, (_, i) => ({ id: `big${i}`, handler: "h" })),
+    );
+    const analyzed = () =>
+      onServer(async (client) =>
+        Number(
+          (await client.query(
+            "SELECT analyze_count FROM pg_stat_user_tables WHERE relid = $1::regclass",
+            [table],
+          )).rows[0].analyze_count,
+        )
+      );
+    const before = await analyzed();
+    // As retention would: the queue's jobs removed before its 1,000th is put.
+    await putJobs(
+      backend,
+      "small",
+      Array.from({ length: 999 }, (_, i) => ({ id: `small${i}`, handler: "h" })),
+    );
+    await onServer((client) => client.query(`DELETE FROM ${table} WHERE queue = 'small'`));
+    await putJobs(backend, "small", [{ id: "last", handler: "h" }]);
+    assert.equal(await analyzed(), before);
   },
 });

@@ -372,11 +372,12 @@ export class PostgresSqlStore implements SqlStore {
 
   /**
    * Analyzes `table` when the planner takes the rows with `where`'s values for fewer than half
-   * of the {@link STATISTICS_CHECK_ROWS} or more added since the last look. Without statistics
-   * that know them (a new table, a new queue: autovacuum looks a minute later at the earliest,
-   * and only once a tenth of the table changed), it estimates one row, and looks a batch of keys
-   * up by reading every row with those values (each step of a worker then costs as much as its
-   * queue is long) instead of one index probe a key.
+   * of those it holds, once {@link STATISTICS_CHECK_ROWS} or more were added since the last look.
+   * Without statistics that know them (a new table, a new queue: autovacuum looks a minute later
+   * at the earliest, and only once a tenth of the table changed), it estimates one row, and looks
+   * a batch of keys up by reading every row with those values (each step of a worker then costs
+   * as much as its queue is long) instead of one index probe a key. Rows already gone (a queue
+   * drained as fast as it is fed) mislead nothing: they are counted before a whole table is.
    */
   async added(table: string, where: Record<string, SqlValue>, rows: number): Promise<void> {
     const part = JSON.stringify([table, where]);
@@ -388,15 +389,22 @@ export class PostgresSqlStore implements SqlStore {
     this.#added.delete(part);
     const columns = Object.keys(where);
     const name = `${schemaIdentifier(this.namespace)}.${table}`;
+    const condition = columns.map((column, i) => `${column} = $${i + 1}`).join(" AND ");
+    const values = columns.map((column) => where[column]);
     try {
       const { rows: [explained] } = await this.#pool.query(
-        `EXPLAIN (FORMAT JSON) SELECT 1 FROM ${name}
-         WHERE ${columns.map((column, i) => `${column} = $${i + 1}`).join(" AND ")}`,
-        columns.map((column) => where[column]),
+        `EXPLAIN (FORMAT JSON) SELECT 1 FROM ${name} WHERE ${condition}`,
+        values,
       );
       const [{ Plan: plan }] = explained["QUERY PLAN"] as { Plan: { "Plan Rows": number } }[];
+      if (plan["Plan Rows"] * 2 >= added) return;
+      const { rows: [{ held }] } = await this.#pool.query(
+        `SELECT count(*) AS held FROM (SELECT 1 FROM ${name} WHERE ${condition}
+         LIMIT $${columns.length + 1}) AS part`,
+        [...values, added],
+      );
       // A role that does not own the table gets a warning, not an error: the rows stay as slow.
-      if (plan["Plan Rows"] * 2 < added) await this.#pool.query(`ANALYZE ${name}`);
+      if (plan["Plan Rows"] * 2 < Number(held)) await this.#pool.query(`ANALYZE ${name}`);
     } catch (e) {
       // What was added is stored: a server gone since only leaves the planner as it was.
       if (!isConnectionError(e)) throw e;
