@@ -277,8 +277,12 @@ function addRetention(figures: Record<string, unknown> | undefined): void {
   redis.used_memory_bytes_per_retained_job = Math.round(redis.used_memory_growth_bytes / retained);
 }
 
-/** Jobs of the postgres part's throughput phase: fewer, as coord on Postgres is slower. */
-const POSTGRES_THROUGHPUT_JOBS = 2_000;
+/**
+ * Jobs of the postgres part's throughput phase, for coord and graphile-worker alike: fewer than
+ * the other parts', as both are slower on Postgres; more than the 2,000 it was, which one worker
+ * drained in about a second, so that a moment of the machine's other load decided the figure.
+ */
+const POSTGRES_THROUGHPUT_JOBS = 10_000;
 
 /**
  * coord on PostgreSQL beside graphile-worker on the same server of the part's own

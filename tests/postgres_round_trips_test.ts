@@ -30,9 +30,9 @@ async function queueOnRecordingPool(jobs: number) {
       Array.from({ length: jobs }, (_, i) => ({ id: `j${i}`, handler: "h" })),
     );
   }
-  const { pool, trips } = await recordingPool(url!);
+  const { pool, trips, texts } = await recordingPool(url!);
   const steps = new SqlQueueSteps(new PostgresSqlStore(pool, namespace, "postgres://test"));
-  return { steps, pool, trips };
+  return { steps, pool, trips, texts };
 }
 
 Deno.test({
@@ -130,7 +130,6 @@ Deno.test({
         return [result, trips() - before];
       };
       const worker = { worker: "w", leaseMs: 60_000 };
-      // The first step also moves the jobs whose start came into the run order.
       const first = await steps.finishAndClaim("q", { finishes: [], ...worker, claims: 50 });
       assert.equal(first.jobs.length, 50);
       const ends = first.jobs.map((job) => ({
@@ -196,6 +195,32 @@ Deno.test({
       // The oldest go first (the step's ends by id).
       const [oldest] = first.jobs.map((job) => job.id).sort();
       assert.equal((await steps.removed("q", oldest))?.state, "completed");
+    } finally {
+      await pool.end();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "jobs put ready to start are in the run order at once: a claim writes each job it takes once",
+  ignore: url === undefined,
+  async fn() {
+    const { steps, pool, texts } = await queueOnRecordingPool(100);
+    try {
+      const r = await steps.finishAndClaim("q", {
+        finishes: [],
+        worker: "w",
+        leaseMs: 60_000,
+        claims: 50,
+      });
+      assert.equal(r.jobs.length, 50);
+      // A statement goes out as text, or prepared: the UPDATEs are in the texts either way.
+      const updates = texts.flatMap((text) => text.split("; "))
+        .filter((statement) => /^(PREPARE \w+ AS )?UPDATE coord_queue_job\b/.test(statement))
+        .map((statement) => statement.replace(/^PREPARE \w+ AS /, "").split(" WHERE ")[0]);
+      assert.equal(updates.length, 1, updates.join("\n"));
+      assert.match(updates[0], /SET state = 'active'/);
     } finally {
       await pool.end();
     }

@@ -241,6 +241,12 @@ class UnpreparableError extends Error {
 /** A step sends its statements back to back: this long without one is a frozen process. */
 const IDLE_IN_STEP_MS = 5_000;
 
+/**
+ * Rows a store adds to a part of a table (a queue's jobs) between two looks at what the planner
+ * thinks that part holds (one `EXPLAIN`, and an `ANALYZE` when it thinks it far smaller).
+ */
+const STATISTICS_CHECK_ROWS = 1_000;
+
 /** One Postgres database and schema as a {@link SqlStore}. */
 export class PostgresSqlStore implements SqlStore {
   readonly namespace: string;
@@ -252,6 +258,8 @@ export class PostgresSqlStore implements SqlStore {
   /** Each statement's Postgres form, translated once. */
   readonly #translated = new Map<string, string>();
   readonly #statements: PreparedStatements;
+  /** Rows added to each part of a table since its statistics were last checked. */
+  readonly #added = new Map<string, number>();
 
   /** Steps on `pool`'s database, in the schema named after `namespace`. */
   constructor(pool: PgPool, namespace: string, displayUrl: string) {
@@ -359,6 +367,47 @@ export class PostgresSqlStore implements SqlStore {
       // Each time, one statement or more goes out as text from then on: the retries end.
       if (tx.unpreparable) throw new UnpreparableError({ cause: e });
       throw broken ? this.#unavailable(e) : e;
+    }
+  }
+
+  /**
+   * Analyzes `table` when the planner takes the rows with `where`'s values for fewer than half
+   * of those it holds, once {@link STATISTICS_CHECK_ROWS} or more were added since the last look.
+   * Without statistics that know them (a new table, a new queue: autovacuum looks a minute later
+   * at the earliest, and only once a tenth of the table changed), it estimates one row, and looks
+   * a batch of keys up by reading every row with those values (each step of a worker then costs
+   * as much as its queue is long) instead of one index probe a key. Rows already gone (a queue
+   * drained as fast as it is fed) mislead nothing: they are counted before a whole table is.
+   */
+  async added(table: string, where: Record<string, SqlValue>, rows: number): Promise<void> {
+    const part = JSON.stringify([table, where]);
+    const added = (this.#added.get(part) ?? 0) + rows;
+    if (added < STATISTICS_CHECK_ROWS) {
+      this.#added.set(part, added);
+      return;
+    }
+    this.#added.delete(part);
+    const columns = Object.keys(where);
+    const name = `${schemaIdentifier(this.namespace)}.${table}`;
+    const condition = columns.map((column, i) => `${column} = $${i + 1}`).join(" AND ");
+    const values = columns.map((column) => where[column]);
+    try {
+      const { rows: [explained] } = await this.#pool.query(
+        `EXPLAIN (FORMAT JSON) SELECT 1 FROM ${name} WHERE ${condition}`,
+        values,
+      );
+      const [{ Plan: plan }] = explained["QUERY PLAN"] as { Plan: { "Plan Rows": number } }[];
+      if (plan["Plan Rows"] * 2 >= added) return;
+      const { rows: [{ held }] } = await this.#pool.query(
+        `SELECT count(*) AS held FROM (SELECT 1 FROM ${name} WHERE ${condition}
+         LIMIT $${columns.length + 1}) AS part`,
+        [...values, added],
+      );
+      // A role that does not own the table gets a warning, not an error: the rows stay as slow.
+      if (plan["Plan Rows"] * 2 < Number(held)) await this.#pool.query(`ANALYZE ${name}`);
+    } catch (e) {
+      // What was added is stored: a server gone since only leaves the planner as it was.
+      if (!isConnectionError(e)) throw e;
     }
   }
 

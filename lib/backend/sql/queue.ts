@@ -1005,23 +1005,33 @@ export class SqlQueueSteps implements QueueSteps {
     }, { serial: true });
   }
 
-  put(queue: string, r: PutRequest): Promise<PutResult> {
-    return this.#write(queue, async (s, dedupes: Dedupe[]) => {
+  async put(queue: string, r: PutRequest): Promise<PutResult> {
+    const result = await this.#write(queue, async (s, dedupes: Dedupe[]) => {
       await this.#trimDedupe(s, queue, dedupes);
       const result = await this.#put(s, queue, r);
       if (result.created) await s.tx.notify({ kind: "queue", name: queue });
       return result;
     }, { serial: true, first: () => this.#firstDedupes(queue) });
+    await this.#added(queue, [result]);
+    return result;
   }
 
-  putMany(queue: string, requests: PutRequest[]): Promise<PutResult[]> {
-    return this.#write(queue, async (s, dedupes: Dedupe[]) => {
+  async putMany(queue: string, requests: PutRequest[]): Promise<PutResult[]> {
+    const results = await this.#write(queue, async (s, dedupes: Dedupe[]) => {
       await this.#trimDedupe(s, queue, dedupes);
       const results = [];
       for (const r of requests) results.push(await this.#put(s, queue, r));
       await s.tx.notify({ kind: "queue", name: queue });
       return results;
     }, { serial: true, first: () => this.#firstDedupes(queue) });
+    await this.#added(queue, results);
+    return results;
+  }
+
+  /** Tells the store how many jobs `puts` added to `queue` (see `SqlStore.added`). */
+  async #added(queue: string, puts: PutResult[]): Promise<void> {
+    const created = puts.filter((r) => r.created).length;
+    await this.#store.added?.("coord_queue_job", { namespace: this.#ns, queue }, created);
   }
 
   /**
@@ -1082,8 +1092,8 @@ export class SqlQueueSteps implements QueueSteps {
     const insert = async (id: string) =>
       (await tx.all<JobRow>(
         `INSERT INTO coord_queue_job (namespace, queue, id, state, ready_at, attempts, stalls,
-         begin_by, spec, created_at, priority, keep, group_key)
-         VALUES (?, ?, ?, 'pending', ?, 0, 0, ?, ?, ?, ?, ?, ?)
+         begin_by, spec, created_at, priority, keep, group_key, due)
+         VALUES (?, ?, ?, 'pending', ?, 0, 0, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (namespace, queue, id) DO NOTHING RETURNING ${COLUMNS}`,
         this.#ns,
         queue,
@@ -1096,6 +1106,10 @@ export class SqlQueueSteps implements QueueSteps {
         r.priority ?? 0,
         r.keep === undefined ? null : JSON.stringify(r.keep),
         r.groupKey ?? null,
+        // A job ready to start joins the run order at once, as on Redis: else the next claim
+        // would write every job a bulk put made a second time, to mark it due. (A group's job
+        // waits for that claim, which counts it in its group.)
+        readyAt <= now && r.groupKey === undefined ? 1 : 0,
       ))[0];
     let id = r.id;
     let row: JobRow | undefined;

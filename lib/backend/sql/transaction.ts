@@ -79,4 +79,11 @@ export interface SqlStore {
   write<T>(fn: (tx: SqlTransaction) => Promise<T>): Promise<T>;
   /** Runs `fn` in one transaction that only reads: a consistent view. */
   read<T>(fn: (tx: SqlTransaction) => Promise<T>): Promise<T>;
+  /**
+   * `rows` rows were just stored in `table` with `where`'s values (a queue's new jobs). An engine
+   * that plans from statistics refreshes them when they would have it take those rows for a few
+   * (it would then read every one of them to find some by key); absent where the engine has no
+   * such statistics.
+   */
+  added?(table: string, where: Record<string, SqlValue>, rows: number): Promise<void>;
 }
