@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { lock, withLock } from "../../lib/lock/lock.ts";
 import { ForeignDataError, LockTimeoutError, UsageError } from "../../lib/errors.ts";
 import type { EnqueueRequest } from "../../lib/lock/steps.ts";
-import { forgetLock, rewindLock, users } from "../support/lock.ts";
+import { forgetLock, rewindLock, users, withLockSteps } from "../support/lock.ts";
 import { HANG_GUARD_MS, until } from "../support/wait.ts";
 import type { Backend } from "../../lib/backend/types.ts";
 import { conformance, plantForeignLock } from "../support/backends.ts";
@@ -262,14 +262,7 @@ function recordingSteps(backend: Backend): { backend: Backend; calls: string[] }
       };
     },
   });
-  const recorded = new Proxy(backend, {
-    get(target, key) {
-      if (key === "lock") return steps;
-      const value = Reflect.get(target, key, target);
-      return typeof value === "function" ? value.bind(target) : value;
-    },
-  });
-  return { backend: recorded, calls };
+  return { backend: withLockSteps(backend, steps), calls };
 }
 
 conformance(
