@@ -46,8 +46,9 @@ namespace.
                deploy: reset
            A ticket's events come in this order: assigned, granted, started, then completed,
            left or crashed; a release comes before the grant it causes ("5 completed by …",
-           "6 granted", "6 started"). started is recorded by the holder's first step after
-           its grant: a holder that ends at once may have none.
+           "6 granted", "6 started"). started is recorded by the holder's first renewal
+           (within a third of its --expire) or, when it ends sooner, by its release; a holder
+           that dies before either has none.
   reset    removes a queue nobody is in, and only if nobody took a ticket meanwhile;
            otherwise refuses with exit 75. --force removes it anyway: its waiters give up,
            its holders stop their command within a third of their --expire. Tickets and

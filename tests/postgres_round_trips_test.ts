@@ -10,12 +10,14 @@ import assert from "node:assert/strict";
 import { connect } from "../lib/backend/connect.ts";
 import { PostgresSqlStore } from "../lib/backend/postgres/sql_store.ts";
 import { SqlLockSteps } from "../lib/backend/sql/lock.ts";
+import { lock } from "../lib/lock/lock.ts";
 import type { EnqueueResult } from "../lib/lock/steps.ts";
 import { SqlQueueSteps } from "../lib/backend/sql/queue.ts";
 import { putJobs } from "../lib/queue/bulk.ts";
 import { freshNamespace } from "./support/backends.ts";
 import { sharedPostgresUrl } from "./support/postgres_shared.ts";
 import { recordingPool } from "./support/postgres_recording_pool.ts";
+import { withLockSteps } from "./support/lock.ts";
 
 const url = await sharedPostgresUrl();
 
@@ -77,6 +79,29 @@ Deno.test({
       );
       assert.equal(outcome, "released");
       assert.equal(releaseTrips, 2);
+    } finally {
+      await pool.end();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "lock() of a free resource and its release() are four round trips: the enqueue's and the release's",
+  ignore: url === undefined,
+  async fn() {
+    const namespace = freshNamespace();
+    await using backend = await connect({ url, namespace, env: {} });
+    const { pool, trips } = await recordingPool(url!);
+    try {
+      const steps = new SqlLockSteps(new PostgresSqlStore(pool, namespace, "postgres://test"));
+      const counted = withLockSteps(backend, steps);
+      await (await lock(counted, "r")).release(); // the resource's first ticket: four
+      const before = trips();
+      const held = await lock(counted, "r");
+      await held.release();
+      // No step of the holder's own in between: the next release would wait for it.
+      assert.equal(trips() - before, 4);
     } finally {
       await pool.end();
     }

@@ -168,7 +168,6 @@ export async function lock(
   let state: TicketState = queued;
   let checkedAt = enqueuedAt;
   let renewedAt = enqueuedAt;
-  let startRecorded = false;
   let ahead = state.state === "waiting" ? state.ahead : 0;
   try {
     while (state.state === "waiting") {
@@ -224,7 +223,6 @@ export async function lock(
       state = checked;
       checkedAt = sentAt;
       if (state.state === "waiting") ahead = state.ahead;
-      startRecorded = state.state === "granted";
       if (renew) renewedAt = sentAt;
     }
     // A signal that came while the last step was under way still wins over its grant.
@@ -247,7 +245,6 @@ export async function lock(
     { ticket, token },
     expireMs,
     performance.now() - started,
-    !startRecorded,
     renewedAt,
   );
 }
@@ -297,6 +294,10 @@ function isGrantOf(event: unknown, ticket: number): boolean {
  * Keeps a granted ticket alive until released, by the lease keeper's rule: its signal aborts
  * two thirds of a lease after the last answered renewal was sent, a third before the backend
  * could hand the lock on, so the holder stops first and there are never two.
+ *
+ * The holder's start is recorded by its first renewal, or by its release when that comes
+ * first, never by a step of its own: on a contended lock the next release would wait for
+ * that step (each step on a resource waits for the one before), one step more per handoff.
  */
 function hold(
   backend: Backend,
@@ -304,19 +305,17 @@ function hold(
   { ticket, token }: { ticket: number; token: number },
   expireMs: number,
   waitedMs: number,
-  unstarted: boolean,
   leaseFrom: number,
 ): LockHandle {
   const steps = backend.lock;
   let why = "no renewal answered for 2/3 of --expire";
-  let starting = unstarted; // recorded by the first renewal, beside the holder's work
   const keeper = new LeaseKeeper({
     leaseMs: expireMs,
     heldSince: leaseFrom,
     renew: async () => {
       let state: TicketState;
       try {
-        state = await steps.check(resource, { ticket, expireMs, renew: true, starting });
+        state = await steps.check(resource, { ticket, expireMs, renew: true, starting: true });
       } catch (error) {
         if (error instanceof BackendUnavailableError) throw error;
         // A refusal or garbage in the queue does not get better by asking again.
@@ -327,7 +326,6 @@ function hold(
         why = "the queue no longer has its ticket";
         return "lost";
       }
-      starting = false;
       return "held";
     },
     lostReason: () =>
@@ -336,15 +334,16 @@ function hold(
           `no two users hold it`,
       ),
   });
-  if (starting) keeper.renew().catch(() => {});
   let released = false;
   const release = async () => {
     if (released) return;
     released = true;
     await keeper.stop();
     // An unreachable backend is no reason to fail or hang here: the lease runs out anyway.
-    await within(expireMs / 3, steps.release(resource, { ticket, unlessGranted: false }))
-      .catch(() => {});
+    await within(
+      expireMs / 3,
+      steps.release(resource, { ticket, unlessGranted: false, starting: true }),
+    ).catch(() => {});
   };
   return {
     resource,

@@ -120,10 +120,12 @@ export interface LockSteps {
    * Gives the ticket back, waiting or holding, and grants the next ones. With `unlessGranted`
    * a ticket that was granted meanwhile is kept instead (a timed-out waiter that got its
    * turn at the last moment): the result says which happened, decided once in the backend.
+   * With `starting` (a holder's own release), a held ticket whose start no check recorded
+   * records it first: its `started` event comes before `completed`, in the same step.
    */
   release(
     resource: string,
-    request: { ticket: number; unlessGranted: boolean },
+    request: { ticket: number; unlessGranted: boolean; starting?: boolean },
   ): Promise<"released" | "granted" | "gone">;
   /** The resource's ticket line, or undefined when there is none. */
   status(resource: string): Promise<TicketLine | undefined>;

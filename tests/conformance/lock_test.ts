@@ -4,8 +4,9 @@ import assert from "node:assert/strict";
 import { lock, withLock } from "../../lib/lock/lock.ts";
 import { ForeignDataError, LockTimeoutError, UsageError } from "../../lib/errors.ts";
 import type { EnqueueRequest } from "../../lib/lock/steps.ts";
-import { forgetLock, rewindLock, users } from "../support/lock.ts";
-import { until } from "../support/wait.ts";
+import { forgetLock, rewindLock, users, withLockSteps } from "../support/lock.ts";
+import { HANG_GUARD_MS, until } from "../support/wait.ts";
+import type { Backend } from "../../lib/backend/types.ts";
 import { conformance, plantForeignLock } from "../support/backends.ts";
 
 const quick = { expireMs: 3000 };
@@ -241,12 +242,69 @@ conformance("events() hears what happens right after it resolves", async ({ open
   const seen: string[] = [];
   for await (const { name, event } of events) {
     const kind = (event as { event: string }).event;
-    // "started" is recorded beside the holder's work, so a zero-length hold may skip it.
-    if (kind !== "started") seen.push(`${name} ${kind}`);
+    seen.push(`${name} ${kind}`);
     if (kind === "completed") controller.abort();
   }
   clearTimeout(timeout);
-  assert.deepEqual(seen, ["seen assigned", "seen granted", "seen completed"]);
+  assert.deepEqual(seen, ["seen assigned", "seen granted", "seen started", "seen completed"]);
+});
+
+/** `backend` whose lock steps are recorded, by name, as they are called. */
+function recordingSteps(backend: Backend): { backend: Backend; calls: string[] } {
+  const calls: string[] = [];
+  const steps = new Proxy(backend.lock, {
+    get(target, key) {
+      const value = Reflect.get(target, key, target);
+      if (typeof value !== "function") return value;
+      return (...args: unknown[]) => {
+        calls.push(String(key));
+        return value.apply(target, args);
+      };
+    },
+  });
+  return { backend: withLockSteps(backend, steps), calls };
+}
+
+conformance(
+  "a holder makes no step between its grant and its release, which records its start",
+  async ({ open }) => {
+    const backend = await open();
+    const { backend: recorded, calls } = recordingSteps(backend);
+    const controller = new AbortController();
+    const timeout = setTimeout(() => controller.abort(), HANG_GUARD_MS);
+    const events = await backend.events("lock", ["brief"], controller.signal);
+    const held = await lock(recorded, "brief", quick);
+    await held.release();
+    // On a contended lock the next release would wait for any step in between: one more per
+    // handoff.
+    assert.deepEqual(calls, ["enqueue", "release"]);
+    const seen: string[] = [];
+    for await (const { event } of events) {
+      const kind = (event as { event: string }).event;
+      seen.push(kind);
+      if (kind === "completed") controller.abort();
+    }
+    clearTimeout(timeout);
+    assert.deepEqual(seen, ["assigned", "granted", "started", "completed"]);
+  },
+);
+
+conformance("a holder's first renewal records its start, once", async ({ open }) => {
+  const backend = await open();
+  const controller = new AbortController();
+  const timeout = setTimeout(() => controller.abort(), HANG_GUARD_MS);
+  const events = await backend.events("lock", ["kept"], controller.signal);
+  // Renewed half a second on: short, yet long enough for a busy machine to answer in time.
+  const held = await lock(backend, "kept", { expireMs: 1_500 });
+  const seen: string[] = [];
+  for await (const { event } of events) {
+    const kind = (event as { event: string }).event;
+    seen.push(kind);
+    if (kind === "started") await held.release(); // still held: renewed a third of a lease on
+    if (kind === "completed") controller.abort();
+  }
+  clearTimeout(timeout);
+  assert.deepEqual(seen, ["assigned", "granted", "started", "completed"]);
 });
 
 conformance(

@@ -252,6 +252,8 @@ conformance("coord turn follow shows a holder that crashed and the grant after i
   await using follow = await follower(ctx, backend, ["r2", "probe"]);
   const x = reap(stack, user(ctx, "r2", "x", ["--expire", "1"], HOLD));
   await x.stderrLine(/holding/);
+  // Recorded by its first renewal, a third of its lease after its grant.
+  await follow.line(/^r2: 1 started$/);
   const y = reap(stack, user(ctx, "r2", "y", [], ["true"]));
   await follow.line(/^r2: 2 assigned/);
   const [command] = await childrenOf(x.pid);

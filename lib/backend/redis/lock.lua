@@ -180,10 +180,14 @@ if op == 'check' then
 end
 
 if op == 'release' then
-  local ticket, unless_granted = ARGV[3], ARGV[4]
+  local ticket, unless_granted, starting = ARGV[3], ARGV[4], ARGV[5]
   if not redis.call('ZSCORE', queue, ticket) then return 'gone' end
-  local held = redis.call('HEXISTS', holders, ticket) == 1
+  local granted = redis.call('HGET', holders, ticket)
+  local held = granted ~= false
   if held and unless_granted == '1' then return 'granted' end
+  if held and starting == '1' and string.sub(granted, -1) ~= '+' then
+    emit({ event = 'started', ticket = tonumber(ticket) })
+  end
   emit({ event = held and 'completed' or 'left', ticket = tonumber(ticket), label = label_of(ticket) })
   remove(ticket)
   bump()

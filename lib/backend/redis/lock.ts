@@ -29,6 +29,11 @@ export const LOCK_KEY_TYPES = {
   requests: "hash",
 };
 
+/** A boolean as the script's argument. */
+function flag(b = false): number {
+  return b ? 1 : 0;
+}
+
 /** Lock steps over one {@link RedisBackend}. */
 export class RedisLockSteps extends RedisSteps implements LockSteps {
   constructor(backend: RedisBackend) {
@@ -58,7 +63,6 @@ export class RedisLockSteps extends RedisSteps implements LockSteps {
     resource: string,
     r: { ticket: number; expireMs: number; renew: boolean; starting: boolean },
   ): Promise<TicketState> {
-    const flag = (b: boolean) => (b ? 1 : 0);
     return parseStanding(
       (await this.run(
         resource,
@@ -73,9 +77,15 @@ export class RedisLockSteps extends RedisSteps implements LockSteps {
 
   async release(
     resource: string,
-    r: { ticket: number; unlessGranted: boolean },
+    r: { ticket: number; unlessGranted: boolean; starting?: boolean },
   ): Promise<"released" | "granted" | "gone"> {
-    const reply = await this.run(resource, "release", r.ticket, r.unlessGranted ? 1 : 0);
+    const reply = await this.run(
+      resource,
+      "release",
+      r.ticket,
+      flag(r.unlessGranted),
+      flag(r.starting),
+    );
     return String(reply) as "released" | "granted" | "gone";
   }
 

@@ -450,7 +450,7 @@ export class SqlLockSteps implements LockSteps {
 
   release(
     name: string,
-    r: { ticket: number; unlessGranted: boolean },
+    r: { ticket: number; unlessGranted: boolean; starting?: boolean },
   ): Promise<"released" | "granted" | "gone"> {
     return this.#write(name, async (tx) => {
       const { now, queue, tickets } = await this.#state(tx, name);
@@ -460,6 +460,10 @@ export class SqlLockSteps implements LockSteps {
       if (!mine) return "gone";
       const held = mine.granted_at !== null;
       if (held && r.unlessGranted) return "granted";
+      // Its row goes with it: only the event is left to record.
+      if (held && r.starting && !mine.started) {
+        await this.#emit(tx, name, { event: "started", ticket: r.ticket });
+      }
       await this.#emit(tx, name, {
         event: held ? "completed" : "left",
         ticket: r.ticket,
