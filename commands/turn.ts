@@ -46,9 +46,10 @@ namespace.
                deploy: reset
            A ticket's events come in this order: assigned, granted, started, then completed,
            left or crashed; a release comes before the grant it causes ("5 completed by …",
-           "6 granted", "6 started"). started is recorded by the holder's first renewal
-           (within a third of its --expire) or, when it ends sooner, by its release; a holder
-           that dies before either has none.
+           "6 granted", "6 started"). started is recorded by the waiter's check that finds
+           its ticket granted, else by the holder's first renewal (within a third of its
+           --expire) or, when it ends sooner, by its release; a holder that dies before any
+           of these has none.
   reset    removes a queue nobody is in, and only if nobody took a ticket meanwhile;
            otherwise refuses with exit 75. --force removes it anyway: its waiters give up,
            its holders stop their command within a third of their --expire. Tickets and

@@ -12,6 +12,8 @@ import { putJobs } from "../lib/queue/bulk.ts";
 import { importPg, type PgClient } from "../lib/backend/postgres/client.ts";
 import { freshNamespace } from "./support/backends.ts";
 import { sharedPostgresUrl } from "./support/postgres_shared.ts";
+import { RowHolder } from "./support/postgres_row_holder.ts";
+import { guarded } from "./support/wait.ts";
 
 const url = await sharedPostgresUrl();
 
@@ -124,5 +126,25 @@ Deno.test({
     await onServer((client) => client.query(`DELETE FROM ${table} WHERE queue = 'small'`));
     await putJobs(backend, "small", [{ id: "last", handler: "h" }]);
     assert.equal(await analyzed(), before);
+  },
+});
+
+Deno.test({
+  name: "a bulk put is not held up by a table lock its statistics would wait for, nor fails on it",
+  ignore: url === undefined,
+  async fn() {
+    const namespace = freshNamespace();
+    await using backend = await withoutAutovacuum(namespace);
+    // What a VACUUM holds, and ANALYZE waits for; puts do not.
+    await using _vacuum = await RowHolder.open(
+      url!,
+      `LOCK TABLE ${schemaIdentifier(namespace)}.coord_queue_job IN SHARE UPDATE EXCLUSIVE MODE`,
+    );
+    const put = putJobs(
+      backend,
+      "a",
+      Array.from({ length: JOBS }, (_, i) => ({ id: `a${i}`, handler: "h" })),
+    );
+    assert.equal((await guarded(put, "end of the put while a table lock is held")).length, JOBS);
   },
 });

@@ -247,6 +247,13 @@ const IDLE_IN_STEP_MS = 5_000;
  */
 const STATISTICS_CHECK_ROWS = 1_000;
 
+/** Parts of tables a store counts added rows for at most (the rest start again from 0). */
+const STATISTICS_PARTS = 1_000;
+
+/** How long a statistics refresh waits for a table lock, then runs, before it is given up. */
+const ANALYZE_LOCK_WAIT_MS = 100;
+const ANALYZE_RUN_MS = 10_000;
+
 /** One Postgres database and schema as a {@link SqlStore}. */
 export class PostgresSqlStore implements SqlStore {
   readonly namespace: string;
@@ -378,36 +385,52 @@ export class PostgresSqlStore implements SqlStore {
    * a batch of keys up by reading every row with those values (each step of a worker then costs
    * as much as its queue is long) instead of one index probe a key. Rows already gone (a queue
    * drained as fast as it is fed) mislead nothing: they are counted before a whole table is.
+   *
+   * Never fails: the rows are stored already, and a caller told otherwise would store them
+   * again. Nor does it wait long: an `ANALYZE` that would wait for a lock (a `VACUUM` under way)
+   * or run long is given up, and the planner stays as it was.
    */
   async added(table: string, where: Record<string, SqlValue>, rows: number): Promise<void> {
     const part = JSON.stringify([table, where]);
     const added = (this.#added.get(part) ?? 0) + rows;
+    this.#added.delete(part);
     if (added < STATISTICS_CHECK_ROWS) {
       this.#added.set(part, added);
+      // Many parts each under the mark (a process putting into many queues): forget the oldest.
+      if (this.#added.size > STATISTICS_PARTS) this.#added.delete(this.#added.keys().next().value!);
       return;
     }
-    this.#added.delete(part);
     const columns = Object.keys(where);
-    const name = `${schemaIdentifier(this.namespace)}.${table}`;
-    const condition = columns.map((column, i) => `${column} = $${i + 1}`).join(" AND ");
+    const name = `${schemaIdentifier(this.namespace)}.${schemaIdentifier(table)}`;
+    const condition = columns.map((column, i) => `${schemaIdentifier(column)} = $${i + 1}`)
+      .join(" AND ");
     const values = columns.map((column) => where[column]);
+    let client: PgPoolClient | undefined;
     try {
-      const { rows: [explained] } = await this.#pool.query(
+      client = await this.#pool.connect();
+      await client.query(
+        `BEGIN; SET LOCAL lock_timeout = ${ANALYZE_LOCK_WAIT_MS};
+         SET LOCAL statement_timeout = ${ANALYZE_RUN_MS}`,
+      );
+      const { rows: [explained] } = await client.query(
         `EXPLAIN (FORMAT JSON) SELECT 1 FROM ${name} WHERE ${condition}`,
         values,
       );
       const [{ Plan: plan }] = explained["QUERY PLAN"] as { Plan: { "Plan Rows": number } }[];
-      if (plan["Plan Rows"] * 2 >= added) return;
-      const { rows: [{ held }] } = await this.#pool.query(
-        `SELECT count(*) AS held FROM (SELECT 1 FROM ${name} WHERE ${condition}
-         LIMIT $${columns.length + 1}) AS part`,
-        [...values, added],
-      );
-      // A role that does not own the table gets a warning, not an error: the rows stay as slow.
-      if (plan["Plan Rows"] * 2 < Number(held)) await this.#pool.query(`ANALYZE ${name}`);
+      if (plan["Plan Rows"] * 2 < added) {
+        const { rows: [{ held }] } = await client.query(
+          `SELECT count(*) AS held FROM (SELECT 1 FROM ${name} WHERE ${condition}
+           LIMIT $${columns.length + 1}) AS part`,
+          [...values, added],
+        );
+        // A role that does not own the table gets a warning, not an error: the rows stay as slow.
+        if (plan["Plan Rows"] * 2 < Number(held)) await client.query(`ANALYZE ${name}`);
+      }
+      await client.query("COMMIT");
+      client.release();
     } catch (e) {
-      // What was added is stored: a server gone since only leaves the planner as it was.
-      if (!isConnectionError(e)) throw e;
+      // A connection in an unknown state is not given back to the pool.
+      client?.release(e as Error);
     }
   }
 
