@@ -294,13 +294,20 @@ conformance("a holder's first renewal records its start, once", async ({ open })
   const controller = new AbortController();
   const timeout = setTimeout(() => controller.abort(), HANG_GUARD_MS);
   const events = await backend.events("lock", ["kept"], controller.signal);
+  const { backend: recorded, calls } = recordingSteps(backend);
   // Renewed half a second on: short, yet long enough for a busy machine to answer in time.
-  const held = await lock(backend, "kept", { expireMs: 1_500 });
+  const held = await lock(recorded, "kept", { expireMs: 1_500 });
   const seen: string[] = [];
   for await (const { event } of events) {
     const kind = (event as { event: string }).event;
     seen.push(kind);
-    if (kind === "started") await held.release(); // still held: renewed a third of a lease on
+    if (kind === "started") {
+      // A third renewal asked: the second one, which records nothing, was answered.
+      await until(() => calls.filter((call) => call === "check").length >= 3, {
+        what: "a third renewal",
+      });
+      await held.release();
+    }
     if (kind === "completed") controller.abort();
   }
   clearTimeout(timeout);
