@@ -9,11 +9,15 @@ local REMOVES = { jobs, specs, results, inputs, progress, totals, removed, expir
   DONE.completed, DONE.failed, DONE.cancelled, TRIMMED.completed, TRIMMED.failed,
   TRIMMED.cancelled }
 
+-- The count of finished jobs after the step's last listing (nil: none listed yet).
+local finished_total
+
 -- A finished job that is no flow's part is listed, and kept by its queue's retention, or by
 -- its own --keep: for a duration after it finished, and/or until that many more finished.
 local function listed(job, state)
   call('ZADD', DONE[state], now_ms, job.id)
   local finished = call('HINCRBY', totals, 'finished', 1)
+  finished_total = finished
   if not job.keep then
     call('ZADD', TRIMMED[state], now_ms, job.id)
     return
@@ -93,28 +97,75 @@ local function keep(state, defaults)
   return defaults[field]
 end
 
--- Removes a few jobs of each finished state past what the queue keeps. `defaults_json`: what
--- a queue keeps when not configured, the batch, how many removed jobs to remember.
-local function trim(defaults_json)
+-- Retention's reads, made before the step writes, so that they spare their keys the check
+-- before the first write (keys.lua); `trim` removes by them later in the step. `defaults_json`:
+-- what a queue keeps when not configured, the batch, how many removed jobs to remember.
+-- `listings`: how many jobs the step may list before it trims, at most. Its `removes`: whether
+-- `trim` may remove a job.
+local function trim_plan(defaults_json, listings)
   local defaults = cjson.decode(defaults_json)
   local batch = defaults.batch
+  local plan = { defaults = defaults, states = {}, removes = false }
   for state, trimmed in pairs(TRIMMED) do
     local policy = keep(state, defaults)
-    local doomed = {}
+    local of_state = { policy = policy }
     if type(policy.ageMs) == 'number' then
+      of_state.aged = call('ZRANGEBYSCORE', trimmed, '-inf', '(' .. (now_ms - policy.ageMs),
+        'LIMIT', 0, batch)
+      -- A job listed by the step is as old as it (`now_ms`): too old only for a negative age.
+      of_state.stale = policy.ageMs < 0
+      plan.removes = plan.removes or #of_state.aged > 0 or of_state.stale
+    end
+    if not (of_state.aged and #of_state.aged > 0) and type(policy.count) == 'number' then
+      of_state.size = call('ZCARD', trimmed)
+      plan.removes = plan.removes or of_state.size + listings > policy.count
+    end
+    plan.states[state] = of_state
+  end
+  plan.expiring = call('ZRANGEBYSCORE', expiring, '-inf', now_ms, 'LIMIT', 0, batch)
+  plan.finished = tonumber(call('HGET', totals, 'finished')) or 0
+  -- The lowest counts, whichever the step's listings reach.
+  plan.outlived = call('ZRANGE', outlived, 0, batch - 1, 'WITHSCORES')
+  plan.removes = plan.removes or #plan.expiring > 0
+    or (plan.outlived[2] ~= nil and tonumber(plan.outlived[2]) <= plan.finished + listings)
+  return plan
+end
+
+-- Removes a few jobs of each finished state past what the queue keeps, by `plan` (made before
+-- the step wrote) and what the step changed since: the jobs it listed.
+local function trim(plan)
+  local defaults = plan.defaults
+  local batch, max_removed = defaults.batch, defaults.maxRemoved
+  for state, trimmed in pairs(TRIMMED) do
+    local of_state = plan.states[state]
+    local policy = of_state.policy
+    local doomed = of_state.aged or {}
+    if of_state.stale and moved[trimmed] then
       doomed = call('ZRANGEBYSCORE', trimmed, '-inf', '(' .. (now_ms - policy.ageMs),
         'LIMIT', 0, batch)
     end
-    if #doomed == 0 and type(policy.count) == 'number' then
-      local over = call('ZCARD', trimmed) - policy.count
+    if #doomed == 0 and of_state.size then
+      local over = of_state.size + (resized[trimmed] or 0) - policy.count
       if over > 0 then doomed = call('ZRANGE', trimmed, 0, math.min(over, batch) - 1) end
     end
-    remove(state, doomed, defaults.maxRemoved)
+    remove(state, doomed, max_removed)
   end
-  -- Jobs put with their own --keep, past it.
-  remove(nil, call('ZRANGEBYSCORE', expiring, '-inf', now_ms, 'LIMIT', 0, batch),
-    defaults.maxRemoved)
-  local finished = tonumber(call('HGET', totals, 'finished')) or 0
-  remove(nil, call('ZRANGEBYSCORE', outlived, '-inf', finished, 'LIMIT', 0, batch),
-    defaults.maxRemoved)
+  -- Jobs put with their own --keep, past it. The step's removals and listings change both sets:
+  -- then they are read again.
+  local expired = plan.expiring
+  if moved[expiring] then
+    expired = call('ZRANGEBYSCORE', expiring, '-inf', now_ms, 'LIMIT', 0, batch)
+  end
+  remove(nil, expired, max_removed)
+  local finished = finished_total or plan.finished
+  local outlived_ids = {}
+  if moved[outlived] then
+    outlived_ids = call('ZRANGEBYSCORE', outlived, '-inf', finished, 'LIMIT', 0, batch)
+  else
+    for i = 1, #plan.outlived, 2 do
+      if tonumber(plan.outlived[i + 1]) > finished then break end
+      table.insert(outlived_ids, plan.outlived[i])
+    end
+  end
+  remove(nil, outlived_ids, max_removed)
 end
