@@ -276,3 +276,30 @@ Deno.test({
     assert.equal(finished, 9);
   },
 });
+
+Deno.test({
+  name: "retention removes a batch of finished jobs with one command per key",
+  ignore: !redisServerAvailable(),
+  async fn() {
+    await using server = await startStandalone();
+    await using backend = await connect({ url: server.url, namespace: "trim", env: {} });
+    const q = backend.queue;
+    await q.configure("q", { keepCompleted: { count: 1 } });
+    const ids = Array.from({ length: 11 }, (_, i) => `j${i}`);
+    await q.putMany("q", ids.map((id) => ({ id, spec: SPEC, delayMs: 0 })));
+    const { jobs } = await q.finishAndClaim("q", { finishes: [], ...LEASE, claims: 11 });
+    const before = await commandCalls(server.port, "hdel");
+    // The step lists the 11 and removes 10 of them (a step's batch): their records, specs,
+    // results, inputs and progress.
+    await q.finishAndClaim("q", {
+      finishes: jobs.map((job) => ended(job, { outcome: "completed", result: 1 })),
+      ...LEASE,
+      claims: 0,
+    });
+    assert.equal(await commandCalls(server.port, "hdel") - before, 5);
+    let removed = 0;
+    for (const id of ids) if (await q.removed("q", id)) removed++;
+    assert.equal(removed, 10);
+    assert.equal((await q.counts("q")).completed, 1);
+  },
+});

@@ -60,9 +60,13 @@ local function save(job)
   if held then held[job.id] = job else call('HSET', jobs, job.id, cjson.encode(job)) end
 end
 
-local function delete(id)
-  if held then held[id] = false end
-  call('HDEL', jobs, id)
+-- Removes the records of `ids`.
+local function delete(ids)
+  for _, id in ipairs(ids) do
+    if held then held[id] = false end
+    read[id] = nil
+  end
+  call_many('HDEL', jobs, ids)
 end
 
 -- Writes the records held back in one command, and goes on holding back; returns the json of

@@ -30,62 +30,68 @@ local function listed(job, state)
   end
 end
 
-local function unlisted(id)
+-- Takes finished jobs `ids` off every list of finished jobs.
+local function unlisted(ids)
   for state, done in pairs(DONE) do
-    call('ZREM', done, id)
-    call('ZREM', TRIMMED[state], id)
+    call_many('ZREM', done, ids)
+    call_many('ZREM', TRIMMED[state], ids)
   end
-  call('ZREM', expiring, id)
-  call('ZREM', outlived, id)
+  call_many('ZREM', expiring, ids)
+  call_many('ZREM', outlived, ids)
 end
 
 -- Whether a finished job's flow has a part still running (a parallel part that outlived its
 -- group's failure): then the flow stays for now.
-local function unfinished(id)
-  local job = decode(id)
+local function unfinished(job)
   if not job then return false end
   if job.state == 'active' or job.state == 'pending' or job.state == 'waiting' then return true end
   if not job.group then return false end
   for _, child in ipairs(job.group.children) do
-    if unfinished(child) then return true end
+    if unfinished(decode(child)) then return true end
   end
-  return job.group.postprocess ~= nil and unfinished(job.group.postprocess)
+  return job.group.postprocess ~= nil and unfinished(decode(job.group.postprocess))
 end
 
-local function drop(id)
-  local job = decode(id)
+-- Adds a finished job (`job`: its record, nil if it has none) and its flow's parts to `gone`:
+-- their ids, and how many of each state leave the totals.
+local function drop(id, job, gone)
   if job then
-    call('HINCRBY', totals, job.state, -1)
+    gone.states[job.state] = (gone.states[job.state] or 0) + 1
     if job.group then
-      for _, child in ipairs(job.group.children) do drop(child) end
-      if job.group.postprocess then drop(job.group.postprocess) end
+      for _, child in ipairs(job.group.children) do drop(child, decode(child), gone) end
+      local postprocess = job.group.postprocess
+      if postprocess then drop(postprocess, decode(postprocess), gone) end
     end
   end
-  delete(id)
-  call('HDEL', specs, id)
-  call('HDEL', results, id)
-  call('HDEL', inputs, id)
-  call('HDEL', progress, id)
+  table.insert(gone.ids, id)
 end
 
 -- Removes finished jobs `ids` (of `state`, else of the state each is in), remembering the newest
--- `max_removed` so show and wait can say so.
+-- `max_removed` so show and wait can say so. Each key gets one command for the batch.
 local function remove(state, ids, max_removed)
   if #ids == 0 then return 0 end
-  local n = 0
+  read_ahead(ids)
+  local gone = { ids = {}, states = {} }
+  local removals, listed_ids = {}, {}
   for _, id in ipairs(ids) do
-    if not unfinished(id) then
-      local job = decode(id)
+    local job = decode(id)
+    if not unfinished(job) then
       local ended = state or (job and DONE[job.state] and job.state) or 'failed'
-      drop(id)
-      unlisted(id)
-      call('ZADD', removed, now_ms, ended .. ':' .. id)
-      n = n + 1
+      drop(id, job, gone)
+      table.insert(listed_ids, id)
+      table.insert(removals, now_ms)
+      table.insert(removals, ended .. ':' .. id)
     end
   end
+  if #listed_ids == 0 then return 0 end
+  for ended, n in pairs(gone.states) do call('HINCRBY', totals, ended, -n) end
+  delete(gone.ids)
+  for _, hash in ipairs({ specs, results, inputs, progress }) do call_many('HDEL', hash, gone.ids) end
+  unlisted(listed_ids)
+  call_many('ZADD', removed, removals)
   local over = call('ZCARD', removed) - max_removed
   if over > 0 then call('ZREMRANGEBYRANK', removed, 0, over - 1) end
-  return n
+  return #listed_ids
 end
 
 -- What the queue keeps of `state` (its config, else `defaults`): { count =, ageMs = }.
