@@ -29,7 +29,7 @@ local PLAIN_ENDS = { jobs, results, active, totals, DONE.completed, DONE.failed,
 -- Whether every run's end is a plain one, which touches only PLAIN_ENDS, until retention.
 local function plain_runs()
   for at = FIRST_RUN, #ARGV, RUN_FIELDS do
-    local job, held_text = decode(ARGV[at])
+    local job, held_text = peek(ARGV[at])
     local outcome = ARGV[at + 3]
     if held_text or (job and (job.parent or job.groupKey or job.keep
       or (outcome ~= 'completed' and outcome ~= 'failed'))) then return false end
@@ -53,6 +53,9 @@ if claims > 0 then guard(TAKES) end
 -- it from the first two; only a flow's unreleased part is in waiting).
 local ended = { runs = {}, results = {}, completed = {}, failed = {} }
 
+-- Every score the batch writes is the step's instant, formatted once.
+local ended_at = exact(now_ms)
+
 local function record_ended()
   if #ended.runs == 0 then return end
   call_many('HSET', results, ended.results)
@@ -60,7 +63,7 @@ local function record_ended()
   for _, state in ipairs({ 'completed', 'failed' }) do
     local scored = {}
     for _, id in ipairs(ended[state]) do
-      table.insert(scored, now_ms)
+      table.insert(scored, ended_at)
       table.insert(scored, id)
     end
     call_many('ZADD', DONE[state], scored)

@@ -93,7 +93,8 @@ end
 -- is handled alone and the window read again, as what it does may change the order.
 local function take(worker, lease_ms, n)
   local taken = {}
-  local lease_end = now_ms + lease_ms
+  -- Formatted once: Lua would format the number for each job.
+  local lease_end = exact(now_ms + lease_ms)
   for _ = 1, 100 do
     local want = n - #taken
     if want <= 0 then return taken end
