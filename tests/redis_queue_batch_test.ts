@@ -8,6 +8,9 @@ import assert from "node:assert/strict";
 import type { Attempt, Finish, JobRecord, JobSpec } from "../lib/queue/steps.ts";
 import { ForeignDataError } from "../lib/errors.ts";
 import { onRedis } from "./support/backends.ts";
+import { redisServerAvailable, startStandalone } from "./support/redis_servers.ts";
+import { redisCommand } from "./support/resp.ts";
+import { connect } from "../lib/backend/connect.ts";
 
 const SPEC: JobSpec = { handler: "h", retries: 0, backoffMs: 0 };
 const LEASE = { worker: "w", leaseMs: 60_000 };
@@ -234,3 +237,69 @@ onRedis(
     assert.deepEqual(taken, requests.map((r) => r.id), "each once, in order of their start");
   },
 );
+
+/** How often `command` ran on the server at `port` so far (`INFO commandstats`). */
+async function commandCalls(port: number, command: string): Promise<number> {
+  const info = await redisCommand(port, "INFO", "commandstats");
+  return Number(new RegExp(`cmdstat_${command}:calls=(\\d+)`).exec(info)?.[1] ?? 0);
+}
+
+Deno.test({
+  name:
+    "a put and a batch of plain runs check the type only of keys they write without reading them first",
+  ignore: !redisServerAvailable(),
+  async fn() {
+    // A server of its own: INFO commandstats counts every client's commands.
+    await using server = await startStandalone();
+    await using backend = await connect({ url: server.url, namespace: "types", env: {} });
+    const q = backend.queue;
+    await q.putMany("q", ["a", "b", "c"].map((id) => ({ id, spec: SPEC, delayMs: 0 })));
+    const { jobs } = await q.finishAndClaim("q", { finishes: [], ...LEASE, claims: 3 });
+    const checks = async (step: () => Promise<unknown>) => {
+      const before = await commandCalls(server.port, "type");
+      await step();
+      return await commandCalls(server.port, "type") - before;
+    };
+    // Read first: the counter and the record's id (a number). Written unread: the spec, the
+    // old result, inputs and progress it clears, its places in pending and ready.
+    assert.equal(await checks(() => q.put("q", { spec: SPEC, delayMs: 0 })), 6);
+    // Read first: the config, the records, retention's sets and counts, the running jobs, the
+    // promotion mark, pending and ready. Written unread: the results, the finished lists, and
+    // what taking a job may touch (specs, inputs, a flow's waiting parts, the groups' room).
+    const finished = await checks(() =>
+      q.finishAndClaim("q", {
+        finishes: jobs.map((job) => ended(job, { outcome: "completed", result: 1 })),
+        ...LEASE,
+        claims: 1,
+      })
+    );
+    assert.equal(finished, 9);
+  },
+});
+
+Deno.test({
+  name: "retention removes a batch of finished jobs with one command per key",
+  ignore: !redisServerAvailable(),
+  async fn() {
+    await using server = await startStandalone();
+    await using backend = await connect({ url: server.url, namespace: "trim", env: {} });
+    const q = backend.queue;
+    await q.configure("q", { keepCompleted: { count: 1 } });
+    const ids = Array.from({ length: 11 }, (_, i) => `j${i}`);
+    await q.putMany("q", ids.map((id) => ({ id, spec: SPEC, delayMs: 0 })));
+    const { jobs } = await q.finishAndClaim("q", { finishes: [], ...LEASE, claims: 11 });
+    const before = await commandCalls(server.port, "hdel");
+    // The step lists the 11 and removes 10 of them (a step's batch): their records, specs,
+    // results, inputs and progress.
+    await q.finishAndClaim("q", {
+      finishes: jobs.map((job) => ended(job, { outcome: "completed", result: 1 })),
+      ...LEASE,
+      claims: 0,
+    });
+    assert.equal(await commandCalls(server.port, "hdel") - before, 5);
+    let removed = 0;
+    for (const id of ids) if (await q.removed("q", id)) removed++;
+    assert.equal(removed, 10);
+    assert.equal((await q.counts("q")).completed, 1);
+  },
+});

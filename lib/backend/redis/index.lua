@@ -7,14 +7,18 @@
 -- ARGV: channel (unused), op, op arguments…
 
 local names, scanned, op = KEYS[1], KEYS[2], ARGV[2]
-local refused = wrong_type({ [names] = 'zset', [scanned] = 'string' })
-if refused then return refused end
+local kinds = { [names] = 'zset', [scanned] = 'string' }
 local now_ms = math.floor(now)
 
+-- Every put touches the index: one command on one key, which Redis refuses on another type
+-- before it writes anything, so it is its own type check.
 if op == 'add' then
-  redis.call('ZADD', names, now_ms, ARGV[3])
+  checked_call(kinds)('ZADD', names, now_ms, ARGV[3])
   return 1
 end
+
+local refused = wrong_type(kinds)
+if refused then return refused end
 
 -- Whether the adoption SCAN ran, then each name and its score.
 if op == 'list' then

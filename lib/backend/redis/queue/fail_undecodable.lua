@@ -17,7 +17,7 @@ save(job)
 dequeue(job)
 deactivate(job)
 call('ZREM', waiting, id)
-unlisted(id)
+unlisted({ id })
 if not job.parent then listed(job, 'failed') end
 if not readable(specs, id, 'table') then call('HSET', specs, id, '{}') end
 if not readable(results, id) then call('HDEL', results, id) end

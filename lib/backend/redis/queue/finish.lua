@@ -15,7 +15,6 @@ local taker, lease_ms, claims, max_stalls, defaults =
   ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6]
 local FIRST_RUN, RUN_FIELDS = 7, 6
 
-guard(claims > 0 and TAKES or ENDS)
 hold_back()
 -- Read before the step writes: retention and the claims go by it.
 setting('paused')
@@ -23,11 +22,39 @@ local ids = {}
 for at = FIRST_RUN, #ARGV, RUN_FIELDS do table.insert(ids, ARGV[at]) end
 read_ahead(ids)
 
+-- What a plain run's end writes (see `ended` below).
+local PLAIN_ENDS = { jobs, results, active, totals, DONE.completed, DONE.failed,
+  TRIMMED.completed, TRIMMED.failed }
+
+-- Whether every run's end is a plain one, which touches only PLAIN_ENDS, until retention.
+local function plain_runs()
+  for at = FIRST_RUN, #ARGV, RUN_FIELDS do
+    local job, held_text = peek(ARGV[at])
+    local outcome = ARGV[at + 3]
+    if held_text or (job and (job.parent or job.groupKey or job.keep
+      or (outcome ~= 'completed' and outcome ~= 'failed'))) then return false end
+  end
+  return true
+end
+
+-- The step's reads that its writes before them would not change, or only in ways it counts,
+-- made before it writes: each spares its key the check before the first write (keys.lua), so
+-- the checks are left for the keys the step may touch and has not read.
+local trimming = trim_plan(defaults, #ids)
+local stalled = claims > 0 and stalled_jobs() or {}
+local due = claims > 0 and setting('paused') ~= '1' and due_jobs() or nil
+guard(plain_runs() and PLAIN_ENDS or ENDS)
+if trimming.removes then guard(REMOVES) end
+if claims > 0 then guard(TAKES) end
+
 -- Runs of jobs that are no flow's part, of no --group and without their own --keep, that
 -- completed or failed: nothing else moves with them, so they leave `active` and join the
 -- finished together. An active job is in none of pending, ready or waiting (taking it removed
 -- it from the first two; only a flow's unreleased part is in waiting).
 local ended = { runs = {}, results = {}, completed = {}, failed = {} }
+
+-- Every score the batch writes is the step's instant, formatted once.
+local ended_at = exact(now_ms)
 
 local function record_ended()
   if #ended.runs == 0 then return end
@@ -36,14 +63,14 @@ local function record_ended()
   for _, state in ipairs({ 'completed', 'failed' }) do
     local scored = {}
     for _, id in ipairs(ended[state]) do
-      table.insert(scored, now_ms)
+      table.insert(scored, ended_at)
       table.insert(scored, id)
     end
     call_many('ZADD', DONE[state], scored)
     call_many('ZADD', TRIMMED[state], scored)
     if #ended[state] > 0 then call('HINCRBY', totals, state, #ended[state]) end
   end
-  call('HINCRBY', totals, 'finished', #ended.runs)
+  finished_total = call('HINCRBY', totals, 'finished', #ended.runs)
   ended = { runs = {}, results = {}, completed = {}, failed = {} }
 end
 
@@ -101,7 +128,7 @@ for at = FIRST_RUN, #ARGV, RUN_FIELDS do
 end
 record_ended()
 -- Idle queues age out too: every step removes a few jobs past what the queue keeps.
-trim(defaults)
+trim(trimming)
 -- Heard by idle workers when a job became ready (a retry, a flow's next part, a group's
 -- room) and by waiters when the queue has nothing left running; a waiter of a job finished
 -- in a busy queue reads it on its re-check. Not on every finish: a busy worker would hear
@@ -112,9 +139,9 @@ end
 
 local taken, unreadable, unreadable_text, next_ready = {}, nil, nil, nil
 if claims > 0 then
-  unreadable, unreadable_text = recover(max_stalls)
+  unreadable, unreadable_text = recover(max_stalls, stalled)
   if not unreadable and setting('paused') ~= '1' then
-    local promoted_all = promote()
+    local promoted_all = promote(due)
     taken, unreadable, unreadable_text, next_ready = take(taker, lease_ms, claims)
     -- Due jobs not promoted yet wait for the next step, at once, not for a start time.
     if not promoted_all and next_ready then next_ready = now_ms end

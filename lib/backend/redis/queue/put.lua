@@ -3,7 +3,9 @@
 -- dedupe window ms, priority, its own --keep json, its --group.
 --- @include "includes/new_job.lua"
 
-guard(PUTS)
+guard(PUT_JOB)
+if ARGV[6] ~= '' then guard(PUT_DEDUPED) end
+if ARGV[10] ~= '' then guard(PUT_GROUPED) end
 hold_back()
 trim_dedupe(1)
 local reply = put(ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9],

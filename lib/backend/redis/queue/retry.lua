@@ -14,7 +14,7 @@ if (job.state == 'failed' or job.state == 'cancelled') and not job.parent and no
   table.insert(job.history, { state = job.state, error = job.error or '',
     attempts = job.attempts, finishedAt = job.finishedAt })
   call('HINCRBY', totals, job.state, -1)
-  unlisted(id)
+  unlisted({ id })
   job.state = 'pending'
   job.attempts = 0
   job.failures = 0

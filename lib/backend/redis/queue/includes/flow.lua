@@ -2,9 +2,12 @@
 --- @include "run_order.lua"
 --- @include "retention.lua"
 
--- What ending a job touches besides what removing one does (a flow's parts move their group
--- on; retention reads config).
-local ENDS = { pending, ready, active, waiting, parked, groups, config, unpack(REMOVES) }
+-- What ending a job touches (`finish`: its group, its flow's parts that move on, the lists of
+-- finished jobs; the group limit in config), and with retention (what removing one does).
+local FINISHES = { jobs, results, inputs, totals, pending, ready, active, waiting, parked, groups,
+  config, expiring, outlived, DONE.completed, DONE.failed, DONE.cancelled, TRIMMED.completed,
+  TRIMMED.failed, TRIMMED.cancelled }
+local ENDS = { specs, progress, removed, unpack(FINISHES) }
 
 -- Flows: a group is a job that never runs; its parts (jobs or groups) point to it with
 -- `parent`. A part that ends moves its group on (the next serial part, the postprocess, or the

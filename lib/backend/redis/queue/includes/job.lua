@@ -17,6 +17,9 @@ local written = {}
 local function hold_back() held = {} end
 
 -- Reads the records of `ids` in one command, for `decode` to use.
+-- Records `peek` decoded before the step changed them, each handed out once by `decode`.
+local peeked = {}
+
 local function read_ahead(ids)
   for i, json in ipairs(read_many('HMGET', jobs, ids)) do read[ids[i]] = json end
 end
@@ -25,6 +28,11 @@ end
 -- there). The steps compute with these fields, so each is checked before it is used.
 local function decode(id)
   if held and held[id] ~= nil then return held[id] or nil end
+  local early = peeked[id]
+  if early then
+    peeked[id] = nil
+    return early
+  end
   local json = read[id]
   if json == nil then json = call('HGET', jobs, id) end
   if not json then return nil end
@@ -37,6 +45,14 @@ local function decode(id)
   for _, field in ipairs(NUMBERS) do wrong = wrong or type(job[field]) ~= 'number' end
   if wrong then return nil, json end
   return job
+end
+
+-- `decode(id)` for a look before the step changes the job: the next `decode(id)` gets the same
+-- record without decoding it again.
+local function peek(id)
+  local job, held_text = decode(id)
+  if job then peeked[id] = job end
+  return job, held_text
 end
 
 local function load(id)
@@ -60,9 +76,13 @@ local function save(job)
   if held then held[job.id] = job else call('HSET', jobs, job.id, cjson.encode(job)) end
 end
 
-local function delete(id)
-  if held then held[id] = false end
-  call('HDEL', jobs, id)
+-- Removes the records of `ids`.
+local function delete(ids)
+  for _, id in ipairs(ids) do
+    if held then held[id] = false end
+    read[id] = nil
+  end
+  call_many('HDEL', jobs, ids)
 end
 
 -- Writes the records held back in one command, and goes on holding back; returns the json of
@@ -78,7 +98,7 @@ local function write_back()
     end
   end
   call_many('HSET', jobs, fields)
-  held, read = {}, {}
+  held, read, peeked = {}, {}, {}
   return written
 end
 

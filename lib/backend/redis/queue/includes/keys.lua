@@ -61,6 +61,9 @@ local verified = {}
 local guarded = {}
 local wrote = false
 local settings
+-- Sorted sets whose members the step changed (ZADD, ZREM), and by how many on balance: a read
+-- the step made before it wrote (which spared the key its check) stands for a later one.
+local moved, resized = {}, {}
 
 -- Declares keys the step may touch after its first write; called before it writes.
 local function guard(keys)
@@ -80,7 +83,15 @@ local call = function(command, key, ...)
   end
   local reply = checked(command, key, ...)
   verified[key] = true
-  if key == config and not READS[command] then settings = nil end
+  if command == 'ZADD' or command == 'ZREM' then
+    local by = command == 'ZADD' and reply or -reply
+    if by ~= 0 then
+      moved[key] = true
+      resized[key] = (resized[key] or 0) + by
+    end
+  elseif key == config and not READS[command] then
+    settings = nil
+  end
   return reply
 end
 

@@ -1,9 +1,13 @@
 -- A new job (`put`): its id, its dedupe key, its place in the run order.
 --- @include "run_order.lua"
 
--- What a put touches.
-local PUTS = { jobs, specs, results, inputs, progress, pending, ready, parked, groups, counter,
-  dedupe, dedupe_until, waiting, totals, config }
+-- What a put touches: a job's own parts and its place; a --group's room and the group limit in
+-- config; a dedupe key's job and window (also when forgetting keys past theirs, which it reads
+-- first); a flow's waiting parts.
+local PUT_JOB = { jobs, specs, results, inputs, progress, pending, ready, counter }
+local PUT_GROUPED = { parked, groups, config }
+local PUT_DEDUPED = { dedupe, dedupe_until }
+local PUTS = { waiting, totals, parked, groups, config, dedupe, dedupe_until, unpack(PUT_JOB) }
 
 -- The job put with dedupe `key`, while it is unfinished or its window lasts.
 local function deduplicated(key)

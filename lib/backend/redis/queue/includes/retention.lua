@@ -9,11 +9,15 @@ local REMOVES = { jobs, specs, results, inputs, progress, totals, removed, expir
   DONE.completed, DONE.failed, DONE.cancelled, TRIMMED.completed, TRIMMED.failed,
   TRIMMED.cancelled }
 
+-- The count of finished jobs after the step's last listing (nil: none listed yet).
+local finished_total
+
 -- A finished job that is no flow's part is listed, and kept by its queue's retention, or by
 -- its own --keep: for a duration after it finished, and/or until that many more finished.
 local function listed(job, state)
   call('ZADD', DONE[state], now_ms, job.id)
   local finished = call('HINCRBY', totals, 'finished', 1)
+  finished_total = finished
   if not job.keep then
     call('ZADD', TRIMMED[state], now_ms, job.id)
     return
@@ -26,62 +30,68 @@ local function listed(job, state)
   end
 end
 
-local function unlisted(id)
+-- Takes finished jobs `ids` off every list of finished jobs.
+local function unlisted(ids)
   for state, done in pairs(DONE) do
-    call('ZREM', done, id)
-    call('ZREM', TRIMMED[state], id)
+    call_many('ZREM', done, ids)
+    call_many('ZREM', TRIMMED[state], ids)
   end
-  call('ZREM', expiring, id)
-  call('ZREM', outlived, id)
+  call_many('ZREM', expiring, ids)
+  call_many('ZREM', outlived, ids)
 end
 
 -- Whether a finished job's flow has a part still running (a parallel part that outlived its
 -- group's failure): then the flow stays for now.
-local function unfinished(id)
-  local job = decode(id)
+local function unfinished(job)
   if not job then return false end
   if job.state == 'active' or job.state == 'pending' or job.state == 'waiting' then return true end
   if not job.group then return false end
   for _, child in ipairs(job.group.children) do
-    if unfinished(child) then return true end
+    if unfinished(decode(child)) then return true end
   end
-  return job.group.postprocess ~= nil and unfinished(job.group.postprocess)
+  return job.group.postprocess ~= nil and unfinished(decode(job.group.postprocess))
 end
 
-local function drop(id)
-  local job = decode(id)
+-- Adds a finished job (`job`: its record, nil if it has none) and its flow's parts to `gone`:
+-- their ids, and how many of each state leave the totals.
+local function drop(id, job, gone)
   if job then
-    call('HINCRBY', totals, job.state, -1)
+    gone.states[job.state] = (gone.states[job.state] or 0) + 1
     if job.group then
-      for _, child in ipairs(job.group.children) do drop(child) end
-      if job.group.postprocess then drop(job.group.postprocess) end
+      for _, child in ipairs(job.group.children) do drop(child, decode(child), gone) end
+      local postprocess = job.group.postprocess
+      if postprocess then drop(postprocess, decode(postprocess), gone) end
     end
   end
-  delete(id)
-  call('HDEL', specs, id)
-  call('HDEL', results, id)
-  call('HDEL', inputs, id)
-  call('HDEL', progress, id)
+  table.insert(gone.ids, id)
 end
 
 -- Removes finished jobs `ids` (of `state`, else of the state each is in), remembering the newest
--- `max_removed` so show and wait can say so.
+-- `max_removed` so show and wait can say so. Each key gets one command for the batch.
 local function remove(state, ids, max_removed)
   if #ids == 0 then return 0 end
-  local n = 0
+  read_ahead(ids)
+  local gone = { ids = {}, states = {} }
+  local removals, listed_ids = {}, {}
   for _, id in ipairs(ids) do
-    if not unfinished(id) then
-      local job = decode(id)
+    local job = decode(id)
+    if not unfinished(job) then
       local ended = state or (job and DONE[job.state] and job.state) or 'failed'
-      drop(id)
-      unlisted(id)
-      call('ZADD', removed, now_ms, ended .. ':' .. id)
-      n = n + 1
+      drop(id, job, gone)
+      table.insert(listed_ids, id)
+      table.insert(removals, now_ms)
+      table.insert(removals, ended .. ':' .. id)
     end
   end
+  if #listed_ids == 0 then return 0 end
+  for ended, n in pairs(gone.states) do call('HINCRBY', totals, ended, -n) end
+  delete(gone.ids)
+  for _, hash in ipairs({ specs, results, inputs, progress }) do call_many('HDEL', hash, gone.ids) end
+  unlisted(listed_ids)
+  call_many('ZADD', removed, removals)
   local over = call('ZCARD', removed) - max_removed
   if over > 0 then call('ZREMRANGEBYRANK', removed, 0, over - 1) end
-  return n
+  return #listed_ids
 end
 
 -- What the queue keeps of `state` (its config, else `defaults`): { count =, ageMs = }.
@@ -93,28 +103,75 @@ local function keep(state, defaults)
   return defaults[field]
 end
 
--- Removes a few jobs of each finished state past what the queue keeps. `defaults_json`: what
--- a queue keeps when not configured, the batch, how many removed jobs to remember.
-local function trim(defaults_json)
+-- Retention's reads, made before the step writes, so that they spare their keys the check
+-- before the first write (keys.lua); `trim` removes by them later in the step. `defaults_json`:
+-- what a queue keeps when not configured, the batch, how many removed jobs to remember.
+-- `listings`: how many jobs the step may list before it trims, at most. Its `removes`: whether
+-- `trim` may remove a job.
+local function trim_plan(defaults_json, listings)
   local defaults = cjson.decode(defaults_json)
   local batch = defaults.batch
+  local plan = { defaults = defaults, states = {}, removes = false }
   for state, trimmed in pairs(TRIMMED) do
     local policy = keep(state, defaults)
-    local doomed = {}
+    local of_state = { policy = policy }
     if type(policy.ageMs) == 'number' then
+      of_state.aged = call('ZRANGEBYSCORE', trimmed, '-inf', '(' .. (now_ms - policy.ageMs),
+        'LIMIT', 0, batch)
+      -- A job listed by the step is as old as it (`now_ms`): too old only for a negative age.
+      of_state.stale = policy.ageMs < 0
+      plan.removes = plan.removes or #of_state.aged > 0 or of_state.stale
+    end
+    if not (of_state.aged and #of_state.aged > 0) and type(policy.count) == 'number' then
+      of_state.size = call('ZCARD', trimmed)
+      plan.removes = plan.removes or of_state.size + listings > policy.count
+    end
+    plan.states[state] = of_state
+  end
+  plan.expiring = call('ZRANGEBYSCORE', expiring, '-inf', now_ms, 'LIMIT', 0, batch)
+  plan.finished = tonumber(call('HGET', totals, 'finished')) or 0
+  -- The lowest counts, whichever the step's listings reach.
+  plan.outlived = call('ZRANGE', outlived, 0, batch - 1, 'WITHSCORES')
+  plan.removes = plan.removes or #plan.expiring > 0
+    or (plan.outlived[2] ~= nil and tonumber(plan.outlived[2]) <= plan.finished + listings)
+  return plan
+end
+
+-- Removes a few jobs of each finished state past what the queue keeps, by `plan` (made before
+-- the step wrote) and what the step changed since: the jobs it listed.
+local function trim(plan)
+  local defaults = plan.defaults
+  local batch, max_removed = defaults.batch, defaults.maxRemoved
+  for state, trimmed in pairs(TRIMMED) do
+    local of_state = plan.states[state]
+    local policy = of_state.policy
+    local doomed = of_state.aged or {}
+    if of_state.stale and moved[trimmed] then
       doomed = call('ZRANGEBYSCORE', trimmed, '-inf', '(' .. (now_ms - policy.ageMs),
         'LIMIT', 0, batch)
     end
-    if #doomed == 0 and type(policy.count) == 'number' then
-      local over = call('ZCARD', trimmed) - policy.count
+    if #doomed == 0 and of_state.size then
+      local over = of_state.size + (resized[trimmed] or 0) - policy.count
       if over > 0 then doomed = call('ZRANGE', trimmed, 0, math.min(over, batch) - 1) end
     end
-    remove(state, doomed, defaults.maxRemoved)
+    remove(state, doomed, max_removed)
   end
-  -- Jobs put with their own --keep, past it.
-  remove(nil, call('ZRANGEBYSCORE', expiring, '-inf', now_ms, 'LIMIT', 0, batch),
-    defaults.maxRemoved)
-  local finished = tonumber(call('HGET', totals, 'finished')) or 0
-  remove(nil, call('ZRANGEBYSCORE', outlived, '-inf', finished, 'LIMIT', 0, batch),
-    defaults.maxRemoved)
+  -- Jobs put with their own --keep, past it. The step's removals and listings change both sets:
+  -- then they are read again.
+  local expired = plan.expiring
+  if moved[expiring] then
+    expired = call('ZRANGEBYSCORE', expiring, '-inf', now_ms, 'LIMIT', 0, batch)
+  end
+  remove(nil, expired, max_removed)
+  local finished = finished_total or plan.finished
+  local outlived_ids = {}
+  if moved[outlived] then
+    outlived_ids = call('ZRANGEBYSCORE', outlived, '-inf', finished, 'LIMIT', 0, batch)
+  else
+    for i = 1, #plan.outlived, 2 do
+      if tonumber(plan.outlived[i + 1]) > finished then break end
+      table.insert(outlived_ids, plan.outlived[i])
+    end
+  end
+  remove(nil, outlived_ids, max_removed)
 end

@@ -97,11 +97,11 @@ end
 -- bulk is gone through over several steps, not in one script that holds the server for seconds.
 local PROMOTE_BATCH = 1000
 
--- Moves the pending jobs whose start came since the last claim into `ready`: each job once, so a
--- claim costs O(log N) besides the jobs that became due. A backend clock that stepped back moves
--- the mark back with it, so a job put meanwhile is not skipped. Returns false when more jobs are
--- due than one step goes through: the mark then stands at the last start gone through.
-local function promote()
+-- What promotion reads (see `promote`): the pending jobs whose start came since the last claim,
+-- at most a batch (besides those sharing the last one's start), with their starts and whether
+-- each is in the run order already; where the mark goes; whether that is all of them. A backend
+-- clock that stepped back moves the mark back with it, so a job put meanwhile is not skipped.
+local function due_jobs()
   local from = tonumber(call('GET', promoted) or '')
   if from and from > now_ms then from = now_ms end
   local low = from and '(' .. from or '-inf'
@@ -124,16 +124,28 @@ local function promote()
     end
     mark, all = tonumber(last), false
   end
-  local ids = {}
-  for i = 1, #due, 2 do table.insert(ids, due[i]) end
+  local ids, starts = {}, {}
+  for i = 1, #due, 2 do
+    table.insert(ids, due[i])
+    table.insert(starts, due[i + 1])
+  end
   -- A job put when its start had come joined the run order then: only the others are read.
-  local placed = read_many('ZMSCORE', ready, ids)
-  for k, id in ipairs(ids) do
-    if not placed[k] then
+  return { ids = ids, starts = starts, placed = read_many('ZMSCORE', ready, ids), mark = mark,
+    all = all }
+end
+
+-- Moves the pending jobs whose start came since the last claim into `ready`: each job once, so a
+-- claim costs O(log N) besides the jobs that became due. `due`: what `due_jobs` read before the
+-- step wrote, read again if the step changed pending or ready since. Returns false when more
+-- jobs are due than one step goes through: the mark then stands at the last start gone through.
+local function promote(due)
+  if not due or moved[pending] or moved[ready] then due = due_jobs() end
+  for k, id in ipairs(due.ids) do
+    if not due.placed[k] then
       local job = decode(id)
-      make_ready(id, job and job.groupKey, run_order(job and job.priority, due[2 * k]))
+      make_ready(id, job and job.groupKey, run_order(job and job.priority, due.starts[k]))
     end
   end
-  call('SET', promoted, mark)
-  return all
+  call('SET', promoted, due.mark)
+  return due.all
 end

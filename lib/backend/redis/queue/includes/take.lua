@@ -1,15 +1,23 @@
 -- Taking jobs to run (`take`), by `finish` for the slots its worker has free.
 --- @include "flow.lua"
 
--- What taking a job touches besides what ending one does (the stalled and the expired end).
-local TAKES = { jobs, specs, inputs, active, pending, ready, promoted, parked, groups, waiting,
-  unpack(ENDS) }
+-- What taking a job touches: what ending one does (the stalled and the expired end, see
+-- FINISHES), the promotion mark and the specs it hands out.
+local TAKES = { promoted, specs, unpack(FINISHES) }
 
--- Jobs whose worker died: back to pending, or failed once abandoned too often. Returns the id
--- and stored text of one this step cannot read, which the worker is handed to fail, without
--- stopping its claims for good: its next step finds the next job.
-local function recover(max_stalls)
-  local stalled = call('ZRANGEBYSCORE', active, '-inf', '(' .. now_ms, 'LIMIT', 0, 100)
+-- Running jobs whose lease ended: their worker died.
+local function stalled_jobs()
+  return call('ZRANGEBYSCORE', active, '-inf', '(' .. now_ms, 'LIMIT', 0, 100)
+end
+
+-- Jobs whose worker died (`stalled`, as `stalled_jobs` read them before the step wrote): back to
+-- pending, or failed once abandoned too often. Returns the id and stored text of one this step
+-- cannot read, which the worker is handed to fail, without stopping its claims for good: its
+-- next step finds the next job.
+local function recover(max_stalls, stalled)
+  -- Before this a step only removes jobs from `active` (the runs it ended): none that was not
+  -- there became stalled, but one that was may have ended.
+  if #stalled > 0 and moved[active] then stalled = stalled_jobs() end
   if #stalled > 0 then write_back() end
   for _, id in ipairs(stalled) do
     local job, held_text = decode(id)
@@ -85,7 +93,8 @@ end
 -- is handled alone and the window read again, as what it does may change the order.
 local function take(worker, lease_ms, n)
   local taken = {}
-  local lease_end = now_ms + lease_ms
+  -- Formatted once: Lua would format the number for each job.
+  local lease_end = exact(now_ms + lease_ms)
   for _ = 1, 100 do
     local want = n - #taken
     if want <= 0 then return taken end
