@@ -91,3 +91,17 @@ Deno.test("the next start of a queue whose run order is empty is read through th
   assert.match(next[0].plan.join("\n"), /USING INDEX coord_queue_job_upcoming \(/);
   assert.doesNotMatch(next[0].plan.join("\n"), /TEMP B-TREE/);
 });
+
+Deno.test("jobs put to start at once are in the run order: a claim marks none of them", async () => {
+  await using db = await tempSqlite();
+  await using backend = await connect({ url: db.url, env: {} });
+  assert.ok(backend instanceof SqliteBackend);
+  await putJobs(backend, "q", Array.from({ length: 600 }, (_, i) => ({ handler: "h", args: i })));
+  const lease = { worker: "w", leaseMs: 60_000 };
+  const plans = await plansOf(
+    backend,
+    () => backend.queue.finishAndClaim("q", { finishes: [], ...lease, claims: 25 }),
+  );
+  const marks = plans.filter(({ sql }) => /SET due = 1\b/.test(sql));
+  assert.deepEqual(marks.map(({ sql }) => sql), []);
+});

@@ -62,8 +62,9 @@ export const QUEUE_DDL = [
   // less to keep up to date as each job is put, taken and ended).
   `CREATE INDEX IF NOT EXISTS coord_queue_job_order
     ON coord_queue_job (namespace, queue, state, ready_at, id)`,
-  // Priorities: a pending job whose start has come (due = 1, set by the claim that finds it due;
-  // every return to pending sets 0) is claimed by priority, then start, then id — one index seek.
+  // Priorities: a pending job whose start has come (due = 1, set by its put when it may start at
+  // once, else by the claim that finds it due; every return to pending sets 0) is claimed by
+  // priority, then start, then id — one index seek.
   `CREATE INDEX IF NOT EXISTS coord_queue_job_run
     ON coord_queue_job (namespace, queue, priority DESC, ready_at, id)
     WHERE state = 'pending' AND due = 1`,
@@ -1082,8 +1083,8 @@ export class SqlQueueSteps implements QueueSteps {
     const insert = async (id: string) =>
       (await tx.all<JobRow>(
         `INSERT INTO coord_queue_job (namespace, queue, id, state, ready_at, attempts, stalls,
-         begin_by, spec, created_at, priority, keep, group_key)
-         VALUES (?, ?, ?, 'pending', ?, 0, 0, ?, ?, ?, ?, ?, ?)
+         begin_by, spec, created_at, priority, keep, group_key, due)
+         VALUES (?, ?, ?, 'pending', ?, 0, 0, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (namespace, queue, id) DO NOTHING RETURNING ${COLUMNS}`,
         this.#ns,
         queue,
@@ -1096,6 +1097,9 @@ export class SqlQueueSteps implements QueueSteps {
         r.priority ?? 0,
         r.keep === undefined ? null : JSON.stringify(r.keep),
         r.groupKey ?? null,
+        // A job that may start at once joins the run order now: left for a claim to mark, a
+        // long backlog had each claim mark a batch of jobs far ahead of those it took.
+        readyAt <= now && r.groupKey === undefined ? 1 : 0,
       ))[0];
     let id = r.id;
     let row: JobRow | undefined;
