@@ -914,14 +914,17 @@ export class SqlQueueSteps implements QueueSteps {
     limit: number,
     trimmed = false,
   ): Promise<JobRow[]> {
+    // The state written out, as in QUEUE_PROBE_SQL: SQLite compiles a statement again each
+    // time a parameter is bound that it compared with a partial index's constant (state =
+    // 'pending'), and retention runs this on every finish.
+    if (!FINISHED_STATES.includes(state)) throw new Error(`not a finished state: ${state}`);
     return await s.tx.all<JobRow>(
-      `SELECT ${COLUMNS} FROM coord_queue_job WHERE namespace = ? AND queue = ? AND state = ?
-       AND parent IS NULL ${trimmed ? "AND keep IS NULL" : ""} AND finished_at < ?
-       ORDER BY finished_at, id LIMIT ?
+      `SELECT ${COLUMNS} FROM coord_queue_job WHERE namespace = ? AND queue = ?
+       AND state = '${state}' AND parent IS NULL ${trimmed ? "AND keep IS NULL" : ""}
+       AND finished_at < ? ORDER BY finished_at, id LIMIT ?
        ${s.tx.rowLock({ skipLocked: true })}`,
       this.#ns,
       queue,
-      state,
       before,
       limit,
     );
