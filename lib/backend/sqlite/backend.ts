@@ -93,9 +93,9 @@ const POLL_SOON_MS = 4;
 const POLL_SOON_FOR_MS = 1_000;
 const POLL_BACKOFF = 1.5;
 /**
- * A waiter whose poll has backed off to this (it has seen no change for a while) listens for
- * other processes' direct wake-ups, which bring it back at once instead of at its next poll;
- * one without expectations then waits in the connection's shared idle poll.
+ * A waiter with expectations (a lock's line) whose poll has backed off to this (it has seen no
+ * change for a while) listens for other processes' direct wake-ups, which bring it back at once
+ * instead of at its next poll. (One without expectations listens from its start.)
  */
 const WAKE_LISTEN_FROM_MS = 10;
 /**
