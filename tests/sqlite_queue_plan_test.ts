@@ -91,3 +91,96 @@ Deno.test("the next start of a queue whose run order is empty is read through th
   assert.match(next[0].plan.join("\n"), /USING INDEX coord_queue_job_upcoming \(/);
   assert.doesNotMatch(next[0].plan.join("\n"), /TEMP B-TREE/);
 });
+
+Deno.test("jobs put to start at once are in the run order: a claim marks none of them", async () => {
+  await using db = await tempSqlite();
+  await using backend = await connect({ url: db.url, env: {} });
+  assert.ok(backend instanceof SqliteBackend);
+  await putJobs(backend, "q", Array.from({ length: 600 }, (_, i) => ({ handler: "h", args: i })));
+  const lease = { worker: "w", leaseMs: 60_000 };
+  const plans = await plansOf(
+    backend,
+    () => backend.queue.finishAndClaim("q", { finishes: [], ...lease, claims: 25 }),
+  );
+  const marks = plans.filter(({ sql }) => /SET due = 1\b/.test(sql));
+  assert.deepEqual(marks.map(({ sql }) => sql), []);
+});
+
+/**
+ * How many bytes of pages a worker's steps write to the `-wal` file: `steps` steps that each end
+ * the 50 runs the previous took and take 50 more, after `queued` jobs were put.
+ */
+async function walBytesOfSteps(queued: number, steps: number): Promise<number> {
+  await using db = await tempSqlite();
+  await using backend = await connect({ url: db.url, env: {} });
+  assert.ok(backend instanceof SqliteBackend);
+  await putJobs(
+    backend,
+    "q",
+    Array.from({ length: queued }, (_, i) => ({ handler: "h", args: i })),
+  );
+  const lease = { worker: "w", leaseMs: 60_000 };
+  const step = async (held: { id: string; attempts: number }[]) =>
+    (await backend.queue.finishAndClaim("q", {
+      finishes: held.map((job) => ({
+        id: job.id,
+        attempt: job.attempts,
+        worker: "w",
+        outcome: "completed" as const,
+        result: null,
+      })),
+      ...lease,
+      claims: 50,
+    })).jobs;
+  let held = await step([]);
+  // Every page a step writes stays in the file, counted once per commit that wrote it.
+  backend.db.exec("PRAGMA wal_autocheckpoint = 0");
+  backend.db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+  for (let i = 0; i < steps; i++) held = await step(held);
+  return (await Deno.stat(`${backend.path}-wal`)).size;
+}
+
+Deno.test("a worker's step writes no more pages with a long queue behind it than with a short one", async () => {
+  // Enough jobs for every step in both.
+  const short = await walBytesOfSteps(400, 5);
+  const long = await walBytesOfSteps(20_000, 5);
+  assert.ok(long <= short * 1.25, `${long} bytes with 20,000 queued, ${short} with 400`);
+});
+
+Deno.test("pages of finished jobs and retention's batches are read through the finished jobs' indexes", async () => {
+  await using db = await tempSqlite();
+  await using backend = await connect({ url: db.url, env: {} });
+  assert.ok(backend instanceof SqliteBackend);
+  await putJobs(backend, "q", Array.from({ length: 30 }, (_, i) => ({ handler: "h", args: i })));
+  await backend.queue.configure("q", { keepCompleted: { count: 10 } });
+  const held = (await backend.queue.finishAndClaim("q", {
+    finishes: [],
+    worker: "w",
+    leaseMs: 60_000,
+    claims: 30,
+  })).jobs;
+  const plans = await plansOf(backend, async () => {
+    await backend.queue.finishAndClaim("q", {
+      finishes: held.map((job) => ({
+        id: job.id,
+        attempt: job.attempts,
+        worker: "w",
+        outcome: "completed" as const,
+        result: null,
+      })),
+      worker: "w",
+      leaseMs: 60_000,
+      claims: 0,
+    });
+    const [last] = await backend.queue.listJobs("q", { state: "completed", limit: 1 });
+    await backend.queue.listJobs("q", { state: "completed", after: last.cursor, limit: 5 });
+  });
+  const finished = plans.filter(({ sql }) =>
+    /^SELECT .* state = (\?|'completed') .*finished_at/s.test(sql.replace(/\s+/g, " "))
+  );
+  assert.ok(finished.length >= 3, "retention and two pages read finished jobs");
+  for (const { sql, plan } of finished) {
+    assert.match(plan.join("\n"), /USING INDEX coord_queue_job_(finished|retention) \(/, sql);
+    assert.doesNotMatch(plan.join("\n"), /TEMP B-TREE/, sql);
+  }
+});

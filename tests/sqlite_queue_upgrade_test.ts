@@ -46,6 +46,12 @@ Deno.test("a file with the queue's earlier indexes gets today's and drops the re
     WHERE state = 'pending' AND due = 0`);
   db.exec(`CREATE INDEX coord_queue_job_ready ON coord_queue_job
     (namespace, queue, state, ready_at)`);
+  db.exec("DROP INDEX coord_queue_job_finished");
+  db.exec("DROP INDEX coord_queue_job_retention");
+  db.exec(`CREATE INDEX coord_queue_job_done ON coord_queue_job
+    (namespace, queue, state, finished_at, id) WHERE parent IS NULL`);
+  db.exec(`CREATE INDEX coord_queue_job_trimmed ON coord_queue_job
+    (namespace, queue, state, finished_at, id) WHERE parent IS NULL AND keep IS NULL`);
   db.close();
   await using _upgraded = await connect({ url: file.url, env: {} });
   const reopened = new DatabaseSync(path);

@@ -62,8 +62,9 @@ export const QUEUE_DDL = [
   // less to keep up to date as each job is put, taken and ended).
   `CREATE INDEX IF NOT EXISTS coord_queue_job_order
     ON coord_queue_job (namespace, queue, state, ready_at, id)`,
-  // Priorities: a pending job whose start has come (due = 1, set by the claim that finds it due;
-  // every return to pending sets 0) is claimed by priority, then start, then id — one index seek.
+  // Priorities: a pending job whose start has come (due = 1, set by its put when it may start at
+  // once, else by the claim that finds it due; every return to pending sets 0) is claimed by
+  // priority, then start, then id — one index seek.
   `CREATE INDEX IF NOT EXISTS coord_queue_job_run
     ON coord_queue_job (namespace, queue, priority DESC, ready_at, id)
     WHERE state = 'pending' AND due = 1`,
@@ -85,15 +86,20 @@ export const QUEUE_DDL = [
     ON coord_queue_job (namespace, queue, state, due, ready_at)
     WHERE state = 'pending' AND due = 0`,
   // Finished jobs that are no flow's part, newest first: list's pages and retention's batches.
-  `CREATE INDEX IF NOT EXISTS coord_queue_job_done
-    ON coord_queue_job (namespace, queue, state, finished_at, id) WHERE parent IS NULL`,
+  // Only finished ones: with unfinished jobs in it too (it replaces coord_queue_job_done, which
+  // had them), each claim and finish moved entries of a long queue's pending jobs, which sit
+  // in id order, so on pages far apart (a step wrote 4× the pages with 100,000 jobs queued).
+  `CREATE INDEX IF NOT EXISTS coord_queue_job_finished
+    ON coord_queue_job (namespace, queue, state, finished_at, id)
+    WHERE parent IS NULL AND finished_at IS NOT NULL`,
   `CREATE TABLE IF NOT EXISTS coord_queue_config (
     namespace TEXT NOT NULL, queue TEXT NOT NULL, keep_completed TEXT, keep_failed TEXT,
     paused BIGINT NOT NULL DEFAULT 0, group_limit BIGINT, PRIMARY KEY (namespace, queue))`,
-  // The finished jobs the queue's retention governs (put without --keep), oldest first.
-  `CREATE INDEX IF NOT EXISTS coord_queue_job_trimmed
+  // The finished jobs the queue's retention governs (put without --keep), oldest first (it
+  // replaces coord_queue_job_trimmed, which had the unfinished ones too).
+  `CREATE INDEX IF NOT EXISTS coord_queue_job_retention
     ON coord_queue_job (namespace, queue, state, finished_at, id)
-    WHERE parent IS NULL AND keep IS NULL`,
+    WHERE parent IS NULL AND keep IS NULL AND finished_at IS NOT NULL`,
   // Jobs put with their own --keep: when its duration ends (ms), and the count of finished jobs
   // at which its count ends.
   `CREATE INDEX IF NOT EXISTS coord_queue_job_expiring
@@ -136,6 +142,8 @@ export const QUEUE_DDL = [
 export const QUEUE_RETIRED_INDEXES: readonly string[] = [
   "coord_queue_job_due",
   "coord_queue_job_ready",
+  "coord_queue_job_done",
+  "coord_queue_job_trimmed",
 ];
 
 /**
@@ -906,14 +914,17 @@ export class SqlQueueSteps implements QueueSteps {
     limit: number,
     trimmed = false,
   ): Promise<JobRow[]> {
+    // The state written out, as in QUEUE_PROBE_SQL: SQLite compiles a statement again each
+    // time a parameter is bound that it compared with a partial index's constant (state =
+    // 'pending'), and retention runs this on every finish.
+    if (!FINISHED_STATES.includes(state)) throw new Error(`not a finished state: ${state}`);
     return await s.tx.all<JobRow>(
-      `SELECT ${COLUMNS} FROM coord_queue_job WHERE namespace = ? AND queue = ? AND state = ?
-       AND parent IS NULL ${trimmed ? "AND keep IS NULL" : ""} AND finished_at < ?
-       ORDER BY finished_at, id LIMIT ?
+      `SELECT ${COLUMNS} FROM coord_queue_job WHERE namespace = ? AND queue = ?
+       AND state = '${state}' AND parent IS NULL ${trimmed ? "AND keep IS NULL" : ""}
+       AND finished_at < ? ORDER BY finished_at, id LIMIT ?
        ${s.tx.rowLock({ skipLocked: true })}`,
       this.#ns,
       queue,
-      state,
       before,
       limit,
     );
@@ -1106,9 +1117,9 @@ export class SqlQueueSteps implements QueueSteps {
         r.priority ?? 0,
         r.keep === undefined ? null : JSON.stringify(r.keep),
         r.groupKey ?? null,
-        // A job ready to start joins the run order at once, as on Redis: else the next claim
-        // would write every job a bulk put made a second time, to mark it due. (A group's job
-        // waits for that claim, which counts it in its group.)
+        // A job that may start at once joins the run order now, as on Redis: left for a claim to
+        // mark, it was written a second time, and a long backlog had each claim mark a batch far
+        // ahead of those it took. (A group's job waits for that claim, which counts it in its group.)
         readyAt <= now && r.groupKey === undefined ? 1 : 0,
       ))[0];
     let id = r.id;
@@ -1682,7 +1693,7 @@ export class SqlQueueSteps implements QueueSteps {
         : `AND (${order}, id) ${finished ? "<" : ">"} (CAST(? AS BIGINT), ?)`;
       const rows = await s.tx.all<JobRow>(
         `SELECT ${COLUMNS} FROM coord_queue_job WHERE namespace = ? AND queue = ? AND state = ?
-         ${finished ? "AND parent IS NULL" : ""} ${when} ${after}
+         ${finished ? "AND parent IS NULL AND finished_at IS NOT NULL" : ""} ${when} ${after}
          ORDER BY ${order} ${finished ? "DESC" : ""}, id ${finished ? "DESC" : ""} LIMIT ?`,
         this.#ns,
         queue,
