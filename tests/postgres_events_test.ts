@@ -5,7 +5,7 @@
 
 import assert from "node:assert/strict";
 import { connect } from "../lib/backend/connect.ts";
-import { importPg, type PgClient } from "../lib/backend/postgres/client.ts";
+import { openClient } from "./support/postgres_client.ts";
 import {
   CHANGE_CHANNEL,
   changePayload,
@@ -33,9 +33,7 @@ Deno.test({
     const next = async (): Promise<NamedEvent> =>
       (await guarded(events.next(), "lock event")).value as NamedEvent;
 
-    const pg = await importPg();
-    const step = new pg.Client({ connectionString: url } as never) as PgClient;
-    await step.connect();
+    const step = await openClient(url!);
     try {
       // A step on resource "slow" takes the lower id and has not committed yet…
       await step.query("BEGIN");
@@ -137,9 +135,7 @@ Deno.test({
   async fn() {
     const namespace = freshNamespace();
     await using backend = await connect({ url, namespace, env: {} });
-    const pg = await importPg();
-    const listener = new pg.Client({ connectionString: url } as never) as PgClient;
-    await listener.connect();
+    const listener = await openClient(url!);
     try {
       // Every NOTIFY on the channel, in commit order (one connection hears them in that order).
       const heard: string[] = [];

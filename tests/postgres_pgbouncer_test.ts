@@ -7,7 +7,7 @@
 
 import assert from "node:assert/strict";
 import { connect } from "../lib/backend/connect.ts";
-import { importPg, type PgClient } from "../lib/backend/postgres/client.ts";
+import { openClient } from "./support/postgres_client.ts";
 import { CHANGE_CHANNEL } from "../lib/backend/postgres/sql_store.ts";
 import { queue } from "../lib/queue/handle.ts";
 import { freshNamespace } from "./support/backends.ts";
@@ -50,9 +50,7 @@ Deno.test({
   ignore,
   async fn() {
     // Probes reach the server whatever the pooler does with them: count them there.
-    const pg = await importPg();
-    const server = new pg.Client({ connectionString: url } as never) as PgClient;
-    await server.connect();
+    const server = await openClient(url!);
     const probes = new Map<string, number>();
     server.on("notification", ({ payload = "" }) => {
       if (payload.startsWith('["coord probe"')) probes.set(payload, (probes.get(payload) ?? 0) + 1);

@@ -9,7 +9,8 @@ import assert from "node:assert/strict";
 import { connect } from "../lib/backend/connect.ts";
 import { schemaIdentifier } from "../lib/backend/postgres/sql_store.ts";
 import { putJobs } from "../lib/queue/bulk.ts";
-import { importPg, type PgClient } from "../lib/backend/postgres/client.ts";
+import type { PgClient } from "../lib/backend/postgres/client.ts";
+import { openClient } from "./support/postgres_client.ts";
 import { freshNamespace } from "./support/backends.ts";
 import { sharedPostgresUrl } from "./support/postgres_shared.ts";
 import { RowHolder } from "./support/postgres_row_holder.ts";
@@ -38,9 +39,7 @@ async function estimatedJobs(namespace: string, queue: string): Promise<number> 
 
 /** `fn` on a connection of its own to the server. */
 async function onServer<T>(fn: (client: PgClient) => Promise<T>): Promise<T> {
-  const pg = await importPg();
-  const client = new pg.Client({ connectionString: url } as never);
-  await client.connect();
+  const client = await openClient(url!);
   try {
     return await fn(client);
   } finally {

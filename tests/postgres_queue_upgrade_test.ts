@@ -2,7 +2,8 @@
 
 import { connect } from "../lib/backend/connect.ts";
 import { runsOldAndNewJobs } from "./support/queue_upgrade.ts";
-import { importPg, type PgClient } from "../lib/backend/postgres/client.ts";
+import type { PgClient } from "../lib/backend/postgres/client.ts";
+import { openClient } from "./support/postgres_client.ts";
 import { schemaIdentifier } from "../lib/backend/postgres/sql_store.ts";
 import assert from "node:assert/strict";
 import { QUEUE_ADDED_COLUMNS, QUEUE_RETIRED_INDEXES } from "../lib/backend/sql/queue.ts";
@@ -20,9 +21,7 @@ Deno.test({
       // Every table there, as an earlier coord left them: without the columns it did not have.
       await using _made = await connect({ url: sharedUrl, namespace, env: {} });
     }
-    const pg = await importPg();
-    const client = new pg.Client({ connectionString: sharedUrl } as never) as PgClient;
-    await client.connect();
+    const client = await openClient(sharedUrl!);
     try {
       const schema = schemaIdentifier(namespace);
       for (const { table, column } of QUEUE_ADDED_COLUMNS) {
@@ -51,9 +50,7 @@ Deno.test({
         "SELECT indexname FROM pg_indexes WHERE schemaname = $1 AND indexname NOT LIKE '%_pkey'",
         [namespace],
       )).rows.map((r) => (r as { indexname: string }).indexname).sort();
-    const pg = await importPg();
-    const client = new pg.Client({ connectionString: sharedUrl } as never) as PgClient;
-    await client.connect();
+    const client = await openClient(sharedUrl!);
     try {
       {
         await using _made = await connect({ url: sharedUrl, namespace, env: {} });

@@ -1,7 +1,7 @@
 /** `coord schedule run` against a PostgreSQL server that restarts just as each run ends. */
 
 import assert from "node:assert/strict";
-import { importPg, type PgClient } from "../lib/backend/postgres/client.ts";
+import { openClient } from "./support/postgres_client.ts";
 import { spawnCoord } from "./support/cli.ts";
 import { postgresBinDir, startPostgres } from "./support/postgres_server.ts";
 import { tempDir } from "./support/temp.ts";
@@ -9,9 +9,7 @@ import { until } from "./support/wait.ts";
 
 /** How many coord processes hold their LISTEN connection to the server at `url`. */
 async function listening(url: string): Promise<number> {
-  const pg = await importPg();
-  const client = new pg.Client({ connectionString: url } as never) as PgClient;
-  await client.connect();
+  const client = await openClient(url);
   try {
     const { rows } = await client.query(
       "SELECT count(*)::int AS n FROM pg_stat_activity " +

@@ -6,7 +6,8 @@
  * @module
  */
 
-import { importPg, type PgClient } from "../../lib/backend/postgres/client.ts";
+import type { PgClient } from "../../lib/backend/postgres/client.ts";
+import { openClient } from "./postgres_client.ts";
 import { HANG_GUARD_MS } from "./wait.ts";
 
 /**
@@ -33,9 +34,7 @@ export class RowHolder implements AsyncDisposable {
 
   /** Connects to `url`, begins a transaction and runs `lockSql` in it. */
   static async open(url: string, lockSql: string): Promise<RowHolder> {
-    const pg = await importPg();
-    const client = new pg.Client({ connectionString: url } as never) as PgClient;
-    await client.connect();
+    const client = await openClient(url);
     try {
       await client.query("BEGIN");
       await client.query(lockSql);
