@@ -9,6 +9,8 @@ import assert from "node:assert/strict";
 import { QUEUE_ADDED_COLUMNS, QUEUE_RETIRED_INDEXES } from "../lib/backend/sql/queue.ts";
 import { freshNamespace } from "./support/backends.ts";
 import { sharedPostgresUrl } from "./support/postgres_shared.ts";
+import { RowHolder } from "./support/postgres_row_holder.ts";
+import { guarded } from "./support/wait.ts";
 
 const sharedUrl = await sharedPostgresUrl();
 
@@ -67,6 +69,43 @@ Deno.test({
         await using _upgraded = await connect({ url: sharedUrl, namespace, env: {} });
       }
       assert.deepEqual(await indexes(client), today);
+    } finally {
+      await client.end();
+    }
+  },
+});
+
+Deno.test({
+  name: "an upgrade that waits for a table in use lets others through, then ends once it is free",
+  ignore: sharedUrl === undefined,
+  async fn() {
+    const namespace = freshNamespace();
+    const schema = schemaIdentifier(namespace);
+    {
+      await using _made = await connect({ url: sharedUrl, namespace, env: {} });
+    }
+    const client = await openClient(sharedUrl!);
+    try {
+      // An earlier coord's schema, and a long transaction that read the job table.
+      await client.query(`DROP INDEX ${schema}.coord_queue_job_upcoming`);
+      await using reader = await RowHolder.open(
+        sharedUrl!,
+        `SELECT 1 FROM ${schema}.coord_queue_job LIMIT 1`,
+      );
+      const upgrading = connect({ url: sharedUrl, namespace, env: {} });
+      await reader.blocked();
+      // Behind an upgrade that waited on, this read would wait for the long transaction too.
+      await guarded(
+        client.query(`SELECT count(*) FROM ${schema}.coord_queue_job`),
+        "read of the job table while an upgrade waits",
+      );
+      await reader.release();
+      await using _upgraded = await upgrading;
+      const { rows } = await client.query(
+        "SELECT 1 FROM pg_indexes WHERE schemaname = $1 AND indexname = 'coord_queue_job_upcoming'",
+        [namespace],
+      );
+      assert.equal(rows.length, 1);
     } finally {
       await client.end();
     }

@@ -31,7 +31,13 @@ import {
   SqlQueueSteps,
 } from "../sql/queue.ts";
 import { ddlNames } from "../sql/ddl_names.ts";
-import { importPg, type PgConfig, type PgModule, type PgPool } from "./client.ts";
+import {
+  importPg,
+  type PgConfig,
+  type PgModule,
+  type PgPool,
+  type PgPoolClient,
+} from "./client.ts";
 import { isConnectionError, PostgresSqlStore, readClock, schemaIdentifier } from "./sql_store.ts";
 import { ChangeListener } from "./change_listener.ts";
 
@@ -46,6 +52,15 @@ export const SCHEMA_VERSION = 1;
 const MAX_SCHEMA_BYTES = 63;
 /** SQLSTATE of "permission denied". */
 const INSUFFICIENT_PRIVILEGE = "42501";
+/** The server gave up waiting for a lock (`lock_timeout`). */
+const LOCK_NOT_AVAILABLE = "55P03";
+/**
+ * A schema upgrade waits this long for a table in use, then lets others through for
+ * {@link UPGRADE_PAUSE_MS} and tries again, {@link UPGRADE_ATTEMPTS} times in all (≈ 15 s).
+ */
+const UPGRADE_LOCK_WAIT_MS = 500;
+const UPGRADE_PAUSE_MS = 250;
+const UPGRADE_ATTEMPTS = 20;
 /** int8 (`count(*)`, BIGINT columns): coord's values fit in a double. */
 const INT8_OID = 20;
 
@@ -273,7 +288,6 @@ function isLoginFailure(e: Error): boolean {
 
 /** Creates the schema and tables once; concurrent first uses wait for each other. */
 async function createSchema(pool: PgPool, namespace: string, displayUrl: string): Promise<void> {
-  const schema = schemaIdentifier(namespace);
   const client = await pool.connect();
   client.on("error", () => {}); // The statement in flight reports it.
   try {
@@ -301,39 +315,71 @@ async function createSchema(pool: PgPool, namespace: string, displayUrl: string)
       present.columns === QUEUE_ADDED_COLUMNS.length &&
       present.indexes === SCHEMA_INDEXES.length && present.retired === 0
     ) return client.release();
-    await client.query("BEGIN");
-    await client.query("SELECT pg_advisory_xact_lock(hashtextextended('coord schema', 0))");
-    await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
-    const { rows: [{ allowed }] } = await client.query(
-      "SELECT has_schema_privilege($1, 'USAGE, CREATE') AS allowed",
-      [namespace],
-    );
-    if (!allowed) {
-      // Another role made it: without this check, the DDL below fails with a puzzling
-      // "no schema has been selected to create in".
-      throw new BackendUnavailableError(
-        `${displayUrl}: this user may not use schema "${namespace}" (another role created ` +
-          `it) — GRANT USAGE, CREATE ON SCHEMA to this user, or use another --namespace`,
-      );
+    for (let attempt = 1;; attempt++) {
+      try {
+        await upgradeSchema(client, namespace, displayUrl);
+        break;
+      } catch (e) {
+        await client.query("ROLLBACK").catch(() => {});
+        if ((e as { code?: string }).code !== LOCK_NOT_AVAILABLE) throw e;
+        if (attempt >= UPGRADE_ATTEMPTS) {
+          throw new BackendUnavailableError(
+            `${displayUrl}: cannot upgrade schema "${namespace}": its tables stay in use by ` +
+              `another transaction — end it, or try again`,
+            { cause: e },
+          );
+        }
+        await new Promise((resolve) => setTimeout(resolve, UPGRADE_PAUSE_MS));
+      }
     }
-    await client.query(`SET LOCAL search_path TO ${schema}`);
-    // CREATE TABLE IF NOT EXISTS leaves an earlier table as it was: its new columns first.
-    for (const { table, column, type } of QUEUE_ADDED_COLUMNS) {
-      await client.query(
-        `ALTER TABLE IF EXISTS ${table} ADD COLUMN IF NOT EXISTS ${column} ${type}`,
-      );
-    }
-    for (const name of QUEUE_RETIRED_INDEXES) await client.query(`DROP INDEX IF EXISTS ${name}`);
-    for (const ddl of SCHEMA) await client.query(ddl);
-    await client.query(
-      `INSERT INTO coord_meta (key, value) VALUES ('schema_version', $1) ON CONFLICT DO NOTHING`,
-      [String(SCHEMA_VERSION)],
-    );
-    await client.query("COMMIT");
     client.release();
   } catch (e) {
     await client.query("ROLLBACK").catch(() => {});
     client.release(e as Error);
     throw e;
   }
+}
+
+/**
+ * Brings an earlier coord's schema (or none) to today's in one transaction, or throws the
+ * server's lock timeout when a table it must change stays in use (the caller rolls back).
+ */
+async function upgradeSchema(
+  client: PgPoolClient,
+  namespace: string,
+  displayUrl: string,
+): Promise<void> {
+  const schema = schemaIdentifier(namespace);
+  await client.query("BEGIN");
+  await client.query("SELECT pg_advisory_xact_lock(hashtextextended('coord schema', 0))");
+  // Dropping an index or adding a column waits for every transaction on the table, and makes
+  // every later one wait behind it: give up soon, let them through, and try again.
+  await client.query(`SET LOCAL lock_timeout = ${UPGRADE_LOCK_WAIT_MS}`);
+  await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+  const { rows: [{ allowed }] } = await client.query(
+    "SELECT has_schema_privilege($1, 'USAGE, CREATE') AS allowed",
+    [namespace],
+  );
+  if (!allowed) {
+    // Another role made it: without this check, the DDL below fails with a puzzling
+    // "no schema has been selected to create in".
+    throw new BackendUnavailableError(
+      `${displayUrl}: this user may not use schema "${namespace}" (another role created ` +
+        `it) — GRANT USAGE, CREATE ON SCHEMA to this user, or use another --namespace`,
+    );
+  }
+  await client.query(`SET LOCAL search_path TO ${schema}`);
+  // CREATE TABLE IF NOT EXISTS leaves an earlier table as it was: its new columns first.
+  for (const { table, column, type } of QUEUE_ADDED_COLUMNS) {
+    await client.query(
+      `ALTER TABLE IF EXISTS ${table} ADD COLUMN IF NOT EXISTS ${column} ${type}`,
+    );
+  }
+  for (const name of QUEUE_RETIRED_INDEXES) await client.query(`DROP INDEX IF EXISTS ${name}`);
+  for (const ddl of SCHEMA) await client.query(ddl);
+  await client.query(
+    `INSERT INTO coord_meta (key, value) VALUES ('schema_version', $1) ON CONFLICT DO NOTHING`,
+    [String(SCHEMA_VERSION)],
+  );
+  await client.query("COMMIT");
 }
