@@ -194,6 +194,26 @@ for (const { label, use } of REDIS_BACKENDS) {
   });
 }
 
+for (const { label, use } of REDIS_BACKENDS) {
+  Deno.test(`an index of names of another type: a put exits 65 with one line, the key untouched [${label}]`, async () => {
+    const url = (await use()).url;
+    const namespace = freshNamespace();
+    await using backend = await connect({ url, namespace, env: {} }) as RedisBackend;
+    // The put's step is sent alongside the index's (one round trip): the job itself is stored.
+    const names = `${namespace}:{index:queue}:names`;
+    await backend.conn.send(names, ["SET", names, "foreign"]);
+    const r = await runCoord(["queue", "put", "q", "--id", "b", "--", "true"], {
+      env: { COORD_URL: url, COORD_NAMESPACE: namespace },
+    });
+    assert.equal(r.code, 65, r.stderr);
+    assert.match(
+      r.stderr,
+      /^coord: the index of queue names: \S+:names holds a string, coord keeps a zset there — another program wrote there; remove the key or use another --namespace\n$/,
+    );
+    assert.equal(await backend.conn.send(names, ["GET", names]), "foreign");
+  });
+}
+
 // Retention walks a finished flow's parts: a record whose group is not one coord writes is
 // unreadable, removed as such, and must not stop the steps of every worker.
 onRedis(
