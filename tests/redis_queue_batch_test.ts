@@ -167,6 +167,26 @@ onRedis(
 );
 
 onRedis(
+  "a job whose own keep is an age of 0 is removed by the step that finishes it, even when its listing only moved it",
+  async (backend) => {
+    const q = backend.queue;
+    await q.put("aged", { id: "a", spec: SPEC, delayMs: 0, keep: { ageMs: 0 } });
+    const [a] = (await q.finishAndClaim("aged", { finishes: [], ...LEASE, claims: 1 })).jobs;
+    // A place coord's steps never leave (retry takes a job off every list): the one way to have
+    // its listing change only a score, which ZADD answers with 0.
+    const expiring = backend.key("queue", "aged", "expiring");
+    await backend.conn.send(expiring, ["ZADD", expiring, String(Number.MAX_SAFE_INTEGER), "a"]);
+    await q.finishAndClaim("aged", {
+      finishes: [ended(a, { outcome: "completed", result: 1 })],
+      ...LEASE,
+      claims: 0,
+    });
+    assert.equal(await q.get("aged", "a"), undefined);
+    assert.equal((await q.removed("aged", "a"))?.state, "completed");
+  },
+);
+
+onRedis(
   "a putMany with numbered jobs, an id given twice and a dedupe key twice puts each as its own put would",
   async (backend) => {
     const q = backend.queue;
