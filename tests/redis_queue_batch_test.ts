@@ -319,7 +319,7 @@ async function commandCalls(port: number, command: string): Promise<number> {
 
 Deno.test({
   name:
-    "a put and a batch of plain runs check the type only of keys they write without reading them first",
+    "a put and a batch of plain runs check the type only of the keys they may touch after their first write that no earlier read proved",
   ignore: !redisServerAvailable(),
   async fn() {
     // A server of its own: INFO commandstats counts every client's commands.
