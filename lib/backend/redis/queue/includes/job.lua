@@ -16,10 +16,10 @@ local written = {}
 
 local function hold_back() held = {} end
 
--- Reads the records of `ids` in one command, for `decode` to use.
 -- Records `peek` decoded before the step changed them, each handed out once by `decode`.
 local peeked = {}
 
+-- Reads the records of `ids` in one command, for `decode` to use.
 local function read_ahead(ids)
   for i, json in ipairs(read_many('HMGET', jobs, ids)) do read[ids[i]] = json end
 end
