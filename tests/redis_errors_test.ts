@@ -12,7 +12,7 @@ import { LuaScript } from "../lib/backend/redis/script.ts";
 import { BackendUnavailableError, CoordError, ExitCode, ForeignDataError } from "../lib/errors.ts";
 import { redisServerAvailable, startStandalone } from "./support/redis_servers.ts";
 import { redisCommand } from "./support/resp.ts";
-import { freshNamespace, REDIS_BACKENDS } from "./support/backends.ts";
+import { freshNamespace, onRedis, REDIS_BACKENDS } from "./support/backends.ts";
 import { runCoord } from "./support/cli.ts";
 import { freePort } from "./support/host.ts";
 
@@ -193,6 +193,68 @@ for (const { label, use } of REDIS_BACKENDS) {
     }
   });
 }
+
+for (const { label, use } of REDIS_BACKENDS) {
+  Deno.test(`an index of names of another type: a put exits 65 with one line, the key untouched [${label}]`, async () => {
+    const url = (await use()).url;
+    const namespace = freshNamespace();
+    await using backend = await connect({ url, namespace, env: {} }) as RedisBackend;
+    // The put's step is sent alongside the index's (one round trip): the job itself is stored.
+    const names = `${namespace}:{index:queue}:names`;
+    await backend.conn.send(names, ["SET", names, "foreign"]);
+    const r = await runCoord(["queue", "put", "q", "--id", "b", "--", "true"], {
+      env: { COORD_URL: url, COORD_NAMESPACE: namespace },
+    });
+    assert.equal(r.code, 65, r.stderr);
+    assert.match(
+      r.stderr,
+      /^coord: the index of queue names: \S+:names holds a string, coord keeps a zset there — another program wrote there; remove the key or use another --namespace\n$/,
+    );
+    assert.equal(await backend.conn.send(names, ["GET", names]), "foreign");
+  });
+}
+
+// Retention walks a finished flow's parts: a record whose group is not one coord writes is
+// unreadable, removed as such, and must not stop the steps of every worker.
+onRedis(
+  "a finished record with a group coord never writes is removed as unreadable",
+  async (backend) => {
+    const q = backend.queue;
+    const spec = { handler: "h", retries: 0, backoffMs: 0 };
+    const lease = { worker: "w", leaseMs: 60_000 };
+    const groups = { "a string": "x", "children not a list": { children: "x", done: 0 } };
+    for (const [what, group] of Object.entries(groups)) {
+      const queue = what.replaceAll(" ", "-");
+      await q.configure(queue, { keepCompleted: { count: 1 } });
+      await q.put(queue, { id: "a", spec, delayMs: 0 });
+      const [a] = (await q.finishAndClaim(queue, { finishes: [], ...lease, claims: 1 })).jobs;
+      await q.finishAndClaim(queue, {
+        finishes: [{ id: "a", worker: "w", attempt: a.attempts, outcome: "completed", result: 1 }],
+        ...lease,
+        claims: 0,
+      });
+      const jobsKey = backend.key("queue", queue, "jobs");
+      const record = JSON.parse(String(await backend.conn.send(jobsKey, ["HGET", jobsKey, "a"])));
+      await backend.conn.send(jobsKey, [
+        "HSET",
+        jobsKey,
+        "a",
+        JSON.stringify({ ...record, group }),
+      ]);
+      // The next finish goes past the queue's count of 1: retention removes a.
+      await q.put(queue, { id: "b", spec, delayMs: 0 });
+      const [b] = (await q.finishAndClaim(queue, { finishes: [], ...lease, claims: 1 })).jobs;
+      const r = await q.finishAndClaim(queue, {
+        finishes: [{ id: "b", worker: "w", attempt: b.attempts, outcome: "completed", result: 2 }],
+        ...lease,
+        claims: 1,
+      });
+      assert.deepEqual(r.recorded, [true], what);
+      assert.equal(await backend.conn.send(jobsKey, ["HEXISTS", jobsKey, "a"]), 0, what);
+      assert.equal((await q.get(queue, "b"))?.state, "completed", what);
+    }
+  },
+);
 
 Deno.test({
   name: "a script refused as a replica's write (a failover) stays an outage, not a bug",

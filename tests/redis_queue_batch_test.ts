@@ -11,6 +11,7 @@ import { onRedis } from "./support/backends.ts";
 import { redisServerAvailable, startStandalone } from "./support/redis_servers.ts";
 import { redisCommand } from "./support/resp.ts";
 import { connect } from "../lib/backend/connect.ts";
+import type { RedisBackend } from "../lib/backend/redis/backend.ts";
 
 const SPEC: JobSpec = { handler: "h", retries: 0, backoffMs: 0 };
 const LEASE = { worker: "w", leaseMs: 60_000 };
@@ -127,6 +128,65 @@ onRedis(
 );
 
 onRedis(
+  "a run whose lease ran out, ended by a batch that also claims, stays completed and is not handed out again",
+  async (backend) => {
+    const q = backend.queue;
+    await q.put("late", { id: "a", spec: SPEC, delayMs: 0 });
+    const [a] =
+      (await q.finishAndClaim("late", { finishes: [], worker: "w", leaseMs: 1, claims: 1 }))
+        .jobs;
+    // The step reads the stalled runs before it ends any: this one is among them.
+    const activeKey = backend.key("queue", "late", "active");
+    const leaseEndMs = Number(await backend.conn.send(activeKey, ["ZSCORE", activeKey, "a"]));
+    await untilBackendPast(backend, activeKey, leaseEndMs);
+    const r = await q.finishAndClaim("late", {
+      finishes: [ended(a, { outcome: "completed", result: 1 })],
+      ...LEASE,
+      claims: 1,
+    });
+    assert.deepEqual([r.recorded, r.jobs.map((j) => j.id)], [[true], []]);
+    const job = await q.get("late", "a");
+    assert.deepEqual([job?.state, job?.stalls, job?.result], ["completed", 0, 1]);
+  },
+);
+
+onRedis(
+  "a job whose own keep is a count of 0 is removed by the step that finishes it",
+  async (backend) => {
+    const q = backend.queue;
+    await q.put("none", { id: "a", spec: SPEC, delayMs: 0, keep: { count: 0 } });
+    const [a] = (await q.finishAndClaim("none", { finishes: [], ...LEASE, claims: 1 })).jobs;
+    await q.finishAndClaim("none", {
+      finishes: [ended(a, { outcome: "completed", result: 1 })],
+      ...LEASE,
+      claims: 0,
+    });
+    assert.equal(await q.get("none", "a"), undefined);
+    assert.equal((await q.removed("none", "a"))?.state, "completed");
+  },
+);
+
+onRedis(
+  "a job whose own keep is an age of 0 is removed by the step that finishes it, even when its listing only moved it",
+  async (backend) => {
+    const q = backend.queue;
+    await q.put("aged", { id: "a", spec: SPEC, delayMs: 0, keep: { ageMs: 0 } });
+    const [a] = (await q.finishAndClaim("aged", { finishes: [], ...LEASE, claims: 1 })).jobs;
+    // A place coord's steps never leave (retry takes a job off every list): the one way to have
+    // its listing change only a score, which ZADD answers with 0.
+    const expiring = backend.key("queue", "aged", "expiring");
+    await backend.conn.send(expiring, ["ZADD", expiring, String(Number.MAX_SAFE_INTEGER), "a"]);
+    await q.finishAndClaim("aged", {
+      finishes: [ended(a, { outcome: "completed", result: 1 })],
+      ...LEASE,
+      claims: 0,
+    });
+    assert.equal(await q.get("aged", "a"), undefined);
+    assert.equal((await q.removed("aged", "a"))?.state, "completed");
+  },
+);
+
+onRedis(
   "a putMany with numbered jobs, an id given twice and a dedupe key twice puts each as its own put would",
   async (backend) => {
     const q = backend.queue;
@@ -238,6 +298,19 @@ onRedis(
   },
 );
 
+/** Returns once the backend's clock (`TIME`, on the node holding `key`) is past `ms`. */
+async function untilBackendPast(
+  backend: RedisBackend,
+  key: string,
+  ms: number,
+): Promise<void> {
+  for (;;) {
+    const [s, us] = await backend.conn.send(key, ["TIME"]) as [string, string];
+    if (Number(s) * 1000 + Math.floor(Number(us) / 1000) > ms) return;
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+}
+
 /** How often `command` ran on the server at `port` so far (`INFO commandstats`). */
 async function commandCalls(port: number, command: string): Promise<number> {
   const info = await redisCommand(port, "INFO", "commandstats");
@@ -246,7 +319,7 @@ async function commandCalls(port: number, command: string): Promise<number> {
 
 Deno.test({
   name:
-    "a put and a batch of plain runs check the type only of keys they write without reading them first",
+    "a put and a batch of plain runs check the type only of the keys they may touch after their first write that no earlier read proved",
   ignore: !redisServerAvailable(),
   async fn() {
     // A server of its own: INFO commandstats counts every client's commands.

@@ -110,7 +110,7 @@ export class RedisBackend implements Backend {
     try {
       return await script.run(this.conn, keys, [this.channel(topic), ...args]);
     } catch (e) {
-      throw this.#scriptFailure(topic, e);
+      throw this.#scriptFailure(`${topic.kind} "${topic.name}"`, e);
     }
   }
 
@@ -119,11 +119,10 @@ export class RedisBackend implements Backend {
    * the data they read, is foreign data: any other error inside a script is a bug in coord,
    * and telling the user to remove keys then could make them delete valid state.
    */
-  #scriptFailure(topic: Topic, e: unknown): unknown {
+  #scriptFailure(where: string, e: unknown): unknown {
     // Already judged by the connection: a transient reply (`READONLY` in a failover) raised
     // inside a script names the script too, and must stay an outage.
     if (!(e instanceof Error) || e instanceof CoordError) return e;
-    const where = `${topic.kind} "${topic.name}"`;
     const text = e.message.replace(/\s*(script: |\(call to f_)[0-9a-f]{40}\b.*$/s, "");
     if (text.startsWith("FOREIGN ")) {
       return new ForeignDataError(
@@ -192,7 +191,11 @@ export class RedisBackend implements Backend {
       indexKey(this.namespace, kind, "names"),
       indexKey(this.namespace, kind, "scanned"),
     ];
-    return await (await loadScript(INDEX_SCRIPT)).run(this.conn, keys, ["", op, ...args]);
+    try {
+      return await (await loadScript(INDEX_SCRIPT)).run(this.conn, keys, ["", op, ...args]);
+    } catch (e) {
+      throw this.#scriptFailure(`the index of ${kind} names`, e);
+    }
   }
 
   /** Every key matching `pattern` on every master, with the sender of its node. */

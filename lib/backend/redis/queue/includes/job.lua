@@ -16,12 +16,26 @@ local written = {}
 
 local function hold_back() held = {} end
 
--- Reads the records of `ids` in one command, for `decode` to use.
 -- Records `peek` decoded before the step changed them, each handed out once by `decode`.
 local peeked = {}
 
+-- Reads the records of `ids` in one command, for `decode` to use.
 local function read_ahead(ids)
   for i, json in ipairs(read_many('HMGET', jobs, ids)) do read[ids[i]] = json end
+end
+
+-- Whether a record's flow fields are as coord writes them: the steps walk a group's parts and
+-- load a part's parent, and a Lua error there would stop every step that meets the record.
+local function flow_fields_ok(job)
+  if job.parent ~= nil and type(job.parent) ~= 'string' then return false end
+  local group = job.group
+  if group == nil then return true end
+  if type(group) ~= 'table' or type(group.children) ~= 'table' or type(group.done) ~= 'number'
+    or (group.postprocess ~= nil and type(group.postprocess) ~= 'string') then return false end
+  for _, child in ipairs(group.children) do
+    if type(child) ~= 'string' then return false end
+  end
+  return true
 end
 
 -- A job's state as coord wrote it, or nil and the text held instead (another program wrote
@@ -41,7 +55,7 @@ local function decode(id)
     or (job.failures ~= nil and type(job.failures) ~= 'number')
     or (job.priority ~= nil and type(job.priority) ~= 'number')
     or (job.keep ~= nil and type(job.keep) ~= 'table')
-    or (job.groupKey ~= nil and type(job.groupKey) ~= 'string')
+    or (job.groupKey ~= nil and type(job.groupKey) ~= 'string') or not flow_fields_ok(job)
   for _, field in ipairs(NUMBERS) do wrong = wrong or type(job[field]) ~= 'number' end
   if wrong then return nil, json end
   return job

@@ -61,7 +61,7 @@ local verified = {}
 local guarded = {}
 local wrote = false
 local settings
--- Sorted sets whose members the step changed (ZADD, ZREM), and by how many on balance: a read
+-- Sorted sets the step wrote (ZADD, ZREM), and by how many members on balance: a read
 -- the step made before it wrote (which spared the key its check) stands for a later one.
 local moved, resized = {}, {}
 
@@ -84,11 +84,9 @@ local call = function(command, key, ...)
   local reply = checked(command, key, ...)
   verified[key] = true
   if command == 'ZADD' or command == 'ZREM' then
-    local by = command == 'ZADD' and reply or -reply
-    if by ~= 0 then
-      moved[key] = true
-      resized[key] = (resized[key] or 0) + by
-    end
+    -- A ZADD that only changes a score answers 0, yet moves the member in the order.
+    moved[key] = true
+    resized[key] = (resized[key] or 0) + (command == 'ZADD' and reply or -reply)
   elseif key == config and not READS[command] then
     settings = nil
   end

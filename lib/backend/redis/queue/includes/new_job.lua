@@ -7,7 +7,11 @@
 local PUT_JOB = { jobs, specs, results, inputs, progress, pending, ready, counter }
 local PUT_GROUPED = { parked, groups, config }
 local PUT_DEDUPED = { dedupe, dedupe_until }
-local PUTS = { waiting, totals, parked, groups, config, dedupe, dedupe_until, unpack(PUT_JOB) }
+-- All of them, and a flow's waiting parts: what a step of many puts may touch.
+local PUTS = { waiting, totals }
+for _, keys in ipairs({ PUT_JOB, PUT_GROUPED, PUT_DEDUPED }) do
+  for _, key in ipairs(keys) do table.insert(PUTS, key) end
+end
 
 -- The job put with dedupe `key`, while it is unfinished or its window lasts.
 local function deduplicated(key)

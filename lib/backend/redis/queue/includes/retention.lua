@@ -103,6 +103,16 @@ local function keep(state, defaults)
   return defaults[field]
 end
 
+-- The oldest of `trimmed` (at most `batch`), finished longer than `age_ms` ago.
+local function aged_jobs(trimmed, age_ms, batch)
+  return call('ZRANGEBYSCORE', trimmed, '-inf', '(' .. (now_ms - age_ms), 'LIMIT', 0, batch)
+end
+
+-- Jobs put with their own --keep whose duration is over (at most `batch`).
+local function expired_jobs(batch)
+  return call('ZRANGEBYSCORE', expiring, '-inf', now_ms, 'LIMIT', 0, batch)
+end
+
 -- Retention's reads, made before the step writes, so that they spare their keys the check
 -- before the first write (keys.lua); `trim` removes by them later in the step. `defaults_json`:
 -- what a queue keeps when not configured, the batch, how many removed jobs to remember.
@@ -116,8 +126,7 @@ local function trim_plan(defaults_json, listings)
     local policy = keep(state, defaults)
     local of_state = { policy = policy }
     if type(policy.ageMs) == 'number' then
-      of_state.aged = call('ZRANGEBYSCORE', trimmed, '-inf', '(' .. (now_ms - policy.ageMs),
-        'LIMIT', 0, batch)
+      of_state.aged = aged_jobs(trimmed, policy.ageMs, batch)
       -- A job listed by the step is as old as it (`now_ms`): too old only for a negative age.
       of_state.stale = policy.ageMs < 0
       plan.removes = plan.removes or #of_state.aged > 0 or of_state.stale
@@ -128,7 +137,7 @@ local function trim_plan(defaults_json, listings)
     end
     plan.states[state] = of_state
   end
-  plan.expiring = call('ZRANGEBYSCORE', expiring, '-inf', now_ms, 'LIMIT', 0, batch)
+  plan.expiring = expired_jobs(batch)
   plan.finished = tonumber(call('HGET', totals, 'finished')) or 0
   -- The lowest counts, whichever the step's listings reach.
   plan.outlived = call('ZRANGE', outlived, 0, batch - 1, 'WITHSCORES')
@@ -146,10 +155,7 @@ local function trim(plan)
     local of_state = plan.states[state]
     local policy = of_state.policy
     local doomed = of_state.aged or {}
-    if of_state.stale and moved[trimmed] then
-      doomed = call('ZRANGEBYSCORE', trimmed, '-inf', '(' .. (now_ms - policy.ageMs),
-        'LIMIT', 0, batch)
-    end
+    if of_state.stale and moved[trimmed] then doomed = aged_jobs(trimmed, policy.ageMs, batch) end
     if #doomed == 0 and of_state.size then
       local over = of_state.size + (resized[trimmed] or 0) - policy.count
       if over > 0 then doomed = call('ZRANGE', trimmed, 0, math.min(over, batch) - 1) end
@@ -159,9 +165,7 @@ local function trim(plan)
   -- Jobs put with their own --keep, past it. The step's removals and listings change both sets:
   -- then they are read again.
   local expired = plan.expiring
-  if moved[expiring] then
-    expired = call('ZRANGEBYSCORE', expiring, '-inf', now_ms, 'LIMIT', 0, batch)
-  end
+  if moved[expiring] then expired = expired_jobs(batch) end
   remove(nil, expired, max_removed)
   local finished = finished_total or plan.finished
   local outlived_ids = {}
