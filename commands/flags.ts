@@ -29,7 +29,8 @@ export const OUTPUT_FLAGS = {
 
 /** How every duration flag (S in the usages) is written; ends {@link BACKEND_FLAGS_HELP}. */
 export const DURATIONS_HELP =
-  "Durations (S): seconds (30, 0.5) or with a unit (30s, 2m, 1h30m, 500ms), at most 24 days.";
+  "Durations (S): seconds (30, 0.5) or with a unit (30s, 2m, 1h30m, 500ms); timeouts, leases and\n" +
+  "waits at most 24 days.";
 
 /** Help text lines for {@link BACKEND_FLAGS}, shared by every command's usage. */
 export const BACKEND_FLAGS_HELP = `Backend options:

@@ -107,9 +107,8 @@ lost when a worker dies. A job is QUEUE/ID (what put prints).
           --from FILE.jsonl (- for stdin): one job a line, {"handler", "args", "command",
           "id", "delay", "at", "beginBy", "retries", "backoff", "timeout", "dedupe",
           "dedupeFor", "priority", "keep", "group"} (durations in seconds, keep as --keep);
-          every
-          line is checked before any is stored (FILE:LINE: why, exit 64), then stored 500
-          to a step; prints QUEUE/ID a line
+          every line is checked before any is stored (FILE:LINE: why, exit 64), then
+          stored 500 to a step; prints QUEUE/ID a line
   flow    puts a flow: jobs in parallel or serial groups, nestable, each group with an
           optional postprocess job that gets the parts' results in order (a handler's
           ctx.results; a command's $COORD_RESULTS, JSON). Prints QUEUE/ID of the top group;
@@ -156,19 +155,22 @@ lost when a worker dies. A job is QUEUE/ID (what put prints).
     DEFAULT_WAIT_OUTAGE_MS / 1000
   } s in a row; a longer one exits 69.
   status  per queue: waiting (flow parts), pending, scheduled, active, completed, failed,
-          cancelled, the oldest pending job's age (12.3 s, 5m 3s, 3h 12m, 7d 8h), live workers
+          cancelled, the oldest pending job's age (12.3 s, 5m 3s, 3h 12m, 7d 8h), live workers,
+          paused
   show    one job: state, spec, attempts, failures, stalls, worker, times, progress, result or
           error
   cancel  cancels a job that has not finished (exit 0, also if cancelled already). A running
-          one ends cancelled at once, without retries; within a second its worker aborts the
-          handler's ctx.signal, or sends a command's process group SIGTERM (SIGKILL 2 s later).
+          one ends cancelled at once, without retries; within half a second its worker aborts
+          the handler's ctx.signal, or sends a command's process group SIGTERM (SIGKILL
+          --lease/6 later, at most 1 s).
           A finished job is left as it is (exit 1, its state on stderr).
   list    jobs of each --state S (repeat it, or S,S; default all, in this order:
           ${LIST_STATES.join(", ")}):
-          JOB, STATE, what it runs, attempts, age, progress, a failed one's error. Finished jobs (a flow as its top group) newest
-          first, others in the order they run. --limit N a page (default ${DEFAULT_LIST_LIMIT}); the next
-          page's command is printed on stderr (--json: a last line {"next": CURSOR}); pages
-          neither repeat nor skip jobs while jobs come and go.
+          JOB, STATE, what it runs, attempts, age, progress, a failed one's error. Finished
+          jobs (a flow as its top group) newest first, others in the order they run.
+          --limit N a page (default ${DEFAULT_LIST_LIMIT}); the next page's command is printed
+          on stderr (--json: a last line {"next": CURSOR} when there is one); pages neither
+          repeat nor skip jobs while jobs come and go.
   retry   puts failed or cancelled jobs back to pending, attempts reset, the old error kept in
           the job's history (show). A job pending, active or completed, or a flow's part, is
           left as it is (exit 1, its state on stderr). QUEUE --failed: every failed job;
