@@ -77,3 +77,20 @@ Deno.test("an idle SQLite waiter listens for wake-ups, and another connection's 
     assert.deepEqual(sockets(path), [], "a waiter that is not idle does not listen");
   });
 });
+
+Deno.test("the wake folder and socket let in whoever may write the file, whatever the umask", async () => {
+  await withSqliteFile(async (path) => {
+    await using _db = openSqlite({ path, namespace: "t", displayUrl: `sqlite:${path}` });
+    // A file shared by two users; the test runs under umask 022, which would take their write.
+    Deno.chmodSync(path, 0o666);
+    const idle = new WakeSockets(path).listen(() => {});
+    try {
+      assert.equal(idle.listening, true);
+      assert.equal(Deno.statSync(`${path}-wake`).mode! & 0o777, 0o777);
+      const [socket] = sockets(path);
+      assert.equal(Deno.statSync(`${path}-wake/${socket}`).mode! & 0o777, 0o666);
+    } finally {
+      idle.stop();
+    }
+  });
+});
