@@ -178,6 +178,10 @@ Deno.test("pages of finished jobs and retention's batches are read through the f
   const finished = plans.filter(({ sql }) =>
     /^SELECT .* state = (\?|'completed') .*finished_at/s.test(sql.replace(/\s+/g, " "))
   );
+  assert.ok(
+    finished.some(({ sql }) => /finished_at < \?/.test(sql)),
+    "retention read the oldest finished jobs",
+  );
   assert.ok(finished.length >= 3, "retention and two pages read finished jobs");
   for (const { sql, plan } of finished) {
     assert.match(plan.join("\n"), /USING INDEX coord_queue_job_(finished|retention) \(/, sql);
