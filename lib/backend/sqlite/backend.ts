@@ -442,8 +442,9 @@ export class SqliteBackend implements Backend<"sqlite"> {
       return "mine";
     };
     // Every commit to the file, by its notifications: heard by a waiter with expectations (a
-    // lock's line) from its first wait on, by one without until it is idle, when it waits in the
-    // connection's shared look instead (which hears only of announced changes, by socket).
+    // lock's line) from its first wait on; by one without only where no socket listens, until it
+    // is idle. Idle, or from its start where a socket listens, it waits in the connection's
+    // shared look instead (which hears only of announced changes, by socket).
     let fileHint: { stop: () => void } | undefined;
     const hearCommits = (yes: boolean) => {
       if (yes) fileHint ??= this.#walHint?.listen(() => hinted.notify());
@@ -452,7 +453,8 @@ export class SqliteBackend implements Backend<"sqlite"> {
         fileHint = undefined;
       }
     };
-    // Where a wait without expectations starts polling: where the last one left off when it
+    // Where a wait without expectations starts polling where no socket listens (with one it
+    // waits in the shared look from its start): where the last one left off when it
     // ran its whole time without a change (a periodic re-check, like a worker's, stays idle);
     // fast after a change, or after the caller stopped it (something else happened: a job
     // ended, another queue changed), as activity comes in bursts.
