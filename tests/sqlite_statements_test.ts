@@ -9,6 +9,7 @@ import { connect } from "../lib/backend/connect.ts";
 import { SqliteBackend } from "../lib/backend/sqlite/backend.ts";
 import { putJobs } from "../lib/queue/bulk.ts";
 import type { JobRecord } from "../lib/queue/steps.ts";
+import { completions } from "./support/finishes.ts";
 import { tempSqlite } from "./support/temp.ts";
 
 Deno.test("a worker's steps and looks at an empty queue, once run, compile no statement again", async () => {
@@ -23,13 +24,7 @@ Deno.test("a worker's steps and looks at an empty queue, once run, compile no st
   const look = () => backend.queue.finishAndClaim("empty", { finishes: [], ...lease, claims: 10 });
   const step = async (held: JobRecord[]) =>
     (await backend.queue.finishAndClaim("q", {
-      finishes: held.map((job) => ({
-        id: job.id,
-        attempt: job.attempts,
-        worker: "w",
-        outcome: "completed" as const,
-        result: null,
-      })),
+      finishes: completions(held),
       ...lease,
       claims: 10,
     })).jobs;
