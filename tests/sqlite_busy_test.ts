@@ -1,6 +1,7 @@
 /** The SQLite file held by another process: waiting steps retry instead of failing. */
 
 import assert from "node:assert/strict";
+import { DatabaseSync } from "node:sqlite";
 import { connect } from "../lib/backend/connect.ts";
 import { barrier } from "../lib/barrier/barrier.ts";
 import { tempSqlite } from "./support/temp.ts";
@@ -34,4 +35,32 @@ Deno.test("a barrier step retries while another process holds the SQLite write l
   assert.equal(result.generation, 1);
   assert.ok(performance.now() - started >= 1000, "it did wait for the lock");
   await holder.output();
+});
+
+Deno.test("opening a file whose tables need an upgrade waits while another process holds the write lock", async () => {
+  await using db = await tempSqlite();
+  const path = db.url.slice("sqlite:".length);
+  {
+    await using _made = await connect({ url: db.url, env: {} });
+  }
+  // An earlier coord's file lacks an index: opening it takes the write lock to build it, which
+  // another process opening it too (and building it over many jobs) holds for seconds.
+  const old = new DatabaseSync(path);
+  old.exec("DROP INDEX coord_queue_job_finished");
+  old.close();
+  // Longer than the 1 s a read waits for a lock.
+  const holder = await holdWriteLock(path, 2500);
+  try {
+    await using _upgraded = await connect({ url: db.url, env: {} });
+  } finally {
+    await holder.output();
+  }
+  const reopened = new DatabaseSync(path);
+  try {
+    const index = reopened.prepare("SELECT name FROM sqlite_schema WHERE name = ?")
+      .get("coord_queue_job_finished");
+    assert.ok(index, "the index was built");
+  } finally {
+    reopened.close();
+  }
 });

@@ -9,6 +9,7 @@ import type { SQLInputValue } from "node:sqlite";
 import { connect } from "../lib/backend/connect.ts";
 import { SqliteBackend } from "../lib/backend/sqlite/backend.ts";
 import { putJobs } from "../lib/queue/bulk.ts";
+import { completions } from "./support/finishes.ts";
 import { tempSqlite } from "./support/temp.ts";
 
 /** The plans of the statements `step` sends, each with its statement. */
@@ -122,13 +123,7 @@ async function walBytesOfSteps(queued: number, steps: number): Promise<number> {
   const lease = { worker: "w", leaseMs: 60_000 };
   const step = async (held: { id: string; attempts: number }[]) =>
     (await backend.queue.finishAndClaim("q", {
-      finishes: held.map((job) => ({
-        id: job.id,
-        attempt: job.attempts,
-        worker: "w",
-        outcome: "completed" as const,
-        result: null,
-      })),
+      finishes: completions(held),
       ...lease,
       claims: 50,
     })).jobs;
@@ -161,13 +156,7 @@ Deno.test("pages of finished jobs and retention's batches are read through the f
   })).jobs;
   const plans = await plansOf(backend, async () => {
     await backend.queue.finishAndClaim("q", {
-      finishes: held.map((job) => ({
-        id: job.id,
-        attempt: job.attempts,
-        worker: "w",
-        outcome: "completed" as const,
-        result: null,
-      })),
+      finishes: completions(held),
       worker: "w",
       leaseMs: 60_000,
       claims: 0,
@@ -177,6 +166,10 @@ Deno.test("pages of finished jobs and retention's batches are read through the f
   });
   const finished = plans.filter(({ sql }) =>
     /^SELECT .* state = (\?|'completed') .*finished_at/s.test(sql.replace(/\s+/g, " "))
+  );
+  assert.ok(
+    finished.some(({ sql }) => /finished_at < \?/.test(sql)),
+    "retention read the oldest finished jobs",
   );
   assert.ok(finished.length >= 3, "retention and two pages read finished jobs");
   for (const { sql, plan } of finished) {

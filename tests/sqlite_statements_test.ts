@@ -4,11 +4,12 @@
  */
 
 import assert from "node:assert/strict";
-import { constants } from "node:sqlite";
+import { constants, DatabaseSync } from "node:sqlite";
 import { connect } from "../lib/backend/connect.ts";
 import { SqliteBackend } from "../lib/backend/sqlite/backend.ts";
 import { putJobs } from "../lib/queue/bulk.ts";
 import type { JobRecord } from "../lib/queue/steps.ts";
+import { completions } from "./support/finishes.ts";
 import { tempSqlite } from "./support/temp.ts";
 
 Deno.test("a worker's steps and looks at an empty queue, once run, compile no statement again", async () => {
@@ -23,13 +24,7 @@ Deno.test("a worker's steps and looks at an empty queue, once run, compile no st
   const look = () => backend.queue.finishAndClaim("empty", { finishes: [], ...lease, claims: 10 });
   const step = async (held: JobRecord[]) =>
     (await backend.queue.finishAndClaim("q", {
-      finishes: held.map((job) => ({
-        id: job.id,
-        attempt: job.attempts,
-        worker: "w",
-        outcome: "completed" as const,
-        result: null,
-      })),
+      finishes: completions(held),
       ...lease,
       claims: 10,
     })).jobs;
@@ -52,4 +47,32 @@ Deno.test("a worker's steps and looks at an empty queue, once run, compile no st
   backend.db.setAuthorizer(null);
   assert.equal(held.length, 10);
   assert.equal(compiled, 0);
+});
+
+Deno.test("listing pending and scheduled jobs again and again prepares no statement again", async () => {
+  await using db = await tempSqlite();
+  await using backend = await connect({ url: db.url, env: {} });
+  assert.ok(backend instanceof SqliteBackend);
+  await putJobs(backend, "q", [{ handler: "h" }, { handler: "h", delayMs: 3_600_000 }]);
+  const list = async () => {
+    for (const state of ["pending", "scheduled"] as const) {
+      assert.equal((await backend.queue.listJobs("q", { state, limit: 10 })).length, 1);
+    }
+  };
+  await list();
+  // Counted as prepared, not as compiled: SQLite compiles a statement again by itself when a
+  // bound value may change its plan (a range on ready_at, with the file's statistics).
+  const prepare = DatabaseSync.prototype.prepare;
+  let prepared = 0;
+  DatabaseSync.prototype.prepare = function (this: DatabaseSync, ...args: unknown[]) {
+    prepared++;
+    return prepare.apply(this, args as never);
+  } as typeof prepare;
+  try {
+    // Each call has its own now: where that was in the text, each prepared and kept a statement.
+    for (let i = 0; i < 20; i++) await list();
+  } finally {
+    DatabaseSync.prototype.prepare = prepare;
+  }
+  assert.equal(prepared, 0);
 });

@@ -1683,10 +1683,11 @@ export class SqlQueueSteps implements QueueSteps {
         r.state === "cancelled";
       const state = r.state === "scheduled" ? "pending" : r.state;
       const order = finished ? "finished_at" : "ready_at";
+      // Bound, not written into the text: each new text is a statement compiled and kept.
       const when = r.state === "pending"
-        ? `AND ready_at <= ${now}`
+        ? "AND ready_at <= ?"
         : r.state === "scheduled"
-        ? `AND ready_at > ${now}`
+        ? "AND ready_at > ?"
         : "";
       const after = r.after === undefined
         ? ""
@@ -1698,6 +1699,7 @@ export class SqlQueueSteps implements QueueSteps {
         this.#ns,
         queue,
         state,
+        ...(when ? [now] : []),
         ...(r.after === undefined ? [] : [r.after.score, r.after.id]),
         r.limit,
       );

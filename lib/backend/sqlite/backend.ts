@@ -59,6 +59,13 @@ const BUSY_TIMEOUT_MS = 1_000;
  * in a step). The wait blocks nothing else in this process, so it can be this long.
  */
 const WRITE_PATIENCE_MS = 5_000;
+/**
+ * How long opening a file waits for another process's upgrade of its tables (see
+ * {@link createSchema}): building the queue's indexes over 1.5 M finished jobs holds the write
+ * lock for seconds, and every process opening the file meanwhile waits for it. Opening blocks
+ * this process anyway, so SQLite's own busy wait serves.
+ */
+const UPGRADE_PATIENCE_MS = 60_000;
 /** A write step that finds the write lock taken tries again this often. */
 const BUSY_RETRY_MS = 1;
 /** SQLITE_BUSY, by message (see {@link UNAVAILABLE_MESSAGES}). */
@@ -442,8 +449,9 @@ export class SqliteBackend implements Backend<"sqlite"> {
       return "mine";
     };
     // Every commit to the file, by its notifications: heard by a waiter with expectations (a
-    // lock's line) from its first wait on, by one without until it is idle, when it waits in the
-    // connection's shared look instead (which hears only of announced changes, by socket).
+    // lock's line) from its first wait on; by one without only where no socket listens, until it
+    // is idle. Idle, or from its start where a socket listens, it waits in the connection's
+    // shared look instead (which hears only of announced changes, by socket).
     let fileHint: { stop: () => void } | undefined;
     const hearCommits = (yes: boolean) => {
       if (yes) fileHint ??= this.#walHint?.listen(() => hinted.notify());
@@ -452,7 +460,8 @@ export class SqliteBackend implements Backend<"sqlite"> {
         fileHint = undefined;
       }
     };
-    // Where a wait without expectations starts polling: where the last one left off when it
+    // Where a wait without expectations starts polling where no socket listens (with one it
+    // waits in the shared look from its start): where the last one left off when it
     // ran its whole time without a change (a periodic re-check, like a worker's, stays idle);
     // fast after a change, or after the caller stopped it (something else happened: a job
     // ended, another queue changed), as activity comes in bursts.
@@ -673,9 +682,37 @@ function missingColumns(db: DatabaseSync): typeof QUEUE_ADDED_COLUMNS {
   });
 }
 
-function createSchema(db: DatabaseSync): void {
-  db.exec("BEGIN IMMEDIATE");
+/** Whether the file lacks tables, columns or indexes of today's schema, or keeps retired ones. */
+function upgradeNeeded(db: DatabaseSync): boolean {
+  return missingTables(db).length > 0 || missingColumns(db).length > 0 || indexesDiffer(db);
+}
+
+/**
+ * Brings the file's tables up to today's schema, unless another process did while this one
+ * waited for the write lock.
+ *
+ * @throws {BackendUnavailableError} when another process holds the lock past
+ * {@link UPGRADE_PATIENCE_MS}.
+ */
+function createSchema(db: DatabaseSync, displayUrl: string): void {
+  db.exec(`PRAGMA busy_timeout = ${UPGRADE_PATIENCE_MS}`);
   try {
+    db.exec("BEGIN IMMEDIATE");
+  } catch (e) {
+    if (!BUSY_MESSAGE.test(String(e))) throw e;
+    throw new BackendUnavailableError(
+      `cannot open ${displayUrl}: another process has been upgrading its tables (or writing) ` +
+        `for over ${UPGRADE_PATIENCE_MS / 1_000} s — retry once it has finished`,
+      { cause: e },
+    );
+  } finally {
+    db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  }
+  try {
+    if (!upgradeNeeded(db)) {
+      db.exec("COMMIT");
+      return;
+    }
     for (const { table, column, type } of missingColumns(db)) {
       db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
     }
@@ -706,12 +743,11 @@ export function openSqlite(options: SqliteOptions): SqliteBackend {
     if (!isMemoryPath(path)) db.exec("PRAGMA journal_mode = WAL");
     db.exec("PRAGMA synchronous = NORMAL");
     // Only a new or older file needs the write lock: most opens just read the schema.
-    if (missingTables(db).length > 0 || missingColumns(db).length > 0 || indexesDiffer(db)) {
-      createSchema(db);
-    }
+    if (upgradeNeeded(db)) createSchema(db, options.displayUrl);
     return new SqliteBackend(db, options);
   } catch (e) {
     if (db?.isOpen) db.close();
+    if (e instanceof BackendUnavailableError) throw e;
     const cause = e instanceof Error ? e.message : String(e);
     throw new BackendUnavailableError(
       `cannot open ${options.displayUrl}: ${cause} — check that the directory exists and is ` +

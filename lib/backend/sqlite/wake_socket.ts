@@ -18,8 +18,10 @@ const MTIME_TICK_MS = 20;
  * `PRAGMA data_version` as before, since a poke can be lost (the committer died first) or
  * impossible (no permission, a path too long for a socket).
  *
- * A waiter listens only while idle, so a busy system's commits poke nobody; a socket whose
- * process died is removed by the next committer that finds it refusing.
+ * A wait without expectations (a worker's, a barrier's) listens from its start, one with them
+ * (a lock's line) once its poll has slowed, so most commits poke someone: a poke is one
+ * connection per listening process. A socket whose process died is removed by the next
+ * committer that finds it refusing.
  *
  * @example
  * ```ts ignore
@@ -113,14 +115,20 @@ export class WakeSockets {
   #open(): { socket: Deno.Listener; path: string } | undefined {
     const path = join(this.#dir, `${Deno.pid}-${crypto.randomUUID().slice(0, 8)}.sock`);
     let socket: Deno.Listener;
+    let fileMode: number;
     try {
-      // Whoever may open the file may wake its waiters: the directory takes the file's mode.
-      const mode = Deno.statSync(this.#dbPath).mode! & 0o777;
-      Deno.mkdirSync(this.#dir, { recursive: true, mode: mode | ((mode & 0o444) >> 2) });
+      // Whoever may write the file may wake its waiters: the directory takes the file's mode
+      // (plus search where it has read), the socket its read and write — connecting needs
+      // write. Set after creating, as both were made through the umask (022 would keep
+      // another user of a 0666 file out).
+      fileMode = Deno.statSync(this.#dbPath).mode! & 0o777;
+      Deno.mkdirSync(this.#dir, { recursive: true });
+      chmodOwn(this.#dir, fileMode | ((fileMode & 0o444) >> 2));
       socket = Deno.listen({ transport: "unix", path });
     } catch {
       return undefined; // no permission, or a path too long for a socket: the poll alone
     }
+    Deno.chmodSync(path, fileMode & 0o666); // its own new file: nothing to refuse it
     (async () => {
       try {
         for await (const conn of socket) {
@@ -132,5 +140,14 @@ export class WakeSockets {
       }
     })();
     return { socket, path };
+  }
+}
+
+/** Sets the mode of `dir` where this process may: another user may have made it. */
+function chmodOwn(dir: string, mode: number): void {
+  try {
+    Deno.chmodSync(dir, mode);
+  } catch (e) {
+    if (!(e instanceof Deno.errors.PermissionDenied)) throw e;
   }
 }

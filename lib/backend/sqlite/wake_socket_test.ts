@@ -77,3 +77,69 @@ Deno.test("an idle SQLite waiter listens for wake-ups, and another connection's 
     assert.deepEqual(sockets(path), [], "a waiter that is not idle does not listen");
   });
 });
+
+Deno.test("the wake folder and socket let in whoever may write the file, whatever the umask", async () => {
+  await withSqliteFile(async (path) => {
+    await using _db = openSqlite({ path, namespace: "t", displayUrl: `sqlite:${path}` });
+    // A file shared by two users; the test runs under umask 022, which would take their write.
+    Deno.chmodSync(path, 0o666);
+    const idle = new WakeSockets(path).listen(() => {});
+    try {
+      assert.equal(idle.listening, true);
+      assert.equal(Deno.statSync(`${path}-wake`).mode! & 0o777, 0o777);
+      const [socket] = sockets(path);
+      assert.equal(Deno.statSync(`${path}-wake/${socket}`).mode! & 0o777, 0o666);
+    } finally {
+      idle.stop();
+    }
+  });
+});
+
+/** Whether this test run can start a process as another user (root, with runuser). */
+function canRunAsNobody(): boolean {
+  if (Deno.uid() !== 0) return false;
+  try {
+    Deno.statSync("/usr/sbin/runuser");
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+Deno.test({
+  name: "another user who may write the file wakes its waiters",
+  ignore: !canRunAsNobody(),
+  async fn() {
+    await withSqliteFile(async (path) => {
+      await using _db = openSqlite({ path, namespace: "t", displayUrl: `sqlite:${path}` });
+      const dir = path.slice(0, path.lastIndexOf("/"));
+      Deno.chmodSync(dir, 0o777); // the test's own temp directory, removed with it
+      Deno.chmodSync(path, 0o666); // a file two users share
+      const { promise: woken, resolve } = Promise.withResolvers<void>();
+      const idle = new WakeSockets(path).listen(resolve);
+      try {
+        assert.equal(idle.listening, true);
+        const module = new URL("./wake_socket.ts", import.meta.url).href;
+        const poker = await new Deno.Command("/usr/sbin/runuser", {
+          args: [
+            ...["-u", "nobody", "--", "env", `DENO_DIR=${dir}/deno`, Deno.execPath()],
+            "eval",
+            `import { WakeSockets } from ${JSON.stringify(module)};
+             new WakeSockets(${JSON.stringify(path)}).poke();`,
+          ],
+          stderr: "inherit",
+        }).output();
+        assert.equal(poker.code, 0);
+        // The poker ended only after its connection settled, so the wake is on its way or lost:
+        // a hang guard, not a latency bound.
+        let guard: ReturnType<typeof setTimeout> | undefined;
+        const lost = new Promise<"lost">((r) => guard = setTimeout(() => r("lost"), 30_000));
+        const outcome = await Promise.race([woken, lost]);
+        clearTimeout(guard);
+        assert.notEqual(outcome, "lost", "nobody's poke did not reach the waiter");
+      } finally {
+        idle.stop();
+      }
+    });
+  },
+});
