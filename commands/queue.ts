@@ -575,6 +575,8 @@ async function show(argv: string[]): Promise<number> {
       ? new Date(value).toISOString()
       : typeof value === "string"
       ? value
+      : key === "keep"
+      ? keepText(value as Keep)
       : JSON.stringify(value);
     console.log(`${key.padEnd(11)} ${text}`);
   }
@@ -832,6 +834,13 @@ const JOB_FIELDS = [
 function jobJson(ref: string, job: JobRecord): Record<string, unknown> {
   const { id: _, spec, ...rest } = job;
   const fields: Record<string, unknown> = { job: ref, ...rest, ...spec };
+  // Each backend stores a past end with its keys in its own order.
+  fields.history = job.history?.map(({ state, attempts, error, finishedAt }) => ({
+    state,
+    attempts,
+    error,
+    ...(finishedAt !== undefined && { finishedAt }),
+  }));
   return Object.fromEntries(
     JOB_FIELDS.filter((name) => fields[name] !== undefined).map((name) => [name, fields[name]]),
   );

@@ -183,6 +183,14 @@ conformance(
     assert.deepEqual(stored.history?.map((h) => [h.state, h.error, h.attempts]), [
       ["failed", "kaboom second line", 1],
     ]);
+    // `show --json` prints a past end's keys in one order, whatever order its backend keeps.
+    const shown = await runCoord(["queue", "show", "again/1", "--json"], { env: envOf(ctx) });
+    assert.deepEqual(Object.keys(JSON.parse(shown.stdout).history[0]), [
+      "state",
+      "attempts",
+      "error",
+      "finishedAt",
+    ]);
     assert.equal((await backend.queue.counts("again")).failed, 1);
     // A pending job is left alone: exit 1, its state on stderr.
     const refused = await runCoord(["queue", "retry", "again/1"], { env: envOf(ctx) });

@@ -70,6 +70,9 @@ conformance(
     assert.equal(put.code, 0, put.stderr);
     const show = await runCoord(["queue", "show", "k/1", "--json"], { env });
     assert.deepEqual(JSON.parse(show.stdout).keep, { ageMs: 3_600_000 });
+    // For people, as --keep and `config` write it.
+    const text = await runCoord(["queue", "show", "k/1"], { env });
+    assert.match(text.stdout, /^keep +1h$/m);
     for (
       const args of [
         ["put", "k", "--handler", "h", "--keep", "lots"],
