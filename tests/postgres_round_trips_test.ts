@@ -252,3 +252,34 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "a put is three round trips: the clock with what it trims, the job with its number, the commit",
+  ignore: url === undefined,
+  async fn() {
+    const { steps, pool, trips } = await queueOnRecordingPool(1);
+    try {
+      const put = { spec: { handler: "h", retries: 0, backoffMs: 0 }, delayMs: 0 };
+      const before = trips();
+      const numbered = await steps.put("q", put);
+      assert.equal(trips() - before, 3);
+      assert.deepEqual([numbered.created, numbered.job.id], [true, "1"]);
+      // A number an --id took is skipped, in the same round trips as the rest.
+      await steps.put("q", { ...put, id: "3" });
+      await steps.put("q", put);
+      const afterTaken = trips();
+      const skipped = await steps.put("q", put);
+      assert.equal(trips() - afterTaken, 4);
+      assert.equal(skipped.job.id, "4");
+      // A dedupe key's entry goes with the commit.
+      const beforeDedupe = trips();
+      const deduped = await steps.put("q", { ...put, dedupe: { key: "k", forMs: 60_000 } });
+      assert.equal(trips() - beforeDedupe, 4, "the dedupe key read, then as a put without one");
+      const again = await steps.put("q", { ...put, dedupe: { key: "k", forMs: 60_000 } });
+      assert.deepEqual([again.deduplicated, again.job.id], [true, deduped.job.id]);
+    } finally {
+      await pool.end();
+    }
+  },
+});

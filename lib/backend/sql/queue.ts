@@ -320,6 +320,10 @@ const TRIM_DEDUPE_BATCH = 10;
  */
 const GATHERED_ROWS = 100;
 
+/** A new job's id when none is given: the queue's counter, as text. */
+const COUNTER_ID_SQL =
+  "(SELECT CAST(last AS TEXT) FROM coord_queue_counter WHERE namespace = ? AND queue = ?)";
+
 /** How many parked jobs of a group one statement lets into the run order. */
 const FILL_BATCH = 100;
 
@@ -1118,16 +1122,17 @@ export class SqlQueueSteps implements QueueSteps {
       }
     }
     const readyAt = Math.round(r.at ?? now + r.delayMs);
-    // The job's row if `id` was free; none when it is taken.
-    const insert = async (id: string) =>
+    // The job's row if `id` was free; none when it is taken. Without `id`, the statement reads
+    // the queue's counter itself: Postgres sends the counter's bump along, in one round trip.
+    const insert = async (id?: string) =>
       (await tx.all<JobRow>(
         `INSERT INTO coord_queue_job (namespace, queue, id, state, ready_at, attempts, stalls,
          begin_by, spec, created_at, priority, keep, group_key, due)
-         VALUES (?, ?, ?, 'pending', ?, 0, 0, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (namespace, queue, id) DO NOTHING RETURNING ${COLUMNS}`,
+         VALUES (?, ?, ${id === undefined ? COUNTER_ID_SQL : "?"}, 'pending', ?, 0, 0, ?, ?, ?, ?,
+         ?, ?, ?) ON CONFLICT (namespace, queue, id) DO NOTHING RETURNING ${COLUMNS}`,
         this.#ns,
         queue,
-        id,
+        ...(id === undefined ? [this.#ns, queue] : [id]),
         readyAt,
         // --begin-by counts from when the job may start.
         r.beginByMs === undefined ? null : readyAt + Math.round(r.beginByMs),
@@ -1141,37 +1146,35 @@ export class SqlQueueSteps implements QueueSteps {
         // ahead of those it took. (A group's job waits for that claim, which counts it in its group.)
         readyAt <= now && r.groupKey === undefined ? 1 : 0,
       ))[0];
-    let id = r.id;
     let row: JobRow | undefined;
-    if (id === undefined) {
+    if (r.id === undefined) {
       await tx.refuseForeignRows(`queue "${queue}"`, ["coord_queue_counter"], { queue });
       // Numbers taken by an --id are skipped.
       do {
-        const [{ last }] = await tx.all<{ last: number }>(
+        await tx.later(
           `INSERT INTO coord_queue_counter (namespace, queue, last) VALUES (?, ?, 1)
-           ON CONFLICT (namespace, queue) DO UPDATE SET last = coord_queue_counter.last + 1
-           RETURNING last`,
+           ON CONFLICT (namespace, queue) DO UPDATE SET last = coord_queue_counter.last + 1`,
           this.#ns,
           queue,
         );
-        id = String(last);
-      } while (!(row = await insert(id)));
+      } while (!(row = await insert()));
     } else {
-      row = await insert(id);
+      row = await insert(r.id);
       if (!row) {
-        const existing = (await this.#row(s, queue, id))!;
+        const existing = (await this.#row(s, queue, r.id))!;
         return { job: await this.#job(s, queue, existing), created: false };
       }
     }
     if (r.dedupe) {
-      await tx.run(
+      // Read by no one in this step: Postgres sends it with the COMMIT.
+      await tx.later(
         `INSERT INTO coord_queue_dedupe (namespace, queue, key, id, until) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (namespace, queue, key) DO UPDATE SET id = excluded.id,
            until = excluded.until`,
         this.#ns,
         queue,
         r.dedupe.key,
-        id,
+        row.id,
         now + Math.round(r.dedupe.forMs),
       );
     }
