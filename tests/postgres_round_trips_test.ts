@@ -144,7 +144,7 @@ Deno.test({
 
 Deno.test({
   name:
-    "a queue step is three round trips whatever its batch: 50 finishes and 50 claims, a claim, a finish",
+    "a queue step is three round trips whatever its batch: 50 finishes and 50 claims, a finish; a claim alone two",
   ignore: url === undefined,
   async fn() {
     const { steps, pool, trips } = await queueOnRecordingPool(102);
@@ -175,9 +175,10 @@ Deno.test({
         const stored = await steps.get("q", job.id);
         assert.deepEqual([stored?.state, stored?.result], ["completed", job.id]);
       }
+      // A step that only claims reads the clock with what it takes.
       const [claimed, claimTrips] = await tripsOf(() => steps.claim("q", worker));
       assert.equal(claimed.job?.state, "active");
-      assert.equal(claimTrips, 3);
+      assert.equal(claimTrips, 2);
       const end = { worker: "w", outcome: "completed" as const, result: null };
       const [finished, finishTrips] = await tripsOf(() =>
         steps.finish("q", { ...end, id: claimed.job!.id, attempt: 1 })
@@ -246,6 +247,37 @@ Deno.test({
         .map((statement) => statement.replace(/^PREPARE \w+ AS /, "").split(" WHERE ")[0]);
       assert.equal(updates.length, 1, updates.join("\n"));
       assert.match(updates[0], /SET state = 'active'/);
+    } finally {
+      await pool.end();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "a put is three round trips: the clock with what it trims, the job with its number, the commit",
+  ignore: url === undefined,
+  async fn() {
+    const { steps, pool, trips } = await queueOnRecordingPool(1);
+    try {
+      const put = { spec: { handler: "h", retries: 0, backoffMs: 0 }, delayMs: 0 };
+      const before = trips();
+      const numbered = await steps.put("q", put);
+      assert.equal(trips() - before, 3);
+      assert.deepEqual([numbered.created, numbered.job.id], [true, "1"]);
+      // A number an --id took is skipped, in the same round trips as the rest.
+      await steps.put("q", { ...put, id: "3" });
+      await steps.put("q", put);
+      const afterTaken = trips();
+      const skipped = await steps.put("q", put);
+      assert.equal(trips() - afterTaken, 4);
+      assert.equal(skipped.job.id, "4");
+      // A dedupe key's entry goes with the commit.
+      const beforeDedupe = trips();
+      const deduped = await steps.put("q", { ...put, dedupe: { key: "k", forMs: 60_000 } });
+      assert.equal(trips() - beforeDedupe, 4, "the dedupe key read, then as a put without one");
+      const again = await steps.put("q", { ...put, dedupe: { key: "k", forMs: 60_000 } });
+      assert.deepEqual([again.deduplicated, again.job.id], [true, deduped.job.id]);
     } finally {
       await pool.end();
     }

@@ -29,6 +29,19 @@ const WRITE_ATTEMPTS = 3;
 
 const NOW_SQL = "SELECT (extract(epoch FROM clock_timestamp()) * 1000)::float8 AS now";
 
+/**
+ * The clock in whole ms, kept for the rest of the transaction in a setting that
+ * {@link STEP_CLOCK_SQL} reads: statements sent in the same round trip use the same reading.
+ */
+const STEP_NOW_SQL = "SELECT set_config('coord.now', " +
+  "floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint::text, true)::float8 AS now";
+const STEP_CLOCK_SQL = "(current_setting('coord.now')::bigint)";
+/**
+ * Stands for {@link STEP_CLOCK_SQL} among a statement's parameters: random, so no value a
+ * step is given can be taken for it.
+ */
+const STEP_CLOCK_PARAM = `coord-step-clock-${crypto.randomUUID()}`;
+
 /** Postgres refuses a NOTIFY payload of 8000 bytes or more (the default build). */
 const MAX_PAYLOAD_BYTES = 7_999;
 
@@ -184,6 +197,7 @@ class Transaction implements SqlTransaction {
 
   #literal(value: SqlValue): string {
     if (value === null) return "NULL";
+    if (value === STEP_CLOCK_PARAM) return STEP_CLOCK_SQL;
     if (typeof value === "string") return this.#client.escapeLiteral(value);
     if (!Number.isFinite(value)) throw new RangeError(`not a number SQL can take: ${value}`);
     return `(${value})`; // parenthesized: "x -?" with -1 must not read as a comment
@@ -196,6 +210,16 @@ class Transaction implements SqlTransaction {
   async nowAndAll<T>(sql: string, ...params: SqlValue[]): Promise<{ now: number; rows: T[] }> {
     const [clock, query] = await this.#simple(this.#text(NOW_SQL, []), this.#text(sql, params));
     return { now: clock.rows[0].now as number, rows: query.rows as T[] };
+  }
+
+  async nowAndEach(
+    queries: (now: SqlValue) => SqlQuery[],
+  ): Promise<{ now: number; rows: Record<string, unknown>[][] }> {
+    const [clock, ...results] = await this.#simple(
+      this.#text(STEP_NOW_SQL, []),
+      ...queries(STEP_CLOCK_PARAM).map(([sql, ...params]) => this.#text(sql, params)),
+    );
+    return { now: clock.rows[0].now as number, rows: results.map((result) => result.rows) };
   }
 
   async allEach(...queries: SqlQuery[]): Promise<Record<string, unknown>[][]> {

@@ -320,6 +320,10 @@ const TRIM_DEDUPE_BATCH = 10;
  */
 const GATHERED_ROWS = 100;
 
+/** A new job's id when none is given: the queue's counter, as text. */
+const COUNTER_ID_SQL =
+  "(SELECT CAST(last AS TEXT) FROM coord_queue_counter WHERE namespace = ? AND queue = ?)";
+
 /** How many parked jobs of a group one statement lets into the run order. */
 const FILL_BATCH = 100;
 
@@ -339,16 +343,25 @@ export class SqlQueueSteps implements QueueSteps {
   /**
    * Runs `fn` as one write step; `serial` steps of one queue run one at a time. `first` is the
    * step's first read, sent with the clock's (Postgres: in one round trip); `fn` gets its rows.
+   * `each` instead builds the step's first reads with the clock (Postgres: read by the server
+   * in the same round trip); `fn` gets the rows of each.
    */
   #write<T, Row = JobRow>(
     queue: string,
-    fn: (s: Step, first: Row[]) => Promise<T>,
-    { serial = false, first }: { serial?: boolean; first?: (tx: SqlTransaction) => SqlQuery } = {},
+    fn: (s: Step, first: Row[], each: Record<string, unknown>[][]) => Promise<T>,
+    { serial = false, first, each }: {
+      serial?: boolean;
+      first?: (tx: SqlTransaction) => SqlQuery;
+      each?: (tx: SqlTransaction, now: SqlValue) => SqlQuery[];
+    } = {},
   ): Promise<T> {
     return this.#store.write(async (tx) => {
       if (serial) await tx.lock({ kind: "queue", name: queue });
-      const read = first
-        ? await tx.nowAndAll<Row>(...first(tx))
+      const read = each
+        ? await this.#nowAndEach(tx, (now) => each(tx, now))
+        : first
+        ? await tx.nowAndAll<Record<string, unknown>>(...first(tx))
+          .then(({ now, rows }) => ({ now, rows: [rows] }))
         : { now: await tx.now(), rows: [] };
       const s = {
         tx,
@@ -356,10 +369,20 @@ export class SqlQueueSteps implements QueueSteps {
         kept: new Map<string, number>(),
         outlived: [],
       };
-      const result = await fn(s, read.rows);
+      const result = await fn(s, (read.rows[0] ?? []) as unknown as Row[], read.rows);
       await this.#saveKept(s, queue);
       return result;
     });
+  }
+
+  /** The clock and the rows of `queries` built with it, as `SqlTransaction.nowAndEach`. */
+  async #nowAndEach(
+    tx: SqlTransaction,
+    queries: (now: SqlValue) => SqlQuery[],
+  ): Promise<{ now: number; rows: Record<string, unknown>[][] }> {
+    if (tx.nowAndEach) return await tx.nowAndEach(queries);
+    const now = Math.floor(await tx.now());
+    return { now, rows: await tx.allEach(...queries(now)) };
   }
 
   /**
@@ -1099,16 +1122,17 @@ export class SqlQueueSteps implements QueueSteps {
       }
     }
     const readyAt = Math.round(r.at ?? now + r.delayMs);
-    // The job's row if `id` was free; none when it is taken.
-    const insert = async (id: string) =>
+    // The job's row if `id` was free; none when it is taken. Without `id`, the statement reads
+    // the queue's counter itself: Postgres sends the counter's bump along, in one round trip.
+    const insert = async (id?: string) =>
       (await tx.all<JobRow>(
         `INSERT INTO coord_queue_job (namespace, queue, id, state, ready_at, attempts, stalls,
          begin_by, spec, created_at, priority, keep, group_key, due)
-         VALUES (?, ?, ?, 'pending', ?, 0, 0, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (namespace, queue, id) DO NOTHING RETURNING ${COLUMNS}`,
+         VALUES (?, ?, ${id === undefined ? COUNTER_ID_SQL : "?"}, 'pending', ?, 0, 0, ?, ?, ?, ?,
+         ?, ?, ?) ON CONFLICT (namespace, queue, id) DO NOTHING RETURNING ${COLUMNS}`,
         this.#ns,
         queue,
-        id,
+        ...(id === undefined ? [this.#ns, queue] : [id]),
         readyAt,
         // --begin-by counts from when the job may start.
         r.beginByMs === undefined ? null : readyAt + Math.round(r.beginByMs),
@@ -1122,37 +1146,35 @@ export class SqlQueueSteps implements QueueSteps {
         // ahead of those it took. (A group's job waits for that claim, which counts it in its group.)
         readyAt <= now && r.groupKey === undefined ? 1 : 0,
       ))[0];
-    let id = r.id;
     let row: JobRow | undefined;
-    if (id === undefined) {
+    if (r.id === undefined) {
       await tx.refuseForeignRows(`queue "${queue}"`, ["coord_queue_counter"], { queue });
       // Numbers taken by an --id are skipped.
       do {
-        const [{ last }] = await tx.all<{ last: number }>(
+        await tx.later(
           `INSERT INTO coord_queue_counter (namespace, queue, last) VALUES (?, ?, 1)
-           ON CONFLICT (namespace, queue) DO UPDATE SET last = coord_queue_counter.last + 1
-           RETURNING last`,
+           ON CONFLICT (namespace, queue) DO UPDATE SET last = coord_queue_counter.last + 1`,
           this.#ns,
           queue,
         );
-        id = String(last);
-      } while (!(row = await insert(id)));
+      } while (!(row = await insert()));
     } else {
-      row = await insert(id);
+      row = await insert(r.id);
       if (!row) {
-        const existing = (await this.#row(s, queue, id))!;
+        const existing = (await this.#row(s, queue, r.id))!;
         return { job: await this.#job(s, queue, existing), created: false };
       }
     }
     if (r.dedupe) {
-      await tx.run(
+      // Read by no one in this step: Postgres sends it with the COMMIT.
+      await tx.later(
         `INSERT INTO coord_queue_dedupe (namespace, queue, key, id, until) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (namespace, queue, key) DO UPDATE SET id = excluded.id,
            until = excluded.until`,
         this.#ns,
         queue,
         r.dedupe.key,
-        id,
+        row.id,
         now + Math.round(r.dedupe.forMs),
       );
     }
@@ -1185,7 +1207,9 @@ export class SqlQueueSteps implements QueueSteps {
       queue,
       ...ids,
     ];
-    return this.#write(queue, async (s, rows) => {
+    // A step that only claims reads what it takes with the clock (Postgres: one round trip).
+    const claimOnly = ids.length === 0 && r.claims > 0;
+    return this.#write(queue, async (s, rows, each) => {
       const running = new Map(rows.map((row) => [row.id, row]));
       for (const id of ids) {
         // Another program wrote over the job: its run records nothing, and the others do.
@@ -1218,7 +1242,9 @@ export class SqlQueueSteps implements QueueSteps {
       await this.#sendGathered(s, queue);
       const ended = recorded.filter(Boolean).length;
       if (ended === 0 && r.claims === 0) return { recorded, jobs: [] };
-      const reads = await this.#claimReads(s, queue, r.claims);
+      const reads = claimOnly
+        ? this.#claimReadsOf(each)
+        : await this.#claimReads(s, queue, r.claims);
       const taken = await this.#take(s, queue, r, reads);
       // Idle queues age out too: a step that finds fewer jobs than it asked for removes a few
       // past what the queue keeps. (The claims of a busy queue save the queries.)
@@ -1230,7 +1256,10 @@ export class SqlQueueSteps implements QueueSteps {
         await s.tx.notify({ kind: "queue", name: queue });
       }
       return { recorded, ...taken };
-    }, { first: ids.length > 0 ? finishing : undefined });
+    }, {
+      first: ids.length > 0 ? finishing : undefined,
+      each: claimOnly ? (tx, now) => this.#claimQueries(tx, queue, r.claims, now) : undefined,
+    });
   }
 
   /** The probe row's query for `queue`. */
@@ -1242,11 +1271,11 @@ export class SqlQueueSteps implements QueueSteps {
   }
 
   /** The first `limit` jobs of the run order that no other step holds, locked. */
-  #firstQuery(s: Step, queue: string, limit: number): SqlQuery {
+  #firstQuery(tx: SqlTransaction, queue: string, limit: number): SqlQuery {
     return [
       `SELECT ${COLUMNS} FROM coord_queue_job WHERE namespace = ? AND queue = ?
        AND state = 'pending' AND due = 1 ORDER BY priority DESC, ready_at, id LIMIT ?
-       ${s.tx.rowLock({ skipLocked: true })}`,
+       ${tx.rowLock({ skipLocked: true })}`,
       this.#ns,
       queue,
       limit,
@@ -1277,15 +1306,22 @@ export class SqlQueueSteps implements QueueSteps {
       const [probe] = await s.tx.all<QueueProbe>(...this.#probe(queue));
       return { probe, abandoned: [], touched: [], first: [] };
     }
-    const skipLocked = s.tx.rowLock({ skipLocked: true });
-    const [[probe], abandoned, touched, first] = await s.tx.allEach(
+    return this.#claimReadsOf(
+      await s.tx.allEach(...this.#claimQueries(s.tx, queue, claims, s.now)),
+    );
+  }
+
+  /** The queries of {@link #claimReads} for a step whose clock reads `now`. */
+  #claimQueries(tx: SqlTransaction, queue: string, claims: number, now: SqlValue): SqlQuery[] {
+    const skipLocked = tx.rowLock({ skipLocked: true });
+    return [
       this.#probe(queue),
       [
         `SELECT ${COLUMNS} FROM coord_queue_job WHERE namespace = ? AND queue = ?
          AND state = 'active' AND lease_until < ? LIMIT 100 ${skipLocked}`,
         this.#ns,
         queue,
-        s.now,
+        now,
       ],
       // Jobs another claim is marking are its own.
       [
@@ -1294,12 +1330,16 @@ export class SqlQueueSteps implements QueueSteps {
          ${skipLocked}`,
         this.#ns,
         queue,
-        s.now,
+        now,
         // A step that asks for more jobs than that finds as many.
         Math.max(MARK_BATCH, claims),
       ],
-      this.#firstQuery(s, queue, claims),
-    );
+      this.#firstQuery(tx, queue, claims),
+    ];
+  }
+
+  /** The rows of {@link #claimQueries}, typed. */
+  #claimReadsOf([[probe], abandoned, touched, first]: Record<string, unknown>[][]): ClaimReads {
     return {
       probe: probe as QueueProbe,
       abandoned: abandoned as unknown as JobRow[],
@@ -1393,7 +1433,7 @@ export class SqlQueueSteps implements QueueSteps {
       // Another worker's claim holds its jobs until it commits: the next ones are taken.
       const rows = round === 0 && unchanged
         ? reads.first
-        : await tx.all<JobRow>(...this.#firstQuery(s, queue, wanted));
+        : await tx.all<JobRow>(...this.#firstQuery(tx, queue, wanted));
       const leased: string[] = [];
       for (const row of rows) {
         const taken = { state: "active" as const, attempts: row.attempts + 1, worker: r.worker };

@@ -35,6 +35,16 @@ export interface SqlTransaction {
    */
   nowAndAll<T>(sql: string, ...params: SqlValue[]): Promise<{ now: number; rows: T[] }>;
   /**
+   * The backend's clock, as {@link now} but in whole ms, then the rows of each query that
+   * `queries` builds with it, sent together (Postgres: one round trip, the server passing its
+   * clock reading to the queries): the first reads of a step that compare with the clock.
+   * `now` goes into the queries only as a parameter. Absent where {@link now} and
+   * {@link allEach} one after the other cost no round trip (SQLite).
+   */
+  nowAndEach?(
+    queries: (now: SqlValue) => SqlQuery[],
+  ): Promise<{ now: number; rows: Record<string, unknown>[][] }>;
+  /**
    * The rows of each query, in order, sent together (Postgres: one round trip, with the
    * statements held back): reads a step needs at once, none depending on another's answer.
    */
