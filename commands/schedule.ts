@@ -7,6 +7,7 @@
 
 import { ExitCode } from "../lib/errors.ts";
 import { loadTasks } from "../lib/schedule/load.ts";
+import { blindCoordLines } from "../lib/schedule/blind_coord.ts";
 import { DEFAULT_GRACE_MS, Scheduler } from "../lib/schedule/scheduler.ts";
 import { scheduleStatus, type TaskStatus } from "../lib/schedule/status.ts";
 import { pauseTask, removeTask, resumeTask, triggerTask } from "../lib/schedule/control.ts";
@@ -70,8 +71,9 @@ or any other file, read as a crontab: one task a line, "#" comments,
             seconds=first|last (last reads pyncette/croniter's order: "* * * * * */10")
   COMMAND runs with sh -c, in its own process group, with COORD_TASK, COORD_SCHEDULED_AT
   (the tick, ISO 8601 UTC), COORD_INSTANCE (and a triggered run's COORD_ARGS) in its
-  environment but not COORD_URL or COORD_PASSWORD (see --pass-env); its output lines are
-  printed as "[NAME] line"; its exit status decides success.
+  environment but not COORD_URL or COORD_PASSWORD (see --pass-env: a line that runs coord
+  without --url gets a warning at start); its output lines are printed as "[NAME] line";
+  its exit status decides success.
 
 Modes: at-least-once leases the tick (renewed while it runs) and commits it when done; a
 killed instance's tick is run again by another after the lease. best-effort commits the
@@ -169,9 +171,18 @@ async function runFile(argv: string[]): Promise<number> {
       if (line) writeLine(`coord: ${line}`, Deno.stderr);
     },
   });
-  await loadTasks(app, file, (task, stream, line) => {
+  const passEnv = passEnvFlag("schedule", values);
+  const lines = await loadTasks(app, file, (task, stream, line) => {
     writeLine(`[${task}] ${line}`, stream === "stdout" ? Deno.stdout : Deno.stderr);
-  }, { passEnv: passEnvFlag("schedule", values) });
+  }, { passEnv });
+  for (const { line } of blindCoordLines(lines, { url: Deno.env.get("COORD_URL"), passEnv })) {
+    writeLine(
+      `coord: ${file}:${line} runs coord without this backend: it gets no COORD_URL, so it ` +
+        `would use its default (the local SQLite file) — add --pass-env COORD_URL, or --url ` +
+        `in the line`,
+      Deno.stderr,
+    );
+  }
   // Unlike cron with an empty crontab, an instance with nothing to run is almost always a
   // mistake (a wrong file, every line commented out). A module's dynamic templates count: they
   // legitimately start with no instances.

@@ -134,6 +134,32 @@ Deno.test("coord schedule run exits 69 when the backend is unreachable", async (
   assert.match(r.stderr, /cannot reach redis:\/\/127\.0\.0\.1:1/);
 });
 
+Deno.test("coord schedule run warns of a line that runs coord without its backend", async () => {
+  const jobs = await taskFile(
+    "feed.cron",
+    "@hourly coord queue put q --handler h\n" +
+      "@hourly ./x\n" +
+      "@hourly coord queue put q --handler h --url redis://10.0.0.5\n" +
+      "@hourly X=1 /usr/local/bin/coord lock run r -- true\n",
+  );
+  const warned = (stderr: string) =>
+    [...stderr.matchAll(/feed\.cron:(\d+) runs coord without this backend/g)].map((m) => m[1]);
+  // Before the backend is reached: an unreachable one ends the run after the warnings.
+  const blind = await runCoord(["schedule", "run", jobs, "--url", "redis://127.0.0.1:1"]);
+  assert.equal(blind.code, 69, blind.stderr);
+  assert.deepEqual(warned(blind.stderr), ["1", "4"]);
+  const passed = await runCoord([
+    "schedule",
+    "run",
+    jobs,
+    "--url",
+    "redis://127.0.0.1:1",
+    "--pass-env",
+    "COORD_URL",
+  ]);
+  assert.deepEqual([passed.code, warned(passed.stderr)], [69, []]);
+});
+
 Deno.test("coord schedule run exits 65 when a task's name holds foreign data", async () => {
   const url = await sqliteUrl();
   const { DatabaseSync } = await import("node:sqlite");

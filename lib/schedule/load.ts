@@ -9,7 +9,7 @@ import { isAbsolute, resolve } from "node:path";
 import { UsageError } from "../errors.ts";
 import { importModule } from "../module_loader.ts";
 import { commandHandler, type CommandTaskOptions, type OutputSink } from "./command_task.ts";
-import { parseCrontab } from "./crontab.ts";
+import { type CrontabTask, parseCrontab } from "./crontab.ts";
 import type { Scheduler } from "./scheduler.ts";
 
 /** Files with these endings are modules; anything else is read as a crontab-style file. */
@@ -18,7 +18,8 @@ const MODULE_FILE = /\.(ts|mts|js|mjs|tsx|jsx)$/;
 /**
  * Adds the tasks a file describes to `app`. A module's default export is called with the app
  * (`export default (app: Scheduler) => { app.task(…) }`); a crontab-style file's lines become
- * command tasks whose output goes to `output`, run with `commandOptions`.
+ * command tasks whose output goes to `output`, run with `commandOptions`. Returns a
+ * crontab-style file's lines (none for a module), for checks of their commands.
  *
  * @throws {UsageError} when the file is missing, malformed, or its module fails to load.
  */
@@ -27,7 +28,7 @@ export async function loadTasks(
   file: string,
   output: OutputSink,
   commandOptions: CommandTaskOptions = {},
-): Promise<void> {
+): Promise<CrontabTask[]> {
   const path = isAbsolute(file) ? file : resolve(file);
   let text: string | undefined;
   try {
@@ -38,10 +39,15 @@ export async function loadTasks(
       `cannot read task file ${file}: ${e instanceof Deno.errors.NotFound ? "no such file" : e}`,
     );
   }
-  if (text === undefined) return await loadModule(app, file, path);
-  for (const { options, command } of parseCrontab(file, text)) {
+  if (text === undefined) {
+    await loadModule(app, file, path);
+    return [];
+  }
+  const lines = parseCrontab(file, text);
+  for (const { options, command } of lines) {
     app.task(options, commandHandler(command, output, commandOptions));
   }
+  return lines;
 }
 
 async function loadModule(app: Scheduler, file: string, path: string): Promise<void> {
