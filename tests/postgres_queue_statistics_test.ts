@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { connect } from "../lib/backend/connect.ts";
 import { schemaIdentifier } from "../lib/backend/postgres/sql_store.ts";
 import { putJobs } from "../lib/queue/bulk.ts";
+import type { Backend } from "../lib/backend/types.ts";
 import type { PgClient } from "../lib/backend/postgres/client.ts";
 import { openClient } from "./support/postgres_client.ts";
 import { freshNamespace } from "./support/backends.ts";
@@ -35,6 +36,15 @@ async function estimatedJobs(namespace: string, queue: string): Promise<number> 
     )
   );
   return (row["QUERY PLAN"] as { Plan: { "Plan Rows": number } }[])[0].Plan["Plan Rows"];
+}
+
+/** Puts `count` jobs into `queue` in one bulk put, with ids QUEUE0, QUEUE1, …. */
+function putNumbered(backend: Backend, queue: string, count: number) {
+  return putJobs(
+    backend,
+    queue,
+    Array.from({ length: count }, (_, i) => ({ id: `${queue}${i}`, handler: "h" })),
+  );
 }
 
 /** `fn` on a connection of its own to the server. */
@@ -64,11 +74,7 @@ Deno.test({
   async fn() {
     const namespace = freshNamespace();
     await using backend = await withoutAutovacuum(namespace);
-    await putJobs(
-      backend,
-      "a",
-      Array.from({ length: JOBS }, (_, i) => ({ id: `a${i}`, handler: "h" })),
-    );
+    await putNumbered(backend, "a", JOBS);
     const estimate = await estimatedJobs(namespace, "a");
     assert.ok(estimate >= JOBS / 2, `the planner expects ${estimate} jobs of ${JOBS}`);
   },
@@ -82,11 +88,7 @@ Deno.test({
     const namespace = freshNamespace();
     await using backend = await withoutAutovacuum(namespace);
     for (const queue of ["a", "b"]) {
-      await putJobs(
-        backend,
-        queue,
-        Array.from({ length: JOBS }, (_, i) => ({ id: `${queue}${i}`, handler: "h" })),
-      );
+      await putNumbered(backend, queue, JOBS);
       const estimate = await estimatedJobs(namespace, queue);
       assert.ok(estimate >= JOBS / 2, `queue ${queue}: the planner expects ${estimate} of ${JOBS}`);
     }
@@ -101,11 +103,7 @@ Deno.test({
     await using backend = await withoutAutovacuum(namespace);
     const table = `${schemaIdentifier(namespace)}.coord_queue_job`;
     // Statistics that know queue "big" only.
-    await putJobs(
-      backend,
-      "big",
-      Array.from({ length: JOBS }, (_, i) => ({ id: `big${i}`, handler: "h" })),
-    );
+    await putNumbered(backend, "big", JOBS);
     const analyzed = () =>
       onServer(async (client) =>
         Number(
@@ -117,11 +115,7 @@ Deno.test({
       );
     const before = await analyzed();
     // As retention would: the queue's jobs removed before its 1,000th is put.
-    await putJobs(
-      backend,
-      "small",
-      Array.from({ length: 999 }, (_, i) => ({ id: `small${i}`, handler: "h" })),
-    );
+    await putNumbered(backend, "small", 999);
     await onServer((client) => client.query(`DELETE FROM ${table} WHERE queue = 'small'`));
     await putJobs(backend, "small", [{ id: "last", handler: "h" }]);
     assert.equal(await analyzed(), before);
@@ -139,11 +133,7 @@ Deno.test({
       url!,
       `LOCK TABLE ${schemaIdentifier(namespace)}.coord_queue_job IN SHARE UPDATE EXCLUSIVE MODE`,
     );
-    const put = putJobs(
-      backend,
-      "a",
-      Array.from({ length: JOBS }, (_, i) => ({ id: `a${i}`, handler: "h" })),
-    );
+    const put = putNumbered(backend, "a", JOBS);
     assert.equal((await guarded(put, "end of the put while a table lock is held")).length, JOBS);
   },
 });
