@@ -108,6 +108,48 @@ Deno.test({
   },
 });
 
+/**
+ * The statements among round trips' `texts` (from the `from`th) that run SQL matching
+ * `pattern`: a statement goes out as text, then prepared (PREPARE name AS …, not counted), then
+ * as EXECUTE name(…).
+ */
+function statementsLike(texts: string[], pattern: RegExp, from = 0): string[] {
+  const split = (some: string[]) => some.flatMap((text) => text.split("; "));
+  const names = split(texts).flatMap((s) => {
+    const [, name, sql] = /^PREPARE (\w+) AS (.*)$/s.exec(s) ?? [];
+    return name && pattern.test(sql) ? [name] : [];
+  });
+  return split(texts.slice(from)).filter((s) =>
+    pattern.test(s) || names.some((name) => s.startsWith(`EXECUTE ${name}(`))
+  );
+}
+
+Deno.test({
+  name: "a lock step stores its events with one statement: a release that hands the lock on",
+  ignore: url === undefined,
+  async fn() {
+    const namespace = freshNamespace();
+    await (await connect({ url, namespace, env: {} })).close(); // creates the schema
+    const { pool, texts } = await recordingPool(url!);
+    try {
+      const steps = new SqlLockSteps(new PostgresSqlStore(pool, namespace, "postgres://test"));
+      const ask = (request: string) => ({ label: "a", limit: 1, expireMs: 60_000, request });
+      for (let round = 0; round < 3; round++) {
+        await steps.enqueue("r", ask(`a${round}`));
+        await steps.enqueue("r", ask(`b${round}`));
+        const sent = texts.length;
+        // Records the holder's start, its end and the next ticket's grant: three events.
+        await steps.release("r", { ticket: 2 * round + 1, unlessGranted: false, starting: true });
+        const inserts = statementsLike(texts, /^INSERT INTO coord_lock_event\b/, sent);
+        assert.equal(inserts.length, 1, `round ${round}: ${inserts.join(" | ")}`);
+        await steps.release("r", { ticket: 2 * round + 2, unlessGranted: false });
+      }
+    } finally {
+      await pool.end();
+    }
+  },
+});
+
 Deno.test({
   name: "a process trims the lock event table in its first and every 16th step that emits events",
   ignore: url === undefined,
@@ -125,16 +167,7 @@ Deno.test({
         await steps.check("r", { ticket, expireMs: 60_000, renew: true, starting: true });
         await steps.release("r", { ticket, unlessGranted: false });
       }
-      const statements = texts.flatMap((text) => text.split("; "));
-      const trim = /^DELETE FROM coord_lock_event\b/;
-      // The trim goes out as text, then prepared (PREPARE name AS …), then as EXECUTE name(…).
-      const names = statements.flatMap((s) => {
-        const [, name, sql] = /^PREPARE (\w+) AS (.*)$/s.exec(s) ?? [];
-        return name && trim.test(sql) ? [name] : [];
-      });
-      const trims = statements.filter((s) =>
-        trim.test(s) || names.some((name) => s.startsWith(`EXECUTE ${name}(`))
-      );
+      const trims = statementsLike(texts, /^DELETE FROM coord_lock_event\b/);
       assert.equal(trims.length, 2, "the 1st and the 17th of 24 steps");
     } finally {
       await pool.end();

@@ -169,6 +169,7 @@ export async function lock(
   let checkedAt = enqueuedAt;
   let renewedAt = enqueuedAt;
   let ahead = state.state === "waiting" ? state.ahead : 0;
+  let first = state.state === "waiting" ? state.first : ticket;
   try {
     while (state.state === "waiting") {
       onProgress?.({ ticket, ahead });
@@ -207,7 +208,7 @@ export async function lock(
       }
       // Events that cannot have made it this ticket's turn wake every waiter of the queue on
       // each handoff; only the first in line needs to ask. The rest count down what they hear.
-      const stillAhead = aheadAfter(events, ticket, ahead);
+      const stillAhead = aheadAfter(events, { ticket, ahead, first });
       if (stillAhead !== undefined && stillAhead >= limit && performance.now() < checkDueAt) {
         ahead = stillAhead;
         continue;
@@ -222,7 +223,7 @@ export async function lock(
       if (checked === undefined) continue;
       state = checked;
       checkedAt = sentAt;
-      if (state.state === "waiting") ahead = state.ahead;
+      if (state.state === "waiting") ({ ahead, first } = state);
       if (renew) renewedAt = sentAt;
     }
     // A signal that came while the last step was under way still wins over its grant.
@@ -250,17 +251,23 @@ export async function lock(
 }
 
 /**
- * How many tickets are still ahead of `ticket` after `events`, counted down from `ahead`; or
- * undefined when the events may have changed more than that (the queue was reset or bumped,
- * this ticket itself left, an event not understood) or there were none (a timeout, or a
- * backend that carries no events): then only a check can tell.
+ * How many tickets are still ahead of `ticket` after `events`, counted down from `ahead` (as
+ * the last step read it, `first` then being the first in line); or undefined when the events
+ * may have changed more than that (the queue was reset or bumped, this ticket itself left, an
+ * event not understood) or there were none (a timeout, or a backend that carries no events):
+ * then only a check can tell.
  *
  * Every ticket that leaves the queue is announced once (completed, left or crashed), and new
- * tickets only ever queue behind, so the count cannot be too low unless an event was heard
- * both here and by the check before: a check too many, never one too few. A lost event makes
- * it too high, which the check on the slow timer repairs.
+ * tickets only ever queue behind. An announcement can come after a step already read its
+ * effect, since the waiter listens before it takes its ticket: a ticket before `first` was
+ * gone when the step read, and is not counted again. So the count cannot be too low, and is
+ * too high only when another waiter ahead left just before the step read: a check too many,
+ * never one too few. A lost event makes it too high, which the check on the slow timer repairs.
  */
-function aheadAfter(events: unknown[], ticket: number, ahead: number): number | undefined {
+export function aheadAfter(
+  events: unknown[],
+  { ticket, ahead, first }: { ticket: number; ahead: number; first: number },
+): number | undefined {
   if (events.length === 0) return undefined;
   for (const event of events) {
     const { event: kind, ticket: other } = (event ?? {}) as Partial<
@@ -276,7 +283,7 @@ function aheadAfter(events: unknown[], ticket: number, ahead: number): number | 
       case "left":
       case "crashed":
         if (other === ticket) return undefined;
-        if (other < ticket) ahead--;
+        if (other >= first && other < ticket) ahead--;
         break;
       default:
         return undefined;

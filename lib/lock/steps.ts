@@ -66,6 +66,11 @@ export type TicketState =
     ahead: number;
     /** When the first presence lease ahead runs out, in ms from now (backend clock). */
     nextExpiryInMs: number;
+    /**
+     * The first live ticket in line: a waiter that hears later of a ticket before it leaving
+     * knows that it was gone already and is not among the `ahead`.
+     */
+    first: number;
   }
   /** The ticket is no longer in the queue: its lease lapsed, or the queue was reset. */
   | { state: "gone" };

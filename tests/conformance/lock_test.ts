@@ -106,6 +106,30 @@ conformance(
   },
 );
 
+conformance(
+  "a waiting ticket learns which ticket is first in line, so it can tell stale news",
+  async ({ open }) => {
+    const steps = (await open()).lock;
+    for (let i = 0; i < 3; i++) await steps.enqueue("line", ask());
+    await steps.release("line", { ticket: 1, unlessGranted: false });
+    const fourth = await steps.enqueue("line", ask());
+    const standing = fourth.outcome === "queued" && fourth.state === "waiting" &&
+      { ahead: fourth.ahead, first: fourth.first };
+    assert.deepEqual(standing, { ahead: 2, first: 2 });
+    await steps.release("line", { ticket: 3, unlessGranted: false });
+    const checked = await steps.check("line", {
+      ticket: 4,
+      expireMs: 10_000,
+      renew: false,
+      starting: false,
+    });
+    assert.deepEqual(
+      checked.state === "waiting" && { ahead: checked.ahead, first: checked.first },
+      { ahead: 1, first: 2 },
+    );
+  },
+);
+
 conformance("the indicator never moves backwards", async ({ open }) => {
   const steps = (await open()).lock;
   const seen: number[] = [];

@@ -104,16 +104,17 @@ if #expired > 0 then
   grant()
 end
 
--- Where a ticket stands: granted, or waiting behind `ahead` others.
+-- Where a ticket stands: granted, or waiting behind `ahead` others, the first of them `first`.
 local function standing(ticket)
   if redis.call('HEXISTS', holders, ticket) == 1 then return { 'granted' } end
   local rank = redis.call('ZRANK', queue, ticket)
   if not rank then return { 'gone' } end
   local next_expiry = math.huge
-  for _, t in ipairs(redis.call('ZRANGE', queue, 0, rank - 1)) do
+  local before = redis.call('ZRANGE', queue, 0, rank - 1)
+  for _, t in ipairs(before) do
     next_expiry = math.min(next_expiry, tonumber(redis.call('ZSCORE', presence, t)))
   end
-  return { 'waiting', rank, string.format('%.3f', next_expiry - now) }
+  return { 'waiting', rank, string.format('%.3f', next_expiry - now), before[1] or ticket }
 end
 
 -- Tokens as strings: tostring and cjson keep only 14 digits, a token in µs has 16.

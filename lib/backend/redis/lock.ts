@@ -127,13 +127,18 @@ export class RedisLockSteps extends RedisSteps implements LockSteps {
 }
 
 function parseStanding(reply: unknown[]): TicketState {
-  const [state, ahead, nextExpiryInMs] = reply.map(String);
+  const [state, ahead, nextExpiryInMs, first] = reply.map(String);
   switch (state) {
     case "granted":
     case "gone":
       return { state };
     case "waiting":
-      return { state, ahead: Number(ahead), nextExpiryInMs: Number(nextExpiryInMs) };
+      return {
+        state,
+        ahead: Number(ahead),
+        nextExpiryInMs: Number(nextExpiryInMs),
+        first: Number(first),
+      };
     default:
       throw new Error(`unexpected lock reply ${JSON.stringify(reply)}`);
   }

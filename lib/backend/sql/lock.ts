@@ -72,6 +72,11 @@ const EVENTS_KEPT = 1000;
  * Between trims a process adds a few dozen events at most.
  */
 const TRIM_EVERY = 16;
+/**
+ * Events stored by one statement at most: rows are inserted in the order given, so their ids
+ * follow the order the step emitted them in; a bound keeps the statements prepared few.
+ */
+const EVENTS_PER_INSERT = 8;
 
 interface Queue {
   tickets: number;
@@ -137,6 +142,16 @@ export class SqlLockSteps implements LockSteps {
       const events = this.#emitted.get(tx);
       this.#emitted.delete(tx);
       if (events) {
+        // One statement for every event of the step (in chunks): each costs the server a turn.
+        for (let i = 0; i < events.length; i += EVENTS_PER_INSERT) {
+          const chunk = events.slice(i, i + EVENTS_PER_INSERT);
+          await tx.later(
+            `INSERT INTO coord_lock_event (namespace, name, event) VALUES ${
+              chunk.map(() => "(?, ?, ?)").join(", ")
+            }`,
+            ...chunk.flatMap((event) => [this.#ns, name, JSON.stringify(event)]),
+          );
+        }
         if (this.#emittingSteps++ % TRIM_EVERY === 0) {
           await tx.later(
             `DELETE FROM coord_lock_event WHERE namespace = ? AND id <=
@@ -199,13 +214,8 @@ export class SqlLockSteps implements LockSteps {
     };
   }
 
-  async #emit(tx: SqlTransaction, name: string, event: LockEvent): Promise<void> {
-    await tx.later(
-      "INSERT INTO coord_lock_event (namespace, name, event) VALUES (?, ?, ?)",
-      this.#ns,
-      name,
-      JSON.stringify(event),
-    );
+  /** Records `event`, stored in its order with the step's others when the step ends. */
+  #emit(tx: SqlTransaction, event: LockEvent): void {
     const emitted = this.#emitted.get(tx);
     if (emitted) emitted.push(event);
     else this.#emitted.set(tx, [event]);
@@ -334,14 +344,14 @@ export class SqlLockSteps implements LockSteps {
     const before = JSON.stringify(queue);
     const expired = live.filter((t) => t.expires_at < now);
     for (const t of expired) {
-      await this.#emit(tx, name, { event: "crashed", ticket: t.ticket, label: t.label });
+      this.#emit(tx, { event: "crashed", ticket: t.ticket, label: t.label });
       await this.#remove(tx, name, t.ticket);
     }
     live = live.filter((t) => t.expires_at >= now);
     const target = live[0]?.ticket ?? queue.tickets + 1;
     if (target > queue.indicator) {
       if (target > queue.indicator + 1) {
-        await this.#emit(tx, name, { event: "bumped", from: queue.indicator, to: target });
+        this.#emit(tx, { event: "bumped", from: queue.indicator, to: target });
       }
       queue.indicator = target;
     }
@@ -355,7 +365,7 @@ export class SqlLockSteps implements LockSteps {
         name,
         t.ticket,
       );
-      await this.#emit(tx, name, { event: "granted", ticket: t.ticket });
+      this.#emit(tx, { event: "granted", ticket: t.ticket });
     }
     // Unchanged state is not written: a commit would wake every waiter polling the file.
     if (JSON.stringify(queue) !== before) await this.#save(tx, name, queue);
@@ -367,7 +377,12 @@ export class SqlLockSteps implements LockSteps {
     if (index < 0) return { state: "gone" };
     if (live[index].granted_at !== null) return { state: "granted" };
     const nextExpiry = Math.min(...live.slice(0, index).map((t) => t.expires_at));
-    return { state: "waiting", ahead: index, nextExpiryInMs: nextExpiry - now };
+    return {
+      state: "waiting",
+      ahead: index,
+      nextExpiryInMs: nextExpiry - now,
+      first: live[0].ticket,
+    };
   }
 
   enqueue(name: string, r: EnqueueRequest): Promise<EnqueueResult> {
@@ -416,7 +431,7 @@ export class SqlLockSteps implements LockSteps {
         now,
         now + r.expireMs,
       );
-      await this.#emit(tx, name, { event: "assigned", ticket, label: r.label });
+      this.#emit(tx, { event: "assigned", ticket, label: r.label });
       const live = await this.#settle(tx, name, queue, [...before, taking], now);
       return { outcome: "queued", ticket, token, ...this.#standing(live, ticket, now) };
     });
@@ -442,7 +457,7 @@ export class SqlLockSteps implements LockSteps {
           name,
           r.ticket,
         );
-        await this.#emit(tx, name, { event: "started", ticket: r.ticket });
+        this.#emit(tx, { event: "started", ticket: r.ticket });
       }
       return standing;
     });
@@ -462,9 +477,9 @@ export class SqlLockSteps implements LockSteps {
       if (held && r.unlessGranted) return "granted";
       // Its row goes with it: only the event is left to record.
       if (held && r.starting && !mine.started) {
-        await this.#emit(tx, name, { event: "started", ticket: r.ticket });
+        this.#emit(tx, { event: "started", ticket: r.ticket });
       }
-      await this.#emit(tx, name, {
+      this.#emit(tx, {
         event: held ? "completed" : "left",
         ticket: r.ticket,
         label: mine.label,
@@ -515,7 +530,7 @@ export class SqlLockSteps implements LockSteps {
         await tx.later(`DELETE FROM ${table} WHERE namespace = ? AND name = ?`, ns, name);
       }
       await tx.later("DELETE FROM coord_lock WHERE namespace = ? AND name = ?", ns, name);
-      await this.#emit(tx, name, { event: "reset" });
+      this.#emit(tx, { event: "reset" });
       return { outcome: "removed" };
     });
   }
