@@ -137,13 +137,15 @@ Deno.test({
     await using backend = await connect({ url, namespace, env: {} });
     const listener = await openClient(url!);
     try {
-      // Every NOTIFY on the channel, in commit order (one connection hears them in that order).
+      // Every NOTIFY of this namespace, in commit order (one connection hears them in that
+      // order): other tests' steps on the server announce theirs on the same channel, and the
+      // backend's own listener proves its LISTEN with a probe, whenever it gets to it.
       const heard: string[] = [];
+      const ours = `${JSON.stringify([namespace]).slice(0, -1)},`;
       let marked = Promise.withResolvers<void>();
       listener.on("notification", (msg) => {
         if (msg.payload === "marker") marked.resolve();
-        // The backend's own listener proves its LISTEN with a probe, whenever it gets to it.
-        else if (!msg.payload?.startsWith('["coord probe"')) heard.push(msg.payload ?? "");
+        else if (msg.payload?.startsWith(ours)) heard.push(msg.payload);
       });
       await listener.query(`LISTEN ${CHANGE_CHANNEL}`);
       /** What was announced since the last call: all of it, as a later NOTIFY came after. */
