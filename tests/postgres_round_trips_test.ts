@@ -125,6 +125,41 @@ function statementsLike(texts: string[], pattern: RegExp, from = 0): string[] {
 }
 
 Deno.test({
+  name:
+    "a lock step updates the rows it read instead of upserting them, and leaves the ticket counter alone unless it takes a ticket",
+  ignore: url === undefined,
+  async fn() {
+    const namespace = freshNamespace();
+    await (await connect({ url, namespace, env: {} })).close(); // creates the schema
+    const { pool, texts } = await recordingPool(url!);
+    try {
+      const steps = new SqlLockSteps(new PostgresSqlStore(pool, namespace, "postgres://test"));
+      const ask = (request: string) => ({ label: "a", limit: 1, expireMs: 60_000, request });
+      const upserts = /\bON CONFLICT\b/;
+      const counter = /^(INSERT INTO|UPDATE) coord_lock_counter\b/;
+      for (let round = 0; round < 3; round++) {
+        const first = texts.length;
+        await steps.enqueue("r", ask(`a${round}`));
+        // The resource's first ticket creates its rows; later ones update them.
+        if (round > 0) {
+          assert.deepEqual(statementsLike(texts, upserts, first), [], `round ${round}`);
+        }
+        assert.equal(statementsLike(texts, counter, first).length, 1, "a ticket taken");
+        await steps.enqueue("r", ask(`b${round}`));
+        const handoff = texts.length;
+        // Hands the lock to the second ticket: the indicator moves, the counter does not.
+        await steps.release("r", { ticket: 2 * round + 1, unlessGranted: false });
+        assert.deepEqual(statementsLike(texts, upserts, handoff), [], `round ${round}`);
+        assert.deepEqual(statementsLike(texts, counter, handoff), [], `round ${round}`);
+        await steps.release("r", { ticket: 2 * round + 2, unlessGranted: false });
+      }
+    } finally {
+      await pool.end();
+    }
+  },
+});
+
+Deno.test({
   name: "a lock step stores its events with one statement: a release that hands the lock on",
   ignore: url === undefined,
   async fn() {

@@ -82,6 +82,13 @@ interface Queue {
   tickets: number;
   indicator: number;
   lim: number;
+  /**
+   * What the tables hold of it as the step goes: whether its row exists, and the ticket
+   * counter's value (undefined: no counter). A row that exists is updated, not upserted, and
+   * the counter written only when it changes: each statement is a turn of the server while the
+   * step holds the resource.
+   */
+  stored: { row: boolean; tickets?: number };
 }
 
 interface Ticket {
@@ -103,6 +110,8 @@ type StateRow =
 interface State {
   now: number;
   issued: number;
+  /** Whether the resource has a ticket counter (it outlives a reset). */
+  counted: boolean;
   queue: Queue | undefined;
   tickets: Ticket[];
   /** The last fencing token's row value (null: none); undefined: not read (no counter). */
@@ -198,12 +207,17 @@ export class SqlLockSteps implements LockSteps {
       name,
     );
     // No counter: the resource never had a ticket (or another program deleted its counter).
-    if (rows.length === 0) return { now, issued: 0, queue: undefined, tickets: [] };
+    if (rows.length === 0) {
+      return { now, issued: 0, counted: false, queue: undefined, tickets: [] };
+    }
     const [{ tickets, indicator, lim, last_token, taken_ticket, taken_token }] = rows;
     return {
       now,
       issued: tickets,
-      queue: indicator === null || lim === null ? undefined : { tickets, indicator, lim },
+      counted: true,
+      queue: indicator === null || lim === null
+        ? undefined
+        : { tickets, indicator, lim, stored: { row: true, tickets } },
       tickets: rows.flatMap(({ ticket, label, since, expires_at, granted_at, started }) =>
         ticket === null ? [] : [{ ticket, label, since, expires_at, granted_at, started }]
       ),
@@ -298,34 +312,59 @@ export class SqlLockSteps implements LockSteps {
     }
     const token = Math.max(((row?.token as number) ?? 0) + 1, Math.floor(now * 1000));
     await tx.later(
-      `INSERT INTO coord_lock_token (namespace, name, token) VALUES (?, ?, ?)
-       ON CONFLICT (namespace, name) DO UPDATE SET token = excluded.token`,
+      row
+        ? "UPDATE coord_lock_token SET token = ? WHERE namespace = ? AND name = ?"
+        : `INSERT INTO coord_lock_token (token, namespace, name) VALUES (?, ?, ?)
+           ON CONFLICT (namespace, name) DO UPDATE SET token = excluded.token`,
+      token,
       this.#ns,
       name,
-      token,
     );
     return token;
   }
 
   async #save(tx: SqlTransaction, name: string, queue: Queue): Promise<void> {
     const ns = this.#ns;
-    await tx.later(
-      `INSERT INTO coord_lock (namespace, name, tickets, indicator, lim) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (namespace, name) DO UPDATE SET tickets = excluded.tickets,
-         indicator = excluded.indicator, lim = excluded.lim`,
-      ns,
-      name,
-      queue.tickets,
-      queue.indicator,
-      queue.lim,
-    );
-    await tx.later(
-      `INSERT INTO coord_lock_counter (namespace, name, tickets) VALUES (?, ?, ?)
-       ON CONFLICT (namespace, name) DO UPDATE SET tickets = excluded.tickets`,
-      ns,
-      name,
-      queue.tickets,
-    );
+    const { tickets, indicator, lim, stored } = queue;
+    if (stored.row) {
+      await tx.later(
+        `UPDATE coord_lock SET tickets = ?, indicator = ?, lim = ?
+         WHERE namespace = ? AND name = ?`,
+        tickets,
+        indicator,
+        lim,
+        ns,
+        name,
+      );
+    } else {
+      await tx.later(
+        `INSERT INTO coord_lock (namespace, name, tickets, indicator, lim) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (namespace, name) DO UPDATE SET tickets = excluded.tickets,
+           indicator = excluded.indicator, lim = excluded.lim`,
+        ns,
+        name,
+        tickets,
+        indicator,
+        lim,
+      );
+    }
+    if (stored.tickets === undefined) {
+      await tx.later(
+        `INSERT INTO coord_lock_counter (namespace, name, tickets) VALUES (?, ?, ?)
+         ON CONFLICT (namespace, name) DO UPDATE SET tickets = excluded.tickets`,
+        ns,
+        name,
+        tickets,
+      );
+    } else if (stored.tickets !== tickets) {
+      await tx.later(
+        "UPDATE coord_lock_counter SET tickets = ? WHERE namespace = ? AND name = ?",
+        tickets,
+        ns,
+        name,
+      );
+    }
+    queue.stored = { row: true, tickets };
   }
 
   /**
@@ -341,7 +380,7 @@ export class SqlLockSteps implements LockSteps {
     now: number,
   ): Promise<Ticket[]> {
     let live = tickets;
-    const before = JSON.stringify(queue);
+    const before = [queue.tickets, queue.indicator, queue.lim].join();
     const expired = live.filter((t) => t.expires_at < now);
     for (const t of expired) {
       this.#emit(tx, { event: "crashed", ticket: t.ticket, label: t.label });
@@ -368,7 +407,9 @@ export class SqlLockSteps implements LockSteps {
       this.#emit(tx, { event: "granted", ticket: t.ticket });
     }
     // Unchanged state is not written: a commit would wake every waiter polling the file.
-    if (JSON.stringify(queue) !== before) await this.#save(tx, name, queue);
+    if ([queue.tickets, queue.indicator, queue.lim].join() !== before) {
+      await this.#save(tx, name, queue);
+    }
     return live;
   }
 
@@ -389,7 +430,12 @@ export class SqlLockSteps implements LockSteps {
     return this.#write(name, async (tx): Promise<EnqueueResult> => {
       const state = await this.#state(tx, name, r.request);
       const { now, issued } = state;
-      const queue = state.queue ?? { tickets: issued, indicator: issued + 1, lim: r.limit };
+      const queue = state.queue ?? {
+        tickets: issued,
+        indicator: issued + 1,
+        lim: r.limit,
+        stored: { row: false, tickets: state.counted ? issued : undefined },
+      };
       const before = await this.#settle(tx, name, queue, state.tickets, now);
       const taken = await this.#taken(tx, name, r.request, state, before);
       if (taken) {
