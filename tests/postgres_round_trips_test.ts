@@ -109,18 +109,20 @@ Deno.test({
 });
 
 /**
- * The statements among round trips' `texts` (from the `from`th) that run SQL matching
- * `pattern`: a statement goes out as text, then prepared (PREPARE name AS …, not counted), then
- * as EXECUTE name(…).
+ * The statements among round trips' `texts` (from the `from`th on) that run SQL matching
+ * `pattern`: a statement goes out as text, then prepared (PREPARE name AS …, not itself a run),
+ * then as EXECUTE name(…).
  */
 function statementsLike(texts: string[], pattern: RegExp, from = 0): string[] {
   const split = (some: string[]) => some.flatMap((text) => text.split("; "));
+  const prepared = /^PREPARE (\w+) AS (.*)$/s;
   const names = split(texts).flatMap((s) => {
-    const [, name, sql] = /^PREPARE (\w+) AS (.*)$/s.exec(s) ?? [];
+    const [, name, sql] = prepared.exec(s) ?? [];
     return name && pattern.test(sql) ? [name] : [];
   });
   return split(texts.slice(from)).filter((s) =>
-    pattern.test(s) || names.some((name) => s.startsWith(`EXECUTE ${name}(`))
+    !prepared.test(s) &&
+    (pattern.test(s) || names.some((name) => s.startsWith(`EXECUTE ${name}(`)))
   );
 }
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { aheadAfter } from "./lock.ts";
+import { aheadAfter } from "./ahead.ts";
 
 const waiting = { ticket: 7, ahead: 2, first: 5 };
 

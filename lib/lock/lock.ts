@@ -25,6 +25,7 @@ import { LeaseKeeper } from "../lease.ts";
 import { Outage, within } from "../outage.ts";
 import { sleep } from "../time.ts";
 import type { LockEvent, TicketState } from "./steps.ts";
+import { aheadAfter } from "./ahead.ts";
 
 /** Default presence lease. */
 export const DEFAULT_EXPIRE_MS = 10_000;
@@ -248,48 +249,6 @@ export async function lock(
     performance.now() - started,
     renewedAt,
   );
-}
-
-/**
- * How many tickets are still ahead of `ticket` after `events`, counted down from `ahead` (as
- * the last step read it, `first` then being the first in line); or undefined when the events
- * may have changed more than that (the queue was reset or bumped, this ticket itself left, an
- * event not understood) or there were none (a timeout, or a backend that carries no events):
- * then only a check can tell.
- *
- * Every ticket that leaves the queue is announced once (completed, left or crashed), and new
- * tickets only ever queue behind. An announcement can come after a step already read its
- * effect, since the waiter listens before it takes its ticket: a ticket before `first` was
- * gone when the step read, and is not counted again. So the count cannot be too low, and is
- * too high only when another waiter ahead left just before the step read: a check too many,
- * never one too few. A lost event makes it too high, which the check on the slow timer repairs.
- */
-export function aheadAfter(
-  events: unknown[],
-  { ticket, ahead, first }: { ticket: number; ahead: number; first: number },
-): number | undefined {
-  if (events.length === 0) return undefined;
-  for (const event of events) {
-    const { event: kind, ticket: other } = (event ?? {}) as Partial<
-      { event: string; ticket: number }
-    >;
-    if (typeof other !== "number") return undefined;
-    switch (kind) {
-      case "assigned": // a new ticket queues behind (or is this one, taken just now)
-      case "started":
-      case "granted": // of another ticket: this one's grant was looked for before
-        break;
-      case "completed":
-      case "left":
-      case "crashed":
-        if (other === ticket) return undefined;
-        if (other >= first && other < ticket) ahead--;
-        break;
-      default:
-        return undefined;
-    }
-  }
-  return ahead;
 }
 
 function isGrantOf(event: unknown, ticket: number): boolean {
