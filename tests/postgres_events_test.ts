@@ -55,7 +55,11 @@ Deno.test({
       });
       assert.equal(taken.outcome, "queued");
       assert.deepEqual((await next()).event, { event: "assigned", ticket: 1, label: "fast" });
-      assert.deepEqual((await next()).event, { event: "granted", ticket: 1 });
+      assert.deepEqual((await next()).event, {
+        event: "granted",
+        ticket: 1,
+        token: String((taken as { token: number }).token),
+      });
       await step.query("COMMIT");
       assert.deepEqual(await next(), { name: "slow", event: { event: "reset" } });
     } finally {
@@ -111,7 +115,7 @@ Deno.test({
     const heard = await hearUntil(watcher, (heard) => heard.length > 0);
     assert.deepEqual(heard, [
       { event: "completed", ticket: first.ticket, label: "first" },
-      { event: "granted", ticket: second.ticket },
+      { event: "granted", ticket: second.ticket, token: String(second.token) },
     ]);
   },
 });

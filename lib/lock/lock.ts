@@ -24,7 +24,7 @@ import { MAX_DURATION_MS } from "../duration.ts";
 import { LeaseKeeper } from "../lease.ts";
 import { Outage, within } from "../outage.ts";
 import { sleep } from "../time.ts";
-import type { LockEvent, TicketState } from "./steps.ts";
+import type { TicketState } from "./steps.ts";
 import { aheadAfter } from "./ahead.ts";
 
 /** Default presence lease. */
@@ -177,7 +177,7 @@ export async function lock(
       const remainingMs = started + waitMs - performance.now();
       if (remainingMs <= 0) {
         const outcome = await retried(() =>
-          steps.release(resource, { ticket, unlessGranted: true })
+          steps.release(resource, { ticket, token, unlessGranted: true })
         );
         if (outcome === "granted") {
           state = { state: "granted" };
@@ -203,7 +203,7 @@ export async function lock(
         { expect: ahead > limit ? "later" : "soon" },
       );
       // The step that granted this ticket said so: no need to ask (a round trip per handoff).
-      if (events.some((e) => isGrantOf(e, ticket))) {
+      if (events.some((e) => isGrantOf(e, ticket, token))) {
         state = { state: "granted" };
         break;
       }
@@ -219,7 +219,7 @@ export async function lock(
       const checked = await outage.attempt(() =>
         // A check that finds the ticket granted also records its start: one round trip less
         // between the previous holder's release and this holder's command.
-        steps.check(resource, { ticket, expireMs, renew, starting: true })
+        steps.check(resource, { ticket, token, expireMs, renew, starting: true })
       );
       if (checked === undefined) continue;
       state = checked;
@@ -231,7 +231,7 @@ export async function lock(
     signal?.throwIfAborted();
   } catch (error) {
     if (signal?.aborted || error instanceof LockTimeoutError) {
-      await steps.release(resource, { ticket, unlessGranted: false }).catch(() => {});
+      await steps.release(resource, { ticket, token, unlessGranted: false }).catch(() => {});
     }
     throw error;
   }
@@ -251,9 +251,14 @@ export async function lock(
   );
 }
 
-function isGrantOf(event: unknown, ticket: number): boolean {
-  const { event: kind, ticket: granted } = (event ?? {}) as Partial<LockEvent & { ticket: number }>;
-  return kind === "granted" && granted === ticket;
+/**
+ * Whether `event` grants this user's ticket: its number and its token (a number alone repeats
+ * after the backend lost the lock's state; a grant without a token, from an older coord, is left
+ * to a check).
+ */
+function isGrantOf(event: unknown, ticket: number, token: number): boolean {
+  const e = (event ?? {}) as Partial<{ event: string; ticket: number; token: string }>;
+  return e.event === "granted" && e.ticket === ticket && e.token === String(token);
 }
 
 /**
@@ -281,7 +286,13 @@ function hold(
     renew: async () => {
       let state: TicketState;
       try {
-        state = await steps.check(resource, { ticket, expireMs, renew: true, starting: true });
+        state = await steps.check(resource, {
+          ticket,
+          token,
+          expireMs,
+          renew: true,
+          starting: true,
+        });
       } catch (error) {
         if (error instanceof BackendUnavailableError) throw error;
         // A refusal or garbage in the queue does not get better by asking again.
@@ -308,7 +319,7 @@ function hold(
     // An unreachable backend is no reason to fail or hang here: the lease runs out anyway.
     await within(
       expireMs / 3,
-      steps.release(resource, { ticket, unlessGranted: false, starting: true }),
+      steps.release(resource, { ticket, token, unlessGranted: false, starting: true }),
     ).catch(() => {});
   };
   return {

@@ -98,7 +98,8 @@ export type ResetResult =
 /** Something that happened to a queue, as `coord turn follow` prints it. */
 export type LockEvent =
   | { event: "assigned"; ticket: number; label: string }
-  | { event: "granted"; ticket: number }
+  /** `token`: the ticket's fencing token, in digits (a waiter knows its own grant by both). */
+  | { event: "granted"; ticket: number; token?: string }
   | { event: "started"; ticket: number }
   | { event: "completed"; ticket: number; label: string }
   | { event: "left"; ticket: number; label: string }
@@ -116,21 +117,30 @@ export interface LockSteps {
   /**
    * Reports where a ticket stands, renewing its presence when `renew`. The first check that
    * finds it granted with `starting` records that its user started (the `started` event).
+   * With `token`, a ticket of that number but another token is not this one: it is "gone"
+   * (after the backend lost the lock's state, ticket numbers start again; tokens do not).
    */
   check(
     resource: string,
-    request: { ticket: number; expireMs: number; renew: boolean; starting: boolean },
+    request: {
+      ticket: number;
+      token?: number;
+      expireMs: number;
+      renew: boolean;
+      starting: boolean;
+    },
   ): Promise<TicketState>;
   /**
    * Gives the ticket back, waiting or holding, and grants the next ones. With `unlessGranted`
    * a ticket that was granted meanwhile is kept instead (a timed-out waiter that got its
    * turn at the last moment): the result says which happened, decided once in the backend.
    * With `starting` (a holder's own release), a held ticket whose start no check recorded
-   * records it first: its `started` event comes before `completed`, in the same step.
+   * records it first: its `started` event comes before `completed`, in the same step. With
+   * `token`, as {@link check}: another user's ticket of the same number is left alone.
    */
   release(
     resource: string,
-    request: { ticket: number; unlessGranted: boolean; starting?: boolean },
+    request: { ticket: number; token?: number; unlessGranted: boolean; starting?: boolean },
   ): Promise<"released" | "granted" | "gone">;
   /** The resource's ticket line, or undefined when there is none. */
   status(resource: string): Promise<TicketLine | undefined>;

@@ -2,7 +2,12 @@
 
 import assert from "node:assert/strict";
 import { lock, withLock } from "../../lib/lock/lock.ts";
-import { ForeignDataError, LockTimeoutError, UsageError } from "../../lib/errors.ts";
+import {
+  ForeignDataError,
+  LeaseLostError,
+  LockTimeoutError,
+  UsageError,
+} from "../../lib/errors.ts";
 import type { EnqueueRequest } from "../../lib/lock/steps.ts";
 import { forgetLock, rewindLock, users, withLockSteps } from "../support/lock.ts";
 import { HANG_GUARD_MS, until } from "../support/wait.ts";
@@ -393,6 +398,42 @@ conformance("tokens never repeat after the backend lost the lock's state", async
   assert.ok(after.token > before.token, `token ${after.token} after ${before.token}`);
   await after.release();
 });
+
+conformance(
+  "a holder whose lock the backend lost stops, though a new user got its ticket number",
+  async ({ open }) => {
+    const [a, b] = [await open(), await open()];
+    const held = await lock(a, "reborn", { expireMs: 600 });
+    await forgetLock(a, "reborn"); // as a restart without persistence would
+    // The counters start again: the new user's ticket has the old holder's number.
+    const usurper = await lock(b, "reborn", { expireMs: 60_000, waitMs: 0 });
+    assert.ok(usurper.token > held.token);
+    await until(() => held.signal.aborted, { what: "the old holder's lease lost" });
+    assert.match(String(held.signal.reason), /lost the lease/);
+    // Its release leaves the new user's ticket alone.
+    await held.release();
+    assert.deepEqual((await b.lock.status("reborn"))?.users.map((u) => u.ticket), [1]);
+    await usurper.release();
+  },
+);
+
+conformance(
+  "a waiter whose lock the backend lost does not take another's grant of its ticket number",
+  async ({ open }) => {
+    const [a, b, c] = [await open(), await open(), await open()];
+    const holder = await lock(a, "reborn", quick);
+    // A lease so long that no renewal finds the loss before the grant below does.
+    const waiting = lock(b, "reborn", { expireMs: 60_000 });
+    await users(a, "reborn", 2);
+    await forgetLock(a, "reborn");
+    const first = await lock(c, "reborn", { ...quick, waitMs: 0 }); // ticket 1 again
+    const second = await c.lock.enqueue("reborn", ask()); // ticket 2: the waiter's number
+    assert.equal(second.outcome === "queued" && second.ticket, 2);
+    await first.release(); // grants ticket 2, the new one
+    await assert.rejects(waiting, LeaseLostError);
+    await holder.release();
+  },
+);
 
 conformance("tokens never repeat after the lock's counters went back", async ({ open }) => {
   const backend = await open();

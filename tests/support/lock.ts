@@ -86,7 +86,10 @@ function isSql(backend: Backend): boolean {
 /** Runs one statement on an SQL backend, outside coord's steps. */
 async function runSql(backend: Backend, sql: string, ...params: SqlValue[]): Promise<void> {
   if (backend.kind === "sqlite") {
-    (backend as SqliteBackend).db.prepare(sql).run(...params);
+    // A write transaction in this process's queue of steps, as a step's: it waits its turn
+    // instead of finding the file locked by a step of this process under way.
+    const sqlite = backend as SqliteBackend;
+    await sqlite.writeAsync(() => Promise.resolve(sqlite.run(sql, ...params)));
     return;
   }
   await (backend as PostgresBackend).sql.write((tx) => tx.run(sql, ...params));

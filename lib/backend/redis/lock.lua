@@ -84,13 +84,19 @@ local function bump()
   end
 end
 
--- Grants every ticket that is now among the first `limit`.
+-- Grants every ticket that is now among the first `limit`. The event names its token too: a
+-- waiter knows its grant by both, as ticket numbers start again after the state was lost.
 local function grant()
   for _, ticket in ipairs(redis.call('ZRANGE', queue, 0, limit - 1)) do
     if redis.call('HSETNX', holders, ticket, string.format('%.3f', now)) == 1 then
-      emit({ event = 'granted', ticket = tonumber(ticket) })
+      emit({ event = 'granted', ticket = tonumber(ticket), token = user_of(ticket).token })
     end
   end
+end
+
+-- Whether live ticket `ticket` is the one whose token is `token` (none given: any).
+local function is_theirs(ticket, token)
+  return redis.call('ZSCORE', queue, ticket) and (token == '' or user_of(ticket).token == token)
 end
 
 -- Drops tickets whose presence lease ran out: their users crashed or vanished.
@@ -164,8 +170,9 @@ if op == 'enqueue' then
 end
 
 if op == 'check' then
-  local ticket, expire_ms, renew, starting = ARGV[3], tonumber(ARGV[4]), ARGV[5], ARGV[6]
-  if not redis.call('ZSCORE', queue, ticket) then return { 'gone' } end
+  local ticket, expire_ms, renew, starting, token =
+    ARGV[3], tonumber(ARGV[4]), ARGV[5], ARGV[6], ARGV[7]
+  if not is_theirs(ticket, token) then return { 'gone' } end
   if renew == '1' then
     redis.call('ZADD', presence, 'XX', now + expire_ms, ticket)
   end
@@ -181,8 +188,8 @@ if op == 'check' then
 end
 
 if op == 'release' then
-  local ticket, unless_granted, starting = ARGV[3], ARGV[4], ARGV[5]
-  if not redis.call('ZSCORE', queue, ticket) then return 'gone' end
+  local ticket, unless_granted, starting, token = ARGV[3], ARGV[4], ARGV[5], ARGV[6]
+  if not is_theirs(ticket, token) then return 'gone' end
   local granted = redis.call('HGET', holders, ticket)
   local held = granted ~= false
   if held and unless_granted == '1' then return 'granted' end

@@ -61,7 +61,7 @@ export class RedisLockSteps extends RedisSteps implements LockSteps {
 
   async check(
     resource: string,
-    r: { ticket: number; expireMs: number; renew: boolean; starting: boolean },
+    r: { ticket: number; token?: number; expireMs: number; renew: boolean; starting: boolean },
   ): Promise<TicketState> {
     return parseStanding(
       (await this.run(
@@ -71,13 +71,14 @@ export class RedisLockSteps extends RedisSteps implements LockSteps {
         r.expireMs,
         flag(r.renew),
         flag(r.starting),
+        r.token === undefined ? "" : String(r.token),
       )) as unknown[],
     );
   }
 
   async release(
     resource: string,
-    r: { ticket: number; unlessGranted: boolean; starting?: boolean },
+    r: { ticket: number; token?: number; unlessGranted: boolean; starting?: boolean },
   ): Promise<"released" | "granted" | "gone"> {
     const reply = await this.run(
       resource,
@@ -85,6 +86,7 @@ export class RedisLockSteps extends RedisSteps implements LockSteps {
       r.ticket,
       flag(r.unlessGranted),
       flag(r.starting),
+      r.token === undefined ? "" : String(r.token),
     );
     return String(reply) as "released" | "granted" | "gone";
   }

@@ -93,6 +93,8 @@ interface Queue {
 
 interface Ticket {
   ticket: number;
+  /** Its fencing token (null: its request row is missing, as another program left it). */
+  token: number | null;
   label: string;
   since: number;
   expires_at: number;
@@ -198,9 +200,11 @@ export class SqlLockSteps implements LockSteps {
     const { now, rows } = await tx.nowAndAll<StateRow>(
       `SELECT c.tickets AS tickets, q.indicator AS indicator, q.lim AS lim, t.ticket AS ticket,
          t.label AS label, t.since AS since, t.expires_at AS expires_at,
-         t.granted_at AS granted_at, t.started AS started${enqueueing}
+         t.granted_at AS granted_at, t.started AS started, tr.token AS token${enqueueing}
        FROM coord_lock_counter c LEFT JOIN coord_lock q USING (namespace, name)
        LEFT JOIN coord_lock_ticket t ON t.namespace = c.namespace AND t.name = c.name
+       LEFT JOIN coord_lock_request tr
+         ON tr.namespace = t.namespace AND tr.name = t.name AND tr.ticket = t.ticket
        WHERE c.namespace = ? AND c.name = ? ORDER BY t.ticket`,
       ...(request === null ? [] : [request, request]),
       this.#ns,
@@ -218,8 +222,8 @@ export class SqlLockSteps implements LockSteps {
       queue: indicator === null || lim === null
         ? undefined
         : { tickets, indicator, lim, stored: { row: true, tickets } },
-      tickets: rows.flatMap(({ ticket, label, since, expires_at, granted_at, started }) =>
-        ticket === null ? [] : [{ ticket, label, since, expires_at, granted_at, started }]
+      tickets: rows.flatMap(({ ticket, token, label, since, expires_at, granted_at, started }) =>
+        ticket === null ? [] : [{ ticket, token, label, since, expires_at, granted_at, started }]
       ),
       lastToken: last_token,
       ...(taken_ticket == null || taken_token == null
@@ -404,7 +408,13 @@ export class SqlLockSteps implements LockSteps {
         name,
         t.ticket,
       );
-      this.#emit(tx, { event: "granted", ticket: t.ticket });
+      // With its token: a waiter knows its grant by both (ticket numbers start again after the
+      // lock's state was lost).
+      this.#emit(tx, {
+        event: "granted",
+        ticket: t.ticket,
+        ...(t.token === null ? {} : { token: String(t.token) }),
+      });
     }
     // Unchanged state is not written: a commit would wake every waiter polling the file.
     if ([queue.tickets, queue.indicator, queue.lim].join() !== before) {
@@ -413,8 +423,9 @@ export class SqlLockSteps implements LockSteps {
     return live;
   }
 
-  #standing(live: Ticket[], ticket: number, now: number): TicketState {
-    const index = live.findIndex((t) => t.ticket === ticket);
+  /** Where `ticket` stands; with `token`, a ticket of that number but another token is gone. */
+  #standing(live: Ticket[], ticket: number, now: number, token?: number): TicketState {
+    const index = live.findIndex((t) => isTicket(t, ticket, token));
     if (index < 0) return { state: "gone" };
     if (live[index].granted_at !== null) return { state: "granted" };
     const nextExpiry = Math.min(...live.slice(0, index).map((t) => t.expires_at));
@@ -460,6 +471,7 @@ export class SqlLockSteps implements LockSteps {
       );
       const taking: Ticket = {
         ticket,
+        token,
         label: r.label,
         since: now,
         expires_at: now + r.expireMs,
@@ -485,7 +497,7 @@ export class SqlLockSteps implements LockSteps {
 
   check(
     name: string,
-    r: { ticket: number; expireMs: number; renew: boolean; starting: boolean },
+    r: { ticket: number; token?: number; expireMs: number; renew: boolean; starting: boolean },
   ): Promise<TicketState> {
     // A plain check by a waiter writes only when something expired, so waiters polling the
     // file do not wake each other; renewals and starts are writes.
@@ -493,9 +505,9 @@ export class SqlLockSteps implements LockSteps {
       const { now, queue, tickets } = await this.#state(tx, name);
       if (!queue) return { state: "gone" };
       const live = await this.#settle(tx, name, queue, tickets, now);
-      const mine = live.find((t) => t.ticket === r.ticket);
+      const mine = live.find((t) => isTicket(t, r.ticket, r.token));
       if (mine && r.renew) await this.#extendLease(tx, name, r.ticket, now + r.expireMs);
-      const standing = this.#standing(live, r.ticket, now);
+      const standing = this.#standing(live, r.ticket, now, r.token);
       if (standing.state === "granted" && r.starting && mine && !mine.started) {
         await tx.later(
           "UPDATE coord_lock_ticket SET started = 1 WHERE namespace = ? AND name = ? AND ticket = ?",
@@ -511,13 +523,13 @@ export class SqlLockSteps implements LockSteps {
 
   release(
     name: string,
-    r: { ticket: number; unlessGranted: boolean; starting?: boolean },
+    r: { ticket: number; token?: number; unlessGranted: boolean; starting?: boolean },
   ): Promise<"released" | "granted" | "gone"> {
     return this.#write(name, async (tx) => {
       const { now, queue, tickets } = await this.#state(tx, name);
       if (!queue) return "gone";
       const live = await this.#settle(tx, name, queue, tickets, now);
-      const mine = live.find((t) => t.ticket === r.ticket);
+      const mine = live.find((t) => isTicket(t, r.ticket, r.token));
       if (!mine) return "gone";
       const held = mine.granted_at !== null;
       if (held && r.unlessGranted) return "granted";
@@ -580,4 +592,9 @@ export class SqlLockSteps implements LockSteps {
       return { outcome: "removed" };
     });
   }
+}
+
+/** Whether `t` is ticket `ticket`, and when `token` is given, the one with that token. */
+function isTicket(t: Ticket, ticket: number, token?: number): boolean {
+  return t.ticket === ticket && (token === undefined || t.token === token);
 }
