@@ -37,16 +37,22 @@ async function queueOnRecordingPool(jobs: number) {
   return { steps, pool, trips, texts };
 }
 
+/** Lock steps in a new namespace, on a pool that records each round trip's text. */
+async function recordedLockSteps() {
+  const namespace = freshNamespace();
+  await (await connect({ url, namespace, env: {} })).close(); // creates the schema
+  const recording = await recordingPool(url!);
+  const store = new PostgresSqlStore(recording.pool, namespace, "postgres://test");
+  return { ...recording, steps: new SqlLockSteps(store) };
+}
+
 Deno.test({
   name:
     "a lock enqueue, check or release is two round trips: its first read, then its writes and commit",
   ignore: url === undefined,
   async fn() {
-    const namespace = freshNamespace();
-    await (await connect({ url, namespace, env: {} })).close(); // creates the schema
-    const { pool, trips } = await recordingPool(url!);
+    const { steps, pool, trips } = await recordedLockSteps();
     try {
-      const steps = new SqlLockSteps(new PostgresSqlStore(pool, namespace, "postgres://test"));
       const tripsOf = async <T>(step: () => Promise<T>): Promise<[T, number]> => {
         const before = trips();
         const result = await step();
@@ -128,17 +134,15 @@ function statementsLike(texts: string[], pattern: RegExp, from = 0): string[] {
 
 Deno.test({
   name:
-    "a lock step updates the rows it read instead of upserting them, and leaves the ticket counter alone unless it takes a ticket",
+    "a lock step writes what changed once: its events with one statement, rows it read updated, the ticket counter only when it takes a ticket",
   ignore: url === undefined,
   async fn() {
-    const namespace = freshNamespace();
-    await (await connect({ url, namespace, env: {} })).close(); // creates the schema
-    const { pool, texts } = await recordingPool(url!);
+    const { steps, pool, texts } = await recordedLockSteps();
     try {
-      const steps = new SqlLockSteps(new PostgresSqlStore(pool, namespace, "postgres://test"));
       const ask = (request: string) => ({ label: "a", limit: 1, expireMs: 60_000, request });
       const upserts = /\bON CONFLICT\b/;
       const counter = /^(INSERT INTO|UPDATE) coord_lock_counter\b/;
+      const events = /^INSERT INTO coord_lock_event\b/;
       for (let round = 0; round < 3; round++) {
         const first = texts.length;
         await steps.enqueue("r", ask(`a${round}`));
@@ -149,36 +153,12 @@ Deno.test({
         assert.equal(statementsLike(texts, counter, first).length, 1, "a ticket taken");
         await steps.enqueue("r", ask(`b${round}`));
         const handoff = texts.length;
-        // Hands the lock to the second ticket: the indicator moves, the counter does not.
-        await steps.release("r", { ticket: 2 * round + 1, unlessGranted: false });
+        // The holder's start, its end and the next ticket's grant: three events; the indicator
+        // moves, the counter does not.
+        await steps.release("r", { ticket: 2 * round + 1, unlessGranted: false, starting: true });
+        assert.equal(statementsLike(texts, events, handoff).length, 1, `round ${round}`);
         assert.deepEqual(statementsLike(texts, upserts, handoff), [], `round ${round}`);
         assert.deepEqual(statementsLike(texts, counter, handoff), [], `round ${round}`);
-        await steps.release("r", { ticket: 2 * round + 2, unlessGranted: false });
-      }
-    } finally {
-      await pool.end();
-    }
-  },
-});
-
-Deno.test({
-  name: "a lock step stores its events with one statement: a release that hands the lock on",
-  ignore: url === undefined,
-  async fn() {
-    const namespace = freshNamespace();
-    await (await connect({ url, namespace, env: {} })).close(); // creates the schema
-    const { pool, texts } = await recordingPool(url!);
-    try {
-      const steps = new SqlLockSteps(new PostgresSqlStore(pool, namespace, "postgres://test"));
-      const ask = (request: string) => ({ label: "a", limit: 1, expireMs: 60_000, request });
-      for (let round = 0; round < 3; round++) {
-        await steps.enqueue("r", ask(`a${round}`));
-        await steps.enqueue("r", ask(`b${round}`));
-        const sent = texts.length;
-        // Records the holder's start, its end and the next ticket's grant: three events.
-        await steps.release("r", { ticket: 2 * round + 1, unlessGranted: false, starting: true });
-        const inserts = statementsLike(texts, /^INSERT INTO coord_lock_event\b/, sent);
-        assert.equal(inserts.length, 1, `round ${round}: ${inserts.join(" | ")}`);
         await steps.release("r", { ticket: 2 * round + 2, unlessGranted: false });
       }
     } finally {
@@ -191,11 +171,8 @@ Deno.test({
   name: "a process trims the lock event table in its first and every 16th step that emits events",
   ignore: url === undefined,
   async fn() {
-    const namespace = freshNamespace();
-    await (await connect({ url, namespace, env: {} })).close(); // creates the schema
-    const { pool, texts } = await recordingPool(url!);
+    const { steps, pool, texts } = await recordedLockSteps();
     try {
-      const steps = new SqlLockSteps(new PostgresSqlStore(pool, namespace, "postgres://test"));
       // Each round is three steps that emit: assigned and granted, started, completed.
       for (let round = 0; round < 8; round++) {
         const request = `r${round}`;
