@@ -61,7 +61,8 @@ Options:
 Signals: SIGINT, SIGTERM and SIGHUP are passed to CMD's process group while it runs (on a
 terminal CMD is the foreground job: Ctrl-C and keyboard input reach it directly); while
 waiting they give the ticket back and exit 130/143/129. If the lease is lost while CMD runs
-(no renewal answered for 2/3 of --expire), CMD's whole process group (CMD and every process
+(no renewal answered for 2/3 of --expire, or the queue no longer has its ticket: a reset, or
+the backend lost the lock's state), CMD's whole process group (CMD and every process
 it started) gets SIGTERM, then SIGKILL --expire/6 later, at most ${STOP_GRACE_MS / 1000} s (gone
 before the lock can pass on), and coord exits 75.
 

@@ -403,13 +403,13 @@ conformance(
   "a holder whose lock the backend lost stops, though a new user got its ticket number",
   async ({ open }) => {
     const [a, b] = [await open(), await open()];
-    const held = await lock(a, "reborn", { expireMs: 600 });
+    const held = await lock(a, "reborn", { expireMs: 3000 });
     await forgetLock(a, "reborn"); // as a restart without persistence would
     // The counters start again: the new user's ticket has the old holder's number.
     const usurper = await lock(b, "reborn", { expireMs: 60_000, waitMs: 0 });
     assert.ok(usurper.token > held.token);
     await until(() => held.signal.aborted, { what: "the old holder's lease lost" });
-    assert.match(String(held.signal.reason), /lost the lease/);
+    assert.match(String(held.signal.reason), /no longer has its ticket/);
     // Its release leaves the new user's ticket alone.
     await held.release();
     assert.deepEqual((await b.lock.status("reborn"))?.users.map((u) => u.ticket), [1]);
@@ -421,8 +421,9 @@ conformance(
   "a waiter whose lock the backend lost does not take another's grant of its ticket number",
   async ({ open }) => {
     const [a, b, c] = [await open(), await open(), await open()];
-    const holder = await lock(a, "reborn", quick);
-    // A lease so long that no renewal finds the loss before the grant below does.
+    // Leases so long that no check of the waiter's (its renewal, the lease ahead running out)
+    // finds the loss before the grant below: it must tell that grant is not its own.
+    const holder = await lock(a, "reborn", { expireMs: 60_000 });
     const waiting = lock(b, "reborn", { expireMs: 60_000 });
     await users(a, "reborn", 2);
     await forgetLock(a, "reborn");
@@ -432,6 +433,17 @@ conformance(
     await first.release(); // grants ticket 2, the new one
     await assert.rejects(waiting, LeaseLostError);
     await holder.release();
+  },
+);
+
+conformance(
+  "a fencing token beyond 2^53 that another program left is refused",
+  async ({ open }) => {
+    const backend = await open();
+    await (await lock(backend, "huge", quick)).release();
+    // Beyond 2^53 a token no longer survives being read as a number and written back.
+    await rewindLock(backend, "huge", { tickets: 1, token: 2 ** 60 });
+    await assert.rejects(lock(backend, "huge", quick), ForeignDataError);
   },
 );
 

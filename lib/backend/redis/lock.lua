@@ -145,7 +145,8 @@ if op == 'enqueue' then
   end
   if redis.call('ZCARD', queue) > 0 and wanted ~= limit then return { 'mismatch', limit } end
   local last_token = redis.call('GET', tokens)
-  if last_token and not tonumber(last_token) then
+  -- Tokens are compared as the digits TypeScript writes: beyond 2^53 they would not round-trip.
+  if last_token and not (tonumber(last_token) and tonumber(last_token) < 2 ^ 53) then
     return foreign(tokens .. ' holds "' .. last_token .. '"')
   end
   -- Never below the server's clock in µs: after a restart without persistence or a failover to

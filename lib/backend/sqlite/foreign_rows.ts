@@ -73,10 +73,17 @@ export class ForeignRows {
     return columns;
   }
 
-  /** The SQL condition true for a row coord could have written. */
+  /**
+   * The SQL condition true for a row coord could have written. An integer beyond 2^53 is not
+   * one: coord writes JavaScript numbers, and reading it back as one fails.
+   */
   #wellFormed(table: string): string {
     return this.#columnsOf(table).map((c) => {
-      const typed = `typeof(${c.name}) IN (${c.allowed.map((t) => `'${t}'`).join(", ")})`;
+      let typed = `typeof(${c.name}) IN (${c.allowed.map((t) => `'${t}'`).join(", ")})`;
+      if (c.allowed.includes("integer")) {
+        typed = `(${typed} AND (typeof(${c.name}) <> 'integer' OR ${c.name} BETWEEN ` +
+          `${-Number.MAX_SAFE_INTEGER} AND ${Number.MAX_SAFE_INTEGER}))`;
+      }
       return c.json ? `(${typed} AND (${c.name} IS NULL OR json_valid(${c.name})))` : typed;
     }).join(" AND ");
   }
@@ -91,12 +98,12 @@ export class ForeignRows {
     let query = this.#queries.get(shape);
     if (!query) {
       const filter = keys.map((k) => `${k} = ? AND `).join("");
-      this.#queries.set(
-        shape,
-        query = this.#db.prepare(
-          `SELECT * FROM ${table} WHERE ${filter}NOT (${this.#wellFormed(table)}) LIMIT ${limit}`,
-        ),
+      query = this.#db.prepare(
+        `SELECT * FROM ${table} WHERE ${filter}NOT (${this.#wellFormed(table)}) LIMIT ${limit}`,
       );
+      // The foreign value may be an integer no JavaScript number holds.
+      query.setReadBigInts(true);
+      this.#queries.set(shape, query);
     }
     const rows = query.all(...keys.map((k) => where[k])) as Record<string, unknown>[];
     return rows.map((row) => {
@@ -149,6 +156,7 @@ function sqliteType(value: unknown): string {
 
 function wellFormedValue(column: Column, value: unknown): boolean {
   if (!column.allowed.includes(sqliteType(value))) return false;
+  if (typeof value === "bigint" && !Number.isSafeInteger(Number(value))) return false;
   if (!column.json || value === null) return true;
   try {
     JSON.parse(value as string);
