@@ -37,6 +37,15 @@ async function queueOnRecordingPool(jobs: number) {
   return { steps, pool, trips, texts };
 }
 
+/** Runs a step and says how many round trips it took, counted by `trips`. */
+function tripsCounter(trips: () => number) {
+  return async <T>(step: () => Promise<T>): Promise<[T, number]> => {
+    const before = trips();
+    const result = await step();
+    return [result, trips() - before];
+  };
+}
+
 /** Lock steps in a new namespace, on a pool that records each round trip's text. */
 async function recordedLockSteps() {
   const namespace = freshNamespace();
@@ -53,11 +62,7 @@ Deno.test({
   async fn() {
     const { steps, pool, trips } = await recordedLockSteps();
     try {
-      const tripsOf = async <T>(step: () => Promise<T>): Promise<[T, number]> => {
-        const before = trips();
-        const result = await step();
-        return [result, trips() - before];
-      };
+      const tripsOf = tripsCounter(trips);
       // The resource's first ticket also reads what it has no counter to read with.
       const [taken] = await tripsOf(() =>
         steps.enqueue("r", { label: "a", limit: 1, expireMs: 60_000, request: "a" })
@@ -196,11 +201,7 @@ Deno.test({
   async fn() {
     const { steps, pool, trips } = await queueOnRecordingPool(102);
     try {
-      const tripsOf = async <T>(step: () => Promise<T>): Promise<[T, number]> => {
-        const before = trips();
-        const result = await step();
-        return [result, trips() - before];
-      };
+      const tripsOf = tripsCounter(trips);
       const worker = { worker: "w", leaseMs: 60_000 };
       const first = await steps.finishAndClaim("q", { finishes: [], ...worker, claims: 50 });
       assert.equal(first.jobs.length, 50);
