@@ -8,6 +8,11 @@
 
 import { join } from "node:path";
 
+/** The ending of a socket that listens: only these are poked. */
+const SOCKET = ".sock";
+/** The ending of a socket not yet listening. */
+const OPENING = ".opening";
+
 /** Longer than the kernel's file-time granularity (a scheduler tick, 1–10 ms). */
 const MTIME_TICK_MS = 20;
 
@@ -104,7 +109,9 @@ export class WakeSockets {
     if (settled && mtimeMs === this.#known.mtimeMs) return this.#known.paths;
     const paths: string[] = [];
     try {
-      for (const entry of Deno.readDirSync(this.#dir)) paths.push(join(this.#dir, entry.name));
+      for (const entry of Deno.readDirSync(this.#dir)) {
+        if (entry.name.endsWith(SOCKET)) paths.push(join(this.#dir, entry.name));
+      }
     } catch {
       return [];
     }
@@ -113,22 +120,32 @@ export class WakeSockets {
   }
 
   #open(): { socket: Deno.Listener; path: string } | undefined {
-    const path = join(this.#dir, `${Deno.pid}-${crypto.randomUUID().slice(0, 8)}.sock`);
+    const name = `${Deno.pid}-${crypto.randomUUID().slice(0, 8)}`;
+    // A socket is bound before it listens, and a connection between the two is refused, which
+    // tells a committer to remove it: it is made under a name pokes pass over, then renamed.
+    const opening = join(this.#dir, `${name}${OPENING}`);
+    const path = join(this.#dir, `${name}${SOCKET}`);
     let socket: Deno.Listener;
-    let fileMode: number;
     try {
       // Whoever may write the file may wake its waiters: the directory takes the file's mode
       // (plus search where it has read), the socket its read and write — connecting needs
       // write. Set after creating, as both were made through the umask (022 would keep
       // another user of a 0666 file out).
-      fileMode = Deno.statSync(this.#dbPath).mode! & 0o777;
+      const fileMode = Deno.statSync(this.#dbPath).mode! & 0o777;
       Deno.mkdirSync(this.#dir, { recursive: true });
       chmodOwn(this.#dir, fileMode | ((fileMode & 0o444) >> 2));
-      socket = Deno.listen({ transport: "unix", path });
+      socket = Deno.listen({ transport: "unix", path: opening });
+      try {
+        Deno.chmodSync(opening, fileMode & 0o666);
+        Deno.renameSync(opening, path);
+      } catch (e) {
+        socket.close();
+        Deno.remove(opening).catch(() => {});
+        throw e;
+      }
     } catch {
       return undefined; // no permission, or a path too long for a socket: the poll alone
     }
-    Deno.chmodSync(path, fileMode & 0o666); // its own new file: nothing to refuse it
     (async () => {
       try {
         for await (const conn of socket) {

@@ -63,6 +63,26 @@ Deno.test("a socket left by a process that died is removed by the next poke", as
   });
 });
 
+Deno.test("a poke passes over a socket another process is still opening", async () => {
+  await withSqliteFile(async (path) => {
+    await using _db = openSqlite({ path, namespace: "t", displayUrl: `sqlite:${path}` });
+    await Deno.mkdir(`${path}-wake`);
+    // Bound but not yet listening refuses a connection, as a dead socket does; a file does too.
+    Deno.writeTextFileSync(`${path}-wake/2-new.opening`, "");
+    Deno.listen({ transport: "unix", path: `${path}-wake/1-dead.sock` }).close();
+    const { promise: woken, resolve } = Promise.withResolvers<void>();
+    const idle = new WakeSockets(path).listen(resolve);
+    try {
+      new WakeSockets(path).poke();
+      await until(() => !sockets(path).includes("1-dead.sock"));
+      await woken; // every connection of the poke has been answered by now
+      assert.ok(sockets(path).includes("2-new.opening"), "the opening socket was removed");
+    } finally {
+      idle.stop();
+    }
+  });
+});
+
 Deno.test("an idle SQLite waiter listens for wake-ups, and another connection's commit wakes it", async () => {
   await withSqliteFile(async (path) => {
     const options = { path, namespace: "t", displayUrl: `sqlite:${path}` };
