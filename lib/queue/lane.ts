@@ -58,7 +58,7 @@ interface Ending {
 export class QueueLane {
   readonly #options: LaneOptions;
   #ends: Ending[] = [];
-  #askers: PromiseWithResolvers<Took>[] = [];
+  #askers: { took: PromiseWithResolvers<Took>; limit: number }[] = [];
   /** Resolved when the call in flight has ended; undefined when none is. */
   #sending?: PromiseWithResolvers<void>;
   #claiming = 0;
@@ -92,13 +92,13 @@ export class QueueLane {
   }
 
   /**
-   * Takes jobs for the free slots (in the next call, with any ends waiting).
+   * Takes jobs for the free slots, at most `limit` (in the next call, with any ends waiting).
    *
    * @throws the backend's error: the caller decides when to ask again.
    */
-  take(): Promise<Took> {
+  take(limit = Infinity): Promise<Took> {
     const took = Promise.withResolvers<Took>();
-    this.#askers.push(took);
+    this.#askers.push({ took, limit });
     this.#send();
     return took.promise;
   }
@@ -111,7 +111,9 @@ export class QueueLane {
       while (this.#ends.length > 0 || this.#askers.length > 0) {
         const ends = this.#ends.splice(0);
         const askers = this.#askers.splice(0);
-        const claims = this.#options.claims(askers.length > 0);
+        // A call that only records ends takes what `claims` allows.
+        const limit = askers.length === 0 ? Infinity : Math.max(...askers.map((a) => a.limit));
+        const claims = Math.min(this.#options.claims(askers.length > 0), limit);
         this.#claiming = claims;
         const sentAt = performance.now();
         let result: FinishedAndClaimed;
@@ -124,7 +126,7 @@ export class QueueLane {
           });
         } catch (error) {
           this.#claiming = 0;
-          for (const asker of askers) asker.reject(error);
+          for (const asker of askers) asker.took.reject(error);
           const now = performance.now();
           const late = ends.filter((e) => now > e.deadline);
           for (const e of late) e.recorded.reject(error);
@@ -140,7 +142,7 @@ export class QueueLane {
         // The jobs taken hold their slots from here: `taken` starts them before it awaits.
         this.#claiming = 0;
         await this.#options.taken(result, sentAt);
-        for (const asker of askers) asker.resolve({ ...result, claims });
+        for (const asker of askers) asker.took.resolve({ ...result, claims });
       }
     } finally {
       this.#sending.resolve();

@@ -308,20 +308,27 @@ class Worker {
         continue;
       }
       if (look === this.#queues) lookedAtAll = performance.now();
+      /** Whether a call to `queue` (taking at most `limit`) took jobs, or must be made again. */
+      const took = async (queue: string, limit?: number): Promise<boolean> => {
+        this.#woken.delete(queue);
+        const { jobs, undecodable, claims, nextReadyAt: next } = await this.#lanes.get(queue)!
+          .take(limit);
+        nextReadyAt.delete(queue);
+        // A call that asked for nothing (the slots went to a call in flight) looks again.
+        if (jobs.length > 0 || undecodable || claims === 0) return true;
+        if (next !== undefined) nextReadyAt.set(queue, next);
+        return false;
+      };
       let claimed = false;
       try {
-        for (let i = 0; i < look.length && !claimed; i++) {
-          const queue = look[(turn + i) % look.length];
-          this.#woken.delete(queue);
-          const took = await this.#lanes.get(queue)!.take();
-          nextReadyAt.delete(queue);
-          // A call that asked for nothing (the slots went to a call in flight) looks again.
-          if (took.jobs.length > 0 || took.undecodable || took.claims === 0) {
-            claimed = true;
+        if (this.#running.size === 0 && look.length > 1) {
+          claimed = await this.#lookAtOnce([...look.slice(turn), ...look.slice(0, turn)], took);
+          if (look === this.#queues) turn = (turn + 1) % look.length;
+        } else {
+          for (let i = 0; i < look.length && !claimed; i++) {
+            claimed = await took(look[(turn + i) % look.length]);
             // The next claim starts at the next queue, so one busy queue does not starve others.
-            if (look === this.#queues) turn = (turn + i + 1) % look.length;
-          } else if (took.nextReadyAt !== undefined) {
-            nextReadyAt.set(queue, took.nextReadyAt);
+            if (claimed && look === this.#queues) turn = (turn + i + 1) % look.length;
           }
         }
       } catch (e) {
@@ -343,6 +350,32 @@ class Worker {
         look = [...this.#woken];
       }
     }
+  }
+
+  /**
+   * An idle worker's look at several queues: a call to each at once, each taking its share of
+   * the free slots, so the look costs one wait, not one per queue (an idle worker on 100
+   * queues looks at all of them every 10 s). When there are fewer free slots than queues, one
+   * call per slot at a time.
+   *
+   * @returns whether a call took jobs or must be made again.
+   */
+  async #lookAtOnce(
+    queues: string[],
+    took: (queue: string, limit: number) => Promise<boolean>,
+  ): Promise<boolean> {
+    for (let from = 0; from < queues.length;) {
+      const free = this.#free();
+      if (free <= 0) return true;
+      const round = queues.slice(from, from + free);
+      from += round.length;
+      const share = Math.floor(free / round.length);
+      const calls = await Promise.allSettled(round.map((queue) => took(queue, share)));
+      const failed = calls.find((call) => call.status === "rejected");
+      if (failed) throw failed.reason;
+      if (calls.some((call) => call.status === "fulfilled" && call.value)) return true;
+    }
+    return false;
   }
 
   /**

@@ -2,6 +2,7 @@
 
 import assert from "node:assert/strict";
 import type { RedisBackend } from "../../lib/backend/redis/backend.ts";
+import type { Backend } from "../../lib/backend/types.ts";
 import { ForeignDataError, UsageError } from "../../lib/errors.ts";
 import {
   cancelJob,
@@ -529,6 +530,72 @@ conformance("an idle worker on many queues asks only the queue that changed", as
   await worker;
   assert.deepEqual(toStart, ["many17"]);
 });
+
+/**
+ * Counts `backend`'s calls that take jobs: how many each asked for, and the most at once (a
+ * call that only records runs' ends, on a worker of several queues, takes none).
+ */
+function countClaims(backend: Backend) {
+  const steps = backend.queue;
+  const calls = { asked: [] as number[], inFlight: 0, most: 0 };
+  const ask = steps.finishAndClaim.bind(steps);
+  steps.finishAndClaim = async (queue, request) => {
+    if (request.claims === 0) return await ask(queue, request);
+    calls.asked.push(request.claims);
+    calls.most = Math.max(calls.most, ++calls.inFlight);
+    try {
+      return await ask(queue, request);
+    } finally {
+      calls.inFlight--;
+    }
+  };
+  return calls;
+}
+
+conformance(
+  "an idle worker looks at all its queues at once, each call taking a share",
+  async (ctx) => {
+    const backend = await ctx.open();
+    const queues = Array.from({ length: 6 }, (_, i) => `once${i}`);
+    const calls = countClaims(backend);
+    const stop = new AbortController();
+    const worker = work(backend, queues, { concurrency: 12, signal: stop.signal, handlers: {} });
+    await until(() => calls.asked.length >= queues.length, {
+      what: "the first look at every queue",
+    });
+    stop.abort();
+    await worker;
+    assert.equal(calls.most, queues.length);
+    assert.deepEqual(calls.asked.slice(0, queues.length), queues.map(() => 2));
+  },
+);
+
+conformance(
+  "an idle worker with fewer free slots than queues looks at as many at once",
+  async (ctx) => {
+    const backend = await ctx.open();
+    const queues = Array.from({ length: 6 }, (_, i) => `slots${i}`);
+    for (const queue of queues) await putJob(backend, queue, { id: "j", handler: "h" });
+    const calls = countClaims(backend);
+    let running = 0;
+    let most = 0;
+    const result = await work(backend, queues, {
+      concurrency: 2,
+      drain: true,
+      handlers: {
+        h: async () => {
+          most = Math.max(most, ++running);
+          await new Promise((resolve) => setTimeout(resolve, 1));
+          running--;
+        },
+      },
+    });
+    assert.equal(result.completed, queues.length);
+    assert.ok(most <= 2, `${most} jobs ran at once`);
+    assert.equal(calls.most, 2);
+    assert.deepEqual(calls.asked.slice(0, 2), [1, 1]);
+  },
+);
 
 conformance("a worker stopped by force alone, without a stop signal, ends", async (ctx) => {
   const backend = await ctx.open();
