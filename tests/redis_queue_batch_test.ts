@@ -298,6 +298,29 @@ onRedis(
   },
 );
 
+onRedis(
+  "a bulk put moves the promotion mark past its jobs, and promotes a job that came due before it",
+  async (backend) => {
+    const steps = backend.queue;
+    const key = (part: string) => backend.key("queue", "bulk", part);
+    const { job: late } = await steps.put("bulk", { id: "late", spec: SPEC, delayMs: 200 });
+    await untilBackendPast(backend, key("pending"), late.readyAt);
+    const batch = (from: number) =>
+      Array.from({ length: 500 }, (_, i) => ({ id: `j${from + i}`, spec: SPEC, delayMs: 0 }));
+    let last = 0;
+    for (const from of [0, 500, 1_000]) {
+      const put = await steps.putMany("bulk", batch(from));
+      last = put.at(-1)!.job.readyAt;
+    }
+    // The claims after it start from here: none goes through the 1,500 jobs again.
+    const mark = Number(await backend.conn.send(key("promoted"), ["GET", key("promoted")]));
+    assert.ok(mark >= last, `mark ${mark}, last job's start ${last}`);
+    assert.notEqual(await backend.conn.send(key("ready"), ["ZSCORE", key("ready"), "late"]), null);
+    const { jobs } = await steps.finishAndClaim("bulk", { finishes: [], ...LEASE, claims: 2 });
+    assert.deepEqual(jobs.map((job) => job.id), ["late", "j0"]);
+  },
+);
+
 /** Returns once the backend's clock (`TIME`, on the node holding `key`) is past `ms`. */
 async function untilBackendPast(
   backend: RedisBackend,

@@ -2,7 +2,12 @@
 --- @include "includes/new_job.lua"
 
 guard(PUTS)
+guard({ promoted })
 hold_back()
+-- A bulk put moves the promotion mark past its own jobs (a due job joins the run order as it is
+-- put), so that the claims after a backlog put in bulk do not each go through a batch of jobs
+-- already in the run order: it goes through what came due since the mark, before it writes.
+local due = due_jobs()
 local requests = cjson.decode(ARGV[2])
 trim_dedupe(#requests)
 -- Every id given, and the numbers the others may take, read in one command each.
@@ -18,5 +23,6 @@ for _, r in ipairs(requests) do
   end
 end
 write_puts()
+promote(due, true)
 changed()
 return reply

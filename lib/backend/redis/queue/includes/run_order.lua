@@ -136,10 +136,11 @@ end
 
 -- Moves the pending jobs whose start came since the last claim into `ready`: each job once, so a
 -- claim costs O(log N) besides the jobs that became due. `due`: what `due_jobs` read before the
--- step wrote, read again if the step changed pending or ready since. Returns false when more
--- jobs are due than one step goes through: the mark then stands at the last start gone through.
-local function promote(due)
-  if not due or moved[pending] or moved[ready] then due = due_jobs() end
+-- step wrote, read again if the step changed pending or ready since, unless `placed_only` (the
+-- step only added jobs that it placed in the run order itself). Returns false when more jobs
+-- are due than one step goes through: the mark then stands at the last start gone through.
+local function promote(due, placed_only)
+  if not due or (not placed_only and (moved[pending] or moved[ready])) then due = due_jobs() end
   for k, id in ipairs(due.ids) do
     if not due.placed[k] then
       local job = decode(id)
