@@ -322,8 +322,11 @@ class Worker {
       let claimed = false;
       try {
         if (this.#running.size === 0 && look.length > 1) {
-          claimed = await this.#lookAtOnce([...look.slice(turn), ...look.slice(0, turn)], took);
-          if (look === this.#queues) turn = (turn + 1) % look.length;
+          const rotated = [...look.slice(turn), ...look.slice(0, turn)];
+          const at = await this.#lookAtOnce(rotated, took);
+          claimed = at !== undefined;
+          // As below: the next look starts after the queue that took, not after an empty one.
+          if (at !== undefined && look === this.#queues) turn = (turn + at + 1) % look.length;
         } else {
           for (let i = 0; i < look.length && !claimed; i++) {
             claimed = await took(look[(turn + i) % look.length]);
@@ -358,24 +361,27 @@ class Worker {
    * queues looks at all of them every 10 s). When there are fewer free slots than queues, one
    * call per slot at a time.
    *
-   * @returns whether a call took jobs or must be made again.
+   * @returns the place in `queues` of the first whose call took jobs or must be made again;
+   *   undefined when none did.
    */
   async #lookAtOnce(
     queues: string[],
     took: (queue: string, limit: number) => Promise<boolean>,
-  ): Promise<boolean> {
+  ): Promise<number | undefined> {
     for (let from = 0; from < queues.length;) {
       const free = this.#free();
-      if (free <= 0) return true;
+      // Slots taken since the last round (the caller starts with one free): look again after it.
+      if (free <= 0) return from - 1;
       const round = queues.slice(from, from + free);
-      from += round.length;
       const share = Math.floor(free / round.length);
       const calls = await Promise.allSettled(round.map((queue) => took(queue, share)));
       const failed = calls.find((call) => call.status === "rejected");
       if (failed) throw failed.reason;
-      if (calls.some((call) => call.status === "fulfilled" && call.value)) return true;
+      const first = calls.findIndex((call) => call.status === "fulfilled" && call.value);
+      if (first >= 0) return from + first;
+      from += round.length;
     }
-    return false;
+    return undefined;
   }
 
   /**

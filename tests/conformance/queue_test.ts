@@ -13,6 +13,7 @@ import {
   waitForJob,
 } from "../../lib/queue/queue.ts";
 import { MAX_STALLS } from "../../lib/queue/steps.ts";
+import { putJobs } from "../../lib/queue/bulk.ts";
 import { NonRetryableError, work } from "../../lib/queue/worker.ts";
 import { JobFailedError, queue } from "../../lib/queue/handle.ts";
 import { conformance } from "../support/backends.ts";
@@ -594,6 +595,33 @@ conformance(
     assert.ok(most <= 2, `${most} jobs ran at once`);
     assert.equal(calls.most, 2);
     assert.deepEqual(calls.asked.slice(0, 2), [1, 1]);
+  },
+);
+
+conformance(
+  "an idle worker of one slot takes turns between busy queues, empty ones between them",
+  async (ctx) => {
+    const backend = await ctx.open();
+    const queues = ["turnA", "turnE1", "turnE2", "turnE3", "turnC"];
+    for (const queue of ["turnA", "turnC"]) {
+      await putJobs(backend, queue, [1, 2, 3, 4].map((i) => ({ id: `j${i}`, handler: "h" })));
+    }
+    const runs: string[] = [];
+    await work(backend, queues, {
+      concurrency: 1,
+      drain: true,
+      handlers: { h: (_args, { job }) => void runs.push(job.split("/")[0]) },
+    });
+    assert.deepEqual(runs, [
+      "turnA",
+      "turnC",
+      "turnA",
+      "turnC",
+      "turnA",
+      "turnC",
+      "turnA",
+      "turnC",
+    ]);
   },
 );
 

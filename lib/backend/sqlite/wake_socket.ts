@@ -115,7 +115,8 @@ export class WakeSockets {
     } catch {
       return [];
     }
-    this.#known = { mtimeMs, paths };
+    // A read made within the tick may miss a change that keeps the mtime: not kept for later.
+    this.#known = { mtimeMs: settled ? mtimeMs : NaN, paths };
     return paths;
   }
 
