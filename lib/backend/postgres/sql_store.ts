@@ -249,6 +249,11 @@ class Transaction implements SqlTransaction {
     return Promise.resolve();
   }
 
+  /** None, as {@link refuseForeignRows} says. */
+  foreignIds(): Promise<Set<string>> {
+    return Promise.resolve(new Set());
+  }
+
   async commit(): Promise<void> {
     await this.#simple("COMMIT");
   }

@@ -871,11 +871,15 @@ export class SqlQueueSteps implements QueueSteps {
   ): Promise<number> {
     const removed: JobRow[] = [];
     const plain: string[] = [];
+    const foreign = await s.tx.foreignIds("coord_queue_job", { queue }, rows.map((r) => r.id));
     for (const row of rows) {
-      await s.tx.refuseForeignRows(`job ${queue}/${row.id}`, ["coord_queue_job"], {
-        queue,
-        id: row.id,
-      });
+      if (foreign.has(row.id)) {
+        // Refused, naming the value.
+        await s.tx.refuseForeignRows(`job ${queue}/${row.id}`, ["coord_queue_job"], {
+          queue,
+          id: row.id,
+        });
+      }
       if (row.grp !== null) {
         // A flow goes as a whole, never while a part still runs.
         if (await this.#unfinished(s, queue, row.id)) continue;
@@ -1211,15 +1215,10 @@ export class SqlQueueSteps implements QueueSteps {
     const claimOnly = ids.length === 0 && r.claims > 0;
     return this.#write(queue, async (s, rows, each) => {
       const running = new Map(rows.map((row) => [row.id, row]));
-      for (const id of ids) {
-        // Another program wrote over the job: its run records nothing, and the others do.
-        // (Its lease runs out, and a claim hands it to a worker to fail.)
-        try {
-          await s.tx.refuseForeignRows(`job ${queue}/${id}`, ["coord_queue_job"], { queue, id });
-        } catch (e) {
-          if (!(e instanceof ForeignDataError)) throw e;
-          running.delete(id);
-        }
+      // Another program wrote over the job: its run records nothing, and the others do.
+      // (Its lease runs out, and a claim hands it to a worker to fail.)
+      for (const id of await s.tx.foreignIds("coord_queue_job", { queue }, ids)) {
+        running.delete(id);
       }
       const recorded = [];
       let woke = false;

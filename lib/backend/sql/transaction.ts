@@ -79,6 +79,12 @@ export interface SqlTransaction {
     tables: string[],
     where: Record<string, SqlValue>,
   ): Promise<void>;
+  /**
+   * Of `ids`, those whose row of `table` (among this namespace's rows matching `where`) holds
+   * a value coord did not write, in one query for the lot: a step that acts on a batch of rows
+   * checks them together.
+   */
+  foreignIds(table: string, where: Record<string, SqlValue>, ids: string[]): Promise<Set<string>>;
 }
 
 /** What the SQL steps of one backend run on. */

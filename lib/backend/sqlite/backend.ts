@@ -426,6 +426,14 @@ export class SqliteBackend implements Backend<"sqlite"> {
   }
 
   /**
+   * Of `ids`, those whose row of `table` (among this namespace's rows matching `where`) coord
+   * did not write.
+   */
+  foreignIds(table: string, where: Record<string, SQLInputValue>, ids: string[]): Set<string> {
+    return this.#foreignRows.ids(table, { namespace: this.namespace, ...where }, ids);
+  }
+
+  /**
    * Watches `topic` (without one: every change to the file). Other processes' commits show as
    * `PRAGMA data_version` moving; a watcher of a topic then reads the topic's change count and
    * goes on waiting when only other topics changed.

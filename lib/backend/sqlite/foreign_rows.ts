@@ -118,6 +118,27 @@ export class ForeignRows {
   }
 
   /**
+   * Of `ids`, those of the rows of `table` matching `where` that are foreign: one query, the
+   * same whatever the number of ids (they go in as one JSON array).
+   */
+  ids(table: string, where: Record<string, SQLInputValue>, ids: string[]): Set<string> {
+    if (ids.length === 0) return new Set();
+    const keys = Object.keys(where);
+    const shape = `ids ${table} ${keys}`;
+    let query = this.#queries.get(shape);
+    if (!query) {
+      const filter = keys.map((k) => `${k} = ? AND `).join("");
+      query = this.#db.prepare(
+        `SELECT id FROM ${table} WHERE ${filter}id IN (SELECT value FROM json_each(?))
+         AND NOT (${this.#wellFormed(table)})`,
+      );
+      this.#queries.set(shape, query);
+    }
+    const rows = query.all(...keys.map((k) => where[k]), JSON.stringify(ids)) as { id: unknown }[];
+    return new Set(rows.map((row) => String(row.id)));
+  }
+
+  /**
    * Refuses to go on when one of `tables` holds a foreign row among those matching `where`.
    * One query for all of them: steps run it every time.
    *

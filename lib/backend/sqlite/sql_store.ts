@@ -35,6 +35,7 @@ export class SqliteSqlStore implements SqlStore {
       rowLock: () => "",
       refuseForeignRows: (subject, tables, where) =>
         Promise.resolve(backend.refuseForeignRows(subject, tables, where)),
+      foreignIds: (table, where, ids) => Promise.resolve(backend.foreignIds(table, where, ids)),
     };
   }
 
