@@ -321,6 +321,21 @@ onRedis(
   },
 );
 
+onRedis(
+  "a promotion mark ahead of the backend's clock (which stepped back) still lets a job put since, due now, run",
+  async (backend) => {
+    const steps = backend.queue;
+    const mark = backend.key("queue", "back", "promoted");
+    const [seconds] = await backend.conn.send(mark, ["TIME"]) as [string, string];
+    // Where a step left it a minute before the backend's clock stepped back a minute.
+    await backend.conn.send(mark, ["SET", mark, String(Number(seconds) * 1000 + 60_000)]);
+    const { job } = await steps.put("back", { id: "d", spec: SPEC, delayMs: 100 });
+    await untilBackendPast(backend, mark, job.readyAt);
+    const { jobs } = await steps.finishAndClaim("back", { finishes: [], ...LEASE, claims: 1 });
+    assert.deepEqual(jobs.map((j) => j.id), ["d"]);
+  },
+);
+
 /** Returns once the backend's clock (`TIME`, on the node holding `key`) is past `ms`. */
 async function untilBackendPast(
   backend: RedisBackend,
@@ -370,6 +385,29 @@ Deno.test({
       })
     );
     assert.equal(finished, 9);
+  },
+});
+
+Deno.test({
+  name: "a claim that finds nothing to take writes nothing, so it checks no key's type",
+  ignore: !redisServerAvailable(),
+  async fn() {
+    await using server = await startStandalone();
+    await using backend = await connect({ url: server.url, namespace: "empty", env: {} });
+    const q = backend.queue;
+    await q.put("q", { id: "a", spec: SPEC, delayMs: 0 });
+    assert.equal(
+      (await q.finishAndClaim("q", { finishes: [], ...LEASE, claims: 1 })).jobs.length,
+      1,
+    );
+    const [types, sets] = [
+      await commandCalls(server.port, "type"),
+      await commandCalls(server.port, "set"),
+    ];
+    const { jobs } = await q.finishAndClaim("q", { finishes: [], ...LEASE, claims: 1 });
+    assert.equal(jobs.length, 0);
+    assert.equal(await commandCalls(server.port, "type") - types, 0);
+    assert.equal(await commandCalls(server.port, "set") - sets, 0);
   },
 });
 

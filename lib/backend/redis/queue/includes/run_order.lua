@@ -99,12 +99,14 @@ local PROMOTE_BATCH = 1000
 
 -- What promotion reads (see `promote`): the pending jobs whose start came since the last claim,
 -- at most a batch (besides those sharing the last one's start), with their starts and whether
--- each is in the run order already; where the mark goes; whether that is all of them. A backend
--- clock that stepped back moves the mark back with it, so a job put meanwhile is not skipped.
+-- each is in the run order already; where the mark goes; whether that is all of them. A mark
+-- ahead of the clock (the backend's clock stepped back) says nothing of the jobs put since,
+-- which may have come due before now: promotion goes through every due job again, from the
+-- first, and the mark moves back with the clock.
 local function due_jobs()
   local from = tonumber(call('GET', promoted) or '')
-  if from and from > now_ms then from = now_ms end
-  local low = from and '(' .. from or '-inf'
+  local stepped_back = from and from > now_ms
+  local low = (from and not stepped_back) and '(' .. from or '-inf'
   local due = call('ZRANGEBYSCORE', pending, low, now_ms, 'WITHSCORES', 'LIMIT', 0, PROMOTE_BATCH)
   local mark, all = now_ms, true
   if #due == 2 * PROMOTE_BATCH then
@@ -131,7 +133,7 @@ local function due_jobs()
   end
   -- A job put when its start had come joined the run order then: only the others are read.
   return { ids = ids, starts = starts, placed = read_many('ZMSCORE', ready, ids), mark = mark,
-    all = all }
+    all = all, stepped_back = stepped_back }
 end
 
 -- Moves the pending jobs whose start came since the last claim into `ready`: each job once, so a
@@ -147,6 +149,8 @@ local function promote(due, placed_only)
       make_ready(id, job and job.groupKey, run_order(job and job.priority, due.starts[k]))
     end
   end
-  call('SET', promoted, due.mark)
+  -- With nothing come due the mark may stay (the next step reads on from it), so a claim that
+  -- finds nothing writes nothing — unless it is ahead of a clock that stepped back.
+  if #due.ids > 0 or due.stepped_back then call('SET', promoted, due.mark) end
   return due.all
 end
