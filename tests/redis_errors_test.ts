@@ -184,7 +184,7 @@ for (const { label, use } of REDIS_BACKENDS) {
         } catch (e) {
           refusals++;
           assert.ok(e instanceof ForeignDataError, `${part}, ${name}: ${e}`);
-          assert.match(e.message, new RegExp(`:${part} holds a \\w+, coord keeps a`));
+          assert.match(e.message, new RegExp(`:${part} holds a \\w+ where coord keeps a`));
           assert.deepEqual(await dumpQueue(backend), before, `${part}, ${name} wrote`);
         }
       }
@@ -208,7 +208,7 @@ for (const { label, use } of REDIS_BACKENDS) {
     assert.equal(r.code, 65, r.stderr);
     assert.match(
       r.stderr,
-      /^coord: the index of queue names: \S+:names holds a string, coord keeps a zset there — another program wrote there; remove the key or use another --namespace\n$/,
+      /^coord: the index of queue names: \S+:names holds a string where coord keeps a zset — another program wrote there; remove the key or use another --namespace\n$/,
     );
     assert.equal(await backend.conn.send(names, ["GET", names]), "foreign");
   });

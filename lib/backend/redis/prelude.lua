@@ -8,7 +8,7 @@ local channel = ARGV[1]
 local function foreign(text) return redis.error_reply('FOREIGN ' .. text) end
 
 local function wrong_type_of(key, found, kind)
-  return key .. ' holds a ' .. found .. ', coord keeps a ' .. kind .. ' there'
+  return key .. ' holds a ' .. found .. ' where coord keeps a ' .. kind
 end
 
 -- The first key whose type is not the one coord keeps there, as an error reply.
