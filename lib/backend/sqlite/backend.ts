@@ -5,7 +5,7 @@
  * @module
  */
 
-import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
+import { DatabaseSync, type SQLInputValue } from "node:sqlite";
 import { closeSync, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
 import { BackendUnavailableError, UsageError } from "../../errors.ts";
@@ -42,6 +42,7 @@ import { bucketOf, TOPIC_CHANGES_DDL, TopicChanges, topicKey } from "./topic_cha
 import { HostClock } from "./host_clock.ts";
 import { ForeignRows } from "./foreign_rows.ts";
 import { SqliteSqlStore } from "./sql_store.ts";
+import { Statements } from "./statements.ts";
 import { serially } from "./serial.ts";
 
 /**
@@ -105,12 +106,6 @@ const POLL_BACKOFF = 1.5;
  * instead of at its next poll. (One without expectations listens from its start.)
  */
 const WAKE_LISTEN_FROM_MS = 10;
-/**
- * A bare `LIMIT ?` in a statement. SQLite plans such a statement for the limit's value, so it
- * compiles it again each time the parameter is bound — 20–140 µs a run, more than the query
- * itself (a claim ran two) — while a limit given by an expression is planned once.
- */
-const BARE_LIMIT = /\bLIMIT \?/g;
 /** `doctor` lists at most this many foreign rows of each table. */
 const FOREIGN_ROWS_SHOWN = 5;
 /** A follower re-reads the event table at least this often. */
@@ -175,8 +170,6 @@ export class SqliteBackend implements Backend<"sqlite"> {
   readonly #wake: WakeSockets | undefined;
   /** The look for other processes' commits this connection's idle waiters share. */
   readonly #idlePoll: IdlePoll;
-  /** Prepared once per connection: waiters poll and steps repeat the same few statements. */
-  readonly #statements = new Map<string, StatementSync>();
   /** Steps written once in portable SQL reach this database through it. */
   readonly #sql = new SqliteSqlStore(this);
   readonly barrier: BarrierSteps = new SqlBarrierSteps(this.#sql);
@@ -186,10 +179,12 @@ export class SqliteBackend implements Backend<"sqlite"> {
   /** What leases and due times are measured by: see {@link HostClock}. */
   readonly clock: HostClock;
   readonly #foreignRows: ForeignRows;
+  readonly #statements: Statements;
 
   /** Wraps an open database that has coord's tables. */
   constructor(db: DatabaseSync, options: SqliteOptions) {
     this.db = db;
+    this.#statements = new Statements(db);
     this.path = options.path;
     this.namespace = options.namespace;
     this.displayUrl = options.displayUrl;
@@ -322,26 +317,17 @@ export class SqliteBackend implements Backend<"sqlite"> {
   }
 
   #totalChanges(): number {
-    return Number(this.#pragma("SELECT total_changes()"));
-  }
-
-  #statement(sql: string): StatementSync {
-    let statement = this.#statements.get(sql);
-    if (!statement) {
-      statement = this.db.prepare(sql.replace(BARE_LIMIT, "LIMIT CAST(? AS INTEGER)"));
-      this.#statements.set(sql, statement);
-    }
-    return statement;
+    return Number(this.#statements.value("SELECT total_changes()"));
   }
 
   /** Rows of a query (call inside {@link write} or {@link read} for a consistent view). */
   all<T>(sql: string, ...params: SQLInputValue[]): T[] {
-    return this.#statement(sql).all(...params) as T[];
+    return this.#statements.all<T>(sql, ...params);
   }
 
   /** Runs a statement (call inside {@link write}). */
   run(sql: string, ...params: SQLInputValue[]): void {
-    this.#statement(sql).run(...params);
+    this.#statements.run(sql, ...params);
   }
 
   /** Runs `fn` in one read transaction: a consistent view without taking the write lock. */
@@ -378,14 +364,14 @@ export class SqliteBackend implements Backend<"sqlite"> {
   }
 
   info(): Promise<EngineInfo> {
-    const version = this.#pragma("select sqlite_version() as v");
+    const version = this.#statements.value("select sqlite_version() as v");
     return Promise.resolve({
       engine: "sqlite",
       version: String(version),
       details: {
         path: this.path,
-        journal_mode: String(this.#pragma("PRAGMA journal_mode")),
-        busy_timeout_ms: String(this.#pragma("PRAGMA busy_timeout")),
+        journal_mode: String(this.#statements.value("PRAGMA journal_mode")),
+        busy_timeout_ms: String(this.#statements.value("PRAGMA busy_timeout")),
       },
     });
   }
@@ -615,12 +601,7 @@ export class SqliteBackend implements Backend<"sqlite"> {
 
   /** Counts commits by other connections to the file: the cross-process change signal. */
   #dataVersion(): number {
-    return Number(this.#pragma("PRAGMA data_version"));
-  }
-
-  #pragma(sql: string): unknown {
-    const row = this.#statement(sql).get() as Record<string, unknown>;
-    return Object.values(row)[0];
+    return Number(this.#statements.value("PRAGMA data_version"));
   }
 }
 

@@ -1,0 +1,31 @@
+import assert from "node:assert/strict";
+import { DatabaseSync } from "node:sqlite";
+import { Statements } from "./statements.ts";
+
+function jobs(): Statements {
+  const db = new DatabaseSync(":memory:");
+  db.exec("CREATE TABLE job (id TEXT, state TEXT, attempts INTEGER, spec TEXT)");
+  const statements = new Statements(db);
+  for (const [id, attempts] of [["a", 0], ["b", 2]] as const) {
+    statements.run("INSERT INTO job VALUES (?, 'pending', ?, '{}')", id, attempts);
+  }
+  return statements;
+}
+
+Deno.test("rows are ordinary objects of one shape, not node:sqlite's prototype-less ones", () => {
+  const rows = jobs().all<Record<string, unknown>>("SELECT * FROM job ORDER BY id");
+  assert.deepEqual(rows, [
+    { id: "a", state: "pending", attempts: 0, spec: "{}" },
+    { id: "b", state: "pending", attempts: 2, spec: "{}" },
+  ]);
+  // node:sqlite's own rows have none, and V8 keeps them as slow dictionaries.
+  for (const row of rows) assert.equal(Object.getPrototypeOf(row), Object.prototype);
+  assert.deepEqual(Object.keys(rows[0]), ["id", "state", "attempts", "spec"]);
+});
+
+Deno.test("a bare LIMIT ? takes its value; a query's first value is read alone", () => {
+  const statements = jobs();
+  assert.deepEqual(statements.all("SELECT id FROM job ORDER BY id LIMIT ?", 1), [{ id: "a" }]);
+  assert.equal(statements.value("SELECT count(*) FROM job"), 2);
+  assert.equal(statements.value("SELECT id FROM job WHERE id = 'none'"), undefined);
+});
