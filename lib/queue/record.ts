@@ -12,7 +12,8 @@ const STATES: JobState[] = ["waiting", "pending", "active", "completed", "failed
 const NUMBERS = ["attempts", "stalls", "readyAt", "createdAt"] as const;
 
 /**
- * A job from its stored parts: coord's state fields (JSON), the spec and the result as given.
+ * A job from its stored parts: coord's state fields (JSON, or the object a SQL step built from
+ * its columns: no text to parse), the spec and the result as given.
  *
  * @throws {ForeignDataError} when they are not coord's.
  * @example
@@ -25,12 +26,15 @@ const NUMBERS = ["attempts", "stalls", "readyAt", "createdAt"] as const;
  */
 export function jobRecord(
   queue: string,
-  stateJson: string,
+  state: string | Record<string, unknown>,
   specJson: string,
   resultJson?: string,
   inputsJson?: string,
   progressJson?: string,
 ): JobRecord {
+  const foreign = (held: string): never => {
+    throw new ForeignDataError(foreignJob(queue, held));
+  };
   const read = (json: string | undefined, valid: (value: unknown) => boolean) => {
     if (json === undefined) return undefined;
     try {
@@ -39,16 +43,20 @@ export function jobRecord(
     } catch {
       // reported below
     }
-    throw new ForeignDataError(foreignJob(queue, json));
+    return foreign(json);
   };
-  const { beginBy: _, ...state } = read(stateJson, isState);
+  const { beginBy: _, ...fields } = typeof state === "string"
+    ? read(state, isState)
+    : isState(state)
+    ? state
+    : foreign(JSON.stringify(state));
   const spec = read(specJson, isObject) as JobSpec;
   const result = read(resultJson, () => true);
   const inputs = read(inputsJson, Array.isArray);
   const progress = read(progressJson, () => true);
   return {
     failures: 0,
-    ...state,
+    ...fields,
     spec,
     ...(resultJson !== undefined && { result }),
     ...(inputs !== undefined && { inputs }),

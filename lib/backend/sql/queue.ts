@@ -465,7 +465,7 @@ export class SqlQueueSteps implements QueueSteps {
     const result = withResult && row.result !== null ? row.result : undefined;
     return jobRecord(
       queue,
-      JSON.stringify(state),
+      state,
       row.spec,
       result,
       row.inputs ?? undefined,
