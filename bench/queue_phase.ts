@@ -64,6 +64,14 @@ export interface PhaseSpec {
   expect?: number;
   /** On Redis, count the server's work from before the put (default) or from the work. */
   countFrom?: "put" | "work";
+  /**
+   * Works this many times (bulk puts, workers after the put only): each round after the first
+   * puts `expect` jobs more, back to as many queued as the first found, and runs fresh workers
+   * until they saw `expect` complete. The phase's work figures are its median round's (by
+   * jobs/s), `jobs_per_s_rounds` every round's: a round of 1,000 jobs lasts 0.1–0.25 s, and one
+   * round alone varied 0.5–2× from run to run. Default 1.
+   */
+  rounds?: number;
 }
 
 /** A putter's last line. */
@@ -120,9 +128,14 @@ export async function runPhase(
   progress(label);
   const queues = queueNames(spec);
   const expect = spec.expect ?? spec.put.jobs + (spec.put.mode === "paced" ? spec.put.warmup : 0);
+  const rounds = spec.rounds ?? 1;
+  if (rounds > 1 && (spec.put.mode !== "bulk" || spec.workerFirst)) {
+    throw new Error(`${label}: rounds need a bulk put and workers after it`);
+  }
   const putTimeoutMs = PUT_TIMEOUT_MS + TIMEOUT_MS_PER_JOB * spec.put.jobs;
   const workTimeoutMs = WORK_TIMEOUT_MS + TIMEOUT_MS_PER_JOB * expect;
-  const deadline = 2 * READY_TIMEOUT_MS + putTimeoutMs + workTimeoutMs + 2 * STOP_TIMEOUT_MS;
+  const deadline = 2 * READY_TIMEOUT_MS + putTimeoutMs +
+    rounds * (READY_TIMEOUT_MS + workTimeoutMs + 2 * STOP_TIMEOUT_MS);
   const signal = AbortSignal.any([budget, AbortSignal.timeout(deadline)]);
   const url = contender.url(spec.name);
   const spawn = (args: (string | number)[], noun: string, stdin: boolean) =>
@@ -146,18 +159,9 @@ export async function runPhase(
       ));
     workers.push(...started);
     await Promise.all(started.map((w) => w.waitFor("ready", READY_TIMEOUT_MS)));
+    return started;
   };
-  const port = contender.redisPort;
-  const workers: JsonChild[] = [];
-  let putter: JsonChild | undefined;
-  try {
-    // Each Redis phase starts from an empty server, so its memory and its keys are its own.
-    if (port !== undefined) await redisCommand(port, "FLUSHALL");
-    const memoryBefore = port === undefined ? undefined : await usedMemoryBytes(port);
-    if (spec.workerFirst) await startWorkers();
-    let counted: (() => Promise<RedisUsage>) | undefined;
-    if (port !== undefined && spec.countFrom !== "work") counted = await countRedisUsage(port);
-    const { put } = spec;
+  const putJobs = async (put: PutPlan) => {
     putter = spawn(
       put.mode === "paced"
         ? ["paced", contender.kind, url, queues[0], put.jobs, put.warmup, put.spacingMs]
@@ -167,28 +171,52 @@ export async function runPhase(
       "putter",
       false,
     );
-    const putLine = await putter.waitFor("put", READY_TIMEOUT_MS + putTimeoutMs) as unknown as Put;
+    const line = await putter.waitFor("put", READY_TIMEOUT_MS + putTimeoutMs) as unknown as Put;
     await exited(putter);
+    return line;
+  };
+  const port = contender.redisPort;
+  const workers: JsonChild[] = [];
+  let putter: JsonChild | undefined;
+  try {
+    // Each Redis phase starts from an empty server, so its memory and its keys are its own.
+    if (port !== undefined) await redisCommand(port, "FLUSHALL");
+    const memoryBefore = port === undefined ? undefined : await usedMemoryBytes(port);
+    const firstWorkers = spec.workerFirst ? await startWorkers() : [];
+    let counted: (() => Promise<RedisUsage>) | undefined;
+    if (port !== undefined && spec.countFrom !== "work") counted = await countRedisUsage(port);
+    const putLine = await putJobs(spec.put);
     if (port !== undefined && spec.countFrom === "work") counted = await countRedisUsage(port);
-    if (!spec.workerFirst) await startWorkers();
-    const ends = await Promise.all(workers.map((w) => workerDone(w, workTimeoutMs)));
-    const usage = await counted?.();
-    const memoryAfter = port === undefined ? undefined : await usedMemoryBytes(port);
-    await Promise.all(workers.map(exited));
-    const done = ends.map((end) => end.done);
-    const work = workFigures(done);
+    const ends: Awaited<ReturnType<typeof workerDone>>[][] = [];
+    // The server's figures are the first round's: later ones would count the top-up puts.
+    let usage: RedisUsage | undefined;
+    let memoryAfter: number | undefined;
+    for (let round = 0; round < rounds; round++) {
+      if (round > 0) putLine.put += (await putJobs({ ...spec.put, jobs: expect })).put;
+      const started = spec.workerFirst ? firstWorkers : await startWorkers();
+      ends.push(await Promise.all(started.map((w) => workerDone(w, workTimeoutMs))));
+      if (round === 0) {
+        usage = await counted?.();
+        memoryAfter = port === undefined ? undefined : await usedMemoryBytes(port);
+      }
+      await Promise.all(started.map(exited));
+    }
+    const works = ends.map((end) => workFigures(end.map((e) => e.done)));
+    const work = medianBy(works, (w) => w.jobs_per_s ?? 0);
+    const done = ends.flat().map((end) => end.done);
     const result = {
       ...putFigures(putLine),
       ...work,
-      ...integrity(expect, putLine, done),
+      ...(rounds > 1 && { jobs_per_s_rounds: works.map((w) => w.jobs_per_s) }),
+      ...integrity(expect * rounds, putLine, done),
       ...(usage && {
         redis: {
-          ...redisFigures(usage, work.completed, work.work_s),
+          ...redisFigures(usage, works[0].completed, works[0].work_s),
           used_memory_bytes_after: memoryAfter,
           used_memory_growth_bytes: memoryAfter! - memoryBefore!,
         },
       }),
-      ...(ends.some((end) => end.cut) && {
+      ...(ends.flat().some((end) => end.cut) && {
         error: `a worker had not completed its jobs ${workTimeoutMs / 1000} s after it ` +
           `started; it was stopped and these are its figures so far`,
       }),
@@ -203,6 +231,11 @@ export async function runPhase(
     const why = budget.aborted ? "the benchmark's budget" : "its deadline";
     return { stopped: `stopped at ${why}; no figures` };
   }
+}
+
+/** The middle item of `items` by `key` (the upper one of an even count). */
+function medianBy<T>(items: T[], key: (item: T) => number): T {
+  return [...items].sort((a, b) => key(a) - key(b))[Math.floor(items.length / 2)];
 }
 
 /** The names of a phase's queues: its name, or its name and a number each. */
