@@ -9,7 +9,8 @@
  *
  * - `latency`: an idle worker; jobs put one at a time, {@link SPACING_MS} apart; put→start
  *   p50/p99 (SQLite, Redis, BullMQ).
- * - `idle`: the same after the worker was idle {@link IDLE_SPACING_MS} (SQLite, Redis).
+ * - `idle`: the same after the worker was idle {@link IDLE_SPACING_MS} (SQLite, Redis,
+ *   BullMQ).
  * - `throughput`: {@link THROUGHPUT_JOBS} jobs put in bulk, then 1 and 4 worker processes
  *   drain them; jobs/s, Redis commands and CPU per job, the worker's CPU, and Redis
  *   `used_memory` per retained completed job (SQLite, Redis, BullMQ).
@@ -245,7 +246,8 @@ function latency(run: Run): Promise<PartFigures> {
 }
 
 function idle(run: Run): Promise<PartFigures> {
-  return eachContender(run, ["sqlite", "redis"], {
+  // BullMQ too: how much of a start after idling is the machine waking, not coord.
+  return eachContender(run, ["sqlite", "redis", "bullmq"], {
     name: "idle",
     put: { mode: "paced", jobs: IDLE_JOBS, warmup: 1, spacingMs: IDLE_SPACING_MS },
     concurrency: CONCURRENCY,
@@ -477,6 +479,8 @@ function goals(
     redis_latency_p50_ms: at(coord.redis, "latency", "latency_ms", "p50"),
     sqlite_latency_p50_ms: at(coord.sqlite, "latency", "latency_ms", "p50"),
     sqlite_idle_latency_p50_ms: at(coord.sqlite, "idle", "latency_ms", "p50"),
+    redis_idle_latency_p50_ms: at(coord.redis, "idle", "latency_ms", "p50"),
+    bullmq_idle_latency_p50_ms: at(bullmq, "idle", "latency_ms", "p50"),
     redis_many_queued_over_few: at(coord.redis, "scale", "many_over_few"),
     sqlite_many_queued_over_few: at(coord.sqlite, "scale", "many_over_few"),
     redis_put_from_s: at(coord.redis, "put_from", "wall_s"),
