@@ -25,12 +25,14 @@ type ArrayStatement = StatementSync & { setReturnArrays?: (on: boolean) => void 
 interface Prepared {
   statement: StatementSync;
   /**
-   * The names of its result's columns, in order, when it returns rows as arrays; undefined
-   * where the runtime cannot (its rows are `node:sqlite`'s objects).
+   * Each of its result's columns, null, in order, when it returns rows as arrays; undefined
+   * where the runtime cannot (its rows are `node:sqlite`'s objects). A row is a copy of it:
+   * an object built by setting 20 or more names one by one falls back to a dictionary itself.
    */
-  columns?: string[];
+  template?: Record<string, null>;
+  /** The names of the template's columns, in order. */
+  columns: string[];
 }
-
 /**
  * Runs SQL on one connection, preparing each text once.
  *
@@ -59,9 +61,11 @@ export class Statements {
       );
       const arrays = typeof statement.setReturnArrays === "function";
       statement.setReturnArrays?.(true);
+      const columns = arrays ? statement.columns().map((c) => c.name) : [];
       prepared = {
         statement,
-        columns: arrays ? statement.columns().map((c) => c.name) : undefined,
+        template: arrays ? Object.fromEntries(columns.map((name) => [name, null])) : undefined,
+        columns,
       };
       this.#prepared.set(sql, prepared);
     }
@@ -70,12 +74,11 @@ export class Statements {
 
   /** The rows of a query, each an object of its columns by name. */
   all<T>(sql: string, ...params: SQLInputValue[]): T[] {
-    const { statement, columns } = this.#prepare(sql);
-    if (!columns) return statement.all(...params) as T[];
+    const { statement, template, columns } = this.#prepare(sql);
+    if (!template) return statement.all(...params) as T[];
     const rows = statement.all(...params) as unknown as SQLInputValue[][];
     return rows.map((values) => {
-      // Set in one order, every row of the statement gets the same shape.
-      const row: Record<string, unknown> = {};
+      const row: Record<string, unknown> = { ...template };
       for (let i = 0; i < columns.length; i++) row[columns[i]] = values[i];
       return row as T;
     });

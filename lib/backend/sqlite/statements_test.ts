@@ -29,3 +29,23 @@ Deno.test("a bare LIMIT ? takes its value; a query's first value is read alone",
   assert.equal(statements.value("SELECT count(*) FROM job"), 2);
   assert.equal(statements.value("SELECT id FROM job WHERE id = 'none'"), undefined);
 });
+
+Deno.test("a row of many columns keeps V8's fast properties (not a dictionary)", async () => {
+  // Only V8's own test function tells, and only with its flag: a process of its own.
+  const code = `
+    import { DatabaseSync } from "node:sqlite";
+    import { Statements } from ${JSON.stringify(new URL("./statements.ts", import.meta.url).href)};
+    const db = new DatabaseSync(":memory:");
+    const columns = Array.from({ length: 30 }, (_, i) => "c" + i);
+    db.exec("CREATE TABLE t (" + columns.join(", ") + ")");
+    db.exec("INSERT INTO t VALUES (" + columns.map(() => 1).join(", ") + ")");
+    const [row] = new Statements(db).all("SELECT * FROM t");
+    console.log(eval("%HasFastProperties(row)"));
+  `;
+  const { stdout, success } = await new Deno.Command(Deno.execPath(), {
+    args: ["eval", "--v8-flags=--allow-natives-syntax", code],
+    stderr: "inherit",
+  }).output();
+  assert.ok(success);
+  assert.equal(new TextDecoder().decode(stdout).trim(), "true");
+});
