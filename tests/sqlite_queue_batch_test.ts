@@ -110,3 +110,16 @@ Deno.test("a run whose job another program wrote over records nothing; the batch
   // Left as it was: still refused.
   await assert.rejects(getJob(backend, "q/b"), ForeignDataError);
 });
+
+Deno.test("a job whose row another program gave an infinite number is not run, and is refused", async () => {
+  await using db = await tempSqlite();
+  await using backend = await connect({ url: db.url, env: {} });
+  for (const id of ["a", "b"]) await putJob(backend, "q", { id, handler: "h" });
+  // SQLite keeps 9e999 as an infinite REAL: no JSON holds one.
+  await runSql(backend, "UPDATE coord_queue_job SET stalls = 9e999 WHERE id = 'a'");
+  const lease = { worker: "w", leaseMs: 60_000 };
+  const r = await backend.queue.finishAndClaim("q", { finishes: [], ...lease, claims: 2 });
+  assert.deepEqual(r.jobs.map((job) => job.id), []);
+  assert.deepEqual(r.undecodable?.map((u) => u.id), ["a"]);
+  await assert.rejects(getJob(backend, "q/a"), ForeignDataError);
+});

@@ -75,11 +75,12 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 function isState(state: unknown): state is Record<string, unknown> {
+  // Finite: JSON has no infinity, but a SQL row built into the state has what its columns hold.
   return isObject(state) && typeof state.id === "string" &&
     STATES.includes(state.state as JobState) &&
-    NUMBERS.every((field) => typeof state[field] === "number") &&
-    (state.failures === undefined || typeof state.failures === "number") &&
-    (state.priority === undefined || typeof state.priority === "number") &&
+    NUMBERS.every((field) => Number.isFinite(state[field])) &&
+    (state.failures === undefined || Number.isFinite(state.failures)) &&
+    (state.priority === undefined || Number.isFinite(state.priority)) &&
     (state.keep === undefined || isObject(state.keep)) &&
     (state.groupKey === undefined || typeof state.groupKey === "string") &&
     (state.group === undefined ||
