@@ -132,9 +132,10 @@ export async function runPhase(
   if (rounds > 1 && (spec.put.mode !== "bulk" || spec.workerFirst)) {
     throw new Error(`${label}: rounds need a bulk put and workers after it`);
   }
-  const putTimeoutMs = PUT_TIMEOUT_MS + TIMEOUT_MS_PER_JOB * spec.put.jobs;
+  const putTimeoutMs = (jobs: number) => PUT_TIMEOUT_MS + TIMEOUT_MS_PER_JOB * jobs;
   const workTimeoutMs = WORK_TIMEOUT_MS + TIMEOUT_MS_PER_JOB * expect;
-  const deadline = 2 * READY_TIMEOUT_MS + putTimeoutMs +
+  const deadline = 2 * READY_TIMEOUT_MS + putTimeoutMs(spec.put.jobs) +
+    (rounds - 1) * (READY_TIMEOUT_MS + putTimeoutMs(expect)) +
     rounds * (READY_TIMEOUT_MS + workTimeoutMs + 2 * STOP_TIMEOUT_MS);
   const signal = AbortSignal.any([budget, AbortSignal.timeout(deadline)]);
   const url = contender.url(spec.name);
@@ -171,7 +172,10 @@ export async function runPhase(
       "putter",
       false,
     );
-    const line = await putter.waitFor("put", READY_TIMEOUT_MS + putTimeoutMs) as unknown as Put;
+    const line = await putter.waitFor(
+      "put",
+      READY_TIMEOUT_MS + putTimeoutMs(put.jobs),
+    ) as unknown as Put;
     await exited(putter);
     return line;
   };
@@ -186,13 +190,14 @@ export async function runPhase(
     let counted: (() => Promise<RedisUsage>) | undefined;
     if (port !== undefined && spec.countFrom !== "work") counted = await countRedisUsage(port);
     const putLine = await putJobs(spec.put);
+    let jobsPut = putLine.put;
     if (port !== undefined && spec.countFrom === "work") counted = await countRedisUsage(port);
     const ends: Awaited<ReturnType<typeof workerDone>>[][] = [];
     // The server's figures are the first round's: later ones would count the top-up puts.
     let usage: RedisUsage | undefined;
     let memoryAfter: number | undefined;
     for (let round = 0; round < rounds; round++) {
-      if (round > 0) putLine.put += (await putJobs({ ...spec.put, jobs: expect })).put;
+      if (round > 0) jobsPut += (await putJobs({ ...spec.put, jobs: expect })).put;
       const started = spec.workerFirst ? firstWorkers : await startWorkers();
       ends.push(await Promise.all(started.map((w) => workerDone(w, workTimeoutMs))));
       if (round === 0) {
@@ -207,8 +212,9 @@ export async function runPhase(
     const result = {
       ...putFigures(putLine),
       ...work,
-      ...(rounds > 1 && { jobs_per_s_rounds: works.map((w) => w.jobs_per_s) }),
-      ...integrity(expect * rounds, putLine, done),
+      // These count every round's jobs; the work figures above are the median round's.
+      ...(rounds > 1 && { rounds, jobs_per_s_rounds: works.map((w) => w.jobs_per_s) }),
+      ...integrity(expect * rounds, jobsPut, done),
       ...(usage && {
         redis: {
           ...redisFigures(usage, works[0].completed, works[0].work_s),
@@ -308,14 +314,14 @@ function workFigures(done: Done[]) {
 }
 
 /** Whether every job expected ran, and ran once. */
-function integrity(expected: number, put: Put, done: Done[]) {
+function integrity(expected: number, put: number, done: Done[]) {
   const sum = (f: (d: Done) => number) => done.reduce((total, d) => total + f(d), 0);
   const completed = sum((d) => d.completed);
   const problems = done.flatMap((d) => d.first_problems);
   // The last worker to return saw the queues' final counts.
   const last = done.reduce((a, b) => (b.returned_at > a.returned_at ? b : a));
   return {
-    jobs_put: put.put,
+    jobs_put: put,
     lost: Math.max(0, expected - completed),
     handler_runs: sum((d) => d.runs),
     // Within a worker by job id; across workers, runs that no completion accounts for.
@@ -343,6 +349,9 @@ function summaryLine(result: Record<string, unknown>): string {
   const speed = latency
     ? `latency p50 ${latency.p50} ms, p99 ${latency.p99} ms`
     : `${result.jobs_per_s} jobs/s (put ${result.put_jobs_per_s} jobs/s)`;
-  return `${speed}; ${result.completed} completed, ${result.lost} lost, ` +
-    `${result.duplicated} duplicated`;
+  // With rounds, jobs/s is the median round's; the counts are every round's.
+  const done = result.rounds
+    ? ` (the median of ${result.rounds} rounds); ${result.handler_runs} runs in all`
+    : `; ${result.completed} completed`;
+  return `${speed}${done}, ${result.lost} lost, ${result.duplicated} duplicated`;
 }
