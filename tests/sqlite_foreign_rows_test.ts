@@ -160,3 +160,35 @@ Deno.test("coord doctor reports a coord_-named table it does not know, and reads
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("an integer beyond 2^53 in a job's row: coord queue list exits 65 and leaves it", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = await freshFile(dir);
+    const put = await runCoord(["queue", "put", "q", "--handler", "h"], {
+      env: { COORD_URL: `sqlite:${path}` },
+    });
+    assert.equal(put.code, 0, put.stderr);
+    const db = new DatabaseSync(path);
+    try {
+      // node:sqlite cannot read it as a number: it threw, and coord exited 70.
+      db.prepare("UPDATE coord_queue_job SET attempts = ?").run(2n ** 53n + 1n);
+    } finally {
+      db.close();
+    }
+    const r = await runCoord(["queue", "list", "q"], { env: { COORD_URL: `sqlite:${path}` } });
+    assert.equal(r.code, 65, r.stderr);
+    assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+    assert.match(r.stderr, /coord_queue_job holds a row coord did not write/);
+    const reader = new DatabaseSync(path);
+    try {
+      const read = reader.prepare("SELECT attempts FROM coord_queue_job");
+      read.setReadBigInts(true);
+      assert.deepEqual(read.all().map((row) => row.attempts), [2n ** 53n + 1n]);
+    } finally {
+      reader.close();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

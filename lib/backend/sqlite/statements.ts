@@ -11,6 +11,7 @@
  */
 
 import type { DatabaseSync, SQLInputValue, StatementSync } from "node:sqlite";
+import { ForeignDataError } from "../../errors.ts";
 
 /**
  * A bare `LIMIT ?` in a statement. SQLite plans such a statement for the limit's value, so it
@@ -72,11 +73,17 @@ export class Statements {
     return prepared;
   }
 
-  /** The rows of a query, each an object of its columns by name. */
+  /**
+   * The rows of a query, each an object of its columns by name.
+   *
+   * @throws {ForeignDataError} when a row holds an integer no JavaScript number holds: coord
+   * never writes one.
+   */
   all<T>(sql: string, ...params: SQLInputValue[]): T[] {
     const { statement, template, columns } = this.#prepare(sql);
-    if (!template) return statement.all(...params) as T[];
-    const rows = statement.all(...params) as unknown as SQLInputValue[][];
+    const read = () => statement.all(...params);
+    if (!template) return refusingHugeIntegers(sql, read) as T[];
+    const rows = refusingHugeIntegers(sql, read) as unknown as SQLInputValue[][];
     return rows.map((values) => {
       const row: Record<string, unknown> = { ...template };
       for (let i = 0; i < columns.length; i++) row[columns[i]] = values[i];
@@ -91,7 +98,25 @@ export class Statements {
 
   /** The first column of a query's first row (a pragma's value, a count). */
   value(sql: string): unknown {
-    const row = this.#prepare(sql).statement.get() as object | undefined;
+    const { statement } = this.#prepare(sql);
+    const row = refusingHugeIntegers(sql, () => statement.get()) as object | undefined;
     return row && Object.values(row)[0];
+  }
+}
+
+/**
+ * What `read` returns; a value `node:sqlite` cannot give as a number (an integer beyond 2^53,
+ * which another program wrote) is refused as foreign data, as `coord doctor` reports it.
+ */
+function refusingHugeIntegers<T>(sql: string, read: () => T): T {
+  try {
+    return read();
+  } catch (e) {
+    if (!(e instanceof RangeError && (e as { code?: string }).code === "ERR_OUT_OF_RANGE")) throw e;
+    const table = /\bFROM\s+(\w+)/i.exec(sql)?.[1] ?? "a coord table";
+    throw new ForeignDataError(
+      `${table} holds a row coord did not write (an integer beyond 2^53) — another program ` +
+        `wrote there; \`coord doctor\` names it; delete the row or use another --namespace`,
+    );
   }
 }
