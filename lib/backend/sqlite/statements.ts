@@ -34,6 +34,7 @@ interface Prepared {
   /** The names of the template's columns, in order. */
   columns: string[];
 }
+
 /**
  * Runs SQL on one connection, preparing each text once.
  *
