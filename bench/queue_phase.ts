@@ -42,7 +42,7 @@ export interface Contender {
 
 /** How a phase's putter puts its jobs (see `queue_worker.ts`'s modes). */
 export type PutPlan =
-  | { mode: "paced"; jobs: number; warmup: number; spacingMs: number }
+  | { mode: "paced"; jobs: number; warmup: number; spacingMs: number; warmupSpacingMs?: number }
   | { mode: "bulk"; jobs: number; batch: number; dueInMs?: number };
 
 /** What one phase does. */
@@ -165,7 +165,9 @@ export async function runPhase(
   const putJobs = async (put: PutPlan) => {
     putter = spawn(
       put.mode === "paced"
-        ? ["paced", contender.kind, url, queues[0], put.jobs, put.warmup, put.spacingMs]
+        ? ["paced", contender.kind, url, queues[0], put.jobs, put.warmup, put.spacingMs].concat(
+          put.warmupSpacingMs === undefined ? [] : [put.warmupSpacingMs],
+        )
         : ["bulk", contender.kind, url, queues.join(","), put.jobs, put.batch].concat(
           put.dueInMs === undefined ? [] : [put.dueInMs],
         ),

@@ -9,10 +9,11 @@
  *
  * Modes:
  *
- * - `paced KIND URL QUEUE JOBS WARMUP SPACING_MS`: puts WARMUP + JOBS jobs one at a time, one
- *   every SPACING_MS (on a fixed grid, so a slow put does not push the rest back), each
- *   `{i, putAt, timed}` with `putAt` taken just before the put call; then prints
- *   `{"put": n, "put_ms": [...]}`, how long each timed (non-warm-up) put call took.
+ * - `paced KIND URL QUEUE JOBS WARMUP SPACING_MS [WARMUP_SPACING_MS]`: puts WARMUP + JOBS jobs
+ *   one at a time, the warm-up ones every WARMUP_SPACING_MS (default SPACING_MS), then the
+ *   others every SPACING_MS after the last of them (on a fixed grid, so a slow put does not
+ *   push the rest back), each `{i, putAt, timed}` with `putAt` taken just before the put call;
+ *   then prints `{"put": n, "put_ms": [...]}`, how long each timed (non-warm-up) put call took.
  * - `bulk KIND URL QUEUES JOBS BATCH [DUE_IN_MS]`: puts JOBS jobs, spread over the queues in
  *   turn, BATCH at a time into each (coord: one `putJobs`; BullMQ: one `addBulk`), then prints
  *   `{"put": n, "put_s": s}`. With DUE_IN_MS every job is delayed, due within one whole
@@ -268,13 +269,22 @@ function abortion(signal: AbortSignal): Promise<void> {
   });
 }
 
-async function paced(kind: Kind, [url, queue, jobs, warmup, spacingMs]: string[]) {
+async function paced(
+  kind: Kind,
+  [url, queue, jobs, warmup, spacingMs, warmupSpacingMs = spacingMs]: string[],
+) {
   const putter = await kind.putter(url);
-  const total = Number(warmup) + Number(jobs);
+  const [w, spacing, warmupSpacing] = [warmup, spacingMs, warmupSpacingMs].map(Number);
+  const total = w + Number(jobs);
+  // When each put is due, from the start: the warm-up's grid, then the timed jobs'.
+  const at = (i: number) =>
+    i < w
+      ? i * warmupSpacing
+      : Math.max(0, w - 1) * warmupSpacing + (i - Math.max(0, w - 1)) * spacing;
   const putMs: number[] = [];
   const start = now();
   for (let i = 0; i < total; i++) {
-    await sleep(start + i * Number(spacingMs) - now());
+    await sleep(start + at(i) - now());
     const data = { i, putAt: now(), timed: i >= Number(warmup) };
     await putter.put(queue, data);
     if (data.timed) putMs.push(now() - data.putAt);
