@@ -75,7 +75,17 @@ conformance(
     for (let i = 1; i < sorted.length; i++) {
       assert.equal(sorted[i] - sorted[i - 1], 1_000, `a tick is missing after ${sorted[i - 1]}`);
     }
-    const alo = (await linesIn(log, /^start alo /)).map((l) => l.split(" "));
+    // The long tasks are hourly: a test that spans a whole hour also sees that hour's tick run
+    // (it failed so in CI at 07:00 and 08:00), which is not the one made due here.
+    const runsOf = async (task: string) => {
+      const all = (await linesIn(log, new RegExp(`^start ${task} `))).map((l) => l.split(" "));
+      for (const [, , at] of all) {
+        const t = Date.parse(at);
+        assert.ok(t === longTick || (t > longTick && t % 3_600_000 === 0), `${task} ran ${at}`);
+      }
+      return all.filter(([, , at]) => Date.parse(at) === longTick);
+    };
+    const alo = await runsOf("alo");
     // Which instance started each run, and which were killed: a third run is otherwise a riddle.
     const aloRuns = `${alo.map((a) => a.slice(2).join(" by ")).join("; ")}; killed: ${[...killed]}`;
     assert.equal(
@@ -83,10 +93,8 @@ conformance(
       2,
       `at-least-once: run again after the crash, once: ${aloRuns}\n${stderrs}`,
     );
-    assert.equal(alo[0][2], alo[1][2], "the same tick");
-    assert.equal(Date.parse(alo[0][2]), longTick);
     assert.ok(!killed.has(alo[1][3]), "run again by a surviving instance");
-    assert.equal((await linesIn(log, /^start be /)).length, 1, "best-effort: never run again");
+    assert.equal((await runsOf("be")).length, 1, "best-effort: never run again");
 
     const status = await runCoord(["schedule", "status", "--json"], { env: envOf(ctx) });
     assert.equal(status.code, 0, status.stderr);
