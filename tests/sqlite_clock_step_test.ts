@@ -22,6 +22,16 @@ const FAKETIME_LIB = [
   }
 });
 
+/**
+ * The environment that shows a process the clock `offset` away. NO_FAKE_STAT: libfaketime
+ * 0.9.10 also fakes file times, behind a semaphore its exit handler unmaps while Deno's other
+ * threads may still call fstat — one run in twenty of a coord command then died of SIGSEGV as
+ * it exited (core: `lock_for_stat` under `__fxstat64`). Only the clock matters here.
+ */
+function clockAway(offset: string): Record<string, string> {
+  return { LD_PRELOAD: FAKETIME_LIB!, FAKETIME: offset, NO_FAKE_STAT: "1" };
+}
+
 /** Resolves once `resource` has handed out `tickets` tickets. */
 async function ticketsIssued(backend: Backend, resource: string, tickets: number) {
   await using watcher = await backend.watch({ kind: "lock", name: resource });
@@ -45,8 +55,10 @@ for (
       const dir = await Deno.makeTempDir();
       try {
         const url = `sqlite:${dir}/coord.db`;
-        const step = { LD_PRELOAD: FAKETIME_LIB!, FAKETIME: offset };
-        const env = (isStepped: boolean) => ({ COORD_URL: url, ...(isStepped ? step : {}) });
+        const env = (isStepped: boolean) => ({
+          COORD_URL: url,
+          ...(isStepped ? clockAway(offset) : {}),
+        });
         const holder = spawnCoord([
           "lock",
           "run",
@@ -96,7 +108,7 @@ Deno.test({
       await first.result;
       // Its stored next tick lies 30 s ahead by this one's clock: judged by that clock, it
       // would wait those 30 s, then run every tick it missed at once.
-      const behind = spawnCoord(args, { env: { LD_PRELOAD: FAKETIME_LIB!, FAKETIME: "-30s" } });
+      const behind = spawnCoord(args, { env: clockAway("-30s") });
       try {
         await behind.stdoutLine(/tick/, 15_000);
       } finally {
