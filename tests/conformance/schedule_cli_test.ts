@@ -104,7 +104,13 @@ conformance(
     // The last run ended well, unless it was one a SIGKILL cut short (its record says running).
     const cutShort = tick.last.outcome === "running" && killed.has(tick.last.owner);
     assert.ok(tick.last.outcome === "success" || cutShort, JSON.stringify(tick.last));
-    assert.equal(tick.runs, runs.length);
+    // Runs started: one a line, plus any run a SIGKILL cut short before its sh wrote a line —
+    // at most one a killed instance, and its tick is run again (11 started and 10 lines, twice
+    // in one CI run under load).
+    assert.ok(
+      tick.runs >= runs.length && tick.runs <= runs.length + killed.size,
+      `${tick.runs} runs started, ${runs.length} written; killed: ${[...killed]}`,
+    );
   },
 );
 
