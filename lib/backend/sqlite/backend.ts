@@ -511,7 +511,15 @@ export class SqliteBackend implements Backend<"sqlite"> {
             });
             socket?.stop();
             socket = undefined;
-            await sleeping;
+            const sight = await sleeping;
+            if (sight !== undefined) {
+              // Woken by the shared look for this topic: what it read is this watcher's look.
+              seenVersion = sight.version;
+              seenChanges = sight.changes ?? seenChanges;
+              hinted.take();
+              if (!flag.take()) return none;
+              break;
+            }
           } else {
             if (pollMs >= WAKE_LISTEN_FROM_MS) socket ??= this.#wake?.listen(() => hinted.notify());
             await sleep(Math.min(pollMs, remaining()), signal, woken);

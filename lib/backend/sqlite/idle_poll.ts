@@ -18,6 +18,17 @@ export interface IdleWatch {
 }
 
 /**
+ * What the look that woke a sleeper read: the sleeper's own look, had it made it right then
+ * (a second read of the same two things cost ≈ 0.2 ms of every idle wake-up).
+ */
+export interface IdleSight {
+  /** The `data_version` read. */
+  version: number;
+  /** The topic's counter read; undefined for a sleeper without a topic. */
+  changes?: number;
+}
+
+/**
  * A source of hints that another process committed (a socket, a file watch): starts listening,
  * says whether hints will come, and stops.
  */
@@ -67,7 +78,7 @@ const HINT_RECHECK_MS = 1;
  */
 export class IdlePoll {
   readonly #options: IdlePollOptions;
-  readonly #sleepers = new Map<() => void, IdleWatch>();
+  readonly #sleepers = new Map<(sight?: IdleSight) => void, IdleWatch>();
   #version = 0;
   #timer: ReturnType<typeof setInterval> | undefined;
   #recheck: ReturnType<typeof setTimeout> | undefined;
@@ -80,19 +91,24 @@ export class IdlePoll {
 
   /**
    * Sleeps `ms`, or until `wake` settles, `signal` aborts (rejecting with its reason), or a
-   * look finds `watch`'s counter moved. The caller looks itself right before and after.
+   * look finds `watch`'s counter moved.
+   *
+   * @returns what that look read, when it woke the sleeper; else undefined, and the caller
+   * looks itself.
    */
   async sleep(
     ms: number,
     signal: AbortSignal | undefined,
     wake: Promise<unknown>,
     watch: IdleWatch,
-  ): Promise<void> {
-    const { promise: changed, resolve } = Promise.withResolvers<void>();
+  ): Promise<IdleSight | undefined> {
+    const { promise: changed, resolve } = Promise.withResolvers<IdleSight | undefined>();
     if (this.#sleepers.size === 0) this.#start(watch.version);
     this.#sleepers.set(resolve, watch);
+    let sight: IdleSight | undefined;
     try {
-      await sleep(ms, signal, Promise.race([wake, changed]));
+      await sleep(ms, signal, Promise.race([wake, changed.then((seen) => (sight = seen))]));
+      return sight;
     } finally {
       this.#sleepers.delete(resolve);
       if (this.#sleepers.size === 0) this.#stop();
@@ -147,8 +163,13 @@ export class IdlePoll {
     this.#version = version;
     let counters: Map<number, number> | undefined;
     for (const [wake, { bucket, seen }] of this.#sleepers) {
-      if (bucket !== undefined) counters ??= this.#options.readCounters();
-      if (bucket === undefined || (counters!.get(bucket) ?? 0) !== seen) wake();
+      if (bucket === undefined) {
+        wake({ version });
+        continue;
+      }
+      counters ??= this.#options.readCounters();
+      const changes = counters.get(bucket) ?? 0;
+      if (changes !== seen) wake({ version, changes });
     }
     return true;
   }

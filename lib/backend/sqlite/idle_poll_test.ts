@@ -58,7 +58,8 @@ Deno.test("IdlePoll wakes only the sleepers whose topic changed, at once on a hi
   file.version++;
   file.counters.set(1, 1);
   hint();
-  await mine;
+  // What woke it, so that the sleeper need not read the same again.
+  assert.deepEqual(await mine, { version: 1, changes: 1 });
   assert.equal(otherWoke, false);
   stop.abort();
   await other;
@@ -82,4 +83,26 @@ Deno.test("IdlePoll leaves no timer nor listener behind once its sleepers are go
   await assert.rejects(sleeping, /done/);
   assert.equal(listening, 0);
   // The test sanitizer fails the test if the poll's interval is still running.
+});
+
+Deno.test("IdlePoll tells a sleeper what woke it only when its look did", async () => {
+  const { file, readVersion, readCounters } = fakeFile();
+  const poll = new IdlePoll({
+    readVersion,
+    readCounters,
+    periodMs: 10,
+    unhintedPeriodMs: 10,
+    hints: [],
+  });
+  // Woken by its caller: it must look itself.
+  const woken = poll.sleep(30_000, undefined, Promise.resolve(), {
+    bucket: 1,
+    seen: 0,
+    version: 0,
+  });
+  assert.equal(await woken, undefined);
+  // A sleeper without a topic wakes for any change to the file.
+  const anyChange = poll.sleep(30_000, undefined, never, { seen: 0, version: 0 });
+  file.version = 7;
+  assert.deepEqual(await anyChange, { version: 7 });
 });
