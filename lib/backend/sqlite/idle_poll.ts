@@ -162,9 +162,11 @@ export class IdlePoll {
     if (version === this.#version) return false;
     this.#version = version;
     let counters: Map<number, number> | undefined;
-    for (const [wake, { bucket, seen }] of this.#sleepers) {
+    for (const [wake, { bucket, seen, version: itsVersion }] of this.#sleepers) {
       if (bucket === undefined) {
-        wake({ version });
+        // Against the version it saw, not the poll's: it may have come after a commit the
+        // poll has not looked at yet.
+        if (version !== itsVersion) wake({ version });
         continue;
       }
       counters ??= this.#options.readCounters();

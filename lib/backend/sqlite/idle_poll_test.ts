@@ -106,3 +106,29 @@ Deno.test("IdlePoll tells a sleeper what woke it only when its look did", async 
   file.version = 7;
   assert.deepEqual(await anyChange, { version: 7 });
 });
+
+Deno.test("IdlePoll wakes a sleeper without a topic only for a version newer than its own", async () => {
+  const { file, readVersion, readCounters } = fakeFile();
+  const poll = new IdlePoll({
+    readVersion,
+    readCounters,
+    periodMs: 10,
+    unhintedPeriodMs: 10,
+    hints: [],
+  });
+  const stop = new AbortController();
+  // The poll starts from this sleeper's version; a commit comes before the next one sleeps.
+  const first = poll.sleep(30_000, stop.signal, never, { bucket: 1, seen: 0, version: 0 })
+    .catch(() => {});
+  file.version = 1;
+  let woke = false;
+  const later = poll.sleep(30_000, stop.signal, never, { seen: 0, version: 1 })
+    .then((sight) => (woke = true, sight));
+  const reads = file.versionReads;
+  while (file.versionReads < reads + 3) await new Promise((r) => setTimeout(r, 10));
+  assert.equal(woke, false, "woken for the commit it had seen");
+  file.version = 2;
+  assert.deepEqual(await later, { version: 2 });
+  stop.abort();
+  await first;
+});
