@@ -1,27 +1,26 @@
 import assert from "node:assert/strict";
 import { type HintSource, IdlePoll } from "./idle_poll.ts";
 
-/** A file whose version and topic counters the test moves, counting the poll's looks. */
-function fakeFile() {
+/**
+ * A file whose version and topic counters the test moves, counting the poll's looks, and a
+ * poll on it that looks every `periodMs` (hinted or not).
+ */
+function polledFile(periodMs: number, hints: HintSource[] = []) {
   const file = { version: 0, counters: new Map<number, number>(), versionReads: 0 };
-  return {
-    file,
+  const poll = new IdlePoll({
     readVersion: () => (file.versionReads++, file.version),
     readCounters: () => new Map(file.counters),
-  };
+    periodMs,
+    unhintedPeriodMs: periodMs,
+    hints,
+  });
+  return { file, poll };
 }
 
 const never = new Promise<void>(() => {});
 
 Deno.test("IdlePoll looks once a period for all of its sleepers", async () => {
-  const { file, readVersion, readCounters } = fakeFile();
-  const poll = new IdlePoll({
-    readVersion,
-    readCounters,
-    periodMs: 20,
-    unhintedPeriodMs: 20,
-    hints: [],
-  });
+  const { file, poll } = polledFile(20);
   const stop = new AbortController();
   const sleepers = Array.from(
     { length: 100 },
@@ -36,20 +35,13 @@ Deno.test("IdlePoll looks once a period for all of its sleepers", async () => {
 });
 
 Deno.test("IdlePoll wakes only the sleepers whose topic changed, at once on a hint", async () => {
-  const { file, readVersion, readCounters } = fakeFile();
   let hint = () => {};
   const source: HintSource = (listener) => {
     hint = listener;
     return { listening: true, stop: () => (hint = () => {}) };
   };
   // A period no test waits for: only the hint can bring the look.
-  const poll = new IdlePoll({
-    readVersion,
-    readCounters,
-    periodMs: 60_000,
-    unhintedPeriodMs: 60_000,
-    hints: [source],
-  });
+  const { file, poll } = polledFile(60_000, [source]);
   const stop = new AbortController();
   let otherWoke = false;
   const other = poll.sleep(30_000, stop.signal, never, { bucket: 2, seen: 0, version: 0 })
@@ -66,16 +58,9 @@ Deno.test("IdlePoll wakes only the sleepers whose topic changed, at once on a hi
 });
 
 Deno.test("IdlePoll leaves no timer nor listener behind once its sleepers are gone", async () => {
-  const { readVersion, readCounters } = fakeFile();
   let listening = 0;
   const source: HintSource = () => (listening++, { listening: true, stop: () => listening-- });
-  const poll = new IdlePoll({
-    readVersion,
-    readCounters,
-    periodMs: 20,
-    unhintedPeriodMs: 20,
-    hints: [source],
-  });
+  const { poll } = polledFile(20, [source]);
   const stop = new AbortController();
   const sleeping = poll.sleep(30_000, stop.signal, never, { seen: 0, version: 0 });
   assert.equal(listening, 1);
@@ -86,14 +71,7 @@ Deno.test("IdlePoll leaves no timer nor listener behind once its sleepers are go
 });
 
 Deno.test("IdlePoll tells a sleeper what woke it only when its look did", async () => {
-  const { file, readVersion, readCounters } = fakeFile();
-  const poll = new IdlePoll({
-    readVersion,
-    readCounters,
-    periodMs: 10,
-    unhintedPeriodMs: 10,
-    hints: [],
-  });
+  const { file, poll } = polledFile(10);
   // Woken by its caller: it must look itself.
   const woken = poll.sleep(30_000, undefined, Promise.resolve(), {
     bucket: 1,
@@ -108,14 +86,7 @@ Deno.test("IdlePoll tells a sleeper what woke it only when its look did", async 
 });
 
 Deno.test("IdlePoll wakes a sleeper without a topic only for a version newer than its own", async () => {
-  const { file, readVersion, readCounters } = fakeFile();
-  const poll = new IdlePoll({
-    readVersion,
-    readCounters,
-    periodMs: 10,
-    unhintedPeriodMs: 10,
-    hints: [],
-  });
+  const { file, poll } = polledFile(10);
   const stop = new AbortController();
   // The poll starts from this sleeper's version; a commit comes before the next one sleeps.
   const first = poll.sleep(30_000, stop.signal, never, { bucket: 1, seen: 0, version: 0 })
