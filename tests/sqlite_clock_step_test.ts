@@ -28,8 +28,17 @@ const FAKETIME_LIB = [
  * threads may still call fstat — one run in twenty of a coord command then died of SIGSEGV as
  * it exited (core: `lock_for_stat` under `__fxstat64`). Only the clock matters here.
  */
-function clockAway(offset: string): Record<string, string> {
-  return { LD_PRELOAD: FAKETIME_LIB!, FAKETIME: offset, NO_FAKE_STAT: "1" };
+async function clockAway(offset: string): Promise<Record<string, string>> {
+  const env = { LD_PRELOAD: FAKETIME_LIB!, FAKETIME: offset, NO_FAKE_STAT: "1" };
+  // The test would pass by accident were the clock not stepped: a Deno process must see it so.
+  const { stdout } = await new Deno.Command(Deno.execPath(), {
+    args: ["eval", "console.log(Date.now())"],
+    env,
+  }).output();
+  const awayS = (Number(new TextDecoder().decode(stdout)) - Date.now()) / 1000;
+  const wantedS = Number(offset.replace(/s$/, ""));
+  assert.ok(Math.abs(awayS - wantedS) < 10, `${offset} shows as ${awayS} s`);
+  return env;
 }
 
 /** Resolves once `resource` has handed out `tickets` tickets. */
@@ -55,10 +64,8 @@ for (
       const dir = await Deno.makeTempDir();
       try {
         const url = `sqlite:${dir}/coord.db`;
-        const env = (isStepped: boolean) => ({
-          COORD_URL: url,
-          ...(isStepped ? clockAway(offset) : {}),
-        });
+        const away = await clockAway(offset);
+        const env = (isStepped: boolean) => ({ COORD_URL: url, ...(isStepped ? away : {}) });
         const holder = spawnCoord([
           "lock",
           "run",
@@ -108,7 +115,7 @@ Deno.test({
       await first.result;
       // Its stored next tick lies 30 s ahead by this one's clock: judged by that clock, it
       // would wait those 30 s, then run every tick it missed at once.
-      const behind = spawnCoord(args, { env: clockAway("-30s") });
+      const behind = spawnCoord(args, { env: await clockAway("-30s") });
       try {
         await behind.stdoutLine(/tick/, 15_000);
       } finally {
