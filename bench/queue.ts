@@ -9,8 +9,8 @@
  *
  * - `latency`: an idle worker; jobs put one at a time, {@link SPACING_MS} apart; put→start
  *   p50/p99 (SQLite, Redis, BullMQ).
- * - `idle`: {@link IDLE_WARMUP_JOBS} jobs put as in `latency`, then each timed one after the worker was idle {@link IDLE_SPACING_MS} (SQLite, Redis,
- *   BullMQ).
+ * - `idle`: {@link IDLE_WARMUP_JOBS} jobs put as in `latency`, then each timed one after the
+ *   worker was idle {@link IDLE_SPACING_MS} (SQLite, Redis, BullMQ).
  * - `throughput`: {@link THROUGHPUT_JOBS} jobs put in bulk, then 1 and 4 worker processes
  *   drain them; jobs/s, Redis commands and CPU per job, the worker's CPU, and Redis
  *   `used_memory` per retained completed job (SQLite, Redis, BullMQ).
