@@ -10,6 +10,8 @@ import type { JobRecord, JobSpec, JobState } from "./steps.ts";
 const STATES: JobState[] = ["waiting", "pending", "active", "completed", "failed", "cancelled"];
 /** The state fields the steps compute with. */
 const NUMBERS = ["attempts", "stalls", "readyAt", "createdAt"] as const;
+/** Those that count, with the optional ones: beyond 2^53 adding one may change nothing. */
+const COUNTS = ["attempts", "stalls", "failures", "priority"] as const;
 
 /**
  * A job from its stored parts: coord's state fields (JSON, or the object a SQL step built from
@@ -76,11 +78,11 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 function isState(state: unknown): state is Record<string, unknown> {
   // Finite: JSON has no infinity, but a SQL row built into the state has what its columns hold.
+  // A count beyond 2^53 would not fence an attempt: another program's.
   return isObject(state) && typeof state.id === "string" &&
     STATES.includes(state.state as JobState) &&
     NUMBERS.every((field) => Number.isFinite(state[field])) &&
-    (state.failures === undefined || Number.isFinite(state.failures)) &&
-    (state.priority === undefined || Number.isFinite(state.priority)) &&
+    COUNTS.every((field) => state[field] === undefined || Number.isSafeInteger(state[field])) &&
     (state.keep === undefined || isObject(state.keep)) &&
     (state.groupKey === undefined || typeof state.groupKey === "string") &&
     (state.group === undefined ||

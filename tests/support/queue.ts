@@ -8,11 +8,17 @@ import type { Backend } from "../../lib/backend/types.ts";
 import type { RedisBackend } from "../../lib/backend/redis/backend.ts";
 import { isSql, runSql } from "./sql.ts";
 
-/** What is wrong with a planted job: a part that is not JSON, or a field of the wrong type. */
-export type Garbage = "json" | "spec" | "types" | "ready";
+/**
+ * What is wrong with a planted job: a part that is not JSON, a field of the wrong type, or a
+ * count no JavaScript number holds exactly.
+ */
+export type Garbage = "json" | "spec" | "types" | "ready" | "huge";
 
 /** Every kind of {@link Garbage}. */
-export const GARBAGE: Garbage[] = ["json", "spec", "types", "ready"];
+export const GARBAGE: Garbage[] = ["json", "spec", "types", "ready", "huge"];
+
+/** The attempts of a `huge` job: beyond 2^53, where adding one may change nothing. */
+const HUGE = 2n ** 60n + 1n;
 
 /** Garbage Postgres cannot hold: it enforces its columns' types. */
 export const TYPED_GARBAGE: Garbage[] = ["types", "ready"];
@@ -24,11 +30,16 @@ export function garbageOn(backend: Backend): Garbage[] {
 
 const SPEC = JSON.stringify({ handler: "h", retries: 0, backoffMs: 0 });
 
+/** `value` in JSON, with `HUGE_ATTEMPTS` standing for {@link HUGE}'s digits. */
+function stateJson(value: unknown): string {
+  return JSON.stringify(value).replace('"HUGE_ATTEMPTS"', HUGE.toString());
+}
+
 /**
  * Writes a pending job `id` into `queue` the way another program might: `json` — its state
  * (Redis) or its group column (SQL) is not JSON; `spec` — its spec is not JSON; `types` —
- * its attempts are text; `ready` — its start time is text. `group`: its `--group`, where what
- * is wrong leaves that readable.
+ * its attempts are text; `ready` — its start time is text; `huge` — its attempts
+ * are 2^60 + 1. `group`: its `--group`, where what is wrong leaves that readable.
  */
 export async function plantGarbageJob(
   backend: Backend,
@@ -40,7 +51,7 @@ export async function plantGarbageJob(
   const state = {
     id,
     state: "pending",
-    attempts: garbage === "types" ? "x" : 0,
+    attempts: garbage === "types" ? "x" : garbage === "huge" ? "HUGE_ATTEMPTS" : 0,
     failures: 0,
     stalls: 0,
     readyAt: garbage === "ready" ? "soon" : 0,
@@ -48,15 +59,17 @@ export async function plantGarbageJob(
     groupKey: group,
   };
   if (isSql(backend)) {
+    // Text the server casts: no JavaScript number is 2^60 + 1.
+    const attempts = garbage === "huge" ? "CAST(? AS BIGINT)" : "?";
     await runSql(
       backend,
       `INSERT INTO coord_queue_job (namespace, queue, id, state, ready_at, attempts, stalls, spec,
-       created_at, grp, group_key) VALUES (?, ?, ?, 'pending', ?, ?, 0, ?, 0, ?, ?)`,
+       created_at, grp, group_key) VALUES (?, ?, ?, 'pending', ?, ${attempts}, 0, ?, 0, ?, ?)`,
       backend.namespace,
       queue,
       id,
       state.readyAt,
-      state.attempts,
+      garbage === "huge" ? HUGE.toString() : state.attempts,
       garbage === "spec" ? "junk" : SPEC,
       garbage === "json" ? "{oops" : null,
       group ?? null,
@@ -66,7 +79,7 @@ export async function plantGarbageJob(
   const redis = backend as RedisBackend;
   const key = (part: string) => redis.key("queue", queue, part);
   const send = (args: string[]) => redis.conn.send(args[1], args);
-  await send(["HSET", key("jobs"), id, garbage === "json" ? "junk" : JSON.stringify(state)]);
+  await send(["HSET", key("jobs"), id, garbage === "json" ? "junk" : stateJson(state)]);
   await send(["HSET", key("specs"), id, garbage === "spec" ? "junk" : SPEC]);
   await send(["ZADD", key("pending"), "0", id]);
 }

@@ -161,6 +161,13 @@ export const QUEUE_ADDED_COLUMNS: readonly { table: string; column: string; type
   { table: "coord_queue_config", column: "group_limit", type: "BIGINT" },
 ];
 
+/**
+ * The tables whose rows the steps check one by one: a job another program wrote is handed to a
+ * worker to fail, and the others run. A read of them must not fail as a whole for one value
+ * an engine cannot give as a number (see `../sqlite/statements.ts`).
+ */
+export const ROW_CHECKED_TABLES: readonly string[] = ["coord_queue_job"];
+
 interface JobRow {
   id: string;
   state: JobState;
@@ -1517,7 +1524,7 @@ export class SqlQueueSteps implements QueueSteps {
       }
       // What cannot be read is replaced by coord's own, so show and wait answer from now on.
       const integer = <T>(value: unknown, otherwise: T) =>
-        Number.isInteger(value) ? value as number : otherwise;
+        Number.isSafeInteger(value) ? value as number : otherwise;
       const json = (value: unknown, fits: (parsed: unknown) => boolean) => {
         if (typeof value !== "string") return null;
         try {
@@ -1537,6 +1544,7 @@ export class SqlQueueSteps implements QueueSteps {
         attempts: integer(before.attempts, 0),
         failures: integer(before.failures, 0),
         stalls: integer(before.stalls, 0),
+        priority: integer(before.priority, 0),
         started_at: integer(before.started_at, null),
         worker: typeof before.worker === "string" ? before.worker : null,
         spec: json(before.spec, isObject) ?? "{}",

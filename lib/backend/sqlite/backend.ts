@@ -32,6 +32,7 @@ import {
   QUEUE_ADDED_COLUMNS,
   QUEUE_DDL,
   QUEUE_RETIRED_INDEXES,
+  ROW_CHECKED_TABLES,
   SqlQueueSteps,
 } from "../sql/queue.ts";
 import { ddlNames } from "../sql/ddl_names.ts";
@@ -184,7 +185,7 @@ export class SqliteBackend implements Backend<"sqlite"> {
   /** Wraps an open database that has coord's tables. */
   constructor(db: DatabaseSync, options: SqliteOptions) {
     this.db = db;
-    this.#statements = new Statements(db);
+    this.#statements = new Statements(db, ROW_CHECKED_TABLES);
     this.path = options.path;
     this.namespace = options.namespace;
     this.displayUrl = options.displayUrl;

@@ -33,6 +33,8 @@ interface Prepared {
   template?: Record<string, null>;
   /** The names of the template's columns, in order. */
   columns: string[];
+  /** Whether it reads one of the checked tables (see the constructor). */
+  checked: boolean;
 }
 
 /**
@@ -49,10 +51,17 @@ interface Prepared {
 export class Statements {
   readonly #db: DatabaseSync;
   readonly #prepared = new Map<string, Prepared>();
+  readonly #checked: ReadonlySet<string>;
 
-  /** Statements on `db`, which stays the caller's to close. */
-  constructor(db: DatabaseSync) {
+  /**
+   * Statements on `db`, which stays the caller's to close. Reads from `checkedTables` (by the
+   * table after their first `FROM`) give an integer beyond 2^53 as its decimal text, for the
+   * steps that check each of those rows to refuse that row alone; reads from the others refuse
+   * the whole read.
+   */
+  constructor(db: DatabaseSync, checkedTables: Iterable<string> = []) {
     this.#db = db;
+    this.#checked = new Set(checkedTables);
   }
 
   #prepare(sql: string): Prepared {
@@ -68,6 +77,7 @@ export class Statements {
         statement,
         template: arrays ? Object.fromEntries(columns.map((name) => [name, null])) : undefined,
         columns,
+        checked: this.#checked.has(tableOf(sql)),
       };
       this.#prepared.set(sql, prepared);
     }
@@ -77,15 +87,15 @@ export class Statements {
   /**
    * The rows of a query, each an object of its columns by name.
    *
-   * @throws {ForeignDataError} when a row holds an integer no JavaScript number holds: coord
-   * never writes one.
+   * @throws {ForeignDataError} when a row of a table not checked holds an integer no
+   * JavaScript number holds: coord never writes one.
    */
   all<T>(sql: string, ...params: SQLInputValue[]): T[] {
-    const { statement, template, columns } = this.#prepare(sql);
+    const { statement, template, columns, checked } = this.#prepare(sql);
     const read = () => statement.all(...params);
-    if (!template) return refusingHugeIntegers(sql, read) as T[];
-    const rows = refusingHugeIntegers(sql, read) as unknown as SQLInputValue[][];
-    return rows.map((values) => {
+    const rows = checked ? hugeIntegersAsText(statement, read) : refusingHugeIntegers(sql, read);
+    if (!template) return rows as T[];
+    return (rows as unknown as SQLInputValue[][]).map((values) => {
       const row: Record<string, unknown> = { ...template };
       for (let i = 0; i < columns.length; i++) row[columns[i]] = values[i];
       return row as T;
@@ -113,11 +123,52 @@ function refusingHugeIntegers<T>(sql: string, read: () => T): T {
   try {
     return read();
   } catch (e) {
-    if (!(e instanceof RangeError && (e as { code?: string }).code === "ERR_OUT_OF_RANGE")) throw e;
-    const table = /\bFROM\s+(\w+)/i.exec(sql)?.[1] ?? "a coord table";
+    if (!isHugeInteger(e)) throw e;
+    const table = tableOf(sql) || "a coord table";
     throw new ForeignDataError(
       `${table} holds a row coord did not write (an integer beyond 2^53) — another program ` +
         `wrote there; \`coord doctor\` names it; delete the row or use another --namespace`,
     );
   }
+}
+
+/**
+ * What `read` returns, an integer beyond 2^53 given as its decimal text: the value another
+ * program wrote, which no check of coord's takes for a number. Read a second time for it, with
+ * every integer as a bigint: rare, and only then.
+ */
+function hugeIntegersAsText(statement: StatementSync, read: () => unknown[]): unknown[] {
+  try {
+    return read();
+  } catch (e) {
+    if (!isHugeInteger(e)) throw e;
+  }
+  statement.setReadBigInts(true);
+  try {
+    const asText = (value: unknown) =>
+      typeof value !== "bigint"
+        ? value
+        : value >= -MAX_SAFE && value <= MAX_SAFE
+        ? Number(value)
+        : value.toString();
+    return read().map((row) =>
+      Array.isArray(row)
+        ? row.map(asText)
+        : Object.fromEntries(Object.entries(row as object).map(([k, v]) => [k, asText(v)]))
+    );
+  } finally {
+    statement.setReadBigInts(false);
+  }
+}
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** Whether `node:sqlite` failed to give an integer as a number. */
+function isHugeInteger(error: unknown): boolean {
+  return error instanceof RangeError && (error as { code?: string }).code === "ERR_OUT_OF_RANGE";
+}
+
+/** The table a statement reads from (after its first `FROM`), or "". */
+function tableOf(sql: string): string {
+  return /\bFROM\s+(\w+)/i.exec(sql)?.[1] ?? "";
 }

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
+import { ForeignDataError } from "../../errors.ts";
 import { Statements } from "./statements.ts";
 
 function jobs(): Statements {
@@ -48,4 +49,24 @@ Deno.test("a row of many columns keeps V8's fast properties (not a dictionary)",
   }).output();
   assert.ok(success);
   assert.equal(new TextDecoder().decode(stdout).trim(), "true");
+});
+
+Deno.test("an integer beyond 2^53 refuses the read, or comes as its digits from a checked table", () => {
+  const db = new DatabaseSync(":memory:");
+  for (const table of ["job", "other"]) {
+    db.exec(`CREATE TABLE ${table} (id TEXT, n INTEGER)`);
+    db.prepare(`INSERT INTO ${table} VALUES ('small', ?), ('huge', ?), ('low', ?)`)
+      .run(2 ** 53 - 1, 2n ** 60n + 1n, -(2n ** 53n) - 1n);
+  }
+  const statements = new Statements(db, ["job"]);
+  // node:sqlite throws for the whole read: coord refused every row with it.
+  assert.deepEqual(statements.all("SELECT id, n FROM job ORDER BY rowid"), [
+    { id: "small", n: 2 ** 53 - 1 },
+    { id: "huge", n: "1152921504606846977" },
+    { id: "low", n: "-9007199254740993" },
+  ]);
+  assert.throws(() => statements.all("SELECT id, n FROM other"), ForeignDataError);
+  // Read as numbers again once past it.
+  db.exec("DELETE FROM job WHERE id <> 'small'");
+  assert.deepEqual(statements.all("SELECT id, n FROM job"), [{ id: "small", n: 2 ** 53 - 1 }]);
 });

@@ -4,6 +4,14 @@
 local STATES = { waiting = true, pending = true, active = true, completed = true, failed = true,
   cancelled = true }
 local NUMBERS = { 'attempts', 'stalls', 'readyAt', 'createdAt' }
+-- Beyond 2^53 a count no longer goes up by one: an attempt would not fence its run.
+local MAX_COUNT = 9007199254740991
+
+-- Whether `n` is a count coord could have written (absent where `optional`).
+local function count_ok(n, optional)
+  if n == nil then return optional end
+  return type(n) == 'number' and n == math.floor(n) and n >= -MAX_COUNT and n <= MAX_COUNT
+end
 
 -- A step that ends and takes many jobs (finish) holds their records back and writes each once,
 -- at its end (`write_back`): `held[id]` is the job as the step saved it (false: removed), which
@@ -52,8 +60,8 @@ local function decode(id)
   if not json then return nil end
   local ok, job = pcall(cjson.decode, json)
   local wrong = not ok or type(job) ~= 'table' or job.id ~= id or not STATES[job.state]
-    or (job.failures ~= nil and type(job.failures) ~= 'number')
-    or (job.priority ~= nil and type(job.priority) ~= 'number')
+    or not count_ok(job.attempts) or not count_ok(job.stalls)
+    or not count_ok(job.failures, true) or not count_ok(job.priority, true)
     or (job.keep ~= nil and type(job.keep) ~= 'table')
     or (job.groupKey ~= nil and type(job.groupKey) ~= 'string') or not flow_fields_ok(job)
   for _, field in ipairs(NUMBERS) do wrong = wrong or type(job[field]) ~= 'number' end
