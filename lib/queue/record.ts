@@ -12,6 +12,8 @@ const STATES: JobState[] = ["waiting", "pending", "active", "completed", "failed
 const NUMBERS = ["attempts", "stalls", "readyAt", "createdAt"] as const;
 /** Those that count, with the optional ones: beyond 2^53 adding one may change nothing. */
 const COUNTS = ["attempts", "stalls", "failures", "priority"] as const;
+/** The optional times a job shows. */
+const TIMES = ["startedAt", "finishedAt"] as const;
 
 /**
  * A job from its stored parts: coord's state fields (JSON, or the object a SQL step built from
@@ -83,6 +85,7 @@ function isState(state: unknown): state is Record<string, unknown> {
     STATES.includes(state.state as JobState) &&
     NUMBERS.every((field) => Number.isFinite(state[field])) &&
     COUNTS.every((field) => state[field] === undefined || Number.isSafeInteger(state[field])) &&
+    TIMES.every((field) => state[field] === undefined || Number.isFinite(state[field])) &&
     (state.keep === undefined || isObject(state.keep)) &&
     (state.groupKey === undefined || typeof state.groupKey === "string") &&
     (state.group === undefined ||

@@ -54,10 +54,10 @@ export class Statements {
   readonly #checked: ReadonlySet<string>;
 
   /**
-   * Statements on `db`, which stays the caller's to close. Reads from `checkedTables` (by the
-   * table after their first `FROM`) give an integer beyond 2^53 as its decimal text, for the
-   * steps that check each of those rows to refuse that row alone; reads from the others refuse
-   * the whole read.
+   * Statements on `db`, which stays the caller's to close. Reads that read from one of
+   * `checkedTables` (by the tables after each `FROM`) give an integer beyond 2^53 as its
+   * decimal text, for the steps that check each of those rows to refuse that row alone; reads
+   * from the others refuse the whole read.
    */
   constructor(db: DatabaseSync, checkedTables: Iterable<string> = []) {
     this.#db = db;
@@ -77,7 +77,7 @@ export class Statements {
         statement,
         template: arrays ? Object.fromEntries(columns.map((name) => [name, null])) : undefined,
         columns,
-        checked: this.#checked.has(tableOf(sql)),
+        checked: tablesOf(sql).some((table) => this.#checked.has(table)),
       };
       this.#prepared.set(sql, prepared);
     }
@@ -124,7 +124,7 @@ function refusingHugeIntegers<T>(sql: string, read: () => T): T {
     return read();
   } catch (e) {
     if (!isHugeInteger(e)) throw e;
-    const table = tableOf(sql) || "a coord table";
+    const table = tablesOf(sql)[0] ?? "a coord table";
     throw new ForeignDataError(
       `${table} holds a row coord did not write (an integer beyond 2^53) — another program ` +
         `wrote there; \`coord doctor\` names it; delete the row or use another --namespace`,
@@ -168,7 +168,7 @@ function isHugeInteger(error: unknown): boolean {
   return error instanceof RangeError && (error as { code?: string }).code === "ERR_OUT_OF_RANGE";
 }
 
-/** The table a statement reads from (after its first `FROM`), or "". */
-function tableOf(sql: string): string {
-  return /\bFROM\s+(\w+)/i.exec(sql)?.[1] ?? "";
+/** The tables a statement reads from (after each `FROM`), in order. */
+function tablesOf(sql: string): string[] {
+  return [...sql.matchAll(/\bFROM\s+(\w+)/gi)].map((match) => match[1]);
 }
