@@ -177,7 +177,8 @@ export class LeaseKeeper implements Disposable {
     const loss = this.deadline <= renewAt;
     this.#timer = setTimeout(
       () => loss ? this.lose() : void this.#renewOnTime(),
-      Math.min(renewAt, this.deadline) - performance.now(),
+      // Not below 0: Deno's timers warn on stderr of a negative delay (a deadline already past).
+      Math.max(0, Math.min(renewAt, this.deadline) - performance.now()),
     );
   }
 

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import process from "node:process";
 import { BackendUnavailableError } from "./errors.ts";
 import { LeaseKeeper, type Renewal } from "./lease.ts";
 import { until } from "../tests/support/wait.ts";
@@ -144,5 +145,27 @@ Deno.test("a keeper times its renewal and its loss with one timer, and none once
   } finally {
     timers.setTimeout = set;
     timers.clearTimeout = clear;
+  }
+});
+
+Deno.test("a lease already past its deadline is lost at once, with no timer warning", async () => {
+  // Deno's timers print a TimeoutNegativeWarning on stderr for a negative delay: a user of
+  // `coord queue work` saw one break the one-line error output when a grace period ran out.
+  const warnings: string[] = [];
+  const onWarning = (warning: Error) => warnings.push(warning.name);
+  process.on("warning", onWarning);
+  try {
+    const keeper = new LeaseKeeper({
+      leaseMs: 300,
+      heldSince: performance.now() - 1_000,
+      renew: () => new Promise<Renewal>(() => {}),
+      lostReason,
+    });
+    await aborted(keeper.signal);
+    // A warning is emitted on the next turn of the event loop.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    assert.deepEqual(warnings, []);
+  } finally {
+    process.off("warning", onWarning);
   }
 });

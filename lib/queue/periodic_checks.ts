@@ -54,7 +54,10 @@ export class PeriodicChecks {
   }
 
   #arm(): void {
-    this.#timer = setTimeout(() => this.#fire(), this.#queue[this.#head].dueAt - performance.now());
+    // Not below 0: the head may have come due since `#fire` read the clock, and Deno's timers
+    // warn on stderr of a negative delay.
+    const delayMs = Math.max(0, this.#queue[this.#head].dueAt - performance.now());
+    this.#timer = setTimeout(() => this.#fire(), delayMs);
   }
 
   #clear(): void {
