@@ -28,3 +28,18 @@ export function printTable(rows: string[][]): void {
     console.log(row.map((cell, i) => cell.padEnd(widths[i])).join("  ").trimEnd());
   }
 }
+
+/**
+ * `word` as a POSIX shell reads it back: as it is when it holds nothing the shell would take
+ * apart, else in single quotes — for a command printed for the user to run.
+ *
+ * @example
+ * ```ts
+ * import { shellWord } from "./output.ts";
+ * shellWord("mail"); // "mail"
+ * shellWord("two words"); // "'two words'"
+ * ```
+ */
+export function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
+}

@@ -50,7 +50,7 @@ import {
   secondsFlag,
   usage,
 } from "./flags.ts";
-import { printTable, writeLine } from "./output.ts";
+import { printTable, shellWord, writeLine } from "./output.ts";
 import { PASS_ENV_FLAGS, passEnvFlag } from "./pass_env.ts";
 import { MAX_DELAY_MS } from "../lib/queue/limits.ts";
 import { STOP_GRACE_MS } from "../lib/subprocess.ts";
@@ -643,7 +643,18 @@ async function list(argv: string[]): Promise<number> {
   if (rows.length > 0) {
     printTable([["JOB", "STATE", "RUNS", "ATTEMPTS", "AGE", "PROGRESS", "ERROR"], ...rows]);
   }
-  if (page.next) console.error(`coord: more: coord queue list ${queue} --after ${page.next}`);
+  if (page.next) {
+    // This listing's next page: its filters too, but no --url, which may hold a password.
+    const next = [
+      "coord queue list",
+      shellWord(queue),
+      ...states.map((state) => `--state ${state}`),
+      ...(values.limit === undefined ? [] : [`--limit ${limit}`]),
+      ...(values.namespace === undefined ? [] : [`--namespace ${shellWord(values.namespace)}`]),
+      `--after ${shellWord(page.next)}`,
+    ];
+    console.error(`coord: more: ${next.join(" ")}`);
+  }
   return ExitCode.ok;
 }
 

@@ -171,6 +171,30 @@ conformance("list shows pending, scheduled and failed jobs with their error", as
   assert.match(cli.stdout, /mix\/1\s+failed\s+boom\s+1\s+\S+ s\s+-\s+kaboom second line\n/);
 });
 
+conformance("list prints the next page's command with the page's filters", async (ctx) => {
+  const backend = await ctx.open();
+  const queue = "two words";
+  for (const id of ["a", "b", "c"]) await putJob(backend, queue, { id, handler: "ok" });
+  await putJob(backend, queue, { id: "later", handler: "ok", delayMs: 3_600_000 });
+  const first = await runCoord(["queue", "list", queue, "--state", "pending", "--limit", "2"], {
+    env: envOf(ctx),
+  });
+  assert.equal(first.code, 0, first.stderr);
+  const more =
+    /^coord: more: coord queue list 'two words' --state pending --limit 2 --after (\S+)\n$/
+      .exec(first.stderr);
+  assert.ok(more, first.stderr);
+  // Before, the line had only the cursor: its page held every state (the scheduled job too).
+  const next = await runCoord(
+    ["queue", "list", queue, "--state", "pending", "--limit", "2", "--after", more[1]],
+    { env: envOf(ctx) },
+  );
+  assert.equal(next.code, 0, next.stderr);
+  const jobs = next.stdout.split("\n").slice(1).filter(Boolean).map((line) => line.split("  ")[0]);
+  assert.deepEqual(jobs, ["two words/c"]);
+  assert.equal(next.stderr, "");
+});
+
 conformance(
   "retry puts a failed job back with attempts reset and its error in history",
   async (ctx) => {
