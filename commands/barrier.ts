@@ -12,6 +12,7 @@ import {
   DEFAULT_LEASE_MS,
   DEFAULT_TOLERANCE_MS,
   listBarriers,
+  MIN_LEASE_MS,
 } from "../lib/barrier/barrier.ts";
 import type { BarrierStatus } from "../lib/barrier/steps.ts";
 import type { Command } from "./command.ts";
@@ -96,7 +97,9 @@ async function wait(argv: string[]): Promise<number> {
   const n = countArg("barrier", "N", count);
   const timeoutMs = secondsFlag("barrier", "timeout", values.timeout, Infinity);
   const delayMs = secondsFlag("barrier", "delay", values.delay, DEFAULT_DELAY_MS);
-  const leaseMs = secondsFlag("barrier", "lease", values.lease, DEFAULT_LEASE_MS);
+  const leaseMs = secondsFlag("barrier", "lease", values.lease, DEFAULT_LEASE_MS, {
+    minMs: MIN_LEASE_MS,
+  });
   if (leaseMs <= 0) throw usage("barrier", "--lease must be more than 0");
 
   await using backend = await openBackend("barrier", values);

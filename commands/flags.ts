@@ -146,16 +146,17 @@ function tidy(message: string): string {
  * Reads a duration flag, given in seconds (fractions allowed) or with units as crontab lines
  * take them (`30s`, `2m`, `500ms`), as milliseconds. `maxMs` defaults to
  * {@link MAX_DURATION_MS} (24 days: the longest a timer waits); a duration that is only
- * stored, never waited on with one timer, may allow more.
+ * stored, never waited on with one timer, may allow more. `minMs` (default 0): a lease, which
+ * must outlast a few round trips.
  *
- * @throws {UsageError} when it is neither, is negative, or is longer than `maxMs`.
+ * @throws {UsageError} naming the flag when it is neither, or is out of that range.
  */
 export function secondsFlag(
   command: string,
   flag: string,
   text: string | undefined,
   defaultMs: number,
-  maxMs: number = MAX_DURATION_MS,
+  { minMs = 0, maxMs = MAX_DURATION_MS }: { minMs?: number; maxMs?: number } = {},
 ): number {
   if (text === undefined) return defaultMs;
   const ms = secondsOrDurationMs(text);
@@ -164,6 +165,9 @@ export function secondsFlag(
       command,
       `--${flag} takes seconds ≥ 0 (30, 0.5) or a duration (30s, 2m, 500ms), got "${text}"`,
     );
+  }
+  if (ms < minMs) {
+    throw usage(command, `--${flag} must be at least ${minMs / 1000} s, got "${text}"`);
   }
   if (ms > maxMs) {
     const days = Math.floor(maxMs / 86_400_000);

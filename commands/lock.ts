@@ -10,6 +10,7 @@ import {
   lock,
   type LockHandle,
   MAX_LABEL_LENGTH,
+  MIN_EXPIRE_MS,
 } from "../lib/lock/lock.ts";
 import { InterruptedError, LockTimeoutError, SIGNAL_NUMBERS } from "../lib/errors.ts";
 import type { Command } from "./command.ts";
@@ -115,7 +116,9 @@ async function run(argv: string[]): Promise<number> {
   }
   const options = {
     label: values.label,
-    expireMs: secondsFlag("lock", "expire", values.expire, DEFAULT_EXPIRE_MS),
+    expireMs: secondsFlag("lock", "expire", values.expire, DEFAULT_EXPIRE_MS, {
+      minMs: MIN_EXPIRE_MS,
+    }),
     patienceMs: secondsFlag("lock", "patience", values.patience, DEFAULT_PATIENCE_MS),
     waitMs: values.nonblock ? 0 : secondsFlag("lock", "wait", values.wait, Infinity),
     limit: values.limit === undefined ? 1 : countArg("lock", "--limit", values.limit),

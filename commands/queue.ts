@@ -270,7 +270,7 @@ async function put(argv: string[]): Promise<number> {
   }
   // Delays are stored, not waited on with one timer: they may be longer than a timer allows.
   const seconds = (flag: string, text: string | undefined, maxMs?: number) =>
-    text === undefined ? undefined : secondsFlag("queue", flag, text, 0, maxMs);
+    text === undefined ? undefined : secondsFlag("queue", flag, text, 0, { maxMs });
   await using backend = await openBackend("queue", values);
   const { ref, created, job, deduplicated } = await putJob(backend, positionals[0], {
     ...(values.id !== undefined && { id: values.id }),

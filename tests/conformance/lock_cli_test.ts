@@ -254,6 +254,20 @@ Deno.test("bad coord lock arguments exit 64 with one line", async () => {
   }
 });
 
+Deno.test("a lease too short for coord lock or barrier names its flag", async () => {
+  for (
+    const [args, flag] of [
+      [["lock", "r", "--expire", "0.1", "--", "true"], /^coord: --expire must be at least 0.3 s/],
+      [["barrier", "b", "2", "--lease", "0.05"], /^coord: --lease must be at least 0.1 s/],
+    ] as const
+  ) {
+    const r = await runCoord([args[0], "--url", "sqlite::memory:", ...args.slice(1)]);
+    assert.equal(r.code, 64, args.join(" "));
+    // It said "the lease must be…", leaving the user to guess which flag that was.
+    assert.match(r.stderr, flag);
+  }
+});
+
 Deno.test("coord lock says where the command goes when -- is missing", async () => {
   for (const args of [["sh", "-c", "echo hi"], ["echo", "hi"]]) {
     const r = await runCoord(["lock", "mylock", "--url", "sqlite::memory:", ...args]);
