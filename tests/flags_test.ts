@@ -14,7 +14,15 @@ Deno.test("secondsFlag() reads seconds and crontab-style units alike", () => {
 
 Deno.test("secondsFlag() refuses more than 24 days unless told a larger bound", () => {
   assert.throws(() => secondsFlag("lock", "wait", "25d", 0), /at most 24 days/);
-  assert.equal(secondsFlag("queue", "delay", "25d", 0, 365 * 86_400_000), 25 * 86_400_000);
+  assert.equal(
+    secondsFlag("queue", "delay", "25d", 0, { maxMs: 365 * 86_400_000 }),
+    25 * 86_400_000,
+  );
+});
+
+Deno.test("secondsFlag() refuses less than a floor it is given, naming the flag", () => {
+  assert.throws(() => secondsFlag("lock", "expire", "0.1", 0, { minMs: 300 }), /--expire .*0\.3 s/);
+  assert.equal(secondsFlag("lock", "expire", "300ms", 0, { minMs: 300 }), 300);
 });
 
 Deno.test("parseFlags() hands a negative value to the flag's own check", () => {
