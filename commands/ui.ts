@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { Backend } from "../lib/backend/types.ts";
 import { ExitCode, UsageError } from "../lib/errors.ts";
 import type { Credentials } from "./ui/auth.ts";
 import { followChanges, Pulse } from "./ui/changes.ts";
@@ -76,43 +77,72 @@ async function run(argv: string[]): Promise<number> {
     );
   }
   await using backend = await openBackend("ui", values);
-  await withSignals(async (signal) => {
-    const ctx = { backend, readOnly, csrfToken: newCsrfToken(), base };
-    const pulse = new Pulse();
-    await followChanges(backend, pulse, signal);
-    const lockTimings = new LockTimings();
-    await lockTimings.follow(backend, signal);
-    const jobTimings = new JobTimings();
-    await jobTimings.follow(backend, pulse, signal);
-    let server: Deno.HttpServer<Deno.NetAddr>;
+  await withSignals(async (stop) => {
+    // The console's followers and timers run until `signal` aborts, and any one left running
+    // keeps the process alive: a refusal after they started (the port taken, the backend
+    // failing) must stop them too, or coord prints the error and then runs on, serving nothing.
+    const ended = new AbortController();
+    const signal = AbortSignal.any([stop, ended.signal]);
     try {
-      server = Deno.serve(
-        {
-          ...listen,
-          signal,
-          onListen: ({ hostname, port }) => {
-            const host = hostname.includes(":") ? `[${hostname}]` : hostname;
-            const mode = readOnly ? " (read-only)" : "";
-            console.error(`coord ui: serving http://${host}:${port}${base}/${mode}`);
-          },
-        },
-        consoleHandler(ctx, {
-          credentials,
-          pulse,
-          signal,
-          histograms: [lockTimings, jobTimings],
-        }),
-      );
-    } catch (error) {
-      throw new UsageError(
-        `cannot listen on ${listen.hostname}:${listen.port}: ${
-          error instanceof Error ? error.message : error
-        } — choose another --listen`,
-      );
+      await serveConsole(backend, { listen, base, readOnly, credentials }, signal);
+    } finally {
+      ended.abort();
     }
-    await server.finished;
   });
   return ExitCode.ok;
+}
+
+/** Where and how `coord ui` serves, from its flags and the environment. */
+interface ConsoleOptions {
+  listen: { hostname: string; port: number };
+  base: string;
+  readOnly: boolean;
+  credentials: Credentials | undefined;
+}
+
+/**
+ * Follows the backend's changes, then serves the console until `signal` aborts. The followers
+ * start first so that the "serving" line means every change from then on is seen.
+ */
+async function serveConsole(
+  backend: Backend,
+  { listen, base, readOnly, credentials }: ConsoleOptions,
+  signal: AbortSignal,
+): Promise<void> {
+  const ctx = { backend, readOnly, csrfToken: newCsrfToken(), base };
+  const pulse = new Pulse();
+  await followChanges(backend, pulse, signal);
+  const lockTimings = new LockTimings();
+  await lockTimings.follow(backend, signal);
+  const jobTimings = new JobTimings();
+  await jobTimings.follow(backend, pulse, signal);
+  let server: Deno.HttpServer<Deno.NetAddr>;
+  try {
+    server = Deno.serve(
+      {
+        ...listen,
+        signal,
+        onListen: ({ hostname, port }) => {
+          const host = hostname.includes(":") ? `[${hostname}]` : hostname;
+          const mode = readOnly ? " (read-only)" : "";
+          console.error(`coord ui: serving http://${host}:${port}${base}/${mode}`);
+        },
+      },
+      consoleHandler(ctx, {
+        credentials,
+        pulse,
+        signal,
+        histograms: [lockTimings, jobTimings],
+      }),
+    );
+  } catch (error) {
+    throw new UsageError(
+      `cannot listen on ${listen.hostname}:${listen.port}: ${
+        error instanceof Error ? error.message : error
+      } — choose another --listen`,
+    );
+  }
+  await server.finished;
 }
 
 /** `HOST:PORT`, `[V6]:PORT` or `PORT`. */

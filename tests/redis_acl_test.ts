@@ -122,8 +122,9 @@ const LOCK_EXPIRE_S = "120";
 
 /**
  * ACL users that lack a command coord needs, and what each then runs: one may not run scripts
- * (`NOPERM` on EVALSHA), the other may not run PUBLISH, which Redis words as a script error.
- * queue wait's outage limit is 60 s; lock run's is its --expire.
+ * (`NOPERM` on EVALSHA), one may not run PUBLISH, which Redis words as a script error, one may
+ * not SUBSCRIBE. queue wait's outage limit is 60 s; lock run's is its --expire. ui is refused
+ * once it has started its re-read timer, which it must stop to exit.
  */
 const REFUSALS: { user: string; denied: string[]; args: string[] }[] = [
   {
@@ -141,10 +142,15 @@ const REFUSALS: { user: string; denied: string[]; args: string[] }[] = [
     denied: ["-publish"],
     args: ["lock", "run", "db", "--expire", LOCK_EXPIRE_S, "--wait", "600", "--", "true"],
   },
+  {
+    user: "nosubscribe",
+    denied: ["-subscribe", "-psubscribe", "-ssubscribe"],
+    args: ["ui", "--listen", "127.0.0.1:0"],
+  },
 ];
 
 Deno.test({
-  name: "an ACL denial is no outage: lock run and queue wait exit 69 at once, with one line",
+  name: "an ACL denial is no outage: lock run, queue wait and ui exit 69 at once, with one line",
   ignore: !redisServerAvailable(),
   async fn() {
     const server = await startStandalone();

@@ -11,6 +11,7 @@ import { connect } from "../lib/backend/connect.ts";
 import type { SqliteBackend } from "../lib/backend/sqlite/backend.ts";
 import { spawnCoord } from "./support/cli.ts";
 import { sharedRedisUrl } from "./support/shared_servers.ts";
+import { guarded } from "./support/wait.ts";
 import { coord, csrfTokenOf, freshTarget, startUi } from "./ui_support.ts";
 
 const redisUrl = await sharedRedisUrl("redis");
@@ -111,6 +112,19 @@ Deno.test("ui: a non-loopback --listen without credentials or --read-only exits 
   assert.deepEqual(code, 64);
   assert.deepEqual(stderr.trim().split("\n").length, 1);
   assertIncludes(stderr, "COORD_UI_USER");
+});
+
+Deno.test("ui: a --listen address already in use exits 64 instead of running on, serving nothing", async () => {
+  await using target = await freshTarget();
+  using taken = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  // By then the console follows the backend's changes (timers, watchers): all must stop.
+  await using process = spawnCoord(["ui", "--listen", `127.0.0.1:${taken.addr.port}`], {
+    env: target.env,
+  });
+  const { code, stderr } = await guarded(process.result, "exit of coord ui");
+  assert.deepEqual(code, 64);
+  assert.deepEqual(stderr.trim().split("\n").length, 1);
+  assertIncludes(stderr, "--listen");
 });
 
 Deno.test("ui: a non-loopback --listen is served with --read-only", async () => {
