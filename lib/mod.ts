@@ -78,6 +78,8 @@ export { type ProgramOptions, schedulerMain } from "../commands/schedule_program
 export { scheduleStatus, type TaskStatus, type TemplateStatus } from "./schedule/status.ts";
 export {
   pauseTask,
+  type RemoveOptions,
+  removeTask,
   type ResumeOptions,
   resumeTask,
   type TriggerOptions,

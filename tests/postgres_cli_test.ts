@@ -1,7 +1,8 @@
 /** What the CLI does with `postgres://` URLs that are wrong, unreachable or refused. */
 
 import assert from "node:assert/strict";
-import { runCoord } from "./support/cli.ts";
+import { runCoord, spawnCoord } from "./support/cli.ts";
+import { guarded } from "./support/wait.ts";
 import { freePort } from "./support/host.ts";
 import { sharedPostgresUrl } from "./support/postgres_shared.ts";
 import { PASSWORD_ROLE, PASSWORD_ROLE_SECRET } from "./support/postgres_server.ts";
@@ -20,6 +21,10 @@ Deno.test("a malformed postgres URL exits 64 with one line, the password masked"
       "postgresql://u:hunter2@db/app?sslmode=sometimes",
       "postgres://db/app?password=hunter2",
       "postgres://u:hunter2@a:5432,b:5432/app",
+      // decodeURIComponent threw, and coord exited 70.
+      "postgres://u:hunter2%ZZ@db/app",
+      "redis://u:hunter2%ZZ@db:6379",
+      "postgres://u:hunter2@db/app%",
     ]
   ) {
     const r = await runCoord(["doctor", "--url", bad]);
@@ -76,6 +81,38 @@ Deno.test({
       });
       assert.equal(fromEnv.code, 69, `${variable}: ${fromEnv.stderr}`);
       assert.doesNotMatch(fromEnv.stderr + fromEnv.stdout, /wrong-pw/);
+    }
+  },
+});
+
+Deno.test({
+  name: "no password where the server asks for one exits 69 saying where to give it",
+  ignore,
+  async fn() {
+    // node-postgres's own error: coord took it for a bug and exited 70.
+    await using coord = spawnCoord(
+      ["doctor", "--url", `postgres://${PASSWORD_ROLE}@127.0.0.1:${port}/coord`],
+      { env: { COORD_PASSWORD: "", PGPASSWORD: "" } },
+    );
+    await coord.stderrLine(/asks for a password/);
+    // Then it stayed alive with the connection open until the server's authentication_timeout
+    // (60 s): well before that, it must have exited.
+    const r = await guarded(coord.result, "exit after the error line", 30_000);
+    assert.equal(r.code, 69, r.stderr);
+    assert.equal(oneLine(r.stderr).length, 1, r.stderr);
+    assert.match(r.stderr, /asks for a password .* COORD_PASSWORD or PGPASSWORD/);
+  },
+});
+
+Deno.test({
+  name: "sslmode=require against a server without TLS exits 69",
+  ignore,
+  async fn() {
+    for (const sslmode of ["require", "verify-full"]) {
+      const r = await runCoord(["doctor", "--url", `${url}?sslmode=${sslmode}`]);
+      assert.equal(r.code, 69, `${sslmode}: ${r.stderr}`);
+      assert.equal(oneLine(r.stderr).length, 1, r.stderr);
+      assert.match(r.stderr, /cannot reach .*sslmode/);
     }
   },
 });

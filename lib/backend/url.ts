@@ -111,10 +111,10 @@ export function parseBackendUrl(url: string, password?: string): BackendUrl {
     );
   }
   const [, , userinfo, hostlist, path = ""] = m;
-  const credentials = parseUserinfo(userinfo, password);
+  const credentials = parseUserinfo(userinfo, url, password);
   const defaultPort = scheme === "redis+sentinel" ? SENTINEL_PORT : REDIS_PORT;
   const nodes = parseHostList(hostlist, defaultPort, url);
-  const pathPart = decodeURIComponent(path.replace(/^\//, ""));
+  const pathPart = decoded(path.replace(/^\//, ""), url);
   switch (scheme) {
     case "redis":
     case "rediss":
@@ -177,9 +177,9 @@ function parsePostgresUrl(
   if (nodes.length !== 1) {
     throw new UsageError(`"${maskPassword(url)}" names ${nodes.length} hosts — name one`);
   }
-  const { username, password } = parseUserinfo(userinfo, fallbackPassword);
+  const { username, password } = parseUserinfo(userinfo, url, fallbackPassword);
   const user = username ?? "postgres";
-  const database = decodeURIComponent(path.replace(/^\//, "")) || user;
+  const database = decoded(path.replace(/^\//, ""), url) || user;
   const query = new URLSearchParams(/\?([^#]*)/.exec(url)?.[1] ?? "");
   for (const key of query.keys()) {
     if (key !== "sslmode") {
@@ -214,15 +214,34 @@ function parseSqliteUrl(url: string): BackendUrl {
   return { kind: "sqlite", path: path === MEMORY_PATH ? MEMORY_PATH : path };
 }
 
-function parseUserinfo(userinfo: string | undefined, fallback?: string): RedisCredentials {
+function parseUserinfo(
+  userinfo: string | undefined,
+  url: string,
+  fallback?: string,
+): RedisCredentials {
   if (!userinfo) return fallback ? { password: fallback } : {};
   const colon = userinfo.indexOf(":");
-  const username = decodeURIComponent(colon < 0 ? userinfo : userinfo.slice(0, colon));
-  const password = colon < 0 ? fallback : decodeURIComponent(userinfo.slice(colon + 1));
+  const username = decoded(colon < 0 ? userinfo : userinfo.slice(0, colon), url);
+  const password = colon < 0 ? fallback : decoded(userinfo.slice(colon + 1), url);
   return {
     ...(username ? { username } : {}),
     ...(password ? { password } : {}),
   };
+}
+
+/**
+ * `text` (a part of `url`) with its %-escapes decoded.
+ *
+ * @throws {UsageError} on a `%` that starts no escape, naming the URL with its password masked.
+ */
+function decoded(text: string, url: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    throw new UsageError(
+      `"${maskPassword(url)}" has a "%" that starts no %XX escape — write "%" itself as %25`,
+    );
+  }
 }
 
 function parseHostList(hostlist: string, defaultPort: number, url: string): HostPort[] {

@@ -15,7 +15,8 @@ import { Scheduler, type SchedulerOptions } from "../../lib/schedule/scheduler.t
 import type { TaskContext, TaskOptions } from "../../lib/schedule/task.ts";
 import { scheduleStatus, type TaskStatus } from "../../lib/schedule/status.ts";
 import { abortion } from "../../lib/time.ts";
-import { pauseTask, removeTask, resumeTask, triggerTask } from "../../lib/schedule/control.ts";
+// From the package, as README shows them to a program.
+import { pauseTask, removeTask, resumeTask, triggerTask } from "../../lib/mod.ts";
 import { conformance } from "../support/backends.ts";
 import { dueNow } from "../support/schedule.ts";
 import { until } from "../support/wait.ts";

@@ -263,9 +263,18 @@ export async function openPostgres(
       );
     }
     if (e instanceof UsageError || !(e instanceof Error) || !isLoginFailure(e)) throw e;
+    if (NO_PASSWORD.test(e.message)) {
+      throw new BackendUnavailableError(
+        `cannot log in to ${options.displayUrl}: the server asks for a password and none was ` +
+          `given — put it in the URL, COORD_PASSWORD or PGPASSWORD`,
+        { cause: e },
+      );
+    }
+    const check = TLS_FAILURE.test(e.message)
+      ? "the URL's sslmode and the server's TLS"
+      : "the URL, the user and the password (COORD_PASSWORD or PGPASSWORD), or set COORD_URL";
     throw new BackendUnavailableError(
-      `cannot reach ${options.displayUrl}: ${e.message} — is the server up? check the URL, ` +
-        `the user and the password (COORD_PASSWORD or PGPASSWORD), or set COORD_URL`,
+      `cannot reach ${options.displayUrl}: ${e.message} — is the server up? check ${check}`,
       { cause: e },
     );
   }
@@ -273,17 +282,26 @@ export async function openPostgres(
 
 /** A pool of connections made with `config`. */
 function openPool(pg: PgModule, config: PgConfig): PgPool {
-  const pool = new pg.Pool({ ...config, max: POOL_SIZE });
+  const pool = new pg.Pool({ ...config, max: POOL_SIZE, Client: pg.Client });
   // An idle connection the server closed (a restart) is dropped by the pool; the next step
   // opens another.
   pool.on("error", () => {});
   return pool;
 }
 
-/** Connection and login failures, as opposed to bugs in coord's SQL. */
+/** node-postgres's own refusal to log in without a password the server asked for. */
+const NO_PASSWORD = /client password must be a string/;
+/** TLS that the sslmode asks for and the server or its certificate does not give. */
+const TLS_FAILURE = /does not support SSL|certificate|\bTLS\b|\bSSL\b/i;
+
+/**
+ * Connection and login failures, as opposed to bugs in coord's SQL: from the server (class 28,
+ * 3D), the network, node-postgres itself (no password to give) or TLS.
+ */
 function isLoginFailure(e: Error): boolean {
   const code = (e as { code?: string }).code ?? "";
-  return isConnectionError(e) || /^(28|3D)/.test(code) || /ENOTFOUND|EAI_AGAIN/.test(code);
+  return isConnectionError(e) || /^(28|3D)/.test(code) || /ENOTFOUND|EAI_AGAIN/.test(code) ||
+    NO_PASSWORD.test(e.message) || TLS_FAILURE.test(e.message) || /^ERR_TLS|CERT/.test(code);
 }
 
 /** Creates the schema and tables once; concurrent first uses wait for each other. */

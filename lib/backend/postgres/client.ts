@@ -46,6 +46,8 @@ export interface PgConfig {
   connectionTimeoutMillis: number;
   application_name: string;
   max?: number;
+  /** The pool's connections' class. */
+  Client?: PgModule["Client"];
   types?: { getTypeParser(oid: number, format?: string): (value: string) => unknown };
 }
 
@@ -56,8 +58,46 @@ export interface PgModule {
   types: { getTypeParser(oid: number, format?: string): (value: string) => unknown };
 }
 
-/** Imports node-postgres. */
+/**
+ * Imports node-postgres, its clients closing their connection when they fail to connect.
+ *
+ * @example
+ * ```ts ignore
+ * import { importPg } from "./client.ts";
+ * const pg = await importPg();
+ * const pool = new pg.Pool({ ...config, Client: pg.Client });
+ * ```
+ */
 export async function importPg(): Promise<PgModule> {
   const module = await import("pg");
-  return (module.default ?? module) as unknown as PgModule;
+  const pg = (module.default ?? module) as unknown as PgModule;
+  return { ...pg, Pool: pg.Pool, Client: closingOnFailure(pg.Client), types: pg.types };
+}
+
+/**
+ * `Client`, closing its socket when connecting fails. node-postgres leaves it open when it
+ * fails the login itself (no password to give the server that asks for one), and its pool
+ * drops such a client without closing it: the server closes it at its authentication_timeout,
+ * 60 s by default, and until then the process, which should exit 69 at once, stays alive.
+ */
+function closingOnFailure(Client: PgModule["Client"]): PgModule["Client"] {
+  type Connecting = PgClient & { connection?: { stream?: { destroy(): void } } };
+  return class extends Client {
+    override connect(callback?: (error?: Error) => void): Promise<void> {
+      const close = (error: unknown) => {
+        if (error) (this as Connecting).connection?.stream?.destroy();
+      };
+      // The pool connects with a callback, a lone client with the promise.
+      if (callback) {
+        return (super.connect as (cb: (e?: Error) => void) => Promise<void>)((error) => {
+          close(error);
+          callback(error);
+        });
+      }
+      return super.connect().catch((error) => {
+        close(error);
+        throw error;
+      });
+    }
+  };
 }
