@@ -132,7 +132,8 @@ lost when a worker dies. A job is QUEUE/ID (what put prints).
   }, naming the
           jobs it waits for), exit 0; a second signal (or the end of the grace period) stops
           them (they go back to pending, each named) and exits 128+N. --drain exits 0 once
-          the queues have nothing pending, scheduled or active. Failures and lost jobs are
+          the queues have nothing pending, scheduled or active (a paused queue is named on
+          stderr: its jobs wait for queue resume). Failures and lost jobs are
           logged on stderr; --verbose logs every job.
           Handlers: the functions FILE exports, called as fn(args, ctx) with ctx.job,
           ctx.attempt, ctx.signal; the return value (JSON) is the result. Throwing
@@ -414,6 +415,15 @@ async function workVerb(argv: string[]): Promise<number> {
   using signals = new StopSignals();
   let code: number;
   try {
+    // A paused queue's jobs wait for its resume, --drain with them: said, not left to guess.
+    for (const queue of positionals) {
+      if ((await configureQueue(backend, queue)).paused) {
+        writeLine(
+          `coord: queue ${queue} is paused — its jobs wait for coord queue resume ${queue}`,
+          Deno.stderr,
+        );
+      }
+    }
     const result = await work(backend, positionals, {
       handlers,
       allowCommands: values["allow-commands"],
@@ -474,7 +484,8 @@ function workLine(event: WorkEvent, verbose = false): string | undefined {
     case "cancelled":
       return `${event.job} was cancelled while running; stopped it`;
     case "lost":
-      return `${event.job} lost its lease; another worker runs it again`;
+      // Run again by whichever worker claims it next: this one too.
+      return `${event.job} lost its lease; it will run again`;
     case "stopping": {
       const n = event.jobs.length;
       return `stopping: waiting up to ${event.graceMs / 1000} s for ${n} running ` +

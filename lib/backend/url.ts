@@ -183,9 +183,13 @@ function parsePostgresUrl(
   const query = new URLSearchParams(/\?([^#]*)/.exec(url)?.[1] ?? "");
   for (const key of query.keys()) {
     if (key !== "sslmode") {
+      const password = key === "password"
+        ? "; give a password in the URL's user part or COORD_PASSWORD"
+        : "";
       throw new UsageError(
-        `unsupported parameter "${key}" in "${maskPassword(url)}" — only sslmode is read; ` +
-          `give a password in the URL's user part or COORD_PASSWORD`,
+        `unsupported parameter "${key}" in "${
+          maskPassword(url)
+        }" — only sslmode is read${password}`,
       );
     }
   }

@@ -129,6 +129,23 @@ conformance("put, work --drain and wait as separate commands", async (ctx) => {
   assert.equal(JSON.parse(show.stdout).state, "completed");
 });
 
+conformance("work says a queue is paused, and --drain ends once it is resumed", async (ctx) => {
+  const env = envOf(ctx);
+  const backend = await ctx.open();
+  await putJob(backend, "held", { id: "one", command: ["true"] });
+  const pause = await runCoord(["queue", "pause", "held"], { env });
+  assert.equal(pause.code, 0, pause.stderr);
+  // It waited for the resume saying nothing: a script's --drain seemed to hang.
+  await using worker = spawnCoord(["queue", "work", "held", "--allow-commands", "--drain"], {
+    env,
+  });
+  await worker.stderrLine(/queue held is paused — its jobs wait for coord queue resume held/);
+  const resume = await runCoord(["queue", "resume", "held"], { env });
+  assert.equal(resume.code, 0, resume.stderr);
+  assert.equal((await worker.result).code, 0);
+  assert.equal((await queueCounts(backend, ["held"]))[0].completed, 1);
+});
+
 conformance("wait exits 1 for a failed job and 75 on timeout", async (ctx) => {
   const env = envOf(ctx);
   await runCoord(["queue", "put", "w", "--id", "bad", "--", "false"], { env });
