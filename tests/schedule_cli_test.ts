@@ -43,7 +43,12 @@ for (
       /jobs\.cron:1: .*malformed.* add seconds=last/,
     ],
     ["a line without a command", "jobs.cron", "*/5 * * * *\n", /jobs\.cron:1: no command/],
-    ["a bad mode", "jobs.cron", "@daily mode=twice ./x\n", /jobs\.cron:1: .*executionMode "twice"/],
+    [
+      "a bad mode, naming the line's key",
+      "jobs.cron",
+      "@daily mode=twice ./x\n",
+      /jobs\.cron:1: mode=twice: use at-least-once, best-effort or at-most-once$/m,
+    ],
     [
       "an unknown time zone",
       "jobs.cron",
