@@ -6,7 +6,7 @@
 
 import { isAbsolute, resolve } from "node:path";
 import { importModule } from "../lib/module_loader.ts";
-import { ExitCode, UsageError } from "../lib/errors.ts";
+import { ExitCode, UsageError, whyUnreadable } from "../lib/errors.ts";
 import { type Flow, flowNodes, putFlow } from "../lib/queue/flow.ts";
 import { StopSignals } from "../lib/stop_signals.ts";
 import {
@@ -332,10 +332,7 @@ async function putFrom(
       ? await new Response(Deno.stdin.readable).text()
       : await Deno.readTextFile(file);
   } catch (e) {
-    throw usage(
-      "queue",
-      `cannot read ${file}: ${e instanceof Deno.errors.NotFound ? "no such file" : e}`,
-    );
+    throw usage("queue", `cannot read ${file}: ${whyUnreadable(e)}`);
   }
   const jobs = jobLines(text, file === "-" ? "stdin" : file);
   await using backend = await openBackend("queue", values);
@@ -361,10 +358,7 @@ async function flow(argv: string[]): Promise<number> {
   try {
     text = await Deno.readTextFile(file);
   } catch (e) {
-    throw usage(
-      "queue",
-      `cannot read ${file}: ${e instanceof Deno.errors.NotFound ? "no such file" : e}`,
-    );
+    throw usage("queue", `cannot read ${file}: ${whyUnreadable(e)}`);
   }
   let parsed: unknown;
   try {

@@ -99,6 +99,8 @@ Deno.test("coord schedule run refuses a missing file, bad flags and bad values w
   for (
     const [args, message] of [
       [["schedule", "run", "/nonexistent/jobs.cron"], /cannot read task file .*: no such file/],
+      [["schedule", "list", scratch.path], /cannot read task file .*: it is a directory$/m],
+      [["schedule", "run", scratch.path], /cannot read task file .*: it is a directory$/m],
       [["schedule", "run"], /missing FILE/],
       [["schedule"], /missing FILE/],
       [["schedule", "run", jobs, "--frobnicate"], /Unknown option "--frobnicate"/],
@@ -111,6 +113,7 @@ Deno.test("coord schedule run refuses a missing file, bad flags and bad values w
     const r = await runCoord([...args]);
     assert.equal(r.code, 64, `${args.join(" ")}: ${r.stderr}`);
     assert.match(r.stderr, message);
+    assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
   }
 });
 
