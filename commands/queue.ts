@@ -181,11 +181,12 @@ lost when a worker dies. A job is QUEUE/ID (what put prints).
           ${keepText(DEFAULT_KEEP.keepCompleted)}, failed ${
     keepText(DEFAULT_KEEP.keepFailed)
   }. Jobs past it go a few at a
-          time as jobs finish and workers poll; show and wait on one say "removed by retention after
-          completing" (exit 0; after failing: 1). --group-limit N (≥ 1; none: no limit): at
-          most N jobs of one put --group run at once across all workers; the others of that
-          group wait while other groups go ahead, and a slot freed by a job that ends goes to
-          the group's next job at once. Prints the queue's settings.
+          time as jobs finish and workers poll; show and wait on one (or a purged one) say
+          "removed (by retention or purge) after completing" (exit 0; after failing: 1).
+          --group-limit N (≥ 1; none: no limit): at most N jobs of one put --group run at once
+          across all workers; the others of that group wait while other groups go ahead, and a
+          slot freed by a job that ends goes to the group's next job at once. Prints the
+          queue's settings.
   purge   removes finished jobs of --state now (finished over --older-than ago: 30m, 7d)
   pause   workers take no new jobs from QUEUE (running ones finish; put still works; status
           says paused) until resume; stored in the backend, so it outlives workers

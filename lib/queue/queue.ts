@@ -263,7 +263,11 @@ export class JobRemovedError extends CoordError {
 
   /** Names the job and how it had ended. */
   constructor(ref: string, state: FinishedState) {
-    super(`${ref} was removed by retention after ${ENDED[state]}`, state === "completed" ? 0 : 1);
+    // Retention and purge record a removal alike: the message covers both.
+    super(
+      `${ref} was removed (by retention or purge) after ${ENDED[state]}`,
+      state === "completed" ? 0 : 1,
+    );
     this.state = state;
   }
 }
