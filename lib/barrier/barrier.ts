@@ -319,6 +319,6 @@ export async function listBarriers(
  * @throws {UsageError} on a bad name or run id.
  */
 export function scopedName(name: string, runId: string | undefined): string {
-  checkName("barrier", name);
+  checkName("barrier name", name);
   return runId === undefined ? name : `${checkName("run id", runId)}/${name}`;
 }

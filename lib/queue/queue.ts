@@ -95,7 +95,7 @@ export const FINISHED_STATES = ["completed", "failed", "cancelled"] as const;
  * @throws {UsageError} when empty, too long or holding `/`.
  */
 export function checkQueueName(name: string): string {
-  checkName("queue", name);
+  checkName("queue name", name);
   if (name.includes("/")) {
     throw new UsageError(`queue name "${name}" holds "/", which separates a queue from a job id`);
   }
@@ -174,7 +174,7 @@ export function putRequestOf(options: PutOptions): PutRequest {
     ...(options.priority !== undefined && options.priority !== 0 &&
       { priority: checkPriority(options.priority) }),
     ...(options.keep !== undefined && { keep: checkKeep("keep", options.keep) }),
-    ...(options.group !== undefined && { groupKey: checkName("group", options.group) }),
+    ...(options.group !== undefined && { groupKey: checkName("group name", options.group) }),
     ...(options.dedupe !== undefined && {
       dedupe: {
         key: checkName("dedupe key", options.dedupe),

@@ -252,7 +252,7 @@ function checkCount(what: string, value: number): number {
  * @throws {UsageError} when empty, too long or holding `/`.
  */
 export function checkTaskName(name: string): string {
-  checkName("task", String(name ?? ""));
+  checkName("task name", String(name ?? ""));
   if (name.includes("/")) {
     throw new UsageError(`task name "${name}" holds "/", which separates dynamic task instances`);
   }
