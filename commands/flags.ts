@@ -37,7 +37,8 @@ export const BACKEND_FLAGS_HELP = `Backend options:
   --url URL              sqlite:PATH, sqlite::memory:, redis://…, rediss://…,
                          redis+cluster://h:p,h:p, redis+sentinel://h:p/MASTER,
                          postgres://user@host[:port]/db
-                         (default: $COORD_URL, else ~/.local/state/coord/coord.db)
+                         (default: $COORD_URL, else $XDG_STATE_HOME/coord/coord.db,
+                         else ~/.local/state/coord/coord.db)
   --namespace NS         key prefix separating tenants (default: $COORD_NAMESPACE, else coord)
   --connect-timeout S    give up connecting after S seconds
                          (default: $COORD_CONNECT_TIMEOUT, else 5)
