@@ -61,7 +61,8 @@ ${
   help      show a command's usage: coord help COMMAND
 
 Options every command takes:
-  --url URL              backend (default: $COORD_URL, else ~/.local/state/coord/coord.db)
+  --url URL              backend (default: $COORD_URL, else $XDG_STATE_HOME/coord/coord.db,
+                         else ~/.local/state/coord/coord.db)
   --namespace NS         key prefix (default: $COORD_NAMESPACE, else coord)
   --connect-timeout S    give up connecting after S seconds (default 5)
   -h, --help             this text, or a command's usage

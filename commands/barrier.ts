@@ -13,6 +13,7 @@ import {
   DEFAULT_TOLERANCE_MS,
   listBarriers,
   MIN_LEASE_MS,
+  scopedName,
 } from "../lib/barrier/barrier.ts";
 import type { BarrierStatus } from "../lib/barrier/steps.ts";
 import type { Command } from "./command.ts";
@@ -57,7 +58,7 @@ list prints one line per barrier in the namespace: its name (RUN/NAME when run-s
 open generation and arrived/N (--json: one status object a line); status shows the current
 generation, N, who has arrived (host, pid, since) and the last release; abort makes every
 waiter of the current generation exit 75 and clears it. (A barrier literally named "list",
-"status" or "abort" is reached with "coord barrier wait status N".)
+"status", "abort" or "wait" is reached with "coord barrier wait status N".)
 
 Examples:
   coord barrier tests-ready 3 --timeout 120        # in each of three CI jobs
@@ -141,7 +142,9 @@ async function status(argv: string[]): Promise<number> {
   const name = singleName(positionals, "status");
   await using backend = await openBackend("barrier", values);
   const state = await barrierStatus(backend, name, { runId: values["run-id"] });
-  console.log(values.json ? JSON.stringify(statusJson(name, state)) : statusText(name, state));
+  // Named as list names it: RUN/NAME when run-scoped.
+  const shown = scopedName(name, values["run-id"]);
+  console.log(values.json ? JSON.stringify(statusJson(shown, state)) : statusText(shown, state));
   return 0;
 }
 
@@ -169,7 +172,8 @@ async function abort(argv: string[]): Promise<number> {
   const name = singleName(positionals, "abort");
   await using backend = await openBackend("barrier", values);
   const { generation, waiting } = await abortBarrier(backend, name, { runId: values["run-id"] });
-  console.log(`barrier ${name}: aborted generation ${generation} (${waiting} waiting)`);
+  const shown = scopedName(name, values["run-id"]);
+  console.log(`barrier ${shown}: aborted generation ${generation} (${waiting} waiting)`);
   return 0;
 }
 
@@ -202,12 +206,14 @@ function arrivedText(state: BarrierStatus): string {
   return state.n === undefined ? "nobody waiting" : `${state.arrivals.length}/${state.n} arrived`;
 }
 
+const participants = (n: number) => n === 1 ? "1 participant" : `${n} participants`;
+
 function statusText(name: string, state: BarrierStatus): string {
   const waiting = arrivedText(state);
   const last = state.lastRelease
     ? `last release: generation ${state.lastRelease.generation} at ${
       iso(state.lastRelease.releaseAt)
-    } with ${state.lastRelease.n} participants`
+    } with ${participants(state.lastRelease.n)}`
     : "last release: none";
   return [
     `barrier ${name}: generation ${state.generation}, ${waiting}`,

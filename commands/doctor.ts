@@ -72,9 +72,14 @@ async function run(argv: string[]): Promise<number> {
     ].join("\n"));
   }
   if (foreign.length > 0 && !values.quiet) {
+    // SQL backends report tables (unknown ones, or ones holding rows coord did not write).
+    const noun = backend.kind === "sqlite" || backend.kind === "postgres" ? "table" : "key";
+    const [count, verb] = foreign.length === 1
+      ? [`1 ${noun}`, "holds"]
+      : [`${foreign.length} ${noun}s`, "hold"];
     console.error(
-      `coord: warning: ${foreign.length} key(s) in namespace "${backend.namespace}" hold data ` +
-        `coord did not write — another program shares it; use another --namespace`,
+      `coord: warning: ${count} in namespace "${backend.namespace}" ${verb} data coord did not ` +
+        `write — another program shares it; use another --namespace`,
     );
   }
   return 0;

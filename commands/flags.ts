@@ -37,7 +37,8 @@ export const BACKEND_FLAGS_HELP = `Backend options:
   --url URL              sqlite:PATH, sqlite::memory:, redis://…, rediss://…,
                          redis+cluster://h:p,h:p, redis+sentinel://h:p/MASTER,
                          postgres://user@host[:port]/db
-                         (default: $COORD_URL, else ~/.local/state/coord/coord.db)
+                         (default: $COORD_URL, else $XDG_STATE_HOME/coord/coord.db,
+                         else ~/.local/state/coord/coord.db)
   --namespace NS         key prefix separating tenants (default: $COORD_NAMESPACE, else coord)
   --connect-timeout S    give up connecting after S seconds
                          (default: $COORD_CONNECT_TIMEOUT, else 5)
@@ -67,14 +68,22 @@ export function parseFlags<O extends Options>(
   const dashDash = argv.indexOf("--");
   const head = joinNegativeValues(dashDash < 0 ? argv : argv.slice(0, dashDash), options);
   const rest = dashDash < 0 ? [] : argv.slice(dashDash + 1);
+  // parseArgs reads a positional "-1" as an unknown option: each stands in as "\0I" (no
+  // argument can hold NUL) and comes back as itself, for the positional's own check to name.
+  const negatives = new Map<string, string>();
+  const args = head.map((arg, i) => {
+    if (!NEGATIVE_NUMBER.test(arg)) return arg;
+    negatives.set(`\0${i}`, arg);
+    return `\0${i}`;
+  });
   try {
     const { values, positionals } = parseArgs({
-      args: head,
+      args,
       options,
       strict: true,
       allowPositionals: true,
     });
-    return { values, positionals, rest };
+    return { values, positionals: positionals.map((p) => negatives.get(p) ?? p), rest };
   } catch (e) {
     throw usage(command, e instanceof Error ? tidy(e.message) : String(e));
   }
@@ -109,6 +118,9 @@ export function requireDashDash(
   throw usage(command, `put the command after --: ${synopsis} -- ${program.slice(1, -1)} …`);
 }
 
+/** `-1`, `-0.5`, `-.5`: never one of coord's flags, which are letters. */
+const NEGATIVE_NUMBER = /^-[\d.]/;
+
 /**
  * `--wait -1` would be "ambiguous" to parseArgs (a value that looks like an option): joined as
  * `--wait=-1`, it reaches the flag's own check, which says what the flag takes.
@@ -122,7 +134,9 @@ function joinNegativeValues(args: string[], options: Options): string[] {
   for (let i = 0; i < args.length; i++) {
     const name = longOf(args[i]);
     const next = args[i + 1];
-    if (name && options[name]?.type === "string" && next !== undefined && /^-[\d.]/.test(next)) {
+    if (
+      name && options[name]?.type === "string" && next !== undefined && NEGATIVE_NUMBER.test(next)
+    ) {
       joined.push(`--${name}=${next}`);
       i++;
     } else {

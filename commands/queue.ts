@@ -6,7 +6,7 @@
 
 import { isAbsolute, resolve } from "node:path";
 import { importModule } from "../lib/module_loader.ts";
-import { ExitCode, UsageError } from "../lib/errors.ts";
+import { ExitCode, UsageError, whyUnreadable } from "../lib/errors.ts";
 import { type Flow, flowNodes, putFlow } from "../lib/queue/flow.ts";
 import { StopSignals } from "../lib/stop_signals.ts";
 import {
@@ -182,11 +182,12 @@ lost when a worker dies. A job is QUEUE/ID (what put prints).
           ${keepText(DEFAULT_KEEP.keepCompleted)}, failed ${
     keepText(DEFAULT_KEEP.keepFailed)
   }. Jobs past it go a few at a
-          time as jobs finish and workers poll; show and wait on one say "removed by retention after
-          completing" (exit 0; after failing: 1). --group-limit N (≥ 1; none: no limit): at
-          most N jobs of one put --group run at once across all workers; the others of that
-          group wait while other groups go ahead, and a slot freed by a job that ends goes to
-          the group's next job at once. Prints the queue's settings.
+          time as jobs finish and workers poll; show and wait on one (or a purged one) say
+          "removed (by retention or purge) after completing" (exit 0; after failing: 1).
+          --group-limit N (≥ 1; none: no limit): at most N jobs of one put --group run at once
+          across all workers; the others of that group wait while other groups go ahead, and a
+          slot freed by a job that ends goes to the group's next job at once. Prints the
+          queue's settings.
   purge   removes finished jobs of --state now (finished over --older-than ago: 30m, 7d)
   pause   workers take no new jobs from QUEUE (running ones finish; put still works; status
           says paused) until resume; stored in the backend, so it outlives workers
@@ -333,10 +334,7 @@ async function putFrom(
       ? await new Response(Deno.stdin.readable).text()
       : await Deno.readTextFile(file);
   } catch (e) {
-    throw usage(
-      "queue",
-      `cannot read ${file}: ${e instanceof Deno.errors.NotFound ? "no such file" : e}`,
-    );
+    throw usage("queue", `cannot read ${file}: ${whyUnreadable(e)}`);
   }
   const jobs = jobLines(text, file === "-" ? "stdin" : file);
   await using backend = await openBackend("queue", values);
@@ -362,10 +360,7 @@ async function flow(argv: string[]): Promise<number> {
   try {
     text = await Deno.readTextFile(file);
   } catch (e) {
-    throw usage(
-      "queue",
-      `cannot read ${file}: ${e instanceof Deno.errors.NotFound ? "no such file" : e}`,
-    );
+    throw usage("queue", `cannot read ${file}: ${whyUnreadable(e)}`);
   }
   let parsed: unknown;
   try {

@@ -154,3 +154,20 @@ export function oneLine(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
   return text.replace(/\s*\n\s*/g, " ").slice(0, 500);
 }
+
+/**
+ * Why a file could not be read, in words for a one-line message (not Deno's "IsADirectory: Is a
+ * directory (os error 21): readfile '…'").
+ *
+ * @example
+ * ```ts
+ * import { whyUnreadable } from "./errors.ts";
+ * whyUnreadable(new Deno.errors.NotFound("…")); // "no such file"
+ * ```
+ */
+export function whyUnreadable(error: unknown): string {
+  if (error instanceof Deno.errors.NotFound) return "no such file";
+  if (error instanceof Deno.errors.IsADirectory) return "it is a directory";
+  if (error instanceof Deno.errors.PermissionDenied) return "permission denied";
+  return oneLine(error);
+}

@@ -35,6 +35,15 @@ Deno.test("coord help CMD and coord CMD --help print usage with an example", asy
   }
 });
 
+Deno.test("help names the default database as README does: $XDG_STATE_HOME, else ~/.local/state", async () => {
+  const said =
+    /default: \$COORD_URL, else \$XDG_STATE_HOME\/coord\/coord\.db,\s+else ~\/\.local\/state\/coord\/coord\.db\)/;
+  for (const args of [["--help"], ["help"], ...SUBCOMMANDS.map((name) => [name, "--help"])]) {
+    const { stdout } = await runCoord(args);
+    assert.match(stdout, said, args.join(" "));
+  }
+});
+
 Deno.test("coord --version prints the version from deno.json", async () => {
   const { code, stdout } = await runCoord(["--version"]);
   assert.equal(code, 0);
@@ -127,7 +136,7 @@ Deno.test({
     });
     assert.equal(code, 0);
     assert.ok(stdout.includes(`${key}: not a key coord writes`), stdout);
-    assert.match(oneLine(stderr), /warning: 1 key\(s\) in namespace/);
+    assert.match(oneLine(stderr), /warning: 1 key in namespace "[^"]+" holds data/);
   },
 });
 

@@ -34,3 +34,10 @@ Deno.test("parseFlags() hands a negative value to the flag's own check", () => {
     return true;
   });
 });
+
+Deno.test("parseFlags() keeps a negative number among the positionals, in its place", () => {
+  const { positionals } = parseFlags("barrier", ["x", "-1", "--json", "-0.5"], {
+    json: { type: "boolean" },
+  });
+  assert.deepEqual(positionals, ["x", "-1", "-0.5"]);
+});

@@ -35,6 +35,10 @@ Deno.test("coord queue refuses bad input with one line and exit 64, storing noth
       [["work", "q", "--lease", "0.1"], /--lease must be .* from 0\.3/],
       [["work", "q", "--grace", "1e10"], /--grace must be/],
       [["work", "q", "--concurrency", "100000"], /--concurrency must be .* to 10000/],
+      [["put", "q", "--from", "/"], /cannot read \/: it is a directory — see/],
+      [["put", "q", "--handler", "h", "--id", ""], /coord: the job id is empty — give one/],
+      [["put", "q", "--handler", "h", "--dedupe", ""], /coord: the dedupe key is empty/],
+      [["flow", "q", "/"], /cannot read \/: it is a directory — see/],
     ] as const
   ) {
     const r = await runCoord(["queue", ...args, "--url", url]);

@@ -43,7 +43,12 @@ for (
       /jobs\.cron:1: .*malformed.* add seconds=last/,
     ],
     ["a line without a command", "jobs.cron", "*/5 * * * *\n", /jobs\.cron:1: no command/],
-    ["a bad mode", "jobs.cron", "@daily mode=twice ./x\n", /jobs\.cron:1: .*executionMode "twice"/],
+    [
+      "a bad mode, naming the line's key",
+      "jobs.cron",
+      "@daily mode=twice ./x\n",
+      /jobs\.cron:1: mode=twice: use at-least-once, best-effort or at-most-once$/m,
+    ],
     [
       "an unknown time zone",
       "jobs.cron",
@@ -94,6 +99,8 @@ Deno.test("coord schedule run refuses a missing file, bad flags and bad values w
   for (
     const [args, message] of [
       [["schedule", "run", "/nonexistent/jobs.cron"], /cannot read task file .*: no such file/],
+      [["schedule", "list", scratch.path], /cannot read task file .*: it is a directory$/m],
+      [["schedule", "run", scratch.path], /cannot read task file .*: it is a directory$/m],
       [["schedule", "run"], /missing FILE/],
       [["schedule"], /missing FILE/],
       [["schedule", "run", jobs, "--frobnicate"], /Unknown option "--frobnicate"/],
@@ -106,6 +113,7 @@ Deno.test("coord schedule run refuses a missing file, bad flags and bad values w
     const r = await runCoord([...args]);
     assert.equal(r.code, 64, `${args.join(" ")}: ${r.stderr}`);
     assert.match(r.stderr, message);
+    assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
   }
 });
 

@@ -138,6 +138,10 @@ Deno.test("coord doctor lists a foreign row in every coord table", async () => {
       PLANTS.map((p) => `table ${p.table}`).sort(),
     );
     for (const f of found) assert.match(f.problem, /^a row coord did not write \(\w+ = .+\)$/);
+    assert.match(
+      r.stderr,
+      new RegExp(`warning: ${PLANTS.length} tables in namespace "coord" hold data coord did not`),
+    );
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -156,6 +160,7 @@ Deno.test("coord doctor reports a coord_-named table it does not know, and reads
     assert.deepEqual(JSON.parse(r.stdout).foreign, [
       { where: "table coord_extra", problem: "not a coord table" },
     ]);
+    assert.match(r.stderr, /warning: 1 table in namespace "coord" holds data coord did not write/);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -19,18 +19,19 @@ export type Kind = "barrier" | "lock" | "schedule" | "queue";
 export const MAX_NAME_LENGTH = 512;
 
 /**
- * Checks a user-given name (a barrier, a resource, a task, a queue).
+ * Checks a user-given name (a barrier's, a resource's, a task's, a queue's; a job id). `what`
+ * says what it is, as its messages name it: `"queue name"`, `"job id"`.
  *
  * @throws {UsageError} when empty, too long or holding NUL.
  */
 export function checkName(what: string, name: string): string {
-  if (name.length === 0) throw new UsageError(`${what} name is empty — give a name`);
+  if (name.length === 0) throw new UsageError(`the ${what} is empty — give one`);
   // SQLite's C API (and so its listings) cut a string at NUL: "a\0b" would be shown as "a".
   if (name.includes("\0")) {
-    throw new UsageError(`${what} name ${JSON.stringify(name)} holds NUL — leave it out`);
+    throw new UsageError(`${what} ${JSON.stringify(name)} holds NUL — leave it out`);
   }
   if (name.length > MAX_NAME_LENGTH) {
-    throw new UsageError(`${what} name is ${name.length} characters; at most ${MAX_NAME_LENGTH}`);
+    throw new UsageError(`${what} is ${name.length} characters; at most ${MAX_NAME_LENGTH}`);
   }
   return name;
 }

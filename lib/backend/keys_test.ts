@@ -34,13 +34,21 @@ Deno.test("parseRedisKey() ignores keys of another layout or namespace", () => {
 });
 
 Deno.test("checkName() refuses empty and overlong names", () => {
-  assert.throws(() => checkName("barrier", ""), UsageError);
-  assert.throws(() => checkName("barrier", "x".repeat(513)), UsageError);
-  assert.equal(checkName("barrier", "a {b}: c"), "a {b}: c");
+  assert.throws(() => checkName("barrier name", ""), UsageError);
+  assert.throws(() => checkName("barrier name", "x".repeat(513)), UsageError);
+  assert.equal(checkName("barrier name", "a {b}: c"), "a {b}: c");
+});
+
+Deno.test("checkName() names the thing as it is told: a job id, not a job id name", () => {
+  assert.throws(() => checkName("job id", ""), {
+    name: "UsageError",
+    message: "the job id is empty — give one",
+  });
+  assert.throws(() => checkName("queue name", "x".repeat(513)), /^UsageError: queue name is 513/);
 });
 
 Deno.test("checkName() refuses NUL, which SQLite would cut the name at", () => {
-  assert.throws(() => checkName("queue", "a\0b"), UsageError, "holds NUL");
+  assert.throws(() => checkName("queue name", "a\0b"), /^UsageError: queue name .* holds NUL/);
 });
 
 Deno.test("checkNamespace() refuses braces, globs, spaces and NUL", () => {

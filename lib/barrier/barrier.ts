@@ -312,8 +312,13 @@ export async function listBarriers(
   );
 }
 
-/** A run id is a prefix: `--run-id 42 step` is the barrier `42/step`. */
-function scopedName(name: string, runId: string | undefined): string {
-  checkName("barrier", name);
+/**
+ * A barrier's name as stored and listed: a run id is a prefix, so `--run-id 42 step` is the
+ * barrier `42/step`.
+ *
+ * @throws {UsageError} on a bad name or run id.
+ */
+export function scopedName(name: string, runId: string | undefined): string {
+  checkName("barrier name", name);
   return runId === undefined ? name : `${checkName("run id", runId)}/${name}`;
 }

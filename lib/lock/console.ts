@@ -38,7 +38,7 @@ export async function ticketLines(
   backend: Backend,
   resources?: string[],
 ): Promise<TicketLineReport[]> {
-  resources?.forEach((resource) => checkName("resource", resource));
+  resources?.forEach((resource) => checkName("resource name", resource));
   const names = resources ?? await backend.lock.list();
   const reports = await Promise.all(
     names.map(async (resource) => ({ resource, status: await backend.lock.status(resource) })),
@@ -76,7 +76,7 @@ export async function resetTicketLine(
   resource: string,
   { force = false, seen }: ResetTicketLineOptions = {},
 ): Promise<ResetResult> {
-  checkName("resource", resource);
+  checkName("resource name", resource);
   if (force) return await backend.lock.reset(resource, { force: true });
   const before = seen ?? await backend.lock.status(resource);
   if (before === undefined) return { outcome: "missing" };
@@ -113,7 +113,7 @@ export async function followTicketLines(
   resources: string[] | undefined,
   signal: AbortSignal,
 ): Promise<AsyncIterable<TicketLineEvent>> {
-  resources?.forEach((resource) => checkName("resource", resource));
+  resources?.forEach((resource) => checkName("resource name", resource));
   const events = await backend.events("lock", resources, signal);
   return (async function* () {
     for await (const { name, event } of events) {

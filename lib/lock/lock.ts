@@ -111,7 +111,7 @@ export async function lock(
     signal,
     onProgress,
   } = options;
-  checkName("resource", resource);
+  checkName("resource name", resource);
   if (!Number.isSafeInteger(limit) || limit < 1) {
     throw new UsageError(`lock "${resource}": the limit must be a whole number ≥ 1`);
   }

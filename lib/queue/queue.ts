@@ -95,7 +95,7 @@ export const FINISHED_STATES = ["completed", "failed", "cancelled"] as const;
  * @throws {UsageError} when empty, too long or holding `/`.
  */
 export function checkQueueName(name: string): string {
-  checkName("queue", name);
+  checkName("queue name", name);
   if (name.includes("/")) {
     throw new UsageError(`queue name "${name}" holds "/", which separates a queue from a job id`);
   }
@@ -174,7 +174,7 @@ export function putRequestOf(options: PutOptions): PutRequest {
     ...(options.priority !== undefined && options.priority !== 0 &&
       { priority: checkPriority(options.priority) }),
     ...(options.keep !== undefined && { keep: checkKeep("keep", options.keep) }),
-    ...(options.group !== undefined && { groupKey: checkName("group", options.group) }),
+    ...(options.group !== undefined && { groupKey: checkName("group name", options.group) }),
     ...(options.dedupe !== undefined && {
       dedupe: {
         key: checkName("dedupe key", options.dedupe),
@@ -263,7 +263,11 @@ export class JobRemovedError extends CoordError {
 
   /** Names the job and how it had ended. */
   constructor(ref: string, state: FinishedState) {
-    super(`${ref} was removed by retention after ${ENDED[state]}`, state === "completed" ? 0 : 1);
+    // Retention and purge record a removal alike: the message covers both.
+    super(
+      `${ref} was removed (by retention or purge) after ${ENDED[state]}`,
+      state === "completed" ? 0 : 1,
+    );
     this.state = state;
   }
 }

@@ -17,8 +17,8 @@
 import { createHash } from "node:crypto";
 import { UsageError } from "../errors.ts";
 import type { CatchUp, ExecutionMode, FailureMode, Overlap, TaskOptions } from "./task.ts";
-import { defineTask } from "./task.ts";
-import { NICKNAME_FIELDS } from "./timing.ts";
+import { CATCH_UP_POLICIES, defineTask, EXECUTION_MODES, FAILURE_MODES, OVERLAPS } from "./task.ts";
+import { NICKNAME_FIELDS, parseDuration } from "./timing.ts";
 
 /** One task line: the task's options and its shell command. */
 export interface CrontabTask {
@@ -28,20 +28,25 @@ export interface CrontabTask {
   line: number;
 }
 
-/** The options a line may carry, and the task option each one sets. */
+/**
+ * The options a line may carry, and the task option each one sets. Each checks its own value,
+ * so that an error names the line's key (`mode=`), not the task option it sets (`executionMode`).
+ */
 const LINE_OPTIONS: Record<string, (value: string, options: TaskOptions) => void> = {
   name: (value, o) => (o.name = value),
   TZ: (value, o) => (o.timezone = value),
-  mode: (value, o) => (o.executionMode = value as ExecutionMode),
-  failure: (value, o) => (o.failureMode = value as FailureMode),
-  lease: (value, o) => (o.lease = value),
-  retry: (value, o) => (o.retryDelay = value),
-  overlap: (value, o) => (o.overlap = value as Overlap),
-  timeout: (value, o) => (o.timeout = value),
+  mode: (value, o) => (o.executionMode = oneOf("mode", value, EXECUTION_MODES) as ExecutionMode),
+  failure: (value, o) => (o.failureMode = oneOf("failure", value, FAILURE_MODES) as FailureMode),
+  lease: (value, o) => (o.lease = duration("lease", value)),
+  retry: (value, o) => (o.retryDelay = duration("retry", value)),
+  overlap: (value, o) => (o.overlap = oneOf("overlap", value, OVERLAPS) as Overlap),
+  timeout: (value, o) => (o.timeout = duration("timeout", value)),
   "fast-forward": (value, o) => (o.fastForward = yesNo("fast-forward", value)),
   "catch-up": (value, o) => {
-    const within = /^within=(.+)$/.exec(value);
-    o.catchUp = within ? { within: within[1] } : value as CatchUp;
+    const within = /^within=(.*)$/.exec(value);
+    o.catchUp = within
+      ? { within: duration("catch-up=within", within[1]) }
+      : oneOf("catch-up", value, [...CATCH_UP_POLICIES, "within=DURATION"]) as CatchUp;
   },
   "max-retries": (value, o) => (o.maxRetries = wholeNumber("max-retries", value)),
   seconds: (value, o) => {
@@ -147,6 +152,9 @@ function parseLine(text: string, line: number): CrontabTask {
     }
     set(value, options);
   }
+  if (options.fastForward && options.catchUp !== undefined && options.catchUp !== "latest") {
+    throw new UsageError(`fast-forward=yes means catch-up=latest: leave one out`);
+  }
   if (next >= words.length) throw new UsageError(`no command after the schedule "${cron}"`);
   const command = text.slice(words[next].index).trim();
   if (!options.name) options.name = derivedName(schedule, command);
@@ -169,6 +177,22 @@ function derivedName(schedule: string, command: string): string {
   const program = first.split("/").pop()!.replace(/[^\w.-]/g, "") || "task";
   const hash = createHash("sha1").update(`${schedule.trim()} ${command}`).digest("hex");
   return `${program}-${hash.slice(0, 6)}`;
+}
+
+function oneOf(option: string, value: string, allowed: readonly string[]): string {
+  if (allowed.includes(value)) return value;
+  throw new UsageError(
+    `${option}=${value}: use ${allowed.slice(0, -1).join(", ")} or ${allowed.at(-1)}`,
+  );
+}
+
+function duration(option: string, value: string): string {
+  try {
+    parseDuration(value, option);
+  } catch {
+    throw new UsageError(`${option}=${value}: use a duration, e.g. 30s, 5m, 1h30m, 250ms`);
+  }
+  return value;
 }
 
 function wholeNumber(option: string, value: string): number {

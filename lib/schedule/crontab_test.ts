@@ -180,10 +180,14 @@ Deno.test("parseCrontab() prefixes every error with FILE:LINE:, counting comment
     ["@reboot ./x", /@reboot is not a schedule — use @yearly/],
     ["@every", /@every needs a duration/],
     ["@every 0s ./x", /@every "0s" is not a positive duration/],
-    ["0 3 * * * mode=exactly-once ./x", /executionMode "exactly-once" is unknown/],
-    ["0 3 * * * failure=retry ./x", /failureMode "retry" is unknown/],
-    ["0 3 * * * lease=abc ./x", /lease "abc" is not a positive duration/],
-    ["0 3 * * * retry=-1s ./x", /retryDelay "-1s" is not a positive duration/],
+    ["0 3 * * * mode=exactly-once ./x", /mode=exactly-once: use at-least-once, best-effort or/],
+    ["0 3 * * * failure=retry ./x", /failure=retry: use none, unlock or commit/],
+    ["0 3 * * * lease=abc ./x", /lease=abc: use a duration, e.g. 30s/],
+    ["0 3 * * * retry=-1s ./x", /retry=-1s: use a duration/],
+    ["0 3 * * * timeout=0s ./x", /timeout=0s: use a duration/],
+    ["0 3 * * * overlap=queue ./x", /overlap=queue: use skip, allow or replace/],
+    ["0 3 * * * catch-up=within=soon ./x", /catch-up=within=soon: use a duration/],
+    ["0 3 * * * fast-forward=yes catch-up=all ./x", /fast-forward=yes means catch-up=latest/],
     ["0 3 * * * TZ=Mars/Olympus ./x", /unknown time zone "Mars\/Olympus"/],
     ["0 3 * * * seconds=middle ./x", /seconds=middle: use first or last/],
     ["0 3 * * * name=a/b ./x", /task name "a\/b" holds "\/"/],
@@ -216,6 +220,14 @@ Deno.test({
   },
 });
 
+Deno.test("parseCrontab() names a line's own key, not the task option it sets", () => {
+  for (const option of ["mode=bogus", "failure=bogus", "retry=bogus", "catch-up=bogus"]) {
+    const message = crontabError(`@hourly ${option} ./x`);
+    assert.match(message, new RegExp(`^jobs\\.cron:1: ${option}: use `));
+    assert.doesNotMatch(message, /executionMode|failureMode|retryDelay|catchUp/);
+  }
+});
+
 Deno.test("parseCrontab() refuses a max-retries= that is not a whole number", () => {
   for (const value of ["-1", "1.5", "many", ""]) {
     assert.throws(
@@ -225,11 +237,11 @@ Deno.test("parseCrontab() refuses a max-retries= that is not a whole number", ()
   }
 });
 
-Deno.test("parseCrontab() reads catch-up= policies, checked as task options", () => {
+Deno.test("parseCrontab() reads catch-up= policies, naming catch-up= when one is unknown", () => {
   assert.equal(only("@hourly catch-up=none ./x").options.catchUp, "none");
   assert.equal(only("@hourly catch-up=latest ./x").options.catchUp, "latest");
   assert.throws(
     () => parseCrontab("f", "@hourly catch-up=some ./x\n"),
-    /^UsageError: f:1: task "x-[0-9a-f]+": catchUp "some" is unknown/,
+    /^UsageError: f:1: catch-up=some: use all, latest, none or within=DURATION$/,
   );
 });

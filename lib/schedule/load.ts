@@ -6,7 +6,7 @@
  */
 
 import { isAbsolute, resolve } from "node:path";
-import { UsageError } from "../errors.ts";
+import { UsageError, whyUnreadable } from "../errors.ts";
 import { importModule } from "../module_loader.ts";
 import { commandHandler, type CommandTaskOptions, type OutputSink } from "./command_task.ts";
 import { type CrontabTask, parseCrontab } from "./crontab.ts";
@@ -33,11 +33,13 @@ export async function loadTasks(
   let text: string | undefined;
   try {
     if (!MODULE_FILE.test(path)) text = await Deno.readTextFile(path);
-    else if (!(await Deno.stat(path)).isFile) throw new Error("not a file");
+    else {
+      const stat = await Deno.stat(path);
+      if (stat.isDirectory) throw new Deno.errors.IsADirectory();
+      if (!stat.isFile) throw new Error("not a regular file");
+    }
   } catch (e) {
-    throw new UsageError(
-      `cannot read task file ${file}: ${e instanceof Deno.errors.NotFound ? "no such file" : e}`,
-    );
+    throw new UsageError(`cannot read task file ${file}: ${whyUnreadable(e)}`);
   }
   if (text === undefined) {
     await loadModule(app, file, path);

@@ -155,10 +155,14 @@ export const DEFAULT_RETRY_DELAY_MS = 1_000;
 /** How often a failed tick is retried, when not told. */
 export const DEFAULT_MAX_RETRIES = 3;
 
-const EXECUTION_MODES = ["at-least-once", "best-effort", "at-most-once"];
-const FAILURE_MODES = ["none", "unlock", "commit"];
-const CATCH_UP_POLICIES = ["all", "latest", "none"];
-const OVERLAPS = ["skip", "allow", "replace"];
+/** The {@link ExecutionMode}s, for checks that name them. */
+export const EXECUTION_MODES: readonly string[] = ["at-least-once", "best-effort", "at-most-once"];
+/** The {@link FailureMode}s. */
+export const FAILURE_MODES: readonly string[] = ["none", "unlock", "commit"];
+/** The {@link CatchUp} policies written as words. */
+export const CATCH_UP_POLICIES: readonly string[] = ["all", "latest", "none"];
+/** The {@link Overlap}s. */
+export const OVERLAPS: readonly string[] = ["skip", "allow", "replace"];
 
 /**
  * Checks a task's options and fills in the defaults.
@@ -248,7 +252,7 @@ function checkCount(what: string, value: number): number {
  * @throws {UsageError} when empty, too long or holding `/`.
  */
 export function checkTaskName(name: string): string {
-  checkName("task", String(name ?? ""));
+  checkName("task name", String(name ?? ""));
   if (name.includes("/")) {
     throw new UsageError(`task name "${name}" holds "/", which separates dynamic task instances`);
   }

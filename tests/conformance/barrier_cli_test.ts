@@ -166,7 +166,7 @@ conformance("coord barrier status shows arrivals and the last release", async (c
   assert.equal(text.code, 0);
   assert.match(text.stdout, /^barrier show: generation 2, 1\/2 arrived$/m);
   assert.match(text.stdout, new RegExp(`^ +1  \\S+  pid \\d+  since \\d{4}-`, "m"));
-  assert.match(text.stdout, /^last release: generation 1 at .* with 1 participants$/m);
+  assert.match(text.stdout, /^last release: generation 1 at .* with 1 participant$/m);
   const json = JSON.parse(
     (await runCoord(["barrier", "status", "show", "--json"], {
       env: envOf(ctx),
@@ -210,6 +210,16 @@ conformance("coord barrier list shows every barrier: generation and arrived/N", 
     [["half", 1, 1, 2], ["r7/done", 2, 0, null], ["unused", 2, 0, null]],
   );
   assert.equal(rows[1].last_release.generation, 1);
+  // status and abort name a run-scoped barrier as list does.
+  const status = await runCoord(["barrier", "status", "done", "--run-id", "r7"], { env });
+  assert.equal(status.code, 0, status.stderr);
+  assert.match(status.stdout, /^barrier r7\/done: generation 2, nobody waiting$/m);
+  const statusJson = await runCoord(["barrier", "status", "done", "--run-id", "r7", "--json"], {
+    env,
+  });
+  assert.equal(JSON.parse(statusJson.stdout).name, "r7/done");
+  const abort = await runCoord(["barrier", "abort", "done", "--run-id", "r7"], { env });
+  assert.match(abort.stdout, /^barrier r7\/done: aborted generation 2 \(0 waiting\)$/m);
   p.kill("SIGTERM");
   await p.result;
 });
@@ -222,6 +232,15 @@ conformance("foreign data in a barrier key exits 65 and stays", async (ctx) => {
   assert.match(r.stderr.trim(), /^coord: barrier "alien": .*another program wrote there/);
   assert.equal(await read(), "junk");
 }, { skip: ["postgres"] }); // Postgres enforces the columns' types: such a row cannot be stored.
+
+Deno.test("barrier --help names every verb a barrier of that name is reached past", async () => {
+  const { stdout } = await runCoord(["barrier", "--help"]);
+  const note = stdout.replaceAll(/\s+/g, " ").match(/A barrier literally named (.*?) is reached/);
+  assert.ok(note, stdout);
+  for (const verb of ["list", "status", "abort", "wait"]) {
+    assert.match(note[1], new RegExp(`"${verb}"`));
+  }
+});
 
 Deno.test("bad barrier arguments exit 64 with one line", async () => {
   const cases = [
@@ -249,6 +268,12 @@ Deno.test("bad barrier arguments exit 64 with one line", async () => {
     assert.equal(r.code, 64, args.join(" "));
     assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
     assert.match(r.stderr, /see coord barrier --help/);
+  }
+  // A negative N is a bad N, not an unknown option.
+  for (const n of ["-1", "-2.5"]) {
+    const r = await runCoord(["barrier", "ready", n, "--url", "sqlite::memory:"]);
+    assert.equal(r.code, 64, r.stderr);
+    assert.match(r.stderr, new RegExp(`N must be a whole number ≥ 1, got "${n}"`));
   }
 });
 

@@ -61,20 +61,20 @@ conformance("completed jobs past --keep-completed N are removed as jobs finish",
   await assert.rejects(getJob(backend, "keep/1"), (e) => {
     assert.ok(e instanceof JobRemovedError);
     assert.equal(e.exitCode, 0);
-    assert.match(e.message, /keep\/1 was removed by retention after completing/);
+    assert.match(e.message, /keep\/1 was removed \(by retention or purge\) after completing/);
     return true;
   });
   await assert.rejects(waitForJob(backend, "keep/2", { timeoutMs: 5_000 }), JobRemovedError);
   const show = await runCoord(["queue", "show", "keep/3"], { env: envOf(ctx) });
   assert.deepEqual([show.code, show.stderr.trim()], [
     0,
-    "coord: keep/3 was removed by retention after completing",
+    "coord: keep/3 was removed (by retention or purge) after completing",
   ]);
   // Nothing is left to retry or cancel: refused, exit 1.
   for (const verb of ["retry", "cancel"]) {
     const r = await runCoord(["queue", verb, "keep/4"], { env: envOf(ctx) });
     assert.equal(r.code, 1, `${verb}: ${r.stderr}`);
-    assert.match(r.stderr, /keep\/4 was removed by retention after completing/);
+    assert.match(r.stderr, /keep\/4 was removed \(by retention or purge\) after completing/);
   }
 });
 
@@ -98,7 +98,7 @@ conformance("purge removes finished jobs now; wait on a purged failed job exits 
   assert.deepEqual([counts.failed, counts.completed], [0, 2]);
   const wait = await runCoord(["queue", "wait", "bad/1", "bad/8"], { env: envOf(ctx) });
   assert.equal(wait.code, 1);
-  assert.match(wait.stderr, /bad\/1 was removed by retention after failing/);
+  assert.match(wait.stderr, /bad\/1 was removed \(by retention or purge\) after failing/);
   assert.equal(wait.stdout.trim(), "1", "the completed job's result");
 });
 

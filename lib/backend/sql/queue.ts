@@ -111,7 +111,7 @@ export const QUEUE_DDL = [
   `CREATE TABLE IF NOT EXISTS coord_queue_kept (
     namespace TEXT NOT NULL, queue TEXT NOT NULL, state TEXT NOT NULL, n BIGINT NOT NULL,
     PRIMARY KEY (namespace, queue, state))`,
-  // What retention removed, so show and wait can say so; the newest MAX_REMOVED are kept.
+  // What retention or purge removed, so show and wait can say so; the newest MAX_REMOVED are kept.
   `CREATE TABLE IF NOT EXISTS coord_queue_removed (
     seq INTEGER PRIMARY KEY, namespace TEXT NOT NULL, queue TEXT NOT NULL, id TEXT NOT NULL,
     state TEXT NOT NULL, removed_at BIGINT NOT NULL)`,

@@ -1,4 +1,4 @@
--- removed: the state a job was removed in by retention, and when, or {}. ARGV[2]: id.
+-- removed: the state a job was removed in by retention or purge, and when, or {}. ARGV[2]: id.
 --- @include "includes/keys.lua"
 
 refuse_all()

@@ -10,8 +10,8 @@
 --       released), done_completed / done_failed / done_cancelled (zset id -> finished at ms:
 --       finished jobs that are no flow's part, what list pages through and retention removes,
 --       oldest first), config (hash: keepCompleted, keepFailed: retention json; paused: 1),
---       removed (zset "STATE:ID" -> removed at ms: what retention removed, so show and wait can
---       say so), dedupe (hash key -> the id of the job put with it), dedupe_until (zset key
+--       removed (zset "STATE:ID" -> removed at ms: what retention or purge removed, so show and
+--       wait can say so), dedupe (hash key -> the id of the job put with it), dedupe_until (zset key
 --       -> end of its window ms), progress (hash id -> the latest progress json its run reported),
 --       ready (zset id -> run order: the pending jobs whose start has come, by priority, then
 --       start, then id), promoted (string: the backend time up to which pending jobs whose
