@@ -63,7 +63,10 @@ export interface BarrierResult {
   generation: number;
   /** N: how many met. */
   participants: number;
-  /** 1-based order of this participant's arrival. */
+  /**
+   * 1-based order of this participant's arrival. A withdrawn arrival (a timeout, a signal)
+   * keeps its number: the numbers may skip, never repeat within a generation.
+   */
   arrival: number;
   /** The release instant, epoch ms in the backend's clock. */
   releaseAt: number;

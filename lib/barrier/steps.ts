@@ -27,7 +27,7 @@ export interface ParticipantInfo {
 
 /** One arrival as `status` shows it. */
 export interface Arrival extends ParticipantInfo {
-  /** 1-based order of arrival within the generation. */
+  /** 1-based order of arrival within the generation (a withdrawn one keeps its number). */
   arrival: number;
   /** When it arrived, backend clock, epoch ms. */
   since: number;
