@@ -101,7 +101,6 @@ async function wait(argv: string[]): Promise<number> {
   const leaseMs = secondsFlag("barrier", "lease", values.lease, DEFAULT_LEASE_MS, {
     minMs: MIN_LEASE_MS,
   });
-  if (leaseMs <= 0) throw usage("barrier", "--lease must be more than 0");
 
   await using backend = await openBackend("barrier", values);
   const progress = new Progress(values.quiet);

@@ -30,7 +30,14 @@ import {
   PURGE_STATES,
   purgeJobs,
 } from "../lib/queue/retention.ts";
-import type { FinishedState, JobRecord, Keep, ListState } from "../lib/queue/steps.ts";
+import {
+  type FinishedState,
+  type JobRecord,
+  type Keep,
+  type ListState,
+  MAX_STALLS,
+} from "../lib/queue/steps.ts";
+import { maskPassword } from "../lib/backend/url.ts";
 import {
   DEFAULT_CONCURRENCY,
   DEFAULT_JOB_LEASE_MS,
@@ -406,17 +413,17 @@ async function workVerb(argv: string[]): Promise<number> {
     : countArg("queue", "--concurrency", values.concurrency);
   const leaseMs = secondsFlag("queue", "lease", values.lease, DEFAULT_JOB_LEASE_MS);
   if (values.worker === "") throw usage("queue", "--worker is empty");
+  const graceMs = secondsFlag("queue", "grace", values.grace, DEFAULT_WORK_GRACE_MS);
   const backend = await openBackend("queue", values);
   using signals = new StopSignals();
   let code: number;
   try {
     // A paused queue's jobs wait for its resume, --drain with them: said, not left to guess.
+    // (Reading the settings changes nothing.)
     for (const queue of positionals) {
       if ((await configureQueue(backend, queue)).paused) {
-        writeLine(
-          `coord: queue ${queue} is paused — its jobs wait for coord queue resume ${queue}`,
-          Deno.stderr,
-        );
+        const resume = `coord queue resume ${shellWord(queue)}`;
+        writeLine(`coord: queue ${queue} is paused — its jobs wait for ${resume}`, Deno.stderr);
       }
     }
     const result = await work(backend, positionals, {
@@ -425,7 +432,7 @@ async function workVerb(argv: string[]): Promise<number> {
       passEnv,
       concurrency,
       drain: values.drain,
-      graceMs: secondsFlag("queue", "grace", values.grace, DEFAULT_WORK_GRACE_MS),
+      graceMs,
       leaseMs,
       ...(values.worker !== undefined && { worker: values.worker }),
       signal: signals.stop,
@@ -479,8 +486,8 @@ function workLine(event: WorkEvent, verbose = false): string | undefined {
     case "cancelled":
       return `${event.job} was cancelled while running; stopped it`;
     case "lost":
-      // Run again by whichever worker claims it next: this one too.
-      return `${event.job} lost its lease; it will run again`;
+      // Run again by whichever worker claims it next, this one too, unless it stalled too often.
+      return `${event.job} lost its lease; it runs again (after ${MAX_STALLS} stalls, it fails)`;
     case "stopping": {
       const n = event.jobs.length;
       return `stopping: waiting up to ${event.graceMs / 1000} s for ${n} running ` +
@@ -650,13 +657,16 @@ async function list(argv: string[]): Promise<number> {
     printTable([["JOB", "STATE", "RUNS", "ATTEMPTS", "AGE", "PROGRESS", "ERROR"], ...rows]);
   }
   if (page.next) {
-    // This listing's next page: its filters too, but no --url, which may hold a password.
+    // This listing's next page: its filters and backend too.
     const next = [
       "coord queue list",
       shellWord(queue),
       ...states.map((state) => `--state ${state}`),
       ...(values.limit === undefined ? [] : [`--limit ${limit}`]),
       ...(values.namespace === undefined ? [] : [`--namespace ${shellWord(values.namespace)}`]),
+      // Masked when it holds a password: the line then fails to log in, instead of listing
+      // another backend (the default file).
+      ...(values.url === undefined ? [] : [`--url ${shellWord(maskPassword(values.url))}`]),
       `--after ${shellWord(page.next)}`,
     ];
     console.error(`coord: more: ${next.join(" ")}`);

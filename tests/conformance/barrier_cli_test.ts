@@ -39,8 +39,10 @@ async function meet(ctx: CaseContext, count: number): Promise<void> {
   );
   const continued = outputs.map((o) => o.continued_at);
   const spreadMs = Math.max(...continued) - Math.min(...continued);
-  // A sanity bound, not the benchmark's figure: processes that heard late would differ by ~1 s.
-  assert.ok(spreadMs < 250, `spread ${spreadMs} ms`);
+  // A sanity bound, not the benchmark's figure: processes that heard late would differ by ~1 s
+  // (and one that heard after the instant exits 76, checked above). Ten processes waking on a
+  // machine running the suite beside a CPU stressor spread 270 ms once.
+  assert.ok(spreadMs < 750, `spread ${spreadMs} ms`);
 }
 
 conformance("3 coord processes continue together", (ctx) => meet(ctx, 3));

@@ -9,9 +9,10 @@ import { configureQueue, DEFAULT_KEEP, parseKeep, purgeJobs } from "../../lib/qu
 import { work } from "../../lib/queue/worker.ts";
 import type { Backend } from "../../lib/backend/types.ts";
 import type { RedisBackend } from "../../lib/backend/redis/backend.ts";
-import { isSql, runSql } from "../support/sql.ts";
+import { isSql, runSql, sqlValue } from "../support/sql.ts";
 import { conformance, envOf } from "../support/backends.ts";
 import { runCoord, spawnCoord } from "../support/cli.ts";
+import { shellWord } from "../../commands/output.ts";
 
 /** Puts `n` handler jobs `ok` (or `boom`, which fails) and runs them all. */
 async function finish(
@@ -193,6 +194,30 @@ conformance("list prints the next page's command with the page's filters", async
   const jobs = next.stdout.split("\n").slice(1).filter(Boolean).map((line) => line.split("  ")[0]);
   assert.deepEqual(jobs, ["two words/c"]);
   assert.equal(next.stderr, "");
+  // A backend given by --url is named too: without it, the line listed the default file.
+  const withUrl = await runCoord(
+    ["queue", "list", queue, "--limit", "2", "--url", ctx.url, "--namespace", ctx.namespace],
+    { env: envOf(ctx) },
+  );
+  assert.ok(
+    withUrl.stderr.includes(
+      `--namespace ${shellWord(ctx.namespace)} --url ${shellWord(ctx.url)} --after `,
+    ),
+    withUrl.stderr,
+  );
+});
+
+conformance("reading a queue's settings stores nothing", async (ctx) => {
+  const backend = await ctx.open();
+  assert.equal((await configureQueue(backend, "untouched")).paused, false);
+  await configureQueue(backend, "touched", { paused: true });
+  assert.equal((await configureQueue(backend, "touched")).paused, true);
+  if (isSql(backend)) {
+    // The read wrote the defaults of the day as the queue's settings (and woke every watcher):
+    // queue work reads them for each queue it starts on.
+    const rows = await sqlValue(backend, "SELECT count(*) FROM coord_queue_config");
+    assert.equal(Number(rows), 1);
+  }
 });
 
 conformance(

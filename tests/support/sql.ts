@@ -30,3 +30,25 @@ export async function runSql(backend: Backend, sql: string, ...params: SqlValue[
   }
   await (backend as PostgresBackend).sql.write((tx) => tx.run(sql, ...params));
 }
+
+/**
+ * The first column of a query's first row, read from an SQL backend's tables as another program
+ * would (a count).
+ *
+ * @example
+ * ```ts ignore
+ * const rows = await sqlValue(backend, "SELECT count(*) FROM coord_queue_config");
+ * ```
+ */
+export async function sqlValue(
+  backend: Backend,
+  sql: string,
+  ...params: SqlValue[]
+): Promise<unknown> {
+  const [row] = backend.kind === "sqlite"
+    ? [(backend as SqliteBackend).db.prepare(sql).get(...params) as Record<string, unknown>]
+    : await (backend as PostgresBackend).sql.read((tx) =>
+      tx.all<Record<string, unknown>>(sql, ...params)
+    );
+  return row && Object.values(row)[0];
+}

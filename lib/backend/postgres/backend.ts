@@ -270,7 +270,9 @@ export async function openPostgres(
         { cause: e },
       );
     }
-    const check = TLS_FAILURE.test(e.message)
+    // The server's own refusals (class 28) may name SSL too: a pg_hba rule, not the sslmode.
+    const tls = !/^28/.test((e as { code?: string }).code ?? "") && TLS_FAILURE.test(e.message);
+    const check = tls
       ? "the URL's sslmode and the server's TLS"
       : "the URL, the user and the password (COORD_PASSWORD or PGPASSWORD), or set COORD_URL";
     throw new BackendUnavailableError(
@@ -282,7 +284,7 @@ export async function openPostgres(
 
 /** A pool of connections made with `config`. */
 function openPool(pg: PgModule, config: PgConfig): PgPool {
-  const pool = new pg.Pool({ ...config, max: POOL_SIZE, Client: pg.Client });
+  const pool = new pg.Pool({ ...config, max: POOL_SIZE });
   // An idle connection the server closed (a restart) is dropped by the pool; the next step
   // opens another.
   pool.on("error", () => {});

@@ -65,13 +65,20 @@ export interface PgModule {
  * ```ts ignore
  * import { importPg } from "./client.ts";
  * const pg = await importPg();
- * const pool = new pg.Pool({ ...config, Client: pg.Client });
+ * const pool = new pg.Pool(config); // its connections close when they fail to connect
  * ```
  */
 export async function importPg(): Promise<PgModule> {
   const module = await import("pg");
   const pg = (module.default ?? module) as unknown as PgModule;
-  return { ...pg, Pool: pg.Pool, Client: closingOnFailure(pg.Client), types: pg.types };
+  const Client = closingOnFailure(pg.Client);
+  // The pool's connections are of that class too, unless a caller names another.
+  const Pool = class extends pg.Pool {
+    constructor(config: PgConfig) {
+      super({ Client, ...config });
+    }
+  };
+  return { Pool, Client, types: pg.types };
 }
 
 /**

@@ -1867,6 +1867,10 @@ export class SqlQueueSteps implements QueueSteps {
   }
 
   configure(queue: string, patch: Partial<QueueConfig>): Promise<QueueConfig> {
+    // Nothing to change: only read, as on Redis — no row stored, no waiter woken.
+    if (Object.keys(patch).length === 0) {
+      return this.#read(async (s) => shownConfig(await this.#config(s, queue)));
+    }
     return this.#write(queue, async (s) => {
       const { groupLimit, ...config } = { ...await this.#config(s, queue), ...patch };
       await s.tx.run(
@@ -1894,7 +1898,12 @@ export class SqlQueueSteps implements QueueSteps {
         for (const { group_key } of groups) await this.#fill(s, queue, group_key);
       }
       await s.tx.notify({ kind: "queue", name: queue });
-      return { ...config, ...(groupLimit != null && { groupLimit }) };
+      return shownConfig({ ...config, groupLimit });
     }, { serial: true });
   }
+}
+
+/** `config` as the steps return it: no group limit but a set one. */
+function shownConfig({ groupLimit, ...config }: QueueConfig): QueueConfig {
+  return { ...config, ...(groupLimit != null && { groupLimit }) };
 }
