@@ -8,6 +8,7 @@
 
 import assert from "node:assert/strict";
 import { redisServerAvailable, startStandalone } from "./support/redis_servers.ts";
+import { guarded } from "./support/wait.ts";
 import {
   chromiumAvailable,
   coord,
@@ -34,6 +35,11 @@ Deno.test({
       await openLive(page, ui.root);
       Deno.kill(server.pid, "SIGKILL");
       await page.waitForSelector("#live .banner", { timeout: PAGE_WAIT_MS });
+      assert.notEqual(
+        await page.evaluate(`document.getElementById("stream").textContent`),
+        "live",
+        "the header says live under the unreachable banner",
+      );
       assert.ok(
         await page.evaluate(`document.getElementById("live").textContent.includes("before")`),
         "the last state read stays under the banner",
@@ -45,6 +51,86 @@ Deno.test({
         `!document.querySelector("#live .banner") && document.getElementById("live").textContent.includes("after")`,
       );
       assert.ok(await stillTheSamePage(page), "the page was reloaded");
+    } finally {
+      await server.stop();
+    }
+  },
+});
+
+/** Fetches `url` until `done` holds of its answer; a hang guard bounds it. */
+async function fetchUntil(
+  url: string,
+  done: (status: number, text: string) => boolean,
+): Promise<{ status: number; text: string }> {
+  const giveUpAt = Date.now() + PAGE_WAIT_MS; // a hang guard only
+  for (;;) {
+    const response = await fetch(url);
+    const answer = { status: response.status, text: await response.text() };
+    if (done(answer.status, answer.text)) return answer;
+    assert.ok(
+      Date.now() < giveUpAt,
+      `${url} never came as expected: ${answer.status} ${answer.text}`,
+    );
+  }
+}
+
+Deno.test({
+  name:
+    "ui: a page asked for while Redis is down is a 503 with the banner and the script, the page once it is back; no stack on stderr",
+  ignore: !redisServerAvailable(),
+  async fn() {
+    const server = await startStandalone();
+    try {
+      await using target = await freshTarget(server.url);
+      await coord(["queue", "put", "pr", "--id", "before", "--handler", "h"], target.env);
+      const ui = await startUi(target.env);
+      let stopped = false;
+      try {
+        Deno.kill(server.pid, "SIGKILL");
+        const down = await fetchUntil(`${ui.root}queues/pr`, (status) => status !== 200);
+        assert.equal(down.status, 503, down.text);
+        assert.match(down.text, /class="banner"[^>]*>Cannot read the backend/);
+        assert.match(down.text, /<script src="[^"]*\/assets\/client\.js"><\/script>/);
+        await server.restart();
+        const back = await fetchUntil(`${ui.root}queues/pr`, (status) => status === 200);
+        assert.ok(!back.text.includes('class="banner"'), "the banner stayed after the outage");
+        ui.process.kill("SIGTERM");
+        stopped = true;
+        const { stderr } = await guarded(ui.process.result, "exit of coord ui");
+        assert.doesNotMatch(stderr, /^\s+at /m, "a stack trace on stderr");
+      } finally {
+        if (!stopped) await ui[Symbol.asyncDispose]();
+      }
+    } finally {
+      await server.stop();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "ui: a page opened during a Redis outage shows the banner, not live, and loads by itself once Redis is back",
+  ignore: !redisServerAvailable() || !chromiumAvailable(),
+  async fn() {
+    const server = await startStandalone();
+    try {
+      await using target = await freshTarget(server.url);
+      await coord(["queue", "put", "pr", "--id", "before", "--handler", "h"], target.env);
+      await using ui = await startUi(target.env);
+      Deno.kill(server.pid, "SIGKILL");
+      await fetchUntil(`${ui.root}queues/pr`, (status) => status !== 200);
+      await using browser = await launchBrowser();
+      const page = await browser.newPage();
+      const response = await page.goto(`${ui.root}queues/pr`);
+      assert.equal(response?.status(), 503);
+      await page.waitForSelector("#live .banner", { timeout: PAGE_WAIT_MS });
+      await until(page, `document.getElementById("stream").textContent === "backend unreachable"`);
+      await server.restart();
+      await until(
+        page,
+        `document.querySelector("h1")?.textContent === "Queue pr" && !document.querySelector("#live .banner") && document.getElementById("stream").textContent === "live"`,
+      );
+      assert.ok(await page.$("form.lookup"), "the page's forms did not come with it");
     } finally {
       await server.stop();
     }

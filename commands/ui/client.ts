@@ -49,11 +49,17 @@ export const CLIENT = `"use strict";
     encodeURIComponent(path));
   source.onmessage = (e) => {
     const update = JSON.parse(e.data);
+    // Served while the backend was out, the page lacks its title and forms: reload it whole.
+    if (!update.outage && live.hasAttribute("data-reload-when-back")) {
+      source.close();
+      location.reload();
+      return;
+    }
     live.innerHTML = update.html;
     live.dataset.now = String(update.now);
     sync();
     paint();
-    status.textContent = "live";
+    status.textContent = update.outage ? "backend unreachable" : "live";
   };
   source.onerror = () => { status.textContent = "reconnecting…"; };
 })();

@@ -21,7 +21,9 @@ export function livePart(view: View | undefined, outage: string | undefined): Ht
   return html`${
     outage === undefined ? html`` : html`
       <div class="banner"
-        role="alert">Cannot read the backend: ${outage} — showing the last state read; retrying.</div>
+        role="alert">Cannot read the backend: ${outage} — ${view
+          ? "showing the last state read; retrying."
+          : "retrying; the page loads once it answers."}</div>
     `
   }${view?.live}`;
 }
@@ -29,12 +31,14 @@ export function livePart(view: View | undefined, outage: string | undefined): Ht
 /** A whole page. `section` is the first path segment, for the navigation's current mark. */
 export function layout(
   ctx: UiContext,
-  { view, live, section, now, notice }: {
+  { view, live, section, now, notice, reloadWhenBack = false }: {
     view: View;
     live: Html;
     section: string;
     now: number;
     notice?: string;
+    /** The page holds only the outage banner: the script reloads it once the backend is back. */
+    reloadWhenBack?: boolean;
   },
 ): Html {
   return html`
@@ -61,7 +65,11 @@ export function layout(
         <main><h1>${view.title}</h1>${notice === undefined
           ? html``
           : html`<p class="notice" role="status">${notice}</p>`}${view
-          .tools}<div id="live" data-now="${Math.round(now)}">${live}</div></main>
+          .tools}<div id="live" data-now="${Math.round(now)}" ${reloadWhenBack
+          ? html`
+            data-reload-when-back
+          `
+          : html``}>${live}</div></main>
         <script src="${ctx.base}/assets/client.js"></script>
       </body>
     </html>

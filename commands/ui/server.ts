@@ -161,7 +161,7 @@ export function consoleHandler(
   { credentials, pulse, signal, histograms }: ConsoleOptions,
 ): (request: Request) => Promise<Response> {
   const notices = new Notices();
-  return async (request) => {
+  const handle = async (request: Request): Promise<Response> => {
     const url = new URL(request.url);
     if (url.pathname !== ctx.base && !url.pathname.startsWith(`${ctx.base}/`)) {
       return text(`not found: the console is under ${ctx.base}/\n`, 404);
@@ -189,8 +189,23 @@ export function consoleHandler(
     if (!found) return text("not found\n", 404);
     const { view, outage, error } = await render(ctx, found, url);
     if (error) return page(ctx, segments, errorView(error), html``, 404);
+    // Nothing read yet: the banner alone, and the script, which reloads the page once the
+    // backend answers again.
+    if (!view) return page(ctx, segments, OUTAGE_VIEW, livePart(undefined, outage), 503);
     const notice = notices.take(url.searchParams.get("notice"));
-    return page(ctx, segments, view!, livePart(view, outage), 200, notice);
+    return page(ctx, segments, view, livePart(view, outage), 200, notice);
+  };
+  return async (request) => {
+    try {
+      return await handle(request);
+    } catch (error) {
+      // A bug or a surprise from below: one line, as every coord error, and the console goes on.
+      const { pathname } = new URL(request.url);
+      console.error(
+        `coord ui: unexpected error: ${oneLine(error)} (${request.method} ${pathname})`,
+      );
+      return text("internal error: the console's log says which\n", 500);
+    }
   };
 }
 
@@ -263,7 +278,11 @@ function live(ctx: UiContext, url: URL, pulse: Pulse, signal: AbortSignal): Resp
       const part = error ? errorView(error).live : livePart(lastView, outage);
       if (part.text !== sent) {
         sent = part.text;
-        yield { html: part.text, now: await ctx.backend.now().catch(() => Date.now()) };
+        yield {
+          html: part.text,
+          now: await ctx.backend.now().catch(() => Date.now()),
+          outage: outage !== undefined,
+        };
       }
       await pause(MIN_RENDER_GAP_MS, done.signal);
       await pulse.after(seen, done.signal);
@@ -300,12 +319,22 @@ function page(
   status: number,
   notice?: string,
 ): Response {
-  const body = layout(ctx, { view, live, section: segments[0] ?? "", now: Date.now(), notice });
+  const body = layout(ctx, {
+    view,
+    live,
+    section: segments[0] ?? "",
+    now: Date.now(),
+    notice,
+    reloadWhenBack: view === OUTAGE_VIEW,
+  });
   return new Response(body.text, {
     status,
     headers: { ...SECURITY_HEADERS, "content-type": "text/html; charset=utf-8" },
   });
 }
+
+/** A page asked for while the backend is unreachable, before anything of it was read. */
+const OUTAGE_VIEW: View = { title: "Backend unreachable", live: html`` };
 
 function errorView(error: CoordError): View {
   return { title: "Not found", live: html`<p class="bad">${oneLine(error)}</p>` };
