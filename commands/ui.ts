@@ -33,7 +33,10 @@ Options:
 
 Access: HTTP basic auth when COORD_UI_USER and COORD_UI_PASSWORD are set (both, in the
 environment, never on the command line); /health stays open for probes. An address other than
-loopback is refused unless credentials are set or --read-only is given.
+loopback is refused unless credentials are set or --read-only is given. On loopback without
+credentials it answers only requests for localhost, 127.0.0.1 or [::1] (421 otherwise), so a web
+page cannot reach it by pointing its own name at 127.0.0.1; an action sent from another site's
+page (Sec-Fetch-Site, Origin) gets 403.
 
 Endpoints besides the pages:
   /metrics   Prometheus text: coord_queue_jobs{queue,state}, coord_queue_completed_total,
@@ -133,6 +136,9 @@ async function serveConsole(
         pulse,
         signal,
         histograms: [lockTimings, jobTimings],
+        // Without credentials, a page on another site that rebinds its name to 127.0.0.1
+        // could read and act; with them, it would need the password too.
+        loopbackOnly: isLoopback(listen.hostname) && !credentials,
       }),
     );
   } catch (error) {

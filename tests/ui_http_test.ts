@@ -97,6 +97,73 @@ Deno.test("ui: with COORD_UI_USER/PASSWORD every page needs basic auth (401), /h
   assert.deepEqual((await status("health")).status, 200);
 });
 
+/** A GET of `path` with its own `Host` header (fetch sends the URL's): status line and body. */
+async function getWithHost(root: string, path: string, host: string) {
+  const { hostname, port } = new URL(root);
+  using conn = await Deno.connect({ hostname, port: Number(port) });
+  const request = `GET ${new URL(root).pathname}${path} HTTP/1.1\r\nHost: ${host}\r\n` +
+    "Connection: close\r\n\r\n";
+  await conn.write(new TextEncoder().encode(request));
+  let text = "";
+  const decoder = new TextDecoder();
+  const buffer = new Uint8Array(16_384);
+  for (let n; (n = await conn.read(buffer)) !== null;) {
+    text += decoder.decode(buffer.subarray(0, n), { stream: true });
+  }
+  return { status: Number(/^HTTP\/1\.1 (\d+)/.exec(text)?.[1]), text };
+}
+
+Deno.test("ui: on loopback without credentials, a request for a name other than loopback gets 421 and no token", async () => {
+  await using target = await freshTarget();
+  await using ui = await startUi(target.env);
+  const port = new URL(ui.root).port;
+  const rebound = await getWithHost(ui.root, "queues/w", `evil.example:${port}`);
+  assert.equal(rebound.status, 421, rebound.text);
+  assert.ok(!rebound.text.includes('name="csrf"'), "the token went to another name");
+  assertIncludes(rebound.text, "localhost, 127.0.0.1 or [::1]");
+  for (const host of [`localhost:${port}`, `127.0.0.1:${port}`, "127.0.0.2:9000", "[::1]:9"]) {
+    assert.equal((await getWithHost(ui.root, "queues/w", host)).status, 200, host);
+  }
+});
+
+Deno.test("ui: with credentials, a request for any Host is answered", async () => {
+  await using target = await freshTarget();
+  await using ui = await startUi({
+    ...target.env,
+    COORD_UI_USER: "ops",
+    COORD_UI_PASSWORD: "s3cret",
+  });
+  const { status } = await getWithHost(ui.root, "health", "coord.example.com");
+  assert.equal(status, 200);
+});
+
+for (const withCredentials of [false, true]) {
+  Deno.test(`ui${withCredentials ? " with credentials" : ""}: a POST from another site's page is refused with 403 even with the token`, async () => {
+    await using target = await freshTarget();
+    const credentials = { COORD_UI_USER: "ops", COORD_UI_PASSWORD: "s3cret" };
+    await using ui = await startUi({ ...target.env, ...withCredentials && credentials });
+    const authorization = { authorization: `Basic ${btoa("ops:s3cret")}` };
+    const headers = withCredentials ? authorization : {};
+    const token = await csrfTokenOf(`${ui.root}queues/zz`, { headers });
+    const pause = `${ui.root}queues/zz/pause`;
+    const origin = new URL(ui.root).origin;
+    const foreign: Record<string, string>[] = [
+      { origin: "http://evil.example", "sec-fetch-site": "cross-site" },
+      { origin: "http://evil.example" },
+      { origin: "null" },
+      { "sec-fetch-site": "same-site" },
+    ];
+    for (const from of foreign) {
+      const response = await postForm(pause, { csrf: token }, { headers: { ...headers, ...from } });
+      assert.equal(response.status, 403, JSON.stringify(from));
+    }
+    assert.equal(await queuePaused(target.env, "zz"), false);
+    const own = { ...headers, origin, "sec-fetch-site": "same-origin" };
+    assert.equal((await postForm(pause, { csrf: token }, { headers: own })).status, 303);
+    assert.equal(await queuePaused(target.env, "zz"), true);
+  });
+}
+
 Deno.test("ui: coord ui --help lists its flags and where credentials come from", async () => {
   const { code, stdout } = await spawnCoord(["ui", "--help"]).result;
   assert.equal(code, 0);

@@ -10,6 +10,7 @@ import { BackendUnavailableError, CoordError, oneLine } from "../../lib/errors.t
 import { authorized, challenge, type Credentials } from "./auth.ts";
 import type { Page, UiContext, View } from "./context.ts";
 import { sameSecret } from "./csrf.ts";
+import { crossSiteRefusal, loopbackHost } from "./origin.ts";
 import type { Pulse } from "./changes.ts";
 import { CLIENT } from "./client.ts";
 import { type Html, html } from "./html.ts";
@@ -146,6 +147,11 @@ export interface ConsoleOptions {
   signal: AbortSignal;
   /** Histograms for `/metrics` (lock waits and holds, job durations and waits). */
   histograms?: HistogramSource[];
+  /**
+   * Answer only requests whose `Host` is a loopback name (see `origin.ts`): for a console on
+   * loopback without credentials, which DNS rebinding could otherwise reach from a web page.
+   */
+  loopbackOnly?: boolean;
 }
 
 /**
@@ -158,10 +164,18 @@ export interface ConsoleOptions {
  */
 export function consoleHandler(
   ctx: UiContext,
-  { credentials, pulse, signal, histograms }: ConsoleOptions,
+  { credentials, pulse, signal, histograms, loopbackOnly = false }: ConsoleOptions,
 ): (request: Request) => Promise<Response> {
   const notices = new Notices();
   const handle = async (request: Request): Promise<Response> => {
+    const host = request.headers.get("host");
+    if (loopbackOnly && !loopbackHost(host)) {
+      return text(
+        `misdirected: this console answers only for localhost, 127.0.0.1 or [::1], not ${host} ` +
+          "— open it by one of those, or set COORD_UI_USER and COORD_UI_PASSWORD\n",
+        421,
+      );
+    }
     const url = new URL(request.url);
     if (url.pathname !== ctx.base && !url.pathname.startsWith(`${ctx.base}/`)) {
       return text(`not found: the console is under ${ctx.base}/\n`, 404);
@@ -215,6 +229,8 @@ async function post(
   segments: string[],
   notices: Notices,
 ): Promise<Response> {
+  const refusal = crossSiteRefusal(request);
+  if (refusal !== undefined) return text(`refused: ${refusal}\n`, 403);
   if (ctx.readOnly) return text("read-only: this console takes no actions\n", 403);
   const found = action(segments);
   if (!found) return text("not found\n", 404);

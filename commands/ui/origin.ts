@@ -1,0 +1,79 @@
+/**
+ * Whom the console answers, judged from headers a web page cannot forge. Two attacks get past
+ * the CSRF token otherwise:
+ *
+ * - DNS rebinding: a page of `evil.example` makes its own name resolve to 127.0.0.1, and the
+ *   browser then lets it read the console (token included) as a page of its own origin. Its
+ *   requests still say `Host: evil.example`, so a console on loopback without credentials
+ *   answers only requests for a loopback name.
+ * - A form on another site posting to the console: the browser says where it comes from
+ *   (`Sec-Fetch-Site`, `Origin`), so such a POST is refused even before its token is checked.
+ *
+ * @module
+ */
+
+/** A loopback name or address, with any port: `localhost`, `127.x.y.z`, `[::1]`. */
+const LOOPBACK_HOST = /^(?:localhost\.?|127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\])(?::\d{1,5})?$/i;
+
+/**
+ * Whether a request's `Host` header names this machine's loopback. Any port is accepted, so an
+ * SSH tunnel (`ssh -L 9000:127.0.0.1:8080`) still works; no header (HTTP/1.0, no browser) too.
+ *
+ * @example
+ * ```ts
+ * import { loopbackHost } from "./origin.ts";
+ * loopbackHost("127.0.0.1:8080"); // true
+ * loopbackHost("evil.example:8080"); // false
+ * ```
+ */
+export function loopbackHost(host: string | null): boolean {
+  return host === null || LOOPBACK_HOST.test(host);
+}
+
+/**
+ * Why a POST is refused as coming from another site, or undefined when it may go on.
+ *
+ * `Sec-Fetch-Site` is the browser's own word, sent by every current browser: `same-site` and
+ * `cross-site` are refused; `same-origin` passes even when `Origin` differs from `Host`, which a
+ * reverse proxy that rewrites `Host` makes happen. Without it (an older browser), an `Origin`
+ * must name the host the request was sent to (`X-Forwarded-Host`, else `Host`). A request with
+ * neither header is no browser's: the CSRF token alone guards it.
+ *
+ * @example
+ * ```ts
+ * import { crossSiteRefusal } from "./origin.ts";
+ * const request = new Request("http://127.0.0.1:8080/x", {
+ *   method: "POST",
+ *   headers: { origin: "http://evil.example" },
+ * });
+ * crossSiteRefusal(request); // "a POST from http://evil.example …"
+ * ```
+ */
+export function crossSiteRefusal(request: Request): string | undefined {
+  const site = request.headers.get("sec-fetch-site");
+  if (site === "cross-site" || site === "same-site") {
+    return `a ${site} POST: actions come only from the console's own pages`;
+  }
+  const origin = request.headers.get("origin");
+  if (origin === null || site === "same-origin" || site === "none") return undefined;
+  const target = request.headers.get("x-forwarded-host") ?? request.headers.get("host");
+  if (target !== null && originHost(origin) === withoutDefaultPort(target.toLowerCase())) {
+    return undefined;
+  }
+  return `a POST from ${origin} to ${target ?? "this console"}: actions come only from the ` +
+    "console's own pages";
+}
+
+/** `host[:port]` of an `Origin` value; undefined for `null` or anything else unparsable. */
+function originHost(origin: string): string | undefined {
+  try {
+    return withoutDefaultPort(new URL(origin).host);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Browsers leave out :80 and :443 from `Host`; a proxy may not. */
+function withoutDefaultPort(host: string): string {
+  return host.replace(/:(?:80|443)$/, "");
+}
