@@ -39,10 +39,11 @@ page cannot reach it by pointing its own name at 127.0.0.1; an action sent from 
 page (Sec-Fetch-Site, Origin) gets 403.
 
 Endpoints besides the pages:
-  /metrics   Prometheus text: coord_queue_jobs{queue,state}, coord_queue_completed_total,
-             coord_queue_failed_total, coord_queue_oldest_pending_seconds, coord_queue_workers,
-             coord_lock_holders, coord_lock_waiters, coord_schedule_runs_total,
-             coord_schedule_failures_total, coord_schedule_next_tick_seconds, and
+  /metrics   Prometheus text: coord_queue_jobs{queue,state} (completed and failed as stored,
+             so purge and retention lower them), coord_queue_oldest_pending_seconds,
+             coord_queue_workers, coord_lock_holders, coord_lock_waiters,
+             coord_schedule_runs_total, coord_schedule_failures_total,
+             coord_schedule_next_tick_seconds, and
              histograms coord_lock_wait_seconds, coord_lock_held_seconds of the grants
              seen since the console started, coord_queue_job_duration_seconds,
              coord_queue_job_wait_seconds of the jobs finished while the console runs

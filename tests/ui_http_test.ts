@@ -291,8 +291,13 @@ Deno.test("ui: /metrics counts jobs per queue and state and lock waiters; /healt
   assert.match(response.headers.get("content-type") ?? "", /^text\/plain; version=0\.0\.4/);
   const text = await response.text();
   assertIncludes(text, 'coord_queue_jobs{queue="q",state="pending"} 2');
-  assertIncludes(text, "# TYPE coord_queue_completed_total counter");
+  assertIncludes(text, "# TYPE coord_queue_jobs gauge");
   assertIncludes(text, "# TYPE coord_lock_waiters gauge");
+  // Stored counts go down with purge and retention: a counter would read as a reset.
+  assert.doesNotMatch(text, /coord_queue_(completed|failed)_total/);
+  for (const [, name] of text.matchAll(/^# TYPE (\S+) counter$/gm)) {
+    assert.match(name, /_total$/, `a counter not named *_total: ${name}`);
+  }
   const health = await fetch(`${ui.root}health`);
   assert.deepEqual([health.status, await health.text()], [200, "ok\n"]);
 });

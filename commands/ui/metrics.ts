@@ -41,14 +41,13 @@ export async function metricsText(
     backend.now(),
   ]);
   const out = new Exposition();
+  // Completed and failed jobs are counted as stored, so purge and retention lower them: a
+  // gauge's states, not counters of their own, which Prometheus would read as resets. The
+  // throughput is the job histograms' `_count`, which only grows.
   out.family("coord_queue_jobs", "gauge", "Jobs stored per queue and state.");
   for (const q of queues) {
     for (const state of JOB_STATES) out.sample({ queue: q.queue, state }, q[state]);
   }
-  out.family("coord_queue_completed_total", "counter", "Jobs completed (as stored).");
-  for (const q of queues) out.sample({ queue: q.queue }, q.completed);
-  out.family("coord_queue_failed_total", "counter", "Jobs failed for good (as stored).");
-  for (const q of queues) out.sample({ queue: q.queue }, q.failed);
   out.family("coord_queue_oldest_pending_seconds", "gauge", "Age of the oldest ready job.");
   for (const q of queues) {
     out.sample({ queue: q.queue }, q.oldestPendingAt ? (now - q.oldestPendingAt) / 1000 : 0);
