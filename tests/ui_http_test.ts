@@ -606,6 +606,54 @@ Deno.test("ui: Retry is refused read-only and without the CSRF token; with it a 
   assertIncludes(await act("queues/q/jobs/b/retry"), "q/b is pending; only a failed or cancelled");
 });
 
+Deno.test("ui: a failed flow's page offers no Retry, shows no retries for its group, and counts its completed parts", async () => {
+  await using target = await freshTarget();
+  const { env } = target;
+  // The first part fails while the two others run: they complete after the group has failed.
+  await Deno.writeTextFile(
+    `${target.dir}/flow.json`,
+    JSON.stringify({
+      parallel: [
+        { command: ["sh", "-c", "sleep 0.3; exit 1"] },
+        { command: ["sleep", "1"] },
+        { command: ["sleep", "1"] },
+      ],
+    }),
+  );
+  await coord(["queue", "flow", "f", `${target.dir}/flow.json`, "--id", "fl2"], env);
+  await coord(["queue", "work", "f", "--allow-commands", "--drain", "--concurrency", "3"], env);
+  assert.equal(await jobState(env, "f/fl2"), "failed");
+  assert.equal(await jobState(env, "f/fl2.1"), "completed");
+  await using ui = await startUi(env);
+  const page = await (await fetch(`${ui.root}queues/f/jobs/fl2`)).text();
+  assert.ok(!page.includes("/retry"), "Retry offered on a flow's group, which retry refuses");
+  assert.ok(!page.includes("NaN"), "NaN on the group's page");
+  assert.ok(!page.includes("<dt>retries</dt>"), "retries shown for a group, which has none");
+  assertIncludes(page, "Flow: parallel parts (2/3 completed)");
+  const part = await (await fetch(`${ui.root}queues/f/jobs/fl2.0`)).text();
+  assert.ok(!part.includes("/retry"), "Retry offered on a flow's part");
+  assertIncludes(part, "<dt>retries</dt>");
+});
+
+Deno.test("ui: a job's page shows its priority, group and own retention", async () => {
+  await using target = await freshTarget();
+  await coord(
+    ["queue", "put", "q", "--id", "a", "--handler", "h", "--priority", "7", "--group", "acme"]
+      .concat(["--keep", "100,1h"]),
+    target.env,
+  );
+  await coord(["queue", "put", "q", "--id", "plain", "--handler", "h"], target.env);
+  await using ui = await startUi(target.env);
+  const page = await (await fetch(`${ui.root}queues/q/jobs/a`)).text();
+  assert.match(page, /<dt>priority<\/dt>\s*<dd>7<\/dd>/);
+  assert.match(page, /<dt>group<\/dt>\s*<dd>acme<\/dd>/);
+  assert.match(page, /<dt>keep<\/dt>\s*<dd>100 jobs · 1 h<\/dd>/);
+  const plain = await (await fetch(`${ui.root}queues/q/jobs/plain`)).text();
+  for (const term of ["priority", "group", "keep"]) {
+    assert.ok(!plain.includes(`<dt>${term}</dt>`), `${term} shown for a job without one`);
+  }
+});
+
 async function queuePaused(env: Record<string, string>, queue: string): Promise<boolean> {
   return JSON.parse(await coord(["queue", "config", queue, "--json"], env)).paused;
 }

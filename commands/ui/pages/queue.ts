@@ -13,7 +13,7 @@ import {
   retryJob,
   UnknownJobError,
 } from "../../../lib/queue/queue.ts";
-import type { FinishedState, JobRecord, ListState } from "../../../lib/queue/steps.ts";
+import type { FinishedState, JobRecord, Keep, ListState } from "../../../lib/queue/steps.ts";
 import { LIST_STATES, listJobs } from "../../../lib/queue/list.ts";
 import { configureQueue, PURGE_STATES, purgeJobs } from "../../../lib/queue/retention.ts";
 import { actionForm, link, type Page, type UiContext } from "../context.ts";
@@ -178,7 +178,7 @@ export const jobPage: Page = async (ctx, _url, [queue, id]) => {
         : ""
     }</dd>
 <dt>worker</dt><dd>${job.worker ?? "–"}</dd>
-${
+${schedulingTerms(job)}${
       job.progress === undefined ? html`` : html`
         <dt>progress</dt>
         <dd class="job-progress">${progressView(job.progress)}</dd>
@@ -210,13 +210,13 @@ ${
         })
         : html``
     }${
-      (job.state === "failed" || job.state === "cancelled") && job.parent === undefined
-        ? actionForm(ctx, ["queues", queue, "jobs", id, "retry"], "Retry")
-        : html``
+      retryable(job) ? actionForm(ctx, ["queues", queue, "jobs", id, "retry"], "Retry") : html``
     }</section>
-${job.spec ? specSection(job) : html``}${
+${job.group ? html`` : specSection(job)}${
       job.group
-        ? html`<section><h2>Flow: ${job.group.kind} parts (${job.group.done}/${job.group.children.length} done)</h2>${
+        ? html`<section><h2>Flow: ${job.group.kind} parts (${
+          completedParts(parts)
+        }/${job.group.children.length} completed)</h2>${
           table(
             ["part", "state", "attempts", "finished"],
             [...parts.map((part, i) => partRow(ctx, queue, job.group!.children[i], part))].concat(
@@ -232,6 +232,53 @@ ${job.spec ? specSection(job) : html``}${
   };
 };
 
+/**
+ * Whether `coord queue retry` takes the job: failed or cancelled, and neither a flow's part nor
+ * a flow's group (its root too), which the backends' retry step leaves as they are.
+ */
+function retryable(job: JobRecord): boolean {
+  return (job.state === "failed" || job.state === "cancelled") && job.parent === undefined &&
+    job.group === undefined;
+}
+
+/**
+ * Parts that completed, from their own states: the group's `done` stops counting when the group
+ * ends, so parts that finish after a failure ended it would not show.
+ */
+function completedParts(parts: (JobRecord | undefined)[]): number {
+  return parts.filter((part) => part?.state === "completed").length;
+}
+
+/** What `put` set of how it is run and kept, where it is not the default. */
+function schedulingTerms(job: JobRecord): Html {
+  return html`${
+    job.priority === undefined ? html`` : html`
+      <dt>priority</dt>
+      <dd>${job.priority}</dd>
+    `
+  }${
+    job.groupKey === undefined ? html`` : html`
+      <dt>group</dt>
+      <dd>${job.groupKey}</dd>
+    `
+  }${
+    job.keep === undefined ? html`` : html`
+      <dt>keep</dt>
+      <dd>${keepText(job.keep)}</dd>
+    `
+  }`;
+}
+
+/** A job's own retention, in `put --keep`'s terms: a count, an age after it finished, both. */
+function keepText({ count, ageMs }: Keep): string {
+  const parts = [
+    ...(count !== undefined ? [`${count} jobs`] : []),
+    ...(ageMs !== undefined ? [duration(ageMs)] : []),
+  ];
+  return parts.join(" · ") || "forever";
+}
+
+/** A job's spec; a flow's group has none (it is never run itself), so it gets no section. */
 function specSection(job: JobRecord): Html {
   const { spec } = job;
   return html`
