@@ -216,3 +216,47 @@ Deno.test({
     assert.equal(status, 403);
   },
 });
+
+Deno.test({
+  name:
+    "ui browser: at 1280 px the job table breaks no ordinary word, a long id stays on the page, and nothing fails to load",
+  ignore: !hasChromium,
+  async fn() {
+    await using target = await freshTarget();
+    const said = "the upstream service answered with an error again and again ".repeat(6);
+    await coord(["queue", "put", "q", "--id", "x".repeat(150), "--handler", "h"], target.env);
+    for (const id of ["j1", "j2"]) {
+      await coord(
+        ["queue", "put", "q", "--id", id, "--", "sh", "-c", `echo "${said}" >&2; exit 1`],
+        target.env,
+      );
+    }
+    await coord(["queue", "work", "q", "--allow-commands", "--drain"], target.env);
+    await using ui = await startUi(target.env);
+    await using browser = await launchBrowser();
+    const page = await browser.newPage();
+    const problems: string[] = [];
+    page.on("console", (message) => {
+      if (message.type() === "error") problems.push(`console: ${message.text()}`);
+    });
+    page.on("response", (response) => {
+      if (response.status() >= 400) problems.push(`${response.status()} ${response.url()}`);
+    });
+    await page.setViewport({ width: 1280, height: 900 });
+    await openLive(page, `${ui.root}queues/q`);
+    // A word broken inside is laid out as more than one box.
+    const broken = await page.evaluate(`[...document.querySelectorAll("th, td [class^=state-]")]
+      .filter((element) => {
+        const range = document.createRange();
+        range.selectNodeContents(element);
+        return range.getClientRects().length > 1;
+      })
+      .map((element) => element.textContent)`);
+    assert.deepEqual(broken, [], "words broken across lines");
+    const overflow = await page.evaluate(
+      `document.documentElement.scrollWidth - document.documentElement.clientWidth`,
+    );
+    assert.ok(Number(overflow) <= 0, `the page is ${overflow} px wider than the window`);
+    assert.deepEqual(problems, []);
+  },
+});

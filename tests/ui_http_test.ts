@@ -486,6 +486,17 @@ Deno.test("ui: --base-path serves the console under the path only", async () => 
   assert.deepEqual(outside.status, 404);
 });
 
+Deno.test("ui: /favicon.ico is an empty 204 and pages name an inline icon", async () => {
+  await using target = await freshTarget();
+  await using ui = await startUi(target.env, ["--base-path", "/coord"]);
+  for (const url of [new URL("/favicon.ico", ui.root), `${ui.root}favicon.ico`]) {
+    const response = await fetch(url);
+    assert.equal(response.status, 204, String(url));
+    assert.equal(await response.text(), "");
+  }
+  assertIncludes(await (await fetch(ui.root)).text(), '<link rel="icon" href="data:,">');
+});
+
 /** A task's `coord schedule status --json`, or undefined while it has no record. */
 async function taskStatus(env: Record<string, string>, task: string) {
   const line = await coord(["schedule", "status", task, "--json"], env);

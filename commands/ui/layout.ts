@@ -49,6 +49,7 @@ export function layout(
         <meta name="viewport" content="width=device-width, initial-scale=1">
         <title>${view.title} · coord</title>
         <link rel="stylesheet" href="${ctx.base}/assets/style.css">
+        <link rel="icon" href="data:,">
       </head>
       <body data-base="${ctx.base}">
         <header><strong>coord</strong><nav>${SECTIONS.map(([name, path]) =>

@@ -177,6 +177,10 @@ export function consoleHandler(
       );
     }
     const url = new URL(request.url);
+    // Browsers ask for it on every page that names none, and for plain-text answers.
+    if (url.pathname === "/favicon.ico" || url.pathname === `${ctx.base}/favicon.ico`) {
+      return new Response(null, { status: 204, headers: { "cache-control": "max-age=86400" } });
+    }
     if (url.pathname !== ctx.base && !url.pathname.startsWith(`${ctx.base}/`)) {
       return text(`not found: the console is under ${ctx.base}/\n`, 404);
     }

@@ -2,6 +2,12 @@
  * The console's stylesheet, served at `/assets/style.css`: system fonts, light and dark, and
  * tables that become cards on a phone (no sideways scroll at 390 px).
  *
+ * Long ids and JSON must not widen the page, but ordinary words must not break inside either.
+ * `overflow-wrap: break-word` breaks a word only when it overflows its line, but a table sizes
+ * its columns before that, so the cells that hold names, ids and code (a table's first column,
+ * links, code) get `anywhere`, which lets the table narrow them. On everything, it let the
+ * table narrow every column, and "failed" became "fail/ed".
+ *
  * @module
  */
 
@@ -14,7 +20,7 @@ export const STYLE = `
   --warn: #e3b341; } }
 * { box-sizing: border-box; }
 body { margin: 0; font: 15px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif;
-  color: var(--fg); background: var(--bg); overflow-wrap: anywhere; }
+  color: var(--fg); background: var(--bg); overflow-wrap: break-word; }
 header { display: flex; flex-wrap: wrap; align-items: center; gap: .25rem 1rem;
   padding: .6rem 1rem; background: var(--card); border-bottom: 1px solid var(--line); }
 header strong { font-size: 1.05rem; }
@@ -32,6 +38,7 @@ table { width: 100%; border-collapse: collapse; font-variant-numeric: tabular-nu
 th, td { text-align: left; padding: .35rem .5rem; border-bottom: 1px solid var(--line);
   vertical-align: top; }
 th { font-weight: 600; color: var(--muted); font-size: .85rem; }
+td:first-child, td a, td code, td pre, .holder { overflow-wrap: anywhere; }
 pre { margin: 0; white-space: pre-wrap; font-size: .85rem; max-height: 20rem; overflow: auto; }
 code, pre { font-family: ui-monospace, "SFMono-Regular", Menlo, monospace; }
 dl { display: grid; grid-template-columns: max-content 1fr; gap: .3rem 1rem; margin: .6rem 0; }
