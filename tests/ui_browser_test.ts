@@ -13,6 +13,7 @@ import { sharedRedisUrl } from "./support/shared_servers.ts";
 import {
   chromiumAvailable,
   coord,
+  csrfTokenOf,
   freshTarget,
   launchBrowser,
   liveText,
@@ -258,5 +259,44 @@ Deno.test({
     );
     assert.ok(Number(overflow) <= 0, `the page is ${overflow} px wider than the window`);
     assert.deepEqual(problems, []);
+  },
+});
+
+Deno.test({
+  name:
+    "ui browser: a form on another site's page cannot act, even with the token; the console's page opened as localhost can",
+  ignore: !hasChromium,
+  async fn() {
+    await using target = await freshTarget();
+    await using ui = await startUi(target.env);
+    const token = await csrfTokenOf(`${ui.root}queues/zz`);
+    const action = `${ui.root}queues/zz/pause`;
+    // Another origin (another port is another origin, the same site) posting the leaked token.
+    await using elsewhere = Deno.serve(
+      { hostname: "127.0.0.1", port: 0, onListen() {} },
+      () =>
+        new Response(
+          `<!doctype html><form method="post" action="${action}">` +
+            `<input name="csrf" value="${token}"></form>` +
+            `<script>document.forms[0].submit()</script>`,
+          { headers: { "content-type": "text/html" } },
+        ),
+    );
+    await using browser = await launchBrowser();
+    const page = await browser.newPage();
+    const refused = page.waitForResponse((response) => response.url() === action);
+    await page.goto(`http://127.0.0.1:${elsewhere.addr.port}/`);
+    assert.equal((await refused).status(), 403);
+    const paused = async () =>
+      JSON.parse(await coord(["queue", "config", "zz", "--json"], target.env)).paused;
+    assert.equal(await paused(), false);
+    page.on("dialog", (dialog) => dialog.accept()); // Pause asks first
+    await openLive(page, `${ui.root.replace("127.0.0.1", "localhost")}queues/zz`);
+    await Promise.all([
+      page.waitForNavigation(),
+      page.click("form.action[action$='/pause'] button"),
+    ]);
+    assert.ok((await page.content()).includes("Paused zz"));
+    assert.equal(await paused(), true);
   },
 });
