@@ -6,12 +6,13 @@
 
 import { isAbsolute, resolve } from "node:path";
 import { importModule } from "../lib/module_loader.ts";
-import { ExitCode, UsageError, whyUnreadable } from "../lib/errors.ts";
+import { CoordError, ExitCode, UsageError, whyUnreadable } from "../lib/errors.ts";
 import { type Flow, flowNodes, putFlow } from "../lib/queue/flow.ts";
 import { StopSignals } from "../lib/stop_signals.ts";
 import {
   cancelJob,
   checkQueueName,
+  checkRetryable,
   DEFAULT_WAIT_OUTAGE_MS,
   getJob,
   JobRemovedError,
@@ -180,9 +181,10 @@ lost when a worker dies. A job is QUEUE/ID (what put prints).
           on stderr (--json: a last line {"next": CURSOR} when there is one); pages neither
           repeat nor skip jobs while jobs come and go.
   retry   puts failed or cancelled jobs back to pending, attempts reset, the old error kept in
-          the job's history (show). A job pending, active or completed, or a flow's part, is
-          left as it is (exit 1, its state on stderr). QUEUE --failed: every failed job;
-          --all: cancelled ones too.
+          the job's history (show). A job pending, active or completed, a flow or a flow's
+          part, is left as it is (exit 1, why on stderr). JOB… are all checked first: one
+          unknown (64) or refused (1) retries none. QUEUE --failed: every failed job; --all:
+          cancelled ones too.
   config  what QUEUE keeps of finished jobs, stored in the backend for every worker:
           --keep-completed / --keep-failed KEEP (failed covers cancelled): a count (1000: the
           newest 1000), a duration (24h), both (1000,24h) or forever. Default: completed
@@ -689,6 +691,7 @@ async function retry(argv: string[]): Promise<number> {
     positionals.forEach(parseJobRef);
   }
   await using backend = await openBackend("queue", values);
+  if (!values.failed) await checkAllRetryable(backend, positionals);
   const refs = values.failed
     ? await failedJobs(backend, positionals[0], values.all ? ["failed", "cancelled"] : ["failed"])
     : positionals;
@@ -702,18 +705,38 @@ async function retry(argv: string[]): Promise<number> {
       refused = true;
       continue;
     }
-    const { job, retried } = outcome;
-    if (retried) {
+    if (outcome.retried) {
       console.log(ref);
     } else {
       refused = true;
-      console.error(
-        `coord: ${ref} is ${job.state}; only a failed or cancelled job that is no ` +
-          `flow's part can be retried`,
-      );
+      console.error(`coord: ${outcome.refusal}`);
     }
   }
   return refused ? 1 : ExitCode.ok;
+}
+
+/**
+ * Checks every job of `retry JOB…` before any is retried: one unknown, removed or refused
+ * retries none (exit 64, or 1), so a typo never leaves half the jobs retried. The check is a
+ * read: a job another client changes between it and the retry is still refused then, alone.
+ */
+async function checkAllRetryable(
+  backend: Parameters<typeof checkRetryable>[0],
+  refs: string[],
+): Promise<void> {
+  const none = refs.length === 1 ? "" : ` — none of the ${refs.length} jobs was retried`;
+  for (const ref of refs) {
+    let refusal: string | undefined;
+    try {
+      refusal = await checkRetryable(backend, ref);
+    } catch (e) {
+      if (e instanceof JobRemovedError) refusal = `${e.message}; it cannot be retried`;
+      else if (e instanceof CoordError && none) {
+        throw new CoordError(`${e.message}${none}`, e.exitCode);
+      } else throw e;
+    }
+    if (refusal !== undefined) throw new CoordError(`${refusal}${none}`, 1);
+  }
 }
 
 /** Every job of `queue` in `states` (taken whole before any is retried, so none twice). */

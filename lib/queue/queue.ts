@@ -302,27 +302,69 @@ export async function cancelJob(
 
 /**
  * Puts a failed or cancelled job back to pending with its attempts reset; its end is kept in
- * its `history`. A job in any other state, or a flow's part, is left as it is.
+ * its `history`. A job in any other state, or a flow or a flow's part, is left as it is, and
+ * `refusal` says why (one line naming the job).
  *
- * @returns the job afterwards, and whether this call retried it.
+ * @returns the job afterwards, whether this call retried it, and why not.
  * @throws {UnknownJobError} when there is none.
  * @example
  * ```ts
  * import { connect, putJob, retryJob } from "../mod.ts";
  * await using backend = await connect({ url: "sqlite::memory:" });
  * await putJob(backend, "q", { id: "1", handler: "h" });
- * (await retryJob(backend, "q/1")).retried; // false: it is pending
+ * (await retryJob(backend, "q/1")).refusal; // "q/1 is pending; only a failed or cancelled job…"
  * ```
  */
 export async function retryJob(
   backend: Backend,
   ref: string,
-): Promise<{ job: JobRecord; retried: boolean }> {
+): Promise<{ job: JobRecord; retried: boolean; refusal?: string }> {
   const { queue, id } = parseJobRef(ref);
   const outcome = await backend.queue.retry(queue, id);
-  if (outcome) return outcome;
-  await getJob(backend, ref);
-  throw new UnknownJobError(ref);
+  if (!outcome) {
+    await getJob(backend, ref);
+    throw new UnknownJobError(ref);
+  }
+  if (outcome.retried) return outcome;
+  return { ...outcome, refusal: await retryRefusal(backend, ref, outcome.job) };
+}
+
+/**
+ * Why a job cannot be retried, as read now (one line naming it), or undefined when it can: a
+ * retry of several jobs checks them all first, so that one it refuses retries none. A retry
+ * may still refuse a job another client changed after this read.
+ *
+ * @throws {UnknownJobError} when there is no such job.
+ * @throws {JobRemovedError} when retention (or a purge) removed it.
+ */
+export async function checkRetryable(backend: Backend, ref: string): Promise<string | undefined> {
+  return await retryRefusal(backend, ref, await getJob(backend, ref));
+}
+
+/** Why `job` (named `ref`) is not retried, or undefined when it is retryable. */
+async function retryRefusal(
+  backend: Backend,
+  ref: string,
+  job: JobRecord,
+): Promise<string | undefined> {
+  // A flow is retried by putting it again: retrying one part alone would run it outside the
+  // order its flow gives it, and a group is never run itself.
+  if (job.parent !== undefined || job.group !== undefined) {
+    const { queue } = parseJobRef(ref);
+    let root = job;
+    // Parents form a tree at most MAX_FLOW_DEPTH deep; a root removed meanwhile ends the walk.
+    while (root.parent !== undefined) {
+      const parent = await backend.queue.get(queue, root.parent);
+      if (!parent) break;
+      root = parent;
+    }
+    const flow = jobRef(queue, root.id);
+    const what = job.parent === undefined ? `${ref} is a flow` : `${ref} is a part of flow ${flow}`;
+    return `${what}; a flow is not retried — put it again (coord queue flow ${queue} FILE.json ` +
+      `--id NEW_ID)`;
+  }
+  if (job.state === "failed" || job.state === "cancelled") return undefined;
+  return `${ref} is ${job.state}; only a failed or cancelled job can be retried`;
 }
 
 /** A worker re-reads its running jobs this often, to stop those cancelled meanwhile. */

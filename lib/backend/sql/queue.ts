@@ -1823,6 +1823,10 @@ export class SqlQueueSteps implements QueueSteps {
           expires_at: null,
           outlived_at: null,
           ready_at: s.now,
+          // The earlier run's worker and start went to its history's end: a pending job has
+          // neither.
+          worker: null,
+          started_at: null,
         });
         await s.tx.notify({ kind: "queue", name: queue });
       }
