@@ -11,6 +11,7 @@ import { type Flow, flowNodes, putFlow } from "../lib/queue/flow.ts";
 import { StopSignals } from "../lib/stop_signals.ts";
 import {
   cancelJob,
+  checkJobId,
   checkQueueName,
   checkRetryable,
   DEFAULT_WAIT_OUTAGE_MS,
@@ -18,6 +19,8 @@ import {
   JobRemovedError,
   parseJobRef,
   putJob,
+  type PutOptions,
+  putRequestOf,
   queueCounts,
   retryJob,
   waitForJob,
@@ -207,9 +210,9 @@ Examples:
   coord queue work thumbnails nightly --module ./handlers.ts --allow-commands
   coord queue wait thumbnails/1 --timeout 60
 
-Limits: --timeout, --lease (≥ 0.3), --grace ≤ 2147483.647 s; --delay, --begin-by, --backoff
-≤ 10 years; --retries ≤ 1000; --priority from -1000 to 1000; --concurrency ≤ 10000; flows
-nest ≤ 32 deep, ≤ 10000 jobs.
+Limits: --timeout, --lease (≥ 0.3), --grace ≤ 2147483.647 s; --delay, --begin-by (> 0),
+--backoff ≤ 10 years; --retries ≤ 1000; --priority from -1000 to 1000; --concurrency ≤ 10000;
+flows nest ≤ 32 deep, ≤ 10000 jobs. A QUEUE holds no "/"; neither it nor an ID is "." or "..".
 
 Exit codes: 0 ok · 1 a waited-for job failed, or cancel/retry refused · 64 bad arguments,
             unknown job · 65 foreign data · 69 backend unavailable · 75 wait timed out · 128+N work
@@ -282,8 +285,7 @@ async function put(argv: string[]): Promise<number> {
   // Delays are stored, not waited on with one timer: they may be longer than a timer allows.
   const seconds = (flag: string, text: string | undefined, maxMs?: number) =>
     text === undefined ? undefined : secondsFlag("queue", flag, text, 0, { maxMs });
-  await using backend = await openBackend("queue", values);
-  const { ref, created, job, deduplicated } = await putJob(backend, positionals[0], {
+  const options: PutOptions = {
     ...(values.id !== undefined && { id: values.id }),
     ...(values.handler !== undefined && { handler: values.handler }),
     ...(args !== undefined && { args }),
@@ -302,7 +304,12 @@ async function put(argv: string[]): Promise<number> {
     ...(values.priority !== undefined && { priority: priorityFlag(values.priority) }),
     ...(values.keep !== undefined && { keep: parseKeep("keep", values.keep) }),
     ...(values.group !== undefined && { group: values.group }),
-  });
+  };
+  // Checked before the backend is opened, which may create its file or schema.
+  checkQueueName(positionals[0]);
+  putRequestOf(options);
+  await using backend = await openBackend("queue", values);
+  const { ref, created, job, deduplicated } = await putJob(backend, positionals[0], options);
   console.log(
     values.json
       ? JSON.stringify({ job: ref, created, state: job.state, deduplicated: deduplicated === true })
@@ -346,6 +353,7 @@ async function putFrom(
     throw usage("queue", `cannot read ${file}: ${whyUnreadable(e)}`);
   }
   const jobs = jobLines(text, file === "-" ? "stdin" : file);
+  checkQueueName(queue);
   await using backend = await openBackend("queue", values);
   const lines = (await putJobs(backend, queue, jobs)).map(({ ref, created }) =>
     values.json ? JSON.stringify({ job: ref, created }) : ref
@@ -377,6 +385,8 @@ async function flow(argv: string[]): Promise<number> {
   } catch (e) {
     throw usage("queue", `${file} is not JSON: ${e instanceof Error ? e.message : e}`);
   }
+  checkQueueName(queue);
+  if (values.id !== undefined) checkJobId(values.id);
   const nodes = flowNodes(parsed, values.id ?? "check", priority);
   await using backend = await openBackend("queue", values);
   const { ref, created } = await putFlow(backend, queue, parsed as Flow, {

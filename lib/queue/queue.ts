@@ -44,7 +44,7 @@ export interface PutOptions {
   delayMs?: number;
   /** Start no earlier than this instant. */
   at?: Date | number;
-  /** Fail as expired if not started within this long from when it may start (ms). */
+  /** Fail as expired if not started within this long from when it may start (ms; > 0). */
   beginByMs?: number;
   /** Retries after a failure; default 0. */
   retries?: number;
@@ -90,14 +90,42 @@ export interface JobRef {
 export const FINISHED_STATES = ["completed", "failed", "cancelled"] as const;
 
 /**
- * Checks a queue name: no `/`, which separates it from a job's id in a reference.
+ * Checks a queue name: no `/`, which separates it from a job's id in a reference, and not `.`
+ * or `..` (see {@link checkJobId}).
  *
- * @throws {UsageError} when empty, too long or holding `/`.
+ * @throws {UsageError} when empty, too long, holding `/`, or `.` or `..`.
  */
 export function checkQueueName(name: string): string {
   checkName("queue name", name);
   if (name.includes("/")) {
     throw new UsageError(`queue name "${name}" holds "/", which separates a queue from a job id`);
+  }
+  return checkNotDotSegment("queue name", name);
+}
+
+/**
+ * Checks a job's (or a flow's) id: a name (see `checkName`), and not `.` or `..`.
+ *
+ * @throws {UsageError} when empty, too long, holding NUL, or `.` or `..`.
+ * @example
+ * ```ts
+ * import { checkJobId } from "./queue.ts";
+ * checkJobId("job-0001"); // "job-0001"
+ * ```
+ */
+export function checkJobId(id: string): string {
+  return checkNotDotSegment("job id", checkName("job id", id));
+}
+
+/**
+ * Refuses `.` and `..`: in a path (the console's `/queues/QUEUE/jobs/ID`, a URL a browser or
+ * proxy normalises) they are dot-segments, so the job or queue could never be reached there.
+ */
+function checkNotDotSegment(what: string, name: string): string {
+  if (name === "." || name === "..") {
+    throw new UsageError(
+      `${what} "${name}" is a path's dot-segment, which links to it cannot reach — use another`,
+    );
   }
   return name;
 }
@@ -155,7 +183,7 @@ export async function putJob(
  */
 export function putRequestOf(options: PutOptions): PutRequest {
   const spec = jobSpecOf(options);
-  if (options.id !== undefined) checkName("job id", options.id);
+  if (options.id !== undefined) checkJobId(options.id);
   if (options.dedupeForMs !== undefined && options.dedupe === undefined) {
     throw new UsageError("--dedupe-for goes with --dedupe KEY");
   }
@@ -170,7 +198,10 @@ export function putRequestOf(options: PutOptions): PutRequest {
     delayMs,
     ...(at !== undefined && { at }),
     ...(options.beginByMs !== undefined &&
-      { beginByMs: checkDuration("begin-by", options.beginByMs, { maxMs: MAX_DELAY_MS }) }),
+      {
+        // 0 would expire the job the instant it may start, before any worker could take it.
+        beginByMs: checkDuration("begin-by", options.beginByMs, { minMs: 1, maxMs: MAX_DELAY_MS }),
+      }),
     ...(options.priority !== undefined && options.priority !== 0 &&
       { priority: checkPriority(options.priority) }),
     ...(options.keep !== undefined && { keep: checkKeep("keep", options.keep) }),
