@@ -61,7 +61,7 @@ import {
   secondsFlag,
   usage,
 } from "./flags.ts";
-import { printTable, shellWord, writeLine } from "./output.ts";
+import { ageText, printTable, shellWord, writeLine } from "./output.ts";
 import { PASS_ENV_FLAGS, passEnvFlag } from "./pass_env.ts";
 import { MAX_DELAY_MS } from "../lib/queue/limits.ts";
 import { STOP_GRACE_MS } from "../lib/subprocess.ts";
@@ -106,7 +106,8 @@ lost when a worker dies. A job is QUEUE/ID (what put prints).
           --group KEY     its group (a customer, a tenant): with config --group-limit N, at
                           most N jobs of one group run at once across all workers
           --delay S / --at TIME (ISO 8601)   start no earlier; a TIME without Z or
-                          ±HH:MM is this host's local time (a date alone: midnight UTC)
+                          ±HH:MM is this host's local time (a date alone: midnight UTC); a
+                          TIME in the past is now
           --priority N    among jobs ready to run, higher first (default 0, -1000 to 1000;
                           the same priority: the earlier start first, then the id); a
                           delayed job joins its priority when it is due
@@ -909,16 +910,6 @@ function jobJson(ref: string, job: JobRecord): Record<string, unknown> {
 /** `text` cut to `max` characters, with an ellipsis when cut. */
 function compact(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
-}
-
-/** An age for people: `12.3 s`, `5m 3s`, `3h 12m`, `7d 8h`. */
-function ageText(ms: number): string {
-  const s = Math.max(0, ms) / 1000;
-  if (s < 60) return `${s.toFixed(1)} s`;
-  const [d, h, m] = [Math.floor(s / 86_400), Math.floor(s / 3_600) % 24, Math.floor(s / 60) % 60];
-  if (d > 0) return `${d}d ${h}h`;
-  if (h > 0) return `${h}h ${m}m`;
-  return `${m}m ${Math.floor(s) % 60}s`;
 }
 
 /** The `coord queue` command. */
