@@ -109,7 +109,8 @@ lost when a worker dies. A job is QUEUE/ID (what put prints).
                           ±HH:MM is this host's local time (a date alone: midnight UTC); a
                           TIME in the past is now
           --priority N    among jobs ready to run, higher first (default 0, -1000 to 1000;
-                          the same priority: the earlier start first, then the id); a
+                          the same priority: the earlier start first, then the id as
+                          text, so id 10 before 2 — give ids that sort, job-0001); a
                           delayed job joins its priority when it is due
           --begin-by S    fail as expired if not started within S seconds of when it may
                           start
@@ -138,7 +139,8 @@ lost when a worker dies. A job is QUEUE/ID (what put prints).
           lease (--lease, default ${
     DEFAULT_JOB_LEASE_MS / 1000
   } s) renewed every third of it: a worker killed with
-          SIGKILL has its jobs run again elsewhere after the lease. SIGINT/SIGTERM/SIGHUP: take
+          SIGKILL has its jobs run again elsewhere after the lease (it cannot stop a command
+          job it started: that runs on, maybe beside its rerun). SIGINT/SIGTERM/SIGHUP: take
           no more jobs, let running ones finish within --grace (default ${
     DEFAULT_WORK_GRACE_MS / 1000
   }, naming the
@@ -180,7 +182,8 @@ lost when a worker dies. A job is QUEUE/ID (what put prints).
   list    jobs of each --state S (repeat it, or S,S; default all, in this order:
           ${LIST_STATES.join(", ")}):
           JOB, STATE, what it runs, attempts, age, progress, a failed one's error. Finished
-          jobs (a flow as its top group) newest first, others in the order they run.
+          jobs (a flow as its top group) newest first, pending ones by when they may start
+          (a worker takes a higher --priority first).
           --limit N a page (default ${DEFAULT_LIST_LIMIT}); the next page's command is printed
           on stderr (--json: a last line {"next": CURSOR} when there is one); pages neither
           repeat nor skip jobs while jobs come and go.
