@@ -466,6 +466,8 @@ export async function waitForJob(
 
 /** Counts of the named queues, or of every queue in the namespace. */
 export async function queueCounts(backend: Backend, queues?: string[]): Promise<QueueCounts[]> {
-  const names = queues ?? await backend.queue.list();
-  return await Promise.all(names.map((name) => backend.queue.counts(checkQueueName(name))));
+  // Only names given are checked: a queue stored before a rule was added (one named "..") is
+  // still counted when every queue is.
+  const names = queues?.map(checkQueueName) ?? await backend.queue.list();
+  return await Promise.all(names.map((name) => backend.queue.counts(name)));
 }

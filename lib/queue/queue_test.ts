@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { UsageError } from "../errors.ts";
-import { checkJobId, checkQueueName, putRequestOf } from "./queue.ts";
+import { checkJobId, checkQueueName, putRequestOf, queueCounts } from "./queue.ts";
 import { putFlow } from "./flow.ts";
 import { connect } from "../backend/connect.ts";
 
@@ -30,4 +30,12 @@ Deno.test("putFlow() refuses a flow id of ..", async () => {
     () => putFlow(backend, "q", { serial: [{ handler: "h" }] }, { id: ".." }),
     UsageError,
   );
+});
+
+Deno.test("queueCounts() of every queue still counts one named .. stored before the rule", async () => {
+  await using backend = await connect({ url: "sqlite::memory:", env: {} });
+  // The backend's step, as an older coord called it: no name check.
+  await backend.queue.put("..", { spec: { handler: "h", retries: 0, backoffMs: 0 }, delayMs: 0 });
+  assert.deepEqual((await queueCounts(backend)).map((c) => [c.queue, c.pending]), [["..", 1]]);
+  assert.throws(() => checkQueueName(".."), UsageError);
 });
