@@ -6,17 +6,21 @@
 
 import { isAbsolute, resolve } from "node:path";
 import { importModule } from "../lib/module_loader.ts";
-import { ExitCode, UsageError, whyUnreadable } from "../lib/errors.ts";
+import { CoordError, ExitCode, UsageError, whyUnreadable } from "../lib/errors.ts";
 import { type Flow, flowNodes, putFlow } from "../lib/queue/flow.ts";
 import { StopSignals } from "../lib/stop_signals.ts";
 import {
   cancelJob,
+  checkJobId,
   checkQueueName,
+  checkRetryable,
   DEFAULT_WAIT_OUTAGE_MS,
   getJob,
   JobRemovedError,
   parseJobRef,
   putJob,
+  type PutOptions,
+  putRequestOf,
   queueCounts,
   retryJob,
   waitForJob,
@@ -57,7 +61,7 @@ import {
   secondsFlag,
   usage,
 } from "./flags.ts";
-import { printTable, shellWord, writeLine } from "./output.ts";
+import { ageText, printTable, shellWord, writeLine } from "./output.ts";
 import { PASS_ENV_FLAGS, passEnvFlag } from "./pass_env.ts";
 import { MAX_DELAY_MS } from "../lib/queue/limits.ts";
 import { STOP_GRACE_MS } from "../lib/subprocess.ts";
@@ -102,9 +106,11 @@ lost when a worker dies. A job is QUEUE/ID (what put prints).
           --group KEY     its group (a customer, a tenant): with config --group-limit N, at
                           most N jobs of one group run at once across all workers
           --delay S / --at TIME (ISO 8601)   start no earlier; a TIME without Z or
-                          ±HH:MM is this host's local time (a date alone: midnight UTC)
+                          ±HH:MM is this host's local time (a date alone: midnight UTC); a
+                          TIME in the past is now
           --priority N    among jobs ready to run, higher first (default 0, -1000 to 1000;
-                          the same priority: the earlier start first, then the id); a
+                          the same priority: the earlier start first, then the id as
+                          text, so id 10 before 2 — give ids that sort, job-0001); a
                           delayed job joins its priority when it is due
           --begin-by S    fail as expired if not started within S seconds of when it may
                           start
@@ -133,7 +139,8 @@ lost when a worker dies. A job is QUEUE/ID (what put prints).
           lease (--lease, default ${
     DEFAULT_JOB_LEASE_MS / 1000
   } s) renewed every third of it: a worker killed with
-          SIGKILL has its jobs run again elsewhere after the lease. SIGINT/SIGTERM/SIGHUP: take
+          SIGKILL has its jobs run again elsewhere after the lease (it cannot stop a command
+          job it started: that runs on, maybe beside its rerun). SIGINT/SIGTERM/SIGHUP: take
           no more jobs, let running ones finish within --grace (default ${
     DEFAULT_WORK_GRACE_MS / 1000
   }, naming the
@@ -175,14 +182,16 @@ lost when a worker dies. A job is QUEUE/ID (what put prints).
   list    jobs of each --state S (repeat it, or S,S; default all, in this order:
           ${LIST_STATES.join(", ")}):
           JOB, STATE, what it runs, attempts, age, progress, a failed one's error. Finished
-          jobs (a flow as its top group) newest first, others in the order they run.
+          jobs (a flow as its top group) newest first, pending ones by when they may start
+          (a worker takes a higher --priority first).
           --limit N a page (default ${DEFAULT_LIST_LIMIT}); the next page's command is printed
           on stderr (--json: a last line {"next": CURSOR} when there is one); pages neither
           repeat nor skip jobs while jobs come and go.
   retry   puts failed or cancelled jobs back to pending, attempts reset, the old error kept in
-          the job's history (show). A job pending, active or completed, or a flow's part, is
-          left as it is (exit 1, its state on stderr). QUEUE --failed: every failed job;
-          --all: cancelled ones too.
+          the job's history (show). A job pending, active or completed, a flow or a flow's
+          part, is left as it is (exit 1, why on stderr). JOB… are all checked first: one
+          unknown (64) or refused (1) retries none. QUEUE --failed: every failed job; --all:
+          cancelled ones too.
   config  what QUEUE keeps of finished jobs, stored in the backend for every worker:
           --keep-completed / --keep-failed KEEP (failed covers cancelled): a count (1000: the
           newest 1000), a duration (24h), both (1000,24h) or forever. Default: completed
@@ -205,9 +214,9 @@ Examples:
   coord queue work thumbnails nightly --module ./handlers.ts --allow-commands
   coord queue wait thumbnails/1 --timeout 60
 
-Limits: --timeout, --lease (≥ 0.3), --grace ≤ 2147483.647 s; --delay, --begin-by, --backoff
-≤ 10 years; --retries ≤ 1000; --priority from -1000 to 1000; --concurrency ≤ 10000; flows
-nest ≤ 32 deep, ≤ 10000 jobs.
+Limits: --timeout, --lease (≥ 0.3), --grace ≤ 2147483.647 s; --delay, --begin-by (> 0),
+--backoff ≤ 10 years; --retries ≤ 1000; --priority from -1000 to 1000; --concurrency ≤ 10000;
+flows nest ≤ 32 deep, ≤ 10000 jobs. A QUEUE holds no "/"; neither it nor an ID is "." or "..".
 
 Exit codes: 0 ok · 1 a waited-for job failed, or cancel/retry refused · 64 bad arguments,
             unknown job · 65 foreign data · 69 backend unavailable · 75 wait timed out · 128+N work
@@ -280,8 +289,7 @@ async function put(argv: string[]): Promise<number> {
   // Delays are stored, not waited on with one timer: they may be longer than a timer allows.
   const seconds = (flag: string, text: string | undefined, maxMs?: number) =>
     text === undefined ? undefined : secondsFlag("queue", flag, text, 0, { maxMs });
-  await using backend = await openBackend("queue", values);
-  const { ref, created, job, deduplicated } = await putJob(backend, positionals[0], {
+  const options: PutOptions = {
     ...(values.id !== undefined && { id: values.id }),
     ...(values.handler !== undefined && { handler: values.handler }),
     ...(args !== undefined && { args }),
@@ -300,7 +308,12 @@ async function put(argv: string[]): Promise<number> {
     ...(values.priority !== undefined && { priority: priorityFlag(values.priority) }),
     ...(values.keep !== undefined && { keep: parseKeep("keep", values.keep) }),
     ...(values.group !== undefined && { group: values.group }),
-  });
+  };
+  // Checked before the backend is opened, which may create its file or schema.
+  checkQueueName(positionals[0]);
+  putRequestOf(options);
+  await using backend = await openBackend("queue", values);
+  const { ref, created, job, deduplicated } = await putJob(backend, positionals[0], options);
   console.log(
     values.json
       ? JSON.stringify({ job: ref, created, state: job.state, deduplicated: deduplicated === true })
@@ -344,6 +357,7 @@ async function putFrom(
     throw usage("queue", `cannot read ${file}: ${whyUnreadable(e)}`);
   }
   const jobs = jobLines(text, file === "-" ? "stdin" : file);
+  checkQueueName(queue);
   await using backend = await openBackend("queue", values);
   const lines = (await putJobs(backend, queue, jobs)).map(({ ref, created }) =>
     values.json ? JSON.stringify({ job: ref, created }) : ref
@@ -375,6 +389,8 @@ async function flow(argv: string[]): Promise<number> {
   } catch (e) {
     throw usage("queue", `${file} is not JSON: ${e instanceof Error ? e.message : e}`);
   }
+  checkQueueName(queue);
+  if (values.id !== undefined) checkJobId(values.id);
   const nodes = flowNodes(parsed, values.id ?? "check", priority);
   await using backend = await openBackend("queue", values);
   const { ref, created } = await putFlow(backend, queue, parsed as Flow, {
@@ -689,6 +705,7 @@ async function retry(argv: string[]): Promise<number> {
     positionals.forEach(parseJobRef);
   }
   await using backend = await openBackend("queue", values);
+  if (!values.failed) await checkAllRetryable(backend, positionals);
   const refs = values.failed
     ? await failedJobs(backend, positionals[0], values.all ? ["failed", "cancelled"] : ["failed"])
     : positionals;
@@ -702,18 +719,38 @@ async function retry(argv: string[]): Promise<number> {
       refused = true;
       continue;
     }
-    const { job, retried } = outcome;
-    if (retried) {
+    if (outcome.retried) {
       console.log(ref);
     } else {
       refused = true;
-      console.error(
-        `coord: ${ref} is ${job.state}; only a failed or cancelled job that is no ` +
-          `flow's part can be retried`,
-      );
+      console.error(`coord: ${outcome.refusal}`);
     }
   }
   return refused ? 1 : ExitCode.ok;
+}
+
+/**
+ * Checks every job of `retry JOB…` before any is retried: one unknown, removed or refused
+ * retries none (exit 64, or 1), so a typo never leaves half the jobs retried. The check is a
+ * read: a job another client changes between it and the retry is still refused then, alone.
+ */
+async function checkAllRetryable(
+  backend: Parameters<typeof checkRetryable>[0],
+  refs: string[],
+): Promise<void> {
+  const none = refs.length === 1 ? "" : ` — none of the ${refs.length} jobs was retried`;
+  for (const ref of refs) {
+    let refusal: string | undefined;
+    try {
+      refusal = await checkRetryable(backend, ref);
+    } catch (e) {
+      if (e instanceof JobRemovedError) refusal = `${e.message}; it cannot be retried`;
+      else if (e instanceof CoordError && none) {
+        throw new CoordError(`${e.message}${none}`, e.exitCode);
+      } else throw e;
+    }
+    if (refusal !== undefined) throw new CoordError(`${refusal}${none}`, 1);
+  }
 }
 
 /** Every job of `queue` in `states` (taken whole before any is retried, so none twice). */
@@ -876,16 +913,6 @@ function jobJson(ref: string, job: JobRecord): Record<string, unknown> {
 /** `text` cut to `max` characters, with an ellipsis when cut. */
 function compact(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
-}
-
-/** An age for people: `12.3 s`, `5m 3s`, `3h 12m`, `7d 8h`. */
-function ageText(ms: number): string {
-  const s = Math.max(0, ms) / 1000;
-  if (s < 60) return `${s.toFixed(1)} s`;
-  const [d, h, m] = [Math.floor(s / 86_400), Math.floor(s / 3_600) % 24, Math.floor(s / 60) % 60];
-  if (d > 0) return `${d}d ${h}h`;
-  if (h > 0) return `${h}h ${m}m`;
-  return `${m}m ${Math.floor(s) % 60}s`;
 }
 
 /** The `coord queue` command. */

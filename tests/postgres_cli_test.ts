@@ -167,6 +167,32 @@ Deno.test({
 });
 
 Deno.test({
+  name: "a namespace naming a schema Postgres keeps (pg_…, information_schema) exits 64",
+  ignore,
+  async fn() {
+    // pg_temp exited 70 (Postgres' "unacceptable schema name"); information_schema took coord's
+    // tables into the catalog.
+    for (const namespace of ["pg_temp", "pg_catalog", "information_schema"]) {
+      const r = await runCoord(
+        ["queue", "put", "q", "--handler", "ok", "--url", url!, "--namespace", namespace],
+      );
+      assert.equal(r.code, 64, `${namespace}: ${r.stderr}`);
+      assert.equal(oneLine(r.stderr).length, 1, r.stderr);
+      assert.match(r.stderr, new RegExp(`namespace "${namespace}" names a schema Postgres keeps`));
+    }
+    const { connect } = await import("../lib/backend/connect.ts");
+    await using backend = await connect({ url, namespace: `t${crypto.randomUUID().slice(0, 8)}` });
+    const { sqlValue } = await import("./support/sql.ts");
+    const tables = await sqlValue(
+      backend,
+      `SELECT count(*) FROM information_schema.tables
+       WHERE table_schema = 'information_schema' AND table_name LIKE 'coord%'`,
+    );
+    assert.equal(Number(tables), 0, "no coord table in information_schema");
+  },
+});
+
+Deno.test({
   name: "a schema another role created exits 69 naming the grant, and stays as it was",
   ignore,
   async fn() {

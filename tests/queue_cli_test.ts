@@ -8,6 +8,12 @@ import { tempDir, tempSqlite } from "./support/temp.ts";
 Deno.test("coord queue refuses bad input with one line and exit 64, storing nothing", async () => {
   await using db = await tempSqlite();
   const url = db.url;
+  await using temp = await tempDir("coord-test-");
+  const [dotFile, dotIdFile, flowFile] = ["ok.jsonl", "dot.jsonl", "flow.json"]
+    .map((name) => `${temp.path}/${name}`);
+  await Deno.writeTextFile(dotFile, '{"handler": "h"}\n');
+  await Deno.writeTextFile(dotIdFile, '{"handler": "h", "id": ".."}\n');
+  await Deno.writeTextFile(flowFile, '{"serial": [{"handler": "h"}]}');
   for (
     const [args, message] of [
       [["put", "q", "--handler", "h", "--args", "{oops"], /--args is not JSON/],
@@ -39,6 +45,18 @@ Deno.test("coord queue refuses bad input with one line and exit 64, storing noth
       [["put", "q", "--handler", "h", "--id", ""], /coord: the job id is empty — give one/],
       [["put", "q", "--handler", "h", "--dedupe", ""], /coord: the dedupe key is empty/],
       [["flow", "q", "/"], /cannot read \/: it is a directory — see/],
+      // 0 expired every job the instant it could start.
+      [["put", "q", "--handler", "h", "--begin-by", "0"], /--begin-by must be .* from 0\.001/],
+      [["put", "q", "--handler", "h", "--begin-by", "-1"], /--begin-by/],
+      // The console's links cannot reach a job or queue named as a dot-segment.
+      [["put", "q", "--handler", "h", "--id", ".."], /job id "\.\." is a path's dot-segment/],
+      [["put", "q", "--handler", "h", "--id", "."], /job id "\." is a path's dot-segment/],
+      [["put", "..", "--handler", "h"], /queue name "\.\." is a path's dot-segment/],
+      [["put", ".", "--handler", "h"], /queue name "\." is a path's dot-segment/],
+      [["put", "..", "--from", dotFile], /queue name "\.\." is a path's dot-segment/],
+      [["put", "q", "--from", dotIdFile], /:1: job id "\.\." is a path's dot-segment/],
+      [["flow", "q", flowFile, "--id", ".."], /job id "\.\." is a path's dot-segment/],
+      [["flow", "..", flowFile], /queue name "\.\." is a path's dot-segment/],
     ] as const
   ) {
     const r = await runCoord(["queue", ...args, "--url", url]);

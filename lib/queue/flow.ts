@@ -17,7 +17,14 @@
 
 import type { Backend } from "../backend/types.ts";
 import { UsageError } from "../errors.ts";
-import { checkPriority, checkQueueName, jobRef, jobSpecOf, type PutOptions } from "./queue.ts";
+import {
+  checkJobId,
+  checkPriority,
+  checkQueueName,
+  jobRef,
+  jobSpecOf,
+  type PutOptions,
+} from "./queue.ts";
 import type { FlowNode } from "./steps.ts";
 import { MAX_FLOW_DEPTH, MAX_FLOW_NODES } from "./limits.ts";
 
@@ -182,7 +189,7 @@ export function flowNodes(flow: unknown, rootId: string, priority = 0): FlowNode
  *
  * @returns the flow's reference (wait for it: its result is the top postprocess' result, or
  * its parts' results) and whether it is new (an `id` that exists changes nothing).
- * @throws {UsageError} on a malformed flow or priority.
+ * @throws {UsageError} on a malformed flow, id or priority.
  */
 export async function putFlow(
   backend: Backend,
@@ -191,7 +198,7 @@ export async function putFlow(
   { id, priority = 0 }: { id?: string; priority?: number } = {},
 ): Promise<{ ref: string; created: boolean }> {
   checkQueueName(queue);
-  const rootId = id ?? `flow-${crypto.randomUUID().slice(0, 8)}`;
+  const rootId = id === undefined ? `flow-${crypto.randomUUID().slice(0, 8)}` : checkJobId(id);
   const created = await backend.queue.putFlow(queue, flowNodes(flow, rootId, priority));
   return { ref: jobRef(queue, rootId), created };
 }

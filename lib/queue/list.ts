@@ -48,7 +48,8 @@ export interface JobPage {
 
 /**
  * A page of a queue's jobs: finished ones (a flow counts as its top group) newest first,
- * others in the order they run. A page costs O(log N + limit), however many jobs there are.
+ * others by when they may start (a worker takes a higher priority first). A page costs
+ * O(log N + limit), however many jobs there are.
  *
  * @throws {UsageError} on an unknown state, a bad limit or a cursor `list` did not hand out.
  * @example

@@ -7,6 +7,8 @@
  * @module
  */
 
+import { BackendUnavailableError } from "../errors.ts";
+
 /** A job's progress is written to the backend at most this often. */
 export const PROGRESS_INTERVAL_MS = 250;
 
@@ -30,14 +32,19 @@ export const PROGRESS_PREFIX = "::progress ";
 export class ProgressReporter {
   readonly #write: (json: string) => Promise<unknown>;
   readonly #intervalMs: number;
-  /** The latest value not written yet. */
+  /** The latest value not written yet: a new one, or one whose write failed. */
   #latest?: string;
+  /** The last write failed because the backend was unavailable (a restart, a failover). */
+  #unavailable = false;
   #timer?: ReturnType<typeof setTimeout>;
   #lastWriteAt = -Infinity;
   #writing: Promise<void> = Promise.resolve();
   #closed = false;
 
-  /** `write` stores one value (JSON text); its failures are ignored (the next value retries). */
+  /**
+   * `write` stores one value (JSON text). A write that fails keeps its value for the next one
+   * (a later report's, or {@link close}'s), unless a newer value came meanwhile.
+   */
   constructor(write: (json: string) => Promise<unknown>, intervalMs = PROGRESS_INTERVAL_MS) {
     this.#write = write;
     this.#intervalMs = intervalMs;
@@ -51,7 +58,35 @@ export class ProgressReporter {
   report(value: unknown): void {
     if (this.#closed) return;
     this.#latest = JSON.stringify(value ?? null);
-    if (this.#timer !== undefined) return;
+    this.#schedule();
+  }
+
+  /**
+   * Writes the value still unwritten (also one whose write failed), waits for the writes under
+   * way, and takes no more. While the backend is unavailable, it tries again for up to
+   * `retryForMs` (default 0: once more), so the last value survives a short outage.
+   */
+  async close({ retryForMs = 0 }: { retryForMs?: number } = {}): Promise<void> {
+    this.#closed = true;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#send();
+    await this.#writing;
+    // The write under way when close began may have failed after its value was sent again.
+    this.#send();
+    await this.#writing;
+    const deadline = performance.now() + retryForMs;
+    for (let pauseMs = 100; this.#latest !== undefined && this.#unavailable; pauseMs *= 2) {
+      const leftMs = deadline - performance.now();
+      if (leftMs <= 0) break;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(pauseMs, 1_000, leftMs)));
+      this.#send();
+      await this.#writing;
+    }
+  }
+
+  #schedule(): void {
+    if (this.#timer !== undefined || this.#closed) return;
     const waitMs = Math.max(0, this.#lastWriteAt + this.#intervalMs - performance.now());
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
@@ -59,21 +94,22 @@ export class ProgressReporter {
     }, waitMs);
   }
 
-  /** Writes the value still unwritten, waits for the writes under way, and takes no more. */
-  async close(): Promise<void> {
-    this.#closed = true;
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
-    this.#send();
-    await this.#writing;
-  }
-
   #send(): void {
     const json = this.#latest;
     if (json === undefined) return;
     this.#latest = undefined;
     this.#lastWriteAt = performance.now();
-    this.#writing = this.#writing.then(() => this.#write(json)).then(() => {}, () => {});
+    this.#writing = this.#writing.then(() => this.#write(json)).then(() => {
+      this.#unavailable = false;
+    }, (e) => {
+      // Dropping it lost a job's last progress when the backend was away as it was written
+      // (a job ended at 250 of 1500): it is written next, unless a newer value replaced it.
+      this.#unavailable = e instanceof BackendUnavailableError;
+      if (this.#latest === undefined) {
+        this.#latest = json;
+        this.#schedule();
+      }
+    });
   }
 }
 

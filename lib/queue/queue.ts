@@ -44,7 +44,7 @@ export interface PutOptions {
   delayMs?: number;
   /** Start no earlier than this instant. */
   at?: Date | number;
-  /** Fail as expired if not started within this long from when it may start (ms). */
+  /** Fail as expired if not started within this long from when it may start (ms; > 0). */
   beginByMs?: number;
   /** Retries after a failure; default 0. */
   retries?: number;
@@ -90,14 +90,42 @@ export interface JobRef {
 export const FINISHED_STATES = ["completed", "failed", "cancelled"] as const;
 
 /**
- * Checks a queue name: no `/`, which separates it from a job's id in a reference.
+ * Checks a queue name: no `/`, which separates it from a job's id in a reference, and not `.`
+ * or `..` (see {@link checkJobId}).
  *
- * @throws {UsageError} when empty, too long or holding `/`.
+ * @throws {UsageError} when empty, too long, holding `/`, or `.` or `..`.
  */
 export function checkQueueName(name: string): string {
   checkName("queue name", name);
   if (name.includes("/")) {
     throw new UsageError(`queue name "${name}" holds "/", which separates a queue from a job id`);
+  }
+  return checkNotDotSegment("queue name", name);
+}
+
+/**
+ * Checks a job's (or a flow's) id: a name (see `checkName`), and not `.` or `..`.
+ *
+ * @throws {UsageError} when empty, too long, holding NUL, or `.` or `..`.
+ * @example
+ * ```ts
+ * import { checkJobId } from "./queue.ts";
+ * checkJobId("job-0001"); // "job-0001"
+ * ```
+ */
+export function checkJobId(id: string): string {
+  return checkNotDotSegment("job id", checkName("job id", id));
+}
+
+/**
+ * Refuses `.` and `..`: in a path (the console's `/queues/QUEUE/jobs/ID`, a URL a browser or
+ * proxy normalises) they are dot-segments, so the job or queue could never be reached there.
+ */
+function checkNotDotSegment(what: string, name: string): string {
+  if (name === "." || name === "..") {
+    throw new UsageError(
+      `${what} "${name}" is a path's dot-segment, which links to it cannot reach — use another`,
+    );
   }
   return name;
 }
@@ -155,7 +183,7 @@ export async function putJob(
  */
 export function putRequestOf(options: PutOptions): PutRequest {
   const spec = jobSpecOf(options);
-  if (options.id !== undefined) checkName("job id", options.id);
+  if (options.id !== undefined) checkJobId(options.id);
   if (options.dedupeForMs !== undefined && options.dedupe === undefined) {
     throw new UsageError("--dedupe-for goes with --dedupe KEY");
   }
@@ -170,7 +198,10 @@ export function putRequestOf(options: PutOptions): PutRequest {
     delayMs,
     ...(at !== undefined && { at }),
     ...(options.beginByMs !== undefined &&
-      { beginByMs: checkDuration("begin-by", options.beginByMs, { maxMs: MAX_DELAY_MS }) }),
+      {
+        // 0 would expire the job the instant it may start, before any worker could take it.
+        beginByMs: checkDuration("begin-by", options.beginByMs, { minMs: 1, maxMs: MAX_DELAY_MS }),
+      }),
     ...(options.priority !== undefined && options.priority !== 0 &&
       { priority: checkPriority(options.priority) }),
     ...(options.keep !== undefined && { keep: checkKeep("keep", options.keep) }),
@@ -302,27 +333,69 @@ export async function cancelJob(
 
 /**
  * Puts a failed or cancelled job back to pending with its attempts reset; its end is kept in
- * its `history`. A job in any other state, or a flow's part, is left as it is.
+ * its `history`. A job in any other state, or a flow or a flow's part, is left as it is, and
+ * `refusal` says why (one line naming the job).
  *
- * @returns the job afterwards, and whether this call retried it.
+ * @returns the job afterwards, whether this call retried it, and why not.
  * @throws {UnknownJobError} when there is none.
  * @example
  * ```ts
  * import { connect, putJob, retryJob } from "../mod.ts";
  * await using backend = await connect({ url: "sqlite::memory:" });
  * await putJob(backend, "q", { id: "1", handler: "h" });
- * (await retryJob(backend, "q/1")).retried; // false: it is pending
+ * (await retryJob(backend, "q/1")).refusal; // "q/1 is pending; only a failed or cancelled job…"
  * ```
  */
 export async function retryJob(
   backend: Backend,
   ref: string,
-): Promise<{ job: JobRecord; retried: boolean }> {
+): Promise<{ job: JobRecord; retried: boolean; refusal?: string }> {
   const { queue, id } = parseJobRef(ref);
   const outcome = await backend.queue.retry(queue, id);
-  if (outcome) return outcome;
-  await getJob(backend, ref);
-  throw new UnknownJobError(ref);
+  if (!outcome) {
+    await getJob(backend, ref);
+    throw new UnknownJobError(ref);
+  }
+  if (outcome.retried) return outcome;
+  return { ...outcome, refusal: await retryRefusal(backend, ref, outcome.job) };
+}
+
+/**
+ * Why a job cannot be retried, as read now (one line naming it), or undefined when it can: a
+ * retry of several jobs checks them all first, so that one it refuses retries none. A retry
+ * may still refuse a job another client changed after this read.
+ *
+ * @throws {UnknownJobError} when there is no such job.
+ * @throws {JobRemovedError} when retention (or a purge) removed it.
+ */
+export async function checkRetryable(backend: Backend, ref: string): Promise<string | undefined> {
+  return await retryRefusal(backend, ref, await getJob(backend, ref));
+}
+
+/** Why `job` (named `ref`) is not retried, or undefined when it is retryable. */
+async function retryRefusal(
+  backend: Backend,
+  ref: string,
+  job: JobRecord,
+): Promise<string | undefined> {
+  // A flow is retried by putting it again: retrying one part alone would run it outside the
+  // order its flow gives it, and a group is never run itself.
+  if (job.parent !== undefined || job.group !== undefined) {
+    const { queue } = parseJobRef(ref);
+    let root = job;
+    // Parents form a tree at most MAX_FLOW_DEPTH deep; a root removed meanwhile ends the walk.
+    while (root.parent !== undefined) {
+      const parent = await backend.queue.get(queue, root.parent);
+      if (!parent) break;
+      root = parent;
+    }
+    const flow = jobRef(queue, root.id);
+    const what = job.parent === undefined ? `${ref} is a flow` : `${ref} is a part of flow ${flow}`;
+    return `${what}; a flow is not retried — put it again (coord queue flow ${queue} FILE.json ` +
+      `--id NEW_ID)`;
+  }
+  if (job.state === "failed" || job.state === "cancelled") return undefined;
+  return `${ref} is ${job.state}; only a failed or cancelled job can be retried`;
 }
 
 /** A worker re-reads its running jobs this often, to stop those cancelled meanwhile. */
@@ -393,6 +466,8 @@ export async function waitForJob(
 
 /** Counts of the named queues, or of every queue in the namespace. */
 export async function queueCounts(backend: Backend, queues?: string[]): Promise<QueueCounts[]> {
-  const names = queues ?? await backend.queue.list();
-  return await Promise.all(names.map((name) => backend.queue.counts(checkQueueName(name))));
+  // Only names given are checked: a queue stored before a rule was added (one named "..") is
+  // still counted when every queue is.
+  const names = queues?.map(checkQueueName) ?? await backend.queue.list();
+  return await Promise.all(names.map((name) => backend.queue.counts(name)));
 }

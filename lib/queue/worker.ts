@@ -506,8 +506,9 @@ class Worker {
       stopCancelChecks();
       clearTimeout(timeout);
       forced.removeEventListener("abort", onForce);
-      // The last value reported is stored while the attempt is still this worker's.
-      await progress.close();
+      // The last value reported is stored while the attempt is still this worker's; through an
+      // outage of up to a third of the lease (the finish, next, rides out the rest).
+      await progress.close({ retryForMs: this.#leaseMs / 3 });
     }
     if (cancelled) {
       this.#emit({ type: "cancelled", job: ref });

@@ -5,6 +5,7 @@ import { UsageError } from "../../lib/errors.ts";
 import { getJob, JobRemovedError, putJob, retryJob, waitForJob } from "../../lib/queue/queue.ts";
 import { listJobs } from "../../lib/queue/list.ts";
 import { putJobs } from "../../lib/queue/bulk.ts";
+import { putFlow } from "../../lib/queue/flow.ts";
 import { configureQueue, DEFAULT_KEEP, parseKeep, purgeJobs } from "../../lib/queue/retention.ts";
 import { work } from "../../lib/queue/worker.ts";
 import type { Backend } from "../../lib/backend/types.ts";
@@ -253,6 +254,64 @@ conformance(
     assert.equal(unknown.code, 64);
   },
 );
+
+conformance("retry of several jobs with one unknown retries none, exit 64", async (ctx) => {
+  const env = envOf(ctx);
+  const backend = await ctx.open();
+  await finish(backend, "some", 2, "boom");
+  for (const refs of [["some/1", "some/nonexist"], ["some/nonexist", "some/1"]]) {
+    const r = await runCoord(["queue", "retry", ...refs], { env });
+    assert.equal(r.code, 64, r.stderr);
+    assert.equal(r.stdout, "", "nothing retried");
+    assert.match(r.stderr, /^coord: no job some\/nonexist .* none of the 2 jobs was retried$/m);
+    assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+  }
+  // One that is not retryable (pending now) stops the others too, exit 1.
+  assert.equal((await retryJob(backend, "some/2")).retried, true);
+  const refused = await runCoord(["queue", "retry", "some/1", "some/2"], { env });
+  assert.equal(refused.code, 1, refused.stderr);
+  assert.match(refused.stderr, /^coord: some\/2 is pending; .* none of the 2 jobs was retried$/m);
+  assert.equal((await getJob(backend, "some/1")).state, "failed", "left as it was");
+  const both = await runCoord(["queue", "retry", "some/1"], { env });
+  assert.deepEqual([both.code, both.stdout], [0, "some/1\n"]);
+});
+
+conformance("retry refuses a flow and a flow's part, saying so", async (ctx) => {
+  const env = envOf(ctx);
+  const backend = await ctx.open();
+  await putFlow(backend, "f", { serial: [{ handler: "boom" }, { handler: "ok" }] }, {
+    id: "fl2",
+  });
+  await finish(backend, "f", 0);
+  assert.equal((await getJob(backend, "f/fl2")).state, "failed");
+  const flow = await runCoord(["queue", "retry", "f/fl2"], { env });
+  assert.equal(flow.code, 1, flow.stderr);
+  assert.match(flow.stderr, /^coord: f\/fl2 is a flow; a flow is not retried — put it again/);
+  assert.doesNotMatch(flow.stderr, /is failed/);
+  for (const part of ["f/fl2.0", "f/fl2.1"]) {
+    const r = await runCoord(["queue", "retry", part], { env });
+    assert.equal(r.code, 1, r.stderr);
+    const line = new RegExp(`^coord: ${part.replace(".", "\\.")} is a part of flow f/fl2; `);
+    assert.match(r.stderr, line);
+    assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+  }
+  const { retried, refusal } = await retryJob(backend, "f/fl2");
+  assert.equal(retried, false);
+  assert.match(refusal ?? "", /^f\/fl2 is a flow; /);
+});
+
+conformance("a retried job shows no worker or start of its earlier run", async (ctx) => {
+  const backend = await ctx.open();
+  await finish(backend, "rerun", 1, "boom");
+  const failed = await getJob(backend, "rerun/1");
+  assert.ok(failed.worker !== undefined && failed.startedAt !== undefined);
+  await retryJob(backend, "rerun/1");
+  const pending = await getJob(backend, "rerun/1");
+  assert.equal(pending.state, "pending");
+  assert.deepEqual([pending.worker, pending.startedAt], [undefined, undefined]);
+  const shown = await runCoord(["queue", "show", "rerun/1"], { env: envOf(ctx) });
+  assert.doesNotMatch(shown.stdout, /^(worker|startedAt) /m);
+});
 
 conformance("a paused queue hands out no jobs until resumed; put still works", async (ctx) => {
   const backend = await ctx.open();

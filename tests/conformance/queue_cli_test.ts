@@ -289,16 +289,24 @@ conformance("show prints a job's fields in one order everywhere, failures counte
   assert.deepEqual(Object.keys(JSON.parse(json.stdout)), lines.map((line) => line.split(" ")[0]));
 });
 
-conformance("status gives the oldest pending job's age in days and hours", async (ctx) => {
-  const env = envOf(ctx);
-  const at = new Date(Date.now() - 8 * 86_400_000 - 60_000).toISOString();
-  assert.equal(
-    (await runCoord(["queue", "put", "old", "--at", at, "--", "true"], { env })).code,
-    0,
-  );
-  const status = await runCoord(["queue", "status", "old"], { env });
-  assert.equal(status.code, 0, status.stderr);
-  const [header, row] = status.stdout.trim().split("\n");
-  const oldest = row.slice(header.indexOf("OLDEST")).trim().split(/ {2,}/)[0];
-  assert.equal(oldest, "8d 0h");
-});
+conformance(
+  "status counts a job put with --at in the past as pending since its put",
+  async (ctx) => {
+    const env = envOf(ctx);
+    // It showed "2527d 13h" for a job put a minute before with --at 2020-01-01T00:00:00Z.
+    for (
+      const at of [new Date(Date.now() - 8 * 86_400_000).toISOString(), "2020-01-01T00:00:00Z"]
+    ) {
+      const put = await runCoord(["queue", "put", "old", "--at", at, "--", "true"], { env });
+      assert.equal(put.code, 0, put.stderr);
+    }
+    const status = await runCoord(["queue", "status", "old"], { env });
+    assert.equal(status.code, 0, status.stderr);
+    const [header, row] = status.stdout.trim().split("\n");
+    const oldest = row.slice(header.indexOf("OLDEST")).trim().split(/ {2,}/)[0];
+    assert.match(oldest, /^\d+\.\d s$/, "seconds since it was put, not days");
+    const json = JSON.parse((await runCoord(["queue", "status", "old", "--json"], { env })).stdout);
+    const job = JSON.parse((await runCoord(["queue", "show", "old/1", "--json"], { env })).stdout);
+    assert.ok(json.oldestPendingAt >= job.createdAt, `${json.oldestPendingAt} < ${job.createdAt}`);
+  },
+);

@@ -215,11 +215,22 @@ function sslOption(mode: SslMode): PgConfig["ssl"] {
 }
 
 /**
+ * Whether Postgres keeps the schema `namespace` names for itself: it refuses to create one
+ * starting with `pg_` ("unacceptable schema name"), and `information_schema` is the SQL
+ * standard's catalog, which coord's tables must not join. Both compare case-sensitively, as the
+ * schema's identifier is quoted.
+ */
+export function isReservedSchema(namespace: string): boolean {
+  return namespace.startsWith("pg_") || namespace === "information_schema";
+}
+
+/**
  * Connects, creates the namespace's schema and tables on first use, and starts listening for
  * changes (or falls back to polling where LISTEN is unavailable, as behind a pooler in
  * transaction mode).
  *
- * @throws {UsageError} when the namespace is too long to be a schema name.
+ * @throws {UsageError} when the namespace is too long to be a schema name, or names one Postgres
+ *   keeps for itself (`pg_…`, `information_schema`).
  * @throws {BackendUnavailableError} when the server cannot be reached or refuses the login.
  */
 export async function openPostgres(
@@ -230,6 +241,12 @@ export async function openPostgres(
     throw new UsageError(
       `namespace "${options.namespace}" is longer than ${MAX_SCHEMA_BYTES} bytes, the longest ` +
         `schema name Postgres keeps — use a shorter --namespace`,
+    );
+  }
+  if (isReservedSchema(options.namespace)) {
+    throw new UsageError(
+      `namespace "${options.namespace}" names a schema Postgres keeps for itself (pg_…, ` +
+        `information_schema) — use another --namespace`,
     );
   }
   const pg = await importPg();

@@ -1135,7 +1135,9 @@ export class SqlQueueSteps implements QueueSteps {
         return { job: await this.#job(s, queue, first), created: false, deduplicated: true };
       }
     }
-    const readyAt = Math.round(r.at ?? now + r.delayMs);
+    // An --at in the past is now: the job became pending when it was put, which its oldest-
+    // pending age, --begin-by and place among jobs of its priority count from (as on Redis).
+    const readyAt = Math.max(now, Math.round(r.at ?? now + r.delayMs));
     // The job's row if `id` was free; none when it is taken. Without `id`, the statement reads
     // the queue's counter itself: Postgres sends the counter's bump along, in one round trip.
     const insert = async (id?: string) =>
@@ -1823,6 +1825,10 @@ export class SqlQueueSteps implements QueueSteps {
           expires_at: null,
           outlived_at: null,
           ready_at: s.now,
+          // The earlier run's worker and start went to its history's end: a pending job has
+          // neither.
+          worker: null,
+          started_at: null,
         });
         await s.tx.notify({ kind: "queue", name: queue });
       }

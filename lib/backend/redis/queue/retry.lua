@@ -23,6 +23,9 @@ if (job.state == 'failed' or job.state == 'cancelled') and not job.parent and no
   job.finishedAt = nil
   job.readyAt = now_ms
   job.beginBy = nil
+  -- The earlier run's worker and start ended with it: a pending job has neither.
+  job.worker = nil
+  job.startedAt = nil
   save(job)
   call('HDEL', progress, id)
   enqueue(job)

@@ -80,8 +80,10 @@ local function put(id, spec, ready_arg, begin_by, dedupe_key, dedupe_ms, priorit
     if first then return { 0, cjson.encode(first), spec_of(first.id), 1 } end
   end
   -- "+MS": that long from now on the server's clock; else an instant.
-  local ready_at = string.sub(ready_arg, 1, 1) == '+'
-    and now_ms + tonumber(string.sub(ready_arg, 2)) or tonumber(ready_arg)
+  -- An instant in the past is now: the job became pending when it was put, which its
+  -- oldest-pending age, --begin-by and place among jobs of its priority count from (as on SQL).
+  local ready_at = math.max(now_ms, string.sub(ready_arg, 1, 1) == '+'
+    and now_ms + tonumber(string.sub(ready_arg, 2)) or tonumber(ready_arg))
   if id == '' then
     id = next_number(numbers)
   elseif exists(id) then

@@ -1,0 +1,70 @@
+import assert from "node:assert/strict";
+import { connect } from "../backend/connect.ts";
+import type { Backend } from "../backend/types.ts";
+import { BackendUnavailableError } from "../errors.ts";
+import { ProgressReporter } from "./progress.ts";
+import { putJob } from "./queue.ts";
+
+/**
+ * A running job on a real backend, and a progress write to it that fails as an unreachable
+ * backend does for the first `failures` calls (a restart under way), then goes through.
+ */
+async function runningJob(backend: Backend, failures: number) {
+  await putJob(backend, "q", { id: "j", handler: "h" });
+  const { job } = await backend.queue.claim("q", { worker: "w", leaseMs: 60_000 });
+  assert.ok(job);
+  const calls: string[] = [];
+  const write = (json: string) => {
+    calls.push(json);
+    if (calls.length <= failures) {
+      return Promise.reject(new BackendUnavailableError("sqlite::memory:: restarting"));
+    }
+    return backend.queue.progress("q", { id: "j", worker: "w", attempt: 1, progress: json });
+  };
+  const stored = async () => (await backend.queue.get("q", "j"))?.progress;
+  return { write, calls, stored };
+}
+
+Deno.test("close() writes the last value when its write failed while the backend was away", async () => {
+  await using backend = await connect({ url: "sqlite::memory:", env: {} });
+  const { write, stored } = await runningJob(backend, 1);
+  const reporter = new ProgressReporter(write, 10_000);
+  reporter.report({ done: 1250, of: 1500 });
+  await reporter.close();
+  assert.deepEqual(await stored(), { done: 1250, of: 1500 });
+});
+
+Deno.test("a value whose write failed is written again by the next write", async () => {
+  await using backend = await connect({ url: "sqlite::memory:", env: {} });
+  const { write, calls, stored } = await runningJob(backend, 1);
+  const reporter = new ProgressReporter(write, 20);
+  reporter.report({ done: 250 });
+  // Within a few intervals, not at close: a job may run long after a backend's restart.
+  for (let i = 0; i < 100 && calls.length < 2; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  assert.equal(calls.length, 2, "written again before close");
+  await reporter.close();
+  assert.deepEqual(calls, ['{"done":250}', '{"done":250}']);
+  assert.deepEqual(await stored(), { done: 250 });
+});
+
+Deno.test("a newer value replaces one whose write failed", async () => {
+  await using backend = await connect({ url: "sqlite::memory:", env: {} });
+  const { write, calls, stored } = await runningJob(backend, 1);
+  const reporter = new ProgressReporter(write, 10_000);
+  reporter.report({ done: 1 });
+  reporter.report({ done: 2 });
+  await reporter.close();
+  assert.deepEqual(await stored(), { done: 2 });
+  assert.equal(calls.at(-1), '{"done":2}');
+});
+
+Deno.test("close() keeps trying through an outage of up to retryForMs", async () => {
+  await using backend = await connect({ url: "sqlite::memory:", env: {} });
+  const { write, stored } = await runningJob(backend, 4);
+  const reporter = new ProgressReporter(write, 10_000);
+  reporter.report({ done: 1500, of: 1500 });
+  await reporter.close({ retryForMs: 5_000 });
+  assert.deepEqual(await stored(), { done: 1500, of: 1500 });
+});

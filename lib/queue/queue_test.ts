@@ -1,0 +1,41 @@
+import assert from "node:assert/strict";
+import { UsageError } from "../errors.ts";
+import { checkJobId, checkQueueName, putRequestOf, queueCounts } from "./queue.ts";
+import { putFlow } from "./flow.ts";
+import { connect } from "../backend/connect.ts";
+
+Deno.test("putRequestOf() refuses a beginByMs of 0 or less, naming --begin-by", () => {
+  for (const beginByMs of [0, -1]) {
+    assert.throws(
+      () => putRequestOf({ handler: "h", beginByMs }),
+      (e) => e instanceof UsageError && /--begin-by must be/.test(e.message),
+    );
+  }
+  assert.equal(putRequestOf({ handler: "h", beginByMs: 1 }).beginByMs, 1);
+});
+
+Deno.test("queue names and job ids may not be . or ..", () => {
+  for (const name of [".", ".."]) {
+    assert.throws(() => checkQueueName(name), UsageError);
+    assert.throws(() => checkJobId(name), UsageError);
+    assert.throws(() => putRequestOf({ handler: "h", id: name }), UsageError);
+  }
+  assert.equal(checkJobId("..."), "...");
+  assert.equal(checkQueueName(".hidden"), ".hidden");
+});
+
+Deno.test("putFlow() refuses a flow id of ..", async () => {
+  await using backend = await connect({ url: "sqlite::memory:", env: {} });
+  await assert.rejects(
+    () => putFlow(backend, "q", { serial: [{ handler: "h" }] }, { id: ".." }),
+    UsageError,
+  );
+});
+
+Deno.test("queueCounts() of every queue still counts one named .. stored before the rule", async () => {
+  await using backend = await connect({ url: "sqlite::memory:", env: {} });
+  // The backend's step, as an older coord called it: no name check.
+  await backend.queue.put("..", { spec: { handler: "h", retries: 0, backoffMs: 0 }, delayMs: 0 });
+  assert.deepEqual((await queueCounts(backend)).map((c) => [c.queue, c.pending]), [["..", 1]]);
+  assert.throws(() => checkQueueName(".."), UsageError);
+});
