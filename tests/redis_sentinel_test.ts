@@ -16,6 +16,8 @@ import {
 import { bulkStrings, infoField, redisCommand } from "./support/resp.ts";
 import { runCoord, spawnCoord } from "./support/cli.ts";
 import { BACKENDS, freshNamespace } from "./support/backends.ts";
+import { tempDir } from "./support/temp.ts";
+import { guarded, until } from "./support/wait.ts";
 
 /** Hang guard for a failover: sentinel promotes the replica within a few seconds. */
 const FAILOVER_GUARD_MS = 60_000;
@@ -100,6 +102,70 @@ Deno.test({
       clearTimeout(hang);
       events.abort();
       assert.ok(seen.includes("after"), `events heard: ${seen}`);
+    } finally {
+      await group.stop();
+    }
+  },
+});
+
+Deno.test({
+  name: "after the master dies and its replica takes over, coord exits once its command ends, " +
+    "and turn follow hears the new master",
+  ignore: !redisServerAvailable(),
+  async fn() {
+    const group = await startSentinel();
+    await using dir = await tempDir("coord-test-failover-");
+    const env = { COORD_URL: group.url, COORD_NAMESPACE: freshNamespace() };
+    try {
+      // The master counts as down after half a second without an answer (30 s by default).
+      await redisCommand(
+        group.sentinelPort,
+        "SENTINEL",
+        "SET",
+        SENTINEL_MASTER_NAME,
+        "down-after-milliseconds",
+        "500",
+      );
+      // The sentinel learns of the replica from the master's INFO, some seconds after start.
+      await until(
+        async () =>
+          (await redisCommand(group.sentinelPort, "SENTINEL", "REPLICAS", SENTINEL_MASTER_NAME))
+            .startsWith("*1"),
+        { what: "the sentinel to know the replica" },
+      );
+      await using follower = spawnCoord(["turn", "follow"], { env });
+      // It listens once it hears a lock's events.
+      for (let heard = false; !heard;) {
+        assert.equal((await runCoord(["lock", "run", "warm", "--", "true"], { env })).code, 0);
+        heard = await follower.stdoutLine(/^warm: \d+ completed/, 2_000).then(
+          () => true,
+          () => false,
+        );
+      }
+      const release = `${dir.path}/release`;
+      await using holder = spawnCoord([
+        "lock",
+        "run",
+        "held",
+        "--expire",
+        "30",
+        "--",
+        "sh",
+        "-c",
+        `while [ ! -e '${release}' ]; do sleep 0.05; done`,
+      ], { env });
+      await follower.stdoutLine(/^held: 1 granted$/);
+      const pid = infoField(await redisCommand(group.masterPort, "INFO", "server"), "process_id");
+      Deno.kill(Number(pid), "SIGKILL");
+      await until(async () => await masterPort(group.sentinelPort) === group.replicaPort, {
+        what: "the replica's promotion",
+      });
+      await Deno.writeTextFile(release, "");
+      // Before, a subscriber left on the dead master reconnected to it forever: no exit.
+      const { code, stderr } = await guarded(holder.result, "exit of the holder");
+      assert.equal(code, 0, stderr);
+      assert.equal((await runCoord(["lock", "run", "after", "--", "true"], { env })).code, 0);
+      await follower.stdoutLine(/^after: 1 completed/);
     } finally {
       await group.stop();
     }

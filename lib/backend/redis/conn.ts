@@ -123,16 +123,21 @@ export async function connectRedis(
       conn = followMaster({
         locate: (signal) =>
           locateMaster(redis, target.sentinels, target.master, connectTimeoutMs, signal),
-        open: (node) =>
-          standaloneConn(
+        open: (node, lost) => {
+          const failed = (e: unknown) => {
+            onError(e);
+            lost();
+          };
+          return standaloneConn(
             redis.createClient({
               ...auth,
               database: target.database,
               socket: { ...socket, ...node },
             })
-              .on("error", onError),
-            onError,
-          ),
+              .on("error", failed),
+            failed,
+          );
+        },
         isReply: (e) => e instanceof redis.ErrorReply,
         timeoutMs: connectTimeoutMs,
       });
@@ -217,12 +222,11 @@ async function locateMaster(
     const client = redis.createClient({
       socket: { ...sentinel, connectTimeout: timeoutMs, reconnectStrategy: false },
     }).on("error", () => {});
+    const connecting = client.connect();
     try {
       const reply = await within(
         timeoutMs,
-        client.connect().then(() =>
-          client.sendCommand(["SENTINEL", "get-master-addr-by-name", master])
-        ),
+        connecting.then(() => client.sendCommand(["SENTINEL", "get-master-addr-by-name", master])),
         stop,
       );
       if (Array.isArray(reply) && reply.length === 2) {
@@ -235,7 +239,7 @@ async function locateMaster(
     } catch (e) {
       throw (e instanceof redis.ErrorReply && notSentinel(sentinel, e.message)) || e;
     } finally {
-      client.destroy();
+      drop(client, connecting);
     }
   };
   try {
@@ -263,21 +267,33 @@ interface StandaloneClient {
   pUnsubscribe(pattern: string, listener: Listener): Promise<void>;
 }
 
-/** A standalone client needs a second connection for pub/sub, made on first use. */
+/**
+ * A standalone client needs a second connection for pub/sub, made on first use. Dropping or
+ * closing the connection drops both: a subscriber left behind reconnects to its node forever
+ * (a dead master after a failover), and keeps the process alive.
+ */
 function standaloneConn(
   client: StandaloneClient,
   onError: (e: unknown) => void,
 ): RedisConn & { connect(): Promise<unknown>; destroy(): void } {
+  let connecting: Promise<unknown> | undefined;
+  // The subscriber itself, not only its connect(): that never ends while its node is down.
+  let duplicate: { client: StandaloneClient; connecting: Promise<unknown> } | undefined;
   let subscriber: Promise<StandaloneClient> | undefined;
   const sub = () =>
     subscriber ??= (async () => {
       const s = client.duplicate().on("error", onError);
-      await s.connect();
+      duplicate = { client: s, connecting: s.connect() };
+      await duplicate.connecting;
       return s;
     })();
+  const dropSubscriber = () => duplicate && drop(duplicate.client, duplicate.connecting);
   return {
-    connect: () => client.connect(),
-    destroy: () => client.destroy(),
+    connect: () => connecting = client.connect(),
+    destroy: () => {
+      dropSubscriber();
+      drop(client, connecting);
+    },
     send: (_key, args) => client.sendCommand(args),
     perMaster: () => Promise.resolve([(args: string[]) => client.sendCommand(args)]),
     subscribe: async (channel, listener, pattern) =>
@@ -290,9 +306,27 @@ function standaloneConn(
         : (await sub()).unsubscribe(channel, listener),
     close: async () => {
       // Both, whatever happened to either: a half-open client keeps the process alive.
-      await Promise.allSettled([subscriber?.then((s) => s.destroy()), client.close()]);
+      dropSubscriber();
+      await client.close().catch(() => {});
     },
   };
+}
+
+/**
+ * Drops `client` now, and again once `connecting` (its connect()) settles: node-redis keeps
+ * the socket that a connect in flight opens after destroy(), and that socket keeps the process
+ * alive (a locate given up as a command ends, a failover's new master dropped at close).
+ */
+function drop(client: { destroy(): void }, connecting: Promise<unknown> | undefined): void {
+  const destroy = () => {
+    try {
+      client.destroy();
+    } catch {
+      // dropped already
+    }
+  };
+  destroy();
+  connecting?.then(destroy, () => {});
 }
 
 /**

@@ -25,8 +25,11 @@ const NOT_MASTER_REPLY = /^(READONLY|MASTERDOWN|LOADING)\b/;
 export interface FollowMasterOptions {
   /** Where the master is now, by the sentinels; gives up when `signal` aborts. */
   locate: (signal: AbortSignal) => Promise<HostPort>;
-  /** A connection to one node, not yet connected. */
-  open: (node: HostPort) => NodeConn;
+  /**
+   * A connection to one node, not yet connected; it calls `lost` whenever one of its sockets
+   * fails (a subscriber has no command that would fail instead).
+   */
+  open: (node: HostPort, lost: () => void) => NodeConn;
   /** Whether an error is a server's reply (the node answered) rather than a lost connection. */
   isReply: (error: unknown) => boolean;
   /** How long finding and connecting to a moved master may take. */
@@ -35,10 +38,12 @@ export interface FollowMasterOptions {
 
 /**
  * A {@link NodeConn} to the master the sentinels name. A command that fails because the node
- * is gone or no longer the master makes it ask the sentinels again (in the background, once
- * at a time); when they name another node, it connects there, subscribes again to every
- * channel, and drops the old connection. The failed command is not retried: the caller's
- * outage handling retries it.
+ * is gone or no longer the master, or a socket of the connection that fails, makes it ask the
+ * sentinels again (in the background, once at a time); when they name another node, it
+ * connects there, subscribes again to every channel, and drops the old connection. The failed
+ * command is not retried: the caller's outage handling retries it. The socket failures count
+ * for a process that only listens (`coord turn follow`): it sends no command that could fail,
+ * and its subscriptions would stay with a dead master.
  *
  * @example
  * ```ts ignore
@@ -57,10 +62,15 @@ export function followMaster({ locate, open, isReply, timeoutMs }: FollowMasterO
   const dropped = new AbortController();
   const subscriptions: { channel: string; listener: Listener; pattern: boolean }[] = [];
 
+  const opened = (at: HostPort): NodeConn => {
+    // Only the connection in use asks: a dropped one's last errors say nothing new.
+    const conn = open(at, () => conn === current && follow());
+    return conn;
+  };
   const move = async () => {
     const found = await within(timeoutMs, locate(dropped.signal));
     if (closed || (found.host === node?.host && found.port === node.port)) return;
-    const next = open(found);
+    const next = opened(found);
     try {
       await within(timeoutMs, next.connect());
       for (const { channel, listener, pattern } of subscriptions) {
@@ -90,7 +100,7 @@ export function followMaster({ locate, open, isReply, timeoutMs }: FollowMasterO
   return {
     connect: async () => {
       node = await locate(dropped.signal);
-      current = open(node);
+      current = opened(node);
       await current.connect();
     },
     destroy: () => {
