@@ -348,10 +348,8 @@ export async function cancelAction(ctx: UiContext, queue: string, id: string): P
 
 /** Puts a failed or cancelled job back to pending, as `coord queue retry` does. */
 export async function retryAction(ctx: UiContext, queue: string, id: string): Promise<string> {
-  const { job, retried } = await retryJob(ctx.backend, jobRef(queue, id));
+  const { retried, refusal } = await retryJob(ctx.backend, jobRef(queue, id));
   return retried
     ? `Retried ${jobRef(queue, id)}: pending again, its attempts reset.`
-    : `${
-      jobRef(queue, id)
-    } is ${job.state}; only a failed or cancelled job that is no flow's part can be retried.`;
+    : `${refusal}.`;
 }
