@@ -104,3 +104,28 @@ Deno.test({
     assertOneLine(r.stderr, new RegExp(`a sentinel\\? use redis\\+sentinel://${node}/MASTER`));
   },
 });
+
+Deno.test({
+  name: "a wrong password on a redis+cluster:// URL says the login failed, exit 69 (not an outage)",
+  ignore: !urls.cluster,
+  fn: async () => {
+    const url = urls.cluster!.replace("redis+cluster://", "redis+cluster://u:WrongPw99@");
+    const r = await coord(url, "lock", "run", "pw", "--", "true");
+    assert.equal(r.code, 69, r.stderr);
+    assertOneLine(r.stderr, /: authentication failed — check the password/);
+    assert.doesNotMatch(r.stderr, /WrongPw99|is the server up/);
+  },
+});
+
+Deno.test({
+  name: "redis:// naming a database the server does not have exits 64 naming the /N",
+  ignore: !urls.redis,
+  fn: async () => {
+    const r = await coord(`${urls.redis}/99`, "lock", "run", "db", "--", "true");
+    assert.equal(r.code, 64, r.stderr);
+    assertOneLine(
+      r.stderr,
+      /has no database of that number .* check the \/N at the end of the URL/,
+    );
+  },
+});

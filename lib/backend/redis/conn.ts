@@ -191,11 +191,17 @@ export async function connectRedis(
   } catch (e) {
     await Promise.resolve(conn.destroy()).catch(() => {});
     // Cluster discovery hides why every root node failed behind one error; the last reply says.
-    const wrongKind = e instanceof UsageError ? e : target.kind === "redis-cluster" &&
-      lastError instanceof redis.ErrorReply && notClusterNode(target.nodes[0], lastError.message);
+    const reply = target.kind === "redis-cluster" && lastError instanceof redis.ErrorReply
+      ? lastError
+      : e instanceof redis.ErrorReply
+      ? e
+      : undefined;
+    const wrongKind = e instanceof UsageError ? e : (
+      reply && target.kind === "redis-cluster" && notClusterNode(target.nodes[0], reply.message)
+    ) || missingDatabase(reply ?? e);
     if (wrongKind) throw new UsageError(`${displayUrl}: ${wrongKind.message}`, { cause: e });
     throw new BackendUnavailableError(
-      `cannot reach ${displayUrl}: ${describeCause(e ?? lastError, target)}`,
+      `cannot reach ${displayUrl}: ${describeCause(reply ?? e ?? lastError, target)}`,
       { cause: e },
     );
   }
@@ -339,6 +345,16 @@ export function aclRefusal(displayUrl: string, reply: string, cause: unknown): B
       `key pattern ~<namespace>:* and the channel pattern &<namespace>:* (README: Tenants)`,
     { cause },
   );
+}
+
+/** The server has no database of the URL's number (`/N`): a mistake in the URL, not an outage. */
+function missingDatabase(error: unknown): Error | undefined {
+  return error instanceof Error && /DB index is out of range/i.test(error.message)
+    ? new Error(
+      "the server has no database of that number (`databases` in its redis.conf, 16 by " +
+        "default) — check the /N at the end of the URL",
+    )
+    : undefined;
 }
 
 /** The servers answered, but not as the URL says they should; the message says what to do. */
