@@ -326,6 +326,16 @@ conformance("a paused queue hands out no jobs until resumed; put still works", a
   assert.equal(claimed.job?.id, "1");
 });
 
+conformance("a queue paused before its first job is listed by status, paused", async (ctx) => {
+  const backend = await ctx.open();
+  await configureQueue(backend, "untouched"); // a read: no queue
+  assert.equal((await runCoord(["queue", "pause", "typo-q"], { env: envOf(ctx) })).code, 0);
+  const status = await runCoord(["queue", "status", "--json"], { env: envOf(ctx) });
+  assert.equal(status.code, 0, status.stderr);
+  const listed = status.stdout.trim().split("\n").map((line) => JSON.parse(line));
+  assert.deepEqual(listed.map((q) => [q.queue, q.paused, q.pending]), [["typo-q", true, 0]]);
+});
+
 /** Whether process `pid` is alive. */
 function alive(pid: number): boolean {
   try {

@@ -41,12 +41,13 @@ const KEY_TYPES: Record<Kind | "index", Record<string, string>> = {
   index: { names: "zset", scanned: "string" },
 };
 
-/** The part of an instance whose key exists as long as the instance does. */
-const LIVE_PART: Record<Kind, string> = {
-  barrier: "state",
-  lock: "state",
-  schedule: "state",
-  queue: "jobs",
+/** The parts of an instance of which one key at least exists as long as the instance does. */
+const LIVE_PARTS: Record<Kind, string[]> = {
+  barrier: ["state"],
+  lock: ["state"],
+  schedule: ["state"],
+  // A queue with settings and no job yet (paused before its first put) is a queue too.
+  queue: ["jobs", "config"],
 };
 
 /** The script that keeps the index of names (see `indexKey`). */
@@ -160,21 +161,21 @@ export class RedisBackend implements Backend {
     const entries = [];
     for (let i = 0; i < rows.length; i += 2) entries.push({ name: rows[i], score: rows[i + 1] });
     const live = await Promise.all(entries.map(({ name }) => {
-      const key = this.key(kind, name, LIVE_PART[kind]);
-      return this.conn.send(key, ["EXISTS", key]);
+      const keys = LIVE_PARTS[kind].map((part) => this.key(kind, name, part));
+      return this.conn.send(keys[0], ["EXISTS", ...keys]);
     }));
     const gone = entries.filter((_, i) => Number(live[i]) === 0);
     await Promise.all(
       gone.map(({ name, score }) => this.#index(kind, "prune", name, score, INDEX_GRACE_MS)),
     );
-    return entries.filter((_, i) => Number(live[i]) === 1).map(({ name }) => name).sort();
+    return entries.filter((_, i) => Number(live[i]) > 0).map(({ name }) => name).sort();
   }
 
   /** Indexes the instances found by SCAN; false when the ACL denies SCAN. */
   async #adoptUnindexed(kind: Kind): Promise<boolean> {
     const names = new Set<string>();
     try {
-      for await (const [key] of this.scan(`${this.namespace}:{${kind}:*}:${LIVE_PART[kind]}`)) {
+      for await (const [key] of this.scan(`${this.namespace}:{${kind}:*}:${LIVE_PARTS[kind][0]}`)) {
         const parsed = parseRedisKey(this.namespace, key);
         if (parsed?.kind === kind) names.add(parsed.name);
       }
@@ -273,7 +274,7 @@ export class RedisBackend implements Backend {
 
   /** The keys of every indexed instance that exist, with the sender of their node. */
   async *#indexedKeys(): AsyncIterable<[key: string, send: Send]> {
-    for (const kind of Object.keys(LIVE_PART) as Kind[]) {
+    for (const kind of Object.keys(LIVE_PARTS) as Kind[]) {
       for (const name of await this.indexedNames(kind)) {
         for (const part of Object.keys(KEY_TYPES[kind])) {
           const key = this.key(kind, name, part);

@@ -337,14 +337,18 @@ export class RedisQueueSteps extends RedisSteps<QueueStep> implements QueueSteps
 
   async configure(queue: string, patch: Partial<QueueConfig>): Promise<QueueConfig> {
     const json = (keep: Keep | undefined) => keep === undefined ? "" : JSON.stringify(keep);
-    const [completed, failed, paused, groupLimit] = (await this.run(
-      queue,
-      "config",
+    // Settings stored before a queue's first job make it one that listings show.
+    const writes = Object.values(patch).some((value) => value !== undefined);
+    const args = [
       json(patch.keepCompleted),
       json(patch.keepFailed),
       patch.paused === undefined ? "" : patch.paused ? "1" : "0",
       patch.groupLimit === undefined ? "" : patch.groupLimit === null ? "none" : patch.groupLimit,
-    )) as string[];
+    ];
+    const [completed, failed, paused, groupLimit] =
+      (writes
+        ? await this.runCreating(queue, "config", ...args)
+        : await this.run(queue, "config", ...args)) as string[];
     return {
       keepCompleted: keepOf(completed) ?? DEFAULT_KEEP.keepCompleted,
       keepFailed: keepOf(failed) ?? DEFAULT_KEEP.keepFailed,

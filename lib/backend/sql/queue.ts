@@ -1739,7 +1739,10 @@ export class SqlQueueSteps implements QueueSteps {
   list(): Promise<string[]> {
     return this.#read(async ({ tx }) =>
       (await tx.all<{ queue: string }>(
-        "SELECT DISTINCT queue FROM coord_queue_job WHERE namespace = ? ORDER BY queue",
+        // A queue with settings and no job yet (paused before its first put) is a queue too.
+        `SELECT queue FROM coord_queue_job WHERE namespace = ?
+         UNION SELECT queue FROM coord_queue_config WHERE namespace = ? ORDER BY queue`,
+        this.#ns,
         this.#ns,
       )).map((r) => r.queue)
     );
