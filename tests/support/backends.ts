@@ -239,10 +239,12 @@ export async function plantForeignBarrierField(
     db.prepare(`UPDATE coord_barrier SET last_n = 'weird' ${where}`).run(backend.namespace, name);
     return () =>
       Promise.resolve(
-        JSON.stringify(db.prepare(`SELECT * FROM coord_barrier ${where}`).get(
-          backend.namespace,
-          name,
-        )),
+        JSON.stringify(
+          db.prepare(`SELECT * FROM coord_barrier ${where}`).get(
+            backend.namespace,
+            name,
+          ),
+        ),
       );
   }
   const redis = backend as RedisBackend;
