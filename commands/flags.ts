@@ -161,7 +161,8 @@ function tidy(message: string): string {
  * take them (`30s`, `2m`, `500ms`), as milliseconds. `maxMs` defaults to
  * {@link MAX_DURATION_MS} (24 days: the longest a timer waits); a duration that is only
  * stored, never waited on with one timer, may allow more. `minMs` (default 0): a lease, which
- * must outlast a few round trips.
+ * must outlast a few round trips; `positive`: 0 is refused too (a period to re-check in).
+ * Every refusal names the flag and its real bounds, before the library sees the value.
  *
  * @throws {UsageError} naming the flag when it is neither, or is out of that range.
  */
@@ -170,19 +171,25 @@ export function secondsFlag(
   flag: string,
   text: string | undefined,
   defaultMs: number,
-  { minMs = 0, maxMs = MAX_DURATION_MS }: { minMs?: number; maxMs?: number } = {},
+  { minMs = 0, maxMs = MAX_DURATION_MS, positive = false }: {
+    minMs?: number;
+    maxMs?: number;
+    positive?: boolean;
+  } = {},
 ): number {
   if (text === undefined) return defaultMs;
+  const floor = minMs > 0 ? `≥ ${minMs / 1000}` : positive ? "> 0" : "≥ 0";
   const ms = secondsOrDurationMs(text);
   if (ms === undefined) {
     throw usage(
       command,
-      `--${flag} takes seconds ≥ 0 (30, 0.5) or a duration (30s, 2m, 500ms), got "${text}"`,
+      `--${flag} takes seconds ${floor} (30, 0.5) or a duration (30s, 2m, 500ms), got "${text}"`,
     );
   }
   if (ms < minMs) {
     throw usage(command, `--${flag} must be at least ${minMs / 1000} s, got "${text}"`);
   }
+  if (positive && ms === 0) throw usage(command, `--${flag} must be more than 0, got "${text}"`);
   if (ms > maxMs) {
     const days = Math.floor(maxMs / 86_400_000);
     throw usage(command, `--${flag} must be at most ${days} days (${maxMs} ms), got "${text}"`);

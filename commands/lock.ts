@@ -44,10 +44,13 @@ the next ticket at once, and coord exits with CMD's status.
 Options:
   --label TEXT              shown by coord turn status/follow, at most 200 characters
                             (default: user@host pid N; user: $USER, else the uid's name)
-  --expire S                presence lease, renewed every S/3 (default ${DEFAULT_EXPIRE_MS / 1000});
-                            a coord killed outright leaves the queue within S
-  --patience S              a waiter re-checks the queue itself at least every S, whatever
-                            it hears meanwhile (default ${DEFAULT_PATIENCE_MS / 1000})
+  --expire S                presence lease, renewed every S/3 (default ${DEFAULT_EXPIRE_MS / 1000},
+                            at least ${MIN_EXPIRE_MS / 1000}); a coord killed outright leaves the
+                            queue within S
+  --patience S              a waiter re-checks the queue itself at least every S (more
+                            than 0), whatever it hears meanwhile (default ${
+  DEFAULT_PATIENCE_MS / 1000
+})
   -w, --wait S              give up after S seconds waiting; 0 = try once (like flock -w)
   -n, --nonblock            try once: the same as --wait 0 (like flock -n)
   --limit N                 up to N holders at once, still in order (default 1); every user
@@ -119,7 +122,9 @@ async function run(argv: string[]): Promise<number> {
     expireMs: secondsFlag("lock", "expire", values.expire, DEFAULT_EXPIRE_MS, {
       minMs: MIN_EXPIRE_MS,
     }),
-    patienceMs: secondsFlag("lock", "patience", values.patience, DEFAULT_PATIENCE_MS),
+    patienceMs: secondsFlag("lock", "patience", values.patience, DEFAULT_PATIENCE_MS, {
+      positive: true,
+    }),
     waitMs: values.nonblock ? 0 : secondsFlag("lock", "wait", values.wait, Infinity),
     limit: values.limit === undefined ? 1 : countArg("lock", "--limit", values.limit),
   };

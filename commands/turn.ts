@@ -49,7 +49,7 @@ namespace.
            "6 granted", "6 started"). started is recorded by the waiter's check that finds
            its ticket granted, else by the holder's first renewal (within a third of its
            --expire) or, when it ends sooner, by its release; a holder that dies before any
-           of these has none.
+           of these has none. A RES holding foreign data exits 65 at once, as status does.
   reset    removes a queue nobody is in, and only if nobody took a ticket meanwhile;
            otherwise refuses with exit 75. --force removes it anyway: its waiters give up,
            its holders stop their command within a third of their --expire. Tickets and

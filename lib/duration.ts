@@ -32,15 +32,17 @@ export const MAX_DURATION_MS = 2 ** 31 - 1;
  * ```
  */
 export function unitDurationMs(text: string): number | undefined {
-  const trimmed = text.trim();
-  const parts = [...trimmed.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h|d)/g)];
-  if (parts.length === 0 || parts.map((p) => p[0]).join("") !== trimmed) return undefined;
+  // The whole text, nothing around it: a stray space is more likely a quoting mistake than
+  // something to guess past.
+  const parts = [...text.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h|d)/g)];
+  if (parts.length === 0 || parts.map((p) => p[0]).join("") !== text) return undefined;
   return parts.reduce((sum, [, n, unit]) => sum + Number(n) * UNIT_MS[unit], 0);
 }
 
 /**
- * Reads a duration given in seconds (`30`, `0.5`, `1e3`) or with units (`30s`, `2m`, `500ms`)
- * as milliseconds, or undefined when `text` is neither (a negative number, a word).
+ * Reads a duration given in seconds (`30`, `0.5`) or with units (`30s`, `2m`, `500ms`) as
+ * milliseconds, or undefined when `text` is neither: a negative number, a word, or a number as
+ * JavaScript would read one but README does not document (`1e3`, `.5`, `+5`, ` 5`).
  *
  * @example
  * ```ts
@@ -50,6 +52,8 @@ export function unitDurationMs(text: string): number | undefined {
  * ```
  */
 export function secondsOrDurationMs(text: string): number | undefined {
-  if (/^\s*\+?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?\s*$/i.test(text)) return Number(text) * 1000;
+  // Digits with an optional fraction, as the units take them: `Number()` alone would also
+  // take exponents, signs, hex and whitespace.
+  if (/^\d+(\.\d+)?$/.test(text)) return Number(text) * 1000;
   return unitDurationMs(text);
 }

@@ -18,10 +18,18 @@ Deno.test("unitDurationMs() refuses a number without unit, a sign or a word", ()
 Deno.test("secondsOrDurationMs() takes plain seconds or units", () => {
   assert.equal(secondsOrDurationMs("30"), 30_000);
   assert.equal(secondsOrDurationMs("0.25"), 250);
-  assert.equal(secondsOrDurationMs("1e3"), 1_000_000);
   assert.equal(secondsOrDurationMs("2m"), 120_000);
   assert.equal(secondsOrDurationMs("-1"), undefined);
   assert.equal(secondsOrDurationMs("0x10"), undefined);
   assert.equal(secondsOrDurationMs("Infinity"), undefined);
-  assert.ok(secondsOrDurationMs("1e12")! > MAX_DURATION_MS);
+  assert.ok(secondsOrDurationMs("1000000000000")! > MAX_DURATION_MS);
+});
+
+Deno.test("secondsOrDurationMs() takes digits with an optional fraction and unit, nothing else", () => {
+  for (const text of ["1e3", "1E3", " 5", "5 ", "+5", ".5", "5.", "0x10", "1_000", "5 s", " 5s"]) {
+    assert.equal(secondsOrDurationMs(text), undefined, JSON.stringify(text));
+  }
+  assert.equal(secondsOrDurationMs("0.5"), 500);
+  assert.equal(secondsOrDurationMs("1h30m"), 5_400_000);
+  assert.equal(secondsOrDurationMs("1.5s"), 1_500);
 });

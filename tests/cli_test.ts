@@ -201,7 +201,7 @@ Deno.test("bad namespaces and connect timeouts exit 64", async () => {
       ["doctor", "--namespace", "a{b}", "--url", "sqlite::memory:"],
       ["doctor", "--connect-timeout", "-1", "--url", "sqlite::memory:"],
       ["doctor", "--connect-timeout", "soon", "--url", "sqlite::memory:"],
-      ["doctor", "--connect-timeout", "1e12", "--url", "sqlite::memory:"],
+      ["doctor", "--connect-timeout", "1000000000000", "--url", "sqlite::memory:"],
     ]
   ) {
     const { code, stderr } = await runCoord(args);

@@ -41,3 +41,39 @@ Deno.test("parseFlags() keeps a negative number among the positionals, in its pl
   });
   assert.deepEqual(positionals, ["x", "-1", "-0.5"]);
 });
+
+Deno.test("secondsFlag() names the real floor when a value is below it or no number", () => {
+  // It said "takes seconds ≥ 0" for --expire, whose floor is 0.3.
+  assert.throws(
+    () => secondsFlag("lock", "expire", "-5", 0, { minMs: 300 }),
+    /^UsageError: --expire takes seconds ≥ 0\.3 \(30, 0\.5\) or a duration .*got "-5" — see coord lock --help$/,
+  );
+  assert.throws(() => secondsFlag("lock", "patience", "-1", 0, { positive: true }), /seconds > 0 /);
+  assert.throws(() => secondsFlag("lock", "wait", "-1", 0), /--wait takes seconds ≥ 0 /);
+});
+
+Deno.test("secondsFlag() refuses 0 where the flag must be positive, naming the flag", () => {
+  for (const text of ["0", "0s", "0.0", "0ms"]) {
+    assert.throws(
+      () => secondsFlag("lock", "patience", text, 0, { positive: true }),
+      (e) => {
+        assert.ok(e instanceof UsageError);
+        assert.equal(
+          e.message,
+          `--patience must be more than 0, got "${text}" — see coord lock --help`,
+        );
+        return true;
+      },
+    );
+  }
+  assert.equal(secondsFlag("lock", "patience", "0.001", 0, { positive: true }), 1);
+});
+
+Deno.test("secondsFlag() refuses what README does not document as a duration", () => {
+  for (const text of ["1e3", " 5", "5 ", "+5", ".5", "Infinity", "5 s"]) {
+    assert.throws(() => secondsFlag("lock", "wait", text, 0), /--wait takes seconds/, text);
+  }
+  for (const [text, ms] of [["30", 30_000], ["0.5", 500], ["1h30m", 5_400_000], ["1.5s", 1_500]]) {
+    assert.equal(secondsFlag("lock", "wait", text as string, 0), ms);
+  }
+});

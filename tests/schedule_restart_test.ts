@@ -1,4 +1,4 @@
-/** `coord schedule run` against a Redis that restarts (AOF) just as a run ends. */
+/** `coord schedule run` against a Redis that restarts (AOF): as a run ends, or after an outage. */
 
 import assert from "node:assert/strict";
 import { redisServerAvailable, startStandalone } from "./support/redis_servers.ts";
@@ -65,6 +65,55 @@ Deno.test({
     } finally {
       scheduler?.kill("SIGKILL");
       await scheduler?.result;
+      await server.stop();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "coord schedule run logs an outage once, without the connect hint, and when it ends",
+  ignore: !redisServerAvailable(),
+  async fn() {
+    const server = await startStandalone({ appendonly: true });
+    const dir = await Deno.makeTempDir();
+    let scheduler: ReturnType<typeof spawnCoord> | undefined;
+    try {
+      await Deno.writeTextFile(
+        `${dir}/tasks.cron`,
+        "@every 1s name=five echo tick\n@every 1s name=six echo tick\n",
+      );
+      scheduler = spawnCoord(["schedule", "run", `${dir}/tasks.cron`, "--instance", "only"], {
+        env: { COORD_URL: server.url },
+      });
+      await scheduler.stdoutLine(/^\[five\] tick$/, 30_000);
+      await scheduler.stdoutLine(/^\[six\] tick$/, 30_000);
+      // Down for long enough that both loops retry several times (each every second).
+      await server.restart(3_000);
+      const back = scheduler.stderrLine(/^coord: backend back after /, 30_000);
+      // (It also must not end over an outage: it would not say it is back then.)
+      await Promise.race([back, scheduler.result.then((r) => assert.fail(`exited: ${r.stderr}`))]);
+      scheduler.kill("SIGTERM");
+      const { stderr } = await scheduler.result;
+      const lines = stderr.split("\n").filter((line) => line !== "");
+      // It said, per task and per retry: "coord: five: lost redis://…: … — is the server up?
+      // check --url or COORD_URL — retrying", and never that the backend was back.
+      assert.deepEqual(
+        lines.filter((line) => /unavailable|lost|refused|offline/i.test(line)).length,
+        1,
+        stderr,
+      );
+      assert.match(
+        lines.find((line) => /unavailable/.test(line)) ?? "",
+        /^coord: backend unavailable \(.*127\.0\.0\.1.*\) — retrying every second until it answers$/,
+      );
+      assert.doesNotMatch(stderr, /check --url|is the server up/);
+      assert.doesNotMatch(stderr, /^coord: (five|six): /m);
+      const backs = lines.filter((line) => /^coord: backend back after \d+\.\d s$/.test(line));
+      assert.equal(backs.length, 1, stderr);
+      assert.ok(Number(backs[0].match(/([\d.]+) s$/)![1]) >= 2.5, backs[0]);
+    } finally {
+      await scheduler?.[Symbol.asyncDispose]();
       await server.stop();
       await Deno.remove(dir, { recursive: true });
     }

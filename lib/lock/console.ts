@@ -93,10 +93,12 @@ export interface TicketLineEvent {
 
 /**
  * The events of the named resources' lines as they happen, or of every line in the namespace (also
- * those created later) when `resources` is undefined. Resolves once listening; the stream
- * ends when `signal` aborts.
+ * those created later) when `resources` is undefined. Resolves once listening, and once each
+ * named line's state was read; the stream ends when `signal` aborts.
  *
  * @throws {UsageError} on an empty or too long name.
+ * @throws {ForeignDataError} when a named line's keys or rows hold data coord did not write:
+ * events never come from such a line, so following it would wait in silence for ever.
  * @example
  * ```ts ignore
  * import { connect } from "../backend/connect.ts";
@@ -114,7 +116,19 @@ export async function followTicketLines(
   signal: AbortSignal,
 ): Promise<AsyncIterable<TicketLineEvent>> {
   resources?.forEach((resource) => checkName("resource name", resource));
-  const events = await backend.events("lock", resources, signal);
+  // Stops listening when the state cannot be read, as well as when the caller is done.
+  const refused = new AbortController();
+  const listening = AbortSignal.any([signal, refused.signal]);
+  const events = await backend.events("lock", resources, listening);
+  // Read after listening starts, so no event between the read and the first one heard is lost.
+  // Only named lines: following the whole namespace (the web console does) is not stopped by
+  // one line another program wrote to.
+  try {
+    if (resources) await ticketLines(backend, resources);
+  } catch (e) {
+    refused.abort();
+    throw e;
+  }
   return (async function* () {
     for await (const { name, event } of events) {
       yield { resource: name, event: event as LockEvent };

@@ -18,7 +18,8 @@ import { createHash } from "node:crypto";
 import { UsageError } from "../errors.ts";
 import type { CatchUp, ExecutionMode, FailureMode, Overlap, TaskOptions } from "./task.ts";
 import { CATCH_UP_POLICIES, defineTask, EXECUTION_MODES, FAILURE_MODES, OVERLAPS } from "./task.ts";
-import { NICKNAME_FIELDS, parseDuration } from "./timing.ts";
+import { MAX_DURATION_MS } from "../duration.ts";
+import { NICKNAME_FIELDS, parseDuration, tooLong } from "./timing.ts";
 
 /** One task line: the task's options and its shell command. */
 export interface CrontabTask {
@@ -45,7 +46,8 @@ const LINE_OPTIONS: Record<string, (value: string, options: TaskOptions) => void
   "catch-up": (value, o) => {
     const within = /^within=(.*)$/.exec(value);
     o.catchUp = within
-      ? { within: duration("catch-up=within", within[1]) }
+      // A window ticks are compared with, never waited on: no bound.
+      ? { within: duration("catch-up=within", within[1], Infinity) }
       : oneOf("catch-up", value, [...CATCH_UP_POLICIES, "within=DURATION"]) as CatchUp;
   },
   "max-retries": (value, o) => (o.maxRetries = wholeNumber("max-retries", value)),
@@ -186,12 +188,18 @@ function oneOf(option: string, value: string, allowed: readonly string[]): strin
   );
 }
 
-function duration(option: string, value: string): string {
+/**
+ * `value` when it is a duration of at most `maxMs`: by default the longest coord waits with a
+ * timer (a lease, a retry's delay, a timeout; a longer one would fire at once).
+ */
+function duration(option: string, value: string, maxMs = MAX_DURATION_MS): string {
+  let ms;
   try {
-    parseDuration(value, option);
+    ms = parseDuration(value, option);
   } catch {
     throw new UsageError(`${option}=${value}: use a duration, e.g. 30s, 5m, 1h30m, 250ms`);
   }
+  if (ms > maxMs) throw new UsageError(`${option}=${value} ${tooLong(maxMs)}`);
   return value;
 }
 

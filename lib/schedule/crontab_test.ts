@@ -185,6 +185,10 @@ Deno.test("parseCrontab() prefixes every error with FILE:LINE:, counting comment
     ["0 3 * * * lease=abc ./x", /lease=abc: use a duration, e.g. 30s/],
     ["0 3 * * * retry=-1s ./x", /retry=-1s: use a duration/],
     ["0 3 * * * timeout=0s ./x", /timeout=0s: use a duration/],
+    // README: timeouts, leases and waits are at most 24 days; a longer timer fires at once.
+    ["0 3 * * * retry=25d ./x", /retry=25d is more than 24 days .*the longest coord waits/],
+    ["0 3 * * * lease=597h ./x", /lease=597h is more than 24 days/],
+    ["0 3 * * * timeout=600h ./x", /timeout=600h is more than 24 days/],
     ["0 3 * * * overlap=queue ./x", /overlap=queue: use skip, allow or replace/],
     ["0 3 * * * catch-up=within=soon ./x", /catch-up=within=soon: use a duration/],
     ["0 3 * * * fast-forward=yes catch-up=all ./x", /fast-forward=yes means catch-up=latest/],
@@ -244,4 +248,10 @@ Deno.test("parseCrontab() reads catch-up= policies, naming catch-up= when one is
     () => parseCrontab("f", "@hourly catch-up=some ./x\n"),
     /^UsageError: f:1: catch-up=some: use all, latest, none or within=DURATION$/,
   );
+});
+
+Deno.test("parseCrontab() takes 24 days for a wait, and any window for catch-up=within", () => {
+  const { options } = only("0 3 * * * retry=24d lease=24d timeout=24d catch-up=within=400d ./x");
+  assert.equal(options.retryDelay, "24d");
+  assert.deepEqual(options.catchUp, { within: "400d" });
 });

@@ -28,6 +28,7 @@ import {
 } from "./record.ts";
 import type { Middleware, TaskContext, TaskDefinition } from "./task.ts";
 import type { Timing } from "./timing.ts";
+import type { OutageReport } from "./outage_report.ts";
 
 /** Something a scheduler instance did or saw, for logs. */
 export type ScheduleEvent =
@@ -49,8 +50,15 @@ export type ScheduleEvent =
    * (overlap `replace`); the run was aborted.
    */
   | { type: "lost"; task: string; tick: number; replaced?: boolean }
-  /** The backend failed; the loop retries. */
+  /** The backend failed (otherwise than by being unavailable); the loop retries. */
   | { type: "error"; task: string; error: string }
+  /**
+   * The backend became unavailable, as `task` found first; every loop retries until it answers.
+   * Reported once per outage, not per task.
+   */
+  | { type: "unavailable"; task: string; error: string }
+  /** The backend answers again, every task that met the outage included, after `outageMs`. */
+  | { type: "available"; outageMs: number }
   /** Ticks skipped without running: paused, or resumed without catch-up. */
   | { type: "skipped"; task: string; ticks: number; next: number | null };
 
@@ -63,6 +71,8 @@ export interface RunnerContext {
   middlewares: Middleware[];
   metrics: ScheduleMetrics;
   emit(event: ScheduleEvent): void;
+  /** Where the loops report backend errors, and answers after them (see {@link OutageReport}). */
+  outages: OutageReport;
   /** Aborts running tasks: the grace period is over, or a second signal came. */
   force: AbortSignal;
   /** The runs going on now; each can give its tick's lease up (after shutdown). */
@@ -122,12 +132,13 @@ export async function runTaskLoop(
         if (await loop.step(stop) === "done") return "done";
       } catch (e) {
         if (stop.aborted) break;
-        context.emit({ type: "error", task: def.name, error: oneLine(e) });
+        context.outages.failed(def.name, e);
         await sleep(ERROR_RETRY_MS, stop).catch(() => {});
       }
     }
     return "stopped";
   } finally {
+    context.outages.forget(def.name);
     await loop.close();
   }
 }
@@ -158,11 +169,10 @@ class TaskLoop {
   }
 
   async #read(): Promise<Versioned<TaskRecord>> {
-    return decodeRecord<TaskRecord>(
-      this.#def.name,
-      "task",
-      await this.#context.backend.schedule.read(this.#def.name),
-    );
+    const stored = await this.#context.backend.schedule.read(this.#def.name);
+    // Every step starts here: the first read that is answered ends the task's outage.
+    this.#context.outages.answered(this.#def.name);
+    return decodeRecord<TaskRecord>(this.#def.name, "task", stored);
   }
 
   #write(version: number, record: TaskRecord): Promise<boolean> {
@@ -287,7 +297,7 @@ class TaskLoop {
     // Catching up on missed ticks: one by one, never all of a long downtime's ticks at once.
     if (following !== null && following <= now) {
       await run.catch((e) => {
-        this.#context.emit({ type: "error", task: this.#def.name, error: oneLine(e) });
+        this.#context.outages.failed(this.#def.name, e);
       });
       return "again";
     }
@@ -347,7 +357,7 @@ class TaskLoop {
 
   #inBackground(run: Promise<void>): void {
     const background = run.catch((e) => {
-      this.#context.emit({ type: "error", task: this.#def.name, error: oneLine(e) });
+      this.#context.outages.failed(this.#def.name, e);
     }).finally(() => this.#runs.delete(background));
     this.#runs.add(background);
   }

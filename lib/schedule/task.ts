@@ -6,6 +6,7 @@
  */
 
 import { UsageError } from "../errors.ts";
+import { MAX_DURATION_MS } from "../duration.ts";
 import { checkName } from "../backend/keys.ts";
 import { parseDuration, parseTiming, type Timing, type TimingOptions } from "./timing.ts";
 
@@ -197,15 +198,15 @@ export function defineTask(
       failureMode,
       leaseMs: options.lease === undefined
         ? DEFAULT_LEASE_MS
-        : parseDuration(options.lease, "lease"),
+        : parseDuration(options.lease, "lease", MAX_DURATION_MS),
       retryDelayMs: options.retryDelay === undefined
         ? DEFAULT_RETRY_DELAY_MS
-        : parseDuration(options.retryDelay, "retryDelay"),
+        : parseDuration(options.retryDelay, "retryDelay", MAX_DURATION_MS),
       overlap: checkOverlap(options.overlap ?? "skip"),
       catchUp: catchUpPolicy(options),
       maxRetries: checkCount("maxRetries", options.maxRetries ?? DEFAULT_MAX_RETRIES),
       ...(options.timeout !== undefined &&
-        { timeoutMs: parseDuration(options.timeout, "timeout") }),
+        { timeoutMs: parseDuration(options.timeout, "timeout", MAX_DURATION_MS) }),
       handler,
     };
   } catch (e) {

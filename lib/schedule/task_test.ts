@@ -127,6 +127,15 @@ Deno.test("defineTask() refuses a lease or retry delay that is not a positive du
   );
 });
 
+Deno.test("defineTask() refuses a lease, retry delay or timeout longer than 24 days", () => {
+  for (const option of ["lease", "retryDelay", "timeout"]) {
+    assertUsageError(
+      { name: "report", cron: "@hourly", [option]: "25d" },
+      new RegExp(`^task "report": ${option} "25d" is more than 24 days`),
+    );
+  }
+});
+
 Deno.test("defineTask() refuses a maxRetries that is not a whole number ≥ 0", () => {
   for (const maxRetries of [-1, 1.5, NaN]) {
     assertUsageError(

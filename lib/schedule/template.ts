@@ -100,6 +100,7 @@ export async function runTemplate(
       try {
         watcher ??= await context.backend.watch({ kind: "schedule", name: def.name });
         const instances = await listInstances(context.backend, def.name);
+        context.outages.answered(def.name);
         for (const [id, entry] of running) {
           if (JSON.stringify(instances[id]) !== entry.spec) {
             entry.stop.abort();
@@ -120,11 +121,12 @@ export async function runTemplate(
         await watcher.next(TEMPLATE_RECHECK_MS, stop);
       } catch (e) {
         if (stop.aborted) break;
-        context.emit({ type: "error", task: def.name, error: oneLine(e) });
+        context.outages.failed(def.name, e);
         await sleep(TEMPLATE_RECHECK_MS / 5, stop).catch(() => {});
       }
     }
   } finally {
+    context.outages.forget(def.name);
     await watcher?.[Symbol.asyncDispose]();
     await Promise.all(loops);
   }

@@ -50,15 +50,21 @@ export interface Timing {
 
 /**
  * Reads a duration: a number of milliseconds, or units such as `"30s"`, `"1h30m"`, `"250ms"`.
+ * `maxMs`: the longest it may be — `MAX_DURATION_MS` (24 days) for one coord waits with a timer
+ * (a lease, a retry's delay, a timeout), since a longer timer fires at once.
  *
- * @throws {UsageError} when it is not one, or not positive.
+ * @throws {UsageError} when it is not one, not positive, or more than `maxMs`.
  * @example
  * ```ts
  * import { parseDuration } from "./timing.ts";
  * parseDuration("1m30s"); // 90000
  * ```
  */
-export function parseDuration(text: number | string, what = "duration"): number {
+export function parseDuration(
+  text: number | string,
+  what = "duration",
+  maxMs = Infinity,
+): number {
   const ms = typeof text === "number" ? text : unitDurationMs(text) ?? NaN;
   if (!(ms >= 1) || !Number.isFinite(ms)) {
     throw new UsageError(
@@ -67,7 +73,14 @@ export function parseDuration(text: number | string, what = "duration"): number 
       } is not a positive duration — write e.g. 30s, 5m, 1h30m, 250ms`,
     );
   }
+  if (ms > maxMs) throw new UsageError(`${what} ${JSON.stringify(text)} ${tooLong(maxMs)}`);
   return ms;
+}
+
+/** Why a duration over `maxMs` is refused, e.g. "is more than 24 days, the longest …". */
+export function tooLong(maxMs: number): string {
+  return `is more than ${Math.floor(maxMs / 86_400_000)} days (${maxMs} ms), ` +
+    "the longest coord waits";
 }
 
 /**

@@ -3,7 +3,13 @@
 import assert from "node:assert/strict";
 import { barrierStatus } from "../../lib/barrier/barrier.ts";
 import { arrivals } from "../support/barrier.ts";
-import { type CaseContext, conformance, envOf, plantForeignBarrier } from "../support/backends.ts";
+import {
+  type CaseContext,
+  conformance,
+  envOf,
+  plantForeignBarrier,
+  plantForeignBarrierField,
+} from "../support/backends.ts";
 import { type CoordProcess, runCoord, spawnCoord } from "../support/cli.ts";
 import { HANG_GUARD_MS } from "../support/wait.ts";
 
@@ -235,6 +241,24 @@ conformance("foreign data in a barrier key exits 65 and stays", async (ctx) => {
   assert.equal(await read(), "junk");
 }, { skip: ["postgres"] }); // Postgres enforces the columns' types: such a row cannot be stored.
 
+conformance(
+  "a foreign field in a barrier's state exits 65 on every verb and stays",
+  async (ctx) => {
+    const env = envOf(ctx);
+    const used = await runCoord(["barrier", "fdb", "1", "--delay", "0"], { env });
+    assert.equal(used.code, 0, used.stderr);
+    const read = await plantForeignBarrierField(await ctx.open(), "fdb");
+    const planted = await read();
+    for (const args of [["fdb", "1"], ["status", "fdb"], ["abort", "fdb"], ["list"]]) {
+      const r = await runCoord(["barrier", ...args], { env });
+      assert.equal(r.code, 65, `${args.join(" ")}: ${r.stderr}`);
+      assert.match(r.stderr, /^coord: barrier "fdb": .*another program wrote there.*\n$/);
+    }
+    assert.equal(await read(), planted);
+  },
+  { skip: ["postgres"] },
+); // Postgres enforces the columns' types: such a row cannot be stored.
+
 Deno.test("barrier --help names every verb a barrier of that name is reached past", async () => {
   const { stdout } = await runCoord(["barrier", "--help"]);
   const note = stdout.replaceAll(/\s+/g, " ").match(/A barrier literally named (.*?) is reached/);
@@ -255,8 +279,8 @@ Deno.test("bad barrier arguments exit 64 with one line", async () => {
     ["barrier", "x", "2", "--delay", "soon"],
     ["barrier", "x", "2", "--lease", "0"],
     // (a --timeout, or N = 1, so that coord ends even where the bound is missing)
-    ["barrier", "x", "2", "--timeout", "2", "--delay", "1e12"],
-    ["barrier", "x", "2", "--timeout", "2", "--lease", "1e12"],
+    ["barrier", "x", "2", "--timeout", "2", "--delay", "1000000000000"],
+    ["barrier", "x", "2", "--timeout", "2", "--lease", "1000000000000"],
     ["barrier", "x", "1", "--timeout", "25d"],
     ["barrier", "x", "2", "--delay", "-1"],
     ["barrier", "x", "2", "extra"],

@@ -11,7 +11,7 @@ import {
 } from "../../lib/errors.ts";
 import type { Backend } from "../../lib/backend/types.ts";
 import { arrivals } from "../support/barrier.ts";
-import { conformance, plantForeignBarrier } from "../support/backends.ts";
+import { conformance, plantForeignBarrier, plantForeignBarrierField } from "../support/backends.ts";
 
 const info = { host: "test", pid: 1 };
 /** Quick releases; lateness is not what these cases test (the machine may be busy). */
@@ -257,6 +257,21 @@ conformance("foreign data in a barrier's keys is refused and left as it was", as
   await assert.rejects(barrierStatus(backend, "mine"), ForeignDataError);
   assert.equal(await read(), "junk");
 }, { skip: ["postgres"] }); // Postgres enforces the columns' types: such a row cannot be stored.
+
+conformance(
+  "a foreign field in a barrier's state is refused and left as it was",
+  async ({ open }) => {
+    const backend = await open();
+    await barrier(backend, "used", 1, { delayMs: 0 });
+    const read = await plantForeignBarrierField(backend, "used");
+    const planted = await read();
+    await assert.rejects(barrier(backend, "used", 1, { delayMs: 0 }), ForeignDataError);
+    await assert.rejects(barrierStatus(backend, "used"), ForeignDataError);
+    await assert.rejects(abortBarrier(backend, "used"), ForeignDataError);
+    assert.equal(await read(), planted);
+  },
+  { skip: ["postgres"] },
+); // Postgres enforces the columns' types: such a row cannot be stored.
 
 conformance("bad N, timeout or delay is a usage error", async ({ open }) => {
   const backend = await open();

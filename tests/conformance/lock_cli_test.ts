@@ -240,12 +240,12 @@ Deno.test("bad coord lock arguments exit 64 with one line", async () => {
       ["lock", "r", "--wait", "-1", "--", "true"],
       ["lock", "r", "--conflict-exit-code", "300", "--", "true"],
       ["lock", "r", "--bogus", "--", "true"],
-      ["lock", "r", "--wait", "1e12", "--", "true"],
+      ["lock", "r", "--wait", "1000000000000", "--", "true"],
       ["lock", "r", "--patience", "25d", "--", "true"],
       ["lock", "r", "--expire", "soon", "--", "true"],
       ["lock", "r", "-w", "1", "-n", "--", "true"],
       ["lock", "r", "--label", "x".repeat(201), "--", "true"],
-      ["lock", "r", "--connect-timeout", "1e12", "--", "true"],
+      ["lock", "r", "--connect-timeout", "1000000000000", "--", "true"],
     ]
   ) {
     const r = await runCoord(["lock", "--url", "sqlite::memory:", ...args.slice(1)]);
@@ -268,6 +268,25 @@ Deno.test("a lease too short for coord lock or barrier names its flag", async ()
   }
 });
 
+Deno.test("coord lock --patience 0 names the flag, not the library's option", async () => {
+  const r = await runCoord([
+    "lock",
+    "run",
+    "r",
+    "--patience",
+    "0",
+    "--url",
+    "sqlite::memory:",
+    "--",
+    "true",
+  ]);
+  assert.equal(r.code, 64, r.stderr);
+  assert.equal(
+    r.stderr,
+    'coord: --patience must be more than 0, got "0" — see coord lock --help\n',
+  );
+});
+
 Deno.test("coord lock says where the command goes when -- is missing", async () => {
   for (const args of [["sh", "-c", "echo hi"], ["echo", "hi"]]) {
     const r = await runCoord(["lock", "mylock", "--url", "sqlite::memory:", ...args]);
@@ -281,7 +300,14 @@ Deno.test("a negative or overlong duration is named, not called ambiguous", asyn
   const negative = await runCoord(["lock", "r", "--wait", "-1", "--", "true"]);
   assert.equal(negative.code, 64);
   assert.match(negative.stderr, /--wait takes seconds ≥ 0 .* got "-1"/);
-  const overlong = await runCoord(["lock", "r", "--connect-timeout", "1e12", "--", "true"]);
+  const overlong = await runCoord([
+    "lock",
+    "r",
+    "--connect-timeout",
+    "1000000000000",
+    "--",
+    "true",
+  ]);
   assert.equal(overlong.code, 64);
   assert.match(overlong.stderr, /--connect-timeout must be at most 24 days/);
   assert.doesNotMatch(overlong.stderr, /TimeoutOverflowWarning/);

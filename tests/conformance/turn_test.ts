@@ -14,7 +14,7 @@ import {
   runCoord,
   spawnCoord,
 } from "../support/cli.ts";
-import { HANG_GUARD_MS } from "../support/wait.ts";
+import { guarded, HANG_GUARD_MS } from "../support/wait.ts";
 
 const turn = (ctx: CaseContext, ...args: string[]) =>
   runCoord(["turn", ...args], { env: envOf(ctx) });
@@ -320,6 +320,22 @@ conformance("coord turn on a queue holding foreign data exits 65 and leaves it",
   }
   await assert.rejects(backend.lock.status("alien"), /another program wrote there/);
 }, { skip: ["postgres"] }); // Postgres enforces the columns' types: such a row cannot be stored.
+
+conformance(
+  "coord turn follow RES on a queue holding foreign data exits 65 at once",
+  async (ctx) => {
+    const backend = await ctx.open();
+    await plantForeignLock(backend, "alien");
+    await using follow = spawnCoord(["turn", "follow", "alien"], { env: envOf(ctx) });
+    // It sat silent: nothing in such a queue ever sends an event.
+    const r = await guarded(follow.result, "exit of coord turn follow", 20_000);
+    assert.equal(r.code, 65, r.stderr);
+    assert.match(r.stderr, /^coord: lock "alien": .*another program wrote there[^\n]*\n$/);
+    assert.equal(r.stdout, "");
+    await assert.rejects(backend.lock.status("alien"), /another program wrote there/);
+  },
+  { skip: ["postgres"] },
+); // Postgres enforces the columns' types: such a row cannot be stored.
 
 conformance("resetTicketLine leaves a queue that took a ticket since it was seen", async (ctx) => {
   const backend = await ctx.open();

@@ -224,6 +224,35 @@ export async function plantForeignBarrier(
   return async () => String(await redis.conn.send(key, ["GET", key]));
 }
 
+/**
+ * Adds to barrier `name`'s state, which coord wrote, a value coord would not write there: a
+ * field of its own in the Redis hash, a text where SQLite keeps a count. Returns a reader of
+ * the whole state, to show it was left as it was.
+ */
+export async function plantForeignBarrierField(
+  backend: Backend,
+  name: string,
+): Promise<() => Promise<string>> {
+  if (backend.kind === "sqlite") {
+    const db = (backend as SqliteBackend).db;
+    const where = "WHERE namespace = ? AND name = ?";
+    db.prepare(`UPDATE coord_barrier SET last_n = 'weird' ${where}`).run(backend.namespace, name);
+    return () =>
+      Promise.resolve(
+        JSON.stringify(
+          db.prepare(`SELECT * FROM coord_barrier ${where}`).get(
+            backend.namespace,
+            name,
+          ),
+        ),
+      );
+  }
+  const redis = backend as RedisBackend;
+  const key = redis.key("barrier", name, "state");
+  await redis.conn.send(key, ["HSET", key, "weird", "1"]);
+  return async () => JSON.stringify(await redis.conn.send(key, ["HGETALL", key]));
+}
+
 /** Puts data coord would not write where lock `name` keeps its state. */
 export async function plantForeignLock(backend: Backend, name: string): Promise<void> {
   if (backend.kind === "sqlite") {

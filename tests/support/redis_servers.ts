@@ -21,10 +21,11 @@ export interface RedisServer extends AsyncDisposable {
   /** Stops the server and removes its directory. Safe to call twice. */
   stop(): Promise<void>;
   /**
-   * Shuts the server down with SIGTERM and starts it again on the same port and directory.
+   * Shuts the server down with SIGTERM and starts it again on the same port and directory,
+   * `downMs` later (default at once: an outage of a restart's length).
    * Data survives only with `appendonly: true` (RDB snapshots are off).
    */
-  restart(): Promise<void>;
+  restart(downMs?: number): Promise<void>;
   /** Process id of the current server process (changes on {@linkcode restart}). */
   pid: number;
 }
@@ -140,9 +141,10 @@ export async function startStandalone(
       },
       stop,
       [Symbol.asyncDispose]: stop,
-      async restart() {
+      async restart(downMs = 0) {
         if (stopped) throw new Error(`redis-server on port ${node.spec.port} was stopped`);
         await terminate(node);
+        if (downMs > 0) await new Promise((resolve) => setTimeout(resolve, downMs));
         node = await launch(node.spec);
         try {
           await waitReady(node);

@@ -8,6 +8,8 @@
 -- Times are the server's clock in ms (TIME); fractions are returned as strings, since a Lua
 -- number in a reply is truncated to an integer.
 
+--- @include "includes/state_fields.lua"
+
 local state, leases, arrivals, ended, members = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local op = ARGV[2]
 local ended_kept, idle_ms = tonumber(ARGV[3]), ARGV[4]
@@ -15,6 +17,8 @@ local ended_kept, idle_ms = tonumber(ARGV[3]), ARGV[4]
 local expected = { [state] = 'hash', [leases] = 'zset', [arrivals] = 'hash', [ended] = 'hash',
   [members] = 'zset' }
 local refused = wrong_type(expected)
+  or foreign_field(state, { generation = true, n = true, next_arrival = true,
+    last_generation = true, last_release_at = true, last_n = true })
 if refused then return refused end
 
 local function ms(x) return string.format('%.3f', x) end

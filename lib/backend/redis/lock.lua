@@ -11,6 +11,8 @@
 -- Each change is published on the channel as a JSON event, for waiters and `coord turn follow`.
 -- Nothing expires: the counters must never go back.
 
+--- @include "includes/state_fields.lua"
+
 local state, queue, presence, users, holders, counter, tokens, requests =
   KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8]
 local op = ARGV[2]
@@ -23,10 +25,8 @@ if refused then return refused end
 -- Every live ticket has a place in the queue, a lease and a user, and the state only the fields
 -- below: checked before any write, so a step on keys another program wrote to refuses them
 -- and leaves them as they were.
-local state_fields = { indicator = true, limit = true }
-for _, field in ipairs(redis.call('HKEYS', state)) do
-  if not state_fields[field] then return foreign(state .. ' has a field "' .. field .. '"') end
-end
+refused = foreign_field(state, { indicator = true, limit = true })
+if refused then return refused end
 local live = redis.call('ZCARD', queue)
 if redis.call('ZCARD', presence) ~= live or redis.call('HLEN', users) ~= live
     or redis.call('HLEN', holders) > live then

@@ -17,8 +17,11 @@ Deno.test("LuaScript.load reads a script and its includes from an http URL, as w
     },
   );
   const base = `http://127.0.0.1:${server.addr.port}/lib/backend/redis/`;
+  const schedule = await LuaScript.load(new URL("schedule.lua", base));
+  assert.ok(schedule.source.endsWith(await Deno.readTextFile(new URL("schedule.lua", here))));
   const lock = await LuaScript.load(new URL("lock.lua", base));
-  assert.ok(lock.source.endsWith(await Deno.readTextFile(new URL("lock.lua", here))));
+  assert.match(lock.source, /local function foreign_field\(/);
+  assert.doesNotMatch(lock.source, /@include/);
   const finish = await LuaScript.load(new URL("queue/finish.lua", base));
   assert.match(finish.source, /local function take\(/);
   assert.doesNotMatch(finish.source, /@include/);

@@ -1,0 +1,46 @@
+import assert from "node:assert/strict";
+import { BackendUnavailableError, ForeignDataError } from "../errors.ts";
+import type { ScheduleEvent } from "./runner.ts";
+import { OutageReport } from "./outage_report.ts";
+
+const lost = () => new BackendUnavailableError("lost redis://h:6379: connection refused");
+
+function recorded(): { report: OutageReport; events: ScheduleEvent[] } {
+  const events: ScheduleEvent[] = [];
+  return { report: new OutageReport((event) => events.push(event)), events };
+}
+
+Deno.test("OutageReport says an outage once however many tasks meet it, how often", () => {
+  const { report, events } = recorded();
+  for (let retry = 0; retry < 3; retry++) {
+    report.failed("five", lost());
+    report.failed("six", lost());
+  }
+  assert.deepEqual(events.map((e) => e.type), ["unavailable"]);
+  assert.deepEqual(events[0], { type: "unavailable", task: "five", error: lost().message });
+});
+
+Deno.test("OutageReport says the backend is back once every task that met it has an answer", () => {
+  const { report, events } = recorded();
+  report.failed("five", lost());
+  report.failed("six", lost());
+  report.answered("five");
+  // (On a Redis Cluster one master may be down while the other tasks' masters answer.)
+  assert.deepEqual(events.map((e) => e.type), ["unavailable"]);
+  report.answered("six");
+  report.answered("six");
+  assert.deepEqual(events.map((e) => e.type), ["unavailable", "available"]);
+  report.failed("six", lost());
+  assert.deepEqual(events.map((e) => e.type), ["unavailable", "available", "unavailable"]);
+});
+
+Deno.test("OutageReport passes other errors on per task, and says nothing of a task gone", () => {
+  const { report, events } = recorded();
+  report.failed("five", new ForeignDataError("junk"));
+  report.failed("five", new ForeignDataError("junk"));
+  assert.deepEqual(events.map((e) => e.type), ["error", "error"]);
+  report.failed("six", lost());
+  report.forget("six");
+  report.answered("six");
+  assert.deepEqual(events.map((e) => e.type), ["error", "error", "unavailable"]);
+});
