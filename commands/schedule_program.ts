@@ -108,7 +108,7 @@ export function eventLine(event: ScheduleEvent, verbose = false): string | undef
     case "error":
       return `${event.task}: ${event.error} — retrying`;
     case "unavailable":
-      return `backend unavailable (${withoutConnectHint(event.error)}) — retrying every ` +
+      return `backend unavailable (${event.error}) — retrying every ` +
         "second until it answers";
     case "available":
       return `backend back after ${(event.outageMs / 1000).toFixed(1)} s`;
@@ -116,15 +116,6 @@ export function eventLine(event: ScheduleEvent, verbose = false): string | undef
       return `${event.task}: skipped ${event.ticks} tick(s) without running them; next ` +
         (event.next === null ? "none" : new Date(event.next).toISOString());
   }
-}
-
-/**
- * A backend error's text without the hint for a first connect ("— is the server up? check
- * --url or COORD_URL"): a scheduler that lost a backend it was using was configured right, and
- * the hint would make an outage read as a configuration mistake.
- */
-function withoutConnectHint(error: string): string {
-  return error.replace(/ — is the server up\?.*$/, "");
 }
 
 function seconds(ms: number): string {

@@ -160,9 +160,11 @@ export async function connectRedis(
         if (wrongKind) throw wrongKind;
         if (!TRANSIENT_REPLY.test(e.message)) throw e;
       }
-      throw new BackendUnavailableError(`lost ${displayUrl}: ${describeCause(e, target)}`, {
-        cause: e,
-      });
+      // Once connected, the URL was right: an outage's message gives no hint to check it.
+      throw new BackendUnavailableError(
+        `lost ${displayUrl}: ${describeCause(e, target, { connected: true })}`,
+        { cause: e },
+      );
     };
     const { send, perMaster, subscribe, close, destroy } = conn;
     return {
@@ -360,8 +362,15 @@ function missingDatabase(error: unknown): Error | undefined {
 /** The servers answered, but not as the URL says they should; the message says what to do. */
 class TopologyError extends Error {}
 
-/** Turns a connection failure into words a user can act on. */
-function describeCause(error: unknown, target: RedisTarget): string {
+/**
+ * Turns a connection failure into words a user can act on; a first connect's (not
+ * `connected`) also says to check the URL.
+ */
+function describeCause(
+  error: unknown,
+  target: RedisTarget,
+  { connected = false }: { connected?: boolean } = {},
+): string {
   if (error instanceof TopologyError) return error.message;
   const text = error instanceof Error ? error.message : String(error);
   const code = (error as { code?: string })?.code ?? "";
@@ -372,14 +381,16 @@ function describeCause(error: unknown, target: RedisTarget): string {
   if (/certificate|CERT_|self.signed/i.test(text)) {
     return `TLS certificate not trusted (${text}) — for a private CA set DENO_CERT=/path/to/ca.pem`;
   }
-  const hint = " — is the server up? check --url or COORD_URL";
+  const hint = connected ? "" : " — is the server up? check --url or COORD_URL";
   if (code === "ECONNREFUSED" || /ECONNREFUSED|refused/i.test(text)) {
     return `connection refused${hint}`;
   }
   if (code === "ENOTFOUND" || /ENOTFOUND|getaddrinfo|dns/i.test(text)) {
     return `host not found${hint}`;
   }
-  if (/timeout|no answer/i.test(text)) return `${text}${hint} (or raise --connect-timeout)`;
+  if (/timeout|no answer/i.test(text)) {
+    return connected ? text : `${text}${hint} (or raise --connect-timeout)`;
+  }
   return `${redact(text, target.password)}${hint}`;
 }
 
