@@ -32,8 +32,10 @@ export const PROGRESS_PREFIX = "::progress ";
 export class ProgressReporter {
   readonly #write: (json: string) => Promise<unknown>;
   readonly #intervalMs: number;
-  /** The latest value not written yet: a new one, or one whose write failed. */
-  #latest?: string;
+  /** The latest value not written yet (a new one, or one whose write failed), numbered. */
+  #latest?: { json: string; seq: number };
+  /** The number of the last value reported: a failed write gives way to any later one. */
+  #seq = 0;
   /** The last write failed because the backend was unavailable (a restart, a failover). */
   #unavailable = false;
   #timer?: ReturnType<typeof setTimeout>;
@@ -57,7 +59,7 @@ export class ProgressReporter {
    */
   report(value: unknown): void {
     if (this.#closed) return;
-    this.#latest = JSON.stringify(value ?? null);
+    this.#latest = { json: JSON.stringify(value ?? null), seq: ++this.#seq };
     this.#schedule();
   }
 
@@ -95,18 +97,19 @@ export class ProgressReporter {
   }
 
   #send(): void {
-    const json = this.#latest;
-    if (json === undefined) return;
+    const sent = this.#latest;
+    if (sent === undefined) return;
     this.#latest = undefined;
     this.#lastWriteAt = performance.now();
-    this.#writing = this.#writing.then(() => this.#write(json)).then(() => {
+    this.#writing = this.#writing.then(() => this.#write(sent.json)).then(() => {
       this.#unavailable = false;
     }, (e) => {
       // Dropping it lost a job's last progress when the backend was away as it was written
-      // (a job ended at 250 of 1500): it is written next, unless a newer value replaced it.
+      // (a job ended at 250 of 1500): it is written next, unless a newer value was reported
+      // since — also one already sent, queued behind this write, which it must not follow.
       this.#unavailable = e instanceof BackendUnavailableError;
-      if (this.#latest === undefined) {
-        this.#latest = json;
+      if (sent.seq === this.#seq) {
+        this.#latest = sent;
         this.#schedule();
       }
     });

@@ -49,15 +49,27 @@ Deno.test("a value whose write failed is written again by the next write", async
   assert.deepEqual(await stored(), { done: 250 });
 });
 
-Deno.test("a newer value replaces one whose write failed", async () => {
+Deno.test("a failed write is not written again after a newer value sent behind it", async () => {
   await using backend = await connect({ url: "sqlite::memory:", env: {} });
-  const { write, calls, stored } = await runningJob(backend, 1);
+  const { write: store, stored } = await runningJob(backend, 0);
+  const calls: string[] = [];
+  const first = Promise.withResolvers<void>();
+  const held = Promise.withResolvers<never>();
+  const write = (json: string) => {
+    calls.push(json);
+    if (calls.length > 1) return store(json);
+    first.resolve();
+    return held.promise; // fails once the newer value is queued behind it
+  };
   const reporter = new ProgressReporter(write, 10_000);
   reporter.report({ done: 1 });
+  await first.promise;
   reporter.report({ done: 2 });
-  await reporter.close();
+  const closing = reporter.close(); // sends 2, behind the write of 1
+  held.reject(new BackendUnavailableError("sqlite::memory:: restarting"));
+  await closing;
+  assert.deepEqual(calls, ['{"done":1}', '{"done":2}']);
   assert.deepEqual(await stored(), { done: 2 });
-  assert.equal(calls.at(-1), '{"done":2}');
 });
 
 Deno.test("close() keeps trying through an outage of up to retryForMs", async () => {
