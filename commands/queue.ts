@@ -51,6 +51,7 @@ import {
   work,
   type WorkEvent,
 } from "../lib/queue/worker.ts";
+import type { Backend } from "../lib/backend/types.ts";
 import type { Command } from "./command.ts";
 import {
   BACKEND_FLAGS,
@@ -705,10 +706,12 @@ async function retry(argv: string[]): Promise<number> {
     positionals.forEach(parseJobRef);
   }
   await using backend = await openBackend("queue", values);
-  if (!values.failed) await checkAllRetryable(backend, positionals);
+  // A job named twice is retried once (the second would be refused: pending by then).
+  const named = [...new Set(positionals)];
+  if (!values.failed) await checkAllRetryable(backend, named);
   const refs = values.failed
     ? await failedJobs(backend, positionals[0], values.all ? ["failed", "cancelled"] : ["failed"])
-    : positionals;
+    : named;
   let refused = false;
   for (const ref of refs) {
     const outcome = await retryJob(backend, ref).catch((e) => {
@@ -734,10 +737,7 @@ async function retry(argv: string[]): Promise<number> {
  * retries none (exit 64, or 1), so a typo never leaves half the jobs retried. The check is a
  * read: a job another client changes between it and the retry is still refused then, alone.
  */
-async function checkAllRetryable(
-  backend: Parameters<typeof checkRetryable>[0],
-  refs: string[],
-): Promise<void> {
+async function checkAllRetryable(backend: Backend, refs: string[]): Promise<void> {
   const none = refs.length === 1 ? "" : ` — none of the ${refs.length} jobs was retried`;
   for (const ref of refs) {
     let refusal: string | undefined;
@@ -753,13 +753,14 @@ async function checkAllRetryable(
   }
 }
 
-/** Every job of `queue` in `states` (taken whole before any is retried, so none twice). */
-async function failedJobs(
-  backend: Parameters<typeof listJobs>[0],
-  queue: string,
-  states: ListState[],
-): Promise<string[]> {
+/**
+ * Every job of `queue` in `states` that a retry takes (taken whole before any is retried, so
+ * none twice). Flows are passed over, with a line that counts them (a listing shows no part): a flow is
+ * put again, and one failed flow must not make `--failed` fail for every plain job beside it.
+ */
+async function failedJobs(backend: Backend, queue: string, states: ListState[]): Promise<string[]> {
   const refs: string[] = [];
+  let flows = 0;
   let after: string | undefined;
   do {
     const page = await listJobs(backend, queue, {
@@ -767,9 +768,18 @@ async function failedJobs(
       limit: 1_000,
       ...(after !== undefined && { after }),
     });
-    refs.push(...page.jobs.map(({ job }) => `${queue}/${job.id}`));
+    for (const { job } of page.jobs) {
+      if (job.parent !== undefined || job.group !== undefined) flows++;
+      else refs.push(`${queue}/${job.id}`);
+    }
     after = page.next;
   } while (after !== undefined);
+  if (flows > 0) {
+    console.error(
+      `coord: passed over ${flows} flow(s) — a flow is put again ` +
+        `(coord queue flow ${shellWord(queue)} FILE.json --id NEW_ID), not retried`,
+    );
+  }
   return refs;
 }
 

@@ -300,6 +300,28 @@ conformance("retry refuses a flow and a flow's part, saying so", async (ctx) => 
   assert.match(refusal ?? "", /^f\/fl2 is a flow; /);
 });
 
+conformance(
+  "retry --failed passes over a failed flow and retries the plain jobs, exit 0; a job named " +
+    "twice is retried once",
+  async (ctx) => {
+    const env = envOf(ctx);
+    const backend = await ctx.open();
+    await putFlow(backend, "fq", { serial: [{ handler: "boom" }] }, { id: "fl" });
+    await putJob(backend, "fq", { id: "plain", handler: "boom" });
+    await finish(backend, "fq", 0);
+    assert.equal((await getJob(backend, "fq/fl")).state, "failed");
+    const all = await runCoord(["queue", "retry", "fq", "--failed"], { env });
+    assert.equal(all.code, 0, all.stderr);
+    assert.equal(all.stdout, "fq/plain\n");
+    assert.match(all.stderr, /^coord: passed over 1 flow\(s\) — a flow is put again/);
+    assert.equal((await getJob(backend, "fq/fl")).state, "failed");
+    await finish(backend, "fq", 0);
+    const twice = await runCoord(["queue", "retry", "fq/plain", "fq/plain"], { env });
+    assert.equal(twice.code, 0, twice.stderr);
+    assert.equal(twice.stdout, "fq/plain\n");
+  },
+);
+
 conformance("a retried job shows no worker or start of its earlier run", async (ctx) => {
   const backend = await ctx.open();
   await finish(backend, "rerun", 1, "boom");
