@@ -288,8 +288,8 @@ async function put(argv: string[]): Promise<number> {
     if (!Number.isFinite(at)) throw usage("queue", `--at "${values.at}" is not an ISO 8601 time`);
   }
   // Delays are stored, not waited on with one timer: they may be longer than a timer allows.
-  const seconds = (flag: string, text: string | undefined, maxMs?: number) =>
-    text === undefined ? undefined : secondsFlag("queue", flag, text, 0, { maxMs });
+  const seconds = (flag: string, text: string | undefined, maxMs?: number, positive = false) =>
+    text === undefined ? undefined : secondsFlag("queue", flag, text, 0, { maxMs, positive });
   const options: PutOptions = {
     ...(values.id !== undefined && { id: values.id }),
     ...(values.handler !== undefined && { handler: values.handler }),
@@ -298,7 +298,7 @@ async function put(argv: string[]): Promise<number> {
     ...(values.delay !== undefined && { delayMs: seconds("delay", values.delay, MAX_DELAY_MS) }),
     ...(at !== undefined && { at }),
     ...(values["begin-by"] !== undefined &&
-      { beginByMs: seconds("begin-by", values["begin-by"], MAX_DELAY_MS) }),
+      { beginByMs: seconds("begin-by", values["begin-by"], MAX_DELAY_MS, true) }),
     ...(values.retries !== undefined && { retries: countOrZero(values.retries) }),
     ...(values.backoff !== undefined &&
       { backoffMs: seconds("backoff", values.backoff, MAX_DELAY_MS) }),

@@ -135,13 +135,13 @@ Deno.test({
       );
       await using follower = spawnCoord(["turn", "follow"], { env });
       // It listens once it hears a lock's events.
-      for (let heard = false; !heard;) {
+      await until(async () => {
         assert.equal((await runCoord(["lock", "run", "warm", "--", "true"], { env })).code, 0);
-        heard = await follower.stdoutLine(/^warm: \d+ completed/, 2_000).then(
+        return await follower.stdoutLine(/^warm: \d+ completed/, 2_000).then(
           () => true,
           () => false,
         );
-      }
+      }, { what: "turn follow to hear a lock's events" });
       const release = `${dir.path}/release`;
       await using holder = spawnCoord([
         "lock",

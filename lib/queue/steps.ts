@@ -346,7 +346,8 @@ export interface QueueSteps {
   list(): Promise<string[]>;
   /**
    * Up to `limit` jobs of a state after `after`: finished ones (no flow's parts) newest first,
-   * others by when they may start (a worker takes a higher priority first). Each page costs O(log N + limit).
+   * others by when they may start (a worker takes a higher priority first). Each page costs
+   * O(log N + limit).
    */
   listJobs(
     queue: string,

@@ -86,6 +86,8 @@ export function followMaster({ locate, open, isReply, timeoutMs }: FollowMasterO
     await Promise.resolve(old?.destroy()).catch(() => {});
   };
   const follow = () => {
+    // A connection closing fails its sockets too: no sentinel is asked then.
+    if (closed) return;
     moving ??= move().catch(() => {}).finally(() => (moving = undefined));
   };
   const watched = async <T>(run: (conn: NodeConn) => Promise<T>): Promise<T> => {

@@ -1828,8 +1828,8 @@ export class SqlQueueSteps implements QueueSteps {
           expires_at: null,
           outlived_at: null,
           ready_at: s.now,
-          // The earlier run's worker and start went to its history's end: a pending job has
-          // neither.
+          // A pending job has no worker or start; the history keeps how the run ended, not
+          // who ran it.
           worker: null,
           started_at: null,
         });

@@ -1,7 +1,8 @@
 -- list: ARGV[2..5]: state, the cursor's score and id ('' for the first page), limit.
 -- A page of a state's jobs after the cursor (its last job's score and id): finished jobs
--- newest first, others by their score (pending: when they may start, not by priority). The page goes on from the cursor's rank while
--- its job is still there (O(log N) whatever jobs come and go), else from its score.
+-- newest first, others by their score (pending: when they may start, not by priority). The page
+-- goes on from the cursor's rank while its job is still there (O(log N) whatever jobs come and
+-- go), else from its score.
 --- @include "includes/keys.lua"
 
 refuse_all()
