@@ -576,6 +576,8 @@ class TaskLoop {
         if (!(e instanceof BackendUnavailableError) || performance.now() + retryMs > deadline) {
           throw e;
         }
+        // Reported as the loop's own failures are: an outage met only here is one too.
+        this.#context.outages.failed(this.#def.name, e);
         await sleep(retryMs, this.#context.force);
         retryMs = Math.min(retryMs * 2, FINISH_RETRY_MAX_MS);
         continue;
