@@ -77,6 +77,22 @@ Deno.test("ui: a live page that fails unexpectedly says internal error, not that
   assert.doesNotMatch(update.html, /Cannot read the backend/);
 });
 
+Deno.test("ui: a POST whose Origin names the host of its URL is not refused as cross-site without a Host header (HTTP/2)", async () => {
+  const { handler, stop } = brokenConsole();
+  // A request built in process has no `Host`, as one over HTTP/2, where the host is `:authority`.
+  const response = await handler(
+    new Request("http://127.0.0.1:8080/queues/q/pause", {
+      method: "POST",
+      headers: { origin: "http://127.0.0.1:8080" },
+      body: new URLSearchParams({ csrf: "wrong" }),
+    }),
+  );
+  stop.abort();
+  const body = await response.text();
+  assert.equal(response.status, 403);
+  assert.match(body, /CSRF token/, "refused as cross-site before its token was checked");
+});
+
 Deno.test("ui: an unexpected error in a request is a 500 and one line on stderr, no stack", async () => {
   const logged: unknown[][] = [];
   const consoleError = console.error;

@@ -50,8 +50,8 @@ export function hostName(name: string): string {
  * `Sec-Fetch-Site` is the browser's own word, sent by every current browser: `same-site` and
  * `cross-site` are refused; `same-origin` passes even when `Origin` differs from `Host`, which a
  * reverse proxy that rewrites `Host` makes happen. Without it (an older browser), an `Origin`
- * must name the host the request was sent to (`X-Forwarded-Host`, else `Host`). A request with
- * neither header is no browser's: the CSRF token alone guards it.
+ * must name the host the request was sent to (`X-Forwarded-Host`, else `Host` or HTTP/2's
+ * `:authority`). A request with neither header is no browser's: the CSRF token alone guards it.
  *
  * @example
  * ```ts
@@ -70,12 +70,10 @@ export function crossSiteRefusal(request: Request): string | undefined {
   }
   const origin = request.headers.get("origin");
   if (origin === null || site === "same-origin" || site === "none") return undefined;
-  const target = request.headers.get("x-forwarded-host") ?? request.headers.get("host");
-  if (target !== null && originHost(origin) === withoutDefaultPort(target.toLowerCase())) {
-    return undefined;
-  }
-  return `a POST from ${origin} to ${target ?? "this console"}: actions come only from the ` +
-    "console's own pages";
+  // The URL's host, as HTTP/2 sends no `Host` (its `:authority` is in the URL).
+  const target = request.headers.get("x-forwarded-host") ?? new URL(request.url).host;
+  if (originHost(origin) === withoutDefaultPort(target.toLowerCase())) return undefined;
+  return `a POST from ${origin} to ${target}: actions come only from the console's own pages`;
 }
 
 /** `host[:port]` of an `Origin` value; undefined for `null` or anything else unparsable. */
