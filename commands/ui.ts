@@ -12,12 +12,14 @@ import { followChanges, Pulse } from "./ui/changes.ts";
 import { newCsrfToken } from "./ui/csrf.ts";
 import { JobTimings } from "./ui/job_timings.ts";
 import { LockTimings } from "./ui/lock_timings.ts";
+import { hostName } from "./ui/origin.ts";
 import { consoleHandler } from "./ui/server.ts";
 import type { Command } from "./command.ts";
 import { BACKEND_FLAGS, BACKEND_FLAGS_HELP, openBackend, parseFlags, usage } from "./flags.ts";
 import { withSignals } from "./signals.ts";
 
-const USAGE = `Usage: coord ui [--listen HOST:PORT] [--read-only] [--base-path PATH]
+const USAGE =
+  `Usage: coord ui [--listen HOST:PORT] [--read-only] [--base-path PATH] [--allow-host NAME]…
 
 A live web console over every queue, schedule task, lock queue and barrier in the namespace,
 with the CLI's actions (cancel or retry a job; pause, resume or purge a queue; run now,
@@ -30,13 +32,15 @@ Options:
                        port 0 picks a free one). It prints "coord ui: serving URL" on stderr.
   --read-only          show everything, offer no action, refuse every POST with 403
   --base-path PATH     serve under PATH, e.g. /coord behind a reverse proxy (default /)
+  --allow-host NAME    without credentials, answer requests for NAME too (repeatable): a
+                       name you trust, e.g. a wall screen's, or a port forwarder's
 
 Access: HTTP basic auth when COORD_UI_USER and COORD_UI_PASSWORD are set (both, in the
 environment, never on the command line); /health stays open for probes. An address other than
-loopback is refused unless credentials are set or --read-only is given. On loopback without
-credentials it answers only requests for localhost, 127.0.0.1 or [::1] (421 otherwise), so a web
-page cannot reach it by pointing its own name at 127.0.0.1; an action sent from another site's
-page (Sec-Fetch-Site, Origin) gets 403.
+loopback is refused unless credentials are set or --read-only is given. Without credentials it
+answers only requests for localhost, an IP address or an --allow-host NAME (421 otherwise), so a
+web page cannot reach it by pointing its own name at the console's address; an action sent from
+another site's page (Sec-Fetch-Site, Origin) gets 403.
 
 Endpoints besides the pages:
   /metrics   Prometheus text: coord_queue_jobs{queue,state} (completed and failed as stored,
@@ -65,6 +69,7 @@ async function run(argv: string[]): Promise<number> {
     listen: { type: "string" },
     "read-only": { type: "boolean" },
     "base-path": { type: "string" },
+    "allow-host": { type: "string", multiple: true },
   });
   if (positionals.length + rest.length > 0) {
     throw usage("ui", `unexpected argument "${[...positionals, ...rest][0]}"`);
@@ -72,6 +77,7 @@ async function run(argv: string[]): Promise<number> {
   const listen = parseListen(values.listen ?? "127.0.0.1:8080");
   const base = parseBasePath(values["base-path"] ?? "/");
   const readOnly = values["read-only"] ?? false;
+  const allowedHosts = (values["allow-host"] ?? []).map(parseAllowHost);
   const credentials = credentialsFromEnv();
   if (!isLoopback(listen.hostname) && !credentials && !readOnly) {
     throw usage(
@@ -88,7 +94,7 @@ async function run(argv: string[]): Promise<number> {
     const ended = new AbortController();
     const signal = AbortSignal.any([stop, ended.signal]);
     try {
-      await serveConsole(backend, { listen, base, readOnly, credentials }, signal);
+      await serveConsole(backend, { listen, base, readOnly, credentials, allowedHosts }, signal);
     } finally {
       ended.abort();
     }
@@ -102,6 +108,8 @@ interface ConsoleOptions {
   base: string;
   readOnly: boolean;
   credentials: Credentials | undefined;
+  /** `--allow-host` names, as compared. */
+  allowedHosts: string[];
 }
 
 /**
@@ -110,7 +118,7 @@ interface ConsoleOptions {
  */
 async function serveConsole(
   backend: Backend,
-  { listen, base, readOnly, credentials }: ConsoleOptions,
+  { listen, base, readOnly, credentials, allowedHosts }: ConsoleOptions,
   signal: AbortSignal,
 ): Promise<void> {
   const ctx = { backend, readOnly, csrfToken: newCsrfToken(), base };
@@ -137,9 +145,10 @@ async function serveConsole(
         pulse,
         signal,
         histograms: [lockTimings, jobTimings],
-        // Without credentials, a page on another site that rebinds its name to 127.0.0.1
-        // could read and act; with them, it would need the password too.
-        loopbackOnly: isLoopback(listen.hostname) && !credentials,
+        // Without credentials, a page on another site that rebinds its name to the console's
+        // address could read and act, wherever it listens (a --read-only console on 0.0.0.0
+        // is on loopback too); with them, it would need the password too.
+        allowedHosts: credentials ? undefined : allowedHosts,
       }),
     );
   } catch (error) {
@@ -167,6 +176,14 @@ function parseBasePath(text: string): string {
     throw usage("ui", `--base-path "${text}" is not a path — give e.g. /coord`);
   }
   return text.replace(/\/+$/, "");
+}
+
+/** An `--allow-host` NAME: a DNS name, without port (any port is answered). */
+function parseAllowHost(text: string): string {
+  if (!/^[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.?$/.test(text)) {
+    throw usage("ui", `--allow-host "${text}" is not a host name — give e.g. wall.example.com`);
+  }
+  return hostName(text);
 }
 
 function isLoopback(hostname: string): boolean {

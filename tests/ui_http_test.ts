@@ -98,11 +98,17 @@ Deno.test("ui: with COORD_UI_USER/PASSWORD every page needs basic auth (401), /h
 });
 
 /** A GET of `path` with its own `Host` header (fetch sends the URL's): status line and body. */
-async function getWithHost(root: string, path: string, host: string) {
+function getWithHost(root: string, path: string, host: string) {
+  return rawRequest(
+    root,
+    `GET ${new URL(root).pathname}${path} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`,
+  );
+}
+
+/** `request` as written, over a TCP connection to the console: status and the whole answer. */
+async function rawRequest(root: string, request: string) {
   const { hostname, port } = new URL(root);
   using conn = await Deno.connect({ hostname, port: Number(port) });
-  const request = `GET ${new URL(root).pathname}${path} HTTP/1.1\r\nHost: ${host}\r\n` +
-    "Connection: close\r\n\r\n";
   await conn.write(new TextEncoder().encode(request));
   let text = "";
   const decoder = new TextDecoder();
@@ -110,7 +116,34 @@ async function getWithHost(root: string, path: string, host: string) {
   for (let n; (n = await conn.read(buffer)) !== null;) {
     text += decoder.decode(buffer.subarray(0, n), { stream: true });
   }
-  return { status: Number(/^HTTP\/1\.1 (\d+)/.exec(text)?.[1]), text };
+  return { status: Number(/^HTTP\/1\.[01] (\d+)/.exec(text)?.[1]), text };
+}
+
+/** Whether curl is installed, for the HTTP/2 cases (Deno's fetch cannot speak cleartext HTTP/2). */
+const CURL_AVAILABLE = await new Deno.Command("curl", { args: ["--version"], stdout: "null" })
+  .output().then(({ success }) => success, () => false);
+
+/** A GET of `url` over cleartext HTTP/2, `name` resolved to the console's address: the status. */
+async function getOverHttp2(url: string, name: string): Promise<number> {
+  const { hostname, port } = new URL(url);
+  const target = new URL(url);
+  target.hostname = name;
+  const { stdout } = await new Deno.Command("curl", {
+    args: [
+      "--silent",
+      "--http2-prior-knowledge",
+      "--resolve",
+      `${name}:${port}:${hostname}`,
+      "--output",
+      "/dev/null",
+      "--write-out",
+      "%{http_version} %{http_code}",
+      target.href,
+    ],
+  }).output();
+  const [version, code] = new TextDecoder().decode(stdout).split(" ");
+  assert.equal(version, "2", `curl spoke HTTP/${version}`);
+  return Number(code);
 }
 
 Deno.test("ui: on loopback without credentials, a request for a name other than loopback gets 421 and no token", async () => {
@@ -120,10 +153,74 @@ Deno.test("ui: on loopback without credentials, a request for a name other than 
   const rebound = await getWithHost(ui.root, "queues/w", `evil.example:${port}`);
   assert.equal(rebound.status, 421, rebound.text);
   assert.ok(!rebound.text.includes('name="csrf"'), "the token went to another name");
-  assertIncludes(rebound.text, "localhost, 127.0.0.1 or [::1]");
-  for (const host of [`localhost:${port}`, `127.0.0.1:${port}`, "127.0.0.2:9000", "[::1]:9"]) {
+  assertIncludes(rebound.text, "localhost or an IP address");
+  assertIncludes(rebound.text, "--allow-host evil.example");
+  for (
+    const host of [
+      `localhost:${port}`,
+      "localhost.",
+      `127.0.0.1:${port}`,
+      "127.0.0.2:9000",
+      "[::1]:9",
+    ]
+  ) {
     assert.equal((await getWithHost(ui.root, "queues/w", host)).status, 200, host);
   }
+});
+
+Deno.test("ui: an HTTP/1.0 request without Host is answered, judged by the listening address", async () => {
+  await using target = await freshTarget();
+  await using ui = await startUi(target.env);
+  const answer = await rawRequest(
+    ui.root,
+    `GET ${new URL(ui.root).pathname}queues/w HTTP/1.0\r\n\r\n`,
+  );
+  assert.equal(answer.status, 200, answer.text);
+});
+
+Deno.test({
+  name: "ui: over HTTP/2 the host in :authority is judged as Host is: another name gets 421",
+  ignore: !CURL_AVAILABLE,
+  async fn() {
+    await using target = await freshTarget();
+    await using ui = await startUi(target.env);
+    assert.equal(await getOverHttp2(`${ui.root}queues/w`, "evil.example"), 421);
+    assert.equal(await getOverHttp2(`${ui.root}queues/w`, "localhost"), 200);
+  },
+});
+
+Deno.test("ui: --read-only on every address without credentials refuses a name (rebinding) with 421, answers an IP address", async () => {
+  await using target = await freshTarget();
+  await using ui = await startUi(target.env, ["--read-only", "--listen", "0.0.0.0:0"]);
+  const port = new URL(ui.root).port;
+  const rebound = await getWithHost(ui.root, "queues/w", `evil.example:${port}`);
+  assert.equal(rebound.status, 421, rebound.text);
+  for (const host of [`10.1.2.3:${port}`, `127.0.0.1:${port}`, "[fe80::1]", "localhost"]) {
+    assert.equal((await getWithHost(ui.root, "queues/w", host)).status, 200, host);
+  }
+});
+
+Deno.test("ui: --allow-host NAME answers requests for NAME (any case, port, trailing dot) without credentials", async () => {
+  await using target = await freshTarget();
+  await using ui = await startUi(target.env, [
+    "--allow-host",
+    "wall.example",
+    "--allow-host",
+    "Forwarded.Example.",
+  ]);
+  const port = new URL(ui.root).port;
+  for (const host of [`wall.example:${port}`, "WALL.example.", "forwarded.example:443"]) {
+    assert.equal((await getWithHost(ui.root, "queues/w", host)).status, 200, host);
+  }
+  assert.equal((await getWithHost(ui.root, "queues/w", "evil.example")).status, 421);
+});
+
+Deno.test("ui: --allow-host with something other than a host name exits 64", async () => {
+  const { code, stderr } = await spawnCoord(
+    ["ui", "--url", "sqlite::memory:", "--allow-host", "wall.example:8080"],
+  ).result;
+  assert.equal(code, 64);
+  assertIncludes(stderr, '--allow-host "wall.example:8080" is not a host name');
 });
 
 Deno.test("ui: with credentials, a request for any Host is answered", async () => {
@@ -167,7 +264,16 @@ for (const withCredentials of [false, true]) {
 Deno.test("ui: coord ui --help lists its flags and where credentials come from", async () => {
   const { code, stdout } = await spawnCoord(["ui", "--help"]).result;
   assert.equal(code, 0);
-  for (const flag of ["--listen", "--read-only", "--base-path", "COORD_UI_USER", "/metrics"]) {
+  for (
+    const flag of [
+      "--listen",
+      "--read-only",
+      "--base-path",
+      "--allow-host",
+      "COORD_UI_USER",
+      "/metrics",
+    ]
+  ) {
     assertIncludes(stdout, flag);
   }
 });

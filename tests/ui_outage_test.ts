@@ -8,7 +8,9 @@
 
 import assert from "node:assert/strict";
 import { redisServerAvailable, startStandalone } from "./support/redis_servers.ts";
-import { guarded } from "./support/wait.ts";
+// `until` of ./ui_support.ts waits on a browser page; this one on anything.
+import { guarded, until as holds } from "./support/wait.ts";
+import { oneLine } from "../lib/errors.ts";
 import {
   chromiumAvailable,
   coord,
@@ -57,21 +59,22 @@ Deno.test({
   },
 });
 
-/** Fetches `url` until `done` holds of its answer; a hang guard bounds it. */
+/** Fetches `url` until `done` holds of its answer, pausing between tries; a hang guard bounds it. */
 async function fetchUntil(
   url: string,
   done: (status: number, text: string) => boolean,
 ): Promise<{ status: number; text: string }> {
-  const giveUpAt = Date.now() + PAGE_WAIT_MS; // a hang guard only
-  for (;;) {
-    const response = await fetch(url);
-    const answer = { status: response.status, text: await response.text() };
-    if (done(answer.status, answer.text)) return answer;
-    assert.ok(
-      Date.now() < giveUpAt,
-      `${url} never came as expected: ${answer.status} ${answer.text}`,
-    );
+  let answer = { status: 0, text: "" };
+  try {
+    await holds(async () => {
+      const response = await fetch(url);
+      answer = { status: response.status, text: await response.text() };
+      return done(answer.status, answer.text);
+    }, { what: `the expected answer of ${url}`, timeoutMs: PAGE_WAIT_MS });
+  } catch (error) {
+    throw new Error(`${oneLine(error)}; the last was ${answer.status} ${answer.text}`);
   }
+  return answer;
 }
 
 Deno.test({

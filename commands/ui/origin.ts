@@ -4,30 +4,44 @@
  *
  * - DNS rebinding: a page of `evil.example` makes its own name resolve to 127.0.0.1, and the
  *   browser then lets it read the console (token included) as a page of its own origin. Its
- *   requests still say `Host: evil.example`, so a console on loopback without credentials
- *   answers only requests for a loopback name.
+ *   requests still say `Host: evil.example`, so a console without credentials answers only
+ *   requests for an IP address, `localhost` or a name given with `--allow-host`, wherever it
+ *   listens: `--read-only` on 0.0.0.0 is reachable through loopback too.
  * - A form on another site posting to the console: the browser says where it comes from
  *   (`Sec-Fetch-Site`, `Origin`), so such a POST is refused even before its token is checked.
  *
  * @module
  */
 
-/** A loopback name or address, with any port: `localhost`, `127.x.y.z`, `[::1]`. */
-const LOOPBACK_HOST = /^(?:localhost\.?|127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\])(?::\d{1,5})?$/i;
+/**
+ * A host no DNS answer stands behind: an IPv4 address (the URL parser has already made any
+ * other spelling of one dotted decimal), an IPv6 address in brackets, or `localhost`, which
+ * browsers resolve to loopback themselves.
+ */
+const ADDRESS_HOST = /^(?:\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-f:.]+\]|localhost\.?)$/i;
 
 /**
- * Whether a request's `Host` header names this machine's loopback. Any port is accepted, so an
- * SSH tunnel (`ssh -L 9000:127.0.0.1:8080`) still works; no header (HTTP/1.0, no browser) too.
+ * Whether a request for `hostname` (a URL's, without the port) may be answered by a console
+ * without credentials. DNS rebinding needs a name its attacker can point at the console's
+ * address, so an IP literal or `localhost` is safe, and so is a name the user trusts
+ * (`--allow-host`); any other name is refused. Any port is accepted, so an SSH tunnel
+ * (`ssh -L 9000:127.0.0.1:8080`) still works.
  *
  * @example
  * ```ts
- * import { loopbackHost } from "./origin.ts";
- * loopbackHost("127.0.0.1:8080"); // true
- * loopbackHost("evil.example:8080"); // false
+ * import { hostAnswered } from "./origin.ts";
+ * hostAnswered("127.0.0.1", []); // true
+ * hostAnswered("evil.example", []); // false
+ * hostAnswered("wall.example", ["wall.example"]); // true
  * ```
  */
-export function loopbackHost(host: string | null): boolean {
-  return host === null || LOOPBACK_HOST.test(host);
+export function hostAnswered(hostname: string, allowed: readonly string[]): boolean {
+  return ADDRESS_HOST.test(hostname) || allowed.includes(hostName(hostname));
+}
+
+/** A host name as compared: lower case, without the trailing dot of a fully qualified name. */
+export function hostName(name: string): string {
+  return name.toLowerCase().replace(/\.$/, "");
 }
 
 /**
@@ -36,8 +50,8 @@ export function loopbackHost(host: string | null): boolean {
  * `Sec-Fetch-Site` is the browser's own word, sent by every current browser: `same-site` and
  * `cross-site` are refused; `same-origin` passes even when `Origin` differs from `Host`, which a
  * reverse proxy that rewrites `Host` makes happen. Without it (an older browser), an `Origin`
- * must name the host the request was sent to (`X-Forwarded-Host`, else `Host`). A request with
- * neither header is no browser's: the CSRF token alone guards it.
+ * must name the host the request was sent to (`X-Forwarded-Host`, else `Host` or HTTP/2's
+ * `:authority`). A request with neither header is no browser's: the CSRF token alone guards it.
  *
  * @example
  * ```ts
@@ -56,12 +70,10 @@ export function crossSiteRefusal(request: Request): string | undefined {
   }
   const origin = request.headers.get("origin");
   if (origin === null || site === "same-origin" || site === "none") return undefined;
-  const target = request.headers.get("x-forwarded-host") ?? request.headers.get("host");
-  if (target !== null && originHost(origin) === withoutDefaultPort(target.toLowerCase())) {
-    return undefined;
-  }
-  return `a POST from ${origin} to ${target ?? "this console"}: actions come only from the ` +
-    "console's own pages";
+  // The URL's host, as HTTP/2 sends no `Host` (its `:authority` is in the URL).
+  const target = request.headers.get("x-forwarded-host") ?? new URL(request.url).host;
+  if (originHost(origin) === withoutDefaultPort(target.toLowerCase())) return undefined;
+  return `a POST from ${origin} to ${target}: actions come only from the console's own pages`;
 }
 
 /** `host[:port]` of an `Origin` value; undefined for `null` or anything else unparsable. */

@@ -10,7 +10,7 @@ import { BackendUnavailableError, CoordError, oneLine } from "../../lib/errors.t
 import { authorized, challenge, type Credentials } from "./auth.ts";
 import type { Page, UiContext, View } from "./context.ts";
 import { sameSecret } from "./csrf.ts";
-import { crossSiteRefusal, loopbackHost } from "./origin.ts";
+import { crossSiteRefusal, hostAnswered } from "./origin.ts";
 import type { Pulse } from "./changes.ts";
 import { CLIENT } from "./client.ts";
 import { type Html, html } from "./html.ts";
@@ -148,10 +148,11 @@ export interface ConsoleOptions {
   /** Histograms for `/metrics` (lock waits and holds, job durations and waits). */
   histograms?: HistogramSource[];
   /**
-   * Answer only requests whose `Host` is a loopback name (see `origin.ts`): for a console on
-   * loopback without credentials, which DNS rebinding could otherwise reach from a web page.
+   * When given, answer only requests for an IP address, `localhost` or one of these names (see
+   * `origin.ts`): for a console without credentials, which DNS rebinding could otherwise reach
+   * from a web page. Undefined answers any host.
    */
-  loopbackOnly?: boolean;
+  allowedHosts?: readonly string[];
 }
 
 /**
@@ -164,19 +165,21 @@ export interface ConsoleOptions {
  */
 export function consoleHandler(
   ctx: UiContext,
-  { credentials, pulse, signal, histograms, loopbackOnly = false }: ConsoleOptions,
+  { credentials, pulse, signal, histograms, allowedHosts }: ConsoleOptions,
 ): (request: Request) => Promise<Response> {
   const notices = new Notices();
   const handle = async (request: Request): Promise<Response> => {
-    const host = request.headers.get("host");
-    if (loopbackOnly && !loopbackHost(host)) {
+    // The URL's host, not the `Host` header: HTTP/2 names the host in `:authority` only, and
+    // Deno fills the URL from either (from the listening address for HTTP/1.0 without one).
+    const url = new URL(request.url);
+    if (allowedHosts && !hostAnswered(url.hostname, allowedHosts)) {
       return text(
-        `misdirected: this console answers only for localhost, 127.0.0.1 or [::1], not ${host} ` +
-          "— open it by one of those, or set COORD_UI_USER and COORD_UI_PASSWORD\n",
+        `misdirected: without credentials this console answers only for localhost or an IP ` +
+          `address, not ${url.host} — open it by one of those, give --allow-host ` +
+          `${url.hostname} if you trust that name, or set COORD_UI_USER and COORD_UI_PASSWORD\n`,
         421,
       );
     }
-    const url = new URL(request.url);
     // Browsers ask for it on every page that names none, and for plain-text answers.
     if (url.pathname === "/favicon.ico" || url.pathname === `${ctx.base}/favicon.ico`) {
       return new Response(null, { status: 204, headers: { "cache-control": "max-age=86400" } });
@@ -205,7 +208,9 @@ export function consoleHandler(
     }
     const found = route(segments);
     if (!found) return text("not found\n", 404);
-    const { view, outage, error } = await render(ctx, found, url);
+    const { view, outage, error, internal } = await render(ctx, found, url);
+    // Plain text, without the script: a bug does not go away on its own, so nothing reloads.
+    if (internal) return text(`${INTERNAL_ERROR}\n`, 500);
     if (error) return page(ctx, segments, errorView(error), html``, 404);
     // Nothing read yet: the banner alone, and the script, which reloads the page once the
     // backend answers again.
@@ -222,7 +227,7 @@ export function consoleHandler(
       console.error(
         `coord ui: unexpected error: ${oneLine(error)} (${request.method} ${pathname})`,
       );
-      return text("internal error: the console's log says which\n", 500);
+      return text(`${INTERNAL_ERROR}\n`, 500);
     }
   };
 }
@@ -258,23 +263,31 @@ async function post(
   return redirect(`${ctx.base}/${back}?notice=${notices.put(notice)}`);
 }
 
-/** A page's view, or why there is none: the backend is out, or the thing asked for is not. */
+/** What the console answers for an error it did not expect; the log has the detail. */
+const INTERNAL_ERROR = "internal error: the console's log says which";
+
+/**
+ * A page's view, or why there is none: the backend is out, the thing asked for is not, or a
+ * bug (`internal`).
+ */
 async function render(
   ctx: UiContext,
   { page, params }: Route,
   url: URL,
-): Promise<{ view?: View; outage?: string; error?: CoordError }> {
+): Promise<{ view?: View; outage?: string; error?: CoordError; internal?: true }> {
   try {
     return { view: await page(ctx, url, params) };
   } catch (error) {
+    // Only this one means the backend is away (BackendRefusedError answers the same each time).
     if (error instanceof BackendUnavailableError) return { outage: oneLine(error) };
     if (error instanceof CoordError) return { error };
-    // Not ours to expect (a client error a backend let through): the page stays up and says
-    // so, and the next re-read may well succeed; the log keeps the detail, once per message.
-    const message = `unexpected error: ${oneLine(error)}`;
-    if (message !== lastLogged) console.error(`coord ui: ${message} (reading ${url.pathname})`);
+    // A bug, in the page or let through from below: shown as an outage it would promise a
+    // recovery that never comes. One line in the log, once per message, as a live page
+    // re-renders at every change.
+    const message = `coord ui: unexpected error: ${oneLine(error)} (GET ${url.pathname})`;
+    if (message !== lastLogged) console.error(message);
     lastLogged = message;
-    return { outage: message };
+    return { internal: true };
   }
 }
 
@@ -293,9 +306,13 @@ function live(ctx: UiContext, url: URL, pulse: Pulse, signal: AbortSignal): Resp
     let lastView: View | undefined;
     while (!done.signal.aborted) {
       const seen = pulse.count;
-      const { view, outage, error } = await render(ctx, found!, target);
+      const { view, outage, error, internal } = await render(ctx, found!, target);
       if (view) lastView = view;
-      const part = error ? errorView(error).live : livePart(lastView, outage);
+      const part = internal
+        ? html`<p class="bad">${INTERNAL_ERROR}</p>`
+        : error
+        ? errorView(error).live
+        : livePart(lastView, outage);
       if (part.text !== sent) {
         sent = part.text;
         yield {
