@@ -373,11 +373,26 @@ export async function checkRetryable(backend: Backend, ref: string): Promise<str
 }
 
 /** Why `job` (named `ref`) is not retried, or undefined when it is retryable. */
+/**
+ * Whether a retry takes `job`: failed or cancelled, and neither a flow (its group) nor a flow's
+ * part — the rule the backends' retry step keeps, for a caller that shows what it may do.
+ *
+ * @example
+ * ```ts ignore
+ * if (isRetryable(job)) offerRetryButton(job);
+ * ```
+ */
+export function isRetryable(job: JobRecord): boolean {
+  return (job.state === "failed" || job.state === "cancelled") && job.parent === undefined &&
+    job.group === undefined;
+}
+
 async function retryRefusal(
   backend: Backend,
   ref: string,
   job: JobRecord,
 ): Promise<string | undefined> {
+  if (isRetryable(job)) return undefined;
   // A flow is retried by putting it again: retrying one part alone would run it outside the
   // order its flow gives it, and a group is never run itself.
   if (job.parent !== undefined || job.group !== undefined) {
@@ -394,7 +409,6 @@ async function retryRefusal(
     return `${what}; a flow is not retried — put it again (coord queue flow ${queue} FILE.json ` +
       `--id NEW_ID)`;
   }
-  if (job.state === "failed" || job.state === "cancelled") return undefined;
   return `${ref} is ${job.state}; only a failed or cancelled job can be retried`;
 }
 

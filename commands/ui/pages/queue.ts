@@ -8,6 +8,7 @@
 import {
   cancelJob,
   getJob,
+  isRetryable,
   jobRef,
   queueCounts,
   retryJob,
@@ -210,7 +211,7 @@ ${schedulingTerms(job)}${
         })
         : html``
     }${
-      retryable(job) ? actionForm(ctx, ["queues", queue, "jobs", id, "retry"], "Retry") : html``
+      isRetryable(job) ? actionForm(ctx, ["queues", queue, "jobs", id, "retry"], "Retry") : html``
     }</section>
 ${job.group ? html`` : specSection(job)}${
       job.group
@@ -231,15 +232,6 @@ ${job.group ? html`` : specSection(job)}${
     }`,
   };
 };
-
-/**
- * Whether `coord queue retry` takes the job: failed or cancelled, and neither a flow's part nor
- * a flow's group (its root too), which the backends' retry step leaves as they are.
- */
-function retryable(job: JobRecord): boolean {
-  return (job.state === "failed" || job.state === "cancelled") && job.parent === undefined &&
-    job.group === undefined;
-}
 
 /**
  * Parts that completed, from their own states: the group's `done` stops counting when the group
