@@ -755,8 +755,9 @@ async function checkAllRetryable(backend: Backend, refs: string[]): Promise<void
 
 /**
  * Every job of `queue` in `states` that a retry takes (taken whole before any is retried, so
- * none twice). Flows are passed over, with a line that counts them (a listing shows no part): a flow is
- * put again, and one failed flow must not make `--failed` fail for every plain job beside it.
+ * none twice). Flows are passed over, with a line that counts them (a listing shows no part):
+ * a flow is put again, and one failed flow must not make `--failed` fail for every plain job
+ * beside it.
  */
 async function failedJobs(backend: Backend, queue: string, states: ListState[]): Promise<string[]> {
   const refs: string[] = [];

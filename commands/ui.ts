@@ -38,9 +38,9 @@ Options:
 Access: HTTP basic auth when COORD_UI_USER and COORD_UI_PASSWORD are set (both, in the
 environment, never on the command line); /health stays open for probes. An address other than
 loopback is refused unless credentials are set or --read-only is given. Without credentials it
-answers only requests for localhost, an IP address or an --allow-host NAME (421 otherwise), so a
-web page cannot reach it by pointing its own name at the console's address; an action sent from
-another site's page (Sec-Fetch-Site, Origin) gets 403.
+answers only requests for localhost, an IP address or an --allow-host NAME (421 otherwise; not
+/health), so a web page cannot reach it by pointing its own name at the console's address; an
+action sent from another site's page (Sec-Fetch-Site, Origin) gets 403.
 
 Endpoints besides the pages:
   /metrics   Prometheus text: coord_queue_jobs{queue,state} (completed and failed as stored,
@@ -178,12 +178,22 @@ function parseBasePath(text: string): string {
   return text.replace(/\/+$/, "");
 }
 
-/** An `--allow-host` NAME: a DNS name, without port (any port is answered). */
+/**
+ * An `--allow-host` NAME: a host name without port (any port is answered), as a URL gives it —
+ * `_` as in a Compose service's name; a name in another script in its punycode form.
+ */
 function parseAllowHost(text: string): string {
-  if (!/^[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.?$/.test(text)) {
+  let hostname = "";
+  try {
+    // No port, path or user: what is left is a host, which the URL normalises.
+    if (!/[:/?#@\\[]/.test(text)) hostname = new URL(`http://${text}`).hostname;
+  } catch {
+    // reported below
+  }
+  if (!/^[a-z0-9_-]+(?:\.[a-z0-9_-]+)*\.?$/.test(hostname)) {
     throw usage("ui", `--allow-host "${text}" is not a host name — give e.g. wall.example.com`);
   }
-  return hostName(text);
+  return hostName(hostname);
 }
 
 function isLoopback(hostname: string): boolean {

@@ -120,8 +120,13 @@ async function rawRequest(root: string, request: string) {
 }
 
 /** Whether curl is installed, for the HTTP/2 cases (Deno's fetch cannot speak cleartext HTTP/2). */
-const CURL_AVAILABLE = await new Deno.Command("curl", { args: ["--version"], stdout: "null" })
-  .output().then(({ success }) => success, () => false);
+/** A curl that speaks HTTP/2 (built with nghttp2: "HTTP2" among its features). */
+const CURL_AVAILABLE = await new Deno.Command("curl", { args: ["--version"], stdout: "piped" })
+  .output().then(
+    ({ success, stdout }) =>
+      success && /^Features:.*\bHTTP2\b/m.test(new TextDecoder().decode(stdout)),
+    () => false,
+  );
 
 /** A GET of `url` over cleartext HTTP/2, `name` resolved to the console's address: the status. */
 async function getOverHttp2(url: string, name: string): Promise<number> {
@@ -207,20 +212,28 @@ Deno.test("ui: --allow-host NAME answers requests for NAME (any case, port, trai
     "wall.example",
     "--allow-host",
     "Forwarded.Example.",
+    "--allow-host",
+    "coord_ui",
   ]);
   const port = new URL(ui.root).port;
-  for (const host of [`wall.example:${port}`, "WALL.example.", "forwarded.example:443"]) {
+  for (
+    const host of [`wall.example:${port}`, "WALL.example.", "forwarded.example:443", "coord_ui"]
+  ) {
     assert.equal((await getWithHost(ui.root, "queues/w", host)).status, 200, host);
   }
   assert.equal((await getWithHost(ui.root, "queues/w", "evil.example")).status, 421);
+  // A probe may ask by a service's name: /health says only whether the backend answers.
+  assert.equal((await getWithHost(ui.root, "health", "coord-ui.svc")).status, 200);
 });
 
 Deno.test("ui: --allow-host with something other than a host name exits 64", async () => {
-  const { code, stderr } = await spawnCoord(
-    ["ui", "--url", "sqlite::memory:", "--allow-host", "wall.example:8080"],
-  ).result;
-  assert.equal(code, 64);
-  assertIncludes(stderr, '--allow-host "wall.example:8080" is not a host name');
+  for (const name of ["wall.example:8080", "http://wall.example", "a b", "[::1]"]) {
+    const { code, stderr } = await spawnCoord(
+      ["ui", "--url", "sqlite::memory:", "--allow-host", name],
+    ).result;
+    assert.equal(code, 64, name);
+    assertIncludes(stderr, `--allow-host "${name}" is not a host name`);
+  }
 });
 
 Deno.test("ui: with credentials, a request for any Host is answered", async () => {

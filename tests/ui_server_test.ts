@@ -67,7 +67,11 @@ Deno.test("ui: a live page that fails unexpectedly says internal error, not that
     const response = await handler(new Request("http://127.0.0.1:8080/live?path=/locks"));
     assert.equal(response.status, 200);
     const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
-    while (!first.includes("\n\n")) first += (await reader.read()).value ?? "";
+    while (!first.includes("\n\n")) {
+      const { value, done } = await reader.read();
+      if (done) assert.fail(`the stream ended before a whole event: ${first}`);
+      first += value;
+    }
     stop.abort();
     await reader.cancel();
   });

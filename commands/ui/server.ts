@@ -172,7 +172,10 @@ export function consoleHandler(
     // The URL's host, not the `Host` header: HTTP/2 names the host in `:authority` only, and
     // Deno fills the URL from either (from the listening address for HTTP/1.0 without one).
     const url = new URL(request.url);
-    if (allowedHosts && !hostAnswered(url.hostname, allowedHosts)) {
+    // A probe (a Kubernetes Service name, a load balancer) may ask /health by any name: it says
+    // only whether the backend answers.
+    const probe = url.pathname === `${ctx.base}/health`;
+    if (allowedHosts && !probe && !hostAnswered(url.hostname, allowedHosts)) {
       return text(
         `misdirected: without credentials this console answers only for localhost or an IP ` +
           `address, not ${url.host} — open it by one of those, give --allow-host ` +
@@ -223,9 +226,9 @@ export function consoleHandler(
       return await handle(request);
     } catch (error) {
       // A bug or a surprise from below: one line, as every coord error, and the console goes on.
-      const { pathname } = new URL(request.url);
+      // The URL as it came: parsing it may be what failed.
       console.error(
-        `coord ui: unexpected error: ${oneLine(error)} (${request.method} ${pathname})`,
+        `coord ui: unexpected error: ${oneLine(error)} (${request.method} ${request.url})`,
       );
       return text(`${INTERNAL_ERROR}\n`, 500);
     }

@@ -372,7 +372,6 @@ export async function checkRetryable(backend: Backend, ref: string): Promise<str
   return await retryRefusal(backend, ref, await getJob(backend, ref));
 }
 
-/** Why `job` (named `ref`) is not retried, or undefined when it is retryable. */
 /**
  * Whether a retry takes `job`: failed or cancelled, and neither a flow (its group) nor a flow's
  * part — the rule the backends' retry step keeps, for a caller that shows what it may do.
@@ -387,6 +386,7 @@ export function isRetryable(job: JobRecord): boolean {
     job.group === undefined;
 }
 
+/** Why `job` (named `ref`) is not retried, or undefined when it is retryable. */
 async function retryRefusal(
   backend: Backend,
   ref: string,

@@ -138,8 +138,10 @@ export async function runTaskLoop(
     }
     return "stopped";
   } finally {
-    context.outages.forget(def.name);
+    // After its runs end: one still recording its end may meet an outage, and a task met by
+    // one after it was forgotten would keep the report "failing" for good.
     await loop.close();
+    context.outages.forget(def.name);
   }
 }
 

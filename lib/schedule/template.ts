@@ -126,9 +126,9 @@ export async function runTemplate(
       }
     }
   } finally {
-    context.outages.forget(def.name);
     await watcher?.[Symbol.asyncDispose]();
     await Promise.all(loops);
+    context.outages.forget(def.name);
   }
 }
 

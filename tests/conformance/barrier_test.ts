@@ -24,7 +24,11 @@ conformance("barrier() releases every participant at the same instant", async ({
   assert.deepEqual(results.map((r) => r.arrival).sort(), [1, 2, 3]);
   assert.ok(results.every((r) => r.generation === 1 && r.participants === 3));
   const continued = results.map((r) => r.continuedAt);
-  assert.ok(Math.max(...continued) - Math.min(...continued) < 50);
+  const spreadMs = Math.max(...continued) - Math.min(...continued);
+  // A sanity bound, not the benchmark's figure: a participant that heard the release only at
+  // its re-check would be about 1 s late. Under a CPU stressor three timers of one process
+  // have spread past 50 ms.
+  assert.ok(spreadMs < 750, `spread ${spreadMs} ms`);
 });
 
 conformance("a barrier of one releases at once, after the delay", async ({ open }) => {

@@ -61,6 +61,10 @@ export function followMaster({ locate, open, isReply, timeoutMs }: FollowMasterO
   // to a silent sentinel would otherwise keep the process alive.
   const dropped = new AbortController();
   const subscriptions: { channel: string; listener: Listener; pattern: boolean }[] = [];
+  const same =
+    (channel: string, listener: Listener, pattern: boolean) =>
+    (s: (typeof subscriptions)[number]) =>
+      s.channel === channel && s.listener === listener && s.pattern === pattern;
 
   const opened = (at: HostPort): NodeConn => {
     // Only the connection in use asks: a dropped one's last errors say nothing new.
@@ -114,13 +118,14 @@ export function followMaster({ locate, open, isReply, timeoutMs }: FollowMasterO
     perMaster: () =>
       Promise.resolve([(args: string[]) => watched((conn) => conn.send(undefined, args))]),
     subscribe: async (channel, listener, pattern = false) => {
-      subscriptions.push({ channel, listener, pattern });
       await watched((conn) => conn.subscribe(channel, listener, pattern));
+      // Kept once it took, and once however often a caller retried it: a move subscribes each.
+      if (!subscriptions.some(same(channel, listener, pattern))) {
+        subscriptions.push({ channel, listener, pattern });
+      }
     },
     unsubscribe: async (channel, listener, pattern = false) => {
-      const i = subscriptions.findIndex((s) =>
-        s.channel === channel && s.listener === listener && s.pattern === pattern
-      );
+      const i = subscriptions.findIndex(same(channel, listener, pattern));
       if (i >= 0) subscriptions.splice(i, 1);
       await watched((conn) => conn.unsubscribe(channel, listener, pattern));
     },
