@@ -226,10 +226,14 @@ export function consoleHandler(
       return await handle(request);
     } catch (error) {
       // A bug or a surprise from below: one line, as every coord error, and the console goes on.
-      // The URL as it came: parsing it may be what failed.
-      console.error(
-        `coord ui: unexpected error: ${oneLine(error)} (${request.method} ${request.url})`,
-      );
+      // The path, or the URL as it came when parsing it is what failed.
+      let where = request.url;
+      try {
+        where = new URL(request.url).pathname;
+      } catch {
+        // named as it came
+      }
+      console.error(`coord ui: unexpected error: ${oneLine(error)} (${request.method} ${where})`);
       return text(`${INTERNAL_ERROR}\n`, 500);
     }
   };
