@@ -67,3 +67,25 @@ onRedis("doctor counts the index as coord's own keys", async (backend) => {
   await backend.lock.list();
   assert.deepEqual(await backend.findForeignData(), []);
 });
+
+onRedis(
+  "a process touches a name's index entry once, not at every put or lock",
+  async (backend) => {
+    const touched: string[] = [];
+    const send = backend.conn.send;
+    backend.conn.send = (key, args) => {
+      if (key?.endsWith(":names")) touched.push(`${key.split(":{index:")[1].split("}")[0]}`);
+      return send.call(backend.conn, key, args);
+    };
+    const spec = { command: ["true"], retries: 0, backoffMs: 0 };
+    for (const queue of ["q", "q", "q", "other"]) {
+      await backend.queue.put(queue, { spec, delayMs: 0 });
+    }
+    for (let i = 0; i < 3; i++) await useLock(backend, "r");
+    backend.conn.send = send;
+    // One for each queue and one for the lock, not one for every step that may create.
+    assert.deepEqual(touched.sort(), ["lock", "queue", "queue"]);
+    assert.deepEqual(await backend.queue.list(), ["other", "q"]);
+    assert.deepEqual(await backend.lock.list(), ["r"]);
+  },
+);
