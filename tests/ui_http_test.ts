@@ -8,6 +8,7 @@
 
 import assert from "node:assert/strict";
 import { connect } from "../lib/backend/connect.ts";
+import type { RedisBackend } from "../lib/backend/redis/backend.ts";
 import type { SqliteBackend } from "../lib/backend/sqlite/backend.ts";
 import { spawnCoord } from "./support/cli.ts";
 import { sharedRedisUrl } from "./support/shared_servers.ts";
@@ -835,3 +836,40 @@ Deno.test("ui: a queue's jobs by state, a page at a time; Pause/Resume and Purge
     assert.equal(await queuePaused(target.env, "q"), false);
   }
 });
+
+for (const [backend, url] of EVERY_BACKEND) {
+  Deno.test({
+    name: `ui (${backend}): a job holding foreign data is shown as such (409), not as not found`,
+    ignore: backend !== "sqlite" && url === undefined,
+    async fn() {
+      await using target = await freshTarget(url);
+      await coord(["queue", "put", "alien", "--id", "j", "--handler", "h"], target.env);
+      {
+        await using opened = await connect({
+          url: target.env.COORD_URL,
+          namespace: target.env.COORD_NAMESPACE,
+          env: {},
+        });
+        if (opened.kind === "sqlite") {
+          (opened as SqliteBackend).db.exec(
+            "UPDATE coord_queue_job SET spec = 'junk' WHERE id = 'j'",
+          );
+        } else {
+          const redis = opened as RedisBackend;
+          const key = redis.key("queue", "alien", "jobs");
+          await redis.conn.send(key, ["HSET", key, "j", "junk"]);
+        }
+      }
+      await using ui = await startUi(target.env);
+      const response = await fetch(`${ui.root}queues/alien/jobs/j`);
+      const page = await response.text();
+      assert.equal(response.status, 409, page);
+      assertIncludes(page, "Not coord&#39;s data");
+      assert.match(page, /another program/);
+      const missing = await fetch(`${ui.root}queues/alien/jobs/nope`);
+      const missingPage = await missing.text();
+      assert.equal(missing.status, 404);
+      assertIncludes(missingPage, "no job alien/nope");
+    },
+  });
+}

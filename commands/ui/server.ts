@@ -6,7 +6,13 @@
  * @module
  */
 
-import { BackendUnavailableError, CoordError, oneLine } from "../../lib/errors.ts";
+import {
+  BackendRefusedError,
+  BackendUnavailableError,
+  CoordError,
+  ForeignDataError,
+  oneLine,
+} from "../../lib/errors.ts";
 import { authorized, challenge, type Credentials } from "./auth.ts";
 import type { Page, UiContext, View } from "./context.ts";
 import { sameSecret } from "./csrf.ts";
@@ -214,7 +220,10 @@ export function consoleHandler(
     const { view, outage, error, internal } = await render(ctx, found, url);
     // Plain text, without the script: a bug does not go away on its own, so nothing reloads.
     if (internal) return text(`${INTERNAL_ERROR}\n`, 500);
-    if (error) return page(ctx, segments, errorView(error), html``, 404);
+    if (error) {
+      const { view, status } = errorView(error);
+      return page(ctx, segments, view, livePart(view, undefined), status);
+    }
     // Nothing read yet: the banner alone, and the script, which reloads the page once the
     // backend answers again.
     if (!view) return page(ctx, segments, OUTAGE_VIEW, livePart(undefined, outage), 503);
@@ -318,7 +327,7 @@ function live(ctx: UiContext, url: URL, pulse: Pulse, signal: AbortSignal): Resp
       const part = internal
         ? html`<p class="bad">${INTERNAL_ERROR}</p>`
         : error
-        ? errorView(error).live
+        ? errorView(error).view.live
         : livePart(lastView, outage);
       if (part.text !== sent) {
         sent = part.text;
@@ -380,8 +389,17 @@ function page(
 /** A page asked for while the backend is unreachable, before anything of it was read. */
 const OUTAGE_VIEW: View = { title: "Backend unreachable", live: html`` };
 
-function errorView(error: CoordError): View {
-  return { title: "Not found", live: html`<p class="bad">${oneLine(error)}</p>` };
+/**
+ * A page the backend answered with a refusal: foreign data where the page's records are (as
+ * the CLI's 65), an ACL that denies a command, or else no such thing (a name or id unknown).
+ */
+function errorView(error: CoordError): { view: View; status: number } {
+  const [title, status] = error instanceof ForeignDataError
+    ? ["Not coord's data", 409]
+    : error instanceof BackendRefusedError
+    ? ["Refused by the backend", 502]
+    : ["Not found", 404];
+  return { view: { title, live: html`<p class="bad">${oneLine(error)}</p>` }, status };
 }
 
 /** Path segments, decoded; undefined when one is not valid percent-encoding. */
