@@ -601,7 +601,7 @@ async function show(argv: string[]): Promise<number> {
     return ExitCode.ok;
   }
   for (const [key, value] of Object.entries(json)) {
-    const text = typeof value === "number" && key.endsWith("At")
+    const text = typeof value === "number" && (key.endsWith("At") || key === "beginBy")
       ? new Date(value).toISOString()
       : typeof value === "string"
       ? value
@@ -894,6 +894,7 @@ const JOB_FIELDS = [
   "worker",
   "createdAt",
   "readyAt",
+  "beginBy",
   "startedAt",
   "finishedAt",
   "parent",

@@ -114,6 +114,8 @@ export interface JobRecord {
   stalls: number;
   /** When it may start (pending) — backend clock, epoch ms. */
   readyAt: number;
+  /** Not started by then (`put --begin-by`), it fails instead — backend clock, epoch ms. */
+  beginBy?: number;
   /**
    * Among jobs ready to run, a higher priority runs first, then the earlier start, then the id;
    * absent: 0.

@@ -150,6 +150,15 @@ conformance("a job not started within its begin-by fails as expired", async (ctx
   assert.match(job.error!, /expired/);
 });
 
+conformance("a job's begin-by is shown as the instant it expires at", async (ctx) => {
+  const backend = await ctx.open();
+  await putJob(backend, "shown", { id: "j", handler: "x", delayMs: 5_000, beginByMs: 60_000 });
+  await putJob(backend, "shown", { id: "k", handler: "x" });
+  const job = await getJob(backend, "shown/j");
+  assert.equal(job.beginBy, job.readyAt + 60_000);
+  assert.equal((await getJob(backend, "shown/k")).beginBy, undefined);
+});
+
 conformance("begin-by counts from a delayed job's start, and not for its retries", async (ctx) => {
   const backend = await ctx.open();
   // Each begin-by is shorter than the delay or backoff it must not count, and long enough for a

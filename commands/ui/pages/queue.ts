@@ -171,7 +171,12 @@ export const jobPage: Page = async (ctx, _url, [queue, id]) => {
 <dt>state</dt><dd>${stateOf(job)}</dd>
 <dt>attempts</dt><dd>${job.attempts} started · ${job.failures} failed · ${job.stalls} stalled</dd>
 <dt>created</dt><dd>${instant(job.createdAt)}</dd>
-<dt>ready at</dt><dd>${instant(job.readyAt)}</dd>
+<dt>ready at</dt><dd>${instant(job.readyAt)}</dd>${
+      job.beginBy === undefined ? html`` : html`
+        <dt>begin by</dt>
+        <dd>${instant(job.beginBy)}</dd>
+      `
+    }
 <dt>started</dt><dd>${instant(job.startedAt)}</dd>
 <dt>finished</dt><dd>${instant(job.finishedAt)}${
       job.finishedAt !== undefined && job.startedAt !== undefined

@@ -458,6 +458,7 @@ export class SqlQueueSteps implements QueueSteps {
       stalls: row.stalls,
       readyAt: row.ready_at,
       createdAt: row.created_at,
+      ...(row.begin_by !== null && { beginBy: row.begin_by }),
       ...(row.priority !== 0 && { priority: row.priority }),
       ...(row.keep !== null && { keep: parseOr(row.keep) }),
       ...(row.group_key !== null && { groupKey: row.group_key }),
