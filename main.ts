@@ -64,7 +64,7 @@ Options every command takes:
   --url URL              backend (default: $COORD_URL, else $XDG_STATE_HOME/coord/coord.db,
                          else ~/.local/state/coord/coord.db)
   --namespace NS         key prefix (default: $COORD_NAMESPACE, else coord)
-  --connect-timeout S    give up connecting after S seconds
+  --connect-timeout S    give up connecting, or on a reply, after S seconds
                          (default: $COORD_CONNECT_TIMEOUT, else 5)
   -h, --help             this text, or a command's usage
   -V, --version          print the version

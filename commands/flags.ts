@@ -40,7 +40,7 @@ export const BACKEND_FLAGS_HELP = `Backend options:
                          (default: $COORD_URL, else $XDG_STATE_HOME/coord/coord.db,
                          else ~/.local/state/coord/coord.db)
   --namespace NS         key prefix separating tenants (default: $COORD_NAMESPACE, else coord)
-  --connect-timeout S    give up connecting after S seconds
+  --connect-timeout S    give up connecting, or on a reply, after S seconds
                          (default: $COORD_CONNECT_TIMEOUT, else 5)
 
 ${DURATIONS_HELP}`;

@@ -43,6 +43,13 @@ export function startProxy(upstreamPort: number): PausableProxy {
     } catch {
       // a side closed
     }
+    // What one side closed the other hears of, once bytes flow again (as a FIN would).
+    while (paused) await flowing;
+    try {
+      to.close();
+    } catch {
+      // already closed
+    }
   };
   const accepting = (async () => {
     for await (const client of listener) {

@@ -258,6 +258,9 @@ export async function openPostgres(
     database: target.database,
     ssl: sslOption(target.sslmode),
     connectionTimeoutMillis: options.connectTimeoutMs,
+    // A server that stops answering (stopped, a partition) keeps the socket open: each query is
+    // an outage after the connect timeout, so callers' deadlines and outage limits apply.
+    query_timeout: options.connectTimeoutMs,
     application_name: "coord",
     types: {
       getTypeParser: (oid, format) =>

@@ -44,6 +44,8 @@ export interface PgConfig {
   database: string;
   ssl: boolean | { rejectUnauthorized: boolean; checkServerIdentity?: () => undefined };
   connectionTimeoutMillis: number;
+  /** A query unanswered this long fails, its connection then dropped (`Query read timeout`). */
+  query_timeout?: number;
   application_name: string;
   max?: number;
   /** The pool's connections' class. */

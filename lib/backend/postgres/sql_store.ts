@@ -475,7 +475,8 @@ export class PostgresSqlStore implements SqlStore {
   }
 
   #unavailable(error: unknown): BackendUnavailableError {
-    const cause = error instanceof Error ? error.message : String(error);
+    const message = error instanceof Error ? error.message : String(error);
+    const cause = message === "Query read timeout" ? "no answer within --connect-timeout" : message;
     return new BackendUnavailableError(`${this.#displayUrl}: ${cause}`, { cause: error });
   }
 }

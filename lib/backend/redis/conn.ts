@@ -167,15 +167,19 @@ export async function connectRedis(
       );
     };
     const { send, perMaster, subscribe, close, destroy } = conn;
+    // A server that stopped (SIGSTOP, a partition) keeps the socket open and never answers:
+    // each command is an outage after the connect timeout, so callers' deadlines, signals and
+    // outage limits apply, instead of a wait until it answers. The command stays queued on
+    // the connection, in order, so a late answer still pairs with its command; like a lost
+    // reply, its step may have been done (every step may be retried).
+    const answered = <T>(reply: Promise<T>) => within(connectTimeoutMs, reply).catch(unavailable);
     return {
       ...conn,
-      send: (key, args) => send(key, args).catch(unavailable),
+      send: (key, args) => answered(send(key, args)),
       perMaster: async () =>
-        (await perMaster().catch(unavailable)).map((master) => (args: string[]) =>
-          master(args).catch(unavailable)
-        ),
-      subscribe: (channel, listener, pattern) =>
-        subscribe(channel, listener, pattern).catch(unavailable),
+        (await answered(perMaster())).map((master) => (args: string[]) => answered(master(args))),
+      // A subscription that timed out is still queued, and takes effect once the server answers.
+      subscribe: (channel, listener, pattern) => answered(subscribe(channel, listener, pattern)),
       // A graceful close waits for replies that a silent (partitioned) server never sends:
       // after a moment the connection is dropped instead, so a finished command exits.
       close: async () => {

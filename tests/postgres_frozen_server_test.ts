@@ -1,0 +1,64 @@
+/**
+ * A PostgreSQL server that stops answering while its connections stay open (a partition, a
+ * stopped VM), through a pausable proxy: node-postgres would wait for its replies for ever.
+ * Each query is an outage after the connect timeout, and all works again once it answers.
+ */
+
+import assert from "node:assert/strict";
+import { connect } from "../lib/backend/connect.ts";
+import { BackendUnavailableError } from "../lib/errors.ts";
+import { lock } from "../lib/lock/lock.ts";
+import { getJob, putJob } from "../lib/queue/queue.ts";
+import { freshNamespace } from "./support/backends.ts";
+import { sharedPostgresUrl } from "./support/postgres_shared.ts";
+import { startProxy } from "./support/proxy.ts";
+
+const url = await sharedPostgresUrl();
+
+/** A hang guard only: the calls under test end after the 1 s connect timeout. */
+const HANG_GUARD_MS = 60_000;
+
+function guard<T>(promise: Promise<T>, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const hang = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} hung`)), HANG_GUARD_MS);
+  });
+  return Promise.race([promise, hang]).finally(() => clearTimeout(timer));
+}
+
+Deno.test({
+  name: "a silent Postgres makes a put and a lock an outage after the connect timeout, not a hang",
+  ignore: url === undefined,
+  async fn() {
+    const server = new URL(url!);
+    await using proxy = startProxy(Number(server.port));
+    server.port = String(proxy.port);
+    await using backend = await connect({
+      url: server.href,
+      namespace: freshNamespace(),
+      connectTimeoutMs: 1_000,
+      env: {},
+    });
+    await putJob(backend, "q", { id: "before", handler: "h" });
+    proxy.pause();
+    try {
+      for (
+        const [what, call] of [
+          ["put", () => putJob(backend, "q", { id: "during", handler: "h" })],
+          ["lock", () => lock(backend, "frozen", { expireMs: 1_000 })],
+        ] as [string, () => Promise<unknown>][]
+      ) {
+        await assert.rejects(guard(call(), what), (e: Error) => {
+          assert.ok(e instanceof BackendUnavailableError, `${what}: ${e}`);
+          assert.match(e.message, /no answer within --connect-timeout|connection timeout/);
+          return true;
+        });
+      }
+    } finally {
+      proxy.resume();
+    }
+    await putJob(backend, "q", { id: "after", handler: "h" });
+    assert.equal((await getJob(backend, "q/after")).state, "pending");
+    assert.equal((await getJob(backend, "q/before")).state, "pending");
+  },
+});
