@@ -9,6 +9,7 @@ import { importModule } from "../lib/module_loader.ts";
 import { CoordError, ExitCode, UsageError, whyUnreadable } from "../lib/errors.ts";
 import { type Flow, flowNodes, putFlow } from "../lib/queue/flow.ts";
 import { StopSignals } from "../lib/stop_signals.ts";
+import { parseInstant } from "../lib/time.ts";
 import {
   cancelJob,
   checkJobId,
@@ -284,7 +285,7 @@ async function put(argv: string[]): Promise<number> {
   }
   let at: number | undefined;
   if (values.at !== undefined) {
-    at = Date.parse(values.at);
+    at = parseInstant(values.at);
     if (!Number.isFinite(at)) throw usage("queue", `--at "${values.at}" is not an ISO 8601 time`);
   }
   // Delays are stored, not waited on with one timer: they may be longer than a timer allows.

@@ -87,3 +87,24 @@ export function abortion(signal: AbortSignal): Promise<void> {
     signal.addEventListener("abort", () => resolve(), { once: true });
   });
 }
+
+/**
+ * An ISO 8601 time as epoch ms, or `NaN` when it is none or names a day its month has not
+ * (`Date.parse` takes 2027-02-30 for March 2nd).
+ *
+ * @example
+ * ```ts
+ * import { parseInstant } from "./time.ts";
+ * parseInstant("2027-01-02T03:04:05Z"); // 1798859045000
+ * parseInstant("2027-02-30"); // NaN
+ * ```
+ */
+export function parseInstant(text: string): number {
+  const instant = Date.parse(text);
+  const date = /^([+-]\d{6}|\d{4})-(\d{2})-(\d{2})/.exec(text);
+  if (!Number.isFinite(instant) || !date) return NaN;
+  const [year, month, day] = date.slice(1).map(Number);
+  // Day 0 of the next month is the last of this one.
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth ? instant : NaN;
+}

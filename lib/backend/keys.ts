@@ -18,17 +18,29 @@ export type Kind = "barrier" | "lock" | "schedule" | "queue";
 /** Longest name accepted, in characters; keys stay short enough to read in `redis-cli`. */
 export const MAX_NAME_LENGTH = 512;
 
+/** C0 and C1 control characters, DEL among them. */
+// deno-lint-ignore no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+
 /**
  * Checks a user-given name (a barrier's, a resource's, a task's, a queue's; a job id). `what`
  * says what it is, as its messages name it: `"queue name"`, `"job id"`.
  *
- * @throws {UsageError} when empty, too long or holding NUL.
+ * @throws {UsageError} when empty, too long, or holding NUL or another control character.
  */
 export function checkName(what: string, name: string): string {
   if (name.length === 0) throw new UsageError(`the ${what} is empty — give one`);
   // SQLite's C API (and so its listings) cut a string at NUL: "a\0b" would be shown as "a".
   if (name.includes("\0")) {
     throw new UsageError(`${what} ${JSON.stringify(name)} holds NUL — leave it out`);
+  }
+  // Names are printed one a line and in columns (`put`, `list`, `status`): a newline or tab
+  // in one would split or shift what scripts read.
+  if (CONTROL.test(name)) {
+    throw new UsageError(
+      `${what} ${JSON.stringify(name)} holds a control character (a newline, a tab…) — ` +
+        `leave it out`,
+    );
   }
   if (name.length > MAX_NAME_LENGTH) {
     throw new UsageError(`${what} is ${name.length} characters; at most ${MAX_NAME_LENGTH}`);

@@ -47,6 +47,13 @@ Deno.test("checkName() names the thing as it is told: a job id, not a job id nam
   assert.throws(() => checkName("queue name", "x".repeat(513)), /^UsageError: queue name is 513/);
 });
 
+Deno.test("checkName() refuses a newline, a tab or another control character", () => {
+  for (const name of ["a\nb", "a\tb", "a\rb", "a\u007fb", "a\u0085b"]) {
+    assert.throws(() => checkName("job id", name), /^UsageError: job id .* holds a control/);
+  }
+  assert.equal(checkName("job id", "ünï ✓ 名"), "ünï ✓ 名");
+});
+
 Deno.test("checkName() refuses NUL, which SQLite would cut the name at", () => {
   assert.throws(() => checkName("queue name", "a\0b"), /^UsageError: queue name .* holds NUL/);
 });

@@ -88,6 +88,9 @@ export interface LockHandle extends AsyncDisposable {
  *
  * @throws {LockTimeoutError} after `waitMs` (the ticket is given back).
  * @throws {UsageError} on bad options, or when the queue's users agreed on another `limit`.
+ * @throws {LeaseLostError} when its ticket left the queue while it waited (a reset, a lapse).
+ * @throws {BackendUnavailableError} when the backend stays away longer than `expireMs`, or
+ * does not answer within the connect timeout while the lock subscribes to its changes.
  * @example
  * ```ts
  * import { connect } from "../backend/connect.ts";
@@ -333,8 +336,11 @@ function hold(
 }
 
 /**
- * Runs `fn` while holding `resource`, and releases it however `fn` ends.
+ * Runs `fn` while holding `resource`, and releases it however `fn` ends. When the lease was
+ * lost while `fn` ran (`held.signal` aborted), `fn`'s result is not returned: the call rejects
+ * with the {@link LeaseLostError}, as `fn` may have run on without the lock.
  *
+ * @throws {LeaseLostError} when the lease was lost while `fn` ran, whatever `fn` returned.
  * @example
  * ```ts
  * import { connect } from "../backend/connect.ts";
@@ -350,7 +356,9 @@ export async function withLock<T>(
   options: LockOptions = {},
 ): Promise<T> {
   await using held = await lock(backend, resource, options);
-  return await fn(held);
+  const result = await fn(held);
+  held.signal.throwIfAborted();
+  return result;
 }
 
 function defaultLabel(): string {

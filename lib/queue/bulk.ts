@@ -9,6 +9,7 @@ import { UsageError } from "../errors.ts";
 import { checkQueueName, jobRef, type PutOptions, putRequestOf } from "./queue.ts";
 import { parseKeep } from "./retention.ts";
 import type { Keep } from "./steps.ts";
+import { parseInstant } from "../time.ts";
 
 /** Jobs stored by one backend step. */
 export const PUT_BATCH = 500;
@@ -114,7 +115,7 @@ export function jobLines(text: string, file: string): PutOptions[] {
     };
     let at: number | undefined;
     if (fields.at !== undefined) {
-      at = typeof fields.at === "string" ? Date.parse(fields.at) : NaN;
+      at = typeof fields.at === "string" ? parseInstant(fields.at) : NaN;
       if (!Number.isFinite(at)) fail(`at: an ISO 8601 time`);
     }
     const options: PutOptions = {

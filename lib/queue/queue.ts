@@ -192,6 +192,12 @@ export function putRequestOf(options: PutOptions): PutRequest {
   if (at !== undefined && (typeof at !== "number" || !Number.isFinite(at))) {
     throw new UsageError(`--at is not a time`);
   }
+  if (at !== undefined && at > Date.now() + MAX_DELAY_MS) {
+    throw new UsageError(
+      `--at ${new Date(at).toISOString()} is more than ${MAX_DELAY_MS / 31_536_000_000} years ` +
+        `ahead — at most as far as --delay may be`,
+    );
+  }
   return {
     ...(options.id !== undefined && { id: options.id }),
     spec,
@@ -250,6 +256,7 @@ export function jobSpecOf(options: PutOptions): JobSpec {
   if (options.args !== undefined && command !== undefined) {
     throw new UsageError("--args is for handler jobs; a command job's arguments follow --");
   }
+  if (options.args !== undefined) checkJson("args", options.args);
   return {
     ...(handler !== undefined && { handler }),
     ...(options.args !== undefined && { args: options.args }),
@@ -261,6 +268,17 @@ export function jobSpecOf(options: PutOptions): JobSpec {
         timeoutMs: checkDuration("timeout", options.timeoutMs, { minMs: 1, maxMs: MAX_TIMER_MS }),
       }),
   };
+}
+
+/** Refuses a value JSON cannot hold (a BigInt, a cycle, a function): it is stored as JSON. */
+function checkJson(what: string, value: unknown): void {
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(value);
+  } catch (e) {
+    throw new UsageError(`${what} are not JSON: ${e instanceof Error ? e.message : e}`);
+  }
+  if (json === undefined) throw new UsageError(`${what} are not JSON: a ${typeof value}`);
 }
 
 /**
@@ -319,6 +337,7 @@ export class UnknownJobError extends CoordError {
  *
  * @returns the job afterwards, and whether this call cancelled it.
  * @throws {UnknownJobError} when there is none.
+ * @throws {JobRemovedError} when retention (or a purge) removed it.
  */
 export async function cancelJob(
   backend: Backend,

@@ -14,6 +14,28 @@ Deno.test("putRequestOf() refuses a beginByMs of 0 or less, naming --begin-by", 
   assert.equal(putRequestOf({ handler: "h", beginByMs: 1 }).beginByMs, 1);
 });
 
+Deno.test("putRequestOf() refuses an at further ahead than the longest delay", () => {
+  const far = new Date(Date.now() + 11 * 365 * 86_400_000);
+  assert.throws(() => putRequestOf({ handler: "h", at: far }), /more than 10 years ahead/);
+  const near = new Date(Date.now() + 86_400_000);
+  assert.equal(putRequestOf({ handler: "h", at: near }).at, near.getTime());
+});
+
+Deno.test("putRequestOf() refuses args JSON cannot hold, with a UsageError", () => {
+  const cycle: Record<string, unknown> = {};
+  cycle.self = cycle;
+  for (const args of [1n, cycle, () => 1, Symbol("s")]) {
+    assert.throws(
+      () => putRequestOf({ handler: "h", args }),
+      (e) => e instanceof UsageError && /^args are not JSON/.test(e.message),
+      String(typeof args),
+    );
+  }
+  assert.deepEqual(putRequestOf({ handler: "h", args: { a: [1, "x", null] } }).spec.args, {
+    a: [1, "x", null],
+  });
+});
+
 Deno.test("queue names and job ids may not be . or ..", () => {
   for (const name of [".", ".."]) {
     assert.throws(() => checkQueueName(name), UsageError);

@@ -34,7 +34,11 @@ export interface CrontabTask {
  * so that an error names the line's key (`mode=`), not the task option it sets (`executionMode`).
  */
 const LINE_OPTIONS: Record<string, (value: string, options: TaskOptions) => void> = {
-  name: (value, o) => (o.name = value),
+  name: (value, o) => {
+    // An empty name= is a slip, not a request for the derived one.
+    if (value === "") throw new UsageError(`name= is empty — give the task a name`);
+    o.name = value;
+  },
   TZ: (value, o) => (o.timezone = value),
   mode: (value, o) => (o.executionMode = oneOf("mode", value, EXECUTION_MODES) as ExecutionMode),
   failure: (value, o) => (o.failureMode = oneOf("failure", value, FAILURE_MODES) as FailureMode),

@@ -231,7 +231,8 @@ export class Scheduler {
     const backend = await this.backend();
     this.#running = true;
     const shutdown = new Shutdown({ force });
-    const stop = signal ?? new AbortController().signal;
+    // A stop by force is a stop too: with `force` alone the loops must end as well.
+    const stop = signal ? AbortSignal.any([signal, shutdown.forced]) : shutdown.forced;
     const teardowns: (() => Promise<unknown>)[] = [];
     try {
       await this.#checkRecords(backend);

@@ -9,7 +9,7 @@
 
 import { Cron } from "croner";
 import { UsageError } from "../errors.ts";
-import { unitDurationMs } from "../duration.ts";
+import { MAX_DURATION_MS, unitDurationMs } from "../duration.ts";
 import { firstInstant, lastWallAt } from "./wall_clock.ts";
 
 /** How a task's ticks are described; exactly one of `cron`, `interval`, `executeAt`. */
@@ -70,7 +70,7 @@ export function parseDuration(
     throw new UsageError(
       `${what} ${
         JSON.stringify(text)
-      } is not a positive duration — write e.g. 30s, 5m, 1h30m, 250ms`,
+      } is not a positive duration — write e.g. 30s, 5m, 1h30m, 250ms (units ms, s, m, h, d)`,
     );
   }
   if (ms > maxMs) throw new UsageError(`${what} ${JSON.stringify(text)} ${tooLong(maxMs)}`);
@@ -106,10 +106,13 @@ export function parseTiming(options: TimingOptions): Timing {
   }
   if (options.timezone !== undefined) checkTimezone(options.timezone);
   if (options.executeAt != null) return once(options.executeAt);
-  if (options.interval != null) return every(parseDuration(options.interval, "interval"));
+  // A tick further apart than a timer waits: README's bound on every interval.
+  if (options.interval != null) {
+    return every(parseDuration(options.interval, "interval", MAX_DURATION_MS));
+  }
   const expression = options.cron!.trim().replace(/\s+/g, " ");
   const everyMatch = /^@every (\S+)$/.exec(expression);
-  if (everyMatch) return every(parseDuration(everyMatch[1], "@every"));
+  if (everyMatch) return every(parseDuration(everyMatch[1], "@every", MAX_DURATION_MS));
   return cron(expression, options);
 }
 

@@ -224,6 +224,16 @@ conformance("a holder whose ticket vanishes learns it through its signal", async
   await held.release();
 });
 
+conformance("withLock rejects with the lost lease, not fn's result", async ({ open }) => {
+  const [a, b] = [await open(), await open()];
+  const outcome = withLock(a, "lost-fn", async (held) => {
+    await b.lock.reset("lost-fn", { force: true });
+    await until(() => held.signal.aborted, { what: "the lease lost" });
+    return "done without the lock";
+  }, { expireMs: 300 });
+  await assert.rejects(outcome, LeaseLostError);
+});
+
 conformance("release() twice is harmless", async ({ open }) => {
   const backend = await open();
   const held = await lock(backend, "twice", quick);

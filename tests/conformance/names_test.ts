@@ -1,4 +1,7 @@
-/** Names holding NUL are refused at the library's edge, before any backend stores them. */
+/**
+ * Names holding NUL or another control character are refused at the library's edge, before any
+ * backend stores them.
+ */
 
 import assert from "node:assert/strict";
 import { UsageError } from "../../lib/errors.ts";
@@ -49,6 +52,23 @@ Deno.test("coord schedule run refuses a task module naming a task with NUL: exit
     assert.equal(r.code, 64, r.stderr);
     assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
     assert.match(r.stderr, /task name "a\\u0000b" holds NUL/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("coord queue put refuses a job id or queue name holding a newline or tab: exit 64", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const env = { COORD_URL: `sqlite:${dir}/coord.db` };
+    for (const args of [["q", "--id", "nl\nhere"], ["tab\tq"]]) {
+      const r = await spawnCoord(["queue", "put", ...args, "--handler", "h"], { env }).result;
+      assert.equal(r.code, 64, r.stderr);
+      assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+      assert.match(r.stderr, /holds a control character/);
+    }
+    const status = await spawnCoord(["queue", "status", "--json"], { env }).result;
+    assert.equal(status.stdout.trim(), "", "nothing stored");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -20,6 +20,7 @@ import { conformance } from "../support/backends.ts";
 import { GARBAGE, garbageOn, plantGarbageJob, TYPED_GARBAGE } from "../support/queue.ts";
 import { isSql, runSql } from "../support/sql.ts";
 import { guarded, until } from "../support/wait.ts";
+import { abortion } from "../../lib/time.ts";
 
 conformance("a handler job's result is waited for; putting an id twice is one job", async (ctx) => {
   const backend = await ctx.open();
@@ -291,6 +292,33 @@ conformance("cancel ends a pending or an active job, not a finished one", async 
   assert.equal((await cancelJob(backend, "c/done")).cancelled, false);
   await assert.rejects(cancelJob(backend, "c/none"), UnknownJobError);
   await assert.rejects(waitForJob(backend, "c/none", { timeoutMs: 200 }), UnknownJobError);
+});
+
+conformance("a stop by force counts the runs it cut short", async (ctx) => {
+  const backend = await ctx.open();
+  for (const id of ["a", "b"]) await putJob(backend, "forced", { id, handler: "long" });
+  let started = 0;
+  const stop = new AbortController();
+  const force = new AbortController();
+  const worker = work(backend, ["forced"], {
+    handlers: {
+      long: async (_args, { signal }) => {
+        started++;
+        await abortion(signal);
+        throw signal.reason;
+      },
+    },
+    concurrency: 2,
+    signal: stop.signal,
+    force: force.signal,
+  });
+  await until(() => started === 2, { what: "both jobs started" });
+  stop.abort();
+  force.abort();
+  assert.deepEqual(await worker, { completed: 0, failed: 0, cutShort: 2 });
+  for (const id of ["a", "b"]) {
+    assert.equal((await getJob(backend, `forced/${id}`)).state, "pending", id);
+  }
 });
 
 conformance(

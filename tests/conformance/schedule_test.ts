@@ -882,6 +882,24 @@ conformance("trigger, pause and resume refuse a task without a record", async (c
   assert.deepEqual(await backend.schedule.list(), [], "nothing stored");
 });
 
+conformance(
+  "run() with only force given ends once force aborts, its run cut short",
+  async (ctx) => {
+    const app = new Scheduler({ backend: await ctx.open() });
+    let started = false;
+    app.task({ name: "held", interval: "1h" }, async (c) => {
+      started = true;
+      await abortion(c.signal);
+    });
+    const force = new AbortController();
+    const running = app.run({ force: force.signal });
+    await dueNow(await ctx.open(), "held");
+    await until(() => started, { what: "the run started" });
+    force.abort();
+    assert.deepEqual(await running, { cutShort: 1 });
+  },
+);
+
 conformance("a task no instance ran for a day is orphaned, until one runs it", async (ctx) => {
   const backend = await ctx.open();
   const twoDaysAgo = Date.now() - 2 * 86_400_000;
