@@ -104,6 +104,9 @@ export function eventLine(event: ScheduleEvent, verbose = false): string | undef
     case "lost":
       return event.replaced
         ? `${event.task}${at} was replaced by a later tick (overlap replace); the run was stopped`
+        : event.ended
+        ? `${event.task}${at} ended, but its end was not recorded before its lease ran out ` +
+          "(the backend did not answer); the tick may run again"
         : `${event.task}${at} lost its lease to another instance; the run was stopped`;
     case "error":
       return `${event.task}: ${event.error} — retrying`;

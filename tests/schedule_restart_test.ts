@@ -120,3 +120,104 @@ Deno.test({
     }
   },
 });
+
+/** A task whose first run ends as the server at `port` goes down, its later runs at once. */
+async function writeFirstRunEndsWithServer(
+  dir: string,
+  port: number,
+  task: string,
+): Promise<string> {
+  const log = `${dir}/log`;
+  await Deno.writeTextFile(log, "");
+  await Deno.writeTextFile(
+    `${dir}/tasks.ts`,
+    `let first = true;
+export default (app) => app.task(${task}, async (ctx) => {
+  Deno.writeTextFileSync(${
+      JSON.stringify(log)
+    }, "start " + ctx.scheduledAt.toISOString() + "\\n", { append: true });
+  if (!first) return;
+  first = false;
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port: ${port} });
+  try {
+    while (await conn.read(new Uint8Array(64)) !== null) { /* until the server goes */ }
+  } finally {
+    conn.close();
+  }
+});\n`,
+  );
+  return log;
+}
+
+for (const overlap of ["skip", "allow"]) {
+  Deno.test({
+    name: `a tick whose run ends in an outage longer than its keeper's hold is run once ` +
+      `(overlap ${overlap})`,
+    ignore: !redisServerAvailable(),
+    async fn() {
+      const server = await startStandalone({ appendonly: true });
+      const dir = await Deno.makeTempDir();
+      let scheduler: ReturnType<typeof spawnCoord> | undefined;
+      try {
+        await redisCommand(server.port, "CONFIG", "SET", "appendfsync", "always");
+        // The first run ends as Redis goes down, and Redis stays down past the point where the
+        // run's keeper gives the lease up (two thirds of 3 s): its end is recorded only after.
+        const log = await writeFirstRunEndsWithServer(
+          dir,
+          server.port,
+          `{ name: "short", interval: "1s", lease: "3s", overlap: "${overlap}" }`,
+        );
+        scheduler = spawnCoord(["schedule", "run", `${dir}/tasks.ts`, "--instance", "only"], {
+          env: { COORD_URL: server.url },
+        });
+        await linesIn(log, /^start /, 1);
+        await server.restart(3_000);
+        const starts = await linesIn(log, /^start /, 3);
+        assert.equal(
+          new Set(starts).size,
+          starts.length,
+          `a tick ran twice:\n${starts.join("\n")}`,
+        );
+      } finally {
+        scheduler?.kill("SIGKILL");
+        await scheduler?.result;
+        await server.stop();
+        await Deno.remove(dir, { recursive: true });
+      }
+    },
+  });
+}
+
+Deno.test({
+  name: "a run whose end cannot be recorded while its tick is its own says so",
+  ignore: !redisServerAvailable(),
+  async fn() {
+    const server = await startStandalone({ appendonly: true });
+    const dir = await Deno.makeTempDir();
+    let scheduler: ReturnType<typeof spawnCoord> | undefined;
+    try {
+      await redisCommand(server.port, "CONFIG", "SET", "appendfsync", "always");
+      const log = await writeFirstRunEndsWithServer(
+        dir,
+        server.port,
+        `{ name: "short", interval: "1s", lease: "3s" }`,
+      );
+      scheduler = spawnCoord(["schedule", "run", `${dir}/tasks.ts`, "--instance", "only"], {
+        env: { COORD_URL: server.url },
+      });
+      await linesIn(log, /^start /, 1);
+      // Longer than the run keeps trying: two thirds of its lease after its last renewal that
+      // was answered, and a whole lease more.
+      await server.restart(6_000);
+      await scheduler.stderrLine(
+        /^coord: short \S+ ended, but its end was not recorded before its lease ran out \(the backend did not answer\); the tick may run again$/,
+        30_000,
+      );
+    } finally {
+      scheduler?.kill("SIGKILL");
+      await scheduler?.result;
+      await server.stop();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});

@@ -47,9 +47,10 @@ export type ScheduleEvent =
   }
   /**
    * Another instance took the tick over (the lease ran out first), or a later tick replaced it
-   * (overlap `replace`); the run was aborted.
+   * (overlap `replace`); the run was aborted — or, with `ended`, the run had ended but its end
+   * was not recorded while the tick was still its own (an outage), so the tick may run again.
    */
-  | { type: "lost"; task: string; tick: number; replaced?: boolean }
+  | { type: "lost"; task: string; tick: number; replaced?: boolean; ended?: boolean }
   /** The backend failed (otherwise than by being unavailable); the loop retries. */
   | { type: "error"; task: string; error: string }
   /**
@@ -109,7 +110,7 @@ const OFFSET_TTL_MS = 300_000;
 const WRITE_ATTEMPTS = 10;
 /** A run's outcome that could not be written is tried again after this long, doubling… */
 const FINISH_RETRY_MS = 50;
-/** …up to this long, until the backend answers or the tick's lease is over. */
+/** …up to this long, until the backend answers or the finish's deadline passes. */
 const FINISH_RETRY_MAX_MS = 1_000;
 
 /**
@@ -535,13 +536,21 @@ class TaskLoop {
       const outcome = keeper?.lost ? "lost" : await this.#finish(started, following, error, {
         // A run cut short by shutdown is handed to another instance at once.
         interrupted: context.force.aborted,
-        // Past its lease another instance may run the tick anyway; a best-effort tick has none,
-        // and gets as long to record how its run ended.
-        deadline: keeper?.deadline ?? performance.now() + this.#def.leaseMs,
+        // The end is written fenced by the run's claim, so it lands only while the tick is
+        // still this run's, which it may be after the keeper gave it up and even after the
+        // backend's lease ran out (nobody took it over). Giving up would run the tick again.
+        deadline: (keeper?.deadline ?? performance.now()) + this.#def.leaseMs,
       });
-      if (outcome === "lost") {
+      // A best-effort or triggered run is never run again: its end only goes unrecorded.
+      if (outcome === "lost" || (outcome === "unrecorded" && keeper)) {
         context.metrics.lost(name);
-        context.emit({ type: "lost", task: name, tick, replaced: replaced?.signal.aborted });
+        context.emit({
+          type: "lost",
+          task: name,
+          tick,
+          replaced: replaced?.signal.aborted,
+          ended: !keeper?.lost,
+        });
       } else if (error !== undefined) {
         context.metrics.failed(name);
         const givenUp = outcome === "given up";
@@ -561,23 +570,23 @@ class TaskLoop {
    * have landed, which the next read tells, and a tick whose commit is given up is run again.
    *
    * @returns `lost` when another instance holds the tick now, `removed` when the task is gone,
-   * `given up` when a failed tick used its last retry and the task moved on.
+   * `given up` when a failed tick used its last retry and the task moved on, `unrecorded` when
+   * the backend did not answer before `deadline`.
    */
   async #finish(
     started: Claimed,
     following: number | null,
     error: string | undefined,
     { interrupted, deadline }: { interrupted: boolean; deadline: number },
-  ): Promise<Finished> {
+  ): Promise<Finished | "unrecorded"> {
     let retryMs = FINISH_RETRY_MS;
     for (let attempt = 0; attempt < WRITE_ATTEMPTS;) {
       let outcome: Finished | "again";
       try {
         outcome = await this.#finishOnce(started, following, error, interrupted);
       } catch (e) {
-        if (!(e instanceof BackendUnavailableError) || performance.now() + retryMs > deadline) {
-          throw e;
-        }
+        if (!(e instanceof BackendUnavailableError)) throw e;
+        if (performance.now() + retryMs > deadline) return "unrecorded";
         // Reported as the loop's own failures are: an outage met only here is one too.
         this.#context.outages.failed(this.#def.name, e);
         await sleep(retryMs, this.#context.force);
