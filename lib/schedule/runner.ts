@@ -28,7 +28,7 @@ import {
 } from "./record.ts";
 import type { Middleware, TaskContext, TaskDefinition } from "./task.ts";
 import type { Timing } from "./timing.ts";
-import type { OutageReport } from "./outage_report.ts";
+import type { OutageReport } from "../outage_report.ts";
 
 /** Something a scheduler instance did or saw, for logs. */
 export type ScheduleEvent =
@@ -159,6 +159,11 @@ class TaskLoop {
   readonly #createRecord: boolean;
   /** Best-effort runs going on; the loop ends only after they have. */
   readonly #runs = new Set<Promise<void>>();
+  /**
+   * Claims of this loop's runs that have not ended: an overlapping tick whose lease ran out
+   * while its run still records its end (an outage) is not this loop's to run again.
+   */
+  readonly #ownClaims = new Set<string>();
 
   constructor(
     def: TaskDefinition & { timing: Timing },
@@ -231,7 +236,10 @@ class TaskLoop {
       await this.#watcher.next(MAX_WAIT_MS, stop);
       return "again";
     }
-    const expired = record.overlapping?.find((held) => held.until <= now);
+    const rerunnable = (record.overlapping ?? []).filter((held) =>
+      held.claim === undefined || !this.#ownClaims.has(held.claim)
+    );
+    const expired = rerunnable.find((held) => held.until <= now);
     if (expired) return await this.#reclaim(record, version, now, expired, readSentAt);
     const { lease } = record;
     let current = record;
@@ -256,7 +264,7 @@ class TaskLoop {
     }
     if (current.next! > now) {
       // Or until the first overlapping run's lease runs out, to run its tick again.
-      const leaseEnds = (record.overlapping ?? []).map((held) => held.until);
+      const leaseEnds = rerunnable.map((held) => held.until);
       await this.#waitUntil(Math.min(current.next!, ...leaseEnds), stop);
       return "again";
     }
@@ -508,6 +516,7 @@ class TaskLoop {
     replaced?.signal.addEventListener("abort", onReplaced, { once: true });
     const running = { task: name, tick, release: () => this.#release(started) };
     context.running.add(running);
+    this.#ownClaims.add(started.claim);
     const ctx: TaskContext = {
       task: name,
       scheduledAt: new Date(tick),
@@ -560,6 +569,7 @@ class TaskLoop {
       }
     } finally {
       context.running.delete(running);
+      this.#ownClaims.delete(started.claim);
     }
   }
 
