@@ -64,6 +64,7 @@ import {
   usage,
 } from "./flags.ts";
 import { ageText, printTable, shellWord, writeLine } from "./output.ts";
+import { outageLine } from "./report.ts";
 import { PASS_ENV_FLAGS, passEnvFlag } from "./pass_env.ts";
 import { MAX_DELAY_MS } from "../lib/queue/limits.ts";
 import { STOP_GRACE_MS } from "../lib/subprocess.ts";
@@ -504,6 +505,7 @@ function workLine(event: WorkEvent, verbose = false): string | undefined {
     case "cancelled":
       return `${event.job} was cancelled while running; stopped it`;
     case "lost":
+      if (event.gone) return `${event.job} is gone from the backend; its end was not recorded`;
       // Run again by whichever worker claims it next, this one too, unless it stalled too often.
       return `${event.job} lost its lease; it runs again (after ${MAX_STALLS} stalls, it fails)`;
     case "stopping": {
@@ -514,6 +516,9 @@ function workLine(event: WorkEvent, verbose = false): string | undefined {
     }
     case "released":
       return `${event.job} went back to pending (stopped before it finished)`;
+    case "unavailable":
+    case "available":
+      return outageLine(event);
     case "error":
       return `${event.error} — retrying`;
   }

@@ -22,3 +22,15 @@ export function reportError(error: unknown): number {
   if (Deno.env.get("COORD_DEBUG")) console.error(error);
   return ExitCode.internal;
 }
+
+/**
+ * The line a long-running command (`schedule run`, `queue work`) logs when its backend goes
+ * away, once per outage, and when it answers again.
+ */
+export function outageLine(
+  event: { type: "unavailable"; error: string } | { type: "available"; outageMs: number },
+): string {
+  return event.type === "unavailable"
+    ? `backend unavailable (${event.error}) — retrying every second until it answers`
+    : `backend back after ${(event.outageMs / 1000).toFixed(1)} s`;
+}

@@ -11,6 +11,7 @@ import { StopSignals } from "../lib/stop_signals.ts";
 import type { ScheduleEvent } from "../lib/schedule/runner.ts";
 import type { Scheduler } from "../lib/schedule/scheduler.ts";
 import { writeLine } from "./output.ts";
+import { outageLine } from "./report.ts";
 import { serveHealth } from "./schedule_health.ts";
 
 /** Options of {@link runScheduler} and {@link schedulerMain}. */
@@ -111,10 +112,8 @@ export function eventLine(event: ScheduleEvent, verbose = false): string | undef
     case "error":
       return `${event.task}: ${event.error} — retrying`;
     case "unavailable":
-      return `backend unavailable (${event.error}) — retrying every ` +
-        "second until it answers";
     case "available":
-      return `backend back after ${(event.outageMs / 1000).toFixed(1)} s`;
+      return outageLine(event);
     case "skipped":
       return `${event.task}: skipped ${event.ticks} tick(s) without running them; next ` +
         (event.next === null ? "none" : new Date(event.next).toISOString());

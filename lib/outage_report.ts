@@ -1,24 +1,32 @@
 /**
- * A scheduler's backend outages, reported once each: every task loop meets the same outage,
- * and a line per task and per retry (each second) buries what happened — that the backend went
- * away, and when it came back.
+ * A long-running process's backend outages, reported once each: every loop (a scheduler's
+ * tasks, a worker's queues) meets the same outage, and a line per loop and per retry (each
+ * second) buries what happened — that the backend went away, and when it came back.
  *
  * @module
  */
 
-import { BackendUnavailableError, oneLine } from "../errors.ts";
-import type { ScheduleEvent } from "./runner.ts";
+import { BackendUnavailableError, oneLine } from "./errors.ts";
+
+/** What an {@link OutageReport} says. */
+export type OutageEvent =
+  /** The backend became unavailable, as `source` found first. */
+  | { type: "unavailable"; source: string; error: string }
+  /** The backend answers again, every source that met the outage included, after `outageMs`. */
+  | { type: "available"; outageMs: number }
+  /** `source`'s step failed otherwise than by an outage. */
+  | { type: "error"; source: string; error: string };
 
 /**
- * Reports the backend errors of a scheduler's task loops: an outage (a
- * {@link BackendUnavailableError}) once, when a first task meets it, and its end once, when
- * every task that met it has had an answer again; any other error as it comes, per task.
- * Counting tasks rather than answers keeps a Redis Cluster with one master down from saying
- * "back" each time a task on another master answers.
+ * Reports the backend errors of a process's loops: an outage (a
+ * {@link BackendUnavailableError}) once, when a first source meets it, and its end once, when
+ * every source that met it has had an answer again; any other error as it comes, per source.
+ * Counting sources rather than answers keeps a Redis Cluster with one master down from saying
+ * "back" each time a source on another master answers.
  *
  * @example
  * ```ts
- * import { BackendUnavailableError } from "../errors.ts";
+ * import { BackendUnavailableError } from "./errors.ts";
  * import { OutageReport } from "./outage_report.ts";
  * const report = new OutageReport((event) => console.log(event.type));
  * report.failed("a", new BackendUnavailableError("lost redis://h:6379: connection refused"));
@@ -28,37 +36,37 @@ import type { ScheduleEvent } from "./runner.ts";
  * ```
  */
 export class OutageReport {
-  readonly #emit: (event: ScheduleEvent) => void;
-  /** The tasks that met the outage and have not had an answer since. */
+  readonly #emit: (event: OutageEvent) => void;
+  /** The sources that met the outage and have not had an answer since. */
   readonly #failing = new Set<string>();
   #since = 0;
 
   /** Reports to `emit`. */
-  constructor(emit: (event: ScheduleEvent) => void) {
+  constructor(emit: (event: OutageEvent) => void) {
     this.#emit = emit;
   }
 
-  /** `task`'s step failed with `error`; the loop retries it. */
-  failed(task: string, error: unknown): void {
+  /** `source`'s step failed with `error`; its loop retries it. */
+  failed(source: string, error: unknown): void {
     if (!(error instanceof BackendUnavailableError)) {
-      this.#emit({ type: "error", task, error: oneLine(error) });
+      this.#emit({ type: "error", source, error: oneLine(error) });
       return;
     }
     if (this.#failing.size === 0) {
       this.#since = performance.now();
-      this.#emit({ type: "unavailable", task, error: oneLine(error) });
+      this.#emit({ type: "unavailable", source, error: oneLine(error) });
     }
-    this.#failing.add(task);
+    this.#failing.add(source);
   }
 
-  /** The backend answered a step of `task`'s. */
-  answered(task: string): void {
-    if (!this.#failing.delete(task) || this.#failing.size > 0) return;
+  /** The backend answered a step of `source`'s. */
+  answered(source: string): void {
+    if (!this.#failing.delete(source) || this.#failing.size > 0) return;
     this.#emit({ type: "available", outageMs: performance.now() - this.#since });
   }
 
-  /** `task`'s loop ended: it waits for no answer any more (no "back" is said for it). */
-  forget(task: string): void {
-    this.#failing.delete(task);
+  /** `source`'s loop ended: it waits for no answer any more (no "back" is said for it). */
+  forget(source: string): void {
+    this.#failing.delete(source);
   }
 }

@@ -1,12 +1,11 @@
 import assert from "node:assert/strict";
-import { BackendUnavailableError, ForeignDataError } from "../errors.ts";
-import type { ScheduleEvent } from "./runner.ts";
-import { OutageReport } from "./outage_report.ts";
+import { BackendUnavailableError, ForeignDataError } from "./errors.ts";
+import { type OutageEvent, OutageReport } from "./outage_report.ts";
 
 const lost = () => new BackendUnavailableError("lost redis://h:6379: connection refused");
 
-function recorded(): { report: OutageReport; events: ScheduleEvent[] } {
-  const events: ScheduleEvent[] = [];
+function recorded(): { report: OutageReport; events: OutageEvent[] } {
+  const events: OutageEvent[] = [];
   return { report: new OutageReport((event) => events.push(event)), events };
 }
 
@@ -17,10 +16,10 @@ Deno.test("OutageReport says an outage once however many tasks meet it, how ofte
     report.failed("six", lost());
   }
   assert.deepEqual(events.map((e) => e.type), ["unavailable"]);
-  assert.deepEqual(events[0], { type: "unavailable", task: "five", error: lost().message });
+  assert.deepEqual(events[0], { type: "unavailable", source: "five", error: lost().message });
 });
 
-Deno.test("OutageReport says the backend is back once every task that met it has an answer", () => {
+Deno.test("OutageReport says the backend is back once every source that met it has an answer", () => {
   const { report, events } = recorded();
   report.failed("five", lost());
   report.failed("six", lost());
@@ -34,7 +33,7 @@ Deno.test("OutageReport says the backend is back once every task that met it has
   assert.deepEqual(events.map((e) => e.type), ["unavailable", "available", "unavailable"]);
 });
 
-Deno.test("OutageReport passes other errors on per task, and says nothing of a task gone", () => {
+Deno.test("OutageReport passes other errors on per source, and says nothing of a source gone", () => {
   const { report, events } = recorded();
   report.failed("five", new ForeignDataError("junk"));
   report.failed("five", new ForeignDataError("junk"));

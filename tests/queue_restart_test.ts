@@ -7,6 +7,7 @@ import { redisServerAvailable, startStandalone } from "./support/redis_servers.t
 import type { RedisBackend } from "../lib/backend/redis/backend.ts";
 import { runCoord, spawnCoord } from "./support/cli.ts";
 import { restartMidRun } from "./support/queue_restart.ts";
+import { redisCommand } from "./support/resp.ts";
 
 Deno.test({
   name: "restarting redis-server (AOF) mid-run loses no job",
@@ -64,6 +65,103 @@ Deno.test({
       }
     } finally {
       await server.stop();
+    }
+  },
+});
+
+/** A handlers module whose `untilGone` runs until redis-server on `port` drops it. */
+async function untilServerGoes(dir: string, port: number): Promise<string> {
+  const module = `${dir}/handlers.ts`;
+  await Deno.writeTextFile(
+    module,
+    `export async function untilGone() {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port: ${port} });
+  try {
+    while (await conn.read(new Uint8Array(64)) !== null) { /* until the server goes */ }
+  } finally {
+    conn.close();
+  }
+}\n`,
+  );
+  return module;
+}
+
+Deno.test({
+  name: "queue work says an outage once and when it ends, and times a job without it",
+  ignore: !redisServerAvailable(),
+  async fn() {
+    const server = await startStandalone({ appendonly: true });
+    const dir = await Deno.makeTempDir();
+    let worker: ReturnType<typeof spawnCoord> | undefined;
+    try {
+      await redisCommand(server.port, "CONFIG", "SET", "appendfsync", "always");
+      const module = await untilServerGoes(dir, server.port);
+      await using backend = await connect({ url: server.url, env: {} });
+      await putJob(backend, "one", { id: "j", handler: "untilGone" });
+      worker = spawnCoord(
+        ["queue", "work", "one", "two", "three", "--module", module, "--verbose"],
+        {
+          env: { COORD_URL: server.url },
+        },
+      );
+      await worker.stderrLine(/^coord: one\/j started/, 30_000);
+      // Down long enough that every queue's lane retries several times (each every second).
+      await server.restart(3_000);
+      const completed = await worker.stderrLine(/^coord: one\/j completed in /, 30_000);
+      await worker.stderrLine(/^coord: backend back after /, 30_000);
+      worker.kill("SIGTERM");
+      const { stderr } = await worker.result;
+      const lines = stderr.split("\n").filter((line) => line !== "");
+      assert.equal(
+        lines.filter((line) => /unavailable|lost|refused|offline/i.test(line)).length,
+        1,
+        stderr,
+      );
+      assert.match(
+        lines.find((line) => /unavailable/.test(line)) ?? "",
+        /^coord: backend unavailable \(.*127\.0\.0\.1.*\) — retrying every second until it answers$/,
+      );
+      assert.equal(lines.filter((line) => /^coord: backend back after /.test(line)).length, 1);
+      // The job ended as the server went: its 3 s outage is not its run's time.
+      const seconds = Number(completed.match(/completed in ([\d.]+) s/)![1]);
+      assert.ok(seconds < 3, completed);
+    } finally {
+      await worker?.[Symbol.asyncDispose]();
+      await server.stop();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "queue work says a job it ran is gone after a restart that lost the data",
+  ignore: !redisServerAvailable(),
+  async fn() {
+    const server = await startStandalone();
+    const dir = await Deno.makeTempDir();
+    let worker: ReturnType<typeof spawnCoord> | undefined;
+    try {
+      const module = await untilServerGoes(dir, server.port);
+      {
+        await using backend = await connect({ url: server.url, env: {} });
+        await putJob(backend, "one", { id: "j", handler: "untilGone" });
+      }
+      worker = spawnCoord(["queue", "work", "one", "--module", module, "--verbose"], {
+        env: { COORD_URL: server.url },
+      });
+      await worker.stderrLine(/^coord: one\/j started/, 30_000);
+      await server.restart();
+      await worker.stderrLine(
+        /^coord: one\/j is gone from the backend; its end was not recorded$/,
+        30_000,
+      );
+      worker.kill("SIGTERM");
+      const { stderr } = await worker.result;
+      assert.doesNotMatch(stderr, /runs again/);
+    } finally {
+      await worker?.[Symbol.asyncDispose]();
+      await server.stop();
+      await Deno.remove(dir, { recursive: true });
     }
   },
 });

@@ -28,8 +28,13 @@ export interface LaneOptions {
    * leases began.
    */
   taken(result: FinishedAndClaimed, sentAt: number): Promise<void>;
-  /** A call failed and is tried again {@link ERROR_RETRY_MS} later. */
+  /**
+   * A call failed: the ends it carried are tried again {@link ERROR_RETRY_MS} later, and the
+   * jobs it asked for are the asker's to ask again.
+   */
   onError(error: unknown): void;
+  /** A call was answered (after a failure: the backend is back). */
+  onAnswered(): void;
 }
 
 /** What {@link QueueLane.take} got, and how many jobs its call asked for. */
@@ -49,7 +54,7 @@ interface Ending {
  * ```ts ignore
  * const lane = new QueueLane({ steps: backend.queue, queue: "q", worker: "w", leaseMs: 30_000,
  *   claims: () => freeSlots(), taken: async (r, sentAt) => r.jobs.forEach(start),
- *   onError: console.error });
+ *   onError: console.error, onAnswered: () => {} });
  * const { jobs } = await lane.take();
  * const recorded = await lane.finish({ id, worker: "w", attempt: 1, outcome: "completed",
  *   result: 42 });
@@ -126,6 +131,7 @@ export class QueueLane {
           });
         } catch (error) {
           this.#claiming = 0;
+          this.#options.onError(error);
           for (const asker of askers) asker.took.reject(error);
           const now = performance.now();
           const late = ends.filter((e) => now > e.deadline);
@@ -133,11 +139,11 @@ export class QueueLane {
           const again = ends.filter((e) => now <= e.deadline);
           if (again.length > 0) {
             this.#ends.unshift(...again);
-            this.#options.onError(error);
             await sleep(ERROR_RETRY_MS);
           }
           continue;
         }
+        this.#options.onAnswered();
         ends.forEach((e, i) => e.recorded.resolve(result.recorded[i]));
         // The jobs taken hold their slots from here: `taken` starts them before it awaits.
         this.#claiming = 0;

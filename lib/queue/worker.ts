@@ -14,6 +14,7 @@ import type { Backend, ChangeWatcher } from "../backend/types.ts";
 import { estimateClockOffset } from "../clock.ts";
 import { LeaseLostError, oneLine, UsageError } from "../errors.ts";
 import { LeaseKeeper } from "../lease.ts";
+import { OutageReport } from "../outage_report.ts";
 import { Shutdown } from "../service.ts";
 import { abortion, localNow, sleep } from "../time.ts";
 import { type ProcessGroup, spawnGroup } from "../subprocess.ts";
@@ -65,14 +66,22 @@ export type WorkEvent =
   | { type: "cancelled"; job: string }
   /**
    * The lease was lost (no renewal answered for 2/3 of it, or the job is another attempt's
-   * now): the run was stopped, and another worker runs the job again.
+   * now): the run was stopped, and another worker runs the job again — or, with `gone`, the
+   * job is no longer in the backend (removed, or the backend lost its data) and runs no more.
    */
-  | { type: "lost"; job: string }
+  | { type: "lost"; job: string; gone?: boolean }
   /** The worker was told to stop: it waits up to `graceMs` for these running jobs. */
   | { type: "stopping"; jobs: string[]; graceMs: number }
   /** A job cut short by a stop by force went back to pending, for another worker. */
   | { type: "released"; job: string }
-  /** The backend failed; the worker retries. */
+  /**
+   * The backend became unavailable (said once per outage, not per queue or retry); the worker
+   * retries every second until it answers.
+   */
+  | { type: "unavailable"; error: string }
+  /** The backend answers again, every queue that met the outage included, after `outageMs`. */
+  | { type: "available"; outageMs: number }
+  /** The backend failed otherwise than by being unavailable; the worker retries. */
   | { type: "error"; error: string };
 
 /** Options of {@link work}. */
@@ -180,6 +189,10 @@ class Worker {
   #ending = 0;
   readonly #result: WorkResult = { completed: 0, failed: 0, cutShort: 0 };
   #offsetMs = 0;
+  /** Each queue's lane meets an outage: it is said once, and when it ends. */
+  readonly #outages = new OutageReport((event) =>
+    this.#emit(event.type === "available" ? event : { type: event.type, error: event.error })
+  );
 
   constructor(
     backend: Backend,
@@ -202,7 +215,8 @@ class Worker {
           leaseMs: this.#leaseMs,
           claims: (asked) => this.#claims(asked),
           taken: (result, sentAt) => this.#taken(queue, result, sentAt),
-          onError: (e) => this.#emit({ type: "error", error: oneLine(e) }),
+          onError: (e) => this.#outages.failed(queue, e),
+          onAnswered: () => this.#outages.answered(queue),
         }),
       );
     }
@@ -237,7 +251,7 @@ class Worker {
       try {
         await this.#failUndecodable(queue, undecodable);
       } catch (e) {
-        this.#emit({ type: "error", error: oneLine(e) });
+        this.#outages.failed(queue, e);
         await sleep(ERROR_RETRY_MS);
       }
     }
@@ -334,8 +348,8 @@ class Worker {
             if (claimed && look === this.#queues) turn = (turn + i + 1) % look.length;
           }
         }
-      } catch (e) {
-        this.#emit({ type: "error", error: oneLine(e) });
+      } catch {
+        // The queue's lane reported it.
         await sleep(ERROR_RETRY_MS, stop).catch(() => {});
         look = this.#queues;
         continue;
@@ -495,12 +509,15 @@ class Worker {
     );
     this.#emit({ type: "started", job: ref, attempt: job.attempts });
     let outcome: Finish;
+    let durationMs = 0;
     try {
       const result = await this.#execute(ref, job, abort.signal, progress);
       outcome = { outcome: "completed", result };
     } catch (e) {
       outcome = this.#failure(job, e, abort.signal);
     } finally {
+      // The run's own time: recording its end may wait out an outage.
+      durationMs = performance.now() - started;
       // No renewal is under way once the finish is sent: it could not overtake it.
       await keeper.stop();
       stopCancelChecks();
@@ -519,20 +536,19 @@ class Worker {
       this.#ending++;
       try {
         recorded = await this.#lanes.get(queue)!.finish({ ...attempt, ...outcome });
-      } catch (e) {
-        // The backend stayed away for a whole lease: the job is run again elsewhere.
-        this.#emit({ type: "error", error: oneLine(e) });
+      } catch {
+        // The backend stayed away for a whole lease (the lane reported it): the job is run
+        // again elsewhere.
       } finally {
         this.#ending--;
       }
     }
     if (!recorded) {
-      this.#emit({ type: "lost", job: ref });
+      this.#emit({ type: "lost", job: ref, gone: await this.#gone(queue, job.id) });
     } else if (outcome.outcome === "release") {
       this.#emit({ type: "released", job: ref });
     } else if (outcome.outcome === "completed") {
       this.#result.completed++;
-      const durationMs = performance.now() - started;
       this.#emit({ type: "completed", job: ref, attempt: job.attempts, durationMs });
     } else if (outcome.outcome === "failed") {
       this.#result.failed++;
@@ -545,6 +561,15 @@ class Worker {
         error: outcome.error,
         delayMs: outcome.delayMs,
       });
+    }
+  }
+
+  /** Whether a job is known to be gone from the backend (unknown during an outage: no). */
+  async #gone(queue: string, id: string): Promise<boolean> {
+    try {
+      return await this.#backend.queue.get(queue, id) === undefined;
+    } catch {
+      return false;
     }
   }
 

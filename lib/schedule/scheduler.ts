@@ -14,7 +14,7 @@ import { abortion, sleep } from "../time.ts";
 import { ScheduleMetrics } from "./metrics.ts";
 import { decodeRecord, type DynamicTaskSpec } from "./record.ts";
 import { type RunnerContext, type RunningTick, runTaskLoop, type ScheduleEvent } from "./runner.ts";
-import { OutageReport } from "./outage_report.ts";
+import { OutageReport } from "../outage_report.ts";
 import {
   defineTask,
   type Middleware,
@@ -246,7 +246,15 @@ export class Scheduler {
         middlewares: this.#middlewares,
         metrics: this.metrics,
         emit: (event) => this.#emit(event),
-        outages: new OutageReport((event) => this.#emit(event)),
+        outages: new OutageReport((event) =>
+          this.#emit(
+            event.type === "available" ? event : {
+              type: event.type,
+              task: event.source,
+              error: event.error,
+            },
+          )
+        ),
         force: shutdown.forced,
         running,
       };
