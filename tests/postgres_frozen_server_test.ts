@@ -10,21 +10,11 @@ import { BackendUnavailableError } from "../lib/errors.ts";
 import { lock } from "../lib/lock/lock.ts";
 import { getJob, putJob } from "../lib/queue/queue.ts";
 import { freshNamespace } from "./support/backends.ts";
+import { guarded } from "./support/wait.ts";
 import { sharedPostgresUrl } from "./support/postgres_shared.ts";
 import { startProxy } from "./support/proxy.ts";
 
 const url = await sharedPostgresUrl();
-
-/** A hang guard only: the calls under test end after the 1 s connect timeout. */
-const HANG_GUARD_MS = 60_000;
-
-function guard<T>(promise: Promise<T>, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const hang = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} hung`)), HANG_GUARD_MS);
-  });
-  return Promise.race([promise, hang]).finally(() => clearTimeout(timer));
-}
 
 Deno.test({
   name: "a silent Postgres makes a put and a lock an outage after the connect timeout, not a hang",
@@ -48,7 +38,7 @@ Deno.test({
           ["lock", () => lock(backend, "frozen", { expireMs: 1_000 })],
         ] as [string, () => Promise<unknown>][]
       ) {
-        await assert.rejects(guard(call(), what), (e: Error) => {
+        await assert.rejects(guarded(call(), what), (e: Error) => {
           assert.ok(e instanceof BackendUnavailableError, `${what}: ${e}`);
           assert.match(e.message, /no answer within --connect-timeout|connection timeout/);
           return true;

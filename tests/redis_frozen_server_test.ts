@@ -11,19 +11,9 @@ import { BackendUnavailableError } from "../lib/errors.ts";
 import { lock } from "../lib/lock/lock.ts";
 import { getJob, putJob } from "../lib/queue/queue.ts";
 import { freshNamespace } from "./support/backends.ts";
+import { guarded, HANG_GUARD_MS } from "./support/wait.ts";
 import { spawnCoord } from "./support/cli.ts";
 import { redisServerAvailable, startStandalone } from "./support/redis_servers.ts";
-
-/** A hang guard only: the calls under test end after the 1 s connect timeout. */
-const HANG_GUARD_MS = 60_000;
-
-function guard<T>(promise: Promise<T>, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const hang = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} hung`)), HANG_GUARD_MS);
-  });
-  return Promise.race([promise, hang]).finally(() => clearTimeout(timer));
-}
 
 Deno.test({
   name: "a stopped Redis makes a put and a lock an outage after the connect timeout, not a hang",
@@ -46,7 +36,7 @@ Deno.test({
             ["lock", () => lock(backend, "frozen", { expireMs: 1_000 })],
           ] as [string, () => Promise<unknown>][]
         ) {
-          await assert.rejects(guard(call(), what), (e: Error) => {
+          await assert.rejects(guarded(call(), what), (e: Error) => {
             assert.ok(e instanceof BackendUnavailableError, `${what}: ${e}`);
             assert.match(e.message, /no answer within 1 s/);
             return true;
@@ -96,7 +86,7 @@ Deno.test({
       await queued(2);
       Deno.kill(server.pid, "SIGSTOP");
       try {
-        const { code, stderr } = await guard(waiter.result, "the waiter");
+        const { code, stderr } = await guarded(waiter.result, "the waiter");
         assert.equal(code, 69, stderr);
         assert.match(stderr, /^coord: lost redis:\/\/\S+: no answer within 1 s\n$/);
       } finally {
