@@ -98,10 +98,16 @@ export class BarrierAbortedError extends WaitTimeoutError {}
 export class LockTimeoutError extends WaitTimeoutError {}
 
 /**
- * A lock's lease was lost (the backend unreachable for most of a lease, or the queue reset)
- * while waiting or holding it.
+ * A lease was lost (the backend unreachable for most of a lease, or the lock's queue reset)
+ * while waiting or holding it. Exits 75 as a wait that gave up does, but is not one: code
+ * catching {@link WaitTimeoutError} to wait again must not take a lost lease for it.
  */
-export class LeaseLostError extends WaitTimeoutError {}
+export class LeaseLostError extends CoordError {
+  /** `message` names what was held and why it was lost. */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, ExitCode.timedOut, options);
+  }
+}
 
 /** A command stopped by SIGINT, SIGTERM or SIGHUP; exits 128 + the signal's number. */
 export class InterruptedError extends CoordError {
