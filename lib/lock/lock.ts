@@ -58,7 +58,7 @@ export interface LockOptions {
   limit?: number;
   /** Aborting while waiting leaves the queue and rejects with the signal's reason. */
   signal?: AbortSignal;
-  /** Called whenever the number of tickets ahead is known anew. */
+  /** Called with the number of tickets ahead when it is first known, and whenever it changes. */
   onProgress?: (progress: { ticket: number; ahead: number }) => void;
 }
 
@@ -174,9 +174,10 @@ export async function lock(
   let renewedAt = enqueuedAt;
   let ahead = state.state === "waiting" ? state.ahead : 0;
   let first = state.state === "waiting" ? state.first : ticket;
+  let told: number | undefined;
   try {
     while (state.state === "waiting") {
-      onProgress?.({ ticket, ahead });
+      if (ahead !== told) onProgress?.({ ticket, ahead: told = ahead });
       const remainingMs = started + waitMs - performance.now();
       if (remainingMs <= 0) {
         const outcome = await retried(() =>

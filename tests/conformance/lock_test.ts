@@ -198,6 +198,19 @@ conformance(
   },
 );
 
+conformance("a waiter tells its place once until it changes", async ({ open }) => {
+  const [a, b] = [await open(), await open()];
+  const held = await lock(a, "told", quick);
+  const { backend: recorded, calls } = recordingSteps(b);
+  const seen: number[] = [];
+  const waiting = lock(recorded, "told", { ...quick, onProgress: ({ ahead }) => seen.push(ahead) });
+  // Its lease is renewed every second by a check that finds the same place.
+  await until(() => calls.filter((call) => call === "check").length >= 3, { what: "three checks" });
+  assert.deepEqual(seen, [1]);
+  await held.release();
+  await (await waiting).release();
+});
+
 conformance(
   "a waiter behind users that vanished gets its turn though nothing announces it",
   async ({ open }) => {
