@@ -105,9 +105,12 @@ export function eventLine(event: ScheduleEvent, verbose = false): string | undef
     case "lost":
       return event.replaced
         ? `${event.task}${at} was replaced by a later tick (overlap replace); the run was stopped`
-        : event.ended
-        ? `${event.task}${at} ended, but its end was not recorded before its lease ran out ` +
-          "(the backend did not answer); the tick may run again"
+        : event.unrecorded === "no answer"
+        ? `${event.task}${at} ended${failed(event.error)}, but its end was not recorded ` +
+          "before its lease ran out (the backend did not answer); the tick may run again"
+        : event.unrecorded === "taken over"
+        ? `${event.task}${at} ended${failed(event.error)}, but another instance had taken its ` +
+          "tick over before its end was recorded; the tick may run twice"
         : `${event.task}${at} lost its lease to another instance; the run was stopped`;
     case "error":
       return `${event.task}: ${event.error} — retrying`;
@@ -122,4 +125,9 @@ export function eventLine(event: ScheduleEvent, verbose = false): string | undef
 
 function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(3)} s`;
+}
+
+/** How a lost run whose end went unrecorded had ended, when it failed. */
+function failed(error: string | undefined): string {
+  return error === undefined ? "" : ` (failed: ${error})`;
 }

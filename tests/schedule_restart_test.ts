@@ -161,19 +161,19 @@ for (const overlap of ["skip", "allow"]) {
       try {
         await redisCommand(server.port, "CONFIG", "SET", "appendfsync", "always");
         // The first run ends as Redis goes down, and Redis stays down past the point where the
-        // run's keeper gives the lease up (two thirds of 6 s after its claim): its end is
-        // recorded only after, well before the run would stop trying (10 s after its claim)
+        // run's keeper gives the lease up (two thirds of 9 s after its claim): its end is
+        // recorded only after, well before the run would stop trying (15 s after its claim)
         // whatever the client's reconnection back-off (up to 2 s).
         const log = await writeFirstRunEndsWithServer(
           dir,
           server.port,
-          `{ name: "short", interval: "1s", lease: "6s", overlap: "${overlap}" }`,
+          `{ name: "short", interval: "1s", lease: "9s", overlap: "${overlap}" }`,
         );
         scheduler = spawnCoord(["schedule", "run", `${dir}/tasks.ts`, "--instance", "only"], {
           env: { COORD_URL: server.url },
         });
         await linesIn(log, /^start /, 1);
-        await server.restart(4_500);
+        await server.restart(7_000);
         const starts = await linesIn(log, /^start /, 3);
         if (new Set(starts).size !== starts.length) {
           scheduler.kill("SIGKILL");

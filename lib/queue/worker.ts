@@ -191,7 +191,14 @@ class Worker {
   #offsetMs = 0;
   /** Each queue's lane meets an outage: it is said once, and when it ends. */
   readonly #outages = new OutageReport((event) =>
-    this.#emit(event.type === "available" ? event : { type: event.type, error: event.error })
+    this.#emit(
+      event.type === "available"
+        ? event
+        : event.type === "unavailable"
+        ? { type: "unavailable", error: event.error }
+        // Each queue's lane reports its own: which queue it was tells them apart.
+        : { type: "error", error: `queue ${event.source}: ${event.error}` },
+    )
   );
 
   constructor(
@@ -564,10 +571,15 @@ class Worker {
     }
   }
 
-  /** Whether a job is known to be gone from the backend (unknown during an outage: no). */
+  /**
+   * Whether a job is known to be gone from the backend: neither stored nor removed by retention
+   * or purge (after another worker ran it). Unknown during an outage: no.
+   */
   async #gone(queue: string, id: string): Promise<boolean> {
     try {
-      return await this.#backend.queue.get(queue, id) === undefined;
+      const { queue: steps } = this.#backend;
+      return await steps.get(queue, id) === undefined &&
+        await steps.removed(queue, id) === undefined;
     } catch {
       return false;
     }

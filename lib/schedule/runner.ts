@@ -47,10 +47,18 @@ export type ScheduleEvent =
   }
   /**
    * Another instance took the tick over (the lease ran out first), or a later tick replaced it
-   * (overlap `replace`); the run was aborted — or, with `ended`, the run had ended but its end
-   * was not recorded while the tick was still its own (an outage), so the tick may run again.
+   * (overlap `replace`); the run was aborted. With `unrecorded` the run had ended (with `error`
+   * if it failed) but its end was not recorded: the backend did not answer in time (`no
+   * answer`: the tick may run again), or another instance had taken the tick over meanwhile.
    */
-  | { type: "lost"; task: string; tick: number; replaced?: boolean; ended?: boolean }
+  | {
+    type: "lost";
+    task: string;
+    tick: number;
+    replaced?: boolean;
+    unrecorded?: "no answer" | "taken over";
+    error?: string;
+  }
   /** The backend failed (otherwise than by being unavailable); the loop retries. */
   | { type: "error"; task: string; error: string }
   /**
@@ -538,6 +546,9 @@ class TaskLoop {
       keeper?.stop();
       context.force.removeEventListener("abort", onForce);
       replaced?.signal.removeEventListener("abort", onReplaced);
+      // Ended: a stop by force neither counts it as cut short nor gives its tick up while its
+      // end is being recorded.
+      context.running.delete(running);
     }
     if (timeout.passed) error = timeout.failure(error);
     const durationMs = localNow() - startedLocal;
@@ -553,12 +564,16 @@ class TaskLoop {
       // A best-effort or triggered run is never run again: its end only goes unrecorded.
       if (outcome === "lost" || (outcome === "unrecorded" && keeper)) {
         context.metrics.lost(name);
+        const ended = !keeper?.lost;
         context.emit({
           type: "lost",
           task: name,
           tick,
           replaced: replaced?.signal.aborted,
-          ended: !keeper?.lost,
+          ...(ended && {
+            unrecorded: outcome === "unrecorded" ? "no answer" : "taken over",
+            ...(error !== undefined && { error }),
+          }),
         });
       } else if (error !== undefined) {
         context.metrics.failed(name);
@@ -568,7 +583,6 @@ class TaskLoop {
         context.emit({ type: "succeeded", task: name, tick, durationMs, triggered });
       }
     } finally {
-      context.running.delete(running);
       this.#ownClaims.delete(started.claim);
     }
   }
@@ -581,7 +595,7 @@ class TaskLoop {
    *
    * @returns `lost` when another instance holds the tick now, `removed` when the task is gone,
    * `given up` when a failed tick used its last retry and the task moved on, `unrecorded` when
-   * the backend did not answer before `deadline`.
+   * the backend did not answer before `deadline` or the stop was forced.
    */
   async #finish(
     started: Claimed,
@@ -596,10 +610,13 @@ class TaskLoop {
         outcome = await this.#finishOnce(started, following, error, interrupted);
       } catch (e) {
         if (!(e instanceof BackendUnavailableError)) throw e;
-        if (performance.now() + retryMs > deadline) return "unrecorded";
+        // A stop by force ends the tries (after one more, as the sleep below ends at once).
+        if (performance.now() + retryMs > deadline || this.#context.force.aborted) {
+          return "unrecorded";
+        }
         // Reported as the loop's own failures are: an outage met only here is one too.
         this.#context.outages.failed(this.#def.name, e);
-        await sleep(retryMs, this.#context.force);
+        await sleep(retryMs, this.#context.force).catch(() => {});
         retryMs = Math.min(retryMs * 2, FINISH_RETRY_MAX_MS);
         continue;
       }

@@ -423,6 +423,83 @@ conformance(
 );
 
 conformance(
+  "an overlapping run whose end is recorded only after its lease ran out is not run again",
+  async (ctx) => {
+    const leaseMs = 6_000;
+    let first: number | undefined;
+    let pastLease = false;
+    const backend = withScheduleWrite(await ctx.open(), (write, name, request) => {
+      const last = request.value === null ? undefined : JSON.parse(request.value).last;
+      first ??= last?.tick;
+      // A claim of a tick after the first run's lease ran out: the loop has read its record
+      // with that lease over.
+      if (last?.outcome === "running" && last.tick >= first! + leaseMs + 1_000) pastLease = true;
+      // The first run's end meets an outage until then (well within its 10 s of trying).
+      if (last !== undefined && last.tick === first && last.outcome !== "running" && !pastLease) {
+        throw new BackendUnavailableError("lost the backend: connection refused");
+      }
+      return write(name, request);
+    });
+    const starts: number[] = [];
+    const app = new Scheduler({ backend });
+    app.task({ name: "overlaps", interval: "1s", lease: `${leaseMs}ms`, overlap: "allow" }, (c) => {
+      starts.push(c.scheduledAt.getTime());
+    });
+    const stop = new AbortController();
+    const running = app.run({ signal: stop.signal });
+    try {
+      await until(() => pastLease && starts.some((tick) => tick > first! + leaseMs + 2_000), {
+        what: "runs after the first one's end was recorded",
+      });
+    } finally {
+      stop.abort();
+      await running;
+    }
+    assert.equal(starts.filter((tick) => tick === first).length, 1, `starts: ${starts}`);
+  },
+);
+
+conformance(
+  "a stop by force while a run that ended waits out an outage cuts nothing short",
+  async (ctx) => {
+    let cut = false;
+    const events: ScheduleEvent[] = [];
+    const app = new Scheduler({
+      backend: writesCut(await ctx.open(), () => cut),
+      onEvent: (event) => events.push(event),
+    });
+    app.task({ name: "ending", interval: "1h", lease: "60s" }, () => {
+      cut = true; // its end, from now on, meets an outage
+    });
+    const stop = new AbortController();
+    const force = new AbortController();
+    const running = app.run({ signal: stop.signal, force: force.signal });
+    try {
+      await dueNow(await ctx.open(), "ending");
+      await until(() => events.some((event) => event.type === "unavailable"), {
+        what: "the run's end meeting the outage",
+      });
+      stop.abort();
+      force.abort();
+      assert.deepEqual(await running, { cutShort: 0 });
+    } finally {
+      cut = false;
+      stop.abort();
+      force.abort();
+      await running.catch(() => {});
+    }
+    const lost = events.find((event) => event.type === "lost");
+    assert.deepEqual(lost && { ...lost, tick: 0 }, {
+      type: "lost",
+      task: "ending",
+      tick: 0,
+      replaced: false,
+      unrecorded: "no answer",
+    });
+  },
+);
+
+conformance(
   "a command ignoring SIGTERM whose renewals fail is SIGKILLed while the backend holds its lease",
   async (ctx) => {
     let cut = false;
