@@ -22,7 +22,7 @@ import {
   putJob,
   type PutOptions,
   putRequestOf,
-  queueCounts,
+  queueReports,
   retryJob,
   waitForJob,
 } from "../lib/queue/queue.ts";
@@ -173,7 +173,8 @@ lost when a worker dies. A job is QUEUE/ID (what put prints).
   } s in a row; a longer one exits 69.
   status  per queue: waiting (flow parts), pending, scheduled, active, completed, failed,
           cancelled, the oldest pending job's age (12.3 s, 5m 3s, 3h 12m, 7d 8h), live workers,
-          paused
+          paused. A QUEUE with no job and no settings: No such queue: "QUEUE". on stderr
+          (exit 0). A queue holding foreign data is named on stderr, the others shown, exit 65.
   show    one job: state, spec, attempts, failures, stalls, worker, times, progress, result or
           error
   cancel  cancels a job that has not finished (exit 0, also if cancelled already). A running
@@ -561,13 +562,22 @@ async function status(argv: string[]): Promise<number> {
     json: { type: "boolean" },
   });
   await using backend = await openBackend("queue", values);
-  const all = await queueCounts(backend, positionals.length > 0 ? positionals : undefined);
-  if (all.length === 0) {
+  const named = positionals.length > 0 ? positionals : undefined;
+  const reports = await queueReports(backend, named);
+  if (reports.length === 0) {
     console.error(`No queues in namespace ${JSON.stringify(backend.namespace)}.`);
   }
+  // Each queue on its own, as `turn status` and `schedule status` report theirs: a typo or one
+  // queue another program wrote into hides none of the others; foreign data still exits 65.
+  for (const { queue, counts, foreign } of reports) {
+    if (foreign) console.error(`coord: ${foreign.message}`);
+    else if (!counts) console.error(`No such queue: ${JSON.stringify(queue)}.`);
+  }
+  const code = reports.some((r) => r.foreign) ? ExitCode.dataError : ExitCode.ok;
+  const all = reports.flatMap((r) => r.counts ?? []);
   if (values.json) {
     for (const counts of all) console.log(JSON.stringify(counts));
-    return ExitCode.ok;
+    return code;
   }
   const now = await backend.now();
   const rows = all.map((c) => [
@@ -583,7 +593,7 @@ async function status(argv: string[]): Promise<number> {
     const header = ["QUEUE", "WAITING", "PENDING", "SCHEDULED", "ACTIVE", "COMPLETED", "FAILED"];
     printTable([[...header, "CANCELLED", "OLDEST", "WORKERS", "PAUSED"], ...rows]);
   }
-  return ExitCode.ok;
+  return code;
 }
 
 async function show(argv: string[]): Promise<number> {

@@ -103,6 +103,8 @@ export {
   putJob,
   type PutOptions,
   queueCounts,
+  type QueueReport,
+  queueReports,
   retryJob,
   UnknownJobError,
   waitForJob,

@@ -12,6 +12,7 @@ import type { RedisBackend } from "../lib/backend/redis/backend.ts";
 import type { SqliteBackend } from "../lib/backend/sqlite/backend.ts";
 import { spawnCoord } from "./support/cli.ts";
 import { sharedRedisUrl } from "./support/shared_servers.ts";
+import { plantForeignQueue } from "./support/queue.ts";
 import { guarded } from "./support/wait.ts";
 import { coord, csrfTokenOf, freshTarget, startUi } from "./ui_support.ts";
 
@@ -870,6 +871,34 @@ for (const [backend, url] of EVERY_BACKEND) {
       const missingPage = await missing.text();
       assert.equal(missing.status, 404);
       assertIncludes(missingPage, "no job alien/nope");
+    },
+  });
+}
+
+for (const [backend, url] of EVERY_BACKEND) {
+  Deno.test({
+    name:
+      `ui (${backend}): the overview shows every healthy queue and names one holding foreign data`,
+    ignore: backend !== "sqlite" && url === undefined,
+    async fn() {
+      await using target = await freshTarget(url);
+      for (const queue of ["a", "alien"]) {
+        await coord(["queue", "put", queue, "--handler", "h"], target.env);
+      }
+      {
+        await using opened = await connect({
+          url: target.env.COORD_URL,
+          namespace: target.env.COORD_NAMESPACE,
+          env: {},
+        });
+        await plantForeignQueue(opened, "alien");
+      }
+      await using ui = await startUi(target.env);
+      const response = await fetch(ui.root);
+      const page = await response.text();
+      assert.equal(response.status, 200, page);
+      assertIncludes(page, `href="/queues/a"`);
+      assert.match(page, /class="bad queue-foreign">queue &quot;alien&quot;: .*another program/);
     },
   });
 }

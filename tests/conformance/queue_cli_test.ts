@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { putJob, queueCounts } from "../../lib/queue/queue.ts";
 import { conformance, envOf } from "../support/backends.ts";
 import { type CoordProcess, runCoord, spawnCoord } from "../support/cli.ts";
-import { garbageOn, plantGarbageJob } from "../support/queue.ts";
+import { garbageOn, plantForeignQueue, plantGarbageJob } from "../support/queue.ts";
 import { tempDir } from "../support/temp.ts";
 import { until } from "../support/wait.ts";
 
@@ -308,5 +308,35 @@ conformance(
     const json = JSON.parse((await runCoord(["queue", "status", "old", "--json"], { env })).stdout);
     const job = JSON.parse((await runCoord(["queue", "show", "old/1", "--json"], { env })).stdout);
     assert.ok(json.oldestPendingAt >= job.createdAt, `${json.oldestPendingAt} < ${job.createdAt}`);
+  },
+);
+
+conformance("status says a queue given that does not exist, as turn status does", async (ctx) => {
+  const env = envOf(ctx);
+  await putJob(await ctx.open(), "real", { handler: "h" });
+  const status = await runCoord(["queue", "status", "real", "typo"], { env });
+  assert.equal(status.code, 0, status.stderr);
+  assert.equal(status.stderr, 'No such queue: "typo".\n');
+  assert.deepEqual(status.stdout.trim().split("\n").slice(1).map((r) => r.split(" ")[0]), [
+    "real",
+  ]);
+  const json = await runCoord(["queue", "status", "typo", "--json"], { env });
+  assert.deepEqual([json.code, json.stdout, json.stderr], [0, "", 'No such queue: "typo".\n']);
+});
+
+conformance(
+  "status shows every healthy queue beside one holding foreign data, and exits 65",
+  async (ctx) => {
+    const env = envOf(ctx);
+    const backend = await ctx.open();
+    for (const queue of ["a", "alien", "b"]) await putJob(backend, queue, { handler: "h" });
+    await plantForeignQueue(backend, "alien");
+    for (const argv of [["queue", "status"], ["queue", "status", "a", "alien", "b"]]) {
+      const status = await runCoord(argv, { env });
+      assert.equal(status.code, 65, status.stderr);
+      const rows = status.stdout.trim().split("\n").slice(1).map((r) => r.split(" ")[0]);
+      assert.deepEqual(rows, ["a", "b"]);
+      assert.match(status.stderr, /^coord: queue "alien": .*another program wrote there.*\n$/);
+    }
   },
 );

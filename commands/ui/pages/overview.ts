@@ -4,11 +4,11 @@
  * @module
  */
 
-import { queueCounts } from "../../../lib/queue/queue.ts";
+import { queueReports } from "../../../lib/queue/queue.ts";
 import { scheduleStatus } from "../../../lib/schedule/status.ts";
 import { ticketLines } from "../../../lib/lock/console.ts";
 import { listBarriers } from "../../../lib/barrier/barrier.ts";
-import { ForeignDataError } from "../../../lib/errors.ts";
+import { ForeignDataError, oneLine } from "../../../lib/errors.ts";
 import { link, type Page } from "../context.ts";
 import { html } from "../html.ts";
 import { table } from "../table.ts";
@@ -21,13 +21,16 @@ import { type Throughput, throughput } from "../finished.ts";
 /** The overview page. */
 export const overviewPage: Page = async (ctx) => {
   const { backend } = ctx;
-  const [queues, schedules, locks, barriers, now] = await Promise.all([
-    queueCounts(backend),
+  const [reports, schedules, locks, barriers, now] = await Promise.all([
+    queueReports(backend),
     scheduleStatus(backend),
     ticketLines(backend),
     listBarriers(backend, { limit: MAX_SHOWN_BARRIERS }),
     backend.now(),
   ]);
+  // A queue another program wrote into is named under the table, not the end of the page.
+  const queues = reports.flatMap((r) => r.counts ?? []);
+  const foreign = reports.flatMap((r) => r.foreign ?? []);
   const rates = await Promise.all(
     queues.map((q) =>
       throughput(backend, q.queue, now).catch((error) => {
@@ -76,7 +79,7 @@ export const overviewPage: Page = async (ctx) => {
         ]),
         "No queues yet — coord queue put makes one.",
       )
-    }</section>
+    }${foreign.map((e) => html`<p class="bad queue-foreign">${oneLine(e)}</p>`)}</section>
 <section><h2><a href="${link(ctx, "schedules")}">Schedules</a></h2>${
       table(
         ["task", "timing", "next tick", "last outcome", "lateness"],

@@ -30,7 +30,7 @@ import type {
   QueueSteps,
 } from "../../queue/steps.ts";
 import { DEFAULT_KEEP, MAX_REMOVED, MAX_STALLS, TRIM_BATCH } from "../../queue/steps.ts";
-import { jobRecord } from "../../queue/record.ts";
+import { foreignJob, JOB_STATES, jobRecord } from "../../queue/record.ts";
 import { flowProgress, gatheredResults } from "../../queue/flow_progress.ts";
 import { ForeignDataError } from "../../errors.ts";
 import type { SqlQuery, SqlStore, SqlTransaction, SqlValue } from "./transaction.ts";
@@ -1689,6 +1689,8 @@ export class SqlQueueSteps implements QueueSteps {
         queue,
       );
       for (const { state, future, n } of rows) {
+        // Refused as Redis refuses a key of another type: a count of a state coord has not.
+        if (!JOB_STATES.includes(state)) throw new ForeignDataError(foreignJob(queue, state));
         counts[state === "pending" && future ? "scheduled" : state] += Number(n);
       }
       const [oldest] = await tx.all<{ ready_at: number | null }>(
