@@ -26,7 +26,7 @@ import {
   retryJob,
   waitForJob,
 } from "../lib/queue/queue.ts";
-import { DEFAULT_LIST_LIMIT, LIST_STATES, listJobs } from "../lib/queue/list.ts";
+import { DEFAULT_LIST_LIMIT, LIST_STATES, listedState, listJobs } from "../lib/queue/list.ts";
 import { jobLines, putJobs } from "../lib/queue/bulk.ts";
 import {
   configureQueue,
@@ -119,6 +119,8 @@ lost when a worker dies. A job is QUEUE/ID (what put prints).
           --retries N     retries after a failure (default 0), --backoff S (default 1) before
                           the first, doubling each time; --timeout S fails a run that takes
                           longer
+          --json          {"job","created","state","deduplicated"}, state as list names it
+                          (scheduled: not yet due)
           --from FILE.jsonl (- for stdin): one job a line, {"handler", "args", "command",
           "id", "delay", "at", "beginBy", "retries", "backoff", "timeout", "dedupe",
           "dedupeFor", "priority", "keep", "group"} (durations in seconds, keep as --keep);
@@ -317,11 +319,13 @@ async function put(argv: string[]): Promise<number> {
   putRequestOf(options);
   await using backend = await openBackend("queue", values);
   const { ref, created, job, deduplicated } = await putJob(backend, positionals[0], options);
-  console.log(
-    values.json
-      ? JSON.stringify({ job: ref, created, state: job.state, deduplicated: deduplicated === true })
-      : ref,
-  );
+  if (!values.json) {
+    console.log(ref);
+    return ExitCode.ok;
+  }
+  // The state as `list` and `status` name it: a delayed job is "scheduled" there, not "pending".
+  const state = listedState(job, await backend.now());
+  console.log(JSON.stringify({ job: ref, created, state, deduplicated: deduplicated === true }));
   return ExitCode.ok;
 }
 

@@ -117,6 +117,7 @@ export {
   DEFAULT_LIST_LIMIT,
   type JobPage,
   LIST_STATES,
+  listedState,
   listJobs,
   type ListOptions,
   MAX_LIST_LIMIT,

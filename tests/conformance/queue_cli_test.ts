@@ -340,3 +340,22 @@ conformance(
     }
   },
 );
+
+conformance(
+  "put --json names a job's state as list does: a delayed one is scheduled",
+  async (ctx) => {
+    const env = envOf(ctx);
+    const states = [];
+    for (const delay of [["--delay", "3600"], []]) {
+      const put = await runCoord(["queue", "put", "later", ...delay, "--json", "--", "true"], {
+        env,
+      });
+      assert.equal(put.code, 0, put.stderr);
+      states.push(JSON.parse(put.stdout).state);
+    }
+    const list = await runCoord(["queue", "list", "later", "--json"], { env });
+    const listed = list.stdout.trim().split("\n").map((line) => JSON.parse(line).listed);
+    assert.deepEqual(states, ["scheduled", "pending"]);
+    assert.deepEqual(listed.toSorted(), states.toSorted());
+  },
+);
