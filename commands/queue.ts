@@ -167,7 +167,8 @@ lost when a worker dies. A job is QUEUE/ID (what put prints).
   wait    waits until each JOB is completed, failed or cancelled and prints its result (JSON
           a line; a command job's is {"exitCode":0,"stdout":"…"}, stdout cut at ${
     MAX_STDOUT_BYTES / 1024
-  } KiB).
+  } KiB,
+          and then with "truncated":true).
           --json prints the whole job instead. Exit 0 when all completed, 1 when one failed or
           was cancelled (its error on stderr), 75 on --timeout. Rides out a backend outage (a
           restart, a failover) of up to ${
