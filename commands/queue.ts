@@ -194,7 +194,8 @@ lost when a worker dies. A job is QUEUE/ID (what put prints).
           on stderr (--json: a last line {"next": CURSOR} when there is one); pages neither
           repeat nor skip jobs while jobs come and go.
   retry   puts failed or cancelled jobs back to pending, attempts reset, the old error kept in
-          the job's history (show). A job pending, active or completed, a flow or a flow's
+          the job's history (show), ready at once — but a job cancelled before its start came
+          (--delay/--at, never run) keeps that start and its --begin-by. A job pending, active or completed, a flow or a flow's
           part, is left as it is (exit 1, why on stderr). JOB… are all checked first: one
           unknown (64) or refused (1) retries none. QUEUE --failed: every failed job; --all:
           cancelled ones too.

@@ -1818,6 +1818,9 @@ export class SqlQueueSteps implements QueueSteps {
           }),
         );
         if (row.keep === null) this.#kept(s, row.state, -1);
+        // As in retry.lua: one cancelled before its start came keeps it, and its --begin-by.
+        const keepsStart = row.state === "cancelled" && row.attempts === 0 &&
+          row.ready_at > s.now;
         await this.#update(s, queue, id, {
           state: "pending",
           due: 0,
@@ -1826,11 +1829,11 @@ export class SqlQueueSteps implements QueueSteps {
           stalls: 0,
           error: null,
           finished_at: null,
-          begin_by: null,
+          begin_by: keepsStart ? row.begin_by : null,
           progress: null,
           expires_at: null,
           outlived_at: null,
-          ready_at: s.now,
+          ready_at: keepsStart ? row.ready_at : s.now,
           // A pending job has no worker or start; the history keeps how the run ended, not
           // who ran it.
           worker: null,
