@@ -26,7 +26,13 @@ import {
   retryJob,
   waitForJob,
 } from "../lib/queue/queue.ts";
-import { DEFAULT_LIST_LIMIT, LIST_STATES, listedState, listJobs } from "../lib/queue/list.ts";
+import {
+  DEFAULT_LIST_LIMIT,
+  isStalled,
+  LIST_STATES,
+  listedState,
+  listJobs,
+} from "../lib/queue/list.ts";
 import { jobLines, putJobs } from "../lib/queue/bulk.ts";
 import {
   configureQueue,
@@ -178,8 +184,10 @@ lost when a worker dies. A job is QUEUE/ID (what put prints).
           cancelled, the oldest pending job's age (12.3 s, 5m 3s, 3h 12m, 7d 8h), live workers,
           paused. A QUEUE with no job and no settings: No such queue: "QUEUE". on stderr
           (exit 0). A queue holding foreign data is named on stderr, the others shown, exit 65.
-  show    one job: state, spec, attempts, failures, stalls, worker, times, progress, result or
-          error
+  show    one job: state, spec, attempts, failures, stalls, worker, lease end, times,
+          progress, result or error. An active job whose lease ran out (its worker died) is
+          stalled: still active, no worker holds it until one takes it again (show: stalled
+          yes, list: active (stalled), status: ACTIVE 2 (1 stalled); --json: "stalled")
   cancel  cancels a job that has not finished (exit 0, also if cancelled already). A running
           one ends cancelled at once, without retries; within half a second its worker aborts
           the handler's ctx.signal, or sends a command's process group SIGTERM (SIGKILL
@@ -588,9 +596,11 @@ async function status(argv: string[]): Promise<number> {
   const now = await backend.now();
   const rows = all.map((c) => [
     c.queue,
-    ...[c.waiting, c.pending, c.scheduled, c.active, c.completed, c.failed, c.cancelled].map(
-      String,
-    ),
+    String(c.waiting),
+    String(c.pending),
+    String(c.scheduled),
+    c.stalled > 0 ? `${c.active} (${c.stalled} stalled)` : String(c.active),
+    ...[c.completed, c.failed, c.cancelled].map(String),
     c.oldestPendingAt === undefined ? "-" : ageText(now - c.oldestPendingAt),
     c.workers.join(",") || "-",
     c.paused ? "paused" : "-",
@@ -612,18 +622,21 @@ async function show(argv: string[]): Promise<number> {
   parseJobRef(ref);
   await using backend = await openBackend("queue", values);
   const job = await getJob(backend, ref);
-  const json = jobJson(ref, job);
+  const json = jobJson(ref, job, await backend.now());
   if (values.json) {
     console.log(JSON.stringify(json));
     return ExitCode.ok;
   }
   for (const [key, value] of Object.entries(json)) {
-    const text = typeof value === "number" && (key.endsWith("At") || key === "beginBy")
+    const text = typeof value === "number" &&
+        (key.endsWith("At") || key === "beginBy" || key === "leaseUntil")
       ? new Date(value).toISOString()
       : typeof value === "string"
       ? value
       : key === "keep"
       ? keepText(value as Keep)
+      : key === "stalled"
+      ? (value ? `yes: ${stalledText(job)}` : "no")
       : JSON.stringify(value);
     console.log(`${key.padEnd(11)} ${text}`);
   }
@@ -670,22 +683,27 @@ async function list(argv: string[]): Promise<number> {
     limit,
     ...(values.after !== undefined && { after: values.after }),
   });
+  const now = await backend.now();
   if (values.json) {
     for (const { job, listedAs } of page.jobs) {
-      console.log(JSON.stringify({ ...jobJson(`${queue}/${job.id}`, job), listed: listedAs }));
+      const json = jobJson(`${queue}/${job.id}`, job, now);
+      console.log(JSON.stringify({ ...json, listed: listedAs }));
     }
     if (page.next) console.log(JSON.stringify({ next: page.next }));
     return ExitCode.ok;
   }
-  const now = await backend.now();
   const rows = page.jobs.map(({ job, listedAs }) => [
     `${queue}/${job.id}`,
-    listedAs,
+    isStalled(job, now) ? `${listedAs} (stalled)` : listedAs,
     job.spec.handler ?? job.spec.command?.join(" ") ?? (job.group ? job.group.kind : "-"),
     String(job.attempts),
     ageText(now - (job.finishedAt ?? job.createdAt)),
     job.progress === undefined ? "-" : compact(JSON.stringify(job.progress), 30),
-    listedAs === "failed" || listedAs === "cancelled" ? (job.error ?? "").split("\n")[0] : "",
+    listedAs === "failed" || listedAs === "cancelled"
+      ? (job.error ?? "").split("\n")[0]
+      : isStalled(job, now)
+      ? stalledText(job)
+      : "",
   ]);
   if (rows.length > 0) {
     printTable([["JOB", "STATE", "RUNS", "ATTEMPTS", "AGE", "PROGRESS", "ERROR"], ...rows]);
@@ -909,6 +927,8 @@ const JOB_FIELDS = [
   "failures",
   "stalls",
   "worker",
+  "leaseUntil",
+  "stalled",
   "createdAt",
   "readyAt",
   "beginBy",
@@ -923,10 +943,14 @@ const JOB_FIELDS = [
   "history",
 ];
 
-/** A job as `show --json` and `wait --json` print it. */
-function jobJson(ref: string, job: JobRecord): Record<string, unknown> {
+/**
+ * A job as `show --json` and `wait --json` print it; given the backend's `now`, an active job
+ * says whether it is stalled.
+ */
+function jobJson(ref: string, job: JobRecord, now?: number): Record<string, unknown> {
   const { id: _, spec, ...rest } = job;
   const fields: Record<string, unknown> = { job: ref, ...rest, ...spec };
+  if (now !== undefined && job.leaseUntil !== undefined) fields.stalled = isStalled(job, now);
   // Each backend stores a past end with its keys in its own order.
   fields.history = job.history?.map(({ state, attempts, error, finishedAt }) => ({
     state,
@@ -937,6 +961,11 @@ function jobJson(ref: string, job: JobRecord): Record<string, unknown> {
   return Object.fromEntries(
     JOB_FIELDS.filter((name) => fields[name] !== undefined).map((name) => [name, fields[name]]),
   );
+}
+
+/** What a stalled job's lease end means, in a line. */
+function stalledText(job: JobRecord): string {
+  return `lease ran out at ${new Date(job.leaseUntil!).toISOString()}: no worker holds it`;
 }
 
 /** `text` cut to `max` characters, with an ellipsis when cut. */

@@ -115,6 +115,7 @@ export { type Flow, type FlowGroup, type FlowJob, putFlow } from "./queue/flow.t
 export { PUT_BATCH, putJobs } from "./queue/bulk.ts";
 export {
   DEFAULT_LIST_LIMIT,
+  isStalled,
   type JobPage,
   LIST_STATES,
   listedState,

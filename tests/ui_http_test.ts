@@ -13,7 +13,8 @@ import type { SqliteBackend } from "../lib/backend/sqlite/backend.ts";
 import { spawnCoord } from "./support/cli.ts";
 import { sharedRedisUrl } from "./support/shared_servers.ts";
 import { plantForeignQueue } from "./support/queue.ts";
-import { guarded } from "./support/wait.ts";
+import { guarded, until } from "./support/wait.ts";
+import { getJob } from "../lib/queue/queue.ts";
 import { coord, csrfTokenOf, freshTarget, startUi } from "./ui_support.ts";
 
 const redisUrl = await sharedRedisUrl("redis");
@@ -899,6 +900,40 @@ for (const [backend, url] of EVERY_BACKEND) {
       assert.equal(response.status, 200, page);
       assertIncludes(page, `href="/queues/a"`);
       assert.match(page, /class="bad queue-foreign">queue &quot;alien&quot;: .*another program/);
+    },
+  });
+}
+
+for (const [backend, url] of EVERY_BACKEND) {
+  Deno.test({
+    name:
+      `ui (${backend}): a job whose lease ran out shows stalled on its page, its queue's and the overview`,
+    ignore: backend !== "sqlite" && url === undefined,
+    async fn() {
+      await using target = await freshTarget(url);
+      await coord(["queue", "put", "ghost", "--id", "dead", "--handler", "h"], target.env);
+      {
+        await using opened = await connect({
+          url: target.env.COORD_URL,
+          namespace: target.env.COORD_NAMESPACE,
+          env: {},
+        });
+        // A worker that claims and then vanishes (as after SIGKILL).
+        await opened.queue.claim("ghost", { worker: "killed", leaseMs: 1 });
+        const { leaseUntil } = await getJob(opened, "ghost/dead");
+        assert.ok(leaseUntil !== undefined, "an active job has its lease's end");
+        await until(async () => await opened.now() > leaseUntil, { what: "the lease's end" });
+      }
+      await using ui = await startUi(target.env);
+      const stalled = /class="warn job-stalled">stalled: lease ran out at <time[^>]*>[^<]+<\/time>/;
+      for (const path of ["queues/ghost/jobs/dead", "queues/ghost"]) {
+        const page = await (await fetch(`${ui.root}${path}`)).text();
+        assert.match(page, /class="state-active">active</, path);
+        assert.match(page, stalled, path);
+      }
+      for (const path of ["", "queues/ghost"]) {
+        assertIncludes(await (await fetch(`${ui.root}${path}`)).text(), "(1 stalled)");
+      }
     },
   });
 }

@@ -21,7 +21,7 @@ const NUMBERS = ["attempts", "stalls", "readyAt", "createdAt"] as const;
 /** Those that count, with the optional ones: beyond 2^53 adding one may change nothing. */
 const COUNTS = ["attempts", "stalls", "failures", "priority"] as const;
 /** The optional times a job shows. */
-const TIMES = ["startedAt", "finishedAt", "beginBy"] as const;
+const TIMES = ["startedAt", "finishedAt", "beginBy", "leaseUntil"] as const;
 
 /**
  * A job from its stored parts: coord's state fields (JSON, or the object a SQL step built from

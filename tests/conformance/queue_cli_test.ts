@@ -1,7 +1,7 @@
 /** `coord queue` as separate processes, on every backend. */
 
 import assert from "node:assert/strict";
-import { putJob, queueCounts } from "../../lib/queue/queue.ts";
+import { getJob, putJob, queueCounts } from "../../lib/queue/queue.ts";
 import { conformance, envOf } from "../support/backends.ts";
 import { type CoordProcess, runCoord, spawnCoord } from "../support/cli.ts";
 import { garbageOn, plantForeignQueue, plantGarbageJob } from "../support/queue.ts";
@@ -357,5 +357,46 @@ conformance(
     const listed = list.stdout.trim().split("\n").map((line) => JSON.parse(line).listed);
     assert.deepEqual(states, ["scheduled", "pending"]);
     assert.deepEqual(listed.toSorted(), states.toSorted());
+  },
+);
+
+conformance(
+  "a job whose worker died shows stalled once its lease ran out, its state still active",
+  async (ctx) => {
+    const env = envOf(ctx);
+    const backend = await ctx.open();
+    // Two workers that claim and then vanish (as after SIGKILL): one lease runs out at once.
+    // (The short one last: a claim takes a job whose lease ran out first.)
+    await putJob(backend, "ghost", { id: "alive", handler: "h" });
+    await backend.queue.claim("ghost", { worker: "slow", leaseMs: 600_000 });
+    await putJob(backend, "ghost", { id: "dead", handler: "h" });
+    await backend.queue.claim("ghost", { worker: "killed", leaseMs: 1 });
+    const { leaseUntil } = await getJob(backend, "ghost/dead");
+    assert.ok(leaseUntil !== undefined, "an active job has its lease's end");
+    await until(async () => await backend.now() > leaseUntil!, { what: "the lease's end" });
+    const show = async (id: string) =>
+      JSON.parse((await runCoord(["queue", "show", `ghost/${id}`, "--json"], { env })).stdout);
+    const [dead, alive] = [await show("dead"), await show("alive")];
+    assert.deepEqual([dead.state, dead.stalled, dead.leaseUntil], ["active", true, leaseUntil]);
+    assert.deepEqual([alive.state, alive.stalled], ["active", false]);
+    const text = await runCoord(["queue", "show", "ghost/dead"], { env });
+    const at = new Date(leaseUntil!).toISOString();
+    assert.match(text.stdout, new RegExp(`^stalled +yes: lease ran out at ${at}: no worker`, "m"));
+    const list = await runCoord(["queue", "list", "ghost", "--state", "active"], { env });
+    const rows = list.stdout.trim().split("\n").slice(1).map((row) => row.split(/ {2,}/));
+    assert.deepEqual(rows.map((row) => [row[0], row[1]]).toSorted(), [
+      ["ghost/alive", "active"],
+      ["ghost/dead", "active (stalled)"],
+    ]);
+    const listed = (await runCoord(["queue", "list", "ghost", "--json"], { env })).stdout;
+    assert.deepEqual(
+      listed.trim().split("\n").map((line) => JSON.parse(line)).map((j) => [j.job, j.stalled])
+        .toSorted(),
+      [["ghost/alive", false], ["ghost/dead", true]],
+    );
+    const status = await runCoord(["queue", "status", "ghost", "--json"], { env });
+    assert.deepEqual([JSON.parse(status.stdout).active, JSON.parse(status.stdout).stalled], [2, 1]);
+    const table = (await runCoord(["queue", "status", "ghost"], { env })).stdout;
+    assert.match(table, /^ghost .* 2 \(1 stalled\) /m);
   },
 );

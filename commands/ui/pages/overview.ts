@@ -15,6 +15,7 @@ import { table } from "../table.ts";
 import { age, duration, instant } from "../time.ts";
 import { isTask, outcomeOf } from "./schedules.ts";
 import { holdersOf, waitersOf } from "./locks.ts";
+import { activeCount } from "./queue.ts";
 import { MAX_SHOWN_BARRIERS, moreBarriers } from "./barriers.ts";
 import { type Throughput, throughput } from "../finished.ts";
 
@@ -68,7 +69,7 @@ export const overviewPage: Page = async (ctx) => {
           }`,
           q.pending,
           q.scheduled,
-          q.active,
+          activeCount(q),
           q.waiting,
           q.completed,
           html`<span class="${q.failed > 0 ? "bad" : ""}">${q.failed}</span>`,

@@ -195,12 +195,14 @@ interface JobRow {
   group_key: string | null;
   /** A pending job: 0 not due yet, 1 in the run order, 2 parked by its group's limit. */
   due: number;
+  /** An active job's lease end. */
+  lease_until: number | null;
 }
 
 const COLUMNS =
   "id, state, ready_at, attempts, failures, stalls, worker, begin_by, spec, result, error, " +
   "created_at, started_at, finished_at, parent, grp, inputs, progress, priority, keep, " +
-  "group_key, due";
+  "group_key, due, lease_until";
 
 /** One step's transaction and the backend's time it runs at (one instant, as in a Redis step). */
 interface Step {
@@ -465,6 +467,7 @@ export class SqlQueueSteps implements QueueSteps {
       ...(row.started_at !== null && { startedAt: row.started_at }),
       ...(row.finished_at !== null && { finishedAt: row.finished_at }),
       ...(row.worker !== null && { worker: row.worker }),
+      ...(row.state === "active" && row.lease_until !== null && { leaseUntil: row.lease_until }),
       ...(row.error !== null && { error: row.error }),
       ...(row.parent !== null && { parent: row.parent }),
       ...(row.grp !== null && { group: parseOr(row.grp) }),
@@ -1677,6 +1680,7 @@ export class SqlQueueSteps implements QueueSteps {
         pending: 0,
         scheduled: 0,
         active: 0,
+        stalled: 0,
         completed: 0,
         failed: 0,
         cancelled: 0,
@@ -1700,6 +1704,14 @@ export class SqlQueueSteps implements QueueSteps {
         queue,
         now,
       );
+      const [stalled] = await tx.all<{ n: number }>(
+        `SELECT count(*) AS n FROM coord_queue_job WHERE namespace = ? AND queue = ?
+         AND state = 'active' AND lease_until < ?`,
+        this.#ns,
+        queue,
+        now,
+      );
+      counts.stalled = Number(stalled.n);
       const workers = (await tx.all<{ worker: string }>(
         `SELECT worker FROM coord_queue_worker WHERE namespace = ? AND queue = ? AND until >= ?
          ORDER BY worker`,
