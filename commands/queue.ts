@@ -22,11 +22,17 @@ import {
   putJob,
   type PutOptions,
   putRequestOf,
-  queueCounts,
+  queueReports,
   retryJob,
   waitForJob,
 } from "../lib/queue/queue.ts";
-import { DEFAULT_LIST_LIMIT, LIST_STATES, listJobs } from "../lib/queue/list.ts";
+import {
+  DEFAULT_LIST_LIMIT,
+  isStalled,
+  LIST_STATES,
+  listedState,
+  listJobs,
+} from "../lib/queue/list.ts";
 import { jobLines, putJobs } from "../lib/queue/bulk.ts";
 import {
   configureQueue,
@@ -120,6 +126,8 @@ lost when a worker dies. A job is QUEUE/ID (what put prints).
           --retries N     retries after a failure (default 0), --backoff S (default 1) before
                           the first, doubling each time; --timeout S fails a run that takes
                           longer
+          --json          {"job","created","state","deduplicated"}, state as list names it
+                          (scheduled: not yet due)
           --from FILE.jsonl (- for stdin): one job a line, {"handler", "args", "command",
           "id", "delay", "at", "beginBy", "retries", "backoff", "timeout", "dedupe",
           "dedupeFor", "priority", "keep", "group"} (durations in seconds, keep as --keep);
@@ -166,7 +174,8 @@ lost when a worker dies. A job is QUEUE/ID (what put prints).
   wait    waits until each JOB is completed, failed or cancelled and prints its result (JSON
           a line; a command job's is {"exitCode":0,"stdout":"…"}, stdout cut at ${
     MAX_STDOUT_BYTES / 1024
-  } KiB).
+  } KiB,
+          and then with "truncated":true).
           --json prints the whole job instead. Exit 0 when all completed, 1 when one failed or
           was cancelled (its error on stderr), 75 on --timeout. Rides out a backend outage (a
           restart, a failover) of up to ${
@@ -174,9 +183,12 @@ lost when a worker dies. A job is QUEUE/ID (what put prints).
   } s in a row; a longer one exits 69.
   status  per queue: waiting (flow parts), pending, scheduled, active, completed, failed,
           cancelled, the oldest pending job's age (12.3 s, 5m 3s, 3h 12m, 7d 8h), live workers,
-          paused
-  show    one job: state, spec, attempts, failures, stalls, worker, times, progress, result or
-          error
+          paused. A QUEUE with no job and no settings: No such queue: "QUEUE". on stderr
+          (exit 0). A queue holding foreign data is named on stderr, the others shown, exit 65.
+  show    one job: state, spec, attempts, failures, stalls, worker, lease end, times,
+          progress, result or error. An active job whose lease ran out (its worker died) is
+          stalled: still active, no worker holds it until one takes it again (show: stalled
+          yes, list: active (stalled), status: ACTIVE 2 (1 stalled); --json: "stalled")
   cancel  cancels a job that has not finished (exit 0, also if cancelled already). A running
           one ends cancelled at once, without retries; within half a second its worker aborts
           the handler's ctx.signal, or sends a command's process group SIGTERM (SIGKILL
@@ -191,7 +203,8 @@ lost when a worker dies. A job is QUEUE/ID (what put prints).
           on stderr (--json: a last line {"next": CURSOR} when there is one); pages neither
           repeat nor skip jobs while jobs come and go.
   retry   puts failed or cancelled jobs back to pending, attempts reset, the old error kept in
-          the job's history (show). A job pending, active or completed, a flow or a flow's
+          the job's history (show), ready at once — but a job cancelled before its start came
+          (--delay/--at, never run) keeps that start and its --begin-by. A job pending, active or completed, a flow or a flow's
           part, is left as it is (exit 1, why on stderr). JOB… are all checked first: one
           unknown (64) or refused (1) retries none. QUEUE --failed: every failed job; --all:
           cancelled ones too.
@@ -317,11 +330,13 @@ async function put(argv: string[]): Promise<number> {
   putRequestOf(options);
   await using backend = await openBackend("queue", values);
   const { ref, created, job, deduplicated } = await putJob(backend, positionals[0], options);
-  console.log(
-    values.json
-      ? JSON.stringify({ job: ref, created, state: job.state, deduplicated: deduplicated === true })
-      : ref,
-  );
+  if (!values.json) {
+    console.log(ref);
+    return ExitCode.ok;
+  }
+  // The state as `list` and `status` name it: a delayed job is "scheduled" there, not "pending".
+  const state = listedState(job, await backend.now());
+  console.log(JSON.stringify({ job: ref, created, state, deduplicated: deduplicated === true }));
   return ExitCode.ok;
 }
 
@@ -566,20 +581,31 @@ async function status(argv: string[]): Promise<number> {
     json: { type: "boolean" },
   });
   await using backend = await openBackend("queue", values);
-  const all = await queueCounts(backend, positionals.length > 0 ? positionals : undefined);
-  if (all.length === 0) {
+  const named = positionals.length > 0 ? positionals : undefined;
+  const reports = await queueReports(backend, named);
+  if (reports.length === 0) {
     console.error(`No queues in namespace ${JSON.stringify(backend.namespace)}.`);
   }
+  // Each queue on its own, as `turn status` and `schedule status` report theirs: a typo or one
+  // queue another program wrote into hides none of the others; foreign data still exits 65.
+  for (const { queue, counts, foreign } of reports) {
+    if (foreign) console.error(`coord: ${foreign.message}`);
+    else if (!counts) console.error(`No such queue: ${JSON.stringify(queue)}.`);
+  }
+  const code = reports.some((r) => r.foreign) ? ExitCode.dataError : ExitCode.ok;
+  const all = reports.flatMap((r) => r.counts ?? []);
   if (values.json) {
     for (const counts of all) console.log(JSON.stringify(counts));
-    return ExitCode.ok;
+    return code;
   }
   const now = await backend.now();
   const rows = all.map((c) => [
     c.queue,
-    ...[c.waiting, c.pending, c.scheduled, c.active, c.completed, c.failed, c.cancelled].map(
-      String,
-    ),
+    String(c.waiting),
+    String(c.pending),
+    String(c.scheduled),
+    c.stalled > 0 ? `${c.active} (${c.stalled} stalled)` : String(c.active),
+    ...[c.completed, c.failed, c.cancelled].map(String),
     c.oldestPendingAt === undefined ? "-" : ageText(now - c.oldestPendingAt),
     c.workers.join(",") || "-",
     c.paused ? "paused" : "-",
@@ -588,7 +614,7 @@ async function status(argv: string[]): Promise<number> {
     const header = ["QUEUE", "WAITING", "PENDING", "SCHEDULED", "ACTIVE", "COMPLETED", "FAILED"];
     printTable([[...header, "CANCELLED", "OLDEST", "WORKERS", "PAUSED"], ...rows]);
   }
-  return ExitCode.ok;
+  return code;
 }
 
 async function show(argv: string[]): Promise<number> {
@@ -601,18 +627,21 @@ async function show(argv: string[]): Promise<number> {
   parseJobRef(ref);
   await using backend = await openBackend("queue", values);
   const job = await getJob(backend, ref);
-  const json = jobJson(ref, job);
+  const json = jobJson(ref, job, await backend.now());
   if (values.json) {
     console.log(JSON.stringify(json));
     return ExitCode.ok;
   }
   for (const [key, value] of Object.entries(json)) {
-    const text = typeof value === "number" && (key.endsWith("At") || key === "beginBy")
+    const text = typeof value === "number" &&
+        (key.endsWith("At") || key === "beginBy" || key === "leaseUntil")
       ? new Date(value).toISOString()
       : typeof value === "string"
       ? value
       : key === "keep"
       ? keepText(value as Keep)
+      : key === "stalled"
+      ? (value ? `yes: ${stalledText(job)}` : "no")
       : JSON.stringify(value);
     console.log(`${key.padEnd(11)} ${text}`);
   }
@@ -659,22 +688,27 @@ async function list(argv: string[]): Promise<number> {
     limit,
     ...(values.after !== undefined && { after: values.after }),
   });
+  const now = await backend.now();
   if (values.json) {
     for (const { job, listedAs } of page.jobs) {
-      console.log(JSON.stringify({ ...jobJson(`${queue}/${job.id}`, job), listed: listedAs }));
+      const json = jobJson(`${queue}/${job.id}`, job, now);
+      console.log(JSON.stringify({ ...json, listed: listedAs }));
     }
     if (page.next) console.log(JSON.stringify({ next: page.next }));
     return ExitCode.ok;
   }
-  const now = await backend.now();
   const rows = page.jobs.map(({ job, listedAs }) => [
     `${queue}/${job.id}`,
-    listedAs,
+    isStalled(job, now) ? `${listedAs} (stalled)` : listedAs,
     job.spec.handler ?? job.spec.command?.join(" ") ?? (job.group ? job.group.kind : "-"),
     String(job.attempts),
     ageText(now - (job.finishedAt ?? job.createdAt)),
     job.progress === undefined ? "-" : compact(JSON.stringify(job.progress), 30),
-    listedAs === "failed" || listedAs === "cancelled" ? (job.error ?? "").split("\n")[0] : "",
+    listedAs === "failed" || listedAs === "cancelled"
+      ? (job.error ?? "").split("\n")[0]
+      : isStalled(job, now)
+      ? stalledText(job)
+      : "",
   ]);
   if (rows.length > 0) {
     printTable([["JOB", "STATE", "RUNS", "ATTEMPTS", "AGE", "PROGRESS", "ERROR"], ...rows]);
@@ -898,6 +932,8 @@ const JOB_FIELDS = [
   "failures",
   "stalls",
   "worker",
+  "leaseUntil",
+  "stalled",
   "createdAt",
   "readyAt",
   "beginBy",
@@ -912,10 +948,14 @@ const JOB_FIELDS = [
   "history",
 ];
 
-/** A job as `show --json` and `wait --json` print it. */
-function jobJson(ref: string, job: JobRecord): Record<string, unknown> {
+/**
+ * A job as `show --json` and `wait --json` print it; given the backend's `now`, an active job
+ * says whether it is stalled.
+ */
+function jobJson(ref: string, job: JobRecord, now?: number): Record<string, unknown> {
   const { id: _, spec, ...rest } = job;
   const fields: Record<string, unknown> = { job: ref, ...rest, ...spec };
+  if (now !== undefined && job.leaseUntil !== undefined) fields.stalled = isStalled(job, now);
   // Each backend stores a past end with its keys in its own order.
   fields.history = job.history?.map(({ state, attempts, error, finishedAt }) => ({
     state,
@@ -926,6 +966,11 @@ function jobJson(ref: string, job: JobRecord): Record<string, unknown> {
   return Object.fromEntries(
     JOB_FIELDS.filter((name) => fields[name] !== undefined).map((name) => [name, fields[name]]),
   );
+}
+
+/** What a stalled job's lease end means, in a line. */
+function stalledText(job: JobRecord): string {
+  return `lease ran out at ${new Date(job.leaseUntil!).toISOString()}: no worker holds it`;
 }
 
 /** `text` cut to `max` characters, with an ellipsis when cut. */

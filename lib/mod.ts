@@ -103,6 +103,8 @@ export {
   putJob,
   type PutOptions,
   queueCounts,
+  type QueueReport,
+  queueReports,
   retryJob,
   UnknownJobError,
   waitForJob,
@@ -113,8 +115,10 @@ export { type Flow, type FlowGroup, type FlowJob, putFlow } from "./queue/flow.t
 export { PUT_BATCH, putJobs } from "./queue/bulk.ts";
 export {
   DEFAULT_LIST_LIMIT,
+  isStalled,
   type JobPage,
   LIST_STATES,
+  listedState,
   listJobs,
   type ListOptions,
   MAX_LIST_LIMIT,

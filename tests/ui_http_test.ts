@@ -12,7 +12,9 @@ import type { RedisBackend } from "../lib/backend/redis/backend.ts";
 import type { SqliteBackend } from "../lib/backend/sqlite/backend.ts";
 import { spawnCoord } from "./support/cli.ts";
 import { sharedRedisUrl } from "./support/shared_servers.ts";
-import { guarded } from "./support/wait.ts";
+import { plantForeignQueue } from "./support/queue.ts";
+import { guarded, until } from "./support/wait.ts";
+import { getJob } from "../lib/queue/queue.ts";
 import { coord, csrfTokenOf, freshTarget, startUi } from "./ui_support.ts";
 
 const redisUrl = await sharedRedisUrl("redis");
@@ -870,6 +872,68 @@ for (const [backend, url] of EVERY_BACKEND) {
       const missingPage = await missing.text();
       assert.equal(missing.status, 404);
       assertIncludes(missingPage, "no job alien/nope");
+    },
+  });
+}
+
+for (const [backend, url] of EVERY_BACKEND) {
+  Deno.test({
+    name:
+      `ui (${backend}): the overview shows every healthy queue and names one holding foreign data`,
+    ignore: backend !== "sqlite" && url === undefined,
+    async fn() {
+      await using target = await freshTarget(url);
+      for (const queue of ["a", "alien"]) {
+        await coord(["queue", "put", queue, "--handler", "h"], target.env);
+      }
+      {
+        await using opened = await connect({
+          url: target.env.COORD_URL,
+          namespace: target.env.COORD_NAMESPACE,
+          env: {},
+        });
+        await plantForeignQueue(opened, "alien");
+      }
+      await using ui = await startUi(target.env);
+      const response = await fetch(ui.root);
+      const page = await response.text();
+      assert.equal(response.status, 200, page);
+      assertIncludes(page, `href="/queues/a"`);
+      assert.match(page, /class="bad queue-foreign">queue &quot;alien&quot;: .*another program/);
+    },
+  });
+}
+
+for (const [backend, url] of EVERY_BACKEND) {
+  Deno.test({
+    name:
+      `ui (${backend}): a job whose lease ran out shows stalled on its page, its queue's and the overview`,
+    ignore: backend !== "sqlite" && url === undefined,
+    async fn() {
+      await using target = await freshTarget(url);
+      await coord(["queue", "put", "ghost", "--id", "dead", "--handler", "h"], target.env);
+      {
+        await using opened = await connect({
+          url: target.env.COORD_URL,
+          namespace: target.env.COORD_NAMESPACE,
+          env: {},
+        });
+        // A worker that claims and then vanishes (as after SIGKILL).
+        await opened.queue.claim("ghost", { worker: "killed", leaseMs: 1 });
+        const { leaseUntil } = await getJob(opened, "ghost/dead");
+        assert.ok(leaseUntil !== undefined, "an active job has its lease's end");
+        await until(async () => await opened.now() > leaseUntil, { what: "the lease's end" });
+      }
+      await using ui = await startUi(target.env);
+      const stalled = /class="warn job-stalled">stalled: lease ran out at <time[^>]*>[^<]+<\/time>/;
+      for (const path of ["queues/ghost/jobs/dead", "queues/ghost"]) {
+        const page = await (await fetch(`${ui.root}${path}`)).text();
+        assert.match(page, /class="state-active">active</, path);
+        assert.match(page, stalled, path);
+      }
+      for (const path of ["", "queues/ghost"]) {
+        assertIncludes(await (await fetch(`${ui.root}${path}`)).text(), "(1 stalled)");
+      }
     },
   });
 }

@@ -9,7 +9,7 @@
 
 import { checkName } from "../backend/keys.ts";
 import type { Backend } from "../backend/types.ts";
-import { CoordError, ExitCode, UsageError, WaitTimeoutError } from "../errors.ts";
+import { CoordError, ExitCode, ForeignDataError, UsageError, WaitTimeoutError } from "../errors.ts";
 import { Outage } from "../outage.ts";
 import {
   checkCount,
@@ -503,4 +503,43 @@ export async function queueCounts(backend: Backend, queues?: string[]): Promise<
   // still counted when every queue is.
   const names = queues?.map(checkQueueName) ?? await backend.queue.list();
   return await Promise.all(names.map((name) => backend.queue.counts(name)));
+}
+
+/** One queue as {@link queueReports} found it: its counts, or why it has none. */
+export interface QueueReport {
+  /** The queue's name. */
+  queue: string;
+  /** Its counts; absent when there is no such queue or it holds foreign data. */
+  counts?: QueueCounts;
+  /** Why it could not be counted: data another program wrote where it keeps its state. */
+  foreign?: ForeignDataError;
+}
+
+/**
+ * Counts of the named queues, or of every queue in the namespace, each queue on its own: a
+ * queue holding foreign data is reported, not thrown, so it hides none of the others (what
+ * `coord queue status` and the console's overview show). A named queue that `list` does not
+ * know (no job, no settings) has neither `counts` nor `foreign`: there is no such queue.
+ *
+ * @throws {UsageError} on a malformed name.
+ * @example
+ * ```ts
+ * import { connect, putJob, queueReports } from "../mod.ts";
+ * await using backend = await connect({ url: "sqlite::memory:" });
+ * await putJob(backend, "q", { handler: "h" });
+ * (await queueReports(backend, ["q", "typo"])).map((r) => r.counts?.pending); // [1, undefined]
+ * ```
+ */
+export async function queueReports(backend: Backend, queues?: string[]): Promise<QueueReport[]> {
+  queues?.forEach(checkQueueName);
+  const known = await backend.queue.list();
+  return await Promise.all((queues ?? known).map(async (queue): Promise<QueueReport> => {
+    if (!known.includes(queue)) return { queue };
+    try {
+      return { queue, counts: await backend.queue.counts(queue) };
+    } catch (e) {
+      if (e instanceof ForeignDataError) return { queue, foreign: e };
+      throw e;
+    }
+  }));
 }

@@ -7,13 +7,21 @@
 import { ForeignDataError } from "../errors.ts";
 import type { JobRecord, JobSpec, JobState } from "./steps.ts";
 
-const STATES: JobState[] = ["waiting", "pending", "active", "completed", "failed", "cancelled"];
+/** Every state a job coord wrote may be in. */
+export const JOB_STATES: readonly JobState[] = [
+  "waiting",
+  "pending",
+  "active",
+  "completed",
+  "failed",
+  "cancelled",
+];
 /** The state fields the steps compute with. */
 const NUMBERS = ["attempts", "stalls", "readyAt", "createdAt"] as const;
 /** Those that count, with the optional ones: beyond 2^53 adding one may change nothing. */
 const COUNTS = ["attempts", "stalls", "failures", "priority"] as const;
 /** The optional times a job shows. */
-const TIMES = ["startedAt", "finishedAt", "beginBy"] as const;
+const TIMES = ["startedAt", "finishedAt", "beginBy", "leaseUntil"] as const;
 
 /**
  * A job from its stored parts: coord's state fields (JSON, or the object a SQL step built from
@@ -82,7 +90,7 @@ function isState(state: unknown): state is Record<string, unknown> {
   // Finite: JSON has no infinity, but a SQL row built into the state has what its columns hold.
   // A count beyond 2^53 would not fence an attempt: another program's.
   return isObject(state) && typeof state.id === "string" &&
-    STATES.includes(state.state as JobState) &&
+    JOB_STATES.includes(state.state as JobState) &&
     NUMBERS.every((field) => Number.isFinite(state[field])) &&
     COUNTS.every((field) => state[field] === undefined || Number.isSafeInteger(state[field])) &&
     TIMES.every((field) => state[field] === undefined || Number.isFinite(state[field])) &&

@@ -133,6 +133,12 @@ export interface JobRecord {
   finishedAt?: number;
   /** The worker running it (active), or that ran it last. */
   worker?: string;
+  /**
+   * An active job's lease end (backend clock, epoch ms): its worker renews it while it lives.
+   * Once past, no worker holds the job — its worker died: it is _stalled_ (BullMQ's word) until
+   * a worker takes it again.
+   */
+  leaseUntil?: number;
   /** A completed job's result (JSON). */
   result?: unknown;
   /** Why it failed or was cancelled, one line. */
@@ -272,6 +278,8 @@ export interface QueueCounts {
   scheduled: number;
   /** Jobs running. */
   active: number;
+  /** Of the active jobs, those whose lease ran out: no worker holds them (stalled). */
+  stalled: number;
   /** Jobs completed. */
   completed: number;
   /** Jobs failed for good. */

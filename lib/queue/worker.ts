@@ -28,6 +28,7 @@ import {
   MAX_TIMER_MS,
   MIN_LEASE_MS,
 } from "./limits.ts";
+import { readCapped } from "./capped_output.ts";
 import { ERROR_RETRY_MS, QueueLane } from "./lane.ts";
 import type { Finish, FinishedAndClaimed, JobRecord } from "./steps.ts";
 
@@ -646,7 +647,8 @@ class NotRunnableError extends Error {}
  * Coord's credentials stay out of its environment unless `passEnv` names them. Its stderr lines
  * `::progress <json>` report its progress and are kept out of its error.
  *
- * @returns `{ exitCode: 0, stdout }`, stdout cut at {@link MAX_STDOUT_BYTES}.
+ * @returns `{ exitCode: 0, stdout }`, stdout cut at {@link MAX_STDOUT_BYTES}, and then
+ * `truncated: true`.
  */
 async function runCommand(
   argv: string[],
@@ -670,48 +672,26 @@ async function runCommand(
   // the job: it ends with the job, as a lock's CMD's does.
   const { status, output: [stdout, stderr] } = await group.finish(signal, (drained) =>
     Promise.all([
-      readCapped(group.stdout, MAX_STDOUT_BYTES, drained),
+      readCapped(group.stdout, { maxBytes: MAX_STDOUT_BYTES, keep: "head" }, drained),
       readCapped(
         group.stderr.pipeThrough(progressLines((value) => progress.report(value))),
-        65_536,
+        { maxBytes: 65_536, keep: "tail" },
         drained,
       ),
     ]));
   // Stopped (timeout, lost lease, forced stop): whatever the command made of its SIGTERM.
   signal.throwIfAborted();
   if (!status.success) {
-    const tail = stderr.trim().slice(-STDERR_TAIL_CHARS);
+    // Why it failed is at the end; "…" says the error holds only that end.
+    const all = stderr.text.trim();
+    const tail = all.length > STDERR_TAIL_CHARS || stderr.cut
+      ? `…${all.slice(-STDERR_TAIL_CHARS)}`
+      : all;
     const how = status.signal ? `killed by ${status.signal}` : `exited with status ${status.code}`;
     throw new Error(tail ? `${how}: ${tail}` : how);
   }
-  return { exitCode: status.code, stdout };
-}
-
-async function readCapped(
-  stream: ReadableStream<Uint8Array>,
-  maxBytes: number,
-  stop: AbortSignal,
-): Promise<string> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const reader = stream.getReader();
-  const onStop = () => reader.cancel().catch(() => {});
-  stop.addEventListener("abort", onStop, { once: true });
-  try {
-    for (let chunk; !(chunk = await reader.read()).done;) {
-      if (size < maxBytes) chunks.push(chunk.value.subarray(0, maxBytes - size));
-      size += chunk.value.length;
-    }
-  } finally {
-    stop.removeEventListener("abort", onStop);
-  }
-  const bytes = new Uint8Array(Math.min(size, maxBytes));
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return new TextDecoder().decode(bytes);
+  // A result cut short says so: its stdout would otherwise pass for all the command wrote.
+  return { exitCode: status.code, stdout: stdout.text, ...(stdout.cut && { truncated: true }) };
 }
 
 function rejection(signal: AbortSignal): Promise<never> {

@@ -2,7 +2,14 @@
 
 import assert from "node:assert/strict";
 import { UsageError } from "../../lib/errors.ts";
-import { getJob, JobRemovedError, putJob, retryJob, waitForJob } from "../../lib/queue/queue.ts";
+import {
+  cancelJob,
+  getJob,
+  JobRemovedError,
+  putJob,
+  retryJob,
+  waitForJob,
+} from "../../lib/queue/queue.ts";
 import { listJobs } from "../../lib/queue/list.ts";
 import { putJobs } from "../../lib/queue/bulk.ts";
 import { putFlow } from "../../lib/queue/flow.ts";
@@ -220,6 +227,34 @@ conformance("reading a queue's settings stores nothing", async (ctx) => {
     assert.equal(Number(rows), 1);
   }
 });
+
+conformance(
+  "retry of a job cancelled before its start keeps that start and its begin-by; a failed one runs now",
+  async (ctx) => {
+    const backend = await ctx.open();
+    const hour = 3_600_000;
+    const put = await putJob(backend, "later", {
+      id: "d",
+      handler: "h",
+      delayMs: hour,
+      beginByMs: hour,
+    });
+    await cancelJob(backend, "later/d");
+    const { job } = await retryJob(backend, "later/d");
+    assert.deepEqual([job.state, job.readyAt, job.beginBy], [
+      "pending",
+      put.job.readyAt,
+      put.job.beginBy,
+    ]);
+    assert.deepEqual((await listJobs(backend, "later", { states: ["scheduled"] })).jobs.length, 1);
+    // A failed one is retried now: the delay it was put with has long passed.
+    await finish(backend, "now", 1, "boom");
+    const before = Math.floor(await backend.now());
+    const failed = await retryJob(backend, "now/1");
+    assert.ok(failed.job.readyAt >= before, `${failed.job.readyAt} < ${before}`);
+    assert.equal(failed.job.beginBy, undefined);
+  },
+);
 
 conformance(
   "retry puts a failed job back with attempts reset and its error in history",

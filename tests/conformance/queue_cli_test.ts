@@ -1,10 +1,10 @@
 /** `coord queue` as separate processes, on every backend. */
 
 import assert from "node:assert/strict";
-import { putJob, queueCounts } from "../../lib/queue/queue.ts";
+import { getJob, putJob, queueCounts } from "../../lib/queue/queue.ts";
 import { conformance, envOf } from "../support/backends.ts";
 import { type CoordProcess, runCoord, spawnCoord } from "../support/cli.ts";
-import { garbageOn, plantGarbageJob } from "../support/queue.ts";
+import { garbageOn, plantForeignQueue, plantGarbageJob } from "../support/queue.ts";
 import { tempDir } from "../support/temp.ts";
 import { until } from "../support/wait.ts";
 
@@ -308,5 +308,95 @@ conformance(
     const json = JSON.parse((await runCoord(["queue", "status", "old", "--json"], { env })).stdout);
     const job = JSON.parse((await runCoord(["queue", "show", "old/1", "--json"], { env })).stdout);
     assert.ok(json.oldestPendingAt >= job.createdAt, `${json.oldestPendingAt} < ${job.createdAt}`);
+  },
+);
+
+conformance("status says a queue given that does not exist, as turn status does", async (ctx) => {
+  const env = envOf(ctx);
+  await putJob(await ctx.open(), "real", { handler: "h" });
+  const status = await runCoord(["queue", "status", "real", "typo"], { env });
+  assert.equal(status.code, 0, status.stderr);
+  assert.equal(status.stderr, 'No such queue: "typo".\n');
+  assert.deepEqual(status.stdout.trim().split("\n").slice(1).map((r) => r.split(" ")[0]), [
+    "real",
+  ]);
+  const json = await runCoord(["queue", "status", "typo", "--json"], { env });
+  assert.deepEqual([json.code, json.stdout, json.stderr], [0, "", 'No such queue: "typo".\n']);
+});
+
+conformance(
+  "status shows every healthy queue beside one holding foreign data, and exits 65",
+  async (ctx) => {
+    const env = envOf(ctx);
+    const backend = await ctx.open();
+    for (const queue of ["a", "alien", "b"]) await putJob(backend, queue, { handler: "h" });
+    await plantForeignQueue(backend, "alien");
+    for (const argv of [["queue", "status"], ["queue", "status", "a", "alien", "b"]]) {
+      const status = await runCoord(argv, { env });
+      assert.equal(status.code, 65, status.stderr);
+      const rows = status.stdout.trim().split("\n").slice(1).map((r) => r.split(" ")[0]);
+      assert.deepEqual(rows, ["a", "b"]);
+      assert.match(status.stderr, /^coord: queue "alien": .*another program wrote there.*\n$/);
+    }
+  },
+);
+
+conformance(
+  "put --json names a job's state as list does: a delayed one is scheduled",
+  async (ctx) => {
+    const env = envOf(ctx);
+    const states = [];
+    for (const delay of [["--delay", "3600"], []]) {
+      const put = await runCoord(["queue", "put", "later", ...delay, "--json", "--", "true"], {
+        env,
+      });
+      assert.equal(put.code, 0, put.stderr);
+      states.push(JSON.parse(put.stdout).state);
+    }
+    const list = await runCoord(["queue", "list", "later", "--json"], { env });
+    const listed = list.stdout.trim().split("\n").map((line) => JSON.parse(line).listed);
+    assert.deepEqual(states, ["scheduled", "pending"]);
+    assert.deepEqual(listed.toSorted(), states.toSorted());
+  },
+);
+
+conformance(
+  "a job whose worker died shows stalled once its lease ran out, its state still active",
+  async (ctx) => {
+    const env = envOf(ctx);
+    const backend = await ctx.open();
+    // Two workers that claim and then vanish (as after SIGKILL): one lease runs out at once.
+    // (The short one last: a claim takes a job whose lease ran out first.)
+    await putJob(backend, "ghost", { id: "alive", handler: "h" });
+    await backend.queue.claim("ghost", { worker: "slow", leaseMs: 600_000 });
+    await putJob(backend, "ghost", { id: "dead", handler: "h" });
+    await backend.queue.claim("ghost", { worker: "killed", leaseMs: 1 });
+    const { leaseUntil } = await getJob(backend, "ghost/dead");
+    assert.ok(leaseUntil !== undefined, "an active job has its lease's end");
+    await until(async () => await backend.now() > leaseUntil!, { what: "the lease's end" });
+    const show = async (id: string) =>
+      JSON.parse((await runCoord(["queue", "show", `ghost/${id}`, "--json"], { env })).stdout);
+    const [dead, alive] = [await show("dead"), await show("alive")];
+    assert.deepEqual([dead.state, dead.stalled, dead.leaseUntil], ["active", true, leaseUntil]);
+    assert.deepEqual([alive.state, alive.stalled], ["active", false]);
+    const text = await runCoord(["queue", "show", "ghost/dead"], { env });
+    const at = new Date(leaseUntil!).toISOString();
+    assert.match(text.stdout, new RegExp(`^stalled +yes: lease ran out at ${at}: no worker`, "m"));
+    const list = await runCoord(["queue", "list", "ghost", "--state", "active"], { env });
+    const rows = list.stdout.trim().split("\n").slice(1).map((row) => row.split(/ {2,}/));
+    assert.deepEqual(rows.map((row) => [row[0], row[1]]).toSorted(), [
+      ["ghost/alive", "active"],
+      ["ghost/dead", "active (stalled)"],
+    ]);
+    const listed = (await runCoord(["queue", "list", "ghost", "--json"], { env })).stdout;
+    assert.deepEqual(
+      listed.trim().split("\n").map((line) => JSON.parse(line)).map((j) => [j.job, j.stalled])
+        .toSorted(),
+      [["ghost/alive", false], ["ghost/dead", true]],
+    );
+    const status = await runCoord(["queue", "status", "ghost", "--json"], { env });
+    assert.deepEqual([JSON.parse(status.stdout).active, JSON.parse(status.stdout).stalled], [2, 1]);
+    const table = (await runCoord(["queue", "status", "ghost"], { env })).stdout;
+    assert.match(table, /^ghost .* 2 \(1 stalled\) /m);
   },
 );

@@ -14,7 +14,7 @@ import {
 } from "../../lib/queue/queue.ts";
 import { MAX_STALLS } from "../../lib/queue/steps.ts";
 import { putJobs } from "../../lib/queue/bulk.ts";
-import { NonRetryableError, work } from "../../lib/queue/worker.ts";
+import { MAX_STDOUT_BYTES, NonRetryableError, work } from "../../lib/queue/worker.ts";
 import { JobFailedError, queue } from "../../lib/queue/handle.ts";
 import { conformance } from "../support/backends.ts";
 import { GARBAGE, garbageOn, plantGarbageJob, TYPED_GARBAGE } from "../support/queue.ts";
@@ -137,6 +137,25 @@ conformance("a command job's result is its exit status and stdout", async (ctx) 
   const bad = await getJob(backend, "cmd/bad");
   assert.equal(bad.state, "failed");
   assert.equal(bad.error, "exited with status 3: why");
+});
+
+conformance("a command job's output cut to what is kept says it was cut", async (ctx) => {
+  const backend = await ctx.open();
+  // 70000 bytes: more than the 64 KiB of stdout a result keeps.
+  const lots = "head -c 70000 /dev/zero | tr '\\0' x";
+  await putJob(backend, "cut", { id: "long", command: ["sh", "-c", lots] });
+  await putJob(backend, "cut", { id: "fits", command: ["sh", "-c", "printf %065536d 0"] });
+  await putJob(backend, "cut", {
+    id: "bad",
+    command: ["sh", "-c", `${lots} >&2; echo why >&2; exit 3`],
+  });
+  await work(backend, ["cut"], { allowCommands: true, drain: true });
+  const long = (await getJob(backend, "cut/long")).result as Record<string, unknown>;
+  assert.deepEqual([long.truncated, (long.stdout as string).length], [true, MAX_STDOUT_BYTES]);
+  const fits = (await getJob(backend, "cut/fits")).result as Record<string, unknown>;
+  assert.deepEqual(Object.keys(fits), ["exitCode", "stdout"]);
+  // The end of stderr, marked as its end only: not the end of its first 64 KiB.
+  assert.match((await getJob(backend, "cut/bad")).error!, /^exited with status 3: …x+\s*why$/);
 });
 
 conformance("a job not started within its begin-by fails as expired", async (ctx) => {

@@ -83,3 +83,23 @@ export async function plantGarbageJob(
   await send(["HSET", key("specs"), id, garbage === "spec" ? "junk" : SPEC]);
   await send(["ZADD", key("pending"), "0", id]);
 }
+
+/**
+ * Makes `queue`, which holds a job, one another program wrote into: on Redis its totals key
+ * holds a string, on SQL a job row holds a state coord has not.
+ */
+export async function plantForeignQueue(backend: Backend, queue: string): Promise<void> {
+  if (isSql(backend)) {
+    await runSql(
+      backend,
+      `UPDATE coord_queue_job SET state = 'bogus' WHERE namespace = ? AND queue = ?`,
+      backend.namespace,
+      queue,
+    );
+    return;
+  }
+  const redis = backend as RedisBackend;
+  const key = redis.key("queue", queue, "totals");
+  await redis.conn.send(key, ["DEL", key]);
+  await redis.conn.send(key, ["SET", key, "another program's"]);
+}

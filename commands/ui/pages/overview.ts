@@ -4,30 +4,34 @@
  * @module
  */
 
-import { queueCounts } from "../../../lib/queue/queue.ts";
+import { queueReports } from "../../../lib/queue/queue.ts";
 import { scheduleStatus } from "../../../lib/schedule/status.ts";
 import { ticketLines } from "../../../lib/lock/console.ts";
 import { listBarriers } from "../../../lib/barrier/barrier.ts";
-import { ForeignDataError } from "../../../lib/errors.ts";
+import { ForeignDataError, oneLine } from "../../../lib/errors.ts";
 import { link, type Page } from "../context.ts";
 import { html } from "../html.ts";
 import { table } from "../table.ts";
 import { age, duration, instant } from "../time.ts";
 import { isTask, outcomeOf } from "./schedules.ts";
 import { holdersOf, waitersOf } from "./locks.ts";
+import { activeCount } from "./queue.ts";
 import { MAX_SHOWN_BARRIERS, moreBarriers } from "./barriers.ts";
 import { type Throughput, throughput } from "../finished.ts";
 
 /** The overview page. */
 export const overviewPage: Page = async (ctx) => {
   const { backend } = ctx;
-  const [queues, schedules, locks, barriers, now] = await Promise.all([
-    queueCounts(backend),
+  const [reports, schedules, locks, barriers, now] = await Promise.all([
+    queueReports(backend),
     scheduleStatus(backend),
     ticketLines(backend),
     listBarriers(backend, { limit: MAX_SHOWN_BARRIERS }),
     backend.now(),
   ]);
+  // A queue another program wrote into is named under the table, not the end of the page.
+  const queues = reports.flatMap((r) => r.counts ?? []);
+  const foreign = reports.flatMap((r) => r.foreign ?? []);
   const rates = await Promise.all(
     queues.map((q) =>
       throughput(backend, q.queue, now).catch((error) => {
@@ -65,7 +69,7 @@ export const overviewPage: Page = async (ctx) => {
           }`,
           q.pending,
           q.scheduled,
-          q.active,
+          activeCount(q),
           q.waiting,
           q.completed,
           html`<span class="${q.failed > 0 ? "bad" : ""}">${q.failed}</span>`,
@@ -76,7 +80,7 @@ export const overviewPage: Page = async (ctx) => {
         ]),
         "No queues yet — coord queue put makes one.",
       )
-    }</section>
+    }${foreign.map((e) => html`<p class="bad queue-foreign">${oneLine(e)}</p>`)}</section>
 <section><h2><a href="${link(ctx, "schedules")}">Schedules</a></h2>${
       table(
         ["task", "timing", "next tick", "last outcome", "lateness"],

@@ -15,7 +15,7 @@ import {
   UnknownJobError,
 } from "../../../lib/queue/queue.ts";
 import type { FinishedState, JobRecord, Keep, ListState } from "../../../lib/queue/steps.ts";
-import { LIST_STATES, listJobs } from "../../../lib/queue/list.ts";
+import { isStalled, LIST_STATES, listJobs } from "../../../lib/queue/list.ts";
 import { configureQueue, PURGE_STATES, purgeJobs } from "../../../lib/queue/retention.ts";
 import { actionForm, link, type Page, type UiContext } from "../context.ts";
 import { type Html, html } from "../html.ts";
@@ -31,7 +31,10 @@ const JOBS_PER_PAGE = 50;
  * job lookup, and its jobs of one state (or all), a page at a time.
  */
 export const queuePage: Page = async (ctx, url, [queue]) => {
-  const [counts] = await queueCounts(ctx.backend, [queue]);
+  const [[counts], now] = await Promise.all([
+    queueCounts(ctx.backend, [queue]),
+    ctx.backend.now(),
+  ]);
   const state = url.searchParams.get("state") ?? undefined;
   const after = url.searchParams.get("after") ?? undefined;
   const page = await listJobs(ctx.backend, queue, {
@@ -54,7 +57,7 @@ export const queuePage: Page = async (ctx, url, [queue]) => {
         [[
           counts.pending,
           counts.scheduled,
-          counts.active,
+          activeCount(counts),
           counts.waiting,
           counts.completed,
           counts.failed,
@@ -80,7 +83,7 @@ export const queuePage: Page = async (ctx, url, [queue]) => {
         `
       )
     }</nav>${
-      jobTable(ctx, queue, page.jobs, after === undefined ? "No jobs here." : "No more jobs.")
+      jobTable(ctx, queue, page.jobs, now, after === undefined ? "No jobs here." : "No more jobs.")
     }${
       page.next === undefined
         ? html``
@@ -97,6 +100,7 @@ function jobTable(
   ctx: UiContext,
   queue: string,
   jobs: { job: JobRecord; listedAs: ListState }[],
+  now: number,
   empty: string,
 ): Html {
   const withProgress = jobs.some(({ job }) => job.progress !== undefined);
@@ -113,7 +117,7 @@ function jobTable(
     ],
     jobs.map(({ job, listedAs }) => [
       html`<a href="${link(ctx, "queues", queue, "jobs", job.id)}">${job.id}</a>`,
-      html`<span class="state-${listedAs}">${listedAs}</span>`,
+      stateOf(job, now, listedAs),
       job.spec?.handler ??
         (job.spec?.command ? html`<code>${job.spec.command.join(" ")}</code>` : "–"),
       job.attempts,
@@ -159,7 +163,7 @@ export async function purgeAction(ctx: UiContext, queue: string, form: FormData)
 
 /** `/queues/QUEUE/jobs/ID`: one job. */
 export const jobPage: Page = async (ctx, _url, [queue, id]) => {
-  const job = await getJob(ctx.backend, jobRef(queue, id));
+  const [job, now] = await Promise.all([getJob(ctx.backend, jobRef(queue, id)), ctx.backend.now()]);
   const find = (part: string) => getJob(ctx.backend, jobRef(queue, part)).catch(unlessUnknown);
   const parts = await Promise.all(job.group?.children.map(find) ?? []);
   const postprocess = job.group?.postprocess === undefined
@@ -168,7 +172,7 @@ export const jobPage: Page = async (ctx, _url, [queue, id]) => {
   return {
     title: `Job ${jobRef(queue, id)}`,
     live: html`<section><h2>State</h2><dl>
-<dt>state</dt><dd>${stateOf(job)}</dd>
+<dt>state</dt><dd>${stateOf(job, now)}</dd>
 <dt>attempts</dt><dd>${job.attempts} started · ${job.failures} failed · ${job.stalls} stalled</dd>
 <dt>created</dt><dd>${instant(job.createdAt)}</dd>
 <dt>ready at</dt><dd>${instant(job.readyAt)}</dd>${
@@ -225,11 +229,12 @@ ${job.group ? html`` : specSection(job)}${
         }/${job.group.children.length} completed)</h2>${
           table(
             ["part", "state", "attempts", "finished"],
-            [...parts.map((part, i) => partRow(ctx, queue, job.group!.children[i], part))].concat(
-              postprocess
-                ? [partRow(ctx, queue, job.group.postprocess!, postprocess, "then ")]
-                : [],
-            ),
+            [...parts.map((part, i) => partRow(ctx, queue, job.group!.children[i], part, now))]
+              .concat(
+                postprocess
+                  ? [partRow(ctx, queue, job.group.postprocess!, postprocess, now, "then ")]
+                  : [],
+              ),
             "No parts.",
           )
         }</section>`
@@ -311,11 +316,12 @@ function partRow(
   queue: string,
   id: string,
   part: JobRecord | undefined,
+  now: number,
   prefix = "",
 ): unknown[] {
   return [
     html`${prefix}<a href="${link(ctx, "queues", queue, "jobs", id)}">${id}</a>`,
-    part ? stateOf(part) : "missing",
+    part ? stateOf(part, now) : "missing",
     part?.attempts ?? "–",
     instant(part?.finishedAt),
   ];
@@ -327,8 +333,24 @@ function unlessUnknown(error: unknown): undefined {
   throw error;
 }
 
-function stateOf(job: JobRecord): Html {
-  return html`<span class="state-${job.state}">${job.state}</span>`;
+/** A job's state; an active one whose lease ran out at `now` says it is stalled, and since when. */
+function stateOf(job: JobRecord, now: number, shown: string = job.state): Html {
+  return html`<span class="state-${shown}">${shown}</span>${
+    isStalled(job, now)
+      ? html`
+        <span class="warn job-stalled">stalled: lease ran out at ${instant(
+          job.leaseUntil,
+        )}, no worker holds it</span>
+      `
+      : html``
+  }`;
+}
+
+/** The active count, with how many of them are stalled (their lease ran out) when any. */
+export function activeCount(counts: { active: number; stalled: number }): Html {
+  return counts.stalled > 0
+    ? html`${counts.active} <span class="warn">(${counts.stalled} stalled)</span>`
+    : html`${counts.active}`;
 }
 
 function pretty(value: unknown): string {

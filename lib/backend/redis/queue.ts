@@ -252,8 +252,10 @@ export class RedisQueueSteps extends RedisSteps<QueueStep> implements QueueSteps
   }
 
   async get(queue: string, id: string): Promise<JobRecord | undefined> {
-    const [state, spec, result, inputs, progress] = (await this.run(queue, "get", id)) as string[];
-    return state === undefined ? undefined : jobRecord(
+    const [state, spec, result, inputs, progress, lease] =
+      (await this.run(queue, "get", id)) as string[];
+    if (state === undefined) return undefined;
+    const job = jobRecord(
       queue,
       state,
       spec,
@@ -261,10 +263,11 @@ export class RedisQueueSteps extends RedisSteps<QueueStep> implements QueueSteps
       inputs || undefined,
       progress || undefined,
     );
+    return withLease(job, lease);
   }
 
   async counts(queue: string): Promise<QueueCounts> {
-    const [ready, scheduled, active, oldest, workers, paused, ...totals] =
+    const [ready, scheduled, active, oldest, workers, paused, stalled, ...totals] =
       ((await this.run(queue, "counts")) as unknown[]).map(String);
     const total = (state: string) => {
       const i = totals.indexOf(state);
@@ -277,6 +280,7 @@ export class RedisQueueSteps extends RedisSteps<QueueStep> implements QueueSteps
       pending: Number(ready),
       scheduled: Number(scheduled),
       active: Number(active),
+      stalled: Number(stalled),
       completed: total("completed"),
       failed: total("failed"),
       cancelled: total("cancelled"),
@@ -302,7 +306,9 @@ export class RedisQueueSteps extends RedisSteps<QueueStep> implements QueueSteps
     for (let i = 0; i < reply.length; i += 4) {
       const progress = reply[i + 3] || undefined;
       const job = jobRecord(queue, reply[i + 1], reply[i + 2], undefined, undefined, progress);
-      page.push({ job, cursor: { score: Number(reply[i]), id: job.id } });
+      // An active job's score is its lease end.
+      const listed = r.state === "active" ? withLease(job, reply[i]) : job;
+      page.push({ job: listed, cursor: { score: Number(reply[i]), id: job.id } });
     }
     return page;
   }
@@ -364,4 +370,9 @@ export class RedisQueueSteps extends RedisSteps<QueueStep> implements QueueSteps
   list(): Promise<string[]> {
     return this.backend.indexedNames("queue");
   }
+}
+
+/** An active job with its lease end, kept in the active set's score rather than its record. */
+function withLease(job: JobRecord, score: string | undefined): JobRecord {
+  return job.state === "active" && score ? { ...job, leaseUntil: Number(score) } : job;
 }

@@ -30,7 +30,7 @@ import type {
   QueueSteps,
 } from "../../queue/steps.ts";
 import { DEFAULT_KEEP, MAX_REMOVED, MAX_STALLS, TRIM_BATCH } from "../../queue/steps.ts";
-import { jobRecord } from "../../queue/record.ts";
+import { foreignJob, JOB_STATES, jobRecord } from "../../queue/record.ts";
 import { flowProgress, gatheredResults } from "../../queue/flow_progress.ts";
 import { ForeignDataError } from "../../errors.ts";
 import type { SqlQuery, SqlStore, SqlTransaction, SqlValue } from "./transaction.ts";
@@ -195,12 +195,14 @@ interface JobRow {
   group_key: string | null;
   /** A pending job: 0 not due yet, 1 in the run order, 2 parked by its group's limit. */
   due: number;
+  /** An active job's lease end. */
+  lease_until: number | null;
 }
 
 const COLUMNS =
   "id, state, ready_at, attempts, failures, stalls, worker, begin_by, spec, result, error, " +
   "created_at, started_at, finished_at, parent, grp, inputs, progress, priority, keep, " +
-  "group_key, due";
+  "group_key, due, lease_until";
 
 /** One step's transaction and the backend's time it runs at (one instant, as in a Redis step). */
 interface Step {
@@ -465,6 +467,7 @@ export class SqlQueueSteps implements QueueSteps {
       ...(row.started_at !== null && { startedAt: row.started_at }),
       ...(row.finished_at !== null && { finishedAt: row.finished_at }),
       ...(row.worker !== null && { worker: row.worker }),
+      ...(row.state === "active" && row.lease_until !== null && { leaseUntil: row.lease_until }),
       ...(row.error !== null && { error: row.error }),
       ...(row.parent !== null && { parent: row.parent }),
       ...(row.grp !== null && { group: parseOr(row.grp) }),
@@ -1677,6 +1680,7 @@ export class SqlQueueSteps implements QueueSteps {
         pending: 0,
         scheduled: 0,
         active: 0,
+        stalled: 0,
         completed: 0,
         failed: 0,
         cancelled: 0,
@@ -1689,6 +1693,8 @@ export class SqlQueueSteps implements QueueSteps {
         queue,
       );
       for (const { state, future, n } of rows) {
+        // Refused as Redis refuses a key of another type: a count of a state coord has not.
+        if (!JOB_STATES.includes(state)) throw new ForeignDataError(foreignJob(queue, state));
         counts[state === "pending" && future ? "scheduled" : state] += Number(n);
       }
       const [oldest] = await tx.all<{ ready_at: number | null }>(
@@ -1698,6 +1704,14 @@ export class SqlQueueSteps implements QueueSteps {
         queue,
         now,
       );
+      const [stalled] = await tx.all<{ n: number }>(
+        `SELECT count(*) AS n FROM coord_queue_job WHERE namespace = ? AND queue = ?
+         AND state = 'active' AND lease_until < ?`,
+        this.#ns,
+        queue,
+        now,
+      );
+      counts.stalled = Number(stalled.n);
       const workers = (await tx.all<{ worker: string }>(
         `SELECT worker FROM coord_queue_worker WHERE namespace = ? AND queue = ? AND until >= ?
          ORDER BY worker`,
@@ -1816,6 +1830,9 @@ export class SqlQueueSteps implements QueueSteps {
           }),
         );
         if (row.keep === null) this.#kept(s, row.state, -1);
+        // As in retry.lua: one cancelled before its start came keeps it, and its --begin-by.
+        const keepsStart = row.state === "cancelled" && row.attempts === 0 &&
+          row.ready_at > s.now;
         await this.#update(s, queue, id, {
           state: "pending",
           due: 0,
@@ -1824,11 +1841,11 @@ export class SqlQueueSteps implements QueueSteps {
           stalls: 0,
           error: null,
           finished_at: null,
-          begin_by: null,
+          begin_by: keepsStart ? row.begin_by : null,
           progress: null,
           expires_at: null,
           outlived_at: null,
-          ready_at: s.now,
+          ready_at: keepsStart ? row.ready_at : s.now,
           // A pending job has no worker or start; the history keeps how the run ended, not
           // who ran it.
           worker: null,

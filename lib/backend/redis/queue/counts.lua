@@ -1,4 +1,5 @@
--- counts: the queue's jobs by state, its oldest pending, its live workers, whether paused.
+-- counts: the queue's jobs by state, its oldest pending, its live workers, whether paused, its
+-- active jobs whose lease ran out (stalled: their worker died), then the totals.
 --- @include "includes/keys.lua"
 
 refuse_all()
@@ -8,6 +9,6 @@ local ready = call('ZCOUNT', pending, '-inf', now_ms)
 local totals_list = call('HGETALL', totals)
 local reply = { ready, call('ZCARD', pending) - ready, call('ZCARD', active),
   oldest[2] or '', cjson.encode(call('ZRANGE', workers, 0, -1)),
-  call('HGET', config, 'paused') or '' }
+  call('HGET', config, 'paused') or '', call('ZCOUNT', active, '-inf', '(' .. now_ms) }
 for _, value in ipairs(totals_list) do table.insert(reply, value) end
 return reply

@@ -1,6 +1,7 @@
 -- retry: ARGV[2]: id. { job, spec, 1 when retried or 0 }, or {} when there is no such job.
 -- A failed or cancelled job that is no flow's part goes back to pending, attempts reset, its
--- last error kept in its history; any other job is left as it is.
+-- last error kept in its history; any other job is left as it is. It runs now, but for one
+-- cancelled before its start came (never run): it keeps that start and its --begin-by.
 --- @include "includes/run_order.lua"
 --- @include "includes/retention.lua"
 
@@ -10,6 +11,7 @@ local job = load(id)
 if not job then return {} end
 local retried = 0
 if (job.state == 'failed' or job.state == 'cancelled') and not job.parent and not job.group then
+  local keeps_start = job.state == 'cancelled' and job.attempts == 0 and job.readyAt > now_ms
   job.history = job.history or {}
   table.insert(job.history, { state = job.state, error = job.error or '',
     attempts = job.attempts, finishedAt = job.finishedAt })
@@ -21,8 +23,10 @@ if (job.state == 'failed' or job.state == 'cancelled') and not job.parent and no
   job.stalls = 0
   job.error = nil
   job.finishedAt = nil
-  job.readyAt = now_ms
-  job.beginBy = nil
+  if not keeps_start then
+    job.readyAt = now_ms
+    job.beginBy = nil
+  end
   -- The earlier run's worker and start ended with it: a pending job has neither.
   job.worker = nil
   job.startedAt = nil
