@@ -161,8 +161,12 @@ Deno.test({
     const text = await runCoord(["doctor", "--url", url!, "--namespace", namespace]);
     assert.equal(text.code, 0, text.stderr);
     assert.match(text.stdout, /engine +postgresql \d+\.\d+ \(.*schema_version 1/);
-    assert.match(text.stdout, /table app_users: not a coord table/);
+    assert.match(text.stdout, /^foreign +1 table\n {2}table app_users: not a coord table$/m);
     assert.match(text.stderr, /warning: 1 table in namespace "t[0-9a-f]+" holds data/);
+    await backend.sql.write((tx) => tx.run("CREATE TABLE app_orders (id INTEGER)"));
+    const two = await runCoord(["doctor", "--url", url!, "--namespace", namespace]);
+    assert.match(two.stdout, /^foreign +2 tables$/m, "it says what it counts");
+    assert.match(two.stderr, /warning: 2 tables in namespace "t[0-9a-f]+" hold data/);
   },
 });
 

@@ -147,6 +147,33 @@ Deno.test("coord doctor lists a foreign row in every coord table", async () => {
   }
 });
 
+Deno.test("coord doctor counts tables, and shows 5 foreign rows of a table and how many more", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = await freshFile(dir);
+    const db = new DatabaseSync(path);
+    db.exec("CREATE TABLE app_users (a)");
+    for (let i = 0; i < 7; i++) {
+      db.prepare("INSERT INTO coord_lock_counter VALUES (?, ?, 'x')").run(NS, `r${i}`);
+    }
+    db.close();
+    const r = await runCoord(["doctor", "--url", `sqlite:${path}`]);
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.split("\n");
+    const from = lines.findIndex((line) => line.startsWith("foreign"));
+    assert.deepEqual(lines.slice(from), [
+      "foreign     2 tables",
+      "  table app_users: not a coord table",
+      ...Array(5).fill('  table coord_lock_counter: a row coord did not write (tickets = "x")'),
+      "  table coord_lock_counter: 2 more rows coord did not write",
+      "",
+    ]);
+    assert.match(r.stderr, /warning: 2 tables in namespace "coord" hold data coord did not write/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("coord doctor reports a coord_-named table it does not know, and reads none of it", async () => {
   const dir = await Deno.makeTempDir();
   try {

@@ -385,16 +385,23 @@ export class SqliteBackend implements Backend<"sqlite"> {
     // is reported, never read as if its columns were coord's.
     const foreignTables = tables.filter((name) => !coordTables().has(name))
       .map((name) => ({ where: `table ${name}`, problem: "not a coord table" }));
-    const foreignRows = tables.filter((name) => coordTables().has(name)).flatMap((table) =>
-      this.#foreignRows.find(
-        table,
-        table === "coord_meta" ? {} : { namespace: this.namespace },
-        FOREIGN_ROWS_SHOWN,
-      ).map((row) => ({
+    const foreignRows = tables.filter((name) => coordTables().has(name)).flatMap((table) => {
+      const where: Record<string, SQLInputValue> = table === "coord_meta"
+        ? {}
+        : { namespace: this.namespace };
+      const rows = this.#foreignRows.find(table, where, FOREIGN_ROWS_SHOWN + 1);
+      const shown = rows.slice(0, FOREIGN_ROWS_SHOWN).map((row) => ({
         where: `table ${table}`,
         problem: `a row coord did not write (${row.column} = ${row.shown})`,
-      }))
-    );
+      }));
+      if (rows.length <= FOREIGN_ROWS_SHOWN) return shown;
+      // Counted only past the few shown: a whole table's scan, where most tables have none.
+      const more = this.#foreignRows.count(table, where) - FOREIGN_ROWS_SHOWN;
+      return [...shown, {
+        where: `table ${table}`,
+        problem: `${more} more rows coord did not write`,
+      }];
+    });
     return Promise.resolve([...foreignTables, ...foreignRows]);
   }
 
