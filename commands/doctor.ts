@@ -6,6 +6,7 @@
  */
 
 import { estimateClockOffset } from "../lib/clock.ts";
+import { SEARCH_STOPPED } from "../lib/backend/types.ts";
 import type { Command } from "./command.ts";
 import {
   BACKEND_FLAGS,
@@ -21,9 +22,11 @@ const USAGE = `Usage: coord doctor [--url URL] [--namespace NS] [--json]
 Checks the backend: its kind and version, the round trip to it, this host's clock offset to
 the backend's clock, the namespace, and keys (or tables) in the namespace holding data coord
 did not write: the foreign line counts them, a line each says what it holds (a SQLite table's
-foreign rows: 5, then how many more), and a warning on stderr gives the count too. An ACL user
-denied INFO or SCAN gets what it may see: the engine line says what the ACL denies, and without
-SCAN only the keys of the instances in coord's index of names are checked.
+foreign rows: 5, then how many more), and a warning on stderr gives the count too. On Redis
+each queue's jobs are read as "coord queue show" reads them (10,000 in all), and those it
+refuses are listed (5 a queue, then how many more). An ACL user denied INFO or SCAN gets what
+it may see: the engine line says what the ACL denies, and without SCAN only the keys of the
+instances in coord's index of names are checked.
 
 Examples:
   coord doctor
@@ -51,7 +54,8 @@ async function run(argv: string[]): Promise<number> {
   const foreign = await backend.findForeignData();
   // What is counted is where foreign data sits: one table may hold several foreign rows, and
   // one key several foreign jobs, each an entry of its own.
-  const places = new Set(foreign.map((f) => f.where)).size;
+  const places = new Set(foreign.map((f) => f.where).filter((where) => where !== SEARCH_STOPPED))
+    .size;
   const noun = backend.kind === "sqlite" || backend.kind === "postgres" ? "table" : "key";
   const report = {
     backend: backend.kind,

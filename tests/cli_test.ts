@@ -140,6 +140,42 @@ Deno.test({
   },
 });
 
+Deno.test({
+  name: "doctor finds on Redis every job that coord queue show refuses as foreign, and only those",
+  ignore: !redisServerAvailable(),
+  async fn() {
+    const url = (await sharedRedisUrl("redis"))!;
+    const env = { COORD_URL: url, COORD_NAMESPACE: freshNamespace() };
+    const put = await runCoord(["queue", "put", "q", "--from", "-"], {
+      env,
+      stdin: '{"handler": "h"}\n'.repeat(6),
+    });
+    assert.equal(put.code, 0, put.stderr);
+    const port = new URL(url.replace(/^redis/, "http")).port;
+    const key = (part: string) => `${env.COORD_NAMESPACE}:{queue:q}:${part}`;
+    // Text that is no JSON in each hash a job's record is read from; job 6 is left as coord wrote it.
+    const parts = ["jobs", "specs", "results", "inputs", "progress"];
+    for (const [i, part] of parts.entries()) {
+      const set = await new Deno.Command("redis-cli", {
+        args: ["-p", port, "HSET", key(part), String(i + 1), "not json"],
+      }).output();
+      assert.ok(set.success);
+    }
+    for (let id = 1; id <= 6; id++) {
+      const show = await runCoord(["queue", "show", `q/${id}`], { env });
+      assert.equal(show.code, id <= parts.length ? 65 : 0, `q/${id}: ${show.stderr}`);
+    }
+    const doctor = await runCoord(["doctor", "--json"], { env });
+    assert.equal(doctor.code, 0, doctor.stderr);
+    const foreign = JSON.parse(doctor.stdout).foreign as { where: string; problem: string }[];
+    assert.deepEqual(
+      foreign.map((f) => [f.where, f.problem.match(/^job "(\d+)" is refused: /)?.[1]]).sort(),
+      parts.map((_, i) => [key("jobs"), String(i + 1)]),
+    );
+    assert.match(oneLine(doctor.stderr), /warning: 1 key in namespace "[^"]+" holds data/);
+  },
+});
+
 Deno.test("an unreachable Redis exits 69 within the connect timeout, with one line", async () => {
   // Refused is known at once: with an hour's --connect-timeout, waiting it out would hang here
   // (a timing of the whole process would count its start, seconds on a busy machine).
