@@ -303,7 +303,9 @@ async function put(argv: string[]): Promise<number> {
     ...(values.retries !== undefined && { retries: countOrZero(values.retries) }),
     ...(values.backoff !== undefined &&
       { backoffMs: seconds("backoff", values.backoff, MAX_DELAY_MS) }),
-    ...(values.timeout !== undefined && { timeoutMs: seconds("timeout", values.timeout) }),
+    // At least 1 ms, as the library takes it: so 0 gets the words every other bad value gets.
+    ...(values.timeout !== undefined &&
+      { timeoutMs: secondsFlag("queue", "timeout", values.timeout, 0, { minMs: 1 }) }),
     ...(values.dedupe !== undefined && { dedupe: values.dedupe }),
     ...(values["dedupe-for"] !== undefined &&
       { dedupeForMs: durationFlag("dedupe-for", values["dedupe-for"]) }),

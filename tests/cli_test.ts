@@ -176,6 +176,26 @@ Deno.test({
   },
 });
 
+Deno.test("a bad value from a COORD_ variable names the variable; from a flag, the flag", async () => {
+  await using db = await tempSqlite();
+  const url = ["--url", db.url];
+  const cases: [env: Record<string, string>, args: string[], said: RegExp][] = [
+    [{ COORD_CONNECT_TIMEOUT: "abc" }, url, /^COORD_CONNECT_TIMEOUT takes seconds > 0 .* "abc"/],
+    [{ COORD_CONNECT_TIMEOUT: "0" }, url, /^COORD_CONNECT_TIMEOUT must be more than 0, got "0"/],
+    [{}, [...url, "--connect-timeout", "abc"], /^--connect-timeout takes seconds > 0 .* "abc"/],
+    [{}, [...url, "--connect-timeout", "0"], /^--connect-timeout must be more than 0, got "0"/],
+    [{ COORD_NAMESPACE: "a b" }, url, /^COORD_NAMESPACE: namespace "a b" is not usable/],
+    [{}, [...url, "--namespace", "a b"], /^namespace "a b" is not usable/],
+    [{ COORD_URL: "foo:" }, [], /^COORD_URL: unsupported backend URL "foo:"/],
+    [{}, ["--url", "foo:"], /^unsupported backend URL "foo:"/],
+  ];
+  for (const [env, args, said] of cases) {
+    const r = await runCoord(["doctor", ...args], { env });
+    assert.equal(r.code, 64, r.stderr);
+    assert.match(oneLine(r.stderr).replace(/^coord: /, ""), said);
+  }
+});
+
 Deno.test("an unreachable Redis exits 69 within the connect timeout, with one line", async () => {
   // Refused is known at once: with an hour's --connect-timeout, waiting it out would hang here
   // (a timing of the whole process would count its start, seconds on a busy machine).
