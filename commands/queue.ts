@@ -217,8 +217,9 @@ Examples:
   coord queue wait thumbnails/1 --timeout 60
 
 Limits: --timeout (a put's ≥ 0.001), --lease (≥ 0.3), --grace ≤ 2147483.647 s; --delay,
---begin-by (> 0), --backoff ≤ 10 years; --retries ≤ 1000; --priority from -1000 to 1000; --concurrency ≤ 10000;
-flows nest ≤ 32 deep, ≤ 10000 jobs. A QUEUE holds no "/"; neither it nor an ID is "." or "..".
+--begin-by (> 0), --backoff ≤ 10 years; --retries ≤ 1000; --priority from -1000 to 1000;
+--concurrency ≤ 10000; flows nest ≤ 32 deep, ≤ 10000 jobs. A QUEUE holds no "/"; neither it nor
+an ID is "." or "..".
 
 Exit codes: 0 ok · 1 a waited-for job failed, or cancel/retry refused · 64 bad arguments,
             unknown job · 65 foreign data · 69 backend unavailable · 75 wait timed out · 128+N work
