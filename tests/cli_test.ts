@@ -18,6 +18,13 @@ function oneLine(stderr: string): string {
   return lines[0];
 }
 
+Deno.test("no deno task runs coord's CLI: Deno's task runner would echo its --url, password and all", () => {
+  // `deno task coord doctor --url redis://u:secret@h` printed the whole command on stderr.
+  const tasks = Object.entries(config.tasks as Record<string, string>);
+  const running = tasks.filter(([, command]) => /\bdeno run\b[^&|;]*\bmain\.ts\b/.test(command));
+  assert.deepEqual(running, []);
+});
+
 Deno.test("coord --help lists every subcommand with one line each", async () => {
   const { code, stdout } = await runCoord(["--help"]);
   assert.equal(code, 0);
