@@ -25,6 +25,32 @@ Deno.test("no deno task runs coord's CLI: Deno's task runner would echo its --ur
   assert.deepEqual(running, []);
 });
 
+Deno.test("a first run of the CLI fetches only its own npm packages, none of the tests' or bench's", async () => {
+  // deno.json's lock holds puppeteer-core and esbuild too (tests, bench, scripts): Deno used to
+  // fetch every package of the lock, ≈ 100 of them (80 MB), before it printed the help. Needs
+  // the npm registry: the CLI's own (croner, pg: ≈ 2 MB) are fetched into a fresh DENO_DIR.
+  await using denoDir = await tempDir("coord-deno-dir-");
+  const root = new URL("..", import.meta.url).pathname;
+  const r = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "main.ts", "--help"],
+    cwd: root,
+    env: { DENO_DIR: denoDir.path, NO_COLOR: "1" },
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  assert.ok(r.success, new TextDecoder().decode(r.stderr));
+  const fetched: string[] = [];
+  for await (const registry of Deno.readDir(`${denoDir.path}/npm`)) {
+    for await (const entry of Deno.readDir(`${denoDir.path}/npm/${registry.name}`)) {
+      fetched.push(entry.name);
+    }
+  }
+  assert.ok(fetched.includes("croner"), `fetched: ${fetched}`);
+  for (const name of ["puppeteer-core", "esbuild", "@esbuild"]) {
+    assert.ok(!fetched.includes(name), `${name} fetched for coord --help`);
+  }
+});
+
 Deno.test("coord --help lists every subcommand with one line each", async () => {
   const { code, stdout } = await runCoord(["--help"]);
   assert.equal(code, 0);
