@@ -22,9 +22,9 @@ const USAGE = `Usage: coord doctor [--url URL] [--namespace NS] [--json]
 Checks the backend: its kind and version, the round trip to it, this host's clock offset to
 the backend's clock, the namespace, and keys (or tables) in the namespace holding data coord
 did not write: the foreign line counts them, a line each says what it holds (a SQLite table's
-foreign rows: 5, then how many more), and a warning on stderr gives the count too. On Redis
-each queue's jobs are read as "coord queue show" reads them (10,000 in all), and those it
-refuses are listed (5 a queue, then how many more). An ACL user denied INFO or SCAN gets what
+foreign rows: 5, then how many more), and a warning on stderr gives the count too. Each
+queue's jobs are read as "coord queue show" reads them (10,000 in all), and those it refuses
+are listed (5 a queue, then how many more). An ACL user denied INFO or SCAN gets what
 it may see: the engine line says what the ACL denies, and without SCAN only the keys of the
 instances in coord's index of names are checked.
 

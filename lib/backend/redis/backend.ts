@@ -17,6 +17,7 @@ import type {
   Topic,
 } from "../types.ts";
 import { SEARCH_STOPPED } from "../types.ts";
+import { JobBudget, refusedJobs } from "../refused_jobs.ts";
 import { sleep } from "../../time.ts";
 import { aclRefusal, type Listener, type RedisConn, type Send } from "./conn.ts";
 import { loadScript, type LuaScript } from "./script.ts";
@@ -82,11 +83,8 @@ const SCRIPT_ACL_DENIAL = /^ERR The user executing the script can't run this com
 
 /** `coord doctor` looks at this many keys at most, so it stays quick on a big database. */
 const FOREIGN_SCAN_LIMIT = 10_000;
-/** …and reads this many jobs at most, this many at a time (one HSCAN page, pipelined). */
-const FOREIGN_JOB_LIMIT = 10_000;
+/** …and reads a queue's jobs this many at a time (one HSCAN page, pipelined). */
 const FOREIGN_JOB_BATCH = 100;
-/** `coord doctor` names this many refused jobs of a queue, then says how many more. */
-const FOREIGN_JOBS_SHOWN = 5;
 
 /** The Redis backend. Primitives run their Lua scripts through {@link RedisBackend.conn}. */
 export class RedisBackend implements Backend {
@@ -324,7 +322,7 @@ export class RedisBackend implements Backend {
   async #findForeign(keys: AsyncIterable<[key: string, send: Send]>): Promise<ForeignEntry[]> {
     const found: ForeignEntry[] = [];
     let seen = 0;
-    const jobs = { left: FOREIGN_JOB_LIMIT, stopped: false };
+    const jobs = new JobBudget();
     for await (const [key, send] of keys) {
       if (this.#inNestedNamespace(key)) continue;
       if (++seen > FOREIGN_SCAN_LIMIT) {
@@ -335,62 +333,24 @@ export class RedisBackend implements Backend {
       if (problem) found.push({ where: key, problem });
       const parsed = parseRedisKey(this.namespace, key);
       if (!problem && parsed?.kind === "queue" && parsed.part === "jobs") {
-        found.push(...await this.#refusedJobs(parsed.name, key, send, jobs));
+        found.push(
+          ...await refusedJobs(this.queue, parsed.name, key, this.#jobIds(key, send), jobs),
+        );
       }
     }
-    if (jobs.stopped) {
-      found.push({
-        where: SEARCH_STOPPED,
-        problem: `stopped reading jobs after ${FOREIGN_JOB_LIMIT}`,
-      });
-    }
-    return found;
+    return [...found, ...jobs.notes()];
   }
 
-  /**
-   * The jobs of `queue` that `coord queue show` refuses (exit 65), found by the step it runs,
-   * so doctor and show never disagree on what is coord's: a job's fields in its hashes are JSON
-   * of coord's shape only by that step's checks (in its script, then in `jobRecord`).
-   * `budget.left` is what is left of {@link FOREIGN_JOB_LIMIT}; `stopped` says it ran out.
-   */
-  async #refusedJobs(
-    queue: string,
-    jobsKey: string,
-    send: Send,
-    budget: { left: number; stopped: boolean },
-  ): Promise<ForeignEntry[]> {
-    const refused: string[] = [];
+  /** A queue's job ids, an HSCAN page at a time. */
+  async *#jobIds(jobsKey: string, send: Send): AsyncIterable<string[]> {
     let cursor = "0";
     do {
-      if (budget.left <= 0) {
-        budget.stopped = true;
-        break;
-      }
       const [next, flat] = await send(
         ["HSCAN", jobsKey, cursor, "COUNT", String(FOREIGN_JOB_BATCH)],
       ) as [string, string[]];
       cursor = next;
-      const ids = flat.filter((_, i) => i % 2 === 0).slice(0, budget.left);
-      budget.left -= ids.length;
-      if (ids.length < flat.length / 2) budget.stopped = true;
-      const reasons = await Promise.all(
-        ids.map((id) =>
-          this.queue.get(queue, id).then(() => undefined, (e) => {
-            if (!(e instanceof ForeignDataError)) throw e;
-            // Its way out ("— remove it…") is the warning's, once for all.
-            return `job ${JSON.stringify(id)} is refused: ${e.message.split(" — ")[0]}`;
-          })
-        ),
-      );
-      refused.push(...reasons.filter((reason) => reason !== undefined));
+      yield flat.filter((_, i) => i % 2 === 0);
     } while (cursor !== "0");
-    const entries = refused.slice(0, FOREIGN_JOBS_SHOWN).map((problem) => ({
-      where: jobsKey,
-      problem,
-    }));
-    const more = refused.length - entries.length;
-    if (more > 0) entries.push({ where: jobsKey, problem: `${more} more jobs refused` });
-    return entries;
   }
 
   /** `team-a:prod:{lock:x}:queue` belongs to namespace `team-a:prod`, not to `team-a`. */

@@ -42,6 +42,7 @@ import { type HintSource, IdlePoll } from "./idle_poll.ts";
 import { bucketOf, TOPIC_CHANGES_DDL, TopicChanges, topicKey } from "./topic_changes.ts";
 import { HostClock } from "./host_clock.ts";
 import { ForeignRows } from "./foreign_rows.ts";
+import { JobBudget, JOBS_READ, refusedJobsAmong } from "../refused_jobs.ts";
 import { SqliteSqlStore } from "./sql_store.ts";
 import { Statements } from "./statements.ts";
 import { serially } from "./serial.ts";
@@ -379,7 +380,7 @@ export class SqliteBackend implements Backend<"sqlite"> {
     });
   }
 
-  findForeignData(): Promise<ForeignEntry[]> {
+  async findForeignData(): Promise<ForeignEntry[]> {
     const tables = tableNames(this.db);
     // A table named like coord's but not among them (another program's, a later release's)
     // is reported, never read as if its columns were coord's.
@@ -402,7 +403,26 @@ export class SqliteBackend implements Backend<"sqlite"> {
         problem: `${more} more rows coord did not write`,
       }];
     });
-    return Promise.resolve([...foreignTables, ...foreignRows]);
+    return [...foreignTables, ...foreignRows, ...await this.#refusedJobs()];
+  }
+
+  /** The jobs `coord queue show` refuses, but those whose rows are listed as foreign already. */
+  async #refusedJobs(): Promise<ForeignEntry[]> {
+    const rows = this.db.prepare(
+      `SELECT queue, id FROM coord_queue_job WHERE namespace = ? ORDER BY queue, id
+       LIMIT ${JOBS_READ + 1}`,
+    ).all(this.namespace) as { queue: string; id: string }[];
+    const foreign = new Set<string>();
+    for (const [queue, jobs] of Map.groupBy(rows, (row) => row.queue)) {
+      const ids = jobs.map((job) => job.id);
+      for (const id of this.foreignIds("coord_queue_job", { queue }, ids)) {
+        foreign.add(`${queue}/${id}`);
+      }
+    }
+    const jobs = new JobBudget();
+    const typed = rows.filter((row) => !foreign.has(`${row.queue}/${row.id}`));
+    const refused = await refusedJobsAmong(this.queue, "table coord_queue_job", typed, jobs);
+    return [...refused, ...jobs.notes()];
   }
 
   /**
