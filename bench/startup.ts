@@ -41,7 +41,7 @@ const ROUND_RUNS = 5;
 const HELP_GOAL_MS = 60;
 const REDIS_OVER_SQLITE_GOAL = 1.6;
 
-/** The project root: every command runs there, as `deno task coord` does. */
+/** The project root: every command runs there, as `deno run -A main.ts` in a checkout does. */
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const DENO = Deno.execPath();
 /** ioredis, the other well-kept client with Cluster and Sentinel; fetched for the bench only. */

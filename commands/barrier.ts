@@ -67,7 +67,7 @@ Examples:
   coord barrier list
 
 Exit codes: 0 released · 64 bad arguments, or N differs from the waiting participants'
-            65 foreign data in the barrier's keys · 69 backend unavailable
+            65 foreign data (in the barrier's keys, or the SQLite file) · 69 backend unavailable
             75 timed out or aborted · 76 heard of the release more than ${DEFAULT_TOLERANCE_MS} ms
             after its instant (raise --delay; never with --delay 0) · 129/130/143 stopped by
             SIGHUP/SIGINT/SIGTERM (the arrival is withdrawn)

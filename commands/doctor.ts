@@ -6,6 +6,7 @@
  */
 
 import { estimateClockOffset } from "../lib/clock.ts";
+import { SEARCH_STOPPED } from "../lib/backend/types.ts";
 import type { Command } from "./command.ts";
 import {
   BACKEND_FLAGS,
@@ -20,15 +21,19 @@ const USAGE = `Usage: coord doctor [--url URL] [--namespace NS] [--json]
 
 Checks the backend: its kind and version, the round trip to it, this host's clock offset to
 the backend's clock, the namespace, and keys (or tables) in the namespace holding data coord
-did not write (a warning, on stderr too). An ACL user denied INFO or SCAN gets what it may see:
-the engine line says what the ACL denies, and without SCAN only the keys of the instances in
-coord's index of names are checked.
+did not write: the foreign line counts them, a line each says what it holds (a SQLite table's
+foreign rows: 5, then how many more), and a warning on stderr gives the count too. Each
+queue's jobs are read as "coord queue show" reads them (10,000 in all), and those it refuses
+are listed (5 a queue, then how many more). An ACL user denied INFO or SCAN gets what
+it may see: the engine line says what the ACL denies, and without SCAN only the keys of the
+instances in coord's index of names are checked.
 
 Examples:
   coord doctor
   coord doctor --url redis://127.0.0.1:6379 --json
 
-Exit codes: 0 reachable (even with warnings) · 64 bad flags or URL · 69 backend unreachable
+Exit codes: 0 reachable (even with warnings) · 64 bad flags or URL · 65 a SQLite file holding
+            another program's data (not a database, or not coord's) · 69 backend unreachable
 
 ${BACKEND_FLAGS_HELP}`;
 
@@ -37,6 +42,9 @@ const CLOCK_SAMPLES = 7;
 
 const round = (ms: number) => Math.round(ms * 1000) / 1000;
 
+/** `1 table`, `2 tables`. */
+const counted = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`;
+
 async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseFlags("doctor", argv, { ...BACKEND_FLAGS, ...OUTPUT_FLAGS });
   if (positionals.length > 0) throw usage("doctor", `unexpected argument "${positionals[0]}"`);
@@ -44,6 +52,11 @@ async function run(argv: string[]): Promise<number> {
   const engine = await backend.info();
   const clock = await estimateClockOffset(backend, { samples: CLOCK_SAMPLES });
   const foreign = await backend.findForeignData();
+  // What is counted is where foreign data sits: one table may hold several foreign rows, and
+  // one key several foreign jobs, each an entry of its own.
+  const places = new Set(foreign.map((f) => f.where).filter((where) => where !== SEARCH_STOPPED))
+    .size;
+  const noun = backend.kind === "sqlite" || backend.kind === "postgres" ? "table" : "key";
   const report = {
     backend: backend.kind,
     url: backend.displayUrl,
@@ -67,19 +80,15 @@ async function run(argv: string[]): Promise<number> {
       `clock       backend is ${Math.abs(report.clock_offset_ms)} ms ${ahead} this host ` +
       `(±${round(clock.rttMs / 2)} ms)`,
       `namespace   ${backend.namespace}`,
-      `foreign     ${foreign.length === 0 ? "none" : `${foreign.length} found`}`,
+      `foreign     ${places === 0 ? "none" : counted(places, noun)}`,
       ...foreign.map((f) => `  ${f.where}: ${f.problem}`),
     ].join("\n"));
   }
-  if (foreign.length > 0 && !values.quiet) {
-    // SQL backends report tables (unknown ones, or ones holding rows coord did not write).
-    const noun = backend.kind === "sqlite" || backend.kind === "postgres" ? "table" : "key";
-    const [count, verb] = foreign.length === 1
-      ? [`1 ${noun}`, "holds"]
-      : [`${foreign.length} ${noun}s`, "hold"];
+  if (places > 0 && !values.quiet) {
     console.error(
-      `coord: warning: ${count} in namespace "${backend.namespace}" ${verb} data coord did not ` +
-        `write — another program shares it; use another --namespace`,
+      `coord: warning: ${counted(places, noun)} in namespace "${backend.namespace}" ` +
+        `${places === 1 ? "holds" : "hold"} data coord did not write — another program shares ` +
+        `it; use another --namespace`,
     );
   }
   return 0;

@@ -162,7 +162,8 @@ function tidy(message: string): string {
  * {@link MAX_DURATION_MS} (24 days: the longest a timer waits); a duration that is only
  * stored, never waited on with one timer, may allow more. `minMs` (default 0): a lease, which
  * must outlast a few round trips; `positive`: 0 is refused too (a period to re-check in).
- * Every refusal names the flag and its real bounds, before the library sees the value.
+ * Every refusal names the flag and its real bounds, before the library sees the value; `name`
+ * is what it names instead of `--FLAG`, when the value came from elsewhere (a variable).
  *
  * @throws {UsageError} naming the flag when it is neither, or is out of that range.
  */
@@ -171,10 +172,11 @@ export function secondsFlag(
   flag: string,
   text: string | undefined,
   defaultMs: number,
-  { minMs = 0, maxMs = MAX_DURATION_MS, positive = false }: {
+  { minMs = 0, maxMs = MAX_DURATION_MS, positive = false, name = `--${flag}` }: {
     minMs?: number;
     maxMs?: number;
     positive?: boolean;
+    name?: string;
   } = {},
 ): number {
   if (text === undefined) return defaultMs;
@@ -183,16 +185,16 @@ export function secondsFlag(
   if (ms === undefined) {
     throw usage(
       command,
-      `--${flag} takes seconds ${floor} (30, 0.5) or a duration (30s, 2m, 500ms), got "${text}"`,
+      `${name} takes seconds ${floor} (30, 0.5) or a duration (30s, 2m, 500ms), got "${text}"`,
     );
   }
   if (ms < minMs) {
-    throw usage(command, `--${flag} must be at least ${minMs / 1000} s, got "${text}"`);
+    throw usage(command, `${name} must be at least ${minMs / 1000} s, got "${text}"`);
   }
-  if (positive && ms === 0) throw usage(command, `--${flag} must be more than 0, got "${text}"`);
+  if (positive && ms === 0) throw usage(command, `${name} must be more than 0, got "${text}"`);
   if (ms > maxMs) {
     const days = Math.floor(maxMs / 86_400_000);
-    throw usage(command, `--${flag} must be at most ${days} days (${maxMs} ms), got "${text}"`);
+    throw usage(command, `${name} must be at most ${days} days (${maxMs} ms), got "${text}"`);
   }
   return ms;
 }
@@ -211,17 +213,21 @@ export function countArg(command: string, what: string, text: string | undefined
   return n;
 }
 
+/** Where `--connect-timeout` is read from when not given. */
+const CONNECT_TIMEOUT_VARIABLE = "COORD_CONNECT_TIMEOUT";
+
 /** Opens the backend the backend flags (or the environment) name. */
 export function openBackend(
   command: string,
   values: { url?: string; namespace?: string; "connect-timeout"?: string },
 ): Promise<Backend> {
+  const flag = values["connect-timeout"];
   const connectTimeoutMs = secondsFlag(
     command,
     "connect-timeout",
-    values["connect-timeout"] ?? Deno.env.get("COORD_CONNECT_TIMEOUT"),
+    flag ?? Deno.env.get(CONNECT_TIMEOUT_VARIABLE),
     DEFAULT_CONNECT_TIMEOUT_MS,
+    { positive: true, ...(flag === undefined && { name: CONNECT_TIMEOUT_VARIABLE }) },
   );
-  if (connectTimeoutMs <= 0) throw usage(command, "--connect-timeout must be more than 0");
   return connect({ url: values.url, namespace: values.namespace, connectTimeoutMs });
 }

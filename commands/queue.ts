@@ -230,9 +230,10 @@ Examples:
   coord queue work thumbnails nightly --module ./handlers.ts --allow-commands
   coord queue wait thumbnails/1 --timeout 60
 
-Limits: --timeout, --lease (≥ 0.3), --grace ≤ 2147483.647 s; --delay, --begin-by (> 0),
---backoff ≤ 10 years; --retries ≤ 1000; --priority from -1000 to 1000; --concurrency ≤ 10000;
-flows nest ≤ 32 deep, ≤ 10000 jobs. A QUEUE holds no "/"; neither it nor an ID is "." or "..".
+Limits: --timeout (a put's ≥ 0.001), --lease (≥ 0.3), --grace ≤ 2147483.647 s; --delay,
+--begin-by (> 0), --backoff ≤ 10 years; --retries ≤ 1000; --priority from -1000 to 1000;
+--concurrency ≤ 10000; flows nest ≤ 32 deep, ≤ 10000 jobs. A QUEUE holds no "/"; neither it nor
+an ID is "." or "..".
 
 Exit codes: 0 ok · 1 a waited-for job failed, or cancel/retry refused · 64 bad arguments,
             unknown job · 65 foreign data · 69 backend unavailable · 75 wait timed out · 128+N work
@@ -317,7 +318,9 @@ async function put(argv: string[]): Promise<number> {
     ...(values.retries !== undefined && { retries: countOrZero(values.retries) }),
     ...(values.backoff !== undefined &&
       { backoffMs: seconds("backoff", values.backoff, MAX_DELAY_MS) }),
-    ...(values.timeout !== undefined && { timeoutMs: seconds("timeout", values.timeout) }),
+    // At least 1 ms, as the library takes it: so 0 gets the words every other bad value gets.
+    ...(values.timeout !== undefined &&
+      { timeoutMs: secondsFlag("queue", "timeout", values.timeout, 0, { minMs: 1 }) }),
     ...(values.dedupe !== undefined && { dedupe: values.dedupe }),
     ...(values["dedupe-for"] !== undefined &&
       { dedupeForMs: durationFlag("dedupe-for", values["dedupe-for"]) }),

@@ -59,7 +59,7 @@ Examples:
 
 Exit codes: 0 stopped by a signal · 64 bad flags, credentials half set, a non-loopback
             address without credentials or --read-only, or an address that cannot be used
-            69 backend unavailable at start
+            65 a SQLite file holding another program's data · 69 backend unavailable at start
 
 ${BACKEND_FLAGS_HELP}`;
 

@@ -18,6 +18,39 @@ function oneLine(stderr: string): string {
   return lines[0];
 }
 
+Deno.test("no deno task runs coord's CLI: Deno's task runner would echo its --url, password and all", () => {
+  // `deno task coord doctor --url redis://u:secret@h` printed the whole command on stderr.
+  const tasks = Object.entries(config.tasks as Record<string, string>);
+  const running = tasks.filter(([, command]) => /\bdeno run\b[^&|;]*\bmain\.ts\b/.test(command));
+  assert.deepEqual(running, []);
+});
+
+Deno.test("a first run of the CLI fetches only its own npm packages, none of the tests' or bench's", async () => {
+  // deno.json's lock holds puppeteer-core and esbuild too (tests, bench, scripts): Deno used to
+  // fetch every package of the lock, ≈ 100 of them (80 MB), before it printed the help. Needs
+  // the npm registry: the CLI's own (croner, pg: ≈ 2 MB) are fetched into a fresh DENO_DIR.
+  await using denoDir = await tempDir("coord-deno-dir-");
+  const root = new URL("..", import.meta.url).pathname;
+  const r = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "main.ts", "--help"],
+    cwd: root,
+    env: { DENO_DIR: denoDir.path, NO_COLOR: "1" },
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  assert.ok(r.success, new TextDecoder().decode(r.stderr));
+  const fetched: string[] = [];
+  for await (const registry of Deno.readDir(`${denoDir.path}/npm`)) {
+    for await (const entry of Deno.readDir(`${denoDir.path}/npm/${registry.name}`)) {
+      fetched.push(entry.name);
+    }
+  }
+  assert.ok(fetched.includes("croner"), `fetched: ${fetched}`);
+  for (const name of ["puppeteer-core", "esbuild", "@esbuild"]) {
+    assert.ok(!fetched.includes(name), `${name} fetched for coord --help`);
+  }
+});
+
 Deno.test("coord --help lists every subcommand with one line each", async () => {
   const { code, stdout } = await runCoord(["--help"]);
   assert.equal(code, 0);
@@ -138,6 +171,62 @@ Deno.test({
     assert.ok(stdout.includes(`${key}: not a key coord writes`), stdout);
     assert.match(oneLine(stderr), /warning: 1 key in namespace "[^"]+" holds data/);
   },
+});
+
+Deno.test({
+  name: "doctor finds on Redis every job that coord queue show refuses as foreign, and only those",
+  ignore: !redisServerAvailable(),
+  async fn() {
+    const url = (await sharedRedisUrl("redis"))!;
+    const env = { COORD_URL: url, COORD_NAMESPACE: freshNamespace() };
+    const put = await runCoord(["queue", "put", "q", "--from", "-"], {
+      env,
+      stdin: '{"handler": "h"}\n'.repeat(6),
+    });
+    assert.equal(put.code, 0, put.stderr);
+    const port = new URL(url.replace(/^redis/, "http")).port;
+    const key = (part: string) => `${env.COORD_NAMESPACE}:{queue:q}:${part}`;
+    // Text that is no JSON in each hash a job's record is read from; job 6 is left as coord wrote it.
+    const parts = ["jobs", "specs", "results", "inputs", "progress"];
+    for (const [i, part] of parts.entries()) {
+      const set = await new Deno.Command("redis-cli", {
+        args: ["-p", port, "HSET", key(part), String(i + 1), "not json"],
+      }).output();
+      assert.ok(set.success);
+    }
+    for (let id = 1; id <= 6; id++) {
+      const show = await runCoord(["queue", "show", `q/${id}`], { env });
+      assert.equal(show.code, id <= parts.length ? 65 : 0, `q/${id}: ${show.stderr}`);
+    }
+    const doctor = await runCoord(["doctor", "--json"], { env });
+    assert.equal(doctor.code, 0, doctor.stderr);
+    const foreign = JSON.parse(doctor.stdout).foreign as { where: string; problem: string }[];
+    assert.deepEqual(
+      foreign.map((f) => [f.where, f.problem.match(/^job "(\d+)" is refused: /)?.[1]]).sort(),
+      parts.map((_, i) => [key("jobs"), String(i + 1)]),
+    );
+    assert.match(oneLine(doctor.stderr), /warning: 1 key in namespace "[^"]+" holds data/);
+  },
+});
+
+Deno.test("a bad value from a COORD_ variable names the variable; from a flag, the flag", async () => {
+  await using db = await tempSqlite();
+  const url = ["--url", db.url];
+  const cases: [env: Record<string, string>, args: string[], said: RegExp][] = [
+    [{ COORD_CONNECT_TIMEOUT: "abc" }, url, /^COORD_CONNECT_TIMEOUT takes seconds > 0 .* "abc"/],
+    [{ COORD_CONNECT_TIMEOUT: "0" }, url, /^COORD_CONNECT_TIMEOUT must be more than 0, got "0"/],
+    [{}, [...url, "--connect-timeout", "abc"], /^--connect-timeout takes seconds > 0 .* "abc"/],
+    [{}, [...url, "--connect-timeout", "0"], /^--connect-timeout must be more than 0, got "0"/],
+    [{ COORD_NAMESPACE: "a b" }, url, /^COORD_NAMESPACE: namespace "a b" is not usable/],
+    [{}, [...url, "--namespace", "a b"], /^namespace "a b" is not usable/],
+    [{ COORD_URL: "foo:" }, [], /^COORD_URL: unsupported backend URL "foo:"/],
+    [{}, ["--url", "foo:"], /^unsupported backend URL "foo:"/],
+  ];
+  for (const [env, args, said] of cases) {
+    const r = await runCoord(["doctor", ...args], { env });
+    assert.equal(r.code, 64, r.stderr);
+    assert.match(oneLine(r.stderr).replace(/^coord: /, ""), said);
+  }
 });
 
 Deno.test("an unreachable Redis exits 69 within the connect timeout, with one line", async () => {

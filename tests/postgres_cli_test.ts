@@ -161,8 +161,54 @@ Deno.test({
     const text = await runCoord(["doctor", "--url", url!, "--namespace", namespace]);
     assert.equal(text.code, 0, text.stderr);
     assert.match(text.stdout, /engine +postgresql \d+\.\d+ \(.*schema_version 1/);
-    assert.match(text.stdout, /table app_users: not a coord table/);
+    assert.match(text.stdout, /^foreign +1 table\n {2}table app_users: not a coord table$/m);
     assert.match(text.stderr, /warning: 1 table in namespace "t[0-9a-f]+" holds data/);
+    await backend.sql.write((tx) => tx.run("CREATE TABLE app_orders (id INTEGER)"));
+    const two = await runCoord(["doctor", "--url", url!, "--namespace", namespace]);
+    assert.match(two.stdout, /^foreign +2 tables$/m, "it says what it counts");
+    assert.match(two.stderr, /warning: 2 tables in namespace "t[0-9a-f]+" hold data/);
+  },
+});
+
+Deno.test({
+  name: "coord doctor on postgres finds every job coord queue show refuses, and only those",
+  ignore,
+  async fn() {
+    const namespace = `t${crypto.randomUUID().slice(0, 8)}`;
+    const env = { COORD_URL: url!, COORD_NAMESPACE: namespace };
+    const put = await runCoord(["queue", "put", "q", "--from", "-"], {
+      env,
+      stdin: '{"handler": "h"}\n'.repeat(5),
+    });
+    assert.equal(put.code, 0, put.stderr);
+    // Text columns take any text: none of this is what coord writes. Job 5 is left as it was.
+    const planted = [["result", "garbage"], ["spec", "[1]"], ["progress", "nope"], [
+      "inputs",
+      "{}",
+    ]];
+    const { connect } = await import("../lib/backend/connect.ts");
+    const { PostgresBackend } = await import("../lib/backend/postgres/backend.ts");
+    {
+      await using backend = await connect({ url, namespace, env: {} });
+      assert.ok(backend instanceof PostgresBackend);
+      for (const [i, [column, value]] of planted.entries()) {
+        await backend.sql.write((tx) =>
+          tx.run(`UPDATE coord_queue_job SET ${column} = ? WHERE id = ?`, value, String(i + 1))
+        );
+      }
+    }
+    for (let id = 1; id <= 5; id++) {
+      const show = await runCoord(["queue", "show", `q/${id}`], { env });
+      assert.equal(show.code, id <= planted.length ? 65 : 0, `q/${id}: ${show.stderr}`);
+    }
+    const r = await runCoord(["doctor", "--json"], { env });
+    assert.equal(r.code, 0, r.stderr);
+    const found = JSON.parse(r.stdout).foreign as { where: string; problem: string }[];
+    assert.deepEqual(
+      found.map((f) => [f.where, f.problem.match(/^job "(\d+)" is refused: /)?.[1]]),
+      planted.map((_, i) => ["table coord_queue_job", String(i + 1)]),
+    );
+    assert.match(r.stderr, /warning: 1 table in namespace "t[0-9a-f]+" holds data/);
   },
 });
 

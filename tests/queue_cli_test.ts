@@ -160,3 +160,29 @@ Deno.test("coord queue flow puts a flow; wait prints its result", async () => {
     { exitCode: 0, stdout: "two\n" },
   ]);
 });
+
+Deno.test("every bad --timeout of a put gets the same words: the floor, the value, the help", async () => {
+  // 0 got the library's own words ("a number of seconds from 0.001 to …, got 0"), others ≥ 0.
+  await using db = await tempSqlite();
+  for (const text of ["0", "0.0005", "-1", "abc"]) {
+    const r = await runCoord([
+      "queue",
+      "put",
+      "q",
+      "--handler",
+      "h",
+      "--timeout",
+      text,
+      "--url",
+      db.url,
+    ]);
+    assert.equal(r.code, 64, r.stderr);
+    assert.match(
+      r.stderr,
+      new RegExp(
+        `^coord: --timeout (must be at least 0\\.001 s|takes seconds ≥ 0\\.001 \\(30, 0\\.5\\) ` +
+          `or a duration \\(30s, 2m, 500ms\\)), got "${text}" — see coord queue --help\n$`,
+      ),
+    );
+  }
+});

@@ -95,7 +95,7 @@ Deno.test({
     await redisCommand(server.port, "SET", planted, "not coord's");
     const doctor = await runCoord(["doctor"], { env });
     assert.equal(doctor.code, 0, doctor.stderr);
-    assert.match(doctor.stdout, /^foreign +1 found$/m);
+    assert.match(doctor.stdout, /^foreign +1 key$/m);
     assert.ok(
       doctor.stdout.includes(`\n  ${planted}: type string, coord writes a zset here\n`),
       doctor.stdout,

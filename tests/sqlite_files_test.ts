@@ -1,6 +1,10 @@
-/** The SQLite file holds jobs' arguments and results: what coord creates, only its owner reads. */
+/**
+ * The SQLite file holds jobs' arguments and results: what coord creates, only its owner reads. A
+ * file holding another program's data is refused and left as it is.
+ */
 
 import assert from "node:assert/strict";
+import { DatabaseSync } from "node:sqlite";
 import { runCoord } from "./support/cli.ts";
 
 const mode = async (path: string) => ((await Deno.stat(path)).mode! & 0o777).toString(8);
@@ -61,6 +65,81 @@ Deno.test("an existing SQLite file keeps the mode its owner gave it", async () =
     const doctor = await runCoord(["doctor", "--url", `sqlite:${db}`]);
     assert.equal(doctor.code, 0, doctor.stderr);
     assert.equal(await mode(db), "640");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+/** The names in `dir` and each file's bytes, to see that coord wrote nothing there. */
+async function contents(dir: string): Promise<Record<string, string>> {
+  const found: Record<string, string> = {};
+  for await (const entry of Deno.readDir(dir)) {
+    const bytes = await Deno.readFile(`${dir}/${entry.name}`);
+    found[entry.name] = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  }
+  return found;
+}
+
+Deno.test("a file that is not a SQLite database exits 65 in one line and is left untouched", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const db = `${dir}/data.db`;
+    await Deno.writeFile(db, crypto.getRandomValues(new Uint8Array(8192)));
+    const before = await contents(dir);
+    const url = `sqlite:${db}`;
+    for (
+      const args of [["lock", "run", "r", "--url", url, "--", "true"], ["doctor", "--url", url]]
+    ) {
+      const r = await runCoord(args);
+      assert.equal(r.code, 65, r.stderr);
+      assert.equal(
+        r.stderr,
+        `coord: sqlite:${db} is not a SQLite database — coord leaves the file as it is; choose ` +
+          `another file with --url sqlite:PATH\n`,
+      );
+      assert.deepEqual(await contents(dir), before, "no byte written, no file beside it");
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("another program's SQLite database exits 65 naming its tables and is left untouched", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const db = `${dir}/app.db`;
+    const theirs = new DatabaseSync(db);
+    theirs.exec("CREATE TABLE users (name TEXT); INSERT INTO users VALUES ('ada')");
+    theirs.close();
+    const before = await contents(dir);
+    const r = await runCoord(["queue", "put", "q", "--handler", "h", "--url", `sqlite:${db}`]);
+    assert.equal(r.code, 65, r.stderr);
+    assert.equal(
+      r.stderr,
+      `coord: sqlite:${db} is another program's SQLite database (tables users) — coord leaves it ` +
+        `as it is; choose another file with --url sqlite:PATH\n`,
+    );
+    assert.deepEqual(await contents(dir), before, "no byte written, no file beside it");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("an empty file is a new database: coord makes its tables there", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const db = `${dir}/made-beforehand.db`;
+    await Deno.writeFile(db, new Uint8Array());
+    const r = await runCoord(["queue", "put", "q", "--handler", "h", "--url", `sqlite:${db}`]);
+    assert.equal(r.code, 0, r.stderr);
+    const file = new DatabaseSync(db, { readOnly: true });
+    try {
+      assert.deepEqual(file.prepare("SELECT id FROM coord_queue_job").all().map((r) => r.id), [
+        "1",
+      ]);
+    } finally {
+      file.close();
+    }
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

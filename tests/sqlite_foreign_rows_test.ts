@@ -147,6 +147,87 @@ Deno.test("coord doctor lists a foreign row in every coord table", async () => {
   }
 });
 
+Deno.test("coord doctor counts tables, and shows 5 foreign rows of a table and how many more", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = await freshFile(dir);
+    const db = new DatabaseSync(path);
+    db.exec("CREATE TABLE app_users (a)");
+    for (let i = 0; i < 7; i++) {
+      db.prepare("INSERT INTO coord_lock_counter VALUES (?, ?, 'x')").run(NS, `r${i}`);
+    }
+    db.close();
+    const r = await runCoord(["doctor", "--url", `sqlite:${path}`]);
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.split("\n");
+    const from = lines.findIndex((line) => line.startsWith("foreign"));
+    assert.deepEqual(lines.slice(from), [
+      "foreign     2 tables",
+      "  table app_users: not a coord table",
+      ...Array(5).fill('  table coord_lock_counter: a row coord did not write (tickets = "x")'),
+      "  table coord_lock_counter: 2 more rows coord did not write",
+      "",
+    ]);
+    assert.match(r.stderr, /warning: 2 tables in namespace "coord" hold data coord did not write/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("coord doctor finds every job coord queue show refuses as foreign, and only those", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = await freshFile(dir);
+    const env = { COORD_URL: `sqlite:${path}` };
+    const put = await runCoord(["queue", "put", "q", "--from", "-"], {
+      env,
+      stdin: '{"handler": "h"}\n'.repeat(5),
+    });
+    assert.equal(put.code, 0, put.stderr);
+    // Of the right type for SQLite, but not what coord writes there; job 5 is left as it was.
+    const planted = [["result", "garbage"], ["spec", "[1]"], ["progress", "nope"], [
+      "inputs",
+      "{}",
+    ]];
+    const db = new DatabaseSync(path);
+    for (const [i, [column, value]] of planted.entries()) {
+      db.prepare(`UPDATE coord_queue_job SET ${column} = ? WHERE id = ?`).run(value, String(i + 1));
+    }
+    db.close();
+    for (let id = 1; id <= 5; id++) {
+      const show = await runCoord(["queue", "show", `q/${id}`], { env });
+      assert.equal(show.code, id <= planted.length ? 65 : 0, `q/${id}: ${show.stderr}`);
+    }
+    const r = await runCoord(["doctor", "--json"], { env });
+    assert.equal(r.code, 0, r.stderr);
+    const found = JSON.parse(r.stdout).foreign as { where: string; problem: string }[];
+    assert.deepEqual(
+      found.map((f) => [f.where, f.problem.match(/^job "(\d+)" is refused: /)?.[1]]),
+      planted.map((_, i) => ["table coord_queue_job", String(i + 1)]),
+    );
+    assert.match(r.stderr, /warning: 1 table in namespace "coord" holds data coord did not write/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("coord doctor reads 10,000 jobs, says it stopped there, and warns of nothing", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = await freshFile(dir);
+    const put = await runCoord(["queue", "put", "q", "--from", "-", "--url", `sqlite:${path}`], {
+      stdin: '{"handler": "h"}\n'.repeat(10_001),
+    });
+    assert.equal(put.code, 0, put.stderr);
+    const r = await runCoord(["doctor", "--url", `sqlite:${path}`]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^foreign +none\n {2}…: stopped reading jobs after 10000\n$/m);
+    assert.equal(r.stderr, "", "a note that the search stopped is no finding");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("coord doctor reports a coord_-named table it does not know, and reads none of it", async () => {
   const dir = await Deno.makeTempDir();
   try {

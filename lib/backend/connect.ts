@@ -42,14 +42,20 @@ export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
  */
 export async function connect(options: ConnectOptions = {}): Promise<Backend> {
   const env = options.env ?? Deno.env.toObject();
-  const namespace = checkNamespace(options.namespace ?? env.COORD_NAMESPACE ?? DEFAULT_NAMESPACE);
+  const namespace = naming(
+    options.namespace === undefined && env.COORD_NAMESPACE !== undefined && "COORD_NAMESPACE",
+    () => checkNamespace(options.namespace ?? env.COORD_NAMESPACE ?? DEFAULT_NAMESPACE),
+  );
   const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   if (!(connectTimeoutMs > 0)) {
     throw new UsageError(`connect timeout must be a positive number of seconds`);
   }
   const rawUrl = options.url ?? env.COORD_URL;
   const url = rawUrl || `sqlite:${defaultSqlitePath(env)}`;
-  const target: BackendUrl = parseBackendUrl(url, options.password ?? env.COORD_PASSWORD);
+  const target: BackendUrl = naming(
+    options.url === undefined && rawUrl !== undefined && "COORD_URL",
+    () => parseBackendUrl(url, options.password ?? env.COORD_PASSWORD),
+  );
   const displayUrl = maskPassword(url);
   if (target.kind === "sqlite") {
     const { openSqlite } = await import("./sqlite/backend.ts");
@@ -67,4 +73,17 @@ export async function connect(options: ConnectOptions = {}): Promise<Backend> {
   ]);
   const conn = await connectRedis(target, { connectTimeoutMs, displayUrl });
   return new RedisBackend(conn, target.kind, displayUrl, namespace);
+}
+
+/**
+ * Runs `read`. A value it refuses that came from the environment (`variable`, else false) is
+ * named by its variable, as a bad flag is by the flag: that is where to look for it.
+ */
+function naming<T>(variable: string | false, read: () => T): T {
+  try {
+    return read();
+  } catch (e) {
+    if (!variable || !(e instanceof UsageError)) throw e;
+    throw new UsageError(`${variable}: ${e.message}`, { cause: e });
+  }
 }

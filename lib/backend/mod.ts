@@ -28,6 +28,7 @@ export type {
   NamedEvent,
   Topic,
 } from "./types.ts";
+export { SEARCH_STOPPED } from "./types.ts";
 export type { Kind } from "./keys.ts";
 
 export type {

@@ -25,9 +25,15 @@ export interface EngineInfo {
   details: Record<string, string>;
 }
 
+/** The `where` of a {@link ForeignEntry} that notes where the search stopped. */
+export const SEARCH_STOPPED = "…";
+
 /** A key or table in the namespace that coord did not write, or not in this shape. */
 export interface ForeignEntry {
-  /** The Redis key or SQLite table. */
+  /**
+   * The Redis key or SQLite table; {@link SEARCH_STOPPED} for a note that the search stopped
+   * short (a limit keeps it quick), which names nothing foreign.
+   */
   where: string;
   /** What is wrong with it, e.g. `type list, expected hash` or `not a coord key`. */
   problem: string;

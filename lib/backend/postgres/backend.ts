@@ -38,6 +38,7 @@ import {
   type PgPool,
   type PgPoolClient,
 } from "./client.ts";
+import { JobBudget, JOBS_READ, refusedJobsAmong } from "../refused_jobs.ts";
 import { isConnectionError, PostgresSqlStore, readClock, schemaIdentifier } from "./sql_store.ts";
 import { ChangeListener } from "./change_listener.ts";
 
@@ -158,7 +159,29 @@ export class PostgresBackend implements Backend<"postgres"> {
         [this.namespace],
       )
     );
-    return rows.map((r) => ({ where: `table ${r.name}`, problem: "not a coord table" }));
+    const tables = rows.map((r) => ({ where: `table ${r.name}`, problem: "not a coord table" }));
+    return [...tables, ...await this.#refusedJobs()];
+  }
+
+  /** The jobs `coord queue show` refuses: text columns may hold what coord never wrote. */
+  async #refusedJobs(): Promise<ForeignEntry[]> {
+    const { rows } = await this.#query(() =>
+      this.#pool.query(
+        `SELECT queue, id FROM ${
+          schemaIdentifier(this.namespace)
+        }.coord_queue_job WHERE namespace = $1
+         ORDER BY queue, id LIMIT ${JOBS_READ + 1}`,
+        [this.namespace],
+      )
+    );
+    const jobs = new JobBudget();
+    const refused = await refusedJobsAmong(
+      this.queue,
+      "table coord_queue_job",
+      rows as { queue: string; id: string }[],
+      jobs,
+    );
+    return [...refused, ...jobs.notes()];
   }
 
   watch(topic: Topic): Promise<ChangeWatcher> {

@@ -16,6 +16,8 @@ import type {
   NamedEvent,
   Topic,
 } from "../types.ts";
+import { SEARCH_STOPPED } from "../types.ts";
+import { JobBudget, refusedJobs } from "../refused_jobs.ts";
 import { sleep } from "../../time.ts";
 import { aclRefusal, type Listener, type RedisConn, type Send } from "./conn.ts";
 import { loadScript, type LuaScript } from "./script.ts";
@@ -81,6 +83,8 @@ const SCRIPT_ACL_DENIAL = /^ERR The user executing the script can't run this com
 
 /** `coord doctor` looks at this many keys at most, so it stays quick on a big database. */
 const FOREIGN_SCAN_LIMIT = 10_000;
+/** …and reads a queue's jobs this many at a time (one HSCAN page, pipelined). */
+const FOREIGN_JOB_BATCH = 100;
 
 /** The Redis backend. Primitives run their Lua scripts through {@link RedisBackend.conn}. */
 export class RedisBackend implements Backend {
@@ -318,16 +322,35 @@ export class RedisBackend implements Backend {
   async #findForeign(keys: AsyncIterable<[key: string, send: Send]>): Promise<ForeignEntry[]> {
     const found: ForeignEntry[] = [];
     let seen = 0;
+    const jobs = new JobBudget();
     for await (const [key, send] of keys) {
       if (this.#inNestedNamespace(key)) continue;
       if (++seen > FOREIGN_SCAN_LIMIT) {
-        found.push({ where: "…", problem: `stopped after ${FOREIGN_SCAN_LIMIT} keys` });
+        found.push({ where: SEARCH_STOPPED, problem: `stopped after ${FOREIGN_SCAN_LIMIT} keys` });
         break;
       }
       const problem = await this.#checkKey(key, send);
       if (problem) found.push({ where: key, problem });
+      const parsed = parseRedisKey(this.namespace, key);
+      if (!problem && parsed?.kind === "queue" && parsed.part === "jobs") {
+        found.push(
+          ...await refusedJobs(this.queue, parsed.name, key, this.#jobIds(key, send), jobs),
+        );
+      }
     }
-    return found;
+    return [...found, ...jobs.notes()];
+  }
+
+  /** A queue's job ids, an HSCAN page at a time. */
+  async *#jobIds(jobsKey: string, send: Send): AsyncIterable<string[]> {
+    let cursor = "0";
+    do {
+      const [next, flat] = await send(
+        ["HSCAN", jobsKey, cursor, "COUNT", String(FOREIGN_JOB_BATCH)],
+      ) as [string, string[]];
+      cursor = next;
+      yield flat.filter((_, i) => i % 2 === 0);
+    } while (cursor !== "0");
   }
 
   /** `team-a:prod:{lock:x}:queue` belongs to namespace `team-a:prod`, not to `team-a`. */

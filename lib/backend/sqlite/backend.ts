@@ -8,7 +8,7 @@
 import { DatabaseSync, type SQLInputValue } from "node:sqlite";
 import { closeSync, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
-import { BackendUnavailableError, UsageError } from "../../errors.ts";
+import { BackendUnavailableError, CoordError, ForeignDataError, UsageError } from "../../errors.ts";
 import { sleep } from "../../time.ts";
 import { ChangeFlag } from "../change_flag.ts";
 import type {
@@ -42,6 +42,7 @@ import { type HintSource, IdlePoll } from "./idle_poll.ts";
 import { bucketOf, TOPIC_CHANGES_DDL, TopicChanges, topicKey } from "./topic_changes.ts";
 import { HostClock } from "./host_clock.ts";
 import { ForeignRows } from "./foreign_rows.ts";
+import { JobBudget, JOBS_READ, refusedJobsAmong } from "../refused_jobs.ts";
 import { SqliteSqlStore } from "./sql_store.ts";
 import { Statements } from "./statements.ts";
 import { serially } from "./serial.ts";
@@ -68,6 +69,8 @@ const WRITE_PATIENCE_MS = 5_000;
  * this process anyway, so SQLite's own busy wait serves.
  */
 const UPGRADE_PATIENCE_MS = 60_000;
+/** SQLITE_NOTADB, by message (see {@link UNAVAILABLE_MESSAGES}): the file holds other data. */
+const NOT_A_DATABASE_MESSAGE = /file is not a database/;
 /** A write step that finds the write lock taken tries again this often. */
 const BUSY_RETRY_MS = 1;
 /** SQLITE_BUSY, by message (see {@link UNAVAILABLE_MESSAGES}). */
@@ -377,25 +380,49 @@ export class SqliteBackend implements Backend<"sqlite"> {
     });
   }
 
-  findForeignData(): Promise<ForeignEntry[]> {
-    const tables = (this.db.prepare(
-      "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
-    ).all() as { name: string }[]).map((r) => r.name);
+  async findForeignData(): Promise<ForeignEntry[]> {
+    const tables = tableNames(this.db);
     // A table named like coord's but not among them (another program's, a later release's)
     // is reported, never read as if its columns were coord's.
     const foreignTables = tables.filter((name) => !coordTables().has(name))
       .map((name) => ({ where: `table ${name}`, problem: "not a coord table" }));
-    const foreignRows = tables.filter((name) => coordTables().has(name)).flatMap((table) =>
-      this.#foreignRows.find(
-        table,
-        table === "coord_meta" ? {} : { namespace: this.namespace },
-        FOREIGN_ROWS_SHOWN,
-      ).map((row) => ({
+    const foreignRows = tables.filter((name) => coordTables().has(name)).flatMap((table) => {
+      const where: Record<string, SQLInputValue> = table === "coord_meta"
+        ? {}
+        : { namespace: this.namespace };
+      const rows = this.#foreignRows.find(table, where, FOREIGN_ROWS_SHOWN + 1);
+      const shown = rows.slice(0, FOREIGN_ROWS_SHOWN).map((row) => ({
         where: `table ${table}`,
         problem: `a row coord did not write (${row.column} = ${row.shown})`,
-      }))
-    );
-    return Promise.resolve([...foreignTables, ...foreignRows]);
+      }));
+      if (rows.length <= FOREIGN_ROWS_SHOWN) return shown;
+      // Counted only past the few shown: a whole table's scan, where most tables have none.
+      const more = this.#foreignRows.count(table, where) - FOREIGN_ROWS_SHOWN;
+      return [...shown, {
+        where: `table ${table}`,
+        problem: `${more} more rows coord did not write`,
+      }];
+    });
+    return [...foreignTables, ...foreignRows, ...await this.#refusedJobs()];
+  }
+
+  /** The jobs `coord queue show` refuses, but those whose rows are listed as foreign already. */
+  async #refusedJobs(): Promise<ForeignEntry[]> {
+    const rows = this.db.prepare(
+      `SELECT queue, id FROM coord_queue_job WHERE namespace = ? ORDER BY queue, id
+       LIMIT ${JOBS_READ + 1}`,
+    ).all(this.namespace) as { queue: string; id: string }[];
+    const foreign = new Set<string>();
+    for (const [queue, jobs] of Map.groupBy(rows, (row) => row.queue)) {
+      const ids = jobs.map((job) => job.id);
+      for (const id of this.foreignIds("coord_queue_job", { queue }, ids)) {
+        foreign.add(`${queue}/${id}`);
+      }
+    }
+    const jobs = new JobBudget();
+    const typed = rows.filter((row) => !foreign.has(`${row.queue}/${row.id}`));
+    const refused = await refusedJobsAmong(this.queue, "table coord_queue_job", typed, jobs);
+    return [...refused, ...jobs.notes()];
   }
 
   /**
@@ -726,10 +753,44 @@ function createSchema(db: DatabaseSync, displayUrl: string): void {
 }
 
 /**
+ * Refuses a file that holds another program's data, reading it only: bytes that are no SQLite
+ * database, or a database with tables but none of coord's. (An empty file is a new database:
+ * one made beforehand with the mode its owner chose, see {@link createPrivately}.)
+ *
+ * @throws {ForeignDataError} naming the file, which is left as it is.
+ */
+function refuseForeignFile(db: DatabaseSync, displayUrl: string): void {
+  let tables: string[];
+  try {
+    tables = tableNames(db);
+  } catch (e) {
+    if (!NOT_A_DATABASE_MESSAGE.test(String(e))) throw e;
+    throw new ForeignDataError(
+      `${displayUrl} is not a SQLite database — coord leaves the file as it is; choose another ` +
+        `file with --url sqlite:PATH`,
+    );
+  }
+  if (tables.length === 0 || tables.some((name) => coordTables().has(name))) return;
+  const shown = tables.slice(0, 3).join(", ") + (tables.length > 3 ? ", …" : "");
+  throw new ForeignDataError(
+    `${displayUrl} is another program's SQLite database (tables ${shown}) — coord leaves it as ` +
+      `it is; choose another file with --url sqlite:PATH`,
+  );
+}
+
+/** The names of the file's tables, SQLite's own (`sqlite_…`) left out. */
+function tableNames(db: DatabaseSync): string[] {
+  return (db.prepare(
+    "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+  ).all() as { name: string }[]).map((r) => r.name);
+}
+
+/**
  * Opens (creating on first use) the SQLite file, in WAL mode with a busy timeout set before
  * the journal mode, because switching to WAL itself needs the lock another process may hold.
  *
  * @throws {BackendUnavailableError} when the file cannot be opened or written.
+ * @throws {ForeignDataError} when the file holds another program's data (left as it is).
  */
 export function openSqlite(options: SqliteOptions): SqliteBackend {
   const { path } = options;
@@ -738,6 +799,8 @@ export function openSqlite(options: SqliteOptions): SqliteBackend {
     if (!isMemoryPath(path)) createPrivately(path, options.createDirectory ?? false);
     db = new DatabaseSync(path);
     db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    // Before switching to WAL, the first write to the file.
+    refuseForeignFile(db, options.displayUrl);
     if (!isMemoryPath(path)) db.exec("PRAGMA journal_mode = WAL");
     db.exec("PRAGMA synchronous = NORMAL");
     // Only a new or older file needs the write lock: most opens just read the schema.
@@ -745,7 +808,7 @@ export function openSqlite(options: SqliteOptions): SqliteBackend {
     return new SqliteBackend(db, options);
   } catch (e) {
     if (db?.isOpen) db.close();
-    if (e instanceof BackendUnavailableError) throw e;
+    if (e instanceof CoordError) throw e;
     const cause = e instanceof Error ? e.message : String(e);
     throw new BackendUnavailableError(
       `cannot open ${options.displayUrl}: ${cause} — check that the directory exists and is ` +

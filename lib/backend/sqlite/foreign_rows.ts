@@ -117,6 +117,16 @@ export class ForeignRows {
     });
   }
 
+  /** How many rows of `table` matching `where` are foreign. */
+  count(table: string, where: Record<string, SQLInputValue>): number {
+    const keys = Object.keys(where);
+    const filter = keys.map((k) => `${k} = ? AND `).join("");
+    const { n } = this.#db.prepare(
+      `SELECT count(*) AS n FROM ${table} WHERE ${filter}NOT (${this.#wellFormed(table)})`,
+    ).get(...keys.map((k) => where[k])) as { n: number };
+    return n;
+  }
+
   /**
    * Of `ids`, those of the rows of `table` matching `where` that are foreign: one query, the
    * same whatever the number of ids (they go in as one JSON array).

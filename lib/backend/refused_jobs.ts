@@ -1,0 +1,92 @@
+/**
+ * `coord doctor`'s look at the queue's jobs: those `coord queue show` refuses as foreign (exit
+ * 65), found by the very step show runs (`get`), so doctor and show never disagree on what is
+ * coord's. A job's stored text is coord's only by that step's checks (a Redis script's, a SQL
+ * row's types, then `jobRecord`): a copy of them here would drift.
+ *
+ * @module
+ */
+
+import { ForeignDataError } from "../errors.ts";
+import type { QueueSteps } from "../queue/steps.ts";
+import { type ForeignEntry, SEARCH_STOPPED } from "./types.ts";
+
+/** Jobs read at most in one doctor run, so it stays quick on a big queue. */
+export const JOBS_READ = 10_000;
+/** Jobs whose gets run together. */
+const PAGE = 100;
+/** A queue's refused jobs listed, before a line saying how many more. */
+const REFUSED_SHOWN = 5;
+
+/** How many of {@link JOBS_READ} are left to one doctor run, shared by its queues. */
+export class JobBudget {
+  /** Jobs that may still be read. */
+  left = JOBS_READ;
+  /** Whether some job went unread. */
+  stopped = false;
+
+  /** The note that the search stopped short, when it did. */
+  notes(): ForeignEntry[] {
+    return this.stopped
+      ? [{ where: SEARCH_STOPPED, problem: `stopped reading jobs after ${JOBS_READ}` }]
+      : [];
+  }
+}
+
+/**
+ * The jobs of `queue` (ids a page at a time) that `get` refuses, as entries at `where` (the
+ * key or table that holds them): {@link REFUSED_SHOWN}, then how many more. A page's gets run
+ * together (pipelined on Redis).
+ */
+export async function refusedJobs(
+  steps: QueueSteps,
+  queue: string,
+  where: string,
+  pages: AsyncIterable<string[]> | Iterable<string[]>,
+  budget: JobBudget,
+): Promise<ForeignEntry[]> {
+  const refused: string[] = [];
+  for await (const page of pages) {
+    const ids = page.slice(0, budget.left);
+    budget.left -= ids.length;
+    if (ids.length < page.length) budget.stopped = true;
+    const reasons = await Promise.all(
+      ids.map((id) =>
+        steps.get(queue, id).then(() => undefined, (e) => {
+          if (!(e instanceof ForeignDataError)) throw e;
+          // Its way out ("— remove it…") is the warning's, once for all.
+          return `job ${JSON.stringify(id)} is refused: ${e.message.split(" — ")[0]}`;
+        })
+      ),
+    );
+    refused.push(...reasons.filter((reason) => reason !== undefined));
+    if (budget.stopped) break;
+  }
+  const entries = refused.slice(0, REFUSED_SHOWN).map((problem) => ({ where, problem }));
+  const more = refused.length - entries.length;
+  if (more > 0) entries.push({ where, problem: `${more} more jobs refused` });
+  return entries;
+}
+
+/**
+ * {@link refusedJobs} of each queue among `rows` (a SQL backend's jobs of the namespace, in
+ * queue order, at most one more than {@link JOBS_READ}), at `where` (its table).
+ */
+export async function refusedJobsAmong(
+  steps: QueueSteps,
+  where: string,
+  rows: { queue: string; id: string }[],
+  budget: JobBudget,
+): Promise<ForeignEntry[]> {
+  const byQueue = Map.groupBy(rows, (row) => row.queue);
+  const found: ForeignEntry[] = [];
+  for (const [queue, jobs] of byQueue) {
+    const ids = jobs.map((job) => job.id);
+    const pages = Array.from(
+      { length: Math.ceil(ids.length / PAGE) },
+      (_, i) => ids.slice(i * PAGE, (i + 1) * PAGE),
+    );
+    found.push(...await refusedJobs(steps, queue, where, pages, budget));
+  }
+  return found;
+}
