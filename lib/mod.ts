@@ -156,6 +156,7 @@ export type {
 } from "./queue/steps.ts";
 
 export {
+  BackendClosedError,
   BackendRefusedError,
   BackendUnavailableError,
   BarrierAbortedError,

@@ -12,7 +12,7 @@
 import { processId } from "../process_id.ts";
 import type { Backend, ChangeWatcher } from "../backend/types.ts";
 import { estimateClockOffset } from "../clock.ts";
-import { LeaseLostError, oneLine, UsageError } from "../errors.ts";
+import { BackendClosedError, LeaseLostError, oneLine, UsageError } from "../errors.ts";
 import { LeaseKeeper } from "../lease.ts";
 import { Shutdown } from "../service.ts";
 import { abortion, localNow, sleep } from "../time.ts";
@@ -137,6 +137,8 @@ const STDERR_TAIL_CHARS = 300;
  *
  * @throws {UsageError} on a bad queue name, or a concurrency, lease or grace period out of
  * range (see `limits.ts`).
+ * @throws {BackendClosedError} when the backend is closed under it: running jobs are stopped
+ * (their signals abort with it), and their leases run out in the backend.
  */
 export async function work(
   backend: Backend,
@@ -180,6 +182,8 @@ class Worker {
   #ending = 0;
   readonly #result: WorkResult = { completed: 0, failed: 0, cutShort: 0 };
   #offsetMs = 0;
+  /** The backend was closed under the worker: runs end without a word to it. */
+  #closed = false;
 
   constructor(
     backend: Backend,
@@ -275,6 +279,9 @@ class Worker {
       await this.#takeJobs(watchers, stop);
       await this.#finishRunning();
       return this.#result;
+    } catch (error) {
+      if (error instanceof BackendClosedError) await this.#abandonRunning(error);
+      throw error;
     } finally {
       clearInterval(announcer);
       this.#shutdown[Symbol.dispose]();
@@ -335,6 +342,8 @@ class Worker {
           }
         }
       } catch (e) {
+        // No outage: nothing will answer again, and running jobs cannot record their ends.
+        if (e instanceof BackendClosedError) throw e;
         this.#emit({ type: "error", error: oneLine(e) });
         await sleep(ERROR_RETRY_MS, stop).catch(() => {});
         look = this.#queues;
@@ -446,6 +455,17 @@ class Worker {
     await this.#shutdown.settle(this.#allEnded());
   }
 
+  /**
+   * The backend was closed under the worker: running jobs are stopped by force (their signals
+   * abort with `closed`) and get the settling time to end; their ends are not recorded, their
+   * leases run out in the backend.
+   */
+  async #abandonRunning(closed: BackendClosedError): Promise<void> {
+    this.#closed = true;
+    this.#shutdown.force(closed);
+    await this.#shutdown.settle(this.#allEnded());
+  }
+
   /** The end of every run, also of those a finish took on while this waited. */
   async #allEnded(): Promise<void> {
     while (this.#running.size > 0) await Promise.all(this.#running.keys());
@@ -510,6 +530,7 @@ class Worker {
       // outage of up to a third of the lease (the finish, next, rides out the rest).
       await progress.close({ retryForMs: this.#leaseMs / 3 });
     }
+    if (this.#closed) return;
     if (cancelled) {
       this.#emit({ type: "cancelled", job: ref });
       return;
@@ -520,6 +541,7 @@ class Worker {
       try {
         recorded = await this.#lanes.get(queue)!.finish({ ...attempt, ...outcome });
       } catch (e) {
+        if (e instanceof BackendClosedError) return;
         // The backend stayed away for a whole lease: the job is run again elsewhere.
         this.#emit({ type: "error", error: oneLine(e) });
       } finally {
