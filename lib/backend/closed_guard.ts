@@ -79,15 +79,17 @@ function guardSteps<T extends object>(
   steps: T,
   guard: <A extends unknown[], R>(call: (...args: A) => Promise<R>) => (...args: A) => Promise<R>,
 ): T {
-  const guarded = new Map<PropertyKey, unknown>();
+  // By the step itself, not its name: a step replaced on the table (a test's spy) is guarded
+  // as it is now.
+  const guarded = new WeakMap<object, unknown>();
   return new Proxy(steps, {
     get(target, key) {
       const value = Reflect.get(target, key, target);
       if (typeof value !== "function") return value;
-      if (!guarded.has(key)) {
-        guarded.set(key, guard((value as (...args: unknown[]) => Promise<unknown>).bind(target)));
+      if (!guarded.has(value)) {
+        guarded.set(value, guard((value as (...args: unknown[]) => Promise<unknown>).bind(target)));
       }
-      return guarded.get(key);
+      return guarded.get(value);
     },
   });
 }
