@@ -6,7 +6,7 @@
  * @module
  */
 
-import { BackendUnavailableError, oneLine } from "../errors.ts";
+import { BackendClosedError, BackendUnavailableError, oneLine } from "../errors.ts";
 import type { ScheduleEvent } from "./runner.ts";
 
 /**
@@ -40,6 +40,8 @@ export class OutageReport {
 
   /** `task`'s step failed with `error`; the loop retries it. */
   failed(task: string, error: unknown): void {
+    // No failure of the task's: the scheduler ends with it (run() rejects with it).
+    if (error instanceof BackendClosedError) return;
     if (!(error instanceof BackendUnavailableError)) {
       this.#emit({ type: "error", task, error: oneLine(error) });
       return;

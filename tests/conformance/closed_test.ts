@@ -10,6 +10,8 @@ import { lock } from "../../lib/lock/lock.ts";
 import { ticketLines } from "../../lib/lock/console.ts";
 import { getJob, putJob, queueCounts, waitForJob } from "../../lib/queue/queue.ts";
 import { work } from "../../lib/queue/worker.ts";
+import { Scheduler } from "../../lib/schedule/scheduler.ts";
+import { abortion } from "../../lib/time.ts";
 import { conformance } from "../support/backends.ts";
 import { guarded, until } from "../support/wait.ts";
 
@@ -121,3 +123,39 @@ conformance("an idle work() whose backend closes under it ends at once", async (
   await working;
   assert.deepEqual(errors, []);
 });
+
+conformance(
+  "a Scheduler whose backend closes under it ends with BackendClosedError",
+  async (ctx) => {
+    const backend = await ctx.open();
+    const errors: string[] = [];
+    const app = new Scheduler({
+      backend,
+      onEvent: (e) =>
+        void ((e.type === "error" || e.type === "unavailable") && errors.push(JSON.stringify(e))),
+    });
+    const started = {
+      long: Promise.withResolvers<void>(),
+      reminder: Promise.withResolvers<void>(),
+    };
+    let stoppedWith: unknown;
+    app.task({ name: "long", interval: "100ms" }, async ({ signal }) => {
+      started.long.resolve();
+      await abortion(signal);
+      stoppedWith = signal.reason;
+    });
+    app.task({ name: "remind", dynamic: true }, () => started.reminder.resolve());
+    await app.schedule("remind", "ana", { interval: "100ms" });
+    const stop = new AbortController();
+    const running = rejectsClosed(() => app.run({ signal: stop.signal }), "Scheduler.run()");
+    await guarded(Promise.all([started.long.promise, started.reminder.promise]), "the tasks' runs");
+    await backend.close();
+    await running;
+    stop.abort();
+    assert.ok(
+      stoppedWith instanceof BackendClosedError,
+      `the running task stopped: ${stoppedWith}`,
+    );
+    assert.deepEqual(errors, []);
+  },
+);
