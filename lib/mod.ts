@@ -86,6 +86,7 @@ export {
   triggerTask,
 } from "./schedule/control.ts";
 export {
+  CommandFailedError,
   commandHandler,
   type CommandTaskOptions,
   type OutputSink,
@@ -132,6 +133,7 @@ export {
   DEFAULT_CONCURRENCY,
   DEFAULT_JOB_LEASE_MS,
   DEFAULT_WORK_GRACE_MS,
+  JobCancelledError,
   type JobContext,
   type JobHandler,
   MAX_STDOUT_BYTES,

@@ -619,8 +619,30 @@ class Worker {
   }
 }
 
-/** The job was cancelled while it ran. */
-class JobCancelledError extends Error {}
+/**
+ * The reason a running job's `signal` aborts with when the job is cancelled (`cancelJob`,
+ * `coord queue cancel`) while it runs: a handler can tell a cancel from its timeout or a lost
+ * lease.
+ *
+ * @example
+ * ```ts
+ * import { JobCancelledError, type JobHandler } from "../mod.ts";
+ * const handler: JobHandler = (_args, { signal }) =>
+ *   new Promise((_, reject) =>
+ *     signal.addEventListener("abort", () => {
+ *       if (signal.reason instanceof JobCancelledError) console.log("cancelled");
+ *       reject(signal.reason);
+ *     })
+ *   );
+ * ```
+ */
+export class JobCancelledError extends Error {
+  /** Names the job that was cancelled. */
+  constructor(message: string) {
+    super(message);
+    this.name = "JobCancelledError";
+  }
+}
 
 /** A job this worker cannot run (no such handler, commands not allowed): no retries. */
 class NotRunnableError extends Error {}
