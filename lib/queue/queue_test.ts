@@ -21,6 +21,13 @@ Deno.test("putRequestOf() refuses an at further ahead than the longest delay", (
   assert.equal(putRequestOf({ handler: "h", at: near }).at, near.getTime());
 });
 
+Deno.test("putRequestOf() refuses delayMs and at together, naming both", () => {
+  assert.throws(
+    () => putRequestOf({ handler: "h", delayMs: 1_000, at: new Date() }),
+    (e) => e instanceof UsageError && /delayMs/.test(e.message) && /\bat\b/.test(e.message),
+  );
+});
+
 Deno.test("putRequestOf() refuses args JSON cannot hold, with a UsageError", () => {
   const cycle: Record<string, unknown> = {};
   cycle.self = cycle;
