@@ -52,6 +52,27 @@ export class UsageError extends CoordError {
   }
 }
 
+/**
+ * A call on a backend that was closed (`close()`, or the end of its `await using` block): a
+ * mistake in the program, not an outage, so nothing retries it. What waited on the backend
+ * when it closed (a watcher, a lock waiter, `work()`) ends with it too.
+ *
+ * @example
+ * ```ts
+ * import { connect } from "./backend/connect.ts";
+ * import { BackendClosedError } from "./errors.ts";
+ * const backend = await connect({ url: "sqlite::memory:" });
+ * await backend.close();
+ * await backend.now().catch((e) => e instanceof BackendClosedError); // true
+ * ```
+ */
+export class BackendClosedError extends UsageError {
+  /** Names the backend by its printable URL. */
+  constructor(displayUrl: string) {
+    super(`the backend ${displayUrl} was closed: connect() again, or close it only when done`);
+  }
+}
+
 /** The backend cannot be reached or used (connection refused, timeout, unwritable file). */
 export class BackendUnavailableError extends CoordError {
   /** `message` names the thing, the cause and the way out. */

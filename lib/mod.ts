@@ -86,6 +86,7 @@ export {
   triggerTask,
 } from "./schedule/control.ts";
 export {
+  CommandFailedError,
   commandHandler,
   type CommandTaskOptions,
   type OutputSink,
@@ -136,6 +137,7 @@ export {
   DEFAULT_CONCURRENCY,
   DEFAULT_JOB_LEASE_MS,
   DEFAULT_WORK_GRACE_MS,
+  JobCancelledError,
   type JobContext,
   type JobHandler,
   MAX_STDOUT_BYTES,
@@ -160,6 +162,7 @@ export type {
 } from "./queue/steps.ts";
 
 export {
+  BackendClosedError,
   BackendRefusedError,
   BackendUnavailableError,
   BarrierAbortedError,

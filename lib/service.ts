@@ -51,6 +51,11 @@ export class Shutdown implements Disposable {
     return this.#forced.signal;
   }
 
+  /** Stops running work now, with `reason`: the service cannot go on (its backend closed). */
+  force(reason: unknown): void {
+    this.#forced.abort(reason);
+  }
+
   /**
    * Waits for `work` (the service's running work, after it stopped taking more) for up to
    * `graceMs`, then aborts {@link forced}.

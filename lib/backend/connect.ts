@@ -5,6 +5,7 @@
  */
 
 import { UsageError } from "../errors.ts";
+import { guardClosed } from "./closed_guard.ts";
 import { checkNamespace } from "./keys.ts";
 import type { Backend } from "./types.ts";
 import { type BackendUrl, defaultSqlitePath, maskPassword, parseBackendUrl } from "./url.ts";
@@ -30,6 +31,8 @@ export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
 
 /**
  * Opens a backend. Redis' and Postgres' clients are imported only when their URL is given.
+ * Once it is closed, every call on it rejects with `BackendClosedError`, and what waited
+ * on it (a watcher, a lock waiter, `work()`) ends with that error.
  *
  * @throws {UsageError} on a malformed URL or namespace.
  * @throws {BackendUnavailableError} when the backend cannot be reached or opened.
@@ -41,6 +44,10 @@ export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
  * ```
  */
 export async function connect(options: ConnectOptions = {}): Promise<Backend> {
+  return guardClosed(await open(options));
+}
+
+async function open(options: ConnectOptions): Promise<Backend> {
   const env = options.env ?? Deno.env.toObject();
   const namespace = naming(
     options.namespace === undefined && env.COORD_NAMESPACE !== undefined && "COORD_NAMESPACE",

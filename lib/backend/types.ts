@@ -143,6 +143,9 @@ export interface Backend<E extends BackendKind = BackendKind> extends AsyncDispo
   ): Promise<AsyncIterable<NamedEvent>>;
   /** Starts watching a topic; see {@link ChangeWatcher}. */
   watch(topic: Topic): Promise<ChangeWatcher>;
-  /** Closes the connection; a closed backend cannot be used again. */
+  /**
+   * Closes the connection. A closed backend cannot be used again: through `connect()`, every
+   * call after it rejects with `BackendClosedError`, and waits under way end with it.
+   */
   close(): Promise<void>;
 }

@@ -38,10 +38,17 @@ export interface FlowJob {
   command?: string[];
   /** Retries after a failure. */
   retries?: number;
-  /** Seconds. */
+  /**
+   * The first retry's delay in seconds, as in a flow file (`coord queue flow`); or `backoffMs`,
+   * not both.
+   */
   backoff?: number;
-  /** Seconds. */
+  /** The first retry's delay in milliseconds, as `PutOptions.backoffMs`; or `backoff`. */
+  backoffMs?: number;
+  /** A run's time limit in seconds, as in a flow file; or `timeoutMs`, not both. */
   timeout?: number;
+  /** A run's time limit in milliseconds, as `PutOptions.timeoutMs`; or `timeout`. */
+  timeoutMs?: number;
 }
 
 /** A group of a flow. */
@@ -61,7 +68,16 @@ export interface FlowGroup {
 /** A flow: a job or a group. */
 export type Flow = FlowJob | FlowGroup;
 
-const JOB_KEYS = ["handler", "args", "command", "retries", "backoff", "timeout"];
+const JOB_KEYS = [
+  "handler",
+  "args",
+  "command",
+  "retries",
+  "backoff",
+  "backoffMs",
+  "timeout",
+  "timeoutMs",
+];
 const GROUP_KEYS = ["parallel", "serial", "postprocess", "continueOnFailure", "priority"];
 
 /**
@@ -159,6 +175,10 @@ export function flowNodes(flow: unknown, rootId: string, priority = 0): FlowNode
     for (const field of ["backoff", "timeout"] as const) {
       if (job[field] !== undefined && typeof job[field] !== "number") {
         throw new UsageError(`${where}.${field}: a number of seconds`);
+      }
+      // Flow files speak seconds, the library's options milliseconds: either, never both.
+      if (job[field] !== undefined && job[`${field}Ms`] !== undefined) {
+        throw new UsageError(`${where}: give ${field} (seconds) or ${field}Ms, not both`);
       }
     }
     try {

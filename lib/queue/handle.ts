@@ -57,7 +57,12 @@ export interface Queue {
   put(options: PutOptions): Promise<JobHandle>;
   /** Puts a flow of parallel and serial groups; its parts have `priority` (default 0). */
   flow(flow: Flow, options?: { id?: string; priority?: number }): Promise<JobHandle>;
-  /** A handle on a job of this queue by its id (or `QUEUE/ID`). */
+  /**
+   * A handle on a job of this queue by its id, or by its reference `NAME/ID` with this queue's
+   * name. Job ids may hold "/" (as with `coord queue put --id`), so `job("other/1")` is the job
+   * `other/1` of this queue (reference `NAME/other/1`), not job `1` of queue `other`: for a job
+   * of another queue, use that queue's handle or `getJob(backend, "other/1")`.
+   */
   job(id: string): JobHandle;
   /** Works on this queue; see {@link work}. */
   work(options?: WorkOptions): Promise<WorkResult>;

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { BackendClosedError } from "../errors.ts";
 import { sleep } from "../time.ts";
 import type { Attempt, Finish, FinishedAndClaimed, QueueSteps } from "./steps.ts";
 
@@ -133,7 +134,8 @@ export class QueueLane {
           this.#claiming = 0;
           this.#options.onError(error);
           for (const asker of askers) asker.took.reject(error);
-          const now = performance.now();
+          // A closed backend answers no retry: every end waiting fails now.
+          const now = error instanceof BackendClosedError ? Infinity : performance.now();
           const late = ends.filter((e) => now > e.deadline);
           for (const e of late) e.recorded.reject(error);
           const again = ends.filter((e) => now <= e.deadline);

@@ -40,9 +40,9 @@ export interface PutOptions {
   args?: unknown;
   /** A command job: argv, run without a shell by workers started with `allowCommands`. */
   command?: string[];
-  /** Start no earlier than this long from now (ms). */
+  /** Start no earlier than this long from now (ms); not with `at`. */
   delayMs?: number;
-  /** Start no earlier than this instant. */
+  /** Start no earlier than this instant (a `Date` or epoch ms); not with `delayMs`. */
   at?: Date | number;
   /** Fail as expired if not started within this long from when it may start (ms; > 0). */
   beginByMs?: number;
@@ -157,8 +157,8 @@ export function jobRef(queue: string, id: string): string {
  * Puts a job in a queue.
  *
  * @returns the job as stored and whether it is new (false: a job with this id was there).
- * @throws {UsageError} on a malformed job: neither or both of handler and command, negative
- * numbers, arguments that are not JSON.
+ * @throws {UsageError} on a malformed job: neither or both of handler and command, both
+ * `delayMs` and `at`, negative numbers, arguments that are not JSON.
  * @example
  * ```ts
  * import { connect, putJob } from "../mod.ts";
@@ -186,6 +186,10 @@ export function putRequestOf(options: PutOptions): PutRequest {
   if (options.id !== undefined) checkJobId(options.id);
   if (options.dedupeForMs !== undefined && options.dedupe === undefined) {
     throw new UsageError("--dedupe-for goes with --dedupe KEY");
+  }
+  // Either one says when the job may start: with both, one would be ignored without a word.
+  if (options.at !== undefined && options.delayMs !== undefined) {
+    throw new UsageError("a job starts after delayMs or at a time (at), not both — give one");
   }
   const delayMs = checkDuration("delay", options.delayMs ?? 0, { maxMs: MAX_DELAY_MS });
   const at = options.at instanceof Date ? options.at.getTime() : options.at;

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { UsageError } from "../errors.ts";
 import { checkJobId, checkQueueName, putRequestOf, queueCounts } from "./queue.ts";
-import { putFlow } from "./flow.ts";
+import { flowNodes, putFlow } from "./flow.ts";
 import { connect } from "../backend/connect.ts";
 
 Deno.test("putRequestOf() refuses a beginByMs of 0 or less, naming --begin-by", () => {
@@ -19,6 +19,13 @@ Deno.test("putRequestOf() refuses an at further ahead than the longest delay", (
   assert.throws(() => putRequestOf({ handler: "h", at: far }), /more than 10 years ahead/);
   const near = new Date(Date.now() + 86_400_000);
   assert.equal(putRequestOf({ handler: "h", at: near }).at, near.getTime());
+});
+
+Deno.test("putRequestOf() refuses delayMs and at together, naming both", () => {
+  assert.throws(
+    () => putRequestOf({ handler: "h", delayMs: 1_000, at: new Date() }),
+    (e) => e instanceof UsageError && /delayMs/.test(e.message) && /\bat\b/.test(e.message),
+  );
 });
 
 Deno.test("putRequestOf() refuses args JSON cannot hold, with a UsageError", () => {
@@ -60,4 +67,16 @@ Deno.test("queueCounts() of every queue still counts one named .. stored before 
   await backend.queue.put("..", { spec: { handler: "h", retries: 0, backoffMs: 0 }, delayMs: 0 });
   assert.deepEqual((await queueCounts(backend)).map((c) => [c.queue, c.pending]), [["..", 1]]);
   assert.throws(() => checkQueueName(".."), UsageError);
+});
+
+Deno.test("a flow's job takes backoffMs and timeoutMs as putJob does, or seconds, not both", () => {
+  const specOf = (job: Record<string, unknown>) => flowNodes({ serial: [job] }, "f")[1].spec;
+  const inMs = specOf({ handler: "h", backoffMs: 1_500, timeoutMs: 2_000 });
+  assert.deepEqual([inMs?.backoffMs, inMs?.timeoutMs], [1_500, 2_000]);
+  const inS = specOf({ handler: "h", backoff: 1.5, timeout: 2 });
+  assert.deepEqual([inS?.backoffMs, inS?.timeoutMs], [1_500, 2_000]);
+  assert.throws(
+    () => specOf({ handler: "h", timeout: 2, timeoutMs: 2_000 }),
+    (e) => e instanceof UsageError && /timeout \(seconds\) or timeoutMs, not both/.test(e.message),
+  );
 });

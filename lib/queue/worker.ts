@@ -12,7 +12,7 @@
 import { processId } from "../process_id.ts";
 import type { Backend, ChangeWatcher } from "../backend/types.ts";
 import { estimateClockOffset } from "../clock.ts";
-import { LeaseLostError, oneLine, UsageError } from "../errors.ts";
+import { BackendClosedError, LeaseLostError, oneLine, UsageError } from "../errors.ts";
 import { LeaseKeeper } from "../lease.ts";
 import { OutageReport } from "../outage_report.ts";
 import { Shutdown } from "../service.ts";
@@ -147,6 +147,8 @@ const STDERR_TAIL_CHARS = 300;
  *
  * @throws {UsageError} on a bad queue name, or a concurrency, lease or grace period out of
  * range (see `limits.ts`).
+ * @throws {BackendClosedError} when the backend is closed under it: running jobs are stopped
+ * (their signals abort with it), and their leases run out in the backend.
  */
 export async function work(
   backend: Backend,
@@ -201,6 +203,8 @@ class Worker {
         : { type: "error", error: `queue ${event.source}: ${event.error}` },
     )
   );
+  /** The backend was closed under the worker: runs end without a word to it. */
+  #closed = false;
 
   constructor(
     backend: Backend,
@@ -297,6 +301,9 @@ class Worker {
       await this.#takeJobs(watchers, stop);
       await this.#finishRunning();
       return this.#result;
+    } catch (error) {
+      if (error instanceof BackendClosedError) await this.#abandonRunning(error);
+      throw error;
     } finally {
       clearInterval(announcer);
       this.#shutdown[Symbol.dispose]();
@@ -356,8 +363,10 @@ class Worker {
             if (claimed && look === this.#queues) turn = (turn + i + 1) % look.length;
           }
         }
-      } catch {
-        // The queue's lane reported it.
+      } catch (e) {
+        // No outage: nothing will answer again, and running jobs cannot record their ends.
+        if (e instanceof BackendClosedError) throw e;
+        // Anything else the queue's lane reported.
         await sleep(ERROR_RETRY_MS, stop).catch(() => {});
         look = this.#queues;
         continue;
@@ -468,6 +477,17 @@ class Worker {
     await this.#shutdown.settle(this.#allEnded());
   }
 
+  /**
+   * The backend was closed under the worker: running jobs are stopped by force (their signals
+   * abort with `closed`) and get the settling time to end; their ends are not recorded, their
+   * leases run out in the backend.
+   */
+  async #abandonRunning(closed: BackendClosedError): Promise<void> {
+    this.#closed = true;
+    this.#shutdown.force(closed);
+    await this.#shutdown.settle(this.#allEnded());
+  }
+
   /** The end of every run, also of those a finish took on while this waited. */
   async #allEnded(): Promise<void> {
     while (this.#running.size > 0) await Promise.all(this.#running.keys());
@@ -535,6 +555,7 @@ class Worker {
       // outage of up to a third of the lease (the finish, next, rides out the rest).
       await progress.close({ retryForMs: this.#leaseMs / 3 });
     }
+    if (this.#closed) return;
     if (cancelled) {
       this.#emit({ type: "cancelled", job: ref });
       return;
@@ -544,7 +565,8 @@ class Worker {
       this.#ending++;
       try {
         recorded = await this.#lanes.get(queue)!.finish({ ...attempt, ...outcome });
-      } catch {
+      } catch (e) {
+        if (e instanceof BackendClosedError) return;
         // The backend stayed away for a whole lease (the lane reported it): the job is run
         // again elsewhere.
       } finally {
@@ -635,8 +657,30 @@ class Worker {
   }
 }
 
-/** The job was cancelled while it ran. */
-class JobCancelledError extends Error {}
+/**
+ * The reason a running job's `signal` aborts with when the job is cancelled (`cancelJob`,
+ * `coord queue cancel`) while it runs: a handler can tell a cancel from its timeout or a lost
+ * lease.
+ *
+ * @example
+ * ```ts
+ * import { JobCancelledError, type JobHandler } from "../mod.ts";
+ * const handler: JobHandler = (_args, { signal }) =>
+ *   new Promise((_, reject) =>
+ *     signal.addEventListener("abort", () => {
+ *       if (signal.reason instanceof JobCancelledError) console.log("cancelled");
+ *       reject(signal.reason);
+ *     })
+ *   );
+ * ```
+ */
+export class JobCancelledError extends Error {
+  /** Names the job that was cancelled. */
+  constructor(message: string) {
+    super(message);
+    this.name = "JobCancelledError";
+  }
+}
 
 /** A job this worker cannot run (no such handler, commands not allowed): no retries. */
 class NotRunnableError extends Error {}

@@ -11,7 +11,7 @@
 
 import type { Backend, Topic } from "../backend/types.ts";
 import { estimateClockOffset } from "../clock.ts";
-import { BackendUnavailableError, LeaseLostError, oneLine } from "../errors.ts";
+import { BackendClosedError, BackendUnavailableError, LeaseLostError, oneLine } from "../errors.ts";
 import { localNow, sleep, sleepUntil } from "../time.ts";
 import { LeaseKeeper } from "../lease.ts";
 import { RunTimeout } from "./run_timeout.ts";
@@ -123,7 +123,8 @@ const FINISH_RETRY_MAX_MS = 1_000;
 
 /**
  * Runs a task's ticks until `stop` aborts (after the current run ends) or a one-off task has
- * run. Backend errors are reported and retried, never thrown. With `createRecord` false (a
+ * run. Backend errors are reported and retried, never thrown, but for a closed backend's
+ * (`BackendClosedError`). With `createRecord` false (a
  * dynamic task's instance) a missing record means the task was removed.
  *
  * @returns `"done"` when a one-off task has run or the task was removed, else `"stopped"`.
@@ -141,6 +142,8 @@ export async function runTaskLoop(
         if (await loop.step(stop) === "done") return "done";
       } catch (e) {
         if (stop.aborted) break;
+        // No outage: nothing will answer again, so the scheduler ends with it.
+        if (e instanceof BackendClosedError) throw e;
         context.outages.failed(def.name, e);
         await sleep(ERROR_RETRY_MS, stop).catch(() => {});
       }

@@ -224,6 +224,8 @@ export class Scheduler {
    * @throws {ForeignDataError} when a task's name holds data coord did not write.
    * @throws {BackendUnavailableError} when the backend cannot be reached at the start.
    * @throws {CoordError} when a fixture fails to set up.
+   * @throws {BackendClosedError} when the backend is closed under it; running tasks are
+   * stopped (their signals abort with it).
    */
   async run({ signal, force }: RunOptions = {}): Promise<RunResult> {
     if (this.#running) throw new UsageError("this scheduler is running already");
@@ -263,7 +265,15 @@ export class Scheduler {
           ? runTaskLoop(def as TaskDefinition & { timing: Timing }, context, stop)
           : runTemplate(def, context, stop)
       );
-      await abortion(stop);
+      try {
+        // A loop ends before the stop when its one-off task ran, and throws when it cannot go
+        // on (its backend closed).
+        await Promise.race([abortion(stop), Promise.all(loops).then(() => abortion(stop))]);
+      } catch (error) {
+        shutdown.force(error);
+        await shutdown.settle(Promise.allSettled(loops));
+        throw error;
+      }
       // Claim nothing more; running tasks get the grace period, then their signal aborts.
       const graceMs = this.#options.graceMs ?? DEFAULT_GRACE_MS;
       if (!await shutdown.drain(Promise.all(loops), graceMs)) return { cutShort: 0 };

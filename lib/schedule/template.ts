@@ -8,7 +8,7 @@
  */
 
 import type { Backend, ChangeWatcher } from "../backend/types.ts";
-import { oneLine } from "../errors.ts";
+import { BackendClosedError, oneLine } from "../errors.ts";
 import { sleep } from "../time.ts";
 import {
   decodeRecord,
@@ -84,7 +84,7 @@ export async function listInstances(
 
 /**
  * Runs a template's instances as they are added and removed, until `stop` aborts. Backend
- * errors are reported and retried, never thrown.
+ * errors are reported and retried, never thrown, but for a closed backend's.
  */
 export async function runTemplate(
   def: TaskDefinition,
@@ -121,6 +121,7 @@ export async function runTemplate(
         await watcher.next(TEMPLATE_RECHECK_MS, stop);
       } catch (e) {
         if (stop.aborted) break;
+        if (e instanceof BackendClosedError) throw e;
         context.outages.failed(def.name, e);
         await sleep(TEMPLATE_RECHECK_MS / 5, stop).catch(() => {});
       }
@@ -146,6 +147,8 @@ async function runInstance(
     const ended = await runTaskLoop(instance, context, stop, { createRecord: false });
     if (ended === "done") await unscheduleInstance(context.backend, def.name, id);
   } catch (e) {
+    // The template's own loop meets a closed backend too, and ends the scheduler with it.
+    if (e instanceof BackendClosedError) return;
     context.emit({ type: "error", task: name, error: oneLine(e) });
   }
 }

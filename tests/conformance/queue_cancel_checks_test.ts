@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { cancelJob, getJob, putJob } from "../../lib/queue/queue.ts";
 import { work } from "../../lib/queue/worker.ts";
+import * as coord from "../../lib/mod.ts";
 import { conformance } from "../support/backends.ts";
 import { until } from "../support/wait.ts";
 
@@ -46,5 +47,32 @@ conformance(
     } finally {
       timers.setInterval = set;
     }
+  },
+);
+
+conformance(
+  "a cancelled job's signal aborts with JobCancelledError, which coord exports",
+  async (ctx) => {
+    const backend = await ctx.open();
+    await putJob(backend, "cx", { id: "a", handler: "long" });
+    let started!: () => void;
+    const running = new Promise<void>((resolve) => started = resolve);
+    let reason: unknown;
+    const worker = work(backend, ["cx"], {
+      handlers: {
+        long: (_args, { signal }) => {
+          started();
+          return new Promise((_, reject) =>
+            signal.addEventListener("abort", () => reject(reason = signal.reason))
+          );
+        },
+      },
+      drain: true,
+    });
+    await running;
+    await cancelJob(backend, "cx/a");
+    await worker;
+    assert.ok(reason instanceof coord.JobCancelledError, `the reason: ${reason}`);
+    assert.equal((reason as Error).name, "JobCancelledError");
   },
 );

@@ -1,0 +1,32 @@
+/** What the library's entry point exports. */
+
+import assert from "node:assert/strict";
+import * as coord from "./mod.ts";
+
+Deno.test("every error class a library user can meet is exported by coord", () => {
+  const names = [
+    "CoordError",
+    "UsageError",
+    "BackendClosedError",
+    "BackendUnavailableError",
+    "BackendRefusedError",
+    "WaitTimeoutError",
+    "BarrierTimeoutError",
+    "BarrierAbortedError",
+    "LockTimeoutError",
+    "LeaseLostError",
+    "InterruptedError",
+    "TooLateError",
+    "ForeignDataError",
+    "JobFailedError",
+    "JobRemovedError",
+    "UnknownJobError",
+    "NonRetryableError",
+    "JobCancelledError",
+    "CommandFailedError",
+  ];
+  const exported = coord as Record<string, unknown>;
+  for (const name of names) {
+    assert.equal(typeof exported[name], "function", `${name} is not exported`);
+  }
+});
