@@ -370,3 +370,12 @@ Deno.test("COORD_CONNECT_TIMEOUT is the connect timeout when no flag is given", 
     accepted.forEach((c) => c.close());
   }
 });
+
+Deno.test("a lock's default label cuts a long $USER instead of refusing it", async () => {
+  await using db = await tempSqlite();
+  const user = "u".repeat(600);
+  const r = await runCoord(["lock", "run", "long-user", "--", "true"], {
+    env: { COORD_URL: db.url, USER: user },
+  });
+  assert.equal(r.code, 0, r.stderr);
+});

@@ -5,7 +5,8 @@
 
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
-import { runCoord } from "./support/cli.ts";
+import { runCoord, spawnCoord } from "./support/cli.ts";
+import { guarded } from "./support/wait.ts";
 
 const mode = async (path: string) => ((await Deno.stat(path)).mode! & 0o777).toString(8);
 
@@ -141,6 +142,25 @@ Deno.test("an empty file is a new database: coord makes its tables there", async
       file.close();
     }
   } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a lock holder whose SQLite file is removed loses its lease and stops its command", async () => {
+  const dir = await Deno.makeTempDir();
+  const holder = spawnCoord(
+    ["lock", "run", "removed", "--expire", "3", "--", "sh", "-c", "echo holding; sleep 1000"],
+    { env: { COORD_URL: `sqlite:${dir}/a.db` } },
+  );
+  try {
+    await holder.stdoutLine(/^holding$/, 30_000);
+    for (const suffix of ["", "-wal", "-shm"]) await Deno.remove(`${dir}/a.db${suffix}`);
+    // Another process opening the path now finds the lock free: this one must not go on.
+    const { code, stderr } = await guarded(holder.result, "the holder's exit");
+    assert.equal(code, 75, stderr);
+    assert.match(stderr, /lost the lease/);
+  } finally {
+    await holder[Symbol.asyncDispose]();
     await Deno.remove(dir, { recursive: true });
   }
 });

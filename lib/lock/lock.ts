@@ -241,8 +241,9 @@ export async function lock(
   }
   if (state.state === "gone") {
     throw new LeaseLostError(
-      `lock "${resource}": ticket ${ticket} left the queue while waiting (its lease lapsed or ` +
-        `the queue was reset)`,
+      `lock "${resource}": ticket ${ticket} left the queue while waiting (its lease lapsed, ` +
+        `the queue was reset, or the backend lost its data: a restart without persistence) — ` +
+        `it was not granted; run again to queue anew`,
     );
   }
   return hold(
@@ -364,7 +365,11 @@ export async function withLock<T>(
 
 function defaultLabel(): string {
   const user = Deno.env.get("USER") || Deno.env.get("LOGNAME") || accountName() || "user";
-  return `${user}@${Deno.hostname()} pid ${Deno.pid}`;
+  const pid = ` pid ${Deno.pid}`;
+  const who = [...`${user}@${Deno.hostname()}`];
+  // Not given, so not refused: a long $USER or host name is cut, the pid kept.
+  const room = MAX_LABEL_LENGTH - pid.length;
+  return (who.length <= room ? who.join("") : `${who.slice(0, room - 1).join("")}…`) + pid;
 }
 
 /** The name of the uid this process runs as (containers and cron jobs often set no $USER). */

@@ -184,6 +184,8 @@ export class SqliteBackend implements Backend<"sqlite"> {
   readonly clock: HostClock;
   readonly #foreignRows: ForeignRows;
   readonly #statements: Statements;
+  /** The opened file's identity (none in memory, or where the OS has no inode numbers). */
+  readonly #fileId: string | undefined;
 
   /** Wraps an open database that has coord's tables. */
   constructor(db: DatabaseSync, options: SqliteOptions) {
@@ -195,6 +197,7 @@ export class SqliteBackend implements Backend<"sqlite"> {
     this.#walHint = isMemoryPath(options.path) ? undefined : new WalHint(options.path);
     this.#wake = isMemoryPath(options.path) ? undefined : new WakeSockets(options.path);
     this.#foreignRows = new ForeignRows(db);
+    this.#fileId = isMemoryPath(options.path) ? undefined : fileId(options.path);
     const wake = this.#wake;
     const walHint = this.#walHint;
     // Sockets bring the commits that announce a change; where they cannot listen, the file
@@ -227,6 +230,7 @@ export class SqliteBackend implements Backend<"sqlite"> {
    * own watchers, which `PRAGMA data_version` does not see, if it changed anything.
    */
   write<T>(fn: (db: DatabaseSync) => T): T {
+    this.#checkFile();
     this.#announced.clear();
     const before = this.#totalChanges();
     const result = this.#transaction("BEGIN IMMEDIATE", fn);
@@ -264,6 +268,7 @@ export class SqliteBackend implements Backend<"sqlite"> {
    */
   writeAsync<T>(fn: () => Promise<T>): Promise<T> {
     return serially(async () => {
+      this.#checkFile();
       this.#announced.clear();
       const before = this.#totalChanges();
       const result = await this.#transactionAsync("BEGIN IMMEDIATE", fn);
@@ -356,6 +361,19 @@ export class SqliteBackend implements Backend<"sqlite"> {
   }
 
   /** An SQLite error that means the file cannot be used now becomes a retryable outage. */
+  /**
+   * Refuses to write through a connection whose file was removed or replaced (`rm`, a restored
+   * backup): its writes would reach a file nobody else opens, and a lock holder would go on
+   * renewing a lease the others no longer see (flock's unlinked-file trap). As an outage, a
+   * holder's lease is lost in time, its command stopped.
+   */
+  #checkFile(): void {
+    if (this.#fileId === undefined || fileId(this.path) === this.#fileId) return;
+    throw new BackendUnavailableError(
+      `${this.displayUrl}: the database file was removed or replaced since it was opened`,
+    );
+  }
+
   #unavailable(error: unknown): unknown {
     const message = error instanceof Error ? error.message : "";
     return UNAVAILABLE_MESSAGES.test(message)
@@ -815,5 +833,15 @@ export function openSqlite(options: SqliteOptions): SqliteBackend {
         `writable, or choose another file with --url sqlite:PATH`,
       { cause: e },
     );
+  }
+}
+
+/** A file's device and inode, or undefined when it is gone (or the OS has no inodes). */
+function fileId(path: string): string | undefined {
+  try {
+    const { dev, ino } = Deno.statSync(path);
+    return ino === null ? undefined : `${dev}:${ino}`;
+  } catch {
+    return undefined;
   }
 }
