@@ -16,6 +16,7 @@ import {
   checkQueueName,
   checkRetryable,
   DEFAULT_WAIT_OUTAGE_MS,
+  FLAG_NAMES,
   getJob,
   JobRemovedError,
   parseJobRef,
@@ -330,7 +331,7 @@ async function put(argv: string[]): Promise<number> {
   };
   // Checked before the backend is opened, which may create its file or schema.
   checkQueueName(positionals[0]);
-  putRequestOf(options);
+  putRequestOf(options, FLAG_NAMES);
   await using backend = await openBackend("queue", values);
   const { ref, created, job, deduplicated } = await putJob(backend, positionals[0], options);
   if (!values.json) {

@@ -92,7 +92,8 @@ Deno.test("coord queue flow refuses a malformed flow with one line and exit 64",
       ['{"command": [1, 2]}', /a command is a list of strings/],
       ['{"parallel": [{"handler": ["h"]}]}', /handler \["h"\] is not a function name/],
       ['{"parallel": [{"handler": "h", "backoff": "1"}]}', /backoff: a number of seconds/],
-      ['{"parallel": [{"handler": "h", "timeout": 1e10}]}', /--timeout must be/],
+      // A flow file's field, in its unit.
+      ['{"parallel": [{"handler": "h", "timeout": 1e10}]}', /timeout must be a number of seconds/],
       ['{"parallel": [{"handler": "h"}], "continueOnFailure": "yes"}', /true or false/],
       [
         '{"parallel": [{"handler": "h"}], "postprocess": 5}',

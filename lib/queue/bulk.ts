@@ -139,7 +139,8 @@ export function jobLines(text: string, file: string): PutOptions[] {
       if (options[key] !== undefined && typeof options[key] !== "string") fail(`${key}: a string`);
     }
     try {
-      putRequestOf(options);
+      // A job line's fields are in seconds, named without "Ms".
+      putRequestOf(options, (option) => ({ name: option.replace(/Ms$/, ""), unit: "s" }));
     } catch (e) {
       if (e instanceof UsageError) fail(e.message);
       throw e;

@@ -182,11 +182,19 @@ export function flowNodes(flow: unknown, rootId: string, priority = 0): FlowNode
       }
     }
     try {
-      const spec = jobSpecOf({
-        ...job,
-        ...(job.backoff !== undefined && { backoffMs: job.backoff * 1000 }),
-        ...(job.timeout !== undefined && { timeoutMs: job.timeout * 1000 }),
-      } as PutOptions);
+      const spec = jobSpecOf(
+        {
+          ...job,
+          ...(job.backoff !== undefined && { backoffMs: job.backoff * 1000 }),
+          ...(job.timeout !== undefined && { timeoutMs: job.timeout * 1000 }),
+        } as PutOptions,
+        // Named as given: a flow file's backoff and timeout in seconds, else PutOptions' own.
+        (option) =>
+          (option === "backoffMs" && job.backoff !== undefined) ||
+            (option === "timeoutMs" && job.timeout !== undefined)
+            ? { name: option.replace(/Ms$/, ""), unit: "s" }
+            : { name: option, unit: "ms" },
+      );
       nodes.push({
         id,
         ...(parent !== undefined && { parent }),

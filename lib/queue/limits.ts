@@ -29,26 +29,43 @@ export const MAX_FLOW_DEPTH = 32;
 export const MAX_FLOW_NODES = 10_000;
 
 /**
- * Checks a duration given in ms (named by its CLI flag, in seconds in the message).
+ * A checked value's name in a message, as its giver wrote it, with the unit they wrote it in: a
+ * library option (`{ name: "delayMs", unit: "ms" }`), a CLI flag or a file's field in seconds
+ * (`{ name: "--delay", unit: "s" }`). A bare string is a CLI flag's name without `--`.
+ */
+export type ValueName = string | { name: string; unit: "ms" | "s" };
+
+/** The name and unit of `what` (see {@link ValueName}). */
+function named(what: ValueName): { name: string; unit: "ms" | "s" } {
+  return typeof what === "string" ? { name: `--${what}`, unit: "s" } : what;
+}
+
+/**
+ * Checks a duration given in ms, named in the message as its giver named it (see
+ * {@link ValueName}).
  *
  * @throws {UsageError} when it is not a number from `minMs` to `maxMs`.
  * @example
  * ```ts
  * import { checkDuration, MAX_TIMER_MS } from "./limits.ts";
  * checkDuration("timeout", 5_000, { minMs: 1, maxMs: MAX_TIMER_MS }); // 5000
+ * checkDuration({ name: "timeoutMs", unit: "ms" }, 5_000, { maxMs: MAX_TIMER_MS }); // 5000
  * ```
  */
 export function checkDuration(
-  what: string,
+  what: ValueName,
   ms: number,
   { minMs = 0, maxMs }: { minMs?: number; maxMs: number },
 ): number {
   if (typeof ms !== "number" || !(ms >= minMs && ms <= maxMs)) {
+    const { name, unit } = named(what);
+    const inUnit = (n: number) => unit === "s" ? n / 1000 : n;
     const range = maxMs === Infinity
-      ? `≥ ${minMs / 1000}`
-      : `from ${minMs / 1000} to ${maxMs / 1000}`;
-    const got = typeof ms === "number" ? ms / 1000 : JSON.stringify(ms);
-    throw new UsageError(`--${what} must be a number of seconds ${range}, got ${got}`);
+      ? `≥ ${inUnit(minMs)}`
+      : `from ${inUnit(minMs)} to ${inUnit(maxMs)}`;
+    const got = typeof ms === "number" ? inUnit(ms) : JSON.stringify(ms);
+    const units = unit === "s" ? "seconds" : "milliseconds";
+    throw new UsageError(`${name} must be a number of ${units} ${range}, got ${got}`);
   }
   return ms;
 }
@@ -77,14 +94,14 @@ export function checkKeepAge(flag: string, ms: number): number {
 }
 
 /**
- * Checks a whole number (named by its CLI flag).
+ * Checks a whole number, named in the message as its giver named it (see {@link ValueName}).
  *
  * @throws {UsageError} when it is not a whole number from `min` to `max`.
  */
-export function checkCount(what: string, n: number, min: number, max: number): number {
+export function checkCount(what: ValueName, n: number, min: number, max: number): number {
   if (!Number.isInteger(n) || n < min || n > max) {
     throw new UsageError(
-      `--${what} must be a whole number from ${min} to ${max}, got ${JSON.stringify(n)}`,
+      `${named(what).name} must be a whole number from ${min} to ${max}, got ${JSON.stringify(n)}`,
     );
   }
   return n;

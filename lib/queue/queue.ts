@@ -19,6 +19,7 @@ import {
   MAX_PRIORITY,
   MAX_RETRIES,
   MAX_TIMER_MS,
+  type ValueName,
 } from "./limits.ts";
 import type {
   FinishedState,
@@ -176,30 +177,62 @@ export async function putJob(
   return { ...result, ref: jobRef(queue, result.job.id) };
 }
 
+/** The options of {@link PutOptions} whose messages name them. */
+export type NamedPutOption =
+  | "delayMs"
+  | "at"
+  | "beginByMs"
+  | "retries"
+  | "backoffMs"
+  | "timeoutMs"
+  | "dedupe"
+  | "dedupeForMs"
+  | "priority";
+
 /**
- * What the backend stores for a job's options.
+ * How a caller's messages name {@link PutOptions}' values: the library's own options in ms
+ * ({@link OPTION_NAMES}), the CLI's flags in seconds ({@link FLAG_NAMES}), a job file's fields.
+ */
+export type PutNaming = (option: NamedPutOption) => { name: string; unit: "ms" | "s" };
+
+/** {@link PutOptions}' own names, in milliseconds: what a library caller wrote. */
+export const OPTION_NAMES: PutNaming = (option) => ({ name: option, unit: "ms" });
+
+/** `coord queue put`'s flags, in seconds: `delayMs` is `--delay`, `beginByMs` `--begin-by`. */
+export const FLAG_NAMES: PutNaming = (option) => ({
+  name: `--${option.replace(/Ms$/, "").replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`,
+  unit: "s",
+});
+
+/**
+ * What the backend stores for a job's options; messages name them as `naming` says (default:
+ * as {@link PutOptions} does, in milliseconds).
  *
  * @throws {UsageError} on a malformed job (see {@link putJob}).
  */
-export function putRequestOf(options: PutOptions): PutRequest {
-  const spec = jobSpecOf(options);
+export function putRequestOf(options: PutOptions, naming: PutNaming = OPTION_NAMES): PutRequest {
+  const spec = jobSpecOf(options, naming);
   if (options.id !== undefined) checkJobId(options.id);
   if (options.dedupeForMs !== undefined && options.dedupe === undefined) {
-    throw new UsageError("--dedupe-for goes with --dedupe KEY");
+    throw new UsageError(`${naming("dedupeForMs").name} goes with ${naming("dedupe").name}`);
   }
   // Either one says when the job may start: with both, one would be ignored without a word.
   if (options.at !== undefined && options.delayMs !== undefined) {
-    throw new UsageError("a job starts after delayMs or at a time (at), not both — give one");
+    throw new UsageError(
+      `a job starts after ${naming("delayMs").name} or at a time (${naming("at").name}), ` +
+        `not both — give one`,
+    );
   }
-  const delayMs = checkDuration("delay", options.delayMs ?? 0, { maxMs: MAX_DELAY_MS });
+  const delayMs = checkDuration(naming("delayMs"), options.delayMs ?? 0, { maxMs: MAX_DELAY_MS });
   const at = options.at instanceof Date ? options.at.getTime() : options.at;
   if (at !== undefined && (typeof at !== "number" || !Number.isFinite(at))) {
-    throw new UsageError(`--at is not a time`);
+    throw new UsageError(`${naming("at").name} is not a time`);
   }
   if (at !== undefined && at > Date.now() + MAX_DELAY_MS) {
     throw new UsageError(
-      `--at ${new Date(at).toISOString()} is more than ${MAX_DELAY_MS / 31_536_000_000} years ` +
-        `ahead — at most as far as --delay may be`,
+      `${naming("at").name} ${new Date(at).toISOString()} is more than ` +
+        `${MAX_DELAY_MS / 31_536_000_000} years ahead — at most as far as ` +
+        `${naming("delayMs").name} may be`,
     );
   }
   return {
@@ -210,16 +243,21 @@ export function putRequestOf(options: PutOptions): PutRequest {
     ...(options.beginByMs !== undefined &&
       {
         // 0 would expire the job the instant it may start, before any worker could take it.
-        beginByMs: checkDuration("begin-by", options.beginByMs, { minMs: 1, maxMs: MAX_DELAY_MS }),
+        beginByMs: checkDuration(naming("beginByMs"), options.beginByMs, {
+          minMs: 1,
+          maxMs: MAX_DELAY_MS,
+        }),
       }),
     ...(options.priority !== undefined && options.priority !== 0 &&
-      { priority: checkPriority(options.priority) }),
+      { priority: checkPriority(options.priority, naming("priority")) }),
     ...(options.keep !== undefined && { keep: checkKeep("keep", options.keep) }),
     ...(options.group !== undefined && { groupKey: checkName("group name", options.group) }),
     ...(options.dedupe !== undefined && {
       dedupe: {
         key: checkName("dedupe key", options.dedupe),
-        forMs: checkDuration("dedupe-for", options.dedupeForMs ?? 0, { maxMs: MAX_DELAY_MS }),
+        forMs: checkDuration(naming("dedupeForMs"), options.dedupeForMs ?? 0, {
+          maxMs: MAX_DELAY_MS,
+        }),
       },
     }),
   };
@@ -230,8 +268,8 @@ export function putRequestOf(options: PutOptions): PutRequest {
  *
  * @throws {UsageError} when it is not one.
  */
-export function checkPriority(priority: number): number {
-  return checkCount("priority", priority, -MAX_PRIORITY, MAX_PRIORITY);
+export function checkPriority(priority: number, name: ValueName = "priority"): number {
+  return checkCount(name, priority, -MAX_PRIORITY, MAX_PRIORITY);
 }
 
 /**
@@ -239,7 +277,7 @@ export function checkPriority(priority: number): number {
  *
  * @throws {UsageError} on neither or both of handler and command, and bad numbers.
  */
-export function jobSpecOf(options: PutOptions): JobSpec {
+export function jobSpecOf(options: PutOptions, naming: PutNaming = OPTION_NAMES): JobSpec {
   const { handler, command } = options;
   if ((handler === undefined) === (command === undefined)) {
     throw new UsageError("a job runs either a handler (--handler NAME) or a command (-- CMD…)");
@@ -265,11 +303,16 @@ export function jobSpecOf(options: PutOptions): JobSpec {
     ...(handler !== undefined && { handler }),
     ...(options.args !== undefined && { args: options.args }),
     ...(command !== undefined && { command }),
-    retries: checkCount("retries", options.retries ?? 0, 0, MAX_RETRIES),
-    backoffMs: checkDuration("backoff", options.backoffMs ?? 1_000, { maxMs: MAX_DELAY_MS }),
+    retries: checkCount(naming("retries"), options.retries ?? 0, 0, MAX_RETRIES),
+    backoffMs: checkDuration(naming("backoffMs"), options.backoffMs ?? 1_000, {
+      maxMs: MAX_DELAY_MS,
+    }),
     ...(options.timeoutMs !== undefined &&
       {
-        timeoutMs: checkDuration("timeout", options.timeoutMs, { minMs: 1, maxMs: MAX_TIMER_MS }),
+        timeoutMs: checkDuration(naming("timeoutMs"), options.timeoutMs, {
+          minMs: 1,
+          maxMs: MAX_TIMER_MS,
+        }),
       }),
   };
 }
@@ -483,8 +526,10 @@ export async function waitForJob(
   { timeoutMs, outageMs = DEFAULT_WAIT_OUTAGE_MS, signal }: WaitOptions = {},
 ): Promise<JobRecord> {
   const { queue } = parseJobRef(ref);
-  if (timeoutMs !== undefined) checkDuration("timeout", timeoutMs, { maxMs: Infinity });
-  checkDuration("outage", outageMs, { maxMs: Infinity });
+  if (timeoutMs !== undefined) {
+    checkDuration({ name: "timeoutMs", unit: "ms" }, timeoutMs, { maxMs: Infinity });
+  }
+  checkDuration({ name: "outageMs", unit: "ms" }, outageMs, { maxMs: Infinity });
   const deadline = timeoutMs === undefined ? Infinity : performance.now() + timeoutMs;
   const outage = new Outage(outageMs);
   await using watcher = await backend.watch({ kind: "queue", name: queue });

@@ -1,14 +1,21 @@
 import assert from "node:assert/strict";
 import { UsageError } from "../errors.ts";
-import { checkJobId, checkQueueName, putRequestOf, queueCounts } from "./queue.ts";
+import {
+  checkJobId,
+  checkQueueName,
+  FLAG_NAMES,
+  putRequestOf,
+  queueCounts,
+  waitForJob,
+} from "./queue.ts";
 import { flowNodes, putFlow } from "./flow.ts";
 import { connect } from "../backend/connect.ts";
 
-Deno.test("putRequestOf() refuses a beginByMs of 0 or less, naming --begin-by", () => {
+Deno.test("putRequestOf() refuses a beginByMs of 0 or less, naming beginByMs", () => {
   for (const beginByMs of [0, -1]) {
     assert.throws(
       () => putRequestOf({ handler: "h", beginByMs }),
-      (e) => e instanceof UsageError && /--begin-by must be/.test(e.message),
+      (e) => e instanceof UsageError && /beginByMs must be/.test(e.message),
     );
   }
   assert.equal(putRequestOf({ handler: "h", beginByMs: 1 }).beginByMs, 1);
@@ -78,5 +85,33 @@ Deno.test("a flow's job takes backoffMs and timeoutMs as putJob does, or seconds
   assert.throws(
     () => specOf({ handler: "h", timeout: 2, timeoutMs: 2_000 }),
     (e) => e instanceof UsageError && /timeout \(seconds\) or timeoutMs, not both/.test(e.message),
+  );
+});
+
+Deno.test("putRequestOf() names a library option in ms, the CLI's flag in seconds", () => {
+  assert.throws(
+    () => putRequestOf({ handler: "h", delayMs: -1 }),
+    /^UsageError: delayMs must be a number of milliseconds from 0 to \d+, got -1$/,
+  );
+  assert.throws(
+    () => putRequestOf({ handler: "h", timeoutMs: 0 }),
+    /timeoutMs must be a number of milliseconds from 1 to/,
+  );
+  assert.throws(() => putRequestOf({ handler: "h", retries: 1.5 }), /^UsageError: retries must/);
+  assert.throws(
+    () => putRequestOf({ handler: "h", delayMs: -1 }, FLAG_NAMES),
+    /--delay must be a number of seconds from 0 to \d+, got -0.001/,
+  );
+  assert.throws(
+    () => putRequestOf({ handler: "h", dedupeForMs: 1 }, FLAG_NAMES),
+    /--dedupe-for goes with --dedupe/,
+  );
+});
+
+Deno.test("waitForJob() names timeoutMs in ms", async () => {
+  await using backend = await connect({ url: "sqlite::memory:" });
+  await assert.rejects(
+    waitForJob(backend, "q/1", { timeoutMs: -5 }),
+    /timeoutMs must be a number of milliseconds ≥ 0, got -5/,
   );
 });
