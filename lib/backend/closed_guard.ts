@@ -36,10 +36,15 @@ const CALLS = new Set<PropertyKey>(["now", "info", "findForeignData"]);
  */
 export function guardClosed<B extends Backend>(backend: B): B {
   const closed = new AbortController();
+  // The calls under way, each ended by the closing: a set, not a listener on `closed` per call,
+  // which cost a busy worker a few µs a step.
+  const underWay = new Set<(reason: unknown) => void>();
   let closing: Promise<void> | undefined;
   const close = () => {
     if (closing === undefined) {
       closed.abort(new BackendClosedError(backend.displayUrl));
+      for (const end of underWay) end(closed.signal.reason);
+      underWay.clear();
       closing = backend.close();
     }
     return closing;
@@ -47,7 +52,7 @@ export function guardClosed<B extends Backend>(backend: B): B {
   const guard = <A extends unknown[], T>(call: (...args: A) => Promise<T>) => (...args: A) =>
     closed.signal.aborted
       ? Promise.reject(closed.signal.reason)
-      : untilClosed(call(...args), closed.signal);
+      : untilClosed(call(...args), underWay);
   const stepTables = new Map<PropertyKey, unknown>();
   return new Proxy(backend, {
     get(target, key) {
@@ -108,11 +113,19 @@ function guardWatcher(watcher: ChangeWatcher, closed: AbortSignal): ChangeWatche
   };
 }
 
-/** `call`, or a rejection with the closing's reason as soon as `closed` aborts. */
-function untilClosed<T>(call: Promise<T>, closed: AbortSignal): Promise<T> {
+/** `call`, or a rejection with the closing's reason as soon as the backend closes. */
+function untilClosed<T>(call: Promise<T>, underWay: Set<(reason: unknown) => void>): Promise<T> {
   return new Promise((resolve, reject) => {
-    const onClose = () => reject(closed.reason);
-    closed.addEventListener("abort", onClose, { once: true });
-    call.then(resolve, reject).finally(() => closed.removeEventListener("abort", onClose));
+    underWay.add(reject);
+    call.then(
+      (value) => {
+        underWay.delete(reject);
+        resolve(value);
+      },
+      (error) => {
+        underWay.delete(reject);
+        reject(error);
+      },
+    );
   });
 }
