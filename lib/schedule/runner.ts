@@ -549,9 +549,9 @@ class TaskLoop {
       keeper?.stop();
       context.force.removeEventListener("abort", onForce);
       replaced?.signal.removeEventListener("abort", onReplaced);
-      // Ended: a stop by force neither counts it as cut short nor gives its tick up while its
-      // end is being recorded.
-      context.running.delete(running);
+      // Ended before any stop by force: that stop neither counts it as cut short nor gives its
+      // tick up while its end is being recorded. One it cut short stays until recorded.
+      if (!context.force.aborted) context.running.delete(running);
     }
     if (timeout.passed) error = timeout.failure(error);
     const durationMs = localNow() - startedLocal;
@@ -586,6 +586,7 @@ class TaskLoop {
         context.emit({ type: "succeeded", task: name, tick, durationMs, triggered });
       }
     } finally {
+      context.running.delete(running);
       this.#ownClaims.delete(started.claim);
     }
   }
