@@ -199,10 +199,12 @@ interface JobRow {
   lease_until: number | null;
 }
 
+// A lease end is read only where it means something: a claim writes its own over whatever
+// another program left in a pending job's (an integer no JavaScript number holds, say).
 const COLUMNS =
   "id, state, ready_at, attempts, failures, stalls, worker, begin_by, spec, result, error, " +
   "created_at, started_at, finished_at, parent, grp, inputs, progress, priority, keep, " +
-  "group_key, due, lease_until";
+  "group_key, due, CASE WHEN state = 'active' THEN lease_until END AS lease_until";
 
 /** One step's transaction and the backend's time it runs at (one instant, as in a Redis step). */
 interface Step {
