@@ -51,7 +51,7 @@ export interface BarrierOptions {
   toleranceMs?: number;
   /** Aborting withdraws the arrival and rejects with the signal's reason. */
   signal?: AbortSignal;
-  /** Called whenever the count of arrivals is known anew. */
+  /** Called with the count of arrivals when it is first known, and whenever it changes. */
   onProgress?: (progress: { count: number; n: number; generation: number }) => void;
 }
 
@@ -162,6 +162,8 @@ export async function barrier(
   let state = stateAfterArrival(joined);
   let count = joined.count;
   let renewedAt = performance.now();
+  /** The last count told to `onProgress`, with its generation. */
+  let told: string | undefined;
   const withdraw = () => retried(() => steps.withdraw(key, { id, generation: joined.generation }));
   try {
     while (state.outcome === "waiting" || state.outcome === "expired") {
@@ -183,7 +185,11 @@ export async function barrier(
         continue;
       }
       count = state.count;
-      onProgress?.({ count, n, generation: joined.generation });
+      const progress = `${joined.generation}:${count}`;
+      if (progress !== told) {
+        told = progress;
+        onProgress?.({ count, n, generation: joined.generation });
+      }
       await watcher.next(Math.min(RECHECK_MS, leaseMs / 3, remainingMs), signal);
       const renew = performance.now() - renewedAt >= leaseMs / 3;
       const checked = await outage.attempt(() =>

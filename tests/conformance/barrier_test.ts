@@ -11,6 +11,7 @@ import {
 } from "../../lib/errors.ts";
 import type { Backend } from "../../lib/backend/types.ts";
 import { arrivals } from "../support/barrier.ts";
+import { until } from "../support/wait.ts";
 import { conformance, plantForeignBarrier, plantForeignBarrierField } from "../support/backends.ts";
 
 const info = { host: "test", pid: 1 };
@@ -29,6 +30,33 @@ conformance("barrier() releases every participant at the same instant", async ({
   // its re-check would be about 1 s late. Under a CPU stressor three timers of one process
   // have spread past 50 ms.
   assert.ok(spreadMs < 750, `spread ${spreadMs} ms`);
+});
+
+conformance("a participant tells the count once until it changes", async ({ open }) => {
+  const [a, b] = [await open(), await open()];
+  let checks = 0;
+  const steps = new Proxy(a.barrier, {
+    get(target, key) {
+      const value = Reflect.get(target, key, target);
+      if (key !== "check" || typeof value !== "function") return value;
+      return (...args: unknown[]) => {
+        checks++;
+        return value.apply(target, args);
+      };
+    },
+  });
+  const counted = new Proxy(a, {
+    get: (target, key) => key === "barrier" ? steps : Reflect.get(target, key, target),
+  });
+  const seen: number[] = [];
+  const first = barrier(counted, "told", 2, {
+    ...fast,
+    onProgress: ({ count }) => seen.push(count),
+  });
+  // It checks every quarter second, finding the same count.
+  await until(() => checks >= 3, { what: "three checks" });
+  assert.deepEqual(seen, [1]);
+  await Promise.all([first, barrier(b, "told", 2, fast)]);
 });
 
 conformance("a barrier of one releases at once, after the delay", async ({ open }) => {
