@@ -42,8 +42,10 @@ export function checkName(what: string, name: string): string {
         `leave it out`,
     );
   }
-  if (name.length > MAX_NAME_LENGTH) {
-    throw new UsageError(`${what} is ${name.length} characters; at most ${MAX_NAME_LENGTH}`);
+  // Characters as a reader counts them (code points), not UTF-16 units: an emoji is one.
+  const length = name.length <= MAX_NAME_LENGTH ? name.length : [...name].length;
+  if (length > MAX_NAME_LENGTH) {
+    throw new UsageError(`${what} is ${length} characters; at most ${MAX_NAME_LENGTH}`);
   }
   return name;
 }

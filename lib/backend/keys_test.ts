@@ -39,6 +39,11 @@ Deno.test("checkName() refuses empty and overlong names", () => {
   assert.equal(checkName("barrier name", "a {b}: c"), "a {b}: c");
 });
 
+Deno.test("checkName() counts characters, not UTF-16 units: 512 emoji are a name", () => {
+  assert.equal(checkName("lock", "🔒".repeat(512)), "🔒".repeat(512));
+  assert.throws(() => checkName("lock", "🔒".repeat(513)), /is 513 characters; at most 512/);
+});
+
 Deno.test("checkName() names the thing as it is told: a job id, not a job id name", () => {
   assert.throws(() => checkName("job id", ""), {
     name: "UsageError",

@@ -73,3 +73,14 @@ Deno.test("coord queue put refuses a job id or queue name holding a newline or t
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+conformance("a name of 512 emoji is 512 characters: stored and found", async ({ open }) => {
+  const backend = await open();
+  const name = "🔒".repeat(512);
+  const held = await lock(backend, name);
+  await held.release();
+  const { ref } = await putJob(backend, name, { handler: "h", id: name });
+  assert.equal(ref, `${name}/${name}`);
+  assert.ok((await backend.lock.list()).includes(name));
+  assert.ok((await backend.queue.list()).includes(name));
+});
