@@ -153,7 +153,9 @@ export function usage(command: string, problem: string): UsageError {
 
 /** node's messages carry hints written for programmers ("To specify a positional…"). */
 function tidy(message: string): string {
-  return message.split(/\.\s/)[0].replace(/\.$/, "").replaceAll("'", '"');
+  const sentence = message.split(/\.\s/)[0].replace(/\.$/, "").replaceAll("'", '"');
+  // Lower-case as every other coord message ("Unknown option" → "unknown option").
+  return sentence.charAt(0).toLowerCase() + sentence.slice(1);
 }
 
 /**

@@ -103,7 +103,7 @@ Deno.test("coord schedule run refuses a missing file, bad flags and bad values w
       [["schedule", "run", scratch.path], /cannot read task file .*: it is a directory$/m],
       [["schedule", "run"], /missing FILE/],
       [["schedule"], /missing FILE/],
-      [["schedule", "run", jobs, "--frobnicate"], /Unknown option "--frobnicate"/],
+      [["schedule", "run", jobs, "--frobnicate"], /: unknown option "--frobnicate"/],
       [["schedule", "run", jobs, "--grace", "soon"], /--grace takes seconds/],
       [["schedule", "run", jobs, "--health-port", "http"], /--health-port "http" is not a port/],
       [["schedule", "run", jobs, "other.cron"], /one FILE at a time/],
