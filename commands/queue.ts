@@ -202,7 +202,8 @@ lost when a worker dies. A job is QUEUE/ID (what put prints).
           (a worker takes a higher --priority first).
           --limit N a page (default ${DEFAULT_LIST_LIMIT}); the next page's command is printed
           on stderr (--json: a last line {"next": CURSOR} when there is one); pages neither
-          repeat nor skip jobs while jobs come and go.
+          repeat nor skip jobs while jobs come and go. A QUEUE with no job and no settings:
+          No such queue: "QUEUE". on stderr (exit 0).
   retry   puts failed or cancelled jobs back to pending, attempts reset, the old error kept in
           the job's history (show), ready at once — but a job cancelled before its start came
           (--delay/--at, never run) keeps that start and its --begin-by. A job pending, active or completed, a flow or a flow's
@@ -692,6 +693,11 @@ async function list(argv: string[]): Promise<number> {
     limit,
     ...(values.after !== undefined && { after: values.after }),
   });
+  // An empty page of a queue nobody put a job in nor configured: a typo, as status says.
+  if (page.jobs.length === 0 && !(await backend.queue.list()).includes(queue)) {
+    console.error(`No such queue: ${JSON.stringify(queue)}.`);
+    return ExitCode.ok;
+  }
   const now = await backend.now();
   if (values.json) {
     for (const { job, listedAs } of page.jobs) {

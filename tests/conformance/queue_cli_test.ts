@@ -324,6 +324,18 @@ conformance("status says a queue given that does not exist, as turn status does"
   assert.deepEqual([json.code, json.stdout, json.stderr], [0, "", 'No such queue: "typo".\n']);
 });
 
+conformance("list says a queue given that does not exist, as status does", async (ctx) => {
+  const env = envOf(ctx);
+  await putJob(await ctx.open(), "real", { handler: "h" });
+  for (const argv of [["queue", "list", "typo"], ["queue", "list", "typo", "--json"]]) {
+    const list = await runCoord(argv, { env });
+    assert.deepEqual([list.code, list.stdout, list.stderr], [0, "", 'No such queue: "typo".\n']);
+  }
+  // A queue that exists, with nothing in the states asked for: an empty page, said nothing of.
+  const empty = await runCoord(["queue", "list", "real", "--state", "failed"], { env });
+  assert.deepEqual([empty.code, empty.stdout, empty.stderr], [0, "", ""]);
+});
+
 conformance(
   "status shows every healthy queue beside one holding foreign data, and exits 65",
   async (ctx) => {
