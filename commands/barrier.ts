@@ -7,11 +7,11 @@
 import {
   abortBarrier,
   barrier,
+  barrierReports,
   barrierStatus,
   DEFAULT_DELAY_MS,
   DEFAULT_LEASE_MS,
   DEFAULT_TOLERANCE_MS,
-  listBarriers,
   MIN_LEASE_MS,
   scopedName,
 } from "../lib/barrier/barrier.ts";
@@ -28,6 +28,7 @@ import {
   usage,
 } from "./flags.ts";
 import { Progress } from "./progress.ts";
+import { reportForeign } from "./report.ts";
 import { withSignals } from "./signals.ts";
 
 const USAGE =
@@ -55,7 +56,8 @@ Options:
   -q, --quiet   no "waiting at NAME: 2/3 arrived" line on a terminal
 
 list prints one line per barrier in the namespace: its name (RUN/NAME when run-scoped), the
-open generation and arrived/N (--json: one status object a line); status shows the current
+open generation and arrived/N (--json: one status object a line); a barrier holding foreign
+data is named on stderr instead, the others listed, then exit 65; status shows the current
 generation, N, who has arrived (host, pid, since) and the last release; abort makes every
 waiter of the current generation exit 75 and clears it. (A barrier literally named "list",
 "status", "abort" or "wait" is reached with "coord barrier wait status N".)
@@ -156,14 +158,17 @@ async function list(argv: string[]): Promise<number> {
     throw usage("barrier", `barrier list takes no NAME, got "${positionals[0]}"`);
   }
   await using backend = await openBackend("barrier", values);
-  for (const { name, status } of await listBarriers(backend)) {
+  const reports = await barrierReports(backend);
+  for (const { name, status } of reports) {
+    if (!status) continue;
     console.log(
       values.json
         ? JSON.stringify(statusJson(name, status))
         : `${name}  generation ${status.generation}  ${arrivedText(status)}`,
     );
   }
-  return 0;
+  // One barrier another program wrote into hides none of the others; it still exits 65.
+  return reportForeign(reports);
 }
 
 async function abort(argv: string[]): Promise<number> {

@@ -71,7 +71,7 @@ import {
   usage,
 } from "./flags.ts";
 import { ageText, printTable, shellWord, writeLine } from "./output.ts";
-import { outageLine } from "./report.ts";
+import { outageLine, reportForeign } from "./report.ts";
 import { PASS_ENV_FLAGS, passEnvFlag } from "./pass_env.ts";
 import { MAX_DELAY_MS } from "../lib/queue/limits.ts";
 import { STOP_GRACE_MS } from "../lib/subprocess.ts";
@@ -594,10 +594,9 @@ async function status(argv: string[]): Promise<number> {
   // Each queue on its own, as `turn status` and `schedule status` report theirs: a typo or one
   // queue another program wrote into hides none of the others; foreign data still exits 65.
   for (const { queue, counts, foreign } of reports) {
-    if (foreign) console.error(`coord: ${foreign.message}`);
-    else if (!counts) console.error(`No such queue: ${JSON.stringify(queue)}.`);
+    if (!counts && !foreign) console.error(`No such queue: ${JSON.stringify(queue)}.`);
   }
-  const code = reports.some((r) => r.foreign) ? ExitCode.dataError : ExitCode.ok;
+  const code = reportForeign(reports);
   const all = reports.flatMap((r) => r.counts ?? []);
   if (values.json) {
     for (const counts of all) console.log(JSON.stringify(counts));

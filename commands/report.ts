@@ -4,7 +4,7 @@
  * @module
  */
 
-import { CoordError, ExitCode } from "../lib/errors.ts";
+import { CoordError, ExitCode, type ForeignDataError } from "../lib/errors.ts";
 
 /**
  * Prints `coord: <message>` for an error and returns its exit code. Errors coord did not
@@ -21,6 +21,16 @@ export function reportError(error: unknown): number {
   );
   if (Deno.env.get("COORD_DEBUG")) console.error(error);
   return ExitCode.internal;
+}
+
+/**
+ * Names on stderr, as {@link reportError} would, each item of a listing found holding foreign
+ * data, which the listing showed none of; the exit code the listing then ends with: 65 when
+ * there was one, else 0. The healthy items are shown all the same.
+ */
+export function reportForeign(reports: readonly { foreign?: ForeignDataError }[]): number {
+  for (const { foreign } of reports) if (foreign) console.error(`coord: ${foreign.message}`);
+  return reports.some((r) => r.foreign) ? ExitCode.dataError : ExitCode.ok;
 }
 
 /**

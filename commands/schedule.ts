@@ -9,7 +9,7 @@ import { ExitCode } from "../lib/errors.ts";
 import { loadTasks } from "../lib/schedule/load.ts";
 import { blindCoordLines } from "../lib/schedule/blind_coord.ts";
 import { DEFAULT_GRACE_MS, Scheduler } from "../lib/schedule/scheduler.ts";
-import { scheduleStatus, type TaskStatus } from "../lib/schedule/status.ts";
+import { scheduleReports, type TaskStatus } from "../lib/schedule/status.ts";
 import { pauseTask, removeTask, resumeTask, triggerTask } from "../lib/schedule/control.ts";
 import type { TaskDefinition } from "../lib/schedule/task.ts";
 import type { Command } from "./command.ts";
@@ -25,6 +25,7 @@ import { printTable, writeLine } from "./output.ts";
 import { PASS_ENV_FLAGS, passEnvFlag } from "./pass_env.ts";
 import { parseListen } from "./schedule_health.ts";
 import { eventLine, runScheduler } from "./schedule_program.ts";
+import { reportForeign } from "./report.ts";
 import { STOP_GRACE_MS } from "../lib/subprocess.ts";
 
 const USAGE =
@@ -100,7 +101,8 @@ task moves on.
   list      each task's timing, modes, policies and next --count (default 3) ticks; no
             backend needed
   status    from the backend: each task's next tick, last run (tick, outcome, owner),
-            runs and failures (and how many in a row); --json: one object per line
+            runs and failures (and how many in a row); --json: one object per line.
+            A task holding foreign data is named on stderr, the others shown, exit 65.
             --max-lag S  exit 1 when a task's oldest tick not done has been due more than
                          S seconds (not run, or still running): a health check
   trigger   one extra run of TASK now, by whichever instance claims it first (once), beside
@@ -270,13 +272,14 @@ async function status(argv: string[]): Promise<number> {
     ? undefined
     : secondsFlag("schedule", "max-lag", values["max-lag"], 0);
   await using backend = await openBackend("schedule", values);
-  const statuses = await scheduleStatus(backend, named.length > 0 ? named : undefined);
-  for (const name of named) {
-    if (!statuses.some((s) => ("task" in s ? s.task : s.template) === name)) {
-      console.error(`No such task: ${JSON.stringify(name)}.`);
-    }
+  const reports = await scheduleReports(backend, named.length > 0 ? named : undefined);
+  for (const { name, status, foreign } of reports) {
+    if (!status && !foreign) console.error(`No such task: ${JSON.stringify(name)}.`);
   }
-  if (named.length === 0 && statuses.length === 0) {
+  // A task another program wrote into hides none of the others; it still exits 65.
+  const foreign = reportForeign(reports);
+  const statuses = reports.flatMap((r) => r.status ?? []);
+  if (named.length === 0 && reports.length === 0) {
     console.error(`No tasks in namespace ${JSON.stringify(backend.namespace)}.`);
   }
   const lagging = maxLagMs === undefined
@@ -288,7 +291,8 @@ async function status(argv: string[]): Promise<number> {
         `${(s.lagMs / 1000).toFixed(1)} s (--max-lag ${maxLagMs! / 1000})`,
     );
   }
-  const code = lagging.length > 0 ? LAGGING : ExitCode.ok;
+  // Foreign data before lagging: a record no instance can run from is the graver of the two.
+  const code = foreign !== ExitCode.ok ? foreign : lagging.length > 0 ? LAGGING : ExitCode.ok;
   if (values.json) {
     for (const s of statuses) console.log(JSON.stringify(s));
     return code;

@@ -16,6 +16,7 @@ import type { LockEvent, TicketLine } from "../lib/lock/steps.ts";
 import type { Command } from "./command.ts";
 import { BACKEND_FLAGS, BACKEND_FLAGS_HELP, openBackend, parseFlags, usage } from "./flags.ts";
 import { writeLine } from "./output.ts";
+import { reportForeign } from "./report.ts";
 import { withSignals } from "./signals.ts";
 
 const USAGE = `Usage: coord turn status [RES…] [--json]
@@ -56,8 +57,9 @@ namespace.
            fencing tokens never repeat: the next user gets larger ones. Prints 'Reset "RES".'
            on stderr per queue removed; stdout stays empty.
 
-A RES that does not exist is reported ("No such queue") and changes nothing. Names that
-start with "-" go after --: coord turn status -- -odd-name
+A RES that does not exist is reported ("No such queue") and changes nothing. status names
+a queue holding foreign data on stderr (coord: lock "RES": …) while it shows the others, then
+exits 65. Names that start with "-" go after --: coord turn status -- -odd-name
 
 Examples:
   coord turn status deploy
@@ -90,13 +92,15 @@ async function status(argv: string[]): Promise<number> {
   const reports = await ticketLines(backend, named);
   if (named === undefined && reports.length === 0) noQueues(backend.namespace);
   const tables: string[] = [];
-  for (const { resource, status } of reports) {
+  for (const { resource, status, foreign } of reports) {
+    if (foreign) continue;
     if (status === undefined) console.error(`No such queue: ${quoted(resource)}.`);
     else if (values.json) console.log(JSON.stringify(statusRecord(resource, status)));
     else tables.push(statusTable(resource, status).join("\n"));
   }
   if (tables.length > 0) console.log(tables.join("\n\n"));
-  return ExitCode.ok;
+  // One queue another program wrote into hides none of the others; it still exits 65.
+  return reportForeign(reports);
 }
 
 async function follow(argv: string[]): Promise<number> {

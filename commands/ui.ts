@@ -47,8 +47,9 @@ Endpoints besides the pages:
              so purge and retention lower them), coord_queue_oldest_pending_seconds,
              coord_queue_workers, coord_lock_holders, coord_lock_waiters,
              coord_schedule_runs_total, coord_schedule_failures_total,
-             coord_schedule_next_tick_seconds, and
-             histograms coord_lock_wait_seconds, coord_lock_held_seconds of the grants
+             coord_schedule_next_tick_seconds, coord_foreign_records{kind} (queues,
+             locks, tasks holding data coord did not write, left out of the others and
+             named in a # comment each), and histograms coord_lock_wait_seconds, coord_lock_held_seconds of the grants
              seen since the console started, coord_queue_job_duration_seconds,
              coord_queue_job_wait_seconds of the jobs finished while the console runs
   /health    200 while the backend answers, else 503

@@ -168,6 +168,43 @@ export class ForeignDataError extends CoordError {
   }
 }
 
+/** One name of a listing as {@link readEach} read it: its value, or why it has none. */
+export interface EachRead<N, T> {
+  /** The name read. */
+  name: N;
+  /** What the read gave; absent when the name holds foreign data. */
+  value?: T;
+  /** Data another program wrote where the name keeps its state. */
+  foreign?: ForeignDataError;
+}
+
+/**
+ * Reads each name of a listing on its own: a name holding data another program wrote is
+ * reported with its {@link ForeignDataError}, not thrown, so it hides none of the others (what
+ * `coord queue|turn|barrier|schedule status` and the console show). Any other error is thrown.
+ *
+ * @example
+ * ```ts
+ * import { ForeignDataError, readEach } from "./errors.ts";
+ * const read = (name: string) =>
+ *   name === "alien" ? Promise.reject(new ForeignDataError("alien")) : Promise.resolve(1);
+ * (await readEach(["a", "alien"], read)).map((r) => r.value); // [1, undefined]
+ * ```
+ */
+export function readEach<N, T>(
+  names: readonly N[],
+  read: (name: N) => Promise<T>,
+): Promise<EachRead<N, T>[]> {
+  return Promise.all(names.map(async (name): Promise<EachRead<N, T>> => {
+    try {
+      return { name, value: await read(name) };
+    } catch (e) {
+      if (e instanceof ForeignDataError) return { name, foreign: e };
+      throw e;
+    }
+  }));
+}
+
 /**
  * An error's message on one line (at most 500 characters), for logs and stored records.
  *

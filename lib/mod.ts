@@ -24,6 +24,8 @@ export {
   type BarrierListing,
   type BarrierNameOptions,
   type BarrierOptions,
+  type BarrierReport,
+  barrierReports,
   type BarrierResult,
   barrierStatus,
   listBarriers,
@@ -75,7 +77,13 @@ export { parseDuration, parseTiming, type Timing, type TimingOptions } from "./s
 export type { ScheduleEvent } from "./schedule/runner.ts";
 export type { DynamicTaskSpec, LastRun, Outcome, TickLease } from "./schedule/record.ts";
 export { type ProgramOptions, schedulerMain } from "../commands/schedule_program.ts";
-export { scheduleStatus, type TaskStatus, type TemplateStatus } from "./schedule/status.ts";
+export {
+  type ScheduleReport,
+  scheduleReports,
+  scheduleStatus,
+  type TaskStatus,
+  type TemplateStatus,
+} from "./schedule/status.ts";
 export {
   pauseTask,
   type RemoveOptions,

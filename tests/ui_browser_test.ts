@@ -268,6 +268,7 @@ Deno.test({
   ignore: !hasChromium,
   async fn() {
     await using target = await freshTarget();
+    await coord(["queue", "put", "zz", "--handler", "h"], target.env);
     await using ui = await startUi(target.env);
     const token = await csrfTokenOf(`${ui.root}queues/zz`);
     const action = `${ui.root}queues/zz/pause`;

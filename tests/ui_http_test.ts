@@ -14,8 +14,12 @@ import { spawnCoord } from "./support/cli.ts";
 import { sharedRedisUrl } from "./support/shared_servers.ts";
 import { plantForeignQueue } from "./support/queue.ts";
 import { guarded, until } from "./support/wait.ts";
-import { getJob } from "../lib/queue/queue.ts";
-import { coord, csrfTokenOf, freshTarget, startUi } from "./ui_support.ts";
+import { getJob, putJob } from "../lib/queue/queue.ts";
+import { lock } from "../lib/lock/lock.ts";
+import { barrier } from "../lib/barrier/barrier.ts";
+import { Scheduler } from "../lib/schedule/scheduler.ts";
+import { plantForeignBarrierField, plantForeignLock } from "./support/backends.ts";
+import { coord, csrfTokenOf, freshTarget, startUi, type Target } from "./ui_support.ts";
 
 const redisUrl = await sharedRedisUrl("redis");
 const clusterUrl = await sharedRedisUrl("cluster");
@@ -27,6 +31,13 @@ const EVERY_BACKEND = [
   ["cluster", clusterUrl],
   ["sentinel", sentinelUrl],
 ] as const;
+
+/** A fresh SQLite target holding `queue` (one job), whose page shows the action forms. */
+async function withQueue(queue: string): Promise<Target> {
+  const target = await freshTarget();
+  await coord(["queue", "put", queue, "--handler", "h"], target.env);
+  return target;
+}
 
 function assertIncludes(text: string, part: string): void {
   assert.ok(text.includes(part), `expected ${JSON.stringify(part)} in:\n${text}`);
@@ -155,7 +166,7 @@ async function getOverHttp2(url: string, name: string): Promise<number> {
 }
 
 Deno.test("ui: on loopback without credentials, a request for a name other than loopback gets 421 and no token", async () => {
-  await using target = await freshTarget();
+  await using target = await withQueue("w");
   await using ui = await startUi(target.env);
   const port = new URL(ui.root).port;
   const rebound = await getWithHost(ui.root, "queues/w", `evil.example:${port}`);
@@ -177,7 +188,7 @@ Deno.test("ui: on loopback without credentials, a request for a name other than 
 });
 
 Deno.test("ui: an HTTP/1.0 request without Host is answered, judged by the listening address", async () => {
-  await using target = await freshTarget();
+  await using target = await withQueue("w");
   await using ui = await startUi(target.env);
   const answer = await rawRequest(
     ui.root,
@@ -190,7 +201,7 @@ Deno.test({
   name: "ui: over HTTP/2 the host in :authority is judged as Host is: another name gets 421",
   ignore: !CURL_AVAILABLE,
   async fn() {
-    await using target = await freshTarget();
+    await using target = await withQueue("w");
     await using ui = await startUi(target.env);
     assert.equal(await getOverHttp2(`${ui.root}queues/w`, "evil.example"), 421);
     assert.equal(await getOverHttp2(`${ui.root}queues/w`, "localhost"), 200);
@@ -198,7 +209,7 @@ Deno.test({
 });
 
 Deno.test("ui: --read-only on every address without credentials refuses a name (rebinding) with 421, answers an IP address", async () => {
-  await using target = await freshTarget();
+  await using target = await withQueue("w");
   await using ui = await startUi(target.env, ["--read-only", "--listen", "0.0.0.0:0"]);
   const port = new URL(ui.root).port;
   const rebound = await getWithHost(ui.root, "queues/w", `evil.example:${port}`);
@@ -209,7 +220,7 @@ Deno.test("ui: --read-only on every address without credentials refuses a name (
 });
 
 Deno.test("ui: --allow-host NAME answers requests for NAME (any case, port, trailing dot) without credentials", async () => {
-  await using target = await freshTarget();
+  await using target = await withQueue("w");
   await using ui = await startUi(target.env, [
     "--allow-host",
     "wall.example",
@@ -252,7 +263,7 @@ Deno.test("ui: with credentials, a request for any Host is answered", async () =
 
 for (const withCredentials of [false, true]) {
   Deno.test(`ui${withCredentials ? " with credentials" : ""}: a POST from another site's page is refused with 403 even with the token`, async () => {
-    await using target = await freshTarget();
+    await using target = await withQueue("zz");
     const credentials = { COORD_UI_USER: "ops", COORD_UI_PASSWORD: "s3cret" };
     await using ui = await startUi({ ...target.env, ...withCredentials && credentials });
     const authorization = { authorization: `Basic ${btoa("ops:s3cret")}` };
@@ -933,6 +944,100 @@ for (const [backend, url] of EVERY_BACKEND) {
       }
       for (const path of ["", "queues/ghost"]) {
         assertIncludes(await (await fetch(`${ui.root}${path}`)).text(), "(1 stalled)");
+      }
+    },
+  });
+}
+
+for (const [backend, url] of EVERY_BACKEND) {
+  Deno.test({
+    name: `ui (${backend}): a lock, barrier, task or queue holding foreign data hides none of ` +
+      `the others on the overview, its page and /metrics, and is named there`,
+    ignore: backend !== "sqlite" && url === undefined,
+    async fn() {
+      await using target = await freshTarget(url);
+      {
+        await using opened = await connect({
+          url: target.env.COORD_URL,
+          namespace: target.env.COORD_NAMESPACE,
+          env: {},
+        });
+        for (const name of ["lok", "lalien"]) await (await lock(opened, name)).release();
+        await plantForeignLock(opened, "lalien");
+        for (const name of ["bok", "balien"]) await barrier(opened, name, 1, { delayMs: 0 });
+        await plantForeignBarrierField(opened, "balien");
+        for (const queue of ["qok", "qalien"]) await putJob(opened, queue, { handler: "h" });
+        await plantForeignQueue(opened, "qalien");
+        const app = new Scheduler({ backend: opened });
+        app.task({ name: "tok", interval: "1h" }, () => {});
+        const stop = new AbortController();
+        const running = app.run({ signal: stop.signal });
+        await until(async () => (await opened.schedule.list()).length === 1, { what: "tok" });
+        stop.abort();
+        await running;
+        await opened.schedule.write("talien", { expect: 0, value: "not a coord record" });
+      }
+      await using ui = await startUi(target.env);
+      const pages: [string, string[]][] = [
+        ["", ["qok", "tok", "lok", "bok"]],
+        ["locks", ["lok"]],
+        ["barriers", ["bok"]],
+        ["schedules", ["tok"]],
+      ];
+      for (const [path, shown] of pages) {
+        const response = await fetch(`${ui.root}${path}`);
+        const page = await response.text();
+        assert.equal(response.status, 200, `/${path}: ${page}`);
+        for (const name of shown) assertIncludes(page, `>${name}<`);
+        for (const [kind, name] of [["lock", "lalien"], ["barrier", "balien"]]) {
+          if (path !== "" && path !== `${kind}s`) continue;
+          assert.match(
+            page,
+            new RegExp(
+              `class="bad ${kind}-foreign">${kind} &quot;${name}&quot;: .*another program`,
+            ),
+          );
+        }
+        if (path === "" || path === "schedules") {
+          assert.match(page, /class="bad schedule-foreign">schedule &quot;talien&quot;: /);
+        }
+      }
+      const metrics = await fetch(`${ui.root}metrics`);
+      const text = await metrics.text();
+      assert.equal(metrics.status, 200, text);
+      assertIncludes(text, 'coord_queue_jobs{queue="qok",state="pending"} 1');
+      assertIncludes(text, 'coord_lock_holders{resource="lok"} 0');
+      assertIncludes(text, 'coord_schedule_runs_total{task="tok"} 0');
+      assertIncludes(text, "# TYPE coord_foreign_records gauge");
+      for (const kind of ["queue", "lock", "schedule"]) {
+        assertIncludes(text, `coord_foreign_records{kind="${kind}"} 1`);
+      }
+      assert.match(text, /^# lock "lalien": .*another program/m);
+      assert.doesNotMatch(text, /^[^#].*(qalien|lalien|talien)/m, "a sample of foreign data");
+    },
+  });
+}
+
+for (const [backend, url] of EVERY_BACKEND) {
+  Deno.test({
+    name: `ui (${backend}): a queue's page answers 400 with the reason for a bad state or ` +
+      `cursor, and 404 for a queue that does not exist`,
+    ignore: backend !== "sqlite" && url === undefined,
+    async fn() {
+      await using target = await freshTarget(url);
+      await coord(["queue", "put", "q1", "--handler", "h"], target.env);
+      await using ui = await startUi(target.env);
+      const cases: [string, number, string][] = [
+        ["queues/q1?state=bogus", 400, "no job state &quot;bogus&quot;"],
+        ["queues/q1?after=garbage", 400, "is not a cursor of this list"],
+        ["queues/nope", 404, "no queue &quot;nope&quot;"],
+        ["queues/q1", 200, "Jobs by state"],
+      ];
+      for (const [path, status, reason] of cases) {
+        const response = await fetch(`${ui.root}${path}`);
+        const page = await response.text();
+        assert.equal(response.status, status, `/${path}: ${page}`);
+        assertIncludes(page, reason);
       }
     },
   });

@@ -82,7 +82,8 @@ Deno.test({
     "ui: a page asked for while Redis is down is a 503 with the banner and the script, the page once it is back; no stack on stderr",
   ignore: !redisServerAvailable(),
   async fn() {
-    const server = await startStandalone();
+    // The queue outlives the restart: a queue's page is 404 once it has no job.
+    const server = await startStandalone({ appendonly: true });
     try {
       await using target = await freshTarget(server.url);
       await coord(["queue", "put", "pr", "--id", "before", "--handler", "h"], target.env);
@@ -115,7 +116,8 @@ Deno.test({
     "ui: a page opened during a Redis outage shows the banner, not live, and loads by itself once Redis is back",
   ignore: !redisServerAvailable() || !chromiumAvailable(),
   async fn() {
-    const server = await startStandalone();
+    // The queue outlives the restart: a queue's page is 404 once it has no job.
+    const server = await startStandalone({ appendonly: true });
     try {
       await using target = await freshTarget(server.url);
       await coord(["queue", "put", "pr", "--id", "before", "--handler", "h"], target.env);

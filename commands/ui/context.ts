@@ -6,6 +6,7 @@
  */
 
 import type { Backend } from "../../lib/backend/types.ts";
+import { CoordError, ExitCode } from "../../lib/errors.ts";
 import { type Html, html } from "./html.ts";
 
 /** The console's state shared by every request. */
@@ -75,4 +76,15 @@ export function actionForm(
         `
         : html``}>${label}</button></form>
   `;
+}
+
+/** A queue's page asked for by a name no queue has (404). */
+export class UnknownQueueError extends CoordError {
+  /** Names the queue. */
+  constructor(queue: string) {
+    super(
+      `no queue ${JSON.stringify(queue)}: it has no job and no settings — check the name`,
+      ExitCode.usage,
+    );
+  }
 }

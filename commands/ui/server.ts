@@ -12,6 +12,7 @@ import {
   CoordError,
   ForeignDataError,
   oneLine,
+  UsageError,
 } from "../../lib/errors.ts";
 import { authorized, challenge, type Credentials } from "./auth.ts";
 import type { Page, UiContext, View } from "./context.ts";
@@ -390,14 +391,17 @@ function page(
 const OUTAGE_VIEW: View = { title: "Backend unreachable", live: html`` };
 
 /**
- * A page the backend answered with a refusal: foreign data where the page's records are (as
- * the CLI's 65), an ACL that denies a command, or else no such thing (a name or id unknown).
+ * A page that cannot be shown: foreign data where the page's records are (as the CLI's 65), an
+ * ACL that denies a command, a malformed name or query (`?state=`, `?after=`: a UsageError,
+ * as the CLI's 64), or else no such thing (a name or id unknown).
  */
 function errorView(error: CoordError): { view: View; status: number } {
   const [title, status] = error instanceof ForeignDataError
     ? ["Not coord's data", 409]
     : error instanceof BackendRefusedError
     ? ["Refused by the backend", 502]
+    : error instanceof UsageError
+    ? ["Bad request", 400]
     : ["Not found", 404];
   return { view: { title, live: html`<p class="bad">${oneLine(error)}</p>` }, status };
 }

@@ -12,7 +12,14 @@
 import type { Backend } from "../backend/types.ts";
 import { checkName } from "../backend/keys.ts";
 import { estimateClockOffset } from "../clock.ts";
-import { BarrierAbortedError, BarrierTimeoutError, TooLateError, UsageError } from "../errors.ts";
+import {
+  BarrierAbortedError,
+  BarrierTimeoutError,
+  type ForeignDataError,
+  readEach,
+  TooLateError,
+  UsageError,
+} from "../errors.ts";
 import { MAX_DURATION_MS } from "../duration.ts";
 import { Outage } from "../outage.ts";
 import { localNow, sleep, sleepUntil } from "../time.ts";
@@ -313,11 +320,49 @@ export interface BarrierListing {
  */
 export async function listBarriers(
   backend: Backend,
-  { limit = Infinity }: ListBarriersOptions = {},
+  options: ListBarriersOptions = {},
 ): Promise<BarrierListing[]> {
+  const reports = await barrierReports(backend, options);
+  const foreign = reports.find((r) => r.foreign);
+  if (foreign) throw foreign.foreign;
+  return reports as BarrierListing[];
+}
+
+/** One barrier of {@link barrierReports}: its status, or why it has none. */
+export interface BarrierReport {
+  /** The name as stored: `RUN/NAME` for a run-scoped one. */
+  name: string;
+  /** Its open generation, arrivals and last release; absent when it holds foreign data. */
+  status?: BarrierStatus;
+  /** Why its status could not be read: data another program wrote where it keeps it. */
+  foreign?: ForeignDataError;
+}
+
+/**
+ * Every barrier in the namespace, by name, each on its own: one holding foreign data is
+ * reported (`foreign`), not thrown, so it hides none of the others (what `coord barrier list`
+ * and the console show).
+ *
+ * @example
+ * ```ts
+ * import { connect } from "../backend/connect.ts";
+ * import { barrier, barrierReports } from "./barrier.ts";
+ * await using backend = await connect({ url: "sqlite::memory:" });
+ * await barrier(backend, "ready", 1, { delayMs: 0 });
+ * (await barrierReports(backend)).map((b) => [b.name, b.foreign]); // [["ready", undefined]]
+ * ```
+ */
+export async function barrierReports(
+  backend: Backend,
+  { limit = Infinity }: ListBarriersOptions = {},
+): Promise<BarrierReport[]> {
   const names = (await backend.barrier.list()).slice(0, limit);
-  return await Promise.all(
-    names.map(async (name) => ({ name, status: await backend.barrier.status(name) })),
+  return (await readEach(names, (name) => backend.barrier.status(name))).map(
+    ({ name, value, foreign }) => ({
+      name,
+      ...value && { status: value },
+      ...foreign && { foreign },
+    }),
   );
 }
 

@@ -8,20 +8,24 @@
 
 import type { Backend } from "../backend/types.ts";
 import { checkName } from "../backend/keys.ts";
+import { type ForeignDataError, readEach } from "../errors.ts";
 import type { LockEvent, ResetResult, TicketLine } from "./steps.ts";
 
-/** One ticket line's state, or `undefined` for a line that does not exist. */
+/** One ticket line's state, or why it has none. */
 export interface TicketLineReport {
   /** The line's resource. */
   resource: string;
-  /** Its state; undefined when there is no such line. */
+  /** Its state; undefined when there is no such line, or it holds foreign data. */
   status: TicketLine | undefined;
+  /** Why its state could not be read: data another program wrote where the line keeps it. */
+  foreign?: ForeignDataError;
 }
 
 /**
  * The state of the named resources' ticket lines, in the order given (`status: undefined` for
  * one that does not exist), or of every line in the namespace by name when `resources` is
- * undefined.
+ * undefined. Each line on its own: one holding foreign data is reported (`foreign`), not
+ * thrown, so it hides none of the others.
  *
  * @throws {UsageError} on an empty or too long name.
  * @example
@@ -40,11 +44,15 @@ export async function ticketLines(
 ): Promise<TicketLineReport[]> {
   resources?.forEach((resource) => checkName("resource name", resource));
   const names = resources ?? await backend.lock.list();
-  const reports = await Promise.all(
-    names.map(async (resource) => ({ resource, status: await backend.lock.status(resource) })),
+  const reports = (await readEach(names, (resource) => backend.lock.status(resource))).map(
+    ({ name, value, foreign }): TicketLineReport => ({
+      resource: name,
+      status: value,
+      ...foreign && { foreign },
+    }),
   );
   // A listed line that was reset in the meantime is simply no longer there.
-  return resources ? reports : reports.filter((r) => r.status !== undefined);
+  return resources ? reports : reports.filter((r) => r.status !== undefined || r.foreign);
 }
 
 /** Options of {@link resetTicketLine}. */
@@ -124,7 +132,8 @@ export async function followTicketLines(
   // Only named lines: following the whole namespace (the web console does) is not stopped by
   // one line another program wrote to.
   try {
-    if (resources) await ticketLines(backend, resources);
+    const foreign = resources && (await ticketLines(backend, resources)).find((r) => r.foreign);
+    if (foreign) throw foreign.foreign;
   } catch (e) {
     refused.abort();
     throw e;

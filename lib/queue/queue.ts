@@ -9,7 +9,14 @@
 
 import { checkName } from "../backend/keys.ts";
 import type { Backend } from "../backend/types.ts";
-import { CoordError, ExitCode, ForeignDataError, UsageError, WaitTimeoutError } from "../errors.ts";
+import {
+  CoordError,
+  ExitCode,
+  type ForeignDataError,
+  readEach,
+  UsageError,
+  WaitTimeoutError,
+} from "../errors.ts";
 import { Outage } from "../outage.ts";
 import {
   checkCount,
@@ -582,13 +589,13 @@ export interface QueueReport {
 export async function queueReports(backend: Backend, queues?: string[]): Promise<QueueReport[]> {
   queues?.forEach(checkQueueName);
   const known = await backend.queue.list();
-  return await Promise.all((queues ?? known).map(async (queue): Promise<QueueReport> => {
-    if (!known.includes(queue)) return { queue };
-    try {
-      return { queue, counts: await backend.queue.counts(queue) };
-    } catch (e) {
-      if (e instanceof ForeignDataError) return { queue, foreign: e };
-      throw e;
-    }
+  const read = await readEach(
+    queues ?? known,
+    async (queue) => known.includes(queue) ? await backend.queue.counts(queue) : undefined,
+  );
+  return read.map(({ name, value, foreign }) => ({
+    queue: name,
+    ...value && { counts: value },
+    ...foreign && { foreign },
   }));
 }

@@ -6,6 +6,7 @@
  */
 
 import type { Backend } from "../backend/types.ts";
+import { type ForeignDataError, readEach } from "../errors.ts";
 import {
   decodeRecord,
   type LastRun,
@@ -14,6 +15,7 @@ import {
   type TemplateRecord,
   type TickLease,
 } from "./record.ts";
+import type { ReadResult } from "./steps.ts";
 
 /** One task's state as {@link scheduleStatus} reports it. */
 export interface TaskStatus {
@@ -74,35 +76,77 @@ export async function scheduleStatus(
   backend: Backend,
   names?: string[],
 ): Promise<(TaskStatus | TemplateStatus)[]> {
-  const statuses: (TaskStatus | TemplateStatus)[] = [];
-  for (const name of names ?? await backend.schedule.list()) {
-    const read = await backend.schedule.read(name);
-    if (!read.stored) continue;
-    if (recordType(read.stored.value) === "template") {
-      const { record } = decodeRecord<TemplateRecord>(name, "template", read);
-      statuses.push({ template: name, instances: Object.keys(record!.instances).length });
-      continue;
-    }
-    const { record, now } = decodeRecord<TaskRecord>(name, "task", read);
-    const { spec, next, lease, last, runs, failures, consecutiveFailures = 0 } = record!;
-    const { paused, missed = 0, triggers = [], triggered } = record!;
-    statuses.push({
-      task: name,
-      timing: spec,
-      next,
-      ...(lease && lease.until > now && { lease }),
-      ...(last && { last }),
-      runs,
-      failures,
-      consecutiveFailures,
-      lagMs: next === null || paused ? 0 : Math.max(0, now - next),
-      missed,
-      ...(paused && { paused }),
-      triggers: triggers.length,
-      ...(triggered && { triggered }),
-      orphaned: now - (record!.aliveAt ?? last?.finishedAt ?? last?.startedAt ?? now) >
-        ORPHANED_AFTER_MS,
-    });
+  const reports = await scheduleReports(backend, names);
+  const foreign = reports.find((r) => r.foreign);
+  if (foreign) throw foreign.foreign;
+  return reports.flatMap((r) => r.status ?? []);
+}
+
+/** One name as {@link scheduleReports} found it: its status, or why it has none. */
+export interface ScheduleReport {
+  /** The task's or template's name. */
+  name: string;
+  /** Its state; absent when it has no record, or its record is foreign data. */
+  status?: TaskStatus | TemplateStatus;
+  /** Why it could not be read: data another program wrote where its record is kept. */
+  foreign?: ForeignDataError;
+}
+
+/**
+ * The state of the named tasks, in the order given (neither field for a name without a
+ * record), or of every task and template in the namespace by name; each on its own: a name
+ * holding foreign data is reported (`foreign`), not thrown, so it hides none of the others
+ * (what `coord schedule status` and the console show).
+ *
+ * @example
+ * ```ts
+ * import { connect } from "../backend/connect.ts";
+ * import { scheduleReports } from "./status.ts";
+ * await using backend = await connect({ url: "sqlite::memory:" });
+ * (await scheduleReports(backend, ["typo"])).map((r) => r.status); // [undefined]
+ * ```
+ */
+export async function scheduleReports(
+  backend: Backend,
+  names?: string[],
+): Promise<ScheduleReport[]> {
+  const read = await readEach(names ?? await backend.schedule.list(), async (name) => {
+    const stored = await backend.schedule.read(name);
+    return stored.stored ? statusOf(name, stored) : undefined;
+  });
+  const reports = read.map(({ name, value, foreign }) => ({
+    name,
+    ...value && { status: value },
+    ...foreign && { foreign },
+  }));
+  // A listed task removed in the meantime is simply no longer there.
+  return names ? reports : reports.filter((r) => r.status || r.foreign);
+}
+
+/** A task's or template's state from its record as read. */
+function statusOf(name: string, read: ReadResult): TaskStatus | TemplateStatus {
+  if (recordType(read.stored!.value) === "template") {
+    const { record } = decodeRecord<TemplateRecord>(name, "template", read);
+    return { template: name, instances: Object.keys(record!.instances).length };
   }
-  return statuses;
+  const { record, now } = decodeRecord<TaskRecord>(name, "task", read);
+  const { spec, next, lease, last, runs, failures, consecutiveFailures = 0 } = record!;
+  const { paused, missed = 0, triggers = [], triggered } = record!;
+  return {
+    task: name,
+    timing: spec,
+    next,
+    ...(lease && lease.until > now && { lease }),
+    ...(last && { last }),
+    runs,
+    failures,
+    consecutiveFailures,
+    lagMs: next === null || paused ? 0 : Math.max(0, now - next),
+    missed,
+    ...(paused && { paused }),
+    triggers: triggers.length,
+    ...(triggered && { triggered }),
+    orphaned: now - (record!.aliveAt ?? last?.finishedAt ?? last?.startedAt ?? now) >
+      ORPHANED_AFTER_MS,
+  };
 }

@@ -1,7 +1,7 @@
 /** `coord barrier` as separate processes, on every backend. */
 
 import assert from "node:assert/strict";
-import { barrierStatus } from "../../lib/barrier/barrier.ts";
+import { barrier, barrierStatus } from "../../lib/barrier/barrier.ts";
 import { arrivals } from "../support/barrier.ts";
 import {
   type CaseContext,
@@ -255,6 +255,26 @@ conformance(
       assert.match(r.stderr, /^coord: barrier "fdb": .*another program wrote there.*\n$/);
     }
     assert.equal(await read(), planted);
+  },
+  { skip: ["postgres"] },
+); // Postgres enforces the columns' types: such a row cannot be stored.
+
+conformance(
+  "list shows every healthy barrier beside one holding foreign data, and exits 65",
+  async (ctx) => {
+    const backend = await ctx.open();
+    for (const name of ["a", "alien", "b"]) await barrier(backend, name, 1, { delayMs: 0 });
+    await plantForeignBarrierField(backend, "alien");
+    for (const json of [false, true]) {
+      const r = await runCoord(["barrier", "list", ...json ? ["--json"] : []], {
+        env: envOf(ctx),
+      });
+      assert.equal(r.code, 65, r.stderr);
+      const lines = r.stdout.trim().split("\n");
+      const shown = json ? lines.map((l) => JSON.parse(l).name) : lines.map((l) => l.split(" ")[0]);
+      assert.deepEqual(shown, ["a", "b"], r.stdout);
+      assert.match(r.stderr, /^coord: barrier "alien": .*another program wrote there.*\n$/);
+    }
   },
   { skip: ["postgres"] },
 ); // Postgres enforces the columns' types: such a row cannot be stored.

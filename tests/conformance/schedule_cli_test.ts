@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { type CaseContext, conformance, envOf } from "../support/backends.ts";
 import { type CoordProcess, runCoord, signalTwice, spawnCoord } from "../support/cli.ts";
+import { Scheduler } from "../../lib/schedule/scheduler.ts";
 import { dueNow } from "../support/schedule.ts";
 import { tempDir } from "../support/temp.ts";
 import { lineIn, until } from "../support/wait.ts";
@@ -327,3 +328,28 @@ conformance("remove refuses a task whose tick a killed run holds, unless --force
   assert.deepEqual(await tasks(), []);
   await Deno.remove(dir, { recursive: true });
 });
+
+conformance(
+  "status shows every healthy task beside one holding foreign data, and exits 65",
+  async (ctx) => {
+    const backend = await ctx.open();
+    const app = new Scheduler({ backend });
+    for (const name of ["a", "b"]) app.task({ name, interval: "1h" }, () => {});
+    const stop = new AbortController();
+    const running = app.run({ signal: stop.signal });
+    await until(async () => (await backend.schedule.list()).length === 2, { what: "records" });
+    stop.abort();
+    await running;
+    await backend.schedule.write("alien", { expect: 0, value: "not a coord record" });
+    for (const args of [[], ["a", "alien", "b"], ["--json"]]) {
+      const r = await runCoord(["schedule", "status", ...args], { env: envOf(ctx) });
+      assert.equal(r.code, 65, r.stderr);
+      const lines = r.stdout.trim().split("\n");
+      const shown = args.includes("--json")
+        ? lines.map((l) => JSON.parse(l).task)
+        : lines.slice(1).map((l) => l.split(" ")[0]);
+      assert.deepEqual(shown, ["a", "b"], r.stdout);
+      assert.match(r.stderr, /^coord: schedule "alien": .*another program wrote there.*\n$/);
+    }
+  },
+);

@@ -322,6 +322,25 @@ conformance("coord turn on a queue holding foreign data exits 65 and leaves it",
 }, { skip: ["postgres"] }); // Postgres enforces the columns' types: such a row cannot be stored.
 
 conformance(
+  "coord turn status shows every healthy queue beside one holding foreign data, and exits 65",
+  async (ctx) => {
+    const backend = await ctx.open();
+    for (const resource of ["a", "alien", "b"]) await useOnce(backend, resource, resource);
+    await plantForeignLock(backend, "alien");
+    for (const args of [[], ["a", "alien", "b"], ["--json"]]) {
+      const r = await turn(ctx, "status", ...args);
+      assert.equal(r.code, 65, r.stderr);
+      const shown = args.includes("--json")
+        ? r.stdout.trim().split("\n").map((l) => JSON.parse(l).resource)
+        : r.stdout.split("\n").filter((l) => /^[ab] /.test(l)).map((l) => l[0]);
+      assert.deepEqual(shown, ["a", "b"], r.stdout);
+      assert.match(r.stderr, /^coord: lock "alien": .*another program wrote there[^\n]*\n$/);
+    }
+  },
+  { skip: ["postgres"] },
+); // Postgres enforces the columns' types: such a row cannot be stored.
+
+conformance(
   "coord turn follow RES on a queue holding foreign data exits 65 at once",
   async (ctx) => {
     const backend = await ctx.open();

@@ -253,11 +253,15 @@ export async function plantForeignBarrierField(
   return async () => JSON.stringify(await redis.conn.send(key, ["HGETALL", key]));
 }
 
-/** Puts data coord would not write where lock `name` keeps its state. */
+/**
+ * Puts data coord would not write where lock `name` keeps its state: a new lock, or one coord
+ * used (then listed as before).
+ */
 export async function plantForeignLock(backend: Backend, name: string): Promise<void> {
   if (backend.kind === "sqlite") {
     (backend as SqliteBackend).db.prepare(
-      "INSERT INTO coord_lock_counter (namespace, name, tickets) VALUES (?, ?, 'x')",
+      `INSERT INTO coord_lock_counter (namespace, name, tickets) VALUES (?, ?, 'x')
+       ON CONFLICT (namespace, name) DO UPDATE SET tickets = excluded.tickets`,
     ).run(backend.namespace, name);
     return;
   }

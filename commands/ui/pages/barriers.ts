@@ -5,10 +5,11 @@
  * @module
  */
 
-import { abortBarrier, listBarriers } from "../../../lib/barrier/barrier.ts";
+import { abortBarrier, barrierReports } from "../../../lib/barrier/barrier.ts";
 import type { BarrierStatus } from "../../../lib/barrier/steps.ts";
 import { actionForm, type Page, type UiContext } from "../context.ts";
 import { html } from "../html.ts";
+import { foreignNotes } from "../foreign.ts";
 import { table } from "../table.ts";
 import { age, instant } from "../time.ts";
 
@@ -20,12 +21,14 @@ export const MAX_SHOWN_BARRIERS = 200;
 
 /** The barriers page. */
 export const barriersPage: Page = async (ctx) => {
-  const barriers = await listBarriers(ctx.backend, { limit: MAX_SHOWN_BARRIERS });
+  const barriers = await barrierReports(ctx.backend, { limit: MAX_SHOWN_BARRIERS });
   return {
     title: "Barriers",
     live: barriers.length === 0
       ? html`<p class="empty">No barriers yet: one appears when someone arrives.</p>`
-      : html`${barriers.map(({ name, status }) => barrierSection(ctx, name, status))}${
+      : html`${
+        barriers.map(({ name, status }) => status ? barrierSection(ctx, name, status) : html``)
+      }${foreignNotes("barrier", barriers)}${
         barriers.length === MAX_SHOWN_BARRIERS ? moreBarriers() : html``
       }`,
   };

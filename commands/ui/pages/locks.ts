@@ -10,6 +10,7 @@ import { resetTicketLine, ticketLines } from "../../../lib/lock/console.ts";
 import type { TicketLine, TicketUser } from "../../../lib/lock/steps.ts";
 import { actionForm, type Page, type UiContext } from "../context.ts";
 import { html } from "../html.ts";
+import { foreignNotes } from "../foreign.ts";
 import { table } from "../table.ts";
 import { age, instant } from "../time.ts";
 
@@ -30,7 +31,9 @@ export const locksPage: Page = async (ctx) => {
     title: "Locks",
     live: reports.length === 0
       ? html`<p class="empty">No lock queues — coord lock run makes one.</p>`
-      : html`${reports.map(({ resource, status }) => lockSection(ctx, resource, status!))}`,
+      : html`${
+        reports.map(({ resource, status }) => status ? lockSection(ctx, resource, status) : html``)
+      }${foreignNotes("lock", reports)}`,
   };
 };
 

@@ -5,10 +5,11 @@
  */
 
 import { queueReports } from "../../../lib/queue/queue.ts";
-import { scheduleStatus } from "../../../lib/schedule/status.ts";
+import { scheduleReports } from "../../../lib/schedule/status.ts";
 import { ticketLines } from "../../../lib/lock/console.ts";
-import { listBarriers } from "../../../lib/barrier/barrier.ts";
-import { ForeignDataError, oneLine } from "../../../lib/errors.ts";
+import { barrierReports } from "../../../lib/barrier/barrier.ts";
+import { ForeignDataError } from "../../../lib/errors.ts";
+import { foreignNotes } from "../foreign.ts";
 import { link, type Page } from "../context.ts";
 import { html } from "../html.ts";
 import { table } from "../table.ts";
@@ -22,16 +23,18 @@ import { type Throughput, throughput } from "../finished.ts";
 /** The overview page. */
 export const overviewPage: Page = async (ctx) => {
   const { backend } = ctx;
-  const [reports, schedules, locks, barriers, now] = await Promise.all([
+  const [reports, scheduleReads, lockReads, barrierReads, now] = await Promise.all([
     queueReports(backend),
-    scheduleStatus(backend),
+    scheduleReports(backend),
     ticketLines(backend),
-    listBarriers(backend, { limit: MAX_SHOWN_BARRIERS }),
+    barrierReports(backend, { limit: MAX_SHOWN_BARRIERS }),
     backend.now(),
   ]);
-  // A queue another program wrote into is named under the table, not the end of the page.
+  // An item another program wrote into is named under its table, not the end of the page.
   const queues = reports.flatMap((r) => r.counts ?? []);
-  const foreign = reports.flatMap((r) => r.foreign ?? []);
+  const schedules = scheduleReads.flatMap((r) => r.status ?? []);
+  const locks = lockReads.filter((r) => r.status);
+  const barriers = barrierReads.flatMap(({ name, status }) => status ? [{ name, status }] : []);
   const rates = await Promise.all(
     queues.map((q) =>
       throughput(backend, q.queue, now).catch((error) => {
@@ -80,7 +83,7 @@ export const overviewPage: Page = async (ctx) => {
         ]),
         "No queues yet — coord queue put makes one.",
       )
-    }${foreign.map((e) => html`<p class="bad queue-foreign">${oneLine(e)}</p>`)}</section>
+    }${foreignNotes("queue", reports)}</section>
 <section><h2><a href="${link(ctx, "schedules")}">Schedules</a></h2>${
       table(
         ["task", "timing", "next tick", "last outcome", "lateness"],
@@ -93,7 +96,7 @@ export const overviewPage: Page = async (ctx) => {
         ]),
         "No schedule tasks yet.",
       )
-    }</section>
+    }${foreignNotes("schedule", scheduleReads)}</section>
 <section><h2><a href="${link(ctx, "locks")}">Locks</a></h2>${
       table(
         ["resource", "holder", "waiters"],
@@ -104,7 +107,7 @@ export const overviewPage: Page = async (ctx) => {
         ]),
         "No lock queues.",
       )
-    }</section>
+    }${foreignNotes("lock", lockReads)}</section>
 <section><h2><a href="${link(ctx, "barriers")}">Barriers</a></h2>${
       table(
         ["barrier", "generation", "arrived"],
@@ -115,7 +118,9 @@ export const overviewPage: Page = async (ctx) => {
         ]),
         "No barriers yet.",
       )
-    }${barriers.length === MAX_SHOWN_BARRIERS ? moreBarriers() : html``}</section>`,
+    }${foreignNotes("barrier", barrierReads)}${
+      barrierReads.length === MAX_SHOWN_BARRIERS ? moreBarriers() : html``
+    }</section>`,
   };
 };
 

@@ -10,14 +10,14 @@ import {
   getJob,
   isRetryable,
   jobRef,
-  queueCounts,
+  queueReports,
   retryJob,
   UnknownJobError,
 } from "../../../lib/queue/queue.ts";
 import type { FinishedState, JobRecord, Keep, ListState } from "../../../lib/queue/steps.ts";
 import { isStalled, LIST_STATES, listJobs } from "../../../lib/queue/list.ts";
 import { configureQueue, PURGE_STATES, purgeJobs } from "../../../lib/queue/retention.ts";
-import { actionForm, link, type Page, type UiContext } from "../context.ts";
+import { actionForm, link, type Page, type UiContext, UnknownQueueError } from "../context.ts";
 import { type Html, html } from "../html.ts";
 import { table } from "../table.ts";
 import { age, duration, instant } from "../time.ts";
@@ -31,10 +31,14 @@ const JOBS_PER_PAGE = 50;
  * job lookup, and its jobs of one state (or all), a page at a time.
  */
 export const queuePage: Page = async (ctx, url, [queue]) => {
-  const [[counts], now] = await Promise.all([
-    queueCounts(ctx.backend, [queue]),
+  const [[report], now] = await Promise.all([
+    queueReports(ctx.backend, [queue]),
     ctx.backend.now(),
   ]);
+  if (report.foreign) throw report.foreign;
+  // Known as `coord queue status` knows queues: by a job or settings (counts are zeros else).
+  if (!report.counts) throw new UnknownQueueError(queue);
+  const { counts } = report;
   const state = url.searchParams.get("state") ?? undefined;
   const after = url.searchParams.get("after") ?? undefined;
   const page = await listJobs(ctx.backend, queue, {

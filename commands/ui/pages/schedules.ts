@@ -10,13 +10,14 @@
 import { pauseTask, removeTask, resumeTask, triggerTask } from "../../../lib/schedule/control.ts";
 import type { LastRun } from "../../../lib/schedule/record.ts";
 import {
-  scheduleStatus,
+  scheduleReports,
   type TaskStatus,
   type TemplateStatus,
 } from "../../../lib/schedule/status.ts";
 import { CoordError, ExitCode, UsageError } from "../../../lib/errors.ts";
 import { actionForm, link, type Page, type UiContext } from "../context.ts";
 import { type Html, html } from "../html.ts";
+import { foreignNotes } from "../foreign.ts";
 import { table } from "../table.ts";
 import { duration, instant } from "../time.ts";
 
@@ -42,7 +43,8 @@ export function outcomeOf(task: TaskStatus): Html {
 
 /** The schedules page. */
 export const schedulesPage: Page = async (ctx) => {
-  const statuses = await scheduleStatus(ctx.backend);
+  const reports = await scheduleReports(ctx.backend);
+  const statuses = reports.flatMap((r) => r.status ?? []);
   const tasks = statuses.filter(isTask);
   const templates = statuses.filter((s): s is TemplateStatus => !isTask(s));
   return {
@@ -105,7 +107,7 @@ export const schedulesPage: Page = async (ctx) => {
         }),
         "No schedule tasks yet — coord schedule run starts them.",
       )
-    }</section>${
+    }${foreignNotes("schedule", reports)}</section>${
       templates.length === 0 ? html`` : html`<section><h2>Templates</h2>${
         table(
           ["template", "instances"],
