@@ -58,7 +58,8 @@ Options:
 list prints one line per barrier in the namespace: its name (RUN/NAME when run-scoped), the
 open generation and arrived/N (--json: one status object a line); a barrier holding foreign
 data is named on stderr instead, the others listed, then exit 65; status shows the current
-generation, N, who has arrived (host, pid, since) and the last release; abort makes every
+generation, N, who has arrived (host, pid, since) and the last release (a NAME nobody
+reached: No such barrier: "NAME". on stderr, exit 0); abort makes every
 waiter of the current generation exit 75 and clears it. (A barrier literally named "list",
 "status", "abort" or "wait" is reached with "coord barrier wait status N".)
 
@@ -145,6 +146,12 @@ async function status(argv: string[]): Promise<number> {
   const state = await barrierStatus(backend, name, { runId: values["run-id"] });
   // Named as list names it: RUN/NAME when run-scoped.
   const shown = scopedName(name, values["run-id"]);
+  // What a barrier nobody ever reached looks like; whether it is one, only the listing knows.
+  const untouched = state.generation === 1 && state.arrivals.length === 0 && !state.lastRelease;
+  if (untouched && !(await backend.barrier.list()).includes(shown)) {
+    console.error(`No such barrier: ${JSON.stringify(shown)}.`);
+    return 0;
+  }
   console.log(values.json ? JSON.stringify(statusJson(shown, state)) : statusText(shown, state));
   return 0;
 }

@@ -165,6 +165,18 @@ for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
   });
 }
 
+conformance("coord barrier status of a name nobody reached says so", async (ctx) => {
+  const env = envOf(ctx);
+  const typo = await runCoord(["barrier", "status", "typo"], { env });
+  assert.deepEqual([typo.code, typo.stdout, typo.stderr], [0, "", 'No such barrier: "typo".\n']);
+  // One whose only participant gave up is still there, at its first generation.
+  const gaveUp = await runCoord(["barrier", "left", "2", "--timeout", "0"], { env });
+  assert.equal(gaveUp.code, 75, gaveUp.stderr);
+  const left = await runCoord(["barrier", "status", "left"], { env });
+  assert.equal(left.code, 0, left.stderr);
+  assert.match(left.stdout, /^barrier left: generation 1, nobody waiting$/m);
+});
+
 conformance("coord barrier status shows arrivals and the last release", async (ctx) => {
   const backend = await ctx.open();
   await runCoord(["barrier", "show", "1", "--delay", "0"], { env: envOf(ctx) });
