@@ -23,36 +23,81 @@ async function linesIn(
   }
 }
 
-Deno.test({
-  name: "an at-least-once tick whose run ends while Redis restarts is run once, tick after tick",
-  ignore: !redisServerAvailable(),
-  async fn() {
-    const server = await startStandalone({ appendonly: true });
-    const dir = await Deno.makeTempDir();
-    let scheduler: ReturnType<typeof spawnCoord> | undefined;
-    try {
-      await redisCommand(server.port, "CONFIG", "SET", "appendfsync", "always");
-      const log = `${dir}/log`;
-      await Deno.writeTextFile(log, "");
-      // Each run ends the moment Redis drops its connections (the restart's shutdown), so the
-      // run's outcome is written while the server is down or coming back.
-      await Deno.writeTextFile(
-        `${dir}/tasks.ts`,
-        `export default (app) => app.task({ name: "held", interval: "1s", lease: "5s" }, async (ctx) => {
+/**
+ * A task whose runs (only the first with `first`) end as the server at `port` goes down, the
+ * others at once; each writes a line to the log whose path it returns.
+ */
+async function writeRunsEndWithServer(
+  dir: string,
+  port: number,
+  task: string,
+  { first = true }: { first?: boolean } = {},
+): Promise<string> {
+  const log = `${dir}/log`;
+  await Deno.writeTextFile(log, "");
+  await Deno.writeTextFile(
+    `${dir}/tasks.ts`,
+    `let runs = 0;
+export default (app) => app.task(${task}, async (ctx) => {
   Deno.writeTextFileSync(${
-          JSON.stringify(log)
-        }, "start " + ctx.scheduledAt.toISOString() + "\\n", { append: true });
-  const conn = await Deno.connect({ hostname: "127.0.0.1", port: ${server.port} });
+      JSON.stringify(log)
+    }, "start " + ctx.scheduledAt.toISOString() + "\\n", { append: true });
+  if (${first} && ++runs > 1) return;
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port: ${port} });
   try {
     while (await conn.read(new Uint8Array(64)) !== null) { /* until the server goes */ }
   } finally {
     conn.close();
   }
 });\n`,
+  );
+  return log;
+}
+
+/** A private redis-server (AOF, every write synced), a temp dir, and the scheduler run on them. */
+interface Harness {
+  server: Awaited<ReturnType<typeof startStandalone>>;
+  dir: string;
+  /** Starts `coord schedule run FILE` (one instance) against the server. */
+  schedule(file: string): ReturnType<typeof spawnCoord>;
+}
+
+/** Runs `fn` with a {@link Harness}, and stops the scheduler, the server and the dir after it. */
+async function withHarness(fn: (harness: Harness) => Promise<void>): Promise<void> {
+  const server = await startStandalone({ appendonly: true });
+  const dir = await Deno.makeTempDir();
+  let scheduler: ReturnType<typeof spawnCoord> | undefined;
+  try {
+    await redisCommand(server.port, "CONFIG", "SET", "appendfsync", "always");
+    await fn({
+      server,
+      dir,
+      schedule: (file) =>
+        scheduler = spawnCoord(["schedule", "run", file, "--instance", "only"], {
+          env: { COORD_URL: server.url },
+        }),
+    });
+  } finally {
+    await scheduler?.[Symbol.asyncDispose]();
+    await server.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test({
+  name: "an at-least-once tick whose run ends while Redis restarts is run once, tick after tick",
+  ignore: !redisServerAvailable(),
+  fn: () =>
+    withHarness(async ({ server, dir, schedule }) => {
+      // Each run ends the moment Redis drops its connections (the restart's shutdown), so the
+      // run's outcome is written while the server is down or coming back.
+      const log = await writeRunsEndWithServer(
+        dir,
+        server.port,
+        `{ name: "held", interval: "1s", lease: "5s" }`,
+        { first: false },
       );
-      scheduler = spawnCoord(["schedule", "run", `${dir}/tasks.ts`, "--instance", "only"], {
-        env: { COORD_URL: server.url },
-      });
+      schedule(`${dir}/tasks.ts`);
       const restarts = 3;
       for (let i = 1; i <= restarts; i++) {
         await linesIn(log, /^start /, i);
@@ -62,30 +107,19 @@ Deno.test({
       // lease (5 s) runs out; with it, the next tick runs at once.
       const starts = await linesIn(log, /^start /, restarts + 1);
       assert.equal(new Set(starts).size, starts.length, `a tick ran twice:\n${starts.join("\n")}`);
-    } finally {
-      scheduler?.kill("SIGKILL");
-      await scheduler?.result;
-      await server.stop();
-      await Deno.remove(dir, { recursive: true });
-    }
-  },
+    }),
 });
 
 Deno.test({
   name: "coord schedule run logs an outage once, without the connect hint, and when it ends",
   ignore: !redisServerAvailable(),
-  async fn() {
-    const server = await startStandalone({ appendonly: true });
-    const dir = await Deno.makeTempDir();
-    let scheduler: ReturnType<typeof spawnCoord> | undefined;
-    try {
+  fn: () =>
+    withHarness(async ({ server, dir, schedule }) => {
       await Deno.writeTextFile(
         `${dir}/tasks.cron`,
         "@every 1s name=five echo tick\n@every 1s name=six echo tick\n",
       );
-      scheduler = spawnCoord(["schedule", "run", `${dir}/tasks.cron`, "--instance", "only"], {
-        env: { COORD_URL: server.url },
-      });
+      const scheduler = schedule(`${dir}/tasks.cron`);
       await scheduler.stdoutLine(/^\[five\] tick$/, 30_000);
       await scheduler.stdoutLine(/^\[six\] tick$/, 30_000);
       // Down for long enough that both loops retry several times (each every second).
@@ -113,65 +147,26 @@ Deno.test({
       assert.equal(backs.length, 1, stderr);
       // From the first failure a task met, which may come up to a tick after the stop: no bound.
       assert.ok(Number(backs[0].match(/([\d.]+) s$/)![1]) > 0, backs[0]);
-    } finally {
-      await scheduler?.[Symbol.asyncDispose]();
-      await server.stop();
-      await Deno.remove(dir, { recursive: true });
-    }
-  },
+    }),
 });
-
-/** A task whose first run ends as the server at `port` goes down, its later runs at once. */
-async function writeFirstRunEndsWithServer(
-  dir: string,
-  port: number,
-  task: string,
-): Promise<string> {
-  const log = `${dir}/log`;
-  await Deno.writeTextFile(log, "");
-  await Deno.writeTextFile(
-    `${dir}/tasks.ts`,
-    `let first = true;
-export default (app) => app.task(${task}, async (ctx) => {
-  Deno.writeTextFileSync(${
-      JSON.stringify(log)
-    }, "start " + ctx.scheduledAt.toISOString() + "\\n", { append: true });
-  if (!first) return;
-  first = false;
-  const conn = await Deno.connect({ hostname: "127.0.0.1", port: ${port} });
-  try {
-    while (await conn.read(new Uint8Array(64)) !== null) { /* until the server goes */ }
-  } finally {
-    conn.close();
-  }
-});\n`,
-  );
-  return log;
-}
 
 for (const overlap of ["skip", "allow"]) {
   Deno.test({
     name: `a tick whose run ends in an outage longer than its keeper's hold is run once ` +
       `(overlap ${overlap})`,
     ignore: !redisServerAvailable(),
-    async fn() {
-      const server = await startStandalone({ appendonly: true });
-      const dir = await Deno.makeTempDir();
-      let scheduler: ReturnType<typeof spawnCoord> | undefined;
-      try {
-        await redisCommand(server.port, "CONFIG", "SET", "appendfsync", "always");
+    fn: () =>
+      withHarness(async ({ server, dir, schedule }) => {
         // The first run ends as Redis goes down, and Redis stays down past the point where the
         // run's keeper gives the lease up (two thirds of 9 s after its claim): its end is
         // recorded only after, well before the run would stop trying (15 s after its claim)
         // whatever the client's reconnection back-off (up to 2 s).
-        const log = await writeFirstRunEndsWithServer(
+        const log = await writeRunsEndWithServer(
           dir,
           server.port,
           `{ name: "short", interval: "1s", lease: "9s", overlap: "${overlap}" }`,
         );
-        scheduler = spawnCoord(["schedule", "run", `${dir}/tasks.ts`, "--instance", "only"], {
-          env: { COORD_URL: server.url },
-        });
+        const scheduler = schedule(`${dir}/tasks.ts`);
         await linesIn(log, /^start /, 1);
         await server.restart(7_000);
         const starts = await linesIn(log, /^start /, 3);
@@ -180,33 +175,21 @@ for (const overlap of ["skip", "allow"]) {
           const { stderr } = await scheduler.result;
           assert.fail(`a tick ran twice:\n${starts.join("\n")}\n${stderr}`);
         }
-      } finally {
-        scheduler?.kill("SIGKILL");
-        await scheduler?.result;
-        await server.stop();
-        await Deno.remove(dir, { recursive: true });
-      }
-    },
+      }),
   });
 }
 
 Deno.test({
   name: "a run whose end cannot be recorded while its tick is its own says so",
   ignore: !redisServerAvailable(),
-  async fn() {
-    const server = await startStandalone({ appendonly: true });
-    const dir = await Deno.makeTempDir();
-    let scheduler: ReturnType<typeof spawnCoord> | undefined;
-    try {
-      await redisCommand(server.port, "CONFIG", "SET", "appendfsync", "always");
-      const log = await writeFirstRunEndsWithServer(
+  fn: () =>
+    withHarness(async ({ server, dir, schedule }) => {
+      const log = await writeRunsEndWithServer(
         dir,
         server.port,
         `{ name: "short", interval: "1s", lease: "3s" }`,
       );
-      scheduler = spawnCoord(["schedule", "run", `${dir}/tasks.ts`, "--instance", "only"], {
-        env: { COORD_URL: server.url },
-      });
+      const scheduler = schedule(`${dir}/tasks.ts`);
       await linesIn(log, /^start /, 1);
       // Longer than the run keeps trying: two thirds of its lease after its last renewal that
       // was answered, and a whole lease more.
@@ -215,11 +198,5 @@ Deno.test({
         /^coord: short \S+ ended, but its end was not recorded before its lease ran out \(the backend did not answer\); the tick may run again$/,
         30_000,
       );
-    } finally {
-      scheduler?.kill("SIGKILL");
-      await scheduler?.result;
-      await server.stop();
-      await Deno.remove(dir, { recursive: true });
-    }
-  },
+    }),
 });
