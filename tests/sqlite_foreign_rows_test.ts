@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
 import { runCoord } from "./support/cli.ts";
+import { assertJobsRefused } from "./support/sql.ts";
 
 interface Plant {
   table: string;
@@ -194,17 +195,7 @@ Deno.test("coord doctor finds every job coord queue show refuses as foreign, and
       db.prepare(`UPDATE coord_queue_job SET ${column} = ? WHERE id = ?`).run(value, String(i + 1));
     }
     db.close();
-    for (let id = 1; id <= 5; id++) {
-      const show = await runCoord(["queue", "show", `q/${id}`], { env });
-      assert.equal(show.code, id <= planted.length ? 65 : 0, `q/${id}: ${show.stderr}`);
-    }
-    const r = await runCoord(["doctor", "--json"], { env });
-    assert.equal(r.code, 0, r.stderr);
-    const found = JSON.parse(r.stdout).foreign as { where: string; problem: string }[];
-    assert.deepEqual(
-      found.map((f) => [f.where, f.problem.match(/^job "(\d+)" is refused: /)?.[1]]),
-      planted.map((_, i) => ["table coord_queue_job", String(i + 1)]),
-    );
+    const r = await assertJobsRefused(env, planted.length);
     assert.match(r.stderr, /warning: 1 table in namespace "coord" holds data coord did not write/);
   } finally {
     await Deno.remove(dir, { recursive: true });

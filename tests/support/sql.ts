@@ -5,10 +5,12 @@
  * @module
  */
 
+import assert from "node:assert/strict";
 import type { Backend } from "../../lib/backend/types.ts";
 import type { SqliteBackend } from "../../lib/backend/sqlite/backend.ts";
 import type { PostgresBackend } from "../../lib/backend/postgres/backend.ts";
 import type { SqlValue } from "../../lib/backend/sql/transaction.ts";
+import { type CoordResult, runCoord } from "./cli.ts";
 
 /** Whether `backend` keeps its state in SQL tables (SQLite or Postgres). */
 export function isSql(backend: Backend): boolean {
@@ -51,4 +53,28 @@ export async function sqlValue(
       tx.all<Record<string, unknown>>(sql, ...params)
     );
   return row && Object.values(row)[0];
+}
+
+/**
+ * Checks that `queue show` refuses the first `planted` of jobs `q/1`…`q/5` (exit 65) and shows
+ * the rest, and that `coord doctor --json` lists exactly those as refused jobs of the job table.
+ *
+ * @returns doctor's result, for what else it should say.
+ */
+export async function assertJobsRefused(
+  env: Record<string, string>,
+  planted: number,
+): Promise<CoordResult> {
+  for (let id = 1; id <= 5; id++) {
+    const show = await runCoord(["queue", "show", `q/${id}`], { env });
+    assert.equal(show.code, id <= planted ? 65 : 0, `q/${id}: ${show.stderr}`);
+  }
+  const r = await runCoord(["doctor", "--json"], { env });
+  assert.equal(r.code, 0, r.stderr);
+  const found = JSON.parse(r.stdout).foreign as { where: string; problem: string }[];
+  assert.deepEqual(
+    found.map((f) => [f.where, f.problem.match(/^job "(\d+)" is refused: /)?.[1]]),
+    Array.from({ length: planted }, (_, i) => ["table coord_queue_job", String(i + 1)]),
+  );
+  return r;
 }
