@@ -17,7 +17,7 @@ import { putJobs } from "../lib/queue/bulk.ts";
 import { freshNamespace } from "./support/backends.ts";
 import { sharedPostgresUrl } from "./support/postgres_shared.ts";
 import { recordingPool } from "./support/postgres_recording_pool.ts";
-import { withLockSteps } from "./support/lock.ts";
+import { overriding } from "./support/overriding.ts";
 
 const url = await sharedPostgresUrl();
 
@@ -106,7 +106,8 @@ Deno.test({
     const { pool, trips } = await recordingPool(url!);
     try {
       const steps = new SqlLockSteps(new PostgresSqlStore(pool, namespace, "postgres://test"));
-      const counted = withLockSteps(backend, steps);
+      // `lock()` takes its steps on the recording pool and still wakes by the backend.
+      const counted = overriding(backend, { lock: steps });
       await (await lock(counted, "r")).release(); // the resource's first ticket: four
       const before = trips();
       const held = await lock(counted, "r");

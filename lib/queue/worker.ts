@@ -363,17 +363,19 @@ class Worker {
             if (claimed && look === this.#queues) turn = (turn + i + 1) % look.length;
           }
         }
+        // Inside the try: a draining worker waits out an outage as any other does.
+        const idle = !claimed && this.#running.size === 0;
+        if (idle && this.#options.drain && await this.#drained()) return;
       } catch (e) {
         // No outage: nothing will answer again, and running jobs cannot record their ends.
         if (e instanceof BackendClosedError) throw e;
-        // Anything else the queue's lane reported.
+        // Anything else was reported: by the queue's lane, or by the drain check.
         await sleep(ERROR_RETRY_MS, stop).catch(() => {});
         look = this.#queues;
         continue;
       }
       look = this.#queues;
       if (claimed) continue;
-      if (this.#options.drain && this.#running.size === 0 && await this.#drained()) return;
       const untilReady = Math.min(...nextReadyAt.values()) - (localNow() + this.#offsetMs);
       const untilRecheck = lookedAtAll + recheckMs - performance.now();
       if (this.#woken.size === 0) {
@@ -429,7 +431,10 @@ class Worker {
   /** Whether every queue is empty: nothing pending, scheduled or active anywhere. */
   async #drained(): Promise<boolean> {
     for (const queue of this.#queues) {
-      const counts = await this.#backend.queue.counts(queue);
+      const counts = await this.#backend.queue.counts(queue).catch((e) => {
+        this.#outages.failed(queue, e);
+        throw e;
+      });
       if (counts.pending + counts.scheduled + counts.active > 0) return false;
     }
     return true;

@@ -11,6 +11,7 @@ import {
 } from "../../lib/errors.ts";
 import type { Backend } from "../../lib/backend/types.ts";
 import { arrivals } from "../support/barrier.ts";
+import { counting, overriding } from "../support/overriding.ts";
 import { until } from "../support/wait.ts";
 import { conformance, plantForeignBarrier, plantForeignBarrierField } from "../support/backends.ts";
 
@@ -35,19 +36,7 @@ conformance("barrier() releases every participant at the same instant", async ({
 conformance("a participant tells the count once until it changes", async ({ open }) => {
   const [a, b] = [await open(), await open()];
   let checks = 0;
-  const steps = new Proxy(a.barrier, {
-    get(target, key) {
-      const value = Reflect.get(target, key, target);
-      if (key !== "check" || typeof value !== "function") return value;
-      return (...args: unknown[]) => {
-        checks++;
-        return value.apply(target, args);
-      };
-    },
-  });
-  const counted = new Proxy(a, {
-    get: (target, key) => key === "barrier" ? steps : Reflect.get(target, key, target),
-  });
+  const counted = overriding(a, { barrier: counting(a.barrier, () => checks++, "check") });
   const seen: number[] = [];
   const first = barrier(counted, "told", 2, {
     ...fast,
@@ -230,13 +219,7 @@ conformance("an aborted signal withdraws the arrival", async ({ open }) => {
 
 /** The backend as seen by a host whose clock reads `skewMs` behind the backend's. */
 function skewed(backend: Backend, skewMs: number): Backend {
-  return new Proxy(backend, {
-    get(target, property) {
-      if (property === "now") return async () => (await target.now()) + skewMs;
-      const value = Reflect.get(target, property, target);
-      return typeof value === "function" ? value.bind(target) : value;
-    },
-  });
+  return overriding(backend, { now: async () => (await backend.now()) + skewMs });
 }
 
 conformance("a release heard of after its instant is too late", async ({ open }) => {

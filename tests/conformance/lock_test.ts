@@ -9,7 +9,8 @@ import {
   UsageError,
 } from "../../lib/errors.ts";
 import type { EnqueueRequest } from "../../lib/lock/steps.ts";
-import { forgetLock, rewindLock, users, withLockSteps } from "../support/lock.ts";
+import { forgetLock, rewindLock, users } from "../support/lock.ts";
+import { counting, overriding } from "../support/overriding.ts";
 import { HANG_GUARD_MS, until } from "../support/wait.ts";
 import type { Backend } from "../../lib/backend/types.ts";
 import { conformance, plantForeignLock } from "../support/backends.ts";
@@ -304,17 +305,8 @@ conformance("events() hears what happens right after it resolves", async ({ open
 /** `backend` whose lock steps are recorded, by name, as they are called. */
 function recordingSteps(backend: Backend): { backend: Backend; calls: string[] } {
   const calls: string[] = [];
-  const steps = new Proxy(backend.lock, {
-    get(target, key) {
-      const value = Reflect.get(target, key, target);
-      if (typeof value !== "function") return value;
-      return (...args: unknown[]) => {
-        calls.push(String(key));
-        return value.apply(target, args);
-      };
-    },
-  });
-  return { backend: withLockSteps(backend, steps), calls };
+  const steps = counting(backend.lock, (step) => calls.push(step));
+  return { backend: overriding(backend, { lock: steps }), calls };
 }
 
 conformance(

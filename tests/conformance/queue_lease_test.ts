@@ -12,6 +12,7 @@ import type { JobSpec } from "../../lib/queue/steps.ts";
 import { work } from "../../lib/queue/worker.ts";
 import { abortion } from "../../lib/time.ts";
 import { conformance } from "../support/backends.ts";
+import { overriding } from "../support/overriding.ts";
 import { guarded } from "../support/wait.ts";
 
 /**
@@ -77,15 +78,5 @@ function cutOffAfterOneClaim(backend: Backend, renewals: Renewals): Backend {
       return result;
     },
   };
-  const queue = new Proxy(backend.queue, {
-    get: (target, key) =>
-      Object.hasOwn(steps, key) ? steps[key as keyof typeof steps] : bound(target, key),
-  });
-  return new Proxy(backend, { get: (target, key) => key === "queue" ? queue : bound(target, key) });
-}
-
-/** `target[key]`, a method bound to `target`. */
-function bound(target: object, key: string | symbol): unknown {
-  const value = Reflect.get(target, key, target);
-  return typeof value === "function" ? value.bind(target) : value;
+  return overriding(backend, { queue: overriding(backend.queue, steps) });
 }

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import type { RedisBackend } from "../../lib/backend/redis/backend.ts";
 import type { Backend } from "../../lib/backend/types.ts";
-import { ForeignDataError, UsageError } from "../../lib/errors.ts";
+import { BackendUnavailableError, ForeignDataError, UsageError } from "../../lib/errors.ts";
 import {
   cancelJob,
   getJob,
@@ -17,6 +17,7 @@ import { putJobs } from "../../lib/queue/bulk.ts";
 import { MAX_STDOUT_BYTES, NonRetryableError, work } from "../../lib/queue/worker.ts";
 import { JobFailedError, queue } from "../../lib/queue/handle.ts";
 import { conformance } from "../support/backends.ts";
+import { overriding } from "../support/overriding.ts";
 import { GARBAGE, garbageOn, plantGarbageJob, TYPED_GARBAGE } from "../support/queue.ts";
 import { isSql, runSql } from "../support/sql.ts";
 import { guarded, until } from "../support/wait.ts";
@@ -38,6 +39,39 @@ conformance("a handler job's result is waited for; putting an id twice is one jo
   assert.deepEqual(job.result, { n: 42, empty: [] });
   assert.equal(job.attempts, 1);
 });
+
+conformance(
+  "a draining worker waits out an outage met while it checks its queues are empty",
+  async (ctx) => {
+    const backend = await ctx.open();
+    await putJob(backend, "d", { id: "a", handler: "x" });
+    let cut = true;
+    // The job's claim and finish answer; the count that follows, which finds the queue empty,
+    // meets the outage once.
+    const counts: Backend["queue"]["counts"] = (queue) => {
+      if (!cut) return backend.queue.counts(queue);
+      cut = false;
+      return Promise.reject(new BackendUnavailableError("lost the backend: connection refused"));
+    };
+    const events: string[] = [];
+    const result = await work(
+      overriding(backend, { queue: overriding(backend.queue, { counts }) }),
+      [
+        "d",
+      ],
+      {
+        handlers: { x: () => {} },
+        drain: true,
+        onEvent: (event) => events.push(event.type),
+      },
+    );
+    assert.deepEqual(result, { completed: 1, failed: 0, cutShort: 0 });
+    assert.deepEqual(events.filter((type) => type !== "started" && type !== "completed"), [
+      "unavailable",
+      "available",
+    ]);
+  },
+);
 
 conformance("ids count up per queue when none is given", async (ctx) => {
   const backend = await ctx.open();

@@ -18,6 +18,7 @@ import { abortion } from "../../lib/time.ts";
 // From the package, as README shows them to a program.
 import { pauseTask, removeTask, resumeTask, triggerTask } from "../../lib/mod.ts";
 import { conformance } from "../support/backends.ts";
+import { overriding } from "../support/overriding.ts";
 import { dueNow } from "../support/schedule.ts";
 import { until } from "../support/wait.ts";
 
@@ -1055,17 +1056,10 @@ function withScheduleWrite(
   write: (real: ScheduleWrite, ...args: Parameters<ScheduleWrite>) => ReturnType<ScheduleWrite>,
 ): Backend {
   const { schedule } = backend;
-  const steps: Backend["schedule"] = {
-    read: (name) => schedule.read(name),
-    list: () => schedule.list(),
-    write: (name, request) => write((n, r) => schedule.write(n, r), name, request),
-  };
-  return new Proxy(backend, {
-    get(target, key) {
-      if (key === "schedule") return steps;
-      const value = Reflect.get(target, key);
-      return typeof value === "function" ? value.bind(target) : value;
-    },
+  return overriding(backend, {
+    schedule: overriding(schedule, {
+      write: (name, request) => write((n, r) => schedule.write(n, r), name, request),
+    }),
   });
 }
 
@@ -1076,21 +1070,14 @@ async function readClocks(
 ): Promise<Backend> {
   const backend = await opening;
   const { schedule } = backend;
-  const steps: Backend["schedule"] = {
-    async read(name) {
-      const read = await schedule.read(name);
-      reads.from = Math.min(reads.from, read.now);
-      reads.to = Math.max(reads.to, read.now);
-      return read;
-    },
-    list: () => schedule.list(),
-    write: (name, request) => schedule.write(name, request),
-  };
-  return new Proxy(backend, {
-    get(target, key) {
-      if (key === "schedule") return steps;
-      const value = Reflect.get(target, key);
-      return typeof value === "function" ? value.bind(target) : value;
-    },
+  return overriding(backend, {
+    schedule: overriding(schedule, {
+      async read(name) {
+        const read = await schedule.read(name);
+        reads.from = Math.min(reads.from, read.now);
+        reads.to = Math.max(reads.to, read.now);
+        return read;
+      },
+    }),
   });
 }

@@ -5,7 +5,6 @@
  */
 
 import type { Backend } from "../../lib/backend/types.ts";
-import type { LockSteps } from "../../lib/lock/steps.ts";
 import type { RedisBackend } from "../../lib/backend/redis/backend.ts";
 import type { SqliteBackend } from "../../lib/backend/sqlite/backend.ts";
 import type { PostgresBackend } from "../../lib/backend/postgres/backend.ts";
@@ -93,18 +92,4 @@ async function runSql(backend: Backend, sql: string, ...params: SqlValue[]): Pro
     return;
   }
   await (backend as PostgresBackend).sql.write((tx) => tx.run(sql, ...params));
-}
-
-/**
- * `backend` with `steps` as its lock steps (counted, or on another pool), the rest as it is:
- * `lock()` then takes its steps there and still wakes by the backend.
- */
-export function withLockSteps(backend: Backend, steps: LockSteps): Backend {
-  return new Proxy(backend, {
-    get(target, key) {
-      if (key === "lock") return steps;
-      const value = Reflect.get(target, key, target);
-      return typeof value === "function" ? value.bind(target) : value;
-    },
-  });
 }
