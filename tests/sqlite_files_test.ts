@@ -105,6 +105,39 @@ Deno.test("a file that is not a SQLite database exits 65 in one line and is left
   }
 });
 
+Deno.test("a damaged coord SQLite file exits 65 in one line and is left untouched", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const db = `${dir}/data.db`;
+    const url = `sqlite:${db}`;
+    const jobs = Array.from(
+      { length: 3_000 },
+      () => `{"handler":"h","args":"${"x".repeat(60)}"}\n`,
+    );
+    await Deno.writeTextFile(`${dir}/jobs.jsonl`, jobs.join(""));
+    const put = await runCoord(["queue", "put", "q", "--from", `${dir}/jobs.jsonl`, "--url", url]);
+    assert.equal(put.code, 0, put.stderr);
+    await Deno.remove(`${dir}/jobs.jsonl`);
+    // The jobs' pages, the file's last, overwritten as a disk fault would.
+    const bytes = await Deno.readFile(db);
+    bytes.fill(0xff, bytes.length - 40 * 4096, bytes.length - 10 * 4096);
+    await Deno.writeFile(db, bytes);
+    const before = await contents(dir);
+    for (const args of [["queue", "status", "q", "--url", url], ["doctor", "--url", url]]) {
+      const r = await runCoord(args);
+      assert.equal(r.code, 65, r.stderr);
+      assert.equal(
+        r.stderr,
+        `coord: ${url} is damaged (database disk image is malformed) — coord leaves the file as ` +
+          `it is; restore it from a backup, or choose another file with --url sqlite:PATH\n`,
+      );
+      assert.deepEqual(await contents(dir), before, "no byte written");
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("another program's SQLite database exits 65 naming its tables and is left untouched", async () => {
   const dir = await Deno.makeTempDir();
   try {

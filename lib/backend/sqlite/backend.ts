@@ -71,6 +71,11 @@ const WRITE_PATIENCE_MS = 5_000;
 const UPGRADE_PATIENCE_MS = 60_000;
 /** SQLITE_NOTADB, by message (see {@link UNAVAILABLE_MESSAGES}): the file holds other data. */
 const NOT_A_DATABASE_MESSAGE = /file is not a database/;
+/**
+ * SQLITE_CORRUPT, by message: the file's pages do not hold together (a disk fault, a copy taken
+ * mid-write). Nothing coord could write would mend it, so it is refused as data, not retried.
+ */
+const DAMAGED_MESSAGE = /database disk image is malformed/;
 /** A write step that finds the write lock taken tries again this often. */
 const BUSY_RETRY_MS = 1;
 /** SQLITE_BUSY, by message (see {@link UNAVAILABLE_MESSAGES}). */
@@ -376,6 +381,7 @@ export class SqliteBackend implements Backend<"sqlite"> {
 
   #unavailable(error: unknown): unknown {
     const message = error instanceof Error ? error.message : "";
+    if (DAMAGED_MESSAGE.test(message)) return damaged(this.displayUrl, message);
     return UNAVAILABLE_MESSAGES.test(message)
       ? new BackendUnavailableError(`${this.displayUrl}: ${message}`, { cause: error })
       : error;
@@ -399,6 +405,14 @@ export class SqliteBackend implements Backend<"sqlite"> {
   }
 
   async findForeignData(): Promise<ForeignEntry[]> {
+    try {
+      return await this.#findForeignData();
+    } catch (e) {
+      throw this.#unavailable(e);
+    }
+  }
+
+  async #findForeignData(): Promise<ForeignEntry[]> {
     const tables = tableNames(this.db);
     // A table named like coord's but not among them (another program's, a later release's)
     // is reported, never read as if its columns were coord's.
@@ -828,12 +842,21 @@ export function openSqlite(options: SqliteOptions): SqliteBackend {
     if (db?.isOpen) db.close();
     if (e instanceof CoordError) throw e;
     const cause = e instanceof Error ? e.message : String(e);
+    if (DAMAGED_MESSAGE.test(cause)) throw damaged(options.displayUrl, cause);
     throw new BackendUnavailableError(
       `cannot open ${options.displayUrl}: ${cause} — check that the directory exists and is ` +
         `writable, or choose another file with --url sqlite:PATH`,
       { cause: e },
     );
   }
+}
+
+/** The refusal of a damaged file (see {@link DAMAGED_MESSAGE}), which is left as it is. */
+function damaged(displayUrl: string, cause: string): ForeignDataError {
+  return new ForeignDataError(
+    `${displayUrl} is damaged (${cause}) — coord leaves the file as it is; restore it from a ` +
+      `backup, or choose another file with --url sqlite:PATH`,
+  );
 }
 
 /** A file's device and inode, or undefined when it is gone (or the OS has no inodes). */
