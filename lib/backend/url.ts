@@ -180,7 +180,11 @@ function parsePostgresUrl(
   const { username, password } = parseUserinfo(userinfo, url, fallbackPassword);
   const user = username ?? "postgres";
   const database = decoded(path.replace(/^\//, ""), url) || user;
-  const query = new URLSearchParams(/\?([^#]*)/.exec(url)?.[1] ?? "");
+  // The query follows the hosts: a "?" in the password is the password's.
+  const hostsOn = url.slice(
+    url.indexOf("://") + 3 + (userinfo === undefined ? 0 : userinfo.length + 1),
+  );
+  const query = new URLSearchParams(/\?([^#]*)/.exec(hostsOn)?.[1] ?? "");
   for (const key of query.keys()) {
     if (key !== "sslmode") {
       const password = key === "password"
