@@ -10,7 +10,8 @@ import { BackendUnavailableError } from "../lib/errors.ts";
 import { lock } from "../lib/lock/lock.ts";
 import { getJob, putJob } from "../lib/queue/queue.ts";
 import { freshNamespace } from "./support/backends.ts";
-import { guarded } from "./support/wait.ts";
+import { guarded, until } from "./support/wait.ts";
+import { spawnCoord } from "./support/cli.ts";
 import { sharedPostgresUrl } from "./support/postgres_shared.ts";
 import { startProxy } from "./support/proxy.ts";
 
@@ -50,5 +51,40 @@ Deno.test({
     await putJob(backend, "q", { id: "after", handler: "h" });
     assert.equal((await getJob(backend, "q/after")).state, "pending");
     assert.equal((await getJob(backend, "q/before")).state, "pending");
+  },
+});
+
+Deno.test({
+  name: "a lock run waiting on a Postgres that stops answering exits 69 while it is silent",
+  ignore: url === undefined,
+  async fn() {
+    const server = new URL(url!);
+    await using proxy = startProxy(Number(server.port));
+    const namespace = freshNamespace();
+    await using backend = await connect({ url: url!, namespace, env: {} });
+    const queued = (users: number) =>
+      until(async () => (await backend.lock.status("y"))?.users.length === users, {
+        what: `${users} in line`,
+      });
+    server.port = String(proxy.port);
+    const env = { COORD_URL: server.href, COORD_NAMESPACE: namespace };
+    await using holder = spawnCoord(["lock", "run", "y", "--", "sleep", "600"], { env });
+    await queued(1);
+    await using waiter = spawnCoord(
+      ["lock", "run", "y", "--expire", "2", "--connect-timeout", "1", "--", "true"],
+      { env },
+    );
+    await queued(2);
+    proxy.pause();
+    try {
+      // Its end must not wait for the silent server to take its goodbye.
+      const { code, stderr } = await guarded(waiter.result, "the waiter");
+      assert.equal(code, 69, stderr);
+      assert.match(stderr, /^coord: (lost )?postgres:\/\/\S+: .*(timeout|no answer).*\n$/);
+    } finally {
+      proxy.resume();
+    }
+    holder.kill("SIGTERM");
+    await holder.result;
   },
 });

@@ -32,6 +32,7 @@ import {
 } from "../sql/queue.ts";
 import { ddlNames } from "../sql/ddl_names.ts";
 import {
+  endWithin,
   importPg,
   type PgConfig,
   type PgModule,
@@ -107,6 +108,8 @@ export class PostgresBackend implements Backend<"postgres"> {
   readonly #pool: PgPool;
   readonly #listener: ChangeListener;
   readonly #database: string;
+  /** How long closing waits for the server (see {@link endWithin}). */
+  readonly #endMs: number;
 
   /** Wraps a pool whose database has the namespace's schema. */
   constructor(
@@ -118,6 +121,7 @@ export class PostgresBackend implements Backend<"postgres"> {
     this.#pool = pool;
     this.#listener = listener;
     this.#database = target.database;
+    this.#endMs = options.connectTimeoutMs;
     this.namespace = options.namespace;
     this.displayUrl = options.displayUrl;
     this.sql = new PostgresSqlStore(pool, options.namespace, options.displayUrl);
@@ -203,8 +207,8 @@ export class PostgresBackend implements Backend<"postgres"> {
   }
 
   async close(): Promise<void> {
-    await this.#listener.close();
-    await this.#pool.end().catch(() => {});
+    await this.#listener.close(this.#endMs);
+    await endWithin(this.#pool, this.#endMs);
   }
 
   [Symbol.asyncDispose](): Promise<void> {
@@ -296,7 +300,7 @@ export async function openPostgres(
     const listener = await ChangeListener.start(() => new pg.Client(config), pool);
     return new PostgresBackend(pool, listener, target, options);
   } catch (e) {
-    await pool.end().catch(() => {});
+    await endWithin(pool, options.connectTimeoutMs);
     if ((e as { code?: string }).code === INSUFFICIENT_PRIVILEGE) {
       throw new BackendUnavailableError(
         `${options.displayUrl}: ${(e as Error).message} — coord creates schema ` +

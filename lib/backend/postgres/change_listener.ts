@@ -18,7 +18,7 @@ import { sleep } from "../../time.ts";
 import { ChangeFlag } from "../change_flag.ts";
 import type { ChangeWatcher, Topic } from "../types.ts";
 import type { Kind } from "../keys.ts";
-import type { PgClient, PgPool } from "./client.ts";
+import { endWithin, type PgClient, type PgPool } from "./client.ts";
 import { CHANGE_CHANNEL, changePayload } from "./sql_store.ts";
 
 /** Without LISTEN, a watcher returns this often so its waiter re-reads the state. */
@@ -226,14 +226,14 @@ export class ChangeListener {
     return Promise.resolve({ next, [Symbol.asyncDispose]: dispose });
   }
 
-  /** Stops listening. */
-  async close(): Promise<void> {
+  /** Stops listening, waiting at most `endMs` for the server to take the goodbye. */
+  async close(endMs: number): Promise<void> {
     this.#closed = true;
     clearTimeout(this.#relisten);
     this.#probing?.end("failed");
     await this.#verdict;
     const client = this.#client;
     this.#client = undefined;
-    await client?.end().catch(() => {});
+    if (client) await endWithin(client, endMs);
   }
 }

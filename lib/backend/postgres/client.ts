@@ -35,6 +35,33 @@ export interface PgPool {
   end(): Promise<void>;
 }
 
+/** node-postgres's own parts {@link endWithin} reaches to drop a connection. */
+interface Droppable {
+  connection?: { stream?: { destroy(): void } };
+}
+
+/**
+ * Ends a pool or a client, waiting at most `ms` for the server: one that stops answering with
+ * its sockets open (stopped, a partition) never takes the goodbye, and the process would wait
+ * for it. Past `ms` the sockets are dropped; the server rolls back whatever was not committed.
+ *
+ * @example
+ * ```ts ignore
+ * await endWithin(pool, 5_000);
+ * ```
+ */
+export async function endWithin(closable: PgPool | PgClient, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<boolean>((resolve) => timer = setTimeout(() => resolve(false), ms));
+  const ended = closable.end().then(() => true, () => true);
+  const inTime = await Promise.race([ended, late]);
+  clearTimeout(timer);
+  if (inTime) return;
+  // A pool keeps its connections in `_clients` (pg-pool); a client is one.
+  const clients = (closable as { _clients?: Droppable[] })._clients ?? [closable as Droppable];
+  for (const client of clients) client.connection?.stream?.destroy();
+}
+
 /** Connection settings, as node-postgres takes them. */
 export interface PgConfig {
   host: string;
