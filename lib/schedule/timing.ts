@@ -166,6 +166,12 @@ function cron(expression: string, options: TimingOptions): Timing {
       : "";
     throw new UsageError(`cron expression "${expression}" is malformed: ${reason}${hint}`);
   }
+  // A task that can never run would idle for ever, its record saying "done": refused instead.
+  if (job.nextRun() === null) {
+    throw new UsageError(
+      `cron expression "${expression}" never matches a date (a day the month does not have?)`,
+    );
+  }
   const wall = isFixedTime(fields) ? cronJob(fields, "UTC") : undefined;
   return {
     spec: `cron ${fields} ${timezone}`,
