@@ -312,7 +312,9 @@ class TaskLoop {
     const replaced = new AbortController();
     const run = this.#execute({ ...last, claim }, following, readSentAt, { replaced });
     if (this.#def.executionMode === "at-least-once" && !allow) {
-      if (this.#def.overlap === "replace") await this.#watchForReplacement(run, tick, replaced);
+      if (this.#def.overlap === "replace") {
+        await this.#watchForReplacement(run, tick, following, replaced);
+      }
       await run;
       return "again";
     }
@@ -355,19 +357,33 @@ class TaskLoop {
   /**
    * While an at-least-once run goes on, watches its record for a later tick replacing it
    * (overlap `replace`, maybe on another instance), and then stops the run at once rather
-   * than at its next lease renewal.
+   * than at its next lease renewal. Once the `following` tick is due, the run is stopped too:
+   * the task's loop then replaces it (an instance alone would otherwise wait for its end).
    */
-  async #watchForReplacement(run: Promise<void>, tick: number, replaced: AbortController) {
+  async #watchForReplacement(
+    run: Promise<void>,
+    tick: number,
+    following: number | null,
+    replaced: AbortController,
+  ) {
     let ended = false;
     const ending = run.then(() => {}, () => {}).then(() => (ended = true));
     while (!ended) {
       const wake = new AbortController();
-      await Promise.race([ending, this.#watcher!.next(MAX_WAIT_MS, wake.signal).catch(() => {})]);
+      await Promise.race([
+        ending,
+        following === null
+          ? this.#watcher!.next(MAX_WAIT_MS, wake.signal).catch(() => {})
+          : this.#waitUntil(following, wake.signal).catch(() => {}),
+      ]);
       wake.abort();
       if (ended) return;
       try {
-        const { record } = await this.#read();
-        if (record && record.next !== null && record.next > tick && record.lease?.tick !== tick) {
+        const { now, record } = await this.#read();
+        const due = following !== null && now >= following;
+        if (record === undefined) continue;
+        const later = record.next !== null && record.next > tick && record.lease?.tick !== tick;
+        if (later || due) {
           replaced.abort();
           return;
         }
