@@ -10,8 +10,8 @@ import { BackendUnavailableError } from "../lib/errors.ts";
 import { lock } from "../lib/lock/lock.ts";
 import { getJob, putJob } from "../lib/queue/queue.ts";
 import { freshNamespace } from "./support/backends.ts";
-import { guarded, until } from "./support/wait.ts";
-import { spawnCoord } from "./support/cli.ts";
+import { guarded } from "./support/wait.ts";
+import { assertWaiterExitsWhileSilent } from "./support/lock.ts";
 import { sharedPostgresUrl } from "./support/postgres_shared.ts";
 import { startProxy } from "./support/proxy.ts";
 
@@ -62,29 +62,12 @@ Deno.test({
     await using proxy = startProxy(Number(server.port));
     const namespace = freshNamespace();
     await using backend = await connect({ url: url!, namespace, env: {} });
-    const queued = (users: number) =>
-      until(async () => (await backend.lock.status("y"))?.users.length === users, {
-        what: `${users} in line`,
-      });
     server.port = String(proxy.port);
-    const env = { COORD_URL: server.href, COORD_NAMESPACE: namespace };
-    await using holder = spawnCoord(["lock", "run", "y", "--", "sleep", "600"], { env });
-    await queued(1);
-    await using waiter = spawnCoord(
-      ["lock", "run", "y", "--expire", "2", "--connect-timeout", "1", "--", "true"],
-      { env },
+    await assertWaiterExitsWhileSilent(
+      backend,
+      { COORD_URL: server.href, COORD_NAMESPACE: namespace },
+      { silence: () => proxy.pause(), answer: () => proxy.resume() },
+      /^coord: (lost )?postgres:\/\/\S+: .*(timeout|no answer).*\n$/,
     );
-    await queued(2);
-    proxy.pause();
-    try {
-      // Its end must not wait for the silent server to take its goodbye.
-      const { code, stderr } = await guarded(waiter.result, "the waiter");
-      assert.equal(code, 69, stderr);
-      assert.match(stderr, /^coord: (lost )?postgres:\/\/\S+: .*(timeout|no answer).*\n$/);
-    } finally {
-      proxy.resume();
-    }
-    holder.kill("SIGTERM");
-    await holder.result;
   },
 });

@@ -11,8 +11,8 @@ import { BackendUnavailableError } from "../lib/errors.ts";
 import { lock } from "../lib/lock/lock.ts";
 import { getJob, putJob } from "../lib/queue/queue.ts";
 import { freshNamespace } from "./support/backends.ts";
-import { guarded, HANG_GUARD_MS } from "./support/wait.ts";
-import { spawnCoord } from "./support/cli.ts";
+import { guarded } from "./support/wait.ts";
+import { assertWaiterExitsWhileSilent } from "./support/lock.ts";
 import { redisServerAvailable, startStandalone } from "./support/redis_servers.ts";
 
 Deno.test({
@@ -63,37 +63,11 @@ Deno.test({
     const url = `redis://127.0.0.1:${server.port}`;
     try {
       const env = { COORD_URL: url, COORD_NAMESPACE: freshNamespace() };
-      await using backend = await connect({
-        url,
-        namespace: env.COORD_NAMESPACE,
-        env: {},
-      }) as RedisBackend;
-      const queue = backend.key("lock", "y", "queue");
-      const queued = async (tickets: number) => {
-        const giveUpAt = Date.now() + HANG_GUARD_MS;
-        while (Number(await backend.conn.send(queue, ["ZCARD", queue])) < tickets) {
-          assert.ok(Date.now() < giveUpAt, `never ${tickets} tickets in the queue`);
-          await new Promise((resolve) => setTimeout(resolve, 50));
-        }
-      };
-      // The holder first, so the waiter waits behind it.
-      await using holder = spawnCoord(["lock", "run", "y", "--", "sleep", "600"], { env });
-      await queued(1);
-      await using waiter = spawnCoord(
-        ["lock", "run", "y", "--expire", "2", "--connect-timeout", "1", "--", "true"],
-        { env },
-      );
-      await queued(2);
-      Deno.kill(server.pid, "SIGSTOP");
-      try {
-        const { code, stderr } = await guarded(waiter.result, "the waiter");
-        assert.equal(code, 69, stderr);
-        assert.match(stderr, /^coord: lost redis:\/\/\S+: no answer within 1 s\n$/);
-      } finally {
-        Deno.kill(server.pid, "SIGCONT");
-      }
-      holder.kill("SIGTERM");
-      await holder.result;
+      await using backend = await connect({ url, namespace: env.COORD_NAMESPACE, env: {} });
+      await assertWaiterExitsWhileSilent(backend, env, {
+        silence: () => Deno.kill(server.pid, "SIGSTOP"),
+        answer: () => Deno.kill(server.pid, "SIGCONT"),
+      }, /^coord: lost redis:\/\/\S+: no answer within 1 s\n$/);
     } finally {
       await server.stop();
     }

@@ -19,7 +19,9 @@ const LOCK_TABLES = [
   "coord_lock_token",
   "coord_lock_request",
 ];
-import { HANG_GUARD_MS } from "./wait.ts";
+import assert from "node:assert/strict";
+import { spawnCoord } from "./cli.ts";
+import { guarded, HANG_GUARD_MS } from "./wait.ts";
 
 /** Resolves once `resource` has `count` live users; rejects after `timeoutMs`. */
 export async function users(
@@ -92,4 +94,35 @@ async function runSql(backend: Backend, sql: string, ...params: SqlValue[]): Pro
     return;
   }
   await (backend as PostgresBackend).sql.write((tx) => tx.run(sql, ...params));
+}
+
+/**
+ * Starts a `lock run` holding `y` and one waiting behind it, then `silence`s their backend
+ * (its sockets kept open): the waiter must exit 69 while it is silent, in one line matching
+ * `message`. `backend` sees the line from outside the silence.
+ */
+export async function assertWaiterExitsWhileSilent(
+  backend: Backend,
+  env: Record<string, string>,
+  { silence, answer }: { silence(): void; answer(): void },
+  message: RegExp,
+): Promise<void> {
+  await using holder = spawnCoord(["lock", "run", "y", "--", "sleep", "600"], { env });
+  await users(backend, "y", 1);
+  await using waiter = spawnCoord(
+    ["lock", "run", "y", "--expire", "2", "--connect-timeout", "1", "--", "true"],
+    { env },
+  );
+  await users(backend, "y", 2);
+  silence();
+  try {
+    // Its end must not wait for the silent server to take its goodbye either.
+    const { code, stderr } = await guarded(waiter.result, "the waiter");
+    assert.equal(code, 69, stderr);
+    assert.match(stderr, message);
+  } finally {
+    answer();
+  }
+  holder.kill("SIGTERM");
+  await holder.result;
 }
