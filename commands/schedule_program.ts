@@ -117,9 +117,27 @@ export function eventLine(event: ScheduleEvent, verbose = false): string | undef
     case "unavailable":
     case "available":
       return outageLine(event);
+    case "timing":
+      return timingLine(event);
     case "skipped":
       return `${event.task}: skipped ${event.ticks} tick(s) without running them; next ` +
         (event.next === null ? "none" : new Date(event.next).toISOString());
+  }
+}
+
+/** Two timings of one task: which one this instance runs now, and what to do about it. */
+function timingLine(event: Extract<ScheduleEvent, { type: "timing" }>): string {
+  const { task, theirs, ours } = event;
+  switch (event.outcome) {
+    case "replaced":
+      return `${task}: an instance started earlier ran it with timing "${theirs}"; this one ` +
+        `runs it with "${ours}" from now on — run the same task file on every instance`;
+    case "standing by":
+      return `${task}: an instance started later runs it with timing "${theirs}"; this one ` +
+        `("${ours}") stands by while that one runs it — run the same task file on every instance`;
+    case "taken over":
+      return `${task}: the instance with timing "${theirs}" stopped running it; this one runs ` +
+        `it with "${ours}" from now on`;
   }
 }
 

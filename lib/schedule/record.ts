@@ -61,6 +61,11 @@ export interface TaskRecord {
   type: "task";
   /** The timing the record was made for ({@link Timing.spec}); another one starts over. */
   spec: string;
+  /**
+   * When the instance that wrote {@link spec} started, backend clock: of two instances with
+   * two timings, the one started last runs the task.
+   */
+  specSince?: number;
   /** The oldest tick not yet done, backend clock; null once a one-off task has run. */
   next: number | null;
   lease?: TickLease;
@@ -180,7 +185,7 @@ function isRecord(value: unknown, type: string): boolean {
     (record.triggers === undefined || Array.isArray(record.triggers)) &&
     optional(record.triggered, "object") && optional(record.paused, "boolean") &&
     optional(record.skipBefore, "number") && optional(record.missed, "number") &&
-    optional(record.aliveAt, "number") &&
+    optional(record.aliveAt, "number") && optional(record.specSince, "number") &&
     (record.overlapping === undefined || Array.isArray(record.overlapping));
 }
 

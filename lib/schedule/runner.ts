@@ -69,7 +69,19 @@ export type ScheduleEvent =
   /** The backend answers again, every task that met the outage included, after `outageMs`. */
   | { type: "available"; outageMs: number }
   /** Ticks skipped without running: paused, or resumed without catch-up. */
-  | { type: "skipped"; task: string; ticks: number; next: number | null };
+  | { type: "skipped"; task: string; ticks: number; next: number | null }
+  /**
+   * Instances run the task with two timings (`theirs`, stored, and `ours`): this instance,
+   * started later, `replaced` theirs; started earlier, it is `standing by` (reported once); or
+   * it has `taken over` from a later one that stopped running its ticks.
+   */
+  | {
+    type: "timing";
+    task: string;
+    theirs: string;
+    ours: string;
+    outcome: "replaced" | "standing by" | "taken over";
+  };
 
 /** What every task loop of one scheduler instance shares. */
 export interface RunnerContext {
@@ -110,8 +122,11 @@ const LEASE_RECHECK_MS = 1_000;
 const PRECISE_WAIT_MS = 3;
 /** A waiting loop re-reads its record at least this often (a clock step, a lost message). */
 const MAX_WAIT_MS = 60_000;
-/** Two timings of one task seen within this long are reported and the rewrites slowed down. */
-const TIMING_CONFLICT_BACKOFF_MS = 10_000;
+/**
+ * A task standing by for a later-started instance with another timing takes the task over when
+ * that timing's tick is this overdue with no run holding it: that instance stopped running it.
+ */
+const ABANDONED_AFTER_MS = 10_000;
 /** The clock offset is measured again after this long: clocks drift apart. */
 const OFFSET_TTL_MS = 300_000;
 /** Tries at replacing a record the loop itself keeps changing (renewals vs. finishing). */
@@ -164,8 +179,10 @@ class TaskLoop {
   /** Backend clock − local clock; measured on the task's own node (a cluster's nodes differ). */
   #offsetMs: number | undefined;
   #offsetMeasuredAt = 0;
-  /** When this loop last wrote its timing over another one (see #otherTiming). */
-  #timingWrittenAt = -Infinity;
+  /** When this loop first read its record, backend clock: its start, for two timings' contest. */
+  #startedAt: number | undefined;
+  /** Whether this loop said it stands by for another timing (see #otherTiming); said once. */
+  #standingBy = false;
   #watcher: Awaited<ReturnType<Backend["watch"]>> | undefined;
   readonly #createRecord: boolean;
   /** Best-effort runs going on; the loop ends only after they have. */
@@ -232,11 +249,13 @@ class TaskLoop {
     // A dynamic task's record is made by schedule() and removed by unschedule(): a loop that
     // finds none must not bring back an instance just removed (or a one-off just run).
     if (!record && !this.#createRecord) return "done";
+    this.#startedAt ??= now;
     if (!record) {
-      await this.#write(version, startingRecord(timing, now));
+      await this.#write(version, { ...startingRecord(timing, now), specSince: this.#startedAt });
       return "again";
     }
     if (record.spec !== timing.spec) return await this.#otherTiming(record, version, now, stop);
+    this.#standingBy = false;
     if (!(now - (record.aliveAt ?? -Infinity) < ALIVE_EVERY_MS)) {
       await this.#write(version, { ...record, aliveAt: now });
       return "again";
@@ -471,10 +490,11 @@ class TaskLoop {
   }
 
   /**
-   * The stored record was made for another timing: this task's new version starts over from
-   * its own first tick — unless instances with two versions keep changing it back and forth
-   * (a rolling deploy, two files with one task name), which is reported and slowed down. A
-   * dynamic task's instance waits instead: `schedule()` changed it, and its template's loop
+   * The stored record was made for another timing (a rolling deploy, two files with one task
+   * name): the instance started last wins. This one, if it started later, starts the task over
+   * from its own timing's first tick; if it started earlier, it stands by without writing, and
+   * takes the task over only once the other timing's ticks go unrun ({@link ABANDONED_AFTER_MS}).
+   * A dynamic task's instance waits instead: `schedule()` changed it, and its template's loop
    * restarts it with the new timing.
    */
   async #otherTiming(
@@ -483,25 +503,37 @@ class TaskLoop {
     now: number,
     stop: AbortSignal,
   ): Promise<"again"> {
-    const sinceLastMs = performance.now() - this.#timingWrittenAt;
-    if (this.#createRecord && sinceLastMs >= TIMING_CONFLICT_BACKOFF_MS) {
-      if (await this.#write(version, startingRecord(this.#def.timing, now, record))) {
-        this.#timingWrittenAt = performance.now();
+    if (!this.#createRecord) {
+      await this.#watcher!.next(ERROR_RETRY_MS, stop);
+      return "again";
+    }
+    const { name, timing } = this.#def;
+    const startedLater = (record.specSince ?? -Infinity) < this.#startedAt!;
+    const unrunFor = unrunForMs(record, now);
+    if (startedLater || unrunFor >= ABANDONED_AFTER_MS) {
+      const started = { ...startingRecord(timing, now, record), specSince: this.#startedAt };
+      if (await this.#write(version, started)) {
+        this.#context.emit({
+          type: "timing",
+          task: name,
+          theirs: record.spec,
+          ours: timing.spec,
+          outcome: startedLater ? "replaced" : "taken over",
+        });
       }
       return "again";
     }
-    if (this.#createRecord) {
+    if (!this.#standingBy) {
+      this.#standingBy = true;
       this.#context.emit({
-        type: "error",
-        task: this.#def.name,
-        error: `another instance runs it with timing "${record.spec}", this one with ` +
-          `"${this.#def.timing.spec}"; run the same task file on every instance`,
+        type: "timing",
+        task: name,
+        theirs: record.spec,
+        ours: timing.spec,
+        outcome: "standing by",
       });
     }
-    await this.#watcher!.next(
-      this.#createRecord ? TIMING_CONFLICT_BACKOFF_MS - sinceLastMs : ERROR_RETRY_MS,
-      stop,
-    );
+    await this.#watcher!.next(Math.min(ABANDONED_AFTER_MS - unrunFor, MAX_WAIT_MS), stop);
     return "again";
   }
 
@@ -773,4 +805,15 @@ function compose(middlewares: Middleware[], handler: TaskDefinition["handler"]) 
         await handler(ctx);
       },
     )();
+}
+
+/**
+ * How long a task's due tick has gone unrun, with no run holding it and no pause: 0 while it
+ * is not due, runs, or waits for a retry.
+ */
+function unrunForMs(record: TaskRecord, now: number): number {
+  if (record.paused || record.next === null) return 0;
+  const leases = [record.lease, ...(record.overlapping ?? [])];
+  if (leases.some((lease) => lease && lease.until > now)) return 0;
+  return Math.max(0, now - record.next);
 }

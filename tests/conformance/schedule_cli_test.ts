@@ -205,6 +205,36 @@ conformance(
   },
 );
 
+conformance(
+  "a rolling deploy: the instance started last runs its timing, the other stands by",
+  async (ctx) => {
+    await using temp = await tempDir("coord-test-");
+    const log = `${temp.path}/log`;
+    await Deno.writeTextFile(log, "");
+    const start = async (version: string, every: string) => {
+      const file = `${temp.path}/${version}.cron`;
+      await Deno.writeTextFile(file, `@every ${every} name=beat  echo ${version} >> ${log}\n`);
+      return spawnCoord(["schedule", "run", file], { env: envOf(ctx) });
+    };
+    const old = await start("v1", "300ms");
+    await lineIn(log, /^v1$/);
+    const deployed = await start("v2", "400ms");
+    await old.stderrLine(
+      /^coord: beat: an instance started later runs it with timing "every 400ms"; this one \("every 300ms"\) stands by/,
+    );
+    await deployed.stderrLine(/^coord: beat: .* this one runs it with "every 400ms" from now on/);
+    const ranBefore = (await linesIn(log, /^v1$/)).length;
+    await until(async () => (await linesIn(log, /^v2$/)).length >= 3, { what: "v2's runs" });
+    // v1 may finish a run it claimed just before it stood by, never one more.
+    assert.ok((await linesIn(log, /^v1$/)).length <= ranBefore + 1, "v1 stopped running beat");
+    for (const p of [old, deployed]) p.kill("SIGTERM");
+    for (const p of [old, deployed]) {
+      const { code, stderr } = await p.result;
+      assert.equal(code, 0, stderr);
+    }
+  },
+);
+
 conformance("status --max-lag exits 1 once no instance runs a task's ticks", async (ctx) => {
   const dir = await Deno.makeTempDir();
   await Deno.writeTextFile(`${dir}/jobs.cron`, `@every 1s name=beat lease=1s  true\n`);

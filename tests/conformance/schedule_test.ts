@@ -803,27 +803,99 @@ conformance("dynamic task instances added by one instance run on another", async
   assert.equal(await adder.unschedule("remind", "ana"), false);
 });
 
-conformance("two timings of one task are reported, not rewritten in a hot loop", async (ctx) => {
-  const errors: string[] = [];
+type TimingEvent = Extract<ScheduleEvent, { type: "timing" }>;
+
+/** Starts one scheduler running `split` every `interval`, as instance `instance`. */
+async function splitInstance(open: () => Promise<Backend>, instance: string, interval: string) {
+  const runs: Run[] = [];
+  const timings: (TimingEvent & { at: number })[] = [];
   const stop = new AbortController();
-  const apps = [];
-  for (const interval of ["1h", "2h"]) {
-    const app = new Scheduler({
-      backend: await ctx.open(),
-      onEvent: (e) => e.type === "error" && errors.push(e.error),
-    });
-    app.task({ name: "split", interval }, () => {});
-    apps.push(app.run({ signal: stop.signal }));
+  const app = new Scheduler({
+    backend: await open(),
+    instance,
+    onEvent: (e) => e.type === "timing" && timings.push({ ...e, at: Date.now() }),
+  });
+  app.task({ name: "split", interval }, recorder(runs));
+  const running = app.run({ signal: stop.signal });
+  return { runs, timings, stop: () => (stop.abort(), running) };
+}
+
+conformance("of two timings of one task, the instance started last runs it", async (ctx) => {
+  const old = await splitInstance(ctx.open, "old", "150ms");
+  try {
+    await until(() => old.runs.length > 0, { what: "the old timing's first run" });
+    const later = await splitInstance(ctx.open, "new", "200ms");
+    try {
+      await until(() => old.timings.length > 0, { what: "the old instance standing by" });
+      await until(() => later.runs.length >= 3, { what: "the new timing's runs" });
+      const standingBy = old.timings[0];
+      assert.deepEqual(
+        old.timings.map(({ outcome, theirs, ours }) => ({ outcome, theirs, ours })),
+        [{ outcome: "standing by", theirs: "every 200ms", ours: "every 150ms" }],
+        "the old instance says once that it stands by, and stays so",
+      );
+      assert.deepEqual(later.timings.map((e) => e.outcome), ["replaced"]);
+      assert.deepEqual(
+        old.runs.filter((run) => run.at > standingBy.at),
+        [],
+        "the old instance runs nothing once it stands by",
+      );
+      const { stored } = await (await ctx.open()).schedule.read("split");
+      assert.equal(JSON.parse(stored!.value).spec, "every 200ms");
+    } finally {
+      await later.stop();
+    }
+  } finally {
+    await old.stop();
   }
-  await until(() => errors.length > 0, { what: "the conflict reported" });
-  // A hot loop would rewrite the record many times over in this second.
-  await new Promise((r) => setTimeout(r, 1_000));
-  stop.abort();
-  await Promise.all(apps);
-  const { stored } = await (await ctx.open()).schedule.read("split");
-  assert.ok(stored!.version <= 4, `the record was written ${stored!.version} times`);
-  assert.match(errors[0] ?? "", /another instance runs it with timing "every (3600000|7200000)ms"/);
 });
+
+/** Stores `split` as an instance started after every other left it, with timing `spec`. */
+async function storeLaterTiming(backend: Backend, next: number) {
+  const record = {
+    type: "task",
+    spec: "every 5000ms",
+    specSince: Date.now() + 3_600_000,
+    next,
+    runs: 1,
+    failures: 0,
+  };
+  assert.ok(await backend.schedule.write("split", { expect: 0, value: JSON.stringify(record) }));
+}
+
+conformance("an instance started earlier leaves another timing's record as it is", async (ctx) => {
+  const backend = await ctx.open();
+  await storeLaterTiming(backend, Date.now() + 3_600_000);
+  const old = await splitInstance(ctx.open, "old", "150ms");
+  try {
+    await until(() => old.timings.length > 0, { what: "the instance standing by" });
+    // A rewrite would follow at once: the loop reads the record again on its next step.
+    await new Promise((r) => setTimeout(r, 500));
+  } finally {
+    await old.stop();
+  }
+  assert.deepEqual(old.timings.map((e) => e.outcome), ["standing by"]);
+  assert.deepEqual(old.runs, []);
+  const { stored } = await backend.schedule.read("split");
+  assert.equal(stored!.version, 1, "the record is not rewritten");
+});
+
+conformance(
+  "an instance standing by takes the task over when the other timing goes unrun",
+  async (ctx) => {
+    await storeLaterTiming(await ctx.open(), Date.now() - 60_000);
+    const old = await splitInstance(ctx.open, "old", "150ms");
+    try {
+      await until(() => old.runs.length > 0, { what: "the old timing's run" });
+    } finally {
+      await old.stop();
+    }
+    assert.deepEqual(
+      old.timings.map(({ outcome, theirs }) => ({ outcome, theirs })),
+      [{ outcome: "taken over", theirs: "every 5000ms" }],
+    );
+  },
+);
 
 conformance("a dynamic instance removed while it runs finishes its run", async (ctx) => {
   const events: string[] = [];
