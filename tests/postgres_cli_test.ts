@@ -168,6 +168,13 @@ Deno.test({
     const two = await runCoord(["doctor", "--url", url!, "--namespace", namespace]);
     assert.match(two.stdout, /^foreign +2 tables$/m, "it says what it counts");
     assert.match(two.stderr, /warning: 2 tables in namespace "t[0-9a-f]+" hold data/);
+    // Named like coord's, and none of them (another program's, a later release's).
+    await backend.sql.write((tx) => tx.run("CREATE TABLE coord_later (id INTEGER)"));
+    const three = await runCoord(["doctor", "--url", url!, "--namespace", namespace]);
+    assert.match(
+      three.stdout,
+      /^foreign +3 tables\n(.*\n)* {2}table coord_later: not a coord table$/m,
+    );
   },
 });
 
@@ -226,6 +233,99 @@ Deno.test({
        WHERE table_schema = 'information_schema' AND table_name LIKE 'coord%'`,
     );
     assert.equal(Number(tables), 0, "no coord table in information_schema");
+  },
+});
+
+/** Commands that use a schema: each creates coord's tables in it on first use. */
+const schemaUsers = (target: string[]) => [
+  ["doctor", ...target],
+  ["lock", "run", "x", ...target, "--", "true"],
+  ["barrier", "b", "1", ...target],
+];
+
+Deno.test({
+  name: "a schema holding another program's tables exits 65, and coord adds nothing to it",
+  ignore,
+  async fn() {
+    const { connect } = await import("../lib/backend/connect.ts");
+    const { PostgresBackend } = await import("../lib/backend/postgres/backend.ts");
+    await using backend = await connect({ url, namespace: "coord", env: {} });
+    assert.ok(backend instanceof PostgresBackend);
+    const tag = crypto.randomUUID().slice(0, 8);
+    // An application's schema, as `public` usually is; and one with a table named like coord's
+    // (coord read it as its own, and exited 70 at its first query).
+    const schemas = { [`app${tag}`]: "app_users", [`clash${tag}`]: "coord_lock" };
+    for (const [schema, table] of Object.entries(schemas)) {
+      await backend.sql.write(async (tx) => {
+        await tx.run(`CREATE SCHEMA ${schema}`);
+        await tx.run(`CREATE TABLE ${schema}.${table} (id INTEGER)`);
+      });
+    }
+    for (const [schema, table] of Object.entries(schemas)) {
+      for (const args of schemaUsers(["--url", url!, "--namespace", schema])) {
+        const r = await runCoord(args);
+        assert.equal(r.code, 65, `${args[0]} ${schema}: ${r.stderr}`);
+        assert.equal(oneLine(r.stderr).length, 1, r.stderr);
+        assert.match(
+          r.stderr,
+          new RegExp(
+            `schema "${schema}" holds another program's tables \\(${table}\\) .* another --namespace`,
+          ),
+        );
+      }
+      const left: { name: string }[] = await backend.sql.read((tx) =>
+        tx.all<{ name: string }>(
+          `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = ?`,
+          schema,
+        )
+      );
+      assert.deepEqual(left.map((row) => row.name), [table], "the schema is left as it was");
+    }
+  },
+});
+
+Deno.test({
+  name: "another role granted what README says uses every primitive in the namespace",
+  ignore,
+  async fn() {
+    const schema = `t${crypto.randomUUID().slice(0, 8)}`;
+    const owner = await runCoord(["barrier", "b", "1", "--url", url!, "--namespace", schema]);
+    assert.equal(owner.code, 0, owner.stderr);
+    const { connect } = await import("../lib/backend/connect.ts");
+    const { PostgresBackend } = await import("../lib/backend/postgres/backend.ts");
+    await using backend = await connect({ url, namespace: schema, env: {} });
+    assert.ok(backend instanceof PostgresBackend);
+    const target = ["--url", passwordUrl(PASSWORD_ROLE_SECRET), "--namespace", schema];
+    // README's grants, word for word: the schema's alone are not enough.
+    await backend.sql.write((tx) =>
+      tx.run(`GRANT USAGE, CREATE ON SCHEMA ${schema} TO ${PASSWORD_ROLE}`)
+    );
+    const refused = await runCoord(["lock", "run", "x", ...target, "--", "true"]);
+    assert.equal(refused.code, 69, refused.stderr);
+    assert.equal(oneLine(refused.stderr).length, 1, refused.stderr);
+    assert.match(
+      refused.stderr,
+      /may not use tables coord_barrier, .* GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA "t/,
+    );
+    await backend.sql.write(async (tx) => {
+      await tx.run(
+        `GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA ${schema} TO ${PASSWORD_ROLE}`,
+      );
+      await tx.run(`GRANT USAGE ON ALL SEQUENCES IN SCHEMA ${schema} TO ${PASSWORD_ROLE}`);
+    });
+    for (
+      const args of [
+        ["doctor", ...target],
+        ["barrier", "b", "1", ...target],
+        ["lock", "run", "x", ...target, "--", "true"],
+        ["queue", "put", "q", "--id", "one", ...target, "--", "true"],
+        ["queue", "work", "q", "--drain", "--allow-commands", ...target],
+        ["schedule", "status", ...target],
+      ]
+    ) {
+      const r = await runCoord(args);
+      assert.equal(r.code, 0, `${args.slice(0, 2).join(" ")}: ${r.stderr}`);
+    }
   },
 });
 

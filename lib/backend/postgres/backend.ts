@@ -6,7 +6,7 @@
  * @module
  */
 
-import { BackendUnavailableError, UsageError } from "../../errors.ts";
+import { BackendUnavailableError, ForeignDataError, UsageError } from "../../errors.ts";
 import type {
   Backend,
   ChangeWatcher,
@@ -159,8 +159,8 @@ export class PostgresBackend implements Backend<"postgres"> {
     const { rows } = await this.#query(() =>
       this.#pool.query(
         `SELECT table_name AS name FROM information_schema.tables
-         WHERE table_schema = $1 AND table_name NOT LIKE 'coord\\_%' ORDER BY table_name`,
-        [this.namespace],
+         WHERE table_schema = $1 AND NOT table_name = ANY($2) ORDER BY table_name`,
+        [this.namespace, SCHEMA_TABLES],
       )
     );
     const tables = rows.map((r) => ({ where: `table ${r.name}`, problem: "not a coord table" }));
@@ -359,10 +359,14 @@ async function createSchema(pool: PgPool, namespace: string, displayUrl: string)
   client.on("error", () => {}); // The statement in flight reports it.
   try {
     // A schema an earlier coord made may lack tables, columns of the tables it has, or indexes
-    // added since, or keep indexes since retired (their upkeep slows every write).
+    // added since, or keep indexes since retired (their upkeep slows every write); another
+    // role's may keep its tables from this user (see refuseForeignSchema).
     const { rows: [present] } = await client.query(
-      `SELECT (SELECT count(*) FROM information_schema.tables
-         WHERE table_schema = $1 AND table_name = ANY($2))::int AS tables,
+      `SELECT (SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE n.nspname = $1 AND c.relname = ANY($2) AND c.relkind = 'r'
+           AND has_table_privilege(c.oid, 'SELECT') AND has_table_privilege(c.oid, 'INSERT')
+           AND has_table_privilege(c.oid, 'UPDATE') AND has_table_privilege(c.oid, 'DELETE')
+       )::int AS tables,
        (SELECT count(*) FROM information_schema.columns
          WHERE table_schema = $1 AND table_name || '.' || column_name = ANY($3))::int AS columns,
        (SELECT count(*) FROM pg_indexes
@@ -435,6 +439,7 @@ async function upgradeSchema(
         `it) — GRANT USAGE, CREATE ON SCHEMA to this user, or use another --namespace`,
     );
   }
+  await refuseForeignSchema(client, namespace, displayUrl);
   await client.query(`SET LOCAL search_path TO ${schema}`);
   // CREATE TABLE IF NOT EXISTS leaves an earlier table as it was: its new columns first.
   for (const { table, column, type } of QUEUE_ADDED_COLUMNS) {
@@ -449,4 +454,59 @@ async function upgradeSchema(
     [String(SCHEMA_VERSION)],
   );
   await client.query("COMMIT");
+}
+
+/**
+ * Refuses a schema that holds tables (or views) but no coord schema version: another
+ * program's, as `public` usually is. coord would create its tables among theirs, and read one
+ * of theirs that bears a coord table's name as its own. Read from the catalog, which shows
+ * every table whatever this user may do with it.
+ *
+ * @throws {ForeignDataError} naming the schema and some of its tables, left as they are.
+ * @throws {BackendUnavailableError} when this user may not use coord's tables there.
+ */
+async function refuseForeignSchema(
+  client: PgPoolClient,
+  namespace: string,
+  displayUrl: string,
+): Promise<void> {
+  const { rows } = await client.query(
+    `SELECT c.relname AS name, c.relname = 'coord_meta' AND c.relkind = 'r' AND
+       (SELECT count(*) FROM pg_attribute a WHERE a.attrelid = c.oid AND NOT a.attisdropped
+         AND a.attname IN ('key', 'value')) = 2 AS meta,
+       c.relname = ANY($2) AND NOT (has_table_privilege(c.oid, 'SELECT') AND
+         has_table_privilege(c.oid, 'INSERT') AND has_table_privilege(c.oid, 'UPDATE') AND
+         has_table_privilege(c.oid, 'DELETE')) AS ungranted
+     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'v', 'm', 'f') ORDER BY c.relname`,
+    [namespace, SCHEMA_TABLES],
+  );
+  if (rows.length === 0) return;
+  const names = rows.map((r) => String(r.name));
+  const foreign = () =>
+    new ForeignDataError(
+      `${displayUrl}: schema "${namespace}" holds another program's tables (${listed(names)}) ` +
+        `— coord leaves it as it is; use another --namespace`,
+    );
+  if (!rows.some((row) => row.meta)) throw foreign();
+  const ungranted = rows.filter((row) => row.ungranted).map((row) => String(row.name));
+  if (ungranted.length > 0) {
+    // coord's schema, made by another role that did not share its tables with this one.
+    const schema = schemaIdentifier(namespace);
+    throw new BackendUnavailableError(
+      `${displayUrl}: this user may not use tables ${listed(ungranted)} of schema ` +
+        `"${namespace}" (another role created them) — GRANT SELECT, INSERT, UPDATE, DELETE ON ` +
+        `ALL TABLES IN SCHEMA ${schema} and USAGE ON ALL SEQUENCES IN SCHEMA ${schema} to this ` +
+        `user, or use another --namespace`,
+    );
+  }
+  const { rows: [version] } = await client.query(
+    `SELECT FROM ${schemaIdentifier(namespace)}.coord_meta WHERE key = 'schema_version'`,
+  );
+  if (!version) throw foreign();
+}
+
+/** The first few of `names`, for a one-line message. */
+function listed(names: string[]): string {
+  return names.slice(0, 3).join(", ") + (names.length > 3 ? ", …" : "");
 }
