@@ -33,7 +33,8 @@ Examples:
   coord doctor --url redis://127.0.0.1:6379 --json
 
 Exit codes: 0 reachable (even with warnings) · 64 bad flags or URL · 65 a SQLite file holding
-            another program's data (not a database, or not coord's) · 69 backend unreachable
+            another program's data (not a database, not coord's, or damaged), or a Postgres
+            schema holding another program's tables · 69 backend unreachable
 
 ${BACKEND_FLAGS_HELP}`;
 

@@ -168,6 +168,21 @@ export class ForeignDataError extends CoordError {
   }
 }
 
+/**
+ * Whether no retry gets past `error`: the backend was closed, or holds data coord did not write
+ * (a damaged SQLite file, another program's record). Loops that ride out outages end with it.
+ *
+ * @example
+ * ```ts
+ * import { BackendUnavailableError, ForeignDataError, isFinal } from "./errors.ts";
+ * isFinal(new ForeignDataError("sqlite:q.db is damaged")); // true
+ * isFinal(new BackendUnavailableError("lost redis://h:6379")); // false
+ * ```
+ */
+export function isFinal(error: unknown): error is BackendClosedError | ForeignDataError {
+  return error instanceof BackendClosedError || error instanceof ForeignDataError;
+}
+
 /** One name of a listing as {@link readEach} read it: its value, or why it has none. */
 export interface EachRead<N, T> {
   /** The name read. */

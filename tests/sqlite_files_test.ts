@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
 import { runCoord, spawnCoord } from "./support/cli.ts";
-import { guarded } from "./support/wait.ts";
+import { guarded, lineIn } from "./support/wait.ts";
 
 const mode = async (path: string) => ((await Deno.stat(path)).mode! & 0o777).toString(8);
 
@@ -132,6 +132,65 @@ Deno.test("a damaged coord SQLite file exits 65 in one line and is left untouche
           `it is; restore it from a backup, or choose another file with --url sqlite:PATH\n`,
       );
       assert.deepEqual(await contents(dir), before, "no byte written");
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+/**
+ * Damages `db` under the processes that have it open, as a disk fault would: its pages past the
+ * second overwritten, then a commit that touches only the first, so that their next look reads
+ * the others afresh.
+ */
+async function damageUnderfoot(db: string): Promise<void> {
+  const file = new DatabaseSync(db);
+  file.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+  file.close();
+  const bytes = await Deno.readFile(db);
+  bytes.fill(0xde, 2 * 4096);
+  await Deno.writeFile(db, bytes);
+  const again = new DatabaseSync(db);
+  again.exec("PRAGMA user_version = 7");
+  again.close();
+}
+
+Deno.test("a worker and a scheduler whose file is damaged under them exit 65 in one line", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const env = { COORD_URL: `sqlite:${dir}/data.db` };
+    const log = `${dir}/log`;
+    await Deno.writeTextFile(`${dir}/jobs.cron`, `@every 1s name=beat  echo beat >> ${log}\n`);
+    for (
+      const args of [["--id", "now", "--", "sh", "-c", `echo job >> ${log}`], [
+        "--delay",
+        "3600",
+        "--handler",
+        "h",
+      ]]
+    ) {
+      const put = await runCoord(["queue", "put", "q", ...args], { env });
+      assert.equal(put.code, 0, put.stderr);
+    }
+    // Before this fix the worker's idle poll threw from a timer (exit 1); after that, both
+    // logged the damage every second for ever.
+    const worker = spawnCoord(["queue", "work", "q", "--allow-commands"], { env });
+    const scheduler = spawnCoord(["schedule", "run", `${dir}/jobs.cron`], { env });
+    await lineIn(log, /^job$/);
+    await lineIn(log, /^beat$/);
+    await damageUnderfoot(`${dir}/data.db`);
+    for (const p of [worker, scheduler]) {
+      const r = await guarded(p.result, "exit on the damaged file", 30_000);
+      assert.equal(r.code, 65, r.stderr);
+      // Which page a process reads first decides SQLite's word for the damage.
+      assert.match(
+        r.stderr,
+        new RegExp(
+          `^coord: sqlite:\\S+ is damaged \\((database disk image is malformed|file is not a ` +
+            `database)\\) — coord leaves the file as it is; restore it from a backup, or choose ` +
+            `another file with --url sqlite:PATH\n$`,
+        ),
+      );
     }
   } finally {
     await Deno.remove(dir, { recursive: true });

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { BackendClosedError } from "../errors.ts";
+import { isFinal } from "../errors.ts";
 import { sleep } from "../time.ts";
 import type { Attempt, Finish, FinishedAndClaimed, QueueSteps } from "./steps.ts";
 
@@ -134,8 +134,8 @@ export class QueueLane {
           this.#claiming = 0;
           this.#options.onError(error);
           for (const asker of askers) asker.took.reject(error);
-          // A closed backend answers no retry: every end waiting fails now.
-          const now = error instanceof BackendClosedError ? Infinity : performance.now();
+          // A closed or damaged backend answers no retry: every end waiting fails now.
+          const now = isFinal(error) ? Infinity : performance.now();
           const late = ends.filter((e) => now > e.deadline);
           for (const e of late) e.recorded.reject(error);
           const again = ends.filter((e) => now <= e.deadline);

@@ -12,7 +12,7 @@
 import { processId } from "../process_id.ts";
 import type { Backend, ChangeWatcher } from "../backend/types.ts";
 import { estimateClockOffset } from "../clock.ts";
-import { BackendClosedError, LeaseLostError, oneLine, UsageError } from "../errors.ts";
+import { isFinal, LeaseLostError, oneLine, UsageError } from "../errors.ts";
 import { LeaseKeeper } from "../lease.ts";
 import { OutageReport } from "../outage_report.ts";
 import { Shutdown } from "../service.ts";
@@ -147,7 +147,8 @@ const STDERR_TAIL_CHARS = 300;
  *
  * @throws {UsageError} on a bad queue name, or a concurrency, lease or grace period out of
  * range (see `limits.ts`).
- * @throws {BackendClosedError} when the backend is closed under it: running jobs are stopped
+ * @throws {BackendClosedError} when the backend is closed under it, or {@link ForeignDataError}
+ * when it no longer holds what coord wrote (a damaged SQLite file): running jobs are stopped
  * (their signals abort with it), and their leases run out in the backend.
  */
 export async function work(
@@ -203,8 +204,8 @@ class Worker {
         : { type: "error", error: `queue ${event.source}: ${event.error}` },
     )
   );
-  /** The backend was closed under the worker: runs end without a word to it. */
-  #closed = false;
+  /** The backend was closed under the worker, or is damaged: runs end without a word to it. */
+  #abandoned = false;
 
   constructor(
     backend: Backend,
@@ -302,7 +303,7 @@ class Worker {
       await this.#finishRunning();
       return this.#result;
     } catch (error) {
-      if (error instanceof BackendClosedError) await this.#abandonRunning(error);
+      if (isFinal(error)) await this.#abandonRunning(error);
       throw error;
     } finally {
       clearInterval(announcer);
@@ -367,8 +368,9 @@ class Worker {
         const idle = !claimed && this.#running.size === 0;
         if (idle && this.#options.drain && await this.#drained()) return;
       } catch (e) {
-        // No outage: nothing will answer again, and running jobs cannot record their ends.
-        if (e instanceof BackendClosedError) throw e;
+        // No outage: nothing will answer again (or as coord wrote it), and running jobs cannot
+        // record their ends.
+        if (isFinal(e)) throw e;
         // Anything else was reported: by the queue's lane, or by the drain check.
         await sleep(ERROR_RETRY_MS, stop).catch(() => {});
         look = this.#queues;
@@ -483,13 +485,13 @@ class Worker {
   }
 
   /**
-   * The backend was closed under the worker: running jobs are stopped by force (their signals
-   * abort with `closed`) and get the settling time to end; their ends are not recorded, their
-   * leases run out in the backend.
+   * The backend was closed under the worker, or is damaged: running jobs are stopped by force
+   * (their signals abort with `reason`) and get the settling time to end; their ends are not
+   * recorded, their leases run out in the backend.
    */
-  async #abandonRunning(closed: BackendClosedError): Promise<void> {
-    this.#closed = true;
-    this.#shutdown.force(closed);
+  async #abandonRunning(reason: Error): Promise<void> {
+    this.#abandoned = true;
+    this.#shutdown.force(reason);
     await this.#shutdown.settle(this.#allEnded());
   }
 
@@ -560,7 +562,7 @@ class Worker {
       // outage of up to a third of the lease (the finish, next, rides out the rest).
       await progress.close({ retryForMs: this.#leaseMs / 3 });
     }
-    if (this.#closed) return;
+    if (this.#abandoned) return;
     if (cancelled) {
       this.#emit({ type: "cancelled", job: ref });
       return;
@@ -571,7 +573,7 @@ class Worker {
       try {
         recorded = await this.#lanes.get(queue)!.finish({ ...attempt, ...outcome });
       } catch (e) {
-        if (e instanceof BackendClosedError) return;
+        if (isFinal(e)) return;
         // The backend stayed away for a whole lease (the lane reported it): the job is run
         // again elsewhere.
       } finally {

@@ -8,7 +8,7 @@
  */
 
 import type { Backend, ChangeWatcher } from "../backend/types.ts";
-import { BackendClosedError, oneLine } from "../errors.ts";
+import { BackendClosedError, isFinal, oneLine } from "../errors.ts";
 import { sleep } from "../time.ts";
 import {
   decodeRecord,
@@ -121,7 +121,7 @@ export async function runTemplate(
         await watcher.next(TEMPLATE_RECHECK_MS, stop);
       } catch (e) {
         if (stop.aborted) break;
-        if (e instanceof BackendClosedError) throw e;
+        if (isFinal(e)) throw e;
         context.outages.failed(def.name, e);
         await sleep(TEMPLATE_RECHECK_MS / 5, stop).catch(() => {});
       }

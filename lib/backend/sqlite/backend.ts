@@ -73,9 +73,10 @@ const UPGRADE_PATIENCE_MS = 60_000;
 const NOT_A_DATABASE_MESSAGE = /file is not a database/;
 /**
  * SQLITE_CORRUPT, by message: the file's pages do not hold together (a disk fault, a copy taken
- * mid-write). Nothing coord could write would mend it, so it is refused as data, not retried.
+ * mid-write); or SQLITE_NOTADB from a file that was a database when opened. Nothing coord could
+ * write would mend it, so it is refused as data, not retried.
  */
-const DAMAGED_MESSAGE = /database disk image is malformed/;
+const DAMAGED_MESSAGE = /database disk image is malformed|file is not a database/;
 /** A write step that finds the write lock taken tries again this often. */
 const BUSY_RETRY_MS = 1;
 /** SQLITE_BUSY, by message (see {@link UNAVAILABLE_MESSAGES}). */
@@ -336,7 +337,11 @@ export class SqliteBackend implements Backend<"sqlite"> {
 
   /** Rows of a query (call inside {@link write} or {@link read} for a consistent view). */
   all<T>(sql: string, ...params: SQLInputValue[]): T[] {
-    return this.#statements.all<T>(sql, ...params);
+    try {
+      return this.#statements.all<T>(sql, ...params);
+    } catch (e) {
+      throw this.#unavailable(e); // a watcher's look reads outside any transaction
+    }
   }
 
   /** Runs a statement (call inside {@link write}). */
@@ -365,7 +370,6 @@ export class SqliteBackend implements Backend<"sqlite"> {
     }
   }
 
-  /** An SQLite error that means the file cannot be used now becomes a retryable outage. */
   /**
    * Refuses to write through a connection whose file was removed or replaced (`rm`, a restored
    * backup): its writes would reach a file nobody else opens, and a lock holder would go on
@@ -379,7 +383,12 @@ export class SqliteBackend implements Backend<"sqlite"> {
     );
   }
 
+  /**
+   * An SQLite error that means the file cannot be used now becomes a retryable outage; one that
+   * means it is damaged, a refusal. coord's own errors (said once already) pass as they are.
+   */
   #unavailable(error: unknown): unknown {
+    if (error instanceof CoordError) return error;
     const message = error instanceof Error ? error.message : "";
     if (DAMAGED_MESSAGE.test(message)) return damaged(this.displayUrl, message);
     return UNAVAILABLE_MESSAGES.test(message)
@@ -669,7 +678,11 @@ export class SqliteBackend implements Backend<"sqlite"> {
 
   /** Counts commits by other connections to the file: the cross-process change signal. */
   #dataVersion(): number {
-    return Number(this.#statements.value("PRAGMA data_version"));
+    try {
+      return Number(this.#statements.value("PRAGMA data_version"));
+    } catch (e) {
+      throw this.#unavailable(e);
+    }
   }
 }
 

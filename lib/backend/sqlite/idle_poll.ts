@@ -151,14 +151,18 @@ export class IdlePoll {
 
   /** Wakes the sleepers whose counter moved; returns whether the file changed at all. */
   #look(): boolean {
-    let version: number;
     try {
-      version = this.#options.readVersion();
+      return this.#lookOnce();
     } catch {
-      // Closed under them: the sleepers look themselves, and hear why.
+      // Closed or damaged under them (a look runs from a timer: nobody would hear the error):
+      // the sleepers look themselves, and hear why.
       for (const wake of this.#sleepers.keys()) wake();
       return true;
     }
+  }
+
+  #lookOnce(): boolean {
+    const version = this.#options.readVersion();
     if (version === this.#version) return false;
     this.#version = version;
     let counters: Map<number, number> | undefined;
