@@ -5,12 +5,18 @@
  * @module
  */
 
-import { ExitCode } from "../lib/errors.ts";
+import { ExitCode, ForeignDataError } from "../lib/errors.ts";
 import { loadTasks } from "../lib/schedule/load.ts";
 import { blindCoordLines } from "../lib/schedule/blind_coord.ts";
 import { DEFAULT_GRACE_MS, Scheduler } from "../lib/schedule/scheduler.ts";
 import { scheduleReports, type TaskStatus } from "../lib/schedule/status.ts";
-import { pauseTask, removeTask, resumeTask, triggerTask } from "../lib/schedule/control.ts";
+import {
+  pauseTask,
+  removeTask,
+  resumeTask,
+  TaskRunningError,
+  triggerTask,
+} from "../lib/schedule/control.ts";
 import type { TaskDefinition } from "../lib/schedule/task.ts";
 import type { Command } from "./command.ts";
 import {
@@ -114,8 +120,9 @@ task moves on.
             (as after downtime) with --catch-up
   remove    delete the records of tasks gone from every file (status marks a task no
             instance ran for a day "orphaned"); refuses a task whose tick a run holds
-            (exit 75) unless --force; a TASK with no record is named on stderr and makes it
-            exit 1 after the others are removed. A task still in a running instance's file
+            (exit 75) unless --force, and one holding foreign data (65), after the others are
+            removed; a TASK with no record is named on stderr and makes it exit 1 after the
+            others are removed. A task still in a running instance's file
             comes back.
 
 Examples:
@@ -354,13 +361,21 @@ async function remove(argv: string[]): Promise<number> {
   if (positionals.length === 0) throw usage("schedule", "remove takes one TASK or more");
   await using backend = await openBackend("schedule", values);
   let missing = false;
+  let refused: number | undefined;
   for (const name of positionals) {
-    if (!await removeTask(backend, name, { force: values.force === true })) {
-      console.error(`No such task: ${JSON.stringify(name)}.`);
-      missing = true;
+    try {
+      if (!await removeTask(backend, name, { force: values.force === true })) {
+        console.error(`No such task: ${JSON.stringify(name)}.`);
+        missing = true;
+      }
+    } catch (e) {
+      // A task running, or holding foreign data, keeps its record; the others go, as `rm`'s.
+      if (!(e instanceof ForeignDataError || e instanceof TaskRunningError)) throw e;
+      console.error(`coord: ${e.message}`);
+      refused ??= e.exitCode;
     }
   }
-  return missing ? NOT_FOUND : ExitCode.ok;
+  return refused ?? (missing ? NOT_FOUND : ExitCode.ok);
 }
 
 /** `remove`'s exit code when a TASK had no record (the others are removed): like `rm`'s. */

@@ -102,6 +102,10 @@ export function eventLine(event: ScheduleEvent, verbose = false): string | undef
     case "failed":
       return `${event.task}${at} failed after ${seconds(event.durationMs)}: ${event.error}` +
         (event.givenUp ? "; no retries left, moving on to the next tick" : "");
+    case "interrupted":
+      return `${event.task}${at} was cut short by the stop after ${seconds(event.durationMs)} ` +
+        `(${event.error}); ` +
+        (event.runAgain ? "its tick is handed on to run again" : "it is not run again");
     case "lost":
       return event.replaced
         ? `${event.task}${at} was replaced by a later tick (overlap replace); the run was stopped`

@@ -90,6 +90,7 @@ export {
   removeTask,
   type ResumeOptions,
   resumeTask,
+  TaskRunningError,
   type TriggerOptions,
   triggerTask,
 } from "./schedule/control.ts";

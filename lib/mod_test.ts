@@ -24,6 +24,7 @@ Deno.test("every error class a library user can meet is exported by coord", () =
     "NonRetryableError",
     "JobCancelledError",
     "CommandFailedError",
+    "TaskRunningError",
   ];
   const exported = coord as Record<string, unknown>;
   for (const name of names) {

@@ -12,6 +12,7 @@ import {
   recordType,
   type TaskRecord,
   type TemplateRecord,
+  type TickLease,
   updateRecord,
 } from "./record.ts";
 
@@ -137,7 +138,7 @@ export interface RemoveOptions {
  * makes its record again.
  *
  * @returns false when there was no such record.
- * @throws {CoordError} (exit 75) when a run holds the task's tick, unless `force`.
+ * @throws {TaskRunningError} (exit 75) when a run holds the task's tick, unless `force`.
  * @throws {ForeignDataError} when the name holds something coord did not write.
  * @example
  * ```ts ignore
@@ -160,13 +161,22 @@ export async function removeTask(
   }
   return await updateRecord<TaskRecord>(backend, name, "task", (record, now) => {
     const lease = record?.lease;
-    if (!force && lease && lease.owner !== "" && lease.until > now) {
-      throw new CoordError(
-        `task "${name}" is running on ${lease.owner} (its lease ends ` +
-          `${new Date(lease.until).toISOString()}) — wait for it, or remove it with --force`,
-        ExitCode.timedOut,
-      );
-    }
+    // A failed tick waiting for its retry keeps its lease, but nothing runs it.
+    const running = lease && lease.owner !== "" && lease.until > now &&
+      record!.last?.outcome === "running";
+    if (!force && running) throw new TaskRunningError(name, lease);
     return record ? null : undefined;
   });
+}
+
+/** `removeTask` refused a task whose tick a run holds (`coord schedule remove` exits 75). */
+export class TaskRunningError extends CoordError {
+  /** Names the task and who runs it until when. */
+  constructor(name: string, lease: TickLease) {
+    super(
+      `task "${name}" is running on ${lease.owner} (its lease ends ` +
+        `${new Date(lease.until).toISOString()}) — wait for it, or remove it with --force`,
+      ExitCode.timedOut,
+    );
+  }
 }

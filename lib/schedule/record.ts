@@ -11,8 +11,11 @@ import { CoordError, ExitCode, ForeignDataError } from "../errors.ts";
 import type { ReadResult } from "./steps.ts";
 import type { Timing, TimingOptions } from "./timing.ts";
 
-/** How a task's last run ended; `running` while it runs. */
-export type Outcome = "running" | "success" | "failure" | "lost";
+/**
+ * How a task's last run ended; `running` while it runs; `interrupted` when a stop cut it short
+ * (no failure of the task's: not counted, and its tick is run again).
+ */
+export type Outcome = "running" | "success" | "failure" | "lost" | "interrupted";
 
 /** The lease on a tick while an instance runs it (at-least-once tasks). */
 export interface TickLease {

@@ -11,7 +11,7 @@
 
 import type { Backend, Topic } from "../backend/types.ts";
 import { estimateClockOffset } from "../clock.ts";
-import { BackendClosedError, BackendUnavailableError, LeaseLostError, oneLine } from "../errors.ts";
+import { BackendUnavailableError, isFinal, LeaseLostError, oneLine } from "../errors.ts";
 import { localNow, sleep, sleepUntil } from "../time.ts";
 import { LeaseKeeper } from "../lease.ts";
 import { RunTimeout } from "./run_timeout.ts";
@@ -58,6 +58,20 @@ export type ScheduleEvent =
     replaced?: boolean;
     unrecorded?: "no answer" | "taken over";
     error?: string;
+  }
+  /**
+   * A stop by force (a second signal, the grace period's end) cut the run short and it failed
+   * (`error`): no failure of the task's. With `runAgain` (an at-least-once tick) another
+   * instance runs the tick at once.
+   */
+  | {
+    type: "interrupted";
+    task: string;
+    tick: number;
+    durationMs: number;
+    error: string;
+    runAgain: boolean;
+    triggered?: boolean;
   }
   /** The backend failed (otherwise than by being unavailable); the loop retries. */
   | { type: "error"; task: string; error: string }
@@ -139,7 +153,7 @@ const FINISH_RETRY_MAX_MS = 1_000;
 /**
  * Runs a task's ticks until `stop` aborts (after the current run ends) or a one-off task has
  * run. Backend errors are reported and retried, never thrown, but for a closed backend's
- * (`BackendClosedError`). With `createRecord` false (a
+ * (`BackendClosedError`) or data coord did not write (`ForeignDataError`). With `createRecord` false (a
  * dynamic task's instance) a missing record means the task was removed.
  *
  * @returns `"done"` when a one-off task has run or the task was removed, else `"stopped"`.
@@ -157,8 +171,8 @@ export async function runTaskLoop(
         if (await loop.step(stop) === "done") return "done";
       } catch (e) {
         if (stop.aborted) break;
-        // No outage: nothing will answer again, so the scheduler ends with it.
-        if (e instanceof BackendClosedError) throw e;
+        // No outage: nothing will answer again (or as coord wrote it), so the scheduler ends.
+        if (isFinal(e)) throw e;
         context.outages.failed(def.name, e);
         await sleep(ERROR_RETRY_MS, stop).catch(() => {});
       }
@@ -626,6 +640,16 @@ class TaskLoop {
             ...(error !== undefined && { error }),
           }),
         });
+      } else if (error !== undefined && context.force.aborted) {
+        context.emit({
+          type: "interrupted",
+          task: name,
+          tick,
+          durationMs,
+          error,
+          runAgain: keeper !== undefined,
+          triggered,
+        });
       } else if (error !== undefined) {
         context.metrics.failed(name);
         const givenUp = outcome === "given up";
@@ -688,6 +712,8 @@ class TaskLoop {
     interrupted: boolean,
   ): Promise<Finished | "again"> {
     const failed = error !== undefined;
+    // Cut short by shutdown: no fault of the task's, so neither a failure nor a success.
+    const cutShort = failed && interrupted;
     let givenUp = false;
     const { failureMode, retryDelayMs } = this.#def;
     const { now, version, record } = await this.#read();
@@ -697,7 +723,7 @@ class TaskLoop {
     if (isRun(record.last, run) && record.last.outcome !== "running") return "done";
     const last: LastRun = {
       ...run,
-      outcome: failed ? "failure" : "success",
+      outcome: cutShort ? "interrupted" : failed ? "failure" : "success",
       finishedAt: now,
       ...(failed && { error }),
     };
@@ -743,8 +769,10 @@ class TaskLoop {
         }
       }
     }
-    if (failed) finished.failures = record.failures + 1;
-    finished.consecutiveFailures = failed ? (record.consecutiveFailures ?? 0) + 1 : 0;
+    if (!cutShort) {
+      if (failed) finished.failures = record.failures + 1;
+      finished.consecutiveFailures = failed ? (record.consecutiveFailures ?? 0) + 1 : 0;
+    }
     return await this.#write(version, finished) ? (givenUp ? "given up" : "done") : "again";
   }
 

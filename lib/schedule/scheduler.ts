@@ -28,7 +28,8 @@ import { parseTiming, type Timing } from "./timing.ts";
 
 /**
  * Sets up a value tasks share (a database pool, a client) and tears it down: a generator
- * function that yields the value once and cleans up after the yield (in `finally`).
+ * function that yields the value once and cleans up after the yield (in `finally`, or after it:
+ * the generator is resumed once every run has ended).
  *
  * @example
  * ```ts ignore
@@ -323,7 +324,10 @@ export class Scheduler {
         if (!first) return values;
         teardowns.push(async () => {
           try {
-            await iterator.return?.();
+            // Resumed, so cleanup after the yield runs as well as a `finally`; one that yields
+            // again is closed there.
+            const after = await iterator.next();
+            if (!after.done) await iterator.return?.();
           } catch (e) {
             this.onEvent?.({ type: "error", task: `fixture ${name}`, error: oneLine(e) });
           }

@@ -169,6 +169,36 @@ conformance("a second SIGTERM aborts the running task, exit 143", async (ctx) =>
   assert.deepEqual(steps, ["setup", "start db", "aborted", "end", "teardown"]);
 });
 
+conformance(
+  "a command the grace period's end cuts short is interrupted, no failure",
+  async (ctx) => {
+    await using temp = await tempDir("coord-test-");
+    const log = `${temp.path}/log`;
+    await Deno.writeTextFile(log, "");
+    await Deno.writeTextFile(
+      `${temp.path}/jobs.cron`,
+      `0 0 * * * * name=slow  echo start >> ${log}; sleep 60\n`,
+    );
+    const env = envOf(ctx);
+    const p = spawnCoord(["schedule", "run", `${temp.path}/jobs.cron`, "--grace", "0.2"], { env });
+    await dueNow(await ctx.open(), "slow");
+    await lineIn(log, /^start$/);
+    p.kill("SIGTERM");
+    const { code, stderr } = await p.result;
+    assert.equal(code, 143, stderr);
+    assert.match(
+      stderr,
+      /^coord: slow \S+ was cut short by the stop after [\d.]+ s \(killed by SIGTERM \(143\)\); its tick is handed on to run again$/m,
+    );
+    assert.doesNotMatch(stderr, /failed/);
+    const status = await runCoord(["schedule", "status", "slow", "--json"], { env });
+    const task = JSON.parse(status.stdout);
+    assert.equal(task.last.outcome, "interrupted");
+    assert.equal(task.failures, 0, "a stop is no failure of the task's");
+    assert.equal(task.next, task.last.tick, "the tick is still to run");
+  },
+);
+
 /** Whether a process lives (a zombie waiting to be reaped does not). */
 async function alive(pid: number): Promise<boolean> {
   try {
@@ -325,39 +355,46 @@ conformance(
   },
 );
 
-conformance("remove refuses a task whose tick a killed run holds, unless --force", async (ctx) => {
-  const dir = await Deno.makeTempDir();
-  const log = `${dir}/log`;
-  await Deno.writeTextFile(log, "");
-  await Deno.writeTextFile(
-    `${dir}/jobs.cron`,
-    [
-      `@every 1s name=long lease=60s  echo started >> ${log}; sleep 60`,
-      `@every 1h name=idle  true`,
-    ].join("\n"),
-  );
-  const coord = (...args: string[]) => runCoord(["schedule", ...args], { env: envOf(ctx) });
-  const p = spawnCoord(["schedule", "run", `${dir}/jobs.cron`, "--instance", "gone"], {
-    env: envOf(ctx),
-  });
-  await lineIn(log, /^started$/);
-  p.kill("SIGKILL");
-  await p.result;
-  const refused = await coord("remove", "long", "idle");
-  assert.equal(refused.code, 75, refused.stderr);
-  assert.match(refused.stderr, /task "long" is running on gone .* --force/);
-  const tasks = async () =>
-    (await coord("status", "--json")).stdout.trim().split("\n").filter(Boolean).map((l) =>
-      JSON.parse(l).task
+conformance(
+  "remove refuses a task whose tick a killed run holds, unless --force, and goes on",
+  async (ctx) => {
+    const dir = await Deno.makeTempDir();
+    const log = `${dir}/log`;
+    await Deno.writeTextFile(log, "");
+    await Deno.writeTextFile(
+      `${dir}/jobs.cron`,
+      [
+        `@every 1s name=long lease=60s  echo started >> ${log}; sleep 60`,
+        `@every 1h name=idle  true`,
+        // Its failed tick keeps its lease until the retry, with nothing running.
+        `@every 1s name=broken lease=60s  false`,
+      ].join("\n"),
     );
-  assert.deepEqual(await tasks(), ["idle", "long"], "nothing removed");
-  // A missing name fails the command (like rm) but not before the others are removed.
-  const removed = await coord("remove", "idle", "nosuch", "long", "--force");
-  assert.equal(removed.code, 1, removed.stderr);
-  assert.match(removed.stderr, /No such task: "nosuch"/);
-  assert.deepEqual(await tasks(), []);
-  await Deno.remove(dir, { recursive: true });
-});
+    const coord = (...args: string[]) => runCoord(["schedule", ...args], { env: envOf(ctx) });
+    const p = spawnCoord(["schedule", "run", `${dir}/jobs.cron`, "--instance", "gone"], {
+      env: envOf(ctx),
+    });
+    await lineIn(log, /^started$/);
+    await p.stderrLine(/broken \S+ failed/);
+    p.kill("SIGKILL");
+    await p.result;
+    const refused = await coord("remove", "long", "idle", "broken");
+    assert.equal(refused.code, 75, refused.stderr);
+    assert.equal(refused.stderr.trim().split("\n").length, 1, refused.stderr);
+    assert.match(refused.stderr, /task "long" is running on gone .* --force/);
+    const tasks = async () =>
+      (await coord("status", "--json")).stdout.trim().split("\n").filter(Boolean).map((l) =>
+        JSON.parse(l).task
+      );
+    assert.deepEqual(await tasks(), ["long"], "the others removed, as rm does");
+    // A missing name fails the command (like rm) but not before the others are removed.
+    const removed = await coord("remove", "nosuch", "long", "--force");
+    assert.equal(removed.code, 1, removed.stderr);
+    assert.match(removed.stderr, /No such task: "nosuch"/);
+    assert.deepEqual(await tasks(), []);
+    await Deno.remove(dir, { recursive: true });
+  },
+);
 
 conformance(
   "status shows every healthy task beside one holding foreign data, and exits 65",

@@ -578,6 +578,12 @@ conformance("fixtures are torn down only after running tasks finish", async (ctx
       log.push("teardown");
     }
   });
+  // Cleanup after the yield, without `finally`, as pytest and pyncette fixtures are written:
+  // it was skipped (the generator was closed by `return()`).
+  app.fixture("plain", async function* () {
+    yield "plain";
+    log.push("plain teardown");
+  });
   app.task({ name: "slow", interval: "200ms" }, async (c) => {
     log.push(`start with ${c.fixtures.resource}`);
     stop.abort();
@@ -585,7 +591,13 @@ conformance("fixtures are torn down only after running tasks finish", async (ctx
     log.push("end");
   });
   const result = await app.run({ signal: stop.signal });
-  assert.deepEqual(log, ["setup", "start with the resource", "end", "teardown"]);
+  assert.deepEqual(log, [
+    "setup",
+    "start with the resource",
+    "end",
+    "plain teardown",
+    "teardown",
+  ]);
   assert.equal(result.cutShort, 0);
 });
 
