@@ -72,7 +72,13 @@ Deno.test({
   async fn() {
     const inUrl = await runCoord(["doctor", "--url", passwordUrl("wrong-pw")]);
     assert.equal(inUrl.code, 69, inUrl.stderr);
-    assert.match(oneLine(inUrl.stderr)[0], new RegExp(`${PASSWORD_ROLE}:\\*\\*\\*@.*password`));
+    assert.match(
+      oneLine(inUrl.stderr)[0],
+      new RegExp(
+        `^coord: cannot log in to postgres://${PASSWORD_ROLE}:\\*\\*\\*@\\S+: password ` +
+          `authentication failed for user "${PASSWORD_ROLE}" — check the user and the password`,
+      ),
+    );
     assert.doesNotMatch(inUrl.stderr + inUrl.stdout, /wrong-pw/);
 
     const plainUrl = `postgres://${PASSWORD_ROLE}@127.0.0.1:${port}/coord`;
@@ -83,6 +89,20 @@ Deno.test({
       assert.equal(fromEnv.code, 69, `${variable}: ${fromEnv.stderr}`);
       assert.doesNotMatch(fromEnv.stderr + fromEnv.stdout, /wrong-pw/);
     }
+  },
+});
+
+Deno.test({
+  name: "a postgres database that does not exist exits 69 naming it",
+  ignore,
+  async fn() {
+    const r = await runCoord(["doctor", "--url", `postgres://coord@127.0.0.1:${port}/nosuchdb`]);
+    assert.equal(r.code, 69, r.stderr);
+    assert.equal(oneLine(r.stderr).length, 1, r.stderr);
+    assert.match(
+      r.stderr,
+      /^coord: cannot use postgres:\/\/\S+: database "nosuchdb" does not exist — check the database in the URL/,
+    );
   },
 });
 

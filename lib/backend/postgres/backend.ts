@@ -40,7 +40,13 @@ import {
   type PgPoolClient,
 } from "./client.ts";
 import { JobBudget, JOBS_READ, refusedJobsAmong } from "../refused_jobs.ts";
-import { isConnectionError, PostgresSqlStore, readClock, schemaIdentifier } from "./sql_store.ts";
+import {
+  isConnectionError,
+  outageCause,
+  PostgresSqlStore,
+  readClock,
+  schemaIdentifier,
+} from "./sql_store.ts";
 import { ChangeListener } from "./change_listener.ts";
 
 /**
@@ -220,9 +226,7 @@ export class PostgresBackend implements Backend<"postgres"> {
       return await fn();
     } catch (e) {
       if (!isConnectionError(e)) throw e;
-      throw new BackendUnavailableError(`${this.displayUrl}: ${(e as Error).message}`, {
-        cause: e,
-      });
+      throw new BackendUnavailableError(`${this.displayUrl}: ${outageCause(e)}`, { cause: e });
     }
   }
 }
@@ -317,11 +321,27 @@ export async function openPostgres(
         { cause: e },
       );
     }
-    // The server's own refusals (class 28) may name SSL too: a pg_hba rule, not the sslmode.
-    const tls = !/^28/.test((e as { code?: string }).code ?? "") && TLS_FAILURE.test(e.message);
+    const code = (e as { code?: string }).code ?? "";
+    if (/^28/.test(code)) {
+      // The server answered, and refused this login: a reach problem it is not.
+      throw new BackendUnavailableError(
+        `cannot log in to ${options.displayUrl}: ${e.message} — check the user and the ` +
+          `password (in the URL, COORD_PASSWORD or PGPASSWORD), and the server's pg_hba.conf`,
+        { cause: e },
+      );
+    }
+    if (/^3D/.test(code)) {
+      throw new BackendUnavailableError(
+        `cannot use ${options.displayUrl}: ${e.message} — check the database in the URL ` +
+          `(createdb makes one)`,
+        { cause: e },
+      );
+    }
+    // The server's own refusals (class 28, above) may name SSL too: not the sslmode.
+    const tls = TLS_FAILURE.test(e.message);
     const check = tls
       ? "the URL's sslmode and the server's TLS"
-      : "the URL, the user and the password (COORD_PASSWORD or PGPASSWORD), or set COORD_URL";
+      : "the URL's host and port, or set COORD_URL";
     throw new BackendUnavailableError(
       `cannot reach ${options.displayUrl}: ${e.message} — is the server up? check ${check}`,
       { cause: e },

@@ -70,6 +70,21 @@ export function schemaIdentifier(namespace: string): string {
   return `"${namespace.replaceAll('"', '""')}"`;
 }
 
+/**
+ * What node-postgres says of an outage, in coord's words for it (the driver's own name its
+ * internals: "Query read timeout", "Connection terminated due to connection timeout").
+ */
+export function outageCause(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  if (message === "Query read timeout") return "no answer within --connect-timeout";
+  if (/due to connection timeout|timeout expired/i.test(message)) {
+    return "no connection within --connect-timeout";
+  }
+  if (/Connection terminated unexpectedly/.test(message)) return "the server closed the connection";
+  if (/ECONNREFUSED/.test(message)) return "connection refused";
+  return message;
+}
+
 /** Connection-level failures: the step did not happen (or was rolled back), try again later. */
 export function isConnectionError(error: unknown): boolean {
   const e = error as { code?: string; message?: string };
@@ -475,8 +490,8 @@ export class PostgresSqlStore implements SqlStore {
   }
 
   #unavailable(error: unknown): BackendUnavailableError {
-    const message = error instanceof Error ? error.message : String(error);
-    const cause = message === "Query read timeout" ? "no answer within --connect-timeout" : message;
-    return new BackendUnavailableError(`${this.#displayUrl}: ${cause}`, { cause: error });
+    return new BackendUnavailableError(`${this.#displayUrl}: ${outageCause(error)}`, {
+      cause: error,
+    });
   }
 }
