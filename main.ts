@@ -69,8 +69,9 @@ Options every command takes:
   -h, --help             this text, or a command's usage
   -V, --version          print the version
 
-Exit codes: 0 ok · 64 usage · 65 foreign data · 69 backend unavailable · 70 internal
-            75 timed out · 76 too late
+Exit codes: 0 ok · 1 a command's "no" (see its --help) · 64 usage · 65 foreign data
+            69 backend unavailable · 70 internal · 75 timed out or refused · 76 too late
+            128+N stopped by signal N · lock run: CMD's own status
 
 Example:
   coord doctor --url redis://127.0.0.1:6379`;

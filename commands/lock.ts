@@ -56,7 +56,7 @@ Options:
   --limit N                 up to N holders at once, still in order (default 1); every user
                             of RES must give the same N
   -E, --conflict-exit-code N
-                            exit N instead of 75 when the lock was not had in time
+                            exit N (0..255) instead of 75 when the lock was not had in time
   --pass-env NAME[,NAME…]   give CMD COORD_URL, COORD_PASSWORD and/or PGPASSWORD all the same
   --json                    after CMD exits, one line on stderr:
                             {"resource","token","waited_ms","held_ms","exit_code"}

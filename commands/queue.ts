@@ -861,7 +861,8 @@ async function config(argv: string[]): Promise<number> {
     ...(groupLimit !== undefined && { groupLimit }),
   });
   if (values.json) {
-    console.log(JSON.stringify({ queue: positionals[0], ...settings }));
+    // Every field, none left out when unset: a script reads `groupLimit` as the text does.
+    console.log(JSON.stringify({ queue: positionals[0], groupLimit: null, ...settings }));
     return ExitCode.ok;
   }
   console.log(`keep-completed  ${keepText(settings.keepCompleted)}`);

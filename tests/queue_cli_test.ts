@@ -134,7 +134,7 @@ Deno.test("coord queue flow puts a flow; wait prints its result", async () => {
   await Deno.writeTextFile(`${dir}/bad.json`, '{"parallel": [{"handler": "a", "colour": 1}]}');
   const bad = await runCoord(["queue", "flow", "q", `${dir}/bad.json`, "--url", url]);
   assert.equal(bad.code, 64);
-  assert.match(bad.stderr, /flow\.parallel\[0\]: a job has no "colour"/);
+  assert.match(bad.stderr, /flow\.parallel\[0\]: a job takes no "colour" \(it takes handler, /);
   const missing = await runCoord(["queue", "flow", "q", `${dir}/missing.json`, "--url", url]);
   assert.equal(missing.code, 64);
   assert.match(missing.stderr, /cannot read .*missing\.json: no such file/);

@@ -98,7 +98,9 @@ export function jobLines(text: string, file: string): PutOptions[] {
     }
     const fields = value as Record<string, unknown>;
     const unknown = Object.keys(fields).find((k) => !LINE_KEYS.includes(k));
-    if (unknown !== undefined) fail(`a job has no "${unknown}" (it takes ${LINE_KEYS.join(", ")})`);
+    if (unknown !== undefined) {
+      fail(`a job takes no "${unknown}" (it takes ${LINE_KEYS.join(", ")})`);
+    }
     const keepOf = (text: unknown): Keep => {
       if (typeof text !== "string") fail(`keep: "forever", a count, a duration or both, as --keep`);
       try {

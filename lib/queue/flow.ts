@@ -168,7 +168,8 @@ export function flowNodes(flow: unknown, rootId: string, priority = 0): FlowNode
     const unknown = keys.filter((k) => !JOB_KEYS.includes(k));
     if (unknown.length > 0) {
       throw new UsageError(
-        `${where}: a job has no "${unknown[0]}" (a group needs parallel or serial)`,
+        `${where}: a job takes no "${unknown[0]}" (it takes ${JOB_KEYS.join(", ")}; a group ` +
+          `takes parallel or serial)`,
       );
     }
     const job = node as FlowJob;

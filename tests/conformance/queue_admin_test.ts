@@ -493,7 +493,7 @@ conformance(
       const file = `${dir}/jobs.jsonl`;
       for (
         const [bad, why] of [
-          ['{"handler": "ok", "colour": 1}', /jobs.jsonl:3: a job has no "colour"/],
+          ['{"handler": "ok", "colour": 1}', /jobs.jsonl:3: a job takes no "colour"/],
           ["[1, 2]", /jobs.jsonl:3: a job is an object/],
           ['{"handler": "ok", "delay": "soon"}', /jobs.jsonl:3: delay: a number of seconds/],
           ['{"handler": "ok"', /jobs.jsonl:3: not JSON/],

@@ -149,6 +149,8 @@ conformance("--group-limit 0 or not a number exits 64 and changes nothing", asyn
   assert.equal(JSON.parse(shown.stdout).groupLimit, 3);
   const text = await runCoord(["queue", "config", "q", "--group-limit", "none"], { env });
   assert.match(text.stdout, /^group-limit +none$/m);
+  const none = await runCoord(["queue", "config", "q", "--json"], { env });
+  assert.equal(JSON.parse(none.stdout).groupLimit, null, "said as null, as the text says none");
   const put = await runCoord(
     ["queue", "put", "q", "--id", "1", "--handler", "h", "--group", "c1"],
     {
