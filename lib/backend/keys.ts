@@ -61,7 +61,8 @@ export function checkNamespace(namespace: string): string {
     throw new UsageError(
       `namespace ${
         JSON.stringify(namespace)
-      } is not usable — use letters, digits, "-", "_", "." or ":"`,
+      } is not usable: it may not be empty or hold whitespace, braces, "*", "?", "[", "]", "\\" ` +
+        `or NUL (letters, digits, "-", "_", "." and ":" are safe everywhere)`,
     );
   }
   return namespace;
