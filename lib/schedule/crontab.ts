@@ -146,6 +146,7 @@ function parseLine(text: string, line: number): CrontabTask {
   }
   const schedule = cron;
   const options: TaskOptions = { name: "", cron };
+  const given = new Set<string>();
   for (; next < words.length; next++) {
     const option = /^([a-z][a-z-]*|TZ)=(.*)$/.exec(words[next][0]);
     if (!option) break;
@@ -156,6 +157,9 @@ function parseLine(text: string, line: number): CrontabTask {
         `unknown option ${key}= — use ${Object.keys(LINE_OPTIONS).map((k) => `${k}=`).join(" ")}`,
       );
     }
+    // Which of two would count is a guess the reader should not have to make.
+    if (given.has(key)) throw new UsageError(`${key}= is given twice — keep one`);
+    given.add(key);
     set(value, options);
   }
   if (options.fastForward && options.catchUp !== undefined && options.catchUp !== "latest") {

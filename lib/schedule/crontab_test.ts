@@ -183,6 +183,8 @@ Deno.test("parseCrontab() prefixes every error with FILE:LINE:, counting comment
     ["@every 25d ./x", /@every "25d" is more than 24 days/],
     ["@every 100y ./x", /"100y" is not a positive duration .* \(units ms, s, m, h, d\)/],
     ["@every 2s name= ./x", /name= is empty/],
+    ["@every 2s name=a name=b ./x", /name= is given twice — keep one/],
+    ["@daily TZ=UTC TZ=Europe/Berlin ./x", /TZ= is given twice/],
     ["0 3 * * * mode=exactly-once ./x", /mode=exactly-once: use at-least-once, best-effort or/],
     ["0 3 * * * failure=retry ./x", /failure=retry: use none, unlock or commit/],
     ["0 3 * * * lease=abc ./x", /lease=abc: use a duration, e.g. 30s/],
