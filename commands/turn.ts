@@ -5,7 +5,7 @@
  * @module
  */
 
-import { ExitCode } from "../lib/errors.ts";
+import { ExitCode, ForeignDataError } from "../lib/errors.ts";
 import {
   followTicketLines,
   resetTicketLine,
@@ -52,7 +52,8 @@ namespace.
            --expire) or, when it ends sooner, by its release; a holder that dies before any
            of these has none. A RES holding foreign data exits 65 at once, as status does.
   reset    removes a queue nobody is in, and only if nobody took a ticket meanwhile;
-           otherwise refuses with exit 75. --force removes it anyway: its waiters give up,
+           otherwise refuses with exit 75 (65 for one holding foreign data, left as it
+           is); the other queues named are still reset. --force removes it anyway: its waiters give up,
            its holders stop their command within a third of their --expire. Tickets and
            fencing tokens never repeat: the next user gets larger ones. Prints 'Reset "RES".'
            on stderr per queue removed; stdout stays empty.
@@ -125,9 +126,18 @@ async function reset(argv: string[]): Promise<number> {
   await using backend = await openBackend("turn", values);
   const resources = named ?? await backend.lock.list();
   if (resources.length === 0) noQueues(backend.namespace);
-  let refused = false;
+  let refused: number | undefined;
   for (const resource of resources) {
-    const result = await resetTicketLine(backend, resource, { force: values.force });
+    let result: Awaited<ReturnType<typeof resetTicketLine>>;
+    try {
+      result = await resetTicketLine(backend, resource, { force: values.force });
+    } catch (e) {
+      // Left as it is, named; the other queues are still reset.
+      if (!(e instanceof ForeignDataError)) throw e;
+      console.error(`coord: ${e.message}`);
+      refused ??= e.exitCode;
+      continue;
+    }
     switch (result.outcome) {
       case "removed":
         // A confirmation, not data: stdout stays empty, as turn's console leaves it.
@@ -139,15 +149,15 @@ async function reset(argv: string[]): Promise<number> {
         break;
       case "in-use":
         console.error(`${quoted(resource)} is in use by ${result.users} user(s).`);
-        refused = true;
+        refused ??= ExitCode.timedOut;
         break;
       case "activity":
         console.error(`Activity detected for ${quoted(resource)}.`);
-        refused = true;
+        refused ??= ExitCode.timedOut;
         break;
     }
   }
-  return refused ? ExitCode.timedOut : ExitCode.ok;
+  return refused ?? ExitCode.ok;
 }
 
 /** The RES arguments, without repeats; undefined (every queue) when there are none. */
