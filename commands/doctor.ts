@@ -86,10 +86,18 @@ async function run(argv: string[]): Promise<number> {
     ].join("\n"));
   }
   if (places > 0 && !values.quiet) {
+    // Another program's table in a SQLite file is there whatever the namespace: another one
+    // would not leave it.
+    const fileWide = backend.kind === "sqlite" &&
+      foreign.some((f) => f.problem === "not a coord table");
+    const where = fileWide ? backend.displayUrl : `namespace "${backend.namespace}"`;
+    const advice = fileWide
+      ? "remove what it wrote, or choose another file with --url sqlite:PATH"
+      : "use another --namespace";
     console.error(
-      `coord: warning: ${counted(places, noun)} in namespace "${backend.namespace}" ` +
+      `coord: warning: ${counted(places, noun)} in ${where} ` +
         `${places === 1 ? "holds" : "hold"} data coord did not write — another program shares ` +
-        `it; use another --namespace`,
+        `it; ${advice}`,
     );
   }
   return 0;
