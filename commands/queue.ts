@@ -73,7 +73,13 @@ import {
 import { ageText, printTable, shellWord, writeLine } from "./output.ts";
 import { outageLine, reportForeign } from "./report.ts";
 import { PASS_ENV_FLAGS, passEnvFlag } from "./pass_env.ts";
-import { MAX_DELAY_MS } from "../lib/queue/limits.ts";
+import {
+  checkCount,
+  MAX_CONCURRENCY,
+  MAX_DELAY_MS,
+  MAX_TIMER_MS,
+  MIN_LEASE_MS,
+} from "../lib/queue/limits.ts";
 import { STOP_GRACE_MS } from "../lib/subprocess.ts";
 import { parseDuration } from "../lib/schedule/timing.ts";
 
@@ -447,12 +453,21 @@ async function workVerb(argv: string[]): Promise<number> {
   if (positionals.length === 0) throw usage("queue", "work needs at least one QUEUE");
   const passEnv = passEnvFlag("queue", values);
   const handlers = values.module === undefined ? {} : await loadHandlers(values.module);
-  const concurrency = values.concurrency === undefined
-    ? DEFAULT_CONCURRENCY
-    : countArg("queue", "--concurrency", values.concurrency);
-  const leaseMs = secondsFlag("queue", "lease", values.lease, DEFAULT_JOB_LEASE_MS);
+  // Checked here, so that a bad flag is named as it was given; work() names its options.
+  const concurrency = values.concurrency === undefined ? DEFAULT_CONCURRENCY : checkCount(
+    "concurrency",
+    countArg("queue", "--concurrency", values.concurrency),
+    1,
+    MAX_CONCURRENCY,
+  );
+  const leaseMs = secondsFlag("queue", "lease", values.lease, DEFAULT_JOB_LEASE_MS, {
+    minMs: MIN_LEASE_MS,
+    maxMs: MAX_TIMER_MS,
+  });
   if (values.worker === "") throw usage("queue", "--worker is empty");
-  const graceMs = secondsFlag("queue", "grace", values.grace, DEFAULT_WORK_GRACE_MS);
+  const graceMs = secondsFlag("queue", "grace", values.grace, DEFAULT_WORK_GRACE_MS, {
+    maxMs: MAX_TIMER_MS,
+  });
   const backend = await openBackend("queue", values);
   using signals = new StopSignals();
   let code: number;

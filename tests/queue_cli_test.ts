@@ -47,7 +47,7 @@ Deno.test("coord queue refuses bad input with one line and exit 64, storing noth
       [["put", "q", "--handler", "h", "--begin-by", "1000000000000"], /--begin-by must be/],
       [["put", "q", "--handler", "h", "--backoff", "1000000000000"], /--backoff must be/],
       [["put", "q", "--handler", "h", "--retries", "100000"], /--retries must be .* to 1000/],
-      [["work", "q", "--lease", "0.1"], /--lease must be .* from 0\.3/],
+      [["work", "q", "--lease", "0.1"], /--lease must be at least 0\.3 s/],
       [["work", "q", "--grace", "10000000000"], /--grace must be/],
       [["work", "q", "--concurrency", "100000"], /--concurrency must be .* to 10000/],
       [["put", "q", "--from", "/"], /cannot read \/: it is a directory — see/],

@@ -159,18 +159,21 @@ export async function work(
   if (queues.length === 0) throw new UsageError("name at least one queue to work on");
   queues.forEach(checkQueueName);
   const concurrency = checkCount(
-    "concurrency",
+    { name: "concurrency", unit: "ms" },
     options.concurrency ?? DEFAULT_CONCURRENCY,
     1,
     MAX_CONCURRENCY,
   );
-  const leaseMs = checkDuration("lease", options.leaseMs ?? DEFAULT_JOB_LEASE_MS, {
-    minMs: MIN_LEASE_MS,
-    maxMs: MAX_TIMER_MS,
-  });
-  const graceMs = checkDuration("grace", options.graceMs ?? DEFAULT_WORK_GRACE_MS, {
-    maxMs: MAX_TIMER_MS,
-  });
+  const leaseMs = checkDuration(
+    { name: "leaseMs", unit: "ms" },
+    options.leaseMs ?? DEFAULT_JOB_LEASE_MS,
+    { minMs: MIN_LEASE_MS, maxMs: MAX_TIMER_MS },
+  );
+  const graceMs = checkDuration(
+    { name: "graceMs", unit: "ms" },
+    options.graceMs ?? DEFAULT_WORK_GRACE_MS,
+    { maxMs: MAX_TIMER_MS },
+  );
   return await new Worker(backend, queues, { ...options, concurrency, leaseMs, graceMs }).run();
 }
 
