@@ -33,6 +33,7 @@ import {
   LIST_STATES,
   listedState,
   listJobs,
+  MAX_LIST_LIMIT,
 } from "../lib/queue/list.ts";
 import { jobLines, putJobs } from "../lib/queue/bulk.ts";
 import {
@@ -75,8 +76,10 @@ import { outageLine, reportForeign } from "./report.ts";
 import { PASS_ENV_FLAGS, passEnvFlag } from "./pass_env.ts";
 import {
   checkCount,
+  checkDuration,
   MAX_CONCURRENCY,
   MAX_DELAY_MS,
+  MAX_GROUP_LIMIT,
   MAX_TIMER_MS,
   MIN_LEASE_MS,
 } from "../lib/queue/limits.ts";
@@ -699,7 +702,7 @@ async function list(argv: string[]): Promise<number> {
   const states = (values.state ?? []).flatMap((s) => s.split(",")) as ListState[];
   const limit = values.limit === undefined
     ? DEFAULT_LIST_LIMIT
-    : countArg("queue", "--limit", values.limit);
+    : checkCount("limit", countArg("queue", "--limit", values.limit), 1, MAX_LIST_LIMIT);
   await using backend = await openBackend("queue", values);
   const queue = positionals[0];
   const page = await listJobs(backend, queue, {
@@ -862,7 +865,7 @@ async function config(argv: string[]): Promise<number> {
     ? undefined
     : limit.trim() === "none"
     ? null
-    : countArg("queue", "--group-limit", limit);
+    : checkCount("group-limit", countArg("queue", "--group-limit", limit), 1, MAX_GROUP_LIMIT);
   const keepCompleted = values["keep-completed"] === undefined
     ? undefined
     : parseKeep("keep-completed", values["keep-completed"]);
@@ -916,7 +919,9 @@ async function purge(argv: string[]): Promise<number> {
   }
   const olderThanMs = values["older-than"] === undefined
     ? undefined
-    : durationFlag("older-than", values["older-than"]);
+    : checkDuration("older-than", durationFlag("older-than", values["older-than"]), {
+      maxMs: MAX_DELAY_MS,
+    });
   await using backend = await openBackend("queue", values);
   const n = await purgeJobs(backend, positionals[0], {
     state,

@@ -118,6 +118,8 @@ export function eventLine(event: ScheduleEvent, verbose = false): string | undef
         : `${event.task}${at} lost its lease to another instance; the run was stopped`;
     case "error":
       return `${event.task}: ${event.error} — retrying`;
+    case "teardown failed":
+      return `fixture ${event.fixture}: its cleanup failed: ${event.error}`;
     case "unavailable":
     case "available":
       return outageLine(event);

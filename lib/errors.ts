@@ -169,18 +169,26 @@ export class ForeignDataError extends CoordError {
 }
 
 /**
- * Whether no retry gets past `error`: the backend was closed, or holds data coord did not write
- * (a damaged SQLite file, another program's record). Loops that ride out outages end with it.
+ * The backend's store is damaged as a whole (a SQLite file whose pages do not hold together):
+ * nothing coord could write would mend it. Left as it is.
+ */
+export class BackendDamagedError extends ForeignDataError {}
+
+/**
+ * Whether no retry gets past `error` for anything the process does: the backend was closed, or
+ * is damaged as a whole. Loops that ride out outages, and one name's foreign data, end with it.
  *
  * @example
  * ```ts
- * import { BackendUnavailableError, ForeignDataError, isFinal } from "./errors.ts";
- * isFinal(new ForeignDataError("sqlite:q.db is damaged")); // true
- * isFinal(new BackendUnavailableError("lost redis://h:6379")); // false
+ * import { BackendDamagedError, BackendUnavailableError, isUnrecoverable } from "./errors.ts";
+ * isUnrecoverable(new BackendDamagedError("sqlite:q.db is damaged")); // true
+ * isUnrecoverable(new BackendUnavailableError("lost redis://h:6379")); // false
  * ```
  */
-export function isFinal(error: unknown): error is BackendClosedError | ForeignDataError {
-  return error instanceof BackendClosedError || error instanceof ForeignDataError;
+export function isUnrecoverable(
+  error: unknown,
+): error is BackendClosedError | BackendDamagedError {
+  return error instanceof BackendClosedError || error instanceof BackendDamagedError;
 }
 
 /** One name of a listing as {@link readEach} read it: its value, or why it has none. */

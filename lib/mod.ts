@@ -172,6 +172,7 @@ export type {
 
 export {
   BackendClosedError,
+  BackendDamagedError,
   BackendRefusedError,
   BackendUnavailableError,
   BarrierAbortedError,

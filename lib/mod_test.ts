@@ -8,6 +8,7 @@ Deno.test("every error class a library user can meet is exported by coord", () =
     "CoordError",
     "UsageError",
     "BackendClosedError",
+    "BackendDamagedError",
     "BackendUnavailableError",
     "BackendRefusedError",
     "WaitTimeoutError",

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { BackendUnavailableError, isFinal, oneLine } from "./errors.ts";
+import { BackendUnavailableError, isUnrecoverable, oneLine } from "./errors.ts";
 
 /** What an {@link OutageReport} says. */
 export type OutageEvent =
@@ -49,7 +49,7 @@ export class OutageReport {
   /** `source`'s step failed with `error`; its loop retries it. */
   failed(source: string, error: unknown): void {
     // No failure of the source's: the process ends with it (its loop rethrows it).
-    if (isFinal(error)) return;
+    if (isUnrecoverable(error)) return;
     if (!(error instanceof BackendUnavailableError)) {
       this.#emit({ type: "error", source, error: oneLine(error) });
       return;

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { BackendUnavailableError, ForeignDataError } from "./errors.ts";
+import { BackendDamagedError, BackendUnavailableError, ForeignDataError } from "./errors.ts";
 import { type OutageEvent, OutageReport } from "./outage_report.ts";
 
 const lost = () => new BackendUnavailableError("lost redis://h:6379: connection refused");
@@ -37,11 +37,12 @@ Deno.test("OutageReport passes other errors on per source, and says nothing of a
   const { report, events } = recorded();
   report.failed("five", new Error("a bug"));
   report.failed("five", new Error("a bug"));
-  // The process ends with these: its loop rethrows them, and the caller says them once.
   report.failed("five", new ForeignDataError("junk"));
-  assert.deepEqual(events.map((e) => e.type), ["error", "error"]);
+  // The process ends with this one: its loop rethrows it, and the caller says it once.
+  report.failed("five", new BackendDamagedError("sqlite:q.db is damaged"));
+  assert.deepEqual(events.map((e) => e.type), ["error", "error", "error"]);
   report.failed("six", lost());
   report.forget("six");
   report.answered("six");
-  assert.deepEqual(events.map((e) => e.type), ["error", "error", "unavailable"]);
+  assert.deepEqual(events.map((e) => e.type), ["error", "error", "error", "unavailable"]);
 });

@@ -75,11 +75,15 @@ export class Shutdown implements Disposable {
     }
   }
 
-  /** Waits for `work`, but no longer than {@link SETTLE_MS} once the stop is forced. */
+  /**
+   * Waits for `work`, but no longer than {@link SETTLE_MS} once the stop is forced, also when it
+   * is forced while this waits (a second signal during a fixture's cleanup).
+   */
   async settle(work: Promise<unknown>): Promise<void> {
     if (!this.#forced.signal.aborted) {
-      await work;
-      return;
+      const ended = Symbol("ended");
+      const first = await Promise.race([work.then(() => ended), abortion(this.#forced.signal)]);
+      if (first === ended) return;
     }
     const timer = new AbortController();
     await Promise.race([work, sleep(SETTLE_MS, timer.signal).catch(() => {})]);

@@ -274,11 +274,21 @@ Deno.test({
     const tag = crypto.randomUUID().slice(0, 8);
     // An application's schema, as `public` usually is; and one with a table named like coord's
     // (coord read it as its own, and exited 70 at its first query).
-    const schemas = { [`app${tag}`]: "app_users", [`clash${tag}`]: "coord_lock" };
+    // And one holding only a type named like a coord table: coord's tables were made beside it,
+    // all but that one, and its first step on it exited 70.
+    const schemas = {
+      [`app${tag}`]: "app_users",
+      [`clash${tag}`]: "coord_lock",
+      [`type${tag}`]: "coord_schedule",
+    };
     for (const [schema, table] of Object.entries(schemas)) {
       await backend.sql.write(async (tx) => {
         await tx.run(`CREATE SCHEMA ${schema}`);
-        await tx.run(`CREATE TABLE ${schema}.${table} (id INTEGER)`);
+        await tx.run(
+          schema.startsWith("type")
+            ? `CREATE TYPE ${schema}.${table} AS (id INTEGER)`
+            : `CREATE TABLE ${schema}.${table} (id INTEGER)`,
+        );
       });
     }
     for (const [schema, table] of Object.entries(schemas)) {
@@ -295,7 +305,8 @@ Deno.test({
       }
       const left: { name: string }[] = await backend.sql.read((tx) =>
         tx.all<{ name: string }>(
-          `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = ?`,
+          `SELECT relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+           WHERE n.nspname = ?`,
           schema,
         )
       );
@@ -316,38 +327,54 @@ Deno.test({
     await using backend = await connect({ url, namespace: schema, env: {} });
     assert.ok(backend instanceof PostgresBackend);
     const target = ["--url", passwordUrl(PASSWORD_ROLE_SECRET), "--namespace", schema];
-    // README's grants, word for word: the schema's alone are not enough.
+    const refusal = async (grant: RegExp) => {
+      const refused = await runCoord(["lock", "run", "x", ...target, "--", "true"]);
+      assert.equal(refused.code, 69, refused.stderr);
+      assert.equal(oneLine(refused.stderr).length, 1, refused.stderr);
+      assert.match(refused.stderr, grant);
+    };
+    // Without CREATE on the database, as a role that only uses another's namespace: it was told
+    // to get that (CREATE SCHEMA IF NOT EXISTS asks for it even where the schema exists).
     await backend.sql.write((tx) =>
-      tx.run(`GRANT USAGE, CREATE ON SCHEMA ${schema} TO ${PASSWORD_ROLE}`)
+      tx.run(`REVOKE CREATE ON DATABASE coord FROM ${PASSWORD_ROLE}`)
     );
-    const refused = await runCoord(["lock", "run", "x", ...target, "--", "true"]);
-    assert.equal(refused.code, 69, refused.stderr);
-    assert.equal(oneLine(refused.stderr).length, 1, refused.stderr);
-    assert.match(
-      refused.stderr,
-      /may not use tables coord_barrier, .* GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA "t/,
-    );
-    await backend.sql.write(async (tx) => {
-      await tx.run(
-        `GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA ${schema} TO ${PASSWORD_ROLE}`,
+    try {
+      await refusal(/may not use schema "t[0-9a-f]+" .* GRANT USAGE, CREATE ON SCHEMA "t/);
+      // README's grants, word for word: the schema's alone are not enough.
+      await backend.sql.write((tx) =>
+        tx.run(`GRANT USAGE, CREATE ON SCHEMA ${schema} TO ${PASSWORD_ROLE}`)
       );
-      await tx.run(`GRANT USAGE ON ALL SEQUENCES IN SCHEMA ${schema} TO ${PASSWORD_ROLE}`);
-    });
-    for (
-      const args of [
-        ["doctor", ...target],
-        ["barrier", "b", "1", ...target],
-        ["lock", "run", "x", ...target, "--", "true"],
-        ["queue", "put", "q", "--id", "one", ...target, "--", "true"],
-        ["queue", "work", "q", "--drain", "--allow-commands", ...target],
-        ["schedule", "status", ...target],
-      ]
-    ) {
-      const r = await runCoord(args);
-      assert.equal(r.code, 0, `${args.slice(0, 2).join(" ")}: ${r.stderr}`);
+      await refusal(
+        /may not use tables coord_barrier, .* GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA "t/,
+      );
+      await backend.sql.write((tx) =>
+        tx.run(
+          `GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA ${schema} TO ${PASSWORD_ROLE}`,
+        )
+      );
+      await useEveryPrimitive(target);
+    } finally {
+      await backend.sql.write((tx) => tx.run(`GRANT CREATE ON DATABASE coord TO ${PASSWORD_ROLE}`));
     }
   },
 });
+
+/** Runs a command of every primitive with `target`'s backend flags: each must exit 0. */
+async function useEveryPrimitive(target: string[]) {
+  for (
+    const args of [
+      ["doctor", ...target],
+      ["barrier", "b", "1", ...target],
+      ["lock", "run", "x", ...target, "--", "true"],
+      ["queue", "put", "q", "--id", "one", ...target, "--", "true"],
+      ["queue", "work", "q", "--drain", "--allow-commands", ...target],
+      ["schedule", "status", ...target],
+    ]
+  ) {
+    const r = await runCoord(args);
+    assert.equal(r.code, 0, `${args.slice(0, 2).join(" ")}: ${r.stderr}`);
+  }
+}
 
 Deno.test({
   name: "a schema another role created exits 69 naming the grant, and stays as it was",

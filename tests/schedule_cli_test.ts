@@ -6,7 +6,7 @@ import { runCoord, spawnCoord } from "./support/cli.ts";
 import { freePort } from "./support/host.ts";
 import { NICKNAMES } from "../lib/schedule/crontab.ts";
 import { tempDir } from "./support/temp.ts";
-import { until } from "./support/wait.ts";
+import { guarded, lineIn, until } from "./support/wait.ts";
 
 /** Every file of this module's tests, removed when the module unloads. */
 const scratch = await tempDir("coord-test-");
@@ -133,6 +133,39 @@ Deno.test("coord schedule run runs a module of only dynamic templates: they star
   }
   const { code, stderr } = await p.result;
   assert.equal(code, 0, stderr);
+});
+
+Deno.test("a second signal ends a fixture's cleanup that hangs; one that throws is said once", async () => {
+  const log = `${scratch.path}/${crypto.randomUUID()}.log`;
+  await Deno.writeTextFile(log, "");
+  const note = `(line) => Deno.writeTextFileSync(${
+    JSON.stringify(log)
+  }, line + "\\n", { append: true })`;
+  const tasks = await taskFile(
+    "tasks.ts",
+    `const note = ${note};
+export default (app) => {
+  app.fixture("broken", function* () { yield 1; throw new Error("it broke"); });
+  app.fixture("hung", async function* () {
+    note("ready");
+    yield 2;
+    note("cleaning up");
+    await new Promise(() => {});
+  });
+  app.task({ name: "t", interval: "1h" }, () => {});
+};
+`,
+  );
+  const p = spawnCoord(["schedule", "run", tasks, "--url", await sqliteUrl()]);
+  await lineIn(log, /^ready$/);
+  p.kill("SIGTERM");
+  await lineIn(log, /^cleaning up$/);
+  // It waited for the hung cleanup through any number of signals.
+  p.kill("SIGTERM");
+  const { code, stderr } = await guarded(p.result, "exit after the second signal", 30_000);
+  assert.equal(code, 143, stderr);
+  assert.match(stderr, /^coord: fixture broken: its cleanup failed: it broke$/m);
+  assert.doesNotMatch(stderr, /retrying/);
 });
 
 Deno.test("coord schedule run exits 69 when the backend is unreachable", async () => {

@@ -55,7 +55,9 @@ async function open(options: ConnectOptions): Promise<Backend> {
   );
   const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   if (!(connectTimeoutMs > 0)) {
-    throw new UsageError(`connect timeout must be a positive number of seconds`);
+    throw new UsageError(
+      `connectTimeoutMs must be a positive number of milliseconds, got ${connectTimeoutMs}`,
+    );
   }
   const rawUrl = options.url ?? env.COORD_URL;
   const url = rawUrl || `sqlite:${defaultSqlitePath(env)}`;

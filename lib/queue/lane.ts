@@ -7,7 +7,7 @@
  * @module
  */
 
-import { isFinal } from "../errors.ts";
+import { isUnrecoverable } from "../errors.ts";
 import { sleep } from "../time.ts";
 import type { Attempt, Finish, FinishedAndClaimed, QueueSteps } from "./steps.ts";
 
@@ -135,7 +135,7 @@ export class QueueLane {
           this.#options.onError(error);
           for (const asker of askers) asker.took.reject(error);
           // A closed or damaged backend answers no retry: every end waiting fails now.
-          const now = isFinal(error) ? Infinity : performance.now();
+          const now = isUnrecoverable(error) ? Infinity : performance.now();
           const late = ends.filter((e) => now > e.deadline);
           for (const e of late) e.recorded.reject(error);
           const again = ends.filter((e) => now <= e.deadline);

@@ -74,23 +74,28 @@ export function checkDuration(
 export const MAX_KEEP_COUNT = 100_000_000;
 
 /**
- * Checks what retention keeps (named by its CLI flag): a count and/or an age, `{}` for forever.
+ * Checks what retention keeps, a program's option (`keepCompleted`): a count and/or an age,
+ * `{}` for forever.
  *
  * @throws {UsageError} when it is not `{ count?, ageMs? }` within range.
  */
-export function checkKeep(flag: string, keep: Keep): Keep {
+export function checkKeep(option: string, keep: Keep): Keep {
   if (typeof keep !== "object" || keep === null || Array.isArray(keep)) {
-    throw new UsageError(`--${flag} must be { count?, ageMs? }, got ${JSON.stringify(keep)}`);
+    throw new UsageError(`${option} must be { count?, ageMs? }, got ${JSON.stringify(keep)}`);
   }
   return {
-    ...(keep.count !== undefined && { count: checkCount(flag, keep.count, 0, MAX_KEEP_COUNT) }),
-    ...(keep.ageMs !== undefined && { ageMs: checkKeepAge(flag, keep.ageMs) }),
+    ...(keep.count !== undefined && {
+      count: checkCount({ name: `${option}.count`, unit: "ms" }, keep.count, 0, MAX_KEEP_COUNT),
+    }),
+    ...(keep.ageMs !== undefined && {
+      ageMs: checkKeepAge({ name: `${option}.ageMs`, unit: "ms" }, keep.ageMs),
+    }),
   };
 }
 
 /** Checks how long retention keeps a job (ms). */
-export function checkKeepAge(flag: string, ms: number): number {
-  return checkDuration(flag, ms, { minMs: 1, maxMs: MAX_DELAY_MS });
+export function checkKeepAge(what: ValueName, ms: number): number {
+  return checkDuration(what, ms, { minMs: 1, maxMs: MAX_DELAY_MS });
 }
 
 /**

@@ -102,7 +102,7 @@ export async function listJobs(
       );
     }
   }
-  checkCount("limit", limit, 1, MAX_LIST_LIMIT);
+  checkCount({ name: "limit", unit: "ms" }, limit, 1, MAX_LIST_LIMIT);
   let at = after === undefined ? { index: 0 } : readCursor(after, states);
   const jobs: JobPage["jobs"] = [];
   while (at.index < states.length) {

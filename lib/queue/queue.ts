@@ -194,7 +194,8 @@ export type NamedPutOption =
   | "timeoutMs"
   | "dedupe"
   | "dedupeForMs"
-  | "priority";
+  | "priority"
+  | "keep";
 
 /**
  * How a caller's messages name {@link PutOptions}' values: the library's own options in ms
@@ -257,7 +258,7 @@ export function putRequestOf(options: PutOptions, naming: PutNaming = OPTION_NAM
       }),
     ...(options.priority !== undefined && options.priority !== 0 &&
       { priority: checkPriority(options.priority, naming("priority")) }),
-    ...(options.keep !== undefined && { keep: checkKeep("keep", options.keep) }),
+    ...(options.keep !== undefined && { keep: checkKeep(naming("keep").name, options.keep) }),
     ...(options.group !== undefined && { groupKey: checkName("group name", options.group) }),
     ...(options.dedupe !== undefined && {
       dedupe: {

@@ -9,6 +9,8 @@ import {
   waitForJob,
 } from "./queue.ts";
 import { flowNodes, putFlow } from "./flow.ts";
+import { listJobs } from "./list.ts";
+import { configureQueue, purgeJobs } from "./retention.ts";
 import { connect } from "../backend/connect.ts";
 
 Deno.test("putRequestOf() refuses a beginByMs of 0 or less, naming beginByMs", () => {
@@ -114,4 +116,29 @@ Deno.test("waitForJob() names timeoutMs in ms", async () => {
     waitForJob(backend, "q/1", { timeoutMs: -5 }),
     /timeoutMs must be a number of milliseconds ≥ 0, got -5/,
   );
+});
+
+Deno.test("configureQueue(), purgeJobs() and listJobs() name their options as a program gives them", async () => {
+  await using backend = await connect({ url: "sqlite::memory:" });
+  const cases: [() => Promise<unknown>, RegExp][] = [
+    [
+      () => configureQueue(backend, "q", { keepCompleted: { count: -1 } }),
+      /^UsageError: keepCompleted\.count must be a whole number from 0/,
+    ],
+    [
+      () => configureQueue(backend, "q", { keepFailed: { ageMs: 0 } }),
+      /^UsageError: keepFailed\.ageMs must be a number of milliseconds from 1/,
+    ],
+    [() => configureQueue(backend, "q", { groupLimit: 0 }), /^UsageError: groupLimit must be/],
+    [
+      () => purgeJobs(backend, "q", { state: "failed", olderThanMs: -1 }),
+      /^UsageError: olderThanMs must be a number of milliseconds/,
+    ],
+    [() => listJobs(backend, "q", { limit: 0 }), /^UsageError: limit must be a whole number/],
+    [
+      () => connect({ url: "sqlite::memory:", connectTimeoutMs: 0 }),
+      /^UsageError: connectTimeoutMs must be a positive number of milliseconds, got 0$/,
+    ],
+  ];
+  for (const [call, message] of cases) await assert.rejects(call(), message);
 });

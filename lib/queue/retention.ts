@@ -77,14 +77,14 @@ export async function configureQueue(
   checkQueueName(queue);
   return await backend.queue.configure(queue, {
     ...(patch.keepCompleted !== undefined &&
-      { keepCompleted: checkKeep("keep-completed", patch.keepCompleted) }),
+      { keepCompleted: checkKeep("keepCompleted", patch.keepCompleted) }),
     ...(patch.keepFailed !== undefined &&
-      { keepFailed: checkKeep("keep-failed", patch.keepFailed) }),
+      { keepFailed: checkKeep("keepFailed", patch.keepFailed) }),
     ...(patch.paused !== undefined && { paused: patch.paused === true }),
     ...(patch.groupLimit !== undefined && {
       groupLimit: patch.groupLimit === null
         ? null
-        : checkCount("group-limit", patch.groupLimit, 1, MAX_GROUP_LIMIT),
+        : checkCount({ name: "groupLimit", unit: "ms" }, patch.groupLimit, 1, MAX_GROUP_LIMIT),
     }),
   });
 }
@@ -118,7 +118,7 @@ export async function purgeJobs(
     );
   }
   if (olderThanMs !== undefined) {
-    checkDuration("older-than", olderThanMs, { maxMs: MAX_DELAY_MS });
+    checkDuration({ name: "olderThanMs", unit: "ms" }, olderThanMs, { maxMs: MAX_DELAY_MS });
   }
   let total = 0;
   for (;;) {

@@ -12,7 +12,7 @@
 import { processId } from "../process_id.ts";
 import type { Backend, ChangeWatcher } from "../backend/types.ts";
 import { estimateClockOffset } from "../clock.ts";
-import { isFinal, LeaseLostError, oneLine, UsageError } from "../errors.ts";
+import { isUnrecoverable, LeaseLostError, oneLine, UsageError } from "../errors.ts";
 import { LeaseKeeper } from "../lease.ts";
 import { OutageReport } from "../outage_report.ts";
 import { Shutdown } from "../service.ts";
@@ -147,8 +147,8 @@ const STDERR_TAIL_CHARS = 300;
  *
  * @throws {UsageError} on a bad queue name, or a concurrency, lease or grace period out of
  * range (see `limits.ts`).
- * @throws {BackendClosedError} when the backend is closed under it, or {@link ForeignDataError}
- * when it no longer holds what coord wrote (a damaged SQLite file): running jobs are stopped
+ * @throws {BackendClosedError} when the backend is closed under it, or `BackendDamagedError`
+ * when its store is damaged (a SQLite file): running jobs are stopped
  * (their signals abort with it), and their leases run out in the backend.
  */
 export async function work(
@@ -306,7 +306,7 @@ class Worker {
       await this.#finishRunning();
       return this.#result;
     } catch (error) {
-      if (isFinal(error)) await this.#abandonRunning(error);
+      if (isUnrecoverable(error)) await this.#abandonRunning(error);
       throw error;
     } finally {
       clearInterval(announcer);
@@ -373,7 +373,7 @@ class Worker {
       } catch (e) {
         // No outage: nothing will answer again (or as coord wrote it), and running jobs cannot
         // record their ends.
-        if (isFinal(e)) throw e;
+        if (isUnrecoverable(e)) throw e;
         // Anything else was reported: by the queue's lane, or by the drain check.
         await sleep(ERROR_RETRY_MS, stop).catch(() => {});
         look = this.#queues;
@@ -576,7 +576,7 @@ class Worker {
       try {
         recorded = await this.#lanes.get(queue)!.finish({ ...attempt, ...outcome });
       } catch (e) {
-        if (isFinal(e)) return;
+        if (isUnrecoverable(e)) return;
         // The backend stayed away for a whole lease (the lane reported it): the job is run
         // again elsewhere.
       } finally {

@@ -154,9 +154,17 @@ export async function removeTask(
   if (!read.stored) return false;
   if (recordType(read.stored.value) === "template") {
     const { record } = decodeRecord<TemplateRecord>(name, "template", read);
+    // Every instance not running goes; the template stays while one runs, to be removed later.
+    let refused: TaskRunningError | undefined;
     for (const id of Object.keys(record!.instances)) {
-      await removeTask(backend, `${name}/${id}`, { force });
+      try {
+        await removeTask(backend, `${name}/${id}`, { force });
+      } catch (e) {
+        if (!(e instanceof TaskRunningError)) throw e;
+        refused ??= e;
+      }
     }
+    if (refused) throw refused;
     return await updateRecord<TemplateRecord>(backend, name, "template", () => null);
   }
   return await updateRecord<TaskRecord>(backend, name, "task", (record, now) => {

@@ -13,9 +13,9 @@ import type { Timing, TimingOptions } from "./timing.ts";
 
 /**
  * How a task's last run ended; `running` while it runs; `interrupted` when a stop cut it short
- * (no failure of the task's: not counted, and its tick is run again).
+ * (no failure of the task's: not counted; an at-least-once tick is run again).
  */
-export type Outcome = "running" | "success" | "failure" | "lost" | "interrupted";
+export type Outcome = "running" | "success" | "failure" | "interrupted";
 
 /** The lease on a tick while an instance runs it (at-least-once tasks). */
 export interface TickLease {
@@ -199,17 +199,22 @@ function optional(value: unknown, type: "number" | "object" | "boolean"): boolea
 
 /**
  * The record a task starts from, or starts over from when its timing changed: the timing's
- * first tick, keeping the history, the lease of a tick still running, a pause and the triggers
- * not yet run.
+ * first tick after `from` (default now), keeping the history, the lease of a tick still running,
+ * a pause and the triggers not yet run.
  */
-export function startingRecord(timing: Timing, now: number, previous?: TaskRecord): TaskRecord {
+export function startingRecord(
+  timing: Timing,
+  now: number,
+  previous?: TaskRecord,
+  from = now,
+): TaskRecord {
   const record: TaskRecord = {
     runs: 0,
     failures: 0,
     ...previous,
     type: "task",
     spec: timing.spec,
-    next: timing.first(now) ?? null,
+    next: timing.first(from) ?? null,
     aliveAt: now,
   };
   // Retries and skips were counted in the old timing's ticks.

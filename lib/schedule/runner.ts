@@ -11,7 +11,7 @@
 
 import type { Backend, Topic } from "../backend/types.ts";
 import { estimateClockOffset } from "../clock.ts";
-import { BackendUnavailableError, isFinal, LeaseLostError, oneLine } from "../errors.ts";
+import { BackendUnavailableError, isUnrecoverable, LeaseLostError, oneLine } from "../errors.ts";
 import { localNow, sleep, sleepUntil } from "../time.ts";
 import { LeaseKeeper } from "../lease.ts";
 import { RunTimeout } from "./run_timeout.ts";
@@ -73,6 +73,8 @@ export type ScheduleEvent =
     runAgain: boolean;
     triggered?: boolean;
   }
+  /** A fixture's cleanup threw; the others are still torn down. */
+  | { type: "teardown failed"; fixture: string; error: string }
   /** The backend failed (otherwise than by being unavailable); the loop retries. */
   | { type: "error"; task: string; error: string }
   /**
@@ -152,9 +154,9 @@ const FINISH_RETRY_MAX_MS = 1_000;
 
 /**
  * Runs a task's ticks until `stop` aborts (after the current run ends) or a one-off task has
- * run. Backend errors are reported and retried, never thrown, but for a closed backend's
- * (`BackendClosedError`) or data coord did not write (`ForeignDataError`). With `createRecord` false (a
- * dynamic task's instance) a missing record means the task was removed.
+ * run. Backend errors are reported and retried, never thrown, but for a closed or damaged
+ * backend's (see `isUnrecoverable`). With `createRecord` false (a dynamic task's instance) a
+ * missing record means the task was removed.
  *
  * @returns `"done"` when a one-off task has run or the task was removed, else `"stopped"`.
  */
@@ -172,7 +174,7 @@ export async function runTaskLoop(
       } catch (e) {
         if (stop.aborted) break;
         // No outage: nothing will answer again (or as coord wrote it), so the scheduler ends.
-        if (isFinal(e)) throw e;
+        if (isUnrecoverable(e)) throw e;
         context.outages.failed(def.name, e);
         await sleep(ERROR_RETRY_MS, stop).catch(() => {});
       }
@@ -197,6 +199,8 @@ class TaskLoop {
   #startedAt: number | undefined;
   /** Whether this loop said it stands by for another timing (see #otherTiming); said once. */
   #standingBy = false;
+  /** The other timing's record version first seen with a tick due and unrun, and when. */
+  #unrunSeen: { version: number; at: number } | undefined;
   #watcher: Awaited<ReturnType<Backend["watch"]>> | undefined;
   readonly #createRecord: boolean;
   /** Best-effort runs going on; the loop ends only after they have. */
@@ -507,9 +511,11 @@ class TaskLoop {
    * The stored record was made for another timing (a rolling deploy, two files with one task
    * name): the instance started last wins. This one, if it started later, starts the task over
    * from its own timing's first tick; if it started earlier, it stands by without writing, and
-   * takes the task over only once the other timing's ticks go unrun ({@link ABANDONED_AFTER_MS}).
-   * A dynamic task's instance waits instead: `schedule()` changed it, and its template's loop
-   * restarts it with the new timing.
+   * takes the task over only once the record has stayed unchanged with a tick due and unrun for
+   * {@link ABANDONED_AFTER_MS}: an instance that runs the task changes it whenever a tick is
+   * due (a late tick alone — after a long run, a resume, an outage — says nothing). A dynamic
+   * task's instance waits instead: `schedule()` changed it, and its template's loop restarts it
+   * with the new timing.
    */
   async #otherTiming(
     record: TaskRecord,
@@ -523,9 +529,20 @@ class TaskLoop {
     }
     const { name, timing } = this.#def;
     const startedLater = (record.specSince ?? -Infinity) < this.#startedAt!;
-    const unrunFor = unrunForMs(record, now);
-    if (startedLater || unrunFor >= ABANDONED_AFTER_MS) {
-      const started = { ...startingRecord(timing, now, record), specSince: this.#startedAt };
+    const unrun = unrunTick(record, now);
+    if (unrun === undefined) this.#unrunSeen = undefined;
+    else if (this.#unrunSeen?.version !== version) {
+      this.#unrunSeen = { version, at: performance.now() };
+    }
+    const unrunForMs = this.#unrunSeen ? performance.now() - this.#unrunSeen.at : 0;
+    if (startedLater || unrunForMs >= ABANDONED_AFTER_MS) {
+      // From the other timing's oldest tick nobody runs (its instance died mid-run, or stopped):
+      // the catch-up policy decides about the ticks since, as after downtime.
+      const from = unrun === undefined ? now : unrun - 1;
+      const started = {
+        ...startingRecord(timing, now, record, from),
+        specSince: this.#startedAt,
+      };
       if (await this.#write(version, started)) {
         this.#context.emit({
           type: "timing",
@@ -547,7 +564,11 @@ class TaskLoop {
         outcome: "standing by",
       });
     }
-    await this.#watcher!.next(Math.min(ABANDONED_AFTER_MS - unrunFor, MAX_WAIT_MS), stop);
+    // Woken by every change; else looks again when the unrun tick would count as abandoned, or
+    // when the other timing's next tick is due.
+    const dueInMs = record.next === null ? MAX_WAIT_MS : record.next - now;
+    const waitMs = unrun === undefined ? dueInMs + 1 : ABANDONED_AFTER_MS - unrunForMs;
+    await this.#watcher!.next(Math.max(1, Math.min(waitMs, MAX_WAIT_MS)), stop);
     return "again";
   }
 
@@ -616,11 +637,13 @@ class TaskLoop {
       if (!context.force.aborted) context.running.delete(running);
     }
     if (timeout.passed) error = timeout.failure(error);
+    // Read once, as the run ended: recorded and logged alike, however long recording takes.
+    const interrupted = context.force.aborted;
     const durationMs = localNow() - startedLocal;
     try {
       const outcome = keeper?.lost ? "lost" : await this.#finish(started, following, error, {
         // A run cut short by shutdown is handed to another instance at once.
-        interrupted: context.force.aborted,
+        interrupted,
         // The end is written fenced by the run's claim, so it lands only while the tick is
         // still this run's, which it may be after the keeper gave it up and even after the
         // backend's lease ran out (nobody took it over). Giving up would run the tick again.
@@ -640,7 +663,7 @@ class TaskLoop {
             ...(error !== undefined && { error }),
           }),
         });
-      } else if (error !== undefined && context.force.aborted) {
+      } else if (error !== undefined && interrupted) {
         context.emit({
           type: "interrupted",
           task: name,
@@ -836,12 +859,13 @@ function compose(middlewares: Middleware[], handler: TaskDefinition["handler"]) 
 }
 
 /**
- * How long a task's due tick has gone unrun, with no run holding it and no pause: 0 while it
- * is not due, runs, or waits for a retry.
+ * The oldest tick of a task's record that is due with no run holding it (nor a pause, nor a
+ * retry's wait): the tick after any skipped ones; undefined when none is.
  */
-function unrunForMs(record: TaskRecord, now: number): number {
-  if (record.paused || record.next === null) return 0;
+function unrunTick(record: TaskRecord, now: number): number | undefined {
+  if (record.paused || record.next === null) return undefined;
   const leases = [record.lease, ...(record.overlapping ?? [])];
-  if (leases.some((lease) => lease && lease.until > now)) return 0;
-  return Math.max(0, now - record.next);
+  if (leases.some((lease) => lease && lease.until > now)) return undefined;
+  const tick = Math.max(record.next, record.skipBefore ?? -Infinity);
+  return tick <= now ? tick : undefined;
 }

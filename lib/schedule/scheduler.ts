@@ -285,9 +285,10 @@ export class Scheduler {
       await shutdown.settle(Promise.all([...running].map((run) => run.release().catch(() => {}))));
       return { cutShort };
     } finally {
-      // A fixture's cleanup is abandoned only when the stop was forced before it began.
-      shutdown[Symbol.dispose]();
+      // A fixture's cleanup is abandoned only once the stop is forced: before it began, or by
+      // a signal while it runs.
       for (const teardown of teardowns.reverse()) await shutdown.settle(teardown());
+      shutdown[Symbol.dispose]();
       this.#running = false;
       if (ownsBackend) {
         this.#backend = undefined;
@@ -329,7 +330,7 @@ export class Scheduler {
             const after = await iterator.next();
             if (!after.done) await iterator.return?.();
           } catch (e) {
-            this.onEvent?.({ type: "error", task: `fixture ${name}`, error: oneLine(e) });
+            this.onEvent?.({ type: "teardown failed", fixture: name, error: oneLine(e) });
           }
         });
         values[name] = first.value;

@@ -8,7 +8,7 @@
  */
 
 import type { Backend, ChangeWatcher } from "../backend/types.ts";
-import { BackendClosedError, isFinal, oneLine } from "../errors.ts";
+import { isUnrecoverable, oneLine } from "../errors.ts";
 import { sleep } from "../time.ts";
 import {
   decodeRecord,
@@ -121,7 +121,7 @@ export async function runTemplate(
         await watcher.next(TEMPLATE_RECHECK_MS, stop);
       } catch (e) {
         if (stop.aborted) break;
-        if (isFinal(e)) throw e;
+        if (isUnrecoverable(e)) throw e;
         context.outages.failed(def.name, e);
         await sleep(TEMPLATE_RECHECK_MS / 5, stop).catch(() => {});
       }
@@ -147,8 +147,8 @@ async function runInstance(
     const ended = await runTaskLoop(instance, context, stop, { createRecord: false });
     if (ended === "done") await unscheduleInstance(context.backend, def.name, id);
   } catch (e) {
-    // The template's own loop meets a closed backend too, and ends the scheduler with it.
-    if (e instanceof BackendClosedError) return;
+    // The template's own loop meets a closed or damaged backend too, and ends the scheduler.
+    if (isUnrecoverable(e)) return;
     context.emit({ type: "error", task: name, error: oneLine(e) });
   }
 }

@@ -708,7 +708,15 @@ conformance(
         if (page.jobs.length >= 4) break;
         await new Promise((r) => setTimeout(r, 20));
       }
-      for (const scheduler of schedulers) scheduler.kill("SIGTERM");
+      for (const scheduler of schedulers) {
+        try {
+          scheduler.kill("SIGTERM");
+        } catch {
+          // Ended on its own, which it must not: say why.
+          const { code, stderr } = await scheduler.result;
+          assert.fail(`a scheduler exited ${code} before it was stopped: ${stderr}`);
+        }
+      }
       await Promise.all(schedulers.map((s) => s.result));
       const { jobs } = await listJobs(backend, "reports", { states: ["pending"] });
       const ticks = jobs.map(({ job }) => Date.parse(job.id.slice("hourly-".length))).sort();

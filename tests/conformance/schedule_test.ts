@@ -817,8 +817,16 @@ conformance("dynamic task instances added by one instance run on another", async
 
 type TimingEvent = Extract<ScheduleEvent, { type: "timing" }>;
 
-/** Starts one scheduler running `split` every `interval`, as instance `instance`. */
-async function splitInstance(open: () => Promise<Backend>, instance: string, interval: string) {
+/**
+ * Starts one scheduler running `split` every `interval`, as instance `instance`; each run is
+ * recorded as it starts, then `andThen` runs.
+ */
+async function splitInstance(
+  open: () => Promise<Backend>,
+  instance: string,
+  interval: string,
+  andThen: (run: number) => Promise<void> | void = () => {},
+) {
   const runs: Run[] = [];
   const timings: (TimingEvent & { at: number })[] = [];
   const stop = new AbortController();
@@ -827,7 +835,11 @@ async function splitInstance(open: () => Promise<Backend>, instance: string, int
     instance,
     onEvent: (e) => e.type === "timing" && timings.push({ ...e, at: Date.now() }),
   });
-  app.task({ name: "split", interval }, recorder(runs));
+  const record = recorder(runs);
+  app.task({ name: "split", interval }, async (ctx) => {
+    record(ctx);
+    await andThen(runs.length);
+  });
   const running = app.run({ signal: stop.signal });
   return { runs, timings, stop: () => (stop.abort(), running) };
 }
@@ -861,6 +873,29 @@ conformance("of two timings of one task, the instance started last runs it", asy
     await old.stop();
   }
 });
+
+conformance(
+  "an instance standing by does not take over from a later one whose run is long",
+  async (ctx) => {
+    const old = await splitInstance(ctx.open, "old", "150ms");
+    try {
+      await until(() => old.runs.length > 0, { what: "the old timing's first run" });
+      // Its first run outlasts the period by more than the takeover's wait: its end commits a
+      // tick long due, which a single look took for one nobody runs.
+      const later = await splitInstance(ctx.open, "new", "100ms", async (run) => {
+        if (run === 1) await new Promise((r) => setTimeout(r, 10_500));
+      });
+      try {
+        await until(() => later.runs.length >= 5, { what: "the runs after the long one" });
+      } finally {
+        await later.stop();
+      }
+      assert.deepEqual(old.timings.map((e) => e.outcome), ["standing by"]);
+    } finally {
+      await old.stop();
+    }
+  },
+);
 
 /** Stores `split` as an instance started after every other left it, with timing `spec`. */
 async function storeLaterTiming(backend: Backend, next: number) {
@@ -904,7 +939,10 @@ conformance(
     }
     assert.deepEqual(
       old.timings.map(({ outcome, theirs }) => ({ outcome, theirs })),
-      [{ outcome: "taken over", theirs: "every 5000ms" }],
+      [
+        { outcome: "standing by", theirs: "every 5000ms" },
+        { outcome: "taken over", theirs: "every 5000ms" },
+      ],
     );
   },
 );

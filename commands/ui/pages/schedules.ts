@@ -7,14 +7,20 @@
  * @module
  */
 
-import { pauseTask, removeTask, resumeTask, triggerTask } from "../../../lib/schedule/control.ts";
+import {
+  pauseTask,
+  removeTask,
+  resumeTask,
+  TaskRunningError,
+  triggerTask,
+} from "../../../lib/schedule/control.ts";
 import type { LastRun } from "../../../lib/schedule/record.ts";
 import {
   scheduleReports,
   type TaskStatus,
   type TemplateStatus,
 } from "../../../lib/schedule/status.ts";
-import { CoordError, ExitCode, UsageError } from "../../../lib/errors.ts";
+import { UsageError } from "../../../lib/errors.ts";
 import { actionForm, link, type Page, type UiContext } from "../context.ts";
 import { type Html, html } from "../html.ts";
 import { foreignNotes } from "../foreign.ts";
@@ -37,7 +43,12 @@ export function outcomeOf(task: TaskStatus): Html {
   const run = latestRun(task);
   if (!run) return html`<span class="muted">never ran</span>`;
   const { outcome, error } = run;
-  const tone = outcome === "success" ? "ok" : outcome === "running" ? "warn" : "bad";
+  // A run a stop cut short is no failure of the task's (see Outcome).
+  const tone = outcome === "success"
+    ? "ok"
+    : outcome === "running" || outcome === "interrupted"
+    ? "warn"
+    : "bad";
   return html`<span class="${tone}" title="${error ?? ""}">${outcome}</span>`;
 }
 
@@ -131,14 +142,14 @@ function taskActions(ctx: UiContext, task: TaskStatus): Html {
       danger: true,
     })
   }${
-    task.lease
+    // Only where plain Remove refuses: a run holds the tick (not a failed one awaiting its retry).
+    task.lease && task.last?.outcome === "running"
       ? actionForm(ctx, on("remove"), "Force remove", {
         fields: { force: 1 },
         confirm: `Remove ${task.task} while a run holds its tick? That run's outcome is lost.`,
         danger: true,
       })
-      : html``
-  }</div>`;
+      : html``}</div>`;
 }
 
 /** A run now with arguments: in the page's tools, so a live update does not wipe what is typed. */
@@ -192,7 +203,7 @@ export async function removeAction(
       ? `Removed ${task}.`
       : `No such task: ${task}.`;
   } catch (error) {
-    if (!(error instanceof CoordError) || error.exitCode !== ExitCode.timedOut) throw error;
+    if (!(error instanceof TaskRunningError)) throw error;
     return `${task} is running (a run holds its tick); not removed.`;
   }
 }

@@ -446,20 +446,14 @@ async function upgradeSchema(
   // Dropping an index or adding a column waits for every transaction on the table, and makes
   // every later one wait behind it: give up soon, let them through, and try again.
   await client.query(`SET LOCAL lock_timeout = ${UPGRADE_LOCK_WAIT_MS}`);
-  await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
-  const { rows: [{ allowed }] } = await client.query(
-    "SELECT has_schema_privilege($1, 'USAGE, CREATE') AS allowed",
+  const { rows: [{ present }] } = await client.query(
+    "SELECT EXISTS (SELECT FROM pg_namespace WHERE nspname = $1) AS present",
     [namespace],
   );
-  if (!allowed) {
-    // Another role made it: without this check, the DDL below fails with a puzzling
-    // "no schema has been selected to create in".
-    throw new BackendUnavailableError(
-      `${displayUrl}: this user may not use schema "${namespace}" (another role created ` +
-        `it) — GRANT USAGE, CREATE ON SCHEMA to this user, or use another --namespace`,
-    );
-  }
-  await refuseForeignSchema(client, namespace, displayUrl);
+  // CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even where the schema exists: a
+  // role sharing another's namespace has none, and would be told to get it.
+  if (present) await checkExistingSchema(client, namespace, displayUrl);
+  else await client.query(`CREATE SCHEMA ${schema}`);
   await client.query(`SET LOCAL search_path TO ${schema}`);
   // CREATE TABLE IF NOT EXISTS leaves an earlier table as it was: its new columns first.
   for (const { table, column, type } of QUEUE_ADDED_COLUMNS) {
@@ -477,15 +471,16 @@ async function upgradeSchema(
 }
 
 /**
- * Refuses a schema that holds tables (or views) but no coord schema version: another
- * program's, as `public` usually is. coord would create its tables among theirs, and read one
- * of theirs that bears a coord table's name as its own. Read from the catalog, which shows
- * every table whatever this user may do with it.
+ * Checks a schema that exists before this user's first use: refuses one that holds tables (or
+ * views, types, sequences) but no coord schema version — another program's, as `public` usually
+ * is; coord would create its tables among theirs, and read one of theirs that bears a coord
+ * table's name as its own — and one whose owner did not grant this user what coord needs.
+ * Read from the catalog, which shows everything whatever this user may do with it.
  *
  * @throws {ForeignDataError} naming the schema and some of its tables, left as they are.
- * @throws {BackendUnavailableError} when this user may not use coord's tables there.
+ * @throws {BackendUnavailableError} naming the grant this user lacks.
  */
-async function refuseForeignSchema(
+async function checkExistingSchema(
   client: PgPoolClient,
   namespace: string,
   displayUrl: string,
@@ -494,34 +489,44 @@ async function refuseForeignSchema(
     `SELECT c.relname AS name, c.relname = 'coord_meta' AND c.relkind = 'r' AND
        (SELECT count(*) FROM pg_attribute a WHERE a.attrelid = c.oid AND NOT a.attisdropped
          AND a.attname IN ('key', 'value')) = 2 AS meta,
-       c.relname = ANY($2) AND NOT (has_table_privilege(c.oid, 'SELECT') AND
-         has_table_privilege(c.oid, 'INSERT') AND has_table_privilege(c.oid, 'UPDATE') AND
-         has_table_privilege(c.oid, 'DELETE')) AS ungranted
+       CASE WHEN c.relkind = 'r' AND c.relname = ANY($2)
+         THEN NOT (has_table_privilege(c.oid, 'SELECT') AND has_table_privilege(c.oid, 'INSERT')
+           AND has_table_privilege(c.oid, 'UPDATE') AND has_table_privilege(c.oid, 'DELETE'))
+         ELSE false END AS ungranted
      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-     WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'v', 'm', 'f') ORDER BY c.relname`,
+     WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'c', 'S') ORDER BY c.relname`,
     [namespace, SCHEMA_TABLES],
   );
-  if (rows.length === 0) return;
   const names = rows.map((r) => String(r.name));
   const foreign = () =>
     new ForeignDataError(
       `${displayUrl}: schema "${namespace}" holds another program's tables (${listed(names)}) ` +
         `— coord leaves it as it is; use another --namespace`,
     );
-  if (!rows.some((row) => row.meta)) throw foreign();
+  if (rows.length > 0 && !rows.some((row) => row.meta)) throw foreign();
+  // Of several privileges named at once, Postgres says whether any is held: one at a time.
+  const { rows: [{ allowed }] } = await client.query(
+    "SELECT has_schema_privilege($1, 'USAGE') AND has_schema_privilege($1, 'CREATE') AS allowed",
+    [namespace],
+  );
+  const schema = schemaIdentifier(namespace);
+  if (!allowed) {
+    throw new BackendUnavailableError(
+      `${displayUrl}: this user may not use schema "${namespace}" (another role created ` +
+        `it) — GRANT USAGE, CREATE ON SCHEMA ${schema} to this user, or use another --namespace`,
+    );
+  }
+  if (rows.length === 0) return;
   const ungranted = rows.filter((row) => row.ungranted).map((row) => String(row.name));
   if (ungranted.length > 0) {
-    // coord's schema, made by another role that did not share its tables with this one.
-    const schema = schemaIdentifier(namespace);
     throw new BackendUnavailableError(
       `${displayUrl}: this user may not use tables ${listed(ungranted)} of schema ` +
         `"${namespace}" (another role created them) — GRANT SELECT, INSERT, UPDATE, DELETE ON ` +
-        `ALL TABLES IN SCHEMA ${schema} and USAGE ON ALL SEQUENCES IN SCHEMA ${schema} to this ` +
-        `user, or use another --namespace`,
+        `ALL TABLES IN SCHEMA ${schema} to this user, or use another --namespace`,
     );
   }
   const { rows: [version] } = await client.query(
-    `SELECT FROM ${schemaIdentifier(namespace)}.coord_meta WHERE key = 'schema_version'`,
+    `SELECT FROM ${schema}.coord_meta WHERE key = 'schema_version'`,
   );
   if (!version) throw foreign();
 }

@@ -8,7 +8,13 @@
 import { DatabaseSync, type SQLInputValue } from "node:sqlite";
 import { closeSync, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
-import { BackendUnavailableError, CoordError, ForeignDataError, UsageError } from "../../errors.ts";
+import {
+  BackendDamagedError,
+  BackendUnavailableError,
+  CoordError,
+  ForeignDataError,
+  UsageError,
+} from "../../errors.ts";
 import { sleep } from "../../time.ts";
 import { ChangeFlag } from "../change_flag.ts";
 import type {
@@ -865,8 +871,8 @@ export function openSqlite(options: SqliteOptions): SqliteBackend {
 }
 
 /** The refusal of a damaged file (see {@link DAMAGED_MESSAGE}), which is left as it is. */
-function damaged(displayUrl: string, cause: string): ForeignDataError {
-  return new ForeignDataError(
+function damaged(displayUrl: string, cause: string): BackendDamagedError {
+  return new BackendDamagedError(
     `${displayUrl} is damaged (${cause}) — coord leaves the file as it is; restore it from a ` +
       `backup, or choose another file with --url sqlite:PATH`,
   );
