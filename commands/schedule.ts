@@ -119,11 +119,10 @@ task moves on.
   resume    claim its ticks again; the ticks that passed while paused are skipped, or run
             (as after downtime) with --catch-up
   remove    delete the records of tasks gone from every file (status marks a task no
-            instance ran for a day "orphaned"); refuses a task whose tick a run holds
-            (exit 75) unless --force, and one holding foreign data (65), after the others are
-            removed; a TASK with no record is named on stderr and makes it exit 1 after the
-            others are removed. A task still in a running instance's file
-            comes back.
+            instance ran for a day "orphaned"). Every TASK is tried: one whose tick a run
+            holds is refused (exit 75) unless --force, one holding foreign data too (65),
+            one with no record is named on stderr (exit 1). A task still in a running
+            instance's file comes back.
 
 Examples:
   coord schedule run jobs.cron --url redis://10.0.0.5:6379 --health-port 9464
