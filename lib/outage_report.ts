@@ -8,6 +8,9 @@
 
 import { BackendUnavailableError, isUnrecoverable, oneLine } from "./errors.ts";
 
+/** The same error of one source is said again only after this long (see `failed`). */
+const REPEAT_AFTER_MS = 60_000;
+
 /** What an {@link OutageReport} says. */
 export type OutageEvent =
   /** The backend became unavailable, as `source` found first. */
@@ -39,6 +42,8 @@ export class OutageReport {
   readonly #emit: (event: OutageEvent) => void;
   /** The sources that met the outage and have not had an answer since. */
   readonly #failing = new Set<string>();
+  /** The error each source last said, and when. */
+  readonly #said = new Map<string, { line: string; at: number }>();
   #since = 0;
 
   /** Reports to `emit`. */
@@ -51,7 +56,13 @@ export class OutageReport {
     // No failure of the source's: the process ends with it (its loop rethrows it).
     if (isUnrecoverable(error)) return;
     if (!(error instanceof BackendUnavailableError)) {
-      this.#emit({ type: "error", source, error: oneLine(error) });
+      // Foreign data under one name is met again on every retry, a second apart: the same
+      // line is said at most once a minute.
+      const line = oneLine(error);
+      const said = this.#said.get(source);
+      if (said?.line === line && performance.now() - said.at < REPEAT_AFTER_MS) return;
+      this.#said.set(source, { line, at: performance.now() });
+      this.#emit({ type: "error", source, error: line });
       return;
     }
     if (this.#failing.size === 0) {
@@ -69,6 +80,7 @@ export class OutageReport {
 
   /** `source`'s loop ended: it waits for no answer any more (no "back" is said for it). */
   forget(source: string): void {
+    this.#said.delete(source);
     this.#failing.delete(source);
   }
 }

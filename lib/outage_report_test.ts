@@ -33,14 +33,20 @@ Deno.test("OutageReport says the backend is back once every source that met it h
   assert.deepEqual(events.map((e) => e.type), ["unavailable", "available", "unavailable"]);
 });
 
-Deno.test("OutageReport passes other errors on per source, and says nothing of a source gone", () => {
+Deno.test("OutageReport passes other errors on per source, at most once a minute, and says nothing of a source gone", () => {
   const { report, events } = recorded();
   report.failed("five", new Error("a bug"));
+  report.failed("four", new Error("a bug"));
+  // The same error again, retried every second: said once while it lasts…
   report.failed("five", new Error("a bug"));
   report.failed("five", new ForeignDataError("junk"));
-  // The process ends with this one: its loop rethrows it, and the caller says it once.
+  // (The process ends with this one: its loop rethrows it, and the caller says it once.)
   report.failed("five", new BackendDamagedError("sqlite:q.db is damaged"));
   assert.deepEqual(events.map((e) => e.type), ["error", "error", "error"]);
+  // …though the backend answered between (a foreign record is read, then refused).
+  report.answered("five");
+  report.failed("five", new ForeignDataError("junk"));
+  assert.equal(events.length, 3);
   report.failed("six", lost());
   report.forget("six");
   report.answered("six");

@@ -35,6 +35,8 @@ export class Shutdown implements Disposable {
   readonly #forced = new AbortController();
   readonly #force: AbortSignal | undefined;
   readonly #onForce = () => this.#forced.abort(this.#force?.reason);
+  /** The grace period's timer: it runs on past the running work, to bound what follows. */
+  #grace: ReturnType<typeof setTimeout> | undefined;
 
   /** Starts following `force`, the caller's "stop now" (a second signal). */
   constructor({ force }: { force?: AbortSignal } = {}) {
@@ -58,40 +60,41 @@ export class Shutdown implements Disposable {
 
   /**
    * Waits for `work` (the service's running work, after it stopped taking more) for up to
-   * `graceMs`, then aborts {@link forced}.
+   * `graceMs`, then aborts {@link forced}. The grace period covers what the service does after
+   * its work too (a fixture's cleanup), until it is disposed of.
    *
    * @returns whether the stop was forced before `work` ended: running work is cut short.
    */
   async drain(work: Promise<unknown>, graceMs: number): Promise<boolean> {
-    const grace = setTimeout(
+    this.#grace ??= setTimeout(
       () => this.#forced.abort(new Error("the grace period is over")),
       graceMs,
     );
-    try {
-      await Promise.race([work, abortion(this.#forced.signal)]);
-      return this.#forced.signal.aborted;
-    } finally {
-      clearTimeout(grace);
-    }
+    await Promise.race([work, abortion(this.#forced.signal)]);
+    return this.#forced.signal.aborted;
   }
 
   /**
    * Waits for `work`, but no longer than {@link SETTLE_MS} once the stop is forced, also when it
    * is forced while this waits (a second signal during a fixture's cleanup).
+   *
+   * @returns whether `work` ended; false when it was left behind.
    */
-  async settle(work: Promise<unknown>): Promise<void> {
+  async settle(work: Promise<unknown>): Promise<boolean> {
+    const ended = Symbol("ended");
+    const done = work.then(() => ended);
     if (!this.#forced.signal.aborted) {
-      const ended = Symbol("ended");
-      const first = await Promise.race([work.then(() => ended), abortion(this.#forced.signal)]);
-      if (first === ended) return;
+      if (await Promise.race([done, abortion(this.#forced.signal)]) === ended) return true;
     }
     const timer = new AbortController();
-    await Promise.race([work, sleep(SETTLE_MS, timer.signal).catch(() => {})]);
+    const first = await Promise.race([done, sleep(SETTLE_MS, timer.signal).catch(() => {})]);
     timer.abort();
+    return first === ended;
   }
 
-  /** Stops following the caller's `force`. */
+  /** Stops following the caller's `force`, and ends the grace period's timer. */
   [Symbol.dispose](): void {
     this.#force?.removeEventListener("abort", this.#onForce);
+    clearTimeout(this.#grace);
   }
 }

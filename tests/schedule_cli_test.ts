@@ -168,6 +168,55 @@ export default (app) => {
   assert.doesNotMatch(stderr, /retrying/);
 });
 
+Deno.test("one signal ends a fixture's setup that hangs, and --grace bounds a cleanup that hangs", async () => {
+  const log = `${scratch.path}/${crypto.randomUUID()}.log`;
+  await Deno.writeTextFile(log, "");
+  const note = `(line) => Deno.writeTextFileSync(${
+    JSON.stringify(log)
+  }, line + "\\n", { append: true })`;
+  const module = (fixture: string) =>
+    taskFile(
+      "tasks.ts",
+      `const note = ${note};
+export default (app) => {
+  app.fixture("f", async function* () { ${fixture} });
+  app.task({ name: "t", interval: "1h" }, () => {});
+};
+`,
+    );
+  const url = await sqliteUrl();
+  // Nothing runs yet to wait for: one Ctrl-C was not enough.
+  const setup = spawnCoord([
+    "schedule",
+    "run",
+    await module(`note("setting up"); await new Promise(() => {}); yield 1;`),
+    "--url",
+    url,
+  ]);
+  await lineIn(log, /^setting up$/);
+  setup.kill("SIGINT");
+  const stopped = await guarded(setup.result, "exit during setup", 30_000);
+  assert.equal(stopped.code, 0, stopped.stderr);
+  // The grace period covers the cleanup too; it waited for ever.
+  const cleanup = spawnCoord([
+    "schedule",
+    "run",
+    await module(`note("ready"); yield 1; note("cleaning up"); await new Promise(() => {});`),
+    "--url",
+    url,
+    "--grace",
+    "0.5",
+  ]);
+  await lineIn(log, /^ready$/);
+  cleanup.kill("SIGTERM");
+  const ended = await guarded(cleanup.result, "exit after the grace period", 30_000);
+  assert.equal(ended.code, 0, ended.stderr);
+  assert.match(
+    ended.stderr,
+    /^coord: fixture f: its cleanup failed: it did not end when the stop was forced; left behind$/m,
+  );
+});
+
 Deno.test("coord schedule run exits 69 when the backend is unreachable", async () => {
   const jobs = await taskFile("jobs.cron", "@hourly ./x\n");
   const r = await runCoord(["schedule", "run", jobs, "--url", "redis://127.0.0.1:1"]);

@@ -608,7 +608,11 @@ class TaskLoop {
     const onReplaced = () =>
       keeper?.lose(new LeaseLostError("a later tick replaced it (overlap replace)"));
     replaced?.signal.addEventListener("abort", onReplaced, { once: true });
-    const running = { task: name, tick, release: () => this.#release(started) };
+    const running = {
+      task: name,
+      tick,
+      release: () => this.#release(started, localNow() - startedLocal),
+    };
     context.running.add(running);
     this.#ownClaims.add(started.claim);
     const ctx: TaskContext = {
@@ -799,15 +803,45 @@ class TaskLoop {
     return await this.#write(version, finished) ? (givenUp ? "given up" : "done") : "again";
   }
 
-  /** Gives up the lease of a run that outlived shutdown, so another instance runs the tick. */
-  async #release(started: Claimed): Promise<void> {
-    if (this.#def.executionMode !== "at-least-once") return;
+  /**
+   * A run that outlived shutdown (its handler ignores `ctx.signal`): records it `interrupted`
+   * and gives up its lease, so another instance runs the tick now, not after the lease.
+   */
+  async #release(started: Claimed, durationMs: number): Promise<void> {
+    const { claim, ...run } = started;
+    const atLeastOnce = this.#def.executionMode === "at-least-once" && run.trigger === undefined;
     for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
       const { now, version, record } = await this.#read();
-      const lease = record && leaseOf(record, started.claim);
-      if (!lease) return;
-      const released = lease === record.lease ? undefined : { ...lease, until: now };
-      if (await this.#write(version, withLease(record, started.claim, released))) return;
+      const lease = record && leaseOf(record, claim);
+      const last = record && isRun(record.last, run) && record.last.outcome === "running";
+      if (!record || (!last && !(atLeastOnce && lease))) return;
+      let released = record;
+      if (atLeastOnce && lease) {
+        released = withLease(
+          record,
+          claim,
+          lease === record.lease ? undefined : { ...lease, until: now },
+        );
+      }
+      const error = "it went on after its signal aborted; left behind";
+      if (last) {
+        released = {
+          ...released,
+          last: { ...run, outcome: "interrupted", finishedAt: now, error },
+        };
+      }
+      if (await this.#write(version, released)) {
+        this.#context.emit({
+          type: "interrupted",
+          task: this.#def.name,
+          tick: run.tick,
+          durationMs,
+          error,
+          runAgain: atLeastOnce,
+          triggered: run.trigger !== undefined,
+        });
+        return;
+      }
     }
   }
 

@@ -41,6 +41,12 @@ import { parseTiming, type Timing } from "./timing.ts";
  */
 export type Fixture<T = unknown> = () => AsyncIterator<T, unknown> | Iterator<T, unknown>;
 
+/** A fixture's cleanup, to run once the tasks have ended. */
+interface Teardown {
+  name: string;
+  teardown: () => Promise<unknown>;
+}
+
 /** Options of {@link Scheduler}. */
 export interface SchedulerOptions {
   /** The backend to use; without one, {@link connect} is called with `connect` on first use. */
@@ -236,11 +242,12 @@ export class Scheduler {
     const shutdown = new Shutdown({ force });
     // A stop by force is a stop too: with `force` alone the loops must end as well.
     const stop = signal ? AbortSignal.any([signal, shutdown.forced]) : shutdown.forced;
-    const teardowns: (() => Promise<unknown>)[] = [];
+    const teardowns: Teardown[] = [];
     try {
       await this.#checkRecords(backend);
-      const fixtures = await this.#setUpFixtures(teardowns, shutdown.forced);
-      if (shutdown.forced.aborted) return { cutShort: 0 };
+      // A stop while they are set up ends the setup: nothing runs yet to wait for.
+      const fixtures = await this.#setUpFixtures(teardowns, stop);
+      if (stop.aborted) return { cutShort: 0 };
       const running = new Set<RunningTick>();
       const context: RunnerContext = {
         backend,
@@ -285,9 +292,17 @@ export class Scheduler {
       await shutdown.settle(Promise.all([...running].map((run) => run.release().catch(() => {}))));
       return { cutShort };
     } finally {
-      // A fixture's cleanup is abandoned only once the stop is forced: before it began, or by
-      // a signal while it runs.
-      for (const teardown of teardowns.reverse()) await shutdown.settle(teardown());
+      // A fixture's cleanup is abandoned only once the stop is forced: before it began, by a
+      // signal while it runs, or by the end of the grace period.
+      for (const { name, teardown } of teardowns.reverse()) {
+        if (!await shutdown.settle(teardown())) {
+          this.#emit({
+            type: "teardown failed",
+            fixture: name,
+            error: "it did not end when the stop was forced; left behind",
+          });
+        }
+      }
       shutdown[Symbol.dispose]();
       this.#running = false;
       if (ownsBackend) {
@@ -314,24 +329,27 @@ export class Scheduler {
 
   /** Sets the fixtures up in order; a forced stop abandons one that hangs. */
   async #setUpFixtures(
-    teardowns: (() => Promise<unknown>)[],
-    forced: AbortSignal,
+    teardowns: Teardown[],
+    stop: AbortSignal,
   ): Promise<Record<string, unknown>> {
     const values: Record<string, unknown> = {};
     for (const [name, fixture] of this.#fixtures) {
       try {
         const iterator = fixture();
-        const first = await Promise.race([iterator.next(), abortion(forced)]);
+        const first = await Promise.race([iterator.next(), abortion(stop)]);
         if (!first) return values;
-        teardowns.push(async () => {
-          try {
-            // Resumed, so cleanup after the yield runs as well as a `finally`; one that yields
-            // again is closed there.
-            const after = await iterator.next();
-            if (!after.done) await iterator.return?.();
-          } catch (e) {
-            this.onEvent?.({ type: "teardown failed", fixture: name, error: oneLine(e) });
-          }
+        teardowns.push({
+          name,
+          teardown: async () => {
+            try {
+              // Resumed, so cleanup after the yield runs as well as a `finally`; one that yields
+              // again is closed there.
+              const after = await iterator.next();
+              if (!after.done) await iterator.return?.();
+            } catch (e) {
+              this.onEvent?.({ type: "teardown failed", fixture: name, error: oneLine(e) });
+            }
+          },
         });
         values[name] = first.value;
       } catch (e) {

@@ -176,6 +176,11 @@ export function defineTask(
 ): TaskDefinition {
   const name = checkTaskName(options.name);
   try {
+    // A misspelt option (timeZone, catchup) would leave its default in force without a word.
+    const unknown = Object.keys(options).find((key) => !TASK_OPTION_KEYS.includes(key));
+    if (unknown !== undefined) {
+      throw new UsageError(`unknown option "${unknown}" — use ${TASK_OPTION_KEYS.join(", ")}`);
+    }
     const mode = options.executionMode ?? "at-least-once";
     if (!EXECUTION_MODES.includes(mode)) {
       throw new UsageError(
@@ -214,6 +219,26 @@ export function defineTask(
     throw e;
   }
 }
+
+/** Every option a task or a template takes (see {@link TaskOptions}, {@link TemplateOptions}). */
+const TASK_OPTION_KEYS: readonly string[] = [
+  "name",
+  "cron",
+  "interval",
+  "executeAt",
+  "timezone",
+  "secondsField",
+  "dynamic",
+  "executionMode",
+  "failureMode",
+  "lease",
+  "retryDelay",
+  "maxRetries",
+  "timeout",
+  "overlap",
+  "catchUp",
+  "fastForward",
+];
 
 function checkOverlap(overlap: string): Overlap {
   if (!OVERLAPS.includes(overlap)) {

@@ -185,3 +185,12 @@ Deno.test("defineTask() reads overlap skip (default), allow and replace", () => 
     /^task "a": overlap "twice" is unknown — use skip, allow, replace/,
   );
 });
+
+Deno.test("defineTask() refuses an option it does not know, naming it", () => {
+  for (const key of ["timeZone", "catchup", "bogus"]) {
+    assert.throws(
+      () => defineTask({ name: "t", cron: "0 9 * * *", [key]: 1 } as never, handler),
+      new RegExp(`^UsageError: task "t": unknown option "${key}" — use name, cron, `),
+    );
+  }
+});

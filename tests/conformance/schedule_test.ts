@@ -622,6 +622,37 @@ conformance("a run outliving the grace period is aborted, then fixtures go", asy
   assert.equal(result.cutShort, 1);
 });
 
+conformance(
+  "a run that ignores its signal is recorded interrupted and its tick let go",
+  async (ctx) => {
+    const events: ScheduleEvent[] = [];
+    const stop = new AbortController();
+    const backend = await ctx.open();
+    const app = new Scheduler({ backend, graceMs: 100, onEvent: (e) => events.push(e) });
+    const ignoring = Promise.withResolvers<void>();
+    app.task({ name: "deaf", interval: "1h", lease: "1m" }, async () => {
+      stop.abort();
+      await ignoring.promise;
+    });
+    const running = app.run({ signal: stop.signal });
+    await dueNow(backend, "deaf");
+    const result = await running;
+    try {
+      assert.equal(result.cutShort, 1);
+      const interrupted = events.find((e) => e.type === "interrupted");
+      assert.ok(interrupted?.type === "interrupted", JSON.stringify(events.map((e) => e.type)));
+      assert.equal(interrupted.runAgain, true);
+      const [status] = await scheduleStatus(backend, ["deaf"]) as TaskStatus[];
+      // Left running until its lease ran out, a minute on: another instance waited that long.
+      assert.equal(status.last?.outcome, "interrupted");
+      assert.equal(status.lease, undefined, "the tick is let go at once");
+      assert.equal(status.failures, 0);
+    } finally {
+      ignoring.resolve();
+    }
+  },
+);
+
 conformance("middlewares wrap every run, the first added outermost", async (ctx) => {
   const log: string[] = [];
   const stop = new AbortController();

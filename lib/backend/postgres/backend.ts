@@ -494,7 +494,13 @@ async function checkExistingSchema(
            AND has_table_privilege(c.oid, 'UPDATE') AND has_table_privilege(c.oid, 'DELETE'))
          ELSE false END AS ungranted
      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-     WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'c', 'S') ORDER BY c.relname`,
+     WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'c', 'S')
+     UNION ALL
+     -- Types of their own (domains, enums, ranges): one named like a table keeps it from being
+     -- made. A table's row type and every array type come with something listed above.
+     SELECT t.typname, false, false FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+     WHERE n.nspname = $1 AND t.typrelid = 0 AND t.typcategory <> 'A'
+     ORDER BY 1`,
     [namespace, SCHEMA_TABLES],
   );
   const names = rows.map((r) => String(r.name));
