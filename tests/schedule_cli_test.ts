@@ -135,12 +135,18 @@ Deno.test("coord schedule run runs a module of only dynamic templates: they star
   assert.equal(code, 0, stderr);
 });
 
-Deno.test("a second signal ends a fixture's cleanup that hangs; one that throws is said once", async () => {
+/** A log file, and the source of a `note(line)` function a task module appends to it with. */
+async function noteLog(): Promise<{ log: string; note: string }> {
   const log = `${scratch.path}/${crypto.randomUUID()}.log`;
   await Deno.writeTextFile(log, "");
   const note = `(line) => Deno.writeTextFileSync(${
     JSON.stringify(log)
   }, line + "\\n", { append: true })`;
+  return { log, note };
+}
+
+Deno.test("a second signal ends a fixture's cleanup that hangs; one that throws is said once", async () => {
+  const { log, note } = await noteLog();
   const tasks = await taskFile(
     "tasks.ts",
     `const note = ${note};
@@ -169,11 +175,7 @@ export default (app) => {
 });
 
 Deno.test("one signal ends a fixture's setup that hangs, and --grace bounds a cleanup that hangs", async () => {
-  const log = `${scratch.path}/${crypto.randomUUID()}.log`;
-  await Deno.writeTextFile(log, "");
-  const note = `(line) => Deno.writeTextFileSync(${
-    JSON.stringify(log)
-  }, line + "\\n", { append: true })`;
+  const { log, note } = await noteLog();
   const module = (fixture: string) =>
     taskFile(
       "tasks.ts",
