@@ -88,7 +88,8 @@ tick first: it never runs twice, a killed run is not repeated, and a run longer 
 period overlaps the next one. Failures: none keeps
 the tick leased until the lease ends, then retries; unlock retries after "retry"; commit
 counts it as done. After max-retries failed retries a tick is recorded as failed and the
-task moves on.
+task moves on. failure=, lease=, retry=, max-retries= and overlap= are at-least-once's: a
+best-effort line giving one is refused.
 
   run       runs until SIGINT, SIGTERM or SIGHUP; then claims no more ticks, lets running
             tasks finish within --grace seconds (default ${
@@ -243,13 +244,23 @@ async function list(argv: string[]): Promise<number> {
         : def.catchUp.policy;
       console.log(
         `${def.name}  ${def.timing?.spec ?? "dynamic template"}  ${def.executionMode}` +
-          `  failure=${def.failureMode}  overlap=${def.overlap}  catch-up=${catchUp}` +
+          (def.executionMode === "at-least-once" ? retrying(def) : "") +
+          `  catch-up=${catchUp}` +
           (def.timeoutMs === undefined ? "" : `  timeout=${def.timeoutMs / 1000}s`),
       );
       for (const tick of ticks) console.log(`    ${tick}`);
     }
   }
   return ExitCode.ok;
+}
+
+/** How an at-least-once task's tick is leased and run again, as `list` prints it. */
+function retrying(def: TaskDefinition): string {
+  const { failureMode, leaseMs, maxRetries, retryDelayMs, overlap } = def;
+  return `  failure=${failureMode}  lease=${leaseMs / 1000}s` +
+    (failureMode === "unlock" ? `  retry=${retryDelayMs / 1000}s` : "") +
+    (failureMode === "commit" ? "" : `  max-retries=${maxRetries}`) +
+    `  overlap=${overlap}`;
 }
 
 function nextTicks(def: TaskDefinition, now: number, count: number): number[] {

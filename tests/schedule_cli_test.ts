@@ -286,6 +286,13 @@ Deno.test("coord schedule list prints each task's next ticks without a backend",
     [3, "skip", { policy: "all" }, undefined],
   );
   assert.equal(Date.parse(hourly.next[0]) % 3_600_000, 0);
+  const text = await runCoord(["schedule", "list", jobs, "--count", "0"]);
+  assert.equal(text.code, 0, text.stderr);
+  assert.deepEqual(text.stdout.trim().split("\n"), [
+    "often  cron */10 * * * * * UTC  at-least-once  failure=none  lease=60s  max-retries=3  " +
+    "overlap=skip  catch-up=all",
+    "hourly  every 3600000ms  best-effort  catch-up=all",
+  ]);
 });
 
 Deno.test("coord schedule prints a command's output prefixed with its task", async () => {

@@ -29,6 +29,12 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
  * @throws {UsageError} when empty, too long, or holding NUL or another control character.
  */
 export function checkName(what: string, name: string): string {
+  // A JavaScript caller may pass anything: say what was wrong rather than throw a TypeError.
+  if (typeof name !== "string") {
+    throw new UsageError(
+      `the ${what} must be a string, not ${JSON.stringify(name) ?? typeof name}`,
+    );
+  }
   if (name.length === 0) throw new UsageError(`the ${what} is empty — give one`);
   // SQLite's C API (and so its listings) cut a string at NUL: "a\0b" would be shown as "a".
   if (name.includes("\0")) {
@@ -48,6 +54,23 @@ export function checkName(what: string, name: string): string {
     throw new UsageError(`${what} is ${length} characters; at most ${MAX_NAME_LENGTH}`);
   }
   return name;
+}
+
+/**
+ * Checks a list of names a library call was given (`["q1", "q2"]`), each with
+ * {@link checkName}; a JavaScript caller passing one name as a string is told to wrap it.
+ *
+ * @throws {UsageError} when it is not an array, or one of its names is bad.
+ */
+export function checkNames(what: string, names: readonly string[]): string[] {
+  if (!Array.isArray(names)) {
+    throw new UsageError(
+      `give a list of ${what}s (e.g. ${JSON.stringify([String(names)])}), not ${
+        JSON.stringify(names) ?? typeof names
+      }`,
+    );
+  }
+  return names.map((name) => checkName(what, name));
 }
 
 /**

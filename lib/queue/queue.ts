@@ -7,7 +7,7 @@
  * @module
  */
 
-import { checkName } from "../backend/keys.ts";
+import { checkName, checkNames } from "../backend/keys.ts";
 import type { Backend } from "../backend/types.ts";
 import {
   CoordError,
@@ -109,6 +109,10 @@ export function checkQueueName(name: string): string {
     throw new UsageError(`queue name "${name}" holds "/", which separates a queue from a job id`);
   }
   return checkNotDotSegment("queue name", name);
+}
+
+function checkQueueNames(queues: readonly string[]): string[] {
+  return checkNames("queue name", queues).map(checkQueueName);
 }
 
 /**
@@ -558,7 +562,7 @@ export async function waitForJob(
 export async function queueCounts(backend: Backend, queues?: string[]): Promise<QueueCounts[]> {
   // Only names given are checked: a queue stored before a rule was added (one named "..") is
   // still counted when every queue is.
-  const names = queues?.map(checkQueueName) ?? await backend.queue.list();
+  const names = queues ? checkQueueNames(queues) : await backend.queue.list();
   return await Promise.all(names.map((name) => backend.queue.counts(name)));
 }
 
@@ -588,7 +592,7 @@ export interface QueueReport {
  * ```
  */
 export async function queueReports(backend: Backend, queues?: string[]): Promise<QueueReport[]> {
-  queues?.forEach(checkQueueName);
+  if (queues) checkQueueNames(queues);
   const known = await backend.queue.list();
   const read = await readEach(
     queues ?? known,

@@ -6,12 +6,14 @@ import {
   FLAG_NAMES,
   putRequestOf,
   queueCounts,
+  queueReports,
   waitForJob,
 } from "./queue.ts";
 import { flowNodes, putFlow } from "./flow.ts";
 import { listJobs } from "./list.ts";
 import { configureQueue, purgeJobs } from "./retention.ts";
 import { connect } from "../backend/connect.ts";
+import { scheduleReports, scheduleStatus } from "../schedule/status.ts";
 
 Deno.test("putRequestOf() refuses a beginByMs of 0 or less, naming beginByMs", () => {
   for (const beginByMs of [0, -1]) {
@@ -141,4 +143,20 @@ Deno.test("configureQueue(), purgeJobs() and listJobs() name their options as a 
     ],
   ];
   for (const [call, message] of cases) await assert.rejects(call(), message);
+});
+
+Deno.test("queueCounts() and the status calls given one name as a string ask for a list", async () => {
+  await using backend = await connect({ url: "sqlite::memory:" });
+  const asked = /^UsageError: give a list of (queue|task) names \(e\.g\. \["q"\]\), not "q"$/;
+  const lists = [
+    () => queueCounts(backend, "q" as unknown as string[]),
+    () => queueReports(backend, "q" as unknown as string[]),
+    () => scheduleStatus(backend, "q" as unknown as string[]),
+    () => scheduleReports(backend, "q" as unknown as string[]),
+  ];
+  for (const call of lists) await assert.rejects(call, (e) => asked.test(String(e)));
+  await assert.rejects(
+    () => queueCounts(backend, [7 as unknown as string]),
+    /^UsageError: the queue name must be a string, not 7$/,
+  );
 });

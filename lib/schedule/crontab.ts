@@ -63,6 +63,9 @@ const LINE_OPTIONS: Record<string, (value: string, options: TaskOptions) => void
   },
 };
 
+/** The line options that only say how an at-least-once task's tick is leased and run again. */
+const AT_LEAST_ONCE_LINE_OPTIONS = ["failure", "lease", "retry", "max-retries", "overlap"];
+
 /** The nicknames a line's schedule may be; `@every DURATION` is read by coord as well. */
 export const NICKNAMES: readonly string[] = Object.keys(NICKNAME_FIELDS);
 /** A cron field: numbers, ranges, steps, lists, `*`, `?`, Quartz's `L`, `W`, `#`. */
@@ -161,6 +164,15 @@ function parseLine(text: string, line: number): CrontabTask {
     if (given.has(key)) throw new UsageError(`${key}= is given twice — keep one`);
     given.add(key);
     set(value, options);
+  }
+  const unused = options.executionMode !== undefined &&
+    options.executionMode !== "at-least-once" &&
+    AT_LEAST_ONCE_LINE_OPTIONS.find((key) => given.has(key));
+  if (unused) {
+    throw new UsageError(
+      `${unused}= applies to mode=at-least-once only: a ${options.executionMode} task's tick ` +
+        `is never run again`,
+    );
   }
   if (options.fastForward && options.catchUp !== undefined && options.catchUp !== "latest") {
     throw new UsageError(`fast-forward=yes means catch-up=latest: leave one out`);

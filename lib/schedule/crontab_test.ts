@@ -76,7 +76,7 @@ Deno.test("parseCrontab() reads an @hourly line", () => {
 
 Deno.test("parseCrontab() reads every line option", () => {
   const task = only(
-    "0 3 * * * name=backup TZ=Europe/Ljubljana mode=best-effort failure=unlock lease=5m " +
+    "0 3 * * * name=backup TZ=Europe/Ljubljana mode=at-least-once failure=unlock lease=5m " +
       "retry=2s max-retries=0 timeout=10m fast-forward=no catch-up=within=5m overlap=replace " +
       "./backup.sh",
   );
@@ -84,7 +84,7 @@ Deno.test("parseCrontab() reads every line option", () => {
     name: "backup",
     cron: "0 3 * * *",
     timezone: "Europe/Ljubljana",
-    executionMode: "best-effort",
+    executionMode: "at-least-once",
     failureMode: "unlock",
     lease: "5m",
     retryDelay: "2s",
@@ -200,6 +200,14 @@ Deno.test("parseCrontab() prefixes every error with FILE:LINE:, counting comment
     ["0 3 * * * TZ=Mars/Olympus ./x", /unknown time zone "Mars\/Olympus"/],
     ["0 3 * * * seconds=middle ./x", /seconds=middle: use first or last/],
     ["0 3 * * * name=a/b ./x", /task name "a\/b" holds "\/"/],
+    [
+      "0 3 * * * mode=best-effort failure=unlock ./x",
+      /: failure= applies to mode=at-least-once only: a best-effort task's tick is never run/,
+    ],
+    ["@hourly lease=5m mode=at-most-once ./x", /: lease= applies to mode=at-least-once only/],
+    ["@hourly mode=best-effort retry=2s ./x", /: retry= applies to mode=at-least-once only/],
+    ["@hourly mode=best-effort max-retries=0 ./x", /: max-retries= applies to/],
+    ["@hourly mode=best-effort overlap=skip ./x", /: overlap= applies to/],
   ];
   for (const [line, reason] of cases) {
     const message = crontabError(`# header\n\n${line}\n@hourly ./fine.sh\n`);

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { checkNames } from "../backend/keys.ts";
 import type { Backend } from "../backend/types.ts";
 import { type ForeignDataError, readEach } from "../errors.ts";
 import {
@@ -110,7 +111,8 @@ export async function scheduleReports(
   backend: Backend,
   names?: string[],
 ): Promise<ScheduleReport[]> {
-  const read = await readEach(names ?? await backend.schedule.list(), async (name) => {
+  const given = names && checkNames("task name", names);
+  const read = await readEach(given ?? await backend.schedule.list(), async (name) => {
     const stored = await backend.schedule.read(name);
     return stored.stored ? statusOf(name, stored) : undefined;
   });
@@ -120,7 +122,7 @@ export async function scheduleReports(
     ...foreign && { foreign },
   }));
   // A listed task removed in the meantime is simply no longer there.
-  return names ? reports : reports.filter((r) => r.status || r.foreign);
+  return given ? reports : reports.filter((r) => r.status || r.foreign);
 }
 
 /** A task's or template's state from its record as read. */

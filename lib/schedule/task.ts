@@ -187,6 +187,15 @@ export function defineTask(
         `executionMode "${mode}" is unknown — use ${EXECUTION_MODES.join(", ")}`,
       );
     }
+    // A best-effort tick is never run again: these would be accepted and then do nothing.
+    const unused = mode === "at-least-once"
+      ? undefined
+      : AT_LEAST_ONCE_OPTION_KEYS.find((key) => options[key] !== undefined);
+    if (unused !== undefined) {
+      throw new UsageError(
+        `${unused} applies to at-least-once tasks only: a ${mode} task's tick is never run again`,
+      );
+    }
     const failureMode = options.failureMode ?? "none";
     if (!FAILURE_MODES.includes(failureMode)) {
       throw new UsageError(
@@ -221,6 +230,15 @@ export function defineTask(
 }
 
 /** Every option a task or a template takes (see {@link TaskOptions}, {@link TemplateOptions}). */
+/** The options that only say how an at-least-once task's tick is leased and run again. */
+const AT_LEAST_ONCE_OPTION_KEYS = [
+  "failureMode",
+  "lease",
+  "retryDelay",
+  "maxRetries",
+  "overlap",
+] as const satisfies readonly (keyof TaskBaseOptions)[];
+
 const TASK_OPTION_KEYS: readonly string[] = [
   "name",
   "cron",

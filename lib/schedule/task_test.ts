@@ -57,13 +57,40 @@ Deno.test("defineTask() reads the lease and retry delay as durations", () => {
 
 Deno.test("defineTask() keeps the modes it is given", () => {
   const task = defineTask(
-    { name: "report", cron: "@hourly", executionMode: "best-effort", failureMode: "unlock" },
+    { name: "report", cron: "@hourly", executionMode: "at-least-once", failureMode: "unlock" },
     handler,
   );
-  assert.equal(task.executionMode, "best-effort");
+  assert.equal(task.executionMode, "at-least-once");
   assert.equal(task.failureMode, "unlock");
+  assert.equal(
+    defineTask({ name: "b", cron: "@hourly", executionMode: "best-effort" }, handler).executionMode,
+    "best-effort",
+  );
   const commit = defineTask({ name: "c", cron: "@hourly", failureMode: "commit" }, handler);
   assert.equal(commit.failureMode, "commit");
+});
+
+Deno.test("defineTask() refuses a best-effort task options only at-least-once ones use", () => {
+  for (
+    const [option, value] of [
+      ["failureMode", "unlock"],
+      ["lease", "5m"],
+      ["retryDelay", 250],
+      ["maxRetries", 0],
+      ["overlap", "allow"],
+    ] as const
+  ) {
+    for (const executionMode of ["best-effort", "at-most-once"] as const) {
+      assert.throws(
+        () => defineTask({ name: "r", cron: "@hourly", executionMode, [option]: value }, handler),
+        {
+          name: "UsageError",
+          message: `task "r": ${option} applies to at-least-once tasks only: a ${executionMode} ` +
+            `task's tick is never run again`,
+        },
+      );
+    }
+  }
 });
 
 Deno.test("defineTask() stores at-most-once as its alias best-effort", () => {
