@@ -31,10 +31,10 @@ import {
   DEFAULT_LIST_LIMIT,
   isStalled,
   LIST_STATES,
-  listedState,
   listJobs,
   MAX_LIST_LIMIT,
 } from "../lib/queue/list.ts";
+import { listedState } from "../lib/queue/record.ts";
 import { jobLines, putJobs } from "../lib/queue/bulk.ts";
 import {
   configureQueue,

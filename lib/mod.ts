@@ -123,12 +123,12 @@ export {
 export { JobFailedError, type JobHandle, type Queue, queue } from "./queue/handle.ts";
 export { type Flow, type FlowGroup, type FlowJob, putFlow } from "./queue/flow.ts";
 export { PUT_BATCH, putJobs } from "./queue/bulk.ts";
+export { listedState } from "./queue/record.ts";
 export {
   DEFAULT_LIST_LIMIT,
   isStalled,
   type JobPage,
   LIST_STATES,
-  listedState,
   listJobs,
   type ListOptions,
   MAX_LIST_LIMIT,

@@ -24,21 +24,6 @@ export const LIST_STATES: readonly ListState[] = [
 ];
 
 /**
- * The state `list` shows a job under at `now` (backend clock): "scheduled" for a pending job
- * whose start is still to come, else its state — the rule each backend's listing applies.
- *
- * @example
- * ```ts
- * import { listedState } from "./list.ts";
- * const job = { state: "pending", readyAt: 2_000 } as const;
- * listedState(job, 1_000); // "scheduled"
- * ```
- */
-export function listedState(job: Pick<JobRecord, "state" | "readyAt">, now: number): ListState {
-  return job.state === "pending" && job.readyAt > now ? "scheduled" : job.state;
-}
-
-/**
  * Whether `job` is stalled at `now` (backend clock): active, but its lease ran out, so no worker
  * holds it (its worker died) until a worker takes it again. Its state stays `active`.
  *

@@ -18,6 +18,7 @@ import {
   WaitTimeoutError,
 } from "../errors.ts";
 import { Outage } from "../outage.ts";
+import { listedState } from "./record.ts";
 import {
   checkCount,
   checkDuration,
@@ -545,13 +546,16 @@ export async function waitForJob(
   const deadline = timeoutMs === undefined ? Infinity : performance.now() + timeoutMs;
   const outage = new Outage(outageMs);
   await using watcher = await backend.watch({ kind: "queue", name: queue });
-  let state = "unknown";
+  let seen: JobRecord | undefined;
   for (;;) {
     const job = await outage.attempt(() => getJob(backend, ref));
     if (job && (FINISHED_STATES as readonly string[]).includes(job.state)) return job;
-    if (job) state = job.state;
+    seen = job ?? seen;
     const left = deadline - performance.now();
     if (left <= 0) {
+      // Named as `list` and `show` name it: a job put with a delay is scheduled, not pending.
+      const now = seen && await outage.attempt(() => backend.now());
+      const state = !seen ? "unknown" : now === undefined ? seen.state : listedState(seen, now);
       throw new WaitTimeoutError(`job ${ref} is still ${state} — gave up waiting`);
     }
     await watcher.next(Math.min(left, WAIT_RECHECK_MS), signal);

@@ -5,7 +5,7 @@
  */
 
 import { ForeignDataError } from "../errors.ts";
-import type { JobRecord, JobSpec, JobState } from "./steps.ts";
+import type { JobRecord, JobSpec, JobState, ListState } from "./steps.ts";
 
 /** Every state a job coord wrote may be in. */
 export const JOB_STATES: readonly JobState[] = [
@@ -16,6 +16,21 @@ export const JOB_STATES: readonly JobState[] = [
   "failed",
   "cancelled",
 ];
+/**
+ * The state `list` shows a job under at `now` (backend clock): "scheduled" for a pending job
+ * whose start is still to come, else its state — the rule each backend's listing applies.
+ *
+ * @example
+ * ```ts
+ * import { listedState } from "./record.ts";
+ * const job = { state: "pending", readyAt: 2_000 } as const;
+ * listedState(job, 1_000); // "scheduled"
+ * ```
+ */
+export function listedState(job: Pick<JobRecord, "state" | "readyAt">, now: number): ListState {
+  return job.state === "pending" && job.readyAt > now ? "scheduled" : job.state;
+}
+
 /** The state fields the steps compute with. */
 const NUMBERS = ["attempts", "stalls", "readyAt", "createdAt"] as const;
 /** Those that count, with the optional ones: beyond 2^53 adding one may change nothing. */

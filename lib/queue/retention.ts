@@ -8,6 +8,7 @@
  */
 
 import type { Backend } from "../backend/types.ts";
+import { unitDurationMs } from "../duration.ts";
 import { UsageError } from "../errors.ts";
 import { parseDuration } from "../schedule/timing.ts";
 import {
@@ -45,7 +46,7 @@ export function parseKeep(flag: string, text: string): Keep {
   for (const part of text.split(",").map((p) => p.trim())) {
     if (/^\d+$/.test(part) && keep.count === undefined) {
       keep.count = checkCount(flag, Number(part), 0, MAX_KEEP_COUNT);
-    } else if (/^\d/.test(part) && keep.ageMs === undefined) {
+    } else if (unitDurationMs(part) !== undefined && keep.ageMs === undefined) {
       keep.ageMs = checkKeepAge(flag, parseDuration(part, `--${flag}`));
     } else {
       throw new UsageError(

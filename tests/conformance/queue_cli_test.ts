@@ -160,6 +160,8 @@ conformance("wait exits 1 for a failed job and 75 on timeout", async (ctx) => {
   assert.match(bad.stderr, /w\/bad failed: exited with status 1/);
   const late = await runCoord(["queue", "wait", "w/later", "--timeout", "0.3"], { env });
   assert.equal(late.code, 75, late.stderr);
+  // As `list` names it: put with a delay, it is scheduled.
+  assert.match(late.stderr, /^coord: job w\/later is still scheduled — gave up waiting$/m);
   const cancel = await runCoord(["queue", "cancel", "w/later"], { env });
   assert.equal(cancel.code, 0, cancel.stderr);
   assert.equal((await runCoord(["queue", "cancel", "w/bad"], { env })).code, 1);
