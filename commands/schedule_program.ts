@@ -117,7 +117,7 @@ export function eventLine(event: ScheduleEvent, verbose = false): string | undef
           "tick over before its end was recorded; the tick may run twice"
         : `${event.task}${at} lost its lease to another instance; the run was stopped`;
     case "error":
-      return `${event.task}: ${event.error} — retrying`;
+      return `${event.error} — retrying`;
     case "teardown failed":
       return `fixture ${event.fixture}: its cleanup failed: ${event.error}`;
     case "unavailable":

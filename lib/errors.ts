@@ -243,6 +243,22 @@ export function oneLine(error: unknown): string {
 }
 
 /**
+ * An error met by one of a process's loops, on one line, said of `source` (a task, `queue q`):
+ * prefixed with it, except foreign data, whose message names where it was found already.
+ *
+ * @example
+ * ```ts
+ * import { ForeignDataError, sourcedLine } from "./errors.ts";
+ * sourcedLine("nightly", new Error("boom")); // "nightly: boom"
+ * sourcedLine("nightly", new ForeignDataError('schedule "nightly": not a coord task'));
+ * // 'schedule "nightly": not a coord task'
+ * ```
+ */
+export function sourcedLine(source: string, error: unknown): string {
+  return error instanceof ForeignDataError ? oneLine(error) : `${source}: ${oneLine(error)}`;
+}
+
+/**
  * Why a file could not be read, in words for a one-line message (not Deno's "IsADirectory: Is a
  * directory (os error 21): readfile '…'").
  *

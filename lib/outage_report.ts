@@ -6,7 +6,7 @@
  * @module
  */
 
-import { BackendUnavailableError, isUnrecoverable, oneLine } from "./errors.ts";
+import { BackendUnavailableError, isUnrecoverable, oneLine, sourcedLine } from "./errors.ts";
 
 /** The same error of one source is said again only after this long (see `failed`). */
 const REPEAT_AFTER_MS = 60_000;
@@ -17,7 +17,7 @@ export type OutageEvent =
   | { type: "unavailable"; source: string; error: string }
   /** The backend answers again, every source that met the outage included, after `outageMs`. */
   | { type: "available"; outageMs: number }
-  /** `source`'s step failed otherwise than by an outage. */
+  /** `source`'s step failed otherwise than by an outage; `error` says which source it was. */
   | { type: "error"; source: string; error: string };
 
 /**
@@ -40,15 +40,20 @@ export type OutageEvent =
  */
 export class OutageReport {
   readonly #emit: (event: OutageEvent) => void;
+  readonly #describe: (source: string) => string;
   /** The sources that met the outage and have not had an answer since. */
   readonly #failing = new Set<string>();
   /** The error each source last said, and when. */
   readonly #said = new Map<string, { line: string; at: number }>();
   #since = 0;
 
-  /** Reports to `emit`. */
-  constructor(emit: (event: OutageEvent) => void) {
+  /** Reports to `emit`; an error's line names its source as `describe` says (`queue q`). */
+  constructor(
+    emit: (event: OutageEvent) => void,
+    describe: (source: string) => string = (source) => source,
+  ) {
     this.#emit = emit;
+    this.#describe = describe;
   }
 
   /** `source`'s step failed with `error`; its loop retries it. */
@@ -58,7 +63,7 @@ export class OutageReport {
     if (!(error instanceof BackendUnavailableError)) {
       // Foreign data under one name is met again on every retry, a second apart: the same
       // line is said at most once a minute.
-      const line = oneLine(error);
+      const line = sourcedLine(this.#describe(source), error);
       const said = this.#said.get(source);
       if (said?.line === line && performance.now() - said.at < REPEAT_AFTER_MS) return;
       this.#said.set(source, { line, at: performance.now() });

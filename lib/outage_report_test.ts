@@ -52,3 +52,14 @@ Deno.test("OutageReport passes other errors on per source, at most once a minute
   report.answered("six");
   assert.deepEqual(events.map((e) => e.type), ["error", "error", "error", "unavailable"]);
 });
+
+Deno.test("OutageReport names an error's source, once: foreign data names where it was found", () => {
+  const events: OutageEvent[] = [];
+  const report = new OutageReport((event) => events.push(event), (queue) => `queue ${queue}`);
+  report.failed("q", new Error("a bug"));
+  report.failed("r", new ForeignDataError('queue "r": job "7" holds "x"'));
+  assert.deepEqual(events.map((e) => e.type === "error" && e.error), [
+    "queue q: a bug",
+    'queue "r": job "7" holds "x"',
+  ]);
+});

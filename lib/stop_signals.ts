@@ -24,7 +24,8 @@ export class StopSignals implements Disposable {
   constructor() {
     this.#removers = STOP_SIGNALS.map((name) => {
       const listener = () => {
-        if (this.#first) this.#force.abort();
+        // The reason is what a run that rethrows its aborted signal is cut short with.
+        if (this.#first) this.#force.abort(new Error(`a second ${name} stopped it by force`));
         this.#first ??= name;
         this.#stop.abort();
       };

@@ -266,6 +266,33 @@ Deno.test("coord schedule run exits 65 when a task's name holds foreign data", a
   assert.match(r.stderr, /schedule "alien": the stored record is not a coord task/);
 });
 
+Deno.test("foreign data under one task while schedule run runs is said once, naming it once", async () => {
+  const url = await sqliteUrl();
+  const { DatabaseSync } = await import("node:sqlite");
+  const jobs = await taskFile(
+    "jobs.cron",
+    "@every 200ms name=beat echo beat\n@every 200ms name=alien echo alien\n",
+  );
+  const p = spawnCoord(["schedule", "run", jobs, "--url", url]);
+  await p.stdoutLine(/^\[alien\] alien$/);
+  const db = new DatabaseSync(url.slice("sqlite:".length));
+  db.prepare("UPDATE coord_schedule SET value = 'junk' WHERE name = 'alien'").run();
+  db.close();
+  const line = await p.stderrLine(/the stored record is not a coord task/);
+  // The task is named once (it read `coord: alien: schedule "alien": …`).
+  assert.match(
+    line,
+    /^coord: schedule "alien": the stored record is not a coord task .* — retrying$/,
+  );
+  // The other task goes on.
+  const beats = p.stdoutLines().length;
+  await until(() => p.stdoutLines().length > beats + 2, { what: "beat runs on" });
+  p.kill("SIGTERM");
+  const { code, stderr } = await p.result;
+  assert.equal(code, 0, stderr);
+  assert.equal(stderr.match(/not a coord task/g)?.length, 1, stderr);
+});
+
 Deno.test("coord schedule list prints each task's next ticks without a backend", async () => {
   const jobs = await taskFile(
     "jobs.cron",

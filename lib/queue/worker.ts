@@ -197,15 +197,13 @@ class Worker {
   readonly #result: WorkResult = { completed: 0, failed: 0, cutShort: 0 };
   #offsetMs = 0;
   /** Each queue's lane meets an outage: it is said once, and when it ends. */
-  readonly #outages = new OutageReport((event) =>
-    this.#emit(
-      event.type === "available"
-        ? event
-        : event.type === "unavailable"
-        ? { type: "unavailable", error: event.error }
-        // Each queue's lane reports its own: which queue it was tells them apart.
-        : { type: "error", error: `queue ${event.source}: ${event.error}` },
-    )
+  readonly #outages = new OutageReport(
+    (event) =>
+      this.#emit(
+        event.type === "available" ? event : { type: event.type, error: event.error },
+      ),
+    // Each queue's lane reports its own: which queue it was tells them apart.
+    (queue) => `queue ${queue}`,
   );
   /** The backend was closed under the worker, or is damaged: runs end without a word to it. */
   #abandoned = false;

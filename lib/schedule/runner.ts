@@ -75,7 +75,10 @@ export type ScheduleEvent =
   }
   /** A fixture's cleanup threw; the others are still torn down. */
   | { type: "teardown failed"; fixture: string; error: string }
-  /** The backend failed (otherwise than by being unavailable); the loop retries. */
+  /**
+   * The backend failed (otherwise than by being unavailable); the loop retries. `error` names
+   * the task (`nightly: …`, or foreign data's `schedule "nightly": …`).
+   */
   | { type: "error"; task: string; error: string }
   /**
    * The backend became unavailable, as `task` found first; every loop retries until it answers.

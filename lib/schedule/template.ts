@@ -8,7 +8,7 @@
  */
 
 import type { Backend, ChangeWatcher } from "../backend/types.ts";
-import { isUnrecoverable, oneLine } from "../errors.ts";
+import { isUnrecoverable, sourcedLine } from "../errors.ts";
 import { sleep } from "../time.ts";
 import {
   decodeRecord,
@@ -149,6 +149,6 @@ async function runInstance(
   } catch (e) {
     // The template's own loop meets a closed or damaged backend too, and ends the scheduler.
     if (isUnrecoverable(e)) return;
-    context.emit({ type: "error", task: name, error: oneLine(e) });
+    context.emit({ type: "error", task: name, error: sourcedLine(name, e) });
   }
 }
