@@ -344,6 +344,14 @@ async function put(argv: string[]): Promise<number> {
   putRequestOf(options, FLAG_NAMES);
   await using backend = await openBackend("queue", values);
   const { ref, created, job, deduplicated } = await putJob(backend, positionals[0], options);
+  const stray = strayBackendFlag(values, rest);
+  if (stray) {
+    console.error(
+      `coord: ${stray} after -- is the command's, not put's: the job went to the ` +
+        `${stray === "--url" ? "default backend" : "default namespace"} — give put's flags ` +
+        `before --`,
+    );
+  }
   if (!values.json) {
     console.log(ref);
     return ExitCode.ok;
@@ -352,6 +360,25 @@ async function put(argv: string[]): Promise<number> {
   const state = listedState(job, await backend.now());
   console.log(JSON.stringify({ job: ref, created, state, deduplicated: deduplicated === true }));
   return ExitCode.ok;
+}
+
+/**
+ * A backend flag written after `--`, where it is the command's, while put itself was given
+ * none (nor its variable): the job then went to the default. A command that runs coord is
+ * given its own flags on purpose.
+ */
+function strayBackendFlag(
+  values: { url?: string; namespace?: string },
+  command: string[],
+): string | undefined {
+  if (command.length === 0 || /(^|\/)coord$/.test(command[0])) return undefined;
+  const defaulted = [
+    ...(values.url === undefined && !Deno.env.get("COORD_URL") ? ["--url"] : []),
+    ...(values.namespace === undefined && !Deno.env.get("COORD_NAMESPACE") ? ["--namespace"] : []),
+  ];
+  return defaulted.find((flag) =>
+    command.some((arg) => arg === flag || arg.startsWith(`${flag}=`))
+  );
 }
 
 /** `--priority N`: a whole number, maybe negative (its range is the library's to check). */

@@ -187,3 +187,34 @@ Deno.test("every bad --timeout of a put gets the same words: the floor, the valu
     );
   }
 });
+
+Deno.test("put warns when a backend flag after -- went to the command, not to put", async () => {
+  await using state = await tempDir("coord-test-");
+  const env = { XDG_STATE_HOME: state.path };
+  const stray = await runCoord(["queue", "put", "q", "--", "./job.sh", "--url", "redis://h"], {
+    env,
+  });
+  assert.equal(stray.code, 0, stray.stderr);
+  assert.equal(stray.stdout.trim(), "q/1");
+  assert.equal(
+    stray.stderr.trim(),
+    "coord: --url after -- is the command's, not put's: the job went to the default backend " +
+      "— give put's flags before --",
+  );
+  assert.equal(await rowCount(`sqlite:${state.path}/coord/coord.db`, "coord_queue_job"), 1);
+  const namespace = await runCoord(["queue", "put", "q", "--", "./job.sh", "--namespace=x"], {
+    env,
+  });
+  assert.match(namespace.stderr, /^coord: --namespace after -- .* went to the default namespace/);
+  // Meant for the command: put was given its own, or the command is coord itself.
+  for (
+    const args of [
+      ["--url", `sqlite:${state.path}/other.db`, "--", "./job.sh", "--url", "redis://h"],
+      ["--", "coord", "lock", "run", "r", "--url", "redis://h", "--", "true"],
+    ]
+  ) {
+    const meant = await runCoord(["queue", "put", "q", ...args], { env });
+    assert.equal(meant.code, 0, meant.stderr);
+    assert.equal(meant.stderr, "");
+  }
+});
