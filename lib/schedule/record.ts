@@ -13,9 +13,11 @@ import type { Timing, TimingOptions } from "./timing.ts";
 
 /**
  * How a task's last run ended; `running` while it runs; `interrupted` when a stop cut it short
- * (no failure of the task's: not counted; an at-least-once tick is run again).
+ * (no failure of the task's: not counted; an at-least-once tick is run again). `abandoned` is
+ * never stored: status reports it for a run still recorded `running` whose instance no longer
+ * renews it (killed) — its lease ran out, or {@link LastRun.aliveUntil} passed.
  */
-export type Outcome = "running" | "success" | "failure" | "interrupted";
+export type Outcome = "running" | "success" | "failure" | "interrupted" | "abandoned";
 
 /** The lease on a tick while an instance runs it (at-least-once tasks). */
 export interface TickLease {
@@ -47,6 +49,12 @@ export interface LastRun {
   error?: string;
   /** The `coord schedule trigger` request this run was for; absent for a tick's run. */
   trigger?: string;
+  /**
+   * While a run without a lease (best-effort, triggered) goes on: until when its instance is
+   * known to run it, backend clock; marked again every few seconds. Status tells an abandoned
+   * run by it.
+   */
+  aliveUntil?: number;
 }
 
 /** A request for one extra run (`coord schedule trigger`), waiting for an instance to claim it. */

@@ -133,6 +133,11 @@ const NONE_GRACE_MS = 1_000;
 const SKIP_COUNT_LIMIT = 100_000;
 /** A task's instances note in its record at least this often that they run it (`orphaned`). */
 export const ALIVE_EVERY_MS = 3_600_000;
+/**
+ * How long a run without a lease (best-effort, triggered) is known to go on after its last
+ * mark; marked every third of it. Status only: no run is stopped or run again for it.
+ */
+const ALIVE_MARK_MS = 10_000;
 /** After a backend error the loop tries again this much later. */
 const ERROR_RETRY_MS = 1_000;
 /** While another instance runs a tick that is already overdue, re-read at least this often. */
@@ -337,7 +342,12 @@ class TaskLoop {
     const allow = this.#def.overlap === "allow";
     const claimed: TaskRecord = this.#def.executionMode === "best-effort"
       // The next tick is committed before the run, so this tick never runs again.
-      ? { ...current, next: following, lease: undefined, last }
+      ? {
+        ...current,
+        next: following,
+        lease: undefined,
+        last: { ...last, aliveUntil: now + ALIVE_MARK_MS },
+      }
       : allow
       // The next tick is committed too, and this one kept leased beside it until it is done.
       ? {
@@ -455,7 +465,11 @@ class TaskLoop {
       claim: request.id,
     };
     const { claim: _, ...triggered } = started;
-    const claimed: TaskRecord = { ...record, triggered, runs: record.runs + 1 };
+    const claimed: TaskRecord = {
+      ...record,
+      triggered: { ...triggered, aliveUntil: now + ALIVE_MARK_MS },
+      runs: record.runs + 1,
+    };
     if (waiting.length > 0) claimed.triggers = waiting;
     else delete claimed.triggers;
     if (!await this.#write(version, claimed)) return "again";
@@ -608,6 +622,7 @@ class TaskLoop {
     keeper?.signal.addEventListener("abort", () => abort.abort(keeper.signal.reason), {
       once: true,
     });
+    const marking = keeper ? undefined : this.#keepMarked(started);
     const onReplaced = () =>
       keeper?.lose(new LeaseLostError("a later tick replaced it (overlap replace)"));
     replaced?.signal.addEventListener("abort", onReplaced, { once: true });
@@ -637,6 +652,7 @@ class TaskLoop {
     } finally {
       timeout.stop();
       keeper?.stop();
+      marking?.stop();
       context.force.removeEventListener("abort", onForce);
       replaced?.signal.removeEventListener("abort", onReplaced);
       // Ended before any stop by force: that stop neither counts it as cut short nor gives its
@@ -846,6 +862,35 @@ class TaskLoop {
         return;
       }
     }
+  }
+
+  /**
+   * Keeps a run without a lease (best-effort, triggered) marked alive in its record while it
+   * goes on, so that status tells it from a run whose instance was killed. A mark that fails is
+   * let go: such a run never stops for its record.
+   */
+  #keepMarked(started: Claimed): { stop(): void } {
+    const timer = setInterval(() => {
+      this.#markAlive(started).then((marked) => marked || clearInterval(timer), () => {});
+    }, ALIVE_MARK_MS / 3);
+    return { stop: () => clearInterval(timer) };
+  }
+
+  /** Marks a run without a lease alive; false once it is no longer the record's run. */
+  async #markAlive(started: Claimed): Promise<boolean> {
+    const { claim: _, ...run } = started;
+    const field = run.trigger === undefined ? "last" : "triggered";
+    for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
+      const { now, version, record } = await this.#read();
+      const recorded = record?.[field];
+      const ours = run.trigger === undefined
+        ? isRun(recorded, run)
+        : recorded?.trigger === run.trigger;
+      if (!ours || recorded!.outcome !== "running") return false;
+      const marked = { ...recorded!, aliveUntil: now + ALIVE_MARK_MS };
+      if (await this.#write(version, { ...record!, [field]: marked })) return true;
+    }
+    return true;
   }
 
   /**

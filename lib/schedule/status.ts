@@ -139,7 +139,7 @@ function statusOf(name: string, read: ReadResult): TaskStatus | TemplateStatus {
     timing: spec,
     next,
     ...(lease && lease.until > now && { lease }),
-    ...(last && { last }),
+    ...(last && { last: reported(last, last.aliveUntil ?? leaseEnd(record!, last.tick), now) }),
     runs,
     failures,
     consecutiveFailures,
@@ -147,8 +147,25 @@ function statusOf(name: string, read: ReadResult): TaskStatus | TemplateStatus {
     missed,
     ...(paused && { paused }),
     triggers: triggers.length,
-    ...(triggered && { triggered }),
+    ...(triggered && { triggered: reported(triggered, triggered.aliveUntil ?? -Infinity, now) }),
     orphaned: now - (record!.aliveAt ?? last?.finishedAt ?? last?.startedAt ?? now) >
       ORPHANED_AFTER_MS,
   };
+}
+
+/**
+ * A run as status reports it: `abandoned` while it is recorded running but its instance no
+ * longer renews it (`aliveUntil` passed, backend clock).
+ */
+function reported(run: LastRun, aliveUntil: number, now: number): LastRun {
+  const { aliveUntil: _, ...shown } = run;
+  return shown.outcome === "running" && !(aliveUntil > now)
+    ? { ...shown, outcome: "abandoned" }
+    : shown;
+}
+
+/** When the lease on `tick` runs out: the task's lease, or an overlapping run's. */
+function leaseEnd(record: TaskRecord, tick: number): number {
+  const leases = [record.lease, ...record.overlapping ?? []];
+  return leases.find((lease) => lease?.tick === tick)?.until ?? -Infinity;
 }

@@ -96,14 +96,24 @@ conformance(
     );
     assert.ok(!killed.has(alo[1][3]), "run again by a surviving instance");
     assert.equal((await runsOf("be")).length, 1, "best-effort: never run again");
+    // Nor is it said to be running for ever: its instance no longer marks it alive.
+    const be = async () => {
+      const r = await runCoord(["schedule", "status", "be", "--json"], { env: envOf(ctx) });
+      return JSON.parse(r.stdout).last;
+    };
+    await until(async () => (await be()).outcome === "abandoned", { what: "be shown abandoned" });
+    assert.ok(killed.has((await be()).owner));
+    assert.equal((await be()).aliveUntil, undefined, "status shows no mark");
 
     const status = await runCoord(["schedule", "status", "--json"], { env: envOf(ctx) });
     assert.equal(status.code, 0, status.stderr);
     const tick = status.stdout.trim().split("\n").map((l) => JSON.parse(l)).find((s) =>
       s.task === "tick"
     );
-    // The last run ended well, unless it was one a SIGKILL cut short (its record says running).
-    const cutShort = tick.last.outcome === "running" && killed.has(tick.last.owner);
+    // The last run ended well, unless it was one a SIGKILL cut short (its record says running,
+    // shown abandoned once its lease ran out).
+    const cutShort = ["running", "abandoned"].includes(tick.last.outcome) &&
+      killed.has(tick.last.owner);
     assert.ok(tick.last.outcome === "success" || cutShort, JSON.stringify(tick.last));
     // Runs started: one a line, plus any run a SIGKILL cut short before its sh wrote a line —
     // at most one a killed instance, and its tick is run again (11 started and 10 lines, twice
