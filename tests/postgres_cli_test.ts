@@ -340,13 +340,15 @@ Deno.test({
       tx.run(`REVOKE CREATE ON DATABASE coord FROM ${PASSWORD_ROLE}`)
     );
     try {
-      await refusal(/may not use schema "t[0-9a-f]+" .* GRANT USAGE, CREATE ON SCHEMA "t/);
+      await refusal(
+        /lacks USAGE and CREATE on schema "t[0-9a-f]+" .* GRANT USAGE, CREATE ON SCHEMA "t/,
+      );
       // README's grants, word for word: the schema's alone are not enough.
       await backend.sql.write((tx) =>
         tx.run(`GRANT USAGE, CREATE ON SCHEMA ${schema} TO ${PASSWORD_ROLE}`)
       );
       await refusal(
-        /may not use tables coord_barrier, .* GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA "t/,
+        /may not use tables coord_barrier, .* GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA "t[0-9a-f]+" TO coord_pw/,
       );
       await backend.sql.write((tx) =>
         tx.run(
@@ -392,7 +394,10 @@ Deno.test({
     ]);
     assert.equal(other.code, 69, other.stderr);
     assert.equal(oneLine(other.stderr).length, 1, other.stderr);
-    assert.match(other.stderr, /may not use schema "t[0-9a-f]+" .* GRANT USAGE, CREATE ON SCHEMA/);
+    assert.match(
+      other.stderr,
+      /user coord_pw lacks USAGE and CREATE on schema "t[0-9a-f]+" \(owned by coord\), .* GRANT USAGE, CREATE ON SCHEMA "t[0-9a-f]+" TO coord_pw,/,
+    );
     const status = await runCoord([
       "barrier",
       "status",
@@ -403,5 +408,43 @@ Deno.test({
       ...namespace,
     ]);
     assert.equal(JSON.parse(status.stdout).last_release.generation, 1);
+  },
+});
+
+Deno.test({
+  name: "a role that may use a schema but not create in it is told it lacks CREATE, with the GRANT",
+  ignore,
+  async fn() {
+    // As `public` is to every role but the database's owner since Postgres 15: it was told that
+    // another role had created the schema, and to get USAGE it already had.
+    const schema = `t${crypto.randomUUID().slice(0, 8)}`;
+    const { connect } = await import("../lib/backend/connect.ts");
+    const { PostgresBackend } = await import("../lib/backend/postgres/backend.ts");
+    await using backend = await connect({ url, namespace: "coord", env: {} });
+    assert.ok(backend instanceof PostgresBackend);
+    await backend.sql.write(async (tx) => {
+      await tx.run(`CREATE SCHEMA ${schema}`);
+      await tx.run(`GRANT USAGE ON SCHEMA ${schema} TO ${PASSWORD_ROLE}`);
+    });
+    const target = ["--url", passwordUrl(PASSWORD_ROLE_SECRET), "--namespace", schema];
+    const refused = await runCoord(["doctor", ...target]);
+    assert.equal(refused.code, 69, refused.stderr);
+    assert.equal(oneLine(refused.stderr).length, 1, refused.stderr);
+    assert.match(
+      refused.stderr,
+      new RegExp(
+        `: user ${PASSWORD_ROLE} lacks CREATE on schema "${schema}" \\(owned by coord\\), .* ` +
+          `— GRANT CREATE ON SCHEMA "${schema}" TO ${PASSWORD_ROLE}, or use another --namespace$`,
+        "m",
+      ),
+    );
+    const { sqlValue } = await import("./support/sql.ts");
+    const count = `SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = ?`;
+    assert.equal(Number(await sqlValue(backend, count, schema)), 0, "nothing made in the schema");
+    // The grant named is the one missing.
+    await backend.sql.write((tx) => tx.run(`GRANT CREATE ON SCHEMA ${schema} TO ${PASSWORD_ROLE}`));
+    const granted = await runCoord(["doctor", ...target]);
+    assert.equal(granted.code, 0, granted.stderr);
   },
 });

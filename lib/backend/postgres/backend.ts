@@ -492,13 +492,14 @@ async function checkExistingSchema(
        CASE WHEN c.relkind = 'r' AND c.relname = ANY($2)
          THEN NOT (has_table_privilege(c.oid, 'SELECT') AND has_table_privilege(c.oid, 'INSERT')
            AND has_table_privilege(c.oid, 'UPDATE') AND has_table_privilege(c.oid, 'DELETE'))
-         ELSE false END AS ungranted
+         ELSE false END AS ungranted,
+       pg_get_userbyid(c.relowner) AS owner
      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
      WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'c', 'S')
      UNION ALL
      -- Types of their own (domains, enums, ranges): one named like a table keeps it from being
      -- made. A table's row type and every array type come with something listed above.
-     SELECT t.typname, false, false FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+     SELECT t.typname, false, false, pg_get_userbyid(t.typowner) FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
      WHERE n.nspname = $1 AND t.typrelid = 0 AND t.typcategory <> 'A'
      ORDER BY 1`,
     [namespace, SCHEMA_TABLES],
@@ -511,24 +512,33 @@ async function checkExistingSchema(
     );
   if (rows.length > 0 && !rows.some((row) => row.meta)) throw foreign();
   // Of several privileges named at once, Postgres says whether any is held: one at a time.
-  const { rows: [{ allowed }] } = await client.query(
-    "SELECT has_schema_privilege($1, 'USAGE') AND has_schema_privilege($1, 'CREATE') AS allowed",
+  // Which ones are missing, and who owns the schema, as the server says: a schema this user
+  // may use but not create in (`public` since Postgres 15) is no other role's doing.
+  const { rows: [rights] } = await client.query(
+    `SELECT has_schema_privilege(oid, 'USAGE') AS usage, has_schema_privilege(oid, 'CREATE')
+       AS "create", pg_get_userbyid(nspowner) AS owner, quote_ident(current_user) AS grantee
+     FROM pg_namespace WHERE nspname = $1`,
     [namespace],
   );
   const schema = schemaIdentifier(namespace);
-  if (!allowed) {
+  const missing = ["USAGE", "CREATE"].filter((privilege) => !rights[privilege.toLowerCase()]);
+  if (missing.length > 0) {
     throw new BackendUnavailableError(
-      `${displayUrl}: this user may not use schema "${namespace}" (another role created ` +
-        `it) — GRANT USAGE, CREATE ON SCHEMA ${schema} to this user, or use another --namespace`,
+      `${displayUrl}: user ${rights.grantee} lacks ${missing.join(" and ")} on schema ` +
+        `"${namespace}" (owned by ${rights.owner}), which coord needs to keep its tables there ` +
+        `— GRANT ${missing.join(", ")} ON SCHEMA ${schema} TO ${rights.grantee}, or use ` +
+        `another --namespace`,
     );
   }
   if (rows.length === 0) return;
-  const ungranted = rows.filter((row) => row.ungranted).map((row) => String(row.name));
+  const ungranted = rows.filter((row) => row.ungranted);
   if (ungranted.length > 0) {
+    const owners = [...new Set(ungranted.map((row) => String(row.owner)))].join(", ");
     throw new BackendUnavailableError(
-      `${displayUrl}: this user may not use tables ${listed(ungranted)} of schema ` +
-        `"${namespace}" (another role created them) — GRANT SELECT, INSERT, UPDATE, DELETE ON ` +
-        `ALL TABLES IN SCHEMA ${schema} to this user, or use another --namespace`,
+      `${displayUrl}: user ${rights.grantee} may not use tables ` +
+        `${listed(ungranted.map((row) => String(row.name)))} (owned by ${owners}) in schema ` +
+        `"${namespace}" — GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA ${schema} ` +
+        `TO ${rights.grantee}, or use another --namespace`,
     );
   }
   const { rows: [version] } = await client.query(
