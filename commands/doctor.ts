@@ -34,7 +34,7 @@ Examples:
 
 Exit codes: 0 reachable (even with warnings) · 64 bad flags or URL · 65 a SQLite file holding
             another program's data (not a database, not coord's, or damaged), or a Postgres
-            schema holding another program's tables · 69 backend unreachable
+            schema holding another program's tables or functions · 69 backend unreachable
 
 ${BACKEND_FLAGS_HELP}`;
 

@@ -264,7 +264,8 @@ const schemaUsers = (target: string[]) => [
 ];
 
 Deno.test({
-  name: "a schema holding another program's tables exits 65, and coord adds nothing to it",
+  name:
+    "a schema holding another program's tables, types or functions exits 65, and coord adds nothing to it",
   ignore,
   async fn() {
     const { connect } = await import("../lib/backend/connect.ts");
@@ -276,11 +277,21 @@ Deno.test({
     // (coord read it as its own, and exited 70 at its first query).
     // And one holding only a type named like a coord table: coord's tables were made beside it,
     // all but that one, and its first step on it exited 70.
-    const made: Record<string, (schema: string, name: string) => string> = {
-      app_users: (schema, name) => `CREATE TABLE ${schema}.${name} (id INTEGER)`,
-      coord_lock: (schema, name) => `CREATE TABLE ${schema}.${name} (id INTEGER)`,
-      coord_schedule: (schema, name) => `CREATE TYPE ${schema}.${name} AS (id INTEGER)`,
-      coord_queue_job: (schema, name) => `CREATE DOMAIN ${schema}.${name} AS INTEGER`,
+    // And ones holding only code, no table: taken for empty, coord made its tables beside it.
+    const made: Record<string, [kind: string, sql: (schema: string, name: string) => string]> = {
+      app_users: ["table", (schema, name) => `CREATE TABLE ${schema}.${name} (id INTEGER)`],
+      coord_lock: ["table", (schema, name) => `CREATE TABLE ${schema}.${name} (id INTEGER)`],
+      coord_schedule: ["type", (schema, name) => `CREATE TYPE ${schema}.${name} AS (id INTEGER)`],
+      coord_queue_job: ["type", (schema, name) => `CREATE DOMAIN ${schema}.${name} AS INTEGER`],
+      app_total: [
+        "function",
+        (schema, name) =>
+          `CREATE FUNCTION ${schema}.${name}() RETURNS INTEGER LANGUAGE SQL AS 'SELECT 1'`,
+      ],
+      app_tidy: [
+        "procedure",
+        (schema, name) => `CREATE PROCEDURE ${schema}.${name}() LANGUAGE SQL AS 'SELECT 1'`,
+      ],
     };
     const schemas = Object.fromEntries(
       Object.keys(made).map((name, i) => [`s${i}${tag}`, name]),
@@ -288,10 +299,26 @@ Deno.test({
     for (const [schema, name] of Object.entries(schemas)) {
       await backend.sql.write(async (tx) => {
         await tx.run(`CREATE SCHEMA ${schema}`);
-        await tx.run(made[name](schema, name));
+        await tx.run(made[name][1](schema, name));
       });
     }
-    for (const [schema, table] of Object.entries(schemas)) {
+    /** The names of what `schema` holds (an index comes with its table). */
+    const contents = (schema: string) =>
+      backend.sql.read((tx) =>
+        tx.all<{ name: string }>(
+          `SELECT relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+           WHERE n.nspname = ? AND relkind <> 'i'
+           UNION ALL SELECT typname FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+           WHERE n.nspname = ?
+           UNION ALL SELECT proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+           WHERE n.nspname = ? ORDER BY 1`,
+          schema,
+          schema,
+          schema,
+        )
+      );
+    for (const [schema, name] of Object.entries(schemas)) {
+      const before = await contents(schema);
       for (const args of schemaUsers(["--url", url!, "--namespace", schema])) {
         const r = await runCoord(args);
         assert.equal(r.code, 65, `${args[0]} ${schema}: ${r.stderr}`);
@@ -299,19 +326,13 @@ Deno.test({
         assert.match(
           r.stderr,
           new RegExp(
-            `schema "${schema}" holds another program's tables \\(${table}\\) .* another --namespace`,
+            `schema "${schema}" holds another program's objects \\(${
+              made[name][0]
+            } ${name}\\) .* another --namespace`,
           ),
         );
       }
-      const left: { name: string }[] = await backend.sql.read((tx) =>
-        tx.all<{ name: string }>(
-          `SELECT relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-           WHERE n.nspname = ? AND relkind <> 'i'`,
-          schema,
-        )
-      );
-      const tables = table === "coord_queue_job" ? [] : [table];
-      assert.deepEqual(left.map((row) => row.name), tables, "the schema is left as it was");
+      assert.deepEqual(await contents(schema), before, "the schema is left as it was");
     }
   },
 });

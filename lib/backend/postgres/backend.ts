@@ -472,9 +472,10 @@ async function upgradeSchema(
 
 /**
  * Checks a schema that exists before this user's first use: refuses one that holds tables (or
- * views, types, sequences) but no coord schema version — another program's, as `public` usually
- * is; coord would create its tables among theirs, and read one of theirs that bears a coord
- * table's name as its own — and one whose owner did not grant this user what coord needs.
+ * views, types, sequences, functions) but no coord schema version — another program's, as
+ * `public` usually is; coord would create its tables among theirs, and read one of theirs that
+ * bears a coord table's name as its own — and one whose owner did not grant this user what
+ * coord needs.
  * Read from the catalog, which shows everything whatever this user may do with it.
  *
  * @throws {ForeignDataError} naming the schema and some of its tables, left as they are.
@@ -493,22 +494,31 @@ async function checkExistingSchema(
          THEN NOT (has_table_privilege(c.oid, 'SELECT') AND has_table_privilege(c.oid, 'INSERT')
            AND has_table_privilege(c.oid, 'UPDATE') AND has_table_privilege(c.oid, 'DELETE'))
          ELSE false END AS ungranted,
-       pg_get_userbyid(c.relowner) AS owner
+       pg_get_userbyid(c.relowner) AS owner,
+       CASE c.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view'
+         WHEN 'f' THEN 'foreign table' WHEN 'c' THEN 'type' WHEN 'S' THEN 'sequence'
+         ELSE 'table' END AS kind
      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
      WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'c', 'S')
      UNION ALL
      -- Types of their own (domains, enums, ranges): one named like a table keeps it from being
      -- made. A table's row type and every array type come with something listed above.
-     SELECT t.typname, false, false, pg_get_userbyid(t.typowner) FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+     SELECT t.typname, false, false, pg_get_userbyid(t.typowner), 'type'
+     FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
      WHERE n.nspname = $1 AND t.typrelid = 0 AND t.typcategory <> 'A'
+     UNION ALL
+     -- Functions, procedures and aggregates: another program's code, even where it keeps no table.
+     SELECT p.proname, false, false, pg_get_userbyid(p.proowner),
+       CASE p.prokind WHEN 'p' THEN 'procedure' WHEN 'a' THEN 'aggregate' ELSE 'function' END
+     FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = $1
      ORDER BY 1`,
     [namespace, SCHEMA_TABLES],
   );
-  const names = rows.map((r) => String(r.name));
+  const objects = rows.map((r) => `${r.kind} ${r.name}`);
   const foreign = () =>
     new ForeignDataError(
-      `${displayUrl}: schema "${namespace}" holds another program's tables (${listed(names)}) ` +
-        `— coord leaves it as it is; use another --namespace`,
+      `${displayUrl}: schema "${namespace}" holds another program's objects ` +
+        `(${listed(objects)}) — coord leaves it as it is; use another --namespace`,
     );
   if (rows.length > 0 && !rows.some((row) => row.meta)) throw foreign();
   // Of several privileges named at once, Postgres says whether any is held: one at a time.
