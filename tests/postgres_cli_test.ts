@@ -169,7 +169,9 @@ Deno.test({
     assert.equal(report.engine, "postgresql");
     assert.match(report.version, /^\d+\.\d+/);
     assert.equal(report.details.schema, namespace);
-    assert.equal(report.details.schema_version, "1");
+    // Nothing stored there yet: doctor looks without creating the schema.
+    assert.equal(report.details.schema_version, "none");
+    assert.equal(report.stored, false);
     assert.equal(report.details.wake_ups, "listen/notify");
     assert.ok(report.rtt_ms >= 0 && Number.isFinite(report.clock_offset_ms));
     assert.deepEqual(report.foreign, []);
@@ -182,6 +184,7 @@ Deno.test({
     const text = await runCoord(["doctor", "--url", url!, "--namespace", namespace]);
     assert.equal(text.code, 0, text.stderr);
     assert.match(text.stdout, /engine +postgresql \d+\.\d+ \(.*schema_version 1/);
+    assert.doesNotMatch(text.stdout, /^stored/m);
     assert.match(text.stdout, /^foreign +1 table\n {2}table app_users: not a coord table$/m);
     assert.match(text.stderr, /warning: 1 table in namespace "t[0-9a-f]+" holds data/);
     await backend.sql.write((tx) => tx.run("CREATE TABLE app_orders (id INTEGER)"));
@@ -448,7 +451,8 @@ Deno.test({
       await tx.run(`GRANT USAGE ON SCHEMA ${schema} TO ${PASSWORD_ROLE}`);
     });
     const target = ["--url", passwordUrl(PASSWORD_ROLE_SECRET), "--namespace", schema];
-    const refused = await runCoord(["doctor", ...target]);
+    const lock = ["lock", "run", "x", ...target, "--", "true"];
+    const refused = await runCoord(lock);
     assert.equal(refused.code, 69, refused.stderr);
     assert.equal(oneLine(refused.stderr).length, 1, refused.stderr);
     assert.match(
@@ -465,7 +469,7 @@ Deno.test({
     assert.equal(Number(await sqlValue(backend, count, schema)), 0, "nothing made in the schema");
     // The grant named is the one missing.
     await backend.sql.write((tx) => tx.run(`GRANT CREATE ON SCHEMA ${schema} TO ${PASSWORD_ROLE}`));
-    const granted = await runCoord(["doctor", ...target]);
+    const granted = await runCoord(lock);
     assert.equal(granted.code, 0, granted.stderr);
   },
 });

@@ -98,6 +98,12 @@ export interface PostgresOptions {
   namespace: string;
   displayUrl: string;
   connectTimeoutMs: number;
+  /**
+   * Whether to create the schema, or coord's tables in an existing one that holds nothing
+   * (default true); with false, such a schema is left as it is and the backend's `stored` is
+   * false.
+   */
+  create?: boolean;
 }
 
 /** The PostgreSQL backend. */
@@ -109,6 +115,11 @@ export class PostgresBackend implements Backend<"postgres"> {
   readonly lock: LockSteps;
   readonly schedule: ScheduleSteps;
   readonly queue: QueueSteps;
+  /**
+   * False when the schema was not there (or held nothing) and was left so: the steps then have
+   * no tables to run on (`connect()` runs them on an empty store instead).
+   */
+  readonly stored: boolean;
   /** The transactions the steps run in (tests use it to write as a step would). */
   readonly sql: PostgresSqlStore;
   readonly #pool: PgPool;
@@ -117,13 +128,15 @@ export class PostgresBackend implements Backend<"postgres"> {
   /** How long closing waits for the server (see {@link endWithin}). */
   readonly #endMs: number;
 
-  /** Wraps a pool whose database has the namespace's schema. */
+  /** Wraps a pool whose database has the namespace's schema, unless not `stored`. */
   constructor(
     pool: PgPool,
     listener: ChangeListener,
     target: PostgresTarget,
     options: PostgresOptions,
+    stored = true,
   ) {
+    this.stored = stored;
     this.#pool = pool;
     this.#listener = listener;
     this.#database = target.database;
@@ -144,10 +157,12 @@ export class PostgresBackend implements Backend<"postgres"> {
   async info(): Promise<EngineInfo> {
     return await this.#query(async () => {
       const { rows: [server] } = await this.#pool.query("SHOW server_version");
-      const { rows: [stored] } = await this.#pool.query(
-        `SELECT value FROM ${schemaIdentifier(this.namespace)}.coord_meta
-         WHERE key = 'schema_version'`,
-      );
+      const { rows: [stored] } = this.stored
+        ? await this.#pool.query(
+          `SELECT value FROM ${schemaIdentifier(this.namespace)}.coord_meta
+           WHERE key = 'schema_version'`,
+        )
+        : { rows: [] };
       return {
         engine: "postgresql",
         version: String(server.server_version).split(" ")[0],
@@ -256,9 +271,9 @@ export function isReservedSchema(namespace: string): boolean {
 }
 
 /**
- * Connects, creates the namespace's schema and tables on first use, and starts listening for
- * changes (or falls back to polling where LISTEN is unavailable, as behind a pooler in
- * transaction mode).
+ * Connects, creates the namespace's schema and tables on first use (unless `create` is false),
+ * and starts listening for changes (or falls back to polling where LISTEN is unavailable, as
+ * behind a pooler in transaction mode).
  *
  * @throws {UsageError} when the namespace is too long to be a schema name, or names one Postgres
  *   keeps for itself (`pg_…`, `information_schema`).
@@ -300,9 +315,9 @@ export async function openPostgres(
   };
   const pool = openPool(pg, config);
   try {
-    await createSchema(pool, options.namespace, options.displayUrl);
+    const stored = await createSchema(pool, options);
     const listener = await ChangeListener.start(() => new pg.Client(config), pool);
-    return new PostgresBackend(pool, listener, target, options);
+    return new PostgresBackend(pool, listener, target, options, stored);
   } catch (e) {
     await endWithin(pool, options.connectTimeoutMs);
     if ((e as { code?: string }).code === INSUFFICIENT_PRIVILEGE) {
@@ -373,8 +388,15 @@ function isLoginFailure(e: Error): boolean {
     NO_PASSWORD.test(e.message) || TLS_FAILURE.test(e.message) || /^ERR_TLS|CERT/.test(code);
 }
 
-/** Creates the schema and tables once; concurrent first uses wait for each other. */
-async function createSchema(pool: PgPool, namespace: string, displayUrl: string): Promise<void> {
+/**
+ * Creates the schema and tables once; concurrent first uses wait for each other. Whether coord's
+ * tables are there: false only where `create` is false and the schema is not there or holds
+ * nothing, which is then left as it is.
+ */
+async function createSchema(
+  pool: PgPool,
+  { namespace, displayUrl, create = true }: PostgresOptions,
+): Promise<boolean> {
   const client = await pool.connect();
   client.on("error", () => {}); // The statement in flight reports it.
   try {
@@ -405,11 +427,15 @@ async function createSchema(pool: PgPool, namespace: string, displayUrl: string)
       present.tables === SCHEMA_TABLES.length &&
       present.columns === QUEUE_ADDED_COLUMNS.length &&
       present.indexes === SCHEMA_INDEXES.length && present.retired === 0
-    ) return client.release();
+    ) {
+      client.release();
+      return true;
+    }
     for (let attempt = 1;; attempt++) {
       try {
-        await upgradeSchema(client, namespace, displayUrl);
-        break;
+        const stored = await upgradeSchema(client, namespace, displayUrl, create);
+        client.release();
+        return stored;
       } catch (e) {
         await client.query("ROLLBACK").catch(() => {});
         if ((e as { code?: string }).code !== LOCK_NOT_AVAILABLE) throw e;
@@ -423,7 +449,6 @@ async function createSchema(pool: PgPool, namespace: string, displayUrl: string)
         await new Promise((resolve) => setTimeout(resolve, UPGRADE_PAUSE_MS));
       }
     }
-    client.release();
   } catch (e) {
     await client.query("ROLLBACK").catch(() => {});
     client.release(e as Error);
@@ -434,12 +459,15 @@ async function createSchema(pool: PgPool, namespace: string, displayUrl: string)
 /**
  * Brings an earlier coord's schema (or none) to today's in one transaction, or throws the
  * server's lock timeout when a table it must change stays in use (the caller rolls back).
+ * Whether coord's tables are there: without `create`, a schema not there or holding nothing is
+ * left so (false).
  */
 async function upgradeSchema(
   client: PgPoolClient,
   namespace: string,
   displayUrl: string,
-): Promise<void> {
+  create: boolean,
+): Promise<boolean> {
   const schema = schemaIdentifier(namespace);
   await client.query("BEGIN");
   await client.query("SELECT pg_advisory_xact_lock(hashtextextended('coord schema', 0))");
@@ -452,8 +480,12 @@ async function upgradeSchema(
   );
   // CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even where the schema exists: a
   // role sharing another's namespace has none, and would be told to get it.
-  if (present) await checkExistingSchema(client, namespace, displayUrl);
-  else await client.query(`CREATE SCHEMA ${schema}`);
+  const holds = present && await checkExistingSchema(client, namespace, displayUrl, create);
+  if (!holds && !create) {
+    await client.query("ROLLBACK");
+    return false;
+  }
+  if (!present) await client.query(`CREATE SCHEMA ${schema}`);
   await client.query(`SET LOCAL search_path TO ${schema}`);
   // CREATE TABLE IF NOT EXISTS leaves an earlier table as it was: its new columns first.
   for (const { table, column, type } of QUEUE_ADDED_COLUMNS) {
@@ -468,6 +500,7 @@ async function upgradeSchema(
     [String(SCHEMA_VERSION)],
   );
   await client.query("COMMIT");
+  return true;
 }
 
 /**
@@ -475,8 +508,9 @@ async function upgradeSchema(
  * views, types, sequences, functions) but no coord schema version — another program's, as
  * `public` usually is; coord would create its tables among theirs, and read one of theirs that
  * bears a coord table's name as its own — and one whose owner did not grant this user what
- * coord needs.
- * Read from the catalog, which shows everything whatever this user may do with it.
+ * coord needs. Read from the catalog, which shows everything whatever this user may do with it.
+ * Whether it holds anything (then coord's); without `create`, one holding nothing is not
+ * checked further: a look needs no grant.
  *
  * @throws {ForeignDataError} naming the schema and some of its tables, left as they are.
  * @throws {BackendUnavailableError} naming the grant this user lacks.
@@ -485,7 +519,8 @@ async function checkExistingSchema(
   client: PgPoolClient,
   namespace: string,
   displayUrl: string,
-): Promise<void> {
+  create: boolean,
+): Promise<boolean> {
   const { rows } = await client.query(
     `SELECT c.relname AS name, c.relname = 'coord_meta' AND c.relkind = 'r' AND
        (SELECT count(*) FROM pg_attribute a WHERE a.attrelid = c.oid AND NOT a.attisdropped
@@ -521,6 +556,7 @@ async function checkExistingSchema(
         `(${listed(objects)}) — coord leaves it as it is; use another --namespace`,
     );
   if (rows.length > 0 && !rows.some((row) => row.meta)) throw foreign();
+  if (rows.length === 0 && !create) return false;
   // Of several privileges named at once, Postgres says whether any is held: one at a time.
   // Which ones are missing, and who owns the schema, as the server says: a schema this user
   // may use but not create in (`public` since Postgres 15) is no other role's doing.
@@ -540,7 +576,7 @@ async function checkExistingSchema(
         `another --namespace`,
     );
   }
-  if (rows.length === 0) return;
+  if (rows.length === 0) return false;
   const ungranted = rows.filter((row) => row.ungranted);
   if (ungranted.length > 0) {
     const owners = [...new Set(ungranted.map((row) => String(row.owner)))].join(", ");
@@ -555,6 +591,7 @@ async function checkExistingSchema(
     `SELECT FROM ${schema}.coord_meta WHERE key = 'schema_version'`,
   );
   if (!version) throw foreign();
+  return true;
 }
 
 /** The first few of `names`, for a one-line message. */
