@@ -142,7 +142,7 @@ async function status(argv: string[]): Promise<number> {
     json: { type: "boolean" },
   });
   const name = singleName(positionals, "status");
-  await using backend = await openBackend("barrier", values);
+  await using backend = await openBackend("barrier", values, { create: false });
   const state = await barrierStatus(backend, name, { runId: values["run-id"] });
   // Named as list names it: RUN/NAME when run-scoped.
   const shown = scopedName(name, values["run-id"]);
@@ -164,7 +164,7 @@ async function list(argv: string[]): Promise<number> {
   if (positionals.length > 0) {
     throw usage("barrier", `barrier list takes no NAME, got "${positionals[0]}"`);
   }
-  await using backend = await openBackend("barrier", values);
+  await using backend = await openBackend("barrier", values, { create: false });
   const reports = await barrierReports(backend);
   for (const { name, status } of reports) {
     if (!status) continue;

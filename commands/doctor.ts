@@ -26,7 +26,9 @@ foreign rows: 5, then how many more), and a warning on stderr gives the count to
 queue's jobs are read as "coord queue show" reads them (10,000 in all), and those it refuses
 are listed (5 a queue, then how many more). An ACL user denied INFO or SCAN gets what
 it may see: the engine line says what the ACL denies, and without SCAN only the keys of the
-instances in coord's index of names are checked.
+instances in coord's index of names are checked. Where nothing is stored yet (no SQLite
+file, no Postgres schema, or an empty one: a mistyped --url or --namespace?) a stored line
+says so, and nothing is created: no command that only looks creates it.
 
 Examples:
   coord doctor
@@ -34,7 +36,7 @@ Examples:
 
 Exit codes: 0 reachable (even with warnings) · 64 bad flags or URL · 65 a SQLite file holding
             another program's data (not a database, not coord's, or damaged), or a Postgres
-            schema holding another program's tables · 69 backend unreachable
+            schema holding another program's tables or functions · 69 backend unreachable
 
 ${BACKEND_FLAGS_HELP}`;
 
@@ -49,7 +51,7 @@ const counted = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`
 async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseFlags("doctor", argv, { ...BACKEND_FLAGS, ...OUTPUT_FLAGS });
   if (positionals.length > 0) throw usage("doctor", `unexpected argument "${positionals[0]}"`);
-  await using backend = await openBackend("doctor", values);
+  await using backend = await openBackend("doctor", values, { create: false });
   const engine = await backend.info();
   const clock = await estimateClockOffset(backend, { samples: CLOCK_SAMPLES });
   const foreign = await backend.findForeignData();
@@ -67,6 +69,9 @@ async function run(argv: string[]): Promise<number> {
     rtt_ms: round(clock.rttMs),
     clock_offset_ms: round(clock.offsetMs),
     namespace: backend.namespace,
+    // False where nothing is stored yet (often a mistyped --namespace or path): doctor looks
+    // without creating the file or schema.
+    stored: backend.stored !== false,
     foreign,
   };
   if (values.json) {
@@ -81,6 +86,11 @@ async function run(argv: string[]): Promise<number> {
       `clock       backend is ${Math.abs(report.clock_offset_ms)} ms ${ahead} this host ` +
       `(±${round(clock.rttMs / 2)} ms)`,
       `namespace   ${backend.namespace}`,
+      ...report.stored ? [] : [
+        `stored      nothing yet (coord creates its ${
+          backend.kind === "sqlite" ? "file" : "tables"
+        } at the first command that writes)`,
+      ],
       `foreign     ${places === 0 ? "none" : counted(places, noun)}`,
       ...foreign.map((f) => `  ${f.where}: ${f.problem}`),
     ].join("\n"));

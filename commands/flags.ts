@@ -218,10 +218,15 @@ export function countArg(command: string, what: string, text: string | undefined
 /** Where `--connect-timeout` is read from when not given. */
 const CONNECT_TIMEOUT_VARIABLE = "COORD_CONNECT_TIMEOUT";
 
-/** Opens the backend the backend flags (or the environment) name. */
+/**
+ * Opens the backend the backend flags (or the environment) name. A command that only looks
+ * passes `{ create: false }`: where nothing is stored yet (no SQLite file, no Postgres schema)
+ * it then reads an empty store and creates none.
+ */
 export function openBackend(
   command: string,
   values: { url?: string; namespace?: string; "connect-timeout"?: string },
+  { create = true }: { create?: boolean } = {},
 ): Promise<Backend> {
   const flag = values["connect-timeout"];
   const connectTimeoutMs = secondsFlag(
@@ -231,5 +236,5 @@ export function openBackend(
     DEFAULT_CONNECT_TIMEOUT_MS,
     { positive: true, ...(flag === undefined && { name: CONNECT_TIMEOUT_VARIABLE }) },
   );
-  return connect({ url: values.url, namespace: values.namespace, connectTimeoutMs });
+  return connect({ url: values.url, namespace: values.namespace, connectTimeoutMs, create });
 }

@@ -630,7 +630,7 @@ async function status(argv: string[]): Promise<number> {
     ...BACKEND_FLAGS,
     json: { type: "boolean" },
   });
-  await using backend = await openBackend("queue", values);
+  await using backend = await openBackend("queue", values, { create: false });
   const named = positionals.length > 0 ? positionals : undefined;
   const reports = await queueReports(backend, named);
   if (reports.length === 0) {
@@ -674,7 +674,7 @@ async function show(argv: string[]): Promise<number> {
   if (positionals.length !== 1) throw usage("queue", "show takes one JOB");
   const ref = positionals[0];
   parseJobRef(ref);
-  await using backend = await openBackend("queue", values);
+  await using backend = await openBackend("queue", values, { create: false });
   const job = await getJob(backend, ref);
   const json = jobJson(ref, job, await backend.now());
   if (values.json) {
@@ -730,7 +730,7 @@ async function list(argv: string[]): Promise<number> {
   const limit = values.limit === undefined
     ? DEFAULT_LIST_LIMIT
     : checkCount("limit", countArg("queue", "--limit", values.limit), 1, MAX_LIST_LIMIT);
-  await using backend = await openBackend("queue", values);
+  await using backend = await openBackend("queue", values, { create: false });
   const queue = positionals[0];
   const page = await listJobs(backend, queue, {
     ...(states.length > 0 && { states }),

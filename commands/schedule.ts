@@ -288,7 +288,7 @@ async function status(argv: string[]): Promise<number> {
   const maxLagMs = values["max-lag"] === undefined
     ? undefined
     : secondsFlag("schedule", "max-lag", values["max-lag"], 0);
-  await using backend = await openBackend("schedule", values);
+  await using backend = await openBackend("schedule", values, { create: false });
   const reports = await scheduleReports(backend, named.length > 0 ? named : undefined);
   for (const { name, status, foreign } of reports) {
     if (!status && !foreign) console.error(`No such task: ${JSON.stringify(name)}.`);

@@ -89,7 +89,7 @@ async function status(argv: string[]): Promise<number> {
     json: { type: "boolean" },
   });
   const named = resourcesOf(positionals, rest);
-  await using backend = await openBackend("turn", values);
+  await using backend = await openBackend("turn", values, { create: false });
   const reports = await ticketLines(backend, named);
   if (named === undefined && reports.length === 0) noQueues(backend.namespace);
   const tables: string[] = [];

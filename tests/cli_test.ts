@@ -114,13 +114,14 @@ Deno.test("an unknown flag or a flag without its value exits 64 naming it", asyn
   assert.match(oneLine(missing.stderr), /--url.*see coord doctor --help/);
 });
 
-Deno.test("doctor on the default backend creates the SQLite file under XDG_STATE_HOME", async () => {
+Deno.test("doctor on the default backend before any use says so, and creates nothing", async () => {
   await using temp = await tempDir("coord-test-");
   const state = temp.path;
   const { code, stdout } = await runCoord(["doctor"], { env: { XDG_STATE_HOME: state } });
   assert.equal(code, 0);
   assert.match(stdout, /backend +sqlite:.*coord\.db \(sqlite\)/);
-  assert.ok((await Deno.stat(`${state}/coord/coord.db`)).isFile);
+  assert.match(stdout, /^stored +nothing yet /m);
+  assert.deepEqual([...Deno.readDirSync(state)], [], "no directory, no file");
 });
 
 for (const backend of BACKENDS) {

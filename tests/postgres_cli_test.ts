@@ -169,7 +169,9 @@ Deno.test({
     assert.equal(report.engine, "postgresql");
     assert.match(report.version, /^\d+\.\d+/);
     assert.equal(report.details.schema, namespace);
-    assert.equal(report.details.schema_version, "1");
+    // Nothing stored there yet: doctor looks without creating the schema.
+    assert.equal(report.details.schema_version, "none");
+    assert.equal(report.stored, false);
     assert.equal(report.details.wake_ups, "listen/notify");
     assert.ok(report.rtt_ms >= 0 && Number.isFinite(report.clock_offset_ms));
     assert.deepEqual(report.foreign, []);
@@ -182,6 +184,7 @@ Deno.test({
     const text = await runCoord(["doctor", "--url", url!, "--namespace", namespace]);
     assert.equal(text.code, 0, text.stderr);
     assert.match(text.stdout, /engine +postgresql \d+\.\d+ \(.*schema_version 1/);
+    assert.doesNotMatch(text.stdout, /^stored/m);
     assert.match(text.stdout, /^foreign +1 table\n {2}table app_users: not a coord table$/m);
     assert.match(text.stderr, /warning: 1 table in namespace "t[0-9a-f]+" holds data/);
     await backend.sql.write((tx) => tx.run("CREATE TABLE app_orders (id INTEGER)"));
@@ -264,7 +267,8 @@ const schemaUsers = (target: string[]) => [
 ];
 
 Deno.test({
-  name: "a schema holding another program's tables exits 65, and coord adds nothing to it",
+  name:
+    "a schema holding another program's tables, types or functions exits 65, and coord adds nothing to it",
   ignore,
   async fn() {
     const { connect } = await import("../lib/backend/connect.ts");
@@ -276,11 +280,21 @@ Deno.test({
     // (coord read it as its own, and exited 70 at its first query).
     // And one holding only a type named like a coord table: coord's tables were made beside it,
     // all but that one, and its first step on it exited 70.
-    const made: Record<string, (schema: string, name: string) => string> = {
-      app_users: (schema, name) => `CREATE TABLE ${schema}.${name} (id INTEGER)`,
-      coord_lock: (schema, name) => `CREATE TABLE ${schema}.${name} (id INTEGER)`,
-      coord_schedule: (schema, name) => `CREATE TYPE ${schema}.${name} AS (id INTEGER)`,
-      coord_queue_job: (schema, name) => `CREATE DOMAIN ${schema}.${name} AS INTEGER`,
+    // And ones holding only code, no table: taken for empty, coord made its tables beside it.
+    const made: Record<string, [kind: string, sql: (schema: string, name: string) => string]> = {
+      app_users: ["table", (schema, name) => `CREATE TABLE ${schema}.${name} (id INTEGER)`],
+      coord_lock: ["table", (schema, name) => `CREATE TABLE ${schema}.${name} (id INTEGER)`],
+      coord_schedule: ["type", (schema, name) => `CREATE TYPE ${schema}.${name} AS (id INTEGER)`],
+      coord_queue_job: ["type", (schema, name) => `CREATE DOMAIN ${schema}.${name} AS INTEGER`],
+      app_total: [
+        "function",
+        (schema, name) =>
+          `CREATE FUNCTION ${schema}.${name}() RETURNS INTEGER LANGUAGE SQL AS 'SELECT 1'`,
+      ],
+      app_tidy: [
+        "procedure",
+        (schema, name) => `CREATE PROCEDURE ${schema}.${name}() LANGUAGE SQL AS 'SELECT 1'`,
+      ],
     };
     const schemas = Object.fromEntries(
       Object.keys(made).map((name, i) => [`s${i}${tag}`, name]),
@@ -288,10 +302,26 @@ Deno.test({
     for (const [schema, name] of Object.entries(schemas)) {
       await backend.sql.write(async (tx) => {
         await tx.run(`CREATE SCHEMA ${schema}`);
-        await tx.run(made[name](schema, name));
+        await tx.run(made[name][1](schema, name));
       });
     }
-    for (const [schema, table] of Object.entries(schemas)) {
+    /** The names of what `schema` holds (an index comes with its table). */
+    const contents = (schema: string) =>
+      backend.sql.read((tx) =>
+        tx.all<{ name: string }>(
+          `SELECT relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+           WHERE n.nspname = ? AND relkind <> 'i'
+           UNION ALL SELECT typname FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+           WHERE n.nspname = ?
+           UNION ALL SELECT proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+           WHERE n.nspname = ? ORDER BY 1`,
+          schema,
+          schema,
+          schema,
+        )
+      );
+    for (const [schema, name] of Object.entries(schemas)) {
+      const before = await contents(schema);
       for (const args of schemaUsers(["--url", url!, "--namespace", schema])) {
         const r = await runCoord(args);
         assert.equal(r.code, 65, `${args[0]} ${schema}: ${r.stderr}`);
@@ -299,19 +329,13 @@ Deno.test({
         assert.match(
           r.stderr,
           new RegExp(
-            `schema "${schema}" holds another program's tables \\(${table}\\) .* another --namespace`,
+            `schema "${schema}" holds another program's objects \\(${
+              made[name][0]
+            } ${name}\\) .* another --namespace`,
           ),
         );
       }
-      const left: { name: string }[] = await backend.sql.read((tx) =>
-        tx.all<{ name: string }>(
-          `SELECT relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-           WHERE n.nspname = ? AND relkind <> 'i'`,
-          schema,
-        )
-      );
-      const tables = table === "coord_queue_job" ? [] : [table];
-      assert.deepEqual(left.map((row) => row.name), tables, "the schema is left as it was");
+      assert.deepEqual(await contents(schema), before, "the schema is left as it was");
     }
   },
 });
@@ -340,13 +364,15 @@ Deno.test({
       tx.run(`REVOKE CREATE ON DATABASE coord FROM ${PASSWORD_ROLE}`)
     );
     try {
-      await refusal(/may not use schema "t[0-9a-f]+" .* GRANT USAGE, CREATE ON SCHEMA "t/);
+      await refusal(
+        /lacks USAGE and CREATE on schema "t[0-9a-f]+" .* GRANT USAGE, CREATE ON SCHEMA "t/,
+      );
       // README's grants, word for word: the schema's alone are not enough.
       await backend.sql.write((tx) =>
         tx.run(`GRANT USAGE, CREATE ON SCHEMA ${schema} TO ${PASSWORD_ROLE}`)
       );
       await refusal(
-        /may not use tables coord_barrier, .* GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA "t/,
+        /may not use tables coord_barrier, .* GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA "t[0-9a-f]+" TO coord_pw/,
       );
       await backend.sql.write((tx) =>
         tx.run(
@@ -392,7 +418,10 @@ Deno.test({
     ]);
     assert.equal(other.code, 69, other.stderr);
     assert.equal(oneLine(other.stderr).length, 1, other.stderr);
-    assert.match(other.stderr, /may not use schema "t[0-9a-f]+" .* GRANT USAGE, CREATE ON SCHEMA/);
+    assert.match(
+      other.stderr,
+      /user coord_pw lacks USAGE and CREATE on schema "t[0-9a-f]+" \(owned by coord\), .* GRANT USAGE, CREATE ON SCHEMA "t[0-9a-f]+" TO coord_pw,/,
+    );
     const status = await runCoord([
       "barrier",
       "status",
@@ -403,5 +432,44 @@ Deno.test({
       ...namespace,
     ]);
     assert.equal(JSON.parse(status.stdout).last_release.generation, 1);
+  },
+});
+
+Deno.test({
+  name: "a role that may use a schema but not create in it is told it lacks CREATE, with the GRANT",
+  ignore,
+  async fn() {
+    // As `public` is to every role but the database's owner since Postgres 15: it was told that
+    // another role had created the schema, and to get USAGE it already had.
+    const schema = `t${crypto.randomUUID().slice(0, 8)}`;
+    const { connect } = await import("../lib/backend/connect.ts");
+    const { PostgresBackend } = await import("../lib/backend/postgres/backend.ts");
+    await using backend = await connect({ url, namespace: "coord", env: {} });
+    assert.ok(backend instanceof PostgresBackend);
+    await backend.sql.write(async (tx) => {
+      await tx.run(`CREATE SCHEMA ${schema}`);
+      await tx.run(`GRANT USAGE ON SCHEMA ${schema} TO ${PASSWORD_ROLE}`);
+    });
+    const target = ["--url", passwordUrl(PASSWORD_ROLE_SECRET), "--namespace", schema];
+    const lock = ["lock", "run", "x", ...target, "--", "true"];
+    const refused = await runCoord(lock);
+    assert.equal(refused.code, 69, refused.stderr);
+    assert.equal(oneLine(refused.stderr).length, 1, refused.stderr);
+    assert.match(
+      refused.stderr,
+      new RegExp(
+        `: user ${PASSWORD_ROLE} lacks CREATE on schema "${schema}" \\(owned by coord\\), .* ` +
+          `— GRANT CREATE ON SCHEMA "${schema}" TO ${PASSWORD_ROLE}, or use another --namespace$`,
+        "m",
+      ),
+    );
+    const { sqlValue } = await import("./support/sql.ts");
+    const count = `SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = ?`;
+    assert.equal(Number(await sqlValue(backend, count, schema)), 0, "nothing made in the schema");
+    // The grant named is the one missing.
+    await backend.sql.write((tx) => tx.run(`GRANT CREATE ON SCHEMA ${schema} TO ${PASSWORD_ROLE}`));
+    const granted = await runCoord(lock);
+    assert.equal(granted.code, 0, granted.stderr);
   },
 });

@@ -256,8 +256,8 @@ Deno.test("coord schedule run exits 65 when a task's name holds foreign data", a
   const url = await sqliteUrl();
   const { DatabaseSync } = await import("node:sqlite");
   const jobs = await taskFile("jobs.cron", "@hourly name=alien ./x\n");
-  // Creates the schema, then plants a row another program could have written.
-  assert.equal((await runCoord(["schedule", "status", "--url", url])).code, 0);
+  // Creates the schema (a look would not), then plants a row another program could have written.
+  assert.equal((await runCoord(["barrier", "b", "1", "--url", url])).code, 0);
   const db = new DatabaseSync(url.slice("sqlite:".length));
   db.prepare("INSERT INTO coord_schedule VALUES ('coord', 'alien', 1, 'junk')").run();
   db.close();

@@ -27,8 +27,8 @@ Deno.test("the default SQLite file is created 0600 in a directory created 0700",
   const home = await Deno.makeTempDir();
   try {
     const state = `${home}/state`;
-    const doctor = await runCoord(["doctor"], { env: { XDG_STATE_HOME: state } });
-    assert.equal(doctor.code, 0, doctor.stderr);
+    const first = await runCoord(["barrier", "b", "1"], { env: { XDG_STATE_HOME: state } });
+    assert.equal(first.code, 0, first.stderr);
     assert.equal(await mode(`${state}/coord`), "700");
     assert.equal(await mode(`${state}/coord/coord.db`), "600");
     const db = `${state}/coord/coord.db`;
@@ -63,8 +63,8 @@ Deno.test("an existing SQLite file keeps the mode its owner gave it", async () =
     const db = `${dir}/shared.db`;
     await Deno.writeFile(db, new Uint8Array(), { mode: 0o640 });
     await Deno.chmod(db, 0o640);
-    const doctor = await runCoord(["doctor", "--url", `sqlite:${db}`]);
-    assert.equal(doctor.code, 0, doctor.stderr);
+    const first = await runCoord(["barrier", "b", "1", "--url", `sqlite:${db}`]);
+    assert.equal(first.code, 0, first.stderr);
     assert.equal(await mode(db), "640");
   } finally {
     await Deno.remove(dir, { recursive: true });

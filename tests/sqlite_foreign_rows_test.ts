@@ -6,6 +6,7 @@
 
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
+import { connect } from "../lib/backend/connect.ts";
 import { runCoord } from "./support/cli.ts";
 import { assertJobsRefused } from "./support/sql.ts";
 
@@ -87,8 +88,7 @@ const PLANTS: Plant[] = [
 /** A fresh file with coord's tables, made by coord itself. */
 async function freshFile(dir: string): Promise<string> {
   const path = `${dir}/coord.db`;
-  const doctor = await runCoord(["doctor", "--url", `sqlite:${path}`]);
-  assert.equal(doctor.code, 0, doctor.stderr);
+  await (await connect({ url: `sqlite:${path}`, env: {} })).close();
   return path;
 }
 

@@ -8,6 +8,7 @@ import { UsageError } from "../errors.ts";
 import { guardClosed } from "./closed_guard.ts";
 import { checkNamespace } from "./keys.ts";
 import type { Backend } from "./types.ts";
+import { nothingStored } from "./nothing_stored.ts";
 import { type BackendUrl, defaultSqlitePath, maskPassword, parseBackendUrl } from "./url.ts";
 
 /** Options of {@link connect}; each falls back to an environment variable, then a default. */
@@ -22,6 +23,13 @@ export interface ConnectOptions {
   connectTimeoutMs?: number;
   /** Where the fallbacks are read; default `Deno.env`. */
   env?: Record<string, string | undefined>;
+  /**
+   * Whether to create the store where there is none yet (default true). With false, a SQLite
+   * file that is not there (or is empty) and a Postgres schema that is not (or holds nothing)
+   * are left so, and the backend reads as empty, with `stored` false: for a look that must
+   * leave nothing behind, as `coord doctor` and the `status` commands.
+   */
+  create?: boolean;
 }
 
 /** The namespace used when none is given. */
@@ -66,15 +74,34 @@ async function open(options: ConnectOptions): Promise<Backend> {
     () => parseBackendUrl(url, options.password ?? env.COORD_PASSWORD),
   );
   const displayUrl = maskPassword(url);
+  const create = options.create ?? true;
   if (target.kind === "sqlite") {
-    const { openSqlite } = await import("./sqlite/backend.ts");
-    return openSqlite({ path: target.path, namespace, displayUrl, createDirectory: !rawUrl });
+    const { openSqlite, holdsNothing } = await import("./sqlite/backend.ts");
+    if (create || !holdsNothing(target.path)) {
+      return openSqlite({ path: target.path, namespace, displayUrl, createDirectory: !rawUrl });
+    }
+    const empty = openSqlite({ path: ":memory:", namespace, displayUrl });
+    return nothingStored({
+      kind: "sqlite",
+      displayUrl,
+      namespace,
+      now: () => empty.now(),
+      // The engine's own version, and the file that is not there yet.
+      info: async () => ({ ...await empty.info(), details: { path: target.path } }),
+      close: () => Promise.resolve(),
+    }, empty);
   }
   if (target.kind === "postgres") {
     const { openPostgres } = await import("./postgres/backend.ts");
     // libpq's own variable, so a team's existing setup works; COORD_PASSWORD comes first.
     const password = target.password ?? (env.PGPASSWORD || undefined);
-    return openPostgres({ ...target, password }, { namespace, displayUrl, connectTimeoutMs });
+    const backend = await openPostgres(
+      { ...target, password },
+      { namespace, displayUrl, connectTimeoutMs, create },
+    );
+    if (backend.stored) return backend;
+    const { openSqlite } = await import("./sqlite/backend.ts");
+    return nothingStored(backend, openSqlite({ path: ":memory:", namespace, displayUrl }));
   }
   const [{ connectRedis }, { RedisBackend }] = await Promise.all([
     import("./redis/conn.ts"),

@@ -114,6 +114,12 @@ export interface Backend<E extends BackendKind = BackendKind> extends AsyncDispo
   /** The prefix separating this tenant's state from others'. */
   readonly namespace: string;
   /**
+   * False when nothing was stored where the backend points and it was opened not to create it
+   * (`connect({ create: false })`: no SQLite file, no Postgres schema): it then reads as empty,
+   * and leaves nothing there. True or absent otherwise.
+   */
+  readonly stored?: boolean;
+  /**
    * The backend's clock in epoch milliseconds (fractional where the engine gives µs), read
    * where `topic`'s state lives (on a cluster, the node that owns its slot).
    */

@@ -34,8 +34,28 @@ export async function runSql(backend: Backend, sql: string, ...params: SqlValue[
 }
 
 /**
- * The first column of a query's first row, read from an SQL backend's tables as another program
- * would (a count).
+ * The rows of a query, read from an SQL backend's tables as another program would.
+ *
+ * @example
+ * ```ts ignore
+ * const locks = await sqlRows(backend, "SELECT * FROM coord_lock ORDER BY name");
+ * ```
+ */
+export async function sqlRows(
+  backend: Backend,
+  sql: string,
+  ...params: SqlValue[]
+): Promise<Record<string, unknown>[]> {
+  if (backend.kind === "sqlite") {
+    return (backend as SqliteBackend).db.prepare(sql).all(...params) as Record<string, unknown>[];
+  }
+  return await (backend as PostgresBackend).sql.read((tx) =>
+    tx.all<Record<string, unknown>>(sql, ...params)
+  );
+}
+
+/**
+ * The first column of a query's first row (see {@link sqlRows}): a count.
  *
  * @example
  * ```ts ignore
@@ -47,11 +67,7 @@ export async function sqlValue(
   sql: string,
   ...params: SqlValue[]
 ): Promise<unknown> {
-  const [row] = backend.kind === "sqlite"
-    ? [(backend as SqliteBackend).db.prepare(sql).get(...params) as Record<string, unknown>]
-    : await (backend as PostgresBackend).sql.read((tx) =>
-      tx.all<Record<string, unknown>>(sql, ...params)
-    );
+  const [row] = await sqlRows(backend, sql, ...params);
   return row && Object.values(row)[0];
 }
 

@@ -98,6 +98,12 @@ export interface PostgresOptions {
   namespace: string;
   displayUrl: string;
   connectTimeoutMs: number;
+  /**
+   * Whether to create the schema, or coord's tables in an existing one that holds nothing
+   * (default true); with false, such a schema is left as it is and the backend's `stored` is
+   * false.
+   */
+  create?: boolean;
 }
 
 /** The PostgreSQL backend. */
@@ -109,6 +115,11 @@ export class PostgresBackend implements Backend<"postgres"> {
   readonly lock: LockSteps;
   readonly schedule: ScheduleSteps;
   readonly queue: QueueSteps;
+  /**
+   * False when the schema was not there (or held nothing) and was left so: the steps then have
+   * no tables to run on (`connect()` runs them on an empty store instead).
+   */
+  readonly stored: boolean;
   /** The transactions the steps run in (tests use it to write as a step would). */
   readonly sql: PostgresSqlStore;
   readonly #pool: PgPool;
@@ -117,13 +128,15 @@ export class PostgresBackend implements Backend<"postgres"> {
   /** How long closing waits for the server (see {@link endWithin}). */
   readonly #endMs: number;
 
-  /** Wraps a pool whose database has the namespace's schema. */
+  /** Wraps a pool whose database has the namespace's schema, unless not `stored`. */
   constructor(
     pool: PgPool,
     listener: ChangeListener,
     target: PostgresTarget,
     options: PostgresOptions,
+    stored = true,
   ) {
+    this.stored = stored;
     this.#pool = pool;
     this.#listener = listener;
     this.#database = target.database;
@@ -144,10 +157,12 @@ export class PostgresBackend implements Backend<"postgres"> {
   async info(): Promise<EngineInfo> {
     return await this.#query(async () => {
       const { rows: [server] } = await this.#pool.query("SHOW server_version");
-      const { rows: [stored] } = await this.#pool.query(
-        `SELECT value FROM ${schemaIdentifier(this.namespace)}.coord_meta
-         WHERE key = 'schema_version'`,
-      );
+      const { rows: [stored] } = this.stored
+        ? await this.#pool.query(
+          `SELECT value FROM ${schemaIdentifier(this.namespace)}.coord_meta
+           WHERE key = 'schema_version'`,
+        )
+        : { rows: [] };
       return {
         engine: "postgresql",
         version: String(server.server_version).split(" ")[0],
@@ -256,9 +271,9 @@ export function isReservedSchema(namespace: string): boolean {
 }
 
 /**
- * Connects, creates the namespace's schema and tables on first use, and starts listening for
- * changes (or falls back to polling where LISTEN is unavailable, as behind a pooler in
- * transaction mode).
+ * Connects, creates the namespace's schema and tables on first use (unless `create` is false),
+ * and starts listening for changes (or falls back to polling where LISTEN is unavailable, as
+ * behind a pooler in transaction mode).
  *
  * @throws {UsageError} when the namespace is too long to be a schema name, or names one Postgres
  *   keeps for itself (`pg_…`, `information_schema`).
@@ -300,9 +315,9 @@ export async function openPostgres(
   };
   const pool = openPool(pg, config);
   try {
-    await createSchema(pool, options.namespace, options.displayUrl);
+    const stored = await createSchema(pool, options);
     const listener = await ChangeListener.start(() => new pg.Client(config), pool);
-    return new PostgresBackend(pool, listener, target, options);
+    return new PostgresBackend(pool, listener, target, options, stored);
   } catch (e) {
     await endWithin(pool, options.connectTimeoutMs);
     if ((e as { code?: string }).code === INSUFFICIENT_PRIVILEGE) {
@@ -373,8 +388,15 @@ function isLoginFailure(e: Error): boolean {
     NO_PASSWORD.test(e.message) || TLS_FAILURE.test(e.message) || /^ERR_TLS|CERT/.test(code);
 }
 
-/** Creates the schema and tables once; concurrent first uses wait for each other. */
-async function createSchema(pool: PgPool, namespace: string, displayUrl: string): Promise<void> {
+/**
+ * Creates the schema and tables once; concurrent first uses wait for each other. Whether coord's
+ * tables are there: false only where `create` is false and the schema is not there or holds
+ * nothing, which is then left as it is.
+ */
+async function createSchema(
+  pool: PgPool,
+  { namespace, displayUrl, create = true }: PostgresOptions,
+): Promise<boolean> {
   const client = await pool.connect();
   client.on("error", () => {}); // The statement in flight reports it.
   try {
@@ -405,11 +427,15 @@ async function createSchema(pool: PgPool, namespace: string, displayUrl: string)
       present.tables === SCHEMA_TABLES.length &&
       present.columns === QUEUE_ADDED_COLUMNS.length &&
       present.indexes === SCHEMA_INDEXES.length && present.retired === 0
-    ) return client.release();
+    ) {
+      client.release();
+      return true;
+    }
     for (let attempt = 1;; attempt++) {
       try {
-        await upgradeSchema(client, namespace, displayUrl);
-        break;
+        const stored = await upgradeSchema(client, namespace, displayUrl, create);
+        client.release();
+        return stored;
       } catch (e) {
         await client.query("ROLLBACK").catch(() => {});
         if ((e as { code?: string }).code !== LOCK_NOT_AVAILABLE) throw e;
@@ -423,7 +449,6 @@ async function createSchema(pool: PgPool, namespace: string, displayUrl: string)
         await new Promise((resolve) => setTimeout(resolve, UPGRADE_PAUSE_MS));
       }
     }
-    client.release();
   } catch (e) {
     await client.query("ROLLBACK").catch(() => {});
     client.release(e as Error);
@@ -434,12 +459,15 @@ async function createSchema(pool: PgPool, namespace: string, displayUrl: string)
 /**
  * Brings an earlier coord's schema (or none) to today's in one transaction, or throws the
  * server's lock timeout when a table it must change stays in use (the caller rolls back).
+ * Whether coord's tables are there: without `create`, a schema not there or holding nothing is
+ * left so (false).
  */
 async function upgradeSchema(
   client: PgPoolClient,
   namespace: string,
   displayUrl: string,
-): Promise<void> {
+  create: boolean,
+): Promise<boolean> {
   const schema = schemaIdentifier(namespace);
   await client.query("BEGIN");
   await client.query("SELECT pg_advisory_xact_lock(hashtextextended('coord schema', 0))");
@@ -452,8 +480,12 @@ async function upgradeSchema(
   );
   // CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even where the schema exists: a
   // role sharing another's namespace has none, and would be told to get it.
-  if (present) await checkExistingSchema(client, namespace, displayUrl);
-  else await client.query(`CREATE SCHEMA ${schema}`);
+  const holds = present && await checkExistingSchema(client, namespace, displayUrl, create);
+  if (!holds && !create) {
+    await client.query("ROLLBACK");
+    return false;
+  }
+  if (!present) await client.query(`CREATE SCHEMA ${schema}`);
   await client.query(`SET LOCAL search_path TO ${schema}`);
   // CREATE TABLE IF NOT EXISTS leaves an earlier table as it was: its new columns first.
   for (const { table, column, type } of QUEUE_ADDED_COLUMNS) {
@@ -468,14 +500,17 @@ async function upgradeSchema(
     [String(SCHEMA_VERSION)],
   );
   await client.query("COMMIT");
+  return true;
 }
 
 /**
  * Checks a schema that exists before this user's first use: refuses one that holds tables (or
- * views, types, sequences) but no coord schema version — another program's, as `public` usually
- * is; coord would create its tables among theirs, and read one of theirs that bears a coord
- * table's name as its own — and one whose owner did not grant this user what coord needs.
- * Read from the catalog, which shows everything whatever this user may do with it.
+ * views, types, sequences, functions) but no coord schema version — another program's, as
+ * `public` usually is; coord would create its tables among theirs, and read one of theirs that
+ * bears a coord table's name as its own — and one whose owner did not grant this user what
+ * coord needs. Read from the catalog, which shows everything whatever this user may do with it.
+ * Whether it holds anything (then coord's); without `create`, one holding nothing is not
+ * checked further: a look needs no grant.
  *
  * @throws {ForeignDataError} naming the schema and some of its tables, left as they are.
  * @throws {BackendUnavailableError} naming the grant this user lacks.
@@ -484,7 +519,8 @@ async function checkExistingSchema(
   client: PgPoolClient,
   namespace: string,
   displayUrl: string,
-): Promise<void> {
+  create: boolean,
+): Promise<boolean> {
   const { rows } = await client.query(
     `SELECT c.relname AS name, c.relname = 'coord_meta' AND c.relkind = 'r' AND
        (SELECT count(*) FROM pg_attribute a WHERE a.attrelid = c.oid AND NOT a.attisdropped
@@ -492,49 +528,70 @@ async function checkExistingSchema(
        CASE WHEN c.relkind = 'r' AND c.relname = ANY($2)
          THEN NOT (has_table_privilege(c.oid, 'SELECT') AND has_table_privilege(c.oid, 'INSERT')
            AND has_table_privilege(c.oid, 'UPDATE') AND has_table_privilege(c.oid, 'DELETE'))
-         ELSE false END AS ungranted
+         ELSE false END AS ungranted,
+       pg_get_userbyid(c.relowner) AS owner,
+       CASE c.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view'
+         WHEN 'f' THEN 'foreign table' WHEN 'c' THEN 'type' WHEN 'S' THEN 'sequence'
+         ELSE 'table' END AS kind
      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
      WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'c', 'S')
      UNION ALL
      -- Types of their own (domains, enums, ranges): one named like a table keeps it from being
      -- made. A table's row type and every array type come with something listed above.
-     SELECT t.typname, false, false FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+     SELECT t.typname, false, false, pg_get_userbyid(t.typowner), 'type'
+     FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
      WHERE n.nspname = $1 AND t.typrelid = 0 AND t.typcategory <> 'A'
+     UNION ALL
+     -- Functions, procedures and aggregates: another program's code, even where it keeps no table.
+     SELECT p.proname, false, false, pg_get_userbyid(p.proowner),
+       CASE p.prokind WHEN 'p' THEN 'procedure' WHEN 'a' THEN 'aggregate' ELSE 'function' END
+     FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = $1
      ORDER BY 1`,
     [namespace, SCHEMA_TABLES],
   );
-  const names = rows.map((r) => String(r.name));
+  const objects = rows.map((r) => `${r.kind} ${r.name}`);
   const foreign = () =>
     new ForeignDataError(
-      `${displayUrl}: schema "${namespace}" holds another program's tables (${listed(names)}) ` +
-        `— coord leaves it as it is; use another --namespace`,
+      `${displayUrl}: schema "${namespace}" holds another program's objects ` +
+        `(${listed(objects)}) — coord leaves it as it is; use another --namespace`,
     );
   if (rows.length > 0 && !rows.some((row) => row.meta)) throw foreign();
+  if (rows.length === 0 && !create) return false;
   // Of several privileges named at once, Postgres says whether any is held: one at a time.
-  const { rows: [{ allowed }] } = await client.query(
-    "SELECT has_schema_privilege($1, 'USAGE') AND has_schema_privilege($1, 'CREATE') AS allowed",
+  // Which ones are missing, and who owns the schema, as the server says: a schema this user
+  // may use but not create in (`public` since Postgres 15) is no other role's doing.
+  const { rows: [rights] } = await client.query(
+    `SELECT has_schema_privilege(oid, 'USAGE') AS usage, has_schema_privilege(oid, 'CREATE')
+       AS "create", pg_get_userbyid(nspowner) AS owner, quote_ident(current_user) AS grantee
+     FROM pg_namespace WHERE nspname = $1`,
     [namespace],
   );
   const schema = schemaIdentifier(namespace);
-  if (!allowed) {
+  const missing = ["USAGE", "CREATE"].filter((privilege) => !rights[privilege.toLowerCase()]);
+  if (missing.length > 0) {
     throw new BackendUnavailableError(
-      `${displayUrl}: this user may not use schema "${namespace}" (another role created ` +
-        `it) — GRANT USAGE, CREATE ON SCHEMA ${schema} to this user, or use another --namespace`,
+      `${displayUrl}: user ${rights.grantee} lacks ${missing.join(" and ")} on schema ` +
+        `"${namespace}" (owned by ${rights.owner}), which coord needs to keep its tables there ` +
+        `— GRANT ${missing.join(", ")} ON SCHEMA ${schema} TO ${rights.grantee}, or use ` +
+        `another --namespace`,
     );
   }
-  if (rows.length === 0) return;
-  const ungranted = rows.filter((row) => row.ungranted).map((row) => String(row.name));
+  if (rows.length === 0) return false;
+  const ungranted = rows.filter((row) => row.ungranted);
   if (ungranted.length > 0) {
+    const owners = [...new Set(ungranted.map((row) => String(row.owner)))].join(", ");
     throw new BackendUnavailableError(
-      `${displayUrl}: this user may not use tables ${listed(ungranted)} of schema ` +
-        `"${namespace}" (another role created them) — GRANT SELECT, INSERT, UPDATE, DELETE ON ` +
-        `ALL TABLES IN SCHEMA ${schema} to this user, or use another --namespace`,
+      `${displayUrl}: user ${rights.grantee} may not use tables ` +
+        `${listed(ungranted.map((row) => String(row.name)))} (owned by ${owners}) in schema ` +
+        `"${namespace}" — GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA ${schema} ` +
+        `TO ${rights.grantee}, or use another --namespace`,
     );
   }
   const { rows: [version] } = await client.query(
     `SELECT FROM ${schema}.coord_meta WHERE key = 'schema_version'`,
   );
   if (!version) throw foreign();
+  return true;
 }
 
 /** The first few of `names`, for a one-line message. */

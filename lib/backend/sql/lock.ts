@@ -17,7 +17,7 @@ import type {
   TicketLine,
   TicketState,
 } from "../../lock/steps.ts";
-import { ForeignDataError } from "../../errors.ts";
+import { refuseForeignLockRows } from "./lock_rows.ts";
 import type { SqlStore, SqlTransaction } from "./transaction.ts";
 
 /**
@@ -104,7 +104,7 @@ interface Ticket {
 
 /** A row of the step's first read: the counters, and one ticket (none: NULLs). */
 type StateRow =
-  & { tickets: number; indicator: number | null; lim: number | null }
+  & { tickets: number; queue_tickets: number | null; indicator: number | null; lim: number | null }
   & { last_token?: unknown; taken_ticket?: number | null; taken_token?: number | null }
   & ({ ticket: number } & Omit<Ticket, "ticket"> | { [K in keyof Ticket]: null });
 
@@ -198,7 +198,8 @@ export class SqlLockSteps implements LockSteps {
          (SELECT r.token FROM coord_lock_request r
            WHERE r.namespace = c.namespace AND r.name = c.name AND r.request = ?) AS taken_token`;
     const { now, rows } = await tx.nowAndAll<StateRow>(
-      `SELECT c.tickets AS tickets, q.indicator AS indicator, q.lim AS lim, t.ticket AS ticket,
+      `SELECT c.tickets AS tickets, q.tickets AS queue_tickets, q.indicator AS indicator,
+         q.lim AS lim, t.ticket AS ticket,
          t.label AS label, t.since AS since, t.expires_at AS expires_at,
          t.granted_at AS granted_at, t.started AS started, tr.token AS token${enqueueing}
        FROM coord_lock_counter c LEFT JOIN coord_lock q USING (namespace, name)
@@ -210,6 +211,7 @@ export class SqlLockSteps implements LockSteps {
       this.#ns,
       name,
     );
+    refuseForeignLockRows(name, rows);
     // No counter: the resource never had a ticket (or another program deleted its counter).
     if (rows.length === 0) {
       return { now, issued: 0, counted: false, queue: undefined, tickets: [] };
@@ -308,12 +310,7 @@ export class SqlLockSteps implements LockSteps {
       : state.lastToken === null
       ? []
       : [{ token: state.lastToken }];
-    if (row && !Number.isSafeInteger(row.token)) {
-      throw new ForeignDataError(
-        `lock "${name}": coord_lock_token holds ${JSON.stringify(row.token)} — another ` +
-          `program wrote there; delete the row or use another --namespace`,
-      );
-    }
+    if (row) refuseForeignLockRows(name, [{ last_token: row.token }]);
     const token = Math.max(((row?.token as number) ?? 0) + 1, Math.floor(now * 1000));
     await tx.later(
       row

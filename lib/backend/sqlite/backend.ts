@@ -837,6 +837,26 @@ function tableNames(db: DatabaseSync): string[] {
 }
 
 /**
+ * Whether `path` holds nothing coord could read: no file there yet, or an empty one (which
+ * opening makes a new database). An in-memory database is opened, never looked at so.
+ *
+ * @example
+ * ```ts
+ * import { holdsNothing } from "./backend.ts";
+ * holdsNothing("/nonexistent/coord.db"); // true
+ * ```
+ */
+export function holdsNothing(path: string): boolean {
+  if (isMemoryPath(path)) return false;
+  try {
+    return Deno.statSync(path).size === 0;
+  } catch (e) {
+    // Anything else (no permission) is for opening it to report.
+    return e instanceof Deno.errors.NotFound;
+  }
+}
+
+/**
  * Opens (creating on first use) the SQLite file, in WAL mode with a busy timeout set before
  * the journal mode, because switching to WAL itself needs the lock another process may hold.
  *

@@ -8,7 +8,7 @@
  */
 
 import type { DatabaseSync, SQLInputValue, StatementSync } from "node:sqlite";
-import { ForeignDataError } from "../../errors.ts";
+import { foreignRowError, shownValue } from "../sql/foreign_row.ts";
 
 /**
  * Columns that hold JSON coord wrote itself and parses when it reads them. (A schedule's
@@ -112,7 +112,7 @@ export class ForeignRows {
       return {
         table,
         column: column?.name ?? "a value",
-        shown: describe(column ? row[column.name] : row),
+        shown: shownValue(column ? row[column.name] : row),
       };
     });
   }
@@ -170,10 +170,7 @@ export class ForeignRows {
     if (!hit) return;
     const table = tables[hit.i];
     const [found] = this.find(table, where);
-    throw new ForeignDataError(
-      `${subject}: ${table} holds a row coord did not write (${found.column} = ${found.shown}) ` +
-        `— another program wrote there; delete the row or use another --namespace`,
-    );
+    throw foreignRowError(subject, table, found.column, found.shown);
   }
 }
 
@@ -195,10 +192,4 @@ function wellFormedValue(column: Column, value: unknown): boolean {
   } catch {
     return false;
   }
-}
-
-function describe(value: unknown): string {
-  if (value instanceof Uint8Array) return `a blob of ${value.length} bytes`;
-  const text = JSON.stringify(value, (_, v) => typeof v === "bigint" ? String(v) : v) ?? "";
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }

@@ -1,0 +1,143 @@
+/**
+ * A lock's rows holding values of the right type that coord never writes there (a limit below
+ * 1, a ticket beyond the counter, a lease that never ends: a hand-made UPDATE, another program)
+ * are refused on both SQL engines — exit 65, one line naming the value — and left as they are.
+ * They were acted on and overwritten.
+ */
+
+import assert from "node:assert/strict";
+import { connect } from "../lib/backend/connect.ts";
+import { BACKENDS, freshNamespace } from "./support/backends.ts";
+import { runCoord } from "./support/cli.ts";
+import { runSql, sqlRows } from "./support/sql.ts";
+
+interface Plant {
+  what: string;
+  /** Run after one `coord lock run r`: counter 1, indicator 2, limit 1, no ticket. */
+  sql: string[];
+  table: string;
+  column: string;
+  shown: string;
+  /** Only an enqueue reads the last token. */
+  enqueueOnly?: boolean;
+}
+
+/** A ticket row of lock "r" in namespace `?`: ticket, started and its lease end given. */
+const ticket = (number: number, started: number, expiresAt = "1e15") =>
+  `INSERT INTO coord_lock_ticket VALUES (?, 'r', ${number}, 'them', 0, ${expiresAt}, NULL, ${started})`;
+
+const PLANTS: Plant[] = [
+  {
+    what: "a limit below 1",
+    sql: ["UPDATE coord_lock SET lim = -1 WHERE namespace = ?"],
+    table: "coord_lock",
+    column: "lim",
+    shown: "-1",
+  },
+  {
+    what: "a negative indicator",
+    sql: ["UPDATE coord_lock SET indicator = -3 WHERE namespace = ?"],
+    table: "coord_lock",
+    column: "indicator",
+    shown: "-3",
+  },
+  {
+    what: "a negative ticket count",
+    sql: ["UPDATE coord_lock_counter SET tickets = -7 WHERE namespace = ?"],
+    table: "coord_lock_counter",
+    column: "tickets",
+    shown: "-7",
+  },
+  {
+    what: "a ticket beyond the counter",
+    sql: [ticket(5, 0)],
+    table: "coord_lock_ticket",
+    column: "ticket",
+    shown: "5",
+  },
+  {
+    what: "a ticket neither started nor not",
+    sql: [ticket(1, 2)],
+    table: "coord_lock_ticket",
+    column: "started",
+    shown: "2",
+  },
+  {
+    what: "a lease that never ends",
+    sql: [ticket(1, 0, "INFINITY")],
+    table: "coord_lock_ticket",
+    column: "expires_at",
+    shown: "Infinity",
+  },
+  {
+    what: "a token below its ticket",
+    sql: [ticket(1, 0), "INSERT INTO coord_lock_request VALUES (?, 'r', 1, 'theirs', 0)"],
+    table: "coord_lock_request",
+    column: "token",
+    shown: "0",
+  },
+  {
+    what: "a last token below 1",
+    sql: ["UPDATE coord_lock_token SET token = 0 WHERE namespace = ?"],
+    table: "coord_lock_token",
+    column: "token",
+    shown: "0",
+    enqueueOnly: true,
+  },
+];
+
+/** How each engine spells an infinite number, for INFINITY in a plant's SQL. */
+const INFINITY: Record<string, string> = { sqlite: "9e999", postgres: "'Infinity'" };
+
+const LOCK_TABLES = [
+  "coord_lock",
+  "coord_lock_counter",
+  "coord_lock_ticket",
+  "coord_lock_request",
+  "coord_lock_token",
+  "coord_lock_event",
+];
+
+for (const backend of BACKENDS.filter((b) => b.label === "sqlite" || b.label === "postgres")) {
+  for (const p of PLANTS) {
+    Deno.test({
+      name: `${p.what} in ${p.table}: coord lock run${
+        p.enqueueOnly ? "" : " and turn status"
+      } exit 65 and leave it (${backend.label})`,
+      ignore: !backend.available,
+      async fn() {
+        await using target = await backend.use();
+        const namespace = freshNamespace();
+        const flags = ["--url", target.url, "--namespace", namespace];
+        const first = await runCoord(["lock", "run", "r", ...flags, "--", "true"]);
+        assert.equal(first.code, 0, first.stderr);
+        await using db = await connect({ url: target.url, namespace, env: {} });
+        for (const sql of p.sql) {
+          await runSql(db, sql.replace("INFINITY", INFINITY[backend.label]), namespace);
+        }
+        const stored = async () =>
+          JSON.stringify(
+            await Promise.all(
+              LOCK_TABLES.map((table) => sqlRows(db, `SELECT * FROM ${table} ORDER BY 1, 2, 3`)),
+            ),
+            (_, v) => typeof v === "number" && !Number.isFinite(v) ? String(v) : v,
+          );
+        const before = await stored();
+        const commands = [["lock", "run", "r", "-n", ...flags, "--", "true"]];
+        if (!p.enqueueOnly) commands.push(["turn", "status", "r", ...flags]);
+        for (const args of commands) {
+          const r = await runCoord(args);
+          assert.equal(r.code, 65, `${args[0]}: ${r.stderr}`);
+          assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+          assert.ok(
+            r.stderr.includes(
+              `lock "r": ${p.table} holds a row coord did not write (${p.column} = ${p.shown})`,
+            ),
+            r.stderr,
+          );
+        }
+        assert.equal(await stored(), before, "the lock's rows are left as they were");
+      },
+    });
+  }
+}
