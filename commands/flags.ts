@@ -8,7 +8,7 @@
 
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { UsageError } from "../lib/errors.ts";
-import { connect, DEFAULT_CONNECT_TIMEOUT_MS } from "../lib/backend/connect.ts";
+import { connect, connectToLook, DEFAULT_CONNECT_TIMEOUT_MS } from "../lib/backend/connect.ts";
 import { MAX_DURATION_MS, secondsOrDurationMs } from "../lib/duration.ts";
 import type { Backend } from "../lib/backend/types.ts";
 
@@ -236,5 +236,6 @@ export function openBackend(
     DEFAULT_CONNECT_TIMEOUT_MS,
     { positive: true, ...(flag === undefined && { name: CONNECT_TIMEOUT_VARIABLE }) },
   );
-  return connect({ url: values.url, namespace: values.namespace, connectTimeoutMs, create });
+  const options = { url: values.url, namespace: values.namespace, connectTimeoutMs };
+  return create ? connect(options) : connectToLook(options);
 }

@@ -23,13 +23,6 @@ export interface ConnectOptions {
   connectTimeoutMs?: number;
   /** Where the fallbacks are read; default `Deno.env`. */
   env?: Record<string, string | undefined>;
-  /**
-   * Whether to create the store where there is none yet (default true). With false, a SQLite
-   * file that is not there (or is empty) and a Postgres schema that is not (or holds nothing)
-   * are left so, and the backend reads as empty, with `stored` false: for a look that must
-   * leave nothing behind, as `coord doctor` and the `status` commands.
-   */
-  create?: boolean;
 }
 
 /** The namespace used when none is given. */
@@ -52,10 +45,27 @@ export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
  * ```
  */
 export async function connect(options: ConnectOptions = {}): Promise<Backend> {
-  return guardClosed(await open(options));
+  return guardClosed(await open(options, true));
 }
 
-async function open(options: ConnectOptions): Promise<Backend> {
+/**
+ * Opens a backend for a look that must leave nothing behind (`coord doctor`, the `status`
+ * commands): a SQLite file that is not there (or is empty) and a Postgres schema that is not
+ * (or holds nothing) are left so, and the backend reads as empty, with `stored` false. Only
+ * for looks, so not in the library's API: what a step writes through it is gone at close.
+ *
+ * @example
+ * ```ts
+ * import { connectToLook } from "./connect.ts";
+ * await using look = await connectToLook({ url: "sqlite:/tmp/never-written.db" });
+ * look.stored; // false, and no file was made
+ * ```
+ */
+export async function connectToLook(options: ConnectOptions = {}): Promise<Backend> {
+  return guardClosed(await open(options, false));
+}
+
+async function open(options: ConnectOptions, create: boolean): Promise<Backend> {
   const env = options.env ?? Deno.env.toObject();
   const namespace = naming(
     options.namespace === undefined && env.COORD_NAMESPACE !== undefined && "COORD_NAMESPACE",
@@ -74,7 +84,6 @@ async function open(options: ConnectOptions): Promise<Backend> {
     () => parseBackendUrl(url, options.password ?? env.COORD_PASSWORD),
   );
   const displayUrl = maskPassword(url);
-  const create = options.create ?? true;
   if (target.kind === "sqlite") {
     const { openSqlite, holdsNothing } = await import("./sqlite/backend.ts");
     if (create || !holdsNothing(target.path)) {

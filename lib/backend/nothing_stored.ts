@@ -1,6 +1,6 @@
 /**
  * A store looked at before anything was stored in it, without creating it: what
- * `connect({ create: false })` gives for a SQLite file that is not there yet, or a Postgres
+ * `connectToLook()` gives for a SQLite file that is not there yet, or a Postgres
  * schema that is not (or holds nothing). A mistyped `--namespace` or path then leaves no file
  * or schema behind, as `etcdctl get` on a missing key leaves no key.
  *

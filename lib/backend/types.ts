@@ -114,9 +114,9 @@ export interface Backend<E extends BackendKind = BackendKind> extends AsyncDispo
   /** The prefix separating this tenant's state from others'. */
   readonly namespace: string;
   /**
-   * False when nothing was stored where the backend points and it was opened not to create it
-   * (`connect({ create: false })`: no SQLite file, no Postgres schema): it then reads as empty,
-   * and leaves nothing there. True or absent otherwise.
+   * False when nothing was stored where the backend points and it was opened only to look
+   * (`coord doctor`, the `status` commands: no SQLite file, no Postgres schema): it then reads
+   * as empty, and leaves nothing there. True or absent otherwise.
    */
   readonly stored?: boolean;
   /**
