@@ -6,7 +6,11 @@
  */
 
 import { estimateClockOffset } from "../lib/clock.ts";
-import { SEARCH_STOPPED } from "../lib/backend/types.ts";
+import { type Backend, type ForeignEntry, SEARCH_STOPPED } from "../lib/backend/types.ts";
+import { barrierReports } from "../lib/barrier/barrier.ts";
+import { ticketLines } from "../lib/lock/console.ts";
+import { queueReports } from "../lib/queue/queue.ts";
+import { scheduleReports } from "../lib/schedule/status.ts";
 import type { Command } from "./command.ts";
 import {
   BACKEND_FLAGS,
@@ -24,9 +28,10 @@ the backend's clock, the namespace, and keys (or tables) in the namespace holdin
 did not write: the foreign line counts them, a line each says what it holds (a SQLite table's
 foreign rows: 5, then how many more), and a warning on stderr gives the count too. Each
 queue's jobs are read as "coord queue show" reads them (10,000 in all), and those it refuses
-are listed (5 a queue, then how many more). An ACL user denied INFO or SCAN gets what
-it may see: the engine line says what the ACL denies, and without SCAN only the keys of the
-instances in coord's index of names are checked. Where nothing is stored yet (no SQLite
+are listed (5 a queue, then how many more); every lock, barrier, task and queue is read as
+its status command reads it, and one holding values coord never writes is named. An ACL
+user denied INFO or SCAN gets what it may see: the engine line says what the ACL denies, and
+without SCAN only the keys of the instances in coord's index of names are checked. Where nothing is stored yet (no SQLite
 file, no Postgres schema, or an empty one: a mistyped --url or --namespace?) a stored line
 says so, and nothing is created: no command that only looks creates it.
 
@@ -54,7 +59,8 @@ async function run(argv: string[]): Promise<number> {
   await using backend = await openBackend("doctor", values, { create: false });
   const engine = await backend.info();
   const clock = await estimateClockOffset(backend, { samples: CLOCK_SAMPLES });
-  const foreign = await backend.findForeignData();
+  const found = await backend.findForeignData();
+  const foreign = [...found, ...await refusedReads(backend, found)];
   // What is counted is where foreign data sits: one table may hold several foreign rows, and
   // one key several foreign jobs, each an entry of its own.
   const places = new Set(foreign.map((f) => f.where).filter((where) => where !== SEARCH_STOPPED))
@@ -112,6 +118,36 @@ async function run(argv: string[]): Promise<number> {
   }
   return 0;
 }
+
+/**
+ * Every lock, barrier, task and queue in the namespace read as its status command reads it:
+ * values only a read judges (a word where coord keeps a number, a count below zero) are
+ * refused there, not by the search for keys or tables. What that search found is not said
+ * twice.
+ */
+async function refusedReads(backend: Backend, found: ForeignEntry[]): Promise<ForeignEntry[]> {
+  const [locks, barriers, tasks, queues] = await Promise.all([
+    ticketLines(backend),
+    barrierReports(backend),
+    scheduleReports(backend),
+    queueReports(backend),
+  ]);
+  const reads = [
+    ...locks.map((r) => ({ where: `lock ${quoted(r.resource)}`, foreign: r.foreign })),
+    ...barriers.map((r) => ({ where: `barrier ${quoted(r.name)}`, foreign: r.foreign })),
+    ...tasks.map((r) => ({ where: `schedule ${quoted(r.name)}`, foreign: r.foreign })),
+    ...queues.map((r) => ({ where: `queue ${quoted(r.queue)}`, foreign: r.foreign })),
+  ];
+  return reads.flatMap(({ where, foreign }) => {
+    if (!foreign || found.some((f) => foreign.message.includes(f.where))) return [];
+    const problem = foreign.message.startsWith(`${where}: `)
+      ? foreign.message.slice(where.length + 2)
+      : foreign.message;
+    return [{ where, problem }];
+  });
+}
+
+const quoted = (name: string) => JSON.stringify(name);
 
 /** The `coord doctor` command. */
 export const doctor: Command = { usage: USAGE, run };

@@ -16,16 +16,29 @@ import { freshNamespace, onRedis, REDIS_BACKENDS } from "./support/backends.ts";
 import { runCoord } from "./support/cli.ts";
 import { freePort } from "./support/host.ts";
 
-/** Each plant puts data coord never writes into lock `alien`'s keys. */
+/**
+ * Each plant puts data coord never writes into lock `alien`'s keys. Values where coord keeps a
+ * whole number: a word in the state made `lock run` exit 70 (its refusal came back as a plain
+ * reply) and `turn status` crash, a fraction of a counter was called a bug in coord, a
+ * negative counter or token was used, and a reset of a lock whose last token was a word
+ * deleted its state and left the word.
+ */
 const PLANTS: Record<string, (backend: RedisBackend) => string[]> = {
   "a field in its state": (b) => ["HSET", b.key("lock", "alien", "state"), "owner", "app"],
   "a user without a ticket": (b) => ["HSET", b.key("lock", "alien", "users"), "9", "{}"],
   "a ticket without a lease": (b) => ["ZADD", b.key("lock", "alien", "queue"), "0", "7"],
+  "a word for its turn": (b) => ["HSET", b.key("lock", "alien", "state"), "indicator", "zzz"],
+  "a fraction for its turn": (b) => ["HSET", b.key("lock", "alien", "state"), "indicator", "1.5"],
+  "a limit of 0": (b) => ["HSET", b.key("lock", "alien", "state"), "limit", "0"],
+  "a fraction of a ticket count": (b) => ["SET", b.key("lock", "alien", "tickets"), "1.5"],
+  "a negative ticket count": (b) => ["SET", b.key("lock", "alien", "tickets"), "-3"],
+  "a word for its last token": (b) => ["SET", b.key("lock", "alien", "tokens"), "abc"],
+  "a negative last token": (b) => ["SET", b.key("lock", "alien", "tokens"), "-5"],
 };
 
 for (const { label, use } of REDIS_BACKENDS) {
   for (const [plant, command] of Object.entries(PLANTS)) {
-    Deno.test(`a lock with ${plant}: lock run and turn status exit 65, keys untouched [${label}]`, async () => {
+    Deno.test(`a lock with ${plant}: lock run, turn status and reset exit 65, keys untouched, doctor names it [${label}]`, async () => {
       const env = { COORD_URL: (await use()).url, COORD_NAMESPACE: freshNamespace() };
       await using backend = await connect({
         url: env.COORD_URL,
@@ -37,11 +50,12 @@ for (const { label, use } of REDIS_BACKENDS) {
       await backend.conn.send(planted[1], planted);
       const before = await dump(backend);
       for (
-        const args of [["lock", "run", "alien", "--wait", "30", "--", "true"], [
-          "turn",
-          "status",
-          "alien",
-        ]]
+        const args of [
+          ["lock", "run", "alien", "--wait", "30", "--", "true"],
+          ["turn", "status", "alien"],
+          ["turn", "reset", "alien"],
+          ["turn", "reset", "alien", "--force"],
+        ]
       ) {
         const r = await runCoord(args, { env });
         assert.equal(r.code, 65, `${args.join(" ")}: ${r.stderr}`);
@@ -51,6 +65,10 @@ for (const { label, use } of REDIS_BACKENDS) {
         );
       }
       assert.deepEqual(await dump(backend), before);
+      // Doctor reads every lock as turn status does.
+      const doctor = await runCoord(["doctor", "--json"], { env });
+      const [found] = JSON.parse(doctor.stdout).foreign;
+      assert.equal(found.where, 'lock "alien"', doctor.stdout);
     });
   }
 
@@ -286,7 +304,7 @@ Deno.test({
 
 /** Every key of lock `alien`, serialized, to compare before and after. */
 async function dump(backend: RedisBackend): Promise<Record<string, unknown>> {
-  const parts = ["state", "queue", "presence", "users", "holders", "tickets"];
+  const parts = ["state", "queue", "presence", "users", "holders", "tickets", "tokens"];
   const entries = await Promise.all(parts.map(async (part) => {
     const key = backend.key("lock", "alien", part);
     return [part, String(await backend.conn.send(key, ["DUMP", key]))];

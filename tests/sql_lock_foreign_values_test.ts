@@ -137,6 +137,14 @@ for (const backend of BACKENDS.filter((b) => b.label === "sqlite" || b.label ===
           );
         }
         assert.equal(await stored(), before, "the lock's rows are left as they were");
+        if (!p.enqueueOnly) {
+          // Doctor reads every lock as turn status does, and names the value.
+          const doctor = await runCoord(["doctor", ...flags, "--json"]);
+          const found = JSON.parse(doctor.stdout).foreign;
+          assert.equal(found.length, 1, doctor.stdout);
+          assert.equal(found[0].where, 'lock "r"');
+          assert.ok(found[0].problem.includes(`(${p.column} = ${p.shown})`), found[0].problem);
+        }
       },
     });
   }

@@ -1,5 +1,5 @@
 /**
- * The locks page: each queue's holders (label, token, held for) and waiters in ticket order,
+ * The locks page: each queue's holders (label, ticket, held for) and waiters in ticket order,
  * and its reset, with `coord turn reset`'s rules: refused while in use or when a ticket was
  * taken since the page showed it, unless forced.
  *
@@ -43,7 +43,7 @@ function lockSection(ctx: UiContext, resource: string, status: TicketLine) {
 <p class="muted">turn ${status.indicator} · ${status.tickets} tickets taken · limit ${status.limit}</p>
 <h3>Holders</h3>${
     table(
-      ["label", "token", "since", "held for"],
+      ["label", "ticket", "since", "held for"],
       holdersOf(status).map((u) => [
         html`<span class="holder">${u.label}</span>`,
         u.ticket,

@@ -34,23 +34,35 @@ if redis.call('ZCARD', presence) ~= live or redis.call('HLEN', users) ~= live
     ' disagree on the tickets')
 end
 
-local function number_field(field, default)
+-- `text` as the whole number of at least `least` coord keeps there; nil for anything else (a
+-- fraction, a negative count, a word), which another program wrote. Below 2^53, as tokens are
+-- compared as the digits TypeScript writes, and beyond it they would not round-trip.
+local function whole(text, least)
+  local n = tonumber(text)
+  if n and n == math.floor(n) and n >= least and n < 2 ^ 53 then return n end
+end
+
+-- A state field (default when absent), or nil and the FOREIGN reply naming what it holds.
+local function state_field(field, default)
   local text = redis.call('HGET', state, field)
   if not text then return default end
-  local n = tonumber(text)
-  if not n then error({ err = 'FOREIGN ' .. state .. ' has ' .. field .. ' "' .. text .. '"' }) end
-  return n
+  local n = whole(text, 1)
+  if n then return n end
+  return nil, foreign(state .. ' has ' .. field .. ' "' .. text .. '"')
 end
 
 local issued = redis.call('GET', counter)
-local tickets = tonumber(issued or '0')
+local tickets = whole(issued or '0', 0)
 if not tickets then return foreign(counter .. ' holds "' .. issued .. '"') end
-
-local ok, fields = pcall(function()
-  return { indicator = number_field('indicator', tickets + 1), limit = number_field('limit', 1) }
-end)
-if not ok then return fields end
-local indicator, limit = fields.indicator, fields.limit
+local last_token = redis.call('GET', tokens)
+if last_token and not whole(last_token, 1) then
+  return foreign(tokens .. ' holds "' .. last_token .. '"')
+end
+local indicator, limit
+indicator, refused = state_field('indicator', tickets + 1)
+if refused then return refused end
+limit, refused = state_field('limit', 1)
+if refused then return refused end
 
 local function emit(event) redis.call('PUBLISH', channel, cjson.encode(event)) end
 
@@ -144,11 +156,6 @@ if op == 'enqueue' then
     return queued(taken)
   end
   if redis.call('ZCARD', queue) > 0 and wanted ~= limit then return { 'mismatch', limit } end
-  local last_token = redis.call('GET', tokens)
-  -- Tokens are compared as the digits TypeScript writes: beyond 2^53 they would not round-trip.
-  if last_token and not (tonumber(last_token) and tonumber(last_token) < 2 ^ 53) then
-    return foreign(tokens .. ' holds "' .. last_token .. '"')
-  end
   -- Never below the server's clock in µs: after a restart without persistence or a failover to
   -- a replica that missed writes, the counters are gone or behind, and a token that repeated
   -- one already seen would be refused by the resource it fences.
