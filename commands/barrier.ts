@@ -119,6 +119,14 @@ async function wait(argv: string[]): Promise<number> {
       })
     );
     progress.clear();
+    // Heard of in time, so it exits 0 as the others do; but it did not continue with them (a
+    // busy host, a paused process woke it late), which its script should hear of.
+    if (delayMs > 0 && result.lateMs > DEFAULT_TOLERANCE_MS) {
+      console.error(
+        `coord: warning: barrier ${name}: continued ${result.lateMs.toFixed(1)} ms after the ` +
+          `release instant — it heard of the release in time, but this host woke it late`,
+      );
+    }
     if (values.json) {
       console.log(JSON.stringify({
         name: result.name,
