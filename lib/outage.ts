@@ -22,10 +22,16 @@ import { BackendUnavailableError } from "./errors.ts";
  */
 export class Outage {
   readonly limitMs: number;
+  readonly #gaveUp: string | undefined;
   #since: number | undefined;
 
-  constructor(limitMs: number) {
+  /**
+   * `gaveUp` says what the waiter loses when the outage lasts too long (`lock "r": gave up its
+   * place in line`): the error then names it before the outage's cause.
+   */
+  constructor(limitMs: number, gaveUp?: string) {
     this.limitMs = limitMs;
+    this.#gaveUp = gaveUp;
   }
 
   /**
@@ -41,8 +47,12 @@ export class Outage {
     } catch (error) {
       if (!(error instanceof BackendUnavailableError)) throw error;
       this.#since ??= performance.now();
-      if (performance.now() - this.#since > this.limitMs) throw error;
-      return undefined;
+      if (performance.now() - this.#since <= this.limitMs) return undefined;
+      if (this.#gaveUp === undefined) throw error;
+      throw new BackendUnavailableError(
+        `${this.#gaveUp} after ${this.limitMs / 1000} s without the backend (${error.message})`,
+        { cause: error },
+      );
     }
   }
 }

@@ -64,10 +64,15 @@ Deno.test({
     try {
       const env = { COORD_URL: url, COORD_NAMESPACE: freshNamespace() };
       await using backend = await connect({ url, namespace: env.COORD_NAMESPACE, env: {} });
-      await assertWaiterExitsWhileSilent(backend, env, {
-        silence: () => Deno.kill(server.pid, "SIGSTOP"),
-        answer: () => Deno.kill(server.pid, "SIGCONT"),
-      }, /^coord: lost redis:\/\/\S+: no answer within 1 s\n$/);
+      await assertWaiterExitsWhileSilent(
+        backend,
+        env,
+        {
+          silence: () => Deno.kill(server.pid, "SIGSTOP"),
+          answer: () => Deno.kill(server.pid, "SIGCONT"),
+        },
+        /^coord: lock "y": gave up its place in line after 2 s without the backend \(lost redis:\/\/\S+: no answer within 1 s\)\n$/,
+      );
     } finally {
       await server.stop();
     }

@@ -141,7 +141,7 @@ export async function barrier(
   const steps = backend.barrier;
   await using watcher = await backend.watch(topic);
   // Once the backend has been away longer than the lease, this arrival is gone anyway.
-  const outage = new Outage(leaseMs);
+  const outage = new Outage(leaseMs, `barrier "${name}": gave up its arrival`);
   /** Runs a step, riding out a short outage (every step is safe to repeat). */
   const retried = async <T>(step: () => Promise<T>): Promise<T> => {
     for (;;) {

@@ -144,7 +144,7 @@ export async function lock(
   signal?.throwIfAborted();
   const started = performance.now();
   const steps = backend.lock;
-  const outage = new Outage(expireMs);
+  const outage = new Outage(expireMs, `lock "${resource}": gave up its place in line`);
   const retried = async <T>(step: () => Promise<T>): Promise<T> => {
     for (;;) {
       const result = await outage.attempt(step);
