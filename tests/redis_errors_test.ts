@@ -34,6 +34,10 @@ const PLANTS: Record<string, (backend: RedisBackend) => string[]> = {
   "a negative ticket count": (b) => ["SET", b.key("lock", "alien", "tickets"), "-3"],
   "a word for its last token": (b) => ["SET", b.key("lock", "alien", "tokens"), "abc"],
   "a negative last token": (b) => ["SET", b.key("lock", "alien", "tokens"), "-5"],
+  // Its next would be written, then refused by every step: the lock stuck for good.
+  "a last token with no safe one after it": (
+    b,
+  ) => ["SET", b.key("lock", "alien", "tokens"), String(Number.MAX_SAFE_INTEGER)],
 };
 
 for (const { label, use } of REDIS_BACKENDS) {

@@ -84,6 +84,15 @@ const PLANTS: Plant[] = [
     shown: "0",
     enqueueOnly: true,
   },
+  {
+    // Its next would be written, then refused by every step: the lock stuck for good.
+    what: "a last token with no safe one after it",
+    sql: [`UPDATE coord_lock_token SET token = ${Number.MAX_SAFE_INTEGER} WHERE namespace = ?`],
+    table: "coord_lock_token",
+    column: "token",
+    shown: String(Number.MAX_SAFE_INTEGER),
+    enqueueOnly: true,
+  },
 ];
 
 /** How each engine spells an infinite number, for INFINITY in a plant's SQL. */

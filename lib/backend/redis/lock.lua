@@ -55,7 +55,8 @@ local issued = redis.call('GET', counter)
 local tickets = whole(issued or '0', 0)
 if not tickets then return foreign(counter .. ' holds "' .. issued .. '"') end
 local last_token = redis.call('GET', tokens)
-if last_token and not whole(last_token, 1) then
+-- One with no whole number after it below 2^53 would have its successor refused for good.
+if last_token and not (whole(last_token, 1) and tonumber(last_token) < 2 ^ 53 - 1) then
   return foreign(tokens .. ' holds "' .. last_token .. '"')
 end
 local indicator, limit

@@ -68,7 +68,14 @@ const RULES: Rule[] = [
     read: "taken_token",
     writes: (v, row) => whole(v, row.taken_ticket ?? 1),
   },
-  { table: "coord_lock_token", column: "token", read: "last_token", writes: (v) => whole(v, 1) },
+  // The next token must be a safe integer too: one at the limit would be written, then refused
+  // by every step, and the lock stuck for good.
+  {
+    table: "coord_lock_token",
+    column: "token",
+    read: "last_token",
+    writes: (v) => whole(v, 1, Number.MAX_SAFE_INTEGER - 1),
+  },
 ];
 
 /**
