@@ -344,12 +344,10 @@ async function put(argv: string[]): Promise<number> {
   putRequestOf(options, FLAG_NAMES);
   await using backend = await openBackend("queue", values);
   const { ref, created, job, deduplicated } = await putJob(backend, positionals[0], options);
-  const stray = strayBackendFlag(values, rest);
-  if (stray) {
+  if (strayUrl(values, rest)) {
     console.error(
-      `coord: ${stray} after -- is the command's, not put's: the job went to the ` +
-        `${stray === "--url" ? "default backend" : "default namespace"} — give put's flags ` +
-        `before --`,
+      `coord: --url after -- is the command's, not put's: the job went to the default ` +
+        `backend — give put's flags before --`,
     );
   }
   if (!values.json) {
@@ -363,23 +361,22 @@ async function put(argv: string[]): Promise<number> {
 }
 
 /**
- * A backend flag written after `--`, where it is the command's, while put itself was given
- * none (nor its variable): the job then went to the default. A command that runs coord is
- * given its own flags on purpose.
+ * A `--url` naming a coord backend written after `--`, where it is the command's, while put
+ * itself was given none (nor `COORD_URL`): the job then went to the default. Other programs
+ * take a `--url` or `--namespace` of their own (curl, kubectl), so only a coord URL counts,
+ * and a command that runs coord is given its own flags on purpose.
  */
-function strayBackendFlag(
-  values: { url?: string; namespace?: string },
-  command: string[],
-): string | undefined {
-  if (command.length === 0 || /(^|\/)coord$/.test(command[0])) return undefined;
-  const defaulted = [
-    ...(values.url === undefined && !Deno.env.get("COORD_URL") ? ["--url"] : []),
-    ...(values.namespace === undefined && !Deno.env.get("COORD_NAMESPACE") ? ["--namespace"] : []),
-  ];
-  return defaulted.find((flag) =>
-    command.some((arg) => arg === flag || arg.startsWith(`${flag}=`))
+function strayUrl(values: { url?: string }, command: string[]): boolean {
+  if (values.url !== undefined || Deno.env.get("COORD_URL")) return false;
+  if (command.length === 0 || /(^|\/)coord$/.test(command[0])) return false;
+  const given = command.flatMap((arg, i) =>
+    arg === "--url" ? [command[i + 1] ?? ""] : arg.startsWith("--url=") ? [arg.slice(6)] : []
   );
+  return given.some((url) => COORD_URL.test(url));
 }
+
+/** How a coord backend URL starts. */
+const COORD_URL = /^(redis(s|\+cluster|\+sentinel)?:\/\/|sqlite:|postgres(ql)?:\/\/)/;
 
 /** `--priority N`: a whole number, maybe negative (its range is the library's to check). */
 function priorityFlag(text: string): number {

@@ -202,15 +202,18 @@ Deno.test("put warns when a backend flag after -- went to the command, not to pu
       "— give put's flags before --",
   );
   assert.equal(await rowCount(`sqlite:${state.path}/coord/coord.db`, "coord_queue_job"), 1);
-  const namespace = await runCoord(["queue", "put", "q", "--", "./job.sh", "--namespace=x"], {
+  const joined = await runCoord(["queue", "put", "q", "--", "./job.sh", "--url=sqlite:x.db"], {
     env,
   });
-  assert.match(namespace.stderr, /^coord: --namespace after -- .* went to the default namespace/);
-  // Meant for the command: put was given its own, or the command is coord itself.
+  assert.match(joined.stderr, /^coord: --url after -- is the command's/);
+  // Meant for the command: put was given its own, the command is coord itself, or the flag is
+  // another program's (curl's --url, kubectl's --namespace).
   for (
     const args of [
       ["--url", `sqlite:${state.path}/other.db`, "--", "./job.sh", "--url", "redis://h"],
       ["--", "coord", "lock", "run", "r", "--url", "redis://h", "--", "true"],
+      ["--", "curl", "--url", "https://example.com"],
+      ["--", "kubectl", "--namespace", "prod", "rollout", "restart", "deploy/web"],
     ]
   ) {
     const meant = await runCoord(["queue", "put", "q", ...args], { env });
