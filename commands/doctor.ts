@@ -6,11 +6,8 @@
  */
 
 import { estimateClockOffset } from "../lib/clock.ts";
-import { type Backend, type ForeignEntry, SEARCH_STOPPED } from "../lib/backend/types.ts";
-import { barrierReports } from "../lib/barrier/barrier.ts";
-import { ticketLines } from "../lib/lock/console.ts";
-import { queueReports } from "../lib/queue/queue.ts";
-import { scheduleReports } from "../lib/schedule/status.ts";
+import { SEARCH_STOPPED } from "../lib/backend/types.ts";
+import { countedReads, READ_LIMIT, refusedReads } from "./doctor_reads.ts";
 import type { Command } from "./command.ts";
 import {
   BACKEND_FLAGS,
@@ -28,11 +25,12 @@ the backend's clock, the namespace, and keys (or tables) in the namespace holdin
 did not write: the foreign line counts them, a line each says what it holds (a SQLite table's
 foreign rows: 5, then how many more), and a warning on stderr gives the count too. Each
 queue's jobs are read as "coord queue show" reads them (10,000 in all), and those it refuses
-are listed (5 a queue, then how many more); every lock, barrier, task and queue is read as
-its status command reads it, and one holding values coord never writes is named. An ACL
-user denied INFO or SCAN gets what it may see: the engine line says what the ACL denies, and
-without SCAN only the keys of the instances in coord's index of names are checked. Where nothing is stored yet (no SQLite
-file, no Postgres schema, or an empty one: a mistyped --url or --namespace?) a stored line
+are listed (5 a queue, then how many more); every lock, barrier, task and queue (the first
+${READ_LIMIT} of each) is read as its status command reads it, and one holding values coord
+never writes is named. An ACL user denied INFO or SCAN gets what it may see: the engine line
+says what the ACL denies, and without SCAN only the keys of the instances in coord's index
+of names are checked. Where nothing is stored yet (no SQLite file, no Postgres schema, or
+an empty one: a mistyped --url or --namespace?) a stored line
 says so, and nothing is created: no command that only looks creates it.
 
 Examples:
@@ -60,12 +58,14 @@ async function run(argv: string[]): Promise<number> {
   const engine = await backend.info();
   const clock = await estimateClockOffset(backend, { samples: CLOCK_SAMPLES });
   const found = await backend.findForeignData();
-  const foreign = [...found, ...await refusedReads(backend, found)];
+  const read = await refusedReads(backend, found);
+  const foreign = [...found, ...read];
   // What is counted is where foreign data sits: one table may hold several foreign rows, and
-  // one key several foreign jobs, each an entry of its own.
-  const places = new Set(foreign.map((f) => f.where).filter((where) => where !== SEARCH_STOPPED))
+  // one key several foreign jobs, each an entry of its own; then the names whose read refused.
+  const places = new Set(found.map((f) => f.where).filter((where) => where !== SEARCH_STOPPED))
     .size;
   const noun = backend.kind === "sqlite" || backend.kind === "postgres" ? "table" : "key";
+  const counts = [...places > 0 ? [counted(places, noun)] : [], ...countedReads(read)];
   const report = {
     backend: backend.kind,
     url: backend.displayUrl,
@@ -97,11 +97,11 @@ async function run(argv: string[]): Promise<number> {
           backend.kind === "sqlite" ? "file" : "tables"
         } at the first command that writes)`,
       ],
-      `foreign     ${places === 0 ? "none" : counted(places, noun)}`,
+      `foreign     ${counts.length === 0 ? "none" : counts.join(", ")}`,
       ...foreign.map((f) => `  ${f.where}: ${f.problem}`),
     ].join("\n"));
   }
-  if (places > 0 && !values.quiet) {
+  if (counts.length > 0 && !values.quiet) {
     // Another program's table in a SQLite file is there whatever the namespace: another one
     // would not leave it.
     const fileWide = backend.kind === "sqlite" &&
@@ -111,43 +111,13 @@ async function run(argv: string[]): Promise<number> {
       ? "remove what it wrote, or choose another file with --url sqlite:PATH"
       : "use another --namespace";
     console.error(
-      `coord: warning: ${counted(places, noun)} in ${where} ` +
-        `${places === 1 ? "holds" : "hold"} data coord did not write — another program shares ` +
-        `it; ${advice}`,
+      `coord: warning: ${counts.join(", ")} in ${where} ` +
+        `${counts.length === 1 && counts[0].startsWith("1 ") ? "holds" : "hold"} data coord ` +
+        `did not write — another program shares it; ${advice}`,
     );
   }
   return 0;
 }
-
-/**
- * Every lock, barrier, task and queue in the namespace read as its status command reads it:
- * values only a read judges (a word where coord keeps a number, a count below zero) are
- * refused there, not by the search for keys or tables. What that search found is not said
- * twice.
- */
-async function refusedReads(backend: Backend, found: ForeignEntry[]): Promise<ForeignEntry[]> {
-  const [locks, barriers, tasks, queues] = await Promise.all([
-    ticketLines(backend),
-    barrierReports(backend),
-    scheduleReports(backend),
-    queueReports(backend),
-  ]);
-  const reads = [
-    ...locks.map((r) => ({ where: `lock ${quoted(r.resource)}`, foreign: r.foreign })),
-    ...barriers.map((r) => ({ where: `barrier ${quoted(r.name)}`, foreign: r.foreign })),
-    ...tasks.map((r) => ({ where: `schedule ${quoted(r.name)}`, foreign: r.foreign })),
-    ...queues.map((r) => ({ where: `queue ${quoted(r.queue)}`, foreign: r.foreign })),
-  ];
-  return reads.flatMap(({ where, foreign }) => {
-    if (!foreign || found.some((f) => foreign.message.includes(f.where))) return [];
-    const problem = foreign.message.startsWith(`${where}: `)
-      ? foreign.message.slice(where.length + 2)
-      : foreign.message;
-    return [{ where, problem }];
-  });
-}
-
-const quoted = (name: string) => JSON.stringify(name);
 
 /** The `coord doctor` command. */
 export const doctor: Command = { usage: USAGE, run };

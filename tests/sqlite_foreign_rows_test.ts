@@ -175,6 +175,34 @@ Deno.test("coord doctor counts tables, and shows 5 foreign rows of a table and h
   }
 });
 
+Deno.test("coord doctor names a lock's foreign value once, and counts it as a lock", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const url = `sqlite:${dir}/coord.db`;
+    for (const r of ["r1", "r2"]) {
+      assert.equal((await runCoord(["lock", "run", r, "--url", url, "--", "true"])).code, 0);
+    }
+    const db = new DatabaseSync(`${dir}/coord.db`);
+    // A word, which the search for rows finds, and a limit of 0, which only a read judges.
+    db.exec("UPDATE coord_lock SET lim = 'x' WHERE name = 'r1'");
+    db.exec("UPDATE coord_lock SET lim = 0 WHERE name = 'r2'");
+    db.close();
+    const r = await runCoord(["doctor", "--url", url]);
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.split("\n");
+    assert.deepEqual(lines.slice(lines.findIndex((line) => line.startsWith("foreign"))), [
+      "foreign     1 table, 1 lock",
+      '  table coord_lock: a row coord did not write (lim = "x")',
+      '  lock "r2": coord_lock holds a row coord did not write (lim = 0) — another program ' +
+      "wrote there; delete the row or use another --namespace",
+      "",
+    ]);
+    assert.match(r.stderr, /warning: 1 table, 1 lock in namespace "coord" hold data coord did/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("coord doctor finds every job coord queue show refuses as foreign, and only those", async () => {
   const dir = await Deno.makeTempDir();
   try {
