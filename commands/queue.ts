@@ -187,7 +187,8 @@ lost when a worker dies. A job is QUEUE/ID (what put prints).
   } KiB,
           and then with "truncated":true).
           --json prints the whole job instead. Exit 0 when all completed, 1 when one failed or
-          was cancelled (its error on stderr), 75 on --timeout. Rides out a backend outage (a
+          was cancelled (its error on stderr), 75 on --timeout. JOB… are all checked first:
+          one unknown exits 64 before any is waited for. Rides out a backend outage (a
           restart, a failover) of up to ${
     DEFAULT_WAIT_OUTAGE_MS / 1000
   } s in a row; a longer one exits 69.
@@ -602,6 +603,7 @@ async function wait(argv: string[]): Promise<number> {
     : secondsFlag("queue", "timeout", values.timeout, 0);
   const deadline = timeoutMs === undefined ? undefined : performance.now() + timeoutMs;
   await using backend = await openBackend("queue", values);
+  await checkAllKnown(backend, refs);
   let failed = false;
   for (const ref of refs) {
     const left = deadline === undefined ? undefined : Math.max(0, deadline - performance.now());
@@ -623,6 +625,19 @@ async function wait(argv: string[]): Promise<number> {
     }
   }
   return failed ? 1 : ExitCode.ok;
+}
+
+/**
+ * Checks that every job of `wait JOB…` is there before any is waited for: a mistyped one exits
+ * 64 at once, not once the jobs named before it finished (or --timeout ran out on them, 75). A
+ * job retention removed passes: the wait says how it ended.
+ */
+async function checkAllKnown(backend: Backend, refs: string[]): Promise<void> {
+  for (const ref of refs) {
+    await getJob(backend, ref).catch((e) => {
+      if (!(e instanceof JobRemovedError)) throw e;
+    });
+  }
 }
 
 async function status(argv: string[]): Promise<number> {
