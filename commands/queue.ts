@@ -196,10 +196,11 @@ lost when a worker dies. A job is QUEUE/ID (what put prints).
           cancelled, the oldest pending job's age (12.3 s, 5m 3s, 3h 12m, 7d 8h), live workers,
           paused. A QUEUE with no job and no settings: No such queue: "QUEUE". on stderr
           (exit 0). A queue holding foreign data is named on stderr, the others shown, exit 65.
-  show    one job: state, spec, attempts, failures, stalls, worker, lease end, times,
-          progress, result or error. An active job whose lease ran out (its worker died) is
-          stalled: still active, no worker holds it until one takes it again (show: stalled
-          yes, list: active (stalled), status: ACTIVE 2 (1 stalled); --json: "stalled")
+  show    one job: state (as list names it: scheduled when not yet due), spec, attempts,
+          failures, stalls, worker, lease end, times, progress, result or error. An active
+          job whose lease ran out (its worker died) is stalled: still active, no worker holds
+          it until one takes it again (show: stalled yes, list: active (stalled), status:
+          ACTIVE 2 (1 stalled); --json: "stalled")
   cancel  cancels a job that has not finished (exit 0, also if cancelled already). A running
           one ends cancelled at once, without retries; within half a second its worker aborts
           the handler's ctx.signal, or sends a command's process group SIGTERM (SIGKILL
@@ -1021,12 +1022,14 @@ const JOB_FIELDS = [
 ];
 
 /**
- * A job as `show --json` and `wait --json` print it; given the backend's `now`, an active job
- * says whether it is stalled.
+ * A job as `show --json` and `wait --json` print it; given the backend's `now`, its state is
+ * named as `list` names it (a pending job not yet due is scheduled), and an active job says
+ * whether it is stalled.
  */
 function jobJson(ref: string, job: JobRecord, now?: number): Record<string, unknown> {
   const { id: _, spec, ...rest } = job;
   const fields: Record<string, unknown> = { job: ref, ...rest, ...spec };
+  if (now !== undefined) fields.state = listedState(job, now);
   if (now !== undefined && job.leaseUntil !== undefined) fields.stalled = isStalled(job, now);
   // Each backend stores a past end with its keys in its own order.
   fields.history = job.history?.map(({ state, attempts, error, finishedAt }) => ({

@@ -16,6 +16,7 @@ import {
 } from "../../../lib/queue/queue.ts";
 import type { FinishedState, JobRecord, Keep, ListState } from "../../../lib/queue/steps.ts";
 import { isStalled, LIST_STATES, listJobs } from "../../../lib/queue/list.ts";
+import { listedState } from "../../../lib/queue/record.ts";
 import { configureQueue, PURGE_STATES, purgeJobs } from "../../../lib/queue/retention.ts";
 import { actionForm, link, type Page, type UiContext, UnknownQueueError } from "../context.ts";
 import { type Html, html } from "../html.ts";
@@ -337,8 +338,11 @@ function unlessUnknown(error: unknown): undefined {
   throw error;
 }
 
-/** A job's state; an active one whose lease ran out at `now` says it is stalled, and since when. */
-function stateOf(job: JobRecord, now: number, shown: string = job.state): Html {
+/**
+ * A job's state as `list` names it at `now` (a pending job not yet due is scheduled); an active
+ * one whose lease ran out says it is stalled, and since when.
+ */
+function stateOf(job: JobRecord, now: number, shown: string = listedState(job, now)): Html {
   return html`<span class="state-${shown}">${shown}</span>${
     isStalled(job, now)
       ? html`
