@@ -25,6 +25,7 @@ import {
   putRequestOf,
   queueReports,
   retryJob,
+  unknownQueues,
   waitForJob,
 } from "../lib/queue/queue.ts";
 import {
@@ -235,7 +236,12 @@ lost when a worker dies. A job is QUEUE/ID (what put prints).
           queue's settings.
   purge   removes finished jobs of --state now (finished over --older-than ago: 30m, 7d)
   pause   workers take no new jobs from QUEUE (running ones finish; put still works; status
-          says paused) until resume; stored in the backend, so it outlives workers
+          says paused) until resume; stored in the backend, so it outlives workers. A queue
+          may be paused (or given settings with config) before its first job.
+
+A QUEUE with no job and no settings given to resume, purge, retry --failed or config without a
+change: No such queue: "QUEUE". on stderr, exit 64, and nothing is changed or created (resume
+with several QUEUEs resumes none). An unknown JOB exits 64 too.
 
 Examples:
   coord queue put thumbnails --handler resize --args '{"file":"a.png"}' --retries 3
@@ -249,8 +255,8 @@ Limits: --timeout (a put's ≥ 0.001), --lease (≥ 0.3), --grace ≤ 2147483.64
 an ID is "." or "..".
 
 Exit codes: 0 ok · 1 a waited-for job failed, or cancel/retry refused · 64 bad arguments,
-            unknown job · 65 foreign data · 69 backend unavailable · 75 wait timed out · 128+N work
-            stopped by signal N with jobs cut short
+            unknown job, no such queue · 65 foreign data · 69 backend unavailable · 75 wait timed
+            out · 128+N work stopped by signal N with jobs cut short
 
 ${BACKEND_FLAGS_HELP}`;
 
@@ -603,7 +609,9 @@ async function wait(argv: string[]): Promise<number> {
     ? undefined
     : secondsFlag("queue", "timeout", values.timeout, 0);
   const deadline = timeoutMs === undefined ? undefined : performance.now() + timeoutMs;
-  await using backend = await openBackend("queue", values);
+  // As a look: it waits only for jobs already there, so where nothing is stored it creates
+  // nothing, and says the job is unknown.
+  await using backend = await openBackend("queue", values, { create: false });
   await checkAllKnown(backend, refs);
   let failed = false;
   for (const ref of refs) {
@@ -718,7 +726,8 @@ async function cancel(argv: string[]): Promise<number> {
   if (positionals.length !== 1) throw usage("queue", "cancel takes one JOB");
   const ref = positionals[0];
   parseJobRef(ref);
-  await using backend = await openBackend("queue", values);
+  // As a look: a job to cancel is already stored (see openForQueues).
+  await using backend = await openBackend("queue", values, { create: false });
   const outcome = await cancelJob(backend, ref).catch((e) => {
     if (!(e instanceof JobRemovedError)) throw e;
     console.error(`coord: ${e.message}; there is nothing to cancel`);
@@ -754,7 +763,7 @@ async function list(argv: string[]): Promise<number> {
     ...(values.after !== undefined && { after: values.after }),
   });
   // An empty page of a queue nobody put a job in nor configured: a typo, as status says.
-  if (page.jobs.length === 0 && !(await backend.queue.list()).includes(queue)) {
+  if (page.jobs.length === 0 && (await unknownQueues(backend, [queue])).length > 0) {
     console.error(`No such queue: ${JSON.stringify(queue)}.`);
     return ExitCode.ok;
   }
@@ -815,7 +824,11 @@ async function retry(argv: string[]): Promise<number> {
   } else {
     positionals.forEach(parseJobRef);
   }
-  await using backend = await openBackend("queue", values);
+  // As a look: what it retries is already stored (see openForQueues).
+  await using backend = values.failed
+    ? await openForQueues(values, positionals)
+    : await openBackend("queue", values, { create: false });
+  if (!backend) return ExitCode.usage;
   // A job named twice is retried once (the second would be refused: pending by then).
   const named = [...new Set(positionals)];
   if (!values.failed) await checkAllRetryable(backend, named);
@@ -915,7 +928,13 @@ async function config(argv: string[]): Promise<number> {
   const keepFailed = values["keep-failed"] === undefined
     ? undefined
     : parseKeep("keep-failed", values["keep-failed"]);
-  await using backend = await openBackend("queue", values);
+  const changed = [keepCompleted, keepFailed, groupLimit].some((v) => v !== undefined);
+  // Settings may be given ahead of a queue's first job (as a pause); only read, they are a
+  // queue's that exists.
+  await using backend = changed
+    ? await openBackend("queue", values)
+    : await openForQueues(values, positionals);
+  if (!backend) return ExitCode.usage;
   const settings = await configureQueue(backend, positionals[0], {
     ...(keepCompleted && { keepCompleted }),
     ...(keepFailed && { keepFailed }),
@@ -965,7 +984,8 @@ async function purge(argv: string[]): Promise<number> {
     : checkDuration("older-than", durationFlag("older-than", values["older-than"]), {
       maxMs: MAX_DELAY_MS,
     });
-  await using backend = await openBackend("queue", values);
+  await using backend = await openForQueues(values, positionals);
+  if (!backend) return ExitCode.usage;
   const n = await purgeJobs(backend, positionals[0], {
     state,
     ...(olderThanMs !== undefined && { olderThanMs }),
@@ -980,12 +1000,45 @@ async function setPaused(argv: string[], paused: boolean): Promise<number> {
     throw usage("queue", `${paused ? "pause" : "resume"} needs at least one QUEUE`);
   }
   positionals.forEach(checkQueueName);
-  await using backend = await openBackend("queue", values);
+  // A pause may come ahead of a queue's first job (before a deploy); a resume of a queue that
+  // does not exist would make one, paused by nobody, for good.
+  await using backend = paused
+    ? await openBackend("queue", values)
+    : await openForQueues(values, positionals);
+  if (!backend) {
+    // One mistyped name resumes none: the others are named again, with it fixed.
+    if (positionals.length > 1) {
+      console.error(`coord: none of the ${positionals.length} queues was resumed`);
+    }
+    return ExitCode.usage;
+  }
   for (const queue of positionals) {
     await configureQueue(backend, queue, { paused });
     console.log(`${paused ? "paused" : "resumed"} ${queue}`);
   }
   return ExitCode.ok;
+}
+
+/**
+ * Opens the backend for an action on `queues` that only a queue that exists takes (resume,
+ * purge, retry --failed, reading settings), or names on stderr each that does not, as `status`
+ * does, and then acts on none (undefined: exit 64) — a mistyped name changes nothing and creates
+ * nothing. Opened as a look: where nothing is stored yet no queue exists, and no file or schema
+ * is made; where something is, the look is the store itself.
+ */
+async function openForQueues(
+  values: Parameters<typeof openBackend>[1],
+  queues: string[],
+): Promise<Backend | undefined> {
+  const backend = await openBackend("queue", values, { create: false });
+  const unknown = await unknownQueues(backend, queues).catch(async (e) => {
+    await backend.close();
+    throw e;
+  });
+  if (unknown.length === 0) return backend;
+  await backend.close();
+  for (const queue of unknown) console.error(`No such queue: ${JSON.stringify(queue)}.`);
+  return undefined;
 }
 
 /** The fields of a job `show` and `wait --json` print, in this order on every backend. */

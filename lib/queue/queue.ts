@@ -570,6 +570,27 @@ export async function queueCounts(backend: Backend, queues?: string[]): Promise<
   return await Promise.all(names.map((name) => backend.queue.counts(name)));
 }
 
+/**
+ * The queues among `queues` that do not exist: no job and no settings stored, what `coord queue
+ * status` says "No such queue" of. An action on one (a resume, a purge) is most likely meant for
+ * a queue whose name was mistyped.
+ *
+ * @throws {UsageError} on a malformed name.
+ * @example
+ * ```ts
+ * import { connect } from "../backend/connect.ts";
+ * import { putJob, unknownQueues } from "./queue.ts";
+ * await using backend = await connect({ url: "sqlite::memory:" });
+ * await putJob(backend, "q", { handler: "h" });
+ * await unknownQueues(backend, ["q", "typo"]); // ["typo"]
+ * ```
+ */
+export async function unknownQueues(backend: Backend, queues: string[]): Promise<string[]> {
+  checkQueueNames(queues);
+  const known = await backend.queue.list();
+  return queues.filter((queue) => !known.includes(queue));
+}
+
 /** One queue as {@link queueReports} found it: its counts, or why it has none. */
 export interface QueueReport {
   /** The queue's name. */

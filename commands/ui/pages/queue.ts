@@ -13,6 +13,7 @@ import {
   queueReports,
   retryJob,
   UnknownJobError,
+  unknownQueues,
 } from "../../../lib/queue/queue.ts";
 import type { FinishedState, JobRecord, Keep, ListState } from "../../../lib/queue/steps.ts";
 import { isStalled, LIST_STATES, listJobs } from "../../../lib/queue/list.ts";
@@ -155,6 +156,7 @@ function queueActions(ctx: UiContext, queue: string, paused: boolean): Html {
 
 /** `coord queue pause|resume`. */
 export async function pauseAction(ctx: UiContext, queue: string, paused: boolean): Promise<string> {
+  await checkKnown(ctx, queue);
   await configureQueue(ctx.backend, queue, { paused });
   return paused ? `Paused ${queue}: workers take no new jobs from it.` : `Resumed ${queue}.`;
 }
@@ -162,8 +164,19 @@ export async function pauseAction(ctx: UiContext, queue: string, paused: boolean
 /** `coord queue purge --state S`: the form's `state`. */
 export async function purgeAction(ctx: UiContext, queue: string, form: FormData): Promise<string> {
   const state = String(form.get("state")) as FinishedState;
+  await checkKnown(ctx, queue);
   const removed = await purgeJobs(ctx.backend, queue, { state });
   return `Purged ${removed} ${state} job(s) of ${queue}.`;
+}
+
+/**
+ * Refuses an action on a queue whose page is not found (no job, no settings), before the action
+ * would make it: a pause or resume stored settings for a mistyped name, kept for good.
+ *
+ * @throws {UnknownQueueError} when there is no such queue.
+ */
+async function checkKnown(ctx: UiContext, queue: string): Promise<void> {
+  if ((await unknownQueues(ctx.backend, [queue])).length > 0) throw new UnknownQueueError(queue);
 }
 
 /** `/queues/QUEUE/jobs/ID`: one job. */
