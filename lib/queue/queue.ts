@@ -381,11 +381,18 @@ export class JobRemovedError extends CoordError {
   }
 }
 
-/** No job has this reference. */
+/**
+ * No job has this reference: a mistyped one, or one the backend lost (Redis restarted without
+ * persistence) — coord cannot tell them apart, so the message names both.
+ */
 export class UnknownJobError extends CoordError {
   /** Names the job. */
   constructor(ref: string) {
-    super(`no job ${ref} — check the id coord queue put printed`, ExitCode.usage);
+    super(
+      `no job ${ref} — check the id coord queue put printed; if it is right, the job is gone ` +
+        `from the backend (lost in a restart without persistence?)`,
+      ExitCode.usage,
+    );
   }
 }
 

@@ -9,6 +9,7 @@ import { configureQueue } from "../../lib/queue/retention.ts";
 import { work } from "../../lib/queue/worker.ts";
 import { conformance, envOf } from "../support/backends.ts";
 import { runCoord } from "../support/cli.ts";
+import { loseJob } from "../support/queue.ts";
 import { csrfTokenOf, startUi } from "../ui_support.ts";
 
 conformance("wait checks that every job exists before it waits for any", async (ctx) => {
@@ -96,3 +97,17 @@ async function fetchText(url: string): Promise<{ status: number; body: string }>
   const response = await fetch(url);
   return { status: response.status, body: await response.text() };
 }
+
+conformance(
+  "wait on a job the backend lost says it may be gone from the backend, not only mistyped",
+  async (ctx) => {
+    const env = envOf(ctx);
+    const backend = await ctx.open();
+    await putJob(backend, "rq", { id: "s1", handler: "h" });
+    await loseJob(backend, "rq", "s1");
+    const r = await runCoord(["queue", "wait", "rq/s1"], { env });
+    assert.equal(r.code, 64, r.stderr);
+    assert.match(r.stderr, /^coord: no job rq\/s1 .*check the id coord queue put printed/);
+    assert.match(r.stderr, /lost/);
+  },
+);
