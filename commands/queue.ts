@@ -221,7 +221,7 @@ lost when a worker dies. A job is QUEUE/ID (what put prints).
           (--delay/--at, never run) keeps that start and its --begin-by. A job pending, active or completed, a flow or a flow's
           part, is left as it is (exit 1, why on stderr). JOB… are all checked first: one
           unknown (64) or refused (1) retries none. QUEUE --failed: every failed job; --all:
-          cancelled ones too.
+          cancelled ones too; how many on stderr (coord: retried 3 failed jobs).
   config  what QUEUE keeps of finished jobs, stored in the backend for every worker:
           --keep-completed / --keep-failed KEEP (failed covers cancelled): a count (1000: the
           newest 1000), a duration (24h), both (1000,24h) or forever. Default: completed
@@ -836,6 +836,7 @@ async function retry(argv: string[]): Promise<number> {
     ? await failedJobs(backend, positionals[0], values.all ? ["failed", "cancelled"] : ["failed"])
     : named;
   let refused = false;
+  let retried = 0;
   for (const ref of refs) {
     const outcome = await retryJob(backend, ref).catch((e) => {
       if (!(e instanceof JobRemovedError)) throw e;
@@ -846,11 +847,18 @@ async function retry(argv: string[]): Promise<number> {
       continue;
     }
     if (outcome.retried) {
+      retried++;
       console.log(ref);
     } else {
       refused = true;
       console.error(`coord: ${outcome.refusal}`);
     }
+  }
+  // As purge says how many it removed; on stderr, as stdout is the jobs a script waits for.
+  if (values.failed) {
+    console.error(
+      `coord: retried ${jobCount(retried, values.all ? "failed or cancelled" : "failed")}`,
+    );
   }
   return refused ? 1 : ExitCode.ok;
 }
@@ -941,7 +949,8 @@ async function config(argv: string[]): Promise<number> {
     ...(groupLimit !== undefined && { groupLimit }),
   });
   if (values.json) {
-    // Every field, none left out when unset: a script reads `groupLimit` as the text does.
+    // Every field, none left out when unset: a script reads `groupLimit` as the text does. The
+    // keys come in the order README lists them, on every backend.
     console.log(JSON.stringify({ queue: positionals[0], groupLimit: null, ...settings }));
     return ExitCode.ok;
   }
@@ -990,8 +999,13 @@ async function purge(argv: string[]): Promise<number> {
     state,
     ...(olderThanMs !== undefined && { olderThanMs }),
   });
-  console.log(`removed ${n} ${state} job${n === 1 ? "" : "s"}`);
+  console.log(`removed ${jobCount(n, state)}`);
   return ExitCode.ok;
+}
+
+/** `n` jobs of a kind, in words: `0 failed jobs`, `1 failed job`. */
+function jobCount(n: number, kind: string): string {
+  return `${n} ${kind} job${n === 1 ? "" : "s"}`;
 }
 
 async function setPaused(argv: string[], paused: boolean): Promise<number> {
