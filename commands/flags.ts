@@ -219,9 +219,10 @@ export function countArg(command: string, what: string, text: string | undefined
 const CONNECT_TIMEOUT_VARIABLE = "COORD_CONNECT_TIMEOUT";
 
 /**
- * Opens the backend the backend flags (or the environment) name. A command that only looks
- * passes `{ create: false }`: where nothing is stored yet (no SQLite file, no Postgres schema)
- * it then reads an empty store and creates none.
+ * Opens the backend the backend flags (or the environment) name. A command that only looks, or
+ * acts only on what it finds there first (a job to cancel, a queue to resume), passes
+ * `{ create: false }`: where nothing is stored yet (no SQLite file, no Postgres schema) it then
+ * reads an empty store and creates none; where something is, it opens the store itself.
  */
 export function openBackend(
   command: string,

@@ -25,6 +25,7 @@ import {
   putRequestOf,
   queueReports,
   retryJob,
+  unknownQueues,
   waitForJob,
 } from "../lib/queue/queue.ts";
 import {
@@ -187,7 +188,8 @@ lost when a worker dies. A job is QUEUE/ID (what put prints).
   } KiB,
           and then with "truncated":true).
           --json prints the whole job instead. Exit 0 when all completed, 1 when one failed or
-          was cancelled (its error on stderr), 75 on --timeout. Rides out a backend outage (a
+          was cancelled (its error on stderr), 75 on --timeout. JOB… are all checked first:
+          one unknown exits 64 before any is waited for. Rides out a backend outage (a
           restart, a failover) of up to ${
     DEFAULT_WAIT_OUTAGE_MS / 1000
   } s in a row; a longer one exits 69.
@@ -195,10 +197,11 @@ lost when a worker dies. A job is QUEUE/ID (what put prints).
           cancelled, the oldest pending job's age (12.3 s, 5m 3s, 3h 12m, 7d 8h), live workers,
           paused. A QUEUE with no job and no settings: No such queue: "QUEUE". on stderr
           (exit 0). A queue holding foreign data is named on stderr, the others shown, exit 65.
-  show    one job: state, spec, attempts, failures, stalls, worker, lease end, times,
-          progress, result or error. An active job whose lease ran out (its worker died) is
-          stalled: still active, no worker holds it until one takes it again (show: stalled
-          yes, list: active (stalled), status: ACTIVE 2 (1 stalled); --json: "stalled")
+  show    one job: state (as list names it: scheduled when not yet due), spec, attempts,
+          failures, stalls, worker, lease end, times, progress, result or error. An active
+          job whose lease ran out (its worker died) is stalled: still active, no worker holds
+          it until one takes it again (show: stalled yes, list: active (stalled), status:
+          ACTIVE 2 (1 stalled); --json: "stalled")
   cancel  cancels a job that has not finished (exit 0, also if cancelled already). A running
           one ends cancelled at once, without retries; within half a second its worker aborts
           the handler's ctx.signal, or sends a command's process group SIGTERM (SIGKILL
@@ -218,7 +221,7 @@ lost when a worker dies. A job is QUEUE/ID (what put prints).
           (--delay/--at, never run) keeps that start and its --begin-by. A job pending, active or completed, a flow or a flow's
           part, is left as it is (exit 1, why on stderr). JOB… are all checked first: one
           unknown (64) or refused (1) retries none. QUEUE --failed: every failed job; --all:
-          cancelled ones too.
+          cancelled ones too; how many on stderr (coord: retried 3 failed jobs).
   config  what QUEUE keeps of finished jobs, stored in the backend for every worker:
           --keep-completed / --keep-failed KEEP (failed covers cancelled): a count (1000: the
           newest 1000), a duration (24h), both (1000,24h) or forever. Default: completed
@@ -233,7 +236,12 @@ lost when a worker dies. A job is QUEUE/ID (what put prints).
           queue's settings.
   purge   removes finished jobs of --state now (finished over --older-than ago: 30m, 7d)
   pause   workers take no new jobs from QUEUE (running ones finish; put still works; status
-          says paused) until resume; stored in the backend, so it outlives workers
+          says paused) until resume; stored in the backend, so it outlives workers. A queue
+          may be paused (or given settings with config) before its first job.
+
+A QUEUE with no job and no settings given to resume, purge, retry --failed or config without a
+change: No such queue: "QUEUE". on stderr, exit 64, and nothing is changed or created (resume
+with several QUEUEs resumes none). An unknown JOB exits 64 too.
 
 Examples:
   coord queue put thumbnails --handler resize --args '{"file":"a.png"}' --retries 3
@@ -247,8 +255,8 @@ Limits: --timeout (a put's ≥ 0.001), --lease (≥ 0.3), --grace ≤ 2147483.64
 an ID is "." or "..".
 
 Exit codes: 0 ok · 1 a waited-for job failed, or cancel/retry refused · 64 bad arguments,
-            unknown job · 65 foreign data · 69 backend unavailable · 75 wait timed out · 128+N work
-            stopped by signal N with jobs cut short
+            unknown job, no such queue · 65 foreign data · 69 backend unavailable · 75 wait timed
+            out · 128+N work stopped by signal N with jobs cut short
 
 ${BACKEND_FLAGS_HELP}`;
 
@@ -598,7 +606,10 @@ async function wait(argv: string[]): Promise<number> {
     ? undefined
     : secondsFlag("queue", "timeout", values.timeout, 0);
   const deadline = timeoutMs === undefined ? undefined : performance.now() + timeoutMs;
-  await using backend = await openBackend("queue", values);
+  // As a look: it waits only for jobs already there, so where nothing is stored it creates
+  // nothing, and says the job is unknown.
+  await using backend = await openBackend("queue", values, { create: false });
+  await checkAllKnown(backend, refs);
   let failed = false;
   for (const ref of refs) {
     const left = deadline === undefined ? undefined : Math.max(0, deadline - performance.now());
@@ -620,6 +631,19 @@ async function wait(argv: string[]): Promise<number> {
     }
   }
   return failed ? 1 : ExitCode.ok;
+}
+
+/**
+ * Checks that every job of `wait JOB…` is there before any is waited for: a mistyped one exits
+ * 64 at once, not once the jobs named before it finished (or --timeout ran out on them, 75). A
+ * job retention removed passes: the wait says how it ended.
+ */
+async function checkAllKnown(backend: Backend, refs: string[]): Promise<void> {
+  for (const ref of refs) {
+    await getJob(backend, ref).catch((e) => {
+      if (!(e instanceof JobRemovedError)) throw e;
+    });
+  }
 }
 
 async function status(argv: string[]): Promise<number> {
@@ -699,7 +723,8 @@ async function cancel(argv: string[]): Promise<number> {
   if (positionals.length !== 1) throw usage("queue", "cancel takes one JOB");
   const ref = positionals[0];
   parseJobRef(ref);
-  await using backend = await openBackend("queue", values);
+  // As a look: a job to cancel is already stored (see openForQueues).
+  await using backend = await openBackend("queue", values, { create: false });
   const outcome = await cancelJob(backend, ref).catch((e) => {
     if (!(e instanceof JobRemovedError)) throw e;
     console.error(`coord: ${e.message}; there is nothing to cancel`);
@@ -735,7 +760,7 @@ async function list(argv: string[]): Promise<number> {
     ...(values.after !== undefined && { after: values.after }),
   });
   // An empty page of a queue nobody put a job in nor configured: a typo, as status says.
-  if (page.jobs.length === 0 && !(await backend.queue.list()).includes(queue)) {
+  if (page.jobs.length === 0 && (await unknownQueues(backend, [queue])).length > 0) {
     console.error(`No such queue: ${JSON.stringify(queue)}.`);
     return ExitCode.ok;
   }
@@ -796,7 +821,11 @@ async function retry(argv: string[]): Promise<number> {
   } else {
     positionals.forEach(parseJobRef);
   }
-  await using backend = await openBackend("queue", values);
+  // As a look: what it retries is already stored (see openForQueues).
+  await using backend = values.failed
+    ? await openForQueues(values, positionals)
+    : await openBackend("queue", values, { create: false });
+  if (!backend) return ExitCode.usage;
   // A job named twice is retried once (the second would be refused: pending by then).
   const named = [...new Set(positionals)];
   if (!values.failed) await checkAllRetryable(backend, named);
@@ -804,6 +833,7 @@ async function retry(argv: string[]): Promise<number> {
     ? await failedJobs(backend, positionals[0], values.all ? ["failed", "cancelled"] : ["failed"])
     : named;
   let refused = false;
+  let retried = 0;
   for (const ref of refs) {
     const outcome = await retryJob(backend, ref).catch((e) => {
       if (!(e instanceof JobRemovedError)) throw e;
@@ -814,11 +844,18 @@ async function retry(argv: string[]): Promise<number> {
       continue;
     }
     if (outcome.retried) {
+      retried++;
       console.log(ref);
     } else {
       refused = true;
       console.error(`coord: ${outcome.refusal}`);
     }
+  }
+  // As purge says how many it removed; on stderr, as stdout is the jobs a script waits for.
+  if (values.failed) {
+    console.error(
+      `coord: retried ${jobCount(retried, values.all ? "failed or cancelled" : "failed")}`,
+    );
   }
   return refused ? 1 : ExitCode.ok;
 }
@@ -896,14 +933,21 @@ async function config(argv: string[]): Promise<number> {
   const keepFailed = values["keep-failed"] === undefined
     ? undefined
     : parseKeep("keep-failed", values["keep-failed"]);
-  await using backend = await openBackend("queue", values);
+  const changed = [keepCompleted, keepFailed, groupLimit].some((v) => v !== undefined);
+  // Settings may be given ahead of a queue's first job (as a pause); only read, they are a
+  // queue's that exists.
+  await using backend = changed
+    ? await openBackend("queue", values)
+    : await openForQueues(values, positionals);
+  if (!backend) return ExitCode.usage;
   const settings = await configureQueue(backend, positionals[0], {
     ...(keepCompleted && { keepCompleted }),
     ...(keepFailed && { keepFailed }),
     ...(groupLimit !== undefined && { groupLimit }),
   });
   if (values.json) {
-    // Every field, none left out when unset: a script reads `groupLimit` as the text does.
+    // Every field, none left out when unset: a script reads `groupLimit` as the text does. The
+    // keys come in the order README lists them, on every backend.
     console.log(JSON.stringify({ queue: positionals[0], groupLimit: null, ...settings }));
     return ExitCode.ok;
   }
@@ -946,13 +990,19 @@ async function purge(argv: string[]): Promise<number> {
     : checkDuration("older-than", durationFlag("older-than", values["older-than"]), {
       maxMs: MAX_DELAY_MS,
     });
-  await using backend = await openBackend("queue", values);
+  await using backend = await openForQueues(values, positionals);
+  if (!backend) return ExitCode.usage;
   const n = await purgeJobs(backend, positionals[0], {
     state,
     ...(olderThanMs !== undefined && { olderThanMs }),
   });
-  console.log(`removed ${n} ${state} job${n === 1 ? "" : "s"}`);
+  console.log(`removed ${jobCount(n, state)}`);
   return ExitCode.ok;
+}
+
+/** `n` jobs of a kind, in words: `0 failed jobs`, `1 failed job`. */
+function jobCount(n: number, kind: string): string {
+  return `${n} ${kind} job${n === 1 ? "" : "s"}`;
 }
 
 async function setPaused(argv: string[], paused: boolean): Promise<number> {
@@ -961,12 +1011,45 @@ async function setPaused(argv: string[], paused: boolean): Promise<number> {
     throw usage("queue", `${paused ? "pause" : "resume"} needs at least one QUEUE`);
   }
   positionals.forEach(checkQueueName);
-  await using backend = await openBackend("queue", values);
+  // A pause may come ahead of a queue's first job (before a deploy); a resume of a queue that
+  // does not exist would make one, paused by nobody, for good.
+  await using backend = paused
+    ? await openBackend("queue", values)
+    : await openForQueues(values, positionals);
+  if (!backend) {
+    // One mistyped name resumes none: the others are named again, with it fixed.
+    if (positionals.length > 1) {
+      console.error(`coord: none of the ${positionals.length} queues was resumed`);
+    }
+    return ExitCode.usage;
+  }
   for (const queue of positionals) {
     await configureQueue(backend, queue, { paused });
     console.log(`${paused ? "paused" : "resumed"} ${queue}`);
   }
   return ExitCode.ok;
+}
+
+/**
+ * Opens the backend for an action on `queues` that only a queue that exists takes (resume,
+ * purge, retry --failed, reading settings), or names on stderr each that does not, as `status`
+ * does, and then acts on none (undefined: exit 64) — a mistyped name changes nothing and creates
+ * nothing. Opened as a look: where nothing is stored yet no queue exists, and no file or schema
+ * is made; where something is, the look is the store itself.
+ */
+async function openForQueues(
+  values: Parameters<typeof openBackend>[1],
+  queues: string[],
+): Promise<Backend | undefined> {
+  const backend = await openBackend("queue", values, { create: false });
+  const unknown = await unknownQueues(backend, queues).catch(async (e) => {
+    await backend.close();
+    throw e;
+  });
+  if (unknown.length === 0) return backend;
+  await backend.close();
+  for (const queue of unknown) console.error(`No such queue: ${JSON.stringify(queue)}.`);
+  return undefined;
 }
 
 /** The fields of a job `show` and `wait --json` print, in this order on every backend. */
@@ -1003,12 +1086,14 @@ const JOB_FIELDS = [
 ];
 
 /**
- * A job as `show --json` and `wait --json` print it; given the backend's `now`, an active job
- * says whether it is stalled.
+ * A job as `show --json` and `wait --json` print it; given the backend's `now`, its state is
+ * named as `list` names it (a pending job not yet due is scheduled), and an active job says
+ * whether it is stalled.
  */
 function jobJson(ref: string, job: JobRecord, now?: number): Record<string, unknown> {
   const { id: _, spec, ...rest } = job;
   const fields: Record<string, unknown> = { job: ref, ...rest, ...spec };
+  if (now !== undefined) fields.state = listedState(job, now);
   if (now !== undefined && job.leaseUntil !== undefined) fields.stalled = isStalled(job, now);
   // Each backend stores a past end with its keys in its own order.
   fields.history = job.history?.map(({ state, attempts, error, finishedAt }) => ({

@@ -2,7 +2,8 @@
  * Commands that only look (`doctor`, the `status` and `list` commands) at a namespace or SQLite
  * file where nothing is stored yet — a typo, as often as not — read it as empty and create
  * nothing there: no file, no schema, no table. They created the file or schema, as every
- * command did, and a mistyped name stayed behind.
+ * command did, and a mistyped name stayed behind. So do the queue's actions that refuse a queue
+ * or job that is not there.
  */
 
 import assert from "node:assert/strict";
@@ -10,7 +11,7 @@ import { BACKENDS, freshNamespace } from "./support/backends.ts";
 import { runCoord } from "./support/cli.ts";
 import { openClient } from "./support/postgres_client.ts";
 
-/** Each look, and what it says of an empty store (exit 0 for all but `queue show`). */
+/** Each look or refused action, and what it says of an empty store (its exit code when not 0). */
 const LOOKS: { args: string[]; says: RegExp; code?: number }[] = [
   { args: ["doctor"], says: /^stored +nothing yet \(coord creates its (file|tables) at the/m },
   { args: ["schedule", "status"], says: /^No tasks in namespace/ },
@@ -22,6 +23,14 @@ const LOOKS: { args: string[]; says: RegExp; code?: number }[] = [
   { args: ["queue", "status"], says: /^No queues in namespace/ },
   { args: ["queue", "list", "q"], says: /^No such queue: "q"/ },
   { args: ["queue", "show", "q/1"], says: /no job q\/1/, code: 64 },
+  // Actions refused on a queue or job that is not there create nothing either.
+  { args: ["queue", "wait", "q/1"], says: /no job q\/1/, code: 64 },
+  { args: ["queue", "cancel", "q/1"], says: /no job q\/1/, code: 64 },
+  { args: ["queue", "retry", "q/1"], says: /no job q\/1/, code: 64 },
+  { args: ["queue", "resume", "q"], says: /^No such queue: "q"/, code: 64 },
+  { args: ["queue", "purge", "q", "--state", "failed"], says: /^No such queue: "q"/, code: 64 },
+  { args: ["queue", "retry", "q", "--failed"], says: /^No such queue: "q"/, code: 64 },
+  { args: ["queue", "config", "q"], says: /^No such queue: "q"/, code: 64 },
 ];
 
 /** Runs every look with `flags`; each must say its empty store's line. */

@@ -15,7 +15,7 @@ import {
   UsageError,
 } from "../../lib/errors.ts";
 import { authorized, challenge, type Credentials } from "./auth.ts";
-import type { Page, UiContext, View } from "./context.ts";
+import { type Page, type UiContext, UnknownQueueError, type View } from "./context.ts";
 import { sameSecret } from "./csrf.ts";
 import { crossSiteRefusal, hostAnswered } from "./origin.ts";
 import type { Pulse } from "./changes.ts";
@@ -43,6 +43,7 @@ import {
   queuePage,
   retryAction,
 } from "./pages/queue.ts";
+import { UnknownJobError } from "../../lib/queue/queue.ts";
 
 /** Between two renders of one live page, so a busy queue does not cost a render per event. */
 const MIN_RENDER_GAP_MS = 200;
@@ -221,10 +222,7 @@ export function consoleHandler(
     const { view, outage, error, internal } = await render(ctx, found, url);
     // Plain text, without the script: a bug does not go away on its own, so nothing reloads.
     if (internal) return text(`${INTERNAL_ERROR}\n`, 500);
-    if (error) {
-      const { view, status } = errorView(error);
-      return page(ctx, segments, view, livePart(view, undefined), status);
-    }
+    if (error) return errorPage(ctx, segments, error);
     // Nothing read yet: the banner alone, and the script, which reloads the page once the
     // backend answers again.
     if (!view) return page(ctx, segments, OUTAGE_VIEW, livePart(undefined, outage), 503);
@@ -273,6 +271,11 @@ async function post(
   try {
     notice = await found.action.run(ctx, found.params, form);
   } catch (error) {
+    // On a queue or job that is not there, the answer its page gives (404): a notice would send
+    // the browser back to that page, and a script would take the 303 for success.
+    if (error instanceof UnknownQueueError || error instanceof UnknownJobError) {
+      return errorPage(ctx, segments, error);
+    }
     if (!(error instanceof CoordError)) throw error;
     notice = `Failed: ${oneLine(error)}`;
   }
@@ -404,6 +407,12 @@ function errorView(error: CoordError): { view: View; status: number } {
     ? ["Bad request", 400]
     : ["Not found", 404];
   return { view: { title, live: html`<p class="bad">${oneLine(error)}</p>` }, status };
+}
+
+/** The page of an error (see {@link errorView}), with its status. */
+function errorPage(ctx: UiContext, segments: string[], error: CoordError): Response {
+  const { view, status } = errorView(error);
+  return page(ctx, segments, view, livePart(view, undefined), status);
 }
 
 /** Path segments, decoded; undefined when one is not valid percent-encoding. */

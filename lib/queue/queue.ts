@@ -381,11 +381,18 @@ export class JobRemovedError extends CoordError {
   }
 }
 
-/** No job has this reference. */
+/**
+ * No job has this reference: a mistyped one, or one the backend lost (Redis restarted without
+ * persistence) — coord cannot tell them apart, so the message names both.
+ */
 export class UnknownJobError extends CoordError {
   /** Names the job. */
   constructor(ref: string) {
-    super(`no job ${ref} — check the id coord queue put printed`, ExitCode.usage);
+    super(
+      `no job ${ref} — check the id coord queue put printed; if it is right, the job is gone ` +
+        `from the backend (lost in a restart without persistence?)`,
+      ExitCode.usage,
+    );
   }
 }
 
@@ -568,6 +575,27 @@ export async function queueCounts(backend: Backend, queues?: string[]): Promise<
   // still counted when every queue is.
   const names = queues ? checkQueueNames(queues) : await backend.queue.list();
   return await Promise.all(names.map((name) => backend.queue.counts(name)));
+}
+
+/**
+ * The queues among `queues` that do not exist: no job and no settings stored, what `coord queue
+ * status` says "No such queue" of. An action on one (a resume, a purge) is most likely meant for
+ * a queue whose name was mistyped.
+ *
+ * @throws {UsageError} on a malformed name.
+ * @example
+ * ```ts
+ * import { connect } from "../backend/connect.ts";
+ * import { putJob, unknownQueues } from "./queue.ts";
+ * await using backend = await connect({ url: "sqlite::memory:" });
+ * await putJob(backend, "q", { handler: "h" });
+ * await unknownQueues(backend, ["q", "typo"]); // ["typo"]
+ * ```
+ */
+export async function unknownQueues(backend: Backend, queues: string[]): Promise<string[]> {
+  checkQueueNames(queues);
+  const known = await backend.queue.list();
+  return queues.filter((queue) => !known.includes(queue));
 }
 
 /** One queue as {@link queueReports} found it: its counts, or why it has none. */

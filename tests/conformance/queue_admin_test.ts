@@ -353,6 +353,43 @@ conformance(
   },
 );
 
+conformance("config --json prints the keys README lists, in its order", async (ctx) => {
+  const env = envOf(ctx);
+  const readme = await Deno.readTextFile(new URL("../../README.md", import.meta.url));
+  const documented = /`config QUEUE` alone prints the settings \(`--json`:\s+`(\{[^`]*\})`/
+    .exec(readme)?.[1];
+  assert.ok(documented, "README lists config --json's keys");
+  const keys = JSON.parse(documented.replace(/\{(.*)\}/, "[$1]"));
+  await putJob(await ctx.open(), "cfg", { handler: "h" });
+  for (const change of [[], ["--group-limit", "2"], ["--group-limit", "none"]]) {
+    const r = await runCoord(["queue", "config", "cfg", ...change, "--json"], { env });
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(Object.keys(JSON.parse(r.stdout)), keys, change.join(" "));
+  }
+});
+
+conformance("retry --failed says how many jobs it retried, none too", async (ctx) => {
+  const env = envOf(ctx);
+  const backend = await ctx.open();
+  await finish(backend, "count", 1);
+  const none = await runCoord(["queue", "retry", "count", "--failed"], { env });
+  assert.deepEqual([none.code, none.stdout, none.stderr], [
+    0,
+    "",
+    "coord: retried 0 failed jobs\n",
+  ]);
+  await finish(backend, "count", 1, "boom");
+  const one = await runCoord(["queue", "retry", "count", "--failed"], { env });
+  assert.deepEqual([one.code, one.stdout, one.stderr], [
+    0,
+    "count/2\n",
+    "coord: retried 1 failed job\n",
+  ]);
+  await cancelJob(backend, "count/2");
+  const all = await runCoord(["queue", "retry", "count", "--failed", "--all"], { env });
+  assert.equal(all.stderr, "coord: retried 1 failed or cancelled job\n");
+});
+
 conformance("a retried job shows no worker or start of its earlier run", async (ctx) => {
   const backend = await ctx.open();
   await finish(backend, "rerun", 1, "boom");

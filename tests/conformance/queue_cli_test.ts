@@ -6,6 +6,7 @@ import { conformance, envOf } from "../support/backends.ts";
 import { type CoordProcess, runCoord, spawnCoord } from "../support/cli.ts";
 import { garbageOn, plantForeignQueue, plantGarbageJob } from "../support/queue.ts";
 import { tempDir } from "../support/temp.ts";
+import { startUi } from "../ui_support.ts";
 import { until } from "../support/wait.ts";
 
 /** A handler module logging `start|end ID PID TIME` around a short sleep. */
@@ -371,6 +372,25 @@ conformance(
     const listed = list.stdout.trim().split("\n").map((line) => JSON.parse(line).listed);
     assert.deepEqual(states, ["scheduled", "pending"]);
     assert.deepEqual(listed.toSorted(), states.toSorted());
+  },
+);
+
+conformance(
+  "show, show --json and the console's job page name a delayed job scheduled, as list does",
+  async (ctx) => {
+    const env = envOf(ctx);
+    const backend = await ctx.open();
+    await putJob(backend, "later", { id: "d", handler: "h", delayMs: 3_600_000 });
+    await putJob(backend, "later", { id: "now", handler: "h" });
+    const show = await runCoord(["queue", "show", "later/d"], { env });
+    assert.match(show.stdout, /^state +scheduled$/m);
+    const json = await runCoord(["queue", "show", "later/d", "--json"], { env });
+    assert.equal(JSON.parse(json.stdout).state, "scheduled");
+    const ready = await runCoord(["queue", "show", "later/now", "--json"], { env });
+    assert.equal(JSON.parse(ready.stdout).state, "pending");
+    await using ui = await startUi(env);
+    const page = await (await fetch(`${ui.root}queues/later/jobs/d`)).text();
+    assert.match(page, /<dt>state<\/dt><dd><span class="state-scheduled">scheduled<\/span>/);
   },
 );
 

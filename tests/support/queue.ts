@@ -103,3 +103,24 @@ export async function plantForeignQueue(backend: Backend, queue: string): Promis
   await redis.conn.send(key, ["DEL", key]);
   await redis.conn.send(key, ["SET", key, "another program's"]);
 }
+
+/**
+ * Takes job `id` out of `queue` behind coord's back, as a backend that lost its data (Redis
+ * restarted without persistence) would have it: not there, and not remembered as removed.
+ */
+export async function loseJob(backend: Backend, queue: string, id: string): Promise<void> {
+  if (isSql(backend)) {
+    await runSql(
+      backend,
+      "DELETE FROM coord_queue_job WHERE namespace = ? AND queue = ? AND id = ?",
+      backend.namespace,
+      queue,
+      id,
+    );
+    return;
+  }
+  const redis = backend as RedisBackend;
+  const key = (part: string) => redis.key("queue", queue, part);
+  const parts = [["HDEL", "jobs"], ["HDEL", "specs"], ["ZREM", "pending"], ["ZREM", "ready"]];
+  for (const [command, part] of parts) await redis.conn.send(key(part), [command, key(part), id]);
+}

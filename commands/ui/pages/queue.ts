@@ -13,9 +13,11 @@ import {
   queueReports,
   retryJob,
   UnknownJobError,
+  unknownQueues,
 } from "../../../lib/queue/queue.ts";
 import type { FinishedState, JobRecord, Keep, ListState } from "../../../lib/queue/steps.ts";
 import { isStalled, LIST_STATES, listJobs } from "../../../lib/queue/list.ts";
+import { listedState } from "../../../lib/queue/record.ts";
 import { configureQueue, PURGE_STATES, purgeJobs } from "../../../lib/queue/retention.ts";
 import { actionForm, link, type Page, type UiContext, UnknownQueueError } from "../context.ts";
 import { type Html, html } from "../html.ts";
@@ -154,6 +156,7 @@ function queueActions(ctx: UiContext, queue: string, paused: boolean): Html {
 
 /** `coord queue pause|resume`. */
 export async function pauseAction(ctx: UiContext, queue: string, paused: boolean): Promise<string> {
+  await checkKnown(ctx, queue);
   await configureQueue(ctx.backend, queue, { paused });
   return paused ? `Paused ${queue}: workers take no new jobs from it.` : `Resumed ${queue}.`;
 }
@@ -161,8 +164,19 @@ export async function pauseAction(ctx: UiContext, queue: string, paused: boolean
 /** `coord queue purge --state S`: the form's `state`. */
 export async function purgeAction(ctx: UiContext, queue: string, form: FormData): Promise<string> {
   const state = String(form.get("state")) as FinishedState;
+  await checkKnown(ctx, queue);
   const removed = await purgeJobs(ctx.backend, queue, { state });
   return `Purged ${removed} ${state} job(s) of ${queue}.`;
+}
+
+/**
+ * Refuses an action on a queue whose page is not found (no job, no settings), before the action
+ * would make it: a pause or resume stored settings for a mistyped name, kept for good.
+ *
+ * @throws {UnknownQueueError} when there is no such queue.
+ */
+async function checkKnown(ctx: UiContext, queue: string): Promise<void> {
+  if ((await unknownQueues(ctx.backend, [queue])).length > 0) throw new UnknownQueueError(queue);
 }
 
 /** `/queues/QUEUE/jobs/ID`: one job. */
@@ -337,8 +351,11 @@ function unlessUnknown(error: unknown): undefined {
   throw error;
 }
 
-/** A job's state; an active one whose lease ran out at `now` says it is stalled, and since when. */
-function stateOf(job: JobRecord, now: number, shown: string = job.state): Html {
+/**
+ * A job's state as `list` names it at `now` (a pending job not yet due is scheduled); an active
+ * one whose lease ran out says it is stalled, and since when.
+ */
+function stateOf(job: JobRecord, now: number, shown: string = listedState(job, now)): Html {
   return html`<span class="state-${shown}">${shown}</span>${
     isStalled(job, now)
       ? html`
