@@ -170,8 +170,9 @@ function parseLine(text: string, line: number): CrontabTask {
     AT_LEAST_ONCE_LINE_OPTIONS.find((key) => given.has(key));
   if (unused) {
     throw new UsageError(
-      `${unused}= applies to mode=at-least-once only: a ${options.executionMode} task's tick ` +
-        `is never run again`,
+      `${unused}= applies to mode=at-least-once only: with mode=${options.executionMode} a ` +
+        `tick is never run again` +
+        (unused === "overlap" ? ` and runs overlap (for one at a time: mode=at-least-once)` : ""),
     );
   }
   if (options.fastForward && options.catchUp !== undefined && options.catchUp !== "latest") {

@@ -202,12 +202,15 @@ Deno.test("parseCrontab() prefixes every error with FILE:LINE:, counting comment
     ["0 3 * * * name=a/b ./x", /task name "a\/b" holds "\/"/],
     [
       "0 3 * * * mode=best-effort failure=unlock ./x",
-      /: failure= applies to mode=at-least-once only: a best-effort task's tick is never run/,
+      /: failure= applies to mode=at-least-once only: with mode=best-effort a tick is never run/,
     ],
     ["@hourly lease=5m mode=at-most-once ./x", /: lease= applies to mode=at-least-once only/],
     ["@hourly mode=best-effort retry=2s ./x", /: retry= applies to mode=at-least-once only/],
     ["@hourly mode=best-effort max-retries=0 ./x", /: max-retries= applies to/],
-    ["@hourly mode=best-effort overlap=skip ./x", /: overlap= applies to/],
+    [
+      "@hourly mode=best-effort overlap=skip ./x",
+      /: overlap= applies to .* and runs overlap \(for one at a time: mode=at-least-once\)$/,
+    ],
   ];
   for (const [line, reason] of cases) {
     const message = crontabError(`# header\n\n${line}\n@hourly ./fine.sh\n`);

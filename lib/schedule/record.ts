@@ -15,7 +15,8 @@ import type { Timing, TimingOptions } from "./timing.ts";
  * How a task's last run ended; `running` while it runs; `interrupted` when a stop cut it short
  * (no failure of the task's: not counted; an at-least-once tick is run again). `abandoned` is
  * never stored: status reports it for a run still recorded `running` whose instance no longer
- * renews it (killed) — its lease ran out, or {@link LastRun.aliveUntil} passed.
+ * renews it (killed, or its event loop blocked) — its lease ran out, or
+ * {@link LastRun.aliveUntil} passed.
  */
 export type Outcome = "running" | "success" | "failure" | "interrupted" | "abandoned";
 

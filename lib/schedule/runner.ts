@@ -866,30 +866,37 @@ class TaskLoop {
 
   /**
    * Keeps a run without a lease (best-effort, triggered) marked alive in its record while it
-   * goes on, so that status tells it from a run whose instance was killed. A mark that fails is
-   * let go: such a run never stops for its record.
+   * goes on, so that status tells it from a run whose instance was killed: one mark at a time,
+   * a third of {@link ALIVE_MARK_MS} after the last one ended. A mark that fails or meets a
+   * change of the record is let go until the next: such a run never stops for its record, nor
+   * holds up the writes that record its end. The task's `close()` waits for a mark under way.
    */
   #keepMarked(started: Claimed): { stop(): void } {
-    const timer = setInterval(() => {
-      this.#markAlive(started).then((marked) => marked || clearInterval(timer), () => {});
-    }, ALIVE_MARK_MS / 3);
-    return { stop: () => clearInterval(timer) };
+    const stopped = new AbortController();
+    this.#inBackground((async () => {
+      for (;;) {
+        // Rejects once stopped, which ends the loop.
+        await sleep(ALIVE_MARK_MS / 3, stopped.signal).catch(() => {});
+        if (stopped.signal.aborted || !await this.#markAlive(started).catch(() => true)) return;
+      }
+    })());
+    return { stop: () => stopped.abort() };
   }
 
-  /** Marks a run without a lease alive; false once it is no longer the record's run. */
+  /** Marks a run without a lease alive, once; false when it is no longer the record's run. */
   async #markAlive(started: Claimed): Promise<boolean> {
     const { claim: _, ...run } = started;
     const field = run.trigger === undefined ? "last" : "triggered";
-    for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
-      const { now, version, record } = await this.#read();
-      const recorded = record?.[field];
-      const ours = run.trigger === undefined
-        ? isRun(recorded, run)
-        : recorded?.trigger === run.trigger;
-      if (!ours || recorded!.outcome !== "running") return false;
-      const marked = { ...recorded!, aliveUntil: now + ALIVE_MARK_MS };
-      if (await this.#write(version, { ...record!, [field]: marked })) return true;
-    }
+    const { now, version, record } = await this.#read();
+    const recorded = record?.[field];
+    const ours = run.trigger === undefined
+      ? isRun(recorded, run)
+      : recorded?.trigger === run.trigger;
+    if (!ours || recorded!.outcome !== "running") return false;
+    await this.#write(version, {
+      ...record!,
+      [field]: { ...recorded!, aliveUntil: now + ALIVE_MARK_MS },
+    });
     return true;
   }
 

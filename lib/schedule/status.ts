@@ -139,7 +139,7 @@ function statusOf(name: string, read: ReadResult): TaskStatus | TemplateStatus {
     timing: spec,
     next,
     ...(lease && lease.until > now && { lease }),
-    ...(last && { last: reported(last, last.aliveUntil ?? leaseEnd(record!, last.tick), now) }),
+    ...(last && { last: reported(last, aliveUntil(record!, last), now) }),
     runs,
     failures,
     consecutiveFailures,
@@ -147,7 +147,7 @@ function statusOf(name: string, read: ReadResult): TaskStatus | TemplateStatus {
     missed,
     ...(paused && { paused }),
     triggers: triggers.length,
-    ...(triggered && { triggered: reported(triggered, triggered.aliveUntil ?? -Infinity, now) }),
+    ...(triggered && { triggered: reported(triggered, triggered.aliveUntil ?? Infinity, now) }),
     orphaned: now - (record!.aliveAt ?? last?.finishedAt ?? last?.startedAt ?? now) >
       ORPHANED_AFTER_MS,
   };
@@ -164,8 +164,16 @@ function reported(run: LastRun, aliveUntil: number, now: number): LastRun {
     : shown;
 }
 
-/** When the lease on `tick` runs out: the task's lease, or an overlapping run's. */
-function leaseEnd(record: TaskRecord, tick: number): number {
+/**
+ * Until when the last run is known to go on: its mark, else the lease on its tick (the task's,
+ * or an overlapping run's). A best-effort run an instance of an older coord started has
+ * neither, and is taken to go on: status cannot tell.
+ */
+function aliveUntil(record: TaskRecord, last: LastRun): number {
+  if (last.aliveUntil !== undefined) return last.aliveUntil;
+  if (record.lease === undefined && !record.overlapping?.length && record.next !== last.tick) {
+    return Infinity;
+  }
   const leases = [record.lease, ...record.overlapping ?? []];
-  return leases.find((lease) => lease?.tick === tick)?.until ?? -Infinity;
+  return leases.find((lease) => lease?.tick === last.tick)?.until ?? -Infinity;
 }

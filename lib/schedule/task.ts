@@ -193,7 +193,11 @@ export function defineTask(
       : AT_LEAST_ONCE_OPTION_KEYS.find((key) => options[key] !== undefined);
     if (unused !== undefined) {
       throw new UsageError(
-        `${unused} applies to at-least-once tasks only: a ${mode} task's tick is never run again`,
+        `${unused} applies to at-least-once tasks only: with executionMode "${mode}" a tick is ` +
+          `never run again` +
+          (unused === "overlap"
+            ? ` and runs overlap (for one at a time: executionMode "at-least-once")`
+            : ""),
       );
     }
     const failureMode = options.failureMode ?? "none";
@@ -229,7 +233,6 @@ export function defineTask(
   }
 }
 
-/** Every option a task or a template takes (see {@link TaskOptions}, {@link TemplateOptions}). */
 /** The options that only say how an at-least-once task's tick is leased and run again. */
 const AT_LEAST_ONCE_OPTION_KEYS = [
   "failureMode",
@@ -239,6 +242,7 @@ const AT_LEAST_ONCE_OPTION_KEYS = [
   "overlap",
 ] as const satisfies readonly (keyof TaskBaseOptions)[];
 
+/** Every option a task or a template takes (see {@link TaskOptions}, {@link TemplateOptions}). */
 const TASK_OPTION_KEYS: readonly string[] = [
   "name",
   "cron",

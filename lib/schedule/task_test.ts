@@ -85,8 +85,11 @@ Deno.test("defineTask() refuses a best-effort task options only at-least-once on
         () => defineTask({ name: "r", cron: "@hourly", executionMode, [option]: value }, handler),
         {
           name: "UsageError",
-          message: `task "r": ${option} applies to at-least-once tasks only: a ${executionMode} ` +
-            `task's tick is never run again`,
+          message: `task "r": ${option} applies to at-least-once tasks only: with ` +
+            `executionMode "${executionMode}" a tick is never run again` +
+            (option === "overlap"
+              ? ` and runs overlap (for one at a time: executionMode "at-least-once")`
+              : ""),
         },
       );
     }

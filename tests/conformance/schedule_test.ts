@@ -593,6 +593,40 @@ conformance(
   },
 );
 
+conformance(
+  "status shows a best-effort run abandoned once its mark is out, running without one",
+  async (ctx) => {
+    const backend = await ctx.open();
+    const app = new Scheduler({ backend });
+    let ran = false;
+    app.task({ name: "once", interval: "1h", executionMode: "best-effort" }, () => {
+      ran = true;
+    });
+    const stop = new AbortController();
+    const running = app.run({ signal: stop.signal });
+    await dueNow(backend, "once");
+    await until(async () => ran && (await scheduleStatus(backend, ["once"]))[0] !== undefined, {
+      what: "a run",
+    });
+    stop.abort();
+    await running;
+    const outcomeWith = async (aliveUntil: number | undefined) => {
+      const { stored } = await backend.schedule.read("once");
+      const record = JSON.parse(stored!.value);
+      record.last = { ...record.last, outcome: "running", aliveUntil };
+      const value = JSON.stringify(record);
+      assert.ok(await backend.schedule.write("once", { expect: stored!.version, value }));
+      return ((await scheduleStatus(backend, ["once"]))[0] as TaskStatus).last;
+    };
+    const abandoned = await outcomeWith(Date.now() - 60_000);
+    assert.equal(abandoned?.outcome, "abandoned");
+    assert.equal(abandoned?.aliveUntil, undefined, "the mark is not shown");
+    assert.equal((await outcomeWith(Date.now() + 60_000))?.outcome, "running");
+    // Started by an older coord, which marks nothing: status cannot tell, so it says running.
+    assert.equal((await outcomeWith(undefined))?.outcome, "running");
+  },
+);
+
 conformance("fixtures are torn down only after running tasks finish", async (ctx) => {
   const log: string[] = [];
   const stop = new AbortController();
