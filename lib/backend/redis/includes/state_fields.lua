@@ -14,6 +14,12 @@ local function whole_from(min)
   end
 end
 
+-- A field's check: a number ≥ 0 in digits, with a fraction or without, as coord writes a time.
+local function time_ms(value)
+  local n = string.match(value, '^%d+%.?%d*$') and tonumber(value)
+  return n ~= nil and n < math.huge
+end
+
 -- The FOREIGN error naming the first field of hash `key` (`flat`: its HGETALL) that is not in
 -- `fields`, or whose value its check refuses. `fields`: field -> true (any value) or a check
 -- `function(value, held)`, `held` being the hash as field -> value.
