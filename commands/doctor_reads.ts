@@ -42,7 +42,7 @@ export async function refusedReads(
     backend.schedule.list(),
     backend.queue.list(),
   ]);
-  const [locks, barriers, tasks, queues] = names.map((all) => all.slice(0, READ_LIMIT));
+  const [locks, , tasks, queues] = names.map((all) => all.slice(0, READ_LIMIT));
   const [lockReads, barrierReads, taskReads, queueReads] = await Promise.all([
     ticketLines(backend, locks),
     barrierReports(backend, { limit: READ_LIMIT }),

@@ -1,15 +1,19 @@
 /** `coord barrier` as separate processes, on every backend. */
 
 import assert from "node:assert/strict";
-import { barrier, barrierStatus } from "../../lib/barrier/barrier.ts";
+import { abortBarrier, barrier, barrierStatus } from "../../lib/barrier/barrier.ts";
+import { ForeignDataError } from "../../lib/errors.ts";
+import { shownValue } from "../../lib/backend/sql/foreign_row.ts";
 import { arrivals } from "../support/barrier.ts";
 import {
   type CaseContext,
   conformance,
   envOf,
+  plantBarrierValue,
   plantForeignBarrier,
   plantForeignBarrierField,
 } from "../support/backends.ts";
+import { isSql } from "../support/sql.ts";
 import { type CoordProcess, runCoord, spawnCoord } from "../support/cli.ts";
 import { HANG_GUARD_MS } from "../support/wait.ts";
 
@@ -270,6 +274,48 @@ conformance(
   },
   { skip: ["postgres"] },
 ); // Postgres enforces the columns' types: such a row cannot be stored.
+
+/**
+ * Values coord never writes in a barrier's state, as Redis (text) and SQL (a number) hold them;
+ * null removes the field, leaving the last release without its count.
+ */
+const FOREIGN_STATE: { field: string; redis: string | null; sql: number | null }[] = [
+  { field: "last_n", redis: "x", sql: -3 },
+  { field: "last_release_at", redis: "soon", sql: -5 },
+  { field: "generation", redis: "0", sql: 0 },
+  { field: "n", redis: "1.5", sql: 0 },
+  { field: "next_arrival", redis: "-1", sql: -1 },
+  { field: "last_n", redis: null, sql: null },
+];
+
+for (const { field, redis, sql } of FOREIGN_STATE) {
+  conformance(
+    `a barrier whose ${field} another program ${redis === null ? "removed" : "wrote"} exits 65 ` +
+      "on every verb, naming it, and stays",
+    async (ctx) => {
+      const backend = await ctx.open();
+      await barrier(backend, "fdv", 1, { delayMs: 0 });
+      const value = isSql(backend) ? sql : redis;
+      const read = await plantBarrierValue(backend, "fdv", field, value);
+      const planted = await read();
+      // A last release without its count is named by the field that has it.
+      const shown = value === null
+        ? "last_generation"
+        : isSql(backend)
+        ? `${field} = ${shownValue(value)}`
+        : `${field} "${value}"`;
+      for (const args of [["status", "fdv"], ["list"]]) {
+        const r = await runCoord(["barrier", ...args], { env: envOf(ctx) });
+        assert.equal(r.code, 65, `${args.join(" ")}: ${r.stderr}`);
+        assert.match(r.stderr, /^coord: barrier "fdv": .*another program wrote there.*\n$/);
+        assert.ok(r.stderr.includes(shown), r.stderr);
+      }
+      await assert.rejects(barrier(backend, "fdv", 1, { delayMs: 0 }), ForeignDataError);
+      await assert.rejects(abortBarrier(backend, "fdv"), ForeignDataError);
+      assert.equal(await read(), planted);
+    },
+  );
+}
 
 conformance(
   "list shows every healthy barrier beside one holding foreign data, and exits 65",

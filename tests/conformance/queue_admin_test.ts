@@ -19,6 +19,9 @@ import type { RedisBackend } from "../../lib/backend/redis/backend.ts";
 import { isSql, runSql, sqlValue } from "../support/sql.ts";
 import { conformance, envOf } from "../support/backends.ts";
 import { runCoord, spawnCoord } from "../support/cli.ts";
+import { FOREIGN_SETTINGS, plantForeignSetting } from "../support/queue.ts";
+import { guarded, until } from "../support/wait.ts";
+import { ForeignDataError } from "../../lib/errors.ts";
 import { shellWord } from "../../commands/output.ts";
 
 /** Puts `n` handler jobs `ok` (or `boom`, which fails) and runs them all. */
@@ -800,14 +803,95 @@ conformance(
     ) {
       const r = await runCoord(["queue", ...args], { env });
       assert.equal(r.code, 65, `${args.join(" ")}: ${r.stderr}`);
-      assert.match(r.stderr, /holds? "?junk.* another program wrote there/);
+      assert.match(r.stderr, /junk.* another program wrote there/);
       assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+    }
+    // Nor do workers take its jobs, nor trim it by the defaults (a setting they cannot read
+    // may have kept more): the queue is left alone.
+    await assert.rejects(
+      backend.queue.claim("alien", { worker: "w", leaseMs: 60_000 }),
+      ForeignDataError,
+    );
+    if (isSql(backend)) {
+      await runSql(
+        backend,
+        "UPDATE coord_queue_config SET keep_completed = NULL WHERE namespace = ?",
+        backend.namespace,
+      );
+    } else {
+      const redis = backend as RedisBackend;
+      const key = redis.key("queue", "alien", "config");
+      await redis.conn.send(key, ["HDEL", key, "keepCompleted"]);
     }
     const counts = await backend.queue.counts("alien");
     assert.deepEqual([counts.completed, counts.paused], [2, false], "untouched");
-    // Workers go on: they trim by the defaults.
-    await putJob(backend, "alien", { id: "next", handler: "ok" });
-    const claimed = await backend.queue.claim("alien", { worker: "w", leaseMs: 60_000 });
-    assert.equal(claimed.job?.id, "next");
+  },
+);
+
+for (const setting of FOREIGN_SETTINGS) {
+  conformance(
+    `status, config, put, work, cancel and retry exit 65 on a queue whose ${setting.field} ` +
+      "another program wrote, and leave it as it is",
+    async (ctx) => {
+      const env = envOf(ctx);
+      const backend = await ctx.open();
+      await putJob(backend, "alien", { id: "j", command: ["true"] });
+      const { shown, read } = await plantForeignSetting(backend, "alien", setting);
+      const planted = await read();
+      for (
+        const args of [
+          ["status", "alien"],
+          ["config", "alien"],
+          ["put", "alien", "--", "true"],
+          ["work", "alien", "--allow-commands", "--drain"],
+        ]
+      ) {
+        const r = await runCoord(["queue", ...args], { env });
+        assert.equal(r.code, 65, `${args.join(" ")}: ${r.stderr}`);
+        assert.match(r.stderr, /^coord: queue "alien": .* another program wrote there/);
+        assert.ok(r.stderr.includes(shown), `${args.join(" ")}: ${r.stderr}`);
+        assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+      }
+      const steps = [
+        () => configureQueue(backend, "alien", { paused: true }),
+        () => cancelJob(backend, "alien/j"),
+        () => retryJob(backend, "alien/j"),
+        () => putJobs(backend, "alien", [{ command: ["true"] }]),
+        () => putFlow(backend, "alien", { serial: [{ command: ["true"] }] }),
+      ];
+      for (const step of steps) await assert.rejects(step(), ForeignDataError, String(step));
+      assert.equal(await read(), planted, "left as it was");
+      assert.equal((await getJob(backend, "alien/j")).state, "pending", "not run");
+    },
+  );
+}
+
+conformance(
+  "a worker on several queues names the one whose settings another program wrote, leaves it " +
+    "alone and runs the others",
+  async (ctx) => {
+    const backend = await ctx.open();
+    for (const queue of ["alien", "good"]) await putJob(backend, queue, { id: "j", handler: "ok" });
+    const { shown } = await plantForeignSetting(backend, "alien", FOREIGN_SETTINGS[0]);
+    const stop = new AbortController();
+    const errors: string[] = [];
+    const ran = Promise.withResolvers<void>();
+    const worker = work(backend, ["alien", "good"], {
+      handlers: { ok: () => 1 },
+      signal: stop.signal,
+      onEvent: (event) => {
+        if (event.type === "error") errors.push(event.error);
+        if (event.type === "completed" && event.job === "good/j") ran.resolve();
+      },
+    });
+    try {
+      await guarded(ran.promise, "good/j's run");
+      await until(() => errors.length > 0, { what: "the worker's word on alien" });
+    } finally {
+      stop.abort();
+      await worker;
+    }
+    assert.ok(errors[0].startsWith('queue "alien": ') && errors[0].includes(shown), errors[0]);
+    assert.equal((await getJob(backend, "alien/j")).state, "pending", "left alone");
   },
 );

@@ -12,6 +12,7 @@ import type { SqliteBackend } from "../../lib/backend/sqlite/backend.ts";
 import type { PostgresBackend } from "../../lib/backend/postgres/backend.ts";
 import { CONFORMANCE_BACKENDS_ENV, sharedRedisUrl } from "./shared_servers.ts";
 import { sharedPostgresUrl } from "./postgres_shared.ts";
+import { isSql, runSql, sqlRows } from "./sql.ts";
 import { tempSqlite } from "./temp.ts";
 import { HANG_GUARD_MS } from "./wait.ts";
 
@@ -250,6 +251,40 @@ export async function plantForeignBarrierField(
   const redis = backend as RedisBackend;
   const key = redis.key("barrier", name, "state");
   await redis.conn.send(key, ["HSET", key, "weird", "1"]);
+  return async () => JSON.stringify(await redis.conn.send(key, ["HGETALL", key]));
+}
+
+/**
+ * Sets `field` of barrier `name`'s state (its hash's field on Redis, its row's column on SQL) to
+ * `value`, or removes it (null), as another program might. Returns a reader of the whole state,
+ * to show it was left as it was.
+ */
+export async function plantBarrierValue(
+  backend: Backend,
+  name: string,
+  field: string,
+  value: string | number | null,
+): Promise<() => Promise<string>> {
+  if (isSql(backend)) {
+    const where = "WHERE namespace = ? AND name = ?";
+    await runSql(
+      backend,
+      `UPDATE coord_barrier SET ${field} = ? ${where}`,
+      value,
+      backend.namespace,
+      name,
+    );
+    return async () =>
+      JSON.stringify(
+        await sqlRows(backend, `SELECT * FROM coord_barrier ${where}`, backend.namespace, name),
+      );
+  }
+  const redis = backend as RedisBackend;
+  const key = redis.key("barrier", name, "state");
+  await redis.conn.send(
+    key,
+    value === null ? ["HDEL", key, field] : ["HSET", key, field, String(value)],
+  );
   return async () => JSON.stringify(await redis.conn.send(key, ["HGETALL", key]));
 }
 

@@ -6,7 +6,8 @@
 
 import type { Backend } from "../../lib/backend/types.ts";
 import type { RedisBackend } from "../../lib/backend/redis/backend.ts";
-import { isSql, runSql } from "./sql.ts";
+import { shownValue } from "../../lib/backend/sql/foreign_row.ts";
+import { isSql, runSql, sqlRows } from "./sql.ts";
 
 /**
  * What is wrong with a planted job: a part that is not JSON, a field of the wrong type, or a
@@ -123,4 +124,76 @@ export async function loseJob(backend: Backend, queue: string, id: string): Prom
   const key = (part: string) => redis.key("queue", queue, part);
   const parts = [["HDEL", "jobs"], ["HDEL", "specs"], ["ZREM", "pending"], ["ZREM", "ready"]];
   for (const [command, part] of parts) await redis.conn.send(key(part), [command, key(part), id]);
+}
+
+/** A value coord never writes in a queue's settings: in its config hash (Redis), its row (SQL). */
+export interface ForeignSetting {
+  /** The config hash's field, and the text planted there. */
+  field: string;
+  redis: string;
+  /** The config row's column, and the value planted there. */
+  column: string;
+  sql: string | number;
+}
+
+/** A pause neither on nor off, a group limit and retention settings that are not counts. */
+export const FOREIGN_SETTINGS: ForeignSetting[] = [
+  { field: "paused", redis: "maybe", column: "paused", sql: 2 },
+  { field: "groupLimit", redis: "abc", column: "group_limit", sql: -3 },
+  {
+    field: "keepCompleted",
+    redis: '{"count":"x"}',
+    column: "keep_completed",
+    sql: '{"count":"x"}',
+  },
+  { field: "keepFailed", redis: '{"ageMs":-5}', column: "keep_failed", sql: '{"ageMs":-5}' },
+];
+
+/**
+ * Writes `setting` into `queue`'s settings the way another program might.
+ *
+ * @returns what a refusal names it by, and a reader of the settings as stored, to show they were
+ *   left as they were.
+ */
+export async function plantForeignSetting(
+  backend: Backend,
+  queue: string,
+  setting: ForeignSetting,
+): Promise<{ shown: string; read: () => Promise<string> }> {
+  if (isSql(backend)) {
+    const where = "WHERE namespace = ? AND queue = ?";
+    await runSql(
+      backend,
+      `INSERT INTO coord_queue_config (namespace, queue, paused) VALUES (?, ?, 0)
+       ON CONFLICT (namespace, queue) DO NOTHING`,
+      backend.namespace,
+      queue,
+    );
+    await runSql(
+      backend,
+      `UPDATE coord_queue_config SET ${setting.column} = ? ${where}`,
+      setting.sql,
+      backend.namespace,
+      queue,
+    );
+    return {
+      shown: `${setting.column} = ${shownValue(setting.sql)}`,
+      read: async () =>
+        JSON.stringify(
+          await sqlRows(
+            backend,
+            `SELECT * FROM coord_queue_config ${where}`,
+            backend.namespace,
+            queue,
+          ),
+        ),
+    };
+  }
+  const redis = backend as RedisBackend;
+  const key = redis.key("queue", queue, "config");
+  await redis.conn.send(key, ["HSET", key, setting.field, setting.redis]);
+  return {
+    shown: `${setting.field} "${setting.redis}"`,
+    read: async () => JSON.stringify(await redis.conn.send(key, ["HGETALL", key])),
+  };
 }

@@ -16,19 +16,22 @@ local ended_kept, idle_ms = tonumber(ARGV[3]), ARGV[4]
 
 local expected = { [state] = 'hash', [leases] = 'zset', [arrivals] = 'hash', [ended] = 'hash',
   [members] = 'zset' }
+-- The last release is written whole, its three fields at once.
+local function last_release(check)
+  return function(value, held)
+    return check(value) and held.last_generation ~= nil and held.last_release_at ~= nil
+      and held.last_n ~= nil
+  end
+end
 local refused = wrong_type(expected)
-  or foreign_field(state, { generation = true, n = true, next_arrival = true,
-    last_generation = true, last_release_at = true, last_n = true })
+  or foreign_field(state, { generation = whole_from(1), n = whole_from(1),
+    next_arrival = whole_from(0), last_generation = last_release(whole_from(1)),
+    last_release_at = last_release(time_ms), last_n = last_release(whole_from(1)) })
 if refused then return refused end
 
 local function ms(x) return string.format('%.3f', x) end
 
-local g = 1
-local stored = redis.call('HGET', state, 'generation')
-if stored then
-  g = tonumber(stored)
-  if not g then return foreign(state .. ' has generation "' .. stored .. '"') end
-end
+local g = tonumber(redis.call('HGET', state, 'generation')) or 1
 
 -- Drops arrivals whose lease ran out: a crashed participant stops counting.
 local expired = redis.call('ZRANGEBYSCORE', leases, '-inf', '(' .. now)

@@ -162,16 +162,6 @@ function finishReply(queue: string, reply: string[]): FinishedAndClaimed {
   };
 }
 
-/** A stored retention setting, or undefined when absent or not coord's. */
-function keepOf(json: string): Keep | undefined {
-  try {
-    const keep = JSON.parse(json);
-    return typeof keep === "object" && keep !== null ? keep : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** Queue steps over one {@link RedisBackend}. */
 export class RedisQueueSteps extends RedisSteps<QueueStep> implements QueueSteps {
   constructor(backend: RedisBackend) {
@@ -355,9 +345,10 @@ export class RedisQueueSteps extends RedisSteps<QueueStep> implements QueueSteps
       (writes
         ? await this.runCreating(queue, "config", ...args)
         : await this.run(queue, "config", ...args)) as string[];
+    // The script refused values coord does not write: these are coord's, or absent.
     return {
-      keepCompleted: keepOf(completed) ?? DEFAULT_KEEP.keepCompleted,
-      keepFailed: keepOf(failed) ?? DEFAULT_KEEP.keepFailed,
+      keepCompleted: completed ? JSON.parse(completed) : DEFAULT_KEEP.keepCompleted,
+      keepFailed: failed ? JSON.parse(failed) : DEFAULT_KEEP.keepFailed,
       paused: paused === "1",
       ...(groupLimit && { groupLimit: Number(groupLimit) }),
     };

@@ -14,6 +14,7 @@ import {
   ENDED_GENERATIONS_KEPT,
   type GenerationState,
 } from "../../barrier/steps.ts";
+import { refuseForeignValues, type ValueRule, whole } from "./foreign_row.ts";
 import type { SqlStore, SqlTransaction } from "./transaction.ts";
 
 /**
@@ -46,14 +47,42 @@ const BARRIER_TABLES = [
   "coord_barrier_member",
 ];
 
-interface Row {
+type Row = {
   generation: number;
   n: number | null;
   next_arrival: number;
   last_generation: number | null;
   last_release_at: number | null;
   last_n: number | null;
+};
+
+/** The last release is written whole, its three columns at once. */
+function lastRelease(check: (value: unknown) => boolean): ValueRule["writes"] {
+  return (value, row) =>
+    check(value) && row.last_generation !== null && row.last_release_at !== null &&
+    row.last_n !== null;
 }
+
+/**
+ * The values coord writes in a barrier's row (as the state's fields in `../redis/barrier.lua`):
+ * every step refuses another program's (a count of NaN or below 0 participants).
+ */
+const STATE_RULES: ValueRule[] = [
+  { table: "coord_barrier", column: "generation", writes: (v) => whole(v, 1) },
+  { table: "coord_barrier", column: "n", writes: (v) => whole(v, 1) },
+  { table: "coord_barrier", column: "next_arrival", writes: (v) => whole(v, 0) },
+  {
+    table: "coord_barrier",
+    column: "last_generation",
+    writes: lastRelease((v) => whole(v, 1)),
+  },
+  {
+    table: "coord_barrier",
+    column: "last_release_at",
+    writes: lastRelease((v) => Number.isFinite(v) && (v as number) >= 0),
+  },
+  { table: "coord_barrier", column: "last_n", writes: lastRelease((v) => whole(v, 1)) },
+];
 
 /** Barrier steps over one {@link SqlStore}. */
 export class SqlBarrierSteps implements BarrierSteps {
@@ -77,6 +106,7 @@ export class SqlBarrierSteps implements BarrierSteps {
       this.#ns,
       name,
     );
+    if (row) refuseForeignValues(`barrier "${name}"`, STATE_RULES, [row]);
     return row ?? {
       generation: 1,
       n: null,

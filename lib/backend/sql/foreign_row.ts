@@ -48,3 +48,65 @@ export function foreignRowError(
       `— another program wrote there; delete the row or use another --namespace`,
   );
 }
+
+/**
+ * The values coord writes in one column, checked on a step's first read of its rows on every
+ * SQL engine: a value of the column's type but outside what coord writes there (a count below
+ * 0, a flag neither 0 nor 1: an UPDATE by hand, another program's) would otherwise be acted on
+ * and overwritten.
+ */
+export interface ValueRule {
+  table: string;
+  column: string;
+  /** The column's name in the step's read, when it is not `column`. */
+  read?: string;
+  /** Whether coord writes `value` there, given the rest of the row read. */
+  writes(value: unknown, row: Record<string, unknown>): boolean;
+}
+
+/**
+ * Whether `value` is a whole number from `min` to `max` (numbers read from the same row).
+ *
+ * @example
+ * ```ts
+ * import { whole } from "./foreign_row.ts";
+ * whole(3, 1); // true
+ * whole(-3, 1); // false
+ * ```
+ */
+export function whole(
+  value: unknown,
+  min: unknown,
+  max: unknown = Number.MAX_SAFE_INTEGER,
+): boolean {
+  return Number.isSafeInteger(value) && (value as number) >= (min as number) &&
+    (value as number) <= (max as number);
+}
+
+/**
+ * Refuses `rows`, as a step read them, when one holds a value coord does not write by `rules`.
+ * A NULL is never checked (a column that may hold one says what it stands for itself, or a
+ * row the read joined and did not find); nor is a column missing from the rows.
+ *
+ * @example
+ * ```ts
+ * import { refuseForeignValues, whole } from "./foreign_row.ts";
+ * const rules = [{ table: "coord_lock", column: "lim", writes: (v: unknown) => whole(v, 1) }];
+ * refuseForeignValues('lock "deploy"', rules, [{ lim: 1 }]); // coord's: no error
+ * ```
+ *
+ * @throws {ForeignDataError} naming `subject`, the table and the value; the step changes nothing.
+ */
+export function refuseForeignValues(
+  subject: string,
+  rules: readonly ValueRule[],
+  rows: readonly Record<string, unknown>[],
+): void {
+  for (const row of rows) {
+    for (const rule of rules) {
+      const value = row[rule.read ?? rule.column];
+      if (value === null || value === undefined || rule.writes(value, row)) continue;
+      throw foreignRowError(subject, rule.table, rule.column, shownValue(value));
+    }
+  }
+}

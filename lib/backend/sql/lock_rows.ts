@@ -9,29 +9,13 @@
  * @module
  */
 
-import { foreignRowError, shownValue } from "./foreign_row.ts";
-
-/** One column's values as coord writes them. */
-interface Rule {
-  table: string;
-  column: string;
-  /** The column's name in the step's first read. */
-  read: string;
-  /** Whether coord writes `value` there, given the rest of the row read. */
-  writes(value: unknown, row: Record<string, unknown>): boolean;
-}
-
-/** Whether `value` is a whole number from `min` to `max` (numbers read from the same row). */
-function whole(value: unknown, min: unknown, max: unknown = Number.MAX_SAFE_INTEGER): boolean {
-  return Number.isSafeInteger(value) && (value as number) >= (min as number) &&
-    (value as number) <= (max as number);
-}
+import { refuseForeignValues, type ValueRule, whole } from "./foreign_row.ts";
 
 /**
  * Every column a step reads. A NULL is never checked: it stands for a row the read joined and
  * did not find (the columns themselves are NOT NULL but for a ticket's grant).
  */
-const RULES: Rule[] = [
+const RULES: ValueRule[] = [
   { table: "coord_lock_counter", column: "tickets", read: "tickets", writes: (v) => whole(v, 0) },
   { table: "coord_lock", column: "tickets", read: "queue_tickets", writes: (v) => whole(v, 0) },
   // Not bounded by the counter: a counter gone back (a failover to a replica that missed the
@@ -91,11 +75,5 @@ const RULES: Rule[] = [
  * @throws {ForeignDataError} naming the lock, the table and the value; the step changes nothing.
  */
 export function refuseForeignLockRows(name: string, rows: Record<string, unknown>[]): void {
-  for (const row of rows) {
-    for (const rule of RULES) {
-      const value = row[rule.read];
-      if (value === null || value === undefined || rule.writes(value, row)) continue;
-      throw foreignRowError(`lock "${name}"`, rule.table, rule.column, shownValue(value));
-    }
-  }
+  refuseForeignValues(`lock "${name}"`, RULES, rows);
 }

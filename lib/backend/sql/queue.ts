@@ -33,6 +33,7 @@ import { DEFAULT_KEEP, MAX_REMOVED, MAX_STALLS, TRIM_BATCH } from "../../queue/s
 import { foreignJob, JOB_STATES, jobRecord } from "../../queue/record.ts";
 import { flowProgress, gatheredResults } from "../../queue/flow_progress.ts";
 import { ForeignDataError } from "../../errors.ts";
+import { refuseForeignValues, type ValueRule, whole } from "./foreign_row.ts";
 import type { SqlQuery, SqlStore, SqlTransaction, SqlValue } from "./transaction.ts";
 
 /** A column's JSON, or the text itself when it is not JSON (the record check then refuses it). */
@@ -277,12 +278,39 @@ const QUEUE_PROBE_SQL = "SELECT " +
 const QUEUE_PROBE_PAIRS = 4 + FINISHED_STATES.length * 2 + 3 + 1;
 
 /** A queue's row of `coord_queue_config` (all null when it has none). */
-interface ConfigRow {
+type ConfigRow = {
   keep_completed: string | null;
   keep_failed: string | null;
   paused: number | null;
   group_limit: number | null;
+};
+
+/** The columns of a queue's settings, read alone. */
+const CONFIG_SQL = `SELECT keep_completed, keep_failed, paused, group_limit FROM coord_queue_config
+  WHERE namespace = ? AND queue = ?`;
+
+/**
+ * What a queue keeps of its finished jobs, as coord stores it: JSON `{ count?, ageMs? }`, a
+ * count of jobs and an age ≥ 1 ms (`{}`: forever).
+ */
+function keepJson(value: unknown): boolean {
+  const keep = typeof value === "string" ? parseOr(value) : undefined;
+  if (typeof keep !== "object" || keep === null || Array.isArray(keep)) return false;
+  return Object.entries(keep).every(([field, n]) =>
+    field === "count" ? whole(n, 0) : field === "ageMs" && Number.isFinite(n) && n >= 1
+  );
 }
+
+/**
+ * The values coord writes in a queue's settings (as `SETTINGS` in
+ * `../redis/queue/includes/keys.lua`): each step that goes by them refuses another program's.
+ */
+const CONFIG_RULES: ValueRule[] = [
+  { table: "coord_queue_config", column: "keep_completed", writes: keepJson },
+  { table: "coord_queue_config", column: "keep_failed", writes: keepJson },
+  { table: "coord_queue_config", column: "paused", writes: (v) => v === 0 || v === 1 },
+  { table: "coord_queue_config", column: "group_limit", writes: (v) => whole(v, 1) },
+];
 
 /** A row of {@link QUEUE_PROBE_SQL}. */
 type QueueProbe =
@@ -625,12 +653,7 @@ export class SqlQueueSteps implements QueueSteps {
   }
 
   async #groupLimit(s: Step, queue: string): Promise<number> {
-    const [row] = await s.tx.all<{ group_limit: number | null }>(
-      "SELECT group_limit FROM coord_queue_config WHERE namespace = ? AND queue = ?",
-      this.#ns,
-      queue,
-    );
-    return row?.group_limit ?? Infinity;
+    return (await this.#config(s, queue)).groupLimit ?? Infinity;
   }
 
   /** Moves `group`'s next parked jobs into the run order while it has room (`fill`, redis/queue/includes/run_order.lua). */
@@ -788,47 +811,38 @@ export class SqlQueueSteps implements QueueSteps {
     return { expires_at: keep.ageMs === undefined ? null : s.now + keep.ageMs, outlived_at: null };
   }
 
-  async #paused(s: Step, queue: string): Promise<boolean> {
-    const [row] = await s.tx.all<{ paused: number }>(
-      "SELECT paused FROM coord_queue_config WHERE namespace = ? AND queue = ?",
-      this.#ns,
-      queue,
-    );
-    return row?.paused === 1;
+  /** The query of a queue's settings, for {@link #settings}. */
+  #configQuery(queue: string): SqlQuery {
+    return [CONFIG_SQL, this.#ns, queue];
+  }
+
+  /**
+   * Refuses a queue whose settings another program wrote to: each step that goes by them, now
+   * or maybe later on (filling a group's room), checks them first, as on Redis.
+   */
+  async #checkSettings(s: Step, queue: string): Promise<void> {
+    await this.#config(s, queue);
   }
 
   async #config(s: Step, queue: string): Promise<QueueConfig> {
-    const [row] = await s.tx.all<ConfigRow>(
-      `SELECT keep_completed, keep_failed, paused, group_limit FROM coord_queue_config
-       WHERE namespace = ? AND queue = ?`,
-      this.#ns,
-      queue,
-    );
+    const [row] = await s.tx.all<ConfigRow>(...this.#configQuery(queue));
     return this.#settings(queue, row);
   }
 
   /**
    * A queue's settings from its row, defaults where it has none.
    *
-   * @throws {ForeignDataError} when another program wrote the row.
+   * @throws {ForeignDataError} when another program wrote a value coord does not write there.
    */
   #settings(queue: string, row: ConfigRow | undefined): QueueConfig {
-    const keep = (json: string | null | undefined, fallback: Keep): Keep => {
-      if (json == null) return fallback;
-      const value = parseOr(json);
-      if (typeof value === "object" && value !== null && !Array.isArray(value)) {
-        return value as Keep;
-      }
-      throw new ForeignDataError(
-        `queue "${queue}": its settings hold ${JSON.stringify(String(json).slice(0, 60))} — ` +
-          `another program wrote there; remove the row or use another --namespace`,
-      );
-    };
+    if (row) refuseForeignValues(`queue "${queue}"`, CONFIG_RULES, [row]);
+    const keep = (json: string | null | undefined, fallback: Keep): Keep =>
+      json == null ? fallback : JSON.parse(json);
     return {
       keepCompleted: keep(row?.keep_completed, DEFAULT_KEEP.keepCompleted),
       keepFailed: keep(row?.keep_failed, DEFAULT_KEEP.keepFailed),
       paused: row?.paused === 1,
-      ...(typeof row?.group_limit === "number" && { groupLimit: row.group_limit }),
+      ...(row?.group_limit != null && { groupLimit: row.group_limit }),
     };
   }
 
@@ -988,15 +1002,13 @@ export class SqlQueueSteps implements QueueSteps {
   /**
    * Removes up to `batch` jobs of each finished state past what the queue keeps (see `trim`).
    */
-  async #trim(s: Step, queue: string, held: QueueProbe, batch: number): Promise<void> {
-    // Settings another program wrote over must not stop the workers: trim by the defaults, as
-    // `keep` in redis/queue/includes/retention.lua does; `config` reports them.
-    let config: Pick<QueueConfig, "keepCompleted" | "keepFailed"> = DEFAULT_KEEP;
-    try {
-      config = this.#settings(queue, held);
-    } catch (e) {
-      if (!(e instanceof ForeignDataError)) throw e;
-    }
+  async #trim(
+    s: Step,
+    queue: string,
+    held: QueueProbe,
+    config: QueueConfig,
+    batch: number,
+  ): Promise<void> {
     // In the order #saveKept locks the counts in, as the counts are locked here too.
     for (const state of [...FINISHED_STATES].sort()) {
       const keep = state === "completed" ? config.keepCompleted : config.keepFailed;
@@ -1037,6 +1049,7 @@ export class SqlQueueSteps implements QueueSteps {
 
   putFlow(queue: string, nodes: FlowNode[]): Promise<boolean> {
     return this.#write(queue, async (s) => {
+      await this.#checkSettings(s, queue);
       if (await this.#row(s, queue, nodes[0].id)) return false;
       for (const node of nodes) {
         await s.tx.run(
@@ -1060,26 +1073,37 @@ export class SqlQueueSteps implements QueueSteps {
   }
 
   async put(queue: string, r: PutRequest): Promise<PutResult> {
-    const result = await this.#write(queue, async (s, dedupes: Dedupe[]) => {
+    const result = await this.#write(queue, async (s, dedupes: Dedupe[], [, [config]]) => {
+      this.#settings(queue, config as ConfigRow | undefined);
       await this.#trimDedupe(s, queue, dedupes);
       const result = await this.#put(s, queue, r);
       if (result.created) await s.tx.notify({ kind: "queue", name: queue });
       return result;
-    }, { serial: true, first: () => this.#firstDedupes(queue) });
+    }, { serial: true, each: () => this.#putReads(queue) });
     await this.#added(queue, [result]);
     return result;
   }
 
   async putMany(queue: string, requests: PutRequest[]): Promise<PutResult[]> {
-    const results = await this.#write(queue, async (s, dedupes: Dedupe[]) => {
+    const results = await this.#write(queue, async (s, dedupes: Dedupe[], [, [config]]) => {
+      this.#settings(queue, config as ConfigRow | undefined);
       await this.#trimDedupe(s, queue, dedupes);
       const results = [];
       for (const r of requests) results.push(await this.#put(s, queue, r));
       await s.tx.notify({ kind: "queue", name: queue });
       return results;
-    }, { serial: true, first: () => this.#firstDedupes(queue) });
+    }, { serial: true, each: () => this.#putReads(queue) });
     await this.#added(queue, results);
     return results;
+  }
+
+  /**
+   * What a put reads first, with the clock (Postgres: one round trip): the dedupe keys whose
+   * window ends first, and the queue's settings, which it refuses when another program wrote
+   * them (a job put there would wait for a worker that refuses the queue).
+   */
+  #putReads(queue: string): SqlQuery[] {
+    return [this.#firstDedupes(queue), this.#configQuery(queue)];
   }
 
   /** Tells the store how many jobs `puts` added to `queue` (see `SqlStore.added`). */
@@ -1262,11 +1286,13 @@ export class SqlQueueSteps implements QueueSteps {
       const reads = claimOnly
         ? this.#claimReadsOf(each)
         : await this.#claimReads(s, queue, r.claims);
-      const taken = await this.#take(s, queue, r, reads);
+      // Settings another program wrote to refuse the whole step, its ends too, as on Redis.
+      const settings = this.#settings(queue, reads.probe);
+      const taken = await this.#take(s, queue, r, reads, settings);
       // Idle queues age out too: a step that finds fewer jobs than it asked for removes a few
       // past what the queue keeps. (The claims of a busy queue save the queries.)
       if (ended > 0 || taken.jobs.length < r.claims) {
-        await this.#trim(s, queue, reads.probe, TRIM_BATCH * Math.max(1, ended));
+        await this.#trim(s, queue, reads.probe, settings, TRIM_BATCH * Math.max(1, ended));
       }
       // Waiters for a queue to drain hear when its last run ends.
       if (woke || (ended > 0 && !reads.probe.running && taken.jobs.length === 0)) {
@@ -1375,6 +1401,7 @@ export class SqlQueueSteps implements QueueSteps {
     queue: string,
     r: { worker: string; leaseMs: number; claims: number },
     reads: ClaimReads,
+    settings: QueueConfig,
   ): Promise<Omit<FinishedAndClaimed, "recorded">> {
     const { tx, now } = s;
     const jobs: JobRecord[] = [];
@@ -1438,7 +1465,7 @@ export class SqlQueueSteps implements QueueSteps {
         recovered.push({ id, group_key: row.group_key });
       }
     }
-    if (reads.probe.paused === 1) return { jobs };
+    if (settings.paused) return { jobs };
     // The pending jobs whose start came since the last claim join the run order. A job of a
     // group is parked, and its group lets in what it has room for (groups in one order: two
     // claims never wait for each other in a ring).
@@ -1461,7 +1488,7 @@ export class SqlQueueSteps implements QueueSteps {
     for (const group of groups) await this.#fill(s, queue, group);
     // The jobs read with the rest are still the first unless this step changed the order.
     const unchanged = reads.abandoned.length === 0 && touched.length === 0;
-    const groupLimit = reads.probe.group_limit ?? Infinity;
+    const groupLimit = settings.groupLimit ?? Infinity;
     for (let round = 0; round < 100; round++) {
       const wanted = r.claims - jobs.length;
       // Another worker's claim holds its jobs until it commits: the next ones are taken.
@@ -1535,6 +1562,7 @@ export class SqlQueueSteps implements QueueSteps {
 
   failUndecodable(queue: string, r: { id: string; error: string }): Promise<void> {
     return this.#write(queue, async (s) => {
+      await this.#checkSettings(s, queue);
       const [before] = await s.tx.all<Record<string, unknown>>(
         `SELECT ${COLUMNS} FROM coord_queue_job WHERE namespace = ? AND queue = ? AND id = ?
          ${s.tx.rowLock()}`,
@@ -1651,6 +1679,7 @@ export class SqlQueueSteps implements QueueSteps {
     id: string,
   ): Promise<{ job: JobRecord; cancelled: boolean } | undefined> {
     return this.#write(queue, async (s) => {
+      await this.#checkSettings(s, queue);
       const row = await this.#row(s, queue, id);
       if (!row) return undefined;
       // A record coord cannot read is refused before anything changes.
@@ -1727,7 +1756,7 @@ export class SqlQueueSteps implements QueueSteps {
         // Not another program's text (SQLite holds any value).
         ...(typeof oldest?.ready_at === "number" && { oldestPendingAt: oldest.ready_at }),
         workers,
-        paused: await this.#paused(s, queue),
+        paused: (await this.#config(s, queue)).paused,
       };
     });
   }
@@ -1808,6 +1837,7 @@ export class SqlQueueSteps implements QueueSteps {
 
   retry(queue: string, id: string): Promise<{ job: JobRecord; retried: boolean } | undefined> {
     return this.#write(queue, async (s) => {
+      await this.#checkSettings(s, queue);
       const row = await this.#row(s, queue, id);
       if (!row) return undefined;
       const job = await this.#job(s, queue, row);

@@ -3,6 +3,7 @@
 --- @include "includes/flow.lua"
 
 refuse_all()
+check_settings()
 local id = ARGV[2]
 local job = load(id)
 if not job then return {} end

@@ -4,14 +4,8 @@
 --- @include "includes/run_order.lua"
 
 refuse_all()
+check_settings()
 local keep_completed, keep_failed, paused, group_limit_arg = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
-for _, field in ipairs({ 'keepCompleted', 'keepFailed' }) do
-  local json = call('HGET', config, field)
-  local ok, keep = pcall(cjson.decode, json or '{}')
-  if not ok or type(keep) ~= 'table' then
-    return foreign(config .. ' holds ' .. string.sub(json, 1, 60) .. ' for ' .. field)
-  end
-end
 if keep_completed ~= '' then call('HSET', config, 'keepCompleted', keep_completed) end
 if keep_failed ~= '' then call('HSET', config, 'keepFailed', keep_failed) end
 if paused ~= '' then
@@ -35,6 +29,5 @@ if group_limit_arg ~= '' then
   end
   changed()
 end
-return { call('HGET', config, 'keepCompleted') or '',
-  call('HGET', config, 'keepFailed') or '', call('HGET', config, 'paused') or '',
-  call('HGET', config, 'groupLimit') or '' }
+return { setting('keepCompleted') or '', setting('keepFailed') or '', setting('paused') or '',
+  setting('groupLimit') or '' }

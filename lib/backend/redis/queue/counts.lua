@@ -3,12 +3,13 @@
 --- @include "includes/keys.lua"
 
 refuse_all()
+check_settings()
 call('ZREMRANGEBYSCORE', workers, '-inf', '(' .. now_ms)
 local oldest = call('ZRANGEBYSCORE', pending, '-inf', now_ms, 'WITHSCORES', 'LIMIT', 0, 1)
 local ready = call('ZCOUNT', pending, '-inf', now_ms)
 local totals_list = call('HGETALL', totals)
 local reply = { ready, call('ZCARD', pending) - ready, call('ZCARD', active),
   oldest[2] or '', cjson.encode(call('ZRANGE', workers, 0, -1)),
-  call('HGET', config, 'paused') or '', call('ZCOUNT', active, '-inf', '(' .. now_ms) }
+  setting('paused') or '', call('ZCOUNT', active, '-inf', '(' .. now_ms) }
 for _, value in ipairs(totals_list) do table.insert(reply, value) end
 return reply

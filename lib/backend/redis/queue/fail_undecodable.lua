@@ -5,6 +5,7 @@
 --- @include "includes/retention.lua"
 
 refuse_all()
+check_settings()
 local id, reason = ARGV[2], ARGV[3]
 local job = decode(id) or { id = id, attempts = 0, stalls = 0, readyAt = now_ms,
   createdAt = now_ms }

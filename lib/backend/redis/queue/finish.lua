@@ -17,7 +17,7 @@ local FIRST_RUN, RUN_FIELDS = 7, 6
 
 hold_back()
 -- Read before the step writes: retention and the claims go by it.
-setting('paused')
+check_settings()
 local ids = {}
 for at = FIRST_RUN, #ARGV, RUN_FIELDS do table.insert(ids, ARGV[at]) end
 read_ahead(ids)

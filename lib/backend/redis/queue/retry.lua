@@ -6,6 +6,7 @@
 --- @include "includes/retention.lua"
 
 refuse_all()
+check_settings()
 local id = ARGV[2]
 local job = load(id)
 if not job then return {} end

@@ -4,13 +4,11 @@
 local STATES = { waiting = true, pending = true, active = true, completed = true, failed = true,
   cancelled = true }
 local NUMBERS = { 'attempts', 'stalls', 'readyAt', 'createdAt' }
--- Beyond 2^53 a count no longer goes up by one: an attempt would not fence its run.
-local MAX_COUNT = 9007199254740991
-
--- Whether `n` is a count coord could have written (absent where `optional`).
+-- Whether `n` is a count coord could have written (absent where `optional`): beyond 2^53 a
+-- count no longer goes up by one, and an attempt would not fence its run.
 local function count_ok(n, optional)
   if n == nil then return optional end
-  return type(n) == 'number' and n == math.floor(n) and n >= -MAX_COUNT and n <= MAX_COUNT
+  return type(n) == 'number' and n == math.floor(n) and n >= -MAX_WHOLE and n <= MAX_WHOLE
 end
 
 -- A step that ends and takes many jobs (finish) holds their records back and writes each once,

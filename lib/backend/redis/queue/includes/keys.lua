@@ -9,10 +9,11 @@
 --       parts' results, a json array), waiting (zset id -> created at ms: flow parts not yet
 --       released), done_completed / done_failed / done_cancelled (zset id -> finished at ms:
 --       finished jobs that are no flow's part, what list pages through and retention removes,
---       oldest first), config (hash: keepCompleted, keepFailed: retention json; paused: 1),
---       removed (zset "STATE:ID" -> removed at ms: what retention or purge removed, so show and
---       wait can say so), dedupe (hash key -> the id of the job put with it), dedupe_until (zset key
---       -> end of its window ms), progress (hash id -> the latest progress json its run reported),
+--       oldest first), config (hash: keepCompleted, keepFailed: retention json; paused: 1 or 0;
+--       groupLimit: a count; nothing else), removed (zset "STATE:ID" -> removed at ms: what
+--       retention or purge removed, so show and wait can say so), dedupe (hash key -> the id of
+--       the job put with it), dedupe_until (zset key -> end of its window ms), progress (hash
+--       id -> the latest progress json its run reported),
 --       ready (zset id -> run order: the pending jobs whose start has come, by priority, then
 --       start, then id), promoted (string: the backend time up to which pending jobs whose
 --       start has come are in ready), trimmed_completed / trimmed_failed / trimmed_cancelled
@@ -26,6 +27,7 @@
 -- ARGV[1]: the queue's change channel, then the step's own arguments (see each step's file).
 -- User data (specs, results) is stored as the strings given and never decoded here: cjson
 -- would turn [] into {} and cut numbers to 14 digits.
+--- @include "../../includes/state_fields.lua"
 
 local jobs, specs, results, pending, active, totals, workers, counter, inputs =
   KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9]
@@ -120,14 +122,53 @@ local function refuse_all()
   for key in pairs(KINDS) do verified[key] = true end
 end
 
--- A field of the queue's config, read once a step (a step that reads it first does so before
--- it writes: claim and finish, below).
-local function setting(field)
-  if not settings then
-    settings = {}
-    local flat = call('HGETALL', config)
-    for i = 1, #flat, 2 do settings[flat[i]] = flat[i + 1] end
+-- What a queue keeps of its finished jobs, as coord writes it: a JSON object of a count
+-- and/or an age in ms (`{}`: forever).
+local function keep_json(value)
+  if string.sub(value, 1, 1) ~= '{' then return false end
+  local ok, keep = pcall(cjson.decode, value)
+  if not ok or type(keep) ~= 'table' then return false end
+  for field, n in pairs(keep) do
+    if type(n) ~= 'number' then return false end
+    if field == 'count' then
+      if n ~= math.floor(n) or n < 0 or n > MAX_WHOLE then return false end
+    elseif field ~= 'ageMs' or not (n >= 1 and n < math.huge) then
+      return false
+    end
   end
+  return true
+end
+
+-- The config's fields, each with the values coord writes there (see state_fields.lua).
+local SETTINGS = { keepCompleted = keep_json, keepFailed = keep_json,
+  paused = function(value) return value == '1' or value == '0' end, groupLimit = whole_from(1) }
+
+-- Whether the step checked the config: once, before it first wrote (a script is not undone by
+-- an error), so each step that goes by the config, now or maybe later on (filling a group's
+-- room, trimming), calls `check_settings` up front.
+local settings_checked = false
+
+-- Reads the config into `settings`, refusing a field or value another program wrote there.
+local function read_settings()
+  local flat = call('HGETALL', config)
+  if not settings_checked then
+    if wrote then error('queue config first read after the step wrote: too late to refuse it') end
+    local refused = foreign_fields(config, flat, SETTINGS)
+    if refused then error(refused) end
+    settings_checked = true
+  end
+  settings = {}
+  for i = 1, #flat, 2 do settings[flat[i]] = flat[i + 1] end
+end
+
+-- Refuses a config another program wrote to (once a step: see `settings_checked`).
+local function check_settings()
+  if not settings then read_settings() end
+end
+
+-- A field of the queue's config, read once a step.
+local function setting(field)
+  check_settings()
   return settings[field]
 end
 

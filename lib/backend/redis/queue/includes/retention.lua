@@ -98,9 +98,7 @@ end
 local function keep(state, defaults)
   local field = state == 'completed' and 'keepCompleted' or 'keepFailed'
   local json = setting(field)
-  local ok, policy = pcall(cjson.decode, json or '')
-  if ok and type(policy) == 'table' then return policy end
-  return defaults[field]
+  return json and cjson.decode(json) or defaults[field]
 end
 
 -- The oldest of `trimmed` (at most `batch`), finished longer than `age_ms` ago.
@@ -126,10 +124,9 @@ local function trim_plan(defaults_json, listings)
     local policy = keep(state, defaults)
     local of_state = { policy = policy }
     if type(policy.ageMs) == 'number' then
+      -- A job listed by the step is as old as it (`now_ms`): never too old yet (an age is ≥ 1 ms).
       of_state.aged = aged_jobs(trimmed, policy.ageMs, batch)
-      -- A job listed by the step is as old as it (`now_ms`): too old only for a negative age.
-      of_state.stale = policy.ageMs < 0
-      plan.removes = plan.removes or #of_state.aged > 0 or of_state.stale
+      plan.removes = plan.removes or #of_state.aged > 0
     end
     if not (of_state.aged and #of_state.aged > 0) and type(policy.count) == 'number' then
       of_state.size = call('ZCARD', trimmed)
@@ -155,7 +152,6 @@ local function trim(plan)
     local of_state = plan.states[state]
     local policy = of_state.policy
     local doomed = of_state.aged or {}
-    if of_state.stale and moved[trimmed] then doomed = aged_jobs(trimmed, policy.ageMs, batch) end
     if #doomed == 0 and of_state.size then
       local over = of_state.size + (resized[trimmed] or 0) - policy.count
       if over > 0 then doomed = call('ZRANGE', trimmed, 0, math.min(over, batch) - 1) end
