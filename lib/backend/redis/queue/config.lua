@@ -16,6 +16,9 @@ end
 if group_limit_arg ~= '' then
   if group_limit_arg == 'none' then
     call('HDEL', config, 'groupLimit')
+    -- The default written out keeps the hash, so a queue configured before its first job
+    -- stays known (`list`, `config`), as its settings row does on SQL.
+    call('HSETNX', config, 'paused', '0')
   else
     call('HSET', config, 'groupLimit', group_limit_arg)
   end
@@ -29,5 +32,7 @@ if group_limit_arg ~= '' then
   end
   changed()
 end
+-- What is stored now, read again: the read before the writes went by the old values.
+settings = nil
 return { setting('keepCompleted') or '', setting('keepFailed') or '', setting('paused') or '',
   setting('groupLimit') or '' }
