@@ -276,7 +276,12 @@ Deno.test("foreign data under one task while schedule run runs is said once, nam
   const p = spawnCoord(["schedule", "run", jobs, "--url", url]);
   await p.stdoutLine(/^\[alien\] alien$/);
   const db = new DatabaseSync(url.slice("sqlite:".length));
-  db.prepare("UPDATE coord_schedule SET value = 'junk' WHERE name = 'alien'").run();
+  // The scheduler writes the file all the while: wait for its lock rather than fail.
+  db.exec("PRAGMA busy_timeout = 10000");
+  // A new version too: with the old one, a write the scheduler had under way (its compare and
+  // set) could land on the junk and replace it, as it did once under load.
+  db.prepare("UPDATE coord_schedule SET value = 'junk', version = version + 1 WHERE name = 'alien'")
+    .run();
   db.close();
   const line = await p.stderrLine(/the stored record is not a coord task/);
   // The task is named once (it read `coord: alien: schedule "alien": …`).
