@@ -54,6 +54,7 @@ export type { ReadResult, ScheduleSteps, StoredRecord } from "../schedule/steps.
 export {
   type Attempt,
   type ClaimResult,
+  type FailedInStep,
   type Finish,
   type FinishAndClaim,
   type FinishedAndClaimed,

@@ -247,6 +247,19 @@ export interface FinishAndClaim {
   claims: number;
 }
 
+/**
+ * A job a claim failed for good itself, no run having ended it: one abandoned by its workers
+ * more than {@link MAX_STALLS} times, or not started by its `beginBy`.
+ */
+export interface FailedInStep {
+  /** The job's id in its queue. */
+  id: string;
+  /** Its `attempts` when it failed (0: it never started). */
+  attempt: number;
+  /** Why, as stored in its `error`. */
+  error: string;
+}
+
 /** What {@link QueueSteps.finishAndClaim} did. */
 export interface FinishedAndClaimed {
   /** For each finish, in order: whether it was still the worker's attempt, and was recorded. */
@@ -259,6 +272,8 @@ export interface FinishedAndClaimed {
    * before it claims again.
    */
   undecodable?: { id: string; reason: string }[];
+  /** Jobs the step failed while it took (the worker logs them), in the order it failed them. */
+  failed?: FailedInStep[];
   /**
    * Fewer jobs than asked and nothing else ready: the earliest scheduled job's start (epoch
    * ms), if any.

@@ -115,7 +115,10 @@ export interface WorkOptions {
 export interface WorkResult {
   /** Jobs this worker completed. */
   completed: number;
-  /** Jobs that failed for good on this worker. */
+  /**
+   * Jobs that failed for good on this worker, with those its claims failed (not started by
+   * their `beginBy`, abandoned too often).
+   */
   failed: number;
   /** Jobs still running when the grace period ended or `force` aborted. */
   cutShort: number;
@@ -261,6 +264,12 @@ class Worker {
    */
   async #taken(queue: string, result: FinishedAndClaimed, sentAt: number): Promise<void> {
     for (const job of result.jobs) this.#start(queue, job, sentAt);
+    // Failed by the step itself (expired, abandoned too often): no run of this worker's ends
+    // them, and failures are always told.
+    for (const { id, attempt, error } of result.failed ?? []) {
+      this.#result.failed++;
+      this.#emit({ type: "failed", job: jobRef(queue, id), attempt, error });
+    }
     for (const undecodable of result.undecodable ?? []) {
       try {
         await this.#failUndecodable(queue, undecodable);

@@ -130,6 +130,21 @@ conformance("put, work --drain and wait as separate commands", async (ctx) => {
   assert.equal(JSON.parse(show.stdout).state, "completed");
 });
 
+conformance("work logs a job its claim failed as expired, as any failure", async (ctx) => {
+  const env = envOf(ctx);
+  const backend = await ctx.open();
+  const { job } = await putJob(backend, "exp", { id: "late", command: ["true"], beginByMs: 1 });
+  await until(async () => await backend.now() > job.beginBy!, { what: "the begin-by to pass" });
+  const worker = await runCoord(["queue", "work", "exp", "--allow-commands", "--drain"], { env });
+  assert.equal(worker.code, 0, worker.stderr);
+  // It used to say nothing: the failure was made inside the claim, which did not tell of it.
+  assert.match(
+    worker.stderr,
+    /^coord: exp\/late failed \(attempt 0\): expired: not started by its --begin-by$/m,
+  );
+  assert.equal((await getJob(backend, "exp/late")).state, "failed");
+});
+
 conformance("work says a queue is paused, and --drain ends once it is resumed", async (ctx) => {
   const env = envOf(ctx);
   const backend = await ctx.open();

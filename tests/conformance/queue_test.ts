@@ -14,7 +14,12 @@ import {
 } from "../../lib/queue/queue.ts";
 import { MAX_STALLS } from "../../lib/queue/steps.ts";
 import { putJobs } from "../../lib/queue/bulk.ts";
-import { MAX_STDOUT_BYTES, NonRetryableError, work } from "../../lib/queue/worker.ts";
+import {
+  MAX_STDOUT_BYTES,
+  NonRetryableError,
+  work,
+  type WorkEvent,
+} from "../../lib/queue/worker.ts";
 import { JobFailedError, queue } from "../../lib/queue/handle.ts";
 import { conformance } from "../support/backends.ts";
 import { overriding } from "../support/overriding.ts";
@@ -197,11 +202,24 @@ conformance("a job not started within its begin-by fails as expired", async (ctx
   await putJob(backend, "late", { id: "j", handler: "x", beginByMs: 100 });
   await new Promise((r) => setTimeout(r, 250));
   let ran = false;
-  await work(backend, ["late"], { handlers: { x: () => (ran = true) }, drain: true });
+  const failures: WorkEvent[] = [];
+  const result = await work(backend, ["late"], {
+    handlers: { x: () => (ran = true) },
+    drain: true,
+    onEvent: (event) => event.type === "failed" && failures.push(event),
+  });
   assert.equal(ran, false);
   const job = await getJob(backend, "late/j");
   assert.equal(job.state, "failed");
   assert.match(job.error!, /expired/);
+  // Failed by the worker's claim: told as any failure is.
+  assert.deepEqual(failures, [{
+    type: "failed",
+    job: "late/j",
+    attempt: 0,
+    error: "expired: not started by its --begin-by",
+  }]);
+  assert.equal(result.failed, 1);
 });
 
 conformance("a job's begin-by is shown as the instant it expires at", async (ctx) => {
@@ -316,10 +334,23 @@ conformance(`a job abandoned more than ${MAX_STALLS} times fails`, async (ctx) =
     assert.equal(job?.id, "j", `claim ${i}`);
     await new Promise((r) => setTimeout(r, 5));
   }
-  assert.deepEqual(await backend.queue.claim("poison", { worker: "w", leaseMs: 1_000 }), {});
+  const failures: WorkEvent[] = [];
+  const result = await work(backend, ["poison"], {
+    handlers: { x: () => assert.fail("an abandoned job runs no more") },
+    drain: true,
+    onEvent: (event) => event.type === "failed" && failures.push(event),
+  });
   const job = await getJob(backend, "poison/j");
   assert.equal(job.state, "failed");
   assert.match(job.error!, /abandoned 4 times/);
+  assert.deepEqual(failures, [{
+    type: "failed",
+    job: "poison/j",
+    attempt: MAX_STALLS + 1,
+    error: "abandoned 4 times by workers that stopped answering",
+  }]);
+  assert.deepEqual(result, { completed: 0, failed: 1, cutShort: 0 });
+  assert.deepEqual(await backend.queue.claim("poison", { worker: "w", leaseMs: 1_000 }), {});
 });
 
 conformance("cancel ends a pending or an active job, not a finished one", async (ctx) => {

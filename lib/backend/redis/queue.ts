@@ -8,6 +8,7 @@
 import type {
   Attempt,
   ClaimResult,
+  FailedInStep,
   Finish,
   FinishAndClaim,
   FinishedAndClaimed,
@@ -141,10 +142,10 @@ function finishArgs(r: FinishAndClaim): (string | number)[] {
  * at: each is the worker's now, and would otherwise wait out its lease.
  */
 function finishReply(queue: string, reply: string[]): FinishedAndClaimed {
-  const [recorded, nextReadyAt, stoppedAt, held] = reply;
+  const [recorded, nextReadyAt, stoppedAt, held, failed] = reply;
   const jobs: JobRecord[] = [];
   const undecodable: { id: string; reason: string }[] = [];
-  for (let i = 4; i < reply.length; i += 4) {
+  for (let i = 5; i < reply.length; i += 4) {
     const [state, spec, inputs, id] = reply.slice(i, i + 4);
     try {
       jobs.push(jobRecord(queue, state, spec, undefined, inputs || undefined));
@@ -158,6 +159,8 @@ function finishReply(queue: string, reply: string[]): FinishedAndClaimed {
     recorded: [...recorded].map((flag) => flag === "1"),
     jobs,
     ...(undecodable.length > 0 && { undecodable }),
+    // Written by the script from the job records it read, so coord's own.
+    ...(failed !== "" && { failed: JSON.parse(failed) as FailedInStep[] }),
     ...(nextReadyAt !== "" && { nextReadyAt: Number(nextReadyAt) }),
   };
 }

@@ -13,6 +13,7 @@
 import type {
   Attempt,
   ClaimResult,
+  FailedInStep,
   Finish,
   FinishAndClaim,
   FinishedAndClaimed,
@@ -1288,7 +1289,8 @@ export class SqlQueueSteps implements QueueSteps {
         : await this.#claimReads(s, queue, r.claims);
       // Settings another program wrote to refuse the whole step, its ends too, as on Redis.
       const settings = this.#settings(queue, reads.probe);
-      const taken = await this.#take(s, queue, r, reads, settings);
+      const failed: FailedInStep[] = [];
+      const taken = await this.#take(s, queue, r, reads, settings, failed);
       // Idle queues age out too: a step that finds fewer jobs than it asked for removes a few
       // past what the queue keeps. (The claims of a busy queue save the queries.)
       if (ended > 0 || taken.jobs.length < r.claims) {
@@ -1298,7 +1300,7 @@ export class SqlQueueSteps implements QueueSteps {
       if (woke || (ended > 0 && !reads.probe.running && taken.jobs.length === 0)) {
         await s.tx.notify({ kind: "queue", name: queue });
       }
-      return { recorded, ...taken };
+      return { recorded, ...taken, ...(failed.length > 0 && { failed }) };
     }, {
       first: ids.length > 0 ? finishing : undefined,
       each: claimOnly ? (tx, now) => this.#claimQueries(tx, queue, r.claims, now) : undefined,
@@ -1394,7 +1396,8 @@ export class SqlQueueSteps implements QueueSteps {
   /**
    * Takes up to `r.claims` jobs for `r.worker`, as that many claims would one after another:
    * first returns jobs whose lease ran out to pending (or fails them after
-   * {@link MAX_STALLS}), fails jobs past their `beginBy`, and keeps each group within its limit.
+   * {@link MAX_STALLS}), fails jobs past their `beginBy` (each added to `failed`, for the
+   * worker to log), and keeps each group within its limit.
    */
   async #take(
     s: Step,
@@ -1402,11 +1405,16 @@ export class SqlQueueSteps implements QueueSteps {
     r: { worker: string; leaseMs: number; claims: number },
     reads: ClaimReads,
     settings: QueueConfig,
-  ): Promise<Omit<FinishedAndClaimed, "recorded">> {
+    failed: FailedInStep[],
+  ): Promise<Omit<FinishedAndClaimed, "recorded" | "failed">> {
     const { tx, now } = s;
     const jobs: JobRecord[] = [];
     if (r.claims === 0) return { jobs };
-    const changed = () => tx.notify({ kind: "queue", name: queue });
+    const fail = async (row: JobRow, attempt: number, error: string) => {
+      await this.#end(s, queue, row, "failed", { error });
+      await tx.notify({ kind: "queue", name: queue });
+      failed.push({ id: row.id, attempt, error });
+    };
     // A job this step cannot read is handed back to the worker to fail: taking stops there,
     // and the worker's next step finds the jobs after it. So is one in `foreign`, holding
     // another program's value in a column its record leaves out.
@@ -1449,10 +1457,11 @@ export class SqlQueueSteps implements QueueSteps {
       const { id, stalls } = row;
       if (stalls + 1 > MAX_STALLS) {
         await this.#update(s, queue, id, { stalls: stalls + 1 });
-        await this.#end(s, queue, row, "failed", {
-          error: `abandoned ${stalls + 1} times by workers that stopped answering`,
-        });
-        await changed();
+        await fail(
+          row,
+          row.attempts,
+          `abandoned ${stalls + 1} times by workers that stopped answering`,
+        );
       } else {
         await this.#leave(s, queue, row);
         await this.#update(s, queue, id, {
@@ -1505,10 +1514,7 @@ export class SqlQueueSteps implements QueueSteps {
         }
         // Only a first start can be too late: a retry or a recovered job has started in time.
         if (row.begin_by !== null && row.begin_by < now && row.attempts === 0) {
-          await this.#end(s, queue, row, "failed", {
-            error: "expired: not started by its --begin-by",
-          });
-          await changed();
+          await fail(row, 0, "expired: not started by its --begin-by");
           continue;
         }
         if (row.group_key !== null) {

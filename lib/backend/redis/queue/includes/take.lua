@@ -5,6 +5,17 @@
 -- FINISHES), the promotion mark and the specs it hands out.
 local TAKES = { promoted, specs, unpack(FINISHES) }
 
+-- Jobs this step failed for the worker (abandoned too often, expired): each `{ id, attempt,
+-- error }`, for the worker to log, since no run of its own ends them.
+local failed_here = {}
+
+local function fail_here(job, error)
+  job.error = error
+  finish(job, 'failed')
+  changed()
+  table.insert(failed_here, { id = job.id, attempt = job.attempts, error = error })
+end
+
 -- Running jobs whose lease ended: their worker died.
 local function stalled_jobs()
   return call('ZRANGEBYSCORE', active, '-inf', '(' .. now_ms, 'LIMIT', 0, 100)
@@ -25,9 +36,7 @@ local function recover(max_stalls, stalled)
     deactivate(job)
     job.stalls = job.stalls + 1
     if job.stalls > max_stalls then
-      job.error = 'abandoned ' .. job.stalls .. ' times by workers that stopped answering'
-      finish(job, 'failed')
-      changed()
+      fail_here(job, 'abandoned ' .. job.stalls .. ' times by workers that stopped answering')
     else
       job.state = 'pending'
       job.readyAt = now_ms
@@ -65,9 +74,7 @@ local function take_other(job, worker, lease_ms)
     group_add('ready', job.groupKey, -1)
     call('ZADD', parked, 0, parked_member(job.groupKey, run_order(job.priority, job.readyAt), id))
   elseif expired(job) then
-    job.error = 'expired: not started by its --begin-by'
-    finish(job, 'failed')
-    changed()
+    fail_here(job, 'expired: not started by its --begin-by')
   else
     -- Counted as running first, so the place it leaves in ready is not refilled.
     if job.groupKey then group_add('active', job.groupKey, 1) end
