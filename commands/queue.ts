@@ -43,6 +43,7 @@ import {
   parseKeep,
   PURGE_STATES,
   purgeJobs,
+  removeQueue,
 } from "../lib/queue/retention.ts";
 import {
   type FinishedState,
@@ -106,6 +107,7 @@ const USAGE =
        coord queue config QUEUE [--keep-completed KEEP] [--keep-failed KEEP]
                        [--group-limit N|none] [--json]
        coord queue purge QUEUE --state completed|failed|cancelled [--older-than DURATION]
+       coord queue remove QUEUE [--force]
        coord queue pause QUEUE… | coord queue resume QUEUE…
 
 A durable job queue: any number of workers on any machines take jobs from it; nothing put is
@@ -235,11 +237,15 @@ lost when a worker dies. A job is QUEUE/ID (what put prints).
           slot freed by a job that ends goes to the group's next job at once. Prints the
           queue's settings.
   purge   removes finished jobs of --state now (finished over --older-than ago: 30m, 7d)
+  remove  removes QUEUE whole: its jobs, results, settings (ids start again at 1). Refused
+          (exit 1, nothing removed) while it holds jobs not finished, unless --force: their
+          runs' ends are then not recorded.
   pause   workers take no new jobs from QUEUE (running ones finish; put still works; status
           says paused) until resume; stored in the backend, so it outlives workers. A queue
           may be paused (or given settings with config) before its first job.
 
-A QUEUE with no job and no settings given to resume, purge, retry --failed or config without a
+A QUEUE with no job and no settings given to resume, purge, remove, retry --failed or config
+without a
 change: No such queue: "QUEUE". on stderr, exit 64, and nothing is changed or created (resume
 with several QUEUEs resumes none). An unknown JOB exits 64 too.
 
@@ -254,7 +260,7 @@ Limits: --timeout (a put's ≥ 0.001), --lease (≥ 0.3), --grace ≤ 2147483.64
 --concurrency ≤ 10000; flows nest ≤ 32 deep, ≤ 10000 jobs. A QUEUE holds no "/"; neither it nor
 an ID is "." or "..".
 
-Exit codes: 0 ok · 1 a waited-for job failed, or cancel/retry refused · 64 bad arguments,
+Exit codes: 0 ok · 1 a waited-for job failed, or cancel/retry/remove refused · 64 bad arguments,
             unknown job, no such queue · 65 foreign data · 69 backend unavailable · 75 wait timed
             out · 128+N work stopped by signal N with jobs cut short
 
@@ -272,6 +278,7 @@ const VERBS: Record<string, (argv: string[]) => Promise<number>> = {
   retry,
   config,
   purge,
+  remove,
   pause: (argv) => setPaused(argv, true),
   resume: (argv) => setPaused(argv, false),
 };
@@ -1000,9 +1007,38 @@ async function purge(argv: string[]): Promise<number> {
   return ExitCode.ok;
 }
 
-/** `n` jobs of a kind, in words: `0 failed jobs`, `1 failed job`. */
-function jobCount(n: number, kind: string): string {
-  return `${n} ${kind} job${n === 1 ? "" : "s"}`;
+async function remove(argv: string[]): Promise<number> {
+  const { values, positionals } = parseFlags("queue", argv, {
+    ...BACKEND_FLAGS,
+    force: { type: "boolean" },
+  });
+  if (positionals.length !== 1) throw usage("queue", "remove takes one QUEUE");
+  const [queue] = positionals;
+  await using backend = await openForQueues(values, positionals);
+  if (!backend) return ExitCode.usage;
+  const { removed, jobs, unfinished } = await removeQueue(backend, queue, {
+    force: values.force === true,
+  });
+  if (!removed) {
+    console.error(
+      `coord: queue ${JSON.stringify(queue)} holds ${jobCount(unfinished, "unfinished")} — ` +
+        `wait for them or cancel them, or give --force to remove them with it`,
+    );
+    return 1;
+  }
+  console.log(`removed queue ${queue} and its ${jobCount(jobs)}`);
+  if (unfinished > 0) {
+    console.error(
+      `coord: ${jobCount(unfinished, "unfinished")} went with it; ends of runs under way are ` +
+        `not recorded`,
+    );
+  }
+  return ExitCode.ok;
+}
+
+/** `n` jobs of a kind, in words: `0 failed jobs`, `1 failed job`, `2 jobs`. */
+function jobCount(n: number, kind?: string): string {
+  return `${n} ${kind ? `${kind} ` : ""}job${n === 1 ? "" : "s"}`;
 }
 
 async function setPaused(argv: string[], paused: boolean): Promise<number> {

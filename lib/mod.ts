@@ -141,6 +141,7 @@ export {
   PURGE_BATCH,
   PURGE_STATES,
   purgeJobs,
+  removeQueue,
 } from "./queue/retention.ts";
 export {
   DEFAULT_CONCURRENCY,
@@ -168,6 +169,7 @@ export type {
   PutResult,
   QueueConfig,
   QueueCounts,
+  QueueRemoval,
 } from "./queue/steps.ts";
 
 export {

@@ -74,5 +74,6 @@ export {
   type PutResult,
   type QueueConfig,
   type QueueCounts,
+  type QueueRemoval,
   type QueueSteps,
 } from "../queue/steps.ts";

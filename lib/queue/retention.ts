@@ -2,7 +2,8 @@
  * Retention: what a queue keeps of its finished jobs, set per queue in the backend, and
  * removing them now (`purge`). Finished jobs past what their queue keeps are removed a few at a
  * time by the step that finishes a job and by every worker's claim, never by a scan; a job that
- * was removed is remembered, so `show` and `wait` say so instead of "no job".
+ * was removed is remembered, so `show` and `wait` say so instead of "no job". A queue no longer
+ * wanted goes whole (`remove`).
  *
  * @module
  */
@@ -21,7 +22,7 @@ import {
   MAX_KEEP_COUNT,
 } from "./limits.ts";
 import { checkQueueName } from "./queue.ts";
-import type { FinishedState, Keep, QueueConfig } from "./steps.ts";
+import type { FinishedState, Keep, QueueConfig, QueueRemoval } from "./steps.ts";
 
 export { DEFAULT_KEEP } from "./steps.ts";
 
@@ -131,4 +132,30 @@ export async function purgeJobs(
     total += n;
     if (n < PURGE_BATCH) return total;
   }
+}
+
+/**
+ * Removes a queue whole, in one backend step, as BullMQ's `obliterate` and pg-boss'
+ * `deleteQueue` do: its jobs, results, settings and counters (the ids of a queue put to again
+ * start at 1). A queue holding jobs not finished is left as it is unless `force`: then running
+ * jobs' ends are not recorded (their workers log them as gone) and waiters of its jobs hear
+ * there is no such job. A queue that does not exist is "removed" with no job.
+ *
+ * @throws {UsageError} on a bad queue name.
+ * @example
+ * ```ts
+ * import { connect, putJob, removeQueue } from "../mod.ts";
+ * await using backend = await connect({ url: "sqlite::memory:" });
+ * await putJob(backend, "typo", { handler: "h" });
+ * await removeQueue(backend, "typo"); // { removed: false, jobs: 1, unfinished: 1 }
+ * await removeQueue(backend, "typo", { force: true }); // { removed: true, jobs: 1, unfinished: 1 }
+ * ```
+ */
+export async function removeQueue(
+  backend: Backend,
+  queue: string,
+  { force = false }: { force?: boolean } = {},
+): Promise<QueueRemoval> {
+  checkQueueName(queue);
+  return await backend.queue.remove(queue, { force });
 }

@@ -281,6 +281,16 @@ export interface FinishedAndClaimed {
   nextReadyAt?: number;
 }
 
+/** What {@link QueueSteps.remove} did. */
+export interface QueueRemoval {
+  /** Whether it removed the queue (false: jobs not finished, and no `force`). */
+  removed: boolean;
+  /** The jobs the queue held, finished or not. */
+  jobs: number;
+  /** Of those, the jobs not finished: pending, scheduled, waiting or active. */
+  unfinished: number;
+}
+
 /** A queue's numbers for `coord queue status`. */
 export interface QueueCounts {
   /** The queue's name. */
@@ -395,6 +405,12 @@ export interface QueueSteps {
     queue: string,
     request: { state: FinishedState; olderThanMs?: number; limit: number },
   ): Promise<number>;
+  /**
+   * Removes the queue, in one step: its jobs, results, settings, counters, workers and what it
+   * remembers of removed jobs; the ids of a queue put to again start anew. Unless `force`, a
+   * queue holding jobs not finished (pending, scheduled, waiting, active) is left as it is.
+   */
+  remove(queue: string, request: { force: boolean }): Promise<QueueRemoval>;
   /** How a job that retention or purge removed had ended, or undefined. */
   removed(
     queue: string,

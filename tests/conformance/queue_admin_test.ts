@@ -7,12 +7,13 @@ import {
   JobRemovedError,
   putJob,
   retryJob,
+  UnknownJobError,
   waitForJob,
 } from "../../lib/queue/queue.ts";
 import { listJobs } from "../../lib/queue/list.ts";
 import { putJobs } from "../../lib/queue/bulk.ts";
 import { putFlow } from "../../lib/queue/flow.ts";
-import { configureQueue, DEFAULT_KEEP, purgeJobs } from "../../lib/queue/retention.ts";
+import { configureQueue, DEFAULT_KEEP, purgeJobs, removeQueue } from "../../lib/queue/retention.ts";
 import { work } from "../../lib/queue/worker.ts";
 import type { Backend } from "../../lib/backend/types.ts";
 import type { RedisBackend } from "../../lib/backend/redis/backend.ts";
@@ -112,6 +113,48 @@ conformance("purge removes finished jobs now; wait on a purged failed job exits 
   assert.match(wait.stderr, /bad\/1 was removed \(by retention or purge\) after failing/);
   assert.equal(wait.stdout.trim(), "1", "the completed job's result");
 });
+
+conformance(
+  "remove takes a queue whole, and only with --force while jobs of it have not finished",
+  async (ctx) => {
+    const env = envOf(ctx);
+    const backend = await ctx.open();
+    await configureQueue(backend, "gone", { keepCompleted: { count: 5 }, paused: false });
+    await finish(backend, "gone", 3, "boom");
+    assert.equal(await purgeJobs(backend, "gone", { state: "failed", olderThanMs: 0 }), 3);
+    await putJob(backend, "gone", { id: "later", handler: "ok", delayMs: 60_000 });
+    await putJob(backend, "gone", { handler: "ok", dedupe: "once" });
+    await putJob(backend, "kept", { id: "k", handler: "ok" });
+
+    const refused = await runCoord(["queue", "remove", "gone"], { env });
+    assert.equal(refused.code, 1, refused.stderr);
+    assert.match(refused.stderr, /^coord: queue "gone" holds 2 unfinished jobs — .* --force/);
+    assert.equal((await getJob(backend, "gone/later")).state, "pending", "nothing removed");
+
+    const removed = await runCoord(["queue", "remove", "gone", "--force"], { env });
+    assert.equal(removed.code, 0, removed.stderr);
+    assert.equal(removed.stdout, "removed queue gone and its 2 jobs\n");
+    assert.match(removed.stderr, /^coord: 2 unfinished jobs went with it/);
+    assert.deepEqual(await backend.queue.list(), ["kept"]);
+    await assert.rejects(getJob(backend, "gone/later"), UnknownJobError);
+    // What it remembered of purged jobs went too: no "removed by retention or purge".
+    await assert.rejects(getJob(backend, "gone/1"), UnknownJobError);
+    // Put to again, it starts anew: ids from 1, the default settings, the dedupe key free.
+    const again = await putJob(backend, "gone", { handler: "ok", dedupe: "once" });
+    assert.deepEqual([again.ref, again.created], ["gone/1", true]);
+    assert.deepEqual(await configureQueue(backend, "gone"), { ...DEFAULT_KEEP, paused: false });
+    assert.equal((await getJob(backend, "kept/k")).state, "pending", "another queue untouched");
+
+    const unknown = await runCoord(["queue", "remove", "nothere"], { env });
+    assert.equal(unknown.code, 64, unknown.stderr);
+    assert.equal(unknown.stderr, 'No such queue: "nothere".\n');
+    assert.deepEqual(await removeQueue(backend, "kept", { force: false }), {
+      removed: false,
+      jobs: 1,
+      unfinished: 1,
+    });
+  },
+);
 
 conformance("bad retention, purge and list input exits 64 and changes nothing", async (ctx) => {
   const backend = await ctx.open();
@@ -830,7 +873,8 @@ conformance(
 
 for (const setting of FOREIGN_SETTINGS) {
   conformance(
-    `status, config, put, work, cancel and retry exit 65 on a queue whose ${setting.field} ` +
+    `status, config, put, work, cancel, retry and remove exit 65 on a queue whose ` +
+      `${setting.field} ` +
       "another program wrote, and leave it as it is",
     async (ctx) => {
       const env = envOf(ctx);
@@ -844,6 +888,7 @@ for (const setting of FOREIGN_SETTINGS) {
           ["config", "alien"],
           ["put", "alien", "--", "true"],
           ["work", "alien", "--allow-commands", "--drain"],
+          ["remove", "alien", "--force"],
         ]
       ) {
         const r = await runCoord(["queue", ...args], { env });
@@ -858,6 +903,7 @@ for (const setting of FOREIGN_SETTINGS) {
         () => retryJob(backend, "alien/j"),
         () => putJobs(backend, "alien", [{ command: ["true"] }]),
         () => putFlow(backend, "alien", { serial: [{ command: ["true"] }] }),
+        () => removeQueue(backend, "alien", { force: true }),
       ];
       for (const step of steps) await assert.rejects(step(), ForeignDataError, String(step));
       assert.equal(await read(), planted, "left as it was");

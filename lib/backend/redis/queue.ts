@@ -22,6 +22,7 @@ import type {
   PutResult,
   QueueConfig,
   QueueCounts,
+  QueueRemoval,
   QueueSteps,
 } from "../../queue/steps.ts";
 import { DEFAULT_KEEP, MAX_REMOVED, MAX_STALLS, TRIM_BATCH } from "../../queue/steps.ts";
@@ -76,6 +77,7 @@ export const QUEUE_STEPS = [
   "cancel",
   "get",
   "purge",
+  "remove",
   "removed",
   "config",
   "list",
@@ -322,6 +324,12 @@ export class RedisQueueSteps extends RedisSteps<QueueStep> implements QueueSteps
     return Number(
       await this.run(queue, "purge", r.state, r.olderThanMs ?? "", r.limit, MAX_REMOVED),
     );
+  }
+
+  async remove(queue: string, r: { force: boolean }): Promise<QueueRemoval> {
+    const reply = (await this.run(queue, "remove", r.force ? "1" : "0")) as unknown[];
+    const [removed, jobs, unfinished] = reply.map(Number);
+    return { removed: removed === 1, jobs, unfinished };
   }
 
   async removed(

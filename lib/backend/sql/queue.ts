@@ -28,6 +28,7 @@ import type {
   PutResult,
   QueueConfig,
   QueueCounts,
+  QueueRemoval,
   QueueSteps,
 } from "../../queue/steps.ts";
 import { DEFAULT_KEEP, MAX_REMOVED, MAX_STALLS, TRIM_BATCH } from "../../queue/steps.ts";
@@ -35,6 +36,7 @@ import { foreignJob, JOB_STATES, jobRecord } from "../../queue/record.ts";
 import { flowProgress, gatheredResults } from "../../queue/flow_progress.ts";
 import { ForeignDataError } from "../../errors.ts";
 import { refuseForeignValues, type ValueRule, whole } from "./foreign_row.ts";
+import { ddlNames } from "./ddl_names.ts";
 import type { SqlQuery, SqlStore, SqlTransaction, SqlValue } from "./transaction.ts";
 
 /** A column's JSON, or the text itself when it is not JSON (the record check then refuses it). */
@@ -136,6 +138,9 @@ export const QUEUE_DDL = [
     namespace TEXT NOT NULL, queue TEXT NOT NULL, worker TEXT NOT NULL, until BIGINT NOT NULL,
     PRIMARY KEY (namespace, queue, worker))`,
 ];
+
+/** The queue's tables: each has a row or more per queue, keyed by namespace and queue. */
+const QUEUE_TABLES = ddlNames(QUEUE_DDL, "TABLE");
 
 /**
  * Indexes earlier coords made that the schema no longer has: a database that has one drops it,
@@ -1912,6 +1917,29 @@ export class SqlQueueSteps implements QueueSteps {
       );
       if (n > 0) await s.tx.notify({ kind: "queue", name: queue });
       return n;
+    }, { serial: true });
+  }
+
+  remove(queue: string, r: { force: boolean }): Promise<QueueRemoval> {
+    return this.#write(queue, async (s) => {
+      await this.#checkSettings(s, queue);
+      const [held] = await s.tx.all<{ jobs: number; unfinished: number | null }>(
+        `SELECT count(*) AS jobs,
+         sum(CASE WHEN state IN ('pending', 'waiting', 'active') THEN 1 ELSE 0 END) AS unfinished
+         FROM coord_queue_job WHERE namespace = ? AND queue = ?`,
+        this.#ns,
+        queue,
+      );
+      const jobs = Number(held.jobs);
+      const unfinished = Number(held.unfinished ?? 0);
+      if (unfinished > 0 && !r.force) return { removed: false, jobs, unfinished };
+      // Every table of the queue's schema: one added later goes too.
+      for (const table of QUEUE_TABLES) {
+        await s.tx.run(`DELETE FROM ${table} WHERE namespace = ? AND queue = ?`, this.#ns, queue);
+      }
+      // Its workers and waiters re-read it, and find it gone.
+      await s.tx.notify({ kind: "queue", name: queue });
+      return { removed: true, jobs, unfinished };
     }, { serial: true });
   }
 
