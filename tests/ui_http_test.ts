@@ -802,7 +802,7 @@ async function queuePaused(env: Record<string, string>, queue: string): Promise<
   return JSON.parse(await coord(["queue", "config", queue, "--json"], env)).paused;
 }
 
-Deno.test("ui: a queue's jobs by state, a page at a time; Pause/Resume and Purge act, guarded", async () => {
+Deno.test("ui: a queue's jobs by state, a page at a time; Pause/Resume, Purge, Remove act, guarded", async () => {
   await using target = await freshTarget();
   await Deno.writeTextFile(`${target.dir}/jobs.jsonl`, '{"handler":"h"}\n'.repeat(55));
   await coord(["queue", "put", "q", "--from", `${target.dir}/jobs.jsonl`], target.env);
@@ -848,6 +848,14 @@ Deno.test("ui: a queue's jobs by state, a page at a time; Pause/Resume and Purge
     assert.equal(response.status, 403);
     assert.equal(await queuePaused(target.env, "q"), false);
   }
+  // As `coord queue remove`: 55 pending jobs, so only a forced removal removes it.
+  assertIncludes(cancelled, "Force remove queue");
+  assertIncludes(await act("queues/q/remove"), "q holds 55 unfinished job(s); not removed.");
+  assertIncludes(await act("queues/q/remove", { force: "1" }), "Removed q and its 55 job(s).");
+  const page = await fetch(`${ui.root}queues/q`);
+  await page.body?.cancel();
+  assert.equal(page.status, 404, "the removed queue's page");
+  assert.equal((await postForm(`${ui.root}queues/q/remove`, { csrf: token })).status, 404);
 });
 
 for (const [backend, url] of EVERY_BACKEND) {

@@ -41,6 +41,7 @@ import {
   pauseAction as pauseQueueAction,
   purgeAction,
   queuePage,
+  removeQueueAction,
   retryAction,
 } from "./pages/queue.ts";
 import { UnknownJobError } from "../../lib/queue/queue.ts";
@@ -121,6 +122,8 @@ const QUEUE_ACTIONS = new Map<string, Action>([
     run: (ctx, [queue], form) => purgeAction(ctx, queue, form),
     back: (p) => ["queues", p[0]],
   }],
+  // To the overview: the queue's page is gone once it is removed.
+  ["remove", { run: (ctx, [queue], form) => removeQueueAction(ctx, queue, form), back: () => [] }],
 ]);
 const RESET: Action = {
   run: (ctx, [resource], form) => resetAction(ctx, resource, form),

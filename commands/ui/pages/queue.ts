@@ -15,10 +15,21 @@ import {
   UnknownJobError,
   unknownQueues,
 } from "../../../lib/queue/queue.ts";
-import type { FinishedState, JobRecord, Keep, ListState } from "../../../lib/queue/steps.ts";
+import type {
+  FinishedState,
+  JobRecord,
+  Keep,
+  ListState,
+  QueueCounts,
+} from "../../../lib/queue/steps.ts";
 import { isStalled, LIST_STATES, listJobs } from "../../../lib/queue/list.ts";
 import { listedState } from "../../../lib/queue/record.ts";
-import { configureQueue, PURGE_STATES, purgeJobs } from "../../../lib/queue/retention.ts";
+import {
+  configureQueue,
+  PURGE_STATES,
+  purgeJobs,
+  removeQueue,
+} from "../../../lib/queue/retention.ts";
 import { actionForm, link, type Page, type UiContext, UnknownQueueError } from "../context.ts";
 import { type Html, html } from "../html.ts";
 import { table } from "../table.ts";
@@ -77,7 +88,7 @@ export const queuePage: Page = async (ctx, url, [queue]) => {
           · <span class="warn queue-paused">paused</span>
         `
         : html``
-    }</p>${queueActions(ctx, queue, counts.paused)}</section>
+    }</p>${queueActions(ctx, queue, counts)}</section>
 <section><h2>Jobs</h2><nav class="states">${
       [undefined, ...LIST_STATES].map((s) =>
         html`
@@ -136,9 +147,10 @@ function jobTable(
   );
 }
 
-function queueActions(ctx: UiContext, queue: string, paused: boolean): Html {
+function queueActions(ctx: UiContext, queue: string, counts: QueueCounts): Html {
+  const unfinished = counts.pending + counts.scheduled + counts.active + counts.waiting;
   return html`<div class="actions">${
-    paused
+    counts.paused
       ? actionForm(ctx, ["queues", queue, "resume"], "Resume")
       : actionForm(ctx, ["queues", queue, "pause"], "Pause", {
         confirm: `Pause ${queue}? Workers take no new jobs from it until it is resumed.`,
@@ -151,7 +163,19 @@ function queueActions(ctx: UiContext, queue: string, paused: boolean): Html {
         danger: true,
       })
     )
-  }</div>`;
+  }${
+    // As `coord queue remove`: refused while jobs have not finished, so then only forced.
+    unfinished === 0
+      ? actionForm(ctx, ["queues", queue, "remove"], "Remove queue", {
+        confirm: `Remove ${queue} whole: its finished jobs, results and settings?`,
+        danger: true,
+      })
+      : actionForm(ctx, ["queues", queue, "remove"], "Force remove queue", {
+        fields: { force: 1 },
+        confirm: `Remove ${queue} whole, with its ${unfinished} unfinished job(s)? Runs under ` +
+          `way are not recorded.`,
+        danger: true,
+      })}</div>`;
 }
 
 /** `coord queue pause|resume`. */
@@ -167,6 +191,21 @@ export async function purgeAction(ctx: UiContext, queue: string, form: FormData)
   await checkKnown(ctx, queue);
   const removed = await purgeJobs(ctx.backend, queue, { state });
   return `Purged ${removed} ${state} job(s) of ${queue}.`;
+}
+
+/** `coord queue remove [--force]`: the form's `force` (1). */
+export async function removeQueueAction(
+  ctx: UiContext,
+  queue: string,
+  form: FormData,
+): Promise<string> {
+  await checkKnown(ctx, queue);
+  const { removed, jobs, unfinished } = await removeQueue(ctx.backend, queue, {
+    force: form.get("force") === "1",
+  });
+  return removed
+    ? `Removed ${queue} and its ${jobs} job(s).`
+    : `${queue} holds ${unfinished} unfinished job(s); not removed.`;
 }
 
 /**
