@@ -20,6 +20,8 @@ import {
   getJob,
   JobRemovedError,
   parseJobRef,
+  promoteJob,
+  promoteRefusal,
   putJob,
   type PutOptions,
   putRequestOf,
@@ -104,6 +106,7 @@ const USAGE =
        coord queue cancel JOB
        coord queue list QUEUE [--state S…] [--limit N] [--after CURSOR] [--json]
        coord queue retry JOB… | coord queue retry QUEUE --failed [--all]
+       coord queue promote JOB…
        coord queue config QUEUE [--keep-completed KEEP] [--keep-failed KEEP]
                        [--group-limit N|none] [--json]
        coord queue purge QUEUE --state completed|failed|cancelled [--older-than DURATION]
@@ -220,10 +223,15 @@ lost when a worker dies. A job is QUEUE/ID (what put prints).
           No such queue: "QUEUE". on stderr (exit 0).
   retry   puts failed or cancelled jobs back to pending, attempts reset, the old error kept in
           the job's history (show), ready at once — but a job cancelled before its start came
-          (--delay/--at, never run) keeps that start and its --begin-by. A job pending, active or completed, a flow or a flow's
-          part, is left as it is (exit 1, why on stderr). JOB… are all checked first: one
-          unknown (64) or refused (1) retries none. QUEUE --failed: every failed job; --all:
-          cancelled ones too; how many on stderr (coord: retried 3 failed jobs).
+          (--delay/--at, never run) keeps that start and its --begin-by. A job pending, active
+          or completed, a flow or a flow's part, is left as it is (exit 1, why on stderr).
+          JOB… are all checked first: one unknown (64) or refused (1) retries none. QUEUE
+          --failed: every failed job; --all: cancelled ones too; how many on stderr (coord:
+          retried 3 failed jobs).
+  promote starts scheduled jobs now (put with --delay/--at, or waiting out a retry's
+          --backoff): ready at once, with their priority, group and --begin-by; prints each.
+          Any other job is left as it is (exit 1, why on stderr); JOB… are all checked first,
+          as retry's.
   config  what QUEUE keeps of finished jobs, stored in the backend for every worker:
           --keep-completed / --keep-failed KEEP (failed covers cancelled): a count (1000: the
           newest 1000), a duration (24h), both (1000,24h) or forever. Default: completed
@@ -260,9 +268,9 @@ Limits: --timeout (a put's ≥ 0.001), --lease (≥ 0.3), --grace ≤ 2147483.64
 --concurrency ≤ 10000; flows nest ≤ 32 deep, ≤ 10000 jobs. A QUEUE holds no "/"; neither it nor
 an ID is "." or "..".
 
-Exit codes: 0 ok · 1 a waited-for job failed, or cancel/retry/remove refused · 64 bad arguments,
-            unknown job, no such queue · 65 foreign data · 69 backend unavailable · 75 wait timed
-            out · 128+N work stopped by signal N with jobs cut short
+Exit codes: 0 ok · 1 a waited-for job failed, or cancel/retry/promote/remove refused · 64 bad
+            arguments, unknown job, no such queue · 65 foreign data · 69 backend unavailable ·
+            75 wait timed out · 128+N work stopped by signal N with jobs cut short
 
 ${BACKEND_FLAGS_HELP}`;
 
@@ -276,6 +284,7 @@ const VERBS: Record<string, (argv: string[]) => Promise<number>> = {
   show,
   cancel,
   retry,
+  promote,
   config,
   purge,
   remove,
@@ -835,7 +844,7 @@ async function retry(argv: string[]): Promise<number> {
   if (!backend) return ExitCode.usage;
   // A job named twice is retried once (the second would be refused: pending by then).
   const named = [...new Set(positionals)];
-  if (!values.failed) await checkAllRetryable(backend, named);
+  if (!values.failed) await checkAll(named, "retried", (ref) => checkRetryable(backend, ref));
   const refs = values.failed
     ? await failedJobs(backend, positionals[0], values.all ? ["failed", "cancelled"] : ["failed"])
     : named;
@@ -872,14 +881,46 @@ async function retry(argv: string[]): Promise<number> {
  * retries none (exit 64, or 1), so a typo never leaves half the jobs retried. The check is a
  * read: a job another client changes between it and the retry is still refused then, alone.
  */
-async function checkAllRetryable(backend: Backend, refs: string[]): Promise<void> {
-  const none = refs.length === 1 ? "" : ` — none of the ${refs.length} jobs was retried`;
+async function promote(argv: string[]): Promise<number> {
+  const { values, positionals } = parseFlags("queue", argv, BACKEND_FLAGS);
+  if (positionals.length === 0) throw usage("queue", "promote needs JOB…");
+  positionals.forEach(parseJobRef);
+  await using backend = await openBackend("queue", values, { create: false });
+  const named = [...new Set(positionals)];
+  await checkAll(
+    named,
+    "promoted",
+    async (ref) => promoteRefusal(ref, await getJob(backend, ref), await backend.now()),
+  );
+  let refused = false;
+  for (const ref of named) {
+    // Refused still when another client started, cancelled or promoted it since the check.
+    const { promoted, refusal } = await promoteJob(backend, ref);
+    if (promoted) console.log(ref);
+    else {
+      refused = true;
+      console.error(`coord: ${refusal}`);
+    }
+  }
+  return refused ? 1 : ExitCode.ok;
+}
+
+/**
+ * Checks every job before any is acted on: one unknown (64), removed or refused (1) throws, and
+ * none is then `done` (retried, promoted). `refusalOf` says why a job is refused.
+ */
+async function checkAll(
+  refs: string[],
+  done: string,
+  refusalOf: (ref: string) => Promise<string | undefined>,
+): Promise<void> {
+  const none = refs.length === 1 ? "" : ` — none of the ${refs.length} jobs was ${done}`;
   for (const ref of refs) {
     let refusal: string | undefined;
     try {
-      refusal = await checkRetryable(backend, ref);
+      refusal = await refusalOf(ref);
     } catch (e) {
-      if (e instanceof JobRemovedError) refusal = `${e.message}; it cannot be retried`;
+      if (e instanceof JobRemovedError) refusal = `${e.message}; it cannot be ${done}`;
       else if (e instanceof CoordError && none) {
         throw new CoordError(`${e.message}${none}`, e.exitCode);
       } else throw e;

@@ -110,6 +110,8 @@ export {
   jobRef,
   JobRemovedError,
   parseJobRef,
+  promoteJob,
+  promoteRefusal,
   putJob,
   type PutOptions,
   queueCounts,

@@ -750,6 +750,28 @@ Deno.test("ui: Retry is refused read-only and without the CSRF token; with it a 
   assertIncludes(await act("queues/q/jobs/b/retry"), "q/b is pending; only a failed or cancelled");
 });
 
+Deno.test("ui: Run now promotes a scheduled job, offered only on a scheduled job's page", async () => {
+  await using target = await freshTarget();
+  await coord(
+    ["queue", "put", "q", "--id", "later", "--delay", "3600", "--handler", "h"],
+    target.env,
+  );
+  await coord(["queue", "put", "q", "--id", "now", "--handler", "h"], target.env);
+  await using ui = await startUi(target.env);
+  const page = await (await fetch(`${ui.root}queues/q/jobs/later`)).text();
+  assertIncludes(page, "Run now");
+  assert.ok(!(await (await fetch(`${ui.root}queues/q/jobs/now`)).text()).includes("Run now"));
+  const token = await csrfTokenOf(`${ui.root}queues/q/jobs/later`);
+  const act = async (path: string) => {
+    const done = await postForm(`${ui.root}${path}`, { csrf: token });
+    assert.equal(done.status, 303);
+    return await (await fetch(new URL(done.headers.get("location")!, ui.root))).text();
+  };
+  assertIncludes(await act("queues/q/jobs/later/promote"), "Promoted q/later: ready to run now.");
+  assert.equal(await jobState(target.env, "q/later"), "pending");
+  assertIncludes(await act("queues/q/jobs/now/promote"), "q/now is pending; only a scheduled job");
+});
+
 Deno.test("ui: a failed flow's page offers no Retry, shows no retries for its group, and counts its completed parts", async () => {
   await using target = await freshTarget();
   const { env } = target;

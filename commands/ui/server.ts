@@ -39,6 +39,7 @@ import {
   cancelAction,
   jobPage,
   pauseAction as pauseQueueAction,
+  promoteAction,
   purgeAction,
   queuePage,
   removeQueueAction,
@@ -78,12 +79,9 @@ function route(segments: string[]): Route | undefined {
 /** POST paths. */
 function action(segments: string[]): { action: Action; params: string[] } | undefined {
   const [first, ...rest] = segments;
-  if (first === "queues" && rest.length === 4 && rest[1] === "jobs" && rest[3] === "cancel") {
-    return { action: CANCEL, params: [rest[0], rest[2]] };
-  }
-  if (first === "queues" && rest.length === 4 && rest[1] === "jobs" && rest[3] === "retry") {
-    return { action: RETRY, params: [rest[0], rest[2]] };
-  }
+  const jobVerb = first === "queues" && rest.length === 4 && rest[1] === "jobs" &&
+    JOB_ACTIONS.get(rest[3]);
+  if (jobVerb) return { action: jobVerb, params: [rest[0], rest[2]] };
   const queueVerb = first === "queues" && rest.length === 2 && QUEUE_ACTIONS.get(rest[1]);
   if (queueVerb) return { action: queueVerb, params: [rest[0]] };
   if (first === "locks" && rest.length === 2 && rest[1] === "reset") {
@@ -100,14 +98,18 @@ function action(segments: string[]): { action: Action; params: string[] } | unde
   return undefined;
 }
 
-const CANCEL: Action = {
-  run: (ctx, [queue, id]) => cancelAction(ctx, queue, id),
-  back: ([queue, id]) => ["queues", queue, "jobs", id],
-};
-const RETRY: Action = {
-  run: (ctx, [queue, id]) => retryAction(ctx, queue, id),
-  back: ([queue, id]) => ["queues", queue, "jobs", id],
-};
+/** An action on a job, `/queues/QUEUE/jobs/ID/VERB`: back to the job's page. */
+function jobAction(act: (ctx: UiContext, queue: string, id: string) => Promise<string>): Action {
+  return {
+    run: (ctx, [queue, id]) => act(ctx, queue, id),
+    back: ([queue, id]) => ["queues", queue, "jobs", id],
+  };
+}
+const JOB_ACTIONS = new Map<string, Action>([
+  ["cancel", jobAction(cancelAction)],
+  ["retry", jobAction(retryAction)],
+  ["promote", jobAction(promoteAction)],
+]);
 /** `/queues/QUEUE/VERB`. */
 const QUEUE_ACTIONS = new Map<string, Action>([
   ["pause", {

@@ -447,6 +447,54 @@ export async function retryJob(
 }
 
 /**
+ * Starts a scheduled job now (`coord queue promote`, BullMQ's `job.promote()`): a job put with
+ * a delay, or waiting out a retry's backoff, becomes ready at once, keeping its priority, group
+ * and `beginBy`. A job in any other state is left as it is, and `refusal` says why.
+ *
+ * @returns the job afterwards, whether this call promoted it, and why not.
+ * @throws {UnknownJobError} when there is none.
+ * @example
+ * ```ts
+ * import { connect, promoteJob, putJob } from "../mod.ts";
+ * await using backend = await connect({ url: "sqlite::memory:" });
+ * await putJob(backend, "q", { id: "1", handler: "h", delayMs: 3_600_000 });
+ * (await promoteJob(backend, "q/1")).promoted; // true
+ * ```
+ */
+export async function promoteJob(
+  backend: Backend,
+  ref: string,
+): Promise<{ job: JobRecord; promoted: boolean; refusal?: string }> {
+  const { queue, id } = parseJobRef(ref);
+  const outcome = await backend.queue.promote(queue, id);
+  if (!outcome) {
+    await getJob(backend, ref);
+    throw new UnknownJobError(ref);
+  }
+  if (outcome.promoted) return outcome;
+  return { ...outcome, refusal: promoteRefusal(ref, outcome.job, await backend.now()) };
+}
+
+/**
+ * Why {@link promoteJob} leaves `job` (named `ref`) as it is at backend time `now`, or undefined
+ * when it promotes it: for a caller that checks several jobs before it promotes any.
+ *
+ * @example
+ * ```ts
+ * import { connect, getJob, promoteRefusal, putJob } from "../mod.ts";
+ * await using backend = await connect({ url: "sqlite::memory:" });
+ * await putJob(backend, "q", { id: "1", handler: "h" });
+ * promoteRefusal("q/1", await getJob(backend, "q/1"), await backend.now()); // "q/1 is pending; …"
+ * ```
+ */
+export function promoteRefusal(ref: string, job: JobRecord, now: number): string | undefined {
+  const state = listedState(job, now);
+  if (state === "scheduled") return undefined;
+  return `${ref} is ${state}; only a scheduled job (put with --delay or --at, or waiting for a ` +
+    `retry) can be promoted`;
+}
+
+/**
  * Why a job cannot be retried, as read now (one line naming it), or undefined when it can: a
  * retry of several jobs checks them all first, so that one it refuses retries none. A retry
  * may still refuse a job another client changed after this read.

@@ -396,6 +396,14 @@ export interface QueueSteps {
    */
   retry(queue: string, id: string): Promise<{ job: JobRecord; retried: boolean } | undefined>;
   /**
+   * Makes a scheduled job (pending, its start still to come: put with a delay, or a retry's
+   * backoff) ready now, as BullMQ's `job.promote()`; it keeps its `beginBy`. Any other job is
+   * left as it is.
+   *
+   * @returns the job afterwards and whether this call promoted it; undefined when there is none.
+   */
+  promote(queue: string, id: string): Promise<{ job: JobRecord; promoted: boolean } | undefined>;
+  /**
    * Removes up to `limit` finished jobs of `state` (with their flows' parts), those that
    * finished more than `olderThanMs` ago when given, oldest first.
    *

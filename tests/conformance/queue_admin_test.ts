@@ -5,6 +5,7 @@ import {
   cancelJob,
   getJob,
   JobRemovedError,
+  promoteJob,
   putJob,
   retryJob,
   UnknownJobError,
@@ -153,6 +154,56 @@ conformance(
       jobs: 1,
       unfinished: 1,
     });
+  },
+);
+
+conformance(
+  "promote starts scheduled jobs now, a retry's backoff and a group's too; others are refused",
+  async (ctx) => {
+    const env = envOf(ctx);
+    const backend = await ctx.open();
+    const hour = 3_600_000;
+    await putJob(backend, "p", { id: "later", handler: "ok", delayMs: hour, priority: 5 });
+    await putJob(backend, "p", { id: "grouped", handler: "ok", delayMs: hour, group: "g" });
+    await putJob(backend, "p", { id: "now", handler: "ok" });
+    await putJob(backend, "p", { id: "backoff", handler: "ok", retries: 1, priority: 9 });
+    const { job } = await backend.queue.claim("p", { worker: "w", leaseMs: hour });
+    assert.equal(job?.id, "backoff");
+    await backend.queue.finish("p", {
+      id: "backoff",
+      worker: "w",
+      attempt: 1,
+      outcome: "retry",
+      error: "boom",
+      delayMs: hour,
+    });
+
+    // Every job is checked first: one not scheduled promotes none.
+    const refused = await runCoord(["queue", "promote", "p/later", "p/now"], { env });
+    assert.equal(refused.code, 1, refused.stderr);
+    assert.match(
+      refused.stderr,
+      /^coord: p\/now is pending; only a scheduled job .* none of the 2/,
+    );
+    assert.equal(refused.stdout, "");
+    assert.equal((await backend.queue.counts("p")).scheduled, 3, "none promoted");
+
+    const promoted = await runCoord(["queue", "promote", "p/later", "p/backoff"], { env });
+    assert.equal(promoted.code, 0, promoted.stderr);
+    assert.equal(promoted.stdout, "p/later\np/backoff\n");
+    assert.equal((await promoteJob(backend, "p/grouped")).promoted, true);
+    // Ready at once, each with its priority (then the earlier start): the backoff's first.
+    const taken = [];
+    for (let i = 0; i < 4; i++) {
+      const { job } = await backend.queue.claim("p", { worker: "w", leaseMs: hour });
+      taken.push(job?.id);
+    }
+    assert.deepEqual(taken, ["backoff", "later", "now", "grouped"]);
+    const again = await promoteJob(backend, "p/later");
+    assert.equal(again.promoted, false);
+    assert.match(again.refusal!, /^p\/later is active; only a scheduled job/);
+    const unknown = await runCoord(["queue", "promote", "p/nope"], { env });
+    assert.equal(unknown.code, 64, unknown.stderr);
   },
 );
 

@@ -10,6 +10,7 @@ import {
   getJob,
   isRetryable,
   jobRef,
+  promoteJob,
   queueReports,
   retryJob,
   UnknownJobError,
@@ -278,6 +279,10 @@ ${schedulingTerms(job)}${
         : html``
     }${
       isRetryable(job) ? actionForm(ctx, ["queues", queue, "jobs", id, "retry"], "Retry") : html``
+    }${
+      listedState(job, now) === "scheduled"
+        ? actionForm(ctx, ["queues", queue, "jobs", id, "promote"], "Run now")
+        : html``
     }</section>
 ${job.group ? html`` : specSection(job)}${
       job.group
@@ -423,6 +428,12 @@ export async function cancelAction(ctx: UiContext, queue: string, id: string): P
   return cancelled
     ? `Cancelled ${jobRef(queue, id)}.`
     : `${jobRef(queue, id)} is ${job.state}; only a job that has not started can be cancelled.`;
+}
+
+/** Starts a scheduled job now, as `coord queue promote` does. */
+export async function promoteAction(ctx: UiContext, queue: string, id: string): Promise<string> {
+  const { promoted, refusal } = await promoteJob(ctx.backend, jobRef(queue, id));
+  return promoted ? `Promoted ${jobRef(queue, id)}: ready to run now.` : `${refusal}.`;
 }
 
 /** Puts a failed or cancelled job back to pending, as `coord queue retry` does. */

@@ -82,6 +82,7 @@ export const QUEUE_STEPS = [
   "config",
   "list",
   "retry",
+  "promote",
   "counts",
   "announce",
 ] as const;
@@ -315,6 +316,15 @@ export class RedisQueueSteps extends RedisSteps<QueueStep> implements QueueSteps
     const [state, spec, retried] = (await this.run(queue, "retry", id)) as string[];
     if (state === undefined) return undefined;
     return { job: jobRecord(queue, state, spec), retried: Number(retried) === 1 };
+  }
+
+  async promote(
+    queue: string,
+    id: string,
+  ): Promise<{ job: JobRecord; promoted: boolean } | undefined> {
+    const [state, spec, promoted] = (await this.run(queue, "promote", id)) as string[];
+    if (state === undefined) return undefined;
+    return { job: jobRecord(queue, state, spec), promoted: Number(promoted) === 1 };
   }
 
   async purge(

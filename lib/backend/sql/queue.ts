@@ -1903,6 +1903,24 @@ export class SqlQueueSteps implements QueueSteps {
     }, { serial: true });
   }
 
+  promote(queue: string, id: string): Promise<{ job: JobRecord; promoted: boolean } | undefined> {
+    return this.#write(queue, async (s) => {
+      await this.#checkSettings(s, queue);
+      const row = await this.#row(s, queue, id);
+      if (!row) return undefined;
+      const promoted = row.state === "pending" && row.due === 0 && row.ready_at > s.now;
+      // Due now: the next claim marks it for the run order (or its group), as any job come due.
+      if (promoted) {
+        await this.#update(s, queue, id, { ready_at: s.now });
+        await s.tx.notify({ kind: "queue", name: queue });
+      }
+      return {
+        job: await this.#job(s, queue, promoted ? { ...row, ready_at: s.now } : row),
+        promoted,
+      };
+    }, { serial: true });
+  }
+
   purge(
     queue: string,
     r: { state: FinishedState; olderThanMs?: number; limit: number },

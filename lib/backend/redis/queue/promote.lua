@@ -1,0 +1,20 @@
+-- promote: ARGV[2]: id. { job, spec, 1 when promoted or 0 }, or {} when there is no such job.
+-- A scheduled job (pending, its start still to come) becomes ready now, keeping its --begin-by;
+-- any other job is left as it is.
+--- @include "includes/run_order.lua"
+
+refuse_all()
+check_settings()
+local id = ARGV[2]
+local job = load(id)
+if not job then return {} end
+local promoted = 0
+if job.state == 'pending' and job.readyAt > now_ms then
+  -- Its place in pending moves to now, and it joins the run order (or its group's parked jobs).
+  job.readyAt = now_ms
+  save(job)
+  enqueue(job)
+  changed()
+  promoted = 1
+end
+return { cjson.encode(job), call('HGET', specs, id) or '{}', promoted }
