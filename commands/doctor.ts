@@ -31,7 +31,8 @@ never writes is named. An ACL user denied INFO or SCAN gets what it may see: the
 says what the ACL denies, and without SCAN only the keys of the instances in coord's index
 of names are checked. Where nothing is stored yet (no SQLite file, no Postgres schema, or
 an empty one: a mistyped --url or --namespace?) a stored line
-says so, and nothing is created: no command that only looks creates it.
+says so, and nothing is created: no command that only looks creates it, nor writes anything
+(a lapsed ticket or arrival is shown gone, and left to the next command that writes).
 
 Examples:
   coord doctor

@@ -17,6 +17,7 @@ import type {
   TicketLine,
   TicketState,
 } from "../../lock/steps.ts";
+import { settledLine } from "../../lock/settled.ts";
 import { refuseForeignLockRows } from "./lock_rows.ts";
 import type { SqlStore, SqlTransaction } from "./transaction.ts";
 
@@ -546,18 +547,22 @@ export class SqlLockSteps implements LockSteps {
   }
 
   status(name: string): Promise<TicketLine | undefined> {
-    // Settles first, as every step does (and as on Redis): a crash shows up, and moves the
-    // indicator, when it is looked at.
-    return this.#write(name, async (tx) => {
+    // A look: shows the line as the next step would settle it (a crash shows up, and moves the
+    // indicator, when it is looked at), and writes nothing (as on Redis).
+    return this.#store.read(async (tx) => {
       const { now, queue, tickets } = await this.#state(tx, name);
       if (!queue) return undefined;
-      const users = (await this.#settle(tx, name, queue, tickets, now)).map((t) => ({
+      const users = tickets.map((t) => ({
         ticket: t.ticket,
         label: t.label,
         since: t.since,
+        expiresAt: t.expires_at,
         ...(t.granted_at !== null ? { grantedAt: t.granted_at } : {}),
       }));
-      return { tickets: queue.tickets, indicator: queue.indicator, limit: queue.lim, users };
+      return settledLine(
+        { tickets: queue.tickets, indicator: queue.indicator, limit: queue.lim, users },
+        now,
+      );
     });
   }
 
