@@ -31,7 +31,8 @@ never writes is named. An ACL user denied INFO or SCAN gets what it may see: the
 says what the ACL denies, and without SCAN only the keys of the instances in coord's index
 of names are checked. Where nothing is stored yet (no SQLite file, no Postgres schema, or
 an empty one: a mistyped --url or --namespace?) a stored line
-says so, and nothing is created: no command that only looks creates it.
+says so, and nothing is created: no command that only looks creates it, nor writes anything
+(a lapsed ticket or arrival is shown gone, and left to the next command that writes).
 
 Examples:
   coord doctor
@@ -39,7 +40,9 @@ Examples:
 
 Exit codes: 0 reachable (even with warnings) · 64 bad flags or URL · 65 a SQLite file holding
             another program's data (not a database, not coord's, or damaged), or a Postgres
-            schema holding another program's tables or functions · 69 backend unreachable
+            schema holding another program's tables or functions · 69 backend unreachable, or
+            the user lacks a grant coord needs (also when nothing is stored yet and the first
+            write could not create it: a Postgres role without CREATE)
 
 ${BACKEND_FLAGS_HELP}`;
 
@@ -55,6 +58,9 @@ async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseFlags("doctor", argv, { ...BACKEND_FLAGS, ...OUTPUT_FLAGS });
   if (positionals.length > 0) throw usage("doctor", `unexpected argument "${positionals[0]}"`);
   await using backend = await openBackend("doctor", values, { create: false });
+  // Nothing stored yet, and the first write could not store it: the user's problem to fix,
+  // told now as that write would tell it (the other looks rightly read an empty store).
+  if (backend.firstWriteRefusal) throw backend.firstWriteRefusal;
   const engine = await backend.info();
   const clock = await estimateClockOffset(backend, { samples: CLOCK_SAMPLES });
   const found = await backend.findForeignData();

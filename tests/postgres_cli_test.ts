@@ -473,3 +473,56 @@ Deno.test({
     assert.equal(granted.code, 0, granted.stderr);
   },
 });
+
+Deno.test({
+  name: "doctor where nothing is stored yet exits 69 when the first write would lack CREATE",
+  ignore,
+  async fn() {
+    // It said "stored nothing yet", exit 0, and the first write then failed for want of a grant.
+    const role = `coord_look_${crypto.randomUUID().slice(0, 8)}`;
+    const schema = `t${crypto.randomUUID().slice(0, 8)}`;
+    const { connect } = await import("../lib/backend/connect.ts");
+    const { PostgresBackend } = await import("../lib/backend/postgres/backend.ts");
+    await using backend = await connect({ url, namespace: "coord", env: {} });
+    assert.ok(backend instanceof PostgresBackend);
+    const admin = (sql: string) => backend.sql.write((tx) => tx.run(sql));
+    // Loopback logins are trusted, but for the password role's: a new role needs none.
+    await admin(`CREATE ROLE ${role} LOGIN`);
+    try {
+      const target = ["--url", `postgres://${role}@127.0.0.1:${port}/coord`, "--namespace", schema];
+      const refused = async (args: string[], grant: string) => {
+        const r = await runCoord(args);
+        assert.equal(r.code, 69, `${args[0]}: ${r.stderr}`);
+        assert.equal(oneLine(r.stderr).length, 1, r.stderr);
+        assert.match(r.stderr, new RegExp(`: user ${role} lacks ${grant}$`, "m"), args[0]);
+      };
+      // No schema: creating it at the first write needs CREATE on the database. Doctor says so
+      // in the first write's words, and creates nothing.
+      const onDatabase = `CREATE on database "coord" \\(owned by coord\\), which coord needs ` +
+        `to create schema "${schema}" at its first write — GRANT CREATE ON DATABASE coord TO ` +
+        `${role}, or create the schema for it`;
+      await refused(["doctor", ...target], onDatabase);
+      await refused(["lock", "run", "x", ...target, "--", "true"], onDatabase);
+      // The other looks read the empty store, as they rightly do.
+      const status = await runCoord(["turn", "status", ...target]);
+      assert.equal(status.code, 0, status.stderr);
+      // An empty schema this role may use but not create in: CREATE on the schema.
+      await admin(`CREATE SCHEMA ${schema}`);
+      await admin(`GRANT USAGE ON SCHEMA ${schema} TO ${role}`);
+      await refused(
+        ["doctor", ...target],
+        `CREATE on schema "${schema}" \\(owned by coord\\), which coord needs to keep its ` +
+          `tables there — GRANT CREATE ON SCHEMA "${schema}" TO ${role}, or use another --namespace`,
+      );
+      // Granted: nothing stored yet, and nothing wrong.
+      await admin(`GRANT CREATE ON SCHEMA ${schema} TO ${role}`);
+      const granted = await runCoord(["doctor", ...target]);
+      assert.equal(granted.code, 0, granted.stderr);
+      assert.match(granted.stdout, /^stored +nothing yet/m);
+    } finally {
+      await admin(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await admin(`DROP OWNED BY ${role}`);
+      await admin(`DROP ROLE ${role}`);
+    }
+  },
+});

@@ -5,7 +5,7 @@
 
 import assert from "node:assert/strict";
 import { indexKey } from "../lib/backend/keys.ts";
-import type { RedisBackend } from "../lib/backend/redis/backend.ts";
+import { RedisBackend } from "../lib/backend/redis/backend.ts";
 import { lock } from "../lib/lock/lock.ts";
 import { onRedis } from "./support/backends.ts";
 
@@ -21,18 +21,40 @@ onRedis("a lock is listed from the index after its first use", async (backend) =
   assert.deepEqual(await backend.lock.list(), ["a {b}"]);
 });
 
-onRedis("locks written before there was an index are adopted by one SCAN", async (backend) => {
-  await useLock(backend, "old");
-  for (const part of ["names", "scanned"] as const) {
-    await send(backend, "DEL", indexKey(backend.namespace, "lock", part));
-  }
-  assert.deepEqual(await backend.lock.list(), ["old"]);
-  const names = indexKey(backend.namespace, "lock", "names");
-  assert.notEqual(await send(backend, "ZSCORE", names, "old"), null);
-});
+/** Writes lock `resource` when the index of locks is due for tidying, as a minute later. */
+async function useLockWhenDue(backend: RedisBackend, resource: string): Promise<void> {
+  await send(backend, "DEL", indexKey(backend.namespace, "lock", "tidied"));
+  // Another process: this one touched the index entries it wrote lately, and skips them.
+  await useLock(
+    new RedisBackend(backend.conn, backend.kind, backend.displayUrl, backend.namespace),
+    resource,
+  );
+}
 
 onRedis(
-  "a name whose keys are gone is not listed, and pruned once its grace passed",
+  "locks written before there was an index are listed, and adopted by a write",
+  async (backend) => {
+    await useLock(backend, "old");
+    for (const part of ["names", "scanned"] as const) {
+      await send(backend, "DEL", indexKey(backend.namespace, "lock", part));
+    }
+    const names = indexKey(backend.namespace, "lock", "names");
+    // A listing finds them by SCAN, and only looks.
+    assert.deepEqual(await backend.lock.list(), ["old"]);
+    assert.equal(await send(backend, "EXISTS", names), 0);
+    // A write of a lock adopts them, once.
+    await useLockWhenDue(backend, "new");
+    assert.notEqual(await send(backend, "ZSCORE", names, "old"), null);
+    // Of every kind: a listing of a kind nobody writes here needs no SCAN either.
+    for (const kind of ["lock", "queue"] as const) {
+      assert.equal(await send(backend, "GET", indexKey(backend.namespace, kind, "scanned")), "1");
+    }
+    assert.deepEqual(await backend.lock.list(), ["new", "old"]);
+  },
+);
+
+onRedis(
+  "a name whose keys are gone is not listed, and pruned by a write once its grace passed",
   async (backend) => {
     await useLock(backend, "recent");
     await useLock(backend, "stale");
@@ -44,6 +66,8 @@ onRedis(
     // As if "stale" was last touched long ago; "recent" may still be in its creator's step.
     await send(backend, "ZADD", names, "XX", "1", "stale");
     assert.deepEqual(await backend.lock.list(), ["kept"]);
+    assert.equal(Number(await send(backend, "ZSCORE", names, "stale")), 1, "a listing only looks");
+    await useLockWhenDue(backend, "kept");
     assert.equal(await send(backend, "ZSCORE", names, "stale"), null);
     assert.notEqual(await send(backend, "ZSCORE", names, "recent"), null);
   },
@@ -74,7 +98,10 @@ onRedis(
     const touched: string[] = [];
     const send = backend.conn.send;
     backend.conn.send = (key, args) => {
-      if (key?.endsWith(":names")) touched.push(`${key.split(":{index:")[1].split("}")[0]}`);
+      // The index script's `add` (after its keys and channel), not a writer's tidying.
+      if (key?.endsWith(":names") && args[Number(args[2]) + 4] === "add") {
+        touched.push(`${key.split(":{index:")[1].split("}")[0]}`);
+      }
       return send.call(backend.conn, key, args);
     };
     const spec = { command: ["true"], retries: 0, backoffMs: 0 };

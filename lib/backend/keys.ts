@@ -114,8 +114,9 @@ export function redisKey(namespace: string, kind: Kind, name: string, part: stri
 
 /**
  * A key of the index of every `kind` instance's name in a namespace: `names`, a sorted set of
- * the names, each scored by the backend time it was last touched, and `scanned`, set once the
- * keys written before there was an index were adopted. Listing commands read it instead of
+ * the names, each scored by the backend time it was last touched, `scanned`, set once the
+ * keys written before there was an index were adopted, and `tidied`, there for a while after a
+ * writer tidied the index (adopted and pruned), so that few do. Listing commands read it instead of
  * SCAN, which would show a tenant every other tenant's key names. It has a tag of its own
  * (`{index:<kind>}`), so it is written beside a primitive's step, never inside its script.
  *
@@ -125,7 +126,11 @@ export function redisKey(namespace: string, kind: Kind, name: string, part: stri
  * indexKey("coord", "lock", "names"); // "coord:{index:lock}:names"
  * ```
  */
-export function indexKey(namespace: string, kind: Kind, part: "names" | "scanned"): string {
+export function indexKey(
+  namespace: string,
+  kind: Kind,
+  part: "names" | "scanned" | "tidied",
+): string {
   return `${namespace}:{index:${kind}}:${part}`;
 }
 

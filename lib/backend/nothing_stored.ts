@@ -23,14 +23,14 @@ import type { QueueSteps } from "../queue/steps.ts";
 /** Where the look went, and what its engine says of itself (a server's version, its clock). */
 export type LookedAt = Pick<
   Backend<"sqlite" | "postgres">,
-  "kind" | "displayUrl" | "namespace" | "now" | "info" | "close"
+  "kind" | "displayUrl" | "namespace" | "now" | "info" | "close" | "firstWriteRefusal"
 >;
 
 /**
  * The store at `looked`, holding nothing: each step runs on `empty`, a fresh in-memory store
  * with coord's tables, so every read answers as a store that holds nothing would (no name, no
  * job, no task) through the very steps that read a real one, and what a step writes there is
- * gone at close. `stored` is false.
+ * gone at close. `stored` is false; `firstWriteRefusal` is the look's.
  *
  * @example
  * ```ts
@@ -54,6 +54,7 @@ export function nothingStored(looked: LookedAt, empty: Backend<"sqlite">): Backe
 
 class NothingStored implements Backend<"sqlite" | "postgres"> {
   readonly stored = false;
+  readonly firstWriteRefusal?: Error;
   readonly kind: "sqlite" | "postgres";
   readonly displayUrl: string;
   readonly namespace: string;
@@ -70,6 +71,7 @@ class NothingStored implements Backend<"sqlite" | "postgres"> {
     this.kind = looked.kind;
     this.displayUrl = looked.displayUrl;
     this.namespace = looked.namespace;
+    this.firstWriteRefusal = looked.firstWriteRefusal;
     this.barrier = empty.barrier;
     this.lock = empty.lock;
     this.schedule = empty.schedule;

@@ -120,6 +120,12 @@ export interface Backend<E extends BackendKind = BackendKind> extends AsyncDispo
    */
   readonly stored?: boolean;
   /**
+   * Where nothing is stored yet (`stored` false): the refusal the first write would meet, when
+   * this user may not create what coord stores (a Postgres role lacking CREATE on the database
+   * or on the namespace's schema). `coord doctor` reports it; the other looks read as empty.
+   */
+  readonly firstWriteRefusal?: Error;
+  /**
    * The backend's clock in epoch milliseconds (fractional where the engine gives µs), read
    * where `topic`'s state lives (on a cluster, the node that owns its slot).
    */

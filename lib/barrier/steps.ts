@@ -5,7 +5,8 @@
  * until the release instant) is in `barrier.ts`.
  *
  * A barrier is a sequence of generations. A generation collects arrivals, each a lease kept
- * alive by its participant; expired leases are dropped by every step before it counts. When
+ * alive by its participant; expired leases are dropped by every step that may write before it
+ * counts (`status` only leaves them out). When
  * the count reaches N, the step that saw it records the release instant (backend clock) for
  * that generation and opens the next one. `abort` ends a generation without release.
  *
@@ -107,7 +108,7 @@ export interface BarrierSteps {
    * backend: the result is `released` (too late to withdraw) or `withdrawn`/`aborted`.
    */
   withdraw(name: string, request: { id: string; generation: number }): Promise<GenerationState>;
-  /** The open generation, its arrivals and the last release. */
+  /** The open generation, its live arrivals and the last release. Writes nothing. */
   status(name: string): Promise<BarrierStatus>;
   /** Ends the current generation without release; its waiters see `aborted`. */
   abort(name: string): Promise<{ generation: number; waiting: number }>;

@@ -6,8 +6,9 @@
  *
  * A resource has a ticket counter; each user takes the next ticket and keeps a presence lease
  * alive. The first `limit` live tickets hold the lock; the rest wait in ticket order. Every
- * step first drops tickets whose presence expired (a crashed user), then grants the tickets
- * that moved into the first `limit` places. The indicator (whose turn it is: the lowest live
+ * step that may write first drops tickets whose presence expired (a crashed user), then grants
+ * the tickets that moved into the first `limit` places; `status` only looks, and shows what
+ * that would leave (`settled.ts`). The indicator (whose turn it is: the lowest live
  * ticket) only ever moves forward.
  *
  * Each ticket also carries a fencing token, kept apart from the ticket so that tickets stay
@@ -142,7 +143,10 @@ export interface LockSteps {
     resource: string,
     request: { ticket: number; token?: number; unlessGranted: boolean; starting?: boolean },
   ): Promise<"released" | "granted" | "gone">;
-  /** The resource's ticket line, or undefined when there is none. */
+  /**
+   * The resource's ticket line as the next step would settle it, or undefined when there is
+   * none. Writes nothing: a lapsed ticket is left out, not dropped.
+   */
   status(resource: string): Promise<TicketLine | undefined>;
   /** Names of every queue in the namespace. */
   list(): Promise<string[]>;

@@ -120,6 +120,8 @@ export class PostgresBackend implements Backend<"postgres"> {
    * no tables to run on (`connect()` runs them on an empty store instead).
    */
   readonly stored: boolean;
+  /** Where not `stored`: the refusal the first write would meet, when it would meet one. */
+  readonly firstWriteRefusal?: BackendUnavailableError;
   /** The transactions the steps run in (tests use it to write as a step would). */
   readonly sql: PostgresSqlStore;
   readonly #pool: PgPool;
@@ -128,15 +130,16 @@ export class PostgresBackend implements Backend<"postgres"> {
   /** How long closing waits for the server (see {@link endWithin}). */
   readonly #endMs: number;
 
-  /** Wraps a pool whose database has the namespace's schema, unless not `stored`. */
+  /** Wraps a pool whose database has the namespace's schema, unless not `schema.stored`. */
   constructor(
     pool: PgPool,
     listener: ChangeListener,
     target: PostgresTarget,
     options: PostgresOptions,
-    stored = true,
+    schema: SchemaState = { stored: true },
   ) {
-    this.stored = stored;
+    this.stored = schema.stored;
+    if (!schema.stored) this.firstWriteRefusal = schema.firstWriteRefusal;
     this.#pool = pool;
     this.#listener = listener;
     this.#database = target.database;
@@ -315,9 +318,9 @@ export async function openPostgres(
   };
   const pool = openPool(pg, config);
   try {
-    const stored = await createSchema(pool, options);
+    const schema = await createSchema(pool, options);
     const listener = await ChangeListener.start(() => new pg.Client(config), pool);
-    return new PostgresBackend(pool, listener, target, options, stored);
+    return new PostgresBackend(pool, listener, target, options, schema);
   } catch (e) {
     await endWithin(pool, options.connectTimeoutMs);
     if ((e as { code?: string }).code === INSUFFICIENT_PRIVILEGE) {
@@ -389,14 +392,22 @@ function isLoginFailure(e: Error): boolean {
 }
 
 /**
- * Creates the schema and tables once; concurrent first uses wait for each other. Whether coord's
- * tables are there: false only where `create` is false and the schema is not there or holds
- * nothing, which is then left as it is.
+ * Whether coord's tables are there. They are not only where `create` is false and the schema is
+ * not there or holds nothing, which is then left as it is; with the refusal the first write
+ * would meet there, when this user may not create them.
+ */
+type SchemaState =
+  | { stored: true }
+  | { stored: false; firstWriteRefusal?: BackendUnavailableError };
+
+/**
+ * Creates the schema and tables once; concurrent first uses wait for each other. Says whether
+ * coord's tables are there ({@link SchemaState}).
  */
 async function createSchema(
   pool: PgPool,
   { namespace, displayUrl, create = true }: PostgresOptions,
-): Promise<boolean> {
+): Promise<SchemaState> {
   const client = await pool.connect();
   client.on("error", () => {}); // The statement in flight reports it.
   try {
@@ -429,7 +440,7 @@ async function createSchema(
       present.indexes === SCHEMA_INDEXES.length && present.retired === 0
     ) {
       client.release();
-      return true;
+      return { stored: true };
     }
     for (let attempt = 1;; attempt++) {
       try {
@@ -460,14 +471,14 @@ async function createSchema(
  * Brings an earlier coord's schema (or none) to today's in one transaction, or throws the
  * server's lock timeout when a table it must change stays in use (the caller rolls back).
  * Whether coord's tables are there: without `create`, a schema not there or holding nothing is
- * left so (false).
+ * left so (see {@link SchemaState}).
  */
 async function upgradeSchema(
   client: PgPoolClient,
   namespace: string,
   displayUrl: string,
   create: boolean,
-): Promise<boolean> {
+): Promise<SchemaState> {
   const schema = schemaIdentifier(namespace);
   await client.query("BEGIN");
   await client.query("SELECT pg_advisory_xact_lock(hashtextextended('coord schema', 0))");
@@ -480,11 +491,17 @@ async function upgradeSchema(
   );
   // CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even where the schema exists: a
   // role sharing another's namespace has none, and would be told to get it.
-  const holds = present && await checkExistingSchema(client, namespace, displayUrl, create);
+  const holds = present && await checkExistingSchema(client, namespace, displayUrl);
+  // What creating the schema, or coord's tables in the empty one, needs of this user.
+  const refusal = holds
+    ? undefined
+    : await missingGrants(client, present ? "SCHEMA" : "DATABASE", namespace, displayUrl);
   if (!holds && !create) {
+    // A look creates nothing, yet tells what the first write would meet.
     await client.query("ROLLBACK");
-    return false;
+    return { stored: false, firstWriteRefusal: refusal };
   }
+  if (refusal) throw refusal;
   if (!present) await client.query(`CREATE SCHEMA ${schema}`);
   await client.query(`SET LOCAL search_path TO ${schema}`);
   // CREATE TABLE IF NOT EXISTS leaves an earlier table as it was: its new columns first.
@@ -500,7 +517,7 @@ async function upgradeSchema(
     [String(SCHEMA_VERSION)],
   );
   await client.query("COMMIT");
-  return true;
+  return { stored: true };
 }
 
 /**
@@ -509,8 +526,8 @@ async function upgradeSchema(
  * `public` usually is; coord would create its tables among theirs, and read one of theirs that
  * bears a coord table's name as its own — and one whose owner did not grant this user what
  * coord needs. Read from the catalog, which shows everything whatever this user may do with it.
- * Whether it holds anything (then coord's); without `create`, one holding nothing is not
- * checked further: a look needs no grant.
+ * Whether it holds anything (then coord's); one holding nothing is not checked further here:
+ * what creating coord's tables in it needs, the caller asks.
  *
  * @throws {ForeignDataError} naming the schema and some of its tables, left as they are.
  * @throws {BackendUnavailableError} naming the grant this user lacks.
@@ -519,7 +536,6 @@ async function checkExistingSchema(
   client: PgPoolClient,
   namespace: string,
   displayUrl: string,
-  create: boolean,
 ): Promise<boolean> {
   const { rows } = await client.query(
     `SELECT c.relname AS name, c.relname = 'coord_meta' AND c.relkind = 'r' AND
@@ -556,35 +572,21 @@ async function checkExistingSchema(
         `(${listed(objects)}) — coord leaves it as it is; use another --namespace`,
     );
   if (rows.length > 0 && !rows.some((row) => row.meta)) throw foreign();
-  if (rows.length === 0 && !create) return false;
-  // Of several privileges named at once, Postgres says whether any is held: one at a time.
-  // Which ones are missing, and who owns the schema, as the server says: a schema this user
-  // may use but not create in (`public` since Postgres 15) is no other role's doing.
-  const { rows: [rights] } = await client.query(
-    `SELECT has_schema_privilege(oid, 'USAGE') AS usage, has_schema_privilege(oid, 'CREATE')
-       AS "create", pg_get_userbyid(nspowner) AS owner, quote_ident(current_user) AS grantee
-     FROM pg_namespace WHERE nspname = $1`,
-    [namespace],
-  );
-  const schema = schemaIdentifier(namespace);
-  const missing = ["USAGE", "CREATE"].filter((privilege) => !rights[privilege.toLowerCase()]);
-  if (missing.length > 0) {
-    throw new BackendUnavailableError(
-      `${displayUrl}: user ${rights.grantee} lacks ${missing.join(" and ")} on schema ` +
-        `"${namespace}" (owned by ${rights.owner}), which coord needs to keep its tables there ` +
-        `— GRANT ${missing.join(", ")} ON SCHEMA ${schema} TO ${rights.grantee}, or use ` +
-        `another --namespace`,
-    );
-  }
   if (rows.length === 0) return false;
+  const refusal = await missingGrants(client, "SCHEMA", namespace, displayUrl);
+  if (refusal) throw refusal;
+  const schema = schemaIdentifier(namespace);
   const ungranted = rows.filter((row) => row.ungranted);
   if (ungranted.length > 0) {
+    const { rows: [{ grantee }] } = await client.query(
+      "SELECT quote_ident(current_user) AS grantee",
+    );
     const owners = [...new Set(ungranted.map((row) => String(row.owner)))].join(", ");
     throw new BackendUnavailableError(
-      `${displayUrl}: user ${rights.grantee} may not use tables ` +
+      `${displayUrl}: user ${grantee} may not use tables ` +
         `${listed(ungranted.map((row) => String(row.name)))} (owned by ${owners}) in schema ` +
         `"${namespace}" — GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA ${schema} ` +
-        `TO ${rights.grantee}, or use another --namespace`,
+        `TO ${grantee}, or use another --namespace`,
     );
   }
   const { rows: [version] } = await client.query(
@@ -592,6 +594,55 @@ async function checkExistingSchema(
   );
   if (!version) throw foreign();
   return true;
+}
+
+/** What {@link missingGrants} asks of each object coord needs to create in. */
+const GRANTS = {
+  DATABASE: {
+    privileges: ["CREATE"],
+    rights: `SELECT has_database_privilege(oid, 'CREATE') AS "create",
+       pg_get_userbyid(datdba) AS owner, quote_ident(datname) AS identifier, datname AS name,
+       quote_ident(current_user) AS grantee
+     FROM pg_database WHERE datname = current_database()`,
+    need: (namespace: string) => `to create schema "${namespace}" at its first write`,
+    otherwise: "create the schema for it",
+  },
+  SCHEMA: {
+    privileges: ["USAGE", "CREATE"],
+    rights: `SELECT has_schema_privilege(oid, 'USAGE') AS usage,
+       has_schema_privilege(oid, 'CREATE') AS "create", pg_get_userbyid(nspowner) AS owner,
+       nspname AS name, quote_ident(current_user) AS grantee
+     FROM pg_namespace WHERE nspname = $1`,
+    need: () => "to keep its tables there",
+    otherwise: "use another --namespace",
+  },
+} as const;
+
+/**
+ * The refusal a user meets who lacks a privilege coord needs on the database (to create the
+ * namespace's schema) or on the namespace's schema (to create its tables there): it names the
+ * privileges missing, the object's owner and the GRANT that gives them. Undefined when nothing
+ * is missing. Read from the server, which says which are held and who owns the object: a schema
+ * this user may use but not create in (`public` since Postgres 15) is no other role's doing.
+ */
+async function missingGrants(
+  client: PgPoolClient,
+  on: keyof typeof GRANTS,
+  namespace: string,
+  displayUrl: string,
+): Promise<BackendUnavailableError | undefined> {
+  const { privileges, rights: query, need, otherwise } = GRANTS[on];
+  // Of several privileges named at once, Postgres says whether any is held: one at a time.
+  const { rows: [rights] } = await client.query(query, on === "SCHEMA" ? [namespace] : []);
+  const missing = privileges.filter((privilege) => !rights[privilege.toLowerCase()]);
+  if (missing.length === 0) return undefined;
+  const identifier = on === "SCHEMA" ? schemaIdentifier(namespace) : rights.identifier;
+  return new BackendUnavailableError(
+    `${displayUrl}: user ${rights.grantee} lacks ${missing.join(" and ")} on ` +
+      `${on.toLowerCase()} "${rights.name}" (owned by ${rights.owner}), which coord needs ` +
+      `${need(namespace)} — GRANT ${missing.join(", ")} ON ${on} ${identifier} TO ` +
+      `${rights.grantee}, or ${otherwise}`,
+  );
 }
 
 /** The first few of `names`, for a one-line message. */

@@ -40,7 +40,7 @@ const KEY_TYPES: Record<Kind | "index", Record<string, string>> = {
   lock: LOCK_KEY_TYPES,
   schedule: SCHEDULE_KEY_TYPES,
   queue: QUEUE_KEY_TYPES,
-  index: { names: "zset", scanned: "string" },
+  index: { names: "zset", scanned: "string", tidied: "string" },
 };
 
 /** The parts of an instance of which one key at least exists as long as the instance does. */
@@ -68,6 +68,13 @@ const INDEX_GRACE_MS = 60_000;
  * prune needs the score older than the grace, and a skipped touch is younger than this.
  */
 const INDEX_RETOUCH_MS = 10_000;
+
+/**
+ * One writer in this long tidies a kind's index (adopts what older coords wrote, prunes names
+ * whose keys are gone): each costs a read of every name. No sooner than a gone name may be
+ * pruned anyway ({@link INDEX_GRACE_MS}).
+ */
+const INDEX_TIDY_EVERY_MS = INDEX_GRACE_MS;
 
 /** Touches remembered at the most; beyond, a name is touched again (one script call more). */
 const TOUCHED_KEPT = 10_000;
@@ -163,12 +170,15 @@ export class RedisBackend implements Backend {
   /**
    * Adds `name` to the index of `kind`'s names, or marks it as touched now; at most once per
    * {@link INDEX_RETOUCH_MS} per name and process, and once more after a touch that failed.
+   * The one writer in {@link INDEX_TIDY_EVERY_MS} then tidies the index too.
    */
   async indexName(kind: Kind, name: string): Promise<void> {
     const entry = `${kind} ${name}`;
     const sentAt = performance.now();
     if (sentAt - (this.#touched.get(entry) ?? -Infinity) < INDEX_RETOUCH_MS) return;
-    await this.#index(kind, "add", name);
+    const due = Number(await this.#index(kind, "add", name, INDEX_TIDY_EVERY_MS)) === 1;
+    // Upkeep, at most: the write it comes with is done, and the next writer due retries it.
+    if (due) await this.#tidyIndex(kind).catch(() => {});
     // The send's instant, not the reply's: the server's score is at least as recent.
     if (this.#touched.size >= TOUCHED_KEPT) this.#forgetOldTouches(sentAt);
     this.#touched.set(entry, sentAt);
@@ -184,48 +194,98 @@ export class RedisBackend implements Backend {
 
   /**
    * The names of every `kind` instance in the namespace, sorted, from the index: no SCAN, so
-   * an ACL user denied SCAN can list them. Names whose keys are gone (expired, reset) are
-   * left out and pruned from the index. Keys an older coord wrote without an index are
-   * adopted by one SCAN per namespace, when the user may SCAN.
+   * an ACL user denied SCAN can list them. A look, so it writes nothing: names whose keys are
+   * gone (expired, reset) are left out, and keys an older coord wrote without an index are
+   * found by SCAN (when the user may SCAN), until a write of their kind tidies the index
+   * ({@link RedisBackend.indexName}).
    */
   async indexedNames(kind: Kind): Promise<string[]> {
-    const list = async () => (await this.#index(kind, "list") as unknown[]).map(String);
-    let [scanned, ...rows] = await list();
-    if (scanned !== "1" && await this.#adoptUnindexed(kind)) [scanned, ...rows] = await list();
+    const { scanned, entries } = await this.#indexEntries(kind);
+    const unindexed = scanned ? [] : (await this.#unindexed([kind]))?.get(kind) ?? [];
+    const names = [...new Set([...entries.map((e) => e.name), ...unindexed])];
+    const live = await this.#live(kind, names);
+    return names.filter((_, i) => live[i]).sort();
+  }
+
+  /**
+   * What a writer does for the index of its kind when it is due ({@link INDEX_TIDY_EVERY_MS}):
+   * prunes the names whose keys are gone, and adopts what older coords wrote without an index
+   * where that is still to do. Done by writers, not by listings, so a look changes nothing.
+   */
+  async #tidyIndex(kind: Kind): Promise<void> {
+    const [{ entries }] = await Promise.all([this.#indexEntries(kind), this.#adoptUnindexed()]);
+    const live = await this.#live(kind, entries.map((e) => e.name));
+    await Promise.all(
+      entries.filter((_, i) => !live[i])
+        .map(({ name, score }) => this.#index(kind, "prune", name, score, INDEX_GRACE_MS)),
+    );
+  }
+
+  /**
+   * Indexes the instances an older coord wrote without an index, of every kind whose index did
+   * not adopt them yet: one SCAN of the namespace, once (when the user may SCAN). Every kind
+   * at once, so that a listing of a kind nobody writes here need not SCAN either.
+   */
+  async #adoptUnindexed(): Promise<void> {
+    const kinds = Object.keys(LIVE_PARTS) as Kind[];
+    const adopted = await Promise.all(kinds.map((kind) => {
+      const scanned = indexKey(this.namespace, kind, "scanned");
+      return this.conn.send(scanned, ["EXISTS", scanned]);
+    }));
+    const pending = kinds.filter((_, i) => Number(adopted[i]) === 0);
+    if (pending.length === 0) return;
+    const found = await this.#unindexed(pending);
+    if (!found) return;
+    await Promise.all(pending.map((kind) => this.#index(kind, "adopt", ...found.get(kind)!)));
+  }
+
+  /** The index of `kind`'s names: whether the adoption SCAN ran, and each name's score. */
+  async #indexEntries(
+    kind: Kind,
+  ): Promise<{ scanned: boolean; entries: { name: string; score: string }[] }> {
+    const [scanned, ...rows] = (await this.#index(kind, "list") as unknown[]).map(String);
     const entries = [];
     for (let i = 0; i < rows.length; i += 2) entries.push({ name: rows[i], score: rows[i + 1] });
-    const live = await Promise.all(entries.map(({ name }) => {
+    return { scanned: scanned === "1", entries };
+  }
+
+  /** Whether each of `names` still has its keys. */
+  async #live(kind: Kind, names: string[]): Promise<boolean[]> {
+    const counts = await Promise.all(names.map((name) => {
       const keys = LIVE_PARTS[kind].map((part) => this.key(kind, name, part));
       return this.conn.send(keys[0], ["EXISTS", ...keys]);
     }));
-    const gone = entries.filter((_, i) => Number(live[i]) === 0);
-    await Promise.all(
-      gone.map(({ name, score }) => this.#index(kind, "prune", name, score, INDEX_GRACE_MS)),
-    );
-    return entries.filter((_, i) => Number(live[i]) > 0).map(({ name }) => name).sort();
+    return counts.map((n) => Number(n) > 0);
   }
 
-  /** Indexes the instances found by SCAN; false when the ACL denies SCAN. */
-  async #adoptUnindexed(kind: Kind): Promise<boolean> {
-    const names = new Set<string>();
+  /**
+   * The instances of each of `kinds` that SCAN finds, indexed or not; undefined when the ACL
+   * denies SCAN.
+   */
+  async #unindexed(kinds: Kind[]): Promise<Map<Kind, string[]> | undefined> {
+    const names = new Map(kinds.map((kind) => [kind, new Set<string>()]));
+    const pattern = kinds.length === 1
+      ? `${this.namespace}:{${kinds[0]}:*}:${LIVE_PARTS[kinds[0]][0]}`
+      : `${this.namespace}:*`;
     try {
-      for await (const [key] of this.scan(`${this.namespace}:{${kind}:*}:${LIVE_PARTS[kind][0]}`)) {
+      for await (const [key] of this.scan(pattern)) {
         const parsed = parseRedisKey(this.namespace, key);
-        if (parsed?.kind === kind) names.add(parsed.name);
+        const kind = parsed?.kind as Kind;
+        if (names.has(kind) && parsed?.part === LIVE_PARTS[kind][0]) {
+          names.get(kind)!.add(parsed.name);
+        }
       }
     } catch (e) {
-      if (e instanceof BackendRefusedError) return false;
+      if (e instanceof BackendRefusedError) return undefined;
       throw e;
     }
-    await this.#index(kind, "adopt", ...names);
-    return true;
+    return new Map([...names].map(([kind, found]) => [kind, [...found]]));
   }
 
   async #index(kind: Kind, op: string, ...args: (string | number)[]): Promise<unknown> {
-    const keys = [
-      indexKey(this.namespace, kind, "names"),
-      indexKey(this.namespace, kind, "scanned"),
-    ];
+    const keys = (["names", "scanned", "tidied"] as const).map((part) =>
+      indexKey(this.namespace, kind, part)
+    );
     try {
       return await (await loadScript(INDEX_SCRIPT)).run(this.conn, keys, ["", op, ...args]);
     } catch (e) {

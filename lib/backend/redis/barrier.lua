@@ -33,6 +33,24 @@ local function ms(x) return string.format('%.3f', x) end
 
 local g = tonumber(redis.call('HGET', state, 'generation')) or 1
 
+-- A look, so it writes nothing, not even the purge below: it leaves out the arrivals the purge
+-- would drop.
+if op == 'status' then
+  local reply = {
+    g,
+    redis.call('HGET', state, 'n') or '',
+    redis.call('HGET', state, 'last_generation') or '',
+    redis.call('HGET', state, 'last_release_at') or '',
+    redis.call('HGET', state, 'last_n') or '',
+  }
+  local all = redis.call('HGETALL', arrivals)
+  for i = 1, #all, 2 do
+    local lease = tonumber(redis.call('ZSCORE', leases, all[i]))
+    if not (lease and lease < now) then table.insert(reply, all[i + 1]) end
+  end
+  return reply
+end
+
 -- Drops arrivals whose lease ran out: a crashed participant stops counting.
 local expired = redis.call('ZRANGEBYSCORE', leases, '-inf', '(' .. now)
 if #expired > 0 then
@@ -122,18 +140,6 @@ if op == 'abort' then
   touch()
   redis.call('PUBLISH', channel, 'abort')
   return { g, waiting }
-end
-
-if op == 'status' then
-  local reply = {
-    g,
-    redis.call('HGET', state, 'n') or '',
-    redis.call('HGET', state, 'last_generation') or '',
-    redis.call('HGET', state, 'last_release_at') or '',
-    redis.call('HGET', state, 'last_n') or '',
-  }
-  for _, v in ipairs(redis.call('HVALS', arrivals)) do table.insert(reply, v) end
-  return reply
 end
 
 return redis.error_reply('unknown barrier op ' .. tostring(op))

@@ -3,18 +3,22 @@
 -- step touches it just before the step writes the instance's keys.
 --
 -- KEYS: names (zset name -> last touched, ms), scanned (string: set once the keys that older
---       coords wrote without an index were adopted by one SCAN)
+--       coords wrote without an index were adopted by one SCAN), tidied (string: there for a
+--       while after a writer tidied the index)
 -- ARGV: channel (unused), op, op arguments…
+-- Listings only read it (`list`): writers keep it (`add`, and the tidying `adopt` and `prune`).
 
-local names, scanned, op = KEYS[1], KEYS[2], ARGV[2]
-local kinds = { [names] = 'zset', [scanned] = 'string' }
+local names, scanned, tidied, op = KEYS[1], KEYS[2], KEYS[3], ARGV[2]
+local kinds = { [names] = 'zset', [scanned] = 'string', [tidied] = 'string' }
 local now_ms = math.floor(now)
 
 -- Every put touches the index: one command on one key, which Redis refuses on another type
--- before it writes anything, so it is its own type check.
+-- before it writes anything, so it is its own type check. Replies 1 when the index is due for
+-- tidying (none was tidied for ARGV[4] ms): this writer then does it, the others do not.
 if op == 'add' then
   checked_call(kinds)('ZADD', names, now_ms, ARGV[3])
-  return 1
+  if checked_call(kinds)('SET', tidied, '1', 'NX', 'PX', ARGV[4]) then return 1 end
+  return 0
 end
 
 local refused = wrong_type(kinds)

@@ -112,6 +112,21 @@ local function is_theirs(ticket, token)
   return redis.call('ZSCORE', queue, ticket) and (token == '' or user_of(ticket).token == token)
 end
 
+-- The line as stored, with the clock and each ticket's lease: a look, so it writes nothing,
+-- not even the purge below. The caller shows the line as the next step would settle it.
+if op == 'status' then
+  if redis.call('EXISTS', state) == 0 then return {} end
+  local reply = { tickets, indicator, limit, string.format('%.3f', now) }
+  for _, ticket in ipairs(redis.call('ZRANGE', queue, 0, -1)) do
+    table.insert(reply, ticket)
+    table.insert(reply, redis.call('HGET', users, ticket) or '')
+    table.insert(reply, redis.call('HGET', holders, ticket) or '')
+    -- No lease (another program's doing): the purge would never drop the ticket.
+    table.insert(reply, redis.call('ZSCORE', presence, ticket) or '')
+  end
+  return reply
+end
+
 -- Drops tickets whose presence lease ran out: their users crashed or vanished.
 local expired = redis.call('ZRANGEBYSCORE', presence, '-inf', '(' .. now)
 for _, ticket in ipairs(expired) do
@@ -210,17 +225,6 @@ if op == 'release' then
   bump()
   grant()
   return 'released'
-end
-
-if op == 'status' then
-  if redis.call('EXISTS', state) == 0 then return {} end
-  local reply = { tickets, indicator, limit }
-  for _, ticket in ipairs(redis.call('ZRANGE', queue, 0, -1)) do
-    table.insert(reply, ticket)
-    table.insert(reply, redis.call('HGET', users, ticket) or '')
-    table.insert(reply, redis.call('HGET', holders, ticket) or '')
-  end
-  return reply
 end
 
 if op == 'reset' then

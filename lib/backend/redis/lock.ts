@@ -14,6 +14,7 @@ import type {
   TicketState,
   TicketUser,
 } from "../../lock/steps.ts";
+import { settledLine, type StoredTicket } from "../../lock/settled.ts";
 import type { RedisBackend } from "./backend.ts";
 import { RedisSteps, sharedScript } from "./script.ts";
 
@@ -94,18 +95,21 @@ export class RedisLockSteps extends RedisSteps implements LockSteps {
   async status(resource: string): Promise<TicketLine | undefined> {
     const reply = ((await this.run(resource, "status")) as unknown[]).map(String);
     if (reply.length === 0) return undefined;
-    const [tickets, indicator, limit, ...rows] = reply;
-    const users: TicketUser[] = [];
-    for (let i = 0; i < rows.length; i += 3) {
-      const [ticket, json, granted] = rows.slice(i, i + 3);
-      users.push(parseUser(resource, Number(ticket), json, granted));
+    const [tickets, indicator, limit, now, ...rows] = reply;
+    const users: StoredTicket[] = [];
+    for (let i = 0; i < rows.length; i += 4) {
+      const [ticket, json, granted, expiresAt] = rows.slice(i, i + 4);
+      users.push({
+        ...parseUser(resource, Number(ticket), json, granted),
+        expiresAt: expiresAt === "" ? Infinity : Number(expiresAt),
+      });
     }
-    return {
+    return settledLine({
       tickets: Number(tickets),
       indicator: Number(indicator),
       limit: Number(limit),
       users,
-    };
+    }, Number(now));
   }
 
   list(): Promise<string[]> {

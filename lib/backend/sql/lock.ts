@@ -17,6 +17,7 @@ import type {
   TicketLine,
   TicketState,
 } from "../../lock/steps.ts";
+import { settledLine, type StoredLine } from "../../lock/settled.ts";
 import { refuseForeignLockRows } from "./lock_rows.ts";
 import type { SqlStore, SqlTransaction } from "./transaction.ts";
 
@@ -380,23 +381,23 @@ export class SqlLockSteps implements LockSteps {
     tickets: Ticket[],
     now: number,
   ): Promise<Ticket[]> {
-    let live = tickets;
     const before = [queue.tickets, queue.indicator, queue.lim].join();
-    const expired = live.filter((t) => t.expires_at < now);
-    for (const t of expired) {
+    // What `status` shows is what this writes: one rule for both.
+    const settled = settledLine(storedLine(queue, tickets), now);
+    const kept = new Set(settled.users.map((u) => u.ticket));
+    for (const t of tickets.filter((t) => !kept.has(t.ticket))) {
       this.#emit(tx, { event: "crashed", ticket: t.ticket, label: t.label });
       await this.#remove(tx, name, t.ticket);
     }
-    live = live.filter((t) => t.expires_at >= now);
-    const target = live[0]?.ticket ?? queue.tickets + 1;
-    if (target > queue.indicator) {
-      if (target > queue.indicator + 1) {
-        this.#emit(tx, { event: "bumped", from: queue.indicator, to: target });
-      }
-      queue.indicator = target;
+    const live = tickets.filter((t) => kept.has(t.ticket));
+    if (settled.indicator > queue.indicator + 1) {
+      this.#emit(tx, { event: "bumped", from: queue.indicator, to: settled.indicator });
     }
-    for (const t of live.slice(0, queue.lim)) {
-      if (t.granted_at !== null) continue;
+    queue.indicator = settled.indicator;
+    const granted = new Set(
+      settled.users.flatMap((u) => u.grantedAt === undefined ? [] : [u.ticket]),
+    );
+    for (const t of live.filter((t) => t.granted_at === null && granted.has(t.ticket))) {
       t.granted_at = now;
       await tx.later(
         "UPDATE coord_lock_ticket SET granted_at = ? WHERE namespace = ? AND name = ? AND ticket = ?",
@@ -546,18 +547,11 @@ export class SqlLockSteps implements LockSteps {
   }
 
   status(name: string): Promise<TicketLine | undefined> {
-    // Settles first, as every step does (and as on Redis): a crash shows up, and moves the
-    // indicator, when it is looked at.
-    return this.#write(name, async (tx) => {
+    // A look: shows the line as the next step would settle it (a crash shows up, and moves the
+    // indicator, when it is looked at), and writes nothing (as on Redis).
+    return this.#store.read(async (tx) => {
       const { now, queue, tickets } = await this.#state(tx, name);
-      if (!queue) return undefined;
-      const users = (await this.#settle(tx, name, queue, tickets, now)).map((t) => ({
-        ticket: t.ticket,
-        label: t.label,
-        since: t.since,
-        ...(t.granted_at !== null ? { grantedAt: t.granted_at } : {}),
-      }));
-      return { tickets: queue.tickets, indicator: queue.indicator, limit: queue.lim, users };
+      return queue && settledLine(storedLine(queue, tickets), now);
     });
   }
 
@@ -589,6 +583,22 @@ export class SqlLockSteps implements LockSteps {
       return { outcome: "removed" };
     });
   }
+}
+
+/** A queue and its tickets as read, as {@link settledLine} takes them. */
+function storedLine(queue: Queue, tickets: Ticket[]): StoredLine {
+  return {
+    tickets: queue.tickets,
+    indicator: queue.indicator,
+    limit: queue.lim,
+    users: tickets.map((t) => ({
+      ticket: t.ticket,
+      label: t.label,
+      since: t.since,
+      expiresAt: t.expires_at,
+      ...(t.granted_at !== null ? { grantedAt: t.granted_at } : {}),
+    })),
+  };
 }
 
 /** Whether `t` is ticket `ticket`, and when `token` is given, the one with that token. */

@@ -1,15 +1,15 @@
 -- counts: the queue's jobs by state, its oldest pending, its live workers, whether paused, its
--- active jobs whose lease ran out (stalled: their worker died), then the totals.
+-- active jobs whose lease ran out (stalled: their worker died), then the totals. A look: writes
+-- nothing, so workers whose announcement ran out are left for the next announce to drop.
 --- @include "includes/keys.lua"
 
 refuse_all()
 check_settings()
-call('ZREMRANGEBYSCORE', workers, '-inf', '(' .. now_ms)
 local oldest = call('ZRANGEBYSCORE', pending, '-inf', now_ms, 'WITHSCORES', 'LIMIT', 0, 1)
 local ready = call('ZCOUNT', pending, '-inf', now_ms)
 local totals_list = call('HGETALL', totals)
 local reply = { ready, call('ZCARD', pending) - ready, call('ZCARD', active),
-  oldest[2] or '', cjson.encode(call('ZRANGE', workers, 0, -1)),
+  oldest[2] or '', cjson.encode(call('ZRANGEBYSCORE', workers, now_ms, '+inf')),
   setting('paused') or '', call('ZCOUNT', active, '-inf', '(' .. now_ms) }
 for _, value in ipairs(totals_list) do table.insert(reply, value) end
 return reply
