@@ -114,6 +114,7 @@ export {
   type PutOptions,
   queueCounts,
   type QueueReport,
+  type QueueReportOptions,
   queueReports,
   retryJob,
   UnknownJobError,

@@ -350,6 +350,15 @@ export interface QueueSteps {
   get(queue: string, id: string): Promise<JobRecord | undefined>;
   /** Counts per state, the oldest ready job, live workers. */
   counts(queue: string): Promise<QueueCounts>;
+  /**
+   * A page of the ids of the queue's jobs of every state (flows' parts too), about `limit` of
+   * them, from `after` (the page before's `after`; absent: the first page), and where the next
+   * page starts, absent after the last. In no particular order; nothing is decoded.
+   */
+  jobIds(
+    queue: string,
+    request: { after?: string; limit: number },
+  ): Promise<{ ids: string[]; after?: string }>;
   /** Records that `worker` works on `queue` until `untilMs` from now (or leaves, with 0). */
   announce(queue: string, request: { worker: string; ttlMs: number }): Promise<void>;
   /** Names of every queue in the namespace. */

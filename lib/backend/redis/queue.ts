@@ -354,6 +354,23 @@ export class RedisQueueSteps extends RedisSteps<QueueStep> implements QueueSteps
     };
   }
 
+  async jobIds(
+    queue: string,
+    r: { after?: string; limit: number },
+  ): Promise<{ ids: string[]; after?: string }> {
+    // Every job has its record in `jobs`; HSCAN's cursor survives writes between pages (a job
+    // put meanwhile may be missed, none there throughout is).
+    const key = this.backend.key("queue", queue, "jobs");
+    const [next, flat] = (await this.backend.conn.send(
+      key,
+      ["HSCAN", key, r.after ?? "0", "COUNT", String(r.limit)],
+    )) as [string, string[]];
+    return {
+      ids: flat.filter((_, i) => i % 2 === 0),
+      ...next !== "0" && { after: next },
+    };
+  }
+
   async announce(queue: string, r: { worker: string; ttlMs: number }): Promise<void> {
     await this.run(queue, "announce", r.worker, r.ttlMs);
   }

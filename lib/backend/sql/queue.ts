@@ -1761,6 +1761,25 @@ export class SqlQueueSteps implements QueueSteps {
     });
   }
 
+  jobIds(
+    queue: string,
+    r: { after?: string; limit: number },
+  ): Promise<{ ids: string[]; after?: string }> {
+    return this.#read(async ({ tx }) => {
+      // Id order, the primary key's: each page starts where the last ended, whatever was put or
+      // removed in between.
+      const ids = (await tx.all<{ id: string }>(
+        `SELECT id FROM coord_queue_job WHERE namespace = ? AND queue = ? AND id > ?
+         ORDER BY id LIMIT ?`,
+        this.#ns,
+        queue,
+        r.after ?? "",
+        r.limit,
+      )).map((row) => String(row.id));
+      return { ids, ...ids.length === r.limit && { after: ids[ids.length - 1] } };
+    });
+  }
+
   announce(queue: string, r: { worker: string; ttlMs: number }): Promise<void> {
     return this.#write(queue, async ({ tx, now }) => {
       await tx.run(
