@@ -93,6 +93,7 @@ export {
   TaskRunningError,
   type TriggerOptions,
   triggerTask,
+  UnknownTaskError,
 } from "./schedule/control.ts";
 export {
   CommandFailedError,

@@ -4,9 +4,11 @@ import assert from "node:assert/strict";
 import { type CaseContext, conformance, envOf } from "../support/backends.ts";
 import { type CoordProcess, runCoord, signalTwice, spawnCoord } from "../support/cli.ts";
 import { Scheduler } from "../../lib/schedule/scheduler.ts";
+import { putJob } from "../../lib/queue/queue.ts";
 import { dueNow } from "../support/schedule.ts";
 import { tempDir } from "../support/temp.ts";
 import { lineIn, until } from "../support/wait.ts";
+import { csrfTokenOf, startUi } from "../ui_support.ts";
 
 const linesIn = async (file: string, pattern: RegExp) =>
   (await Deno.readTextFile(file)).split("\n").filter((l) => pattern.test(l));
@@ -430,5 +432,36 @@ conformance(
       assert.deepEqual(shown, ["a", "b"], r.stdout);
       assert.match(r.stderr, /^coord: schedule "alien": .*another program wrote there.*\n$/);
     }
+  },
+);
+
+conformance(
+  "the console answers an action on a task with no record as a page not found: 404, nothing stored",
+  async (ctx) => {
+    const backend = await ctx.open();
+    // No task, so no form on Schedules: the console's token is every page's.
+    await putJob(backend, "q", { handler: "h" });
+    await using ui = await startUi(envOf(ctx));
+    const csrf = await csrfTokenOf(`${ui.root}queues/q`);
+    const actions: [path: string, fields: Record<string, string>][] = [
+      ["schedules/trigger", { task: "typotask" }],
+      ["schedules/trigger", { task: "typotask", args: '{"to":"ana"}' }],
+      ["schedules/typotask/pause", {}],
+      ["schedules/typotask/resume", {}],
+      ["schedules/typotask/remove", {}],
+      ["schedules/typotask/remove", { force: "1" }],
+    ];
+    for (const [path, fields] of actions) {
+      const response = await fetch(`${ui.root}${path}`, {
+        method: "POST",
+        body: new URLSearchParams({ csrf, ...fields }),
+        redirect: "manual",
+      });
+      const body = await response.text();
+      // As the queue's actions answer for a queue that is not there: its page, not a notice.
+      assert.equal(response.status, 404, `${path}: ${body}`);
+      assert.match(body, /<h1>Not found<\/h1>.*no task &quot;typotask&quot;/s, path);
+    }
+    assert.deepEqual(await backend.schedule.list(), [], "nothing stored");
   },
 );
