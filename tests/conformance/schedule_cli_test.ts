@@ -5,6 +5,8 @@ import { type CaseContext, conformance, envOf } from "../support/backends.ts";
 import { type CoordProcess, runCoord, signalTwice, spawnCoord } from "../support/cli.ts";
 import { Scheduler } from "../../lib/schedule/scheduler.ts";
 import { putJob } from "../../lib/queue/queue.ts";
+import { pauseTask, triggerTask } from "../../lib/schedule/control.ts";
+import { ForeignDataError } from "../../lib/errors.ts";
 import { dueNow } from "../support/schedule.ts";
 import { tempDir } from "../support/temp.ts";
 import { lineIn, until } from "../support/wait.ts";
@@ -463,5 +465,52 @@ conformance(
       assert.match(body, /<h1>Not found<\/h1>.*no task &quot;typotask&quot;/s, path);
     }
     assert.deepEqual(await backend.schedule.list(), [], "nothing stored");
+  },
+);
+
+conformance(
+  "a task record holding a count or an instant out of coord's range is refused (65), left as it is",
+  async (ctx) => {
+    const backend = await ctx.open();
+    const env = envOf(ctx);
+    const base = '"type":"task","spec":"every 3600000ms","runs":1,"failures":0';
+    // Each as stored text: JSON.stringify has no spelling for 1e400 (a double's Infinity).
+    const planted: [field: string, json: string][] = [
+      ["next = -5", `{${base},"next":-5}`],
+      ["next = Infinity", `{${base},"next":1e400}`],
+      [
+        "runs = 9007199254740992",
+        `{${base.replace('"runs":1', '"runs":9007199254740992')},"next":0}`,
+      ],
+      ["failures = 1.5", `{${base.replace('"failures":0', '"failures":1.5')},"next":0}`],
+      ["missed = -1", `{${base},"next":0,"missed":-1}`],
+      ["lease.until = Infinity", `{${base},"next":0,"lease":{"owner":"a","tick":0,"until":1e999}}`],
+      [
+        "last.startedAt = -1",
+        `{${base},"next":0,"last":{"tick":0,"owner":"a","outcome":"success","startedAt":-1}}`,
+      ],
+      [
+        "triggers[0].requestedAt = 1e+300",
+        `{${base},"next":0,"triggers":[{"id":"t","requestedAt":1e300}]}`,
+      ],
+    ];
+    for (const [i, [, json]] of planted.entries()) {
+      assert.ok(await backend.schedule.write(`bad${i}`, { expect: 0, value: json }));
+    }
+    // One run of status for all: each refusal is a line of its own.
+    const status = await runCoord(["schedule", "status"], { env });
+    assert.equal(status.code, 65, status.stderr);
+    const lines = status.stderr.trim().split("\n").toSorted();
+    assert.equal(lines.length, planted.length, status.stderr);
+    for (const [i, [field, json]] of planted.entries()) {
+      const name = `bad${i}`;
+      const said = `coord: schedule "${name}": the stored record is not a coord task (${field}) ` +
+        "— another program wrote there";
+      assert.ok(lines.some((line) => line.startsWith(said)), `${said}\n${status.stderr}`);
+      for (const act of [pauseTask, triggerTask]) {
+        await assert.rejects(act(backend, name), ForeignDataError, `${act.name} ${field}`);
+      }
+      assert.equal((await backend.schedule.read(name)).stored?.value, json, "left as it is");
+    }
   },
 );
