@@ -7,7 +7,7 @@
  * @module
  */
 
-import { ForeignDataError } from "../errors.ts";
+import type { ForeignDataError } from "../errors.ts";
 import type { QueueSteps } from "../queue/steps.ts";
 import { type ForeignEntry, SEARCH_STOPPED } from "./types.ts";
 
@@ -56,8 +56,7 @@ export async function refusedJobs(
 
 /**
  * The jobs of `queue` among `pages` of ids that `get` refuses (what `coord queue show` exits 65
- * on), each with its refusal, read within `budget`. A page's gets run together (pipelined on
- * Redis).
+ * on), each with its refusal, read within `budget`: a page a step (`refused`), get's own checks.
  *
  * @example
  * ```ts
@@ -78,15 +77,7 @@ export async function refusals(
     const ids = page.slice(0, budget.left);
     budget.left -= ids.length;
     if (ids.length < page.length) budget.stopped = true;
-    const read = await Promise.all(
-      ids.map((id) =>
-        steps.get(queue, id).then(() => undefined, (error) => {
-          if (!(error instanceof ForeignDataError)) throw error;
-          return { id, error };
-        })
-      ),
-    );
-    refused.push(...read.filter((r) => r !== undefined));
+    refused.push(...await steps.refused(queue, ids));
     if (budget.stopped) break;
   }
   return refused;

@@ -11,6 +11,8 @@
  * @module
  */
 
+import type { ForeignDataError } from "../errors.ts";
+
 /** How many times a job may be found abandoned (its worker's lease ran out) and run again. */
 export const MAX_STALLS = 3;
 
@@ -348,6 +350,11 @@ export interface QueueSteps {
   cancel(queue: string, id: string): Promise<{ job: JobRecord; cancelled: boolean } | undefined>;
   /** A job, or undefined. */
   get(queue: string, id: string): Promise<JobRecord | undefined>;
+  /**
+   * Of `ids`, the jobs {@link get} refuses (another program wrote their records), each with
+   * its refusal: get's own checks, many jobs a round trip. An id with no job is passed over.
+   */
+  refused(queue: string, ids: string[]): Promise<{ id: string; error: ForeignDataError }[]>;
   /** Counts per state, the oldest ready job, live workers. */
   counts(queue: string): Promise<QueueCounts>;
   /**

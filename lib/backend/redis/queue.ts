@@ -80,6 +80,7 @@ export const QUEUE_STEPS = [
   "list",
   "retry",
   "counts",
+  "check",
   "announce",
 ] as const;
 
@@ -245,15 +246,7 @@ export class RedisQueueSteps extends RedisSteps<QueueStep> implements QueueSteps
     const [state, spec, result, inputs, progress, lease] =
       (await this.run(queue, "get", id)) as string[];
     if (state === undefined) return undefined;
-    const job = jobRecord(
-      queue,
-      state,
-      spec,
-      result || undefined,
-      inputs || undefined,
-      progress || undefined,
-    );
-    return withLease(job, lease);
+    return withLease(storedJob(queue, state, [spec, result, inputs, progress]), lease);
   }
 
   async counts(queue: string): Promise<QueueCounts> {
@@ -371,6 +364,25 @@ export class RedisQueueSteps extends RedisSteps<QueueStep> implements QueueSteps
     };
   }
 
+  async refused(queue: string, ids: string[]): Promise<{ id: string; error: ForeignDataError }[]> {
+    if (ids.length === 0) return [];
+    const reply = (await this.run(queue, "check", JSON.stringify(ids))) as string[];
+    return ids.flatMap((id, i) => {
+      const [kind, state, ...parts] = reply.slice(i * 6, i * 6 + 6);
+      if (kind === "N") return [];
+      if (kind === "F") {
+        return [{ id, error: this.backend.foreignData(`queue ${JSON.stringify(queue)}`, state) }];
+      }
+      try {
+        storedJob(queue, state, parts);
+        return [];
+      } catch (e) {
+        if (!(e instanceof ForeignDataError)) throw e;
+        return [{ id, error: e }];
+      }
+    });
+  }
+
   async announce(queue: string, r: { worker: string; ttlMs: number }): Promise<void> {
     await this.run(queue, "announce", r.worker, r.ttlMs);
   }
@@ -378,6 +390,21 @@ export class RedisQueueSteps extends RedisSteps<QueueStep> implements QueueSteps
   list(): Promise<string[]> {
     return this.backend.indexedNames("queue");
   }
+}
+
+/**
+ * A job as `get` reads it (and `check`, many at once): its record, then its spec, result,
+ * inputs and progress (`""` where it has none).
+ */
+function storedJob(queue: string, state: string, [spec, result, inputs, progress]: string[]) {
+  return jobRecord(
+    queue,
+    state,
+    spec,
+    result || undefined,
+    inputs || undefined,
+    progress || undefined,
+  );
 }
 
 /** An active job with its lease end, kept in the active set's score rather than its record. */

@@ -482,6 +482,11 @@ export class SqlQueueSteps implements QueueSteps {
         row.id,
       )).map((h) => parseOr(h.entry))
       : [];
+    return this.#record(queue, row, withResult, history);
+  }
+
+  /** {@link #job} of a row, its history read. */
+  #record(queue: string, row: JobRow, withResult: boolean, history: unknown[]): JobRecord {
     const state = {
       id: row.id,
       state: row.state,
@@ -1700,6 +1705,44 @@ export class SqlQueueSteps implements QueueSteps {
     return this.#read(async (s) => {
       const row = await this.#row(s, queue, id);
       return row && await this.#job(s, queue, row, true);
+    });
+  }
+
+  refused(queue: string, ids: string[]): Promise<{ id: string; error: ForeignDataError }[]> {
+    return this.#read(async (s) => {
+      const refused: { id: string; error: ForeignDataError }[] = [];
+      const refuse = (id: string, e: unknown) => {
+        if (!(e instanceof ForeignDataError)) throw e;
+        refused.push({ id, error: e });
+      };
+      // As get reads each (#row, then #job), in one query each for the lot. A history entry
+      // is shown whatever it holds: it is not read here.
+      const typed = new Set(ids);
+      for (const id of await s.tx.foreignIds("coord_queue_job", { queue }, ids)) {
+        typed.delete(id);
+        try {
+          const row = await this.#row(s, queue, id);
+          if (row) this.#record(queue, row, true, []);
+        } catch (e) {
+          refuse(id, e);
+        }
+      }
+      const read = [...typed];
+      const rows = read.length === 0 ? [] : await s.tx.all<JobRow>(
+        `SELECT ${COLUMNS} FROM coord_queue_job WHERE namespace = ? AND queue = ?
+         AND id IN (${read.map(() => "?").join(", ")})`,
+        this.#ns,
+        queue,
+        ...read,
+      );
+      for (const row of rows) {
+        try {
+          this.#record(queue, row, true, []);
+        } catch (e) {
+          refuse(row.id, e);
+        }
+      }
+      return refused;
     });
   }
 
