@@ -202,6 +202,9 @@ lost when a worker dies. A job is QUEUE/ID (what put prints).
           cancelled, the oldest pending job's age (12.3 s, 5m 3s, 3h 12m, 7d 8h), live workers,
           paused. A QUEUE with no job and no settings: No such queue: "QUEUE". on stderr
           (exit 0). A queue holding foreign data is named on stderr, the others shown, exit 65.
+          Its jobs are read as show reads them (10,000 in all): those another program wrote
+          over are counted in their state, and named on stderr with how many (--json:
+          "unreadable"; coord doctor lists them), exit 65.
   show    one job: state (as list names it: scheduled when not yet due), spec, attempts,
           failures, stalls, worker, lease end, times, progress, result or error. An active
           job whose lease ran out (its worker died) is stalled: still active, no worker holds
@@ -669,7 +672,7 @@ async function status(argv: string[]): Promise<number> {
   });
   await using backend = await openBackend("queue", values, { create: false });
   const named = positionals.length > 0 ? positionals : undefined;
-  const reports = await queueReports(backend, named);
+  const reports = await queueReports(backend, named, { readJobs: true });
   if (reports.length === 0) {
     console.error(`No queues in namespace ${JSON.stringify(backend.namespace)}.`);
   }
@@ -678,8 +681,12 @@ async function status(argv: string[]): Promise<number> {
   for (const { queue, counts, foreign } of reports) {
     if (!counts && !foreign) console.error(`No such queue: ${JSON.stringify(queue)}.`);
   }
-  const code = reportForeign(reports);
-  const all = reports.flatMap((r) => r.counts ?? []);
+  // A job another program wrote over is counted in its state all the same: said apart, as
+  // `coord queue show` would refuse it and a worker fail it.
+  const code = reportForeign([...reports, ...reports.flatMap((r) => r.unreadable ?? [])]);
+  const all = reports.flatMap((r) =>
+    r.counts ? [{ ...r.counts, unreadable: r.unreadable?.count ?? 0 }] : []
+  );
   if (values.json) {
     for (const counts of all) console.log(JSON.stringify(counts));
     return code;

@@ -93,6 +93,7 @@ export {
   TaskRunningError,
   type TriggerOptions,
   triggerTask,
+  UnknownTaskError,
 } from "./schedule/control.ts";
 export {
   CommandFailedError,
@@ -116,6 +117,7 @@ export {
   type PutOptions,
   queueCounts,
   type QueueReport,
+  type QueueReportOptions,
   queueReports,
   retryJob,
   UnknownJobError,

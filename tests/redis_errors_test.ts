@@ -13,6 +13,9 @@ import { BackendUnavailableError, CoordError, ExitCode, ForeignDataError } from 
 import { redisServerAvailable, startStandalone } from "./support/redis_servers.ts";
 import { redisCommand } from "./support/resp.ts";
 import { freshNamespace, onRedis, REDIS_BACKENDS } from "./support/backends.ts";
+import { FOREIGN_SETTINGS, plantForeignSetting, plantGarbageJob } from "./support/queue.ts";
+import { cancelJob, getJob, putJob } from "../lib/queue/queue.ts";
+import { configureQueue } from "../lib/queue/retention.ts";
 import { runCoord } from "./support/cli.ts";
 import { freePort } from "./support/host.ts";
 
@@ -118,6 +121,34 @@ for (const { label, use } of REDIS_BACKENDS) {
     }
   });
 }
+
+onRedis(
+  "a job's record, a job's spec and a queue's setting another program wrote are refused in one wording",
+  async (backend) => {
+    await plantGarbageJob(backend, "junk", "record", "json");
+    await plantGarbageJob(backend, "junk", "spec", "spec");
+    await putJob(backend, "set", { handler: "h" });
+    await plantForeignSetting(backend, "set", FOREIGN_SETTINGS[0]);
+    // Each as the lock's `…:state has indicator "zzz"`: the hash, the field, the value quoted.
+    const refusals: [() => Promise<unknown>, string, string, string][] = [
+      [() => getJob(backend, "junk/record"), "junk:jobs", "job record", "junk"],
+      [() => cancelJob(backend, "junk/spec"), "junk:specs", "job spec", "junk"],
+      [() => configureQueue(backend, "set"), "set:config", "paused", "maybe"],
+    ];
+    for (const [refused, key, field, value] of refusals) {
+      const [queue, part] = key.split(":");
+      await assert.rejects(refused, (e: Error) => {
+        assert.ok(e instanceof ForeignDataError, String(e));
+        assert.equal(
+          e.message,
+          `queue "${queue}": ${backend.key("queue", queue, part)} has ${field} "${value}" — ` +
+            "another program wrote there; remove the key or use another --namespace",
+        );
+        return true;
+      });
+    }
+  },
+);
 
 /** A value of another type than coord keeps in `part` of queue `alien`. */
 function foreignPlant(backend: RedisBackend, part: keyof typeof QUEUE_KEY_TYPES): string[] {

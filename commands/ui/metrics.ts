@@ -36,7 +36,7 @@ export async function metricsText(
   histograms: HistogramSource[] = [],
 ): Promise<string> {
   const [queueReads, lockReads, scheduleReads, now] = await Promise.all([
-    queueReports(backend),
+    queueReports(backend, undefined, { readJobs: true }),
     ticketLines(backend),
     scheduleReports(backend),
     backend.now(),
@@ -71,6 +71,15 @@ export async function metricsText(
   for (const q of queues) {
     for (const state of JOB_STATES) out.sample({ queue: q.queue, state }, q[state]);
   }
+  out.family(
+    "coord_queue_unreadable_jobs",
+    "gauge",
+    "Jobs holding data coord did not write, counted in coord_queue_jobs all the same (coord doctor lists them).",
+  );
+  for (const r of queueReads) {
+    if (r.counts) out.sample({ queue: r.queue }, r.unreadable?.count ?? 0);
+  }
+  for (const { unreadable } of queueReads) if (unreadable) out.comment(oneLine(unreadable.foreign));
   out.family("coord_queue_oldest_pending_seconds", "gauge", "Age of the oldest ready job.");
   for (const q of queues) {
     out.sample({ queue: q.queue }, q.oldestPendingAt ? (now - q.oldestPendingAt) / 1000 : 0);

@@ -46,6 +46,7 @@ import {
   retryAction,
 } from "./pages/queue.ts";
 import { UnknownJobError } from "../../lib/queue/queue.ts";
+import { UnknownTaskError } from "../../lib/schedule/control.ts";
 
 /** Between two renders of one live page, so a busy queue does not cost a render per event. */
 const MIN_RENDER_GAP_MS = 200;
@@ -276,12 +277,10 @@ async function post(
   try {
     notice = await found.action.run(ctx, found.params, form);
   } catch (error) {
-    // On a queue or job that is not there, the answer its page gives (404): a notice would send
-    // the browser back to that page, and a script would take the 303 for success.
-    if (error instanceof UnknownQueueError || error instanceof UnknownJobError) {
-      return errorPage(ctx, segments, error);
-    }
     if (!(error instanceof CoordError)) throw error;
+    // On a queue, job or task that is not there, the answer its page gives (404): a notice
+    // would send the browser back to that page, and a script would take the 303 for success.
+    if (isUnknown(error)) return errorPage(ctx, segments, error);
     notice = `Failed: ${oneLine(error)}`;
   }
   const back = found.action.back(found.params).map(encodeURIComponent).join("/");
@@ -404,7 +403,9 @@ const OUTAGE_VIEW: View = { title: "Backend unreachable", live: html`` };
  * as the CLI's 64), or else no such thing (a name or id unknown).
  */
 function errorView(error: CoordError): { view: View; status: number } {
-  const [title, status] = error instanceof ForeignDataError
+  const [title, status] = isUnknown(error)
+    ? ["Not found", 404]
+    : error instanceof ForeignDataError
     ? ["Not coord's data", 409]
     : error instanceof BackendRefusedError
     ? ["Refused by the backend", 502]
@@ -412,6 +413,12 @@ function errorView(error: CoordError): { view: View; status: number } {
     ? ["Bad request", 400]
     : ["Not found", 404];
   return { view: { title, live: html`<p class="bad">${oneLine(error)}</p>` }, status };
+}
+
+/** Whether `error` says the queue, job or task acted on or asked for is not there (404). */
+function isUnknown(error: CoordError): boolean {
+  return error instanceof UnknownQueueError || error instanceof UnknownJobError ||
+    error instanceof UnknownTaskError;
 }
 
 /** The page of an error (see {@link errorView}), with its status. */

@@ -1,24 +1,24 @@
 /**
- * `coord doctor`'s look at the queue's jobs: those `coord queue show` refuses as foreign (exit
- * 65), found by the very step show runs (`get`), so doctor and show never disagree on what is
- * coord's. A job's stored text is coord's only by that step's checks (a Redis script's, a SQL
+ * `coord doctor`'s and `coord queue status`'s look at the queue's jobs: those `coord queue show`
+ * refuses as foreign (exit 65), found by the very step show runs (`get`), so doctor, status and
+ * show never disagree on what is coord's. A job's stored text is coord's only by that step's checks (a Redis script's, a SQL
  * row's types, then `jobRecord`): a copy of them here would drift.
  *
  * @module
  */
 
-import { ForeignDataError } from "../errors.ts";
+import type { ForeignDataError } from "../errors.ts";
 import type { QueueSteps } from "../queue/steps.ts";
 import { type ForeignEntry, SEARCH_STOPPED } from "./types.ts";
 
-/** Jobs read at most in one doctor run, so it stays quick on a big queue. */
+/** Jobs read at most in one doctor or status run, so it stays quick on a big queue. */
 export const JOBS_READ = 10_000;
 /** Jobs whose gets run together. */
 const PAGE = 100;
 /** A queue's refused jobs listed, before a line saying how many more. */
 const REFUSED_SHOWN = 5;
 
-/** How many of {@link JOBS_READ} are left to one doctor run, shared by its queues. */
+/** How many of {@link JOBS_READ} are left to one doctor or status run, shared by its queues. */
 export class JobBudget {
   /** Jobs that may still be read. */
   left = JOBS_READ;
@@ -35,8 +35,7 @@ export class JobBudget {
 
 /**
  * The jobs of `queue` (ids a page at a time) that `get` refuses, as entries at `where` (the
- * key or table that holds them): {@link REFUSED_SHOWN}, then how many more. A page's gets run
- * together (pipelined on Redis).
+ * key or table that holds them): {@link REFUSED_SHOWN}, then how many more.
  */
 export async function refusedJobs(
   steps: QueueSteps,
@@ -45,27 +44,63 @@ export async function refusedJobs(
   pages: AsyncIterable<string[]> | Iterable<string[]>,
   budget: JobBudget,
 ): Promise<ForeignEntry[]> {
-  const refused: string[] = [];
-  for await (const page of pages) {
-    const ids = page.slice(0, budget.left);
-    budget.left -= ids.length;
-    if (ids.length < page.length) budget.stopped = true;
-    const reasons = await Promise.all(
-      ids.map((id) =>
-        steps.get(queue, id).then(() => undefined, (e) => {
-          if (!(e instanceof ForeignDataError)) throw e;
-          // Its way out ("— remove it…") is the warning's, once for all.
-          return `job ${JSON.stringify(id)} is refused: ${e.message.split(" — ")[0]}`;
-        })
-      ),
-    );
-    refused.push(...reasons.filter((reason) => reason !== undefined));
-    if (budget.stopped) break;
-  }
+  const refused = (await refusals(steps, queue, pages, budget)).map(({ id, error }) =>
+    // Its way out ("— remove it…") is the warning's, once for all.
+    `job ${JSON.stringify(id)} is refused: ${error.message.split(" — ")[0]}`
+  );
   const entries = refused.slice(0, REFUSED_SHOWN).map((problem) => ({ where, problem }));
   const more = refused.length - entries.length;
   if (more > 0) entries.push({ where, problem: `${more} more jobs refused` });
   return entries;
+}
+
+/**
+ * The jobs of `queue` among `pages` of ids that `get` refuses (what `coord queue show` exits 65
+ * on), each with its refusal, read within `budget`: a page a step (`refused`), get's own checks.
+ *
+ * @example
+ * ```ts
+ * import { connect } from "../mod.ts";
+ * import { JobBudget, refusals } from "./refused_jobs.ts";
+ * await using backend = await connect({ url: "sqlite::memory:" });
+ * await refusals(backend.queue, "q", [["1", "2"]], new JobBudget()); // []
+ * ```
+ */
+export async function refusals(
+  steps: QueueSteps,
+  queue: string,
+  pages: AsyncIterable<string[]> | Iterable<string[]>,
+  budget: JobBudget,
+): Promise<{ id: string; error: ForeignDataError }[]> {
+  const refused: { id: string; error: ForeignDataError }[] = [];
+  for await (const page of pages) {
+    const ids = page.slice(0, budget.left);
+    budget.left -= ids.length;
+    if (ids.length < page.length) budget.stopped = true;
+    refused.push(...await steps.refused(queue, ids));
+    if (budget.stopped) break;
+  }
+  return refused;
+}
+
+/**
+ * The ids of every job of `queue`, a page at a time, as its backend's `jobIds` step pages them.
+ *
+ * @example
+ * ```ts
+ * import { connect } from "../mod.ts";
+ * import { jobIdPages } from "./refused_jobs.ts";
+ * await using backend = await connect({ url: "sqlite::memory:" });
+ * for await (const ids of jobIdPages(backend.queue, "q")) console.log(ids); // []
+ * ```
+ */
+export async function* jobIdPages(steps: QueueSteps, queue: string): AsyncIterable<string[]> {
+  let after: string | undefined;
+  do {
+    const page = await steps.jobIds(queue, { after, limit: PAGE });
+    yield page.ids;
+    after = page.after;
+  } while (after !== undefined);
 }
 
 /**

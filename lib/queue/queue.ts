@@ -12,12 +12,13 @@ import type { Backend } from "../backend/types.ts";
 import {
   CoordError,
   ExitCode,
-  type ForeignDataError,
+  ForeignDataError,
   readEach,
   UsageError,
   WaitTimeoutError,
 } from "../errors.ts";
 import { Outage } from "../outage.ts";
+import { JobBudget, jobIdPages, refusals } from "../backend/refused_jobs.ts";
 import { listedState } from "./record.ts";
 import {
   checkCount,
@@ -654,6 +655,21 @@ export interface QueueReport {
   counts?: QueueCounts;
   /** Why it could not be counted: data another program wrote where it keeps its state. */
   foreign?: ForeignDataError;
+  /**
+   * How many of its jobs `coord queue show` refuses (another program wrote their records; each
+   * is counted in its state all the same), and one refusal saying so, naming the first; present
+   * only when jobs were read (`readJobs`) and one was refused.
+   */
+  unreadable?: { count: number; foreign: ForeignDataError };
+}
+
+/** What {@link queueReports} reads besides the counts. */
+export interface QueueReportOptions {
+  /**
+   * Read each counted queue's jobs (up to 10,000 in all, as `coord doctor` does) to
+   * report those coord cannot read as `unreadable`. Default: false, which reads no job.
+   */
+  readJobs?: boolean;
 }
 
 /**
@@ -669,18 +685,48 @@ export interface QueueReport {
  * await using backend = await connect({ url: "sqlite::memory:" });
  * await putJob(backend, "q", { handler: "h" });
  * (await queueReports(backend, ["q", "typo"])).map((r) => r.counts?.pending); // [1, undefined]
+ * (await queueReports(backend, ["q"], { readJobs: true }))[0].unreadable; // undefined
  * ```
  */
-export async function queueReports(backend: Backend, queues?: string[]): Promise<QueueReport[]> {
+export async function queueReports(
+  backend: Backend,
+  queues?: string[],
+  { readJobs = false }: QueueReportOptions = {},
+): Promise<QueueReport[]> {
   if (queues) checkQueueNames(queues);
   const known = await backend.queue.list();
   const read = await readEach(
     queues ?? known,
     async (queue) => known.includes(queue) ? await backend.queue.counts(queue) : undefined,
   );
-  return read.map(({ name, value, foreign }) => ({
-    queue: name,
-    ...value && { counts: value },
-    ...foreign && { foreign },
-  }));
+  const budget = new JobBudget();
+  const reports: QueueReport[] = [];
+  for (const { name, value, foreign } of read) {
+    // One queue after the other: the budget goes to the first queues in full.
+    const refused = readJobs && value
+      ? await refusals(backend.queue, name, jobIdPages(backend.queue, name), budget)
+      : [];
+    reports.push({
+      queue: name,
+      ...value && { counts: value },
+      ...foreign && { foreign },
+      ...refused.length > 0 && { unreadable: unreadable(name, refused.map((r) => r.error)) },
+    });
+  }
+  return reports;
+}
+
+/** {@link QueueReport.unreadable} of `queue`, whose jobs' reads refused with `refused`. */
+function unreadable(queue: string, refused: ForeignDataError[]): QueueReport["unreadable"] {
+  const where = `queue ${JSON.stringify(queue)}`;
+  // The first's own way out ("delete the row…") is for that job alone.
+  const first = refused[0].message.split(" — ")[0].replace(`${where}: `, "");
+  const others = refused.length > 1 ? ` and ${refused.length - 1} more` : "";
+  return {
+    count: refused.length,
+    foreign: new ForeignDataError(
+      `${where}: ${refused.length} job${refused.length === 1 ? "" : "s"} coord cannot read ` +
+        `(${first}${others}) — another program wrote there; coord doctor lists them`,
+    ),
+  };
 }

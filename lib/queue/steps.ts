@@ -11,6 +11,8 @@
  * @module
  */
 
+import type { ForeignDataError } from "../errors.ts";
+
 /** How many times a job may be found abandoned (its worker's lease ran out) and run again. */
 export const MAX_STALLS = 3;
 
@@ -373,8 +375,22 @@ export interface QueueSteps {
   cancel(queue: string, id: string): Promise<{ job: JobRecord; cancelled: boolean } | undefined>;
   /** A job, or undefined. */
   get(queue: string, id: string): Promise<JobRecord | undefined>;
+  /**
+   * Of `ids`, the jobs {@link get} refuses (another program wrote their records), each with
+   * its refusal: get's own checks, many jobs a round trip. An id with no job is passed over.
+   */
+  refused(queue: string, ids: string[]): Promise<{ id: string; error: ForeignDataError }[]>;
   /** Counts per state, the oldest ready job, live workers. */
   counts(queue: string): Promise<QueueCounts>;
+  /**
+   * A page of the ids of the queue's jobs of every state (flows' parts too), about `limit` of
+   * them, from `after` (the page before's `after`; absent: the first page), and where the next
+   * page starts, absent after the last. In no particular order; nothing is decoded.
+   */
+  jobIds(
+    queue: string,
+    request: { after?: string; limit: number },
+  ): Promise<{ ids: string[]; after?: string }>;
   /** Records that `worker` works on `queue` until `untilMs` from now (or leaves, with 0). */
   announce(queue: string, request: { worker: string; ttlMs: number }): Promise<void>;
   /** Names of every queue in the namespace. */

@@ -27,7 +27,7 @@ export interface TriggerOptions {
  * instance to see the request claims it, so it runs once however many instances run the task.
  *
  * @returns the request's id, which `status` shows with the run.
- * @throws {UsageError} when the task has no record (no instance has run it).
+ * @throws {UnknownTaskError} when the task has no record (no instance has run it).
  * @throws {ForeignDataError} when the name holds something other than a task.
  * @example
  * ```ts
@@ -65,7 +65,7 @@ export async function triggerTask(
  * usual; triggered runs still run). Stored, so it outlives instance restarts.
  *
  * @returns false when it was paused already.
- * @throws {UsageError} when the task has no record.
+ * @throws {UnknownTaskError} when the task has no record.
  * @example
  * ```ts ignore
  * await pauseTask(backend, "report"); // during the migration
@@ -90,7 +90,7 @@ export interface ResumeOptions {
  * missed) unless `catchUp`.
  *
  * @returns false when it was not paused.
- * @throws {UsageError} when the task has no record.
+ * @throws {UnknownTaskError} when the task has no record.
  * @example
  * ```ts ignore
  * await resumeTask(backend, "report", { catchUp: true }); // run the reports missed meanwhile
@@ -116,14 +116,30 @@ function changeTask(
   change: (record: TaskRecord, now: number) => TaskRecord | undefined,
 ): Promise<boolean> {
   return updateRecord<TaskRecord>(backend, name, "task", (record, now) => {
-    if (!record) {
-      throw new UsageError(
-        `no task "${name}" in namespace "${backend.namespace}" — a task has a record once an ` +
-          `instance ran its file; check the name and --namespace`,
-      );
-    }
+    if (!record) throw new UnknownTaskError(name, backend.namespace);
     return change(record, now);
   });
+}
+
+/**
+ * A task that has no record, asked to change (a mistyped name, or one no instance ran yet):
+ * a {@link UsageError} (exit 64), which the console answers as a page not found (404).
+ *
+ * @example
+ * ```ts
+ * import { connect, pauseTask, UnknownTaskError } from "../mod.ts";
+ * await using backend = await connect({ url: "sqlite::memory:" });
+ * await pauseTask(backend, "typo").catch((e) => e instanceof UnknownTaskError); // true
+ * ```
+ */
+export class UnknownTaskError extends UsageError {
+  /** Names the task and the namespace looked in. */
+  constructor(name: string, namespace: string) {
+    super(
+      `no task "${name}" in namespace "${namespace}" — a task has a record once an ` +
+        `instance ran its file; check the name and --namespace`,
+    );
+  }
 }
 
 /** Options of {@link removeTask}. */

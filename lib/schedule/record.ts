@@ -10,6 +10,7 @@ import type { Backend } from "../backend/types.ts";
 import { CoordError, ExitCode, ForeignDataError } from "../errors.ts";
 import type { ReadResult } from "./steps.ts";
 import type { Timing, TimingOptions } from "./timing.ts";
+import { foreignValue } from "./record_values.ts";
 
 /**
  * How a task's last run ended; `running` while it runs; `interrupted` when a stop cut it short
@@ -166,11 +167,15 @@ export function decodeRecord<T extends TaskRecord | TemplateRecord>(
   } catch {
     // reported below
   }
-  if (!isRecord(record, type)) {
+  const isType = typeof record === "object" && record !== null &&
+    (record as { type?: unknown }).type === type;
+  // The field that is not coord's when one is, else the text as stored.
+  const held = isType ? foreignValue(record, type) : read.stored.value.slice(0, 60);
+  if (held !== undefined) {
     throw new ForeignDataError(
-      `schedule "${name}": the stored record is not a coord ${type} ` +
-        `(${read.stored.value.slice(0, 60)}) — another program wrote there, or a task and a ` +
-        `dynamic template share the name; remove it or use another --namespace`,
+      `schedule "${name}": the stored record is not a coord ${type} (${held}) — another ` +
+        `program wrote there, or a task and a dynamic template share the name; remove it or ` +
+        `use another --namespace`,
     );
   }
   return { now: read.now, version: read.stored.version, record: record as T };
@@ -183,27 +188,6 @@ export function recordType(value: string): unknown {
   } catch {
     return undefined;
   }
-}
-
-function isRecord(value: unknown, type: string): boolean {
-  if (typeof value !== "object" || value === null) return false;
-  const record = value as Record<string, unknown>;
-  if (record.type !== type) return false;
-  if (type === "template") return typeof record.instances === "object" && record.instances !== null;
-  return typeof record.spec === "string" &&
-    (record.next === null || typeof record.next === "number") &&
-    typeof record.runs === "number" && typeof record.failures === "number" &&
-    optional(record.consecutiveFailures, "number") && optional(record.retrying, "object") &&
-    (record.triggers === undefined || Array.isArray(record.triggers)) &&
-    optional(record.triggered, "object") && optional(record.paused, "boolean") &&
-    optional(record.skipBefore, "number") && optional(record.missed, "number") &&
-    optional(record.aliveAt, "number") && optional(record.specSince, "number") &&
-    (record.overlapping === undefined || Array.isArray(record.overlapping));
-}
-
-/** Fields added to the record later are absent from older ones, but never of another type. */
-function optional(value: unknown, type: "number" | "object" | "boolean"): boolean {
-  return value === undefined || (typeof value === type && value !== null);
 }
 
 /**

@@ -239,7 +239,7 @@ conformance(
           { env },
         );
         assert.equal(r.code, 65, `${verb} ${garbage}: ${r.stderr}`);
-        assert.match(r.stderr, /^coord: .*junk.* holds .* — another program wrote there/);
+        assert.match(r.stderr, /^coord: .*junk.* (holds|has) .* — another program wrote there/);
         assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
       }
     }
@@ -368,6 +368,49 @@ conformance(
       assert.deepEqual(rows, ["a", "b"]);
       assert.match(status.stderr, /^coord: queue "alien": .*another program wrote there.*\n$/);
     }
+  },
+);
+
+conformance(
+  "status, the queue page and /metrics say a queue holds jobs coord cannot read; status exits 65",
+  async (ctx) => {
+    const env = envOf(ctx);
+    const backend = await ctx.open();
+    await putJob(backend, "fine", { handler: "h" });
+    await putJob(backend, "junk", { id: "good", handler: "h" });
+    const planted = garbageOn(backend);
+    for (const garbage of planted) await plantGarbageJob(backend, "junk", garbage, garbage);
+    const status = await runCoord(["queue", "status", "--json"], { env });
+    assert.equal(status.code, 65, status.stderr);
+    const lines = status.stdout.trim().split("\n").map((line) => JSON.parse(line));
+    assert.deepEqual(
+      lines.map((c) => [c.queue, c.unreadable]),
+      [["fine", 0], ["junk", planted.length]],
+    );
+    const said = status.stderr.trim().split("\n");
+    assert.equal(said.length, 1, status.stderr);
+    assert.match(
+      said[0],
+      new RegExp(
+        // The first in the backend's order, named as show names it.
+        `^coord: queue "junk": ${planted.length} jobs coord cannot read \\(.*\\b(${
+          planted.join("|")
+        })\\b.* and ${planted.length - 1} more\\) — another program wrote there; ` +
+          "coord doctor lists them$",
+      ),
+    );
+    const healthy = await runCoord(["queue", "status", "fine"], { env });
+    assert.deepEqual([healthy.code, healthy.stderr], [0, ""]);
+    await using ui = await startUi(env);
+    // Its completed jobs, none of them another program's: the list of all of them refuses.
+    const page = await (await fetch(`${ui.root}queues/junk?state=completed`)).text();
+    assert.match(page, /<p class="bad queue-jobs-foreign">queue &quot;junk&quot;: \d+ jobs coord/);
+    const metrics = await (await fetch(`${ui.root}metrics`)).text();
+    assert.match(
+      metrics,
+      new RegExp(`^coord_queue_unreadable_jobs\\{queue="junk"\\} ${planted.length}$`, "m"),
+    );
+    assert.match(metrics, /^coord_queue_unreadable_jobs\{queue="fine"\} 0$/m);
   },
 );
 

@@ -4,9 +4,13 @@ import assert from "node:assert/strict";
 import { type CaseContext, conformance, envOf } from "../support/backends.ts";
 import { type CoordProcess, runCoord, signalTwice, spawnCoord } from "../support/cli.ts";
 import { Scheduler } from "../../lib/schedule/scheduler.ts";
+import { putJob } from "../../lib/queue/queue.ts";
+import { pauseTask, triggerTask } from "../../lib/schedule/control.ts";
+import { ForeignDataError } from "../../lib/errors.ts";
 import { dueNow } from "../support/schedule.ts";
 import { tempDir } from "../support/temp.ts";
 import { lineIn, until } from "../support/wait.ts";
+import { csrfTokenOf, startUi } from "../ui_support.ts";
 
 const linesIn = async (file: string, pattern: RegExp) =>
   (await Deno.readTextFile(file)).split("\n").filter((l) => pattern.test(l));
@@ -429,6 +433,84 @@ conformance(
         : lines.slice(1).map((l) => l.split(" ")[0]);
       assert.deepEqual(shown, ["a", "b"], r.stdout);
       assert.match(r.stderr, /^coord: schedule "alien": .*another program wrote there.*\n$/);
+    }
+  },
+);
+
+conformance(
+  "the console answers an action on a task with no record as a page not found: 404, nothing stored",
+  async (ctx) => {
+    const backend = await ctx.open();
+    // No task, so no form on Schedules: the console's token is every page's.
+    await putJob(backend, "q", { handler: "h" });
+    await using ui = await startUi(envOf(ctx));
+    const csrf = await csrfTokenOf(`${ui.root}queues/q`);
+    const actions: [path: string, fields: Record<string, string>][] = [
+      ["schedules/trigger", { task: "typotask" }],
+      ["schedules/trigger", { task: "typotask", args: '{"to":"ana"}' }],
+      ["schedules/typotask/pause", {}],
+      ["schedules/typotask/resume", {}],
+      ["schedules/typotask/remove", {}],
+      ["schedules/typotask/remove", { force: "1" }],
+    ];
+    for (const [path, fields] of actions) {
+      const response = await fetch(`${ui.root}${path}`, {
+        method: "POST",
+        body: new URLSearchParams({ csrf, ...fields }),
+        redirect: "manual",
+      });
+      const body = await response.text();
+      // As the queue's actions answer for a queue that is not there: its page, not a notice.
+      assert.equal(response.status, 404, `${path}: ${body}`);
+      assert.match(body, /<h1>Not found<\/h1>.*no task &quot;typotask&quot;/s, path);
+    }
+    assert.deepEqual(await backend.schedule.list(), [], "nothing stored");
+  },
+);
+
+conformance(
+  "a task record holding a count or an instant out of coord's range is refused (65), left as it is",
+  async (ctx) => {
+    const backend = await ctx.open();
+    const env = envOf(ctx);
+    const base = '"type":"task","spec":"every 3600000ms","runs":1,"failures":0';
+    // Each as stored text: JSON.stringify has no spelling for 1e400 (a double's Infinity).
+    const planted: [field: string, json: string][] = [
+      ["next = -5", `{${base},"next":-5}`],
+      ["next = Infinity", `{${base},"next":1e400}`],
+      [
+        "runs = 9007199254740992",
+        `{${base.replace('"runs":1', '"runs":9007199254740992')},"next":0}`,
+      ],
+      ["failures = 1.5", `{${base.replace('"failures":0', '"failures":1.5')},"next":0}`],
+      ["missed = -1", `{${base},"next":0,"missed":-1}`],
+      ["lease.until = Infinity", `{${base},"next":0,"lease":{"owner":"a","tick":0,"until":1e999}}`],
+      [
+        "last.startedAt = -1",
+        `{${base},"next":0,"last":{"tick":0,"owner":"a","outcome":"success","startedAt":-1}}`,
+      ],
+      [
+        "triggers[0].requestedAt = 1e+300",
+        `{${base},"next":0,"triggers":[{"id":"t","requestedAt":1e300}]}`,
+      ],
+    ];
+    for (const [i, [, json]] of planted.entries()) {
+      assert.ok(await backend.schedule.write(`bad${i}`, { expect: 0, value: json }));
+    }
+    // One run of status for all: each refusal is a line of its own.
+    const status = await runCoord(["schedule", "status"], { env });
+    assert.equal(status.code, 65, status.stderr);
+    const lines = status.stderr.trim().split("\n").toSorted();
+    assert.equal(lines.length, planted.length, status.stderr);
+    for (const [i, [field, json]] of planted.entries()) {
+      const name = `bad${i}`;
+      const said = `coord: schedule "${name}": the stored record is not a coord task (${field}) ` +
+        "— another program wrote there";
+      assert.ok(lines.some((line) => line.startsWith(said)), `${said}\n${status.stderr}`);
+      for (const act of [pauseTask, triggerTask]) {
+        await assert.rejects(act(backend, name), ForeignDataError, `${act.name} ${field}`);
+      }
+      assert.equal((await backend.schedule.read(name)).stored?.value, json, "left as it is");
     }
   },
 );

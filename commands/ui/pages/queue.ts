@@ -34,6 +34,7 @@ import {
 import { actionForm, link, type Page, type UiContext, UnknownQueueError } from "../context.ts";
 import { type Html, html } from "../html.ts";
 import { table } from "../table.ts";
+import { foreignNotes } from "../foreign.ts";
 import { age, duration, instant } from "../time.ts";
 import { progressView } from "../progress.ts";
 
@@ -46,7 +47,7 @@ const JOBS_PER_PAGE = 50;
  */
 export const queuePage: Page = async (ctx, url, [queue]) => {
   const [[report], now] = await Promise.all([
-    queueReports(ctx.backend, [queue]),
+    queueReports(ctx.backend, [queue], { readJobs: true }),
     ctx.backend.now(),
   ]);
   if (report.foreign) throw report.foreign;
@@ -89,7 +90,9 @@ export const queuePage: Page = async (ctx, url, [queue]) => {
           · <span class="warn queue-paused">paused</span>
         `
         : html``
-    }</p>${queueActions(ctx, queue, counts)}</section>
+    }</p>${foreignNotes("queue-jobs", report.unreadable ? [report.unreadable] : [])}${
+      queueActions(ctx, queue, counts)
+    }</section>
 <section><h2>Jobs</h2><nav class="states">${
       [undefined, ...LIST_STATES].map((s) =>
         html`

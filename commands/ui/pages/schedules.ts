@@ -13,6 +13,7 @@ import {
   resumeTask,
   TaskRunningError,
   triggerTask,
+  UnknownTaskError,
 } from "../../../lib/schedule/control.ts";
 import type { LastRun } from "../../../lib/schedule/record.ts";
 import {
@@ -199,9 +200,10 @@ export async function removeAction(
   form: FormData,
 ): Promise<string> {
   try {
-    return await removeTask(ctx.backend, task, { force: form.get("force") === "1" })
-      ? `Removed ${task}.`
-      : `No such task: ${task}.`;
+    if (!await removeTask(ctx.backend, task, { force: form.get("force") === "1" })) {
+      throw new UnknownTaskError(task, ctx.backend.namespace);
+    }
+    return `Removed ${task}.`;
   } catch (error) {
     if (!(error instanceof TaskRunningError)) throw error;
     return `${task} is running (a run holds its tick); not removed.`;

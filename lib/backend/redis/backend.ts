@@ -140,6 +140,16 @@ export class RedisBackend implements Backend {
   }
 
   /**
+   * The refusal of data another program wrote at `where` (`queue "q"`), as a script's checks
+   * word it (`…:jobs has job 7 "junk"`): every Redis refusal's way out.
+   */
+  foreignData(where: string, text: string): ForeignDataError {
+    return new ForeignDataError(
+      `${where}: ${text} — another program wrote there; remove the key or use another --namespace`,
+    );
+  }
+
+  /**
    * What a failed step means. Only a `FOREIGN` reply, which the scripts raise after checking
    * the data they read, is foreign data: any other error inside a script is a bug in coord,
    * and telling the user to remove keys then could make them delete valid state.
@@ -149,12 +159,7 @@ export class RedisBackend implements Backend {
     // inside a script names the script too, and must stay an outage.
     if (!(e instanceof Error) || e instanceof CoordError) return e;
     const text = e.message.replace(/\s*(script: |\(call to f_)[0-9a-f]{40}\b.*$/s, "");
-    if (text.startsWith("FOREIGN ")) {
-      return new ForeignDataError(
-        `${where}: ${text.slice(8)} — another program wrote there; remove the key or use ` +
-          `another --namespace`,
-      );
-    }
+    if (text.startsWith("FOREIGN ")) return this.foreignData(where, text.slice(8));
     if (SCRIPT_ACL_DENIAL.test(text)) return aclRefusal(this.displayUrl, text, e);
     if (SCRIPT_ERROR.test(e.message)) {
       return new CoordError(

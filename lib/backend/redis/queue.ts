@@ -84,6 +84,7 @@ export const QUEUE_STEPS = [
   "retry",
   "promote",
   "counts",
+  "check",
   "announce",
 ] as const;
 
@@ -251,15 +252,7 @@ export class RedisQueueSteps extends RedisSteps<QueueStep> implements QueueSteps
     const [state, spec, result, inputs, progress, lease] =
       (await this.run(queue, "get", id)) as string[];
     if (state === undefined) return undefined;
-    const job = jobRecord(
-      queue,
-      state,
-      spec,
-      result || undefined,
-      inputs || undefined,
-      progress || undefined,
-    );
-    return withLease(job, lease);
+    return withLease(storedJob(queue, state, [spec, result, inputs, progress]), lease);
   }
 
   async counts(queue: string): Promise<QueueCounts> {
@@ -375,6 +368,42 @@ export class RedisQueueSteps extends RedisSteps<QueueStep> implements QueueSteps
     };
   }
 
+  async jobIds(
+    queue: string,
+    r: { after?: string; limit: number },
+  ): Promise<{ ids: string[]; after?: string }> {
+    // Every job has its record in `jobs`; HSCAN's cursor survives writes between pages (a job
+    // put meanwhile may be missed, none there throughout is).
+    const key = this.backend.key("queue", queue, "jobs");
+    const [next, flat] = (await this.backend.conn.send(
+      key,
+      ["HSCAN", key, r.after ?? "0", "COUNT", String(r.limit)],
+    )) as [string, string[]];
+    return {
+      ids: flat.filter((_, i) => i % 2 === 0),
+      ...next !== "0" && { after: next },
+    };
+  }
+
+  async refused(queue: string, ids: string[]): Promise<{ id: string; error: ForeignDataError }[]> {
+    if (ids.length === 0) return [];
+    const reply = (await this.run(queue, "check", JSON.stringify(ids))) as string[];
+    return ids.flatMap((id, i) => {
+      const [kind, state, ...parts] = reply.slice(i * 6, i * 6 + 6);
+      if (kind === "N") return [];
+      if (kind === "F") {
+        return [{ id, error: this.backend.foreignData(`queue ${JSON.stringify(queue)}`, state) }];
+      }
+      try {
+        storedJob(queue, state, parts);
+        return [];
+      } catch (e) {
+        if (!(e instanceof ForeignDataError)) throw e;
+        return [{ id, error: e }];
+      }
+    });
+  }
+
   async announce(queue: string, r: { worker: string; ttlMs: number }): Promise<void> {
     await this.run(queue, "announce", r.worker, r.ttlMs);
   }
@@ -382,6 +411,21 @@ export class RedisQueueSteps extends RedisSteps<QueueStep> implements QueueSteps
   list(): Promise<string[]> {
     return this.backend.indexedNames("queue");
   }
+}
+
+/**
+ * A job as `get` reads it (and `check`, many at once): its record, then its spec, result,
+ * inputs and progress (`""` where it has none).
+ */
+function storedJob(queue: string, state: string, [spec, result, inputs, progress]: string[]) {
+  return jobRecord(
+    queue,
+    state,
+    spec,
+    result || undefined,
+    inputs || undefined,
+    progress || undefined,
+  );
 }
 
 /** An active job with its lease end, kept in the active set's score rather than its record. */

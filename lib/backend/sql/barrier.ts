@@ -14,7 +14,7 @@ import {
   ENDED_GENERATIONS_KEPT,
   type GenerationState,
 } from "../../barrier/steps.ts";
-import { refuseForeignValues, type ValueRule, whole } from "./foreign_row.ts";
+import { instant, refuseForeignValues, type ValueRule, whole } from "./foreign_row.ts";
 import type { SqlStore, SqlTransaction } from "./transaction.ts";
 
 /**
@@ -79,9 +79,23 @@ const STATE_RULES: ValueRule[] = [
   {
     table: "coord_barrier",
     column: "last_release_at",
-    writes: lastRelease((v) => Number.isFinite(v) && (v as number) >= 0),
+    writes: lastRelease(instant),
   },
   { table: "coord_barrier", column: "last_n", writes: lastRelease((v) => whole(v, 1)) },
+];
+
+/**
+ * An arrival's and an ended generation's values: an arrival whose lease never ends would be
+ * counted for good, a release at no instant slept towards for ever.
+ */
+const ARRIVAL_RULES: ValueRule[] = [
+  { table: "coord_barrier_arrival", column: "arrival", writes: (v) => whole(v, 1) },
+  { table: "coord_barrier_arrival", column: "since", writes: instant },
+  { table: "coord_barrier_arrival", column: "expires_at", writes: instant },
+];
+const ENDED_RULES: ValueRule[] = [
+  { table: "coord_barrier_ended", column: "release_at", writes: instant },
+  { table: "coord_barrier_ended", column: "n", writes: (v) => whole(v, 1) },
 ];
 
 /** Barrier steps over one {@link SqlStore}. */
@@ -107,6 +121,13 @@ export class SqlBarrierSteps implements BarrierSteps {
       name,
     );
     if (row) refuseForeignValues(`barrier "${name}"`, STATE_RULES, [row]);
+    const arrivals = await tx.all<Record<string, unknown>>(
+      `SELECT arrival, since, expires_at FROM coord_barrier_arrival
+       WHERE namespace = ? AND name = ?`,
+      this.#ns,
+      name,
+    );
+    refuseForeignValues(`barrier "${name}"`, ARRIVAL_RULES, arrivals);
     return row ?? {
       generation: 1,
       n: null,
@@ -159,6 +180,7 @@ export class SqlBarrierSteps implements BarrierSteps {
       name,
       generation,
     );
+    if (ended) refuseForeignValues(`barrier "${name}"`, ENDED_RULES, [ended]);
     return ended?.release_at == null
       ? { outcome: "aborted" }
       : { outcome: "released", releaseAt: ended.release_at, n: ended.n };
@@ -249,8 +271,9 @@ export class SqlBarrierSteps implements BarrierSteps {
     return this.#store.write(async (tx): Promise<ArriveResult> => {
       await tx.lock({ kind: "barrier", name });
       const now = await tx.now();
-      await this.#purge(tx, name, now);
+      // Checked first: an arrival another program wrote is refused, not purged as expired.
       const row = await this.#row(tx, name);
+      await this.#purge(tx, name, now);
       const count = await this.#count(tx, name, now);
       if (count > 0 && row.n !== null && row.n !== r.n) return { outcome: "mismatch", n: row.n };
       const joined = { outcome: "joined", generation: row.generation, n: r.n } as const;

@@ -84,6 +84,23 @@ export function whole(
 }
 
 /**
+ * Whether `value` is an instant as coord writes one: a backend clock's epoch ms, from 0 to
+ * 2^53 (a fraction allowed: Redis' TIME has microseconds). Not a number, below 0 or beyond
+ * (Infinity among them), no clock read it: a lease would never end, a release never come, a
+ * date shown would be none.
+ *
+ * @example
+ * ```ts
+ * import { instant } from "./foreign_row.ts";
+ * instant(1_700_000_000_000.5); // true
+ * instant(Infinity); // false
+ * ```
+ */
+export function instant(value: unknown): boolean {
+  return typeof value === "number" && value >= 0 && value <= Number.MAX_SAFE_INTEGER;
+}
+
+/**
  * Refuses `rows`, as a step read them, when one holds a value coord does not write by `rules`.
  * A NULL is never checked (a column that may hold one says what it stands for itself, or a
  * row the read joined and did not find); nor is a column missing from the rows.

@@ -488,6 +488,11 @@ export class SqlQueueSteps implements QueueSteps {
         row.id,
       )).map((h) => parseOr(h.entry))
       : [];
+    return this.#record(queue, row, withResult, history);
+  }
+
+  /** {@link #job} of a row, its history read. */
+  #record(queue: string, row: JobRow, withResult: boolean, history: unknown[]): JobRecord {
     const state = {
       id: row.id,
       state: row.state,
@@ -1714,6 +1719,44 @@ export class SqlQueueSteps implements QueueSteps {
     });
   }
 
+  refused(queue: string, ids: string[]): Promise<{ id: string; error: ForeignDataError }[]> {
+    return this.#read(async (s) => {
+      const refused: { id: string; error: ForeignDataError }[] = [];
+      const refuse = (id: string, e: unknown) => {
+        if (!(e instanceof ForeignDataError)) throw e;
+        refused.push({ id, error: e });
+      };
+      // As get reads each (#row, then #job), in one query each for the lot. A history entry
+      // is shown whatever it holds: it is not read here.
+      const typed = new Set(ids);
+      for (const id of await s.tx.foreignIds("coord_queue_job", { queue }, ids)) {
+        typed.delete(id);
+        try {
+          const row = await this.#row(s, queue, id);
+          if (row) this.#record(queue, row, true, []);
+        } catch (e) {
+          refuse(id, e);
+        }
+      }
+      const read = [...typed];
+      const rows = read.length === 0 ? [] : await s.tx.all<JobRow>(
+        `SELECT ${COLUMNS} FROM coord_queue_job WHERE namespace = ? AND queue = ?
+         AND id IN (${read.map(() => "?").join(", ")})`,
+        this.#ns,
+        queue,
+        ...read,
+      );
+      for (const row of rows) {
+        try {
+          this.#record(queue, row, true, []);
+        } catch (e) {
+          refuse(row.id, e);
+        }
+      }
+      return refused;
+    });
+  }
+
   counts(queue: string): Promise<QueueCounts> {
     return this.#read(async (s) => {
       const { tx, now } = s;
@@ -1769,6 +1812,25 @@ export class SqlQueueSteps implements QueueSteps {
         workers,
         paused: (await this.#config(s, queue)).paused,
       };
+    });
+  }
+
+  jobIds(
+    queue: string,
+    r: { after?: string; limit: number },
+  ): Promise<{ ids: string[]; after?: string }> {
+    return this.#read(async ({ tx }) => {
+      // Id order, the primary key's: each page starts where the last ended, whatever was put or
+      // removed in between.
+      const ids = (await tx.all<{ id: string }>(
+        `SELECT id FROM coord_queue_job WHERE namespace = ? AND queue = ? AND id > ?
+         ORDER BY id LIMIT ?`,
+        this.#ns,
+        queue,
+        r.after ?? "",
+        r.limit,
+      )).map((row) => String(row.id));
+      return { ids, ...ids.length === r.limit && { after: ids[ids.length - 1] } };
     });
   }
 

@@ -20,6 +20,12 @@ local function time_ms(value)
   return n ~= nil and n < math.huge
 end
 
+-- The words every refusal of a value in a hash says it in: the hash, the field, and the value
+-- quoted, cut at 60 characters (`coord:{lock:x}:state has indicator "zzz"`).
+local function foreign_value(key, field, value)
+  return key .. ' has ' .. field .. ' "' .. string.sub(value, 1, 60) .. '"'
+end
+
 -- The FOREIGN error naming the first field of hash `key` (`flat`: its HGETALL) that is not in
 -- `fields`, or whose value its check refuses. `fields`: field -> true (any value) or a check
 -- `function(value, held)`, `held` being the hash as field -> value.
@@ -31,7 +37,7 @@ local function foreign_fields(key, flat, fields)
     local check = fields[field]
     if not check then return foreign(key .. ' has a field "' .. field .. '"') end
     if check ~= true and not check(value, held) then
-      return foreign(key .. ' has ' .. field .. ' "' .. string.sub(value, 1, 60) .. '"')
+      return foreign(foreign_value(key, field, value))
     end
   end
 end

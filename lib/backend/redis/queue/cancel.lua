@@ -8,8 +8,7 @@ local id = ARGV[2]
 local job = load(id)
 if not job then return {} end
 if not readable(specs, id, 'table') then
-  return foreign(specs .. ' holds ' .. string.sub(call('HGET', specs, id), 1, 60) ..
-    ' for job ' .. id)
+  return foreign(foreign_value(specs, 'job ' .. id, call('HGET', specs, id)))
 end
 local cancelled = 0
 -- A running job ends here; its worker sees it is no longer its own and stops the run.

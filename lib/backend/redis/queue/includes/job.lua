@@ -78,7 +78,7 @@ end
 local function load(id)
   local job, held = decode(id)
   if held then
-    error({ err = 'FOREIGN ' .. jobs .. ' holds ' .. string.sub(held, 1, 60) .. ' for job ' .. id })
+    error({ err = 'FOREIGN ' .. foreign_value(jobs, 'job ' .. id, held) })
   end
   return job
 end
