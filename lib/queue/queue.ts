@@ -710,17 +710,22 @@ export async function queueReports(
       queue: name,
       ...value && { counts: value },
       ...foreign && { foreign },
-      ...refused.length > 0 && { unreadable: unreadable(name, refused.map((r) => r.error)) },
+      ...refused.length > 0 && { unreadable: unreadable(name, refused) },
     });
   }
   return reports;
 }
 
 /** {@link QueueReport.unreadable} of `queue`, whose jobs' reads refused with `refused`. */
-function unreadable(queue: string, refused: ForeignDataError[]): QueueReport["unreadable"] {
+function unreadable(
+  queue: string,
+  refused: { id: string; error: ForeignDataError }[],
+): QueueReport["unreadable"] {
   const where = `queue ${JSON.stringify(queue)}`;
-  // The first's own way out ("delete the row…") is for that job alone.
-  const first = refused[0].message.split(" — ")[0].replace(`${where}: `, "");
+  // The first's own way out ("delete the row…") is for that job alone; named, as not every
+  // refusal names its job ("a job holds …").
+  const first = `${jobRef(queue, refused[0].id)}: ` +
+    refused[0].error.message.split(" — ")[0].replace(`${where}: `, "");
   const others = refused.length > 1 ? ` and ${refused.length - 1} more` : "";
   return {
     count: refused.length,

@@ -363,7 +363,7 @@ class TaskLoop {
     const run = this.#execute({ ...last, claim }, following, readSentAt, { replaced });
     if (this.#def.executionMode === "at-least-once" && !allow) {
       if (this.#def.overlap === "replace") {
-        await this.#watchForReplacement(run, tick, following, replaced);
+        await this.#watchForReplacement(run, tick, following, replaced, stop);
       }
       await run;
       return "again";
@@ -408,29 +408,35 @@ class TaskLoop {
    * While an at-least-once run goes on, watches its record for a later tick replacing it
    * (overlap `replace`, maybe on another instance), and then stops the run at once rather
    * than at its next lease renewal. Once the `following` tick is due, the run is stopped too:
-   * the task's loop then replaces it (an instance alone would otherwise wait for its end).
+   * the task's loop then replaces it (an instance alone would otherwise wait for its end) —
+   * unless the instance is stopping (`stop`): it starts no later tick, so its run has the grace
+   * period to end, and only another instance's later tick replaces it.
    */
   async #watchForReplacement(
     run: Promise<void>,
     tick: number,
     following: number | null,
     replaced: AbortController,
+    stop: AbortSignal,
   ) {
     let ended = false;
     const ending = run.then(() => {}, () => {}).then(() => (ended = true));
     while (!ended) {
       const wake = new AbortController();
+      const stopped = () => wake.abort();
+      stop.addEventListener("abort", stopped, { once: true });
       await Promise.race([
         ending,
-        following === null
+        following === null || stop.aborted
           ? this.#watcher!.next(MAX_WAIT_MS, wake.signal).catch(() => {})
           : this.#waitUntil(following, wake.signal).catch(() => {}),
       ]);
+      stop.removeEventListener("abort", stopped);
       wake.abort();
       if (ended) return;
       try {
         const { now, record } = await this.#read();
-        const due = following !== null && now >= following;
+        const due = following !== null && now >= following && !stop.aborted;
         if (record === undefined) continue;
         const later = record.next !== null && record.next > tick && record.lease?.tick !== tick;
         if (later || due) {

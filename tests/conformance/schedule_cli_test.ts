@@ -186,6 +186,33 @@ conformance("a second SIGTERM aborts the running task, exit 143", async (ctx) =>
 });
 
 conformance(
+  "a stopping instance lets an overlap=replace run finish: no later tick of its replaces it",
+  async (ctx) => {
+    await using temp = await tempDir("coord-test-");
+    const log = `${temp.path}/log`;
+    await Deno.writeTextFile(log, "");
+    // The run outlasts the period: the next tick comes due while the stop's grace goes on.
+    await Deno.writeTextFile(
+      `${temp.path}/jobs.cron`,
+      `@every 4s name=rep overlap=replace lease=20s echo start >> ${log}; sleep 6; ` +
+        `echo done >> ${log}\n`,
+    );
+    const env = envOf(ctx);
+    const p = spawnCoord(["schedule", "run", `${temp.path}/jobs.cron`], { env });
+    // Its first tick (within 4 s), not one made due long ago: the next would be due at once.
+    await lineIn(log, /^start$/);
+    p.kill("SIGTERM");
+    const { code, stderr } = await p.result;
+    assert.equal(code, 0, stderr);
+    // It was stopped as replaced, though the stopping instance started no later tick.
+    assert.doesNotMatch(stderr, /replaced/);
+    assert.deepEqual((await Deno.readTextFile(log)).trim().split("\n"), ["start", "done"]);
+    const status = await runCoord(["schedule", "status", "rep", "--json"], { env });
+    assert.equal(JSON.parse(status.stdout).last.outcome, "success", status.stdout);
+  },
+);
+
+conformance(
   "a command the grace period's end cuts short is interrupted, no failure",
   async (ctx) => {
     await using temp = await tempDir("coord-test-");
