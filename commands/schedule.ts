@@ -118,7 +118,8 @@ best-effort line giving one is refused.
   pause     stop claiming TASK's ticks, on every instance, until resume (stored: it survives
             restarts; a run going on finishes; trigger still runs it)
   resume    claim its ticks again; the ticks that passed while paused are skipped, or run
-            (as after downtime) with --catch-up
+            (as after downtime) with --catch-up; those overdue before the pause go by the
+            task's catch-up policy
   remove    delete the records of tasks gone from every file (status marks a task no
             instance ran for a day "orphaned"). Every TASK is tried: one whose tick a run
             holds is refused (exit 75) unless --force, one holding foreign data too (65),

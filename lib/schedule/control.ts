@@ -75,7 +75,7 @@ export function pauseTask(backend: Backend, name: string): Promise<boolean> {
   return changeTask(
     backend,
     name,
-    (record) => record.paused ? undefined : { ...record, paused: true },
+    (record, now) => record.paused ? undefined : { ...record, paused: true, pausedAt: now },
   );
 }
 
@@ -87,7 +87,8 @@ export interface ResumeOptions {
 
 /**
  * Resumes a paused task. The ticks that passed while it was paused are skipped (counted as
- * missed) unless `catchUp`.
+ * missed) unless `catchUp`; those due before the pause are run as the task's catch-up policy
+ * says (no instance ran them).
  *
  * @returns false when it was not paused.
  * @throws {UnknownTaskError} when the task has no record.
@@ -105,7 +106,13 @@ export function resumeTask(
     if (!record.paused) return undefined;
     const resumed: TaskRecord = { ...record };
     delete resumed.paused;
-    if (!catchUp && record.next !== null && record.next < now) resumed.skipBefore = now;
+    delete resumed.pausedAt;
+    // Only the ticks that came while paused: those missed before it (no instance ran) are the
+    // catch-up policy's. A task paused by an older coord has no pausedAt: all are skipped.
+    if (!catchUp && record.next !== null && record.next < now) {
+      resumed.skipBefore = now;
+      if (record.pausedAt !== undefined) resumed.skipFrom = record.pausedAt;
+    }
     return resumed;
   });
 }

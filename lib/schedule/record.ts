@@ -96,8 +96,16 @@ export interface TaskRecord {
   triggered?: LastRun;
   /** Set while paused (`coord schedule pause`): no tick is claimed. */
   paused?: boolean;
-  /** Ticks before this instant are skipped, not run (a resume without catch-up). */
+  /** When it was paused (backend clock): a resume skips the ticks from here on. */
+  pausedAt?: number;
+  /**
+   * Ticks before this instant are skipped, not run (a resume without catch-up) — those from
+   * `skipFrom` on, when given: ticks due before the pause (missed while no instance ran) are
+   * run as the task's catch-up policy says.
+   */
   skipBefore?: number;
+  /** Where the skip up to `skipBefore` starts: when the task was paused. */
+  skipFrom?: number;
   /** Ticks skipped without running, over the task's life. */
   missed?: number;
   /** When an instance running the task last said so (every hour or so), backend clock. */
@@ -213,6 +221,7 @@ export function startingRecord(
   // Retries and skips were counted in the old timing's ticks.
   delete record.retrying;
   delete record.skipBefore;
+  delete record.skipFrom;
   return record;
 }
 

@@ -315,7 +315,8 @@ class TaskLoop {
       current = { ...record, next: following, lease: undefined };
       delete current.retrying;
     }
-    if (current.skipBefore !== undefined) {
+    // The ticks due before the pause go first, by the catch-up policy below.
+    if (current.skipBefore !== undefined && current.next! >= (current.skipFrom ?? -Infinity)) {
       return await this.#skipTo(current, version, current.skipBefore);
     }
     if (current.next! > now) {
@@ -521,7 +522,11 @@ class TaskLoop {
       ticks++;
     }
     const skipped: TaskRecord = { ...record, next, missed: (record.missed ?? 0) + ticks };
-    delete skipped.skipBefore;
+    // A catch-up skip short of a resume's leaves that one to come.
+    if (keepFrom >= (record.skipBefore ?? -Infinity)) {
+      delete skipped.skipBefore;
+      delete skipped.skipFrom;
+    }
     delete skipped.retrying;
     if (await this.#write(version, skipped) && ticks > 0) {
       this.#context.metrics.missed(this.#def.name, ticks);

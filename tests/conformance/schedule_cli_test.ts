@@ -5,7 +5,7 @@ import { type CaseContext, conformance, envOf } from "../support/backends.ts";
 import { type CoordProcess, runCoord, signalTwice, spawnCoord } from "../support/cli.ts";
 import { Scheduler } from "../../lib/schedule/scheduler.ts";
 import { putJob } from "../../lib/queue/queue.ts";
-import { pauseTask, triggerTask } from "../../lib/schedule/control.ts";
+import { pauseTask, resumeTask, triggerTask } from "../../lib/schedule/control.ts";
 import { ForeignDataError } from "../../lib/errors.ts";
 import { dueNow } from "../support/schedule.ts";
 import { tempDir } from "../support/temp.ts";
@@ -209,6 +209,45 @@ conformance(
     assert.deepEqual((await Deno.readTextFile(log)).trim().split("\n"), ["start", "done"]);
     const status = await runCoord(["schedule", "status", "rep", "--json"], { env });
     assert.equal(JSON.parse(status.stdout).last.outcome, "success", status.stdout);
+  },
+);
+
+conformance(
+  "a resume skips only the ticks that came while paused, not those missed before it",
+  async (ctx) => {
+    await using temp = await tempDir("coord-test-");
+    const log = `${temp.path}/log`;
+    await Deno.writeTextFile(log, "");
+    const file = `${temp.path}/t.cron`;
+    await Deno.writeTextFile(file, `@every 1s name=t echo $COORD_SCHEDULED_AT >> ${log}\n`);
+    const env = envOf(ctx);
+    const backend = await ctx.open();
+    const ticks = async () =>
+      (await Deno.readTextFile(log)).trim().split("\n").filter(Boolean).map(Date.parse);
+    const first = spawnCoord(["schedule", "run", file], { env });
+    await lineIn(log, /Z$/);
+    first.kill("SIGTERM");
+    assert.equal((await first.result).code, 0);
+    // Ticks missed with no instance running, then ticks passed while paused.
+    const stoppedAt = Math.max(...await ticks());
+    await until(async () => await backend.now() > stoppedAt + 3_000, { what: "missed ticks" });
+    await pauseTask(backend, "t");
+    const pausedAt = await backend.now();
+    await until(async () => await backend.now() > pausedAt + 2_000, { what: "paused ticks" });
+    await resumeTask(backend, "t");
+    const resumedAt = await backend.now();
+    await using _second = spawnCoord(["schedule", "run", file], { env });
+    await until(async () => (await ticks()).some((tick) => tick >= resumedAt), {
+      what: "a tick after the resume",
+    });
+    const ran = await ticks();
+    const missed = [];
+    for (let tick = stoppedAt + 1_000; tick < pausedAt - 1_000; tick += 1_000) missed.push(tick);
+    for (const tick of missed) {
+      assert.ok(ran.includes(tick), `tick ${tick} missed before the pause`);
+    }
+    const whilePaused = ran.filter((tick) => tick > pausedAt && tick < resumedAt - 1_000);
+    assert.deepEqual(whilePaused, [], "ticks that came while paused ran");
   },
 );
 
