@@ -240,3 +240,28 @@ export function openBackend(
   const options = { url: values.url, namespace: values.namespace, connectTimeoutMs };
   return create ? connect(options) : connectToLook(options);
 }
+
+/**
+ * A `--url` naming a coord backend written after `--`, where it is the command's, while coord
+ * itself was given none (nor `COORD_URL`): a job put, or a lock taken, then went to the
+ * default backend. Other programs
+ * take a `--url` or `--namespace` of their own (curl, kubectl), so only a coord URL counts,
+ * and a command that runs coord is given its own flags on purpose.
+ *
+ * @example
+ * ```ts
+ * import { strayUrl } from "./flags.ts";
+ * strayUrl({}, ["./job.sh", "--url", "redis://db:6379"]); // true (unless COORD_URL is set)
+ * ```
+ */
+export function strayUrl(values: { url?: string }, command: string[]): boolean {
+  if (values.url !== undefined || Deno.env.get("COORD_URL")) return false;
+  if (command.length === 0 || /(^|\/)coord$/.test(command[0])) return false;
+  const given = command.flatMap((arg, i) =>
+    arg === "--url" ? [command[i + 1] ?? ""] : arg.startsWith("--url=") ? [arg.slice(6)] : []
+  );
+  return given.some((url) => COORD_URL.test(url));
+}
+
+/** How a coord backend URL starts. */
+const COORD_URL = /^(redis(s|\+cluster|\+sentinel)?:\/\/|sqlite:|postgres(ql)?:\/\/)/;

@@ -23,6 +23,7 @@ import {
   parseFlags,
   requireDashDash,
   secondsFlag,
+  strayUrl,
   usage,
 } from "./flags.ts";
 import { Progress } from "./progress.ts";
@@ -107,6 +108,13 @@ async function run(argv: string[]): Promise<number> {
     throw usage("lock", `unexpected argument "${extra}" — put the command after --`);
   }
   if (rest.length === 0) throw usage("lock", "missing the command: write -- CMD [ARG…]");
+  // Said before the lock is taken: on the default backend, it excludes none of the others.
+  if (strayUrl(values, rest)) {
+    console.error(
+      `coord: --url after -- is the command's, not lock run's: the lock is taken on the ` +
+        `default backend — give lock run's flags before --`,
+    );
+  }
   const conflictCode = values["conflict-exit-code"];
   if (conflictCode !== undefined && !(/^\d+$/.test(conflictCode) && Number(conflictCode) < 256)) {
     throw usage("lock", `--conflict-exit-code must be 0..255, got "${conflictCode}"`);

@@ -73,6 +73,7 @@ import {
   openBackend,
   parseFlags,
   secondsFlag,
+  strayUrl,
   usage,
 } from "./flags.ts";
 import { ageText, printTable, shellWord, writeLine } from "./output.ts";
@@ -386,24 +387,6 @@ async function put(argv: string[]): Promise<number> {
   console.log(JSON.stringify({ job: ref, created, state, deduplicated: deduplicated === true }));
   return ExitCode.ok;
 }
-
-/**
- * A `--url` naming a coord backend written after `--`, where it is the command's, while put
- * itself was given none (nor `COORD_URL`): the job then went to the default. Other programs
- * take a `--url` or `--namespace` of their own (curl, kubectl), so only a coord URL counts,
- * and a command that runs coord is given its own flags on purpose.
- */
-function strayUrl(values: { url?: string }, command: string[]): boolean {
-  if (values.url !== undefined || Deno.env.get("COORD_URL")) return false;
-  if (command.length === 0 || /(^|\/)coord$/.test(command[0])) return false;
-  const given = command.flatMap((arg, i) =>
-    arg === "--url" ? [command[i + 1] ?? ""] : arg.startsWith("--url=") ? [arg.slice(6)] : []
-  );
-  return given.some((url) => COORD_URL.test(url));
-}
-
-/** How a coord backend URL starts. */
-const COORD_URL = /^(redis(s|\+cluster|\+sentinel)?:\/\/|sqlite:|postgres(ql)?:\/\/)/;
 
 /** `--priority N`: a whole number, maybe negative (its range is the library's to check). */
 function priorityFlag(text: string): number {

@@ -188,6 +188,30 @@ Deno.test("every bad --timeout of a put gets the same words: the floor, the valu
   }
 });
 
+Deno.test("lock run warns, before it takes the lock, of a --url after -- (the command's)", async () => {
+  await using state = await tempDir("coord-test-");
+  const env = { XDG_STATE_HOME: state.path };
+  const stray = await runCoord([
+    "lock",
+    "run",
+    "r",
+    "--",
+    "sh",
+    "-c",
+    "echo ran >&2",
+    "--url",
+    "redis://h",
+  ], {
+    env,
+  });
+  assert.equal(stray.code, 0, stray.stderr);
+  assert.equal(
+    stray.stderr,
+    "coord: --url after -- is the command's, not lock run's: the lock is taken on the default " +
+      "backend — give lock run's flags before --\nran\n",
+  );
+});
+
 Deno.test("put warns when a backend flag after -- went to the command, not to put", async () => {
   await using state = await tempDir("coord-test-");
   const env = { XDG_STATE_HOME: state.path };
