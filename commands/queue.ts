@@ -249,9 +249,9 @@ lost when a worker dies. A job is QUEUE/ID (what put prints).
           slot freed by a job that ends goes to the group's next job at once. Prints the
           queue's settings.
   purge   removes finished jobs of --state now (finished over --older-than ago: 30m, 7d)
-  remove  removes QUEUE whole: its jobs, results, settings (ids start again at 1). Refused
-          (exit 1, nothing removed) while it holds jobs not finished, unless --force: their
-          runs' ends are then not recorded.
+  remove  removes QUEUE whole: its jobs, results, settings (its ids go on where they were).
+          Refused (exit 1, nothing removed) while a job of it runs (pause it and let them
+          end, or cancel them), and while jobs wait to run unless --force.
   pause   workers take no new jobs from QUEUE (running ones finish; put still works; status
           says paused) until resume; stored in the backend, so it outlives workers. A queue
           may be paused (or given settings with config) before its first job.
@@ -1047,23 +1047,26 @@ async function remove(argv: string[]): Promise<number> {
   const [queue] = positionals;
   await using backend = await openForQueues(values, positionals);
   if (!backend) return ExitCode.usage;
-  const { removed, jobs, unfinished } = await removeQueue(backend, queue, {
+  const { removed, jobs, unfinished, running } = await removeQueue(backend, queue, {
     force: values.force === true,
   });
-  if (!removed) {
+  const named = JSON.stringify(queue);
+  if (running > 0) {
     console.error(
-      `coord: queue ${JSON.stringify(queue)} holds ${jobCount(unfinished, "unfinished")} — ` +
-        `wait for them or cancel them, or give --force to remove them with it`,
+      `coord: queue ${named} has ${jobCount(running)} running — pause it (coord queue pause ` +
+        `${shellWord(queue)}) and let them end, or cancel them, then remove it`,
     );
     return 1;
   }
-  console.log(`removed queue ${queue} and its ${jobCount(jobs)}`);
-  if (unfinished > 0) {
+  if (!removed) {
     console.error(
-      `coord: ${jobCount(unfinished, "unfinished")} went with it; ends of runs under way are ` +
-        `not recorded`,
+      `coord: queue ${named} holds ${jobCount(unfinished, "unfinished")} — wait for them or ` +
+        `cancel them, or give --force to remove them with it`,
     );
+    return 1;
   }
+  console.log(`removed queue ${named} and its ${jobCount(jobs)}`);
+  if (unfinished > 0) console.error(`coord: ${jobCount(unfinished, "unfinished")} went with it`);
   return ExitCode.ok;
 }
 

@@ -136,10 +136,10 @@ export async function purgeJobs(
 
 /**
  * Removes a queue whole, in one backend step, as BullMQ's `obliterate` and pg-boss'
- * `deleteQueue` do: its jobs, results, settings and counters (the ids of a queue put to again
- * start at 1). A queue holding jobs not finished is left as it is unless `force`: then running
- * jobs' ends are not recorded (their workers log them as gone) and waiters of its jobs hear
- * there is no such job. A queue that does not exist is "removed" with no job.
+ * `deleteQueue` do: its jobs, results and settings (its ids go on where they were: no later
+ * job takes a removed one's). A queue with a job running is left as it is — pause it and let
+ * its runs end, or cancel them; so is one with jobs waiting to run unless `force`, and waiters
+ * of those hear there is no such job. A queue that does not exist is "removed" with no job.
  *
  * @throws {UsageError} on a bad queue name.
  * @example
@@ -147,8 +147,8 @@ export async function purgeJobs(
  * import { connect, putJob, removeQueue } from "../mod.ts";
  * await using backend = await connect({ url: "sqlite::memory:" });
  * await putJob(backend, "typo", { handler: "h" });
- * await removeQueue(backend, "typo"); // { removed: false, jobs: 1, unfinished: 1 }
- * await removeQueue(backend, "typo", { force: true }); // { removed: true, jobs: 1, unfinished: 1 }
+ * await removeQueue(backend, "typo"); // { removed: false, jobs: 1, unfinished: 1, running: 0 }
+ * await removeQueue(backend, "typo", { force: true }); // { removed: true, … }
  * ```
  */
 export async function removeQueue(

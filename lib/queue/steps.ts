@@ -285,12 +285,14 @@ export interface FinishedAndClaimed {
 
 /** What {@link QueueSteps.remove} did. */
 export interface QueueRemoval {
-  /** Whether it removed the queue (false: jobs not finished, and no `force`). */
+  /** Whether it removed the queue (false: a job running, or jobs waiting and no `force`). */
   removed: boolean;
   /** The jobs the queue held, finished or not. */
   jobs: number;
   /** Of those, the jobs not finished: pending, scheduled, waiting or active. */
   unfinished: number;
+  /** Of those, the jobs running (active): a queue with any is not removed. */
+  running: number;
 }
 
 /** A queue's numbers for `coord queue status`. */
@@ -430,9 +432,10 @@ export interface QueueSteps {
     request: { state: FinishedState; olderThanMs?: number; limit: number },
   ): Promise<number>;
   /**
-   * Removes the queue, in one step: its jobs, results, settings, counters, workers and what it
-   * remembers of removed jobs; the ids of a queue put to again start anew. Unless `force`, a
-   * queue holding jobs not finished (pending, scheduled, waiting, active) is left as it is.
+   * Removes the queue, in one step: its jobs, results, settings, workers and what it remembers
+   * of removed jobs — not its id counter, so no later job takes a removed one's id. A queue
+   * with a job running is left as it is (its run would end on a job put again under its id);
+   * so is one with jobs waiting to run (pending, scheduled, waiting), unless `force`.
    */
   remove(queue: string, request: { force: boolean }): Promise<QueueRemoval>;
   /** How a job that retention or purge removed had ended, or undefined. */

@@ -176,8 +176,7 @@ function queueActions(ctx: UiContext, queue: string, counts: QueueCounts): Html 
       })
       : actionForm(ctx, ["queues", queue, "remove"], "Force remove queue", {
         fields: { force: 1 },
-        confirm: `Remove ${queue} whole, with its ${unfinished} unfinished job(s)? Runs under ` +
-          `way are not recorded.`,
+        confirm: `Remove ${queue} whole, with its ${unfinished} job(s) waiting to run?`,
         danger: true,
       })}</div>`;
 }
@@ -204,11 +203,12 @@ export async function removeQueueAction(
   form: FormData,
 ): Promise<string> {
   await checkKnown(ctx, queue);
-  const { removed, jobs, unfinished } = await removeQueue(ctx.backend, queue, {
+  const { removed, jobs, unfinished, running } = await removeQueue(ctx.backend, queue, {
     force: form.get("force") === "1",
   });
-  return removed
-    ? `Removed ${queue} and its ${jobs} job(s).`
+  if (removed) return `Removed ${queue} and its ${jobs} job(s).`;
+  return running > 0
+    ? `${queue} has ${running} job(s) running; not removed (pause it and let them end).`
     : `${queue} holds ${unfinished} unfinished job(s); not removed.`;
 }
 

@@ -331,8 +331,8 @@ export class RedisQueueSteps extends RedisSteps<QueueStep> implements QueueSteps
 
   async remove(queue: string, r: { force: boolean }): Promise<QueueRemoval> {
     const reply = (await this.run(queue, "remove", r.force ? "1" : "0")) as unknown[];
-    const [removed, jobs, unfinished] = reply.map(Number);
-    return { removed: removed === 1, jobs, unfinished };
+    const [removed, jobs, unfinished, running] = reply.map(Number);
+    return { removed: removed === 1, jobs, unfinished, running };
   }
 
   async removed(

@@ -2003,23 +2003,32 @@ export class SqlQueueSteps implements QueueSteps {
   remove(queue: string, r: { force: boolean }): Promise<QueueRemoval> {
     return this.#write(queue, async (s) => {
       await this.#checkSettings(s, queue);
-      const [held] = await s.tx.all<{ jobs: number; unfinished: number | null }>(
+      const [held] = await s.tx.all<
+        { jobs: number; unfinished: number | null; running: number | null }
+      >(
+        // A state coord never writes counts as unfinished: not taken for a finished job's.
         `SELECT count(*) AS jobs,
-         sum(CASE WHEN state IN ('pending', 'waiting', 'active') THEN 1 ELSE 0 END) AS unfinished
+         sum(CASE WHEN state IN ('completed', 'failed', 'cancelled') THEN 0 ELSE 1 END)
+           AS unfinished,
+         sum(CASE WHEN state = 'active' THEN 1 ELSE 0 END) AS running
          FROM coord_queue_job WHERE namespace = ? AND queue = ?`,
         this.#ns,
         queue,
       );
       const jobs = Number(held.jobs);
       const unfinished = Number(held.unfinished ?? 0);
-      if (unfinished > 0 && !r.force) return { removed: false, jobs, unfinished };
-      // Every table of the queue's schema: one added later goes too.
-      for (const table of QUEUE_TABLES) {
+      const running = Number(held.running ?? 0);
+      if (running > 0 || (unfinished > 0 && !r.force)) {
+        return { removed: false, jobs, unfinished, running };
+      }
+      // Every table of the queue's schema, one added later too, but the id counter: see
+      // remove.lua.
+      for (const table of QUEUE_TABLES.filter((t) => t !== "coord_queue_counter")) {
         await s.tx.run(`DELETE FROM ${table} WHERE namespace = ? AND queue = ?`, this.#ns, queue);
       }
       // Its workers and waiters re-read it, and find it gone.
       await s.tx.notify({ kind: "queue", name: queue });
-      return { removed: true, jobs, unfinished };
+      return { removed: true, jobs, unfinished, running };
     }, { serial: true });
   }
 
