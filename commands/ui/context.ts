@@ -9,6 +9,13 @@ import type { Backend } from "../../lib/backend/types.ts";
 import { CoordError, ExitCode } from "../../lib/errors.ts";
 import { type Html, html } from "./html.ts";
 
+/**
+ * Jobs a queue's page and `/metrics` read at most, in all, for those coord cannot read: they
+ * refresh with every change, and reading 10,000 jobs (as `coord queue status` does) took a
+ * page 70–180 ms instead of 1–6. A damaged job past them is for `status` and `doctor` to find.
+ */
+export const READ_ON_REFRESH = 500;
+
 /** The console's state shared by every request. */
 export interface UiContext {
   /** Where coord's state lives. */

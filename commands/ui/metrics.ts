@@ -13,6 +13,7 @@ import { type ForeignDataError, oneLine } from "../../lib/errors.ts";
 import { isTask } from "./pages/schedules.ts";
 import { holdersOf, waitersOf } from "./pages/locks.ts";
 import { quoteLabel } from "./histogram.ts";
+import { READ_ON_REFRESH } from "./context.ts";
 
 const JOB_STATES = [
   "waiting",
@@ -36,7 +37,7 @@ export async function metricsText(
   histograms: HistogramSource[] = [],
 ): Promise<string> {
   const [queueReads, lockReads, scheduleReads, now] = await Promise.all([
-    queueReports(backend, undefined, { readJobs: true }),
+    queueReports(backend, undefined, { readJobs: READ_ON_REFRESH }),
     ticketLines(backend),
     scheduleReports(backend),
     backend.now(),

@@ -21,14 +21,21 @@ const REFUSED_SHOWN = 5;
 /** How many of {@link JOBS_READ} are left to one doctor or status run, shared by its queues. */
 export class JobBudget {
   /** Jobs that may still be read. */
-  left = JOBS_READ;
+  left: number;
   /** Whether some job went unread. */
   stopped = false;
+  readonly #jobs: number;
+
+  /** A budget of `jobs` reads in all. */
+  constructor(jobs = JOBS_READ) {
+    this.#jobs = jobs;
+    this.left = jobs;
+  }
 
   /** The note that the search stopped short, when it did. */
   notes(): ForeignEntry[] {
     return this.stopped
-      ? [{ where: SEARCH_STOPPED, problem: `stopped reading jobs after ${JOBS_READ}` }]
+      ? [{ where: SEARCH_STOPPED, problem: `stopped reading jobs after ${this.#jobs}` }]
       : [];
   }
 }

@@ -666,10 +666,11 @@ export interface QueueReport {
 /** What {@link queueReports} reads besides the counts. */
 export interface QueueReportOptions {
   /**
-   * Read each counted queue's jobs (up to 10,000 in all, as `coord doctor` does) to
-   * report those coord cannot read as `unreadable`. Default: false, which reads no job.
+   * Read each counted queue's jobs to report those coord cannot read as `unreadable`: true
+   * reads up to 10,000 in all, as `coord doctor` does; a number, up to that many (a page that
+   * refreshes often reads a few). Default: false, which reads no job.
    */
-  readJobs?: boolean;
+  readJobs?: boolean | number;
 }
 
 /**
@@ -699,7 +700,7 @@ export async function queueReports(
     queues ?? known,
     async (queue) => known.includes(queue) ? await backend.queue.counts(queue) : undefined,
   );
-  const budget = new JobBudget();
+  const budget = new JobBudget(typeof readJobs === "number" ? readJobs : undefined);
   const reports: QueueReport[] = [];
   for (const { name, value, foreign } of read) {
     // One queue after the other: the budget goes to the first queues in full.

@@ -31,7 +31,14 @@ import {
   purgeJobs,
   removeQueue,
 } from "../../../lib/queue/retention.ts";
-import { actionForm, link, type Page, type UiContext, UnknownQueueError } from "../context.ts";
+import {
+  actionForm,
+  link,
+  type Page,
+  READ_ON_REFRESH,
+  type UiContext,
+  UnknownQueueError,
+} from "../context.ts";
 import { type Html, html } from "../html.ts";
 import { table } from "../table.ts";
 import { foreignNotes } from "../foreign.ts";
@@ -47,7 +54,7 @@ const JOBS_PER_PAGE = 50;
  */
 export const queuePage: Page = async (ctx, url, [queue]) => {
   const [[report], now] = await Promise.all([
-    queueReports(ctx.backend, [queue], { readJobs: true }),
+    queueReports(ctx.backend, [queue], { readJobs: READ_ON_REFRESH }),
     ctx.backend.now(),
   ]);
   if (report.foreign) throw report.foreign;
