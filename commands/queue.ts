@@ -257,9 +257,8 @@ lost when a worker dies. A job is QUEUE/ID (what put prints).
           may be paused (or given settings with config) before its first job.
 
 A QUEUE with no job and no settings given to resume, purge, remove, retry --failed or config
-without a
-change: No such queue: "QUEUE". on stderr, exit 64, and nothing is changed or created (resume
-with several QUEUEs resumes none). An unknown JOB exits 64 too.
+without a change: No such queue: "QUEUE". on stderr, exit 64, and nothing is changed or created
+(resume with several QUEUEs resumes none). An unknown JOB exits 64 too.
 
 Examples:
   coord queue put thumbnails --handler resize --args '{"file":"a.png"}' --retries 3
@@ -866,11 +865,6 @@ async function retry(argv: string[]): Promise<number> {
   return refused ? 1 : ExitCode.ok;
 }
 
-/**
- * Checks every job of `retry JOB…` before any is retried: one unknown, removed or refused
- * retries none (exit 64, or 1), so a typo never leaves half the jobs retried. The check is a
- * read: a job another client changes between it and the retry is still refused then, alone.
- */
 async function promote(argv: string[]): Promise<number> {
   const { values, positionals } = parseFlags("queue", argv, BACKEND_FLAGS);
   if (positionals.length === 0) throw usage("queue", "promote needs JOB…");
@@ -897,7 +891,9 @@ async function promote(argv: string[]): Promise<number> {
 
 /**
  * Checks every job before any is acted on: one unknown (64), removed or refused (1) throws, and
- * none is then `done` (retried, promoted). `refusalOf` says why a job is refused.
+ * none is then `done` (retried, promoted), so a typo never leaves half the jobs done. The check
+ * is a read: a job another client changes between it and the act is still refused then, alone.
+ * `refusalOf` says why a job is refused.
  */
 async function checkAll(
   refs: string[],

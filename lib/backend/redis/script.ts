@@ -188,7 +188,7 @@ export abstract class RedisSteps<Step extends string = string> {
   /**
    * Runs a step that may create the instance, and adds its name to the namespace's index so
    * listings find it without SCAN. The index is touched alongside the step, not after it: a
-   * name whose step then fails is pruned by the next listing, while keys without a name would
+   * name whose step then fails is pruned by a later writer's tidy, while keys without a name would
    * stay unlisted. Nor is the step held until the index answers, which would cost every put
    * a round trip: an index key of another type is refused (foreign data) once the step ran.
    */
