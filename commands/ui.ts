@@ -25,7 +25,7 @@ A live web console over every queue, schedule task, lock queue and barrier in th
 with the CLI's actions (cancel or retry a job; pause, resume or purge a queue; run now,
 pause, resume or remove a schedule task; reset a lock queue; abort a barrier), under the
 CLI's rules. Pages update by themselves as things change; no build step, nothing fetched from
-elsewhere. Runs until SIGINT or SIGTERM (then exits 0).
+elsewhere. Runs until SIGINT, SIGTERM or SIGHUP (then exits 0).
 
 Options:
   --listen HOST:PORT   where to serve (default 127.0.0.1:8080; PORT alone means 127.0.0.1;
@@ -49,8 +49,9 @@ Endpoints besides the pages:
              coord_schedule_runs_total, coord_schedule_failures_total,
              coord_schedule_next_tick_seconds, coord_foreign_records{kind} (queues,
              locks, tasks holding data coord did not write, left out of the others and
-             named in a # comment each), and histograms coord_lock_wait_seconds, coord_lock_held_seconds of the grants
-             seen since the console started, coord_queue_job_duration_seconds,
+             named in a # comment each), and histograms coord_lock_wait_seconds,
+             coord_lock_held_seconds of the grants seen since the console started,
+             coord_queue_job_duration_seconds,
              coord_queue_job_wait_seconds of the jobs finished while the console runs
   /health    200 while the backend answers, else 503
 

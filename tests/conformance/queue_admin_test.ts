@@ -383,6 +383,9 @@ conformance(
     const refused = await runCoord(["queue", "retry", "again/1"], { env: envOf(ctx) });
     assert.equal(refused.code, 1);
     assert.match(refused.stderr, /again\/1 is pending/);
+    // Cancelled now, it is the record get reads, its history too, on every backend.
+    const { job: cancelled } = await cancelJob(backend, "again/1");
+    assert.deepEqual(cancelled.history, (await getJob(backend, "again/1")).history);
     const all = await runCoord(["queue", "retry", "again", "--failed"], { env: envOf(ctx) });
     assert.deepEqual([all.code, all.stdout.trim()], [0, "again/2"]);
     await work(backend, ["again"], { handlers: { boom: () => "fixed" }, drain: true });

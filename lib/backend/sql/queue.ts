@@ -1708,7 +1708,9 @@ export class SqlQueueSteps implements QueueSteps {
         await this.#end(s, queue, row, "cancelled", { error });
         await s.tx.notify({ kind: "queue", name: queue });
       }
-      return { job: await this.#job(s, queue, (await this.#row(s, queue, id))!), cancelled };
+      // With its history, as Redis' record holds it (a retried job's earlier ends).
+      const job = await this.#job(s, queue, (await this.#row(s, queue, id))!, true);
+      return { job, cancelled };
     }, { serial: true });
   }
 
