@@ -57,7 +57,8 @@ const counted = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`
 async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseFlags("doctor", argv, { ...BACKEND_FLAGS, ...OUTPUT_FLAGS });
   if (positionals.length > 0) throw usage("doctor", `unexpected argument "${positionals[0]}"`);
-  await using backend = await openBackend("doctor", values, { create: false });
+  // A look, yet it checks what the commands that write need: a role that may only read fails.
+  await using backend = await openBackend("doctor", values, { create: false, readOnly: false });
   // Nothing stored yet, and the first write could not store it: the user's problem to fix,
   // told now as that write would tell it (the other looks rightly read an empty store).
   if (backend.firstWriteRefusal) throw backend.firstWriteRefusal;

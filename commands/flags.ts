@@ -222,12 +222,14 @@ const CONNECT_TIMEOUT_VARIABLE = "COORD_CONNECT_TIMEOUT";
  * Opens the backend the backend flags (or the environment) name. A command that only looks, or
  * acts only on what it finds there first (a job to cancel, a queue to resume), passes
  * `{ create: false }`: where nothing is stored yet (no SQLite file, no Postgres schema) it then
- * reads an empty store and creates none; where something is, it opens the store itself.
+ * reads an empty store and creates none; where something is, it opens the store itself. Such a
+ * command that only reads is `readOnly` (the default with `create: false`): on Postgres a role
+ * granted only SELECT may run it; one that writes there passes `readOnly: false`.
  */
 export function openBackend(
   command: string,
   values: { url?: string; namespace?: string; "connect-timeout"?: string },
-  { create = true }: { create?: boolean } = {},
+  { create = true, readOnly = !create }: { create?: boolean; readOnly?: boolean } = {},
 ): Promise<Backend> {
   const flag = values["connect-timeout"];
   const connectTimeoutMs = secondsFlag(
@@ -238,7 +240,7 @@ export function openBackend(
     { positive: true, ...(flag === undefined && { name: CONNECT_TIMEOUT_VARIABLE }) },
   );
   const options = { url: values.url, namespace: values.namespace, connectTimeoutMs };
-  return create ? connect(options) : connectToLook(options);
+  return create ? connect(options) : connectToLook(options, { readOnly });
 }
 
 /**

@@ -729,7 +729,7 @@ async function cancel(argv: string[]): Promise<number> {
   const ref = positionals[0];
   parseJobRef(ref);
   // As a look: a job to cancel is already stored (see openForQueues).
-  await using backend = await openBackend("queue", values, { create: false });
+  await using backend = await openBackend("queue", values, { create: false, readOnly: false });
   const outcome = await cancelJob(backend, ref).catch((e) => {
     if (!(e instanceof JobRemovedError)) throw e;
     console.error(`coord: ${e.message}; there is nothing to cancel`);
@@ -829,7 +829,7 @@ async function retry(argv: string[]): Promise<number> {
   // As a look: what it retries is already stored (see openForQueues).
   await using backend = values.failed
     ? await openForQueues(values, positionals)
-    : await openBackend("queue", values, { create: false });
+    : await openBackend("queue", values, { create: false, readOnly: false });
   if (!backend) return ExitCode.usage;
   // A job named twice is retried once (the second would be refused: pending by then).
   const named = [...new Set(positionals)];
@@ -869,7 +869,7 @@ async function promote(argv: string[]): Promise<number> {
   const { values, positionals } = parseFlags("queue", argv, BACKEND_FLAGS);
   if (positionals.length === 0) throw usage("queue", "promote needs JOB…");
   positionals.forEach(parseJobRef);
-  await using backend = await openBackend("queue", values, { create: false });
+  await using backend = await openBackend("queue", values, { create: false, readOnly: false });
   const named = [...new Set(positionals)];
   await checkAll(
     named,
@@ -1107,7 +1107,7 @@ async function openForQueues(
   values: Parameters<typeof openBackend>[1],
   queues: string[],
 ): Promise<Backend | undefined> {
-  const backend = await openBackend("queue", values, { create: false });
+  const backend = await openBackend("queue", values, { create: false, readOnly: false });
   const unknown = await unknownQueues(backend, queues).catch(async (e) => {
     await backend.close();
     throw e;

@@ -526,3 +526,51 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "a role granted only USAGE and SELECT may look (status, list), not write",
+  ignore,
+  async fn() {
+    // Every look exited 69 asking for CREATE, then for INSERT, UPDATE and DELETE: a dashboard's
+    // or a health check's role had to be given the right to write.
+    const role = `coord_ro_${crypto.randomUUID().slice(0, 8)}`;
+    const schema = `t${crypto.randomUUID().slice(0, 8)}`;
+    const { connect } = await import("../lib/backend/connect.ts");
+    const { PostgresBackend } = await import("../lib/backend/postgres/backend.ts");
+    await using backend = await connect({ url, namespace: "coord", env: {} });
+    assert.ok(backend instanceof PostgresBackend);
+    const admin = (sql: string) => backend.sql.write((tx) => tx.run(sql));
+    await admin(`CREATE ROLE ${role} LOGIN`);
+    try {
+      const owner = ["--url", url!, "--namespace", schema];
+      const put = await runCoord(["queue", "put", "q", ...owner, "--", "true"]);
+      assert.equal(put.code, 0, put.stderr);
+      assert.equal((await runCoord(["lock", "run", "r", ...owner, "--", "true"])).code, 0);
+      await admin(`GRANT USAGE ON SCHEMA ${schema} TO ${role}`);
+      await admin(`GRANT SELECT ON ALL TABLES IN SCHEMA ${schema} TO ${role}`);
+      const reader = ["--url", `postgres://${role}@127.0.0.1:${port}/coord`, "--namespace", schema];
+      // Doctor checks for the commands that write: it names the grant.
+      const doctor = await runCoord(["doctor", ...reader]);
+      assert.equal(doctor.code, 69, doctor.stderr);
+      for (
+        const args of [
+          ["queue", "status"],
+          ["queue", "list", "q"],
+          ["turn", "status"],
+          ["barrier", "list"],
+          ["schedule", "status"],
+        ]
+      ) {
+        const r = await runCoord([...args, ...reader]);
+        assert.equal(r.code, 0, `${args.join(" ")}: ${r.stderr}`);
+      }
+      const write = await runCoord(["lock", "run", "r", ...reader, "--", "true"]);
+      assert.equal(write.code, 69, write.stderr);
+      assert.match(write.stderr, /lacks CREATE on schema|may not use tables/);
+    } finally {
+      await admin(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await admin(`DROP OWNED BY ${role}`);
+      await admin(`DROP ROLE ${role}`);
+    }
+  },
+});

@@ -61,11 +61,14 @@ export async function connect(options: ConnectOptions = {}): Promise<Backend> {
  * look.stored; // false, and no file was made
  * ```
  */
-export async function connectToLook(options: ConnectOptions = {}): Promise<Backend> {
-  return guardClosed(await open(options, false));
+export async function connectToLook(
+  options: ConnectOptions = {},
+  { readOnly = true }: { readOnly?: boolean } = {},
+): Promise<Backend> {
+  return guardClosed(await open(options, false, readOnly));
 }
 
-async function open(options: ConnectOptions, create: boolean): Promise<Backend> {
+async function open(options: ConnectOptions, create: boolean, readOnly = false): Promise<Backend> {
   const env = options.env ?? Deno.env.toObject();
   const namespace = naming(
     options.namespace === undefined && env.COORD_NAMESPACE !== undefined && "COORD_NAMESPACE",
@@ -106,7 +109,7 @@ async function open(options: ConnectOptions, create: boolean): Promise<Backend> 
     const password = target.password ?? (env.PGPASSWORD || undefined);
     const backend = await openPostgres(
       { ...target, password },
-      { namespace, displayUrl, connectTimeoutMs, create },
+      { namespace, displayUrl, connectTimeoutMs, create, readOnly },
     );
     if (backend.stored) return backend;
     const { openSqlite } = await import("./sqlite/backend.ts");

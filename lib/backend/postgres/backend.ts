@@ -104,6 +104,11 @@ export interface PostgresOptions {
    * false.
    */
   create?: boolean;
+  /**
+   * The caller only reads (a look): USAGE on the schema and SELECT on coord's tables are
+   * enough, not CREATE nor INSERT, UPDATE, DELETE. Default false.
+   */
+  readOnly?: boolean;
 }
 
 /** The PostgreSQL backend. */
@@ -406,7 +411,7 @@ type SchemaState =
  */
 async function createSchema(
   pool: PgPool,
-  { namespace, displayUrl, create = true }: PostgresOptions,
+  { namespace, displayUrl, create = true, readOnly = false }: PostgresOptions,
 ): Promise<SchemaState> {
   const client = await pool.connect();
   client.on("error", () => {}); // The statement in flight reports it.
@@ -417,8 +422,9 @@ async function createSchema(
     const { rows: [present] } = await client.query(
       `SELECT (SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
          WHERE n.nspname = $1 AND c.relname = ANY($2) AND c.relkind = 'r'
-           AND has_table_privilege(c.oid, 'SELECT') AND has_table_privilege(c.oid, 'INSERT')
-           AND has_table_privilege(c.oid, 'UPDATE') AND has_table_privilege(c.oid, 'DELETE')
+           AND has_table_privilege(c.oid, 'SELECT') AND ($6 OR (
+             has_table_privilege(c.oid, 'INSERT') AND has_table_privilege(c.oid, 'UPDATE')
+             AND has_table_privilege(c.oid, 'DELETE')))
        )::int AS tables,
        (SELECT count(*) FROM information_schema.columns
          WHERE table_schema = $1 AND table_name || '.' || column_name = ANY($3))::int AS columns,
@@ -432,6 +438,8 @@ async function createSchema(
         QUEUE_ADDED_COLUMNS.map((c) => `${c.table}.${c.column}`),
         SCHEMA_INDEXES,
         QUEUE_RETIRED_INDEXES,
+        // A look reads: a role granted only SELECT (a dashboard's, a health check's) may look.
+        readOnly,
       ],
     );
     if (
@@ -444,7 +452,7 @@ async function createSchema(
     }
     for (let attempt = 1;; attempt++) {
       try {
-        const stored = await upgradeSchema(client, namespace, displayUrl, create);
+        const stored = await upgradeSchema(client, namespace, displayUrl, create, readOnly);
         client.release();
         return stored;
       } catch (e) {
@@ -478,6 +486,7 @@ async function upgradeSchema(
   namespace: string,
   displayUrl: string,
   create: boolean,
+  readOnly: boolean,
 ): Promise<SchemaState> {
   const schema = schemaIdentifier(namespace);
   await client.query("BEGIN");
@@ -491,7 +500,7 @@ async function upgradeSchema(
   );
   // CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even where the schema exists: a
   // role sharing another's namespace has none, and would be told to get it.
-  const holds = present && await checkExistingSchema(client, namespace, displayUrl);
+  const holds = present && await checkExistingSchema(client, namespace, displayUrl, readOnly);
   // What creating the schema, or coord's tables in the empty one, needs of this user.
   const refusal = holds
     ? undefined
@@ -529,6 +538,8 @@ async function upgradeSchema(
  * Whether it holds anything (then coord's); one holding nothing is not checked further here:
  * what creating coord's tables in it needs, the caller asks.
  *
+ * A `look` only reads: USAGE on the schema and SELECT on its tables are enough.
+ *
  * @throws {ForeignDataError} naming the schema and some of its tables, left as they are.
  * @throws {BackendUnavailableError} naming the grant this user lacks.
  */
@@ -536,14 +547,16 @@ async function checkExistingSchema(
   client: PgPoolClient,
   namespace: string,
   displayUrl: string,
+  look: boolean,
 ): Promise<boolean> {
   const { rows } = await client.query(
     `SELECT c.relname AS name, c.relname = 'coord_meta' AND c.relkind = 'r' AND
        (SELECT count(*) FROM pg_attribute a WHERE a.attrelid = c.oid AND NOT a.attisdropped
          AND a.attname IN ('key', 'value')) = 2 AS meta,
        CASE WHEN c.relkind = 'r' AND c.relname = ANY($2)
-         THEN NOT (has_table_privilege(c.oid, 'SELECT') AND has_table_privilege(c.oid, 'INSERT')
-           AND has_table_privilege(c.oid, 'UPDATE') AND has_table_privilege(c.oid, 'DELETE'))
+         THEN NOT (has_table_privilege(c.oid, 'SELECT') AND ($3 OR (
+           has_table_privilege(c.oid, 'INSERT') AND has_table_privilege(c.oid, 'UPDATE')
+           AND has_table_privilege(c.oid, 'DELETE'))))
          ELSE false END AS ungranted,
        pg_get_userbyid(c.relowner) AS owner,
        CASE c.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view'
@@ -563,7 +576,7 @@ async function checkExistingSchema(
        CASE p.prokind WHEN 'p' THEN 'procedure' WHEN 'a' THEN 'aggregate' ELSE 'function' END
      FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = $1
      ORDER BY 1`,
-    [namespace, SCHEMA_TABLES],
+    [namespace, SCHEMA_TABLES, look],
   );
   const objects = rows.map((r) => `${r.kind} ${r.name}`);
   const foreign = () =>
@@ -573,7 +586,7 @@ async function checkExistingSchema(
     );
   if (rows.length > 0 && !rows.some((row) => row.meta)) throw foreign();
   if (rows.length === 0) return false;
-  const refusal = await missingGrants(client, "SCHEMA", namespace, displayUrl);
+  const refusal = await missingGrants(client, "SCHEMA", namespace, displayUrl, look);
   if (refusal) throw refusal;
   const schema = schemaIdentifier(namespace);
   const ungranted = rows.filter((row) => row.ungranted);
@@ -582,11 +595,12 @@ async function checkExistingSchema(
       "SELECT quote_ident(current_user) AS grantee",
     );
     const owners = [...new Set(ungranted.map((row) => String(row.owner)))].join(", ");
+    const grant = look ? "SELECT" : "SELECT, INSERT, UPDATE, DELETE";
     throw new BackendUnavailableError(
-      `${displayUrl}: user ${grantee} may not use tables ` +
+      `${displayUrl}: user ${grantee} may not ${look ? "read" : "use"} tables ` +
         `${listed(ungranted.map((row) => String(row.name)))} (owned by ${owners}) in schema ` +
-        `"${namespace}" — GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA ${schema} ` +
-        `TO ${grantee}, or use another --namespace`,
+        `"${namespace}" — GRANT ${grant} ON ALL TABLES IN SCHEMA ${schema} TO ${grantee}, or ` +
+        `use another --namespace`,
     );
   }
   const { rows: [version] } = await client.query(
@@ -624,17 +638,21 @@ const GRANTS = {
  * privileges missing, the object's owner and the GRANT that gives them. Undefined when nothing
  * is missing. Read from the server, which says which are held and who owns the object: a schema
  * this user may use but not create in (`public` since Postgres 15) is no other role's doing.
+ * A `look` needs no CREATE: only the schema's USAGE.
  */
 async function missingGrants(
   client: PgPoolClient,
   on: keyof typeof GRANTS,
   namespace: string,
   displayUrl: string,
+  look = false,
 ): Promise<BackendUnavailableError | undefined> {
   const { privileges, rights: query, need, otherwise } = GRANTS[on];
   // Of several privileges named at once, Postgres says whether any is held: one at a time.
   const { rows: [rights] } = await client.query(query, on === "SCHEMA" ? [namespace] : []);
-  const missing = privileges.filter((privilege) => !rights[privilege.toLowerCase()]);
+  const missing = privileges.filter((privilege) =>
+    !rights[privilege.toLowerCase()] && !(look && privilege === "CREATE")
+  );
   if (missing.length === 0) return undefined;
   const identifier = on === "SCHEMA" ? schemaIdentifier(namespace) : rights.identifier;
   return new BackendUnavailableError(
