@@ -479,16 +479,7 @@ Deno.test({
   ignore,
   async fn() {
     // It said "stored nothing yet", exit 0, and the first write then failed for want of a grant.
-    const role = `coord_look_${crypto.randomUUID().slice(0, 8)}`;
-    const schema = `t${crypto.randomUUID().slice(0, 8)}`;
-    const { connect } = await import("../lib/backend/connect.ts");
-    const { PostgresBackend } = await import("../lib/backend/postgres/backend.ts");
-    await using backend = await connect({ url, namespace: "coord", env: {} });
-    assert.ok(backend instanceof PostgresBackend);
-    const admin = (sql: string) => backend.sql.write((tx) => tx.run(sql));
-    // Loopback logins are trusted, but for the password role's: a new role needs none.
-    await admin(`CREATE ROLE ${role} LOGIN`);
-    try {
+    await withRole("coord_look", async ({ role, schema, admin }) => {
       const target = ["--url", `postgres://${role}@127.0.0.1:${port}/coord`, "--namespace", schema];
       const refused = async (args: string[], grant: string) => {
         const r = await runCoord(args);
@@ -519,11 +510,7 @@ Deno.test({
       const granted = await runCoord(["doctor", ...target]);
       assert.equal(granted.code, 0, granted.stderr);
       assert.match(granted.stdout, /^stored +nothing yet/m);
-    } finally {
-      await admin(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-      await admin(`DROP OWNED BY ${role}`);
-      await admin(`DROP ROLE ${role}`);
-    }
+    });
   },
 });
 
@@ -533,15 +520,7 @@ Deno.test({
   async fn() {
     // Every look exited 69 asking for CREATE, then for INSERT, UPDATE and DELETE: a dashboard's
     // or a health check's role had to be given the right to write.
-    const role = `coord_ro_${crypto.randomUUID().slice(0, 8)}`;
-    const schema = `t${crypto.randomUUID().slice(0, 8)}`;
-    const { connect } = await import("../lib/backend/connect.ts");
-    const { PostgresBackend } = await import("../lib/backend/postgres/backend.ts");
-    await using backend = await connect({ url, namespace: "coord", env: {} });
-    assert.ok(backend instanceof PostgresBackend);
-    const admin = (sql: string) => backend.sql.write((tx) => tx.run(sql));
-    await admin(`CREATE ROLE ${role} LOGIN`);
-    try {
+    await withRole("coord_ro", async ({ role, schema, admin }) => {
       const owner = ["--url", url!, "--namespace", schema];
       const put = await runCoord(["queue", "put", "q", ...owner, "--", "true"]);
       assert.equal(put.code, 0, put.stderr);
@@ -567,10 +546,34 @@ Deno.test({
       const write = await runCoord(["lock", "run", "r", ...reader, "--", "true"]);
       assert.equal(write.code, 69, write.stderr);
       assert.match(write.stderr, /lacks CREATE on schema|may not use tables/);
-    } finally {
-      await admin(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-      await admin(`DROP OWNED BY ${role}`);
-      await admin(`DROP ROLE ${role}`);
-    }
+    });
   },
 });
+
+/**
+ * Runs `test` with a new login role (loopback logins are trusted, but for the password role's:
+ * it needs none), a schema name of its own, and `admin` running SQL as the server's owner; then
+ * drops the schema and the role.
+ */
+async function withRole(
+  prefix: string,
+  test: (
+    made: { role: string; schema: string; admin: (sql: string) => Promise<void> },
+  ) => Promise<void>,
+): Promise<void> {
+  const role = `${prefix}_${crypto.randomUUID().slice(0, 8)}`;
+  const schema = `t${crypto.randomUUID().slice(0, 8)}`;
+  const { connect } = await import("../lib/backend/connect.ts");
+  const { PostgresBackend } = await import("../lib/backend/postgres/backend.ts");
+  await using backend = await connect({ url, namespace: "coord", env: {} });
+  assert.ok(backend instanceof PostgresBackend);
+  const admin = (sql: string) => backend.sql.write((tx) => tx.run(sql));
+  await admin(`CREATE ROLE ${role} LOGIN`);
+  try {
+    await test({ role, schema, admin });
+  } finally {
+    await admin(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await admin(`DROP OWNED BY ${role}`);
+    await admin(`DROP ROLE ${role}`);
+  }
+}
