@@ -144,13 +144,20 @@ Deno.test("a damaged coord SQLite file exits 65 in one line and is left untouche
  * the others afresh.
  */
 async function damageUnderfoot(db: string): Promise<void> {
+  // The processes write the file all the while: wait for their locks rather than fail (CI once
+  // failed here with "database is locked"), and repeat the checkpoint until no reader held it
+  // back, so that no page left in the log could cover the damage.
   const file = new DatabaseSync(db);
-  file.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+  file.exec("PRAGMA busy_timeout = 10000");
+  while ((file.prepare("PRAGMA wal_checkpoint(TRUNCATE)").get() as { busy: number }).busy !== 0) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
   file.close();
   const bytes = await Deno.readFile(db);
   bytes.fill(0xde, 2 * 4096);
   await Deno.writeFile(db, bytes);
   const again = new DatabaseSync(db);
+  again.exec("PRAGMA busy_timeout = 10000");
   again.exec("PRAGMA user_version = 7");
   again.close();
 }
