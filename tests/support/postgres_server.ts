@@ -25,6 +25,11 @@ export interface PostgresServer {
   /** `postgres://coord@127.0.0.1:PORT/coord`: the trusted role and its database. */
   url: string;
   port: number;
+  /**
+   * The directory of the server's Unix socket (`.s.PGSQL.<port>` in it): the server's own
+   * temp dir, so no other server's socket is there.
+   */
+  socketDir: string;
   /** Stops the server at once (as after a crash) and starts it again on the same port. */
   restart(): Promise<void>;
   /** Stops the server and removes its directory. */
@@ -174,6 +179,7 @@ export async function startPostgres(): Promise<PostgresServer> {
     return {
       url: `postgres://coord@127.0.0.1:${port}/coord`,
       port,
+      socketDir: dir,
       async restart() {
         await stopNow("immediate");
         await start();
