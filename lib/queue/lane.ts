@@ -30,10 +30,10 @@ export interface LaneOptions {
    */
   taken(result: FinishedAndClaimed, sentAt: number): Promise<void>;
   /**
-   * A call failed: the ends it carried are tried again {@link ERROR_RETRY_MS} later, and the
-   * jobs it asked for are the asker's to ask again.
+   * A call sent at `sentAt` (`performance.now()`) failed: the ends it carried are tried again
+   * {@link ERROR_RETRY_MS} later, and the jobs it asked for are the asker's to ask again.
    */
-  onError(error: unknown): void;
+  onError(error: unknown, sentAt: number): void;
   /** A call was answered (after a failure: the backend is back). */
   onAnswered(): void;
 }
@@ -132,7 +132,7 @@ export class QueueLane {
           });
         } catch (error) {
           this.#claiming = 0;
-          this.#options.onError(error);
+          this.#options.onError(error, sentAt);
           for (const asker of askers) asker.took.reject(error);
           // A closed or damaged backend answers no retry: every end waiting fails now.
           const now = isUnrecoverable(error) ? Infinity : performance.now();

@@ -32,6 +32,13 @@ export interface PostgresServer {
   socketDir: string;
   /** Stops the server at once (as after a crash) and starts it again on the same port. */
   restart(): Promise<void>;
+  /**
+   * Stops the server as `pg_ctl stop -m mode` does (`fast`: sessions ended, a checkpoint;
+   * `immediate`: as a crash), until {@link PostgresServer.start}.
+   */
+  halt(mode: "fast" | "immediate"): Promise<void>;
+  /** Starts a halted server again on the same port. */
+  start(): Promise<void>;
   /** Stops the server and removes its directory. */
   stop(): Promise<void>;
 }
@@ -184,6 +191,8 @@ export async function startPostgres(): Promise<PostgresServer> {
         await stopNow("immediate");
         await start();
       },
+      halt: stopNow,
+      start,
       async stop() {
         if (!live.has(server)) return;
         live.delete(server);
