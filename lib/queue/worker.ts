@@ -592,7 +592,14 @@ class Worker {
     if (!keeper.lost) {
       this.#ending++;
       try {
-        recorded = await this.#lanes.get(queue)!.finish({ ...attempt, ...outcome });
+        // Told as the answer comes: the call that recorded it may have taken the next job,
+        // which starts before this run's await returns.
+        recorded = await this.#lanes.get(queue)!.finish(
+          { ...attempt, ...outcome },
+          (stored) => {
+            if (stored) this.#tellEnd(ref, job, outcome, durationMs);
+          },
+        );
       } catch (e) {
         if (isUnrecoverable(e)) return;
         // The backend stayed away for a whole lease (the lane reported it): the job is run
@@ -603,7 +610,12 @@ class Worker {
     }
     if (!recorded) {
       this.#emit({ type: "lost", job: ref, gone: await this.#gone(queue, job.id) });
-    } else if (outcome.outcome === "release") {
+    }
+  }
+
+  /** Counts and tells a run's end, once the backend stored it. */
+  #tellEnd(ref: string, job: JobRecord, outcome: Finish, durationMs: number): void {
+    if (outcome.outcome === "release") {
       this.#emit({ type: "released", job: ref });
     } else if (outcome.outcome === "completed") {
       this.#result.completed++;
