@@ -36,7 +36,8 @@ export const DURATIONS_HELP =
 export const BACKEND_FLAGS_HELP = `Backend options:
   --url URL              sqlite:PATH, sqlite::memory:, redis://…, rediss://…,
                          redis+cluster://h:p,h:p, redis+sentinel://h:p/MASTER,
-                         postgres://user@host[:port]/db
+                         postgres://user@host[:port]/db, a Unix socket as
+                         postgres://user@%2Fdir[:port]/db or postgres://user@/db?host=/dir
                          (default: $COORD_URL, else $XDG_STATE_HOME/coord/coord.db,
                          else ~/.local/state/coord/coord.db)
   --namespace NS         key prefix separating tenants (default: $COORD_NAMESPACE, else coord)

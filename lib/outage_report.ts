@@ -56,8 +56,12 @@ export class OutageReport {
     this.#describe = describe;
   }
 
-  /** `source`'s step failed with `error`; its loop retries it. */
-  failed(source: string, error: unknown): void {
+  /**
+   * `source`'s step failed with `error`; its loop retries it. `sentAt` (`performance.now()`)
+   * is when the step was sent: an outage it opens is timed from there, since a step may fail
+   * only after a connect timeout, or after waiting for a connection, well into the outage.
+   */
+  failed(source: string, error: unknown, sentAt: number = performance.now()): void {
     // No failure of the source's: the process ends with it (its loop rethrows it).
     if (isUnrecoverable(error)) return;
     if (!(error instanceof BackendUnavailableError)) {
@@ -71,7 +75,7 @@ export class OutageReport {
       return;
     }
     if (this.#failing.size === 0) {
-      this.#since = performance.now();
+      this.#since = sentAt;
       this.#emit({ type: "unavailable", source, error: oneLine(error) });
     }
     this.#failing.add(source);

@@ -33,6 +33,15 @@ Deno.test("OutageReport says the backend is back once every source that met it h
   assert.deepEqual(events.map((e) => e.type), ["unavailable", "available", "unavailable"]);
 });
 
+Deno.test("OutageReport times an outage from when the step that met it was sent", () => {
+  const { report, events } = recorded();
+  // A step that failed only after waiting 5 s (a connect timeout) met an outage 5 s old.
+  report.failed("five", lost(), performance.now() - 5_000);
+  report.answered("five");
+  const back = events.find((e) => e.type === "available");
+  assert.ok(back?.type === "available" && back.outageMs >= 5_000, JSON.stringify(events));
+});
+
 Deno.test("OutageReport passes other errors on per source, at most once a minute, and says nothing of a source gone", () => {
   const { report, events } = recorded();
   report.failed("five", new Error("a bug"));

@@ -5,7 +5,7 @@ import { runCoord, spawnCoord } from "./support/cli.ts";
 import { guarded } from "./support/wait.ts";
 import { assertJobsRefused } from "./support/sql.ts";
 import { freePort } from "./support/host.ts";
-import { sharedPostgresUrl } from "./support/postgres_shared.ts";
+import { sharedPostgresSocketDir, sharedPostgresUrl } from "./support/postgres_shared.ts";
 import { PASSWORD_ROLE, PASSWORD_ROLE_SECRET } from "./support/postgres_server.ts";
 
 const url = await sharedPostgresUrl();
@@ -14,6 +14,7 @@ const port = url ? new URL(url).port : "";
 const passwordUrl = (password: string) =>
   `postgres://${PASSWORD_ROLE}:${password}@127.0.0.1:${port}/coord`;
 const oneLine = (text: string) => text.trim().split("\n");
+const socketDir = await sharedPostgresSocketDir();
 
 Deno.test("a malformed postgres URL exits 64 with one line, the password masked", async () => {
   for (
@@ -154,6 +155,37 @@ Deno.test({
       });
       assert.equal(r.code, 0, `${variable}: ${r.stderr}`);
     }
+  },
+});
+
+Deno.test({
+  name: "a postgres Unix socket, in the host part or as ?host=, reaches the server as TCP does",
+  ignore: ignore || socketDir === undefined,
+  async fn() {
+    const namespace = `s${crypto.randomUUID().slice(0, 8)}`;
+    const ns = ["--namespace", namespace];
+    // libpq's two spellings: the directory %-encoded as the host, or given as a parameter.
+    const inHost = `postgres://coord@${encodeURIComponent(socketDir!)}:${port}/coord`;
+    const inQuery = `postgres://coord@/coord?host=${socketDir}&port=${port}`;
+    const put = await runCoord(["queue", "put", "sock", "--handler", "h", "--url", inHost, ...ns]);
+    assert.equal(put.code, 0, put.stderr);
+    const id = put.stdout.trim();
+    // The same server: the job put through the socket is there over TCP.
+    const list = await runCoord(["queue", "list", "sock", "--json", "--url", url!, ...ns]);
+    assert.equal(list.code, 0, list.stderr);
+    assert.match(list.stdout, new RegExp(id));
+    const doctor = await runCoord(["doctor", "--json", "--url", inQuery, ...ns]);
+    assert.equal(doctor.code, 0, doctor.stderr);
+    assert.equal(JSON.parse(doctor.stdout).details.socket, `${socketDir}/.s.PGSQL.${port}`);
+    // A socket nobody listens on: the file named, and the password still masked.
+    const closed = `postgres://coord:hunter2@${encodeURIComponent(socketDir!)}:${freePort()}/coord`;
+    const down = await runCoord(["doctor", "--url", closed]);
+    assert.equal(down.code, 69, down.stderr);
+    assert.match(
+      oneLine(down.stderr)[0],
+      /cannot reach postgres:\/\/coord:\*\*\*@.*\.s\.PGSQL\.\d+/,
+    );
+    assert.doesNotMatch(down.stderr, /hunter2/);
   },
 });
 

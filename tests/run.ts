@@ -36,6 +36,7 @@ import { exists } from "./support/host.ts";
 import { postgresBinDir, startPostgres } from "./support/postgres_server.ts";
 import {
   announcePostgresSkip,
+  POSTGRES_SOCKET_DIR_ENV,
   POSTGRES_URL_ENV,
   PostgresMissingError,
 } from "./support/postgres_shared.ts";
@@ -115,6 +116,7 @@ async function main(args: string[]): Promise<number> {
       const postgres = await startPostgres();
       servers.push(postgres);
       env[POSTGRES_URL_ENV] = postgres.url;
+      env[POSTGRES_SOCKET_DIR_ENV] = postgres.socketDir;
       console.error(`test postgres up: ${postgres.url}`);
     } else if (Deno.env.get("CI") === "true") {
       console.error(`error: ${new PostgresMissingError().message}`);

@@ -34,7 +34,10 @@ export type SslMode = "disable" | "prefer" | "require" | "verify-ca" | "verify-f
 export interface PostgresTarget {
   /** Always `postgres` (for `postgres://` and `postgresql://`). */
   kind: "postgres";
-  /** The server; port default 5432. */
+  /**
+   * The server; port default 5432. A host starting with `/` is the directory of the server's
+   * Unix socket, `.s.PGSQL.<port>` in it, as libpq reads it ({@link postgresSocketPath}).
+   */
   node: HostPort;
   /** The role; default `postgres`. */
   user: string;
@@ -63,7 +66,8 @@ export type BackendUrl =
 export const SUPPORTED_URLS: string =
   "sqlite:PATH, sqlite::memory:, redis://[user:pass@]host[:port][/db], rediss://…, " +
   "redis+cluster://host:port[,host:port…], redis+sentinel://host:port[,host:port…]/MASTER, " +
-  "postgres://[user[:pass]@]host[:port][/db][?sslmode=…]";
+  "postgres://[user[:pass]@]host[:port][/db][?sslmode=…], " +
+  "postgres://[user[:pass]@]%2FSOCKET_DIR[:port][/db], postgres://[user[:pass]@]/db?host=/SOCKET_DIR";
 
 const MEMORY_PATH = ":memory:";
 const REDIS_PORT = 6379;
@@ -166,6 +170,26 @@ export function maskPassword(url: string): string {
     .replace(/([?&]password=)[^&#]*/i, "$1***");
 }
 
+/**
+ * The Unix socket a Postgres target names (its host a directory, as libpq reads a host starting
+ * with `/`), or undefined where it names a TCP host.
+ *
+ * @example
+ * ```ts
+ * import { parseBackendUrl, postgresSocketPath, type PostgresTarget } from "./url.ts";
+ * const target = parseBackendUrl("postgres://app@%2Fvar%2Frun%2Fpostgresql/jobs");
+ * postgresSocketPath(target as PostgresTarget); // "/var/run/postgresql/.s.PGSQL.5432"
+ * ```
+ */
+export function postgresSocketPath(target: PostgresTarget): string | undefined {
+  const { host, port } = target.node;
+  if (!host.startsWith("/")) return undefined;
+  return `${host.replace(/\/+$/, "")}/.s.PGSQL.${port}`;
+}
+
+/** URL parameters a `postgres://` URL may carry, as libpq names them. */
+const POSTGRES_PARAMETERS = ["sslmode", "host", "port"];
+
 function parsePostgresUrl(
   url: string,
   userinfo: string | undefined,
@@ -173,10 +197,6 @@ function parsePostgresUrl(
   path = "",
   fallbackPassword?: string,
 ): PostgresTarget {
-  const nodes = parseHostList(hostlist, POSTGRES_PORT, url);
-  if (nodes.length !== 1) {
-    throw new UsageError(`"${maskPassword(url)}" names ${nodes.length} hosts — name one`);
-  }
   const { username, password } = parseUserinfo(userinfo, url, fallbackPassword);
   const user = username ?? "postgres";
   const database = decoded(path.replace(/^\//, ""), url) || user;
@@ -186,14 +206,14 @@ function parsePostgresUrl(
   );
   const query = new URLSearchParams(/\?([^#]*)/.exec(hostsOn)?.[1] ?? "");
   for (const key of query.keys()) {
-    if (key !== "sslmode") {
+    if (!POSTGRES_PARAMETERS.includes(key)) {
       const password = key === "password"
         ? "; give a password in the URL's user part or COORD_PASSWORD"
         : "";
       throw new UsageError(
-        `unsupported parameter "${key}" in "${
-          maskPassword(url)
-        }" — only sslmode is read${password}`,
+        `unsupported parameter "${key}" in "${maskPassword(url)}" — only ${
+          POSTGRES_PARAMETERS.join(", ")
+        } are read${password}`,
       );
     }
   }
@@ -205,12 +225,41 @@ function parsePostgresUrl(
   }
   return {
     kind: "postgres",
-    node: nodes[0],
+    node: postgresNode(hostlist, query, url),
     user,
     ...(password ? { password } : {}),
     database,
     sslmode,
   };
+}
+
+/**
+ * The server a `postgres://` URL names: its host part, where a socket directory is written
+ * %-encoded (`%2Ftmp`), else (or over it, as libpq lets the query win) `?host=` and `?port=`.
+ */
+function postgresNode(hostlist: string, query: URLSearchParams, url: string): HostPort {
+  const queryHost = query.get("host");
+  const queryPort = query.get("port");
+  // libpq leaves the host part empty when the query names it: `postgres:///db?host=/tmp`.
+  const nodes = hostlist === "" && queryHost !== null
+    ? [{ host: "", port: POSTGRES_PORT }]
+    : parseHostList(hostlist, POSTGRES_PORT, url);
+  if (nodes.length !== 1) {
+    throw new UsageError(`"${maskPassword(url)}" names ${nodes.length} hosts — name one`);
+  }
+  const host = queryHost ?? decoded(nodes[0].host, url);
+  if (host === "" || (host.includes("/") && !host.startsWith("/"))) {
+    throw new UsageError(
+      `bad host "${host}" in "${maskPassword(url)}" — write host[:port], or a socket ` +
+        `directory as %2Fdir in the host part or ?host=/dir`,
+    );
+  }
+  if (queryPort === null) return { host, port: nodes[0].port };
+  const port = /^\d+$/.test(queryPort) ? Number(queryPort) : 0;
+  if (port < 1 || port > 65535) {
+    throw new UsageError(`bad port "${queryPort}" in "${maskPassword(url)}" — use 1 to 65535`);
+  }
+  return { host, port };
 }
 
 function parseSqliteUrl(url: string): BackendUrl {

@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { UsageError } from "../errors.ts";
-import { defaultSqlitePath, maskPassword, parseBackendUrl } from "./url.ts";
+import {
+  defaultSqlitePath,
+  maskPassword,
+  parseBackendUrl,
+  postgresSocketPath,
+  type PostgresTarget,
+} from "./url.ts";
 
 Deno.test("parseBackendUrl() reads sqlite file and memory URLs", () => {
   assert.deepEqual(parseBackendUrl("sqlite:/tmp/c.db"), { kind: "sqlite", path: "/tmp/c.db" });
@@ -138,6 +144,33 @@ Deno.test("parseBackendUrl() reads postgres and postgresql URLs", () => {
   assert.equal(fromEnv.kind === "postgres" && fromEnv.password, "from-env");
 });
 
+Deno.test("parseBackendUrl() reads a postgres Unix socket directory, in the host or as ?host=", () => {
+  const socket = (url: string) => parseBackendUrl(url) as PostgresTarget;
+  assert.deepEqual(socket("postgres://u:p%2Fw@%2Ftmp/db"), {
+    kind: "postgres",
+    node: { host: "/tmp", port: 5432 },
+    user: "u",
+    password: "p/w",
+    database: "db",
+    sslmode: "prefer",
+  });
+  assert.deepEqual(socket("postgres:///db?host=/tmp").node, { host: "/tmp", port: 5432 });
+  assert.equal(socket("postgres:///db?host=/tmp").user, "postgres");
+  assert.deepEqual(socket("postgres://u@%2Fvar%2Frun%2Fpg:5433/db").node, {
+    host: "/var/run/pg",
+    port: 5433,
+  });
+  assert.deepEqual(socket("postgresql://u@/db?host=%2Frun%2Fpg&port=6000").node, {
+    host: "/run/pg",
+    port: 6000,
+  });
+  assert.equal(
+    postgresSocketPath(socket("postgres://u@%2Ftmp%2F:5433/db")),
+    "/tmp/.s.PGSQL.5433",
+  );
+  assert.equal(postgresSocketPath(socket("postgres://u@db.local/db")), undefined);
+});
+
 Deno.test("parseBackendUrl() refuses postgres URLs it cannot honour, masking the password", () => {
   for (
     const bad of [
@@ -146,6 +179,9 @@ Deno.test("parseBackendUrl() refuses postgres URLs it cannot honour, masking the
       "postgres://u:hunter2@a,b/app",
       "postgres://u:hunter2@db:0/app",
       "postgres://u:hun?ter2@db/app?application_name=x",
+      "postgres://u:hunter2@/app",
+      "postgres://u:hunter2@%2Ftmp/app?port=99999",
+      "postgres://u:hunter2@tmp%2Fpg/app",
     ]
   ) {
     assert.throws(() => parseBackendUrl(bad), (e: Error) => {

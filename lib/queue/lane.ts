@@ -30,10 +30,10 @@ export interface LaneOptions {
    */
   taken(result: FinishedAndClaimed, sentAt: number): Promise<void>;
   /**
-   * A call failed: the ends it carried are tried again {@link ERROR_RETRY_MS} later, and the
-   * jobs it asked for are the asker's to ask again.
+   * A call sent at `sentAt` (`performance.now()`) failed: the ends it carried are tried again
+   * {@link ERROR_RETRY_MS} later, and the jobs it asked for are the asker's to ask again.
    */
-  onError(error: unknown): void;
+  onError(error: unknown, sentAt: number): void;
   /** A call was answered (after a failure: the backend is back). */
   onAnswered(): void;
 }
@@ -43,6 +43,7 @@ export type Took = FinishedAndClaimed & { claims: number };
 
 interface Ending {
   end: Attempt & Finish;
+  onRecorded?: (recorded: boolean) => void;
   /** When the backend has stayed away for a whole lease, its job is another worker's. */
   deadline: number;
   recorded: PromiseWithResolvers<boolean>;
@@ -85,14 +86,17 @@ export class QueueLane {
 
   /**
    * Records a run's end, with others that end meanwhile; retries a failing backend up to a
-   * lease.
+   * lease. `onRecorded` is called as the answer comes, before the jobs the same call took are
+   * started (the promise settles only after): what is said of a run's end then comes before
+   * what is said of the start of the job that took its slot.
    *
    * @returns whether the attempt was still the worker's (its outcome is stored).
    * @throws the backend's error once it stayed away for a whole lease.
    */
-  finish(end: Attempt & Finish): Promise<boolean> {
+  finish(end: Attempt & Finish, onRecorded?: (recorded: boolean) => void): Promise<boolean> {
     const recorded = Promise.withResolvers<boolean>();
-    this.#ends.push({ end, deadline: performance.now() + this.#options.leaseMs, recorded });
+    const deadline = performance.now() + this.#options.leaseMs;
+    this.#ends.push({ end, onRecorded, deadline, recorded });
     this.#send();
     return recorded.promise;
   }
@@ -132,7 +136,7 @@ export class QueueLane {
           });
         } catch (error) {
           this.#claiming = 0;
-          this.#options.onError(error);
+          this.#options.onError(error, sentAt);
           for (const asker of askers) asker.took.reject(error);
           // A closed or damaged backend answers no retry: every end waiting fails now.
           const now = isUnrecoverable(error) ? Infinity : performance.now();
@@ -146,7 +150,10 @@ export class QueueLane {
           continue;
         }
         this.#options.onAnswered();
-        ends.forEach((e, i) => e.recorded.resolve(result.recorded[i]));
+        ends.forEach((e, i) => {
+          e.onRecorded?.(result.recorded[i]);
+          e.recorded.resolve(result.recorded[i]);
+        });
         // The jobs taken hold their slots from here: `taken` starts them before it awaits.
         this.#claiming = 0;
         await this.#options.taken(result, sentAt);

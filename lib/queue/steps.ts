@@ -217,16 +217,22 @@ export interface Attempt {
   attempt: number;
 }
 
-/** What {@link QueueSteps.claim} returns. */
+/**
+ * What {@link QueueSteps.claim} returns; in every case `failed` lists the jobs the claim failed
+ * as it looked for one to take (as {@link FinishedAndClaimed.failed}), when there were any.
+ */
 export type ClaimResult =
-  | { job: JobRecord; undecodable?: undefined }
-  /**
-   * The next job's stored record is not coord's (another program wrote there): the worker
-   * fails it with {@link QueueSteps.failUndecodable} and claims again.
-   */
-  | { job?: undefined; undecodable: { id: string; reason: string } }
-  /** Nothing to run now; the earliest scheduled job's start (epoch ms), if any. */
-  | { job?: undefined; undecodable?: undefined; nextReadyAt?: number };
+  & (
+    | { job: JobRecord; undecodable?: undefined }
+    /**
+     * The next job's stored record is not coord's (another program wrote there): the worker
+     * fails it with {@link QueueSteps.failUndecodable} and claims again.
+     */
+    | { job?: undefined; undecodable: { id: string; reason: string } }
+    /** Nothing to run now; the earliest scheduled job's start (epoch ms), if any. */
+    | { job?: undefined; undecodable?: undefined; nextReadyAt?: number }
+  )
+  & { failed?: FailedInStep[] };
 
 /** How {@link QueueSteps.finish} ends an attempt. */
 export type Finish =
@@ -341,8 +347,9 @@ export interface QueueSteps {
   putMany(queue: string, requests: PutRequest[]): Promise<PutResult[]>;
   /**
    * Leases the first job ready to run to `worker`: first returns jobs whose lease ran out to
-   * pending (or fails them after {@link MAX_STALLS}), fails jobs past their `beginBy`. A job
-   * whose record cannot be read is handed back as `undecodable`, never failing the claim.
+   * pending (or fails them after {@link MAX_STALLS}), fails jobs past their `beginBy`, and
+   * lists the jobs it failed so in `failed`. A job whose record cannot be read is handed back
+   * as `undecodable`, never failing the claim.
    */
   claim(queue: string, request: { worker: string; leaseMs: number }): Promise<ClaimResult>;
   /**

@@ -12,7 +12,13 @@
 import { processId } from "../process_id.ts";
 import type { Backend, ChangeWatcher } from "../backend/types.ts";
 import { estimateClockOffset } from "../clock.ts";
-import { isUnrecoverable, LeaseLostError, oneLine, UsageError } from "../errors.ts";
+import {
+  BackendUnavailableError,
+  isUnrecoverable,
+  LeaseLostError,
+  oneLine,
+  UsageError,
+} from "../errors.ts";
 import { LeaseKeeper } from "../lease.ts";
 import { OutageReport } from "../outage_report.ts";
 import { Shutdown } from "../service.ts";
@@ -232,7 +238,7 @@ class Worker {
           leaseMs: this.#leaseMs,
           claims: (asked) => this.#claims(asked),
           taken: (result, sentAt) => this.#taken(queue, result, sentAt),
-          onError: (e) => this.#outages.failed(queue, e),
+          onError: (e, sentAt) => this.#outages.failed(queue, e, sentAt),
           onAnswered: () => this.#outages.answered(queue),
         }),
       );
@@ -539,14 +545,19 @@ class Worker {
     // A cancel ends the job in the backend at once; the run learns of it here and stops.
     let cancelled = false;
     const stopCancelChecks = this.#cancelChecks.add(async () => {
+      const sentAt = performance.now();
       try {
         const now = await this.#backend.queue.get(queue, job.id);
+        this.#outages.answered(queue);
         if (now?.state === "cancelled" && !cancelled) {
           cancelled = true;
           abort.abort(new JobCancelledError(`job ${ref} was cancelled`));
         }
-      } catch {
-        // The next check tries again; the lease covers an outage.
+      } catch (e) {
+        // The next check tries again; the lease covers an outage. A worker whose slots are all
+        // busy sends nothing else until a run ends: its checks tell when the outage began and
+        // ended, not the first finish, which may come long after.
+        if (e instanceof BackendUnavailableError) this.#outages.failed(queue, e, sentAt);
       }
     });
     const progress = new ProgressReporter((json) =>
@@ -581,7 +592,14 @@ class Worker {
     if (!keeper.lost) {
       this.#ending++;
       try {
-        recorded = await this.#lanes.get(queue)!.finish({ ...attempt, ...outcome });
+        // Told as the answer comes: the call that recorded it may have taken the next job,
+        // which starts before this run's await returns.
+        recorded = await this.#lanes.get(queue)!.finish(
+          { ...attempt, ...outcome },
+          (stored) => {
+            if (stored) this.#tellEnd(ref, job, outcome, durationMs);
+          },
+        );
       } catch (e) {
         if (isUnrecoverable(e)) return;
         // The backend stayed away for a whole lease (the lane reported it): the job is run
@@ -592,7 +610,12 @@ class Worker {
     }
     if (!recorded) {
       this.#emit({ type: "lost", job: ref, gone: await this.#gone(queue, job.id) });
-    } else if (outcome.outcome === "release") {
+    }
+  }
+
+  /** Counts and tells a run's end, once the backend stored it. */
+  #tellEnd(ref: string, job: JobRecord, outcome: Finish, durationMs: number): void {
+    if (outcome.outcome === "release") {
       this.#emit({ type: "released", job: ref });
     } else if (outcome.outcome === "completed") {
       this.#result.completed++;

@@ -25,8 +25,20 @@ export interface PostgresServer {
   /** `postgres://coord@127.0.0.1:PORT/coord`: the trusted role and its database. */
   url: string;
   port: number;
+  /**
+   * The directory of the server's Unix socket (`.s.PGSQL.<port>` in it): the server's own
+   * temp dir, so no other server's socket is there.
+   */
+  socketDir: string;
   /** Stops the server at once (as after a crash) and starts it again on the same port. */
   restart(): Promise<void>;
+  /**
+   * Stops the server as `pg_ctl stop -m mode` does (`fast`: sessions ended, a checkpoint;
+   * `immediate`: as a crash), until {@link PostgresServer.start}.
+   */
+  halt(mode: "fast" | "immediate"): Promise<void>;
+  /** Starts a halted server again on the same port. */
+  start(): Promise<void>;
   /** Stops the server and removes its directory. */
   stop(): Promise<void>;
 }
@@ -174,10 +186,13 @@ export async function startPostgres(): Promise<PostgresServer> {
     return {
       url: `postgres://coord@127.0.0.1:${port}/coord`,
       port,
+      socketDir: dir,
       async restart() {
         await stopNow("immediate");
         await start();
       },
+      halt: stopNow,
+      start,
       async stop() {
         if (!live.has(server)) return;
         live.delete(server);

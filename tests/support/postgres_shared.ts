@@ -7,10 +7,12 @@
  * @module
  */
 
-import { postgresBinDir, startPostgres } from "./postgres_server.ts";
+import { postgresBinDir, type PostgresServer, startPostgres } from "./postgres_server.ts";
 
 /** Environment variable carrying the shared server's URL, set by `tests/run.ts`. */
 export const POSTGRES_URL_ENV = "COORD_TEST_POSTGRES_URL";
+/** Environment variable carrying the shared server's Unix socket directory, set with the URL. */
+export const POSTGRES_SOCKET_DIR_ENV = "COORD_TEST_POSTGRES_SOCKET_DIR";
 
 /** The line printed when the Postgres tests are skipped. */
 export const POSTGRES_SKIP_NOTICE =
@@ -29,7 +31,7 @@ export class PostgresMissingError extends Error {
   }
 }
 
-let lazy: Promise<string> | undefined;
+let lazy: Promise<PostgresServer> | undefined;
 
 /**
  * URL of the shared server (`postgres://coord@127.0.0.1:PORT/coord`), or `undefined` when
@@ -51,9 +53,30 @@ export async function sharedPostgresUrl(): Promise<string | undefined> {
     announcePostgresSkip();
     return undefined;
   }
-  lazy ??= startPostgres().then((server) => server.url);
+  return (await lazyServer()).url;
+}
+
+/**
+ * The directory of the shared server's Unix socket, or `undefined` when PostgreSQL is not
+ * installed (as {@link sharedPostgresUrl}, which it goes with).
+ *
+ * @example
+ * ```ts ignore
+ * const dir = await sharedPostgresSocketDir();
+ * const url = `postgres://coord@${encodeURIComponent(dir!)}:${port}/coord`;
+ * ```
+ */
+export async function sharedPostgresSocketDir(): Promise<string | undefined> {
+  if (Deno.env.get(POSTGRES_URL_ENV)) return Deno.env.get(POSTGRES_SOCKET_DIR_ENV);
+  if (await sharedPostgresUrl() === undefined) return undefined;
+  return (await lazyServer()).socketDir;
+}
+
+/** The server this isolate starts when no runner gave one. */
+function lazyServer(): Promise<PostgresServer> {
+  lazy ??= startPostgres();
   lazy.catch(() => (lazy = undefined));
-  return await lazy;
+  return lazy;
 }
 
 /** Prints the SKIPPING line once per process tree (test processes inherit the env). */

@@ -15,7 +15,7 @@ import type {
   NamedEvent,
   Topic,
 } from "../types.ts";
-import type { PostgresTarget, SslMode } from "../url.ts";
+import { postgresSocketPath, type PostgresTarget, type SslMode } from "../url.ts";
 import type { BarrierSteps } from "../../barrier/steps.ts";
 import type { LockSteps } from "../../lock/steps.ts";
 import type { ScheduleSteps } from "../../schedule/steps.ts";
@@ -132,6 +132,8 @@ export class PostgresBackend implements Backend<"postgres"> {
   readonly #pool: PgPool;
   readonly #listener: ChangeListener;
   readonly #database: string;
+  /** The Unix socket the pool connects to, where the URL names one. */
+  readonly #socket: string | undefined;
   /** How long closing waits for the server (see {@link endWithin}). */
   readonly #endMs: number;
 
@@ -148,6 +150,7 @@ export class PostgresBackend implements Backend<"postgres"> {
     this.#pool = pool;
     this.#listener = listener;
     this.#database = target.database;
+    this.#socket = postgresSocketPath(target);
     this.#endMs = options.connectTimeoutMs;
     this.namespace = options.namespace;
     this.displayUrl = options.displayUrl;
@@ -175,6 +178,8 @@ export class PostgresBackend implements Backend<"postgres"> {
         engine: "postgresql",
         version: String(server.server_version).split(" ")[0],
         details: {
+          // The URL spells a socket's directory %-encoded, and never its file.
+          ...(this.#socket ? { socket: this.#socket } : {}),
           database: this.#database,
           schema: this.namespace,
           schema_version: String(stored?.value ?? "none"),
@@ -304,13 +309,16 @@ export async function openPostgres(
     );
   }
   const pg = await importPg();
+  const socket = postgresSocketPath(target);
   const config: PgConfig = {
     host: target.node.host,
     port: target.node.port,
     user: target.user,
     ...(target.password ? { password: target.password } : {}),
     database: target.database,
-    ssl: sslOption(target.sslmode),
+    // libpq never uses TLS on a Unix socket, whatever the sslmode; node-postgres would ask the
+    // server for it there and fail.
+    ssl: socket ? false : sslOption(target.sslmode),
     connectionTimeoutMillis: options.connectTimeoutMs,
     // A server that stops answering (stopped, a partition) keeps the socket open: each query is
     // an outage after the connect timeout, so callers' deadlines and outage limits apply.
@@ -364,6 +372,8 @@ export async function openPostgres(
     const tls = TLS_FAILURE.test(e.message);
     const check = tls
       ? "the URL's sslmode and the server's TLS"
+      : socket
+      ? "the URL's socket directory and port"
       : "the URL's host and port, or set COORD_URL";
     throw new BackendUnavailableError(
       `cannot reach ${options.displayUrl}: ${e.message} — is the server up? check ${check}`,

@@ -26,6 +26,7 @@ import type {
   QueueSteps,
 } from "../../queue/steps.ts";
 import { DEFAULT_KEEP, MAX_REMOVED, MAX_STALLS, TRIM_BATCH } from "../../queue/steps.ts";
+import { claimResult } from "../../queue/claim_result.ts";
 import type { RedisBackend } from "./backend.ts";
 import { RedisSteps, scriptPerStep } from "./script.ts";
 import { foreignJob, jobRecord } from "../../queue/record.ts";
@@ -201,14 +202,7 @@ export class RedisQueueSteps extends RedisSteps<QueueStep> implements QueueSteps
   }
 
   async claim(queue: string, r: { worker: string; leaseMs: number }): Promise<ClaimResult> {
-    const { jobs: [job], undecodable, nextReadyAt } = await this.finishAndClaim(queue, {
-      finishes: [],
-      ...r,
-      claims: 1,
-    });
-    if (job) return { job };
-    if (undecodable) return { undecodable: undecodable[0] };
-    return nextReadyAt === undefined ? {} : { nextReadyAt };
+    return claimResult(await this.finishAndClaim(queue, { finishes: [], ...r, claims: 1 }));
   }
 
   async failUndecodable(queue: string, r: { id: string; error: string }): Promise<void> {

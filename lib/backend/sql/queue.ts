@@ -33,6 +33,7 @@ import type {
 } from "../../queue/steps.ts";
 import { DEFAULT_KEEP, MAX_REMOVED, MAX_STALLS, TRIM_BATCH } from "../../queue/steps.ts";
 import { foreignJob, JOB_STATES, jobRecord } from "../../queue/record.ts";
+import { claimResult } from "../../queue/claim_result.ts";
 import { flowProgress, gatheredResults } from "../../queue/flow_progress.ts";
 import { ForeignDataError } from "../../errors.ts";
 import { refuseForeignValues, type ValueRule, whole } from "./foreign_row.ts";
@@ -1239,14 +1240,7 @@ export class SqlQueueSteps implements QueueSteps {
   }
 
   claim(queue: string, r: { worker: string; leaseMs: number }): Promise<ClaimResult> {
-    return this.finishAndClaim(queue, { finishes: [], ...r, claims: 1 }).then(
-      ({ jobs: [job], undecodable, nextReadyAt }) =>
-        job
-          ? { job }
-          : undecodable
-          ? { undecodable: undecodable[0] }
-          : { ...(nextReadyAt !== undefined && { nextReadyAt }) },
-    );
+    return this.finishAndClaim(queue, { finishes: [], ...r, claims: 1 }).then(claimResult);
   }
 
   finish(queue: string, r: Attempt & Finish): Promise<boolean> {
