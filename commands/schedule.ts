@@ -47,7 +47,7 @@ const USAGE =
 Runs cron and interval tasks once per tick, however many instances run the same FILE against
 the same backend. Instances sleep until the next tick (no polling); the tick a task has
 reached is stored, so a restart repeats no tick, and runs the ones missed while down as the
-task's catch-up= says.
+task's catch-up= says (said on stderr at start: "NAME: 36 tick(s) overdue since …; …").
 
 FILE is a TypeScript/JavaScript module (.ts .js .mts .mjs .tsx .jsx) whose default export adds
 tasks:

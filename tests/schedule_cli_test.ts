@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { rowCount } from "./support/sqlite.ts";
 import { runCoord, spawnCoord } from "./support/cli.ts";
+import { connect } from "../lib/backend/connect.ts";
 import { freePort } from "./support/host.ts";
 import { NICKNAMES } from "../lib/schedule/crontab.ts";
 import { tempDir } from "./support/temp.ts";
@@ -296,6 +297,56 @@ Deno.test("foreign data under one task while schedule run runs is said once, nam
   const { code, stderr } = await p.result;
   assert.equal(code, 0, stderr);
   assert.equal(stderr.match(/not a coord task/g)?.length, 1, stderr);
+});
+
+Deno.test("coord schedule run says at start-up which overdue ticks it runs and which it skips", async () => {
+  const url = await sqliteUrl();
+  const jobs = await taskFile(
+    "jobs.cron",
+    [
+      "@daily name=all echo all",
+      "@daily name=latest catch-up=latest echo latest",
+      "@daily name=none catch-up=none echo none",
+      "@daily name=fresh echo fresh",
+    ].join("\n"),
+  );
+  await using backend = await connect({ url, env: {} });
+  const first = spawnCoord(["schedule", "run", jobs, "--url", url]);
+  for (const name of ["all", "latest", "none", "fresh"]) {
+    await until(async () => (await backend.schedule.read(name)).stored !== undefined, {
+      what: `a stored record of ${name}`,
+    });
+  }
+  first.kill("SIGTERM");
+  assert.equal((await first.result).code, 0);
+  // Three days of downtime for two of the tasks: their next tick moved back.
+  const since = Math.floor(Date.now() / 86_400_000) * 86_400_000 - 3 * 86_400_000;
+  for (const name of ["all", "latest", "none"]) {
+    const { stored } = await backend.schedule.read(name);
+    const value = JSON.stringify({ ...JSON.parse(stored!.value), next: since });
+    assert.ok(await backend.schedule.write(name, { expect: stored!.version, value }));
+  }
+  await using second = spawnCoord(["schedule", "run", jobs, "--url", url]);
+  const iso = new Date(since).toISOString();
+  const all = await second.stderrLine(/^coord: all: /);
+  assert.equal(
+    all,
+    `coord: all: 4 tick(s) overdue since ${iso}; running them one by one, oldest first ` +
+      `(catch-up=all)`,
+  );
+  const latest = await second.stderrLine(/^coord: latest: /);
+  assert.equal(
+    latest,
+    `coord: latest: 4 tick(s) overdue since ${iso}; running 1, skipping 3 (catch-up=latest)`,
+  );
+  const none = await second.stderrLine(/^coord: none: \d+ tick/);
+  assert.equal(none, `coord: none: 4 tick(s) overdue since ${iso}; skipping them (catch-up=none)`);
+  await second.stdoutLine(/^\[none\] none$|^\[all\] all$/);
+  second.kill("SIGTERM");
+  const { code, stderr } = await second.result;
+  assert.equal(code, 0, stderr);
+  // A task with no downtime gets no line.
+  assert.doesNotMatch(stderr, /fresh/);
 });
 
 Deno.test("coord schedule list prints each task's next ticks without a backend", async () => {
