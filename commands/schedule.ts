@@ -6,6 +6,7 @@
  */
 
 import { ExitCode, ForeignDataError } from "../lib/errors.ts";
+import { formatDuration } from "../lib/duration.ts";
 import { loadTasks } from "../lib/schedule/load.ts";
 import { blindCoordLines } from "../lib/schedule/blind_coord.ts";
 import { DEFAULT_GRACE_MS, Scheduler } from "../lib/schedule/scheduler.ts";
@@ -397,7 +398,7 @@ function taskRow(s: TaskStatus): string[] {
   const running = s.paused
     ? " (paused)"
     : !s.lease
-    ? s.lagMs >= 1_000 ? ` (due ${(s.lagMs / 1000).toFixed(1)} s ago)` : ""
+    ? s.lagMs >= 1_000 ? ` (due ${formatDuration(s.lagMs)} ago)` : ""
     : s.last?.outcome === "running"
     ? ` (running on ${s.lease.owner})`
     : ` (retry at ${iso(s.lease.until)})`;

@@ -42,7 +42,8 @@ import {
 import { type Html, html } from "../html.ts";
 import { table } from "../table.ts";
 import { foreignNotes } from "../foreign.ts";
-import { age, duration, instant } from "../time.ts";
+import { age, instant } from "../time.ts";
+import { formatDuration } from "../../../lib/duration.ts";
 import { progressView } from "../progress.ts";
 
 /** Jobs a page of the queue's job list holds. */
@@ -252,7 +253,7 @@ export const jobPage: Page = async (ctx, _url, [queue, id]) => {
 <dt>started</dt><dd>${instant(job.startedAt)}</dd>
 <dt>finished</dt><dd>${instant(job.finishedAt)}${
       job.finishedAt !== undefined && job.startedAt !== undefined
-        ? ` after ${duration(job.finishedAt - job.startedAt)}`
+        ? ` after ${formatDuration(job.finishedAt - job.startedAt)}`
         : ""
     }</dd>
 <dt>worker</dt><dd>${job.worker ?? "–"}</dd>
@@ -347,7 +348,7 @@ function schedulingTerms(job: JobRecord): Html {
 function keepText({ count, ageMs }: Keep): string {
   const parts = [
     ...(count !== undefined ? [`${count} jobs`] : []),
-    ...(ageMs !== undefined ? [duration(ageMs)] : []),
+    ...(ageMs !== undefined ? [formatDuration(ageMs)] : []),
   ];
   return parts.join(" · ") || "forever";
 }
@@ -376,8 +377,12 @@ function specSection(job: JobRecord): Html {
         <dd>
           <pre>${pretty(job.inputs)}</pre>
         </dd>
-      `}<dt>retries</dt><dd>${spec.retries} (backoff ${duration(spec.backoffMs)}, doubling)</dd>
-    <dt>timeout</dt><dd>${spec.timeoutMs === undefined ? "none" : duration(spec.timeoutMs)}</dd>
+      `}<dt>retries</dt><dd>${spec.retries} (backoff ${formatDuration(
+        spec.backoffMs,
+      )}, doubling)</dd>
+    <dt>timeout</dt><dd>${spec.timeoutMs === undefined
+      ? "none"
+      : formatDuration(spec.timeoutMs)}</dd>
       </dl>
     </section>
   `;
