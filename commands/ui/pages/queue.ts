@@ -204,20 +204,22 @@ export async function purgeAction(ctx: UiContext, queue: string, form: FormData)
   return `Purged ${removed} ${state} job(s) of ${queue}.`;
 }
 
-/** `coord queue remove [--force]`: the form's `force` (1). */
+/** `coord queue remove [--force]`: the form's `force` (1). Whether it was, and the notice. */
 export async function removeQueueAction(
   ctx: UiContext,
   queue: string,
   form: FormData,
-): Promise<string> {
+): Promise<{ removed: boolean; notice: string }> {
   await checkKnown(ctx, queue);
   const { removed, jobs, unfinished, running } = await removeQueue(ctx.backend, queue, {
     force: form.get("force") === "1",
   });
-  if (removed) return `Removed ${queue} and its ${jobs} job(s).`;
-  return running > 0
+  const notice = removed
+    ? `Removed ${queue} and its ${jobs} job(s).`
+    : running > 0
     ? `${queue} has ${running} job(s) running; not removed (pause it and let them end).`
     : `${queue} holds ${unfinished} unfinished job(s); not removed.`;
+  return { removed, notice };
 }
 
 /**
