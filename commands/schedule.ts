@@ -6,6 +6,7 @@
  */
 
 import { ExitCode, ForeignDataError } from "../lib/errors.ts";
+import { formatDuration } from "../lib/duration.ts";
 import { loadTasks } from "../lib/schedule/load.ts";
 import { blindCoordLines } from "../lib/schedule/blind_coord.ts";
 import { DEFAULT_GRACE_MS, Scheduler } from "../lib/schedule/scheduler.ts";
@@ -47,7 +48,7 @@ const USAGE =
 Runs cron and interval tasks once per tick, however many instances run the same FILE against
 the same backend. Instances sleep until the next tick (no polling); the tick a task has
 reached is stored, so a restart repeats no tick, and runs the ones missed while down as the
-task's catch-up= says.
+task's catch-up= says (said on stderr at start: "NAME: 36 tick(s) overdue since …; …").
 
 FILE is a TypeScript/JavaScript module (.ts .js .mts .mjs .tsx .jsx) whose default export adds
 tasks:
@@ -397,7 +398,7 @@ function taskRow(s: TaskStatus): string[] {
   const running = s.paused
     ? " (paused)"
     : !s.lease
-    ? s.lagMs >= 1_000 ? ` (due ${(s.lagMs / 1000).toFixed(1)} s ago)` : ""
+    ? s.lagMs >= 1_000 ? ` (due ${formatDuration(s.lagMs)} ago)` : ""
     : s.last?.outcome === "running"
     ? ` (running on ${s.lease.owner})`
     : ` (retry at ${iso(s.lease.until)})`;

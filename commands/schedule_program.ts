@@ -128,6 +128,8 @@ export function eventLine(event: ScheduleEvent, verbose = false): string | undef
     case "skipped":
       return `${event.task}: skipped ${event.ticks} tick(s) without running them; next ` +
         (event.next === null ? "none" : new Date(event.next).toISOString());
+    case "overdue":
+      return overdueLine(event);
   }
 }
 
@@ -145,6 +147,22 @@ function timingLine(event: Extract<ScheduleEvent, { type: "timing" }>): string {
       return `${task}: the instance with timing "${theirs}" stopped running it; this one runs ` +
         `it with "${ours}" from now on`;
   }
+}
+
+/** A task's overdue ticks at start-up, and what its catch-up policy does with them. */
+function overdueLine(event: Extract<ScheduleEvent, { type: "overdue" }>): string {
+  const { task, ticks, run, since, catchUp } = event;
+  const count = `${event.atLeast ? "over " : ""}${ticks}`;
+  const policy = catchUp.policy === "within"
+    ? `within=${catchUp.withinMs! / 1000}s`
+    : catchUp.policy;
+  const plan = run === ticks
+    ? `running ${ticks === 1 ? "it" : "them one by one, oldest first"}`
+    : run === 0
+    ? `skipping ${ticks === 1 ? "it" : "them"}`
+    : `running ${run}, skipping ${event.atLeast ? "the others" : ticks - run}`;
+  return `${task}: ${count} tick(s) overdue since ${new Date(since).toISOString()}; ${plan} ` +
+    `(catch-up=${policy})`;
 }
 
 function seconds(ms: number): string {

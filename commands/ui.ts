@@ -30,7 +30,10 @@ elsewhere. Runs until SIGINT, SIGTERM or SIGHUP (then exits 0).
 Options:
   --listen HOST:PORT   where to serve (default 127.0.0.1:8080; PORT alone means 127.0.0.1;
                        port 0 picks a free one). It prints "coord ui: serving URL" on stderr.
-  --read-only          show everything, offer no action, refuse every POST with 403
+  --read-only          show everything, offer no action, refuse every POST with 403; opens
+                       the backend as the status commands do: creates nothing (a store not
+                       there yet shows empty until a restart), and on PostgreSQL a role
+                       granted only USAGE and SELECT may serve it
   --base-path PATH     serve under PATH, e.g. /coord behind a reverse proxy (default /)
   --allow-host NAME    without credentials, answer requests for NAME too (repeatable): a
                        name you trust, e.g. a wall screen's, or a port forwarder's
@@ -88,7 +91,9 @@ async function run(argv: string[]): Promise<number> {
         "COORD_UI_PASSWORD, or give --read-only",
     );
   }
-  await using backend = await openBackend("ui", values);
+  // Read-only, it opens the backend as the status commands do: it creates nothing, and a
+  // Postgres role granted only USAGE and SELECT (a dashboard's) may serve it.
+  await using backend = await openBackend("ui", values, readOnly ? { create: false } : {});
   await withSignals(async (stop) => {
     // The console's followers and timers run until `signal` aborts, and any one left running
     // keeps the process alive: a refusal after they started (the port taken, the backend

@@ -1,6 +1,7 @@
 /**
  * Durations as people write them — `30s`, `1m`, `2h`, `500ms`, `1h30m` — read the same way by
- * every flag and option that takes one, and the longest duration coord accepts.
+ * every flag and option that takes one, the longest duration coord accepts, and durations
+ * written as people read them (`21 min 11 s`), the same in every command and the console.
  *
  * @module
  */
@@ -56,4 +57,25 @@ export function secondsOrDurationMs(text: string): number | undefined {
   // take exponents, signs, hex and whitespace.
   if (/^\d+(\.\d+)?$/.test(text)) return Number(text) * 1000;
   return unitDurationMs(text);
+}
+
+/**
+ * A duration in ms as people read it: `850 ms`, `12.5 s`, `3 min`, `2 h 5 min`.
+ *
+ * @example
+ * ```ts
+ * import { formatDuration } from "./duration.ts";
+ * formatDuration(90_000); // "1 min 30 s"
+ * ```
+ */
+export function formatDuration(ms: number): string {
+  if (ms < 1_000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${Math.round(ms / 100) / 10} s`;
+  const minutes = Math.floor(ms / 60_000);
+  if (minutes < 60) {
+    const seconds = Math.round((ms % 60_000) / 1000);
+    return seconds ? `${minutes} min ${seconds} s` : `${minutes} min`;
+  }
+  const rest = minutes % 60;
+  return rest ? `${Math.floor(minutes / 60)} h ${rest} min` : `${Math.floor(minutes / 60)} h`;
 }

@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { MAX_DURATION_MS, secondsOrDurationMs, unitDurationMs } from "./duration.ts";
+import {
+  formatDuration,
+  MAX_DURATION_MS,
+  secondsOrDurationMs,
+  unitDurationMs,
+} from "./duration.ts";
 
 Deno.test("unitDurationMs() reads units and adds them up", () => {
   assert.equal(unitDurationMs("30s"), 30_000);
@@ -32,4 +37,12 @@ Deno.test("secondsOrDurationMs() takes digits with an optional fraction and unit
   assert.equal(secondsOrDurationMs("0.5"), 500);
   assert.equal(secondsOrDurationMs("1h30m"), 5_400_000);
   assert.equal(secondsOrDurationMs("1.5s"), 1_500);
+});
+
+Deno.test("formatDuration() writes a duration as people read it", () => {
+  assert.equal(formatDuration(850), "850 ms");
+  assert.equal(formatDuration(12_500), "12.5 s");
+  assert.equal(formatDuration(1_271_000), "21 min 11 s");
+  assert.equal(formatDuration(180_000), "3 min");
+  assert.equal(formatDuration(7_500_000), "2 h 5 min");
 });

@@ -6,6 +6,7 @@ import { guarded } from "./support/wait.ts";
 import { assertJobsRefused } from "./support/sql.ts";
 import { freePort } from "./support/host.ts";
 import { sharedPostgresSocketDir, sharedPostgresUrl } from "./support/postgres_shared.ts";
+import { startUi } from "./ui_support.ts";
 import { PASSWORD_ROLE, PASSWORD_ROLE_SECRET } from "./support/postgres_server.ts";
 
 const url = await sharedPostgresUrl();
@@ -578,6 +579,31 @@ Deno.test({
       const write = await runCoord(["lock", "run", "r", ...reader, "--", "true"]);
       assert.equal(write.code, 69, write.stderr);
       assert.match(write.stderr, /lacks CREATE on schema|may not use tables/);
+    });
+  },
+});
+
+Deno.test({
+  name: "coord ui --read-only serves a role granted only USAGE and SELECT",
+  ignore,
+  async fn() {
+    // The console opened the backend as a writer: it exited 69 asking for INSERT, UPDATE and
+    // DELETE, so a dashboard's role had to be given the right to write to show the queues.
+    await withRole("coord_ui", async ({ role, schema, admin }) => {
+      const owner = ["--url", url!, "--namespace", schema];
+      const put = await runCoord(["queue", "put", "q", "--id", "j1", ...owner, "--", "true"]);
+      assert.equal(put.code, 0, put.stderr);
+      await admin(`GRANT USAGE ON SCHEMA ${schema} TO ${role}`);
+      await admin(`GRANT SELECT ON ALL TABLES IN SCHEMA ${schema} TO ${role}`);
+      const reader = ["--url", `postgres://${role}@127.0.0.1:${port}/coord`, "--namespace", schema];
+      await using ui = await startUi({}, ["--read-only", ...reader]);
+      const response = await fetch(`${ui.root}queues/q/jobs/j1`);
+      assert.equal(response.status, 200);
+      assert.match(await response.text(), /j1/);
+      for (const path of ["", "metrics", "health"]) {
+        const page = await fetch(`${ui.root}${path}`);
+        assert.equal(page.status, 200, `/${path}: ${await page.text()}`);
+      }
     });
   },
 });

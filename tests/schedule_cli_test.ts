@@ -3,6 +3,8 @@
 import assert from "node:assert/strict";
 import { rowCount } from "./support/sqlite.ts";
 import { runCoord, spawnCoord } from "./support/cli.ts";
+import { connect } from "../lib/backend/connect.ts";
+import type { Backend } from "../lib/backend/types.ts";
 import { freePort } from "./support/host.ts";
 import { NICKNAMES } from "../lib/schedule/crontab.ts";
 import { tempDir } from "./support/temp.ts";
@@ -296,6 +298,80 @@ Deno.test("foreign data under one task while schedule run runs is said once, nam
   const { code, stderr } = await p.result;
   assert.equal(code, 0, stderr);
   assert.equal(stderr.match(/not a coord task/g)?.length, 1, stderr);
+});
+
+/** Runs a scheduler on `jobs` until the tasks `names` have stored records, then stops it. */
+async function storeRecords(backend: Backend, url: string, jobs: string, names: string[]) {
+  const first = spawnCoord(["schedule", "run", jobs, "--url", url]);
+  for (const name of names) {
+    await until(async () => (await backend.schedule.read(name)).stored !== undefined, {
+      what: `a stored record of ${name}`,
+    });
+  }
+  first.kill("SIGTERM");
+  assert.equal((await first.result).code, 0);
+}
+
+/** Moves a stopped task's next tick, as a downtime would have left it. */
+async function moveNext(backend: Backend, name: string, next: number) {
+  const { stored } = await backend.schedule.read(name);
+  const value = JSON.stringify({ ...JSON.parse(stored!.value), next });
+  assert.ok(await backend.schedule.write(name, { expect: stored!.version, value }));
+}
+
+Deno.test("coord schedule run says at start-up which overdue ticks it runs and which it skips", async () => {
+  const url = await sqliteUrl();
+  const jobs = await taskFile(
+    "jobs.cron",
+    [
+      "@daily name=all echo all",
+      "@daily name=latest catch-up=latest echo latest",
+      "@daily name=none catch-up=none echo none",
+      "@daily name=fresh echo fresh",
+    ].join("\n"),
+  );
+  await using backend = await connect({ url, env: {} });
+  await storeRecords(backend, url, jobs, ["all", "latest", "none", "fresh"]);
+  // Three days of downtime for three of the tasks: their next tick moved back.
+  const since = Math.floor(Date.now() / 86_400_000) * 86_400_000 - 3 * 86_400_000;
+  for (const name of ["all", "latest", "none"]) await moveNext(backend, name, since);
+  await using second = spawnCoord(["schedule", "run", jobs, "--url", url]);
+  const iso = new Date(since).toISOString();
+  const all = await second.stderrLine(/^coord: all: /);
+  assert.equal(
+    all,
+    `coord: all: 4 tick(s) overdue since ${iso}; running them one by one, oldest first ` +
+      `(catch-up=all)`,
+  );
+  const latest = await second.stderrLine(/^coord: latest: /);
+  assert.equal(
+    latest,
+    `coord: latest: 4 tick(s) overdue since ${iso}; running 1, skipping 3 (catch-up=latest)`,
+  );
+  const none = await second.stderrLine(/^coord: none: \d+ tick/);
+  assert.equal(none, `coord: none: 4 tick(s) overdue since ${iso}; skipping them (catch-up=none)`);
+  await second.stdoutLine(/^\[none\] none$|^\[all\] all$/);
+  second.kill("SIGTERM");
+  const { code, stderr } = await second.result;
+  assert.equal(code, 0, stderr);
+  // A task with no downtime gets no line.
+  assert.doesNotMatch(stderr, /fresh/);
+});
+
+Deno.test("coord schedule status says how long a tick has been due as people read it", async () => {
+  const url = await sqliteUrl();
+  const jobs = await taskFile("jobs.cron", "@daily name=late echo late\n");
+  await using backend = await connect({ url, env: {} });
+  await storeRecords(backend, url, jobs, ["late"]);
+  const next = await backend.now() - (21 * 60_000 + 11_000);
+  await moveNext(backend, "late", next);
+  const status = await runCoord(["schedule", "status", "late", "--url", url]);
+  assert.equal(status.code, 0, status.stderr);
+  assert.match(status.stdout, /late +\S+ \(due 21 min 1[12] s ago\)/);
+  // --json keeps the number.
+  const json = await runCoord(["schedule", "status", "late", "--url", url, "--json"]);
+  const { lagMs } = JSON.parse(json.stdout);
+  assert.ok(lagMs >= 1_271_000 && lagMs < 1_300_000, json.stdout);
 });
 
 Deno.test("coord schedule list prints each task's next ticks without a backend", async () => {

@@ -879,6 +879,28 @@ Deno.test("ui: a queue's jobs by state, a page at a time; Pause/Resume, Purge, R
   assert.equal((await postForm(`${ui.root}queues/q/remove`, { csrf: token })).status, 404);
 });
 
+Deno.test("ui: a refused Remove queue stays on the queue's page, saying why; a done one goes to the overview", async () => {
+  await using target = await freshTarget();
+  const url = target.env.COORD_URL;
+  await coord(["queue", "put", "q", "--id", "a", "--handler", "h", "--url", url]);
+  await using ui = await startUi({}, ["--url", url]);
+  const token = await csrfTokenOf(`${ui.root}queues/q`);
+  const remove = async (fields: Record<string, string> = {}) => {
+    const done = await postForm(`${ui.root}queues/q/remove`, { csrf: token, ...fields });
+    assert.equal(done.status, 303);
+    const location = new URL(done.headers.get("location")!, ui.root);
+    return { path: location.pathname, page: await (await fetch(location)).text() };
+  };
+  // It went to the overview, away from the jobs that the refusal names.
+  const refused = await remove();
+  assert.equal(refused.path, "/queues/q");
+  assertIncludes(refused.page, "q holds 1 unfinished job(s); not removed.");
+  assertIncludes(refused.page, "Force remove queue");
+  const removed = await remove({ force: "1" });
+  assert.equal(removed.path, "/");
+  assertIncludes(removed.page, "Removed q and its 1 job(s).");
+});
+
 for (const [backend, url] of EVERY_BACKEND) {
   Deno.test({
     name: `ui (${backend}): a job holding foreign data is shown as such (409), not as not found`,

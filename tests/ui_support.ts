@@ -29,7 +29,11 @@ export async function startUi(
 ): Promise<RunningUi> {
   const process = spawnCoord(["ui", "--listen", "127.0.0.1:0", ...args], { env });
   const line = await process.stderrLine(/serving http/, 60_000).catch(async (error) => {
-    process.kill("SIGKILL");
+    try {
+      process.kill("SIGKILL");
+    } catch {
+      // It exited already (refused to start): its stderr says why.
+    }
     const { stderr } = await process.result;
     throw new Error(`coord ui did not start: ${stderr}`, { cause: error });
   });

@@ -57,10 +57,19 @@ interface Route {
   params: string[];
 }
 
-/** An action: what it does with its parameters and form; the notice and where to go after. */
+/**
+ * An action: what it does with its parameters and form, and where to go after (`back`). It
+ * returns the notice to show there, or the notice and another page to show it on.
+ */
 interface Action {
-  run(ctx: UiContext, params: string[], form: FormData): Promise<string>;
+  run(ctx: UiContext, params: string[], form: FormData): Promise<string | Done>;
   back(params: string[]): string[];
+}
+
+/** An action's notice, shown on `goTo`'s page rather than on `back`'s. */
+interface Done {
+  notice: string;
+  goTo: string[];
 }
 
 /** GET paths: a fixed shape each, names percent-encoded as one segment. */
@@ -125,8 +134,15 @@ const QUEUE_ACTIONS = new Map<string, Action>([
     run: (ctx, [queue], form) => purgeAction(ctx, queue, form),
     back: (p) => ["queues", p[0]],
   }],
-  // To the overview: the queue's page is gone once it is removed.
-  ["remove", { run: (ctx, [queue], form) => removeQueueAction(ctx, queue, form), back: () => [] }],
+  ["remove", {
+    run: async (ctx, [queue], form) => {
+      const { removed, notice } = await removeQueueAction(ctx, queue, form);
+      // To the overview once removed: the queue's page is gone. A refusal stays on it, to
+      // show why beside the jobs that caused it.
+      return removed ? { notice, goTo: [] } : notice;
+    },
+    back: (p) => ["queues", p[0]],
+  }],
 ]);
 const RESET: Action = {
   run: (ctx, [resource], form) => resetAction(ctx, resource, form),
@@ -273,17 +289,20 @@ async function post(
   if (!sameSecret(form.get("csrf") as string | null, ctx.csrfToken)) {
     return text("missing or wrong CSRF token: reload the page and try again\n", 403);
   }
-  let notice: string;
+  let done: string | Done;
   try {
-    notice = await found.action.run(ctx, found.params, form);
+    done = await found.action.run(ctx, found.params, form);
   } catch (error) {
     if (!(error instanceof CoordError)) throw error;
     // On a queue, job or task that is not there, the answer its page gives (404): a notice
     // would send the browser back to that page, and a script would take the 303 for success.
     if (isUnknown(error)) return errorPage(ctx, segments, error);
-    notice = `Failed: ${oneLine(error)}`;
+    done = `Failed: ${oneLine(error)}`;
   }
-  const back = found.action.back(found.params).map(encodeURIComponent).join("/");
+  const { notice, goTo } = typeof done === "string"
+    ? { notice: done, goTo: found.action.back(found.params) }
+    : done;
+  const back = goTo.map(encodeURIComponent).join("/");
   return redirect(`${ctx.base}/${back}?notice=${notices.put(notice)}`);
 }
 

@@ -37,24 +37,3 @@ export function age(ms: number | null | undefined): Html {
   const iso = new Date(ms).toISOString();
   return html`<time datetime="${iso}" data-at="${Math.round(ms)}" data-age>${iso}</time>`;
 }
-
-/**
- * A duration in ms as people read it: `850 ms`, `12.5 s`, `3 min`, `2 h 5 min`.
- *
- * @example
- * ```ts
- * import { duration } from "./time.ts";
- * duration(90_000); // "1 min 30 s"
- * ```
- */
-export function duration(ms: number): string {
-  if (ms < 1_000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${Math.round(ms / 100) / 10} s`;
-  const minutes = Math.floor(ms / 60_000);
-  if (minutes < 60) {
-    const seconds = Math.round((ms % 60_000) / 1000);
-    return seconds ? `${minutes} min ${seconds} s` : `${minutes} min`;
-  }
-  const rest = minutes % 60;
-  return rest ? `${Math.floor(minutes / 60)} h ${rest} min` : `${Math.floor(minutes / 60)} h`;
-}

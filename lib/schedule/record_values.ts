@@ -8,8 +8,8 @@
  * @module
  */
 
-// The SQL rows' own checks and display: one range for every stored instant and count.
-import { instant as instantMs, shownValue, whole } from "../backend/sql/foreign_row.ts";
+// The SQL rows' checks and display too: one range for every stored instant and count.
+import { instant as instantMs, shownValue, whole } from "../stored_values.ts";
 
 /**
  * What coord writes at `path`: undefined when `value` is that, else the first value it never

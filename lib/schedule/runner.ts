@@ -90,6 +90,20 @@ export type ScheduleEvent =
   /** Ticks skipped without running: paused, or resumed without catch-up. */
   | { type: "skipped"; task: string; ticks: number; next: number | null }
   /**
+   * Said once when a loop starts: the task has `ticks` overdue ticks (downtime), the oldest due
+   * at `since`; its catch-up policy runs `run` of them, one by one, and skips the others.
+   * `atLeast`: there were too many to count them all.
+   */
+  | {
+    type: "overdue";
+    task: string;
+    ticks: number;
+    run: number;
+    since: number;
+    catchUp: TaskDefinition["catchUp"];
+    atLeast?: boolean;
+  }
+  /**
    * Instances run the task with two timings (`theirs`, stored, and `ours`): this instance,
    * started later, `replaced` theirs; started earlier, it is `standing by` (reported once); or
    * it has `taken over` from a later one that stopped running its ticks.
@@ -207,6 +221,8 @@ class TaskLoop {
   #startedAt: number | undefined;
   /** Whether this loop said it stands by for another timing (see #otherTiming); said once. */
   #standingBy = false;
+  /** Whether this loop looked for overdue ticks to announce (see #sayOverdue): on its start. */
+  #overdueLooked = false;
   /** The other timing's record version first seen with a tick due and unrun, and when. */
   #unrunSeen: { version: number; at: number } | undefined;
   #watcher: Awaited<ReturnType<Backend["watch"]>> | undefined;
@@ -282,6 +298,10 @@ class TaskLoop {
     }
     if (record.spec !== timing.spec) return await this.#otherTiming(record, version, now, stop);
     this.#standingBy = false;
+    if (!this.#overdueLooked) {
+      this.#overdueLooked = true;
+      this.#sayOverdue(record, now);
+    }
     if (!(now - (record.aliveAt ?? -Infinity) < ALIVE_EVERY_MS)) {
       await this.#write(version, { ...record, aliveAt: now });
       return "again";
@@ -505,6 +525,45 @@ class TaskLoop {
         return now - Math.min(NONE_GRACE_MS, periodMs / 2);
       }
     }
+  }
+
+  /**
+   * Tells of the ticks a downtime left overdue before any runs, so a burst of catch-up runs (or
+   * their silent skipping) comes with a reason. Not when the task is paused, or another
+   * instance holds its tick (it runs the task: no downtime), or the oldest tick is only late by
+   * what catch-up `none` still counts as lateness (a restart).
+   */
+  #sayOverdue(record: TaskRecord, now: number): void {
+    const { name, timing } = this.#def;
+    const since = record.next;
+    if (since === null || record.paused || (record.lease?.until ?? -Infinity) > now) return;
+    if (since >= now - NONE_GRACE_MS) return;
+    const keepFrom = this.#catchUpFrom(now);
+    const { skipBefore, skipFrom = -Infinity } = record;
+    let ticks = 0;
+    let run = 0;
+    let tick: number | undefined = since;
+    for (
+      ;
+      tick !== undefined && tick <= now && ticks < SKIP_COUNT_LIMIT;
+      tick = timing.next(tick)
+    ) {
+      ticks++;
+      // A resume without catch-up skips its pause's ticks whatever the policy.
+      const resumeSkips = skipBefore !== undefined && tick >= skipFrom && tick < skipBefore;
+      if (tick >= keepFrom && !resumeSkips) run++;
+    }
+    const atLeast = tick !== undefined && tick <= now;
+    const { catchUp } = this.#def;
+    this.#context.emit({
+      type: "overdue",
+      task: name,
+      ticks,
+      run,
+      since,
+      catchUp,
+      ...(atLeast && { atLeast }),
+    });
   }
 
   /**

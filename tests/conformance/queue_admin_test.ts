@@ -167,6 +167,28 @@ conformance(
 );
 
 conformance(
+  "a worker announcing itself on a removed queue does not bring the queue back",
+  async (ctx) => {
+    const target = ["--url", ctx.url, "--namespace", ctx.namespace];
+    const backend = await ctx.open();
+    await putJob(backend, "gone", { id: "a", handler: "ok" });
+    await backend.queue.announce("gone", { worker: "idle", ttlMs: 60_000 });
+    assert.equal((await removeQueue(backend, "gone", { force: true })).removed, true);
+    // The idle worker's next announcement, as it makes one every third of its lease.
+    await backend.queue.announce("gone", { worker: "idle", ttlMs: 60_000 });
+    assert.deepEqual(await backend.queue.list(), []);
+    const all = await runCoord(["queue", "status", ...target]);
+    assert.equal(all.code, 0, all.stderr);
+    assert.equal(all.stdout, "");
+    const named = await runCoord(["queue", "status", "gone", ...target]);
+    assert.equal(named.stderr, 'No such queue: "gone".\n');
+    // Put to again, the queue is back with the worker that waits on it, as before the removal.
+    await putJob(backend, "gone", { id: "b", handler: "ok" });
+    assert.deepEqual((await backend.queue.counts("gone")).workers, ["idle"]);
+  },
+);
+
+conformance(
   "promote starts scheduled jobs now, a retry's backoff and a group's too; others are refused",
   async (ctx) => {
     const env = envOf(ctx);

@@ -13,7 +13,8 @@ import { foreignNotes } from "../foreign.ts";
 import { link, type Page } from "../context.ts";
 import { html } from "../html.ts";
 import { table } from "../table.ts";
-import { age, duration, instant } from "../time.ts";
+import { age, instant } from "../time.ts";
+import { formatDuration } from "../../../lib/duration.ts";
 import { isTask, outcomeOf } from "./schedules.ts";
 import { holdersOf, waitersOf } from "./locks.ts";
 import { activeCount } from "./queue.ts";
@@ -92,7 +93,7 @@ export const overviewPage: Page = async (ctx) => {
           html`<code>${t.timing}</code>`,
           t.paused ? html`<span class="warn paused">paused</span>` : instant(t.next),
           outcomeOf(t),
-          t.last ? duration(Math.max(0, t.last.startedAt - t.last.tick)) : "–",
+          t.last ? formatDuration(Math.max(0, t.last.startedAt - t.last.tick)) : "–",
         ]),
         "No schedule tasks yet.",
       )

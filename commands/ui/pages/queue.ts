@@ -42,7 +42,8 @@ import {
 import { type Html, html } from "../html.ts";
 import { table } from "../table.ts";
 import { foreignNotes } from "../foreign.ts";
-import { age, duration, instant } from "../time.ts";
+import { age, instant } from "../time.ts";
+import { formatDuration } from "../../../lib/duration.ts";
 import { progressView } from "../progress.ts";
 
 /** Jobs a page of the queue's job list holds. */
@@ -203,20 +204,22 @@ export async function purgeAction(ctx: UiContext, queue: string, form: FormData)
   return `Purged ${removed} ${state} job(s) of ${queue}.`;
 }
 
-/** `coord queue remove [--force]`: the form's `force` (1). */
+/** `coord queue remove [--force]`: the form's `force` (1). Whether it was, and the notice. */
 export async function removeQueueAction(
   ctx: UiContext,
   queue: string,
   form: FormData,
-): Promise<string> {
+): Promise<{ removed: boolean; notice: string }> {
   await checkKnown(ctx, queue);
   const { removed, jobs, unfinished, running } = await removeQueue(ctx.backend, queue, {
     force: form.get("force") === "1",
   });
-  if (removed) return `Removed ${queue} and its ${jobs} job(s).`;
-  return running > 0
+  const notice = removed
+    ? `Removed ${queue} and its ${jobs} job(s).`
+    : running > 0
     ? `${queue} has ${running} job(s) running; not removed (pause it and let them end).`
     : `${queue} holds ${unfinished} unfinished job(s); not removed.`;
+  return { removed, notice };
 }
 
 /**
@@ -252,7 +255,7 @@ export const jobPage: Page = async (ctx, _url, [queue, id]) => {
 <dt>started</dt><dd>${instant(job.startedAt)}</dd>
 <dt>finished</dt><dd>${instant(job.finishedAt)}${
       job.finishedAt !== undefined && job.startedAt !== undefined
-        ? ` after ${duration(job.finishedAt - job.startedAt)}`
+        ? ` after ${formatDuration(job.finishedAt - job.startedAt)}`
         : ""
     }</dd>
 <dt>worker</dt><dd>${job.worker ?? "–"}</dd>
@@ -347,7 +350,7 @@ function schedulingTerms(job: JobRecord): Html {
 function keepText({ count, ageMs }: Keep): string {
   const parts = [
     ...(count !== undefined ? [`${count} jobs`] : []),
-    ...(ageMs !== undefined ? [duration(ageMs)] : []),
+    ...(ageMs !== undefined ? [formatDuration(ageMs)] : []),
   ];
   return parts.join(" · ") || "forever";
 }
@@ -376,8 +379,12 @@ function specSection(job: JobRecord): Html {
         <dd>
           <pre>${pretty(job.inputs)}</pre>
         </dd>
-      `}<dt>retries</dt><dd>${spec.retries} (backoff ${duration(spec.backoffMs)}, doubling)</dd>
-    <dt>timeout</dt><dd>${spec.timeoutMs === undefined ? "none" : duration(spec.timeoutMs)}</dd>
+      `}<dt>retries</dt><dd>${spec.retries} (backoff ${formatDuration(
+        spec.backoffMs,
+      )}, doubling)</dd>
+    <dt>timeout</dt><dd>${spec.timeoutMs === undefined
+      ? "none"
+      : formatDuration(spec.timeoutMs)}</dd>
       </dl>
     </section>
   `;

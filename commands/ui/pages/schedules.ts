@@ -26,7 +26,8 @@ import { actionForm, link, type Page, type UiContext } from "../context.ts";
 import { type Html, html } from "../html.ts";
 import { foreignNotes } from "../foreign.ts";
 import { table } from "../table.ts";
-import { duration, instant } from "../time.ts";
+import { instant } from "../time.ts";
+import { formatDuration } from "../../../lib/duration.ts";
 
 /** Tells a task's status from a template's. */
 export function isTask(status: TaskStatus | TemplateStatus): status is TaskStatus {
@@ -103,7 +104,9 @@ export const schedulesPage: Page = async (ctx) => {
                 : html``
             }`,
             html`${outcomeOf(t)}${
-              run?.finishedAt !== undefined ? ` in ${duration(run.finishedAt - run.startedAt)}` : ""
+              run?.finishedAt !== undefined
+                ? ` in ${formatDuration(run.finishedAt - run.startedAt)}`
+                : ""
             }${run?.error ? html`<br><span class="bad">${run.error}</span>` : html``}`,
             t.runs,
             html`<span class="${t.failures > 0 ? "bad" : ""}">${t.failures}</span>${

@@ -7,24 +7,11 @@
  */
 
 import { ForeignDataError } from "../../errors.ts";
+import { shownValue } from "../../stored_values.ts";
 
-/**
- * A stored value as a refusal shows it: JSON, cut at 60 characters; an integer no JavaScript
- * number holds keeps its digits.
- *
- * @example
- * ```ts
- * import { shownValue } from "./foreign_row.ts";
- * shownValue(2n ** 53n + 1n); // "9007199254740993"
- * ```
- */
-export function shownValue(value: unknown): string {
-  if (value instanceof Uint8Array) return `a blob of ${value.length} bytes`;
-  // JSON has no spelling for these: it would show them as null.
-  if (typeof value === "number" && !Number.isFinite(value)) return String(value);
-  const text = JSON.stringify(value, (_, v) => typeof v === "bigint" ? String(v) : v) ?? "";
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
-}
+// Here too for the SQL steps that check their rows with them: the rules are not SQL's alone
+// (the schedule records' checks use them), so they live in a module of their own.
+export { instant, shownValue, whole } from "../../stored_values.ts";
 
 /**
  * The refusal of a row of `table` that holds `shown` (see {@link shownValue}) in `column`, met
@@ -62,42 +49,6 @@ export interface ValueRule {
   read?: string;
   /** Whether coord writes `value` there, given the rest of the row read. */
   writes(value: unknown, row: Record<string, unknown>): boolean;
-}
-
-/**
- * Whether `value` is a whole number from `min` to `max` (numbers read from the same row).
- *
- * @example
- * ```ts
- * import { whole } from "./foreign_row.ts";
- * whole(3, 1); // true
- * whole(-3, 1); // false
- * ```
- */
-export function whole(
-  value: unknown,
-  min: unknown,
-  max: unknown = Number.MAX_SAFE_INTEGER,
-): boolean {
-  return Number.isSafeInteger(value) && (value as number) >= (min as number) &&
-    (value as number) <= (max as number);
-}
-
-/**
- * Whether `value` is an instant as coord writes one: a backend clock's epoch ms, from 0 to
- * 2^53 (a fraction allowed: Redis' TIME has microseconds). Not a number, below 0 or beyond
- * (Infinity among them), no clock read it: a lease would never end, a release never come, a
- * date shown would be none.
- *
- * @example
- * ```ts
- * import { instant } from "./foreign_row.ts";
- * instant(1_700_000_000_000.5); // true
- * instant(Infinity); // false
- * ```
- */
-export function instant(value: unknown): boolean {
-  return typeof value === "number" && value >= 0 && value <= Number.MAX_SAFE_INTEGER;
 }
 
 /**
