@@ -10,6 +10,7 @@ import type { RedisBackend } from "../lib/backend/redis/backend.ts";
 import { BackendUnavailableError } from "../lib/errors.ts";
 import { lock } from "../lib/lock/lock.ts";
 import { getJob, putJob } from "../lib/queue/queue.ts";
+import { work } from "../lib/queue/worker.ts";
 import { freshNamespace } from "./support/backends.ts";
 import { guarded } from "./support/wait.ts";
 import { assertWaiterExitsWhileSilent } from "./support/lock.ts";
@@ -73,6 +74,67 @@ Deno.test({
         },
         /^coord: lock "y": gave up its place in line after 2 s without the backend \(lost redis:\/\/\S+: no answer within 1 s\)\n$/,
       );
+    } finally {
+      await server.stop();
+    }
+  },
+});
+
+Deno.test({
+  name: "a worker asks a Redis that stops answering one cancel check per running job at a time",
+  ignore: !redisServerAvailable(),
+  async fn() {
+    const server = await startStandalone();
+    try {
+      await using backend = await connect({
+        url: `redis://127.0.0.1:${server.port}`,
+        namespace: freshNamespace(),
+        connectTimeoutMs: 2_000,
+        env: {},
+      }) as RedisBackend;
+      await putJob(backend, "q", { id: "long", handler: "h" });
+      // Counts the cancel checks (the worker's only reads of a job) waiting for their answer.
+      const steps = backend.queue;
+      const get = steps.get.bind(steps);
+      let waiting = 0;
+      let mostWaiting = 0;
+      const firstUnanswered = Promise.withResolvers<void>();
+      steps.get = async (...args) => {
+        mostWaiting = Math.max(mostWaiting, ++waiting);
+        try {
+          return await get(...args);
+        } catch (e) {
+          firstUnanswered.resolve();
+          throw e;
+        } finally {
+          waiting--;
+        }
+      };
+      const started = Promise.withResolvers<void>();
+      const release = Promise.withResolvers<void>();
+      const stop = new AbortController();
+      const worker = work(backend, ["q"], {
+        signal: stop.signal,
+        handlers: {
+          h: async () => {
+            started.resolve();
+            await release.promise;
+          },
+        },
+      });
+      await guarded(started.promise, "the job's start");
+      Deno.kill(server.pid, "SIGSTOP");
+      try {
+        // Before the first check ends unanswered (2 s), 4-5 more came due (one each 0.4 s): each
+        // held a connection (a Postgres worker's pool has 10), and the finishes queued behind them.
+        await guarded(firstUnanswered.promise, "a cancel check ending unanswered");
+      } finally {
+        Deno.kill(server.pid, "SIGCONT");
+      }
+      release.resolve();
+      stop.abort();
+      assert.equal((await guarded(worker, "the worker's stop")).completed, 1);
+      assert.equal(mostWaiting, 1);
     } finally {
       await server.stop();
     }

@@ -544,7 +544,11 @@ class Worker {
     });
     // A cancel ends the job in the backend at once; the run learns of it here and stops.
     let cancelled = false;
+    /** A check not yet answered: a server that hangs would otherwise get one more each period. */
+    let checking = false;
     const stopCancelChecks = this.#cancelChecks.add(async () => {
+      if (checking) return;
+      checking = true;
       const sentAt = performance.now();
       try {
         const now = await this.#backend.queue.get(queue, job.id);
@@ -558,6 +562,8 @@ class Worker {
         // busy sends nothing else until a run ends: its checks tell when the outage began and
         // ended, not the first finish, which may come long after.
         if (e instanceof BackendUnavailableError) this.#outages.failed(queue, e, sentAt);
+      } finally {
+        checking = false;
       }
     });
     const progress = new ProgressReporter((json) =>
