@@ -240,10 +240,15 @@ function parsePostgresUrl(
 function postgresNode(hostlist: string, query: URLSearchParams, url: string): HostPort {
   const queryHost = query.get("host");
   const queryPort = query.get("port");
-  // libpq leaves the host part empty when the query names it: `postgres:///db?host=/tmp`.
-  const nodes = hostlist === "" && queryHost !== null
-    ? [{ host: "", port: POSTGRES_PORT }]
+  // libpq leaves the host part empty when the query names it (`postgres:///db?host=/tmp`),
+  // or keeps only its port (`postgres://:5433/db?host=/tmp`).
+  const portOnly = queryHost === null ? null : /^(?::(\d+))?$/.exec(hostlist);
+  const nodes = portOnly
+    ? [{ host: "", port: portOnly[1] === undefined ? POSTGRES_PORT : Number(portOnly[1]) }]
     : parseHostList(hostlist, POSTGRES_PORT, url);
+  if (nodes[0].port < 1 || nodes[0].port > 65535) {
+    throw new UsageError(`bad port in "${maskPassword(url)}" — use 1 to 65535`);
+  }
   if (nodes.length !== 1) {
     throw new UsageError(`"${maskPassword(url)}" names ${nodes.length} hosts — name one`);
   }

@@ -155,6 +155,8 @@ Deno.test("parseBackendUrl() reads a postgres Unix socket directory, in the host
     sslmode: "prefer",
   });
   assert.deepEqual(socket("postgres:///db?host=/tmp").node, { host: "/tmp", port: 5432 });
+  // The host part's port alone, as libpq reads it.
+  assert.deepEqual(socket("postgres://:5433/db?host=/tmp").node, { host: "/tmp", port: 5433 });
   assert.equal(socket("postgres:///db?host=/tmp").user, "postgres");
   assert.deepEqual(socket("postgres://u@%2Fvar%2Frun%2Fpg:5433/db").node, {
     host: "/var/run/pg",
@@ -181,6 +183,7 @@ Deno.test("parseBackendUrl() refuses postgres URLs it cannot honour, masking the
       "postgres://u:hun?ter2@db/app?application_name=x",
       "postgres://u:hunter2@/app",
       "postgres://u:hunter2@%2Ftmp/app?port=99999",
+      "postgres://u:hunter2@:99999/app?host=/tmp",
       "postgres://u:hunter2@tmp%2Fpg/app",
     ]
   ) {
