@@ -57,8 +57,23 @@ export interface JobContext {
   progress(value: unknown): void;
 }
 
-/** A handler job's function: its return value (JSON) is the job's result. */
-export type JobHandler = (args: unknown, ctx: JobContext) => unknown;
+/**
+ * A handler job's function: its return value (JSON) is the job's result. `A` is what its
+ * arguments are taken to be: coord checks only that they are JSON, as the put stored them.
+ *
+ * @example
+ * ```ts
+ * import type { JobHandler } from "../mod.ts";
+ * const email: JobHandler<{ to: string }> = ({ to }) => ({ sent: to });
+ * // Handlers that name their arguments' type fit `work`'s `handlers` as they are.
+ * const handlers: Record<string, JobHandler> = { email, resize: (args: { px: number }) => args.px };
+ * ```
+ */
+// Method syntax, so that a handler declaring its arguments (`(args: { to: string }) => …`)
+// fits a `Record<string, JobHandler>`; a function type's `unknown` would refuse it.
+export type JobHandler<A = unknown> = {
+  handle(args: A, ctx: JobContext): unknown;
+}["handle"];
 
 /** Thrown by a handler, fails the job without the retries it has left. */
 export class NonRetryableError extends Error {}

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { connect } from "../backend/connect.ts";
-import { work } from "./worker.ts";
+import { type JobHandler, work } from "./worker.ts";
+import { getJob, putJob } from "./queue.ts";
 
 Deno.test("work() names its options as a program gives them, not as the CLI's flags", async () => {
   await using backend = await connect({ url: "sqlite::memory:" });
@@ -16,4 +17,16 @@ Deno.test("work() names its options as a program gives them, not as the CLI's fl
   ) {
     await assert.rejects(work(backend, ["q"], options), message);
   }
+});
+
+Deno.test("handlers that name their arguments' type are taken as they are", async () => {
+  await using backend = await connect({ url: "sqlite::memory:" });
+  const email: JobHandler<{ to: string }> = ({ to }) => ({ sent: to });
+  // Before, `JobHandler` took `unknown`: each handler had to cast its arguments.
+  const handlers: Record<string, JobHandler> = { email, size: (args: { px: number }) => args.px };
+  await putJob(backend, "q", { id: "a", handler: "email", args: { to: "ann" } });
+  await putJob(backend, "q", { id: "b", handler: "size", args: { px: 3 } });
+  assert.equal((await work(backend, ["q"], { handlers, drain: true })).completed, 2);
+  assert.deepEqual((await getJob(backend, "q/a")).result, { sent: "ann" });
+  assert.equal((await getJob(backend, "q/b")).result, 3);
 });
