@@ -307,7 +307,7 @@ async function status(argv: string[]): Promise<number> {
   for (const s of lagging) {
     console.error(
       `coord: ${s.task} lags: its tick ${new Date(s.next!).toISOString()} has been due ` +
-        `${(s.lagMs / 1000).toFixed(1)} s (--max-lag ${maxLagMs! / 1000})`,
+        `${formatDuration(s.lagMs)} (--max-lag ${maxLagMs! / 1000})`,
     );
   }
   // Foreign data before lagging: a record no instance can run from is the graver of the two.

@@ -156,7 +156,9 @@ function overdueLine(event: Extract<ScheduleEvent, { type: "overdue" }>): string
   const policy = catchUp.policy === "within"
     ? `within=${catchUp.withinMs! / 1000}s`
     : catchUp.policy;
-  const plan = run === ticks
+  // Past the counting limit both counts stop at it: the policy says which is whole.
+  const all = catchUp.policy === "all" || (run === ticks && !event.atLeast);
+  const plan = all
     ? `running ${ticks === 1 ? "it" : "them one by one, oldest first"}`
     : run === 0
     ? `skipping ${ticks === 1 ? "it" : "them"}`

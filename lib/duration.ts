@@ -69,13 +69,17 @@ export function secondsOrDurationMs(text: string): number | undefined {
  * ```
  */
 export function formatDuration(ms: number): string {
-  if (ms < 1_000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${Math.round(ms / 100) / 10} s`;
-  const minutes = Math.floor(ms / 60_000);
-  if (minutes < 60) {
-    const seconds = Math.round((ms % 60_000) / 1000);
-    return seconds ? `${minutes} min ${seconds} s` : `${minutes} min`;
+  if (Math.round(ms) < 1_000) return `${Math.round(ms)} ms`;
+  // Rounded to the unit shown before it is split, so that 59.96 s reads "1 min", not "60 s",
+  // and 119.7 s "2 min", not "1 min 60 s".
+  const tenths = Math.round(ms / 100);
+  if (tenths < 600) return `${tenths / 10} s`;
+  const seconds = Math.round(ms / 1000);
+  if (seconds < 3_600) {
+    const rest = seconds % 60;
+    return rest ? `${Math.floor(seconds / 60)} min ${rest} s` : `${Math.floor(seconds / 60)} min`;
   }
+  const minutes = Math.floor(seconds / 60);
   const rest = minutes % 60;
   return rest ? `${Math.floor(minutes / 60)} h ${rest} min` : `${Math.floor(minutes / 60)} h`;
 }

@@ -45,4 +45,9 @@ Deno.test("formatDuration() writes a duration as people read it", () => {
   assert.equal(formatDuration(1_271_000), "21 min 11 s");
   assert.equal(formatDuration(180_000), "3 min");
   assert.equal(formatDuration(7_500_000), "2 h 5 min");
+  // Rounded before it is split: never "60 s" of a minute, nor "60 min" of an hour.
+  assert.equal(formatDuration(999.6), "1 s");
+  assert.equal(formatDuration(59_960), "1 min");
+  assert.equal(formatDuration(119_700), "2 min");
+  assert.equal(formatDuration(3_599_600), "1 h");
 });

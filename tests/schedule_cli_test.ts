@@ -358,6 +358,39 @@ Deno.test("coord schedule run says at start-up which overdue ticks it runs and w
   assert.doesNotMatch(stderr, /fresh/);
 });
 
+Deno.test("past the counting limit, the start-up line counts the overdue ticks the policy runs", async () => {
+  const url = await sqliteUrl();
+  const jobs = await taskFile(
+    "jobs.cron",
+    "@every 1s name=latest catch-up=latest echo latest\n" +
+      "@every 1s name=within catch-up=within=1m echo within\n",
+  );
+  await using backend = await connect({ url, env: {} });
+  await storeRecords(backend, url, jobs, ["latest", "within"]);
+  // Two days of 1 s ticks: more than the 100,000 the line counts. Before, it counted the oldest
+  // ones only, which the policy skips, and said "skipping them" of ticks it then ran.
+  const since = Math.floor(await backend.now() / 1000) * 1000 - 2 * 86_400_000;
+  for (const name of ["latest", "within"]) await moveNext(backend, name, since);
+  await using p = spawnCoord(["schedule", "run", jobs, "--url", url]);
+  const head = `tick\\(s\\) overdue since ${new Date(since).toISOString()}`;
+  assert.match(
+    await p.stderrLine(/^coord: latest: /),
+    new RegExp(
+      `^coord: latest: over 100000 ${head}; running 1, skipping the others \\(catch-up=latest\\)$`,
+    ),
+  );
+  assert.match(
+    await p.stderrLine(/^coord: within: /),
+    new RegExp(
+      `^coord: within: over 100000 ${head}; running 6[01], skipping the others \\(catch-up=within=60s\\)$`,
+    ),
+  );
+  await p.stdoutLine(/^\[latest\] latest$/);
+  p.kill("SIGTERM");
+  const { code, stderr } = await p.result;
+  assert.equal(code, 0, stderr);
+});
+
 Deno.test("coord schedule status says how long a tick has been due as people read it", async () => {
   const url = await sqliteUrl();
   const jobs = await taskFile("jobs.cron", "@daily name=late echo late\n");

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
 import { runCoord, spawnCoord } from "./support/cli.ts";
-import { guarded, lineIn } from "./support/wait.ts";
+import { guarded, lineIn, until } from "./support/wait.ts";
 
 const mode = async (path: string) => ((await Deno.stat(path)).mode! & 0o777).toString(8);
 
@@ -149,9 +149,10 @@ async function damageUnderfoot(db: string): Promise<void> {
   // back, so that no page left in the log could cover the damage.
   const file = new DatabaseSync(db);
   file.exec("PRAGMA busy_timeout = 10000");
-  while ((file.prepare("PRAGMA wal_checkpoint(TRUNCATE)").get() as { busy: number }).busy !== 0) {
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+  await until(
+    () => (file.prepare("PRAGMA wal_checkpoint(TRUNCATE)").get() as { busy: number }).busy === 0,
+    { what: "a whole checkpoint" },
+  );
   file.close();
   const bytes = await Deno.readFile(db);
   bytes.fill(0xde, 2 * 4096);

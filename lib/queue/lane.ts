@@ -151,7 +151,13 @@ export class QueueLane {
         }
         this.#options.onAnswered();
         ends.forEach((e, i) => {
-          e.onRecorded?.(result.recorded[i]);
+          // A callback that throws must not stop the call's bookkeeping: the jobs it took
+          // would wait out their leases unstarted, and its other ends never settle.
+          try {
+            e.onRecorded?.(result.recorded[i]);
+          } catch {
+            // The caller's own problem; the end is recorded all the same.
+          }
           e.recorded.resolve(result.recorded[i]);
         });
         // The jobs taken hold their slots from here: `taken` starts them before it awaits.

@@ -540,29 +540,39 @@ class TaskLoop {
     if (since >= now - NONE_GRACE_MS) return;
     const keepFrom = this.#catchUpFrom(now);
     const { skipBefore, skipFrom = -Infinity } = record;
-    let ticks = 0;
-    let run = 0;
-    let tick: number | undefined = since;
-    for (
-      ;
-      tick !== undefined && tick <= now && ticks < SKIP_COUNT_LIMIT;
-      tick = timing.next(tick)
-    ) {
-      ticks++;
-      // A resume without catch-up skips its pause's ticks whatever the policy.
-      const resumeSkips = skipBefore !== undefined && tick >= skipFrom && tick < skipBefore;
-      if (tick >= keepFrom && !resumeSkips) run++;
-    }
-    const atLeast = tick !== undefined && tick <= now;
+    /** How many of the ticks from `from` to now `counts` takes; at most a limit's are walked. */
+    const walk = (from: number | undefined, counts: (tick: number) => boolean) => {
+      let walked = 0;
+      let n = 0;
+      let tick = from;
+      for (
+        ;
+        tick !== undefined && tick <= now && walked < SKIP_COUNT_LIMIT;
+        tick = timing.next(tick)
+      ) {
+        walked++;
+        if (counts(tick)) n++;
+      }
+      return { n, cut: tick !== undefined && tick <= now };
+    };
+    const overdue = walk(since, () => true);
+    // The ticks the policy runs are the newest: walked from the oldest of them, so that a
+    // downtime past the limit does not count only ticks the policy skips.
+    const runFrom = keepFrom <= since ? since : timing.next(Math.ceil(keepFrom) - 1);
+    // A resume without catch-up skips its pause's ticks whatever the policy.
+    const run = walk(
+      runFrom,
+      (tick) => skipBefore === undefined || tick < skipFrom || tick >= skipBefore,
+    );
     const { catchUp } = this.#def;
     this.#context.emit({
       type: "overdue",
       task: name,
-      ticks,
-      run,
+      ticks: overdue.n,
+      run: run.n,
       since,
       catchUp,
-      ...(atLeast && { atLeast }),
+      ...(overdue.cut && { atLeast: true }),
     });
   }
 
