@@ -12,7 +12,7 @@ import { lock } from "../lib/lock/lock.ts";
 import { getJob, putJob } from "../lib/queue/queue.ts";
 import { work } from "../lib/queue/worker.ts";
 import { freshNamespace } from "./support/backends.ts";
-import { guarded } from "./support/wait.ts";
+import { guarded, until } from "./support/wait.ts";
 import { assertWaiterExitsWhileSilent } from "./support/lock.ts";
 import { redisServerAvailable, startStandalone } from "./support/redis_servers.ts";
 
@@ -135,6 +135,74 @@ Deno.test({
       stop.abort();
       assert.equal((await guarded(worker, "the worker's stop")).completed, 1);
       assert.equal(mostWaiting, 1);
+    } finally {
+      await server.stop();
+    }
+  },
+});
+
+Deno.test({
+  name: "a worker whose writes fail while its reads are answered says one outage, not one a second",
+  ignore: !redisServerAvailable(),
+  async fn() {
+    const server = await startStandalone();
+    const url = `redis://127.0.0.1:${server.port}`;
+    try {
+      await using backend = await connect({
+        url,
+        namespace: freshNamespace(),
+        env: {},
+      }) as RedisBackend;
+      for (const id of ["long", "short"]) await putJob(backend, "q", { id, handler: id });
+      // Counts the lane's calls refused, each tried again a second later.
+      const steps = backend.queue;
+      const finishAndClaim = steps.finishAndClaim.bind(steps);
+      let refused = 0;
+      steps.finishAndClaim = async (...args) => {
+        try {
+          return await finishAndClaim(...args);
+        } catch (e) {
+          refused++;
+          throw e;
+        }
+      };
+      const events: string[] = [];
+      const go = { long: Promise.withResolvers<void>(), short: Promise.withResolvers<void>() };
+      let running = 0;
+      const bothStarted = Promise.withResolvers<void>();
+      const handler = (id: keyof typeof go) => async () => {
+        if (++running === 2) bothStarted.resolve();
+        await go[id].promise;
+      };
+      const stop = new AbortController();
+      const worker = work(backend, ["q"], {
+        signal: stop.signal,
+        concurrency: 2,
+        onEvent: (event) => void events.push(event.type),
+        handlers: { long: handler("long"), short: handler("short") },
+      });
+      await guarded(bothStarted.promise, "both jobs' start");
+      // Writes refused (NOREPLICAS, as a master cut off from its replicas answers), reads
+      // answered: the short job's end is refused, the long job's cancel checks are answered.
+      const config = (value: string) =>
+        backend.conn.send(undefined, ["CONFIG", "SET", "min-replicas-to-write", value]);
+      await config("1");
+      try {
+        go.short.resolve();
+        await until(() => refused >= 3, { what: "three refused calls of the lane" });
+      } finally {
+        await config("0");
+      }
+      await until(() => events.includes("completed"), { what: "the short job's end" });
+      go.long.resolve();
+      stop.abort();
+      assert.equal((await guarded(worker, "the worker's stop")).completed, 2);
+      // Before, each cancel check answered (every 0.4 s) said "back", and the lane's next try
+      // "unavailable" again.
+      assert.deepEqual(events.filter((t) => t === "unavailable" || t === "available"), [
+        "unavailable",
+        "available",
+      ]);
     } finally {
       await server.stop();
     }

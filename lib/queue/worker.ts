@@ -166,6 +166,14 @@ export const MAX_STDOUT_BYTES = 65_536;
 /** A failed command job's error keeps this much of the end of its stderr. */
 const STDERR_TAIL_CHARS = 300;
 
+/** Ends the outage report's source for one queue's cancel checks (no queue name holds it). */
+const CANCEL_CHECKS_SUFFIX = "\0cancel checks";
+
+/** The outage report's source for `queue`'s cancel checks, apart from its lane's. */
+function cancelChecksOf(queue: string): string {
+  return queue + CANCEL_CHECKS_SUFFIX;
+}
+
 /**
  * Works on `queues` until `signal` aborts (or, with `drain`, until they are empty).
  *
@@ -227,7 +235,7 @@ class Worker {
         event.type === "available" ? event : { type: event.type, error: event.error },
       ),
     // Each queue's lane reports its own: which queue it was tells them apart.
-    (queue) => `queue ${queue}`,
+    (source) => `queue ${source.replace(CANCEL_CHECKS_SUFFIX, "")}`,
   );
   /** The backend was closed under the worker, or is damaged: runs end without a word to it. */
   #abandoned = false;
@@ -254,7 +262,11 @@ class Worker {
           claims: (asked) => this.#claims(asked),
           taken: (result, sentAt) => this.#taken(queue, result, sentAt),
           onError: (e, sentAt) => this.#outages.failed(queue, e, sentAt),
-          onAnswered: () => this.#outages.answered(queue),
+          // A write answered: reads are answered too, so the cancel checks' outage is over.
+          onAnswered: () => {
+            this.#outages.answered(queue);
+            this.#outages.answered(cancelChecksOf(queue));
+          },
         }),
       );
     }
@@ -567,7 +579,9 @@ class Worker {
       const sentAt = performance.now();
       try {
         const now = await this.#backend.queue.get(queue, job.id);
-        this.#outages.answered(queue);
+        // Its own source: a read answered while writes still fail (a replica that was demoted)
+        // must not end the lane's outage, only to open it again at its next retry.
+        this.#outages.answered(cancelChecksOf(queue));
         if (now?.state === "cancelled" && !cancelled) {
           cancelled = true;
           abort.abort(new JobCancelledError(`job ${ref} was cancelled`));
@@ -576,7 +590,9 @@ class Worker {
         // The next check tries again; the lease covers an outage. A worker whose slots are all
         // busy sends nothing else until a run ends: its checks tell when the outage began and
         // ended, not the first finish, which may come long after.
-        if (e instanceof BackendUnavailableError) this.#outages.failed(queue, e, sentAt);
+        if (e instanceof BackendUnavailableError) {
+          this.#outages.failed(cancelChecksOf(queue), e, sentAt);
+        }
       } finally {
         checking = false;
       }
