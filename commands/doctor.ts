@@ -6,7 +6,8 @@
  */
 
 import { estimateClockOffset } from "../lib/clock.ts";
-import { SEARCH_STOPPED } from "../lib/backend/types.ts";
+import { type Backend, SEARCH_STOPPED } from "../lib/backend/types.ts";
+import { BackendRefusedError } from "../lib/errors.ts";
 import { countedReads, READ_LIMIT, refusedReads } from "./doctor_reads.ts";
 import type { Command } from "./command.ts";
 import {
@@ -42,7 +43,8 @@ Exit codes: 0 reachable (even with warnings) · 64 bad flags or URL · 65 a SQLi
             another program's data (not a database, not coord's, or damaged), or a Postgres
             schema holding another program's tables or functions · 69 backend unreachable, or
             the user lacks a grant coord needs (also when nothing is stored yet and the first
-            write could not create it: a Postgres role without CREATE)
+            write could not create it: a Postgres role without CREATE); a role that may read
+            gets the report first, then the grant it lacks on stderr
 
 ${BACKEND_FLAGS_HELP}`;
 
@@ -57,11 +59,24 @@ const counted = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`
 async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseFlags("doctor", argv, { ...BACKEND_FLAGS, ...OUTPUT_FLAGS });
   if (positionals.length > 0) throw usage("doctor", `unexpected argument "${positionals[0]}"`);
-  // A look, yet it checks what the commands that write need: a role that may only read fails.
-  await using backend = await openBackend("doctor", values, { create: false, readOnly: false });
-  // Nothing stored yet, and the first write could not store it: the user's problem to fix,
-  // told now as that write would tell it (the other looks rightly read an empty store).
-  if (backend.firstWriteRefusal) throw backend.firstWriteRefusal;
+  // A look, yet it checks what the commands that write need. A role that may only read (a
+  // dashboard's) is told what it lacks after the report, which it can still read: the report
+  // alone said nothing but "GRANT CREATE".
+  let refusal: Error | undefined;
+  let opened: Backend;
+  try {
+    opened = await openBackend("doctor", values, { create: false, readOnly: false });
+    // Nothing stored yet, and the first write could not store it: told as that write would
+    // tell it (the other looks rightly read an empty store).
+    refusal = opened.firstWriteRefusal;
+  } catch (e) {
+    if (!(e instanceof BackendRefusedError)) throw e;
+    refusal = e;
+    opened = await openBackend("doctor", values, { create: false, readOnly: true }).catch(() => {
+      throw e;
+    });
+  }
+  await using backend = opened;
   const engine = await backend.info();
   const clock = await estimateClockOffset(backend, { samples: CLOCK_SAMPLES });
   const found = await backend.findForeignData();
@@ -123,6 +138,7 @@ async function run(argv: string[]): Promise<number> {
         `did not write — another program shares it; ${advice}`,
     );
   }
+  if (refusal) throw refusal;
   return 0;
 }
 

@@ -6,7 +6,7 @@
  */
 
 import type { Backend } from "../lib/backend/types.ts";
-import { ExitCode, UsageError } from "../lib/errors.ts";
+import { BackendRefusedError, ExitCode, UsageError } from "../lib/errors.ts";
 import type { Credentials } from "./ui/auth.ts";
 import { followChanges, Pulse } from "./ui/changes.ts";
 import { newCsrfToken } from "./ui/csrf.ts";
@@ -93,7 +93,14 @@ async function run(argv: string[]): Promise<number> {
   }
   // Read-only, it opens the backend as the status commands do: it creates nothing, and a
   // Postgres role granted only USAGE and SELECT (a dashboard's) may serve it.
-  await using backend = await openBackend("ui", values, readOnly ? { create: false } : {});
+  await using backend = await openBackend("ui", values, readOnly ? { create: false } : {})
+    .catch((e) => {
+      // A role that may only read (a dashboard's) wants the console that only looks.
+      if (readOnly || !(e instanceof BackendRefusedError)) throw e;
+      throw new BackendRefusedError(`${e.message}; or only look: coord ui --read-only`, {
+        cause: e,
+      });
+    });
   await withSignals(async (stop) => {
     // The console's followers and timers run until `signal` aborts, and any one left running
     // keeps the process alive: a refusal after they started (the port taken, the backend

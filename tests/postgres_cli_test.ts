@@ -526,6 +526,8 @@ Deno.test({
         `to create schema "${schema}" at its first write — GRANT CREATE ON DATABASE coord TO ` +
         `${role}, or create the schema for it`;
       await refused(["doctor", ...target], onDatabase);
+      // The report comes first: what the role can see.
+      assert.match((await runCoord(["doctor", ...target])).stdout, /^stored +nothing yet/m);
       await refused(["lock", "run", "x", ...target, "--", "true"], onDatabase);
       // The other looks read the empty store, as they rightly do.
       const status = await runCoord(["turn", "status", ...target]);
@@ -561,9 +563,18 @@ Deno.test({
       await admin(`GRANT USAGE ON SCHEMA ${schema} TO ${role}`);
       await admin(`GRANT SELECT ON ALL TABLES IN SCHEMA ${schema} TO ${role}`);
       const reader = ["--url", `postgres://${role}@127.0.0.1:${port}/coord`, "--namespace", schema];
-      // Doctor checks for the commands that write: it names the grant.
+      // Doctor checks for the commands that write: it names the grant, after the report (it
+      // printed nothing else, so a dashboard's role seemed to need CREATE to be checked).
       const doctor = await runCoord(["doctor", ...reader]);
       assert.equal(doctor.code, 69, doctor.stderr);
+      assert.match(doctor.stdout, /^engine +postgresql /m);
+      assert.match(doctor.stdout, /^foreign +none$/m);
+      assert.equal(oneLine(doctor.stderr).length, 1, doctor.stderr);
+      assert.match(doctor.stderr, /lacks CREATE on schema|may not use tables/);
+      // The console that writes says which one only looks.
+      const ui = await runCoord(["ui", ...reader, "--listen", "127.0.0.1:0"]);
+      assert.equal(ui.code, 69, ui.stderr);
+      assert.match(ui.stderr, /; or only look: coord ui --read-only\n$/);
       for (
         const args of [
           ["queue", "status"],

@@ -6,7 +6,12 @@
  * @module
  */
 
-import { BackendUnavailableError, ForeignDataError, UsageError } from "../../errors.ts";
+import {
+  BackendRefusedError,
+  BackendUnavailableError,
+  ForeignDataError,
+  UsageError,
+} from "../../errors.ts";
 import type {
   Backend,
   ChangeWatcher,
@@ -126,7 +131,7 @@ export class PostgresBackend implements Backend<"postgres"> {
    */
   readonly stored: boolean;
   /** Where not `stored`: the refusal the first write would meet, when it would meet one. */
-  readonly firstWriteRefusal?: BackendUnavailableError;
+  readonly firstWriteRefusal?: BackendRefusedError;
   /** The transactions the steps run in (tests use it to write as a step would). */
   readonly sql: PostgresSqlStore;
   readonly #pool: PgPool;
@@ -413,7 +418,7 @@ function isLoginFailure(e: Error): boolean {
  */
 type SchemaState =
   | { stored: true }
-  | { stored: false; firstWriteRefusal?: BackendUnavailableError };
+  | { stored: false; firstWriteRefusal?: BackendRefusedError };
 
 /**
  * Creates the schema and tables once; concurrent first uses wait for each other. Says whether
@@ -551,7 +556,7 @@ async function upgradeSchema(
  * A `look` only reads: USAGE on the schema and SELECT on its tables are enough.
  *
  * @throws {ForeignDataError} naming the schema and some of its tables, left as they are.
- * @throws {BackendUnavailableError} naming the grant this user lacks.
+ * @throws {BackendRefusedError} naming the grant this user lacks.
  */
 async function checkExistingSchema(
   client: PgPoolClient,
@@ -606,7 +611,7 @@ async function checkExistingSchema(
     );
     const owners = [...new Set(ungranted.map((row) => String(row.owner)))].join(", ");
     const grant = look ? "SELECT" : "SELECT, INSERT, UPDATE, DELETE";
-    throw new BackendUnavailableError(
+    throw new BackendRefusedError(
       `${displayUrl}: user ${grantee} may not ${look ? "read" : "use"} tables ` +
         `${listed(ungranted.map((row) => String(row.name)))} (owned by ${owners}) in schema ` +
         `"${namespace}" — GRANT ${grant} ON ALL TABLES IN SCHEMA ${schema} TO ${grantee}, or ` +
@@ -656,7 +661,7 @@ async function missingGrants(
   namespace: string,
   displayUrl: string,
   look = false,
-): Promise<BackendUnavailableError | undefined> {
+): Promise<BackendRefusedError | undefined> {
   const { privileges, rights: query, need, otherwise } = GRANTS[on];
   // Of several privileges named at once, Postgres says whether any is held: one at a time.
   const { rows: [rights] } = await client.query(query, on === "SCHEMA" ? [namespace] : []);
@@ -665,7 +670,7 @@ async function missingGrants(
   );
   if (missing.length === 0) return undefined;
   const identifier = on === "SCHEMA" ? schemaIdentifier(namespace) : rights.identifier;
-  return new BackendUnavailableError(
+  return new BackendRefusedError(
     `${displayUrl}: user ${rights.grantee} lacks ${missing.join(" and ")} on ` +
       `${on.toLowerCase()} "${rights.name}" (owned by ${rights.owner}), which coord needs ` +
       `${need(namespace)} — GRANT ${missing.join(", ")} ON ${on} ${identifier} TO ` +
