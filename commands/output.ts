@@ -43,21 +43,3 @@ export function printTable(rows: string[][]): void {
 export function shellWord(word: string): string {
   return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
 }
-
-/**
- * An age for people: `12.3 s`, `5m 3s`, `3h 12m`, `7d 8h`.
- *
- * @example
- * ```ts
- * import { ageText } from "./output.ts";
- * ageText(8 * 86_400_000 + 60_000); // "8d 0h"
- * ```
- */
-export function ageText(ms: number): string {
-  const s = Math.max(0, ms) / 1000;
-  if (s < 60) return `${s.toFixed(1)} s`;
-  const [d, h, m] = [Math.floor(s / 86_400), Math.floor(s / 3_600) % 24, Math.floor(s / 60) % 60];
-  if (d > 0) return `${d}d ${h}h`;
-  if (h > 0) return `${h}h ${m}m`;
-  return `${m}m ${Math.floor(s) % 60}s`;
-}

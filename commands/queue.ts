@@ -76,7 +76,8 @@ import {
   strayUrl,
   usage,
 } from "./flags.ts";
-import { ageText, printTable, shellWord, writeLine } from "./output.ts";
+import { printTable, shellWord, writeLine } from "./output.ts";
+import { formatDuration } from "../lib/duration.ts";
 import { outageLine, reportForeign } from "./report.ts";
 import { PASS_ENV_FLAGS, passEnvFlag } from "./pass_env.ts";
 import {
@@ -681,7 +682,7 @@ async function status(argv: string[]): Promise<number> {
     String(c.scheduled),
     c.stalled > 0 ? `${c.active} (${c.stalled} stalled)` : String(c.active),
     ...[c.completed, c.failed, c.cancelled].map(String),
-    c.oldestPendingAt === undefined ? "-" : ageText(now - c.oldestPendingAt),
+    c.oldestPendingAt === undefined ? "-" : formatDuration(now - c.oldestPendingAt),
     c.workers.join(",") || "-",
     c.paused ? "paused" : "-",
   ]);
@@ -783,7 +784,7 @@ async function list(argv: string[]): Promise<number> {
     isStalled(job, now) ? `${listedAs} (stalled)` : listedAs,
     job.spec.handler ?? job.spec.command?.join(" ") ?? (job.group ? job.group.kind : "-"),
     String(job.attempts),
-    ageText(now - (job.finishedAt ?? job.createdAt)),
+    formatDuration(now - (job.finishedAt ?? job.createdAt)),
     job.progress === undefined ? "-" : compact(JSON.stringify(job.progress), 30),
     listedAs === "failed" || listedAs === "cancelled"
       ? (job.error ?? "").split("\n")[0]

@@ -60,7 +60,8 @@ export function secondsOrDurationMs(text: string): number | undefined {
 }
 
 /**
- * A duration in ms as people read it: `850 ms`, `12.5 s`, `3 min`, `2 h 5 min`.
+ * A duration in ms as people read it, two units at most: `850 ms`, `12.5 s`, `3 min`,
+ * `2 h 5 min`, `7 d 8 h`; a negative one (a clock a little behind) as none.
  *
  * @example
  * ```ts
@@ -69,6 +70,7 @@ export function secondsOrDurationMs(text: string): number | undefined {
  * ```
  */
 export function formatDuration(ms: number): string {
+  ms = Math.max(0, ms);
   if (Math.round(ms) < 1_000) return `${Math.round(ms)} ms`;
   // Rounded to the unit shown before it is split, so that 59.96 s reads "1 min", not "60 s",
   // and 119.7 s "2 min", not "1 min 60 s".
@@ -80,6 +82,9 @@ export function formatDuration(ms: number): string {
     return rest ? `${Math.floor(seconds / 60)} min ${rest} s` : `${Math.floor(seconds / 60)} min`;
   }
   const minutes = Math.floor(seconds / 60);
-  const rest = minutes % 60;
-  return rest ? `${Math.floor(minutes / 60)} h ${rest} min` : `${Math.floor(minutes / 60)} h`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) {
+    return minutes % 60 ? `${hours} h ${minutes % 60} min` : `${hours} h`;
+  }
+  return hours % 24 ? `${Math.floor(hours / 24)} d ${hours % 24} h` : `${Math.floor(hours / 24)} d`;
 }

@@ -50,4 +50,7 @@ Deno.test("formatDuration() writes a duration as people read it", () => {
   assert.equal(formatDuration(59_960), "1 min");
   assert.equal(formatDuration(119_700), "2 min");
   assert.equal(formatDuration(3_599_600), "1 h");
+  assert.equal(formatDuration(8 * 86_400_000 + 60_000), "8 d");
+  assert.equal(formatDuration(7 * 86_400_000 + 8 * 3_600_000), "7 d 8 h");
+  assert.equal(formatDuration(-5), "0 ms", "a clock a little behind is no negative age");
 });
