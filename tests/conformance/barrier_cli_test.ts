@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { abortBarrier, barrier, barrierStatus } from "../../lib/barrier/barrier.ts";
 import { ForeignDataError } from "../../lib/errors.ts";
-import { shownValue } from "../../lib/backend/sql/foreign_row.ts";
+import { shownValue } from "../../lib/stored_values.ts";
 import { arrivals } from "../support/barrier.ts";
 import {
   type CaseContext,

@@ -6,7 +6,7 @@
 
 import type { Backend } from "../../lib/backend/types.ts";
 import type { RedisBackend } from "../../lib/backend/redis/backend.ts";
-import { shownValue } from "../../lib/backend/sql/foreign_row.ts";
+import { shownValue } from "../../lib/stored_values.ts";
 import { isSql, runSql, sqlRows } from "./sql.ts";
 
 /**

@@ -14,7 +14,8 @@ import {
   ENDED_GENERATIONS_KEPT,
   type GenerationState,
 } from "../../barrier/steps.ts";
-import { instant, refuseForeignValues, type ValueRule, whole } from "./foreign_row.ts";
+import { refuseForeignValues, type ValueRule } from "./foreign_row.ts";
+import { instant, whole } from "../../stored_values.ts";
 import type { SqlStore, SqlTransaction } from "./transaction.ts";
 
 /**

@@ -9,10 +9,6 @@
 import { ForeignDataError } from "../../errors.ts";
 import { shownValue } from "../../stored_values.ts";
 
-// Here too for the SQL steps that check their rows with them: the rules are not SQL's alone
-// (the schedule records' checks use them), so they live in a module of their own.
-export { instant, shownValue, whole } from "../../stored_values.ts";
-
 /**
  * The refusal of a row of `table` that holds `shown` (see {@link shownValue}) in `column`, met
  * while acting on `subject`; the row is left as it is.
@@ -58,7 +54,8 @@ export interface ValueRule {
  *
  * @example
  * ```ts
- * import { refuseForeignValues, whole } from "./foreign_row.ts";
+ * import { refuseForeignValues } from "./foreign_row.ts";
+ * import { whole } from "../../stored_values.ts";
  * const rules = [{ table: "coord_lock", column: "lim", writes: (v: unknown) => whole(v, 1) }];
  * refuseForeignValues('lock "deploy"', rules, [{ lim: 1 }]); // coord's: no error
  * ```

@@ -9,7 +9,8 @@
  * @module
  */
 
-import { refuseForeignValues, type ValueRule, whole } from "./foreign_row.ts";
+import { refuseForeignValues, type ValueRule } from "./foreign_row.ts";
+import { whole } from "../../stored_values.ts";
 
 /**
  * Every column a step reads. A NULL is never checked: it stands for a row the read joined and

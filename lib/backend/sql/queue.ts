@@ -36,7 +36,8 @@ import { foreignJob, JOB_STATES, jobRecord } from "../../queue/record.ts";
 import { claimResult } from "../../queue/claim_result.ts";
 import { flowProgress, gatheredResults } from "../../queue/flow_progress.ts";
 import { ForeignDataError } from "../../errors.ts";
-import { refuseForeignValues, type ValueRule, whole } from "./foreign_row.ts";
+import { refuseForeignValues, type ValueRule } from "./foreign_row.ts";
+import { whole } from "../../stored_values.ts";
 import { ddlNames } from "./ddl_names.ts";
 import type { SqlQuery, SqlStore, SqlTransaction, SqlValue } from "./transaction.ts";
 

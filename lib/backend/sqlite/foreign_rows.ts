@@ -8,7 +8,8 @@
  */
 
 import type { DatabaseSync, SQLInputValue, StatementSync } from "node:sqlite";
-import { foreignRowError, shownValue } from "../sql/foreign_row.ts";
+import { foreignRowError } from "../sql/foreign_row.ts";
+import { shownValue } from "../../stored_values.ts";
 
 /**
  * Columns that hold JSON coord wrote itself and parses when it reads them. (A schedule's
