@@ -14,20 +14,36 @@ import { work } from "../lib/queue/worker.ts";
 import { freshNamespace } from "./support/backends.ts";
 import { guarded, until } from "./support/wait.ts";
 import { assertWaiterExitsWhileSilent } from "./support/lock.ts";
-import { redisServerAvailable, startStandalone } from "./support/redis_servers.ts";
+import {
+  type RedisServer,
+  redisServerAvailable,
+  startStandalone,
+} from "./support/redis_servers.ts";
+
+/** Runs `test` on a backend of a Redis server of its own, which it may stop; then stops it. */
+async function onOwnRedis(
+  test: (backend: RedisBackend, server: RedisServer) => Promise<void>,
+  { connectTimeoutMs }: { connectTimeoutMs?: number } = {},
+): Promise<void> {
+  const server = await startStandalone();
+  try {
+    await using backend = await connect({
+      url: `redis://127.0.0.1:${server.port}`,
+      namespace: freshNamespace(),
+      ...(connectTimeoutMs !== undefined && { connectTimeoutMs }),
+      env: {},
+    }) as RedisBackend;
+    await test(backend, server);
+  } finally {
+    await server.stop();
+  }
+}
 
 Deno.test({
   name: "a stopped Redis makes a put and a lock an outage after the connect timeout, not a hang",
   ignore: !redisServerAvailable(),
-  async fn() {
-    const server = await startStandalone();
-    try {
-      await using backend = await connect({
-        url: `redis://127.0.0.1:${server.port}`,
-        namespace: freshNamespace(),
-        connectTimeoutMs: 1_000,
-        env: {},
-      }) as RedisBackend;
+  fn: () =>
+    onOwnRedis(async (backend, server) => {
       await putJob(backend, "q", { id: "before", handler: "h" });
       Deno.kill(server.pid, "SIGSTOP");
       try {
@@ -50,10 +66,7 @@ Deno.test({
       await putJob(backend, "q", { id: "after", handler: "h" });
       assert.equal((await getJob(backend, "q/after")).state, "pending");
       assert.equal((await getJob(backend, "q/before")).state, "pending");
-    } finally {
-      await server.stop();
-    }
-  },
+    }, { connectTimeoutMs: 1_000 }),
 });
 
 Deno.test({
@@ -83,15 +96,8 @@ Deno.test({
 Deno.test({
   name: "a worker asks a Redis that stops answering one cancel check per running job at a time",
   ignore: !redisServerAvailable(),
-  async fn() {
-    const server = await startStandalone();
-    try {
-      await using backend = await connect({
-        url: `redis://127.0.0.1:${server.port}`,
-        namespace: freshNamespace(),
-        connectTimeoutMs: 2_000,
-        env: {},
-      }) as RedisBackend;
+  fn: () =>
+    onOwnRedis(async (backend, server) => {
       await putJob(backend, "q", { id: "long", handler: "h" });
       // Counts the cancel checks (the worker's only reads of a job) waiting for their answer.
       const steps = backend.queue;
@@ -135,24 +141,14 @@ Deno.test({
       stop.abort();
       assert.equal((await guarded(worker, "the worker's stop")).completed, 1);
       assert.equal(mostWaiting, 1);
-    } finally {
-      await server.stop();
-    }
-  },
+    }, { connectTimeoutMs: 2_000 }),
 });
 
 Deno.test({
   name: "a worker whose writes fail while its reads are answered says one outage, not one a second",
   ignore: !redisServerAvailable(),
-  async fn() {
-    const server = await startStandalone();
-    const url = `redis://127.0.0.1:${server.port}`;
-    try {
-      await using backend = await connect({
-        url,
-        namespace: freshNamespace(),
-        env: {},
-      }) as RedisBackend;
+  fn: () =>
+    onOwnRedis(async (backend) => {
       for (const id of ["long", "short"]) await putJob(backend, "q", { id, handler: id });
       // Counts the lane's calls refused, each tried again a second later.
       const steps = backend.queue;
@@ -203,8 +199,5 @@ Deno.test({
         "unavailable",
         "available",
       ]);
-    } finally {
-      await server.stop();
-    }
-  },
+    }),
 });
