@@ -3,6 +3,7 @@
  * events a step carries to its waiters in its NOTIFY; and which queue steps announce at all.
  */
 
+import { claimJob } from "../lib/queue/claim_job.ts";
 import assert from "node:assert/strict";
 import { connect } from "../lib/backend/connect.ts";
 import { openClient } from "./support/postgres_client.ts";
@@ -164,8 +165,8 @@ Deno.test({
       const change = changePayload(namespace, { kind: "queue", name: "q" });
       assert.deepEqual(await announced(), [change]);
       const worker = { worker: "w", leaseMs: 60_000 };
-      assert.equal((await steps.claim("q", worker)).job?.id, "a");
-      assert.equal((await steps.claim("q", worker)).job?.id, "b");
+      assert.equal((await claimJob(steps, "q", worker)).job?.id, "a");
+      assert.equal((await claimJob(steps, "q", worker)).job?.id, "b");
       assert.deepEqual(await announced(), []);
       const end = { worker: "w", attempt: 1, outcome: "completed" as const, result: null };
       assert.equal(await steps.finish("q", { ...end, id: "a" }), true);

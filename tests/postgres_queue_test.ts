@@ -4,6 +4,7 @@
  * batch a step.
  */
 
+import { claimJob } from "../lib/queue/claim_job.ts";
 import assert from "node:assert/strict";
 import { connect } from "../lib/backend/connect.ts";
 import type { Backend } from "../lib/backend/types.ts";
@@ -45,7 +46,7 @@ Deno.test({
     const namespace = freshNamespace();
     await using backend = await connect({ url: sharedUrl, namespace, env: {} });
     await putFlow(backend, "half", { serial: [{ handler: "a" }, { handler: "b" }] }, { id: "s" });
-    const { job } = await backend.queue.claim("half", { worker: "w", leaseMs: 60_000 });
+    const { job } = await claimJob(backend.queue, "half", { worker: "w", leaseMs: 60_000 });
     assert.equal(job?.id, "s.0");
     const finishFirst = () =>
       backend.queue.finish("half", {
@@ -89,7 +90,7 @@ Deno.test({
     const namespace = freshNamespace();
     await using backend = await connect({ url: sharedUrl, namespace, env: {} });
     await putFlow(backend, "dl", { parallel: [{ handler: "a" }, { handler: "b" }] }, { id: "p" });
-    const { job } = await backend.queue.claim("dl", { worker: "w", leaseMs: 60_000 });
+    const { job } = await claimJob(backend.queue, "dl", { worker: "w", leaseMs: 60_000 });
     assert.ok(job);
     {
       // Holding the flow's row lines the two steps up behind it: the cancel first (it locks

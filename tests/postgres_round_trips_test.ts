@@ -6,6 +6,7 @@
  * of jobs for as many round trips as a single claim.
  */
 
+import { claimJob } from "../lib/queue/claim_job.ts";
 import assert from "node:assert/strict";
 import { connect } from "../lib/backend/connect.ts";
 import { PostgresSqlStore } from "../lib/backend/postgres/sql_store.ts";
@@ -225,7 +226,7 @@ Deno.test({
         assert.deepEqual([stored?.state, stored?.result], ["completed", job.id]);
       }
       // A step that only claims reads the clock with what it takes.
-      const [claimed, claimTrips] = await tripsOf(() => steps.claim("q", worker));
+      const [claimed, claimTrips] = await tripsOf(() => claimJob(steps, "q", worker));
       assert.equal(claimed.job?.state, "active");
       assert.equal(claimTrips, 2);
       const end = { worker: "w", outcome: "completed" as const, result: null };

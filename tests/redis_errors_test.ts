@@ -4,6 +4,7 @@
  * script's own failure is the one 70: it must not be blamed on the user's data.
  */
 
+import { claimJob } from "../lib/queue/claim_job.ts";
 import assert from "node:assert/strict";
 import { connect } from "../lib/backend/connect.ts";
 import type { RedisBackend } from "../lib/backend/redis/backend.ts";
@@ -195,7 +196,7 @@ for (const { label, use } of REDIS_BACKENDS) {
       await q.configure("alien", { keepCompleted: { count: 1 } });
       for (const id of ["a", "b", "c"]) await q.put("alien", { id, spec, delayMs: 0 });
       const worker = "w";
-      const a = await q.claim("alien", { worker, leaseMs: 60_000 });
+      const a = await claimJob(q, "alien", { worker, leaseMs: 60_000 });
       await q.finish("alien", {
         id: a.job!.id,
         worker,
@@ -203,7 +204,7 @@ for (const { label, use } of REDIS_BACKENDS) {
         outcome: "completed",
         result: 1,
       });
-      const b = (await q.claim("alien", { worker, leaseMs: 60_000 })).job!;
+      const b = (await claimJob(q, "alien", { worker, leaseMs: 60_000 })).job!;
       const running = { id: b.id, worker, attempt: 1 };
       const planted = foreignPlant(backend, part);
       await backend.conn.send(planted[1], ["DEL", planted[1]]);
@@ -214,7 +215,7 @@ for (const { label, use } of REDIS_BACKENDS) {
         // A job of a group reads the group limit in config after it has written the job.
         putGrouped: () => q.put("alien", { id: "g", spec, delayMs: 0, groupKey: "x" }),
         putMany: () => q.putMany("alien", [{ id: "e", spec, delayMs: 0 }]),
-        claim: () => q.claim("alien", { worker, leaseMs: 60_000 }),
+        claim: () => claimJob(q, "alien", { worker, leaseMs: 60_000 }),
         // A worker's batch: a run of its own and one no longer its own, and the free slots.
         finishAndClaim: () =>
           q.finishAndClaim("alien", {

@@ -1,5 +1,6 @@
 /** The console's walk down a queue's finished lists: where it stops, and its bound. */
 
+import { claimJob } from "../lib/queue/claim_job.ts";
 import assert from "node:assert/strict";
 import { connect } from "../lib/backend/connect.ts";
 import type { Backend } from "../lib/backend/types.ts";
@@ -10,7 +11,7 @@ import { finishedSince, throughput } from "../commands/ui/finished.ts";
 async function finish(backend: Backend, ids: string[], outcome: "completed" | "failed") {
   for (const id of ids) {
     await putJob(backend, "q", { id, handler: "h" });
-    const { job } = await backend.queue.claim("q", { worker: "w", leaseMs: 60_000 });
+    const { job } = await claimJob(backend.queue, "q", { worker: "w", leaseMs: 60_000 });
     assert.equal(job?.id, id);
     const attempt = { id, worker: "w", attempt: job.attempts };
     const end = outcome === "completed"

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { claimJob } from "../lib/queue/claim_job.ts";
 import assert from "node:assert/strict";
 import { connect } from "../lib/backend/connect.ts";
 import type { RedisBackend } from "../lib/backend/redis/backend.ts";
@@ -981,7 +982,7 @@ for (const [backend, url] of EVERY_BACKEND) {
           env: {},
         });
         // A worker that claims and then vanishes (as after SIGKILL).
-        await opened.queue.claim("ghost", { worker: "killed", leaseMs: 1 });
+        await claimJob(opened.queue, "ghost", { worker: "killed", leaseMs: 1 });
         const { leaseUntil } = await getJob(opened, "ghost/dead");
         assert.ok(leaseUntil !== undefined, "an active job has its lease's end");
         await until(async () => await opened.now() > leaseUntil, { what: "the lease's end" });

@@ -1,3 +1,4 @@
+import { claimJob } from "./claim_job.ts";
 import assert from "node:assert/strict";
 import { connect } from "../backend/connect.ts";
 import type { Backend } from "../backend/types.ts";
@@ -11,7 +12,7 @@ import { putJob } from "./queue.ts";
  */
 async function runningJob(backend: Backend, failures: number) {
   await putJob(backend, "q", { id: "j", handler: "h" });
-  const { job } = await backend.queue.claim("q", { worker: "w", leaseMs: 60_000 });
+  const { job } = await claimJob(backend.queue, "q", { worker: "w", leaseMs: 60_000 });
   assert.ok(job);
   const calls: string[] = [];
   const write = (json: string) => {

@@ -346,13 +346,6 @@ export interface QueueSteps {
   /** {@link put} for each request, all in one step; the outcomes in order. */
   putMany(queue: string, requests: PutRequest[]): Promise<PutResult[]>;
   /**
-   * Leases the first job ready to run to `worker`: first returns jobs whose lease ran out to
-   * pending (or fails them after {@link MAX_STALLS}), fails jobs past their `beginBy`, and
-   * lists the jobs it failed so in `failed`. A job whose record cannot be read is handed back
-   * as `undecodable`, never failing the claim.
-   */
-  claim(queue: string, request: { worker: string; leaseMs: number }): Promise<ClaimResult>;
-  /**
    * Fails a job whose stored record cannot be read, with `error`; parts of the record that
    * cannot be read are replaced by coord's own, so the job can be shown and waited for.
    */

@@ -1,5 +1,6 @@
 /** Retention, purge, list, retry and pause of `coord queue`, library and CLI, on every backend. */
 
+import { claimJob } from "../../lib/queue/claim_job.ts";
 import assert from "node:assert/strict";
 import {
   cancelJob,
@@ -133,7 +134,10 @@ conformance(
     assert.equal((await getJob(backend, "gone/later")).state, "pending", "nothing removed");
 
     // A running job's end would land on a job put again under its id: never removed then.
-    const { job: running } = await backend.queue.claim("gone", { worker: "w", leaseMs: 60_000 });
+    const { job: running } = await claimJob(backend.queue, "gone", {
+      worker: "w",
+      leaseMs: 60_000,
+    });
     const busy = await runCoord(["queue", "remove", "gone", "--force"], { env });
     assert.equal(busy.code, 1, busy.stderr);
     assert.match(busy.stderr, /^coord: queue "gone" has 1 job running — pause it/);
@@ -198,7 +202,7 @@ conformance(
     await putJob(backend, "p", { id: "grouped", handler: "ok", delayMs: hour, group: "g" });
     await putJob(backend, "p", { id: "now", handler: "ok" });
     await putJob(backend, "p", { id: "backoff", handler: "ok", retries: 1, priority: 9 });
-    const { job } = await backend.queue.claim("p", { worker: "w", leaseMs: hour });
+    const { job } = await claimJob(backend.queue, "p", { worker: "w", leaseMs: hour });
     assert.equal(job?.id, "backoff");
     await backend.queue.finish("p", {
       id: "backoff",
@@ -226,7 +230,7 @@ conformance(
     // Ready at once, each with its priority (then the earlier start): the backoff's first.
     const taken = [];
     for (let i = 0; i < 4; i++) {
-      const { job } = await backend.queue.claim("p", { worker: "w", leaseMs: hour });
+      const { job } = await claimJob(backend.queue, "p", { worker: "w", leaseMs: hour });
       taken.push(job?.id);
     }
     assert.deepEqual(taken, ["backoff", "later", "now", "grouped"]);
@@ -301,7 +305,7 @@ conformance("list shows pending, scheduled and failed jobs with their error", as
   ]);
   const cli = await runCoord(["queue", "list", "mix", "--state", "failed"], { env: envOf(ctx) });
   assert.equal(cli.code, 0);
-  assert.match(cli.stdout, /mix\/1\s+failed\s+boom\s+1\s+\S+ s\s+-\s+kaboom second line\n/);
+  assert.match(cli.stdout, /mix\/1\s+failed\s+boom\s+1\s+\S+ m?s\s+-\s+kaboom second line\n/);
 });
 
 conformance("list prints the next page's command with the page's filters", async (ctx) => {
@@ -539,11 +543,11 @@ conformance("a paused queue hands out no jobs until resumed; put still works", a
   const pause = await runCoord(["queue", "pause", "held"], { env: envOf(ctx) });
   assert.equal(pause.code, 0);
   await putJob(backend, "held", { id: "1", handler: "ok" });
-  assert.deepEqual(await backend.queue.claim("held", { worker: "w", leaseMs: 60_000 }), {});
+  assert.deepEqual(await claimJob(backend.queue, "held", { worker: "w", leaseMs: 60_000 }), {});
   const status = await runCoord(["queue", "status", "held", "--json"], { env: envOf(ctx) });
   assert.equal(JSON.parse(status.stdout).paused, true);
   await runCoord(["queue", "resume", "held"], { env: envOf(ctx) });
-  const claimed = await backend.queue.claim("held", { worker: "w", leaseMs: 60_000 });
+  const claimed = await claimJob(backend.queue, "held", { worker: "w", leaseMs: 60_000 });
   assert.equal(claimed.job?.id, "1");
 });
 
@@ -822,7 +826,7 @@ conformance(
     // Run them all straight through the steps: a claim and a finish each, 20 at a time.
     await Promise.all(Array.from({ length: 20 }, async (_, w) => {
       for (;;) {
-        const { job } = await backend.queue.claim("big", { worker: `w${w}`, leaseMs: 60_000 });
+        const { job } = await claimJob(backend.queue, "big", { worker: `w${w}`, leaseMs: 60_000 });
         if (!job) return;
         const attempt = { id: job.id, worker: `w${w}`, attempt: job.attempts };
         await backend.queue.finish("big", { ...attempt, outcome: "completed", result: job.id });
@@ -937,7 +941,7 @@ conformance(
     // Nor do workers take its jobs, nor trim it by the defaults (a setting they cannot read
     // may have kept more): the queue is left alone.
     await assert.rejects(
-      backend.queue.claim("alien", { worker: "w", leaseMs: 60_000 }),
+      claimJob(backend.queue, "alien", { worker: "w", leaseMs: 60_000 }),
       ForeignDataError,
     );
     if (isSql(backend)) {

@@ -3,6 +3,7 @@
  * on every backend: many finishes and many claims in one call, each as its own step would.
  */
 
+import { claimJob } from "../../lib/queue/claim_job.ts";
 import assert from "node:assert/strict";
 import { getJob, putJob } from "../../lib/queue/queue.ts";
 import { MAX_STALLS } from "../../lib/queue/steps.ts";
@@ -58,7 +59,7 @@ conformance("one finish-and-claim ends several runs and takes jobs for the slots
   assert.equal(await steps.finish("fc", { ...c2, attempt: 1 }), false);
   assert.equal(await steps.finish("fc", { ...c2, attempt: 2 }), true);
   // Another worker's claim finds nothing: every job is taken or ended.
-  assert.equal((await steps.claim("fc", { worker: "x", leaseMs: 60_000 })).job, undefined);
+  assert.equal((await claimJob(steps, "fc", { worker: "x", leaseMs: 60_000 })).job, undefined);
 });
 
 conformance("a finish-and-claim asking for no claims takes nothing", async (ctx) => {

@@ -1,5 +1,6 @@
 /** A single claim (`QueueSteps.claim`) reports what it did, as a worker's claim does. */
 
+import { claimJob } from "../../lib/queue/claim_job.ts";
 import assert from "node:assert/strict";
 import type { Backend } from "../../lib/backend/types.ts";
 import { getJob, putJob } from "../../lib/queue/queue.ts";
@@ -17,7 +18,7 @@ conformance("claim() reports the jobs it failed as expired at their begin-by", a
   await putJob(backend, "late", { id: "j", handler: "x", beginByMs: 50 });
   await past(backend, (await getJob(backend, "late/j")).beginBy!);
   await putJob(backend, "late", { id: "next", handler: "x" });
-  const claimed = await backend.queue.claim("late", { worker: "w", leaseMs: 60_000 });
+  const claimed = await claimJob(backend.queue, "late", { worker: "w", leaseMs: 60_000 });
   assert.equal(claimed.job?.id, "next");
   assert.deepEqual(claimed.failed, [{
     id: "j",
@@ -34,11 +35,11 @@ conformance(
     await putJob(backend, "poison", { id: "j", handler: "x" });
     for (let i = 0; i <= MAX_STALLS; i++) {
       // Workers that vanish (as after SIGKILL): each claim waits for the last one's lease to end.
-      const { job } = await backend.queue.claim("poison", { worker: `ghost${i}`, leaseMs: 1 });
+      const { job } = await claimJob(backend.queue, "poison", { worker: `ghost${i}`, leaseMs: 1 });
       assert.equal(job?.id, "j", `claim ${i}`);
       await past(backend, await backend.now() + 1);
     }
-    assert.deepEqual(await backend.queue.claim("poison", { worker: "w", leaseMs: 60_000 }), {
+    assert.deepEqual(await claimJob(backend.queue, "poison", { worker: "w", leaseMs: 60_000 }), {
       failed: [{
         id: "j",
         attempt: MAX_STALLS + 1,

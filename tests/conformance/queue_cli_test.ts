@@ -1,5 +1,6 @@
 /** `coord queue` as separate processes, on every backend. */
 
+import { claimJob } from "../../lib/queue/claim_job.ts";
 import assert from "node:assert/strict";
 import { getJob, putJob, queueCounts } from "../../lib/queue/queue.ts";
 import { conformance, envOf } from "../support/backends.ts";
@@ -460,9 +461,9 @@ conformance(
     // Two workers that claim and then vanish (as after SIGKILL): one lease runs out at once.
     // (The short one last: a claim takes a job whose lease ran out first.)
     await putJob(backend, "ghost", { id: "alive", handler: "h" });
-    await backend.queue.claim("ghost", { worker: "slow", leaseMs: 600_000 });
+    await claimJob(backend.queue, "ghost", { worker: "slow", leaseMs: 600_000 });
     await putJob(backend, "ghost", { id: "dead", handler: "h" });
-    await backend.queue.claim("ghost", { worker: "killed", leaseMs: 1 });
+    await claimJob(backend.queue, "ghost", { worker: "killed", leaseMs: 1 });
     const { leaseUntil } = await getJob(backend, "ghost/dead");
     assert.ok(leaseUntil !== undefined, "an active job has its lease's end");
     await until(async () => await backend.now() > leaseUntil!, { what: "the lease's end" });

@@ -1,5 +1,6 @@
 /** Group limits (`put --group`, `config --group-limit`), library and CLI, on every backend. */
 
+import { claimJob } from "../../lib/queue/claim_job.ts";
 import assert from "node:assert/strict";
 import { cancelJob, putJob } from "../../lib/queue/queue.ts";
 import { configureQueue } from "../../lib/queue/retention.ts";
@@ -13,7 +14,7 @@ import { garbageOn, plantGarbageJob } from "../support/queue.ts";
 
 /** The id of the job the next claim hands out, if any (left running). */
 async function claim(backend: Backend, queue: string): Promise<string | undefined> {
-  return (await backend.queue.claim(queue, { worker: "w", leaseMs: 60_000 })).job?.id;
+  return (await claimJob(backend.queue, queue, { worker: "w", leaseMs: 60_000 })).job?.id;
 }
 
 async function complete(backend: Backend, queue: string, id: string): Promise<void> {

@@ -1,5 +1,6 @@
 /** A job's own retention (`put --keep`), library and CLI, on every backend. */
 
+import { claimJob } from "../../lib/queue/claim_job.ts";
 import assert from "node:assert/strict";
 import { getJob, JobRemovedError, putJob, type PutOptions } from "../../lib/queue/queue.ts";
 import { configureQueue } from "../../lib/queue/retention.ts";
@@ -41,7 +42,7 @@ conformance("put --keep DURATION removes the job that long after it finished", a
   const stayed = await run(backend, "q");
   await until(async () => await backend.now() > finishedAt! + 2_000, { what: "the keep's end" });
   // Any worker's poll removes what is past its keep.
-  await backend.queue.claim("q", { worker: "w", leaseMs: 60_000 });
+  await claimJob(backend.queue, "q", { worker: "w", leaseMs: 60_000 });
   await assert.rejects(getJob(backend, `q/${id}`), removed);
   assert.equal((await getJob(backend, `q/${stayed}`)).state, "completed");
 });

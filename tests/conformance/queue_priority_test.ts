@@ -1,5 +1,6 @@
 /** Job priorities (`put --priority N`), library and CLI, on every backend. */
 
+import { claimJob } from "../../lib/queue/claim_job.ts";
 import assert from "node:assert/strict";
 import { getJob, putJob } from "../../lib/queue/queue.ts";
 import { putFlow } from "../../lib/queue/flow.ts";
@@ -11,7 +12,7 @@ import { until } from "../support/wait.ts";
 
 /** The id of the job the next claim hands out (then finished, so it is out of the way). */
 async function claimNext(backend: Backend, queue: string): Promise<string | undefined> {
-  const { job } = await backend.queue.claim(queue, { worker: "w", leaseMs: 60_000 });
+  const { job } = await claimJob(backend.queue, queue, { worker: "w", leaseMs: 60_000 });
   if (!job) return undefined;
   await backend.queue.finish(queue, {
     id: job.id,
@@ -102,7 +103,7 @@ conformance("a flow's parts have their group's priority", async (ctx) => {
 conformance("a job put back to pending keeps its priority", async (ctx) => {
   const backend = await ctx.open();
   await putJob(backend, "q", { id: "b-high", handler: "h", priority: 2 });
-  const { job } = await backend.queue.claim("q", { worker: "w", leaseMs: 60_000 });
+  const { job } = await claimJob(backend.queue, "q", { worker: "w", leaseMs: 60_000 });
   assert.equal(job?.id, "b-high");
   await putJob(backend, "q", { id: "a-low", handler: "h" });
   // Cut short by its worker's stop: back to pending, and ahead of the job put meanwhile.

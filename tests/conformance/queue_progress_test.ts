@@ -1,5 +1,6 @@
 /** A running job's progress (`ctx.progress`, `::progress` lines), library and CLI, on every backend. */
 
+import { claimJob } from "../../lib/queue/claim_job.ts";
 import assert from "node:assert/strict";
 import { getJob, putJob } from "../../lib/queue/queue.ts";
 import { work } from "../../lib/queue/worker.ts";
@@ -81,12 +82,12 @@ conformance(
   async (ctx) => {
     const backend = await ctx.open();
     await putJob(backend, "p", { id: "1", handler: "h" });
-    const first = await backend.queue.claim("p", { worker: "w1", leaseMs: 60_000 });
+    const first = await claimJob(backend.queue, "p", { worker: "w1", leaseMs: 60_000 });
     const attempt1 = { id: "1", worker: "w1", attempt: first.job!.attempts };
     assert.equal(await backend.queue.progress("p", { ...attempt1, progress: '{"run":1}' }), true);
     // The first run is cut short; the job is taken again by another worker.
     assert.equal(await backend.queue.finish("p", { ...attempt1, outcome: "release" }), true);
-    const second = await backend.queue.claim("p", { worker: "w2", leaseMs: 60_000 });
+    const second = await claimJob(backend.queue, "p", { worker: "w2", leaseMs: 60_000 });
     const attempt2 = { id: "1", worker: "w2", attempt: second.job!.attempts };
     assert.equal(await backend.queue.progress("p", { ...attempt2, progress: '{"run":2}' }), true);
     assert.equal(

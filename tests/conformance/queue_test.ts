@@ -1,5 +1,6 @@
 /** The queue's library API and backend steps, in-process, on every backend. */
 
+import { claimJob } from "../../lib/queue/claim_job.ts";
 import assert from "node:assert/strict";
 import type { RedisBackend } from "../../lib/backend/redis/backend.ts";
 import type { Backend } from "../../lib/backend/types.ts";
@@ -268,9 +269,9 @@ conformance("automatic ids skip the ones taken with --id", async (ctx) => {
 conformance("a re-claimed job fences its earlier attempt, even on the same worker", async (ctx) => {
   const backend = await ctx.open();
   await putJob(backend, "fence", { id: "j", handler: "x" });
-  const first = await backend.queue.claim("fence", { worker: "w", leaseMs: 1 });
+  const first = await claimJob(backend.queue, "fence", { worker: "w", leaseMs: 1 });
   await new Promise((r) => setTimeout(r, 10));
-  const second = await backend.queue.claim("fence", { worker: "w", leaseMs: 60_000 });
+  const second = await claimJob(backend.queue, "fence", { worker: "w", leaseMs: 60_000 });
   assert.deepEqual([first.job?.attempts, second.job?.attempts], [1, 2]);
   const old = { id: "j", worker: "w", attempt: 1 };
   assert.equal(await backend.queue.renew("fence", { ...old, leaseMs: 60_000 }), false);
@@ -286,7 +287,7 @@ conformance("a re-claimed job fences its earlier attempt, even on the same worke
 conformance("a stalled attempt does not use up a job's retries", async (ctx) => {
   const backend = await ctx.open();
   await putJob(backend, "keep", { id: "j", handler: "flaky", retries: 1, backoffMs: 10 });
-  await backend.queue.claim("keep", { worker: "ghost", leaseMs: 1 });
+  await claimJob(backend.queue, "keep", { worker: "ghost", leaseMs: 1 });
   await new Promise((r) => setTimeout(r, 10));
   let runs = 0;
   await work(backend, ["keep"], {
@@ -305,7 +306,7 @@ conformance("a job whose worker stopped answering is run again after its lease",
   const backend = await ctx.open();
   await putJob(backend, "stall", { id: "j", handler: "x" });
   // A worker that claims and then vanishes (as after SIGKILL).
-  const claimed = await backend.queue.claim("stall", { worker: "ghost", leaseMs: 300 });
+  const claimed = await claimJob(backend.queue, "stall", { worker: "ghost", leaseMs: 300 });
   assert.equal(claimed.job?.id, "j");
   const startedAt = Date.now();
   let ranAt = 0;
@@ -330,7 +331,7 @@ conformance(`a job abandoned more than ${MAX_STALLS} times fails`, async (ctx) =
   const backend = await ctx.open();
   await putJob(backend, "poison", { id: "j", handler: "x" });
   for (let i = 0; i <= MAX_STALLS; i++) {
-    const { job } = await backend.queue.claim("poison", { worker: `ghost${i}`, leaseMs: 1 });
+    const { job } = await claimJob(backend.queue, "poison", { worker: `ghost${i}`, leaseMs: 1 });
     assert.equal(job?.id, "j", `claim ${i}`);
     await new Promise((r) => setTimeout(r, 5));
   }
@@ -350,14 +351,14 @@ conformance(`a job abandoned more than ${MAX_STALLS} times fails`, async (ctx) =
     error: "abandoned 4 times by workers that stopped answering",
   }]);
   assert.deepEqual(result, { completed: 0, failed: 1, cutShort: 0 });
-  assert.deepEqual(await backend.queue.claim("poison", { worker: "w", leaseMs: 1_000 }), {});
+  assert.deepEqual(await claimJob(backend.queue, "poison", { worker: "w", leaseMs: 1_000 }), {});
 });
 
 conformance("cancel ends a pending or an active job, not a finished one", async (ctx) => {
   const backend = await ctx.open();
   await putJob(backend, "c", { id: "waiting", handler: "x", delayMs: 60_000 });
   await putJob(backend, "c", { id: "running", handler: "x" });
-  const claimed = await backend.queue.claim("c", { worker: "w", leaseMs: 60_000 });
+  const claimed = await claimJob(backend.queue, "c", { worker: "w", leaseMs: 60_000 });
   assert.equal(claimed.job?.id, "running");
   await putJob(backend, "c", { id: "done", handler: "x" });
   assert.equal((await cancelJob(backend, "c/waiting")).cancelled, true);

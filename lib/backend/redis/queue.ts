@@ -7,7 +7,6 @@
 
 import type {
   Attempt,
-  ClaimResult,
   FailedInStep,
   Finish,
   FinishAndClaim,
@@ -26,7 +25,6 @@ import type {
   QueueSteps,
 } from "../../queue/steps.ts";
 import { DEFAULT_KEEP, MAX_REMOVED, MAX_STALLS, TRIM_BATCH } from "../../queue/steps.ts";
-import { claimResult } from "../../queue/claim_result.ts";
 import type { RedisBackend } from "./backend.ts";
 import { RedisSteps, scriptPerStep } from "./script.ts";
 import { foreignJob, jobRecord } from "../../queue/record.ts";
@@ -199,10 +197,6 @@ export class RedisQueueSteps extends RedisSteps<QueueStep> implements QueueSteps
       ...(spec !== undefined && { spec: JSON.stringify(spec) }),
     }));
     return Number(await this.runCreating(queue, "putflow", JSON.stringify(list))) === 1;
-  }
-
-  async claim(queue: string, r: { worker: string; leaseMs: number }): Promise<ClaimResult> {
-    return claimResult(await this.finishAndClaim(queue, { finishes: [], ...r, claims: 1 }));
   }
 
   async failUndecodable(queue: string, r: { id: string; error: string }): Promise<void> {

@@ -12,7 +12,6 @@
 
 import type {
   Attempt,
-  ClaimResult,
   FailedInStep,
   Finish,
   FinishAndClaim,
@@ -33,7 +32,6 @@ import type {
 } from "../../queue/steps.ts";
 import { DEFAULT_KEEP, MAX_REMOVED, MAX_STALLS, TRIM_BATCH } from "../../queue/steps.ts";
 import { foreignJob, JOB_STATES, jobRecord } from "../../queue/record.ts";
-import { claimResult } from "../../queue/claim_result.ts";
 import { flowProgress, gatheredResults } from "../../queue/flow_progress.ts";
 import { ForeignDataError } from "../../errors.ts";
 import { refuseForeignValues, type ValueRule } from "./foreign_row.ts";
@@ -1238,10 +1236,6 @@ export class SqlQueueSteps implements QueueSteps {
       );
     }
     return { job: await this.#job(s, queue, row), created: true };
-  }
-
-  claim(queue: string, r: { worker: string; leaseMs: number }): Promise<ClaimResult> {
-    return this.finishAndClaim(queue, { finishes: [], ...r, claims: 1 }).then(claimResult);
   }
 
   finish(queue: string, r: Attempt & Finish): Promise<boolean> {
