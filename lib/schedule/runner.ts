@@ -293,6 +293,9 @@ class TaskLoop {
     if (!record && !this.#createRecord) return "done";
     this.#startedAt ??= now;
     if (!record) {
+      // A record this loop makes has no downtime behind it: whatever is due when it reads the
+      // record again was made due since (by a trigger, a resume, a test), not left overdue.
+      this.#overdueLooked = true;
       await this.#write(version, { ...startingRecord(timing, now), specSince: this.#startedAt });
       return "again";
     }

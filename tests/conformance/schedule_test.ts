@@ -19,7 +19,7 @@ import { abortion } from "../../lib/time.ts";
 import { pauseTask, removeTask, resumeTask, triggerTask } from "../../lib/mod.ts";
 import { conformance } from "../support/backends.ts";
 import { overriding } from "../support/overriding.ts";
-import { dueNow } from "../support/schedule.ts";
+import { currentHourlyTick, dueNow } from "../support/schedule.ts";
 import { until } from "../support/wait.ts";
 
 /** One run as a test sees it. */
@@ -405,6 +405,36 @@ for (
     assert.equal(status.last?.outcome, failing ? "failure" : "success");
   });
 }
+
+conformance(
+  "a task whose record this instance made tells of no overdue tick, even one moved back at once",
+  async (ctx) => {
+    const seen: ScheduleEvent[] = [];
+    const real = await ctx.open();
+    let made = false;
+    // Between the record's making and the loop's next read, its tick is moved an hour back,
+    // as dueNow() may do on a busy machine: a tick made due, not one a downtime left.
+    const backend = withScheduleWrite(real, async (write, name, request) => {
+      const written = await write(name, request);
+      if (made || !written) return written;
+      made = true;
+      const { stored } = await real.schedule.read(name);
+      const record = JSON.parse(stored!.value);
+      record.next = currentHourlyTick() - 3_600_000;
+      const value = JSON.stringify(record);
+      assert.ok(await real.schedule.write(name, { expect: stored!.version, value }));
+      return written;
+    });
+    const app = new Scheduler({ backend, onEvent: (event) => seen.push(event) });
+    app.task({ name: "madedue", interval: "1h" }, () => {});
+    const stop = new AbortController();
+    const running = app.run({ signal: stop.signal });
+    await until(() => seen.some((e) => e.type === "succeeded"), { what: "the tick run" });
+    stop.abort();
+    await running;
+    assert.deepEqual(seen.filter((e) => e.type === "overdue"), []);
+  },
+);
 
 conformance(
   "a run whose renewals fail is stopped while the backend still holds its lease",
