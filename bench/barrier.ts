@@ -10,8 +10,8 @@
  *   than cores.
  *
  * Per round the spread is max − min of the participants' `continued_at`: every one reads the
- * same host clock (`performance.timeOrigin + performance.now()`, which agrees with the wall
- * clock to about a microsecond in every process). Peers: processes that wake at the same
+ * same host clock (the library workers `now()` of `clock.ts`, the CLI its own `localNow()`,
+ * which agree within a process's start-up when the wall clock keeps the monotonic one's pace). Peers: processes that wake at the same
  * pre-agreed instants with no coordination at all — a bare timer, and a timer then a 2 ms spin
  * as coord does — the floor this machine's timers and scheduler give.
  *

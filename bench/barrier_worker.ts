@@ -15,10 +15,7 @@
  * @module
  */
 
-/** This host's wall clock with sub-millisecond precision, as coord's `localNow()`. */
-function now(): number {
-  return performance.timeOrigin + performance.now();
-}
+import { now } from "./clock.ts";
 
 function line(fields: Record<string, unknown>): void {
   console.log(JSON.stringify(fields));

@@ -5,8 +5,8 @@
  * Redis instance, default settings but `retryCount: -1`: wait as long as it takes, as the
  * others do, instead of giving up after ten retries, ≈ 2 s).
  *
- * Modes (every timestamp is this host's clock, `performance.timeOrigin + performance.now()`,
- * epoch ms, comparable across processes):
+ * Modes (every timestamp is this host's wall clock, `now()` of `clock.ts`, epoch ms, comparable
+ * across processes):
  *
  * - `contend INDEX KIND URL RESOURCE COUNT HOLD_MS START_FILE RUN_MS`: connects, takes and
  *   gives back a warm-up lock (on `RESOURCE-warmup`, so code is compiled and Lua scripts
@@ -29,6 +29,8 @@
  *
  * @module
  */
+
+import { now } from "./clock.ts";
 
 /** What a kind of lock offers this worker: acquire (resolving once held) and close. */
 interface Contender {
@@ -118,11 +120,6 @@ async function open(kind: string, url: string): Promise<Contender> {
     };
   }
   throw new Error(`unknown kind "${kind}" (coord, redis-semaphore or redlock)`);
-}
-
-/** This host's wall clock with sub-millisecond precision, as coord's `localNow()`. */
-function now(): number {
-  return performance.timeOrigin + performance.now();
 }
 
 function line(fields: Record<string, unknown>): void {

@@ -4,8 +4,8 @@
  * one started. KIND is `coord` (`putJobs` and `work()` on the URL's backend, namespace
  * `bench-queue`) or `bullmq` (a `Queue` and a `Worker` on the Redis URL, one queue only).
  * QUEUES is one queue name or several, comma-separated. Every timestamp is this host's clock
- * (`performance.timeOrigin + performance.now()`, epoch ms), so a put instant in the putter and
- * a start instant in the worker compare.
+ * (`now()` of `clock.ts`, epoch ms), so a put instant in the putter and a start instant in the
+ * worker compare.
  *
  * Modes:
  *

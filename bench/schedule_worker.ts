@@ -1,8 +1,8 @@
 /**
  * One long-lived instance for the `schedule` benchmark: a process of one or several started
  * alike, all running the same interval task against one backend, printing one JSON line per
- * run it starts. Every timestamp is this host's clock (`performance.timeOrigin +
- * performance.now()`, epoch ms), which the bench compares with the tick.
+ * run it starts. Every timestamp is this host's wall clock (`now()` of `clock.ts`, epoch ms),
+ * which the bench compares with the tick.
  *
  * Modes:
  *
@@ -30,12 +30,8 @@
  */
 
 import { type BullQueue, type IoRedisClient, loadBullMq, redisConnection } from "./bullmq.ts";
+import { now } from "./clock.ts";
 import { stdinClosed } from "./json_child.ts";
-
-/** This host's wall clock with sub-millisecond precision, as coord's `localNow()`. */
-function now(): number {
-  return performance.timeOrigin + performance.now();
-}
 
 function line(fields: Record<string, unknown>): void {
   console.log(JSON.stringify(fields));
