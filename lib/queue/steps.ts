@@ -287,6 +287,11 @@ export interface FinishedAndClaimed {
    * ms), if any.
    */
   nextReadyAt?: number;
+  /**
+   * The backend's clock at the step (epoch ms): a worker waits `nextReadyAt − now` from the
+   * step, so no offset between its clock and the backend's, measured earlier, can have drifted.
+   */
+  now: number;
 }
 
 /** What {@link QueueSteps.remove} did. */

@@ -11,7 +11,6 @@
 
 import { processId } from "../process_id.ts";
 import type { Backend, ChangeWatcher } from "../backend/types.ts";
-import { estimateClockOffset } from "../clock.ts";
 import {
   BackendUnavailableError,
   isUnrecoverable,
@@ -22,7 +21,7 @@ import {
 import { LeaseKeeper } from "../lease.ts";
 import { OutageReport } from "../outage_report.ts";
 import { Shutdown } from "../service.ts";
-import { abortion, localNow, sleep } from "../time.ts";
+import { abortion, sleep } from "../time.ts";
 import { type ProcessGroup, spawnGroup } from "../subprocess.ts";
 import { CANCEL_CHECK_MS, checkQueueName, jobRef } from "./queue.ts";
 import { PeriodicChecks } from "./periodic_checks.ts";
@@ -227,7 +226,6 @@ class Worker {
   /** Runs that ended and wait for their end to be recorded: their slots are free. */
   #ending = 0;
   readonly #result: WorkResult = { completed: 0, failed: 0, cutShort: 0 };
-  #offsetMs = 0;
   /** Each queue's lane meets an outage: it is said once, and when it ends. */
   readonly #outages = new OutageReport(
     (event) =>
@@ -325,7 +323,6 @@ class Worker {
 
   async run(): Promise<WorkResult> {
     const stop = this.#options.signal ?? new AbortController().signal;
-    this.#offsetMs = (await estimateClockOffset(this.#backend)).offsetMs;
     const watchers = new Map(
       await Promise.all(
         this.#queues.map(async (name) =>
@@ -365,7 +362,7 @@ class Worker {
     let turn = 0;
     const stopped = abortion(stop);
     const forced = this.#shutdown.forced;
-    /** Each queue's next scheduled start, as its last claim said. */
+    /** Each queue's next scheduled start, as its last claim said, on `performance.now()`. */
     const nextReadyAt = new Map<string, number>();
     const recheckMs = Math.max(IDLE_RECHECK_MS, this.#queues.length * RECHECK_PER_QUEUE_MS);
     /** Where to look: every queue, or only those whose change woke the worker. */
@@ -384,12 +381,14 @@ class Worker {
       /** Whether a call to `queue` (taking at most `limit`) took jobs, or must be made again. */
       const took = async (queue: string, limit?: number): Promise<boolean> => {
         this.#woken.delete(queue);
-        const { jobs, undecodable, claims, nextReadyAt: next } = await this.#lanes.get(queue)!
+        const { jobs, undecodable, claims, nextReadyAt: next, now } = await this.#lanes.get(queue)!
           .take(limit);
         nextReadyAt.delete(queue);
         // A call that asked for nothing (the slots went to a call in flight) looks again.
         if (jobs.length > 0 || undecodable || claims === 0) return true;
-        if (next !== undefined) nextReadyAt.set(queue, next);
+        // On this process's clock, from the answer: late by its way back at most, never early
+        // (a look before the start finds nothing, and costs a call).
+        if (next !== undefined) nextReadyAt.set(queue, performance.now() + (next - now));
         return false;
       };
       let claimed = false;
@@ -421,7 +420,7 @@ class Worker {
       }
       look = this.#queues;
       if (claimed) continue;
-      const untilReady = Math.min(...nextReadyAt.values()) - (localNow() + this.#offsetMs);
+      const untilReady = Math.min(...nextReadyAt.values()) - performance.now();
       const untilRecheck = lookedAtAll + recheckMs - performance.now();
       if (this.#woken.size === 0) {
         await this.#idle(watchers, Math.max(0, Math.min(untilRecheck, untilReady)), stop);

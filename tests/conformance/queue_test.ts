@@ -99,6 +99,25 @@ conformance("a delayed job does not start early", async (ctx) => {
   assert.ok(startedAt - putAt >= 390, `started ${startedAt - putAt} ms after put`);
 });
 
+conformance(
+  "a worker waits for a delayed job by the backend's clock at the step, not by an offset",
+  async (ctx) => {
+    const backend = await ctx.open();
+    // A backend clock an hour behind when asked apart from a step, as one that stepped forward
+    // after the worker measured an offset: the job, due in 0.1 s, must not wait for the idle
+    // worker's look at every queue, 2 s after its first.
+    const skewed = overriding(backend, { now: async () => await backend.now() - 3_600_000 });
+    const putAt = Date.now();
+    await putJob(backend, "stepped", { handler: "stamp", delayMs: 100 });
+    let startedAt = 0;
+    await work(skewed, ["stepped"], {
+      handlers: { stamp: () => (startedAt = Date.now()) },
+      drain: true,
+    });
+    assert.ok(startedAt - putAt < 1_900, `started ${startedAt - putAt} ms after its put`);
+  },
+);
+
 conformance("a failing job is retried with doubling backoff, then fails", async (ctx) => {
   const backend = await ctx.open();
   await putJob(backend, "flaky", { id: "j", handler: "boom", retries: 2, backoffMs: 100 });

@@ -145,10 +145,10 @@ function finishArgs(r: FinishAndClaim): (string | number)[] {
  * at: each is the worker's now, and would otherwise wait out its lease.
  */
 function finishReply(queue: string, reply: string[]): FinishedAndClaimed {
-  const [recorded, nextReadyAt, stoppedAt, held, failed] = reply;
+  const [recorded, nextReadyAt, stoppedAt, held, failed, now] = reply;
   const jobs: JobRecord[] = [];
   const undecodable: { id: string; reason: string }[] = [];
-  for (let i = 5; i < reply.length; i += 4) {
+  for (let i = 6; i < reply.length; i += 4) {
     const [state, spec, inputs, id] = reply.slice(i, i + 4);
     try {
       jobs.push(jobRecord(queue, state, spec, undefined, inputs || undefined));
@@ -165,6 +165,7 @@ function finishReply(queue: string, reply: string[]): FinishedAndClaimed {
     // Written by the script from the job records it read, so coord's own.
     ...(failed !== "" && { failed: JSON.parse(failed) as FailedInStep[] }),
     ...(nextReadyAt !== "" && { nextReadyAt: Number(nextReadyAt) }),
+    now: Number(now),
   };
 }
 

@@ -1282,7 +1282,7 @@ export class SqlQueueSteps implements QueueSteps {
       }
       await this.#sendGathered(s, queue);
       const ended = recorded.filter(Boolean).length;
-      if (ended === 0 && r.claims === 0) return { recorded, jobs: [] };
+      if (ended === 0 && r.claims === 0) return { recorded, jobs: [], now: s.now };
       const reads = claimOnly
         ? this.#claimReadsOf(each)
         : await this.#claimReads(s, queue, r.claims);
@@ -1299,7 +1299,7 @@ export class SqlQueueSteps implements QueueSteps {
       if (woke || (ended > 0 && !reads.probe.running && taken.jobs.length === 0)) {
         await s.tx.notify({ kind: "queue", name: queue });
       }
-      return { recorded, ...taken, ...(failed.length > 0 && { failed }) };
+      return { recorded, ...taken, now: s.now, ...(failed.length > 0 && { failed }) };
     }, {
       first: ids.length > 0 ? finishing : undefined,
       each: claimOnly ? (tx, now) => this.#claimQueries(tx, queue, r.claims, now) : undefined,
@@ -1405,7 +1405,7 @@ export class SqlQueueSteps implements QueueSteps {
     reads: ClaimReads,
     settings: QueueConfig,
     failed: FailedInStep[],
-  ): Promise<Omit<FinishedAndClaimed, "recorded" | "failed">> {
+  ): Promise<Omit<FinishedAndClaimed, "recorded" | "failed" | "now">> {
     const { tx, now } = s;
     const jobs: JobRecord[] = [];
     if (r.claims === 0) return { jobs };

@@ -8,8 +8,9 @@
 -- retry, release), payload (the result json, or the error), the retry's delay ms.
 -- Returns { '1' or '0' for each run (recorded, or no longer the worker's), the next start to
 -- come ('' if none or not asked), the id of a job that cannot be read ('' if none) and its
--- stored text, the jobs the step failed itself (json, '' if none: see `fail_here`), then for
--- each job taken: its record json, spec, inputs, id }.
+-- stored text, the jobs the step failed itself (json, '' if none: see `fail_here`), the step's
+-- clock (ms, which the next start is to come against), then for each job taken: its record
+-- json, spec, inputs, id }.
 --- @include "includes/take.lua"
 
 local taker, lease_ms, claims, max_stalls, defaults =
@@ -149,7 +150,7 @@ if claims > 0 then
   end
 end
 local reply = { table.concat(recorded), next_ready or '', unreadable or '', unreadable_text or '',
-  #failed_here > 0 and cjson.encode(failed_here) or '' }
+  #failed_here > 0 and cjson.encode(failed_here) or '', now_ms }
 if #taken > 0 then
   local taken_ids = {}
   for i, job in ipairs(taken) do taken_ids[i] = job.id end
