@@ -26,9 +26,9 @@ export interface LaneOptions {
   /**
    * Starts what a call took, before the next call is sent (so a job coord cannot read is
    * failed once, not handed to each call). `sentAt` (`performance.now()`) is when the jobs'
-   * leases began.
+   * leases began; `claims` is how many jobs the call asked for.
    */
-  taken(result: FinishedAndClaimed, sentAt: number): Promise<void>;
+  taken(result: FinishedAndClaimed, sentAt: number, claims: number): Promise<void>;
   /**
    * A call sent at `sentAt` (`performance.now()`) failed: the ends it carried are tried again
    * {@link ERROR_RETRY_MS} later, and the jobs it asked for are the asker's to ask again.
@@ -162,7 +162,7 @@ export class QueueLane {
         });
         // The jobs taken hold their slots from here: `taken` starts them before it awaits.
         this.#claiming = 0;
-        await this.#options.taken(result, sentAt);
+        await this.#options.taken(result, sentAt, claims);
         for (const asker of askers) asker.took.resolve({ ...result, claims });
       }
     } finally {

@@ -35,6 +35,7 @@ import {
 } from "./limits.ts";
 import { readCapped } from "./capped_output.ts";
 import { ERROR_RETRY_MS, QueueLane } from "./lane.ts";
+import { QueueLooks } from "./looks.ts";
 import type { Finish, FinishedAndClaimed, JobRecord } from "./steps.ts";
 
 /** What a handler gets besides its arguments. */
@@ -217,6 +218,8 @@ class Worker {
   readonly #shutdown: Shutdown;
   /** Queues whose change was seen and not looked at since. */
   readonly #woken = new Set<string>();
+  /** Which queues a call may find jobs in, and when their next jobs start. */
+  readonly #looks = new QueueLooks();
   /** Running jobs: each run's promise and its job's reference. */
   readonly #running = new Map<Promise<void>, string>();
   /** Every running job's check for a cancel, on one timer. */
@@ -258,8 +261,15 @@ class Worker {
           worker: this.#id,
           leaseMs: this.#leaseMs,
           claims: (asked) => this.#claims(asked),
-          taken: (result, sentAt) => this.#taken(queue, result, sentAt),
-          onError: (e, sentAt) => this.#outages.failed(queue, e, sentAt),
+          taken: (result, sentAt, claims) => {
+            this.#looks.answered(queue, result, claims, sentAt);
+            return this.#taken(queue, result, sentAt);
+          },
+          onError: (e, sentAt) => {
+            // Changes told while the backend was away may be lost: the queue is looked at again.
+            this.#looks.changed(queue);
+            this.#outages.failed(queue, e, sentAt);
+          },
           // A write answered: reads are answered too, so the cancel checks' outage is over.
           onAnswered: () => {
             this.#outages.answered(queue);
@@ -362,8 +372,6 @@ class Worker {
     let turn = 0;
     const stopped = abortion(stop);
     const forced = this.#shutdown.forced;
-    /** Each queue's next scheduled start, as its last claim said, on `performance.now()`. */
-    const nextReadyAt = new Map<string, number>();
     const recheckMs = Math.max(IDLE_RECHECK_MS, this.#queues.length * RECHECK_PER_QUEUE_MS);
     /** Where to look: every queue, or only those whose change woke the worker. */
     let look = this.#queues;
@@ -377,50 +385,51 @@ class Worker {
         look = this.#queues;
         continue;
       }
-      if (look === this.#queues) lookedAtAll = performance.now();
+      // Every queue at the periodic look (a change told may be lost); else those a call may
+      // find jobs in, from the one after the last that took, so a busy queue starves none.
+      const recheck = performance.now() - lookedAtAll >= recheckMs;
+      const looked = look === this.#queues ? undefined : new Set(look);
+      const order = [...this.#queues.slice(turn), ...this.#queues.slice(0, turn)].filter((q) =>
+        (looked?.has(q) ?? true) && (recheck || this.#looks.needed(q))
+      );
+      if (order.length === this.#queues.length) lookedAtAll = performance.now();
       /** Whether a call to `queue` (taking at most `limit`) took jobs, or must be made again. */
       const took = async (queue: string, limit?: number): Promise<boolean> => {
-        this.#woken.delete(queue);
-        const { jobs, undecodable, claims, nextReadyAt: next, now } = await this.#lanes.get(queue)!
-          .take(limit);
-        nextReadyAt.delete(queue);
+        const { jobs, undecodable, claims } = await this.#lanes.get(queue)!.take(limit);
         // A call that asked for nothing (the slots went to a call in flight) looks again.
-        if (jobs.length > 0 || undecodable || claims === 0) return true;
-        // On this process's clock, from the answer: late by its way back at most, never early
-        // (a look before the start finds nothing, and costs a call).
-        if (next !== undefined) nextReadyAt.set(queue, performance.now() + (next - now));
-        return false;
+        return jobs.length > 0 || undecodable !== undefined || claims === 0;
       };
-      let claimed = false;
+      let claimed: string | undefined;
       try {
-        if (this.#running.size === 0 && look.length > 1) {
-          const rotated = [...look.slice(turn), ...look.slice(0, turn)];
-          const at = await this.#lookAtOnce(rotated, took);
-          claimed = at !== undefined;
-          // As below: the next look starts after the queue that took, not after an empty one.
-          if (at !== undefined && look === this.#queues) turn = (turn + at + 1) % look.length;
+        if (this.#running.size === 0 && order.length > 1) {
+          claimed = await this.#lookAtOnce(order, took);
         } else {
-          for (let i = 0; i < look.length && !claimed; i++) {
-            claimed = await took(look[(turn + i) % look.length]);
-            // The next claim starts at the next queue, so one busy queue does not starve others.
-            if (claimed && look === this.#queues) turn = (turn + i + 1) % look.length;
+          for (const queue of order) {
+            if (await took(queue)) {
+              claimed = queue;
+              break;
+            }
           }
         }
+        if (claimed !== undefined) turn = (this.#queues.indexOf(claimed) + 1) % this.#queues.length;
         // Inside the try: a draining worker waits out an outage as any other does.
-        const idle = !claimed && this.#running.size === 0;
+        const idle = claimed === undefined && this.#running.size === 0;
         if (idle && this.#options.drain && await this.#drained()) return;
       } catch (e) {
         // No outage: nothing will answer again (or as coord wrote it), and running jobs cannot
         // record their ends.
         if (isUnrecoverable(e)) throw e;
-        // Anything else was reported: by the queue's lane, or by the drain check.
+        // Anything else was reported: by the queue's lane, or by the drain check. Changes told
+        // meanwhile may be lost, and a call answered tells the outage's end: every queue is
+        // looked at again.
         await sleep(ERROR_RETRY_MS, stop).catch(() => {});
+        this.#queues.forEach((queue) => this.#looks.changed(queue));
         look = this.#queues;
         continue;
       }
       look = this.#queues;
-      if (claimed) continue;
-      const untilReady = Math.min(...nextReadyAt.values()) - performance.now();
+      if (claimed !== undefined) continue;
+      const untilReady = this.#looks.untilReady();
       const untilRecheck = lookedAtAll + recheckMs - performance.now();
       if (this.#woken.size === 0) {
         await this.#idle(watchers, Math.max(0, Math.min(untilRecheck, untilReady)), stop);
@@ -429,6 +438,9 @@ class Worker {
       if (this.#woken.size > 0 && performance.now() - lookedAtAll < recheckMs) {
         look = [...this.#woken];
       }
+      // Taken now, not by the calls: a change a later call saw needs none, and left here it
+      // would keep the loop from waiting, spinning until the look at every queue.
+      this.#woken.clear();
     }
   }
 
@@ -438,24 +450,24 @@ class Worker {
    * queues looks at all of them every 10 s). When there are fewer free slots than queues, one
    * call per slot at a time.
    *
-   * @returns the place in `queues` of the first whose call took jobs or must be made again;
-   *   undefined when none did.
+   * @returns the first of `queues` whose call took jobs or must be made again; undefined when
+   *   none did.
    */
   async #lookAtOnce(
     queues: string[],
     took: (queue: string, limit: number) => Promise<boolean>,
-  ): Promise<number | undefined> {
+  ): Promise<string | undefined> {
     for (let from = 0; from < queues.length;) {
       const free = this.#free();
       // Slots taken since the last round (the caller starts with one free): look again after it.
-      if (free <= 0) return from - 1;
+      if (free <= 0) return queues[from - 1];
       const round = queues.slice(from, from + free);
       const share = Math.floor(free / round.length);
       const calls = await Promise.allSettled(round.map((queue) => took(queue, share)));
       const failed = calls.find((call) => call.status === "rejected");
       if (failed) throw failed.reason;
       const first = calls.findIndex((call) => call.status === "fulfilled" && call.value);
-      if (first >= 0) return from + first;
+      if (first >= 0) return queues[from + first];
       from += round.length;
     }
     return undefined;
@@ -496,7 +508,10 @@ class Worker {
     try {
       await Promise.race([
         ...[...watchers].map(([queue, w]) =>
-          w.next(watchMs, signal).then(() => void this.#woken.add(queue))
+          w.next(watchMs, signal).then(() => {
+            this.#woken.add(queue);
+            this.#looks.changed(queue);
+          })
         ),
         ...this.#running.keys(),
         sleep(maxMs, signal),

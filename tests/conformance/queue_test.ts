@@ -694,6 +694,64 @@ function countClaims(backend: Backend) {
   return calls;
 }
 
+/**
+ * Puts `jobs` jobs into the first of `queues` one at a time, each once the last started, then
+ * lets them end one at a time, on a worker of all of them; returns the calls that took jobs and
+ * the most a worker that calls only when a call may find jobs makes.
+ */
+async function callsForJobsOneByOne(backend: Backend, queues: string[], jobs: number) {
+  const calls = countClaims(backend);
+  const stop = new AbortController();
+  const releases: (() => void)[] = [];
+  let completed = 0;
+  const worker = work(backend, queues, {
+    concurrency: 20,
+    signal: stop.signal,
+    onEvent: (event) => void (event.type === "completed" && completed++),
+    handlers: { hold: () => new Promise<void>((resolve) => releases.push(resolve)) },
+  });
+  await until(() => calls.asked.length >= queues.length, { what: "the first look" });
+  const before = calls.asked.length;
+  const startedAt = performance.now();
+  for (let i = 0; i < jobs; i++) {
+    await putJob(backend, queues[0], { id: `j${i}`, handler: "hold" });
+    await until(() => releases.length > i, { what: `job ${i}'s start` });
+  }
+  for (let i = 0; i < jobs; i++) {
+    releases[i]();
+    await until(() => completed > i, { what: `job ${i}'s end` });
+  }
+  const made = calls.asked.length - before;
+  const elapsedMs = performance.now() - startedAt;
+  stop.abort();
+  await worker;
+  // One call takes each job, one records each end. The end of the last run leaves nothing
+  // running, which wakes waiters and the worker itself: one more. Every queue is looked at
+  // every 2 s besides.
+  const most = 2 * jobs + 1 + queues.length * Math.ceil(elapsedMs / 2_000);
+  return { made, most, what: `${made} calls for ${jobs} jobs in ${Math.round(elapsedMs)} ms` };
+}
+
+conformance(
+  "a worker calls once to take each job put and once to record each run's end, no more",
+  async (ctx) => {
+    // A start and an end each cost a look more before: the claim's look that found nothing,
+    // and the end's.
+    const { made, most, what } = await callsForJobsOneByOne(await ctx.open(), ["calls"], 10);
+    assert.ok(made <= most, what);
+  },
+);
+
+conformance(
+  "a worker of several queues calls only the one a job was put into",
+  async (ctx) => {
+    // Each start and each end cost a look at every other queue before.
+    const queues = Array.from({ length: 8 }, (_, i) => `callsOf${i}`);
+    const { made, most, what } = await callsForJobsOneByOne(await ctx.open(), queues, 5);
+    assert.ok(made <= most, what);
+  },
+);
+
 conformance(
   "an idle worker looks at all its queues at once, each call taking a share",
   async (ctx) => {
