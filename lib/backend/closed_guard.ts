@@ -64,8 +64,8 @@ export function guardClosed<B extends Backend>(backend: B): B {
       }
       if (CALLS.has(key)) return guard((value as () => Promise<unknown>).bind(target));
       if (key === "watch") {
-        return guard(async (topic: Parameters<Backend["watch"]>[0]) =>
-          guardWatcher(await target.watch(topic), closed.signal)
+        return guard(async (...args: Parameters<Backend["watch"]>) =>
+          guardWatcher(await target.watch(...args), closed.signal)
         );
       }
       if (key === "events") {

@@ -27,6 +27,7 @@ export type {
   ForeignEntry,
   NamedEvent,
   Topic,
+  WatchOptions,
 } from "./types.ts";
 export { SEARCH_STOPPED } from "./types.ts";
 export type { Kind } from "./keys.ts";

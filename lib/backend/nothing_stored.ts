@@ -14,6 +14,7 @@ import type {
   ForeignEntry,
   NamedEvent,
   Topic,
+  WatchOptions,
 } from "./types.ts";
 import type { BarrierSteps } from "../barrier/steps.ts";
 import type { LockSteps } from "../lock/steps.ts";
@@ -99,8 +100,8 @@ class NothingStored implements Backend<"sqlite" | "postgres"> {
     return this.#empty.events(kind, names, signal);
   }
 
-  watch(topic: Topic): Promise<ChangeWatcher> {
-    return this.#empty.watch(topic);
+  watch(topic: Topic, options?: WatchOptions): Promise<ChangeWatcher> {
+    return this.#empty.watch(topic, options);
   }
 
   async close(): Promise<void> {

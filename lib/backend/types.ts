@@ -71,6 +71,16 @@ export interface ChangeWatcher extends AsyncDisposable {
   next(maxWaitMs: number, signal?: AbortSignal, options?: ChangeWaitOptions): Promise<unknown[]>;
 }
 
+/** What a watcher of {@link Backend.watch} wakes for. */
+export interface WatchOptions {
+  /**
+   * A queue's worker: only changes that may have made a job ready, not news for waiters (a
+   * job's progress, a queue left with nothing running). Where the backend tells no change from
+   * another (SQLite, PostgreSQL), every change wakes it.
+   */
+  startsOnly?: boolean;
+}
+
 /** How closely {@link ChangeWatcher.next} watches, where the backend polls (SQLite). */
 export interface ChangeWaitOptions {
   /**
@@ -153,8 +163,8 @@ export interface Backend<E extends BackendKind = BackendKind> extends AsyncDispo
     names: string[] | undefined,
     signal: AbortSignal,
   ): Promise<AsyncIterable<NamedEvent>>;
-  /** Starts watching a topic; see {@link ChangeWatcher}. */
-  watch(topic: Topic): Promise<ChangeWatcher>;
+  /** Starts watching a topic; see {@link ChangeWatcher} and {@link WatchOptions}. */
+  watch(topic: Topic, options?: WatchOptions): Promise<ChangeWatcher>;
   /**
    * Closes the connection. A closed backend cannot be used again: through `connect()`, every
    * call after it rejects with `BackendClosedError`, and waits under way end with it.

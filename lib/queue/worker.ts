@@ -336,7 +336,7 @@ class Worker {
     const watchers = new Map(
       await Promise.all(
         this.#queues.map(async (name) =>
-          [name, await this.#backend.watch({ kind: "queue", name })] as const
+          [name, await this.#backend.watch({ kind: "queue", name }, { startsOnly: true })] as const
         ),
       ),
     );

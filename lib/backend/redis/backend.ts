@@ -15,6 +15,7 @@ import type {
   ForeignEntry,
   NamedEvent,
   Topic,
+  WatchOptions,
 } from "../types.ts";
 import { SEARCH_STOPPED } from "../types.ts";
 import { JobBudget, refusedJobs } from "../refused_jobs.ts";
@@ -103,7 +104,11 @@ export class RedisBackend implements Backend {
   readonly lock: LockSteps = new RedisLockSteps(this);
   readonly schedule: ScheduleSteps = new RedisScheduleSteps(this);
   readonly queue: QueueSteps = new RedisQueueSteps(this);
-  readonly #subscriptions = new Map<string, { flags: Set<ChangeFlag>; listener: Listener }>();
+  /** Each channel's subscription, shared by its watchers: whether each wakes for news only. */
+  readonly #subscriptions = new Map<
+    string,
+    { flags: Map<ChangeFlag, boolean>; listener: Listener }
+  >();
   /** When this process last touched each index entry (`kind name` → `performance.now()`). */
   readonly #touched = new Map<string, number>();
   /** Index tidies under way, which {@link RedisBackend.close} lets end. */
@@ -439,21 +444,24 @@ export class RedisBackend implements Backend {
     return type === expected ? undefined : `type ${type}, coord writes a ${expected} here`;
   }
 
-  async watch(topic: Topic): Promise<ChangeWatcher> {
+  async watch(topic: Topic, options: WatchOptions = {}): Promise<ChangeWatcher> {
     const channel = this.channel(topic);
     const flag = new ChangeFlag();
     let subscription = this.#subscriptions.get(channel);
     if (!subscription) {
-      const flags = new Set<ChangeFlag>();
+      const flags = new Map<ChangeFlag, boolean>();
       const listener = (message: string) => {
         const event = parseEvent(message);
-        flags.forEach((f) => f.notify(event));
+        const news = WAITERS_NEWS.has(message);
+        flags.forEach((startsOnly, f) => {
+          if (!(startsOnly && news)) f.notify(event);
+        });
       };
       subscription = { flags, listener };
       this.#subscriptions.set(channel, subscription);
       await this.conn.subscribe(channel, subscription.listener);
     }
-    subscription.flags.add(flag);
+    subscription.flags.set(flag, options.startsOnly === true);
     const { flags } = subscription;
     return {
       next: async (maxWaitMs, signal) => {
@@ -532,6 +540,12 @@ export class RedisBackend implements Backend {
  * queues and schedules send those). The word is told apart before parsing: a `JSON.parse` that
  * throws costs ≈ 46 µs, and a queue worker hears three such words a job.
  */
+/**
+ * What the queue's steps announce for waiters only (`includes/keys.lua`, `told`): no job became
+ * ready, so a worker's watcher ({@link WatchOptions.startsOnly}) sleeps on.
+ */
+const WAITERS_NEWS = new Set(["ended", "progress"]);
+
 function parseEvent(message: string): unknown {
   if (!message.startsWith("{")) return undefined;
   try {

@@ -135,8 +135,10 @@ trim(trimming)
 -- room) and by waiters when the queue has nothing left running; a waiter of a job finished
 -- in a busy queue reads it on its re-check. Not on every finish: a busy worker would hear
 -- all its own jobs end.
-if any and (became_ready or retried or flow_ended or call('ZCARD', active) == 0) then
+if any and (became_ready or retried or flow_ended) then
   changed()
+elseif any and call('ZCARD', active) == 0 then
+  told('ended')
 end
 
 local taken, unreadable, unreadable_text, next_ready = {}, nil, nil, nil

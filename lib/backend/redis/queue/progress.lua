@@ -6,5 +6,5 @@
 local id, worker, attempt, value = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 if not owned(id, worker, attempt) then return 0 end
 call('HSET', progress, id, value)
-changed()
+told('progress')
 return 1

@@ -176,9 +176,16 @@ end
 local now_ms = math.floor(now)
 
 -- Workers and waiters listen on the channel: one message a step is enough for them to re-read.
-local published = false
+-- `changed` may have made a job ready; news for waiters only (a job's progress, a queue left
+-- with nothing running) is told by its own word, which idle workers do not wake for.
+local published = nil
 local function changed()
-  if published then return end
-  published = true
+  if published == 'changed' then return end
+  published = 'changed'
   call('PUBLISH', channel, 'changed')
+end
+local function told(word)
+  if published then return end
+  published = word
+  call('PUBLISH', channel, word)
 end
