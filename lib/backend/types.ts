@@ -96,7 +96,8 @@ export interface ChangeWaitOptions {
 /**
  * Which kinds' events each engine streams through {@link Backend.events}: SQLite keeps an
  * event table for the lock only (`coord turn follow`); Redis announces every kind's changes by
- * pub/sub (the lock's as `LockEvent`s, the others' as bare words such as `"changed"`);
+ * pub/sub (the lock's as `LockEvent`s, the others' as bare words such as `"changed"`, or a queue's
+ * `"ended"` and `"progress"`, news for waiters only);
  * PostgreSQL streams none yet. Asking for another kind rejects.
  */
 export interface EngineEventKinds {

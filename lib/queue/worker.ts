@@ -20,6 +20,7 @@ import {
 } from "../errors.ts";
 import { LeaseKeeper } from "../lease.ts";
 import { OutageReport } from "../outage_report.ts";
+import { ChangeFlag } from "../backend/change_flag.ts";
 import { Shutdown } from "../service.ts";
 import { abortion, sleep } from "../time.ts";
 import { type ProcessGroup, spawnGroup } from "../subprocess.ts";
@@ -161,6 +162,8 @@ const IDLE_RECHECK_MS = 2_000;
  * queues are all looked at every 10 s, not every 2 s.
  */
 const RECHECK_PER_QUEUE_MS = 100;
+/** A worker's wait for a queue's change is renewed this often (any longer would do). */
+const HEAR_MS = 3_600_000;
 /** A command job's result keeps this much of its stdout. */
 export const MAX_STDOUT_BYTES = 65_536;
 /** A failed command job's error keeps this much of the end of its stderr. */
@@ -216,8 +219,8 @@ class Worker {
   readonly #id: string;
   readonly #leaseMs: number;
   readonly #shutdown: Shutdown;
-  /** Queues whose change was seen and not looked at since. */
-  readonly #woken = new Set<string>();
+  /** Set when a queue's change is heard: wakes the loop if it waits. */
+  readonly #heard = new ChangeFlag();
   /** Which queues a call may find jobs in, and when their next jobs start. */
   readonly #looks = new QueueLooks();
   /** Running jobs: each run's promise and its job's reference. */
@@ -336,7 +339,13 @@ class Worker {
     const watchers = new Map(
       await Promise.all(
         this.#queues.map(async (name) =>
-          [name, await this.#backend.watch({ kind: "queue", name }, { startsOnly: true })] as const
+          [
+            name,
+            // A draining worker must hear the end of another worker's last run, to exit.
+            await this.#backend.watch({ kind: "queue", name }, {
+              startsOnly: !this.#options.drain,
+            }),
+          ] as const
         ),
       ),
     );
@@ -348,8 +357,10 @@ class Worker {
       ).catch(() => {});
     await announce();
     const announcer = setInterval(announce, this.#leaseMs / 3);
+    const listening = new AbortController();
+    const hearing = this.#hear(watchers, listening.signal);
     try {
-      await this.#takeJobs(watchers, stop);
+      await this.#takeJobs(stop);
       await this.#finishRunning();
       return this.#result;
     } catch (error) {
@@ -357,6 +368,8 @@ class Worker {
       throw error;
     } finally {
       clearInterval(announcer);
+      listening.abort();
+      await hearing;
       this.#shutdown[Symbol.dispose]();
       await Promise.all(
         this.#queues.map((queue) =>
@@ -368,13 +381,16 @@ class Worker {
   }
 
   /** Claims jobs while there is room, until stopped (or drained). */
-  async #takeJobs(watchers: Map<string, ChangeWatcher>, stop: AbortSignal): Promise<void> {
+  async #takeJobs(stop: AbortSignal): Promise<void> {
     let turn = 0;
     const stopped = abortion(stop);
     const forced = this.#shutdown.forced;
     const recheckMs = Math.max(IDLE_RECHECK_MS, this.#queues.length * RECHECK_PER_QUEUE_MS);
-    /** Where to look: every queue, or only those whose change woke the worker. */
-    let look = this.#queues;
+    /**
+     * The queues the look at every queue under way (a change told may be lost) has yet to
+     * call: it is over once each was called, however many calls took jobs meanwhile.
+     */
+    const unlooked = new Set<string>();
     let lookedAtAll = performance.now();
     while (!stop.aborted && !forced.aborted) {
       if (this.#free() <= 0) {
@@ -382,19 +398,20 @@ class Worker {
         const lanes = [...this.#lanes.values()].filter((lane) => lane.claiming > 0)
           .map((lane) => lane.idle());
         await Promise.race([...this.#running.keys(), ...lanes, stopped, abortion(forced)]);
-        look = this.#queues;
         continue;
       }
-      // Every queue at the periodic look (a change told may be lost); else those a call may
-      // find jobs in, from the one after the last that took, so a busy queue starves none.
-      const recheck = performance.now() - lookedAtAll >= recheckMs;
-      const looked = look === this.#queues ? undefined : new Set(look);
+      if (unlooked.size === 0 && performance.now() - lookedAtAll >= recheckMs) {
+        this.#queues.forEach((queue) => unlooked.add(queue));
+      }
+      // What is heard from here on is after this order: it wakes the wait below.
+      this.#heard.take();
+      // From the queue after the last that took, so a busy queue starves none.
       const order = [...this.#queues.slice(turn), ...this.#queues.slice(0, turn)].filter((q) =>
-        (looked?.has(q) ?? true) && (recheck || this.#looks.needed(q))
+        unlooked.has(q) || this.#looks.needed(q)
       );
-      if (order.length === this.#queues.length) lookedAtAll = performance.now();
       /** Whether a call to `queue` (taking at most `limit`) took jobs, or must be made again. */
       const took = async (queue: string, limit?: number): Promise<boolean> => {
+        if (unlooked.delete(queue) && unlooked.size === 0) lookedAtAll = performance.now();
         const { jobs, undecodable, claims } = await this.#lanes.get(queue)!.take(limit);
         // A call that asked for nothing (the slots went to a call in flight) looks again.
         return jobs.length > 0 || undecodable !== undefined || claims === 0;
@@ -424,23 +441,12 @@ class Worker {
         // looked at again.
         await sleep(ERROR_RETRY_MS, stop).catch(() => {});
         this.#queues.forEach((queue) => this.#looks.changed(queue));
-        look = this.#queues;
         continue;
       }
-      look = this.#queues;
       if (claimed !== undefined) continue;
+      const untilRecheck = unlooked.size > 0 ? 0 : lookedAtAll + recheckMs - performance.now();
       const untilReady = this.#looks.untilReady();
-      const untilRecheck = lookedAtAll + recheckMs - performance.now();
-      if (this.#woken.size === 0) {
-        await this.#idle(watchers, Math.max(0, Math.min(untilRecheck, untilReady)), stop);
-      }
-      // Woken by changes, and not yet due for a look at every queue: the changed ones only.
-      if (this.#woken.size > 0 && performance.now() - lookedAtAll < recheckMs) {
-        look = [...this.#woken];
-      }
-      // Taken now, not by the calls: a change a later call saw needs none, and left here it
-      // would keep the loop from waiting, spinning until the look at every queue.
-      this.#woken.clear();
+      await this.#idle(Math.max(0, Math.min(untilRecheck, untilReady)), stop);
     }
   }
 
@@ -497,24 +503,37 @@ class Worker {
   }
 
   /**
-   * Waits for a queue to change, a running job to end, or `maxMs`. Each change seen is kept in
-   * {@link #woken}, also one seen as the wait ends: a watcher forgets a change it reported.
+   * Hears each queue's changes for as long as the worker runs, busy or not: a queue that
+   * changed is called again (claims that keep a busy queue's slots full must not hide another
+   * queue's new job), and a waiting loop wakes. A wait that ends without a change counts as
+   * one: it costs a call, and nothing is missed.
    */
-  async #idle(watchers: Map<string, ChangeWatcher>, maxMs: number, stop: AbortSignal) {
+  async #hear(watchers: Map<string, ChangeWatcher>, signal: AbortSignal): Promise<void> {
+    await Promise.all(
+      [...watchers].map(async ([queue, watcher]) => {
+        while (!signal.aborted) {
+          try {
+            await watcher.next(HEAR_MS, signal);
+          } catch {
+            // Stopped; or the backend failed, which the loop's calls report: heard again later.
+            if (signal.aborted) return;
+            await sleep(ERROR_RETRY_MS, signal).catch(() => {});
+          }
+          this.#looks.changed(queue);
+          this.#heard.notify();
+        }
+      }),
+    );
+  }
+
+  /** Waits for a queue to change, a running job to end, or `maxMs`. */
+  async #idle(maxMs: number, stop: AbortSignal) {
     const done = new AbortController();
-    const signal = AbortSignal.any([stop, done.signal]);
-    // The watchers' own wait is longer: one that ends first saw its queue change.
-    const watchMs = maxMs + IDLE_RECHECK_MS;
     try {
       await Promise.race([
-        ...[...watchers].map(([queue, w]) =>
-          w.next(watchMs, signal).then(() => {
-            this.#woken.add(queue);
-            this.#looks.changed(queue);
-          })
-        ),
+        this.#heard.changed,
         ...this.#running.keys(),
-        sleep(maxMs, signal),
+        sleep(maxMs, AbortSignal.any([stop, done.signal])),
       ]);
     } catch {
       // Stopped: the loop ends.
