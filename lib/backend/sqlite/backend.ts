@@ -537,6 +537,11 @@ export class SqliteBackend implements Backend<"sqlite"> {
     let resumeMs = POLL_FIRST_MS;
     // SQLite carries no events with its changes: waiters re-read the state.
     const none: unknown[] = [];
+    // Holds the socket open from a wait without expectations to the watcher's end: a watcher
+    // waits again as soon as it is woken (a worker always does), and its socket, closed as its
+    // last wait ended and made anew for the next, cost eight file calls a change heard and
+    // every poker a read of the folder. It calls nobody: which waits hear pokes is as before.
+    let keepSocket: { stop: () => void } | undefined;
     const next = async (
       maxWaitMs: number,
       signal?: AbortSignal,
@@ -554,6 +559,7 @@ export class SqliteBackend implements Backend<"sqlite"> {
       let beforeHintMs: number | undefined;
       let socket: { listening: boolean; stop: () => void } | undefined;
       if (expect === undefined) {
+        keepSocket ??= this.#wake?.listen(() => {});
         // Where other processes' changes come by socket, a wait without expectations hears
         // them at once, and waits in the shared look from its start: polling fast first cost
         // ≈ 14 looks and timers a waiter each time a worker went idle, 1,400 on 100 queues.
@@ -625,6 +631,8 @@ export class SqliteBackend implements Backend<"sqlite"> {
     const dispose = () => {
       this.#watchers.delete(flag);
       fileHint?.stop();
+      keepSocket?.stop();
+      keepSocket = undefined;
       return Promise.resolve();
     };
     return Promise.resolve({ next, [Symbol.asyncDispose]: dispose });

@@ -23,9 +23,9 @@ const MTIME_TICK_MS = 20;
  * `PRAGMA data_version` as before, since a poke can be lost (the committer died first) or
  * impossible (no permission, a path too long for a socket).
  *
- * A wait without expectations (a worker's, a barrier's) listens from its start, one with them
- * (a lock's line) once its poll has slowed, so most commits poke someone: a poke is one
- * connection per listening process. A socket whose process died is removed by the next
+ * A wait without expectations (a worker's, a barrier's) listens from its start, and its watcher
+ * keeps the socket until it ends; one with them (a lock's line) listens once its poll has
+ * slowed, so most commits poke someone: a poke is one connection per listening process. A socket whose process died is removed by the next
  * committer that finds it refusing.
  *
  * @example

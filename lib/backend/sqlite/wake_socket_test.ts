@@ -94,7 +94,28 @@ Deno.test("an idle SQLite waiter listens for wake-ups, and another connection's 
     await until(() => sockets(path).length === 1);
     writer.write((db) => db.exec("INSERT INTO coord_meta VALUES ('wake', 'x')"));
     await woken;
-    assert.deepEqual(sockets(path), [], "a waiter that is not idle does not listen");
+    await watcher[Symbol.asyncDispose]();
+    assert.deepEqual(sockets(path), [], "a watcher that ended leaves no socket");
+  });
+});
+
+Deno.test("a SQLite watcher keeps its socket between its waits: waiting again opens none anew", async () => {
+  await withSqliteFile(async (path) => {
+    const options = { path, namespace: "t", displayUrl: `sqlite:${path}` };
+    await using reader = openSqlite(options);
+    await using writer = openSqlite(options);
+    await using watcher = await reader.watch();
+    const first = watcher.next(60_000);
+    await until(() => sockets(path).length === 1);
+    const socket = sockets(path);
+    writer.write((db) => db.exec("INSERT INTO coord_meta VALUES ('wake-1', 'x')"));
+    await first;
+    // A worker waits again as soon as it is woken: closing the socket and making another one
+    // cost each change eight file calls, and every poker a read of the folder.
+    const second = watcher.next(60_000);
+    writer.write((db) => db.exec("INSERT INTO coord_meta VALUES ('wake-2', 'x')"));
+    await second;
+    assert.deepEqual(sockets(path), socket);
   });
 });
 
