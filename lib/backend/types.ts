@@ -75,8 +75,8 @@ export interface ChangeWatcher extends AsyncDisposable {
 export interface WatchOptions {
   /**
    * A queue's worker: only changes that may have made a job ready, not news for waiters (a
-   * job's progress, a queue left with nothing running). Where the backend tells no change from
-   * another (SQLite, PostgreSQL), every change wakes it.
+   * job's progress, a queue left with nothing running). On SQLite only this process's own steps
+   * are told apart: another process's news moves the topic's counter as any change does.
    */
   startsOnly?: boolean;
 }

@@ -19,6 +19,7 @@ import type {
   ForeignEntry,
   NamedEvent,
   Topic,
+  WatchOptions,
 } from "../types.ts";
 import { postgresSocketPath, type PostgresTarget, type SslMode } from "../url.ts";
 import type { BarrierSteps } from "../../barrier/steps.ts";
@@ -227,8 +228,8 @@ export class PostgresBackend implements Backend<"postgres"> {
     return [...refused, ...jobs.notes()];
   }
 
-  watch(topic: Topic): Promise<ChangeWatcher> {
-    return this.#listener.watch(this.namespace, topic);
+  watch(topic: Topic, options?: WatchOptions): Promise<ChangeWatcher> {
+    return this.#listener.watch(this.namespace, topic, options);
   }
 
   events(

@@ -16,7 +16,8 @@
 
 import { sleep } from "../../time.ts";
 import { ChangeFlag } from "../change_flag.ts";
-import type { ChangeWatcher, Topic } from "../types.ts";
+import type { ChangeWatcher, Topic, WatchOptions } from "../types.ts";
+import { waitersNewsOnly } from "../news.ts";
 import type { Kind } from "../keys.ts";
 import { endWithin, type PgClient, type PgPool } from "./client.ts";
 import { CHANGE_CHANNEL, changePayload } from "./sql_store.ts";
@@ -61,7 +62,7 @@ function parseChange(
 export class ChangeListener {
   readonly #makeClient: () => PgClient;
   readonly #pool: Pick<PgPool, "query">;
-  readonly #flags = new Map<string, Set<ChangeFlag>>();
+  readonly #flags = new Map<string, Map<ChangeFlag, WatchOptions>>();
   /** This process's probe payload: no other listener's probe can pass for it. */
   readonly #probe = JSON.stringify(["coord probe", crypto.randomUUID()]);
   /** The connection NOTIFYs are known to arrive on. */
@@ -124,10 +125,12 @@ export class ChangeListener {
       if (msg.payload === this.#probe) return this.#probing?.end("heard");
       const change = parseChange(msg.payload);
       if (!change) return;
-      for (const flag of this.#flags.get(change.key) ?? []) {
+      const news = waitersNewsOnly(change.events);
+      for (const [flag, { startsOnly }] of this.#flags.get(change.key) ?? []) {
+        if (startsOnly && news) continue;
         for (const event of change.events) flag.notify(event);
       }
-      for (const flag of this.#flags.get(change.kindKey) ?? []) flag.notify();
+      for (const flag of this.#flags.get(change.kindKey)?.keys() ?? []) flag.notify();
     });
     try {
       await client.connect();
@@ -170,7 +173,7 @@ export class ChangeListener {
   }
 
   #wakeAll(): void {
-    for (const flags of this.#flags.values()) for (const flag of flags) flag.notify(null);
+    for (const flags of this.#flags.values()) for (const flag of flags.keys()) flag.notify(null);
   }
 
   #scheduleRelisten(afterMs = RELISTEN_MS): void {
@@ -187,9 +190,9 @@ export class ChangeListener {
     this.#relisten = timer;
   }
 
-  /** A watcher of `topic`; see {@link ChangeWatcher}. */
-  watch(namespace: string, topic: Topic): Promise<ChangeWatcher> {
-    return this.#watch(changePayload(namespace, topic));
+  /** A watcher of `topic`; see {@link ChangeWatcher} and {@link WatchOptions}. */
+  watch(namespace: string, topic: Topic, options: WatchOptions = {}): Promise<ChangeWatcher> {
+    return this.#watch(changePayload(namespace, topic), options);
   }
 
   /** A watcher of every instance of `kind` in `namespace`, also those made later. */
@@ -197,11 +200,11 @@ export class ChangeListener {
     return this.#watch(JSON.stringify([namespace, kind]));
   }
 
-  #watch(key: string): Promise<ChangeWatcher> {
+  #watch(key: string, options: WatchOptions = {}): Promise<ChangeWatcher> {
     const flag = new ChangeFlag();
     let flags = this.#flags.get(key);
-    if (!flags) this.#flags.set(key, flags = new Set());
-    flags.add(flag);
+    if (!flags) this.#flags.set(key, flags = new Map());
+    flags.set(flag, options);
     const next = async (maxWaitMs: number, signal?: AbortSignal): Promise<unknown[]> => {
       const deadline = performance.now() + maxWaitMs;
       while (!flag.take()) {

@@ -31,6 +31,7 @@ import type { ScheduleSteps } from "../../schedule/steps.ts";
 import { RedisScheduleSteps, SCHEDULE_KEY_TYPES } from "./schedule.ts";
 import type { QueueSteps } from "../../queue/steps.ts";
 import { QUEUE_KEY_TYPES, RedisQueueSteps } from "./queue.ts";
+import { waitersNewsOnly } from "../news.ts";
 
 /**
  * The Redis type of every key part coord writes, per primitive; anything else in the
@@ -452,7 +453,8 @@ export class RedisBackend implements Backend {
       const flags = new Map<ChangeFlag, boolean>();
       const listener = (message: string) => {
         const event = parseEvent(message);
-        const news = WAITERS_NEWS.has(message);
+        // Told by `told` in includes/keys.lua.
+        const news = waitersNewsOnly([message]);
         flags.forEach((startsOnly, f) => {
           if (!(startsOnly && news)) f.notify(event);
         });
@@ -540,12 +542,6 @@ export class RedisBackend implements Backend {
  * queues and schedules send those). The word is told apart before parsing: a `JSON.parse` that
  * throws costs ≈ 46 µs, and a queue worker hears three such words a job.
  */
-/**
- * What the queue's steps announce for waiters only (`includes/keys.lua`, `told`): no job became
- * ready, so a worker's watcher ({@link WatchOptions.startsOnly}) sleeps on.
- */
-const WAITERS_NEWS = new Set(["ended", "progress"]);
-
 function parseEvent(message: string): unknown {
   if (!message.startsWith("{")) return undefined;
   try {

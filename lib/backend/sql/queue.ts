@@ -38,6 +38,7 @@ import { refuseForeignValues, type ValueRule } from "./foreign_row.ts";
 import { whole } from "../../stored_values.ts";
 import { ddlNames } from "./ddl_names.ts";
 import type { SqlQuery, SqlStore, SqlTransaction, SqlValue } from "./transaction.ts";
+import { ENDED } from "../news.ts";
 
 /** A column's JSON, or the text itself when it is not JSON (the record check then refuses it). */
 function parseOr(json: string): unknown {
@@ -1295,9 +1296,11 @@ export class SqlQueueSteps implements QueueSteps {
       if (ended > 0 || taken.jobs.length < r.claims) {
         await this.#trim(s, queue, reads.probe, settings, TRIM_BATCH * Math.max(1, ended));
       }
-      // Waiters for a queue to drain hear when its last run ends.
-      if (woke || (ended > 0 && !reads.probe.running && taken.jobs.length === 0)) {
-        await s.tx.notify({ kind: "queue", name: queue });
+      // Waiters for a queue to drain hear when its last run ends: news a worker sleeps through
+      // (see news.ts), where a job that became ready wakes it.
+      if (woke) await s.tx.notify({ kind: "queue", name: queue });
+      else if (ended > 0 && !reads.probe.running && taken.jobs.length === 0) {
+        await s.tx.notify({ kind: "queue", name: queue }, [ENDED]);
       }
       return { recorded, ...taken, now: s.now, ...(failed.length > 0 && { failed }) };
     }, {

@@ -25,7 +25,9 @@ import type {
   ForeignEntry,
   NamedEvent,
   Topic,
+  WatchOptions,
 } from "../types.ts";
+import { waitersNewsOnly } from "../news.ts";
 import { isMemoryPath } from "../url.ts";
 import type { BarrierSteps } from "../../barrier/steps.ts";
 import { BARRIER_DDL, SqlBarrierSteps } from "../sql/barrier.ts";
@@ -174,12 +176,18 @@ export class SqliteBackend implements Backend<"sqlite"> {
   readonly namespace: string;
   readonly db: DatabaseSync;
   readonly path: string;
-  /** This process's watchers, each with the key of its topic (none: every change). */
-  readonly #watchers = new Map<ChangeFlag, string | undefined>();
+  /**
+   * This process's watchers, each with the key of its topic (none: every change) and whether
+   * it sleeps through news for waiters only (see news.ts).
+   */
+  readonly #watchers = new Map<ChangeFlag, { key?: string; startsOnly: boolean }>();
   /** Which topics changed, for other processes' watchers. */
   readonly #topicChanges = new TopicChanges(this);
-  /** The keys of the topics the write step under way announced. */
-  readonly #announced = new Set<string>();
+  /**
+   * The keys of the topics the write step under way announced, each with whether all it told
+   * of the topic was news for waiters only.
+   */
+  readonly #announced = new Map<string, boolean>();
   /** Other processes' commits, as a hint; none for an in-process database. */
   readonly #walHint: WalHint | undefined;
   /** Other processes' commits, told directly to the idle waiters of this file. */
@@ -254,21 +262,25 @@ export class SqliteBackend implements Backend<"sqlite"> {
   /**
    * Counts a change of `topic` in the write step under way (see {@link TopicChanges}); once it
    * commits, the topic's waiters here are woken, and other processes' idle waiters poked.
+   * `events` that are news for waiters only wake no watcher here that sleeps through them
+   * (other processes' watchers see only that the topic's counter moved).
    */
-  noteChange(topic: Topic): void {
+  noteChange(topic: Topic, events?: readonly unknown[]): void {
     const key = topicKey(topic);
-    if (this.#announced.has(key)) return;
-    this.#announced.add(key);
-    this.#topicChanges.count(topic);
+    const newsOnly = events !== undefined && waitersNewsOnly(events);
+    const told = this.#announced.get(key);
+    if (told === undefined) this.#topicChanges.count(topic);
+    this.#announced.set(key, (told ?? true) && newsOnly);
   }
 
   /**
    * Wakes this process's watchers of `topics` and of no topic, and, when a step announced a
    * change (a heartbeat does not), other processes' idle waiters.
    */
-  #changed(topics: ReadonlySet<string>): void {
-    for (const [flag, key] of this.#watchers) {
-      if (key === undefined || topics.has(key)) flag.notify();
+  #changed(topics: ReadonlyMap<string, boolean>): void {
+    for (const [flag, { key, startsOnly }] of this.#watchers) {
+      if (key === undefined) flag.notify();
+      else if (topics.has(key) && !(startsOnly && topics.get(key))) flag.notify();
     }
     if (topics.size > 0) this.#wake?.poke();
   }
@@ -499,9 +511,12 @@ export class SqliteBackend implements Backend<"sqlite"> {
    * `PRAGMA data_version` moving; a watcher of a topic then reads the topic's change count and
    * goes on waiting when only other topics changed.
    */
-  watch(topic?: Topic): Promise<ChangeWatcher> {
+  watch(topic?: Topic, options: WatchOptions = {}): Promise<ChangeWatcher> {
     const flag = new ChangeFlag();
-    this.#watchers.set(flag, topic && topicKey(topic));
+    this.#watchers.set(flag, {
+      key: topic && topicKey(topic),
+      startsOnly: options.startsOnly === true,
+    });
     const hinted = new ChangeFlag();
     const bucket = topic && bucketOf(topic);
     const changesOf = () => (topic ? this.#topicChanges.read(topic) : 0);

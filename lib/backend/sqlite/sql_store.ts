@@ -29,7 +29,7 @@ export class SqliteSqlStore implements SqlStore {
         Promise.resolve(queries.map(([sql, ...params]) => backend.all(sql, ...params))),
       // Counted in the file for other processes' watchers, who see the commit through
       // `data_version`; this one's are woken after it.
-      notify: (topic) => Promise.resolve(backend.noteChange(topic)),
+      notify: (topic, events) => Promise.resolve(backend.noteChange(topic, events)),
       // BEGIN IMMEDIATE already holds the file's write lock.
       lock: () => Promise.resolve(),
       rowLock: () => "",
