@@ -58,7 +58,9 @@ export interface Topic {
 /**
  * Wakes a waiter when a topic may have changed. It remembers a change that happened while
  * nobody waited, so "check state, then wait" loses no wake-up; it is only a hint — callers
- * re-check state after every wake-up, timeout included.
+ * re-check state after every wake-up, timeout included. Dispose of it: what it holds (a SQLite
+ * watcher's wake-up socket, kept from its first wait) keeps the process running until then, or
+ * until the backend is closed.
  */
 export interface ChangeWatcher extends AsyncDisposable {
   /**

@@ -25,8 +25,8 @@ const MTIME_TICK_MS = 20;
  *
  * A wait without expectations (a worker's, a barrier's) listens from its start, and its watcher
  * keeps the socket until it ends; one with them (a lock's line) listens once its poll has
- * slowed, so most commits poke someone: a poke is one connection per listening process. A socket whose process died is removed by the next
- * committer that finds it refusing.
+ * slowed, so most commits poke someone: a poke is one connection per listening process. A
+ * socket whose process died is removed by the next committer that finds it refusing.
  *
  * @example
  * ```ts ignore

@@ -90,7 +90,7 @@ Deno.test("an idle SQLite waiter listens for wake-ups, and another connection's 
     await using writer = openSqlite(options);
     await using watcher = await reader.watch();
     const woken = watcher.next(60_000);
-    // Once its poll has backed off, the waiter listens: the state this test waits for.
+    // A wait without expectations listens from its start: the state this test waits for.
     await until(() => sockets(path).length === 1);
     writer.write((db) => db.exec("INSERT INTO coord_meta VALUES ('wake', 'x')"));
     await woken;
