@@ -8,8 +8,12 @@ import { StatementSync } from "node:sqlite";
 import { connect } from "../lib/backend/connect.ts";
 import { SqliteBackend } from "../lib/backend/sqlite/backend.ts";
 import { WakeSockets } from "../lib/backend/sqlite/wake_socket.ts";
+import { bucketOf } from "../lib/backend/sqlite/topic_changes.ts";
 import { putJobs } from "../lib/queue/bulk.ts";
+import { putJob } from "../lib/queue/queue.ts";
+import { work } from "../lib/queue/worker.ts";
 import { tempSqlite } from "./support/temp.ts";
+import { HANG_GUARD_MS, until } from "./support/wait.ts";
 
 /**
  * Counts reads of `PRAGMA data_version`, the look for other processes' commits, until disposed.
@@ -83,3 +87,59 @@ Deno.test("a waiter that does not poll still wakes for another process's change"
   // A hang guard, not a latency bound: it ends at the put, not at its 60 s.
   assert.ok(performance.now() - started < 30_000);
 });
+
+Deno.test(
+  "a SQLite worker at rest does not look again when another process commits after a run's end",
+  async () => {
+    // The end that leaves the queue with nothing running moves the queue's counter, and is news
+    // the worker sleeps through: its watcher must count that move as seen. It looked at the
+    // next commit of any other process (a heartbeat, another queue's put), to find nothing.
+    await using db = await tempSqlite();
+    await using backend = await connect({ url: db.url, env: {} });
+    await using other = await connect({ url: db.url, env: {} });
+    const rest = { kind: "queue", name: "rest" } as const;
+    const elsewhere = { kind: "queue", name: "elsewhere" } as const;
+    assert.notEqual(bucketOf(rest), bucketOf(elsewhere), "the two queues share no counter");
+    const steps = backend.queue;
+    let calls = 0;
+    const ask = steps.finishAndClaim.bind(steps);
+    steps.finishAndClaim = (queue, request) => {
+      // A call made while stopping takes nothing, and is not counted.
+      if (request.claims > 0) calls++;
+      return ask(queue, request);
+    };
+    await using waiter = await backend.watch(rest);
+    await using otherQueue = await backend.watch(elsewhere);
+    const stop = new AbortController();
+    const releases: (() => void)[] = [];
+    const worker = work(backend, ["rest"], {
+      concurrency: 5,
+      signal: stop.signal,
+      handlers: { hold: () => new Promise<void>((resolve) => releases.push(resolve)) },
+    });
+    await until(() => calls >= 1, { what: "the first look" });
+    const before = calls;
+    const startedAt = performance.now();
+    const JOBS = 10;
+    for (let i = 0; i < JOBS; i++) {
+      await putJob(other, "rest", { id: `r${i}`, handler: "hold" });
+      await until(() => releases.length > i, { what: `job ${i}'s start` });
+      await waiter.next(0);
+      releases[i]();
+      // The run's end, told in this process.
+      await waiter.next(HANG_GUARD_MS);
+      // Another process's commit, heard by this connection's shared look at idle waiters, where
+      // the worker's watcher sleeps too: it wakes this one, and would wake the worker's then.
+      const heard = otherQueue.next(HANG_GUARD_MS);
+      await putJob(other, "elsewhere", { id: `e${i}`, handler: "hold" });
+      await heard;
+    }
+    const elapsedMs = performance.now() - startedAt;
+    stop.abort();
+    await worker;
+    const made = calls - before;
+    // A call to take each job, one to record each end; every queue is looked at every 2 s.
+    const most = 2 * JOBS + Math.ceil(elapsedMs / 2_000);
+    assert.ok(made <= most, `${made} calls for ${JOBS} jobs in ${Math.round(elapsedMs)} ms`);
+  },
+);

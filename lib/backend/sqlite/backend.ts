@@ -46,7 +46,7 @@ import {
 import { ddlNames } from "../sql/ddl_names.ts";
 import { WalHint } from "./wal_hint.ts";
 import { WakeSockets } from "./wake_socket.ts";
-import { type HintSource, IdlePoll } from "./idle_poll.ts";
+import { type HintSource, IdlePoll, type IdleWatch } from "./idle_poll.ts";
 import { bucketOf, TOPIC_CHANGES_DDL, TopicChanges, topicKey } from "./topic_changes.ts";
 import { HostClock } from "./host_clock.ts";
 import { ForeignRows } from "./foreign_rows.ts";
@@ -169,6 +169,24 @@ export interface SqliteOptions {
   createDirectory?: boolean;
 }
 
+/** A watcher of this process, as the steps that announce changes here see it. */
+interface LocalWatcher {
+  /** Its topic's key (none: every change). */
+  key?: string;
+  /** Whether it sleeps through news for waiters only (see news.ts). */
+  startsOnly: boolean;
+  /** A step slept it through such news, which counted its topic's change `count`. */
+  slept(count: number): void;
+}
+
+/** A topic the write step under way announced. */
+interface Announced {
+  /** Whether all the step told of it was news for waiters only. */
+  newsOnly: boolean;
+  /** The change the step counted for it, in its counter (see {@link TopicChanges.count}). */
+  count: number;
+}
+
 /** The SQLite backend. Primitives reach its database through {@link SqliteBackend.write}. */
 export class SqliteBackend implements Backend<"sqlite"> {
   readonly kind = "sqlite" as const;
@@ -176,18 +194,12 @@ export class SqliteBackend implements Backend<"sqlite"> {
   readonly namespace: string;
   readonly db: DatabaseSync;
   readonly path: string;
-  /**
-   * This process's watchers, each with the key of its topic (none: every change) and whether
-   * it sleeps through news for waiters only (see news.ts).
-   */
-  readonly #watchers = new Map<ChangeFlag, { key?: string; startsOnly: boolean }>();
+  /** This process's watchers. */
+  readonly #watchers = new Map<ChangeFlag, LocalWatcher>();
   /** Which topics changed, for other processes' watchers. */
   readonly #topicChanges = new TopicChanges(this);
-  /**
-   * The keys of the topics the write step under way announced, each with whether all it told
-   * of the topic was news for waiters only.
-   */
-  readonly #announced = new Map<string, boolean>();
+  /** The topics the write step under way announced, by key. */
+  readonly #announced = new Map<string, Announced>();
   /** Other processes' commits, as a hint; none for an in-process database. */
   readonly #walHint: WalHint | undefined;
   /** Other processes' commits, told directly to the idle waiters of this file. */
@@ -269,18 +281,20 @@ export class SqliteBackend implements Backend<"sqlite"> {
     const key = topicKey(topic);
     const newsOnly = events !== undefined && waitersNewsOnly(events);
     const told = this.#announced.get(key);
-    if (told === undefined) this.#topicChanges.count(topic);
-    this.#announced.set(key, (told ?? true) && newsOnly);
+    if (told) told.newsOnly &&= newsOnly;
+    else this.#announced.set(key, { newsOnly, count: this.#topicChanges.count(topic) });
   }
 
   /**
    * Wakes this process's watchers of `topics` and of no topic, and, when a step announced a
    * change (a heartbeat does not), other processes' idle waiters.
    */
-  #changed(topics: ReadonlyMap<string, boolean>): void {
-    for (const [flag, { key, startsOnly }] of this.#watchers) {
+  #changed(topics: ReadonlyMap<string, Announced>): void {
+    for (const [flag, { key, startsOnly, slept }] of this.#watchers) {
+      const told = key === undefined ? undefined : topics.get(key);
       if (key === undefined) flag.notify();
-      else if (topics.has(key) && !(startsOnly && topics.get(key))) flag.notify();
+      else if (told && startsOnly && told.newsOnly) slept(told.count);
+      else if (told) flag.notify();
     }
     if (topics.size > 0) this.#wake?.poke();
   }
@@ -513,15 +527,24 @@ export class SqliteBackend implements Backend<"sqlite"> {
    */
   watch(topic?: Topic, options: WatchOptions = {}): Promise<ChangeWatcher> {
     const flag = new ChangeFlag();
-    this.#watchers.set(flag, {
-      key: topic && topicKey(topic),
-      startsOnly: options.startsOnly === true,
-    });
     const hinted = new ChangeFlag();
     const bucket = topic && bucketOf(topic);
     const changesOf = () => (topic ? this.#topicChanges.read(topic) : 0);
     let seenVersion = this.#dataVersion();
     let seenChanges = changesOf();
+    /** What the connection's shared look knows this watcher saw, while it sleeps there. */
+    let sleeping: IdleWatch | undefined;
+    this.#watchers.set(flag, {
+      key: topic && topicKey(topic),
+      startsOnly: options.startsOnly === true,
+      slept: (count) => {
+        // Only where nothing else moved the counter since this watcher last looked: another
+        // process's change, not yet seen, must still wake it.
+        if (seenChanges !== count - 1) return;
+        seenChanges = count;
+        if (sleeping) sleeping.seen = count;
+      },
+    });
     /** What other processes changed since the last look: nothing, other topics, or this one. */
     const look = (): "nothing" | "other" | "mine" => {
       const version = this.#dataVersion();
@@ -600,14 +623,11 @@ export class SqliteBackend implements Backend<"sqlite"> {
           if (idle) {
             // Idle: the shared look listens (on the same socket, so it stays) and wakes this
             // waiter only for its own topic, where a poke would wake it for any.
-            const sleeping = this.#idlePoll.sleep(remaining(), signal, woken, {
-              bucket,
-              seen: seenChanges,
-              version: seenVersion,
-            });
+            sleeping = { bucket, seen: seenChanges, version: seenVersion };
+            const slept = this.#idlePoll.sleep(remaining(), signal, woken, sleeping);
             socket?.stop();
             socket = undefined;
-            const sight = await sleeping;
+            const sight = await slept.finally(() => sleeping = undefined);
             if (sight !== undefined) {
               // Woken by the shared look for this topic: what it read is this watcher's look.
               seenVersion = sight.version;

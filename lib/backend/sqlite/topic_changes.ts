@@ -22,7 +22,7 @@ export const TOPIC_CHANGES_DDL = `CREATE TABLE IF NOT EXISTS coord_change (
   PRIMARY KEY (namespace, bucket))`;
 
 const COUNT_SQL = `INSERT INTO coord_change (namespace, bucket, changes) VALUES (?, ?, 1)
-  ON CONFLICT (namespace, bucket) DO UPDATE SET changes = changes + 1`;
+  ON CONFLICT (namespace, bucket) DO UPDATE SET changes = changes + 1 RETURNING changes`;
 const READ_SQL = "SELECT changes FROM coord_change WHERE namespace = ? AND bucket = ?";
 const READ_ALL_SQL = "SELECT bucket, changes FROM coord_change WHERE namespace = ?";
 
@@ -55,9 +55,18 @@ export class TopicChanges {
     this.#store = store;
   }
 
-  /** Counts a change of `topic` (call inside a write transaction). */
-  count(topic: Topic): void {
-    this.#store.run(COUNT_SQL, this.#store.namespace, bucketOf(topic));
+  /**
+   * Counts a change of `topic` (call inside a write transaction).
+   *
+   * @returns the count it made: a waiter that has seen the one before has seen all but this.
+   */
+  count(topic: Topic): number {
+    const [row] = this.#store.all<{ changes: number }>(
+      COUNT_SQL,
+      this.#store.namespace,
+      bucketOf(topic),
+    );
+    return Number(row.changes);
   }
 
   /** The count of `topic`'s changes so far (shared with the topics of its bucket). */
