@@ -231,6 +231,15 @@ class Worker {
   readonly #lanes = new Map<string, QueueLane>();
   /** Runs that ended and wait for their end to be recorded: their slots are free. */
   #ending = 0;
+  /** How often every queue is looked at (a change told may be lost). */
+  readonly #recheckMs: number;
+  /**
+   * The queues the look at every queue under way has yet to call: it is over once each was
+   * called, however many calls took jobs meanwhile.
+   */
+  readonly #unlooked = new Set<string>();
+  /** When the last look at every queue was over. */
+  #lookedAtAll = performance.now();
   readonly #result: WorkResult = { completed: 0, failed: 0, cutShort: 0 };
   /** Each queue's lane meets an outage: it is said once, and when it ends. */
   readonly #outages = new OutageReport(
@@ -255,6 +264,7 @@ class Worker {
     this.#id = options.worker ?? processId();
     this.#leaseMs = options.leaseMs ?? DEFAULT_JOB_LEASE_MS;
     this.#shutdown = new Shutdown({ force: options.force });
+    this.#recheckMs = Math.max(IDLE_RECHECK_MS, queues.length * RECHECK_PER_QUEUE_MS);
     for (const queue of queues) {
       this.#lanes.set(
         queue,
@@ -263,7 +273,7 @@ class Worker {
           queue,
           worker: this.#id,
           leaseMs: this.#leaseMs,
-          claims: (asked) => this.#claims(asked),
+          claims: (asked) => this.#claims(asked, queue),
           taken: (result, sentAt, claims) => {
             this.#looks.answered(queue, result, claims, sentAt);
             return this.#taken(queue, result, sentAt);
@@ -291,14 +301,29 @@ class Worker {
   }
 
   /**
-   * Jobs a call takes: none once stopping. A call that records ends takes jobs for the free
-   * slots when the worker has one queue; with several, their turns are the claim loop's (a busy
-   * queue would keep every slot).
+   * Jobs a call to `queue` takes: none once stopping. A call that records ends takes jobs for
+   * the free slots only when no other queue waits for a call; else their turns are the claim
+   * loop's (a busy queue would keep every slot). A worker of several queues at rest then makes
+   * two calls a job, not three: the end's call took nothing, and a look found the queue empty.
    */
-  #claims(asked: boolean): number {
+  #claims(asked: boolean, queue: string): number {
     if (this.#options.signal?.aborted || this.#shutdown.forced.aborted) return 0;
-    if (!asked && this.#queues.length > 1) return 0;
+    if (!asked && !this.#othersQuiet(queue)) return 0;
     return Math.max(0, this.#free());
+  }
+
+  /**
+   * Whether no queue but `queue` waits for a call: each was found empty since its last change
+   * and its next job's start, and the look at every queue is neither under way nor due.
+   */
+  #othersQuiet(queue: string): boolean {
+    if (this.#queues.length === 1) return true;
+    if (this.#unlooked.size > 0 || this.#lookAtAllDue()) return false;
+    return this.#queues.every((other) => other === queue || !this.#looks.needed(other));
+  }
+
+  #lookAtAllDue(): boolean {
+    return performance.now() - this.#lookedAtAll >= this.#recheckMs;
   }
 
   /**
@@ -385,13 +410,7 @@ class Worker {
     let turn = 0;
     const stopped = abortion(stop);
     const forced = this.#shutdown.forced;
-    const recheckMs = Math.max(IDLE_RECHECK_MS, this.#queues.length * RECHECK_PER_QUEUE_MS);
-    /**
-     * The queues the look at every queue under way (a change told may be lost) has yet to
-     * call: it is over once each was called, however many calls took jobs meanwhile.
-     */
-    const unlooked = new Set<string>();
-    let lookedAtAll = performance.now();
+    const unlooked = this.#unlooked;
     while (!stop.aborted && !forced.aborted) {
       if (this.#free() <= 0) {
         // A slot frees when a run ends, or when a call that was taking jobs took fewer.
@@ -400,7 +419,7 @@ class Worker {
         await Promise.race([...this.#running.keys(), ...lanes, stopped, abortion(forced)]);
         continue;
       }
-      if (unlooked.size === 0 && performance.now() - lookedAtAll >= recheckMs) {
+      if (unlooked.size === 0 && this.#lookAtAllDue()) {
         this.#queues.forEach((queue) => unlooked.add(queue));
       }
       // What is heard from here on is after this order: it wakes the wait below.
@@ -411,7 +430,7 @@ class Worker {
       );
       /** Whether a call to `queue` (taking at most `limit`) took jobs, or must be made again. */
       const took = async (queue: string, limit?: number): Promise<boolean> => {
-        if (unlooked.delete(queue) && unlooked.size === 0) lookedAtAll = performance.now();
+        if (unlooked.delete(queue) && unlooked.size === 0) this.#lookedAtAll = performance.now();
         const { jobs, undecodable, claims } = await this.#lanes.get(queue)!.take(limit);
         // A call that asked for nothing (the slots went to a call in flight) looks again.
         return jobs.length > 0 || undecodable !== undefined || claims === 0;
@@ -444,7 +463,9 @@ class Worker {
         continue;
       }
       if (claimed !== undefined) continue;
-      const untilRecheck = unlooked.size > 0 ? 0 : lookedAtAll + recheckMs - performance.now();
+      const untilRecheck = unlooked.size > 0
+        ? 0
+        : this.#lookedAtAll + this.#recheckMs - performance.now();
       const untilReady = this.#looks.untilReady();
       await this.#idle(Math.max(0, Math.min(untilRecheck, untilReady)), stop);
     }
