@@ -9,17 +9,12 @@ import { getJob, putJob, waitForJob } from "../lib/queue/queue.ts";
 import { work } from "../lib/queue/worker.ts";
 import { onRedis } from "./support/backends.ts";
 import { until } from "./support/wait.ts";
+import { countWorkerCalls } from "./support/worker_calls.ts";
 
 onRedis(
   "a worker at rest calls once to take a job and once to record its end, not for its progress",
   async (backend) => {
-    const steps = backend.queue;
-    let calls = 0;
-    const call = steps.finishAndClaim.bind(steps);
-    steps.finishAndClaim = (queue, request) => {
-      if (request.claims > 0) calls++;
-      return call(queue, request);
-    };
+    const calls = countWorkerCalls(backend);
     const stop = new AbortController();
     let release = () => {};
     const worker = work(backend, ["news"], {
@@ -32,8 +27,8 @@ onRedis(
         },
       },
     });
-    await until(() => calls > 0, { what: "the first look" });
-    const before = calls;
+    await until(() => calls.n > 0, { what: "the first look" });
+    const before = calls.n;
     const startedAt = performance.now();
     const JOBS = 5;
     for (let i = 0; i < JOBS; i++) {
@@ -46,7 +41,7 @@ onRedis(
       release();
       assert.equal((await ended).state, "completed");
     }
-    const made = calls - before;
+    const made = calls.n - before;
     const elapsedMs = performance.now() - startedAt;
     stop.abort();
     await worker;

@@ -14,6 +14,7 @@ import { putJob } from "../lib/queue/queue.ts";
 import { work } from "../lib/queue/worker.ts";
 import { tempSqlite } from "./support/temp.ts";
 import { HANG_GUARD_MS, until } from "./support/wait.ts";
+import { countWorkerCalls } from "./support/worker_calls.ts";
 
 /**
  * Counts reads of `PRAGMA data_version`, the look for other processes' commits, until disposed.
@@ -100,14 +101,7 @@ Deno.test(
     const rest = { kind: "queue", name: "rest" } as const;
     const elsewhere = { kind: "queue", name: "elsewhere" } as const;
     assert.notEqual(bucketOf(rest), bucketOf(elsewhere), "the two queues share no counter");
-    const steps = backend.queue;
-    let calls = 0;
-    const ask = steps.finishAndClaim.bind(steps);
-    steps.finishAndClaim = (queue, request) => {
-      // A call made while stopping takes nothing, and is not counted.
-      if (request.claims > 0) calls++;
-      return ask(queue, request);
-    };
+    const calls = countWorkerCalls(backend);
     await using waiter = await backend.watch(rest);
     await using otherQueue = await backend.watch(elsewhere);
     const stop = new AbortController();
@@ -117,8 +111,8 @@ Deno.test(
       signal: stop.signal,
       handlers: { hold: () => new Promise<void>((resolve) => releases.push(resolve)) },
     });
-    await until(() => calls >= 1, { what: "the first look" });
-    const before = calls;
+    await until(() => calls.n >= 1, { what: "the first look" });
+    const before = calls.n;
     const startedAt = performance.now();
     const JOBS = 10;
     for (let i = 0; i < JOBS; i++) {
@@ -137,7 +131,7 @@ Deno.test(
     const elapsedMs = performance.now() - startedAt;
     stop.abort();
     await worker;
-    const made = calls - before;
+    const made = calls.n - before;
     // A call to take each job, one to record each end; every queue is looked at every 2 s.
     const most = 2 * JOBS + Math.ceil(elapsedMs / 2_000);
     assert.ok(made <= most, `${made} calls for ${JOBS} jobs in ${Math.round(elapsedMs)} ms`);

@@ -27,6 +27,7 @@ import { overriding } from "../support/overriding.ts";
 import { GARBAGE, garbageOn, plantGarbageJob, TYPED_GARBAGE } from "../support/queue.ts";
 import { isSql, runSql } from "../support/sql.ts";
 import { guarded, HANG_GUARD_MS, until } from "../support/wait.ts";
+import { countWorkerCalls } from "../support/worker_calls.ts";
 import { abortion } from "../../lib/time.ts";
 
 conformance("a handler job's result is waited for; putting an id twice is one job", async (ctx) => {
@@ -746,14 +747,7 @@ conformance(
  * recorded runs' ends, and the most a worker that calls twice a job makes.
  */
 async function callsAtRest(backend: Backend, queues: string[], concurrency: number) {
-  const steps = backend.queue;
-  let calls = 0;
-  const ask = steps.finishAndClaim.bind(steps);
-  steps.finishAndClaim = (queue, request) => {
-    // Those that take jobs or record ends: one made while stopping does neither.
-    if (request.claims > 0 || request.finishes.length > 0) calls++;
-    return ask(queue, request);
-  };
+  const calls = countWorkerCalls(backend);
   await using waiter = await backend.watch({ kind: "queue", name: queues[0] });
   const stop = new AbortController();
   const releases: (() => void)[] = [];
@@ -762,8 +756,8 @@ async function callsAtRest(backend: Backend, queues: string[], concurrency: numb
     signal: stop.signal,
     handlers: { hold: () => new Promise<void>((resolve) => releases.push(resolve)) },
   });
-  await until(() => calls >= queues.length, { what: "the first look" });
-  const before = calls;
+  await until(() => calls.n >= queues.length, { what: "the first look" });
+  const before = calls.n;
   const startedAt = performance.now();
   const JOBS = 10;
   for (let i = 0; i < JOBS; i++) {
@@ -780,7 +774,7 @@ async function callsAtRest(backend: Backend, queues: string[], concurrency: numb
   const elapsedMs = performance.now() - startedAt;
   stop.abort();
   await worker;
-  const made = calls - before;
+  const made = calls.n - before;
   // Every queue is looked at every 2 s besides.
   const most = 2 * JOBS + queues.length * Math.ceil(elapsedMs / 2_000);
   return { made, most, what: `${made} calls for ${JOBS} jobs in ${Math.round(elapsedMs)} ms` };
