@@ -112,6 +112,9 @@ Deno.test(
       handlers: { hold: () => new Promise<void>((resolve) => releases.push(resolve)) },
     });
     await until(() => calls.n >= 1, { what: "the first look" });
+    // Polling by itself, the worker's watcher could see a run's end and the next put in one
+    // look: it sleeps in the shared look only where a socket listens.
+    assert.ok(sockets(db.url).length > 0, "the waiters listen on a socket");
     const before = calls.n;
     const startedAt = performance.now();
     const JOBS = 10;

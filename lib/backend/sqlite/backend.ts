@@ -287,7 +287,9 @@ export class SqliteBackend implements Backend<"sqlite"> {
 
   /**
    * Wakes this process's watchers of `topics` and of no topic, and, when a step announced a
-   * change (a heartbeat does not), other processes' idle waiters.
+   * change (a heartbeat does not), other processes' idle waiters. Watchers that sleep through
+   * the news told take the count it made as seen: else the next commit of another process
+   * would show it as a change, and wake them to find nothing.
    */
   #changed(topics: ReadonlyMap<string, Announced>): void {
     for (const [flag, { key, startsOnly, slept }] of this.#watchers) {
