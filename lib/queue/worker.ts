@@ -303,8 +303,8 @@ class Worker {
   /**
    * Jobs a call to `queue` takes: none once stopping. A call that records ends takes jobs for
    * the free slots only when no other queue waits for a call; else their turns are the claim
-   * loop's (a busy queue would keep every slot). Else, on a worker of several queues at rest,
-   * the end's call would take nothing and the look after it find the queue empty: three calls
+   * loop's (a busy queue would keep every slot). Taking nothing, on a worker of several queues
+   * at rest, the end's call would be followed by a look that finds the queue empty: three calls
    * a job instead of two.
    */
   #claims(asked: boolean, queue: string): number {
