@@ -101,12 +101,20 @@ function guardSteps<T extends object>(
 
 /** A watcher whose waits end with the backend's closing. */
 function guardWatcher(watcher: ChangeWatcher, closed: AbortSignal): ChangeWatcher {
+  // A waiter passes the same signal to each wait (a worker, once a change): joined once.
+  let joined: { signal: AbortSignal; either: AbortSignal } | undefined;
   return {
     next(maxWaitMs, signal, options) {
       if (closed.aborted) return Promise.reject(closed.reason);
       // The engine's wait itself ends, not only this promise: its timer would keep the
       // process alive for up to maxWaitMs.
-      const either = signal === undefined ? closed : AbortSignal.any([signal, closed]);
+      let either = closed;
+      if (signal !== undefined) {
+        if (joined?.signal !== signal) {
+          joined = { signal, either: AbortSignal.any([signal, closed]) };
+        }
+        either = joined.either;
+      }
       return watcher.next(maxWaitMs, either, options);
     },
     [Symbol.asyncDispose]: () => watcher[Symbol.asyncDispose](),
