@@ -10,7 +10,8 @@
  * - `latency`: an idle worker; jobs put one at a time, {@link SPACING_MS} apart; put→start
  *   p50/p99 (SQLite, Redis, BullMQ).
  * - `idle`: {@link IDLE_WARMUP_JOBS} jobs put as in `latency`, then each timed one after the
- *   worker was idle {@link IDLE_SPACING_MS} (SQLite, Redis, BullMQ).
+ *   worker was idle {@link IDLE_SPACING_MS} (SQLite, Redis, BullMQ); put→start, and start −
+ *   the put call's return (`after_put_returned_ms`: the putter idled too).
  * - `throughput`: {@link THROUGHPUT_JOBS} jobs put in bulk, then 1 and 4 worker processes
  *   drain them; jobs/s, Redis commands and CPU per job, the worker's CPU, and Redis
  *   `used_memory` per retained completed job (SQLite, Redis, BullMQ).
@@ -493,6 +494,10 @@ function goals(
     sqlite_idle_latency_p50_ms: at(coord.sqlite, "idle", "latency_ms", "p50"),
     redis_idle_latency_p50_ms: at(coord.redis, "idle", "latency_ms", "p50"),
     bullmq_idle_latency_p50_ms: at(bullmq, "idle", "latency_ms", "p50"),
+    // The same without the put call: its putter idled as long, and wakes as slowly.
+    sqlite_idle_after_put_returned_p50_ms: at(coord.sqlite, "idle", "after_put_returned_ms", "p50"),
+    redis_idle_after_put_returned_p50_ms: at(coord.redis, "idle", "after_put_returned_ms", "p50"),
+    bullmq_idle_after_put_returned_p50_ms: at(bullmq, "idle", "after_put_returned_ms", "p50"),
     redis_many_queued_over_few: at(coord.redis, "scale", "many_over_few"),
     sqlite_many_queued_over_few: at(coord.sqlite, "scale", "many_over_few"),
     redis_put_from_s: at(coord.redis, "put_from", "wall_s"),

@@ -78,6 +78,8 @@ export interface PhaseSpec {
 interface Put {
   put: number;
   put_ms?: number[];
+  /** `[i, instant]`: when each timed put call returned (paced). */
+  returned_at?: [number, number][];
   put_s?: number;
   due_from?: number;
 }
@@ -94,6 +96,8 @@ interface Done {
   first_start_at: number | null;
   last_completed_at: number | null;
   latency_ms: number[];
+  /** `[i, instant]`: each timed job's first start, of jobs put one at a time. */
+  paced_starts: [number, number][];
   problems: number;
   first_problems: string[];
   counts_after: Record<string, number>;
@@ -214,6 +218,7 @@ export async function runPhase(
     const result = {
       ...putFigures(putLine),
       ...work,
+      ...afterPutReturned(putLine, done),
       // These count every round's jobs; the work figures above are the median round's.
       ...(rounds > 1 && { rounds, jobs_per_s_rounds: works.map((w) => w.jobs_per_s) }),
       ...integrity(expect * rounds, jobsPut, done),
@@ -281,6 +286,20 @@ async function exited(child: JsonChild): Promise<void> {
   clearTimeout(timer);
   if (end === "late") throw new Error(`a process did not exit within ${STOP_TIMEOUT_MS / 1000} s`);
   if (end.code !== 0) throw new Error(`a process exited ${end.code}: ${errorLine(end.stderr)}`);
+}
+
+/**
+ * start − the put call's return, of each job put one at a time: the worker's part of its
+ * put→start, without the put call's own time (which, after an idle spell, is the putter
+ * waking as much as the worker).
+ */
+function afterPutReturned(put: Put, done: Done[]) {
+  if (!put.returned_at) return {};
+  const returned = new Map(put.returned_at);
+  const ms = done.flatMap((d) => d.paced_starts)
+    .filter(([i]) => returned.has(i))
+    .map(([i, at]) => at - returned.get(i)!);
+  return ms.length > 0 ? { after_put_returned_ms: summarizeMs(ms) } : {};
 }
 
 function putFigures(put: Put) {

@@ -13,7 +13,8 @@
  *   one at a time, the warm-up ones every WARMUP_SPACING_MS (default SPACING_MS), then the
  *   others every SPACING_MS after the last of them (on a fixed grid, so a slow put does not
  *   push the rest back), each `{i, putAt, timed}` with `putAt` taken just before the put call;
- *   then prints `{"put": n, "put_ms": [...]}`, how long each timed (non-warm-up) put call took.
+ *   then prints `{"put": n, "put_ms": [...], "returned_at": [[i, at], ...]}`: how long each
+ *   timed (non-warm-up) put call took, and when each returned.
  * - `bulk KIND URL QUEUES JOBS BATCH [DUE_IN_MS]`: puts JOBS jobs, spread over the queues in
  *   turn, BATCH at a time into each (coord: one `putJobs`; BullMQ: one `addBulk`), then prints
  *   `{"put": n, "put_s": s}`. With DUE_IN_MS every job is delayed, due within one whole
@@ -25,7 +26,7 @@
  *   `work({ drain })` returning by itself, BullMQ's `drained` event) or stdin closes, and prints
  *   one `{"done"}` line: when it started, its first job's start, its last completion, handler
  *   runs per job id, the latency of every first run of a timed job (start − `dueAt`, or start −
- *   `putAt`), problems (failures, errors, lost leases), the process's CPU time, and the
+ *   `putAt`; and with `i`, each start of a job put one at a time), problems (failures, errors, lost leases), the process's CPU time, and the
  *   queues' counts afterwards as the backend gives them.
  *
  * BullMQ is loaded as `bullmq.ts` says, graphile-worker (KIND `graphile`, on a Postgres URL) as
@@ -87,6 +88,8 @@ export class Tally {
   readonly runs = new Map<string, number>();
   readonly completed = new Set<string>();
   readonly latencyMs: number[] = [];
+  /** `[i, start]` of each first run of a timed job put one at a time (no `dueAt`). */
+  readonly pacedStarts: [number, number][] = [];
   readonly problems: string[] = [];
   problemCount = 0;
   firstStartAt?: number;
@@ -110,7 +113,10 @@ export class Tally {
     const before = this.runs.get(id) ?? 0;
     this.runs.set(id, before + 1);
     const data = args as JobData;
-    if (before === 0 && data.timed) this.latencyMs.push(at - (data.dueAt ?? data.putAt));
+    if (before === 0 && data.timed) {
+      this.latencyMs.push(at - (data.dueAt ?? data.putAt));
+      if (data.dueAt === undefined) this.pacedStarts.push([data.i, at]);
+    }
   }
 
   completedJob(id: string): void {
@@ -133,6 +139,7 @@ export class Tally {
       first_start_at: this.firstStartAt ?? null,
       last_completed_at: this.lastCompletedAt ?? null,
       latency_ms: this.latencyMs,
+      paced_starts: this.pacedStarts,
       problems: this.problemCount,
       first_problems: this.problems,
     };
@@ -282,15 +289,20 @@ async function paced(
       ? i * warmupSpacing
       : Math.max(0, w - 1) * warmupSpacing + (i - Math.max(0, w - 1)) * spacing;
   const putMs: number[] = [];
+  const returnedAt: [number, number][] = [];
   const start = now();
   for (let i = 0; i < total; i++) {
     await sleep(start + at(i) - now());
     const data = { i, putAt: now(), timed: i >= Number(warmup) };
     await putter.put(queue, data);
-    if (data.timed) putMs.push(now() - data.putAt);
+    const returned = now();
+    if (data.timed) {
+      putMs.push(returned - data.putAt);
+      returnedAt.push([i, returned]);
+    }
   }
   await putter.close();
-  line({ put: total, put_ms: putMs });
+  line({ put: total, put_ms: putMs, returned_at: returnedAt });
 }
 
 async function bulk(kind: Kind, [url, queueList, jobs, batch, dueInMs]: string[]) {
