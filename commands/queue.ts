@@ -116,7 +116,8 @@ const USAGE =
        coord queue pause QUEUE… | coord queue resume QUEUE…
 
 A durable job queue: any number of workers on any machines take jobs from it; nothing put is
-lost when a worker dies. A job is QUEUE/ID (what put prints).
+lost when a worker dies. A job is QUEUE/ID (what put prints). A queue's name holds no "/"
+and no "," (queues are separate arguments: coord queue work emails reports).
 
   put     adds a job and prints QUEUE/ID. A handler job names a function exported by the
           workers' --module, with JSON --args; a command job is the argv after -- (no shell),

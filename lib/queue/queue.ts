@@ -100,15 +100,23 @@ export interface JobRef {
 export const FINISHED_STATES = ["completed", "failed", "cancelled"] as const;
 
 /**
- * Checks a queue name: no `/`, which separates it from a job's id in a reference, and not `.`
- * or `..` (see {@link checkJobId}).
+ * Checks a queue name: no `/`, which separates it from a job's id in a reference; no `,`, and
+ * not `.` or `..` (see {@link checkJobId}).
  *
- * @throws {UsageError} when empty, too long, holding `/`, or `.` or `..`.
+ * @throws {UsageError} when empty, too long, holding `/` or `,`, or `.` or `..`.
  */
 export function checkQueueName(name: string): string {
   checkName("queue name", name);
   if (name.includes("/")) {
     throw new UsageError(`queue name "${name}" holds "/", which separates a queue from a job id`);
+  }
+  // Celery's `-Q a,b` and the like list queues so: `queue work a,b` would otherwise work one
+  // queue no one puts into, and a draining worker would leave a's and b's jobs and exit 0.
+  if (name.includes(",")) {
+    throw new UsageError(
+      `queue name "${name}" holds ","; give each queue as its own argument: ` +
+        name.split(",").filter((part) => part !== "").join(" "),
+    );
   }
   return checkNotDotSegment("queue name", name);
 }

@@ -54,6 +54,17 @@ Deno.test("putRequestOf() refuses args JSON cannot hold, with a UsageError", () 
   });
 });
 
+Deno.test("a queue name holds no comma, which would read as a list of queues", () => {
+  assert.throws(
+    () => checkQueueName("emails,reports"),
+    (e) =>
+      e instanceof UsageError &&
+      e.message === 'queue name "emails,reports" holds ","; give each queue as its own ' +
+          "argument: emails reports",
+  );
+  assert.equal(checkJobId("a,b"), "a,b");
+});
+
 Deno.test("queue names and job ids may not be . or ..", () => {
   for (const name of [".", ".."]) {
     assert.throws(() => checkQueueName(name), UsageError);

@@ -74,6 +74,27 @@ Deno.test("coord queue put refuses a job id or queue name holding a newline or t
   }
 });
 
+Deno.test("coord queue work refuses queues listed with commas: exit 64, their jobs wait", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const env = { COORD_URL: `sqlite:${dir}/coord.db` };
+    const put = await spawnCoord(["queue", "put", "emails", "--", "true"], { env }).result;
+    assert.equal(put.code, 0, put.stderr);
+    // It worked one queue named "emails,reports", found it empty and exited 0 at once.
+    const r = await spawnCoord(
+      ["queue", "work", "emails,reports", "--drain", "--allow-commands"],
+      { env },
+    ).result;
+    assert.equal(r.code, 64, r.stderr);
+    assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+    assert.match(r.stderr, /give each queue as its own argument: emails reports/);
+    const status = await spawnCoord(["queue", "status", "emails", "--json"], { env }).result;
+    assert.equal(JSON.parse(status.stdout).pending, 1, status.stdout);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 conformance("a name of 512 emoji is 512 characters: stored and found", async ({ open }) => {
   const backend = await open();
   const name = "🔒".repeat(512);
