@@ -1,7 +1,8 @@
 /**
- * When to re-read: the events the backends already publish (every kind on Redis, lock queues
- * on SQLite), SQLite's change detection for the kinds it has no events for, and a slow timer,
- * since an event can be missed (a reconnect) and some state changes by time alone (leases).
+ * When to re-read: the events the backends already publish (every kind on Redis, the lock's on
+ * SQLite and PostgreSQL), a watch of every instance for the kinds without events, and a slow
+ * timer, since an event can be missed (a reconnect) and some state changes by time alone
+ * (leases).
  *
  * @module
  */
@@ -47,36 +48,34 @@ export class Pulse {
 }
 
 /**
- * Fires `pulse` on every change the backend shows, and every {@link RE_READ_MS}, until `signal`
+ * Fires `pulse` on every change the backend shows, and every `reReadMs`, until `signal`
  * aborts. Resolves once listening.
  */
 export async function followChanges(
   backend: Backend,
   pulse: Pulse,
   signal: AbortSignal,
+  reReadMs = RE_READ_MS,
 ): Promise<void> {
-  const timer = setInterval(() => pulse.fire(), RE_READ_MS);
+  const timer = setInterval(() => pulse.fire(), reReadMs);
   signal.addEventListener("abort", () => clearInterval(timer), { once: true });
-  let watchNeeded = false;
   for (const kind of KINDS) {
     try {
       const events = await backend.events(kind, undefined, signal);
       drain(events, () => pulse.fire());
     } catch {
-      // This backend keeps no events of this kind (SQLite has them for locks only).
-      watchNeeded = true;
+      // No events of this kind kept here (SQLite and PostgreSQL keep the lock's only). A watch
+      // of one topic named for the console heard nothing: queues, schedules and barriers
+      // showed changes only at the timer.
+      const watcher = await backend.watchKind(kind);
+      (async () => {
+        await using _ = watcher;
+        while (!signal.aborted) {
+          await watcher.next(reReadMs, signal).catch(() => {});
+          pulse.fire();
+        }
+      })();
     }
-  }
-  if (watchNeeded) {
-    // SQLite's watcher wakes on any commit to the file, whatever its topic.
-    const watcher = await backend.watch({ kind: "queue", name: "coord-ui" });
-    (async () => {
-      await using _ = watcher;
-      while (!signal.aborted) {
-        await watcher.next(RE_READ_MS, signal).catch(() => {});
-        pulse.fire();
-      }
-    })();
   }
 }
 

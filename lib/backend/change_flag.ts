@@ -5,6 +5,9 @@
  * @module
  */
 
+import { sleep } from "../time.ts";
+import type { ChangeWatcher } from "./types.ts";
+
 /** A latched change signal; `notify()` from any source, `take()`/`changed` from the waiter. */
 export class ChangeFlag {
   #pending = false;
@@ -42,4 +45,30 @@ export class ChangeFlag {
   get changed(): Promise<void> {
     return this.#changed;
   }
+}
+
+/**
+ * A watcher that waits on `flag` alone (whoever hears a change notifies it), and `dispose`s
+ * what feeds it.
+ *
+ * @example
+ * ```ts
+ * import { ChangeFlag, flagWatcher } from "./change_flag.ts";
+ * const flag = new ChangeFlag();
+ * await using watcher = flagWatcher(flag, () => Promise.resolve());
+ * flag.notify("changed");
+ * await watcher.next(1_000); // ["changed"], at once
+ * ```
+ */
+export function flagWatcher(flag: ChangeFlag, dispose: () => Promise<void>): ChangeWatcher {
+  return {
+    next: async (maxWaitMs, signal) => {
+      if (!flag.take()) {
+        await sleep(maxWaitMs, signal, flag.changed);
+        flag.take();
+      }
+      return flag.events();
+    },
+    [Symbol.asyncDispose]: dispose,
+  };
 }

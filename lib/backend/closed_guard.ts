@@ -10,10 +10,14 @@
 
 import { BackendClosedError } from "../errors.ts";
 import type { Backend, ChangeWatcher } from "./types.ts";
+import type { Kind } from "./keys.ts";
 
 /** The members of {@link Backend} that are step tables: every method returns a promise. */
 const STEP_TABLES = new Set<PropertyKey>(["barrier", "lock", "schedule", "queue"]);
-/** The members of {@link Backend} that call the engine (besides `watch`, `events`, `close`). */
+/**
+ * The members of {@link Backend} that call the engine (besides `watch`, `watchKind`, `events`,
+ * `close`).
+ */
 const CALLS = new Set<PropertyKey>(["now", "info", "findForeignData"]);
 
 /**
@@ -66,6 +70,11 @@ export function guardClosed<B extends Backend>(backend: B): B {
       if (key === "watch") {
         return guard(async (...args: Parameters<Backend["watch"]>) =>
           guardWatcher(await target.watch(...args), closed.signal)
+        );
+      }
+      if (key === "watchKind") {
+        return guard(async (kind: Kind) =>
+          guardWatcher(await target.watchKind(kind), closed.signal)
         );
       }
       if (key === "events") {

@@ -3,7 +3,7 @@
  * (watch option `startsOnly`) sleeps on, where `queue wait`, a draining worker and the
  * console wake. Redis publishes them as the message; PostgreSQL carries them as the change's
  * events; SQLite tells them apart only to this process's watchers (its counters say no more
- * than that a topic changed).
+ * than that a topic changed), and counts no progress report (a console hears it as a commit).
  *
  * @module
  */

@@ -7,6 +7,7 @@
  * @module
  */
 
+import type { Kind } from "./keys.ts";
 import type {
   Backend,
   ChangeWatcher,
@@ -102,6 +103,10 @@ class NothingStored implements Backend<"sqlite" | "postgres"> {
 
   watch(topic: Topic, options?: WatchOptions): Promise<ChangeWatcher> {
     return this.#empty.watch(topic, options);
+  }
+
+  watchKind(kind: Kind): Promise<ChangeWatcher> {
+    return this.#empty.watchKind(kind);
   }
 
   async close(): Promise<void> {

@@ -99,8 +99,8 @@ export interface ChangeWaitOptions {
  * Which kinds' events each engine streams through {@link Backend.events}: SQLite keeps an
  * event table for the lock only (`coord turn follow`); Redis announces every kind's changes by
  * pub/sub (the lock's as `LockEvent`s, the others' as bare words such as `"changed"`, or a queue's
- * `"ended"` and `"progress"`, news for waiters only);
- * PostgreSQL streams none yet. Asking for another kind rejects.
+ * `"ended"` and `"progress"`, news for waiters only); PostgreSQL, as SQLite, the lock's only.
+ * Asking for another kind rejects: {@link Backend.watchKind} hears those kinds' changes.
  */
 export interface EngineEventKinds {
   /** The lock's events table only. */
@@ -168,6 +168,12 @@ export interface Backend<E extends BackendKind = BackendKind> extends AsyncDispo
   ): Promise<AsyncIterable<NamedEvent>>;
   /** Starts watching a topic; see {@link ChangeWatcher} and {@link WatchOptions}. */
   watch(topic: Topic, options?: WatchOptions): Promise<ChangeWatcher>;
+  /**
+   * Starts watching every instance of `kind`, also those made later: how a live console hears
+   * the kinds whose events the engine does not stream (see {@link EngineEventKinds}). SQLite,
+   * which cannot tell another process's changes apart by kind, wakes it at every commit.
+   */
+  watchKind(kind: Kind): Promise<ChangeWatcher>;
   /**
    * Closes the connection. A closed backend cannot be used again: through `connect()`, every
    * call after it rejects with `BackendClosedError`, and waits under way end with it.

@@ -6,6 +6,7 @@
  * @module
  */
 
+import type { Kind } from "../keys.ts";
 import {
   BackendRefusedError,
   BackendUnavailableError,
@@ -230,6 +231,10 @@ export class PostgresBackend implements Backend<"postgres"> {
 
   watch(topic: Topic, options?: WatchOptions): Promise<ChangeWatcher> {
     return this.#listener.watch(this.namespace, topic, options);
+  }
+
+  watchKind(kind: Kind): Promise<ChangeWatcher> {
+    return this.#listener.watchKind(this.namespace, kind);
   }
 
   events(

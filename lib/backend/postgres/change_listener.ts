@@ -130,7 +130,10 @@ export class ChangeListener {
         if (startsOnly && news) continue;
         for (const event of change.events) flag.notify(event);
       }
-      for (const flag of this.#flags.get(change.kindKey)?.keys() ?? []) flag.notify();
+      // A console's watch of the kind: it wants every change, news for waiters included.
+      for (const flag of this.#flags.get(change.kindKey)?.keys() ?? []) {
+        for (const event of change.events) flag.notify(event);
+      }
     });
     try {
       await client.connect();

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { ChangeFlag } from "../change_flag.ts";
+import { ChangeFlag, flagWatcher } from "../change_flag.ts";
 import { indexKey, type Kind, parseRedisKey, redisKey } from "../keys.ts";
 import type {
   Backend,
@@ -465,22 +465,21 @@ export class RedisBackend implements Backend {
     }
     subscription.flags.set(flag, options.startsOnly === true);
     const { flags } = subscription;
-    return {
-      next: async (maxWaitMs, signal) => {
-        if (!flag.take()) {
-          await sleep(maxWaitMs, signal, flag.changed);
-          flag.take();
-        }
-        return flag.events();
-      },
-      // The subscription outlives the watcher: a program that locks the same resource again
-      // (or a loop at a barrier) then starts waiting without a SUBSCRIBE round trip. It ends
-      // with the connection.
-      [Symbol.asyncDispose]: () => {
-        flags.delete(flag);
-        return Promise.resolve();
-      },
-    };
+    // The subscription outlives the watcher: a program that locks the same resource again (or
+    // a loop at a barrier) then starts waiting without a SUBSCRIBE round trip. It ends with the
+    // connection.
+    return flagWatcher(flag, () => Promise.resolve(void flags.delete(flag)));
+  }
+
+  /** Every instance's changes, as {@link events} hears them. */
+  async watchKind(kind: Kind): Promise<ChangeWatcher> {
+    const flag = new ChangeFlag();
+    const stop = new AbortController();
+    const events = await this.events(kind, undefined, stop.signal);
+    (async () => {
+      for await (const { event } of events) flag.notify(event);
+    })();
+    return flagWatcher(flag, () => Promise.resolve(stop.abort()));
   }
 
   async events(

@@ -38,7 +38,7 @@ import { refuseForeignValues, type ValueRule } from "./foreign_row.ts";
 import { whole } from "../../stored_values.ts";
 import { ddlNames } from "./ddl_names.ts";
 import type { SqlQuery, SqlStore, SqlTransaction, SqlValue } from "./transaction.ts";
-import { ENDED } from "../news.ts";
+import { ENDED, PROGRESS } from "../news.ts";
 
 /** A column's JSON, or the text itself when it is not JSON (the record check then refuses it). */
 function parseOr(json: string): unknown {
@@ -1639,6 +1639,8 @@ export class SqlQueueSteps implements QueueSteps {
     return this.#attempt(queue, r, async (s, row) => {
       if (!row) return false;
       await this.#update(s, queue, r.id, { progress: r.progress });
+      // For a console: as the Redis step publishes it.
+      await s.tx.notify({ kind: "queue", name: queue }, [PROGRESS]);
       return true;
     });
   }

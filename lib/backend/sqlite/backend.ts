@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { Kind } from "../keys.ts";
 import { DatabaseSync, type SQLInputValue } from "node:sqlite";
 import { closeSync, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
@@ -27,7 +28,7 @@ import type {
   Topic,
   WatchOptions,
 } from "../types.ts";
-import { waitersNewsOnly } from "../news.ts";
+import { PROGRESS, waitersNewsOnly } from "../news.ts";
 import { isMemoryPath } from "../url.ts";
 import type { BarrierSteps } from "../../barrier/steps.ts";
 import { BARRIER_DDL, SqlBarrierSteps } from "../sql/barrier.ts";
@@ -278,6 +279,9 @@ export class SqliteBackend implements Backend<"sqlite"> {
    * (other processes' watchers see only that the topic's counter moved).
    */
   noteChange(topic: Topic, events?: readonly unknown[]): void {
+    // A console hears a progress report as every commit (`watchKind`). Counted, it would wake
+    // other processes' idle workers, which cannot tell it from a job put: each would call.
+    if (events?.length === 1 && events[0] === PROGRESS) return;
     const key = topicKey(topic);
     const newsOnly = events !== undefined && waitersNewsOnly(events);
     const told = this.#announced.get(key);
@@ -520,6 +524,14 @@ export class SqliteBackend implements Backend<"sqlite"> {
    */
   foreignIds(table: string, where: Record<string, SQLInputValue>, ids: string[]): Set<string> {
     return this.#foreignRows.ids(table, { namespace: this.namespace, ...where }, ids);
+  }
+
+  /**
+   * Every commit to the file: another process's commit shows as `PRAGMA data_version` moving,
+   * which says nothing of the kind it changed.
+   */
+  watchKind(_kind: Kind): Promise<ChangeWatcher> {
+    return this.watch();
   }
 
   /**
