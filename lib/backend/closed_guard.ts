@@ -126,7 +126,10 @@ function guardWatcher(watcher: ChangeWatcher, closed: AbortSignal): ChangeWatche
       }
       return watcher.next(maxWaitMs, either, options);
     },
-    [Symbol.asyncDispose]: () => watcher[Symbol.asyncDispose](),
+    // The closing released what the watcher held (its subscription, its socket); an unsubscribe
+    // sent on a closed Redis connection would never be answered.
+    [Symbol.asyncDispose]: () =>
+      closed.aborted ? Promise.resolve() : watcher[Symbol.asyncDispose](),
   };
 }
 

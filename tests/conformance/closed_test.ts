@@ -32,6 +32,7 @@ conformance("every call on a closed backend rejects with BackendClosedError", as
   await rejectsClosed(() => backend.now(), "now()");
   await rejectsClosed(() => backend.info(), "info()");
   await rejectsClosed(() => backend.watch({ kind: "queue", name: "q" }), "watch()");
+  await rejectsClosed(() => backend.watchKind("queue"), "watchKind()");
   await rejectsClosed(() => putJob(backend, "q", { handler: "h" }), "putJob()");
   await rejectsClosed(() => getJob(backend, "q/a"), "getJob()");
   await rejectsClosed(() => queueCounts(backend, ["q"]), "queueCounts()");
@@ -43,13 +44,18 @@ conformance("every call on a closed backend rejects with BackendClosedError", as
   await backend.close(); // closing again is no error
 });
 
-conformance("a watcher waiting when its backend closes rejects", async (ctx) => {
-  const backend = await ctx.open();
-  await using watcher = await backend.watch({ kind: "queue", name: "q" });
-  const waiting = rejectsClosed(() => watcher.next(3_600_000), "the watcher's wait");
-  await backend.close();
-  await waiting;
-});
+for (const kindWide of [false, true]) {
+  const which = kindWide ? "watchKind()" : "watch()";
+  conformance(`a watcher (${which}) waiting when its backend closes rejects`, async (ctx) => {
+    const backend = await ctx.open();
+    await using watcher = kindWide
+      ? await backend.watchKind("queue")
+      : await backend.watch({ kind: "queue", name: "q" });
+    const waiting = rejectsClosed(() => watcher.next(3_600_000), "the watcher's wait");
+    await backend.close();
+    await waiting;
+  });
+}
 
 conformance("a lock waiter whose backend closes under it rejects", async (ctx) => {
   const [holder, waiter] = [await ctx.open(), await ctx.open()];

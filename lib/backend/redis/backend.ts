@@ -474,12 +474,29 @@ export class RedisBackend implements Backend {
   /** Every instance's changes, as {@link events} hears them. */
   async watchKind(kind: Kind): Promise<ChangeWatcher> {
     const flag = new ChangeFlag();
-    const stop = new AbortController();
-    const events = await this.events(kind, undefined, stop.signal);
-    (async () => {
-      for await (const { event } of events) flag.notify(event);
-    })();
-    return flagWatcher(flag, () => Promise.resolve(stop.abort()));
+    const listener = this.#kindListener(kind, (_, event) => flag.notify(event));
+    const pattern = this.#namespacePattern();
+    await this.conn.subscribe(pattern, listener, true);
+    return flagWatcher(flag, () => this.conn.unsubscribe(pattern, listener, true).catch(() => {}));
+  }
+
+  /** A pub/sub listener that passes on each change of an instance of `kind`, by its name. */
+  #kindListener(kind: Kind, onChange: (name: string, event: unknown) => void): Listener {
+    return (message, channel) => {
+      const parsed = parseRedisKey(this.namespace, channel);
+      if (parsed?.kind !== kind || parsed.part !== "changed") return;
+      // Queue, schedule and barrier scripts announce a bare word ("changed", "arrive"): still
+      // a change a console must hear of, so it is passed on as that string.
+      onChange(parsed.name, parseEvent(message) ?? message);
+    };
+  }
+
+  /**
+   * Every instance's channel: an ACL allows PSUBSCRIBE only to a pattern it lists word for
+   * word, and README's tenant ACL lists `<namespace>:*`.
+   */
+  #namespacePattern(): string {
+    return `${this.namespace}:*`;
   }
 
   async events(
@@ -489,19 +506,12 @@ export class RedisBackend implements Backend {
   ): Promise<AsyncIterable<NamedEvent>> {
     const pending: NamedEvent[] = [];
     const flag = new ChangeFlag();
-    const listener = (message: string, channel: string) => {
-      const parsed = parseRedisKey(this.namespace, channel);
-      if (parsed?.kind !== kind || parsed.part !== "changed") return;
-      // Queue, schedule and barrier scripts announce a bare word ("changed", "arrive"): still
-      // a change a console must hear of, so it is passed on as that string.
-      const event = parseEvent(message) ?? message;
-      pending.push({ name: parsed.name, event });
+    const listener = this.#kindListener(kind, (name, event) => {
+      pending.push({ name, event });
       flag.notify();
-    };
-    // Every instance's channel through the namespace's own pattern: an ACL allows PSUBSCRIBE
-    // only to a pattern it lists word for word, and README's tenant ACL lists `<namespace>:*`.
+    });
     const channels = names?.map((name) => this.channel({ kind, name })) ??
-      [`${this.namespace}:*`];
+      [this.#namespacePattern()];
     const pattern = names === undefined;
     for (const channel of channels) await this.conn.subscribe(channel, listener, pattern);
     const conn = this.conn;
