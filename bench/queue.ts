@@ -8,10 +8,11 @@
  * Parts, each selectable with `--only NAME,…` (all by default), in this order:
  *
  * - `latency`: an idle worker; jobs put one at a time, {@link SPACING_MS} apart; put→start
- *   p50/p99 (SQLite, Redis, BullMQ).
+ *   p50/p99, and start − the put call's return (`after_put_returned_ms`) (SQLite, Redis,
+ *   BullMQ).
  * - `idle`: {@link IDLE_WARMUP_JOBS} jobs put as in `latency`, then each timed one after the
- *   worker was idle {@link IDLE_SPACING_MS} (SQLite, Redis, BullMQ); put→start, and start −
- *   the put call's return (`after_put_returned_ms`: the putter idled too).
+ *   worker was idle {@link IDLE_SPACING_MS} (SQLite, Redis, BullMQ); the same figures (the
+ *   putter idled too: its own call is slow, which `after_put_returned_ms` leaves out).
  * - `throughput`: {@link THROUGHPUT_JOBS} jobs put in bulk, then 1 and 4 worker processes
  *   drain them; jobs/s, Redis commands and CPU per job, the worker's CPU, and Redis
  *   `used_memory` per retained completed job (SQLite, Redis, BullMQ).

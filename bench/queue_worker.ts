@@ -26,8 +26,9 @@
  *   `work({ drain })` returning by itself, BullMQ's `drained` event) or stdin closes, and prints
  *   one `{"done"}` line: when it started, its first job's start, its last completion, handler
  *   runs per job id, the latency of every first run of a timed job (start − `dueAt`, or start −
- *   `putAt`; and with `i`, each start of a job put one at a time), problems (failures, errors, lost leases), the process's CPU time, and the
- *   queues' counts afterwards as the backend gives them.
+ *   `putAt`; and with `i`, each start of a job put one at a time), problems (failures, errors,
+ *   lost leases), the process's CPU time, and the queues' counts afterwards as the backend
+ *   gives them.
  *
  * BullMQ is loaded as `bullmq.ts` says, graphile-worker (KIND `graphile`, on a Postgres URL) as
  * `graphile.ts` says; processes that load either are started with `--no-lock`.

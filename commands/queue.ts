@@ -116,8 +116,8 @@ const USAGE =
        coord queue pause QUEUE… | coord queue resume QUEUE…
 
 A durable job queue: any number of workers on any machines take jobs from it; nothing put is
-lost when a worker dies. A job is QUEUE/ID (what put prints). A queue's name holds no "/"
-and no "," (queues are separate arguments: coord queue work emails reports).
+lost when a worker dies. A job is QUEUE/ID (what put prints). Several queues are separate
+arguments: coord queue work emails reports.
 
   put     adds a job and prints QUEUE/ID. A handler job names a function exported by the
           workers' --module, with JSON --args; a command job is the argv after -- (no shell),
@@ -270,8 +270,8 @@ Examples:
 
 Limits: --timeout (a put's ≥ 0.001), --lease (≥ 0.3), --grace ≤ 2147483.647 s; --delay,
 --begin-by (> 0), --backoff ≤ 10 years; --retries ≤ 1000; --priority from -1000 to 1000;
---concurrency ≤ 10000; flows nest ≤ 32 deep, ≤ 10000 jobs. A QUEUE holds no "/"; neither it nor
-an ID is "." or "..".
+--concurrency ≤ 10000; flows nest ≤ 32 deep, ≤ 10000 jobs. A QUEUE holds no "/" and no ",";
+neither it nor an ID is "." or "..".
 
 Exit codes: 0 ok · 1 a waited-for job failed, or cancel/retry/promote/remove refused · 64 bad
             arguments, unknown job, no such queue · 65 foreign data · 69 backend unavailable ·

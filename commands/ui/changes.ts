@@ -9,6 +9,7 @@
 
 import type { Backend } from "../../lib/backend/types.ts";
 import type { Kind } from "../../lib/backend/keys.ts";
+import { sleep } from "../../lib/time.ts";
 
 /** How often every page is re-read even without a change seen, in ms. */
 export const RE_READ_MS = 5_000;
@@ -71,7 +72,12 @@ export async function followChanges(
       (async () => {
         await using _ = watcher;
         while (!signal.aborted) {
-          await watcher.next(reReadMs, signal).catch(() => {});
+          try {
+            await watcher.next(reReadMs, signal);
+          } catch {
+            // Stopped, or the backend failed at once: a loop without a pause would spin.
+            await sleep(reReadMs, signal).catch(() => {});
+          }
           pulse.fire();
         }
       })();

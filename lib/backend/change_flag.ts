@@ -1,5 +1,5 @@
 /**
- * The part of a {@link ChangeWatcher} both backends share: a flag that remembers a change until
+ * The part of a {@link ChangeWatcher} the backends share: a flag that remembers a change until
  * the next wait takes it, and a promise that settles when a change comes in.
  *
  * @module

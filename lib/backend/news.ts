@@ -28,3 +28,19 @@ const WAITERS_NEWS: ReadonlySet<unknown> = new Set([ENDED, PROGRESS]);
 export function waitersNewsOnly(events: readonly unknown[]): boolean {
   return events.length > 0 && events.every((event) => WAITERS_NEWS.has(event));
 }
+
+/**
+ * Whether a change told with `events` is a running job's progress alone: news for a console,
+ * which watches every queue (`watchKind`, `events`), and for no watcher of one queue — a waiter
+ * wants a job's end, a draining worker a job to take: each would look again for nothing.
+ *
+ * @example
+ * ```ts
+ * import { PROGRESS, progressOnly } from "./news.ts";
+ * progressOnly([PROGRESS]); // true
+ * progressOnly([PROGRESS, "changed"]); // false
+ * ```
+ */
+export function progressOnly(events: readonly unknown[]): boolean {
+  return events.length > 0 && events.every((event) => event === PROGRESS);
+}

@@ -73,12 +73,15 @@ export interface ChangeWatcher extends AsyncDisposable {
   next(maxWaitMs: number, signal?: AbortSignal, options?: ChangeWaitOptions): Promise<unknown[]>;
 }
 
-/** What a watcher of {@link Backend.watch} wakes for. */
+/**
+ * What a watcher of {@link Backend.watch} wakes for. A running job's progress wakes none: it is
+ * news for a console, which hears it through {@link Backend.watchKind} or `events`.
+ */
 export interface WatchOptions {
   /**
    * A queue's worker: only changes that may have made a job ready, not news for waiters (a
-   * job's progress, a queue left with nothing running). On SQLite only this process's own steps
-   * are told apart: another process's news moves the topic's counter as any change does.
+   * queue left with nothing running). On SQLite only this process's own steps are told apart:
+   * another process's news moves the topic's counter as any change does.
    */
   startsOnly?: boolean;
 }

@@ -113,10 +113,11 @@ export function checkQueueName(name: string): string {
   // Celery's `-Q a,b` and the like list queues so: `queue work a,b` would otherwise work one
   // queue no one puts into, and a draining worker would leave a's and b's jobs and exit 0.
   if (name.includes(",")) {
-    throw new UsageError(
-      `queue name "${name}" holds ","; give each queue as its own argument: ` +
-        name.split(",").filter((part) => part !== "").join(" "),
-    );
+    const queues = name.split(",").filter((part) => part !== "");
+    const instead = queues.length > 1
+      ? `give each queue as its own argument: ${queues.join(" ")}`
+      : "leave it out";
+    throw new UsageError(`queue name "${name}" holds ","; ${instead}`);
   }
   return checkNotDotSegment("queue name", name);
 }

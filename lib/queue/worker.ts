@@ -554,6 +554,8 @@ class Worker {
    * `AbortSignal.any` and an abort, a third of the way from a change heard to the call sent.
    */
   async #idle(maxMs: number, stop: AbortSignal) {
+    // Stopped during the calls before: a sleep that rejects at once would leave the race unheard.
+    if (stop.aborted) return;
     try {
       await sleep(maxMs, stop, Promise.race([this.#heard.changed, ...this.#running.keys()]));
     } catch {

@@ -9,6 +9,7 @@ import type { Backend } from "../../lib/backend/types.ts";
 import { conformance, envOf } from "../support/backends.ts";
 import { runCoord } from "../support/cli.ts";
 import { until } from "../support/wait.ts";
+import { countWorkerCalls } from "../support/worker_calls.ts";
 
 /** Counts the backend's progress writes (each still goes to the backend). */
 function countProgressWrites(backend: Backend): { n: number } {
@@ -125,5 +126,40 @@ conformance(
     assert.match(list.stdout, /^JOB .* PROGRESS .*\ncmd\/1 .* \{"done":2,"of":2\} .*oops/m);
     const listJson = await runCoord(["queue", "list", "cmd", "--json"], { env });
     assert.deepEqual(JSON.parse(listJson.stdout.split("\n")[0]).progress, { done: 2, of: 2 });
+  },
+);
+
+// Redis told a job's progress to every watcher of its queue: a draining worker (which hears a
+// queue's news, to see it left with nothing running) looked again at each report.
+conformance(
+  "a draining worker does not look again at each progress report of its job",
+  async (ctx) => {
+    const backend = await ctx.open();
+    const observer = await ctx.open();
+    await putJob(backend, "reports", { id: "1", handler: "report" });
+    const calls = countWorkerCalls(backend, "reports");
+    const REPORTS = 6;
+    const startedAt = performance.now();
+    await work(backend, ["reports"], {
+      drain: true,
+      concurrency: 2,
+      handlers: {
+        report: async (_, job) => {
+          for (let i = 1; i <= REPORTS; i++) {
+            job.progress(i);
+            await until(async () => (await getJob(observer, "reports/1")).progress === i, {
+              what: `progress ${i} stored`,
+            });
+          }
+        },
+      },
+    });
+    const elapsedMs = performance.now() - startedAt;
+    // The claim that took the job and the call that recorded its end, and a look every 2 s.
+    const most = 2 + Math.ceil(elapsedMs / 2_000);
+    assert.ok(
+      calls.n <= most,
+      `${calls.n} calls for ${REPORTS} reports in ${Math.round(elapsedMs)} ms`,
+    );
   },
 );

@@ -17,7 +17,7 @@
 import { sleep } from "../../time.ts";
 import { ChangeFlag } from "../change_flag.ts";
 import type { ChangeWatcher, Topic, WatchOptions } from "../types.ts";
-import { waitersNewsOnly } from "../news.ts";
+import { progressOnly, waitersNewsOnly } from "../news.ts";
 import type { Kind } from "../keys.ts";
 import { endWithin, type PgClient, type PgPool } from "./client.ts";
 import { CHANGE_CHANNEL, changePayload } from "./sql_store.ts";
@@ -126,11 +126,13 @@ export class ChangeListener {
       const change = parseChange(msg.payload);
       if (!change) return;
       const news = waitersNewsOnly(change.events);
-      for (const [flag, { startsOnly }] of this.#flags.get(change.key) ?? []) {
-        if (startsOnly && news) continue;
-        for (const event of change.events) flag.notify(event);
+      if (!progressOnly(change.events)) {
+        for (const [flag, { startsOnly }] of this.#flags.get(change.key) ?? []) {
+          if (startsOnly && news) continue;
+          for (const event of change.events) flag.notify(event);
+        }
       }
-      // A console's watch of the kind: it wants every change, news for waiters included.
+      // A watch of the whole kind (a console, `coord turn follow`) wants every change.
       for (const flag of this.#flags.get(change.kindKey)?.keys() ?? []) {
         for (const event of change.events) flag.notify(event);
       }

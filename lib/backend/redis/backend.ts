@@ -31,7 +31,7 @@ import type { ScheduleSteps } from "../../schedule/steps.ts";
 import { RedisScheduleSteps, SCHEDULE_KEY_TYPES } from "./schedule.ts";
 import type { QueueSteps } from "../../queue/steps.ts";
 import { QUEUE_KEY_TYPES, RedisQueueSteps } from "./queue.ts";
-import { waitersNewsOnly } from "../news.ts";
+import { progressOnly, waitersNewsOnly } from "../news.ts";
 
 /**
  * The Redis type of every key part coord writes, per primitive; anything else in the
@@ -452,8 +452,9 @@ export class RedisBackend implements Backend {
     if (!subscription) {
       const flags = new Map<ChangeFlag, boolean>();
       const listener = (message: string) => {
+        // Told by `told` in includes/keys.lua; progress is for a console's own subscription.
+        if (progressOnly([message])) return;
         const event = parseEvent(message);
-        // Told by `told` in includes/keys.lua.
         const news = waitersNewsOnly([message]);
         flags.forEach((startsOnly, f) => {
           if (!(startsOnly && news)) f.notify(event);

@@ -28,7 +28,7 @@ import type {
   Topic,
   WatchOptions,
 } from "../types.ts";
-import { PROGRESS, waitersNewsOnly } from "../news.ts";
+import { progressOnly, waitersNewsOnly } from "../news.ts";
 import { isMemoryPath } from "../url.ts";
 import type { BarrierSteps } from "../../barrier/steps.ts";
 import { BARRIER_DDL, SqlBarrierSteps } from "../sql/barrier.ts";
@@ -281,7 +281,7 @@ export class SqliteBackend implements Backend<"sqlite"> {
   noteChange(topic: Topic, events?: readonly unknown[]): void {
     // A console hears a progress report as every commit (`watchKind`). Counted, it would wake
     // other processes' idle workers, which cannot tell it from a job put: each would call.
-    if (events?.length === 1 && events[0] === PROGRESS) return;
+    if (events !== undefined && progressOnly(events)) return;
     const key = topicKey(topic);
     const newsOnly = events !== undefined && waitersNewsOnly(events);
     const told = this.#announced.get(key);
