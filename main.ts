@@ -70,7 +70,7 @@ Options every command takes:
   -V, --version          print the version
 
 Exit codes: 0 ok · 1 a command's "no" (see its --help) · 64 usage · 65 foreign data
-            69 backend unavailable · 70 internal · 75 timed out or refused · 76 too late
+            69 backend unavailable · 70 internal · 75 timed out, aborted or refused · 76 too late
             128+N stopped by signal N · lock run: CMD's own status
 
 Example:

@@ -202,7 +202,7 @@ arguments: coord queue work emails reports.
     DEFAULT_WAIT_OUTAGE_MS / 1000
   } s in a row; a longer one exits 69.
   status  per queue: waiting (flow parts), pending, scheduled, active, completed, failed,
-          cancelled, the oldest pending job's age (12.3 s, 5m 3s, 3h 12m, 7d 8h), live workers,
+          cancelled, the oldest pending job's age (12.3 s, 5 min 3 s, 3 h 12 min, 7 d 8 h), live workers,
           paused. A QUEUE with no job and no settings: No such queue: "QUEUE". on stderr
           (exit 0). A queue holding foreign data is named on stderr, the others shown, exit 65.
           Its jobs are read as show reads them (10,000 in all): those another program wrote

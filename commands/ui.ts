@@ -22,10 +22,10 @@ const USAGE =
   `Usage: coord ui [--listen HOST:PORT] [--read-only] [--base-path PATH] [--allow-host NAME]…
 
 A live web console over every queue, schedule task, lock queue and barrier in the namespace,
-with the CLI's actions (cancel or retry a job; pause, resume or purge a queue; run now,
-pause, resume or remove a schedule task; reset a lock queue; abort a barrier), under the
-CLI's rules. Pages update by themselves as things change; no build step, nothing fetched from
-elsewhere. Runs until SIGINT, SIGTERM or SIGHUP (then exits 0).
+with the CLI's actions (cancel, retry or run now a job; pause, resume, purge or remove a
+queue; run now, pause, resume or remove a schedule task; reset a lock queue; abort a
+barrier), under the CLI's rules. Pages update by themselves as things change; no build step,
+nothing fetched from elsewhere. Runs until SIGINT, SIGTERM or SIGHUP (then exits 0).
 
 Options:
   --listen HOST:PORT   where to serve (default 127.0.0.1:8080; PORT alone means 127.0.0.1;
@@ -48,7 +48,8 @@ action sent from another site's page (Sec-Fetch-Site, Origin) gets 403.
 Endpoints besides the pages:
   /metrics   Prometheus text: coord_queue_jobs{queue,state} (completed and failed as stored,
              so purge and retention lower them), coord_queue_oldest_pending_seconds,
-             coord_queue_workers, coord_lock_holders, coord_lock_waiters,
+             coord_queue_workers, coord_queue_unreadable_jobs{queue}, coord_lock_holders,
+             coord_lock_waiters,
              coord_schedule_runs_total, coord_schedule_failures_total,
              coord_schedule_next_tick_seconds, coord_foreign_records{kind} (queues,
              locks, tasks holding data coord did not write, left out of the others and

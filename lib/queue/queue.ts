@@ -114,8 +114,9 @@ export function checkQueueName(name: string): string {
   // queue no one puts into, and a draining worker would leave a's and b's jobs and exit 0.
   if (name.includes(",")) {
     const queues = name.split(",").filter((part) => part !== "");
+    // `put` takes one queue: "separate arguments" is the advice for the commands that take more.
     const instead = queues.length > 1
-      ? `give each queue as its own argument: ${queues.join(" ")}`
+      ? `a command that takes several queues takes each as its own argument: ${queues.join(" ")}`
       : "leave it out";
     throw new UsageError(`queue name "${name}" holds ","; ${instead}`);
   }

@@ -59,8 +59,8 @@ Deno.test("a queue name holds no comma, which would read as a list of queues", (
     () => checkQueueName("emails,reports"),
     (e) =>
       e instanceof UsageError &&
-      e.message === 'queue name "emails,reports" holds ","; give each queue as its own ' +
-          "argument: emails reports",
+      e.message === 'queue name "emails,reports" holds ","; a command that takes several ' +
+          "queues takes each as its own argument: emails reports",
   );
   assert.equal(checkJobId("a,b"), "a,b");
 });

@@ -87,7 +87,7 @@ Deno.test("coord queue work refuses queues listed with commas: exit 64, their jo
     ).result;
     assert.equal(r.code, 64, r.stderr);
     assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
-    assert.match(r.stderr, /give each queue as its own argument: emails reports/);
+    assert.match(r.stderr, /takes each as its own argument: emails reports/);
     const status = await spawnCoord(["queue", "status", "emails", "--json"], { env }).result;
     assert.equal(JSON.parse(status.stdout).pending, 1, status.stdout);
   } finally {
