@@ -10,11 +10,12 @@
  */
 
 import type { Backend, Topic } from "../backend/types.ts";
-import { estimateClockOffset } from "../clock.ts";
+import { type ClockOffset, estimateClockOffset } from "../clock.ts";
 import { BackendUnavailableError, isUnrecoverable, LeaseLostError, oneLine } from "../errors.ts";
 import { localNow, sleep, sleepUntil } from "../time.ts";
 import { LeaseKeeper } from "../lease.ts";
 import { RunTimeout } from "./run_timeout.ts";
+import { walkTicks } from "./tick_walk.ts";
 import type { ScheduleMetrics } from "./metrics.ts";
 import {
   decodeRecord,
@@ -143,8 +144,6 @@ export interface RunningTick {
 
 /** Catch-up `none` still runs a tick this late (or half its period, if less): lateness. */
 const NONE_GRACE_MS = 1_000;
-/** Skipped ticks are counted one by one up to this many (a 1-s task down for a day). */
-const SKIP_COUNT_LIMIT = 100_000;
 /** A task's instances note in its record at least this often that they run it (`orphaned`). */
 export const ALIVE_EVERY_MS = 3_600_000;
 /**
@@ -167,6 +166,13 @@ const MAX_WAIT_MS = 60_000;
 const ABANDONED_AFTER_MS = 10_000;
 /** The clock offset is measured again after this long: clocks drift apart. */
 const OFFSET_TTL_MS = 300_000;
+/**
+ * A step's clock reading this far outside what the offset predicts (past the offset's own
+ * error) means a clock stepped: the offset is measured again…
+ */
+const OFFSET_SLACK_MS = 10;
+/** …at most once this often (readings that disagree for good would be taken on and on). */
+const OFFSET_RETRY_MS = 1_000;
 /** Tries at replacing a record the loop itself keeps changing (renewals vs. finishing). */
 const WRITE_ATTEMPTS = 10;
 /** A run's outcome that could not be written is tried again after this long, doubling… */
@@ -215,8 +221,10 @@ class TaskLoop {
   readonly #context: RunnerContext;
   readonly #topic: Topic;
   /** Backend clock − local clock; measured on the task's own node (a cluster's nodes differ). */
-  #offsetMs: number | undefined;
+  #offset: ClockOffset | undefined;
   #offsetMeasuredAt = 0;
+  /** Before this instant (`performance.now()`), a step that finds the offset stale keeps it. */
+  #remeasureAt = 0;
   /** When this loop first read its record, backend clock: its start, for two timings' contest. */
   #startedAt: number | undefined;
   /** Whether this loop said it stands by for another timing (see #otherTiming); said once. */
@@ -265,7 +273,7 @@ class TaskLoop {
    * instance committed a tick, a dynamic task was rescheduled): the caller re-reads it then.
    */
   async #waitUntil(instant: number, stop: AbortSignal): Promise<void> {
-    const local = instant - this.#offsetMs!;
+    const local = instant - this.#offset!.offsetMs;
     const coarseMs = local - localNow() - PRECISE_WAIT_MS;
     if (coarseMs > 0) {
       await this.#watcher!.next(Math.min(coarseMs, MAX_WAIT_MS), stop);
@@ -274,20 +282,38 @@ class TaskLoop {
     await sleepUntil(local, stop);
   }
 
+  /**
+   * Whether a backend reading `now`, made between the local instants `sent` and `received`,
+   * falls outside what the offset predicts for it, by more than the offset's own error.
+   */
+  #offsetStale(now: number, sent: number, received: number): boolean {
+    const { offsetMs, rttMs } = this.#offset!;
+    const slack = rttMs / 2 + OFFSET_SLACK_MS;
+    return now < sent + offsetMs - slack || now > received + offsetMs + slack;
+  }
+
   /** One decision: start the task's record, wait, or claim and run a tick. */
   async step(stop: AbortSignal): Promise<"done" | "again"> {
     const { timing } = this.#def;
     if (
-      this.#offsetMs === undefined || performance.now() > this.#offsetMeasuredAt + OFFSET_TTL_MS
+      this.#offset === undefined || performance.now() > this.#offsetMeasuredAt + OFFSET_TTL_MS
     ) {
-      this.#offsetMs = (await estimateClockOffset({
+      this.#offset = await estimateClockOffset({
         now: () => this.#context.backend.now(this.#topic),
-      })).offsetMs;
+      });
       this.#offsetMeasuredAt = performance.now();
     }
     this.#watcher ??= await this.#context.backend.watch(this.#topic);
     const readSentAt = performance.now();
+    const sentLocal = localNow();
     const { now, version, record } = await this.#read();
+    // A clock stepped since the offset was measured: each wait by it would end early (a loop
+    // reading the record on and on) or overshoot its tick, until the offset's next measuring.
+    if (this.#offsetStale(now, sentLocal, localNow()) && performance.now() >= this.#remeasureAt) {
+      this.#offset = undefined;
+      this.#remeasureAt = performance.now() + OFFSET_RETRY_MS;
+      return "again";
+    }
     // A dynamic task's record is made by schedule() and removed by unschedule(): a loop that
     // finds none must not bring back an instance just removed (or a one-off just run).
     if (!record && !this.#createRecord) return "done";
@@ -303,7 +329,7 @@ class TaskLoop {
     this.#standingBy = false;
     if (!this.#overdueLooked) {
       this.#overdueLooked = true;
-      this.#sayOverdue(record, now);
+      await this.#sayOverdue(record, now);
     }
     if (!(now - (record.aliveAt ?? -Infinity) < ALIVE_EVERY_MS)) {
       await this.#write(version, { ...record, aliveAt: now });
@@ -536,43 +562,30 @@ class TaskLoop {
    * instance holds its tick (it runs the task: no downtime), or the oldest tick is only late by
    * what catch-up `none` still counts as lateness (a restart).
    */
-  #sayOverdue(record: TaskRecord, now: number): void {
+  async #sayOverdue(record: TaskRecord, now: number): Promise<void> {
     const { name, timing } = this.#def;
     const since = record.next;
     if (since === null || record.paused || (record.lease?.until ?? -Infinity) > now) return;
     if (since >= now - NONE_GRACE_MS) return;
     const keepFrom = this.#catchUpFrom(now);
     const { skipBefore, skipFrom = -Infinity } = record;
-    /** How many of the ticks from `from` to now `counts` takes; at most a limit's are walked. */
-    const walk = (from: number | undefined, counts: (tick: number) => boolean) => {
-      let walked = 0;
-      let n = 0;
-      let tick = from;
-      for (
-        ;
-        tick !== undefined && tick <= now && walked < SKIP_COUNT_LIMIT;
-        tick = timing.next(tick)
-      ) {
-        walked++;
-        if (counts(tick)) n++;
-      }
-      return { n, cut: tick !== undefined && tick <= now };
-    };
-    const overdue = walk(since, () => true);
+    const overdue = await walkTicks(timing, since, (tick) => tick <= now);
     // The ticks the policy runs are the newest: walked from the oldest of them, so that a
     // downtime past the limit does not count only ticks the policy skips.
     const runFrom = keepFrom <= since ? since : timing.next(Math.ceil(keepFrom) - 1);
     // A resume without catch-up skips its pause's ticks whatever the policy.
-    const run = walk(
+    const run = await walkTicks(
+      timing,
       runFrom,
+      (tick) => tick <= now,
       (tick) => skipBefore === undefined || tick < skipFrom || tick >= skipBefore,
     );
     const { catchUp } = this.#def;
     this.#context.emit({
       type: "overdue",
       task: name,
-      ticks: overdue.n,
-      run: run.n,
+      ticks: overdue.counted,
+      run: run.counted,
       since,
       catchUp,
       ...(overdue.cut && { atLeast: true }),
@@ -581,18 +594,13 @@ class TaskLoop {
 
   /**
    * Moves the task past its ticks before `keepFrom` without running them, counting them as
-   * missed (past {@link SKIP_COUNT_LIMIT} of them it jumps, and counts no more).
+   * missed (past `TICK_WALK_LIMIT` of them it jumps, and counts no more).
    */
   async #skipTo(record: TaskRecord, version: number, keepFrom: number): Promise<"again"> {
     const { timing } = this.#def;
-    let next: number | null = record.next;
-    let ticks = 0;
-    while (next !== null && next < keepFrom) {
-      next = ticks < SKIP_COUNT_LIMIT
-        ? timing.next(next) ?? null
-        : timing.next(Math.ceil(keepFrom) - 1) ?? null;
-      ticks++;
-    }
+    const walk = await walkTicks(timing, record.next ?? undefined, (tick) => tick < keepFrom);
+    const next = (walk.cut ? timing.next(Math.ceil(keepFrom) - 1) : walk.next) ?? null;
+    const ticks = walk.counted;
     const skipped: TaskRecord = { ...record, next, missed: (record.missed ?? 0) + ticks };
     // A catch-up skip short of a resume's leaves that one to come.
     if (keepFrom >= (record.skipBefore ?? -Infinity)) {
@@ -686,7 +694,7 @@ class TaskLoop {
     const onForce = () => abort.abort(context.force.reason);
     context.force.addEventListener("abort", onForce, { once: true });
     const startedLocal = localNow();
-    const latenessMs = startedLocal + this.#offsetMs! - tick;
+    const latenessMs = startedLocal + this.#offset!.offsetMs - tick;
     context.metrics.started(name, latenessMs);
     context.emit({ type: "started", task: name, tick, latenessMs, triggered });
     // A task removed while it runs (a dynamic task unscheduled) runs on: no lease is left.

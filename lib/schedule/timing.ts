@@ -247,7 +247,10 @@ function previousRun(job: Cron, atMs: number): number | undefined {
 }
 
 function cronJob(fields: string, timezone: string): Cron {
-  return new Cron(fields, { paused: true, timezone, mode: "5-or-6-parts" });
+  // The same instants in UTC; croner reads a named zone through Intl, 8× slower a tick, which
+  // a count of the ticks a long downtime left (a per-second task down for a day) pays 10⁵ times.
+  const zone = timezone === "UTC" ? { utcOffset: 0 } : { timezone };
+  return new Cron(fields, { paused: true, mode: "5-or-6-parts", ...zone });
 }
 
 function parses(fields: string, timezone: string): boolean {

@@ -21,6 +21,8 @@ const formats = new Map<string, Intl.DateTimeFormat>();
  * ```
  */
 export function offsetAt(instant: number, timezone: string): number {
+  // The default zone, asked for every tick of a fixed-time job: Intl takes ≈ 35 µs to say 0.
+  if (timezone === "UTC") return 0;
   let format = formats.get(timezone);
   if (!format) {
     format = new Intl.DateTimeFormat("en-US", {

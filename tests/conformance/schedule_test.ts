@@ -18,7 +18,7 @@ import { abortion } from "../../lib/time.ts";
 // From the package, as README shows them to a program.
 import { pauseTask, removeTask, resumeTask, triggerTask } from "../../lib/mod.ts";
 import { conformance } from "../support/backends.ts";
-import { overriding } from "../support/overriding.ts";
+import { counting, overriding } from "../support/overriding.ts";
 import { currentHourlyTick, dueNow } from "../support/schedule.ts";
 import { until } from "../support/wait.ts";
 
@@ -765,6 +765,36 @@ conformance("middlewares wrap every run, the first added outermost", async (ctx)
   assert.deepEqual(log, ["outer wrapped", "inner", "task", "outer done"]);
 });
 
+for (const [way, skewMs] of [["behind", -3_600_000], ["ahead", 3_600_000]] as const) {
+  conformance(
+    `a backend clock stepped ${way} after the offset was measured: no tick late, no spin`,
+    async (ctx) => {
+      const backend = await ctx.open();
+      // The offset's readings (apart from a step) an hour off, the steps' own clock not: a
+      // clock stepped right after the offset was measured. Behind, every wait overshot its tick
+      // by the hour (a tick waited for the 60 s re-read); ahead, each ended at once (a spin).
+      let skewed = 5;
+      let reads = 0;
+      const stepped = overriding(backend, {
+        now: async (topic) => await backend.now(topic) + (skewed-- > 0 ? skewMs : 0),
+        schedule: counting(backend.schedule, () => reads++, "read"),
+      });
+      const runs: Run[] = [];
+      const app = new Scheduler({ backend: stepped, instance: "i0" });
+      app.task({ name: "stepped", interval: "200ms" }, recorder(runs));
+      const stop = new AbortController();
+      const running = app.run({ signal: stop.signal });
+      await until(() => runs.length >= 4, { what: "4 runs" });
+      stop.abort();
+      await running;
+      for (const run of runs) {
+        assert.ok(run.at - run.tick < 500, `tick ran ${run.at - run.tick} ms late`);
+      }
+      assert.ok(reads < 20 * runs.length, `${reads} reads of the record for ${runs.length} runs`);
+    },
+  );
+}
+
 conformance("the committed tick survives a restart: no tick repeats", async (ctx) => {
   const runs: Run[] = [];
   const task: TaskOptions = { name: "persisted", interval: "150ms" };
@@ -1250,6 +1280,40 @@ conformance("a task no instance ran for a day is orphaned, until one runs it", a
   await until(async () => !(await statusOf(backend, "stale")).orphaned, { what: "not orphaned" });
   await stop();
 });
+
+conformance(
+  "a per-second task down for a day is counted and skipped without stalling the others",
+  async (ctx) => {
+    const backend = await ctx.open();
+    const second = 1_000;
+    const dayAgo = Math.ceil((Date.now() - 86_400_000) / second) * second;
+    const record = {
+      type: "task",
+      spec: "cron * * * * * * UTC",
+      next: dayAgo,
+      runs: 0,
+      failures: 0,
+    };
+    await backend.schedule.write("secondly", { expect: 0, value: JSON.stringify(record) });
+    const events: ScheduleEvent[] = [];
+    const beats: Run[] = [];
+    const secondly: Run[] = [];
+    const { stop } = await instances(ctx.open, 1, (app) => {
+      app.onEvent = (event) => events.push(event);
+      app.task({ name: "secondly", cron: "* * * * * *", catchUp: "none" }, recorder(secondly));
+      app.task({ name: "beat", interval: "100ms" }, recorder(beats));
+    });
+    await until(() => secondly.length >= 1 && beats.length >= 10, { what: "runs of both" });
+    await stop();
+    // Counting 86,400 ticks through a time zone once held every task up for ≈ 25 s.
+    for (const run of beats) {
+      assert.ok(run.at - run.tick < 1_000, `a beat ran ${run.at - run.tick} ms late`);
+    }
+    const overdue = events.find((e) => e.type === "overdue" && e.task === "secondly");
+    assert.ok(overdue && overdue.type === "overdue" && overdue.ticks > 1_000, "told overdue");
+    assert.ok(secondly[0].tick > Date.now() - 60_000, "the day's ticks were skipped");
+  },
+);
 
 conformance("removeTask() removes a template with its instances, not foreign data", async (ctx) => {
   const backend = await ctx.open();
