@@ -509,6 +509,7 @@ async function workVerb(argv: string[]): Promise<number> {
   const backend = await openBackend("queue", values);
   using signals = new StopSignals();
   let code: number;
+  let stillRunning = 0;
   try {
     // A paused queue's jobs wait for its resume, --drain with them: said, not left to guess.
     // (Reading the settings changes nothing.)
@@ -535,11 +536,13 @@ async function workVerb(argv: string[]): Promise<number> {
       },
     });
     code = signals.exitCode(result.cutShort);
+    stillRunning = result.stillRunning;
   } finally {
     await backend.close();
   }
-  // Stopped by force: a handler that ignores its aborted signal would keep coord alive.
-  if (code !== ExitCode.ok) Deno.exit(code);
+  // A handler that ignored its aborted signal (a timeout, a stop by force) would keep coord
+  // alive after its work is done.
+  if (code !== ExitCode.ok || stillRunning > 0) Deno.exit(code);
   return code;
 }
 

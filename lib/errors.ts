@@ -238,8 +238,24 @@ export function readEach<N, T>(
  * ```
  */
 export function oneLine(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  return text.replace(/\s*\n\s*/g, " ").slice(0, 500);
+  return textOf(error).replace(/\s*\n\s*/g, " ").slice(0, 500);
+}
+
+/**
+ * What a thrown value says, whatever was thrown: a handler may throw an object with no string
+ * form (`Object.create(null)`), or one whose `toString` throws.
+ */
+function textOf(error: unknown): string {
+  try {
+    const text = error instanceof Error ? error.message : error;
+    return typeof text === "string" ? text : String(text);
+  } catch {
+    try {
+      return Object.prototype.toString.call(error);
+    } catch {
+      return "a thrown value with no text";
+    }
+  }
 }
 
 /**

@@ -144,6 +144,12 @@ export interface WorkResult {
   failed: number;
   /** Jobs still running when the grace period ended or `force` aborted. */
   cutShort: number;
+  /**
+   * Handlers that had not returned when `work()` did: they went on after their signal aborted
+   * (a timeout, a cancel, a lost lease, a stop by force). Their jobs' ends are recorded; a
+   * program that wants them stopped ends its process.
+   */
+  stillRunning: number;
 }
 
 /** The worker's default concurrency and lease. */
@@ -240,7 +246,9 @@ class Worker {
   readonly #unlooked = new Set<string>();
   /** When the last look at every queue was over. */
   #lookedAtAll = performance.now();
-  readonly #result: WorkResult = { completed: 0, failed: 0, cutShort: 0 };
+  readonly #result: Omit<WorkResult, "stillRunning"> = { completed: 0, failed: 0, cutShort: 0 };
+  /** Handlers' runs that went on after their signal aborted (see `stillRunning`). */
+  readonly #outliving = new Set<Promise<unknown>>();
   /** Each queue's lane meets an outage: it is said once, and when it ends. */
   readonly #outages = new OutageReport(
     (event) =>
@@ -388,7 +396,7 @@ class Worker {
     try {
       await this.#takeJobs(stop);
       await this.#finishRunning();
-      return this.#result;
+      return { ...this.#result, stillRunning: this.#outliving.size };
     } catch (error) {
       if (isUnrecoverable(error)) await this.#abandonRunning(error);
       throw error;
@@ -783,8 +791,22 @@ class Worker {
       ...(job.inputs !== undefined && { results: job.inputs }),
       progress: (value) => progress.report(value),
     };
-    const result = await Promise.race([fn(args, ctx), rejection(signal)]);
+    let returned = false;
+    const run = (async () => await fn(args, ctx))().finally(() => (returned = true));
+    let result: unknown;
+    try {
+      result = await Promise.race([run, rejection(signal)]);
+    } catch (e) {
+      if (!returned) this.#outlive(run);
+      throw e;
+    }
     return result === undefined ? null : JSON.parse(JSON.stringify(result));
+  }
+
+  /** Counts a handler's run that goes on after its signal aborted, until it ends. */
+  #outlive(run: Promise<unknown>): void {
+    this.#outliving.add(run);
+    run.catch(() => {}).finally(() => this.#outliving.delete(run));
   }
 }
 

@@ -49,7 +49,7 @@ conformance(
       });
       await until(() => started === jobs, { what: "every job running" });
       for (let i = 0; i < jobs; i++) await cancelJob(backend, `cc/j${i}`);
-      assert.deepEqual(await worker, { completed: 0, failed: 0, cutShort: 0 });
+      assert.deepEqual(await worker, { completed: 0, failed: 0, cutShort: 0, stillRunning: 0 });
       assert.equal(reasons.length, jobs);
       for (const reason of reasons) assert.match(reason, /was cancelled/);
       assert.equal((await getJob(backend, "cc/j0")).state, "cancelled");

@@ -8,7 +8,7 @@ import { type CoordProcess, runCoord, spawnCoord } from "../support/cli.ts";
 import { garbageOn, plantForeignQueue, plantGarbageJob } from "../support/queue.ts";
 import { tempDir } from "../support/temp.ts";
 import { startUi } from "../ui_support.ts";
-import { until } from "../support/wait.ts";
+import { guarded, until } from "../support/wait.ts";
 
 /** A handler module logging `start|end ID PID TIME` around a short sleep. */
 function handlers(log: string): string {
@@ -130,6 +130,28 @@ conformance("put, work --drain and wait as separate commands", async (ctx) => {
   const show = await runCoord(["queue", "show", "cli/one", "--json"], { env });
   assert.equal(JSON.parse(show.stdout).state, "completed");
 });
+
+conformance(
+  "work --drain exits once drained, though a timed-out handler ignores its signal",
+  async (ctx) => {
+    await using temp = await tempDir("coord-test-");
+    const module = `${temp.path}/h.ts`;
+    // Deaf to its signal: its timer alone would keep the process alive for 10 minutes.
+    await Deno.writeTextFile(
+      module,
+      "export const deaf = () => new Promise((r) => setTimeout(r, 600_000));\n",
+    );
+    const backend = await ctx.open();
+    await putJob(backend, "deaf", { id: "j", handler: "deaf", timeoutMs: 300, retries: 0 });
+    await using deaf = spawnCoord(["queue", "work", "deaf", "--drain", "--module", module], {
+      env: envOf(ctx),
+    });
+    const worker = await guarded(deaf.result, "exit of the drained worker");
+    assert.equal(worker.code, 0, worker.stderr);
+    const job = await backend.queue.get("deaf", "j");
+    assert.deepEqual([job?.state, job?.error], ["failed", "timed out after 0.3 s"]);
+  },
+);
 
 conformance("work logs a job its claim failed as expired, as any failure", async (ctx) => {
   const env = envOf(ctx);

@@ -40,7 +40,7 @@ conformance("a handler job's result is waited for; putting an id twice is one jo
     handlers: { double: (args) => ({ n: (args as { n: number }).n * 2, empty: [] }) },
     drain: true,
   });
-  assert.deepEqual(result, { completed: 1, failed: 0, cutShort: 0 });
+  assert.deepEqual(result, { completed: 1, failed: 0, cutShort: 0, stillRunning: 0 });
   const job = await waitForJob(backend, "q/a", { timeoutMs: 1_000 });
   assert.equal(job.state, "completed");
   assert.deepEqual(job.result, { n: 42, empty: [] });
@@ -72,7 +72,7 @@ conformance(
         onEvent: (event) => events.push(event.type),
       },
     );
-    assert.deepEqual(result, { completed: 1, failed: 0, cutShort: 0 });
+    assert.deepEqual(result, { completed: 1, failed: 0, cutShort: 0, stillRunning: 0 });
     assert.deepEqual(events.filter((type) => type !== "started" && type !== "completed"), [
       "unavailable",
       "available",
@@ -161,6 +161,55 @@ conformance("NonRetryableError fails a job at once", async (ctx) => {
   assert.equal(runs, 1);
   assert.equal((await getJob(backend, "fatal/j")).state, "failed");
 });
+
+conformance(
+  "a handler that throws a value with no text fails its job, and the worker goes on",
+  async (ctx) => {
+    const backend = await ctx.open();
+    const thrown: Record<string, () => unknown> = {
+      bare: () => Object.create(null),
+      lying: () => ({
+        toString: () => {
+          throw new Error("no");
+        },
+      }),
+      wordless: () => Object.assign(new Error(), { message: Object.create(null) }),
+    };
+    for (const name of Object.keys(thrown)) {
+      await putJob(backend, "odd", { id: name, handler: name });
+    }
+    await putJob(backend, "odd", { id: "after", handler: "fine" });
+    const handlers: Record<string, () => unknown> = { fine: () => "ran" };
+    for (const [name, value] of Object.entries(thrown)) {
+      handlers[name] = () => {
+        throw value();
+      };
+    }
+    // One at a time: a run's end that threw in the worker left the next job unstarted.
+    const result = await work(backend, ["odd"], { handlers, drain: true, concurrency: 1 });
+    assert.deepEqual([result.completed, result.failed], [1, 3]);
+    for (const name of Object.keys(thrown)) {
+      const job = await getJob(backend, `odd/${name}`);
+      assert.equal(job.state, "failed", name);
+      assert.equal(typeof job.error, "string", name);
+    }
+  },
+);
+
+conformance(
+  "work() counts a handler that went on after its timeout as still running",
+  async (ctx) => {
+    const backend = await ctx.open();
+    await putJob(backend, "deaf", { id: "j", handler: "deaf", timeoutMs: 100, retries: 0 });
+    await putJob(backend, "deaf", { id: "k", handler: "fine" });
+    const result = await work(backend, ["deaf"], {
+      handlers: { deaf: () => new Promise(() => {}), fine: () => 1 },
+      drain: true,
+    });
+    assert.deepEqual(result, { completed: 1, failed: 1, cutShort: 0, stillRunning: 1 });
+    assert.equal((await getJob(backend, "deaf/j")).error, "timed out after 0.1 s");
+  },
+);
 
 conformance("unknown handlers and untrusted commands fail with the reason", async (ctx) => {
   const backend = await ctx.open();
@@ -370,7 +419,7 @@ conformance(`a job abandoned more than ${MAX_STALLS} times fails`, async (ctx) =
     attempt: MAX_STALLS + 1,
     error: "abandoned 4 times by workers that stopped answering",
   }]);
-  assert.deepEqual(result, { completed: 0, failed: 1, cutShort: 0 });
+  assert.deepEqual(result, { completed: 0, failed: 1, cutShort: 0, stillRunning: 0 });
   assert.deepEqual(await claimJob(backend.queue, "poison", { worker: "w", leaseMs: 1_000 }), {});
 });
 
@@ -420,7 +469,7 @@ conformance("a stop by force counts the runs it cut short", async (ctx) => {
   await until(() => started === 2, { what: "both jobs started" });
   stop.abort();
   force.abort();
-  assert.deepEqual(await worker, { completed: 0, failed: 0, cutShort: 2 });
+  assert.deepEqual(await worker, { completed: 0, failed: 0, cutShort: 2, stillRunning: 0 });
   for (const id of ["a", "b"]) {
     assert.equal((await getJob(backend, `forced/${id}`)).state, "pending", id);
   }
@@ -449,7 +498,7 @@ conformance(
     }
     await cancelJob(backend, "stop/long");
     assert.match(await aborted.promise, /stop\/long was cancelled/);
-    assert.deepEqual(await worker, { completed: 0, failed: 0, cutShort: 0 });
+    assert.deepEqual(await worker, { completed: 0, failed: 0, cutShort: 0, stillRunning: 0 });
     assert.equal(runs, 1);
     const job = await getJob(backend, "stop/long");
     assert.deepEqual([job.state, job.error], ["cancelled", "cancelled while running"]);
@@ -641,7 +690,7 @@ conformance("a worker that is stopping takes no next job when its run finishes",
   await putJob(backend, "last", { id: "second", handler: "hold" });
   stop.abort();
   release.resolve();
-  assert.deepEqual(await worker, { completed: 1, failed: 0, cutShort: 0 });
+  assert.deepEqual(await worker, { completed: 1, failed: 0, cutShort: 0, stillRunning: 0 });
   assert.deepEqual(runs, ["last/first"]);
   const second = await getJob(backend, "last/second");
   assert.deepEqual([second.state, second.attempts], ["pending", 0]);
