@@ -218,7 +218,8 @@ export function flowNodes(flow: unknown, rootId: string, priority = 0): FlowNode
  *
  * @returns the flow's reference (wait for it: its result is the top postprocess' result, or
  * its parts' results) and whether it is new (an `id` that exists changes nothing).
- * @throws {UsageError} on a malformed flow, id or priority.
+ * @throws {UsageError} on a malformed flow, id or priority, or a part's id that is a job of
+ * its own (`ID.0` put with that id).
  */
 export async function putFlow(
   backend: Backend,
@@ -229,5 +230,11 @@ export async function putFlow(
   checkQueueName(queue);
   const rootId = id === undefined ? `flow-${crypto.randomUUID().slice(0, 8)}` : checkJobId(id);
   const created = await backend.queue.putFlow(queue, flowNodes(flow, rootId, priority));
+  if (typeof created === "object") {
+    throw new UsageError(
+      `job ${jobRef(queue, created.taken)} exists already, put with that id: the flow ` +
+        `${jobRef(queue, rootId)} would write over it — give the flow another id`,
+    );
+  }
   return { ref: jobRef(queue, rootId), created };
 }

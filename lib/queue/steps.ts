@@ -337,11 +337,12 @@ export interface QueueCounts {
 /** Per-backend atomic steps of a queue. */
 export interface QueueSteps {
   /**
-   * Adds a flow's groups and jobs at once, unless its first node's id exists.
+   * Adds a flow's groups and jobs at once, unless its first node's id exists, or another node's
+   * id is a job of its own (put with that `--id`): then nothing is stored.
    *
-   * @returns whether this call created it.
+   * @returns whether this call created it, or the id of the first node that is a job already.
    */
-  putFlow(queue: string, nodes: FlowNode[]): Promise<boolean>;
+  putFlow(queue: string, nodes: FlowNode[]): Promise<boolean | { taken: string }>;
   /**
    * Adds a job unless one with its id exists (putting the same id twice is one job).
    *

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { UsageError } from "../../lib/errors.ts";
 import { putFlow } from "../../lib/queue/flow.ts";
-import { getJob, queueCounts, waitForJob } from "../../lib/queue/queue.ts";
+import { getJob, putJob, queueCounts, waitForJob } from "../../lib/queue/queue.ts";
 import { type JobContext, work } from "../../lib/queue/worker.ts";
 import { conformance } from "../support/backends.ts";
 
@@ -125,3 +125,25 @@ conformance("a malformed flow is refused and stores nothing", async (ctx) => {
   }
   assert.deepEqual(await backend.queue.list(), []);
 });
+
+conformance(
+  "a flow whose part's id names a job of its own is refused, that job kept",
+  async (ctx) => {
+    const backend = await ctx.open();
+    await putJob(backend, "taken", { id: "fx.1", handler: "mine", args: 7 });
+    const flow = { serial: [{ handler: "a" }, { handler: "b" }] };
+    await assert.rejects(putFlow(backend, "taken", flow, { id: "fx" }), {
+      name: "UsageError",
+      message: /job taken\/fx\.1 exists already/,
+    });
+    const kept = await getJob(backend, "taken/fx.1");
+    assert.deepEqual([kept.spec.handler, kept.spec.args, kept.parent], ["mine", 7, undefined]);
+    assert.equal(await backend.queue.get("taken", "fx"), undefined, "no part of the flow stored");
+    assert.equal(await backend.queue.get("taken", "fx.0"), undefined, "no part of the flow stored");
+    // The flow's own id taken is the flow put before: nothing changes, as a put of a known --id.
+    assert.deepEqual(await putFlow(backend, "taken", flow, { id: "fx.1" }), {
+      ref: "taken/fx.1",
+      created: false,
+    });
+  },
+);

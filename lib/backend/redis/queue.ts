@@ -191,13 +191,14 @@ export class RedisQueueSteps extends RedisSteps<QueueStep> implements QueueSteps
     return requests.map((_, i) => putReply(queue, reply, i * 4));
   }
 
-  async putFlow(queue: string, nodes: FlowNode[]): Promise<boolean> {
+  async putFlow(queue: string, nodes: FlowNode[]): Promise<boolean | { taken: string }> {
     // Specs travel as strings inside the list: the script stores them without decoding.
     const list = nodes.map(({ spec, ...node }) => ({
       ...node,
       ...(spec !== undefined && { spec: JSON.stringify(spec) }),
     }));
-    return Number(await this.runCreating(queue, "putflow", JSON.stringify(list))) === 1;
+    const reply = await this.runCreating(queue, "putflow", JSON.stringify(list));
+    return Array.isArray(reply) ? { taken: String(reply[0]) } : Number(reply) === 1;
   }
 
   async failUndecodable(queue: string, r: { id: string; error: string }): Promise<void> {

@@ -1059,10 +1059,20 @@ export class SqlQueueSteps implements QueueSteps {
     }
   }
 
-  putFlow(queue: string, nodes: FlowNode[]): Promise<boolean> {
+  putFlow(queue: string, nodes: FlowNode[]): Promise<boolean | { taken: string }> {
     return this.#write(queue, async (s) => {
       await this.#checkSettings(s, queue);
       if (await this.#row(s, queue, nodes[0].id)) return false;
+      // A group has parts: a flow is never its first node alone.
+      const ids = nodes.slice(1).map((node) => node.id);
+      const [taken] = await s.tx.all<{ id: string }>(
+        `SELECT id FROM coord_queue_job WHERE namespace = ? AND queue = ?
+         AND id IN (${ids.map(() => "?").join(", ")}) ORDER BY id LIMIT 1`,
+        this.#ns,
+        queue,
+        ...ids,
+      );
+      if (taken) return { taken: taken.id };
       for (const node of nodes) {
         await s.tx.run(
           `INSERT INTO coord_queue_job (namespace, queue, id, state, ready_at, attempts, stalls,
