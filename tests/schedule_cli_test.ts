@@ -7,6 +7,7 @@ import { connect } from "../lib/backend/connect.ts";
 import type { Backend } from "../lib/backend/types.ts";
 import { freePort } from "./support/host.ts";
 import { NICKNAMES } from "../lib/schedule/crontab.ts";
+import { TICK_WALK_LIMIT } from "../lib/schedule/tick_walk.ts";
 import { tempDir } from "./support/temp.ts";
 import { guarded, lineIn, until } from "./support/wait.ts";
 
@@ -367,7 +368,7 @@ Deno.test("past the counting limit, the start-up line counts the overdue ticks t
   );
   await using backend = await connect({ url, env: {} });
   await storeRecords(backend, url, jobs, ["latest", "within"]);
-  // Two days of 1 s ticks: more than the 100,000 the line counts. Before, it counted the oldest
+  // Two days of 1 s ticks: more than the line counts. Before, it counted the oldest
   // ones only, which the policy skips, and said "skipping them" of ticks it then ran.
   const since = Math.floor(await backend.now() / 1000) * 1000 - 2 * 86_400_000;
   for (const name of ["latest", "within"]) await moveNext(backend, name, since);
@@ -376,13 +377,13 @@ Deno.test("past the counting limit, the start-up line counts the overdue ticks t
   assert.match(
     await p.stderrLine(/^coord: latest: /),
     new RegExp(
-      `^coord: latest: over 100000 ${head}; running 1, skipping the others \\(catch-up=latest\\)$`,
+      `^coord: latest: over ${TICK_WALK_LIMIT} ${head}; running 1, skipping the others \\(catch-up=latest\\)$`,
     ),
   );
   assert.match(
     await p.stderrLine(/^coord: within: /),
     new RegExp(
-      `^coord: within: over 100000 ${head}; running 6[01], skipping the others \\(catch-up=within=60s\\)$`,
+      `^coord: within: over ${TICK_WALK_LIMIT} ${head}; running 6[01], skipping the others \\(catch-up=within=60s\\)$`,
     ),
   );
   await p.stdoutLine(/^\[latest\] latest$/);
