@@ -77,7 +77,7 @@ export function jobRecord(
     : isState(state)
     ? state
     : foreign(JSON.stringify(state));
-  const spec = read(specJson, isObject) as JobSpec;
+  const spec = read(specJson, isJobSpec) as JobSpec;
   const result = read(resultJson, () => true);
   const inputs = read(inputsJson, Array.isArray);
   const progress = read(progressJson, () => true);
@@ -99,6 +99,32 @@ export function foreignJob(queue: string, held: string): string {
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Whether a spec is one coord writes (as `spec_ok` in ../backend/redis/queue/includes/job.lua):
+ * empty (a group's, or a job's failed as unreadable), or a handler's name or a command's argv
+ * with whole retries and a backoff. A worker would otherwise run the first letter of a command
+ * given as text, or retry for ever a failure whose delay is not a number.
+ *
+ * @example
+ * ```ts
+ * import { isJobSpec } from "./record.ts";
+ * isJobSpec({ command: ["make"], retries: 0, backoffMs: 1_000 }); // true
+ * isJobSpec({ command: "make", retries: 0, backoffMs: 1_000 }); // false
+ * ```
+ */
+export function isJobSpec(spec: unknown): boolean {
+  if (!isObject(spec)) return false;
+  if (Object.keys(spec).length === 0) return true;
+  const { handler, command, retries, backoffMs, timeoutMs } = spec;
+  const runs = command === undefined
+    ? typeof handler === "string"
+    : handler === undefined && Array.isArray(command) && command.length > 0 &&
+      command.every((arg) => typeof arg === "string");
+  return runs && Number.isSafeInteger(retries) && (retries as number) >= 0 &&
+    Number.isFinite(backoffMs) && (backoffMs as number) >= 0 &&
+    (timeoutMs === undefined || (Number.isFinite(timeoutMs) && (timeoutMs as number) > 0));
 }
 
 function isState(state: unknown): state is Record<string, unknown> {

@@ -13,10 +13,18 @@ import { isSql, runSql, sqlRows } from "./sql.ts";
  * What is wrong with a planted job: a part that is not JSON, a field of the wrong type, or a
  * count no JavaScript number holds exactly.
  */
-export type Garbage = "json" | "spec" | "types" | "ready" | "huge";
+export type Garbage = "json" | "spec" | "unspecified" | "argv" | "types" | "ready" | "huge";
 
 /** Every kind of {@link Garbage}. */
-export const GARBAGE: Garbage[] = ["json", "spec", "types", "ready", "huge"];
+export const GARBAGE: Garbage[] = [
+  "json",
+  "spec",
+  "unspecified",
+  "argv",
+  "types",
+  "ready",
+  "huge",
+];
 
 /** The attempts of a `huge` job: beyond 2^53, where adding one may change nothing. */
 const HUGE = 2n ** 60n + 1n;
@@ -31,6 +39,20 @@ export function garbageOn(backend: Backend): Garbage[] {
 
 const SPEC = JSON.stringify({ handler: "h", retries: 0, backoffMs: 0 });
 
+/** The spec of a planted job. */
+function specOf(garbage: Garbage): string {
+  switch (garbage) {
+    case "spec":
+      return "junk";
+    case "unspecified":
+      return JSON.stringify({ command: ["false"] });
+    case "argv":
+      return JSON.stringify({ command: "false", retries: 0, backoffMs: 0 });
+    default:
+      return SPEC;
+  }
+}
+
 /** `value` in JSON, with `HUGE_ATTEMPTS` standing for {@link HUGE}'s digits. */
 function stateJson(value: unknown): string {
   return JSON.stringify(value).replace('"HUGE_ATTEMPTS"', HUGE.toString());
@@ -38,7 +60,8 @@ function stateJson(value: unknown): string {
 
 /**
  * Writes a pending job `id` into `queue` the way another program might: `json` — its state
- * (Redis) or its group column (SQL) is not JSON; `spec` — its spec is not JSON; `types` —
+ * (Redis) or its group column (SQL) is not JSON; `spec` — its spec is not JSON; `unspecified`
+ * — its spec has no retries and backoff; `argv` — its command is text, not a list; `types` —
  * its attempts are text; `ready` — its start time is text; `huge` — its attempts
  * are 2^60 + 1. `group`: its `--group`, where what is wrong leaves that readable.
  */
@@ -71,7 +94,7 @@ export async function plantGarbageJob(
       id,
       state.readyAt,
       garbage === "huge" ? HUGE.toString() : state.attempts,
-      garbage === "spec" ? "junk" : SPEC,
+      specOf(garbage),
       garbage === "json" ? "{oops" : null,
       group ?? null,
     );
@@ -81,7 +104,7 @@ export async function plantGarbageJob(
   const key = (part: string) => redis.key("queue", queue, part);
   const send = (args: string[]) => redis.conn.send(args[1], args);
   await send(["HSET", key("jobs"), id, garbage === "json" ? "junk" : stateJson(state)]);
-  await send(["HSET", key("specs"), id, garbage === "spec" ? "junk" : SPEC]);
+  await send(["HSET", key("specs"), id, specOf(garbage)]);
   await send(["ZADD", key("pending"), "0", id]);
 }
 

@@ -31,7 +31,7 @@ import type {
   QueueSteps,
 } from "../../queue/steps.ts";
 import { DEFAULT_KEEP, MAX_REMOVED, MAX_STALLS, TRIM_BATCH } from "../../queue/steps.ts";
-import { foreignJob, JOB_STATES, jobRecord } from "../../queue/record.ts";
+import { foreignJob, isJobSpec, JOB_STATES, jobRecord } from "../../queue/record.ts";
 import { flowProgress, gatheredResults } from "../../queue/flow_progress.ts";
 import { ForeignDataError } from "../../errors.ts";
 import { refuseForeignValues, type ValueRule } from "./foreign_row.ts";
@@ -1607,7 +1607,6 @@ export class SqlQueueSteps implements QueueSteps {
           return null;
         }
       };
-      const isObject = (v: unknown) => typeof v === "object" && v !== null && !Array.isArray(v);
       await this.#update(s, queue, r.id, {
         state: "failed",
         error: r.error,
@@ -1623,7 +1622,7 @@ export class SqlQueueSteps implements QueueSteps {
         due: integer(before.due, 0),
         started_at: integer(before.started_at, null),
         worker: typeof before.worker === "string" ? before.worker : null,
-        spec: json(before.spec, isObject) ?? "{}",
+        spec: json(before.spec, isJobSpec) ?? "{}",
         grp: json(before.grp, (g) => Array.isArray((g as { children?: unknown })?.children)),
         result: json(before.result, () => true),
         inputs: json(before.inputs, Array.isArray),

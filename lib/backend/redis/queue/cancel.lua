@@ -7,7 +7,7 @@ check_settings()
 local id = ARGV[2]
 local job = load(id)
 if not job then return {} end
-if not readable(specs, id, 'table') then
+if not spec_readable(id) then
   return foreign(foreign_value(specs, 'job ' .. id, call('HGET', specs, id)))
 end
 local cancelled = 0

@@ -20,7 +20,7 @@ deactivate(job)
 call('ZREM', waiting, id)
 unlisted({ id })
 if not job.parent then listed(job, 'failed') end
-if not readable(specs, id, 'table') then call('HSET', specs, id, '{}') end
+if not spec_readable(id) then call('HSET', specs, id, '{}') end
 if not readable(results, id) then call('HDEL', results, id) end
 if not readable(inputs, id, 'table') then call('HDEL', inputs, id) end
 changed()

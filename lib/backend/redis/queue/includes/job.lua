@@ -83,6 +83,36 @@ local function load(id)
   return job
 end
 
+-- A job's spec as coord writes it (as isSpec in lib/queue/record.ts): empty (a group's, or a
+-- job's failed as unreadable), or a handler's name or a command's argv, with whole retries and
+-- a backoff. A step that would change a job it cannot run checks it first.
+local function spec_ok(spec)
+  if type(spec) ~= 'table' then return false end
+  if next(spec) == nil then return true end
+  local handler, command = spec.handler, spec.command
+  local runs = command == nil and type(handler) == 'string'
+  if command ~= nil and handler == nil and type(command) == 'table' and #command > 0 then
+    runs = true
+    for key, arg in pairs(command) do
+      if type(key) ~= 'number' or type(arg) ~= 'string' then runs = false end
+    end
+  end
+  local function number(value, low)
+    return type(value) == 'number' and value >= low and value < math.huge
+  end
+  return runs and number(spec.retries, 0) and spec.retries == math.floor(spec.retries)
+    and spec.retries <= 9007199254740991 and number(spec.backoffMs, 0)
+    and (spec.timeoutMs == nil or (number(spec.timeoutMs, 0) and spec.timeoutMs > 0))
+end
+
+-- Whether a job's spec is absent or one coord wrote (see `spec_ok`).
+local function spec_readable(id)
+  local json = call('HGET', specs, id)
+  if not json then return true end
+  local ok, spec = pcall(cjson.decode, json)
+  return ok and spec_ok(spec)
+end
+
 -- Whether a job's part in `hash` is absent or JSON (of Lua type `want`, when given). Decoded
 -- only to check it: see the note on user data in keys.lua.
 local function readable(hash, id, want)
