@@ -426,11 +426,27 @@ async function putFrom(
   const jobs = jobLines(text, file === "-" ? "stdin" : file);
   checkQueueName(queue);
   await using backend = await openBackend("queue", values);
-  const lines = (await putJobs(backend, queue, jobs)).map(({ ref, created }) =>
-    values.json ? JSON.stringify({ job: ref, created }) : ref
-  );
-  // One write, not a console.log a job: 100,000 of those take ≈ 1 s.
-  if (lines.length > 0) console.log(lines.join("\n"));
+  let stored = 0;
+  // A batch's lines as it is stored: a later batch refused leaves these, and says so.
+  const print = (batch: { ref: string; created: boolean }[]) => {
+    const lines = batch.map(({ ref, created }) =>
+      values.json ? JSON.stringify({ job: ref, created }) : ref
+    );
+    // One write a batch, not a console.log a job: 100,000 of those take ≈ 1 s.
+    if (lines.length > 0) console.log(lines.join("\n"));
+    stored += batch.length;
+  };
+  try {
+    await putJobs(backend, queue, jobs, { onStored: print });
+  } catch (e) {
+    if (stored === 0 || !(e instanceof CoordError)) throw e;
+    throw new CoordError(
+      `${e.message} — the first ${stored} of the ${jobs.length} jobs were put (printed above), ` +
+        `the others not`,
+      e.exitCode,
+      { cause: e },
+    );
+  }
   return ExitCode.ok;
 }
 

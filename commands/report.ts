@@ -4,7 +4,7 @@
  * @module
  */
 
-import { CoordError, ExitCode, type ForeignDataError } from "../lib/errors.ts";
+import { CoordError, ExitCode, type ForeignDataError, oneLine } from "../lib/errors.ts";
 
 /**
  * Prints `coord: <message>` for an error and returns its exit code. Errors coord did not
@@ -15,9 +15,8 @@ export function reportError(error: unknown): number {
     console.error(`coord: ${error.message}`);
     return error.exitCode;
   }
-  const message = error instanceof Error ? error.message : String(error);
   console.error(
-    `coord: internal error: ${message.split("\n")[0]} — rerun with COORD_DEBUG=1 for details`,
+    `coord: internal error: ${oneLine(error)} — rerun with COORD_DEBUG=1 for details`,
   );
   if (Deno.env.get("COORD_DEBUG")) console.error(error);
   return ExitCode.internal;

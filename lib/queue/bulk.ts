@@ -16,7 +16,8 @@ export const PUT_BATCH = 500;
 
 /**
  * Puts jobs in a queue, {@link PUT_BATCH} to a backend step. Every job is checked first, so a
- * malformed one stores nothing.
+ * malformed one stores nothing; a step the backend refuses (foreign data) or cannot take (an
+ * outage) leaves the batches before it stored: `onStored` is told of each as it is.
  *
  * @returns each job's reference and whether it is new, in order.
  * @throws {UsageError} naming the first malformed job by its index.
@@ -32,6 +33,7 @@ export async function putJobs(
   backend: Backend,
   queue: string,
   jobs: PutOptions[],
+  { onStored }: { onStored?: (batch: { ref: string; created: boolean }[]) => void } = {},
 ): Promise<{ ref: string; created: boolean }[]> {
   checkQueueName(queue);
   const requests = jobs.map((options, i) => {
@@ -45,7 +47,9 @@ export async function putJobs(
   const refs: { ref: string; created: boolean }[] = [];
   for (let i = 0; i < requests.length; i += PUT_BATCH) {
     const stored = await backend.queue.putMany(queue, requests.slice(i, i + PUT_BATCH));
-    refs.push(...stored.map(({ job, created }) => ({ ref: jobRef(queue, job.id), created })));
+    const batch = stored.map(({ job, created }) => ({ ref: jobRef(queue, job.id), created }));
+    refs.push(...batch);
+    onStored?.(batch);
   }
   return refs;
 }

@@ -153,6 +153,28 @@ conformance(
   },
 );
 
+conformance(
+  "put --from refused in its second batch prints the jobs the first one put, and says so",
+  async (ctx) => {
+    await using temp = await tempDir("coord-test-");
+    const backend = await ctx.open();
+    await plantGarbageJob(backend, "bulk", "x", "json");
+    const lines = Array.from({ length: 599 }, () => JSON.stringify({ handler: "h" }));
+    const file = `${temp.path}/jobs.jsonl`;
+    await Deno.writeTextFile(
+      file,
+      [...lines, JSON.stringify({ handler: "h", id: "x" })].join("\n"),
+    );
+    const put = await runCoord(["queue", "put", "bulk", "--from", file], { env: envOf(ctx) });
+    assert.equal(put.code, 65, put.stderr);
+    const printed = put.stdout.trim().split("\n");
+    assert.deepEqual([printed.length, printed[0], printed[499]], [500, "bulk/1", "bulk/500"]);
+    assert.equal(put.stderr.trim().split("\n").length, 1, put.stderr);
+    assert.match(put.stderr, /another program .* the first 500 of the 600 jobs were put/);
+    assert.equal((await queueCounts(backend, ["bulk"]))[0].pending, 501, "the first batch, and x");
+  },
+);
+
 conformance("work logs a job its claim failed as expired, as any failure", async (ctx) => {
   const env = envOf(ctx);
   const backend = await ctx.open();
