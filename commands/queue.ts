@@ -5,6 +5,7 @@
  */
 
 import { isAbsolute, resolve } from "node:path";
+import { checkName } from "../lib/backend/keys.ts";
 import { importModule } from "../lib/module_loader.ts";
 import { CoordError, ExitCode, UsageError, whyUnreadable } from "../lib/errors.ts";
 import { type Flow, flowNodes, putFlow } from "../lib/queue/flow.ts";
@@ -518,7 +519,8 @@ async function workVerb(argv: string[]): Promise<number> {
     minMs: MIN_LEASE_MS,
     maxMs: MAX_TIMER_MS,
   });
-  if (values.worker === "") throw usage("queue", "--worker is empty");
+  // Before the backend is opened: a refused id makes no store.
+  if (values.worker !== undefined) checkName("worker id", values.worker);
   const graceMs = secondsFlag("queue", "grace", values.grace, DEFAULT_WORK_GRACE_MS, {
     maxMs: MAX_TIMER_MS,
   });

@@ -36,6 +36,7 @@ import {
 } from "./limits.ts";
 import { readCapped } from "./capped_output.ts";
 import { ERROR_RETRY_MS, QueueLane } from "./lane.ts";
+import { checkName } from "../backend/keys.ts";
 import { QueueLooks } from "./looks.ts";
 import type { Finish, FinishedAndClaimed, JobRecord } from "./steps.ts";
 
@@ -269,7 +270,8 @@ class Worker {
     this.#backend = backend;
     this.#queues = queues;
     this.#options = options;
-    this.#id = options.worker ?? processId();
+    // Shown in `status`'s columns and `show`: a newline in it would forge a line there.
+    this.#id = options.worker === undefined ? processId() : checkName("worker id", options.worker);
     this.#leaseMs = options.leaseMs ?? DEFAULT_JOB_LEASE_MS;
     this.#shutdown = new Shutdown({ force: options.force });
     this.#recheckMs = Math.max(IDLE_RECHECK_MS, queues.length * RECHECK_PER_QUEUE_MS);

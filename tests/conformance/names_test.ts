@@ -95,6 +95,21 @@ Deno.test("coord queue work refuses queues listed with commas: exit 64, their jo
   }
 });
 
+Deno.test("coord queue work refuses a worker id with a newline: exit 64, no store made", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const env = { COORD_URL: `sqlite:${dir}/coord.db` };
+    // `status` prints workers in its columns: the id forged a line of its own there.
+    const r = await spawnCoord(["queue", "work", "q", "--worker", "w\nq  9  9", "--drain"], { env })
+      .result;
+    assert.equal(r.code, 64, r.stderr);
+    assert.match(r.stderr, /^coord: worker id "w\\nq {2}9 {2}9" holds a control character/);
+    assert.deepEqual([...Deno.readDirSync(dir)], [], "no store made");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 conformance("a name of 512 emoji is 512 characters: stored and found", async ({ open }) => {
   const backend = await open();
   const name = "🔒".repeat(512);
