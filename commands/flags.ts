@@ -78,15 +78,38 @@ export function parseFlags<O extends Options>(
     return `\0${i}`;
   });
   try {
-    const { values, positionals } = parseArgs({
+    const { values, positionals, tokens } = parseArgs({
       args,
       options,
       strict: true,
       allowPositionals: true,
+      tokens: true,
     });
+    refuseTwoValues(tokens, options);
     return { values, positionals: positionals.map((p) => negatives.get(p) ?? p), rest };
   } catch (e) {
     throw usage(command, e instanceof Error ? tidy(e.message) : String(e));
+  }
+}
+
+/**
+ * A flag that takes one value, given two (`purge --state completed --state failed`): parseArgs
+ * keeps the last, so the first would be dropped without a word. The same value twice is one.
+ */
+function refuseTwoValues(
+  tokens: { kind: string; name?: string; value?: string }[],
+  options: Options,
+): void {
+  const seen = new Map<string, string>();
+  for (const token of tokens) {
+    if (token.kind !== "option" || token.value === undefined) continue;
+    const name = token.name!;
+    if (options[name]?.multiple) continue;
+    const earlier = seen.get(name);
+    if (earlier !== undefined && earlier !== token.value) {
+      throw new Error(`--${name} is given twice, with two values: give it once`);
+    }
+    seen.set(name, token.value);
   }
 }
 

@@ -77,3 +77,19 @@ Deno.test("secondsFlag() refuses what README does not document as a duration", (
     assert.equal(secondsFlag("lock", "wait", text as string, 0), ms);
   }
 });
+
+Deno.test("parseFlags() refuses a one-value flag given two values, and takes one given twice", () => {
+  const options = { state: { type: "string" }, verbose: { type: "boolean" } } as const;
+  // parseArgs kept the last: `purge --state completed --state failed` purged the failed only.
+  assert.throws(
+    () => parseFlags("queue", ["--state", "completed", "--state", "failed"], options),
+    (e: unknown) => e instanceof UsageError && /--state is given twice/.test(e.message),
+  );
+  const { values } = parseFlags(
+    "queue",
+    ["--state=failed", "--state", "failed"],
+    options,
+  );
+  assert.equal(values.state, "failed");
+  assert.equal(parseFlags("queue", ["--verbose", "--verbose"], options).values.verbose, true);
+});
