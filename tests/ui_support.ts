@@ -20,14 +20,16 @@ export interface RunningUi extends AsyncDisposable {
 }
 
 /**
- * Starts `coord ui ARGS… --listen 127.0.0.1:0` with `env` (COORD_URL, COORD_NAMESPACE…);
- * resolves once it serves. Disposing it stops it with SIGTERM and waits for it to exit.
+ * Starts `coord ui ARGS…` with `env` (COORD_URL, COORD_NAMESPACE…), on `--listen 127.0.0.1:0`
+ * unless ARGS give another; resolves once it serves. Disposing it stops it with SIGTERM and
+ * waits for it to exit.
  */
 export async function startUi(
   env: Record<string, string>,
   args: string[] = [],
 ): Promise<RunningUi> {
-  const process = spawnCoord(["ui", "--listen", "127.0.0.1:0", ...args], { env });
+  const listen = args.includes("--listen") ? [] : ["--listen", "127.0.0.1:0"];
+  const process = spawnCoord(["ui", ...listen, ...args], { env });
   const line = await process.stderrLine(/serving http/, 60_000).catch(async (error) => {
     try {
       process.kill("SIGKILL");
