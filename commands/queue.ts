@@ -7,7 +7,13 @@
 import { isAbsolute, resolve } from "node:path";
 import { checkName } from "../lib/backend/keys.ts";
 import { importModule } from "../lib/module_loader.ts";
-import { CoordError, ExitCode, UsageError, whyUnreadable } from "../lib/errors.ts";
+import {
+  BackendUnavailableError,
+  CoordError,
+  ExitCode,
+  UsageError,
+  whyUnreadable,
+} from "../lib/errors.ts";
 import { type Flow, flowNodes, putFlow } from "../lib/queue/flow.ts";
 import { StopSignals } from "../lib/stop_signals.ts";
 import { parseInstant } from "../lib/time.ts";
@@ -39,7 +45,7 @@ import {
   MAX_LIST_LIMIT,
 } from "../lib/queue/list.ts";
 import { listedState } from "../lib/queue/record.ts";
-import { jobLines, putJobs } from "../lib/queue/bulk.ts";
+import { jobLines, PUT_BATCH, putJobs } from "../lib/queue/bulk.ts";
 import {
   configureQueue,
   DEFAULT_KEEP,
@@ -441,9 +447,13 @@ async function putFrom(
     await putJobs(backend, queue, jobs, { onStored: print });
   } catch (e) {
     if (stored === 0 || !(e instanceof CoordError)) throw e;
+    // An answer that did not come may have been a batch stored: only a refusal stored nothing.
+    const rest = e instanceof BackendUnavailableError
+      ? `the next ${Math.min(PUT_BATCH, jobs.length - stored)} may or may not have been`
+      : "the others not";
     throw new CoordError(
       `${e.message} — the first ${stored} of the ${jobs.length} jobs were put (printed above), ` +
-        `the others not`,
+        rest,
       e.exitCode,
       { cause: e },
     );

@@ -340,7 +340,7 @@ export interface QueueSteps {
    * Adds a flow's groups and jobs at once, unless its first node's id exists, or another node's
    * id is a job of its own (put with that `--id`): then nothing is stored.
    *
-   * @returns whether this call created it, or the id of the first node that is a job already.
+   * @returns whether this call created it, or the id of a node that is a job already.
    */
   putFlow(queue: string, nodes: FlowNode[]): Promise<boolean | { taken: string }>;
   /**

@@ -147,8 +147,9 @@ export interface WorkResult {
   cutShort: number;
   /**
    * Handlers that had not returned when `work()` did: they went on after their signal aborted
-   * (a timeout, a cancel, a lost lease, a stop by force). Their jobs' ends are recorded; a
-   * program that wants them stopped ends its process.
+   * (a timeout, a cancel, a lost lease, a stop by force) past the grace period, which `work()`
+   * waits out for them. Their jobs' ends are recorded; a program that wants them stopped ends
+   * its process.
    */
   stillRunning: number;
 }
@@ -398,6 +399,12 @@ class Worker {
     try {
       await this.#takeJobs(stop);
       await this.#finishRunning();
+      // A handler that went on after its signal aborted may be cleaning up (a `finally`): it
+      // has what is left of the grace period to end.
+      if (this.#outliving.size > 0) {
+        const graceMs = this.#options.graceMs ?? DEFAULT_WORK_GRACE_MS;
+        await this.#shutdown.drain(Promise.allSettled([...this.#outliving]), graceMs);
+      }
       return { ...this.#result, stillRunning: this.#outliving.size };
     } catch (error) {
       if (isUnrecoverable(error)) await this.#abandonRunning(error);

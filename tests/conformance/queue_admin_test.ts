@@ -8,6 +8,7 @@ import {
   JobRemovedError,
   promoteJob,
   putJob,
+  queueCounts,
   retryJob,
   UnknownJobError,
   waitForJob,
@@ -22,7 +23,7 @@ import type { RedisBackend } from "../../lib/backend/redis/backend.ts";
 import { isSql, runSql, sqlValue } from "../support/sql.ts";
 import { conformance, envOf } from "../support/backends.ts";
 import { runCoord, spawnCoord } from "../support/cli.ts";
-import { FOREIGN_SETTINGS, plantForeignSetting } from "../support/queue.ts";
+import { FOREIGN_SETTINGS, overwriteSpec, plantForeignSetting } from "../support/queue.ts";
 import { guarded, until } from "../support/wait.ts";
 import { ForeignDataError } from "../../lib/errors.ts";
 import { shellWord } from "../../commands/output.ts";
@@ -1028,5 +1029,23 @@ conformance(
     }
     assert.ok(errors[0].startsWith('queue "alien": ') && errors[0].includes(shown), errors[0]);
     assert.equal((await getJob(backend, "alien/j")).state, "pending", "left alone");
+  },
+);
+
+conformance(
+  "retry and promote refuse a job whose spec another program wrote over, changing nothing",
+  async (ctx) => {
+    const backend = await ctx.open();
+    await putJob(backend, "over", { id: "done", handler: "h" });
+    await cancelJob(backend, "over/done");
+    await putJob(backend, "over", { id: "later", handler: "h", delayMs: 3_600_000 });
+    for (const id of ["done", "later"]) {
+      await overwriteSpec(backend, "over", id, JSON.stringify({ handler: "h" }));
+    }
+    // Redis changed the job, then its answer was refused: retried or promoted, yet exit 65.
+    await assert.rejects(retryJob(backend, "over/done"), ForeignDataError);
+    await assert.rejects(promoteJob(backend, "over/later"), ForeignDataError);
+    const [counts] = await queueCounts(backend, ["over"]);
+    assert.deepEqual([counts.cancelled, counts.scheduled, counts.pending], [1, 1, 0]);
   },
 );

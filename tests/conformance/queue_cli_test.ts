@@ -136,20 +136,47 @@ conformance(
   async (ctx) => {
     await using temp = await tempDir("coord-test-");
     const module = `${temp.path}/h.ts`;
-    // Deaf to its signal: its timer alone would keep the process alive for 10 minutes.
+    const tidied = `${temp.path}/tidied`;
+    // `deaf`'s timer alone would keep the process alive for 10 minutes; `tidy` heeds its
+    // signal but cleans up for 0.3 s after it, which the grace period waits for.
     await Deno.writeTextFile(
       module,
-      "export const deaf = () => new Promise((r) => setTimeout(r, 600_000));\n",
+      `export const deaf = () => new Promise((r) => setTimeout(r, 600_000));
+export async function tidy(_: unknown, { signal }: { signal: AbortSignal }) {
+  try {
+    await new Promise((_, reject) => signal.addEventListener("abort", () => reject(signal.reason)));
+  } finally {
+    await new Promise((r) => setTimeout(r, 300));
+    await Deno.writeTextFile(${JSON.stringify(tidied)}, "done");
+  }
+}\n`,
     );
     const backend = await ctx.open();
-    await putJob(backend, "deaf", { id: "j", handler: "deaf", timeoutMs: 300, retries: 0 });
-    await using deaf = spawnCoord(["queue", "work", "deaf", "--drain", "--module", module], {
-      env: envOf(ctx),
-    });
+    for (const handler of ["deaf", "tidy"]) {
+      await putJob(backend, "deaf", { id: handler, handler, timeoutMs: 300, retries: 0 });
+    }
+    await using deaf = spawnCoord(
+      [
+        "queue",
+        "work",
+        "deaf",
+        "--drain",
+        "--grace",
+        "5",
+        "--concurrency",
+        "2",
+        "--module",
+        module,
+      ],
+      { env: envOf(ctx) },
+    );
     const worker = await guarded(deaf.result, "exit of the drained worker");
     assert.equal(worker.code, 0, worker.stderr);
-    const job = await backend.queue.get("deaf", "j");
-    assert.deepEqual([job?.state, job?.error], ["failed", "timed out after 0.3 s"]);
+    for (const id of ["deaf", "tidy"]) {
+      const job = await backend.queue.get("deaf", id);
+      assert.deepEqual([job?.state, job?.error], ["failed", "timed out after 0.3 s"], id);
+    }
+    assert.equal(await Deno.readTextFile(tidied), "done", "the cleanup was not cut off");
   },
 );
 

@@ -205,6 +205,7 @@ conformance(
     const result = await work(backend, ["deaf"], {
       handlers: { deaf: () => new Promise(() => {}), fine: () => 1 },
       drain: true,
+      graceMs: 200,
     });
     assert.deepEqual(result, { completed: 1, failed: 1, cutShort: 0, stillRunning: 1 });
     assert.equal((await getJob(backend, "deaf/j")).error, "timed out after 0.1 s");
@@ -491,6 +492,8 @@ conformance(
         },
       },
       drain: true,
+      // It never returns: what is left of the grace period is waited for it.
+      graceMs: 200,
     });
     for (;;) {
       if ((await getJob(backend, "stop/long")).state === "active") break;

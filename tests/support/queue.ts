@@ -13,7 +13,15 @@ import { isSql, runSql, sqlRows } from "./sql.ts";
  * What is wrong with a planted job: a part that is not JSON, a field of the wrong type, or a
  * count no JavaScript number holds exactly.
  */
-export type Garbage = "json" | "spec" | "unspecified" | "argv" | "types" | "ready" | "huge";
+export type Garbage =
+  | "json"
+  | "spec"
+  | "unspecified"
+  | "argv"
+  | "listed"
+  | "types"
+  | "ready"
+  | "huge";
 
 /** Every kind of {@link Garbage}. */
 export const GARBAGE: Garbage[] = [
@@ -21,6 +29,7 @@ export const GARBAGE: Garbage[] = [
   "spec",
   "unspecified",
   "argv",
+  "listed",
   "types",
   "ready",
   "huge",
@@ -48,6 +57,8 @@ function specOf(garbage: Garbage): string {
       return JSON.stringify({ command: ["false"] });
     case "argv":
       return JSON.stringify({ command: "false", retries: 0, backoffMs: 0 });
+    case "listed":
+      return "[]";
     default:
       return SPEC;
   }
@@ -61,7 +72,8 @@ function stateJson(value: unknown): string {
 /**
  * Writes a pending job `id` into `queue` the way another program might: `json` — its state
  * (Redis) or its group column (SQL) is not JSON; `spec` — its spec is not JSON; `unspecified`
- * — its spec has no retries and backoff; `argv` — its command is text, not a list; `types` —
+ * — its spec has no retries and backoff; `argv` — its command is text, not a list; `listed` —
+ * its spec is an empty list, not an object; `types` —
  * its attempts are text; `ready` — its start time is text; `huge` — its attempts
  * are 2^60 + 1. `group`: its `--group`, where what is wrong leaves that readable.
  */
@@ -106,6 +118,29 @@ export async function plantGarbageJob(
   await send(["HSET", key("jobs"), id, garbage === "json" ? "junk" : stateJson(state)]);
   await send(["HSET", key("specs"), id, specOf(garbage)]);
   await send(["ZADD", key("pending"), "0", id]);
+}
+
+/** Writes `text` over the spec of job `id`, as another program might. */
+export async function overwriteSpec(
+  backend: Backend,
+  queue: string,
+  id: string,
+  text: string,
+): Promise<void> {
+  if (isSql(backend)) {
+    await runSql(
+      backend,
+      "UPDATE coord_queue_job SET spec = ? WHERE namespace = ? AND queue = ? AND id = ?",
+      text,
+      backend.namespace,
+      queue,
+      id,
+    );
+    return;
+  }
+  const redis = backend as RedisBackend;
+  const key = redis.key("queue", queue, "specs");
+  await redis.conn.send(key, ["HSET", key, id, text]);
 }
 
 /**

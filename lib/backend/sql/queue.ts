@@ -1063,11 +1063,10 @@ export class SqlQueueSteps implements QueueSteps {
     return this.#write(queue, async (s) => {
       await this.#checkSettings(s, queue);
       if (await this.#row(s, queue, nodes[0].id)) return false;
-      // A group has parts: a flow is never its first node alone.
       const ids = nodes.slice(1).map((node) => node.id);
-      const [taken] = await s.tx.all<{ id: string }>(
+      const [taken] = ids.length === 0 ? [] : await s.tx.all<{ id: string }>(
         `SELECT id FROM coord_queue_job WHERE namespace = ? AND queue = ?
-         AND id IN (${ids.map(() => "?").join(", ")}) ORDER BY id LIMIT 1`,
+         AND id IN (${ids.map(() => "?").join(", ")}) LIMIT 1`,
         this.#ns,
         queue,
         ...ids,

@@ -8,6 +8,9 @@ check_settings()
 local id = ARGV[2]
 local job = load(id)
 if not job then return {} end
+if not spec_readable(id) then
+  return foreign(foreign_value(specs, 'job ' .. id, call('HGET', specs, id)))
+end
 local promoted = 0
 if job.state == 'pending' and job.readyAt > now_ms then
   -- Its place in pending moves to now, and it joins the run order (or its group's parked jobs).

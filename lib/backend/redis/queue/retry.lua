@@ -10,6 +10,9 @@ check_settings()
 local id = ARGV[2]
 local job = load(id)
 if not job then return {} end
+if not spec_readable(id) then
+  return foreign(foreign_value(specs, 'job ' .. id, call('HGET', specs, id)))
+end
 local retried = 0
 if (job.state == 'failed' or job.state == 'cancelled') and not job.parent and not job.group then
   local keeps_start = job.state == 'cancelled' and job.attempts == 0 and job.readyAt > now_ms

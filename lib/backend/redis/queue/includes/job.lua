@@ -83,7 +83,7 @@ local function load(id)
   return job
 end
 
--- A job's spec as coord writes it (as isSpec in lib/queue/record.ts): empty (a group's, or a
+-- A job's spec as coord writes it (as isJobSpec in lib/queue/record.ts): empty (a group's, or a
 -- job's failed as unreadable), or a handler's name or a command's argv, with whole retries and
 -- a backoff. A step that would change a job it cannot run checks it first.
 local function spec_ok(spec)
@@ -110,7 +110,8 @@ local function spec_readable(id)
   local json = call('HGET', specs, id)
   if not json then return true end
   local ok, spec = pcall(cjson.decode, json)
-  return ok and spec_ok(spec)
+  -- cjson reads `[]` as an empty table too: an empty spec is an object.
+  return ok and spec_ok(spec) and (next(spec) ~= nil or json:match('^%s*{') ~= nil)
 end
 
 -- Whether a job's part in `hash` is absent or JSON (of Lua type `want`, when given). Decoded
