@@ -1114,14 +1114,8 @@ async function setPaused(argv: string[], paused: boolean): Promise<number> {
   // does not exist would make one, paused by nobody, for good.
   await using backend = paused
     ? await openBackend("queue", values)
-    : await openForQueues(values, positionals);
-  if (!backend) {
-    // One mistyped name resumes none: the others are named again, with it fixed.
-    if (positionals.length > 1) {
-      console.error(`coord: none of the ${positionals.length} queues was resumed`);
-    }
-    return ExitCode.usage;
-  }
+    : await openForQueues(values, positionals, "resumed");
+  if (!backend) return ExitCode.usage;
   for (const queue of positionals) {
     await configureQueue(backend, queue, { paused });
     console.log(`${paused ? "paused" : "resumed"} ${queue}`);
@@ -1131,14 +1125,16 @@ async function setPaused(argv: string[], paused: boolean): Promise<number> {
 
 /**
  * Opens the backend for an action on `queues` that only a queue that exists takes (resume,
- * purge, retry --failed, reading settings), or names on stderr each that does not, as `status`
- * does, and then acts on none (undefined: exit 64) — a mistyped name changes nothing and creates
+ * purge, retry --failed, reading settings), or names on one stderr line those that do not, as
+ * `status` does (and, given what the action would have `done`, that it did it to none of them),
+ * and then acts on none (undefined: exit 64) — a mistyped name changes nothing and creates
  * nothing. Opened as a look: where nothing is stored yet no queue exists, and no file or schema
  * is made; where something is, the look is the store itself.
  */
 async function openForQueues(
   values: Parameters<typeof openBackend>[1],
   queues: string[],
+  done?: string,
 ): Promise<Backend | undefined> {
   const backend = await openBackend("queue", values, { create: false, readOnly: false });
   const unknown = await unknownQueues(backend, queues).catch(async (e) => {
@@ -1147,7 +1143,9 @@ async function openForQueues(
   });
   if (unknown.length === 0) return backend;
   await backend.close();
-  for (const queue of unknown) console.error(`No such queue: ${JSON.stringify(queue)}.`);
+  // One mistyped name changes none: the others are named again, with it fixed.
+  const none = done && queues.length > 1 ? ` None of the ${queues.length} queues was ${done}.` : "";
+  console.error(`No such queue: ${unknown.map((q) => JSON.stringify(q)).join(", ")}.${none}`);
   return undefined;
 }
 

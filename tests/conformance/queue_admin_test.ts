@@ -23,7 +23,13 @@ import type { RedisBackend } from "../../lib/backend/redis/backend.ts";
 import { isSql, runSql, sqlValue } from "../support/sql.ts";
 import { conformance, envOf } from "../support/backends.ts";
 import { runCoord, spawnCoord } from "../support/cli.ts";
-import { FOREIGN_SETTINGS, overwriteSpec, plantForeignSetting } from "../support/queue.ts";
+import {
+  FOREIGN_SETTINGS,
+  overwriteJob,
+  overwriteSpec,
+  plantForeignSetting,
+  storedJobs,
+} from "../support/queue.ts";
 import { guarded, until } from "../support/wait.ts";
 import { ForeignDataError } from "../../lib/errors.ts";
 import { shellWord } from "../../commands/output.ts";
@@ -795,6 +801,41 @@ conformance("10 concurrent puts with one --dedupe key give one job", async (ctx)
   }
   assert.equal((await backend.queue.counts("dd")).pending, 1, "nothing more stored");
 });
+
+conformance(
+  "a put whose --dedupe key names a job another program wrote over, or holds a window that is " +
+    "no time, is refused (65), changing nothing",
+  async (ctx) => {
+    const env = envOf(ctx);
+    const backend = await ctx.open();
+    await putJob(backend, "dq", { id: "d1", handler: "ok", dedupe: "k" });
+    await overwriteJob(backend, "dq", "d1");
+    // Read as no job, the key went to a new one: whether d1 runs, nobody can tell.
+    const put = await runCoord(["queue", "put", "dq", "--handler", "ok", "--dedupe", "k"], { env });
+    assert.equal(put.code, 65, put.stderr);
+    assert.equal(put.stdout, "");
+    assert.match(put.stderr, /^coord: queue "dq": .*d1.* another program wrote there/);
+    assert.equal(put.stderr.trim().split("\n").length, 1, put.stderr);
+    assert.equal(await storedJobs(backend, "dq"), 1, "no job put");
+    if (!isSql(backend)) return; // a Redis window is a sorted set's score: always a number
+    await putJob(backend, "dw", { handler: "ok", dedupe: "w", dedupeForMs: 60_000 });
+    await runSql(
+      backend,
+      "UPDATE coord_queue_dedupe SET until = ? WHERE namespace = ? AND queue = 'dw'",
+      backend.kind === "sqlite" ? "soon" : -5,
+      backend.namespace,
+    );
+    const windowed = await runCoord(["queue", "put", "dw", "--handler", "ok", "--dedupe", "w"], {
+      env,
+    });
+    assert.equal(windowed.code, 65, windowed.stderr);
+    assert.match(
+      windowed.stderr,
+      /^coord: queue "dw": coord_queue_dedupe holds a row coord did not/,
+    );
+    assert.equal(await storedJobs(backend, "dw"), 1, "no job put");
+  },
+);
 
 /** Redis' used_memory, in bytes. */
 async function usedMemory(backend: Backend): Promise<number> {

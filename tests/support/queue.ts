@@ -7,7 +7,7 @@
 import type { Backend } from "../../lib/backend/types.ts";
 import type { RedisBackend } from "../../lib/backend/redis/backend.ts";
 import { shownValue } from "../../lib/stored_values.ts";
-import { isSql, runSql, sqlRows } from "./sql.ts";
+import { isSql, runSql, sqlRows, sqlValue } from "./sql.ts";
 
 /**
  * What is wrong with a planted job: a part that is not JSON, a field of the wrong type, or a
@@ -141,6 +141,43 @@ export async function overwriteSpec(
   const redis = backend as RedisBackend;
   const key = redis.key("queue", queue, "specs");
   await redis.conn.send(key, ["HSET", key, id, text]);
+}
+
+/**
+ * Writes over the record of job `id` as another program might: on Redis its state is not JSON,
+ * on SQL its row holds a state coord has not.
+ */
+export async function overwriteJob(backend: Backend, queue: string, id: string): Promise<void> {
+  if (isSql(backend)) {
+    await runSql(
+      backend,
+      "UPDATE coord_queue_job SET state = 'bogus' WHERE namespace = ? AND queue = ? AND id = ?",
+      backend.namespace,
+      queue,
+      id,
+    );
+    return;
+  }
+  const redis = backend as RedisBackend;
+  const key = redis.key("queue", queue, "jobs");
+  await redis.conn.send(key, ["HSET", key, id, "junk"]);
+}
+
+/** How many job records `queue` holds, read as stored (coord's or not). */
+export async function storedJobs(backend: Backend, queue: string): Promise<number> {
+  if (isSql(backend)) {
+    return Number(
+      await sqlValue(
+        backend,
+        "SELECT count(*) FROM coord_queue_job WHERE namespace = ? AND queue = ?",
+        backend.namespace,
+        queue,
+      ),
+    );
+  }
+  const redis = backend as RedisBackend;
+  const key = redis.key("queue", queue, "jobs");
+  return Number(await redis.conn.send(key, ["HLEN", key]));
 }
 
 /**

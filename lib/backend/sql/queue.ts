@@ -319,6 +319,11 @@ const CONFIG_RULES: ValueRule[] = [
   { table: "coord_queue_config", column: "group_limit", writes: (v) => whole(v, 1) },
 ];
 
+/** A dedupe key's window end, as a put reads it: a whole number of ms, a time coord wrote. */
+const DEDUPE_RULES: ValueRule[] = [
+  { table: "coord_queue_dedupe", column: "until", writes: (v) => whole(v, 0) },
+];
+
 /** A row of {@link QUEUE_PROBE_SQL}. */
 type QueueProbe =
   & ConfigRow
@@ -1154,8 +1159,12 @@ export class SqlQueueSteps implements QueueSteps {
       queue,
       key,
     );
+    // Another program's `until` (text, on SQLite) compares with no clock; another program's job
+    // row says nothing of whether that job runs: refused, as Redis refuses (`load`).
+    if (entry) refuseForeignValues(`queue "${queue}"`, DEDUPE_RULES, [entry]);
     const row = entry && await this.#row(s, queue, entry.id);
     if (!row) return undefined;
+    await this.#job(s, queue, row);
     const live = row.state === "pending" || row.state === "active" || row.state === "waiting";
     return live || entry.until > s.now ? row : undefined;
   }

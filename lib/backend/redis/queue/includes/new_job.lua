@@ -13,10 +13,11 @@ for _, keys in ipairs({ PUT_JOB, PUT_GROUPED, PUT_DEDUPED }) do
   for _, key in ipairs(keys) do table.insert(PUTS, key) end
 end
 
--- The job put with dedupe `key`, while it is unfinished or its window lasts.
+-- The job put with dedupe `key`, while it is unfinished or its window lasts. A record another
+-- program wrote there is refused: read as no job, the key would be given to the new one.
 local function deduplicated(key)
   local id = call('HGET', dedupe, key)
-  local job = id and decode(id)
+  local job = id and load(id)
   if not job then return nil end
   local live = job.state == 'pending' or job.state == 'active' or job.state == 'waiting'
   if live or tonumber(call('ZSCORE', dedupe_until, key) or 0) > now_ms then return job end
