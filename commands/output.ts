@@ -4,6 +4,8 @@
  * @module
  */
 
+import { padColumns, textWidth } from "./text_width.ts";
+
 const encoder = new TextEncoder();
 
 /**
@@ -21,11 +23,14 @@ export function writeLine(line: string, stream: typeof Deno.stdout = Deno.stdout
   }
 }
 
-/** Prints rows as columns two spaces apart, each as wide as its widest cell (the first row heads). */
+/**
+ * Prints rows as columns two spaces apart, each as wide in a terminal as its widest cell (the
+ * first row heads).
+ */
 export function printTable(rows: string[][]): void {
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => textWidth(row[i]))));
   for (const row of rows) {
-    console.log(row.map((cell, i) => cell.padEnd(widths[i])).join("  ").trimEnd());
+    console.log(row.map((cell, i) => padColumns(cell, widths[i])).join("  ").trimEnd());
   }
 }
 

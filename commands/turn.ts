@@ -16,6 +16,7 @@ import type { LockEvent, TicketLine } from "../lib/lock/steps.ts";
 import type { Command } from "./command.ts";
 import { BACKEND_FLAGS, BACKEND_FLAGS_HELP, openBackend, parseFlags, usage } from "./flags.ts";
 import { writeLine } from "./output.ts";
+import { padColumns, textWidth } from "./text_width.ts";
 import { reportForeign } from "./report.ts";
 import { withSignals } from "./signals.ts";
 
@@ -256,9 +257,14 @@ function printable(text: string): string {
 
 /** Pads `text` to `width` columns, or cuts it to `width - 1` and `…`. */
 function column(text: string, width: number): string {
-  const chars = [...printable(text)];
-  if (chars.length <= width) return chars.join("") + " ".repeat(width - chars.length);
-  return `${chars.slice(0, width - 1).join("")}…`;
+  const shown = printable(text);
+  if (textWidth(shown) <= width) return padColumns(shown, width);
+  let cut = "";
+  for (const c of shown) {
+    if (textWidth(cut + c) > width - 1) break;
+    cut += c;
+  }
+  return padColumns(`${cut}…`, width);
 }
 
 /** The `coord turn` command. */

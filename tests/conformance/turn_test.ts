@@ -416,15 +416,20 @@ Deno.test("eventLine() words every lock event as turn's console does", () => {
 });
 
 Deno.test("statusTable() keeps its columns whatever the names", () => {
-  const [head, dashes, user] = statusTable("r".repeat(60), {
+  const [head, dashes, user, wide] = statusTable("r".repeat(60), {
     tickets: 1234567890,
     indicator: 1234567890,
     limit: 1,
-    users: [{ ticket: 1234567890, label: "tab\there 🔒", since: 0, grantedAt: 1 }],
+    users: [
+      { ticket: 1234567890, label: "tab\there 🔒", since: 0, grantedAt: 1 },
+      { ticket: 7, label: "報告".repeat(30), since: 0 },
+    ],
   });
   assert.equal(head, `${"r".repeat(49)}…1234567890`);
   assert.equal(dashes, DASHES);
-  assert.equal(user, `${"tab\\x09here 🔒".padEnd(51)}1234567890`);
+  // Padded to terminal columns: the lock and each Chinese character take two.
+  assert.equal(user, `tab\\x09here 🔒${" ".repeat(36)}1234567890`);
+  assert.equal(wide, `${"報告".repeat(12)}… ${"7".padStart(10)}`);
 });
 
 Deno.test("coord turn --help promises tickets never repeat after a reset", async () => {
