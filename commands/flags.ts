@@ -50,13 +50,15 @@ ${DURATIONS_HELP}`;
 export interface Parsed<V> {
   values: V;
   positionals: string[];
-  /** Arguments after a `--`, untouched. */
+  /** Arguments after a `--`, untouched (a command's; else none). */
   rest: string[];
 }
 
 /**
- * Parses `argv` strictly against `options`. Arguments after `--` are kept apart in `rest` and
- * never read as flags. (`-h/--help` never gets here: `main.ts` answers it for every command.)
+ * Parses `argv` strictly against `options`. Arguments after `--` are never read as flags: for a
+ * command that runs one (`{ takesCommand: true }`) they are kept apart in `rest`; for the others
+ * they are positionals, as POSIX tools read `--` (`coord queue show -- -odd/1`). (`-h/--help` never
+ * gets here: `main.ts` answers it for every command.)
  *
  * @throws {UsageError} on an unknown flag, a missing flag value, or a positional where none
  * is allowed, with a pointer to `coord COMMAND --help`.
@@ -65,10 +67,11 @@ export function parseFlags<O extends Options>(
   command: string,
   argv: string[],
   options: O,
+  { takesCommand = false }: { takesCommand?: boolean } = {},
 ): Parsed<ReturnType<typeof parseArgs<{ options: O; strict: true }>>["values"]> {
   const dashDash = argv.indexOf("--");
   const head = joinNegativeValues(dashDash < 0 ? argv : argv.slice(0, dashDash), options);
-  const rest = dashDash < 0 ? [] : argv.slice(dashDash + 1);
+  const after = dashDash < 0 ? [] : argv.slice(dashDash + 1);
   // parseArgs reads a positional "-1" as an unknown option: each stands in as "\0I" (no
   // argument can hold NUL) and comes back as itself, for the positional's own check to name.
   const negatives = new Map<string, string>();
@@ -86,7 +89,10 @@ export function parseFlags<O extends Options>(
       tokens: true,
     });
     refuseTwoValues(tokens, options);
-    return { values, positionals: positionals.map((p) => negatives.get(p) ?? p), rest };
+    const named = positionals.map((p) => negatives.get(p) ?? p);
+    return takesCommand
+      ? { values, positionals: named, rest: after }
+      : { values, positionals: [...named, ...after], rest: [] };
   } catch (e) {
     throw usage(command, e instanceof Error ? tidy(e.message) : String(e));
   }

@@ -101,7 +101,7 @@ const FLAGS = {
 async function run(argv: string[]): Promise<number> {
   const args = argv[0] === "run" ? argv.slice(1) : argv;
   requireDashDash("lock", args, FLAGS, 1, "coord lock RES [options]");
-  const { values, positionals, rest } = parseFlags("lock", args, FLAGS);
+  const { values, positionals, rest } = parseFlags("lock", args, FLAGS, { takesCommand: true });
   const [resource, extra] = positionals;
   if (resource === undefined) throw usage("lock", "missing resource RES");
   if (extra !== undefined) {

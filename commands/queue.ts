@@ -331,7 +331,7 @@ async function put(argv: string[]): Promise<number> {
     priority: { type: "string" },
     keep: { type: "string" },
     group: { type: "string" },
-  });
+  }, { takesCommand: true });
   if (positionals.length !== 1) throw usage("queue", "put takes one QUEUE");
   if (values.from !== undefined) return await putFrom(positionals[0], values.from, values, rest);
   if (values.delay !== undefined && values.at !== undefined) {

@@ -281,12 +281,11 @@ function nextTicks(def: TaskDefinition, now: number, count: number): number[] {
 const LAGGING = 1;
 
 async function status(argv: string[]): Promise<number> {
-  const { values, positionals, rest } = parseFlags("schedule", argv, {
+  const { values, positionals: named } = parseFlags("schedule", argv, {
     ...BACKEND_FLAGS,
     json: { type: "boolean" },
     "max-lag": { type: "string" },
   });
-  const named = [...positionals, ...rest];
   const maxLagMs = values["max-lag"] === undefined
     ? undefined
     : secondsFlag("schedule", "max-lag", values["max-lag"], 0);

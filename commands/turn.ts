@@ -85,11 +85,11 @@ async function run(argv: string[]): Promise<number> {
 }
 
 async function status(argv: string[]): Promise<number> {
-  const { values, positionals, rest } = parseFlags("turn", argv, {
+  const { values, positionals } = parseFlags("turn", argv, {
     ...BACKEND_FLAGS,
     json: { type: "boolean" },
   });
-  const named = resourcesOf(positionals, rest);
+  const named = resourcesOf(positionals);
   await using backend = await openBackend("turn", values, { create: false });
   const reports = await ticketLines(backend, named);
   if (named === undefined && reports.length === 0) noQueues(backend.namespace);
@@ -106,8 +106,8 @@ async function status(argv: string[]): Promise<number> {
 }
 
 async function follow(argv: string[]): Promise<number> {
-  const { values, positionals, rest } = parseFlags("turn", argv, BACKEND_FLAGS);
-  const named = resourcesOf(positionals, rest);
+  const { values, positionals } = parseFlags("turn", argv, BACKEND_FLAGS);
+  const named = resourcesOf(positionals);
   await using backend = await openBackend("turn", values);
   // Following ends when interrupted: that is its normal end, hence 0 and not 128+N.
   await withSignals(async (signal) => {
@@ -119,11 +119,11 @@ async function follow(argv: string[]): Promise<number> {
 }
 
 async function reset(argv: string[]): Promise<number> {
-  const { values, positionals, rest } = parseFlags("turn", argv, {
+  const { values, positionals } = parseFlags("turn", argv, {
     ...BACKEND_FLAGS,
     force: { type: "boolean" },
   });
-  const named = resourcesOf(positionals, rest);
+  const named = resourcesOf(positionals);
   await using backend = await openBackend("turn", values);
   const resources = named ?? await backend.lock.list();
   if (resources.length === 0) noQueues(backend.namespace);
@@ -162,8 +162,8 @@ async function reset(argv: string[]): Promise<number> {
 }
 
 /** The RES arguments, without repeats; undefined (every queue) when there are none. */
-function resourcesOf(positionals: string[], rest: string[]): string[] | undefined {
-  const names = [...new Set([...positionals, ...rest])];
+function resourcesOf(positionals: string[]): string[] | undefined {
+  const names = [...new Set(positionals)];
   return names.length > 0 ? names : undefined;
 }
 

@@ -70,16 +70,14 @@ Exit codes: 0 stopped by a signal · 64 bad flags, credentials half set, a non-l
 ${BACKEND_FLAGS_HELP}`;
 
 async function run(argv: string[]): Promise<number> {
-  const { values, positionals, rest } = parseFlags("ui", argv, {
+  const { values, positionals } = parseFlags("ui", argv, {
     ...BACKEND_FLAGS,
     listen: { type: "string" },
     "read-only": { type: "boolean" },
     "base-path": { type: "string" },
     "allow-host": { type: "string", multiple: true },
   });
-  if (positionals.length + rest.length > 0) {
-    throw usage("ui", `unexpected argument "${[...positionals, ...rest][0]}"`);
-  }
+  if (positionals.length > 0) throw usage("ui", `unexpected argument "${positionals[0]}"`);
   const listen = parseListen(values.listen ?? "127.0.0.1:8080");
   const base = parseBasePath(values["base-path"] ?? "/");
   const readOnly = values["read-only"] ?? false;

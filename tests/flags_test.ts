@@ -93,3 +93,15 @@ Deno.test("parseFlags() refuses a one-value flag given two values, and takes one
   assert.equal(values.state, "failed");
   assert.equal(parseFlags("queue", ["--verbose", "--verbose"], options).values.verbose, true);
 });
+
+Deno.test("parseFlags() reads what follows -- as positionals, but as the command where one runs", () => {
+  const options = { json: { type: "boolean" } } as const;
+  const plain = parseFlags("queue", ["q/1", "--", "--json", "-odd/2"], options);
+  assert.deepEqual([plain.positionals, plain.rest, plain.values.json], [
+    ["q/1", "--json", "-odd/2"],
+    [],
+    undefined,
+  ]);
+  const run = parseFlags("lock", ["r", "--", "sh", "--json"], options, { takesCommand: true });
+  assert.deepEqual([run.positionals, run.rest], [["r"], ["sh", "--json"]]);
+});
