@@ -35,6 +35,9 @@ import { eventLine, runScheduler } from "./schedule_program.ts";
 import { reportForeign } from "./report.ts";
 import { STOP_GRACE_MS } from "../lib/subprocess.ts";
 
+/** The most ticks `list --count` prints a task. */
+const MAX_LIST_COUNT = 10_000;
+
 const USAGE =
   `Usage: coord schedule [run] FILE [--instance ID] [--grace S] [--health-port [HOST:]PORT]
                       [--verbose] [--pass-env NAME[,NAME…]]
@@ -106,8 +109,8 @@ best-effort line giving one is refused.
             --pass-env NAME[,NAME…]  give commands COORD_URL, COORD_PASSWORD and/or
                              PGPASSWORD all the same (a line running coord queue put needs COORD_URL)
             Failures, lost leases and backend errors are logged on stderr in any case.
-  list      each task's timing, modes, policies and next --count (default 3) ticks; no
-            backend needed
+  list      each task's timing, modes, policies and next --count (default 3, at most
+            ${MAX_LIST_COUNT}) ticks; no backend needed
   status    from the backend: each task's next tick, last run (tick, outcome, owner),
             runs and failures (and how many in a row); --json: one object per line.
             A task holding foreign data is named on stderr, the others shown, exit 65.
@@ -219,8 +222,12 @@ async function list(argv: string[]): Promise<number> {
   });
   const file = onlyFile(positionals);
   const count = values.count === undefined ? 3 : Number(values.count);
-  if (!Number.isInteger(count) || count < 0) {
-    throw usage("schedule", `--count must be a whole number ≥ 0, got "${values.count}"`);
+  // Each tick is computed and printed: a count with no bound ran out of memory.
+  if (!/^\d+$/.test(values.count ?? "3") || count > MAX_LIST_COUNT) {
+    throw usage(
+      "schedule",
+      `--count must be a whole number from 0 to ${MAX_LIST_COUNT}, got "${values.count}"`,
+    );
   }
   const app = new Scheduler();
   await loadTasks(app, file, () => {});

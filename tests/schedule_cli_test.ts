@@ -99,6 +99,12 @@ for (
 
 Deno.test("coord schedule run refuses a missing file, bad flags and bad values with exit 64", async () => {
   const jobs = await taskFile("jobs.cron", "@hourly ./x\n");
+  // Latin-1 "café": its é is no UTF-8.
+  const latin1 = await taskFile("latin1.cron", "");
+  await Deno.writeFile(
+    latin1,
+    Uint8Array.of(...new TextEncoder().encode("@hourly echo caf"), 0xe9),
+  );
   for (
     const [args, message] of [
       [["schedule", "run", "/nonexistent/jobs.cron"], /cannot read task file .*: no such file/],
@@ -111,6 +117,12 @@ Deno.test("coord schedule run refuses a missing file, bad flags and bad values w
       [["schedule", "run", jobs, "--health-port", "http"], /--health-port "http" is not a port/],
       [["schedule", "run", jobs, "other.cron"], /one FILE at a time/],
       [["schedule", "list", jobs, "--count", "many"], /--count must be a whole number/],
+      // Read leniently, the byte became U+FFFD in the command run.
+      [["schedule", "list", latin1], /cannot read task file .*: it is not UTF-8 text$/m],
+      [["schedule", "run", latin1], /cannot read task file .*: it is not UTF-8 text$/m],
+      // Each tick is computed: these ran out of memory, or exited 70.
+      [["schedule", "list", jobs, "--count", "99999999"], /--count must be .* to 10000/],
+      [["schedule", "list", jobs, "--count", "1e9"], /--count must be .* to 10000/],
     ] as const
   ) {
     const r = await runCoord([...args]);

@@ -6,6 +6,7 @@
  */
 
 import type { Backend } from "../backend/types.ts";
+import { checkName } from "../backend/keys.ts";
 import { CoordError, ExitCode, UsageError } from "../errors.ts";
 import {
   decodeRecord,
@@ -122,6 +123,8 @@ function changeTask(
   name: string,
   change: (record: TaskRecord, now: number) => TaskRecord | undefined,
 ): Promise<boolean> {
+  // As status checks it: a name no task can have is a mistake, said as such.
+  checkName("task name", name);
   return updateRecord<TaskRecord>(backend, name, "task", (record, now) => {
     if (!record) throw new UnknownTaskError(name, backend.namespace);
     return change(record, now);
@@ -143,8 +146,8 @@ export class UnknownTaskError extends UsageError {
   /** Names the task and the namespace looked in. */
   constructor(name: string, namespace: string) {
     super(
-      `no task "${name}" in namespace "${namespace}" — a task has a record once an ` +
-        `instance ran its file; check the name and --namespace`,
+      `no task ${JSON.stringify(name)} in namespace ${JSON.stringify(namespace)} — a task has ` +
+        `a record once an instance ran its file; check the name and --namespace`,
     );
   }
 }
@@ -173,6 +176,7 @@ export async function removeTask(
   name: string,
   { force = false }: RemoveOptions = {},
 ): Promise<boolean> {
+  checkName("task name", name);
   const read = await backend.schedule.read(name);
   if (!read.stored) return false;
   if (recordType(read.stored.value) === "template") {

@@ -225,7 +225,9 @@ function duration(option: string, value: string, maxMs = MAX_DURATION_MS): strin
 }
 
 function wholeNumber(option: string, value: string): number {
-  if (!/^\d+$/.test(value)) throw new UsageError(`${option}=${value}: use a whole number ≥ 0`);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) {
+    throw new UsageError(`${option}=${value}: use a whole number from 0 to 2^53-1`);
+  }
   return Number(value);
 }
 

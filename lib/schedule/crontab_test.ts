@@ -248,13 +248,15 @@ Deno.test("parseCrontab() names a line's own key, not the task option it sets", 
   }
 });
 
-Deno.test("parseCrontab() refuses a max-retries= that is not a whole number", () => {
-  for (const value of ["-1", "1.5", "many", ""]) {
+Deno.test("parseCrontab() refuses a max-retries= that is not a whole number up to 2^53-1", () => {
+  // Past 2^53 a count of retries no longer goes up by one.
+  for (const value of ["-1", "1.5", "many", "", "99999999999999999999", "9007199254740992"]) {
     assert.throws(
       () => parseCrontab("f", `@hourly max-retries=${value} ./x\n`),
-      new UsageError(`f:1: max-retries=${value}: use a whole number ≥ 0`),
+      new UsageError(`f:1: max-retries=${value}: use a whole number from 0 to 2^53-1`),
     );
   }
+  assert.equal(only("@hourly max-retries=9007199254740991 ./x").options.maxRetries, 2 ** 53 - 1);
 });
 
 Deno.test("parseCrontab() reads catch-up= policies, naming catch-up= when one is unknown", () => {

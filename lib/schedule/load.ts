@@ -32,7 +32,7 @@ export async function loadTasks(
   const path = isAbsolute(file) ? file : resolve(file);
   let text: string | undefined;
   try {
-    if (!MODULE_FILE.test(path)) text = await Deno.readTextFile(path);
+    if (!MODULE_FILE.test(path)) text = decodeText(await Deno.readFile(path));
     else {
       const stat = await Deno.stat(path);
       if (stat.isDirectory) throw new Deno.errors.IsADirectory();
@@ -50,6 +50,17 @@ export async function loadTasks(
     app.task(options, commandHandler(command, output, commandOptions));
   }
   return lines;
+}
+
+/** Reads UTF-8 strictly: a byte replaced by U+FFFD would change a command the file runs. */
+const UTF8 = new TextDecoder("utf-8", { fatal: true });
+
+function decodeText(bytes: Uint8Array): string {
+  try {
+    return UTF8.decode(bytes);
+  } catch {
+    throw new Error("it is not UTF-8 text");
+  }
 }
 
 async function loadModule(app: Scheduler, file: string, path: string): Promise<void> {

@@ -288,7 +288,8 @@ function catchUpPolicy(options: TaskBaseOptions): TaskDefinition["catchUp"] {
 }
 
 function checkCount(what: string, value: number): number {
-  if (!Number.isInteger(value) || value < 0) {
+  // Past 2^53 a count no longer goes up by one: the runs it bounds would never reach it.
+  if (!Number.isSafeInteger(value) || value < 0) {
     throw new UsageError(`${what} ${value} is not a whole number ≥ 0`);
   }
   return value;

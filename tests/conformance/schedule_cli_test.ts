@@ -433,6 +433,14 @@ conformance(
     assert.match(unknown.stderr, /no task "nosuch"/);
     const badArgs = await coord("trigger", "beat", "--args", "{oops");
     assert.equal(badArgs.code, 64);
+    // A name no task can have: one line, 64 (a newline in it split the line; remove said 1).
+    for (
+      const args of [["pause", "a\nb"], ["resume", "a\nb"], ["trigger", "a\tb"], ["remove", ""]]
+    ) {
+      const r = await coord(...args);
+      assert.equal(r.code, 64, `${args}: ${r.stderr}`);
+      assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+    }
     await Deno.remove(dir, { recursive: true });
   },
 );

@@ -17,7 +17,9 @@ import { scheduleStatus, type TaskStatus } from "../../lib/schedule/status.ts";
 import { abortion } from "../../lib/time.ts";
 // From the package, as README shows them to a program.
 import { pauseTask, removeTask, resumeTask, triggerTask } from "../../lib/mod.ts";
+import type { RedisBackend } from "../../lib/backend/redis/backend.ts";
 import { conformance } from "../support/backends.ts";
+import { isSql, runSql, sqlRows } from "../support/sql.ts";
 import { counting, overriding } from "../support/overriding.ts";
 import { currentHourlyTick, dueNow } from "../support/schedule.ts";
 import { until } from "../support/wait.ts";
@@ -1153,6 +1155,73 @@ conformance("a task whose name holds foreign data is refused, the data left alon
   assert.equal((await backend.schedule.read("alien")).stored?.value, "not a coord record");
   await assert.rejects(scheduleStatus(backend, ["alien"]), ForeignDataError);
 });
+
+conformance(
+  "a task record at version 0 or below, as another program left it, is refused by every step " +
+    "(65), the record left as it is",
+  async (ctx) => {
+    const backend = await ctx.open();
+    const app = new Scheduler({ backend });
+    app.task({ name: "low", interval: "1h" }, () => {});
+    const stop = new AbortController();
+    const running = app.run({ signal: stop.signal });
+    await statusOf(backend, "low");
+    stop.abort();
+    await running;
+    const [, value] = await storedSchedule(backend, "low");
+    for (const version of [0, -1]) {
+      await setScheduleVersion(backend, "low", version);
+      const again = new Scheduler({ backend });
+      again.task({ name: "low", interval: "1h" }, () => {});
+      // Before, on SQL: read as no record, inserted, found there, read… for good.
+      await assert.rejects(again.run(), ForeignDataError);
+      await assert.rejects(scheduleStatus(backend, ["low"]), ForeignDataError);
+      await assert.rejects(pauseTask(backend, "low"), ForeignDataError);
+      await assert.rejects(triggerTask(backend, "low"), ForeignDataError);
+      await assert.rejects(removeTask(backend, "low", { force: true }), ForeignDataError);
+      assert.deepEqual(await storedSchedule(backend, "low"), [version, value]);
+    }
+  },
+);
+
+/** Sets the version of task `name`'s record as another program might. */
+async function setScheduleVersion(backend: Backend, name: string, version: number): Promise<void> {
+  if (isSql(backend)) {
+    await runSql(
+      backend,
+      "UPDATE coord_schedule SET version = ? WHERE namespace = ? AND name = ?",
+      version,
+      backend.namespace,
+      name,
+    );
+    return;
+  }
+  const redis = backend as RedisBackend;
+  const key = redis.key("schedule", name, "state");
+  await redis.conn.send(key, ["HSET", key, "version", String(version)]);
+}
+
+/** Task `name`'s record as stored, read around coord's checks. */
+async function storedSchedule(backend: Backend, name: string): Promise<[number, string]> {
+  if (isSql(backend)) {
+    const [row] = await sqlRows(
+      backend,
+      "SELECT version, value FROM coord_schedule WHERE namespace = ? AND name = ?",
+      backend.namespace,
+      name,
+    );
+    return [Number(row.version), String(row.value)];
+  }
+  const redis = backend as RedisBackend;
+  const key = redis.key("schedule", name, "state");
+  const [version, value] = await redis.conn.send(key, [
+    "HMGET",
+    key,
+    "version",
+    "value",
+  ]) as string[];
+  return [Number(version), value];
+}
 
 /** The task's status, once an instance has made its record. */
 async function statusOf(backend: Backend, name: string): Promise<TaskStatus> {

@@ -7,6 +7,8 @@
 
 import type { ReadResult, ScheduleSteps, StoredRecord } from "../../schedule/steps.ts";
 import type { SqlStore, SqlTransaction, SqlValue } from "./transaction.ts";
+import { refuseForeignValues, type ValueRule } from "./foreign_row.ts";
+import { whole } from "../../stored_values.ts";
 
 /** The scheduler's table: one versioned record per name. */
 export const SCHEDULE_DDL: readonly string[] = [
@@ -16,6 +18,14 @@ export const SCHEDULE_DDL: readonly string[] = [
 ];
 
 const SCHEDULE_TABLES = ["coord_schedule"];
+
+/**
+ * A record's version counts its writes from 1: 0 stands for no record in every step (a write
+ * expecting it inserts), so a row at 0 or below would be read as one, then never written.
+ */
+const SCHEDULE_RULES: ValueRule[] = [
+  { table: "coord_schedule", column: "version", writes: (v) => whole(v, 1) },
+];
 
 /** Schedule steps over one {@link SqlStore}. */
 export class SqlScheduleSteps implements ScheduleSteps {
@@ -29,11 +39,12 @@ export class SqlScheduleSteps implements ScheduleSteps {
   /** The task's record; every step starts here, refusing rows another program wrote. */
   async #stored(tx: SqlTransaction, name: string): Promise<StoredRecord | undefined> {
     await tx.refuseForeignRows(`task "${name}"`, SCHEDULE_TABLES, { name });
-    const [row] = await tx.all<StoredRecord>(
+    const [row] = await tx.all<{ version: number; value: string }>(
       "SELECT version, value FROM coord_schedule WHERE namespace = ? AND name = ?",
       this.#store.namespace,
       name,
     );
+    if (row) refuseForeignValues(`task "${name}"`, SCHEDULE_RULES, [row]);
     return row && { version: row.version, value: row.value };
   }
 
