@@ -12,7 +12,7 @@ import { CoordError, ExitCode, type ForeignDataError, oneLine } from "../lib/err
  */
 export function reportError(error: unknown): number {
   if (error instanceof CoordError) {
-    console.error(`coord: ${error.message}`);
+    console.error(`coord: ${joined(error.message)}`);
     return error.exitCode;
   }
   console.error(
@@ -28,7 +28,9 @@ export function reportError(error: unknown): number {
  * there was one, else 0. The healthy items are shown all the same.
  */
 export function reportForeign(reports: readonly { foreign?: ForeignDataError }[]): number {
-  for (const { foreign } of reports) if (foreign) console.error(`coord: ${foreign.message}`);
+  for (const { foreign } of reports) {
+    if (foreign) console.error(`coord: ${joined(foreign.message)}`);
+  }
   return reports.some((r) => r.foreign) ? ExitCode.dataError : ExitCode.ok;
 }
 
@@ -42,4 +44,12 @@ export function outageLine(
   return event.type === "unavailable"
     ? `backend unavailable (${event.error}) — retrying every second until it answers`
     : `backend back after ${(event.outageMs / 1000).toFixed(1)} s`;
+}
+
+/**
+ * A message on one line, as every error is: one may quote what it read (a parser's excerpt of
+ * a file), newlines and all.
+ */
+function joined(message: string): string {
+  return message.replace(/\s*\n\s*/g, " ");
 }

@@ -14,9 +14,14 @@ Deno.test("coord queue refuses bad input with one line and exit 64, storing noth
   await Deno.writeTextFile(dotFile, '{"handler": "h"}\n');
   await Deno.writeTextFile(dotIdFile, '{"handler": "h", "id": ".."}\n');
   await Deno.writeTextFile(flowFile, '{"serial": [{"handler": "h"}]}');
+  const scriptFile = `${temp.path}/run.sh`;
+  await Deno.writeTextFile(scriptFile, "#!/bin/sh\necho hi\n");
   for (
     const [args, message] of [
       [["put", "q", "--handler", "h", "--args", "{oops"], /--args is not JSON/],
+      // Stored, each became null.
+      [["put", "q", "--handler", "h", "--args", '{"a":1e400}'], /args hold Infinity/],
+      [["put", "q", "--handler", "h", "--args", "[-1e999]"], /args hold -Infinity/],
       [["put", "q"], /either a handler .* or a command/],
       [["put", "q", "--handler", "h", "--", "echo"], /either a handler .* or a command/],
       [["put", "q", "--handler", "not-a-name"], /not a function name/],
@@ -65,6 +70,8 @@ Deno.test("coord queue refuses bad input with one line and exit 64, storing noth
       [["put", "..", "--from", dotFile], /queue name "\.\." is a path's dot-segment/],
       [["put", "q", "--from", dotIdFile], /:1: job id "\.\." is a path's dot-segment/],
       [["flow", "q", flowFile, "--id", ".."], /job id "\.\." is a path's dot-segment/],
+      // The parser quotes the file, its newlines with it: once two lines.
+      [["flow", "q", scriptFile], /run\.sh is not JSON: .*#!\/bin\/sh echo/],
       [["flow", "..", flowFile], /queue name "\.\." is a path's dot-segment/],
     ] as const
   ) {

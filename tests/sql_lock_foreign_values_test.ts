@@ -70,6 +70,14 @@ const PLANTS: Plant[] = [
     shown: "Infinity",
   },
   {
+    // A number, but no clock's: it was taken as a lease, and the lock stuck for good.
+    what: "a lease past any clock",
+    sql: [ticket(1, 0, "1e300")],
+    table: "coord_lock_ticket",
+    column: "expires_at",
+    shown: "1e+300",
+  },
+  {
     what: "a token below its ticket",
     sql: [ticket(1, 0), "INSERT INTO coord_lock_request VALUES (?, 'r', 1, 'theirs', 0)"],
     table: "coord_lock_request",

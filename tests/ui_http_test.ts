@@ -902,6 +902,33 @@ Deno.test("ui: a refused Remove queue stays on the queue's page, saying why; a d
   assertIncludes(removed.page, "Removed q and its 1 job(s).");
 });
 
+Deno.test("ui: a Purge of a queue's last jobs goes to the overview, with its notice", async () => {
+  await using target = await freshTarget();
+  await coord(["queue", "put", "vq", "--id", "a", "--handler", "h"], target.env);
+  await coord(["queue", "put", "kept", "--id", "a", "--handler", "h"], target.env);
+  await coord(["queue", "put", "kept", "--id", "b", "--handler", "h"], target.env);
+  for (const ref of ["vq/a", "kept/a"]) await coord(["queue", "cancel", ref], target.env);
+  await using ui = await startUi(target.env);
+  const token = await csrfTokenOf(`${ui.root}queues/vq`);
+  const purge = async (queue: string) => {
+    const done = await postForm(`${ui.root}queues/${queue}/purge`, {
+      csrf: token,
+      state: "cancelled",
+    });
+    assert.equal(done.status, 303);
+    const location = new URL(done.headers.get("location")!, ui.root);
+    const page = await fetch(location);
+    return { path: location.pathname, status: page.status, text: await page.text() };
+  };
+  // The queue is no more: its page, where it went before, said 404 and lost the notice.
+  const last = await purge("vq");
+  assert.deepEqual([last.path, last.status], ["/", 200]);
+  assertIncludes(last.text, "Purged 1 cancelled job(s) of vq.");
+  const some = await purge("kept");
+  assert.deepEqual([some.path, some.status], ["/queues/kept", 200]);
+  assertIncludes(some.text, "Purged 1 cancelled job(s) of kept.");
+});
+
 for (const [backend, url] of EVERY_BACKEND) {
   Deno.test({
     name: `ui (${backend}): a job holding foreign data is shown as such (409), not as not found`,

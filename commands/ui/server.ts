@@ -131,7 +131,10 @@ const QUEUE_ACTIONS = new Map<string, Action>([
     back: (p) => ["queues", p[0]],
   }],
   ["purge", {
-    run: (ctx, [queue], form) => purgeAction(ctx, queue, form),
+    run: async (ctx, [queue], form) => {
+      const { notice, gone } = await purgeAction(ctx, queue, form);
+      return gone ? { notice, goTo: [] } : notice;
+    },
     back: (p) => ["queues", p[0]],
   }],
   ["remove", {

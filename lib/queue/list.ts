@@ -126,7 +126,12 @@ function readCursor(
   if (Array.isArray(parsed) && parsed.length === 3) {
     const [state, score, id] = parsed;
     const index = states.indexOf(state);
-    if (index >= 0 && typeof score === "number" && typeof id === "string") {
+    // A score is a time in ms (a lease's on Redis may hold a fraction), an id has no NUL: a
+    // crafted cursor otherwise reached the backend, which failed on it.
+    if (
+      index >= 0 && Number.isFinite(score) && Math.abs(score) <= Number.MAX_SAFE_INTEGER &&
+      typeof id === "string" && !id.includes("\0")
+    ) {
       return { index, cursor: { score, id } };
     }
   }

@@ -345,8 +345,16 @@ export function jobSpecOf(options: PutOptions, naming: PutNaming = OPTION_NAMES)
 function checkJson(what: string, value: unknown): void {
   let json: string | undefined;
   try {
-    json = JSON.stringify(value);
+    // JSON has no Infinity nor NaN (nor 1e400, which JSON.parse reads as Infinity): stored,
+    // each would become null without a word.
+    json = JSON.stringify(value, (_key, v) => {
+      if (typeof v === "number" && !Number.isFinite(v)) {
+        throw new UsageError(`${what} hold ${v}, a number JSON has not — give it as text`);
+      }
+      return v;
+    });
   } catch (e) {
+    if (e instanceof UsageError) throw e;
     throw new UsageError(`${what} are not JSON: ${e instanceof Error ? e.message : e}`);
   }
   if (json === undefined) throw new UsageError(`${what} are not JSON: a ${typeof value}`);

@@ -5,6 +5,7 @@
  */
 
 import { ForeignDataError } from "../errors.ts";
+import { instant, whole } from "../stored_values.ts";
 import type { JobRecord, JobSpec, JobState, ListState } from "./steps.ts";
 
 /** Every state a job coord wrote may be in. */
@@ -33,10 +34,12 @@ export function listedState(job: Pick<JobRecord, "state" | "readyAt">, now: numb
 
 /** The state fields the steps compute with. */
 const NUMBERS = ["attempts", "stalls", "readyAt", "createdAt"] as const;
-/** Those that count, with the optional ones: beyond 2^53 adding one may change nothing. */
-const COUNTS = ["attempts", "stalls", "failures", "priority"] as const;
-/** The optional times a job shows. */
-const TIMES = ["startedAt", "finishedAt", "beginBy", "leaseUntil"] as const;
+/** Those that count from 0, with the optional one: beyond 2^53 adding one may change nothing. */
+const TALLIES = ["attempts", "stalls", "failures"] as const;
+/** The times a job keeps, with the optional ones. */
+const TIMES = ["readyAt", "createdAt", "startedAt", "finishedAt", "beginBy", "leaseUntil"] as const;
+/** The last instant a JavaScript Date holds: a later one could not be shown. */
+const LAST_DATE_MS = 8.64e15;
 
 /**
  * A job from its stored parts: coord's state fields (JSON, or the object a SQL step built from
@@ -127,14 +130,21 @@ export function isJobSpec(spec: unknown): boolean {
     (timeoutMs === undefined || (Number.isFinite(timeoutMs) && (timeoutMs as number) > 0));
 }
 
+/** Whether `value` is an instant a Date can show. */
+function shownTime(value: unknown): boolean {
+  return instant(value) && (value as number) <= LAST_DATE_MS;
+}
+
 function isState(state: unknown): state is Record<string, unknown> {
   // Finite: JSON has no infinity, but a SQL row built into the state has what its columns hold.
-  // A count beyond 2^53 would not fence an attempt: another program's.
+  // A count below 0 or beyond 2^53 would not fence an attempt, a time past a Date's last could
+  // not be shown: another program's.
   return isObject(state) && typeof state.id === "string" &&
     JOB_STATES.includes(state.state as JobState) &&
     NUMBERS.every((field) => Number.isFinite(state[field])) &&
-    COUNTS.every((field) => state[field] === undefined || Number.isSafeInteger(state[field])) &&
-    TIMES.every((field) => state[field] === undefined || Number.isFinite(state[field])) &&
+    TALLIES.every((field) => state[field] === undefined || whole(state[field], 0)) &&
+    (state.priority === undefined || Number.isSafeInteger(state.priority)) &&
+    TIMES.every((field) => state[field] === undefined || shownTime(state[field])) &&
     (state.keep === undefined || isObject(state.keep)) &&
     (state.groupKey === undefined || typeof state.groupKey === "string") &&
     (state.group === undefined ||

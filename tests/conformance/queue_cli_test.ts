@@ -426,6 +426,31 @@ conformance("list says a queue given that does not exist, as status does", async
   assert.deepEqual([empty.code, empty.stdout, empty.stderr], [0, "", ""]);
 });
 
+conformance("list and the console refuse a crafted --after cursor (64, 400)", async (ctx) => {
+  const env = envOf(ctx);
+  const backend = await ctx.open();
+  for (let i = 0; i < 3; i++) await putJob(backend, "big", { handler: "h", delayMs: 3_600_000 });
+  // As list writes a cursor: base64 of [state, score, id], without padding.
+  const cursor = (json: string) => btoa(json).replaceAll("=", "");
+  // PostgreSQL failed on each (70, a 500 page): no number SQL takes, none a bigint holds, NUL.
+  const crafted = [
+    cursor('["pending",1e400,"x"]'),
+    cursor('["scheduled",1e20,"x"]'),
+    cursor('["pending",1,"\\u0000"]'),
+  ];
+  for (const after of crafted) {
+    const list = await runCoord(["queue", "list", "big", "--after", after], { env });
+    assert.equal(list.code, 64, `${atob(after)}: ${list.stderr}`);
+    assert.match(list.stderr, /is not a cursor of this list/);
+  }
+  await using ui = await startUi(env);
+  for (const after of crafted) {
+    const page = await fetch(`${ui.root}queues/big?after=${after}`);
+    assert.equal(page.status, 400, atob(after));
+    await page.body?.cancel();
+  }
+});
+
 conformance(
   "status shows every healthy queue beside one holding foreign data, and exits 65",
   async (ctx) => {

@@ -16,22 +16,28 @@ import { isSql, runSql, sqlRows, sqlValue } from "./sql.ts";
 export type Garbage =
   | "json"
   | "spec"
+  | "worded"
   | "unspecified"
   | "argv"
   | "listed"
   | "types"
   | "ready"
+  | "negative"
+  | "far"
   | "huge";
 
 /** Every kind of {@link Garbage}. */
 export const GARBAGE: Garbage[] = [
   "json",
   "spec",
+  "worded",
   "unspecified",
   "argv",
   "listed",
   "types",
   "ready",
+  "negative",
+  "far",
   "huge",
 ];
 
@@ -53,6 +59,9 @@ function specOf(garbage: Garbage): string {
   switch (garbage) {
     case "spec":
       return "junk";
+    case "worded":
+      // Words a connection's failure says: quoted in the refusal, it was once taken for one.
+      return "socket timeout";
     case "unspecified":
       return JSON.stringify({ command: ["false"] });
     case "argv":
@@ -71,10 +80,12 @@ function stateJson(value: unknown): string {
 
 /**
  * Writes a pending job `id` into `queue` the way another program might: `json` — its state
- * (Redis) or its group column (SQL) is not JSON; `spec` — its spec is not JSON; `unspecified`
+ * (Redis) or its group column (SQL) is not JSON; `spec` — its spec is not JSON; `worded` — its
+ * spec is words, not JSON, that a lost connection's error would hold; `unspecified`
  * — its spec has no retries and backoff; `argv` — its command is text, not a list; `listed` —
  * its spec is an empty list, not an object; `types` —
- * its attempts are text; `ready` — its start time is text; `huge` — its attempts
+ * its attempts are text; `ready` — its start time is text; `negative` — its
+ * attempts are -5; `far` — its start is past the last instant a Date holds; `huge` — its attempts
  * are 2^60 + 1. `group`: its `--group`, where what is wrong leaves that readable.
  */
 export async function plantGarbageJob(
@@ -87,10 +98,17 @@ export async function plantGarbageJob(
   const state = {
     id,
     state: "pending",
-    attempts: garbage === "types" ? "x" : garbage === "huge" ? "HUGE_ATTEMPTS" : 0,
+    attempts: garbage === "types"
+      ? "x"
+      : garbage === "huge"
+      ? "HUGE_ATTEMPTS"
+      : garbage === "negative"
+      ? -5
+      : 0,
     failures: 0,
     stalls: 0,
-    readyAt: garbage === "ready" ? "soon" : 0,
+    // Beyond the last instant a JavaScript Date holds (8.64e15 ms), within 2^53.
+    readyAt: garbage === "ready" ? "soon" : garbage === "far" ? 9e15 : 0,
     createdAt: 0,
     groupKey: group,
   };

@@ -197,11 +197,17 @@ export async function pauseAction(ctx: UiContext, queue: string, paused: boolean
 }
 
 /** `coord queue purge --state S`: the form's `state`. */
-export async function purgeAction(ctx: UiContext, queue: string, form: FormData): Promise<string> {
+export async function purgeAction(
+  ctx: UiContext,
+  queue: string,
+  form: FormData,
+): Promise<{ notice: string; gone: boolean }> {
   const state = String(form.get("state")) as FinishedState;
   await checkKnown(ctx, queue);
   const removed = await purgeJobs(ctx.backend, queue, { state });
-  return `Purged ${removed} ${state} job(s) of ${queue}.`;
+  // Its last jobs purged, a queue with no settings is no more: its page would say 404.
+  const gone = (await unknownQueues(ctx.backend, [queue])).length > 0;
+  return { notice: `Purged ${removed} ${state} job(s) of ${queue}.`, gone };
 }
 
 /** `coord queue remove [--force]`: the form's `force` (1). Whether it was, and the notice. */

@@ -76,7 +76,11 @@ const LOCK_NOT_AVAILABLE = "55P03";
 const UPGRADE_LOCK_WAIT_MS = 500;
 const UPGRADE_PAUSE_MS = 250;
 const UPGRADE_ATTEMPTS = 20;
-/** int8 (`count(*)`, BIGINT columns): coord's values fit in a double. */
+/**
+ * int8 (`count(*)`, BIGINT columns): coord's values fit in a double. Another program's beyond
+ * 2^53 is kept as its digits, which every row check refuses, not rounded into a number coord
+ * might have written.
+ */
 const INT8_OID = 20;
 
 /** Every table coord keeps in the schema; each primitive adds its own as it moves here. */
@@ -337,7 +341,7 @@ export async function openPostgres(
     application_name: "coord",
     types: {
       getTypeParser: (oid, format) =>
-        oid === INT8_OID ? Number : pg.types.getTypeParser(oid, format),
+        oid === INT8_OID ? readInt8 : pg.types.getTypeParser(oid, format),
     },
   };
   const pool = openPool(pg, config);
@@ -687,4 +691,10 @@ async function missingGrants(
 /** The first few of `names`, for a one-line message. */
 function listed(names: string[]): string {
   return names.slice(0, 3).join(", ") + (names.length > 3 ? ", …" : "");
+}
+
+/** An int8 as a number where a double holds it exactly, else its digits (see INT8_OID). */
+function readInt8(text: string): number | string {
+  const n = Number(text);
+  return Number.isSafeInteger(n) ? n : text;
 }

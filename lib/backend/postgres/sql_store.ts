@@ -9,7 +9,7 @@
  * @module
  */
 
-import { BackendUnavailableError } from "../../errors.ts";
+import { BackendUnavailableError, CoordError } from "../../errors.ts";
 import type { Topic } from "../types.ts";
 import type { SqlQuery, SqlStore, SqlTransaction, SqlValue } from "../sql/transaction.ts";
 import type { PgClient, PgPool, PgPoolClient, PgResult } from "./client.ts";
@@ -87,6 +87,8 @@ export function outageCause(error: unknown): string {
 
 /** Connection-level failures: the step did not happen (or was rolled back), try again later. */
 export function isConnectionError(error: unknown): boolean {
+  // coord's own refusals quote stored text, which may hold any of the words below.
+  if (error instanceof CoordError) return error instanceof BackendUnavailableError;
   const e = error as { code?: string; message?: string };
   if (typeof e?.code === "string" && /^(08|57P|53)/.test(e.code)) return true;
   if (typeof e?.code === "string" && /^E[A-Z]+$/.test(e.code)) return true;

@@ -10,7 +10,7 @@
  */
 
 import { refuseForeignValues, type ValueRule } from "./foreign_row.ts";
-import { whole } from "../../stored_values.ts";
+import { instant, whole } from "../../stored_values.ts";
 
 /**
  * Every column a step reads. A NULL is never checked: it stands for a row the read joined and
@@ -30,10 +30,10 @@ const RULES: ValueRule[] = [
     // A ticket beyond the counter would be handed out again.
     writes: (v, row) => whole(v, 1, row.tickets),
   },
-  { table: "coord_lock_ticket", column: "since", read: "since", writes: Number.isFinite },
-  // A lease that is not a number never ends.
-  { table: "coord_lock_ticket", column: "expires_at", read: "expires_at", writes: Number.isFinite },
-  { table: "coord_lock_ticket", column: "granted_at", read: "granted_at", writes: Number.isFinite },
+  { table: "coord_lock_ticket", column: "since", read: "since", writes: instant },
+  // A lease that is not a clock's instant (text, 1e300) never ends: the lock would be stuck.
+  { table: "coord_lock_ticket", column: "expires_at", read: "expires_at", writes: instant },
+  { table: "coord_lock_ticket", column: "granted_at", read: "granted_at", writes: instant },
   {
     table: "coord_lock_ticket",
     column: "started",

@@ -33,7 +33,7 @@ import type {
 import { DEFAULT_KEEP, MAX_REMOVED, MAX_STALLS, TRIM_BATCH } from "../../queue/steps.ts";
 import { foreignJob, isJobSpec, JOB_STATES, jobRecord } from "../../queue/record.ts";
 import { flowProgress, gatheredResults } from "../../queue/flow_progress.ts";
-import { ForeignDataError } from "../../errors.ts";
+import { ForeignDataError, UsageError } from "../../errors.ts";
 import { refuseForeignValues, type ValueRule } from "./foreign_row.ts";
 import { whole } from "../../stored_values.ts";
 import { ddlNames } from "./ddl_names.ts";
@@ -1884,6 +1884,12 @@ export class SqlQueueSteps implements QueueSteps {
     queue: string,
     r: { state: ListState; after?: ListCursor; limit: number },
   ): Promise<{ job: JobRecord; cursor: ListCursor }[]> {
+    // Every order here is a whole number of ms: a score with a fraction is no cursor of it.
+    if (r.after && !Number.isSafeInteger(r.after.score)) {
+      throw new UsageError(
+        `--after is not a cursor of this list — give the "next" a page of the same --state printed`,
+      );
+    }
     return this.#read(async (s) => {
       const { now } = s;
       const finished = r.state === "completed" || r.state === "failed" ||

@@ -10,6 +10,25 @@ local function count_ok(n, optional)
   if n == nil then return optional end
   return type(n) == 'number' and n == math.floor(n) and n >= -MAX_WHOLE and n <= MAX_WHOLE
 end
+-- A count from 0 (attempts, stalls, failures): below, an attempt would not fence its run.
+local function tally_ok(n, optional)
+  return count_ok(n, optional) and (n == nil or n >= 0)
+end
+-- The times a job keeps (the first two always), each an instant a JavaScript Date can show
+-- (record.ts): a later one would break every page and line that shows the job.
+local TIMES = { 'readyAt', 'createdAt', 'startedAt', 'finishedAt', 'beginBy', 'leaseUntil' }
+local LAST_DATE_MS = 8.64e15
+local function times_ok(job)
+  for i, field in ipairs(TIMES) do
+    local t = job[field]
+    if t == nil then
+      if i <= 2 then return false end
+    elseif type(t) ~= 'number' or t < 0 or t > LAST_DATE_MS then
+      return false
+    end
+  end
+  return true
+end
 
 -- A step that ends and takes many jobs (finish) holds their records back and writes each once,
 -- at its end (`write_back`): `held[id]` is the job as the step saved it (false: removed), which
@@ -58,8 +77,8 @@ local function decode(id)
   if not json then return nil end
   local ok, job = pcall(cjson.decode, json)
   local wrong = not ok or type(job) ~= 'table' or job.id ~= id or not STATES[job.state]
-    or not count_ok(job.attempts) or not count_ok(job.stalls)
-    or not count_ok(job.failures, true) or not count_ok(job.priority, true)
+    or not tally_ok(job.attempts) or not tally_ok(job.stalls)
+    or not tally_ok(job.failures, true) or not count_ok(job.priority, true) or not times_ok(job)
     or (job.keep ~= nil and type(job.keep) ~= 'table')
     or (job.groupKey ~= nil and type(job.groupKey) ~= 'string') or not flow_fields_ok(job)
   for _, field in ipairs(NUMBERS) do wrong = wrong or type(job[field]) ~= 'number' end
