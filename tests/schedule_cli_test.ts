@@ -602,3 +602,23 @@ async function healthy(port: number): Promise<void> {
   assert.equal(health?.status, 200);
   await health?.body?.cancel();
 }
+
+Deno.test("coord schedule run cuts a 40 MB line with no newline, and runs each tick once", async () => {
+  const url = await sqliteUrl();
+  const ticks = `${scratch.path}/${crypto.randomUUID()}.ticks`;
+  const jobs = await taskFile(
+    "big.cron",
+    `@every 2s name=big lease=3s echo $COORD_SCHEDULED_AT >> ${ticks}; head -c 40000000 /dev/zero\n`,
+  );
+  await using p = spawnCoord(["schedule", "run", jobs, "--url", url]);
+  // Kept whole, the line was scanned again at every chunk: the event loop held for a minute,
+  // the lease lost and the tick run again and again.
+  const cut = (line: string) => line.endsWith("… (cut at 65536 characters)");
+  await until(() => p.stdoutLines().filter(cut).length >= 2, { what: "two runs' lines, cut" });
+  p.kill("SIGTERM");
+  const { code, stderr } = await p.result;
+  assert.equal(code, 0, stderr);
+  assert.doesNotMatch(stderr, /lost its lease/);
+  const runs = (await Deno.readTextFile(ticks)).trim().split("\n");
+  assert.equal(new Set(runs).size, runs.length, `a tick ran twice: ${runs}`);
+});

@@ -9,6 +9,7 @@
 import { SIGNAL_NUMBERS } from "../errors.ts";
 import { spawnGroup } from "../subprocess.ts";
 import type { TaskContext, TaskHandler } from "./task.ts";
+import { OutputLines } from "./output_lines.ts";
 
 /** Where a command's output lines go (the CLI prints them with the task's name in front). */
 export type OutputSink = (task: string, stream: "stdout" | "stderr", line: string) => void;
@@ -78,15 +79,11 @@ async function forwardLines(
   const reader = stream.pipeThrough(new TextDecoderStream()).getReader();
   const onStop = () => reader.cancel().catch(() => {});
   stop.addEventListener("abort", onStop, { once: true });
-  let pending = "";
+  const lines = new OutputLines(emit);
   try {
-    for (let chunk; !(chunk = await reader.read()).done;) {
-      const lines = (pending + chunk.value).split("\n");
-      pending = lines.pop()!;
-      lines.forEach(emit);
-    }
+    for (let chunk; !(chunk = await reader.read()).done;) lines.push(chunk.value);
   } finally {
     stop.removeEventListener("abort", onStop);
   }
-  if (pending) emit(pending);
+  lines.end();
 }
