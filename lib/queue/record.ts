@@ -130,8 +130,8 @@ export function isJobSpec(spec: unknown): boolean {
     (timeoutMs === undefined || (Number.isFinite(timeoutMs) && (timeoutMs as number) > 0));
 }
 
-/** Whether `value` is an instant a Date can show. */
-function shownTime(value: unknown): boolean {
+/** Whether `value` is an instant coord keeps of a job: one a Date can show. */
+export function shownTime(value: unknown): boolean {
   return instant(value) && (value as number) <= LAST_DATE_MS;
 }
 

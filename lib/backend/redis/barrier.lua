@@ -29,6 +29,22 @@ local refused = wrong_type(expected)
     last_release_at = last_release(time_ms), last_n = last_release(whole_from(1)) })
 if refused then return refused end
 
+-- Every participant as coord writes it: a lease a clock reaches (beyond 2^53 ms it never ends)
+-- and an arrival record, each arrival with its lease. Counted otherwise, another program's would
+-- release the barrier short of its participants.
+local leased = redis.call('ZRANGE', leases, 0, -1, 'WITHSCORES')
+if #leased / 2 ~= redis.call('HLEN', arrivals) then
+  return foreign(leases .. ' and ' .. arrivals .. ' disagree on the participants')
+end
+for i = 1, #leased, 2 do
+  local lease = tonumber(leased[i + 1])
+  local ok, record = pcall(cjson.decode, redis.call('HGET', arrivals, leased[i]) or '')
+  if not (lease and lease >= 0 and lease <= MAX_WHOLE and ok and type(record) == 'table') then
+    return foreign(leases .. ' holds "' .. leased[i] .. '", which ' .. arrivals ..
+      ' does not keep as coord does')
+  end
+end
+
 local function ms(x) return string.format('%.3f', x) end
 
 local g = tonumber(redis.call('HGET', state, 'generation')) or 1

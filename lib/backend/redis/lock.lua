@@ -65,6 +65,26 @@ if refused then return refused end
 limit, refused = state_field('limit', 1)
 if refused then return refused end
 
+-- Every live ticket as coord writes it: a whole number no later than the last handed out, its
+-- own score in the queue, a lease a clock reaches (beyond 2^53 ms it never ends) and a user; each
+-- holder one of them. A step would otherwise grant another program's, or fail half-way on one
+-- (a Lua error keeps what the script wrote before it).
+local members = redis.call('ZRANGE', queue, 0, -1, 'WITHSCORES')
+for i = 1, #members, 2 do
+  local ticket, n = members[i], whole(members[i], 1)
+  local lease = tonumber(redis.call('ZSCORE', presence, ticket))
+  if not n or n > tickets or tonumber(members[i + 1]) ~= n or not lease or lease < 0
+      or lease > 2 ^ 53 or redis.call('HEXISTS', users, ticket) == 0 then
+    return foreign(queue .. ' holds ticket "' .. ticket .. '", which ' .. presence .. ' and ' ..
+      users .. ' do not keep as coord does')
+  end
+end
+for _, ticket in ipairs(redis.call('HKEYS', holders)) do
+  if not redis.call('ZSCORE', queue, ticket) then
+    return foreign(holders .. ' holds ticket "' .. ticket .. '", which ' .. queue .. ' has not')
+  end
+end
+
 local function emit(event) redis.call('PUBLISH', channel, cjson.encode(event)) end
 
 local function user_of(ticket)

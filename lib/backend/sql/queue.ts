@@ -31,7 +31,7 @@ import type {
   QueueSteps,
 } from "../../queue/steps.ts";
 import { DEFAULT_KEEP, MAX_REMOVED, MAX_STALLS, TRIM_BATCH } from "../../queue/steps.ts";
-import { foreignJob, isJobSpec, JOB_STATES, jobRecord } from "../../queue/record.ts";
+import { foreignJob, isJobSpec, JOB_STATES, jobRecord, shownTime } from "../../queue/record.ts";
 import { flowProgress, gatheredResults } from "../../queue/flow_progress.ts";
 import { ForeignDataError, UsageError } from "../../errors.ts";
 import { refuseForeignValues, type ValueRule } from "./foreign_row.ts";
@@ -1607,6 +1607,9 @@ export class SqlQueueSteps implements QueueSteps {
       // What cannot be read is replaced by coord's own, so show and wait answer from now on.
       const integer = <T>(value: unknown, otherwise: T) =>
         Number.isSafeInteger(value) ? value as number : otherwise;
+      const count = (value: unknown) => whole(value, 0) ? value as number : 0;
+      const time = <T>(value: unknown, otherwise: T) =>
+        shownTime(value) ? value as number : otherwise;
       const json = (value: unknown, fits: (parsed: unknown) => boolean) => {
         if (typeof value !== "string") return null;
         try {
@@ -1620,15 +1623,15 @@ export class SqlQueueSteps implements QueueSteps {
         error: r.error,
         finished_at: s.now,
         lease_until: null,
-        ready_at: integer(before.ready_at, s.now),
-        created_at: integer(before.created_at, s.now),
-        attempts: integer(before.attempts, 0),
-        failures: integer(before.failures, 0),
-        stalls: integer(before.stalls, 0),
+        ready_at: time(before.ready_at, s.now),
+        created_at: time(before.created_at, s.now),
+        attempts: count(before.attempts),
+        failures: count(before.failures),
+        stalls: count(before.stalls),
         priority: integer(before.priority, 0),
-        begin_by: integer(before.begin_by, null),
+        begin_by: time(before.begin_by, null),
         due: integer(before.due, 0),
-        started_at: integer(before.started_at, null),
+        started_at: time(before.started_at, null),
         worker: typeof before.worker === "string" ? before.worker : null,
         spec: json(before.spec, isJobSpec) ?? "{}",
         grp: json(before.grp, (g) => Array.isArray((g as { children?: unknown })?.children)),

@@ -17,7 +17,7 @@ end
 -- A field's check: a number ≥ 0 in digits, with a fraction or without, as coord writes a time.
 local function time_ms(value)
   local n = string.match(value, '^%d+%.?%d*$') and tonumber(value)
-  return n ~= nil and n < math.huge
+  return n ~= nil and n <= MAX_WHOLE
 end
 
 -- The words every refusal of a value in a hash says it in: the hash, the field, and the value

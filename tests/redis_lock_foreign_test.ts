@@ -1,0 +1,90 @@
+/**
+ * A Redis lock whose live tickets another program wrote (members that are no ticket, a lease
+ * that never ends, a ticket without its user): every step refuses it, exit 65, one line, and
+ * leaves every key as it was. A step counted the tickets only: it granted another program's
+ * ticket, or failed half-way through (exit 70) with what it wrote before kept.
+ */
+
+import assert from "node:assert/strict";
+import { connect } from "../lib/backend/connect.ts";
+import type { RedisBackend } from "../lib/backend/redis/backend.ts";
+import { freshNamespace, REDIS_BACKENDS } from "./support/backends.ts";
+import { runCoord } from "./support/cli.ts";
+
+interface Plant {
+  what: string;
+  /** Commands on lock "r"'s keys (KEY(part) stands for the key), after one `lock run r`. */
+  commands: string[][];
+}
+
+const PLANTS: Plant[] = [
+  {
+    // Counted alike in queue, presence and users: ticket 6 has no lease.
+    what: "tickets whose leases are on other tickets",
+    commands: [
+      ["HSET", "state", "indicator", "5", "limit", "1"],
+      ["SET", "tickets", "6"],
+      ["ZADD", "queue", "5", "5", "6", "6"],
+      ["ZADD", "presence", "9999999999999", "5", "9999999999999", "7"],
+      ["HSET", "users", "5", "{}", "6", "{}"],
+    ],
+  },
+  {
+    what: "a ticket that is no number",
+    commands: [
+      ["HSET", "state", "indicator", "2", "limit", "1"],
+      ["SET", "tickets", "1"],
+      ["ZADD", "queue", "5", "abc"],
+      ["ZADD", "presence", "99999999999999", "abc"],
+      ["HSET", "users", "abc", "{}"],
+    ],
+  },
+  {
+    // A dead holder's lease past any clock: the lock would never pass on.
+    what: "a lease that never ends",
+    commands: [
+      ["HSET", "state", "indicator", "2", "limit", "1"],
+      ["SET", "tickets", "2"],
+      ["ZADD", "queue", "2", "2"],
+      ["ZADD", "presence", "1e300", "2"],
+      ["HSET", "users", "2", '{"label":"them"}'],
+      ["HSET", "holders", "2", "1"],
+    ],
+  },
+];
+
+const PARTS = ["state", "queue", "presence", "users", "holders", "tickets", "tokens", "requests"];
+
+for (const backend of REDIS_BACKENDS) {
+  for (const p of PLANTS) {
+    Deno.test(`redis lock (${backend.label}): ${p.what} is refused, 65, and left as it is`, async () => {
+      await using target = await backend.use();
+      const namespace = freshNamespace();
+      const flags = ["--url", target.url, "--namespace", namespace];
+      const first = await runCoord(["lock", "run", "r", ...flags, "--", "true"]);
+      assert.equal(first.code, 0, first.stderr);
+      await using opened = await connect({ url: target.url, namespace, env: {} });
+      const redis = opened as RedisBackend;
+      const key = (part: string) => redis.key("lock", "r", part);
+      const send = (args: string[]) => redis.conn.send(args[1], args);
+      for (const [command, part, ...rest] of p.commands) await send([command, key(part), ...rest]);
+      const stored = async () =>
+        JSON.stringify(
+          await Promise.all(PARTS.map((part) => send(["DUMP", key(part)]).then(String))),
+        );
+      const before = await stored();
+      for (
+        const args of [
+          ["lock", "run", "r", "-n", ...flags, "--", "true"],
+          ["turn", "status", "r", ...flags],
+          ["turn", "reset", "r", "--force", ...flags],
+        ]
+      ) {
+        const r = await runCoord(args);
+        assert.equal(r.code, 65, `${args.slice(0, 2).join(" ")}: ${r.stderr}`);
+        assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+      }
+      assert.equal(await stored(), before, "the lock's keys are left as they were");
+    });
+  }
+}
