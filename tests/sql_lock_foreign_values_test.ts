@@ -8,7 +8,8 @@
 import assert from "node:assert/strict";
 import { connect } from "../lib/backend/connect.ts";
 import { BACKENDS, freshNamespace } from "./support/backends.ts";
-import { runCoord } from "./support/cli.ts";
+import { runCoord, spawnCoord } from "./support/cli.ts";
+import { until } from "./support/wait.ts";
 import { runSql, sqlRows } from "./support/sql.ts";
 
 interface Plant {
@@ -165,4 +166,67 @@ for (const backend of BACKENDS.filter((b) => b.label === "sqlite" || b.label ===
       },
     });
   }
+}
+
+for (const backend of BACKENDS.filter((b) => b.label === "sqlite" || b.label === "postgres")) {
+  Deno.test({
+    name: `a lock whose counter row another program deleted is refused, 65, its rows left as ` +
+      `they are (${backend.label})`,
+    ignore: !backend.available,
+    async fn() {
+      await using target = await backend.use();
+      const namespace = freshNamespace();
+      const flags = ["--url", target.url, "--namespace", namespace];
+      const dir = await Deno.makeTempDir();
+      const held = `${dir}/held`;
+      // A holds the lock while its counter goes.
+      const a = spawnCoord([
+        "lock",
+        "run",
+        "r",
+        ...flags,
+        "--",
+        "sh",
+        "-c",
+        `echo $$ > ${held}; exec sleep 30`,
+      ]);
+      try {
+        await until(
+          () => Deno.readTextFile(held).then((pid) => pid.endsWith("\n"), () => false),
+          { what: "A holding" },
+        );
+        await using db = await connect({ url: target.url, namespace, env: {} });
+        await runSql(db, "DELETE FROM coord_lock_counter WHERE namespace = ?", namespace);
+        const stored = async () =>
+          JSON.stringify(
+            await Promise.all(
+              LOCK_TABLES.map((table) => sqlRows(db, `SELECT * FROM ${table} ORDER BY 1, 2, 3`)),
+            ),
+          );
+        const before = await stored();
+        // Taken for a lock never used, its rows were written over and B granted beside A.
+        for (
+          const args of [["lock", "run", "r", "-n", ...flags, "--", "true"], [
+            "turn",
+            "status",
+            "r",
+            ...flags,
+          ]]
+        ) {
+          const r = await runCoord(args);
+          assert.equal(r.code, 65, `${args[0]}: ${r.stderr}`);
+          assert.match(r.stderr, /coord_lock_counter has no row .* another program deleted it/);
+          assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+        }
+        assert.equal(await stored(), before, "the lock's rows are left as they were");
+      } finally {
+        a.kill("SIGKILL");
+        await a.result;
+        // Its command, left running by coord's SIGKILL.
+        const pid = Number(await Deno.readTextFile(held).catch(() => ""));
+        if (pid > 0) Deno.kill(pid, "SIGKILL");
+        await Deno.remove(dir, { recursive: true });
+      }
+    },
+  });
 }

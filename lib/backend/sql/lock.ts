@@ -18,6 +18,7 @@ import type {
   TicketState,
 } from "../../lock/steps.ts";
 import { settledLine, type StoredLine } from "../../lock/settled.ts";
+import { ForeignDataError } from "../../errors.ts";
 import { refuseForeignLockRows } from "./lock_rows.ts";
 import type { SqlStore, SqlTransaction } from "./transaction.ts";
 
@@ -213,8 +214,25 @@ export class SqlLockSteps implements LockSteps {
       name,
     );
     refuseForeignLockRows(name, rows);
-    // No counter: the resource never had a ticket (or another program deleted its counter).
+    // No counter: the resource never had a ticket — unless rows of it are there, whose counter
+    // another program deleted. Taken for a new lock, those rows were written over and a second
+    // holder granted while the first still ran.
     if (rows.length === 0) {
+      const [{ orphans }] = await tx.all<{ orphans: number }>(
+        `SELECT (SELECT count(*) FROM coord_lock WHERE namespace = ? AND name = ?) +
+           (SELECT count(*) FROM coord_lock_ticket WHERE namespace = ? AND name = ?) AS orphans`,
+        this.#ns,
+        name,
+        this.#ns,
+        name,
+      );
+      if (Number(orphans) > 0) {
+        throw new ForeignDataError(
+          `lock "${name}": coord_lock_counter has no row for rows coord_lock or ` +
+            `coord_lock_ticket hold — another program deleted it; delete the lock's rows or ` +
+            `use another --namespace`,
+        );
+      }
       return { now, issued: 0, counted: false, queue: undefined, tickets: [] };
     }
     const [{ tickets, indicator, lim, last_token, taken_ticket, taken_token }] = rows;
