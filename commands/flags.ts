@@ -239,7 +239,7 @@ export function secondsFlag(
 export function countArg(command: string, what: string, text: string | undefined): number {
   if (text === undefined) throw usage(command, `missing ${what}`);
   const n = Number(text);
-  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || n < 1) {
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n) || n < 1) {
     throw usage(command, `${what} must be a whole number ≥ 1, got "${text}"`);
   }
   return n;

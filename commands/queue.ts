@@ -398,7 +398,7 @@ async function put(argv: string[]): Promise<number> {
 
 /** `--priority N`: a whole number, maybe negative (its range is the library's to check). */
 function priorityFlag(text: string): number {
-  if (!/^[-+]?\d+$/.test(text.trim())) {
+  if (!/^[-+]?\d+$/.test(text)) {
     throw usage("queue", `--priority must be a whole number (higher runs first), got "${text}"`);
   }
   return Number(text);
@@ -406,7 +406,7 @@ function priorityFlag(text: string): number {
 
 /** A duration flag: seconds (`90`, `1.5`) or with units (`30s`, `5m`, `24h`, `7d`). */
 function durationFlag(flag: string, text: string): number {
-  return /^\d+(\.\d+)?$/.test(text.trim()) ? Number(text) * 1000 : parseDuration(text, `--${flag}`);
+  return /^\d+(\.\d+)?$/.test(text) ? Number(text) * 1000 : parseDuration(text, `--${flag}`);
 }
 
 /** `put QUEUE --from FILE.jsonl`: every line checked, then stored a batch a step. */
@@ -496,7 +496,7 @@ async function flow(argv: string[]): Promise<number> {
 }
 
 function countOrZero(text: string): number {
-  if (!/^\d+$/.test(text.trim())) {
+  if (!/^\d+$/.test(text)) {
     throw usage("queue", `--retries must be a whole number ≥ 0, got "${text}"`);
   }
   return Number(text);
@@ -991,7 +991,7 @@ async function config(argv: string[]): Promise<number> {
   const limit = values["group-limit"];
   const groupLimit = limit === undefined
     ? undefined
-    : limit.trim() === "none"
+    : limit === "none"
     ? null
     : checkCount("group-limit", countArg("queue", "--group-limit", limit), 1, MAX_GROUP_LIMIT);
   const keepCompleted = values["keep-completed"] === undefined

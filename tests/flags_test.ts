@@ -2,7 +2,7 @@
 
 import assert from "node:assert/strict";
 import { UsageError } from "../lib/errors.ts";
-import { parseFlags, secondsFlag } from "../commands/flags.ts";
+import { countArg, parseFlags, secondsFlag } from "../commands/flags.ts";
 
 Deno.test("secondsFlag() reads seconds and crontab-style units alike", () => {
   assert.equal(secondsFlag("lock", "wait", "30", 0), 30_000);
@@ -104,4 +104,11 @@ Deno.test("parseFlags() reads what follows -- as positionals, but as the command
   ]);
   const run = parseFlags("lock", ["r", "--", "sh", "--json"], options, { takesCommand: true });
   assert.deepEqual([run.positionals, run.rest], [["r"], ["sh", "--json"]]);
+});
+
+Deno.test("countArg() takes digits only: no spaces around them", () => {
+  assert.equal(countArg("barrier", "N", "2"), 2);
+  for (const text of [" 2", "2 ", "+2", "2.0"]) {
+    assert.throws(() => countArg("barrier", "N", text), /N must be a whole number ≥ 1/, text);
+  }
 });

@@ -26,6 +26,10 @@ Deno.test("coord queue refuses bad input with one line and exit 64, storing noth
       [["put", "q", "--handler", "h", "--", "echo"], /either a handler .* or a command/],
       [["put", "q", "--handler", "not-a-name"], /not a function name/],
       [["put", "q", "--handler", "h", "--retries", "x"], /--retries must be a whole number/],
+      // A number with spaces around it, as no other flag takes one.
+      [["put", "q", "--handler", "h", "--priority", " 5"], /--priority must be a whole number/],
+      [["put", "q", "--handler", "h", "--retries", "2 "], /--retries must be a whole number/],
+      [["config", "q", "--group-limit", " none"], /--group-limit must be a whole number/],
       [["put", "q", "--handler", "h", "--delay", "1", "--at", "2030-01-01T00:00:00Z"], /not both/],
       [["put", "q", "--handler", "h", "--at", "tomorrow"], /not an ISO 8601 time/],
       [["put", "q", "--handler", "h", "--at", "2027-02-30"], /not an ISO 8601 time/],

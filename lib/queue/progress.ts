@@ -153,8 +153,9 @@ export function progressLines(
       partial = lines.pop()!;
       let kept = lines.filter((line) => !consumed(line.replace(/\r$/, "")))
         .map((line) => `${line}\n`).join("");
-      // A line that never ends is no progress report: it passes on instead of filling memory.
-      if (partial.length > 65_536 && !partial.startsWith(PROGRESS_PREFIX)) {
+      // A line that never ends is no progress report (nor is one of 64 KiB): it passes on
+      // instead of filling memory, and of being split again at every chunk.
+      if (partial.length > 65_536) {
         kept += partial;
         partial = "";
       }

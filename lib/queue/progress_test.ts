@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { connect } from "../backend/connect.ts";
 import type { Backend } from "../backend/types.ts";
 import { BackendUnavailableError } from "../errors.ts";
-import { ProgressReporter } from "./progress.ts";
+import { progressLines, ProgressReporter } from "./progress.ts";
 import { putJob } from "./queue.ts";
 
 /**
@@ -80,4 +80,24 @@ Deno.test("close() keeps trying through an outage of up to retryForMs", async ()
   reporter.report({ done: 1500, of: 1500 });
   await reporter.close({ retryForMs: 5_000 });
   assert.deepEqual(await stored(), { done: 1500, of: 1500 });
+});
+
+Deno.test("progressLines passes on a ::progress line that never ends, not holding it", async () => {
+  const values: unknown[] = [];
+  const big = `::progress ${"9".repeat(100_000)}`;
+  const chunks = [big.slice(0, 70_000), big.slice(70_000), '\n::progress {"done":1}\n'];
+  let sent = 0;
+  const seen: string[] = [];
+  const out = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (sent === chunks.length) return controller.close();
+      controller.enqueue(new TextEncoder().encode(chunks[sent++]));
+    },
+  }).pipeThrough(progressLines((value) => values.push(value)));
+  // Held until its end (in memory, and split again at every chunk), the first 70,000 come out
+  // before the rest is read.
+  for await (const chunk of out) seen.push(new TextDecoder().decode(chunk));
+  assert.equal(seen[0].length, 70_000);
+  assert.equal(seen.join(""), `${big}\n`);
+  assert.deepEqual(values, [{ done: 1 }]);
 });
