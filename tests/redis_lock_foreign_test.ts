@@ -6,10 +6,9 @@
  */
 
 import assert from "node:assert/strict";
-import { connect } from "../lib/backend/connect.ts";
-import type { RedisBackend } from "../lib/backend/redis/backend.ts";
 import { freshNamespace, REDIS_BACKENDS } from "./support/backends.ts";
 import { runCoord } from "./support/cli.ts";
+import { assertPlantRefused } from "./support/redis_plant.ts";
 
 interface Plant {
   what: string;
@@ -63,28 +62,18 @@ for (const backend of REDIS_BACKENDS) {
       const flags = ["--url", target.url, "--namespace", namespace];
       const first = await runCoord(["lock", "run", "r", ...flags, "--", "true"]);
       assert.equal(first.code, 0, first.stderr);
-      await using opened = await connect({ url: target.url, namespace, env: {} });
-      const redis = opened as RedisBackend;
-      const key = (part: string) => redis.key("lock", "r", part);
-      const send = (args: string[]) => redis.conn.send(args[1], args);
-      for (const [command, part, ...rest] of p.commands) await send([command, key(part), ...rest]);
-      const stored = async () =>
-        JSON.stringify(
-          await Promise.all(PARTS.map((part) => send(["DUMP", key(part)]).then(String))),
-        );
-      const before = await stored();
-      for (
-        const args of [
+      await assertPlantRefused({
+        url: target.url,
+        namespace,
+        instance: ["lock", "r"],
+        parts: PARTS,
+        plant: p.commands,
+        refusing: [
           ["lock", "run", "r", "-n", ...flags, "--", "true"],
           ["turn", "status", "r", ...flags],
           ["turn", "reset", "r", "--force", ...flags],
-        ]
-      ) {
-        const r = await runCoord(args);
-        assert.equal(r.code, 65, `${args.slice(0, 2).join(" ")}: ${r.stderr}`);
-        assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
-      }
-      assert.equal(await stored(), before, "the lock's keys are left as they were");
+        ],
+      });
     });
   }
 }

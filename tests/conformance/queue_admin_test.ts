@@ -26,7 +26,6 @@ import { runCoord, spawnCoord } from "../support/cli.ts";
 import {
   FOREIGN_SETTINGS,
   overwriteJob,
-  overwriteSpec,
   plantForeignSetting,
   storedJobs,
 } from "../support/queue.ts";
@@ -809,7 +808,7 @@ conformance(
     const env = envOf(ctx);
     const backend = await ctx.open();
     await putJob(backend, "dq", { id: "d1", handler: "ok", dedupe: "k" });
-    await overwriteJob(backend, "dq", "d1");
+    await overwriteJob(backend, "dq", "d1", "state", "bogus");
     // Read as no job, the key went to a new one: whether d1 runs, nobody can tell.
     const put = await runCoord(["queue", "put", "dq", "--handler", "ok", "--dedupe", "k"], { env });
     assert.equal(put.code, 65, put.stderr);
@@ -1081,7 +1080,7 @@ conformance(
     await cancelJob(backend, "over/done");
     await putJob(backend, "over", { id: "later", handler: "h", delayMs: 3_600_000 });
     for (const id of ["done", "later"]) {
-      await overwriteSpec(backend, "over", id, JSON.stringify({ handler: "h" }));
+      await overwriteJob(backend, "over", id, "spec", JSON.stringify({ handler: "h" }));
     }
     // Redis changed the job, then its answer was refused: retried or promoted, yet exit 65.
     await assert.rejects(retryJob(backend, "over/done"), ForeignDataError);

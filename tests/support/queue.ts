@@ -138,17 +138,21 @@ export async function plantGarbageJob(
   await send(["ZADD", key("pending"), "0", id]);
 }
 
-/** Writes `text` over the spec of job `id`, as another program might. */
-export async function overwriteSpec(
+/**
+ * Writes `text` over a part of job `id` as another program might: its spec, or its state (the
+ * record on Redis, the state column on SQL).
+ */
+export async function overwriteJob(
   backend: Backend,
   queue: string,
   id: string,
+  part: "spec" | "state",
   text: string,
 ): Promise<void> {
   if (isSql(backend)) {
     await runSql(
       backend,
-      "UPDATE coord_queue_job SET spec = ? WHERE namespace = ? AND queue = ? AND id = ?",
+      `UPDATE coord_queue_job SET ${part} = ? WHERE namespace = ? AND queue = ? AND id = ?`,
       text,
       backend.namespace,
       queue,
@@ -157,28 +161,8 @@ export async function overwriteSpec(
     return;
   }
   const redis = backend as RedisBackend;
-  const key = redis.key("queue", queue, "specs");
+  const key = redis.key("queue", queue, part === "spec" ? "specs" : "jobs");
   await redis.conn.send(key, ["HSET", key, id, text]);
-}
-
-/**
- * Writes over the record of job `id` as another program might: on Redis its state is not JSON,
- * on SQL its row holds a state coord has not.
- */
-export async function overwriteJob(backend: Backend, queue: string, id: string): Promise<void> {
-  if (isSql(backend)) {
-    await runSql(
-      backend,
-      "UPDATE coord_queue_job SET state = 'bogus' WHERE namespace = ? AND queue = ? AND id = ?",
-      backend.namespace,
-      queue,
-      id,
-    );
-    return;
-  }
-  const redis = backend as RedisBackend;
-  const key = redis.key("queue", queue, "jobs");
-  await redis.conn.send(key, ["HSET", key, id, "junk"]);
 }
 
 /** How many job records `queue` holds, read as stored (coord's or not). */
