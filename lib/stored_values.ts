@@ -20,7 +20,9 @@ export function shownValue(value: unknown): string {
   if (value instanceof Uint8Array) return `a blob of ${value.length} bytes`;
   // JSON has no spelling for these: it would show them as null.
   if (typeof value === "number" && !Number.isFinite(value)) return String(value);
-  const text = JSON.stringify(value, (_, v) => typeof v === "bigint" ? String(v) : v) ?? "";
+  // A field that is not there shows as such, not as nothing after its `=`.
+  const text = JSON.stringify(value, (_, v) => typeof v === "bigint" ? String(v) : v) ??
+    "missing";
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
