@@ -150,8 +150,8 @@ arguments: coord queue work emails reports.
           --begin-by S    fail as expired if not started within S seconds of when it may
                           start
           --retries N     retries after a failure (default 0), --backoff S (default 1) before
-                          the first, doubling each time; --timeout S fails a run that takes
-                          longer
+                          the first, doubling each time up to 10 years; --timeout S fails a
+                          run that takes longer
           --json          {"job","created","state","deduplicated"}, state as list names it
                           (scheduled: not yet due)
           --from FILE.jsonl (- for stdin): one job a line, {"handler", "args", "command",

@@ -31,6 +31,7 @@ import {
   checkCount,
   checkDuration,
   MAX_CONCURRENCY,
+  MAX_DELAY_MS,
   MAX_TIMER_MS,
   MIN_LEASE_MS,
 } from "./limits.ts";
@@ -764,7 +765,10 @@ class Worker {
     const final = error instanceof NonRetryableError || error instanceof NotRunnableError ||
       job.failures >= job.spec.retries;
     if (final) return { outcome: "failed", error: text };
-    return { outcome: "retry", error: text, delayMs: job.spec.backoffMs * 2 ** job.failures };
+    // Doubling without a bound, a job's 43rd retry would be due past the last date a Date holds
+    // (its record then refused as another program's), and later ones at Infinity.
+    const delayMs = Math.min(job.spec.backoffMs * 2 ** job.failures, MAX_DELAY_MS);
+    return { outcome: "retry", error: text, delayMs };
   }
 
   async #execute(

@@ -8,12 +8,14 @@ import { BackendUnavailableError, ForeignDataError, UsageError } from "../../lib
 import {
   cancelJob,
   getJob,
+  promoteJob,
   putJob,
   queueCounts,
   UnknownJobError,
   waitForJob,
 } from "../../lib/queue/queue.ts";
 import { MAX_STALLS } from "../../lib/queue/steps.ts";
+import { MAX_DELAY_MS } from "../../lib/queue/limits.ts";
 import { putJobs } from "../../lib/queue/bulk.ts";
 import {
   MAX_STDOUT_BYTES,
@@ -144,6 +146,30 @@ conformance("a failing job is retried with doubling backoff, then fails", async 
     "kaboom",
   ]);
 });
+
+conformance(
+  "a retry's backoff stops doubling at 10 years: the 16th of a 10-year backoff is a job coord reads",
+  async (ctx) => {
+    const backend = await ctx.open();
+    await putJob(backend, "slow", {
+      id: "j",
+      handler: "boom",
+      retries: 1000,
+      backoffMs: MAX_DELAY_MS,
+    });
+    const handlers = { boom: () => Promise.reject(new Error("again")) };
+    // Doubled 15 times, the retry was due past the last date a Date holds: refused as foreign.
+    for (let failures = 1; failures <= 16; failures++) {
+      const stop = new AbortController();
+      const onEvent = (e: { type: string }) => e.type === "retrying" && stop.abort();
+      await work(backend, ["slow"], { handlers, signal: stop.signal, onEvent });
+      const job = await getJob(backend, "slow/j");
+      assert.equal(job.failures, failures);
+      assert.ok(job.readyAt <= Date.now() + MAX_DELAY_MS + 60_000, `due at ${job.readyAt}`);
+      await promoteJob(backend, "slow/j");
+    }
+  },
+);
 
 conformance("NonRetryableError fails a job at once", async (ctx) => {
   const backend = await ctx.open();
