@@ -65,16 +65,23 @@ if refused then return refused end
 limit, refused = state_field('limit', 1)
 if refused then return refused end
 
--- Every live ticket as coord writes it: a whole number no later than the last handed out, its
--- own score in the queue, a lease a clock reaches (beyond 2^53 ms it never ends) and a user; each
--- holder one of them. A step would otherwise grant another program's, or fail half-way on one
--- (a Lua error keeps what the script wrote before it).
-local members = redis.call('ZRANGE', queue, 0, -1, 'WITHSCORES')
+-- Every live ticket a step acts on as coord writes it: a whole number no later than the last
+-- handed out, its own score in the queue, a lease a clock reaches (beyond 2^53 ms it never ends)
+-- and a user; each holder one of them. A step would otherwise grant another program's ticket, or
+-- fail half-way on one (a Lua error keeps what the script wrote before it). A ticket's own step
+-- (check, release) acts on those up to it and the first `limit` + 1, which a release passes the
+-- lock to; the others (a look, a new ticket, a reset) on the whole line.
+local own = (op == 'check' or op == 'release') and redis.call('ZRANK', queue, ARGV[3])
+local members = redis.call('ZRANGE', queue, 0, own and math.max(own, limit) or -1, 'WITHSCORES')
 for i = 1, #members, 2 do
   local ticket, n = members[i], whole(members[i], 1)
+  if n and n > tickets then
+    return foreign(queue .. ' holds ticket ' .. ticket .. ', beyond the last ' .. counter ..
+      ' handed out (' .. tickets .. '): another program changed or deleted it')
+  end
   local lease = tonumber(redis.call('ZSCORE', presence, ticket))
-  if not n or n > tickets or tonumber(members[i + 1]) ~= n or not lease or lease < 0
-      or lease > 2 ^ 53 or redis.call('HEXISTS', users, ticket) == 0 then
+  if not n or tonumber(members[i + 1]) ~= n or not lease or lease < 0 or lease > 2 ^ 53
+      or redis.call('HEXISTS', users, ticket) == 0 then
     return foreign(queue .. ' holds ticket "' .. ticket .. '", which ' .. presence .. ' and ' ..
       users .. ' do not keep as coord does')
   end
