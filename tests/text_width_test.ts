@@ -11,6 +11,9 @@ Deno.test("textWidth counts terminal columns: two for wide characters, none for 
   assert.equal(textWidth("ｑ"), 2, "fullwidth");
   assert.equal(textWidth("🚀"), 2, "one column pair, though two UTF-16 units");
   assert.equal(textWidth("e\u0301"), 1, "a combining accent takes none");
+  assert.equal(textWidth("👨‍👩‍👧"), 2, "a family joined by ZWJ is one emoji");
+  assert.equal(textWidth("🇯🇵"), 2, "a flag: two regional indicators, one emoji");
+  assert.equal(textWidth("👍🏽"), 2, "a skin tone modifies the emoji before it");
   assert.equal(textWidth("é"), 1);
   assert.equal(textWidth(""), 0);
 });

@@ -62,7 +62,9 @@ export class OutputLines {
       this.#line += part;
       return;
     }
-    this.#line += part.slice(0, room);
+    // Not between the two halves of a surrogate pair (an emoji): a lone half shows as U+FFFD.
+    const end = /[\ud800-\udbff]/.test(part[room - 1] ?? "") ? room - 1 : room;
+    this.#line += part.slice(0, end);
     this.#cut = true;
   }
 

@@ -22,6 +22,8 @@ Deno.test("OutputLines cuts a line past its bound, says so, and drops the rest t
     "1234… (cut at 4 characters)",
   ]);
   assert.deepEqual(linesOf(["abcd\n"], 4), ["abcd"], "a line just at the bound is whole");
+  // Cut between its halves, the emoji would leave one that shows as U+FFFD.
+  assert.deepEqual(linesOf(["abc🙂de"], 4), ["abc… (cut at 4 characters)"]);
 });
 
 Deno.test("OutputLines takes 40 MB without a newline in time linear in its size", () => {
