@@ -7,6 +7,7 @@
  */
 
 import { UsageError } from "../errors.ts";
+import { shownValue } from "../stored_values.ts";
 import type { Keep } from "./steps.ts";
 
 /** The longest a timer can wait: a job's timeout, a lease, a grace period. */
@@ -106,7 +107,7 @@ export function checkKeepAge(what: ValueName, ms: number): number {
 export function checkCount(what: ValueName, n: number, min: number, max: number): number {
   if (!Number.isInteger(n) || n < min || n > max) {
     throw new UsageError(
-      `${named(what).name} must be a whole number from ${min} to ${max}, got ${JSON.stringify(n)}`,
+      `${named(what).name} must be a whole number from ${min} to ${max}, got ${shownValue(n)}`,
     );
   }
   return n;

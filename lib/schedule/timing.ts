@@ -10,6 +10,7 @@
 import { Cron } from "croner";
 import { UsageError } from "../errors.ts";
 import { MAX_DURATION_MS, unitDurationMs } from "../duration.ts";
+import { shownValue } from "../stored_values.ts";
 import { firstInstant, lastWallAt } from "./wall_clock.ts";
 
 /** How a task's ticks are described; exactly one of `cron`, `interval`, `executeAt`. */
@@ -69,11 +70,11 @@ export function parseDuration(
   if (!(ms >= 1) || !Number.isFinite(ms)) {
     throw new UsageError(
       `${what} ${
-        JSON.stringify(text)
+        shownValue(text)
       } is not a positive duration — write e.g. 30s, 5m, 1h30m, 250ms (units ms, s, m, h, d)`,
     );
   }
-  if (ms > maxMs) throw new UsageError(`${what} ${JSON.stringify(text)} ${tooLong(maxMs)}`);
+  if (ms > maxMs) throw new UsageError(`${what} ${shownValue(text)} ${tooLong(maxMs)}`);
   return ms;
 }
 

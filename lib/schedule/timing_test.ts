@@ -63,6 +63,9 @@ Deno.test("parseDuration() rejects zero, negative, unitless and unreadable durat
 
 Deno.test("parseDuration() names what it was reading in its message", () => {
   assert.throws(() => parseDuration("soon", "lease"), /^UsageError: lease "soon" is not/);
+  // JSON spells these null.
+  assert.throws(() => parseDuration(NaN, "interval"), /^UsageError: interval NaN is not/);
+  assert.throws(() => parseDuration(-Infinity, "lease"), /^UsageError: lease -Infinity is not/);
 });
 
 Deno.test("parseTiming() reads a 5-field cron expression minute first", () => {
