@@ -5,6 +5,7 @@
  */
 
 import { CoordError, ExitCode, type ForeignDataError, oneLine } from "../lib/errors.ts";
+import { maskCredentials } from "../lib/backend/url.ts";
 
 /**
  * Prints `coord: <message>` for an error and returns its exit code. Errors coord did not
@@ -16,7 +17,9 @@ export function reportError(error: unknown): number {
     return error.exitCode;
   }
   console.error(
-    `coord: internal error: ${oneLine(error)} — rerun with COORD_DEBUG=1 for details`,
+    `coord: internal error: ${
+      maskCredentials(oneLine(error))
+    } — rerun with COORD_DEBUG=1 for details`,
   );
   if (Deno.env.get("COORD_DEBUG")) console.error(error);
   return ExitCode.internal;
@@ -48,8 +51,9 @@ export function outageLine(
 
 /**
  * A message on one line, as every error is: one may quote what it read (a parser's excerpt of
- * a file), newlines and all.
+ * a file), newlines and all. A URL it quotes as given (a stray argument, a mistyped scheme)
+ * shows no password.
  */
 function joined(message: string): string {
-  return message.replace(/\s*\n\s*/g, " ");
+  return maskCredentials(message.replace(/\s*\n\s*/g, " "));
 }

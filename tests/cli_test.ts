@@ -311,6 +311,40 @@ Deno.test("a password never shows, in errors or in reports", async () => {
     const r = await runCoord(["doctor", "--url", url]);
     assert.doesNotMatch(r.stderr, /hunt/, r.stderr);
   }
+  // A username holding "@" (Azure's user@server), a mistyped scheme, a URL given where a name
+  // goes: each was shown as typed, password and all.
+  const misread = [
+    ["doctor", "--url", "redis://ann@corp:hunter2@127.0.0.1:1"],
+    ["doctor", "--url", "postgres://app@srv:hunter2@127.0.0.1:1/db"],
+    ["doctor", "--url", "redis-cluster://:hunter2@h:1"],
+    ["doctor", "--url", "redis:hunter2@h"],
+    ["doctor", "redis://:hunter2@h:1"],
+    ["barrier", "b", "2", "redis://:hunter2@h:1"],
+    ["lock", "run", "r", "redis://:hunter2@h:1", "--", "true"],
+  ];
+  for (const args of misread) {
+    const r = await runCoord(args, { env: { COORD_CONNECT_TIMEOUT: "1" } });
+    assert.ok(r.code === 64 || r.code === 69, `${args}: ${r.code} ${r.stderr}`);
+    assert.doesNotMatch(r.stdout + r.stderr, /hunter2/, `${args}: ${r.stderr}`);
+  }
+});
+
+Deno.test("a one-letter password is not masked inside the words of an error", async () => {
+  // A server that hangs up at once: node-redis says "Socket closed unexpectedly".
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const hangingUp = (async () => {
+    for await (const conn of listener) conn.close();
+  })();
+  try {
+    const url = `redis://:e@127.0.0.1:${listener.addr.port}`;
+    const r = await runCoord(["doctor", "--url", url, "--connect-timeout", "5"]);
+    assert.equal(r.code, 69, r.stderr);
+    // Before: "Sock***t clos***d un***xp***ct***dly", which also gave the password away.
+    assert.match(oneLine(r.stderr), /Socket closed unexpectedly/);
+  } finally {
+    listener.close();
+    await hangingUp.catch(() => {});
+  }
 });
 
 Deno.test({

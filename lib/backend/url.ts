@@ -155,19 +155,48 @@ export function parseBackendUrl(url: string, password?: string): BackendUrl {
 }
 
 /**
- * Prints a backend URL for humans with any password replaced by `***`.
+ * Prints a backend URL for humans with any password replaced by `***` (see
+ * {@link maskCredentials}); a libpq-style `?password=`, which coord refuses, too, since the
+ * refusal shows the URL.
  *
  * @example
  * ```ts
  * import { maskPassword } from "./url.ts";
  * maskPassword("redis://app:s3cret@db:6379"); // "redis://app:***@db:6379"
+ * maskPassword("postgres://app@srv:s3cret@db/jobs"); // "postgres://app@srv:***@db/jobs"
  * ```
  */
 export function maskPassword(url: string): string {
-  // Greedy up to the last "@", as the parser reads it, so any password is masked whole; a
-  // libpq-style `?password=` (which coord refuses) is masked too, since the refusal shows the URL.
-  return url.replace(/^([a-z+]+:\/\/[^:@/]*:).*@/i, "$1***@")
-    .replace(/([?&]password=)[^&#]*/i, "$1***");
+  return maskCredentials(url).replace(/([?&]password=)[^&#\s]*/i, "$1***");
+}
+
+/**
+ * A URL's userinfo in text: after a scheme (any: a mistyped one is refused with the URL shown),
+ * up to the last "@" of the word, as {@link parseBackendUrl} reads it, so a username holding "@"
+ * or "/" (Azure's `user@server`) does not leave the password out in the open.
+ */
+const USERINFO = /([a-z][a-z0-9+.-]*:(?:\/\/?)?)([^\s"'`@]*(?:@[^\s"'`@]*)*)@/gi;
+
+/**
+ * `text` with the password of every URL in it replaced by `***`: what follows the first ":" of
+ * its userinfo. A username alone (`redis://app@db`) stays; userinfo after a scheme with no "//"
+ * (`redis:s3cret@db`, a typo) is masked whole, as it may be all password.
+ *
+ * @example
+ * ```ts
+ * import { maskCredentials } from "./url.ts";
+ * maskCredentials('unexpected argument "redis://:s3cret@db:6379"');
+ * // 'unexpected argument "redis://:***@db:6379"'
+ * ```
+ */
+export function maskCredentials(text: string): string {
+  return text.replace(USERINFO, (found, scheme: string, userinfo: string) => {
+    // A path, never credentials.
+    if (/^sqlite:/i.test(scheme)) return found;
+    const colon = userinfo.indexOf(":");
+    if (colon >= 0) return `${scheme}${userinfo.slice(0, colon)}:***@`;
+    return scheme.endsWith("/") ? `${scheme}${userinfo}@` : `${scheme}***@`;
+  });
 }
 
 /**

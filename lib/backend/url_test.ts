@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { UsageError } from "../errors.ts";
 import {
   defaultSqlitePath,
+  maskCredentials,
   maskPassword,
   parseBackendUrl,
   postgresSocketPath,
@@ -89,6 +90,29 @@ Deno.test("maskPassword() hides the password, whatever it holds", () => {
   assert.equal(maskPassword("sqlite:/tmp/a:b@c"), "sqlite:/tmp/a:b@c");
   assert.equal(maskPassword("redis://u:pa/ss@h:1"), "redis://u:***@h:1");
   assert.equal(maskPassword("redis://u:a?b#c@h/2"), "redis://u:***@h/2");
+});
+
+Deno.test("maskPassword() hides the password of a username holding @ or /, and of any scheme", () => {
+  // The parser reads userinfo to the last "@", the username to its first ":".
+  assert.equal(maskPassword("redis://ann@corp:pw1@h:1"), "redis://ann@corp:***@h:1");
+  assert.equal(maskPassword("postgres://app@srv:pw2@h/db"), "postgres://app@srv:***@h/db");
+  assert.equal(maskPassword("redis://a/b:pw3@h:1"), "redis://a/b:***@h:1");
+  // Mistyped: refused with the URL shown.
+  assert.equal(maskPassword("redis-cluster://:pw4@h:1"), "redis-cluster://:***@h:1");
+  assert.equal(maskPassword("redis:/:pw5@h"), "redis:/:***@h");
+  assert.equal(maskPassword("redis:pw6@h"), "redis:***@h");
+  assert.equal(maskPassword(" redis://:pw7@h:1"), " redis://:***@h:1");
+  // A username alone stays; a SQLite path is no URL with credentials.
+  assert.equal(maskPassword("redis://app@h:1"), "redis://app@h:1");
+  assert.equal(maskPassword("sqlite:jobs@2.db"), "sqlite:jobs@2.db");
+});
+
+Deno.test("maskCredentials() hides every password in a message, however it quotes the URL", () => {
+  assert.equal(
+    maskCredentials('unexpected argument "redis://:pw@h:1" — or `postgres://u:pw2@h/db`'),
+    'unexpected argument "redis://:***@h:1" — or `postgres://u:***@h/db`',
+  );
+  assert.equal(maskCredentials("mail ann@corp.example at 12:30"), "mail ann@corp.example at 12:30");
 });
 
 Deno.test("parseBackendUrl() reads passwords holding @ / ? and #", () => {

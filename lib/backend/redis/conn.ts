@@ -398,7 +398,13 @@ function describeCause(
   return `${redact(text, target.password)}${hint}`;
 }
 
-/** Removes a password from text a library produced, in case it echoes it. */
+/**
+ * Removes a password from text a library produced, in case it echoes it: where it stands
+ * apart, not inside a word ("Socket closed" stays as it is for the password "e", which
+ * masking there would garble, and give away).
+ */
 function redact(text: string, password: string | undefined): string {
-  return password ? text.split(password).join("***") : text;
+  if (!password) return text;
+  const apart = new RegExp(`(?<![\\p{L}\\p{N}])${RegExp.escape(password)}(?![\\p{L}\\p{N}])`, "gu");
+  return text.replace(apart, "***");
 }
