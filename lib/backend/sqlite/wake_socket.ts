@@ -74,8 +74,12 @@ export class WakeSockets {
       Deno.connect({ transport: "unix", path }).then(
         (conn) => conn.close(),
         (e) => {
-          // A socket nobody listens on is left by a process that died: it goes.
-          if (e instanceof Deno.errors.ConnectionRefused) Deno.remove(path).catch(() => {});
+          // A socket nobody listens on is left by a process that died: it goes. Only a socket:
+          // a file named so refuses too, and is not coord's.
+          if (e instanceof Deno.errors.ConnectionRefused) {
+            Deno.lstat(path).then((info) => info.isSocket ? Deno.remove(path) : undefined)
+              .catch(() => {});
+          }
         },
       );
     }
@@ -99,7 +103,9 @@ export class WakeSockets {
   #sockets(): string[] {
     let mtimeMs: number;
     try {
-      mtimeMs = Deno.statSync(this.#dir).mtime?.getTime() ?? NaN;
+      const dir = Deno.lstatSync(this.#dir);
+      if (!dir.isDirectory) return []; // a link or a file: not coord's folder (see #open)
+      mtimeMs = dir.mtime?.getTime() ?? NaN;
     } catch {
       return []; // nobody ever listened
     }
@@ -110,7 +116,9 @@ export class WakeSockets {
     const paths: string[] = [];
     try {
       for (const entry of Deno.readDirSync(this.#dir)) {
-        if (entry.name.endsWith(SOCKET)) paths.push(join(this.#dir, entry.name));
+        if (!entry.isSymlink && entry.name.endsWith(SOCKET)) {
+          paths.push(join(this.#dir, entry.name));
+        }
       }
     } catch {
       return [];
@@ -134,7 +142,11 @@ export class WakeSockets {
       // another user of a 0666 file out).
       const fileMode = Deno.statSync(this.#dbPath).mode! & 0o777;
       Deno.mkdirSync(this.#dir, { recursive: true });
-      chmodOwn(this.#dir, fileMode | ((fileMode & 0o444) >> 2));
+      // Where others may write beside the file, one could put a link there: its target is
+      // not coord's to change the mode of, nor to remove sockets from. No wake-ups, the poll.
+      const dir = Deno.lstatSync(this.#dir);
+      if (!dir.isDirectory) return undefined;
+      if (dir.uid === Deno.uid()) chmodOwn(this.#dir, fileMode | ((fileMode & 0o444) >> 2));
       socket = Deno.listen({ transport: "unix", path: opening });
       try {
         Deno.chmodSync(opening, fileMode & 0o666);

@@ -136,6 +136,50 @@ Deno.test("the wake folder and socket let in whoever may write the file, whateve
   });
 });
 
+Deno.test("a -wake that is a link to another folder is left alone: no mode changed, no file removed", async () => {
+  await withSqliteFile(async (path) => {
+    await using _db = openSqlite({ path, namespace: "t", displayUrl: `sqlite:${path}` });
+    Deno.chmodSync(path, 0o666);
+    // Another user of a shared folder could link the file's -wake to a folder of yours.
+    const target = await Deno.makeTempDir({ prefix: "coord-wake-target-" });
+    try {
+      Deno.chmodSync(target, 0o755);
+      await Deno.writeTextFile(`${target}/keep.sock`, "not a socket");
+      Deno.symlinkSync(target, `${path}-wake`);
+      const idle = new WakeSockets(path).listen(() => {});
+      try {
+        // The poll alone: before, its mode became the file's (777) and a socket went in.
+        assert.equal(idle.listening, false);
+        // Pokes pass over the link: nothing in the folder is read, so nothing is removed.
+        new WakeSockets(path).poke();
+      } finally {
+        idle.stop();
+      }
+      assert.equal(Deno.statSync(target).mode! & 0o777, 0o755);
+      assert.deepEqual([...Deno.readDirSync(target)].map((e) => e.name), ["keep.sock"]);
+    } finally {
+      await Deno.remove(`${path}-wake`).catch(() => {});
+      await Deno.remove(target, { recursive: true });
+    }
+  });
+});
+
+Deno.test("a poke removes a refusing socket, never a file that only has a socket's name", async () => {
+  await withSqliteFile(async (path) => {
+    await using _db = openSqlite({ path, namespace: "t", displayUrl: `sqlite:${path}` });
+    await Deno.mkdir(`${path}-wake`);
+    await Deno.writeTextFile(`${path}-wake/0-plain.sock`, "not a socket");
+    Deno.listen({ transport: "unix", path: `${path}-wake/1-dead.sock` }).close();
+    const wake = new WakeSockets(path);
+    wake.poke();
+    await until(() => !sockets(path).includes("1-dead.sock"));
+    // Refused as the dead socket was: a second poke gives its removal, were it made, time.
+    wake.poke();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    assert.deepEqual(sockets(path), ["0-plain.sock"]);
+  });
+});
+
 /** Whether this test run can start a process as another user (root, with runuser). */
 function canRunAsNobody(): boolean {
   if (Deno.uid() !== 0) return false;
