@@ -7,7 +7,7 @@
 
 import type { Backend } from "../backend/types.ts";
 import { checkName } from "../backend/keys.ts";
-import { CoordError, ExitCode, UsageError } from "../errors.ts";
+import { CoordError, ExitCode, ForeignDataError, UsageError } from "../errors.ts";
 import {
   decodeRecord,
   recordType,
@@ -29,6 +29,7 @@ export interface TriggerOptions {
  *
  * @returns the request's id, which `status` shows with the run.
  * @throws {UnknownTaskError} when the task has no record (no instance has run it).
+ * @throws {UsageError} when the name is a dynamic template's (name one of its instances).
  * @throws {ForeignDataError} when the name holds something other than a task.
  * @example
  * ```ts
@@ -118,17 +119,41 @@ export function resumeTask(
   });
 }
 
-function changeTask(
+async function changeTask(
   backend: Backend,
   name: string,
   change: (record: TaskRecord, now: number) => TaskRecord | undefined,
 ): Promise<boolean> {
   // As status checks it: a name no task can have is a mistake, said as such.
   checkName("task name", name);
-  return updateRecord<TaskRecord>(backend, name, "task", (record, now) => {
-    if (!record) throw new UnknownTaskError(name, backend.namespace);
-    return change(record, now);
-  });
+  try {
+    return await updateRecord<TaskRecord>(backend, name, "task", (record, now) => {
+      if (!record) throw new UnknownTaskError(name, backend.namespace);
+      return change(record, now);
+    });
+  } catch (e) {
+    // Not a task's record: coord's own template's, or another program's.
+    if (e instanceof ForeignDataError) await refuseTemplate(backend, name);
+    throw e;
+  }
+}
+
+/**
+ * Throws a {@link UsageError} (64) when `name` is a dynamic template, which has no ticks of
+ * its own to pause, resume or run: its instances have, and are named.
+ */
+async function refuseTemplate(backend: Backend, name: string): Promise<void> {
+  const read = await backend.schedule.read(name);
+  if (!read.stored || recordType(read.stored.value) !== "template") return;
+  const { record } = decodeRecord<TemplateRecord>(name, "template", read);
+  const ids = Object.keys(record!.instances);
+  const named = ids.slice(0, 3).map((id) => JSON.stringify(`${name}/${id}`)).join(", ");
+  throw new UsageError(
+    `${JSON.stringify(name)} is a dynamic template, not a task: pause, resume or trigger its ` +
+      (ids.length === 0
+        ? "instances (it has none)"
+        : `instances (${named}${ids.length > 3 ? ", …" : ""})`),
+  );
 }
 
 /**

@@ -1398,6 +1398,27 @@ conformance("removeTask() removes a template with its instances, not foreign dat
   assert.equal((await backend.schedule.read("alien")).stored?.value, "not a coord record");
 });
 
+conformance(
+  "pause, resume and trigger of a dynamic template name its instances (64), not foreign data",
+  async (ctx) => {
+    const backend = await ctx.open();
+    const app = new Scheduler({ backend });
+    app.task({ name: "remind", dynamic: true }, () => {});
+    await app.schedule("remind", "ana", { interval: "1h" });
+    const stored = (await backend.schedule.read("remind")).stored!.value;
+    for (const change of [pauseTask, resumeTask, triggerTask]) {
+      // Before: "the stored record is not a coord task … another program wrote there" (65).
+      await assert.rejects(
+        change(backend, "remind"),
+        (e) => e instanceof UsageError && /dynamic template.*"remind\/ana"/.test(e.message),
+      );
+    }
+    assert.equal((await backend.schedule.read("remind")).stored!.value, stored);
+    // Its instance is a task.
+    assert.equal(await pauseTask(backend, "remind/ana"), true);
+  },
+);
+
 /** Hands a running tick's lease to another instance, as a lease running out would. */
 async function stealLease(backend: Backend, name: string): Promise<void> {
   for (;;) {
