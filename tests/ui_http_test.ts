@@ -962,6 +962,13 @@ for (const [backend, url] of EVERY_BACKEND) {
       const missingPage = await missing.text();
       assert.equal(missing.status, 404);
       assertIncludes(missingPage, "no job alien/nope");
+      // The queue's own page lists it, and was a bare 409: no counts, no actions.
+      const queuePage = await fetch(`${ui.root}queues/alien`);
+      const queueText = await queuePage.text();
+      assert.equal(queuePage.status, 200, queueText);
+      assertIncludes(queueText, "Jobs by state");
+      assertIncludes(queueText, "Pause");
+      assert.match(queueText, /class="bad queue-list-foreign">[^<]*another program/);
     },
   });
 }

@@ -23,7 +23,8 @@ import type {
   ListState,
   QueueCounts,
 } from "../../../lib/queue/steps.ts";
-import { isStalled, LIST_STATES, listJobs } from "../../../lib/queue/list.ts";
+import { isStalled, type JobPage, LIST_STATES, listJobs } from "../../../lib/queue/list.ts";
+import { ForeignDataError } from "../../../lib/errors.ts";
 import { listedState } from "../../../lib/queue/record.ts";
 import {
   configureQueue,
@@ -64,11 +65,16 @@ export const queuePage: Page = async (ctx, url, [queue]) => {
   const { counts } = report;
   const state = url.searchParams.get("state") ?? undefined;
   const after = url.searchParams.get("after") ?? undefined;
+  // A job another program wrote over, on this page, leaves the rest of the queue's page (its
+  // counts, its actions, the other states' lists) as it is: its list says why it is missing.
   const page = await listJobs(ctx.backend, queue, {
     ...(state !== undefined && { states: [state as ListState] }),
     limit: JOBS_PER_PAGE,
     after,
-  });
+  }).catch((e) => {
+    if (e instanceof ForeignDataError) return { jobs: [], refused: e };
+    throw e;
+  }) as JobPage & { refused?: ForeignDataError };
   const listed = (s?: string, cursor?: string) => {
     const query = new URLSearchParams({ ...s && { state: s }, ...cursor && { after: cursor } });
     return `${link(ctx, "queues", queue)}${query.size > 0 ? `?${query}` : ""}`;
@@ -112,7 +118,13 @@ export const queuePage: Page = async (ctx, url, [queue]) => {
         `
       )
     }</nav>${
-      jobTable(ctx, queue, page.jobs, now, after === undefined ? "No jobs here." : "No more jobs.")
+      page.refused ? foreignNotes("queue-list", [{ foreign: page.refused }]) : jobTable(
+        ctx,
+        queue,
+        page.jobs,
+        now,
+        after === undefined ? "No jobs here." : "No more jobs.",
+      )
     }${
       page.next === undefined
         ? html``
