@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { connect } from "../lib/backend/connect.ts";
 import { BackendUnavailableError } from "../lib/errors.ts";
 import { lock } from "../lib/lock/lock.ts";
+import { putJob } from "../lib/queue/queue.ts";
 import { sleep } from "../lib/time.ts";
 import {
   redisServerAvailable,
@@ -45,6 +46,60 @@ async function throughOutage<T>(step: () => Promise<T>): Promise<T> {
     }
   }
 }
+
+Deno.test({
+  name: "a sentinel backend moves as the sentinels switch the master, not when the old one turns",
+  ignore: !redisServerAvailable(),
+  async fn() {
+    const group = await startSentinel();
+    try {
+      await using backend = await connect({ url: group.url, namespace: "sw", env: {} });
+      await backend.now();
+      // A connection that lives subscribes to the sentinel's switches (after half a second).
+      await until(
+        async () => /\bsub=1\b/.test(await redisCommand(group.sentinelPort, "CLIENT", "LIST")),
+        { what: "coord's subscription on the sentinel" },
+      );
+      const guard = performance.now() + FAILOVER_GUARD_MS;
+      for (;;) {
+        const reply = await redisCommand(
+          group.sentinelPort,
+          "SENTINEL",
+          "FAILOVER",
+          SENTINEL_MASTER_NAME,
+        );
+        if (reply === "+OK\r\n") break;
+        assert.match(reply, /^-NOGOODSLAVE/);
+        assert.ok(performance.now() < guard, "the sentinel never found the replica");
+        await sleep(200);
+      }
+      await until(async () => await masterPort(group.sentinelPort) === group.replicaPort, {
+        what: "the switch",
+      });
+      // The old master takes writes until the sentinel turns it into a replica, seconds later,
+      // and drops them then: before, every put of that window was acknowledged, and lost.
+      for (let i = 0;; i++) {
+        const oldRole = infoField(
+          await redisCommand(group.masterPort, "INFO", "replication"),
+          "role",
+        );
+        await throughOutage(() => putJob(backend, "q", { id: `p${i}`, handler: "h" }));
+        const key = "sw:{queue:q}:jobs";
+        if (await redisCommand(group.replicaPort, "HEXISTS", key, `p${i}`) === ":1\r\n") {
+          assert.equal(
+            oldRole,
+            "master",
+            `put ${i} reached the new master only once the old turned`,
+          );
+          break;
+        }
+        assert.ok(performance.now() < guard, "no put reached the new master");
+      }
+    } finally {
+      await group.stop();
+    }
+  },
+});
 
 Deno.test({
   name: "a sentinel backend follows the master through a failover, subscriptions included",

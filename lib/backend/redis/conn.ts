@@ -123,6 +123,8 @@ export async function connectRedis(
       conn = followMaster({
         locate: (signal) =>
           locateMaster(redis, target.sentinels, target.master, connectTimeoutMs, signal),
+        watchSwitch: (moved, signal) =>
+          hearSwitches(redis, target.sentinels, target.master, moved, signal),
         open: (node, lost) => {
           const failed = (e: unknown) => {
             onError(e);
@@ -263,6 +265,37 @@ async function locateMaster(
       failures[0];
   } finally {
     answered.abort();
+  }
+}
+
+/**
+ * Calls `moved` at each `+switch-master` of `master` a sentinel publishes, on a subscription to
+ * each sentinel (node-redis subscribes again after a reconnect), until `signal` aborts. A
+ * sentinel that cannot be reached is passed over: the others tell the switch, and a command that
+ * fails on a node no longer the master still does.
+ */
+function hearSwitches(
+  redis: typeof import("./vendor/redis_client.js"),
+  sentinels: HostPort[],
+  master: string,
+  moved: () => void,
+  signal: AbortSignal,
+): void {
+  if (signal.aborted) return;
+  for (const sentinel of sentinels) {
+    const client = redis.createClient({
+      socket: {
+        ...sentinel,
+        reconnectStrategy: (retries: number) => Math.min(100 * retries, 2_000),
+      },
+    }).on("error", () => {}) as unknown as StandaloneClient;
+    // "+switch-master NAME OLD-IP OLD-PORT NEW-IP NEW-PORT"
+    const connecting = client.connect().then(() =>
+      client.subscribe("+switch-master", (message) => {
+        if (String(message).split(" ")[0] === master) moved();
+      })
+    ).catch(() => {});
+    signal.addEventListener("abort", () => drop(client, connecting), { once: true });
   }
 }
 

@@ -5,8 +5,9 @@
  * connection with a subscription, the master connection and a pub/sub proxy, each its own client
  * class and handshake: on a loaded two-core machine that took 3–5 s against ≈ 1.5 s for one plain
  * connection. coord only needs the master, so it asks a sentinel where it is (one short-lived
- * connection, one command), connects to it, and asks again only when the master stops
- * answering as one (connection lost, `READONLY`, …).
+ * connection, one command), connects to it, and asks again when the master stops answering as
+ * one (connection lost, `READONLY`, …) or, for a connection that lives, when the sentinels say
+ * they switched it over.
  *
  * @module
  */
@@ -34,7 +35,20 @@ export interface FollowMasterOptions {
   isReply: (error: unknown) => boolean;
   /** How long finding and connecting to a moved master may take. */
   timeoutMs: number;
+  /**
+   * Calls `moved` whenever the sentinels switch the master over, until `signal` aborts. A
+   * failover asked for (`SENTINEL FAILOVER`, a planned switch) leaves the old master up and
+   * taking writes for seconds, which its turn into a replica then drops: no command fails
+   * meanwhile to tell the move.
+   */
+  watchSwitch?: (moved: () => void, signal: AbortSignal) => void;
 }
+
+/**
+ * How long a connection lives before it hears the sentinels' switches: a command that ends
+ * sooner (most CLI calls) opens no connection to them.
+ */
+const WATCH_SWITCH_AFTER_MS = 500;
 
 /**
  * A {@link NodeConn} to the master the sentinels name. A command that fails because the node
@@ -52,7 +66,9 @@ export interface FollowMasterOptions {
  * await conn.send(undefined, ["PING"]);
  * ```
  */
-export function followMaster({ locate, open, isReply, timeoutMs }: FollowMasterOptions): NodeConn {
+export function followMaster(
+  { locate, open, isReply, timeoutMs, watchSwitch }: FollowMasterOptions,
+): NodeConn {
   let node: HostPort | undefined;
   let current: NodeConn | undefined;
   let moving: Promise<void> | undefined;
@@ -108,6 +124,10 @@ export function followMaster({ locate, open, isReply, timeoutMs }: FollowMasterO
       node = await locate(dropped.signal);
       current = opened(node);
       await current.connect();
+      if (!watchSwitch) return;
+      const watching = setTimeout(() => watchSwitch(follow, dropped.signal), WATCH_SWITCH_AFTER_MS);
+      Deno.unrefTimer(watching);
+      dropped.signal.addEventListener("abort", () => clearTimeout(watching), { once: true });
     },
     destroy: () => {
       closed = true;
