@@ -18,6 +18,7 @@ import {
   parseFlags,
   usage,
 } from "./flags.ts";
+import { printable } from "./output.ts";
 
 const USAGE = `Usage: coord doctor [--url URL] [--namespace NS] [--json]
 
@@ -120,7 +121,7 @@ async function run(argv: string[]): Promise<number> {
         } at the first command that writes)`,
       ],
       `foreign     ${counts.length === 0 ? "none" : counts.join(", ")}`,
-      ...foreign.map((f) => `  ${f.where}: ${f.problem}`),
+      ...foreign.map((f) => `  ${printable(f.where)}: ${printable(f.problem)}`),
     ].join("\n"));
   }
   if (counts.length > 0 && !values.quiet) {

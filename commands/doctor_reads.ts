@@ -7,6 +7,7 @@
  */
 
 import { type Backend, type ForeignEntry, SEARCH_STOPPED } from "../lib/backend/types.ts";
+import { foreignName } from "../lib/backend/keys.ts";
 import { barrierReports } from "../lib/barrier/barrier.ts";
 import type { ForeignDataError } from "../lib/errors.ts";
 import { ticketLines } from "../lib/lock/console.ts";
@@ -18,6 +19,14 @@ export const READ_LIMIT = 1_000;
 
 /** The kinds read, as an entry's `where` starts (`lock "deploy"`) and as they are counted. */
 const KINDS = { lock: "lock", barrier: "barrier", schedule: "task", queue: "queue" } as const;
+
+/** What each kind's name is called in messages, as `checkName` is told. */
+const NAMED = {
+  lock: "resource name",
+  barrier: "barrier name",
+  schedule: "task name",
+  queue: "queue name",
+} as const;
 
 /**
  * The entries of the names whose read refused foreign data, `where` being `lock "NAME"`, and a
@@ -42,7 +51,16 @@ export async function refusedReads(
     backend.schedule.list(),
     backend.queue.list(),
   ]);
-  const [locks, , tasks, queues] = names.map((all) => all.slice(0, READ_LIMIT));
+  // A name no user could give is another program's: named as such, and not read.
+  const misnamed = (Object.keys(KINDS) as (keyof typeof KINDS)[]).flatMap((kind, i) =>
+    names[i].slice(0, READ_LIMIT).flatMap((name) => {
+      const foreign = foreignName(NAMED[kind], name);
+      return foreign ? [{ kind, name, foreign }] : [];
+    })
+  );
+  const [locks, , tasks, queues] = names.map((all) =>
+    all.slice(0, READ_LIMIT).filter((name) => !misnamed.some((m) => m.name === name))
+  );
   const [lockReads, barrierReads, taskReads, queueReads] = await Promise.all([
     ticketLines(backend, locks),
     barrierReports(backend, { limit: READ_LIMIT }),
@@ -50,6 +68,7 @@ export async function refusedReads(
     queueReports(backend, queues),
   ]);
   const reads: { kind: keyof typeof KINDS; name: string; foreign?: ForeignDataError }[] = [
+    ...misnamed,
     ...lockReads.map((r) => ({ kind: "lock" as const, name: r.resource, foreign: r.foreign })),
     ...barrierReads.map((r) => ({ kind: "barrier" as const, ...r })),
     ...taskReads.map((r) => ({ kind: "schedule" as const, ...r })),

@@ -25,13 +25,32 @@ export function writeLine(line: string, stream: typeof Deno.stdout = Deno.stdout
 
 /**
  * Prints rows as columns two spaces apart, each as wide in a terminal as its widest cell (the
- * first row heads).
+ * first row heads); each cell {@link printable}.
  */
 export function printTable(rows: string[][]): void {
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => textWidth(row[i]))));
-  for (const row of rows) {
+  const shown = rows.map((row) => row.map(printable));
+  const widths = shown[0].map((_, i) => Math.max(...shown.map((row) => textWidth(row[i]))));
+  for (const row of shown) {
     console.log(row.map((cell, i) => padColumns(cell, widths[i])).join("  ").trimEnd());
   }
+}
+
+/**
+ * `text` with its control characters escaped (`\x1b`): stored text (a job's error, a name
+ * another program wrote) printed as it is could break a line in two, or move the cursor, clear
+ * the screen or retitle the window of whoever reads it in a terminal.
+ *
+ * @example
+ * ```ts
+ * import { printable } from "./output.ts";
+ * printable("boom\x1b[2J"); // "boom\\x1b[2J"
+ * ```
+ */
+export function printable(text: string): string {
+  // deno-lint-ignore no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => {
+    return `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`;
+  });
 }
 
 /**

@@ -83,7 +83,7 @@ import {
   strayUrl,
   usage,
 } from "./flags.ts";
-import { printTable, shellWord, writeLine } from "./output.ts";
+import { printable, printTable, shellWord, writeLine } from "./output.ts";
 import { formatDuration } from "../lib/duration.ts";
 import { outageLine, reportForeign } from "./report.ts";
 import { PASS_ENV_FLAGS, passEnvFlag } from "./pass_env.ts";
@@ -196,7 +196,8 @@ arguments: coord queue work emails reports.
           Commands run in their own process group (a stopped job's SIGTERM, then SIGKILL
           --lease/6 later, at most ${STOP_GRACE_MS / 1000} s, reaches all they started)
           without COORD_URL, COORD_PASSWORD and PGPASSWORD in their environment, unless
-          --pass-env names them.
+          --pass-env names them, and with COORD_JOB (QUEUE/ID) and COORD_ATTEMPT (higher
+          for each run of the job: fence what it writes by them).
   wait    waits until each JOB is completed, failed or cancelled and prints its result (JSON
           a line; a command job's is {"exitCode":0,"stdout":"…"}, stdout cut at ${
     MAX_STDOUT_BYTES / 1024
@@ -560,7 +561,7 @@ async function workVerb(argv: string[]): Promise<number> {
       force: signals.force,
       onEvent: (event) => {
         const line = workLine(event, values.verbose);
-        if (line) writeLine(`coord: ${line}`, Deno.stderr);
+        if (line) writeLine(`coord: ${printable(line)}`, Deno.stderr);
       },
     });
     code = signals.exitCode(result.cutShort);
@@ -751,7 +752,7 @@ async function show(argv: string[]): Promise<number> {
       : key === "stalled"
       ? (value ? `yes: ${stalledText(job)}` : "no")
       : JSON.stringify(value);
-    console.log(`${key.padEnd(11)} ${text}`);
+    console.log(`${key.padEnd(11)} ${printable(text)}`);
   }
   return ExitCode.ok;
 }

@@ -6,6 +6,7 @@
 
 import { CoordError, ExitCode, type ForeignDataError, oneLine } from "../lib/errors.ts";
 import { maskCredentials } from "../lib/backend/url.ts";
+import { printable } from "./output.ts";
 
 /**
  * Prints `coord: <message>` for an error and returns its exit code. Errors coord did not
@@ -55,5 +56,5 @@ export function outageLine(
  * shows no password.
  */
 function joined(message: string): string {
-  return maskCredentials(message.replace(/\s*\n\s*/g, " "));
+  return printable(maskCredentials(message.replace(/\s*\n\s*/g, " ")));
 }

@@ -6,6 +6,7 @@
  */
 
 import { ExitCode, ForeignDataError } from "../lib/errors.ts";
+import { foreignName } from "../lib/backend/keys.ts";
 import {
   followTicketLines,
   resetTicketLine,
@@ -15,7 +16,7 @@ import {
 import type { LockEvent, TicketLine } from "../lib/lock/steps.ts";
 import type { Command } from "./command.ts";
 import { BACKEND_FLAGS, BACKEND_FLAGS_HELP, openBackend, parseFlags, usage } from "./flags.ts";
-import { writeLine } from "./output.ts";
+import { printable, writeLine } from "./output.ts";
 import { padColumns, textWidth } from "./text_width.ts";
 import { reportForeign } from "./report.ts";
 import { withSignals } from "./signals.ts";
@@ -131,6 +132,9 @@ async function reset(argv: string[]): Promise<number> {
   for (const resource of resources) {
     let result: Awaited<ReturnType<typeof resetTicketLine>>;
     try {
+      // A listed name no user could give is another program's (a named one was checked).
+      const foreign = named ? undefined : foreignName("resource name", resource);
+      if (foreign) throw foreign;
       result = await resetTicketLine(backend, resource, { force: values.force });
     } catch (e) {
       // Left as it is, named; the other queues are still reset.
@@ -245,14 +249,6 @@ export function statusTable(resource: string, status: TicketLine): string[] {
 /** A label in double quotes, its quotes and control characters escaped. */
 function quotedLabel(text: string): string {
   return printable(JSON.stringify(text));
-}
-
-/** Control characters in a name would break the line or the terminal: shown escaped. */
-function printable(text: string): string {
-  // deno-lint-ignore no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => {
-    return `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`;
-  });
 }
 
 /** Pads `text` to `width` columns, or cuts it to `width - 1` and `…`. */

@@ -256,3 +256,34 @@ Deno.test("put warns when a backend flag after -- went to the command, not to pu
     assert.equal(meant.stderr, "");
   }
 });
+
+Deno.test("stored text is printed with its control characters escaped: list, show, the worker's log", async () => {
+  await using db = await tempSqlite();
+  const url = ["--url", db.url];
+  // A command's argument and its error as another user could make them: an escape that
+  // clears the screen of whoever lists the queue, a newline that splits a line in two.
+  const put = await runCoord([
+    "queue",
+    "put",
+    "esc",
+    ...url,
+    "--",
+    "sh",
+    "-c",
+    `printf 'boom\\033[2J\\nsecond' >&2; exit 1`,
+  ]);
+  assert.equal(put.code, 0, put.stderr);
+  const work = await runCoord(["queue", "work", "esc", "--allow-commands", "--drain", ...url]);
+  assert.equal(work.code, 0, work.stderr);
+  const list = await runCoord(["queue", "list", "esc", ...url]);
+  const show = await runCoord(["queue", "show", "esc/1", ...url]);
+  for (
+    const [what, text] of [["work", work.stderr], ["list", list.stdout], ["show", show.stdout]]
+  ) {
+    // Before: the ESC itself, raw.
+    assert.doesNotMatch(text, /\x1b/, `${what}: ${text}`);
+    assert.match(text, /boom\\x1b\[2J/, `${what}: ${text}`);
+  }
+  // The error's own newline does not start a line of list's table.
+  assert.doesNotMatch(list.stdout, /^second/m);
+});

@@ -9,6 +9,9 @@ import assert from "node:assert/strict";
 import { freshNamespace, REDIS_BACKENDS } from "./support/backends.ts";
 import { runCoord } from "./support/cli.ts";
 import { assertPlantRefused } from "./support/redis_plant.ts";
+import { connect } from "../lib/backend/connect.ts";
+import type { RedisBackend } from "../lib/backend/redis/backend.ts";
+import { indexKey } from "../lib/backend/keys.ts";
 
 interface Plant {
   what: string;
@@ -76,4 +79,34 @@ for (const backend of REDIS_BACKENDS) {
       });
     });
   }
+}
+
+for (const backend of REDIS_BACKENDS) {
+  Deno.test(`redis lock (${backend.label}): a name no user could give, in the index, is another program's: doctor names it, turn reset goes on and exits 65`, async () => {
+    await using target = await backend.use();
+    const namespace = freshNamespace();
+    const flags = ["--url", target.url, "--namespace", namespace];
+    assert.equal((await runCoord(["lock", "run", "ours", ...flags, "--", "true"])).code, 0);
+    await using redis = await connect({ url: target.url, namespace, env: {} }) as RedisBackend;
+    const index = indexKey(namespace, "lock", "names");
+    await redis.conn.send(index, ["ZADD", index, "0", "x\ny"]);
+    // The index lists names that have keys.
+    const state = redis.key("lock", "x\ny", "state");
+    await redis.conn.send(state, ["HSET", state, "indicator", "1", "limit", "1"]);
+    // Before: "resource name "x\ny" holds a control character … — leave it out", 64, and
+    // turn reset stopped there, after resetting the names before it.
+    const doctor = await runCoord(["doctor", ...flags]);
+    assert.equal(doctor.code, 0, doctor.stderr);
+    assert.match(
+      doctor.stdout,
+      /^ {2}lock "x\\ny": the backend lists resource name "x\\ny", a name coord never writes/m,
+    );
+    const reset = await runCoord(["turn", "reset", ...flags]);
+    assert.equal(reset.code, 65, reset.stderr);
+    assert.match(reset.stderr, /^Reset "ours"\.$/m);
+    assert.match(
+      reset.stderr,
+      /^coord: the backend lists resource name "x\\ny", a name coord never writes/m,
+    );
+  });
 }

@@ -10,7 +10,8 @@
  * @module
  */
 
-import { UsageError } from "../errors.ts";
+import { ForeignDataError, UsageError } from "../errors.ts";
+import { shownValue } from "../stored_values.ts";
 
 /** The primitives that keep state in a backend. */
 export type Kind = "barrier" | "lock" | "schedule" | "queue";
@@ -54,6 +55,31 @@ export function checkName(what: string, name: string): string {
     throw new UsageError(`${what} is ${length} characters; at most ${MAX_NAME_LENGTH}`);
   }
   return name;
+}
+
+/**
+ * Why a name a listing read from the backend is another program's: one no user could have
+ * given (see {@link checkName}), so a read of it is refused as foreign data (65), not as a
+ * usage error; undefined for a name coord may have written.
+ *
+ * @example
+ * ```ts
+ * import { foreignName } from "./keys.ts";
+ * foreignName("resource name", "x\ny")?.exitCode; // 65
+ * foreignName("resource name", "deploy"); // undefined
+ * ```
+ */
+export function foreignName(what: string, name: string): ForeignDataError | undefined {
+  try {
+    checkName(what, name);
+    return undefined;
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    return new ForeignDataError(
+      `the backend lists ${what} ${shownValue(name)}, a name coord never writes — another ` +
+        `program wrote there; remove it or use another --namespace`,
+    );
+  }
 }
 
 /**
