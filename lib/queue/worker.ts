@@ -785,6 +785,8 @@ class Worker {
         );
       }
       return await runCommand(command, signal, job.inputs, progress, {
+        // The attempt is the run's fencing token: a later run of the job has a higher one.
+        env: { COORD_JOB: ref, COORD_ATTEMPT: String(job.attempts) },
         passEnv: this.#options.passEnv,
         leaseMs: this.#leaseMs,
       });
@@ -853,7 +855,8 @@ class NotRunnableError extends Error {}
 
 /**
  * Runs a command job's argv (no shell) in its own process group, so a stop reaches its
- * children too; a postprocess command gets its group's results as `COORD_RESULTS` (JSON).
+ * children too, with `env` added; a postprocess command gets its group's results as
+ * `COORD_RESULTS` (JSON).
  * Coord's credentials stay out of its environment unless `passEnv` names them. Its stderr lines
  * `::progress <json>` report its progress and are kept out of its error.
  *
@@ -865,13 +868,17 @@ async function runCommand(
   signal: AbortSignal,
   results: unknown[] | undefined,
   progress: ProgressReporter,
-  { passEnv, leaseMs }: { passEnv?: readonly string[]; leaseMs: number },
+  { env, passEnv, leaseMs }: {
+    env: Record<string, string>;
+    passEnv?: readonly string[];
+    leaseMs: number;
+  },
 ): Promise<unknown> {
   let group: ProcessGroup;
   try {
     group = await spawnGroup(argv[0], {
       args: argv.slice(1),
-      ...(results !== undefined && { env: { COORD_RESULTS: JSON.stringify(results) } }),
+      env: { ...env, ...(results !== undefined && { COORD_RESULTS: JSON.stringify(results) }) },
       passEnv,
       leaseMs,
     });

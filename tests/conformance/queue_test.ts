@@ -275,6 +275,22 @@ conformance("a command job's result is its exit status and stdout", async (ctx) 
   assert.equal(bad.error, "exited with status 3: why");
 });
 
+conformance("a command job knows its job and attempt, its run's fencing token", async (ctx) => {
+  const backend = await ctx.open();
+  const echo = 'printf "%s %s" "$COORD_JOB" "$COORD_ATTEMPT"';
+  // Its first run fails: the second is attempt 2.
+  await putJob(backend, "who", {
+    id: "j",
+    command: ["sh", "-c", `${echo} >&2; [ "$COORD_ATTEMPT" -gt 1 ] && ${echo}`],
+    retries: 1,
+    backoffMs: 0,
+  });
+  await work(backend, ["who"], { allowCommands: true, drain: true });
+  const job = await getJob(backend, "who/j");
+  assert.equal(job.state, "completed", job.error);
+  assert.deepEqual(job.result, { exitCode: 0, stdout: "who/j 2" });
+});
+
 conformance("a command job's output cut to what is kept says it was cut", async (ctx) => {
   const backend = await ctx.open();
   // 70000 bytes: more than the 64 KiB of stdout a result keeps.
