@@ -69,6 +69,14 @@ export async function connectToLook(
 }
 
 async function open(options: ConnectOptions, create: boolean, readOnly = false): Promise<Backend> {
+  // A JavaScript caller may pass the URL alone: it would read as no options, and open the
+  // default SQLite file instead of the backend it names.
+  if (typeof options !== "object" || options === null) {
+    throw new UsageError(
+      `connect() takes options, not ${maskPassword(JSON.stringify(options) ?? typeof options)} ` +
+        `— write connect({ url: … })`,
+    );
+  }
   const env = options.env ?? Deno.env.toObject();
   const namespace = naming(
     options.namespace === undefined && env.COORD_NAMESPACE !== undefined && "COORD_NAMESPACE",

@@ -157,7 +157,8 @@ function checkNotDotSegment(what: string, name: string): string {
 /**
  * Takes `QUEUE/ID` apart.
  *
- * @throws {UsageError} when it is not one.
+ * @throws {UsageError} when it is not one, or its queue or id is no name coord takes (a NUL,
+ *   a control character, too long): no job can have it.
  * @example
  * ```ts
  * import { parseJobRef } from "./queue.ts";
@@ -169,7 +170,7 @@ export function parseJobRef(ref: string): JobRef {
   if (slash <= 0 || slash === ref.length - 1) {
     throw new UsageError(`"${ref}" is not a job — give QUEUE/ID, as coord queue put prints it`);
   }
-  return { queue: ref.slice(0, slash), id: ref.slice(slash + 1) };
+  return { queue: checkQueueName(ref.slice(0, slash)), id: checkJobId(ref.slice(slash + 1)) };
 }
 
 /** The job's reference, `QUEUE/ID`. */
