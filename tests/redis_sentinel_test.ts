@@ -34,6 +34,22 @@ async function masterPort(sentinelPort: number): Promise<number> {
   return Number(bulkStrings(reply)[1]);
 }
 
+/**
+ * Asks the sentinel for a failover until it takes it, and returns the hang guard's end (a
+ * `performance.now()`) for the failover: the sentinel learns of the replica from the master's
+ * INFO, some seconds after start.
+ */
+async function startFailover(sentinelPort: number): Promise<number> {
+  const guard = performance.now() + FAILOVER_GUARD_MS;
+  for (;;) {
+    const reply = await redisCommand(sentinelPort, "SENTINEL", "FAILOVER", SENTINEL_MASTER_NAME);
+    if (reply === "+OK\r\n") return guard;
+    assert.match(reply, /^-NOGOODSLAVE/);
+    assert.ok(performance.now() < guard, "the sentinel never found the replica");
+    await sleep(200);
+  }
+}
+
 /** Runs `step` until it stops failing with a backend outage; the guard only stops a hang. */
 async function throughOutage<T>(step: () => Promise<T>): Promise<T> {
   const guard = performance.now() + FAILOVER_GUARD_MS;
@@ -60,19 +76,7 @@ Deno.test({
         async () => /\bsub=1\b/.test(await redisCommand(group.sentinelPort, "CLIENT", "LIST")),
         { what: "coord's subscription on the sentinel" },
       );
-      const guard = performance.now() + FAILOVER_GUARD_MS;
-      for (;;) {
-        const reply = await redisCommand(
-          group.sentinelPort,
-          "SENTINEL",
-          "FAILOVER",
-          SENTINEL_MASTER_NAME,
-        );
-        if (reply === "+OK\r\n") break;
-        assert.match(reply, /^-NOGOODSLAVE/);
-        assert.ok(performance.now() < guard, "the sentinel never found the replica");
-        await sleep(200);
-      }
+      const guard = await startFailover(group.sentinelPort);
       await until(async () => await masterPort(group.sentinelPort) === group.replicaPort, {
         what: "the switch",
       });
@@ -114,20 +118,7 @@ Deno.test({
       {
         await using _held = await lock(backend, "before", { label: "t" });
       }
-      const guard = performance.now() + FAILOVER_GUARD_MS;
-      // The sentinel learns of the replica from the master's INFO, some seconds after start.
-      for (;;) {
-        const reply = await redisCommand(
-          group.sentinelPort,
-          "SENTINEL",
-          "FAILOVER",
-          SENTINEL_MASTER_NAME,
-        );
-        if (reply === "+OK\r\n") break;
-        assert.match(reply, /^-NOGOODSLAVE/);
-        assert.ok(performance.now() < guard, "the sentinel never found the replica");
-        await sleep(200);
-      }
+      const guard = await startFailover(group.sentinelPort);
       // Until the old master is turned into a replica it still takes writes, which the
       // failover then drops: that window is Sentinel's, so the test waits it out.
       while (
