@@ -8,22 +8,36 @@ import { CoordError, ExitCode, type ForeignDataError, oneLine } from "../lib/err
 import { maskCredentials } from "../lib/backend/url.ts";
 import { printable } from "./output.ts";
 
+/** The codes of a failed write to stdout or stderr: a full disk, an I/O error, a closed one. */
+const OUTPUT_FAILURES = ["ENOSPC", "EIO", "EBADF", "EPIPE"];
+
 /**
  * Prints `coord: <message>` for an error and returns its exit code. Errors coord did not
- * raise on purpose are internal (70); their stack is shown only with `COORD_DEBUG=1`.
+ * raise on purpose are internal (70); their stack is shown only with `COORD_DEBUG=1`. A write
+ * to stdout or stderr that failed (`> /dev/full`) is 74, no bug of coord's.
  */
 export function reportError(error: unknown): number {
   if (error instanceof CoordError) {
-    console.error(`coord: ${joined(error.message)}`);
+    say(`coord: ${joined(error.message)}`);
     return error.exitCode;
   }
-  console.error(
-    `coord: internal error: ${
-      maskCredentials(oneLine(error))
-    } — rerun with COORD_DEBUG=1 for details`,
-  );
+  const code = (error as { code?: unknown })?.code;
+  if (typeof code === "string" && OUTPUT_FAILURES.includes(code)) {
+    say(`coord: cannot write the output: ${joined(oneLine(error))}`);
+    return ExitCode.ioError;
+  }
+  say(`coord: internal error: ${joined(oneLine(error))} — rerun with COORD_DEBUG=1 for details`);
   if (Deno.env.get("COORD_DEBUG")) console.error(error);
   return ExitCode.internal;
+}
+
+/** A line on stderr, which may be gone too (`2>/dev/full`): the exit code says it then. */
+function say(line: string): void {
+  try {
+    console.error(line);
+  } catch {
+    // Nowhere left to say it.
+  }
 }
 
 /**

@@ -14,6 +14,8 @@ export const ExitCode = {
   dataError: 65,
   internal: 70,
   unavailable: 69,
+  /** Its own output could not be written (a full disk, a closed descriptor): sysexits' EX_IOERR. */
+  ioError: 74,
   timedOut: 75,
   tooLate: 76,
 } as const;

@@ -89,6 +89,25 @@ Deno.test("coord without a command prints help on stderr and exits 64", async ()
   assert.match(stderr, /Usage: coord COMMAND/);
 });
 
+Deno.test("output that cannot be written exits 74 with one line; a usage error keeps 64", async () => {
+  const main = new URL("../main.ts", import.meta.url).pathname;
+  // exec: the exit status is coord's own, not a shell's.
+  const run = async (redirect: string, args: string) => {
+    const { code, stderr } = await new Deno.Command("sh", {
+      args: ["-c", `exec deno run -A --quiet ${main} ${args} ${redirect}`],
+      stdout: "null",
+      stderr: "piped",
+    }).output();
+    return { code, stderr: new TextDecoder().decode(stderr) };
+  };
+  // Before: 70, "internal error: No space left on device".
+  const full = await run("> /dev/full", "--help");
+  assert.equal(full.code, 74, full.stderr);
+  assert.match(oneLine(full.stderr), /^coord: cannot write the output: No space left on device/);
+  // Before: 1, the usage error's own line failing.
+  assert.equal((await run("2> /dev/full", "barrier x 0")).code, 64);
+});
+
 Deno.test("an unknown subcommand exits 64 with one line", async () => {
   const { code, stderr } = await runCoord(["bogus"]);
   assert.equal(code, 64);
