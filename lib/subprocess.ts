@@ -87,8 +87,8 @@ export interface GroupOptions {
  * terminal's foreground (Ctrl-C and keyboard input reach the command, not coord) and gives the
  * terminal back to coord when the command ends.
  *
- * @throws {Deno.errors.NotFound} when `program` does not exist (off a terminal; on one, the
- * shell reports it and exits 127).
+ * @throws {Deno.errors.NotFound} when `program` does not exist, or is no file the shell could
+ *   run.
  *
  * @example
  * ```ts ignore
@@ -107,6 +107,10 @@ export async function spawnGroup(
   const graceMs = options.leaseMs === undefined ? STOP_GRACE_MS : stopGraceMs(options.leaseMs);
   const env = childEnv(options.env, options.passEnv);
   if (options.terminal && stdin === "inherit" && await inTerminalForeground()) {
+    // The shell would say it, naming its script's file: coord says it, as off a terminal.
+    if (!await runnable(program, env.PATH)) {
+      throw new Deno.errors.NotFound(`Failed to spawn '${program}': entity not found`);
+    }
     const pidFile = await Deno.makeTempFile({ prefix: "coord-pgid-" });
     const child = new Deno.Command("sh", {
       args: ["-c", JOB_CONTROL_SCRIPT, pidFile, program, ...args],
@@ -147,6 +151,25 @@ export async function spawnGroup(
  */
 export function warmUpSpawning(): void {
   new Deno.Command("true");
+}
+
+/**
+ * Whether `program` is a file the shell could run: a path as it is, a bare name in a directory
+ * of `path` (a `PATH`).
+ */
+async function runnable(program: string, path = ""): Promise<boolean> {
+  const candidates = program.includes("/")
+    ? [program]
+    : path.split(":").map((dir) => `${dir || "."}/${program}`);
+  for (const candidate of candidates) {
+    try {
+      const info = await Deno.stat(candidate);
+      if (info.isFile && (info.mode! & 0o111) !== 0) return true;
+    } catch {
+      // not there, or not ours to see: the next one
+    }
+  }
+  return false;
 }
 
 /**

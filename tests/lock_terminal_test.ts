@@ -168,3 +168,22 @@ Deno.test({
     await Deno.remove(pidFile);
   },
 });
+
+Deno.test({
+  name: "on a terminal, a CMD that does not exist is coord's own line, as off one",
+  ignore: !hasScript,
+  async fn() {
+    const db = await Deno.makeTempFile({ suffix: ".db" });
+    const coord = onTerminal(["lock", "run", "tty", "--url", `sqlite:${db}`, "--", "/nonexistent"]);
+    let shown: string;
+    try {
+      await coord.exited();
+    } finally {
+      shown = await coord.close();
+    }
+    // Before: the shell's "…/coord-pgid-…: exec: /nonexistent: not found", naming a temp file.
+    assert.match(shown, /coord: command not found: \/nonexistent/);
+    assert.doesNotMatch(shown, /coord-pgid/);
+    await Deno.remove(db);
+  },
+});
