@@ -20,14 +20,6 @@ export const READ_LIMIT = 1_000;
 /** The kinds read, as an entry's `where` starts (`lock "deploy"`) and as they are counted. */
 const KINDS = { lock: "lock", barrier: "barrier", schedule: "task", queue: "queue" } as const;
 
-/** What each kind's name is called in messages, as `checkName` is told. */
-const NAMED = {
-  lock: "resource name",
-  barrier: "barrier name",
-  schedule: "task name",
-  queue: "queue name",
-} as const;
-
 /**
  * The entries of the names whose read refused foreign data, `where` being `lock "NAME"`, and a
  * {@link SEARCH_STOPPED} note per kind with more than {@link READ_LIMIT} names. A refusal of
@@ -51,10 +43,12 @@ export async function refusedReads(
     backend.schedule.list(),
     backend.queue.list(),
   ]);
-  // A name no user could give is another program's: named as such, and not read.
-  const misnamed = (Object.keys(KINDS) as (keyof typeof KINDS)[]).flatMap((kind, i) =>
-    names[i].slice(0, READ_LIMIT).flatMap((name) => {
-      const foreign = foreignName(NAMED[kind], name);
+  // A lock's or a queue's name no user could give is another program's: named as such, not
+  // read. (A barrier's and a task's are made of parts — a run id's, a dynamic instance's — and
+  // are judged by their reads.)
+  const misnamed = (["lock", "queue"] as const).flatMap((kind) =>
+    names[kind === "lock" ? 0 : 3].slice(0, READ_LIMIT).flatMap((name) => {
+      const foreign = foreignName(`${kind === "lock" ? "resource" : "queue"} name`, name);
       return foreign ? [{ kind, name, foreign }] : [];
     })
   );

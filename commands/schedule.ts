@@ -28,7 +28,7 @@ import {
   secondsFlag,
   usage,
 } from "./flags.ts";
-import { printTable, writeLine } from "./output.ts";
+import { printable, printTable, writeLine } from "./output.ts";
 import { PASS_ENV_FLAGS, passEnvFlag } from "./pass_env.ts";
 import { parseListen } from "./schedule_health.ts";
 import { eventLine, runScheduler } from "./schedule_program.ts";
@@ -182,7 +182,7 @@ async function runFile(argv: string[]): Promise<number> {
     graceMs,
     onEvent: (event) => {
       const line = eventLine(event, values.verbose);
-      if (line) writeLine(`coord: ${line}`, Deno.stderr);
+      if (line) writeLine(`coord: ${printable(line)}`, Deno.stderr);
     },
   });
   const passEnv = passEnvFlag("schedule", values);

@@ -10,7 +10,7 @@ import { CoordError, ExitCode } from "../lib/errors.ts";
 import { StopSignals } from "../lib/stop_signals.ts";
 import type { ScheduleEvent } from "../lib/schedule/runner.ts";
 import type { Scheduler } from "../lib/schedule/scheduler.ts";
-import { writeLine } from "./output.ts";
+import { printable, writeLine } from "./output.ts";
 import { outageLine } from "./report.ts";
 import { serveHealth } from "./schedule_health.ts";
 
@@ -61,7 +61,7 @@ export async function runScheduler(
 export async function schedulerMain(app: Scheduler, options: ProgramOptions = {}): Promise<never> {
   app.onEvent ??= (event) => {
     const line = eventLine(event, options.verbose);
-    if (line) writeLine(`coord: ${line}`, Deno.stderr);
+    if (line) writeLine(`coord: ${printable(line)}`, Deno.stderr);
   };
   let code: number;
   try {

@@ -1118,9 +1118,8 @@ for (const [backend, url] of EVERY_BACKEND) {
         ["queues/q1?after=garbage", 400, "is not a cursor of this list"],
         ["queues/nope", 404, "no queue &quot;nope&quot;"],
         ["queues/q1", 200, "Jobs by state"],
-        // No job can have these ids: was a 404 echoing the NUL itself into the page.
+        // No job can have this id: was a 404 echoing the NUL itself into the page.
         ["queues/q1/jobs/%00", 400, "holds NUL"],
-        [`queues/q1/jobs/${"a".repeat(600)}`, 400, "at most 512"],
       ];
       for (const [path, status, reason] of cases) {
         const response = await fetch(`${ui.root}${path}`);

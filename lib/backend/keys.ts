@@ -37,6 +37,27 @@ export function checkName(what: string, name: string): string {
     );
   }
   if (name.length === 0) throw new UsageError(`the ${what} is empty — give one`);
+  refuseControls(what, name);
+  // Characters as a reader counts them (code points), not UTF-16 units: an emoji is one.
+  const length = name.length <= MAX_NAME_LENGTH ? name.length : [...name].length;
+  if (length > MAX_NAME_LENGTH) {
+    throw new UsageError(`${what} is ${length} characters; at most ${MAX_NAME_LENGTH}`);
+  }
+  return name;
+}
+
+/**
+ * Checks that a name holds no NUL and no other control character, which no name coord takes
+ * may hold (see {@link checkName}), also one longer than a name, as a flow's part's id may be.
+ *
+ * @throws {UsageError} naming the character's kind.
+ * @example
+ * ```ts
+ * import { refuseControls } from "./keys.ts";
+ * refuseControls("job id", "flow-1.0.post"); // passes
+ * ```
+ */
+export function refuseControls(what: string, name: string): void {
   // SQLite's C API (and so its listings) cut a string at NUL: "a\0b" would be shown as "a".
   if (name.includes("\0")) {
     throw new UsageError(`${what} ${JSON.stringify(name)} holds NUL — leave it out`);
@@ -49,12 +70,6 @@ export function checkName(what: string, name: string): string {
         `leave it out`,
     );
   }
-  // Characters as a reader counts them (code points), not UTF-16 units: an emoji is one.
-  const length = name.length <= MAX_NAME_LENGTH ? name.length : [...name].length;
-  if (length > MAX_NAME_LENGTH) {
-    throw new UsageError(`${what} is ${length} characters; at most ${MAX_NAME_LENGTH}`);
-  }
-  return name;
 }
 
 /**

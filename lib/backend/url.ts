@@ -155,9 +155,11 @@ export function parseBackendUrl(url: string, password?: string): BackendUrl {
 }
 
 /**
- * Prints a backend URL for humans with any password replaced by `***` (see
- * {@link maskCredentials}); a libpq-style `?password=`, which coord refuses, too, since the
- * refusal shows the URL.
+ * Prints a backend URL for humans with any password replaced by `***`: what follows the first
+ * ":" of its userinfo, which runs to the URL's last "@", as {@link parseBackendUrl} reads it —
+ * so a username holding "@" or "/" (Azure's `user@server`), or a password holding quotes or
+ * spaces, is masked whole; a libpq-style `?password=` (which coord refuses) too, since the
+ * refusal shows the URL. A mistyped scheme is masked alike: the refusal shows the URL as given.
  *
  * @example
  * ```ts
@@ -167,20 +169,25 @@ export function parseBackendUrl(url: string, password?: string): BackendUrl {
  * ```
  */
 export function maskPassword(url: string): string {
-  return maskCredentials(url).replace(/([?&]password=)[^&#\s]*/i, "$1***");
+  return url.replace(/^(\s*[a-z][a-z0-9+.-]*:(?:\/\/?)?)(.*)@/is, masked)
+    .replace(/([?&]password=)[^&#\s]*/i, "$1***");
 }
 
 /**
- * A URL's userinfo in text: after a scheme (any: a mistyped one is refused with the URL shown),
- * up to the last "@" of the word, as {@link parseBackendUrl} reads it, so a username holding "@"
- * or "/" (Azure's `user@server`) does not leave the password out in the open.
+ * A URL with userinfo in free text: a scheme with "//" (or one of coord's without: a typo),
+ * at the start of a word, then the userinfo to the last "@" before the line ends or another URL
+ * starts — which masks more than the password where an "@" follows it, never less.
  */
-const USERINFO = /([a-z][a-z0-9+.-]*:(?:\/\/?)?)([^\s"'`@]*(?:@[^\s"'`@]*)*)@/gi;
+const URL_USERINFO = new RegExp(
+  String.raw`(?<![a-z0-9+.-])((?:[a-z][a-z0-9+.-]*:\/\/?|(?:rediss?|redis\+(?:cluster|sentinel)|` +
+    String.raw`postgres(?:ql)?):)(?=[^\s@]*[:@]))` +
+    String.raw`((?:(?![^a-z0-9+.-][a-z][a-z0-9+.-]*:\/\/)[^\n])*)@`,
+  "gi",
+);
 
 /**
- * `text` with the password of every URL in it replaced by `***`: what follows the first ":" of
- * its userinfo. A username alone (`redis://app@db`) stays; userinfo after a scheme with no "//"
- * (`redis:s3cret@db`, a typo) is masked whole, as it may be all password.
+ * `text` with the password of every URL in it replaced by `***` (see {@link maskPassword}):
+ * for messages that quote a URL as given (a stray argument, a refused URL).
  *
  * @example
  * ```ts
@@ -190,13 +197,19 @@ const USERINFO = /([a-z][a-z0-9+.-]*:(?:\/\/?)?)([^\s"'`@]*(?:@[^\s"'`@]*)*)@/gi
  * ```
  */
 export function maskCredentials(text: string): string {
-  return text.replace(USERINFO, (found, scheme: string, userinfo: string) => {
-    // A path, never credentials.
-    if (/^sqlite:/i.test(scheme)) return found;
-    const colon = userinfo.indexOf(":");
-    if (colon >= 0) return `${scheme}${userinfo.slice(0, colon)}:***@`;
-    return scheme.endsWith("/") ? `${scheme}${userinfo}@` : `${scheme}***@`;
-  });
+  return text.replace(URL_USERINFO, masked);
+}
+
+/**
+ * The replacement of a URL's userinfo: a username alone (`redis://app@db`) stays; userinfo
+ * after a scheme with no "//" (`redis:s3cret@db`, a typo) is masked whole, as it may be all
+ * password. A SQLite URL names a path, never credentials.
+ */
+function masked(found: string, scheme: string, userinfo: string): string {
+  if (/^\s*sqlite:/i.test(scheme)) return found;
+  const colon = userinfo.indexOf(":");
+  if (colon >= 0) return `${scheme}${userinfo.slice(0, colon)}:***@`;
+  return scheme.endsWith("/") ? found : `${scheme}***@`;
 }
 
 /**

@@ -113,6 +113,13 @@ Deno.test("maskCredentials() hides every password in a message, however it quote
     'unexpected argument "redis://:***@h:1" — or `postgres://u:***@h/db`',
   );
   assert.equal(maskCredentials("mail ann@corp.example at 12:30"), "mail ann@corp.example at 12:30");
+  // A password holding quotes or a space (the parser takes them): masked whole.
+  assert.equal(maskPassword(`redis://:se"cr et@h:1`), "redis://:***@h:1");
+  assert.equal(maskCredentials(`not "redis://:se\\"cret@h:1"`), `not "redis://:***@h:1"`);
+  // What only looks like userinfo is left as written: a job's name, a package, an address.
+  for (const text of ["no job deploy:prod@eu/job1", "npm:@redis/client@6.3.1", "mailto:bob@x"]) {
+    assert.equal(maskCredentials(text), text);
+  }
 });
 
 Deno.test("parseBackendUrl() reads passwords holding @ / ? and #", () => {

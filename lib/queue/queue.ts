@@ -7,7 +7,7 @@
  * @module
  */
 
-import { checkName, checkNames } from "../backend/keys.ts";
+import { checkName, checkNames, refuseControls } from "../backend/keys.ts";
 import type { Backend } from "../backend/types.ts";
 import {
   CoordError,
@@ -157,8 +157,8 @@ function checkNotDotSegment(what: string, name: string): string {
 /**
  * Takes `QUEUE/ID` apart.
  *
- * @throws {UsageError} when it is not one, or its queue or id is no name coord takes (a NUL,
- *   a control character, too long): no job can have it.
+ * @throws {UsageError} when it is not one, or holds a NUL or another control character, which
+ *   no job's queue or id holds.
  * @example
  * ```ts
  * import { parseJobRef } from "./queue.ts";
@@ -170,7 +170,10 @@ export function parseJobRef(ref: string): JobRef {
   if (slash <= 0 || slash === ref.length - 1) {
     throw new UsageError(`"${ref}" is not a job — give QUEUE/ID, as coord queue put prints it`);
   }
-  return { queue: checkQueueName(ref.slice(0, slash)), id: checkJobId(ref.slice(slash + 1)) };
+  // Not the name checks a put makes: a flow's part's id is its root's and more, so it may be
+  // longer than an id given.
+  refuseControls("job reference", ref);
+  return { queue: ref.slice(0, slash), id: ref.slice(slash + 1) };
 }
 
 /** The job's reference, `QUEUE/ID`. */

@@ -4,6 +4,7 @@ import {
   checkJobId,
   checkQueueName,
   FLAG_NAMES,
+  getJob,
   putRequestOf,
   queueCounts,
   queueReports,
@@ -170,4 +171,13 @@ Deno.test("queueCounts() and the status calls given one name as a string ask for
     () => queueCounts(backend, [7 as unknown as string]),
     /^UsageError: the queue name must be a string, not 7$/,
   );
+});
+
+Deno.test("a flow's part whose id is longer than a name given is found by its reference", async () => {
+  await using backend = await connect({ url: "sqlite::memory:" });
+  const root = "f".repeat(512);
+  await putFlow(backend, "q", { serial: [{ handler: "h" }] }, { id: root });
+  // A part's id is its root's and more (513 characters here): not refused as too long.
+  assert.equal((await getJob(backend, `q/${root}.0`)).id, `${root}.0`);
+  await assert.rejects(getJob(backend, "q/a\u001bb"), /holds a control character/);
 });

@@ -68,6 +68,7 @@ export async function triggerTask(
  *
  * @returns false when it was paused already.
  * @throws {UnknownTaskError} when the task has no record.
+ * @throws {UsageError} when the name is a dynamic template's (name one of its instances).
  * @example
  * ```ts ignore
  * await pauseTask(backend, "report"); // during the migration
@@ -94,6 +95,7 @@ export interface ResumeOptions {
  *
  * @returns false when it was not paused.
  * @throws {UnknownTaskError} when the task has no record.
+ * @throws {UsageError} when the name is a dynamic template's (name one of its instances).
  * @example
  * ```ts ignore
  * await resumeTask(backend, "report", { catchUp: true }); // run the reports missed meanwhile

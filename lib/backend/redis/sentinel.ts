@@ -105,10 +105,23 @@ export function followMaster(
     [node, current] = [found, next];
     await Promise.resolve(old?.destroy()).catch(() => {});
   };
+  // Told again while a move was under way: its sentinel may have answered before it heard the
+  // switch, so the sentinels are asked once more after it.
+  let again = false;
   const follow = () => {
     // A connection closing fails its sockets too: no sentinel is asked then.
     if (closed) return;
-    moving ??= move().catch(() => {}).finally(() => (moving = undefined));
+    if (moving) {
+      again = true;
+      return;
+    }
+    moving = move().catch(() => {}).finally(() => {
+      moving = undefined;
+      if (again) {
+        again = false;
+        follow();
+      }
+    });
   };
   const watched = async <T>(run: (conn: NodeConn) => Promise<T>): Promise<T> => {
     try {
