@@ -9,7 +9,13 @@ import { guardClosed } from "./closed_guard.ts";
 import { checkNamespace } from "./keys.ts";
 import type { Backend } from "./types.ts";
 import { nothingStored } from "./nothing_stored.ts";
-import { type BackendUrl, defaultSqlitePath, maskPassword, parseBackendUrl } from "./url.ts";
+import {
+  type BackendUrl,
+  defaultSqlitePath,
+  maskCredentials,
+  maskPassword,
+  parseBackendUrl,
+} from "./url.ts";
 
 /** Options of {@link connect}; each falls back to an environment variable, then a default. */
 export interface ConnectOptions {
@@ -73,7 +79,9 @@ async function open(options: ConnectOptions, create: boolean, readOnly = false):
   // default SQLite file instead of the backend it names.
   if (typeof options !== "object" || options === null) {
     throw new UsageError(
-      `connect() takes options, not ${maskPassword(JSON.stringify(options) ?? typeof options)} ` +
+      `connect() takes options, not ${
+        maskCredentials(JSON.stringify(options) ?? typeof options)
+      } ` +
         `— write connect({ url: … })`,
     );
   }
