@@ -732,10 +732,17 @@ conformance(
           args: `held ${i}`,
         })),
       );
-      for (;;) {
-        if ((await backend.queue.counts("held")).workers.length === 3) break;
-        await new Promise((r) => setTimeout(r, 20));
-      }
+      // A worker that exited instead says why (this loop once waited for ever on one).
+      const exited = Promise.race(workers.map((w) => w.result)).then((r) => {
+        throw new Error(`a worker exited ${r.code}: ${r.stderr}`);
+      });
+      exited.catch(() => {});
+      await Promise.race([
+        exited,
+        until(async () => (await backend.queue.counts("held")).workers.length === 3, {
+          what: "3 workers announced",
+        }),
+      ]);
       // A worker tries the paused queue before the other on each claim (its queues in turn):
       // once it has run the probes, it has been offered the paused jobs and taken none.
       await putJobs(

@@ -146,7 +146,7 @@ export class WakeSockets {
       // not coord's to change the mode of, nor to remove sockets from. No wake-ups, the poll.
       const dir = Deno.lstatSync(this.#dir);
       if (!dir.isDirectory) return undefined;
-      if (dir.uid === Deno.uid()) chmodOwn(this.#dir, fileMode | ((fileMode & 0o444) >> 2));
+      chmodOwn(this.#dir, fileMode | ((fileMode & 0o444) >> 2));
       socket = Deno.listen({ transport: "unix", path: opening });
       try {
         Deno.chmodSync(opening, fileMode & 0o666);
