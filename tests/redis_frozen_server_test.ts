@@ -201,3 +201,50 @@ Deno.test({
       ]);
     }),
 });
+
+Deno.test({
+  name:
+    "a worker whose claim a frozen Redis ran after its answer was given up runs that job at once",
+  ignore: !redisServerAvailable(),
+  fn: () =>
+    onOwnRedis(async (backend, server) => {
+      for (const id of ["first", "second"]) await putJob(backend, "q", { id, handler: "h" });
+      const firstStarted = Promise.withResolvers<void>();
+      const release = Promise.withResolvers<void>();
+      const second = Promise.withResolvers<number>();
+      const unanswered = Promise.withResolvers<void>();
+      const stop = new AbortController();
+      const worker = work(backend, ["q"], {
+        signal: stop.signal,
+        concurrency: 1,
+        // Longer than the hang guard: the job the lost answer took must not wait it out.
+        leaseMs: 10 * 60_000,
+        onEvent: (event) => {
+          if (event.type === "unavailable") unanswered.resolve();
+        },
+        handlers: {
+          h: async (_args, { job, attempt }) => {
+            if (job === "q/second") return second.resolve(attempt);
+            firstStarted.resolve();
+            await release.promise;
+          },
+        },
+      });
+      await guarded(firstStarted.promise, "the first job's start");
+      Deno.kill(server.pid, "SIGSTOP");
+      try {
+        // The first run's end and the claim of the second go to a server that does not answer;
+        // it runs them once it goes on, when the worker has given the answer up.
+        release.resolve();
+        await guarded(unanswered.promise, "the worker's call ending unanswered");
+      } finally {
+        Deno.kill(server.pid, "SIGCONT");
+      }
+      // Taken by the lost call (attempt 1), handed back, and taken again; never stalled.
+      assert.equal(await guarded(second.promise, "the second job's start"), 2);
+      stop.abort();
+      await guarded(worker, "the worker's stop");
+      const job = await getJob(backend, "q/second");
+      assert.deepEqual([job.state, job.stalls], ["completed", 0]);
+    }, { connectTimeoutMs: 1_000 }),
+});

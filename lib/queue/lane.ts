@@ -36,6 +36,8 @@ export interface LaneOptions {
   onError(error: unknown, sentAt: number): void;
   /** A call was answered (after a failure: the backend is back). */
   onAnswered(): void;
+  /** The ids of the jobs of this queue the worker runs (see `FinishAndClaim.holding`). */
+  holding(): string[];
 }
 
 /** What {@link QueueLane.take} got, and how many jobs its call asked for. */
@@ -56,7 +58,7 @@ interface Ending {
  * ```ts ignore
  * const lane = new QueueLane({ steps: backend.queue, queue: "q", worker: "w", leaseMs: 30_000,
  *   claims: () => freeSlots(), taken: async (r, sentAt) => r.jobs.forEach(start),
- *   onError: console.error, onAnswered: () => {} });
+ *   onError: console.error, onAnswered: () => {}, holding: () => runningIds() });
  * const { jobs } = await lane.take();
  * const recorded = await lane.finish({ id, worker: "w", attempt: 1, outcome: "completed",
  *   result: 42 });
@@ -69,6 +71,11 @@ export class QueueLane {
   /** Resolved when the call in flight has ended; undefined when none is. */
   #sending?: PromiseWithResolvers<void>;
   #claiming = 0;
+  /**
+   * A call that asked for jobs failed: the backend may have taken them for the worker and lost
+   * its answer. The next call says which jobs the worker runs, and the others go back.
+   */
+  #unsure = false;
 
   constructor(options: LaneOptions) {
     this.#options = options;
@@ -126,6 +133,7 @@ export class QueueLane {
         const claims = Math.min(this.#options.claims(askers.length > 0), limit);
         this.#claiming = claims;
         const sentAt = performance.now();
+        const unsure = this.#unsure;
         let result: FinishedAndClaimed;
         try {
           result = await steps.finishAndClaim(queue, {
@@ -133,8 +141,10 @@ export class QueueLane {
             worker,
             leaseMs,
             claims,
+            ...(unsure && { holding: this.#options.holding() }),
           });
         } catch (error) {
+          if (claims > 0) this.#unsure = true;
           this.#claiming = 0;
           this.#options.onError(error, sentAt);
           for (const asker of askers) asker.took.reject(error);
@@ -149,6 +159,7 @@ export class QueueLane {
           }
           continue;
         }
+        if (unsure) this.#unsure = false;
         this.#options.onAnswered();
         ends.forEach((e, i) => {
           // A callback that throws must not stop the call's bookkeeping: the jobs it took

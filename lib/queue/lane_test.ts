@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { connect } from "../backend/connect.ts";
 import { QueueLane } from "./lane.ts";
+import type { FinishAndClaim, QueueSteps } from "./steps.ts";
 import { putJob } from "./queue.ts";
 
 Deno.test("a lane records ends and starts what it took though a caller's onRecorded throws", async () => {
@@ -21,6 +22,7 @@ Deno.test("a lane records ends and starts what it took though a caller's onRecor
       throw e;
     },
     onAnswered: () => {},
+    holding: () => [],
   });
   const { jobs: [first] } = await lane.take();
   assert.equal(first.id, "a");
@@ -35,4 +37,46 @@ Deno.test("a lane records ends and starts what it took though a caller's onRecor
   assert.equal(await recorded, true);
   await lane.idle();
   assert.deepEqual(taken, ["a", "b"]);
+});
+
+Deno.test("a lane whose call's answer was lost says what it runs, and gets the jobs that call took", async () => {
+  await using backend = await connect({ url: "sqlite::memory:" });
+  for (const id of ["a", "b"]) await putJob(backend, "q", { id, handler: "h" });
+  const sent: FinishAndClaim[] = [];
+  let lose = 1;
+  // The backend runs the step; the answer of the first call is lost on its way back.
+  const steps: QueueSteps = Object.create(backend.queue, {
+    finishAndClaim: {
+      value: async (queue: string, request: FinishAndClaim) => {
+        sent.push(request);
+        const result = await backend.queue.finishAndClaim(queue, request);
+        if (lose-- > 0) throw new Error("connection closed");
+        return result;
+      },
+    },
+  });
+  const errors: unknown[] = [];
+  const lane = new QueueLane({
+    steps,
+    queue: "q",
+    worker: "w",
+    leaseMs: 60_000,
+    claims: () => 2,
+    taken: () => Promise.resolve(),
+    onError: (e) => errors.push(e),
+    onAnswered: () => {},
+    holding: () => [],
+  });
+  await assert.rejects(lane.take(), /connection closed/);
+  const { jobs } = await lane.take();
+  assert.deepEqual(jobs.map((job) => [job.id, job.attempts, job.stalls]), [["a", 2, 0], [
+    "b",
+    2,
+    0,
+  ]]);
+  assert.deepEqual(sent.map((r) => r.holding), [undefined, []]);
+  // Once answered, calls say it no more.
+  await lane.take();
+  assert.equal(sent[2].holding, undefined);
+  assert.equal(errors.length, 1);
 });

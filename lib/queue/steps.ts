@@ -253,6 +253,13 @@ export interface FinishAndClaim {
   leaseMs: number;
   /** How many jobs to take after the finishes; 0 takes none. */
   claims: number;
+  /**
+   * Sent after a call whose answer was lost: the ids of the jobs of this queue the worker runs.
+   * Any other job leased to `worker` here was taken by that call and never started: after the
+   * finishes, before the claims, each goes back to pending as a `release` would (no stall, no
+   * failure counted), so the claims may take it again at once.
+   */
+  holding?: string[];
 }
 
 /**

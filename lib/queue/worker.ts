@@ -233,7 +233,7 @@ class Worker {
   /** Which queues a call may find jobs in, and when their next jobs start. */
   readonly #looks = new QueueLooks();
   /** Running jobs: each run's promise and its job's reference. */
-  readonly #running = new Map<Promise<void>, string>();
+  readonly #running = new Map<Promise<void>, { queue: string; id: string }>();
   /** Every running job's check for a cancel, on one timer. */
   readonly #cancelChecks = new PeriodicChecks(CANCEL_CHECK_MS);
   /** Each queue's calls. */
@@ -300,6 +300,8 @@ class Worker {
             this.#outages.answered(queue);
             this.#outages.answered(cancelChecksOf(queue));
           },
+          holding: () =>
+            [...this.#running.values()].filter((run) => run.queue === queue).map((run) => run.id),
         }),
       );
     }
@@ -583,14 +585,15 @@ class Worker {
 
   #start(queue: string, job: JobRecord, claimSentAt: number): void {
     const run = this.#runJob(queue, job, claimSentAt).finally(() => this.#running.delete(run));
-    this.#running.set(run, jobRef(queue, job.id));
+    this.#running.set(run, { queue, id: job.id });
   }
 
   /** Lets running jobs finish within the grace period, then stops them by force. */
   async #finishRunning(): Promise<void> {
     const graceMs = this.#options.graceMs ?? DEFAULT_WORK_GRACE_MS;
     if (this.#running.size > 0) {
-      this.#emit({ type: "stopping", jobs: [...this.#running.values()], graceMs });
+      const jobs = [...this.#running.values()].map((run) => jobRef(run.queue, run.id));
+      this.#emit({ type: "stopping", jobs, graceMs });
     }
     // Each run aborts itself when the stop is forced (see #runJob).
     if (!await this.#shutdown.drain(this.#allEnded(), graceMs)) return;

@@ -175,3 +175,56 @@ conformance("every job coord cannot read that a step took is handed back to fail
   const counts = await steps.counts("junk2");
   assert.deepEqual([counts.active, counts.failed, counts.pending], [2, 2, 0]);
 });
+
+conformance(
+  "after a lost answer, the jobs a worker does not hold go back at once, no stall counted",
+  async (ctx) => {
+    const backend = await ctx.open();
+    const steps = backend.queue;
+    for (const id of ["a", "b", "c", "d"]) await putJob(backend, "lost", { id, handler: "h" });
+    // Another worker's job stays its own.
+    const [other] =
+      (await steps.finishAndClaim("lost", { finishes: [], ...LEASE, worker: "x", claims: 1 }))
+        .jobs;
+    // The worker runs `b`; the answer that gave it `c` and `d` never reached it.
+    const [b] = (await steps.finishAndClaim("lost", { finishes: [], ...LEASE, claims: 1 })).jobs;
+    await steps.finishAndClaim("lost", { finishes: [], ...LEASE, claims: 2 });
+    const r = await steps.finishAndClaim("lost", {
+      finishes: [],
+      ...LEASE,
+      claims: 0,
+      holding: [b.id],
+    });
+    assert.deepEqual(r.recorded, []);
+    const states = async () =>
+      await Promise.all(["a", "b", "c", "d"].map(async (id) => {
+        const job = await getJob(backend, `lost/${id}`);
+        // A job's last worker stays on its record after it went back.
+        return [id, job.state, job.state === "active" ? job.worker : "-", job.stalls];
+      }));
+    assert.equal(other.id, "a");
+    assert.deepEqual(await states(), [
+      ["a", "active", "x", 0],
+      ["b", "active", "w", 0],
+      ["c", "pending", "-", 0],
+      ["d", "pending", "-", 0],
+    ]);
+    // The same call's claims take them again, under their next attempts.
+    for (const id of ["c", "d"]) {
+      await steps.finish("lost", { id, worker: "w", attempt: 1, outcome: "completed", result: 0 })
+        .then((recorded) => assert.equal(recorded, false));
+    }
+    const again = await steps.finishAndClaim("lost", {
+      finishes: [{ id: b.id, worker: "w", attempt: 1, outcome: "completed", result: 1 }],
+      ...LEASE,
+      claims: 5,
+      holding: [],
+    });
+    assert.deepEqual(again.recorded, [true]);
+    assert.deepEqual(again.jobs.map((j) => [j.id, j.attempts, j.stalls]), [["c", 2, 0], [
+      "d",
+      2,
+      0,
+    ]]);
+  },
+);

@@ -122,11 +122,20 @@ function putReply(queue: string, reply: string[], at: number): PutResult {
 
 /**
  * The finish step's arguments: the claims' worker, lease, number, stall limit and the retention
- * defaults, then six for each run (see `queue/finish.lua`). Payloads travel as they are, so a
- * result is stored as the JSON text it was given.
+ * defaults, the ids the worker runs after a lost answer, then six for each run (see
+ * `queue/finish.lua`). Payloads travel as they are, so a result is stored as the JSON text it
+ * was given.
  */
 function finishArgs(r: FinishAndClaim): (string | number)[] {
-  const args: (string | number)[] = [r.worker, Math.round(r.leaseMs), r.claims, MAX_STALLS, TRIM];
+  const holding = r.holding ? JSON.stringify(r.holding) : "";
+  const args: (string | number)[] = [
+    r.worker,
+    Math.round(r.leaseMs),
+    r.claims,
+    MAX_STALLS,
+    TRIM,
+    holding,
+  ];
   for (const run of r.finishes) {
     const payload = run.outcome === "completed"
       ? JSON.stringify(run.result ?? null)

@@ -1273,7 +1273,7 @@ export class SqlQueueSteps implements QueueSteps {
       ...ids,
     ];
     // A step that only claims reads what it takes with the clock (Postgres: one round trip).
-    const claimOnly = ids.length === 0 && r.claims > 0;
+    const claimOnly = ids.length === 0 && r.claims > 0 && !r.holding;
     return this.#write(queue, async (s, rows, each) => {
       const running = new Map(rows.map((row) => [row.id, row]));
       // Another program wrote over the job: its run records nothing, and the others do.
@@ -1300,8 +1300,9 @@ export class SqlQueueSteps implements QueueSteps {
         s.gathered ??= new Map();
       }
       await this.#sendGathered(s, queue);
+      if (r.holding && await this.#handBack(s, queue, r.worker, r.holding)) woke = true;
       const ended = recorded.filter(Boolean).length;
-      if (ended === 0 && r.claims === 0) return { recorded, jobs: [], now: s.now };
+      if (ended === 0 && r.claims === 0 && !woke) return { recorded, jobs: [], now: s.now };
       const reads = claimOnly
         ? this.#claimReadsOf(each)
         : await this.#claimReads(s, queue, r.claims);
@@ -1325,6 +1326,30 @@ export class SqlQueueSteps implements QueueSteps {
       first: ids.length > 0 ? finishing : undefined,
       each: claimOnly ? (tx, now) => this.#claimQueries(tx, queue, r.claims, now) : undefined,
     });
+  }
+
+  /**
+   * Jobs leased to `worker` that it does not run (`holding`: see {@link FinishAndClaim}), back to
+   * pending as a run its worker's stop cut short: a call whose answer the worker never got took
+   * them, and waiting out their leases would count a stall against jobs that never ran.
+   *
+   * @returns whether it handed any back.
+   */
+  async #handBack(s: Step, queue: string, worker: string, holding: string[]): Promise<boolean> {
+    const runs = new Set(holding);
+    const rows = await s.tx.all<JobRow>(
+      `SELECT ${COLUMNS} FROM coord_queue_job WHERE namespace = ? AND queue = ?
+       AND state = 'active' AND worker = ? ORDER BY id ${s.tx.rowLock()}`,
+      this.#ns,
+      queue,
+      worker,
+    );
+    const orphans = rows.filter((row) => !runs.has(row.id));
+    const foreign = await s.tx.foreignIds("coord_queue_job", { queue }, orphans.map((r) => r.id));
+    for (const row of orphans) {
+      if (!foreign.has(row.id)) await this.#finish(s, queue, row, { outcome: "release" });
+    }
+    return orphans.length > foreign.size;
   }
 
   /** The probe row's query for `queue`. */

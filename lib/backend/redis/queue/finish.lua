@@ -2,9 +2,10 @@
 -- and claim are its cases of one run and of one slot). What a step costs once (the checks, the
 -- config, retention, the stalled jobs, promotion, the message) is paid once per call, and the
 -- runs and jobs that need nothing else are written with one command per key for the batch.
--- ARGV[2..6]: the worker the jobs are leased to, their lease ms, how many to take (0: none, the
+-- ARGV[2..7]: the worker the jobs are leased to, their lease ms, how many to take (0: none, the
 -- worker is stopping or has no free slot), the stall limit, the retention defaults json (see
--- `trim`); then 6 for each run, in order: id, worker, attempt, outcome (completed, failed,
+-- `trim`), the ids of the jobs the worker runs (a json array, after a call whose answer was lost;
+-- '' otherwise); then 6 for each run, in order: id, worker, attempt, outcome (completed, failed,
 -- retry, release), payload (the result json, or the error), the retry's delay ms.
 -- Returns { '1' or '0' for each run (recorded, or no longer the worker's), the next start to
 -- come ('' if none or not asked), the id of a job that cannot be read ('' if none) and its
@@ -13,9 +14,9 @@
 -- json, spec, inputs, id }.
 --- @include "includes/take.lua"
 
-local taker, lease_ms, claims, max_stalls, defaults =
-  ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6]
-local FIRST_RUN, RUN_FIELDS = 7, 6
+local taker, lease_ms, claims, max_stalls, defaults, holding =
+  ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6], ARGV[7]
+local FIRST_RUN, RUN_FIELDS = 8, 6
 
 hold_back()
 -- Read before the step writes: retention and the claims go by it.
@@ -45,7 +46,7 @@ end
 local trimming = trim_plan(defaults, #ids)
 local stalled = claims > 0 and stalled_jobs() or {}
 local due = claims > 0 and setting('paused') ~= '1' and due_jobs() or nil
-guard(plain_runs() and PLAIN_ENDS or ENDS)
+guard((holding == '' and plain_runs()) and PLAIN_ENDS or ENDS)
 if trimming.removes then guard(REMOVES) end
 if claims > 0 then guard(TAKES) end
 
@@ -129,6 +130,21 @@ for at = FIRST_RUN, #ARGV, RUN_FIELDS do
   end
 end
 record_ended()
+
+-- Jobs leased to the worker that it does not run: a call whose answer it never got took them.
+-- Each goes back as a run its worker's stop cut short would, before the claims, which may take
+-- it again at once; waiting out its lease would count a stall against a job that never ran.
+if holding ~= '' then
+  local runs = {}
+  for _, id in ipairs(cjson.decode(holding)) do runs[id] = true end
+  for _, id in ipairs(call('ZRANGE', active, 0, -1)) do
+    local job = not runs[id] and decode(id)
+    if job and job.state == 'active' and job.worker == taker then
+      any = true
+      end_run(job, 'release', '', 0)
+    end
+  end
+end
 -- Idle queues age out too: every step removes a few jobs past what the queue keeps.
 trim(trimming)
 -- Heard by idle workers when a job became ready (a retry, a flow's next part, a group's
