@@ -6,7 +6,7 @@
 import { claimJob } from "../../lib/queue/claim_job.ts";
 import assert from "node:assert/strict";
 import { getJob, putJob } from "../../lib/queue/queue.ts";
-import { MAX_STALLS } from "../../lib/queue/steps.ts";
+import { type Attempt, type Finish, MAX_STALLS } from "../../lib/queue/steps.ts";
 import { conformance } from "../support/backends.ts";
 import { garbageOn, plantGarbageJob } from "../support/queue.ts";
 
@@ -228,3 +228,35 @@ conformance(
     ]]);
   },
 );
+
+conformance("a run's end sent again after its answer was lost is told as recorded", async (ctx) => {
+  const backend = await ctx.open();
+  const steps = backend.queue;
+  for (const id of ["a", "b", "c"]) await putJob(backend, "again", { id, handler: "h" });
+  await steps.finishAndClaim("again", { finishes: [], ...LEASE, claims: 3 });
+  const run = { worker: "w", attempt: 1 };
+  const ends: (Attempt & Finish)[] = [
+    { id: "a", ...run, outcome: "completed" as const, result: 1 },
+    { id: "b", ...run, outcome: "failed" as const, error: "bad" },
+    { id: "c", ...run, outcome: "retry" as const, error: "again", delayMs: 60_000 },
+  ];
+  const recorded = async (finishes: typeof ends) =>
+    (await steps.finishAndClaim("again", { finishes, ...LEASE, claims: 0 })).recorded;
+  // Twice in one call: the second records nothing, as before.
+  assert.deepEqual(await recorded([...ends, ends[0]]), [true, true, true, false]);
+  // Sent again, as by a worker whose call's answer was lost: the ends that stay are recorded.
+  // (A retry left the job pending, as a stall would: that one cannot tell.)
+  assert.deepEqual(await recorded(ends), [true, true, false]);
+  // Not another end, another attempt's, or another worker's.
+  assert.deepEqual(
+    await recorded([
+      { id: "b", ...run, outcome: "failed", error: "other" },
+      { ...ends[0], attempt: 2 },
+      { ...ends[0], worker: "x" },
+      { id: "b", ...run, outcome: "completed", result: 1 },
+    ]),
+    [false, false, false, false],
+  );
+  const [a, b] = [await getJob(backend, "again/a"), await getJob(backend, "again/b")];
+  assert.deepEqual([a.state, a.result, b.state, b.error], ["completed", 1, "failed", "bad"]);
+});

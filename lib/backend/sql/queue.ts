@@ -378,6 +378,17 @@ const COUNTER_ID_SQL =
 /** How many parked jobs of a group one statement lets into the run order. */
 const FILL_BATCH = 100;
 
+/**
+ * Whether `f`, no longer its worker's attempt, ended as it says before the step that reads `row`:
+ * a call whose answer was lost recorded it, and the worker sends it again. Told as recorded, not
+ * as a lost lease; see `ended_before` in `../redis/queue/finish.lua`.
+ */
+function endedBefore(row: JobRow, f: Attempt & Finish): boolean {
+  if (f.outcome !== "completed" && f.outcome !== "failed") return false;
+  return row.state === f.outcome && row.worker === f.worker && row.attempts === f.attempt &&
+    (f.outcome === "completed" || row.error === f.error);
+}
+
 /** Queue steps over one {@link SqlStore}. */
 export class SqlQueueSteps implements QueueSteps {
   readonly #store: SqlStore;
@@ -1289,7 +1300,7 @@ export class SqlQueueSteps implements QueueSteps {
         const row = running.get(f.id);
         const owned = row?.state === "active" && row.worker === f.worker &&
           row.attempts === f.attempt;
-        recorded.push(owned);
+        recorded.push(owned || (row !== undefined && endedBefore(row, f)));
         if (!owned) continue;
         // Every outcome ends the run: a later finish of the job in this batch records nothing.
         running.delete(f.id);

@@ -119,13 +119,30 @@ local function end_run(job, outcome, payload, delay_ms)
   save(job)
 end
 
+-- The runs this step ended: a later finish of one in the batch records nothing.
+local ended_here = {}
+
+-- Whether the run at `at`, not the worker's any more, had ended as it says before this step: a
+-- call whose answer was lost recorded it, and the worker sends it again. Told as recorded, not
+-- as a lost lease. Only a job's last state tells, so only the ends that stay: a retry or a
+-- release made it pending, as a stall would.
+local function ended_before(at)
+  local id, outcome = ARGV[at], ARGV[at + 3]
+  if ended_here[id] or (outcome ~= 'completed' and outcome ~= 'failed') then return false end
+  local job = decode(id)
+  return job ~= nil and job.state == outcome and job.worker == ARGV[at + 1]
+    and job.attempts == tonumber(ARGV[at + 2])
+    and (outcome == 'completed' or job.error == ARGV[at + 4])
+end
+
 local recorded = {}
 local any = false
 for at = FIRST_RUN, #ARGV, RUN_FIELDS do
   local job = owned(ARGV[at], ARGV[at + 1], ARGV[at + 2])
-  table.insert(recorded, job and '1' or '0')
+  table.insert(recorded, (job or ended_before(at)) and '1' or '0')
   if job then
     any = true
+    ended_here[job.id] = true
     end_run(job, ARGV[at + 3], ARGV[at + 4], ARGV[at + 5])
   end
 end
