@@ -84,6 +84,25 @@ export class BackendUnavailableError extends CoordError {
 }
 
 /**
+ * The SQLite file was removed or replaced (`rm`, a restored backup) since this connection opened
+ * it: no retry reaches the file the others now open, so a loop that rides out outages ends
+ * with it (exit 69), where restarting opens the file at its path again.
+ */
+export class BackendReplacedError extends BackendUnavailableError {
+  /** The file's printable URL. */
+  readonly url: string;
+
+  /** Names the file by its printable URL. */
+  constructor(displayUrl: string) {
+    super(
+      `${displayUrl}: the database file was removed or replaced since it was opened — start ` +
+        `again to open the file now at that path`,
+    );
+    this.url = displayUrl;
+  }
+}
+
+/**
  * The backend answered but refuses what coord asked, e.g. its ACL denies a command, key or
  * channel. Unlike {@link BackendUnavailableError} it is no outage: asking again gets the same
  * answer, so waiters fail at once instead of riding it out.
@@ -177,8 +196,9 @@ export class ForeignDataError extends CoordError {
 export class BackendDamagedError extends ForeignDataError {}
 
 /**
- * Whether no retry gets past `error` for anything the process does: the backend was closed, or
- * is damaged as a whole. Loops that ride out outages, and one name's foreign data, end with it.
+ * Whether no retry gets past `error` for anything the process does: the backend was closed, is
+ * damaged as a whole, or its file was replaced. Loops that ride out outages, and one name's
+ * foreign data, end with it.
  *
  * @example
  * ```ts
@@ -189,8 +209,9 @@ export class BackendDamagedError extends ForeignDataError {}
  */
 export function isUnrecoverable(
   error: unknown,
-): error is BackendClosedError | BackendDamagedError {
-  return error instanceof BackendClosedError || error instanceof BackendDamagedError;
+): error is BackendClosedError | BackendDamagedError | BackendReplacedError {
+  return error instanceof BackendClosedError || error instanceof BackendDamagedError ||
+    error instanceof BackendReplacedError;
 }
 
 /** One name of a listing as {@link readEach} read it: its value, or why it has none. */

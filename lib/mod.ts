@@ -180,6 +180,7 @@ export {
   BackendClosedError,
   BackendDamagedError,
   BackendRefusedError,
+  BackendReplacedError,
   BackendUnavailableError,
   BarrierAbortedError,
   BarrierTimeoutError,

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { BackendUnavailableError } from "./errors.ts";
+import { BackendUnavailableError, isUnrecoverable } from "./errors.ts";
 
 /**
  * Runs backend steps for a waiter, swallowing {@link BackendUnavailableError} until the
@@ -45,7 +45,8 @@ export class Outage {
       this.#since = undefined;
       return result;
     } catch (error) {
-      if (!(error instanceof BackendUnavailableError)) throw error;
+      // A replaced file is no outage to wait out: nothing will answer again.
+      if (isUnrecoverable(error) || !(error instanceof BackendUnavailableError)) throw error;
       this.#since ??= performance.now();
       if (performance.now() - this.#since <= this.limitMs) return undefined;
       if (this.#gaveUp === undefined) throw error;

@@ -264,3 +264,33 @@ Deno.test("a lock holder whose SQLite file is removed loses its lease and stops 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("a worker and a scheduler whose SQLite file is removed under them exit 69 in one line", async () => {
+  const dir = await Deno.makeTempDir();
+  const env = { COORD_URL: `sqlite:${dir}/data.db` };
+  const log = `${dir}/log`;
+  try {
+    await Deno.writeTextFile(`${dir}/jobs.cron`, `@every 1s name=beat  echo beat >> ${log}\n`);
+    const put = await runCoord(
+      ["queue", "put", "q", "--", "sh", "-c", `echo job >> ${log}; sleep 2`],
+      { env },
+    );
+    assert.equal(put.code, 0, put.stderr);
+    // Before, both retried every second for ever: the file they write is one nobody opens.
+    await using worker = spawnCoord(["queue", "work", "q", "--allow-commands"], { env });
+    await using scheduler = spawnCoord(["schedule", "run", `${dir}/jobs.cron`], { env });
+    await lineIn(log, /^job$/);
+    await lineIn(log, /^beat$/);
+    for (const suffix of ["", "-wal", "-shm"]) await Deno.remove(`${dir}/data.db${suffix}`);
+    for (const [what, p] of [["worker", worker], ["scheduler", scheduler]] as const) {
+      const r = await guarded(p.result, `the ${what}'s exit on the removed file`, 30_000);
+      assert.equal(r.code, 69, r.stderr);
+      assert.match(
+        r.stderr,
+        /^coord: sqlite:\S+: the database file was removed or replaced since it was opened — start again to open the file now at that path\n$/m,
+      );
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -822,7 +822,8 @@ class TaskLoop {
       try {
         outcome = await this.#finishOnce(started, following, error, interrupted);
       } catch (e) {
-        if (!(e instanceof BackendUnavailableError)) throw e;
+        // A replaced file answers no retry: the loop ends with it, as with a damaged one.
+        if (isUnrecoverable(e) || !(e instanceof BackendUnavailableError)) throw e;
         // A stop by force ends the tries (after one more, as the sleep below ends at once).
         if (performance.now() + retryMs > deadline || this.#context.force.aborted) {
           return "unrecorded";

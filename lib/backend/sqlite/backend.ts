@@ -11,6 +11,7 @@ import { closeSync, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
 import {
   BackendDamagedError,
+  BackendReplacedError,
   BackendUnavailableError,
   CoordError,
   ForeignDataError,
@@ -412,13 +413,12 @@ export class SqliteBackend implements Backend<"sqlite"> {
    * Refuses to write through a connection whose file was removed or replaced (`rm`, a restored
    * backup): its writes would reach a file nobody else opens, and a lock holder would go on
    * renewing a lease the others no longer see (flock's unlinked-file trap). As an outage, a
-   * holder's lease is lost in time, its command stopped.
+   * holder's lease is lost in time, its command stopped; a worker or a scheduler, which would
+   * retry for ever, stops (see {@link BackendReplacedError}).
    */
   #checkFile(): void {
     if (this.#fileId === undefined || fileId(this.path) === this.#fileId) return;
-    throw new BackendUnavailableError(
-      `${this.displayUrl}: the database file was removed or replaced since it was opened`,
-    );
+    throw new BackendReplacedError(this.displayUrl);
   }
 
   /**
