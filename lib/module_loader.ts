@@ -12,6 +12,7 @@
 
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { childEnv } from "./subprocess.ts";
 
 /** Config files Deno reads a project's import map from, nearest first within a directory. */
 const CONFIG_FILES = ["deno.json", "deno.jsonc", "package.json"];
@@ -63,12 +64,20 @@ export async function importModule(path: string): Promise<Record<string, unknown
   }
 }
 
-/** coord's environment less its own variables (a password may be one), without colours. */
-function bundlerEnv(): Record<string, string> {
-  const env = Object.fromEntries(
-    Object.entries(Deno.env.toObject()).filter(([name]) => !name.startsWith("COORD_")),
-  );
-  return { ...env, NO_COLOR: "1" };
+/**
+ * The bundler's environment: coord's less its own variables and the passwords every child goes
+ * without (`WITHHELD_ENV` of `subprocess.ts`: `PGPASSWORD` too), without colours.
+ *
+ * @example
+ * ```ts ignore
+ * Deno.env.set("PGPASSWORD", "s3cret");
+ * "PGPASSWORD" in bundlerEnv(); // false
+ * ```
+ */
+export function bundlerEnv(): Record<string, string> {
+  const env = childEnv({ NO_COLOR: "1" });
+  for (const name of Object.keys(env)) if (name.startsWith("COORD_")) delete env[name];
+  return env;
 }
 
 /** The directory of the config file nearest to `path`, or undefined when there is none. */

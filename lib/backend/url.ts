@@ -159,7 +159,8 @@ export function parseBackendUrl(url: string, password?: string): BackendUrl {
  * ":" of its userinfo, which runs to the URL's last "@", as {@link parseBackendUrl} reads it —
  * so a username holding "@" or "/" (Azure's `user@server`), or a password holding quotes or
  * spaces, is masked whole; a libpq-style `?password=` (which coord refuses) too, since the
- * refusal shows the URL. A mistyped scheme is masked alike: the refusal shows the URL as given.
+ * refusal shows the URL. A mistyped scheme (`redis-cluster://`, `redis:`, `redis//`) is masked
+ * alike: the refusal shows the URL as given.
  *
  * @example
  * ```ts
@@ -169,18 +170,19 @@ export function parseBackendUrl(url: string, password?: string): BackendUrl {
  * ```
  */
 export function maskPassword(url: string): string {
-  return url.replace(/^(\s*[a-z][a-z0-9+.-]*:(?:\/\/?)?)(.*)@/is, masked)
+  return url.replace(/^(\s*[a-z][a-z0-9+.-]*(?::(?:\/\/?)?|\/\/))(.*)@/is, masked)
     .replace(/([?&]password=)[^&#\s]*/i, "$1***");
 }
 
 /**
- * A URL with userinfo in free text: a scheme with "//" (or one of coord's without: a typo),
- * at the start of a word, then the userinfo to the last "@" before the line ends or another URL
- * starts — which masks more than the password where an "@" follows it, never less.
+ * A URL with userinfo in free text: a scheme with "//" (or one of coord's without, or without
+ * its ":": typos), at the start of a word, then the userinfo to the last "@" before the line ends
+ * or another URL starts — which masks more than the password where an "@" follows it, never
+ * less. Userinfo opening with "[" is a usage line's `[user:password@]`: no URL has one.
  */
 const URL_USERINFO = new RegExp(
   String.raw`(?<![a-z0-9+.-])((?:[a-z][a-z0-9+.-]*:\/\/?|(?:rediss?|redis\+(?:cluster|sentinel)|` +
-    String.raw`postgres(?:ql)?):)(?=[^\s@]*[:@]))` +
+    String.raw`postgres(?:ql)?)(?::|\/\/))(?!\/*\[)(?=[^\s@]*[:@]))` +
     String.raw`((?:(?![^a-z0-9+.-][a-z][a-z0-9+.-]*:\/\/)[^\n])*)@`,
   "gi",
 );

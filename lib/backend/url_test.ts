@@ -102,6 +102,8 @@ Deno.test("maskPassword() hides the password of a username holding @ or /, and o
   assert.equal(maskPassword("redis:/:pw5@h"), "redis:/:***@h");
   assert.equal(maskPassword("redis:pw6@h"), "redis:***@h");
   assert.equal(maskPassword(" redis://:pw7@h:1"), " redis://:***@h:1");
+  assert.equal(maskPassword("redis//:pw8@h:1"), "redis//:***@h:1");
+  assert.equal(maskPassword("redis+cluster//u:pw9@h:1"), "redis+cluster//u:***@h:1");
   // A username alone stays; a SQLite path is no URL with credentials.
   assert.equal(maskPassword("redis://app@h:1"), "redis://app@h:1");
   assert.equal(maskPassword("sqlite:jobs@2.db"), "sqlite:jobs@2.db");
@@ -113,6 +115,12 @@ Deno.test("maskCredentials() hides every password in a message, however it quote
     'unexpected argument "redis://:***@h:1" — or `postgres://u:***@h/db`',
   );
   assert.equal(maskCredentials("mail ann@corp.example at 12:30"), "mail ann@corp.example at 12:30");
+  assert.equal(maskCredentials(`URL "redis//:pw3@h:1" —`), `URL "redis//:***@h:1" —`);
+  // A usage line's notation is no password.
+  assert.equal(
+    maskCredentials("use redis://[user:password@]host, postgres://[user[:password]@]host"),
+    "use redis://[user:password@]host, postgres://[user[:password]@]host",
+  );
   // A password holding quotes or a space (the parser takes them): masked whole.
   assert.equal(maskPassword(`redis://:se"cr et@h:1`), "redis://:***@h:1");
   assert.equal(maskCredentials(`not "redis://:se\\"cret@h:1"`), `not "redis://:***@h:1"`);
