@@ -106,15 +106,23 @@ export function parseTiming(options: TimingOptions): Timing {
     );
   }
   if (options.timezone !== undefined) checkTimezone(options.timezone);
+  const expression = options.cron?.trim().replace(/\s+/g, " ");
+  const everyMatch = expression === undefined ? null : /^@every (\S+)$/.exec(expression);
+  // Only a cron expression reads the wall clock: `@every 1d TZ=…` would still run at 00:00 UTC.
+  if (options.timezone !== undefined && (expression === undefined || everyMatch)) {
+    const timing = everyMatch ? "@every" : options.interval != null ? "interval" : "executeAt";
+    throw new UsageError(
+      `a time zone applies to cron schedules only: ${timing} counts from the epoch (UTC) — ` +
+        `leave TZ= out, or give a cron expression (0 0 * * * for local midnight)`,
+    );
+  }
   if (options.executeAt != null) return once(options.executeAt);
   // A tick further apart than a timer waits: README's bound on every interval.
   if (options.interval != null) {
     return every(parseDuration(options.interval, "interval", MAX_DURATION_MS));
   }
-  const expression = options.cron!.trim().replace(/\s+/g, " ");
-  const everyMatch = /^@every (\S+)$/.exec(expression);
   if (everyMatch) return every(parseDuration(everyMatch[1], "@every", MAX_DURATION_MS));
-  return cron(expression, options);
+  return cron(expression!, options);
 }
 
 function checkTimezone(timezone: string): void {
@@ -251,7 +259,24 @@ function cronJob(fields: string, timezone: string): Cron {
   // The same instants in UTC; croner reads a named zone through Intl, 8× slower a tick, which
   // a count of the ticks a long downtime left (a per-second task down for a day) pays 10⁵ times.
   const zone = timezone === "UTC" ? { utcOffset: 0 } : { timezone };
-  return new Cron(fields, { paused: true, mode: "5-or-6-parts", ...zone });
+  return new Cron(fields, {
+    paused: true,
+    mode: "5-or-6-parts",
+    domAndDow: bothDaysMatch(fields),
+    ...zone,
+  });
+}
+
+/**
+ * Whether a day must match both the day of month and the day of week, as in Vixie cron: when
+ * either field starts with `*` (`*\/2` too, which croner alone would combine with the other by
+ * OR); when both are restricted, either matching will do.
+ */
+function bothDaysMatch(fields: string): boolean {
+  const parts = fields.split(" ");
+  if (parts.length < 5) return false;
+  const [dayOfMonth, dayOfWeek] = [parts.at(-3)!, parts.at(-1)!];
+  return /^[*?]/.test(dayOfMonth) || /^[*?]/.test(dayOfWeek);
 }
 
 function parses(fields: string, timezone: string): boolean {

@@ -402,3 +402,41 @@ Deno.test("parseTiming() refuses a cron expression that never matches a date", (
   // 29 February comes every fourth year: it runs.
   assert.ok(parseTiming({ cron: "0 0 29 2 *" }).first(Date.parse("2026-01-01T00:00:00Z")));
 });
+
+Deno.test("parseTiming() combines the day fields as Vixie cron: AND when one starts with *", () => {
+  const ticks = (cron: string) => {
+    const timing = parseTiming({ cron });
+    const out: string[] = [];
+    for (let at = Date.parse("2027-01-01T00:00:00Z"); out.length < 4;) {
+      at = timing.next(at)!;
+      out.push(new Date(at).toISOString().slice(5, 10));
+    }
+    return out;
+  };
+  // Days 1–7 that are Sun, Tue, Thu or Sat (croner alone: every day 1–7).
+  assert.deepEqual(ticks("0 0 1-7 * */2"), ["01-02", "01-03", "01-05", "01-07"]);
+  // Mondays on odd days (croner alone: every odd day, and every Monday).
+  assert.deepEqual(ticks("0 0 */2 * 1"), ["01-11", "01-25", "02-01", "02-15"]);
+  // Both restricted: either will do.
+  assert.deepEqual(ticks("0 0 1 * MON"), ["01-04", "01-11", "01-18", "01-25"]);
+  assert.deepEqual(ticks("0 0 * * MON"), ["01-04", "01-11", "01-18", "01-25"]);
+});
+
+Deno.test("parseTiming() refuses a time zone where no wall clock is read", () => {
+  for (
+    const options of [
+      { cron: "@every 1d" },
+      { interval: "1d" },
+      { executeAt: "2027-01-01T00:00:00Z" },
+    ]
+  ) {
+    assert.throws(
+      () => parseTiming({ ...options, timezone: "America/New_York" }),
+      /a time zone applies to cron schedules only: (@every|interval|executeAt) counts from the epoch/,
+    );
+  }
+  assert.equal(
+    parseTiming({ cron: "0 0 * * *", timezone: "America/New_York" }).spec,
+    "cron 0 0 * * * America/New_York",
+  );
+});
