@@ -125,7 +125,11 @@ export interface WorkOptions {
   graceMs?: number;
   /** A running job's lease, renewed every third of it; default 30 000 ms. */
   leaseMs?: number;
-  /** This worker's id, shown by `status` and `show`; default host:pid:random. */
+  /**
+   * This worker's id, shown by `status` and `show`; default host:pid:random. One to a running
+   * worker: it names the worker's leases, and after a call's answer was lost the worker hands back
+   * the jobs leased to it that it does not run.
+   */
   worker?: string;
   /** Stop taking jobs; running ones get the grace period. */
   signal?: AbortSignal;
