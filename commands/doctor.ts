@@ -121,7 +121,9 @@ async function run(argv: string[]): Promise<number> {
         } at the first command that writes)`,
       ],
       `foreign     ${counts.length === 0 ? "none" : counts.join(", ")}`,
-      ...foreign.map((f) => `  ${printable(f.where)}: ${printable(f.problem)}`),
+      // A key or table as stored; a name whose read refused, and every problem, quoted in JSON.
+      ...found.map((f) => `  ${printable(f.where)}: ${printable(f.problem, { backslash: false })}`),
+      ...read.map((f) => `  ${printable(`${f.where}: ${f.problem}`, { backslash: false })}`),
     ].join("\n"));
   }
   if (counts.length > 0 && !values.quiet) {

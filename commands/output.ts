@@ -28,29 +28,74 @@ export function writeLine(line: string, stream: typeof Deno.stdout = Deno.stdout
  * first row heads); each cell {@link printable}.
  */
 export function printTable(rows: string[][]): void {
-  const shown = rows.map((row) => row.map(printable));
+  const shown = rows.map((row) => row.map((cell) => printable(cell)));
   const widths = shown[0].map((_, i) => Math.max(...shown.map((row) => textWidth(row[i]))));
   for (const row of shown) {
     console.log(row.map((cell, i) => padColumns(cell, widths[i])).join("  ").trimEnd());
   }
 }
 
+// C0 and C1 controls and DEL, and the invisible characters that reorder the text around them in
+// a terminal (Trojan Source, CVE-2021-42574): bidi embeddings, overrides and isolates, and the
+// direction marks.
+// deno-lint-ignore no-control-regex
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+const UNPRINTABLE_OR_BACKSLASH =
+  // deno-lint-ignore no-control-regex
+  /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\\]/g;
+
+/** Options of {@link printable}. */
+export interface PrintableOptions {
+  /**
+   * Whether `\` is escaped as `\\`, so that stored text spelling `\x1b` reads apart from an
+   * escaped ESC. Off for text that quotes its values in JSON, as coord's error messages do,
+   * whose `\"` and `\\` a second escape would double.
+   *
+   * @default {true}
+   */
+  backslash?: boolean;
+}
+
 /**
- * `text` with its control characters escaped (`\x1b`): stored text (a job's error, a name
- * another program wrote) printed as it is could break a line in two, or move the cursor, clear
- * the screen or retitle the window of whoever reads it in a terminal.
+ * `text` with its control characters escaped (`\x1b`), its bidi controls too (`\u{202e}`) and
+ * its backslashes doubled: stored text (a job's error, a name another program wrote) printed as
+ * it is could break a line in two, or move the cursor, clear the screen, retitle the window or
+ * reorder the line of whoever reads it in a terminal; and with `\` escaped, what is shown reads
+ * back one way only.
  *
  * @example
  * ```ts
  * import { printable } from "./output.ts";
  * printable("boom\x1b[2J"); // "boom\\x1b[2J"
+ * printable("boom\\x1b"); // "boom\\\\x1b"
+ * printable("abc\u202edef"); // "abc\\u{202e}def"
  * ```
  */
-export function printable(text: string): string {
-  // deno-lint-ignore no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => {
-    return `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`;
+export function printable(text: string, { backslash = true }: PrintableOptions = {}): string {
+  return text.replace(backslash ? UNPRINTABLE_OR_BACKSLASH : UNPRINTABLE, (c) => {
+    if (c === "\\") return "\\\\";
+    const code = c.charCodeAt(0);
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u{${code.toString(16)}}`;
   });
+}
+
+/**
+ * `value` as JSON a terminal shows as it is: JSON already escapes `\`, `"` and C0 controls;
+ * what it leaves raw (DEL, C1 controls, bidi controls) is escaped as JSON does it (`\u202e`),
+ * so the line is still JSON.
+ *
+ * @example
+ * ```ts
+ * import { printableJson } from "./output.ts";
+ * printableJson('say "hi"\u202e'); // '"say \\"hi\\"\\u202e"'
+ * ```
+ */
+export function printableJson(value: unknown): string {
+  // undefined (or a function) has no JSON: shown as JavaScript spells it.
+  return (JSON.stringify(value) ?? String(value)).replace(
+    UNPRINTABLE,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
 }
 
 /**

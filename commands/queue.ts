@@ -83,7 +83,7 @@ import {
   strayUrl,
   usage,
 } from "./flags.ts";
-import { printable, printTable, shellWord, writeLine } from "./output.ts";
+import { printable, printableJson, printTable, shellWord, writeLine } from "./output.ts";
 import { formatDuration } from "../lib/duration.ts";
 import { outageLine, reportForeign } from "./report.ts";
 import { PASS_ENV_FLAGS, passEnvFlag } from "./pass_env.ts";
@@ -742,17 +742,18 @@ async function show(argv: string[]): Promise<number> {
     return ExitCode.ok;
   }
   for (const [key, value] of Object.entries(json)) {
+    // JSON escapes its own backslashes: escaped again, `\"` would read `\\\"`.
     const text = typeof value === "number" &&
         (key.endsWith("At") || key === "beginBy" || key === "leaseUntil")
       ? new Date(value).toISOString()
       : typeof value === "string"
-      ? value
+      ? printable(value)
       : key === "keep"
-      ? keepText(value as Keep)
+      ? printable(keepText(value as Keep))
       : key === "stalled"
-      ? (value ? `yes: ${stalledText(job)}` : "no")
-      : JSON.stringify(value);
-    console.log(`${key.padEnd(11)} ${printable(text)}`);
+      ? printable(value ? `yes: ${stalledText(job)}` : "no")
+      : printableJson(value);
+    console.log(`${key.padEnd(11)} ${text}`);
   }
   return ExitCode.ok;
 }

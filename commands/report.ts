@@ -70,5 +70,6 @@ export function outageLine(
  * shows no password.
  */
 function joined(message: string): string {
-  return printable(maskCredentials(message.replace(/\s*\n\s*/g, " ")));
+  // A message quotes names and values in JSON, its `\` already escaped.
+  return printable(maskCredentials(message.replace(/\s*\n\s*/g, " ")), { backslash: false });
 }

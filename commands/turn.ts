@@ -16,7 +16,7 @@ import {
 import type { LockEvent, TicketLine } from "../lib/lock/steps.ts";
 import type { Command } from "./command.ts";
 import { BACKEND_FLAGS, BACKEND_FLAGS_HELP, openBackend, parseFlags, usage } from "./flags.ts";
-import { printable, writeLine } from "./output.ts";
+import { printable, printableJson, writeLine } from "./output.ts";
 import { padColumns, textWidth } from "./text_width.ts";
 import { reportForeign } from "./report.ts";
 import { withSignals } from "./signals.ts";
@@ -246,9 +246,9 @@ export function statusTable(resource: string, status: TicketLine): string[] {
   ];
 }
 
-/** A label in double quotes, its quotes and control characters escaped. */
+/** A label in double quotes, its quotes, backslashes and control characters escaped. */
 function quotedLabel(text: string): string {
-  return printable(JSON.stringify(text));
+  return printableJson(text);
 }
 
 /** Pads `text` to `width` columns, or cuts it to `width - 1` and `…`. */

@@ -287,3 +287,38 @@ Deno.test("stored text is printed with its control characters escaped: list, sho
   // The error's own newline does not start a line of list's table.
   assert.doesNotMatch(list.stdout, /^second/m);
 });
+
+Deno.test("stored text that spells an escape, or reorders a line, reads apart from an escaped control character", async () => {
+  await using db = await tempSqlite();
+  const url = ["--url", db.url];
+  // A backslash then x1b, as text: shown as it was, it reads as an escaped ESC. And a
+  // right-to-left override, which would show what follows it backwards.
+  const put = await runCoord([
+    "queue",
+    "put",
+    "spell",
+    ...url,
+    "--",
+    "sh",
+    "-c",
+    `printf 'boom%s \\342\\200\\256txt.exe' '\\x1b' >&2; exit 1`,
+  ]);
+  assert.equal(put.code, 0, put.stderr);
+  const work = await runCoord(["queue", "work", "spell", "--allow-commands", "--drain", ...url]);
+  assert.equal(work.code, 0, work.stderr);
+  const list = await runCoord(["queue", "list", "spell", ...url]);
+  const show = await runCoord(["queue", "show", "spell/1", ...url]);
+  for (
+    const [what, text] of [["work", work.stderr], ["list", list.stdout], ["show", show.stdout]]
+  ) {
+    assert.ok(!text.includes("\u202e"), `${what}: ${text}`);
+    assert.match(text, /boom\\\\x1b \\u\{202e\}txt\.exe/, `${what}: ${text}`);
+  }
+  // The command, shown as JSON, is JSON still: its backslashes escaped once.
+  const command = show.stdout.split("\n").find((line) => line.startsWith("command"));
+  assert.deepEqual(JSON.parse(command!.slice(12)), [
+    "sh",
+    "-c",
+    `printf 'boom%s \\342\\200\\256txt.exe' '\\x1b' >&2; exit 1`,
+  ]);
+});
