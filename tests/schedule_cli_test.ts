@@ -97,6 +97,28 @@ for (
   });
 }
 
+Deno.test("coord schedule run refuses a dynamic task's id holding a tab with exit 64", async () => {
+  const url = await sqliteUrl();
+  const path = await taskFile(
+    "tasks.ts",
+    `export default async (app) => {
+  app.task({ name: "remind", dynamic: true }, () => {});
+  await app.schedule("remind", "a\\tb", { interval: "1h" });
+  throw new Error("scheduled"); // refused, this line is not reached; or the run would go on
+};
+`,
+  );
+  // Where the scheduler would open its default file, had it got that far.
+  const state = `${scratch.path}/${crypto.randomUUID()}`;
+  const r = await runCoord(["schedule", "run", path, "--url", url], {
+    env: { XDG_STATE_HOME: state },
+  });
+  assert.equal(r.code, 64, r.stderr);
+  assert.match(r.stderr, /tasks\.ts: dynamic task id "a\\tb" holds a control character/);
+  assert.equal(r.stderr.trim().split("\n").length, 1, "one line");
+  assert.equal(await rowCount(url, "coord_schedule"), 0);
+});
+
 Deno.test("coord schedule run refuses a missing file, bad flags and bad values with exit 64", async () => {
   const jobs = await taskFile("jobs.cron", "@hourly ./x\n");
   // Latin-1 "café": its é is no UTF-8.

@@ -16,6 +16,7 @@ import { decodeRecord, type DynamicTaskSpec } from "./record.ts";
 import { type RunnerContext, type RunningTick, runTaskLoop, type ScheduleEvent } from "./runner.ts";
 import { OutageReport } from "../outage_report.ts";
 import {
+  checkInstanceId,
   defineTask,
   type Middleware,
   type TaskDefinition,
@@ -171,11 +172,12 @@ export class Scheduler {
    * Adds (or changes) an instance of a dynamic task template; every scheduler instance running
    * the template picks it up. It runs as task `template/id` with `ctx.args`.
    *
-   * @throws {UsageError} on an unknown template, an empty id or a malformed timing.
+   * @throws {UsageError} on an unknown template, an id no name could be (empty, holding a
+   * control character) or a malformed timing.
    */
   async schedule(template: string, id: string, spec: DynamicTaskSpec): Promise<void> {
     this.#template(template);
-    if (!id) throw new UsageError(`a dynamic task needs an id`);
+    checkInstanceId(template, id);
     parseTiming(spec); // a malformed timing is refused before the backend is touched
     await scheduleInstance(await this.backend(), template, id, spec);
   }
@@ -187,6 +189,7 @@ export class Scheduler {
    */
   async unschedule(template: string, id: string): Promise<boolean> {
     this.#template(template);
+    checkInstanceId(template, id);
     return await unscheduleInstance(await this.backend(), template, id);
   }
 

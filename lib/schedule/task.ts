@@ -307,3 +307,21 @@ export function checkTaskName(name: string): string {
   }
   return name;
 }
+
+/**
+ * Checks the id of a dynamic task's instance: a name as any other (not empty, no NUL nor other
+ * control character), in a task name `template/id` no longer than any other's.
+ *
+ * @throws {UsageError} when it is not such a name.
+ * @example
+ * ```ts
+ * import { checkInstanceId } from "./task.ts";
+ * checkInstanceId("remind", "ana"); // "ana"
+ * ```
+ */
+export function checkInstanceId(template: string, id: string): string {
+  checkName("dynamic task id", id);
+  // Its instance is listed, paused and resumed by this name, which the name rules check.
+  checkName("task name", `${template}/${id}`);
+  return id;
+}
