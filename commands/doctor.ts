@@ -44,8 +44,9 @@ Exit codes: 0 reachable (even with warnings) · 64 bad flags or URL · 65 a SQLi
             another program's data (not a database, not coord's, or damaged), or a Postgres
             schema holding another program's tables or functions · 69 backend unreachable, or
             the user lacks a grant coord needs (also when nothing is stored yet and the first
-            write could not create it: a Postgres role without CREATE); a role that may read
-            gets the report first, then the grant it lacks on stderr
+            write could not create it: a Postgres role without CREATE, a SQLite file whose
+            directory does not exist); a role that may read gets the report first, then the
+            grant it lacks (or the missing directory) on stderr
 
 ${BACKEND_FLAGS_HELP}`;
 
@@ -115,11 +116,7 @@ async function run(argv: string[]): Promise<number> {
       `clock       backend is ${Math.abs(report.clock_offset_ms)} ms ${ahead} this host ` +
       `(±${round(clock.rttMs / 2)} ms)`,
       `namespace   ${backend.namespace}`,
-      ...report.stored ? [] : [
-        `stored      nothing yet (coord creates its ${
-          backend.kind === "sqlite" ? "file" : "tables"
-        } at the first command that writes)`,
-      ],
+      ...report.stored ? [] : [`stored      nothing yet (${firstWrite(backend.kind, refusal)})`],
       `foreign     ${counts.length === 0 ? "none" : counts.join(", ")}`,
       // A key or table as stored; a name whose read refused, and every problem, quoted in JSON.
       ...found.map((f) => `  ${printable(f.where)}: ${printable(f.problem, { backslash: false })}`),
@@ -143,6 +140,14 @@ async function run(argv: string[]): Promise<number> {
   }
   if (refusal) throw refusal;
   return 0;
+}
+
+/** What the first command that writes does where nothing is stored yet. */
+function firstWrite(kind: Backend["kind"], refusal: Error | undefined): string {
+  const what = kind === "sqlite" ? "file" : "tables";
+  return refusal
+    ? `the first command that writes cannot create its ${what}: see below`
+    : `coord creates its ${what} at the first command that writes`;
 }
 
 /** The `coord doctor` command. */

@@ -143,6 +143,29 @@ Deno.test("doctor on the default backend before any use says so, and creates not
   assert.deepEqual([...Deno.readDirSync(state)], [], "no directory, no file");
 });
 
+Deno.test("doctor on a SQLite file whose directory does not exist says so, and exits 69", async () => {
+  await using temp = await tempDir("coord-test-");
+  const url = `sqlite:${temp.path}/no/such/dir/x.db`;
+  const { code, stdout, stderr } = await runCoord(["doctor", "--url", url]);
+  // Before: "coord creates its file at the first command that writes", exit 0; the write
+  // then failed (69).
+  assert.equal(code, 69, stderr);
+  assert.match(stdout, /^stored +nothing yet \(the first command that writes cannot create/m);
+  assert.doesNotMatch(stdout, /coord creates its file/);
+  assert.equal(
+    stderr,
+    `coord: cannot create ${url}: its directory ${temp.path}/no/such/dir does not exist — ` +
+      `create it, or choose another file with --url sqlite:PATH\n`,
+  );
+  const json = await runCoord(["doctor", "--json", "--url", url]);
+  assert.equal(json.code, 69, json.stderr);
+  assert.equal(JSON.parse(json.stdout).stored, false);
+  assert.deepEqual([...Deno.readDirSync(temp.path)], [], "nothing created");
+  // The write it foretells.
+  const write = await runCoord(["lock", "run", "r", "--url", url, "--", "true"]);
+  assert.equal(write.code, 69, write.stderr);
+});
+
 for (const backend of BACKENDS) {
   Deno.test({
     name: `doctor --json reports kind, version, round trip and clock offset [${backend.label}]`,

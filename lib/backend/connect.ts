@@ -4,7 +4,8 @@
  * @module
  */
 
-import { UsageError } from "../errors.ts";
+import { dirname } from "node:path";
+import { BackendUnavailableError, UsageError } from "../errors.ts";
 import { guardClosed } from "./closed_guard.ts";
 import { checkNamespace } from "./keys.ts";
 import type { Backend } from "./types.ts";
@@ -109,6 +110,8 @@ async function open(options: ConnectOptions, create: boolean, readOnly = false):
       return openSqlite({ path: target.path, namespace, displayUrl, createDirectory: !rawUrl });
     }
     const empty = openSqlite({ path: ":memory:", namespace, displayUrl });
+    // Only the default file's directory is made: a path given is not guessed at.
+    const refusal = rawUrl ? missingDirectory(target.path, displayUrl) : undefined;
     return nothingStored({
       kind: "sqlite",
       displayUrl,
@@ -117,6 +120,7 @@ async function open(options: ConnectOptions, create: boolean, readOnly = false):
       // The engine's own version, and the file that is not there yet.
       info: async () => ({ ...await empty.info(), details: { path: target.path } }),
       close: () => Promise.resolve(),
+      ...(refusal && { firstWriteRefusal: refusal }),
     }, empty);
   }
   if (target.kind === "postgres") {
@@ -137,6 +141,25 @@ async function open(options: ConnectOptions, create: boolean, readOnly = false):
   ]);
   const conn = await connectRedis(target, { connectTimeoutMs, displayUrl });
   return new RedisBackend(conn, target.kind, displayUrl, namespace);
+}
+
+/**
+ * What the first write to the SQLite file at `path`, not there yet, would meet when its
+ * directory is not there either; undefined when it is (what else is wrong there, opening it
+ * says).
+ */
+function missingDirectory(path: string, displayUrl: string): BackendUnavailableError | undefined {
+  const directory = dirname(path);
+  try {
+    Deno.statSync(directory);
+    return undefined;
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) return undefined;
+    return new BackendUnavailableError(
+      `cannot create ${displayUrl}: its directory ${directory} does not exist — create it, ` +
+        `or choose another file with --url sqlite:PATH`,
+    );
+  }
 }
 
 /**
