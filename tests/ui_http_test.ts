@@ -609,6 +609,56 @@ for (const [backend, url] of [["sqlite", undefined], ["redis", redisUrl]] as con
   });
 }
 
+Deno.test("ui: a reset of a lock queue there is none of is 404 with the console's page, as an unknown queue's action", async () => {
+  await using target = await freshTarget();
+  await coord(["lock", "run", "deploy", "--", "true"], target.env);
+  await using ui = await startUi(target.env);
+  const token = await csrfTokenOf(`${ui.root}locks`);
+  for (const resource of ["typo", "deploy"]) {
+    // Before: 303 to /locks, as if it had worked, with a notice.
+    const response = await fetch(`${ui.root}locks/${resource}/reset`, {
+      method: "POST",
+      body: new URLSearchParams({ csrf: token, force: "1" }),
+      redirect: "manual",
+    });
+    const page = await response.text();
+    if (resource === "deploy") {
+      // There was one: reset, then there is none.
+      assert.equal(response.status, 303, page);
+      continue;
+    }
+    assert.equal(response.status, 404, page);
+    assert.match(response.headers.get("content-type")!, /^text\/html/);
+    assertIncludes(page, "Not found");
+    assertIncludes(page, "no lock queue &quot;typo&quot;");
+  }
+  const again = await fetch(`${ui.root}locks/deploy/reset`, {
+    method: "POST",
+    body: new URLSearchParams({ csrf: token, force: "1" }),
+    redirect: "manual",
+  });
+  assert.equal(again.status, 404, await again.text());
+});
+
+Deno.test("ui: a job lookup with no id is 404 with the console's page, as a job not there", async () => {
+  await using target = await withQueue("q");
+  await using ui = await startUi(target.env);
+  for (const query of ["?id=", ""]) {
+    // Before: a plain-text "not found" for the path queues/q/jobs/, where it was sent.
+    const response = await fetch(`${ui.root}queues/q/job${query}`, { redirect: "follow" });
+    const page = await response.text();
+    assert.equal(response.status, 404, page);
+    assert.match(response.headers.get("content-type")!, /^text\/html/, query);
+    assertIncludes(page, "Not found");
+    assertIncludes(page, "no job id given");
+  }
+  // As the page of a job not there.
+  const missing = await fetch(`${ui.root}queues/q/job?id=nope`);
+  assert.equal(missing.status, 404);
+  assert.match(missing.headers.get("content-type")!, /^text\/html/);
+  assertIncludes(await missing.text(), "no job q/nope");
+});
+
 Deno.test("ui: --base-path serves the console under the path only", async () => {
   await using target = await freshTarget();
   await using ui = await startUi(target.env, ["--base-path", "/coord"]);

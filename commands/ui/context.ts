@@ -95,3 +95,26 @@ export class UnknownQueueError extends CoordError {
     );
   }
 }
+
+/** A lock queue acted on (reset) by a name no lock queue has (404). */
+export class UnknownLockError extends CoordError {
+  /** Names the lock queue. */
+  constructor(resource: string) {
+    super(
+      `no lock queue ${JSON.stringify(resource)}: nobody took a ticket since its last reset — ` +
+        `check the name`,
+      ExitCode.usage,
+    );
+  }
+}
+
+/** A job looked up by no id at all (404, as a job no id names). */
+export class NoJobIdError extends CoordError {
+  /** Names the queue looked in. */
+  constructor(queue: string) {
+    super(
+      `no job id given — type one to look it up in queue ${JSON.stringify(queue)}`,
+      ExitCode.usage,
+    );
+  }
+}

@@ -15,7 +15,14 @@ import {
   UsageError,
 } from "../../lib/errors.ts";
 import { authorized, challenge, type Credentials } from "./auth.ts";
-import { type Page, type UiContext, UnknownQueueError, type View } from "./context.ts";
+import {
+  NoJobIdError,
+  type Page,
+  type UiContext,
+  UnknownLockError,
+  UnknownQueueError,
+  type View,
+} from "./context.ts";
 import { sameSecret } from "./csrf.ts";
 import { crossSiteRefusal, hostAnswered } from "./origin.ts";
 import type { Pulse } from "./changes.ts";
@@ -238,6 +245,8 @@ export function consoleHandler(
     if (path === "/live") return live(ctx, url, pulse, signal);
     if (segments[0] === "queues" && segments.length === 3 && segments[2] === "job") {
       const id = url.searchParams.get("id") ?? "";
+      // Redirected, an empty id would name the path `jobs/`, which is no page.
+      if (id === "") return errorPage(ctx, segments, new NoJobIdError(segments[1]));
       return redirect(
         `${ctx.base}/queues/${encodeURIComponent(segments[1])}/jobs/${encodeURIComponent(id)}`,
       );
@@ -297,7 +306,7 @@ async function post(
     done = await found.action.run(ctx, found.params, form);
   } catch (error) {
     if (!(error instanceof CoordError)) throw error;
-    // On a queue, job or task that is not there, the answer its page gives (404): a notice
+    // On a queue, job, task or lock that is not there, the answer its page gives (404): a notice
     // would send the browser back to that page, and a script would take the 303 for success.
     if (isUnknown(error)) return errorPage(ctx, segments, error);
     done = `Failed: ${oneLine(error)}`;
@@ -437,10 +446,11 @@ function errorView(error: CoordError): { view: View; status: number } {
   return { view: { title, live: html`<p class="bad">${oneLine(error)}</p>` }, status };
 }
 
-/** Whether `error` says the queue, job or task acted on or asked for is not there (404). */
+/** Whether `error` says the queue, job, task or lock acted on or asked for is not there (404). */
 function isUnknown(error: CoordError): boolean {
   return error instanceof UnknownQueueError || error instanceof UnknownJobError ||
-    error instanceof UnknownTaskError;
+    error instanceof UnknownTaskError || error instanceof UnknownLockError ||
+    error instanceof NoJobIdError;
 }
 
 /** The page of an error (see {@link errorView}), with its status. */

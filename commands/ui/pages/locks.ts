@@ -8,7 +8,7 @@
 
 import { resetTicketLine, ticketLines } from "../../../lib/lock/console.ts";
 import type { TicketLine, TicketUser } from "../../../lib/lock/steps.ts";
-import { actionForm, type Page, type UiContext } from "../context.ts";
+import { actionForm, type Page, type UiContext, UnknownLockError } from "../context.ts";
 import { html } from "../html.ts";
 import { foreignNotes } from "../foreign.ts";
 import { table } from "../table.ts";
@@ -67,7 +67,12 @@ function lockSection(ctx: UiContext, resource: string, status: TicketLine) {
   }</section>`;
 }
 
-/** What a reset did, as the notice shown after it. */
+/**
+ * What a reset did, as the notice shown after it.
+ *
+ * @throws {UnknownLockError} when there is no such lock queue (reset since the page showed it,
+ * or never taken), answered as a page not there (404), as an unknown queue's or job's is.
+ */
 export async function resetAction(
   ctx: UiContext,
   resource: string,
@@ -85,7 +90,7 @@ export async function resetAction(
     case "removed":
       return `Reset ${resource}.`;
     case "missing":
-      return `No such lock queue: ${resource}.`;
+      throw new UnknownLockError(resource);
     case "in-use":
       return `${resource} is in use by ${result.users} user(s); not reset.`;
     case "activity":
