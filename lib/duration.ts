@@ -23,13 +23,14 @@ export const MAX_DURATION_MS = 2 ** 31 - 1;
 
 /**
  * Reads a duration written with units (`30s`, `1h30m`, `250ms`, `1.5s`) as milliseconds, or
- * undefined when `text` is not one.
+ * undefined when `text` is not one: also when it gives a unit twice (`1h1h`).
  *
  * @example
  * ```ts
  * import { unitDurationMs } from "./duration.ts";
  * unitDurationMs("1m30s"); // 90000
  * unitDurationMs("soon"); // undefined
+ * unitDurationMs("1h1h"); // undefined
  * ```
  */
 export function unitDurationMs(text: string): number | undefined {
@@ -37,6 +38,8 @@ export function unitDurationMs(text: string): number | undefined {
   // something to guess past.
   const parts = [...text.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h|d)/g)];
   if (parts.length === 0 || parts.map((p) => p[0]).join("") !== text) return undefined;
+  // A unit twice is more likely a slip (`1h1h` for `1h1m`, a pasted value) than two to add up.
+  if (new Set(parts.map((p) => p[2])).size !== parts.length) return undefined;
   return parts.reduce((sum, [, n, unit]) => sum + Number(n) * UNIT_MS[unit], 0);
 }
 

@@ -20,6 +20,15 @@ Deno.test("unitDurationMs() refuses a number without unit, a sign or a word", ()
   }
 });
 
+Deno.test("unitDurationMs() refuses a unit given twice, and takes each unit once in any order", () => {
+  for (const text of ["1h1h", "5s5s", "1h30m1h", "500ms1s500ms", "1.5m2m"]) {
+    assert.equal(unitDurationMs(text), undefined, text);
+  }
+  assert.equal(unitDurationMs("1d2h3m4s5ms"), 93_784_005);
+  assert.equal(unitDurationMs("1m1ms"), 60_001, "ms is a unit of its own, not m then s");
+  assert.equal(unitDurationMs("30m1h"), 5_400_000);
+});
+
 Deno.test("secondsOrDurationMs() takes plain seconds or units", () => {
   assert.equal(secondsOrDurationMs("30"), 30_000);
   assert.equal(secondsOrDurationMs("0.25"), 250);

@@ -12,6 +12,15 @@ Deno.test("secondsFlag() reads seconds and crontab-style units alike", () => {
   assert.equal(secondsFlag("lock", "wait", undefined, 7), 7);
 });
 
+Deno.test("secondsFlag() refuses a duration giving a unit twice, naming the flag", () => {
+  // Before: 1h1h was read as 2h.
+  assert.throws(
+    () => secondsFlag("lock", "expire", "1h1h", 0),
+    (e) => e instanceof UsageError && /^--expire .*each unit once\), got "1h1h"/.test(e.message),
+  );
+  assert.equal(secondsFlag("lock", "expire", "1h30m", 0), 5_400_000);
+});
+
 Deno.test("secondsFlag() refuses more than 24 days unless told a larger bound", () => {
   assert.throws(() => secondsFlag("lock", "wait", "25d", 0), /at most 24 days/);
   assert.equal(

@@ -193,7 +193,8 @@ Deno.test("every bad --timeout of a put gets the same words: the floor, the valu
       r.stderr,
       new RegExp(
         `^coord: --timeout (must be at least 0\\.001 s|takes seconds ≥ 0\\.001 \\(30, 0\\.5\\) ` +
-          `or a duration \\(30s, 2m, 500ms\\)), got "${text}" — see coord queue --help\n$`,
+          `or a duration \\(30s, 2m, 1h30m, 500ms; each unit once\\)), got "${text}" — see ` +
+          `coord queue --help\n$`,
       ),
     );
   }

@@ -71,7 +71,8 @@ export function parseDuration(
     throw new UsageError(
       `${what} ${
         shownValue(text)
-      } is not a positive duration — write e.g. 30s, 5m, 1h30m, 250ms (units ms, s, m, h, d)`,
+      } is not a positive duration — write e.g. 30s, 5m, 1h30m, 250ms (units ms, s, m, h, d, ` +
+        `each once)`,
     );
   }
   if (ms > maxMs) throw new UsageError(`${what} ${shownValue(text)} ${tooLong(maxMs)}`);
