@@ -662,7 +662,8 @@ async function wait(argv: string[]): Promise<number> {
     else if (job.state === "completed") console.log(JSON.stringify(job.result ?? null));
     if (job.state !== "completed") {
       failed = true;
-      console.error(`coord: ${ref} ${job.state}: ${job.error ?? ""}`);
+      // Its error is stored text: a command's stderr, escapes and all.
+      console.error(`coord: ${printable(`${ref} ${job.state}: ${job.error ?? ""}`)}`);
     }
   }
   return failed ? 1 : ExitCode.ok;
