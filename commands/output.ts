@@ -38,11 +38,10 @@ export function printTable(rows: string[][]): void {
 // C0 and C1 controls and DEL, and the invisible characters that reorder the text around them in
 // a terminal (Trojan Source, CVE-2021-42574): bidi embeddings, overrides and isolates, and the
 // direction marks.
-// deno-lint-ignore no-control-regex
-const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
-const UNPRINTABLE_OR_BACKSLASH =
-  // deno-lint-ignore no-control-regex
-  /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\\]/g;
+const UNPRINTABLE_CHARS = String
+  .raw`\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069`;
+const UNPRINTABLE = new RegExp(`[${UNPRINTABLE_CHARS}]`, "g");
+const UNPRINTABLE_OR_BACKSLASH = new RegExp(`[${UNPRINTABLE_CHARS}\\\\]`, "g");
 
 /** Options of {@link printable}. */
 export interface PrintableOptions {

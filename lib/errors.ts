@@ -87,6 +87,12 @@ export class BackendUnavailableError extends CoordError {
  * The SQLite file was removed or replaced (`rm`, a restored backup) since this connection opened
  * it: no retry reaches the file the others now open, so a loop that rides out outages ends
  * with it (exit 69), where restarting opens the file at its path again.
+ *
+ * @example
+ * ```ts
+ * import { BackendReplacedError, isUnrecoverable } from "./errors.ts";
+ * isUnrecoverable(new BackendReplacedError("sqlite:/var/lib/app/coord.db")); // true
+ * ```
  */
 export class BackendReplacedError extends BackendUnavailableError {
   /** The file's printable URL. */

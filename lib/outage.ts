@@ -11,7 +11,8 @@ import { BackendUnavailableError, isUnrecoverable } from "./errors.ts";
  * Runs backend steps for a waiter, swallowing {@link BackendUnavailableError} until the
  * backend has been unavailable for longer than `limitMs` in a row. A backend that answers
  * with a refusal (`BackendRefusedError`, e.g. an ACL denial) is no outage: asking again gets
- * the same answer, so that error is rethrown at once like any other.
+ * the same answer, so that error is rethrown at once like any other; nor is a SQLite file
+ * replaced under the process (`BackendReplacedError`): no retry reaches the new one.
  *
  * @example
  * ```ts

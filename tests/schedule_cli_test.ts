@@ -121,6 +121,8 @@ Deno.test("coord schedule run refuses a dynamic task's id holding a tab with exi
 
 Deno.test("coord schedule run refuses a missing file, bad flags and bad values with exit 64", async () => {
   const jobs = await taskFile("jobs.cron", "@hourly ./x\n");
+  // Taken and ignored before: its ticks stayed on UTC midnight.
+  const zoned = await taskFile("zoned.cron", "@every 1d TZ=America/New_York ./x\n");
   // Latin-1 "café": its é is no UTF-8.
   const latin1 = await taskFile("latin1.cron", "");
   await Deno.writeFile(
@@ -145,6 +147,7 @@ Deno.test("coord schedule run refuses a missing file, bad flags and bad values w
       // Each tick is computed: these ran out of memory, or exited 70.
       [["schedule", "list", jobs, "--count", "99999999"], /--count must be .* to 10000/],
       [["schedule", "list", jobs, "--count", "1e9"], /--count must be .* to 10000/],
+      [["schedule", "list", zoned], /a time zone applies to cron schedules only: @every/],
     ] as const
   ) {
     const r = await runCoord([...args]);

@@ -120,6 +120,29 @@ export class QueueLane {
     return took.promise;
   }
 
+  /**
+   * Before the worker stops: if a call that took jobs lost its answer and none has been answered
+   * since, one last call hands back what it took (no later call would, and the jobs would wait
+   * out their leases and count a stall). Best effort: the backend may still be away.
+   */
+  async settle(): Promise<void> {
+    await this.idle();
+    if (!this.#unsure) return;
+    const { steps, queue, worker, leaseMs } = this.#options;
+    try {
+      await steps.finishAndClaim(queue, {
+        finishes: [],
+        worker,
+        leaseMs,
+        claims: 0,
+        holding: this.#options.holding(),
+      });
+      this.#unsure = false;
+    } catch {
+      // Away still: the leases run out, as before.
+    }
+  }
+
   async #send(): Promise<void> {
     if (this.#sending) return;
     this.#sending = Promise.withResolvers();

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { connect } from "../backend/connect.ts";
 import { QueueLane } from "./lane.ts";
 import type { FinishAndClaim, QueueSteps } from "./steps.ts";
-import { putJob } from "./queue.ts";
+import { getJob, putJob } from "./queue.ts";
 
 Deno.test("a lane records ends and starts what it took though a caller's onRecorded throws", async () => {
   await using backend = await connect({ url: "sqlite::memory:" });
@@ -79,4 +79,36 @@ Deno.test("a lane whose call's answer was lost says what it runs, and gets the j
   await lane.take();
   assert.equal(sent[2].holding, undefined);
   assert.equal(errors.length, 1);
+});
+
+Deno.test("a lane still unsure when its worker stops hands back what the lost call took", async () => {
+  await using backend = await connect({ url: "sqlite::memory:" });
+  await putJob(backend, "q", { id: "a", handler: "h" });
+  let lose = true;
+  const steps: QueueSteps = Object.create(backend.queue, {
+    finishAndClaim: {
+      value: async (queue: string, request: FinishAndClaim) => {
+        const result = await backend.queue.finishAndClaim(queue, request);
+        if (lose) throw new Error("connection closed");
+        return result;
+      },
+    },
+  });
+  const lane = new QueueLane({
+    steps,
+    queue: "q",
+    worker: "w",
+    leaseMs: 60_000,
+    claims: () => 1,
+    taken: () => Promise.resolve(),
+    onError: () => {},
+    onAnswered: () => {},
+    holding: () => [],
+  });
+  await assert.rejects(lane.take(), /connection closed/);
+  assert.equal((await getJob(backend, "q/a")).state, "active");
+  lose = false;
+  await lane.settle();
+  const job = await getJob(backend, "q/a");
+  assert.deepEqual([job.state, job.stalls], ["pending", 0]);
 });

@@ -236,7 +236,7 @@ class Worker {
   readonly #heard = new ChangeFlag();
   /** Which queues a call may find jobs in, and when their next jobs start. */
   readonly #looks = new QueueLooks();
-  /** Running jobs: each run's promise and its job's reference. */
+  /** Running jobs: each run's promise and its job's queue and id. */
   readonly #running = new Map<Promise<void>, { queue: string; id: string }>();
   /** Every running job's check for a cancel, on one timer. */
   readonly #cancelChecks = new PeriodicChecks(CANCEL_CHECK_MS);
@@ -406,6 +406,7 @@ class Worker {
     try {
       await this.#takeJobs(stop);
       await this.#finishRunning();
+      await Promise.all([...this.#lanes.values()].map((lane) => lane.settle()));
       // A handler that went on after its signal aborted may be cleaning up (a `finally`): it
       // has what is left of the grace period to end.
       if (this.#outliving.size > 0) {

@@ -20,7 +20,7 @@ import {
 } from "./record.ts";
 import { type RunnerContext, runTaskLoop } from "./runner.ts";
 import type { TaskDefinition } from "./task.ts";
-import { parseTiming } from "./timing.ts";
+import { parseStoredTiming, parseTiming } from "./timing.ts";
 
 /** A template's instances are re-read at least this often, besides change notifications. */
 const TEMPLATE_RECHECK_MS = 5_000;
@@ -143,7 +143,7 @@ async function runInstance(
 ): Promise<void> {
   const name = `${def.name}/${id}`;
   try {
-    const instance = { ...def, name, timing: parseTiming(spec), args: spec.args };
+    const instance = { ...def, name, timing: parseStoredTiming(spec), args: spec.args };
     const ended = await runTaskLoop(instance, context, stop, { createRecord: false });
     if (ended === "done") await unscheduleInstance(context.backend, def.name, id);
   } catch (e) {

@@ -89,7 +89,8 @@ export function tooLong(maxMs: number): string {
  * Parses a task's timing.
  *
  * @throws {UsageError} naming what is wrong: no or several timings, a malformed cron
- * expression or duration, an unknown time zone.
+ * expression or duration, an unknown time zone, a time zone with a timing that reads no wall
+ * clock (`@every`, `interval`, `executeAt`).
  * @example
  * ```ts
  * import { parseTiming } from "./timing.ts";
@@ -114,7 +115,7 @@ export function parseTiming(options: TimingOptions): Timing {
     const timing = everyMatch ? "@every" : options.interval != null ? "interval" : "executeAt";
     throw new UsageError(
       `a time zone applies to cron schedules only: ${timing} counts from the epoch (UTC) — ` +
-        `leave TZ= out, or give a cron expression (0 0 * * * for local midnight)`,
+        `leave the time zone out, or give a cron expression (0 0 * * * for local midnight)`,
     );
   }
   if (options.executeAt != null) return once(options.executeAt);
@@ -124,6 +125,22 @@ export function parseTiming(options: TimingOptions): Timing {
   }
   if (everyMatch) return every(parseDuration(everyMatch[1], "@every", MAX_DURATION_MS));
   return cron(expression!, options);
+}
+
+/**
+ * {@link parseTiming} of a timing stored by an earlier coord, which took a time zone with an
+ * interval, an instant or `@every` and ignored it: ignored still, not refused (refused, a dynamic
+ * instance stored so would never run again).
+ *
+ * @example
+ * ```ts
+ * import { parseStoredTiming } from "./timing.ts";
+ * parseStoredTiming({ interval: "1h", timezone: "Europe/Berlin" }).spec; // "every 3600000ms"
+ * ```
+ */
+export function parseStoredTiming(options: TimingOptions): Timing {
+  const readsWallClock = options.cron != null && !/^\s*@every\s/.test(options.cron);
+  return parseTiming(readsWallClock ? options : { ...options, timezone: undefined });
 }
 
 function checkTimezone(timezone: string): void {

@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { UsageError } from "../errors.ts";
-import { parseDuration, parseTiming, type Timing, type TimingOptions } from "./timing.ts";
+import {
+  parseDuration,
+  parseStoredTiming,
+  parseTiming,
+  type Timing,
+  type TimingOptions,
+} from "./timing.ts";
 
 /** Ticks are compared as ISO strings, so a failure shows the instants, not epoch numbers. */
 function iso(ms: number | undefined): string | undefined {
@@ -404,10 +410,10 @@ Deno.test("parseTiming() refuses a cron expression that never matches a date", (
 });
 
 Deno.test("parseTiming() combines the day fields as Vixie cron: AND when one starts with *", () => {
-  const ticks = (cron: string) => {
+  const ticks = (cron: string, from = "2027-01-01") => {
     const timing = parseTiming({ cron });
     const out: string[] = [];
-    for (let at = Date.parse("2027-01-01T00:00:00Z"); out.length < 4;) {
+    for (let at = Date.parse(`${from}T00:00:00Z`); out.length < 4;) {
       at = timing.next(at)!;
       out.push(new Date(at).toISOString().slice(5, 10));
     }
@@ -418,7 +424,7 @@ Deno.test("parseTiming() combines the day fields as Vixie cron: AND when one sta
   // Mondays on odd days (croner alone: every odd day, and every Monday).
   assert.deepEqual(ticks("0 0 */2 * 1"), ["01-11", "01-25", "02-01", "02-15"]);
   // Both restricted: either will do.
-  assert.deepEqual(ticks("0 0 1 * MON"), ["01-04", "01-11", "01-18", "01-25"]);
+  assert.deepEqual(ticks("0 0 1 * MON", "2027-03-20"), ["03-22", "03-29", "04-01", "04-05"]);
   assert.deepEqual(ticks("0 0 * * MON"), ["01-04", "01-11", "01-18", "01-25"]);
 });
 
@@ -437,6 +443,18 @@ Deno.test("parseTiming() refuses a time zone where no wall clock is read", () =>
   }
   assert.equal(
     parseTiming({ cron: "0 0 * * *", timezone: "America/New_York" }).spec,
+    "cron 0 0 * * * America/New_York",
+  );
+});
+
+Deno.test("parseStoredTiming() reads a time zone an earlier coord stored with an interval as it did: ignored", () => {
+  // A dynamic instance stored so must go on running, not fail at every re-check.
+  const zone = { timezone: "America/New_York" };
+  assert.equal(parseStoredTiming({ interval: "1h", ...zone }).spec, "every 3600000ms");
+  assert.equal(parseStoredTiming({ cron: "@every 1h", ...zone }).spec, "every 3600000ms");
+  assert.equal(parseStoredTiming({ executeAt: 0, ...zone }).first(0), 0);
+  assert.equal(
+    parseStoredTiming({ cron: "0 0 * * *", ...zone }).spec,
     "cron 0 0 * * * America/New_York",
   );
 });

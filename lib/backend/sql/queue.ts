@@ -1293,6 +1293,8 @@ export class SqlQueueSteps implements QueueSteps {
         running.delete(id);
       }
       const recorded = [];
+      // The runs this step ends (a run's end sent again is recorded, but ended before it).
+      let ended = 0;
       let woke = false;
       s.gathered = new Map();
       for (const f of r.finishes) {
@@ -1302,6 +1304,7 @@ export class SqlQueueSteps implements QueueSteps {
           row.attempts === f.attempt;
         recorded.push(owned || (row !== undefined && endedBefore(row, f)));
         if (!owned) continue;
+        ended++;
         // Every outcome ends the run: a later finish of the job in this batch records nothing.
         running.delete(f.id);
         // A job of a flow or a group reads other rows as it ends, and sees the batch so far.
@@ -1312,7 +1315,6 @@ export class SqlQueueSteps implements QueueSteps {
       }
       await this.#sendGathered(s, queue);
       if (r.holding && await this.#handBack(s, queue, r.worker, r.holding)) woke = true;
-      const ended = recorded.filter(Boolean).length;
       if (ended === 0 && r.claims === 0 && !woke) return { recorded, jobs: [], now: s.now };
       const reads = claimOnly
         ? this.#claimReadsOf(each)

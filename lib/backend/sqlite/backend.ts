@@ -15,6 +15,7 @@ import {
   BackendUnavailableError,
   CoordError,
   ForeignDataError,
+  oneLine,
   UsageError,
 } from "../../errors.ts";
 import { sleep } from "../../time.ts";
@@ -231,7 +232,7 @@ export class SqliteBackend implements Backend<"sqlite"> {
     this.#walHint = isMemoryPath(options.path) ? undefined : new WalHint(options.path);
     this.#wake = isMemoryPath(options.path) ? undefined : new WakeSockets(options.path);
     this.#foreignRows = new ForeignRows(db);
-    this.#fileId = isMemoryPath(options.path) ? undefined : fileId(options.path);
+    this.#fileId = isMemoryPath(options.path) ? undefined : openedFileId(options.path);
     const wake = this.#wake;
     const walHint = this.#walHint;
     // Sockets bring the commits that announce a change; where they cannot listen, the file
@@ -417,8 +418,17 @@ export class SqliteBackend implements Backend<"sqlite"> {
    * retry for ever, stops (see {@link BackendReplacedError}).
    */
   #checkFile(): void {
-    if (this.#fileId === undefined || fileId(this.path) === this.#fileId) return;
-    throw new BackendReplacedError(this.displayUrl);
+    if (this.#fileId === undefined) return;
+    let current: string | undefined;
+    try {
+      current = fileId(this.path);
+    } catch (e) {
+      // Not known to be replaced: an outage, which may pass.
+      throw new BackendUnavailableError(
+        `${this.displayUrl}: cannot tell the database file is the one opened (${oneLine(e)})`,
+      );
+    }
+    if (current !== this.#fileId) throw new BackendReplacedError(this.displayUrl);
   }
 
   /**
@@ -955,12 +965,28 @@ function damaged(displayUrl: string, cause: string): BackendDamagedError {
   );
 }
 
-/** A file's device and inode, or undefined when it is gone (or the OS has no inodes). */
-function fileId(path: string): string | undefined {
+/** {@link fileId} of a file just opened; undefined (nothing to compare) if it cannot be read. */
+function openedFileId(path: string): string | undefined {
   try {
-    const { dev, ino } = Deno.statSync(path);
-    return ino === null ? undefined : `${dev}:${ino}`;
+    return fileId(path);
   } catch {
     return undefined;
   }
+}
+
+/**
+ * A file's device and inode, or undefined when it is gone (or the OS has no inodes).
+ *
+ * @throws the stat's error when it is not that the file is gone (a directory made unreadable, an
+ * I/O error): whether the file was replaced is not known then.
+ */
+function fileId(path: string): string | undefined {
+  let info: Deno.FileInfo;
+  try {
+    info = Deno.statSync(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return undefined;
+    throw e;
+  }
+  return info.ino === null ? undefined : `${info.dev}:${info.ino}`;
 }
