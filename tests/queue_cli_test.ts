@@ -278,37 +278,22 @@ Deno.test("stored text is printed with its control characters escaped: list, sho
   assert.equal(work.code, 0, work.stderr);
   const list = await runCoord(["queue", "list", "esc", ...url]);
   const show = await runCoord(["queue", "show", "esc/1", ...url]);
+  const wait = await runCoord(["queue", "wait", "esc/1", ...url]);
+  assert.equal(wait.code, 1, wait.stderr);
   for (
-    const [what, text] of [["work", work.stderr], ["list", list.stdout], ["show", show.stdout]]
+    const [what, text] of [
+      ["work", work.stderr],
+      ["list", list.stdout],
+      ["show", show.stdout],
+      ["wait", wait.stderr],
+    ]
   ) {
     // Before: the ESC itself, raw.
     assert.ok(!text.includes("\x1b"), `${what}: ${text}`);
     assert.match(text, /boom\\x1b\[2J/, `${what}: ${text}`);
   }
-  // The error's own newline does not start a line of list's table.
+  // The error's own newline does not start a line of list's table, nor of wait's error.
   assert.doesNotMatch(list.stdout, /^second/m);
-});
-
-Deno.test("coord queue wait prints a failed job's error with its control characters escaped, on one line", async () => {
-  await using db = await tempSqlite();
-  const url = ["--url", db.url];
-  const put = await runCoord([
-    "queue",
-    "put",
-    "esc",
-    ...url,
-    "--",
-    "sh",
-    "-c",
-    `printf 'boom\\033[2J\\nsecond' >&2; exit 1`,
-  ]);
-  assert.equal(put.code, 0, put.stderr);
-  const work = await runCoord(["queue", "work", "esc", "--allow-commands", "--drain", ...url]);
-  assert.equal(work.code, 0, work.stderr);
-  const wait = await runCoord(["queue", "wait", "esc/1", ...url]);
-  assert.equal(wait.code, 1, wait.stderr);
-  // Before: the ESC itself, and "second" on a line of its own.
-  assert.ok(!wait.stderr.includes("\x1b"), wait.stderr);
   assert.match(wait.stderr, /^coord: esc\/1 failed: .*boom\\x1b\[2J(\\x0a| )second$/m);
   assert.equal(wait.stderr.trim().split("\n").length, 1, wait.stderr);
 });
