@@ -27,6 +27,7 @@ import {
   usage,
 } from "./flags.ts";
 import { Progress } from "./progress.ts";
+import { errorLine } from "./report.ts";
 import { FORWARDED_SIGNALS } from "./signals.ts";
 import { PASS_ENV_FLAGS, passEnvFlag } from "./pass_env.ts";
 import { type ProcessGroup, spawnGroup, STOP_GRACE_MS, warmUpSpawning } from "../lib/subprocess.ts";
@@ -153,7 +154,7 @@ async function run(argv: string[]): Promise<number> {
       });
     } catch (error) {
       if (error instanceof LockTimeoutError && conflictCode !== undefined) {
-        if (!values.quiet) console.error(`coord: ${error.message}`);
+        if (!values.quiet) console.error(errorLine(error.message));
         return Number(conflictCode);
       }
       throw error;
@@ -218,7 +219,7 @@ async function runHolding(
   signals.running(group);
   const announceLoss = () => {
     const reason = (held.signal.reason as Error).message;
-    console.error(`coord: ${reason}; sent SIGTERM to ${program} and all it started`);
+    console.error(errorLine(`${reason}; sent SIGTERM to ${program} and all it started`));
   };
   held.signal.addEventListener("abort", announceLoss, { once: true });
   // Also when the lease was lost while CMD was being started.

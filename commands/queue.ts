@@ -85,7 +85,7 @@ import {
 } from "./flags.ts";
 import { printable, printableJson, printTable, shellWord, writeLine } from "./output.ts";
 import { formatDuration } from "../lib/duration.ts";
-import { outageLine, reportForeign } from "./report.ts";
+import { errorLine, outageLine, reportForeign } from "./report.ts";
 import { PASS_ENV_FLAGS, passEnvFlag } from "./pass_env.ts";
 import {
   checkCount,
@@ -654,7 +654,7 @@ async function wait(argv: string[]): Promise<number> {
     } catch (e) {
       if (!(e instanceof JobRemovedError)) throw e;
       // Its result went with it: say how it ended, and go on with the others.
-      console.error(`coord: ${e.message}`);
+      console.error(errorLine(e.message));
       if (e.state !== "completed") failed = true;
       continue;
     }
@@ -768,7 +768,7 @@ async function cancel(argv: string[]): Promise<number> {
   await using backend = await openBackend("queue", values, { create: false, readOnly: false });
   const outcome = await cancelJob(backend, ref).catch((e) => {
     if (!(e instanceof JobRemovedError)) throw e;
-    console.error(`coord: ${e.message}; there is nothing to cancel`);
+    console.error(errorLine(`${e.message}; there is nothing to cancel`));
   });
   if (!outcome) return 1;
   const { job, cancelled } = outcome;
@@ -776,7 +776,7 @@ async function cancel(argv: string[]): Promise<number> {
     console.log(cancelled ? `cancelled ${ref}` : `${ref} was cancelled already`);
     return ExitCode.ok;
   }
-  console.error(`coord: ${ref} is ${job.state}; a finished job cannot be cancelled`);
+  console.error(errorLine(`${ref} is ${job.state}; a finished job cannot be cancelled`));
   return 1;
 }
 
@@ -878,7 +878,7 @@ async function retry(argv: string[]): Promise<number> {
   for (const ref of refs) {
     const outcome = await retryJob(backend, ref).catch((e) => {
       if (!(e instanceof JobRemovedError)) throw e;
-      console.error(`coord: ${e.message}; it cannot be retried`);
+      console.error(errorLine(`${e.message}; it cannot be retried`));
     });
     if (!outcome) {
       refused = true;
@@ -889,7 +889,7 @@ async function retry(argv: string[]): Promise<number> {
       console.log(ref);
     } else {
       refused = true;
-      console.error(`coord: ${outcome.refusal}`);
+      console.error(errorLine(outcome.refusal!));
     }
   }
   // As purge says how many it removed; on stderr, as stdout is the jobs a script waits for.
@@ -919,7 +919,7 @@ async function promote(argv: string[]): Promise<number> {
     if (promoted) console.log(ref);
     else {
       refused = true;
-      console.error(`coord: ${refusal}`);
+      console.error(errorLine(refusal!));
     }
   }
   return refused ? 1 : ExitCode.ok;

@@ -18,7 +18,7 @@ const OUTPUT_FAILURES = ["ENOSPC", "EIO", "EBADF", "EPIPE"];
  */
 export function reportError(error: unknown): number {
   if (error instanceof CoordError) {
-    say(`coord: ${joined(error.message)}`);
+    say(errorLine(error.message));
     return error.exitCode;
   }
   const code = (error as { code?: unknown })?.code;
@@ -41,13 +41,29 @@ function say(line: string): void {
 }
 
 /**
+ * `coord: <message>` as {@link reportError} prints it: on one line, its control characters
+ * escaped. For every line that carries an error's message, or a refusal naming stored data, a
+ * command prints itself (one item refused, the others gone on with): a name or an error another
+ * program stored could otherwise move the cursor or reorder the line in the reader's terminal.
+ *
+ * @example
+ * ```ts
+ * import { errorLine } from "./report.ts";
+ * errorLine("job q/1 failed: \x1b[2J"); // "coord: job q/1 failed: \\x1b[2J"
+ * ```
+ */
+export function errorLine(message: string): string {
+  return `coord: ${joined(message)}`;
+}
+
+/**
  * Names on stderr, as {@link reportError} would, each item of a listing found holding foreign
  * data, which the listing showed none of; the exit code the listing then ends with: 65 when
  * there was one, else 0. The healthy items are shown all the same.
  */
 export function reportForeign(reports: readonly { foreign?: ForeignDataError }[]): number {
   for (const { foreign } of reports) {
-    if (foreign) console.error(`coord: ${joined(foreign.message)}`);
+    if (foreign) console.error(errorLine(foreign.message));
   }
   return reports.some((r) => r.foreign) ? ExitCode.dataError : ExitCode.ok;
 }

@@ -32,7 +32,7 @@ import { printable, printTable, writeLine } from "./output.ts";
 import { PASS_ENV_FLAGS, passEnvFlag } from "./pass_env.ts";
 import { parseListen } from "./schedule_health.ts";
 import { eventLine, runScheduler } from "./schedule_program.ts";
-import { reportForeign } from "./report.ts";
+import { errorLine, reportForeign } from "./report.ts";
 import { STOP_GRACE_MS } from "../lib/subprocess.ts";
 
 /** The most ticks `list --count` prints a task. */
@@ -311,10 +311,10 @@ async function status(argv: string[]): Promise<number> {
     ? []
     : statuses.filter((s) => "task" in s && s.lagMs > maxLagMs) as TaskStatus[];
   for (const s of lagging) {
-    console.error(
-      `coord: ${s.task} lags: its tick ${new Date(s.next!).toISOString()} has been due ` +
+    console.error(errorLine(
+      `${s.task} lags: its tick ${new Date(s.next!).toISOString()} has been due ` +
         `${formatDuration(s.lagMs)} (--max-lag ${maxLagMs! / 1000})`,
-    );
+    ));
   }
   // Foreign data before lagging: a record no instance can run from is the graver of the two.
   const code = foreign !== ExitCode.ok ? foreign : lagging.length > 0 ? LAGGING : ExitCode.ok;
@@ -365,7 +365,7 @@ async function pauseOrResume(verb: "pause" | "resume", argv: string[]): Promise<
       ? await pauseTask(backend, name)
       : await resumeTask(backend, name, { catchUp: values["catch-up"] === true });
     if (!changed) {
-      console.error(`coord: ${name} was ${verb === "pause" ? "" : "not "}paused already`);
+      console.error(errorLine(`${name} was ${verb === "pause" ? "" : "not "}paused already`));
     }
   }
   return ExitCode.ok;
@@ -389,7 +389,7 @@ async function remove(argv: string[]): Promise<number> {
     } catch (e) {
       // A task running, or holding foreign data, keeps its record; the others go, as `rm`'s.
       if (!(e instanceof ForeignDataError || e instanceof TaskRunningError)) throw e;
-      console.error(`coord: ${e.message}`);
+      console.error(errorLine(e.message));
       refused ??= e.exitCode;
     }
   }

@@ -11,7 +11,7 @@ import { StopSignals } from "../lib/stop_signals.ts";
 import type { ScheduleEvent } from "../lib/schedule/runner.ts";
 import type { Scheduler } from "../lib/schedule/scheduler.ts";
 import { printable, writeLine } from "./output.ts";
-import { outageLine } from "./report.ts";
+import { errorLine, outageLine } from "./report.ts";
 import { serveHealth } from "./schedule_health.ts";
 
 /** Options of {@link runScheduler} and {@link schedulerMain}. */
@@ -67,7 +67,7 @@ export async function schedulerMain(app: Scheduler, options: ProgramOptions = {}
   try {
     code = await runScheduler(app, options);
   } catch (e) {
-    writeLine(`coord: ${e instanceof Error ? e.message : e}`, Deno.stderr);
+    writeLine(errorLine(e instanceof Error ? e.message : String(e)), Deno.stderr);
     code = e instanceof CoordError ? e.exitCode : ExitCode.internal;
   }
   Deno.exit(code);

@@ -18,7 +18,7 @@ import type { Command } from "./command.ts";
 import { BACKEND_FLAGS, BACKEND_FLAGS_HELP, openBackend, parseFlags, usage } from "./flags.ts";
 import { printable, printableJson, writeLine } from "./output.ts";
 import { padColumns, textWidth } from "./text_width.ts";
-import { reportForeign } from "./report.ts";
+import { errorLine, reportForeign } from "./report.ts";
 import { withSignals } from "./signals.ts";
 
 const USAGE = `Usage: coord turn status [RES…] [--json]
@@ -139,7 +139,7 @@ async function reset(argv: string[]): Promise<number> {
     } catch (e) {
       // Left as it is, named; the other queues are still reset.
       if (!(e instanceof ForeignDataError)) throw e;
-      console.error(`coord: ${e.message}`);
+      console.error(errorLine(e.message));
       refused ??= e.exitCode;
       continue;
     }
