@@ -67,7 +67,7 @@ export function parseFlags<O extends Options>(
   command: string,
   argv: string[],
   options: O,
-  { takesCommand = false }: { takesCommand?: boolean } = {},
+  { takesCommand = false, nameAfterDashDash }: ParseFlagsOptions = {},
 ): Parsed<ReturnType<typeof parseArgs<{ options: O; strict: true }>>["values"]> {
   const dashDash = argv.indexOf("--");
   const head = joinNegativeValues(dashDash < 0 ? argv : argv.slice(0, dashDash), options);
@@ -94,8 +94,46 @@ export function parseFlags<O extends Options>(
       ? { values, positionals: named, rest: after }
       : { values, positionals: [...named, ...after], rest: [] };
   } catch (e) {
-    throw usage(command, e instanceof Error ? tidy(e.message) : String(e));
+    const problem = e instanceof Error ? tidy(e.message) : String(e);
+    const name = nameAfterDashDash && unknownSingleDash(e, args, options);
+    // Said only for a single dash: "--wiat" is a mistyped flag, "-x" may as well be a name.
+    throw usage(
+      command,
+      name
+        ? `${problem} (a name starting with - goes after --: ${nameAfterDashDash(name)})`
+        : problem,
+    );
   }
+}
+
+/** Options of {@link parseFlags}. */
+export interface ParseFlagsOptions {
+  /** Whether arguments after `--` are a command to run, kept apart in `rest`. */
+  takesCommand?: boolean;
+  /**
+   * For a command taking names: how a name starting with `-` is written (after `--`), given the
+   * argument read as an unknown option (`-x` → `coord turn status -- -x`), for its message to
+   * show the way out.
+   */
+  nameAfterDashDash?: (name: string) => string;
+}
+
+/**
+ * The argument parseArgs refused as an unknown option (`-xy` whole, not its `-x`), when it
+ * starts with a single `-`; else undefined.
+ */
+function unknownSingleDash(error: unknown, args: string[], options: Options): string | undefined {
+  if ((error as { code?: unknown })?.code !== "ERR_PARSE_ARGS_UNKNOWN_OPTION") return undefined;
+  const { tokens } = parseArgs({
+    args,
+    options,
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  });
+  const unknown = tokens.find((t) => t.kind === "option" && !Object.hasOwn(options, t.name));
+  const arg = unknown === undefined ? undefined : args[unknown.index];
+  return arg !== undefined && /^-[^-]/.test(arg) ? arg : undefined;
 }
 
 /**

@@ -26,6 +26,7 @@ import {
   strayUrl,
   usage,
 } from "./flags.ts";
+import { shellWord } from "./output.ts";
 import { Progress } from "./progress.ts";
 import { errorLine } from "./report.ts";
 import { FORWARDED_SIGNALS } from "./signals.ts";
@@ -41,7 +42,8 @@ and COORD_TOKEN=<token> in its environment (but not COORD_URL or COORD_PASSWORD)
 token, strictly increasing per resource and never repeated, not even after the backend lost its
 data (it is never below the backend's clock in µs: keep Redis servers' clocks in sync with
 NTP). When CMD exits, whatever it left running in its group is stopped, the lock passes to
-the next ticket at once, and coord exits with CMD's status.
+the next ticket at once, and coord exits with CMD's status. A RES that starts with "-" goes
+between two --: coord lock run [options] -- -odd-name -- CMD [ARG…]
 
 Options:
   --label TEXT              shown by coord turn status/follow, at most 200 characters
@@ -102,9 +104,27 @@ const FLAGS = {
 async function run(argv: string[]): Promise<number> {
   const args = argv[0] === "run" ? argv.slice(1) : argv;
   requireDashDash("lock", args, FLAGS, 1, "coord lock RES [options]");
-  const { values, positionals, rest } = parseFlags("lock", args, FLAGS, { takesCommand: true });
-  const [resource, extra] = positionals;
-  if (resource === undefined) throw usage("lock", "missing resource RES");
+  const parsed = parseFlags("lock", args, FLAGS, {
+    takesCommand: true,
+    nameAfterDashDash: (name) => `coord lock run [options] -- ${shellWord(name)} -- CMD`,
+  });
+  const { values, positionals } = parsed;
+  // `lock run [options] -- -x -- CMD`: a RES starting with "-" goes after a first --, as with
+  // flock and etcdctl lock. Unambiguous: without a RES before it, a first -- meant nothing.
+  const resourceAfter = positionals.length === 0 && parsed.rest[1] === "--";
+  const [resource, extra] = resourceAfter ? [parsed.rest[0]] : positionals;
+  const rest = resourceAfter ? parsed.rest.slice(2) : parsed.rest;
+  if (resource === undefined) {
+    // `lock run -- -x CMD`, as flock takes it: which word is RES is what the second -- says.
+    const dashed = parsed.rest[0]?.startsWith("-") ? parsed.rest[0] : undefined;
+    throw usage(
+      "lock",
+      dashed === undefined
+        ? "missing resource RES"
+        : `missing resource RES (one starting with - goes between two --: coord lock run ` +
+          `[options] -- ${shellWord(dashed)} -- CMD)`,
+    );
+  }
   if (extra !== undefined) {
     throw usage("lock", `unexpected argument "${extra}" — put the command after --`);
   }

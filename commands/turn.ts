@@ -16,7 +16,7 @@ import {
 import type { LockEvent, TicketLine } from "../lib/lock/steps.ts";
 import type { Command } from "./command.ts";
 import { BACKEND_FLAGS, BACKEND_FLAGS_HELP, openBackend, parseFlags, usage } from "./flags.ts";
-import { printable, printableJson, writeLine } from "./output.ts";
+import { printable, printableJson, shellWord, writeLine } from "./output.ts";
 import { padColumns, textWidth } from "./text_width.ts";
 import { errorLine, reportForeign } from "./report.ts";
 import { withSignals } from "./signals.ts";
@@ -89,7 +89,7 @@ async function status(argv: string[]): Promise<number> {
   const { values, positionals } = parseFlags("turn", argv, {
     ...BACKEND_FLAGS,
     json: { type: "boolean" },
-  });
+  }, { nameAfterDashDash: dashName("status") });
   const named = resourcesOf(positionals);
   await using backend = await openBackend("turn", values, { create: false });
   const reports = await ticketLines(backend, named);
@@ -107,7 +107,9 @@ async function status(argv: string[]): Promise<number> {
 }
 
 async function follow(argv: string[]): Promise<number> {
-  const { values, positionals } = parseFlags("turn", argv, BACKEND_FLAGS);
+  const { values, positionals } = parseFlags("turn", argv, BACKEND_FLAGS, {
+    nameAfterDashDash: dashName("follow"),
+  });
   const named = resourcesOf(positionals);
   await using backend = await openBackend("turn", values);
   // Following ends when interrupted: that is its normal end, hence 0 and not 128+N.
@@ -123,7 +125,7 @@ async function reset(argv: string[]): Promise<number> {
   const { values, positionals } = parseFlags("turn", argv, {
     ...BACKEND_FLAGS,
     force: { type: "boolean" },
-  });
+  }, { nameAfterDashDash: dashName("reset") });
   const named = resourcesOf(positionals);
   await using backend = await openBackend("turn", values);
   const resources = named ?? await backend.lock.list();
@@ -164,6 +166,9 @@ async function reset(argv: string[]): Promise<number> {
   }
   return refused ?? ExitCode.ok;
 }
+
+/** How `verb` is given a RES starting with "-", for an unknown option's message to show. */
+const dashName = (verb: string) => (name: string) => `coord turn ${verb} -- ${shellWord(name)}`;
 
 /** The RES arguments, without repeats; undefined (every queue) when there are none. */
 function resourcesOf(positionals: string[]): string[] | undefined {

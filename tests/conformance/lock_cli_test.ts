@@ -248,6 +248,53 @@ conformance("--json reports token, wait, hold and exit code on stderr", async (c
   assert.equal(typeof report.held_ms, "number");
 });
 
+conformance(
+  "a RES starting with - goes between two -- for lock run, after -- for turn",
+  async (ctx) => {
+    const env = envOf(ctx);
+    // As `flock -- -x CMD` and `etcdctl lock -- -x CMD` take it; coord's second -- marks CMD.
+    const r = await runCoord([
+      "lock",
+      "run",
+      "-n",
+      "--",
+      "-x",
+      "--",
+      "sh",
+      "-c",
+      'echo "$COORD_LOCK"',
+    ], {
+      env,
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, "-x\n");
+    const status = await runCoord(["turn", "status", "--json", "--", "-x"], { env });
+    assert.equal(status.code, 0, status.stderr);
+    assert.equal(JSON.parse(status.stdout).resource, "-x");
+    const reset = await runCoord(["turn", "reset", "--", "-x"], { env });
+    assert.equal(reset.code, 0, reset.stderr);
+    assert.equal(reset.stderr, 'Reset "-x".\n');
+  },
+);
+
+Deno.test("a RES starting with - where RES goes exits 64 with one line showing where it goes", async () => {
+  for (
+    const [args, way] of [
+      [["lock", "run", "-x", "--", "true"], "coord lock run [options] -- -x -- CMD"],
+      [["lock", "-xy", "--", "true"], "coord lock run [options] -- -xy -- CMD"],
+      [["lock", "run", "--", "-x", "true"], "coord lock run [options] -- -x -- CMD"],
+      [["turn", "status", "-x"], "coord turn status -- -x"],
+      [["turn", "follow", "-x"], "coord turn follow -- -x"],
+      [["turn", "reset", "-x", "--force"], "coord turn reset -- -x"],
+    ] as const
+  ) {
+    const r = await runCoord([...args], { env: { COORD_URL: "sqlite::memory:" } });
+    assert.equal(r.code, 64, args.join(" "));
+    assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+    assert.ok(r.stderr.includes(`goes `) && r.stderr.includes(`--: ${way})`), r.stderr);
+  }
+});
+
 Deno.test("bad coord lock arguments exit 64 with one line", async () => {
   for (
     const args of [
