@@ -695,6 +695,97 @@ for (const garbage of GARBAGE) {
   );
 }
 
+/** The Redis backends: a job's priority and start there live in its record, checked as a whole. */
+const REDIS_LABELS = ["redis", "cluster", "sentinel"];
+
+conformance(
+  "a job row with a priority beyond ±1000 is refused, and a worker fails it instead of running it first",
+  async (ctx) => {
+    const backend = await ctx.open();
+    for (const id of ["poison", "a", "b"]) await putJob(backend, "ranked", { id, handler: "ok" });
+    await runSql(backend, "UPDATE coord_queue_job SET priority = 5000 WHERE id = 'poison'");
+    await assert.rejects(
+      getJob(backend, "ranked/poison"),
+      (e: unknown) =>
+        e instanceof ForeignDataError &&
+        e.message.startsWith(
+          "job ranked/poison: coord_queue_job holds a row coord did not write (priority = 5000)",
+        ),
+    );
+    const started: string[] = [];
+    const result = await work(backend, ["ranked"], {
+      handlers: { ok: () => "fine" },
+      drain: true,
+      concurrency: 1,
+      onEvent: (e) => e.type === "started" && started.push(e.job),
+    });
+    assert.deepEqual([result.completed, result.failed, started], [2, 1, ["ranked/a", "ranked/b"]]);
+    const poison = await getJob(backend, "ranked/poison");
+    assert.equal(poison.state, "failed");
+    assert.match(poison.error!, /^cannot be read: job ranked\/poison: .*\(priority = 5000\)/);
+  },
+  { skip: REDIS_LABELS },
+);
+
+conformance(
+  "a running job's row with a lease before any clock is refused naming it, and a worker fails it",
+  async (ctx) => {
+    const backend = await ctx.open();
+    for (const id of ["leased", "a"]) await putJob(backend, "leases", { id, handler: "ok" });
+    // Taken by a worker that is gone, its lease one no clock gave.
+    await runSql(
+      backend,
+      `UPDATE coord_queue_job SET state = 'active', worker = 'gone', attempts = 1, started_at = 1,
+       lease_until = -5 WHERE id = 'leased'`,
+    );
+    await assert.rejects(
+      getJob(backend, "leases/leased"),
+      (e: unknown) =>
+        e instanceof ForeignDataError &&
+        e.message.startsWith(
+          "job leases/leased: coord_queue_job holds a row coord did not write (lease_until = -5)",
+        ),
+    );
+    const result = await work(backend, ["leases"], { handlers: { ok: () => "fine" }, drain: true });
+    assert.deepEqual([result.completed, result.failed], [1, 1]);
+    const leased = await getJob(backend, "leases/leased");
+    assert.equal(leased.state, "failed");
+    assert.match(leased.error!, /^cannot be read: job leases\/leased: .*\(lease_until = -5\)/);
+  },
+  { skip: REDIS_LABELS },
+);
+
+conformance(
+  "a job row with a due coord never writes is refused, not shown waiting its turn for good",
+  async (ctx) => {
+    const backend = await ctx.open();
+    for (const id of ["stuck", "a"]) await putJob(backend, "dues", { id, handler: "ok" });
+    await runSql(backend, "UPDATE coord_queue_job SET due = 7 WHERE id = 'stuck'");
+    const refusal = (e: unknown) =>
+      e instanceof ForeignDataError &&
+      e.message.startsWith(
+        "job dues/stuck: coord_queue_job holds a row coord did not write (due = 7)",
+      );
+    await assert.rejects(getJob(backend, "dues/stuck"), refusal);
+    await assert.rejects(cancelJob(backend, "dues/stuck"), refusal);
+    // No claim looks for it: the others run, and it is left as it is. (It counts as pending: a
+    // draining worker would wait for it, as for any job another program wrote out of reach.)
+    const stop = new AbortController();
+    const working = work(backend, ["dues"], {
+      handlers: { ok: () => "fine" },
+      signal: stop.signal,
+    });
+    await until(async () => (await getJob(backend, "dues/a")).state === "completed", {
+      what: "the other job's run",
+    });
+    stop.abort();
+    const result = await working;
+    assert.deepEqual([result.completed, result.failed], [1, 0]);
+    await assert.rejects(getJob(backend, "dues/stuck"), refusal);
+  },
+  { skip: REDIS_LABELS },
+);
+
 conformance(
   "show, wait and cancel refuse a job coord cannot read, changing nothing",
   async (ctx) => {

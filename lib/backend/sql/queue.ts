@@ -31,6 +31,7 @@ import type {
   QueueSteps,
 } from "../../queue/steps.ts";
 import { DEFAULT_KEEP, MAX_REMOVED, MAX_STALLS, TRIM_BATCH } from "../../queue/steps.ts";
+import { MAX_PRIORITY } from "../../queue/limits.ts";
 import { foreignJob, isJobSpec, JOB_STATES, jobRecord, shownTime } from "../../queue/record.ts";
 import { flowProgress, gatheredResults } from "../../queue/flow_progress.ts";
 import { ForeignDataError, UsageError } from "../../errors.ts";
@@ -319,6 +320,29 @@ const CONFIG_RULES: ValueRule[] = [
   { table: "coord_queue_config", column: "group_limit", writes: (v) => whole(v, 1) },
 ];
 
+/** The `due` values coord writes: 0 not due yet, 1 in the run order, 2 parked by its group. */
+const DUES: readonly unknown[] = [0, 1, 2];
+
+/**
+ * The values coord writes in a job's columns that its record takes as any whole number
+ * (`priority`) or leaves out (`due`), checked where every step reads a job into its record:
+ * another program's priority beyond ±{@link MAX_PRIORITY} was run ahead of every job of
+ * coord's, and a `due` no claim looks for left the job pending for good, shown as waiting its
+ * turn. A running job's lease is checked here too, so its refusal names the column (the record
+ * refuses it all the same). Refused as any other value coord did not write: show exits 65, a
+ * worker fails the job with the reason.
+ */
+const JOB_RULES: ValueRule[] = [
+  {
+    table: "coord_queue_job",
+    column: "priority",
+    writes: (v) => whole(v, -MAX_PRIORITY, MAX_PRIORITY),
+  },
+  { table: "coord_queue_job", column: "due", writes: (v) => DUES.includes(v) },
+  // Read for a running job only (see COLUMNS): a pending one's is not coord's to keep.
+  { table: "coord_queue_job", column: "lease_until", writes: shownTime },
+];
+
 /** A dedupe key's window end, as a put reads it: a whole number of ms, a time coord wrote. */
 const DEDUPE_RULES: ValueRule[] = [
   { table: "coord_queue_dedupe", column: "until", writes: (v) => whole(v, 0) },
@@ -510,6 +534,11 @@ export class SqlQueueSteps implements QueueSteps {
 
   /** {@link #job} of a row, its history read. */
   #record(queue: string, row: JobRow, withResult: boolean, history: unknown[]): JobRecord {
+    refuseForeignValues(`job ${queue}/${row.id}`, JOB_RULES, [{
+      priority: row.priority,
+      due: row.due,
+      lease_until: row.lease_until,
+    }]);
     const state = {
       id: row.id,
       state: row.state,
@@ -1643,8 +1672,6 @@ export class SqlQueueSteps implements QueueSteps {
         this.#kept(s, "failed", 1);
       }
       // What cannot be read is replaced by coord's own, so show and wait answer from now on.
-      const integer = <T>(value: unknown, otherwise: T) =>
-        Number.isSafeInteger(value) ? value as number : otherwise;
       const count = (value: unknown) => whole(value, 0) ? value as number : 0;
       const time = <T>(value: unknown, otherwise: T) =>
         shownTime(value) ? value as number : otherwise;
@@ -1666,9 +1693,11 @@ export class SqlQueueSteps implements QueueSteps {
         attempts: count(before.attempts),
         failures: count(before.failures),
         stalls: count(before.stalls),
-        priority: integer(before.priority, 0),
+        priority: whole(before.priority, -MAX_PRIORITY, MAX_PRIORITY)
+          ? before.priority as number
+          : 0,
         begin_by: time(before.begin_by, null),
-        due: integer(before.due, 0),
+        due: DUES.includes(before.due) ? before.due as number : 0,
         started_at: time(before.started_at, null),
         worker: typeof before.worker === "string" ? before.worker : null,
         spec: json(before.spec, isJobSpec) ?? "{}",
