@@ -180,7 +180,8 @@ function noQueues(namespace: string): void {
   console.error(`No queues in namespace ${quoted(namespace)}.`);
 }
 
-const quoted = (name: string) => JSON.stringify(name);
+// A listed name is stored text: one holding bidi controls (a name may) would reorder the line.
+const quoted = (name: string) => printableJson(name);
 
 /** Width of the name column of {@link statusTable}: a resource name or a user's label. */
 const NAME_COLUMNS = 50;
