@@ -77,9 +77,13 @@ export interface JobPage {
 export async function listJobs(
   backend: Backend,
   queue: string,
-  { states = LIST_STATES, limit = DEFAULT_LIST_LIMIT, after }: ListOptions = {},
+  { states: given = LIST_STATES, limit = DEFAULT_LIST_LIMIT, after }: ListOptions = {},
 ): Promise<JobPage> {
   checkQueueName(queue);
+  // A state named twice (`--state failed,failed`) is listed once: listed again, each of its
+  // jobs came twice, and a cursor of it, which names the state and not its place, led from the
+  // second back to the first, so following `next` never ended.
+  const states = [...new Set(given)];
   for (const state of states) {
     if (!LIST_STATES.includes(state)) {
       throw new UsageError(

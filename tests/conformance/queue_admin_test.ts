@@ -1096,3 +1096,31 @@ conformance(
     assert.deepEqual([counts.cancelled, counts.scheduled, counts.pending], [1, 1, 0]);
   },
 );
+
+conformance("list names a state given twice once, and its pages end", async (ctx) => {
+  const backend = await ctx.open();
+  for (const id of ["a", "b", "c"]) await putJob(backend, "twice", { id, handler: "ok" });
+  const seen: string[] = [];
+  let after: string | undefined;
+  for (let page = 0; page < 5; page++) {
+    const listed = await listJobs(backend, "twice", {
+      states: ["pending", "pending"],
+      limit: 2,
+      ...(after !== undefined && { after }),
+    });
+    seen.push(...listed.jobs.map(({ job }) => job.id));
+    after = listed.next;
+    if (after === undefined) break;
+  }
+  assert.deepEqual(seen, ["a", "b", "c"]);
+  assert.equal(after, undefined);
+  const cli = await runCoord(["queue", "list", "twice", "--state", "pending,pending", "--json"], {
+    env: envOf(ctx),
+  });
+  assert.equal(cli.code, 0);
+  assert.deepEqual(cli.stdout.trim().split("\n").map((line) => JSON.parse(line).job), [
+    "twice/a",
+    "twice/b",
+    "twice/c",
+  ]);
+});
