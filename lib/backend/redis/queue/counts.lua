@@ -5,6 +5,8 @@
 
 refuse_all()
 check_settings()
+-- A count that is no number would be shown as NaN.
+check_totals()
 local oldest = call('ZRANGEBYSCORE', pending, '-inf', now_ms, 'WITHSCORES', 'LIMIT', 0, 1)
 local ready = call('ZCOUNT', pending, '-inf', now_ms)
 local totals_list = call('HGETALL', totals)

@@ -62,6 +62,27 @@ local READS = { GET = true, HGET = true, HGETALL = true, HEXISTS = true, HKEYS =
 local verified = {}
 local guarded = {}
 local wrote = false
+-- Whether the step checked every key up front (`refuse_all`): it may touch any of them.
+local refused_all = false
+
+-- The totals' fields, counts the steps add to with HINCRBY. A value that is no whole number
+-- fails that command, and with it the step half done (a script is not undone: a job taken out
+-- of the run order but never saved as cancelled, lost), so it is refused before the first write.
+local function whole_number(value)
+  local n = string.match(value, '^-?%d+$') and tonumber(value)
+  return n ~= nil and math.abs(n) <= MAX_WHOLE
+end
+local TOTALS_FIELDS = { waiting = whole_number, completed = whole_number,
+  failed = whole_number, cancelled = whole_number, finished = whole_number }
+local totals_checked = false
+
+-- Refuses a totals hash another program wrote to (once a step), as `checked` reads it.
+local function check_totals()
+  if totals_checked then return end
+  local refused = foreign_fields(totals, checked('HGETALL', totals), TOTALS_FIELDS)
+  if refused then error(refused) end
+  totals_checked = true
+end
 local settings
 -- Sorted sets the step wrote (ZADD, ZREM), and by how many members on balance: a read
 -- the step made before it wrote (which spared the key its check) stands for a later one.
@@ -81,6 +102,7 @@ local call = function(command, key, ...)
     local refused = wrong_type(expected)
     if refused then error(refused) end
     for guarded_key in pairs(expected) do verified[guarded_key] = true end
+    if refused_all or guarded[totals] or key == totals then check_totals() end
     wrote = true
   end
   local reply = checked(command, key, ...)
@@ -120,6 +142,7 @@ local function refuse_all()
   local refused = wrong_type(KINDS)
   if refused then error(refused) end
   for key in pairs(KINDS) do verified[key] = true end
+  refused_all = true
 end
 
 -- What a queue keeps of its finished jobs, as coord writes it: a JSON object of a count

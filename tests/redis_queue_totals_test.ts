@@ -1,0 +1,64 @@
+/**
+ * A queue's totals on Redis (a hash of counts the steps add to with HINCRBY) holding a value
+ * another program wrote: refused as foreign data before the step writes anything — a failing
+ * HINCRBY stopped the step half done (a script is not undone), and a job cancelled that way was
+ * out of the run order yet still pending, lost.
+ */
+
+import assert from "node:assert/strict";
+import type { FinishAndClaim, JobSpec } from "../lib/queue/steps.ts";
+import { ForeignDataError } from "../lib/errors.ts";
+import { cancelJob, getJob } from "../lib/queue/queue.ts";
+import { onRedis } from "./support/backends.ts";
+import type { RedisBackend } from "../lib/backend/redis/backend.ts";
+
+const SPEC: JobSpec = { handler: "h", retries: 0, backoffMs: 0 };
+const LEASE = { worker: "w", leaseMs: 60_000 };
+
+async function setTotal(backend: RedisBackend, queue: string, field: string, value: string) {
+  const key = backend.key("queue", queue, "totals");
+  await backend.conn.send(key, ["HSET", key, field, value]);
+}
+
+onRedis(
+  "a total that is no number refuses a cancel (65) and leaves the job in the run order",
+  async (backend) => {
+    const q = backend.queue;
+    await q.put("t", { id: "p", spec: SPEC, delayMs: 0 });
+    await q.put("t", { id: "x", spec: SPEC, delayMs: 0 });
+    await cancelJob(backend, "t/x");
+    await setTotal(backend, "t", "finished", "abc");
+    await assert.rejects(cancelJob(backend, "t/p"), (e: unknown) => {
+      assert.ok(e instanceof ForeignDataError, String(e));
+      assert.match(e.message, /totals has finished "abc"/);
+      return true;
+    });
+    // Status names it too, rather than counting NaN.
+    await assert.rejects(q.counts("t"), ForeignDataError);
+    await setTotal(backend, "t", "finished", "1");
+    assert.equal((await getJob(backend, "t/p")).state, "pending");
+    const { jobs } = await q.finishAndClaim("t", { finishes: [], ...LEASE, claims: 1 });
+    assert.deepEqual(jobs.map((job) => job.id), ["p"]);
+  },
+);
+
+onRedis(
+  "a total that is no number refuses a run's end, which stays the worker's to record",
+  async (backend) => {
+    const q = backend.queue;
+    await q.put("r", { id: "a", spec: SPEC, delayMs: 0 });
+    const [a] = (await q.finishAndClaim("r", { finishes: [], ...LEASE, claims: 1 })).jobs;
+    await setTotal(backend, "r", "completed", "1.5");
+    const end: FinishAndClaim = {
+      finishes: [{ id: a.id, worker: "w", attempt: a.attempts, outcome: "completed", result: 7 }],
+      ...LEASE,
+      claims: 0,
+    };
+    await assert.rejects(q.finishAndClaim("r", end), ForeignDataError);
+    assert.equal((await q.get("r", "a"))?.state, "active");
+    await setTotal(backend, "r", "completed", "0");
+    assert.deepEqual((await q.finishAndClaim("r", end)).recorded, [true]);
+    assert.equal((await q.get("r", "a"))?.result, 7);
+    assert.equal((await q.counts("r")).completed, 1);
+  },
+);
