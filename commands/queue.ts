@@ -1196,6 +1196,14 @@ function jobJson(ref: string, job: JobRecord, now?: number): Record<string, unkn
   if (now !== undefined) fields.state = listedState(job, now);
   if (now !== undefined && job.leaseUntil !== undefined) fields.stalled = isStalled(job, now);
   // Each backend stores a past end with its keys in its own order.
+  // So does a flow's group (Redis in its hash's order).
+  fields.group = job.group && {
+    kind: job.group.kind,
+    children: job.group.children,
+    ...(job.group.postprocess !== undefined && { postprocess: job.group.postprocess }),
+    continueOnFailure: job.group.continueOnFailure,
+    done: job.group.done,
+  };
   fields.history = job.history?.map(({ state, attempts, error, finishedAt }) => ({
     state,
     attempts,

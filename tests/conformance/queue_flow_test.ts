@@ -5,7 +5,8 @@ import { UsageError } from "../../lib/errors.ts";
 import { putFlow } from "../../lib/queue/flow.ts";
 import { getJob, putJob, queueCounts, waitForJob } from "../../lib/queue/queue.ts";
 import { type JobContext, work } from "../../lib/queue/worker.ts";
-import { conformance } from "../support/backends.ts";
+import { conformance, envOf } from "../support/backends.ts";
+import { runCoord } from "../support/cli.ts";
 
 conformance(
   "a nested flow runs serial parts in order and hands results to postprocesses",
@@ -145,5 +146,27 @@ conformance(
       ref: "taken/fx.1",
       created: false,
     });
+  },
+);
+
+conformance(
+  "show prints a flow's group with its fields in one order on every backend",
+  async (ctx) => {
+    const backend = await ctx.open();
+    await putFlow(backend, "shown", {
+      serial: [{ handler: "a" }, { handler: "b" }],
+      postprocess: { handler: "c" },
+    }, { id: "g" });
+    const json = await runCoord(["queue", "show", "shown/g", "--json"], { env: envOf(ctx) });
+    assert.equal(json.code, 0, json.stderr);
+    assert.equal(
+      JSON.stringify(JSON.parse(json.stdout).group),
+      '{"kind":"serial","children":["g.0","g.1"],"postprocess":"g.post","continueOnFailure":false,"done":0}',
+    );
+    const text = await runCoord(["queue", "show", "shown/g"], { env: envOf(ctx) });
+    assert.match(
+      text.stdout,
+      /^group {7}\{"kind":"serial","children":\["g\.0","g\.1"\],"postprocess":"g\.post","continueOnFailure":false,"done":0\}$/m,
+    );
   },
 );
