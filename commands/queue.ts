@@ -11,6 +11,7 @@ import {
   BackendUnavailableError,
   CoordError,
   ExitCode,
+  ForeignDataError,
   UsageError,
   whyUnreadable,
 } from "../lib/errors.ts";
@@ -869,7 +870,14 @@ async function retry(argv: string[]): Promise<number> {
   if (!backend) return ExitCode.usage;
   // A job named twice is retried once (the second would be refused: pending by then).
   const named = [...new Set(positionals)];
-  if (!values.failed) await checkAll(named, "retried", (ref) => checkRetryable(backend, ref));
+  if (!values.failed) {
+    await checkSettings(
+      backend,
+      named.map((ref) => parseJobRef(ref).queue),
+      ` — none of the ${named.length} jobs was retried`,
+    );
+    await checkAll(named, "retried", (ref) => checkRetryable(backend, ref));
+  }
   const refs = values.failed
     ? await failedJobs(backend, positionals[0], values.all ? ["failed", "cancelled"] : ["failed"])
     : named;
@@ -907,6 +915,11 @@ async function promote(argv: string[]): Promise<number> {
   positionals.forEach(parseJobRef);
   await using backend = await openBackend("queue", values, { create: false, readOnly: false });
   const named = [...new Set(positionals)];
+  await checkSettings(
+    backend,
+    named.map((ref) => parseJobRef(ref).queue),
+    ` — none of the ${named.length} jobs was promoted`,
+  );
   await checkAll(
     named,
     "promoted",
@@ -931,6 +944,24 @@ async function promote(argv: string[]): Promise<number> {
  * is a read: a job another client changes between it and the act is still refused then, alone.
  * `refusalOf` says why a job is refused.
  */
+/**
+ * Reads the settings of each of `queues` before an action on several changes any: settings
+ * another program wrote to refuse the whole action (65), as the step of that queue would, rather
+ * than the rest of it after the queues before it were changed. `none` says so (` — none of the 2
+ * queues was paused`). (A read: settings written over between it and the action are still
+ * refused then, by that queue's step.)
+ */
+async function checkSettings(backend: Backend, queues: string[], none: string): Promise<void> {
+  const distinct = [...new Set(queues)];
+  // One queue's own step refuses them before it writes.
+  if (distinct.length < 2) return;
+  for (const queue of distinct) {
+    await configureQueue(backend, queue).catch((e) => {
+      throw e instanceof ForeignDataError ? new ForeignDataError(`${e.message}${none}`) : e;
+    });
+  }
+}
+
 async function checkAll(
   refs: string[],
   done: string,
@@ -1119,6 +1150,11 @@ async function setPaused(argv: string[], paused: boolean): Promise<number> {
     ? await openBackend("queue", values)
     : await openForQueues(values, positionals, "resumed");
   if (!backend) return ExitCode.usage;
+  await checkSettings(
+    backend,
+    positionals,
+    ` — none of the ${positionals.length} queues was ${paused ? "paused" : "resumed"}`,
+  );
   for (const queue of positionals) {
     await configureQueue(backend, queue, { paused });
     console.log(`${paused ? "paused" : "resumed"} ${queue}`);

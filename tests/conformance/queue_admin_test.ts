@@ -1124,3 +1124,36 @@ conformance("list names a state given twice once, and its pages end", async (ctx
     "twice/c",
   ]);
 });
+
+conformance(
+  "pause, resume, retry and promote of several change none when one's settings are another " +
+    "program's (65)",
+  async (ctx) => {
+    const env = envOf(ctx);
+    const backend = await ctx.open();
+    for (const queue of ["good", "alien"]) {
+      await putJob(backend, queue, { id: "c", handler: "ok" });
+      await cancelJob(backend, `${queue}/c`);
+      await putJob(backend, queue, { id: "s", handler: "ok", delayMs: 3_600_000 });
+    }
+    const { shown, read } = await plantForeignSetting(backend, "alien", FOREIGN_SETTINGS[0]);
+    const planted = await read();
+    for (
+      const [args, none] of [
+        [["pause", "good", "alien"], "none of the 2 queues was paused"],
+        [["resume", "good", "alien"], "none of the 2 queues was resumed"],
+        [["retry", "good/c", "alien/c"], "none of the 2 jobs was retried"],
+        [["promote", "good/s", "alien/s"], "none of the 2 jobs was promoted"],
+      ] as const
+    ) {
+      const r = await runCoord(["queue", ...args], { env });
+      assert.equal(r.code, 65, `${args.join(" ")}: ${r.stderr}`);
+      assert.ok(r.stderr.includes(shown) && r.stderr.includes(none), r.stderr);
+      assert.equal(r.stdout, "", `${args.join(" ")}: nothing done`);
+    }
+    assert.equal((await configureQueue(backend, "good")).paused, false);
+    assert.equal((await getJob(backend, "good/c")).state, "cancelled");
+    assert.ok((await getJob(backend, "good/s")).readyAt > Date.now() + 3_000_000, "not promoted");
+    assert.equal(await read(), planted, "left as it was");
+  },
+);
