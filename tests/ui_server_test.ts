@@ -120,3 +120,21 @@ Deno.test("ui: an unexpected error in a request is a 500 and one line on stderr,
     console.error = consoleError;
   }
 });
+
+Deno.test("ui: a live stream asked for a path that is no URL is a 400, not an internal error", async () => {
+  const { handler, stop } = brokenConsole();
+  const answers: [number, string][] = [];
+  const logged = await logOf(async () => {
+    for (const path of ["http://[", "//["]) {
+      const url = `http://127.0.0.1:8080/live?path=${encodeURIComponent(path)}`;
+      const response = await handler(new Request(url));
+      answers.push([response.status, await response.text()]);
+    }
+  });
+  stop.abort();
+  for (const [status, body] of answers) {
+    assert.equal(status, 400, body);
+    assert.match(body, /^bad path/);
+  }
+  assert.deepEqual(logged, []);
+});

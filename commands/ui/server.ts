@@ -350,7 +350,13 @@ let lastLogged: string | undefined;
 
 /** `/live?path=P`: the live part of page P each time it changes. */
 function live(ctx: UiContext, url: URL, pulse: Pulse, signal: AbortSignal): Response {
-  const target = new URL(url.searchParams.get("path") ?? "/", url);
+  let target: URL;
+  try {
+    target = new URL(url.searchParams.get("path") ?? "/", url);
+  } catch {
+    // A malformed query, as a page's: not a bug of the console's.
+    return text("bad path: ?path= is not a page's path\n", 400);
+  }
   const segments = segmentsOf(target.pathname);
   const found = segments && route(segments);
   if (!found) return text("no such page\n", 404);
