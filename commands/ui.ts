@@ -185,7 +185,11 @@ function parseListen(text: string): { hostname: string; port: number } {
 }
 
 function parseBasePath(text: string): string {
-  if (!/^\/[A-Za-z0-9._~\-/]*$/.test(text) || text.includes("//")) {
+  // A `.` or `..` segment a browser resolves away before it asks: nothing under it is reachable.
+  if (
+    !/^\/[A-Za-z0-9._~\-/]*$/.test(text) || text.includes("//") ||
+    text.split("/").some((segment) => segment === "." || segment === "..")
+  ) {
     throw usage("ui", `--base-path "${text}" is not a path — give e.g. /coord`);
   }
   return text.replace(/\/+$/, "");

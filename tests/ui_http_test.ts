@@ -1180,3 +1180,16 @@ for (const [backend, url] of EVERY_BACKEND) {
     },
   });
 }
+
+Deno.test("ui: a --base-path with a . or .. segment, which a browser resolves away, exits 64", async () => {
+  for (const base of ["/..", "/.", "/a/../b", "/a/./b", "/coord/.."]) {
+    // Served, it would run on: the guard makes that a failure, not a hang.
+    await using process = spawnCoord(
+      ["ui", "--url", "sqlite::memory:", "--listen", "127.0.0.1:0", "--base-path", base],
+    );
+    const { code, stderr } = await guarded(process.result, `exit of coord ui at ${base}`);
+    assert.deepEqual(code, 64, `${base}: ${stderr}`);
+    assert.deepEqual(stderr.trim().split("\n").length, 1);
+    assertIncludes(stderr, "--base-path");
+  }
+});
