@@ -1193,3 +1193,25 @@ Deno.test("ui: a --base-path with a . or .. segment, which a browser resolves aw
     assertIncludes(stderr, "--base-path");
   }
 });
+
+Deno.test("ui: Cancel of a job cancelled already or finished says so, as coord queue cancel does", async () => {
+  await using target = await freshTarget();
+  await coord(["queue", "put", "q", "--id", "done", "--", "true"], target.env);
+  await coord(["queue", "work", "q", "--allow-commands", "--drain"], target.env);
+  await coord(["queue", "put", "q", "--id", "a", "--handler", "h"], target.env);
+  await using ui = await startUi(target.env);
+  const token = await csrfTokenOf(`${ui.root}queues/q/jobs/a`);
+  const act = async (path: string) => {
+    const done = await postForm(`${ui.root}${path}`, { csrf: token });
+    assert.equal(done.status, 303);
+    return await (await fetch(new URL(done.headers.get("location")!, ui.root))).text();
+  };
+  assertIncludes(await act("queues/q/jobs/a/cancel"), "Cancelled q/a.");
+  const again = await act("queues/q/jobs/a/cancel");
+  assertIncludes(again, "q/a was cancelled already.");
+  assert.ok(!again.includes("has not started"), again);
+  assertIncludes(
+    await act("queues/q/jobs/done/cancel"),
+    "q/done is completed; a finished job cannot be cancelled.",
+  );
+});

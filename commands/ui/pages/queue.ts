@@ -457,12 +457,19 @@ function pretty(value: unknown): string {
   return JSON.stringify(value, null, 2);
 }
 
-/** Cancels a job that has not started; the notice shown after it. */
+/**
+ * Cancels a job that has not finished, as `coord queue cancel` does (the page offers it before
+ * the job starts; one a worker took since is cancelled while running); the notice shown after it.
+ */
 export async function cancelAction(ctx: UiContext, queue: string, id: string): Promise<string> {
-  const { job, cancelled } = await cancelJob(ctx.backend, jobRef(queue, id));
+  const ref = jobRef(queue, id);
+  const { job, cancelled } = await cancelJob(ctx.backend, ref);
+  // Not "only a job that has not started": a running one is cancelled too, as by the CLI.
   return cancelled
-    ? `Cancelled ${jobRef(queue, id)}.`
-    : `${jobRef(queue, id)} is ${job.state}; only a job that has not started can be cancelled.`;
+    ? `Cancelled ${ref}.`
+    : job.state === "cancelled"
+    ? `${ref} was cancelled already.`
+    : `${ref} is ${job.state}; a finished job cannot be cancelled.`;
 }
 
 /** Starts a scheduled job now, as `coord queue promote` does. */
