@@ -27,7 +27,7 @@ import { JobFailedError, queue } from "../../lib/queue/handle.ts";
 import { conformance } from "../support/backends.ts";
 import { overriding } from "../support/overriding.ts";
 import { GARBAGE, garbageOn, plantGarbageJob, TYPED_GARBAGE } from "../support/queue.ts";
-import { isSql, runSql } from "../support/sql.ts";
+import { isSql, runSql, sqlValue } from "../support/sql.ts";
 import { guarded, HANG_GUARD_MS, until } from "../support/wait.ts";
 import { countWorkerCalls } from "../support/worker_calls.ts";
 import { abortion } from "../../lib/time.ts";
@@ -620,6 +620,29 @@ conformance("a job holding foreign data is reported, not run", async (ctx) => {
     await redis.conn.send(key, ["HSET", key, "j", "junk"]);
   }
   await assert.rejects(getJob(backend, "alien/j"), ForeignDataError);
+});
+
+conformance("a queue's id counter gone below 0 is refused, and left as it was", async (ctx) => {
+  const backend = await ctx.open();
+  await putJob(backend, "numbered", { handler: "x" });
+  // Jobs would be named numbered/-6, numbered/-5 …: another program's number, not coord's.
+  const counter = isSql(backend)
+    ? {
+      set: () => runSql(backend, "UPDATE coord_queue_counter SET last = -7"),
+      read: () => sqlValue(backend, "SELECT last FROM coord_queue_counter"),
+    }
+    : (() => {
+      const redis = backend as RedisBackend;
+      const key = redis.key("queue", "numbered", "counter");
+      return {
+        set: () => redis.conn.send(key, ["SET", key, "-7"]),
+        read: () => redis.conn.send(key, ["GET", key]),
+      };
+    })();
+  await counter.set();
+  await assert.rejects(putJob(backend, "numbered", { handler: "x" }), ForeignDataError);
+  assert.equal(Number(await counter.read()), -7);
+  assert.equal((await queueCounts(backend, ["numbered"]))[0].pending, 1);
 });
 
 conformance("a command job past its timeout is stopped even if it ignores SIGTERM", async (ctx) => {

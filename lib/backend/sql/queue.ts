@@ -343,6 +343,11 @@ const JOB_RULES: ValueRule[] = [
   { table: "coord_queue_job", column: "lease_until", writes: shownTime },
 ];
 
+/** A queue's id counter, as a put reads it: the last number given out, from 0. */
+const COUNTER_RULES: ValueRule[] = [
+  { table: "coord_queue_counter", column: "last", writes: (v) => whole(v, 0) },
+];
+
 /** A dedupe key's window end, as a put reads it: a whole number of ms, a time coord wrote. */
 const DEDUPE_RULES: ValueRule[] = [
   { table: "coord_queue_dedupe", column: "until", writes: (v) => whole(v, 0) },
@@ -1274,6 +1279,9 @@ export class SqlQueueSteps implements QueueSteps {
           queue,
         );
       } while (!(row = await insert()));
+      // The number the id took, less the bump: one below 0 (another program's, an UPDATE by
+      // hand) would name the queue's jobs -6, -5 … as Redis's counter refuses to.
+      refuseForeignValues(`queue "${queue}"`, COUNTER_RULES, [{ last: Number(row.id) - 1 }]);
     } else {
       row = await insert(r.id);
       if (!row) {
