@@ -939,17 +939,11 @@ async function promote(argv: string[]): Promise<number> {
 }
 
 /**
- * Checks every job before any is acted on: one unknown (64), removed or refused (1) throws, and
- * none is then `done` (retried, promoted), so a typo never leaves half the jobs done. The check
- * is a read: a job another client changes between it and the act is still refused then, alone.
- * `refusalOf` says why a job is refused.
- */
-/**
- * Reads the settings of each of `queues` before an action on several changes any: settings
- * another program wrote to refuse the whole action (65), as the step of that queue would, rather
- * than the rest of it after the queues before it were changed. `none` says so (` — none of the 2
- * queues was paused`). (A read: settings written over between it and the action are still
- * refused then, by that queue's step.)
+ * Reads the settings of each of `queues` before an action on several changes any: settings (on
+ * Redis its totals too) another program wrote refuse the whole action (65), as the step of that
+ * queue would, rather than the rest of it after the queues before it were changed. `none` says
+ * so (` — none of the 2 queues was paused`). (A read: settings written over between it and the
+ * action are still refused then, by that queue's step.)
  */
 async function checkSettings(backend: Backend, queues: string[], none: string): Promise<void> {
   const distinct = [...new Set(queues)];
@@ -962,6 +956,12 @@ async function checkSettings(backend: Backend, queues: string[], none: string): 
   }
 }
 
+/**
+ * Checks every job before any is acted on: one unknown (64), removed or refused (1) throws, and
+ * none is then `done` (retried, promoted), so a typo never leaves half the jobs done. The check
+ * is a read: a job another client changes between it and the act is still refused then, alone.
+ * `refusalOf` says why a job is refused.
+ */
 async function checkAll(
   refs: string[],
   done: string,

@@ -9,6 +9,8 @@ import assert from "node:assert/strict";
 import type { FinishAndClaim, JobSpec } from "../lib/queue/steps.ts";
 import { ForeignDataError } from "../lib/errors.ts";
 import { cancelJob, getJob } from "../lib/queue/queue.ts";
+import { configureQueue } from "../lib/queue/retention.ts";
+import { runCoord } from "./support/cli.ts";
 import { onRedis } from "./support/backends.ts";
 import type { RedisBackend } from "../lib/backend/redis/backend.ts";
 
@@ -24,21 +26,25 @@ onRedis(
   "a total that is no number refuses a cancel (65) and leaves the job in the run order",
   async (backend) => {
     const q = backend.queue;
-    await q.put("t", { id: "p", spec: SPEC, delayMs: 0 });
-    await q.put("t", { id: "x", spec: SPEC, delayMs: 0 });
-    await cancelJob(backend, "t/x");
-    await setTotal(backend, "t", "finished", "abc");
-    await assert.rejects(cancelJob(backend, "t/p"), (e: unknown) => {
-      assert.ok(e instanceof ForeignDataError, String(e));
-      assert.match(e.message, /totals has finished "abc"/);
-      return true;
-    });
-    // Status names it too, rather than counting NaN.
-    await assert.rejects(q.counts("t"), ForeignDataError);
-    await setTotal(backend, "t", "finished", "1");
-    assert.equal((await getJob(backend, "t/p")).state, "pending");
-    const { jobs } = await q.finishAndClaim("t", { finishes: [], ...LEASE, claims: 1 });
-    assert.deepEqual(jobs.map((job) => job.id), ["p"]);
+    // "01" and "-0" look like numbers, but HINCRBY refuses them as it refuses "abc".
+    for (const total of ["abc", "01", "-0"]) {
+      const t = `t${total}`;
+      await q.put(t, { id: "p", spec: SPEC, delayMs: 0 });
+      await q.put(t, { id: "x", spec: SPEC, delayMs: 0 });
+      await cancelJob(backend, `${t}/x`);
+      await setTotal(backend, t, "finished", total);
+      await assert.rejects(cancelJob(backend, `${t}/p`), (e: unknown) => {
+        assert.ok(e instanceof ForeignDataError, String(e));
+        assert.ok(e.message.includes(`totals has finished "${total}"`), e.message);
+        return true;
+      });
+      // Status names it too, rather than counting NaN.
+      await assert.rejects(q.counts(t), ForeignDataError);
+      await setTotal(backend, t, "finished", "1");
+      assert.equal((await getJob(backend, `${t}/p`)).state, "pending");
+      const { jobs } = await q.finishAndClaim(t, { finishes: [], ...LEASE, claims: 1 });
+      assert.deepEqual(jobs.map((job) => job.id), ["p"]);
+    }
   },
 );
 
@@ -60,5 +66,20 @@ onRedis(
     assert.deepEqual((await q.finishAndClaim("r", end)).recorded, [true]);
     assert.equal((await q.get("r", "a"))?.result, 7);
     assert.equal((await q.counts("r")).completed, 1);
+  },
+);
+
+onRedis(
+  "pause of two queues, one's totals another program's, pauses neither (65)",
+  async (backend) => {
+    for (const queue of ["good", "alien"]) {
+      await backend.queue.put(queue, { spec: SPEC, delayMs: 0 });
+    }
+    await setTotal(backend, "alien", "finished", "01");
+    const flags = ["--url", backend.displayUrl, "--namespace", backend.namespace];
+    const r = await runCoord(["queue", "pause", "good", "alien", ...flags]);
+    assert.equal(r.code, 65, r.stderr);
+    assert.ok(r.stderr.includes("none of the 2 queues was paused"), r.stderr);
+    assert.equal((await configureQueue(backend, "good")).paused, false);
   },
 );

@@ -5,6 +5,9 @@
 
 refuse_all()
 check_settings()
+-- Before anything is written, even with nothing to write: a command that changes several
+-- queues reads each one's config first, and must meet here what would refuse its change.
+check_totals()
 local keep_completed, keep_failed, paused, group_limit_arg = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 if keep_completed ~= '' then call('HSET', config, 'keepCompleted', keep_completed) end
 if keep_failed ~= '' then call('HSET', config, 'keepFailed', keep_failed) end

@@ -68,8 +68,9 @@ local refused_all = false
 -- The totals' fields, counts the steps add to with HINCRBY. A value that is no whole number
 -- fails that command, and with it the step half done (a script is not undone: a job taken out
 -- of the run order but never saved as cancelled, lost), so it is refused before the first write.
+-- Written as Redis writes one: HINCRBY refuses a leading zero and "-0" as well.
 local function whole_number(value)
-  local n = string.match(value, '^-?%d+$') and tonumber(value)
+  local n = (value == '0' or string.match(value, '^-?[1-9]%d*$')) and tonumber(value)
   return n ~= nil and math.abs(n) <= MAX_WHOLE
 end
 local TOTALS_FIELDS = { waiting = whole_number, completed = whole_number,
