@@ -464,7 +464,6 @@ function pretty(value: unknown): string {
 export async function cancelAction(ctx: UiContext, queue: string, id: string): Promise<string> {
   const ref = jobRef(queue, id);
   const { job, cancelled } = await cancelJob(ctx.backend, ref);
-  // Not "only a job that has not started": a running one is cancelled too, as by the CLI.
   return cancelled
     ? `Cancelled ${ref}.`
     : job.state === "cancelled"
