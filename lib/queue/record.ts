@@ -6,6 +6,7 @@
 
 import { ForeignDataError } from "../errors.ts";
 import { instant, whole } from "../stored_values.ts";
+import { MAX_PRIORITY } from "./limits.ts";
 import type { JobRecord, JobSpec, JobState, ListState } from "./steps.ts";
 
 /** Every state a job coord wrote may be in. */
@@ -138,12 +139,13 @@ export function shownTime(value: unknown): boolean {
 function isState(state: unknown): state is Record<string, unknown> {
   // Finite: JSON has no infinity, but a SQL row built into the state has what its columns hold.
   // A count below 0 or beyond 2^53 would not fence an attempt, a time past a Date's last could
-  // not be shown: another program's.
+  // not be shown, a priority beyond what a put takes was run ahead of every job: another
+  // program's.
   return isObject(state) && typeof state.id === "string" &&
     JOB_STATES.includes(state.state as JobState) &&
     NUMBERS.every((field) => Number.isFinite(state[field])) &&
     TALLIES.every((field) => state[field] === undefined || whole(state[field], 0)) &&
-    (state.priority === undefined || Number.isSafeInteger(state.priority)) &&
+    (state.priority === undefined || whole(state.priority, -MAX_PRIORITY, MAX_PRIORITY)) &&
     TIMES.every((field) => state[field] === undefined || shownTime(state[field])) &&
     (state.keep === undefined || isObject(state.keep)) &&
     (state.groupKey === undefined || typeof state.groupKey === "string") &&

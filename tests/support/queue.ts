@@ -165,6 +165,33 @@ export async function overwriteJob(
   await redis.conn.send(key, ["HSET", key, id, text]);
 }
 
+/**
+ * Writes `priority` into job `id` of `queue` as another program might, the rest of the job left
+ * as coord wrote it: in its record (Redis), its priority column (SQL).
+ */
+export async function overwritePriority(
+  backend: Backend,
+  queue: string,
+  id: string,
+  priority: number,
+): Promise<void> {
+  if (isSql(backend)) {
+    await runSql(
+      backend,
+      "UPDATE coord_queue_job SET priority = ? WHERE namespace = ? AND queue = ? AND id = ?",
+      priority,
+      backend.namespace,
+      queue,
+      id,
+    );
+    return;
+  }
+  const redis = backend as RedisBackend;
+  const key = redis.key("queue", queue, "jobs");
+  const record = JSON.parse(String(await redis.conn.send(key, ["HGET", key, id])));
+  await redis.conn.send(key, ["HSET", key, id, JSON.stringify({ ...record, priority })]);
+}
+
 /** How many job records `queue` holds, read as stored (coord's or not). */
 export async function storedJobs(backend: Backend, queue: string): Promise<number> {
   if (isSql(backend)) {

@@ -10,6 +10,13 @@ local function count_ok(n, optional)
   if n == nil then return optional end
   return type(n) == 'number' and n == math.floor(n) and n >= -MAX_WHOLE and n <= MAX_WHOLE
 end
+-- A priority as a put takes it (MAX_PRIORITY in lib/queue/limits.ts), absent for 0: another
+-- program's beyond it would be run ahead of every job of coord's, its run order (run_order.lua)
+-- no longer an exact integer of a double.
+local MAX_PRIORITY = 1000
+local function priority_ok(n)
+  return n == nil or (count_ok(n) and n >= -MAX_PRIORITY and n <= MAX_PRIORITY)
+end
 -- A count from 0 (attempts, stalls, failures): below, an attempt would not fence its run.
 local function tally_ok(n, optional)
   return count_ok(n, optional) and (n == nil or n >= 0)
@@ -78,7 +85,7 @@ local function decode(id)
   local ok, job = pcall(cjson.decode, json)
   local wrong = not ok or type(job) ~= 'table' or job.id ~= id or not STATES[job.state]
     or not tally_ok(job.attempts) or not tally_ok(job.stalls)
-    or not tally_ok(job.failures, true) or not count_ok(job.priority, true) or not times_ok(job)
+    or not tally_ok(job.failures, true) or not priority_ok(job.priority) or not times_ok(job)
     or (job.keep ~= nil and type(job.keep) ~= 'table')
     or (job.groupKey ~= nil and type(job.groupKey) ~= 'string') or not flow_fields_ok(job)
   for _, field in ipairs(NUMBERS) do wrong = wrong or type(job[field]) ~= 'number' end
