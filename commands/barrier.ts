@@ -56,12 +56,13 @@ Options:
   -q, --quiet   no "waiting at NAME: 2/3 arrived" line on a terminal
 
 list prints one line per barrier in the namespace: its name (RUN/NAME when run-scoped), the
-open generation and arrived/N (--json: one status object a line); a barrier holding foreign
-data is named on stderr instead, the others listed, then exit 65; status shows the current
-generation, N, who has arrived (host, pid, since) and the last release (a NAME nobody
-reached: No such barrier: "NAME". on stderr, exit 0); abort makes every
-waiter of the current generation exit 75 and clears it. (A barrier literally named "list",
-"status", "abort" or "wait" is reached with "coord barrier wait status N".)
+open generation and arrived/N (--json: one status object a line; none: No barriers in
+namespace "NS". on stderr, exit 0); a barrier holding foreign data is named on stderr
+instead, the others listed, then exit 65; status shows the current generation, N, who has
+arrived (host, pid, since) and the last release (a NAME nobody reached: No such barrier:
+"NAME". on stderr, exit 0); abort makes every waiter of the current generation exit 75 and
+clears it. (A barrier literally named "list", "status", "abort" or "wait" is reached with
+"coord barrier wait status N".)
 
 Examples:
   coord barrier tests-ready 3 --timeout 120        # in each of three CI jobs
@@ -174,6 +175,11 @@ async function list(argv: string[]): Promise<number> {
   }
   await using backend = await openBackend("barrier", values, { create: false });
   const reports = await barrierReports(backend);
+  // As turn status, queue status and schedule status say of theirs: a mistyped --namespace or
+  // --url shows as such.
+  if (reports.length === 0) {
+    console.error(`No barriers in namespace ${JSON.stringify(backend.namespace)}.`);
+  }
   for (const { name, status } of reports) {
     if (!status) continue;
     console.log(

@@ -19,7 +19,7 @@ const LOOKS: { args: string[]; says: RegExp; code?: number }[] = [
   { args: ["turn", "status"], says: /^No queues in namespace/ },
   { args: ["turn", "status", "r"], says: /^No such queue: "r"/ },
   { args: ["barrier", "status", "b"], says: /^No such barrier: "b"/ },
-  { args: ["barrier", "list"], says: /^$/ },
+  { args: ["barrier", "list"], says: /^No barriers in namespace/ },
   { args: ["queue", "status"], says: /^No queues in namespace/ },
   { args: ["queue", "list", "q"], says: /^No such queue: "q"/ },
   { args: ["queue", "show", "q/1"], says: /no job q\/1/, code: 64 },

@@ -209,6 +209,9 @@ conformance("coord barrier list shows every barrier: generation and arrived/N", 
   const empty = await runCoord(["barrier", "list"], { env });
   assert.equal(empty.code, 0, empty.stderr);
   assert.equal(empty.stdout, "");
+  // As turn status, queue status and schedule status say of theirs: a mistyped --namespace or
+  // --url shows as such, not as a blank line.
+  assert.equal(empty.stderr, `No barriers in namespace "${ctx.namespace}".\n`);
   const backend = await ctx.open();
   const released = await runCoord(["barrier", "done", "1", "--delay", "0", "--run-id", "r7"], {
     env,
