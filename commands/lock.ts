@@ -47,7 +47,8 @@ between two --: coord lock run [options] -- -odd-name -- CMD [ARG…]
 
 Options:
   --label TEXT              shown by coord turn status/follow, at most 200 characters
-                            (default: user@host pid N; user: $USER, else the uid's name)
+                            (default: user@host pid N; user: $USER, else $LOGNAME, else
+                            the uid's name)
   --expire S                presence lease, renewed every S/3 (default ${DEFAULT_EXPIRE_MS / 1000},
                             at least ${MIN_EXPIRE_MS / 1000}); a coord killed outright leaves the
                             queue within S

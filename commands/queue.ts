@@ -100,11 +100,10 @@ import {
 import { STOP_GRACE_MS } from "../lib/subprocess.ts";
 import { parseDuration } from "../lib/schedule/timing.ts";
 
-const USAGE =
-  `Usage: coord queue put QUEUE (--handler NAME [--args JSON] | -- CMD ARG…) [--delay S | --at TIME]
-                       [--begin-by S] [--retries N] [--backoff S] [--timeout S] [--id ID]
-                       [--dedupe KEY [--dedupe-for DURATION]] [--priority N] [--keep KEEP]
-                       [--group KEY] [--json]
+const USAGE = `Usage: coord queue put QUEUE (--handler NAME [--args JSON] | -- CMD ARG…)
+                       [--delay S | --at TIME] [--begin-by S] [--retries N] [--backoff S]
+                       [--timeout S] [--id ID] [--dedupe KEY [--dedupe-for DURATION]]
+                       [--priority N] [--keep KEEP] [--group KEY] [--json]
        coord queue put QUEUE --from FILE.jsonl|- [--json]
        coord queue flow QUEUE FILE.json [--id ID] [--priority N] [--json]
        coord queue work QUEUE… [--module FILE] [--allow-commands] [--concurrency N] [--drain]
@@ -175,13 +174,13 @@ arguments: coord queue work emails reports.
           A job takes handler, args, command, retries, backoff (s), timeout (s).
   work    runs up to --concurrency (default ${DEFAULT_CONCURRENCY}) jobs at once. Each running job holds a
           lease (--lease, default ${
-    DEFAULT_JOB_LEASE_MS / 1000
-  } s) renewed every third of it: a worker killed with
+  DEFAULT_JOB_LEASE_MS / 1000
+} s) renewed every third of it: a worker killed with
           SIGKILL has its jobs run again elsewhere after the lease (it cannot stop a command
           job it started: that runs on, maybe beside its rerun). SIGINT/SIGTERM/SIGHUP: take
           no more jobs, let running ones finish within --grace (default ${
-    DEFAULT_WORK_GRACE_MS / 1000
-  }, naming the
+  DEFAULT_WORK_GRACE_MS / 1000
+}, naming the
           jobs it waits for), exit 0; a second signal (or the end of the grace period) stops
           them (they go back to pending, each named) and exits 128+N. --drain exits 0 once
           the queues have nothing pending, scheduled or active (a paused queue is named on
@@ -201,19 +200,20 @@ arguments: coord queue work emails reports.
           for each run of the job: fence what it writes by them).
   wait    waits until each JOB is completed, failed or cancelled and prints its result (JSON
           a line; a command job's is {"exitCode":0,"stdout":"…"}, stdout cut at ${
-    MAX_STDOUT_BYTES / 1024
-  } KiB,
+  MAX_STDOUT_BYTES / 1024
+} KiB,
           and then with "truncated":true).
           --json prints the whole job instead. Exit 0 when all completed, 1 when one failed or
           was cancelled (its error on stderr), 75 on --timeout. JOB… are all checked first:
           one unknown exits 64 before any is waited for. Rides out a backend outage (a
           restart, a failover) of up to ${
-    DEFAULT_WAIT_OUTAGE_MS / 1000
-  } s in a row; a longer one exits 69.
+  DEFAULT_WAIT_OUTAGE_MS / 1000
+} s in a row; a longer one exits 69.
   status  per queue: waiting (flow parts), pending, scheduled, active, completed, failed,
-          cancelled, the oldest pending job's age (12.3 s, 5 min 3 s, 3 h 12 min, 7 d 8 h), live workers,
-          paused. A QUEUE with no job and no settings: No such queue: "QUEUE". on stderr
-          (exit 0). A queue holding foreign data is named on stderr, the others shown, exit 65.
+          cancelled, the oldest pending job's age (12.3 s, 5 min 3 s, 3 h 12 min, 7 d 8 h),
+          live workers, paused. A QUEUE with no job and no settings: No such queue: "QUEUE".
+          on stderr (exit 0). A queue holding foreign data is named on stderr, the others
+          shown, exit 65.
           Its jobs are read as show reads them (10,000 in all): those another program wrote
           over are counted in their state, and named on stderr with how many (--json:
           "unreadable"; coord doctor lists them), exit 65.
@@ -251,8 +251,8 @@ arguments: coord queue work emails reports.
           --keep-completed / --keep-failed KEEP (failed covers cancelled): a count (1000: the
           newest 1000), a duration (24h), both (1000,24h) or forever. Default: completed
           ${keepText(DEFAULT_KEEP.keepCompleted)}, failed ${
-    keepText(DEFAULT_KEEP.keepFailed)
-  }. Jobs past it go a few at a
+  keepText(DEFAULT_KEEP.keepFailed)
+}. Jobs past it go a few at a
           time as jobs finish and workers poll; show and wait on one (or a purged one) say
           "removed (by retention or purge) after completing" (exit 0; after failing: 1).
           --group-limit N (≥ 1; none: no limit): at most N jobs of one put --group run at once

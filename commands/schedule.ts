@@ -107,7 +107,8 @@ best-effort line giving one is refused.
                              503) and /metrics (Prometheus) on 127.0.0.1:P or HOST:P
             --verbose        also log every run's start and success on stderr
             --pass-env NAME[,NAME…]  give commands COORD_URL, COORD_PASSWORD and/or
-                             PGPASSWORD all the same (a line running coord queue put needs COORD_URL)
+                             PGPASSWORD all the same (a line running coord queue put
+                             needs COORD_URL)
             Failures, lost leases and backend errors are logged on stderr in any case.
   list      each task's timing, modes, policies and next --count (default 3, at most
             ${MAX_LIST_COUNT}) ticks; no backend needed

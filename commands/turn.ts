@@ -55,8 +55,9 @@ namespace.
            of these has none. A RES holding foreign data exits 65 at once, as status does.
   reset    removes a queue nobody is in, and only if nobody took a ticket meanwhile;
            otherwise refuses with exit 75 (65 for one holding foreign data, left as it
-           is); the other queues named are still reset. --force removes it anyway: its waiters give up,
-           its holders stop their command within a third of their --expire. Tickets and
+           is); the other queues named are still reset. --force removes it anyway: its
+           waiters give up, its holders stop their command within a third of their
+           --expire. Tickets and
            fencing tokens never repeat: the next user gets larger ones. Prints 'Reset "RES".'
            on stderr per queue removed; stdout stays empty.
 

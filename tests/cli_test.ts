@@ -68,6 +68,20 @@ Deno.test("coord help CMD and coord CMD --help print usage with an example", asy
   }
 });
 
+Deno.test("every help text fits in 100 columns, as coord's other output and README do", async () => {
+  // A line past it wrapped in an 100-column terminal mid-sentence (turn reset, queue status).
+  for (const args of [["--help"], ...SUBCOMMANDS.map((name) => [name, "--help"])]) {
+    const { stdout } = await runCoord(args);
+    const long = stdout.split("\n").filter((line) => [...line].length > 100);
+    assert.deepEqual(long, [], args.join(" "));
+  }
+});
+
+Deno.test("lock --help names the label's default user as README does: $USER, else $LOGNAME", async () => {
+  const { stdout } = await runCoord(["lock", "--help"]);
+  assert.match(stdout.replaceAll(/\s+/g, " "), /user: \$USER, else \$LOGNAME, else the uid's name/);
+});
+
 Deno.test("help names the default database as README does: $XDG_STATE_HOME, else ~/.local/state", async () => {
   const said =
     /default: \$COORD_URL, else \$XDG_STATE_HOME\/coord\/coord\.db,\s+else ~\/\.local\/state\/coord\/coord\.db\)/;
