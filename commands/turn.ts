@@ -61,7 +61,8 @@ namespace.
            fencing tokens never repeat: the next user gets larger ones. Prints 'Reset "RES".'
            on stderr per queue removed; stdout stays empty.
 
-A RES that does not exist is reported ("No such queue") and changes nothing. status names
+A RES that does not exist is reported by status and reset ("No such queue") and changes
+nothing; follow shows its events from its first user on. status names
 a queue holding foreign data on stderr (coord: lock "RES": …) while it shows the others, then
 exits 65. Names that start with "-" go after --: coord turn status -- -odd-name
 
