@@ -280,7 +280,8 @@ Examples:
 Limits: --timeout (a put's ≥ 0.001), --lease (≥ 0.3), --grace ≤ 2147483.647 s; --delay,
 --begin-by (> 0), --backoff ≤ 10 years; --retries ≤ 1000; --priority from -1000 to 1000;
 --concurrency ≤ 10000; flows nest ≤ 32 deep, ≤ 10000 jobs. A QUEUE holds no "/" and no ",";
-neither it nor an ID is "." or "..".
+neither it nor an ID is "." or "..". A QUEUE starting with "-" goes after --, and for put
+between two: coord queue put [options] -- -q -- [CMD…].
 
 Exit codes: 0 ok · 1 a waited-for job failed, or cancel/retry/promote/remove refused · 64 bad
             arguments, unknown job, no such queue · 65 foreign data · 69 backend unavailable ·
@@ -315,7 +316,7 @@ async function run(argv: string[]): Promise<number> {
 }
 
 async function put(argv: string[]): Promise<number> {
-  const { values, positionals, rest } = parseFlags("queue", argv, {
+  const parsed = parseFlags("queue", argv, {
     ...BACKEND_FLAGS,
     handler: { type: "string" },
     args: { type: "string" },
@@ -333,8 +334,28 @@ async function put(argv: string[]): Promise<number> {
     priority: { type: "string" },
     keep: { type: "string" },
     group: { type: "string" },
-  }, { takesCommand: true });
-  if (positionals.length !== 1) throw usage("queue", "put takes one QUEUE");
+  }, {
+    takesCommand: true,
+    nameAfterDashDash: (name) => `coord queue put [options] -- ${shellWord(name)} -- [CMD…]`,
+  });
+  const { values } = parsed;
+  // `put [options] -- -q -- [CMD…]`: a QUEUE starting with "-" goes between two --, as lock
+  // run takes such a RES. Unambiguous: without a QUEUE before it, a first -- meant nothing.
+  const queueAfter = parsed.positionals.length === 0 && parsed.rest[1] === "--";
+  const positionals = queueAfter ? [parsed.rest[0]] : parsed.positionals;
+  const rest = queueAfter ? parsed.rest.slice(2) : parsed.rest;
+  if (positionals.length !== 1) {
+    const dashed = positionals.length === 0 && parsed.rest[0]?.startsWith("-")
+      ? parsed.rest[0]
+      : undefined;
+    throw usage(
+      "queue",
+      dashed === undefined
+        ? "put takes one QUEUE"
+        : `put takes one QUEUE (one starting with - goes between two --: coord queue put ` +
+          `[options] -- ${shellWord(dashed)} -- [CMD…])`,
+    );
+  }
   if (values.from !== undefined) return await putFrom(positionals[0], values.from, values, rest);
   if (values.delay !== undefined && values.at !== undefined) {
     throw usage("queue", "give --delay or --at, not both");

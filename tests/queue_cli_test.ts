@@ -332,3 +332,30 @@ Deno.test("stored text that spells an escape, or reorders a line, reads apart fr
     `printf 'boom%s \\342\\200\\256txt.exe' '\\x1b' >&2; exit 1`,
   ]);
 });
+
+Deno.test("put takes a QUEUE starting with - between two --, as lock run takes such a RES", async () => {
+  await using db = await tempSqlite();
+  const env = { COORD_URL: db.url };
+  // Every other verb reaches such a queue after --; put could not: after -- is its command.
+  const command = await runCoord(["queue", "put", "--", "-q", "--", "echo", "hi"], { env });
+  assert.equal(command.code, 0, command.stderr);
+  assert.equal(command.stdout, "-q/1\n");
+  const handler = await runCoord(["queue", "put", "--handler", "h", "--", "-q", "--"], { env });
+  assert.equal(handler.code, 0, handler.stderr);
+  assert.equal(handler.stdout, "-q/2\n");
+  const shown = await runCoord(["queue", "show", "--json", "--", "-q/1"], { env });
+  assert.equal(shown.code, 0, shown.stderr);
+  assert.deepEqual(JSON.parse(shown.stdout).command, ["echo", "hi"]);
+  // Written where QUEUE goes, or after one -- alone, it exits 64 with one line showing the way.
+  for (
+    const args of [
+      ["queue", "put", "-q", "--handler", "h"],
+      ["queue", "put", "--handler", "h", "--", "-q"],
+    ]
+  ) {
+    const r = await runCoord(args, { env });
+    assert.equal(r.code, 64, args.join(" "));
+    assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+    assert.ok(r.stderr.includes("--: coord queue put [options] -- -q -- [CMD…])"), r.stderr);
+  }
+});
