@@ -163,8 +163,11 @@ export async function connectRedis(
         if (!TRANSIENT_REPLY.test(e.message)) throw e;
       }
       // Once connected, the URL was right: an outage's message gives no hint to check it.
+      // A command sent while the client reconnects fails as "The client is offline" (no
+      // offline queue): the reconnect's own failure ("connection refused") says why.
+      const cause = offline(e) && lastError !== undefined ? lastError : e;
       throw new BackendUnavailableError(
-        `lost ${displayUrl}: ${describeCause(e, target, { connected: true })}`,
+        `lost ${displayUrl}: ${describeCause(cause, target, { connected: true })}`,
         { cause: e },
       );
     };
@@ -394,6 +397,14 @@ function missingDatabase(error: unknown): Error | undefined {
         "default) — check the /N at the end of the URL",
     )
     : undefined;
+}
+
+/**
+ * node-redis's refusal of a command sent while it is disconnected (its `ClientOfflineError`,
+ * which the bundle does not export): it says nothing of why.
+ */
+function offline(error: unknown): boolean {
+  return error instanceof Error && error.message === "The client is offline";
 }
 
 /** The servers answered, but not as the URL says they should; the message says what to do. */
