@@ -448,6 +448,25 @@ conformance("retry of several jobs with one unknown retries none, exit 64", asyn
   assert.deepEqual([both.code, both.stdout], [0, "some/1\n"]);
 });
 
+conformance("a flow's parts removed with it are remembered, each as it ended", async (ctx) => {
+  const backend = await ctx.open();
+  await putFlow(backend, "pf", { serial: [{ handler: "boom" }, { handler: "ok" }] }, {
+    id: "fl",
+  });
+  await finish(backend, "pf", 0);
+  const refs = ["pf/fl", "pf/fl.0", "pf/fl.1"];
+  const ended = await Promise.all(refs.map(async (ref) => (await getJob(backend, ref)).state));
+  assert.equal(await purgeJobs(backend, "pf", { state: "failed" }), 1);
+  // Not "no job": README promises that of every removed job, a flow's parts too.
+  for (const [i, ref] of refs.entries()) {
+    await assert.rejects(getJob(backend, ref), (e: unknown) => {
+      assert.ok(e instanceof JobRemovedError, `${ref}: ${e}`);
+      assert.equal(e.state, ended[i], ref);
+      return true;
+    });
+  }
+});
+
 conformance("retry refuses a flow and a flow's part, saying so", async (ctx) => {
   const env = envOf(ctx);
   const backend = await ctx.open();

@@ -923,8 +923,10 @@ export class SqlQueueSteps implements QueueSteps {
     return false;
   }
 
-  async #drop(s: Step, queue: string, id: string): Promise<void> {
+  /** Deletes job `id` and its flow's parts; returns the rows deleted, its own last. */
+  async #drop(s: Step, queue: string, id: string): Promise<JobRow[]> {
     const row = await this.#row(s, queue, id);
+    const dropped: JobRow[] = [];
     if (row?.grp) {
       const group = parseOr(row.grp) as { children?: string[]; postprocess?: string };
       for (
@@ -933,7 +935,7 @@ export class SqlQueueSteps implements QueueSteps {
           ...(group.postprocess ? [group.postprocess] : []),
         ]
       ) {
-        await this.#drop(s, queue, child);
+        dropped.push(...await this.#drop(s, queue, child));
       }
     }
     for (const table of ["coord_queue_job", "coord_queue_history"]) {
@@ -944,6 +946,8 @@ export class SqlQueueSteps implements QueueSteps {
         id,
       );
     }
+    if (row) dropped.push(row);
+    return dropped;
   }
 
   /**
@@ -962,6 +966,8 @@ export class SqlQueueSteps implements QueueSteps {
   ): Promise<number> {
     const removed: JobRow[] = [];
     const plain: string[] = [];
+    // A flow's parts, remembered as each ended: show and wait on one say so, as of its flow.
+    const parts: JobRow[] = [];
     const foreign = await s.tx.foreignIds("coord_queue_job", { queue }, rows.map((r) => r.id));
     for (const row of rows) {
       if (foreign.has(row.id)) {
@@ -975,7 +981,7 @@ export class SqlQueueSteps implements QueueSteps {
       if (row.grp !== null) {
         // A flow goes as a whole, never while a part still runs.
         if (await this.#unfinished(s, queue, row.id)) continue;
-        await this.#drop(s, queue, row.id);
+        parts.push(...(await this.#drop(s, queue, row.id)).slice(0, -1));
       } else if (row.state === "active" || row.state === "pending" || row.state === "waiting") {
         continue;
       } else plain.push(row.id);
@@ -995,19 +1001,23 @@ export class SqlQueueSteps implements QueueSteps {
         );
       }
     }
-    for (let i = 0; i < removed.length; i += GATHERED_ROWS) {
-      const part = removed.slice(i, i + GATHERED_ROWS);
+    const remembered = [
+      ...removed.map((row) => ({ id: row.id, state: state ?? row.state })),
+      ...parts.filter((row) => (FINISHED_STATES as readonly string[]).includes(row.state)),
+    ];
+    for (let i = 0; i < remembered.length; i += GATHERED_ROWS) {
+      const batch = remembered.slice(i, i + GATHERED_ROWS);
       // Removed again (a reused id): it counts as the newest.
       await s.tx.later(
-        `DELETE FROM coord_queue_removed ${where} ${list(part.length)}`,
+        `DELETE FROM coord_queue_removed ${where} ${list(batch.length)}`,
         this.#ns,
         queue,
-        ...part.map((row) => row.id),
+        ...batch.map((job) => job.id),
       );
       await s.tx.later(
         `INSERT INTO coord_queue_removed (namespace, queue, id, state, removed_at)
-         VALUES ${part.map(() => "(?, ?, ?, ?, ?)").join(", ")}`,
-        ...part.flatMap((row) => [this.#ns, queue, row.id, state ?? row.state, s.now]),
+         VALUES ${batch.map(() => "(?, ?, ?, ?, ?)").join(", ")}`,
+        ...batch.flatMap((job) => [this.#ns, queue, job.id, job.state, s.now]),
       );
     }
     if (removed.length > 0) {

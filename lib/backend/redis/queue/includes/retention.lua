@@ -53,14 +53,16 @@ local function unfinished(job)
 end
 
 -- Adds a finished job (`job`: its record, nil if it has none) and its flow's parts to `gone`:
--- their ids, and how many of each state leave the totals.
-local function drop(id, job, gone)
+-- their ids, how many of each state leave the totals, and each part as `removed` remembers it
+-- (show and wait on a part say how it ended, as of its flow).
+local function drop(id, job, gone, part)
   if job then
     gone.states[job.state] = (gone.states[job.state] or 0) + 1
+    if part and DONE[job.state] then table.insert(gone.parts, job.state .. ':' .. id) end
     if job.group then
-      for _, child in ipairs(job.group.children) do drop(child, decode(child), gone) end
+      for _, child in ipairs(job.group.children) do drop(child, decode(child), gone, true) end
       local postprocess = job.group.postprocess
-      if postprocess then drop(postprocess, decode(postprocess), gone) end
+      if postprocess then drop(postprocess, decode(postprocess), gone, true) end
     end
   end
   table.insert(gone.ids, id)
@@ -71,7 +73,7 @@ end
 local function remove(state, ids, max_removed)
   if #ids == 0 then return 0 end
   read_ahead(ids)
-  local gone = { ids = {}, states = {} }
+  local gone = { ids = {}, states = {}, parts = {} }
   local removals, listed_ids = {}, {}
   for _, id in ipairs(ids) do
     local job = decode(id)
@@ -84,6 +86,10 @@ local function remove(state, ids, max_removed)
     end
   end
   if #listed_ids == 0 then return 0 end
+  for _, member in ipairs(gone.parts) do
+    table.insert(removals, now_ms)
+    table.insert(removals, member)
+  end
   for ended, n in pairs(gone.states) do call('HINCRBY', totals, ended, -n) end
   delete(gone.ids)
   for _, hash in ipairs({ specs, results, inputs, progress }) do call_many('HDEL', hash, gone.ids) end
