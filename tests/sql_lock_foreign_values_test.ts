@@ -227,8 +227,8 @@ for (const backend of BACKENDS.filter((b) => b.label === "sqlite" || b.label ===
         const pid = Number(await Deno.readTextFile(held).catch(() => ""));
         try {
           if (pid > 0) Deno.kill(pid, "SIGKILL");
-        } catch (e) {
-          if (!(e instanceof Deno.errors.NotFound)) throw e;
+        } catch {
+          // Gone already (ESRCH).
         }
         await Deno.remove(dir, { recursive: true });
       }
