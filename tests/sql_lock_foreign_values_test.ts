@@ -220,10 +220,15 @@ for (const backend of BACKENDS.filter((b) => b.label === "sqlite" || b.label ===
         }
         assert.equal(await stored(), before, "the lock's rows are left as they were");
       } finally {
-        a.kill("SIGKILL");
+        // On a busy machine A's renewal comes within the test, meets the deleted row and loses
+        // the lease: A stops its command and exits by itself, before this kill.
+        try {
+          a.kill("SIGKILL");
+        } catch {
+          // A has exited already.
+        }
         await a.result;
-        // Its command, left running by coord's SIGKILL — unless A stopped it first: on a busy
-        // machine A's renewal comes within the test, meets the deleted row and loses the lease.
+        // Its command, left running by coord's SIGKILL (unless A stopped it first).
         const pid = Number(await Deno.readTextFile(held).catch(() => ""));
         try {
           if (pid > 0) Deno.kill(pid, "SIGKILL");
