@@ -9,6 +9,18 @@ check_settings()
 -- queues reads each one's config first, and must meet here what would refuse its change.
 check_totals()
 local keep_completed, keep_failed, paused, group_limit_arg = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+-- A new limit lets each group's parked jobs in: every group's counts are read before it writes.
+local names, seen = {}, {}
+if group_limit_arg ~= '' then
+  for _, field in ipairs(call('HKEYS', groups)) do
+    local group = string.match(field, '^%a+:(.*)$')
+    if group and not seen[group] then
+      seen[group] = true
+      table.insert(names, group)
+    end
+  end
+  check_groups(names)
+end
 if keep_completed ~= '' then call('HSET', config, 'keepCompleted', keep_completed) end
 if keep_failed ~= '' then call('HSET', config, 'keepFailed', keep_failed) end
 if paused ~= '' then
@@ -25,14 +37,7 @@ if group_limit_arg ~= '' then
   else
     call('HSET', config, 'groupLimit', group_limit_arg)
   end
-  local seen = {}
-  for _, field in ipairs(call('HKEYS', groups)) do
-    local group = string.match(field, '^%a+:(.*)$')
-    if group and not seen[group] then
-      seen[group] = true
-      fill(group)
-    end
-  end
+  for _, group in ipairs(names) do fill(group) end
   changed()
 end
 -- What is stored now, read again: the read before the writes went by the old values.

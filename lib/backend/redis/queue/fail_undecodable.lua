@@ -9,6 +9,7 @@ check_settings()
 local id, reason = ARGV[2], ARGV[3]
 local job = decode(id) or { id = id, attempts = 0, stalls = 0, readyAt = now_ms,
   createdAt = now_ms }
+if job.groupKey then check_groups({ job.groupKey }) end
 if job.state == 'waiting' then call('HINCRBY', totals, 'waiting', -1) end
 if job.state ~= 'failed' then call('HINCRBY', totals, 'failed', 1) end
 job.state = 'failed'

@@ -47,6 +47,18 @@ local trimming = trim_plan(defaults, #ids)
 local stalled = claims > 0 and stalled_jobs() or {}
 local due = claims > 0 and setting('paused') ~= '1' and due_jobs() or nil
 guard((holding == '' and plain_runs()) and PLAIN_ENDS or ENDS)
+-- The groups the step may touch: those of the jobs whose runs end or go back, that are recovered,
+-- that promotion places and that taking reaches first, their counts checked before it writes.
+local touched = {}
+local function touching(names)
+  for _, group in ipairs(names) do table.insert(touched, group) end
+end
+touching(groups_of(ids))
+if holding ~= '' then touching(groups_of(call('ZRANGE', active, 0, -1))) end
+touching(groups_of(stalled))
+if due then touching(due_groups(due)) end
+if claims > 0 and setting('paused') ~= '1' then touching(head_groups(claims)) end
+check_groups(touched)
 if trimming.removes then guard(REMOVES) end
 if claims > 0 then guard(TAKES) end
 

@@ -8,6 +8,7 @@ check_settings()
 local id = ARGV[2]
 local job = load(id)
 if not job then return {} end
+if job.groupKey then check_groups({ job.groupKey }) end
 if not spec_readable(id) then
   return foreign(foreign_value(specs, 'job ' .. id, call('HGET', specs, id)))
 end

@@ -7,6 +7,7 @@ guard(PUT_JOB)
 if ARGV[6] ~= '' then guard(PUT_DEDUPED) end
 if ARGV[10] ~= '' then guard(PUT_GROUPED) end
 check_settings()
+if ARGV[10] ~= '' then check_groups({ ARGV[10] }) end
 hold_back()
 trim_dedupe(1)
 local reply = put(ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9],

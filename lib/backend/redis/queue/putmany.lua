@@ -10,6 +10,12 @@ hold_back()
 -- already in the run order: it goes through what came due since the mark, before it writes.
 local due = due_jobs()
 local requests = cjson.decode(ARGV[2])
+-- The groups the puts join, and those of the due jobs promotion places, before it writes.
+local touched = due_groups(due)
+for _, r in ipairs(requests) do
+  if r[9] ~= '' then table.insert(touched, r[9]) end
+end
+check_groups(touched)
 trim_dedupe(#requests)
 -- Every id given, and the numbers the others may take, read in one command each.
 local given, numbers = {}, 0

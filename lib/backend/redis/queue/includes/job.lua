@@ -51,9 +51,13 @@ local function hold_back() held = {} end
 -- Records `peek` decoded before the step changed them, each handed out once by `decode`.
 local peeked = {}
 
--- Reads the records of `ids` in one command, for `decode` to use.
+-- Reads the records of `ids` in one command, for `decode` to use (those not read already).
 local function read_ahead(ids)
-  for i, json in ipairs(read_many('HMGET', jobs, ids)) do read[ids[i]] = json end
+  local unread = {}
+  for _, id in ipairs(ids) do
+    if read[id] == nil then table.insert(unread, id) end
+  end
+  for i, json in ipairs(read_many('HMGET', jobs, unread)) do read[unread[i]] = json end
 end
 
 -- Whether a record's flow fields are as coord writes them: the steps walk a group's parts and

@@ -19,11 +19,65 @@ local function group_limit()
   return tonumber(setting('groupLimit') or '') or math.huge
 end
 
+-- A group's counts, added to with HINCRBY: a value that is no whole number fails that command,
+-- and with it the step half done (a script is not undone: a cancelled job out of the run order
+-- yet pending, a put job in it without its record). So each step reads the counts of the groups
+-- it will touch (only those: every step touches only the groups of the jobs it moves) before its
+-- first write, where it still can refuse another program's. coord writes only counts from 1.
+local function group_count_ok(value)
+  return whole_number(value) and tonumber(value) >= 1
+end
+local groups_checked = {}
+
+-- Checks the counts of `names` (groups; repeats are fine) that the step has not checked yet,
+-- in one command. Before the step's first write another program's count refuses the step; after
+-- it, the refusal is returned, for the step to stop short of that group.
+local function check_groups(names)
+  local fields, seen = {}, {}
+  for _, group in ipairs(names) do
+    if not groups_checked[group] and not seen[group] then
+      seen[group] = true
+      table.insert(fields, 'active:' .. group)
+      table.insert(fields, 'ready:' .. group)
+    end
+  end
+  if #fields == 0 then return end
+  for i, value in ipairs(read_many('HMGET', groups, fields)) do
+    if value and not group_count_ok(value) then
+      local refused = foreign(foreign_value(groups, fields[i], value))
+      if not wrote then error(refused) end
+      return refused
+    end
+  end
+  for group in pairs(seen) do groups_checked[group] = true end
+end
+
+-- The groups of the jobs `ids` (read in one command), for `check_groups`.
+local function groups_of(ids)
+  read_ahead(ids)
+  local names = {}
+  for _, id in ipairs(ids) do
+    local job = peek(id)
+    if job and job.groupKey then table.insert(names, job.groupKey) end
+  end
+  return names
+end
+
+-- A group's counts the step did not check before it wrote: another program's are named (65),
+-- though the step stops half done. Every step checks its groups up front; this is the last guard.
+local function counted(group)
+  if groups_checked[group] then return end
+  local refused = check_groups({ group })
+  if refused then error(refused) end
+end
+
 local function group_count(kind, group)
+  counted(group)
   return tonumber(call('HGET', groups, kind .. ':' .. group)) or 0
 end
 
 local function group_add(kind, group, delta)
+  counted(group)
   local field = kind .. ':' .. group
   if call('HINCRBY', groups, field, delta) <= 0 then call('HDEL', groups, field) end
 end
@@ -97,6 +151,15 @@ end
 -- bulk is gone through over several steps, not in one script that holds the server for seconds.
 local PROMOTE_BATCH = 1000
 
+-- The groups of the due jobs that promotion places (`due`: what `due_jobs` read).
+local function due_groups(due)
+  local unplaced = {}
+  for k, id in ipairs(due.ids) do
+    if not due.placed[k] then table.insert(unplaced, id) end
+  end
+  return groups_of(unplaced)
+end
+
 -- What promotion reads (see `promote`): the pending jobs whose start came since the last claim,
 -- at most a batch (besides those sharing the last one's start), with their starts and whether
 -- each is in the run order already; where the mark goes; whether that is all of them. A mark
@@ -146,7 +209,14 @@ local function promote(due, placed_only)
   for k, id in ipairs(due.ids) do
     if not due.placed[k] then
       local job = decode(id)
-      make_ready(id, job and job.groupKey, run_order(job and job.priority, due.starts[k]))
+      local group = job and job.groupKey
+      if group and check_groups({ group }) then
+        -- Another program's counts, met after the step wrote (the due jobs read again): the
+        -- mark stays before this job, whose group the next step reads before it writes.
+        call('SET', promoted, exact(tonumber(due.starts[k]) - 1))
+        return false
+      end
+      make_ready(id, group, run_order(job and job.priority, due.starts[k]))
     end
   end
   -- With nothing come due the mark may stay (the next step reads on from it), so a claim that

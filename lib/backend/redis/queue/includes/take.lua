@@ -92,6 +92,12 @@ local function next_start()
     or ''
 end
 
+-- The groups of the jobs at the run order's head that `take` of `n` reaches first, read before
+-- the step writes (see `check_groups`).
+local function head_groups(n)
+  return groups_of(call('ZRANGE', ready, 0, n - 1))
+end
+
 -- Leases up to `n` jobs ready to run to `worker`, in the run order, as that many claims one
 -- after another would. Returns the jobs, then the id and stored text of a job it cannot read
 -- (taking stops there), or else, when it took fewer, the next start to come ('' if none).
@@ -130,6 +136,12 @@ local function take(worker, lease_ms, n)
     call_many('ZREM', pending, leased)
     call_many('ZADD', active, scored)
     if unreadable then return taken, unreadable, unreadable_text end
+    if other and other.groupKey and check_groups({ other.groupKey }) then
+      -- Another program's counts, met after the step wrote (the run order changed since the
+      -- step read its head): taking stops here, and the next step, asked for at once, reads
+      -- them before it writes.
+      return taken, nil, nil, now_ms
+    end
     if other then
       write_back()
       if take_other(other, worker, lease_ms) then table.insert(taken, other) end
