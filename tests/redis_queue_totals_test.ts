@@ -11,6 +11,7 @@ import { ForeignDataError } from "../lib/errors.ts";
 import { cancelJob, getJob } from "../lib/queue/queue.ts";
 import { configureQueue } from "../lib/queue/retention.ts";
 import { runCoord } from "./support/cli.ts";
+import { storedJobs } from "./support/queue.ts";
 import { onRedis } from "./support/backends.ts";
 import type { RedisBackend } from "../lib/backend/redis/backend.ts";
 
@@ -81,5 +82,30 @@ onRedis(
     assert.equal(r.code, 65, r.stderr);
     assert.ok(r.stderr.includes("none of the 2 queues was paused"), r.stderr);
     assert.equal((await configureQueue(backend, "good")).paused, false);
+  },
+);
+
+onRedis(
+  "put, a bulk put and a flow alike refuse a queue whose totals another program wrote (65), writing nothing",
+  async (backend) => {
+    const q = backend.queue;
+    await q.put("p", { id: "a", spec: SPEC, delayMs: 0 });
+    await setTotal(backend, "p", "completed", "x");
+    const puts: [string, () => Promise<unknown>][] = [
+      ["put", () => q.put("p", { spec: SPEC, delayMs: 0 })],
+      ["put of an id taken", () => q.put("p", { id: "a", spec: SPEC, delayMs: 0 })],
+      ["putMany", () => q.putMany("p", [{ spec: SPEC, delayMs: 0 }])],
+      ["putMany of an id taken", () => q.putMany("p", [{ id: "a", spec: SPEC, delayMs: 0 }])],
+      ["putFlow", () => q.putFlow("p", [{ id: "f", spec: SPEC, released: true }])],
+      ["putFlow of an id taken", () => q.putFlow("p", [{ id: "a", spec: SPEC, released: true }])],
+    ];
+    for (const [what, put] of puts) {
+      await assert.rejects(put(), (e: unknown) => {
+        assert.ok(e instanceof ForeignDataError, `${what}: ${e}`);
+        assert.ok(e.message.includes('totals has completed "x"'), `${what}: ${e.message}`);
+        return true;
+      });
+    }
+    assert.equal(await storedJobs(backend, "p"), 1);
   },
 );

@@ -6,7 +6,7 @@
 guard(PUT_JOB)
 if ARGV[6] ~= '' then guard(PUT_DEDUPED) end
 if ARGV[10] ~= '' then guard(PUT_GROUPED) end
-check_settings()
+check_puts()
 if ARGV[10] ~= '' then check_groups({ ARGV[10] }) end
 hold_back()
 trim_dedupe(1)

@@ -4,7 +4,7 @@
 --- @include "includes/new_job.lua"
 
 guard(PUTS)
-check_settings()
+check_puts()
 local ok, nodes = pcall(cjson.decode, ARGV[2])
 if not ok then return redis.error_reply('malformed flow') end
 if call('HEXISTS', jobs, nodes[1].id) == 1 then return 0 end

@@ -3,7 +3,7 @@
 
 guard(PUTS)
 guard({ promoted })
-check_settings()
+check_puts()
 hold_back()
 -- A bulk put moves the promotion mark past its own jobs (a due job joins the run order as it is
 -- put), so that the claims after a backlog put in bulk do not each go through a batch of jobs

@@ -13,6 +13,14 @@ for _, keys in ipairs({ PUT_JOB, PUT_GROUPED, PUT_DEDUPED }) do
   for _, key in ipairs(keys) do table.insert(PUTS, key) end
 end
 
+-- What every step of puts (one, many, a flow) reads first, even when it will write nothing (an
+-- id taken), so that all refuse another program's data alike: the config, and the totals, which
+-- a flow's waiting parts are counted in.
+local function check_puts()
+  check_settings()
+  check_totals()
+end
+
 -- The job put with dedupe `key`, while it is unfinished or its window lasts. A record another
 -- program wrote there is refused: read as no job, the key would be given to the new one.
 local function deduplicated(key)
