@@ -90,7 +90,6 @@ import { errorLine, outageLine, reportForeign } from "./report.ts";
 import { PASS_ENV_FLAGS, passEnvFlag } from "./pass_env.ts";
 import {
   checkCount,
-  checkDuration,
   MAX_CONCURRENCY,
   MAX_DELAY_MS,
   MAX_GROUP_LIMIT,
@@ -98,11 +97,10 @@ import {
   MIN_LEASE_MS,
 } from "../lib/queue/limits.ts";
 import { STOP_GRACE_MS } from "../lib/subprocess.ts";
-import { parseDuration } from "../lib/schedule/timing.ts";
 
 const USAGE = `Usage: coord queue put QUEUE (--handler NAME [--args JSON] | -- CMD ARG…)
                        [--delay S | --at TIME] [--begin-by S] [--retries N] [--backoff S]
-                       [--timeout S] [--id ID] [--dedupe KEY [--dedupe-for DURATION]]
+                       [--timeout S] [--id ID] [--dedupe KEY [--dedupe-for S]]
                        [--priority N] [--keep KEEP] [--group KEY] [--json]
        coord queue put QUEUE --from FILE.jsonl|- [--json]
        coord queue flow QUEUE FILE.json [--id ID] [--priority N] [--json]
@@ -118,7 +116,7 @@ const USAGE = `Usage: coord queue put QUEUE (--handler NAME [--args JSON] | -- C
        coord queue promote JOB…
        coord queue config QUEUE [--keep-completed KEEP] [--keep-failed KEEP]
                        [--group-limit N|none] [--json]
-       coord queue purge QUEUE --state completed|failed|cancelled [--older-than DURATION]
+       coord queue purge QUEUE --state completed|failed|cancelled [--older-than S]
        coord queue remove QUEUE [--force]
        coord queue pause QUEUE… | coord queue resume QUEUE…
 
@@ -393,7 +391,7 @@ async function put(argv: string[]): Promise<number> {
       { timeoutMs: secondsFlag("queue", "timeout", values.timeout, 0, { minMs: 1 }) }),
     ...(values.dedupe !== undefined && { dedupe: values.dedupe }),
     ...(values["dedupe-for"] !== undefined &&
-      { dedupeForMs: durationFlag("dedupe-for", values["dedupe-for"]) }),
+      { dedupeForMs: seconds("dedupe-for", values["dedupe-for"], MAX_DELAY_MS) }),
     ...(values.priority !== undefined && { priority: priorityFlag(values.priority) }),
     ...(values.keep !== undefined && { keep: parseKeep("keep", values.keep) }),
     ...(values.group !== undefined && { group: values.group }),
@@ -425,11 +423,6 @@ function priorityFlag(text: string): number {
     throw usage("queue", `--priority must be a whole number (higher runs first), got "${text}"`);
   }
   return Number(text);
-}
-
-/** A duration flag: seconds (`90`, `1.5`) or with units (`30s`, `5m`, `24h`, `7d`). */
-function durationFlag(flag: string, text: string): number {
-  return /^\d+(\.\d+)?$/.test(text) ? Number(text) * 1000 : parseDuration(text, `--${flag}`);
 }
 
 /** `put QUEUE --from FILE.jsonl`: every line checked, then stored a batch a step. */
@@ -1109,9 +1102,7 @@ async function purge(argv: string[]): Promise<number> {
   }
   const olderThanMs = values["older-than"] === undefined
     ? undefined
-    : checkDuration("older-than", durationFlag("older-than", values["older-than"]), {
-      maxMs: MAX_DELAY_MS,
-    });
+    : secondsFlag("queue", "older-than", values["older-than"], 0, { maxMs: MAX_DELAY_MS });
   await using backend = await openForQueues(values, positionals);
   if (!backend) return ExitCode.usage;
   const n = await purgeJobs(backend, positionals[0], {

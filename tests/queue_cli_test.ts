@@ -359,3 +359,50 @@ Deno.test("put takes a QUEUE starting with - between two --, as lock run takes s
     assert.ok(r.stderr.includes("--: coord queue put [options] -- -q -- [CMD…])"), r.stderr);
   }
 });
+
+Deno.test("purge --older-than and put --dedupe-for take every spelling of a duration, 0 alike", async () => {
+  // Seconds went one way and units another: --older-than 0 was taken, 0s and 0ms refused as
+  // "not a positive duration", and their other refusals had words of their own.
+  await using db = await tempSqlite();
+  const env = { COORD_URL: db.url };
+  for (const text of ["0", "0.0", "0s", "0ms", "90", "1.5", "10m", "1h30m"]) {
+    const put = await runCoord(
+      ["queue", "put", "q", "--handler", "h", "--dedupe", `k-${text}`, "--dedupe-for", text],
+      { env },
+    );
+    assert.equal(put.code, 0, `--dedupe-for ${text}: ${put.stderr}`);
+    const cancel = await runCoord(["queue", "cancel", put.stdout.trim()], { env });
+    assert.equal(cancel.code, 0, cancel.stderr);
+    const purge = await runCoord(
+      ["queue", "purge", "q", "--state", "cancelled", "--older-than", text],
+      { env },
+    );
+    assert.equal(purge.code, 0, `--older-than ${text}: ${purge.stderr}`);
+    // Only 0 is old enough for a job cancelled a moment ago.
+    assert.equal(
+      purge.stdout,
+      /^0(\.0|s|ms)?$/.test(text) ? "removed 1 cancelled job\n" : "removed 0 cancelled jobs\n",
+    );
+  }
+  for (
+    const [flag, args] of [["older-than", ["purge", "q", "--state", "failed"]], ["dedupe-for", [
+      "put",
+      "q",
+      "--handler",
+      "h",
+      "--dedupe",
+      "k",
+    ]]]
+  ) {
+    for (const text of ["soon", "1h1h", "-1", "11y"]) {
+      const r = await runCoord(["queue", ...args, `--${flag}`, text], { env });
+      assert.equal(r.code, 64, r.stderr);
+      assert.match(
+        r.stderr,
+        new RegExp(
+          `^coord: --${flag} (takes seconds ≥ 0 \\(30, 0\\.5\\) or a duration|must be at most 3650 days).*got "${text}" — see coord queue --help\\n$`,
+        ),
+      );
+    }
+  }
+});
