@@ -94,8 +94,14 @@ export function parseFlags<O extends Options>(
       ? { values, positionals: named, rest: after }
       : { values, positionals: [...named, ...after], rest: [] };
   } catch (e) {
-    const problem = e instanceof Error ? tidy(e.message) : String(e);
-    const name = nameAfterDashDash && unknownSingleDash(e, args, options);
+    const typed = unknownSingleDash(e, args, options);
+    // parseArgs names one letter of a group (`-o` of `-odd`): the line names what was typed.
+    const problem = typed !== undefined
+      ? `unknown option ${JSON.stringify(typed)}`
+      : e instanceof Error
+      ? tidy(e.message)
+      : String(e);
+    const name = nameAfterDashDash && typed;
     // Said only for a single dash: "--wiat" is a mistyped flag, "-x" may as well be a name.
     throw usage(
       command,

@@ -147,6 +147,27 @@ Deno.test("an unknown flag or a flag without its value exits 64 naming it", asyn
   assert.match(oneLine(missing.stderr), /--url.*see coord doctor --help/);
 });
 
+Deno.test("an unknown option in a group of letters is named as typed, in every command", async () => {
+  // parseArgs reads -odd as -o -d -d: the line named "-o", which no one typed.
+  await using db = await tempSqlite();
+  for (
+    const [args, typed] of [
+      [["lock", "run", "-odd", "--", "true"], "-odd"],
+      [["lock", "run", "r", "-qz", "--", "true"], "-qz"],
+      [["turn", "status", "-odd"], "-odd"],
+      [["barrier", "-odd", "2"], "-odd"],
+      [["queue", "list", "q", "-odd"], "-odd"],
+      [["schedule", "status", "-odd"], "-odd"],
+      [["doctor", "-odd"], "-odd"],
+      [["ui", "-odd"], "-odd"],
+    ] as const
+  ) {
+    const r = await runCoord([...args], { env: { COORD_URL: db.url } });
+    assert.equal(r.code, 64, args.join(" "));
+    assert.match(oneLine(r.stderr), new RegExp(`^coord: unknown option "${typed}"[ (]`));
+  }
+});
+
 Deno.test("doctor on the default backend before any use says so, and creates nothing", async () => {
   await using temp = await tempDir("coord-test-");
   const state = temp.path;
