@@ -11,6 +11,7 @@ import { UsageError } from "../lib/errors.ts";
 import { connect, connectToLook, DEFAULT_CONNECT_TIMEOUT_MS } from "../lib/backend/connect.ts";
 import { MAX_DURATION_MS, secondsOrDurationMs } from "../lib/duration.ts";
 import type { Backend } from "../lib/backend/types.ts";
+import { variable } from "../lib/environment.ts";
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
 
@@ -310,7 +311,7 @@ export function openBackend(
   const connectTimeoutMs = secondsFlag(
     command,
     "connect-timeout",
-    flag ?? Deno.env.get(CONNECT_TIMEOUT_VARIABLE),
+    flag ?? variable(CONNECT_TIMEOUT_VARIABLE),
     DEFAULT_CONNECT_TIMEOUT_MS,
     { positive: true, ...(flag === undefined && { name: CONNECT_TIMEOUT_VARIABLE }) },
   );
@@ -332,7 +333,7 @@ export function openBackend(
  * ```
  */
 export function strayUrl(values: { url?: string }, command: string[]): boolean {
-  if (values.url !== undefined || Deno.env.get("COORD_URL")) return false;
+  if (values.url !== undefined || variable("COORD_URL") !== undefined) return false;
   if (command.length === 0 || /(^|\/)coord$/.test(command[0])) return false;
   const given = command.flatMap((arg, i) =>
     arg === "--url" ? [command[i + 1] ?? ""] : arg.startsWith("--url=") ? [arg.slice(6)] : []

@@ -7,6 +7,7 @@
 import { CoordError, ExitCode, type ForeignDataError, oneLine } from "../lib/errors.ts";
 import { maskCredentials } from "../lib/backend/url.ts";
 import { printable } from "./output.ts";
+import { variable } from "../lib/environment.ts";
 
 /** The codes of a failed write to stdout or stderr: a full disk, an I/O error, a closed one. */
 const OUTPUT_FAILURES = ["ENOSPC", "EIO", "EBADF", "EPIPE"];
@@ -27,7 +28,7 @@ export function reportError(error: unknown): number {
     return ExitCode.ioError;
   }
   say(`coord: internal error: ${joined(oneLine(error))} — rerun with COORD_DEBUG=1 for details`);
-  if (Deno.env.get("COORD_DEBUG")) console.error(error);
+  if (variable("COORD_DEBUG") !== undefined) console.error(error);
   return ExitCode.internal;
 }
 

@@ -9,6 +9,7 @@ import { ExitCode, ForeignDataError } from "../lib/errors.ts";
 import { formatDuration } from "../lib/duration.ts";
 import { loadTasks } from "../lib/schedule/load.ts";
 import { blindCoordLines } from "../lib/schedule/blind_coord.ts";
+import { variable } from "../lib/environment.ts";
 import { DEFAULT_GRACE_MS, Scheduler } from "../lib/schedule/scheduler.ts";
 import { scheduleReports, type TaskStatus } from "../lib/schedule/status.ts";
 import {
@@ -190,7 +191,7 @@ async function runFile(argv: string[]): Promise<number> {
   const lines = await loadTasks(app, file, (task, stream, line) => {
     writeLine(`[${task}] ${line}`, stream === "stdout" ? Deno.stdout : Deno.stderr);
   }, { passEnv });
-  for (const { line } of blindCoordLines(lines, { url: Deno.env.get("COORD_URL"), passEnv })) {
+  for (const { line } of blindCoordLines(lines, { url: variable("COORD_URL"), passEnv })) {
     writeLine(
       `coord: ${file}:${line} runs coord without this backend: it gets no COORD_URL, so it ` +
         `would use its default (the local SQLite file) — add --pass-env COORD_URL, or --url ` +

@@ -7,6 +7,7 @@
 
 import type { Backend } from "../lib/backend/types.ts";
 import { BackendRefusedError, ExitCode, UsageError } from "../lib/errors.ts";
+import { variable } from "../lib/environment.ts";
 import type { Credentials } from "./ui/auth.ts";
 import { followChanges, Pulse } from "./ui/changes.ts";
 import { newCsrfToken } from "./ui/csrf.ts";
@@ -218,8 +219,8 @@ function isLoopback(hostname: string): boolean {
 }
 
 function credentialsFromEnv(): Credentials | undefined {
-  const user = Deno.env.get("COORD_UI_USER");
-  const password = Deno.env.get("COORD_UI_PASSWORD");
+  const user = variable("COORD_UI_USER");
+  const password = variable("COORD_UI_PASSWORD");
   if (!user && !password) return undefined;
   if (!user || !password) {
     throw usage("ui", "set both COORD_UI_USER and COORD_UI_PASSWORD, or neither");

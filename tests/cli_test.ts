@@ -463,6 +463,26 @@ Deno.test("COORD_URL and COORD_NAMESPACE are used when no flag is given", async 
   assert.equal(report.namespace, "team-a");
 });
 
+Deno.test("a COORD_ variable set empty counts as unset, each of them as COORD_URL= did", async () => {
+  // COORD_NAMESPACE= exited 64 (namespace "" is not usable), COORD_CONNECT_TIMEOUT= too.
+  await using db = await tempSqlite();
+  const empty = { COORD_NAMESPACE: "", COORD_CONNECT_TIMEOUT: "", COORD_PASSWORD: "" };
+  const named = await runCoord(["doctor", "--json"], { env: { ...empty, COORD_URL: db.url } });
+  assert.equal(named.code, 0, named.stderr);
+  assert.deepEqual(
+    [JSON.parse(named.stdout).url, JSON.parse(named.stdout).namespace],
+    [db.url, "coord"],
+  );
+  await using state = await tempDir("coord-test-");
+  const env = { ...empty, COORD_URL: "", XDG_STATE_HOME: state.path };
+  const unnamed = await runCoord(["doctor", "--json"], { env });
+  assert.equal(unnamed.code, 0, unnamed.stderr);
+  assert.equal(JSON.parse(unnamed.stdout).url, `sqlite:${state.path}/coord/coord.db`);
+  // A flag given empty is still refused: it was typed.
+  const flag = await runCoord(["doctor", "--namespace", "", "--url", db.url]);
+  assert.equal(flag.code, 64, flag.stderr);
+});
+
 Deno.test("COORD_CONNECT_TIMEOUT is the connect timeout when no flag is given", async () => {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const accepted: Deno.Conn[] = [];

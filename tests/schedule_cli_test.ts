@@ -290,6 +290,11 @@ Deno.test("coord schedule run warns of a line that runs coord without its backen
     "COORD_URL",
   ]);
   assert.deepEqual([passed.code, warned(passed.stderr)], [69, []]);
+  // COORD_URL set empty is the default backend, as unset: such a line uses the same one. (The
+  // bad connect timeout ends the run after the warnings, before the default file is opened.)
+  const env = { COORD_URL: "", COORD_CONNECT_TIMEOUT: "soon" };
+  const unset = await runCoord(["schedule", "run", jobs], { env });
+  assert.deepEqual([unset.code, warned(unset.stderr)], [64, []], unset.stderr);
 });
 
 Deno.test("coord schedule run exits 65 when a task's name holds foreign data", async () => {

@@ -8,6 +8,7 @@ import { dirname } from "node:path";
 import { BackendUnavailableError, UsageError } from "../errors.ts";
 import { guardClosed } from "./closed_guard.ts";
 import { checkNamespace } from "./keys.ts";
+import { variable } from "../environment.ts";
 import type { Backend } from "./types.ts";
 import { nothingStored } from "./nothing_stored.ts";
 import {
@@ -18,7 +19,10 @@ import {
   parseBackendUrl,
 } from "./url.ts";
 
-/** Options of {@link connect}; each falls back to an environment variable, then a default. */
+/**
+ * Options of {@link connect}; each falls back to an environment variable (one set empty counts as
+ * unset), then a default.
+ */
 export interface ConnectOptions {
   /** Backend URL; default `COORD_URL`, else the SQLite file under `$XDG_STATE_HOME/coord/`. */
   url?: string;
@@ -87,9 +91,10 @@ async function open(options: ConnectOptions, create: boolean, readOnly = false):
     );
   }
   const env = options.env ?? Deno.env.toObject();
+  const namespaceVariable = variable("COORD_NAMESPACE", env);
   const namespace = naming(
-    options.namespace === undefined && env.COORD_NAMESPACE !== undefined && "COORD_NAMESPACE",
-    () => checkNamespace(options.namespace ?? env.COORD_NAMESPACE ?? DEFAULT_NAMESPACE),
+    options.namespace === undefined && namespaceVariable !== undefined && "COORD_NAMESPACE",
+    () => checkNamespace(options.namespace ?? namespaceVariable ?? DEFAULT_NAMESPACE),
   );
   const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   if (!(connectTimeoutMs > 0)) {
@@ -97,11 +102,11 @@ async function open(options: ConnectOptions, create: boolean, readOnly = false):
       `connectTimeoutMs must be a positive number of milliseconds, got ${connectTimeoutMs}`,
     );
   }
-  const rawUrl = options.url ?? env.COORD_URL;
+  const rawUrl = options.url ?? variable("COORD_URL", env);
   const url = rawUrl || `sqlite:${defaultSqlitePath(env)}`;
   const target: BackendUrl = naming(
     options.url === undefined && rawUrl !== undefined && "COORD_URL",
-    () => parseBackendUrl(url, options.password ?? env.COORD_PASSWORD),
+    () => parseBackendUrl(url, options.password ?? variable("COORD_PASSWORD", env)),
   );
   const displayUrl = maskPassword(url);
   if (target.kind === "sqlite") {
@@ -126,7 +131,7 @@ async function open(options: ConnectOptions, create: boolean, readOnly = false):
   if (target.kind === "postgres") {
     const { openPostgres } = await import("./postgres/backend.ts");
     // libpq's own variable, so a team's existing setup works; COORD_PASSWORD comes first.
-    const password = target.password ?? (env.PGPASSWORD || undefined);
+    const password = target.password ?? variable("PGPASSWORD", env);
     const backend = await openPostgres(
       { ...target, password },
       { namespace, displayUrl, connectTimeoutMs, create, readOnly },
