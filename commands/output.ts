@@ -5,6 +5,7 @@
  */
 
 import { padColumns, textWidth } from "./text_width.ts";
+import { BIDI_CONTROLS } from "../lib/backend/keys.ts";
 
 const encoder = new TextEncoder();
 
@@ -36,10 +37,8 @@ export function printTable(rows: string[][]): void {
 }
 
 // C0 and C1 controls and DEL, and the invisible characters that reorder the text around them in
-// a terminal (Trojan Source, CVE-2021-42574): bidi embeddings, overrides and isolates, and the
-// direction marks.
-const UNPRINTABLE_CHARS = String
-  .raw`\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069`;
+// a terminal (Trojan Source).
+const UNPRINTABLE_CHARS = String.raw`\u0000-\u001f\u007f-\u009f${BIDI_CONTROLS}`;
 const UNPRINTABLE = new RegExp(`[${UNPRINTABLE_CHARS}]`, "g");
 const UNPRINTABLE_OR_BACKSLASH = new RegExp(`[${UNPRINTABLE_CHARS}\\\\]`, "g");
 

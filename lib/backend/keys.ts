@@ -24,10 +24,27 @@ export const MAX_NAME_LENGTH = 512;
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
 /**
+ * The bidi controls, which reorder the text shown around them (Trojan Source, CVE-2021-42574:
+ * `coord: … "txt.exe"` reads reversed): embeddings, overrides, isolates and direction marks, as
+ * the inside of a regular expression's character class.
+ */
+export const BIDI_CONTROLS = String.raw`\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069`;
+
+/**
+ * No control characters, but as bad in a name printed in a line: the bidi controls, and the line
+ * and paragraph separators, which end a line for JavaScript (`/^…$/m`, a JS or JSON reader's).
+ */
+const LINE_BREAKING = new RegExp(`[${BIDI_CONTROLS}\\u2028\\u2029]`);
+
+/** What JSON leaves raw of what a name may not hold, escaped in a refusal as JSON would. */
+const RAW_IN_JSON = new RegExp(`[\\u007f-\\u009f${BIDI_CONTROLS}\\u2028\\u2029]`, "g");
+
+/**
  * Checks a user-given name (a barrier's, a resource's, a task's, a queue's; a job id). `what`
  * says what it is, as its messages name it: `"queue name"`, `"job id"`.
  *
- * @throws {UsageError} when empty, too long, or holding NUL or another control character.
+ * @throws {UsageError} when empty, too long, or holding NUL or another control character, a bidi
+ * control or a line separator.
  */
 export function checkName(what: string, name: string): string {
   // A JavaScript caller may pass anything: say what was wrong rather than throw a TypeError.
@@ -47,8 +64,9 @@ export function checkName(what: string, name: string): string {
 }
 
 /**
- * Checks that a name holds no NUL and no other control character, which no name coord takes
- * may hold (see {@link checkName}), also one longer than a name, as a flow's part's id may be.
+ * Checks that a name holds no NUL, no other control character and no bidi control or line
+ * separator, which no name coord takes may hold (see {@link checkName}), also one longer than a
+ * name, as a flow's part's id may be.
  *
  * @throws {UsageError} naming the character's kind.
  * @example
@@ -60,16 +78,31 @@ export function checkName(what: string, name: string): string {
 export function refuseControls(what: string, name: string): void {
   // SQLite's C API (and so its listings) cut a string at NUL: "a\0b" would be shown as "a".
   if (name.includes("\0")) {
-    throw new UsageError(`${what} ${JSON.stringify(name)} holds NUL — leave it out`);
+    throw new UsageError(`${what} ${quoted(name)} holds NUL — leave it out`);
   }
   // Names are printed one a line and in columns (`put`, `list`, `status`): a newline or tab
   // in one would split or shift what scripts read.
   if (CONTROL.test(name)) {
     throw new UsageError(
-      `${what} ${JSON.stringify(name)} holds a control character (a newline, a tab…) — ` +
-        `leave it out`,
+      `${what} ${quoted(name)} holds a control character (a newline, a tab…) — leave it out`,
     );
   }
+  const breaking = LINE_BREAKING.exec(name)?.[0];
+  if (breaking !== undefined) {
+    const code = breaking.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0");
+    throw new UsageError(
+      `${what} ${quoted(name)} holds U+${code}, a bidi control or line separator that ` +
+        `reorders or breaks the line it is shown in — leave it out`,
+    );
+  }
+}
+
+/** `name` in JSON, its DEL, C1 controls, bidi controls and line separators escaped (`\u202e`). */
+function quoted(name: string): string {
+  return JSON.stringify(name).replace(
+    RAW_IN_JSON,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
 }
 
 /**
@@ -121,6 +154,9 @@ export function checkNames(what: string, names: readonly string[]): string[] {
  * @throws {UsageError} when it does.
  */
 export function checkNamespace(namespace: string): string {
+  // A namespace is printed as names are (doctor, status lines): it may hold none of what they
+  // may not.
+  if (typeof namespace === "string" && namespace !== "") refuseControls("namespace", namespace);
   if (!/^[^\s{}*?[\]\\\0]+$/.test(namespace)) {
     throw new UsageError(
       `namespace ${

@@ -155,25 +155,6 @@ conformance("--wait 0 on a held lock exits 75, or the --conflict-exit-code", asy
   await holder.result;
 });
 
-conformance(
-  "--conflict-exit-code's line shows a name's bidi controls escaped, as 75's does",
-  async (ctx) => {
-    // A name may hold them (it is no control character), and would reorder the line it is in.
-    const name = "held\u202eevil";
-    const backend = await ctx.open();
-    await using holder = spawnCoord(["lock", name, "--", ...HOLD], { env: envOf(ctx) });
-    await users(backend, name, 1);
-    for (const extra of [[], ["-E", "9"]]) {
-      const r = await runCoord(["lock", name, "-n", ...extra, "--", "true"], { env: envOf(ctx) });
-      assert.equal(r.code, extra.length ? 9 : 75);
-      assert.match(r.stderr, /^coord: lock "held\\u\{202e\}evil": not granted within 0 s/);
-      assert.doesNotMatch(r.stderr, /\u202e/);
-    }
-    holder.kill("SIGTERM");
-    await holder.result;
-  },
-);
-
 conformance("--limit 2 never lets more than two run at once", async (ctx) => {
   const backend = await ctx.open();
   await using temp = await tempDir("coord-test-");

@@ -1,6 +1,6 @@
 /**
- * Names holding NUL or another control character are refused at the library's edge, before any
- * backend stores them.
+ * Names holding NUL or another control character, a bidi control or a line separator are refused
+ * at the library's edge, before any backend stores them.
  */
 
 import assert from "node:assert/strict";
@@ -10,7 +10,9 @@ import { lock } from "../../lib/lock/lock.ts";
 import { putJob } from "../../lib/queue/queue.ts";
 import { defineTask } from "../../lib/schedule/task.ts";
 import { conformance } from "../support/backends.ts";
-import { spawnCoord } from "../support/cli.ts";
+import { runCoord, spawnCoord } from "../support/cli.ts";
+import { tempDir } from "../support/temp.ts";
+import { HANG_GUARD_MS } from "../support/wait.ts";
 
 /** A name SQLite would list cut at the NUL, as "a". */
 const NUL_NAME = "a\0b";
@@ -30,6 +32,86 @@ conformance(
     assert.equal((await backend.barrier.status("a")).generation, 1);
   },
 );
+
+/**
+ * What reorders the line a name is shown in (a right-to-left override shows `coord: … "txt.exe"`
+ * reversed, Trojan Source) or ends it for JavaScript (the line and paragraph separators): one of
+ * each kind.
+ */
+const LINE_BREAKERS = ["\u202e", "\u202a", "\u2066", "\u2069", "\u200e", "\u200f", "\u061c"]
+  .concat(["\u2028", "\u2029"]);
+
+conformance(
+  "a name holding a bidi control or a line separator is refused, nothing stored",
+  async ({ open }) => {
+    // Only C0 and C1 controls were refused: such a name was stored and printed.
+    const backend = await open();
+    for (const c of LINE_BREAKERS) {
+      const name = `txt${c}exe`;
+      const code = c.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0");
+      const refused = (e: Error) =>
+        e instanceof UsageError && e.message.includes(`holds U+${code}, a bidi control`) &&
+        !e.message.includes(c);
+      await assert.rejects(barrier(backend, name, 1, { delayMs: 0 }), refused);
+      await assert.rejects(barrier(backend, "b", 1, { delayMs: 0, runId: name }), refused);
+      await assert.rejects(lock(backend, name), refused);
+      await assert.rejects(putJob(backend, name, { handler: "h" }), refused);
+      await assert.rejects(putJob(backend, "q", { handler: "h", id: name }), refused);
+      await assert.rejects(putJob(backend, "q", { handler: "h", dedupe: name }), refused);
+      await assert.rejects(putJob(backend, "q", { handler: "h", group: name }), refused);
+      assert.throws(() => defineTask({ name, interval: "1s" }, () => {}), refused);
+    }
+    assert.deepEqual(await backend.lock.list(), []);
+    assert.deepEqual(await backend.queue.list(), []);
+    assert.equal((await backend.barrier.status("b")).generation, 1);
+  },
+);
+
+Deno.test("every name coord is given refuses a bidi control or a line separator: one line, exit 64", async () => {
+  await using dir = await tempDir("coord-test-");
+  await using tasks = await tempDir("coord-test-");
+  const env = { COORD_URL: `sqlite:${dir.path}/coord.db` };
+  for (const c of ["\u202e", "\u2028"]) {
+    const name = `txt${c}exe`;
+    for (
+      const [args, what, extra] of [
+        [["lock", "run", name, "--", "true"], "resource name"],
+        [["barrier", name, "1"], "barrier name"],
+        [["barrier", "b", "1", "--run-id", name], "run id"],
+        [["queue", "put", name, "--handler", "h"], "queue name"],
+        [["queue", "put", "q", "--id", name, "--handler", "h"], "job id"],
+        [["queue", "put", "q", "--dedupe", name, "--handler", "h"], "dedupe key"],
+        [["queue", "put", "q", "--group", name, "--handler", "h"], "group name"],
+        [["queue", "work", "q", "--worker", name, "--drain"], "worker id"],
+        [["queue", "show", `q/${name}`], "job reference"],
+        [["turn", "status", name], "resource name"],
+        [["schedule", "status", name], "task name"],
+        [["doctor", "--namespace", name], "namespace"],
+        [["doctor"], "namespace", { COORD_NAMESPACE: name }],
+      ] as const
+    ) {
+      const r = await runCoord([...args], { env: { ...env, ...extra } });
+      assert.equal(r.code, 64, `${args.join(" ")}: ${r.stderr}`);
+      assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+      assert.ok(!r.stderr.includes(c), r.stderr);
+      const given = args.find((arg) => arg.includes(c)) ?? name;
+      const shown = JSON.stringify(given).replace(c, `\\u${c.charCodeAt(0).toString(16)}`);
+      assert.ok(r.stderr.includes(`${what} ${shown} holds U+`), `${args.join(" ")}: ${r.stderr}`);
+    }
+  }
+  // In a crontab line (U+2028 is white space there, as JavaScript reads a line's words).
+  const crontab = `${tasks.path}/tasks.cron`;
+  await Deno.writeTextFile(crontab, "@hourly name=txt\u202eexe true\n");
+  const scheduler = spawnCoord(["schedule", "run", crontab], { env });
+  // A scheduler that took the name would run on: a hang guard, not a timing bound.
+  const guard = setTimeout(() => scheduler.kill("SIGKILL"), HANG_GUARD_MS);
+  const r = await scheduler.result;
+  clearTimeout(guard);
+  assert.equal(r.code, 64, r.stderr);
+  assert.match(r.stderr, /^coord: \S+tasks\.cron:1: task name "txt\\u202eexe" holds U\+202E/);
+  const status = await runCoord(["queue", "status", "--json"], { env });
+  assert.equal(status.stdout, "", "nothing stored");
+});
 
 Deno.test("a task name holding NUL is refused", () => {
   assert.throws(() => defineTask({ name: NUL_NAME, interval: "1s" }, () => {}), /holds NUL/);

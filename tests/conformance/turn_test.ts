@@ -438,12 +438,3 @@ Deno.test("coord turn --help promises tickets never repeat after a reset", async
   assert.doesNotMatch(stdout, /again at 1/);
   assert.match(stdout, /Tickets and\s+fencing tokens never repeat/);
 });
-
-conformance("coord turn reset names a listed queue with its bidi controls escaped", async (ctx) => {
-  const env = envOf(ctx);
-  // A name may hold them (no control character), and would reorder the line it is in.
-  assert.equal((await runCoord(["lock", "run", "x\u202ey", "--", "true"], { env })).code, 0);
-  const r = await runCoord(["turn", "reset"], { env });
-  assert.equal(r.code, 0, r.stderr);
-  assert.equal(r.stderr, 'Reset "x\\u202ey".\n');
-});
