@@ -105,7 +105,8 @@ async function wait(argv: string[]): Promise<number> {
   const leaseMs = secondsFlag("barrier", "lease", values.lease, DEFAULT_LEASE_MS, {
     minMs: MIN_LEASE_MS,
   });
-
+  // Checked before the backend is opened, which may create its file or schema.
+  scopedName(name, values["run-id"]);
   await using backend = await openBackend("barrier", values);
   const progress = new Progress(values.quiet);
   try {

@@ -13,6 +13,7 @@ import {
   MIN_EXPIRE_MS,
 } from "../lib/lock/lock.ts";
 import { InterruptedError, LockTimeoutError, SIGNAL_NUMBERS } from "../lib/errors.ts";
+import { checkName } from "../lib/backend/keys.ts";
 import type { Command } from "./command.ts";
 import {
   BACKEND_FLAGS,
@@ -159,7 +160,8 @@ async function run(argv: string[]): Promise<number> {
     limit: values.limit === undefined ? 1 : countArg("lock", "--limit", values.limit),
   };
   const passEnv = passEnvFlag("lock", values);
-
+  // Checked before the backend is opened, which may create its file or schema.
+  checkName("resource name", resource);
   await using backend = await openBackend("lock", values);
   const progress = new Progress(values.quiet);
   const signals = new LockSignals();
