@@ -138,6 +138,10 @@ Deno.test("coord schedule run refuses a missing file, bad flags and bad values w
       [["schedule"], /missing FILE/],
       [["schedule", "run", jobs, "--frobnicate"], /: unknown option "--frobnicate"/],
       [["schedule", "run", jobs, "--grace", "soon"], /--grace takes seconds/],
+      // Recorded with the ticks it holds and shown by status, as a name is.
+      [["schedule", "run", jobs, "--instance", ""], /the instance id is empty/],
+      [["schedule", "run", jobs, "--instance", "a\nb"], /instance id "a\\nb" holds a control/],
+      [["schedule", "run", jobs, "--instance", "w\u202e1"], /instance id .* holds U\+202E/],
       [["schedule", "run", jobs, "--health-port", "http"], /--health-port "http" is not a port/],
       [["schedule", "run", jobs, "other.cron"], /one FILE at a time/],
       [["schedule", "list", jobs, "--count", "many"], /--count must be a whole number/],

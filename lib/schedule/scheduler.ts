@@ -8,6 +8,7 @@
 import { processId } from "../process_id.ts";
 import { Shutdown } from "../service.ts";
 import { connect, type ConnectOptions } from "../backend/connect.ts";
+import { checkName } from "../backend/keys.ts";
 import type { Backend } from "../backend/types.ts";
 import { CoordError, ExitCode, oneLine, UsageError } from "../errors.ts";
 import { abortion, sleep } from "../time.ts";
@@ -117,8 +118,10 @@ export class Scheduler {
   constructor(options: SchedulerOptions = {}) {
     this.#options = options;
     this.onEvent = options.onEvent;
-    this.instance = options.instance ?? processId();
-    if (this.instance === "") throw new UsageError("the instance id is empty — give a name");
+    // Recorded with each tick it holds and printed by status: a name as any other.
+    this.instance = options.instance === undefined
+      ? processId()
+      : checkName("instance id", options.instance);
     this.#backendGiven = options.backend !== undefined;
     if (options.backend) this.#backend = Promise.resolve(options.backend);
   }
