@@ -2,7 +2,7 @@
 
 import { claimJob } from "../../lib/queue/claim_job.ts";
 import assert from "node:assert/strict";
-import { cancelJob, putJob } from "../../lib/queue/queue.ts";
+import { cancelJob, promoteJob, putJob, retryJob } from "../../lib/queue/queue.ts";
 import { configureQueue } from "../../lib/queue/retention.ts";
 import type { Backend } from "../../lib/backend/types.ts";
 import { conformance, envOf } from "../support/backends.ts";
@@ -96,6 +96,39 @@ conformance(
     // Cancelling a running job frees its slot too.
     await cancelJob(backend, "q/a2");
     assert.equal(await claim(backend, "q"), "a3");
+  },
+);
+
+/** The ids the next claims hand out, each run to its end before the next claim. */
+async function runOrder(backend: Backend, queue: string): Promise<string[]> {
+  const order = [];
+  for (let id = await claim(backend, queue); id; id = await claim(backend, queue)) {
+    await complete(backend, queue, id);
+    order.push(id);
+  }
+  return order;
+}
+
+conformance(
+  "a group's jobs run by priority however each came due: put, promoted, retried",
+  async (ctx) => {
+    const backend = await ctx.open();
+    for (const q of ["q", "r"]) await configureQueue(backend, q, { groupLimit: 1 });
+    await putJob(backend, "q", { id: "f", handler: "h", group: "a", priority: 5 });
+    assert.equal(await claim(backend, "q"), "f");
+    const failed = { id: "f", worker: "w", attempt: 1, outcome: "failed", error: "x" } as const;
+    assert.ok(await backend.queue.finish("q", failed));
+    await putJob(backend, "q", { id: "d", handler: "h", group: "a", delayMs: 3_600_000 });
+    assert.ok((await promoteJob(backend, "q/d")).promoted);
+    assert.ok((await retryJob(backend, "q/f")).retried);
+    assert.deepEqual(await runOrder(backend, "q"), ["f", "d"]);
+    // A job of the group in the run order already (a claim took another job meanwhile) gives
+    // way to one of a higher priority come due after it, and runs next.
+    await putJob(backend, "r", { id: "solo", handler: "h", priority: 9 });
+    await putJob(backend, "r", { id: "low", handler: "h", group: "a" });
+    assert.equal(await claim(backend, "r"), "solo");
+    await putJob(backend, "r", { id: "high", handler: "h", group: "a", priority: 5 });
+    assert.deepEqual(await runOrder(backend, "r"), ["high", "low"]);
   },
 );
 

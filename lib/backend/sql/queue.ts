@@ -79,6 +79,11 @@ export const QUEUE_DDL = [
   `CREATE INDEX IF NOT EXISTS coord_queue_job_parked
     ON coord_queue_job (namespace, queue, group_key, priority DESC, ready_at, id)
     WHERE state = 'pending' AND due = 2`,
+  // A group's jobs in the run order, last first: a parked job ahead of the last one takes its
+  // place (see #overtake).
+  `CREATE INDEX IF NOT EXISTS coord_queue_job_grouped_ready
+    ON coord_queue_job (namespace, queue, group_key, priority DESC, ready_at, id)
+    WHERE state = 'pending' AND due = 1 AND group_key IS NOT NULL`,
   // A group's jobs running and in the run order.
   `CREATE TABLE IF NOT EXISTS coord_queue_group (
     namespace TEXT NOT NULL, queue TEXT NOT NULL, group_key TEXT NOT NULL,
@@ -746,6 +751,50 @@ export class SqlQueueSteps implements QueueSteps {
         await this.#groupAdd(s, queue, group, { ready: moved.length });
       }
       if (moved.length < room) return;
+    }
+  }
+
+  /**
+   * A group's jobs in the run order are its first ones: a parked job ahead of the last of them
+   * takes its place, and that one is parked again (`make_ready` in
+   * redis/queue/includes/run_order.lua). So a job put, promoted or retried after one of its
+   * group joined the run order runs before that one when its priority says so.
+   */
+  async #overtake(s: Step, queue: string, group: string): Promise<void> {
+    for (;;) {
+      const [first] = await s.tx.all<{ id: string; priority: number; ready_at: number }>(
+        `SELECT id, priority, ready_at FROM coord_queue_job WHERE namespace = ? AND queue = ?
+         AND group_key = ? AND state = 'pending' AND due = 2
+         ORDER BY priority DESC, ready_at, id LIMIT 1 ${s.tx.rowLock({ skipLocked: true })}`,
+        this.#ns,
+        queue,
+        group,
+      );
+      if (!first) return;
+      const [behind] = await s.tx.all<{ id: string }>(
+        `SELECT id FROM coord_queue_job WHERE namespace = ? AND queue = ? AND group_key = ?
+         AND state = 'pending' AND due = 1 AND (priority < ? OR priority = ?
+           AND (ready_at > ? OR ready_at = ? AND id > ?))
+         ORDER BY priority, ready_at DESC, id DESC LIMIT 1 ${s.tx.rowLock({ skipLocked: true })}`,
+        this.#ns,
+        queue,
+        group,
+        first.priority,
+        first.priority,
+        first.ready_at,
+        first.ready_at,
+        first.id,
+      );
+      if (!behind) return;
+      await s.tx.run(
+        `UPDATE coord_queue_job SET due = CASE WHEN id = ? THEN 1 ELSE 2 END
+         WHERE namespace = ? AND queue = ? AND id IN (?, ?)`,
+        first.id,
+        this.#ns,
+        queue,
+        first.id,
+        behind.id,
+      );
     }
   }
 
@@ -1599,7 +1648,10 @@ export class SqlQueueSteps implements QueueSteps {
       );
     }
     const groups = [...new Set(touched.map((t) => t.group_key))].filter((g) => g !== null).sort();
-    for (const group of groups) await this.#fill(s, queue, group);
+    for (const group of groups) {
+      await this.#fill(s, queue, group);
+      await this.#overtake(s, queue, group);
+    }
     // The jobs read with the rest are still the first unless this step changed the order.
     const unchanged = reads.abandoned.length === 0 && touched.length === 0;
     const groupLimit = settings.groupLimit ?? Infinity;

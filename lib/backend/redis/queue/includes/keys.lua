@@ -22,8 +22,8 @@
 --       ends, ms), outlived (zset id -> the count of finished jobs at which its own --keep's
 --       count ends; totals' field "finished" counts them), parked (zset, all scores 0:
 --       "GROUP\0ORDER\0ID", the due jobs of a --group waiting for room under the queue's
---       groupLimit, read by prefix), groups (hash "active:GROUP" / "ready:GROUP" -> that group's
---       jobs running / in ready)
+--       groupLimit, and "GROUP\0-ORDER\0ID", those of its jobs in ready; read by prefix),
+--       groups (hash "active:GROUP" / "ready:GROUP" -> that group's jobs running / in ready)
 -- ARGV[1]: the queue's change channel, then the step's own arguments (see each step's file).
 -- User data (specs, results) is stored as the strings given and never decoded here: cjson
 -- would turn [] into {} and cut numbers to 14 digits.
@@ -58,7 +58,8 @@ local checked = checked_call(KINDS)
 -- The commands that change no key: the rest count as writes.
 local READS = { GET = true, HGET = true, HGETALL = true, HEXISTS = true, HKEYS = true,
   HMGET = true, ZCARD = true, ZCOUNT = true, ZRANGE = true, ZRANGEBYLEX = true,
-  ZRANGEBYSCORE = true, ZREVRANGEBYSCORE = true, ZSCORE = true, ZMSCORE = true, PUBLISH = true }
+  ZRANGEBYSCORE = true, ZREVRANGEBYLEX = true, ZREVRANGEBYSCORE = true, ZSCORE = true,
+  ZMSCORE = true, PUBLISH = true }
 local verified = {}
 local guarded = {}
 local wrote = false

@@ -82,37 +82,75 @@ local function group_add(kind, group, delta)
   if call('HINCRBY', groups, field, delta) <= 0 then call('HDEL', groups, field) end
 end
 
--- The run order shifted by 2^52 is positive and below 2^53: 16 digits sort as the numbers do.
-local function parked_member(group, order, id)
-  return group .. '\0' .. string.format('%016.0f', order + 4503599627370496) .. '\0' .. id
+-- A due job of a --group is in `parked` as "GROUP\0ORDER\0ID" while it waits for room, and as
+-- "GROUP\0-ORDER\0ID" while it is in ready: its group's jobs in ready sort before its waiting
+-- ones, and the last of them is the one a better job come due displaces. ORDER is the run
+-- order shifted by 2^52, positive and below 2^53: 16 digits sort as the numbers do.
+local ORDER_SHIFT = 4503599627370496
+
+local function parked_member(group, order, id, in_ready)
+  return group .. (in_ready and '\0-' or '\0') .. string.format('%016.0f', order + ORDER_SHIFT)
+    .. '\0' .. id
+end
+
+-- The run order and id a member of `group` in `parked` holds.
+local function parked_entry(group, member)
+  local order, id = string.match(string.sub(member, #group + 2), '^%-?(%d+)%z(.*)$')
+  return tonumber(order) - ORDER_SHIFT, id
 end
 
 -- Whether this step put a job into the run order, for an idle worker to hear of.
 local became_ready = false
 
+local function join_ready(group, order, id)
+  call('ZADD', parked, 0, parked_member(group, order, id, true))
+  call('ZADD', ready, exact(order), id)
+  became_ready = true
+end
+
+-- A job of `group` leaves ready, and waits for room again (its group's count is the caller's).
+local function wait_again(group, order, id)
+  call('ZREM', ready, id)
+  call('ZREM', parked, parked_member(group, order, id, true))
+  call('ZADD', parked, 0, parked_member(group, order, id))
+end
+
 -- Moves `group`'s next parked jobs into `ready` while the group has room.
 local function fill(group)
   local limit = group_limit()
-  local prefix = group .. '\0'
   while group_count('active', group) + group_count('ready', group) < limit do
-    local member = call('ZRANGEBYLEX', parked, '[' .. prefix, '(' .. group .. '\1',
+    -- Digits follow the group's \0 in a waiting job's member, '-' in one in ready.
+    local member = call('ZRANGEBYLEX', parked, '[' .. group .. '\0' .. '0', '(' .. group .. '\1',
       'LIMIT', 0, 1)[1]
     if not member then return end
     call('ZREM', parked, member)
-    local order, id = string.match(string.sub(member, #prefix + 1), '^(%d+)%z(.*)$')
-    call('ZADD', ready, exact(tonumber(order) - 4503599627370496), id)
-    became_ready = true
+    local order, id = parked_entry(group, member)
+    join_ready(group, order, id)
     group_add('ready', group, 1)
   end
 end
 
 -- A due pending job joins the run order; one of a group is parked until the group has room.
+-- A group's jobs in ready are its first ones, as on SQL: a job come due ahead of the last of
+-- them takes its place, and that one waits again. (A job of a group put in ready by a coord
+-- that did not keep it in `parked` is not displaced.)
 local function make_ready(id, group, order)
   if not group then
     call('ZADD', ready, exact(order), id)
     became_ready = true
   elseif not call('ZSCORE', ready, id) then
-    call('ZADD', parked, 0, parked_member(group, order, id))
+    local waiting_member = parked_member(group, order, id)
+    -- One parked already (a clock stepped back: due jobs are gone through again) stays so.
+    if not call('ZSCORE', parked, waiting_member) then
+      local displaced = call('ZREVRANGEBYLEX', parked, '(' .. group .. '\0.',
+        '(' .. parked_member(group, order, id, true), 'LIMIT', 0, 1)[1]
+      if displaced then
+        wait_again(group, parked_entry(group, displaced))
+        join_ready(group, order, id)
+      else
+        call('ZADD', parked, 0, waiting_member)
+      end
+    end
     fill(group)
   end
 end
@@ -130,8 +168,9 @@ local function dequeue(job)
   call('ZREM', pending, job.id)
   local was_ready = call('ZREM', ready, job.id) == 1
   if job.groupKey then
-    call('ZREM', parked,
-      parked_member(job.groupKey, run_order(job.priority, job.readyAt), job.id))
+    local order = run_order(job.priority, job.readyAt)
+    call('ZREM', parked, parked_member(job.groupKey, order, job.id),
+      parked_member(job.groupKey, order, job.id, true))
     if was_ready then
       group_add('ready', job.groupKey, -1)
       fill(job.groupKey)

@@ -70,9 +70,8 @@ local function take_other(job, worker, lease_ms)
     call('ZREM', ready, id)
   elseif job.groupKey and group_count('active', job.groupKey) >= group_limit() then
     -- Its group's limit was lowered since it joined the run order: parked again.
-    call('ZREM', ready, id)
+    wait_again(job.groupKey, run_order(job.priority, job.readyAt), id)
     group_add('ready', job.groupKey, -1)
-    call('ZADD', parked, 0, parked_member(job.groupKey, run_order(job.priority, job.readyAt), id))
   elseif expired(job) then
     fail_here(job, 'expired: not started by its --begin-by')
   else
