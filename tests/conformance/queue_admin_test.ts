@@ -122,6 +122,31 @@ conformance("purge removes finished jobs now; wait on a purged failed job exits 
   assert.equal(wait.stdout.trim(), "1", "the completed job's result");
 });
 
+conformance("an id put again after its job was removed reads as its latest job", async (ctx) => {
+  const backend = await ctx.open();
+  // Each time the id's job ends otherwise before it is purged: whichever a backend kept of an
+  // earlier one, some round reads it.
+  for (const ended of ["completed", "failed", "cancelled", "completed"] as const) {
+    const put = await putJob(backend, "re", {
+      id: "x",
+      handler: ended === "failed" ? "boom" : "ok",
+    });
+    assert.ok(put.created, ended);
+    assert.equal((await getJob(backend, "re/x")).state, "pending", "the new job, not the removed");
+    if (ended === "cancelled") await cancelJob(backend, "re/x");
+    else await finish(backend, "re", 0);
+    assert.equal(await purgeJobs(backend, "re", { state: ended }), 1);
+    await assert.rejects(getJob(backend, "re/x"), (e: unknown) => {
+      assert.ok(e instanceof JobRemovedError, `${ended}: ${e}`);
+      assert.equal(e.state, ended);
+      return true;
+    });
+  }
+  const wait = await runCoord(["queue", "wait", "re/x"], { env: envOf(ctx) });
+  assert.equal(wait.code, 0, wait.stderr);
+  assert.match(wait.stderr, /re\/x was removed \(by retention or purge\) after completing/);
+});
+
 conformance(
   "remove takes a queue whole, and only with --force while jobs of it have not finished",
   async (ctx) => {

@@ -94,6 +94,14 @@ local function remove(state, ids, max_removed)
   delete(gone.ids)
   for _, hash in ipairs({ specs, results, inputs, progress }) do call_many('HDEL', hash, gone.ids) end
   unlisted(listed_ids)
+  -- One entry an id, as on SQL: an id put again and removed again is remembered as it ended
+  -- last, never as two states.
+  local earlier = {}
+  for i = 2, #removals, 2 do
+    local id = string.match(removals[i], '^%a+:(.*)$')
+    for ended in pairs(DONE) do table.insert(earlier, ended .. ':' .. id) end
+  end
+  call_many('ZREM', removed, earlier)
   call_many('ZADD', removed, removals)
   local over = call('ZCARD', removed) - max_removed
   if over > 0 then call('ZREMRANGEBYRANK', removed, 0, over - 1) end
