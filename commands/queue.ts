@@ -257,7 +257,9 @@ arguments: coord queue work emails reports.
           across all workers; the others of that group wait while other groups go ahead, and a
           slot freed by a job that ends goes to the group's next job at once. Prints the
           queue's settings.
-  purge   removes finished jobs of --state now (finished over --older-than ago: 30m, 7d)
+  purge   removes finished jobs of --state now (finished over --older-than ago: 30m, 7d); one
+          another program wrote over is refused (exit 65, none removed), as retention passes
+          over it and leaves it.
   remove  removes QUEUE whole: its jobs, results, settings (its ids go on where they were).
           Refused (exit 1, nothing removed) while a job of it runs (pause it and let them
           end, or cancel them), and while jobs wait to run unless --force.

@@ -101,6 +101,8 @@ export const PURGE_STATES: readonly FinishedState[] = ["completed", "failed", "c
  *
  * @returns how many it removed.
  * @throws {UsageError} on a bad queue name, state or age.
+ * @throws {ForeignDataError} when a job of a step's batch is one another program wrote over:
+ * that batch removes none (the batches before it stay removed).
  * @example
  * ```ts
  * import { connect, purgeJobs } from "../mod.ts";

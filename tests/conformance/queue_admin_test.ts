@@ -148,6 +148,36 @@ conformance("an id put again after its job was removed reads as its latest job",
 });
 
 conformance(
+  "purge refuses a finished job another program wrote over (65) and removes none; retention " +
+    "leaves it",
+  async (ctx) => {
+    const backend = await ctx.open();
+    // Its spec, on every backend; on Redis its record too (on SQL a state column that is no
+    // state's takes the job out of its state's jobs).
+    const parts = isSql(backend) ? ["spec"] as const : ["spec", "state"] as const;
+    for (const part of parts) {
+      const q = `fp-${part}`;
+      await finish(backend, q, 3);
+      await overwriteJob(backend, q, "2", part, "junk");
+      const purge = await runCoord(["queue", "purge", q, "--state", "completed"], {
+        env: envOf(ctx),
+      });
+      assert.equal(purge.code, 65, `${part}: ${purge.stderr}`);
+      assert.match(purge.stderr, /^coord: .*junk.*\n$/, part);
+      assert.equal(await storedJobs(backend, q), 3, `${part}: none removed`);
+      // Retention goes on around it, and leaves it as it is.
+      await configureQueue(backend, q, { keepCompleted: { count: 1 } });
+      await finish(backend, q, 1);
+      for (const id of ["1", "3"]) {
+        await assert.rejects(getJob(backend, `${q}/${id}`), JobRemovedError, `${part}: ${id}`);
+      }
+      await assert.rejects(getJob(backend, `${q}/2`), ForeignDataError, part);
+      assert.equal((await getJob(backend, `${q}/4`)).state, "completed", part);
+    }
+  },
+);
+
+conformance(
   "remove takes a queue whole, and only with --force while jobs of it have not finished",
   async (ctx) => {
     const env = envOf(ctx);

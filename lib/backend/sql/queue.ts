@@ -999,12 +999,23 @@ export class SqlQueueSteps implements QueueSteps {
     return dropped;
   }
 
+  /** Why show refuses the job in `row` (another program wrote it), if it does. */
+  #refusal(queue: string, row: JobRow): ForeignDataError | undefined {
+    try {
+      this.#record(queue, row, false, []);
+    } catch (e) {
+      if (e instanceof ForeignDataError) return e;
+      throw e;
+    }
+  }
+
   /**
    * Removes finished jobs `rows` (of `state`, else of the state each is in; each locked by this
    * step), remembering the newest {@link MAX_REMOVED}. Retention removes about one job for each
    * that finishes: a job that is no flow is removed with a few statements for the whole batch,
-   * sent with the step's next one. A row another program wrote is refused, or with `skip` (a
-   * retention pass, which must not stop the worker whose step it is in) left as it is.
+   * sent with the step's next one. A row another program wrote (one show refuses) is refused,
+   * or with `skip` (a retention pass, which must not stop the worker whose step it is in) left
+   * as it is.
    */
   async #remove(
     s: Step,
@@ -1026,6 +1037,13 @@ export class SqlQueueSteps implements QueueSteps {
           queue,
           id: row.id,
         });
+      }
+      // Of the right types, but holding what coord never writes (a spec, a priority): as show
+      // refuses it.
+      const refusal = this.#refusal(queue, row);
+      if (refusal) {
+        if (foreignRows === "skip") continue;
+        throw refusal;
       }
       if (row.grp !== null) {
         // A flow goes as a whole, never while a part still runs.

@@ -135,13 +135,17 @@ local function spec_ok(spec)
     and (spec.timeoutMs == nil or (number(spec.timeoutMs, 0) and spec.timeoutMs > 0))
 end
 
--- Whether a job's spec is absent or one coord wrote (see `spec_ok`).
-local function spec_readable(id)
-  local json = call('HGET', specs, id)
+-- Whether a job's stored spec `json` is absent (false or nil) or one coord wrote (see `spec_ok`).
+local function spec_json_ok(json)
   if not json then return true end
   local ok, spec = pcall(cjson.decode, json)
   -- cjson reads `[]` as an empty table too: an empty spec is an object.
   return ok and spec_ok(spec) and (next(spec) ~= nil or json:match('^%s*{') ~= nil)
+end
+
+-- Whether a job's spec is absent or one coord wrote.
+local function spec_readable(id)
+  return spec_json_ok(call('HGET', specs, id))
 end
 
 -- Whether a job's part in `hash` is absent or JSON (of Lua type `want`, when given). Decoded

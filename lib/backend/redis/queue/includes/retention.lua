@@ -69,15 +69,23 @@ local function drop(id, job, gone, part)
 end
 
 -- Removes finished jobs `ids` (of `state`, else of the state each is in), remembering the newest
--- `max_removed` so show and wait can say so. Each key gets one command for the batch.
-local function remove(state, ids, max_removed)
+-- `max_removed` so show and wait can say so. Each key gets one command for the batch. A job
+-- whose record or spec another program wrote (show refuses it) is refused with `refuse`, as
+-- SQL refuses its row, before the step's first write (a purge); else (retention, in a step
+-- that wrote already) it is left as it is.
+local function remove(state, ids, max_removed, refuse)
   if #ids == 0 then return 0 end
   read_ahead(ids)
+  local held_specs = read_many('HMGET', specs, ids)
   local gone = { ids = {}, states = {}, parts = {} }
   local removals, listed_ids = {}, {}
-  for _, id in ipairs(ids) do
-    local job = decode(id)
-    if not unfinished(job) then
+  for k, id in ipairs(ids) do
+    local job, held_text = decode(id)
+    local refusal = held_text and foreign_value(jobs, 'job ' .. id, held_text)
+      or not spec_json_ok(held_specs[k]) and foreign_value(specs, 'job ' .. id, held_specs[k])
+    if refusal then
+      if refuse then error({ err = 'FOREIGN ' .. refusal }) end
+    elseif not unfinished(job) then
       local ended = state or (job and DONE[job.state] and job.state) or 'failed'
       drop(id, job, gone)
       table.insert(listed_ids, id)
