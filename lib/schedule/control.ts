@@ -181,7 +181,10 @@ export class UnknownTaskError extends UsageError {
 
 /** Options of {@link removeTask}. */
 export interface RemoveOptions {
-  /** Remove it even while a run holds its tick (that run's outcome is then not recorded). */
+  /**
+   * Remove it even while a run holds its tick (that run's outcome is then not recorded, and the
+   * run is stopped at its next renewal if an instance has made the record again by then).
+   */
   force?: boolean;
 }
 

@@ -998,10 +998,14 @@ class TaskLoop {
    * @returns the new lease's end in the backend's clock; `lost` when another instance holds
    * it; `removed` when the task is gone (a dynamic task unscheduled).
    */
-  async #extend(started: Claimed): Promise<number | "lost" | "removed"> {
+  async #extend(started: Claimed): Promise<number | "lost" | "removed" | "vacant"> {
     for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
       const { now, version, record } = await this.#read();
-      if (!record) return "removed";
+      // A dynamic instance unscheduled runs on. A task of the file has no record only when the
+      // backend lost it (a restart without persistence) or it was removed: nobody holds its
+      // tick until an instance makes the record again, without this claim, so renewals go on
+      // to find that and stop the run (README: the run is stopped at its next renewal).
+      if (!record) return this.#createRecord ? "vacant" : "removed";
       const lease = leaseOf(record, started.claim);
       if (!lease) return "lost";
       const until = now + this.#def.leaseMs;

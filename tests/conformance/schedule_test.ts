@@ -943,6 +943,53 @@ conformance("ctx.heartbeat() reports a lease taken over, and ctx.signal aborts",
   assert.equal(aborted, true);
 });
 
+conformance(
+  "a run whose record the backend lost is stopped once another instance makes it again",
+  async (ctx) => {
+    const seen: ScheduleEvent[] = [];
+    const running = Promise.withResolvers<void>();
+    let aborted: boolean | undefined;
+    const backend = await ctx.open();
+    // The running instance's renewal finding no record: only then does the other instance
+    // come, as one whose wait ends later would.
+    let forgotten = false;
+    const missed = Promise.withResolvers<void>();
+    const watched = overriding(backend, {
+      schedule: overriding(backend.schedule, {
+        read: async (name) => {
+          const read = await backend.schedule.read(name);
+          if (forgotten && !read.stored) missed.resolve();
+          return read;
+        },
+      }),
+    });
+    const define = (app: Scheduler) =>
+      app.task({ name: "amnesia", interval: "1h", lease: "1500ms" }, async (c) => {
+        running.resolve();
+        // Bounded for the failure's sake only: a renewal (every 0.5 s) finds the record made
+        // again well before.
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        await Promise.race([abortion(c.signal), new Promise((r) => timer = setTimeout(r, 5_000))]);
+        clearTimeout(timer);
+        aborted = c.signal.aborted;
+      });
+    const { stop } = await instances(() => Promise.resolve(watched), 1, define, {
+      onEvent: (e) => seen.push(e),
+    });
+    await dueNow(await ctx.open(), "amnesia");
+    await running.promise;
+    forgotten = true;
+    await forgetTask(backend, "amnesia"); // as a restart without persistence would
+    await missed.promise;
+    const other = await instances(ctx.open, 1, define);
+    await until(() => aborted !== undefined, { what: "the run's end" });
+    await other.stop();
+    await stop();
+    assert.equal(aborted, true);
+    assert.deepEqual(seen.filter((e) => e.type === "lost").map((e) => e.task), ["amnesia"]);
+  },
+);
+
 conformance("dynamic task instances added by one instance run on another", async (ctx) => {
   const runs: { task: string; args: unknown }[] = [];
   const { apps, stop } = await instances(ctx.open, 2, (app) => {
@@ -1420,6 +1467,20 @@ conformance(
 );
 
 /** Hands a running tick's lease to another instance, as a lease running out would. */
+/**
+ * Removes a task's record behind coord's back, announcing nothing, as a backend restarted
+ * without persistence forgets it: no instance hears of it until it looks.
+ */
+async function forgetTask(backend: Backend, name: string): Promise<void> {
+  if (isSql(backend)) {
+    const sql = "DELETE FROM coord_schedule WHERE namespace = ? AND name = ?";
+    return await runSql(backend, sql, backend.namespace, name);
+  }
+  const redis = backend as RedisBackend;
+  const key = redis.key("schedule", name, "state");
+  await redis.conn.send(key, ["DEL", key]);
+}
+
 async function stealLease(backend: Backend, name: string): Promise<void> {
   for (;;) {
     const { stored } = await backend.schedule.read(name);
