@@ -227,6 +227,11 @@ class TaskLoop {
   #remeasureAt = 0;
   /** When this loop first read its record, backend clock: its start, for two timings' contest. */
   #startedAt: number | undefined;
+  /**
+   * The record of this timing the loop last read: should the backend lose it (a restart without
+   * persistence), the loop makes it again from the tick it had reached, not from now.
+   */
+  #lastRead: TaskRecord | undefined;
   /** Whether this loop said it stands by for another timing (see #otherTiming); said once. */
   #standingBy = false;
   /** Whether this loop looked for overdue ticks to announce (see #sayOverdue): on its start. */
@@ -322,10 +327,15 @@ class TaskLoop {
       // A record this loop makes has no downtime behind it: whatever is due when it reads the
       // record again was made due since (by a trigger, a resume, a test), not left overdue.
       this.#overdueLooked = true;
-      await this.#write(version, { ...startingRecord(timing, now), specSince: this.#startedAt });
+      const from = this.#remadeFrom(now);
+      await this.#write(version, {
+        ...startingRecord(timing, now, undefined, from),
+        specSince: this.#startedAt,
+      });
       return "again";
     }
     if (record.spec !== timing.spec) return await this.#otherTiming(record, version, now, stop);
+    this.#lastRead = record;
     this.#standingBy = false;
     if (!this.#overdueLooked) {
       this.#overdueLooked = true;
@@ -678,6 +688,19 @@ class TaskLoop {
     const waitMs = unrun === undefined ? dueInMs + 1 : ABANDONED_AFTER_MS - unrunForMs;
     await this.#watcher!.next(Math.max(1, Math.min(waitMs, MAX_WAIT_MS)), stop);
     return "again";
+  }
+
+  /**
+   * Where a record made anew starts ticking from (its first tick is the next one after): now for
+   * a new task; for one whose record was lost, the tick its last record had reached — which a
+   * record made from now would skip when it came due as the record was lost — or the one after
+   * it when a run held it, as that run may still go on.
+   */
+  #remadeFrom(now: number): number {
+    const next = this.#lastRead?.next;
+    if (next === undefined || next === null) return now;
+    const lease = this.#lastRead!.lease;
+    return lease && lease.owner !== "" && lease.tick === next ? next : next - 1;
   }
 
   async #execute(
