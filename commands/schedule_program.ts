@@ -115,6 +115,9 @@ export function eventLine(event: ScheduleEvent, verbose = false): string | undef
         : event.unrecorded === "taken over"
         ? `${event.task}${at} ended${failed(event.error)}, but another instance had taken its ` +
           "tick over before its end was recorded; the tick may run twice"
+        : event.unanswered
+        ? `${event.task}${at} lost its lease (no renewal answered for 2/3 of it); the run was ` +
+          "stopped, and its tick runs again once the lease runs out"
         : `${event.task}${at} lost its lease to another instance; the run was stopped`;
     case "error":
       return `${event.error} — retrying`;

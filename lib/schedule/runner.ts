@@ -57,6 +57,11 @@ export type ScheduleEvent =
     task: string;
     tick: number;
     replaced?: boolean;
+    /**
+     * No renewal was answered for 2/3 of the lease (an outage), rather than another instance
+     * having the tick: the tick is run again once its lease runs out.
+     */
+    unanswered?: boolean;
     unrecorded?: "no answer" | "taken over";
     error?: string;
   }
@@ -721,12 +726,14 @@ class TaskLoop {
     context.metrics.started(name, latenessMs);
     context.emit({ type: "started", task: name, tick, latenessMs, triggered });
     // A task removed while it runs (a dynamic task unscheduled) runs on: no lease is left.
+    let takenOver = false;
     const keeper = this.#def.executionMode === "at-least-once" && !triggered
       ? new LeaseKeeper({
         leaseMs: this.#def.leaseMs,
         heldSince: readSentAt,
         renew: async () => {
           const until = await this.#extend(started);
+          takenOver = until === "lost";
           return until === "removed" ? "gone" : until === "lost" ? "lost" : "held";
         },
         lostReason: () =>
@@ -795,6 +802,7 @@ class TaskLoop {
           task: name,
           tick,
           replaced: replaced?.signal.aborted,
+          ...(!ended && !takenOver && !replaced?.signal.aborted && { unanswered: true }),
           ...(ended && {
             unrecorded: outcome === "unrecorded" ? "no answer" : "taken over",
             ...(error !== undefined && { error }),
