@@ -178,6 +178,24 @@ conformance(
 );
 
 conformance(
+  "retention goes on past the oldest jobs when more than a batch of them are another program's",
+  async (ctx) => {
+    const backend = await ctx.open();
+    await finish(backend, "r", 10, "ok", 1);
+    // The ten oldest finished jobs, a whole trim's batch, each with a spec coord never writes:
+    // each trim read them first and left them, and nothing after them went.
+    for (let i = 1; i <= 10; i++) await overwriteJob(backend, "r", String(i), "spec", "junk");
+    await configureQueue(backend, "r", { keepCompleted: { count: 2 } });
+    await finish(backend, "r", 20, "ok", 1);
+    for (let i = 1; i <= 10; i++) {
+      await assert.rejects(getJob(backend, `r/${i}`), ForeignDataError, `r/${i} left as it was`);
+    }
+    await assert.rejects(getJob(backend, "r/11"), JobRemovedError, "the jobs after them go");
+    assert.ok(await storedJobs(backend, "r") <= 12);
+  },
+);
+
+conformance(
   "remove takes a queue whole, and only with --force while jobs of it have not finished",
   async (ctx) => {
     const env = envOf(ctx);

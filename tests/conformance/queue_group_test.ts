@@ -133,6 +133,24 @@ conformance(
 );
 
 conformance(
+  "a group's best job runs next after a lowered limit sent it back behind worse ones",
+  async (ctx) => {
+    const backend = await ctx.open();
+    await putJob(backend, "v", { id: "r0", handler: "h", group: "g" });
+    assert.equal(await claim(backend, "v"), "r0");
+    await putJob(backend, "v", { id: "hi", handler: "h", group: "g", priority: 1 });
+    await putJob(backend, "v", { id: "x", handler: "h" });
+    await putJob(backend, "v", { id: "lo", handler: "h", group: "g", priority: -1 });
+    await configureQueue(backend, "v", { groupLimit: 1 });
+    // hi heads the run order, but g runs r0 at its new limit: hi waits again, x is taken.
+    assert.equal(await claim(backend, "v"), "x");
+    await putJob(backend, "v", { id: "mid", handler: "h", group: "g" });
+    await complete(backend, "v", "r0");
+    assert.deepEqual(await runOrder(backend, "v"), ["hi", "mid", "lo"]);
+  },
+);
+
+conformance(
   "a job of a group that cannot be read fails and gives its slot to its group's next",
   async (ctx) => {
     const backend = await ctx.open();

@@ -1126,6 +1126,31 @@ export class SqlQueueSteps implements QueueSteps {
     );
   }
 
+  /**
+   * Removes up to `limit` of the oldest jobs of `state` (not put with their own --keep) finished
+   * before `before`, reading past those it leaves — another program's, a flow whose part still
+   * runs: else the same few would head every batch, and nothing after them would go. A few
+   * reads at most. Returns how many it removed.
+   */
+  async #removeOldest(
+    s: Step,
+    queue: string,
+    state: FinishedState,
+    before: number,
+    limit: number,
+  ): Promise<number> {
+    let passed = 0;
+    for (let read = 0; read < 4; read++) {
+      const rows = (await this.#oldest(s, queue, state, before, passed + limit, true))
+        .slice(passed);
+      // Removals are written at the step's end: only a read that removed none is read past.
+      const removed = await this.#remove(s, queue, state, rows, "skip");
+      if (removed > 0 || rows.length < limit) return removed;
+      passed += rows.length;
+    }
+    return 0;
+  }
+
   /** How many finished jobs of `state` the queue holds, locked until the step ends. */
   async #keptLocked(s: Step, queue: string, state: string): Promise<number> {
     const [row] = await s.tx.all<{ n: number }>(
@@ -1152,10 +1177,10 @@ export class SqlQueueSteps implements QueueSteps {
     for (const state of [...FINISHED_STATES].sort()) {
       const keep = state === "completed" ? config.keepCompleted : config.keepFailed;
       const oldest = held[`${state}_at`];
-      let doomed = keep.ageMs === undefined || oldest === null || oldest >= s.now - keep.ageMs
-        ? []
-        : await this.#oldest(s, queue, state, s.now - keep.ageMs, batch, true);
-      if (doomed.length === 0 && keep.count !== undefined) {
+      const removed = keep.ageMs === undefined || oldest === null || oldest >= s.now - keep.ageMs
+        ? 0
+        : await this.#removeOldest(s, queue, state, s.now - keep.ageMs, batch);
+      if (removed === 0 && keep.count !== undefined) {
         let over = (held[`${state}_n`] ?? 0) + (s.kept.get(state) ?? 0) - keep.count;
         if (over > 0) {
           // Steps that finish at once read the same count, and each would remove the same
@@ -1164,10 +1189,9 @@ export class SqlQueueSteps implements QueueSteps {
         }
         if (over > 0) {
           const limit = Math.min(over, batch);
-          doomed = await this.#oldest(s, queue, state, Number.MAX_SAFE_INTEGER, limit, true);
+          await this.#removeOldest(s, queue, state, Number.MAX_SAFE_INTEGER, limit);
         }
       }
-      await this.#remove(s, queue, state, doomed, "skip");
     }
     // Jobs put with their own --keep, past it.
     const finished = (held.finished_n ?? 0) + (s.kept.get("finished") ?? 0);

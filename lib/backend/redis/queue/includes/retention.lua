@@ -68,11 +68,25 @@ local function drop(id, job, gone, part)
   table.insert(gone.ids, id)
 end
 
+-- What of job `id` besides its record and spec show would refuse (another program's result,
+-- inputs or progress), named; nil when none.
+local function foreign_part(id)
+  for _, part in ipairs({ { results }, { inputs, 'table' }, { progress } }) do
+    if not readable(part[1], id, part[2]) then
+      return foreign_value(part[1], 'job ' .. id, call('HGET', part[1], id))
+    end
+  end
+end
+
+-- What retention goes by: a job left there heads its batch at every trim.
+local RETAINED = { TRIMMED.completed, TRIMMED.failed, TRIMMED.cancelled, expiring, outlived }
+
 -- Removes finished jobs `ids` (of `state`, else of the state each is in), remembering the newest
 -- `max_removed` so show and wait can say so. Each key gets one command for the batch. A job
--- whose record or spec another program wrote (show refuses it) is refused with `refuse`, as
--- SQL refuses its row, before the step's first write (a purge); else (retention, in a step
--- that wrote already) it is left as it is.
+-- show refuses (its record, spec, result, inputs or progress another program's) is refused
+-- with `refuse`, as SQL refuses its row, before the step's first write (a purge). Retention
+-- (`refuse` nil, in a step that wrote already) leaves its record as it is, and no longer goes
+-- by it: else the same few would head every batch, and nothing behind them would go.
 local function remove(state, ids, max_removed, refuse)
   if #ids == 0 then return 0 end
   read_ahead(ids)
@@ -83,8 +97,10 @@ local function remove(state, ids, max_removed, refuse)
     local job, held_text = decode(id)
     local refusal = held_text and foreign_value(jobs, 'job ' .. id, held_text)
       or not spec_json_ok(held_specs[k]) and foreign_value(specs, 'job ' .. id, held_specs[k])
+      or refuse and foreign_part(id)
     if refusal then
       if refuse then error({ err = 'FOREIGN ' .. refusal }) end
+      for _, key in ipairs(RETAINED) do call('ZREM', key, id) end
     elseif not unfinished(job) then
       local ended = state or (job and DONE[job.state] and job.state) or 'failed'
       drop(id, job, gone)

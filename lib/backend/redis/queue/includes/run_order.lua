@@ -14,7 +14,8 @@ local function exact(n) return string.format('%.0f', n) end
 
 -- Group limits: at most the queue's groupLimit jobs of one --group run at once. A due job of a
 -- group is parked until its group has room (running + ready below the limit), then joins
--- `ready`; the steps that take a job or end a run move only the jobs they park or free.
+-- `ready`, where a better one of its group come due later takes its place (`overtake`); the
+-- steps that take a job or end a run move only the jobs of the groups they touch.
 local function group_limit()
   return tonumber(setting('groupLimit') or '') or math.huge
 end
@@ -115,8 +116,30 @@ local function wait_again(group, order, id)
   call('ZADD', parked, 0, parked_member(group, order, id))
 end
 
--- Moves `group`'s next parked jobs into `ready` while the group has room.
+-- A group's jobs in ready are its first ones, as on SQL (`#overtake`): while its best waiting
+-- job is ahead of its last one in ready, the two change places. A lowered limit may have sent
+-- the best back to wait behind worse ones, so it goes on to the end, not one swap a job come
+-- due. (A job put in ready by a coord that did not keep it in `parked` is not displaced.)
+local function overtake(group)
+  -- A guard only: each swap puts a better job in ready, so the swaps end within its jobs there.
+  for _ = 1, 1000 do
+    local best = call('ZRANGEBYLEX', parked, '[' .. group .. '\0' .. '0', '(' .. group .. '\1',
+      'LIMIT', 0, 1)[1]
+    if not best then return end
+    local order, id = parked_entry(group, best)
+    local last = call('ZREVRANGEBYLEX', parked, '(' .. group .. '\0.',
+      '(' .. parked_member(group, order, id, true), 'LIMIT', 0, 1)[1]
+    if not last then return end
+    call('ZREM', parked, best)
+    wait_again(group, parked_entry(group, last))
+    join_ready(group, order, id)
+  end
+end
+
+-- Puts `group`'s best jobs in ready (see `overtake`), then moves its next parked jobs there
+-- while the group has room.
 local function fill(group)
+  overtake(group)
   local limit = group_limit()
   while group_count('active', group) + group_count('ready', group) < limit do
     -- Digits follow the group's \0 in a waiting job's member, '-' in one in ready.
@@ -130,10 +153,8 @@ local function fill(group)
   end
 end
 
--- A due pending job joins the run order; one of a group is parked until the group has room.
--- A group's jobs in ready are its first ones, as on SQL: a job come due ahead of the last of
--- them takes its place, and that one waits again. (A job of a group put in ready by a coord
--- that did not keep it in `parked` is not displaced.)
+-- A due pending job joins the run order; one of a group waits in `parked` for its group's room,
+-- or takes the place of a worse one of its group in ready (see `overtake`).
 local function make_ready(id, group, order)
   if not group then
     call('ZADD', ready, exact(order), id)
@@ -141,16 +162,7 @@ local function make_ready(id, group, order)
   elseif not call('ZSCORE', ready, id) then
     local waiting_member = parked_member(group, order, id)
     -- One parked already (a clock stepped back: due jobs are gone through again) stays so.
-    if not call('ZSCORE', parked, waiting_member) then
-      local displaced = call('ZREVRANGEBYLEX', parked, '(' .. group .. '\0.',
-        '(' .. parked_member(group, order, id, true), 'LIMIT', 0, 1)[1]
-      if displaced then
-        wait_again(group, parked_entry(group, displaced))
-        join_ready(group, order, id)
-      else
-        call('ZADD', parked, 0, waiting_member)
-      end
-    end
+    if not call('ZSCORE', parked, waiting_member) then call('ZADD', parked, 0, waiting_member) end
     fill(group)
   end
 end
