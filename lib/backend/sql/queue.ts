@@ -1127,20 +1127,25 @@ export class SqlQueueSteps implements QueueSteps {
   }
 
   /**
-   * Removes up to `limit` of the oldest jobs of `state` (not put with their own --keep) finished
-   * before `before`, reading past those it leaves — another program's, a flow whose part still
-   * runs: else the same few would head every batch, and nothing after them would go. A few
-   * reads at most. Returns how many it removed.
+   * Removes up to `batch` of the oldest jobs of `state` (not put with their own --keep) finished
+   * before `before`, and no more than `over`, reading past those it leaves — another program's,
+   * a flow whose part still runs: else the same few would head every batch, and nothing after
+   * them would go. What it passes is out of `over` too, as Redis takes such a job out of what
+   * its retention counts: else the newest of the queue's own jobs would go in their place. A
+   * few reads at most. Returns how many it removed.
    */
   async #removeOldest(
     s: Step,
     queue: string,
     state: FinishedState,
     before: number,
-    limit: number,
+    batch: number,
+    over = Infinity,
   ): Promise<number> {
     let passed = 0;
     for (let read = 0; read < 4; read++) {
+      const limit = Math.min(over - passed, batch);
+      if (limit <= 0) return 0;
       const rows = (await this.#oldest(s, queue, state, before, passed + limit, true))
         .slice(passed);
       // Removals are written at the step's end: only a read that removed none is read past.
@@ -1188,8 +1193,7 @@ export class SqlQueueSteps implements QueueSteps {
           over = await this.#keptLocked(s, queue, state) + (s.kept.get(state) ?? 0) - keep.count;
         }
         if (over > 0) {
-          const limit = Math.min(over, batch);
-          await this.#removeOldest(s, queue, state, Number.MAX_SAFE_INTEGER, limit);
+          await this.#removeOldest(s, queue, state, Number.MAX_SAFE_INTEGER, batch, over);
         }
       }
     }
