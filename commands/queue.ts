@@ -21,6 +21,7 @@ import { parseInstant } from "../lib/time.ts";
 import {
   cancelJob,
   checkJobId,
+  checkPromotable,
   checkQueueName,
   checkRetryable,
   DEFAULT_WAIT_OUTAGE_MS,
@@ -29,7 +30,6 @@ import {
   JobRemovedError,
   parseJobRef,
   promoteJob,
-  promoteRefusal,
   putJob,
   type PutOptions,
   putRequestOf,
@@ -238,9 +238,10 @@ arguments: coord queue work emails reports.
           the job's history (show), ready at once — but a job cancelled before its start came
           (--delay/--at, never run) keeps that start and its --begin-by. A job pending, active
           or completed, a flow or a flow's part, is left as it is (exit 1, why on stderr).
-          JOB… are all checked first: one unknown (64) or refused (1) retries none. QUEUE
-          --failed: every failed job; --all: cancelled ones too; how many on stderr (coord:
-          retried 3 failed jobs).
+          JOB… are all checked first: one unknown (64), refused (1) or meeting another
+          program's data (65) retries none. QUEUE --failed: every failed job, checked first
+          for another program's data too; --all: cancelled ones too; how many on stderr
+          (coord: retried 3 failed jobs).
   promote starts scheduled jobs now (put with --delay/--at, or waiting out a retry's
           --backoff): ready at once, with their priority, group and --begin-by; prints each.
           Any other job is left as it is (exit 1, why on stderr); JOB… are all checked first,
@@ -892,11 +893,23 @@ async function retry(argv: string[]): Promise<number> {
       named.map((ref) => parseJobRef(ref).queue),
       ` — none of the ${named.length} jobs was retried`,
     );
-    await checkAll(named, "retried", (ref) => checkRetryable(backend, ref));
   }
   const refs = values.failed
     ? await failedJobs(backend, positionals[0], values.all ? ["failed", "cancelled"] : ["failed"])
     : named;
+  // Listed as failed, a job that is not retryable any more (retried, removed since) is told
+  // alone below; another program's data (a later job's spec or group counts) refuses them all.
+  await checkAll(
+    refs,
+    "retried",
+    values.failed
+      ? (ref) =>
+        checkRetryable(backend, ref).then(() => undefined, (e) => {
+          if (e instanceof JobRemovedError) return undefined;
+          throw e;
+        })
+      : (ref) => checkRetryable(backend, ref),
+  );
   let refused = false;
   let retried = 0;
   for (const ref of refs) {
@@ -936,11 +949,7 @@ async function promote(argv: string[]): Promise<number> {
     named.map((ref) => parseJobRef(ref).queue),
     ` — none of the ${named.length} jobs was promoted`,
   );
-  await checkAll(
-    named,
-    "promoted",
-    async (ref) => promoteRefusal(ref, await getJob(backend, ref), await backend.now()),
-  );
+  await checkAll(named, "promoted", (ref) => checkPromotable(backend, ref));
   let refused = false;
   for (const ref of named) {
     // Refused still when another client started, cancelled or promoted it since the check.

@@ -128,3 +128,31 @@ onRedis(
     assert.equal((await q.get("t", "a"))?.state, "pending");
   },
 );
+
+onRedis(
+  "a later job's group count that is no number refuses a retry or promote of several jobs before it changes any (65)",
+  async (backend) => {
+    const q = backend.queue;
+    // Of each pair, the first job's group is coord's and the second's is another program's.
+    for (const [id, group] of [["a", "g"], ["b", "h"]]) {
+      await q.put("q", { id, spec: SPEC, delayMs: 0, groupKey: group });
+      await cancelJob(backend, `q/${id}`);
+    }
+    for (const [id, group] of [["s1", "g"], ["s2", "h"]]) {
+      await q.put("q", { id, spec: SPEC, delayMs: 3_600_000, groupKey: group });
+    }
+    const flags = ["--url", backend.displayUrl, "--namespace", backend.namespace];
+    await assertPlantRefused({
+      url: backend.displayUrl,
+      namespace: backend.namespace,
+      instance: ["queue", "q"],
+      parts: Object.keys(QUEUE_KEY_TYPES),
+      plant: [["HSET", "groups", "ready:h", "abc"]],
+      refusing: [
+        ["queue", "retry", "q/a", "q/b", ...flags],
+        ["queue", "retry", "q", "--failed", "--all", ...flags],
+        ["queue", "promote", "q/s1", "q/s2", ...flags],
+      ],
+    });
+  },
+);

@@ -459,8 +459,17 @@ export async function retryJob(
   backend: Backend,
   ref: string,
 ): Promise<{ job: JobRecord; retried: boolean; refusal?: string }> {
+  return await retryStep(backend, ref, false);
+}
+
+/** {@link retryJob}, or with `dryRun` what it would do, writing nothing. */
+async function retryStep(
+  backend: Backend,
+  ref: string,
+  dryRun: boolean,
+): Promise<{ job: JobRecord; retried: boolean; refusal?: string }> {
   const { queue, id } = parseJobRef(ref);
-  const outcome = await backend.queue.retry(queue, id);
+  const outcome = await backend.queue.retry(queue, id, { dryRun });
   if (!outcome) {
     await getJob(backend, ref);
     throw new UnknownJobError(ref);
@@ -488,8 +497,36 @@ export async function promoteJob(
   backend: Backend,
   ref: string,
 ): Promise<{ job: JobRecord; promoted: boolean; refusal?: string }> {
+  return await promoteStep(backend, ref, false);
+}
+
+/**
+ * Why a job cannot be promoted, or undefined when it can, as {@link checkRetryable} says it of a
+ * retry: a promotion of several jobs checks them all first.
+ *
+ * @throws {UnknownJobError} when there is no such job.
+ * @throws {ForeignDataError} when its promotion would meet another program's data.
+ * @example
+ * ```ts
+ * import { connect, putJob } from "../mod.ts";
+ * import { checkPromotable } from "./queue.ts";
+ * await using backend = await connect({ url: "sqlite::memory:" });
+ * await putJob(backend, "q", { id: "1", handler: "h", delayMs: 3_600_000 });
+ * await checkPromotable(backend, "q/1"); // undefined: a promotion takes it
+ * ```
+ */
+export async function checkPromotable(backend: Backend, ref: string): Promise<string | undefined> {
+  return (await promoteStep(backend, ref, true)).refusal;
+}
+
+/** {@link promoteJob}, or with `dryRun` what it would do, writing nothing. */
+async function promoteStep(
+  backend: Backend,
+  ref: string,
+  dryRun: boolean,
+): Promise<{ job: JobRecord; promoted: boolean; refusal?: string }> {
   const { queue, id } = parseJobRef(ref);
-  const outcome = await backend.queue.promote(queue, id);
+  const outcome = await backend.queue.promote(queue, id, { dryRun });
   if (!outcome) {
     await getJob(backend, ref);
     throw new UnknownJobError(ref);
@@ -519,14 +556,17 @@ export function promoteRefusal(ref: string, job: JobRecord, now: number): string
 
 /**
  * Why a job cannot be retried, as read now (one line naming it), or undefined when it can: a
- * retry of several jobs checks them all first, so that one it refuses retries none. A retry
- * may still refuse a job another client changed after this read.
+ * retry of several jobs checks them all first, so that one it refuses retries none. The check
+ * is the retry's own step run dry, so it refuses what the retry would (another program's data:
+ * the job's spec, its group's counts) and writes nothing. A retry may still refuse a job
+ * another client changed after this read.
  *
  * @throws {UnknownJobError} when there is no such job.
  * @throws {JobRemovedError} when retention (or a purge) removed it.
+ * @throws {ForeignDataError} when its retry would meet another program's data.
  */
 export async function checkRetryable(backend: Backend, ref: string): Promise<string | undefined> {
-  return await retryRefusal(backend, ref, await getJob(backend, ref));
+  return (await retryStep(backend, ref, true)).refusal;
 }
 
 /**

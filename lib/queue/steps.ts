@@ -423,17 +423,33 @@ export interface QueueSteps {
    * Puts a failed or cancelled job (no flow's part) back to pending, attempts reset, its end
    * kept in its history; any other job is left as it is.
    *
-   * @returns the job afterwards and whether this call retried it; undefined when there is none.
+   * With `dryRun`, refuses what the retry would (foreign data) and changes nothing: a retry of
+   * several jobs makes one for each first, so that a later job's refusal leaves every job as
+   * it was.
+   *
+   * @returns the job afterwards and whether this call retried it (would, on a dry run);
+   * undefined when there is none.
    */
-  retry(queue: string, id: string): Promise<{ job: JobRecord; retried: boolean } | undefined>;
+  retry(
+    queue: string,
+    id: string,
+    options?: { dryRun?: boolean },
+  ): Promise<{ job: JobRecord; retried: boolean } | undefined>;
   /**
    * Makes a scheduled job (pending, its start still to come: put with a delay, or a retry's
    * backoff) ready now, as BullMQ's `job.promote()`; it keeps its `beginBy`. Any other job is
    * left as it is.
    *
-   * @returns the job afterwards and whether this call promoted it; undefined when there is none.
+   * With `dryRun`, refuses what the promotion would and changes nothing (see `retry`).
+   *
+   * @returns the job afterwards and whether this call promoted it (would, on a dry run);
+   * undefined when there is none.
    */
-  promote(queue: string, id: string): Promise<{ job: JobRecord; promoted: boolean } | undefined>;
+  promote(
+    queue: string,
+    id: string,
+    options?: { dryRun?: boolean },
+  ): Promise<{ job: JobRecord; promoted: boolean } | undefined>;
   /**
    * Removes up to `limit` finished jobs of `state` (with their flows' parts), those that
    * finished more than `olderThanMs` ago when given, oldest first.

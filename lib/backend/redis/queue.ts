@@ -304,8 +304,10 @@ export class RedisQueueSteps extends RedisSteps<QueueStep> implements QueueSteps
   async retry(
     queue: string,
     id: string,
+    { dryRun = false }: { dryRun?: boolean } = {},
   ): Promise<{ job: JobRecord; retried: boolean } | undefined> {
-    const [state, spec, retried] = (await this.run(queue, "retry", id)) as string[];
+    const [state, spec, retried] =
+      (await this.run(queue, "retry", id, dryRun ? "dry" : "")) as string[];
     if (state === undefined) return undefined;
     return { job: jobRecord(queue, state, spec), retried: Number(retried) === 1 };
   }
@@ -313,8 +315,10 @@ export class RedisQueueSteps extends RedisSteps<QueueStep> implements QueueSteps
   async promote(
     queue: string,
     id: string,
+    { dryRun = false }: { dryRun?: boolean } = {},
   ): Promise<{ job: JobRecord; promoted: boolean } | undefined> {
-    const [state, spec, promoted] = (await this.run(queue, "promote", id)) as string[];
+    const [state, spec, promoted] =
+      (await this.run(queue, "promote", id, dryRun ? "dry" : "")) as string[];
     if (state === undefined) return undefined;
     return { job: jobRecord(queue, state, spec), promoted: Number(promoted) === 1 };
   }

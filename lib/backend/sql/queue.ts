@@ -2113,7 +2113,11 @@ export class SqlQueueSteps implements QueueSteps {
     });
   }
 
-  retry(queue: string, id: string): Promise<{ job: JobRecord; retried: boolean } | undefined> {
+  retry(
+    queue: string,
+    id: string,
+    { dryRun = false }: { dryRun?: boolean } = {},
+  ): Promise<{ job: JobRecord; retried: boolean } | undefined> {
     return this.#write(queue, async (s) => {
       await this.#checkSettings(s, queue);
       const row = await this.#row(s, queue, id);
@@ -2121,6 +2125,7 @@ export class SqlQueueSteps implements QueueSteps {
       const job = await this.#job(s, queue, row);
       const retried = (row.state === "failed" || row.state === "cancelled") &&
         row.parent === null && row.grp === null;
+      if (dryRun) return { job, retried };
       if (retried) {
         await s.tx.run(
           `INSERT INTO coord_queue_history (namespace, queue, id, seq, entry)
@@ -2170,12 +2175,17 @@ export class SqlQueueSteps implements QueueSteps {
     }, { serial: true });
   }
 
-  promote(queue: string, id: string): Promise<{ job: JobRecord; promoted: boolean } | undefined> {
+  promote(
+    queue: string,
+    id: string,
+    { dryRun = false }: { dryRun?: boolean } = {},
+  ): Promise<{ job: JobRecord; promoted: boolean } | undefined> {
     return this.#write(queue, async (s) => {
       await this.#checkSettings(s, queue);
       const row = await this.#row(s, queue, id);
       if (!row) return undefined;
       const promoted = row.state === "pending" && row.due === 0 && row.ready_at > s.now;
+      if (dryRun) return { job: await this.#job(s, queue, row), promoted };
       // Due now: the next claim marks it for the run order (or its group), as any job come due.
       if (promoted) {
         await this.#update(s, queue, id, { ready_at: s.now });

@@ -1,4 +1,6 @@
--- retry: ARGV[2]: id. { job, spec, 1 when retried or 0 }, or {} when there is no such job.
+-- retry: ARGV[2]: id, ARGV[3]: 'dry' for a dry run. { job, spec, 1 when retried or 0 }, or {}
+-- when there is no such job. A dry run refuses what the retry would and writes nothing: a retry
+-- of several jobs makes one for each first, so that a later job's foreign data changes none.
 -- A failed or cancelled job that is no flow's part goes back to pending, attempts reset, its
 -- last error kept in its history; any other job is left as it is. It runs now, but for one
 -- cancelled before its start came (never run): it keeps that start and its --begin-by.
@@ -15,7 +17,12 @@ if not spec_readable(id) then
   return foreign(foreign_value(specs, 'job ' .. id, call('HGET', specs, id)))
 end
 local retried = 0
-if (job.state == 'failed' or job.state == 'cancelled') and not job.parent and not job.group then
+local retryable = (job.state == 'failed' or job.state == 'cancelled') and not job.parent
+  and not job.group
+if ARGV[3] == 'dry' then
+  return { cjson.encode(job), call('HGET', specs, id) or '{}', retryable and 1 or 0 }
+end
+if retryable then
   local keeps_start = job.state == 'cancelled' and job.attempts == 0 and job.readyAt > now_ms
   job.history = job.history or {}
   table.insert(job.history, { state = job.state, error = job.error or '',
