@@ -156,3 +156,40 @@ onRedis(
     });
   },
 );
+
+onRedis(
+  "a group's job in ready whose record another program wrote over, once failed, frees its place: the group's others run up to its limit",
+  async (backend) => {
+    const q = backend.queue;
+    await configureQueue(backend, "f", { groupLimit: 2 });
+    // a1 and a2 join the run order, a3 to a5 wait for room.
+    for (let i = 1; i <= 5; i++) {
+      await q.put("f", { id: `a${i}`, spec: SPEC, delayMs: 0, groupKey: "g" });
+    }
+    const jobsKey = backend.key("queue", "f", "jobs");
+    await backend.conn.send(jobsKey, ["HSET", jobsKey, "a1", "not coord's"]);
+    const met = await q.finishAndClaim("f", { ...CLAIM, claims: 5 });
+    assert.deepEqual(met.jobs, []);
+    assert.deepEqual(met.undecodable?.map((u) => u.id), ["a1"]);
+    await q.failUndecodable("f", { id: "a1", error: "cannot be read" });
+    const taken = await q.finishAndClaim("f", { ...CLAIM, claims: 5 });
+    assert.deepEqual(taken.jobs.map((job) => job.id), ["a2", "a3"]);
+    const parkedKey = backend.key("queue", "f", "parked");
+    const parked =
+      (await backend.conn.send(parkedKey, ["ZRANGE", parkedKey, "0", "-1"])) as string[];
+    assert.deepEqual(parked.map((member) => member.split("\0").at(-1)), ["a4", "a5"]);
+    const groupsKey = backend.key("queue", "f", "groups");
+    assert.deepEqual(await backend.conn.send(groupsKey, ["HGETALL", groupsKey]), {
+      "active:g": "2",
+    });
+    const ends = taken.jobs.map((job) => ({
+      id: job.id,
+      worker: "w",
+      attempt: job.attempts,
+      outcome: "completed" as const,
+      result: null,
+    }));
+    const next = await q.finishAndClaim("f", { ...CLAIM, finishes: ends, claims: 5 });
+    assert.deepEqual(next.jobs.map((job) => job.id), ["a4", "a5"]);
+  },
+);

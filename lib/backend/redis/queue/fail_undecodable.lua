@@ -7,8 +7,15 @@
 refuse_all()
 check_settings()
 local id, reason = ARGV[2], ARGV[3]
-local job = decode(id) or { id = id, attempts = 0, stalls = 0, readyAt = now_ms,
-  createdAt = now_ms }
+local job = decode(id)
+-- One of a --group in ready keeps its group: the place it held there goes to the group's next.
+local member
+if not job then
+  local group
+  group, member = ready_member(id)
+  job = { id = id, attempts = 0, stalls = 0, readyAt = now_ms, createdAt = now_ms,
+    groupKey = group }
+end
 if job.groupKey then check_groups({ job.groupKey }) end
 if job.state == 'waiting' then call('HINCRBY', totals, 'waiting', -1) end
 if job.state ~= 'failed' then call('HINCRBY', totals, 'failed', 1) end
@@ -16,6 +23,8 @@ job.state = 'failed'
 job.error = reason
 job.finishedAt = now_ms
 save(job)
+-- Named by the run order it joined with, which the record read no longer gives.
+if member then call('ZREM', parked, member) end
 dequeue(job)
 deactivate(job)
 call('ZREM', waiting, id)

@@ -100,6 +100,23 @@ local function parked_entry(group, member)
   return tonumber(order) - ORDER_SHIFT, id
 end
 
+-- The group of job `id`, in ready, and its member in parked, for a step that cannot read its
+-- record (another program wrote over it): its member names the group, where its record no longer
+-- does. Looked for among the groups with jobs in ready, in two reads; nil when it has none (no
+-- group's, or put in ready by a coord that did not keep it in parked).
+local function ready_member(id)
+  local order = call('ZSCORE', ready, id)
+  if not order then return end
+  local members = {}
+  for _, field in ipairs(call('HKEYS', groups)) do
+    local group = string.match(field, '^ready:(.*)$')
+    if group then table.insert(members, parked_member(group, tonumber(order), id, true)) end
+  end
+  for i, score in ipairs(read_many('ZMSCORE', parked, members)) do
+    if score then return string.match(members[i], '^(.-)%z'), members[i] end
+  end
+end
+
 -- Whether this step put a job into the run order, for an idle worker to hear of.
 local became_ready = false
 
