@@ -10,7 +10,8 @@ import { runCoord, spawnCoord } from "../support/cli.ts";
 import { until } from "../support/wait.ts";
 import { work } from "../../lib/queue/worker.ts";
 import { tempDir } from "../support/temp.ts";
-import { garbageOn, plantGarbageJob } from "../support/queue.ts";
+import { garbageOn, plantGarbageJob, plantGroupCount } from "../support/queue.ts";
+import { ForeignDataError } from "../../lib/errors.ts";
 
 /** The id of the job the next claim hands out, if any (left running). */
 async function claim(backend: Backend, queue: string): Promise<string | undefined> {
@@ -243,5 +244,32 @@ conformance(
     stop.abort();
     await worker;
     assert.ok(during <= 10, `${during} claims while the group was full`);
+  },
+);
+
+conformance(
+  "a group's count another program wrote (-1, or text on SQLite) refuses a claim and a run's end (65), and is left as it is",
+  async (ctx) => {
+    const backend = await ctx.open();
+    // SQLite keeps text in an integer column: every claim failed with "datatype mismatch".
+    const values = backend.kind === "sqlite" ? [-1, "abc"] : [-1];
+    for (const [i, value] of values.entries()) {
+      const q = `gc${i}`;
+      await putJob(backend, q, { id: "a", handler: "h", group: "g" });
+      await putJob(backend, q, { id: "b", handler: "h", group: "g" });
+      assert.equal(await claim(backend, q), "a");
+      const stored = await plantGroupCount(backend, q, "g", "active", value);
+      const before = await stored();
+      const refused = (e: unknown) => {
+        assert.ok(e instanceof ForeignDataError, String(e));
+        assert.ok(e.message.includes(String(value)), e.message);
+        return true;
+      };
+      await assert.rejects(claim(backend, q), refused);
+      await assert.rejects(complete(backend, q, "a"), refused);
+      assert.equal(await stored(), before, `${value}: the counts are left as they were`);
+      assert.equal((await backend.queue.get(q, "b"))?.state, "pending");
+      assert.equal((await backend.queue.get(q, "a"))?.state, "active");
+    }
   },
 );

@@ -321,3 +321,44 @@ export async function plantForeignSetting(
     read: async () => JSON.stringify(await redis.conn.send(key, ["HGETALL", key])),
   };
 }
+
+/**
+ * Writes `value` over a --group's count of its jobs `kind` (running, in the run order) in
+ * `queue`, as another program might: its field in the groups hash (Redis), its column of the
+ * group's row (SQL).
+ *
+ * @returns a reader of the group's counts as stored, to show they were left as they were.
+ */
+export async function plantGroupCount(
+  backend: Backend,
+  queue: string,
+  group: string,
+  kind: "active" | "ready",
+  value: string | number,
+): Promise<() => Promise<string>> {
+  if (isSql(backend)) {
+    const where = "WHERE namespace = ? AND queue = ? AND group_key = ?";
+    await runSql(
+      backend,
+      `UPDATE coord_queue_group SET ${kind} = ? ${where}`,
+      value,
+      backend.namespace,
+      queue,
+      group,
+    );
+    return async () =>
+      JSON.stringify(
+        await sqlRows(
+          backend,
+          `SELECT * FROM coord_queue_group ${where}`,
+          backend.namespace,
+          queue,
+          group,
+        ),
+      );
+  }
+  const redis = backend as RedisBackend;
+  const key = redis.key("queue", queue, "groups");
+  await redis.conn.send(key, ["HSET", key, `${kind}:${group}`, String(value)]);
+  return async () => JSON.stringify(await redis.conn.send(key, ["HGETALL", key]));
+}

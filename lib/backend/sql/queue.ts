@@ -348,6 +348,16 @@ const JOB_RULES: ValueRule[] = [
   { table: "coord_queue_job", column: "lease_until", writes: shownTime },
 ];
 
+/**
+ * A group's counts as coord writes them, whole numbers from 0, checked where a step reads them
+ * (as `group_count_ok` in `../redis/queue/includes/run_order.lua`): another program's were
+ * counted on (text made every claim on SQLite fail: datatype mismatch) and written over.
+ */
+const GROUP_RULES: ValueRule[] = [
+  { table: "coord_queue_group", column: "active", writes: (v) => whole(v, 0) },
+  { table: "coord_queue_group", column: "ready", writes: (v) => whole(v, 0) },
+];
+
 /** A queue's id counter, as a put reads it: the last number given out, from 0. */
 const COUNTER_RULES: ValueRule[] = [
   { table: "coord_queue_counter", column: "last", writes: (v) => whole(v, 0) },
@@ -693,6 +703,7 @@ export class SqlQueueSteps implements QueueSteps {
       queue,
       group,
     );
+    refuseForeignValues(`queue "${queue}", group "${group}"`, GROUP_RULES, [{ ...row }]);
     return row;
   }
 
@@ -801,10 +812,15 @@ export class SqlQueueSteps implements QueueSteps {
   /** A job leaves the run order or stops running: its group's place goes to the next job. */
   async #leave(s: Step, queue: string, row: JobRow): Promise<void> {
     if (row.group_key === null) return;
-    if (row.state === "active") await this.#groupAdd(s, queue, row.group_key, { active: -1 });
-    else if (row.state === "pending" && row.due === 1) {
-      await this.#groupAdd(s, queue, row.group_key, { ready: -1 });
-    } else return;
+    const delta = row.state === "active"
+      ? { active: -1 }
+      : row.state === "pending" && row.due === 1
+      ? { ready: -1 }
+      : undefined;
+    if (delta === undefined) return;
+    // Read before the add, which would write over another program's counts unrefused.
+    await this.#groupCounts(s, queue, row.group_key);
+    await this.#groupAdd(s, queue, row.group_key, delta);
     await this.#fill(s, queue, row.group_key);
   }
 
