@@ -376,7 +376,7 @@ Deno.test({
     assert.equal(await checks(() => q.put("q", { spec: SPEC, delayMs: 0 })), 6);
     // Read first: the config, the records, retention's sets and counts, the running jobs, the
     // promotion mark, pending and ready. Written unread: the results, the finished lists, and
-    // what taking a job may touch (specs, inputs, a flow's waiting parts, the groups' room).
+    // what taking a job of no group, flow or recovery hands out (its spec and inputs).
     const finished = await checks(() =>
       q.finishAndClaim("q", {
         finishes: jobs.map((job) => ended(job, { outcome: "completed", result: 1 })),
@@ -384,7 +384,43 @@ Deno.test({
         claims: 1,
       })
     );
-    assert.equal(finished, 9);
+    assert.equal(finished, 5);
+  },
+});
+
+Deno.test({
+  name:
+    "an idle worker's claim of a new job checks the type of the spec and inputs only, and reads no finished jobs",
+  ignore: !redisServerAvailable(),
+  async fn() {
+    await using server = await startStandalone();
+    {
+      // Put by another client, closed once it tidied the index of names it first wrote to.
+      await using putter = await connect({ url: server.url, namespace: "idle", env: {} });
+      await putter.queue.put("q", { id: "a", spec: SPEC, delayMs: 0 });
+    }
+    await using backend = await connect({ url: server.url, namespace: "idle", env: {} });
+    const q = backend.queue;
+    const calls = async () =>
+      Object.fromEntries(
+        await Promise.all(
+          ["type", "zcard", "hget"].map(async (c) => [c, await commandCalls(server.port, c)]),
+        ),
+      );
+    const before = await calls();
+    const { jobs } = await q.finishAndClaim("q", { finishes: [], ...LEASE, claims: 5 });
+    const after = await calls();
+    assert.deepEqual(jobs.map((job) => job.id), ["a"]);
+    // On the way from a put to its start: retention's reads (a count of each finished list,
+    // the finished total) wait for the job's end, and so do the checks of what ends write.
+    assert.deepEqual(
+      {
+        type: after.type - before.type,
+        zcard: after.zcard - before.zcard,
+        hget: after.hget - before.hget,
+      },
+      { type: 2, zcard: 0, hget: 0 },
+    );
   },
 });
 

@@ -43,10 +43,18 @@ end
 -- The step's reads that its writes before them would not change, or only in ways it counts,
 -- made before it writes: each spares its key the check before the first write (keys.lua), so
 -- the checks are left for the keys the step may touch and has not read.
-local trimming = trim_plan(defaults, #ids)
 local stalled = claims > 0 and stalled_jobs() or {}
-local due = claims > 0 and setting('paused') ~= '1' and due_jobs() or nil
-guard((holding == '' and plain_runs()) and PLAIN_ENDS or ENDS)
+local taking = claims > 0 and setting('paused') ~= '1'
+local due = taking and due_jobs() or nil
+-- The jobs that taking reaches first.
+local head = taking and call('ZRANGE', ready, 0, claims - 1) or {}
+local plain_ends = holding == '' and plain_runs()
+-- Plain ends make no job ready: what taking reaches is the head.
+local plain_takes = taking and plain_ends and simply_taken(head, stalled, due)
+-- A call that only takes new jobs trims nothing: their ends, soon, will (an idle worker's
+-- claim of one job reads no list of finished jobs on the way from its put to its start).
+local trimming = not (#ids == 0 and plain_takes and #head > 0) and trim_plan(defaults, #ids)
+if #ids > 0 or holding ~= '' then guard(plain_ends and PLAIN_ENDS or ENDS) end
 -- The groups the step may touch: those of the jobs whose runs end or go back, that are recovered,
 -- that promotion places and that taking reaches first, their counts checked before it writes.
 local touched = {}
@@ -57,10 +65,15 @@ touching(groups_of(ids))
 if holding ~= '' then touching(groups_of(call('ZRANGE', active, 0, -1))) end
 touching(groups_of(stalled))
 if due then touching(due_groups(due)) end
-if claims > 0 and setting('paused') ~= '1' then touching(head_groups(claims)) end
+touching(groups_of(head))
 check_groups(touched)
-if trimming.removes then guard(REMOVES) end
-if claims > 0 then guard(TAKES) end
+if trimming and trimming.removes then guard(REMOVES) end
+if plain_takes then
+  -- With nothing ready, nothing is taken.
+  if #head > 0 then guard(PLAIN_TAKES) end
+elseif claims > 0 then
+  guard(TAKES)
+end
 
 -- Runs of jobs that are no flow's part, of no --group and without their own --keep, that
 -- completed or failed: nothing else moves with them, so they leave `active` and join the
@@ -174,8 +187,9 @@ if holding ~= '' then
     end
   end
 end
--- Idle queues age out too: every step removes a few jobs past what the queue keeps.
-trim(trimming)
+-- Idle queues age out too: every step removes a few jobs past what the queue keeps (but a
+-- claim of new jobs alone, see `trimming`).
+if trimming then trim(trimming) end
 -- Heard by idle workers when a job became ready (a retry, a flow's next part, a group's
 -- room) and by waiters when the queue has nothing left running; a waiter of a job finished
 -- in a busy queue reads it on its re-check. Not on every finish: a busy worker would hear
@@ -191,7 +205,7 @@ if claims > 0 then
   unreadable, unreadable_text = recover(max_stalls, stalled)
   if not unreadable and setting('paused') ~= '1' then
     local promoted_all = promote(due)
-    taken, unreadable, unreadable_text, next_ready = take(taker, lease_ms, claims)
+    taken, unreadable, unreadable_text, next_ready = take(taker, lease_ms, claims, plain_takes and head or nil)
     -- Due jobs not promoted yet wait for the next step, at once, not for a start time.
     if not promoted_all and next_ready then next_ready = now_ms end
   end

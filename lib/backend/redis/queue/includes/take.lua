@@ -4,6 +4,9 @@
 -- What taking a job touches: what ending one does (the stalled and the expired end, see
 -- FINISHES), the promotion mark and the specs it hands out.
 local TAKES = { promoted, specs, unpack(FINISHES) }
+-- What taking touches when it only leases jobs (see `simply_taken`): keys the step read before
+-- it wrote but the specs and inputs it hands out, so their check is all that is left.
+local PLAIN_TAKES = { ready, pending, active, jobs, promoted, specs, inputs }
 
 -- Jobs this step failed for the worker (abandoned too often, expired): each `{ id, attempt,
 -- error }`, for the worker to log, since no run of its own ends them.
@@ -91,10 +94,22 @@ local function next_start()
     or ''
 end
 
--- The groups of the jobs at the run order's head that `take` of `n` reaches first, read before
--- the step writes (see `check_groups`).
-local function head_groups(n)
-  return groups_of(call('ZRANGE', ready, 0, n - 1))
+-- Whether taking will only lease the jobs of `head`, the run order's head read before the step
+-- wrote, nothing else moving with them: no stalled job to recover (`stalled`), no due job to
+-- place (`due`), and each job pending, of no --group and in time (or one it cannot read, where
+-- taking stops). Such a take touches only PLAIN_TAKES: an idle worker's claim of a new job
+-- checks two keys, not every one a recovery, a promotion or a group could reach.
+local function simply_taken(head, stalled, due)
+  if #stalled > 0 then return false end
+  for k = 1, #due.ids do
+    if not due.placed[k] then return false end
+  end
+  read_ahead(head)
+  for _, id in ipairs(head) do
+    local job = peek(id)
+    if job and (job.state ~= 'pending' or job.groupKey or expired(job)) then return false end
+  end
+  return true
 end
 
 -- Leases up to `n` jobs ready to run to `worker`, in the run order, as that many claims one
@@ -102,15 +117,19 @@ end
 -- (taking stops there), or else, when it took fewer, the next start to come ('' if none).
 -- The run order's head is read a window at a time: jobs that are simply taken (pending, of no
 -- group, in time) leave the run order with one command per key for the window; any other job
--- is handled alone and the window read again, as what it does may change the order.
-local function take(worker, lease_ms, n)
+-- is handled alone and the window read again, as what it does may change the order. `head`:
+-- when the step checked only what simple takes touch (`simply_taken`), the head it read then,
+-- which nothing moved since: the first window.
+local function take(worker, lease_ms, n, head)
+  local plain = head ~= nil
   local taken = {}
   -- Formatted once: Lua would format the number for each job.
   local lease_end = exact(now_ms + lease_ms)
   for _ = 1, 100 do
     local want = n - #taken
     if want <= 0 then return taken end
-    local window = call('ZRANGE', ready, 0, want - 1)
+    local window = head or call('ZRANGE', ready, 0, want - 1)
+    head = nil
     if #window == 0 then return taken, nil, nil, next_start() end
     read_ahead(window)
     local leased, scored = {}, {}
@@ -135,10 +154,11 @@ local function take(worker, lease_ms, n)
     call_many('ZREM', pending, leased)
     call_many('ZADD', active, scored)
     if unreadable then return taken, unreadable, unreadable_text end
-    if other and other.groupKey and check_groups({ other.groupKey }) then
+    if other and (plain or (other.groupKey and check_groups({ other.groupKey }))) then
       -- Another program's counts, met after the step wrote (the run order changed since the
       -- step read its head): taking stops here, and the next step, asked for at once, reads
-      -- them before it writes.
+      -- them before it writes. So too a job that is not simply taken in a step that checked
+      -- only what simple takes touch (`simply_taken`).
       return taken, nil, nil, now_ms
     end
     if other then
