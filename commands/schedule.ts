@@ -61,7 +61,8 @@ tasks:
       app.task({ name: "report", cron: "0 */10 * * * *", timezone: "Europe/Ljubljana" },
         async (ctx) => { /* ctx.scheduledAt, ctx.signal, ctx.heartbeat(), ctx.fixtures */ });
     };
-or any other file, read as a crontab: one task a line, "#" comments,
+or any other file, read as a crontab: one task a line, words split at spaces and tabs (no
+line separator U+2028/U+2029 outside quotes), "#" comments,
     SCHEDULE  [OPTION=VALUE…]  COMMAND
     */5 * * * *      name=rotate  /usr/local/bin/rotate-logs
     */10 * * * * *   curl -fsS http://localhost:8080/health    (6 fields: seconds first)

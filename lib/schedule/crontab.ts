@@ -90,9 +90,10 @@ export function parseCrontab(file: string, text: string): CrontabTask[] {
   const names = new Map<string, number>();
   text.split(/\r?\n/).forEach((raw, index) => {
     const line = index + 1;
-    const trimmed = raw.trim();
+    const trimmed = raw.replace(/^[ \t]+|[ \t]+$/g, "");
     if (trimmed === "" || trimmed.startsWith("#")) return;
     try {
+      refuseLineSeparators(trimmed);
       const task = parseLine(trimmed, line);
       const clash = names.get(task.options.name);
       if (clash !== undefined) {
@@ -111,8 +112,36 @@ export function parseCrontab(file: string, text: string): CrontabTask[] {
   return tasks;
 }
 
+/**
+ * A line's words, split as cron splits them: at spaces and tabs only. JavaScript's `\s` also
+ * splits at U+00A0, U+2028, U+3000…, which sh and cron take as part of a word: a command holding
+ * one would be cut in two.
+ */
+const WORD = /[^ \t]+/g;
+
+/**
+ * Refuses U+2028 and U+2029 outside a quoted part of the line: an editor may show either as a
+ * line break, where cron and sh read one long line. Inside quotes they are the command's text.
+ */
+function refuseLineSeparators(text: string): void {
+  let quote: string | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quote === undefined && (c === "\u2028" || c === "\u2029")) {
+      throw new UsageError(
+        `U+${c.charCodeAt(0).toString(16).toUpperCase()}, a line separator, outside quotes: ` +
+          `cron reads one line where an editor may show two — end the line with a newline, ` +
+          `or quote it`,
+      );
+    }
+    if (c === "\\" && quote !== "'") i++; // an escaped character, as sh reads one
+    else if (quote === undefined && (c === "'" || c === '"')) quote = c;
+    else if (c === quote) quote = undefined;
+  }
+}
+
 function parseLine(text: string, line: number): CrontabTask {
-  const words = [...text.matchAll(/\S+/g)];
+  const words = [...text.matchAll(WORD)];
   let next = 0;
   let cron: string;
   const first = words[0][0];
@@ -179,7 +208,8 @@ function parseLine(text: string, line: number): CrontabTask {
     throw new UsageError(`fast-forward=yes means catch-up=latest: leave one out`);
   }
   if (next >= words.length) throw new UsageError(`no command after the schedule "${cron}"`);
-  const command = text.slice(words[next].index).trim();
+  // The line is trimmed already: the command runs to its end.
+  const command = text.slice(words[next].index);
   if (!options.name) options.name = derivedName(schedule, command);
   return { options, command, line };
 }
@@ -195,7 +225,7 @@ function isField(word: string, index: number): boolean {
  * change): the command's program and a short hash.
  */
 function derivedName(schedule: string, command: string): string {
-  const words = command.split(/\s+/);
+  const words = command.split(/[ \t]+/);
   const first = words.find((word) => !/^[A-Za-z_]\w*=/.test(word)) ?? "task";
   const program = first.split("/").pop()!.replace(/[^\w.-]/g, "") || "task";
   const hash = createHash("sha1").update(`${schedule.trim()} ${command}`).digest("hex");

@@ -158,6 +158,22 @@ Deno.test("parseCrontab() keeps a derived name when only options or spacing chan
   assert.equal(names[0], names[1]);
 });
 
+Deno.test("parseCrontab() splits words at spaces and tabs only, as cron does", () => {
+  // JavaScript's \s would split at these too: part of a word went into the next.
+  const named = only("@hourly name=a\u00a0b ./x");
+  assert.equal(named.options.name, "a\u00a0b");
+  assert.equal(named.command, "./x");
+  const sixth = only("0 3 * * * 5\u3000x ./y");
+  assert.equal(sixth.options.cron, "0 3 * * *");
+  assert.equal(sixth.command, "5\u3000x ./y");
+  assert.equal(only("@hourly\t./x.sh a\u2003b\u00a0").command, "./x.sh a\u2003b\u00a0");
+});
+
+Deno.test("parseCrontab() keeps a line separator inside quotes in the command", () => {
+  const command = `echo 'a\u2028b' "c\u2029d" \\\u2028`;
+  assert.equal(only(`@hourly ${command}`).command, command);
+});
+
 Deno.test("parseCrontab() refuses a name used twice, naming both lines", () => {
   const text = "# jobs\n\n@hourly name=a ./x\n# more\n@daily name=a ./y\n";
   assert.equal(crontabError(text), 'jobs.cron:5: task name "a" is taken by line 3 — add name=');
@@ -208,6 +224,9 @@ Deno.test("parseCrontab() prefixes every error with FILE:LINE:, counting comment
     ["@hourly lease=5m mode=at-most-once ./x", /: lease= applies to mode=at-least-once only/],
     ["@hourly mode=best-effort retry=2s ./x", /: retry= applies to mode=at-least-once only/],
     ["@hourly mode=best-effort max-retries=0 ./x", /: max-retries= applies to/],
+    ["@hourly name=a\u2028b ./x", /: U\+2028, a line separator, outside quotes: cron reads/],
+    ["@hourly ./x.sh\u2029", /: U\+2029, a line separator, outside quotes/],
+    ["@hourly echo 'a' \u2028 \"b\"", /: U\+2028, a line separator, outside quotes/],
     [
       "@hourly mode=best-effort overlap=skip ./x",
       /: overlap= applies to .* and runs overlap \(for one at a time: mode=at-least-once\)$/,
