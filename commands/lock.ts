@@ -10,8 +10,8 @@ import {
   lock,
   type LockHandle,
   MAX_LABEL_LENGTH,
-  MIN_EXPIRE_MS,
 } from "../lib/lock/lock.ts";
+import { MIN_LEASE_MS } from "../lib/lease.ts";
 import { InterruptedError, LockTimeoutError, SIGNAL_NUMBERS } from "../lib/errors.ts";
 import { checkName } from "../lib/backend/keys.ts";
 import type { Command } from "./command.ts";
@@ -51,7 +51,7 @@ Options:
                             (default: user@host pid N; user: $USER, else $LOGNAME, else
                             the uid's name)
   --expire S                presence lease, renewed every S/3 (default ${DEFAULT_EXPIRE_MS / 1000},
-                            at least ${MIN_EXPIRE_MS / 1000}); a coord killed outright leaves the
+                            at least ${MIN_LEASE_MS / 1000}); a coord killed outright leaves the
                             queue within S
   --patience S              a waiter re-checks the queue itself at least every S (more
                             than 0), whatever it hears meanwhile (default ${
@@ -151,7 +151,7 @@ async function run(argv: string[]): Promise<number> {
   const options = {
     label: values.label,
     expireMs: secondsFlag("lock", "expire", values.expire, DEFAULT_EXPIRE_MS, {
-      minMs: MIN_EXPIRE_MS,
+      minMs: MIN_LEASE_MS,
     }),
     patienceMs: secondsFlag("lock", "patience", values.patience, DEFAULT_PATIENCE_MS, {
       positive: true,

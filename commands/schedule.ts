@@ -73,7 +73,8 @@ line separator U+2028/U+2029 outside quotes), "#" comments,
   OPTIONS:  name=NAME (default: the program's name and a hash of the line)
             TZ=ZONE (default UTC)
             mode=at-least-once|best-effort|at-most-once (default at-least-once)
-            failure=none|unlock|commit (default none)   lease=DURATION (default 60s)
+            failure=none|unlock|commit (default none)   lease=DURATION (default 60s,
+            at least 300ms)
             retry=DURATION (failure=unlock's wait, default 1s)
             catch-up=all|latest|none|within=DURATION (which overdue ticks run after
             downtime, default all; fast-forward=yes is catch-up=latest)

@@ -18,6 +18,13 @@
 
 import { within } from "./outage.ts";
 
+/**
+ * The shortest lease a holder keeps renewed (a lock's `--expire`, a task's `lease`, a queue
+ * worker's `--lease`): renewed every third of it, a shorter one would renew in a busy loop, and
+ * a renewal's round trip could take most of a third.
+ */
+export const MIN_LEASE_MS = 300;
+
 /** What one renewal found. */
 export type Renewal =
   /** The lease was extended. */

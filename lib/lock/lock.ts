@@ -21,7 +21,7 @@ import {
 } from "../errors.ts";
 import { userInfo } from "node:os";
 import { MAX_DURATION_MS } from "../duration.ts";
-import { LeaseKeeper } from "../lease.ts";
+import { LeaseKeeper, MIN_LEASE_MS } from "../lease.ts";
 import { Outage, within } from "../outage.ts";
 import { sleep } from "../time.ts";
 import type { TicketState } from "./steps.ts";
@@ -31,8 +31,6 @@ import { aheadAfter } from "./ahead.ts";
 export const DEFAULT_EXPIRE_MS = 10_000;
 /** Default longest time between a waiter's own checks of the queue, whatever it hears. */
 export const DEFAULT_PATIENCE_MS = 60_000;
-/** Shorter leases would have users renewing in a busy loop. */
-export const MIN_EXPIRE_MS = 300;
 /** Labels are shown in one line of `coord turn status` and stored with every ticket. */
 export const MAX_LABEL_LENGTH = 200;
 /** A dead holder's lease has run out this long before a waiter re-checks: clock slack. */
@@ -118,9 +116,9 @@ export async function lock(
   if (!Number.isSafeInteger(limit) || limit < 1) {
     throw new UsageError(`lock "${resource}": the limit must be a whole number ≥ 1`);
   }
-  if (!(expireMs >= MIN_EXPIRE_MS && expireMs <= MAX_DURATION_MS)) {
+  if (!(expireMs >= MIN_LEASE_MS && expireMs <= MAX_DURATION_MS)) {
     throw new UsageError(
-      `lock "${resource}": the lease must be ${MIN_EXPIRE_MS / 1000} s to 24 days, got ` +
+      `lock "${resource}": the lease must be ${MIN_LEASE_MS / 1000} s to 24 days, got ` +
         `${expireMs / 1000} s`,
     );
   }

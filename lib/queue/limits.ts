@@ -15,7 +15,7 @@ export { MAX_DURATION_MS as MAX_TIMER_MS } from "../duration.ts";
 /** The furthest a job can be put off (`delay`, `begin-by`, `backoff`): ten years. */
 export const MAX_DELAY_MS = 10 * 365 * 24 * 3_600_000;
 /** The shortest lease a worker can keep renewed. */
-export const MIN_LEASE_MS = 300;
+export { MIN_LEASE_MS } from "../lease.ts";
 /** Retries one job may ask for. */
 export const MAX_RETRIES = 1_000;
 /** The highest priority a job may have; the lowest is its negative. */

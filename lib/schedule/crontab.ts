@@ -19,7 +19,8 @@ import { UsageError } from "../errors.ts";
 import type { CatchUp, ExecutionMode, FailureMode, Overlap, TaskOptions } from "./task.ts";
 import { CATCH_UP_POLICIES, defineTask, EXECUTION_MODES, FAILURE_MODES, OVERLAPS } from "./task.ts";
 import { MAX_DURATION_MS } from "../duration.ts";
-import { NICKNAME_FIELDS, parseDuration, tooLong } from "./timing.ts";
+import { MIN_LEASE_MS } from "../lease.ts";
+import { NICKNAME_FIELDS, parseDuration, tooLong, tooShort } from "./timing.ts";
 
 /** One task line: the task's options and its shell command. */
 export interface CrontabTask {
@@ -42,7 +43,7 @@ const LINE_OPTIONS: Record<string, (value: string, options: TaskOptions) => void
   TZ: (value, o) => (o.timezone = value),
   mode: (value, o) => (o.executionMode = oneOf("mode", value, EXECUTION_MODES) as ExecutionMode),
   failure: (value, o) => (o.failureMode = oneOf("failure", value, FAILURE_MODES) as FailureMode),
-  lease: (value, o) => (o.lease = duration("lease", value)),
+  lease: (value, o) => (o.lease = duration("lease", value, MAX_DURATION_MS, MIN_LEASE_MS)),
   retry: (value, o) => (o.retryDelay = duration("retry", value)),
   overlap: (value, o) => (o.overlap = oneOf("overlap", value, OVERLAPS) as Overlap),
   timeout: (value, o) => (o.timeout = duration("timeout", value)),
@@ -241,9 +242,10 @@ function oneOf(option: string, value: string, allowed: readonly string[]): strin
 
 /**
  * `value` when it is a duration of at most `maxMs`: by default the longest coord waits with a
- * timer (a lease, a retry's delay, a timeout; a longer one would fire at once).
+ * timer (a lease, a retry's delay, a timeout; a longer one would fire at once); and of at least
+ * `minMs` (a lease's shortest).
  */
-function duration(option: string, value: string, maxMs = MAX_DURATION_MS): string {
+function duration(option: string, value: string, maxMs = MAX_DURATION_MS, minMs = 0): string {
   let ms;
   try {
     ms = parseDuration(value, option);
@@ -251,6 +253,7 @@ function duration(option: string, value: string, maxMs = MAX_DURATION_MS): strin
     throw new UsageError(`${option}=${value}: use a duration, e.g. 30s, 5m, 1h30m, 250ms`);
   }
   if (ms > maxMs) throw new UsageError(`${option}=${value} ${tooLong(maxMs)}`);
+  if (ms < minMs) throw new UsageError(`${option}=${value} ${tooShort(minMs)}`);
   return value;
 }
 

@@ -210,6 +210,9 @@ Deno.test("parseCrontab() prefixes every error with FILE:LINE:, counting comment
     // README: timeouts, leases and waits are at most 24 days; a longer timer fires at once.
     ["0 3 * * * retry=25d ./x", /retry=25d is more than 24 days .*the longest coord waits/],
     ["0 3 * * * lease=597h ./x", /lease=597h is more than 24 days/],
+    // As short as a lock's --expire may be: renewed every third, a shorter one renews in a loop.
+    ["0 3 * * * lease=299ms ./x", /lease=299ms is less than 0\.3 s, the shortest lease coord/],
+    ["@hourly lease=0.2s ./x", /lease=0\.2s is less than 0\.3 s/],
     ["0 3 * * * timeout=600h ./x", /timeout=600h is more than 24 days/],
     ["0 3 * * * overlap=queue ./x", /overlap=queue: use skip, allow or replace/],
     ["0 3 * * * catch-up=within=soon ./x", /catch-up=within=soon: use a duration/],
@@ -286,6 +289,10 @@ Deno.test("parseCrontab() reads catch-up= policies, naming catch-up= when one is
     () => parseCrontab("f", "@hourly catch-up=some ./x\n"),
     /^UsageError: f:1: catch-up=some: use all, latest, none or within=DURATION$/,
   );
+});
+
+Deno.test("parseCrontab() takes a lease of 0.3 s, as lock run's --expire", () => {
+  assert.equal(only("@hourly lease=300ms ./x").options.lease, "300ms");
 });
 
 Deno.test("parseCrontab() takes 24 days for a wait, and any window for catch-up=within", () => {

@@ -7,6 +7,7 @@
 
 import { UsageError } from "../errors.ts";
 import { MAX_DURATION_MS } from "../duration.ts";
+import { MIN_LEASE_MS } from "../lease.ts";
 import { checkName } from "../backend/keys.ts";
 import { parseDuration, parseTiming, type Timing, type TimingOptions } from "./timing.ts";
 
@@ -44,7 +45,7 @@ export interface TaskBaseOptions {
   executionMode?: ExecutionMode;
   /** Default `none`. */
   failureMode?: FailureMode;
-  /** How long a tick stays leased without a heartbeat (ms or `"60s"`); default 60 s. */
+  /** How long a tick stays leased without a heartbeat (ms or `"60s"`); default 60 s, at least 0.3 s. */
   lease?: number | string;
   /**
    * What an at-least-once task does when its run outlasts the following tick: `skip` (default)
@@ -216,7 +217,7 @@ export function defineTask(
       failureMode,
       leaseMs: options.lease === undefined
         ? DEFAULT_LEASE_MS
-        : parseDuration(options.lease, "lease", MAX_DURATION_MS),
+        : parseDuration(options.lease, "lease", MAX_DURATION_MS, MIN_LEASE_MS),
       retryDelayMs: options.retryDelay === undefined
         ? DEFAULT_RETRY_DELAY_MS
         : parseDuration(options.retryDelay, "retryDelay", MAX_DURATION_MS),

@@ -157,6 +157,16 @@ Deno.test("defineTask() refuses a lease or retry delay that is not a positive du
   );
 });
 
+Deno.test("defineTask() refuses a lease under 0.3 s, as lock() refuses such an expireMs", () => {
+  for (const lease of ["299ms", 200, "0.1s"]) {
+    assertUsageError(
+      { name: "report", cron: "@hourly", lease },
+      new RegExp(`^task "report": lease .* is less than 0\\.3 s, the shortest lease coord`),
+    );
+  }
+  assert.equal(defineTask({ name: "report", cron: "@hourly", lease: 300 }, handler).leaseMs, 300);
+});
+
 Deno.test("defineTask() refuses a lease, retry delay or timeout longer than 24 days", () => {
   for (const option of ["lease", "retryDelay", "timeout"]) {
     assertUsageError(

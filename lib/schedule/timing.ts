@@ -52,9 +52,10 @@ export interface Timing {
 /**
  * Reads a duration: a number of milliseconds, or units such as `"30s"`, `"1h30m"`, `"250ms"`.
  * `maxMs`: the longest it may be — `MAX_DURATION_MS` (24 days) for one coord waits with a timer
- * (a lease, a retry's delay, a timeout), since a longer timer fires at once.
+ * (a lease, a retry's delay, a timeout), since a longer timer fires at once. `minMs`: the
+ * shortest, `MIN_LEASE_MS` for a lease (see {@link tooShort}).
  *
- * @throws {UsageError} when it is not one, not positive, or more than `maxMs`.
+ * @throws {UsageError} when it is not one, not positive, less than `minMs` or more than `maxMs`.
  * @example
  * ```ts
  * import { parseDuration } from "./timing.ts";
@@ -65,6 +66,7 @@ export function parseDuration(
   text: number | string,
   what = "duration",
   maxMs = Infinity,
+  minMs = 0,
 ): number {
   const ms = typeof text === "number" ? text : unitDurationMs(text) ?? NaN;
   if (!(ms >= 1) || !Number.isFinite(ms)) {
@@ -76,7 +78,16 @@ export function parseDuration(
     );
   }
   if (ms > maxMs) throw new UsageError(`${what} ${shownValue(text)} ${tooLong(maxMs)}`);
+  if (ms < minMs) throw new UsageError(`${what} ${shownValue(text)} ${tooShort(minMs)}`);
   return ms;
+}
+
+/**
+ * Why a lease under `minMs` is refused, e.g. "is less than 0.3 s, the shortest lease …": the
+ * shortest a lock's `--expire` takes too.
+ */
+export function tooShort(minMs: number): string {
+  return `is less than ${minMs / 1000} s, the shortest lease coord keeps renewed`;
 }
 
 /** Why a duration over `maxMs` is refused, e.g. "is more than 24 days, the longest …". */

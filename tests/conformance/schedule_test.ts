@@ -197,7 +197,7 @@ conformance(
 conformance("a failed tick with failure mode none is retried 3 times by default", async (ctx) => {
   const runs: Run[] = [];
   const { stop } = await instances(ctx.open, 1, (app) => {
-    app.task({ name: "stubborn", interval: "1h", lease: "200ms" }, (c) => {
+    app.task({ name: "stubborn", interval: "1h", lease: "300ms" }, (c) => {
       recorder(runs)(c);
       throw new Error("always fails");
     });
