@@ -483,6 +483,41 @@ Deno.test("a COORD_ variable set empty counts as unset, each of them as COORD_UR
   assert.equal(flag.code, 64, flag.stderr);
 });
 
+Deno.test("an empty --url exits 64 in every command that takes one, and creates nothing", async () => {
+  // It opened the default SQLite file: a lock taken, a job put there, a worker or console started.
+  await using state = await tempDir("coord-test-");
+  const crontab = `${state.path}.cron`;
+  await Deno.writeTextFile(crontab, "@hourly ./x.sh\n");
+  try {
+    const commands = [
+      ["lock", "run", "r", "--url", "", "--", "true"],
+      ["barrier", "b", "1", "--url="],
+      ["turn", "status", "--url", ""],
+      ["turn", "follow", "--url", ""],
+      ["schedule", "status", "--url", ""],
+      ["schedule", "run", crontab, "--url", ""],
+      ["queue", "put", "q", "--url", "", "--", "true"],
+      ["queue", "work", "q", "--url", ""],
+      ["doctor", "--url", ""],
+      ["ui", "--listen", "127.0.0.1:0", "--url", ""],
+    ];
+    const env = { XDG_STATE_HOME: state.path };
+    const runs = commands.map((args) => spawnCoord(args, { env }));
+    try {
+      for (const [i, run] of runs.entries()) {
+        const { code, stderr } = await guarded(run.result, commands[i].join(" "));
+        assert.equal(code, 64, `${commands[i].join(" ")}: ${stderr}`);
+        assert.match(oneLine(stderr), /^coord: the backend URL is empty — give one .* or none /);
+      }
+    } finally {
+      await Promise.all(runs.map((run) => run[Symbol.asyncDispose]()));
+    }
+    assert.deepEqual([...Deno.readDirSync(state.path)], [], "no directory, no file");
+  } finally {
+    await Deno.remove(crontab);
+  }
+});
+
 Deno.test("COORD_CONNECT_TIMEOUT is the connect timeout when no flag is given", async () => {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const accepted: Deno.Conn[] = [];

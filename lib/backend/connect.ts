@@ -24,7 +24,10 @@ import {
  * unset), then a default.
  */
 export interface ConnectOptions {
-  /** Backend URL; default `COORD_URL`, else the SQLite file under `$XDG_STATE_HOME/coord/`. */
+  /**
+   * Backend URL; default `COORD_URL`, else the SQLite file under `$XDG_STATE_HOME/coord/`. An
+   * empty one is refused, not read as none.
+   */
   url?: string;
   /** Key prefix separating tenants; default `COORD_NAMESPACE`, else `"coord"`. */
   namespace?: string;
@@ -100,6 +103,14 @@ async function open(options: ConnectOptions, create: boolean, readOnly = false):
   if (!(connectTimeoutMs > 0)) {
     throw new UsageError(
       `connectTimeoutMs must be a positive number of milliseconds, got ${connectTimeoutMs}`,
+    );
+  }
+  // An empty URL given is a slip (`--url "$UNSET"`), not a wish for the default, as an empty
+  // namespace is; COORD_URL= set empty counts as unset, as every COORD_ variable does.
+  if (options.url === "") {
+    throw new UsageError(
+      `the backend URL is empty — give one (sqlite:PATH, redis://HOST…, postgres://…), or none ` +
+        `for the default`,
     );
   }
   const rawUrl = options.url ?? variable("COORD_URL", env);

@@ -11,3 +11,22 @@ Deno.test("connect() given the URL alone says how to call it, not the password",
       !e.message.includes("s3cret"),
   );
 });
+
+Deno.test("connect() refuses an empty URL, and takes COORD_URL set empty as unset", async () => {
+  const state = await Deno.makeTempDir();
+  try {
+    // It opened the default SQLite file: `--url "$TYPO"` went to another backend without a word.
+    await assert.rejects(
+      connect({ url: "", env: { XDG_STATE_HOME: state } }),
+      new UsageError(
+        "the backend URL is empty — give one (sqlite:PATH, redis://HOST…, postgres://…), or " +
+          "none for the default",
+      ),
+    );
+    assert.deepEqual([...Deno.readDirSync(state)], [], "nothing made");
+    await using backend = await connect({ env: { COORD_URL: "", XDG_STATE_HOME: state } });
+    assert.equal(backend.displayUrl, `sqlite:${state}/coord/coord.db`);
+  } finally {
+    await Deno.remove(state, { recursive: true });
+  }
+});
