@@ -29,7 +29,7 @@ import {
 } from "./flags.ts";
 import { shellWord } from "./output.ts";
 import { Progress } from "./progress.ts";
-import { errorLine } from "./report.ts";
+import { errorLine, reportError } from "./report.ts";
 import { FORWARDED_SIGNALS } from "./signals.ts";
 import { PASS_ENV_FLAGS, passEnvFlag } from "./pass_env.ts";
 import { type ProcessGroup, spawnGroup, STOP_GRACE_MS, warmUpSpawning } from "../lib/subprocess.ts";
@@ -176,7 +176,9 @@ async function run(argv: string[]): Promise<number> {
         onProgress: ({ ahead }) => progress.show(`waiting for ${resource}: ${ahead} ahead`),
       });
     } catch (error) {
-      if (error instanceof LockTimeoutError && conflictCode !== undefined) {
+      if (error instanceof LockTimeoutError) {
+        // Said now, not once the backend is closed: a silent one takes a second to let go.
+        if (conflictCode === undefined) return reportError(error);
         if (!values.quiet) console.error(errorLine(error.message));
         return Number(conflictCode);
       }

@@ -6,6 +6,7 @@
  */
 
 import { BackendUnavailableError, isUnrecoverable } from "./errors.ts";
+import { formatDuration } from "./duration.ts";
 
 /**
  * Runs backend steps for a waiter, swallowing {@link BackendUnavailableError} until the
@@ -13,6 +14,10 @@ import { BackendUnavailableError, isUnrecoverable } from "./errors.ts";
  * with a refusal (`BackendRefusedError`, e.g. an ACL denial) is no outage: asking again gets
  * the same answer, so that error is rethrown at once like any other; nor is a SQLite file
  * replaced under the process (`BackendReplacedError`): no retry reaches the new one.
+ *
+ * The outage is counted from when its first failed step was sent, and once one is under way a
+ * step gets only what is left of `limitMs`: a server that stopped answering would otherwise
+ * hold each step for a whole connect timeout, and the waiter that long past its limit.
  *
  * @example
  * ```ts
@@ -25,6 +30,7 @@ export class Outage {
   readonly limitMs: number;
   readonly #gaveUp: string | undefined;
   #since: number | undefined;
+  #cause: BackendUnavailableError | undefined;
 
   /**
    * `gaveUp` says what the waiter loses when the outage lasts too long (`lock "r": gave up its
@@ -35,29 +41,52 @@ export class Outage {
     this.#gaveUp = gaveUp;
   }
 
+  /** Why the last step failed, while an outage is under way; else undefined. */
+  get cause(): BackendUnavailableError | undefined {
+    return this.#cause;
+  }
+
   /**
-   * The step's result, or `undefined` when the backend is unavailable but not for too long.
+   * The step's result, or `undefined` when the backend is unavailable but not for too long. A
+   * step that has not answered by `by` (a `performance.now()` instant: the caller's own
+   * deadline) counts as unavailable.
    *
    * @throws the step's error when it is not an outage, or when the outage lasts too long.
    */
-  async attempt<T>(step: () => Promise<T>): Promise<T | undefined> {
+  async attempt<T>(step: () => Promise<T>, by = Infinity): Promise<T | undefined> {
+    const sentAt = performance.now();
+    const outageEndsAt = this.#since === undefined ? Infinity : this.#since + this.limitMs;
+    if (this.#cause !== undefined && sentAt > outageEndsAt) this.#giveUp(this.#cause);
+    const endsAt = Math.min(by, outageEndsAt);
     try {
-      const result = await step();
-      this.#since = undefined;
+      const result =
+        await (endsAt === Infinity ? step() : within(Math.max(0, endsAt - sentAt), step()));
+      this.#since = this.#cause = undefined;
       return result;
     } catch (error) {
       // A replaced file is no outage to wait out: nothing will answer again.
       if (isUnrecoverable(error) || !(error instanceof BackendUnavailableError)) throw error;
-      this.#since ??= performance.now();
+      this.#since ??= sentAt;
+      // A step cut short by the limit says less than the failure before it (which server).
+      if (!(error instanceof Unanswered && this.#cause !== undefined)) this.#cause = error;
       if (performance.now() - this.#since <= this.limitMs) return undefined;
-      if (this.#gaveUp === undefined) throw error;
-      throw new BackendUnavailableError(
-        `${this.#gaveUp} after ${this.limitMs / 1000} s without the backend (${error.message})`,
-        { cause: error },
-      );
+      this.#giveUp(this.#cause);
     }
   }
+
+  #giveUp(cause: BackendUnavailableError): never {
+    if (this.#gaveUp === undefined) throw cause;
+    // The time measured, not the limit: the last step may have failed a while after it.
+    const outMs = performance.now() - this.#since!;
+    throw new BackendUnavailableError(
+      `${this.#gaveUp} after ${formatDuration(outMs)} without the backend (${cause.message})`,
+      { cause },
+    );
+  }
 }
+
+/** A step that did not answer in time (see {@link within}). */
+class Unanswered extends BackendUnavailableError {}
 
 /**
  * Rejects with {@link BackendUnavailableError} when `step` does not answer within `ms`: a
@@ -73,7 +102,7 @@ export function within<T>(ms: number, step: Promise<T>): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(
-      () => reject(new BackendUnavailableError(`no answer within ${Math.round(ms)} ms`)),
+      () => reject(new Unanswered(`no answer within ${Math.round(ms)} ms`)),
       ms,
     );
   });

@@ -1,8 +1,16 @@
-/** A lock holder against a Redis that goes away (its own server per test). */
+/** A lock holder or waiter against a Redis that goes away (its own server per test). */
 
 import assert from "node:assert/strict";
-import { redisServerAvailable, startStandalone } from "./support/redis_servers.ts";
+import { connect } from "../lib/backend/connect.ts";
+import {
+  type RedisServer,
+  redisServerAvailable,
+  startStandalone,
+} from "./support/redis_servers.ts";
 import { spawnCoord } from "./support/cli.ts";
+import { freshNamespace } from "./support/backends.ts";
+import { users } from "./support/lock.ts";
+import { guarded } from "./support/wait.ts";
 
 Deno.test({
   name: "a holder that loses Redis for most of its lease stops its command and exits 75",
@@ -37,4 +45,56 @@ Deno.test({
       if (!stopped) await server.stop();
     }
   },
+});
+
+/**
+ * A waiter with `--wait 4` loses its Redis (`outage.begin`) while it waits, with `--expire 600`:
+ * it must give up at its wait, not ride the outage out for its lease as it did (a give-back
+ * tried again, each try held by a silent server for the connect timeout, until the outage
+ * outlasted the lease), and say that its ticket was not given back.
+ */
+async function assertWaiterGivesUpAtItsWait(
+  outage: { begin(server: RedisServer): Promise<void>; end(server: RedisServer): void },
+): Promise<void> {
+  await using server = await startStandalone();
+  const env = { COORD_URL: server.url, COORD_NAMESPACE: freshNamespace() };
+  await using backend = await connect({ url: server.url, namespace: env.COORD_NAMESPACE, env: {} });
+  await using _holder = spawnCoord(["lock", "y", "--expire", "600", "--", "sleep", "600"], { env });
+  await users(backend, "y", 1);
+  await using waiter = spawnCoord(
+    ["lock", "y", "--wait", "4", "--expire", "600", "--", "echo", "granted"],
+    { env },
+  );
+  await users(backend, "y", 2);
+  await outage.begin(server);
+  try {
+    // The hang guard stands in for "before its lease": the waiter gave up after 600 s.
+    const line = await guarded(waiter.stderrLine(/^coord: /), "the waiter's line");
+    assert.match(
+      line,
+      /^coord: lock "y": not granted within 4 s \(1 ahead\), and its ticket was not given back: the backend did not answer \(.+\) — it leaves the queue when its lease runs out, within 600 s$/,
+    );
+    const result = await guarded(waiter.result, "the waiter's exit");
+    assert.equal(result.code, 75, result.stderr);
+    assert.equal(result.stdout, "");
+  } finally {
+    // Before the holder is stopped: its give-back must not wait on a silent server.
+    outage.end(server);
+  }
+}
+
+Deno.test({
+  name: "a waiter whose Redis stops answering gives up at its --wait, its ticket left to lapse",
+  ignore: !redisServerAvailable(),
+  fn: () =>
+    assertWaiterGivesUpAtItsWait({
+      begin: (server) => Promise.resolve(Deno.kill(server.pid, "SIGSTOP")),
+      end: (server) => Deno.kill(server.pid, "SIGCONT"),
+    }),
+});
+
+Deno.test({
+  name: "a waiter whose Redis goes away gives up at its --wait, its ticket left to lapse",
+  ignore: !redisServerAvailable(),
+  fn: () => assertWaiterGivesUpAtItsWait({ begin: (server) => server.stop(), end: () => {} }),
 });

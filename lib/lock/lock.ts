@@ -35,6 +35,11 @@ export const DEFAULT_PATIENCE_MS = 60_000;
 export const MAX_LABEL_LENGTH = 200;
 /** A dead holder's lease has run out this long before a waiter re-checks: clock slack. */
 const EXPIRY_SLACK_MS = 20;
+/**
+ * How long past its `waitMs` a waiter may take to give its ticket back: a backend that does not
+ * answer by then (an outage) leaves it to lapse, rather than keeping the waiter past its limit.
+ */
+const GIVE_BACK_GUARD_MS = 1_000;
 
 /** Options of {@link lock}. */
 export interface LockOptions {
@@ -50,7 +55,10 @@ export interface LockOptions {
    * not hear) meanwhile; default 60 000.
    */
   patienceMs?: number;
-  /** Give up after this long waiting (0: try once; at most 24 days); default: forever. */
+  /**
+   * Give up after this long waiting (0: try once; at most 24 days), in an outage too (a second
+   * more at most, to give the ticket back); default: forever.
+   */
   waitMs?: number;
   /** Up to this many holders at once (a counting semaphore); default 1. */
   limit?: number;
@@ -84,7 +92,8 @@ export interface LockHandle extends AsyncDisposable {
  * Waits for `resource`, strictly first come first served, and resolves once this caller holds
  * it.
  *
- * @throws {LockTimeoutError} after `waitMs` (the ticket is given back).
+ * @throws {LockTimeoutError} after `waitMs` (the ticket is given back; in an outage, a second
+ * later at most, and left to lapse within `expireMs`).
  * @throws {UsageError} on bad options, or when the queue's users agreed on another `limit`.
  * @throws {LeaseLostError} when its ticket left the queue while it waited (a reset, a lapse).
  * @throws {BackendUnavailableError} when the backend stays away longer than `expireMs`, or
@@ -143,13 +152,25 @@ export async function lock(
   const started = performance.now();
   const steps = backend.lock;
   const outage = new Outage(expireMs, `lock "${resource}": gave up its place in line`);
-  const retried = async <T>(step: () => Promise<T>): Promise<T> => {
+  // Every step of the wait, however the backend fares, ends by then: its give-back included.
+  const giveUpBy = started + waitMs + GIVE_BACK_GUARD_MS;
+  /** `step`'s result, tried again through an outage; undefined if none came by `giveUpBy`. */
+  const retried = async <T>(step: () => Promise<T>): Promise<T | undefined> => {
     for (;;) {
-      const result = await outage.attempt(step);
+      const result = await outage.attempt(step, giveUpBy);
       if (result !== undefined) return result;
-      await sleep(Math.min(expireMs / 3, 250), signal);
+      const leftMs = giveUpBy - performance.now();
+      if (leftMs <= 0) return undefined;
+      await sleep(Math.min(expireMs / 3, 250, leftMs), signal);
     }
   };
+  /** The wait ran out while the backend did not answer: what the waiter left behind. */
+  const unanswered = (what: string) =>
+    new LockTimeoutError(
+      `lock "${resource}": not granted within ${waitMs / 1000} s${what}: the backend did not ` +
+        `answer (${outage.cause?.message}) — it leaves the queue when its lease runs out, ` +
+        `within ${expireMs / 1000} s`,
+    );
 
   await using watcher = await backend.watch({ kind: "lock", name: resource });
   signal?.throwIfAborted();
@@ -160,6 +181,7 @@ export async function lock(
     enqueuedAt = performance.now();
     return steps.enqueue(resource, { label, limit, expireMs, request });
   });
+  if (queued === undefined) throw unanswered(", and a ticket it may have taken was not given back");
   if (queued.outcome === "mismatch") {
     throw new UsageError(
       `lock "${resource}" is shared by up to ${queued.limit} holders, but this one says ` +
@@ -185,6 +207,9 @@ export async function lock(
           state = { state: "granted" };
           break;
         }
+        if (outcome === undefined) {
+          throw unanswered(` (${ahead} ahead), and its ticket was not given back`);
+        }
         throw new LockTimeoutError(
           `lock "${resource}": not granted within ${waitMs / 1000} s ` +
             `(${ahead} ahead) — gave the ticket back`,
@@ -209,6 +234,8 @@ export async function lock(
         state = { state: "granted" };
         break;
       }
+      // Out of time: the give-back says whether the turn came, in one step (not a check first).
+      if (performance.now() - started >= waitMs) continue;
       // Events that cannot have made it this ticket's turn wake every waiter of the queue on
       // each handoff; only the first in line needs to ask. The rest count down what they hear.
       const stillAhead = aheadAfter(events, { ticket, ahead, first });
@@ -218,10 +245,11 @@ export async function lock(
       }
       const renew = performance.now() - renewedAt >= expireMs / 3;
       const sentAt = performance.now();
-      const checked = await outage.attempt(() =>
+      const checked = await outage.attempt(
         // A check that finds the ticket granted also records its start: one round trip less
         // between the previous holder's release and this holder's command.
-        steps.check(resource, { ticket, token, expireMs, renew, starting: true })
+        () => steps.check(resource, { ticket, token, expireMs, renew, starting: true }),
+        giveUpBy,
       );
       if (checked === undefined) continue;
       state = checked;
@@ -232,7 +260,8 @@ export async function lock(
     // A signal that came while the last step was under way still wins over its grant.
     signal?.throwIfAborted();
   } catch (error) {
-    if (signal?.aborted || error instanceof LockTimeoutError) {
+    // A wait that timed out has given its ticket back already, or could not.
+    if (signal?.aborted) {
       await steps.release(resource, { ticket, token, unlessGranted: false }).catch(() => {});
     }
     throw error;
