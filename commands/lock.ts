@@ -177,7 +177,9 @@ async function run(argv: string[]): Promise<number> {
       });
     } catch (error) {
       if (error instanceof LockTimeoutError) {
-        // Said now, not once the backend is closed: a silent one takes a second to let go.
+        // Said now, not once the backend is closed: a silent one takes a second to let go; on
+        // its own line, not after the progress line.
+        progress.clear();
         if (conflictCode === undefined) return reportError(error);
         if (!values.quiet) console.error(errorLine(error.message));
         return Number(conflictCode);

@@ -4,7 +4,8 @@
  */
 
 import assert from "node:assert/strict";
-import { runCoord } from "./support/cli.ts";
+import { runCoord, spawnCoord } from "./support/cli.ts";
+import { tempSqlite } from "./support/temp.ts";
 
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
 
@@ -185,5 +186,36 @@ Deno.test({
     assert.match(shown, /coord: command not found: \/nonexistent/);
     assert.doesNotMatch(shown, /coord-pgid/);
     await Deno.remove(db);
+  },
+});
+
+Deno.test({
+  name: "on a terminal, a waiter that gives up wipes its progress line before saying so",
+  ignore: !hasScript,
+  async fn() {
+    await using db = await tempSqlite();
+    await using holder = spawnCoord(
+      ["lock", "run", "busy", "--url", db.url, "--", "sh", "-c", "echo held; exec sleep 600"],
+    );
+    await holder.stdoutLine(/^held$/);
+    const waiter = onTerminal([
+      "lock",
+      "run",
+      "busy",
+      "--wait",
+      "0.6",
+      "--url",
+      db.url,
+      "--",
+      "true",
+    ]);
+    let shown;
+    try {
+      assert.equal(await waiter.exited(), 75);
+    } finally {
+      shown = await waiter.close();
+    }
+    assert.match(shown, /waiting for busy: 1 ahead/);
+    assert.ok(shown.includes('\r\x1b[2Kcoord: lock "busy": not granted'), JSON.stringify(shown));
   },
 });
