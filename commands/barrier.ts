@@ -16,6 +16,7 @@ import {
   scopedName,
 } from "../lib/barrier/barrier.ts";
 import type { BarrierStatus } from "../lib/barrier/steps.ts";
+import { BarrierTimeoutError } from "../lib/errors.ts";
 import type { Command } from "./command.ts";
 import {
   BACKEND_FLAGS,
@@ -28,7 +29,7 @@ import {
   usage,
 } from "./flags.ts";
 import { Progress } from "./progress.ts";
-import { reportForeign } from "./report.ts";
+import { reportError, reportForeign } from "./report.ts";
 import { withSignals } from "./signals.ts";
 
 const USAGE =
@@ -44,7 +45,8 @@ participant sleeps until it by its own clock, corrected by the measured offset.
 A barrier is reusable: once it releases, the next arrival starts the next generation.
 
 Options:
-  --timeout S   give up after S seconds and withdraw the arrival (exit 75); default: never
+  --timeout S   give up after S seconds and withdraw the arrival (exit 75), in a backend
+                outage too (a second later at most); default: never
   --delay S     time from the last arrival to the release, for everyone to hear of it
                 (default ${DEFAULT_DELAY_MS / 1000}; fractions allowed; 0: each continues as
                 soon as it hears of the release, never exits 76)
@@ -141,6 +143,11 @@ async function wait(argv: string[]): Promise<number> {
       }));
     }
     return 0;
+  } catch (error) {
+    // Said now, not once the backend is closed: a silent one takes a second to let go.
+    if (!(error instanceof BarrierTimeoutError)) throw error;
+    progress.clear();
+    return reportError(error);
   } finally {
     progress.clear();
   }

@@ -136,13 +136,19 @@ export class WaitTimeoutError extends CoordError {
   }
 }
 
-/** A barrier participant gave up waiting (`--timeout`); its arrival was withdrawn. */
+/**
+ * A barrier participant gave up waiting (`--timeout`); its arrival was withdrawn, or, in an
+ * outage, left to lapse with its lease.
+ */
 export class BarrierTimeoutError extends WaitTimeoutError {}
 
 /** The barrier generation a participant waited in was aborted (`coord barrier abort`). */
 export class BarrierAbortedError extends WaitTimeoutError {}
 
-/** A lock was not granted within `--wait`; the ticket was given back. */
+/**
+ * A lock was not granted within `--wait`; the ticket was given back, or, in an outage, left to
+ * lapse with its lease.
+ */
 export class LockTimeoutError extends WaitTimeoutError {}
 
 /**

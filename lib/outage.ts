@@ -7,6 +7,14 @@
 
 import { BackendUnavailableError, isUnrecoverable } from "./errors.ts";
 import { formatDuration } from "./duration.ts";
+import { sleep } from "./time.ts";
+
+/**
+ * How long past its own deadline a waiter gives the backend to answer the step that takes it
+ * out of line (a lock's ticket given back, a barrier's arrival withdrawn): one that does not
+ * answer by then (an outage) leaves it to lapse with its lease, rather than keep the waiter.
+ */
+export const GIVE_BACK_GUARD_MS = 1_000;
 
 /**
  * Runs backend steps for a waiter, swallowing {@link BackendUnavailableError} until the
@@ -71,6 +79,27 @@ export class Outage {
       if (!(error instanceof Unanswered && this.#cause !== undefined)) this.#cause = error;
       if (performance.now() - this.#since <= this.limitMs) return undefined;
       this.#giveUp(this.#cause);
+    }
+  }
+
+  /**
+   * `step`'s result, tried again `pauseMs` apart through an outage (see {@link attempt}), or
+   * undefined when none came by `by` (a `performance.now()` instant).
+   *
+   * @throws as {@link attempt}; and when `signal` aborts a pause.
+   */
+  async retry<T>(
+    step: () => Promise<T>,
+    pauseMs: number,
+    by = Infinity,
+    signal?: AbortSignal,
+  ): Promise<T | undefined> {
+    for (;;) {
+      const result = await this.attempt(step, by);
+      if (result !== undefined) return result;
+      const leftMs = by - performance.now();
+      if (leftMs <= 0) return undefined;
+      await sleep(Math.min(pauseMs, leftMs), signal);
     }
   }
 

@@ -3,8 +3,13 @@
 import assert from "node:assert/strict";
 import { connect } from "../lib/backend/connect.ts";
 import { arrivals } from "./support/barrier.ts";
-import { redisServerAvailable, startStandalone } from "./support/redis_servers.ts";
+import {
+  type RedisServer,
+  redisServerAvailable,
+  startStandalone,
+} from "./support/redis_servers.ts";
 import { runCoord, spawnCoord } from "./support/cli.ts";
+import { guarded } from "./support/wait.ts";
 
 const ignore = !redisServerAvailable();
 
@@ -62,4 +67,49 @@ Deno.test({
       if (!stopped) await server.stop();
     }
   },
+});
+
+/**
+ * A participant with `--timeout 4` loses its Redis (`outage.begin`) while it waits, with
+ * `--lease 600`: it must give up at its timeout (75), not ride the outage out for its lease as it
+ * did (69 once the outage outlasted the lease), and say that its arrival was not withdrawn.
+ */
+async function assertWaiterGivesUpAtItsTimeout(
+  outage: { begin(server: RedisServer): Promise<void>; end(server: RedisServer): void },
+): Promise<void> {
+  await using server = await startStandalone();
+  await using waiter = spawnCoord(
+    ["barrier", "late", "2", "--timeout", "4", "--lease", "600"],
+    { env: { COORD_URL: server.url } },
+  );
+  await waitForArrivals(server.url, "late", 1);
+  await outage.begin(server);
+  try {
+    // The hang guard stands in for "before its lease": the waiter gave up after 600 s.
+    const line = await guarded(waiter.stderrLine(/^coord: /), "the waiter's line");
+    assert.match(
+      line,
+      /^coord: barrier "late": timed out after 4 s with 1\/2 arrived, and this arrival was not withdrawn: the backend did not answer \(.+\) — it leaves when its lease runs out, within 600 s$/,
+    );
+    const result = await guarded(waiter.result, "the waiter's exit");
+    assert.equal(result.code, 75, result.stderr);
+  } finally {
+    outage.end(server);
+  }
+}
+
+Deno.test({
+  name: "a waiter whose Redis stops answering gives up at its --timeout, its arrival left to lapse",
+  ignore,
+  fn: () =>
+    assertWaiterGivesUpAtItsTimeout({
+      begin: (server) => Promise.resolve(Deno.kill(server.pid, "SIGSTOP")),
+      end: (server) => Deno.kill(server.pid, "SIGCONT"),
+    }),
+});
+
+Deno.test({
+  name: "a waiter whose Redis goes away gives up at its --timeout, its arrival left to lapse",
+  ignore,
+  fn: () => assertWaiterGivesUpAtItsTimeout({ begin: (server) => server.stop(), end: () => {} }),
 });

@@ -21,8 +21,8 @@ import {
   UsageError,
 } from "../errors.ts";
 import { MAX_DURATION_MS } from "../duration.ts";
-import { Outage } from "../outage.ts";
-import { localNow, sleep, sleepUntil } from "../time.ts";
+import { GIVE_BACK_GUARD_MS, Outage } from "../outage.ts";
+import { localNow, sleepUntil } from "../time.ts";
 import type { ArriveResult, BarrierStatus, GenerationState, ParticipantInfo } from "./steps.ts";
 
 /** Default time between the last arrival and the release. */
@@ -89,7 +89,8 @@ export interface BarrierResult {
  *
  * @throws {UsageError} on a bad name, `n` or option, or when the participants already waiting
  * were told another N (nothing is changed then).
- * @throws {BarrierTimeoutError} after `timeoutMs`, the arrival withdrawn.
+ * @throws {BarrierTimeoutError} after `timeoutMs`, the arrival withdrawn (in an outage, a second
+ * later at most, and left to lapse within `leaseMs`).
  * @throws {BarrierAbortedError} when the generation is aborted.
  * @throws {TooLateError} when the release is heard of more than `toleranceMs` after its instant
  * (never with `delayMs: 0`, which means "continue as soon as released").
@@ -142,14 +143,20 @@ export async function barrier(
   await using watcher = await backend.watch(topic);
   // Once the backend has been away longer than the lease, this arrival is gone anyway.
   const outage = new Outage(leaseMs, `barrier "${name}": gave up its arrival`);
-  /** Runs a step, riding out a short outage (every step is safe to repeat). */
-  const retried = async <T>(step: () => Promise<T>): Promise<T> => {
-    for (;;) {
-      const result = await outage.attempt(step);
-      if (result !== undefined) return result;
-      await sleep(RECHECK_MS, signal);
-    }
-  };
+  // Every step, however the backend fares, ends by then: its withdrawal included.
+  const giveUpBy = deadline + GIVE_BACK_GUARD_MS;
+  /**
+   * Runs a step, riding out a short outage (every step is safe to repeat); undefined if it got
+   * no answer by `giveUpBy`.
+   */
+  const retried = <T>(step: () => Promise<T>) => outage.retry(step, RECHECK_MS, giveUpBy, signal);
+  /** The timeout came while the backend did not answer: what the arrival left behind. */
+  const unanswered = (count: number, what: string) =>
+    new BarrierTimeoutError(
+      `barrier "${name}": timed out after ${timeoutMs / 1000} s with ${count}/${n} arrived, ` +
+        `and ${what} was not withdrawn: the backend did not answer (${outage.cause?.message}) ` +
+        `— it leaves when its lease runs out, within ${leaseMs / 1000} s`,
+    );
 
   const info: ParticipantInfo = { host: Deno.hostname(), pid: Deno.pid };
   const arrive = async () => {
@@ -157,6 +164,7 @@ export async function barrier(
     signal?.throwIfAborted();
     const id = crypto.randomUUID();
     const joined = await retried(() => steps.arrive(key, { id, n, leaseMs, delayMs, info }));
+    if (joined === undefined) throw unanswered(0, "an arrival it may have made");
     if (joined.outcome === "mismatch") {
       throw new UsageError(
         `barrier "${name}" is waiting for ${joined.n} participants, but this one says ${n} — ` +
@@ -176,7 +184,11 @@ export async function barrier(
     while (state.outcome === "waiting" || state.outcome === "expired") {
       const remainingMs = deadline - performance.now();
       if (remainingMs <= 0) {
-        state = state.outcome === "expired" ? { outcome: "withdrawn" } : await withdraw();
+        const withdrawn = state.outcome === "expired"
+          ? { outcome: "withdrawn" } as const
+          : await withdraw();
+        if (withdrawn === undefined) throw unanswered(count, "this arrival");
+        state = withdrawn;
         if (state.outcome === "withdrawn") {
           throw new BarrierTimeoutError(
             `barrier "${name}": timed out after ${timeoutMs / 1000} s with ${count}/${n} ` +
@@ -199,8 +211,9 @@ export async function barrier(
       }
       await watcher.next(Math.min(RECHECK_MS, leaseMs / 3, remainingMs), signal);
       const renew = performance.now() - renewedAt >= leaseMs / 3;
-      const checked = await outage.attempt(() =>
-        steps.check(key, { id, generation: joined.generation, leaseMs, renew })
+      const checked = await outage.attempt(
+        () => steps.check(key, { id, generation: joined.generation, leaseMs, renew }),
+        giveUpBy,
       );
       if (checked === undefined) continue; // backend away: keep the last state, try again
       state = checked;

@@ -22,8 +22,7 @@ import {
 import { userInfo } from "node:os";
 import { MAX_DURATION_MS } from "../duration.ts";
 import { LeaseKeeper, MIN_LEASE_MS } from "../lease.ts";
-import { Outage, within } from "../outage.ts";
-import { sleep } from "../time.ts";
+import { GIVE_BACK_GUARD_MS, Outage, within } from "../outage.ts";
 import type { TicketState } from "./steps.ts";
 import { aheadAfter } from "./ahead.ts";
 
@@ -35,11 +34,6 @@ export const DEFAULT_PATIENCE_MS = 60_000;
 export const MAX_LABEL_LENGTH = 200;
 /** A dead holder's lease has run out this long before a waiter re-checks: clock slack. */
 const EXPIRY_SLACK_MS = 20;
-/**
- * How long past its `waitMs` a waiter may take to give its ticket back: a backend that does not
- * answer by then (an outage) leaves it to lapse, rather than keeping the waiter past its limit.
- */
-const GIVE_BACK_GUARD_MS = 1_000;
 
 /** Options of {@link lock}. */
 export interface LockOptions {
@@ -155,15 +149,8 @@ export async function lock(
   // Every step of the wait, however the backend fares, ends by then: its give-back included.
   const giveUpBy = started + waitMs + GIVE_BACK_GUARD_MS;
   /** `step`'s result, tried again through an outage; undefined if none came by `giveUpBy`. */
-  const retried = async <T>(step: () => Promise<T>): Promise<T | undefined> => {
-    for (;;) {
-      const result = await outage.attempt(step, giveUpBy);
-      if (result !== undefined) return result;
-      const leftMs = giveUpBy - performance.now();
-      if (leftMs <= 0) return undefined;
-      await sleep(Math.min(expireMs / 3, 250, leftMs), signal);
-    }
-  };
+  const retried = <T>(step: () => Promise<T>) =>
+    outage.retry(step, Math.min(expireMs / 3, 250), giveUpBy, signal);
   /** The wait ran out while the backend did not answer: what the waiter left behind. */
   const unanswered = (what: string) =>
     new LockTimeoutError(
