@@ -95,3 +95,21 @@ conformance(
     assert.equal(JSON.parse(status.stdout).pending, 1, status.stdout);
   },
 );
+
+conformance(
+  "a claim that takes jobs leaves retention to their ends; a poll that takes none trims",
+  async (ctx) => {
+    const backend = await ctx.open();
+    await configureQueue(backend, "q", { keepCompleted: {} });
+    for (let i = 0; i < 3; i++) await run(backend, "q");
+    await configureQueue(backend, "q", { keepCompleted: { count: 1 } });
+    for (let i = 0; i < 2; i++) await putJob(backend, "q", { handler: "ok" });
+    const claim = () =>
+      backend.queue.finishAndClaim("q", { finishes: [], worker: "w", leaseMs: 60_000, claims: 5 });
+    // The claim on the way from a put to its start reads no finished jobs (as fast as it goes).
+    assert.equal((await claim()).jobs.length, 2);
+    assert.equal((await backend.queue.counts("q")).completed, 3);
+    assert.equal((await claim()).jobs.length, 0);
+    assert.equal((await backend.queue.counts("q")).completed, 1);
+  },
+);

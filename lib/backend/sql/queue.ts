@@ -1481,9 +1481,9 @@ export class SqlQueueSteps implements QueueSteps {
       const settings = this.#settings(queue, reads.probe);
       const failed: FailedInStep[] = [];
       const taken = await this.#take(s, queue, r, reads, settings, failed);
-      // Idle queues age out too: a step that finds fewer jobs than it asked for removes a few
-      // past what the queue keeps. (The claims of a busy queue save the queries.)
-      if (ended > 0 || taken.jobs.length < r.claims) {
+      // Idle queues age out too: a step that takes nothing removes a few past what the queue
+      // keeps. One that takes jobs leaves it to their ends, as on Redis, and saves the queries.
+      if (ended > 0 || taken.jobs.length === 0) {
         await this.#trim(s, queue, reads.probe, settings, TRIM_BATCH * Math.max(1, ended));
       }
       // Waiters for a queue to drain hear when its last run ends: news a worker sleeps through

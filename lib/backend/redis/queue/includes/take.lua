@@ -96,9 +96,10 @@ end
 
 -- Whether taking will only lease the jobs of `head`, the run order's head read before the step
 -- wrote, nothing else moving with them: no stalled job to recover (`stalled`), no due job to
--- place (`due`), and each job pending, of no --group and in time (or one it cannot read, where
--- taking stops). Such a take touches only PLAIN_TAKES: an idle worker's claim of a new job
--- checks two keys, not every one a recovery, a promotion or a group could reach.
+-- place (`due`), and each job readable, pending, of no --group and in time. Such a take touches
+-- only PLAIN_TAKES: an idle worker's claim of a new job checks two keys, not every one a
+-- recovery, a promotion or a group could reach. Nor does it read past the head: it takes at most
+-- as many jobs as the head holds.
 local function simply_taken(head, stalled, due)
   if #stalled > 0 then return false end
   for k = 1, #due.ids do
@@ -107,7 +108,7 @@ local function simply_taken(head, stalled, due)
   read_ahead(head)
   for _, id in ipairs(head) do
     local job = peek(id)
-    if job and (job.state ~= 'pending' or job.groupKey or expired(job)) then return false end
+    if not job or job.state ~= 'pending' or job.groupKey or expired(job) then return false end
   end
   return true
 end
@@ -119,9 +120,8 @@ end
 -- group, in time) leave the run order with one command per key for the window; any other job
 -- is handled alone and the window read again, as what it does may change the order. `head`:
 -- when the step checked only what simple takes touch (`simply_taken`), the head it read then,
--- which nothing moved since: the first window.
+-- which nothing moved since: the first window, and the last.
 local function take(worker, lease_ms, n, head)
-  local plain = head ~= nil
   local taken = {}
   -- Formatted once: Lua would format the number for each job.
   local lease_end = exact(now_ms + lease_ms)
@@ -154,11 +154,10 @@ local function take(worker, lease_ms, n, head)
     call_many('ZREM', pending, leased)
     call_many('ZADD', active, scored)
     if unreadable then return taken, unreadable, unreadable_text end
-    if other and (plain or (other.groupKey and check_groups({ other.groupKey }))) then
+    if other and other.groupKey and check_groups({ other.groupKey }) then
       -- Another program's counts, met after the step wrote (the run order changed since the
       -- step read its head): taking stops here, and the next step, asked for at once, reads
-      -- them before it writes. So too a job that is not simply taken in a step that checked
-      -- only what simple takes touch (`simply_taken`).
+      -- them before it writes.
       return taken, nil, nil, now_ms
     end
     if other then
