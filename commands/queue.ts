@@ -234,8 +234,9 @@ arguments: coord queue work emails reports.
           on stderr (--json: a last line {"next": CURSOR} when there is one); pages neither
           repeat nor skip jobs while jobs come and go. A QUEUE with no job and no settings:
           No such queue: "QUEUE". on stderr (exit 0).
-  retry   puts failed or cancelled jobs back to pending, attempts reset, the old error kept in
-          the job's history (show), ready at once — but a job cancelled before its start came
+  retry   puts failed or cancelled jobs back to pending, failures reset (attempts go on
+          counting: a later run's is higher), the old error kept in the job's history (show),
+          ready at once — but a job cancelled before its start came
           (--delay/--at, never run) keeps that start and its --begin-by. A job pending, active
           or completed, a flow or a flow's part, is left as it is (exit 1, why on stderr).
           JOB… are all checked first: one unknown (64), refused (1) or meeting another

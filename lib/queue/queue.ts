@@ -441,8 +441,8 @@ export async function cancelJob(
 }
 
 /**
- * Puts a failed or cancelled job back to pending with its attempts reset; its end is kept in
- * its `history`. A job in any other state, or a flow or a flow's part, is left as it is, and
+ * Puts a failed or cancelled job back to pending with its failures and stalls reset (its attempts
+ * go on counting: they fence a later run from an earlier one); its end is kept in its `history`. A job in any other state, or a flow or a flow's part, is left as it is, and
  * `refusal` says why (one line naming the job).
  *
  * @returns the job afterwards, whether this call retried it, and why not.

@@ -420,8 +420,9 @@ export interface QueueSteps {
     request: { state: ListState; after?: ListCursor; limit: number },
   ): Promise<{ job: JobRecord; cursor: ListCursor }[]>;
   /**
-   * Puts a failed or cancelled job (no flow's part) back to pending, attempts reset, its end
-   * kept in its history; any other job is left as it is.
+   * Puts a failed or cancelled job (no flow's part) back to pending, failures and stalls reset
+   * (attempts go on counting: they fence its runs), its end kept in its history; any other job
+   * is left as it is.
    *
    * With `dryRun`, refuses what the retry would (foreign data) and changes nothing: a retry of
    * several jobs makes one for each first, so that a later job's refusal leaves every job as

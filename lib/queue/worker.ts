@@ -662,7 +662,7 @@ class Worker {
         // Its own source: a read answered while writes still fail (a replica that was demoted)
         // must not end the lane's outage, only to open it again at its next retry.
         this.#outages.answered(cancelChecksOf(queue));
-        if (now?.state === "cancelled" && !cancelled) {
+        if (now && wasCancelled(now, job.attempts) && !cancelled) {
           cancelled = true;
           abort.abort(new JobCancelledError(`job ${ref} was cancelled`));
         }
@@ -856,6 +856,16 @@ export class JobCancelledError extends Error {
     super(message);
     this.name = "JobCancelledError";
   }
+}
+
+/**
+ * Whether the run of `attempt` was cancelled, as `job` now reads: the job is cancelled, or it
+ * was and a retry put it back already (its history says so), maybe taken again by this worker
+ * under a later attempt — a check that came round after the retry would see it running.
+ */
+function wasCancelled(job: JobRecord, attempt: number): boolean {
+  return job.state === "cancelled" ||
+    (job.history ?? []).some((end) => end.state === "cancelled" && end.attempts === attempt);
 }
 
 /** A job this worker cannot run (no such handler, commands not allowed): no retries. */

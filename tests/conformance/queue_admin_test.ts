@@ -465,13 +465,18 @@ conformance(
 );
 
 conformance(
-  "retry puts a failed job back with attempts reset and its error in history",
+  "retry puts a failed job back with its failures reset and its error in history",
   async (ctx) => {
     const backend = await ctx.open();
     await finish(backend, "again", 2, "boom");
     const { job, retried } = await retryJob(backend, "again/1");
     assert.equal(retried, true);
-    assert.deepEqual([job.state, job.attempts, job.error], ["pending", 0, undefined]);
+    assert.deepEqual([job.state, job.failures, job.attempts, job.error], [
+      "pending",
+      0,
+      1,
+      undefined,
+    ]);
     const stored = await getJob(backend, "again/1");
     assert.deepEqual(stored.history?.map((h) => [h.state, h.error, h.attempts]), [
       ["failed", "kaboom second line", 1],

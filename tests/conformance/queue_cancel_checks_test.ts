@@ -1,7 +1,7 @@
 /** A worker's per-job costs: its checks for cancels, in-process, on every backend. */
 
 import assert from "node:assert/strict";
-import { cancelJob, getJob, putJob } from "../../lib/queue/queue.ts";
+import { cancelJob, getJob, putJob, retryJob } from "../../lib/queue/queue.ts";
 import { work } from "../../lib/queue/worker.ts";
 import * as coord from "../../lib/mod.ts";
 import { conformance } from "../support/backends.ts";
@@ -86,5 +86,47 @@ conformance(
     await worker;
     assert.ok(reason instanceof coord.JobCancelledError, `the reason: ${reason}`);
     assert.equal((reason as Error).name, "JobCancelledError");
+  },
+);
+
+conformance(
+  "a job cancelled while it runs and retried at once runs again under a higher attempt, and " +
+    "the cancelled run stops",
+  async (ctx) => {
+    const backend = await ctx.open();
+    await putJob(backend, "cr", { id: "a", handler: "long" });
+    const runs: { attempt: number; reason?: unknown; finish: () => void }[] = [];
+    const worker = work(backend, ["cr"], {
+      concurrency: 2,
+      handlers: {
+        long: (_args, { attempt, signal }) =>
+          new Promise((resolve, reject) => {
+            const run: (typeof runs)[number] = {
+              attempt,
+              finish: () => resolve(`run ${runs.indexOf(run)}`),
+            };
+            runs.push(run);
+            signal.addEventListener("abort", () => reject(run.reason = signal.reason));
+          }),
+      },
+      drain: true,
+    });
+    await until(() => runs.length === 1, { what: "the first run" });
+    // Back to back, as a script or the console does: the worker may take the job again before
+    // its check for cancels comes round, and the run it holds then is still the first one.
+    await cancelJob(backend, "cr/a");
+    assert.equal((await retryJob(backend, "cr/a")).retried, true);
+    await until(() => runs.length === 2, { what: "the retried job's run" });
+    // COORD_ATTEMPT fences what a run writes: the cancelled run must not share the new one's.
+    assert.ok(
+      runs[1].attempt > runs[0].attempt,
+      `attempts ${runs[0].attempt} then ${runs[1].attempt}`,
+    );
+    await until(() => runs[0].reason !== undefined, { what: "the cancelled run's stop" });
+    assert.ok(runs[0].reason instanceof coord.JobCancelledError, `the reason: ${runs[0].reason}`);
+    runs[1].finish();
+    await worker;
+    const job = await getJob(backend, "cr/a");
+    assert.deepEqual([job.state, job.result, job.attempts], ["completed", "run 1", 2]);
   },
 );

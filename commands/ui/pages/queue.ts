@@ -481,6 +481,6 @@ export async function promoteAction(ctx: UiContext, queue: string, id: string): 
 export async function retryAction(ctx: UiContext, queue: string, id: string): Promise<string> {
   const { retried, refusal } = await retryJob(ctx.backend, jobRef(queue, id));
   return retried
-    ? `Retried ${jobRef(queue, id)}: pending again, its attempts reset.`
+    ? `Retried ${jobRef(queue, id)}: pending again, its failures reset.`
     : `${refusal}.`;
 }

@@ -2167,7 +2167,7 @@ export class SqlQueueSteps implements QueueSteps {
         await this.#update(s, queue, id, {
           state: "pending",
           due: 0,
-          attempts: 0,
+          // Attempts go on counting, as in retry.lua: they fence a cancelled run still stopping.
           failures: 0,
           stalls: 0,
           error: null,

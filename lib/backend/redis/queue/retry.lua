@@ -1,8 +1,10 @@
 -- retry: ARGV[2]: id, ARGV[3]: 'dry' for a dry run. { job, spec, 1 when retried or 0 }, or {}
 -- when there is no such job. A dry run refuses what the retry would and writes nothing: a retry
 -- of several jobs makes one for each first, so that a later job's foreign data changes none.
--- A failed or cancelled job that is no flow's part goes back to pending, attempts reset, its
--- last error kept in its history; any other job is left as it is. It runs now, but for one
+-- A failed or cancelled job that is no flow's part goes back to pending, failures and stalls
+-- reset, its last error kept in its history; any other job is left as it is. Its attempts go on
+-- counting: a run cancelled as it ran may still be stopping when the job is taken again, and
+-- the attempt fences the two apart (renew, finish, COORD_ATTEMPT). It runs now, but for one
 -- cancelled before its start came (never run): it keeps that start and its --begin-by.
 --- @include "includes/run_order.lua"
 --- @include "includes/retention.lua"
@@ -30,7 +32,6 @@ if retryable then
   call('HINCRBY', totals, job.state, -1)
   unlisted({ id })
   job.state = 'pending'
-  job.attempts = 0
   job.failures = 0
   job.stalls = 0
   job.error = nil
