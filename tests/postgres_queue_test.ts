@@ -13,7 +13,7 @@ import { schemaIdentifier } from "../lib/backend/postgres/sql_store.ts";
 import { putFlow } from "../lib/queue/flow.ts";
 import { getJob, queueCounts } from "../lib/queue/queue.ts";
 import { listJobs } from "../lib/queue/list.ts";
-import { configureQueue } from "../lib/queue/retention.ts";
+import { configureQueue, removeQueue } from "../lib/queue/retention.ts";
 import type { JobRecord } from "../lib/queue/steps.ts";
 import { putJobs } from "../lib/queue/bulk.ts";
 import { work } from "../lib/queue/worker.ts";
@@ -318,5 +318,34 @@ Deno.test({
     assert.equal(most, limit, "the groups were busy: the limit was reached");
     const [counts] = await queueCounts(first, ["g"]);
     assert.deepEqual([counts.completed, counts.active, counts.pending], [48, 0, 0]);
+  },
+});
+
+Deno.test({
+  name: "remove --force refuses a queue whose job a claim takes while the removal reads it",
+  ignore: sharedUrl === undefined,
+  async fn() {
+    const namespace = freshNamespace();
+    await using backend = await connect({ url: sharedUrl, namespace, env: {} });
+    await putJobs(backend, "rm", [{ handler: "h", id: "a" }, { handler: "h", id: "b" }]);
+    const job = `${schemaIdentifier(namespace)}.coord_queue_job`;
+    // A claim between its row lock (FOR UPDATE SKIP LOCKED) and its commit: the removal begins
+    // while the job still reads as pending.
+    await using claim = await RowHolder.open(
+      sharedUrl!,
+      `SELECT 1 FROM ${job} WHERE queue = 'rm' AND id = 'a' FOR UPDATE`,
+    );
+    const removal = removeQueue(backend, "rm", { force: true });
+    await claim.blocked();
+    const now = Date.now();
+    await claim.client.query(
+      `UPDATE ${job} SET state = 'active', attempts = attempts + 1, worker = 'w',
+       started_at = $1, lease_until = $2 WHERE queue = 'rm' AND id = 'a'`,
+      [now, now + 60_000],
+    );
+    await claim.client.query("COMMIT");
+    // Its worker runs the job: removing it would leave the run's end nowhere to land.
+    assert.deepEqual(await removal, { removed: false, jobs: 2, unfinished: 2, running: 1 });
+    assert.equal((await getJob(backend, "rm/a")).state, "active");
   },
 });

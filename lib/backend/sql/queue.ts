@@ -2238,11 +2238,15 @@ export class SqlQueueSteps implements QueueSteps {
         { jobs: number; unfinished: number | null; running: number | null }
       >(
         // A state coord never writes counts as unfinished: not taken for a finished job's.
-        `SELECT count(*) AS jobs,
+        // Counted over the rows locked: a claim does not wait for the queue's lock, and one
+        // that took a job as this began would otherwise commit it active before the delete.
+        `WITH held AS (SELECT state FROM coord_queue_job WHERE namespace = ? AND queue = ?
+           ${s.tx.rowLock()})
+         SELECT count(*) AS jobs,
          sum(CASE WHEN state IN ('completed', 'failed', 'cancelled') THEN 0 ELSE 1 END)
            AS unfinished,
          sum(CASE WHEN state = 'active' THEN 1 ELSE 0 END) AS running
-         FROM coord_queue_job WHERE namespace = ? AND queue = ?`,
+         FROM held`,
         this.#ns,
         queue,
       );
