@@ -39,7 +39,7 @@ import { readCapped } from "./capped_output.ts";
 import { ERROR_RETRY_MS, QueueLane } from "./lane.ts";
 import { checkName } from "../backend/keys.ts";
 import { QueueLooks } from "./looks.ts";
-import type { Finish, FinishedAndClaimed, JobRecord } from "./steps.ts";
+import type { Attempt, Finish, FinishedAndClaimed, JobRecord } from "./steps.ts";
 
 /** What a handler gets besides its arguments. */
 export interface JobContext {
@@ -725,8 +725,14 @@ class Worker {
         this.#ending--;
       }
     }
-    if (!recorded) {
-      this.#emit({ type: "lost", job: ref, gone: await this.#gone(queue, job.id) });
+    if (recorded) return;
+    const now = await this.#readBack(queue, job.id);
+    // A call whose answer came too late (a frozen worker, a server that answered after the
+    // lease) may have stored the end all the same: that job does not run again.
+    if (now !== "unknown" && now.job && storedEnd(now.job, attempt, outcome)) {
+      this.#tellEnd(ref, job, outcome, durationMs);
+    } else {
+      this.#emit({ type: "lost", job: ref, gone: now !== "unknown" && now.gone });
     }
   }
 
@@ -752,16 +758,21 @@ class Worker {
   }
 
   /**
-   * Whether a job is known to be gone from the backend: neither stored nor removed by retention
-   * or purge (after another worker ran it). Unknown during an outage: no.
+   * A job as the backend reads it after its run's end was not recorded, and whether it is gone:
+   * neither stored nor removed by retention or purge (after another worker ran it). Unknown
+   * during an outage.
    */
-  async #gone(queue: string, id: string): Promise<boolean> {
+  async #readBack(
+    queue: string,
+    id: string,
+  ): Promise<{ job?: JobRecord; gone: boolean } | "unknown"> {
     try {
       const { queue: steps } = this.#backend;
-      return await steps.get(queue, id) === undefined &&
-        await steps.removed(queue, id) === undefined;
+      const job = await steps.get(queue, id);
+      if (job) return { job, gone: false };
+      return { gone: await steps.removed(queue, id) === undefined };
     } catch {
-      return false;
+      return "unknown";
     }
   }
 
@@ -866,6 +877,17 @@ export class JobCancelledError extends Error {
 function wasCancelled(job: JobRecord, attempt: number): boolean {
   return job.state === "cancelled" ||
     (job.history ?? []).some((end) => end.state === "cancelled" && end.attempts === attempt);
+}
+
+/**
+ * Whether `job` ended as `run` sent it (completed, or failed with its error): the backend
+ * stored that end, as `endedBefore` in `../backend/sql/queue.ts` tells one sent again. A retry
+ * left the job pending, as a lost lease would: that one cannot tell.
+ */
+function storedEnd(job: JobRecord, run: Attempt, end: Finish): boolean {
+  if (end.outcome !== "completed" && end.outcome !== "failed") return false;
+  return job.state === end.outcome && job.worker === run.worker && job.attempts === run.attempt &&
+    (end.outcome === "completed" || job.error === end.error);
 }
 
 /** A job this worker cannot run (no such handler, commands not allowed): no retries. */

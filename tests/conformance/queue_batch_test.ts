@@ -8,6 +8,11 @@ import assert from "node:assert/strict";
 import { getJob, putJob } from "../../lib/queue/queue.ts";
 import { type Attempt, type Finish, MAX_STALLS } from "../../lib/queue/steps.ts";
 import { conformance } from "../support/backends.ts";
+import { overriding } from "../support/overriding.ts";
+import { until } from "../support/wait.ts";
+import { BackendUnavailableError } from "../../lib/errors.ts";
+import { MIN_LEASE_MS } from "../../lib/queue/limits.ts";
+import { work, type WorkEvent } from "../../lib/queue/worker.ts";
 import { garbageOn, plantGarbageJob } from "../support/queue.ts";
 
 const LEASE = { worker: "w", leaseMs: 60_000 };
@@ -260,3 +265,40 @@ conformance("a run's end sent again after its answer was lost is told as recorde
   const [a, b] = [await getJob(backend, "again/a"), await getJob(backend, "again/b")];
   assert.deepEqual([a.state, a.result, b.state, b.error], ["completed", 1, "failed", "bad"]);
 });
+
+conformance(
+  "a run's end stored by a call answered only after its lease is told as recorded, not lost",
+  async (ctx) => {
+    const backend = await ctx.open();
+    await putJob(backend, "late", { id: "a", handler: "h" });
+    const leaseMs = MIN_LEASE_MS;
+    let answered = false;
+    // As a worker frozen (SIGSTOP) while its call ran: the end is stored, its answer comes
+    // after the lease, and the worker gives the end up (it would otherwise wait on forever).
+    const frozen = overriding(backend, {
+      queue: overriding(backend.queue, {
+        finishAndClaim: async (queue, r) => {
+          const answer = await backend.queue.finishAndClaim(queue, r);
+          if (r.finishes.length === 0 || answered) return answer;
+          answered = true;
+          const sentAt = performance.now();
+          await until(() => performance.now() - sentAt > leaseMs, { what: "a lease gone by" });
+          throw new BackendUnavailableError("no answer within --connect-timeout");
+        },
+      }),
+    });
+    const events: WorkEvent[] = [];
+    const result = await work(frozen, ["late"], {
+      leaseMs,
+      handlers: { h: () => "done" },
+      drain: true,
+      onEvent: (event) => events.push(event),
+    });
+    assert.ok(answered, "the end's answer came late");
+    assert.deepEqual(events.filter((e) => e.type === "lost"), [], "not told as lost");
+    assert.ok(events.some((e) => e.type === "completed" && e.job === "late/a"));
+    assert.equal(result.completed, 1);
+    const job = await getJob(backend, "late/a");
+    assert.deepEqual([job.state, job.result, job.attempts], ["completed", "done", 1]);
+  },
+);
