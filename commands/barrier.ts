@@ -46,7 +46,7 @@ A barrier is reusable: once it releases, the next arrival starts the next genera
 
 Options:
   --timeout S   give up after S seconds and withdraw the arrival (exit 75), in a backend
-                outage too (a second later at most); default: never
+                outage too (soon after: see README); default: never
   --delay S     time from the last arrival to the release, for everyone to hear of it
                 (default ${DEFAULT_DELAY_MS / 1000}; fractions allowed; 0: each continues as
                 soon as it hears of the release, never exits 76)

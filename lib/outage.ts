@@ -10,9 +10,9 @@ import { formatDuration } from "./duration.ts";
 import { sleep } from "./time.ts";
 
 /**
- * How long past its own deadline a waiter gives the backend to answer the step that takes it
- * out of line (a lock's ticket given back, a barrier's arrival withdrawn): one that does not
- * answer by then (an outage) leaves it to lapse with its lease, rather than keep the waiter.
+ * How long past its own deadline a waiter in an outage gives the backend to answer the step that
+ * takes it out of line (a lock's ticket given back, a barrier's arrival withdrawn): one that does
+ * not answer by then leaves it to lapse with its lease, rather than keep the waiter.
  */
 export const GIVE_BACK_GUARD_MS = 1_000;
 
@@ -23,9 +23,9 @@ export const GIVE_BACK_GUARD_MS = 1_000;
  * the same answer, so that error is rethrown at once like any other; nor is a SQLite file
  * replaced under the process (`BackendReplacedError`): no retry reaches the new one.
  *
- * The outage is counted from when its first failed step was sent, and once one is under way a
- * step gets only what is left of `limitMs`: a server that stopped answering would otherwise
- * hold each step for a whole connect timeout, and the waiter that long past its limit.
+ * The outage is counted from when its first failed step was sent: a server that stopped
+ * answering fails a step only at the connect timeout, and what the waiter holds (a lease) was
+ * last renewed before that.
  *
  * @example
  * ```ts
@@ -55,27 +55,28 @@ export class Outage {
   }
 
   /**
-   * The step's result, or `undefined` when the backend is unavailable but not for too long. A
-   * step that has not answered by `by` (a `performance.now()` instant: the caller's own
-   * deadline) counts as unavailable.
+   * The step's result, or `undefined` when the backend is unavailable but not for too long. Once
+   * an outage is under way, a step that has not answered by `by` (a `performance.now()` instant:
+   * the caller's own deadline) counts as unavailable: a server that stopped answering would hold
+   * it for a whole connect timeout. A step of a backend that answers is never cut, however slow
+   * (a busy server, a file or row another process holds): cut, it would still be carried out
+   * (a ticket taken), and left behind.
    *
    * @throws the step's error when it is not an outage, or when the outage lasts too long.
    */
   async attempt<T>(step: () => Promise<T>, by = Infinity): Promise<T | undefined> {
     const sentAt = performance.now();
-    const outageEndsAt = this.#since === undefined ? Infinity : this.#since + this.limitMs;
-    if (this.#cause !== undefined && sentAt > outageEndsAt) this.#giveUp(this.#cause);
-    const endsAt = Math.min(by, outageEndsAt);
+    const cutAt = this.#cause === undefined ? Infinity : by;
     try {
       const result =
-        await (endsAt === Infinity ? step() : within(Math.max(0, endsAt - sentAt), step()));
+        await (cutAt === Infinity ? step() : within(Math.max(0, cutAt - sentAt), step()));
       this.#since = this.#cause = undefined;
       return result;
     } catch (error) {
       // A replaced file is no outage to wait out: nothing will answer again.
       if (isUnrecoverable(error) || !(error instanceof BackendUnavailableError)) throw error;
       this.#since ??= sentAt;
-      // A step cut short by the limit says less than the failure before it (which server).
+      // A step cut short by the deadline says less than the failure before it (which server).
       if (!(error instanceof Unanswered && this.#cause !== undefined)) this.#cause = error;
       if (performance.now() - this.#since <= this.limitMs) return undefined;
       this.#giveUp(this.#cause);

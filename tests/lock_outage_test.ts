@@ -1,4 +1,7 @@
-/** A lock holder or waiter against a Redis that goes away (its own server per test). */
+/**
+ * A lock holder or waiter against a Redis that goes away (its own server per test), and a
+ * waiter on a backend that is only slow.
+ */
 
 import assert from "node:assert/strict";
 import { connect } from "../lib/backend/connect.ts";
@@ -11,6 +14,8 @@ import { spawnCoord } from "./support/cli.ts";
 import { freshNamespace } from "./support/backends.ts";
 import { users } from "./support/lock.ts";
 import { guarded } from "./support/wait.ts";
+import { tempSqlite } from "./support/temp.ts";
+import { lock } from "../lib/lock/lock.ts";
 
 Deno.test({
   name: "a holder that loses Redis for most of its lease stops its command and exits 75",
@@ -97,4 +102,27 @@ Deno.test({
   name: "a waiter whose Redis goes away gives up at its --wait, its ticket left to lapse",
   ignore: !redisServerAvailable(),
   fn: () => assertWaiterGivesUpAtItsWait({ begin: (server) => server.stop(), end: () => {} }),
+});
+
+Deno.test("a waiter with --wait 0 on a backend that is slow, not away, is granted", async () => {
+  await using db = await tempSqlite();
+  await using backend = await connect({ url: db.url, env: {} });
+  const { DatabaseSync } = await import("node:sqlite");
+  // Another process's write transaction holds the file for 1.5 s, past the waiter's wait and the
+  // second a waiter in an outage is given: its steps queue behind it, answered late, not lost.
+  const other = new DatabaseSync(db.url.slice("sqlite:".length));
+  other.exec("BEGIN IMMEDIATE");
+  const released = new Promise<void>((resolve) =>
+    setTimeout(() => {
+      other.exec("COMMIT");
+      resolve();
+    }, 1_500)
+  );
+  try {
+    await using held = await lock(backend, "slow", { waitMs: 0 });
+    assert.equal(held.resource, "slow");
+  } finally {
+    await released;
+    other.close();
+  }
 });

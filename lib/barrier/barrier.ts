@@ -89,8 +89,8 @@ export interface BarrierResult {
  *
  * @throws {UsageError} on a bad name, `n` or option, or when the participants already waiting
  * were told another N (nothing is changed then).
- * @throws {BarrierTimeoutError} after `timeoutMs`, the arrival withdrawn (in an outage, a second
- * later at most, and left to lapse within `leaseMs`).
+ * @throws {BarrierTimeoutError} after `timeoutMs`, the arrival withdrawn (in an outage, soon
+ * after, and left to lapse within `leaseMs`).
  * @throws {BarrierAbortedError} when the generation is aborted.
  * @throws {TooLateError} when the release is heard of more than `toleranceMs` after its instant
  * (never with `delayMs: 0`, which means "continue as soon as released").

@@ -51,7 +51,8 @@ export interface LockOptions {
   patienceMs?: number;
   /**
    * Give up after this long waiting (0: try once; at most 24 days), in an outage too (a second
-   * more at most, to give the ticket back); default: forever.
+   * more at most to give the ticket back, or the connect timeout of a step a silent server
+   * holds); a backend that answers slowly is waited for. Default: forever.
    */
   waitMs?: number;
   /** Up to this many holders at once (a counting semaphore); default 1. */
@@ -86,8 +87,8 @@ export interface LockHandle extends AsyncDisposable {
  * Waits for `resource`, strictly first come first served, and resolves once this caller holds
  * it.
  *
- * @throws {LockTimeoutError} after `waitMs` (the ticket is given back; in an outage, a second
- * later at most, and left to lapse within `expireMs`).
+ * @throws {LockTimeoutError} after `waitMs` (the ticket is given back; in an outage, soon
+ * after, and left to lapse within `expireMs`).
  * @throws {UsageError} on bad options, or when the queue's users agreed on another `limit`.
  * @throws {LeaseLostError} when its ticket left the queue while it waited (a reset, a lapse).
  * @throws {BackendUnavailableError} when the backend stays away longer than `expireMs`, or
