@@ -130,7 +130,7 @@ function refuseLineSeparators(text: string): void {
     const c = text[i];
     if (quote === undefined && (c === "\u2028" || c === "\u2029")) {
       throw new UsageError(
-        `U+${c.charCodeAt(0).toString(16).toUpperCase()}, a line separator, outside quotes: ` +
+        `${codePoint(c)}, a line separator, outside quotes: ` +
           `cron reads one line where an editor may show two — end the line with a newline, ` +
           `or quote it`,
       );
@@ -139,6 +139,11 @@ function refuseLineSeparators(text: string): void {
     else if (quote === undefined && (c === "'" || c === '"')) quote = c;
     else if (c === quote) quote = undefined;
   }
+}
+
+/** `c` as Unicode names it: U+00A0. */
+function codePoint(c: string): string {
+  return `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`;
 }
 
 function parseLine(text: string, line: number): CrontabTask {
@@ -166,8 +171,13 @@ function parseLine(text: string, line: number): CrontabTask {
   } else {
     while (next < words.length && next < 6 && isField(words[next][0], next)) next++;
     if (next < 5) {
+      const start = words.slice(0, 6).map((w) => w[0]).join(" ");
+      // A no-break or other Unicode space looks like a space, but cron splits at none.
+      const space = /[^\S \t]/.exec(start)?.[0];
       throw new UsageError(
-        `"${words.slice(0, 6).map((w) => w[0]).join(" ")}" does not start with a schedule — ` +
+        `"${start}" does not start with a schedule — ` +
+          (space === undefined ? "" : `it holds ${codePoint(space)}, a space cron does not ` +
+            `split at; `) +
           `give 5 or 6 cron fields, @hourly… or @every DURATION`,
       );
     }

@@ -192,6 +192,9 @@ Deno.test("parseCrontab() prefixes every error with FILE:LINE:, counting comment
     ["61 3 * * * ./x", /cron expression "61 3 \* \* \*" is malformed/],
     ["0 */5 * * * 30 ./x", /"0 \*\/5 \* \* \* 30" is malformed: .* add seconds=last/],
     ["0 3 * * ./x", /does not start with a schedule — give 5 or 6 cron fields/],
+    // A no-break space looks like a space; cron splits at none, and the line says why.
+    ["0\u00a03 * * * ./x", /does not start with a schedule — it holds U\+00A0, a space cron does/],
+    ["\u00a0", /holds U\+00A0, a space cron does not split at; give 5 or 6 cron fields/],
     ["MAILTO=ops@example.com", /MAILTO= lines are not read .* VAR=value before the command/],
     ["@reboot ./x", /@reboot is not a schedule — use @yearly/],
     ["@every", /@every needs a duration/],
