@@ -143,7 +143,7 @@ export async function barrier(
   await using watcher = await backend.watch(topic);
   // Once the backend has been away longer than the lease, this arrival is gone anyway.
   const outage = new Outage(leaseMs, `barrier "${name}": gave up its arrival`);
-  // Every step, however the backend fares, ends by then: its withdrawal included.
+  // In an outage, every step ends by then: its withdrawal included.
   const giveUpBy = deadline + GIVE_BACK_GUARD_MS;
   /**
    * Runs a step, riding out a short outage (every step is safe to repeat); undefined if it got

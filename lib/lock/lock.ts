@@ -147,7 +147,7 @@ export async function lock(
   const started = performance.now();
   const steps = backend.lock;
   const outage = new Outage(expireMs, `lock "${resource}": gave up its place in line`);
-  // Every step of the wait, however the backend fares, ends by then: its give-back included.
+  // In an outage, every step of the wait ends by then: its give-back included.
   const giveUpBy = started + waitMs + GIVE_BACK_GUARD_MS;
   /** `step`'s result, tried again through an outage; undefined if none came by `giveUpBy`. */
   const retried = <T>(step: () => Promise<T>) =>
