@@ -151,11 +151,11 @@ export async function barrier(
    */
   const retried = <T>(step: () => Promise<T>) => outage.retry(step, RECHECK_MS, giveUpBy, signal);
   /** The timeout came while the backend did not answer: what the arrival left behind. */
-  const unanswered = (count: number, what: string) =>
+  const unanswered = (what: string) =>
     new BarrierTimeoutError(
-      `barrier "${name}": timed out after ${timeoutMs / 1000} s with ${count}/${n} arrived, ` +
-        `and ${what} was not withdrawn: the backend did not answer (${outage.cause?.message}) ` +
-        `— it leaves when its lease runs out, within ${leaseMs / 1000} s`,
+      `barrier "${name}": timed out after ${timeoutMs / 1000} s ${what} was not withdrawn: ` +
+        `the backend did not answer (${outage.cause?.message}) — it leaves when its lease runs ` +
+        `out, within ${leaseMs / 1000} s`,
     );
 
   const info: ParticipantInfo = { host: Deno.hostname(), pid: Deno.pid };
@@ -164,7 +164,9 @@ export async function barrier(
     signal?.throwIfAborted();
     const id = crypto.randomUUID();
     const joined = await retried(() => steps.arrive(key, { id, n, leaseMs, delayMs, info }));
-    if (joined === undefined) throw unanswered(0, "an arrival it may have made");
+    if (joined === undefined) {
+      throw unanswered("before its arrival was answered, and an arrival it may have made");
+    }
     if (joined.outcome === "mismatch") {
       throw new UsageError(
         `barrier "${name}" is waiting for ${joined.n} participants, but this one says ${n} — ` +
@@ -187,7 +189,9 @@ export async function barrier(
         const withdrawn = state.outcome === "expired"
           ? { outcome: "withdrawn" } as const
           : await withdraw();
-        if (withdrawn === undefined) throw unanswered(count, "this arrival");
+        if (withdrawn === undefined) {
+          throw unanswered(`with ${count}/${n} arrived, and this arrival`);
+        }
         state = withdrawn;
         if (state.outcome === "withdrawn") {
           throw new BarrierTimeoutError(
