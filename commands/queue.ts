@@ -21,20 +21,18 @@ import { parseInstant } from "../lib/time.ts";
 import {
   cancelJob,
   checkJobId,
-  checkPromotable,
   checkQueueName,
-  checkRetryable,
   DEFAULT_WAIT_OUTAGE_MS,
   FLAG_NAMES,
   getJob,
   JobRemovedError,
   parseJobRef,
-  promoteJob,
+  promoteJobs,
   putJob,
   type PutOptions,
   putRequestOf,
   queueReports,
-  retryJob,
+  retryJobs,
   unknownQueues,
   waitForJob,
 } from "../lib/queue/queue.ts";
@@ -903,28 +901,19 @@ async function retry(argv: string[]): Promise<number> {
   await checkAll(
     refs,
     "retried",
-    values.failed
-      ? (ref) =>
-        checkRetryable(backend, ref).then(() => undefined, (e) => {
-          if (e instanceof JobRemovedError) return undefined;
-          throw e;
-        })
-      : (ref) => checkRetryable(backend, ref),
+    retryJobs(backend, refs, { dryRun: true }),
+    { passOverRemoved: values.failed },
   );
   let refused = false;
   let retried = 0;
-  for (const ref of refs) {
-    const outcome = await retryJob(backend, ref).catch((e) => {
-      if (!(e instanceof JobRemovedError)) throw e;
-      console.error(errorLine(`${e.message}; it cannot be retried`));
-    });
-    if (!outcome) {
+  for await (const outcome of retryJobs(backend, refs)) {
+    if (outcome.missing) {
+      if (!(outcome.missing instanceof JobRemovedError)) throw outcome.missing;
+      console.error(errorLine(`${outcome.missing.message}; it cannot be retried`));
       refused = true;
-      continue;
-    }
-    if (outcome.retried) {
+    } else if (outcome.retried) {
       retried++;
-      console.log(ref);
+      console.log(outcome.ref);
     } else {
       refused = true;
       console.error(errorLine(outcome.refusal!));
@@ -950,15 +939,15 @@ async function promote(argv: string[]): Promise<number> {
     named.map((ref) => parseJobRef(ref).queue),
     ` — none of the ${named.length} jobs was promoted`,
   );
-  await checkAll(named, "promoted", (ref) => checkPromotable(backend, ref));
+  await checkAll(named, "promoted", promoteJobs(backend, named, { dryRun: true }));
   let refused = false;
-  for (const ref of named) {
-    // Refused still when another client started, cancelled or promoted it since the check.
-    const { promoted, refusal } = await promoteJob(backend, ref);
-    if (promoted) console.log(ref);
+  // Refused still when another client started, cancelled or promoted a job since the check.
+  for await (const outcome of promoteJobs(backend, named)) {
+    if (outcome.missing) throw outcome.missing;
+    if (outcome.promoted) console.log(outcome.ref);
     else {
       refused = true;
-      console.error(errorLine(refusal!));
+      console.error(errorLine(outcome.refusal!));
     }
   }
   return refused ? 1 : ExitCode.ok;
@@ -983,29 +972,38 @@ async function checkSettings(backend: Backend, queues: string[], none: string): 
 }
 
 /**
- * Checks every job before any is acted on: one unknown (64), removed or refused (1) throws, and
- * none is then `done` (retried, promoted), so a typo never leaves half the jobs done. The check
- * is a read: a job another client changes between it and the act is still refused then, alone.
- * `refusalOf` says why a job is refused.
+ * Checks every job before any is acted on, by a dry run of the step (which changes nothing):
+ * one unknown (64), removed or refused (1), or another program's data (65) throws, and none is
+ * then `done` (retried, promoted), so a typo never leaves half the jobs done. A job another
+ * client changes between the check and the act is still refused then, alone.
+ * `passOverRemoved`: a job retention removed since it was listed is left to the act, which
+ * tells it.
  */
 async function checkAll(
   refs: string[],
   done: string,
-  refusalOf: (ref: string) => Promise<string | undefined>,
+  dryRun: AsyncIterable<{ refusal?: string; missing?: CoordError }>,
+  { passOverRemoved = false } = {},
 ): Promise<void> {
-  const none = refs.length === 1 ? "" : ` — none of the ${refs.length} jobs was ${done}`;
-  for (const ref of refs) {
-    let refusal: string | undefined;
-    try {
-      refusal = await refusalOf(ref);
-    } catch (e) {
-      if (e instanceof JobRemovedError) refusal = `${e.message}; it cannot be ${done}`;
-      else if (e instanceof CoordError && none) {
-        throw new CoordError(`${e.message}${none}`, e.exitCode);
-      } else throw e;
+  let problem: CoordError | undefined;
+  try {
+    for await (const { refusal, missing } of dryRun) {
+      if (missing instanceof JobRemovedError) {
+        if (passOverRemoved) continue;
+        problem = new CoordError(`${missing.message}; it cannot be ${done}`, 1);
+      } else problem = missing ?? (refusal === undefined ? undefined : new CoordError(refusal, 1));
+      if (problem) break;
     }
-    if (refusal !== undefined) throw new CoordError(`${refusal}${none}`, 1);
+  } catch (e) {
+    if (!(e instanceof CoordError)) throw e;
+    problem = e;
   }
+  if (!problem) return;
+  if (refs.length === 1) throw problem;
+  throw new CoordError(
+    `${problem.message} — none of the ${refs.length} jobs was ${done}`,
+    problem.exitCode,
+  );
 }
 
 /**

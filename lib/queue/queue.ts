@@ -442,8 +442,9 @@ export async function cancelJob(
 
 /**
  * Puts a failed or cancelled job back to pending with its failures and stalls reset (its attempts
- * go on counting: they fence a later run from an earlier one); its end is kept in its `history`. A job in any other state, or a flow or a flow's part, is left as it is, and
- * `refusal` says why (one line naming the job).
+ * go on counting: they fence a later run from an earlier one); its end is kept in its `history`.
+ * A job in any other state, or a flow or a flow's part, is left as it is, and `refusal` says why
+ * (one line naming the job).
  *
  * @returns the job afterwards, whether this call retried it, and why not.
  * @throws {UnknownJobError} when there is none.
@@ -459,23 +460,57 @@ export async function retryJob(
   backend: Backend,
   ref: string,
 ): Promise<{ job: JobRecord; retried: boolean; refusal?: string }> {
-  return await retryStep(backend, ref, false);
+  return found<{ job: JobRecord; retried: boolean; refusal?: string }>(
+    await first(retryJobs(backend, [ref])),
+  );
 }
 
-/** {@link retryJob}, or with `dryRun` what it would do, writing nothing. */
-async function retryStep(
+/** How a retry of several jobs left one of them (see {@link retryJobs}). */
+export type RetryOutcome =
+  | { ref: string; job: JobRecord; retried: boolean; refusal?: string; missing?: undefined }
+  | {
+    ref: string;
+    missing: UnknownJobError | JobRemovedError;
+    job?: undefined;
+    retried?: undefined;
+    refusal?: undefined;
+  };
+
+/**
+ * {@link retryJob} of each of `refs`, many in one step: yields how each was left, in the order
+ * named, a step's outcomes before the next step is made (a caller that stops at a refusal stops
+ * the retry there). A job with no record is `missing`: unknown, or removed by retention.
+ *
+ * With `dryRun`, refuses what the retry would and changes nothing: a retry of several jobs
+ * that must change all or none makes a dry run of all first, as `coord queue retry` does.
+ *
+ * @throws {ForeignDataError} when a step meets another program's data: none of its jobs changed.
+ * @example
+ * ```ts
+ * import { connect, putJob, retryJobs } from "../mod.ts";
+ * await using backend = await connect({ url: "sqlite::memory:" });
+ * await putJob(backend, "q", { id: "1", handler: "h" });
+ * for await (const { ref, retried } of retryJobs(backend, ["q/1"])) console.log(ref, retried);
+ * ```
+ */
+export async function* retryJobs(
   backend: Backend,
-  ref: string,
-  dryRun: boolean,
-): Promise<{ job: JobRecord; retried: boolean; refusal?: string }> {
-  const { queue, id } = parseJobRef(ref);
-  const outcome = await backend.queue.retry(queue, id, { dryRun });
-  if (!outcome) {
-    await getJob(backend, ref);
-    throw new UnknownJobError(ref);
+  refs: string[],
+  { dryRun = false }: { dryRun?: boolean } = {},
+): AsyncGenerator<RetryOutcome> {
+  const steps = onNamedJobs(
+    backend,
+    refs,
+    (queue, ids) =>
+      backend.queue.retry(queue, ids, { dryRun }).then((outcomes) =>
+        outcomes.map((o) => o && { job: o.job, changed: o.retried })
+      ),
+  );
+  for await (const { ref, job, changed, missing } of steps) {
+    if (missing) yield { ref, missing };
+    else if (changed) yield { ref, job, retried: true };
+    else yield { ref, job, retried: false, refusal: await retryRefusal(backend, ref, job) };
   }
-  if (outcome.retried) return outcome;
-  return { ...outcome, refusal: await retryRefusal(backend, ref, outcome.job) };
 }
 
 /**
@@ -497,42 +532,135 @@ export async function promoteJob(
   backend: Backend,
   ref: string,
 ): Promise<{ job: JobRecord; promoted: boolean; refusal?: string }> {
-  return await promoteStep(backend, ref, false);
+  return found<{ job: JobRecord; promoted: boolean; refusal?: string }>(
+    await first(promoteJobs(backend, [ref])),
+  );
+}
+
+/** How a promotion of several jobs left one of them (see {@link promoteJobs}). */
+export type PromoteOutcome =
+  | { ref: string; job: JobRecord; promoted: boolean; refusal?: string; missing?: undefined }
+  | {
+    ref: string;
+    missing: UnknownJobError | JobRemovedError;
+    job?: undefined;
+    promoted?: undefined;
+    refusal?: undefined;
+  };
+
+/**
+ * {@link promoteJob} of each of `refs`, many in one step, as {@link retryJobs} retries them.
+ *
+ * @throws {ForeignDataError} when a step meets another program's data: none of its jobs changed.
+ * @example
+ * ```ts
+ * import { connect, promoteJobs, putJob } from "../mod.ts";
+ * await using backend = await connect({ url: "sqlite::memory:" });
+ * await putJob(backend, "q", { id: "1", handler: "h", delayMs: 3_600_000 });
+ * for await (const { promoted } of promoteJobs(backend, ["q/1"])) console.log(promoted); // true
+ * ```
+ */
+export async function* promoteJobs(
+  backend: Backend,
+  refs: string[],
+  { dryRun = false }: { dryRun?: boolean } = {},
+): AsyncGenerator<PromoteOutcome> {
+  const steps = onNamedJobs(
+    backend,
+    refs,
+    (queue, ids) =>
+      backend.queue.promote(queue, ids, { dryRun }).then((outcomes) =>
+        outcomes.map((o) => o && { job: o.job, changed: o.promoted })
+      ),
+  );
+  let now: number | undefined;
+  for await (const { ref, job, changed, missing } of steps) {
+    if (missing) {
+      yield { ref, missing };
+      continue;
+    }
+    if (changed) yield { ref, job, promoted: true };
+    else {
+      now ??= await backend.now();
+      yield { ref, job, promoted: false, refusal: promoteRefusal(ref, job, now) };
+    }
+  }
 }
 
 /**
- * Why a job cannot be promoted, or undefined when it can, as {@link checkRetryable} says it of a
- * retry: a promotion of several jobs checks them all first.
- *
- * @throws {UnknownJobError} when there is no such job.
- * @throws {ForeignDataError} when its promotion would meet another program's data.
- * @example
- * ```ts
- * import { connect, putJob } from "../mod.ts";
- * import { checkPromotable } from "./queue.ts";
- * await using backend = await connect({ url: "sqlite::memory:" });
- * await putJob(backend, "q", { id: "1", handler: "h", delayMs: 3_600_000 });
- * await checkPromotable(backend, "q/1"); // undefined: a promotion takes it
- * ```
+ * How many jobs one retry or promotion step takes: a Redis script on 500 jobs holds the server
+ * for a few ms, and every other client waits that long.
  */
-export async function checkPromotable(backend: Backend, ref: string): Promise<string | undefined> {
-  return (await promoteStep(backend, ref, true)).refusal;
+const JOBS_PER_STEP = 500;
+
+/** One job of a step on named jobs: how the step left it, or why it has no record. */
+type NamedJob =
+  | { ref: string; job: JobRecord; changed: boolean; missing?: undefined }
+  | {
+    ref: string;
+    missing: UnknownJobError | JobRemovedError;
+    job?: undefined;
+    changed?: undefined;
+  };
+
+/**
+ * `step` on the jobs of `refs`, each call on up to JOBS_PER_STEP jobs of one queue named one
+ * after another, so the outcomes come in the order named; a call is made once the outcomes
+ * before it were taken.
+ */
+async function* onNamedJobs(
+  backend: Backend,
+  refs: string[],
+  step: (
+    queue: string,
+    ids: string[],
+  ) => Promise<({ job: JobRecord; changed: boolean } | undefined)[]>,
+): AsyncGenerator<NamedJob> {
+  for (let from = 0; from < refs.length;) {
+    const { queue } = parseJobRef(refs[from]);
+    const run: string[] = [];
+    while (from < refs.length && run.length < JOBS_PER_STEP) {
+      const { queue: next, id } = parseJobRef(refs[from]);
+      if (next !== queue) break;
+      run.push(id);
+      from++;
+    }
+    const outcomes = await step(queue, run);
+    for (const [i, outcome] of outcomes.entries()) {
+      const ref = jobRef(queue, run[i]);
+      yield outcome ? { ref, ...outcome } : { ref, missing: await missingJob(backend, ref) };
+    }
+  }
 }
 
-/** {@link promoteJob}, or with `dryRun` what it would do, writing nothing. */
-async function promoteStep(
+/** Why a step found no record of `ref`: removed by retention, or unknown. */
+async function missingJob(
   backend: Backend,
   ref: string,
-  dryRun: boolean,
-): Promise<{ job: JobRecord; promoted: boolean; refusal?: string }> {
-  const { queue, id } = parseJobRef(ref);
-  const outcome = await backend.queue.promote(queue, id, { dryRun });
-  if (!outcome) {
+): Promise<UnknownJobError | JobRemovedError> {
+  try {
     await getJob(backend, ref);
-    throw new UnknownJobError(ref);
+  } catch (e) {
+    if (e instanceof UnknownJobError || e instanceof JobRemovedError) return e;
+    throw e;
   }
-  if (outcome.promoted) return outcome;
-  return { ...outcome, refusal: promoteRefusal(ref, outcome.job, await backend.now()) };
+  // Put again since the step: the step did not see it.
+  return new UnknownJobError(ref);
+}
+
+/** The first outcome of a step on one job. */
+async function first<T>(outcomes: AsyncGenerator<T>): Promise<T> {
+  for await (const outcome of outcomes) return outcome;
+  throw new Error("a step on one job gave no outcome");
+}
+
+/** A step's outcome on one job that has a record, without its `ref`; its `missing` error else. */
+function found<T extends object>(
+  outcome: (T & { ref: string; missing?: undefined }) | { missing: CoordError },
+): T {
+  if (outcome.missing) throw outcome.missing;
+  const { ref: _, missing: __, ...rest } = outcome as T & { ref: string; missing?: undefined };
+  return rest as unknown as T;
 }
 
 /**
@@ -552,21 +680,6 @@ export function promoteRefusal(ref: string, job: JobRecord, now: number): string
   if (state === "scheduled") return undefined;
   return `${ref} is ${state}; only a scheduled job (put with --delay or --at, or waiting for a ` +
     `retry) can be promoted`;
-}
-
-/**
- * Why a job cannot be retried, as read now (one line naming it), or undefined when it can: a
- * retry of several jobs checks them all first, so that one it refuses retries none. The check
- * is the retry's own step run dry, so it refuses what the retry would (another program's data:
- * the job's spec, its group's counts) and writes nothing. A retry may still refuse a job
- * another client changed after this read.
- *
- * @throws {UnknownJobError} when there is no such job.
- * @throws {JobRemovedError} when retention (or a purge) removed it.
- * @throws {ForeignDataError} when its retry would meet another program's data.
- */
-export async function checkRetryable(backend: Backend, ref: string): Promise<string | undefined> {
-  return (await retryStep(backend, ref, true)).refusal;
 }
 
 /**

@@ -420,37 +420,38 @@ export interface QueueSteps {
     request: { state: ListState; after?: ListCursor; limit: number },
   ): Promise<{ job: JobRecord; cursor: ListCursor }[]>;
   /**
-   * Puts a failed or cancelled job (no flow's part) back to pending, failures and stalls reset
-   * (attempts go on counting: they fence its runs), its end kept in its history; any other job
-   * is left as it is.
+   * Puts each failed or cancelled job of `ids` (no flow's part) back to pending, failures and
+   * stalls reset (attempts go on counting: they fence its runs), its end kept in its history;
+   * any other job is left as it is. Every job is read and checked before any is written:
+   * another program's data at one refuses them all.
    *
    * With `dryRun`, refuses what the retry would (foreign data) and changes nothing: a retry of
-   * several jobs makes one for each first, so that a later job's refusal leaves every job as
-   * it was.
+   * more jobs than one call takes makes a dry run of each call first, so that a later job's
+   * refusal leaves every job as it was.
    *
-   * @returns the job afterwards and whether this call retried it (would, on a dry run);
-   * undefined when there is none.
+   * @returns for each id, the job afterwards and whether this call retried it (would, on a dry
+   * run); undefined when there is none.
    */
   retry(
     queue: string,
-    id: string,
+    ids: string[],
     options?: { dryRun?: boolean },
-  ): Promise<{ job: JobRecord; retried: boolean } | undefined>;
+  ): Promise<({ job: JobRecord; retried: boolean } | undefined)[]>;
   /**
-   * Makes a scheduled job (pending, its start still to come: put with a delay, or a retry's
-   * backoff) ready now, as BullMQ's `job.promote()`; it keeps its `beginBy`. Any other job is
-   * left as it is.
+   * Makes each scheduled job of `ids` (pending, its start still to come: put with a delay, or a
+   * retry's backoff) ready now, as BullMQ's `job.promote()`; it keeps its `beginBy`. Any other
+   * job is left as it is. Every job is read and checked before any is written (see `retry`).
    *
    * With `dryRun`, refuses what the promotion would and changes nothing (see `retry`).
    *
-   * @returns the job afterwards and whether this call promoted it (would, on a dry run);
-   * undefined when there is none.
+   * @returns for each id, the job afterwards and whether this call promoted it (would, on a
+   * dry run); undefined when there is none.
    */
   promote(
     queue: string,
-    id: string,
+    ids: string[],
     options?: { dryRun?: boolean },
-  ): Promise<{ job: JobRecord; promoted: boolean } | undefined>;
+  ): Promise<({ job: JobRecord; promoted: boolean } | undefined)[]>;
   /**
    * Removes up to `limit` finished jobs of `state` (with their flows' parts), those that
    * finished more than `olderThanMs` ago when given, oldest first.

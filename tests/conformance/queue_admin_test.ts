@@ -10,6 +10,7 @@ import {
   putJob,
   queueCounts,
   retryJob,
+  retryJobs,
   UnknownJobError,
   waitForJob,
 } from "../../lib/queue/queue.ts";
@@ -54,6 +55,19 @@ async function finish(
       },
     },
     concurrency,
+    drain: true,
+  });
+}
+
+/** Runs every job of `queue` to its end, each of them failing. */
+async function finishAll(backend: Backend, queue: string) {
+  await work(backend, [queue], {
+    handlers: {
+      boom: () => {
+        throw new Error("kaboom");
+      },
+    },
+    concurrency: 50,
     drain: true,
   });
 }
@@ -606,6 +620,39 @@ conformance("config --json prints the keys README lists, in its order", async (c
     assert.deepEqual(Object.keys(JSON.parse(r.stdout)), keys, change.join(" "));
   }
 });
+
+conformance(
+  "retryJobs of 1,001 jobs takes 500 a step, in the order named, and retries a job named twice once",
+  async (ctx) => {
+    const backend = await ctx.open();
+    const put = await putJobs(
+      backend,
+      "many",
+      Array.from({ length: 1_001 }, () => ({ handler: "boom" })),
+    );
+    await finishAll(backend, "many");
+    let steps = 0;
+    const retry = backend.queue.retry.bind(backend.queue);
+    backend.queue.retry = (...args) => {
+      steps++;
+      return retry(...args);
+    };
+    // The first job named again, alone in the third step: pending by then.
+    const refs = [...put.map((p) => p.ref), put[0].ref];
+    const dry = await Array.fromAsync(retryJobs(backend, refs, { dryRun: true }));
+    assert.equal(steps, 3);
+    assert.ok(dry.every((o) => o.retried), "a dry run would retry each");
+    assert.equal((await backend.queue.counts("many")).failed, 1_001, "a dry run changes none");
+    const outcomes = await Array.fromAsync(retryJobs(backend, refs));
+    assert.equal(steps, 6);
+    assert.deepEqual(outcomes.map((o) => o.ref), refs);
+    assert.equal(outcomes.filter((o) => o.retried).length, 1_001);
+    assert.match(outcomes.at(-1)!.refusal!, /^many\/1 is pending; only a failed or cancelled job/);
+    const counts = await backend.queue.counts("many");
+    assert.deepEqual([counts.pending, counts.failed], [1_001, 0]);
+    assert.equal((await getJob(backend, put[0].ref)).history?.length, 1);
+  },
+);
 
 conformance("retry --failed says how many jobs it retried, none too", async (ctx) => {
   const env = envOf(ctx);

@@ -303,24 +303,41 @@ export class RedisQueueSteps extends RedisSteps<QueueStep> implements QueueSteps
 
   async retry(
     queue: string,
-    id: string,
+    ids: string[],
     { dryRun = false }: { dryRun?: boolean } = {},
-  ): Promise<{ job: JobRecord; retried: boolean } | undefined> {
-    const [state, spec, retried] =
-      (await this.run(queue, "retry", id, dryRun ? "dry" : "")) as string[];
-    if (state === undefined) return undefined;
-    return { job: jobRecord(queue, state, spec), retried: Number(retried) === 1 };
+  ): Promise<({ job: JobRecord; retried: boolean } | undefined)[]> {
+    return (await this.#onNamed(queue, "retry", ids, dryRun)).map((o) =>
+      o && { job: o.job, retried: o.changed }
+    );
   }
 
   async promote(
     queue: string,
-    id: string,
+    ids: string[],
     { dryRun = false }: { dryRun?: boolean } = {},
-  ): Promise<{ job: JobRecord; promoted: boolean } | undefined> {
-    const [state, spec, promoted] =
-      (await this.run(queue, "promote", id, dryRun ? "dry" : "")) as string[];
-    if (state === undefined) return undefined;
-    return { job: jobRecord(queue, state, spec), promoted: Number(promoted) === 1 };
+  ): Promise<({ job: JobRecord; promoted: boolean } | undefined)[]> {
+    return (await this.#onNamed(queue, "promote", ids, dryRun)).map((o) =>
+      o && { job: o.job, promoted: o.changed }
+    );
+  }
+
+  /** A step on named jobs (named_jobs.lua): each job afterwards, and whether it changed. */
+  async #onNamed(
+    queue: string,
+    step: "retry" | "promote",
+    ids: string[],
+    dryRun: boolean,
+  ): Promise<({ job: JobRecord; changed: boolean } | undefined)[]> {
+    const reply = (await this.run(queue, step, JSON.stringify(ids), dryRun ? "dry" : "")) as (
+      | string
+      | number
+    )[];
+    return ids.map((_, i) => {
+      const [state, spec, changed] = reply.slice(3 * i, 3 * i + 3);
+      return state === ""
+        ? undefined
+        : { job: jobRecord(queue, String(state), String(spec)), changed: Number(changed) === 1 };
+    });
   }
 
   async purge(

@@ -415,6 +415,12 @@ const TRIM_DEDUPE_BATCH = 10;
  */
 const GATHERED_ROWS = 100;
 
+/** Whether a retry takes a job: failed or cancelled, and no flow's part (as retry.lua). */
+function retryable(row: JobRow): boolean {
+  return (row.state === "failed" || row.state === "cancelled") && row.parent === null &&
+    row.grp === null;
+}
+
 /** A new job's id when none is given: the queue's counter, as text. */
 const COUNTER_ID_SQL =
   "(SELECT CAST(last AS TEXT) FROM coord_queue_counter WHERE namespace = ? AND queue = ?)";
@@ -2131,86 +2137,158 @@ export class SqlQueueSteps implements QueueSteps {
 
   retry(
     queue: string,
-    id: string,
+    ids: string[],
     { dryRun = false }: { dryRun?: boolean } = {},
-  ): Promise<{ job: JobRecord; retried: boolean } | undefined> {
-    return this.#write(queue, async (s) => {
-      await this.#checkSettings(s, queue);
-      const row = await this.#row(s, queue, id);
-      if (!row) return undefined;
-      const job = await this.#job(s, queue, row);
-      const retried = (row.state === "failed" || row.state === "cancelled") &&
-        row.parent === null && row.grp === null;
-      if (dryRun) return { job, retried };
-      if (retried) {
-        await s.tx.run(
-          `INSERT INTO coord_queue_history (namespace, queue, id, seq, entry)
-           VALUES (?, ?, ?, (SELECT count(*) FROM coord_queue_history
-             WHERE namespace = ? AND queue = ? AND id = ?), ?)`,
-          this.#ns,
-          queue,
-          id,
-          this.#ns,
-          queue,
-          id,
-          JSON.stringify({
-            state: row.state,
-            error: row.error ?? "",
-            attempts: row.attempts,
-            ...(row.finished_at !== null && { finishedAt: row.finished_at }),
-          }),
-        );
-        if (row.keep === null) this.#kept(s, row.state, -1);
-        // As in retry.lua: one cancelled before its start came keeps it, and its --begin-by.
-        const keepsStart = row.state === "cancelled" && row.attempts === 0 &&
-          row.ready_at > s.now;
-        await this.#update(s, queue, id, {
-          state: "pending",
-          due: 0,
-          // Attempts go on counting, as in retry.lua: they fence a cancelled run still stopping.
-          failures: 0,
-          stalls: 0,
-          error: null,
-          finished_at: null,
-          begin_by: keepsStart ? row.begin_by : null,
-          progress: null,
-          expires_at: null,
-          outlived_at: null,
-          ready_at: keepsStart ? row.ready_at : s.now,
-          // A pending job has no worker or start; the history keeps how the run ended, not
-          // who ran it.
-          worker: null,
-          started_at: null,
-        });
-        await s.tx.notify({ kind: "queue", name: queue });
+  ): Promise<({ job: JobRecord; retried: boolean } | undefined)[]> {
+    return this.#onNamed(queue, ids, async (s, rows) => {
+      const retried = new Set<string>();
+      for (const id of ids) {
+        const row = rows.get(id);
+        if (dryRun || !row || retried.has(id) || !retryable(row)) continue;
+        retried.add(id);
+        rows.set(id, await this.#retried(s, queue, row));
       }
-      return {
-        job: retried ? await this.#job(s, queue, (await this.#row(s, queue, id))!, true) : job,
-        retried,
-      };
-    }, { serial: true });
+      await this.#sendGathered(s, queue);
+      if (retried.size > 0) await s.tx.notify({ kind: "queue", name: queue });
+      const history = await this.#histories(s, queue, [...retried]);
+      const done = new Set<string>();
+      return Promise.all(ids.map(async (id) => {
+        const row = rows.get(id);
+        if (!row) return undefined;
+        // A job named twice was retried at its first name only.
+        const now = retried.has(id) && !done.has(id);
+        done.add(id);
+        if (!now) return { job: await this.#job(s, queue, row), retried: dryRun && retryable(row) };
+        return { job: this.#record(queue, row, false, history.get(id) ?? []), retried: true };
+      }));
+    });
+  }
+
+  /**
+   * Puts a failed or cancelled job's `row` back to pending (see {@link retry}); the update is
+   * gathered, and the row as it will be is returned.
+   */
+  async #retried(s: Step, queue: string, row: JobRow): Promise<JobRow> {
+    await s.tx.later(
+      `INSERT INTO coord_queue_history (namespace, queue, id, seq, entry)
+       VALUES (?, ?, ?, (SELECT count(*) FROM coord_queue_history
+         WHERE namespace = ? AND queue = ? AND id = ?), ?)`,
+      this.#ns,
+      queue,
+      row.id,
+      this.#ns,
+      queue,
+      row.id,
+      JSON.stringify({
+        state: row.state,
+        error: row.error ?? "",
+        attempts: row.attempts,
+        ...(row.finished_at !== null && { finishedAt: row.finished_at }),
+      }),
+    );
+    if (row.keep === null) this.#kept(s, row.state, -1);
+    // As in retry.lua: one cancelled before its start came keeps it, and its --begin-by.
+    const keepsStart = row.state === "cancelled" && row.attempts === 0 && row.ready_at > s.now;
+    const fields = {
+      state: "pending",
+      due: 0,
+      // Attempts go on counting, as in retry.lua: they fence a cancelled run still stopping.
+      failures: 0,
+      stalls: 0,
+      error: null,
+      finished_at: null,
+      begin_by: keepsStart ? row.begin_by : null,
+      progress: null,
+      expires_at: null,
+      outlived_at: null,
+      ready_at: keepsStart ? row.ready_at : s.now,
+      // A pending job has no worker or start; the history keeps how the run ended, not who
+      // ran it.
+      worker: null,
+      started_at: null,
+    };
+    await this.#update(s, queue, row.id, fields);
+    return { ...row, ...fields } as JobRow;
+  }
+
+  /** The history of each of `ids` that has one, in one query. */
+  async #histories(s: Step, queue: string, ids: string[]): Promise<Map<string, unknown[]>> {
+    const history = new Map<string, unknown[]>();
+    if (ids.length === 0) return history;
+    const entries = await s.tx.all<{ id: string; entry: string }>(
+      `SELECT id, entry FROM coord_queue_history WHERE namespace = ? AND queue = ?
+       AND id IN (${ids.map(() => "?").join(", ")}) ORDER BY id, seq`,
+      this.#ns,
+      queue,
+      ...ids,
+    );
+    for (const { id, entry } of entries) {
+      history.set(id, [...history.get(id) ?? [], parseOr(entry)]);
+    }
+    return history;
   }
 
   promote(
     queue: string,
-    id: string,
+    ids: string[],
     { dryRun = false }: { dryRun?: boolean } = {},
-  ): Promise<{ job: JobRecord; promoted: boolean } | undefined> {
-    return this.#write(queue, async (s) => {
-      await this.#checkSettings(s, queue);
-      const row = await this.#row(s, queue, id);
-      if (!row) return undefined;
-      const promoted = row.state === "pending" && row.due === 0 && row.ready_at > s.now;
-      if (dryRun) return { job: await this.#job(s, queue, row), promoted };
-      // Due now: the next claim marks it for the run order (or its group), as any job come due.
-      if (promoted) {
-        await this.#update(s, queue, id, { ready_at: s.now });
+  ): Promise<({ job: JobRecord; promoted: boolean } | undefined)[]> {
+    return this.#onNamed(queue, ids, async (s, rows) => {
+      const outcomes = [];
+      for (const id of ids) {
+        const row = rows.get(id);
+        if (!row) {
+          outcomes.push(undefined);
+          continue;
+        }
+        const promoted = row.state === "pending" && row.due === 0 && row.ready_at > s.now;
+        if (promoted && !dryRun) {
+          // Due now: the next claim marks it for the run order (or its group), as any job come
+          // due.
+          await this.#update(s, queue, id, { ready_at: s.now });
+          rows.set(id, { ...row, ready_at: s.now });
+        }
+        outcomes.push({ job: await this.#job(s, queue, rows.get(id)!), promoted });
+      }
+      await this.#sendGathered(s, queue);
+      if (!dryRun && outcomes.some((o) => o?.promoted)) {
         await s.tx.notify({ kind: "queue", name: queue });
       }
-      return {
-        job: await this.#job(s, queue, promoted ? { ...row, ready_at: s.now } : row),
-        promoted,
-      };
+      return outcomes;
+    });
+  }
+
+  /**
+   * A step on named jobs (retry, promote): `step` gets their rows, read and locked in one
+   * query, in one transaction, its updates gathered (see {@link Step.gathered}); a row another
+   * program wrote refuses them all.
+   */
+  #onNamed<T>(
+    queue: string,
+    ids: string[],
+    step: (s: Step, rows: Map<string, JobRow>) => Promise<T>,
+  ): Promise<T> {
+    // Rows locked in one order: two steps on the same jobs never wait in a ring.
+    const sorted = [...new Set(ids)].sort();
+    return this.#write(queue, async (s) => {
+      await this.#checkSettings(s, queue);
+      const foreign = await s.tx.foreignIds("coord_queue_job", { queue }, sorted);
+      const first = ids.find((id) => foreign.has(id));
+      if (first !== undefined) {
+        await s.tx.refuseForeignRows(`job ${queue}/${first}`, ["coord_queue_job"], {
+          queue,
+          id: first,
+        });
+      }
+      const rows = await s.tx.all<JobRow>(
+        `SELECT ${COLUMNS} FROM coord_queue_job WHERE namespace = ? AND queue = ?
+         AND id IN (${sorted.map(() => "?").join(", ")}) ORDER BY id ${s.tx.rowLock()}`,
+        this.#ns,
+        queue,
+        ...sorted,
+      );
+      s.gathered = new Map();
+      return await step(s, new Map(rows.map((row) => [row.id, row])));
     }, { serial: true });
   }
 
