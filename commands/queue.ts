@@ -124,7 +124,9 @@ arguments: coord queue work emails reports.
 
   put     adds a job and prints QUEUE/ID. A handler job names a function exported by the
           workers' --module, with JSON --args; a command job is the argv after -- (no shell),
-          run only by workers started with --allow-commands.
+          run only by workers started with --allow-commands. A job holds at most 1 MiB as
+          JSON (its args or command; exit 64 past it, nothing stored); Linux passes at most
+          128 KiB in one argument: give larger args with --from.
           --id ID         idempotent: putting an id that exists changes nothing (exit 0)
           --dedupe KEY    while the job put with KEY is pending or active (or for
                           --dedupe-for, e.g. 10m, after it was put), a put with KEY prints
@@ -154,7 +156,7 @@ arguments: coord queue work emails reports.
           "id", "delay", "at", "beginBy", "retries", "backoff", "timeout", "dedupe",
           "dedupeFor", "priority", "keep", "group"} (durations in seconds, keep as --keep);
           every line is checked before any is stored (FILE:LINE: why, exit 64), then
-          stored 500 to a step; prints QUEUE/ID a line
+          stored 500 (at most 1 MiB) to a step; prints QUEUE/ID a line
   flow    puts a flow: jobs in parallel or serial groups, nestable, each group with an
           optional postprocess job that gets the parts' results in order (a handler's
           ctx.results; a command's $COORD_RESULTS, JSON). Prints QUEUE/ID of the top group;
@@ -467,7 +469,7 @@ async function putFrom(
     if (stored === 0 || !(e instanceof CoordError)) throw e;
     // An answer that did not come may have been a batch stored: only a refusal stored nothing.
     const rest = e instanceof BackendUnavailableError
-      ? `the next ${Math.min(PUT_BATCH, jobs.length - stored)} may or may not have been`
+      ? `up to the next ${Math.min(PUT_BATCH, jobs.length - stored)} may or may not have been`
       : "the others not";
     throw new CoordError(
       `${e.message} — the first ${stored} of the ${jobs.length} jobs were put (printed above), ` +

@@ -6,16 +6,18 @@
 
 import type { Backend } from "../backend/types.ts";
 import { UsageError } from "../errors.ts";
-import { checkQueueName, jobRef, type PutOptions, putRequestOf } from "./queue.ts";
+import { checkQueueName, jobBytes, jobRef, type PutOptions, putRequestOf } from "./queue.ts";
+import { MAX_JOB_BYTES } from "./limits.ts";
 import { parseKeep } from "./retention.ts";
-import type { Keep } from "./steps.ts";
+import type { Keep, PutRequest } from "./steps.ts";
 import { parseInstant } from "../time.ts";
 
-/** Jobs stored by one backend step. */
+/** Jobs stored by one backend step at most. */
 export const PUT_BATCH = 500;
 
 /**
- * Puts jobs in a queue, {@link PUT_BATCH} to a backend step. Every job is checked first, so a
+ * Puts jobs in a queue, {@link PUT_BATCH} to a backend step (fewer when together they pass
+ * {@link MAX_JOB_BYTES}). Every job is checked first, so a
  * malformed one stores nothing; a step the backend refuses (foreign data) or cannot take (an
  * outage) leaves the batches before it stored: `onStored` is told of each as it is.
  *
@@ -45,13 +47,32 @@ export async function putJobs(
     }
   });
   const refs: { ref: string; created: boolean }[] = [];
-  for (let i = 0; i < requests.length; i += PUT_BATCH) {
-    const stored = await backend.queue.putMany(queue, requests.slice(i, i + PUT_BATCH));
+  for (const requestBatch of putBatches(requests)) {
+    const stored = await backend.queue.putMany(queue, requestBatch);
     const batch = stored.map(({ job, created }) => ({ ref: jobRef(queue, job.id), created }));
     refs.push(...batch);
     onStored?.(batch);
   }
   return refs;
+}
+
+/**
+ * `requests` in the batches a step each stores: {@link PUT_BATCH} jobs, fewer when their specs
+ * would pass {@link MAX_JOB_BYTES} together.
+ */
+function* putBatches(requests: PutRequest[]): Generator<PutRequest[]> {
+  let batch: PutRequest[] = [];
+  let bytes = 0;
+  for (const request of requests) {
+    const size = jobBytes(request.spec);
+    if (batch.length === PUT_BATCH || (batch.length > 0 && bytes + size > MAX_JOB_BYTES)) {
+      yield batch;
+      [batch, bytes] = [[], 0];
+    }
+    batch.push(request);
+    bytes += size;
+  }
+  if (batch.length > 0) yield batch;
 }
 
 /** The fields a job line takes: {@link PutOptions}' with durations in seconds, as on the CLI. */

@@ -28,6 +28,33 @@ export const MAX_CONCURRENCY = 10_000;
 export const MAX_FLOW_DEPTH = 32;
 /** Jobs and groups in one flow. */
 export const MAX_FLOW_NODES = 10_000;
+/**
+ * The most a job's spec (its handler or command, args and options, as JSON in UTF-8) may take,
+ * and the most specs one put step stores together. PostgreSQL ends a step whose next statement
+ * is not in within 5 s of the last (`IDLE_IN_STEP_MS`): a job of 20 MB, quoted as SQL text,
+ * took longer, and its put failed as an outage (69, write EPIPE) where the other backends stored
+ * it. And one Redis script holds up every other client while it runs.
+ */
+export const MAX_JOB_BYTES = 1_048_576;
+
+/**
+ * Why `json`, a value a job stores (its spec, its result, its progress), named `what`, is
+ * too large to store; undefined when it fits {@link MAX_JOB_BYTES}.
+ *
+ * @example
+ * ```ts
+ * import { oversize } from "./limits.ts";
+ * oversize("the result", JSON.stringify("x".repeat(2_000_000)));
+ * // "the result is 2000002 bytes as JSON, over the 1 MiB (1048576 bytes) … — keep the data …"
+ * oversize("the result", "{}"); // undefined
+ * ```
+ */
+export function oversize(what: string, json: string): string | undefined {
+  const bytes = new TextEncoder().encode(json).length;
+  if (bytes <= MAX_JOB_BYTES) return undefined;
+  return `${what} is ${bytes} bytes as JSON, over the 1 MiB (${MAX_JOB_BYTES} bytes) a job ` +
+    `may hold — keep the data elsewhere (a file, a database) and pass its name`;
+}
 
 /**
  * A checked value's name in a message, as its giver wrote it, with the unit they wrote it in: a

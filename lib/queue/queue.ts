@@ -28,6 +28,7 @@ import {
   MAX_PRIORITY,
   MAX_RETRIES,
   MAX_TIMER_MS,
+  oversize,
   type ValueName,
 } from "./limits.ts";
 import type {
@@ -327,7 +328,7 @@ export function jobSpecOf(options: PutOptions, naming: PutNaming = OPTION_NAMES)
     throw new UsageError("--args is for handler jobs; a command job's arguments follow --");
   }
   if (options.args !== undefined) checkJson("args", options.args);
-  return {
+  const spec: JobSpec = {
     ...(handler !== undefined && { handler }),
     ...(options.args !== undefined && { args: options.args }),
     ...(command !== undefined && { command }),
@@ -343,6 +344,23 @@ export function jobSpecOf(options: PutOptions, naming: PutNaming = OPTION_NAMES)
         }),
       }),
   };
+  const what = `the job (its ${command === undefined ? "args" : "command"})`;
+  const over = oversize(what, JSON.stringify(spec));
+  if (over !== undefined) throw new UsageError(over);
+  return spec;
+}
+
+/**
+ * The bytes a job's spec takes stored (JSON in UTF-8), which `MAX_JOB_BYTES` bounds.
+ *
+ * @example
+ * ```ts
+ * import { jobBytes } from "./queue.ts";
+ * jobBytes({ handler: "h", args: "é", retries: 0, backoffMs: 1000 }); // 56
+ * ```
+ */
+export function jobBytes(spec: JobSpec): number {
+  return new TextEncoder().encode(JSON.stringify(spec)).length;
 }
 
 /** Refuses a value JSON cannot hold (a BigInt, a cycle, a function): it is stored as JSON. */

@@ -31,7 +31,8 @@ import {
   storedJobs,
 } from "../support/queue.ts";
 import { guarded, until } from "../support/wait.ts";
-import { ForeignDataError } from "../../lib/errors.ts";
+import { ForeignDataError, UsageError } from "../../lib/errors.ts";
+import { tempDir } from "../support/temp.ts";
 import { shellWord } from "../../commands/output.ts";
 
 /** Puts `n` handler jobs `ok` (or `boom`, which fails) and runs them all. */
@@ -832,6 +833,60 @@ conformance(
     }
   },
 );
+
+conformance(
+  "a job over 1 MiB as JSON is refused before anything is stored (64, one line naming the limit)",
+  async (ctx) => {
+    const backend = await ctx.open();
+    // The spec stored is {"handler":"ok","args":"x…","retries":0,"backoffMs":1000}: 1 MiB, the
+    // most README says a job holds.
+    const overhead = JSON.stringify({ handler: "ok", args: "", retries: 0, backoffMs: 1_000 });
+    const fits = "x".repeat(1_048_576 - overhead.length);
+    await putJob(backend, "big", { handler: "ok", args: fits, id: "fits" });
+    const over = `${fits}x`;
+    await assert.rejects(
+      putJob(backend, "big", { handler: "ok", args: over }),
+      (e) =>
+        e instanceof UsageError &&
+        /^the job \(its args\) is 1048577 bytes as JSON, over the 1 MiB/.test(
+          e.message,
+        ),
+    );
+    await assert.rejects(
+      putJob(backend, "big", { command: ["echo", `${over}xxxx`] }),
+      /the job \(its command\) is \d+ bytes as JSON, over the 1 MiB/,
+    );
+    await using temp = await tempDir("coord-test-");
+    const file = `${temp.path}/jobs.jsonl`;
+    await Deno.writeTextFile(
+      file,
+      `{"handler": "ok"}\n${JSON.stringify({ handler: "ok", args: over })}\n`,
+    );
+    const put = await runCoord(["queue", "put", "big", "--from", file], { env: envOf(ctx) });
+    assert.equal(put.code, 64, put.stderr);
+    assert.equal(put.stderr.trim().split("\n").length, 1, put.stderr);
+    assert.match(
+      put.stderr,
+      /jobs.jsonl:2: the job \(its args\) is 1048577 bytes as JSON, over the 1 MiB/,
+    );
+    assert.equal((await backend.queue.counts("big")).pending, 1, "the job that fits alone");
+  },
+);
+
+conformance("putJobs stores no more than 1 MiB of jobs in a step", async (ctx) => {
+  const backend = await ctx.open();
+  const args = "x".repeat(400_000);
+  const batches: number[] = [];
+  const refs = await putJobs(
+    backend,
+    "heavy",
+    Array.from({ length: 5 }, () => ({ handler: "ok", args })),
+    { onStored: (batch) => batches.push(batch.length) },
+  );
+  assert.deepEqual(batches, [2, 2, 1]);
+  assert.equal(refs.at(-1)?.ref, "heavy/5");
+  assert.equal((await getJob(backend, "heavy/5")).spec.args, args);
+});
 
 conformance("putJobs stores jobs in batches, in order", async (ctx) => {
   const backend = await ctx.open();
