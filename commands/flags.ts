@@ -8,7 +8,12 @@
 
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { UsageError } from "../lib/errors.ts";
-import { connect, connectToLook, DEFAULT_CONNECT_TIMEOUT_MS } from "../lib/backend/connect.ts";
+import {
+  checkConnectOptions,
+  connect,
+  connectToLook,
+  DEFAULT_CONNECT_TIMEOUT_MS,
+} from "../lib/backend/connect.ts";
 import { MAX_DURATION_MS, secondsOrDurationMs } from "../lib/duration.ts";
 import type { Backend } from "../lib/backend/types.ts";
 import { variable } from "../lib/environment.ts";
@@ -304,9 +309,34 @@ const CONNECT_TIMEOUT_VARIABLE = "COORD_CONNECT_TIMEOUT";
  */
 export function openBackend(
   command: string,
-  values: { url?: string; namespace?: string; "connect-timeout"?: string },
+  values: BackendFlagValues,
   { create = true, readOnly = !create }: { create?: boolean; readOnly?: boolean } = {},
 ): Promise<Backend> {
+  const options = connectOptions(command, values);
+  return create ? connect(options) : connectToLook(options, { readOnly });
+}
+
+/**
+ * Checks the backend flags (and the variables they fall back to) as {@link openBackend} does,
+ * opening nothing: a command that needs no backend takes them as every command does, and
+ * refuses the same slips (`--url ""`, `--namespace ""`).
+ *
+ * @throws {UsageError} on a malformed URL, namespace or connect timeout.
+ * @example
+ * ```ts
+ * import { checkBackendFlags } from "./flags.ts";
+ * checkBackendFlags("schedule", { url: "sqlite::memory:" }); // fine; nothing is opened
+ * ```
+ */
+export function checkBackendFlags(command: string, values: BackendFlagValues): void {
+  checkConnectOptions(connectOptions(command, values));
+}
+
+/** The values of {@link BACKEND_FLAGS}. */
+type BackendFlagValues = { url?: string; namespace?: string; "connect-timeout"?: string };
+
+/** What `connect` takes for the backend flags `values`. */
+function connectOptions(command: string, values: BackendFlagValues) {
   const flag = values["connect-timeout"];
   const connectTimeoutMs = secondsFlag(
     command,
@@ -315,8 +345,7 @@ export function openBackend(
     DEFAULT_CONNECT_TIMEOUT_MS,
     { positive: true, ...(flag === undefined && { name: CONNECT_TIMEOUT_VARIABLE }) },
   );
-  const options = { url: values.url, namespace: values.namespace, connectTimeoutMs };
-  return create ? connect(options) : connectToLook(options, { readOnly });
+  return { url: values.url, namespace: values.namespace, connectTimeoutMs };
 }
 
 /**

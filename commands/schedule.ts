@@ -24,6 +24,7 @@ import type { Command } from "./command.ts";
 import {
   BACKEND_FLAGS,
   BACKEND_FLAGS_HELP,
+  checkBackendFlags,
   openBackend,
   parseFlags,
   secondsFlag,
@@ -114,7 +115,8 @@ best-effort line giving one is refused.
                              needs COORD_URL)
             Failures, lost leases and backend errors are logged on stderr in any case.
   list      each task's timing, modes, policies and next --count (default 3, at most
-            ${MAX_LIST_COUNT}) ticks; no backend needed
+            ${MAX_LIST_COUNT}) ticks; opens no backend, but refuses backend options run
+            would refuse (--url "", exit 64)
   status    from the backend: each task's next tick, last run (tick, outcome, owner),
             runs and failures (and how many in a row); --json: one object per line.
             A task holding foreign data is named on stderr, the others shown, exit 65.
@@ -218,12 +220,14 @@ async function runFile(argv: string[]): Promise<number> {
 }
 
 async function list(argv: string[]): Promise<number> {
-  // The backend flags are accepted (every command takes them) but not used: no backend needed.
   const { values, positionals } = parseFlags("schedule", argv, {
     ...BACKEND_FLAGS,
     count: { type: "string" },
     json: { type: "boolean" },
   });
+  // Every command takes the backend flags; this one opens no backend, but a slip in them
+  // (`--url "$UNSET"`) is refused here too, so that the line that works here works in `run`.
+  checkBackendFlags("schedule", values);
   const file = onlyFile(positionals);
   const count = values.count === undefined ? 3 : Number(values.count);
   // Each tick is computed and printed: a count with no bound ran out of memory.

@@ -483,6 +483,26 @@ Deno.test("coord schedule list prints each task's next ticks without a backend",
   ]);
 });
 
+Deno.test("coord schedule list refuses the backend flags' slips with exit 64, as run does", async () => {
+  // They were taken and ignored: the line that listed the tasks then failed in run.
+  const jobs = await taskFile("jobs.cron", "@hourly ./x\n");
+  for (
+    const [flags, message] of [
+      [["--url", ""], /^coord: the backend URL is empty — give one /],
+      [["--namespace="], /^coord: namespace "" is not usable/],
+      [["--url", "redis//127.0.0.1"], /^coord: unsupported backend URL "redis\/\/127.0.0.1"/],
+      [["--connect-timeout", "0"], /^coord: --connect-timeout must be more than 0/],
+    ] as const
+  ) {
+    for (const verb of ["list", "run"]) {
+      const r = await runCoord(["schedule", verb, jobs, ...flags]);
+      assert.equal(r.code, 64, `${verb} ${flags.join(" ")}: ${r.stderr}`);
+      assert.match(r.stderr, message);
+      assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+    }
+  }
+});
+
 Deno.test("coord schedule prints a command's output prefixed with its task", async () => {
   const url = await sqliteUrl();
   const jobs = await taskFile(

@@ -82,7 +82,35 @@ export async function connectToLook(
   return guardClosed(await open(options, false, readOnly));
 }
 
-async function open(options: ConnectOptions, create: boolean, readOnly = false): Promise<Backend> {
+/**
+ * Checks `options` (and the variables they fall back to) as {@link connect} does, opening
+ * nothing: for a command that takes the backend options but needs no backend (`schedule list`),
+ * so a slip there (`--url ""`) is refused as everywhere else instead of passing unseen.
+ *
+ * @throws {UsageError} on a malformed URL, namespace or connect timeout.
+ * @example
+ * ```ts
+ * import { checkConnectOptions } from "./connect.ts";
+ * checkConnectOptions({ url: "redis://127.0.0.1:6379" }); // fine; nothing is opened
+ * // checkConnectOptions({ url: "" }) throws UsageError: the backend URL is empty — …
+ * ```
+ */
+export function checkConnectOptions(options: ConnectOptions = {}): void {
+  resolve(options);
+}
+
+/** The backend `options` name, and how to open it, checked: all {@link open} reads of them. */
+interface Resolved {
+  env: Record<string, string | undefined>;
+  namespace: string;
+  connectTimeoutMs: number;
+  /** The URL given (or `COORD_URL`); undefined for the default SQLite file. */
+  rawUrl: string | undefined;
+  target: BackendUrl;
+  displayUrl: string;
+}
+
+function resolve(options: ConnectOptions): Resolved {
   // A JavaScript caller may pass the URL alone: it would read as no options, and open the
   // default SQLite file instead of the backend it names.
   if (typeof options !== "object" || options === null) {
@@ -119,7 +147,11 @@ async function open(options: ConnectOptions, create: boolean, readOnly = false):
     options.url === undefined && rawUrl !== undefined && "COORD_URL",
     () => parseBackendUrl(url, options.password ?? variable("COORD_PASSWORD", env)),
   );
-  const displayUrl = maskPassword(url);
+  return { env, namespace, connectTimeoutMs, rawUrl, target, displayUrl: maskPassword(url) };
+}
+
+async function open(options: ConnectOptions, create: boolean, readOnly = false): Promise<Backend> {
+  const { env, namespace, connectTimeoutMs, rawUrl, target, displayUrl } = resolve(options);
   if (target.kind === "sqlite") {
     const { openSqlite, holdsNothing } = await import("./sqlite/backend.ts");
     if (create || !holdsNothing(target.path)) {

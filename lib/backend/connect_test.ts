@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { UsageError } from "../errors.ts";
-import { connect } from "./connect.ts";
+import { checkConnectOptions, connect } from "./connect.ts";
 
 Deno.test("connect() given the URL alone says how to call it, not the password", async () => {
   // Before: read as no options, it opened the default SQLite file instead of the Redis named.
@@ -29,4 +29,15 @@ Deno.test("connect() refuses an empty URL, and takes COORD_URL set empty as unse
   } finally {
     await Deno.remove(state, { recursive: true });
   }
+});
+
+Deno.test("checkConnectOptions() refuses what connect() refuses, and opens nothing", () => {
+  assert.throws(() => checkConnectOptions({ url: "" }), UsageError);
+  assert.throws(() => checkConnectOptions({ namespace: "" }), UsageError);
+  assert.throws(
+    () => checkConnectOptions({ env: { COORD_URL: "bogus://x" } }),
+    /COORD_URL: unsupported backend URL/,
+  );
+  // Nothing listens on port 1: a connection would have failed.
+  checkConnectOptions({ url: "redis://127.0.0.1:1" });
 });
