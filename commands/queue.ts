@@ -185,7 +185,7 @@ arguments: coord queue work emails reports.
           stderr: its jobs wait for queue resume). Failures and lost jobs are
           logged on stderr; --verbose logs every job.
           Handlers: the functions FILE exports, called as fn(args, ctx) with ctx.job,
-          ctx.attempt, ctx.signal; the return value (JSON) is the result. Throwing
+          ctx.attempt, ctx.signal; the return value (JSON, at most 1 MiB) is the result. Throwing
           NonRetryableError (from coord) fails the job without its retries.
           Progress: ctx.progress(value) in a handler, or a command's stderr line
           ::progress JSON (taken out of its stderr), e.g. ::progress {"done":40,"of":100},

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { oversize } from "./limits.ts";
 import { BackendUnavailableError } from "../errors.ts";
 
 /** A job's progress is written to the backend at most this often. */
@@ -56,10 +57,14 @@ export class ProgressReporter {
    * Records `value` (JSON; undefined is null) as the job's progress.
    *
    * @throws {TypeError} when it cannot be JSON (a BigInt, a cycle).
+   * @throws {RangeError} when it takes more than `MAX_JOB_BYTES` as JSON.
    */
   report(value: unknown): void {
     if (this.#closed) return;
-    this.#latest = { json: JSON.stringify(value ?? null), seq: ++this.#seq };
+    const json = JSON.stringify(value ?? null);
+    const over = oversize("the progress value", json);
+    if (over !== undefined) throw new RangeError(over);
+    this.#latest = { json, seq: ++this.#seq };
     this.#schedule();
   }
 

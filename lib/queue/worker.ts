@@ -34,6 +34,7 @@ import {
   MAX_DELAY_MS,
   MAX_TIMER_MS,
   MIN_LEASE_MS,
+  oversize,
 } from "./limits.ts";
 import { readCapped } from "./capped_output.ts";
 import { ERROR_RETRY_MS, QueueLane } from "./lane.ts";
@@ -56,13 +57,16 @@ export interface JobContext {
   /**
    * Reports how far the job is (JSON, e.g. `{ done: 40, of: 100 }`), shown as its `progress`;
    * written at most every 250 ms, the latest value winning, the last one before the job ends.
+   *
+   * @throws {RangeError} when the value takes more than 1 MiB as JSON (`MAX_JOB_BYTES`).
    */
   progress(value: unknown): void;
 }
 
 /**
- * A handler job's function: its return value (JSON) is the job's result. `A` is what its
- * arguments are taken to be: coord checks only that they are JSON, as the put stored them.
+ * A handler job's function: its return value (JSON, at most 1 MiB) is the job's result. `A` is
+ * what its arguments are taken to be: coord checks only that they are JSON, as the put stored
+ * them.
  *
  * @example
  * ```ts
@@ -834,7 +838,11 @@ class Worker {
       if (!returned) this.#outlive(run);
       throw e;
     }
-    return result === undefined ? null : JSON.parse(JSON.stringify(result));
+    const json = JSON.stringify(result ?? null);
+    // Stored as a job's spec is, so within the same bound on every backend.
+    const over = oversize("the result", json);
+    if (over !== undefined) throw new Error(over);
+    return JSON.parse(json);
   }
 
   /** Counts a handler's run that goes on after its signal aborted, until it ends. */

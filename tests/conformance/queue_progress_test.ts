@@ -163,3 +163,37 @@ conformance(
     );
   },
 );
+
+conformance(
+  "a handler's progress or result over 1 MiB as JSON is refused, as a job is, and not stored",
+  async (ctx) => {
+    const backend = await ctx.open();
+    const big = "x".repeat(1_048_576);
+    await putJob(backend, "huge", { id: "result", handler: "returns" });
+    await putJob(backend, "huge", { id: "progress", handler: "reports" });
+    let refused: unknown;
+    await work(backend, ["huge"], {
+      drain: true,
+      handlers: {
+        returns: () => big,
+        reports: (_, job) => {
+          job.progress({ done: 1 });
+          try {
+            job.progress(big);
+          } catch (e) {
+            refused = e;
+          }
+          return "ok";
+        },
+      },
+    });
+    const result = await getJob(backend, "huge/result");
+    assert.equal(result.state, "failed");
+    assert.match(result.error ?? "", /^the result is 1048578 bytes as JSON, over the 1 MiB/);
+    assert.equal(result.result, undefined);
+    assert.ok(refused instanceof RangeError, String(refused));
+    assert.match(refused.message, /^the progress value is 1048578 bytes as JSON, over the 1 MiB/);
+    const progress = await getJob(backend, "huge/progress");
+    assert.deepEqual([progress.state, progress.progress], ["completed", { done: 1 }]);
+  },
+);
