@@ -194,8 +194,8 @@ arguments: coord queue work emails reports.
           Commands run in their own process group (a stopped job's SIGTERM, then SIGKILL
           --lease/6 later, at most ${STOP_GRACE_MS / 1000} s, reaches all they started)
           without COORD_URL, COORD_PASSWORD and PGPASSWORD in their environment, unless
-          --pass-env names them, and with COORD_JOB (QUEUE/ID) and COORD_ATTEMPT (higher
-          for each run of the job: fence what it writes by them).
+          --pass-env names them (with --allow-commands only), and with COORD_JOB (QUEUE/ID)
+          and COORD_ATTEMPT (higher for each run of the job: fence what it writes by them).
   wait    waits until each JOB is completed, failed or cancelled and prints its result (JSON
           a line; a command job's is {"exitCode":0,"stdout":"…"}, stdout cut at ${
   MAX_STDOUT_BYTES / 1024
@@ -537,6 +537,14 @@ async function workVerb(argv: string[]): Promise<number> {
   });
   if (positionals.length === 0) throw usage("queue", "work needs at least one QUEUE");
   const passEnv = passEnvFlag("queue", values);
+  // Only a command job's process is given them; a handler has the worker's whole environment.
+  if (passEnv.length > 0 && !values["allow-commands"]) {
+    throw usage(
+      "queue",
+      "--pass-env is for command jobs, which a worker runs only with --allow-commands — give " +
+        "both, or neither",
+    );
+  }
   const handlers = values.module === undefined ? {} : await loadHandlers(values.module);
   // Checked here, so that a bad flag is named as it was given; work() names its options.
   const concurrency = values.concurrency === undefined ? DEFAULT_CONCURRENCY : checkCount(

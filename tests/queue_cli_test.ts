@@ -59,6 +59,8 @@ Deno.test("coord queue refuses bad input with one line and exit 64, storing noth
       [["work", "q", "--lease", "0.1"], /--lease must be at least 0\.3 s/],
       [["work", "q", "--grace", "10000000000"], /--grace must be/],
       [["work", "q", "--concurrency", "100000"], /--concurrency must be .* to 10000/],
+      // Taken and ignored: only a command job's process is given the variables.
+      [["work", "q", "--drain", "--pass-env", "COORD_URL"], /--pass-env is for command jobs/],
       [["put", "q", "--from", "/"], /cannot read \/: it is a directory — see/],
       [["put", "q", "--handler", "h", "--id", ""], /coord: the job id is empty — give one/],
       [["put", "q", "--handler", "h", "--dedupe", ""], /coord: the dedupe key is empty/],
