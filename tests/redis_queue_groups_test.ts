@@ -121,7 +121,7 @@ onRedis(
     const key = backend.key("queue", "t", "groups");
     assert.deepEqual(
       await backend.conn.send(key, ["HGETALL", key]),
-      { "active:g": "1", "ready:h": "abc" },
+      { "active:g": "1", "running:a0": "g", "ready:h": "abc" },
     );
     await setCount(backend, "t", "ready:h", "1");
     assert.deepEqual((await q.finishAndClaim("t", CLAIM)).jobs.map((job) => job.id), ["x"]);
@@ -181,6 +181,8 @@ onRedis(
     const groupsKey = backend.key("queue", "f", "groups");
     assert.deepEqual(await backend.conn.send(groupsKey, ["HGETALL", groupsKey]), {
       "active:g": "2",
+      "running:a2": "g",
+      "running:a3": "g",
     });
     const ends = taken.jobs.map((job) => ({
       id: job.id,

@@ -10,7 +10,12 @@ import { runCoord, spawnCoord } from "../support/cli.ts";
 import { until } from "../support/wait.ts";
 import { work } from "../../lib/queue/worker.ts";
 import { tempDir } from "../support/temp.ts";
-import { garbageOn, plantGarbageJob, plantGroupCount } from "../support/queue.ts";
+import {
+  garbageOn,
+  overwriteRunningJob,
+  plantGarbageJob,
+  plantGroupCount,
+} from "../support/queue.ts";
 import { ForeignDataError } from "../../lib/errors.ts";
 
 /** The id of the job the next claim hands out, if any (left running). */
@@ -171,6 +176,29 @@ conformance(
         assert.equal((await backend.queue.get(q, id))?.state, "completed", `${garbage}: ${id}`);
       }
     }
+  },
+);
+
+conformance(
+  "a group's running job whose record another program wrote over fails once its lease ends, and gives its place to its group's next",
+  async (ctx) => {
+    const backend = await ctx.open();
+    await configureQueue(backend, "q", { groupLimit: 1 });
+    for (const id of ["a1", "a2"]) await putJob(backend, "q", { id, handler: "h", group: "g" });
+    // A worker that claims a1 and vanishes; then another program writes over a1's record.
+    const { job } = await claimJob(backend.queue, "q", { worker: "ghost", leaseMs: 1 });
+    assert.equal(job?.id, "a1");
+    await overwriteRunningJob(backend, "q", "a1");
+    await until(async () => await backend.now() > job.startedAt! + 1, { what: "a1's lease end" });
+    // A hang guard only: without its place back, the group runs nothing and the drain never ends.
+    const result = await work(backend, ["q"], {
+      handlers: { h: () => "ran" },
+      drain: true,
+      signal: AbortSignal.timeout(30_000),
+    });
+    assert.deepEqual([result.completed, result.failed], [1, 1]);
+    assert.equal((await backend.queue.get("q", "a1"))?.state, "failed");
+    assert.equal((await backend.queue.get("q", "a2"))?.state, "completed");
   },
 );
 

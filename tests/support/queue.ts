@@ -166,6 +166,26 @@ export async function overwriteJob(
 }
 
 /**
+ * Writes over the record of running job `id` as another program might, leaving what says it
+ * runs: on Redis its record (its lease in the active set stays), on SQL its attempts (-5; its
+ * state and lease columns stay).
+ */
+export async function overwriteRunningJob(
+  backend: Backend,
+  queue: string,
+  id: string,
+): Promise<void> {
+  if (!isSql(backend)) return await overwriteJob(backend, queue, id, "state", "not coord's");
+  await runSql(
+    backend,
+    "UPDATE coord_queue_job SET attempts = -5 WHERE namespace = ? AND queue = ? AND id = ?",
+    backend.namespace,
+    queue,
+    id,
+  );
+}
+
+/**
  * Writes `priority` into job `id` of `queue` as another program might, the rest of the job left
  * as coord wrote it: in its record (Redis), its priority column (SQL).
  */

@@ -13,8 +13,9 @@ local keep_completed, keep_failed, paused, group_limit_arg = ARGV[2], ARGV[3], A
 local names, seen = {}, {}
 if group_limit_arg ~= '' then
   for _, field in ipairs(call('HKEYS', groups)) do
-    local group = string.match(field, '^%a+:(.*)$')
-    if group and not seen[group] then
+    -- A group's counts name it; a run's "running:ID" names its job.
+    local kind, group = string.match(field, '^(%a+):(.*)$')
+    if (kind == 'active' or kind == 'ready') and not seen[group] then
       seen[group] = true
       table.insert(names, group)
     end

@@ -8,11 +8,16 @@ refuse_all()
 check_settings()
 local id, reason = ARGV[2], ARGV[3]
 local job = decode(id)
--- One of a --group in ready keeps its group: the place it held there goes to the group's next.
+-- One of a --group in ready or running keeps its group: the place it held there goes to the
+-- group's next. A running one's is kept by its id (keys.lua); one taken by a coord that did not
+-- keep it there is let go of no group.
 local member
 if not job then
   local group
   group, member = ready_member(id)
+  if not group and call('ZSCORE', active, id) then
+    group = call('HGET', groups, 'running:' .. id) or nil
+  end
   job = { id = id, attempts = 0, stalls = 0, readyAt = now_ms, createdAt = now_ms,
     groupKey = group }
 end

@@ -23,7 +23,8 @@
 --       count ends; totals' field "finished" counts them), parked (zset, all scores 0:
 --       "GROUP\0ORDER\0ID", the due jobs of a --group waiting for room under the queue's
 --       groupLimit, and "GROUP\0-ORDER\0ID", those of its jobs in ready; read by prefix),
---       groups (hash "active:GROUP" / "ready:GROUP" -> that group's jobs running / in ready)
+--       groups (hash "active:GROUP" / "ready:GROUP" -> that group's jobs running / in ready,
+--       "running:ID" -> the group of running job ID)
 -- ARGV[1]: the queue's change channel, then the step's own arguments (see each step's file).
 -- User data (specs, results) is stored as the strings given and never decoded here: cjson
 -- would turn [] into {} and cut numbers to 14 digits.

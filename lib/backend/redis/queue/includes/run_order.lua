@@ -210,6 +210,7 @@ end
 -- A run ends (finished, back to pending, abandoned): its group's slot goes to the next job.
 local function deactivate(job)
   if call('ZREM', active, job.id) == 1 and job.groupKey then
+    call('HDEL', groups, 'running:' .. job.id)
     group_add('active', job.groupKey, -1)
     fill(job.groupKey)
   end

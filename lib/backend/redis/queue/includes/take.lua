@@ -78,8 +78,12 @@ local function take_other(job, worker, lease_ms)
   elseif expired(job) then
     fail_here(job, 'expired: not started by its --begin-by')
   else
-    -- Counted as running first, so the place it leaves in ready is not refilled.
-    if job.groupKey then group_add('active', job.groupKey, 1) end
+    if job.groupKey then
+      -- Counted as running first, so the place it leaves in ready is not refilled. Kept by its
+      -- id too (keys.lua), for a step that can no longer read its record: fail_undecodable.
+      group_add('active', job.groupKey, 1)
+      call('HSET', groups, 'running:' .. id, job.groupKey)
+    end
     dequeue(job)
     call('ZADD', active, now_ms + lease_ms, id)
     lease(job, worker)
