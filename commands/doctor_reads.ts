@@ -72,7 +72,10 @@ export async function refusedReads(
     if (!foreign || found.some((f) => sameFinding(f, foreign.message))) return [];
     const where = `${kind} ${JSON.stringify(name)}`;
     const { message } = foreign;
-    const problem = message.startsWith(`${where}: `) ? message.slice(where.length + 2) : message;
+    // Said once: `queue "q": …`, `queue "q", group "g": …`.
+    const problem = message.startsWith(where) && /^[:,] /.test(message.slice(where.length))
+      ? message.slice(where.length + 2)
+      : message;
     return [{ where, problem }];
   });
   const stopped = (Object.keys(KINDS) as (keyof typeof KINDS)[]).flatMap((kind, i) =>

@@ -301,3 +301,44 @@ conformance(
     }
   },
 );
+
+conformance(
+  "a group's count another program wrote is named by doctor and status (65); a group's coord wrote is not",
+  async (ctx) => {
+    const backend = await ctx.open();
+    const env = envOf(ctx);
+    // Postgres keeps whole numbers only; SQLite any value; Redis text.
+    const values = backend.kind === "postgres"
+      ? [-1]
+      : backend.kind === "sqlite"
+      ? [-1, 1.5, "abc"]
+      : ["-1", "abc"];
+    const queues = values.map((_, i) => `gc${i}`);
+    // Each group's jobs: one running, one in the run order; the first queue's are left coord's.
+    for (const q of ["ok", ...queues]) {
+      await configureQueue(backend, q, { groupLimit: 2 });
+      for (const id of ["a", "b"]) await putJob(backend, q, { id, handler: "h", group: "g" });
+      assert.equal(await claim(backend, q), "a");
+    }
+    for (const [i, value] of values.entries()) {
+      await plantGroupCount(backend, queues[i], "g", i % 2 === 0 ? "active" : "ready", value);
+    }
+    const doctor = await runCoord(["doctor", "--json"], { env });
+    assert.equal(doctor.code, 0, doctor.stderr);
+    const found = JSON.parse(doctor.stdout).foreign as { where: string; problem: string }[];
+    for (const [i, value] of values.entries()) {
+      const named = found.filter((f) =>
+        f.problem.includes(String(value)) &&
+        (f.where === `queue "${queues[i]}"` || f.where === "table coord_queue_group")
+      );
+      assert.equal(named.length, 1, `${value}: ${doctor.stdout}`);
+    }
+    assert.ok(!found.some((f) => f.where === 'queue "ok"'), doctor.stdout);
+    for (const q of queues) {
+      const status = await runCoord(["queue", "status", q], { env });
+      assert.equal(status.code, 65, `${q}: ${status.stderr}`);
+      assert.equal(status.stderr.trim().split("\n").length, 1, status.stderr);
+    }
+    assert.equal((await runCoord(["queue", "status", "ok"], { env })).code, 0);
+  },
+);

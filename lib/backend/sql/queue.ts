@@ -2018,6 +2018,7 @@ export class SqlQueueSteps implements QueueSteps {
         now,
       );
       counts.stalled = Number(stalled.n);
+      await this.#refuseForeignGroups(s, queue);
       const workers = (await tx.all<{ worker: string }>(
         `SELECT worker FROM coord_queue_worker WHERE namespace = ? AND queue = ? AND until >= ?
          ORDER BY worker`,
@@ -2034,6 +2035,26 @@ export class SqlQueueSteps implements QueueSteps {
         paused: (await this.#config(s, queue)).paused,
       };
     });
+  }
+
+  /**
+   * Refuses a group's counts another program wrote (as {@link #groupCounts} does), which
+   * otherwise only the steps that move its jobs read: so status and doctor name them before a
+   * worker meets them. Only such rows are read: a queue keeps a row for every group it had.
+   */
+  async #refuseForeignGroups(s: Step, queue: string): Promise<void> {
+    // SQLite keeps any value in a column: text sorts after every number, a fraction casts apart.
+    const coords = (column: string) =>
+      `${column} BETWEEN 0 AND ${Number.MAX_SAFE_INTEGER} AND CAST(${column} AS BIGINT) = ${column}`;
+    const [row] = await s.tx.all<GroupCounts & { group_key: string }>(
+      `SELECT group_key, active, ready FROM coord_queue_group WHERE namespace = ? AND queue = ?
+       AND NOT (${coords("active")} AND ${coords("ready")}) ORDER BY group_key LIMIT 1`,
+      this.#ns,
+      queue,
+    );
+    if (!row) return;
+    const { group_key, ...counts } = row;
+    refuseForeignValues(`queue "${queue}", group "${group_key}"`, GROUP_RULES, [counts]);
   }
 
   jobIds(

@@ -79,6 +79,12 @@ local TOTALS_FIELDS = { waiting = whole_number, completed = whole_number,
   failed = whole_number, cancelled = whole_number, finished = whole_number }
 local totals_checked = false
 
+-- A --group's count (of its jobs running or in ready) as coord writes it: HINCRBY's whole
+-- numbers, from 1 (a count down to 0 is removed).
+local function group_count_ok(value)
+  return whole_number(value) and tonumber(value) >= 1
+end
+
 -- Refuses a totals hash another program wrote to (once a step), as `checked` reads it.
 local function check_totals()
   if totals_checked then return end

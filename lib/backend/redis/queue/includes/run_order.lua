@@ -24,10 +24,7 @@ end
 -- and with it the step half done (a script is not undone: a cancelled job out of the run order
 -- yet pending, a put job in it without its record). So each step reads the counts of the groups
 -- it will touch (only those: every step touches only the groups of the jobs it moves) before its
--- first write, where it still can refuse another program's. coord writes only counts from 1.
-local function group_count_ok(value)
-  return whole_number(value) and tonumber(value) >= 1
-end
+-- first write, where it still can refuse another program's (`group_count_ok`, keys.lua).
 local groups_checked = {}
 
 -- Checks the counts of `names` (groups; repeats are fine) that the step has not checked yet,
