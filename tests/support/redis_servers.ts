@@ -26,6 +26,10 @@ export interface RedisServer extends AsyncDisposable {
    * Data survives only with `appendonly: true` (RDB snapshots are off).
    */
   restart(downMs?: number): Promise<void>;
+  /** Shuts the server down with SIGTERM, until {@linkcode RedisServer.start}. */
+  halt(): Promise<void>;
+  /** Starts a halted server again on the same port and directory. */
+  start(): Promise<void>;
   /** Process id of the current server process (changes on {@linkcode restart}). */
   pid: number;
 }
@@ -132,6 +136,23 @@ export async function startStandalone(
         await terminate(node);
         await removeDir(dir);
       })();
+    const halt = async () => {
+      if (stopped) throw new Error(`redis-server on port ${node.spec.port} was stopped`);
+      await terminate(node);
+    };
+    const start = async () => {
+      node = await launch(node.spec);
+      try {
+        await waitReady(node);
+      } catch (error) {
+        await terminate(node);
+        if (!(error instanceof PortTakenError)) throw error;
+        throw new RedisStartError(
+          `cannot restart redis-server: port ${node.spec.port} was taken by another process ` +
+            `while it was down`,
+        );
+      }
+    };
     return {
       url: `redis://${auth}127.0.0.1:${node.spec.port}`,
       port: node.spec.port,
@@ -142,21 +163,12 @@ export async function startStandalone(
       stop,
       [Symbol.asyncDispose]: stop,
       async restart(downMs = 0) {
-        if (stopped) throw new Error(`redis-server on port ${node.spec.port} was stopped`);
-        await terminate(node);
+        await halt();
         if (downMs > 0) await new Promise((resolve) => setTimeout(resolve, downMs));
-        node = await launch(node.spec);
-        try {
-          await waitReady(node);
-        } catch (error) {
-          await terminate(node);
-          if (!(error instanceof PortTakenError)) throw error;
-          throw new RedisStartError(
-            `cannot restart redis-server: port ${node.spec.port} was taken by another process ` +
-              `while it was down`,
-          );
-        }
+        await start();
       },
+      halt,
+      start,
     };
   } catch (error) {
     await removeDir(dir);
