@@ -18,6 +18,7 @@ import {
 import type { BarrierStatus } from "../lib/barrier/steps.ts";
 import { BarrierTimeoutError } from "../lib/errors.ts";
 import type { Command } from "./command.ts";
+import { openBackendWaiting } from "./open_waiting.ts";
 import {
   BACKEND_FLAGS,
   BACKEND_FLAGS_HELP,
@@ -46,7 +47,9 @@ A barrier is reusable: once it releases, the next arrival starts the next genera
 
 Options:
   --timeout S   give up after S seconds and withdraw the arrival (exit 75), in a backend
-                outage too (soon after: see README); default: never
+                outage too (soon after: see README); default: never. A backend
+                unreachable at the start is tried every second within S and --lease
+                (then exit 69)
   --delay S     time from the last arrival to the release, for everyone to hear of it
                 (default ${DEFAULT_DELAY_MS / 1000}; fractions allowed; 0: each continues as
                 soon as it hears of the release, never exits 76)
@@ -109,7 +112,13 @@ async function wait(argv: string[]): Promise<number> {
   });
   // Checked before the backend is opened, which may create its file or schema.
   scopedName(name, values["run-id"]);
-  await using backend = await openBackend("barrier", values);
+  // A participant started while its server restarts waits for it as it rides out an outage
+  // later: within --lease and --timeout. The barrier's own --timeout then begins: its messages
+  // name the timeout given.
+  await using backend = await openBackendWaiting("barrier", values, {
+    limitMs: Math.min(timeoutMs, leaseMs),
+    quiet: values.quiet,
+  });
   const progress = new Progress(values.quiet);
   try {
     const result = await withSignals((signal) =>

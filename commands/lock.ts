@@ -15,11 +15,11 @@ import { MIN_LEASE_MS } from "../lib/lease.ts";
 import { InterruptedError, LockTimeoutError, SIGNAL_NUMBERS } from "../lib/errors.ts";
 import { checkName } from "../lib/backend/keys.ts";
 import type { Command } from "./command.ts";
+import { openBackendWaiting } from "./open_waiting.ts";
 import {
   BACKEND_FLAGS,
   BACKEND_FLAGS_HELP,
   countArg,
-  openBackend,
   OUTPUT_FLAGS,
   parseFlags,
   requireDashDash,
@@ -57,7 +57,9 @@ Options:
                             than 0), whatever it hears meanwhile (default ${
   DEFAULT_PATIENCE_MS / 1000
 })
-  -w, --wait S              give up after S seconds waiting; 0 = try once (like flock -w)
+  -w, --wait S              give up after S seconds waiting; 0 = try once (like flock -w);
+                            a backend unreachable at the start is tried every second
+                            within S and --expire (then exit 69)
   -n, --nonblock            try once: the same as --wait 0 (like flock -n)
   --limit N                 up to N holders at once, still in order (default 1); every user
                             of RES must give the same N
@@ -162,7 +164,13 @@ async function run(argv: string[]): Promise<number> {
   const passEnv = passEnvFlag("lock", values);
   // Checked before the backend is opened, which may create its file or schema.
   checkName("resource name", resource);
-  await using backend = await openBackend("lock", values);
+  // A waiter started while its server restarts waits for it as it rides out an outage later:
+  // within --expire and --wait (--wait 0 tries once). The lock's own --wait then begins: its
+  // messages name the wait given.
+  await using backend = await openBackendWaiting("lock", values, {
+    limitMs: Math.min(options.waitMs, options.expireMs),
+    quiet: values.quiet,
+  });
   const progress = new Progress(values.quiet);
   const signals = new LockSignals();
   // Before waiting, so the grant is not followed by the first spawn's one-time set-up.

@@ -72,6 +72,8 @@ import {
 } from "../lib/queue/worker.ts";
 import type { Backend } from "../lib/backend/types.ts";
 import type { Command } from "./command.ts";
+import { START_OUTAGE_MS } from "../lib/backend/await_backend.ts";
+import { openBackendWaiting } from "./open_waiting.ts";
 import {
   BACKEND_FLAGS,
   BACKEND_FLAGS_HELP,
@@ -183,7 +185,10 @@ arguments: coord queue work emails reports.
           them (they go back to pending, each named) and exits 128+N. --drain exits 0 once
           the queues have nothing pending, scheduled or active (a paused queue is named on
           stderr: its jobs wait for queue resume). Failures and lost jobs are
-          logged on stderr; --verbose logs every job.
+          logged on stderr; --verbose logs every job. A backend outage is ridden out; one
+          met at the start (the server cannot be reached) for up to ${
+  formatDuration(START_OUTAGE_MS)
+}, then exit 69.
           Handlers: the functions FILE exports, called as fn(args, ctx) with ctx.job,
           ctx.attempt, ctx.signal; the return value (JSON, at most 1 MiB) is the result. Throwing
           NonRetryableError (from coord) fails the job without its retries.
@@ -562,7 +567,8 @@ async function workVerb(argv: string[]): Promise<number> {
   const graceMs = secondsFlag("queue", "grace", values.grace, DEFAULT_WORK_GRACE_MS, {
     maxMs: MAX_TIMER_MS,
   });
-  const backend = await openBackend("queue", values);
+  // A worker started while its server restarts waits for it, as it rides out an outage later.
+  const backend = await openBackendWaiting("queue", values, { limitMs: START_OUTAGE_MS });
   using signals = new StopSignals();
   let code: number;
   let stillRunning = 0;

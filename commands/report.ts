@@ -6,6 +6,7 @@
 
 import { CoordError, ExitCode, type ForeignDataError, oneLine } from "../lib/errors.ts";
 import { maskCredentials } from "../lib/backend/url.ts";
+import { formatDuration } from "../lib/duration.ts";
 import { printable } from "./output.ts";
 import { variable } from "../lib/environment.ts";
 
@@ -71,14 +72,21 @@ export function reportForeign(reports: readonly { foreign?: ForeignDataError }[]
 
 /**
  * The line a long-running command (`schedule run`, `queue work`) logs when its backend goes
- * away, once per outage, and when it answers again.
+ * away, once per outage, and when it answers again. An outage with a `limitMs` (one met at the
+ * start) says how long it is waited out.
  */
 export function outageLine(
-  event: { type: "unavailable"; error: string } | { type: "available"; outageMs: number },
+  event:
+    | { type: "unavailable"; error: string; limitMs?: number }
+    | { type: "available"; outageMs: number },
 ): string {
-  return event.type === "unavailable"
-    ? `backend unavailable (${event.error}) — retrying every second until it answers`
-    : `backend back after ${(event.outageMs / 1000).toFixed(1)} s`;
+  if (event.type === "available") {
+    return `backend back after ${(event.outageMs / 1000).toFixed(1)} s`;
+  }
+  const patience = event.limitMs === undefined
+    ? "until it answers"
+    : `for up to ${formatDuration(event.limitMs)}`;
+  return `backend unavailable (${event.error}) — retrying every second ${patience}`;
 }
 
 /**

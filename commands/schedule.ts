@@ -21,6 +21,8 @@ import {
 } from "../lib/schedule/control.ts";
 import type { TaskDefinition } from "../lib/schedule/task.ts";
 import type { Command } from "./command.ts";
+import { START_OUTAGE_MS } from "../lib/backend/await_backend.ts";
+import { openBackendWaiting } from "./open_waiting.ts";
 import {
   BACKEND_FLAGS,
   BACKEND_FLAGS_HELP,
@@ -114,6 +116,10 @@ best-effort line giving one is refused.
                              PGPASSWORD all the same (a line running coord queue put
                              needs COORD_URL)
             Failures, lost leases and backend errors are logged on stderr in any case.
+            A backend that cannot be reached at the start is tried every second for up
+            to ${
+    formatDuration(START_OUTAGE_MS)
+  } (then exit 69), as an outage while running is ridden out.
   list      each task's timing, modes, policies and next --count (default 3, at most
             ${MAX_LIST_COUNT}) ticks; opens no backend, but refuses backend options run
             would refuse (--url "", exit 64)
@@ -207,7 +213,8 @@ async function runFile(argv: string[]): Promise<number> {
   // mistake (a wrong file, every line commented out). A module's dynamic templates count: they
   // legitimately start with no instances.
   if (app.tasks.length === 0) throw usage("schedule", `${file} has no tasks`);
-  const backend = await openBackend("schedule", values);
+  // An instance started while its server restarts waits for it, as it rides out an outage later.
+  const backend = await openBackendWaiting("schedule", values, { limitMs: START_OUTAGE_MS });
   let code: number;
   try {
     code = await runScheduler(app.useBackend(backend), { health });

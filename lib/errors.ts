@@ -84,6 +84,20 @@ export class BackendUnavailableError extends CoordError {
 }
 
 /**
+ * The backend's server could not be reached at all as coord connected (connection refused, no
+ * answer, host not found, a server starting up): unlike a login it refused, it may be there a
+ * moment later, so a long-running command started during a restart waits for it.
+ *
+ * @example
+ * ```ts
+ * import { BackendUnavailableError, BackendUnreachableError } from "./errors.ts";
+ * const e = new BackendUnreachableError("cannot reach redis://h:6379: connection refused");
+ * e instanceof BackendUnavailableError; // true: exit 69
+ * ```
+ */
+export class BackendUnreachableError extends BackendUnavailableError {}
+
+/**
  * The SQLite file was removed or replaced (`rm`, a restored backup) since this connection opened
  * it: no retry reaches the file the others now open, so a loop that rides out outages ends
  * with it (exit 69), where restarting opens the file at its path again.

@@ -187,6 +187,7 @@ export {
   BackendRefusedError,
   BackendReplacedError,
   BackendUnavailableError,
+  BackendUnreachableError,
   BarrierAbortedError,
   BarrierTimeoutError,
   CoordError,

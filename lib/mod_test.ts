@@ -10,6 +10,7 @@ Deno.test("every error class a library user can meet is exported by coord", () =
     "BackendClosedError",
     "BackendDamagedError",
     "BackendUnavailableError",
+    "BackendUnreachableError",
     "BackendRefusedError",
     "WaitTimeoutError",
     "BarrierTimeoutError",

@@ -263,11 +263,13 @@ export default (app) => {
   );
 });
 
-Deno.test("coord schedule run exits 69 when the backend is unreachable", async () => {
+Deno.test("coord schedule run waits for a backend unreachable at the start, saying so", async () => {
   const jobs = await taskFile("jobs.cron", "@hourly ./x\n");
-  const r = await runCoord(["schedule", "run", jobs, "--url", "redis://127.0.0.1:1"]);
-  assert.equal(r.code, 69, r.stderr);
-  assert.match(r.stderr, /cannot reach redis:\/\/127\.0\.0\.1:1/);
+  // How long it waits, and the exit 69 after, are tests/start_outage_test.ts's.
+  await using scheduler = spawnCoord(["schedule", "run", jobs, "--url", "redis://127.0.0.1:1"]);
+  await scheduler.stderrLine(
+    /^coord: backend unavailable \(cannot reach redis:\/\/127\.0\.0\.1:1: connection refused — .*\) — retrying every second for up to 1 min$/,
+  );
 });
 
 Deno.test("coord schedule run warns of a line that runs coord without its backend", async () => {
@@ -280,20 +282,13 @@ Deno.test("coord schedule run warns of a line that runs coord without its backen
   );
   const warned = (stderr: string) =>
     [...stderr.matchAll(/feed\.cron:(\d+) runs coord without this backend/g)].map((m) => m[1]);
-  // Before the backend is reached: an unreachable one ends the run after the warnings.
-  const blind = await runCoord(["schedule", "run", jobs, "--url", "redis://127.0.0.1:1"]);
-  assert.equal(blind.code, 69, blind.stderr);
+  // Before the backend is opened: a bad connect timeout ends the run after the warnings.
+  const url = ["--url", "redis://127.0.0.1:1", "--connect-timeout", "soon"];
+  const blind = await runCoord(["schedule", "run", jobs, ...url]);
+  assert.equal(blind.code, 64, blind.stderr);
   assert.deepEqual(warned(blind.stderr), ["1", "4"]);
-  const passed = await runCoord([
-    "schedule",
-    "run",
-    jobs,
-    "--url",
-    "redis://127.0.0.1:1",
-    "--pass-env",
-    "COORD_URL",
-  ]);
-  assert.deepEqual([passed.code, warned(passed.stderr)], [69, []]);
+  const passed = await runCoord(["schedule", "run", jobs, ...url, "--pass-env", "COORD_URL"]);
+  assert.deepEqual([passed.code, warned(passed.stderr)], [64, []]);
   // COORD_URL set empty is the default backend, as unset: such a line uses the same one. (The
   // bad connect timeout ends the run after the warnings, before the default file is opened.)
   const env = { COORD_URL: "", COORD_CONNECT_TIMEOUT: "soon" };

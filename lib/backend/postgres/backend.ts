@@ -10,6 +10,7 @@ import type { Kind } from "../keys.ts";
 import {
   BackendRefusedError,
   BackendUnavailableError,
+  BackendUnreachableError,
   ForeignDataError,
   UsageError,
 } from "../../errors.ts";
@@ -390,7 +391,9 @@ export async function openPostgres(
       : socket
       ? "the URL's socket directory and port"
       : "the URL's host and port, or set COORD_URL";
-    throw new BackendUnavailableError(
+    // TLS refused is no server away: asking again gets the same.
+    const Failure = tls ? BackendUnavailableError : BackendUnreachableError;
+    throw new Failure(
       `cannot reach ${options.displayUrl}: ${e.message} — is the server up? check ${check}`,
       { cause: e },
     );

@@ -7,7 +7,12 @@
  * @module
  */
 
-import { BackendRefusedError, BackendUnavailableError, UsageError } from "../../errors.ts";
+import {
+  BackendRefusedError,
+  BackendUnavailableError,
+  BackendUnreachableError,
+  UsageError,
+} from "../../errors.ts";
 import type { BackendUrl, HostPort } from "../url.ts";
 import { followMaster } from "./sentinel.ts";
 import { within } from "./within.ts";
@@ -225,10 +230,14 @@ export async function connectRedis(
       reply && target.kind === "redis-cluster" && notClusterNode(target.nodes[0], reply.message)
     ) || missingDatabase(reply ?? e);
     if (wrongKind) throw new UsageError(`${displayUrl}: ${wrongKind.message}`, { cause: e });
-    throw new BackendUnavailableError(
-      `cannot reach ${displayUrl}: ${describeCause(reply ?? e ?? lastError, target)}`,
-      { cause: e },
-    );
+    const cause = reply ?? e ?? lastError;
+    // Servers that answered (a login or certificate refused, a topology not as the URL says)
+    // are not away: asking again gets the same. One loading its data or failing over is.
+    const away = reply === undefined ? !answered(cause) : TRANSIENT_REPLY.test(reply.message);
+    const Failure = away ? BackendUnreachableError : BackendUnavailableError;
+    throw new Failure(`cannot reach ${displayUrl}: ${describeCause(cause, target)}`, {
+      cause: e,
+    });
   }
 }
 
@@ -424,6 +433,18 @@ function offline(error: unknown): boolean {
 /** The servers answered, but not as the URL says they should; the message says what to do. */
 class TopologyError extends Error {}
 
+/** A reply refusing the password or user. */
+const AUTH_FAILURE = /WRONGPASS|NOAUTH|invalid password|invalid username/i;
+/** A server certificate this process does not trust. */
+const CERT_FAILURE = /certificate|CERT_|self.signed/i;
+
+/** Whether connecting failed on what servers answered (no reply of theirs at hand). */
+function answered(error: unknown): boolean {
+  if (error instanceof TopologyError) return true;
+  const text = error instanceof Error ? error.message : String(error);
+  return AUTH_FAILURE.test(text) || CERT_FAILURE.test(text);
+}
+
 /**
  * Turns a connection failure into words a user can act on; a first connect's (not
  * `connected`) also says to check the URL.
@@ -437,10 +458,10 @@ function describeCause(
   const text = error instanceof Error ? error.message : String(error);
   const code = (error as { code?: string })?.code ?? "";
   const credentials = target.password ? " — check the password (COORD_PASSWORD or the URL)" : "";
-  if (/WRONGPASS|NOAUTH|invalid password|invalid username/i.test(text)) {
+  if (AUTH_FAILURE.test(text)) {
     return `authentication failed${credentials || " — set COORD_PASSWORD or put it in the URL"}`;
   }
-  if (/certificate|CERT_|self.signed/i.test(text)) {
+  if (CERT_FAILURE.test(text)) {
     return `TLS certificate not trusted (${text}) — for a private CA set DENO_CERT=/path/to/ca.pem`;
   }
   const hint = connected ? "" : " — is the server up? check --url or COORD_URL";

@@ -1,0 +1,45 @@
+import assert from "node:assert/strict";
+import { BackendUnavailableError, BackendUnreachableError } from "../errors.ts";
+import { awaitBackend } from "./await_backend.ts";
+import type { Backend } from "./types.ts";
+
+const away = () => Promise.reject(new BackendUnreachableError("cannot reach redis://h:1"));
+
+Deno.test("awaitBackend() tries an unreachable server again, saying so once", async () => {
+  let tries = 0;
+  const told: string[] = [];
+  const backend = { kind: "redis" } as Backend;
+  const opened = await awaitBackend(() => ++tries < 3 ? away() : Promise.resolve(backend), {
+    limitMs: 60_000,
+    onUnreachable: (e) => told.push(e.message),
+  });
+  assert.equal(opened, backend);
+  assert.equal(tries, 3);
+  assert.deepEqual(told, ["cannot reach redis://h:1"]);
+});
+
+Deno.test("awaitBackend() gives up after its limit, saying how long it waited", async () => {
+  await assert.rejects(
+    awaitBackend(away, { limitMs: 50 }),
+    (e) =>
+      e instanceof BackendUnreachableError &&
+      /^cannot reach redis:\/\/h:1 \(waited \d+ ms for it\)$/.test(e.message),
+  );
+  // A limit of 0 tries once, and says what that try met.
+  await assert.rejects(
+    awaitBackend(away, { limitMs: 0 }),
+    /^BackendUnreachableError: cannot reach redis:\/\/h:1$/,
+  );
+});
+
+Deno.test("awaitBackend() does not try again a failure other than a server away", async () => {
+  let tries = 0;
+  const refused = () => {
+    tries++;
+    return Promise.reject(
+      new BackendUnavailableError("cannot reach redis://h:1: authentication failed"),
+    );
+  };
+  await assert.rejects(awaitBackend(refused, { limitMs: 60_000 }), /authentication failed/);
+  assert.equal(tries, 1);
+});

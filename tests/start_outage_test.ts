@@ -1,0 +1,197 @@
+/**
+ * Long-running commands started while their server is briefly away (a restart, containers
+ * started together) wait for it, as they ride out an outage once running; one-shot commands and
+ * refused logins still fail at once.
+ */
+
+import assert from "node:assert/strict";
+import { type CoordProcess, runCoord, spawnCoord } from "./support/cli.ts";
+import {
+  PASSWORD_ROLE,
+  postgresBinDir,
+  type PostgresServer,
+  startPostgres,
+} from "./support/postgres_server.ts";
+import { redisServerAvailable, startStandalone } from "./support/redis_servers.ts";
+import { tempDir } from "./support/temp.ts";
+
+/** A server a test stops and starts again, and the URL of a login it refuses. */
+interface HaltableServer {
+  url: string;
+  refusedUrl: string;
+  halt(): Promise<void>;
+  start(): Promise<void>;
+}
+
+/** The line a command says when it finds its server away at its start. */
+const AWAY = /^coord: backend unavailable \(cannot reach .*\) — retrying every second for up to /;
+const BACK = /^coord: backend back after \d+\.\d s$/;
+
+/** Starts `args`, waits for it to say its server is away, then starts the server. */
+async function startedWhileAway(server: HaltableServer, args: string[]): Promise<CoordProcess> {
+  // Before a `--` the command takes.
+  const command = spawnCoord([...args.slice(0, 2), "--url", server.url, ...args.slice(2)]);
+  try {
+    await command.stderrLine(AWAY);
+  } catch (e) {
+    const { code, stderr } = await command.result;
+    throw new Error(`exited ${code} instead of waiting: ${stderr}`, { cause: e });
+  }
+  await server.start();
+  await command.stderrLine(BACK);
+  return command;
+}
+
+/**
+ * `served`, halted and started only when it is not so already: a step that failed leaves the
+ * server as it was, and the next step still runs.
+ */
+function toggled(served: HaltableServer): HaltableServer {
+  let up = true;
+  return {
+    ...served,
+    halt: async () => {
+      if (up) await served.halt();
+      up = false;
+    },
+    start: async () => {
+      if (!up) await served.start();
+      up = true;
+    },
+  };
+}
+
+function startCases(kind: string, serve: () => Promise<HaltableServer & AsyncDisposable>) {
+  return async (t: Deno.TestContext) => {
+    await using served = await serve();
+    const server = toggled(served);
+    await using temp = await tempDir("coord-test-");
+
+    await t.step(
+      `${kind}: queue work waits for its server at the start, then runs jobs`,
+      async () => {
+        await server.halt();
+        await using worker = await startedWhileAway(server, [
+          "queue",
+          "work",
+          "q",
+          "--allow-commands",
+          "--verbose",
+        ]);
+        const put = await runCoord([
+          "queue",
+          "put",
+          "q",
+          "--id",
+          "j",
+          "--url",
+          server.url,
+          "--",
+          "true",
+        ]);
+        assert.equal(put.code, 0, put.stderr);
+        await worker.stderrLine(/^coord: q\/j completed/);
+      },
+    );
+
+    await t.step(
+      `${kind}: schedule run waits for its server at the start, then runs ticks`,
+      async () => {
+        const file = `${temp.path}/crontab`;
+        await Deno.writeTextFile(file, "@every 1s name=beat echo ran\n");
+        await server.halt();
+        await using scheduler = await startedWhileAway(server, ["schedule", "run", file]);
+        await scheduler.stdoutLine(/^\[beat\] ran$/);
+      },
+    );
+
+    await t.step(`${kind}: lock run --wait waits for its server at the start`, async () => {
+      await server.halt();
+      const waiter = await startedWhileAway(server, [
+        "lock",
+        "run",
+        "r",
+        "--wait",
+        "30",
+        "--",
+        "echo",
+        "held",
+      ]);
+      const { code, stdout, stderr } = await waiter.result;
+      assert.equal(code, 0, stderr);
+      assert.equal(stdout, "held\n");
+    });
+
+    await t.step(`${kind}: barrier --timeout waits for its server at the start`, async () => {
+      await server.halt();
+      const participant = await startedWhileAway(server, ["barrier", "b", "1", "--timeout", "30"]);
+      const { code, stderr } = await participant.result;
+      assert.equal(code, 0, stderr);
+    });
+
+    await t.step(`${kind}: a waiter whose server stays away past --wait exits 69`, async () => {
+      await server.halt();
+      const startedAt = performance.now();
+      const { code, stderr } = await runCoord(
+        ["lock", "run", "r", "--wait", "2", "--url", server.url, "--", "true"],
+      );
+      const lines = stderr.trimEnd().split("\n");
+      assert.equal(code, 69, stderr);
+      assert.match(lines[0], AWAY);
+      assert.match(lines[1], /^coord: cannot reach .* \(waited 2(\.\d)? s for it\)$/);
+      assert.equal(lines.length, 2, stderr);
+      assert.ok(performance.now() - startedAt >= 2_000, "it waited its --wait");
+    });
+
+    await t.step(`${kind}: a one-shot command fails at once while its server is away`, async () => {
+      const { code, stderr } = await runCoord([
+        "queue",
+        "put",
+        "q",
+        "--url",
+        server.url,
+        "--",
+        "true",
+      ]);
+      assert.equal(code, 69, stderr);
+      assert.doesNotMatch(stderr, /retrying/);
+    });
+
+    await t.step(`${kind}: a worker whose login is refused exits 69 at once`, async () => {
+      await server.start();
+      const { code, stderr } = await runCoord(["queue", "work", "q", "--url", server.refusedUrl]);
+      assert.equal(code, 69, stderr);
+      assert.doesNotMatch(stderr, /retrying/);
+    });
+  };
+}
+
+Deno.test({
+  name: "redis: long-running commands started while the server is away wait for it",
+  ignore: !redisServerAvailable(),
+  fn: startCases("redis", async () => {
+    const server = await startStandalone({ password: "right" });
+    return {
+      url: server.url,
+      refusedUrl: server.url.replace(":right@", ":wrong@"),
+      halt: server.halt,
+      start: server.start,
+      [Symbol.asyncDispose]: server.stop,
+    };
+  }),
+});
+
+Deno.test({
+  name: "postgres: long-running commands started while the server is away wait for it",
+  ignore: postgresBinDir() === undefined,
+  fn: startCases("postgres", async () => {
+    const server: PostgresServer = await startPostgres();
+    return {
+      url: server.url,
+      refusedUrl: server.url.replace("coord@", `${PASSWORD_ROLE}:wrong@`),
+      halt: () => server.halt("fast"),
+      start: server.start,
+      [Symbol.asyncDispose]: server.stop,
+    };
+  }),
+});
