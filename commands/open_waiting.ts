@@ -1,6 +1,6 @@
 /**
- * The backend of a long-running command (`queue work`, `schedule run`, a lock or barrier
- * waiter), waited for at its start as the command rides out an outage once running.
+ * The backend of a long-running command (`queue work`, `schedule run`, `queue wait`, a lock or
+ * barrier waiter), waited for at its start as the command rides out an outage once running.
  *
  * @module
  */
@@ -29,11 +29,13 @@ import { outageLine } from "./report.ts";
 export async function openBackendWaiting(
   command: string,
   values: Parameters<typeof openBackend>[1],
-  { limitMs, quiet = false }: { limitMs: number; quiet?: boolean },
+  { limitMs, quiet = false, ...opening }:
+    & { limitMs: number; quiet?: boolean }
+    & Parameters<typeof openBackend>[2],
 ): Promise<Backend> {
   const startedAt = performance.now();
   let waited = false;
-  const backend = await awaitBackend(() => openBackend(command, values), {
+  const backend = await awaitBackend(() => openBackend(command, values, opening), {
     limitMs,
     onUnreachable: (e) => {
       waited = true;

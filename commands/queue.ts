@@ -211,7 +211,7 @@ arguments: coord queue work emails reports.
           one unknown exits 64 before any is waited for. Rides out a backend outage (a
           restart, a failover) of up to ${
   DEFAULT_WAIT_OUTAGE_MS / 1000
-} s in a row; a longer one exits 69.
+} s in a row (one met at the start too, by --timeout); a longer one exits 69.
   status  per queue: waiting (flow parts), pending, scheduled, active, completed, failed,
           cancelled, the oldest pending job's age (12.3 s, 5 min 3 s, 3 h 12 min, 7 d 8 h),
           live workers, paused. A QUEUE with no job and no settings: No such queue: "QUEUE".
@@ -675,8 +675,12 @@ async function wait(argv: string[]): Promise<number> {
     : secondsFlag("queue", "timeout", values.timeout, 0);
   const deadline = timeoutMs === undefined ? undefined : performance.now() + timeoutMs;
   // As a look: it waits only for jobs already there, so where nothing is stored it creates
-  // nothing, and says the job is unknown.
-  await using backend = await openBackend("queue", values, { create: false });
+  // nothing, and says the job is unknown. Started while its server restarts, it waits for it as
+  // it rides out an outage later, by its --timeout.
+  await using backend = await openBackendWaiting("queue", values, {
+    limitMs: Math.min(timeoutMs ?? Infinity, DEFAULT_WAIT_OUTAGE_MS),
+    create: false,
+  });
   await checkAllKnown(backend, refs);
   let failed = false;
   for (const ref of refs) {

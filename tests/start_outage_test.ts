@@ -129,6 +129,21 @@ function startCases(kind: string, serve: () => Promise<HaltableServer & AsyncDis
       assert.equal(code, 0, stderr);
     });
 
+    await t.step(`${kind}: queue wait waits for its server at the start`, async () => {
+      const put = await runCoord(
+        ["queue", "put", "w", "--id", "j", "--url", server.url, "--", "echo", "done"],
+      );
+      assert.equal(put.code, 0, put.stderr);
+      await server.halt();
+      const waiter = await startedWhileAway(server, ["queue", "wait", "w/j", "--timeout", "60"]);
+      const work = ["queue", "work", "w", "--allow-commands", "--drain", "--url", server.url];
+      const worker = await runCoord(work);
+      assert.equal(worker.code, 0, worker.stderr);
+      const { code, stdout, stderr } = await waiter.result;
+      assert.equal(code, 0, stderr);
+      assert.deepEqual(JSON.parse(stdout), { exitCode: 0, stdout: "done\n" });
+    });
+
     await t.step(`${kind}: a waiter whose server stays away past --wait exits 69`, async () => {
       await server.halt();
       const startedAt = performance.now();
@@ -170,7 +185,8 @@ Deno.test({
   name: "redis: long-running commands started while the server is away wait for it",
   ignore: !redisServerAvailable(),
   fn: startCases("redis", async () => {
-    const server = await startStandalone({ password: "right" });
+    // The append-only file keeps the job a waiter waits for through the halt.
+    const server = await startStandalone({ appendonly: true, password: "right" });
     return {
       url: server.url,
       refusedUrl: server.url.replace(":right@", ":wrong@"),
