@@ -48,8 +48,8 @@ A barrier is reusable: once it releases, the next arrival starts the next genera
 Options:
   --timeout S   give up after S seconds and withdraw the arrival (exit 75), in a backend
                 outage too (soon after: see README); default: never. A backend
-                unreachable at the start is tried every second within S and --lease
-                (then exit 69)
+                unreachable at the start is tried every second within S (counted
+                from the start: then exit 75) and --lease (then exit 69)
   --delay S     time from the last arrival to the release, for everyone to hear of it
                 (default ${DEFAULT_DELAY_MS / 1000}; fractions allowed; 0: each continues as
                 soon as it hears of the release, never exits 76)
@@ -113,10 +113,19 @@ async function wait(argv: string[]): Promise<number> {
   // Checked before the backend is opened, which may create its file or schema.
   scopedName(name, values["run-id"]);
   // A participant started while its server restarts waits for it as it rides out an outage
-  // later: within --lease and --timeout. The barrier's own --timeout then begins: its messages
-  // name the timeout given.
+  // later: within --lease, and within --timeout counted from here, as the wait at the barrier
+  // then is, so --timeout S gives up at S whatever the backend does.
+  const startedAt = performance.now();
   await using backend = await openBackendWaiting("barrier", values, {
-    limitMs: Math.min(timeoutMs, leaseMs),
+    limitMs: leaseMs,
+    deadline: {
+      at: startedAt + timeoutMs,
+      timedOut: (cause) =>
+        new BarrierTimeoutError(
+          `barrier "${name}": timed out after ${timeoutMs / 1000} s before it could arrive: ` +
+            `the backend did not answer (${cause.message})`,
+        ),
+    },
     quiet: values.quiet,
   });
   const progress = new Progress(values.quiet);
@@ -124,6 +133,7 @@ async function wait(argv: string[]): Promise<number> {
     const result = await withSignals((signal) =>
       barrier(backend, name, n, {
         timeoutMs,
+        startedAt,
         delayMs,
         leaseMs,
         runId: values["run-id"],

@@ -59,7 +59,8 @@ Options:
 })
   -w, --wait S              give up after S seconds waiting; 0 = try once (like flock -w);
                             a backend unreachable at the start is tried every second
-                            within S and --expire (then exit 69)
+                            within S (counted from the start: then exit 75) and --expire
+                            (then exit 69)
   -n, --nonblock            try once: the same as --wait 0 (like flock -n)
   --limit N                 up to N holders at once, still in order (default 1); every user
                             of RES must give the same N
@@ -165,13 +166,38 @@ async function run(argv: string[]): Promise<number> {
   // Checked before the backend is opened, which may create its file or schema.
   checkName("resource name", resource);
   // A waiter started while its server restarts waits for it as it rides out an outage later:
-  // within --expire and --wait (--wait 0 tries once). The lock's own --wait then begins: its
-  // messages name the wait given.
-  await using backend = await openBackendWaiting("lock", values, {
-    limitMs: Math.min(options.waitMs, options.expireMs),
-    quiet: values.quiet,
-  });
+  // within --expire, and within --wait counted from here, as the wait for the lock then is, so
+  // --wait S gives up at S whatever the backend does (--wait 0 tries once).
+  const startedAt = performance.now();
   const progress = new Progress(values.quiet);
+  /** The lock not had in time: 75, or the --conflict-exit-code asked for. */
+  const notGranted = (error: LockTimeoutError) => {
+    // Said now, not once the backend is closed: a silent one takes a second to let go; on its
+    // own line, not after the progress line.
+    progress.clear();
+    if (conflictCode === undefined) return reportError(error);
+    if (!values.quiet) console.error(errorLine(error.message));
+    return Number(conflictCode);
+  };
+  let opened;
+  try {
+    opened = await openBackendWaiting("lock", values, {
+      limitMs: options.expireMs,
+      deadline: {
+        at: startedAt + options.waitMs,
+        timedOut: (cause) =>
+          new LockTimeoutError(
+            `lock "${resource}": not granted within ${options.waitMs / 1000} s: the backend ` +
+              `did not answer (${cause.message}) — it took no ticket`,
+          ),
+      },
+      quiet: values.quiet,
+    });
+  } catch (error) {
+    if (error instanceof LockTimeoutError) return notGranted(error);
+    throw error;
+  }
+  await using backend = opened;
   const signals = new LockSignals();
   // Before waiting, so the grant is not followed by the first spawn's one-time set-up.
   warmUpSpawning();
@@ -180,18 +206,12 @@ async function run(argv: string[]): Promise<number> {
     try {
       held = await lock(backend, resource, {
         ...options,
+        startedAt,
         signal: signals.waiting,
         onProgress: ({ ahead }) => progress.show(`waiting for ${resource}: ${ahead} ahead`),
       });
     } catch (error) {
-      if (error instanceof LockTimeoutError) {
-        // Said now, not once the backend is closed: a silent one takes a second to let go; on
-        // its own line, not after the progress line.
-        progress.clear();
-        if (conflictCode === undefined) return reportError(error);
-        if (!values.quiet) console.error(errorLine(error.message));
-        return Number(conflictCode);
-      }
+      if (error instanceof LockTimeoutError) return notGranted(error);
       throw error;
     } finally {
       progress.clear();

@@ -7,41 +7,77 @@
 
 import { awaitBackend } from "../lib/backend/await_backend.ts";
 import type { Backend } from "../lib/backend/types.ts";
-import { oneLine } from "../lib/errors.ts";
+import { BackendUnreachableError, oneLine } from "../lib/errors.ts";
 import { openBackend } from "./flags.ts";
 import { writeLine } from "./output.ts";
 import { outageLine } from "./report.ts";
 
 /**
+ * A waiter's own deadline (`--wait`, `--timeout`), which its start-up wait for the backend counts
+ * toward: the command gives up at it whatever the backend does.
+ */
+export interface StartDeadline {
+  /** A `performance.now()` instant: the command's start plus its `--wait`/`--timeout`. */
+  at: number;
+  /**
+   * What the command gives up with when the deadline comes before the server answers: what it
+   * says when the deadline comes in an outage later (exit 75), not that the backend stayed away
+   * too long (exit 69).
+   */
+  timedOut: (cause: BackendUnreachableError) => Error;
+}
+
+/**
  * Opens the backend the flags name; a server that cannot be reached (a restart, containers
- * started together) is tried again every second for up to `limitMs`, saying so on stderr as the
- * running command says an outage (unless `quiet`), and when it answers. One-shot commands call
- * `openBackend`, and fail at once: a script wants their answer now.
+ * started together) is tried again every second for up to `limitMs`, and no later than
+ * `deadline.at`, saying so on stderr as the running command says an outage (unless `quiet`), and
+ * when it answers. One-shot commands call `openBackend`, and fail at once: a script wants their
+ * answer now.
  *
+ * @throws {BackendUnreachableError} when the server is still away after `limitMs` (exit 69), or
+ * at once when a deadline has no time left (`--wait 0` tries once).
+ * @throws `deadline.timedOut(cause)` when the deadline came first.
  * @example
  * ```ts
  * import { openBackendWaiting } from "./open_waiting.ts";
- * await using backend = await openBackendWaiting("queue", { url: "sqlite::memory:" }, {
- *   limitMs: 60_000,
+ * import { LockTimeoutError } from "../lib/errors.ts";
+ * await using backend = await openBackendWaiting("lock", { url: "sqlite::memory:" }, {
+ *   limitMs: 10_000,
+ *   deadline: {
+ *     at: performance.now() + 5_000,
+ *     timedOut: (cause) => new LockTimeoutError(`not granted within 5 s (${cause.message})`),
+ *   },
  * });
  * ```
  */
 export async function openBackendWaiting(
   command: string,
   values: Parameters<typeof openBackend>[1],
-  { limitMs, quiet = false, ...opening }:
-    & { limitMs: number; quiet?: boolean }
+  { limitMs, deadline, quiet = false, ...opening }:
+    & { limitMs: number; deadline?: StartDeadline; quiet?: boolean }
     & Parameters<typeof openBackend>[2],
 ): Promise<Backend> {
   const startedAt = performance.now();
+  const leftMs = deadline === undefined ? Infinity : Math.max(0, deadline.at - startedAt);
+  const waitMs = Math.min(limitMs, leftMs);
   let waited = false;
-  const backend = await awaitBackend(() => openBackend(command, values, opening), {
-    limitMs,
-    onUnreachable: (e) => {
-      waited = true;
-      say(outageLine({ type: "unavailable", error: oneLine(e), limitMs }), quiet);
-    },
-  });
+  let backend: Backend;
+  try {
+    backend = await awaitBackend(() => openBackend(command, values, opening), {
+      limitMs: waitMs,
+      onUnreachable: (e) => {
+        waited = true;
+        say(outageLine({ type: "unavailable", error: oneLine(e), limitMs: waitMs }), quiet);
+      },
+    });
+  } catch (e) {
+    // A deadline with no time left tried once, as a one-shot command does: nothing was waited
+    // for, and a script's `-n -E 0` must not take a backend that is down for a lock held.
+    if (e instanceof BackendUnreachableError && leftMs < limitMs && leftMs > 0) {
+      throw deadline!.timedOut(e.cause instanceof BackendUnreachableError ? e.cause : e);
+    }
+    throw e;
+  }
   if (waited) {
     say(outageLine({ type: "available", outageMs: performance.now() - startedAt }), quiet);
   }

@@ -13,6 +13,7 @@ import {
   ExitCode,
   ForeignDataError,
   UsageError,
+  WaitTimeoutError,
   whyUnreadable,
 } from "../lib/errors.ts";
 import { type Flow, flowNodes, putFlow } from "../lib/queue/flow.ts";
@@ -211,7 +212,8 @@ arguments: coord queue work emails reports.
           one unknown exits 64 before any is waited for. Rides out a backend outage (a
           restart, a failover) of up to ${
   DEFAULT_WAIT_OUTAGE_MS / 1000
-} s in a row (one met at the start too, by --timeout); a longer one exits 69.
+} s in a row, a longer one exits 69; one met at the
+          start too, within --timeout counted from the start (then 75).
   status  per queue: waiting (flow parts), pending, scheduled, active, completed, failed,
           cancelled, the oldest pending job's age (12.3 s, 5 min 3 s, 3 h 12 min, 7 d 8 h),
           live workers, paused. A QUEUE with no job and no settings: No such queue: "QUEUE".
@@ -676,9 +678,18 @@ async function wait(argv: string[]): Promise<number> {
   const deadline = timeoutMs === undefined ? undefined : performance.now() + timeoutMs;
   // As a look: it waits only for jobs already there, so where nothing is stored it creates
   // nothing, and says the job is unknown. Started while its server restarts, it waits for it as
-  // it rides out an outage later, by its --timeout.
+  // it rides out an outage later: within its --timeout, counted from here as the wait for the
+  // jobs then is.
   await using backend = await openBackendWaiting("queue", values, {
-    limitMs: Math.min(timeoutMs ?? Infinity, DEFAULT_WAIT_OUTAGE_MS),
+    limitMs: DEFAULT_WAIT_OUTAGE_MS,
+    deadline: deadline === undefined ? undefined : {
+      at: deadline,
+      timedOut: (cause) =>
+        new WaitTimeoutError(
+          `job ${refs[0]}: gave up waiting after ${timeoutMs! / 1000} s: the backend did not ` +
+            `answer (${cause.message})`,
+        ),
+    },
     create: false,
   });
   await checkAllKnown(backend, refs);

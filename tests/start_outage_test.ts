@@ -14,6 +14,7 @@ import {
 } from "./support/postgres_server.ts";
 import { redisServerAvailable, startStandalone } from "./support/redis_servers.ts";
 import { tempDir } from "./support/temp.ts";
+import { guarded } from "./support/wait.ts";
 
 /** A server a test stops and starts again, and the URL of a login it refuses. */
 interface HaltableServer {
@@ -144,18 +145,121 @@ function startCases(kind: string, serve: () => Promise<HaltableServer & AsyncDis
       assert.deepEqual(JSON.parse(stdout), { exitCode: 0, stdout: "done\n" });
     });
 
-    await t.step(`${kind}: a waiter whose server stays away past --wait exits 69`, async () => {
+    await t.step(`${kind}: lock run --json counts waited_ms from its start`, async () => {
+      await server.halt();
+      const waiter = await startedWhileAway(server, [
+        "lock",
+        "run",
+        "r",
+        "--wait",
+        "30",
+        "--json",
+        "--",
+        "true",
+      ]);
+      const { code, stderr } = await guarded(waiter.result, "the waiter's exit");
+      assert.equal(code, 0, stderr);
+      const lines = stderr.trimEnd().split("\n");
+      const outageS = Number(lines.find((line) => BACK.test(line))!.match(/(\d+\.\d) s$/)![1]);
+      const { waited_ms } = JSON.parse(lines.at(-1)!);
+      // Its --wait counts from its start too: the wait for the server is part of it.
+      assert.ok(waited_ms >= outageS * 1000 - 50, `waited_ms ${waited_ms}, outage ${outageS} s`);
+    });
+
+    await t.step(
+      `${kind}: lock run --wait S whose server stays away gives up at S, as in an outage`,
+      async () => {
+        await server.halt();
+        const startedAt = performance.now();
+        const { code, stderr } = await guarded(
+          runCoord(["lock", "run", "r", "--wait", "3", "--url", server.url, "--", "true"]),
+          "the waiter's exit",
+        );
+        assert.ok(performance.now() - startedAt >= 3_000, "it waited its --wait");
+        const lines = stderr.trimEnd().split("\n");
+        assert.equal(code, 75, stderr);
+        assert.match(lines[0], AWAY);
+        assert.match(
+          lines[1],
+          /^coord: lock "r": not granted within 3 s: the backend did not answer \(cannot reach .*\) — it took no ticket$/,
+        );
+        assert.equal(lines.length, 2, stderr);
+      },
+    );
+
+    await t.step(`${kind}: lock run -E N whose server stays away past --wait exits N`, async () => {
+      await server.halt();
+      const { code, stderr } = await guarded(
+        runCoord(["lock", "run", "r", "-w", "1", "-E", "3", "--url", server.url, "--", "true"]),
+        "the waiter's exit",
+      );
+      assert.equal(code, 3, stderr);
+      assert.match(stderr, /^coord: lock "r": not granted within 1 s: /m);
+    });
+
+    await t.step(
+      `${kind}: barrier --timeout S whose server stays away gives up at S, as in an outage`,
+      async () => {
+        await server.halt();
+        const { code, stderr } = await guarded(
+          runCoord(["barrier", "b", "2", "--timeout", "3", "--url", server.url]),
+          "the participant's exit",
+        );
+        const lines = stderr.trimEnd().split("\n");
+        assert.equal(code, 75, stderr);
+        assert.match(lines[0], AWAY);
+        assert.match(
+          lines[1],
+          /^coord: barrier "b": timed out after 3 s before it could arrive: the backend did not answer \(cannot reach .*\)$/,
+        );
+        assert.equal(lines.length, 2, stderr);
+      },
+    );
+
+    await t.step(
+      `${kind}: queue wait --timeout S whose server stays away gives up at S, as in an outage`,
+      async () => {
+        await server.halt();
+        const { code, stderr } = await guarded(
+          runCoord(["queue", "wait", "w/j", "--timeout", "2", "--url", server.url]),
+          "the waiter's exit",
+        );
+        const lines = stderr.trimEnd().split("\n");
+        assert.equal(code, 75, stderr);
+        assert.match(lines[0], AWAY);
+        assert.match(
+          lines[1],
+          /^coord: job w\/j: gave up waiting after 2 s: the backend did not answer \(cannot reach .*\)$/,
+        );
+        assert.equal(lines.length, 2, stderr);
+      },
+    );
+
+    await t.step(`${kind}: a waiter whose server stays away past --expire exits 69`, async () => {
       await server.halt();
       const startedAt = performance.now();
-      const { code, stderr } = await runCoord(
-        ["lock", "run", "r", "--wait", "2", "--url", server.url, "--", "true"],
+      const { code, stderr } = await guarded(
+        runCoord([
+          "lock",
+          "run",
+          "r",
+          "--wait",
+          "30",
+          "--expire",
+          "2",
+          "--url",
+          server.url,
+          "--",
+          "true",
+        ]),
+        "the waiter's exit",
       );
       const lines = stderr.trimEnd().split("\n");
       assert.equal(code, 69, stderr);
       assert.match(lines[0], AWAY);
       assert.match(lines[1], /^coord: cannot reach .* \(waited 2(\.\d)? s for it\)$/);
       assert.equal(lines.length, 2, stderr);
-      assert.ok(performance.now() - startedAt >= 2_000, "it waited its --wait");
+      assert.ok(performance.now() - startedAt >= 2_000, "it waited its --expire");
     });
 
     await t.step(`${kind}: a one-shot command fails at once while its server is away`, async () => {

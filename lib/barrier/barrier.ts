@@ -46,6 +46,12 @@ export interface BarrierOptions {
    */
   timeoutMs?: number;
   /**
+   * When the wait began, a `performance.now()` instant `timeoutMs` counts from: a caller that
+   * first waited for its backend to answer (a command started during a restart) gives its own
+   * start, so the wait at the barrier gets what is left. Default: the call.
+   */
+  startedAt?: number;
+  /**
    * Time between the last arrival and the release instant; default 1000. With 0, each
    * participant continues as soon as it hears of the release, however late.
    */
@@ -128,13 +134,18 @@ export async function barrier(
       );
     }
   }
+  if (options.startedAt !== undefined && !Number.isFinite(options.startedAt)) {
+    throw new UsageError(
+      `barrier "${name}": startedAt must be a performance.now() instant, got ${options.startedAt}`,
+    );
+  }
   if (leaseMs < MIN_LEASE_MS) {
     throw new UsageError(`barrier "${name}": the lease must be at least ${MIN_LEASE_MS} ms`);
   }
   const key = scopedName(name, options.runId);
   const topic = { kind: "barrier", name: key } as const;
   signal?.throwIfAborted();
-  const deadline = performance.now() + timeoutMs;
+  const deadline = Math.min(options.startedAt ?? Infinity, performance.now()) + timeoutMs;
   // The release instant is stamped by the node that holds the barrier: measure against it.
   const clock = await estimateClockOffset({ now: () => backend.now(topic) }, {
     samples: CLOCK_SAMPLES,

@@ -55,6 +55,12 @@ export interface LockOptions {
    * holds); a backend that answers slowly is waited for. Default: forever.
    */
   waitMs?: number;
+  /**
+   * When the wait began, a `performance.now()` instant `waitMs` counts from: a caller that first
+   * waited for its backend to answer (a command started during a restart) gives its own start,
+   * so the wait for the lock gets what is left. Default: the call.
+   */
+  startedAt?: number;
   /** Up to this many holders at once (a counting semaphore); default 1. */
   limit?: number;
   /** Aborting while waiting leaves the queue and rejects with the signal's reason. */
@@ -75,7 +81,7 @@ export interface LockHandle extends AsyncDisposable {
    * another server's: keep their clocks in sync).
    */
   token: number;
-  /** How long it took to get the lock. */
+  /** How long it took to get the lock, from `startedAt` when given. */
   waitedMs: number;
   /** Aborts (reason: {@link LeaseLostError}) when the lease is lost while holding. */
   signal: AbortSignal;
@@ -112,6 +118,7 @@ export async function lock(
     expireMs = DEFAULT_EXPIRE_MS,
     patienceMs = DEFAULT_PATIENCE_MS,
     waitMs = Infinity,
+    startedAt,
     limit = 1,
     signal,
     onProgress,
@@ -132,6 +139,11 @@ export async function lock(
         `${waitMs}`,
     );
   }
+  if (startedAt !== undefined && !Number.isFinite(startedAt)) {
+    throw new UsageError(
+      `lock "${resource}": startedAt must be a performance.now() instant, got ${startedAt}`,
+    );
+  }
   if (!(patienceMs > 0 && patienceMs <= MAX_DURATION_MS)) {
     throw new UsageError(
       `lock "${resource}": patienceMs must be more than 0, at most ${MAX_DURATION_MS} ` +
@@ -144,7 +156,7 @@ export async function lock(
     );
   }
   signal?.throwIfAborted();
-  const started = performance.now();
+  const started = Math.min(startedAt ?? Infinity, performance.now());
   const steps = backend.lock;
   const outage = new Outage(expireMs, `lock "${resource}": gave up its place in line`);
   // In an outage, every step of the wait ends by then: its give-back included.

@@ -12,7 +12,7 @@ import {
 import type { Backend } from "../../lib/backend/types.ts";
 import { arrivals } from "../support/barrier.ts";
 import { counting, overriding } from "../support/overriding.ts";
-import { until } from "../support/wait.ts";
+import { guarded, HANG_GUARD_MS, until } from "../support/wait.ts";
 import { conformance, plantForeignBarrier, plantForeignBarrierField } from "../support/backends.ts";
 
 const info = { host: "test", pid: 1 };
@@ -74,6 +74,23 @@ conformance("a timed-out participant is withdrawn and not counted later", async 
   // A newcomer with N=2 must wait for a second participant, not release on a ghost.
   await assert.rejects(barrier(b, "late", 2, { timeoutMs: 200 }), BarrierTimeoutError);
 });
+
+conformance(
+  "a wait started earlier (startedAt) gets only what is left of timeoutMs",
+  async ({ open }) => {
+    const backend = await open();
+    // Counted from the call, its timeout would outlast the hang guard.
+    const timeoutMs = 2 * HANG_GUARD_MS;
+    await assert.rejects(
+      guarded(
+        barrier(backend, "early", 2, { timeoutMs, startedAt: performance.now() - timeoutMs }),
+        "the give-up",
+      ),
+      (e: Error) => e instanceof BarrierTimeoutError && /timed out after 120 s/.test(e.message),
+    );
+    assert.deepEqual((await barrierStatus(backend, "early")).arrivals, []);
+  },
+);
 
 conformance("a timeout of 0 tries once", async ({ open }) => {
   const backend = await open();

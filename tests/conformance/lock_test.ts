@@ -11,7 +11,7 @@ import {
 import type { EnqueueRequest } from "../../lib/lock/steps.ts";
 import { forgetLock, rewindLock, users } from "../support/lock.ts";
 import { counting, overriding } from "../support/overriding.ts";
-import { HANG_GUARD_MS, until } from "../support/wait.ts";
+import { guarded, HANG_GUARD_MS, until } from "../support/wait.ts";
 import type { Backend } from "../../lib/backend/types.ts";
 import { conformance, plantForeignLock } from "../support/backends.ts";
 
@@ -87,6 +87,25 @@ conformance("waiting 0 on a held lock times out and gives the ticket back", asyn
   assert.ok(free.token > held.token);
   await free.release();
 });
+
+conformance(
+  "a wait started earlier (startedAt) gets only what is left of waitMs",
+  async ({ open }) => {
+    const [a, b] = [await open(), await open()];
+    const held = await lock(a, "early", quick);
+    // Counted from the call, its wait would outlast the hang guard.
+    const waitMs = 2 * HANG_GUARD_MS;
+    await assert.rejects(
+      guarded(
+        lock(b, "early", { ...quick, waitMs, startedAt: performance.now() - waitMs }),
+        "the give-up",
+      ),
+      (e: Error) => e instanceof LockTimeoutError && /not granted within 120 s/.test(e.message),
+    );
+    assert.deepEqual((await a.lock.status("early"))?.users.map((u) => u.ticket), [1]);
+    await held.release();
+  },
+);
 
 conformance(
   "a holder whose lease lapses is passed over, and the indicator skips it",
