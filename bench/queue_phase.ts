@@ -62,6 +62,11 @@ export interface PhaseSpec {
   until: "drain" | "until-seen";
   /** Jobs the workers must complete; default every job put. */
   expect?: number;
+  /**
+   * The handler returns its arguments (default) or throws, failing every job once: then a job
+   * completes by failing, and `completed` counts failed jobs (the `retry` part's).
+   */
+  handler?: "returns" | "throws";
   /** On Redis, count the server's work from before the put (default) or from the work. */
   countFrom?: "put" | "work";
   /**
@@ -158,7 +163,16 @@ export async function runPhase(
   const startWorkers = async () => {
     const started = Array.from({ length: spec.workers ?? 1 }, () =>
       spawn(
-        ["work", contender.kind, url, queues.join(","), expect, spec.concurrency, spec.until],
+        [
+          "work",
+          contender.kind,
+          url,
+          queues.join(","),
+          expect,
+          spec.concurrency,
+          spec.until,
+          spec.handler ?? "returns",
+        ],
         "worker",
         true,
       ));
@@ -234,7 +248,9 @@ export async function runPhase(
           `started; it was stopped and these are its figures so far`,
       }),
     };
-    progress(`${label}: ${summaryLine(result)}`);
+    progress(
+      `${label}: ${summaryLine(result, spec.handler === "throws" ? "failed" : "completed")}`,
+    );
     return result;
   } catch (e) {
     await killAll([...workers, putter]);
@@ -365,7 +381,8 @@ function redisFigures({ cpuS, calls }: RedisUsage, jobs: number, workS: number |
   };
 }
 
-function summaryLine(result: Record<string, unknown>): string {
+/** The phase's figures in a line; `ended` names how its jobs end (completed, or failed). */
+function summaryLine(result: Record<string, unknown>, ended: string): string {
   const latency = result.latency_ms as ReturnType<typeof summarizeMs> | undefined;
   const speed = latency
     ? `latency p50 ${latency.p50} ms, p99 ${latency.p99} ms`
@@ -373,6 +390,6 @@ function summaryLine(result: Record<string, unknown>): string {
   // With rounds, jobs/s is the median round's; the counts are every round's.
   const done = result.rounds
     ? ` (the median of ${result.rounds} rounds); ${result.handler_runs} runs in all`
-    : `; ${result.completed} completed`;
+    : `; ${result.completed} ${ended}`;
   return `${speed}${done}, ${result.lost} lost, ${result.duplicated} duplicated`;
 }

@@ -20,15 +20,17 @@
  *   `{"put": n, "put_s": s}`. With DUE_IN_MS every job is delayed, due within one whole
  *   second at least DUE_IN_MS away (job i at `dueAt` = that second + i/JOBS of it), and timed
  *   from `dueAt`; the line then has `due_from` and `due_to`.
- * - `work KIND URL QUEUES JOBS CONCURRENCY drain|until-seen`: connects, prints `{"ready"}`,
- *   then works with CONCURRENCY jobs at once until JOBS distinct jobs have completed
+ * - `work KIND URL QUEUES JOBS CONCURRENCY drain|until-seen [returns|throws]`: connects, prints
+ *   `{"ready"}`, then works with CONCURRENCY jobs at once until JOBS distinct jobs have completed
  *   (`until-seen`: stopped by its signal then) or the queues are empty (`drain`: coord's
  *   `work({ drain })` returning by itself, BullMQ's `drained` event) or stdin closes, and prints
  *   one `{"done"}` line: when it started, its first job's start, its last completion, handler
  *   runs per job id, the latency of every first run of a timed job (start − `dueAt`, or start −
  *   `putAt`; and with `i`, each start of a job put one at a time), problems (failures, errors,
  *   lost leases), the process's CPU time, and the queues' counts afterwards as the backend
- *   gives them.
+ *   gives them. The handler returns its arguments, or with `throws` fails every job (once: no
+ *   retries by default, coord's and BullMQ's alike), the `retry` part's failed jobs; a job's
+ *   failure is then its expected end, counted as completed here and not as a problem.
  *
  * BullMQ is loaded as `bullmq.ts` says, graphile-worker (KIND `graphile`, on a Postgres URL) as
  * `graphile.ts` says; processes that load either are started with `--no-lock`.
@@ -70,12 +72,26 @@ interface Putter {
 /** Running jobs, one kind's way. */
 interface Runner {
   /** Works until all of `tally`'s jobs completed or `stop` aborts; resolves once it stopped. */
-  run(tally: Tally, options: { concurrency: number; drain: boolean; stop: AbortSignal }): Promise<
-    void
-  >;
+  run(tally: Tally, options: RunOptions): Promise<void>;
   /** The queues' counts by state, summed, as the backend reports them. */
   counts(): Promise<Record<string, number>>;
   close(): Promise<void>;
+}
+
+/** How a {@link Runner} works. */
+interface RunOptions {
+  concurrency: number;
+  drain: boolean;
+  stop: AbortSignal;
+  /** The handler fails every job: its failure, not its completion, is the job's end. */
+  throws: boolean;
+}
+
+/** What a handler that fails every job throws. */
+class HandlerThrew extends Error {
+  constructor() {
+    super("the benchmark's handler fails every job");
+  }
 }
 
 /** One queue implementation's putter and worker. */
@@ -166,7 +182,8 @@ const coord: Kind = {
     const { connect, queueCounts, work } = await import("../lib/mod.ts");
     const backend = await connect({ url, namespace: NAMESPACE });
     return {
-      async run(tally, { concurrency, drain, stop }) {
+      async run(tally, { concurrency, drain, stop, throws }) {
+        const end = throws ? "failed" : "completed";
         const seen = new AbortController();
         // Without drain, the worker stops once it has seen every job, as a caller would.
         if (!drain) tally.allCompleted.then(() => seen.abort());
@@ -177,11 +194,12 @@ const coord: Kind = {
           handlers: {
             [HANDLER]: (args, ctx) => {
               tally.started(ctx.job, args);
+              if (throws) throw new HandlerThrew();
               return args;
             },
           },
           onEvent: (event) => {
-            if (event.type === "completed") tally.completedJob(event.job);
+            if (event.type === end) tally.completedJob(event.job);
             // Stopping with jobs running is how an `until-seen` worker ends.
             else if (event.type !== "started" && event.type !== "stopping") {
               tally.problem(JSON.stringify(event));
@@ -231,22 +249,21 @@ const bullmq: Kind = {
     const connections = [redisConnection(peer, url), redisConnection(peer, url)];
     const bullQueue = new peer.Queue(queue, { connection: connections[1] });
     return {
-      async run(tally, { concurrency, drain, stop }) {
+      async run(tally, { concurrency, drain, stop, throws }) {
         const worker = new peer.Worker(
           queue,
           (job) => {
             tally.started(job.id!, job.data);
-            return Promise.resolve(job.data);
+            return throws ? Promise.reject(new HandlerThrew()) : Promise.resolve(job.data);
           },
           { connection: connections[0], concurrency, autorun: false },
         );
         const drained = Promise.withResolvers<void>();
         worker.on("completed", (job: BullJob) => tally.completedJob(job.id!));
-        worker.on(
-          "failed",
-          (job: BullJob | undefined, error: Error) =>
-            tally.problem(`failed ${job?.id}: ${error.message}`),
-        );
+        worker.on("failed", (job: BullJob | undefined, error: Error) => {
+          if (throws && job) tally.completedJob(job.id!);
+          else tally.problem(`failed ${job?.id}: ${error.message}`);
+        });
         worker.on("error", (error: Error) => tally.problem(`error: ${error.message}`));
         // Jobs still running when the queue runs dry are finished by close().
         if (drain) worker.on("drained", () => drained.resolve());
@@ -336,14 +353,22 @@ async function bulk(kind: Kind, [url, queueList, jobs, batch, dueInMs]: string[]
   });
 }
 
-async function runWorker(kind: Kind, [url, queues, jobs, concurrency, until]: string[]) {
+async function runWorker(
+  kind: Kind,
+  [url, queues, jobs, concurrency, until, handler = "returns"]: string[],
+) {
   const runner = await kind.runner(url, queues.split(","));
   const tally = new Tally(Number(jobs));
   const stop = stdinClosed();
   line({ ready: true, pid: Deno.pid, at: now() });
   const cpuBefore = process.cpuUsage();
   const startedAt = now();
-  await runner.run(tally, { concurrency: Number(concurrency), drain: until === "drain", stop });
+  await runner.run(tally, {
+    concurrency: Number(concurrency),
+    drain: until === "drain",
+    stop,
+    throws: handler === "throws",
+  });
   const returnedAt = now();
   const cpu = process.cpuUsage(cpuBefore);
   const counts = await runner.counts();
