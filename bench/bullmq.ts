@@ -37,6 +37,8 @@ export interface IoRedisClient {
 
 /** A BullMQ `Queue`: where jobs are added. */
 export interface BullQueue {
+  /** Resolves once connected. */
+  waitUntilReady(): Promise<unknown>;
   /** `opts.delay`: start no earlier than this many ms from now. */
   add(name: string, data: unknown, opts?: { delay?: number }): Promise<BullJob>;
   addBulk(jobs: { name: string; data: unknown; opts?: { delay?: number } }[]): Promise<BullJob[]>;
@@ -45,6 +47,13 @@ export interface BullQueue {
   >;
   removeJobScheduler(id: string): Promise<unknown>;
   getJobCounts(...types: string[]): Promise<Record<string, number>>;
+  /**
+   * Moves the jobs of `state` (default failed) that finished before `timestamp` (default now)
+   * back to wait, `count` (default 1,000) a Redis step, as many steps as it takes.
+   */
+  retryJobs(
+    opts?: { count?: number; state?: "completed" | "failed"; timestamp?: number },
+  ): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -28,6 +28,9 @@
  * - `postgres`: coord on a PostgreSQL server of its own beside graphile-worker on the same
  *   server (`queue_postgres.ts`): `latency`'s phase, and one worker draining
  *   {@link POSTGRES_THROUGHPUT_JOBS} bulk-put jobs.
+ * - `retry`: `--retry-jobs` failed jobs retried at once, coord's CLI against BullMQ's
+ *   `retryJobs` (`queue_retry.ts`) (SQLite, Redis, BullMQ, and PostgreSQL on a server of its
+ *   own).
  *
  * Every phase checks that each job ran exactly once. Each phase has deadlines that grow with
  * its jobs (hang guards, see `queue_phase.ts`); the whole has a budget of {@link BUDGET_MS}.
@@ -50,6 +53,7 @@ import { redisCommand } from "../tests/support/resp.ts";
 import { round2, round3 } from "./stats.ts";
 import { tempDir } from "./temp_dir.ts";
 import { postgresColumn } from "./queue_postgres.ts";
+import { retryFailed } from "./queue_retry.ts";
 
 /** Timed jobs of the latency part, and untimed ones put first to warm both processes up. */
 const LATENCY_JOBS = 200;
@@ -82,6 +86,8 @@ const DEFAULT_SCALE_JOBS = 100_000;
 /** Jobs of the delayed part, all due within one second at least this far from their put. */
 const DELAYED_JOBS = 10_000;
 const DELAYED_DUE_IN_MS = 5_000;
+/** `--retry-jobs` by default: failed jobs the retry part makes, then retries. */
+const DEFAULT_RETRY_JOBS = 10_000;
 /** Queues of the queues part. */
 const MANY_QUEUES = 100;
 /** An idle worker's CPU is read over this long, after it has idled this long. */
@@ -105,12 +111,14 @@ const PARTS = {
   delayed,
   queues: manyQueues,
   postgres,
+  retry,
 } as const satisfies Record<string, (run: Run) => Promise<PartFigures>>;
 type PartName = keyof typeof PARTS;
 
 /** The options this benchmark takes after its name, for `deno task bench --help`. */
 export const usage = `queue options: --only PART,… (${Object.keys(PARTS).join(", ")}; ` +
-  `default all), --scale-jobs N (default ${DEFAULT_SCALE_JOBS})`;
+  `default all), --scale-jobs N (default ${DEFAULT_SCALE_JOBS}), --retry-jobs N (default ` +
+  `${DEFAULT_RETRY_JOBS})`;
 
 /** What a part measured: by contender (`sqlite`, `redis`, `bullmq`), then by phase. */
 type PartFigures = Partial<
@@ -125,6 +133,7 @@ interface Run {
   bullmq?: Contender;
   redisSkipped?: Record<string, unknown>;
   scaleJobs: number;
+  retryJobs: number;
   dir: string;
   budget: AbortSignal;
 }
@@ -139,7 +148,7 @@ interface Run {
  * ```
  */
 export default async function queueBench(args: string[] = []): Promise<Record<string, unknown>> {
-  const { only, scaleJobs } = parseOptions(args);
+  const { only, scaleJobs, retryJobs } = parseOptions(args);
   const started = performance.now();
   await using dir = await tempDir("coord-bench-queue-");
   const redis = await orSkipped(() => startRedisServer());
@@ -158,6 +167,7 @@ export default async function queueBench(args: string[] = []): Promise<Record<st
       }
       : { redisSkipped: { ...redis } }),
     scaleJobs,
+    retryJobs,
     dir: dir.path,
     budget: AbortSignal.timeout(BUDGET_MS),
   };
@@ -188,6 +198,7 @@ export default async function queueBench(args: string[] = []): Promise<Record<st
     concurrency: CONCURRENCY,
     handler: "returns its arguments, {i, putAt, timed, dueAt?}",
     scale_jobs: scaleJobs,
+    retry_jobs: retryJobs,
     wall_s: round3((performance.now() - started) / 1000),
     goals: goals(coord, bullmq),
     coord,
@@ -195,11 +206,17 @@ export default async function queueBench(args: string[] = []): Promise<Record<st
   };
 }
 
-/** `--only` and `--scale-jobs`; throws a one-line error on anything else. */
-function parseOptions(args: string[]): { only: PartName[]; scaleJobs: number } {
+/** `--only`, `--scale-jobs` and `--retry-jobs`; throws a one-line error on anything else. */
+function parseOptions(
+  args: string[],
+): { only: PartName[]; scaleJobs: number; retryJobs: number } {
   const { values } = parseArgs({
     args,
-    options: { only: { type: "string" }, "scale-jobs": { type: "string" } },
+    options: {
+      only: { type: "string" },
+      "scale-jobs": { type: "string" },
+      "retry-jobs": { type: "string" },
+    },
   });
   const only = values.only === undefined
     ? Object.keys(PARTS) as PartName[]
@@ -211,8 +228,16 @@ function parseOptions(args: string[]): { only: PartName[]; scaleJobs: number } {
   if (!Number.isInteger(scaleJobs) || scaleJobs < SCALE_MEASURED_JOBS) {
     throw new Error(`queue: --scale-jobs takes a whole number ≥ ${SCALE_MEASURED_JOBS}`);
   }
-  // In the parts' order, whatever the order asked for.
-  return { only: (Object.keys(PARTS) as PartName[]).filter((p) => only.includes(p)), scaleJobs };
+  const retryJobs = Number(values["retry-jobs"] ?? DEFAULT_RETRY_JOBS);
+  if (!Number.isInteger(retryJobs) || retryJobs < 1) {
+    throw new Error("queue: --retry-jobs takes a whole number ≥ 1");
+  }
+  return {
+    // In the parts' order, whatever the order asked for.
+    only: (Object.keys(PARTS) as PartName[]).filter((p) => only.includes(p)),
+    scaleJobs,
+    retryJobs,
+  };
 }
 
 /** Runs `spec` for each contender present, one after the other. */
@@ -323,6 +348,30 @@ async function postgres(run: Run): Promise<PartFigures> {
     }, run.budget);
   }
   return { postgres: column.coord, graphile_worker: column.peer };
+}
+
+/**
+ * `--retry-jobs` failed jobs retried at once (`queue_retry.ts`): on SQLite, Redis and BullMQ,
+ * then coord on a PostgreSQL server of the part's own (skipped without PostgreSQL installed).
+ */
+async function retry(run: Run): Promise<PartFigures> {
+  const failing: PhaseSpec = {
+    name: "retry",
+    put: { mode: "bulk", jobs: run.retryJobs, batch: PUT_BATCH },
+    concurrency: CONCURRENCY,
+    workerFirst: false,
+    until: "drain",
+    handler: "throws",
+  };
+  const figures: PartFigures = {};
+  for (const name of ["sqlite", "redis", "bullmq"] as const) {
+    const contender = run[name];
+    if (contender) figures[name] = await retryFailed(contender, failing, run.budget);
+  }
+  await using column = await postgresColumn(CONCURRENCY);
+  const [onPostgres] = column.contenders.find(([contender]) => contender.kind === "coord") ?? [];
+  figures.postgres = onPostgres ? await retryFailed(onPostgres, failing, run.budget) : column.coord;
+  return figures;
 }
 
 async function scale(run: Run): Promise<PartFigures> {
@@ -502,6 +551,15 @@ function goals(
     redis_many_queued_over_few: at(coord.redis, "scale", "many_over_few"),
     sqlite_many_queued_over_few: at(coord.sqlite, "scale", "many_over_few"),
     redis_put_from_s: at(coord.redis, "put_from", "wall_s"),
+    // Spawn to exit for both: coord's CLI, a process calling BullMQ's retryJobs.
+    redis_retry_over_bullmq: ratio(
+      at(bullmq, "retry", "process_wall_s"),
+      at(coord.redis, "retry", "wall_s"),
+    ),
+    sqlite_retry_over_bullmq: ratio(
+      at(bullmq, "retry", "process_wall_s"),
+      at(coord.sqlite, "retry", "wall_s"),
+    ),
     redis_bytes_per_retained_job: at(
       coord.redis,
       "throughput",

@@ -45,7 +45,7 @@ import { stdinClosed } from "./json_child.ts";
 import { graphile } from "./graphile.ts";
 
 /** coord's namespace for the benchmark's queues. */
-const NAMESPACE = "bench-queue";
+export const NAMESPACE = "bench-queue";
 /** The job's handler, by name. */
 const HANDLER = "echo";
 /** Problems reported by text, at the most; the rest are only counted. */
