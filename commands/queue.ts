@@ -974,8 +974,12 @@ async function promote(argv: string[]): Promise<number> {
   let refused = false;
   // Refused still when another client started, cancelled or promoted a job since the check.
   for await (const outcome of promoteJobs(backend, named)) {
-    if (outcome.missing) throw outcome.missing;
-    if (outcome.promoted) console.log(outcome.ref);
+    if (outcome.missing) {
+      // Removed since the check: the others are promoted all the same, as a retry goes on.
+      if (!(outcome.missing instanceof JobRemovedError)) throw outcome.missing;
+      console.error(errorLine(`${outcome.missing.message}; it cannot be promoted`));
+      refused = true;
+    } else if (outcome.promoted) console.log(outcome.ref);
     else {
       refused = true;
       console.error(errorLine(outcome.refusal!));

@@ -495,9 +495,10 @@ export type RetryOutcome =
   };
 
 /**
- * {@link retryJob} of each of `refs`, many in one step: yields how each was left, in the order
- * named, a step's outcomes before the next step is made (a caller that stops at a refusal stops
- * the retry there). A job with no record is `missing`: unknown, or removed by retention.
+ * {@link retryJob} of each of `refs`, up to 500 in one step: yields how each was left, in the
+ * order named. The next step is made only once the outcomes before it were taken, so a caller
+ * that stops at a refusal makes no more steps (the jobs of the steps made stay retried). A job
+ * with no record is `missing`: unknown, or removed by retention.
  *
  * With `dryRun`, refuses what the retry would and changes nothing: a retry of several jobs
  * that must change all or none makes a dry run of all first, as `coord queue retry` does.

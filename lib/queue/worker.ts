@@ -841,7 +841,8 @@ class Worker {
     const json = JSON.stringify(result ?? null);
     // Stored as a job's spec is, so within the same bound on every backend.
     const over = oversize("the result", json);
-    if (over !== undefined) throw new Error(over);
+    // Run again, the handler would return as much again, its side effects repeated for nothing.
+    if (over !== undefined) throw new NonRetryableError(over);
     return JSON.parse(json);
   }
 

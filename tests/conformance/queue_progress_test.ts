@@ -169,7 +169,8 @@ conformance(
   async (ctx) => {
     const backend = await ctx.open();
     const big = "x".repeat(1_048_576);
-    await putJob(backend, "huge", { id: "result", handler: "returns" });
+    // Not retried: the handler would return as much again.
+    await putJob(backend, "huge", { id: "result", handler: "returns", retries: 2, backoffMs: 0 });
     await putJob(backend, "huge", { id: "progress", handler: "reports" });
     let refused: unknown;
     await work(backend, ["huge"], {
@@ -191,6 +192,7 @@ conformance(
     assert.equal(result.state, "failed");
     assert.match(result.error ?? "", /^the result is 1048578 bytes as JSON, over the 1 MiB/);
     assert.equal(result.result, undefined);
+    assert.equal(result.attempts, 1);
     assert.ok(refused instanceof RangeError, String(refused));
     assert.match(refused.message, /^the progress value is 1048578 bytes as JSON, over the 1 MiB/);
     const progress = await getJob(backend, "huge/progress");

@@ -2171,17 +2171,19 @@ export class SqlQueueSteps implements QueueSteps {
       }
       await this.#sendGathered(s, queue);
       if (retried.size > 0) await s.tx.notify({ kind: "queue", name: queue });
-      const history = await this.#histories(s, queue, [...retried]);
-      const done = new Set<string>();
-      return Promise.all(ids.map(async (id) => {
+      const history = await this.#histories(s, queue, [...rows.keys()]);
+      const told = new Set<string>();
+      return ids.map((id) => {
         const row = rows.get(id);
         if (!row) return undefined;
         // A job named twice was retried at its first name only.
-        const now = retried.has(id) && !done.has(id);
-        done.add(id);
-        if (!now) return { job: await this.#job(s, queue, row), retried: dryRun && retryable(row) };
-        return { job: this.#record(queue, row, false, history.get(id) ?? []), retried: true };
-      }));
+        const retriedHere = retried.has(id) && !told.has(id);
+        told.add(id);
+        return {
+          job: this.#record(queue, row, false, history.get(id) ?? []),
+          retried: retriedHere || (dryRun && retryable(row)),
+        };
+      });
     });
   }
 
@@ -2269,13 +2271,19 @@ export class SqlQueueSteps implements QueueSteps {
           await this.#update(s, queue, id, { ready_at: s.now });
           rows.set(id, { ...row, ready_at: s.now });
         }
-        outcomes.push({ job: await this.#job(s, queue, rows.get(id)!), promoted });
+        outcomes.push({ id, promoted });
       }
       await this.#sendGathered(s, queue);
+      const history = await this.#histories(s, queue, [...rows.keys()]);
       if (!dryRun && outcomes.some((o) => o?.promoted)) {
         await s.tx.notify({ kind: "queue", name: queue });
       }
-      return outcomes;
+      return outcomes.map((o) =>
+        o && {
+          job: this.#record(queue, rows.get(o.id)!, false, history.get(o.id) ?? []),
+          promoted: o.promoted,
+        }
+      );
     });
   }
 

@@ -91,6 +91,7 @@ local function decode(id)
     or not tally_ok(job.attempts) or not tally_ok(job.stalls)
     or not tally_ok(job.failures, true) or not priority_ok(job.priority) or not times_ok(job)
     or (job.keep ~= nil and type(job.keep) ~= 'table')
+    or (job.history ~= nil and type(job.history) ~= 'table')
     or (job.groupKey ~= nil and type(job.groupKey) ~= 'string') or not flow_fields_ok(job)
   for _, field in ipairs(NUMBERS) do wrong = wrong or type(job[field]) ~= 'number' end
   if wrong then return nil, json end

@@ -15,6 +15,11 @@ local function on_named_jobs(ids_json, dry, takes, change)
   for _, id in ipairs(ids) do
     if named[id] == nil then
       named[id] = load(id) or false
+      -- cjson reads NaN and Infinity but writes neither: a record holding one could not be
+      -- written back once the jobs before it were.
+      if named[id] and not pcall(cjson.encode, named[id]) then
+        error({ err = 'FOREIGN ' .. foreign_value(jobs, 'job ' .. id, read[id] or '') })
+      end
       if named[id] and named[id].groupKey then table.insert(their_groups, named[id].groupKey) end
     end
   end
