@@ -165,7 +165,8 @@ arguments: coord queue work emails reports.
           ctx.results; a command's $COORD_RESULTS, JSON). Prints QUEUE/ID of the top group;
           wait for it: its result is its postprocess' result, else the parts' results. A part
           that fails fails its group (its unstarted parts are cancelled) unless the group says
-          "continueOnFailure": true (the part's result is then null). Parts have their
+          "continueOnFailure": true (the part's result is then null); so do parts' results
+          over 1 MiB together (as JSON, as a job), naming the limit. Parts have their
           group's priority: --priority N for the flow, "priority": N on a group for its parts.
             {"serial": [{"handler": "fetch", "args": 1},
                         {"parallel": [{"handler": "resize", "args": 1},

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { oversize } from "./limits.ts";
 import type { JobGroup, JobState } from "./steps.ts";
 
 /** A group's part as it ended. */
@@ -79,4 +80,22 @@ export function flowProgress(group: JobGroup, part: EndedPart): FlowProgress {
  */
 export function gatheredResults(parts: { state: JobState; result: string | null }[]): string {
   return `[${parts.map((p) => p.state === "completed" ? p.result ?? "null" : "null").join(",")}]`;
+}
+
+/**
+ * Why a group's gathered results ({@link gatheredResults}) cannot be handed on — they take
+ * more than a job may hold (`MAX_JOB_BYTES`) — or undefined when they fit. The group then fails
+ * with this as its error, and nothing of them is written: 30 parts of 1 MB each would make a
+ * 30 MB result or postprocess input, whose write on PostgreSQL took past the 5 s a step may
+ * wait between statements (an outage, retried), while SQLite and Redis stored it. Redis says
+ * the same words (`part_ended` in `../backend/redis/queue/includes/flow.lua`).
+ *
+ * @example
+ * ```ts
+ * import { gatheredOversize, gatheredResults } from "./flow_progress.ts";
+ * gatheredOversize(gatheredResults([{ state: "completed", result: "2" }])); // undefined
+ * ```
+ */
+export function gatheredOversize(joined: string): string | undefined {
+  return oversize("the list of its parts' results", joined);
 }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { flowProgress, gatheredResults } from "./flow_progress.ts";
+import { flowProgress, gatheredOversize, gatheredResults } from "./flow_progress.ts";
 import type { JobGroup } from "./steps.ts";
 
 const group = (over: Partial<JobGroup> = {}): JobGroup => ({
@@ -66,5 +66,14 @@ Deno.test("gatheredResults() gives null for a part that did not complete", () =>
       { state: "completed", result: null },
     ]),
     '[{"a":1},null,null]',
+  );
+});
+
+Deno.test("gatheredOversize() names the limit and the size of a list over 1 MiB, in bytes", () => {
+  const part = { state: "completed" as const, result: JSON.stringify("é".repeat(300_000)) };
+  assert.equal(gatheredOversize(gatheredResults([part])), undefined);
+  assert.match(
+    gatheredOversize(gatheredResults([part, part]))!,
+    /^the list of its parts' results is 1200007 bytes as JSON, over the 1 MiB \(1048576 bytes\)/,
   );
 });

@@ -170,3 +170,43 @@ conformance(
     );
   },
 );
+
+conformance(
+  "a group whose parts' results together pass 1 MiB fails naming the limit, and hands nothing on",
+  async (ctx) => {
+    const backend = await ctx.open();
+    // Each result fits (400,002 bytes as JSON); three of them, listed, take 1,200,010.
+    const big = { handler: "big" };
+    await putFlow(backend, "gather", { parallel: [big, big] }, { id: "fits" });
+    await putFlow(backend, "gather", { parallel: [big, big, big] }, { id: "whole" });
+    await putFlow(backend, "gather", {
+      serial: [{ parallel: [big, big, big], postprocess: { handler: "never" } }, {
+        handler: "never",
+      }],
+      postprocess: { handler: "never" },
+    }, { id: "nested" });
+    let never = 0;
+    await work(backend, ["gather"], {
+      handlers: { big: () => "x".repeat(400_000), never: () => never++ },
+      drain: true,
+    });
+    const over = "the list of its parts' results is 1200010 bytes as JSON, over the 1 MiB " +
+      "(1048576 bytes) a job may hold — keep the data elsewhere (a file, a database) and pass " +
+      "its name";
+    const fits = await getJob(backend, "gather/fits");
+    assert.equal(fits.state, "completed");
+    assert.ok(Array.isArray(fits.result) && fits.result.length === 2, "the list its result");
+    const whole = await getJob(backend, "gather/whole");
+    assert.deepEqual([whole.state, whole.error], ["failed", over]);
+    assert.ok(whole.result === undefined, "no result stored");
+    assert.equal((await getJob(backend, "gather/whole.2")).state, "completed");
+    const inner = await getJob(backend, "gather/nested.0");
+    assert.deepEqual([inner.state, inner.error], ["failed", over]);
+    const post = await getJob(backend, "gather/nested.0.post");
+    assert.deepEqual([post.state, post.inputs], ["cancelled", undefined]);
+    const nested = await getJob(backend, "gather/nested");
+    assert.deepEqual([nested.state, nested.error], ["failed", `part nested.0 failed: ${over}`]);
+    assert.equal((await getJob(backend, "gather/nested.1")).state, "cancelled");
+    assert.equal(never, 0);
+  },
+);

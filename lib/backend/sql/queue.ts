@@ -33,7 +33,7 @@ import type {
 import { DEFAULT_KEEP, MAX_REMOVED, MAX_STALLS, TRIM_BATCH } from "../../queue/steps.ts";
 import { MAX_PRIORITY } from "../../queue/limits.ts";
 import { foreignJob, isJobSpec, JOB_STATES, jobRecord, shownTime } from "../../queue/record.ts";
-import { flowProgress, gatheredResults } from "../../queue/flow_progress.ts";
+import { flowProgress, gatheredOversize, gatheredResults } from "../../queue/flow_progress.ts";
 import { ForeignDataError, UsageError } from "../../errors.ts";
 import { refuseForeignValues, type ValueRule } from "./foreign_row.ts";
 import { whole } from "../../stored_values.ts";
@@ -875,6 +875,11 @@ export class SqlQueueSteps implements QueueSteps {
     const parts = [];
     for (const id of group.children) parts.push((await this.#row(s, queue, id))!);
     const joined = gatheredResults(parts);
+    const over = gatheredOversize(joined);
+    if (over !== undefined) {
+      await this.#end(s, queue, parent, "failed", { error: over });
+      return;
+    }
     if (next.postprocess) {
       await this.#update(s, queue, next.postprocess, { inputs: joined });
       await this.#release(s, queue, next.postprocess);

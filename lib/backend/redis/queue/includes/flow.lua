@@ -74,6 +74,20 @@ local function part_ended(job)
   for i, child in ipairs(group.children) do
     parts[i] = load(child).state == 'completed' and call('HGET', results, child) or 'null'
   end
+  -- Its result or its postprocess' inputs, the list holds at most what a job may hold as JSON
+  -- (MAX_JOB_BYTES in lib/queue/limits.ts; a top-level local would count against the 200 of
+  -- the scripts that include this). Too large, it is not built: the group fails, in the words of
+  -- `gatheredOversize` in lib/queue/flow_progress.ts.
+  local MAX_JOB_BYTES = 1048576
+  local bytes = #parts + 1
+  for _, part in ipairs(parts) do bytes = bytes + #part end
+  if bytes > MAX_JOB_BYTES then
+    parent.error = "the list of its parts' results is " .. bytes .. ' bytes as JSON, over the 1 MiB ('
+      .. MAX_JOB_BYTES .. ' bytes) a job may hold — keep the data elsewhere (a file, a database) and'
+      .. ' pass its name'
+    finish(parent, 'failed')
+    return
+  end
   local joined = '[' .. table.concat(parts, ',') .. ']'
   if group.postprocess then
     call('HSET', inputs, group.postprocess, joined)
