@@ -162,9 +162,10 @@ arguments: coord queue work emails reports.
           stored 500 (at most 1 MiB) to a step; prints QUEUE/ID a line
   flow    puts a flow: jobs in parallel or serial groups, nestable, each group with an
           optional postprocess job that gets the parts' results in order (a handler's
-          ctx.results; a command's $COORD_RESULTS, JSON). Prints QUEUE/ID of the top group;
-          wait for it: its result is its postprocess' result, else the parts' results. A part
-          that fails fails its group (its unstarted parts are cancelled) unless the group says
+          ctx.results; a command's file $COORD_RESULTS_FILE, JSON, and $COORD_RESULTS when
+          they fit in one variable, 128 KiB). Prints QUEUE/ID of the top group; wait for it:
+          its result is its postprocess' result, else the parts' results. A part that fails
+          fails its group (its unstarted parts are cancelled) unless the group says
           "continueOnFailure": true (the part's result is then null); so do parts' results
           over 1 MiB together (as JSON, as a job), naming the limit. Parts have their
           group's priority: --priority N for the flow, "priority": N on a group for its parts.

@@ -903,9 +903,17 @@ function storedEnd(job: JobRecord, run: Attempt, end: Finish): boolean {
 class NotRunnableError extends Error {}
 
 /**
+ * The most one environment variable may take on Linux, `NAME=value` and its NUL
+ * (`MAX_ARG_STRLEN`): a larger one fails the command's start with "Argument list too long".
+ */
+const MAX_ENV_STRING_BYTES = 131_072;
+
+/**
  * Runs a command job's argv (no shell) in its own process group, so a stop reaches its
- * children too, with `env` added; a postprocess command gets its group's results as
- * `COORD_RESULTS` (JSON).
+ * children too, with `env` added; a postprocess command gets its group's results (JSON) in a
+ * file only its user may read, named by `COORD_RESULTS_FILE` and removed once the command's
+ * group is gone, and as `COORD_RESULTS` too when they fit in one variable
+ * ({@link MAX_ENV_STRING_BYTES}): a group's results may take up to 1 MiB.
  * Coord's credentials stay out of its environment unless `passEnv` names them. Its stderr lines
  * `::progress <json>` report its progress and are kept out of its error.
  *
@@ -923,14 +931,43 @@ async function runCommand(
     leaseMs: number;
   },
 ): Promise<unknown> {
-  let group: ProcessGroup;
+  if (results === undefined) return await runGroup(argv, signal, progress, env, passEnv, leaseMs);
+  const json = JSON.stringify(results);
+  const inVariable = new TextEncoder().encode(`COORD_RESULTS=${json}\0`).length <=
+    MAX_ENV_STRING_BYTES;
+  // Made with mode 0600 (Deno.makeTempFile), so only the worker's user reads the results.
+  const file = await Deno.makeTempFile({ prefix: "coord-results-", suffix: ".json" });
   try {
-    group = await spawnGroup(argv[0], {
-      args: argv.slice(1),
-      env: { ...env, ...(results !== undefined && { COORD_RESULTS: JSON.stringify(results) }) },
+    await Deno.writeTextFile(file, json);
+    return await runGroup(
+      argv,
+      signal,
+      progress,
+      {
+        ...env,
+        COORD_RESULTS_FILE: file,
+        ...(inVariable && { COORD_RESULTS: json }),
+      },
       passEnv,
       leaseMs,
-    });
+    );
+  } finally {
+    await Deno.remove(file).catch(() => {});
+  }
+}
+
+/** {@link runCommand}'s run of the command, its environment made. */
+async function runGroup(
+  argv: string[],
+  signal: AbortSignal,
+  progress: ProgressReporter,
+  env: Record<string, string>,
+  passEnv: readonly string[] | undefined,
+  leaseMs: number,
+): Promise<unknown> {
+  let group: ProcessGroup;
+  try {
+    group = await spawnGroup(argv[0], { args: argv.slice(1), env, passEnv, leaseMs });
   } catch (e) {
     throw new NonRetryableError(`cannot run ${argv[0]}: ${oneLine(e)}`);
   }

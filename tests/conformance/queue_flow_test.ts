@@ -210,3 +210,42 @@ conformance(
     assert.equal(never, 0);
   },
 );
+
+conformance(
+  "a command postprocess reads its group's results from $COORD_RESULTS_FILE, also when too large for $COORD_RESULTS",
+  async (ctx) => {
+    const backend = await ctx.open();
+    const reads = {
+      command: [
+        "sh",
+        "-c",
+        'f="$COORD_RESULTS_FILE"; echo "$f"; ls -ln "$f" | cut -c1-10; wc -c < "$f" | tr -d " "; ' +
+        'head -c 12 "$f"; echo; printf "%.12s" "${COORD_RESULTS-unset}"',
+      ],
+    };
+    // Two results of 70,002 bytes as JSON: together past Linux's 128 KiB for one variable.
+    const wide = { handler: "wide" };
+    await putFlow(backend, "env", { parallel: [wide, wide], postprocess: reads }, { id: "wide" });
+    await putFlow(backend, "env", {
+      parallel: [{ handler: "one" }, { handler: "two" }],
+      postprocess: reads,
+    }, { id: "small" });
+    await work(backend, ["env"], {
+      handlers: { wide: () => "y".repeat(70_000), one: () => 1, two: () => 2 },
+      allowCommands: true,
+      drain: true,
+    });
+    for (
+      const [id, bytes, head, variable] of [
+        ["wide", "140007", '["yyyyyyyyyy', "unset"],
+        ["small", "5", "[1,2]", "[1,2]"],
+      ]
+    ) {
+      const group = await getJob(backend, `env/${id}`);
+      assert.equal(group.state, "completed", group.error ?? "");
+      const [file, mode, ...rest] = (group.result as { stdout: string }).stdout.split("\n");
+      assert.deepEqual([mode, ...rest], ["-rw-------", bytes, head, variable], id);
+      await assert.rejects(Deno.stat(file), Deno.errors.NotFound, `${file} removed after`);
+    }
+  },
+);
