@@ -1450,9 +1450,10 @@ conformance(
     });
     await until(() => secondly.length >= 1 && beats.length >= 10, { what: "runs of both" });
     await stop();
-    // Counting 86,400 ticks through a time zone once held every task up for ≈ 25 s.
+    // Counting 86,400 ticks through a time zone once held every task up for 11–25 s; a busy
+    // machine delays a beat by a second or so.
     for (const run of beats) {
-      assert.ok(run.at - run.tick < 1_000, `a beat ran ${run.at - run.tick} ms late`);
+      assert.ok(run.at - run.tick < 5_000, `a beat ran ${run.at - run.tick} ms late`);
     }
     const overdue = events.find((e) => e.type === "overdue" && e.task === "secondly");
     assert.ok(overdue && overdue.type === "overdue" && overdue.ticks > 1_000, "told overdue");
