@@ -12,7 +12,13 @@ import {
   MAX_LABEL_LENGTH,
 } from "../lib/lock/lock.ts";
 import { MIN_LEASE_MS } from "../lib/lease.ts";
-import { InterruptedError, LockTimeoutError, SIGNAL_NUMBERS } from "../lib/errors.ts";
+import {
+  BackendUnavailableError,
+  ExitCode,
+  InterruptedError,
+  LockTimeoutError,
+  SIGNAL_NUMBERS,
+} from "../lib/errors.ts";
 import { checkName } from "../lib/backend/keys.ts";
 import type { Command } from "./command.ts";
 import { openBackendWaiting } from "./open_waiting.ts";
@@ -65,7 +71,8 @@ Options:
   --limit N                 up to N holders at once, still in order (default 1); every user
                             of RES must give the same N
   -E, --conflict-exit-code N
-                            exit N (0..255) instead of 75 when the lock was not had in time
+                            exit N (0..255) instead of 75 when the lock was not had in time,
+                            seen held (a backend that did not answer then exits 69)
   --pass-env NAME[,NAME…]   give CMD COORD_URL, COORD_PASSWORD and/or PGPASSWORD all the same
   --json                    after CMD exits, one line on stderr:
                             {"resource","token","waited_ms","held_ms","exit_code"}
@@ -170,12 +177,20 @@ async function run(argv: string[]): Promise<number> {
   // --wait S gives up at S whatever the backend does (--wait 0 tries once).
   const startedAt = performance.now();
   const progress = new Progress(values.quiet);
-  /** The lock not had in time: 75, or the --conflict-exit-code asked for. */
+  /**
+   * The lock not had in time: 75, or the --conflict-exit-code asked for when it was seen held.
+   * A backend that did not answer as --wait ran out (at the start or later) exits 69 with -E:
+   * `-E 0`, "skip if another holds it", must not take a backend that is down for a lock held.
+   */
   const notGranted = (error: LockTimeoutError) => {
     // Said now, not once the backend is closed: a silent one takes a second to let go; on its
     // own line, not after the progress line.
     progress.clear();
     if (conflictCode === undefined) return reportError(error);
+    if (error.cause instanceof BackendUnavailableError) {
+      console.error(errorLine(error.message));
+      return ExitCode.unavailable;
+    }
     if (!values.quiet) console.error(errorLine(error.message));
     return Number(conflictCode);
   };
@@ -189,6 +204,7 @@ async function run(argv: string[]): Promise<number> {
           new LockTimeoutError(
             `lock "${resource}": not granted within ${options.waitMs / 1000} s: the backend ` +
               `did not answer (${cause.message}) — it took no ticket`,
+            { cause },
           ),
       },
       quiet: values.quiet,

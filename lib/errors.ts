@@ -161,7 +161,9 @@ export class BarrierAbortedError extends WaitTimeoutError {}
 
 /**
  * A lock was not granted within `--wait`; the ticket was given back, or, in an outage, left to
- * lapse with its lease.
+ * lapse with its lease. When the backend did not answer as the wait ran out, its `cause` is that
+ * {@link BackendUnavailableError}: the lock was not seen held, which `lock run -E N` must not
+ * report as a conflict.
  */
 export class LockTimeoutError extends WaitTimeoutError {}
 

@@ -60,6 +60,7 @@ Deno.test({
  */
 async function assertWaiterGivesUpAtItsWait(
   outage: { begin(server: RedisServer): Promise<void>; end(server: RedisServer): void },
+  { flags = [], code = 75 }: { flags?: string[]; code?: number } = {},
 ): Promise<void> {
   await using server = await startStandalone();
   const env = { COORD_URL: server.url, COORD_NAMESPACE: freshNamespace() };
@@ -67,7 +68,7 @@ async function assertWaiterGivesUpAtItsWait(
   await using _holder = spawnCoord(["lock", "y", "--expire", "600", "--", "sleep", "600"], { env });
   await users(backend, "y", 1);
   await using waiter = spawnCoord(
-    ["lock", "y", "--wait", "4", "--expire", "600", "--", "echo", "granted"],
+    ["lock", "y", "--wait", "4", "--expire", "600", ...flags, "--", "echo", "granted"],
     { env },
   );
   await users(backend, "y", 2);
@@ -82,7 +83,7 @@ async function assertWaiterGivesUpAtItsWait(
       /^coord: lock "y": not granted within 4 s( \(1 ahead\), and its ticket|, and a ticket it may have taken) was not given back: the backend did not answer \(.+\) — it leaves the queue when its lease runs out, within 600 s$/,
     );
     const result = await guarded(waiter.result, "the waiter's exit");
-    assert.equal(result.code, 75, result.stderr);
+    assert.equal(result.code, code, result.stderr);
     assert.equal(result.stdout, "");
   } finally {
     // Before the holder is stopped: its give-back must not wait on a silent server.
@@ -127,4 +128,14 @@ Deno.test("a waiter with --wait 0 on a backend that is slow, not away, is grante
     await released;
     other.close();
   }
+});
+
+Deno.test({
+  name: "a waiter with -E 0 whose Redis goes away exits 69 at its --wait, not 0: nothing seen held",
+  ignore: !redisServerAvailable(),
+  fn: () =>
+    assertWaiterGivesUpAtItsWait({ begin: (server) => server.stop(), end: () => {} }, {
+      flags: ["-E", "0"],
+      code: 69,
+    }),
 });

@@ -187,15 +187,36 @@ function startCases(kind: string, serve: () => Promise<HaltableServer & AsyncDis
       },
     );
 
-    await t.step(`${kind}: lock run -E N whose server stays away past --wait exits N`, async () => {
-      await server.halt();
-      const { code, stderr } = await guarded(
-        runCoord(["lock", "run", "r", "-w", "1", "-E", "3", "--url", server.url, "--", "true"]),
-        "the waiter's exit",
-      );
-      assert.equal(code, 3, stderr);
-      assert.match(stderr, /^coord: lock "r": not granted within 1 s: /m);
-    });
+    await t.step(
+      `${kind}: lock run -E 0 whose server stays away past --wait exits 69, running nothing`,
+      async () => {
+        await server.halt();
+        const { code, stdout, stderr } = await guarded(
+          runCoord([
+            "lock",
+            "run",
+            "r",
+            "-w",
+            "1",
+            "-E",
+            "0",
+            "--url",
+            server.url,
+            "--",
+            "echo",
+            "RAN",
+          ]),
+          "the waiter's exit",
+        );
+        // The lock was never seen held: -E 0, "skip if another holds it", must not skip.
+        assert.equal(code, 69, stderr);
+        assert.equal(stdout, "");
+        assert.match(
+          stderr,
+          /^coord: lock "r": not granted within 1 s: the backend did not answer/m,
+        );
+      },
+    );
 
     await t.step(
       `${kind}: barrier --timeout S whose server stays away gives up at S, as in an outage`,

@@ -170,6 +170,7 @@ export async function lock(
       `lock "${resource}": not granted within ${waitMs / 1000} s${what}: the backend did not ` +
         `answer (${outage.cause?.message}) — it leaves the queue when its lease runs out, ` +
         `within ${expireMs / 1000} s`,
+      { cause: outage.cause },
     );
 
   await using watcher = await backend.watch({ kind: "lock", name: resource });
