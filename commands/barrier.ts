@@ -116,22 +116,25 @@ async function wait(argv: string[]): Promise<number> {
   // later: within --lease, and within --timeout counted from here, as the wait at the barrier
   // then is, so --timeout S gives up at S whatever the backend does.
   const startedAt = performance.now();
-  await using backend = await openBackendWaiting("barrier", values, {
-    limitMs: leaseMs,
-    deadline: {
-      at: startedAt + timeoutMs,
-      timedOut: (cause) =>
-        new BarrierTimeoutError(
-          `barrier "${name}": timed out after ${timeoutMs / 1000} s before it could arrive: ` +
-            `the backend did not answer (${cause.message})`,
-        ),
-    },
-    quiet: values.quiet,
-  });
-  const progress = new Progress(values.quiet);
-  try {
-    const result = await withSignals((signal) =>
-      barrier(backend, name, n, {
+  // Listening from the start: a signal while the server is waited for gives up as one at the
+  // barrier does (130/143/129), not by its default action.
+  return await withSignals(async (signal) => {
+    await using backend = await openBackendWaiting("barrier", values, {
+      signal,
+      limitMs: leaseMs,
+      deadline: {
+        at: startedAt + timeoutMs,
+        timedOut: (cause) =>
+          new BarrierTimeoutError(
+            `barrier "${name}": timed out after ${timeoutMs / 1000} s before it could arrive: ` +
+              `the backend did not answer (${cause.message})`,
+          ),
+      },
+      quiet: values.quiet,
+    });
+    const progress = new Progress(values.quiet);
+    try {
+      const result = await barrier(backend, name, n, {
         timeoutMs,
         startedAt,
         delayMs,
@@ -139,37 +142,37 @@ async function wait(argv: string[]): Promise<number> {
         runId: values["run-id"],
         signal,
         onProgress: ({ count }) => progress.show(`waiting at ${name}: ${count}/${n} arrived`),
-      })
-    );
-    progress.clear();
-    // Heard of in time, so it exits 0 as the others do; but it did not continue with them (a
-    // busy host, a paused process woke it late), which its script should hear of.
-    if (delayMs > 0 && result.lateMs > DEFAULT_TOLERANCE_MS) {
-      console.error(
-        `coord: warning: barrier ${name}: continued ${result.lateMs.toFixed(1)} ms after the ` +
-          `release instant — it heard of the release in time, but this host woke it late`,
-      );
+      });
+      progress.clear();
+      // Heard of in time, so it exits 0 as the others do; but it did not continue with them (a
+      // busy host, a paused process woke it late), which its script should hear of.
+      if (delayMs > 0 && result.lateMs > DEFAULT_TOLERANCE_MS) {
+        console.error(
+          `coord: warning: barrier ${name}: continued ${result.lateMs.toFixed(1)} ms after the ` +
+            `release instant — it heard of the release in time, but this host woke it late`,
+        );
+      }
+      if (values.json) {
+        console.log(JSON.stringify({
+          name: result.name,
+          generation: result.generation,
+          participants: result.participants,
+          arrival: result.arrival,
+          release_at: result.releaseAt,
+          continued_at: result.continuedAt,
+          late_ms: result.lateMs,
+        }));
+      }
+      return 0;
+    } catch (error) {
+      // Said now, not once the backend is closed: a silent one takes a second to let go.
+      if (!(error instanceof BarrierTimeoutError)) throw error;
+      progress.clear();
+      return reportError(error);
+    } finally {
+      progress.clear();
     }
-    if (values.json) {
-      console.log(JSON.stringify({
-        name: result.name,
-        generation: result.generation,
-        participants: result.participants,
-        arrival: result.arrival,
-        release_at: result.releaseAt,
-        continued_at: result.continuedAt,
-        late_ms: result.lateMs,
-      }));
-    }
-    return 0;
-  } catch (error) {
-    // Said now, not once the backend is closed: a silent one takes a second to let go.
-    if (!(error instanceof BarrierTimeoutError)) throw error;
-    progress.clear();
-    return reportError(error);
-  } finally {
-    progress.clear();
-  }
+  });
 }
 
 async function status(argv: string[]): Promise<number> {

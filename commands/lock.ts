@@ -194,9 +194,13 @@ async function run(argv: string[]): Promise<number> {
     if (!values.quiet) console.error(errorLine(error.message));
     return Number(conflictCode);
   };
+  // Listening from the start: a signal while the server is waited for gives up as one while the
+  // lock is (130/143/129), not by its default action.
+  const signals = new LockSignals();
   let opened;
   try {
     opened = await openBackendWaiting("lock", values, {
+      signal: signals.waiting,
       limitMs: options.expireMs,
       deadline: {
         at: startedAt + options.waitMs,
@@ -210,11 +214,11 @@ async function run(argv: string[]): Promise<number> {
       quiet: values.quiet,
     });
   } catch (error) {
+    signals.close();
     if (error instanceof LockTimeoutError) return notGranted(error);
     throw error;
   }
   await using backend = opened;
-  const signals = new LockSignals();
   // Before waiting, so the grant is not followed by the first spawn's one-time set-up.
   warmUpSpawning();
   try {

@@ -37,6 +37,8 @@ export interface StartDeadline {
  * @throws {BackendUnreachableError} when the server is still away after `limitMs` (exit 69), or
  * at once when a deadline has no time left (`--wait 0` tries once).
  * @throws `deadline.timedOut(cause)` when the deadline came first.
+ * @throws `signal`'s reason when it aborts first (the command's stop signals, installed before
+ * it is called: a signal must find the command with a handler from its start).
  * @example
  * ```ts
  * import { openBackendWaiting } from "./open_waiting.ts";
@@ -53,8 +55,8 @@ export interface StartDeadline {
 export async function openBackendWaiting(
   command: string,
   values: Parameters<typeof openBackend>[1],
-  { limitMs, deadline, quiet = false, ...opening }:
-    & { limitMs: number; deadline?: StartDeadline; quiet?: boolean }
+  { limitMs, deadline, quiet = false, signal, ...opening }:
+    & { limitMs: number; deadline?: StartDeadline; quiet?: boolean; signal?: AbortSignal }
     & Parameters<typeof openBackend>[2],
 ): Promise<Backend> {
   const startedAt = performance.now();
@@ -65,6 +67,7 @@ export async function openBackendWaiting(
   try {
     backend = await awaitBackend(() => openBackend(command, values, opening), {
       limitMs: waitMs,
+      signal,
       onUnreachable: (e) => {
         waited = true;
         say(outageLine({ type: "unavailable", error: oneLine(e), limitMs: waitMs }), quiet);

@@ -571,9 +571,20 @@ async function workVerb(argv: string[]): Promise<number> {
   const graceMs = secondsFlag("queue", "grace", values.grace, DEFAULT_WORK_GRACE_MS, {
     maxMs: MAX_TIMER_MS,
   });
-  // A worker started while its server restarts waits for it, as it rides out an outage later.
-  const backend = await openBackendWaiting("queue", values, { limitMs: START_OUTAGE_MS });
+  // A worker started while its server restarts waits for it, as it rides out an outage later;
+  // a stop signal then ends it as it ends a worker with no job running (exit 0), not by the
+  // signal's default action.
   using signals = new StopSignals();
+  let backend;
+  try {
+    backend = await openBackendWaiting("queue", values, {
+      limitMs: START_OUTAGE_MS,
+      signal: signals.stop,
+    });
+  } catch (e) {
+    if (signals.stop.aborted && e === signals.stop.reason) return ExitCode.ok;
+    throw e;
+  }
   let code: number;
   let stillRunning = 0;
   try {

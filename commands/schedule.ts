@@ -22,6 +22,7 @@ import {
 import type { TaskDefinition } from "../lib/schedule/task.ts";
 import type { Command } from "./command.ts";
 import { START_OUTAGE_MS } from "../lib/backend/await_backend.ts";
+import { StopSignals } from "../lib/stop_signals.ts";
 import { openBackendWaiting } from "./open_waiting.ts";
 import {
   BACKEND_FLAGS,
@@ -213,11 +214,23 @@ async function runFile(argv: string[]): Promise<number> {
   // mistake (a wrong file, every line commented out). A module's dynamic templates count: they
   // legitimately start with no instances.
   if (app.tasks.length === 0) throw usage("schedule", `${file} has no tasks`);
-  // An instance started while its server restarts waits for it, as it rides out an outage later.
-  const backend = await openBackendWaiting("schedule", values, { limitMs: START_OUTAGE_MS });
+  // An instance started while its server restarts waits for it, as it rides out an outage later;
+  // a stop signal then ends it as it ends an instance with no task running (exit 0), not by the
+  // signal's default action.
+  using signals = new StopSignals();
+  let backend;
+  try {
+    backend = await openBackendWaiting("schedule", values, {
+      limitMs: START_OUTAGE_MS,
+      signal: signals.stop,
+    });
+  } catch (e) {
+    if (signals.stop.aborted && e === signals.stop.reason) return ExitCode.ok;
+    throw e;
+  }
   let code: number;
   try {
-    code = await runScheduler(app.useBackend(backend), { health });
+    code = await runScheduler(app.useBackend(backend), { health }, signals);
   } finally {
     await backend.close();
   }

@@ -33,8 +33,11 @@ export interface ProgramOptions {
 export async function runScheduler(
   app: Scheduler,
   { health }: ProgramOptions = {},
+  /** Listening already (`schedule run` listens while it waits for its backend); else its own. */
+  given?: StopSignals,
 ): Promise<number> {
-  using signals = new StopSignals();
+  using own = given === undefined ? new StopSignals() : undefined;
+  const signals = given ?? own!;
   const serving = new AbortController();
   try {
     if (health) listen(app, health, serving.signal);

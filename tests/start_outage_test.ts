@@ -283,6 +283,35 @@ function startCases(kind: string, serve: () => Promise<HaltableServer & AsyncDis
       assert.ok(performance.now() - startedAt >= 2_000, "it waited its --expire");
     });
 
+    for (
+      const [args, signal, expected] of [
+        [["queue", "work", "q"], "SIGTERM", 0],
+        [["schedule", "run", `${temp.path}/crontab`], "SIGINT", 0],
+        [["lock", "run", "r", "--wait", "30", "--", "true"], "SIGTERM", 143],
+        [["barrier", "b", "2", "--timeout", "30"], "SIGHUP", 129],
+      ] as const
+    ) {
+      await t.step(
+        `${kind}: ${args.slice(0, 2).join(" ")} stopped by ${signal} while its server is away ` +
+          `exits ${expected}`,
+        async () => {
+          await server.halt();
+          // Spawned directly: the signal reaches coord itself, as a service manager sends it.
+          await using command = spawnCoord([
+            ...args.slice(0, 2),
+            "--url",
+            server.url,
+            ...args.slice(2),
+          ]);
+          await command.stderrLine(AWAY);
+          command.kill(signal);
+          const { code, signal: killedBy, stderr } = await guarded(command.result, "its exit");
+          assert.equal(killedBy, null, `killed by ${killedBy}, not exited: ${stderr}`);
+          assert.equal(code, expected, stderr);
+        },
+      );
+    }
+
     await t.step(`${kind}: a one-shot command fails at once while its server is away`, async () => {
       const { code, stderr } = await runCoord([
         "queue",

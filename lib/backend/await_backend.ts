@@ -27,7 +27,10 @@ export interface AwaitBackendOptions {
   limitMs: number;
   /** Told once, when a first try failed on a server that could not be reached. */
   onUnreachable?: (error: BackendUnreachableError) => void;
-  /** Stops the wait (rejects with its reason). */
+  /**
+   * Stops the wait (rejects with its reason), a try under way too: a backend it opens after
+   * all is closed.
+   */
   signal?: AbortSignal;
 }
 
@@ -55,7 +58,7 @@ export async function awaitBackend(
   const since = performance.now();
   for (let tries = 0;; tries++) {
     try {
-      return await open();
+      return await unlessAborted(open, signal);
     } catch (e) {
       if (!(e instanceof BackendUnreachableError)) throw e;
       // Each try may have taken up to the connect timeout: the time measured is said.
@@ -70,5 +73,32 @@ export async function awaitBackend(
       if (tries === 0) onUnreachable?.(e);
       await sleep(Math.min(RETRY_MS, leftMs), signal);
     }
+  }
+}
+
+/**
+ * `open()`, or `signal`'s reason as soon as it aborts: a try may take up to the connect timeout,
+ * which a stop signal must not wait for.
+ */
+async function unlessAborted(
+  open: () => Promise<Backend>,
+  signal: AbortSignal | undefined,
+): Promise<Backend> {
+  if (signal === undefined) return await open();
+  signal.throwIfAborted();
+  const opening = open();
+  let onAbort!: () => void;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([opening, aborted]);
+  } catch (e) {
+    // Not left open behind the caller's back, nor failing unheard.
+    if (signal.aborted) opening.then((backend) => backend.close(), () => {});
+    throw e;
+  } finally {
+    signal.removeEventListener("abort", onAbort);
   }
 }

@@ -43,3 +43,23 @@ Deno.test("awaitBackend() does not try again a failure other than a server away"
   await assert.rejects(awaitBackend(refused, { limitMs: 60_000 }), /authentication failed/);
   assert.equal(tries, 1);
 });
+
+Deno.test("awaitBackend() stops at its signal, a try under way too, closing what it opens", async () => {
+  const stop = new AbortController();
+  let closed = false;
+  let openLate!: () => void;
+  const backend = { kind: "redis", close: () => Promise.resolve(void (closed = true)) } as Backend;
+  // A try held by a server that does not answer, for up to the connect timeout.
+  const held = () => new Promise<Backend>((resolve) => openLate = () => resolve(backend));
+  const waiting = awaitBackend(held, { limitMs: 60_000, signal: stop.signal });
+  stop.abort(new Error("stopped by SIGTERM"));
+  await assert.rejects(waiting, /^Error: stopped by SIGTERM$/);
+  openLate();
+  await Promise.resolve();
+  assert.ok(closed, "the backend the try opened after the stop was closed");
+  // Between tries too.
+  const between = new AbortController();
+  const retrying = awaitBackend(away, { limitMs: 60_000, signal: between.signal });
+  setTimeout(() => between.abort(new Error("stopped by SIGINT")), 50);
+  await assert.rejects(retrying, /^Error: stopped by SIGINT$/);
+});
