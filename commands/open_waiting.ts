@@ -10,7 +10,7 @@ import type { Backend } from "../lib/backend/types.ts";
 import { BackendUnreachableError, oneLine } from "../lib/errors.ts";
 import { openBackend } from "./flags.ts";
 import { writeLine } from "./output.ts";
-import { outageLine } from "./report.ts";
+import { errorLine, outageLine } from "./report.ts";
 
 /**
  * A waiter's own deadline (`--wait`, `--timeout`), which its start-up wait for the backend counts
@@ -87,6 +87,7 @@ export async function openBackendWaiting(
   return backend;
 }
 
+/** As every error line is: the URL and the cause quoted may hold a password or an escape. */
 function say(line: string, quiet: boolean): void {
-  if (!quiet) writeLine(`coord: ${line}`, Deno.stderr);
+  if (!quiet) writeLine(errorLine(line), Deno.stderr);
 }

@@ -365,3 +365,20 @@ Deno.test({
     };
   }),
 });
+
+Deno.test("the line of a server away at the start escapes control characters, shows no password", async () => {
+  // A host that cannot be found, and that the driver's error quotes as it is.
+  await using worker = spawnCoord([
+    "queue",
+    "work",
+    "q",
+    "--url",
+    "postgres://u:s3cret@ho%1b%5b31mst/db",
+    "--connect-timeout",
+    "1",
+  ]);
+  const line = await guarded(worker.stderrLine(/backend unavailable/), "the outage line");
+  assert.ok(!line.includes("\x1b"), `a raw ESC: ${JSON.stringify(line)}`);
+  assert.match(line, /ho\\x1b\[31mst/);
+  assert.doesNotMatch(line, /s3cret/);
+});
