@@ -697,10 +697,11 @@ async function wait(argv: string[]): Promise<number> {
     limitMs: DEFAULT_WAIT_OUTAGE_MS,
     deadline: deadline === undefined ? undefined : {
       at: deadline,
+      // None was seen yet: every job named is still waited for.
       timedOut: (cause) =>
         new WaitTimeoutError(
-          `job ${refs[0]}: gave up waiting after ${timeoutMs! / 1000} s: the backend did not ` +
-            `answer (${cause.message})`,
+          `${refs.length === 1 ? "job" : "jobs"} ${refs.join(", ")}: gave up waiting after ` +
+            `${timeoutMs! / 1000} s: the backend did not answer (${cause.message})`,
         ),
     },
     create: false,

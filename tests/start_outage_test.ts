@@ -242,7 +242,7 @@ function startCases(kind: string, serve: () => Promise<HaltableServer & AsyncDis
       async () => {
         await server.halt();
         const { code, stderr } = await guarded(
-          runCoord(["queue", "wait", "w/j", "--timeout", "2", "--url", server.url]),
+          runCoord(["queue", "wait", "w/j", "w/k", "--timeout", "2", "--url", server.url]),
           "the waiter's exit",
         );
         const lines = stderr.trimEnd().split("\n");
@@ -250,7 +250,7 @@ function startCases(kind: string, serve: () => Promise<HaltableServer & AsyncDis
         assert.match(lines[0], AWAY);
         assert.match(
           lines[1],
-          /^coord: job w\/j: gave up waiting after 2 s: the backend did not answer \(cannot reach .*\)$/,
+          /^coord: jobs w\/j, w\/k: gave up waiting after 2 s: the backend did not answer \(cannot reach .*\)$/,
         );
         assert.equal(lines.length, 2, stderr);
       },
