@@ -33,14 +33,20 @@ async function startedWhileAway(server: HaltableServer, args: string[]): Promise
   // Before a `--` the command takes.
   const command = spawnCoord([...args.slice(0, 2), "--url", server.url, ...args.slice(2)]);
   try {
-    await command.stderrLine(AWAY);
+    await command.stderrLine(AWAY).catch(async (e) => {
+      // Ended first if it still runs: its result is what it said instead.
+      await command[Symbol.asyncDispose]();
+      const { code, stderr } = await command.result;
+      throw new Error(`did not wait for its server (exit ${code}): ${stderr}`, { cause: e });
+    });
+    await server.start();
+    await command.stderrLine(BACK);
+    return command;
   } catch (e) {
-    const { code, stderr } = await command.result;
-    throw new Error(`exited ${code} instead of waiting: ${stderr}`, { cause: e });
+    // A failed start or wait leaves no coord behind.
+    await command[Symbol.asyncDispose]();
+    throw e;
   }
-  await server.start();
-  await command.stderrLine(BACK);
-  return command;
 }
 
 /**
@@ -108,7 +114,7 @@ function startCases(kind: string, serve: () => Promise<HaltableServer & AsyncDis
 
     await t.step(`${kind}: lock run --wait waits for its server at the start`, async () => {
       await server.halt();
-      const waiter = await startedWhileAway(server, [
+      await using waiter = await startedWhileAway(server, [
         "lock",
         "run",
         "r",
@@ -125,7 +131,13 @@ function startCases(kind: string, serve: () => Promise<HaltableServer & AsyncDis
 
     await t.step(`${kind}: barrier --timeout waits for its server at the start`, async () => {
       await server.halt();
-      const participant = await startedWhileAway(server, ["barrier", "b", "1", "--timeout", "30"]);
+      await using participant = await startedWhileAway(server, [
+        "barrier",
+        "b",
+        "1",
+        "--timeout",
+        "30",
+      ]);
       const { code, stderr } = await participant.result;
       assert.equal(code, 0, stderr);
     });
@@ -136,7 +148,13 @@ function startCases(kind: string, serve: () => Promise<HaltableServer & AsyncDis
       );
       assert.equal(put.code, 0, put.stderr);
       await server.halt();
-      const waiter = await startedWhileAway(server, ["queue", "wait", "w/j", "--timeout", "60"]);
+      await using waiter = await startedWhileAway(server, [
+        "queue",
+        "wait",
+        "w/j",
+        "--timeout",
+        "60",
+      ]);
       const work = ["queue", "work", "w", "--allow-commands", "--drain", "--url", server.url];
       const worker = await runCoord(work);
       assert.equal(worker.code, 0, worker.stderr);
@@ -147,7 +165,7 @@ function startCases(kind: string, serve: () => Promise<HaltableServer & AsyncDis
 
     await t.step(`${kind}: lock run --json counts waited_ms from its start`, async () => {
       await server.halt();
-      const waiter = await startedWhileAway(server, [
+      await using waiter = await startedWhileAway(server, [
         "lock",
         "run",
         "r",

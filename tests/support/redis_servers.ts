@@ -136,16 +136,26 @@ export async function startStandalone(
         await terminate(node);
         await removeDir(dir);
       })();
+    let halted = false;
     const halt = async () => {
       if (stopped) throw new Error(`redis-server on port ${node.spec.port} was stopped`);
       await terminate(node);
+      halted = true;
     };
     const start = async () => {
+      if (stopped) throw new Error(`redis-server on port ${node.spec.port} was stopped`);
+      // A second server launched over a running one would leave the first running, its process
+      // no longer known to stop().
+      if (!halted) {
+        throw new Error(`redis-server on port ${node.spec.port} is running: halt() it first`);
+      }
       node = await launch(node.spec);
+      halted = false;
       try {
         await waitReady(node);
       } catch (error) {
         await terminate(node);
+        halted = true;
         if (!(error instanceof PortTakenError)) throw error;
         throw new RedisStartError(
           `cannot restart redis-server: port ${node.spec.port} was taken by another process ` +
