@@ -70,16 +70,18 @@ Deno.test({
 });
 
 /**
- * A participant with `--timeout 4` loses its Redis (`outage.begin`) while it waits, with
+ * A participant with `--timeout 8` loses its Redis (`outage.begin`) while it waits, with
  * `--lease 600`: it must give up at its timeout (75), not ride the outage out for its lease as it
- * did (69 once the outage outlasted the lease), and say that its arrival was not withdrawn.
+ * did (69 once the outage outlasted the lease), and say that its arrival was not withdrawn. The
+ * timeout counts from the command's start: 8 s leave a busy machine's start-up and the server's
+ * stop well inside it (CI saw a 4 s one run out before the stop, and the arrival withdrawn).
  */
 async function assertWaiterGivesUpAtItsTimeout(
   outage: { begin(server: RedisServer): Promise<void>; end(server: RedisServer): void },
 ): Promise<void> {
   await using server = await startStandalone();
   await using waiter = spawnCoord(
-    ["barrier", "late", "2", "--timeout", "4", "--lease", "600"],
+    ["barrier", "late", "2", "--timeout", "8", "--lease", "600"],
     { env: { COORD_URL: server.url } },
   );
   await waitForArrivals(server.url, "late", 1);
@@ -91,7 +93,7 @@ async function assertWaiterGivesUpAtItsTimeout(
     // may still be unanswered when the server stops: then the arrival itself is.
     assert.match(
       line,
-      /^coord: barrier "late": timed out after 4 s (with 1\/2 arrived, and this arrival|before its arrival was answered, and an arrival it may have made) was not withdrawn: the backend did not answer \(.+\) — it leaves when its lease runs out, within 600 s$/,
+      /^coord: barrier "late": timed out after 8 s (with 1\/2 arrived, and this arrival|before its arrival was answered, and an arrival it may have made) was not withdrawn: the backend did not answer \(.+\) — it leaves when its lease runs out, within 600 s$/,
     );
     const result = await guarded(waiter.result, "the waiter's exit");
     assert.equal(result.code, 75, result.stderr);

@@ -67,7 +67,7 @@ Deno.test({
       backend,
       { COORD_URL: server.href, COORD_NAMESPACE: namespace },
       { silence: () => proxy.pause(), answer: () => proxy.resume() },
-      /^coord: lock "y": gave up its place in line after 2 s without the backend \((lost )?postgres:\/\/\S+: no (answer|connection) within --connect-timeout\)\n$/,
+      /^coord: lock "y": gave up its place in line after 2(\.\d)? s without the backend \((lost )?postgres:\/\/\S+: no (answer|connection) within --connect-timeout\)\n$/,
     );
   },
 });

@@ -85,7 +85,7 @@ Deno.test({
           silence: () => Deno.kill(server.pid, "SIGSTOP"),
           answer: () => Deno.kill(server.pid, "SIGCONT"),
         },
-        /^coord: lock "y": gave up its place in line after 2 s without the backend \(lost redis:\/\/\S+: no answer within 1 s\)\n$/,
+        /^coord: lock "y": gave up its place in line after 2(\.\d)? s without the backend \(lost redis:\/\/\S+: no answer within 1 s\)\n$/,
       );
     } finally {
       await server.stop();

@@ -260,7 +260,7 @@ function startCases(kind: string, serve: () => Promise<HaltableServer & AsyncDis
       async () => {
         await server.halt();
         const { code, stderr } = await guarded(
-          runCoord(["queue", "wait", "w/j", "w/k", "--timeout", "2", "--url", server.url]),
+          runCoord(["queue", "wait", "w/j", "w/k", "--timeout", "3", "--url", server.url]),
           "the waiter's exit",
         );
         const lines = stderr.trimEnd().split("\n");
@@ -268,7 +268,7 @@ function startCases(kind: string, serve: () => Promise<HaltableServer & AsyncDis
         assert.match(lines[0], AWAY);
         assert.match(
           lines[1],
-          /^coord: jobs w\/j, w\/k: gave up waiting after 2 s: the backend did not answer \(cannot reach .*\)$/,
+          /^coord: jobs w\/j, w\/k: gave up waiting after 3 s: the backend did not answer \(cannot reach .*\)$/,
         );
         assert.equal(lines.length, 2, stderr);
       },
@@ -285,7 +285,7 @@ function startCases(kind: string, serve: () => Promise<HaltableServer & AsyncDis
           "--wait",
           "30",
           "--expire",
-          "2",
+          "3",
           "--url",
           server.url,
           "--",
@@ -296,9 +296,10 @@ function startCases(kind: string, serve: () => Promise<HaltableServer & AsyncDis
       const lines = stderr.trimEnd().split("\n");
       assert.equal(code, 69, stderr);
       assert.match(lines[0], AWAY);
-      assert.match(lines[1], /^coord: cannot reach .* \(waited 2(\.\d)? s for it\)$/);
+      // The time measured: a busy machine's last try may end a while after the limit.
+      assert.match(lines[1], /^coord: cannot reach .* \(waited \d+(\.\d)? s for it\)$/);
       assert.equal(lines.length, 2, stderr);
-      assert.ok(performance.now() - startedAt >= 2_000, "it waited its --expire");
+      assert.ok(performance.now() - startedAt >= 3_000, "it waited its --expire");
     });
 
     for (
