@@ -5,7 +5,7 @@
  * @module
  */
 
-import { awaitBackend } from "../lib/backend/await_backend.ts";
+import { awaitBackend, START_OUTAGE_MS } from "../lib/backend/await_backend.ts";
 import type { Backend } from "../lib/backend/types.ts";
 import { BackendUnreachableError, oneLine } from "../lib/errors.ts";
 import { openBackend } from "./flags.ts";
@@ -90,4 +90,29 @@ export async function openBackendWaiting(
 /** As every error line is: the URL and the cause quoted may hold a password or an escape. */
 function say(line: string, quiet: boolean): void {
   if (!quiet) writeLine(errorLine(line), Deno.stderr);
+}
+
+/**
+ * The backend of a service (`queue work`, `schedule run`), waited for at its start for up to
+ * START_OUTAGE_MS (see {@link openBackendWaiting}); undefined when `stop` (the service's stop
+ * signals) aborted first, which ends the service as it ends one with nothing running (exit 0),
+ * not by the signal's default action.
+ *
+ * @example
+ * ```ts
+ * import { openServiceBackend } from "./open_waiting.ts";
+ * await using backend = await openServiceBackend("queue", { url: "sqlite::memory:" }, new AbortController().signal);
+ * ```
+ */
+export async function openServiceBackend(
+  command: string,
+  values: Parameters<typeof openBackend>[1],
+  stop: AbortSignal,
+): Promise<Backend | undefined> {
+  try {
+    return await openBackendWaiting(command, values, { limitMs: START_OUTAGE_MS, signal: stop });
+  } catch (e) {
+    if (stop.aborted && e === stop.reason) return undefined;
+    throw e;
+  }
 }

@@ -74,7 +74,7 @@ import {
 import type { Backend } from "../lib/backend/types.ts";
 import type { Command } from "./command.ts";
 import { START_OUTAGE_MS } from "../lib/backend/await_backend.ts";
-import { openBackendWaiting } from "./open_waiting.ts";
+import { openBackendWaiting, openServiceBackend } from "./open_waiting.ts";
 import {
   BACKEND_FLAGS,
   BACKEND_FLAGS_HELP,
@@ -571,20 +571,10 @@ async function workVerb(argv: string[]): Promise<number> {
   const graceMs = secondsFlag("queue", "grace", values.grace, DEFAULT_WORK_GRACE_MS, {
     maxMs: MAX_TIMER_MS,
   });
-  // A worker started while its server restarts waits for it, as it rides out an outage later;
-  // a stop signal then ends it as it ends a worker with no job running (exit 0), not by the
-  // signal's default action.
+  // Started while its server restarts, it waits for it, as it rides out an outage later.
   using signals = new StopSignals();
-  let backend;
-  try {
-    backend = await openBackendWaiting("queue", values, {
-      limitMs: START_OUTAGE_MS,
-      signal: signals.stop,
-    });
-  } catch (e) {
-    if (signals.stop.aborted && e === signals.stop.reason) return ExitCode.ok;
-    throw e;
-  }
+  const backend = await openServiceBackend("queue", values, signals.stop);
+  if (!backend) return ExitCode.ok;
   let code: number;
   let stillRunning = 0;
   try {

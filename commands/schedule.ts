@@ -23,7 +23,7 @@ import type { TaskDefinition } from "../lib/schedule/task.ts";
 import type { Command } from "./command.ts";
 import { START_OUTAGE_MS } from "../lib/backend/await_backend.ts";
 import { StopSignals } from "../lib/stop_signals.ts";
-import { openBackendWaiting } from "./open_waiting.ts";
+import { openServiceBackend } from "./open_waiting.ts";
 import {
   BACKEND_FLAGS,
   BACKEND_FLAGS_HELP,
@@ -214,20 +214,10 @@ async function runFile(argv: string[]): Promise<number> {
   // mistake (a wrong file, every line commented out). A module's dynamic templates count: they
   // legitimately start with no instances.
   if (app.tasks.length === 0) throw usage("schedule", `${file} has no tasks`);
-  // An instance started while its server restarts waits for it, as it rides out an outage later;
-  // a stop signal then ends it as it ends an instance with no task running (exit 0), not by the
-  // signal's default action.
+  // Started while its server restarts, it waits for it, as it rides out an outage later.
   using signals = new StopSignals();
-  let backend;
-  try {
-    backend = await openBackendWaiting("schedule", values, {
-      limitMs: START_OUTAGE_MS,
-      signal: signals.stop,
-    });
-  } catch (e) {
-    if (signals.stop.aborted && e === signals.stop.reason) return ExitCode.ok;
-    throw e;
-  }
+  const backend = await openServiceBackend("schedule", values, signals.stop);
+  if (!backend) return ExitCode.ok;
   let code: number;
   try {
     code = await runScheduler(app.useBackend(backend), { health }, signals);

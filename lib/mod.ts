@@ -110,6 +110,7 @@ export {
   type JobRef,
   jobRef,
   JobRemovedError,
+  type NamedJobOutcome,
   parseJobRef,
   promoteJob,
   promoteJobs,

@@ -483,16 +483,23 @@ export async function retryJob(
   );
 }
 
+/**
+ * How a step on several named jobs left one of them: the job afterwards, whether the step did
+ * `Done` to it (`retried`, `promoted`) and why not; or, when it has no record, why (`missing`).
+ */
+export type NamedJobOutcome<Done extends string> =
+  | (
+    & { ref: string; job: JobRecord; refusal?: string; missing?: undefined }
+    & { [done in Done]: boolean }
+  )
+  | (
+    & { ref: string; missing: UnknownJobError | JobRemovedError; job?: undefined }
+    & { refusal?: undefined }
+    & { [done in Done]?: undefined }
+  );
+
 /** How a retry of several jobs left one of them (see {@link retryJobs}). */
-export type RetryOutcome =
-  | { ref: string; job: JobRecord; retried: boolean; refusal?: string; missing?: undefined }
-  | {
-    ref: string;
-    missing: UnknownJobError | JobRemovedError;
-    job?: undefined;
-    retried?: undefined;
-    refusal?: undefined;
-  };
+export type RetryOutcome = NamedJobOutcome<"retried">;
 
 /**
  * {@link retryJob} of each of `refs`, up to 500 in one step: yields how each was left, in the
@@ -557,15 +564,7 @@ export async function promoteJob(
 }
 
 /** How a promotion of several jobs left one of them (see {@link promoteJobs}). */
-export type PromoteOutcome =
-  | { ref: string; job: JobRecord; promoted: boolean; refusal?: string; missing?: undefined }
-  | {
-    ref: string;
-    missing: UnknownJobError | JobRemovedError;
-    job?: undefined;
-    promoted?: undefined;
-    refusal?: undefined;
-  };
+export type PromoteOutcome = NamedJobOutcome<"promoted">;
 
 /**
  * {@link promoteJob} of each of `refs`, many in one step, as {@link retryJobs} retries them.
