@@ -60,9 +60,10 @@ Deno.test({
       // Why, in words: the reconnect's refusal, not node-redis's "The client is offline".
       assert.match(
         result.stderr.trim(),
-        /^coord: barrier "gone": gave up its arrival after 1 s without the backend \(lost redis:\/\/127\.0\.0\.1:\d+: connection refused\)$/,
+        /^coord: barrier "gone": gave up its arrival after 1(\.\d)? s without the backend \(lost redis:\/\/127\.0\.0\.1:\d+: connection refused\)$/,
       );
-      assert.ok(performance.now() - started < 5000);
+      // At its lease, not riding the outage out: a busy machine's second or two aside.
+      assert.ok(performance.now() - started < 15_000);
     } finally {
       if (!stopped) await server.stop();
     }

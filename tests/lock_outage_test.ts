@@ -45,7 +45,8 @@ Deno.test({
       assert.equal(result.code, 75, result.stderr);
       assert.equal(result.stdout.trim(), "TERM");
       assert.match(result.stderr, /lost the lease of ticket 1 .* sent SIGTERM to sh/);
-      assert.ok(performance.now() - started < 5000);
+      // At its lease, not riding the outage out: a busy machine's second or two aside.
+      assert.ok(performance.now() - started < 15_000);
     } finally {
       if (!stopped) await server.stop();
     }
