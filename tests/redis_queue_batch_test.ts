@@ -429,9 +429,14 @@ Deno.test({
   ignore: !redisServerAvailable(),
   async fn() {
     await using server = await startStandalone();
+    // Put by a client closed before the count: the index write a put sends alongside it (its
+    // type checks, its tidy's SET) must not land among the claim's commands.
+    {
+      await using putter = await connect({ url: server.url, namespace: "empty", env: {} });
+      await putter.queue.put("q", { id: "a", spec: SPEC, delayMs: 0 });
+    }
     await using backend = await connect({ url: server.url, namespace: "empty", env: {} });
     const q = backend.queue;
-    await q.put("q", { id: "a", spec: SPEC, delayMs: 0 });
     assert.equal(
       (await q.finishAndClaim("q", { finishes: [], ...LEASE, claims: 1 })).jobs.length,
       1,
