@@ -1,5 +1,11 @@
 import assert from "node:assert/strict";
-import { type BootReading, type ClockRecord, HostClock, preciseWall } from "./host_clock.ts";
+import {
+  type BootReading,
+  type ClockRecord,
+  HostClock,
+  preciseWall,
+  readBoot,
+} from "./host_clock.ts";
 
 /** A store in memory, standing in for the database's `coord_meta` row. */
 function memoryStore(initial?: ClockRecord) {
@@ -58,4 +64,21 @@ Deno.test("without /proc the clock is the wall clock", () => {
   const store = memoryStore();
   near(new HostClock(store, () => undefined).now(), preciseWall());
   assert.equal(store.record(), undefined);
+});
+
+/** `/proc` as a process sees it: this boot, and the boot clock's readings in turn (seconds). */
+function proc(...uptimes: number[]) {
+  return (path: string) =>
+    path.endsWith("boot_id") ? "boot-1\n" : `${uptimes.shift()!.toFixed(2)} 1.00\n`;
+}
+
+Deno.test("a boot reading the process was descheduled in is read again", () => {
+  // The first try slept 150 ms between its readings: the wall clock read then was not at 100.00.
+  const reading = readBoot(proc(100.00, 100.15, 100.16, 100.16))!;
+  near(reading.wallMinusBootMs, preciseWall() - 100_165);
+});
+
+Deno.test("a boot reading takes the tightest of its tries on a host that never lets it be", () => {
+  const reading = readBoot(proc(100, 100.5, 101, 101.06, 102, 102.4, 103, 103.3, 104, 104.2))!;
+  near(reading.wallMinusBootMs, preciseWall() - 101_035);
 });
