@@ -125,7 +125,13 @@ conformance("three coord processes with --delay 0 never exit 76 in five rounds",
     const results = await Promise.all(
       [1, 2, 3].map(() => participant(ctx, "now", "3", "--delay", "0", "--json").result),
     );
-    for (const r of results) assert.equal(r.code, 0, `round ${round}: ${r.stderr}`);
+    // Every participant's outcome: when one fails, the others' tell why (one that never arrived).
+    const outcomes = results.map((r) => `${r.code}: ${r.stderr.trim()}`);
+    assert.deepEqual(
+      results.map((r) => r.code),
+      [0, 0, 0],
+      `round ${round}: ${outcomes.join(" | ")}`,
+    );
     assert.deepEqual(results.map((r) => JSON.parse(r.stdout).generation), [round, round, round]);
   }
 });
