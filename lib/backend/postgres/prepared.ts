@@ -47,7 +47,7 @@ export interface PreparedForm {
  * @example
  * ```ts ignore
  * const statements = new PreparedStatements("coord");
- * const form = statements.form(client, "SELECT $1::int AS one", ["(1)"]);
+ * const form = statements.form(client, "SELECT $1::int AS one", () => ["(1)"]);
  * await client.query([form?.prepare, form?.execute].filter(Boolean).join("; "));
  * if (form) statements.confirm(client, [form.name]);
  * ```
@@ -74,10 +74,11 @@ export class PreparedStatements {
   }
 
   /**
-   * How to run `sql` (with `$n` placeholders) on `client` with `args` (SQL literals), or
-   * undefined when it goes out as plain text (the first time it is seen, or preparing is off).
+   * How to run `sql` (with `$n` placeholders) on `client` with `args` (its SQL literals, made
+   * only when needed: they may hold a megabyte), or undefined when it goes out as plain text
+   * (the first time it is seen, or preparing is off).
    */
-  form(client: PgClient, sql: string, args: string[]): PreparedForm | undefined {
+  form(client: PgClient, sql: string, args: () => string[]): PreparedForm | undefined {
     if (!this.#enabled || this.#plain.has(sql)) return undefined;
     let name = this.#names.get(sql);
     if (name === undefined) {
@@ -89,7 +90,10 @@ export class PreparedStatements {
       name = statementName(this.#schema, sql);
       this.#names.set(sql, name);
     }
-    const execute = args.length > 0 ? `EXECUTE ${name}(${args.join(", ")})` : `EXECUTE ${name}`;
+    const literals = args();
+    const execute = literals.length > 0
+      ? `EXECUTE ${name}(${literals.join(", ")})`
+      : `EXECUTE ${name}`;
     if (this.#held.get(client)?.has(name)) return { name, execute };
     return { name, prepare: `PREPARE ${name} AS ${sql}`, execute };
   }

@@ -167,10 +167,11 @@ class Transaction implements SqlTransaction {
   }
 
   async all<T>(sql: string, ...params: SqlValue[]): Promise<T[]> {
-    const prepared = this.#prepared(sql, params);
+    const literals = this.#literals(params);
+    const prepared = this.#prepared(sql, literals);
     // Statements held back go in the same round trip, which then cannot carry parameters.
     if (prepared !== undefined || this.#held.length > 0) {
-      return (await this.#simple(prepared ?? this.#inline(sql, params)))[0].rows as T[];
+      return (await this.#simple(prepared ?? inline(sql, literals())))[0].rows as T[];
     }
     return (await this.#client.query(this.#translate(sql), params)).rows as T[];
   }
@@ -186,30 +187,27 @@ class Transaction implements SqlTransaction {
 
   /** `sql` with `params`, as simple-query text: its prepared form's `EXECUTE`, or inline. */
   #text(sql: string, params: SqlValue[]): string {
-    return this.#prepared(sql, params) ?? this.#inline(sql, params);
+    const literals = this.#literals(params);
+    return this.#prepared(sql, literals) ?? inline(sql, literals());
+  }
+
+  /** `params` as SQL literals, quoted once whichever form asks: a job's value may be a megabyte. */
+  #literals(params: SqlValue[]): () => string[] {
+    let literals: string[] | undefined;
+    return () => literals ??= params.map((value) => this.#literal(value));
   }
 
   /**
    * The `EXECUTE` of `sql`'s prepared form, holding back its `PREPARE` when this connection
    * lacks it; undefined when `sql` goes out as text.
    */
-  #prepared(sql: string, params: SqlValue[]): string | undefined {
-    const form = this.#statements.form(
-      this.#client,
-      this.#translate(sql),
-      params.map((value) => this.#literal(value)),
-    );
+  #prepared(sql: string, literals: () => string[]): string | undefined {
+    const form = this.#statements.form(this.#client, this.#translate(sql), literals);
     if (form?.prepare !== undefined) {
       this.#held.push(form.prepare);
       this.#preparing.push(form.name);
     }
     return form?.execute;
-  }
-
-  /** `sql` with its `?`s replaced by `params` as literals, for the simple query protocol. */
-  #inline(sql: string, params: SqlValue[]): string {
-    let n = 0;
-    return sql.replace(/\?/g, () => this.#literal(params[n++]));
   }
 
   #literal(value: SqlValue): string {
@@ -496,4 +494,10 @@ export class PostgresSqlStore implements SqlStore {
       cause: error,
     });
   }
+}
+
+/** `sql` with its `?`s replaced by `literals`, for the simple query protocol. */
+function inline(sql: string, literals: string[]): string {
+  let n = 0;
+  return sql.replace(/\?/g, () => literals[n++]);
 }
