@@ -123,7 +123,8 @@ async function wait(argv: string[]): Promise<number> {
       signal,
       limitMs: leaseMs,
       deadline: {
-        at: startedAt + timeoutMs,
+        startedAt,
+        timeoutMs,
         timedOut: (cause) =>
           new BarrierTimeoutError(
             `barrier "${name}": timed out after ${timeoutMs / 1000} s before it could arrive: ` +

@@ -203,7 +203,8 @@ async function run(argv: string[]): Promise<number> {
       signal: signals.waiting,
       limitMs: options.expireMs,
       deadline: {
-        at: startedAt + options.waitMs,
+        startedAt,
+        timeoutMs: options.waitMs,
         timedOut: (cause) =>
           new LockTimeoutError(
             `lock "${resource}": not granted within ${options.waitMs / 1000} s: the backend ` +

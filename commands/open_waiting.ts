@@ -17,8 +17,10 @@ import { errorLine, outageLine } from "./report.ts";
  * toward: the command gives up at it whatever the backend does.
  */
 export interface StartDeadline {
-  /** A `performance.now()` instant: the command's start plus its `--wait`/`--timeout`. */
-  at: number;
+  /** The command's start, a `performance.now()` instant, which its deadline counts from. */
+  startedAt: number;
+  /** Its `--wait`/`--timeout` as given: the wait says it, not what is left of it as measured. */
+  timeoutMs: number;
   /**
    * What the command gives up with when the deadline comes before the server answers: what it
    * says when the deadline comes in an outage later (exit 75), not that the backend stayed away
@@ -29,8 +31,8 @@ export interface StartDeadline {
 
 /**
  * Opens the backend the flags name; a server that cannot be reached (a restart, containers
- * started together) is tried again every second for up to `limitMs`, and no later than
- * `deadline.at`, saying so on stderr as the running command says an outage (unless `quiet`), and
+ * started together) is tried again every second for up to `limitMs`, and no later than the
+ * deadline, saying so on stderr as the running command says an outage (unless `quiet`), and
  * when it answers. One-shot commands call `openBackend`, and fail at once: a script wants their
  * answer now.
  *
@@ -46,7 +48,8 @@ export interface StartDeadline {
  * await using backend = await openBackendWaiting("lock", { url: "sqlite::memory:" }, {
  *   limitMs: 10_000,
  *   deadline: {
- *     at: performance.now() + 5_000,
+ *     startedAt: performance.now(),
+ *     timeoutMs: 5_000,
  *     timedOut: (cause) => new LockTimeoutError(`not granted within 5 s (${cause.message})`),
  *   },
  * });
@@ -60,8 +63,13 @@ export async function openBackendWaiting(
     & Parameters<typeof openBackend>[2],
 ): Promise<Backend> {
   const startedAt = performance.now();
-  const leftMs = deadline === undefined ? Infinity : Math.max(0, deadline.at - startedAt);
+  const leftMs = deadline === undefined
+    ? Infinity
+    : Math.max(0, deadline.startedAt + deadline.timeoutMs - startedAt);
   const waitMs = Math.min(limitMs, leftMs);
+  // Said as the user gave it (`--wait 1`: "for up to 1 s"), not as what is left of it by now,
+  // counted from the command's start ("999 ms").
+  const saidMs = Math.min(limitMs, deadline?.timeoutMs ?? Infinity);
   let waited = false;
   let backend: Backend;
   try {
@@ -70,7 +78,7 @@ export async function openBackendWaiting(
       signal,
       onUnreachable: (e) => {
         waited = true;
-        say(outageLine({ type: "unavailable", error: oneLine(e), limitMs: waitMs }), quiet);
+        say(outageLine({ type: "unavailable", error: oneLine(e), limitMs: saidMs }), quiet);
       },
     });
   } catch (e) {

@@ -678,20 +678,22 @@ async function wait(argv: string[]): Promise<number> {
   const timeoutMs = values.timeout === undefined
     ? undefined
     : secondsFlag("queue", "timeout", values.timeout, 0);
-  const deadline = timeoutMs === undefined ? undefined : performance.now() + timeoutMs;
+  const startedAt = performance.now();
+  const deadline = timeoutMs === undefined ? undefined : startedAt + timeoutMs;
   // As a look: it waits only for jobs already there, so where nothing is stored it creates
   // nothing, and says the job is unknown. Started while its server restarts, it waits for it as
   // it rides out an outage later: within its --timeout, counted from here as the wait for the
   // jobs then is.
   await using backend = await openBackendWaiting("queue", values, {
     limitMs: DEFAULT_WAIT_OUTAGE_MS,
-    deadline: deadline === undefined ? undefined : {
-      at: deadline,
+    deadline: timeoutMs === undefined ? undefined : {
+      startedAt,
+      timeoutMs,
       // None was seen yet: every job named is still waited for.
       timedOut: (cause) =>
         new WaitTimeoutError(
           `${refs.length === 1 ? "job" : "jobs"} ${refs.join(", ")}: gave up waiting after ` +
-            `${timeoutMs! / 1000} s: the backend did not answer (${cause.message})`,
+            `${timeoutMs / 1000} s: the backend did not answer (${cause.message})`,
         ),
     },
     create: false,

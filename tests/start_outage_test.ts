@@ -28,10 +28,15 @@ interface HaltableServer {
 const AWAY = /^coord: backend unavailable \(cannot reach .*\) — retrying every second for up to /;
 const BACK = /^coord: backend back after \d+\.\d s$/;
 
+/** `args` given `--url URL`: before a `--` the command takes. */
+function withUrl(args: readonly string[], url: string): string[] {
+  const end = args.includes("--") ? args.indexOf("--") : args.length;
+  return [...args.slice(0, end), "--url", url, ...args.slice(end)];
+}
+
 /** Starts `args`, waits for it to say its server is away, then starts the server. */
 async function startedWhileAway(server: HaltableServer, args: string[]): Promise<CoordProcess> {
-  // Before a `--` the command takes.
-  const command = spawnCoord([...args.slice(0, 2), "--url", server.url, ...args.slice(2)]);
+  const command = spawnCoord(withUrl(args, server.url));
   try {
     await command.stderrLine(AWAY).catch(async (e) => {
       // Ended first if it still runs: its result is what it said instead.
@@ -316,12 +321,7 @@ function startCases(kind: string, serve: () => Promise<HaltableServer & AsyncDis
         async () => {
           await server.halt();
           // Spawned directly: the signal reaches coord itself, as a service manager sends it.
-          await using command = spawnCoord([
-            ...args.slice(0, 2),
-            "--url",
-            server.url,
-            ...args.slice(2),
-          ]);
+          await using command = spawnCoord(withUrl(args, server.url));
           await command.stderrLine(AWAY);
           command.kill(signal);
           const { code, signal: killedBy, stderr } = await guarded(command.result, "its exit");
@@ -332,17 +332,11 @@ function startCases(kind: string, serve: () => Promise<HaltableServer & AsyncDis
     }
 
     await t.step(`${kind}: a one-shot command fails at once while its server is away`, async () => {
-      const { code, stderr } = await runCoord([
-        "queue",
-        "put",
-        "q",
-        "--url",
-        server.url,
-        "--",
-        "true",
-      ]);
-      assert.equal(code, 69, stderr);
-      assert.doesNotMatch(stderr, /retrying/);
+      for (const args of [["queue", "put", "q", "--", "true"]]) {
+        const { code, stderr } = await runCoord(withUrl(args, server.url));
+        assert.equal(code, 69, `${args.join(" ")}: ${stderr}`);
+        assert.doesNotMatch(stderr, /retrying/);
+      }
     });
 
     await t.step(`${kind}: a worker whose login is refused exits 69 at once`, async () => {
@@ -383,6 +377,22 @@ Deno.test({
       [Symbol.asyncDispose]: server.stop,
     };
   }),
+});
+
+Deno.test("a waiter's line for a server away at its start says the wait it was given", async () => {
+  for (
+    const args of [
+      ["lock", "run", "r", "-w", "1", "--", "true"],
+      ["barrier", "b", "2", "--timeout", "1"],
+      ["queue", "wait", "q/j", "--timeout", "1"],
+    ]
+  ) {
+    // Nothing listens on port 1.
+    const { code, stderr } = await runCoord(withUrl(args, "redis://127.0.0.1:1"));
+    assert.equal(code, 75, `${args.join(" ")}: ${stderr}`);
+    // Not what was left of it once the command had started (for up to 999 ms).
+    assert.match(stderr.split("\n")[0], /— retrying every second for up to 1 s$/, args.join(" "));
+  }
 });
 
 Deno.test("the line of a server away at the start escapes control characters, shows no password", async () => {
