@@ -101,10 +101,11 @@ function say(line: string, quiet: boolean): void {
 }
 
 /**
- * The backend of a service (`queue work`, `schedule run`), waited for at its start for up to
- * START_OUTAGE_MS (see {@link openBackendWaiting}); undefined when `stop` (the service's stop
- * signals) aborted first, which ends the service as it ends one with nothing running (exit 0),
- * not by the signal's default action.
+ * The backend of a command that runs until stopped — a service (`queue work`, `schedule run`) or
+ * a console started beside them (`turn follow`) — waited for at its start for up to
+ * START_OUTAGE_MS (see {@link openBackendWaiting}); undefined when `stop` (the command's stop
+ * signals) aborted first, which ends the command as a stop ends it once running (exit 0), not by
+ * the signal's default action.
  *
  * @example
  * ```ts

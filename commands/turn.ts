@@ -5,6 +5,8 @@
  * @module
  */
 
+import { START_OUTAGE_MS } from "../lib/backend/await_backend.ts";
+import { formatDuration } from "../lib/duration.ts";
 import { ExitCode, ForeignDataError } from "../lib/errors.ts";
 import { foreignName } from "../lib/backend/keys.ts";
 import {
@@ -18,6 +20,7 @@ import type { Command } from "./command.ts";
 import { BACKEND_FLAGS, BACKEND_FLAGS_HELP, openBackend, parseFlags, usage } from "./flags.ts";
 import { printable, printableJson, shellWord, writeLine } from "./output.ts";
 import { padColumns, textWidth } from "./text_width.ts";
+import { openServiceBackend } from "./open_waiting.ts";
 import { errorLine, reportForeign } from "./report.ts";
 import { withSignals } from "./signals.ts";
 
@@ -53,6 +56,9 @@ namespace.
            its ticket granted, else by the holder's first renewal (within a third of its
            --expire) or, when it ends sooner, by its release; a holder that dies before any
            of these has none. A RES holding foreign data exits 65 at once, as status does.
+           A backend that cannot be reached at the start is tried every second for up to
+           ${formatDuration(START_OUTAGE_MS)} (then exit 69), as queue work does; status and reset
+           fail at once.
   reset    removes a queue nobody is in, and only if nobody took a ticket meanwhile;
            otherwise refuses with exit 75 (65 for one holding foreign data, left as it
            is); the other queues named are still reset. --force removes it anyway: its
@@ -113,9 +119,12 @@ async function follow(argv: string[]): Promise<number> {
     nameAfterDashDash: dashName("follow"),
   });
   const named = resourcesOf(positionals);
-  await using backend = await openBackend("turn", values);
-  // Following ends when interrupted: that is its normal end, hence 0 and not 128+N.
+  // Following ends when interrupted: that is its normal end, hence 0 and not 128+N. Started
+  // beside services while their server is away, it waits for it as they do, a stop meanwhile
+  // its normal end too.
   await withSignals(async (signal) => {
+    await using backend = await openServiceBackend("turn", values, signal);
+    if (!backend) return;
     for await (const { resource, event } of await followTicketLines(backend, named, signal)) {
       if (!writeLine(eventLine(resource, event))) return;
     }

@@ -14,7 +14,7 @@ import {
 } from "./support/postgres_server.ts";
 import { redisServerAvailable, startStandalone } from "./support/redis_servers.ts";
 import { tempDir } from "./support/temp.ts";
-import { guarded } from "./support/wait.ts";
+import { guarded, until } from "./support/wait.ts";
 
 /** A server a test stops and starts again, and the URL of a login it refuses. */
 interface HaltableServer {
@@ -168,6 +168,23 @@ function startCases(kind: string, serve: () => Promise<HaltableServer & AsyncDis
       assert.deepEqual(JSON.parse(stdout), { exitCode: 0, stdout: "done\n" });
     });
 
+    await t.step(
+      `${kind}: turn follow waits for its server at the start, then follows`,
+      async () => {
+        await server.halt();
+        await using follower = await startedWhileAway(server, ["turn", "follow"]);
+        // It prints nothing once listening: locks are taken until it hears one.
+        await until(async () => {
+          const taken = await runCoord(withUrl(["lock", "run", "seen", "--", "true"], server.url));
+          assert.equal(taken.code, 0, taken.stderr);
+          return await follower.stdoutLine(/^seen: \d+ completed/, 2_000).then(
+            () => true,
+            () => false,
+          );
+        }, { what: "turn follow to hear a lock's events" });
+      },
+    );
+
     await t.step(`${kind}: lock run --json counts waited_ms from its start`, async () => {
       await server.halt();
       await using waiter = await startedWhileAway(server, [
@@ -313,6 +330,7 @@ function startCases(kind: string, serve: () => Promise<HaltableServer & AsyncDis
         [["schedule", "run", `${temp.path}/crontab`], "SIGINT", 0],
         [["lock", "run", "r", "--wait", "30", "--", "true"], "SIGTERM", 143],
         [["barrier", "b", "2", "--timeout", "30"], "SIGHUP", 129],
+        [["turn", "follow"], "SIGTERM", 0],
       ] as const
     ) {
       await t.step(
@@ -332,7 +350,7 @@ function startCases(kind: string, serve: () => Promise<HaltableServer & AsyncDis
     }
 
     await t.step(`${kind}: a one-shot command fails at once while its server is away`, async () => {
-      for (const args of [["queue", "put", "q", "--", "true"]]) {
+      for (const args of [["queue", "put", "q", "--", "true"], ["turn", "status"]]) {
         const { code, stderr } = await runCoord(withUrl(args, server.url));
         assert.equal(code, 69, `${args.join(" ")}: ${stderr}`);
         assert.doesNotMatch(stderr, /retrying/);
