@@ -102,7 +102,7 @@ function say(line: string, quiet: boolean): void {
 
 /**
  * The backend of a command that runs until stopped — a service (`queue work`, `schedule run`) or
- * a console started beside them (`turn follow`) — waited for at its start for up to
+ * a console started beside them (`turn follow`, `ui`) — waited for at its start for up to
  * START_OUTAGE_MS (see {@link openBackendWaiting}); undefined when `stop` (the command's stop
  * signals) aborted first, which ends the command as a stop ends it once running (exit 0), not by
  * the signal's default action.
@@ -110,16 +110,24 @@ function say(line: string, quiet: boolean): void {
  * @example
  * ```ts
  * import { openServiceBackend } from "./open_waiting.ts";
- * await using backend = await openServiceBackend("queue", { url: "sqlite::memory:" }, new AbortController().signal);
+ * const stop = new AbortController().signal;
+ * await using backend = await openServiceBackend("ui", { url: "sqlite::memory:" }, stop, {
+ *   create: false,
+ * });
  * ```
  */
 export async function openServiceBackend(
   command: string,
   values: Parameters<typeof openBackend>[1],
   stop: AbortSignal,
+  opening: Parameters<typeof openBackend>[2] = {},
 ): Promise<Backend | undefined> {
   try {
-    return await openBackendWaiting(command, values, { limitMs: START_OUTAGE_MS, signal: stop });
+    return await openBackendWaiting(command, values, {
+      limitMs: START_OUTAGE_MS,
+      signal: stop,
+      ...opening,
+    });
   } catch (e) {
     if (stop.aborted && e === stop.reason) return undefined;
     throw e;

@@ -5,7 +5,9 @@
  * @module
  */
 
+import { START_OUTAGE_MS } from "../lib/backend/await_backend.ts";
 import type { Backend } from "../lib/backend/types.ts";
+import { formatDuration } from "../lib/duration.ts";
 import { BackendRefusedError, ExitCode, UsageError } from "../lib/errors.ts";
 import { variable } from "../lib/environment.ts";
 import type { Credentials } from "./ui/auth.ts";
@@ -16,7 +18,8 @@ import { LockTimings } from "./ui/lock_timings.ts";
 import { hostName } from "./ui/origin.ts";
 import { consoleHandler } from "./ui/server.ts";
 import type { Command } from "./command.ts";
-import { BACKEND_FLAGS, BACKEND_FLAGS_HELP, openBackend, parseFlags, usage } from "./flags.ts";
+import { BACKEND_FLAGS, BACKEND_FLAGS_HELP, parseFlags, usage } from "./flags.ts";
+import { openServiceBackend } from "./open_waiting.ts";
 import { withSignals } from "./signals.ts";
 
 const USAGE =
@@ -27,6 +30,10 @@ with the CLI's actions (cancel, retry or run now a job; pause, resume, purge or 
 queue; run now, pause, resume or remove a schedule task; reset a lock queue; abort a
 barrier), under the CLI's rules. Pages update by themselves as things change; no build step,
 nothing fetched from elsewhere. Runs until SIGINT, SIGTERM or SIGHUP (then exits 0).
+A backend that cannot be reached at the start (containers started together) is tried every
+second for up to ${
+    formatDuration(START_OUTAGE_MS)
+  } before it serves (then exit 69), as queue work does.
 
 Options:
   --listen HOST:PORT   where to serve (default 127.0.0.1:8080; PORT alone means 127.0.0.1;
@@ -67,6 +74,7 @@ Examples:
 Exit codes: 0 stopped by a signal · 64 bad flags, credentials half set, a non-loopback
             address without credentials or --read-only, or an address that cannot be used
             65 a SQLite file holding another program's data · 69 backend unavailable at start
+            (still after ${formatDuration(START_OUTAGE_MS)}, or a login refused)
 
 ${BACKEND_FLAGS_HELP}`;
 
@@ -91,17 +99,24 @@ async function run(argv: string[]): Promise<number> {
         "COORD_UI_PASSWORD, or give --read-only",
     );
   }
-  // Read-only, it opens the backend as the status commands do: it creates nothing, and a
-  // Postgres role granted only USAGE and SELECT (a dashboard's) may serve it.
-  await using backend = await openBackend("ui", values, readOnly ? { create: false } : {})
-    .catch((e) => {
+  await withSignals(async (stop) => {
+    // Read-only, it opens the backend as the status commands do: it creates nothing, and a
+    // Postgres role granted only USAGE and SELECT (a dashboard's) may serve it. Started with the
+    // services while their server is away (a compose file), it waits for it as they do, and a
+    // stop meanwhile ends it as one while serving does.
+    await using backend = await openServiceBackend(
+      "ui",
+      values,
+      stop,
+      readOnly ? { create: false } : {},
+    ).catch((e) => {
       // A role that may only read (a dashboard's) wants the console that only looks.
       if (readOnly || !(e instanceof BackendRefusedError)) throw e;
       throw new BackendRefusedError(`${e.message}; or only look: coord ui --read-only`, {
         cause: e,
       });
     });
-  await withSignals(async (stop) => {
+    if (!backend) return;
     // The console's followers and timers run until `signal` aborts, and any one left running
     // keeps the process alive: a refusal after they started (the port taken, the backend
     // failing) must stop them too, or coord prints the error and then runs on, serving nothing.

@@ -185,6 +185,14 @@ function startCases(kind: string, serve: () => Promise<HaltableServer & AsyncDis
       },
     );
 
+    await t.step(`${kind}: ui waits for its server at the start, then serves`, async () => {
+      await server.halt();
+      await using ui = await startedWhileAway(server, ["ui", "--listen", "127.0.0.1:0"]);
+      const root = /serving (http\S+)/.exec(await ui.stderrLine(/serving http/))![1];
+      const response = await fetch(root);
+      assert.equal(response.status, 200, await response.text());
+    });
+
     await t.step(`${kind}: lock run --json counts waited_ms from its start`, async () => {
       await server.halt();
       await using waiter = await startedWhileAway(server, [
@@ -331,6 +339,7 @@ function startCases(kind: string, serve: () => Promise<HaltableServer & AsyncDis
         [["lock", "run", "r", "--wait", "30", "--", "true"], "SIGTERM", 143],
         [["barrier", "b", "2", "--timeout", "30"], "SIGHUP", 129],
         [["turn", "follow"], "SIGTERM", 0],
+        [["ui", "--read-only", "--listen", "127.0.0.1:0"], "SIGINT", 0],
       ] as const
     ) {
       await t.step(
