@@ -26,7 +26,7 @@ import {
   type PutOptions,
 } from "./queue.ts";
 import type { FlowNode } from "./steps.ts";
-import { MAX_FLOW_DEPTH, MAX_FLOW_NODES } from "./limits.ts";
+import { MAX_FLOW_BYTES, MAX_FLOW_DEPTH, MAX_FLOW_NODES, oversize } from "./limits.ts";
 
 /** A job of a flow: as {@link PutOptions}' job fields, durations in seconds as on the CLI. */
 export interface FlowJob {
@@ -85,7 +85,8 @@ const GROUP_KEYS = ["parallel", "serial", "postprocess", "continueOnFailure", "p
  * postprocess `GROUP.post`; the parts that can start at once are released. Every node has its
  * group's priority (`priority`, else the group's group's, else `priority`).
  *
- * @throws {UsageError} naming where the flow is malformed.
+ * @throws {UsageError} naming where the flow is malformed, or when its jobs take more than
+ * `MAX_FLOW_BYTES` (4 MiB) as JSON together.
  */
 export function flowNodes(flow: unknown, rootId: string, priority = 0): FlowNode[] {
   const nodes: FlowNode[] = [];
@@ -210,6 +211,13 @@ export function flowNodes(flow: unknown, rootId: string, priority = 0): FlowNode
   };
   visit(flow, rootId, "flow");
   if (!nodes[0].group) throw new UsageError(`flow: the top is a group (parallel or serial)`);
+  // Stored in one step, which holds up a Redis server's other clients: bounded as a whole.
+  const specs = JSON.stringify(nodes.flatMap((node) => node.spec ?? []));
+  const over = oversize("flow: the list of its jobs", specs, {
+    maxBytes: MAX_FLOW_BYTES,
+    holder: "a flow",
+  });
+  if (over !== undefined) throw new UsageError(over);
   return nodes;
 }
 
@@ -218,8 +226,9 @@ export function flowNodes(flow: unknown, rootId: string, priority = 0): FlowNode
  *
  * @returns the flow's reference (wait for it: its result is the top postprocess' result, or
  * its parts' results) and whether it is new (an `id` that exists changes nothing).
- * @throws {UsageError} on a malformed flow, id or priority, or a part's id that is a job of
- * its own (`ID.0` put with that id).
+ * @throws {UsageError} on a malformed flow, id or priority, a job over `MAX_JOB_BYTES` or jobs
+ * over `MAX_FLOW_BYTES` (4 MiB) as JSON together, or a part's id that is a job of its own
+ * (`ID.0` put with that id).
  */
 export async function putFlow(
   backend: Backend,

@@ -3,10 +3,11 @@
 import assert from "node:assert/strict";
 import { UsageError } from "../../lib/errors.ts";
 import { putFlow } from "../../lib/queue/flow.ts";
-import { getJob, putJob, queueCounts, waitForJob } from "../../lib/queue/queue.ts";
+import { getJob, putJob, queueCounts, UnknownJobError, waitForJob } from "../../lib/queue/queue.ts";
 import { type JobContext, work } from "../../lib/queue/worker.ts";
 import { conformance, envOf } from "../support/backends.ts";
 import { runCoord } from "../support/cli.ts";
+import { tempDir } from "../support/temp.ts";
 
 conformance(
   "a nested flow runs serial parts in order and hands results to postprocesses",
@@ -168,6 +169,42 @@ conformance(
       text.stdout,
       /^group {7}\{"kind":"serial","children":\["g\.0","g\.1"\],"postprocess":"g\.post","continueOnFailure":false,"done":0\}$/m,
     );
+  },
+);
+
+conformance(
+  "a flow whose jobs pass 4 MiB as JSON together is refused before anything is stored (64, one line)",
+  async (ctx) => {
+    const backend = await ctx.open();
+    // Five parts of 0.8 MiB each, each within a job's 1 MiB; the list of their specs,
+    // [{"handler":"ok","args":"x…","retries":0,"backoffMs":1000},…], takes 4 MiB: the most a
+    // flow holds, as README says.
+    const empty = JSON.stringify(
+      Array.from({ length: 5 }, () => ({ handler: "ok", args: "", retries: 0, backoffMs: 1_000 })),
+    );
+    const room = 4 * 1_048_576 - empty.length;
+    const flowOf = (extra: number) => ({
+      parallel: Array.from({ length: 5 }, (_, i) => ({
+        handler: "ok",
+        args: "x".repeat(Math.floor(room / 5) + (i === 4 ? room % 5 + extra : 0)),
+      })),
+    });
+    assert.equal((await putFlow(backend, "big", flowOf(0), { id: "fits" })).created, true);
+    const stored = await backend.queue.counts("big");
+    const over = "flow: the list of its jobs is 4194305 bytes as JSON, over the 4 MiB (4194304 " +
+      "bytes) a flow may hold — keep the data elsewhere (a file, a database) and pass its name";
+    await assert.rejects(putFlow(backend, "big", flowOf(1), { id: "over" }), new UsageError(over));
+    await using temp = await tempDir("coord-test-");
+    const file = `${temp.path}/flow.json`;
+    await Deno.writeTextFile(file, JSON.stringify(flowOf(1)));
+    const put = await runCoord(["queue", "flow", "big", file, "--id", "over"], {
+      env: envOf(ctx),
+    });
+    assert.equal(put.code, 64, put.stderr);
+    assert.equal(put.stderr.trim().split("\n").length, 1, put.stderr);
+    assert.ok(put.stderr.includes(over), put.stderr);
+    assert.deepEqual(await backend.queue.counts("big"), stored, "nothing of either stored");
+    await assert.rejects(getJob(backend, "big/over"), UnknownJobError);
   },
 );
 
