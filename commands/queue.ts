@@ -68,6 +68,7 @@ import {
   DEFAULT_WORK_GRACE_MS,
   type JobHandler,
   MAX_STDOUT_BYTES,
+  passEnvRefusal,
   work,
   type WorkEvent,
 } from "../lib/queue/worker.ts";
@@ -548,14 +549,12 @@ async function workVerb(argv: string[]): Promise<number> {
   });
   if (positionals.length === 0) throw usage("queue", "work needs at least one QUEUE");
   const passEnv = passEnvFlag("queue", values);
-  // Only a command job's process is given them; a handler has the worker's whole environment.
-  if (passEnv.length > 0 && !values["allow-commands"]) {
-    throw usage(
-      "queue",
-      "--pass-env is for command jobs, which a worker runs only with --allow-commands — give " +
-        "both, or neither",
-    );
-  }
+  // Before the module is loaded and the backend waited for; work() would refuse it after.
+  const refusal = passEnvRefusal({ passEnv, allowCommands: values["allow-commands"] }, {
+    passEnv: "--pass-env",
+    allowCommands: "--allow-commands",
+  });
+  if (refusal !== undefined) throw usage("queue", refusal);
   const handlers = values.module === undefined ? {} : await loadHandlers(values.module);
   // Checked here, so that a bad flag is named as it was given; work() names its options.
   const concurrency = values.concurrency === undefined ? DEFAULT_CONCURRENCY : checkCount(

@@ -119,7 +119,10 @@ export interface WorkOptions {
   handlers?: Record<string, JobHandler>;
   /** Run command jobs too; without it they fail with the reason. */
   allowCommands?: boolean;
-  /** Withheld variables (`COORD_URL`, `COORD_PASSWORD`) command jobs get all the same. */
+  /**
+   * Withheld variables (`COORD_URL`, `COORD_PASSWORD`) command jobs get all the same; with
+   * `allowCommands` only (see {@link passEnvRefusal}).
+   */
   passEnv?: readonly string[];
   /** Jobs run at once; default 10. */
   concurrency?: number;
@@ -197,8 +200,8 @@ function cancelChecksOf(queue: string): string {
 /**
  * Works on `queues` until `signal` aborts (or, with `drain`, until they are empty).
  *
- * @throws {UsageError} on a bad queue name, or a concurrency, lease or grace period out of
- * range (see `limits.ts`).
+ * @throws {UsageError} on a bad queue name, a concurrency, lease or grace period out of range
+ * (see `limits.ts`), or `passEnv` without `allowCommands`.
  * @throws {BackendClosedError} when the backend is closed under it, or `BackendDamagedError`
  * when its store is damaged (a SQLite file): running jobs are stopped
  * (their signals abort with it), and their leases run out in the backend.
@@ -210,6 +213,8 @@ export async function work(
 ): Promise<WorkResult> {
   if (queues.length === 0) throw new UsageError("name at least one queue to work on");
   queues.forEach(checkQueueName);
+  const refusal = passEnvRefusal(options);
+  if (refusal !== undefined) throw new UsageError(refusal);
   const concurrency = checkCount(
     { name: "concurrency", unit: "ms" },
     options.concurrency ?? DEFAULT_CONCURRENCY,
@@ -227,6 +232,29 @@ export async function work(
     { maxMs: MAX_TIMER_MS },
   );
   return await new Worker(backend, queues, { ...options, concurrency, leaseMs, graceMs }).run();
+}
+
+/**
+ * Why a worker refuses `passEnv` (undefined when it does not): given without `allowCommands`,
+ * it would pass nothing, silently — only a command job's process is given the variables it
+ * names, and a handler has the worker's whole environment anyway. Named as the giver named
+ * the options (`names`: the CLI's flags).
+ *
+ * @example
+ * ```ts
+ * import { passEnvRefusal } from "./worker.ts";
+ * passEnvRefusal({ passEnv: ["COORD_URL"] });
+ * // "passEnv is for command jobs, which a worker runs only with allowCommands — give both, …"
+ * passEnvRefusal({ passEnv: ["COORD_URL"], allowCommands: true }); // undefined
+ * ```
+ */
+export function passEnvRefusal(
+  { passEnv = [], allowCommands }: Pick<WorkOptions, "passEnv" | "allowCommands">,
+  names = { passEnv: "passEnv", allowCommands: "allowCommands" },
+): string | undefined {
+  if (passEnv.length === 0 || allowCommands) return undefined;
+  return `${names.passEnv} is for command jobs, which a worker runs only with ` +
+    `${names.allowCommands} — give both, or neither`;
 }
 
 class Worker {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { connect } from "../backend/connect.ts";
+import { UsageError } from "../errors.ts";
 import { type JobHandler, work } from "./worker.ts";
 import { getJob, putJob } from "./queue.ts";
 
@@ -17,6 +18,19 @@ Deno.test("work() names its options as a program gives them, not as the CLI's fl
   ) {
     await assert.rejects(work(backend, ["q"], options), message);
   }
+});
+
+Deno.test("work() refuses passEnv without allowCommands, and takes no job", async () => {
+  await using backend = await connect({ url: "sqlite::memory:" });
+  const { ref } = await putJob(backend, "q", { command: ["env"] });
+  await assert.rejects(
+    work(backend, ["q"], { passEnv: ["COORD_URL"], drain: true }),
+    new UsageError(
+      "passEnv is for command jobs, which a worker runs only with allowCommands — give both, " +
+        "or neither",
+    ),
+  );
+  assert.equal((await getJob(backend, ref)).state, "pending");
 });
 
 Deno.test("handlers that name their arguments' type are taken as they are", async () => {
