@@ -13,6 +13,7 @@ import { variable } from "../lib/environment.ts";
 import { DEFAULT_GRACE_MS, Scheduler } from "../lib/schedule/scheduler.ts";
 import { scheduleReports, type TaskStatus } from "../lib/schedule/status.ts";
 import {
+  checkTriggerArgs,
   pauseTask,
   removeTask,
   resumeTask,
@@ -130,8 +131,9 @@ best-effort line giving one is refused.
             --max-lag S  exit 1 when a task's oldest tick not done has been due more than
                          S seconds (not run, or still running): a health check
   trigger   one extra run of TASK now, by whichever instance claims it first (once), beside
-            its ticks; --args JSON is its ctx.args (a command's COORD_ARGS); prints the
-            request's id. A run killed with its instance is not repeated.
+            its ticks; --args JSON is its ctx.args (a command's COORD_ARGS), at most 1 MiB as
+            a job's (exit 64 past it, nothing stored); prints the request's id. A run killed
+            with its instance is not repeated.
   pause     stop claiming TASK's ticks, on every instance, until resume (stored: it survives
             restarts; a run going on finishes; trigger still runs it)
   resume    claim its ticks again; the ticks that passed while paused are skipped, or run
@@ -364,6 +366,8 @@ async function trigger(argv: string[]): Promise<number> {
     } catch {
       throw usage("schedule", `--args is not JSON: ${values.args}`);
     }
+    // Before the backend is opened: bad input is 64 whether or not it answers.
+    checkTriggerArgs(args);
   }
   await using backend = await openBackend("schedule", values);
   console.log(await triggerTask(backend, positionals[0], { args }));

@@ -86,6 +86,36 @@ export function oversize(
 }
 
 /**
+ * Checks that JSON holds `value` (a job's or a triggered run's args, named `what`), as it is
+ * stored: a BigInt, a cycle or a function cannot be, and Infinity or NaN (or 1e400, which
+ * `JSON.parse` reads as Infinity) would become null without a word.
+ *
+ * @returns its JSON.
+ * @throws {UsageError} naming what JSON cannot hold.
+ * @example
+ * ```ts
+ * import { checkJson } from "./limits.ts";
+ * checkJson("args", { to: "ana" }); // '{"to":"ana"}'
+ * ```
+ */
+export function checkJson(what: string, value: unknown): string {
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(value, (_key, v) => {
+      if (typeof v === "number" && !Number.isFinite(v)) {
+        throw new UsageError(`${what} hold ${v}, a number JSON has not — give it as text`);
+      }
+      return v;
+    });
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    throw new UsageError(`${what} are not JSON: ${e instanceof Error ? e.message : e}`);
+  }
+  if (json === undefined) throw new UsageError(`${what} are not JSON: a ${typeof value}`);
+  return json;
+}
+
+/**
  * A checked value's name in a message, as its giver wrote it, with the unit they wrote it in: a
  * library option (`{ name: "delayMs", unit: "ms" }`), a CLI flag or a file's field in seconds
  * (`{ name: "--delay", unit: "s" }`). A bare string is a CLI flag's name without `--`.

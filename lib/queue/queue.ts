@@ -23,6 +23,7 @@ import { listedState } from "./record.ts";
 import {
   checkCount,
   checkDuration,
+  checkJson,
   checkKeep,
   MAX_DELAY_MS,
   MAX_PRIORITY,
@@ -361,25 +362,6 @@ export function jobSpecOf(options: PutOptions, naming: PutNaming = OPTION_NAMES)
  */
 export function jobBytes(spec: JobSpec): number {
   return new TextEncoder().encode(JSON.stringify(spec)).length;
-}
-
-/** Refuses a value JSON cannot hold (a BigInt, a cycle, a function): it is stored as JSON. */
-function checkJson(what: string, value: unknown): void {
-  let json: string | undefined;
-  try {
-    // JSON has no Infinity nor NaN (nor 1e400, which JSON.parse reads as Infinity): stored,
-    // each would become null without a word.
-    json = JSON.stringify(value, (_key, v) => {
-      if (typeof v === "number" && !Number.isFinite(v)) {
-        throw new UsageError(`${what} hold ${v}, a number JSON has not — give it as text`);
-      }
-      return v;
-    });
-  } catch (e) {
-    if (e instanceof UsageError) throw e;
-    throw new UsageError(`${what} are not JSON: ${e instanceof Error ? e.message : e}`);
-  }
-  if (json === undefined) throw new UsageError(`${what} are not JSON: a ${typeof value}`);
 }
 
 /**

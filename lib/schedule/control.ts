@@ -8,6 +8,7 @@
 import type { Backend } from "../backend/types.ts";
 import { checkName } from "../backend/keys.ts";
 import { CoordError, ExitCode, ForeignDataError, UsageError } from "../errors.ts";
+import { checkJson, MAX_JOB_BYTES, oversize } from "../queue/limits.ts";
 import {
   decodeRecord,
   recordType,
@@ -19,8 +20,32 @@ import {
 
 /** Options of {@link triggerTask}. */
 export interface TriggerOptions {
-  /** The run's `ctx.args` (a command task's `COORD_ARGS`, as JSON); default the task's own. */
+  /**
+   * The run's `ctx.args` (a command task's `COORD_ARGS`, as JSON); default the task's own. At
+   * most 1 MiB as JSON, as a job's (see {@link checkTriggerArgs}).
+   */
   args?: unknown;
+}
+
+/**
+ * Checks a triggered run's args before they are stored in its task's record: JSON holds them,
+ * and they take at most `MAX_JOB_BYTES` (1 MiB) as JSON, as a job's do — every instance
+ * running the task reads that record, and rewrites it with each claim.
+ *
+ * @throws {UsageError} naming what JSON cannot hold, or the size and the limit.
+ * @example
+ * ```ts
+ * import { checkTriggerArgs } from "./control.ts";
+ * checkTriggerArgs({ to: "ana" }); // fits
+ * checkTriggerArgs("x".repeat(2_000_000)); // UsageError: the run's args is 2000002 bytes as JSON, …
+ * ```
+ */
+export function checkTriggerArgs(args: unknown): void {
+  const over = oversize("the run's args", checkJson("args", args), {
+    maxBytes: MAX_JOB_BYTES,
+    holder: "a triggered run",
+  });
+  if (over !== undefined) throw new UsageError(over);
 }
 
 /**
@@ -29,7 +54,8 @@ export interface TriggerOptions {
  *
  * @returns the request's id, which `status` shows with the run.
  * @throws {UnknownTaskError} when the task has no record (no instance has run it).
- * @throws {UsageError} when the name is a dynamic template's (name one of its instances).
+ * @throws {UsageError} when the name is a dynamic template's (name one of its instances), or
+ * `args` are not JSON or take more than 1 MiB as JSON ({@link checkTriggerArgs}).
  * @throws {ForeignDataError} when the name holds something other than a task.
  * @example
  * ```ts
@@ -50,6 +76,7 @@ export async function triggerTask(
   name: string,
   { args }: TriggerOptions = {},
 ): Promise<string> {
+  if (args !== undefined) checkTriggerArgs(args);
   const id = crypto.randomUUID();
   await changeTask(backend, name, (record, now) => ({
     ...record,

@@ -6,7 +6,7 @@ import { type CoordProcess, runCoord, signalTwice, spawnCoord } from "../support
 import { Scheduler } from "../../lib/schedule/scheduler.ts";
 import { putJob } from "../../lib/queue/queue.ts";
 import { pauseTask, resumeTask, triggerTask } from "../../lib/schedule/control.ts";
-import { ForeignDataError } from "../../lib/errors.ts";
+import { ForeignDataError, UsageError } from "../../lib/errors.ts";
 import { dueNow } from "../support/schedule.ts";
 import { tempDir } from "../support/temp.ts";
 import { lineIn, until } from "../support/wait.ts";
@@ -586,5 +586,36 @@ conformance(
       }
       assert.equal((await backend.schedule.read(name)).stored?.value, json, "left as it is");
     }
+  },
+);
+
+conformance(
+  "trigger refuses args over 1 MiB as JSON or that JSON cannot hold (64, one line), storing nothing",
+  async (ctx) => {
+    const backend = await ctx.open();
+    const record = '{"type":"task","spec":"every 3600000ms","runs":1,"failures":0,"next":0}';
+    assert.ok(await backend.schedule.write("adhoc", { expect: 0, value: record }));
+    // "x…" as JSON: its quotes and 1_048_575 x's, a byte over a job's 1 MiB.
+    await assert.rejects(
+      triggerTask(backend, "adhoc", { args: "x".repeat(1_048_575) }),
+      new UsageError(
+        "the run's args is 1048577 bytes as JSON, over the 1 MiB (1048576 bytes) a triggered " +
+          "run may hold — keep the data elsewhere (a file, a database) and pass its name",
+      ),
+    );
+    await assert.rejects(
+      triggerTask(backend, "adhoc", { args: { n: NaN } }),
+      new UsageError("args hold NaN, a number JSON has not — give it as text"),
+    );
+    // JSON.parse reads 1e400 as Infinity, which JSON would store as null.
+    const cli = await runCoord(["schedule", "trigger", "adhoc", "--args", "1e400"], {
+      env: envOf(ctx),
+    });
+    assert.equal(cli.code, 64, cli.stderr);
+    assert.equal(cli.stderr.trim().split("\n").length, 1, cli.stderr);
+    assert.match(cli.stderr, /args hold Infinity, a number JSON has not/);
+    assert.equal((await backend.schedule.read("adhoc")).stored?.value, record, "left as it is");
+    await triggerTask(backend, "adhoc", { args: "x".repeat(1_048_574) });
+    assert.match((await backend.schedule.read("adhoc")).stored!.value, /"triggers":\[/);
   },
 );
