@@ -124,3 +124,29 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "a number SQL cannot take is refused before it is sent, as a parameter as well as text",
+  ignore: url === undefined,
+  async fn() {
+    const namespace = await schema();
+    const { pool, texts } = await recordingPool(url!);
+    try {
+      const store = new PostgresSqlStore(pool, namespace, "postgres://test");
+      // Seen once (a parameter, once the transaction's BEGIN has gone), then again (prepared, as
+      // text): refused both times.
+      for (const value of [NaN, Infinity, NaN]) {
+        await assert.rejects(
+          store.read(async (tx) => {
+            await tx.all("SELECT 1 AS one");
+            return await tx.all("SELECT ?::float8 AS refused", value);
+          }),
+          RangeError,
+        );
+      }
+      assert.deepEqual(texts.filter((text) => text.includes("refused")), []);
+    } finally {
+      await pool.end();
+    }
+  },
+});

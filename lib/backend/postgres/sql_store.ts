@@ -191,8 +191,16 @@ class Transaction implements SqlTransaction {
     return this.#prepared(sql, literals) ?? inline(sql, literals());
   }
 
-  /** `params` as SQL literals, quoted once whichever form asks: a job's value may be a megabyte. */
+  /**
+   * `params` as SQL literals, quoted once whichever form asks (a job's value may be a megabyte);
+   * a number SQL cannot take is refused at once, as a parameter too.
+   */
   #literals(params: SqlValue[]): () => string[] {
+    for (const value of params) {
+      if (typeof value === "number" && !Number.isFinite(value)) {
+        throw new RangeError(`not a number SQL can take: ${value}`);
+      }
+    }
     let literals: string[] | undefined;
     return () => literals ??= params.map((value) => this.#literal(value));
   }
@@ -214,7 +222,6 @@ class Transaction implements SqlTransaction {
     if (value === null) return "NULL";
     if (value === STEP_CLOCK_PARAM) return STEP_CLOCK_SQL;
     if (typeof value === "string") return this.#client.escapeLiteral(value);
-    if (!Number.isFinite(value)) throw new RangeError(`not a number SQL can take: ${value}`);
     return `(${value})`; // parenthesized: "x -?" with -1 must not read as a comment
   }
 
