@@ -567,7 +567,8 @@ async function workVerb(argv: string[]): Promise<number> {
     minMs: MIN_LEASE_MS,
     maxMs: MAX_TIMER_MS,
   });
-  // Before the backend is opened: a refused id makes no store.
+  // Before the backend is opened (or waited for): a refused name or id makes no store.
+  positionals.forEach(checkQueueName);
   if (values.worker !== undefined) checkName("worker id", values.worker);
   const graceMs = secondsFlag("queue", "grace", values.grace, DEFAULT_WORK_GRACE_MS, {
     maxMs: MAX_TIMER_MS,

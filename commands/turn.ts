@@ -8,7 +8,7 @@
 import { START_OUTAGE_MS } from "../lib/backend/await_backend.ts";
 import { formatDuration } from "../lib/duration.ts";
 import { ExitCode, ForeignDataError } from "../lib/errors.ts";
-import { foreignName } from "../lib/backend/keys.ts";
+import { checkNames, foreignName } from "../lib/backend/keys.ts";
 import {
   followTicketLines,
   resetTicketLine,
@@ -182,8 +182,9 @@ async function reset(argv: string[]): Promise<number> {
 const dashName = (verb: string) => (name: string) => `coord turn ${verb} -- ${shellWord(name)}`;
 
 /** The RES arguments, without repeats; undefined (every queue) when there are none. */
+/** The resources named, checked before the backend is opened (or waited for: `follow`). */
 function resourcesOf(positionals: string[]): string[] | undefined {
-  const names = [...new Set(positionals)];
+  const names = checkNames("resource name", [...new Set(positionals)]);
   return names.length > 0 ? names : undefined;
 }
 

@@ -438,3 +438,12 @@ Deno.test("the line of a server away at the start escapes control characters, sh
   assert.match(line, /ho\\x1b\[31mst/);
   assert.doesNotMatch(line, /s3cret/);
 });
+
+Deno.test("a long-running command given a bad name exits 64 at once, not after the wait", async () => {
+  for (const args of [["turn", "follow", ""], ["queue", "work", ""]]) {
+    // Nothing listens on port 1: a name checked only once the backend answered waits a minute.
+    const { code, stderr } = await runCoord(withUrl(args, "redis://127.0.0.1:1"));
+    assert.equal(code, 64, `${args.join(" ")}: ${stderr}`);
+    assert.doesNotMatch(stderr, /retrying/, args.join(" "));
+  }
+});
