@@ -29,6 +29,12 @@ export interface StartDeadline {
   timedOut: (cause: BackendUnreachableError) => Error;
 }
 
+/** How a command opens its backend (see `openBackend`), and who else is told it waits. */
+export type WaitingOptions = Parameters<typeof openBackend>[2] & {
+  /** Told once, as the line on stderr is, when the server could not be reached at a first try. */
+  onUnreachable?: (error: BackendUnreachableError) => void;
+};
+
 /**
  * Opens the backend the flags name; a server that cannot be reached (a restart, containers
  * started together) is tried again every second for up to `limitMs`, and no later than the
@@ -58,9 +64,9 @@ export interface StartDeadline {
 export async function openBackendWaiting(
   command: string,
   values: Parameters<typeof openBackend>[1],
-  { limitMs, deadline, quiet = false, signal, ...opening }:
-    & { limitMs: number; deadline?: StartDeadline; quiet?: boolean; signal?: AbortSignal }
-    & Parameters<typeof openBackend>[2],
+  { limitMs, deadline, quiet = false, signal, onUnreachable, ...opening }:
+    & WaitingOptions
+    & { limitMs: number; deadline?: StartDeadline; quiet?: boolean; signal?: AbortSignal },
 ): Promise<Backend> {
   const startedAt = performance.now();
   const leftMs = deadline === undefined
@@ -79,6 +85,7 @@ export async function openBackendWaiting(
       onUnreachable: (e) => {
         waited = true;
         say(outageLine({ type: "unavailable", error: oneLine(e), limitMs: saidMs }), quiet);
+        onUnreachable?.(e);
       },
     });
   } catch (e) {
@@ -120,7 +127,7 @@ export async function openServiceBackend(
   command: string,
   values: Parameters<typeof openBackend>[1],
   stop: AbortSignal,
-  opening: Parameters<typeof openBackend>[2] = {},
+  opening: WaitingOptions = {},
 ): Promise<Backend | undefined> {
   try {
     return await openBackendWaiting(command, values, {

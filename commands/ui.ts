@@ -6,9 +6,8 @@
  */
 
 import { START_OUTAGE_MS } from "../lib/backend/await_backend.ts";
-import type { Backend } from "../lib/backend/types.ts";
 import { formatDuration } from "../lib/duration.ts";
-import { BackendRefusedError, ExitCode, UsageError } from "../lib/errors.ts";
+import { BackendRefusedError, ExitCode, oneLine, UsageError } from "../lib/errors.ts";
 import { variable } from "../lib/environment.ts";
 import type { Credentials } from "./ui/auth.ts";
 import { followChanges, Pulse } from "./ui/changes.ts";
@@ -16,7 +15,7 @@ import { newCsrfToken } from "./ui/csrf.ts";
 import { JobTimings } from "./ui/job_timings.ts";
 import { LockTimings } from "./ui/lock_timings.ts";
 import { hostName } from "./ui/origin.ts";
-import { consoleHandler } from "./ui/server.ts";
+import { consoleHandler, waitingHandler } from "./ui/server.ts";
 import type { Command } from "./command.ts";
 import { BACKEND_FLAGS, BACKEND_FLAGS_HELP, parseFlags, usage } from "./flags.ts";
 import { openServiceBackend } from "./open_waiting.ts";
@@ -30,14 +29,16 @@ with the CLI's actions (cancel, retry or run now a job; pause, resume, purge or 
 queue; run now, pause, resume or remove a schedule task; reset a lock queue; abort a
 barrier), under the CLI's rules. Pages update by themselves as things change; no build step,
 nothing fetched from elsewhere. Runs until SIGINT, SIGTERM or SIGHUP (then exits 0).
-A backend that cannot be reached at the start (containers started together) is tried every
-second for up to ${
+It listens first; a backend that cannot be reached at the start (containers started
+together) is tried every second for up to ${
     formatDuration(START_OUTAGE_MS)
-  } before it serves (then exit 69), as queue work does.
+  } (then exit 69), as queue work does, every
+page answering 503 with a banner meanwhile, and loading by itself once it serves.
 
 Options:
   --listen HOST:PORT   where to serve (default 127.0.0.1:8080; PORT alone means 127.0.0.1;
-                       port 0 picks a free one). It prints "coord ui: serving URL" on stderr.
+                       port 0 picks a free one). It prints "coord ui: listening on URL" on
+                       stderr, and "coord ui: serving URL" once the backend answers
   --read-only          show everything, offer no action, refuse every POST with 403; opens
                        the backend as the status commands do: creates nothing (a store not
                        there yet shows empty until a restart), and on PostgreSQL a role
@@ -65,7 +66,7 @@ Endpoints besides the pages:
              coord_lock_held_seconds of the grants seen since the console started,
              coord_queue_job_duration_seconds,
              coord_queue_job_wait_seconds of the jobs finished while the console runs
-  /health    200 while the backend answers, else 503
+  /health    200 while the backend answers, else 503 (while it is waited for at the start too)
 
 Examples:
   coord ui --url redis://10.0.0.5:6379
@@ -99,35 +100,8 @@ async function run(argv: string[]): Promise<number> {
         "COORD_UI_PASSWORD, or give --read-only",
     );
   }
-  await withSignals(async (stop) => {
-    // Read-only, it opens the backend as the status commands do: it creates nothing, and a
-    // Postgres role granted only USAGE and SELECT (a dashboard's) may serve it. Started with the
-    // services while their server is away (a compose file), it waits for it as they do, and a
-    // stop meanwhile ends it as one while serving does.
-    await using backend = await openServiceBackend(
-      "ui",
-      values,
-      stop,
-      readOnly ? { create: false } : {},
-    ).catch((e) => {
-      // A role that may only read (a dashboard's) wants the console that only looks.
-      if (readOnly || !(e instanceof BackendRefusedError)) throw e;
-      throw new BackendRefusedError(`${e.message}; or only look: coord ui --read-only`, {
-        cause: e,
-      });
-    });
-    if (!backend) return;
-    // The console's followers and timers run until `signal` aborts, and any one left running
-    // keeps the process alive: a refusal after they started (the port taken, the backend
-    // failing) must stop them too, or coord prints the error and then runs on, serving nothing.
-    const ended = new AbortController();
-    const signal = AbortSignal.any([stop, ended.signal]);
-    try {
-      await serveConsole(backend, { listen, base, readOnly, credentials, allowedHosts }, signal);
-    } finally {
-      ended.abort();
-    }
-  });
+  const options = { listen, base, readOnly, credentials, allowedHosts };
+  await withSignals((stop) => serveConsole(values, options, stop));
   return ExitCode.ok;
 }
 
@@ -141,45 +115,91 @@ interface ConsoleOptions {
   allowedHosts: string[];
 }
 
+/** Why a console listening has no backend yet, while its first try at it is under way. */
+const NOT_TRIED = "its first try has not answered yet";
+
 /**
- * Follows the backend's changes, then serves the console until `signal` aborts. The followers
- * start first so that the "serving" line means every change from then on is seen.
+ * Listens first, so that a port taken is said at once and a probe or a browser is answered
+ * (503) while the backend is waited for; then opens the backend (waited for as the services
+ * beside it wait), follows its changes and serves the console until `stop` aborts.
  */
 async function serveConsole(
-  backend: Backend,
-  { listen, base, readOnly, credentials, allowedHosts }: ConsoleOptions,
-  signal: AbortSignal,
+  values: Parameters<typeof openServiceBackend>[1],
+  options: ConsoleOptions,
+  stop: AbortSignal,
 ): Promise<void> {
-  const ctx = { backend, readOnly, csrfToken: newCsrfToken(), base };
-  const pulse = new Pulse();
-  await followChanges(backend, pulse, signal);
-  const lockTimings = new LockTimings();
-  await lockTimings.follow(backend, signal);
-  const jobTimings = new JobTimings();
-  await jobTimings.follow(backend, pulse, signal);
-  let server: Deno.HttpServer<Deno.NetAddr>;
+  const { base, readOnly, credentials, allowedHosts } = options;
+  // The server and the console's followers and timers run until `signal` aborts, and any one
+  // left running keeps the process alive: a refusal after the server started (the backend
+  // refusing, or still away after a minute) must stop them too, or coord prints the error and
+  // then runs on, serving nothing.
+  const ended = new AbortController();
+  const signal = AbortSignal.any([stop, ended.signal]);
+  // Without credentials, a page on another site that rebinds its name to the console's
+  // address could read and act, wherever it listens (a --read-only console on 0.0.0.0 is on
+  // loopback too); with them, it would need the password too.
+  const access = { credentials, allowedHosts: credentials ? undefined : allowedHosts };
+  let outage = NOT_TRIED;
+  let handler = waitingHandler({ base, readOnly, ...access, outage: () => outage });
+  const server = listenOn(options, signal, (request) => handler(request));
   try {
-    server = Deno.serve(
-      {
-        ...listen,
-        signal,
-        onListen: ({ hostname, port }) => {
-          const host = hostname.includes(":") ? `[${hostname}]` : hostname;
-          const mode = readOnly ? " (read-only)" : "";
-          console.error(`coord ui: serving http://${host}:${port}${base}/${mode}`);
-        },
-      },
-      consoleHandler(ctx, {
-        credentials,
-        pulse,
-        signal,
-        histograms: [lockTimings, jobTimings],
-        // Without credentials, a page on another site that rebinds its name to the console's
-        // address could read and act, wherever it listens (a --read-only console on 0.0.0.0
-        // is on loopback too); with them, it would need the password too.
-        allowedHosts: credentials ? undefined : allowedHosts,
-      }),
+    // Read-only, it opens the backend as the status commands do: it creates nothing, and a
+    // Postgres role granted only USAGE and SELECT (a dashboard's) may serve it. Started with
+    // the services while their server is away (a compose file), it waits for it as they do,
+    // and a stop meanwhile ends it as one while serving does.
+    await using backend = await openServiceBackend("ui", values, stop, {
+      ...(readOnly ? { create: false } : {}),
+      onUnreachable: (e) => outage = oneLine(e),
+    }).catch((e) => {
+      // A role that may only read (a dashboard's) wants the console that only looks.
+      if (readOnly || !(e instanceof BackendRefusedError)) throw e;
+      throw new BackendRefusedError(`${e.message}; or only look: coord ui --read-only`, {
+        cause: e,
+      });
+    });
+    if (!backend) return;
+    // The followers start first so that the "serving" line means every change from then on is
+    // seen.
+    const ctx = { backend, readOnly, csrfToken: newCsrfToken(), base };
+    const pulse = new Pulse();
+    await followChanges(backend, pulse, signal);
+    const lockTimings = new LockTimings();
+    await lockTimings.follow(backend, signal);
+    const jobTimings = new JobTimings();
+    await jobTimings.follow(backend, pulse, signal);
+    handler = consoleHandler(ctx, {
+      ...access,
+      pulse,
+      signal,
+      histograms: [lockTimings, jobTimings],
+    });
+    console.error(
+      `coord ui: serving ${consoleUrl(server.addr, base)}${readOnly ? " (read-only)" : ""}`,
     );
+    await server.finished;
+  } finally {
+    ended.abort();
+    await server.finished;
+  }
+}
+
+/**
+ * The server of the console at its `--listen` address, answering through `handler` until
+ * `signal` aborts; it says where on stderr.
+ *
+ * @throws {UsageError} when the address cannot be listened on (taken, not this host's).
+ */
+function listenOn(
+  { listen, base }: ConsoleOptions,
+  signal: AbortSignal,
+  handler: (request: Request) => Promise<Response>,
+): Deno.HttpServer<Deno.NetAddr> {
+  try {
+    return Deno.serve({
+      ...listen,
+      signal,
+      onListen: (addr) => console.error(`coord ui: listening on ${consoleUrl(addr, base)}`),
+    }, handler);
   } catch (error) {
     throw new UsageError(
       `cannot listen on ${listen.hostname}:${listen.port}: ${
@@ -187,7 +207,12 @@ async function serveConsole(
       } — choose another --listen`,
     );
   }
-  await server.finished;
+}
+
+/** The console's root URL at the address it listens on. */
+function consoleUrl({ hostname, port }: Deno.NetAddr, base: string): string {
+  const host = hostname.includes(":") ? `[${hostname}]` : hostname;
+  return `http://${host}:${port}${base}/`;
 }
 
 /** `HOST:PORT`, `[V6]:PORT` or `PORT`. */

@@ -15,6 +15,7 @@ import {
 import { redisServerAvailable, startStandalone } from "./support/redis_servers.ts";
 import { tempDir } from "./support/temp.ts";
 import { guarded, until } from "./support/wait.ts";
+import { startWaitingUi } from "./ui_support.ts";
 
 /** A server a test stops and starts again, and the URL of a login it refuses. */
 interface HaltableServer {
@@ -185,13 +186,28 @@ function startCases(kind: string, serve: () => Promise<HaltableServer & AsyncDis
       },
     );
 
-    await t.step(`${kind}: ui waits for its server at the start, then serves`, async () => {
-      await server.halt();
-      await using ui = await startedWhileAway(server, ["ui", "--listen", "127.0.0.1:0"]);
-      const root = /serving (http\S+)/.exec(await ui.stderrLine(/serving http/))![1];
-      const response = await fetch(root);
-      assert.equal(response.status, 200, await response.text());
-    });
+    await t.step(
+      `${kind}: ui listens while it waits for its server, answering 503, then serves`,
+      async () => {
+        await server.halt();
+        await using ui = await startWaitingUi({ COORD_URL: server.url });
+        const { root } = ui;
+        const page = await fetch(root);
+        const body = await page.text();
+        assert.equal(page.status, 503, body);
+        assert.match(body, /class="banner"[^>]*>Cannot read the backend: cannot reach /);
+        assert.match(body, /<script src="\/assets\/client\.js"><\/script>/);
+        const health = await fetch(`${root}health`);
+        assert.equal(health.status, 503, await health.text());
+        await server.start();
+        // Said once the console serves, not restarted: the same port answers.
+        await ui.process.stderrLine(/^coord ui: serving http/);
+        for (const path of ["", "health"]) {
+          const response = await fetch(`${root}${path}`);
+          assert.equal(response.status, 200, `/${path}: ${await response.text()}`);
+        }
+      },
+    );
 
     await t.step(`${kind}: lock run --json counts waited_ms from its start`, async () => {
       await server.halt();

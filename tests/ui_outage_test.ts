@@ -19,6 +19,7 @@ import {
   openLive,
   PAGE_WAIT_MS,
   startUi,
+  startWaitingUi,
   stillTheSamePage,
   until,
 } from "./ui_support.ts";
@@ -136,6 +137,36 @@ Deno.test({
         `document.querySelector("h1")?.textContent === "Queue pr" && !document.querySelector("#live .banner") && document.getElementById("stream").textContent === "live"`,
       );
       assert.ok(await page.$("form.lookup"), "the page's forms did not come with it");
+    } finally {
+      await server.stop();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "ui: a page opened while the console waits for Redis at its start says so, and loads by itself once Redis answers",
+  ignore: !redisServerAvailable() || !chromiumAvailable(),
+  async fn() {
+    const server = await startStandalone();
+    try {
+      await server.halt();
+      await using ui = await startWaitingUi({ COORD_URL: server.url });
+      await using browser = await launchBrowser();
+      const page = await browser.newPage();
+      const response = await page.goto(ui.root);
+      assert.equal(response?.status(), 503);
+      await page.waitForSelector("#live .banner", { timeout: PAGE_WAIT_MS });
+      // Its event stream is refused (503) until the console serves: asked again, not given up.
+      await until(
+        page,
+        `document.getElementById("stream").textContent === "backend unavailable — retrying"`,
+      );
+      await server.start();
+      await until(
+        page,
+        `document.querySelector("h1")?.textContent === "Overview" && !document.querySelector("#live .banner") && document.getElementById("stream").textContent === "live"`,
+      );
     } finally {
       await server.stop();
     }

@@ -24,13 +24,42 @@ export interface RunningUi extends AsyncDisposable {
  * unless ARGS give another; resolves once it serves. Disposing it stops it with SIGTERM and
  * waits for it to exit.
  */
-export async function startUi(
+export function startUi(env: Record<string, string>, args: string[] = []): Promise<RunningUi> {
+  return startedUi(env, args, /serving (http\S+)/);
+}
+
+/**
+ * Starts `coord ui ARGS…` as {@link startUi} does, on a backend it cannot reach, and resolves
+ * once it says it waits for it (every second, for up to a minute): it listens by then, and said
+ * where before.
+ */
+export function startWaitingUi(
   env: Record<string, string>,
   args: string[] = [],
 ): Promise<RunningUi> {
+  return startedUi(env, args, BACKEND_AWAY, /listening on (http\S+)/);
+}
+
+/** The line coord says when it finds its server away at its start. */
+export const BACKEND_AWAY = /^coord: backend unavailable \(cannot reach .*\) — retrying/;
+
+/**
+ * `coord ui ARGS…` once it said a line like `ready`, its root from the line like `where` (the
+ * ready line when not given), said by then.
+ */
+async function startedUi(
+  env: Record<string, string>,
+  args: string[],
+  ready: RegExp,
+  where = ready,
+): Promise<RunningUi> {
   const listen = args.includes("--listen") ? [] : ["--listen", "127.0.0.1:0"];
   const process = spawnCoord(["ui", ...listen, ...args], { env });
-  const line = await process.stderrLine(/serving http/, 60_000).catch(async (error) => {
+  let root: string;
+  try {
+    await process.stderrLine(ready, 60_000);
+    root = where.exec(await process.stderrLine(where, 0))![1];
+  } catch (error) {
     try {
       process.kill("SIGKILL");
     } catch {
@@ -38,8 +67,7 @@ export async function startUi(
     }
     const { stderr } = await process.result;
     throw new Error(`coord ui did not start: ${stderr}`, { cause: error });
-  });
-  const root = /serving (http\S+)/.exec(line)![1];
+  }
   return {
     root,
     process,

@@ -45,22 +45,34 @@ export const CLIENT = `"use strict";
   paint();
   setInterval(paint, 1000);
   const path = location.pathname.slice(document.body.dataset.base.length) + location.search;
-  const source = new EventSource(document.body.dataset.base + "/live?path=" +
-    encodeURIComponent(path));
-  source.onmessage = (e) => {
-    const update = JSON.parse(e.data);
-    // Served while the backend was out, the page lacks its title and forms: reload it whole.
-    if (!update.outage && live.hasAttribute("data-reload-when-back")) {
-      source.close();
-      location.reload();
-      return;
-    }
-    live.innerHTML = update.html;
-    live.dataset.now = String(update.now);
-    sync();
-    paint();
-    status.textContent = update.outage ? "backend unreachable" : "live";
+  const stream = document.body.dataset.base + "/live?path=" + encodeURIComponent(path);
+  const follow = () => {
+    const source = new EventSource(stream);
+    source.onmessage = (e) => {
+      const update = JSON.parse(e.data);
+      // Served while the backend was out, the page lacks its title and forms: reload it whole.
+      if (!update.outage && live.hasAttribute("data-reload-when-back")) {
+        source.close();
+        location.reload();
+        return;
+      }
+      live.innerHTML = update.html;
+      live.dataset.now = String(update.now);
+      sync();
+      paint();
+      status.textContent = update.outage ? "backend unreachable" : "live";
+    };
+    source.onerror = () => {
+      // A stream cut is reconnected by the browser; one refused with a status (the 503 of a
+      // console still waiting for its backend at its start) is given up, so asked again here.
+      if (source.readyState !== EventSource.CLOSED) {
+        status.textContent = "reconnecting…";
+        return;
+      }
+      status.textContent = "backend unavailable — retrying";
+      setTimeout(follow, 1000);
+    };
   };
-  source.onerror = () => { status.textContent = "reconnecting…"; };
+  follow();
 })();
 `;

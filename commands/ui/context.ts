@@ -49,7 +49,7 @@ export type Page = (ctx: UiContext, url: URL, params: string[]) => Promise<View>
  * link(ctx, "queues", "a/b"); // "/coord/queues/a%2Fb"
  * ```
  */
-export function link(ctx: UiContext, ...segments: string[]): string {
+export function link(ctx: Pick<UiContext, "base">, ...segments: string[]): string {
   return `${ctx.base}/${segments.map(encodeURIComponent).join("/")}`;
 }
 

@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { Backend } from "../../lib/backend/types.ts";
 import type { UiContext, View } from "./context.ts";
 import { link } from "./context.ts";
 import { type Html, html } from "./html.ts";
@@ -28,9 +29,17 @@ export function livePart(view: View | undefined, outage: string | undefined): Ht
   }${view?.live}`;
 }
 
+/**
+ * What the frame of a page shows of the console: its base path, its mode, and its backend, which
+ * a console still waiting for it at its start has not opened.
+ */
+export type Frame = Pick<UiContext, "base" | "readOnly"> & {
+  backend?: Pick<Backend, "displayUrl">;
+};
+
 /** A whole page. `section` is the first path segment, for the navigation's current mark. */
 export function layout(
-  ctx: UiContext,
+  ctx: Frame,
   { view, live, section, now, notice, reloadWhenBack = false }: {
     view: View;
     live: Html;
@@ -60,7 +69,9 @@ export function layout(
               `
               : html``}>${name}</a>
           `
-        )}</nav><span class="mode">${ctx.backend.displayUrl} · ${ctx.readOnly
+        )}</nav><span class="mode">${ctx.backend
+          ? `${ctx.backend.displayUrl} · `
+          : ""}${ctx.readOnly
           ? "read-only · "
           : ""}<span id="stream">connecting…</span></span></header>
         <main><h1>${view.title}</h1>${notice === undefined

@@ -28,7 +28,7 @@ import { crossSiteRefusal, hostAnswered } from "./origin.ts";
 import type { Pulse } from "./changes.ts";
 import { CLIENT } from "./client.ts";
 import { type Html, html } from "./html.ts";
-import { layout, livePart } from "./layout.ts";
+import { type Frame, layout, livePart } from "./layout.ts";
 import { type HistogramSource, metricsText } from "./metrics.ts";
 import { sseResponse } from "./sse.ts";
 import { STYLE } from "./style.ts";
@@ -195,6 +195,9 @@ export interface ConsoleOptions {
   allowedHosts?: readonly string[];
 }
 
+/** Who may ask the console: checked of every request before anything is read or said of it. */
+type Access = Pick<ConsoleOptions, "credentials" | "allowedHosts">;
+
 /**
  * The console as a `Deno.serve` handler.
  *
@@ -208,33 +211,8 @@ export function consoleHandler(
   { credentials, pulse, signal, histograms, allowedHosts }: ConsoleOptions,
 ): (request: Request) => Promise<Response> {
   const notices = new Notices();
-  const handle = async (request: Request): Promise<Response> => {
-    // The URL's host, not the `Host` header: HTTP/2 names the host in `:authority` only, and
-    // Deno fills the URL from either (from the listening address for HTTP/1.0 without one).
-    const url = new URL(request.url);
-    // A probe (a Kubernetes Service name, a load balancer) may ask /health by any name: it says
-    // only whether the backend answers.
-    const probe = url.pathname === `${ctx.base}/health`;
-    if (allowedHosts && !probe && !hostAnswered(url.hostname, allowedHosts)) {
-      return text(
-        `misdirected: without credentials this console answers only for localhost or an IP ` +
-          `address, not ${url.host} — open it by one of those, give --allow-host ` +
-          `${url.hostname} if you trust that name, or set COORD_UI_USER and COORD_UI_PASSWORD\n`,
-        421,
-      );
-    }
-    // Browsers ask for it on every page that names none, and for plain-text answers.
-    if (url.pathname === "/favicon.ico" || url.pathname === `${ctx.base}/favicon.ico`) {
-      return new Response(null, { status: 204, headers: { "cache-control": "max-age=86400" } });
-    }
-    if (url.pathname !== ctx.base && !url.pathname.startsWith(`${ctx.base}/`)) {
-      return text(`not found: the console is under ${ctx.base}/\n`, 404);
-    }
-    const path = url.pathname.slice(ctx.base.length);
-    if (path === "/health") return await health(ctx);
-    if (credentials && !authorized(request, credentials)) return challenge();
-    if (path === "/assets/style.css") return asset(STYLE, "text/css");
-    if (path === "/assets/client.js") return asset(CLIENT, "text/javascript");
+  const access = { credentials, allowedHosts };
+  return guarded(ctx.base, access, () => health(ctx), async (request, url, path) => {
     if (path === "/metrics") return await metrics(ctx, histograms);
     const segments = segmentsOf(path);
     if (segments === undefined) return text("bad path\n", 400);
@@ -262,6 +240,87 @@ export function consoleHandler(
     if (!view) return page(ctx, segments, OUTAGE_VIEW, livePart(undefined, outage), 503);
     const notice = notices.take(url.searchParams.get("notice"));
     return page(ctx, segments, view, livePart(view, outage), 200, notice);
+  });
+}
+
+/** Options of {@link waitingHandler}. */
+export interface WaitingOptions extends Access {
+  /** The path prefix the console is served under: `""` or e.g. `/coord`. */
+  base: string;
+  /** Said in each page's header, as once it serves. */
+  readOnly: boolean;
+  /** Why the backend has not answered yet, in one line, asked at each request. */
+  outage: () => string;
+}
+
+/**
+ * The console while it waits for its backend at its start (a compose file starting it beside
+ * Redis), listening already so that a probe and a browser are answered: every page is a 503 with
+ * the outage banner and the script, which reloads it once the console serves; `/live`,
+ * `/metrics` and actions are a 503 in one line (the script says so and tries again), `/health`
+ * a 503 — behind the checks the console makes, so a client that would get 401 or 421 from it
+ * gets that.
+ *
+ * @example
+ * ```ts ignore
+ * let handler = waitingHandler({ base: "", readOnly: false, outage: () => "not reached yet" });
+ * Deno.serve((request) => handler(request));
+ * ```
+ */
+export function waitingHandler(
+  { base, readOnly, credentials, allowedHosts, outage }: WaitingOptions,
+): (request: Request) => Promise<Response> {
+  return guarded(base, { credentials, allowedHosts }, unavailable, (request, _url, path) => {
+    const reading = request.method === "GET" || request.method === "HEAD";
+    if (path === "/live" || path === "/metrics" || !reading) {
+      return text(`backend unavailable: ${outage()} — retrying\n`, 503);
+    }
+    const live = livePart(undefined, outage());
+    return page({ base, readOnly }, segmentsOf(path) ?? [], OUTAGE_VIEW, live, 503);
+  });
+}
+
+/**
+ * `serve` behind what every request of the console passes first, its backend open or not: the
+ * host (421 without credentials), the base path (404), `/health` (answered by `health`, for any
+ * host and without credentials, for probes), the credentials (401), and the assets; a bug is one
+ * line in the log and a 500.
+ */
+function guarded(
+  base: string,
+  { credentials, allowedHosts }: Access,
+  health: () => Response | Promise<Response>,
+  /** Given the path under the base. */
+  serve: (request: Request, url: URL, path: string) => Response | Promise<Response>,
+): (request: Request) => Promise<Response> {
+  const handle = async (request: Request): Promise<Response> => {
+    // The URL's host, not the `Host` header: HTTP/2 names the host in `:authority` only, and
+    // Deno fills the URL from either (from the listening address for HTTP/1.0 without one).
+    const url = new URL(request.url);
+    // A probe (a Kubernetes Service name, a load balancer) may ask /health by any name: it says
+    // only whether the backend answers.
+    const probe = url.pathname === `${base}/health`;
+    if (allowedHosts && !probe && !hostAnswered(url.hostname, allowedHosts)) {
+      return text(
+        `misdirected: without credentials this console answers only for localhost or an IP ` +
+          `address, not ${url.host} — open it by one of those, give --allow-host ` +
+          `${url.hostname} if you trust that name, or set COORD_UI_USER and COORD_UI_PASSWORD\n`,
+        421,
+      );
+    }
+    // Browsers ask for it on every page that names none, and for plain-text answers.
+    if (url.pathname === "/favicon.ico" || url.pathname === `${base}/favicon.ico`) {
+      return new Response(null, { status: 204, headers: { "cache-control": "max-age=86400" } });
+    }
+    if (url.pathname !== base && !url.pathname.startsWith(`${base}/`)) {
+      return text(`not found: the console is under ${base}/\n`, 404);
+    }
+    if (probe) return await health();
+    if (credentials && !authorized(request, credentials)) return challenge();
+    const path = url.pathname.slice(base.length);
+    if (path === "/assets/style.css") return asset(STYLE, "text/css");
+    if (path === "/assets/client.js") return asset(CLIENT, "text/javascript");
+    return await serve(request, url, path);
   };
   return async (request) => {
     try {
@@ -394,8 +453,13 @@ async function health(ctx: UiContext): Promise<Response> {
     await ctx.backend.now();
     return text("ok\n", 200);
   } catch {
-    return text("unavailable\n", 503);
+    return unavailable();
   }
+}
+
+/** `/health` while the backend does not answer. */
+function unavailable(): Response {
+  return text("unavailable\n", 503);
 }
 
 async function metrics(ctx: UiContext, histograms?: HistogramSource[]): Promise<Response> {
@@ -410,7 +474,7 @@ async function metrics(ctx: UiContext, histograms?: HistogramSource[]): Promise<
 }
 
 function page(
-  ctx: UiContext,
+  ctx: Frame,
   segments: string[],
   view: View,
   live: Html,
