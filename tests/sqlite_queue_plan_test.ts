@@ -72,6 +72,19 @@ Deno.test("a claim reads the jobs not yet due through their own index", async ()
   }
 });
 
+Deno.test("a claim looks for runs whose state another program wrote over through their own index", async () => {
+  await using db = await tempSqlite();
+  await using backend = await longQueue(db.url, 600);
+  const lease = { worker: "w", leaseMs: 60_000 };
+  const plans = await plansOf(
+    backend,
+    () => backend.queue.finishAndClaim("q", { finishes: [], ...lease, claims: 25 }),
+  );
+  const overwritten = plans.filter(({ sql }) => /\bstate NOT IN\b/.test(sql));
+  assert.equal(overwritten.length, 1, "the claim looks for them");
+  assert.match(overwritten[0].plan.join("\n"), /USING INDEX coord_queue_job_foreign_state \(/);
+});
+
 Deno.test("the next start of a queue whose run order is empty is read through the same index", async () => {
   await using db = await tempSqlite();
   await using backend = await longQueue(db.url, 30);

@@ -15,6 +15,7 @@ import {
   overwriteRunningJob,
   plantGarbageJob,
   plantGroupCount,
+  runningPartsOn,
 } from "../support/queue.ts";
 import { ForeignDataError } from "../../lib/errors.ts";
 
@@ -183,22 +184,36 @@ conformance(
   "a group's running job whose record another program wrote over fails once its lease ends, and gives its place to its group's next",
   async (ctx) => {
     const backend = await ctx.open();
-    await configureQueue(backend, "q", { groupLimit: 1 });
-    for (const id of ["a1", "a2"]) await putJob(backend, "q", { id, handler: "h", group: "g" });
-    // A worker that claims a1 and vanishes; then another program writes over a1's record.
-    const { job } = await claimJob(backend.queue, "q", { worker: "ghost", leaseMs: 1 });
-    assert.equal(job?.id, "a1");
-    await overwriteRunningJob(backend, "q", "a1");
-    await until(async () => await backend.now() > job.startedAt! + 1, { what: "a1's lease end" });
-    // A hang guard only: without its place back, the group runs nothing and the drain never ends.
-    const result = await work(backend, ["q"], {
-      handlers: { h: () => "ran" },
-      drain: true,
-      signal: AbortSignal.timeout(30_000),
-    });
-    assert.deepEqual([result.completed, result.failed], [1, 1]);
-    assert.equal((await backend.queue.get("q", "a1"))?.state, "failed");
-    assert.equal((await backend.queue.get("q", "a2"))?.state, "completed");
+    const env = envOf(ctx);
+    for (const part of runningPartsOn(backend)) {
+      const q = `over-${part}`;
+      await configureQueue(backend, q, { groupLimit: 1 });
+      for (const id of ["a1", "a2"]) await putJob(backend, q, { id, handler: "h", group: "g" });
+      // A worker that claims a1 and vanishes; then another program writes over a1's record.
+      const { job } = await claimJob(backend.queue, q, { worker: "ghost", leaseMs: 1 });
+      assert.equal(job?.id, "a1");
+      await overwriteRunningJob(backend, q, "a1", part);
+      await until(async () => await backend.now() > job.startedAt! + 1, { what: "a1's lease end" });
+      const doctor = await runCoord(["doctor", "--json"], { env });
+      const found = JSON.parse(doctor.stdout).foreign as { where: string; problem: string }[];
+      assert.ok(found.some((f) => f.problem.startsWith('job "a1" is refused')), doctor.stdout);
+      // Counted as running all the same: a --drain waits for it.
+      const status = await runCoord(["queue", "status", q, "--json"], { env });
+      assert.equal(status.code, 65, status.stderr);
+      assert.match(status.stderr, new RegExp(`1 job coord cannot read \\(${q}/a1: `));
+      const counts = JSON.parse(status.stdout);
+      assert.deepEqual([counts.active, counts.pending, counts.unreadable], [1, 1, 1], part);
+      // A hang guard only: without its place back, the group runs nothing and the drain never
+      // ends.
+      const result = await work(backend, [q], {
+        handlers: { h: () => "ran" },
+        drain: true,
+        signal: AbortSignal.timeout(30_000),
+      });
+      assert.deepEqual([result.completed, result.failed], [1, 1], part);
+      assert.equal((await backend.queue.get(q, "a1"))?.state, "failed", part);
+      assert.equal((await backend.queue.get(q, "a2"))?.state, "completed", part);
+    }
   },
 );
 

@@ -165,20 +165,30 @@ export async function overwriteJob(
   await redis.conn.send(key, ["HSET", key, id, text]);
 }
 
+/** What of a running job's record {@link overwriteRunningJob} writes over on SQL. */
+export type RunningPart = "attempts" | "state";
+
+/** The parts {@link overwriteRunningJob} writes over on `backend`: Redis has one record. */
+export function runningPartsOn(backend: Backend): RunningPart[] {
+  return isSql(backend) ? ["attempts", "state"] : ["state"];
+}
+
 /**
- * Writes over the record of running job `id` as another program might, leaving what says it
- * runs: on Redis its record (its lease in the active set stays), on SQL its attempts (-5; its
- * state and lease columns stay).
+ * Writes over the record of running job `id` as another program might: on Redis its record
+ * (its lease in the active set stays), on SQL its attempts (-5) or its state ("not coord's"),
+ * its lease column left as it was.
  */
 export async function overwriteRunningJob(
   backend: Backend,
   queue: string,
   id: string,
+  part: RunningPart = "state",
 ): Promise<void> {
   if (!isSql(backend)) return await overwriteJob(backend, queue, id, "state", "not coord's");
   await runSql(
     backend,
-    "UPDATE coord_queue_job SET attempts = -5 WHERE namespace = ? AND queue = ? AND id = ?",
+    `UPDATE coord_queue_job SET ${part} = ? WHERE namespace = ? AND queue = ? AND id = ?`,
+    part === "attempts" ? -5 : "not coord's",
     backend.namespace,
     queue,
     id,

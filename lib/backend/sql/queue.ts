@@ -51,6 +51,13 @@ function parseOr(json: string): unknown {
 }
 
 /**
+ * A job row whose state is none of coord's: another program wrote it. Literal, so that a query
+ * holding it may use {@link QUEUE_DDL}'s index of such rows (SQLite matches an index's WHERE by
+ * its text).
+ */
+const FOREIGN_STATE = `state NOT IN (${JOB_STATES.map((state) => `'${state}'`).join(", ")})`;
+
+/**
  * The queue's tables. Times are epoch ms (BIGINT); `coord_queue_removed.seq` is SQLite's row
  * id, and an identity column on Postgres.
  */
@@ -84,6 +91,12 @@ export const QUEUE_DDL = [
   `CREATE INDEX IF NOT EXISTS coord_queue_job_grouped_ready
     ON coord_queue_job (namespace, queue, group_key, priority DESC, ready_at, id)
     WHERE state = 'pending' AND due = 1 AND group_key IS NOT NULL`,
+  // Jobs whose state another program wrote: a claim finds those that were running once their
+  // lease is over, to fail them (and free their group's place). Empty unless another program
+  // wrote there. Not on lease_until: an index of it would make each renewal a write of every
+  // index on Postgres (no heap-only update).
+  `CREATE INDEX IF NOT EXISTS coord_queue_job_foreign_state
+    ON coord_queue_job (namespace, queue) WHERE ${FOREIGN_STATE}`,
   // A group's jobs running and in the run order.
   `CREATE TABLE IF NOT EXISTS coord_queue_group (
     namespace TEXT NOT NULL, queue TEXT NOT NULL, group_key TEXT NOT NULL,
@@ -383,7 +396,7 @@ type QueueProbe =
 interface ClaimReads {
   /** The queue's settings, retention, and whether a job runs. */
   probe: QueueProbe;
-  /** Active jobs whose lease ran out. */
+  /** Active jobs whose lease ran out; then one that ran, its state written over by another. */
   abandoned: JobRow[];
   /** Pending jobs, not yet in the run order, whose start came. */
   touched: { id: string; group_key: string | null }[];
@@ -1595,6 +1608,15 @@ export class SqlQueueSteps implements QueueSteps {
         queue,
         now,
       ],
+      // A run whose state another program wrote over, its lease over as coord's own would be:
+      // failed as unreadable, as a Redis claim finds a run by its lease whatever its record holds.
+      [
+        `SELECT ${COLUMNS} FROM coord_queue_job WHERE namespace = ? AND queue = ?
+         AND ${FOREIGN_STATE} AND lease_until < ? LIMIT 1 ${skipLocked}`,
+        this.#ns,
+        queue,
+        now,
+      ],
       // Jobs another claim is marking are its own.
       [
         `SELECT id, group_key FROM coord_queue_job WHERE namespace = ? AND queue = ?
@@ -1611,10 +1633,12 @@ export class SqlQueueSteps implements QueueSteps {
   }
 
   /** The rows of {@link #claimQueries}, typed. */
-  #claimReadsOf([[probe], abandoned, touched, first]: Record<string, unknown>[][]): ClaimReads {
+  #claimReadsOf(
+    [[probe], abandoned, overwritten, touched, first]: Record<string, unknown>[][],
+  ): ClaimReads {
     return {
       probe: probe as QueueProbe,
-      abandoned: abandoned as unknown as JobRow[],
+      abandoned: [...abandoned, ...overwritten] as unknown as JobRow[],
       touched: touched as ClaimReads["touched"],
       first: first as unknown as JobRow[],
     };
@@ -1800,8 +1824,8 @@ export class SqlQueueSteps implements QueueSteps {
     return this.#write(queue, async (s) => {
       await this.#checkSettings(s, queue);
       const [before] = await s.tx.all<Record<string, unknown>>(
-        `SELECT ${COLUMNS} FROM coord_queue_job WHERE namespace = ? AND queue = ? AND id = ?
-         ${s.tx.rowLock()}`,
+        `SELECT ${COLUMNS}, lease_until AS run_lease FROM coord_queue_job
+         WHERE namespace = ? AND queue = ? AND id = ? ${s.tx.rowLock()}`,
         this.#ns,
         queue,
         r.id,
@@ -1851,8 +1875,15 @@ export class SqlQueueSteps implements QueueSteps {
         expires_at: null,
         outlived_at: null,
       });
-      // Its place in its group (running, or in the run order) goes to the group's next job.
-      await this.#leave(s, queue, before as unknown as JobRow);
+      // Its place in its group (running, or in the run order) goes to the group's next job. A
+      // run whose state another program wrote over is told by its lease: coord clears it as
+      // each run ends.
+      const ran = !JOB_STATES.includes(before.state as JobState) && before.run_lease !== null;
+      await this.#leave(
+        s,
+        queue,
+        { ...before, ...ran && { state: "active" } } as unknown as JobRow,
+      );
       await s.tx.notify({ kind: "queue", name: queue });
     });
   }
@@ -2003,10 +2034,25 @@ export class SqlQueueSteps implements QueueSteps {
         this.#ns,
         queue,
       );
+      let overwritten = 0;
       for (const { state, future, n } of rows) {
-        // Refused as Redis refuses a key of another type: a count of a state coord has not.
-        if (!JOB_STATES.includes(state)) throw new ForeignDataError(foreignJob(queue, state));
-        counts[state === "pending" && future ? "scheduled" : state] += Number(n);
+        if (JOB_STATES.includes(state)) {
+          counts[state === "pending" && future ? "scheduled" : state] += Number(n);
+        } else overwritten += Number(n);
+      }
+      if (overwritten > 0) {
+        // A run whose state another program wrote over is running by its lease until a claim
+        // fails it, as Redis counts one by its lease whatever its record holds (a worker's
+        // --drain waits for it). Any other row of a state coord has not is refused, as Redis
+        // refuses a key of another type.
+        const [other] = await tx.all<{ state: unknown }>(
+          `SELECT state FROM coord_queue_job WHERE namespace = ? AND queue = ? AND ${FOREIGN_STATE}
+           AND lease_until IS NULL LIMIT 1`,
+          this.#ns,
+          queue,
+        );
+        if (other) throw new ForeignDataError(foreignJob(queue, String(other.state)));
+        counts.active += overwritten;
       }
       const [oldest] = await tx.all<{ ready_at: number | null }>(
         `SELECT min(ready_at) AS ready_at FROM coord_queue_job WHERE namespace = ? AND queue = ?
