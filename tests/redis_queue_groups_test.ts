@@ -195,3 +195,30 @@ onRedis(
     assert.deepEqual(next.jobs.map((job) => job.id), ["a4", "a5"]);
   },
 );
+
+onRedis(
+  "a run's group that an older coord left in the groups hash (running:ID of a job it ended) goes with its job, by retention or purge",
+  async (backend) => {
+    const q = backend.queue;
+    await configureQueue(backend, "old", { keepCompleted: { count: 1 } });
+    const groupsKey = backend.key("queue", "old", "groups");
+    const fields = async () =>
+      Object.keys(await backend.conn.send(groupsKey, ["HGETALL", groupsKey]) as object).sort();
+    const runToEnd = async (id: string) => {
+      await q.put("old", { id, spec: SPEC, delayMs: 0, groupKey: "g" });
+      const [job] = (await q.finishAndClaim("old", CLAIM)).jobs;
+      assert.equal(job?.id, id);
+      const ended = { id, ...LEASE, attempt: job.attempts, outcome: "completed" as const };
+      await q.finishAndClaim("old", { ...CLAIM, finishes: [{ ...ended, result: null }] });
+      // As an older coord ends a run: its group is let go of, but not the job's field.
+      await backend.conn.send(groupsKey, ["HSET", groupsKey, `running:${id}`, "g"]);
+    };
+    await runToEnd("a1");
+    await runToEnd("a2");
+    // a2's end trimmed a1, the one completed job kept beyond.
+    assert.equal(await q.get("old", "a1"), undefined);
+    assert.deepEqual(await fields(), ["running:a2"]);
+    assert.equal(await q.purge("old", { state: "completed", limit: 10 }), 1);
+    assert.deepEqual(await fields(), []);
+  },
+);

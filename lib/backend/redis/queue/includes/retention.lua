@@ -7,7 +7,7 @@
 -- What removing finished jobs touches.
 local REMOVES = { jobs, specs, results, inputs, progress, totals, removed, expiring, outlived,
   DONE.completed, DONE.failed, DONE.cancelled, TRIMMED.completed, TRIMMED.failed,
-  TRIMMED.cancelled }
+  TRIMMED.cancelled, groups }
 
 -- The count of finished jobs after the step's last listing (nil: none listed yet).
 local finished_total
@@ -53,12 +53,15 @@ local function unfinished(job)
 end
 
 -- Adds a finished job (`job`: its record, nil if it has none) and its flow's parts to `gone`:
--- their ids, how many of each state leave the totals, and each part as `removed` remembers it
--- (show and wait on a part say how it ended, as of its flow).
+-- their ids, how many of each state leave the totals, each part as `removed` remembers it
+-- (show and wait on a part say how it ended, as of its flow), and the field that kept the group
+-- of a --group's run (keys.lua): a coord that ends a run removes it, but one from before that
+-- field, ending a run a later coord took in a rolling upgrade, left it behind.
 local function drop(id, job, gone, part)
   if job then
     gone.states[job.state] = (gone.states[job.state] or 0) + 1
     if part and DONE[job.state] then table.insert(gone.parts, job.state .. ':' .. id) end
+    if job.groupKey then table.insert(gone.runs, 'running:' .. id) end
     if job.group then
       for _, child in ipairs(job.group.children) do drop(child, decode(child), gone, true) end
       local postprocess = job.group.postprocess
@@ -91,7 +94,7 @@ local function remove(state, ids, max_removed, refuse)
   if #ids == 0 then return 0 end
   read_ahead(ids)
   local held_specs = read_many('HMGET', specs, ids)
-  local gone = { ids = {}, states = {}, parts = {} }
+  local gone = { ids = {}, states = {}, parts = {}, runs = {} }
   local removals, listed_ids = {}, {}
   for k, id in ipairs(ids) do
     local job, held_text = decode(id)
@@ -117,6 +120,7 @@ local function remove(state, ids, max_removed, refuse)
   for ended, n in pairs(gone.states) do call('HINCRBY', totals, ended, -n) end
   delete(gone.ids)
   for _, hash in ipairs({ specs, results, inputs, progress }) do call_many('HDEL', hash, gone.ids) end
+  call_many('HDEL', groups, gone.runs)
   unlisted(listed_ids)
   -- One entry an id, as on SQL: an id put again and removed again is remembered as it ended
   -- last, never as two states.
