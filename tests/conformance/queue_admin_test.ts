@@ -8,6 +8,7 @@ import {
   JobRemovedError,
   promoteJob,
   putJob,
+  type PutOptions,
   queueCounts,
   retryJob,
   retryJobs,
@@ -42,10 +43,11 @@ async function finish(
   n: number,
   handler = "ok",
   concurrency = 20,
+  keep?: PutOptions["keep"],
 ) {
   for (let i = 0; i < n; i += 50) {
     await Promise.all(
-      Array.from({ length: Math.min(50, n - i) }, () => putJob(backend, queue, { handler })),
+      Array.from({ length: Math.min(50, n - i) }, () => putJob(backend, queue, { handler, keep })),
     );
   }
   await work(backend, [queue], {
@@ -193,21 +195,31 @@ conformance(
 );
 
 conformance(
-  "retention goes on past the oldest jobs when more than a batch of them are another program's",
+  "retention by count, by age and by a job's own --keep goes on past more batches of another program's jobs than a step reads, and leaves them",
   async (ctx) => {
     const backend = await ctx.open();
-    await finish(backend, "r", 10, "ok", 1);
-    // The ten oldest finished jobs, a whole trim's batch, each with a spec coord never writes:
-    // each trim read them first and left them, and nothing after them went.
-    for (let i = 1; i <= 10; i++) await overwriteJob(backend, "r", String(i), "spec", "junk");
-    await configureQueue(backend, "r", { keepCompleted: { count: 2 } });
-    await finish(backend, "r", 20, "ok", 1);
-    for (let i = 1; i <= 10; i++) {
-      await assert.rejects(getJob(backend, `r/${i}`), ForeignDataError, `r/${i} left as it was`);
+    const keeps = { count: { count: 2 }, age: { ageMs: 1 } };
+    for (const [q, keep] of Object.entries(keeps)) {
+      await finish(backend, q, 50, "ok", 1);
+      // Each trim read up to four batches of them first (40), left them, and stopped there.
+      for (let i = 1; i <= 50; i++) await overwriteJob(backend, q, String(i), "spec", "junk");
+      await configureQueue(backend, q, { keepCompleted: keep });
+      await finish(backend, q, 30, "ok", 1);
+      for (let i = 1; i <= 50; i++) {
+        await assert.rejects(getJob(backend, `${q}/${i}`), ForeignDataError, `${q}/${i}`);
+      }
+      await assert.rejects(getJob(backend, `${q}/51`), JobRemovedError, `${q}: the jobs after go`);
     }
-    await assert.rejects(getJob(backend, "r/11"), JobRemovedError, "the jobs after them go");
     // They count no more as kept: the queue's own two newest stay.
-    assert.equal(await storedJobs(backend, "r"), 12);
+    assert.equal(await storedJobs(backend, "count"), 52);
+    // Jobs kept until 20 more finished: a step read a batch of them (10), and left them.
+    await finish(backend, "own", 16, "ok", 1, { count: 20 });
+    for (let i = 1; i <= 15; i++) await overwriteJob(backend, "own", String(i), "spec", "junk");
+    await finish(backend, "own", 40, "ok", 1);
+    for (let i = 1; i <= 15; i++) {
+      await assert.rejects(getJob(backend, `own/${i}`), ForeignDataError, `own/${i}`);
+    }
+    await assert.rejects(getJob(backend, "own/16"), JobRemovedError, "the job after them goes");
   },
 );
 

@@ -1054,15 +1054,15 @@ export class SqlQueueSteps implements QueueSteps {
    * step), remembering the newest {@link MAX_REMOVED}. Retention removes about one job for each
    * that finishes: a job that is no flow is removed with a few statements for the whole batch,
    * sent with the step's next one. A row another program wrote (one show refuses) is refused,
-   * or with `skip` (a retention pass, which must not stop the worker whose step it is in) left
-   * as it is.
+   * or, given `left` (a retention pass, which must not stop the worker whose step it is in),
+   * left as it is and added to `left`.
    */
   async #remove(
     s: Step,
     queue: string,
     state: FinishedState | undefined,
     rows: JobRow[],
-    foreignRows: "refuse" | "skip" = "refuse",
+    left?: JobRow[],
   ): Promise<number> {
     const removed: JobRow[] = [];
     const plain: string[] = [];
@@ -1071,7 +1071,10 @@ export class SqlQueueSteps implements QueueSteps {
     const foreign = await s.tx.foreignIds("coord_queue_job", { queue }, rows.map((r) => r.id));
     for (const row of rows) {
       if (foreign.has(row.id)) {
-        if (foreignRows === "skip") continue;
+        if (left) {
+          left.push(row);
+          continue;
+        }
         // Refused, naming the value.
         await s.tx.refuseForeignRows(`job ${queue}/${row.id}`, ["coord_queue_job"], {
           queue,
@@ -1082,8 +1085,9 @@ export class SqlQueueSteps implements QueueSteps {
       // refuses it.
       const refusal = this.#refusal(queue, row);
       if (refusal) {
-        if (foreignRows === "skip") continue;
-        throw refusal;
+        if (!left) throw refusal;
+        left.push(row);
+        continue;
       }
       if (row.grp !== null) {
         // A flow goes as a whole, never while a part still runs.
@@ -1168,11 +1172,12 @@ export class SqlQueueSteps implements QueueSteps {
 
   /**
    * Removes up to `batch` of the oldest jobs of `state` (not put with their own --keep) finished
-   * before `before`, and no more than `over`, reading past those it leaves — another program's,
-   * a flow whose part still runs: else the same few would head every batch, and nothing after
-   * them would go. What it passes is out of `over` too, as Redis takes such a job out of what
-   * its retention counts: else the newest of the queue's own jobs would go in their place. A
-   * few reads at most. Returns how many it removed.
+   * before `before`, and no more than `over`, reading past those it leaves — another program's
+   * (taken out of what retention goes by: {@link #passBy}), a flow whose part still runs: else
+   * the same few would head every batch, and nothing after them would go. What it passes is out
+   * of `over` too, as Redis takes such a job out of what its retention counts: else the newest
+   * of the queue's own jobs would go in their place. A few reads at most. Returns how many it
+   * removed.
    */
   async #removeOldest(
     s: Step,
@@ -1182,18 +1187,47 @@ export class SqlQueueSteps implements QueueSteps {
     batch: number,
     over = Infinity,
   ): Promise<number> {
+    // Rows passed, and those of them still in the retention order (a flow's part still runs).
     let passed = 0;
+    let behind = 0;
     for (let read = 0; read < 4; read++) {
       const limit = Math.min(over - passed, batch);
       if (limit <= 0) return 0;
-      const rows = (await this.#oldest(s, queue, state, before, passed + limit, true))
-        .slice(passed);
+      const rows = (await this.#oldest(s, queue, state, before, behind + limit, true))
+        .slice(behind);
+      const foreign: JobRow[] = [];
       // Removals are written at the step's end: only a read that removed none is read past.
-      const removed = await this.#remove(s, queue, state, rows, "skip");
+      const removed = await this.#remove(s, queue, state, rows, foreign);
+      await this.#passBy(s, queue, foreign);
       if (removed > 0 || rows.length < limit) return removed;
       passed += rows.length;
+      behind += rows.length - foreign.length;
     }
     return 0;
+  }
+
+  /**
+   * Takes finished jobs `rows` that retention left as another program's (show refuses them) out
+   * of what it goes by, as Redis takes them off its retention lists: kept for good (an own --keep
+   * of forever, or the one it holds, with no end) and no longer counted, their other columns left
+   * as they are. Else past a batch or a few of them at the head of an order retention reads,
+   * nothing after them went.
+   */
+  async #passBy(s: Step, queue: string, rows: JobRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    for (const row of rows) {
+      if (row.keep === null && (FINISHED_STATES as readonly string[]).includes(row.state)) {
+        this.#kept(s, row.state, -1);
+      }
+    }
+    await s.tx.later(
+      `UPDATE coord_queue_job SET keep = COALESCE(keep, '{}'), expires_at = NULL,
+       outlived_at = NULL WHERE namespace = ? AND queue = ?
+       AND id IN (${rows.map(() => "?").join(", ")})`,
+      this.#ns,
+      queue,
+      ...rows.map((row) => row.id),
+    );
   }
 
   /** How many finished jobs of `state` the queue holds, locked until the step ends. */
@@ -1250,7 +1284,9 @@ export class SqlQueueSteps implements QueueSteps {
         end,
         batch,
       );
-      await this.#remove(s, queue, undefined, over, "skip");
+      const foreign: JobRow[] = [];
+      await this.#remove(s, queue, undefined, over, foreign);
+      await this.#passBy(s, queue, foreign);
     }
   }
 
