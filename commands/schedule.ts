@@ -89,10 +89,11 @@ line separator U+2028/U+2029 outside quotes), "#" comments,
             timeout=DURATION (a run past it is stopped and counts as failed)
             seconds=first|last (last reads pyncette/croniter's order: "* * * * * */10")
   COMMAND runs with sh -c, in its own process group, with COORD_TASK, COORD_SCHEDULED_AT
-  (the tick, ISO 8601 UTC), COORD_INSTANCE (and a triggered run's COORD_ARGS) in its
-  environment but not COORD_URL or COORD_PASSWORD (see --pass-env: a line that runs coord
-  without --url gets a warning at start); its output lines are printed as "[NAME] line";
-  its exit status decides success.
+  (the tick, ISO 8601 UTC), COORD_INSTANCE (and a triggered run's args: a file named by
+  COORD_ARGS_FILE, JSON, removed after the run, and COORD_ARGS when they fit in one
+  variable, 128 KiB) in its environment but not COORD_URL or COORD_PASSWORD (see
+  --pass-env: a line that runs coord without --url gets a warning at start); its output
+  lines are printed as "[NAME] line"; its exit status decides success.
 
 Modes: at-least-once leases the tick (renewed while it runs) and commits it when done; a
 killed instance's tick is run again by another after the lease. best-effort commits the
@@ -131,9 +132,9 @@ best-effort line giving one is refused.
             --max-lag S  exit 1 when a task's oldest tick not done has been due more than
                          S seconds (not run, or still running): a health check
   trigger   one extra run of TASK now, by whichever instance claims it first (once), beside
-            its ticks; --args JSON is its ctx.args (a command's COORD_ARGS), at most 1 MiB as
-            a job's (exit 64 past it, nothing stored); prints the request's id. A run killed
-            with its instance is not repeated.
+            its ticks; --args JSON is its ctx.args (a command's COORD_ARGS_FILE), at most
+            1 MiB as a job's (exit 64 past it, nothing stored); prints the request's id. A
+            run killed with its instance is not repeated.
   pause     stop claiming TASK's ticks, on every instance, until resume (stored: it survives
             restarts; a run going on finishes; trigger still runs it)
   resume    claim its ticks again; the ticks that passed while paused are skipped, or run

@@ -24,6 +24,7 @@ import { ChangeFlag } from "../backend/change_flag.ts";
 import { Shutdown } from "../service.ts";
 import { abortion, sleep } from "../time.ts";
 import { type ProcessGroup, spawnGroup } from "../subprocess.ts";
+import { withJsonInEnv } from "../json_env.ts";
 import { CANCEL_CHECK_MS, checkQueueName, jobRef } from "./queue.ts";
 import { PeriodicChecks } from "./periodic_checks.ts";
 import { progressLines, ProgressReporter } from "./progress.ts";
@@ -931,17 +932,10 @@ function storedEnd(job: JobRecord, run: Attempt, end: Finish): boolean {
 class NotRunnableError extends Error {}
 
 /**
- * The most one environment variable may take on Linux, `NAME=value` and its NUL
- * (`MAX_ARG_STRLEN`): a larger one fails the command's start with "Argument list too long".
- */
-const MAX_ENV_STRING_BYTES = 131_072;
-
-/**
  * Runs a command job's argv (no shell) in its own process group, so a stop reaches its
- * children too, with `env` added; a postprocess command gets its group's results (JSON) in a
- * file only its user may read, named by `COORD_RESULTS_FILE` and removed once the command's
- * group is gone, and as `COORD_RESULTS` too when they fit in one variable
- * ({@link MAX_ENV_STRING_BYTES}): a group's results may take up to 1 MiB.
+ * children too, with `env` added; a postprocess command gets its group's results (JSON) as
+ * {@link withJsonInEnv} hands them on: in a file named by `COORD_RESULTS_FILE`, and as
+ * `COORD_RESULTS` too when they fit in one variable (a group's results may take up to 1 MiB).
  * Coord's credentials stay out of its environment unless `passEnv` names them. Its stderr lines
  * `::progress <json>` report its progress and are kept out of its error.
  *
@@ -960,28 +954,11 @@ async function runCommand(
   },
 ): Promise<unknown> {
   if (results === undefined) return await runGroup(argv, signal, progress, env, passEnv, leaseMs);
-  const json = JSON.stringify(results);
-  const inVariable = new TextEncoder().encode(`COORD_RESULTS=${json}\0`).length <=
-    MAX_ENV_STRING_BYTES;
-  // Made with mode 0600 (Deno.makeTempFile), so only the worker's user reads the results.
-  const file = await Deno.makeTempFile({ prefix: "coord-results-", suffix: ".json" });
-  try {
-    await Deno.writeTextFile(file, json);
-    return await runGroup(
-      argv,
-      signal,
-      progress,
-      {
-        ...env,
-        COORD_RESULTS_FILE: file,
-        ...(inVariable && { COORD_RESULTS: json }),
-      },
-      passEnv,
-      leaseMs,
-    );
-  } finally {
-    await Deno.remove(file).catch(() => {});
-  }
+  return await withJsonInEnv(
+    "COORD_RESULTS",
+    results,
+    (resultsEnv) => runGroup(argv, signal, progress, { ...env, ...resultsEnv }, passEnv, leaseMs),
+  );
 }
 
 /** {@link runCommand}'s run of the command, its environment made. */

@@ -7,6 +7,7 @@
  */
 
 import { SIGNAL_NUMBERS } from "../errors.ts";
+import { withJsonInEnv } from "../json_env.ts";
 import { spawnGroup } from "../subprocess.ts";
 import type { TaskContext, TaskHandler } from "./task.ts";
 import { OutputLines } from "./output_lines.ts";
@@ -25,10 +26,12 @@ export class CommandFailedError extends Error {}
 
 /**
  * A task handler running `command` with `sh -c`, with `COORD_TASK`, `COORD_SCHEDULED_AT`
- * (ISO 8601, UTC, milliseconds), `COORD_INSTANCE` and a triggered run's `COORD_ARGS` (JSON) in
- * its environment, but not coord's credentials (unless `options.passEnv` names them). It fails
- * when the command exits non-zero; an aborted run's command and everything it started get
- * SIGTERM, then SIGKILL after the grace its lease leaves (`stopGraceMs` of lib/subprocess.ts).
+ * (ISO 8601, UTC, milliseconds) and `COORD_INSTANCE` in its environment, and a triggered run's
+ * args (JSON) as {@link withJsonInEnv} hands them on: in a file named by `COORD_ARGS_FILE`, and
+ * as `COORD_ARGS` too when they fit in one variable; but not coord's credentials (unless
+ * `options.passEnv` names them). It fails when the command exits non-zero; an aborted run's
+ * command and everything it started get SIGTERM, then SIGKILL after the grace its lease leaves
+ * (`stopGraceMs` of lib/subprocess.ts).
  *
  * @example
  * ```ts ignore
@@ -42,33 +45,48 @@ export function commandHandler(
   options: CommandTaskOptions = {},
 ): TaskHandler {
   return async (ctx: TaskContext) => {
-    const group = await spawnGroup("sh", {
-      args: ["-c", command],
-      env: {
-        COORD_TASK: ctx.task,
-        COORD_SCHEDULED_AT: ctx.scheduledAt.toISOString(),
-        COORD_INSTANCE: ctx.instance,
-        ...(ctx.args !== undefined && { COORD_ARGS: JSON.stringify(ctx.args) }),
-      },
-      passEnv: options.passEnv,
-      leaseMs: ctx.leaseMs,
-      // Its own process group: a stop reaches the command's children too, and a Ctrl-C on the
-      // terminal reaches coord alone, which lets the run finish within the grace period.
-    });
-    // What the command left running (`sleep 1000 &`) ends with the run, as a lock's CMD's does.
-    const { status } = await group.finish(ctx.signal, (drained) =>
-      Promise.all([
-        forwardLines(group.stdout, (line) => output(ctx.task, "stdout", line), drained),
-        forwardLines(group.stderr, (line) => output(ctx.task, "stderr", line), drained),
-      ]));
-    if (status.signal) {
-      const number = SIGNAL_NUMBERS[status.signal as keyof typeof SIGNAL_NUMBERS];
-      throw new CommandFailedError(
-        `killed by ${status.signal}${number ? ` (${128 + number})` : ""}`,
-      );
-    }
-    if (!status.success) throw new CommandFailedError(`exited with status ${status.code}`);
+    const env = {
+      COORD_TASK: ctx.task,
+      COORD_SCHEDULED_AT: ctx.scheduledAt.toISOString(),
+      COORD_INSTANCE: ctx.instance,
+    };
+    const run = (argsEnv: Record<string, string> = {}) =>
+      runCommand(command, output, ctx, { ...env, ...argsEnv }, options.passEnv);
+    // A triggered run's args take up to 1 MiB: more than one variable holds.
+    if (ctx.args === undefined) await run();
+    else await withJsonInEnv("COORD_ARGS", ctx.args, run);
   };
+}
+
+/** {@link commandHandler}'s run of `command`, its environment made. */
+async function runCommand(
+  command: string,
+  output: OutputSink,
+  ctx: TaskContext,
+  env: Record<string, string>,
+  passEnv: readonly string[] | undefined,
+): Promise<void> {
+  const group = await spawnGroup("sh", {
+    args: ["-c", command],
+    env,
+    passEnv,
+    leaseMs: ctx.leaseMs,
+    // Its own process group: a stop reaches the command's children too, and a Ctrl-C on the
+    // terminal reaches coord alone, which lets the run finish within the grace period.
+  });
+  // What the command left running (`sleep 1000 &`) ends with the run, as a lock's CMD's does.
+  const { status } = await group.finish(ctx.signal, (drained) =>
+    Promise.all([
+      forwardLines(group.stdout, (line) => output(ctx.task, "stdout", line), drained),
+      forwardLines(group.stderr, (line) => output(ctx.task, "stderr", line), drained),
+    ]));
+  if (status.signal) {
+    const number = SIGNAL_NUMBERS[status.signal as keyof typeof SIGNAL_NUMBERS];
+    throw new CommandFailedError(
+      `killed by ${status.signal}${number ? ` (${128 + number})` : ""}`,
+    );
+  }
+  if (!status.success) throw new CommandFailedError(`exited with status ${status.code}`);
 }
 
 async function forwardLines(

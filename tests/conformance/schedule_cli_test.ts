@@ -619,3 +619,42 @@ conformance(
     assert.match((await backend.schedule.read("adhoc")).stored!.value, /"triggers":\[/);
   },
 );
+
+conformance(
+  "a triggered command run reads its args from $COORD_ARGS_FILE, also when too large for $COORD_ARGS",
+  async (ctx) => {
+    const backend = await ctx.open();
+    await using temp = await tempDir("coord-test-");
+    const file = `${temp.path}/jobs.cron`;
+    // @yearly: no tick of its own comes while the case runs, only the triggered runs.
+    await Deno.writeTextFile(
+      file,
+      `@yearly name=args  echo "$COORD_ARGS_FILE $(ls -ln "$COORD_ARGS_FILE" | cut -c1-10) ` +
+        `$(wc -c < "$COORD_ARGS_FILE" | tr -d " ") $(head -c 12 "$COORD_ARGS_FILE") ` +
+        `\${COORD_ARGS-unset}"\n`,
+    );
+    await using scheduler = spawnCoord(["schedule", "run", file], { env: envOf(ctx) });
+    await until(async () => (await backend.schedule.read("args")).stored !== undefined, {
+      what: "the task's record",
+    });
+    // 200,002 bytes as JSON: past Linux's 128 KiB for one variable, within a trigger's 1 MiB.
+    for (
+      const [args, bytes, head, variable] of [
+        ["y".repeat(200_000), "200002", '"yyyyyyyyyyy', "unset"],
+        [{ n: 1 }, "7", '{"n":1}', '{"n":1}'],
+      ] as const
+    ) {
+      const id = await triggerTask(backend, "args", { args });
+      let run: { trigger?: string; outcome?: string; error?: string } | undefined;
+      await until(async () => {
+        run = JSON.parse((await backend.schedule.read("args")).stored!.value).triggered;
+        return run?.trigger === id && run.outcome !== "running";
+      }, { what: `the run of ${bytes} bytes of args` });
+      assert.equal(run!.outcome, "success", run!.error);
+      const line = await scheduler.stdoutLine(new RegExp(`^\\[args\\] \\S+ \\S+ ${bytes} `));
+      const [, path, mode, ...rest] = line.split(" ");
+      assert.deepEqual([mode, ...rest], ["-rw-------", bytes, head, variable], line.slice(0, 200));
+      await assert.rejects(Deno.stat(path), Deno.errors.NotFound, `${path} removed after`);
+    }
+  },
+);
