@@ -134,7 +134,9 @@ best-effort line giving one is refused.
   trigger   one extra run of TASK now, by whichever instance claims it first (once), beside
             its ticks; --args JSON is its ctx.args (a command's COORD_ARGS_FILE), at most
             1 MiB as a job's (exit 64 past it, nothing stored); prints the request's id. A
-            run killed with its instance is not repeated.
+            task has at most 100 triggered runs waiting, with 1 MiB of args together: one
+            more exits 75 until an instance has run them. A run killed with its instance is
+            not repeated.
   pause     stop claiming TASK's ticks, on every instance, until resume (stored: it survives
             restarts; a run going on finishes; trigger still runs it)
   resume    claim its ticks again; the ticks that passed while paused are skipped, or run

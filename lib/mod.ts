@@ -85,6 +85,8 @@ export {
   type TemplateStatus,
 } from "./schedule/status.ts";
 export {
+  MAX_WAITING_TRIGGER_BYTES,
+  MAX_WAITING_TRIGGERS,
   pauseTask,
   type RemoveOptions,
   removeTask,
@@ -92,6 +94,7 @@ export {
   resumeTask,
   TaskRunningError,
   type TriggerOptions,
+  TriggersWaitingError,
   triggerTask,
   UnknownTaskError,
 } from "./schedule/control.ts";

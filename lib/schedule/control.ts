@@ -15,6 +15,7 @@ import {
   type TaskRecord,
   type TemplateRecord,
   type TickLease,
+  type TriggerRequest,
   updateRecord,
 } from "./record.ts";
 
@@ -49,6 +50,21 @@ export function checkTriggerArgs(args: unknown): void {
 }
 
 /**
+ * The most triggered runs one task may have waiting: more than a loop gone wrong needs to be
+ * told, far more than anyone asks for by hand while its instances are down.
+ */
+export const MAX_WAITING_TRIGGERS = 100;
+
+/**
+ * The most the args of a task's waiting triggered runs may take together (JSON in UTF-8), as
+ * one run's may ({@link checkTriggerArgs}): the task's record holds them all, and every instance
+ * running the task reads it and rewrites it with each claim. 100 runs of 1 MiB each would take
+ * 100 MiB, which PostgreSQL does not take in one step (see `MAX_JOB_BYTES`); at 4 MiB a trigger
+ * took 2 s on PostgreSQL on a busy 2-core machine, and each claim as long.
+ */
+export const MAX_WAITING_TRIGGER_BYTES: number = MAX_JOB_BYTES;
+
+/**
  * Asks for one extra run of a task, now, beside its ticks (its timing does not move). The first
  * instance to see the request claims it, so it runs once however many instances run the task.
  *
@@ -56,6 +72,9 @@ export function checkTriggerArgs(args: unknown): void {
  * @throws {UnknownTaskError} when the task has no record (no instance has run it).
  * @throws {UsageError} when the name is a dynamic template's (name one of its instances), or
  * `args` are not JSON or take more than 1 MiB as JSON ({@link checkTriggerArgs}).
+ * @throws {TriggersWaitingError} (exit 75) when the task has {@link MAX_WAITING_TRIGGERS}
+ * triggered runs waiting already, or their args and these would take more than
+ * {@link MAX_WAITING_TRIGGER_BYTES} together; the record is left as it was.
  * @throws {ForeignDataError} when the name holds something other than a task.
  * @example
  * ```ts
@@ -78,15 +97,56 @@ export async function triggerTask(
 ): Promise<string> {
   if (args !== undefined) checkTriggerArgs(args);
   const id = crypto.randomUUID();
-  await changeTask(backend, name, (record, now) => ({
-    ...record,
-    triggers: [...record.triggers ?? [], {
-      id,
-      requestedAt: now,
-      ...(args !== undefined && { args }),
-    }],
-  }));
+  await changeTask(backend, name, (record, now) => {
+    const waiting = record.triggers ?? [];
+    checkRoomForTrigger(name, waiting, args);
+    const request = { id, requestedAt: now, ...(args !== undefined && { args }) };
+    return { ...record, triggers: [...waiting, request] };
+  });
   return id;
+}
+
+/**
+ * Throws a {@link TriggersWaitingError} when a task with the triggered runs `waiting` has no
+ * room for one more with `args`: {@link MAX_WAITING_TRIGGERS}, {@link MAX_WAITING_TRIGGER_BYTES}.
+ */
+function checkRoomForTrigger(name: string, waiting: TriggerRequest[], args: unknown): void {
+  if (waiting.length >= MAX_WAITING_TRIGGERS) {
+    throw new TriggersWaitingError(
+      `task "${name}" has ${waiting.length} triggered runs waiting, the most one task may — ` +
+        `wait for an instance running it to run them (status shows them), then trigger again`,
+    );
+  }
+  if (args === undefined) return;
+  const all = [...waiting.flatMap((request) => "args" in request ? [request.args] : []), args];
+  // Their JSON one after the other: each run's args alone may take all the bytes there are.
+  const over = oversize(
+    `the args of task "${name}"'s triggered runs waiting, these with them,`,
+    all.map((each) => JSON.stringify(each)).join(""),
+    { maxBytes: MAX_WAITING_TRIGGER_BYTES, holder: "a task's triggered runs waiting" },
+  );
+  if (over !== undefined) throw new TriggersWaitingError(over);
+}
+
+/**
+ * `triggerTask` refused a run because the task has as many triggered runs waiting as it may
+ * (`coord schedule trigger` exits 75): its instances run them first — is one running?
+ *
+ * @example
+ * ```ts
+ * import { connect, TriggersWaitingError, triggerTask } from "../mod.ts";
+ * await using backend = await connect({ url: "sqlite::memory:" });
+ * const record = { type: "task", spec: "every 3600000ms", runs: 0, failures: 0, next: 0 };
+ * await backend.schedule.write("report", { expect: 0, value: JSON.stringify(record) });
+ * for (let i = 0; i < 100; i++) await triggerTask(backend, "report"); // no instance runs them
+ * await triggerTask(backend, "report").catch((e) => e instanceof TriggersWaitingError); // true
+ * ```
+ */
+export class TriggersWaitingError extends CoordError {
+  /** Says what is full and the way out. */
+  constructor(message: string) {
+    super(message, ExitCode.timedOut);
+  }
 }
 
 /**

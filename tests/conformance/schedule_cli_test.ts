@@ -5,7 +5,12 @@ import { type CaseContext, conformance, envOf } from "../support/backends.ts";
 import { type CoordProcess, runCoord, signalTwice, spawnCoord } from "../support/cli.ts";
 import { Scheduler } from "../../lib/schedule/scheduler.ts";
 import { putJob } from "../../lib/queue/queue.ts";
-import { pauseTask, resumeTask, triggerTask } from "../../lib/schedule/control.ts";
+import {
+  pauseTask,
+  resumeTask,
+  TriggersWaitingError,
+  triggerTask,
+} from "../../lib/schedule/control.ts";
 import { ForeignDataError, UsageError } from "../../lib/errors.ts";
 import { dueNow } from "../support/schedule.ts";
 import { tempDir } from "../support/temp.ts";
@@ -656,5 +661,50 @@ conformance(
       assert.deepEqual([mode, ...rest], ["-rw-------", bytes, head, variable], line.slice(0, 200));
       await assert.rejects(Deno.stat(path), Deno.errors.NotFound, `${path} removed after`);
     }
+  },
+);
+
+conformance(
+  "trigger refuses a run past 100 waiting, or past 1 MiB of waiting args (75, one line), leaving the record as it was",
+  async (ctx) => {
+    const backend = await ctx.open();
+    // No instance runs these tasks: their triggered runs wait in their records.
+    const record = '{"type":"task","spec":"every 3600000ms","runs":1,"failures":0,"next":0}';
+    for (const name of ["many", "wide"]) {
+      assert.ok(await backend.schedule.write(name, { expect: 0, value: record }));
+    }
+    const refusal = (name: string, args?: unknown) =>
+      triggerTask(backend, name, { args }).then(() => assert.fail("triggered"), (e) => e);
+    const stored = async (name: string) => (await backend.schedule.read(name)).stored!.value;
+
+    for (let i = 0; i < 100; i++) await triggerTask(backend, "many");
+    const hundred = await stored("many");
+    assert.ok(await refusal("many") instanceof TriggersWaitingError);
+    const cli = await runCoord(["schedule", "trigger", "many", "--args", "1"], { env: envOf(ctx) });
+    assert.equal(cli.code, 75, cli.stderr);
+    assert.equal(cli.stdout, "");
+    assert.equal(
+      cli.stderr,
+      'coord: task "many" has 100 triggered runs waiting, the most one task may — wait for an ' +
+        "instance running it to run them (status shows them), then trigger again\n",
+    );
+    assert.equal(await stored("many"), hundred, "left as it was");
+
+    // Args of 1,048,002 bytes as JSON: 574 short of the 1 MiB a task's waiting runs may hold.
+    await triggerTask(backend, "wide", { args: "x".repeat(1_048_000) });
+    const one = await stored("wide");
+    const over = await refusal("wide", "y".repeat(573));
+    assert.ok(over instanceof TriggersWaitingError, String(over));
+    assert.equal(
+      over.message,
+      'the args of task "wide"\'s triggered runs waiting, these with them, is 1048577 bytes as ' +
+        "JSON, over the 1 MiB (1048576 bytes) a task's triggered runs waiting may hold — keep " +
+        "the data elsewhere (a file, a database) and pass its name",
+    );
+    assert.equal(await stored("wide"), one, "left as it was");
+    // What fits still goes in: args of 574 bytes as JSON, or none.
+    await triggerTask(backend, "wide", { args: "y".repeat(572) });
+    await triggerTask(backend, "wide");
+    assert.equal(JSON.parse(await stored("wide")).triggers.length, 3);
   },
 );
