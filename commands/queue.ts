@@ -130,7 +130,8 @@ arguments: coord queue work emails reports.
           workers' --module, with JSON --args; a command job is the argv after -- (no shell),
           run only by workers started with --allow-commands. A job holds at most 1 MiB as
           JSON (its args or command; exit 64 past it, nothing stored); Linux passes at most
-          128 KiB in one argument: give larger args with --from.
+          128 KiB in one argument: give larger args with --from (a command job's word over
+          it exits 64: the command could not be started with it).
           --id ID         idempotent: putting an id that exists changes nothing (exit 0)
           --dedupe KEY    while the job put with KEY is pending or active (or for
                           --dedupe-for, e.g. 10m, after it was put), a put with KEY prints

@@ -7,16 +7,17 @@
  */
 
 /**
- * The most one environment variable may take on Linux, `NAME=value` and its NUL
- * (`MAX_ARG_STRLEN`): a larger one fails the command's start with "Argument list too long".
+ * The most one argument or environment variable (`NAME=value`) may take on Linux, its NUL
+ * included (`MAX_ARG_STRLEN`): a larger one fails the command's start with "Argument list too
+ * long".
  */
-export const MAX_ENV_STRING_BYTES = 131_072;
+export const MAX_ARG_STRING_BYTES = 131_072;
 
 /**
  * Calls `run` with the variables that hand `value` (as JSON) to a command: `NAME_FILE`, a file
  * holding it that only this user may read, removed once `run` settles (so `run` must wait for
  * the command and all it started to be gone), and `NAME` too when it fits in one variable
- * ({@link MAX_ENV_STRING_BYTES}) — left unset when it does not, rather than failing the start.
+ * ({@link MAX_ARG_STRING_BYTES}) — left unset when it does not, rather than failing the start.
  *
  * @example
  * ```ts
@@ -34,7 +35,7 @@ export async function withJsonInEnv<T>(
   run: (env: Record<string, string>) => Promise<T>,
 ): Promise<T> {
   const json = JSON.stringify(value);
-  const inVariable = new TextEncoder().encode(`${name}=${json}\0`).length <= MAX_ENV_STRING_BYTES;
+  const inVariable = new TextEncoder().encode(`${name}=${json}\0`).length <= MAX_ARG_STRING_BYTES;
   // Made with mode 0600 (Deno.makeTempFile): only coord's user reads what it holds.
   const file = await Deno.makeTempFile({
     prefix: `${name.toLowerCase().replaceAll("_", "-")}-`,

@@ -18,6 +18,7 @@ import {
   WaitTimeoutError,
 } from "../errors.ts";
 import { Outage } from "../outage.ts";
+import { MAX_ARG_STRING_BYTES } from "../json_env.ts";
 import { JobBudget, jobIdPages, refusals } from "../backend/refused_jobs.ts";
 import { listedState } from "./record.ts";
 import {
@@ -305,7 +306,8 @@ export function checkPriority(priority: number, name: ValueName = "priority"): n
 /**
  * The stored spec of a job's options (what to run, retries, backoff, timeout).
  *
- * @throws {UsageError} on neither or both of handler and command, and bad numbers.
+ * @throws {UsageError} on neither or both of handler and command, a command word Linux cannot
+ * pass (over 128 KiB), and bad numbers.
  */
 export function jobSpecOf(options: PutOptions, naming: PutNaming = OPTION_NAMES): JobSpec {
   const { handler, command } = options;
@@ -348,7 +350,25 @@ export function jobSpecOf(options: PutOptions, naming: PutNaming = OPTION_NAMES)
   const what = `the job (its ${command === undefined ? "args" : "command"})`;
   const over = oversize(what, JSON.stringify(spec));
   if (over !== undefined) throw new UsageError(over);
+  if (command !== undefined) checkCommandWords(command);
   return spec;
+}
+
+/**
+ * Refuses a command word Linux would not pass ({@link MAX_ARG_STRING_BYTES}): the job would be
+ * stored, then fail each run at its start with "Argument list too long".
+ */
+function checkCommandWords(command: string[]): void {
+  const encoder = new TextEncoder();
+  command.forEach((word, i) => {
+    const bytes = encoder.encode(word).length + 1;
+    if (bytes <= MAX_ARG_STRING_BYTES) return;
+    throw new UsageError(
+      `the command's word ${i} is ${bytes} bytes with its NUL, over the 128 KiB ` +
+        `(${MAX_ARG_STRING_BYTES} bytes) Linux passes in one — put the data in a file and ` +
+        `pass its name`,
+    );
+  });
 }
 
 /**

@@ -589,3 +589,34 @@ conformance(
     assert.match(table, /^ghost .* 2 \(1 stalled\) /m);
   },
 );
+
+conformance(
+  "put refuses a command word Linux cannot pass (over 128 KiB), storing nothing; one that fits runs",
+  async (ctx) => {
+    const backend = await ctx.open();
+    await using temp = await tempDir("coord-test-");
+    const env = envOf(ctx);
+    // sh -c 'wc' sh WORD: the word is sh's $1; 131,071 bytes and its NUL fill Linux's 128 KiB.
+    const job = (bytes: number) =>
+      JSON.stringify({ command: ["sh", "-c", 'printf %s "$1" | wc -c', "sh", "y".repeat(bytes)] });
+    await Deno.writeTextFile(`${temp.path}/over.jsonl`, `${job(1)}\n${job(131_072)}\n`);
+    const over = await runCoord(["queue", "put", "q", "--from", `${temp.path}/over.jsonl`], {
+      env,
+    });
+    assert.equal(over.code, 64, over.stderr);
+    assert.equal(
+      over.stderr,
+      `coord: ${temp.path}/over.jsonl:2: the command's word 4 is 131073 bytes with its NUL, over ` +
+        "the 128 KiB (131072 bytes) Linux passes in one — put the data in a file and pass its name\n",
+    );
+    assert.deepEqual(await backend.queue.list(), [], "nothing stored");
+    await Deno.writeTextFile(`${temp.path}/fits.jsonl`, `${job(131_071)}\n`);
+    const put = await runCoord(["queue", "put", "q", "--from", `${temp.path}/fits.jsonl`], { env });
+    assert.equal(put.code, 0, put.stderr);
+    const work = await runCoord(["queue", "work", "q", "--allow-commands", "--drain"], { env });
+    assert.equal(work.code, 0, work.stderr);
+    const ran = await getJob(backend, put.stdout.trim());
+    assert.equal(ran.state, "completed", ran.error);
+    assert.equal((ran.result as { stdout: string }).stdout.trim(), "131071");
+  },
+);
