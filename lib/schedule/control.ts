@@ -38,7 +38,11 @@ export interface TriggerOptions {
  * ```ts
  * import { checkTriggerArgs } from "./control.ts";
  * checkTriggerArgs({ to: "ana" }); // fits
- * checkTriggerArgs("x".repeat(2_000_000)); // UsageError: the run's args is 2000002 bytes as JSON, …
+ * try {
+ *   checkTriggerArgs("x".repeat(2_000_000));
+ * } catch (e) {
+ *   console.log((e as Error).message); // the run's args is 2000002 bytes as JSON, over the 1 MiB …
+ * }
  * ```
  */
 export function checkTriggerArgs(args: unknown): void {
