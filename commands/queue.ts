@@ -177,8 +177,8 @@ arguments: coord queue work emails reports.
                          "postprocess": {"handler": "collect"}}],
              "postprocess": {"handler": "report"}}
           A job takes handler, args, command, retries, backoff (s), timeout (s); the whole
-          flow is stored in one step, so its jobs hold at most 4 MiB as JSON together (exit
-          64 past it, nothing stored).
+          flow is stored in one step, so its jobs and groups, ids included, hold at most
+          4 MiB as JSON together (exit 64 past it, nothing stored).
   work    runs up to --concurrency (default ${DEFAULT_CONCURRENCY}) jobs at once. Each running job holds a
           lease (--lease, default ${
   DEFAULT_JOB_LEASE_MS / 1000

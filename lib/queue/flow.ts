@@ -86,7 +86,7 @@ const GROUP_KEYS = ["parallel", "serial", "postprocess", "continueOnFailure", "p
  * group's priority (`priority`, else the group's group's, else `priority`).
  *
  * @throws {UsageError} naming where the flow is malformed, or when its jobs take more than
- * `MAX_FLOW_BYTES` (4 MiB) as JSON together.
+ * `MAX_FLOW_BYTES` (4 MiB) as JSON together, their ids included.
  */
 export function flowNodes(flow: unknown, rootId: string, priority = 0): FlowNode[] {
   const nodes: FlowNode[] = [];
@@ -211,9 +211,9 @@ export function flowNodes(flow: unknown, rootId: string, priority = 0): FlowNode
   };
   visit(flow, rootId, "flow");
   if (!nodes[0].group) throw new UsageError(`flow: the top is a group (parallel or serial)`);
-  // Stored in one step, which holds up a Redis server's other clients: bounded as a whole.
-  const specs = JSON.stringify(nodes.flatMap((node) => node.spec ?? []));
-  const over = oversize("flow: the list of its jobs", specs, {
+  // Stored in one step, which holds up a Redis server's other clients: bounded as a whole, as
+  // it goes out (the ids too: 10,000 parts of a flow with a long id take megabytes).
+  const over = oversize("flow: its jobs and groups", JSON.stringify(nodes), {
     maxBytes: MAX_FLOW_BYTES,
     holder: "a flow",
   });

@@ -2,7 +2,7 @@
 
 import assert from "node:assert/strict";
 import { UsageError } from "../../lib/errors.ts";
-import { putFlow } from "../../lib/queue/flow.ts";
+import { flowNodes, putFlow } from "../../lib/queue/flow.ts";
 import { getJob, putJob, queueCounts, UnknownJobError, waitForJob } from "../../lib/queue/queue.ts";
 import { type JobContext, work } from "../../lib/queue/worker.ts";
 import { conformance, envOf } from "../support/backends.ts";
@@ -173,25 +173,30 @@ conformance(
 );
 
 conformance(
-  "a flow whose jobs pass 4 MiB as JSON together is refused before anything is stored (64, one line)",
+  "a flow whose jobs and groups pass 4 MiB as JSON together is refused before anything is stored (64, one line)",
   async (ctx) => {
     const backend = await ctx.open();
-    // Five parts of 0.8 MiB each, each within a job's 1 MiB; the list of their specs,
-    // [{"handler":"ok","args":"x…","retries":0,"backoffMs":1000},…], takes 4 MiB: the most a
-    // flow holds, as README says.
-    const empty = JSON.stringify(
-      Array.from({ length: 5 }, () => ({ handler: "ok", args: "", retries: 0, backoffMs: 1_000 })),
-    );
-    const room = 4 * 1_048_576 - empty.length;
-    const flowOf = (extra: number) => ({
-      parallel: Array.from({ length: 5 }, (_, i) => ({
-        handler: "ok",
-        args: "x".repeat(Math.floor(room / 5) + (i === 4 ? room % 5 + extra : 0)),
-      })),
+    // Five parts of 0.8 MiB each, each within a job's 1 MiB; the flow's nodes, its group and
+    // jobs with their ids, take 4 MiB as JSON: the most a flow holds, as README says.
+    const partsOf = (args: string[]) => ({
+      parallel: args.map((args) => ({ handler: "ok", args })),
     });
+    const room = 4 * 1_048_576 -
+      JSON.stringify(flowNodes(partsOf(Array(5).fill("")), "fits")).length;
+    const flowOf = (extra: number) =>
+      partsOf(
+        Array.from({ length: 5 }, (_, i) =>
+          "x".repeat(Math.floor(room / 5) + (i === 4 ? room % 5 + extra : 0))),
+      );
     assert.equal((await putFlow(backend, "big", flowOf(0), { id: "fits" })).created, true);
+    // Small jobs, many of them, under an id of 512 characters: megabytes of ids alone.
+    const longId = "i".repeat(512);
+    await assert.rejects(
+      putFlow(backend, "big", { parallel: Array(9_999).fill({ handler: "h" }) }, { id: longId }),
+      /flow: its jobs and groups is \d+ bytes as JSON, over the 4 MiB/,
+    );
     const stored = await backend.queue.counts("big");
-    const over = "flow: the list of its jobs is 4194305 bytes as JSON, over the 4 MiB (4194304 " +
+    const over = "flow: its jobs and groups is 4194305 bytes as JSON, over the 4 MiB (4194304 " +
       "bytes) a flow may hold — keep the data elsewhere (a file, a database) and pass its name";
     await assert.rejects(putFlow(backend, "big", flowOf(1), { id: "over" }), new UsageError(over));
     await using temp = await tempDir("coord-test-");
