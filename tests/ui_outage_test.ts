@@ -157,7 +157,7 @@ Deno.test({
       const response = await page.goto(ui.root);
       assert.equal(response?.status(), 503);
       await page.waitForSelector("#live .banner", { timeout: PAGE_WAIT_MS });
-      // Its event stream is refused (503) until the console serves: asked again, not given up.
+      // It asks /health, a 503 until the console serves.
       await until(
         page,
         `document.getElementById("stream").textContent === "backend unavailable — retrying"`,
@@ -170,5 +170,54 @@ Deno.test({
     } finally {
       await server.stop();
     }
+  },
+});
+
+Deno.test({
+  name:
+    "ui: a page opened while the console waits, at a path it will answer 404, loads that 404 once the backend answers",
+  ignore: !redisServerAvailable() || !chromiumAvailable(),
+  async fn() {
+    const server = await startStandalone();
+    try {
+      await server.halt();
+      await using ui = await startWaitingUi({ COORD_URL: server.url });
+      await using browser = await launchBrowser();
+      const page = await browser.newPage();
+      const response = await page.goto(`${ui.root}no/such/page`);
+      assert.equal(response?.status(), 503);
+      await until(
+        page,
+        `document.getElementById("stream").textContent === "backend unavailable — retrying"`,
+      );
+      await server.start();
+      // The serving console's answer, plain text: its /live would have been a 404 forever.
+      await until(page, `document.body.innerText.trim() === "not found"`);
+    } finally {
+      await server.stop();
+    }
+  },
+});
+
+Deno.test({
+  name: "ui: a page whose event stream is refused says it is not live and does not ask again",
+  ignore: !chromiumAvailable(),
+  async fn() {
+    await using target = await freshTarget();
+    await using ui = await startUi(target.env);
+    await using browser = await launchBrowser();
+    const page = await browser.newPage();
+    const asked: string[] = [];
+    page.on("request", (request) => {
+      if (new URL(request.url()).pathname === "/live") asked.push(request.url());
+    });
+    // The page that says a job's id is missing is served whole; its stream is a 404.
+    const response = await page.goto(`${ui.root}queues/q/job?id=`);
+    assert.equal(response?.status(), 404);
+    await until(
+      page,
+      `document.getElementById("stream").textContent === "not live — reload to try again"`,
+    );
+    assert.equal(asked.length, 1, asked.join(", "));
   },
 });

@@ -31,7 +31,9 @@ export function livePart(view: View | undefined, outage: string | undefined): Ht
 
 /**
  * What the frame of a page shows of the console: its base path, its mode, and its backend, which
- * a console still waiting for it at its start has not opened.
+ * a console still waiting for it at its start has not opened: its pages are marked
+ * `data-waiting`, so that the script waits for the console to serve instead of following the
+ * page's changes.
  */
 export type Frame = Pick<UiContext, "base" | "readOnly"> & {
   backend?: Pick<Backend, "displayUrl">;
@@ -60,7 +62,9 @@ export function layout(
         <link rel="stylesheet" href="${ctx.base}/assets/style.css">
         <link rel="icon" href="data:,">
       </head>
-      <body data-base="${ctx.base}">
+      <body data-base="${ctx.base}" ${ctx.backend ? html`` : html`
+        data-waiting
+      `}>
         <header><strong>coord</strong><nav>${SECTIONS.map(([name, path]) =>
           html`
             <a href="${link(ctx, path)}" ${path === section

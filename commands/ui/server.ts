@@ -256,10 +256,10 @@ export interface WaitingOptions extends Access {
 /**
  * The console while it waits for its backend at its start (a compose file starting it beside
  * Redis), listening already so that a probe and a browser are answered: every page is a 503 with
- * the outage banner and the script, which reloads it once the console serves; `/live`,
- * `/metrics` and actions are a 503 in one line (the script says so and tries again), `/health`
- * a 503 — behind the checks the console makes, so a client that would get 401 or 421 from it
- * gets that.
+ * the outage banner and the script, which asks `/health` until it is a 200 (the console serves)
+ * and reloads the page then; `/live`, `/metrics` and actions are a 503 in one line, `/health` a
+ * 503 — behind the checks the console makes, so a client that would get 401 or 421 from it gets
+ * that.
  *
  * @example
  * ```ts ignore
