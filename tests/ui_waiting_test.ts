@@ -80,3 +80,11 @@ Deno.test("ui: without credentials, a request for another host name while the ba
   assert.equal((await get(root)).status, 503);
   assert.equal((await get(`${root.replace(/coord\/$/, "")}other`)).status, 404);
 });
+
+Deno.test("ui: --read-only refuses a POST with 403 while the backend is away, as once it serves", async () => {
+  await using ui = await startWaitingUi({ COORD_URL: AWAY_URL }, ["--read-only"]);
+  const post = { method: "POST", body: new URLSearchParams({ csrf: "x" }) };
+  const refused = await get(`${ui.root}queues/q/pause`, post);
+  assert.deepEqual(refused, { status: 403, text: "read-only: this console takes no actions\n" });
+  assert.equal((await get(ui.root)).status, 503);
+});

@@ -257,9 +257,9 @@ export interface WaitingOptions extends Access {
  * The console while it waits for its backend at its start (a compose file starting it beside
  * Redis), listening already so that a probe and a browser are answered: every page is a 503 with
  * the outage banner and the script, which asks `/health` until it is a 200 (the console serves)
- * and reloads the page then; `/live`, `/metrics` and actions are a 503 in one line, `/health` a
- * 503 — behind the checks the console makes, so a client that would get 401 or 421 from it gets
- * that.
+ * and reloads the page then; `/live`, `/metrics` and actions are a 503 in one line (a POST to a
+ * `--read-only` console the 403 it gets once serving), `/health` a 503 — behind the checks the
+ * console makes, so a client that would get 401 or 421 from it gets that.
  *
  * @example
  * ```ts ignore
@@ -272,6 +272,7 @@ export function waitingHandler(
 ): (request: Request) => Promise<Response> {
   return guarded(base, { credentials, allowedHosts }, unavailable, (request, _url, path) => {
     const reading = request.method === "GET" || request.method === "HEAD";
+    if (!reading && readOnly) return readOnlyRefusal();
     if (path === "/live" || path === "/metrics" || !reading) {
       return text(`backend unavailable: ${outage()} — retrying\n`, 503);
     }
@@ -348,7 +349,7 @@ async function post(
 ): Promise<Response> {
   const refusal = crossSiteRefusal(request);
   if (refusal !== undefined) return text(`refused: ${refusal}\n`, 403);
-  if (ctx.readOnly) return text("read-only: this console takes no actions\n", 403);
+  if (ctx.readOnly) return readOnlyRefusal();
   const found = action(segments);
   if (!found) return text("not found\n", 404);
   let form: FormData;
@@ -375,6 +376,11 @@ async function post(
     : done;
   const back = goTo.map(encodeURIComponent).join("/");
   return redirect(`${ctx.base}/${back}?notice=${notices.put(notice)}`);
+}
+
+/** A POST to a `--read-only` console, its backend open or not: what `--help` promises. */
+function readOnlyRefusal(): Response {
+  return text("read-only: this console takes no actions\n", 403);
 }
 
 /** What the console answers for an error it did not expect; the log has the detail. */
