@@ -31,8 +31,12 @@ export interface StartDeadline {
 
 /** How a command opens its backend (see `openBackend`), and who else is told it waits. */
 export type WaitingOptions = Parameters<typeof openBackend>[2] & {
-  /** Told once, as the line on stderr is, when the server could not be reached at a first try. */
-  onUnreachable?: (error: BackendUnreachableError) => void;
+  /**
+   * Told at each try that failed on a server that could not be reached, before it is tried
+   * again (the line on stderr is said at the first only): the latest cause, for a page that shows
+   * it.
+   */
+  onRetry?: (error: BackendUnreachableError) => void;
 };
 
 /**
@@ -64,7 +68,7 @@ export type WaitingOptions = Parameters<typeof openBackend>[2] & {
 export async function openBackendWaiting(
   command: string,
   values: Parameters<typeof openBackend>[1],
-  { limitMs, deadline, quiet = false, signal, onUnreachable, ...opening }:
+  { limitMs, deadline, quiet = false, signal, onRetry, ...opening }:
     & WaitingOptions
     & { limitMs: number; deadline?: StartDeadline; quiet?: boolean; signal?: AbortSignal },
 ): Promise<Backend> {
@@ -85,8 +89,8 @@ export async function openBackendWaiting(
       onUnreachable: (e) => {
         waited = true;
         say(outageLine({ type: "unavailable", error: oneLine(e), limitMs: saidMs }), quiet);
-        onUnreachable?.(e);
       },
+      onRetry,
     });
   } catch (e) {
     // A deadline with no time left tried once, as a one-shot command does: nothing was waited

@@ -149,7 +149,7 @@ async function serveConsole(
     // and a stop meanwhile ends it as one while serving does.
     await using backend = await openServiceBackend("ui", values, stop, {
       ...(readOnly ? { create: false } : {}),
-      onUnreachable: (e) => outage = oneLine(e),
+      onRetry: (e) => outage = oneLine(e),
     }).catch((e) => {
       // A role that may only read (a dashboard's) wants the console that only looks.
       if (readOnly || !(e instanceof BackendRefusedError)) throw e;

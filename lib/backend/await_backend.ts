@@ -28,6 +28,12 @@ export interface AwaitBackendOptions {
   /** Told once, when a first try failed on a server that could not be reached. */
   onUnreachable?: (error: BackendUnreachableError) => void;
   /**
+   * Told at each try that failed on a server that could not be reached, the first too, before
+   * it is tried again: the cause may change as the server comes up (a name not found yet, then
+   * connection refused), and what shows it (a page) shows the latest.
+   */
+  onRetry?: (error: BackendUnreachableError) => void;
+  /**
    * Stops the wait (rejects with its reason), a try under way too: a backend it opens after
    * all is closed.
    */
@@ -53,7 +59,7 @@ export interface AwaitBackendOptions {
  */
 export async function awaitBackend(
   open: () => Promise<Backend>,
-  { limitMs, onUnreachable, signal }: AwaitBackendOptions,
+  { limitMs, onUnreachable, onRetry, signal }: AwaitBackendOptions,
 ): Promise<Backend> {
   const since = performance.now();
   for (let tries = 0;; tries++) {
@@ -71,6 +77,7 @@ export async function awaitBackend(
         );
       }
       if (tries === 0) onUnreachable?.(e);
+      onRetry?.(e);
       await sleep(Math.min(RETRY_MS, leftMs), signal);
     }
   }

@@ -63,3 +63,22 @@ Deno.test("awaitBackend() stops at its signal, a try under way too, closing what
   setTimeout(() => between.abort(new Error("stopped by SIGINT")), 50);
   await assert.rejects(retrying, /^Error: stopped by SIGINT$/);
 });
+
+Deno.test("awaitBackend() tells onRetry each failed try's cause, the latest last", async () => {
+  const causes = ["cannot reach redis://h:1: name not found", "cannot reach redis://h:1: refused"];
+  let tries = 0;
+  const retried: string[] = [];
+  const told: string[] = [];
+  const backend = { kind: "redis" } as Backend;
+  const open = () =>
+    tries < causes.length
+      ? Promise.reject(new BackendUnreachableError(causes[tries++]))
+      : Promise.resolve(backend);
+  await awaitBackend(open, {
+    limitMs: 60_000,
+    onUnreachable: (e) => told.push(e.message),
+    onRetry: (e) => retried.push(e.message),
+  });
+  assert.deepEqual(retried, causes);
+  assert.deepEqual(told, [causes[0]], "the once-only callback was told again");
+});
