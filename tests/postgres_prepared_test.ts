@@ -34,6 +34,19 @@ async function schema(): Promise<string> {
   return namespace;
 }
 
+/** Runs `fn` with a store on a fresh namespace, through a pool recording the texts it sends. */
+async function withRecordedStore(
+  fn: (store: PostgresSqlStore, texts: string[]) => Promise<void>,
+): Promise<void> {
+  const namespace = await schema();
+  const { pool, texts } = await recordingPool(url!);
+  try {
+    await fn(new PostgresSqlStore(pool, namespace, "postgres://test"), texts);
+  } finally {
+    await pool.end();
+  }
+}
+
 Deno.test({
   name:
     "a lock step sent before goes out as EXECUTEs: the server parses its SQL once per connection",
@@ -109,32 +122,23 @@ Deno.test({
 Deno.test({
   name: "a statement the server will not prepare (a parameter of no known type) runs as text",
   ignore: url === undefined,
-  async fn() {
-    const namespace = await schema();
-    const { pool, texts } = await recordingPool(url!);
-    try {
-      const store = new PostgresSqlStore(pool, namespace, "postgres://test");
+  fn: () =>
+    withRecordedStore(async (store, texts) => {
       for (const value of ["a", null, "c"]) {
         const rows = await store.write((tx) => tx.all("SELECT ? IS NULL AS v", value));
         assert.deepEqual(rows, [{ v: value === null }]);
       }
       assert.ok(texts.at(-2)?.includes("SELECT 'c' IS NULL AS v"), texts.join(" | "));
-    } finally {
-      await pool.end();
-    }
-  },
+    }),
 });
 
 Deno.test({
   name: "a number SQL cannot take is refused before it is sent, as a parameter as well as text",
   ignore: url === undefined,
-  async fn() {
-    const namespace = await schema();
-    const { pool, texts } = await recordingPool(url!);
-    try {
-      const store = new PostgresSqlStore(pool, namespace, "postgres://test");
-      // Seen once (a parameter, once the transaction's BEGIN has gone), then again (prepared, as
-      // text): refused both times.
+  fn: () =>
+    withRecordedStore(async (store, texts) => {
+      // Seen once (a parameter, once the transaction's BEGIN has gone), then again (prepared,
+      // as text): refused both times.
       for (const value of [NaN, Infinity, NaN]) {
         await assert.rejects(
           store.read(async (tx) => {
@@ -145,8 +149,5 @@ Deno.test({
         );
       }
       assert.deepEqual(texts.filter((text) => text.includes("refused")), []);
-    } finally {
-      await pool.end();
-    }
-  },
+    }),
 });

@@ -143,60 +143,49 @@ Deno.test({
   },
 });
 
+/**
+ * Opens `path` of a console waiting for its halted Redis at the start: a 503 whose page asks
+ * /health; then starts Redis and waits for the page to show `loaded` (a page condition).
+ */
+async function openedWhileWaiting(path: string, loaded: string): Promise<void> {
+  const server = await startStandalone();
+  try {
+    await server.halt();
+    await using ui = await startWaitingUi({ COORD_URL: server.url });
+    await using browser = await launchBrowser();
+    const page = await browser.newPage();
+    const response = await page.goto(`${ui.root}${path}`);
+    assert.equal(response?.status(), 503);
+    await page.waitForSelector("#live .banner", { timeout: PAGE_WAIT_MS });
+    // It asks /health, a 503 until the console serves.
+    await until(
+      page,
+      `document.getElementById("stream").textContent === "backend unavailable — retrying"`,
+    );
+    await server.start();
+    await until(page, loaded);
+  } finally {
+    await server.stop();
+  }
+}
+
 Deno.test({
   name:
     "ui: a page opened while the console waits for Redis at its start says so, and loads by itself once Redis answers",
   ignore: !redisServerAvailable() || !chromiumAvailable(),
-  async fn() {
-    const server = await startStandalone();
-    try {
-      await server.halt();
-      await using ui = await startWaitingUi({ COORD_URL: server.url });
-      await using browser = await launchBrowser();
-      const page = await browser.newPage();
-      const response = await page.goto(ui.root);
-      assert.equal(response?.status(), 503);
-      await page.waitForSelector("#live .banner", { timeout: PAGE_WAIT_MS });
-      // It asks /health, a 503 until the console serves.
-      await until(
-        page,
-        `document.getElementById("stream").textContent === "backend unavailable — retrying"`,
-      );
-      await server.start();
-      await until(
-        page,
-        `document.querySelector("h1")?.textContent === "Overview" && !document.querySelector("#live .banner") && document.getElementById("stream").textContent === "live"`,
-      );
-    } finally {
-      await server.stop();
-    }
-  },
+  fn: () =>
+    openedWhileWaiting(
+      "",
+      `document.querySelector("h1")?.textContent === "Overview" && !document.querySelector("#live .banner") && document.getElementById("stream").textContent === "live"`,
+    ),
 });
 
 Deno.test({
   name:
     "ui: a page opened while the console waits, at a path it will answer 404, loads that 404 once the backend answers",
   ignore: !redisServerAvailable() || !chromiumAvailable(),
-  async fn() {
-    const server = await startStandalone();
-    try {
-      await server.halt();
-      await using ui = await startWaitingUi({ COORD_URL: server.url });
-      await using browser = await launchBrowser();
-      const page = await browser.newPage();
-      const response = await page.goto(`${ui.root}no/such/page`);
-      assert.equal(response?.status(), 503);
-      await until(
-        page,
-        `document.getElementById("stream").textContent === "backend unavailable — retrying"`,
-      );
-      await server.start();
-      // The serving console's answer, plain text: its /live would have been a 404 forever.
-      await until(page, `document.body.innerText.trim() === "not found"`);
-    } finally {
-      await server.stop();
-    }
-  },
+  // The serving console's answer, plain text: its /live would have been a 404 forever.
+  fn: () => openedWhileWaiting("no/such/page", `document.body.innerText.trim() === "not found"`),
 });
 
 Deno.test({
