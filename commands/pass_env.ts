@@ -5,7 +5,7 @@
  * @module
  */
 
-import { WITHHELD_ENV } from "../lib/subprocess.ts";
+import { passEnvNameRefusal } from "../lib/subprocess.ts";
 import { usage } from "./flags.ts";
 
 /** The flag, repeatable. */
@@ -32,13 +32,7 @@ export function passEnvFlag(command: string, values: PassEnvValues): string[] {
   if (values.namespace !== undefined) Deno.env.set("COORD_NAMESPACE", values.namespace);
   const names = (values["pass-env"] ?? []).flatMap((value) => value.split(","))
     .map((name) => name.trim());
-  const other = names.find((name) => !WITHHELD_ENV.includes(name));
-  if (other !== undefined) {
-    throw usage(
-      command,
-      `--pass-env takes ${WITHHELD_ENV.join(", ")}, got "${other}" — other variables reach ` +
-        "the command anyway",
-    );
-  }
+  const refusal = passEnvNameRefusal(names, "--pass-env");
+  if (refusal !== undefined) throw usage(command, refusal);
   return names;
 }

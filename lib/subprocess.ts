@@ -47,6 +47,28 @@ const OUTPUT_DRAIN_MS = 100;
  */
 export const WITHHELD_ENV: readonly string[] = ["COORD_URL", "COORD_PASSWORD", "PGPASSWORD"];
 
+/**
+ * Why `passEnv` is refused (undefined when it is not): a name coord does not withhold anyway
+ * would pass nothing, silently (a typo of one it does). Named as the giver named the option
+ * (`label`: the CLI's `--pass-env`).
+ *
+ * @example
+ * ```ts
+ * import { passEnvNameRefusal } from "./subprocess.ts";
+ * passEnvNameRefusal(["COORD_URL"]); // undefined
+ * passEnvNameRefusal(["COORD_ULR"]); // "passEnv takes COORD_URL, COORD_PASSWORD, PGPASSWORD, got …"
+ * ```
+ */
+export function passEnvNameRefusal(
+  passEnv: readonly string[],
+  label = "passEnv",
+): string | undefined {
+  const other = passEnv.find((name) => !WITHHELD_ENV.includes(name));
+  if (other === undefined) return undefined;
+  return `${label} takes ${WITHHELD_ENV.join(", ")}, got "${other}" — other variables reach ` +
+    "the command anyway";
+}
+
 /** While a group is being stopped, how often coord looks whether all of it has exited. */
 const GONE_CHECK_MS = 20;
 

@@ -23,7 +23,7 @@ import { OutageReport } from "../outage_report.ts";
 import { ChangeFlag } from "../backend/change_flag.ts";
 import { Shutdown } from "../service.ts";
 import { abortion, sleep } from "../time.ts";
-import { type ProcessGroup, spawnGroup } from "../subprocess.ts";
+import { passEnvNameRefusal, type ProcessGroup, spawnGroup } from "../subprocess.ts";
 import { withJsonInEnv } from "../json_env.ts";
 import { CANCEL_CHECK_MS, checkQueueName, jobRef } from "./queue.ts";
 import { PeriodicChecks } from "./periodic_checks.ts";
@@ -121,8 +121,8 @@ export interface WorkOptions {
   /** Run command jobs too; without it they fail with the reason. */
   allowCommands?: boolean;
   /**
-   * Withheld variables (`COORD_URL`, `COORD_PASSWORD`) command jobs get all the same; with
-   * `allowCommands` only (see {@link passEnvRefusal}).
+   * Withheld variables (`COORD_URL`, `COORD_PASSWORD`, `PGPASSWORD`) command jobs get all the
+   * same; with `allowCommands` only (see {@link passEnvRefusal}); any other name is refused.
    */
   passEnv?: readonly string[];
   /** Jobs run at once; default 10. */
@@ -202,7 +202,8 @@ function cancelChecksOf(queue: string): string {
  * Works on `queues` until `signal` aborts (or, with `drain`, until they are empty).
  *
  * @throws {UsageError} on a bad queue name, a concurrency, lease or grace period out of range
- * (see `limits.ts`), or `passEnv` without `allowCommands`.
+ * (see `limits.ts`), `passEnv` without `allowCommands`, or naming a variable coord does not
+ * withhold (`WITHHELD_ENV` of lib/subprocess.ts).
  * @throws {BackendClosedError} when the backend is closed under it, or `BackendDamagedError`
  * when its store is damaged (a SQLite file): running jobs are stopped
  * (their signals abort with it), and their leases run out in the backend.
@@ -214,7 +215,7 @@ export async function work(
 ): Promise<WorkResult> {
   if (queues.length === 0) throw new UsageError("name at least one queue to work on");
   queues.forEach(checkQueueName);
-  const refusal = passEnvRefusal(options);
+  const refusal = passEnvRefusal(options) ?? passEnvNameRefusal(options.passEnv ?? []);
   if (refusal !== undefined) throw new UsageError(refusal);
   const concurrency = checkCount(
     { name: "concurrency", unit: "ms" },

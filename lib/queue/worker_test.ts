@@ -3,6 +3,7 @@ import { connect } from "../backend/connect.ts";
 import { UsageError } from "../errors.ts";
 import { type JobHandler, work } from "./worker.ts";
 import { getJob, putJob } from "./queue.ts";
+import { commandHandler } from "../schedule/command_task.ts";
 
 Deno.test("work() names its options as a program gives them, not as the CLI's flags", async () => {
   await using backend = await connect({ url: "sqlite::memory:" });
@@ -31,6 +32,22 @@ Deno.test("work() refuses passEnv without allowCommands, and takes no job", asyn
     ),
   );
   assert.equal((await getJob(backend, ref)).state, "pending");
+});
+
+Deno.test("work() and commandHandler() refuse a passEnv name coord does not withhold", async () => {
+  await using backend = await connect({ url: "sqlite::memory:" });
+  const { ref } = await putJob(backend, "q", { command: ["env"] });
+  // A typo of COORD_URL: it would pass nothing, silently, as --pass-env COORD_ULR exits 64.
+  const refusal = new UsageError(
+    'passEnv takes COORD_URL, COORD_PASSWORD, PGPASSWORD, got "COORD_ULR" — other variables ' +
+      "reach the command anyway",
+  );
+  await assert.rejects(
+    work(backend, ["q"], { allowCommands: true, passEnv: ["COORD_ULR"], drain: true }),
+    refusal,
+  );
+  assert.equal((await getJob(backend, ref)).state, "pending");
+  assert.throws(() => commandHandler("true", () => {}, { passEnv: ["COORD_ULR"] }), refusal);
 });
 
 Deno.test("handlers that name their arguments' type are taken as they are", async () => {

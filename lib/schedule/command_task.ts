@@ -6,9 +6,9 @@
  * @module
  */
 
-import { SIGNAL_NUMBERS } from "../errors.ts";
+import { SIGNAL_NUMBERS, UsageError } from "../errors.ts";
 import { withJsonInEnv } from "../json_env.ts";
-import { spawnGroup } from "../subprocess.ts";
+import { passEnvNameRefusal, spawnGroup } from "../subprocess.ts";
 import type { TaskContext, TaskHandler } from "./task.ts";
 import { OutputLines } from "./output_lines.ts";
 
@@ -17,7 +17,10 @@ export type OutputSink = (task: string, stream: "stdout" | "stderr", line: strin
 
 /** Options of {@link commandHandler}. */
 export interface CommandTaskOptions {
-  /** Withheld variables (`COORD_URL`, `COORD_PASSWORD`) the command gets all the same. */
+  /**
+   * Withheld variables (`COORD_URL`, `COORD_PASSWORD`, `PGPASSWORD`) the command gets all the
+   * same; any other name is refused (it reaches the command anyway: a typo would pass nothing).
+   */
   passEnv?: readonly string[];
 }
 
@@ -33,6 +36,8 @@ export class CommandFailedError extends Error {}
  * command and everything it started get SIGTERM, then SIGKILL after the grace its lease leaves
  * (`stopGraceMs` of lib/subprocess.ts).
  *
+ * @throws {UsageError} when `options.passEnv` names a variable coord does not withhold.
+ *
  * @example
  * ```ts ignore
  * app.task({ name: "sync", interval: "30s" }, commandHandler("./sync.sh", (task, stream, line) =>
@@ -44,6 +49,8 @@ export function commandHandler(
   output: OutputSink,
   options: CommandTaskOptions = {},
 ): TaskHandler {
+  const refusal = passEnvNameRefusal(options.passEnv ?? []);
+  if (refusal !== undefined) throw new UsageError(refusal);
   return async (ctx: TaskContext) => {
     const env = {
       COORD_TASK: ctx.task,
