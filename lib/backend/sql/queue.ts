@@ -1213,13 +1213,12 @@ export class SqlQueueSteps implements QueueSteps {
    * as they are. Else past a batch or a few of them at the head of an order retention reads,
    * nothing after them went.
    */
-  async #passBy(s: Step, queue: string, rows: JobRow[]): Promise<void> {
+  async #passBy(s: Step, queue: string, left: JobRow[]): Promise<void> {
+    // Only a finished job: another program's values in a pending one (an end of retention it
+    // cannot have) are not retention's to take out, and its run fails it with the reason.
+    const rows = left.filter((row) => (FINISHED_STATES as readonly string[]).includes(row.state));
     if (rows.length === 0) return;
-    for (const row of rows) {
-      if (row.keep === null && (FINISHED_STATES as readonly string[]).includes(row.state)) {
-        this.#kept(s, row.state, -1);
-      }
-    }
+    for (const row of rows) if (row.keep === null) this.#kept(s, row.state, -1);
     await s.tx.later(
       `UPDATE coord_queue_job SET keep = COALESCE(keep, '{}'), expires_at = NULL,
        outlived_at = NULL WHERE namespace = ? AND queue = ?
