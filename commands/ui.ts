@@ -17,7 +17,13 @@ import { LockTimings } from "./ui/lock_timings.ts";
 import { hostName } from "./ui/origin.ts";
 import { consoleHandler, waitingHandler } from "./ui/server.ts";
 import type { Command } from "./command.ts";
-import { BACKEND_FLAGS, BACKEND_FLAGS_HELP, parseFlags, usage } from "./flags.ts";
+import {
+  BACKEND_FLAGS,
+  BACKEND_FLAGS_HELP,
+  checkBackendFlags,
+  parseFlags,
+  usage,
+} from "./flags.ts";
 import { openServiceBackend } from "./open_waiting.ts";
 import { withSignals } from "./signals.ts";
 
@@ -37,8 +43,9 @@ page answering 503 with a banner meanwhile, and loading by itself once it serves
 
 Options:
   --listen HOST:PORT   where to serve (default 127.0.0.1:8080; PORT alone means 127.0.0.1;
-                       port 0 picks a free one). It prints "coord ui: listening on URL" on
-                       stderr, and "coord ui: serving URL" once the backend answers
+                       port 0 picks a free one). It prints "coord ui: serving URL" on stderr
+                       once the backend answers, and "coord ui: listening on URL" before,
+                       while it waits for it
   --read-only          show everything, offer no action, refuse every POST with 403; opens
                        the backend as the status commands do: creates nothing (a store not
                        there yet shows empty until a restart), and on PostgreSQL a role
@@ -88,6 +95,8 @@ async function run(argv: string[]): Promise<number> {
     "allow-host": { type: "string", multiple: true },
   });
   if (positionals.length > 0) throw usage("ui", `unexpected argument "${positionals[0]}"`);
+  // Before it listens: a slip in them is a usage error, said alone.
+  checkBackendFlags("ui", values);
   const listen = parseListen(values.listen ?? "127.0.0.1:8080");
   const base = parseBasePath(values["base-path"] ?? "/");
   const readOnly = values["read-only"] ?? false;
@@ -142,6 +151,14 @@ async function serveConsole(
   let outage = NOT_TRIED;
   let handler = waitingHandler({ base, readOnly, ...access, outage: () => outage });
   const server = listenOn(options, signal, (request) => handler(request));
+  // Where it answers while it waits, said once it waits: a backend that answers (or refuses)
+  // at once leaves the lines as they were, `serving` (or the refusal) alone.
+  const waiting = (e: Error) => {
+    if (outage === NOT_TRIED) {
+      console.error(`coord ui: listening on ${consoleUrl(server.addr, base)}`);
+    }
+    outage = oneLine(e);
+  };
   try {
     // Read-only, it opens the backend as the status commands do: it creates nothing, and a
     // Postgres role granted only USAGE and SELECT (a dashboard's) may serve it. Started with
@@ -149,7 +166,7 @@ async function serveConsole(
     // and a stop meanwhile ends it as one while serving does.
     await using backend = await openServiceBackend("ui", values, stop, {
       ...(readOnly ? { create: false } : {}),
-      onRetry: (e) => outage = oneLine(e),
+      onRetry: waiting,
     }).catch((e) => {
       // A role that may only read (a dashboard's) wants the console that only looks.
       if (readOnly || !(e instanceof BackendRefusedError)) throw e;
@@ -185,12 +202,12 @@ async function serveConsole(
 
 /**
  * The server of the console at its `--listen` address, answering through `handler` until
- * `signal` aborts; it says where on stderr.
+ * `signal` aborts.
  *
  * @throws {UsageError} when the address cannot be listened on (taken, not this host's).
  */
 function listenOn(
-  { listen, base }: ConsoleOptions,
+  { listen }: ConsoleOptions,
   signal: AbortSignal,
   handler: (request: Request) => Promise<Response>,
 ): Deno.HttpServer<Deno.NetAddr> {
@@ -198,7 +215,8 @@ function listenOn(
     return Deno.serve({
       ...listen,
       signal,
-      onListen: (addr) => console.error(`coord ui: listening on ${consoleUrl(addr, base)}`),
+      // Said once it waits for its backend (serveConsole), else `serving` says where.
+      onListen: () => {},
     }, handler);
   } catch (error) {
     throw new UsageError(

@@ -76,8 +76,8 @@ export async function awaitBackend(
           { cause: e },
         );
       }
-      if (tries === 0) onUnreachable?.(e);
       onRetry?.(e);
+      if (tries === 0) onUnreachable?.(e);
       await sleep(Math.min(RETRY_MS, leftMs), signal);
     }
   }
