@@ -14,7 +14,7 @@ import { countWorkerCalls } from "./support/worker_calls.ts";
 onRedis(
   "a worker at rest calls once to take a job and once to record its end, not for its progress",
   async (backend) => {
-    const calls = countWorkerCalls(backend);
+    const calls = await countWorkerCalls(backend);
     const stop = new AbortController();
     let release = () => {};
     const worker = work(backend, ["news"], {

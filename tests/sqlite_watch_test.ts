@@ -101,7 +101,7 @@ Deno.test(
     const rest = { kind: "queue", name: "rest" } as const;
     const elsewhere = { kind: "queue", name: "elsewhere" } as const;
     assert.notEqual(bucketOf(rest), bucketOf(elsewhere), "the two queues share no counter");
-    const calls = countWorkerCalls(backend);
+    const calls = await countWorkerCalls(backend);
     await using waiter = await backend.watch(rest);
     await using otherQueue = await backend.watch(elsewhere);
     const stop = new AbortController();

@@ -137,7 +137,7 @@ conformance(
     const backend = await ctx.open();
     const observer = await ctx.open();
     await putJob(backend, "reports", { id: "1", handler: "report" });
-    const calls = countWorkerCalls(backend, "reports");
+    const calls = await countWorkerCalls(backend, "reports");
     const REPORTS = 6;
     const startedAt = performance.now();
     await work(backend, ["reports"], {

@@ -966,7 +966,7 @@ conformance(
  * took jobs or recorded runs' ends, and the most a worker that calls twice a job makes.
  */
 async function callsAtRest(backend: Backend, queues: string[], concurrency: number) {
-  const calls = countWorkerCalls(backend, queues[0]);
+  const calls = await countWorkerCalls(backend, queues[0]);
   await using waiter = await backend.watch({ kind: "queue", name: queues[0] });
   const stop = new AbortController();
   const releases: (() => void)[] = [];
