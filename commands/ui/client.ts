@@ -1,9 +1,10 @@
 /**
  * The console's only script, served at `/assets/client.js` (no build step, no CDN): it keeps
- * the live part of a page current from the server's event stream (or, on a page of a console
- * still waiting for its backend, loads it once the console serves), shows instants in the
- * browser's zone with their age, and asks before destructive actions. The server sends
- * escaped HTML only, so putting it in the page adds no way in for a script.
+ * the live part of a page current from the server's event stream, and follows it again once the
+ * console serves after losing it (the console restarted or crashed, a proxy cut it); on a page
+ * of a console still waiting for its backend, it loads the page once the console serves. It
+ * shows instants in the browser's zone with their age, and asks before destructive actions. The
+ * server sends escaped HTML only, so putting it in the page adds no way in for a script.
  *
  * @module
  */
@@ -14,6 +15,13 @@ export const CLIENT = `"use strict";
   const live = document.getElementById("live");
   const status = document.getElementById("stream");
   let offsetMs = 0;
+  // What the header says of a refused stream, by status.
+  const REFUSALS = {
+    401: "the console asks for other credentials",
+    403: "refused",
+    404: "this page has no live view",
+    421: "the console does not answer this host name",
+  };
   const sync = () => { offsetMs = Number(live.dataset.now) - Date.now(); };
   const span = (ms) => {
     const s = Math.abs(ms) / 1000;
@@ -46,57 +54,105 @@ export const CLIENT = `"use strict";
   paint();
   setInterval(paint, 1000);
   const base = document.body.dataset.base;
+  // The header says how the page follows the console; a banner says when it shows an old state.
+  const say = (text) => { status.textContent = text; };
+  const banner = document.createElement("div");
+  banner.className = "banner";
+  banner.setAttribute("role", "status");
+  // Between two asks: from 1 s, doubling while nothing better comes, to 4 s, plus up to half
+  // of it at random, so that the pages open on a console that restarts do not ask together.
+  let pauseMs = 1000;
+  const later = (ask) => {
+    setTimeout(ask, pauseMs * (1 + Math.random() / 2));
+    pauseMs = Math.min(pauseMs * 2, 4000);
+  };
   if (document.body.hasAttribute("data-waiting")) {
-    waitForConsole(base + "/health");
+    untilServing(() => location.reload());
     return;
   }
   const path = location.pathname.slice(base.length) + location.search;
-  const source = new EventSource(base + "/live?path=" + encodeURIComponent(path));
-  source.onmessage = (e) => {
-    const update = JSON.parse(e.data);
+  const stream = base + "/live?path=" + encodeURIComponent(path);
+  follow();
+
+  // The page's event stream, read with fetch rather than EventSource, which does not say what
+  // a refused stream was answered: a stream that ends, or cannot be had for a network error or
+  // a 503 (a console restarting, or waiting for its backend at its start), is asked again once
+  // the console serves; one refused otherwise (404: a page with no stream; 401, 403: the
+  // credentials changed; 421; a proxy's error) would be answered the same each time, so it is
+  // given up.
+  async function follow() {
+    const answer = await fetch(stream, { cache: "no-store" }).catch(() => undefined);
+    if (answer && !answer.ok && answer.status !== 503) {
+      say("not live: " + (REFUSALS[answer.status] ?? "answered " + answer.status) +
+        " — reload to try again");
+      banner.textContent = "Not live — showing the last state read.";
+      return;
+    }
+    if (answer?.ok) {
+      try {
+        await readUpdates(answer.body);
+      } catch {
+        // The connection was lost: as when the stream ends.
+      }
+    }
+    banner.textContent = "Not live — showing the last state read; reconnecting…";
+    live.before(banner);
+    say("reconnecting…");
+    untilServing(follow);
+  }
+
+  // Shows each update of a stream as sse.ts writes it: "data: JSON" blocks and comment lines,
+  // each ended by an empty line.
+  async function readUpdates(body) {
+    const reader = body.getReader();
+    const decoder = new TextDecoder();
+    let unread = "";
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      const blocks = (unread + decoder.decode(value, { stream: true })).split("\\n\\n");
+      unread = blocks.pop();
+      for (const block of blocks) {
+        if (block.startsWith("data: ")) show(JSON.parse(block.slice("data: ".length)));
+      }
+    }
+  }
+
+  function show(update) {
     // Served while the backend was out, the page lacks its title and forms: reload it whole.
     if (!update.outage && live.hasAttribute("data-reload-when-back")) {
-      source.close();
       location.reload();
       return;
     }
     live.innerHTML = update.html;
     live.dataset.now = String(update.now);
+    // A console started since the page was served checks another token: the forms outside the
+    // live part (typed into, so not replaced) take the one it sends.
+    for (const input of document.querySelectorAll('input[name="csrf"]')) {
+      input.value = update.csrf;
+    }
     sync();
     paint();
-    status.textContent = update.outage ? "backend unreachable" : "live";
-  };
-  // A stream cut is reconnected by the browser; one refused (a page with no stream, credentials
-  // changed, a proxy's error) is given up, and not asked again: a browser does not say why, so a
-  // script asking again would ask forever where the answer stays the same.
-  source.onerror = () => {
-    status.textContent = source.readyState === EventSource.CLOSED
-      ? "not live — reload to try again"
-      : "reconnecting…";
-  };
+    banner.remove();
+    pauseMs = 1000;
+    say(update.outage ? "backend unreachable" : "live");
+  }
 
-  // A page of a console still waiting for its backend at its start: /health, which a fetch sees
-  // the status of, is a 503 until the console serves, and then the page is loaded whole. Asked
-  // every second while the console says it waits (up to a minute, then it exits), less often
-  // while nothing or something else answers (the console restarting, a proxy's 502).
-  function waitForConsole(health) {
-    let pauseMs = 1000;
+  // Asks /health, which a fetch sees the status of, until it is a 200 (the console serves and
+  // its backend answers), then calls then. A 503 is a console whose backend does not answer (at
+  // its start it waits a minute, then exits); no answer, or another status, a console
+  // restarting, or a proxy before it.
+  function untilServing(then) {
     const ask = async () => {
-      const answer = await fetch(health, { cache: "no-store" }).catch(() => undefined);
+      const answer = await fetch(base + "/health", { cache: "no-store" }).catch(() => undefined);
       if (answer?.ok) {
-        location.reload();
+        then();
         return;
       }
-      if (answer?.status === 503) {
-        pauseMs = 1000;
-        status.textContent = "backend unavailable — retrying";
-      } else {
-        pauseMs = Math.min(pauseMs * 2, 10000);
-        status.textContent = "console not answering — retrying";
-      }
-      setTimeout(ask, pauseMs);
+      say(answer?.status === 503 ? "backend unavailable — retrying" : "reconnecting…");
+      later(ask);
     };
-    ask();
+    later(ask);
   }
 })();
 `;

@@ -445,6 +445,9 @@ function live(ctx: UiContext, url: URL, pulse: Pulse, signal: AbortSignal): Resp
           html: part.text,
           now: await ctx.backend.now().catch(() => Date.now()),
           outage: outage !== undefined,
+          // For the forms the page keeps (see client.ts): it may have been served by the
+          // console that ran before this one, under another token.
+          csrf: ctx.csrfToken,
         };
       }
       await pause(MIN_RENDER_GAP_MS, done.signal);
