@@ -13,7 +13,7 @@ import { variable } from "../lib/environment.ts";
 import { DEFAULT_GRACE_MS, Scheduler } from "../lib/schedule/scheduler.ts";
 import { scheduleReports, type TaskStatus } from "../lib/schedule/status.ts";
 import {
-  checkTriggerArgs,
+  checkRunArgs,
   pauseTask,
   removeTask,
   resumeTask,
@@ -370,7 +370,7 @@ async function trigger(argv: string[]): Promise<number> {
       throw usage("schedule", `--args is not JSON: ${values.args}`);
     }
     // Before the backend is opened: bad input is 64 whether or not it answers.
-    checkTriggerArgs(args);
+    checkRunArgs(args, "a triggered run");
   }
   await using backend = await openBackend("schedule", values);
   console.log(await triggerTask(backend, positionals[0], { args }));

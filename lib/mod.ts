@@ -75,6 +75,11 @@ export type {
 export { DEFAULT_LEASE_MS, DEFAULT_MAX_RETRIES, DEFAULT_RETRY_DELAY_MS } from "./schedule/task.ts";
 export { parseDuration, parseTiming, type Timing, type TimingOptions } from "./schedule/timing.ts";
 export type { ScheduleEvent } from "./schedule/runner.ts";
+export {
+  MAX_TEMPLATE_BYTES,
+  MAX_TEMPLATE_INSTANCES,
+  TemplateFullError,
+} from "./schedule/template.ts";
 export type { DynamicTaskSpec, LastRun, Outcome, TickLease } from "./schedule/record.ts";
 export { type ProgramOptions, schedulerMain } from "../commands/schedule_program.ts";
 export {

@@ -119,6 +119,31 @@ Deno.test("coord schedule run refuses a dynamic task's id holding a tab with exi
   assert.equal(await rowCount(url, "coord_schedule"), 0);
 });
 
+for (
+  const [args, message] of [
+    ["NaN", /tasks\.ts: args hold NaN, a number JSON has not/],
+    ["10n", /tasks\.ts: args are not JSON: .*BigInt/],
+  ] as const
+) {
+  Deno.test(`coord schedule run refuses a dynamic task's args ${args} with exit 64`, async () => {
+    const url = await sqliteUrl();
+    const path = await taskFile(
+      "tasks.ts",
+      `export default async (app) => {
+  app.task({ name: "remind", dynamic: true }, () => {});
+  await app.schedule("remind", "ana", { interval: "1h", args: { n: ${args} } });
+  throw new Error("scheduled"); // refused, this line is not reached
+};
+`,
+    );
+    const r = await runCoord(["schedule", "run", path, "--url", url]);
+    assert.equal(r.code, 64, r.stderr);
+    assert.match(r.stderr, message);
+    assert.equal(r.stderr.trim().split("\n").length, 1, "one line");
+    assert.equal(await rowCount(url, "coord_schedule"), 0);
+  });
+}
+
 Deno.test("coord schedule run refuses a missing file, bad flags and bad values with exit 64", async () => {
   const jobs = await taskFile("jobs.cron", "@hourly ./x\n");
   // Taken and ignored before: its ticks stayed on UTC midnight.

@@ -23,32 +23,36 @@ import {
 export interface TriggerOptions {
   /**
    * The run's `ctx.args` (a command task's `COORD_ARGS`, as JSON); default the task's own. At
-   * most 1 MiB as JSON, as a job's (see {@link checkTriggerArgs}).
+   * most 1 MiB as JSON, as a job's (see {@link checkRunArgs}).
    */
   args?: unknown;
 }
 
 /**
- * Checks a triggered run's args before they are stored in its task's record: JSON holds them,
- * and they take at most `MAX_JOB_BYTES` (1 MiB) as JSON, as a job's do — every instance
- * running the task reads that record, and rewrites it with each claim.
+ * Checks run args before they are stored in a task's record (a triggered run's, a dynamic task
+ * instance's): JSON holds them, and they take at most `MAX_JOB_BYTES` (1 MiB) as JSON, as a
+ * job's do — every instance running the task reads that record, and rewrites it with each
+ * claim. `holder` names what holds them in the message.
  *
  * @throws {UsageError} naming what JSON cannot hold, or the size and the limit.
  * @example
  * ```ts
- * import { checkTriggerArgs } from "./control.ts";
- * checkTriggerArgs({ to: "ana" }); // fits
+ * import { checkRunArgs } from "./control.ts";
+ * checkRunArgs({ to: "ana" }, "a triggered run"); // fits
  * try {
- *   checkTriggerArgs("x".repeat(2_000_000));
+ *   checkRunArgs("x".repeat(2_000_000), "a triggered run");
  * } catch (e) {
  *   console.log((e as Error).message); // the run's args is 2000002 bytes as JSON, over the 1 MiB …
  * }
  * ```
  */
-export function checkTriggerArgs(args: unknown): void {
+export function checkRunArgs(
+  args: unknown,
+  holder: "a triggered run" | "a dynamic task instance",
+): void {
   const over = oversize("the run's args", checkJson("args", args), {
     maxBytes: MAX_JOB_BYTES,
-    holder: "a triggered run",
+    holder,
   });
   if (over !== undefined) throw new UsageError(over);
 }
@@ -61,7 +65,7 @@ export const MAX_WAITING_TRIGGERS = 100;
 
 /**
  * The most the args of a task's waiting triggered runs may take together (JSON in UTF-8), as
- * one run's may ({@link checkTriggerArgs}): the task's record holds them all, and every instance
+ * one run's may ({@link checkRunArgs}): the task's record holds them all, and every instance
  * running the task reads it and rewrites it with each claim. 100 runs of 1 MiB each would take
  * 100 MiB, which PostgreSQL does not take in one step (see `MAX_JOB_BYTES`); at 4 MiB a trigger
  * took 2 s on PostgreSQL on a busy 2-core machine, and each claim as long.
@@ -75,7 +79,7 @@ export const MAX_WAITING_TRIGGER_BYTES: number = MAX_JOB_BYTES;
  * @returns the request's id, which `status` shows with the run.
  * @throws {UnknownTaskError} when the task has no record (no instance has run it).
  * @throws {UsageError} when the name is a dynamic template's (name one of its instances), or
- * `args` are not JSON or take more than 1 MiB as JSON ({@link checkTriggerArgs}).
+ * `args` are not JSON or take more than 1 MiB as JSON ({@link checkRunArgs}).
  * @throws {TriggersWaitingError} (exit 75) when the task has {@link MAX_WAITING_TRIGGERS}
  * triggered runs waiting already, or their args and these would take more than
  * {@link MAX_WAITING_TRIGGER_BYTES} together; the record is left as it was.
@@ -99,7 +103,7 @@ export async function triggerTask(
   name: string,
   { args }: TriggerOptions = {},
 ): Promise<string> {
-  if (args !== undefined) checkTriggerArgs(args);
+  if (args !== undefined) checkRunArgs(args, "a triggered run");
   const id = crypto.randomUUID();
   await changeTask(backend, name, (record, now) => {
     const waiting = record.triggers ?? [];

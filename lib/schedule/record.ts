@@ -1,6 +1,6 @@
 /**
  * What the scheduler stores per name (see `steps.ts`): a task's committed tick, lease and last
- * run, or a dynamic task template's instances. Records are JSON, checked when read, so data
+ * run (and a dynamic task instance's spec), or a dynamic task template's list of instances. Records are JSON, checked when read, so data
  * another program left under a name is reported instead of being run or overwritten.
  *
  * @module
@@ -115,6 +115,11 @@ export interface TaskRecord {
    * running, or failed and waiting for their retry; one that runs out is run again.
    */
   overlapping?: TickLease[];
+  /**
+   * A dynamic task instance's spec (timing and args), as `Scheduler.schedule()` stored it; its
+   * template lists it by id only (see {@link InstanceListing}).
+   */
+  instance?: DynamicTaskSpec;
 }
 
 /** How one instance of a dynamic task is scheduled: its timing and its arguments. */
@@ -123,10 +128,29 @@ export interface DynamicTaskSpec extends TimingOptions {
   args?: unknown;
 }
 
-/** A dynamic task template's instances, by id. */
+/**
+ * A template's entry for an instance whose spec its own record holds
+ * ({@link TaskRecord.instance}): what schedulers running the template compare to restart the
+ * instance when `schedule()` changed it, so a change writes the instance's record and this.
+ */
+export interface InstanceListing {
+  /** Changes with each `schedule()` of the instance; random, so no two are alike. */
+  revision: string;
+}
+
+/**
+ * A dynamic task template's instances, by id: listed, or with their spec inside as coord wrote
+ * them before instances had their own (still read and run; moved out on the template's next
+ * write, see `template.ts`).
+ */
 export interface TemplateRecord {
   type: "template";
-  instances: Record<string, DynamicTaskSpec>;
+  instances: Record<string, InstanceListing | DynamicTaskSpec>;
+}
+
+/** Whether a template's entry lists an instance whose spec is in the instance's own record. */
+export function isListing(entry: InstanceListing | DynamicTaskSpec): entry is InstanceListing {
+  return typeof (entry as Partial<InstanceListing>).revision === "string";
 }
 
 /** A record as read, with the version to write it back with. */

@@ -112,10 +112,13 @@ const TASK = object({
   missed: optional(count),
   aliveAt: optional(instant),
   overlapping: optional(list(LEASE)),
+  // A dynamic instance's timing is checked where it is parsed, as a task file's.
+  instance: optional(object({})),
 });
 
-// Each instance's timing is checked where it is parsed, as a task file's.
-const TEMPLATE = object({ instances: byKey(object({})) });
+// An instance's timing inside an entry (as coord wrote it before listings) is checked where it
+// is parsed, as a task file's.
+const TEMPLATE = object({ instances: byKey(object({ revision: optional(text) })) });
 
 /**
  * Where a schedule record (decoded, an object of its `type`) holds what coord never writes

@@ -25,7 +25,14 @@ import {
   type TaskOptions,
   type TemplateOptions,
 } from "./task.ts";
-import { listInstances, runTemplate, scheduleInstance, unscheduleInstance } from "./template.ts";
+import {
+  getInstance,
+  listInstances,
+  runTemplate,
+  scheduleInstance,
+  unscheduleInstance,
+} from "./template.ts";
+import { checkRunArgs } from "./control.ts";
 import { parseTiming, type Timing } from "./timing.ts";
 
 /**
@@ -175,13 +182,29 @@ export class Scheduler {
    * Adds (or changes) an instance of a dynamic task template; every scheduler instance running
    * the template picks it up. It runs as task `template/id` with `ctx.args`.
    *
+   * Each instance keeps its spec in its own record, so adding one costs the same however many
+   * the template has; a template holds at most 10,000 (`MAX_TEMPLATE_INSTANCES`).
+   *
    * @throws {UsageError} on an unknown template, an id no name could be (empty, holding a
-   * control character) or a malformed timing.
+   * control character), a malformed timing, or args JSON cannot hold (NaN, 1e400, a BigInt) or
+   * taking over 1 MiB as JSON; nothing is stored.
+   * @throws {TemplateFullError} (a UsageError) when the id is new and the template holds
+   * 10,000 instances, or its list of ids would take over 1 MiB (`MAX_TEMPLATE_BYTES`).
+   * @example
+   * ```ts
+   * import { connect, Scheduler } from "../mod.ts";
+   * await using backend = await connect({ url: "sqlite::memory:" });
+   * const app = new Scheduler({ backend });
+   * app.task({ name: "remind", dynamic: true }, (ctx) => console.log(ctx.args));
+   * await app.schedule("remind", "ana", { interval: "1h", args: { to: "ana" } });
+   * ```
    */
   async schedule(template: string, id: string, spec: DynamicTaskSpec): Promise<void> {
     this.#template(template);
     checkInstanceId(template, id);
-    parseTiming(spec); // a malformed timing is refused before the backend is touched
+    // A malformed timing or args are refused before the backend is touched.
+    parseTiming(spec);
+    if (spec.args !== undefined) checkRunArgs(spec.args, "a dynamic task instance");
     await scheduleInstance(await this.backend(), template, id, spec);
   }
 
@@ -198,10 +221,11 @@ export class Scheduler {
 
   /** An instance of a dynamic task template, or undefined. */
   async get(template: string, id: string): Promise<DynamicTaskSpec | undefined> {
-    return (await this.list(template))[id];
+    this.#template(template);
+    return await getInstance(await this.backend(), template, id);
   }
 
-  /** Every instance of a dynamic task template, by id. */
+  /** Every instance of a dynamic task template, by id (a read of each instance's record). */
   async list(template: string): Promise<Record<string, DynamicTaskSpec>> {
     this.#template(template);
     return await listInstances(await this.backend(), template);

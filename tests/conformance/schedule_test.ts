@@ -16,7 +16,16 @@ import type { TaskContext, TaskOptions } from "../../lib/schedule/task.ts";
 import { scheduleStatus, type TaskStatus } from "../../lib/schedule/status.ts";
 import { abortion } from "../../lib/time.ts";
 // From the package, as README shows them to a program.
-import { pauseTask, removeTask, resumeTask, triggerTask } from "../../lib/mod.ts";
+import {
+  MAX_TEMPLATE_INSTANCES,
+  pauseTask,
+  removeTask,
+  resumeTask,
+  TemplateFullError,
+  triggerTask,
+} from "../../lib/mod.ts";
+import { type DynamicTaskSpec, startingRecord } from "../../lib/schedule/record.ts";
+import { parseTiming } from "../../lib/schedule/timing.ts";
 import type { RedisBackend } from "../../lib/backend/redis/backend.ts";
 import { conformance } from "../support/backends.ts";
 import { isSql, runSql, sqlRows } from "../support/sql.ts";
@@ -1044,6 +1053,190 @@ conformance("dynamic task instances added by one instance run on another", async
   assert.equal(runs.filter((r) => r.task === "remind/once").length, 1, "a one-off runs once");
   assert.equal(await adder.unschedule("remind", "ana"), false);
 });
+
+/** Every schedule record's value, by name: what a refused call must leave as it was. */
+async function storedValues(backend: Backend): Promise<Record<string, string | undefined>> {
+  const values: Record<string, string | undefined> = {};
+  for (const name of await backend.schedule.list()) {
+    values[name] = (await backend.schedule.read(name)).stored?.value;
+  }
+  return values;
+}
+
+conformance(
+  "schedule() refuses args JSON cannot hold or over 1 MiB as JSON (64), nothing stored",
+  async (ctx) => {
+    const backend = await ctx.open();
+    const app = new Scheduler({ backend });
+    app.task({ name: "remind", dynamic: true }, () => {});
+    await app.schedule("remind", "ana", { interval: "1h", args: { to: "ana" } });
+    const before = await storedValues(backend);
+    // A string of 1,048,575 characters is 1,048,577 bytes as JSON: a byte over, with its quotes.
+    const refused = [NaN, 1e400, 10n, () => {}, { to: NaN }, "x".repeat(1_048_575)];
+    for (const args of refused) {
+      for (const id of ["ana", "bob"]) {
+        await assert.rejects(
+          app.schedule("remind", id, { interval: "1m", args }),
+          (e) =>
+            e instanceof UsageError &&
+            /hold NaN|hold Infinity|not JSON|over the 1 MiB .* a dynamic task instance/.test(
+              e.message,
+            ),
+          `args ${typeof args} for ${id}`,
+        );
+      }
+    }
+    assert.deepEqual(await storedValues(backend), before);
+    // A byte less is taken.
+    await app.schedule("remind", "bob", { interval: "1h", args: "x".repeat(1_048_574) });
+    assert.equal((await app.get("remind", "bob"))?.args, "x".repeat(1_048_574));
+  },
+);
+
+/** A template record as coord writes it, listing `ids` (their specs in their own records). */
+function listingTemplate(ids: string[]): string {
+  const instances = Object.fromEntries(ids.map((id) => [id, { revision: "planted0" }]));
+  return JSON.stringify({ type: "template", instances });
+}
+
+conformance(
+  "a template refuses a new instance once it holds 10,000 or lists them in over 1 MiB " +
+    "(TemplateFullError, 64), nothing stored; one unscheduled makes room",
+  async (ctx) => {
+    const backend = await ctx.open();
+    const app = new Scheduler({ backend });
+    app.task({ name: "full", dynamic: true }, () => {});
+    app.task({ name: "long", dynamic: true }, () => {});
+    const ids = Array.from({ length: MAX_TEMPLATE_INSTANCES }, (_, i) => `i${i}`);
+    await backend.schedule.write("full", { expect: 0, value: listingTemplate(ids) });
+    // 8,000 ids of 110 characters take 1.1 MB listed.
+    const longIds = Array.from({ length: 8_000 }, (_, i) => `${i}`.padStart(110, "x"));
+    await backend.schedule.write("long", { expect: 0, value: listingTemplate(longIds) });
+    const before = await storedValues(backend);
+    await assert.rejects(
+      app.schedule("full", "new", { interval: "1h" }),
+      (e) =>
+        e instanceof TemplateFullError && e.exitCode === 64 &&
+        /"full" holds 10000 instances, the most a template may hold/.test(e.message),
+    );
+    await assert.rejects(
+      app.schedule("long", "new", { interval: "1h" }),
+      (e) =>
+        e instanceof TemplateFullError &&
+        /"long" would list its instances in \d+ bytes as JSON, over the 1 MiB/.test(e.message),
+    );
+    assert.deepEqual(await storedValues(backend), before, "nothing stored");
+    // An instance it holds may change; one removed makes room for another.
+    await app.schedule("full", "i7", { interval: "1h", args: 7 });
+    assert.equal((await app.get("full", "i7"))?.args, 7);
+    assert.equal(await app.unschedule("full", "i8"), true);
+    await app.schedule("full", "new", { interval: "1h" });
+    assert.deepEqual(await app.get("full", "new"), { interval: "1h" });
+  },
+);
+
+conformance(
+  "schedule() writes an instance's spec to its own record, and lists it in the template by id",
+  async (ctx) => {
+    const backend = await ctx.open();
+    const app = new Scheduler({ backend });
+    app.task({ name: "remind", dynamic: true }, () => {});
+    const args = { text: "x".repeat(1_000) };
+    for (let i = 0; i < 5; i++) await app.schedule("remind", `id${i}`, { interval: "1h", args });
+    const template = JSON.parse((await backend.schedule.read("remind")).stored!.value);
+    assert.ok(!JSON.stringify(template).includes("xxx"), "no args in the template");
+    assert.deepEqual(Object.keys(template.instances), ["id0", "id1", "id2", "id3", "id4"]);
+    const record = JSON.parse((await backend.schedule.read("remind/id3")).stored!.value);
+    assert.deepEqual(record.instance, { interval: "1h", args });
+  },
+);
+
+conformance(
+  "a template an earlier coord wrote (specs inside) runs, and moves them to the instances' " +
+    "records at its next write; entries such a coord adds beside run too, none twice",
+  async (ctx) => {
+    const backend = await ctx.open();
+    const now = (await backend.schedule.read("remind")).now;
+    /** Writes instance `id` as an earlier coord's schedule() did: its record, then its spec. */
+    const scheduleAsBefore = async (id: string, spec: DynamicTaskSpec) => {
+      const record = startingRecord(parseTiming(spec), now);
+      assert.ok(
+        await backend.schedule.write(`remind/${id}`, {
+          expect: 0,
+          value: JSON.stringify(record),
+        }),
+      );
+      const read = await backend.schedule.read("remind");
+      const instances = read.stored ? JSON.parse(read.stored.value).instances : {};
+      assert.ok(
+        await backend.schedule.write("remind", {
+          expect: read.stored?.version ?? 0,
+          value: JSON.stringify({ type: "template", instances: { ...instances, [id]: spec } }),
+        }),
+      );
+    };
+    await scheduleAsBefore("ana", { interval: "100ms", args: { who: "ana" } });
+    const runs: { task: string; tick: number; args: unknown }[] = [];
+    const { apps, stop } = await instances(ctx.open, 2, (app) => {
+      app.task({ name: "remind", dynamic: true }, (c) => {
+        runs.push({ task: c.task, tick: c.scheduledAt.getTime(), args: c.args });
+      });
+    });
+    const ran = (task: string, count: number) =>
+      until(() => runs.filter((r) => r.task === task).length >= count, { what: `${task} runs` });
+    await ran("remind/ana", 2);
+    await apps[0].schedule("remind", "bob", { interval: "100ms", args: { who: "bob" } });
+    const template = JSON.parse((await backend.schedule.read("remind")).stored!.value);
+    assert.equal(typeof template.instances.ana.revision, "string", "ana is listed");
+    assert.equal(template.instances.ana.interval, undefined, "its spec moved out");
+    const ana = JSON.parse((await backend.schedule.read("remind/ana")).stored!.value);
+    assert.deepEqual(ana.instance, { interval: "100ms", args: { who: "ana" } });
+    await scheduleAsBefore("carl", { interval: "100ms", args: { who: "carl" } });
+    const anaRuns = runs.filter((r) => r.task === "remind/ana").length;
+    await ran("remind/bob", 2);
+    await ran("remind/carl", 2);
+    await ran("remind/ana", anaRuns + 2);
+    assert.deepEqual(await apps[1].list("remind"), {
+      ana: { interval: "100ms", args: { who: "ana" } },
+      bob: { interval: "100ms", args: { who: "bob" } },
+      carl: { interval: "100ms", args: { who: "carl" } },
+    });
+    await stop();
+    for (const who of ["ana", "bob", "carl"]) {
+      const mine = runs.filter((r) => r.task === `remind/${who}`);
+      assert.ok(mine.every((r) => (r.args as { who: string }).who === who), `${who}'s args`);
+      assert.equal(new Set(mine.map((r) => r.tick)).size, mine.length, `no tick of ${who} twice`);
+    }
+  },
+);
+
+conformance(
+  "a template entry or an instance's spec another program wrote is refused (65), left as it is",
+  async (ctx) => {
+    const backend = await ctx.open();
+    const app = new Scheduler({ backend });
+    app.task({ name: "remind", dynamic: true }, () => {});
+    await app.schedule("remind", "ana", { interval: "1h" });
+    const template = '{"type":"template","instances":{"ana":{"revision":5}}}';
+    const good = (await backend.schedule.read("remind")).stored!;
+    await backend.schedule.write("remind", { expect: good.version, value: template });
+    await assert.rejects(app.schedule("remind", "bob", { interval: "1h" }), ForeignDataError);
+    await assert.rejects(app.unschedule("remind", "ana"), ForeignDataError);
+    assert.equal((await backend.schedule.read("remind")).stored!.value, template);
+    assert.equal((await backend.schedule.read("remind/bob")).stored, undefined);
+    await backend.schedule.write("remind", { expect: good.version + 1, value: good.value });
+    const task = (await backend.schedule.read("remind/ana")).stored!;
+    const record = { ...JSON.parse(task.value), instance: "1h" };
+    await backend.schedule.write("remind/ana", {
+      expect: task.version,
+      value: JSON.stringify(record),
+    });
+    const stored = (await backend.schedule.read("remind/ana")).stored!.value;
+    await assert.rejects(app.get("remind", "ana"), ForeignDataError);
+    await assert.rejects(app.schedule("remind", "ana", { interval: "1m" }), ForeignDataError);
+    assert.equal((await backend.schedule.read("remind/ana")).stored!.value, stored);
+  },
+);
 
 type TimingEvent = Extract<ScheduleEvent, { type: "timing" }>;
 
