@@ -10,6 +10,7 @@ import assert from "node:assert/strict";
 import type { Page } from "puppeteer-core";
 import { spawnCoord } from "./support/cli.ts";
 import { redisServerAvailable, startStandalone } from "./support/redis_servers.ts";
+import { startProxy } from "./support/proxy.ts";
 import { guarded } from "./support/wait.ts";
 import {
   aMinuteLater,
@@ -167,5 +168,112 @@ Deno.test({
       for (const ui of [first, second]) stop(ui?.process);
       await Promise.all([first.process.result, second?.process.result]);
     }
+  },
+});
+
+/** A schedule file of one task, `hourly`, whose first tick is an hour away, in `dir`. */
+async function hourlyTask(dir: string): Promise<string> {
+  const path = `${dir}/tasks.cron`;
+  await Deno.writeTextFile(path, "@every 1h name=hourly  echo ran\n");
+  return path;
+}
+
+Deno.test({
+  name:
+    "ui: an open page that finds another console at its address (another backend) says so and stops following, and its kept form acts on neither",
+  ignore: !chromiumAvailable(),
+  async fn() {
+    await using ours = await freshTarget();
+    await using theirs = await freshTarget();
+    await using _ours = spawnCoord(["schedule", "run", await hourlyTask(ours.dir)], {
+      env: ours.env,
+    });
+    await using _theirs = spawnCoord(["schedule", "run", await hourlyTask(theirs.dir)], {
+      env: theirs.env,
+    });
+    const first = await startUi(ours.env);
+    let second: RunningUi | undefined;
+    try {
+      await using browser = await launchBrowser();
+      const page = await browser.newPage();
+      await openLive(page, `${first.root}schedules`);
+      await liveText(page, "hourly");
+      await kill(first);
+      await reconnecting(page);
+      second = await startUi(theirs.env, sameAddress(first));
+      await until(
+        page,
+        `document.getElementById("stream").textContent === "not live: another console answers here now — reload to try again"`,
+      );
+      assert.ok(await stillTheSamePage(page), "the page was reloaded");
+      // Its form still holds the token of the console that served it: the other one refuses it.
+      await page.type("form.run-with-args input[name=args]", '{"to":"ana"}');
+      const [answer] = await Promise.all([
+        page.waitForNavigation(),
+        page.click("form.run-with-args button"),
+      ]);
+      assert.equal(answer?.status(), 403);
+    } finally {
+      for (const ui of [first, second]) stop(ui?.process);
+      await Promise.all([first.process.result, second?.process.result]);
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "ui: an open page whose address answers something other than the console's stream (a proxy's login page) says so, and asks nothing more",
+  ignore: !chromiumAvailable(),
+  async fn() {
+    await using target = await freshTarget();
+    const ui = await startUi(target.env);
+    const { hostname, port } = new URL(ui.root);
+    let login: Deno.HttpServer | undefined;
+    try {
+      await using browser = await launchBrowser();
+      const page = await browser.newPage();
+      await openLive(page, ui.root);
+      await kill(ui);
+      await reconnecting(page);
+      // A 200 to everything, /health too: only what /live answers tells it is no console.
+      login = Deno.serve(
+        { hostname, port: Number(port), onListen: () => {} },
+        () => new Response("<p>Sign in</p>", { headers: { "content-type": "text/html" } }),
+      );
+      const asked: string[] = [];
+      page.on("request", (request) => asked.push(request.url()));
+      await until(
+        page,
+        `document.getElementById("stream").textContent === "not live: answered with something other than the console's updates — reload to try again"`,
+      );
+      const refusedAfter = asked.length;
+      await aMinuteLater(page);
+      assert.equal(asked.length, refusedAfter, `asked again: ${asked.join(", ")}`);
+    } finally {
+      stop(ui.process);
+      await ui.process.result;
+      await login?.shutdown();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "ui: an open page whose stream goes silent without an end (a sleeping laptop, a NAT's timeout) says it reconnects, and is live again once bytes flow",
+  ignore: !chromiumAvailable(),
+  async fn() {
+    await using target = await freshTarget();
+    await using ui = await startUi(target.env);
+    await using proxy = startProxy(Number(new URL(ui.root).port));
+    await using browser = await launchBrowser();
+    const page = await browser.newPage();
+    await openLive(page, `http://127.0.0.1:${proxy.port}/`);
+    proxy.pause();
+    // Past the console's keepalives (every 15 s) and the page's patience with silence.
+    await aMinuteLater(page);
+    await until(page, `document.getElementById("stream").textContent === "reconnecting…"`);
+    proxy.resume();
+    await liveAgain(page);
+    assert.ok(await stillTheSamePage(page), "the page was reloaded");
   },
 });

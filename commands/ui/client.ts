@@ -62,6 +62,11 @@ export const CLIENT = `"use strict";
   // Between two asks: from 1 s, doubling while nothing better comes, to 4 s, plus up to half
   // of it at random, so that the pages open on a console that restarts do not ask together.
   let pauseMs = 1000;
+  // A stream open this long that ends is asked again at once: at most once in this long.
+  const QUIET_RETRY_AFTER_MS = 10000;
+  // Nothing heard this long (the console sends a comment every 15 s): the connection died
+  // without an end (a laptop's sleep, a NAT's timeout), and is given up.
+  const SILENT_MS = 45000;
   const later = (ask) => {
     setTimeout(ask, pauseMs * (1 + Math.random() / 2));
     pauseMs = Math.min(pauseMs * 2, 4000);
@@ -78,21 +83,29 @@ export const CLIENT = `"use strict";
   // a refused stream was answered: a stream that ends, or cannot be had for a network error or
   // a 503 (a console restarting, or waiting for its backend at its start), is asked again once
   // the console serves; one refused otherwise (404: a page with no stream; 401, 403: the
-  // credentials changed; 421; a proxy's error) would be answered the same each time, so it is
-  // given up.
+  // credentials changed; 421; a proxy's error or login page) would be answered the same each
+  // time, so it is given up. A stream that was open a while and ends was most likely cut by
+  // something between (a proxy's time limit): it is asked again at once, without a banner.
   async function follow() {
-    const answer = await fetch(stream, { cache: "no-store" }).catch(() => undefined);
-    if (answer && !answer.ok && answer.status !== 503) {
-      say("not live: " + (REFUSALS[answer.status] ?? "answered " + answer.status) +
-        " — reload to try again");
-      banner.textContent = "Not live — showing the last state read.";
+    const opened = Date.now();
+    const cut = new AbortController();
+    const answer = await fetch(stream, { cache: "no-store", signal: cut.signal })
+      .catch(() => undefined);
+    const refusal = answer && refusalOf(answer);
+    if (refusal) {
+      stopFollowing(refusal);
       return;
     }
-    if (answer?.ok) {
+    if (answer) {
       try {
-        await readUpdates(answer.body);
+        if (await readUpdates(answer.body, cut) === "another console") return;
       } catch {
-        // The connection was lost: as when the stream ends.
+        // The connection was lost, or went silent: as when the stream ends.
+      }
+      if (Date.now() - opened >= QUIET_RETRY_AFTER_MS) {
+        say("reconnecting…");
+        follow();
+        return;
       }
     }
     banner.textContent = "Not live — showing the last state read; reconnecting…";
@@ -101,20 +114,57 @@ export const CLIENT = `"use strict";
     untilServing(follow);
   }
 
+  // Why an answer to the stream's request will never be the stream; undefined when it is, or
+  // may be later (a 503).
+  function refusalOf(answer) {
+    if (answer.status === 503) return undefined;
+    if (!answer.ok) return REFUSALS[answer.status] ?? "answered " + answer.status;
+    const type = answer.headers.get("content-type") ?? "";
+    if (answer.redirected || !type.startsWith("text/event-stream")) {
+      return "answered with something other than the console's updates";
+    }
+    return undefined;
+  }
+
+  function stopFollowing(reason) {
+    say("not live: " + reason + " — reload to try again");
+    banner.textContent = "Not live — showing the last state read.";
+  }
+
   // Shows each update of a stream as sse.ts writes it: "data: JSON" blocks and comment lines,
-  // each ended by an empty line.
-  async function readUpdates(body) {
+  // each ended by an empty line; until it ends, goes silent (then cut), or another console
+  // answers.
+  async function readUpdates(body, cut) {
     const reader = body.getReader();
     const decoder = new TextDecoder();
+    let silence = setTimeout(() => cut.abort(), SILENT_MS);
     let unread = "";
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      const blocks = (unread + decoder.decode(value, { stream: true })).split("\\n\\n");
-      unread = blocks.pop();
-      for (const block of blocks) {
-        if (block.startsWith("data: ")) show(JSON.parse(block.slice("data: ".length)));
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return "ended";
+        clearTimeout(silence);
+        silence = setTimeout(() => cut.abort(), SILENT_MS);
+        // A proxy may end lines with CR LF; a CR at the end may be the first half of one.
+        let text = unread + decoder.decode(value, { stream: true });
+        const held = text.endsWith("\\r") ? "\\r" : "";
+        text = text.slice(0, text.length - held.length).replace(/\\r\\n?/g, "\\n");
+        const blocks = text.split("\\n\\n");
+        unread = blocks.pop() + held;
+        for (const block of blocks) {
+          if (!block.startsWith("data: ")) continue;
+          const update = JSON.parse(block.slice("data: ".length));
+          // Its state, and its forms' token, are another backend's: not this page's to show.
+          if (update.console !== document.body.dataset.console) {
+            stopFollowing("another console answers here now");
+            return "another console";
+          }
+          show(update);
+        }
       }
+    } finally {
+      clearTimeout(silence);
+      reader.cancel().catch(() => {});
     }
   }
 
@@ -128,8 +178,10 @@ export const CLIENT = `"use strict";
     live.dataset.now = String(update.now);
     // A console started since the page was served checks another token: the forms outside the
     // live part (typed into, so not replaced) take the one it sends.
-    for (const input of document.querySelectorAll('input[name="csrf"]')) {
-      input.value = update.csrf;
+    if (update.csrf !== undefined) {
+      for (const input of document.querySelectorAll('input[name="csrf"]')) {
+        input.value = update.csrf;
+      }
     }
     sync();
     paint();

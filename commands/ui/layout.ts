@@ -36,8 +36,25 @@ export function livePart(view: View | undefined, outage: string | undefined): Ht
  * page's changes.
  */
 export type Frame = Pick<UiContext, "base" | "readOnly"> & {
-  backend?: Pick<Backend, "displayUrl">;
+  backend?: Pick<Backend, "displayUrl" | "namespace">;
 };
+
+/**
+ * What tells one console's pages from another's: its backend and namespace. A page follows the
+ * console that answers at its address only while this stays the same — another one started
+ * there (every console's default address is the same) shows other state, and its forms act on
+ * another backend.
+ *
+ * @example
+ * ```ts
+ * import { consoleOf } from "./layout.ts";
+ * consoleOf({ displayUrl: "redis://127.0.0.1:6379", namespace: "coord" });
+ * // "redis://127.0.0.1:6379 coord"
+ * ```
+ */
+export function consoleOf(backend: Pick<Backend, "displayUrl" | "namespace">): string {
+  return `${backend.displayUrl} ${backend.namespace}`;
+}
 
 /** A whole page. `section` is the first path segment, for the navigation's current mark. */
 export function layout(
@@ -62,9 +79,13 @@ export function layout(
         <link rel="stylesheet" href="${ctx.base}/assets/style.css">
         <link rel="icon" href="data:,">
       </head>
-      <body data-base="${ctx.base}" ${ctx.backend ? html`` : html`
-        data-waiting
-      `}>
+      <body data-base="${ctx.base}" ${ctx.backend
+        ? html`
+          data-console="${consoleOf(ctx.backend)}"
+        `
+        : html`
+          data-waiting
+        `}>
         <header><strong>coord</strong><nav>${SECTIONS.map(([name, path]) =>
           html`
             <a href="${link(ctx, path)}" ${path === section

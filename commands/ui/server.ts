@@ -28,7 +28,7 @@ import { crossSiteRefusal, hostAnswered } from "./origin.ts";
 import type { Pulse } from "./changes.ts";
 import { CLIENT } from "./client.ts";
 import { type Html, html } from "./html.ts";
-import { type Frame, layout, livePart } from "./layout.ts";
+import { consoleOf, type Frame, layout, livePart } from "./layout.ts";
 import { type HistogramSource, metricsText } from "./metrics.ts";
 import { sseResponse } from "./sse.ts";
 import { STYLE } from "./style.ts";
@@ -445,9 +445,11 @@ function live(ctx: UiContext, url: URL, pulse: Pulse, signal: AbortSignal): Resp
           html: part.text,
           now: await ctx.backend.now().catch(() => Date.now()),
           outage: outage !== undefined,
+          // Which console this is: a page served by another one stops following (client.ts).
+          console: consoleOf(ctx.backend),
           // For the forms the page keeps (see client.ts): it may have been served by the
-          // console that ran before this one, under another token.
-          csrf: ctx.csrfToken,
+          // console that ran before this one, under another token. A read-only one has none.
+          ...(!ctx.readOnly && { csrf: ctx.csrfToken }),
         };
       }
       await pause(MIN_RENDER_GAP_MS, done.signal);
