@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import config from "../deno.json" with { type: "json" };
 import { runCoord, spawnCoord } from "./support/cli.ts";
 import { BACKENDS, freshNamespace } from "./support/backends.ts";
+import { silentServer } from "./support/silent_server.ts";
 import { tempDir, tempSqlite } from "./support/temp.ts";
 import { guarded, HANG_GUARD_MS } from "./support/wait.ts";
 import { sharedRedisUrl } from "./support/shared_servers.ts";
@@ -318,34 +319,18 @@ Deno.test("an unreachable Redis exits 69 within the connect timeout, with one li
 
 Deno.test("a Redis that never answers fails after --connect-timeout", async () => {
   // A socket that accepts and then stays silent, like a server behind a black-holing firewall.
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const accepted: Deno.Conn[] = [];
+  await using silent = silentServer();
   let acceptedAt = Infinity; // when coord connected: its start, seconds on a busy machine, is over
-  const accepting = (async () => {
-    for await (const conn of listener) {
-      acceptedAt = Math.min(acceptedAt, performance.now());
-      accepted.push(conn);
-    }
-  })();
-  try {
-    const started = performance.now();
-    const { code, stderr } = await runCoord([
-      "doctor",
-      "--url",
-      `redis://127.0.0.1:${listener.addr.port}`,
-      "--connect-timeout",
-      "1",
-    ]);
-    const ended = performance.now();
-    assert.equal(code, 69);
-    assert.match(oneLine(stderr), /no answer within 1 s/);
-    const [elapsed, sinceConnect] = [ended - started, ended - acceptedAt];
-    assert.ok(elapsed >= 1000 && sinceConnect < 4000, `took ${elapsed} ms, ${sinceConnect} ms`);
-  } finally {
-    listener.close();
-    await accepting.catch(() => {});
-    accepted.forEach((c) => c.close());
-  }
+  silent.accepted.then(() => acceptedAt = performance.now());
+  const started = performance.now();
+  const { code, stderr } = await runCoord(
+    ["doctor", "--url", silent.url("redis"), "--connect-timeout", "1"],
+  );
+  const ended = performance.now();
+  assert.equal(code, 69);
+  assert.match(oneLine(stderr), /no answer within 1 s/);
+  const [elapsed, sinceConnect] = [ended - started, ended - acceptedAt];
+  assert.ok(elapsed >= 1000 && sinceConnect < 4000, `took ${elapsed} ms, ${sinceConnect} ms`);
 });
 
 Deno.test("an unknown URL scheme exits 64 listing the supported ones", async () => {

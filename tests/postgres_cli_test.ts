@@ -5,6 +5,7 @@ import { runCoord, spawnCoord } from "./support/cli.ts";
 import { guarded } from "./support/wait.ts";
 import { assertJobsRefused } from "./support/sql.ts";
 import { freePort } from "./support/host.ts";
+import { silentServer } from "./support/silent_server.ts";
 import { sharedPostgresSocketDir, sharedPostgresUrl } from "./support/postgres_shared.ts";
 import { startUi } from "./ui_support.ts";
 import { PASSWORD_ROLE, PASSWORD_ROLE_SECRET } from "./support/postgres_server.ts";
@@ -46,26 +47,10 @@ Deno.test("a postgres port nobody listens on exits 69", async () => {
 
 Deno.test("a postgres server that never answers exits 69 after --connect-timeout", async () => {
   // Accepts the connection and says nothing: only the connect timeout ends the wait.
-  const silent = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const held: Deno.Conn[] = [];
-  const accepting = (async () => {
-    for await (const conn of silent) held.push(conn);
-  })();
-  try {
-    const r = await runCoord([
-      "doctor",
-      "--connect-timeout",
-      "1",
-      "--url",
-      `postgres://coord@127.0.0.1:${(silent.addr as Deno.NetAddr).port}/coord`,
-    ]);
-    assert.equal(r.code, 69, r.stderr);
-    assert.match(oneLine(r.stderr)[0], /cannot reach .*timeout/i);
-  } finally {
-    silent.close();
-    for (const conn of held) conn.close();
-    await accepting.catch(() => {});
-  }
+  await using silent = silentServer();
+  const r = await runCoord(["doctor", "--connect-timeout", "1", "--url", silent.url("postgres")]);
+  assert.equal(r.code, 69, r.stderr);
+  assert.match(oneLine(r.stderr)[0], /cannot reach .*timeout/i);
 });
 
 Deno.test({

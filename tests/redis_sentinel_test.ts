@@ -17,6 +17,7 @@ import {
 import { bulkStrings, infoField, redisCommand } from "./support/resp.ts";
 import { runCoord, spawnCoord } from "./support/cli.ts";
 import { BACKENDS, freshNamespace } from "./support/backends.ts";
+import { silentServer } from "./support/silent_server.ts";
 import { tempDir } from "./support/temp.ts";
 import { guarded, until } from "./support/wait.ts";
 
@@ -237,29 +238,6 @@ Deno.test({
   },
 });
 
-/** A listener that accepts connections and never answers, as a hung or partitioned sentinel. */
-function blackHole() {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const held: Deno.Conn[] = [];
-  const accepting = (async () => {
-    for await (const conn of listener) held.push(conn);
-  })().catch(() => {});
-  return {
-    port: (listener.addr as Deno.NetAddr).port,
-    async [Symbol.asyncDispose]() {
-      listener.close();
-      await accepting;
-      for (const conn of held) {
-        try {
-          conn.close();
-        } catch {
-          // coord closed it first.
-        }
-      }
-    },
-  };
-}
-
 /** Runs coord to the end, killed if it outlives `guardMs` (a hang guard, not a bound). */
 async function guardedRun(args: string[], url: string, guardMs: number) {
   const process = spawnCoord(args, { env: { COORD_URL: url, COORD_NAMESPACE: freshNamespace() } });
@@ -276,7 +254,7 @@ Deno.test({
   name: "a sentinel that accepts connections but never answers does not keep coord from the next",
   ignore: !sentinelUrl,
   async fn() {
-    await using hole = blackHole();
+    await using hole = silentServer();
     // The silent sentinel first: coord must not wait for it before asking the real one.
     const url = sentinelUrl!.replace(
       "redis+sentinel://",
@@ -291,7 +269,7 @@ Deno.test({
   name: "a sentinel URL whose only sentinel never answers exits 69 with one line",
   ignore: !redisServerAvailable(),
   async fn() {
-    await using hole = blackHole();
+    await using hole = silentServer();
     const url = `redis+sentinel://127.0.0.1:${hole.port}/coordmaster`;
     const timeout = ["--connect-timeout", "2"];
     // A lock waiter tries once with --wait 0 (else it waits for the backend up to --expire).
