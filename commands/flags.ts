@@ -305,14 +305,19 @@ const CONNECT_TIMEOUT_VARIABLE = "COORD_CONNECT_TIMEOUT";
  * `{ create: false }`: where nothing is stored yet (no SQLite file, no Postgres schema) it then
  * reads an empty store and creates none; where something is, it opens the store itself. Such a
  * command that only reads is `readOnly` (the default with `create: false`): on Postgres a role
- * granted only SELECT may run it; one that writes there passes `readOnly: false`.
+ * granted only SELECT may run it; one that writes there passes `readOnly: false`. `signal`
+ * gives the opening up (see `ConnectOptions.signal`).
  */
 export function openBackend(
   command: string,
   values: BackendFlagValues,
-  { create = true, readOnly = !create }: { create?: boolean; readOnly?: boolean } = {},
+  { create = true, readOnly = !create, signal }: {
+    create?: boolean;
+    readOnly?: boolean;
+    signal?: AbortSignal;
+  } = {},
 ): Promise<Backend> {
-  const options = connectOptions(command, values);
+  const options = { ...connectOptions(command, values), signal };
   return create ? connect(options) : connectToLook(options, { readOnly });
 }
 

@@ -83,7 +83,7 @@ export async function openBackendWaiting(
   let waited = false;
   let backend: Backend;
   try {
-    backend = await awaitBackend(() => openBackend(command, values, opening), {
+    backend = await awaitBackend((signal) => openBackend(command, values, { ...opening, signal }), {
       limitMs: waitMs,
       signal,
       onUnreachable: (e) => {

@@ -333,6 +333,20 @@ Deno.test("a Redis that never answers fails after --connect-timeout", async () =
   assert.ok(elapsed >= 1000 && sinceConnect < 4000, `took ${elapsed} ms, ${sinceConnect} ms`);
 });
 
+Deno.test("a Redis Cluster whose root node never answers exits 69 after --connect-timeout", async () => {
+  await using silent = silentServer();
+  await using doctor = spawnCoord(
+    ["doctor", "--url", silent.url("cluster"), "--connect-timeout", "1"],
+  );
+  // Before: it said so, then stayed for good on the connection it asked the slots over.
+  const { code, stderr } = await guarded(doctor.result, "exit");
+  assert.equal(code, 69, stderr);
+  assert.match(
+    oneLine(stderr),
+    /^coord: cannot reach redis\+cluster:\/\/\S+: no answer within 1 s/,
+  );
+});
+
 Deno.test("an unknown URL scheme exits 64 listing the supported ones", async () => {
   const { code, stderr } = await runCoord(["doctor", "--url", "mysql://x"]);
   assert.equal(code, 64);

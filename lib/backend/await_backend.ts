@@ -34,14 +34,14 @@ export interface AwaitBackendOptions {
    */
   onRetry?: (error: BackendUnreachableError) => void;
   /**
-   * Stops the wait (rejects with its reason), a try under way too: a backend it opens after
-   * all is closed.
+   * Stops the wait (rejects with its reason), a try under way too: `open` is given it to drop
+   * the connections it is making, and a backend it opens after all is closed.
    */
   signal?: AbortSignal;
 }
 
 /**
- * `open()`'s backend, tried again every second while its server cannot be reached
+ * `open(signal)`'s backend, tried again every second while its server cannot be reached
  * ({@link BackendUnreachableError}), for up to `limitMs` from the first try. Any other failure
  * (a login refused, a malformed URL, foreign data) is thrown at once: asking again gets the same.
  *
@@ -58,7 +58,7 @@ export interface AwaitBackendOptions {
  * ```
  */
 export async function awaitBackend(
-  open: () => Promise<Backend>,
+  open: (signal?: AbortSignal) => Promise<Backend>,
   { limitMs, onUnreachable, onRetry, signal }: AwaitBackendOptions,
 ): Promise<Backend> {
   const since = performance.now();
@@ -84,16 +84,16 @@ export async function awaitBackend(
 }
 
 /**
- * `open()`, or `signal`'s reason as soon as it aborts: a try may take up to the connect timeout,
- * which a stop signal must not wait for.
+ * `open(signal)`, or `signal`'s reason as soon as it aborts: a try may take up to the connect
+ * timeout, which a stop signal must not wait for, whether or not `open` heeds it.
  */
 async function unlessAborted(
-  open: () => Promise<Backend>,
+  open: (signal?: AbortSignal) => Promise<Backend>,
   signal: AbortSignal | undefined,
 ): Promise<Backend> {
   if (signal === undefined) return await open();
   signal.throwIfAborted();
-  const opening = open();
+  const opening = open(signal);
   let onAbort!: () => void;
   const aborted = new Promise<never>((_, reject) => {
     onAbort = () => reject(signal.reason);
@@ -103,7 +103,7 @@ async function unlessAborted(
     return await Promise.race([opening, aborted]);
   } catch (e) {
     // Not left open behind the caller's back, nor failing unheard.
-    if (signal.aborted) opening.then((backend) => backend.close(), () => {});
+    if (signal.aborted) opening.then((backend) => backend.close()).catch(() => {});
     throw e;
   } finally {
     signal.removeEventListener("abort", onAbort);

@@ -37,6 +37,12 @@ export interface ConnectOptions {
   connectTimeoutMs?: number;
   /** Where the fallbacks are read; default `Deno.env`. */
   env?: Record<string, string | undefined>;
+  /**
+   * Gives the connection up: once it aborts, the opening rejects with its reason and drops the
+   * connections it was making, so a server that accepted one and never answers holds neither
+   * the caller nor the process until the connect timeout (a stop signal, Ctrl-C).
+   */
+  signal?: AbortSignal;
 }
 
 /** The namespace used when none is given. */
@@ -152,6 +158,8 @@ function resolve(options: ConnectOptions): Resolved {
 
 async function open(options: ConnectOptions, create: boolean, readOnly = false): Promise<Backend> {
   const { env, namespace, connectTimeoutMs, rawUrl, target, displayUrl } = resolve(options);
+  const { signal } = options;
+  signal?.throwIfAborted();
   if (target.kind === "sqlite") {
     const { openSqlite, holdsNothing } = await import("./sqlite/backend.ts");
     if (create || !holdsNothing(target.path)) {
@@ -177,7 +185,7 @@ async function open(options: ConnectOptions, create: boolean, readOnly = false):
     const password = target.password ?? variable("PGPASSWORD", env);
     const backend = await openPostgres(
       { ...target, password },
-      { namespace, displayUrl, connectTimeoutMs, create, readOnly },
+      { namespace, displayUrl, connectTimeoutMs, create, readOnly, signal },
     );
     if (backend.stored) return backend;
     const { openSqlite } = await import("./sqlite/backend.ts");
@@ -187,7 +195,7 @@ async function open(options: ConnectOptions, create: boolean, readOnly = false):
     import("./redis/conn.ts"),
     import("./redis/backend.ts"),
   ]);
-  const conn = await connectRedis(target, { connectTimeoutMs, displayUrl });
+  const conn = await connectRedis(target, { connectTimeoutMs, displayUrl, signal });
   return new RedisBackend(conn, target.kind, displayUrl, namespace);
 }
 

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { UsageError } from "../errors.ts";
 import { checkConnectOptions, connect } from "./connect.ts";
+import { silentServer } from "../../tests/support/silent_server.ts";
+import { guarded } from "../../tests/support/wait.ts";
 
 Deno.test("connect() given the URL alone says how to call it, not the password", async () => {
   // Before: read as no options, it opened the default SQLite file instead of the Redis named.
@@ -40,4 +42,24 @@ Deno.test("checkConnectOptions() refuses what connect() refuses, and opens nothi
   );
   // Nothing listens on port 1: a connection would have failed.
   checkConnectOptions({ url: "redis://127.0.0.1:1" });
+});
+
+Deno.test("connect() gives up at its signal on a server that never answers, leaving nothing open", async (t) => {
+  for (const kind of ["redis", "cluster", "sentinel", "postgres"] as const) {
+    await t.step(kind, async () => {
+      await using silent = silentServer();
+      const stop = new AbortController();
+      const opening = connect({
+        url: silent.url(kind),
+        connectTimeoutMs: 3_600_000,
+        signal: stop.signal,
+        env: {},
+      });
+      await guarded(silent.accepted, "connection from the attempt");
+      stop.abort(new Error("stopped by SIGTERM"));
+      // Before: the attempt went on to its connect timeout, an hour.
+      await assert.rejects(guarded(opening, "give-up", 30_000), /^Error: stopped by SIGTERM$/);
+      await guarded(silent.dropped(), "close of the attempt's connection", 30_000);
+    });
+  }
 });

@@ -121,6 +121,8 @@ export interface PostgresOptions {
    * enough, not CREATE nor INSERT, UPDATE, DELETE. Default false.
    */
   readOnly?: boolean;
+  /** Gives the opening up, dropping its connections (see `ConnectOptions.signal`). */
+  signal?: AbortSignal;
 }
 
 /** The PostgreSQL backend. */
@@ -345,12 +347,23 @@ export async function openPostgres(
         oid === INT8_OID ? readInt8 : pg.types.getTypeParser(oid, format),
     },
   };
+  const { signal } = options;
   const pool = openPool(pg, config);
+  // A stop drops the pool's connections at once, those still connecting too: a server that
+  // accepted one and never answers would hold the process until the connect timeout.
+  const drop = () => void endWithin(pool, 0);
+  signal?.addEventListener("abort", drop, { once: true });
+  let listener: ChangeListener | undefined;
   try {
     const schema = await createSchema(pool, options);
-    const listener = await ChangeListener.start(() => new pg.Client(config), pool);
+    listener = await ChangeListener.start(() => new pg.Client(config), pool, signal);
+    signal?.throwIfAborted();
     return new PostgresBackend(pool, listener, target, options, schema);
   } catch (e) {
+    if (signal?.aborted) {
+      void listener?.close(0);
+      throw signal.reason;
+    }
     await endWithin(pool, options.connectTimeoutMs);
     if ((e as { code?: string }).code === INSUFFICIENT_PRIVILEGE) {
       throw new BackendUnavailableError(
@@ -397,6 +410,8 @@ export async function openPostgres(
       `cannot reach ${options.displayUrl}: ${e.message} — is the server up? check ${check}`,
       { cause: e },
     );
+  } finally {
+    signal?.removeEventListener("abort", drop);
   }
 }
 

@@ -82,14 +82,16 @@ export class ChangeListener {
   /**
    * Connects and LISTENs, then probes in the background (watchers poll until the probe is
    * back); falls back to polling when LISTEN fails or the probe does not come back. Probes are
-   * sent through `pool`, never on the LISTEN connection.
+   * sent through `pool`, never on the LISTEN connection. `signal` drops the connection while it
+   * is being made (the backend's opening given up).
    */
   static async start(
     makeClient: () => PgClient,
     pool: Pick<PgPool, "query">,
+    signal?: AbortSignal,
   ): Promise<ChangeListener> {
     const listener = new ChangeListener(makeClient, pool);
-    const client = await listener.#listen();
+    const client = await listener.#listen(signal);
     // No waiter can have read the state before this LISTEN took effect: none to wake.
     if (client) listener.#verdict = listener.#prove(client, { wakeAll: false });
     return listener;
@@ -106,8 +108,8 @@ export class ChangeListener {
     return this.listening ? "listen/notify" : "polling";
   }
 
-  /** A connection that LISTENs, or undefined when it could not be had. */
-  async #listen(): Promise<PgClient | undefined> {
+  /** A connection that LISTENs, or undefined when it could not be had (or `signal` aborted). */
+  async #listen(signal?: AbortSignal): Promise<PgClient | undefined> {
     const client = this.#makeClient();
     const lost = () => {
       if (this.#probing?.client === client) this.#probing.end("failed");
@@ -137,6 +139,8 @@ export class ChangeListener {
         for (const event of change.events) flag.notify(event);
       }
     });
+    const drop = () => void endWithin(client, 0);
+    signal?.addEventListener("abort", drop, { once: true });
     try {
       await client.connect();
       await client.query(`LISTEN ${CHANGE_CHANNEL}`);
@@ -144,6 +148,8 @@ export class ChangeListener {
     } catch {
       await client.end().catch(() => {});
       return undefined;
+    } finally {
+      signal?.removeEventListener("abort", drop);
     }
   }
 

@@ -43,6 +43,8 @@ export interface RedisConnectOptions {
   connectTimeoutMs: number;
   /** The URL with its password masked, for messages. */
   displayUrl: string;
+  /** Gives the first connection up, dropping its sockets (see `ConnectOptions.signal`). */
+  signal?: AbortSignal;
 }
 
 /** Error replies that mean "not now": the server is loading, failing over or busy. */
@@ -70,17 +72,25 @@ export function reconnectDelayMs(retries: number): number {
 
 /**
  * Connects to Redis (standalone, cluster or sentinel). A first connection that fails is not
- * retried: the caller gets one {@link BackendUnavailableError} within the connect timeout.
- * Once connected, lost connections are re-established with a capped back-off.
+ * retried: the caller gets one {@link BackendUnavailableError} within the connect timeout, or
+ * `signal`'s reason as soon as it aborts. Once connected, lost connections are re-established
+ * with a capped back-off.
  */
 export async function connectRedis(
   target: RedisTarget,
-  { connectTimeoutMs, displayUrl }: RedisConnectOptions,
+  { connectTimeoutMs, displayUrl, signal }: RedisConnectOptions,
 ): Promise<RedisConn> {
   const redis = await import("./vendor/redis_client.js");
+  signal?.throwIfAborted();
   let connected = false;
   let lastError: unknown;
+  // node-redis' destroy() misses a socket still connecting (made its client's only once
+  // connected), and a cluster's connection to a root node asking for the slots: a server that
+  // accepts them and never answers would keep them, and the process, for good. Every socket
+  // opened here goes when the connection is dropped (see `destroy` below).
+  const dropped = new AbortController();
   const socket = {
+    signal: dropped.signal,
     connectTimeout: connectTimeoutMs,
     reconnectStrategy: (retries: number, cause: Error) =>
       connected ? reconnectDelayMs(retries) : cause,
@@ -166,8 +176,12 @@ export async function connectRedis(
     }
   }
 
+  const destroy = () => {
+    dropped.abort();
+    return conn.destroy();
+  };
   try {
-    await within(connectTimeoutMs, conn.connect());
+    await within(connectTimeoutMs, conn.connect(), signal);
     connected = true;
     const unavailable = (e: unknown): never => {
       // A server reply is the caller's to read, unless it says "not now" (a restart, a
@@ -190,7 +204,7 @@ export async function connectRedis(
         { cause: e },
       );
     };
-    const { send, perMaster, subscribe, close, destroy } = conn;
+    const { send, perMaster, subscribe, close } = conn;
     // A server that stopped (SIGSTOP, a partition) keeps the socket open and never answers:
     // each command is an outage after the connect timeout, so callers' deadlines, signals and
     // outage limits apply, instead of a wait until it answers. The command stays queued on
@@ -219,7 +233,10 @@ export async function connectRedis(
       },
     };
   } catch (e) {
-    await Promise.resolve(conn.destroy()).catch(() => {});
+    // Also what a stop gave up: its sockets, kept open by a server that never answers, would
+    // hold the process until the connect timeout.
+    await Promise.resolve(destroy()).catch(() => {});
+    if (signal?.aborted) throw signal.reason;
     // Cluster discovery hides why every root node failed behind one error; the last reply says.
     const reply = target.kind === "redis-cluster" && lastError instanceof redis.ErrorReply
       ? lastError
@@ -260,7 +277,8 @@ async function locateMaster(
   const stop = AbortSignal.any([signal, answered.signal]);
   const ask = async (sentinel: HostPort): Promise<HostPort> => {
     const client = redis.createClient({
-      socket: { ...sentinel, connectTimeout: timeoutMs, reconnectStrategy: false },
+      // `stop` drops a socket still connecting, which destroy() misses (see connectRedis).
+      socket: { ...sentinel, connectTimeout: timeoutMs, reconnectStrategy: false, signal: stop },
     }).on("error", () => {});
     const connecting = client.connect();
     try {
@@ -313,6 +331,7 @@ function hearSwitches(
       socket: {
         ...sentinel,
         reconnectStrategy: (retries: number) => Math.min(100 * retries, 2_000),
+        signal,
       },
     }).on("error", () => {}) as unknown as StandaloneClient;
     // "+switch-master NAME OLD-IP OLD-PORT NEW-IP NEW-PORT"

@@ -135,6 +135,8 @@ export function followMaster(
   return {
     connect: async () => {
       node = await locate(dropped.signal);
+      // Dropped while the sentinels were asked: nothing is left to drop the master's connection.
+      dropped.signal.throwIfAborted();
       current = opened(node);
       await current.connect();
       if (!watchSwitch) return;
