@@ -12,6 +12,7 @@ import { work } from "../../lib/queue/worker.ts";
 import { tempDir } from "../support/temp.ts";
 import {
   garbageOn,
+  overwriteJob,
   overwriteRunningJob,
   plantGarbageJob,
   plantGroupCount,
@@ -213,6 +214,43 @@ conformance(
       assert.deepEqual([result.completed, result.failed], [1, 1], part);
       assert.equal((await backend.queue.get(q, "a1"))?.state, "failed", part);
       assert.equal((await backend.queue.get(q, "a2"))?.state, "completed", part);
+    }
+  },
+);
+
+conformance(
+  "a group's job waiting for its turn whose record another program wrote over fails when a worker meets it, and its group's next runs",
+  async (ctx) => {
+    const backend = await ctx.open();
+    const env = envOf(ctx);
+    // Parked behind its group's running job, or in the run order once that one ended.
+    for (const place of ["parked", "in the run order"]) {
+      const q = `waiting-${place.length}`;
+      await configureQueue(backend, q, { groupLimit: 1 });
+      for (const id of ["a1", "a2", "a3"]) {
+        await putJob(backend, q, { id, handler: "h", group: "g" });
+      }
+      assert.equal(await claim(backend, q), "a1");
+      if (place === "parked") await overwriteJob(backend, q, "a2", "state", "not coord's");
+      await complete(backend, q, "a1");
+      if (place !== "parked") await overwriteJob(backend, q, "a2", "state", "not coord's");
+      // Counted as pending all the same: a --drain waits for it.
+      const status = await runCoord(["queue", "status", q, "--json"], { env });
+      assert.equal(status.code, 65, status.stderr);
+      assert.match(status.stderr, new RegExp(`1 job coord cannot read \\(${q}/a2: `));
+      const counts = JSON.parse(status.stdout);
+      assert.deepEqual([counts.pending, counts.unreadable], [2, 1], place);
+      // A hang guard only: a job left as it is keeps the drain from ending.
+      const result = await work(backend, [q], {
+        handlers: { h: () => "ran" },
+        drain: true,
+        signal: AbortSignal.timeout(30_000),
+      });
+      assert.deepEqual([result.completed, result.failed], [1, 1], place);
+      const a2 = await backend.queue.get(q, "a2");
+      assert.equal(a2?.state, "failed", place);
+      assert.match(a2.error!, /^cannot be read: /, place);
+      assert.equal((await backend.queue.get(q, "a3"))?.state, "completed", place);
     }
   },
 );

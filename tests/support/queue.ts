@@ -241,13 +241,15 @@ export async function storedJobs(backend: Backend, queue: string): Promise<numbe
 
 /**
  * Makes `queue`, which holds a job, one another program wrote into: on Redis its totals key
- * holds a string, on SQL a job row holds a state coord has not.
+ * holds a string, on SQL a job row holds a state coord has not, where nothing else in the row
+ * says what it was (it ended, no lease: neither running nor waiting to run).
  */
 export async function plantForeignQueue(backend: Backend, queue: string): Promise<void> {
   if (isSql(backend)) {
     await runSql(
       backend,
-      `UPDATE coord_queue_job SET state = 'bogus' WHERE namespace = ? AND queue = ?`,
+      `UPDATE coord_queue_job SET state = 'bogus', finished_at = created_at
+       WHERE namespace = ? AND queue = ?`,
       backend.namespace,
       queue,
     );

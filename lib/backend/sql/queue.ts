@@ -58,6 +58,14 @@ function parseOr(json: string): unknown {
 const FOREIGN_STATE = `state NOT IN (${JOB_STATES.map((state) => `'${state}'`).join(", ")})`;
 
 /**
+ * Of the rows in {@link FOREIGN_STATE}, those that the columns coord writes with the state say
+ * were pending and come due: in the run order, or parked by their group's limit (due 1, 2),
+ * neither running (coord clears the lease as each run ends) nor ended. One in the run order
+ * holds its group's place there.
+ */
+const FOREIGN_WAITING = "lease_until IS NULL AND finished_at IS NULL AND due IN (1, 2)";
+
+/**
  * The queue's tables. Times are epoch ms (BIGINT); `coord_queue_removed.seq` is SQLite's row
  * id, and an identity column on Postgres.
  */
@@ -396,7 +404,10 @@ type QueueProbe =
 interface ClaimReads {
   /** The queue's settings, retention, and whether a job runs. */
   probe: QueueProbe;
-  /** Active jobs whose lease ran out; then one that ran, its state written over by another. */
+  /**
+   * Active jobs whose lease ran out; then one that ran or came due, its state written over by
+   * another program.
+   */
   abandoned: JobRow[];
   /** Pending jobs, not yet in the run order, whose start came. */
   touched: { id: string; group_key: string | null }[];
@@ -1643,11 +1654,13 @@ export class SqlQueueSteps implements QueueSteps {
         queue,
         now,
       ],
-      // A run whose state another program wrote over, its lease over as coord's own would be:
-      // failed as unreadable, as a Redis claim finds a run by its lease whatever its record holds.
+      // A run whose state another program wrote over, its lease over as coord's own would be, or
+      // a job come due so: failed as unreadable, as a Redis claim finds a run by its lease and a
+      // job in its run order whatever its record holds. One parked by its group is failed as it
+      // is met, not at its turn: it would never run, and its group goes on without it.
       [
         `SELECT ${COLUMNS} FROM coord_queue_job WHERE namespace = ? AND queue = ?
-         AND ${FOREIGN_STATE} AND lease_until < ? LIMIT 1 ${skipLocked}`,
+         AND ${FOREIGN_STATE} AND (lease_until < ? OR ${FOREIGN_WAITING}) LIMIT 1 ${skipLocked}`,
         this.#ns,
         queue,
         now,
@@ -1911,14 +1924,16 @@ export class SqlQueueSteps implements QueueSteps {
         outlived_at: null,
       });
       // Its place in its group (running, or in the run order) goes to the group's next job. A
-      // run whose state another program wrote over is told by its lease: coord clears it as
-      // each run ends.
-      const ran = !JOB_STATES.includes(before.state as JobState) && before.run_lease !== null;
-      await this.#leave(
-        s,
-        queue,
-        { ...before, ...ran && { state: "active" } } as unknown as JobRow,
-      );
+      // job whose state another program wrote over is placed by the columns coord writes with
+      // it: a run by its lease, a job come due by its due (FOREIGN_WAITING).
+      const was = JOB_STATES.includes(before.state as JobState)
+        ? before.state
+        : before.run_lease !== null
+        ? "active"
+        : before.finished_at === null
+        ? "pending"
+        : before.state;
+      await this.#leave(s, queue, { ...before, state: was } as unknown as JobRow);
       await s.tx.notify({ kind: "queue", name: queue });
     });
   }
@@ -2069,25 +2084,31 @@ export class SqlQueueSteps implements QueueSteps {
         this.#ns,
         queue,
       );
-      let overwritten = 0;
+      let overwritten = false;
       for (const { state, future, n } of rows) {
         if (JOB_STATES.includes(state)) {
           counts[state === "pending" && future ? "scheduled" : state] += Number(n);
-        } else overwritten += Number(n);
+        } else overwritten = true;
       }
-      if (overwritten > 0) {
-        // A run whose state another program wrote over is running by its lease until a claim
-        // fails it, as Redis counts one by its lease whatever its record holds (a worker's
-        // --drain waits for it). Any other row of a state coord has not is refused, as Redis
-        // refuses a key of another type.
-        const [other] = await tx.all<{ state: unknown }>(
-          `SELECT state FROM coord_queue_job WHERE namespace = ? AND queue = ? AND ${FOREIGN_STATE}
-           AND lease_until IS NULL LIMIT 1`,
+      if (overwritten) {
+        // A run whose state another program wrote over is running by its lease, and a job come
+        // due so is pending, until a claim fails it, as Redis counts one by its lease or its
+        // run order whatever its record holds (a worker's --drain waits for it). Any other row of
+        // a state coord has not is refused, as Redis refuses a key of another type.
+        const placed = await tx.all<
+          { was: "active" | "pending" | null; state: unknown; n: number }
+        >(
+          `SELECT CASE WHEN lease_until IS NOT NULL THEN 'active'
+             WHEN ${FOREIGN_WAITING} THEN 'pending' END AS was, min(state) AS state, count(*) AS n
+           FROM coord_queue_job WHERE namespace = ? AND queue = ? AND ${FOREIGN_STATE}
+           GROUP BY was`,
           this.#ns,
           queue,
         );
-        if (other) throw new ForeignDataError(foreignJob(queue, String(other.state)));
-        counts.active += overwritten;
+        for (const { was, state, n } of placed) {
+          if (was === null) throw new ForeignDataError(foreignJob(queue, String(state)));
+          counts[was] += Number(n);
+        }
       }
       const [oldest] = await tx.all<{ ready_at: number | null }>(
         `SELECT min(ready_at) AS ready_at FROM coord_queue_job WHERE namespace = ? AND queue = ?
