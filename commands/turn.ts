@@ -61,11 +61,10 @@ namespace.
            fail at once.
   reset    removes a queue nobody is in, and only if nobody took a ticket meanwhile;
            otherwise refuses with exit 75 (65 for one holding foreign data, left as it
-           is); the other queues named are still reset. --force removes it anyway: its
-           waiters give up, its holders stop their command within a third of their
-           --expire. Tickets and
-           fencing tokens never repeat: the next user gets larger ones. Prints 'Reset "RES".'
-           on stderr per queue removed; stdout stays empty.
+           is, --force or not); the other queues named are still reset. --force removes one
+           in use anyway: its waiters give up, its holders stop their command within a third
+           of their --expire. Tickets and fencing tokens never repeat: the next user gets
+           larger ones. Prints 'Reset "RES".' on stderr per queue removed; stdout stays empty.
 
 A RES that does not exist is reported by status and reset ("No such queue") and changes
 nothing; follow shows its events from its first user on. status names

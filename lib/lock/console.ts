@@ -68,9 +68,11 @@ export interface ResetTicketLineOptions {
 
 /**
  * Removes a ticket line nobody is in, in one atomic step: not when it has users (`in-use`), nor
- * when it handed out a ticket since `seen` was read (`activity`), unless `force`.
+ * when it handed out a ticket since `seen` was read (`activity`), unless `force`. A line holding
+ * what {@link ticketLines} cannot read is refused and left as it is, `force` or not.
  *
  * @throws {UsageError} on an empty or too long name.
+ * @throws {ForeignDataError} when the line holds data another program wrote.
  * @example
  * ```ts
  * import { connect } from "../backend/connect.ts";
@@ -85,9 +87,11 @@ export async function resetTicketLine(
   { force = false, seen }: ResetTicketLineOptions = {},
 ): Promise<ResetResult> {
   checkName("resource name", resource);
-  if (force) return await backend.lock.reset(resource, { force: true });
-  const before = seen ?? await backend.lock.status(resource);
+  // Read now when forced, whatever was seen: a user's record the line's steps pass over (its
+  // label, its grant's time) is read by status only, and a forced reset would remove it.
+  const before = force || seen === undefined ? await backend.lock.status(resource) : seen;
   if (before === undefined) return { outcome: "missing" };
+  if (force) return await backend.lock.reset(resource, { force: true });
   return await backend.lock.reset(resource, { force: false, expectTickets: before.tickets });
 }
 

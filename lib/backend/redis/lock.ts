@@ -151,6 +151,13 @@ function parseStanding(reply: unknown[]): TicketState {
 }
 
 function parseUser(resource: string, ticket: number, json: string, granted: string): TicketUser {
+  const refused = (what: string, text: string) =>
+    new ForeignDataError(
+      `lock "${resource}": ticket ${ticket}${what} holds ${JSON.stringify(text)} — another ` +
+        `program wrote there; remove the key or use another --namespace`,
+    );
+  // A grant's time as the script writes it (%.3f), "+" appended once its user started.
+  if (granted !== "" && !/^\d+(\.\d+)?\+?$/.test(granted)) throw refused("'s grant", granted);
   try {
     const { label, since } = JSON.parse(json);
     if (typeof label === "string" && Number.isFinite(Number(since))) {
@@ -164,8 +171,5 @@ function parseUser(resource: string, ticket: number, json: string, granted: stri
   } catch {
     // reported below
   }
-  throw new ForeignDataError(
-    `lock "${resource}": ticket ${ticket} holds ${JSON.stringify(json)} — another program ` +
-      `wrote there; remove the key or use another --namespace`,
-  );
+  throw refused("", json);
 }
