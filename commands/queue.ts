@@ -277,7 +277,8 @@ arguments: coord queue work emails reports.
           over it and leaves it.
   remove  removes QUEUE whole: its jobs, results, settings (its ids go on where they were).
           Refused (exit 1, nothing removed) while a job of it runs (pause it and let them
-          end, or cancel them), and while jobs wait to run unless --force.
+          end, or cancel them), and while jobs wait to run unless --force; while it holds a
+          job another program wrote over, --force or not (exit 65, naming it).
   pause   workers take no new jobs from QUEUE (running ones finish; put still works; status
           says paused) until resume; stored in the backend, so it outlives workers. A queue
           may be paused (or given settings with config) before its first job.

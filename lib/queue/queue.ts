@@ -912,6 +912,28 @@ export async function queueReports(
   return reports;
 }
 
+/**
+ * Every job of `queue` that `coord queue show` refuses (another program wrote its record), as
+ * {@link QueueReport.unreadable}: undefined when there is none. Reads each of its jobs.
+ *
+ * @example
+ * ```ts
+ * import { connect, putJob } from "../mod.ts";
+ * import { unreadableJobs } from "./queue.ts";
+ * await using backend = await connect({ url: "sqlite::memory:" });
+ * await putJob(backend, "q", { handler: "h" });
+ * await unreadableJobs(backend, "q"); // undefined
+ * ```
+ */
+export async function unreadableJobs(
+  backend: Backend,
+  queue: string,
+): Promise<QueueReport["unreadable"]> {
+  const pages = jobIdPages(backend.queue, queue);
+  const refused = await refusals(backend.queue, queue, pages, new JobBudget(Infinity));
+  return refused.length > 0 ? unreadable(queue, refused) : undefined;
+}
+
 /** {@link QueueReport.unreadable} of `queue`, whose jobs' reads refused with `refused`. */
 function unreadable(
   queue: string,

@@ -278,6 +278,27 @@ conformance(
 );
 
 conformance(
+  "remove refuses a queue holding a job another program wrote over (65, naming it), --force or not, and removes nothing",
+  async (ctx) => {
+    const env = envOf(ctx);
+    const backend = await ctx.open();
+    // Finished (no --force needed), then with a job waiting to run too (--force).
+    await finish(backend, "over", 3);
+    await overwriteJob(backend, "over", "2", "spec", "junk");
+    for (const force of [[], ["--force"]]) {
+      if (force.length > 0) await putJob(backend, "over", { id: "later", handler: "ok" });
+      const r = await runCoord(["queue", "remove", "over", ...force], { env });
+      assert.equal(r.code, 65, r.stderr);
+      assert.match(r.stderr, /^coord: queue "over": 1 job coord cannot read \(over\/2: .*junk/);
+      assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+      assert.equal(await storedJobs(backend, "over"), force.length > 0 ? 4 : 3, "none removed");
+    }
+    await assert.rejects(removeQueue(backend, "over", { force: true }), ForeignDataError);
+    assert.equal((await getJob(backend, "over/later")).state, "pending");
+  },
+);
+
+conformance(
   "a worker announcing itself on a removed queue does not bring the queue back",
   async (ctx) => {
     const target = ["--url", ctx.url, "--namespace", ctx.namespace];
