@@ -46,8 +46,16 @@ conformance(
     const log = `${temp.path}/runs.log`;
     assert.equal((await runCoord(["queue", "config", "g", "--group-limit", "2"], { env })).code, 0);
     // Each job logs its own start and end: a start of a group is only possible once a run of
-    // it has ended (its end line comes first), so the log's order is the runs' order.
-    const script = 'echo "start $2" >> "$1"; sleep 0.1; echo "end $2" >> "$1"';
+    // it has ended (its end line comes first), so the log's order is the runs' order. The first
+    // of a group waits for the second to start (up to 30 s, a hang guard): on a busy machine a
+    // run could otherwise end before the next one's shell is up, and 2 never run at once.
+    const script = `
+      echo "start $2" >> "$1"
+      starts() { grep -c "^start $2$" "$1"; }
+      if [ "$(starts)" -eq 1 ]; then
+        i=0; while [ "$(starts)" -lt 2 ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+      fi
+      sleep 0.1; echo "end $2" >> "$1"`;
     const lines = Array.from({ length: 50 }, (_, i) => {
       const group = i % 5 === 4 ? "b" : "a";
       return JSON.stringify({ command: ["sh", "-c", script, "sh", log, group], group });
