@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { connect } from "../lib/backend/connect.ts";
 import { PostgresSqlStore } from "../lib/backend/postgres/sql_store.ts";
 import { SqlLockSteps } from "../lib/backend/sql/lock.ts";
+import type { SqlTransaction } from "../lib/backend/sql/transaction.ts";
 import { freshNamespace } from "./support/backends.ts";
 import { sharedPostgresUrl } from "./support/postgres_shared.ts";
 import { recordingPool } from "./support/postgres_recording_pool.ts";
@@ -149,5 +150,35 @@ Deno.test({
         );
       }
       assert.deepEqual(texts.filter((text) => text.includes("refused")), []);
+    }),
+});
+
+Deno.test({
+  name: "a statement held back twice in a step is prepared once, and the store goes on preparing",
+  ignore: url === undefined,
+  fn: () =>
+    withRecordedStore(async (store, texts) => {
+      let runs = 0;
+      // As a step sends a batch's rows: one statement for each chunk, held for the next one.
+      const step = async (tx: SqlTransaction) => {
+        runs++;
+        for (const chunk of ["a", "b", "c"]) {
+          await tx.later("SELECT length(CAST(? AS TEXT)) AS n", chunk);
+        }
+        return await tx.all("SELECT 1 AS one");
+      };
+      for (let i = 0; i < 2; i++) {
+        const from = texts.length;
+        runs = 0;
+        assert.deepEqual(await store.write(step), [{ one: 1 }]);
+        assert.equal(runs, 1, "the step ran once");
+        const sent = texts.slice(from).flatMap((text) => text.split("; "));
+        const prepares = sent.filter((s) => /^PREPARE \w+ AS SELECT length/.test(s));
+        // Its first time as text, then prepared once; each time after, an EXECUTE (and the
+        // second step's SELECT 1).
+        assert.equal(prepares.length, i === 0 ? 1 : 0, sent.join(" | "));
+        const executes = statements(sent).filter((s) => s === "EXECUTE").length;
+        assert.equal(executes, i === 0 ? 2 : 4, sent.join(" | "));
+      }
     }),
 });

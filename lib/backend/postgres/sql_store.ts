@@ -211,7 +211,10 @@ class Transaction implements SqlTransaction {
    */
   #prepared(sql: string, literals: () => string[]): string | undefined {
     const form = this.#statements.form(this.#client, this.#translate(sql), literals);
-    if (form?.prepare !== undefined) {
+    // Held again before the round trip that prepares it (a batch's rows, a statement for each
+    // chunk): a second PREPARE of the name failed the step as a pooler's (42P05), which then ran
+    // again and stopped this store's preparing for good.
+    if (form?.prepare !== undefined && !this.#preparing.includes(form.name)) {
       this.#held.push(form.prepare);
       this.#preparing.push(form.name);
     }
