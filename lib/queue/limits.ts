@@ -42,9 +42,11 @@ export const MAX_JOB_BYTES = 1_048_576;
  * bounded by {@link MAX_JOB_BYTES} too). A flow is stored in one step, which cannot be split as
  * `putJobs` splits its jobs into steps of at most 1 MiB: a flow must appear whole. One Redis
  * script storing it holds up every other client meanwhile. Measured on a busy 2-core machine,
- * with specs of quotes (escaped in JSON, and again in the list the script decodes): 4 MiB held
- * them up for 0.2 s, 8 MiB for 0.55 s, 16 MiB for 1 s (30 parts of 900 KB, 2.2 s); plain text
- * takes about half as long. 4 MiB still holds {@link MAX_FLOW_NODES} jobs of 400 bytes each.
+ * with specs of quotes when each was escaped a second time inside the list the script decoded:
+ * 4 MiB held them up for 0.2 s, 8 MiB for 0.55 s, 16 MiB for 1 s (30 parts of 900 KB, 2.2 s);
+ * plain text took about half as long. Specs now go as arguments of their own, stored as they
+ * come, which sends 4 MiB of quotes in half the bytes and about 60 % of the script's time
+ * (bench/README.md). 4 MiB still holds {@link MAX_FLOW_NODES} jobs of 400 bytes each.
  */
 export const MAX_FLOW_BYTES = 4 * MAX_JOB_BYTES;
 

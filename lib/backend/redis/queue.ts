@@ -201,12 +201,11 @@ export class RedisQueueSteps extends RedisSteps<QueueStep> implements QueueSteps
   }
 
   async putFlow(queue: string, nodes: FlowNode[]): Promise<boolean | { taken: string }> {
-    // Specs travel as strings inside the list: the script stores them without decoding.
-    const list = nodes.map(({ spec, ...node }) => ({
-      ...node,
-      ...(spec !== undefined && { spec: JSON.stringify(spec) }),
-    }));
-    const reply = await this.runCreating(queue, "putflow", JSON.stringify(list));
+    // Each spec travels as an argument of its own, after the list, which the script stores as
+    // it comes: as a string inside the list's JSON it was escaped twice, and decoded for nothing.
+    const list = nodes.map(({ spec: _, ...node }) => node);
+    const specs = nodes.map((node) => JSON.stringify(node.spec ?? {}));
+    const reply = await this.runCreating(queue, "putflow", JSON.stringify(list), ...specs);
     return Array.isArray(reply) ? { taken: String(reply[0]) } : Number(reply) === 1;
   }
 

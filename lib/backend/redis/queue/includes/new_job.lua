@@ -47,7 +47,7 @@ end
 -- A step's puts are written together, at its end (`write_puts`): the records held back (see
 -- job.lua), and what each key gets for all new jobs in one command. Nothing a put reads before
 -- then looks at what is written there, but the specs, which `spec_of` reads from here.
-local new = { specs = {}, ids = {}, pending = {}, ready = {} }
+local new = { specs = {}, ids = {}, pending = {}, ready = {}, waiting = {} }
 -- The last number the step gave out as an id (nil: none yet); the counter is set to it at the end.
 local last_number
 
@@ -77,6 +77,29 @@ local function next_number(expected)
   end
   repeat last_number = last_number + 1 until not exists(exact(last_number))
   return exact(last_number)
+end
+
+-- A new job, its record `job` and its spec's json, joins what the step writes at its end: pending
+-- (a --group's joins its group at once, its room counted as it does), or a flow's part waiting
+-- for the parts before it.
+local function add(job, spec)
+  save(job)
+  new.specs[job.id] = spec
+  table.insert(new.ids, job.id)
+  if job.state == 'waiting' then
+    table.insert(new.waiting, now_ms)
+    table.insert(new.waiting, job.id)
+  elseif job.groupKey then
+    enqueue(job)
+  else
+    table.insert(new.pending, job.readyAt)
+    table.insert(new.pending, job.id)
+    if job.readyAt <= now_ms then
+      table.insert(new.ready, exact(run_order(job.priority, job.readyAt)))
+      table.insert(new.ready, job.id)
+      became_ready = true
+    end
+  end
 end
 
 -- Adds a job unless its id (or its dedupe key) is taken:
@@ -110,21 +133,7 @@ local function put(id, spec, ready_arg, begin_by, dedupe_key, dedupe_ms, priorit
     priority = tonumber(priority) ~= 0 and tonumber(priority) or nil,
     keep = keep_json ~= '' and cjson.decode(keep_json) or nil,
     groupKey = group ~= '' and group or nil }
-  save(job)
-  new.specs[id] = spec
-  table.insert(new.ids, id)
-  if job.groupKey then
-    -- Its group's room is counted as it joins: at once.
-    enqueue(job)
-  else
-    table.insert(new.pending, job.readyAt)
-    table.insert(new.pending, id)
-    if job.readyAt <= now_ms then
-      table.insert(new.ready, exact(run_order(job.priority, job.readyAt)))
-      table.insert(new.ready, id)
-      became_ready = true
-    end
-  end
+  add(job, spec)
   return { 1, cjson.encode(job), spec, 0 }
 end
 
@@ -142,6 +151,8 @@ local function write_puts()
   call_many('HSET', specs, fields)
   call_many('ZADD', pending, new.pending)
   call_many('ZADD', ready, new.ready)
+  call_many('ZADD', waiting, new.waiting)
+  if #new.waiting > 0 then call('HINCRBY', totals, 'waiting', #new.waiting / 2) end
   if last_number then call('SET', counter, exact(last_number)) end
   write_back()
 end
