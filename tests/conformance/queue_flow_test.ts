@@ -65,6 +65,45 @@ conformance(
   },
 );
 
+conformance(
+  "a flow of 2,000 parts is stored whole, its specs as given, and completes in order",
+  async (ctx) => {
+    const backend = await ctx.open();
+    // Quotes, a backslash, a line break and a character past ASCII: a spec goes to the backend
+    // as JSON text once, and comes back as given.
+    const text = 'a "quoted" \\ line\n✓';
+    const parts = Array.from({ length: 2_000 }, (_, i) => ({ handler: "echo", args: { i, text } }));
+    const { ref, created } = await putFlow(backend, "many", {
+      serial: [{ parallel: parts, postprocess: { handler: "count" } }, { handler: "last" }],
+      postprocess: { handler: "collect" },
+    }, { id: "big" });
+    assert.deepEqual([ref, created], ["many/big", true]);
+    const [stored] = await queueCounts(backend, ["many"]);
+    // The groups, the postprocesses and the part after the parallel group wait.
+    assert.deepEqual([stored.pending, stored.waiting], [2_000, 5]);
+    const part = await getJob(backend, "many/big.0.1999");
+    assert.deepEqual([part.state, part.parent, part.spec.args], [
+      "pending",
+      "big.0",
+      { i: 1_999, text },
+    ]);
+    let gathered: unknown[] | undefined;
+    await work(backend, ["many"], {
+      handlers: {
+        echo: (args) => (args as { i: number }).i,
+        count: (_, c: JobContext) => (gathered = c.results)?.length,
+        last: () => "last",
+        collect: (_, c: JobContext) => c.results,
+      },
+      concurrency: 50,
+      drain: true,
+    });
+    assert.deepEqual(gathered, parts.map((_, i) => i), "every part's result, in order");
+    const done = await waitForJob(backend, ref, { timeoutMs: 1_000 });
+    assert.deepEqual([done.state, done.result], ["completed", [2_000, "last"]]);
+  },
+);
+
 conformance("a failed part fails its group and cancels what has not started", async (ctx) => {
   const backend = await ctx.open();
   const { ref } = await putFlow(backend, "g", {

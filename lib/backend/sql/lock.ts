@@ -20,6 +20,7 @@ import type {
 import { settledLine, type StoredLine } from "../../lock/settled.ts";
 import { ForeignDataError } from "../../errors.ts";
 import { refuseForeignLockRows } from "./lock_rows.ts";
+import { insertRows } from "./insert_rows.ts";
 import type { SqlStore, SqlTransaction } from "./transaction.ts";
 
 /**
@@ -156,15 +157,13 @@ export class SqlLockSteps implements LockSteps {
       this.#emitted.delete(tx);
       if (events) {
         // One statement for every event of the step (in chunks): each costs the server a turn.
-        for (let i = 0; i < events.length; i += EVENTS_PER_INSERT) {
-          const chunk = events.slice(i, i + EVENTS_PER_INSERT);
-          await tx.later(
-            `INSERT INTO coord_lock_event (namespace, name, event) VALUES ${
-              chunk.map(() => "(?, ?, ?)").join(", ")
-            }`,
-            ...chunk.flatMap((event) => [this.#ns, name, JSON.stringify(event)]),
-          );
-        }
+        await insertRows(
+          tx,
+          "coord_lock_event",
+          ["namespace", "name", "event"],
+          events.map((event) => [this.#ns, name, JSON.stringify(event)]),
+          EVENTS_PER_INSERT,
+        );
         if (this.#emittingSteps++ % TRIM_EVERY === 0) {
           await tx.later(
             `DELETE FROM coord_lock_event WHERE namespace = ? AND id <=

@@ -38,6 +38,7 @@ import { ForeignDataError, UsageError } from "../../errors.ts";
 import { refuseForeignValues, type ValueRule } from "./foreign_row.ts";
 import { whole } from "../../stored_values.ts";
 import { ddlNames } from "./ddl_names.ts";
+import { insertRows } from "./insert_rows.ts";
 import type { SqlQuery, SqlStore, SqlTransaction, SqlValue } from "./transaction.ts";
 import { ENDED, PROGRESS } from "../news.ts";
 
@@ -438,6 +439,25 @@ const TRIM_DEDUPE_BATCH = 10;
  * statement (32,766), and short lists for each column's CASE.
  */
 const GATHERED_ROWS = 100;
+
+/** The columns a flow's job and group rows are put with (see {@link insertRows}). */
+const FLOW_COLUMNS = [
+  "namespace",
+  "queue",
+  "id",
+  "state",
+  "ready_at",
+  "attempts",
+  "stalls",
+  "spec",
+  "created_at",
+  "parent",
+  "grp",
+  "priority",
+];
+
+/** A flow's rows one statement puts: 6,000 parameters. */
+const FLOW_ROWS_PER_INSERT = 500;
 
 /** Whether a retry takes a job: failed or cancelled, and no flow's part (as retry.lua). */
 function retryable(row: JobRow): boolean {
@@ -1136,10 +1156,12 @@ export class SqlQueueSteps implements QueueSteps {
         queue,
         ...batch.map((job) => job.id),
       );
-      await s.tx.later(
-        `INSERT INTO coord_queue_removed (namespace, queue, id, state, removed_at)
-         VALUES ${batch.map(() => "(?, ?, ?, ?, ?)").join(", ")}`,
-        ...batch.flatMap((job) => [this.#ns, queue, job.id, job.state, s.now]),
+      await insertRows(
+        s.tx,
+        "coord_queue_removed",
+        ["namespace", "queue", "id", "state", "removed_at"],
+        batch.map((job) => [this.#ns, queue, job.id, job.state, s.now]),
+        GATHERED_ROWS,
       );
     }
     if (removed.length > 0) {
@@ -1313,22 +1335,26 @@ export class SqlQueueSteps implements QueueSteps {
         ...ids,
       );
       if (taken) return { taken: taken.id };
-      for (const node of nodes) {
-        await s.tx.run(
-          `INSERT INTO coord_queue_job (namespace, queue, id, state, ready_at, attempts, stalls,
-           spec, created_at, parent, grp, priority) VALUES (?, ?, ?, ?, ?, 0, 0, ?, ?, ?, ?, ?)`,
+      await insertRows(
+        s.tx,
+        "coord_queue_job",
+        FLOW_COLUMNS,
+        nodes.map((node) => [
           this.#ns,
           queue,
           node.id,
           node.released ? "pending" : "waiting",
           s.now,
+          0,
+          0,
           JSON.stringify(node.spec ?? {}),
           s.now,
           node.parent ?? null,
           node.group ? JSON.stringify({ ...node.group, done: 0 }) : null,
           node.priority ?? 0,
-        );
-      }
+        ]),
+        FLOW_ROWS_PER_INSERT,
+      );
       await s.tx.notify({ kind: "queue", name: queue });
       return true;
     }, { serial: true });
