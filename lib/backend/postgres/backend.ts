@@ -348,6 +348,8 @@ export async function openPostgres(
     },
   };
   const { signal } = options;
+  // A stop during the imports above would find no listener to drop the pool below.
+  signal?.throwIfAborted();
   const pool = openPool(pg, config);
   // A stop drops the pool's connections at once, those still connecting too: a server that
   // accepted one and never answers would hold the process until the connect timeout.
@@ -361,6 +363,9 @@ export async function openPostgres(
     return new PostgresBackend(pool, listener, target, options, schema);
   } catch (e) {
     if (signal?.aborted) {
+      // The pool too: a stop after its connect (which drop, run at the abort, did not end)
+      // leaves an idle connection that holds the process for pg's idle timeout.
+      drop();
       void listener?.close(0);
       throw signal.reason;
     }
