@@ -70,8 +70,12 @@ end
 -- Drops arrivals whose lease ran out: a crashed participant stops counting.
 local expired = redis.call('ZRANGEBYSCORE', leases, '-inf', '(' .. now)
 if #expired > 0 then
-  redis.call('ZREM', leases, unpack(expired))
-  redis.call('HDEL', arrivals, unpack(expired))
+  -- In chunks: `unpack` of more than ≈ 8,000 values overflows Lua's stack.
+  for from = 1, #expired, 1000 do
+    local to = math.min(from + 999, #expired)
+    redis.call('ZREM', leases, unpack(expired, from, to))
+    redis.call('HDEL', arrivals, unpack(expired, from, to))
+  end
   redis.call('PUBLISH', channel, 'expired')
 end
 

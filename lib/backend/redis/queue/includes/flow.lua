@@ -35,7 +35,9 @@ end
 
 -- A failed group's parts that have not started will not: cancelled.
 local function abandon(group)
-  local ids = { unpack(group.group.children) }
+  -- A copy, by a loop: `unpack` of a flow's parts (up to 10,000) overflows Lua's stack.
+  local ids = {}
+  for i, id in ipairs(group.group.children) do ids[i] = id end
   if group.group.postprocess then table.insert(ids, group.group.postprocess) end
   for _, id in ipairs(ids) do
     local job = load(id)
