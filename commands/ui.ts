@@ -35,7 +35,8 @@ with the CLI's actions (cancel, retry or run now a job; pause, resume, purge or 
 queue; run now, pause, resume or remove a schedule task; reset a lock queue; abort a
 barrier), under the CLI's rules. Pages update by themselves as things change, and an open
 page follows the console again by itself after a restart (not another console found at its
-address); no build step, nothing fetched from elsewhere. Runs until SIGINT, SIGTERM or SIGHUP (then exits 0).
+address); no build step, nothing fetched from elsewhere. Runs until SIGINT, SIGTERM or SIGHUP
+(then exits 0).
 It listens first; a backend that cannot be reached at the start (containers started
 together) is tried every second for up to ${
     formatDuration(START_OUTAGE_MS)
