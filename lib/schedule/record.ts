@@ -120,6 +120,12 @@ export interface TaskRecord {
    * template lists it by id only (see {@link InstanceListing}).
    */
   instance?: DynamicTaskSpec;
+  /**
+   * The revision of the template's listing written with {@link instance}
+   * ({@link InstanceListing.revision}): an instance removed as done is removed only while it is
+   * that one.
+   */
+  revision?: string;
 }
 
 /** How one instance of a dynamic task is scheduled: its timing and its arguments. */

@@ -114,6 +114,7 @@ const TASK = object({
   overlapping: optional(list(LEASE)),
   // A dynamic instance's timing is checked where it is parsed, as a task file's.
   instance: optional(object({})),
+  revision: optional(text),
 });
 
 // An instance's timing inside an entry (as coord wrote it before listings) is checked where it

@@ -96,39 +96,52 @@ async function moveSpecs(
   backend: Backend,
   template: string,
   record: TemplateRecord | undefined,
-): Promise<Map<string, string>> {
-  const moved = new Map<string, string>();
+): Promise<Map<string, Moved>> {
+  const moved = new Map<string, Moved>();
   for (const [id, entry] of Object.entries(record?.instances ?? {})) {
     if (isListing(entry)) continue;
     const json = JSON.stringify(entry);
     // An entry without a record is left as it is: its loop finds none, and removes it.
-    let kept = false;
+    let listing: InstanceListing | undefined;
     await updateRecord<TaskRecord>(backend, `${template}/${id}`, "task", (task) => {
-      kept = task !== undefined;
-      // Moved already by a write of the template that another then beat.
-      if (!task || JSON.stringify(task.instance) === json) return undefined;
-      return { ...task, instance: entry };
+      listing = undefined;
+      if (!task) return undefined;
+      // Moved already by a write of the template that another then beat: its revision is kept.
+      if (JSON.stringify(task.instance) === json && task.revision !== undefined) {
+        listing = { revision: task.revision };
+        return undefined;
+      }
+      listing = newListing();
+      return { ...task, instance: entry, revision: listing.revision };
     });
-    if (kept) moved.set(id, json);
+    if (listing) moved.set(id, { json, listing });
   }
   return moved;
+}
+
+/** An entry `moveSpecs` moved: the entry as it was (JSON), and what lists it now. */
+interface Moved {
+  json: string;
+  listing: InstanceListing;
 }
 
 /** `record`'s entries with those `moveSpecs` moved listed instead, unchanged otherwise. */
 function listedEntries(
   record: TemplateRecord | undefined,
-  moved: Map<string, string>,
+  moved: Map<string, Moved>,
 ): TemplateRecord["instances"] {
   const instances = { ...record?.instances };
   for (const [id, entry] of Object.entries(instances)) {
-    if (!isListing(entry) && moved.get(id) === JSON.stringify(entry)) {
-      instances[id] = newListing();
-    }
+    const move = moved.get(id);
+    if (!isListing(entry) && move?.json === JSON.stringify(entry)) instances[id] = move.listing;
   }
   return instances;
 }
 
-/** A listing of a new revision: schedulers running the instance restart it from its record. */
+/**
+ * A listing of a new revision, which the instance's record holds too: schedulers running the
+ * instance restart it from its record.
+ */
 function newListing(): InstanceListing {
   return { revision: crypto.randomUUID().slice(0, 8) };
 }
@@ -183,23 +196,30 @@ export async function scheduleInstance(
   const before = await readTemplate(backend, template);
   refuseFull(template, before?.instances ?? {}, id);
   const moved = await moveSpecs(backend, template, before);
+  const listing = newListing();
   // The task's record first: a scheduler that sees the instance listed finds its spec there.
   let made = false;
   await updateRecord<TaskRecord>(backend, `${template}/${id}`, "task", (record, now) => {
     made = record === undefined;
     const started = record?.spec === timing.spec ? record : startingRecord(timing, now, record);
-    return { ...started, instance: stored };
+    return { ...started, instance: stored, revision: listing.revision };
   });
   try {
     await updateRecord<TemplateRecord>(backend, template, "template", (record) => {
       const instances = listedEntries(record, moved);
       refuseFull(template, instances, id); // others may have filled it since
-      return { type: "template", instances: { ...instances, [id]: newListing() } };
+      return { type: "template", instances: { ...instances, [id]: listing } };
     });
   } catch (e) {
-    // Filled meanwhile: the record made for it goes, as it would have been without it.
+    // Filled meanwhile: the record made for it goes, as it would have been without it (unless
+    // another schedule() of the id wrote it since).
     if (made && e instanceof TemplateFullError) {
-      await updateRecord<TaskRecord>(backend, `${template}/${id}`, "task", () => null);
+      await updateRecord<TaskRecord>(
+        backend,
+        `${template}/${id}`,
+        "task",
+        (record) => record?.revision === listing.revision ? null : undefined,
+      );
     }
     throw e;
   }
@@ -223,6 +243,38 @@ export async function unscheduleInstance(
   });
   await updateRecord<TaskRecord>(backend, `${template}/${id}`, "task", () => null);
   return removed;
+}
+
+/**
+ * Removes an instance that is done (a one-off that has run, or one whose record is gone) as its
+ * loop found it: its listing only while the template still holds `entry` (the one the loop was
+ * started from), then its record only while that is still of `entry`'s revision. A
+ * `schedule()` of the id meanwhile (a new `executeAt`, from another process or the run itself)
+ * changed both, and is kept.
+ */
+async function removeDone(
+  backend: Backend,
+  template: string,
+  id: string,
+  entry: InstanceListing | DynamicTaskSpec,
+): Promise<void> {
+  const json = JSON.stringify(entry);
+  const moved = await moveSpecs(backend, template, await readTemplate(backend, template));
+  const removed = await updateRecord<TemplateRecord>(backend, template, "template", (record) => {
+    if (JSON.stringify(record?.instances[id]) !== json) return undefined;
+    const { [id]: _, ...instances } = listedEntries(record, moved);
+    return { type: "template", instances };
+  });
+  if (!removed) return;
+  await updateRecord<TaskRecord>(backend, `${template}/${id}`, "task", (record) => {
+    // A record an earlier coord wrote has no revision. An entry it wrote (the spec inside) has
+    // none either: its record is the one `moveSpecs` gave that spec, or a later schedule()'s.
+    const same = record?.revision === undefined ||
+      (isListing(entry)
+        ? record.revision === entry.revision
+        : JSON.stringify(record.instance) === json);
+    return same ? null : undefined;
+  });
 }
 
 /**
@@ -344,7 +396,8 @@ async function runInstance(
       stop,
       { createRecord: false },
     );
-    if (ended === "done") await unscheduleInstance(context.backend, def.name, id);
+    // A loop stopped (its entry changed, the scheduler stopping) leaves the instance to others.
+    if (ended === "done" && !stop.aborted) await removeDone(context.backend, def.name, id, entry);
   } catch (e) {
     // The template's own loop meets a closed or damaged backend too, and ends the scheduler.
     if (isUnrecoverable(e)) return;

@@ -1151,31 +1151,39 @@ conformance(
   },
 );
 
+/**
+ * Writes instance `id` of `template` as an earlier coord's schedule() did: its record, then its
+ * spec in the template's.
+ */
+async function scheduleAsBefore(
+  backend: Backend,
+  template: string,
+  id: string,
+  spec: DynamicTaskSpec,
+): Promise<void> {
+  const read = await backend.schedule.read(template);
+  const record = startingRecord(parseTiming(spec), read.now);
+  assert.ok(
+    await backend.schedule.write(`${template}/${id}`, {
+      expect: 0,
+      value: JSON.stringify(record),
+    }),
+  );
+  const instances = read.stored ? JSON.parse(read.stored.value).instances : {};
+  assert.ok(
+    await backend.schedule.write(template, {
+      expect: read.stored?.version ?? 0,
+      value: JSON.stringify({ type: "template", instances: { ...instances, [id]: spec } }),
+    }),
+  );
+}
+
 conformance(
   "a template an earlier coord wrote (specs inside) runs, and moves them to the instances' " +
     "records at its next write; entries such a coord adds beside run too, none twice",
   async (ctx) => {
     const backend = await ctx.open();
-    const now = (await backend.schedule.read("remind")).now;
-    /** Writes instance `id` as an earlier coord's schedule() did: its record, then its spec. */
-    const scheduleAsBefore = async (id: string, spec: DynamicTaskSpec) => {
-      const record = startingRecord(parseTiming(spec), now);
-      assert.ok(
-        await backend.schedule.write(`remind/${id}`, {
-          expect: 0,
-          value: JSON.stringify(record),
-        }),
-      );
-      const read = await backend.schedule.read("remind");
-      const instances = read.stored ? JSON.parse(read.stored.value).instances : {};
-      assert.ok(
-        await backend.schedule.write("remind", {
-          expect: read.stored?.version ?? 0,
-          value: JSON.stringify({ type: "template", instances: { ...instances, [id]: spec } }),
-        }),
-      );
-    };
-    await scheduleAsBefore("ana", { interval: "100ms", args: { who: "ana" } });
+    await scheduleAsBefore(backend, "remind", "ana", { interval: "100ms", args: { who: "ana" } });
     const runs: { task: string; tick: number; args: unknown }[] = [];
     const { apps, stop } = await instances(ctx.open, 2, (app) => {
       app.task({ name: "remind", dynamic: true }, (c) => {
@@ -1191,7 +1199,7 @@ conformance(
     assert.equal(template.instances.ana.interval, undefined, "its spec moved out");
     const ana = JSON.parse((await backend.schedule.read("remind/ana")).stored!.value);
     assert.deepEqual(ana.instance, { interval: "100ms", args: { who: "ana" } });
-    await scheduleAsBefore("carl", { interval: "100ms", args: { who: "carl" } });
+    await scheduleAsBefore(backend, "remind", "carl", { interval: "100ms", args: { who: "carl" } });
     const anaRuns = runs.filter((r) => r.task === "remind/ana").length;
     await ran("remind/bob", 2);
     await ran("remind/carl", 2);
@@ -1207,6 +1215,48 @@ conformance(
       assert.ok(mine.every((r) => (r.args as { who: string }).who === who), `${who}'s args`);
       assert.equal(new Set(mine.map((r) => r.tick)).size, mine.length, `no tick of ${who} twice`);
     }
+  },
+);
+
+conformance(
+  "a one-off scheduled again (a new executeAt) as its run ends is kept, and runs again",
+  async (ctx) => {
+    const backend = await ctx.open();
+    const other = new Scheduler({ backend: await ctx.open() });
+    other.task({ name: "once", dynamic: true }, () => {});
+    let again: Promise<void> | undefined;
+    // The loop reads the record its run ended (next null) and finds the one-off done: the
+    // schedule() lands between that read and the instance's removal.
+    const racing = overriding(backend, {
+      schedule: overriding(backend.schedule, {
+        read: async (name) => {
+          const read = await backend.schedule.read(name);
+          if (name === "once/x" && !again && JSON.parse(read.stored?.value ?? "{}").next === null) {
+            again = other.schedule("once", "x", {
+              executeAt: new Date(Date.now() + 300),
+              args: 2,
+            });
+            await again;
+          }
+          return read;
+        },
+      }),
+    });
+    const runs: unknown[] = [];
+    const { apps, stop } = await instances(() => Promise.resolve(racing), 1, (app) => {
+      app.task({ name: "once", dynamic: true }, (c) => {
+        runs.push(c.args);
+      });
+    });
+    await apps[0].schedule("once", "x", { executeAt: new Date(), args: 1 });
+    // Removed before its second run, it never has one.
+    await until(
+      async () =>
+        runs.length === 2 || (again !== undefined && (await other.get("once", "x")) === undefined),
+      { what: "the second run, or the removal" },
+    );
+    await stop();
+    assert.deepEqual(runs, [1, 2]);
   },
 );
 
