@@ -148,7 +148,9 @@ function newListing(): InstanceListing {
 
 /**
  * Throws a {@link TemplateFullError} when `instances` cannot take `id` as a new instance.
- * An instance already there may always change.
+ * An instance already there may always change. The limits are those of the template's new
+ * form, with every entry listed: one written by an earlier coord (the specs inside) is
+ * measured as its next write, which moves them out, leaves it.
  */
 function refuseFull(template: string, instances: TemplateRecord["instances"], id: string): void {
   if (id in instances) return;
@@ -159,7 +161,10 @@ function refuseFull(template: string, instances: TemplateRecord["instances"], id
       `holds ${count} instances, the most a template may hold`,
     );
   }
-  const withIt = { type: "template", instances: { ...instances, [id]: newListing() } };
+  const listed = Object.fromEntries(
+    Object.entries(instances).map(([key, entry]) => [key, isListing(entry) ? entry : newListing()]),
+  );
+  const withIt = { type: "template", instances: { ...listed, [id]: newListing() } };
   const bytes = new TextEncoder().encode(JSON.stringify(withIt)).length;
   if (bytes > MAX_TEMPLATE_BYTES) {
     throw new TemplateFullError(

@@ -1219,6 +1219,22 @@ conformance(
 );
 
 conformance(
+  "a template an earlier coord wrote over 1 MiB (args inside) takes a new instance: its ids fit",
+  async (ctx) => {
+    const backend = await ctx.open();
+    const spec = (i: number) => ({ interval: "1h", args: `${i}`.repeat(60_000) });
+    for (let i = 0; i < 20; i++) await scheduleAsBefore(backend, "big", `i${i}`, spec(i));
+    const app = new Scheduler({ backend });
+    app.task({ name: "big", dynamic: true }, () => {});
+    await app.schedule("big", "new", { interval: "1h" });
+    const template = (await backend.schedule.read("big")).stored!.value;
+    assert.ok(template.length < 2_000, `the template takes ${template.length} characters`);
+    assert.equal(Object.keys(await app.list("big")).length, 21);
+    assert.deepEqual(await app.get("big", "i7"), spec(7));
+  },
+);
+
+conformance(
   "a one-off scheduled again (a new executeAt) as its run ends is kept, and runs again",
   async (ctx) => {
     const backend = await ctx.open();
