@@ -10,6 +10,7 @@
 
 // The SQL rows' checks and display too: one range for every stored instant and count.
 import { instant as instantMs, shownValue, whole } from "../stored_values.ts";
+import { parseStoredTiming, type TimingOptions } from "./timing.ts";
 
 /**
  * What coord writes at `path`: undefined when `value` is that, else the first value it never
@@ -72,6 +73,20 @@ function byKey(rule: Rule): Rule {
         .find((found) => found !== undefined);
 }
 
+/**
+ * A dynamic instance's spec, as `schedule()` stores it: an object whose timing parses (its args
+ * are any JSON). A spec no scheduler can run (`{}`, a bad cron) is another program's.
+ */
+const instanceSpec: Rule = (value, path) => {
+  const shape = object({})(value, path);
+  if (shape !== undefined) return shape;
+  try {
+    parseStoredTiming(value as TimingOptions);
+  } catch {
+    return `${path} = ${shownValue(value)}`;
+  }
+};
+
 const OUTCOMES = ["running", "success", "failure", "interrupted", "abandoned"];
 
 const LAST_RUN = object({
@@ -112,8 +127,7 @@ const TASK = object({
   missed: optional(count),
   aliveAt: optional(instant),
   overlapping: optional(list(LEASE)),
-  // A dynamic instance's timing is checked where it is parsed, as a task file's.
-  instance: optional(object({})),
+  instance: optional(instanceSpec),
   revision: optional(text),
 });
 

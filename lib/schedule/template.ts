@@ -103,17 +103,24 @@ async function moveSpecs(
     const json = JSON.stringify(entry);
     // An entry without a record is left as it is: its loop finds none, and removes it.
     let listing: InstanceListing | undefined;
-    await updateRecord<TaskRecord>(backend, `${template}/${id}`, "task", (task) => {
+    try {
+      await updateRecord<TaskRecord>(backend, `${template}/${id}`, "task", (task) => {
+        listing = undefined;
+        if (!task) return undefined;
+        // Moved already by a write of the template that another then beat: its revision is kept.
+        if (JSON.stringify(task.instance) === json && task.revision !== undefined) {
+          listing = { revision: task.revision };
+          return undefined;
+        }
+        listing = newListing();
+        return { ...task, instance: entry, revision: listing.revision };
+      });
+    } catch (e) {
+      // Another program's record: the entry stays as it is (its loop reports the record), and
+      // the template's other instances may still change.
+      if (!(e instanceof ForeignDataError)) throw e;
       listing = undefined;
-      if (!task) return undefined;
-      // Moved already by a write of the template that another then beat: its revision is kept.
-      if (JSON.stringify(task.instance) === json && task.revision !== undefined) {
-        listing = { revision: task.revision };
-        return undefined;
-      }
-      listing = newListing();
-      return { ...task, instance: entry, revision: listing.revision };
-    });
+    }
     if (listing) moved.set(id, { json, listing });
   }
   return moved;
@@ -240,13 +247,16 @@ export async function unscheduleInstance(
   template: string,
   id: string,
 ): Promise<boolean> {
+  const name = `${template}/${id}`;
+  // Another program's record is refused before the listing goes, so nothing is changed.
+  decodeRecord<TaskRecord>(name, "task", await backend.schedule.read(name));
   const moved = await moveSpecs(backend, template, await readTemplate(backend, template));
   const removed = await updateRecord<TemplateRecord>(backend, template, "template", (record) => {
     if (!record || !(id in record.instances)) return undefined;
     const { [id]: _, ...instances } = listedEntries(record, moved);
     return { type: "template", instances };
   });
-  await updateRecord<TaskRecord>(backend, `${template}/${id}`, "task", () => null);
+  await updateRecord<TaskRecord>(backend, name, "task", () => null);
   return removed;
 }
 

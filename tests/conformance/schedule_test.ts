@@ -1304,6 +1304,63 @@ conformance(
   },
 );
 
+conformance(
+  "an instance's spec no scheduler can run ({}, a bad cron) is another program's (65)",
+  async (ctx) => {
+    const backend = await ctx.open();
+    const app = new Scheduler({ backend });
+    app.task({ name: "remind", dynamic: true }, () => {});
+    await app.schedule("remind", "ana", { interval: "1h" });
+    for (const instance of [{}, { cron: "not a cron" }, { interval: "soon" }]) {
+      const task = (await backend.schedule.read("remind/ana")).stored!;
+      const value = JSON.stringify({ ...JSON.parse(task.value), instance });
+      await backend.schedule.write("remind/ana", { expect: task.version, value });
+      await assert.rejects(
+        app.get("remind", "ana"),
+        (e) => e instanceof ForeignDataError && /instance = /.test(e.message),
+        JSON.stringify(instance),
+      );
+    }
+  },
+);
+
+conformance(
+  "unschedule() refuses an instance whose record another program wrote (65), still listed",
+  async (ctx) => {
+    const backend = await ctx.open();
+    const app = new Scheduler({ backend });
+    app.task({ name: "remind", dynamic: true }, () => {});
+    await app.schedule("remind", "ana", { interval: "1h" });
+    const task = (await backend.schedule.read("remind/ana")).stored!;
+    await backend.schedule.write("remind/ana", { expect: task.version, value: "not coord's" });
+    const template = (await backend.schedule.read("remind")).stored!.value;
+    await assert.rejects(app.unschedule("remind", "ana"), ForeignDataError);
+    assert.equal((await backend.schedule.read("remind")).stored!.value, template);
+    assert.equal((await backend.schedule.read("remind/ana")).stored!.value, "not coord's");
+  },
+);
+
+conformance(
+  "an earlier coord's entry whose record another program wrote stays as it is; the template's " +
+    "other instances still change",
+  async (ctx) => {
+    const backend = await ctx.open();
+    await scheduleAsBefore(backend, "remind", "ana", { interval: "1h", args: "ana" });
+    await scheduleAsBefore(backend, "remind", "bob", { interval: "1h", args: "bob" });
+    const task = (await backend.schedule.read("remind/ana")).stored!;
+    await backend.schedule.write("remind/ana", { expect: task.version, value: "not coord's" });
+    const app = new Scheduler({ backend });
+    app.task({ name: "remind", dynamic: true }, () => {});
+    await app.schedule("remind", "carl", { interval: "1h" });
+    assert.equal(await app.unschedule("remind", "carl"), true);
+    const { instances } = JSON.parse((await backend.schedule.read("remind")).stored!.value);
+    assert.deepEqual(instances.ana, { interval: "1h", args: "ana" }, "ana's entry as it was");
+    assert.equal(typeof instances.bob.revision, "string", "bob's moved");
+    assert.deepEqual(Object.keys(instances), ["ana", "bob"]);
+    assert.equal((await backend.schedule.read("remind/ana")).stored!.value, "not coord's");
+  },
+);
+
 type TimingEvent = Extract<ScheduleEvent, { type: "timing" }>;
 
 /**
