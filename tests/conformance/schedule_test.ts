@@ -1039,7 +1039,12 @@ conformance("dynamic task instances added by one instance run on another", async
   adder.task({ name: "remind", dynamic: true }, () => {});
   await adder.schedule("remind", "ana", { interval: "100ms", args: { who: "ana" } });
   await adder.schedule("remind", "once", { executeAt: new Date(Date.now() + 150), args: 1 });
-  assert.deepEqual(Object.keys(await apps[0].list("remind")).sort(), ["ana", "once"]);
+  // The one-off is listed until it has run: a busy machine may take over 150 ms to list.
+  const listed = Object.keys(await apps[0].list("remind")).sort();
+  assert.deepEqual(listed.filter((id) => id !== "once"), ["ana"]);
+  if (!listed.includes("once")) {
+    assert.ok(runs.some((r) => r.task === "remind/once"), "unlisted before it ran");
+  }
   await until(() => runs.filter((r) => r.task === "remind/ana").length >= 3, { what: "ana runs" });
   await until(() => runs.some((r) => r.task === "remind/once"), { what: "the one-off run" });
   assert.deepEqual(runs.find((r) => r.task === "remind/ana")?.args, { who: "ana" });
