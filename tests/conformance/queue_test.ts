@@ -29,6 +29,7 @@ import { overriding } from "../support/overriding.ts";
 import {
   GARBAGE,
   garbageOn,
+  overwriteJob,
   overwritePriority,
   plantGarbageJob,
   TYPED_GARBAGE,
@@ -723,6 +724,28 @@ for (const garbage of GARBAGE) {
     { skip: TYPED_GARBAGE.includes(garbage) ? ["postgres"] : [] },
   );
 }
+
+conformance(
+  "a delayed job whose state another program wrote over is scheduled, then failed once its start comes; a draining worker ends",
+  async (ctx) => {
+    const backend = await ctx.open();
+    // Long enough that its start is still to come when counted, whatever the load.
+    await putJob(backend, "later", { id: "poison", handler: "ok", delayMs: 2_000 });
+    await putJob(backend, "later", { id: "a", handler: "ok" });
+    await overwriteJob(backend, "later", "poison", "state", "not coord's");
+    const [counts] = await queueCounts(backend, ["later"]);
+    assert.deepEqual([counts.pending, counts.scheduled], [1, 1]);
+    const result = await work(backend, ["later"], {
+      handlers: { ok: () => "fine" },
+      drain: true,
+      signal: AbortSignal.timeout(HANG_GUARD_MS),
+    });
+    assert.deepEqual([result.completed, result.failed], [1, 1]);
+    const poison = await getJob(backend, "later/poison");
+    assert.equal(poison.state, "failed");
+    assert.match(poison.error!, /^cannot be read: queue "later": a job holds .* another program/);
+  },
+);
 
 /** The Redis backends, for SQL's own columns: no `due` there, a lease is the active set's score. */
 const REDIS_LABELS = ["redis", "cluster", "sentinel"];

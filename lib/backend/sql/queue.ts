@@ -67,6 +67,15 @@ const FOREIGN_STATE = `state NOT IN (${JOB_STATES.map((state) => `'${state}'`).j
 const FOREIGN_WAITING = "lease_until IS NULL AND finished_at IS NULL AND due IN (1, 2)";
 
 /**
+ * Of the rows in {@link FOREIGN_STATE}, those the columns coord writes with the state say were
+ * pending outside the run order (due 0: delayed, a retry's backoff), neither running nor ended,
+ * and no flow's (whose part waits on its flow with the same columns): once their start comes
+ * they are as Redis's in its run order. They held no group's place: `#leave` changes no count.
+ */
+const FOREIGN_DELAYED =
+  "lease_until IS NULL AND finished_at IS NULL AND due = 0 AND parent IS NULL AND grp IS NULL";
+
+/**
  * The queue's tables. Times are epoch ms (BIGINT); `coord_queue_removed.seq` is SQLite's row
  * id, and an identity column on Postgres.
  */
@@ -1683,12 +1692,15 @@ export class SqlQueueSteps implements QueueSteps {
       // A run whose state another program wrote over, its lease over as coord's own would be, or
       // a job come due so: failed as unreadable, as a Redis claim finds a run by its lease and a
       // job in its run order whatever its record holds. One parked by its group is failed as it
-      // is met, not at its turn: it would never run, and its group goes on without it.
+      // is met, not at its turn: it would never run, and its group goes on without it. A delayed
+      // one is failed once its start comes, as Redis then moves it into its run order.
       [
         `SELECT ${COLUMNS} FROM coord_queue_job WHERE namespace = ? AND queue = ?
-         AND ${FOREIGN_STATE} AND (lease_until < ? OR ${FOREIGN_WAITING}) LIMIT 1 ${skipLocked}`,
+         AND ${FOREIGN_STATE} AND (lease_until < ? OR ${FOREIGN_WAITING}
+           OR (${FOREIGN_DELAYED} AND ready_at <= ?)) LIMIT 1 ${skipLocked}`,
         this.#ns,
         queue,
+        now,
         now,
       ],
       // Jobs another claim is marking are its own.
@@ -1951,7 +1963,7 @@ export class SqlQueueSteps implements QueueSteps {
       });
       // Its place in its group (running, or in the run order) goes to the group's next job. A
       // job whose state another program wrote over is placed by the columns coord writes with
-      // it: a run by its lease, a job come due by its due (FOREIGN_WAITING).
+      // it: a run by its lease, a job come due by its due (FOREIGN_WAITING, FOREIGN_DELAYED).
       const was = JOB_STATES.includes(before.state as JobState)
         ? before.state
         : before.run_lease !== null
@@ -2117,17 +2129,23 @@ export class SqlQueueSteps implements QueueSteps {
         } else overwritten = true;
       }
       if (overwritten) {
-        // A run whose state another program wrote over is running by its lease, and a job come
-        // due so is pending, until a claim fails it, as Redis counts one by its lease or its
-        // run order whatever its record holds (a worker's --drain waits for it). Any other row of
-        // a state coord has not is refused, as Redis refuses a key of another type.
+        // A run whose state another program wrote over is running by its lease, a job come due
+        // so is pending, a delayed one scheduled until its start, then pending, until a claim
+        // fails it, as Redis counts one by its lease or its run order whatever its record holds
+        // (a worker's --drain waits for it). A flow's, which no claim fails, is waiting, which a
+        // --drain does not wait for. Any other row of a state coord has not is refused, as Redis
+        // refuses a key of another type.
         const placed = await tx.all<
-          { was: "active" | "pending" | null; state: unknown; n: number }
+          { was: "active" | "pending" | "scheduled" | "waiting" | null; state: unknown; n: number }
         >(
           `SELECT CASE WHEN lease_until IS NOT NULL THEN 'active'
-             WHEN ${FOREIGN_WAITING} THEN 'pending' END AS was, min(state) AS state, count(*) AS n
+             WHEN ${FOREIGN_WAITING} THEN 'pending'
+             WHEN ${FOREIGN_DELAYED} THEN CASE WHEN ready_at > ? THEN 'scheduled' ELSE 'pending' END
+             WHEN lease_until IS NULL AND finished_at IS NULL AND due = 0 THEN 'waiting'
+           END AS was, min(state) AS state, count(*) AS n
            FROM coord_queue_job WHERE namespace = ? AND queue = ? AND ${FOREIGN_STATE}
            GROUP BY was`,
+          now,
           this.#ns,
           queue,
         );
