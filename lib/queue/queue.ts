@@ -20,7 +20,7 @@ import {
 import { Outage } from "../outage.ts";
 import { MAX_ARG_STRING_BYTES } from "../json_env.ts";
 import { JobBudget, jobIdPages, refusals } from "../backend/refused_jobs.ts";
-import { listedState } from "./record.ts";
+import { listedState, unreadableJobs } from "./record.ts";
 import {
   checkCount,
   checkDuration,
@@ -912,44 +912,14 @@ export async function queueReports(
   return reports;
 }
 
-/**
- * Every job of `queue` that `coord queue show` refuses (another program wrote its record), as
- * {@link QueueReport.unreadable}: undefined when there is none. Reads each of its jobs.
- *
- * @example
- * ```ts
- * import { connect, putJob } from "../mod.ts";
- * import { unreadableJobs } from "./queue.ts";
- * await using backend = await connect({ url: "sqlite::memory:" });
- * await putJob(backend, "q", { handler: "h" });
- * await unreadableJobs(backend, "q"); // undefined
- * ```
- */
-export async function unreadableJobs(
-  backend: Backend,
-  queue: string,
-): Promise<QueueReport["unreadable"]> {
-  const pages = jobIdPages(backend.queue, queue);
-  const refused = await refusals(backend.queue, queue, pages, new JobBudget(Infinity));
-  return refused.length > 0 ? unreadable(queue, refused) : undefined;
-}
-
 /** {@link QueueReport.unreadable} of `queue`, whose jobs' reads refused with `refused`. */
 function unreadable(
   queue: string,
   refused: { id: string; error: ForeignDataError }[],
 ): QueueReport["unreadable"] {
-  const where = `queue ${JSON.stringify(queue)}`;
-  // The first's own way out ("delete the row…") is for that job alone; named, as not every
-  // refusal names its job ("a job holds …").
-  const first = `${jobRef(queue, refused[0].id)}: ` +
-    refused[0].error.message.split(" — ")[0].replace(`${where}: `, "");
-  const others = refused.length > 1 ? ` and ${refused.length - 1} more` : "";
+  const [{ id, error }] = refused;
   return {
     count: refused.length,
-    foreign: new ForeignDataError(
-      `${where}: ${refused.length} job${refused.length === 1 ? "" : "s"} coord cannot read ` +
-        `(${first}${others}) — another program wrote there; coord doctor lists them`,
-    ),
+    foreign: new ForeignDataError(unreadableJobs(queue, refused.length, id, error.message)),
   };
 }

@@ -95,6 +95,27 @@ export function jobRecord(
   } as JobRecord;
 }
 
+/**
+ * The one line saying `queue` holds `count` jobs that `coord queue show` refuses, naming the
+ * first, `id`, refused with `reason` (its own message): what status, doctor and remove say.
+ *
+ * @example
+ * ```ts
+ * import { foreignJob, unreadableJobs } from "./record.ts";
+ * unreadableJobs("q", 2, "7", foreignJob("q", "junk"));
+ * // 'queue "q": 2 jobs coord cannot read (q/7: a job holds "junk" and 1 more) — …'
+ * ```
+ */
+export function unreadableJobs(queue: string, count: number, id: string, reason: string): string {
+  const where = `queue ${JSON.stringify(queue)}`;
+  // The first's own way out ("delete the row…") is for that job alone; named, as not every
+  // refusal names its job ("a job holds …").
+  const first = `${queue}/${id}: ${reason.split(" — ")[0].replace(`${where}: `, "")}`;
+  const others = count > 1 ? ` and ${count - 1} more` : "";
+  return `${where}: ${count} job${count === 1 ? "" : "s"} coord cannot read (${first}${others}) ` +
+    `— another program wrote there; coord doctor lists them`;
+}
+
 /** Why a job's stored `held` text is refused: what it holds, and what to do. */
 export function foreignJob(queue: string, held: string): string {
   return `queue "${queue}": a job holds ${JSON.stringify(held.slice(0, 60))} — another ` +

@@ -21,7 +21,7 @@ import {
   MAX_GROUP_LIMIT,
   MAX_KEEP_COUNT,
 } from "./limits.ts";
-import { checkQueueName, unreadableJobs } from "./queue.ts";
+import { checkQueueName } from "./queue.ts";
 import type { FinishedState, Keep, QueueConfig, QueueRemoval } from "./steps.ts";
 
 export { DEFAULT_KEEP } from "./steps.ts";
@@ -143,7 +143,7 @@ export async function purgeJobs(
  * its runs end, or cancel them; so is one with jobs waiting to run unless `force`, and waiters
  * of those hear there is no such job. A queue that does not exist is "removed" with no job. A
  * queue holding a job coord cannot read (another program wrote its record) is refused and left
- * as it is, `force` or not: every job is read for it first.
+ * as it is, `force` or not.
  *
  * @throws {UsageError} on a bad queue name.
  * @throws {ForeignDataError} naming the jobs coord cannot read, or data another program wrote
@@ -163,9 +163,5 @@ export async function removeQueue(
   { force = false }: { force?: boolean } = {},
 ): Promise<QueueRemoval> {
   checkQueueName(queue);
-  // Removing another program's record would be writing over it: the queue stays whole, as one
-  // whose settings are another program's does (the step refuses those).
-  const unreadable = await unreadableJobs(backend, queue);
-  if (unreadable) throw unreadable.foreign;
   return await backend.queue.remove(queue, { force });
 }

@@ -467,6 +467,9 @@ export interface QueueSteps {
    * of removed jobs — not its id counter, so no later job takes a removed one's id. A queue
    * with a job running is left as it is (its run would end on a job put again under its id);
    * so is one with jobs waiting to run (pending, scheduled, waiting), unless `force`.
+   *
+   * @throws {ForeignDataError} naming the jobs of it that coord cannot read (`get` refuses
+   *   them), checked after those refusals: nothing is removed.
    */
   remove(queue: string, request: { force: boolean }): Promise<QueueRemoval>;
   /** How a job that retention or purge removed had ended, or undefined. */

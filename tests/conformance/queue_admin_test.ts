@@ -299,6 +299,22 @@ conformance(
 );
 
 conformance(
+  "remove refuses a queue with a job running as such (exit 1) before it looks for jobs another program wrote over",
+  async (ctx) => {
+    const env = envOf(ctx);
+    const backend = await ctx.open();
+    await finish(backend, "busy", 2);
+    await overwriteJob(backend, "busy", "1", "spec", "junk");
+    await putJob(backend, "busy", { id: "run", handler: "ok" });
+    await claimJob(backend.queue, "busy", { worker: "w", leaseMs: 60_000 });
+    const r = await runCoord(["queue", "remove", "busy", "--force"], { env });
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /^coord: queue "busy" has 1 job running — pause it/);
+    assert.equal(await storedJobs(backend, "busy"), 3, "none removed");
+  },
+);
+
+conformance(
   "a worker announcing itself on a removed queue does not bring the queue back",
   async (ctx) => {
     const target = ["--url", ctx.url, "--namespace", ctx.namespace];

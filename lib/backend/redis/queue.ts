@@ -27,7 +27,7 @@ import type {
 import { DEFAULT_KEEP, MAX_REMOVED, MAX_STALLS, TRIM_BATCH } from "../../queue/steps.ts";
 import type { RedisBackend } from "./backend.ts";
 import { RedisSteps, scriptPerStep } from "./script.ts";
-import { foreignJob, jobRecord } from "../../queue/record.ts";
+import { foreignJob, jobRecord, unreadableJobs } from "../../queue/record.ts";
 import { ForeignDataError } from "../../errors.ts";
 
 /** The Redis type of each key a queue keeps (checked by the script and by doctor). */
@@ -350,7 +350,11 @@ export class RedisQueueSteps extends RedisSteps<QueueStep> implements QueueSteps
 
   async remove(queue: string, r: { force: boolean }): Promise<QueueRemoval> {
     const reply = (await this.run(queue, "remove", r.force ? "1" : "0")) as unknown[];
-    const [removed, jobs, unfinished, running] = reply.map(Number);
+    const [removed, jobs, unfinished, running, unreadable] = reply.map(Number);
+    if (unreadable > 0) {
+      const [id, held] = reply.slice(5).map(String);
+      throw new ForeignDataError(unreadableJobs(queue, unreadable, id, foreignJob(queue, held)));
+    }
     return { removed: removed === 1, jobs, unfinished, running };
   }
 

@@ -32,7 +32,14 @@ import type {
 } from "../../queue/steps.ts";
 import { DEFAULT_KEEP, MAX_REMOVED, MAX_STALLS, TRIM_BATCH } from "../../queue/steps.ts";
 import { MAX_PRIORITY } from "../../queue/limits.ts";
-import { foreignJob, isJobSpec, JOB_STATES, jobRecord, shownTime } from "../../queue/record.ts";
+import {
+  foreignJob,
+  isJobSpec,
+  JOB_STATES,
+  jobRecord,
+  shownTime,
+  unreadableJobs,
+} from "../../queue/record.ts";
 import { flowProgress, gatheredOversize, gatheredResults } from "../../queue/flow_progress.ts";
 import { ForeignDataError, UsageError } from "../../errors.ts";
 import { refuseForeignValues, type ValueRule } from "./foreign_row.ts";
@@ -48,6 +55,19 @@ function parseOr(json: string): unknown {
     return JSON.parse(json);
   } catch {
     return json;
+  }
+}
+
+/** The rows `remove` reads at a time to find those coord cannot read. */
+const UNREADABLE_PAGE = 1000;
+
+/** The message `check` refused with as another program's data, or undefined. */
+async function refusalOf(check: () => Promise<void>): Promise<string | undefined> {
+  try {
+    await check();
+  } catch (e) {
+    if (!(e instanceof ForeignDataError)) throw e;
+    return e.message;
   }
 }
 
@@ -2514,6 +2534,7 @@ export class SqlQueueSteps implements QueueSteps {
       if (running > 0 || (unfinished > 0 && !r.force)) {
         return { removed: false, jobs, unfinished, running };
       }
+      await this.#refuseUnreadable(s, queue);
       // Every table of the queue's schema, one added later too, but the id counter: see
       // remove.lua.
       for (const table of QUEUE_TABLES.filter((t) => t !== "coord_queue_counter")) {
@@ -2523,6 +2544,45 @@ export class SqlQueueSteps implements QueueSteps {
       await s.tx.notify({ kind: "queue", name: queue });
       return { removed: true, jobs, unfinished, running };
     }, { serial: true });
+  }
+
+  /**
+   * Refuses, naming them, the jobs of `queue` that `get` refuses (another program wrote their
+   * rows): removing one would be writing over another program's data. Read in the step, after
+   * its cheap refusals and atomic with what it then deletes, a page of rows at a time.
+   */
+  async #refuseUnreadable(s: Step, queue: string): Promise<void> {
+    let count = 0;
+    let first: { id: string; reason: string } | undefined;
+    // From the first row on: on SQLite an id another program wrote as a number sorts first.
+    let after: string[] = [];
+    for (;;) {
+      const rows = await s.tx.all<JobRow>(
+        `SELECT ${COLUMNS} FROM coord_queue_job WHERE namespace = ? AND queue = ?
+         ${after.length > 0 ? "AND id > ?" : ""} ORDER BY id LIMIT ${UNREADABLE_PAGE}`,
+        this.#ns,
+        queue,
+        ...after,
+      );
+      const foreign = await s.tx.foreignIds("coord_queue_job", { queue }, rows.map((r) => r.id));
+      for (const row of rows) {
+        const reason = await refusalOf(async () => {
+          if (foreign.has(row.id)) {
+            await s.tx.refuseForeignRows(`job ${queue}/${row.id}`, ["coord_queue_job"], {
+              queue,
+              id: row.id,
+            });
+          }
+          this.#record(queue, row, true, []);
+        });
+        if (reason === undefined) continue;
+        count++;
+        first ??= { id: row.id, reason };
+      }
+      if (rows.length < UNREADABLE_PAGE) break;
+      after = [rows.at(-1)!.id];
+    }
+    if (first) throw new ForeignDataError(unreadableJobs(queue, count, first.id, first.reason));
   }
 
   removed(

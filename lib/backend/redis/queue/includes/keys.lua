@@ -57,7 +57,7 @@ local KINDS = { [jobs] = 'hash', [specs] = 'hash', [results] = 'hash', [pending]
 -- writes `promoted` only after a GET of it.
 local checked = checked_call(KINDS)
 -- The commands that change no key: the rest count as writes.
-local READS = { GET = true, HGET = true, HGETALL = true, HEXISTS = true, HKEYS = true,
+local READS = { GET = true, HGET = true, HGETALL = true, HEXISTS = true, HKEYS = true, HSCAN = true,
   HMGET = true, ZCARD = true, ZCOUNT = true, ZRANGE = true, ZRANGEBYLEX = true,
   ZRANGEBYSCORE = true, ZREVRANGEBYLEX = true, ZREVRANGEBYSCORE = true, ZSCORE = true,
   ZMSCORE = true, PUBLISH = true }
