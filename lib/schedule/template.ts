@@ -100,6 +100,10 @@ async function moveSpecs(
   const moved = new Map<string, Moved>();
   for (const [id, entry] of Object.entries(record?.instances ?? {})) {
     if (isListing(entry)) continue;
+    // A timing an earlier coord took that this one refuses (`30d`, February 31st) stays where
+    // it is: in the instance's record it would read as another program's, and its instance
+    // could no longer be unscheduled. Its loop reports it, as before.
+    if (!runnable(entry)) continue;
     const json = JSON.stringify(entry);
     // An entry without a record is left as it is: its loop finds none, and removes it.
     let listing: InstanceListing | undefined;
@@ -124,6 +128,16 @@ async function moveSpecs(
     if (listing) moved.set(id, { json, listing });
   }
   return moved;
+}
+
+/** Whether a scheduler can run `spec`: its timing parses. */
+function runnable(spec: DynamicTaskSpec): boolean {
+  try {
+    parseStoredTiming(spec);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** An entry `moveSpecs` moved: the entry as it was (JSON), and what lists it now. */

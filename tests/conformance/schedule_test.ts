@@ -25,7 +25,7 @@ import {
   triggerTask,
 } from "../../lib/mod.ts";
 import { type DynamicTaskSpec, startingRecord } from "../../lib/schedule/record.ts";
-import { parseTiming } from "../../lib/schedule/timing.ts";
+import { parseStoredTiming, parseTiming } from "../../lib/schedule/timing.ts";
 import type { RedisBackend } from "../../lib/backend/redis/backend.ts";
 import { conformance } from "../support/backends.ts";
 import { isSql, runSql, sqlRows } from "../support/sql.ts";
@@ -1363,6 +1363,32 @@ conformance(
     assert.equal(typeof instances.bob.revision, "string", "bob's moved");
     assert.deepEqual(Object.keys(instances), ["ana", "bob"]);
     assert.equal((await backend.schedule.read("remind/ana")).stored!.value, "not coord's");
+  },
+);
+
+conformance(
+  "an earlier coord's entry with a timing this coord refuses stays as it is, and can still be " +
+    "unscheduled",
+  async (ctx) => {
+    const backend = await ctx.open();
+    await scheduleAsBefore(backend, "remind", "old", { interval: "1h" });
+    // What an earlier coord took, and this one refuses (30 days: past what a timer holds).
+    const refused = { interval: "30d", args: "old" };
+    assert.throws(() => parseStoredTiming(refused));
+    const { version } = (await backend.schedule.read("remind")).stored!;
+    await backend.schedule.write("remind", {
+      expect: version,
+      value: JSON.stringify({ type: "template", instances: { old: refused } }),
+    });
+    const app = new Scheduler({ backend });
+    app.task({ name: "remind", dynamic: true }, () => {});
+    // The template's next write moves what it can, and leaves this one.
+    await app.schedule("remind", "bob", { interval: "1h" });
+    const { instances } = JSON.parse((await backend.schedule.read("remind")).stored!.value);
+    assert.deepEqual(instances.old, refused);
+    assert.deepEqual(Object.keys(await app.list("remind")).sort(), ["bob", "old"]);
+    assert.equal(await app.unschedule("remind", "old"), true);
+    assert.deepEqual(Object.keys(await app.list("remind")), ["bob"]);
   },
 );
 
