@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { connect } from "../lib/backend/connect.ts";
 import { schemaIdentifier } from "../lib/backend/postgres/sql_store.ts";
 import { putJobs } from "../lib/queue/bulk.ts";
+import { putFlow } from "../lib/queue/flow.ts";
 import type { Backend } from "../lib/backend/types.ts";
 import type { PgClient } from "../lib/backend/postgres/client.ts";
 import { openClient } from "./support/postgres_client.ts";
@@ -135,5 +136,20 @@ Deno.test({
     );
     const put = putNumbered(backend, "a", JOBS);
     assert.equal((await guarded(put, "end of the put while a table lock is held")).length, JOBS);
+  },
+});
+
+Deno.test({
+  name:
+    "after a flow of 2,000 parts is put into a new table, the planner knows the queue holds them",
+  ignore: url === undefined,
+  async fn() {
+    const namespace = freshNamespace();
+    await using backend = await withoutAutovacuum(namespace);
+    await putFlow(backend, "a", {
+      parallel: Array.from({ length: JOBS }, (_, i) => ({ handler: "h", args: i })),
+    });
+    const estimate = await estimatedJobs(namespace, "a");
+    assert.ok(estimate >= JOBS / 2, `the planner expects ${estimate} jobs of ${JOBS}`);
   },
 });

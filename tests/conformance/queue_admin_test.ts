@@ -952,6 +952,53 @@ conformance("putJobs stores jobs in batches, in order", async (ctx) => {
 });
 
 conformance(
+  "putJobs reports each job as puts one by one would: ids and dedupe keys taken before or in the batch, numbers an id took skipped",
+  async (ctx) => {
+    const backend = await ctx.open();
+    await putJob(backend, "mix", { id: "2", handler: "h" });
+    await putJob(backend, "mix", { id: "old", handler: "h", dedupe: "k1" });
+    const put = await putJobs(backend, "mix", [
+      { handler: "h" },
+      { handler: "h" },
+      { id: "old", handler: "h" },
+      { handler: "h", dedupe: "k1" },
+      { handler: "h", dedupe: "k2", priority: 5 },
+      { handler: "h", dedupe: "k2" },
+      { id: "new", handler: "h", delayMs: 3_600_000 },
+      { id: "new", handler: "h" },
+      { id: "5", handler: "h", group: "g" },
+      { handler: "h" },
+      // A taken id wins over its key, which it then does not hold.
+      { id: "old", handler: "h", dedupe: "k3" },
+      { handler: "h", dedupe: "k3", at: Date.now() - 60_000 },
+    ]);
+    assert.deepEqual(put.map((p) => `${p.ref} ${p.created}`), [
+      "mix/1 true",
+      "mix/3 true",
+      "mix/old false",
+      "mix/old false",
+      "mix/4 true",
+      "mix/4 false",
+      "mix/new true",
+      "mix/new false",
+      "mix/5 true",
+      "mix/6 true",
+      "mix/old false",
+      "mix/7 true",
+    ]);
+    assert.equal((await getJob(backend, "mix/4")).priority, 5);
+    assert.equal((await getJob(backend, "mix/5")).groupKey, "g");
+    const later = await getJob(backend, "mix/new");
+    assert.ok(later.readyAt >= later.createdAt + 3_600_000, "put with its delay");
+    const counts = await backend.queue.counts("mix");
+    assert.deepEqual([counts.pending, counts.scheduled], [8, 1]);
+    // The counter goes on from the batch's last number, and the keys put in it hold.
+    const next = await putJobs(backend, "mix", [{ handler: "h" }, { handler: "h", dedupe: "k3" }]);
+    assert.deepEqual(next.map((p) => `${p.ref} ${p.created}`), ["mix/8 true", "mix/7 false"]);
+  },
+);
+
+conformance(
   "a paused queue runs nothing on 3 workers until resumed; put still works",
   async (ctx) => {
     const dir = await Deno.makeTempDir();

@@ -13,7 +13,9 @@ import type { SqlTransaction, SqlValue } from "./transaction.ts";
  * ({@link SqlTransaction.later}). Postgres plans and runs one statement of many rows several
  * times faster than as many statements of one row, each of which cost a step a round trip. The
  * bound keeps a statement's parameters within SQLite's 32,766, and the statements a store
- * prepares few (each remainder is a statement of its own).
+ * prepares few (each remainder is a statement of its own). `conflict` ends each statement
+ * (`ON CONFLICT … DO UPDATE …`): no two of `rows` may then have the same key, which Postgres
+ * refuses to update twice in one statement.
  *
  * @example
  * ```ts ignore
@@ -28,12 +30,14 @@ export async function insertRows(
   columns: readonly string[],
   rows: readonly SqlValue[][],
   perStatement: number,
+  conflict = "",
 ): Promise<void> {
   const row = `(${columns.map(() => "?").join(", ")})`;
   for (let i = 0; i < rows.length; i += perStatement) {
     const chunk = rows.slice(i, i + perStatement);
     await tx.later(
-      `INSERT INTO ${table} (${columns.join(", ")}) VALUES ${chunk.map(() => row).join(", ")}`,
+      `INSERT INTO ${table} (${columns.join(", ")}) VALUES ${chunk.map(() => row).join(", ")}
+       ${conflict}`,
       ...chunk.flat(),
     );
   }

@@ -113,9 +113,9 @@ export const QUEUE_DDL = [
   // less to keep up to date as each job is put, taken and ended).
   `CREATE INDEX IF NOT EXISTS coord_queue_job_order
     ON coord_queue_job (namespace, queue, state, ready_at, id)`,
-  // Priorities: a pending job whose start has come (due = 1, set by its put when it may start at
-  // once, else by the claim that finds it due; every return to pending sets 0) is claimed by
-  // priority, then start, then id — one index seek.
+  // Priorities: a pending job whose start has come (due = 1, set by its put, or its flow's
+  // release of it, when it may start at once, else by the claim that finds it due; every other
+  // return to pending sets 0) is claimed by priority, then start, then id — one index seek.
   `CREATE INDEX IF NOT EXISTS coord_queue_job_run
     ON coord_queue_job (namespace, queue, priority DESC, ready_at, id)
     WHERE state = 'pending' AND due = 1`,
@@ -455,10 +455,39 @@ interface GroupCounts {
 const MARK_BATCH = 500;
 
 /** A row of `coord_queue_dedupe`, as a put reads it. */
-interface Dedupe {
+interface DedupeEntry {
   key: string;
+  /** The job put with it. */
+  id: string;
   until: number;
 }
+
+/** A put's new job, before its own values. */
+const NEW_JOB: JobRow = {
+  id: "",
+  state: "pending",
+  ready_at: 0,
+  attempts: 0,
+  failures: 0,
+  stalls: 0,
+  worker: null,
+  begin_by: null,
+  spec: "{}",
+  result: null,
+  error: null,
+  created_at: 0,
+  started_at: null,
+  finished_at: null,
+  parent: null,
+  grp: null,
+  inputs: null,
+  progress: null,
+  priority: 0,
+  keep: null,
+  group_key: null,
+  due: 0,
+  lease_until: null,
+};
 
 /** How many dedupe keys whose window is over one put forgets. */
 const TRIM_DEDUPE_BATCH = 10;
@@ -483,20 +512,35 @@ const FLOW_COLUMNS = [
   "parent",
   "grp",
   "priority",
+  "due",
 ];
 
-/** A flow's rows one statement puts: 6,000 parameters. */
-const FLOW_ROWS_PER_INSERT = 500;
+/** The columns a put's job rows are stored with (see {@link insertRows}). */
+const PUT_COLUMNS = [
+  "namespace",
+  "queue",
+  "id",
+  "state",
+  "ready_at",
+  "attempts",
+  "stalls",
+  "begin_by",
+  "spec",
+  "created_at",
+  "priority",
+  "keep",
+  "group_key",
+  "due",
+];
+
+/** A put's or a flow's job rows one statement stores: 7,000 parameters at most. */
+const JOB_ROWS_PER_INSERT = 500;
 
 /** Whether a retry takes a job: failed or cancelled, and no flow's part (as retry.lua). */
 function retryable(row: JobRow): boolean {
   return (row.state === "failed" || row.state === "cancelled") && row.parent === null &&
     row.grp === null;
 }
-
-/** A new job's id when none is given: the queue's counter, as text. */
-const COUNTER_ID_SQL =
-  "(SELECT CAST(last AS TEXT) FROM coord_queue_counter WHERE namespace = ? AND queue = ?)";
 
 /** How many parked jobs of a group one statement lets into the run order. */
 const FILL_BATCH = 100;
@@ -616,6 +660,17 @@ export class SqlQueueSteps implements QueueSteps {
       id,
     );
     return row;
+  }
+
+  /** The rows of jobs `ids`, in id order, locked until the step ends when the step writes. */
+  #rowsQuery(tx: SqlTransaction, queue: string, ids: string[]): SqlQuery {
+    return [
+      `SELECT ${COLUMNS} FROM coord_queue_job WHERE namespace = ? AND queue = ?
+       AND id IN (${ids.map(() => "?").join(", ")}) ORDER BY id ${tx.rowLock()}`,
+      this.#ns,
+      queue,
+      ...ids,
+    ];
   }
 
   async #job(s: Step, queue: string, row: JobRow, withResult = false): Promise<JobRecord> {
@@ -912,7 +967,8 @@ export class SqlQueueSteps implements QueueSteps {
       for (const child of parts) await this.#release(s, queue, child);
       return;
     }
-    await this.#update(s, queue, id, { state: "pending", due: 0, ready_at: s.now });
+    // Ready now, so in the run order now, as a put's job (a flow's parts have no --group).
+    await this.#update(s, queue, id, { state: "pending", due: 1, ready_at: s.now });
   }
 
   /** A failed group's parts that have not started will not: cancelled. */
@@ -1351,8 +1407,8 @@ export class SqlQueueSteps implements QueueSteps {
     }
   }
 
-  putFlow(queue: string, nodes: FlowNode[]): Promise<boolean | { taken: string }> {
-    return this.#write(queue, async (s) => {
+  async putFlow(queue: string, nodes: FlowNode[]): Promise<boolean | { taken: string }> {
+    const stored = await this.#write(queue, async (s) => {
       await this.#checkSettings(s, queue);
       if (await this.#row(s, queue, nodes[0].id)) return false;
       const ids = nodes.slice(1).map((node) => node.id);
@@ -1381,51 +1437,61 @@ export class SqlQueueSteps implements QueueSteps {
           node.parent ?? null,
           node.group ? JSON.stringify({ ...node.group, done: 0 }) : null,
           node.priority ?? 0,
+          // A part released at once joins the run order now, as a put's job does (a flow's
+          // parts have no --group): else each claim wrote its row twice.
+          node.released ? 1 : 0,
         ]),
-        FLOW_ROWS_PER_INSERT,
+        JOB_ROWS_PER_INSERT,
       );
       await s.tx.notify({ kind: "queue", name: queue });
       return true;
     }, { serial: true });
+    if (stored === true) await this.#added(queue, nodes.length);
+    return stored;
   }
 
   async put(queue: string, r: PutRequest): Promise<PutResult> {
-    const result = await this.#write(queue, async (s, dedupes: Dedupe[], [, [config]]) => {
-      this.#settings(queue, config as ConfigRow | undefined);
-      await this.#trimDedupe(s, queue, dedupes);
-      const result = await this.#put(s, queue, r);
-      if (result.created) await s.tx.notify({ kind: "queue", name: queue });
-      return result;
-    }, { serial: true, each: () => this.#putReads(queue) });
-    await this.#added(queue, [result]);
-    return result;
+    return (await this.putMany(queue, [r]))[0];
   }
 
   async putMany(queue: string, requests: PutRequest[]): Promise<PutResult[]> {
-    const results = await this.#write(queue, async (s, dedupes: Dedupe[], [, [config]]) => {
-      this.#settings(queue, config as ConfigRow | undefined);
-      await this.#trimDedupe(s, queue, dedupes);
-      const results = [];
-      for (const r of requests) results.push(await this.#put(s, queue, r));
-      await s.tx.notify({ kind: "queue", name: queue });
-      return results;
-    }, { serial: true, each: () => this.#putReads(queue) });
-    await this.#added(queue, results);
+    const results = await this.#write(
+      queue,
+      async (s, dedupes: DedupeEntry[], [, [config], [counter]]) => {
+        this.#settings(queue, config as ConfigRow | undefined);
+        await this.#trimDedupe(s, queue, dedupes);
+        const results = await this.#putAll(s, queue, requests, counter?.last as string | undefined);
+        if (results.some((r) => r.created)) await s.tx.notify({ kind: "queue", name: queue });
+        return results;
+      },
+      { serial: true, each: () => this.#putReads(queue) },
+    );
+    await this.#added(queue, results.filter((r) => r.created).length);
     return results;
   }
 
   /**
    * What a put reads first, with the clock (Postgres: one round trip): the dedupe keys whose
-   * window ends first, and the queue's settings, which it refuses when another program wrote
-   * them (a job put there would wait for a worker that refuses the queue).
+   * window ends first, the queue's settings, which it refuses when another program wrote
+   * them (a job put there would wait for a worker that refuses the queue), and its id counter.
    */
   #putReads(queue: string): SqlQuery[] {
-    return [this.#firstDedupes(queue), this.#configQuery(queue)];
+    return [
+      this.#firstDedupes(queue),
+      this.#configQuery(queue),
+      // As text: an integer past 2^53 (another program's) fails no read of SQLite's, and is
+      // refused only when a put numbers a job.
+      [
+        `SELECT CAST(last AS TEXT) AS last FROM coord_queue_counter
+         WHERE namespace = ? AND queue = ?`,
+        this.#ns,
+        queue,
+      ],
+    ];
   }
 
-  /** Tells the store how many jobs `puts` added to `queue` (see `SqlStore.added`). */
-  async #added(queue: string, puts: PutResult[]): Promise<void> {
-    const created = puts.filter((r) => r.created).length;
+  /** Tells the store that a step added `created` jobs to `queue` (see `SqlStore.added`). */
+  async #added(queue: string, created: number): Promise<void> {
     await this.#store.added?.("coord_queue_job", { namespace: this.#ns, queue }, created);
   }
 
@@ -1435,25 +1501,27 @@ export class SqlQueueSteps implements QueueSteps {
    */
   #firstDedupes(queue: string): SqlQuery {
     return [
-      `SELECT key, until FROM coord_queue_dedupe WHERE namespace = ? AND queue = ?
+      `SELECT key, id, until FROM coord_queue_dedupe WHERE namespace = ? AND queue = ?
        ORDER BY until LIMIT ${TRIM_DEDUPE_BATCH}`,
       this.#ns,
       queue,
     ];
   }
 
-  /** The job put with dedupe `key`, while it is unfinished or its window lasts. */
-  async #deduplicated(s: Step, queue: string, key: string): Promise<JobRow | undefined> {
-    const [entry] = await s.tx.all<{ id: string; until: number }>(
-      "SELECT id, until FROM coord_queue_dedupe WHERE namespace = ? AND queue = ? AND key = ?",
-      this.#ns,
-      queue,
-      key,
-    );
+  /**
+   * The job put with dedupe `entry`'s key (found by `rowOf`), while it is unfinished or its
+   * window lasts.
+   */
+  async #deduplicated(
+    s: Step,
+    queue: string,
+    entry: DedupeEntry | undefined,
+    rowOf: (id: string) => Promise<JobRow | undefined>,
+  ): Promise<JobRow | undefined> {
     // Another program's `until` (text, on SQLite) compares with no clock; another program's job
     // row says nothing of whether that job runs: refused, as Redis refuses (`load`).
-    if (entry) refuseForeignValues(`queue "${queue}"`, DEDUPE_RULES, [entry]);
-    const row = entry && await this.#row(s, queue, entry.id);
+    if (entry) refuseForeignValues(`queue "${queue}"`, DEDUPE_RULES, [{ until: entry.until }]);
+    const row = entry && await rowOf(entry.id);
     if (!row) return undefined;
     await this.#job(s, queue, row);
     const live = row.state === "pending" || row.state === "active" || row.state === "waiting";
@@ -1464,10 +1532,11 @@ export class SqlQueueSteps implements QueueSteps {
    * Forgets a few dedupe keys whose window is over (see `trim_dedupe` in redis/queue/includes/new_job.lua), among
    * `first`, those of {@link #firstDedupes}.
    */
-  async #trimDedupe(s: Step, queue: string, first: Dedupe[]): Promise<void> {
+  async #trimDedupe(s: Step, queue: string, first: DedupeEntry[]): Promise<void> {
     const over = first.filter((d) => d.until <= s.now);
-    for (const { key } of over) {
-      if (await this.#deduplicated(s, queue, key)) continue;
+    for (const entry of over) {
+      const { key } = entry;
+      if (await this.#deduplicated(s, queue, entry, (id) => this.#row(s, queue, id))) continue;
       await s.tx.run(
         "DELETE FROM coord_queue_dedupe WHERE namespace = ? AND queue = ? AND key = ?",
         this.#ns,
@@ -1477,78 +1546,170 @@ export class SqlQueueSteps implements QueueSteps {
     }
   }
 
-  /** Adds a job unless its id or dedupe key is taken (see `put` in `../redis/queue/includes/new_job.lua`). */
-  async #put(s: Step, queue: string, r: PutRequest): Promise<PutResult> {
+  /**
+   * Adds each of `requests` in order unless its id or dedupe key is taken, as that many puts
+   * one after the other would (see `put` in `../redis/queue/includes/new_job.lua`): what each
+   * would read is read at once for the lot (Postgres: a round trip or two), and their rows go
+   * {@link JOB_ROWS_PER_INSERT} to a statement, with the commit. Each was a statement and, on
+   * Postgres, a round trip (20,000 jobs put from a file: bench/README.md). `counter` is the
+   * queue's, read first. Puts of a queue run one at a time (`serial`), so no other step adds a
+   * job between these reads and the rows.
+   */
+  async #putAll(
+    s: Step,
+    queue: string,
+    requests: PutRequest[],
+    counter: string | undefined,
+  ): Promise<PutResult[]> {
     const { tx, now } = s;
-    if (r.dedupe && (r.id === undefined || !await this.#row(s, queue, r.id))) {
-      const first = await this.#deduplicated(s, queue, r.dedupe.key);
-      if (first) {
-        return { job: await this.#job(s, queue, first), created: false, deduplicated: true };
+    // Rows read, by id, and the new ones as they are made; those of them another program wrote.
+    const rows = new Map<string, JobRow>();
+    const foreign = new Set<string>();
+    const keep = async (read: JobRow[], ids: string[]) => {
+      for (const row of read) rows.set(row.id, row);
+      for (const id of await tx.foreignIds("coord_queue_job", { queue }, ids)) foreign.add(id);
+    };
+    const read = async (ids: string[]) => {
+      if (ids.length > 0) await keep(await tx.all<JobRow>(...this.#rowsQuery(tx, queue, ids)), ids);
+    };
+    // A job's row, refused as #row refuses it.
+    const known = async (id: string) => {
+      if (foreign.has(id)) {
+        await tx.refuseForeignRows(`job ${queue}/${id}`, ["coord_queue_job"], { queue, id });
       }
-    }
-    // An --at in the past is now: the job became pending when it was put, which its oldest-
-    // pending age, --begin-by and place among jobs of its priority count from (as on Redis).
-    const readyAt = Math.max(now, Math.round(r.at ?? now + r.delayMs));
-    // The job's row if `id` was free; none when it is taken. Without `id`, the statement reads
-    // the queue's counter itself: Postgres sends the counter's bump along, in one round trip.
-    const insert = async (id?: string) =>
-      (await tx.all<JobRow>(
-        `INSERT INTO coord_queue_job (namespace, queue, id, state, ready_at, attempts, stalls,
-         begin_by, spec, created_at, priority, keep, group_key, due)
-         VALUES (?, ?, ${id === undefined ? COUNTER_ID_SQL : "?"}, 'pending', ?, 0, 0, ?, ?, ?, ?,
-         ?, ?, ?) ON CONFLICT (namespace, queue, id) DO NOTHING RETURNING ${COLUMNS}`,
-        this.#ns,
-        queue,
-        ...(id === undefined ? [this.#ns, queue] : [id]),
-        readyAt,
+      return rows.get(id);
+    };
+    // The numbers the jobs without an id would take are read with the ids given: a number an
+    // --id took is skipped, and as many more read then.
+    let last = Number(counter ?? 0);
+    let readUpTo = last + requests.filter((r) => r.id === undefined).length;
+    const numbers = (to: number) =>
+      Number.isSafeInteger(to)
+        ? Array.from({ length: to - last }, (_, i) => `${last + i + 1}`)
+        : [];
+    const ids = [
+      ...new Set([
+        ...requests.flatMap((r) => r.id === undefined ? [] : [r.id]),
+        ...numbers(readUpTo),
+      ]),
+    ];
+    const keys = [...new Set(requests.flatMap((r) => r.dedupe ? [r.dedupe.key] : []))];
+    const dedupeQuery: SqlQuery = [
+      `SELECT key, id, until FROM coord_queue_dedupe WHERE namespace = ? AND queue = ?
+       AND key IN (${keys.map(() => "?").join(", ")})`,
+      this.#ns,
+      queue,
+      ...keys,
+    ];
+    const [found = [], entryRows = []] = await tx.allEach(
+      ...(ids.length === 0 ? [] : [this.#rowsQuery(tx, queue, ids)]),
+      ...(keys.length === 0 ? [] : [dedupeQuery]),
+    ) as unknown as [JobRow[]?, DedupeEntry[]?];
+    await keep(found, ids);
+    await read([...new Set(entryRows.map((e) => e.id))].filter((id) => !rows.has(id)));
+    const entries = new Map(entryRows.map((e) => [e.key, e]));
+    const results: PutResult[] = [];
+    const added: JobRow[] = [];
+    const written = new Map<string, DedupeEntry>();
+    let counted = false;
+    for (const r of requests) {
+      if (r.dedupe && (r.id === undefined || !await known(r.id))) {
+        const first = await this.#deduplicated(s, queue, entries.get(r.dedupe.key), known);
+        if (first) {
+          results.push({
+            job: await this.#job(s, queue, first),
+            created: false,
+            deduplicated: true,
+          });
+          continue;
+        }
+      }
+      let id = r.id;
+      if (id === undefined) {
+        if (!counted) {
+          await tx.refuseForeignRows(`queue "${queue}"`, ["coord_queue_counter"], { queue });
+          // One below 0 (another program's, an UPDATE by hand) would name the queue's jobs -6,
+          // -5 … as Redis's counter refuses to.
+          refuseForeignValues(`queue "${queue}"`, COUNTER_RULES, [{ last }]);
+          counted = true;
+        }
+        do {
+          if (last === readUpTo) {
+            readUpTo += requests.length - results.length;
+            await read(numbers(readUpTo));
+          }
+          id = String(++last);
+        } while (rows.has(id));
+      } else {
+        const existing = await known(id);
+        if (existing) {
+          results.push({ job: await this.#job(s, queue, existing), created: false });
+          continue;
+        }
+      }
+      // An --at in the past is now: the job became pending when it was put, which its oldest-
+      // pending age, --begin-by and place among jobs of its priority count from (as on Redis).
+      const readyAt = Math.max(now, Math.round(r.at ?? now + r.delayMs));
+      const row: JobRow = {
+        ...NEW_JOB,
+        id,
+        ready_at: readyAt,
         // --begin-by counts from when the job may start.
-        r.beginByMs === undefined ? null : readyAt + Math.round(r.beginByMs),
-        JSON.stringify(r.spec),
-        now,
-        r.priority ?? 0,
-        r.keep === undefined ? null : JSON.stringify(r.keep),
-        r.groupKey ?? null,
-        // A job that may start at once joins the run order now, as on Redis: left for a claim to
-        // mark, it was written a second time, and a long backlog had each claim mark a batch far
-        // ahead of those it took. (A group's job waits for that claim, which counts it in its group.)
-        readyAt <= now && r.groupKey === undefined ? 1 : 0,
-      ))[0];
-    let row: JobRow | undefined;
-    if (r.id === undefined) {
-      await tx.refuseForeignRows(`queue "${queue}"`, ["coord_queue_counter"], { queue });
-      // Numbers taken by an --id are skipped.
-      do {
-        await tx.later(
-          `INSERT INTO coord_queue_counter (namespace, queue, last) VALUES (?, ?, 1)
-           ON CONFLICT (namespace, queue) DO UPDATE SET last = coord_queue_counter.last + 1`,
-          this.#ns,
-          queue,
-        );
-      } while (!(row = await insert()));
-      // The number the id took, less the bump: one below 0 (another program's, an UPDATE by
-      // hand) would name the queue's jobs -6, -5 … as Redis's counter refuses to.
-      refuseForeignValues(`queue "${queue}"`, COUNTER_RULES, [{ last: Number(row.id) - 1 }]);
-    } else {
-      row = await insert(r.id);
-      if (!row) {
-        const existing = (await this.#row(s, queue, r.id))!;
-        return { job: await this.#job(s, queue, existing), created: false };
+        begin_by: r.beginByMs === undefined ? null : readyAt + Math.round(r.beginByMs),
+        spec: JSON.stringify(r.spec),
+        created_at: now,
+        priority: r.priority ?? 0,
+        keep: r.keep === undefined ? null : JSON.stringify(r.keep),
+        group_key: r.groupKey ?? null,
+        // A job that may start at once joins the run order now, as on Redis: left for a claim
+        // to mark, it was written a second time, and a long backlog had each claim mark a batch
+        // far ahead of those it took. (A group's job waits for that claim, which counts it in
+        // its group.)
+        due: readyAt <= now && r.groupKey === undefined ? 1 : 0,
+      };
+      rows.set(id, row);
+      added.push(row);
+      if (r.dedupe) {
+        const entry = { key: r.dedupe.key, id, until: now + Math.round(r.dedupe.forMs) };
+        entries.set(entry.key, entry);
+        written.set(entry.key, entry);
       }
+      results.push({ job: await this.#job(s, queue, row), created: true });
     }
-    if (r.dedupe) {
-      // Read by no one in this step: Postgres sends it with the COMMIT.
+    // Read by no one in this step: Postgres sends them with the COMMIT.
+    if (counted) {
       await tx.later(
-        `INSERT INTO coord_queue_dedupe (namespace, queue, key, id, until) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT (namespace, queue, key) DO UPDATE SET id = excluded.id,
-           until = excluded.until`,
+        `INSERT INTO coord_queue_counter (namespace, queue, last) VALUES (?, ?, ?)
+         ON CONFLICT (namespace, queue) DO UPDATE SET last = excluded.last`,
         this.#ns,
         queue,
-        r.dedupe.key,
-        row.id,
-        now + Math.round(r.dedupe.forMs),
+        last,
       );
     }
-    return { job: await this.#job(s, queue, row), created: true };
+    await insertRows(
+      tx,
+      "coord_queue_job",
+      PUT_COLUMNS,
+      added.map((row) =>
+        PUT_COLUMNS.map((column) =>
+          column === "namespace"
+            ? this.#ns
+            : column === "queue"
+            ? queue
+            : row[column as keyof JobRow]
+        )
+      ),
+      JOB_ROWS_PER_INSERT,
+    );
+    await insertRows(
+      tx,
+      "coord_queue_dedupe",
+      ["namespace", "queue", "key", "id", "until"],
+      [...written.values()].map((e) => [this.#ns, queue, e.key, e.id, e.until]),
+      JOB_ROWS_PER_INSERT,
+      "ON CONFLICT (namespace, queue, key) DO UPDATE SET id = excluded.id, until = excluded.until",
+    );
+    return results;
   }
 
   finish(queue: string, r: Attempt & Finish): Promise<boolean> {
