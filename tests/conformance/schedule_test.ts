@@ -895,8 +895,11 @@ for (
     ["within=800ms", { catchUp: { within: "800ms" } }, (ticks, { from, to }, status) => {
       assert.ok(ticks[0] >= from - 800, `resumed at ${ticks[0] - from}`);
       // 4 ticks fell in the 800 ms before the decision; latest or none would run one of them.
+      // Each is 800 ms young when its own run comes, and on a busy machine the last of them
+      // may not be (CI, at load 10 beside a CPU stressor: 2 ran): more than one ran is the
+      // policy's mark.
       const caughtUp = ticks.filter((t) => t < to).length;
-      assert.ok(caughtUp >= 3, `${caughtUp} of the missed ticks younger than 800 ms ran`);
+      assert.ok(caughtUp >= 2, `${caughtUp} of the missed ticks younger than 800 ms ran`);
       aligned(ticks);
       assert.ok(status.missed >= 1, `missed ${status.missed}`);
     }],
