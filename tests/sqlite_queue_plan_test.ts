@@ -65,7 +65,9 @@ Deno.test("a claim reads the jobs not yet due through their own index", async ()
     backend,
     () => backend.queue.finishAndClaim("q", { finishes: [], ...lease, claims: 25 }),
   );
-  const notDue = plans.filter(({ sql }) => /\bdue = 0\b/.test(sql));
+  // Not the look for rows whose state another program wrote over, delayed ones too: that one
+  // goes through its own index (the next case).
+  const notDue = plans.filter(({ sql }) => /\bdue = 0\b/.test(sql) && !/state NOT IN/.test(sql));
   assert.ok(notDue.length > 0, "the claim looks for jobs whose start came");
   for (const { sql, plan } of notDue) {
     assert.match(plan.join("\n"), /USING (COVERING )?INDEX coord_queue_job_upcoming \(/, sql);
