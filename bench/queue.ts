@@ -13,6 +13,9 @@
  * - `idle`: {@link IDLE_WARMUP_JOBS} jobs put as in `latency`, then each timed one after the
  *   worker was idle {@link IDLE_SPACING_MS} (SQLite, Redis, BullMQ); the same figures (the
  *   putter idled too: its own call is slow, which `after_put_returned_ms` leaves out).
+ * - `idle_busy_putter`: `idle`'s jobs, put by a putter that meanwhile does other work (every
+ *   millisecond: a process that is up, as a service putting a job now and then is), so that
+ *   the figure is the worker's idling alone (SQLite, Redis, BullMQ).
  * - `throughput`: {@link THROUGHPUT_JOBS} jobs put in bulk, then 1 and 4 worker processes
  *   drain them; jobs/s, Redis commands and CPU per job, the worker's CPU, and Redis
  *   `used_memory` per retained completed job (SQLite, Redis, BullMQ).
@@ -105,6 +108,7 @@ const progress = progressOf("queue");
 const PARTS = {
   latency,
   idle,
+  idle_busy_putter: idleBusyPutter,
   throughput,
   scale,
   put_from: putFrom,
@@ -279,15 +283,25 @@ function latency(run: Run): Promise<PartFigures> {
 }
 
 function idle(run: Run): Promise<PartFigures> {
+  return idlePhase(run, "idle", false);
+}
+
+function idleBusyPutter(run: Run): Promise<PartFigures> {
+  return idlePhase(run, "idle_busy_putter", true);
+}
+
+/** Jobs put to a worker that idled {@link IDLE_SPACING_MS} before each; put→start of each. */
+function idlePhase(run: Run, name: string, busy: boolean): Promise<PartFigures> {
   // BullMQ too: how much of a start after idling is the machine waking, not coord.
   return eachContender(run, ["sqlite", "redis", "bullmq"], {
-    name: "idle",
+    name,
     put: {
       mode: "paced",
       jobs: IDLE_JOBS,
       warmup: IDLE_WARMUP_JOBS,
       warmupSpacingMs: SPACING_MS,
       spacingMs: IDLE_SPACING_MS,
+      busy,
     },
     concurrency: CONCURRENCY,
     workerFirst: true,
@@ -548,6 +562,15 @@ function goals(
     sqlite_idle_after_put_returned_p50_ms: at(coord.sqlite, "idle", "after_put_returned_ms", "p50"),
     redis_idle_after_put_returned_p50_ms: at(coord.redis, "idle", "after_put_returned_ms", "p50"),
     bullmq_idle_after_put_returned_p50_ms: at(bullmq, "idle", "after_put_returned_ms", "p50"),
+    // The worker idled, its putter did not: the worker's part of a start after idling.
+    sqlite_idle_busy_putter_latency_p50_ms: at(
+      coord.sqlite,
+      "idle_busy_putter",
+      "latency_ms",
+      "p50",
+    ),
+    redis_idle_busy_putter_latency_p50_ms: at(coord.redis, "idle_busy_putter", "latency_ms", "p50"),
+    bullmq_idle_busy_putter_latency_p50_ms: at(bullmq, "idle_busy_putter", "latency_ms", "p50"),
     redis_many_queued_over_few: at(coord.redis, "scale", "many_over_few"),
     sqlite_many_queued_over_few: at(coord.sqlite, "scale", "many_over_few"),
     redis_put_from_s: at(coord.redis, "put_from", "wall_s"),

@@ -42,7 +42,15 @@ export interface Contender {
 
 /** How a phase's putter puts its jobs (see `queue_worker.ts`'s modes). */
 export type PutPlan =
-  | { mode: "paced"; jobs: number; warmup: number; spacingMs: number; warmupSpacingMs?: number }
+  | {
+    mode: "paced";
+    jobs: number;
+    warmup: number;
+    spacingMs: number;
+    warmupSpacingMs?: number;
+    /** The putter keeps busy with other work meanwhile (`queue_worker.ts`'s `busy`). */
+    busy?: boolean;
+  }
   | { mode: "bulk"; jobs: number; batch: number; dueInMs?: number };
 
 /** What one phase does. */
@@ -184,7 +192,10 @@ export async function runPhase(
     putter = spawn(
       put.mode === "paced"
         ? ["paced", contender.kind, url, queues[0], put.jobs, put.warmup, put.spacingMs].concat(
-          put.warmupSpacingMs === undefined ? [] : [put.warmupSpacingMs],
+          put.warmupSpacingMs === undefined && !put.busy
+            ? []
+            : [put.warmupSpacingMs ?? put.spacingMs],
+          put.busy ? ["busy"] : [],
         )
         : ["bulk", contender.kind, url, queues.join(","), put.jobs, put.batch].concat(
           put.dueInMs === undefined ? [] : [put.dueInMs],

@@ -9,12 +9,14 @@
  *
  * Modes:
  *
- * - `paced KIND URL QUEUE JOBS WARMUP SPACING_MS [WARMUP_SPACING_MS]`: puts WARMUP + JOBS jobs
- *   one at a time, the warm-up ones every WARMUP_SPACING_MS (default SPACING_MS), then the
- *   others every SPACING_MS after the last of them (on a fixed grid, so a slow put does not
- *   push the rest back), each `{i, putAt, timed}` with `putAt` taken just before the put call;
- *   then prints `{"put": n, "put_ms": [...], "returned_at": [[i, at], ...]}`: how long each
- *   timed (non-warm-up) put call took, and when each returned.
+ * - `paced KIND URL QUEUE JOBS WARMUP SPACING_MS [WARMUP_SPACING_MS [busy]]`: puts WARMUP +
+ *   JOBS jobs one at a time, the warm-up ones every WARMUP_SPACING_MS (default SPACING_MS),
+ *   then the others every SPACING_MS after the last of them (on a fixed grid, so a slow put
+ *   does not push the rest back), each `{i, putAt, timed}` with `putAt` taken just before the
+ *   put call; then prints `{"put": n, "put_ms": [...], "returned_at": [[i, at], ...]}`: how
+ *   long each timed (non-warm-up) put call took, and when each returned. With `busy` the
+ *   putter does other work all along, as a service that puts a job now and then does: every
+ *   {@link BUSY_EVERY_MS} it encodes and decodes a small JSON document.
  * - `bulk KIND URL QUEUES JOBS BATCH [DUE_IN_MS]`: puts JOBS jobs, spread over the queues in
  *   turn, BATCH at a time into each (coord: one `putJobs`; BullMQ: one `addBulk`), then prints
  *   `{"put": n, "put_s": s}`. With DUE_IN_MS every job is delayed, due within one whole
@@ -48,6 +50,11 @@ import { graphile } from "./graphile.ts";
 export const NAMESPACE = "bench-queue";
 /** The job's handler, by name. */
 const HANDLER = "echo";
+/** A `busy` putter's other work comes this often. */
+const BUSY_EVERY_MS = 1;
+/** A `busy` putter's other work: a document about as large as a small API request's. */
+const BUSY_DOCUMENT = { items: Array.from({ length: 20 }, (_, i) => ({ i, name: `item ${i}` })) };
+
 /** Problems reported by text, at the most; the rest are only counted. */
 const PROBLEMS_KEPT = 3;
 
@@ -296,9 +303,12 @@ function abortion(signal: AbortSignal): Promise<void> {
 
 async function paced(
   kind: Kind,
-  [url, queue, jobs, warmup, spacingMs, warmupSpacingMs = spacingMs]: string[],
+  [url, queue, jobs, warmup, spacingMs, warmupSpacingMs = spacingMs, busy]: string[],
 ) {
   const putter = await kind.putter(url);
+  const otherWork = busy === "busy"
+    ? setInterval(() => JSON.parse(JSON.stringify(BUSY_DOCUMENT)), BUSY_EVERY_MS)
+    : undefined;
   const [w, spacing, warmupSpacing] = [warmup, spacingMs, warmupSpacingMs].map(Number);
   const total = w + Number(jobs);
   // When each put is due, from the start: the warm-up's grid, then the timed jobs'.
@@ -319,6 +329,7 @@ async function paced(
       returnedAt.push([i, returned]);
     }
   }
+  clearInterval(otherWork);
   await putter.close();
   line({ put: total, put_ms: putMs, returned_at: returnedAt });
 }
