@@ -171,6 +171,37 @@ Deno.test({
   },
 });
 
+Deno.test({
+  name:
+    "ui: an open page whose console is started again under another base path says so, and asks nothing more",
+  ignore: !chromiumAvailable(),
+  async fn() {
+    await using target = await freshTarget();
+    const first = await startUi(target.env, ["--base-path", "/before"]);
+    let second: RunningUi | undefined;
+    try {
+      await using browser = await launchBrowser();
+      const page = await browser.newPage();
+      await openLive(page, first.root);
+      await kill(first);
+      await reconnecting(page);
+      second = await startUi(target.env, ["--base-path", "/after", ...sameAddress(first)]);
+      const asked: string[] = [];
+      page.on("request", (request) => asked.push(request.url()));
+      await until(
+        page,
+        `document.getElementById("stream").textContent === "not live: no console answers under /before/ here now — reload to try again"`,
+      );
+      const refusedAfter = asked.length;
+      await aMinuteLater(page);
+      assert.equal(asked.length, refusedAfter, `asked again: ${asked.join(", ")}`);
+    } finally {
+      for (const ui of [first, second]) stop(ui?.process);
+      await Promise.all([first.process.result, second?.process.result]);
+    }
+  },
+});
+
 /** A schedule file of one task, `hourly`, whose first tick is an hour away, in `dir`. */
 async function hourlyTask(dir: string): Promise<string> {
   const path = `${dir}/tasks.cron`;

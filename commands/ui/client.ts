@@ -192,13 +192,18 @@ export const CLIENT = `"use strict";
 
   // Asks /health, which a fetch sees the status of, until it is a 200 (the console serves and
   // its backend answers), then calls then. A 503 is a console whose backend does not answer (at
-  // its start it waits a minute, then exits); no answer, or another status, a console
-  // restarting, or a proxy before it.
+  // its start it waits a minute, then exits); a 404, a console under another --base-path, or
+  // something else at the address, which would answer the same each time; no answer, or another
+  // status, a console restarting, or a proxy before it.
   function untilServing(then) {
     const ask = async () => {
       const answer = await fetch(base + "/health", { cache: "no-store" }).catch(() => undefined);
       if (answer?.ok) {
         then();
+        return;
+      }
+      if (answer?.status === 404) {
+        stopFollowing("no console answers under " + base + "/ here now");
         return;
       }
       say(answer?.status === 503 ? "backend unavailable — retrying" : "reconnecting…");
