@@ -210,8 +210,8 @@ async function runFile(argv: string[]): Promise<number> {
   for (const { line } of blindCoordLines(lines, { url: variable("COORD_URL"), passEnv })) {
     writeLine(
       `coord: ${file}:${line} runs coord without this backend: it gets no COORD_URL, so it ` +
-        `would use its default (the local SQLite file) — add --pass-env COORD_URL, or --url ` +
-        `in the line`,
+        `would use its default (the local SQLite file) — add --pass-env COORD_URL (a --url in ` +
+        `the line would show its password to ps)`,
       Deno.stderr,
     );
   }

@@ -14,6 +14,7 @@ import { followChanges, Pulse } from "./ui/changes.ts";
 import { newCsrfToken } from "./ui/csrf.ts";
 import { JobTimings } from "./ui/job_timings.ts";
 import { LockTimings } from "./ui/lock_timings.ts";
+import { onlyOwnUser } from "./ui/local_peer.ts";
 import { hostName } from "./ui/origin.ts";
 import { consoleHandler, waitingHandler } from "./ui/server.ts";
 import type { Command } from "./command.ts";
@@ -60,8 +61,9 @@ Access: HTTP basic auth when COORD_UI_USER and COORD_UI_PASSWORD are set (both, 
 environment, never on the command line); /health stays open for probes. An address other than
 loopback is refused unless credentials are set or --read-only is given. Without credentials it
 answers only requests for localhost, an IP address or an --allow-host NAME (421 otherwise; not
-/health), so a web page cannot reach it by pointing its own name at the console's address; an
-action sent from another site's page (Sec-Fetch-Site, Origin) gets 403.
+/health), so a web page cannot reach it by pointing its own name at the console's address, and
+on loopback only the user who started it and root (403 for this host's other users, on Linux);
+an action sent from another site's page (Sec-Fetch-Site, Origin) gets 403.
 
 Endpoints besides the pages:
   /metrics   Prometheus text: coord_queue_jobs{queue,state} (completed and failed as stored,
@@ -152,7 +154,15 @@ async function serveConsole(
   const access = { credentials, allowedHosts: credentials ? undefined : allowedHosts };
   let outage = NOT_TRIED;
   let handler = waitingHandler({ base, readOnly, ...access, outage: () => outage });
-  const server = listenOn(options, signal, (request) => handler(request));
+  const answer = (request: Request) => handler(request);
+  // Without credentials, on loopback, other users of this host are refused too. (A read-only
+  // console listening beyond it serves whoever reaches it, as asked: this host's users too.)
+  const own = !credentials && isLoopback(options.listen.hostname);
+  const server = listenOn(
+    options,
+    signal,
+    own ? onlyOwnUser(answer, base, () => server.addr.port) : answer,
+  );
   // Where it answers while it waits, said once it waits: a backend that answers (or refuses)
   // at once leaves the lines as they were, `serving` (or the refusal) alone.
   const waiting = (e: Error) => {
@@ -211,7 +221,7 @@ async function serveConsole(
 function listenOn(
   { listen }: ConsoleOptions,
   signal: AbortSignal,
-  handler: (request: Request) => Promise<Response>,
+  handler: Deno.ServeHandler<Deno.NetAddr>,
 ): Deno.HttpServer<Deno.NetAddr> {
   try {
     return Deno.serve({

@@ -41,11 +41,16 @@ export function stopGraceMs(leaseMs: number): number {
 const OUTPUT_DRAIN_MS = 100;
 
 /**
- * The variables coord reads credentials from. Children do not get them (a command that prints
- * its environment would put the password in a job's error or a log) unless named in
- * `passEnv`.
+ * The variables coord reads credentials from (the backend's, and the console's password).
+ * Children do not get them (a command that prints its environment would put the password in a
+ * job's error or a log) unless named in `passEnv`.
  */
-export const WITHHELD_ENV: readonly string[] = ["COORD_URL", "COORD_PASSWORD", "PGPASSWORD"];
+export const WITHHELD_ENV: readonly string[] = [
+  "COORD_URL",
+  "COORD_PASSWORD",
+  "PGPASSWORD",
+  "COORD_UI_PASSWORD",
+];
 
 /**
  * Why `passEnv` is refused (undefined when it is not): a name coord does not withhold anyway
@@ -56,7 +61,7 @@ export const WITHHELD_ENV: readonly string[] = ["COORD_URL", "COORD_PASSWORD", "
  * ```ts
  * import { passEnvNameRefusal } from "./subprocess.ts";
  * passEnvNameRefusal(["COORD_URL"]); // undefined
- * passEnvNameRefusal(["COORD_ULR"]); // "passEnv takes COORD_URL, COORD_PASSWORD, PGPASSWORD, got …"
+ * passEnvNameRefusal(["COORD_ULR"]); // "passEnv takes COORD_URL, COORD_PASSWORD, PGPASSWORD, …, got …"
  * ```
  */
 export function passEnvNameRefusal(
@@ -361,6 +366,9 @@ async function inTerminalForeground(): Promise<boolean> {
   try {
     const { success, stdout } = await new Deno.Command("ps", {
       args: ["-o", "tpgid=,pgid=", "-p", String(Deno.pid)],
+      // Whatever `ps` is on PATH gets no credentials either (`--url` is one of coord's own).
+      env: childEnv(),
+      clearEnv: true,
       stdin: "null",
       stderr: "null",
     }).output();

@@ -72,10 +72,12 @@ Deno.test("childEnv() withholds coord's credentials unless passed by name", () =
   Deno.env.set("COORD_URL", "redis://:pw@host");
   Deno.env.set("COORD_PASSWORD", "pw");
   Deno.env.set("PGPASSWORD", "pg-pw");
+  Deno.env.set("COORD_UI_PASSWORD", "ui-pw");
   try {
     const env = childEnv({ COORD_TOKEN: "7" });
     assert.equal(env.COORD_TOKEN, "7");
     assert.ok(!("COORD_URL" in env) && !("COORD_PASSWORD" in env) && !("PGPASSWORD" in env));
+    assert.ok(!("COORD_UI_PASSWORD" in env));
     assert.equal(env.PATH, Deno.env.get("PATH"));
     const passed = childEnv({}, ["COORD_URL"]);
     assert.equal(passed.COORD_URL, "redis://:pw@host");
@@ -84,5 +86,6 @@ Deno.test("childEnv() withholds coord's credentials unless passed by name", () =
     Deno.env.delete("COORD_URL");
     Deno.env.delete("COORD_PASSWORD");
     Deno.env.delete("PGPASSWORD");
+    Deno.env.delete("COORD_UI_PASSWORD");
   }
 });

@@ -39,7 +39,7 @@ Deno.test("work() and commandHandler() refuse a passEnv name coord does not with
   const { ref } = await putJob(backend, "q", { command: ["env"] });
   // A typo of COORD_URL: it would pass nothing, silently, as --pass-env COORD_ULR exits 64.
   const refusal = new UsageError(
-    'passEnv takes COORD_URL, COORD_PASSWORD, PGPASSWORD, got "COORD_ULR" — other variables ' +
+    'passEnv takes COORD_URL, COORD_PASSWORD, PGPASSWORD, COORD_UI_PASSWORD, got "COORD_ULR" — other variables ' +
       "reach the command anyway",
   );
   await assert.rejects(

@@ -18,7 +18,7 @@ export type OutputSink = (task: string, stream: "stdout" | "stderr", line: strin
 /** Options of {@link commandHandler}. */
 export interface CommandTaskOptions {
   /**
-   * Withheld variables (`COORD_URL`, `COORD_PASSWORD`, `PGPASSWORD`) the command gets all the
+   * Withheld variables (`COORD_URL`, `COORD_PASSWORD`, `PGPASSWORD`, `COORD_UI_PASSWORD`) the command gets all the
    * same; any other name is refused (it reaches the command anyway: a typo would pass nothing).
    */
   passEnv?: readonly string[];
