@@ -77,4 +77,5 @@ export {
   type QueueCounts,
   type QueueRemoval,
   type QueueSteps,
+  type UnreadablePage,
 } from "../queue/steps.ts";

@@ -10,7 +10,7 @@
 
 import type { Backend } from "../backend/types.ts";
 import { unitDurationMs } from "../duration.ts";
-import { UsageError } from "../errors.ts";
+import { ForeignDataError, UsageError } from "../errors.ts";
 import { parseDuration } from "../schedule/timing.ts";
 import {
   checkCount,
@@ -22,7 +22,8 @@ import {
   MAX_KEEP_COUNT,
 } from "./limits.ts";
 import { checkQueueName } from "./queue.ts";
-import type { FinishedState, Keep, QueueConfig, QueueRemoval } from "./steps.ts";
+import { unreadableJobs } from "./record.ts";
+import type { FinishedState, Keep, QueueConfig, QueueRemoval, QueueSteps } from "./steps.ts";
 
 export { DEFAULT_KEEP } from "./steps.ts";
 
@@ -143,7 +144,9 @@ export async function purgeJobs(
  * its runs end, or cancel them; so is one with jobs waiting to run unless `force`, and waiters
  * of those hear there is no such job. A queue that does not exist is "removed" with no job. A
  * queue holding a job coord cannot read (another program wrote its record) is refused and left
- * as it is, `force` or not.
+ * as it is, `force` or not: its jobs are read for it first, a page a step, so a queue of
+ * millions does not hold the backend up for seconds. A job another program writes over while
+ * they are read, once its page was, may go with the queue.
  *
  * @throws {UsageError} on a bad queue name.
  * @throws {ForeignDataError} naming the jobs coord cannot read, or data another program wrote
@@ -163,5 +166,33 @@ export async function removeQueue(
   { force = false }: { force?: boolean } = {},
 ): Promise<QueueRemoval> {
   checkQueueName(queue);
+  // The cheap refusals (a job running, jobs waiting) first: they say what to do before any
+  // job is read. The removing step then refuses them again, as of its own instant.
+  const looked = await backend.queue.remove(queue, { force, dryRun: true });
+  if (!looked.removed) return looked;
+  await refuseUnreadable(backend.queue, queue);
   return await backend.queue.remove(queue, { force });
+}
+
+/**
+ * Refuses, naming them, the jobs of `queue` that `get` refuses (another program wrote over
+ * them): removing one would be writing over another program's data.
+ */
+async function refuseUnreadable(steps: QueueSteps, queue: string): Promise<void> {
+  // Each counted once: a page may name a job again. Named: the least id, as what order a
+  // backend's pages come in (a Redis HSCAN's, any) is not to choose it.
+  const refused = new Set<string>();
+  let first: { id: string; reason: string } | undefined;
+  let after: string | undefined;
+  do {
+    const page = await steps.unreadable(queue, after);
+    for (const job of page.refused) {
+      refused.add(job.id);
+      if (first === undefined || job.id < first.id) first = job;
+    }
+    after = page.next;
+  } while (after !== undefined);
+  if (first) {
+    throw new ForeignDataError(unreadableJobs(queue, refused.size, first.id, first.reason));
+  }
 }

@@ -313,6 +313,14 @@ export interface QueueRemoval {
   running: number;
 }
 
+/** One page of {@link QueueSteps.unreadable}. */
+export interface UnreadablePage {
+  /** The jobs of the page that `get` refuses, each with its refusal; one may come again. */
+  refused: { id: string; reason: string }[];
+  /** Where the next page starts; undefined after the last. */
+  next?: string;
+}
+
 /** A queue's numbers for `coord queue status`. */
 export interface QueueCounts {
   /** The queue's name. */
@@ -466,12 +474,18 @@ export interface QueueSteps {
    * Removes the queue, in one step: its jobs, results, settings, workers and what it remembers
    * of removed jobs — not its id counter, so no later job takes a removed one's id. A queue
    * with a job running is left as it is (its run would end on a job put again under its id);
-   * so is one with jobs waiting to run (pending, scheduled, waiting), unless `force`.
-   *
-   * @throws {ForeignDataError} naming the jobs of it that coord cannot read (`get` refuses
-   *   them), checked after those refusals: nothing is removed.
+   * so is one with jobs waiting to run (pending, scheduled, waiting), unless `force`. With
+   * `dryRun`, only says whether it would. Its jobs' records are not read: a caller that must not
+   * remove another program's looks first, through {@link QueueSteps.unreadable}.
    */
-  remove(queue: string, request: { force: boolean }): Promise<QueueRemoval>;
+  remove(queue: string, request: { force: boolean; dryRun?: boolean }): Promise<QueueRemoval>;
+  /**
+   * One page of the jobs of `queue` that coord cannot read (`get` refuses them: another program
+   * wrote over their records), from `after` (the last page's `next`; undefined: the first). Each
+   * page is a short step of its own, which holds no lock: a big queue is read without holding
+   * the backend up for others.
+   */
+  unreadable(queue: string, after?: string): Promise<UnreadablePage>;
   /** How a job that retention or purge removed had ended, or undefined. */
   removed(
     queue: string,

@@ -299,6 +299,26 @@ conformance(
 );
 
 conformance(
+  "remove refuses a queue whose jobs another program wrote over lie past its first page of jobs, counting each job once",
+  async (ctx) => {
+    const env = envOf(ctx);
+    const backend = await ctx.open();
+    // Read a page a step, 1,000 a page: on Redis the records' hash, then the specs'.
+    await putJobs(backend, "many", Array.from({ length: 2_100 }, () => ({ handler: "ok" })));
+    await overwriteJob(backend, "many", "2050", "state", "junk");
+    await overwriteJob(backend, "many", "7", "state", "junk");
+    await overwriteJob(backend, "many", "7", "spec", "junk");
+    const r = await runCoord(["queue", "remove", "many", "--force"], { env });
+    assert.equal(r.code, 65, r.stderr);
+    assert.match(
+      r.stderr,
+      /^coord: queue "many": 2 jobs coord cannot read \(many\/2050: .* and 1 more\)/,
+    );
+    assert.equal(await storedJobs(backend, "many"), 2_100, "none removed");
+  },
+);
+
+conformance(
   "remove refuses a queue with a job running as such (exit 1) before it looks for jobs another program wrote over",
   async (ctx) => {
     const env = envOf(ctx);

@@ -23,11 +23,12 @@ import type {
   QueueCounts,
   QueueRemoval,
   QueueSteps,
+  UnreadablePage,
 } from "../../queue/steps.ts";
 import { DEFAULT_KEEP, MAX_REMOVED, MAX_STALLS, TRIM_BATCH } from "../../queue/steps.ts";
 import type { RedisBackend } from "./backend.ts";
 import { RedisSteps, scriptPerStep } from "./script.ts";
-import { foreignJob, jobRecord, unreadableJobs } from "../../queue/record.ts";
+import { foreignJob, jobRecord } from "../../queue/record.ts";
 import { ForeignDataError } from "../../errors.ts";
 
 /** The Redis type of each key a queue keeps (checked by the script and by doctor). */
@@ -77,6 +78,7 @@ export const QUEUE_STEPS = [
   "get",
   "purge",
   "remove",
+  "unreadable",
   "removed",
   "config",
   "list",
@@ -348,14 +350,22 @@ export class RedisQueueSteps extends RedisSteps<QueueStep> implements QueueSteps
     );
   }
 
-  async remove(queue: string, r: { force: boolean }): Promise<QueueRemoval> {
-    const reply = (await this.run(queue, "remove", r.force ? "1" : "0")) as unknown[];
-    const [removed, jobs, unfinished, running, unreadable] = reply.map(Number);
-    if (unreadable > 0) {
-      const [id, held] = reply.slice(5).map(String);
-      throw new ForeignDataError(unreadableJobs(queue, unreadable, id, foreignJob(queue, held)));
-    }
+  async remove(queue: string, r: { force: boolean; dryRun?: boolean }): Promise<QueueRemoval> {
+    const reply =
+      (await this.run(queue, "remove", r.force ? "1" : "0", r.dryRun ? "dry" : "")) as number[];
+    const [removed, jobs, unfinished, running] = reply.map(Number);
     return { removed: removed === 1, jobs, unfinished, running };
+  }
+
+  async unreadable(queue: string, after = "1:0"): Promise<UnreadablePage> {
+    // Which of the jobs' hashes, and HSCAN's cursor in it (see unreadable.lua).
+    const [hash, cursor] = after.split(":");
+    const reply = ((await this.run(queue, "unreadable", hash, cursor)) as unknown[]).map(String);
+    const refused = [];
+    for (let i = 2; i < reply.length; i += 2) {
+      refused.push({ id: reply[i], reason: foreignJob(queue, reply[i + 1]) });
+    }
+    return { refused, ...(reply[0] !== "0" && { next: `${reply[0]}:${reply[1]}` }) };
   }
 
   async removed(

@@ -29,17 +29,11 @@ import type {
   QueueCounts,
   QueueRemoval,
   QueueSteps,
+  UnreadablePage,
 } from "../../queue/steps.ts";
 import { DEFAULT_KEEP, MAX_REMOVED, MAX_STALLS, TRIM_BATCH } from "../../queue/steps.ts";
 import { MAX_PRIORITY } from "../../queue/limits.ts";
-import {
-  foreignJob,
-  isJobSpec,
-  JOB_STATES,
-  jobRecord,
-  shownTime,
-  unreadableJobs,
-} from "../../queue/record.ts";
+import { foreignJob, isJobSpec, JOB_STATES, jobRecord, shownTime } from "../../queue/record.ts";
 import { flowProgress, gatheredOversize, gatheredResults } from "../../queue/flow_progress.ts";
 import { ForeignDataError, UsageError } from "../../errors.ts";
 import { refuseForeignValues, type ValueRule } from "./foreign_row.ts";
@@ -58,7 +52,7 @@ function parseOr(json: string): unknown {
   }
 }
 
-/** The rows `remove` reads at a time to find those coord cannot read. */
+/** The rows a page of `unreadable` reads. */
 const UNREADABLE_PAGE = 1000;
 
 /** The message `check` refused with as another program's data, or undefined. */
@@ -2670,8 +2664,8 @@ export class SqlQueueSteps implements QueueSteps {
     }, { serial: true });
   }
 
-  remove(queue: string, r: { force: boolean }): Promise<QueueRemoval> {
-    return this.#write(queue, async (s) => {
+  remove(queue: string, r: { force: boolean; dryRun?: boolean }): Promise<QueueRemoval> {
+    const step = async (s: Step): Promise<QueueRemoval> => {
       await this.#checkSettings(s, queue);
       const [held] = await s.tx.all<
         { jobs: number; unfinished: number | null; running: number | null }
@@ -2679,8 +2673,9 @@ export class SqlQueueSteps implements QueueSteps {
         // A state coord never writes counts as unfinished: not taken for a finished job's.
         // Counted over the rows locked: a claim does not wait for the queue's lock, and one
         // that took a job as this began would otherwise commit it active before the delete.
+        // A dry run only reads: what it says may change before the removal, which counts again.
         `WITH held AS (SELECT state FROM coord_queue_job WHERE namespace = ? AND queue = ?
-           ${s.tx.rowLock()})
+           ${r.dryRun ? "" : s.tx.rowLock()})
          SELECT count(*) AS jobs,
          sum(CASE WHEN state IN ('completed', 'failed', 'cancelled') THEN 0 ELSE 1 END)
            AS unfinished,
@@ -2695,7 +2690,7 @@ export class SqlQueueSteps implements QueueSteps {
       if (running > 0 || (unfinished > 0 && !r.force)) {
         return { removed: false, jobs, unfinished, running };
       }
-      await this.#refuseUnreadable(s, queue);
+      if (r.dryRun) return { removed: true, jobs, unfinished, running };
       // Every table of the queue's schema, one added later too, but the id counter: see
       // remove.lua.
       for (const table of QUEUE_TABLES.filter((t) => t !== "coord_queue_counter")) {
@@ -2704,46 +2699,41 @@ export class SqlQueueSteps implements QueueSteps {
       // Its workers and waiters re-read it, and find it gone.
       await s.tx.notify({ kind: "queue", name: queue });
       return { removed: true, jobs, unfinished, running };
-    }, { serial: true });
+    };
+    return r.dryRun ? this.#read(step) : this.#write(queue, step, { serial: true });
   }
 
-  /**
-   * Refuses, naming them, the jobs of `queue` that `get` refuses (another program wrote their
-   * rows): removing one would be writing over another program's data. Read in the step, after
-   * its cheap refusals and atomic with what it then deletes, a page of rows at a time.
-   */
-  async #refuseUnreadable(s: Step, queue: string): Promise<void> {
-    let count = 0;
-    let first: { id: string; reason: string } | undefined;
-    // From the first row on: on SQLite an id another program wrote as a number sorts first.
-    let after: string[] = [];
-    for (;;) {
-      const rows = await s.tx.all<JobRow>(
+  unreadable(queue: string, after?: string): Promise<UnreadablePage> {
+    // From the first row on: on SQLite an id another program wrote as a number sorts first, and
+    // the cursor keeps the last id's type (JSON), so a number's page goes on among numbers.
+    const from: SqlValue[] = after === undefined ? [] : [JSON.parse(after)];
+    return this.#read(async ({ tx }) => {
+      const rows = await tx.all<JobRow>(
         `SELECT ${COLUMNS} FROM coord_queue_job WHERE namespace = ? AND queue = ?
-         ${after.length > 0 ? "AND id > ?" : ""} ORDER BY id LIMIT ${UNREADABLE_PAGE}`,
+         ${from.length > 0 ? "AND id > ?" : ""} ORDER BY id LIMIT ${UNREADABLE_PAGE}`,
         this.#ns,
         queue,
-        ...after,
+        ...from,
       );
-      const foreign = await s.tx.foreignIds("coord_queue_job", { queue }, rows.map((r) => r.id));
+      const foreign = await tx.foreignIds("coord_queue_job", { queue }, rows.map((r) => r.id));
+      const refused = [];
       for (const row of rows) {
         const reason = await refusalOf(async () => {
           if (foreign.has(row.id)) {
-            await s.tx.refuseForeignRows(`job ${queue}/${row.id}`, ["coord_queue_job"], {
+            await tx.refuseForeignRows(`job ${queue}/${row.id}`, ["coord_queue_job"], {
               queue,
               id: row.id,
             });
           }
           this.#record(queue, row, true, []);
         });
-        if (reason === undefined) continue;
-        count++;
-        first ??= { id: row.id, reason };
+        if (reason !== undefined) refused.push({ id: String(row.id), reason });
       }
-      if (rows.length < UNREADABLE_PAGE) break;
-      after = [rows.at(-1)!.id];
-    }
-    if (first) throw new ForeignDataError(unreadableJobs(queue, count, first.id, first.reason));
+      return {
+        refused,
+        ...(rows.length === UNREADABLE_PAGE && { next: JSON.stringify(rows.at(-1)!.id) }),
+      };
+    });
   }
 
   removed(
