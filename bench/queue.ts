@@ -13,9 +13,9 @@
  * - `idle`: {@link IDLE_WARMUP_JOBS} jobs put as in `latency`, then each timed one after the
  *   worker was idle {@link IDLE_SPACING_MS} (SQLite, Redis, BullMQ); the same figures (the
  *   putter idled too: its own call is slow, which `after_put_returned_ms` leaves out).
- * - `idle_busy_putter`: `idle`'s jobs, put by a putter that meanwhile does other work (every
- *   millisecond: a process that is up, as a service putting a job now and then is), so that
- *   the figure is the worker's idling alone (SQLite, Redis, BullMQ).
+ * - `idle_busy_putter`: `idle`'s jobs, put by a putter that meanwhile does other work on a 1
+ *   ms timer (a process that is up, as a service putting a job now and then is): put→start to
+ *   a worker that idled, from a putter that did not (SQLite, Redis, BullMQ).
  * - `throughput`: {@link THROUGHPUT_JOBS} jobs put in bulk, then 1 and 4 worker processes
  *   drain them; jobs/s, Redis commands and CPU per job, the worker's CPU, and Redis
  *   `used_memory` per retained completed job (SQLite, Redis, BullMQ).

@@ -16,7 +16,8 @@
  *   put call; then prints `{"put": n, "put_ms": [...], "returned_at": [[i, at], ...]}`: how
  *   long each timed (non-warm-up) put call took, and when each returned. With `busy` the
  *   putter does other work all along, as a service that puts a job now and then does: every
- *   {@link BUSY_EVERY_MS} it encodes and decodes a small JSON document.
+ *   {@link BUSY_EVERY_MS} (a timer Deno runs ≈ 400 times a second) it encodes and decodes a small
+ *   JSON document.
  * - `bulk KIND URL QUEUES JOBS BATCH [DUE_IN_MS]`: puts JOBS jobs, spread over the queues in
  *   turn, BATCH at a time into each (coord: one `putJobs`; BullMQ: one `addBulk`), then prints
  *   `{"put": n, "put_s": s}`. With DUE_IN_MS every job is delayed, due within one whole

@@ -161,7 +161,7 @@ async function serveConsole(
   const server = listenOn(
     options,
     signal,
-    own ? onlyOwnUser(answer, base, () => server.addr.port) : answer,
+    own ? onlyOwnUser(answer, base, () => server.addr) : answer,
   );
   // Where it answers while it waits, said once it waits: a backend that answers (or refuses)
   // at once leaves the lines as they were, `serving` (or the refusal) alone.

@@ -69,6 +69,36 @@ Deno.test({
   },
 });
 
+/** An IPv4 address of this host's other than loopback, if it has one. */
+function otherAddress(): string | undefined {
+  return Deno.networkInterfaces().find((i) => i.family === "IPv4" && !i.address.startsWith("127."))
+    ?.address;
+}
+
+/** Whether `curl`, which can connect from a given address, is installed. */
+function curlAvailable(): boolean {
+  try {
+    return new Deno.Command("curl", { args: ["--version"], stdout: "null" }).outputSync().success;
+  } catch {
+    return false;
+  }
+}
+
+Deno.test({
+  name:
+    "ui: without credentials, another user of the host is refused also when connecting to loopback from another of the host's addresses",
+  ignore: !canSpeakAsAnother() || !otherAddress() || !curlAvailable(),
+  async fn() {
+    await using target = await freshTarget();
+    await using ui = await startUi(target.env);
+    const { stdout } = await new Deno.Command("runuser", {
+      args: ["-u", OTHER_USER, "--", "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}"]
+        .concat(["--interface", otherAddress()!, ui.root]),
+    }).output();
+    assert.equal(new TextDecoder().decode(stdout), "403");
+  },
+});
+
 Deno.test({
   name: "ui: with credentials, another user of the host who gives them is served",
   ignore: !canSpeakAsAnother(),

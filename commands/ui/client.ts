@@ -9,6 +9,9 @@
  * @module
  */
 
+/** How the console's 404 for a path outside its `--base-path` begins: the page tells it so. */
+export const OUTSIDE_BASE = "not found: the console is under ";
+
 /** The script. */
 export const CLIENT = `"use strict";
 (() => {
@@ -22,6 +25,8 @@ export const CLIENT = `"use strict";
     404: "this page has no live view",
     421: "the console does not answer this host name",
   };
+  // How a console begins its 404 for a path outside its --base-path.
+  const ELSEWHERE = ${JSON.stringify(OUTSIDE_BASE)};
   const sync = () => { offsetMs = Number(live.dataset.now) - Date.now(); };
   const span = (ms) => {
     const s = Math.abs(ms) / 1000;
@@ -192,9 +197,10 @@ export const CLIENT = `"use strict";
 
   // Asks /health, which a fetch sees the status of, until it is a 200 (the console serves and
   // its backend answers), then calls then. A 503 is a console whose backend does not answer (at
-  // its start it waits a minute, then exits); a 404, a console under another --base-path, or
-  // something else at the address, which would answer the same each time; no answer, or another
-  // status, a console restarting, or a proxy before it.
+  // its start it waits a minute, then exits); a console's own 404, a console under another
+  // --base-path, which would answer the same each time; no answer, or another status (a proxy's
+  // 404 too: some answer it while the service they route to restarts), a console restarting, or
+  // a proxy before it.
   function untilServing(then) {
     const ask = async () => {
       const answer = await fetch(base + "/health", { cache: "no-store" }).catch(() => undefined);
@@ -202,7 +208,7 @@ export const CLIENT = `"use strict";
         then();
         return;
       }
-      if (answer?.status === 404) {
+      if (answer?.status === 404 && (await answer.text()).startsWith(ELSEWHERE)) {
         stopFollowing("no console answers under " + base + "/ here now");
         return;
       }

@@ -26,7 +26,7 @@ import {
 import { sameSecret } from "./csrf.ts";
 import { crossSiteRefusal, hostAnswered } from "./origin.ts";
 import type { Pulse } from "./changes.ts";
-import { CLIENT } from "./client.ts";
+import { CLIENT, OUTSIDE_BASE } from "./client.ts";
 import { type Html, html } from "./html.ts";
 import { consoleOf, type Frame, layout, livePart } from "./layout.ts";
 import { type HistogramSource, metricsText } from "./metrics.ts";
@@ -314,7 +314,7 @@ function guarded(
       return new Response(null, { status: 204, headers: { "cache-control": "max-age=86400" } });
     }
     if (url.pathname !== base && !url.pathname.startsWith(`${base}/`)) {
-      return text(`not found: the console is under ${base}/\n`, 404);
+      return text(`${OUTSIDE_BASE}${base}/\n`, 404);
     }
     if (probe) return await health();
     if (credentials && !authorized(request, credentials)) return challenge();

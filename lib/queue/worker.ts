@@ -121,8 +121,9 @@ export interface WorkOptions {
   /** Run command jobs too; without it they fail with the reason. */
   allowCommands?: boolean;
   /**
-   * Withheld variables (`COORD_URL`, `COORD_PASSWORD`, `PGPASSWORD`, `COORD_UI_PASSWORD`) command jobs get all the
-   * same; with `allowCommands` only (see {@link passEnvRefusal}); any other name is refused.
+   * Withheld variables (`COORD_URL`, `COORD_PASSWORD`, `PGPASSWORD`, `COORD_UI_PASSWORD`) command
+   * jobs get all the same; with `allowCommands` only (see {@link passEnvRefusal}); any other name
+   * is refused.
    */
   passEnv?: readonly string[];
   /** Jobs run at once; default 10. */

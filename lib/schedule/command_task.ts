@@ -18,8 +18,9 @@ export type OutputSink = (task: string, stream: "stdout" | "stderr", line: strin
 /** Options of {@link commandHandler}. */
 export interface CommandTaskOptions {
   /**
-   * Withheld variables (`COORD_URL`, `COORD_PASSWORD`, `PGPASSWORD`, `COORD_UI_PASSWORD`) the command gets all the
-   * same; any other name is refused (it reaches the command anyway: a typo would pass nothing).
+   * Withheld variables (`COORD_URL`, `COORD_PASSWORD`, `PGPASSWORD`, `COORD_UI_PASSWORD`) the
+   * command gets all the same; any other name is refused (it reaches the command anyway: a typo
+   * would pass nothing).
    */
   passEnv?: readonly string[];
 }
