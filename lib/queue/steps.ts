@@ -369,8 +369,11 @@ export interface QueueSteps {
   /**
    * Fails a job whose stored record cannot be read, with `error`; parts of the record that
    * cannot be read are replaced by coord's own, so the job can be shown and waited for.
+   *
+   * @returns whether it failed the job: on SQL not one gone, or readable by now (another worker
+   * failed it, then `queue retry` made it coord's own), which is left as it is.
    */
-  failUndecodable(queue: string, request: { id: string; error: string }): Promise<void>;
+  failUndecodable(queue: string, request: { id: string; error: string }): Promise<boolean>;
   /** Extends an active job's lease; false when this attempt is no longer this worker's. */
   renew(queue: string, request: Attempt & { leaseMs: number }): Promise<boolean>;
   /**

@@ -563,11 +563,12 @@ class Worker {
 
   /**
    * A job another program wrote over cannot be run, and must not stop the queue: it fails
-   * with the reason (once — it is no longer pending) and the worker goes on.
+   * with the reason (once — it is no longer pending) and the worker goes on. One another worker
+   * failed since, and that was retried, is left to run: not counted, not logged.
    */
   async #failUndecodable(queue: string, { id, reason }: { id: string; reason: string }) {
     const error = `cannot be read: ${reason}`;
-    await this.#backend.queue.failUndecodable(queue, { id, error });
+    if (!await this.#backend.queue.failUndecodable(queue, { id, error })) return;
     this.#result.failed++;
     this.#emit({ type: "failed", job: jobRef(queue, id), attempt: 0, error });
   }

@@ -11,6 +11,7 @@ import {
   promoteJob,
   putJob,
   queueCounts,
+  retryJob,
   UnknownJobError,
   waitForJob,
 } from "../../lib/queue/queue.ts";
@@ -839,6 +840,28 @@ conformance(
     assert.deepEqual([result.completed, result.failed], [1, 0]);
     await assert.rejects(getJob(backend, "dues/stuck"), refusal);
   },
+  { skip: REDIS_LABELS },
+);
+
+conformance(
+  "a job another program wrote over, failed and then retried, is not failed again by a worker whose claim met it before",
+  async (ctx) => {
+    const backend = await ctx.open();
+    await putJob(backend, "late", { id: "x", handler: "ok" });
+    await overwriteJob(backend, "late", "x", "state", "not coord's");
+    // Two workers' claims meet it before either fails it.
+    const met = [];
+    for (const worker of ["w1", "w2"]) {
+      const { undecodable } = await claimJob(backend.queue, "late", { worker, leaseMs: 60_000 });
+      met.push({ id: undecodable!.id, error: `cannot be read: ${undecodable!.reason}` });
+    }
+    await backend.queue.failUndecodable("late", met[0]);
+    assert.equal((await retryJob(backend, "late/x")).retried, true);
+    await backend.queue.failUndecodable("late", met[1]);
+    const x = await getJob(backend, "late/x");
+    assert.deepEqual([x.state, x.error], ["pending", undefined]);
+  },
+  // Redis's fails whatever record it finds.
   { skip: REDIS_LABELS },
 );
 

@@ -211,8 +211,8 @@ export class RedisQueueSteps extends RedisSteps<QueueStep> implements QueueSteps
     return Array.isArray(reply) ? { taken: String(reply[0]) } : Number(reply) === 1;
   }
 
-  async failUndecodable(queue: string, r: { id: string; error: string }): Promise<void> {
-    await this.run(queue, "fail_undecodable", r.id, r.error);
+  async failUndecodable(queue: string, r: { id: string; error: string }): Promise<boolean> {
+    return Number(await this.run(queue, "fail_undecodable", r.id, r.error)) === 1;
   }
 
   async renew(queue: string, r: Attempt & { leaseMs: number }): Promise<boolean> {

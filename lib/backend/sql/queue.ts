@@ -2081,7 +2081,7 @@ export class SqlQueueSteps implements QueueSteps {
     );
   }
 
-  failUndecodable(queue: string, r: { id: string; error: string }): Promise<void> {
+  failUndecodable(queue: string, r: { id: string; error: string }): Promise<boolean> {
     return this.#write(queue, async (s) => {
       await this.#checkSettings(s, queue);
       const [before] = await s.tx.all<Record<string, unknown>>(
@@ -2091,7 +2091,18 @@ export class SqlQueueSteps implements QueueSteps {
         queue,
         r.id,
       );
-      if (!before) return;
+      if (!before) return false;
+      // The claim that met it read it in an earlier step: since then another worker may have
+      // failed it, and a `queue retry` made it coord's own again, to run. Only a row this step
+      // cannot read either, by the claim's checks, is failed.
+      const unreadable = await refusalOf(async () => {
+        await s.tx.refuseForeignRows(`job ${queue}/${r.id}`, ["coord_queue_job"], {
+          queue,
+          id: r.id,
+        });
+        await this.#job(s, queue, before as unknown as JobRow);
+      });
+      if (unreadable === undefined) return false;
       if (before.parent === null && before.state !== "failed") {
         // A job with its own --keep was not counted; from now on it is, as coord's own.
         if (typeof before.state === "string" && before.keep === null) {
@@ -2111,7 +2122,7 @@ export class SqlQueueSteps implements QueueSteps {
           return null;
         }
       };
-      await this.#update(s, queue, r.id, {
+      const failed = {
         state: "failed",
         error: r.error,
         finished_at: s.now,
@@ -2135,7 +2146,8 @@ export class SqlQueueSteps implements QueueSteps {
         keep: null,
         expires_at: null,
         outlived_at: null,
-      });
+      };
+      await this.#update(s, queue, r.id, failed);
       // Its place in its group (running, or in the run order) goes to the group's next job. A
       // job whose state another program wrote over is placed by the columns coord writes with
       // it: a run by its lease, a job come due by its due (FOREIGN_WAITING, FOREIGN_DELAYED).
@@ -2148,6 +2160,7 @@ export class SqlQueueSteps implements QueueSteps {
         : before.state;
       await this.#leave(s, queue, { ...before, state: was } as unknown as JobRow);
       await s.tx.notify({ kind: "queue", name: queue });
+      return true;
     });
   }
 
