@@ -1,13 +1,16 @@
 /** Flows: parallel and serial groups with postprocess steps, on every backend. */
 
 import assert from "node:assert/strict";
-import { UsageError } from "../../lib/errors.ts";
+import { ForeignDataError, UsageError } from "../../lib/errors.ts";
+import { claimJob } from "../../lib/queue/claim_job.ts";
 import { flowNodes, putFlow } from "../../lib/queue/flow.ts";
 import { getJob, putJob, queueCounts, UnknownJobError, waitForJob } from "../../lib/queue/queue.ts";
 import { type JobContext, work } from "../../lib/queue/worker.ts";
 import { conformance, envOf } from "../support/backends.ts";
 import { runCoord } from "../support/cli.ts";
+import { overwriteJob } from "../support/queue.ts";
 import { tempDir } from "../support/temp.ts";
+import { HANG_GUARD_MS } from "../support/wait.ts";
 
 conformance(
   "a nested flow runs serial parts in order and hands results to postprocesses",
@@ -328,5 +331,121 @@ conformance(
       assert.deepEqual([mode, ...rest], ["-rw-------", bytes, head, variable], id);
       await assert.rejects(Deno.stat(file), Deno.errors.NotFound, `${file} removed after`);
     }
+  },
+);
+
+conformance(
+  "a flow's part whose record another program wrote over while it waited fails when a worker meets it, and its flow goes on",
+  async (ctx) => {
+    const backend = await ctx.open();
+    const { ref } = await putFlow(backend, "over", {
+      serial: [{ handler: "one" }, { handler: "one" }, { handler: "one" }],
+      continueOnFailure: true,
+      postprocess: { handler: "collect" },
+    }, { id: "fl" });
+    await overwriteJob(backend, "over", "fl.1", "state", "not coord's");
+    const [counts] = await queueCounts(backend, ["over"]);
+    assert.deepEqual([counts.pending, counts.waiting], [1, 4], "waiting to be released");
+    const result = await work(backend, ["over"], {
+      handlers: { one: () => 1, collect: (_, c: JobContext) => c.results },
+      drain: true,
+      signal: AbortSignal.timeout(HANG_GUARD_MS),
+    });
+    assert.deepEqual([result.completed, result.failed], [3, 1]);
+    const part = await getJob(backend, `${ref}.1`);
+    assert.equal(part.state, "failed");
+    assert.match(part.error!, /^cannot be read: queue "over": a job holds .* another program/);
+    const flow = await waitForJob(backend, ref, { timeoutMs: HANG_GUARD_MS });
+    assert.deepEqual([flow.state, flow.result], ["completed", [1, null, 1]]);
+  },
+);
+
+conformance(
+  "a flow's part another program wrote over that two workers' claims meet moves its flow on once",
+  async (ctx) => {
+    const backend = await ctx.open();
+    const { ref } = await putFlow(backend, "twice", {
+      serial: [{ handler: "one" }, { handler: "one" }, { handler: "one" }],
+      continueOnFailure: true,
+    }, { id: "fl" });
+    await overwriteJob(backend, "twice", "fl.1", "state", "not coord's");
+    const { job } = await claimJob(backend.queue, "twice", { worker: "w", leaseMs: 60_000 });
+    const ran = { outcome: "completed" as const, result: 1 };
+    assert.ok(
+      await backend.queue.finish("twice", { id: job!.id, worker: "w", attempt: 1, ...ran }),
+    );
+    const met = [];
+    for (const worker of ["w1", "w2"]) {
+      const { undecodable } = await claimJob(backend.queue, "twice", { worker, leaseMs: 60_000 });
+      met.push({ id: undecodable!.id, error: `cannot be read: ${undecodable!.reason}` });
+    }
+    for (const fail of met) await backend.queue.failUndecodable("twice", fail);
+    const result = await work(backend, ["twice"], {
+      handlers: { one: () => 1 },
+      drain: true,
+      signal: AbortSignal.timeout(HANG_GUARD_MS),
+    });
+    assert.deepEqual([result.completed, result.failed], [1, 0]);
+    const flow = await waitForJob(backend, ref, { timeoutMs: HANG_GUARD_MS });
+    assert.deepEqual([flow.state, flow.result], ["completed", [1, null, 1]]);
+  },
+);
+
+conformance(
+  "a flow's part whose record another program wrote over in a retry's backoff fails once its start comes, and fails its flow",
+  async (ctx) => {
+    const backend = await ctx.open();
+    const { ref } = await putFlow(backend, "backoff", {
+      serial: [{ handler: "one", retries: 1 }, { handler: "one" }],
+    });
+    const { job } = await claimJob(backend.queue, "backoff", { worker: "w", leaseMs: 60_000 });
+    // Long enough that its start is still to come when counted, whatever the load.
+    const retry = { outcome: "retry" as const, error: "flaky", delayMs: 2_000 };
+    assert.ok(
+      await backend.queue.finish("backoff", {
+        id: job!.id,
+        worker: "w",
+        attempt: job!.attempts,
+        ...retry,
+      }),
+    );
+    await overwriteJob(backend, "backoff", job!.id, "state", "not coord's");
+    const [counts] = await queueCounts(backend, ["backoff"]);
+    assert.deepEqual([counts.scheduled, counts.waiting], [1, 2]);
+    const result = await work(backend, ["backoff"], {
+      handlers: { one: () => 1 },
+      drain: true,
+      signal: AbortSignal.timeout(HANG_GUARD_MS),
+    });
+    assert.deepEqual([result.completed, result.failed], [0, 1]);
+    const flow = await waitForJob(backend, ref, { timeoutMs: HANG_GUARD_MS });
+    assert.equal(flow.state, "failed");
+    assert.match(flow.error!, /^part \S+\.0 failed: cannot be read: /);
+    assert.equal((await getJob(backend, `${ref}.1`)).state, "cancelled");
+  },
+);
+
+conformance(
+  "a flow that fails before its part another program wrote over is released ends, the part left as it is",
+  async (ctx) => {
+    const backend = await ctx.open();
+    const { ref } = await putFlow(backend, "before", {
+      serial: [{ handler: "boom" }, { handler: "one" }],
+    }, { id: "fl" });
+    await overwriteJob(backend, "before", "fl.1", "state", "not coord's");
+    const result = await work(backend, ["before"], {
+      handlers: {
+        boom: () => {
+          throw new Error("kaboom");
+        },
+        one: () => 1,
+      },
+      drain: true,
+      signal: AbortSignal.timeout(HANG_GUARD_MS),
+    });
+    assert.deepEqual([result.completed, result.failed], [0, 1]);
+    const flow = await waitForJob(backend, ref, { timeoutMs: HANG_GUARD_MS });
+    assert.match(flow.error!, /^part \S+\.0 failed: kaboom$/);
+    await assert.rejects(getJob(backend, `${ref}.1`), ForeignDataError);
   },
 );

@@ -83,11 +83,13 @@ const FOREIGN_WAITING = "lease_until IS NULL AND finished_at IS NULL AND due IN 
 /**
  * Of the rows in {@link FOREIGN_STATE}, those the columns coord writes with the state say were
  * pending outside the run order (due 0: delayed, a retry's backoff), neither running nor ended,
- * and no flow's (whose part waits on its flow with the same columns): once their start comes
- * they are as Redis's in its run order. They held no group's place: `#leave` changes no count.
+ * and no group: once their start comes they are as Redis's in its run order. A flow's part is
+ * so once it has started (a retry's backoff): one that never did waits on its flow with the same
+ * columns, until its release puts it in the run order. They held no group's place: `#leave`
+ * changes no count.
  */
-const FOREIGN_DELAYED =
-  "lease_until IS NULL AND finished_at IS NULL AND due = 0 AND parent IS NULL AND grp IS NULL";
+const FOREIGN_DELAYED = "lease_until IS NULL AND finished_at IS NULL AND due = 0 AND grp IS NULL" +
+  " AND (parent IS NULL OR started_at IS NOT NULL)";
 
 /**
  * The queue's tables. Times are epoch ms (BIGINT); `coord_queue_removed.seq` is SQLite's row
@@ -961,8 +963,15 @@ export class SqlQueueSteps implements QueueSteps {
       for (const child of parts) await this.#release(s, queue, child);
       return;
     }
-    // Ready now, so in the run order now, as a put's job (a flow's parts have no --group).
-    await this.#update(s, queue, id, { state: "pending", due: 1, ready_at: s.now });
+    // Ready now, so in the run order now, as a put's job (a flow's parts have no --group). One
+    // whose state another program wrote over joins it so, its state left as it is: the claim
+    // that meets it there fails it as unreadable (FOREIGN_WAITING), as Redis's does.
+    const foreign = !JOB_STATES.includes(row.state);
+    await this.#update(s, queue, id, {
+      ...!foreign && { state: "pending" },
+      due: 1,
+      ready_at: s.now,
+    });
   }
 
   /** A failed group's parts that have not started will not: cancelled. */
@@ -2159,6 +2168,10 @@ export class SqlQueueSteps implements QueueSteps {
         ? "pending"
         : before.state;
       await this.#leave(s, queue, { ...before, state: was } as unknown as JobRow);
+      // A flow's part moves its flow on as any failed part does: its group fails, or goes on.
+      if (typeof before.parent === "string") {
+        await this.#partEnded(s, queue, { ...before, ...failed } as unknown as JobRow);
+      }
       await s.tx.notify({ kind: "queue", name: queue });
       return true;
     });
@@ -2320,9 +2333,9 @@ export class SqlQueueSteps implements QueueSteps {
         // A run whose state another program wrote over is running by its lease, a job come due
         // so is pending, a delayed one scheduled until its start, then pending, until a claim
         // fails it, as Redis counts one by its lease or its run order whatever its record holds
-        // (a worker's --drain waits for it). A flow's, which no claim fails, is waiting, which a
-        // --drain does not wait for. Any other row of a state coord has not is refused, as Redis
-        // refuses a key of another type.
+        // (a worker's --drain waits for it). A flow's part not yet released is waiting, which a
+        // --drain does not wait for, until its release puts it in the run order. Any other row of
+        // a state coord has not is refused, as Redis refuses a key of another type.
         const placed = await tx.all<
           { was: "active" | "pending" | "scheduled" | "waiting" | null; state: unknown; n: number }
         >(

@@ -1,8 +1,19 @@
 -- fail_undecodable: ARGV[2..3]: id, reason.
 -- A job whose stored parts cannot be read fails with the reason; what cannot be read is
 -- replaced by coord's own, so show and wait answer for it from now on.
---- @include "includes/run_order.lua"
---- @include "includes/retention.lua"
+--- @include "includes/flow.lua"
+
+-- The flow's group that lists part `id`, whose record cannot say: a part's id is its group's,
+-- a dot and its place (flowNodes in lib/queue/flow.ts).
+local function listed_by(id)
+  local group_id = id:match('^(.+)%.[^.]+$')
+  local group = group_id and decode(group_id)
+  if not (group and group.group) then return nil end
+  if group.group.postprocess == id then return group_id end
+  for _, child in ipairs(group.group.children) do
+    if child == id then return group_id end
+  end
+end
 
 refuse_all()
 check_settings()
@@ -19,11 +30,13 @@ if not job then
     group = call('HGET', groups, 'running:' .. id) or nil
   end
   job = { id = id, attempts = 0, stalls = 0, readyAt = now_ms, createdAt = now_ms,
-    groupKey = group }
+    groupKey = group, parent = listed_by(id) }
 end
 if job.groupKey then check_groups({ job.groupKey }) end
 if job.state == 'waiting' then call('HINCRBY', totals, 'waiting', -1) end
-if job.state ~= 'failed' then call('HINCRBY', totals, 'failed', 1) end
+-- Failed already by another worker whose claim met it too: counted, and its flow moved on.
+local ended = job.state == 'failed'
+if not ended then call('HINCRBY', totals, 'failed', 1) end
 job.state = 'failed'
 job.error = reason
 job.finishedAt = now_ms
@@ -38,5 +51,7 @@ if not job.parent then listed(job, 'failed') end
 if not spec_readable(id) then call('HSET', specs, id, '{}') end
 if not readable(results, id) then call('HDEL', results, id) end
 if not readable(inputs, id, 'table') then call('HDEL', inputs, id) end
+-- A flow's part moves its flow on as any failed part does: its group fails, or goes on.
+if job.parent and not ended then part_ended(job) end
 changed()
 return 1

@@ -14,19 +14,27 @@ local ENDS = { specs, progress, removed, unpack(FINISHES) }
 -- group's own end), all in the step that ended the part.
 local finish
 
--- Makes a waiting job ready; a group starts its parts (all, or the first).
-local function release(id)
-  local job = load(id)
-  if job.group then
+-- Makes a waiting job ready; a group starts its parts (all, or the first). `group`: the group
+-- releasing it, whose priority its parts have.
+local function release(id, group)
+  local job, held_text = decode(id)
+  if job and job.group then
     if job.group.kind == 'parallel' then
-      for _, child in ipairs(job.group.children) do release(child) end
+      for _, child in ipairs(job.group.children) do release(child, job) end
     else
-      release(job.group.children[1])
+      release(job.group.children[1], job)
     end
     return
   end
   call('HINCRBY', totals, 'waiting', -1)
   call('ZREM', waiting, id)
+  if held_text then
+    -- A part another program wrote over while it waited joins the run order all the same, where
+    -- the claim that meets it fails it as unreadable (fail_undecodable), which moves its flow on:
+    -- refusing the step here would keep the run that ended before it from ever ending.
+    enqueue({ id = id, readyAt = now_ms, priority = group.priority })
+    return
+  end
   job.state = 'pending'
   job.readyAt = now_ms
   save(job)
@@ -40,8 +48,9 @@ local function abandon(group)
   for i, id in ipairs(group.group.children) do ids[i] = id end
   if group.group.postprocess then table.insert(ids, group.group.postprocess) end
   for _, id in ipairs(ids) do
-    local job = load(id)
-    if job.state == 'waiting' or job.state == 'pending' then
+    -- One another program wrote over is left as it is (one in the run order, a claim fails).
+    local job = decode(id)
+    if job and (job.state == 'waiting' or job.state == 'pending') then
       job.error = 'its group ' .. group.id .. ' failed'
       finish(job, 'cancelled')
     end
@@ -69,7 +78,7 @@ local function part_ended(job)
   group.done = group.done + 1
   save(parent)
   if group.done < #group.children then
-    if group.kind == 'serial' then release(group.children[group.done + 1]) end
+    if group.kind == 'serial' then release(group.children[group.done + 1], parent) end
     return
   end
   local parts = {}
@@ -93,7 +102,7 @@ local function part_ended(job)
   local joined = '[' .. table.concat(parts, ',') .. ']'
   if group.postprocess then
     call('HSET', inputs, group.postprocess, joined)
-    release(group.postprocess)
+    release(group.postprocess, parent)
   else
     call('HSET', results, parent.id, joined)
     finish(parent, 'completed')
