@@ -866,6 +866,32 @@ conformance(
 );
 
 conformance(
+  "a pending job whose attempts another program set to the last safe integer is failed by the worker whose claim met it, and the jobs behind it run",
+  async (ctx) => {
+    const backend = await ctx.open();
+    await putJob(backend, "edge", { id: "x", handler: "ok" });
+    await putJob(backend, "edge", { id: "y", handler: "ok" });
+    // Readable as stored; one more, as a claim takes it, is no safe integer.
+    await runSql(
+      backend,
+      "UPDATE coord_queue_job SET attempts = ? WHERE namespace = ? AND queue = ? AND id = ?",
+      Number.MAX_SAFE_INTEGER,
+      backend.namespace,
+      "edge",
+      "x",
+    );
+    const { undecodable } = await claimJob(backend.queue, "edge", { worker: "w", leaseMs: 60_000 });
+    assert.equal(undecodable?.id, "x");
+    const error = `cannot be read: ${undecodable!.reason}`;
+    assert.equal(await backend.queue.failUndecodable("edge", { id: "x", error }), true);
+    const { job } = await claimJob(backend.queue, "edge", { worker: "w", leaseMs: 60_000 });
+    assert.equal(job?.id, "y");
+  },
+  // Its record is one JSON value: another program's attempts there fail it as stored.
+  { skip: REDIS_LABELS },
+);
+
+conformance(
   "show, wait and cancel refuse a job coord cannot read, changing nothing",
   async (ctx) => {
     const backend = await ctx.open();

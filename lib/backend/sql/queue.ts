@@ -2103,13 +2103,19 @@ export class SqlQueueSteps implements QueueSteps {
       if (!before) return false;
       // The claim that met it read it in an earlier step: since then another worker may have
       // failed it, and a `queue retry` made it coord's own again, to run. Only a row this step
-      // cannot read either, by the claim's checks, is failed.
+      // cannot read either, by the claim's checks, is failed: a pending one also as the claim
+      // would take it (its attempts one more: 2^53 − 1 there is refused).
+      const row = before as unknown as JobRow;
+      const taken = row.state === "pending"
+        ? { ...row, state: "active" as const, attempts: row.attempts + 1, started_at: s.now }
+        : row;
       const unreadable = await refusalOf(async () => {
         await s.tx.refuseForeignRows(`job ${queue}/${r.id}`, ["coord_queue_job"], {
           queue,
           id: r.id,
         });
-        await this.#job(s, queue, before as unknown as JobRow);
+        await this.#job(s, queue, row);
+        await this.#job(s, queue, taken);
       });
       if (unreadable === undefined) return false;
       if (before.parent === null && before.state !== "failed") {
