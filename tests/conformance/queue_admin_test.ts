@@ -1473,3 +1473,30 @@ conformance(
     assert.equal(await read(), planted, "left as it was");
   },
 );
+
+conformance(
+  "remove refuses a queue (65) whose job another program gave an id coord never writes lies at a page's end, and removes none",
+  async (ctx) => {
+    const env = envOf(ctx);
+    const backend = await ctx.open();
+    // 999 ids of coord's, then 2 that sort after them all, the first one the last of the first
+    // page of 1,000: on SQLite BLOBs (after every text), on Postgres (text only) text past the
+    // digits on records another program wrote over.
+    await putJobs(backend, "odd", Array.from({ length: 1_001 }, () => ({ handler: "ok" })));
+    await runSql(
+      backend,
+      `UPDATE coord_queue_job SET id = ${
+        backend.kind === "sqlite" ? "CAST(id AS BLOB)" : "'~' || id, state = 'junk'"
+      } WHERE namespace = ? AND queue = 'odd' AND id IN ('5', '6')`,
+      backend.namespace,
+    );
+    const r = await runCoord(["queue", "remove", "odd", "--force"], { env });
+    assert.equal(r.code, 65, r.stderr);
+    assert.match(
+      r.stderr,
+      /^coord: queue "odd": 2 jobs coord cannot read \(odd\/.* and 1 more\) — /,
+    );
+    assert.equal(await storedJobs(backend, "odd"), 1_001, "none removed");
+  },
+  { skip: ["redis", "cluster", "sentinel"] },
+);

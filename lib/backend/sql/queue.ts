@@ -55,6 +55,24 @@ function parseOr(json: string): unknown {
 /** The rows a page of `unreadable` reads. */
 const UNREADABLE_PAGE = 1000;
 
+/**
+ * Where a page of `unreadable` starts: after the text id `after` (the first page: at the start),
+ * past `skip` rows more. Only text is bound: on SQLite an id another program wrote as a BLOB
+ * (its TEXT column turns a number into text) sorts after every text, and one bound as the
+ * cursor fails the statement; the BLOBs read are skipped by count instead.
+ */
+interface PageCursor {
+  after?: string;
+  skip: number;
+}
+
+/** The cursor after a page of `ids` (in the order read) that started at `from`. */
+function nextCursor(from: PageCursor, ids: unknown[]): PageCursor {
+  const lastText = ids.findLastIndex((id) => typeof id === "string");
+  if (lastText === -1) return { ...from, skip: from.skip + ids.length };
+  return { after: ids[lastText] as string, skip: ids.length - 1 - lastText };
+}
+
 /** The message `check` refused with as another program's data, or undefined. */
 async function refusalOf(check: () => Promise<void>): Promise<string | undefined> {
   try {
@@ -2736,16 +2754,15 @@ export class SqlQueueSteps implements QueueSteps {
   }
 
   unreadable(queue: string, after?: string): Promise<UnreadablePage> {
-    // From the first row on: on SQLite an id another program wrote as a number sorts first, and
-    // the cursor keeps the last id's type (JSON), so a number's page goes on among numbers.
-    const from: SqlValue[] = after === undefined ? [] : [JSON.parse(after)];
+    const from: PageCursor = after === undefined ? { skip: 0 } : JSON.parse(after);
     return this.#read(async ({ tx }) => {
       const rows = await tx.all<JobRow>(
         `SELECT ${COLUMNS} FROM coord_queue_job WHERE namespace = ? AND queue = ?
-         ${from.length > 0 ? "AND id > ?" : ""} ORDER BY id LIMIT ${UNREADABLE_PAGE}`,
+         ${from.after !== undefined ? "AND id > ?" : ""} ORDER BY id
+         LIMIT ${UNREADABLE_PAGE} OFFSET ${from.skip}`,
         this.#ns,
         queue,
-        ...from,
+        ...(from.after !== undefined ? [from.after] : []),
       );
       const foreign = await tx.foreignIds("coord_queue_job", { queue }, rows.map((r) => r.id));
       const refused = [];
@@ -2761,10 +2778,8 @@ export class SqlQueueSteps implements QueueSteps {
         });
         if (reason !== undefined) refused.push({ id: String(row.id), reason });
       }
-      return {
-        refused,
-        ...(rows.length === UNREADABLE_PAGE && { next: JSON.stringify(rows.at(-1)!.id) }),
-      };
+      if (rows.length < UNREADABLE_PAGE) return { refused };
+      return { refused, next: JSON.stringify(nextCursor(from, rows.map((r) => r.id))) };
     });
   }
 
