@@ -315,7 +315,10 @@ export interface QueueRemoval {
 
 /** One page of {@link QueueSteps.unreadable}. */
 export interface UnreadablePage {
-  /** The jobs of the page that `get` refuses, each with its refusal; one may come again. */
+  /**
+   * The jobs of the page that `get` refuses, each with its refusal: each job once over the
+   * pages (on Redis, one may come again where its hash was resized while the pages were read).
+   */
   refused: { id: string; reason: string }[];
   /** Where the next page starts; undefined after the last. */
   next?: string;
@@ -478,8 +481,9 @@ export interface QueueSteps {
    * of removed jobs — not its id counter, so no later job takes a removed one's id. A queue
    * with a job running is left as it is (its run would end on a job put again under its id);
    * so is one with jobs waiting to run (pending, scheduled, waiting), unless `force`. With
-   * `dryRun`, only says whether it would. Its jobs' records are not read: a caller that must not
-   * remove another program's looks first, through {@link QueueSteps.unreadable}.
+   * `dryRun`, only says whether it would. It does not check for jobs another program wrote over,
+   * and removes them with the rest: call `removeQueue` (from `coord`), which checks
+   * first, a page at a time through {@link QueueSteps.unreadable}.
    */
   remove(queue: string, request: { force: boolean; dryRun?: boolean }): Promise<QueueRemoval>;
   /**
