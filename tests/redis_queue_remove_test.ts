@@ -11,7 +11,9 @@ import { connect } from "../lib/backend/connect.ts";
 import type { RedisBackend } from "../lib/backend/redis/backend.ts";
 import { putJobs } from "../lib/queue/bulk.ts";
 import { removeQueue } from "../lib/queue/retention.ts";
+import { ForeignDataError } from "../lib/errors.ts";
 import { redisServerAvailable, startStandalone } from "./support/redis_servers.ts";
+import { overwriteJob, storedJobs } from "./support/queue.ts";
 
 /** SLOWLOG GET's entries, oldest first: the command's name and key, and its client. */
 async function slowlog(backend: RedisBackend): Promise<{ command: string; client: string }[]> {
@@ -61,6 +63,39 @@ Deno.test({
       assert.ok(scripts.reduce((a, b) => a + b, 0) >= 6, `scans by script: ${scripts}`);
       assert.ok(scripts.every((n) => n <= 1), `scans by script: ${scripts}`);
       assert.equal(scripts.at(-1), 0, "the removing step reads no job");
+    } finally {
+      await backend.close();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "remove on Redis refuses a queue holding values of megabytes another program wrote, naming the least id, and no reply of its pages carries them whole",
+  ignore: !redisServerAvailable(),
+  async fn() {
+    await using server = await startStandalone();
+    const backend = await connect({ url: server.url, env: {} }) as RedisBackend;
+    try {
+      await putJobs(backend, "huge", Array.from({ length: 5 }, () => ({ handler: "h" })));
+      const huge = "x".repeat(5_000_000);
+      for (const id of ["4", "2", "5"]) await overwriteJob(backend, "huge", id, "spec", huge);
+      // Each reply the backend gets, measured as it comes.
+      const send = backend.conn.send;
+      let biggest = 0;
+      backend.conn.send = async (key, args) => {
+        const reply = await send(key, args);
+        biggest = Math.max(biggest, JSON.stringify(reply).length);
+        return reply;
+      };
+      await assert.rejects(removeQueue(backend, "huge", { force: true }), (e: Error) => {
+        assert.ok(e instanceof ForeignDataError);
+        assert.match(e.message, /: 3 jobs coord cannot read \(huge\/2: .*"xxxx.* and 2 more\)/);
+        return true;
+      });
+      assert.ok(biggest < 10_000, `a reply of ${biggest} characters`);
+      backend.conn.send = send;
+      assert.equal(await storedJobs(backend, "huge"), 5, "none removed");
     } finally {
       await backend.close();
     }

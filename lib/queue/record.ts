@@ -116,9 +116,22 @@ export function unreadableJobs(queue: string, count: number, id: string, reason:
     `— another program wrote there; coord doctor lists them`;
 }
 
-/** Why a job's stored `held` text is refused: what it holds, and what to do. */
+/** The characters of a job's held text that {@link foreignJob} shows. */
+const HELD_SHOWN = 60;
+
+/**
+ * The bytes of a refused job's held text a step sends for {@link foreignJob}: its first 60
+ * characters (UTF-16) in any UTF-8, 3 bytes each at most, and one cut short after them. A value
+ * of megabytes another program wrote is not sent whole to show 60 characters of it.
+ */
+export const HELD_PREFIX_BYTES = HELD_SHOWN * 3 + 3;
+
+/**
+ * Why a job's stored `held` text is refused: what it holds (its first 60 characters: only
+ * {@link HELD_PREFIX_BYTES} of it need be read), and what to do.
+ */
 export function foreignJob(queue: string, held: string): string {
-  return `queue "${queue}": a job holds ${JSON.stringify(held.slice(0, 60))} — another ` +
+  return `queue "${queue}": a job holds ${JSON.stringify(held.slice(0, HELD_SHOWN))} — another ` +
     `program wrote there; remove it or use another --namespace`;
 }
 

@@ -179,20 +179,19 @@ export async function removeQueue(
  * them): removing one would be writing over another program's data.
  */
 async function refuseUnreadable(steps: QueueSteps, queue: string): Promise<void> {
-  // Each counted once: a page may name a job again. Named: the least id, as what order a
-  // backend's pages come in (a Redis HSCAN's, any) is not to choose it.
-  const refused = new Set<string>();
+  // Named: the least id, as what order a backend's pages come in (a Redis HSCAN's, any) is not
+  // to choose it. Only it and a count are kept: a queue of millions of foreign jobs takes no
+  // more memory than one.
+  let count = 0;
   let first: { id: string; reason: string } | undefined;
   let after: string | undefined;
   do {
     const page = await steps.unreadable(queue, after);
     for (const job of page.refused) {
-      refused.add(job.id);
+      count++;
       if (first === undefined || job.id < first.id) first = job;
     }
     after = page.next;
   } while (after !== undefined);
-  if (first) {
-    throw new ForeignDataError(unreadableJobs(queue, refused.size, first.id, first.reason));
-  }
+  if (first) throw new ForeignDataError(unreadableJobs(queue, count, first.id, first.reason));
 }

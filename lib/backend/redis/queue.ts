@@ -28,7 +28,7 @@ import type {
 import { DEFAULT_KEEP, MAX_REMOVED, MAX_STALLS, TRIM_BATCH } from "../../queue/steps.ts";
 import type { RedisBackend } from "./backend.ts";
 import { RedisSteps, scriptPerStep } from "./script.ts";
-import { foreignJob, jobRecord } from "../../queue/record.ts";
+import { foreignJob, HELD_PREFIX_BYTES, jobRecord } from "../../queue/record.ts";
 import { ForeignDataError } from "../../errors.ts";
 
 /** The Redis type of each key a queue keeps (checked by the script and by doctor). */
@@ -360,7 +360,9 @@ export class RedisQueueSteps extends RedisSteps<QueueStep> implements QueueSteps
   async unreadable(queue: string, after = "1:0"): Promise<UnreadablePage> {
     // Which of the jobs' hashes, and HSCAN's cursor in it (see unreadable.lua).
     const [hash, cursor] = after.split(":");
-    const reply = ((await this.run(queue, "unreadable", hash, cursor)) as unknown[]).map(String);
+    const reply =
+      (await this.run(queue, "unreadable", hash, cursor, HELD_PREFIX_BYTES) as unknown[])
+        .map(String);
     const refused = [];
     for (let i = 2; i < reply.length; i += 2) {
       refused.push({ id: reply[i], reason: foreignJob(queue, reply[i + 1]) });

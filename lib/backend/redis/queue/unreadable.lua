@@ -1,11 +1,14 @@
 -- unreadable: one page of the jobs of the queue that coord cannot read (another program wrote
 -- their record or a part of it: what `show` refuses), for `remove` to refuse the queue before
 -- its removing step. ARGV[2]: which of the jobs' hashes (1: records, then specs, results,
--- inputs, progress), ARGV[3]: the HSCAN cursor in it ('0': its start). Returns { the next
--- page's hash and cursor (0 and '0' after the last page), then the id and held text of each job
--- refused on the page }. A page is its own script: the whole queue in one would hold the server
--- for seconds (a million jobs: 13 s), every other client waiting. A job may be named again, by
--- another of its parts or by HSCAN (a page may repeat a field): the caller counts it once.
+-- inputs, progress), ARGV[3]: the HSCAN cursor in it ('0': its start), ARGV[4]: the bytes of a
+-- held text to send. Returns { the next page's hash and cursor (0 and '0' after the last page),
+-- then the id and the start of the held text of each job refused on the page }. A page is its
+-- own script: the whole queue in one would hold the server for seconds (a million jobs: 13 s),
+-- every other client waiting. Only the start of a text is sent, all a refusal shows: a page of
+-- values of megabytes another program wrote would otherwise be a reply of gigabytes. A job is
+-- named for the first of its parts refused, so the caller counts it without keeping every id
+-- (HSCAN may still repeat a field of a hash resized while it is read).
 --- @include "includes/job.lua"
 
 -- Whether a part's json is JSON (of Lua type `want`, when given).
@@ -36,12 +39,21 @@ local reply = { n, cursor }
 if cursor == '0' then
   if n < #HASHES then reply = { n + 1, '0' } else reply = { 0, '0' } end
 end
+-- Whether a part of job `id` in a hash before the nth is refused: the job was named there.
+local function named_before(id)
+  for m = 1, n - 1 do
+    local json = call('HGET', HASHES[m][1], id)
+    if json and not HASHES[m][2](id, json) then return true end
+  end
+  return false
+end
+local shown = tonumber(ARGV[4])
 local flat = page[2]
 for i = 1, #flat, 2 do
   local id, json = flat[i], flat[i + 1]
-  if not ok(id, json) then
+  if not ok(id, json) and not named_before(id) then
     table.insert(reply, id)
-    table.insert(reply, json)
+    table.insert(reply, json:sub(1, shown))
   end
 end
 return reply
