@@ -17,6 +17,7 @@ import { freshNamespace, onRedis, REDIS_BACKENDS } from "./support/backends.ts";
 import { FOREIGN_SETTINGS, plantForeignSetting, plantGarbageJob } from "./support/queue.ts";
 import { cancelJob, getJob, putJob } from "../lib/queue/queue.ts";
 import { configureQueue } from "../lib/queue/retention.ts";
+import { putJobs } from "../lib/queue/bulk.ts";
 import { runCoord } from "./support/cli.ts";
 import { freePort } from "./support/host.ts";
 
@@ -333,6 +334,46 @@ Deno.test({
           return true;
         },
       );
+    } finally {
+      await server.stop();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "a queue counter another program set past the numbers a job can have is refused (65), never holding the server",
+  ignore: !redisServerAvailable(),
+  async fn() {
+    // Its own server: the code before looped in the script for good, the server BUSY.
+    const server = await startStandalone();
+    try {
+      await using backend = await connect({
+        url: `redis://127.0.0.1:${server.port}`,
+        namespace: freshNamespace(),
+        env: {},
+      }) as RedisBackend;
+      const counter = backend.key("queue", "q", "counter");
+      for (const last of ["9007199254740991", "99999999999999999999"]) {
+        await backend.conn.send(counter, ["SET", counter, last]);
+        for (
+          const put of [
+            () => putJob(backend, "q", { handler: "ok" }),
+            () => putJobs(backend, "q", Array.from({ length: 500 }, () => ({ handler: "ok" }))),
+          ]
+        ) {
+          await assert.rejects(put(), (e: Error) => {
+            assert.ok(e instanceof ForeignDataError, String(e));
+            assert.match(e.message, new RegExp(`holds "${last}"`));
+            return true;
+          });
+        }
+        assert.equal(await backend.conn.send(counter, ["GET", counter]), last);
+      }
+      // Just below, a bulk put takes what numbers remain, then refuses.
+      await backend.conn.send(counter, ["SET", counter, "9007199254740989"]);
+      const [one] = await putJobs(backend, "q", [{ handler: "ok" }]);
+      assert.equal(one.ref, "q/9007199254740990");
     } finally {
       await server.stop();
     }

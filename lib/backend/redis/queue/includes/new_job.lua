@@ -65,17 +65,26 @@ end
 -- The queue's next number not taken by an --id. `expected`: how many the step may give out,
 -- whose records are read ahead in one command.
 local function next_number(expected)
+  -- Past 2^53 a Lua number no longer counts (n + 1 == n), and a loop over numbers would never
+  -- end, holding the server. A counter there is no queue's of coord's.
+  local LAST_JOB_NUMBER = 2 ^ 53 - 1
   if not last_number then
     local last = call('GET', counter)
-    if last and not string.match(last, '^%d+$') then
+    if last and not (string.match(last, '^%d+$') and tonumber(last) < LAST_JOB_NUMBER) then
       error({ err = 'FOREIGN ' .. counter .. ' holds "' .. last .. '"' })
     end
     last_number = tonumber(last) or 0
     local ahead = {}
-    for n = last_number + 1, last_number + (expected or 1) do table.insert(ahead, exact(n)) end
+    local upto = math.min(last_number + (expected or 1), LAST_JOB_NUMBER)
+    for n = last_number + 1, upto do table.insert(ahead, exact(n)) end
     read_ahead(ahead)
   end
-  repeat last_number = last_number + 1 until not exists(exact(last_number))
+  repeat
+    if last_number >= LAST_JOB_NUMBER then
+      error({ err = 'FOREIGN ' .. counter .. ' holds "' .. exact(last_number) .. '"' })
+    end
+    last_number = last_number + 1
+  until not exists(exact(last_number))
   return exact(last_number)
 end
 
