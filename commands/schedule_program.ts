@@ -118,6 +118,10 @@ export function eventLine(event: ScheduleEvent, verbose = false): string | undef
         : event.unrecorded === "taken over"
         ? `${event.task}${at} ended${failed(event.error)}, but another instance had taken its ` +
           "tick over before its end was recorded; the tick may run twice"
+        : event.unrecorded === "gone"
+        ? `${event.task}${at} ended${failed(event.error)}, but its record was gone before its ` +
+          "end was recorded (the backend lost its state, or the task was removed); the tick " +
+          "may run twice"
         : event.unanswered
         ? `${event.task}${at} lost its lease (no renewal answered for 2/3 of it); the run was ` +
           "stopped, and its tick runs again once the lease runs out"

@@ -50,7 +50,10 @@ export type ScheduleEvent =
    * Another instance took the tick over (the lease ran out first), or a later tick replaced it
    * (overlap `replace`); the run was aborted. With `unrecorded` the run had ended (with `error`
    * if it failed) but its end was not recorded: the backend did not answer in time (`no
-   * answer`: the tick may run again), or another instance had taken the tick over meanwhile.
+   * answer`: the tick may run again), another instance had taken the tick over meanwhile, or
+   * the task's record was `gone` (the backend lost its state, or the task was removed) and no
+   * instance had made it again: an instance that does so from an earlier read may run the tick
+   * again.
    */
   | {
     type: "lost";
@@ -62,7 +65,7 @@ export type ScheduleEvent =
      * having the tick: the tick is run again once its lease runs out.
      */
     unanswered?: boolean;
-    unrecorded?: "no answer" | "taken over";
+    unrecorded?: "no answer" | "taken over" | "gone";
     error?: string;
   }
   /**
@@ -233,8 +236,10 @@ class TaskLoop {
   /** When this loop first read its record, backend clock: its start, for two timings' contest. */
   #startedAt: number | undefined;
   /**
-   * The record of this timing the loop last read: should the backend lose it (a restart without
-   * persistence), the loop makes it again from the tick it had reached, not from now.
+   * The record of this timing the loop last read, or wrote to claim a tick: should the backend
+   * lose it (a restart without persistence), the loop makes it again from the tick it had
+   * reached, not from now, and past a tick it claimed (the read before the claim would run that
+   * tick again once the run ended).
    */
   #lastRead: TaskRecord | undefined;
   /** Whether this loop said it stands by for another timing (see #otherTiming); said once. */
@@ -424,6 +429,7 @@ class TaskLoop {
       : { ...current, lease: claimedLease, last };
     claimed.runs = record.runs + 1;
     if (!await this.#write(version, claimed)) return "again";
+    this.#lastRead = claimed;
     const replaced = new AbortController();
     const run = this.#execute({ ...last, claim }, following, readSentAt, { replaced });
     if (this.#def.executionMode === "at-least-once" && !allow) {
@@ -699,7 +705,8 @@ class TaskLoop {
    * Where a record made anew starts ticking from (its first tick is the next one after): now for
    * a new task; for one whose record was lost, the tick its last record had reached — which a
    * record made from now would skip when it came due as the record was lost — or the one after
-   * it when a run held it, as that run may still go on.
+   * it when a run held it, as that run may still go on or have ended (this loop's own run, whose
+   * end found no record to commit the tick in).
    */
   #remadeFrom(now: number): number {
     const next = this.#lastRead?.next;
@@ -794,7 +801,8 @@ class TaskLoop {
         deadline: (keeper?.deadline ?? performance.now()) + this.#def.leaseMs,
       });
       // A best-effort or triggered run is never run again: its end only goes unrecorded.
-      if (outcome === "lost" || (outcome === "unrecorded" && keeper)) {
+      const unrecorded = outcome === "unrecorded" || outcome === "gone";
+      if (outcome === "lost" || (unrecorded && keeper)) {
         context.metrics.lost(name);
         const ended = !keeper?.lost;
         context.emit({
@@ -804,7 +812,11 @@ class TaskLoop {
           replaced: replaced?.signal.aborted,
           ...(!ended && !takenOver && !replaced?.signal.aborted && { unanswered: true }),
           ...(ended && {
-            unrecorded: outcome === "unrecorded" ? "no answer" : "taken over",
+            unrecorded: outcome === "unrecorded"
+              ? "no answer"
+              : outcome === "gone"
+              ? "gone"
+              : "taken over",
             ...(error !== undefined && { error }),
           }),
         });
@@ -837,9 +849,11 @@ class TaskLoop {
    * connection) it tries again until `deadline` (local clock): a write whose reply was lost may
    * have landed, which the next read tells, and a tick whose commit is given up is run again.
    *
-   * @returns `lost` when another instance holds the tick now, `removed` when the task is gone,
-   * `given up` when a failed tick used its last retry and the task moved on, `unrecorded` when
-   * the backend did not answer before `deadline` or the stop was forced.
+   * @returns `lost` when another instance holds the tick now, `removed` when a dynamic task is
+   * gone (unscheduled), `gone` when a task of the file has no record (the backend lost it, or it
+   * was removed) and no instance has made it again, `given up` when a failed tick used its last
+   * retry and the task moved on, `unrecorded` when the backend did not answer before `deadline`
+   * or the stop was forced.
    */
   async #finish(
     started: Claimed,
@@ -886,7 +900,9 @@ class TaskLoop {
     let givenUp = false;
     const { failureMode, retryDelayMs } = this.#def;
     const { now, version, record } = await this.#read();
-    if (!record) return "removed";
+    // A task of the file without its record (lost, or removed): nothing fences this end, so it
+    // is not written; this loop makes the record again past the run's tick (see #remadeFrom).
+    if (!record) return this.#createRecord ? "gone" : "removed";
     const { claim: _, ...run } = started;
     // Only this run's finishing write records it with an outcome: an earlier try landed.
     if (isRun(record.last, run) && record.last.outcome !== "running") return "done";
@@ -1054,7 +1070,7 @@ class TaskLoop {
 }
 
 /** How recording a run's outcome ended. */
-type Finished = "done" | "given up" | "lost" | "removed";
+type Finished = "done" | "given up" | "lost" | "removed" | "gone";
 
 /** A claimed tick: its last-run entry and the claim's token (the lease is this claim's). */
 type Claimed = LastRun & { claim: string };

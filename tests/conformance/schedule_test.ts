@@ -1003,6 +1003,50 @@ conformance(
 );
 
 conformance(
+  "a run whose record the backend lost, with no other instance, runs its tick once and says its end went unrecorded",
+  async (ctx) => {
+    const runs: Run[] = [];
+    const seen: ScheduleEvent[] = [];
+    const backend = await ctx.open();
+    let forgotten = false;
+    const missed = Promise.withResolvers<void>();
+    const watched = overriding(backend, {
+      schedule: overriding(backend.schedule, {
+        read: async (name) => {
+          const read = await backend.schedule.read(name);
+          if (forgotten && !read.stored) missed.resolve();
+          return read;
+        },
+      }),
+    });
+    const { stop } = await instances(() => Promise.resolve(watched), 1, (app) => {
+      app.task({ name: "alone", interval: "1h", lease: "1500ms" }, async (c) => {
+        recorder(runs)(c);
+        if (runs.length > 1) return;
+        forgotten = true;
+        await forgetTask(backend, "alone"); // as a restart without persistence would
+        // A renewal (every 0.5 s) finds it gone; the run goes on to its end.
+        await missed.promise;
+      });
+    }, { onEvent: (e) => seen.push(e) });
+    const tick = await dueNow(await ctx.open(), "alone");
+    // Made again by the loop once the run ended: from the tick after the one the run held.
+    await until(async () => {
+      const { stored } = await backend.schedule.read("alone");
+      return stored !== undefined && JSON.parse(stored.value).next > tick;
+    }, { what: "the record made again past the run's tick" });
+    await stop();
+    assert.deepEqual(runs.map((r) => r.tick), [tick]);
+    assert.deepEqual(
+      seen.filter((e) => e.type === "lost" || e.type === "succeeded").map((e) => e.type),
+      ["lost"],
+    );
+    const lost = seen.find((e) => e.type === "lost");
+    assert.equal(lost?.type === "lost" && lost.unrecorded, "gone");
+  },
+);
+
+conformance(
   "a record the backend lost is made again from the tick it had reached: none is skipped",
   async (ctx) => {
     const runs: Run[] = [];
