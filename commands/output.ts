@@ -36,9 +36,10 @@ export function printTable(rows: string[][]): void {
   }
 }
 
-// C0 and C1 controls and DEL, and the invisible characters that reorder the text around them in
-// a terminal (Trojan Source).
-const UNPRINTABLE_CHARS = String.raw`\u0000-\u001f\u007f-\u009f${BIDI_CONTROLS}`;
+// C0 and C1 controls and DEL, the invisible characters that reorder the text around them in a
+// terminal (Trojan Source), and the line and paragraph separators, which end a line for a
+// JavaScript or JSON reader of the output (a one-line message would read as two).
+const UNPRINTABLE_CHARS = String.raw`\u0000-\u001f\u007f-\u009f${BIDI_CONTROLS}\u2028\u2029`;
 const UNPRINTABLE = new RegExp(`[${UNPRINTABLE_CHARS}]`, "g");
 const UNPRINTABLE_OR_BACKSLASH = new RegExp(`[${UNPRINTABLE_CHARS}\\\\]`, "g");
 

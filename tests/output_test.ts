@@ -21,6 +21,14 @@ Deno.test("printable() escapes the bidi controls that reorder a terminal's line"
   assert.equal(printable("報告 é 🚀"), "報告 é 🚀", "other characters are left as they are");
 });
 
+Deno.test("printable() and printableJson() keep a line one line: U+2028 and U+2029 escaped", () => {
+  // Both end a line for a JavaScript or JSON reader of coord's output.
+  assert.equal(printable("a\u2028b\u2029c"), "a\\u{2028}b\\u{2029}c");
+  const shown = printableJson({ handler: "a\u2028b" });
+  assert.equal(shown, '{"handler":"a\\u2028b"}');
+  assert.deepEqual(JSON.parse(shown), { handler: "a\u2028b" });
+});
+
 Deno.test("printable() leaves backslashes to a message that quotes its values in JSON", () => {
   const message = `lock name ${JSON.stringify("a\tb\\")} holds a control character\u202e`;
   assert.equal(
