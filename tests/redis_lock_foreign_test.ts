@@ -1,8 +1,9 @@
 /**
  * A Redis lock whose live tickets another program wrote (members that are no ticket, a lease
- * that never ends, a ticket without its user): every step refuses it, exit 65, one line, and
- * leaves every key as it was. A step counted the tickets only: it granted another program's
- * ticket, or failed half-way through (exit 70) with what it wrote before kept.
+ * that never ends, a ticket without its user, a user record or grant coord does not write):
+ * every step refuses it, exit 65, one line, and leaves every key as it was. A step counted the
+ * tickets only: it granted another program's ticket, or failed half-way through (exit 70) with
+ * what it wrote before kept.
  */
 
 import assert from "node:assert/strict";
@@ -12,16 +13,12 @@ import { assertPlantRefused } from "./support/redis_plant.ts";
 import { connect } from "../lib/backend/connect.ts";
 import type { RedisBackend } from "../lib/backend/redis/backend.ts";
 import { indexKey } from "../lib/backend/keys.ts";
+import { ForeignDataError } from "../lib/errors.ts";
 
 interface Plant {
   what: string;
   /** Commands on lock "r"'s keys (KEY(part) stands for the key), after one `lock run r`. */
   commands: string[][];
-  /**
-   * Only the console reads it (a user's label, a grant's time): the lock's steps read another
-   * ticket's record for its token at most, and go on.
-   */
-  consoleOnly?: boolean;
 }
 
 const PLANTS: Plant[] = [
@@ -67,7 +64,6 @@ const PLANTS: Plant[] = [
       ["ZADD", "presence", "9999999999999", "2"],
       ["HSET", "users", "2", "not json"],
     ],
-    consoleOnly: true,
   },
   {
     what: "a holder granted at no time",
@@ -79,7 +75,29 @@ const PLANTS: Plant[] = [
       ["HSET", "users", "2", '{"label":"them","since":"1.000"}'],
       ["HSET", "holders", "2", "soon"],
     ],
-    consoleOnly: true,
+  },
+  {
+    // Its lease ran out: the purge removed its request id (a table) from the requests, and the
+    // script failed half-way (70).
+    what: "a lapsed user whose request is no text",
+    commands: [
+      ["HSET", "state", "indicator", "2", "limit", "1"],
+      ["SET", "tickets", "2"],
+      ["ZADD", "queue", "2", "2"],
+      ["ZADD", "presence", "1", "2"],
+      ["HSET", "users", "2", '{"label":"them","since":"1.000","request":{}}'],
+    ],
+  },
+  {
+    // Granted with it: its holder would be told another's token, or none.
+    what: "a user whose token is no number",
+    commands: [
+      ["HSET", "state", "indicator", "2", "limit", "1"],
+      ["SET", "tickets", "2"],
+      ["ZADD", "queue", "2", "2"],
+      ["ZADD", "presence", "9999999999999", "2"],
+      ["HSET", "users", "2", '{"label":"them","since":"1.000","token":"soon"}'],
+    ],
   },
 ];
 
@@ -100,13 +118,45 @@ for (const backend of REDIS_BACKENDS) {
         parts: PARTS,
         plant: p.commands,
         refusing: [
-          ...p.consoleOnly ? [] : [["lock", "run", "r", "-n", ...flags, "--", "true"]],
+          ["lock", "run", "r", "-n", ...flags, "--", "true"],
           ["turn", "status", "r", ...flags],
           ["turn", "reset", "r", "--force", ...flags],
         ],
       });
     });
   }
+}
+
+for (const backend of REDIS_BACKENDS) {
+  Deno.test(`redis lock (${backend.label}): a waiter's check refuses a ticket the purge of lapsed ones ahead would grant, and leaves the keys as they were`, async () => {
+    await using target = await backend.use();
+    const namespace = freshNamespace();
+    const flags = ["--url", target.url, "--namespace", namespace];
+    assert.equal((await runCoord(["lock", "run", "r", ...flags, "--", "true"])).code, 0);
+    await using redis = await connect({ url: target.url, namespace, env: {} }) as RedisBackend;
+    const key = (part: string) => redis.key("lock", "r", part);
+    const send = (args: string[]) => redis.conn.send(args[1], args);
+    const user = '{"label":"them","since":"1.000"}';
+    for (
+      const [command, part, ...rest] of [
+        ["HSET", "state", "indicator", "2", "limit", "1"],
+        ["SET", "tickets", "4"],
+        ["ZADD", "queue", "2", "2", "3", "3", "4", "4"],
+        // 2 and 3 lapsed; 4's lease never ends.
+        ["ZADD", "presence", "1", "2", "1", "3", "1e300", "4"],
+        ["HSET", "users", "2", user, "3", user, "4", user],
+      ]
+    ) await send([command, key(part), ...rest]);
+    const stored = async () =>
+      JSON.stringify(await Promise.all(PARTS.map((part) => send(["DUMP", key(part)]))));
+    const before = await stored();
+    // Ticket 2's own step read the line up to the first two only, then granted 4 past them.
+    await assert.rejects(
+      redis.lock.check("r", { ticket: 2, expireMs: 1000, renew: false, starting: false }),
+      (e: Error) => e instanceof ForeignDataError && /ticket "4"/.test(e.message),
+    );
+    assert.equal(await stored(), before, "the keys are left as they were");
+  });
 }
 
 for (const backend of REDIS_BACKENDS) {

@@ -87,11 +87,10 @@ export async function resetTicketLine(
   { force = false, seen }: ResetTicketLineOptions = {},
 ): Promise<ResetResult> {
   checkName("resource name", resource);
-  // Read now when forced, whatever was seen: a user's record the line's steps pass over (its
-  // label, its grant's time) is read by status only, and a forced reset would remove it.
-  const before = force || seen === undefined ? await backend.lock.status(resource) : seen;
-  if (before === undefined) return { outcome: "missing" };
+  // The reset step refuses what status does: a forced one needs nothing read first.
   if (force) return await backend.lock.reset(resource, { force: true });
+  const before = seen ?? await backend.lock.status(resource);
+  if (before === undefined) return { outcome: "missing" };
   return await backend.lock.reset(resource, { force: false, expectTickets: before.tickets });
 }
 

@@ -65,14 +65,36 @@ if refused then return refused end
 limit, refused = state_field('limit', 1)
 if refused then return refused end
 
+-- A ticket's user record as coord writes it: JSON with its label and the time it came (a number
+-- before coord wrote times as strings), and since fencing tokens came its request id and token;
+-- else the refusal naming it. Read by every step that grants, drops or releases the ticket, and
+-- by the console: a record another program wrote over was passed over (a grant without its
+-- token, a drop without its request), or failed the script half-way (a request that is no text).
+local function foreign_user(ticket)
+  local text = redis.call('HGET', users, ticket) or ''
+  local decoded, user = pcall(cjson.decode, text)
+  local since = decoded and type(user) == 'table' and tonumber(user.since)
+  if not (since and since >= 0 and since < math.huge and type(user.label) == 'string'
+      and (user.request == nil or type(user.request) == 'string')
+      and (user.token == nil or type(user.token) == 'string' and string.match(user.token, '^%d+$')
+        and whole(user.token, 1))) then
+    return foreign(foreign_value(users, 'ticket ' .. ticket, text))
+  end
+end
+
+-- Tickets whose lease ran out: every step but a look drops them first (see the purge below).
+local expired = redis.call('ZRANGEBYSCORE', presence, '-inf', '(' .. now)
+
 -- Every live ticket a step acts on as coord writes it: a whole number no later than the last
 -- handed out, its own score in the queue, a lease a clock reaches (beyond 2^53 ms it never ends)
--- and a user; each holder one of them. A step would otherwise grant another program's ticket, or
--- fail half-way on one (a Lua error keeps what the script wrote before it). A ticket's own step
--- (check, release) acts on those up to it and the first `limit` + 1, which a release passes the
--- lock to; the others (a look, a new ticket, a reset) on the whole line.
+-- and a user record; each holder one of them, granted at a time. A step would otherwise grant
+-- another program's ticket, or fail half-way on one (a Lua error keeps what the script wrote
+-- before it). A ticket's own step (check, release) acts on those up to it and the first `limit`
+-- + 1, which a release passes the lock to, and as many more as the purge drops before them; the
+-- others (a look, a new ticket, a reset) on the whole line.
 local own = (op == 'check' or op == 'release') and redis.call('ZRANK', queue, ARGV[3])
-local members = redis.call('ZRANGE', queue, 0, own and math.max(own, limit) or -1, 'WITHSCORES')
+local members = redis.call('ZRANGE', queue, 0, own and math.max(own, limit) + #expired or -1,
+  'WITHSCORES')
 for i = 1, #members, 2 do
   local ticket, n = members[i], whole(members[i], 1)
   if n and n > tickets then
@@ -85,22 +107,32 @@ for i = 1, #members, 2 do
     return foreign(queue .. ' holds ticket "' .. ticket .. '", which ' .. presence .. ' and ' ..
       users .. ' do not keep as coord does')
   end
+  refused = foreign_user(ticket)
+  if refused then return refused end
 end
-for _, ticket in ipairs(redis.call('HKEYS', holders)) do
+-- The purge drops expired tickets wherever they stand in the line: their records too.
+for _, ticket in ipairs(expired) do
+  refused = foreign_user(ticket)
+  if refused then return refused end
+end
+local granted_at = redis.call('HGETALL', holders)
+for i = 1, #granted_at, 2 do
+  local ticket, at = granted_at[i], granted_at[i + 1]
   if not redis.call('ZSCORE', queue, ticket) then
     return foreign(holders .. ' holds ticket "' .. ticket .. '", which ' .. queue .. ' has not')
+  end
+  -- A time as `grant` writes it (%.3f), "+" appended once its user started.
+  if not (string.match(at, '^%d+%+?$') or string.match(at, '^%d+%.%d+%+?$')) then
+    return foreign(foreign_value(holders, 'ticket ' .. ticket, at))
   end
 end
 
 local function emit(event) redis.call('PUBLISH', channel, cjson.encode(event)) end
 
-local function user_of(ticket)
-  local decoded, user = pcall(cjson.decode, redis.call('HGET', users, ticket) or '')
-  if decoded and type(user) == 'table' then return user end
-  return {}
-end
+-- A ticket's user record, which `foreign_user` found coord's.
+local function user_of(ticket) return cjson.decode(redis.call('HGET', users, ticket)) end
 
-local function label_of(ticket) return user_of(ticket).label or '?' end
+local function label_of(ticket) return user_of(ticket).label end
 
 local function remove(ticket)
   local request = user_of(ticket).request
@@ -145,8 +177,11 @@ if op == 'status' then
   if redis.call('EXISTS', state) == 0 then return {} end
   local reply = { tickets, indicator, limit, string.format('%.3f', now) }
   for _, ticket in ipairs(redis.call('ZRANGE', queue, 0, -1)) do
+    -- Read here, as the steps read it: JSON readers differ (cjson takes `0x10` and `nan`).
+    local user = user_of(ticket)
     table.insert(reply, ticket)
-    table.insert(reply, redis.call('HGET', users, ticket) or '')
+    table.insert(reply, user.label)
+    table.insert(reply, string.format('%.3f', tonumber(user.since)))
     table.insert(reply, redis.call('HGET', holders, ticket) or '')
     -- No lease (another program's doing): the purge would never drop the ticket.
     table.insert(reply, redis.call('ZSCORE', presence, ticket) or '')
@@ -155,7 +190,6 @@ if op == 'status' then
 end
 
 -- Drops tickets whose presence lease ran out: their users crashed or vanished.
-local expired = redis.call('ZRANGEBYSCORE', presence, '-inf', '(' .. now)
 for _, ticket in ipairs(expired) do
   emit({ event = 'crashed', ticket = tonumber(ticket), label = label_of(ticket) })
   remove(ticket)

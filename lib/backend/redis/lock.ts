@@ -4,7 +4,6 @@
  * @module
  */
 
-import { ForeignDataError } from "../../errors.ts";
 import type {
   EnqueueRequest,
   EnqueueResult,
@@ -12,7 +11,6 @@ import type {
   ResetResult,
   TicketLine,
   TicketState,
-  TicketUser,
 } from "../../lock/steps.ts";
 import { settledLine, type StoredTicket } from "../../lock/settled.ts";
 import type { RedisBackend } from "./backend.ts";
@@ -97,10 +95,14 @@ export class RedisLockSteps extends RedisSteps implements LockSteps {
     if (reply.length === 0) return undefined;
     const [tickets, indicator, limit, now, ...rows] = reply;
     const users: StoredTicket[] = [];
-    for (let i = 0; i < rows.length; i += 4) {
-      const [ticket, json, granted, expiresAt] = rows.slice(i, i + 4);
+    // Each ticket's user as the script read it, which refused what coord does not write.
+    for (let i = 0; i < rows.length; i += 5) {
+      const [ticket, label, since, granted, expiresAt] = rows.slice(i, i + 5);
       users.push({
-        ...parseUser(resource, Number(ticket), json, granted),
+        ticket: Number(ticket),
+        label,
+        since: Number(since),
+        ...(granted ? { grantedAt: parseFloat(granted) } : {}),
         expiresAt: expiresAt === "" ? Infinity : Number(expiresAt),
       });
     }
@@ -148,28 +150,4 @@ function parseStanding(reply: unknown[]): TicketState {
     default:
       throw new Error(`unexpected lock reply ${JSON.stringify(reply)}`);
   }
-}
-
-function parseUser(resource: string, ticket: number, json: string, granted: string): TicketUser {
-  const refused = (what: string, text: string) =>
-    new ForeignDataError(
-      `lock "${resource}": ticket ${ticket}${what} holds ${JSON.stringify(text)} — another ` +
-        `program wrote there; remove the key or use another --namespace`,
-    );
-  // A grant's time as the script writes it (%.3f), "+" appended once its user started.
-  if (granted !== "" && !/^\d+(\.\d+)?\+?$/.test(granted)) throw refused("'s grant", granted);
-  try {
-    const { label, since } = JSON.parse(json);
-    if (typeof label === "string" && Number.isFinite(Number(since))) {
-      return {
-        ticket,
-        label,
-        since: Number(since),
-        ...(granted ? { grantedAt: parseFloat(granted) } : {}),
-      };
-    }
-  } catch {
-    // reported below
-  }
-  throw refused("", json);
 }
