@@ -193,12 +193,12 @@ export class RedisQueueSteps extends RedisSteps<QueueStep> implements QueueSteps
   }
 
   async putMany(queue: string, requests: PutRequest[]): Promise<PutResult[]> {
-    // Specs travel as strings inside the list: the script stores them without decoding.
-    const reply = (await this.runCreating(
-      queue,
-      "putmany",
-      JSON.stringify(requests.map(putArgs)),
-    )) as string[];
+    // Each spec travels as an argument of its own, after the list of the others, which the
+    // script stores as it comes: as a string inside the list's JSON it was escaped twice.
+    const args = requests.map(putArgs);
+    const list = JSON.stringify(args.map(([id, _spec, ...rest]) => [id, ...rest]));
+    const specs = args.map(([_id, spec]) => spec);
+    const reply = (await this.runCreating(queue, "putmany", list, ...specs)) as string[];
     return requests.map((_, i) => putReply(queue, reply, i * 4));
   }
 

@@ -1,4 +1,8 @@
--- putmany: many puts in one step. ARGV[2]: a json list of put's arguments (spec a string).
+-- putmany: many puts in one step. ARGV[2]: a json list of each put's arguments as put takes them
+-- (put.lua), but its spec; ARGV[2 + i]: put i's spec, json. A spec comes as an argument of its
+-- own, stored as it comes: inside the list it was escaped a second time, and decoded with the
+-- list, for nothing. The other arguments are short: as arguments of their own each costs the
+-- client more to send than its share of the list.
 --- @include "includes/new_job.lua"
 
 guard(PUTS)
@@ -10,10 +14,11 @@ hold_back()
 -- already in the run order: it goes through what came due since the mark, before it writes.
 local due = due_jobs()
 local requests = cjson.decode(ARGV[2])
+if #requests ~= #ARGV - 2 then return redis.error_reply('malformed puts') end
 -- The groups the puts join, and those of the due jobs promotion places, before it writes.
 local touched = due_groups(due)
 for _, r in ipairs(requests) do
-  if r[9] ~= '' then table.insert(touched, r[9]) end
+  if r[8] ~= '' then table.insert(touched, r[8]) end
 end
 check_groups(touched)
 trim_dedupe(#requests)
@@ -24,8 +29,9 @@ for _, r in ipairs(requests) do
 end
 read_ahead(given)
 local reply = {}
-for _, r in ipairs(requests) do
-  for _, part in ipairs(put(r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], numbers)) do
+for i, r in ipairs(requests) do
+  for _, part in ipairs(put(r[1], ARGV[2 + i], r[2], r[3], r[4], r[5], r[6], r[7], r[8],
+      numbers)) do
     table.insert(reply, part)
   end
 end
