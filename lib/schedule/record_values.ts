@@ -10,7 +10,7 @@
 
 // The SQL rows' checks and display too: one range for every stored instant and count.
 import { instant as instantMs, shownValue, whole } from "../stored_values.ts";
-import { parseStoredTiming, type TimingOptions } from "./timing.ts";
+import { storedTiming, type TimingOptions } from "./timing.ts";
 
 /**
  * What coord writes at `path`: undefined when `value` is that, else the first value it never
@@ -77,15 +77,11 @@ function byKey(rule: Rule): Rule {
  * A dynamic instance's spec, as `schedule()` stores it: an object whose timing parses (its args
  * are any JSON). A spec no scheduler can run (`{}`, a bad cron) is another program's.
  */
-const instanceSpec: Rule = (value, path) => {
-  const shape = object({})(value, path);
-  if (shape !== undefined) return shape;
-  try {
-    parseStoredTiming(value as TimingOptions);
-  } catch {
-    return `${path} = ${shownValue(value)}`;
-  }
-};
+const instanceSpec: Rule = (value, path) =>
+  object({})(value, path) ??
+    (storedTiming(value as TimingOptions) instanceof Error
+      ? `${path} = ${shownValue(value)}`
+      : undefined);
 
 const OUTCOMES = ["running", "success", "failure", "interrupted", "abandoned"];
 

@@ -32,7 +32,7 @@ import {
 } from "./record.ts";
 import { type RunnerContext, runTaskLoop } from "./runner.ts";
 import type { TaskDefinition } from "./task.ts";
-import { parseStoredTiming, parseTiming } from "./timing.ts";
+import { parseTiming, storedTiming, type Timing } from "./timing.ts";
 
 /** A template's instances are re-read at least this often, besides change notifications. */
 const TEMPLATE_RECHECK_MS = 5_000;
@@ -103,7 +103,7 @@ async function moveSpecs(
     // A timing an earlier coord took that this one refuses (`30d`, February 31st) stays where
     // it is: in the instance's record it would read as another program's, and its instance
     // could no longer be unscheduled. Its loop reports it, as before.
-    if (!runnable(entry)) continue;
+    if (storedTiming(entry) instanceof Error) continue;
     const json = JSON.stringify(entry);
     // An entry without a record is left as it is: its loop finds none, and removes it.
     let listing: InstanceListing | undefined;
@@ -128,16 +128,6 @@ async function moveSpecs(
     if (listing) moved.set(id, { json, listing });
   }
   return moved;
-}
-
-/** Whether a scheduler can run `spec`: its timing parses. */
-function runnable(spec: DynamicTaskSpec): boolean {
-  try {
-    parseStoredTiming(spec);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** An entry `moveSpecs` moved: the entry as it was (JSON), and what lists it now. */
@@ -420,7 +410,7 @@ async function runInstance(
     const spec = await readSpec(def.name, id, entry, context, stop);
     if (stop.aborted) return;
     const ended = spec === undefined ? "done" : await runTaskLoop(
-      { ...def, name, timing: parseStoredTiming(spec), args: spec.args },
+      { ...def, name, timing: runnableTiming(spec), args: spec.args },
       context,
       stop,
       { createRecord: false },
@@ -432,6 +422,13 @@ async function runInstance(
     if (isUnrecoverable(e)) return;
     context.emit({ type: "error", task: name, error: sourcedLine(name, e) });
   }
+}
+
+/** `spec`'s timing; an earlier coord's entry whose timing this coord refuses is reported. */
+function runnableTiming(spec: DynamicTaskSpec): Timing {
+  const timing = storedTiming(spec);
+  if (timing instanceof Error) throw timing;
+  return timing;
 }
 
 /**

@@ -139,19 +139,48 @@ export function parseTiming(options: TimingOptions): Timing {
 }
 
 /**
- * {@link parseTiming} of a timing stored by an earlier coord, which took a time zone with an
- * interval, an instant or `@every` and ignored it: ignored still, not refused (refused, a dynamic
- * instance stored so would never run again).
+ * Stored timings parsed, by their text ({@link storedTiming}), the least recently used dropped
+ * past this many. A croner job holds ≈ 83 KB, shared with the loops running instances of that
+ * timing: 2,000 hold ≈ 170 MB at most beyond them.
+ */
+const STORED_TIMINGS_KEPT = 2_000;
+const storedTimings = new Map<string, Timing | Error>();
+
+/**
+ * A stored dynamic instance's timing, or the error saying no scheduler can run it (`{}`, a bad
+ * cron: another program's spec). Read as an earlier coord stored it, which took a time zone with
+ * an interval, an instant or `@every` and ignored it: ignored still, not refused (refused, a
+ * dynamic instance stored so would never run again). Every read of an instance's record checks
+ * its timing, and a cron with a time zone takes ≈ 1 ms to parse: parsed once per text (its args
+ * aside), and the timing shared by every instance with that text.
  *
  * @example
  * ```ts
- * import { parseStoredTiming } from "./timing.ts";
- * parseStoredTiming({ interval: "1h", timezone: "Europe/Berlin" }).spec; // "every 3600000ms"
+ * import { storedTiming } from "./timing.ts";
+ * const timing = storedTiming({ interval: "1h", timezone: "Europe/Berlin" });
+ * timing instanceof Error ? timing.message : timing.spec; // "every 3600000ms"
  * ```
  */
-export function parseStoredTiming(options: TimingOptions): Timing {
-  const readsWallClock = options.cron != null && !/^\s*@every\s/.test(options.cron);
-  return parseTiming(readsWallClock ? options : { ...options, timezone: undefined });
+export function storedTiming(spec: TimingOptions & { args?: unknown }): Timing | Error {
+  const { args: _, ...options } = spec;
+  const text = JSON.stringify(options);
+  let timing = storedTimings.get(text);
+  if (timing === undefined) {
+    const readsWallClock = options.cron != null && !/^\s*@every\s/.test(options.cron);
+    try {
+      timing = parseTiming(readsWallClock ? options : { ...options, timezone: undefined });
+    } catch (e) {
+      // Anything it holds, of any type: a cron that is no string fails as a TypeError.
+      timing = e instanceof Error ? e : new Error(String(e));
+    }
+    if (storedTimings.size >= STORED_TIMINGS_KEPT) {
+      storedTimings.delete(storedTimings.keys().next().value!);
+    }
+  } else {
+    storedTimings.delete(text);
+  }
+  storedTimings.set(text, timing);
+  return timing;
 }
 
 function checkTimezone(timezone: string): void {

@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { UsageError } from "../errors.ts";
 import {
   parseDuration,
-  parseStoredTiming,
   parseTiming,
+  storedTiming,
   type Timing,
   type TimingOptions,
 } from "./timing.ts";
@@ -447,14 +447,27 @@ Deno.test("parseTiming() refuses a time zone where no wall clock is read", () =>
   );
 });
 
-Deno.test("parseStoredTiming() reads a time zone an earlier coord stored with an interval as it did: ignored", () => {
+Deno.test("storedTiming() reads a time zone an earlier coord stored with an interval as it did: ignored", () => {
   // A dynamic instance stored so must go on running, not fail at every re-check.
   const zone = { timezone: "America/New_York" };
-  assert.equal(parseStoredTiming({ interval: "1h", ...zone }).spec, "every 3600000ms");
-  assert.equal(parseStoredTiming({ cron: "@every 1h", ...zone }).spec, "every 3600000ms");
-  assert.equal(parseStoredTiming({ executeAt: 0, ...zone }).first(0), 0);
-  assert.equal(
-    parseStoredTiming({ cron: "0 0 * * *", ...zone }).spec,
-    "cron 0 0 * * * America/New_York",
-  );
+  const spec = (options: TimingOptions) => (storedTiming(options) as Timing).spec;
+  assert.equal(spec({ interval: "1h", ...zone }), "every 3600000ms");
+  assert.equal(spec({ cron: "@every 1h", ...zone }), "every 3600000ms");
+  assert.equal((storedTiming({ executeAt: 0, ...zone }) as Timing).first(0), 0);
+  assert.equal(spec({ cron: "0 0 * * *", ...zone }), "cron 0 0 * * * America/New_York");
+});
+
+Deno.test("storedTiming() parses a stored spec once per text, args aside, and says so of one no scheduler runs", () => {
+  const first = storedTiming({ cron: "7 9 * * *", timezone: "Asia/Tokyo", args: 1 });
+  assert.ok(!(first instanceof Error));
+  // Another instance's record, or the next read of this one: the same timing, unparsed.
+  assert.equal(storedTiming({ cron: "7 9 * * *", timezone: "Asia/Tokyo", args: "x" }), first);
+  assert.notEqual(storedTiming({ cron: "7 9 * * *", timezone: "Asia/Seoul" }), first);
+  for (
+    const foreign of [{}, { cron: "61 * * * *" }, { cron: 5 }, { cron: "@daily", timezone: null }]
+  ) {
+    const refused = storedTiming(foreign as TimingOptions);
+    assert.ok(refused instanceof Error, JSON.stringify(foreign));
+    assert.equal(storedTiming(foreign as TimingOptions), refused, "refused once per text too");
+  }
 });
