@@ -315,9 +315,9 @@ async function runHolding(
  * What SIGINT, SIGTERM and SIGHUP do during `coord lock run`, phase by phase, so no signal
  * finds coord without a handler (which would kill it and strand its ticket):
  * while waiting they give the ticket back (a second one exits at once); while CMD runs they
- * are passed to its whole process group and all else of it a stop reaches (a Ctrl-C on a
- * terminal reaches CMD directly: it is the terminal's foreground job); once CMD has ended they
- * are ignored while the lock is given back.
+ * are passed to its whole process group (a Ctrl-C on a terminal reaches CMD directly: it is
+ * the terminal's foreground job); once CMD has ended they are ignored while the lock is given
+ * back.
  */
 class LockSignals {
   readonly #controller = new AbortController();

@@ -8,7 +8,6 @@
  */
 
 import { stopWithinMs } from "./lease.ts";
-import { type ProcessEntry, readProcessTable } from "./process_table.ts";
 import { sleep } from "./time.ts";
 
 /**
@@ -148,7 +147,7 @@ export async function spawnGroup(
       stdout,
       stderr,
     }).spawn();
-    return new ProcessGroup(child, readGroupId(pidFile, child.status), graceMs, "descendants");
+    return new ProcessGroup(child, readGroupId(pidFile, child.status), graceMs);
   }
   const child = new Deno.Command(program, {
     args,
@@ -159,7 +158,7 @@ export async function spawnGroup(
     stderr,
     detached: true,
   }).spawn();
-  return new ProcessGroup(child, Promise.resolve(child.pid), graceMs, "session");
+  return new ProcessGroup(child, Promise.resolve(child.pid), graceMs);
 }
 
 /**
@@ -207,43 +206,18 @@ async function runnable(program: string, path = ""): Promise<boolean> {
 const JOB_CONTROL_SCRIPT = `set -m
 sh -c 'echo $$ > "$0"; exec "$@"' "$0" "$@"`;
 
-/**
- * Which processes beyond the group's own are the command's, where `/proc` tells (Linux): a
- * process may leave the group for one of its own (GNU `timeout` does) and must be stopped all
- * the same. `"session"`: every process of the session the group's leader started (off a
- * terminal) — the session outlives the leader, so what it left behind is found after it ended.
- * `"descendants"`: every descendant of the group (on a terminal, where the group is one of
- * coord's own session), found by parentage.
- */
-export type GroupReach = "session" | "descendants";
-
-/** After the SIGKILL, how many times coord looks for (and kills) what forked meanwhile. */
-const KILL_SWEEPS = 5;
-
 /** A process group coord started: its leader's status, output, and ways to signal or stop it. */
 export class ProcessGroup {
   readonly #child: Deno.ChildProcess;
   readonly #groupId: Promise<number | undefined>;
   readonly #graceMs: number;
-  readonly #reach: GroupReach;
-  /**
-   * Descendants seen so far (pid → start time), so that one whose parent a signal ended, and
-   * that was handed to another parent, is still known as the command's.
-   */
-  readonly #descendants = new Map<number, number>();
   #stopping: Promise<void> | undefined;
 
   /** Use {@link spawnGroup}. */
-  constructor(
-    child: Deno.ChildProcess,
-    groupId: Promise<number | undefined>,
-    graceMs: number,
-    reach: GroupReach,
-  ) {
+  constructor(child: Deno.ChildProcess, groupId: Promise<number | undefined>, graceMs: number) {
     this.#child = child;
     this.#groupId = groupId;
     this.#graceMs = graceMs;
-    this.#reach = reach;
   }
 
   /** How the command ended (on a terminal, as its shell reports it: 128+N after signal N). */
@@ -261,78 +235,32 @@ export class ProcessGroup {
     return this.#child.stderr;
   }
 
-  /**
-   * Sends `signal` to every process of the group that is still there, and (on Linux) to every
-   * other process of the command's (see {@link GroupReach}).
-   */
+  /** Sends `signal` to every process of the group that is still there. */
   async signal(signal: Deno.Signal): Promise<void> {
-    await this.#signalAll(signal);
-  }
-
-  /** {@link signal}, and whether any process of the command was still there. */
-  async #signalAll(signal: Deno.Signal): Promise<boolean> {
     const id = await this.#groupId;
-    if (id === undefined) return false;
-    const table = await readProcessTable();
-    // Signalling is the only portable way to ask whether a group still has members.
-    if (table === undefined) return sendSignal(-id, signal);
-    if (this.#reach === "session") {
-      // Group by group, not process by process: a child forked between this look and the
-      // signal is born in its parent's group, so the group's signal reaches it too.
-      const groups = new Set(table.filter((p) => p.sessionId === id).map((p) => p.groupId));
-      for (const group of groups) sendSignal(-group, signal);
-      return groups.size > 0;
-    }
-    const members = this.#findDescendants(id, table);
-    sendSignal(-id, signal);
-    for (const { pid, groupId } of members) if (groupId !== id) sendSignal(pid, signal);
-    return members.length > 0;
-  }
-
-  /** The live processes of group `id` and their descendants, also those seen before. */
-  #findDescendants(id: number, table: ProcessEntry[]): ProcessEntry[] {
-    const children = new Map<number, ProcessEntry[]>();
-    for (const entry of table) {
-      const siblings = children.get(entry.parentId);
-      if (siblings) siblings.push(entry);
-      else children.set(entry.parentId, [entry]);
-    }
-    const found = table.filter((entry) =>
-      entry.groupId === id || this.#descendants.get(entry.pid) === entry.startTicks
-    );
-    const seen = new Set(found.map((entry) => entry.pid));
-    for (let i = 0; i < found.length; i++) {
-      for (const child of children.get(found[i].pid) ?? []) {
-        if (seen.has(child.pid)) continue;
-        seen.add(child.pid);
-        found.push(child);
-      }
-    }
-    for (const entry of found) this.#descendants.set(entry.pid, entry.startTicks);
-    return found;
+    if (id !== undefined) signalGroup(id, signal);
   }
 
   /**
-   * Stops the whole group, and (on Linux) every other process of the command's (see
-   * {@link GroupReach}): SIGTERM, then SIGKILL to whatever of it is left after the grace
-   * ({@link STOP_GRACE_MS}, or {@link stopGraceMs} of the lease it holds). Resolves once it is
-   * all gone, or shortly after the SIGKILL (which cannot be ignored). At once when nothing of it
-   * was left. Calling it again joins the stop under way.
+   * Stops the whole group: SIGTERM, then SIGKILL to whatever of it is left after the grace
+   * ({@link STOP_GRACE_MS}, or {@link stopGraceMs} of the lease it holds). Resolves once the
+   * group is empty, or right after the SIGKILL (which cannot be ignored). At once when the group
+   * was already empty. Calling it again joins the stop under way.
    */
   stop(): Promise<void> {
     this.#stopping ??= (async () => {
+      const id = await this.#groupId;
+      if (id === undefined) return;
       // SIGCONT too: a stopped process acts on SIGTERM only once continued.
-      if (!await this.#signalAll("SIGTERM") || !await this.#signalAll("SIGCONT")) return;
+      if (!signalGroup(id, "SIGTERM") || !signalGroup(id, "SIGCONT")) return;
       // By the clock, not by counting checks: on a busy machine each sleep overruns.
       const killAt = performance.now() + this.#graceMs;
       while (performance.now() < killAt) {
         await sleep(Math.min(GONE_CHECK_MS, killAt - performance.now()));
-        if (!await this.#signalAll("SIGCONT")) return;
+        // Signalling is the only portable way to ask whether a group still has members.
+        if (!signalGroup(id, "SIGCONT")) return;
       }
-      // Again while anything is left: a process may have forked between a look and its kill.
-      for (let i = 0; i < KILL_SWEEPS && await this.#signalAll("SIGKILL"); i++) {
-        await sleep(GONE_CHECK_MS);
-      }
+      signalGroup(id, "SIGKILL");
     })();
     return this.#stopping;
   }
@@ -394,13 +322,12 @@ export function childEnv(
 }
 
 /**
- * Signals `target` as `Deno.kill` names it (`-id` for process group `id`). False when it has no
- * process left. Never throws: a process coord may not signal (a setuid program) is still there,
- * and a stop must not crash coord.
+ * False when the group has no process left. Never throws: a group of processes coord may not
+ * signal (a setuid program) is still there, and a stop must not crash coord.
  */
-function sendSignal(target: number, signal: Deno.Signal): boolean {
+function signalGroup(id: number, signal: Deno.Signal): boolean {
   try {
-    Deno.kill(target, signal);
+    Deno.kill(-id, signal);
     return true;
   } catch (error) {
     return !(error instanceof Deno.errors.NotFound);

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { processExists } from "../tests/support/host.ts";
-import { parseStat } from "./process_table.ts";
 import { childEnv, spawnGroup, STOP_GRACE_MS, stopGraceMs } from "./subprocess.ts";
 
 async function firstLine(stream: ReadableStream<Uint8Array>): Promise<string> {
@@ -56,95 +55,6 @@ Deno.test("finish() returns the output, and stops what the command left running"
     assert.ok(i < 500, "what the command left running outlived it");
     await new Promise((r) => setTimeout(r, 20));
   }
-});
-
-/** Whether `pid` is a live process: not gone, and no zombie (it has ended, however reaped). */
-function alive(pid: number): boolean {
-  try {
-    return parseStat(Deno.readTextFileSync(`/proc/${pid}/stat`)) !== undefined;
-  } catch {
-    return false;
-  }
-}
-
-/**
- * A shell line that starts, in the background, GNU `timeout` (which moves itself into a process
- * group of its own) running `sleep 600`, and goes on once the sleep wrote its pid to `pidFile`.
- */
-const startInOwnGroup = (pidFile: string) =>
-  `timeout 600 sh -c 'echo $$ > "$0"; exec sleep 600' ${pidFile} >/dev/null 2>&1 & ` +
-  `while [ ! -s ${pidFile} ]; do sleep 0.01; done`;
-
-/** Runs `fn` with a temporary pid file; afterwards, pass or fail, its process is killed. */
-async function withPidFile(fn: (pidFile: string) => Promise<void>): Promise<void> {
-  const pidFile = await Deno.makeTempFile();
-  try {
-    await fn(pidFile);
-  } finally {
-    const pid = Number(await Deno.readTextFile(pidFile));
-    if (pid > 0 && alive(pid)) Deno.kill(pid, "SIGKILL");
-    await Deno.remove(pidFile);
-  }
-}
-
-Deno.test({
-  name: "finish() stops what the command left running in a process group of its own",
-  ignore: Deno.build.os !== "linux",
-  async fn() {
-    await withPidFile(async (pidFile) => {
-      const group = await spawnGroup("sh", {
-        args: ["-c", `${startInOwnGroup(pidFile)}; exit 0`],
-        stdout: "null",
-        stderr: "null",
-      });
-      const { status } = await group.finish(new AbortController().signal);
-      assert.equal(status.code, 0);
-      const sleep = Number(await Deno.readTextFile(pidFile));
-      assert.ok(!alive(sleep), "a process in a group of its own outlived the run");
-    });
-  },
-});
-
-Deno.test({
-  name: "stop() stops a process the command started in a process group of its own",
-  ignore: Deno.build.os !== "linux",
-  async fn() {
-    await withPidFile(async (pidFile) => {
-      const group = await spawnGroup("sh", {
-        args: ["-c", `${startInOwnGroup(pidFile)}; echo ready; wait`],
-        stderr: "null",
-      });
-      assert.equal(await firstLine(group.stdout), "ready");
-      const sleep = Number(await Deno.readTextFile(pidFile));
-      await group.stop();
-      assert.equal((await group.status).signal, "SIGTERM");
-      assert.ok(!alive(sleep), "a process in a group of its own outlived the stop");
-      await group.stdout.cancel();
-    });
-  },
-});
-
-Deno.test({
-  name: "stop() leaves alone a process that left the session with setsid",
-  ignore: Deno.build.os !== "linux",
-  async fn() {
-    await withPidFile(async (pidFile) => {
-      const group = await spawnGroup("sh", {
-        args: [
-          "-c",
-          `setsid sh -c 'echo $$ > "$0"; exec sleep 600' ${pidFile} >/dev/null 2>&1 & ` +
-          `while [ ! -s ${pidFile} ]; do sleep 0.01; done; exit 0`,
-        ],
-        stdout: "null",
-        stderr: "null",
-      });
-      await group.finish(new AbortController().signal);
-      assert.ok(
-        alive(Number(await Deno.readTextFile(pidFile))),
-        "setsid is a way out, as documented",
-      );
-    });
-  },
 });
 
 Deno.test("finish() stops the group when its signal aborts", async () => {

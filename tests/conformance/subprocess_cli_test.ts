@@ -40,15 +40,6 @@ const withGrandchild = (pidFile: string) => [
 ];
 
 /**
- * A shell line that starts, in the background, a grandchild in a process group of its own: GNU
- * `timeout` moves itself into one, then runs a `sleep` that writes its pid to `pidFile`. It goes
- * on once the pid is written.
- */
-const startInOwnGroup = (pidFile: string) =>
-  `timeout 600 sh -c 'echo $$ > "$0"; exec sleep 600' ${pidFile} >/dev/null 2>&1 & ` +
-  `while [ ! -s ${pidFile} ]; do sleep 0.01; done`;
-
-/**
  * Runs `fn` with a file for {@link withGrandchild}'s pid; afterwards, pass or fail, the
  * grandchild is killed and the file removed, so a failing test leaves no `sleep 1000` behind.
  */
@@ -91,48 +82,6 @@ conformance("what CMD leaves running is stopped before the lock passes on", asyn
     await gone(Number(await Deno.readTextFile(pidFile)));
   });
 });
-
-conformance(
-  "what CMD leaves running in a process group of its own is stopped before the lock passes on",
-  async (ctx) => {
-    await withPidFile(async (pidFile) => {
-      const r = await runCoord(
-        ["lock", "run", "own-group", "--", "sh", "-c", `${startInOwnGroup(pidFile)}; exit 0`],
-        { env: envOf(ctx) },
-      );
-      assert.equal(r.code, 0, r.stderr);
-      await gone(Number(await Deno.readTextFile(pidFile)));
-    });
-  },
-);
-
-conformance(
-  "a lost lease stops CMD's grandchildren in process groups of their own",
-  async (ctx) => {
-    await withPidFile(async (pidFile) => {
-      const holder = spawnCoord([
-        "lock",
-        "run",
-        "own-group-lost",
-        "--expire",
-        "3",
-        "--",
-        "sh",
-        "-c",
-        `${startInOwnGroup(pidFile)}; echo ready >&2; wait`,
-      ], { env: envOf(ctx) });
-      await holder.stderrLine(/^ready$/);
-      const grandchild = Number(await Deno.readTextFile(pidFile));
-      const reset = await runCoord(["turn", "reset", "own-group-lost", "--force"], {
-        env: envOf(ctx),
-      });
-      assert.equal(reset.code, 0, reset.stderr);
-      const r = await holder.result;
-      assert.equal(r.code, 75, r.stderr);
-      await gone(grandchild);
-    });
-  },
-);
 
 conformance("a lost lease stops CMD's whole process group, grandchildren too", async (ctx) => {
   await withPidFile(async (pidFile) => {
@@ -291,25 +240,6 @@ conformance("a command job ends with its command: what it left running is stoppe
     await gone(Number(await Deno.readTextFile(pidFile)));
   });
 });
-
-conformance(
-  "a command job's leftovers in a process group of their own end with the job",
-  async (ctx) => {
-    await withPidFile(async (pidFile) => {
-      const put = await runCoord(
-        ["queue", "put", "own-groupq", "--", "sh", "-c", startInOwnGroup(pidFile)],
-        { env: envOf(ctx) },
-      );
-      assert.equal(put.code, 0, put.stderr);
-      const worker = await runCoord(
-        ["queue", "work", "own-groupq", "--allow-commands", "--drain"],
-        { env: envOf(ctx) },
-      );
-      assert.equal(worker.code, 0, worker.stderr);
-      await gone(Number(await Deno.readTextFile(pidFile)));
-    });
-  },
-);
 
 conformance("a crontab command's leftovers end with its run", async (ctx) => {
   await withPidFile(async (pidFile) => {
