@@ -432,3 +432,41 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "a failed part's step cancels its group's 2,000 other parts in a few round trips, not one a part",
+  ignore: url === undefined,
+  async fn() {
+    const { steps, pool, trips } = await queueOnRecordingPool(0);
+    try {
+      const spec = { handler: "h", retries: 0, backoffMs: 0 };
+      const parts = Array.from({ length: 2_001 }, (_, i) => `f.${i}`);
+      await steps.putFlow("q", [
+        {
+          id: "f",
+          group: { kind: "parallel", children: parts, continueOnFailure: false },
+          released: false,
+        },
+        ...parts.map((id) => ({ id, parent: "f", spec, released: true })),
+      ]);
+      const lease = { worker: "w", leaseMs: 60_000 };
+      const [taken] = (await steps.finishAndClaim("q", { finishes: [], ...lease, claims: 1 })).jobs;
+      const before = trips();
+      await steps.finish("q", {
+        id: taken.id,
+        attempt: taken.attempts,
+        worker: "w",
+        outcome: "failed",
+        error: "no",
+      });
+      const spent = trips() - before;
+      // A statement for each 500 parts, and the step's own reads and commit.
+      assert.ok(spent <= 12, `${spent} round trips`);
+      const counts = await steps.counts("q");
+      assert.deepEqual([counts.failed, counts.cancelled, counts.pending], [2, 2_000, 0]);
+    } finally {
+      await pool.end();
+    }
+  },
+});

@@ -1,42 +1,16 @@
 /**
  * Redis steps over many members at once: Lua's stack takes ≈ 8,000 values in one call, so a
- * step that spread a flow's parts or a barrier's arrivals into one command failed past that,
- * and left its state as it was for good (each try failed the same way).
+ * step that spread a barrier's arrivals into one command failed past that, and left its state
+ * as it was for good (each try failed the same way). A flow's group of 9,000 parts is a
+ * conformance case (tests/conformance/queue_flow_test.ts).
  */
 
 import assert from "node:assert/strict";
 import { barrier } from "../lib/barrier/barrier.ts";
-import { putFlow } from "../lib/queue/flow.ts";
-import { getJob, queueCounts } from "../lib/queue/queue.ts";
-import { NonRetryableError, work } from "../lib/queue/worker.ts";
 import { onRedis } from "./support/backends.ts";
 
 /** Past what one `unpack` takes. */
 const WIDE = 9_000;
-
-onRedis(
-  "a failed part of a group of 9,000 cancels the 8,999 others, and its flow fails",
-  async (backend) => {
-    const parts = Array.from({ length: WIDE }, (_, i) => ({ handler: i === 0 ? "boom" : "never" }));
-    const { ref } = await putFlow(backend, "wide", { parallel: parts }, { id: "wide" });
-    let never = 0;
-    await work(backend, ["wide"], {
-      handlers: {
-        boom: () => {
-          throw new NonRetryableError("kaboom");
-        },
-        never: () => never++,
-      },
-      // The failing part alone runs: the step that ends it cancels the others.
-      concurrency: 1,
-      drain: true,
-    });
-    assert.equal((await getJob(backend, ref)).state, "failed");
-    assert.equal(never, 0);
-    const [counts] = await queueCounts(backend, ["wide"]);
-    assert.deepEqual([counts.pending, counts.active, counts.cancelled], [0, 0, WIDE - 1]);
-  },
-);
 
 onRedis(
   "a barrier's 9,000 arrivals whose leases ran out are dropped at the next arrival, which goes on",

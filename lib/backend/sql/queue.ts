@@ -556,6 +556,9 @@ function retryable(row: JobRow): boolean {
     row.grp === null;
 }
 
+/** How many parts of a failed group one statement cancels: 500 ids, as a put's rows. */
+const ABANDONED_PER_STATEMENT = 500;
+
 /** How many parked jobs of a group one statement lets into the run order. */
 const FILL_BATCH = 100;
 
@@ -992,13 +995,40 @@ export class SqlQueueSteps implements QueueSteps {
     });
   }
 
-  /** A failed group's parts that have not started will not: cancelled. */
+  /**
+   * A failed group's parts that have not started will not: cancelled, a statement for each
+   * {@link ABANDONED_PER_STATEMENT} of them (a step for each took ≈ 60 s for 9,000 parts on
+   * PostgreSQL at load 15). Their ends are {@link #end}'s but for what none of them does: a
+   * flow's part has no --group and is no queue's finished job, and its group, ended, moves on
+   * no more. A part that is a group abandons its own parts in turn.
+   */
   async #abandon(s: Step, queue: string, group: JobRow): Promise<void> {
     const { children, postprocess } = (await this.#job(s, queue, group)).group!;
-    for (const id of [...children, ...(postprocess ? [postprocess] : [])]) {
-      const part = await this.#row(s, queue, id);
-      if (part?.state === "waiting" || part?.state === "pending") {
-        await this.#end(s, queue, part, "cancelled", { error: `its group ${group.id} failed` });
+    const parts = [...children, ...(postprocess ? [postprocess] : [])];
+    for (let i = 0; i < parts.length; i += ABANDONED_PER_STATEMENT) {
+      const ids = parts.slice(i, i + ABANDONED_PER_STATEMENT);
+      // A part another program wrote over refuses the step, as reading its row would.
+      const foreign = await s.tx.foreignIds("coord_queue_job", { queue }, ids);
+      const first = ids.find((id) => foreign.has(id));
+      if (first !== undefined) {
+        await s.tx.refuseForeignRows(`job ${queue}/${first}`, ["coord_queue_job"], {
+          queue,
+          id: first,
+        });
+      }
+      const cancelled = await s.tx.all<JobRow>(
+        `UPDATE coord_queue_job SET state = 'cancelled', finished_at = ?, error = ?,
+         lease_until = NULL WHERE namespace = ? AND queue = ?
+         AND id IN (${ids.map(() => "?").join(", ")}) AND state IN ('waiting', 'pending')
+         RETURNING ${COLUMNS}`,
+        s.now,
+        `its group ${group.id} failed`,
+        this.#ns,
+        queue,
+        ...ids,
+      );
+      for (const part of cancelled) {
+        if (part.grp !== null) await this.#abandon(s, queue, part);
       }
     }
   }
