@@ -64,10 +64,11 @@ const PLANTS: Plant[] = [
       null,
       null,
       null,
-      // progress, priority, due, keep, expires_at, outlived_at, group_key
+      // progress, priority, due, keep, expires_at, outlived_at, group_key, done
       null,
       0,
       0,
+      null,
       null,
       null,
       null,
