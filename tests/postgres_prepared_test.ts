@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { connect } from "../lib/backend/connect.ts";
 import { PostgresSqlStore } from "../lib/backend/postgres/sql_store.ts";
 import { SqlLockSteps } from "../lib/backend/sql/lock.ts";
+import { SqlQueueSteps } from "../lib/backend/sql/queue.ts";
 import type { SqlTransaction } from "../lib/backend/sql/transaction.ts";
 import { freshNamespace } from "./support/backends.ts";
 import { sharedPostgresUrl } from "./support/postgres_shared.ts";
@@ -180,5 +181,25 @@ Deno.test({
         const executes = statements(sent).filter((s) => s === "EXECUTE").length;
         assert.equal(executes, i === 0 ? 2 : 4, sent.join(" | "));
       }
+    }),
+});
+
+Deno.test({
+  name: "bulk puts of 1 to 40 jobs prepare a few INSERTs of their rows, not one for each count",
+  ignore: url === undefined,
+  fn: () =>
+    withRecordedStore(async (store, texts) => {
+      const steps = new SqlQueueSteps(store);
+      const put = { spec: { handler: "h", retries: 0, backoffMs: 0 }, delayMs: 0 };
+      // Each count twice: a statement is prepared when it comes again.
+      for (let n = 1; n <= 40; n++) {
+        for (let round = 0; round < 2; round++) {
+          await steps.putMany("q", Array.from({ length: n }, () => put));
+        }
+      }
+      const inserts = texts.flatMap((text) => text.split("; "))
+        .filter((statement) => /^PREPARE \w+ AS INSERT INTO coord_queue_job\b/.test(statement));
+      // 20, 4 and 1 rows a statement (and 100 and 500 for larger puts).
+      assert.equal(inserts.length, 3, inserts.map((s) => s.slice(0, 60)).join("\n"));
     }),
 });

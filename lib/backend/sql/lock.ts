@@ -76,10 +76,11 @@ const EVENTS_KEPT = 1000;
  */
 const TRIM_EVERY = 16;
 /**
- * Events stored by one statement at most: rows are inserted in the order given, so their ids
- * follow the order the step emitted them in; a bound keeps the statements prepared few.
+ * The counts of events one statement stores: rows are inserted in the order given, so their ids
+ * follow the order the step emitted them in. Any count up to 8, so a step's few events are one
+ * statement: 8 statements of a few small rows are few to prepare.
  */
-const EVENTS_PER_INSERT = 8;
+const EVENT_ROW_SIZES = [8, 7, 6, 5, 4, 3, 2, 1];
 
 interface Queue {
   tickets: number;
@@ -162,7 +163,7 @@ export class SqlLockSteps implements LockSteps {
           "coord_lock_event",
           ["namespace", "name", "event"],
           events.map((event) => [this.#ns, name, JSON.stringify(event)]),
-          EVENTS_PER_INSERT,
+          EVENT_ROW_SIZES,
         );
         if (this.#emittingSteps++ % TRIM_EVERY === 0) {
           await tx.later(

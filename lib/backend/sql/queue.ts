@@ -40,6 +40,7 @@ import { refuseForeignValues, type ValueRule } from "./foreign_row.ts";
 import { whole } from "../../stored_values.ts";
 import { ddlNames } from "./ddl_names.ts";
 import { insertRows } from "./insert_rows.ts";
+import { statementChunks, statementSizes } from "./statement_chunks.ts";
 import type { SqlQuery, SqlStore, SqlTransaction, SqlValue } from "./transaction.ts";
 import { ENDED, PROGRESS } from "../news.ts";
 
@@ -567,17 +568,17 @@ const PUT_COLUMNS = [
   "due",
 ];
 
-/** A put's or a flow's job rows one statement stores: 7,000 parameters at most. */
-const JOB_ROWS_PER_INSERT = 500;
+/**
+ * How many of a put's or a flow's job rows one statement stores: 500 (7,000 parameters at
+ * most), the rest 100, 20, 4 or 1 to a statement (see {@link statementSizes}).
+ */
+const JOB_ROW_SIZES = statementSizes(500);
 
 /** Whether a retry takes a job: failed or cancelled, and no flow's part (as retry.lua). */
 function retryable(row: JobRow): boolean {
   return (row.state === "failed" || row.state === "cancelled") && row.parent === null &&
     row.grp === null;
 }
-
-/** How many parts of a failed group one statement cancels: 500 ids, as a put's rows. */
-const ABANDONED_PER_STATEMENT = 500;
 
 /** How many parked jobs of a group one statement lets into the run order. */
 const FILL_BATCH = 100;
@@ -1017,8 +1018,8 @@ export class SqlQueueSteps implements QueueSteps {
   }
 
   /**
-   * A failed group's parts that have not started will not: cancelled, a statement for each
-   * {@link ABANDONED_PER_STATEMENT} of them (a step for each took ≈ 60 s for 9,000 parts on
+   * A failed group's parts that have not started will not: cancelled, as many to a statement as
+   * a put's rows ({@link JOB_ROW_SIZES}; a step for each took ≈ 60 s for 9,000 parts on
    * PostgreSQL at load 15). Their ends are {@link #end}'s but for what none of them does: a
    * flow's part has no --group and is no queue's finished job, and its group, ended, moves on
    * no more. A part that is a group abandons its own parts in turn.
@@ -1026,8 +1027,7 @@ export class SqlQueueSteps implements QueueSteps {
   async #abandon(s: Step, queue: string, group: JobRow): Promise<void> {
     const { children, postprocess } = (await this.#job(s, queue, group)).group!;
     const parts = [...children, ...(postprocess ? [postprocess] : [])];
-    for (let i = 0; i < parts.length; i += ABANDONED_PER_STATEMENT) {
-      const ids = parts.slice(i, i + ABANDONED_PER_STATEMENT);
+    for (const ids of statementChunks(parts, JOB_ROW_SIZES)) {
       // A part another program wrote over refuses the step, as reading its row would.
       const foreign = await s.tx.foreignIds("coord_queue_job", { queue }, ids);
       const first = ids.find((id) => foreign.has(id));
@@ -1318,7 +1318,7 @@ export class SqlQueueSteps implements QueueSteps {
         "coord_queue_removed",
         ["namespace", "queue", "id", "state", "removed_at"],
         batch.map((job) => [this.#ns, queue, job.id, job.state, s.now]),
-        GATHERED_ROWS,
+        statementSizes(GATHERED_ROWS),
       );
     }
     if (removed.length > 0) {
@@ -1514,7 +1514,7 @@ export class SqlQueueSteps implements QueueSteps {
           node.released ? 1 : 0,
           node.group ? 0 : null,
         ]),
-        JOB_ROWS_PER_INSERT,
+        JOB_ROW_SIZES,
       );
       await s.tx.notify({ kind: "queue", name: queue });
       return true;
@@ -1623,7 +1623,7 @@ export class SqlQueueSteps implements QueueSteps {
    * Adds each of `requests` in order unless its id or dedupe key is taken, as that many puts
    * one after the other would (see `put` in `../redis/queue/includes/new_job.lua`): what each
    * would read is read at once for the lot (Postgres: a round trip or two), and their rows go
-   * {@link JOB_ROWS_PER_INSERT} to a statement, with the commit. Each was a statement and, on
+   * 500 to a statement ({@link JOB_ROW_SIZES}), with the commit. Each was a statement and, on
    * Postgres, a round trip (20,000 jobs put from a file: bench/README.md). `counter` is the
    * queue's, read first. Puts of a queue run one at a time (`serial`), so no other step adds a
    * job between these reads and the rows.
@@ -1772,14 +1772,14 @@ export class SqlQueueSteps implements QueueSteps {
             : row[column as keyof JobRow]
         )
       ),
-      JOB_ROWS_PER_INSERT,
+      JOB_ROW_SIZES,
     );
     await insertRows(
       tx,
       "coord_queue_dedupe",
       ["namespace", "queue", "key", "id", "until"],
       [...written.values()].map((e) => [this.#ns, queue, e.key, e.id, e.until]),
-      JOB_ROWS_PER_INSERT,
+      JOB_ROW_SIZES,
       "ON CONFLICT (namespace, queue, key) DO UPDATE SET id = excluded.id, until = excluded.until",
     );
     return results;
