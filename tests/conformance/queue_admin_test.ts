@@ -1500,3 +1500,16 @@ conformance(
   },
   { skip: ["redis", "cluster", "sentinel"] },
 );
+
+conformance(
+  "a page cursor of the foreign-data check that is not one it gave is refused, the statement never built from it",
+  async (ctx) => {
+    const backend = await ctx.open();
+    await putJobs(backend, "cursors", [{ handler: "h" }]);
+    for (const cursor of ["{", '{"skip":"0; DELETE FROM coord_queue_job"}', '{"skip":-1}', "[]"]) {
+      await assert.rejects(backend.queue.unreadable("cursors", cursor), UsageError, cursor);
+    }
+    assert.deepEqual(await backend.queue.unreadable("cursors"), { refused: [] });
+  },
+  { skip: ["redis", "cluster", "sentinel"] },
+);

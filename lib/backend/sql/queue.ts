@@ -75,6 +75,28 @@ interface PageCursor {
   skip: number;
 }
 
+/**
+ * The cursor `text` (from {@link nextCursor}, as the caller got it back) read back: anything
+ * else is refused, its `skip` going into the statement's OFFSET.
+ */
+function pageCursor(text: string | undefined): PageCursor {
+  if (text === undefined) return { skip: 0 };
+  let cursor: Partial<PageCursor> | undefined;
+  try {
+    cursor = JSON.parse(text);
+  } catch {
+    // Refused below.
+  }
+  const { after, skip } = cursor ?? {};
+  if (
+    typeof cursor !== "object" || cursor === null || !Number.isSafeInteger(skip) || skip! < 0 ||
+    (after !== undefined && typeof after !== "string")
+  ) {
+    throw new UsageError(`not a page cursor: ${JSON.stringify(text)}`);
+  }
+  return { ...(after !== undefined && { after }), skip: skip! };
+}
+
 /** The cursor after a page of `ids` (in the order read) that started at `from`. */
 function nextCursor(from: PageCursor, ids: unknown[]): PageCursor {
   const lastText = ids.findLastIndex((id) => typeof id === "string");
@@ -2808,8 +2830,8 @@ export class SqlQueueSteps implements QueueSteps {
   }
 
   unreadable(queue: string, after?: string): Promise<UnreadablePage> {
-    const from: PageCursor = after === undefined ? { skip: 0 } : JSON.parse(after);
     return this.#read(async ({ tx }) => {
+      const from = pageCursor(after);
       const rows = await tx.all<JobRow>(
         `SELECT ${COLUMNS} FROM coord_queue_job WHERE namespace = ? AND queue = ?
          ${from.after !== undefined ? "AND id > ?" : ""} ORDER BY id
