@@ -71,7 +71,7 @@ local function next_number(expected)
   if not last_number then
     local last = call('GET', counter)
     if last and not (string.match(last, '^%d+$') and tonumber(last) < LAST_JOB_NUMBER) then
-      error({ err = 'FOREIGN ' .. counter .. ' holds "' .. last .. '"' })
+      error({ err = 'FOREIGN ' .. counter .. ' holds "' .. string.sub(last, 1, 60) .. '"' })
     end
     last_number = tonumber(last) or 0
     local ahead = {}
