@@ -64,11 +64,10 @@ const PLANTS: Plant[] = [
       null,
       null,
       null,
-      // progress, priority, due, keep, expires_at, outlived_at, group_key, done
+      // progress, priority, due, keep, expires_at, outlived_at, group_key
       null,
       0,
       0,
-      null,
       null,
       null,
       null,

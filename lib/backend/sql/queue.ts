@@ -53,14 +53,6 @@ function parseOr(json: string): unknown {
   }
 }
 
-/** A group's JobGroup: `grp` as put, with `done` (its column) as its count of parts ended. */
-function groupOf(grp: string, done: number | null): unknown {
-  const group = parseOr(grp);
-  if (done === null || typeof group !== "object" || group === null) return group;
-  // Spread over the stored one, `done` keeps its place among the fields `queue job` shows.
-  return { ...group, done };
-}
-
 /** The rows a page of `unreadable` reads. */
 const UNREADABLE_PAGE = 1000;
 
@@ -153,7 +145,7 @@ export const QUEUE_DDL = [
     error TEXT, created_at BIGINT NOT NULL, started_at BIGINT, finished_at BIGINT,
     parent TEXT, grp TEXT, inputs TEXT, progress TEXT, priority BIGINT NOT NULL DEFAULT 0,
     due BIGINT NOT NULL DEFAULT 0, keep TEXT, expires_at BIGINT, outlived_at BIGINT,
-    group_key TEXT, done BIGINT, PRIMARY KEY (namespace, queue, id))`,
+    group_key TEXT, PRIMARY KEY (namespace, queue, id))`,
   // Jobs by state and start (it replaces coord_queue_job_ready, the same without id: one index
   // less to keep up to date as each job is put, taken and ended).
   `CREATE INDEX IF NOT EXISTS coord_queue_job_order
@@ -268,7 +260,6 @@ export const QUEUE_ADDED_COLUMNS: readonly { table: string; column: string; type
   { table: "coord_queue_job", column: "expires_at", type: "BIGINT" },
   { table: "coord_queue_job", column: "outlived_at", type: "BIGINT" },
   { table: "coord_queue_job", column: "group_key", type: "TEXT" },
-  { table: "coord_queue_job", column: "done", type: "BIGINT" },
   { table: "coord_queue_config", column: "group_limit", type: "BIGINT" },
 ];
 
@@ -295,9 +286,7 @@ interface JobRow {
   started_at: number | null;
   finished_at: number | null;
   parent: string | null;
-  /**
-   * A group's JobGroup, JSON, as it was put: its `done` is the column's (see {@link done}).
-   */
+  /** A group's JobGroup, JSON. */
   grp: string | null;
   inputs: string | null;
   /** The latest progress its run reported, JSON. */
@@ -308,12 +297,6 @@ interface JobRow {
   group_key: string | null;
   /** A pending job: 0 not due yet, 1 in the run order, 2 parked by its group's limit. */
   due: number;
-  /**
-   * A group's parts ended so far. Counted here, not in `grp`, which lists every part (65 KB at
-   * 5,000): each part's end wrote it whole, so a flow's ends wrote a quadratic amount. Null for
-   * a group an earlier coord put: its `grp`'s count, until a part's end here writes this.
-   */
-  done: number | null;
   /** An active job's lease end. */
   lease_until: number | null;
 }
@@ -323,7 +306,7 @@ interface JobRow {
 const COLUMNS =
   "id, state, ready_at, attempts, failures, stalls, worker, begin_by, spec, result, error, " +
   "created_at, started_at, finished_at, parent, grp, inputs, progress, priority, keep, " +
-  "group_key, due, done, CASE WHEN state = 'active' THEN lease_until END AS lease_until";
+  "group_key, due, CASE WHEN state = 'active' THEN lease_until END AS lease_until";
 
 /** One step's transaction and the backend's time it runs at (one instant, as in a Redis step). */
 interface Step {
@@ -449,7 +432,6 @@ const JOB_RULES: ValueRule[] = [
     writes: (v) => whole(v, -MAX_PRIORITY, MAX_PRIORITY),
   },
   { table: "coord_queue_job", column: "due", writes: (v) => DUES.includes(v) },
-  { table: "coord_queue_job", column: "done", writes: (v) => whole(v, 0) },
   // Read for a running job only (see COLUMNS): a pending one's is not coord's to keep.
   { table: "coord_queue_job", column: "lease_until", writes: shownTime },
 ];
@@ -541,7 +523,6 @@ const NEW_JOB: JobRow = {
   keep: null,
   group_key: null,
   due: 0,
-  done: null,
   lease_until: null,
 };
 
@@ -569,7 +550,6 @@ const FLOW_COLUMNS = [
   "grp",
   "priority",
   "due",
-  "done",
 ];
 
 /** The columns a put's job rows are stored with (see {@link insertRows}). */
@@ -751,7 +731,6 @@ export class SqlQueueSteps implements QueueSteps {
     refuseForeignValues(`job ${queue}/${row.id}`, JOB_RULES, [{
       priority: row.priority,
       due: row.due,
-      done: row.done,
       lease_until: row.lease_until,
     }]);
     const state = {
@@ -772,7 +751,7 @@ export class SqlQueueSteps implements QueueSteps {
       ...(row.state === "active" && row.lease_until !== null && { leaseUntil: row.lease_until }),
       ...(row.error !== null && { error: row.error }),
       ...(row.parent !== null && { parent: row.parent }),
-      ...(row.grp !== null && { group: groupOf(row.grp, row.done) }),
+      ...(row.grp !== null && { group: parseOr(row.grp) }),
       ...(history.length > 0 && { history }),
     };
     const result = withResult && row.result !== null ? row.result : undefined;
@@ -1090,7 +1069,7 @@ export class SqlQueueSteps implements QueueSteps {
       });
       return;
     }
-    await this.#update(s, queue, parent.id, { done: next.done });
+    await this.#update(s, queue, parent.id, { grp: JSON.stringify({ ...group, done: next.done }) });
     if (next.kind === "counted") {
       if (next.release) await this.#release(s, queue, next.release);
       return;
@@ -1534,7 +1513,6 @@ export class SqlQueueSteps implements QueueSteps {
           // A part released at once joins the run order now, as a put's job does (a flow's
           // parts have no --group): else each claim wrote its row twice.
           node.released ? 1 : 0,
-          node.group ? 0 : null,
         ]),
         JOB_ROW_SIZES,
       );
@@ -2244,8 +2222,6 @@ export class SqlQueueSteps implements QueueSteps {
           : 0,
         begin_by: time(before.begin_by, null),
         due: DUES.includes(before.due) ? before.due as number : 0,
-        // Null: the count is grp's (as an earlier coord's group's).
-        done: whole(before.done, 0) ? before.done as number : null,
         started_at: time(before.started_at, null),
         worker: typeof before.worker === "string" ? before.worker : null,
         spec: json(before.spec, isJobSpec) ?? "{}",
