@@ -42,6 +42,10 @@ export function statementSizes(perStatement: number): number[] {
  * ```
  */
 export function statementChunks<T>(items: readonly T[], sizes: readonly number[]): T[][] {
+  // Another last size would leave rows out; a size of 0 would never end.
+  if (sizes.at(-1) !== 1 || !sizes.every((size) => Number.isInteger(size) && size >= 1)) {
+    throw new RangeError(`statement sizes must be whole, ≥ 1, the last 1: got ${sizes}`);
+  }
   const chunks: T[][] = [];
   let i = 0;
   for (const size of sizes) {

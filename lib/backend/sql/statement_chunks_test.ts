@@ -16,3 +16,9 @@ Deno.test("statementChunks() keeps every item in order, each chunk one of a few 
   }
   assert.equal(statementChunks(Array(499).fill(0), statementSizes(500)).length, 15);
 });
+
+Deno.test("statementChunks() refuses sizes that would leave rows out or never end", () => {
+  for (const sizes of [[500, 100], [8, 0, 1], [2.5, 1], []]) {
+    assert.throws(() => statementChunks([1, 2, 3], sizes), RangeError, `${sizes}`);
+  }
+});
