@@ -86,6 +86,15 @@ const PLANTS: Plant[] = [
     shown: "0",
   },
   {
+    // Where the next ticket's request goes: the insert failed on the key, exit 70.
+    what: "a request at the next ticket",
+    sql: ["INSERT INTO coord_lock_request VALUES (?, 'r', 2, 'them', 2)"],
+    table: "coord_lock_request",
+    column: "ticket",
+    shown: "2",
+    enqueueOnly: true,
+  },
+  {
     what: "a last token below 1",
     sql: ["UPDATE coord_lock_token SET token = 0 WHERE namespace = ?"],
     table: "coord_lock_token",

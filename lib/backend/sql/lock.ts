@@ -198,7 +198,9 @@ export class SqlLockSteps implements LockSteps {
          (SELECT r.ticket FROM coord_lock_request r
            WHERE r.namespace = c.namespace AND r.name = c.name AND r.request = ?) AS taken_ticket,
          (SELECT r.token FROM coord_lock_request r
-           WHERE r.namespace = c.namespace AND r.name = c.name AND r.request = ?) AS taken_token`;
+           WHERE r.namespace = c.namespace AND r.name = c.name AND r.request = ?) AS taken_token,
+         (SELECT max(r.ticket) FROM coord_lock_request r
+           WHERE r.namespace = c.namespace AND r.name = c.name) AS last_request`;
     const { now, rows } = await tx.nowAndAll<StateRow>(
       `SELECT c.tickets AS tickets, q.tickets AS queue_tickets, q.indicator AS indicator,
          q.lim AS lim, t.ticket AS ticket,
@@ -220,7 +222,10 @@ export class SqlLockSteps implements LockSteps {
     if (rows.length === 0) {
       const [{ orphans }] = await tx.all<{ orphans: number }>(
         `SELECT (SELECT count(*) FROM coord_lock WHERE namespace = ? AND name = ?) +
-           (SELECT count(*) FROM coord_lock_ticket WHERE namespace = ? AND name = ?) AS orphans`,
+           (SELECT count(*) FROM coord_lock_ticket WHERE namespace = ? AND name = ?) +
+           (SELECT count(*) FROM coord_lock_request WHERE namespace = ? AND name = ?) AS orphans`,
+        this.#ns,
+        name,
         this.#ns,
         name,
         this.#ns,
@@ -228,8 +233,8 @@ export class SqlLockSteps implements LockSteps {
       );
       if (Number(orphans) > 0) {
         throw new ForeignDataError(
-          `lock "${name}": coord_lock_counter has no row for rows coord_lock or ` +
-            `coord_lock_ticket hold — another program deleted it; delete the lock's rows or ` +
+          `lock "${name}": coord_lock_counter has no row for rows coord_lock, ` +
+            `coord_lock_ticket or coord_lock_request hold — another program deleted it; delete the lock's rows or ` +
             `use another --namespace`,
         );
       }

@@ -40,6 +40,14 @@ const RULES: ValueRule[] = [
     read: "started",
     writes: (v) => v === 0 || v === 1,
   },
+  // The next ticket's request is inserted at counter + 1: a row there already made the insert
+  // fail on the key, a bug's exit where the row is another program's.
+  {
+    table: "coord_lock_request",
+    column: "ticket",
+    read: "last_request",
+    writes: (v, row) => whole(v, 1, row.tickets),
+  },
   // Each ticket takes a token above the last one, from 1: never one below its ticket number.
   {
     table: "coord_lock_request",
