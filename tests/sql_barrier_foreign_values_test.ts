@@ -110,3 +110,46 @@ for (const backend of BACKENDS.filter((b) => b.label === "sqlite" || b.label ===
     });
   }
 }
+
+for (const backend of BACKENDS.filter((b) => b.label === "sqlite" || b.label === "postgres")) {
+  Deno.test({
+    name: `a coord_barrier_ended row at the open generation is refused (65) by the arrival ` +
+      `that ends it and by abort, and left (${backend.label})`,
+    ignore: !backend.available,
+    async fn() {
+      await using target = await backend.use();
+      const namespace = freshNamespace();
+      await using db = await connect({ url: target.url, namespace, env: {} });
+      const arrive = (id: string, n: number) =>
+        db.barrier.arrive("b", { id, n, leaseMs: 600_000, delayMs: 0, info });
+      assert.equal((await arrive("early", 1)).outcome, "joined");
+      assert.equal((await arrive("waiting", 2)).outcome, "joined");
+      // Where ending generation 2 writes: the insert failed on its key, exit 70.
+      await runSql(
+        db,
+        `INSERT INTO coord_barrier_ended (namespace, name, generation, release_at, n)
+         VALUES (?, 'b', 2, NULL, 2)`,
+        namespace,
+      );
+      const stored = async () =>
+        JSON.stringify(
+          await Promise.all(
+            BARRIER_TABLES.map((table) => sqlRows(db, `SELECT * FROM ${table} ORDER BY 1, 2, 3`)),
+          ),
+        );
+      const before = await stored();
+      const flags = ["--url", target.url, "--namespace", namespace];
+      for (const args of [["barrier", "b", "2", ...flags], ["barrier", "abort", "b", ...flags]]) {
+        const r = await runCoord(args);
+        assert.equal(r.code, 65, `${args.join(" ")}: ${r.stderr}`);
+        assert.equal(
+          r.stderr,
+          `coord: barrier "b": coord_barrier_ended holds a row coord did not write ` +
+            `(generation = 2) — another program wrote there; delete the row or use another ` +
+            `--namespace\n`,
+        );
+      }
+      assert.equal(await stored(), before, "the barrier's rows are left as they were");
+    },
+  });
+}

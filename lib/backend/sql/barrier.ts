@@ -14,8 +14,8 @@ import {
   ENDED_GENERATIONS_KEPT,
   type GenerationState,
 } from "../../barrier/steps.ts";
-import { refuseForeignValues, type ValueRule } from "./foreign_row.ts";
-import { instant, whole } from "../../stored_values.ts";
+import { foreignRowError, refuseForeignValues, type ValueRule } from "./foreign_row.ts";
+import { instant, shownValue, whole } from "../../stored_values.ts";
 import type { SqlStore, SqlTransaction } from "./transaction.ts";
 
 /**
@@ -197,6 +197,23 @@ export class SqlBarrierSteps implements BarrierSteps {
     now: number,
   ): Promise<void> {
     const ns = this.#ns;
+    // Coord ends a generation once, after every earlier one: a row at or beyond this one is
+    // another program's, and the insert below would fail on its key (a bug's exit).
+    const [ahead] = await tx.all<{ generation: unknown }>(
+      `SELECT generation FROM coord_barrier_ended
+       WHERE namespace = ? AND name = ? AND generation >= ? ORDER BY generation LIMIT 1`,
+      ns,
+      name,
+      row.generation,
+    );
+    if (ahead) {
+      throw foreignRowError(
+        `barrier "${name}"`,
+        "coord_barrier_ended",
+        "generation",
+        shownValue(ahead.generation),
+      );
+    }
     const oldest = row.generation - ENDED_GENERATIONS_KEPT;
     await tx.run(
       `INSERT INTO coord_barrier_member (namespace, name, id, generation)
