@@ -36,8 +36,8 @@ import { MAX_PRIORITY } from "../../queue/limits.ts";
 import { foreignJob, isJobSpec, JOB_STATES, jobRecord, shownTime } from "../../queue/record.ts";
 import { flowProgress, gatheredOversize, gatheredResults } from "../../queue/flow_progress.ts";
 import { ForeignDataError, UsageError } from "../../errors.ts";
-import { refuseForeignValues, type ValueRule } from "./foreign_row.ts";
-import { whole } from "../../stored_values.ts";
+import { foreignRowError, refuseForeignValues, type ValueRule } from "./foreign_row.ts";
+import { shownValue, whole } from "../../stored_values.ts";
 import { ddlNames } from "./ddl_names.ts";
 import { insertRows } from "./insert_rows.ts";
 import { statementChunks, statementSizes } from "./statement_chunks.ts";
@@ -2593,9 +2593,12 @@ export class SqlQueueSteps implements QueueSteps {
       const retried = new Set<string>();
       for (const id of ids) {
         const row = rows.get(id);
-        if (dryRun || !row || retried.has(id) || !retryable(row)) continue;
+        if (dryRun || !row || !retryable(row)) continue;
         retried.add(id);
-        rows.set(id, await this.#retried(s, queue, row));
+      }
+      const nextSeq = await this.#nextHistorySeq(s, queue, [...retried]);
+      for (const id of retried) {
+        rows.set(id, await this.#retried(s, queue, rows.get(id)!, nextSeq.get(id) ?? 0));
       }
       await this.#sendGathered(s, queue);
       if (retried.size > 0) await s.tx.notify({ kind: "queue", name: queue });
@@ -2619,17 +2622,13 @@ export class SqlQueueSteps implements QueueSteps {
    * Puts a failed or cancelled job's `row` back to pending (see {@link retry}); the update is
    * gathered, and the row as it will be is returned.
    */
-  async #retried(s: Step, queue: string, row: JobRow): Promise<JobRow> {
+  async #retried(s: Step, queue: string, row: JobRow, seq: number): Promise<JobRow> {
     await s.tx.later(
-      `INSERT INTO coord_queue_history (namespace, queue, id, seq, entry)
-       VALUES (?, ?, ?, (SELECT count(*) FROM coord_queue_history
-         WHERE namespace = ? AND queue = ? AND id = ?), ?)`,
+      `INSERT INTO coord_queue_history (namespace, queue, id, seq, entry) VALUES (?, ?, ?, ?, ?)`,
       this.#ns,
       queue,
       row.id,
-      this.#ns,
-      queue,
-      row.id,
+      seq,
       JSON.stringify({
         state: row.state,
         error: row.error ?? "",
@@ -2660,6 +2659,35 @@ export class SqlQueueSteps implements QueueSteps {
     };
     await this.#update(s, queue, row.id, fields);
     return { ...row, ...fields } as JobRow;
+  }
+
+  /**
+   * The seq each of `ids` writes its next history entry at, in one query: coord numbers a job's
+   * entries 0, 1, … with none missing, so a job whose entries are not so holds one another
+   * program wrote — refused, where the insert could fail on its key (a bug's exit).
+   */
+  async #nextHistorySeq(s: Step, queue: string, ids: string[]): Promise<Map<string, number>> {
+    const next = new Map<string, number>();
+    if (ids.length === 0) return next;
+    const counts = await s.tx.all<{ id: string; n: number; top: unknown }>(
+      `SELECT id, count(*) AS n, max(seq) AS top FROM coord_queue_history
+       WHERE namespace = ? AND queue = ? AND id IN (${ids.map(() => "?").join(", ")}) GROUP BY id`,
+      this.#ns,
+      queue,
+      ...ids,
+    );
+    for (const { id, n, top } of counts) {
+      if (top !== Number(n) - 1) {
+        throw foreignRowError(
+          `job ${queue}/${id}`,
+          "coord_queue_history",
+          "seq",
+          shownValue(top),
+        );
+      }
+      next.set(id, Number(n));
+    }
+    return next;
   }
 
   /** The history of each of `ids` that has one, in one query. */
