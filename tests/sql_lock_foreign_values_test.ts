@@ -249,3 +249,35 @@ for (const backend of BACKENDS.filter((b) => b.label === "sqlite" || b.label ===
     },
   });
 }
+
+for (const backend of BACKENDS.filter((b) => b.label === "sqlite" || b.label === "postgres")) {
+  Deno.test({
+    name: `a lock with no counter but a coord_lock_request row another program wrote is ` +
+      `refused, 65, and the row left (${backend.label})`,
+    ignore: !backend.available,
+    async fn() {
+      await using target = await backend.use();
+      const namespace = freshNamespace();
+      const flags = ["--url", target.url, "--namespace", namespace];
+      // Another lock's run makes the tables.
+      const other = await runCoord(["lock", "run", "other", ...flags, "--", "true"]);
+      assert.equal(other.code, 0, other.stderr);
+      await using db = await connect({ url: target.url, namespace, env: {} });
+      // Where the lock's first ticket's request goes: the insert failed on its key, exit 70.
+      await runSql(db, "INSERT INTO coord_lock_request VALUES (?, 'r', 1, 'them', 1)", namespace);
+      const r = await runCoord(["lock", "run", "r", "-n", ...flags, "--", "true"]);
+      assert.equal(r.code, 65, r.stderr);
+      assert.match(
+        r.stderr,
+        /coord_lock_counter has no row .*coord_lock_request.* another program/,
+      );
+      assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+      assert.equal(
+        JSON.stringify(
+          await sqlRows(db, "SELECT ticket, request FROM coord_lock_request WHERE name = 'r'"),
+        ),
+        JSON.stringify([{ ticket: 1, request: "them" }]),
+      );
+    },
+  });
+}
