@@ -171,7 +171,7 @@ onRedis(
     const met = await q.finishAndClaim("f", { ...CLAIM, claims: 5 });
     assert.deepEqual(met.jobs, []);
     assert.deepEqual(met.undecodable?.map((u) => u.id), ["a1"]);
-    await q.failUndecodable("f", { id: "a1", error: "cannot be read" });
+    await q.failUndecodable("f", { ...met.undecodable![0], error: "cannot be read" });
     const taken = await q.finishAndClaim("f", { ...CLAIM, claims: 5 });
     assert.deepEqual(taken.jobs.map((job) => job.id), ["a2", "a3"]);
     const parkedKey = backend.key("queue", "f", "parked");

@@ -77,5 +77,6 @@ export {
   type QueueCounts,
   type QueueRemoval,
   type QueueSteps,
+  type Undecodable,
   type UnreadablePage,
 } from "../queue/steps.ts";

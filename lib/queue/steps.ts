@@ -228,11 +228,24 @@ export type ClaimResult =
      * The next job's stored record is not coord's (another program wrote there): the worker
      * fails it with {@link QueueSteps.failUndecodable} and claims again.
      */
-    | { job?: undefined; undecodable: { id: string; reason: string } }
+    | { job?: undefined; undecodable: Undecodable }
     /** Nothing to run now; the earliest scheduled job's start (epoch ms), if any. */
     | { job?: undefined; undecodable?: undefined; nextReadyAt?: number }
   )
   & { failed?: FailedInStep[] };
+
+/** A job a claim met whose stored record is not coord's: the worker fails it. */
+export interface Undecodable {
+  /** The job's id in its queue. */
+  id: string;
+  /** Why it cannot be read. */
+  reason: string;
+  /**
+   * On Redis, a digest of the stored parts the claim could not read: the fail changes the job
+   * only while they are the same (see {@link QueueSteps.failUndecodable}).
+   */
+  fingerprint?: string;
+}
 
 /** How {@link QueueSteps.finish} ends an attempt. */
 export type Finish =
@@ -286,7 +299,7 @@ export interface FinishedAndClaimed {
    * the one taking stopped at. The worker fails each with {@link QueueSteps.failUndecodable}
    * before it claims again.
    */
-  undecodable?: { id: string; reason: string }[];
+  undecodable?: Undecodable[];
   /** Jobs the step failed while it took (the worker logs them), in the order it failed them. */
   failed?: FailedInStep[];
   /**
@@ -373,10 +386,18 @@ export interface QueueSteps {
    * Fails a job whose stored record cannot be read, with `error`; parts of the record that
    * cannot be read are replaced by coord's own, so the job can be shown and waited for.
    *
-   * @returns whether it failed the job: on SQL not one gone, or readable by now (another worker
-   * failed it, then `queue retry` made it coord's own), which is left as it is.
+   * `fingerprint` is the claim's {@link Undecodable.fingerprint}.
+   *
+   * @returns whether it failed the job. One readable by now (another worker failed it, then
+   * `queue retry` made it coord's own), or gone, is left as it is: on SQL the row is checked
+   * again; on Redis, whose step cannot read a record as the claim's caller did, a job whose
+   * stored parts changed since the claim (`fingerprint`) is left, and an id the claim met in the
+   * run order with no record, still so, is failed, or every claim would stop at it.
    */
-  failUndecodable(queue: string, request: { id: string; error: string }): Promise<boolean>;
+  failUndecodable(
+    queue: string,
+    request: { id: string; error: string; fingerprint?: string },
+  ): Promise<boolean>;
   /** Extends an active job's lease; false when this attempt is no longer this worker's. */
   renew(queue: string, request: Attempt & { leaseMs: number }): Promise<boolean>;
   /**

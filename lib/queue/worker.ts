@@ -41,7 +41,7 @@ import { readCapped } from "./capped_output.ts";
 import { ERROR_RETRY_MS, QueueLane } from "./lane.ts";
 import { checkName } from "../backend/keys.ts";
 import { QueueLooks } from "./looks.ts";
-import type { Attempt, Finish, FinishedAndClaimed, JobRecord } from "./steps.ts";
+import type { Attempt, Finish, FinishedAndClaimed, JobRecord, Undecodable } from "./steps.ts";
 
 /** What a handler gets besides its arguments. */
 export interface JobContext {
@@ -566,9 +566,9 @@ class Worker {
    * with the reason (once — it is no longer pending) and the worker goes on. One another worker
    * failed since, and that was retried, is left to run: not counted, not logged.
    */
-  async #failUndecodable(queue: string, { id, reason }: { id: string; reason: string }) {
+  async #failUndecodable(queue: string, { id, reason, fingerprint }: Undecodable) {
     const error = `cannot be read: ${reason}`;
-    if (!await this.#backend.queue.failUndecodable(queue, { id, error })) return;
+    if (!await this.#backend.queue.failUndecodable(queue, { id, error, fingerprint })) return;
     this.#result.failed++;
     this.#emit({ type: "failed", job: jobRef(queue, id), attempt: 0, error });
   }

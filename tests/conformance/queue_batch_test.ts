@@ -136,7 +136,8 @@ conformance("a finish-and-claim stops taking at a job coord cannot read", async 
   // The planted job is first in the run order (it was put "at 0").
   const r = await steps.finishAndClaim("junk", { finishes: [], ...LEASE, claims: 3 });
   assert.deepEqual([r.jobs.map((j) => j.id), r.undecodable?.map((u) => u.id)], [[], ["poison"]]);
-  await steps.failUndecodable("junk", { id: "poison", error: `cannot be read: ${garbage}` });
+  const [poison] = r.undecodable!;
+  await steps.failUndecodable("junk", { ...poison, error: `cannot be read: ${garbage}` });
   const rest = await steps.finishAndClaim("junk", { finishes: [], ...LEASE, claims: 3 });
   assert.deepEqual([rest.jobs.map((j) => j.id), rest.undecodable], [["a", "z"], undefined]);
 });
@@ -170,9 +171,9 @@ conformance("every job coord cannot read that a step took is handed back to fail
   for (let call = 0; call < 10; call++) {
     const r = await steps.finishAndClaim("junk2", { finishes: [], ...LEASE, claims: 4 });
     taken.push(...r.jobs.map((j) => j.id));
-    for (const { id } of r.undecodable ?? []) {
-      handed.push(id);
-      await steps.failUndecodable("junk2", { id, error: "cannot be read" });
+    for (const undecodable of r.undecodable ?? []) {
+      handed.push(undecodable.id);
+      await steps.failUndecodable("junk2", { ...undecodable, error: "cannot be read" });
     }
     if (r.jobs.length === 0 && !r.undecodable) break;
   }

@@ -424,7 +424,7 @@ conformance(
     const met = [];
     for (const worker of ["w1", "w2"]) {
       const { undecodable } = await claimJob(backend.queue, "twice", { worker, leaseMs: 60_000 });
-      met.push({ id: undecodable!.id, error: `cannot be read: ${undecodable!.reason}` });
+      met.push({ ...undecodable!, error: `cannot be read: ${undecodable!.reason}` });
     }
     for (const fail of met) await backend.queue.failUndecodable("twice", fail);
     const result = await work(backend, ["twice"], {

@@ -25,6 +25,7 @@ import {
   type WorkEvent,
 } from "../../lib/queue/worker.ts";
 import { JobFailedError, queue } from "../../lib/queue/handle.ts";
+import { purgeJobs } from "../../lib/queue/retention.ts";
 import { conformance } from "../support/backends.ts";
 import { overriding } from "../support/overriding.ts";
 import {
@@ -853,16 +854,43 @@ conformance(
     const met = [];
     for (const worker of ["w1", "w2"]) {
       const { undecodable } = await claimJob(backend.queue, "late", { worker, leaseMs: 60_000 });
-      met.push({ id: undecodable!.id, error: `cannot be read: ${undecodable!.reason}` });
+      met.push({ ...undecodable!, error: `cannot be read: ${undecodable!.reason}` });
     }
-    await backend.queue.failUndecodable("late", met[0]);
+    assert.equal(await backend.queue.failUndecodable("late", met[0]), true);
     assert.equal((await retryJob(backend, "late/x")).retried, true);
-    await backend.queue.failUndecodable("late", met[1]);
+    assert.equal(await backend.queue.failUndecodable("late", met[1]), false);
     const x = await getJob(backend, "late/x");
     assert.deepEqual([x.state, x.error], ["pending", undefined]);
   },
-  // Redis's fails whatever record it finds.
-  { skip: REDIS_LABELS },
+);
+
+conformance(
+  "a worker whose claim met a job another program wrote over fails neither its retried run nor, once purged, brings it back",
+  async (ctx) => {
+    const backend = await ctx.open();
+    const met = [];
+    for (const id of ["x", "y"]) {
+      await putJob(backend, "stale", { id, handler: "ok" });
+      await overwriteJob(backend, "stale", id, "state", "not coord's");
+      for (const worker of ["w1", "w2"]) {
+        const { undecodable } = await claimJob(backend.queue, "stale", { worker, leaseMs: 60_000 });
+        met.push({ ...undecodable!, error: `cannot be read: ${undecodable!.reason}` });
+      }
+      assert.equal(await backend.queue.failUndecodable("stale", met.at(-2)!), true);
+    }
+    // x is retried and taken again; y is purged.
+    assert.equal((await retryJob(backend, "stale/x")).retried, true);
+    const { job } = await claimJob(backend.queue, "stale", { worker: "w3", leaseMs: 60_000 });
+    assert.equal(job?.id, "x");
+    assert.equal(await purgeJobs(backend, "stale", { state: "failed" }), 1);
+    for (const late of [met[1], met[3]]) {
+      assert.equal(await backend.queue.failUndecodable("stale", late), false);
+    }
+    const ran = { id: "x", worker: "w3", attempt: job!.attempts, outcome: "completed" as const };
+    assert.equal(await backend.queue.finish("stale", { ...ran, result: 1 }), true);
+    assert.equal((await getJob(backend, "stale/x")).state, "completed");
+    assert.equal((await queueCounts(backend, ["stale"]))[0].failed, 0);
+  },
 );
 
 conformance(

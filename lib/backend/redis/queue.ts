@@ -23,6 +23,7 @@ import type {
   QueueCounts,
   QueueRemoval,
   QueueSteps,
+  Undecodable,
   UnreadablePage,
 } from "../../queue/steps.ts";
 import { DEFAULT_KEEP, MAX_REMOVED, MAX_STALLS, TRIM_BATCH } from "../../queue/steps.ts";
@@ -153,22 +154,26 @@ function finishArgs(r: FinishAndClaim): (string | number)[] {
 /**
  * The finish step's reply: what was recorded, the jobs taken, and where taking stopped. Taken
  * jobs whose stored parts coord cannot read are handed back to fail, with the one taking stopped
- * at: each is the worker's now, and would otherwise wait out its lease.
+ * at, each with its stored parts' fingerprint: each is the worker's now, and would otherwise wait out
+ * its lease.
  */
 function finishReply(queue: string, reply: string[]): FinishedAndClaimed {
-  const [recorded, nextReadyAt, stoppedAt, held, failed, now] = reply;
+  const [recorded, nextReadyAt, stoppedAt, held, failed, now, stoppedAtFingerprint] = reply;
   const jobs: JobRecord[] = [];
-  const undecodable: { id: string; reason: string }[] = [];
-  for (let i = 6; i < reply.length; i += 4) {
-    const [state, spec, inputs, id] = reply.slice(i, i + 4);
+  const undecodable: Undecodable[] = [];
+  for (let i = 7; i < reply.length; i += 5) {
+    const [state, spec, inputs, id, fingerprint] = reply.slice(i, i + 5);
     try {
       jobs.push(jobRecord(queue, state, spec, undefined, inputs || undefined));
     } catch (e) {
       if (!(e instanceof ForeignDataError)) throw e;
-      undecodable.push({ id, reason: e.message });
+      undecodable.push({ id, reason: e.message, fingerprint });
     }
   }
-  if (stoppedAt !== "") undecodable.push({ id: stoppedAt, reason: foreignJob(queue, held) });
+  if (stoppedAt !== "") {
+    const reason = foreignJob(queue, held);
+    undecodable.push({ id: stoppedAt, reason, fingerprint: stoppedAtFingerprint });
+  }
   return {
     recorded: [...recorded].map((flag) => flag === "1"),
     jobs,
@@ -211,8 +216,12 @@ export class RedisQueueSteps extends RedisSteps<QueueStep> implements QueueSteps
     return Array.isArray(reply) ? { taken: String(reply[0]) } : Number(reply) === 1;
   }
 
-  async failUndecodable(queue: string, r: { id: string; error: string }): Promise<boolean> {
-    return Number(await this.run(queue, "fail_undecodable", r.id, r.error)) === 1;
+  async failUndecodable(
+    queue: string,
+    r: { id: string; error: string; fingerprint?: string },
+  ): Promise<boolean> {
+    const failed = await this.run(queue, "fail_undecodable", r.id, r.error, r.fingerprint ?? "");
+    return Number(failed) === 1;
   }
 
   async renew(queue: string, r: Attempt & { leaseMs: number }): Promise<boolean> {

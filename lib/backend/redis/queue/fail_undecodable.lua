@@ -1,6 +1,7 @@
--- fail_undecodable: ARGV[2..3]: id, reason.
+-- fail_undecodable: ARGV[2..4]: id, reason, fingerprint.
 -- A job whose stored parts cannot be read fails with the reason; what cannot be read is
--- replaced by coord's own, so show and wait answer for it from now on.
+-- replaced by coord's own, so show and wait answer for it from now on. Returns 1 if it failed
+-- the job, 0 if its stored parts are no longer those the claim met (`fingerprint`, job.lua).
 --- @include "includes/flow.lua"
 
 -- The flow's group that lists part `id`, whose record cannot say: a part's id is its group's,
@@ -18,6 +19,11 @@ end
 refuse_all()
 check_settings()
 local id, reason = ARGV[2], ARGV[3]
+-- The claim read the job a step before: since then another worker may have failed it, a
+-- `queue retry` made it coord's own and a worker took it to run, or a purge removed it. Only
+-- the parts the claim met are failed; an id in the run order with no record, as the claim met
+-- it, is still failed, or every claim would stop at it.
+if fingerprint(id) ~= ARGV[4] then return 0 end
 local job = decode(id)
 -- One of a --group in ready or running keeps its group: the place it held there goes to the
 -- group's next. A running one's is kept by its id (keys.lua); one taken by a coord that did not

@@ -211,7 +211,7 @@ if claims > 0 then
   end
 end
 local reply = { table.concat(recorded), next_ready or '', unreadable or '', unreadable_text or '',
-  #failed_here > 0 and cjson.encode(failed_here) or '', now_ms }
+  #failed_here > 0 and cjson.encode(failed_here) or '', now_ms, '' }
 if #taken > 0 then
   local taken_ids = {}
   for i, job in ipairs(taken) do taken_ids[i] = job.id end
@@ -219,11 +219,16 @@ if #taken > 0 then
     read_many('HMGET', inputs, taken_ids)
   local written = write_back()
   for i, id in ipairs(taken_ids) do
-    for _, part in ipairs({ written[id], job_specs[i] or '', job_inputs[i] or '', id }) do
-      table.insert(reply, part)
-    end
+    -- Its spec or inputs may be what the caller cannot read: see `fingerprint`. Set by index,
+    -- as a loop's locals would pass the 200 a script may have at once.
+    local at = #reply
+    reply[at + 1], reply[at + 2], reply[at + 3], reply[at + 4] =
+      written[id], job_specs[i] or '', job_inputs[i] or '', id
+    reply[at + 5] = fingerprint(id, { written[id], job_specs[i], job_inputs[i] })
   end
 else
   write_back()
 end
+-- As stored once the step wrote: its record is as the step met it.
+if unreadable then reply[7] = fingerprint(unreadable) end
 return reply
