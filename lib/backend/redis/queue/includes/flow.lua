@@ -17,7 +17,7 @@ local finish
 -- Makes a waiting job ready; a group starts its parts (all, or the first). `group`: the group
 -- releasing it, whose priority its parts have.
 local function release(id, group)
-  local job, held_text = decode(id)
+  local job = decode(id)
   if job and job.group then
     if job.group.kind == 'parallel' then
       for _, child in ipairs(job.group.children) do release(child, job) end
@@ -28,10 +28,11 @@ local function release(id, group)
   end
   call('HINCRBY', totals, 'waiting', -1)
   call('ZREM', waiting, id)
-  if held_text then
-    -- A part another program wrote over while it waited joins the run order all the same, where
-    -- the claim that meets it fails it as unreadable (fail_undecodable), which moves its flow on:
-    -- refusing the step here would keep the run that ended before it from ever ending.
+  if not job then
+    -- A part another program wrote over (or deleted) while it waited joins the run order all the
+    -- same, where the claim that meets it fails it as unreadable (fail_undecodable), which moves
+    -- its flow on: refusing the step here would keep the run that ended before it from ever
+    -- ending.
     enqueue({ id = id, readyAt = now_ms, priority = group.priority })
     return
   end
