@@ -1,15 +1,18 @@
 /**
- * A flow's parts on Redis whose records another program deleted: the steps that move the flow
- * on meet an id with no record. Each step is left whole (a script is not undone: one that
+ * A flow's parts on Redis whose records another program deleted or wrote over: the steps that
+ * move the flow on, or remove it, meet an id with no record coord can read. Each step is left whole (a script is not undone: one that
  * stopped on a missing record after it wrote kept half its writes), and the flow still ends.
  */
 
 import assert from "node:assert/strict";
+import { claimJob } from "../lib/queue/claim_job.ts";
 import { putFlow } from "../lib/queue/flow.ts";
 import { queueCounts, waitForJob } from "../lib/queue/queue.ts";
+import { purgeJobs } from "../lib/queue/retention.ts";
 import { work } from "../lib/queue/worker.ts";
 import type { RedisBackend } from "../lib/backend/redis/backend.ts";
 import { onRedis } from "./support/backends.ts";
+import { overwriteJob } from "./support/queue.ts";
 import { HANG_GUARD_MS } from "./support/wait.ts";
 
 async function deleteRecord(backend: RedisBackend, queue: string, id: string) {
@@ -35,5 +38,33 @@ onRedis(
     assert.deepEqual([flow.state, flow.result], ["completed", [1, null, 1]]);
     const [counts] = await queueCounts(backend, ["gone"]);
     assert.deepEqual([counts.waiting, counts.pending, counts.failed], [0, 0, 1]);
+  },
+);
+
+onRedis(
+  "a failed flow's part another program wrote over, left waiting or in the run order, goes with its flow's purge: no claim meets it, no count keeps it",
+  async (backend) => {
+    const q = backend.queue;
+    // s.1 waits for s.0; p.1 is in the run order beside p.0.
+    await putFlow(backend, "left", { serial: [{ handler: "one" }, { handler: "one" }] }, {
+      id: "s",
+    });
+    await putFlow(backend, "left", { parallel: [{ handler: "one" }, { handler: "one" }] }, {
+      id: "p",
+    });
+    for (const id of ["s.1", "p.1"]) {
+      await overwriteJob(backend, "left", id, "state", "not coord's");
+    }
+    for (const id of ["s.0", "p.0"]) {
+      const { job } = await claimJob(q, "left", { worker: "w", leaseMs: 60_000 });
+      assert.equal(job?.id, id);
+      const end = { id, worker: "w", attempt: 1, outcome: "failed" as const, error: "no" };
+      assert.equal(await q.finish("left", end), true);
+    }
+    assert.equal(await purgeJobs(backend, "left", { state: "failed" }), 2);
+    const claim = await claimJob(q, "left", { worker: "w", leaseMs: 60_000 });
+    assert.deepEqual([claim.job, claim.undecodable], [undefined, undefined]);
+    const [counts] = await queueCounts(backend, ["left"]);
+    assert.deepEqual([counts.waiting, counts.pending, counts.failed], [0, 0, 0]);
   },
 );

@@ -7,7 +7,7 @@
 -- What removing finished jobs touches.
 local REMOVES = { jobs, specs, results, inputs, progress, totals, removed, expiring, outlived,
   DONE.completed, DONE.failed, DONE.cancelled, TRIMMED.completed, TRIMMED.failed,
-  TRIMMED.cancelled, groups }
+  TRIMMED.cancelled, groups, ready, pending, active, waiting }
 
 -- The count of finished jobs after the step's last listing (nil: none listed yet).
 local finished_total
@@ -56,8 +56,11 @@ end
 -- their ids, how many of each state leave the totals, each part as `removed` remembers it
 -- (show and wait on a part say how it ended, as of its flow), and the field that kept the group
 -- of a --group's run (keys.lua): a coord that ends a run removes it, but one from before that
--- field, ending a run a later coord took in a rolling upgrade, left it behind.
+-- field, ending a run a later coord took in a rolling upgrade, left it behind. A part with no
+-- record coord can read, which its failed flow left as it was, may still wait or be in the run
+-- order (`gone.loose`): a claim meeting it there would fail it back into being.
 local function drop(id, job, gone, part)
+  if part and not job then table.insert(gone.loose, id) end
   if job then
     gone.states[job.state] = (gone.states[job.state] or 0) + 1
     if part and DONE[job.state] then table.insert(gone.parts, job.state .. ':' .. id) end
@@ -94,7 +97,7 @@ local function remove(state, ids, max_removed, refuse)
   if #ids == 0 then return 0 end
   read_ahead(ids)
   local held_specs = read_many('HMGET', specs, ids)
-  local gone = { ids = {}, states = {}, parts = {}, runs = {} }
+  local gone = { ids = {}, states = {}, parts = {}, runs = {}, loose = {} }
   local removals, listed_ids = {}, {}
   for k, id in ipairs(ids) do
     local job, held_text = decode(id)
@@ -121,6 +124,10 @@ local function remove(state, ids, max_removed, refuse)
   delete(gone.ids)
   for _, hash in ipairs({ specs, results, inputs, progress }) do call_many('HDEL', hash, gone.ids) end
   call_many('HDEL', groups, gone.runs)
+  for _, id in ipairs(gone.loose) do
+    for _, key in ipairs({ ready, pending, active }) do call('ZREM', key, id) end
+    if call('ZREM', waiting, id) == 1 then call('HINCRBY', totals, 'waiting', -1) end
+  end
   unlisted(listed_ids)
   -- One entry an id, as on SQL: an id put again and removed again is remembered as it ended
   -- last, never as two states.
