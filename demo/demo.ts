@@ -32,6 +32,7 @@ async function show(args: string[]): Promise<number> {
 }
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const exists = (path: string) => Deno.stat(path).then(() => true, () => false);
 
 try {
   say("Which backend? With no COORD_URL, coord keeps its state in one SQLite file.");
@@ -95,9 +96,20 @@ try {
   console.log("  → never two at once; tokens increase, usable as fencing tokens.");
 
   say("Someone else holds it? --wait 0 gives up at once (exit 75), like flock -n.");
-  const holder = coord(["lock", "deploy", "--", "sleep", "1"]);
-  await pause(400);
+  // The holder holds from its command's start until told to end: on a busy machine a start
+  // may take longer than any fixed pause.
+  const [held, release] = [`${dir}/held`, `${dir}/release`];
+  const holder = coord([
+    "lock",
+    "deploy",
+    "--",
+    "sh",
+    "-c",
+    `touch '${held}'; while [ ! -e '${release}' ]; do sleep 0.05; done`,
+  ]);
+  while (!await exists(held)) await pause(20);
   await show(["lock", "deploy", "--wait", "0", "--", "true"]);
+  await Deno.writeTextFile(release, "");
   await holder.output();
 } finally {
   await Deno.remove(dir, { recursive: true });
