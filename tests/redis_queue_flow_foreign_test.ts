@@ -1,7 +1,8 @@
 /**
  * A flow's parts on Redis whose records another program deleted or wrote over: the steps that
- * move the flow on, or remove it, meet an id with no record coord can read. Each step is left whole (a script is not undone: one that
- * stopped on a missing record after it wrote kept half its writes), and the flow still ends.
+ * move the flow on, or remove it, meet an id with no record coord can read. Each step is left
+ * whole (a script is not undone: one that stopped on a missing record after it wrote kept half
+ * its writes), and the flow still ends.
  */
 
 import assert from "node:assert/strict";
@@ -66,5 +67,26 @@ onRedis(
     assert.deepEqual([claim.job, claim.undecodable], [undefined, undefined]);
     const [counts] = await queueCounts(backend, ["left"]);
     assert.deepEqual([counts.waiting, counts.pending, counts.failed], [0, 0, 0]);
+  },
+);
+
+onRedis(
+  "a fail of an id with no record, neither in the run order nor running, creates no job",
+  async (backend) => {
+    // The digest of a job none of whose parts is stored, as a claim would hand it out.
+    const absent = await backend.conn.send(undefined, [
+      "EVAL",
+      "return redis.sha1hex(cjson.encode({ false, false, false }))",
+      "0",
+    ]) as string;
+    for (const fingerprint of [absent, undefined]) {
+      const failed = await backend.queue.failUndecodable("none", {
+        id: "never-put",
+        error: "cannot be read",
+        ...(fingerprint && { fingerprint }),
+      });
+      assert.equal(failed, false);
+    }
+    assert.equal(await backend.queue.get("none", "never-put"), undefined);
   },
 );

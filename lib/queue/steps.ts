@@ -241,8 +241,10 @@ export interface Undecodable {
   /** Why it cannot be read. */
   reason: string;
   /**
-   * On Redis, a digest of the stored parts the claim could not read: the fail changes the job
-   * only while they are the same (see {@link QueueSteps.failUndecodable}).
+   * On Redis, for the job a claim stopped at, a digest of the stored parts it could not read:
+   * the fail changes the job only while they are the same (see
+   * {@link QueueSteps.failUndecodable}). None for a job the claim took, which the caller holds
+   * the lease of.
    */
   fingerprint?: string;
 }
@@ -392,7 +394,9 @@ export interface QueueSteps {
    * `queue retry` made it coord's own), or gone, is left as it is: on SQL the row is checked
    * again; on Redis, whose step cannot read a record as the claim's caller did, a job whose
    * stored parts changed since the claim (`fingerprint`) is left, and an id the claim met in the
-   * run order with no record, still so, is failed, or every claim would stop at it.
+   * run order or running with no record, still so, is failed, or every claim would stop at it.
+   * Without a fingerprint (a job the caller's claim took, under its lease) Redis fails the job
+   * as it finds it.
    */
   failUndecodable(
     queue: string,

@@ -153,9 +153,9 @@ function finishArgs(r: FinishAndClaim): (string | number)[] {
 
 /**
  * The finish step's reply: what was recorded, the jobs taken, and where taking stopped. Taken
- * jobs whose stored parts coord cannot read are handed back to fail, with the one taking stopped
- * at, each with its stored parts' fingerprint: each is the worker's now, and would otherwise wait out
- * its lease.
+ * jobs whose stored parts coord cannot read are handed back to fail (each is the worker's now,
+ * and would otherwise wait out its lease), with the one taking stopped at and its stored parts'
+ * fingerprint.
  */
 function finishReply(queue: string, reply: string[]): FinishedAndClaimed {
   const [recorded, nextReadyAt, stoppedAt, held, failed, now, stoppedAtFingerprint] = reply;
@@ -167,7 +167,7 @@ function finishReply(queue: string, reply: string[]): FinishedAndClaimed {
       jobs.push(jobRecord(queue, state, spec, undefined, inputs || undefined));
     } catch (e) {
       if (!(e instanceof ForeignDataError)) throw e;
-      undecodable.push({ id, reason: e.message, fingerprint });
+      undecodable.push({ id, reason: e.message, ...(fingerprint !== "" && { fingerprint }) });
     }
   }
   if (stoppedAt !== "") {

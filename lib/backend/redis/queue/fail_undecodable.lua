@@ -1,7 +1,9 @@
--- fail_undecodable: ARGV[2..4]: id, reason, fingerprint.
+-- fail_undecodable: ARGV[2..4]: id, reason, fingerprint (empty: a job the caller's claim took
+-- and holds the lease of).
 -- A job whose stored parts cannot be read fails with the reason; what cannot be read is
 -- replaced by coord's own, so show and wait answer for it from now on. Returns 1 if it failed
--- the job, 0 if its stored parts are no longer those the claim met (`fingerprint`, job.lua).
+-- the job, 0 if its stored parts are no longer those the claim met (`fingerprint`, job.lua),
+-- or it is no longer where the claim met it.
 --- @include "includes/flow.lua"
 
 -- The flow's group that lists part `id`, whose record cannot say: a part's id is its group's,
@@ -23,8 +25,10 @@ local id, reason = ARGV[2], ARGV[3]
 -- `queue retry` made it coord's own and a worker took it to run, or a purge removed it. Only
 -- the parts the claim met are failed; an id in the run order with no record, as the claim met
 -- it, is still failed, or every claim would stop at it.
-if fingerprint(id) ~= ARGV[4] then return 0 end
+if ARGV[4] ~= '' and fingerprint(id) ~= ARGV[4] then return 0 end
 local job = decode(id)
+-- Without a record, only one still in the run order or running: a purged one stays gone.
+if not job and not (call('ZSCORE', ready, id) or call('ZSCORE', active, id)) then return 0 end
 -- One of a --group in ready or running keeps its group: the place it held there goes to the
 -- group's next. A running one's is kept by its id (keys.lua); one taken by a coord that did not
 -- keep it there is let go of no group.

@@ -158,12 +158,12 @@ local function readable(hash, id, want)
   return ok and (want == nil or type(value) == want)
 end
 
--- A digest of job `id`'s stored record, spec and inputs (`parts`, each false when absent; read
--- when not given): a claim hands it out with a job it could not read, and fail_undecodable fails
--- the job only while it is the same, so a worker whose claim met the job before it was failed,
--- retried and taken again by another fails nothing of the healthy job.
-local function fingerprint(id, parts)
-  parts = parts or { call('HGET', jobs, id), call('HGET', specs, id), call('HGET', inputs, id) }
+-- A digest of job `id`'s stored record, spec and inputs (each false when absent): a claim hands
+-- it out with the job it stopped at, and fail_undecodable fails the job only while it is the
+-- same, so a worker whose claim met the job before it was failed, retried and taken again by
+-- another fails nothing of the healthy job.
+local function fingerprint(id)
+  local parts = { call('HGET', jobs, id), call('HGET', specs, id), call('HGET', inputs, id) }
   return redis.sha1hex(cjson.encode({ parts[1] or false, parts[2] or false, parts[3] or false }))
 end
 
