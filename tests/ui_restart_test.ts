@@ -55,6 +55,19 @@ function liveAgain(page: Page, also = "true"): Promise<void> {
   );
 }
 
+/**
+ * Resolves once the page's header says `text`, and a minute of the page's time later (its
+ * retries' timers run at once) has asked nothing more.
+ */
+async function saysAndAsksNoMore(page: Page, text: string): Promise<void> {
+  const asked: string[] = [];
+  page.on("request", (request) => asked.push(request.url()));
+  await until(page, `document.getElementById("stream").textContent === ${JSON.stringify(text)}`);
+  const refusedAfter = asked.length;
+  await aMinuteLater(page);
+  assert.equal(asked.length, refusedAfter, `asked again: ${asked.join(", ")}`);
+}
+
 Deno.test({
   name:
     "ui: an open page is live again by itself once its killed console is started again, with credentials and a base path, and its forms act",
@@ -155,15 +168,10 @@ Deno.test({
       await kill(first);
       await reconnecting(page);
       second = await startUi(credentials("after"), sameAddress(first));
-      const asked: string[] = [];
-      page.on("response", (response) => asked.push(`${response.status()}`));
-      await until(
+      await saysAndAsksNoMore(
         page,
-        `document.getElementById("stream").textContent === "not live: the console asks for other credentials — reload to try again"`,
+        "not live: the console asks for other credentials — reload to try again",
       );
-      const refusedAfter = asked.length;
-      await aMinuteLater(page);
-      assert.equal(asked.length, refusedAfter, `asked again: ${asked.join(", ")}`);
     } finally {
       for (const ui of [first, second]) stop(ui?.process);
       await Promise.all([first.process.result, second?.process.result]);
@@ -186,15 +194,10 @@ Deno.test({
       await kill(first);
       await reconnecting(page);
       second = await startUi(target.env, ["--base-path", "/after", ...sameAddress(first)]);
-      const asked: string[] = [];
-      page.on("request", (request) => asked.push(request.url()));
-      await until(
+      await saysAndAsksNoMore(
         page,
-        `document.getElementById("stream").textContent === "not live: no console answers under /before/ here now — reload to try again"`,
+        "not live: no console answers under /before/ here now — reload to try again",
       );
-      const refusedAfter = asked.length;
-      await aMinuteLater(page);
-      assert.equal(asked.length, refusedAfter, `asked again: ${asked.join(", ")}`);
     } finally {
       for (const ui of [first, second]) stop(ui?.process);
       await Promise.all([first.process.result, second?.process.result]);
@@ -271,15 +274,10 @@ Deno.test({
         { hostname, port: Number(port), onListen: () => {} },
         () => new Response("<p>Sign in</p>", { headers: { "content-type": "text/html" } }),
       );
-      const asked: string[] = [];
-      page.on("request", (request) => asked.push(request.url()));
-      await until(
+      await saysAndAsksNoMore(
         page,
-        `document.getElementById("stream").textContent === "not live: answered with something other than the console's updates — reload to try again"`,
+        "not live: answered with something other than the console's updates — reload to try again",
       );
-      const refusedAfter = asked.length;
-      await aMinuteLater(page);
-      assert.equal(asked.length, refusedAfter, `asked again: ${asked.join(", ")}`);
     } finally {
       stop(ui.process);
       await ui.process.result;
