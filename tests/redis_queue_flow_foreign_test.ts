@@ -13,7 +13,7 @@ import { purgeJobs } from "../lib/queue/retention.ts";
 import { work } from "../lib/queue/worker.ts";
 import type { RedisBackend } from "../lib/backend/redis/backend.ts";
 import { onRedis } from "./support/backends.ts";
-import { overwriteJob } from "./support/queue.ts";
+import { overwriteJob, plantGarbageJob } from "./support/queue.ts";
 import { HANG_GUARD_MS } from "./support/wait.ts";
 
 async function deleteRecord(backend: RedisBackend, queue: string, id: string) {
@@ -88,5 +88,32 @@ onRedis(
       assert.equal(failed, false);
     }
     assert.equal(await backend.queue.get("none", "never-put"), undefined);
+  },
+);
+
+onRedis(
+  "a job a worker's claim took but could not read is failed by that worker only while the attempt it took is still its own",
+  async (backend) => {
+    const steps = backend.queue;
+    // Readable enough to be taken on Redis (its spec is read after), not to be run.
+    await plantGarbageJob(backend, "taken", "x", "spec");
+    const lease = { worker: "w1", leaseMs: 60_000 };
+    const r = await steps.finishAndClaim("taken", { finishes: [], ...lease, claims: 1 });
+    const [met] = r.undecodable!;
+    assert.equal(met.attempt, 1);
+    const error = "cannot be read";
+    // Another worker's, or an attempt since (the first worker frozen past its lease): left.
+    assert.equal(await steps.failUndecodable("taken", { ...met, error, worker: "w2" }), false);
+    assert.equal(
+      await steps.failUndecodable("taken", { ...met, error, worker: "w1", attempt: 2 }),
+      false,
+    );
+    const counted = async () => {
+      const { active, failed } = await steps.counts("taken");
+      return { active, failed };
+    };
+    assert.deepEqual(await counted(), { active: 1, failed: 0 });
+    assert.equal(await steps.failUndecodable("taken", { ...met, error, worker: "w1" }), true);
+    assert.deepEqual(await counted(), { active: 0, failed: 1 });
   },
 );

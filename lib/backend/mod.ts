@@ -56,6 +56,7 @@ export {
   type Attempt,
   type ClaimResult,
   type FailedInStep,
+  type FailUndecodable,
   type Finish,
   type FinishAndClaim,
   type FinishedAndClaimed,

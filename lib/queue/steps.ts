@@ -243,10 +243,28 @@ export interface Undecodable {
   /**
    * On Redis, for the job a claim stopped at, a digest of the stored parts it could not read:
    * the fail changes the job only while they are the same (see
-   * {@link QueueSteps.failUndecodable}). None for a job the claim took, which the caller holds
-   * the lease of.
+   * {@link QueueSteps.failUndecodable}).
    */
   fingerprint?: string;
+  /**
+   * On Redis, for a job the claim took: the attempt it took it under, which the fail changes
+   * the job only while it is still the caller's.
+   */
+  attempt?: number;
+}
+
+/** What {@link QueueSteps.failUndecodable} fails, and what it checks first (see there). */
+export interface FailUndecodable {
+  /** The job's id in its queue. */
+  id: string;
+  /** The error it fails with. */
+  error: string;
+  /** The claim's {@link Undecodable.fingerprint}. */
+  fingerprint?: string;
+  /** With {@link Undecodable.attempt}: the worker whose claim took the job. */
+  worker?: string;
+  /** The claim's {@link Undecodable.attempt}. */
+  attempt?: number;
 }
 
 /** How {@link QueueSteps.finish} ends an attempt. */
@@ -388,20 +406,15 @@ export interface QueueSteps {
    * Fails a job whose stored record cannot be read, with `error`; parts of the record that
    * cannot be read are replaced by coord's own, so the job can be shown and waited for.
    *
-   * `fingerprint` is the claim's {@link Undecodable.fingerprint}.
-   *
    * @returns whether it failed the job. One readable by now (another worker failed it, then
    * `queue retry` made it coord's own), or gone, is left as it is: on SQL the row is checked
    * again; on Redis, whose step cannot read a record as the claim's caller did, a job whose
-   * stored parts changed since the claim (`fingerprint`) is left, and an id the claim met in the
-   * run order or running with no record, still so, is failed, or every claim would stop at it.
-   * Without a fingerprint (a job the caller's claim took, under its lease) Redis fails the job
-   * as it finds it.
+   * stored parts changed since the claim (`fingerprint`), or one taken whose attempt is no
+   * longer `worker`'s (`attempt`, checked when both are given), is left, and an id the claim
+   * met in the run order or running with no record, still so, is failed, or every claim would
+   * stop at it. With neither, Redis fails the job as it finds it.
    */
-  failUndecodable(
-    queue: string,
-    request: { id: string; error: string; fingerprint?: string },
-  ): Promise<boolean>;
+  failUndecodable(queue: string, request: FailUndecodable): Promise<boolean>;
   /** Extends an active job's lease; false when this attempt is no longer this worker's. */
   renew(queue: string, request: Attempt & { leaseMs: number }): Promise<boolean>;
   /**

@@ -566,9 +566,11 @@ class Worker {
    * with the reason (once — it is no longer pending) and the worker goes on. One another worker
    * failed since, and that was retried, is left to run: not counted, not logged.
    */
-  async #failUndecodable(queue: string, { id, reason, fingerprint }: Undecodable) {
+  async #failUndecodable(queue: string, { id, reason, fingerprint, attempt }: Undecodable) {
     const error = `cannot be read: ${reason}`;
-    if (!await this.#backend.queue.failUndecodable(queue, { id, error, fingerprint })) return;
+    const held = attempt === undefined ? {} : { worker: this.#id, attempt };
+    const request = { id, error, ...(fingerprint !== undefined && { fingerprint }), ...held };
+    if (!await this.#backend.queue.failUndecodable(queue, request)) return;
     this.#result.failed++;
     this.#emit({ type: "failed", job: jobRef(queue, id), attempt: 0, error });
   }

@@ -8,6 +8,7 @@
 import type {
   Attempt,
   FailedInStep,
+  FailUndecodable,
   Finish,
   FinishAndClaim,
   FinishedAndClaimed,
@@ -162,12 +163,12 @@ function finishReply(queue: string, reply: string[]): FinishedAndClaimed {
   const jobs: JobRecord[] = [];
   const undecodable: Undecodable[] = [];
   for (let i = 7; i < reply.length; i += 5) {
-    const [state, spec, inputs, id, fingerprint] = reply.slice(i, i + 5);
+    const [state, spec, inputs, id, attempt] = reply.slice(i, i + 5);
     try {
       jobs.push(jobRecord(queue, state, spec, undefined, inputs || undefined));
     } catch (e) {
       if (!(e instanceof ForeignDataError)) throw e;
-      undecodable.push({ id, reason: e.message, ...(fingerprint !== "" && { fingerprint }) });
+      undecodable.push({ id, reason: e.message, attempt: Number(attempt) });
     }
   }
   if (stoppedAt !== "") {
@@ -218,9 +219,17 @@ export class RedisQueueSteps extends RedisSteps<QueueStep> implements QueueSteps
 
   async failUndecodable(
     queue: string,
-    r: { id: string; error: string; fingerprint?: string },
+    r: FailUndecodable,
   ): Promise<boolean> {
-    const failed = await this.run(queue, "fail_undecodable", r.id, r.error, r.fingerprint ?? "");
+    const failed = await this.run(
+      queue,
+      "fail_undecodable",
+      r.id,
+      r.error,
+      r.fingerprint ?? "",
+      r.worker ?? "",
+      r.attempt ?? "",
+    );
     return Number(failed) === 1;
   }
 

@@ -1,9 +1,9 @@
--- fail_undecodable: ARGV[2..4]: id, reason, fingerprint (empty: a job the caller's claim took
--- and holds the lease of).
+-- fail_undecodable: ARGV[2..6]: id, reason, fingerprint (of the job a claim stopped at; else
+-- ''), worker and attempt (of a job the caller's claim took; else '': checked only both given).
 -- A job whose stored parts cannot be read fails with the reason; what cannot be read is
 -- replaced by coord's own, so show and wait answer for it from now on. Returns 1 if it failed
 -- the job, 0 if its stored parts are no longer those the claim met (`fingerprint`, job.lua),
--- or it is no longer where the claim met it.
+-- the attempt taken is no longer the caller's, or it is no longer where the claim met it.
 --- @include "includes/flow.lua"
 
 -- The flow's group that lists part `id`, whose record cannot say: a part's id is its group's,
@@ -27,7 +27,15 @@ local id, reason = ARGV[2], ARGV[3]
 -- it, is still failed, or every claim would stop at it.
 if ARGV[4] ~= '' and fingerprint(id) ~= ARGV[4] then return 0 end
 local job = decode(id)
--- Without a record, only one still in the run order or running: a purged one stays gone.
+-- Taken by the caller's claim: only while that attempt is still the caller's (a worker frozen
+-- past its lease must not fail the run another worker took since).
+local taker, attempt = ARGV[5], tonumber(ARGV[6])
+if taker ~= '' and attempt and not (job and job.state == 'active' and job.worker == taker and
+    job.attempts == attempt) then
+  return 0
+end
+-- With no record coord can read, only one still in the run order or running: a purged one
+-- stays gone.
 if not job and not (call('ZSCORE', ready, id) or call('ZSCORE', active, id)) then return 0 end
 -- One of a --group in ready or running keeps its group: the place it held there goes to the
 -- group's next. A running one's is kept by its id (keys.lua); one taken by a coord that did not

@@ -10,8 +10,8 @@
 -- Returns { '1' or '0' for each run (recorded, or no longer the worker's), the next start to
 -- come ('' if none or not asked), the id of a job that cannot be read ('' if none) and its
 -- stored text, the jobs the step failed itself (json, '' if none: see `fail_here`), the step's
--- clock (ms, which the next start is to come against), then for each job taken: its record
--- json, spec, inputs, id }.
+-- clock (ms, which the next start is to come against), the fingerprint of the job that cannot
+-- be read ('' if none), then for each job taken: its record json, spec, inputs, id, attempt }.
 --- @include "includes/take.lua"
 
 local taker, lease_ms, claims, max_stalls, defaults, holding =
@@ -219,12 +219,13 @@ if #taken > 0 then
     read_many('HMGET', inputs, taken_ids)
   local written = write_back()
   for i, id in ipairs(taken_ids) do
-    -- Set by index, as a loop's locals would pass the 200 a script may have at once. No
-    -- fingerprint: a taken job the caller cannot read is failed under the lease it holds now
-    -- (hashing each job's parts cost a claim of large jobs 4-5 times its time).
+    -- Set by index, as a loop's locals would pass the 200 a script may have at once. With the
+    -- attempt it was taken under, not a fingerprint: a taken job the caller cannot read is
+    -- failed only while that attempt is the caller's (hashing each job's parts cost a claim of
+    -- large jobs 4-5 times its time).
     local at = #reply
     reply[at + 1], reply[at + 2], reply[at + 3], reply[at + 4], reply[at + 5] =
-      written[id], job_specs[i] or '', job_inputs[i] or '', id, ''
+      written[id], job_specs[i] or '', job_inputs[i] or '', id, taken[i].attempts
   end
 else
   write_back()
