@@ -1025,19 +1025,28 @@ export class SqlQueueSteps implements QueueSteps {
    * flow's part has no --group and is no queue's finished job, and its group, ended, moves on
    * no more. A part that is a group abandons its own parts in turn.
    */
+  /**
+   * Refuses the step when a row of `ids` holds another program's value, naming the first of
+   * them in `ids`' order.
+   *
+   * @throws {ForeignDataError} naming that job.
+   */
+  async #refuseForeignJobs(s: Step, queue: string, ids: string[]): Promise<void> {
+    const foreign = await s.tx.foreignIds("coord_queue_job", { queue }, ids);
+    const first = ids.find((id) => foreign.has(id));
+    if (first === undefined) return;
+    await s.tx.refuseForeignRows(`job ${queue}/${first}`, ["coord_queue_job"], {
+      queue,
+      id: first,
+    });
+  }
+
   async #abandon(s: Step, queue: string, group: JobRow): Promise<void> {
     const { children, postprocess } = (await this.#job(s, queue, group)).group!;
     const parts = [...children, ...(postprocess ? [postprocess] : [])];
     for (const ids of statementChunks(parts, JOB_ROW_SIZES)) {
       // A part another program wrote over refuses the step, as reading its row would.
-      const foreign = await s.tx.foreignIds("coord_queue_job", { queue }, ids);
-      const first = ids.find((id) => foreign.has(id));
-      if (first !== undefined) {
-        await s.tx.refuseForeignRows(`job ${queue}/${first}`, ["coord_queue_job"], {
-          queue,
-          id: first,
-        });
-      }
+      await this.#refuseForeignJobs(s, queue, ids);
       const cancelled = await s.tx.all<JobRow>(
         `UPDATE coord_queue_job SET state = 'cancelled', finished_at = ?, error = ?,
          lease_until = NULL WHERE namespace = ? AND queue = ?
@@ -2757,14 +2766,7 @@ export class SqlQueueSteps implements QueueSteps {
     const sorted = [...new Set(ids)].sort();
     return this.#write(queue, async (s) => {
       await this.#checkSettings(s, queue);
-      const foreign = await s.tx.foreignIds("coord_queue_job", { queue }, sorted);
-      const first = ids.find((id) => foreign.has(id));
-      if (first !== undefined) {
-        await s.tx.refuseForeignRows(`job ${queue}/${first}`, ["coord_queue_job"], {
-          queue,
-          id: first,
-        });
-      }
+      await this.#refuseForeignJobs(s, queue, ids);
       const rows = await s.tx.all<JobRow>(
         `SELECT ${COLUMNS} FROM coord_queue_job WHERE namespace = ? AND queue = ?
          AND id IN (${sorted.map(() => "?").join(", ")}) ORDER BY id ${s.tx.rowLock()}`,
