@@ -183,8 +183,8 @@ if op == 'status' then
     table.insert(reply, user.label)
     table.insert(reply, string.format('%.3f', tonumber(user.since)))
     table.insert(reply, redis.call('HGET', holders, ticket) or '')
-    -- No lease (another program's doing): the purge would never drop the ticket.
-    table.insert(reply, redis.call('ZSCORE', presence, ticket) or '')
+    -- Every live ticket has a lease: the line check above refused one without.
+    table.insert(reply, redis.call('ZSCORE', presence, ticket))
   end
   return reply
 end

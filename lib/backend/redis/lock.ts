@@ -103,7 +103,7 @@ export class RedisLockSteps extends RedisSteps implements LockSteps {
         label,
         since: Number(since),
         ...(granted ? { grantedAt: parseFloat(granted) } : {}),
-        expiresAt: expiresAt === "" ? Infinity : Number(expiresAt),
+        expiresAt: Number(expiresAt),
       });
     }
     return settledLine({
