@@ -19,6 +19,7 @@ import {
 import { type Flow, flowNodes, putFlow } from "../lib/queue/flow.ts";
 import { StopSignals } from "../lib/stop_signals.ts";
 import { parseInstant } from "../lib/time.ts";
+import { readUtf8File } from "../lib/utf8_file.ts";
 import {
   cancelJob,
   checkJobId,
@@ -458,9 +459,7 @@ async function putFrom(
   }
   let text: string;
   try {
-    text = file === "-"
-      ? await new Response(Deno.stdin.readable).text()
-      : await Deno.readTextFile(file);
+    text = await readUtf8File(file);
   } catch (e) {
     throw usage("queue", `cannot read ${file}: ${whyUnreadable(e)}`);
   }
@@ -507,7 +506,7 @@ async function flow(argv: string[]): Promise<number> {
   const [queue, file] = positionals;
   let text: string;
   try {
-    text = await Deno.readTextFile(file);
+    text = await readUtf8File(file);
   } catch (e) {
     throw usage("queue", `cannot read ${file}: ${whyUnreadable(e)}`);
   }

@@ -16,6 +16,22 @@ Deno.test("coord queue refuses bad input with one line and exit 64, storing noth
   await Deno.writeTextFile(flowFile, '{"serial": [{"handler": "h"}]}');
   const scriptFile = `${temp.path}/run.sh`;
   await Deno.writeTextFile(scriptFile, "#!/bin/sh\necho hi\n");
+  // "café" in Latin-1: read as UTF-8 it was stored with U+FFFD for the é, unseen.
+  const [latin1Lines, latin1Flow] = [`${temp.path}/latin1.jsonl`, `${temp.path}/latin1.json`];
+  const cafe = [0x63, 0x61, 0x66, 0xe9];
+  const quoted = (text: string) => [...new TextEncoder().encode(text)];
+  await Deno.writeFile(
+    latin1Lines,
+    new Uint8Array([...quoted('{"handler": "h", "args": "'), ...cafe, ...quoted('"}\n')]),
+  );
+  await Deno.writeFile(
+    latin1Flow,
+    new Uint8Array([
+      ...quoted('{"serial": [{"handler": "h", "args": "'),
+      ...cafe,
+      ...quoted('"}]}'),
+    ]),
+  );
   for (
     const [args, message] of [
       [["put", "q", "--handler", "h", "--args", "{oops"], /--args is not JSON/],
@@ -65,6 +81,8 @@ Deno.test("coord queue refuses bad input with one line and exit 64, storing noth
       [["put", "q", "--handler", "h", "--id", ""], /coord: the job id is empty — give one/],
       [["put", "q", "--handler", "h", "--dedupe", ""], /coord: the dedupe key is empty/],
       [["flow", "q", "/"], /cannot read \/: it is a directory — see/],
+      [["put", "q", "--from", latin1Lines], /cannot read .*latin1\.jsonl: it is not UTF-8 text/],
+      [["flow", "q", latin1Flow], /cannot read .*latin1\.json: it is not UTF-8 text/],
       // 0 expired every job the instant it could start.
       [["put", "q", "--handler", "h", "--begin-by", "0"], /--begin-by must be more than 0/],
       [["put", "q", "--handler", "h", "--begin-by", "-1"], /--begin-by takes seconds > 0/],

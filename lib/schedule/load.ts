@@ -8,6 +8,7 @@
 import { isAbsolute, resolve } from "node:path";
 import { UsageError, whyUnreadable } from "../errors.ts";
 import { importModule } from "../module_loader.ts";
+import { readUtf8File } from "../utf8_file.ts";
 import { commandHandler, type CommandTaskOptions, type OutputSink } from "./command_task.ts";
 import { type CrontabTask, parseCrontab } from "./crontab.ts";
 import type { Scheduler } from "./scheduler.ts";
@@ -32,7 +33,7 @@ export async function loadTasks(
   const path = isAbsolute(file) ? file : resolve(file);
   let text: string | undefined;
   try {
-    if (!MODULE_FILE.test(path)) text = decodeText(await Deno.readFile(path));
+    if (!MODULE_FILE.test(path)) text = await readUtf8File(path);
     else {
       const stat = await Deno.stat(path);
       if (stat.isDirectory) throw new Deno.errors.IsADirectory();
@@ -50,17 +51,6 @@ export async function loadTasks(
     app.task(options, commandHandler(command, output, commandOptions));
   }
   return lines;
-}
-
-/** Reads UTF-8 strictly: a byte replaced by U+FFFD would change a command the file runs. */
-const UTF8 = new TextDecoder("utf-8", { fatal: true });
-
-function decodeText(bytes: Uint8Array): string {
-  try {
-    return UTF8.decode(bytes);
-  } catch {
-    throw new Error("it is not UTF-8 text");
-  }
 }
 
 async function loadModule(app: Scheduler, file: string, path: string): Promise<void> {
