@@ -8,6 +8,7 @@
  */
 
 import { stopWithinMs } from "./lease.ts";
+import { EscapedGroups } from "./process_tree.ts";
 import { sleep } from "./time.ts";
 
 /**
@@ -211,6 +212,8 @@ export class ProcessGroup {
   readonly #child: Deno.ChildProcess;
   readonly #groupId: Promise<number | undefined>;
   readonly #graceMs: number;
+  #escaped: EscapedGroups | undefined;
+  #childEnded = false;
   #stopping: Promise<void> | undefined;
 
   /** Use {@link spawnGroup}. */
@@ -218,6 +221,7 @@ export class ProcessGroup {
     this.#child = child;
     this.#groupId = groupId;
     this.#graceMs = graceMs;
+    child.status.then(() => this.#childEnded = true);
   }
 
   /** How the command ended (on a terminal, as its shell reports it: 128+N after signal N). */
@@ -235,34 +239,83 @@ export class ProcessGroup {
     return this.#child.stderr;
   }
 
-  /** Sends `signal` to every process of the group that is still there. */
+  /**
+   * Sends `signal` to every process of the group that is still there, and (on Linux) to the
+   * groups its processes made for themselves (GNU `timeout` makes one); then SIGCONT, as the
+   * group is frozen while they are looked for.
+   */
   async signal(signal: Deno.Signal): Promise<void> {
     const id = await this.#groupId;
-    if (id !== undefined) signalGroup(id, signal);
+    if (id !== undefined) this.#signalAll(id, signal);
   }
 
   /**
-   * Stops the whole group: SIGTERM, then SIGKILL to whatever of it is left after the grace
-   * ({@link STOP_GRACE_MS}, or {@link stopGraceMs} of the lease it holds). Resolves once the
-   * group is empty, or right after the SIGKILL (which cannot be ignored). At once when the group
-   * was already empty. Calling it again joins the stop under way.
+   * Stops the whole group, and the groups its processes made for themselves: SIGTERM, then
+   * SIGKILL to whatever of them is left after the grace ({@link STOP_GRACE_MS}, or
+   * {@link stopGraceMs} of the lease it holds). Resolves once they are empty, or right after the
+   * SIGKILL (which cannot be ignored). At once when they were already empty. Calling it again
+   * joins the stop under way.
    */
   stop(): Promise<void> {
     this.#stopping ??= (async () => {
       const id = await this.#groupId;
       if (id === undefined) return;
-      // SIGCONT too: a stopped process acts on SIGTERM only once continued.
-      if (!signalGroup(id, "SIGTERM") || !signalGroup(id, "SIGCONT")) return;
+      // Continued too (see #signalAll): a stopped process acts on SIGTERM only once continued.
+      if (!this.#signalAll(id, "SIGTERM")) return;
       // By the clock, not by counting checks: on a busy machine each sleep overruns.
       const killAt = performance.now() + this.#graceMs;
       while (performance.now() < killAt) {
         await sleep(Math.min(GONE_CHECK_MS, killAt - performance.now()));
-        // Signalling is the only portable way to ask whether a group still has members.
-        if (!signalGroup(id, "SIGCONT")) return;
+        if (!this.#anyLeft(id)) return;
       }
-      signalGroup(id, "SIGKILL");
+      // Walked again: what the grace let a process start in a group of its own goes too.
+      this.#signalAll(id, "SIGKILL");
     })();
     return this.#stopping;
+  }
+
+  /**
+   * Sends `signal` to the group and to the groups its processes made for themselves, then
+   * SIGCONT to all of them; false when none had a process left.
+   *
+   * The first signal to the group is SIGSTOP, instant whatever runs on the host: a stopped
+   * process cannot fork or end, so the tree holds still while it is walked, and no process
+   * slips out of reach — a child in a group of its own is handed to init, out of the tree,
+   * once its parent ends — between the walk and the signal. On a terminal the group is not
+   * frozen: the job-control shell between coord and the group would take the stop for a
+   * Ctrl-Z and end (exit 147); there the walk comes first, and what a process forks in the
+   * moment between the walk and the signal may be missed.
+   */
+  #signalAll(id: number, signal: Deno.Signal): boolean {
+    const freeze = this.#child.pid === id;
+    this.#escaped ??= new EscapedGroups(id, freeze ? Deno.pid : this.#child.pid);
+    const stop = (group: number) => freeze && signalGroup(group, "SIGSTOP");
+    [id, ...this.#escaped.groups].forEach(stop);
+    const groups = [id, ...this.#escaped.walk(!this.#childEnded, stop)];
+    const left = this.#send(groups, signal);
+    // Deepest first: a parent that watches its children's stops (a job-control shell) finds
+    // them running again, not stopped.
+    this.#send(groups.reverse(), "SIGCONT");
+    return left;
+  }
+
+  /** Whether the group or a group its processes made still has a process. */
+  #anyLeft(id: number): boolean {
+    // Signalling is the only portable way to ask whether a group still has members.
+    return this.#send([id, ...this.#escaped?.groups ?? []], "SIGCONT");
+  }
+
+  /**
+   * Sends `signal` to each of `groups`; false when none had a process left. A group its
+   * processes made that is found empty is forgotten: its id may become another's.
+   */
+  #send(groups: number[], signal: Deno.Signal): boolean {
+    let left = false;
+    for (const group of groups) {
+      if (signalGroup(group, signal)) left = true;
+      else this.#escaped?.forget(group);
+    }
+    return left;
   }
 
   /**

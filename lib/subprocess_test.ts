@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { processExists } from "../tests/support/host.ts";
+import { processExists, processLives } from "../tests/support/host.ts";
 import { childEnv, spawnGroup, STOP_GRACE_MS, stopGraceMs } from "./subprocess.ts";
 
 async function firstLine(stream: ReadableStream<Uint8Array>): Promise<string> {
@@ -55,6 +55,64 @@ Deno.test("finish() returns the output, and stops what the command left running"
     assert.ok(i < 500, "what the command left running outlived it");
     await new Promise((r) => setTimeout(r, 20));
   }
+});
+
+/**
+ * Runs `fn` with a command that starts GNU `timeout`, which moves itself into a process group
+ * of its own, in the background (after `prefix`, as `setsid `), and the pid of the `sleep` that
+ * runs under it, once written; afterwards, pass or fail, the sleep is killed.
+ */
+async function withTimeoutSleep(
+  prefix: string,
+  fn: (command: string[], sleep: () => Promise<number>) => Promise<void>,
+): Promise<void> {
+  const pidFile = await Deno.makeTempFile();
+  const command = [
+    "-c",
+    `${prefix}timeout 300 sh -c 'echo $$ > "$0"; exec sleep 300' ${pidFile} & wait`,
+  ];
+  const sleep = async () => {
+    for (let i = 0;; i++) {
+      const pid = Number(await Deno.readTextFile(pidFile));
+      if (pid > 0) return pid;
+      assert.ok(i < 1_500, "the sleep never started");
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  try {
+    await fn(command, sleep);
+  } finally {
+    const pid = Number(await Deno.readTextFile(pidFile));
+    if (pid > 0 && processLives(pid)) Deno.kill(pid, "SIGKILL");
+    await Deno.remove(pidFile);
+  }
+}
+
+Deno.test({
+  name: "stop() stops what the command runs in a process group of its own (GNU timeout)",
+  ignore: Deno.build.os !== "linux",
+  async fn() {
+    await withTimeoutSleep("", async (command, sleep) => {
+      const group = await spawnGroup("sh", { args: command, stdout: "null", stderr: "null" });
+      const pid = await sleep();
+      await group.stop();
+      assert.equal((await group.status).signal, "SIGTERM");
+      assert.ok(!processLives(pid), "the sleep under timeout outlived the stop");
+    });
+  },
+});
+
+Deno.test({
+  name: "stop() leaves alone what the command started in a session of its own (setsid)",
+  ignore: Deno.build.os !== "linux",
+  async fn() {
+    await withTimeoutSleep("setsid ", async (command, sleep) => {
+      const group = await spawnGroup("sh", { args: command, stdout: "null", stderr: "null" });
+      const pid = await sleep();
+      await group.stop();
+      assert.ok(processLives(pid), "setsid is the documented way out of coord's reach");
+    });
+  },
 });
 
 Deno.test("finish() stops the group when its signal aborts", async () => {
