@@ -132,14 +132,17 @@ export class RedisBackend implements Backend {
    * the script gets the instance's change channel before `args`. A `FOREIGN` error reply
    * (a key holding data coord did not write) becomes a {@link ForeignDataError}, a command the
    * ACL denies a {@link BackendRefusedError}, any other script error an internal one (70).
+   * `index`: the keys of the index of the instance's kind, which the script refuses when
+   * another program wrote them ({@link RedisBackend.indexKeysBeside}).
    */
   async runStep(
     script: LuaScript,
     topic: Topic,
     parts: string[],
     args: (string | number)[],
+    index: string[] = [],
   ): Promise<unknown> {
-    const keys = parts.map((part) => this.key(topic.kind, topic.name, part));
+    const keys = [...parts.map((part) => this.key(topic.kind, topic.name, part)), ...index];
     try {
       return await script.run(this.conn, keys, [this.channel(topic), ...args]);
     } catch (e) {
@@ -201,6 +204,18 @@ export class RedisBackend implements Backend {
     // The send's instant, not the reply's: the server's score is at least as recent.
     if (this.#touched.size >= TOUCHED_KEPT) this.#forgetOldTouches(sentAt);
     this.#touched.set(entry, sentAt);
+  }
+
+  /**
+   * The keys of the index of `kind`'s names that an index touch writes (names, tidied), for a
+   * step that may create an instance to refuse another program's there before it writes: the
+   * step's script may read them where they are on its node (one server, Sentinel's master).
+   * Undefined on a Cluster, where the index's tag is another slot, which no script may read
+   * beside the instance's: there the step waits for the touch instead.
+   */
+  indexKeysBeside(kind: Kind): string[] | undefined {
+    if (this.kind === "redis-cluster") return undefined;
+    return [indexKey(this.namespace, kind, "names"), indexKey(this.namespace, kind, "tidied")];
   }
 
   /** Bounds the memory of a process that touches ever new names (a queue per tenant). */

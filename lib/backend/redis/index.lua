@@ -12,16 +12,15 @@ local names, scanned, tidied, op = KEYS[1], KEYS[2], KEYS[3], ARGV[2]
 local kinds = { [names] = 'zset', [scanned] = 'string', [tidied] = 'string' }
 local now_ms = math.floor(now)
 
--- Every put touches the index: a ZADD, which Redis refuses on another type before it writes
--- anything, so it is its own type check. Replies 1 when the index is due for tidying (none was
--- tidied for ARGV[4] ms): this writer then does it, the others do not.
+-- Every creating step touches the index. Replies 1 when the index is due for tidying (none was
+-- tidied for ARGV[4] ms): this writer then does it, the others do not. Both keys are checked
+-- before either is written: SET NX answers nothing, not an error, on a key of any type, so a
+-- check after it refused another program's tidy mark once the name was added.
 if op == 'add' then
-  checked_call(kinds)('ZADD', names, now_ms, ARGV[3])
-  if checked_call(kinds)('SET', tidied, '1', 'NX', 'PX', ARGV[4]) then return 1 end
-  -- SET NX answers nothing, not an error, on a key of any type: another program's would stop
-  -- every tidy unseen.
-  local refused = wrong_type({ [tidied] = 'string' })
+  local refused = wrong_type({ [names] = 'zset', [tidied] = 'string' })
   if refused then return refused end
+  redis.call('ZADD', names, now_ms, ARGV[3])
+  if redis.call('SET', tidied, '1', 'NX', 'PX', ARGV[4]) then return 1 end
   return 0
 end
 

@@ -1,7 +1,8 @@
 -- The head every coord script is loaded with (see script.ts): refuses keys holding a type coord
 -- does not keep there, and reads the server's clock. Each script then declares `expected`.
--- KEYS: the instance's keys; ARGV[1]: its change channel, then the step's arguments (a script
--- that runs several steps takes the step's name first).
+-- KEYS: the instance's keys (a creating step's, then its kind's index: see below); ARGV[1]: its
+-- change channel, then the step's arguments (a script that runs several steps takes the step's
+-- name first).
 
 local channel = ARGV[1]
 
@@ -35,6 +36,17 @@ local function checked_call(kinds)
     end
     return reply
   end
+end
+
+-- A step that may create its instance is given, after the instance's keys, the index of its
+-- kind's names that the backend touches beside it (index.lua: names, then tidied) where both are
+-- on one node, not on a Cluster: another program's key there is refused before the step writes.
+-- Told apart by the index's own tag, which no instance's key has (a namespace holds no brace,
+-- a name's are escaped, and no kind is named index).
+local function is_index(key) return string.find(key, ':{index:', 1, true) ~= nil end
+if #KEYS > 2 and is_index(KEYS[#KEYS]) and not is_index(KEYS[1]) then
+  local refused = wrong_type({ [KEYS[#KEYS - 1]] = 'zset', [KEYS[#KEYS]] = 'string' })
+  if refused then return refused end
 end
 
 local time = redis.call('TIME')

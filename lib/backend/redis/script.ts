@@ -177,20 +177,25 @@ export abstract class RedisSteps<Step extends string = string> {
   }
 
   /** Runs one step of the named instance. */
-  protected run: StepRunner<Step> = async (name, step, ...args) => {
+  protected run: StepRunner<Step> = (name, step, ...args) => this.#run(name, step, args);
+
+  async #run(name: string, step: Step, args: (string | number)[], index?: string[]) {
     const script = await loadScript(this.#scripts.file(step));
     return await this.backend.runStep(script, { kind: this.#kind, name }, this.#parts, [
       ...this.#scripts.lead(step),
       ...args,
-    ]);
-  };
+    ], index);
+  }
 
   /**
    * Runs a step that may create the instance, and adds its name to the namespace's index so
    * listings find it without SCAN. The index is touched alongside the step, not after it: a
    * name whose step then fails is pruned by a later writer's tidy, while keys without a name would
-   * stay unlisted. Nor is the step held until the index answers, which would cost every put
-   * a round trip: an index key of another type is refused (foreign data) once the step ran.
+   * stay unlisted. An index key another program wrote is refused before the step writes
+   * anything (a put refused after it ran was a duplicate job for a caller who retried): by the
+   * step's own script where the index is on its node, so a put costs no round trip more; on a
+   * Cluster by holding the step until the touch answers, a round trip more on a name's first
+   * touch in a process (and every 10 s after, as the touch itself).
    */
   protected async runCreating(
     ...[name, step, ...args]: Parameters<StepRunner<Step>>
@@ -199,7 +204,9 @@ export abstract class RedisSteps<Step extends string = string> {
     // A step that fails (bad input, foreign data) is reported; the index's own failure then
     // matters no more, and must not surface later as an unhandled rejection.
     indexing.catch(() => {});
-    const reply = await this.run(name, step, ...args);
+    const index = this.backend.indexKeysBeside(this.#kind);
+    if (!index) await indexing;
+    const reply = await this.#run(name, step, args, index);
     await indexing;
     return reply;
   }
