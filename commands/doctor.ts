@@ -34,7 +34,9 @@ says what the ACL denies, and without SCAN only the keys of the instances in coo
 of names are checked. Where nothing is stored yet (no SQLite file, no Postgres schema, or
 an empty one: a mistyped --url or --namespace?) a stored line
 says so, and nothing is created: no command that only looks creates it, nor writes anything
-(a lapsed ticket or arrival is shown gone, and left to the next command that writes).
+(a lapsed ticket or arrival is shown gone, and left to the next command that writes). A
+Postgres schema an earlier coord made is brought up to date, as by a command that writes: run
+by its tables' owner, doctor is the way to upgrade it.
 
 Examples:
   coord doctor

@@ -56,6 +56,13 @@ import {
   schemaIdentifier,
 } from "./sql_store.ts";
 import { ChangeListener } from "./change_listener.ts";
+import {
+  indexTables,
+  lookRefusal,
+  ownerRefusal,
+  readUpgrade,
+  type SchemaShape,
+} from "./schema_upgrade.ts";
 
 /**
  * Connections one process keeps: a waiter's step and a renewal may run at once, and a queue
@@ -104,6 +111,13 @@ function postgresDdl(ddl: string): string {
 /** The tables and the indexes of {@link SCHEMA}. */
 const SCHEMA_TABLES = ddlNames(SCHEMA, "TABLE");
 const SCHEMA_INDEXES = ddlNames(SCHEMA, "INDEX");
+/** What an upgrade compares an earlier coord's schema with (see `./schema_upgrade.ts`). */
+const SCHEMA_SHAPE: SchemaShape = {
+  tables: SCHEMA_TABLES,
+  addedColumns: QUEUE_ADDED_COLUMNS,
+  indexes: indexTables(SCHEMA),
+  retiredIndexes: QUEUE_RETIRED_INDEXES,
+};
 
 /** How a {@link PostgresBackend} is opened. */
 export interface PostgresOptions {
@@ -371,10 +385,12 @@ export async function openPostgres(
     }
     await endWithin(pool, options.connectTimeoutMs);
     if ((e as { code?: string }).code === INSUFFICIENT_PRIVILEGE) {
+      // What coord knows a user needs is checked before (missingGrants, ownerRefusal), with the
+      // GRANT or the owner to name; this is what it did not foresee.
       throw new BackendUnavailableError(
-        `${options.displayUrl}: ${(e as Error).message} — coord creates schema ` +
-          `"${options.namespace}" on first use: GRANT CREATE ON DATABASE to this user, or ` +
-          `create the schema for it`,
+        `${options.displayUrl}: ${(e as Error).message} — coord could not set up schema ` +
+          `"${options.namespace}" as this user; README's PostgreSQL section names the grants it ` +
+          `needs`,
         { cause: e },
       );
     }
@@ -559,6 +575,23 @@ async function upgradeSchema(
     return { stored: false, firstWriteRefusal: refusal };
   }
   if (refusal) throw refusal;
+  if (holds) {
+    const upgrade = await readUpgrade(client, namespace, SCHEMA_SHAPE);
+    if (readOnly) {
+      // A look alters nothing (it may be a role that only reads, or run beside the earlier
+      // coord still at work): it reads the tables as they are where today's steps can.
+      await client.query("ROLLBACK");
+      const unreadable = lookRefusal(upgrade, namespace, displayUrl);
+      if (unreadable) throw unreadable;
+      return { stored: true };
+    }
+    // Postgres would refuse the first ALTER as "must be owner", which said nothing of who is.
+    const { rows: [{ grantee }] } = await client.query(
+      "SELECT quote_ident(current_user) AS grantee",
+    );
+    const notOwner = ownerRefusal(upgrade, namespace, displayUrl, String(grantee));
+    if (notOwner) throw notOwner;
+  }
   if (!present) await client.query(`CREATE SCHEMA ${schema}`);
   await client.query(`SET LOCAL search_path TO ${schema}`);
   // CREATE TABLE IF NOT EXISTS leaves an earlier table as it was: its new columns first.
