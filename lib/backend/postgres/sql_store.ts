@@ -13,6 +13,7 @@ import { BackendUnavailableError, CoordError } from "../../errors.ts";
 import type { Topic } from "../types.ts";
 import type { SqlQuery, SqlStore, SqlTransaction, SqlValue } from "../sql/transaction.ts";
 import type { PgClient, PgPool, PgPoolClient, PgResult } from "./client.ts";
+import { quoteLiteral } from "./quote_literal.ts";
 import {
   INDETERMINATE_TYPE_STATE,
   PREPARED_STATEMENT_STATES,
@@ -80,7 +81,10 @@ export function outageCause(error: unknown): string {
   if (/due to connection timeout|timeout expired/i.test(message)) {
     return "no connection within --connect-timeout";
   }
-  if (/Connection terminated unexpectedly/.test(message)) return "the server closed the connection";
+  // A write into a connection the server closed (it ended a step: a restart, a timeout).
+  if (/Connection terminated unexpectedly|\b(EPIPE|ECONNRESET)\b/.test(message)) {
+    return "the server closed the connection";
+  }
   if (/ECONNREFUSED/.test(message)) return "connection refused";
   return message;
 }
@@ -224,7 +228,7 @@ class Transaction implements SqlTransaction {
   #literal(value: SqlValue): string {
     if (value === null) return "NULL";
     if (value === STEP_CLOCK_PARAM) return STEP_CLOCK_SQL;
-    if (typeof value === "string") return this.#client.escapeLiteral(value);
+    if (typeof value === "string") return quoteLiteral(value);
     return `(${value})`; // parenthesized: "x -?" with -1 must not read as a comment
   }
 

@@ -1490,6 +1490,12 @@ export class SqlQueueSteps implements QueueSteps {
   }
 
   async putFlow(queue: string, nodes: FlowNode[]): Promise<boolean | { taken: string }> {
+    // Written out before the step: megabytes of JSON made between two of its round trips left
+    // a busy machine's Postgres waiting past its idle-in-transaction timer (IDLE_IN_STEP_MS).
+    const specs = nodes.map((node) => JSON.stringify(node.spec ?? {}));
+    const groups = nodes.map((node) =>
+      node.group ? JSON.stringify({ ...node.group, done: 0 }) : null
+    );
     const stored = await this.#write(queue, async (s) => {
       await this.#checkSettings(s, queue);
       if (await this.#row(s, queue, nodes[0].id)) return false;
@@ -1506,7 +1512,7 @@ export class SqlQueueSteps implements QueueSteps {
         s.tx,
         "coord_queue_job",
         FLOW_COLUMNS,
-        nodes.map((node) => [
+        nodes.map((node, i) => [
           this.#ns,
           queue,
           node.id,
@@ -1514,10 +1520,10 @@ export class SqlQueueSteps implements QueueSteps {
           s.now,
           0,
           0,
-          JSON.stringify(node.spec ?? {}),
+          specs[i],
           s.now,
           node.parent ?? null,
-          node.group ? JSON.stringify({ ...node.group, done: 0 }) : null,
+          groups[i],
           node.priority ?? 0,
           // A part released at once joins the run order now, as a put's job does (a flow's
           // parts have no --group): else each claim wrote its row twice.
