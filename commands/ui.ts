@@ -7,7 +7,13 @@
 
 import { START_OUTAGE_MS } from "../lib/backend/await_backend.ts";
 import { formatDuration } from "../lib/duration.ts";
-import { BackendRefusedError, ExitCode, oneLine, UsageError } from "../lib/errors.ts";
+import {
+  BackendRefusedError,
+  ExitCode,
+  oneLine,
+  UpgradeRefusedError,
+  UsageError,
+} from "../lib/errors.ts";
 import { variable } from "../lib/environment.ts";
 import type { Credentials } from "./ui/auth.ts";
 import { followChanges, Pulse } from "./ui/changes.ts";
@@ -182,6 +188,8 @@ async function serveConsole(
     }).catch((e) => {
       // A role that may only read (a dashboard's) wants the console that only looks.
       if (readOnly || !(e instanceof BackendRefusedError)) throw e;
+      // Tables a look cannot read either: only their owner's upgrade helps.
+      if (e instanceof UpgradeRefusedError && !e.readable) throw e;
       throw new BackendRefusedError(`${e.message}; or only look: coord ui --read-only`, {
         cause: e,
       });

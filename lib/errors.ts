@@ -142,6 +142,29 @@ export class BackendRefusedError extends CoordError {
   }
 }
 
+/**
+ * Tables an earlier coord made need an upgrade this opening may not make: a look alters nothing,
+ * and only the tables' owner may add their columns and indexes. `readable` says whether a look
+ * reads them as they are (only indexes differ), so whether only looking is a way out.
+ *
+ * @example
+ * ```ts
+ * import { BackendRefusedError, UpgradeRefusedError } from "./errors.ts";
+ * const e = new UpgradeRefusedError("postgres://h/db: schema \"coord\" … — run coord doctor", false);
+ * e instanceof BackendRefusedError; // true: exit 69
+ * ```
+ */
+export class UpgradeRefusedError extends BackendRefusedError {
+  /** Whether a look can read the tables as they are. */
+  readonly readable: boolean;
+
+  /** `message` names what the upgrade changes, the tables' owner and what to run. */
+  constructor(message: string, readable: boolean, options?: ErrorOptions) {
+    super(message, options);
+    this.readable = readable;
+  }
+}
+
 /** Gave up waiting: a `--timeout`/`--wait` ran out, or the wait was aborted by others. */
 export class WaitTimeoutError extends CoordError {
   /** `message` names the thing, the cause and the way out. */

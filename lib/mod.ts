@@ -206,6 +206,7 @@ export {
   LeaseLostError,
   LockTimeoutError,
   TooLateError,
+  UpgradeRefusedError,
   UsageError,
   WaitTimeoutError,
 } from "./errors.ts";

@@ -215,6 +215,10 @@ Deno.test({
           );
           assert.doesNotMatch(r.stderr, /GRANT CREATE/);
         }
+        // The console offers no look where a look cannot read the tables either.
+        const ui = await runCoord(["ui", "--listen", "127.0.0.1:0", ...worker]);
+        assert.equal(ui.code, 69, ui.stderr);
+        assert.match(ui.stderr, /then run this again\n$/);
         assert.equal(await addedColumns(admin, schema), 0);
         // What the message says to do does it: the owner's doctor upgrades, then both may go on.
         const doctor = await runCoord(["doctor", ...owner]);

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { BackendRefusedError } from "../../errors.ts";
+import { UpgradeRefusedError } from "../../errors.ts";
 import type { PgPoolClient } from "./client.ts";
 
 /** What today's schema has: its tables, the columns added since, and its indexes' tables. */
@@ -110,13 +110,14 @@ export function ownerRefusal(
   namespace: string,
   displayUrl: string,
   user: string,
-): BackendRefusedError | undefined {
+): UpgradeRefusedError | undefined {
   if (upgrade.otherOwners.length === 0) return undefined;
   const owners = upgrade.otherOwners.join(", ");
-  return new BackendRefusedError(
+  return new UpgradeRefusedError(
     `${displayUrl}: schema "${namespace}" is an earlier coord's and needs an upgrade ` +
       `(${described(upgrade)}) that only the owner of its tables, ${owners}, may make, not ` +
       `user ${user} — ${upgradeAdvice(upgrade.otherOwners)}, then run this again`,
+    readable(upgrade),
   );
 }
 
@@ -128,11 +129,12 @@ export function lookRefusal(
   upgrade: SchemaUpgrade,
   namespace: string,
   displayUrl: string,
-): BackendRefusedError | undefined {
+): UpgradeRefusedError | undefined {
   if (readable(upgrade)) return undefined;
-  return new BackendRefusedError(
+  return new UpgradeRefusedError(
     `${displayUrl}: schema "${namespace}" is an earlier coord's (${described(upgrade)}), ` +
       `which a look leaves as it is — ${upgradeAdvice(upgrade.owners)}`,
+    false,
   );
 }
 
