@@ -40,6 +40,11 @@ export interface StandaloneOptions {
   appendonly?: boolean;
   /** Sets `requirepass`. Defaults to no password. */
   password?: string;
+  /**
+   * Runs in cluster mode holding every slot, as a one-shard managed cluster does: it never
+   * answers MOVED, so a `redis://` URL works there, but refuses a command across slots.
+   */
+  oneShard?: boolean;
 }
 
 /** Three cluster masters without replicas, all slots assigned. */
@@ -116,19 +121,26 @@ export function redisServerAvailable(): boolean {
  * ```
  */
 export async function startStandalone(
-  { appendonly = false, password }: StandaloneOptions = {},
+  { appendonly = false, password, oneShard = false }: StandaloneOptions = {},
 ): Promise<RedisServer> {
   const dir = await makeDir("coord-redis-");
   try {
     const extra = ["--appendonly", appendonly ? "yes" : "no"];
     if (password !== undefined) extra.push("--requirepass", password);
-    let node = await startOnFreePort(() => pickPort(false), (port) => ({
+    if (oneShard) extra.push("--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf");
+    let node = await startOnFreePort(() => pickPort(oneShard), (port) => ({
       label: "standalone redis-server",
       dir,
       port,
       args: extra,
       password,
     }));
+    if (oneShard) {
+      await holdEverySlot(node).catch(async (error) => {
+        await terminate(node);
+        throw error;
+      });
+    }
     const auth = password === undefined ? "" : `:${encodeURIComponent(password)}@`;
     let stopped: Promise<void> | undefined;
     const stop = () =>
@@ -184,6 +196,19 @@ export async function startStandalone(
     await removeDir(dir);
     throw error;
   }
+}
+
+/** Gives a cluster-mode node every slot, and waits until it serves them. */
+async function holdEverySlot(node: Node): Promise<void> {
+  const port = node.spec.port;
+  await redisCommandWith({ port }, "CLUSTER", "ADDSLOTSRANGE", "0", "16383");
+  await pollUntil(
+    CLUSTER_READY_TIMEOUT_MS,
+    `node on port ${port} to serve every slot`,
+    node,
+    async () =>
+      infoField(await redisCommandWith({ port }, "CLUSTER", "INFO"), "cluster_state") === "ok",
+  );
 }
 
 /**

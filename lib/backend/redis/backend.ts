@@ -112,6 +112,8 @@ export class RedisBackend implements Backend {
   >();
   /** When this process last touched each index entry (`kind name` → `performance.now()`). */
   readonly #touched = new Map<string, number>();
+  /** Set once a server in cluster mode refused the index beside a step's keys. */
+  #indexApart = false;
   /** Index tidies under way, which {@link RedisBackend.close} lets end. */
   readonly #tidying = new Set<Promise<void>>();
 
@@ -214,8 +216,20 @@ export class RedisBackend implements Backend {
    * beside the instance's: there the step waits for the touch instead.
    */
   indexKeysBeside(kind: Kind): string[] | undefined {
-    if (this.kind === "redis-cluster") return undefined;
+    if (this.kind === "redis-cluster" || this.#indexApart) return undefined;
     return [indexKey(this.namespace, kind, "names"), indexKey(this.namespace, kind, "tidied")];
+  }
+
+  /**
+   * Whether `error` is the refusal of a step given the index beside its keys by a server in
+   * cluster mode reached as one server (a `redis://` URL at a node that holds every slot, as a
+   * one-shard managed cluster is): the server ran nothing. From then on this backend touches the
+   * index apart, as on a Cluster, and the caller runs the step again without it.
+   */
+  indexBesideRefused(error: unknown): boolean {
+    if (!(error instanceof Error) || !error.message.startsWith("CROSSSLOT")) return false;
+    this.#indexApart = true;
+    return true;
   }
 
   /** Bounds the memory of a process that touches ever new names (a queue per tenant). */

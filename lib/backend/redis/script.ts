@@ -206,7 +206,14 @@ export abstract class RedisSteps<Step extends string = string> {
     indexing.catch(() => {});
     const index = this.backend.indexKeysBeside(this.#kind);
     if (!index) await indexing;
-    const reply = await this.#run(name, step, args, index);
+    let reply;
+    try {
+      reply = await this.#run(name, step, args, index);
+    } catch (e) {
+      if (!index || !this.backend.indexBesideRefused(e)) throw e;
+      await indexing;
+      reply = await this.#run(name, step, args);
+    }
     await indexing;
     return reply;
   }
