@@ -26,9 +26,12 @@ export interface SchemaUpgrade {
   /** Indexes of tables that are there. */
   missingIndexes: string[];
   retiredIndexes: string[];
-  /** The owners of the tables the upgrade alters, where this user may not act as them. */
+  /**
+   * The owners (quoted as identifiers) of the tables the upgrade alters, where this user may not
+   * act as them, and, where it makes a table, of coord's other tables where this user is not one.
+   */
   otherOwners: string[];
-  /** Every owner of coord's tables there, the upgrade's owners first. */
+  /** Every owner of coord's tables there (quoted), the upgrade's owners first. */
   owners: string[];
 }
 
@@ -60,14 +63,22 @@ export async function readUpgrade(
   shape: SchemaShape,
 ): Promise<SchemaUpgrade> {
   const { rows } = await client.query(
-    `SELECT c.relname AS name, c.relkind AS kind, pg_get_userbyid(c.relowner) AS owner, pg_has_role(c.relowner, 'USAGE') AS owned,
+    `SELECT c.relname AS name, c.relkind AS kind, quote_ident(pg_get_userbyid(c.relowner)) AS owner,
+       pg_has_role(c.relowner, 'USAGE') AS owned, c.relowner = (SELECT oid FROM pg_roles WHERE rolname = current_user) AS mine,
        ARRAY(SELECT a.attname::text FROM pg_attribute a
          WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped) AS columns
      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
      WHERE n.nspname = $1 AND c.relkind IN ('r', 'i')`,
     [namespace],
   );
-  type Row = { name: string; kind: string; owner: string; owned: boolean; columns: string[] };
+  type Row = {
+    name: string;
+    kind: string;
+    owner: string;
+    owned: boolean;
+    mine: boolean;
+    columns: string[];
+  };
   const tables = new Map<string, Row>();
   const indexes = new Map<string, Row>();
   for (const row of rows as Row[]) (row.kind === "r" ? tables : indexes).set(row.name, row);
@@ -78,16 +89,27 @@ export async function readUpgrade(
     tables.has(table) && !indexes.has(index)
   ).map(([index]) => index);
   const retiredIndexes = shape.retiredIndexes.filter((index) => indexes.has(index));
-  // Who must make each change: a table's owner for its columns and indexes.
+  const missingTables = shape.tables.filter((table) => !tables.has(table));
+  const present = shape.tables.flatMap((table) => tables.get(table) ?? []);
+  // Who must make each change: a table's owner for its columns and indexes. A missing table
+  // belongs to whoever makes it, so the owner of the others makes it himself: one another role
+  // made (a worker's, even a superuser acting as their owner) would miss the grants the owner's
+  // default privileges give the roles sharing the schema.
   const altered = [
     ...missingColumns.map((name) => tables.get(name.split(".")[0])!),
     ...missingIndexes.map((index) => tables.get(shape.indexes.get(index)!)!),
     ...retiredIndexes.map((index) => indexes.get(index)!),
   ];
-  const otherOwners = [...new Set(altered.filter((r) => !r.owned).map((r) => r.owner))];
-  const coords = shape.tables.flatMap((table) => tables.get(table)?.owner ?? []);
+  const makers = missingTables.length === 0 ? [] : present;
+  const otherOwners = [
+    ...new Set([
+      ...altered.filter((r) => !r.owned).map((r) => r.owner),
+      ...makers.filter((r) => !r.mine).map((r) => r.owner),
+    ]),
+  ];
+  const coords = present.map((r) => r.owner);
   return {
-    missingTables: shape.tables.filter((table) => !tables.has(table)),
+    missingTables,
     missingColumns,
     missingIndexes,
     retiredIndexes,
@@ -103,7 +125,8 @@ export function readable(upgrade: SchemaUpgrade): boolean {
 
 /**
  * The refusal a command that writes meets where the upgrade alters tables this user does not
- * own: Postgres lets only their owner add a column or an index. Undefined where it may.
+ * own (Postgres lets only their owner add a column or an index), or makes a table beside ones
+ * another role owns. Undefined where it may.
  */
 export function ownerRefusal(
   upgrade: SchemaUpgrade,
