@@ -265,10 +265,11 @@ export const QUEUE_ADDED_COLUMNS: readonly { table: string; column: string; type
 
 /**
  * The tables whose rows the steps check one by one: a job another program wrote is handed to a
- * worker to fail, and the others run. A read of them must not fail as a whole for one value
- * an engine cannot give as a number (see `../sqlite/statements.ts`).
+ * worker to fail, and the others run; a count another program wrote is named with its queue. A
+ * read of them must not fail as a whole for one value an engine cannot give as a number (see
+ * `../sqlite/statements.ts`).
  */
-export const ROW_CHECKED_TABLES: readonly string[] = ["coord_queue_job"];
+export const ROW_CHECKED_TABLES: readonly string[] = ["coord_queue_job", "coord_queue_kept"];
 
 interface JobRow {
   id: string;
@@ -318,6 +319,11 @@ interface Step {
    * the rest of the step.
    */
   kept: Map<string, number>;
+  /**
+   * Whether the step read the queue's `coord_queue_kept` rows already and found them coord's
+   * (the probe of a step that ends or takes jobs): {@link SqlQueueSteps.#saveKept} need not.
+   */
+  keptChecked?: boolean;
   /**
    * Jobs with their own --keep count that finished in this step, and how many finished in the
    * step up to each: their `outlived_at` is set once the step's count of finished jobs is.
@@ -456,6 +462,22 @@ const DEDUPE_RULES: ValueRule[] = [
   { table: "coord_queue_dedupe", column: "until", writes: (v) => whole(v, 0) },
 ];
 
+/**
+ * A queue's count of finished jobs of a state as coord writes it, a whole number from 0: another
+ * program's (text, a fraction, below 0, near BIGINT's end) was added to — overwritten on SQLite,
+ * on Postgres an overflow that failed every step ending a job, as an error a worker retried.
+ */
+const KEPT_RULE: ValueRule = {
+  table: "coord_queue_kept",
+  column: "n",
+  writes: (v) => whole(v, 0),
+};
+
+/** The counts in a {@link QUEUE_PROBE_SQL} row, a column for each state, checked by {@link KEPT_RULE}. */
+const PROBE_KEPT_RULES: [state: string, ValueRule][] = [...FINISHED_STATES, "finished"].map(
+  (state) => [state, { ...KEPT_RULE, read: `${state}_n` }],
+);
+
 /** A row of {@link QUEUE_PROBE_SQL}. */
 type QueueProbe =
   & ConfigRow
@@ -584,6 +606,11 @@ function retryable(row: JobRow): boolean {
 
 /** How many parked jobs of a group one statement lets into the run order. */
 const FILL_BATCH = 100;
+
+/** What a refusal of `queue`'s count of finished jobs of `state` names. */
+function keptSubject(queue: string, state: unknown): string {
+  return `queue "${queue}", state ${JSON.stringify(String(state))}`;
+}
 
 /**
  * Whether `f`, no longer its worker's attempt, ended as it says before the step that reads `row`:
@@ -1118,6 +1145,7 @@ export class SqlQueueSteps implements QueueSteps {
       a < b ? -1 : 1
     );
     if (changes.length === 0) return;
+    if (!s.keptChecked) await this.#refuseForeignKept(s, queue);
     const upsert: SqlQuery = [
       `INSERT INTO coord_queue_kept (namespace, queue, state, n)
        VALUES ${changes.map(() => "(?, ?, ?, ?)").join(", ")}
@@ -1138,6 +1166,22 @@ export class SqlQueueSteps implements QueueSteps {
         id,
       );
     }
+  }
+
+  /**
+   * Refuses the queue's counts of finished jobs when another program wrote one (see
+   * {@link KEPT_RULE}): before a step that has not read them adds to them, and in status and
+   * doctor, which name them before a worker meets them.
+   *
+   * @throws {ForeignDataError} naming the queue, the state and the value; nothing changed.
+   */
+  async #refuseForeignKept(s: { tx: SqlTransaction }, queue: string): Promise<void> {
+    const rows = await s.tx.all<{ state: string; n: unknown }>(
+      `SELECT state, n FROM coord_queue_kept WHERE namespace = ? AND queue = ? ORDER BY state`,
+      this.#ns,
+      queue,
+    );
+    for (const row of rows) refuseForeignValues(keptSubject(queue, row.state), [KEPT_RULE], [row]);
   }
 
   /**
@@ -1853,6 +1897,10 @@ export class SqlQueueSteps implements QueueSteps {
         : await this.#claimReads(s, queue, r.claims);
       // Settings another program wrote to refuse the whole step, its ends too, as on Redis.
       const settings = this.#settings(queue, reads.probe);
+      for (const [state, rule] of PROBE_KEPT_RULES) {
+        refuseForeignValues(keptSubject(queue, state), [rule], [reads.probe]);
+      }
+      s.keptChecked = true;
       const failed: FailedInStep[] = [];
       const taken = await this.#take(s, queue, r, reads, settings, failed);
       // Idle queues age out too: a step that takes nothing removes a few past what the queue
@@ -2462,6 +2510,7 @@ export class SqlQueueSteps implements QueueSteps {
       );
       counts.stalled = Number(stalled.n);
       await this.#refuseForeignGroups(s, queue);
+      await this.#refuseForeignKept(s, queue);
       const workers = (await tx.all<{ worker: string }>(
         `SELECT worker FROM coord_queue_worker WHERE namespace = ? AND queue = ? AND until >= ?
          ORDER BY worker`,
@@ -2805,6 +2854,8 @@ export class SqlQueueSteps implements QueueSteps {
   remove(queue: string, r: { force: boolean; dryRun?: boolean }): Promise<QueueRemoval> {
     const step = async (s: Step): Promise<QueueRemoval> => {
       await this.#checkSettings(s, queue);
+      // Its rows would go with the queue's: another program's are left, as its settings are.
+      await this.#refuseForeignKept(s, queue);
       const [held] = await s.tx.all<
         { jobs: number; unfinished: number | null; running: number | null }
       >(
@@ -2890,7 +2941,13 @@ export class SqlQueueSteps implements QueueSteps {
   configure(queue: string, patch: Partial<QueueConfig>): Promise<QueueConfig> {
     // Nothing to change: only read, as on Redis — no row stored, no waiter woken.
     if (Object.keys(patch).length === 0) {
-      return this.#read(async (s) => shownConfig(await this.#config(s, queue)));
+      return this.#read(async (s) => {
+        const config = await this.#config(s, queue);
+        // Retention goes by the counts as by the settings: a worker, which reads them so as it
+        // starts, is refused (65) then, not met by the refusal at each step for ever.
+        await this.#refuseForeignKept(s, queue);
+        return shownConfig(config);
+      });
     }
     return this.#write(queue, async (s) => {
       const { groupLimit, ...config } = { ...await this.#config(s, queue), ...patch };

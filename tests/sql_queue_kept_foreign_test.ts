@@ -1,0 +1,126 @@
+/**
+ * A queue's count of finished jobs (`coord_queue_kept`) another program wrote — text, a
+ * fraction, below 0, BIGINT's last value — is refused on both SQL engines where a step reads it,
+ * naming the table, the queue and the value, and left as it is: SQLite added to it (text and
+ * fractions overwritten), Postgres failed each end of a job on the overflow (a worker retried it
+ * for ever; `queue cancel` exited 70), and status, purge and remove went by it or over it.
+ */
+
+import assert from "node:assert/strict";
+import { claimJob } from "../lib/queue/claim_job.ts";
+import { putJob } from "../lib/queue/queue.ts";
+import { work } from "../lib/queue/worker.ts";
+import { ForeignDataError } from "../lib/errors.ts";
+import type { Backend } from "../lib/backend/types.ts";
+import { conformance, envOf } from "./support/backends.ts";
+import { runCoord } from "./support/cli.ts";
+import { runSql, sqlRows } from "./support/sql.ts";
+import { guarded, until } from "./support/wait.ts";
+
+/** Values coord never counts: SQLite keeps any, Postgres whole numbers only. */
+function foreignCounts(backend: Backend): (string | number)[] {
+  const bigintEnd = "9223372036854775807";
+  return backend.kind === "sqlite" ? ["x", 1.5, -3, bigintEnd] : [-3, bigintEnd];
+}
+
+/** The queue's counts and jobs as stored, counts as text (SQLite's 2^63 − 1 is no number). */
+async function stored(backend: Backend, queue: string): Promise<string> {
+  const where = "WHERE namespace = ? AND queue = ?";
+  return JSON.stringify([
+    await sqlRows(
+      backend,
+      `SELECT state, CAST(n AS TEXT) AS n FROM coord_queue_kept ${where} ORDER BY state`,
+      backend.namespace,
+      queue,
+    ),
+    await sqlRows(
+      backend,
+      `SELECT id, state, attempts, worker FROM coord_queue_job ${where} ORDER BY id`,
+      backend.namespace,
+      queue,
+    ),
+  ]);
+}
+
+conformance(
+  "a queue's count of finished jobs another program wrote is refused (65) by a run's end, a " +
+    "claim, status, purge, cancel, remove, config and a worker's start, naming it, and left as " +
+    "it is; a worker names the queue and runs the others",
+  async (ctx) => {
+    const backend = await ctx.open();
+    const env = envOf(ctx);
+    for (const [i, value] of foreignCounts(backend).entries()) {
+      const q = `k${i}`;
+      for (const id of ["a", "b", "c"]) await putJob(backend, q, { id, handler: "h" });
+      for (const id of ["a", "b"]) {
+        const { job } = await claimJob(backend.queue, q, { worker: "w", leaseMs: 600_000 });
+        assert.equal(job?.id, id);
+      }
+      const a = { worker: "w", attempt: 1, outcome: "completed" as const, result: null };
+      assert.ok(await backend.queue.finish(q, { id: "a", ...a }));
+      await runSql(
+        backend,
+        "UPDATE coord_queue_kept SET n = ? WHERE namespace = ? AND queue = ? AND state = ?",
+        value,
+        backend.namespace,
+        q,
+        "completed",
+      );
+      const before = await stored(backend, q);
+      const line = new RegExp(
+        `^coord: queue "${q}", state "completed": coord_queue_kept holds a row coord did not ` +
+          `write \\(n = "?${String(value).replace(".", "\\.")}"?\\) — another program wrote there`,
+      );
+      const refused = (e: unknown) => {
+        assert.ok(e instanceof ForeignDataError, String(e));
+        assert.match(`coord: ${e.message}`, line);
+        return true;
+      };
+      await assert.rejects(backend.queue.finish(q, { id: "b", ...a }), refused);
+      await assert.rejects(
+        claimJob(backend.queue, q, { worker: "w", leaseMs: 600_000 }),
+        refused,
+      );
+      for (
+        const args of [
+          ["status", q],
+          ["purge", q, "--state", "completed"],
+          ["cancel", `${q}/c`],
+          ["remove", q, "--force"],
+          ["config", q],
+          ["work", q, "--allow-commands", "--drain"],
+          ["work", q, "--allow-commands"],
+        ]
+      ) {
+        const r = await runCoord(["queue", ...args], { env });
+        assert.equal(r.code, 65, `${value}: ${args.join(" ")}: ${r.stderr}`);
+        assert.match(r.stderr, line);
+        assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+      }
+      assert.equal(await stored(backend, q), before, `${value}: left as it was`);
+    }
+    // A worker names the queue, as one whose settings another program wrote, and goes on.
+    await putJob(backend, "good", { id: "j", handler: "h" });
+    const stop = new AbortController();
+    const errors: string[] = [];
+    const ran = Promise.withResolvers<void>();
+    const worker = work(backend, ["k0", "good"], {
+      handlers: { h: () => 1 },
+      signal: stop.signal,
+      onEvent: (event) => {
+        if (event.type === "error") errors.push(event.error);
+        if (event.type === "completed" && event.job === "good/j") ran.resolve();
+      },
+    });
+    try {
+      await guarded(ran.promise, "good/j's run");
+      await until(() => errors.length > 0, { what: "the worker's word on k0" });
+    } finally {
+      stop.abort();
+      await worker;
+    }
+    assert.ok(errors[0].startsWith('queue "k0", state "completed": coord_queue_kept'), errors[0]);
+    assert.equal((await backend.queue.get("k0", "c"))?.state, "pending", "left alone");
+  },
+  { skip: ["redis", "cluster", "sentinel"] },
+);
