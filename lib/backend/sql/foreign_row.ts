@@ -11,7 +11,8 @@ import { shownValue } from "../../stored_values.ts";
 
 /**
  * The refusal of a row of `table` that holds `shown` (see {@link shownValue}) in `column`, met
- * while acting on `subject`; the row is left as it is.
+ * while acting on `subject`; the row is left as it is. `wayOut` says what to do, where another
+ * namespace is none (a table of the whole file).
  *
  * @example
  * ```ts
@@ -25,10 +26,11 @@ export function foreignRowError(
   table: string,
   column: string,
   shown: string,
+  wayOut = "delete the row or use another --namespace",
 ): ForeignDataError {
   return new ForeignDataError(
     `${subject}: ${table} holds a row coord did not write (${column} = ${shown}) ` +
-      `— another program wrote there; delete the row or use another --namespace`,
+      `— another program wrote there; ${wayOut}`,
   );
 }
 

@@ -47,6 +47,8 @@ import {
   SqlQueueSteps,
 } from "../sql/queue.ts";
 import { ddlNames } from "../sql/ddl_names.ts";
+import { foreignRowError } from "../sql/foreign_row.ts";
+import { shownValue } from "../../stored_values.ts";
 import { WalHint } from "./wal_hint.ts";
 import { WakeSockets } from "./wake_socket.ts";
 import { type HintSource, IdlePoll, type IdleWatch } from "./idle_poll.ts";
@@ -256,6 +258,15 @@ export class SqliteBackend implements Backend<"sqlite"> {
       load: () => this.all<{ value: string }>(CLOCK_RECORD_SQL)[0]?.value,
       save: (record) => this.run(SAVE_CLOCK_RECORD_SQL, JSON.stringify(record)),
       write: (fn) => this.write(fn),
+      // The file's, for every namespace: deleted, it is made afresh (see README on the clock).
+      foreign: (stored) =>
+        foreignRowError(
+          this.displayUrl,
+          "coord_meta",
+          "clock",
+          shownValue(stored),
+          "delete the row (coord makes it afresh) or use another file",
+        ),
     });
   }
 

@@ -42,6 +42,8 @@ export interface ClockStore {
   save(record: ClockRecord): void;
   /** Runs `fn` in one write transaction. */
   write<T>(fn: () => T): T;
+  /** The refusal of a stored value that is no record of coord's: another program's. */
+  foreign(stored: unknown): Error;
 }
 
 /** This boot and how far the wall clock is from its clock now; undefined without `/proc`. */
@@ -127,25 +129,25 @@ export class HostClock {
       this.#correctionMs = 0;
       return;
     }
-    let record = agreed(this.#store.load(), reading);
+    const stored = () => storedRecord(this.#store);
+    let record = agreed(stored(), reading);
     if (!record && mayStore) {
       // Decided again under the write lock, so processes starting together store one record.
       record = this.#store.write(() => {
-        const fresh = agreed(this.#store.load(), reading);
+        const fresh = agreed(stored(), reading);
         if (fresh) return fresh;
-        const made = recordFor(this.#store.load(), reading);
+        const made = recordFor(stored(), reading);
         this.#store.save(made);
         return made;
       });
     }
-    record ??= recordFor(this.#store.load(), reading);
+    record ??= recordFor(stored(), reading);
     this.#correctionMs = record.baseMs - record.wallMinusBootMs;
   }
 }
 
 /** The stored record when it is of this boot and agrees with this process's reading. */
-function agreed(stored: unknown, reading: BootReading): ClockRecord | undefined {
-  const record = parseRecord(stored);
+function agreed(record: ClockRecord | undefined, reading: BootReading): ClockRecord | undefined {
   return record?.boot === reading.boot &&
       Math.abs(record.wallMinusBootMs - reading.wallMinusBootMs) < STEP_MS
     ? record
@@ -153,22 +155,31 @@ function agreed(stored: unknown, reading: BootReading): ClockRecord | undefined 
 }
 
 /** The record after this reading: a new boot starts at the wall clock; a step keeps the base. */
-function recordFor(stored: unknown, reading: BootReading): ClockRecord {
-  const record = parseRecord(stored);
+function recordFor(record: ClockRecord | undefined, reading: BootReading): ClockRecord {
   const baseMs = record?.boot === reading.boot ? record.baseMs : reading.wallMinusBootMs;
   return { boot: reading.boot, baseMs, wallMinusBootMs: reading.wallMinusBootMs };
 }
 
-function parseRecord(stored: unknown): ClockRecord | undefined {
+/**
+ * The record `store` holds; undefined when it holds none yet (calibrate afresh).
+ *
+ * @throws the store's refusal of a value that is no record of coord's: written over, another
+ * program's value would be lost, and this boot's base with it, so leases and due times judged
+ * by the clock moved as far as the wall clock was stepped.
+ */
+function storedRecord(store: ClockStore): ClockRecord | undefined {
+  const stored = store.load();
+  if (stored === undefined) return undefined;
+  let r;
   try {
-    const r = typeof stored === "string" ? JSON.parse(stored) : undefined;
-    return typeof r?.boot === "string" && Number.isFinite(r.baseMs) &&
-        Number.isFinite(r.wallMinusBootMs)
-      ? r
-      : undefined; // none yet, or unreadable: calibrate afresh
+    r = typeof stored === "string" ? JSON.parse(stored) : undefined;
   } catch {
-    return undefined;
+    // Not JSON: refused below.
   }
+  if (
+    typeof r?.boot === "string" && Number.isFinite(r.baseMs) && Number.isFinite(r.wallMinusBootMs)
+  ) return r;
+  throw store.foreign(stored);
 }
 
 /** This process's offset from its monotonic clock to the wall clock. */

@@ -14,6 +14,7 @@ function memoryStore(initial?: ClockRecord) {
     load: () => stored,
     save: (record: ClockRecord) => void (stored = JSON.stringify(record)),
     write: <T>(fn: () => T) => fn(),
+    foreign: (value: unknown) => new Error(`foreign: ${value}`),
     record: (): ClockRecord | undefined => stored === undefined ? undefined : JSON.parse(stored),
   };
 }
@@ -81,4 +82,11 @@ Deno.test("a boot reading the process was descheduled in is read again", () => {
 Deno.test("a boot reading takes the tightest of its tries on a host that never lets it be", () => {
   const reading = readBoot(proc(100, 100.5, 101, 101.06, 102, 102.4, 103, 103.3, 104, 104.2))!;
   near(reading.wallMinusBootMs, preciseWall() - 101_035);
+});
+
+Deno.test("a stored value that is no clock record is refused, not written over", () => {
+  const store = memoryStore();
+  store.save = () => assert.fail("written over");
+  store.load = () => "junk";
+  assert.throws(() => new HostClock(store, reading("boot-1", 1_000_000)), /foreign: junk/);
 });
