@@ -23,6 +23,7 @@ import type {
   Topic,
   WatchOptions,
 } from "../types.ts";
+import { refuseSchemaVersion } from "../sql/schema_version.ts";
 import { postgresSocketPath, type PostgresTarget, type SslMode } from "../url.ts";
 import type { BarrierSteps } from "../../barrier/steps.ts";
 import type { LockSteps } from "../../lock/steps.ts";
@@ -511,6 +512,7 @@ async function createSchema(
       present.columns === QUEUE_ADDED_COLUMNS.length &&
       present.indexes === SCHEMA_INDEXES.length && present.retired === 0
     ) {
+      await refuseStoredVersion(client, namespace, displayUrl);
       client.release();
       return { stored: true };
     }
@@ -684,11 +686,29 @@ async function checkExistingSchema(
         `use another --namespace`,
     );
   }
-  const { rows: [version] } = await client.query(
-    `SELECT FROM ${schema}.coord_meta WHERE key = 'schema_version'`,
-  );
-  if (!version) throw foreign();
+  if (!await refuseStoredVersion(client, namespace, displayUrl)) throw foreign();
   return true;
+}
+
+/**
+ * Refuses a schema whose stored version is a newer coord's or no coord's (see
+ * {@link refuseSchemaVersion}), before anything reads or alters its tables.
+ *
+ * @returns whether a version is stored.
+ */
+async function refuseStoredVersion(
+  client: PgPoolClient,
+  namespace: string,
+  displayUrl: string,
+): Promise<boolean> {
+  const { rows: [version] } = await client.query(
+    `SELECT value FROM ${schemaIdentifier(namespace)}.coord_meta WHERE key = 'schema_version'`,
+  );
+  refuseSchemaVersion(version?.value, SCHEMA_VERSION, {
+    subject: `${displayUrl}: schema "${namespace}"`,
+    wayOut: "use another --namespace",
+  });
+  return version !== undefined;
 }
 
 /** What {@link missingGrants} asks of each object coord needs to create in. */

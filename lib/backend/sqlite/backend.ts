@@ -49,6 +49,7 @@ import {
 import { ddlNames } from "../sql/ddl_names.ts";
 import { foreignRowError } from "../sql/foreign_row.ts";
 import { shownValue } from "../../stored_values.ts";
+import { refuseSchemaVersion } from "../sql/schema_version.ts";
 import { WalHint } from "./wal_hint.ts";
 import { WakeSockets } from "./wake_socket.ts";
 import { type HintSource, IdlePoll, type IdleWatch } from "./idle_poll.ts";
@@ -907,6 +908,22 @@ function refuseForeignFile(db: DatabaseSync, displayUrl: string): void {
   );
 }
 
+/**
+ * Refuses a coord file whose schema version is a newer coord's or no coord's (see
+ * {@link refuseSchemaVersion}), reading it only, before an upgrade would alter its tables.
+ */
+function refuseOtherVersion(db: DatabaseSync, displayUrl: string): void {
+  const meta = db.prepare(
+    "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'coord_meta'",
+  ).get();
+  if (!meta) return;
+  const row = db.prepare("SELECT value FROM coord_meta WHERE key = 'schema_version'").get();
+  refuseSchemaVersion(row?.value, Number(SCHEMA_VERSION), {
+    subject: displayUrl,
+    wayOut: "choose another file with --url sqlite:PATH",
+  });
+}
+
 /** The names of the file's tables, SQLite's own (`sqlite_…`) left out. */
 function tableNames(db: DatabaseSync): string[] {
   return (db.prepare(
@@ -950,6 +967,7 @@ export function openSqlite(options: SqliteOptions): SqliteBackend {
     db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
     // Before switching to WAL, the first write to the file.
     refuseForeignFile(db, options.displayUrl);
+    refuseOtherVersion(db, options.displayUrl);
     if (!isMemoryPath(path)) db.exec("PRAGMA journal_mode = WAL");
     db.exec("PRAGMA synchronous = NORMAL");
     // Only a new or older file needs the write lock: most opens just read the schema.
