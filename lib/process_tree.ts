@@ -96,14 +96,21 @@ function procIsOurs(): boolean {
 
 /**
  * The process groups that the processes of a command — the tree under its group's leader —
- * made for themselves, in the leader's session. Kept across walks: a process seen once is
- * walked from again while it lives (its parent may have ended since), and a group found once is
- * reported until {@link forget} drops it.
+ * made for themselves, in the leader's session. Each walk finds them afresh: a group is
+ * reported only while a process of the tree, seen alive in that walk, is in it (a group id
+ * remembered from an earlier walk may be an unrelated program's by now: pids are reused). The
+ * processes seen are kept, by pid and start time: a process seen once is walked from again while
+ * it lives (its parent may have ended since).
+ *
+ * Which groups: off a terminal the leader's session is the command's own (`setsid`), and every
+ * group in it is; on a terminal the session is the user's, and only a group a process of the
+ * tree leads is the command's (a group joined there, the login shell's, is not).
  *
  * Out of reach by design: a process in a session of its own (`setsid`, a daemon) and all below
  * it, and a process whose parent ended before any walk saw it (it was handed to init). Where
- * `/proc` is not this namespace's, or does not show the leader as expected (its group and
- * parent), every walk finds nothing, and a stop reaches the command's own group alone.
+ * `/proc` is not this namespace's (or may not be read without a prompt), or does not show the
+ * leader as expected (its group and parent), every walk finds nothing, and a stop reaches the
+ * command's own group alone.
  *
  * @example
  * ```ts ignore
@@ -112,11 +119,11 @@ function procIsOurs(): boolean {
  * const child = new Deno.Command("sh", { args: ["-c", "timeout 60 sleep 60"], detached: true })
  *   .spawn();
  * const escaped = new EscapedGroups(child.pid, Deno.pid);
- * Deno.kill(-child.pid, "SIGSTOP"); // the tree holds still while it is walked
+ * if (escaped.usable) Deno.kill(-child.pid, "SIGSTOP"); // the tree holds still while walked
  * const groups = escaped.walk(true, (group) => Deno.kill(-group, "SIGSTOP"));
  * for (const group of [child.pid, ...groups]) Deno.kill(-group, "SIGTERM");
  * for (const group of [...groups].reverse()) Deno.kill(-group, "SIGCONT");
- * Deno.kill(-child.pid, "SIGCONT");
+ * if (escaped.usable) Deno.kill(-child.pid, "SIGCONT");
  * ```
  */
 export class EscapedGroups {
@@ -126,7 +133,6 @@ export class EscapedGroups {
   #sessionId: number | null | undefined;
   /** Processes of the tree seen so far: pid → start time. */
   readonly #seen = new Map<number, number>();
-  readonly #groups = new Set<number>();
 
   /**
    * @param leader the command's process group's leader (its pid is the group's id)
@@ -135,27 +141,38 @@ export class EscapedGroups {
   constructor(leader: number, leaderParent: number) {
     this.#leader = leader;
     this.#leaderParent = leaderParent;
+    // Checked before anything is frozen or read: a prompt must not wait on a frozen command.
+    if (!procIsOurs()) this.#sessionId = null;
+  }
+
+  /** False when no walk can find anything: no `/proc` of this namespace to read. */
+  get usable(): boolean {
+    return this.#sessionId !== null;
   }
 
   /**
    * Walks the tree from the leader (when `leaderLives`: once it has ended its pid may be
-   * another's) and from every process seen before that still lives, and returns every group
-   * found so far, in the order found: a group before those found below it. `onFound` is called
-   * with each new group before the walk reads its processes' children, so it may freeze the
-   * group first (`/proc`'s children lists hold still only while their processes do).
+   * another's) and from every process seen before that still lives (same pid, same start time),
+   * and returns the groups other than the leader's that a process found alive in this walk is
+   * in, in the order found: a group before those found below it. `onFound` is called with each
+   * group before the walk reads its processes' children, so it may freeze the group first
+   * (`/proc`'s children lists hold still only while their processes do).
    */
   walk(leaderLives: boolean, onFound: (group: number) => void = () => {}): number[] {
     const toVisit: ProcessStat[] = [];
-    if (leaderLives) {
+    if (leaderLives && this.#sessionId !== null) {
       const leader = readStat(this.#leader);
       if (leader && this.#isLeader(leader)) toVisit.push(leader);
     }
-    if (!this.#sessionId) return this.groups;
+    if (!this.#sessionId) return [];
     for (const [pid, startTicks] of this.#seen) {
       const stat = readStat(pid);
       if (stat?.startTicks === startTicks) toVisit.push(stat);
       else this.#seen.delete(pid);
     }
+    // Off a terminal the session is the command's own (its leader's pid is the session's id).
+    const ownSession = this.#sessionId === this.#leader;
+    const groups = new Set<number>();
     const visited = new Set<number>();
     for (let i = 0; i < toVisit.length; i++) {
       const entry = toVisit[i];
@@ -163,11 +180,10 @@ export class EscapedGroups {
       visited.add(entry.pid);
       if (entry.zombie) continue;
       this.#seen.set(entry.pid, entry.startTicks);
-      // Only a group a process of the tree leads: on a terminal the session is the user's, and
-      // a group joined there (the login shell's) is not the command's to signal.
       const group = entry.groupId;
-      if (group === entry.pid && group !== this.#leader && !this.#groups.has(group)) {
-        this.#groups.add(group);
+      const ours = ownSession || group === entry.pid;
+      if (ours && group !== this.#leader && !groups.has(group)) {
+        groups.add(group);
         onFound(group);
       }
       for (const child of childrenOf(entry)) {
@@ -175,17 +191,7 @@ export class EscapedGroups {
         if (stat) toVisit.push(stat);
       }
     }
-    return this.groups;
-  }
-
-  /** The groups found so far, in the order found. */
-  get groups(): number[] {
-    return [...this.#groups];
-  }
-
-  /** Stops reporting `group`: it was found empty, and its id may become another's. */
-  forget(group: number): void {
-    this.#groups.delete(group);
+    return [...groups];
   }
 
   /**
@@ -193,11 +199,8 @@ export class EscapedGroups {
    * namespace's (or the pid another process's), and no walk ever reads it again.
    */
   #isLeader(stat: ProcessStat): boolean {
-    if (this.#sessionId === undefined) {
-      const expected = stat.groupId === this.#leader && stat.parentId === this.#leaderParent;
-      this.#sessionId = expected && procIsOurs() ? stat.sessionId : null;
-    }
-    return this.#sessionId !== null && stat.groupId === this.#leader &&
-      stat.parentId === this.#leaderParent;
+    const expected = stat.groupId === this.#leader && stat.parentId === this.#leaderParent;
+    this.#sessionId ??= expected ? stat.sessionId : null;
+    return this.#sessionId !== null && expected;
   }
 }

@@ -32,7 +32,13 @@ async function withTimeoutInTree(
   try {
     await fn(child.pid, timeout);
   } finally {
-    for (const group of [timeout, child.pid]) Deno.kill(-group, "SIGKILL");
+    for (const group of [timeout, child.pid]) {
+      try {
+        Deno.kill(-group, "SIGKILL");
+      } catch {
+        // already gone: the failure that brought the test here is the one to show
+      }
+    }
     await child.status;
     await reader.cancel();
   }

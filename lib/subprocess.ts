@@ -241,12 +241,12 @@ export class ProcessGroup {
 
   /**
    * Sends `signal` to every process of the group that is still there, and (on Linux) to the
-   * groups its processes made for themselves (GNU `timeout` makes one); then SIGCONT, as the
-   * group is frozen while they are looked for.
+   * groups its processes made for themselves (GNU `timeout` makes one), found just before. Only
+   * signals: nothing is frozen or continued (a process the user stopped stays stopped).
    */
   async signal(signal: Deno.Signal): Promise<void> {
     const id = await this.#groupId;
-    if (id !== undefined) this.#signalAll(id, signal);
+    if (id !== undefined) this.#signalAll(id, signal, false);
   }
 
   /**
@@ -261,7 +261,7 @@ export class ProcessGroup {
       const id = await this.#groupId;
       if (id === undefined) return;
       // Continued too (see #signalAll): a stopped process acts on SIGTERM only once continued.
-      if (!this.#signalAll(id, "SIGTERM")) return;
+      if (!this.#signalAll(id, "SIGTERM", true)) return;
       // By the clock, not by counting checks: on a busy machine each sleep overruns.
       const killAt = performance.now() + this.#graceMs;
       while (performance.now() < killAt) {
@@ -269,52 +269,53 @@ export class ProcessGroup {
         if (!this.#anyLeft(id)) return;
       }
       // Walked again: what the grace let a process start in a group of its own goes too.
-      this.#signalAll(id, "SIGKILL");
+      this.#signalAll(id, "SIGKILL", true);
     })();
     return this.#stopping;
   }
 
   /**
-   * Sends `signal` to the group and to the groups its processes made for themselves, then
-   * SIGCONT to all of them; false when none had a process left.
+   * Sends `signal` to the group and to the groups its processes made for themselves, found by a
+   * walk of its tree now (never a group id remembered from an earlier walk: it may be an
+   * unrelated program's by now); false when none had a process left.
    *
-   * The first signal to the group is SIGSTOP, instant whatever runs on the host: a stopped
-   * process cannot fork or end, so the tree holds still while it is walked, and no process
-   * slips out of reach — a child in a group of its own is handed to init, out of the tree,
-   * once its parent ends — between the walk and the signal. On a terminal the group is not
-   * frozen: the job-control shell between coord and the group would take the stop for a
-   * Ctrl-Z and end (exit 147); there the walk comes first, and what a process forks in the
-   * moment between the walk and the signal may be missed.
+   * With `freeze` (a stop), the first signal to the group is SIGSTOP, instant whatever runs on
+   * the host: a stopped process cannot fork or end, so the tree holds still while it is walked,
+   * and no process slips out of reach — a child in a group of its own is handed to init, out of
+   * the tree, once its parent ends — between the walk and the signal; then all are continued. On
+   * a terminal the group is not frozen: the job-control shell between coord and the group would
+   * take the stop for a Ctrl-Z and end (exit 147). There, and for a signal passed on (which must
+   * not continue a process the user stopped, nor show a stop to a debugger), the walk comes
+   * first, and what a process forks in the moment between the walk and the signal may be missed.
    */
-  #signalAll(id: number, signal: Deno.Signal): boolean {
-    const freeze = this.#child.pid === id;
-    this.#escaped ??= new EscapedGroups(id, freeze ? Deno.pid : this.#child.pid);
+  #signalAll(id: number, signal: Deno.Signal, freeze: boolean): boolean {
+    const offTerminal = this.#child.pid === id;
+    this.#escaped ??= new EscapedGroups(id, offTerminal ? Deno.pid : this.#child.pid);
+    freeze &&= offTerminal && this.#escaped.usable;
     const stop = (group: number) => freeze && signalGroup(group, "SIGSTOP");
-    [id, ...this.#escaped.groups].forEach(stop);
+    stop(id);
     const groups = [id, ...this.#escaped.walk(!this.#childEnded, stop)];
     const left = this.#send(groups, signal);
     // Deepest first: a parent that watches its children's stops (a job-control shell) finds
     // them running again, not stopped.
-    this.#send(groups.reverse(), "SIGCONT");
+    if (freeze) this.#send(groups.reverse(), "SIGCONT");
     return left;
   }
 
-  /** Whether the group or a group its processes made still has a process. */
+  /**
+   * Whether the group or a group its processes made still has a process. The groups its
+   * processes made are looked for in `/proc`, not signalled: a `timeout` that ended there, handed
+   * to init, counts as a member until init reaps it, which a busy PID 1 may take long to do.
+   */
   #anyLeft(id: number): boolean {
     // Signalling is the only portable way to ask whether a group still has members.
-    return this.#send([id, ...this.#escaped?.groups ?? []], "SIGCONT");
+    return signalGroup(id, "SIGCONT") || this.#escaped!.walk(!this.#childEnded).length > 0;
   }
 
-  /**
-   * Sends `signal` to each of `groups`; false when none had a process left. A group its
-   * processes made that is found empty is forgotten: its id may become another's.
-   */
+  /** Sends `signal` to each of `groups`; false when none had a process left. */
   #send(groups: number[], signal: Deno.Signal): boolean {
     let left = false;
-    for (const group of groups) {
-      if (signalGroup(group, signal)) left = true;
-      else this.#escaped?.forget(group);
-    }
+    for (const group of groups) if (signalGroup(group, signal)) left = true;
     return left;
   }
 

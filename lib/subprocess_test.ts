@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { processExists, processLives } from "../tests/support/host.ts";
+import { lineIn, until } from "../tests/support/wait.ts";
+import { parseStat } from "./process_tree.ts";
 import { childEnv, spawnGroup, STOP_GRACE_MS, stopGraceMs } from "./subprocess.ts";
 
 async function firstLine(stream: ReadableStream<Uint8Array>): Promise<string> {
@@ -112,6 +114,57 @@ Deno.test({
       await group.stop();
       assert.ok(processLives(pid), "setsid is the documented way out of coord's reach");
     });
+  },
+});
+
+/** The state letter of process `pid` (`S`, `T` for stopped, …), from `/proc`. */
+function processState(pid: number): string | undefined {
+  const text = Deno.readTextFileSync(`/proc/${pid}/stat`);
+  return text.slice(text.lastIndexOf(")") + 1).trim().split(" ")[0];
+}
+
+Deno.test({
+  name: "stop() stops a process in a group whose leader has ended (a job-control pipeline)",
+  ignore: Deno.build.os !== "linux",
+  async fn() {
+    const pidFile = await Deno.makeTempFile();
+    // bash makes the pipeline a group led by `true`, which ends at once.
+    const script = `set -m; true | sh -c 'echo $$ > "$0"; exec sleep 300' ${pidFile} & wait`;
+    const group = await spawnGroup("bash", { args: ["-c", script], stdout: "null" });
+    let pid = 0;
+    try {
+      pid = Number(await lineIn(pidFile, /^\d+$/));
+      const leader = () => parseStat(Deno.readTextFileSync(`/proc/${pid}/stat`))!.groupId;
+      await until(() => leader() !== pid && !processLives(leader()), { what: "true's end" });
+      await group.stop();
+      assert.ok(!processLives(pid), "the sleep in a group whose leader ended outlived the stop");
+    } finally {
+      if (pid > 0 && processLives(pid)) Deno.kill(pid, "SIGKILL");
+      await group.stop();
+      await Deno.remove(pidFile);
+    }
+  },
+});
+
+Deno.test({
+  name: "signal() passes a signal on without continuing a process the user stopped",
+  ignore: Deno.build.os !== "linux",
+  async fn() {
+    // The ignored SIGHUP is inherited by sleep: it stays, stopped, through the signal.
+    const group = await spawnGroup("sh", {
+      args: ["-c", `trap "" HUP; sleep 1000 & echo $!; wait`],
+      stderr: "null",
+    });
+    const sleep = Number(await firstLine(group.stdout));
+    try {
+      Deno.kill(sleep, "SIGSTOP");
+      await until(() => processState(sleep) === "T", { what: "the sleep's stop" });
+      await group.signal("SIGHUP");
+      assert.equal(processState(sleep), "T", "the stopped sleep was continued");
+    } finally {
+      await group.stop();
+      await group.stdout.cancel();
+    }
   },
 });
 

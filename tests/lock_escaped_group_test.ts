@@ -144,3 +144,67 @@ Deno.test({
     });
   },
 });
+
+/** Whether this host lets the test reuse a pid on purpose: root, for `ns_last_pid`. */
+const canReusePids = linux && Deno.uid() === 0 && (() => {
+  try {
+    const args = ["--pid", "--fork", "--mount-proc", "true"];
+    return new Deno.Command("unshare", { args, stderr: "null" }).outputSync().success;
+  } catch {
+    return false;
+  }
+})();
+
+/**
+ * In a PID namespace of its own (its sh is pid 1, so nothing outlives it): CMD starts `timeout`
+ * (a group of its own), a passed-on SIGHUP ends timeout while CMD runs on, timeout's pid is
+ * handed to an unrelated group leader (`ns_last_pid`), and then the lease is lost. Prints
+ * whether that unrelated process outlived coord's stop.
+ */
+const REUSE_SCRIPT = `set -e
+D=$1; shift
+"$@" lock run esc --url sqlite:$D/coord.db -- sh -c "trap '' HUP; timeout 300 sleep 300 & echo \\$! > $D/t; wait; touch $D/next; sleep 300" &
+C=$!
+until [ -s $D/t ]; do sleep 0.01; done; T=$(cat $D/t)
+until [ "$(cut -d' ' -f5 /proc/$T/stat)" = "$T" ]; do sleep 0.01; done
+kill -HUP $C
+until [ -e $D/next ]; do sleep 0.01; done
+echo $((T-1)) > /proc/sys/kernel/ns_last_pid
+setsid sleep 300 & V=$!
+until [ "$(cut -d' ' -f5 /proc/$V/stat 2>/dev/null)" = "$V" ]; do sleep 0.01; done
+[ "$V" = "$T" ] || { echo "pid not reused: $V, not $T"; exit 1; }
+"$@" turn reset esc --force --url sqlite:$D/coord.db
+set +e; wait $C; echo "coord $?"
+if [ "$(cut -d' ' -f3 /proc/$V/stat 2>/dev/null)" = S ]; then echo "other lives"; fi
+`;
+
+Deno.test({
+  name: "a lost lease leaves alone a group id CMD's timeout had once the pid is another's",
+  // Loud: the pid reuse needs root (ns_last_pid) and unshare; CI runs as root.
+  ignore: !canReusePids,
+  async fn() {
+    await using dir = await tempDir("coord-reuse-");
+    const coord = [Deno.execPath(), "run", "-A", "--quiet", "main.ts"];
+    const { stdout, stderr } = await new Deno.Command("unshare", {
+      args: ["--pid", "--fork", "--mount-proc", "sh", "-c", REUSE_SCRIPT, "sh", dir.path, ...coord],
+      cwd: new URL("..", import.meta.url).pathname,
+      stderr: "piped",
+      stdout: "piped",
+      signal: AbortSignal.timeout(HANG_GUARD_MS),
+    }).output();
+    const out = new TextDecoder().decode(stdout);
+    const said = `${out}${new TextDecoder().decode(stderr)}`;
+    assert.match(out, /^coord 75$/m, said);
+    assert.match(
+      out,
+      /^other lives$/m,
+      `the unrelated process given timeout's pid was signalled: ${said}`,
+    );
+  },
+});
+
+if (linux && !canReusePids) {
+  console.warn(
+    "lock_escaped_group_test.ts: the pid-reuse case is skipped: it needs root and unshare",
+  );
+}
