@@ -192,15 +192,20 @@ export class SqlLockSteps implements LockSteps {
     // Refuse rows of this lock that another program wrote before reading any.
     await tx.refuseForeignRows(`lock "${name}"`, LOCK_TABLES, { name });
     // Only an enqueue needs the token and its request's ticket: not read for the other steps.
+    // Each is a subquery on the statement's parameters, not on the joined row: the engine reads
+    // it once for the step, where one correlated with the row was read again for every live
+    // ticket, the request's a walk of every request row each time (no index on it) — an
+    // enqueue behind 5,000 waiters read 25 million rows.
     const enqueueing = request === null ? "" : `,
          (SELECT k.token FROM coord_lock_token k
-           WHERE k.namespace = c.namespace AND k.name = c.name) AS last_token,
+           WHERE k.namespace = ? AND k.name = ?) AS last_token,
          (SELECT r.ticket FROM coord_lock_request r
-           WHERE r.namespace = c.namespace AND r.name = c.name AND r.request = ?) AS taken_ticket,
+           WHERE r.namespace = ? AND r.name = ? AND r.request = ?) AS taken_ticket,
          (SELECT r.token FROM coord_lock_request r
-           WHERE r.namespace = c.namespace AND r.name = c.name AND r.request = ?) AS taken_token,
+           WHERE r.namespace = ? AND r.name = ? AND r.request = ?) AS taken_token,
          (SELECT max(r.ticket) FROM coord_lock_request r
-           WHERE r.namespace = c.namespace AND r.name = c.name) AS last_request`;
+           WHERE r.namespace = ? AND r.name = ?) AS last_request`;
+    const ns = this.#ns;
     const { now, rows } = await tx.nowAndAll<StateRow>(
       `SELECT c.tickets AS tickets, q.tickets AS queue_tickets, q.indicator AS indicator,
          q.lim AS lim, t.ticket AS ticket,
@@ -211,8 +216,8 @@ export class SqlLockSteps implements LockSteps {
        LEFT JOIN coord_lock_request tr
          ON tr.namespace = t.namespace AND tr.name = t.name AND tr.ticket = t.ticket
        WHERE c.namespace = ? AND c.name = ? ORDER BY t.ticket`,
-      ...(request === null ? [] : [request, request]),
-      this.#ns,
+      ...(request === null ? [] : [ns, name, ns, name, request, ns, name, request, ns, name]),
+      ns,
       name,
     );
     refuseForeignLockRows(name, rows);
