@@ -66,7 +66,8 @@ export interface ChangeWatcher extends AsyncDisposable {
   /**
    * Resolves at the first change seen since the previous call (or since the watcher was made),
    * or after `maxWaitMs`, whichever is first, with the events announced meanwhile where the
-   * backend carries them (Redis pub/sub; SQLite gives none).
+   * backend carries them (Redis pub/sub; PostgreSQL NOTIFY when they fit; SQLite a lock's, read
+   * from its event table, and none of the other kinds).
    *
    * @throws the signal's reason when `signal` aborts.
    */

@@ -53,6 +53,7 @@ import { refuseSchemaVersion } from "../sql/schema_version.ts";
 import { WalHint } from "./wal_hint.ts";
 import { WakeSockets } from "./wake_socket.ts";
 import { type HintSource, IdlePoll, type IdleWatch } from "./idle_poll.ts";
+import { LockNews, type LockNewsReader } from "./lock_news.ts";
 import { bucketOf, TOPIC_CHANGES_DDL, TopicChanges, topicKey } from "./topic_changes.ts";
 import { HostClock } from "./host_clock.ts";
 import { ForeignRows } from "./foreign_rows.ts";
@@ -202,6 +203,8 @@ export class SqliteBackend implements Backend<"sqlite"> {
   readonly path: string;
   /** This process's watchers. */
   readonly #watchers = new Map<ChangeFlag, LocalWatcher>();
+  /** The events of the locks this connection's waiters wait for, by name. */
+  readonly #lockNewsByName = new Map<string, LockNews>();
   /** Which topics changed, for other processes' watchers. */
   readonly #topicChanges = new TopicChanges(this);
   /** The topics the write step under way announced, by key. */
@@ -609,8 +612,11 @@ export class SqliteBackend implements Backend<"sqlite"> {
     // fast after a change, or after the caller stopped it (something else happened: a job
     // ended, another queue changed), as activity comes in bursts.
     let resumeMs = POLL_FIRST_MS;
-    // SQLite carries no events with its changes: waiters re-read the state.
+    // SQLite carries no events with its changes: a lock's are read from its event table (a
+    // line's waiters count down what they hear instead of each asking); others re-read the state.
     const none: unknown[] = [];
+    const news = topic?.kind === "lock" ? this.#lockNews(topic.name, seenChanges) : undefined;
+    const changed = () => news?.read(seenChanges) ?? none;
     // Holds the socket open from a wait without expectations to the watcher's end: a watcher
     // waits again as soon as it is woken (a worker always does), and its socket, closed as its
     // last wait ended and made anew for the next, cost eight file calls a change heard and
@@ -643,7 +649,7 @@ export class SqliteBackend implements Backend<"sqlite"> {
       try {
         while (!flag.take()) {
           const seen = look();
-          if (seen === "mine") return none;
+          if (seen === "mine") return changed();
           if (seen === "other" && beforeHintMs !== undefined) {
             pollMs = beforeHintMs;
             beforeHintMs = undefined;
@@ -669,7 +675,7 @@ export class SqliteBackend implements Backend<"sqlite"> {
               seenVersion = sight.version;
               seenChanges = sight.changes ?? seenChanges;
               hinted.take();
-              if (!flag.take()) return none;
+              if (!flag.take()) return changed();
               break;
             }
           } else {
@@ -692,21 +698,42 @@ export class SqliteBackend implements Backend<"sqlite"> {
           beforeHintMs ??= pollMs;
           pollMs = POLL_FIRST_MS;
         }
-        // A change made here: what it counted is seen, not to wake this watcher again.
+        // A change made here. A waiter further back hears of it a little later, with the changes
+        // made meanwhile: every step of a line here wakes every one of its waiters here (a line
+        // of 1,000 in one process: each handoff 1,000 wake-ups, each ≈ 0.1 ms).
+        if (later) {
+          await sleep(
+            Math.max(0, Math.min(POLL_HINTED_LATER_MS, deadline - performance.now())),
+            signal,
+          );
+          flag.take();
+        }
+        // What it counted is seen, not to wake this watcher again.
         seenChanges = changesOf();
-        return none;
+        return changed();
       } finally {
         socket?.stop();
       }
     };
     const dispose = () => {
       this.#watchers.delete(flag);
+      news?.stop();
       fileHint?.stop();
       keepSocket?.stop();
       keepSocket = undefined;
       return Promise.resolve();
     };
     return Promise.resolve({ next, [Symbol.asyncDispose]: dispose });
+  }
+
+  /** A reader of lock `name`'s events, shared with this connection's other waiters of it. */
+  #lockNews(name: string, changes: number): LockNewsReader {
+    let news = this.#lockNewsByName.get(name);
+    if (!news) {
+      news = new LockNews(this, name, changes, () => this.#lockNewsByName.delete(name));
+      this.#lockNewsByName.set(name, news);
+    }
+    return news.follow(changes);
   }
 
   /** How often an idle waiter looks: slowly where other processes' commits come as hints. */
