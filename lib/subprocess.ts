@@ -8,7 +8,6 @@
  */
 
 import { stopWithinMs } from "./lease.ts";
-import { EscapedGroups } from "./process_tree.ts";
 import { sleep } from "./time.ts";
 
 /**
@@ -212,8 +211,6 @@ export class ProcessGroup {
   readonly #child: Deno.ChildProcess;
   readonly #groupId: Promise<number | undefined>;
   readonly #graceMs: number;
-  #escaped: EscapedGroups | undefined;
-  #childEnded = false;
   #stopping: Promise<void> | undefined;
 
   /** Use {@link spawnGroup}. */
@@ -221,7 +218,6 @@ export class ProcessGroup {
     this.#child = child;
     this.#groupId = groupId;
     this.#graceMs = graceMs;
-    child.status.then(() => this.#childEnded = true);
   }
 
   /** How the command ended (on a terminal, as its shell reports it: 128+N after signal N). */
@@ -239,84 +235,34 @@ export class ProcessGroup {
     return this.#child.stderr;
   }
 
-  /**
-   * Sends `signal` to every process of the group that is still there, and (on Linux) to the
-   * groups its processes made for themselves (GNU `timeout` makes one), found just before. Only
-   * signals: nothing is frozen or continued (a process the user stopped stays stopped).
-   */
+  /** Sends `signal` to every process of the group that is still there. */
   async signal(signal: Deno.Signal): Promise<void> {
     const id = await this.#groupId;
-    if (id !== undefined) this.#signalAll(id, signal, false);
+    if (id !== undefined) signalGroup(id, signal);
   }
 
   /**
-   * Stops the whole group, and the groups its processes made for themselves: SIGTERM, then
-   * SIGKILL to whatever of them is left after the grace ({@link STOP_GRACE_MS}, or
-   * {@link stopGraceMs} of the lease it holds). Resolves once they are empty, or right after the
-   * SIGKILL (which cannot be ignored). At once when they were already empty. Calling it again
-   * joins the stop under way.
+   * Stops the whole group: SIGTERM, then SIGKILL to whatever of it is left after the grace
+   * ({@link STOP_GRACE_MS}, or {@link stopGraceMs} of the lease it holds). Resolves once the
+   * group is empty, or right after the SIGKILL (which cannot be ignored). At once when the group
+   * was already empty. Calling it again joins the stop under way.
    */
   stop(): Promise<void> {
     this.#stopping ??= (async () => {
       const id = await this.#groupId;
       if (id === undefined) return;
-      // Continued too (see #signalAll): a stopped process acts on SIGTERM only once continued.
-      if (!this.#signalAll(id, "SIGTERM", true)) return;
+      // SIGCONT too: a stopped process acts on SIGTERM only once continued.
+      if (!signalGroup(id, "SIGTERM") || !signalGroup(id, "SIGCONT")) return;
       // By the clock, not by counting checks: on a busy machine each sleep overruns.
       const killAt = performance.now() + this.#graceMs;
       while (performance.now() < killAt) {
         await sleep(Math.min(GONE_CHECK_MS, killAt - performance.now()));
-        if (!this.#anyLeft(id)) return;
+        // Signalling is the only portable way to ask whether a group still has members.
+        if (!signalGroup(id, "SIGCONT")) return;
       }
-      // Walked again: what the grace let a process start in a group of its own goes too.
-      this.#signalAll(id, "SIGKILL", true);
+      signalGroup(id, "SIGKILL");
     })();
     return this.#stopping;
-  }
-
-  /**
-   * Sends `signal` to the group and to the groups its processes made for themselves, found by a
-   * walk of its tree now (never a group id remembered from an earlier walk: it may be an
-   * unrelated program's by now); false when none had a process left.
-   *
-   * With `freeze` (a stop), the first signal to the group is SIGSTOP, instant whatever runs on
-   * the host: a stopped process cannot fork or end, so the tree holds still while it is walked,
-   * and no process slips out of reach — a child in a group of its own is handed to init, out of
-   * the tree, once its parent ends — between the walk and the signal; then all are continued. On
-   * a terminal the group is not frozen: the job-control shell between coord and the group would
-   * take the stop for a Ctrl-Z and end (exit 147). There, and for a signal passed on (which must
-   * not continue a process the user stopped, nor show a stop to a debugger), the walk comes
-   * first, and what a process forks in the moment between the walk and the signal may be missed.
-   */
-  #signalAll(id: number, signal: Deno.Signal, freeze: boolean): boolean {
-    const offTerminal = this.#child.pid === id;
-    this.#escaped ??= new EscapedGroups(id, offTerminal ? Deno.pid : this.#child.pid);
-    freeze &&= offTerminal && this.#escaped.usable;
-    const stop = (group: number) => freeze && signalGroup(group, "SIGSTOP");
-    stop(id);
-    const groups = [id, ...this.#escaped.walk(!this.#childEnded, stop)];
-    const left = this.#send(groups, signal);
-    // Deepest first: a parent that watches its children's stops (a job-control shell) finds
-    // them running again, not stopped.
-    if (freeze) this.#send(groups.reverse(), "SIGCONT");
-    return left;
-  }
-
-  /**
-   * Whether the group or a group its processes made still has a process. The groups its
-   * processes made are looked for in `/proc`, not signalled: a `timeout` that ended there, handed
-   * to init, counts as a member until init reaps it, which a busy PID 1 may take long to do.
-   */
-  #anyLeft(id: number): boolean {
-    // Signalling is the only portable way to ask whether a group still has members.
-    return signalGroup(id, "SIGCONT") || this.#escaped!.walk(!this.#childEnded).length > 0;
-  }
-
-  /** Sends `signal` to each of `groups`; false when none had a process left. */
-  #send(groups: number[], signal: Deno.Signal): boolean {
-    let left = false;
-    for (const group of groups) if (signalGroup(group, signal)) left = true;
-    return left;
   }
 
   /**

@@ -1,7 +1,5 @@
 import assert from "node:assert/strict";
-import { processExists, processLives } from "../tests/support/host.ts";
-import { lineIn, until } from "../tests/support/wait.ts";
-import { parseStat } from "./process_tree.ts";
+import { processExists } from "../tests/support/host.ts";
 import { childEnv, spawnGroup, STOP_GRACE_MS, stopGraceMs } from "./subprocess.ts";
 
 async function firstLine(stream: ReadableStream<Uint8Array>): Promise<string> {
@@ -57,115 +55,6 @@ Deno.test("finish() returns the output, and stops what the command left running"
     assert.ok(i < 500, "what the command left running outlived it");
     await new Promise((r) => setTimeout(r, 20));
   }
-});
-
-/**
- * Runs `fn` with a command that starts GNU `timeout`, which moves itself into a process group
- * of its own, in the background (after `prefix`, as `setsid `), and the pid of the `sleep` that
- * runs under it, once written; afterwards, pass or fail, the sleep is killed.
- */
-async function withTimeoutSleep(
-  prefix: string,
-  fn: (command: string[], sleep: () => Promise<number>) => Promise<void>,
-): Promise<void> {
-  const pidFile = await Deno.makeTempFile();
-  const command = [
-    "-c",
-    `${prefix}timeout 300 sh -c 'echo $$ > "$0"; exec sleep 300' ${pidFile} & wait`,
-  ];
-  const sleep = async () => {
-    for (let i = 0;; i++) {
-      const pid = Number(await Deno.readTextFile(pidFile));
-      if (pid > 0) return pid;
-      assert.ok(i < 1_500, "the sleep never started");
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  };
-  try {
-    await fn(command, sleep);
-  } finally {
-    const pid = Number(await Deno.readTextFile(pidFile));
-    if (pid > 0 && processLives(pid)) Deno.kill(pid, "SIGKILL");
-    await Deno.remove(pidFile);
-  }
-}
-
-Deno.test({
-  name: "stop() stops what the command runs in a process group of its own (GNU timeout)",
-  ignore: Deno.build.os !== "linux",
-  async fn() {
-    await withTimeoutSleep("", async (command, sleep) => {
-      const group = await spawnGroup("sh", { args: command, stdout: "null", stderr: "null" });
-      const pid = await sleep();
-      await group.stop();
-      assert.equal((await group.status).signal, "SIGTERM");
-      assert.ok(!processLives(pid), "the sleep under timeout outlived the stop");
-    });
-  },
-});
-
-Deno.test({
-  name: "stop() leaves alone what the command started in a session of its own (setsid)",
-  ignore: Deno.build.os !== "linux",
-  async fn() {
-    await withTimeoutSleep("setsid ", async (command, sleep) => {
-      const group = await spawnGroup("sh", { args: command, stdout: "null", stderr: "null" });
-      const pid = await sleep();
-      await group.stop();
-      assert.ok(processLives(pid), "setsid is the documented way out of coord's reach");
-    });
-  },
-});
-
-/** The state letter of process `pid` (`S`, `T` for stopped, …), from `/proc`. */
-function processState(pid: number): string | undefined {
-  const text = Deno.readTextFileSync(`/proc/${pid}/stat`);
-  return text.slice(text.lastIndexOf(")") + 1).trim().split(" ")[0];
-}
-
-Deno.test({
-  name: "stop() stops a process in a group whose leader has ended (a job-control pipeline)",
-  ignore: Deno.build.os !== "linux",
-  async fn() {
-    const pidFile = await Deno.makeTempFile();
-    // bash makes the pipeline a group led by `true`, which ends at once.
-    const script = `set -m; true | sh -c 'echo $$ > "$0"; exec sleep 300' ${pidFile} & wait`;
-    const group = await spawnGroup("bash", { args: ["-c", script], stdout: "null" });
-    let pid = 0;
-    try {
-      pid = Number(await lineIn(pidFile, /^\d+$/));
-      const leader = () => parseStat(Deno.readTextFileSync(`/proc/${pid}/stat`))!.groupId;
-      await until(() => leader() !== pid && !processLives(leader()), { what: "true's end" });
-      await group.stop();
-      assert.ok(!processLives(pid), "the sleep in a group whose leader ended outlived the stop");
-    } finally {
-      if (pid > 0 && processLives(pid)) Deno.kill(pid, "SIGKILL");
-      await group.stop();
-      await Deno.remove(pidFile);
-    }
-  },
-});
-
-Deno.test({
-  name: "signal() passes a signal on without continuing a process the user stopped",
-  ignore: Deno.build.os !== "linux",
-  async fn() {
-    // The ignored SIGHUP is inherited by sleep: it stays, stopped, through the signal.
-    const group = await spawnGroup("sh", {
-      args: ["-c", `trap "" HUP; sleep 1000 & echo $!; wait`],
-      stderr: "null",
-    });
-    const sleep = Number(await firstLine(group.stdout));
-    try {
-      Deno.kill(sleep, "SIGSTOP");
-      await until(() => processState(sleep) === "T", { what: "the sleep's stop" });
-      await group.signal("SIGHUP");
-      assert.equal(processState(sleep), "T", "the stopped sleep was continued");
-    } finally {
-      await group.stop();
-      await group.stdout.cancel();
-    }
-  },
 });
 
 Deno.test("finish() stops the group when its signal aborts", async () => {

@@ -5,8 +5,6 @@
  * @module
  */
 
-import { parseStat } from "../../lib/process_tree.ts";
-
 /**
  * Whether `path` names an existing file or directory.
  *
@@ -41,24 +39,6 @@ export function processExists(pid: number): boolean {
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) return false;
     throw error;
-  }
-}
-
-/**
- * Whether process `pid` lives: it exists and has not ended (a zombie, which has ended but is
- * not reaped yet, does not live). Linux only: it reads `/proc`.
- *
- * @example
- * ```ts
- * import { processLives } from "./host.ts";
- * processLives(Deno.pid); // true
- * ```
- */
-export function processLives(pid: number): boolean {
-  try {
-    return parseStat(Deno.readTextFileSync(`/proc/${pid}/stat`))?.zombie === false;
-  } catch {
-    return false;
   }
 }
 
