@@ -12,82 +12,61 @@ local zset = DONE[state] or (state == 'active' and active) or
   (state == 'waiting' and waiting) or pending
 local lo, hi = '-inf', '+inf'
 if state == 'pending' then hi = now_ms elseif state == 'scheduled' then lo = '(' .. now_ms end
+local found = {}
 local function within(score)
   score = tonumber(score)
   return (state ~= 'pending' or score <= now_ms) and (state ~= 'scheduled' or score > now_ms)
 end
--- The next `n` entries (id, score) after the cursor `after_score`, `after_id` ('' for the first).
-local function batch(after_score, after_id, n)
-  local found = {}
-  local function take(reply)
-    for i = 1, #reply, 2 do
-      if #found >= n * 2 or not within(reply[i + 1]) then return end
-      table.insert(found, reply[i])
-      table.insert(found, reply[i + 1])
-    end
+local function take(reply)
+  for i = 1, #reply, 2 do
+    if #found >= limit * 2 or not within(reply[i + 1]) then return end
+    table.insert(found, reply[i])
+    table.insert(found, reply[i + 1])
   end
-  if after_id == '' then
-    if desc then
-      take(call('ZREVRANGEBYSCORE', zset, hi, lo, 'WITHSCORES', 'LIMIT', 0, n))
-    else
-      take(call('ZRANGEBYSCORE', zset, lo, hi, 'WITHSCORES', 'LIMIT', 0, n))
-    end
-  elseif tonumber(call('ZSCORE', zset, after_id)) == tonumber(after_score) then
-    local rank = call(desc and 'ZREVRANK' or 'ZRANK', zset, after_id)
-    take(call(desc and 'ZREVRANGE' or 'ZRANGE', zset, rank + 1, rank + n, 'WITHSCORES'))
-  else
-    local ties = call('ZRANGEBYSCORE', zset, after_score, after_score, 'WITHSCORES')
-    local after = {}
-    for i = 1, #ties, 2 do
-      if (desc and ties[i] < after_id) or (not desc and ties[i] > after_id) then
-        table.insert(after, ties[i])
-        table.insert(after, ties[i + 1])
-      end
-    end
-    if desc then
-      local reversed = {}
-      for i = #after - 1, 1, -2 do
-        table.insert(reversed, after[i])
-        table.insert(reversed, after[i + 1])
-      end
-      after = reversed
-    end
-    take(after)
-    if #found < n * 2 then
-      local rest = n - #found / 2
-      if desc then
-        take(call('ZREVRANGEBYSCORE', zset, '(' .. after_score, lo, 'WITHSCORES', 'LIMIT', 0,
-          rest))
-      else
-        take(call('ZRANGEBYSCORE', zset, '(' .. after_score, hi, 'WITHSCORES', 'LIMIT', 0,
-          rest))
-      end
-    end
-  end
-  return found
 end
--- A finished job's entry with no record (another program's, or its record deleted behind
--- coord's back) is no job, as show, status and purge have it: passed over, the page filled from
--- the entries after it. (An unfinished one's is refused, '' as its record: status counts it.)
-local listed = {}
-repeat
-  local want = limit - #listed / 3
-  local found = batch(after_score, after_id, want)
-  for i = 1, #found, 2 do
-    local record = call('HGET', jobs, found[i])
-    if record or not desc then
-      table.insert(listed, found[i])
-      table.insert(listed, found[i + 1])
-      table.insert(listed, record or '')
+if after_id == '' then
+  if desc then
+    take(call('ZREVRANGEBYSCORE', zset, hi, lo, 'WITHSCORES', 'LIMIT', 0, limit))
+  else
+    take(call('ZRANGEBYSCORE', zset, lo, hi, 'WITHSCORES', 'LIMIT', 0, limit))
+  end
+elseif tonumber(call('ZSCORE', zset, after_id)) == tonumber(after_score) then
+  local rank = call(desc and 'ZREVRANK' or 'ZRANK', zset, after_id)
+  take(call(desc and 'ZREVRANGE' or 'ZRANGE', zset, rank + 1, rank + limit, 'WITHSCORES'))
+else
+  local ties = call('ZRANGEBYSCORE', zset, after_score, after_score, 'WITHSCORES')
+  local after = {}
+  for i = 1, #ties, 2 do
+    if (desc and ties[i] < after_id) or (not desc and ties[i] > after_id) then
+      table.insert(after, ties[i])
+      table.insert(after, ties[i + 1])
     end
   end
-  if #found > 0 then after_id, after_score = found[#found - 1], found[#found] end
-until #found < want * 2 or #listed >= limit * 3
+  if desc then
+    local reversed = {}
+    for i = #after - 1, 1, -2 do
+      table.insert(reversed, after[i])
+      table.insert(reversed, after[i + 1])
+    end
+    after = reversed
+  end
+  take(after)
+  if #found < limit * 2 then
+    local rest = limit - #found / 2
+    if desc then
+      take(call('ZREVRANGEBYSCORE', zset, '(' .. after_score, lo, 'WITHSCORES', 'LIMIT', 0,
+        rest))
+    else
+      take(call('ZRANGEBYSCORE', zset, '(' .. after_score, hi, 'WITHSCORES', 'LIMIT', 0,
+        rest))
+    end
+  end
+end
 local reply = {}
-for i = 1, #listed, 3 do
-  local id = listed[i]
-  table.insert(reply, listed[i + 1])
-  table.insert(reply, listed[i + 2])
+for i = 1, #found, 2 do
+  local id = found[i]
+  table.insert(reply, found[i + 1])
+  table.insert(reply, call('HGET', jobs, id) or '')
   table.insert(reply, call('HGET', specs, id) or '{}')
   table.insert(reply, call('HGET', progress, id) or '')
 end

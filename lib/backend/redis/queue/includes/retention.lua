@@ -98,7 +98,7 @@ local function remove(state, ids, max_removed, refuse)
   read_ahead(ids)
   local held_specs = read_many('HMGET', specs, ids)
   local gone = { ids = {}, states = {}, parts = {}, runs = {}, loose = {} }
-  local removals, listed_ids, strays = {}, {}, {}
+  local removals, listed_ids = {}, {}
   for k, id in ipairs(ids) do
     local job, held_text = decode(id)
     local refusal = held_text and foreign_value(jobs, 'job ' .. id, held_text)
@@ -107,11 +107,6 @@ local function remove(state, ids, max_removed, refuse)
     if refusal then
       if refuse then error({ err = 'FOREIGN ' .. refusal }) end
       for _, key in ipairs(RETAINED) do call('ZREM', key, id) end
-    elseif not job then
-      -- An entry with no record (another program's, or a record deleted behind coord's back) is
-      -- no job, as show, status and list have it: taken off the lists, neither counted nor
-      -- remembered as removed after finishing.
-      table.insert(strays, id)
     elseif not unfinished(job) then
       local ended = state or (job and DONE[job.state] and job.state) or 'failed'
       drop(id, job, gone)
@@ -120,7 +115,6 @@ local function remove(state, ids, max_removed, refuse)
       table.insert(removals, ended .. ':' .. id)
     end
   end
-  unlisted(strays)
   if #listed_ids == 0 then return 0 end
   for _, member in ipairs(gone.parts) do
     table.insert(removals, now_ms)
