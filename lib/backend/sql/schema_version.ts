@@ -13,7 +13,7 @@ import { foreignRowError } from "./foreign_row.ts";
  * Refuses a stored schema version that is not this coord's: a higher one is a newer coord's,
  * whose tables this one would misread (and an upgrade would alter them back); any other value
  * (text, 0, `01`) no coord wrote. None stored (a new database, or one made before the version
- * was kept) is this coord's to write. Exit 65 either way, not 69: no retry would change it.
+ * was kept) is this coord's to write, and a lower one an older coord's, to upgrade. Exit 65 either way, not 69: no retry would change it.
  *
  * @example
  * ```ts
@@ -34,6 +34,8 @@ export function refuseSchemaVersion(
   const version = typeof stored === "string" && /^[1-9][0-9]{0,14}$/.test(stored)
     ? Number(stored)
     : undefined;
+  // An older coord's: its tables are upgraded as those made before the version was kept.
+  if (version !== undefined && version < current) return;
   if (version !== undefined && version > current) {
     throw new ForeignDataError(
       `${subject}: its tables are a newer coord's (schema version ${version}; this coord is ` +

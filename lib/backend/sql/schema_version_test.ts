@@ -1,0 +1,16 @@
+import assert from "node:assert/strict";
+import { ForeignDataError } from "../../errors.ts";
+import { refuseSchemaVersion } from "./schema_version.ts";
+
+const where = { subject: "sqlite:coord.db", wayOut: "choose another file" };
+
+Deno.test("refuseSchemaVersion() lets this coord's, none and an older coord's version through", () => {
+  for (const stored of ["2", undefined, "1"]) refuseSchemaVersion(stored, 2, where);
+});
+
+Deno.test("refuseSchemaVersion() refuses a newer coord's version and values no coord wrote", () => {
+  assert.throws(() => refuseSchemaVersion("3", 2, where), /newer coord.s/);
+  for (const stored of ["x", "0", "01", 2]) {
+    assert.throws(() => refuseSchemaVersion(stored, 2, where), ForeignDataError);
+  }
+});
