@@ -72,8 +72,24 @@ export class LockNews {
     this.#store = store;
     this.#name = name;
     this.#changes = changes;
-    this.#mark = this.#last();
     this.#unused = unused;
+    try {
+      this.#mark = this.#last();
+    } catch {
+      this.#mark = 0;
+      this.#unreadable();
+    }
+  }
+
+  /**
+   * The event table could not be read as coord writes it (another program's row: an id past
+   * 2^53, …): every reader hears nothing and asks, as without events, until a read succeeds. A
+   * lock whose steps never read that row must not be stopped by it (exit 65, a granted ticket
+   * left behind), as it was not before its waiters read events.
+   */
+  #unreadable(): void {
+    this.#events = [];
+    this.#lostUpTo = Infinity;
   }
 
   #last(): number {
@@ -85,18 +101,24 @@ export class LockNews {
     if (changes === this.#changes) return;
     this.#changes = changes;
     const mark = this.#mark;
-    const rows = this.#store.all<{ id: number; event: string }>(
-      SINCE_SQL,
-      this.#store.namespace,
-      mark,
-      mark,
-      this.#name,
-    );
+    let rows: { id: number; event: string }[];
+    try {
+      rows = this.#store.all(SINCE_SQL, this.#store.namespace, mark, mark, this.#name);
+    } catch {
+      return this.#unreadable();
+    }
     const lost = () => {
-      this.#mark = this.#lostUpTo = Math.max(this.#last(), mark);
-      this.#events = [];
+      try {
+        this.#mark = this.#lostUpTo = Math.max(this.#last(), mark);
+        this.#events = [];
+      } catch {
+        this.#unreadable();
+      }
     };
-    if (rows[0] === undefined || Number(rows[0].id) !== mark) return lost();
+    // After an unreadable table, what was missed is not known: as if trimmed.
+    if (this.#lostUpTo === Infinity || rows[0] === undefined || Number(rows[0].id) !== mark) {
+      return lost();
+    }
     try {
       for (const row of rows.slice(1)) {
         this.#events.push({ id: Number(row.id), event: JSON.parse(row.event) });

@@ -74,3 +74,26 @@ Deno.test("a lock's waiters on SQLite hear each handoff: only the one granted le
     assert.equal(checks, 0);
   });
 });
+
+Deno.test("a row another program wrote in the event table stops no lock: its waiters ask", async () => {
+  await withSqliteFile(async (path) => {
+    const options = { path, namespace: "t", displayUrl: `sqlite:${path}` };
+    await using holding = openSqlite(options);
+    await using waiting = openSqlite(options);
+    // An id past 2^53, of another lock: coord's steps never read it, its readers of events do.
+    holding.write((db) =>
+      db.exec(
+        "INSERT INTO coord_lock_event (id, namespace, name, event) " +
+          "VALUES (9007199254740995, 't', 'zz', '{}')",
+      )
+    );
+    const held = await lock(holding, "r", { expireMs: 120_000 });
+    const { promise: queued, resolve } = Promise.withResolvers<void>();
+    const waiter = lock(waiting, "r", { expireMs: 120_000, onProgress: () => resolve() });
+    await queued;
+    await held.release();
+    const handle = await waiter;
+    assert.ok(handle.token > held.token);
+    await handle.release();
+  });
+});
