@@ -124,3 +124,27 @@ conformance(
   },
   { skip: ["redis", "cluster", "sentinel"] },
 );
+
+conformance(
+  "a count an older coord wrote for a state coord does not count (pending: -1) is no one's to refuse",
+  async (ctx) => {
+    const backend = await ctx.open();
+    const env = envOf(ctx);
+    // An older coord failing a job it could not read counted the state the job left.
+    await runSql(
+      backend,
+      "INSERT INTO coord_queue_kept (namespace, queue, state, n) VALUES (?, 'old', 'pending', -1)",
+      backend.namespace,
+    );
+    await putJob(backend, "old", { id: "a", handler: "h" });
+    const { job } = await claimJob(backend.queue, "old", { worker: "w", leaseMs: 600_000 });
+    assert.equal(job?.id, "a");
+    const done = { worker: "w", attempt: 1, outcome: "completed" as const, result: null };
+    assert.ok(await backend.queue.finish("old", { id: "a", ...done }));
+    for (const args of [["status", "old"], ["purge", "old", "--state", "completed"]]) {
+      const r = await runCoord(["queue", ...args], { env });
+      assert.equal(r.code, 0, `${args.join(" ")}: ${r.stderr}`);
+    }
+  },
+  { skip: ["redis", "cluster", "sentinel"] },
+);

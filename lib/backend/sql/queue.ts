@@ -352,6 +352,9 @@ const TEXT_COLUMNS = new Set([
 ]);
 
 const FINISHED_STATES = ["completed", "failed", "cancelled"] as const;
+/** The states `coord_queue_kept` counts: the finished ones, and all of them together. */
+const KEPT_STATES: readonly string[] = [...FINISHED_STATES, "finished"];
+const FINISHED = new Set<string>(FINISHED_STATES);
 
 /**
  * What a step that ends or takes jobs reads of its queue, in one query: its settings; per
@@ -363,7 +366,7 @@ const QUEUE_PROBE_SQL = "SELECT " +
   ["keep_completed", "keep_failed", "paused", "group_limit"].map((column) =>
     `(SELECT ${column} FROM coord_queue_config WHERE namespace = ? AND queue = ?) AS ${column}`
   ).join(", ") + ", " +
-  [...FINISHED_STATES, "finished"].map((state) =>
+  KEPT_STATES.map((state) =>
     `(SELECT n FROM coord_queue_kept WHERE namespace = ? AND queue = ? AND state = '${state}')
     AS ${state}_n`
   ).join(", ") + ", " +
@@ -474,7 +477,7 @@ const KEPT_RULE: ValueRule = {
 };
 
 /** The counts in a {@link QUEUE_PROBE_SQL} row, a column for each state, checked by {@link KEPT_RULE}. */
-const PROBE_KEPT_RULES: [state: string, ValueRule][] = [...FINISHED_STATES, "finished"].map(
+const PROBE_KEPT_RULES: [state: string, ValueRule][] = KEPT_STATES.map(
   (state) => [state, { ...KEPT_RULE, read: `${state}_n` }],
 );
 
@@ -1177,7 +1180,10 @@ export class SqlQueueSteps implements QueueSteps {
    */
   async #refuseForeignKept(s: { tx: SqlTransaction }, queue: string): Promise<void> {
     const rows = await s.tx.all<{ state: string; n: unknown }>(
-      `SELECT state, n FROM coord_queue_kept WHERE namespace = ? AND queue = ? ORDER BY state`,
+      // Only the states coord counts: an older coord failing a job it could not read wrote a
+      // row for the state it left (`pending`: -1), which nothing reads.
+      `SELECT state, n FROM coord_queue_kept WHERE namespace = ? AND queue = ?
+         AND state IN (${KEPT_STATES.map((state) => `'${state}'`).join(", ")}) ORDER BY state`,
       this.#ns,
       queue,
     );
@@ -2253,8 +2259,8 @@ export class SqlQueueSteps implements QueueSteps {
       if (unreadable === undefined) return false;
       if (before.parent === null && before.state !== "failed") {
         // A job with its own --keep was not counted; from now on it is, as coord's own.
-        if (typeof before.state === "string" && before.keep === null) {
-          this.#kept(s, before.state, -1);
+        if (before.keep === null && FINISHED.has(before.state as string)) {
+          this.#kept(s, before.state as string, -1);
         }
         this.#kept(s, "failed", 1);
       }
