@@ -9,13 +9,12 @@
 import assert from "node:assert/strict";
 import { claimJob } from "../lib/queue/claim_job.ts";
 import { putJob } from "../lib/queue/queue.ts";
-import { work } from "../lib/queue/worker.ts";
 import { ForeignDataError } from "../lib/errors.ts";
 import type { Backend } from "../lib/backend/types.ts";
 import { conformance, envOf } from "./support/backends.ts";
 import { runCoord } from "./support/cli.ts";
 import { runSql, sqlRows } from "./support/sql.ts";
-import { guarded, until } from "./support/wait.ts";
+import { wordBesideGoodRun } from "./support/worker_word.ts";
 
 /** Values coord never counts: SQLite keeps any, Postgres whole numbers only. */
 function foreignCounts(backend: Backend): (string | number)[] {
@@ -101,24 +100,7 @@ conformance(
     }
     // A worker names the queue, as one whose settings another program wrote, and goes on.
     await putJob(backend, "good", { id: "j", handler: "h" });
-    const stop = new AbortController();
-    const errors: string[] = [];
-    const ran = Promise.withResolvers<void>();
-    const worker = work(backend, ["k0", "good"], {
-      handlers: { h: () => 1 },
-      signal: stop.signal,
-      onEvent: (event) => {
-        if (event.type === "error") errors.push(event.error);
-        if (event.type === "completed" && event.job === "good/j") ran.resolve();
-      },
-    });
-    try {
-      await guarded(ran.promise, "good/j's run");
-      await until(() => errors.length > 0, { what: "the worker's word on k0" });
-    } finally {
-      stop.abort();
-      await worker;
-    }
+    const errors = await wordBesideGoodRun(backend, ["k0", "good"], "h");
     assert.ok(errors[0].startsWith('queue "k0", state "completed": coord_queue_kept'), errors[0]);
     assert.equal((await backend.queue.get("k0", "c"))?.state, "pending", "left alone");
   },

@@ -32,10 +32,11 @@ import {
   plantForeignSetting,
   storedJobs,
 } from "../support/queue.ts";
-import { guarded, until } from "../support/wait.ts";
+import { until } from "../support/wait.ts";
 import { ForeignDataError, UsageError } from "../../lib/errors.ts";
 import { tempDir } from "../support/temp.ts";
 import { shellWord } from "../../commands/output.ts";
+import { wordBesideGoodRun } from "../support/worker_word.ts";
 
 /** Puts `n` handler jobs `ok` (or `boom`, which fails) and runs them all. */
 async function finish(
@@ -1382,24 +1383,7 @@ conformance(
     const backend = await ctx.open();
     for (const queue of ["alien", "good"]) await putJob(backend, queue, { id: "j", handler: "ok" });
     const { shown } = await plantForeignSetting(backend, "alien", FOREIGN_SETTINGS[0]);
-    const stop = new AbortController();
-    const errors: string[] = [];
-    const ran = Promise.withResolvers<void>();
-    const worker = work(backend, ["alien", "good"], {
-      handlers: { ok: () => 1 },
-      signal: stop.signal,
-      onEvent: (event) => {
-        if (event.type === "error") errors.push(event.error);
-        if (event.type === "completed" && event.job === "good/j") ran.resolve();
-      },
-    });
-    try {
-      await guarded(ran.promise, "good/j's run");
-      await until(() => errors.length > 0, { what: "the worker's word on alien" });
-    } finally {
-      stop.abort();
-      await worker;
-    }
+    const errors = await wordBesideGoodRun(backend, ["alien", "good"], "ok");
     assert.ok(errors[0].startsWith('queue "alien": ') && errors[0].includes(shown), errors[0]);
     assert.equal((await getJob(backend, "alien/j")).state, "pending", "left alone");
   },
