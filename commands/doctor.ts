@@ -18,7 +18,8 @@ import {
   parseFlags,
   usage,
 } from "./flags.ts";
-import { printable } from "./output.ts";
+import { printable, writeLine } from "./output.ts";
+import { evictionWarning } from "./eviction_warning.ts";
 
 const USAGE = `Usage: coord doctor [--url URL] [--namespace NS] [--json]
 
@@ -31,7 +32,9 @@ are listed (5 a queue, then how many more); every lock, barrier, task and queue 
 ${READ_LIMIT} of each) is read as its status command reads it, and one holding values coord
 never writes is named. An ACL user denied INFO or SCAN gets what it may see: the engine line
 says what the ACL denies, and without SCAN only the keys of the instances in coord's index
-of names are checked. Where nothing is stored yet (no SQLite file, no Postgres schema, or
+of names are checked. A Redis that may evict keys under memory pressure (a maxmemory with a
+maxmemory-policy other than noeviction, on any master) gets an evicts line and a warning on
+stderr: an evicted key is a job or a lock's line lost. Where nothing is stored yet (no SQLite file, no Postgres schema, or
 an empty one: a mistyped --url or --namespace?) a stored line
 says so, and nothing is created: no command that only looks creates it, nor writes anything
 (a lapsed ticket or arrival is shown gone, and left to the next command that writes). A
@@ -104,6 +107,7 @@ async function run(argv: string[]): Promise<number> {
     // False where nothing is stored yet (often a mistyped --namespace or path): doctor looks
     // without creating the file or schema.
     stored: backend.stored !== false,
+    evicts: engine.evicts ?? null,
     foreign,
   };
   if (values.json) {
@@ -119,6 +123,7 @@ async function run(argv: string[]): Promise<number> {
       `(±${round(clock.rttMs / 2)} ms)`,
       `namespace   ${backend.namespace}`,
       ...report.stored ? [] : [`stored      nothing yet (${firstWrite(backend.kind, refusal)})`],
+      ...engine.evicts === undefined ? [] : [`evicts      ${engine.evicts}`],
       `foreign     ${counts.length === 0 ? "none" : counts.join(", ")}`,
       // A key or table as stored; a name whose read refused, and every problem, quoted in JSON.
       ...found.map((f) => `  ${printable(f.where)}: ${printable(f.problem, { backslash: false })}`),
@@ -139,6 +144,9 @@ async function run(argv: string[]): Promise<number> {
         `${counts.length === 1 && counts[0].startsWith("1 ") ? "holds" : "hold"} data coord ` +
         `did not write — another program shares it; ${advice}`,
     );
+  }
+  if (engine.evicts !== undefined && !values.quiet) {
+    writeLine(evictionWarning(backend.displayUrl, engine.evicts), Deno.stderr);
   }
   if (refusal) throw refusal;
   return 0;

@@ -77,6 +77,7 @@ import type { Backend } from "../lib/backend/types.ts";
 import type { Command } from "./command.ts";
 import { START_OUTAGE_MS } from "../lib/backend/await_backend.ts";
 import { openBackendWaiting, openServiceBackend } from "./open_waiting.ts";
+import { warnIfEvicting } from "./eviction_warning.ts";
 import {
   BACKEND_FLAGS,
   BACKEND_FLAGS_HELP,
@@ -581,6 +582,7 @@ async function workVerb(argv: string[]): Promise<number> {
   let code: number;
   let stillRunning = 0;
   try {
+    await warnIfEvicting(backend);
     // A paused queue's jobs wait for its resume, --drain with them: said, not left to guess.
     // (Reading the settings changes nothing.)
     for (const queue of positionals) {

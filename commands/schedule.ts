@@ -25,6 +25,7 @@ import type { Command } from "./command.ts";
 import { START_OUTAGE_MS } from "../lib/backend/await_backend.ts";
 import { StopSignals } from "../lib/stop_signals.ts";
 import { openServiceBackend } from "./open_waiting.ts";
+import { warnIfEvicting } from "./eviction_warning.ts";
 import {
   BACKEND_FLAGS,
   BACKEND_FLAGS_HELP,
@@ -225,6 +226,7 @@ async function runFile(argv: string[]): Promise<number> {
   if (!backend) return ExitCode.ok;
   let code: number;
   try {
+    await warnIfEvicting(backend);
     code = await runScheduler(app.useBackend(backend), { health }, signals);
   } finally {
     await backend.close();

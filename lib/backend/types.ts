@@ -23,6 +23,12 @@ export interface EngineInfo {
   version: string;
   /** Engine-specific facts worth showing (journal mode, cluster size, master address…). */
   details: Record<string, string>;
+  /**
+   * How the engine may drop coord's data by itself, when it may: Redis with a `maxmemory` and a
+   * `maxmemory-policy` other than `noeviction` evicts keys (a job, a lock's line) under memory
+   * pressure, e.g. `maxmemory 100.00M, maxmemory-policy allkeys-lru`.
+   */
+  evicts?: string;
 }
 
 /** The `where` of a {@link ForeignEntry} that notes where the search stopped. */

@@ -22,6 +22,7 @@ import { JobBudget, refusedJobs } from "../refused_jobs.ts";
 import { sleep } from "../../time.ts";
 import { aclRefusal, type Listener, type RedisConn, type Send } from "./conn.ts";
 import { loadScript, type LuaScript } from "./script.ts";
+import { evictionOf } from "./eviction.ts";
 import { BackendRefusedError, CoordError, ExitCode, ForeignDataError } from "../../errors.ts";
 import type { BarrierSteps } from "../../barrier/steps.ts";
 import { BARRIER_KEY_TYPES, RedisBarrierSteps } from "./barrier.ts";
@@ -380,6 +381,11 @@ export class RedisBackend implements Backend {
     const field = (name: string) =>
       new RegExp(`^${name}:(.*)$`, "m").exec(String(text))?.[1]?.trim();
     const valkey = field("valkey_version");
+    // Every master's: each holds its own share of the keys, and each may be set apart.
+    const memory = denied.includes("INFO")
+      ? []
+      : await Promise.all(masters.map(async (send) => String(await send(["INFO", "memory"]))));
+    const evicts = evictionOf(memory);
     return {
       engine: valkey ? "valkey" : "redis",
       version: valkey ?? field("redis_version") ?? "unknown",
@@ -388,6 +394,7 @@ export class RedisBackend implements Backend {
         masters: String(masters.length),
         ...(denied.length > 0 && { acl: `denies ${denied.join(" and ")}` }),
       },
+      ...(evicts !== undefined && { evicts }),
     };
   }
 

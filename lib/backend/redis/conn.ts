@@ -47,8 +47,15 @@ export interface RedisConnectOptions {
   signal?: AbortSignal;
 }
 
-/** Error replies that mean "not now": the server is loading, failing over or busy. */
-const TRANSIENT_REPLY = /^(LOADING|READONLY|CLUSTERDOWN|TRYAGAIN|MASTERDOWN|BUSY|NOREPLICAS)\b/;
+/**
+ * Error replies that mean "not now": the server is loading, failing over or busy, or full
+ * (`OOM` under `maxmemory-policy noeviction`: writes come back once memory is freed or the limit
+ * raised, and a step refused so wrote nothing).
+ */
+const TRANSIENT_REPLY = /^(LOADING|READONLY|CLUSTERDOWN|TRYAGAIN|MASTERDOWN|BUSY|NOREPLICAS|OOM)\b/;
+
+/** Redis's refusal of a write at its `maxmemory`. */
+const OUT_OF_MEMORY = /^OOM\b/;
 
 /** How long a graceful close may wait for the server before the connection is dropped. */
 const CLOSE_GRACE_MS = 1_000;
@@ -200,7 +207,10 @@ export async function connectRedis(
       // offline queue): the reconnect's own failure ("connection refused") says why.
       const cause = offline(e) && lastError !== undefined ? lastError : e;
       throw new BackendUnavailableError(
-        `lost ${displayUrl}: ${describeCause(cause, target, { connected: true })}`,
+        OUT_OF_MEMORY.test(String((e as Error)?.message))
+          ? `${displayUrl} is out of memory: it refuses writes at its maxmemory (policy ` +
+            `noeviction) until memory is freed or maxmemory is raised`
+          : `lost ${displayUrl}: ${describeCause(cause, target, { connected: true })}`,
         { cause: e },
       );
     };

@@ -1,0 +1,43 @@
+/**
+ * The warning a Redis that may evict coord's keys gets, from `coord doctor` and from the
+ * commands that run for long (`queue work`, `schedule run`), once as they start: a key evicted
+ * is a job, a lock's line or a schedule's last tick lost without a word.
+ *
+ * @module
+ */
+
+import type { Backend } from "../lib/backend/types.ts";
+import { writeLine } from "./output.ts";
+
+/**
+ * The warning's line for a backend whose engine `evicts` as {@link EngineInfo.evicts} says.
+ *
+ * @example
+ * ```ts
+ * import { evictionWarning } from "./eviction_warning.ts";
+ * evictionWarning("redis://127.0.0.1:6379", "maxmemory 1.00M, maxmemory-policy allkeys-lru");
+ * ```
+ */
+export function evictionWarning(displayUrl: string, evicts: string): string {
+  return `coord: warning: ${displayUrl} evicts keys under memory pressure (${evicts}): ` +
+    `a job, a lock's line or a schedule's tick would vanish without a word — ` +
+    `set maxmemory-policy noeviction`;
+}
+
+/**
+ * Says on stderr when the backend's engine may evict coord's keys. Asks only a Redis backend
+ * (an `INFO` a master more, at the start of a command that runs for long).
+ *
+ * @example
+ * ```ts
+ * import { connect } from "../lib/mod.ts";
+ * import { warnIfEvicting } from "./eviction_warning.ts";
+ * await using backend = await connect("sqlite::memory:");
+ * await warnIfEvicting(backend);
+ * ```
+ */
+export async function warnIfEvicting(backend: Backend): Promise<void> {
+  if (!backend.kind.startsWith("redis")) return;
+  const { evicts } = await backend.info();
+  if (evicts !== undefined) writeLine(evictionWarning(backend.displayUrl, evicts), Deno.stderr);
+}
