@@ -1006,8 +1006,9 @@ export function openSqlite(options: SqliteOptions): SqliteBackend {
     const cause = e instanceof Error ? e.message : String(e);
     if (DAMAGED_MESSAGE.test(cause)) throw damaged(options.displayUrl, cause);
     throw new BackendUnavailableError(
+      // A full disk reads as "disk I/O error" when the WAL's index cannot grow.
       `cannot open ${options.displayUrl}: ${cause} — check that the directory exists and is ` +
-        `writable, or choose another file with --url sqlite:PATH`,
+        `writable, and that its disk is not full, or choose another file with --url sqlite:PATH`,
       { cause: e },
     );
   }
