@@ -34,8 +34,8 @@ never writes is named. An ACL user denied INFO or SCAN gets what it may see: the
 says what the ACL denies, and without SCAN only the keys of the instances in coord's index
 of names are checked. A Redis that may evict keys under memory pressure (a maxmemory with a
 maxmemory-policy other than noeviction, on any master) gets an evicts line and a warning on
-stderr: an evicted key is a job or a lock's line lost. Where nothing is stored yet (no SQLite file, no Postgres schema, or
-an empty one: a mistyped --url or --namespace?) a stored line
+stderr: an evicted key is a job or a lock's line lost. Where nothing is stored yet (no SQLite
+file, no Postgres schema, or an empty one: a mistyped --url or --namespace?) a stored line
 says so, and nothing is created: no command that only looks creates it, nor writes anything
 (a lapsed ticket or arrival is shown gone, and left to the next command that writes). A
 Postgres schema an earlier coord made is brought up to date, as by a command that writes: run

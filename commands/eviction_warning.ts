@@ -7,6 +7,7 @@
  */
 
 import type { Backend } from "../lib/backend/types.ts";
+import { CoordError } from "../lib/errors.ts";
 import { writeLine } from "./output.ts";
 
 /**
@@ -19,14 +20,18 @@ import { writeLine } from "./output.ts";
  * ```
  */
 export function evictionWarning(displayUrl: string, evicts: string): string {
+  // A volatile-* policy evicts only keys with a time to live: of coord's, a barrier's.
+  const lost = evicts.includes("allkeys-")
+    ? "a job, a lock's line or a schedule's tick"
+    : "a barrier's arrivals (the keys coord gives a time to live)";
   return `coord: warning: ${displayUrl} evicts keys under memory pressure (${evicts}): ` +
-    `a job, a lock's line or a schedule's tick would vanish without a word — ` +
-    `set maxmemory-policy noeviction`;
+    `${lost} would vanish without a word — set maxmemory-policy noeviction`;
 }
 
 /**
  * Says on stderr when the backend's engine may evict coord's keys. Asks only a Redis backend
- * (an `INFO` a master more, at the start of a command that runs for long).
+ * (an `INFO` a master more, at the start of a command that runs for long); says nothing when it
+ * cannot tell (an outage, an ACL that denies `INFO`).
  *
  * @example
  * ```ts
@@ -38,6 +43,13 @@ export function evictionWarning(displayUrl: string, evicts: string): string {
  */
 export async function warnIfEvicting(backend: Backend): Promise<void> {
   if (!backend.kind.startsWith("redis")) return;
-  const { evicts } = await backend.info();
+  let evicts: string | undefined;
+  try {
+    ({ evicts } = await backend.info());
+  } catch (e) {
+    // A warning never stops a start: an outage, a refusal is the command's own to meet later.
+    if (e instanceof CoordError) return;
+    throw e;
+  }
   if (evicts !== undefined) writeLine(evictionWarning(backend.displayUrl, evicts), Deno.stderr);
 }

@@ -193,7 +193,8 @@ arguments: coord queue work emails reports.
           jobs it waits for), exit 0; a second signal (or the end of the grace period) stops
           them (they go back to pending, each named) and exits 128+N. --drain exits 0 once
           the queues have nothing pending, scheduled or active (a paused queue is named on
-          stderr: its jobs wait for queue resume). Failures and lost jobs are
+          stderr: its jobs wait for queue resume), as is a Redis that may evict keys
+          (see coord doctor). Failures and lost jobs are
           logged on stderr; --verbose logs every job. A backend outage is ridden out; one
           met at the start (the server cannot be reached) for up to ${
   formatDuration(START_OUTAGE_MS)

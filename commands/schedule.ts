@@ -119,7 +119,8 @@ best-effort line giving one is refused.
             --pass-env NAME[,NAME…]  give commands COORD_URL, COORD_PASSWORD and/or
                              PGPASSWORD all the same (a line running coord queue put
                              needs COORD_URL)
-            Failures, lost leases and backend errors are logged on stderr in any case.
+            Failures, lost leases and backend errors are logged on stderr in any case,
+            and a Redis that may evict keys is named once at the start (see coord doctor).
             A backend that cannot be reached at the start is tried every second for up
             to ${
     formatDuration(START_OUTAGE_MS)

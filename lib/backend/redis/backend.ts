@@ -382,9 +382,15 @@ export class RedisBackend implements Backend {
       new RegExp(`^${name}:(.*)$`, "m").exec(String(text))?.[1]?.trim();
     const valkey = field("valkey_version");
     // Every master's: each holds its own share of the keys, and each may be set apart.
-    const memory = denied.includes("INFO")
-      ? []
-      : await Promise.all(masters.map(async (send) => String(await send(["INFO", "memory"]))));
+    // An ACL may allow `INFO server` and deny `INFO memory`: then nothing is known of it.
+    const memory = denied.includes("INFO") ? [] : await Promise.all(
+      masters.map((send) =>
+        send(["INFO", "memory"]).then(String, (e) => {
+          if (e instanceof BackendRefusedError) return "";
+          throw e;
+        })
+      ),
+    );
     const evicts = evictionOf(memory);
     return {
       engine: valkey ? "valkey" : "redis",

@@ -47,15 +47,20 @@ export interface RedisConnectOptions {
   signal?: AbortSignal;
 }
 
-/**
- * Error replies that mean "not now": the server is loading, failing over or busy, or full
- * (`OOM` under `maxmemory-policy noeviction`: writes come back once memory is freed or the limit
- * raised, and a step refused so wrote nothing).
- */
-const TRANSIENT_REPLY = /^(LOADING|READONLY|CLUSTERDOWN|TRYAGAIN|MASTERDOWN|BUSY|NOREPLICAS|OOM)\b/;
+/** Error replies that mean "not now": the server is loading, failing over or busy. */
+const TRANSIENT_REPLY = /^(LOADING|READONLY|CLUSTERDOWN|TRYAGAIN|MASTERDOWN|BUSY|NOREPLICAS)\b/;
 
-/** Redis's refusal of a write at its `maxmemory`. */
-const OUT_OF_MEMORY = /^OOM\b/;
+/**
+ * Redis's refusal of a write at its `maxmemory` when it evicts nothing more: "not now" too
+ * (writes come back once memory is freed or the limit raised). A script so refused wrote
+ * nothing: Redis refuses only a script's first write. Redis 6 words it after the script's name.
+ */
+const OUT_OF_MEMORY = /(^|: )OOM command not allowed\b/;
+
+/** Whether an error reply means "not now" rather than "never". */
+function transient(reply: string): boolean {
+  return TRANSIENT_REPLY.test(reply) || OUT_OF_MEMORY.test(reply);
+}
 
 /** How long a graceful close may wait for the server before the connection is dropped. */
 const CLOSE_GRACE_MS = 1_000;
@@ -200,7 +205,7 @@ export async function connectRedis(
         const wrongKind = target.kind === "redis" &&
           standaloneWrongKind(displayUrl, target.node, e.message);
         if (wrongKind) throw wrongKind;
-        if (!TRANSIENT_REPLY.test(e.message)) throw e;
+        if (!transient(e.message)) throw e;
       }
       // Once connected, the URL was right: an outage's message gives no hint to check it.
       // A command sent while the client reconnects fails as "The client is offline" (no
@@ -208,8 +213,8 @@ export async function connectRedis(
       const cause = offline(e) && lastError !== undefined ? lastError : e;
       throw new BackendUnavailableError(
         OUT_OF_MEMORY.test(String((e as Error)?.message))
-          ? `${displayUrl} is out of memory: it refuses writes at its maxmemory (policy ` +
-            `noeviction) until memory is freed or maxmemory is raised`
+          ? `${displayUrl} is out of memory: it refuses writes at its maxmemory until memory ` +
+            `is freed or maxmemory is raised`
           : `lost ${displayUrl}: ${describeCause(cause, target, { connected: true })}`,
         { cause: e },
       );
@@ -260,7 +265,7 @@ export async function connectRedis(
     const cause = reply ?? e ?? lastError;
     // Servers that answered (a login or certificate refused, a topology not as the URL says)
     // are not away: asking again gets the same. One loading its data or failing over is.
-    const away = reply === undefined ? !answered(cause) : TRANSIENT_REPLY.test(reply.message);
+    const away = reply === undefined ? !answered(cause) : transient(reply.message);
     const Failure = away ? BackendUnreachableError : BackendUnavailableError;
     throw new Failure(`cannot reach ${displayUrl}: ${describeCause(cause, target)}`, {
       cause: e,
