@@ -16,6 +16,15 @@ export interface PausableProxy extends AsyncDisposable {
   resume(): void;
 }
 
+/** How a {@link startProxy} proxy is set up. */
+export interface ProxyOptions {
+  /**
+   * Called for each connection accepted; what it returns is given every chunk of bytes the
+   * client sends upstream, in order (a test reads the client's protocol messages from them).
+   */
+  watchClient?: () => (bytes: Uint8Array) => void;
+}
+
 /**
  * Starts a proxy from a free loopback port to `upstreamPort`.
  *
@@ -25,18 +34,22 @@ export interface PausableProxy extends AsyncDisposable {
  * proxy.pause();
  * ```
  */
-export function startProxy(upstreamPort: number): PausableProxy {
+export function startProxy(
+  upstreamPort: number,
+  { watchClient }: ProxyOptions = {},
+): PausableProxy {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   let paused = false;
   let resumed: () => void = () => {};
   let flowing = Promise.resolve();
   const conns: Deno.Conn[] = [];
-  const pump = async (from: Deno.Conn, to: Deno.Conn) => {
+  const pump = async (from: Deno.Conn, to: Deno.Conn, watch?: (bytes: Uint8Array) => void) => {
     const buffer = new Uint8Array(64 * 1024);
     try {
       for (;;) {
         const n = await from.read(buffer);
         if (n === null) break;
+        watch?.(buffer.slice(0, n));
         while (paused) await flowing;
         await to.write(buffer.subarray(0, n));
       }
@@ -55,7 +68,7 @@ export function startProxy(upstreamPort: number): PausableProxy {
     for await (const client of listener) {
       const upstream = await Deno.connect({ hostname: "127.0.0.1", port: upstreamPort });
       conns.push(client, upstream);
-      pump(client, upstream);
+      pump(client, upstream, watchClient?.());
       pump(upstream, client);
     }
   })().catch(() => {});

@@ -109,6 +109,19 @@ function postgresDdl(ddl: string): string {
   );
 }
 
+/**
+ * The schema's stored version, read in the statement that checks its tables (`$1` is the
+ * namespace): as JSON, `[value]`, so a NULL or a value of another type stays what it is; NULL
+ * where no row holds it. A table that is not there cannot be named in a statement (Postgres
+ * refuses the whole statement as it parses it), so `query_to_xml` parses the read only when it
+ * runs, which the check's CASE allows where every table is there; hex carries any value (a
+ * control character too) through the XML.
+ */
+const STORED_VERSION = `convert_from(decode((xpath('/table/row/v/text()', query_to_xml(format(
+    'SELECT encode(convert_to(json_build_array(value)::text, ''UTF8''), ''hex'') AS v
+     FROM %I.coord_meta WHERE key = ''schema_version'' LIMIT 1', $1::text),
+    false, false, '')))[1]::text, 'hex'), 'UTF8')::json`;
+
 /** The tables and the indexes of {@link SCHEMA}. */
 const SCHEMA_TABLES = ddlNames(SCHEMA, "TABLE");
 const SCHEMA_INDEXES = ddlNames(SCHEMA, "INDEX");
@@ -483,20 +496,25 @@ async function createSchema(
   try {
     // A schema an earlier coord made may lack tables, columns of the tables it has, or indexes
     // added since, or keep indexes since retired (their upkeep slows every write); another
-    // role's may keep its tables from this user (see refuseForeignSchema).
+    // role's may keep its tables from this user (see refuseForeignSchema). The stored version
+    // comes with the check, in its round trip, where the tables are all there.
     const { rows: [present] } = await client.query(
-      `SELECT (SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-         WHERE n.nspname = $1 AND c.relname = ANY($2) AND c.relkind = 'r'
-           AND has_table_privilege(c.oid, 'SELECT') AND ($6 OR (
-             has_table_privilege(c.oid, 'INSERT') AND has_table_privilege(c.oid, 'UPDATE')
-             AND has_table_privilege(c.oid, 'DELETE')))
-       )::int AS tables,
-       (SELECT count(*) FROM information_schema.columns
-         WHERE table_schema = $1 AND table_name || '.' || column_name = ANY($3))::int AS columns,
-       (SELECT count(*) FROM pg_indexes
-         WHERE schemaname = $1 AND indexname = ANY($4))::int AS indexes,
-       (SELECT count(*) FROM pg_indexes
-         WHERE schemaname = $1 AND indexname = ANY($5))::int AS retired`,
+      `WITH present AS (SELECT
+         (SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+           WHERE n.nspname = $1 AND c.relname = ANY($2) AND c.relkind = 'r'
+             AND has_table_privilege(c.oid, 'SELECT') AND ($6 OR (
+               has_table_privilege(c.oid, 'INSERT') AND has_table_privilege(c.oid, 'UPDATE')
+               AND has_table_privilege(c.oid, 'DELETE')))
+         )::int AS tables,
+         (SELECT count(*) FROM information_schema.columns
+           WHERE table_schema = $1 AND table_name || '.' || column_name = ANY($3))::int AS columns,
+         (SELECT count(*) FROM pg_indexes
+           WHERE schemaname = $1 AND indexname = ANY($4))::int AS indexes,
+         (SELECT count(*) FROM pg_indexes
+           WHERE schemaname = $1 AND indexname = ANY($5))::int AS retired)
+       SELECT *, CASE WHEN tables = cardinality($2) AND columns = cardinality($3)
+         AND indexes = cardinality($4) AND retired = 0 THEN ${STORED_VERSION} END AS version
+       FROM present`,
       [
         namespace,
         SCHEMA_TABLES,
@@ -512,7 +530,9 @@ async function createSchema(
       present.columns === QUEUE_ADDED_COLUMNS.length &&
       present.indexes === SCHEMA_INDEXES.length && present.retired === 0
     ) {
-      await refuseStoredVersion(client, namespace, displayUrl);
+      // No row: null; a row: its value in a one-element array (see STORED_VERSION).
+      const [version] = (present.version as unknown[] | null) ?? [undefined];
+      refuseVersion(version, namespace, displayUrl);
       client.release();
       return { stored: true };
     }
@@ -704,11 +724,16 @@ async function refuseStoredVersion(
   const { rows: [version] } = await client.query(
     `SELECT value FROM ${schemaIdentifier(namespace)}.coord_meta WHERE key = 'schema_version'`,
   );
-  refuseSchemaVersion(version?.value, SCHEMA_VERSION, {
+  refuseVersion(version?.value, namespace, displayUrl);
+  return version !== undefined;
+}
+
+/** {@link refuseSchemaVersion} for the namespace's schema. */
+function refuseVersion(stored: unknown, namespace: string, displayUrl: string): void {
+  refuseSchemaVersion(stored, SCHEMA_VERSION, {
     subject: `${displayUrl}: schema "${namespace}"`,
     wayOut: "use another --namespace",
   });
-  return version !== undefined;
 }
 
 /** What {@link missingGrants} asks of each object coord needs to create in. */
