@@ -194,7 +194,8 @@ arguments: coord queue work emails reports.
           them (they go back to pending, each named) and exits 128+N. --drain exits 0 once
           the queues have nothing pending, scheduled or active (a paused queue is named on
           stderr: its jobs wait for queue resume), as is a Redis that may evict keys
-          (see coord doctor). Failures and lost jobs are
+          (see coord doctor); a queue holding another program's data is left, the others
+          drained, then exit 65 naming it. Failures and lost jobs are
           logged on stderr; --verbose logs every job. A backend outage is ridden out; one
           met at the start (the server cannot be reached) for up to ${
   formatDuration(START_OUTAGE_MS)

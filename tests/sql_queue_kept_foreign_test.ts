@@ -3,7 +3,8 @@
  * fraction, below 0, BIGINT's last value — is refused on both SQL engines where a step reads it,
  * naming the table, the queue and the value, and left as it is: SQLite added to it (text and
  * fractions overwritten), Postgres failed each end of a job on the overflow (a worker retried it
- * for ever; `queue cancel` exited 70), and status, purge and remove went by it or over it.
+ * for ever; `queue cancel` exited 70), and status, purge and remove went by it or over it. A
+ * draining worker that meets it while it runs leaves the queue, drains the others and ends.
  */
 
 import assert from "node:assert/strict";
@@ -12,9 +13,10 @@ import { putJob } from "../lib/queue/queue.ts";
 import { ForeignDataError } from "../lib/errors.ts";
 import type { Backend } from "../lib/backend/types.ts";
 import { conformance, envOf } from "./support/backends.ts";
-import { runCoord } from "./support/cli.ts";
+import { runCoord, spawnCoord } from "./support/cli.ts";
 import { runSql, sqlRows } from "./support/sql.ts";
 import { wordBesideGoodRun } from "./support/worker_word.ts";
+import { guarded, until } from "./support/wait.ts";
 
 /** Values coord never counts: SQLite keeps any, Postgres whole numbers only. */
 function foreignCounts(backend: Backend): (string | number)[] {
@@ -126,6 +128,65 @@ conformance(
     for (const args of [["status", "old"], ["purge", "old", "--state", "completed"]]) {
       const r = await runCoord(["queue", ...args], { env });
       assert.equal(r.code, 0, `${args.join(" ")}: ${r.stderr}`);
+    }
+  },
+  { skip: ["redis", "cluster", "sentinel"] },
+);
+
+conformance(
+  "a draining worker whose queue's count of finished jobs another program writes while a job " +
+    "runs leaves that queue, drains the other and ends (65), naming the queue once; the count " +
+    "is left as it is",
+  async (ctx) => {
+    const backend = await ctx.open();
+    const dir = await Deno.makeTempDir();
+    try {
+      // Each of these jobs runs until the test writes to its fifo.
+      const fifo = async (name: string) => {
+        const path = `${dir}/${name}`;
+        const made = await new Deno.Command("mkfifo", { args: [path] }).output();
+        assert.ok(made.success, new TextDecoder().decode(made.stderr));
+        return path;
+      };
+      const release = (path: string) =>
+        guarded(Deno.writeTextFile(path, "go\n"), `the reader of ${path}`);
+      const state = async (queue: string, id: string, wanted: string) =>
+        await until(async () => (await backend.queue.get(queue, id))?.state === wanted, {
+          what: `${queue}/${id} ${wanted}`,
+        });
+      const [held, other] = [await fifo("held"), await fifo("other")];
+      await putJob(backend, "q", { id: "a", command: ["true"] });
+      await putJob(backend, "q", { id: "b", command: ["cat", held] });
+      await using worker = spawnCoord(
+        ["queue", "work", "q", "other", "--allow-commands", "--drain", "--concurrency", "2"],
+        { env: envOf(ctx) },
+      );
+      await state("q", "a", "completed");
+      await state("q", "b", "active");
+      // The other queue's jobs: one in the free slot, one waiting for a slot b's end frees.
+      await putJob(backend, "other", { id: "c", command: ["cat", other] });
+      await state("other", "c", "active");
+      await putJob(backend, "other", { id: "d", command: ["true"] });
+      await runSql(
+        backend,
+        "UPDATE coord_queue_kept SET n = -3 WHERE namespace = ? AND queue = 'q' AND state = ?",
+        backend.namespace,
+        "completed",
+      );
+      const before = await stored(backend, "q");
+      await release(held);
+      await state("other", "d", "completed");
+      await release(other);
+      const r = await guarded(worker.result, "the worker's end");
+      assert.equal(r.code, 65, r.stderr);
+      assert.match(
+        r.stderr,
+        /^coord: queue "q", state "completed": coord_queue_kept holds a row coord did not write \(n = -3\) — another program wrote there; [^\n]*\n$/,
+      );
+      assert.equal((await backend.queue.get("other", "c"))?.state, "completed");
+      assert.equal(await stored(backend, "q"), before, "left as it was");
+    } finally {
+      await Deno.remove(dir, { recursive: true });
     }
   },
   { skip: ["redis", "cluster", "sentinel"] },

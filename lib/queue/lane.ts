@@ -36,6 +36,11 @@ export interface LaneOptions {
   onError(error: unknown, sentAt: number): void;
   /** A call was answered (after a failure: the backend is back). */
   onAnswered(): void;
+  /**
+   * Whether the ends a failed call carried fail at once with `error`, not tried again: no retry
+   * would record them (besides a closed or damaged backend, which answers none). Default: none.
+   */
+  final?(error: unknown): boolean;
   /** The ids of the jobs of this queue the worker runs (see `FinishAndClaim.holding`). */
   holding(): string[];
 }
@@ -172,7 +177,8 @@ export class QueueLane {
           this.#options.onError(error, sentAt);
           for (const asker of askers) asker.took.reject(error);
           // A closed or damaged backend answers no retry: every end waiting fails now.
-          const now = isUnrecoverable(error) ? Infinity : performance.now();
+          const final = isUnrecoverable(error) || this.#options.final?.(error);
+          const now = final ? Infinity : performance.now();
           const late = ends.filter((e) => now > e.deadline);
           for (const e of late) e.recorded.reject(error);
           const again = ends.filter((e) => now <= e.deadline);

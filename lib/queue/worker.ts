@@ -13,6 +13,7 @@ import { processId } from "../process_id.ts";
 import type { Backend, ChangeWatcher } from "../backend/types.ts";
 import {
   BackendUnavailableError,
+  ForeignDataError,
   isUnrecoverable,
   LeaseLostError,
   oneLine,
@@ -128,7 +129,11 @@ export interface WorkOptions {
   passEnv?: readonly string[];
   /** Jobs run at once; default 10. */
   concurrency?: number;
-  /** Return once the queues have nothing pending, scheduled or active. */
+  /**
+   * Return once the queues have nothing pending, scheduled or active. A queue a step finds
+   * another program's data in cannot be drained: the worker leaves it (a run of it whose end is
+   * refused ends unrecorded), drains the others, then throws that {@link ForeignDataError}.
+   */
   drain?: boolean;
   /** After `signal`, how long running jobs may take to finish; default 30 000 ms. */
   graceMs?: number;
@@ -205,6 +210,8 @@ function cancelChecksOf(queue: string): string {
  * @throws {UsageError} on a bad queue name, a concurrency, lease or grace period out of range
  * (see `limits.ts`), `passEnv` without `allowCommands`, or naming a variable coord does not
  * withhold (`WITHHELD_ENV` of lib/subprocess.ts).
+ * @throws {ForeignDataError} with `drain`, once the other queues are drained, when a queue's
+ * step met another program's data (the first such queue's).
  * @throws {BackendClosedError} when the backend is closed under it, or `BackendDamagedError`
  * when its store is damaged (a SQLite file): running jobs are stopped
  * (their signals abort with it), and their leases run out in the backend.
@@ -302,6 +309,8 @@ class Worker {
   );
   /** The backend was closed under the worker, or is damaged: runs end without a word to it. */
   #abandoned = false;
+  /** The queues a draining worker left, each with the refusal it met (see `drain`). */
+  readonly #left = new Map<string, ForeignDataError>();
 
   constructor(
     backend: Backend,
@@ -332,8 +341,9 @@ class Worker {
           onError: (e, sentAt) => {
             // Changes told while the backend was away may be lost: the queue is looked at again.
             this.#looks.changed(queue);
-            this.#outages.failed(queue, e, sentAt);
+            if (!this.#leaves(queue, e)) this.#outages.failed(queue, e, sentAt);
           },
+          final: (e) => this.#drainRefused(e),
           // A write answered: reads are answered too, so the cancel checks' outage is over.
           onAnswered: () => {
             this.#outages.answered(queue);
@@ -373,7 +383,31 @@ class Worker {
   #othersQuiet(queue: string): boolean {
     if (this.#queues.length === 1) return true;
     if (this.#unlooked.size > 0 || this.#lookAtAllDue()) return false;
-    return this.#queues.every((other) => other === queue || !this.#looks.needed(other));
+    return this.#worked().every((other) => other === queue || !this.#looks.needed(other));
+  }
+
+  /** The queues the worker calls: all but those a draining worker left. */
+  #worked(): string[] {
+    return this.#left.size === 0 ? this.#queues : this.#queues.filter((q) => !this.#left.has(q));
+  }
+
+  /** Whether `error` is one a draining worker cannot drain a queue past: another program's data. */
+  #drainRefused(error: unknown): error is ForeignDataError {
+    return this.#options.drain === true && error instanceof ForeignDataError;
+  }
+
+  /**
+   * Whether a draining worker leaves `queue` for `error` (see `drain`): it calls it no more,
+   * and says the refusal once, as it ends; a retry a second would meet the same data.
+   */
+  #leaves(queue: string, error: unknown): boolean {
+    if (!this.#drainRefused(error)) return false;
+    if (!this.#left.has(queue)) this.#left.set(queue, error);
+    // The look at every queue under way is over without it.
+    if (this.#unlooked.delete(queue) && this.#unlooked.size === 0) {
+      this.#lookedAtAll = performance.now();
+    }
+    return true;
   }
 
   #lookAtAllDue(): boolean {
@@ -448,6 +482,8 @@ class Worker {
         const graceMs = this.#options.graceMs ?? DEFAULT_WORK_GRACE_MS;
         await this.#shutdown.drain(Promise.allSettled([...this.#outliving]), graceMs);
       }
+      const [refusal] = this.#left.values();
+      if (refusal) throw refusal;
       return { ...this.#result, stillRunning: this.#outliving.size };
     } catch (error) {
       if (isUnrecoverable(error)) await this.#abandonRunning(error);
@@ -481,13 +517,13 @@ class Worker {
         continue;
       }
       if (unlooked.size === 0 && this.#lookAtAllDue()) {
-        this.#queues.forEach((queue) => unlooked.add(queue));
+        this.#worked().forEach((queue) => unlooked.add(queue));
       }
       // What is heard from here on is after this order: it wakes the wait below.
       this.#heard.take();
       // From the queue after the last that took, so a busy queue starves none.
       const order = [...this.#queues.slice(turn), ...this.#queues.slice(0, turn)].filter((q) =>
-        unlooked.has(q) || this.#looks.needed(q)
+        (unlooked.has(q) || this.#looks.needed(q)) && !this.#left.has(q)
       );
       /** Whether a call to `queue` (taking at most `limit`) took jobs, or must be made again. */
       const took = async (queue: string, limit?: number): Promise<boolean> => {
@@ -518,8 +554,8 @@ class Worker {
         if (isUnrecoverable(e)) throw e;
         // Anything else was reported: by the queue's lane, or by the drain check. Changes told
         // meanwhile may be lost, and a call answered tells the outage's end: every queue is
-        // looked at again.
-        await sleep(ERROR_RETRY_MS, stop).catch(() => {});
+        // looked at again. A queue left is called no more: nothing to wait for.
+        if (!this.#drainRefused(e)) await sleep(ERROR_RETRY_MS, stop).catch(() => {});
         this.#queues.forEach((queue) => this.#looks.changed(queue));
         continue;
       }
@@ -575,13 +611,20 @@ class Worker {
     this.#emit({ type: "failed", job: jobRef(queue, id), attempt: 0, error });
   }
 
-  /** Whether every queue is empty: nothing pending, scheduled or active anywhere. */
+  /**
+   * Whether every queue is empty: nothing pending, scheduled or active anywhere but in the
+   * queues left (see `drain`), which the check may leave too.
+   */
   async #drained(): Promise<boolean> {
-    for (const queue of this.#queues) {
-      const counts = await this.#backend.queue.counts(queue).catch((e) => {
+    for (const queue of this.#worked()) {
+      let counts;
+      try {
+        counts = await this.#backend.queue.counts(queue);
+      } catch (e) {
+        if (this.#leaves(queue, e)) continue;
         this.#outages.failed(queue, e);
         throw e;
-      });
+      }
       if (counts.pending + counts.scheduled + counts.active > 0) return false;
     }
     return true;
@@ -756,7 +799,8 @@ class Worker {
           },
         );
       } catch (e) {
-        if (isUnrecoverable(e)) return;
+        // Refused as another program's in a queue a draining worker leaves: said as it ends.
+        if (isUnrecoverable(e) || this.#drainRefused(e)) return;
         // The backend stayed away for a whole lease (the lane reported it): the job is run
         // again elsewhere.
       } finally {
