@@ -26,20 +26,21 @@ const USAGE = `Usage: coord doctor [--url URL] [--namespace NS] [--json]
 Checks the backend: its kind and version, the round trip to it, this host's clock offset to
 the backend's clock, the namespace, and keys (or tables) in the namespace holding data coord
 did not write: the foreign line counts them, a line each says what it holds (a SQLite table's
-foreign rows: 5, then how many more), and a warning on stderr gives the count too. Each
-queue's jobs are read as "coord queue show" reads them (10,000 in all), and those it refuses
-are listed (5 a queue, then how many more); every lock, barrier, task and queue (the first
-${READ_LIMIT} of each) is read as its status command reads it, and one holding values coord
-never writes is named. An ACL user denied INFO or SCAN gets what it may see: the engine line
-says what the ACL denies, and without SCAN only the keys of the instances in coord's index
-of names are checked. A Redis that may evict keys under memory pressure (a maxmemory with a
-maxmemory-policy other than noeviction, on any master) gets an evicts line and a warning on
-stderr: an evicted key is a job or a lock's line lost. Where nothing is stored yet (no SQLite
-file, no Postgres schema, or an empty one: a mistyped --url or --namespace?) a stored line
-says so, and nothing is created: no command that only looks creates it, nor writes anything
-(a lapsed ticket or arrival is shown gone, and left to the next command that writes). A
-Postgres schema an earlier coord made is brought up to date, as by a command that writes: run
-by its tables' owner, doctor is the way to upgrade it.
+foreign rows: 5, then how many more; a SQLite file's clock record another program wrote,
+which every other command refuses, among them), and a warning on stderr gives the count
+too. Each queue's jobs are read as "coord queue show" reads them (10,000 in all), and
+those it refuses are listed (5 a queue, then how many more); every lock, barrier, task and
+queue (the first ${READ_LIMIT} of each) is read as its status command reads it, and one
+holding values coord never writes is named. An ACL user denied INFO or SCAN gets what it
+may see: the engine line says what the ACL denies, and without SCAN only the keys of the
+instances in coord's index of names are checked. A Redis that may evict keys under memory
+pressure (a maxmemory with a maxmemory-policy other than noeviction, on any master) gets an
+evicts line and a warning on stderr: an evicted key is a job or a lock's line lost. Where
+nothing is stored yet (no SQLite file, no Postgres schema, or an empty one: a mistyped --url
+or --namespace?) a stored line says so, and nothing is created: no command that only looks
+creates it, nor writes anything (a lapsed ticket or arrival is shown gone, and left to the
+next command that writes). A Postgres schema an earlier coord made is brought up to date, as
+by a command that writes: run by its tables' owner, doctor is the way to upgrade it.
 
 Examples:
   coord doctor
@@ -71,15 +72,17 @@ async function run(argv: string[]): Promise<number> {
   // alone said nothing but "GRANT CREATE".
   let refusal: Error | undefined;
   let opened: Backend;
+  // The SQLite file's clock record another program wrote is one of the findings below.
+  const look = { create: false, reportClockRecord: true };
   try {
-    opened = await openBackend("doctor", values, { create: false, readOnly: false });
+    opened = await openBackend("doctor", values, { ...look, readOnly: false });
     // Nothing stored yet, and the first write could not store it: told as that write would
     // tell it (the other looks rightly read an empty store).
     refusal = opened.firstWriteRefusal;
   } catch (e) {
     if (!(e instanceof BackendRefusedError)) throw e;
     refusal = e;
-    opened = await openBackend("doctor", values, { create: false, readOnly: true }).catch(() => {
+    opened = await openBackend("doctor", values, { ...look, readOnly: true }).catch(() => {
       throw e;
     });
   }
@@ -132,9 +135,10 @@ async function run(argv: string[]): Promise<number> {
   }
   if (counts.length > 0 && !values.quiet) {
     // Another program's table in a SQLite file is there whatever the namespace: another one
-    // would not leave it.
+    // would not leave it. So are coord_meta's rows (the clock record), where they are all.
     const fileWide = backend.kind === "sqlite" &&
-      foreign.some((f) => f.problem === "not a coord table");
+      (foreign.some((f) => f.problem === "not a coord table") ||
+        foreign.every((f) => f.where === "table coord_meta"));
     const where = fileWide ? backend.displayUrl : `namespace "${backend.namespace}"`;
     const advice = fileWide
       ? "remove what it wrote, or choose another file with --url sqlite:PATH"

@@ -13,6 +13,7 @@ import {
   connect,
   connectToLook,
   DEFAULT_CONNECT_TIMEOUT_MS,
+  type LookOptions,
 } from "../lib/backend/connect.ts";
 import { MAX_DURATION_MS, secondsOrDurationMs } from "../lib/duration.ts";
 import type { Backend } from "../lib/backend/types.ts";
@@ -305,20 +306,20 @@ const CONNECT_TIMEOUT_VARIABLE = "COORD_CONNECT_TIMEOUT";
  * `{ create: false }`: where nothing is stored yet (no SQLite file, no Postgres schema) it then
  * reads an empty store and creates none; where something is, it opens the store itself. Such a
  * command that only reads is `readOnly` (the default with `create: false`): on Postgres a role
- * granted only SELECT may run it; one that writes there passes `readOnly: false`. `signal`
- * gives the opening up (see `ConnectOptions.signal`).
+ * granted only SELECT may run it; one that writes there passes `readOnly: false`. A look may
+ * also report what opening would refuse (see {@link LookOptions}). `signal` gives the opening
+ * up (see `ConnectOptions.signal`).
  */
 export function openBackend(
   command: string,
   values: BackendFlagValues,
-  { create = true, readOnly = !create, signal }: {
+  { create = true, readOnly = !create, signal, ...look }: LookOptions & {
     create?: boolean;
-    readOnly?: boolean;
     signal?: AbortSignal;
   } = {},
 ): Promise<Backend> {
   const options = { ...connectOptions(command, values), signal };
-  return create ? connect(options) : connectToLook(options, { readOnly });
+  return create ? connect(options) : connectToLook(options, { readOnly, ...look });
 }
 
 /**

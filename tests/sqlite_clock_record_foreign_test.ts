@@ -61,3 +61,32 @@ for (const value of FOREIGN_RECORDS) {
     });
   });
 }
+
+Deno.test("coord doctor reports a clock record coord did not write as a finding, and leaves it as it is", async () => {
+  await withSqliteFile(async (path) => {
+    const url = `sqlite:${path}`;
+    const put = await runCoord(["queue", "put", "q", "--url", url, "--", "true"]);
+    assert.equal(put.code, 0, put.stderr);
+    for (const value of FOREIGN_RECORDS) {
+      const db = new DatabaseSync(path);
+      db.prepare("UPDATE coord_meta SET value = ? WHERE key = 'clock'").run(value);
+      db.close();
+      const problem = `a row coord did not write (clock = ${JSON.stringify(value)}): the file's ` +
+        `clock record, another program's — delete the row (coord makes it afresh) or use ` +
+        `another file`;
+      const r = await runCoord(["doctor", "--url", url]);
+      assert.equal(r.code, 0, `${value}: ${r.stderr}`);
+      assert.match(r.stdout, /^foreign {5}1 table$/m, r.stdout);
+      assert.ok(r.stdout.includes(`\n  table coord_meta: ${problem}\n`), r.stdout);
+      assert.equal(
+        r.stderr,
+        `coord: warning: 1 table in ${url} holds data coord did not write — another program ` +
+          `shares it; remove what it wrote, or choose another file with --url sqlite:PATH\n`,
+      );
+      const json = await runCoord(["doctor", "--url", url, "--json"]);
+      assert.equal(json.code, 0, json.stderr);
+      assert.deepEqual(JSON.parse(json.stdout).foreign, [{ where: "table coord_meta", problem }]);
+      assert.deepEqual(stored(path), { clock: value, jobs: 1 }, `${value}: left as it was`);
+    }
+  });
+});

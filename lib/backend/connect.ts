@@ -65,7 +65,22 @@ export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
  * ```
  */
 export async function connect(options: ConnectOptions = {}): Promise<Backend> {
-  return guardClosed(await open(options, true));
+  return guardClosed(await open(options, { create: true }));
+}
+
+/** How {@link connectToLook} opens a backend. */
+export interface LookOptions {
+  /**
+   * Only reads: on Postgres a role granted SELECT alone may look. Default true; a look that
+   * brings an earlier coord's schema up to date (`coord doctor`) passes false.
+   */
+  readOnly?: boolean;
+  /**
+   * Another program's data that opening a SQLite file refuses, the file's clock record, is left
+   * for `findForeignData` to report (`coord doctor`): the backend's clock is then the wall
+   * clock. Default false.
+   */
+  reportClockRecord?: boolean;
 }
 
 /**
@@ -83,9 +98,9 @@ export async function connect(options: ConnectOptions = {}): Promise<Backend> {
  */
 export async function connectToLook(
   options: ConnectOptions = {},
-  { readOnly = true }: { readOnly?: boolean } = {},
+  { readOnly = true, reportClockRecord = false }: LookOptions = {},
 ): Promise<Backend> {
-  return guardClosed(await open(options, false, readOnly));
+  return guardClosed(await open(options, { create: false, readOnly, reportClockRecord }));
 }
 
 /**
@@ -156,14 +171,23 @@ function resolve(options: ConnectOptions): Resolved {
   return { env, namespace, connectTimeoutMs, rawUrl, target, displayUrl: maskPassword(url) };
 }
 
-async function open(options: ConnectOptions, create: boolean, readOnly = false): Promise<Backend> {
+async function open(
+  options: ConnectOptions,
+  { create, readOnly = false, reportClockRecord = false }: LookOptions & { create: boolean },
+): Promise<Backend> {
   const { env, namespace, connectTimeoutMs, rawUrl, target, displayUrl } = resolve(options);
   const { signal } = options;
   signal?.throwIfAborted();
   if (target.kind === "sqlite") {
     const { openSqlite, holdsNothing } = await import("./sqlite/backend.ts");
     if (create || !holdsNothing(target.path)) {
-      return openSqlite({ path: target.path, namespace, displayUrl, createDirectory: !rawUrl });
+      return openSqlite({
+        path: target.path,
+        namespace,
+        displayUrl,
+        createDirectory: !rawUrl,
+        reportClockRecord,
+      });
     }
     const empty = openSqlite({ path: ":memory:", namespace, displayUrl });
     // Only the default file's directory is made: a path given is not guessed at.

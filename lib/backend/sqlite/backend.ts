@@ -55,7 +55,7 @@ import { WakeSockets } from "./wake_socket.ts";
 import { type HintSource, IdlePoll, type IdleWatch } from "./idle_poll.ts";
 import { LockNews, type LockNewsReader } from "./lock_news.ts";
 import { bucketOf, TOPIC_CHANGES_DDL, TopicChanges, topicKey } from "./topic_changes.ts";
-import { HostClock } from "./host_clock.ts";
+import { type ClockStore, HostClock, isForeignClockRecord } from "./host_clock.ts";
 import { ForeignRows } from "./foreign_rows.ts";
 import { JobBudget, JOBS_READ, refusedJobsAmong } from "../refused_jobs.ts";
 import { SqliteSqlStore } from "./sql_store.ts";
@@ -166,6 +166,8 @@ function coordTables(): Set<string> {
 const SCHEMA_VERSION = "1";
 const CLOCK_RECORD_SQL = "SELECT value FROM coord_meta WHERE key = 'clock'";
 const SAVE_CLOCK_RECORD_SQL = "INSERT OR REPLACE INTO coord_meta (key, value) VALUES ('clock', ?)";
+/** What to do about a clock record another program wrote: the file's, for every namespace. */
+const CLOCK_RECORD_WAY_OUT = "delete the row (coord makes it afresh) or use another file";
 
 /** Options of {@link openSqlite}. */
 export interface SqliteOptions {
@@ -174,6 +176,12 @@ export interface SqliteOptions {
   displayUrl: string;
   /** Create the parent directory when missing (only for the default location). */
   createDirectory?: boolean;
+  /**
+   * A clock record another program wrote is reported by {@link SqliteBackend.findForeignData}
+   * (`coord doctor`), not refused: the backend's clock is then the wall clock, and the record
+   * is left as it is. Default false: opening refuses it.
+   */
+  reportClockRecord?: boolean;
 }
 
 /** A watcher of this process, as the steps that announce changes here see it. */
@@ -223,6 +231,8 @@ export class SqliteBackend implements Backend<"sqlite"> {
   readonly queue: QueueSteps = new SqlQueueSteps(this.#sql);
   /** What leases and due times are measured by: see {@link HostClock}. */
   readonly clock: HostClock;
+  /** Where {@link clock} keeps its record. */
+  readonly #clockStore: ClockStore;
   readonly #foreignRows: ForeignRows;
   readonly #statements: Statements;
   /** The opened file's identity (none in memory, or where the OS has no inode numbers). */
@@ -258,19 +268,22 @@ export class SqliteBackend implements Backend<"sqlite"> {
       unhintedPeriodMs: POLL_IDLE_UNWATCHED_MS,
       hints,
     });
-    this.clock = new HostClock({
+    this.#clockStore = {
       load: () => this.all<{ value: string }>(CLOCK_RECORD_SQL)[0]?.value,
       save: (record) => this.run(SAVE_CLOCK_RECORD_SQL, JSON.stringify(record)),
       write: (fn) => this.write(fn),
-      // The file's, for every namespace: deleted, it is made afresh (see README on the clock).
+      // Deleted, it is made afresh (see README on the clock).
       foreign: (stored) =>
         foreignRowError(
           this.displayUrl,
           "coord_meta",
           "clock",
           shownValue(stored),
-          "delete the row (coord makes it afresh) or use another file",
+          CLOCK_RECORD_WAY_OUT,
         ),
+    };
+    this.clock = new HostClock(this.#clockStore, undefined, {
+      foreignIsWall: options.reportClockRecord,
     });
   }
 
@@ -507,7 +520,23 @@ export class SqliteBackend implements Backend<"sqlite"> {
         problem: `${more} more rows coord did not write`,
       }];
     });
-    return [...foreignTables, ...foreignRows, ...await this.#refusedJobs()];
+    return [
+      ...foreignTables,
+      ...foreignRows,
+      ...this.#foreignClockRecord(),
+      ...await this.#refusedJobs(),
+    ];
+  }
+
+  /** The clock record, when another program wrote it (the steps refuse it: see `ClockStore`). */
+  #foreignClockRecord(): ForeignEntry[] {
+    const stored = this.#clockStore.load();
+    if (!isForeignClockRecord(stored)) return [];
+    return [{
+      where: "table coord_meta",
+      problem: `a row coord did not write (clock = ${shownValue(stored)}): the file's clock ` +
+        `record, another program's — ${CLOCK_RECORD_WAY_OUT}`,
+    }];
   }
 
   /** The jobs `coord queue show` refuses, but those whose rows are listed as foreign already. */

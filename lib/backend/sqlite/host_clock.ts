@@ -101,14 +101,27 @@ export function readBoot(
 export class HostClock {
   readonly #store: ClockStore;
   readonly #readBoot: () => BootReading | undefined;
+  readonly #foreignIsWall: boolean;
   #correctionMs = 0;
   /** The wall anchor's move this clock last calibrated at. */
   #calibratedAnchorMove = -1;
 
-  /** Calibrates against the stored record, storing a new one when this boot has none yet. */
-  constructor(store: ClockStore, boot: () => BootReading | undefined = readBoot) {
+  /**
+   * Calibrates against the stored record, storing a new one when this boot has none yet.
+   *
+   * @param foreignIsWall a stored value that is another program's is not refused: the clock is
+   *   then the wall clock, and nothing is stored (for a look that reports it: `coord doctor`).
+   * @throws the store's refusal of a stored value that is another program's, unless
+   *   `foreignIsWall`.
+   */
+  constructor(
+    store: ClockStore,
+    boot: () => BootReading | undefined = readBoot,
+    { foreignIsWall = false }: { foreignIsWall?: boolean } = {},
+  ) {
     this.#store = store;
     this.#readBoot = boot;
+    this.#foreignIsWall = foreignIsWall;
     this.#calibrate(true);
   }
 
@@ -125,7 +138,7 @@ export class HostClock {
     preciseWall();
     this.#calibratedAnchorMove = wallAnchorMovedAt;
     const reading = this.#readBoot();
-    if (!reading) {
+    if (!reading || (this.#foreignIsWall && isForeignClockRecord(this.#store.load()))) {
       this.#correctionMs = 0;
       return;
     }
@@ -170,16 +183,39 @@ function recordFor(record: ClockRecord | undefined, reading: BootReading): Clock
 function storedRecord(store: ClockStore): ClockRecord | undefined {
   const stored = store.load();
   if (stored === undefined) return undefined;
+  const record = parseRecord(stored);
+  if (record) return record;
+  throw store.foreign(stored);
+}
+
+/**
+ * Whether a value a {@link ClockStore} holds is another program's: there (`undefined` is none),
+ * and no record of coord's.
+ *
+ * @example
+ * ```ts
+ * import { isForeignClockRecord } from "./host_clock.ts";
+ * isForeignClockRecord("junk"); // true
+ * isForeignClockRecord(undefined); // false: none yet
+ * isForeignClockRecord('{"boot":"b","baseMs":1,"wallMinusBootMs":1}'); // false
+ * ```
+ */
+export function isForeignClockRecord(stored: unknown): boolean {
+  return stored !== undefined && parseRecord(stored) === undefined;
+}
+
+/** A stored value as a record of coord's; undefined when it is none (not JSON, other types). */
+function parseRecord(stored: unknown): ClockRecord | undefined {
   let r;
   try {
     r = typeof stored === "string" ? JSON.parse(stored) : undefined;
   } catch {
-    // Not JSON: refused below.
+    return undefined;
   }
-  if (
-    typeof r?.boot === "string" && Number.isFinite(r.baseMs) && Number.isFinite(r.wallMinusBootMs)
-  ) return r;
-  throw store.foreign(stored);
+  return typeof r?.boot === "string" && Number.isFinite(r.baseMs) &&
+      Number.isFinite(r.wallMinusBootMs)
+    ? r
+    : undefined;
 }
 
 /** This process's offset from its monotonic clock to the wall clock. */

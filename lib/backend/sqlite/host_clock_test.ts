@@ -90,3 +90,11 @@ Deno.test("a stored value that is no clock record is refused, not written over",
   store.load = () => "junk";
   assert.throws(() => new HostClock(store, reading("boot-1", 1_000_000)), /foreign: junk/);
 });
+
+Deno.test("a clock told to go by the wall clock past another program's value stores nothing", () => {
+  const store = memoryStore();
+  store.save = () => assert.fail("written over");
+  store.load = () => "junk";
+  const clock = new HostClock(store, reading("boot-1", 1_090_000), { foreignIsWall: true });
+  near(clock.now(), preciseWall());
+});
