@@ -18,12 +18,40 @@ export interface EndedPart {
   result: string | null;
 }
 
+/**
+ * What a part's end reads of its group: its record but for the list of its parts' ids, which a
+ * flow of thousands of parts would have each end read (SQL keeps it apart: see
+ * `../backend/sql/flow_tally.ts`).
+ */
+export interface FlowTally extends Omit<JobGroup, "children"> {
+  /** How many parts it has (its postprocess aside). */
+  parts: number;
+}
+
+/**
+ * The tally of `group`.
+ *
+ * @example
+ * ```ts
+ * import { flowTally } from "./flow_progress.ts";
+ * flowTally({ kind: "serial", children: ["f.0", "f.1"], continueOnFailure: false, done: 0 });
+ * // { kind: "serial", continueOnFailure: false, done: 0, parts: 2 }
+ * ```
+ */
+export function flowTally(group: JobGroup): FlowTally {
+  const { children, ...tally } = group;
+  return { ...tally, parts: children.length };
+}
+
 /** What happens to the group. */
 export type FlowProgress =
   /** The group ends now (its postprocess ended, or a part failed it). */
   | { kind: "end"; state: "completed" | "failed"; error?: string; result?: string }
-  /** The part is counted (`done` parts so far); a serial group starts its next part. */
-  | { kind: "counted"; done: number; release?: string }
+  /**
+   * The part is counted (`done` parts so far); a serial group starts its next part, the one at
+   * `release` in its list.
+   */
+  | { kind: "counted"; done: number; release?: number }
   /**
    * Every part has ended: their results ({@link gatheredResults}) go to the postprocess, which
    * starts, or are the group's result when it has none.
@@ -31,18 +59,17 @@ export type FlowProgress =
   | { kind: "gathered"; done: number; postprocess?: string };
 
 /**
- * What `part`'s end does to `group`, whose state is waiting.
+ * What `part`'s end does to the group of tally `group`, whose state is waiting.
  *
  * @example
  * ```ts
- * import { flowProgress } from "./flow_progress.ts";
- * import type { JobGroup } from "./steps.ts";
- * const group: JobGroup = { kind: "serial", children: ["f.0", "f.1"], continueOnFailure: false, done: 0 };
+ * import { flowProgress, type FlowTally } from "./flow_progress.ts";
+ * const group: FlowTally = { kind: "serial", parts: 2, continueOnFailure: false, done: 0 };
  * flowProgress(group, { id: "f.0", state: "completed", error: null, result: "1" });
- * // { kind: "counted", done: 1, release: "f.1" }
+ * // { kind: "counted", done: 1, release: 1 }
  * ```
  */
-export function flowProgress(group: JobGroup, part: EndedPart): FlowProgress {
+export function flowProgress(group: FlowTally, part: EndedPart): FlowProgress {
   const why = `${part.state}: ${part.error ?? ""}`;
   if (part.id === group.postprocess) {
     const ok = part.state === "completed";
@@ -57,12 +84,8 @@ export function flowProgress(group: JobGroup, part: EndedPart): FlowProgress {
     return { kind: "end", state: "failed", error: `part ${part.id} ${why}` };
   }
   const done = group.done + 1;
-  if (done < group.children.length) {
-    return {
-      kind: "counted",
-      done,
-      ...(group.kind === "serial" && { release: group.children[done] }),
-    };
+  if (done < group.parts) {
+    return { kind: "counted", done, ...(group.kind === "serial" && { release: done }) };
   }
   return { kind: "gathered", done, ...(group.postprocess && { postprocess: group.postprocess }) };
 }

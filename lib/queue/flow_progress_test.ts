@@ -1,10 +1,15 @@
 import assert from "node:assert/strict";
-import { flowProgress, gatheredOversize, gatheredResults } from "./flow_progress.ts";
-import type { JobGroup } from "./steps.ts";
+import {
+  flowProgress,
+  type FlowTally,
+  flowTally,
+  gatheredOversize,
+  gatheredResults,
+} from "./flow_progress.ts";
 
-const group = (over: Partial<JobGroup> = {}): JobGroup => ({
+const group = (over: Partial<FlowTally> = {}): FlowTally => ({
   kind: "parallel",
-  children: ["f.0", "f.1"],
+  parts: 2,
   continueOnFailure: false,
   done: 0,
   ...over,
@@ -20,9 +25,21 @@ Deno.test("flowProgress() starts a serial group's next part when one completes",
   assert.deepEqual(flowProgress(group({ kind: "serial" }), ended("f.0", "completed", "1")), {
     kind: "counted",
     done: 1,
-    release: "f.1",
+    release: 1,
   });
   assert.deepEqual(flowProgress(group(), ended("f.0", "completed")), { kind: "counted", done: 1 });
+});
+
+Deno.test("flowTally() keeps a group's record but for its list of parts, counted", () => {
+  assert.deepEqual(
+    flowTally({
+      kind: "parallel",
+      children: ["f.0", "f.1", "f.2"],
+      continueOnFailure: true,
+      done: 1,
+    }),
+    { kind: "parallel", continueOnFailure: true, done: 1, parts: 3 },
+  );
 });
 
 Deno.test("flowProgress() fails the group on a failed part unless it goes on", () => {

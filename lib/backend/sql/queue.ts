@@ -18,6 +18,7 @@ import type {
   FinishedAndClaimed,
   FinishedState,
   FlowNode,
+  JobGroup,
   JobRecord,
   JobState,
   Keep,
@@ -34,7 +35,13 @@ import type {
 import { DEFAULT_KEEP, MAX_REMOVED, MAX_STALLS, TRIM_BATCH } from "../../queue/steps.ts";
 import { MAX_PRIORITY } from "../../queue/limits.ts";
 import { foreignJob, isJobSpec, JOB_STATES, jobRecord, shownTime } from "../../queue/record.ts";
-import { flowProgress, gatheredOversize, gatheredResults } from "../../queue/flow_progress.ts";
+import {
+  flowProgress,
+  flowTally,
+  gatheredOversize,
+  gatheredResults,
+} from "../../queue/flow_progress.ts";
+import { readFlowTally } from "./flow_tally.ts";
 import { ForeignDataError, UsageError } from "../../errors.ts";
 import { foreignRowError, refuseForeignValues, type ValueRule } from "./foreign_row.ts";
 import { shownValue, whole } from "../../stored_values.ts";
@@ -781,7 +788,7 @@ export class SqlQueueSteps implements QueueSteps {
       ...(row.state === "active" && row.lease_until !== null && { leaseUntil: row.lease_until }),
       ...(row.error !== null && { error: row.error }),
       ...(row.parent !== null && { parent: row.parent }),
-      ...(row.grp !== null && { group: parseOr(row.grp) }),
+      ...(row.grp !== null && { group: this.#group(queue, row) }),
       ...(history.length > 0 && { history }),
     };
     const result = withResult && row.result !== null ? row.result : undefined;
@@ -791,8 +798,16 @@ export class SqlQueueSteps implements QueueSteps {
       row.spec,
       result,
       row.inputs ?? undefined,
-      row.progress ?? undefined,
+      // A group's is its tally, read into its record.
+      row.grp === null ? row.progress ?? undefined : undefined,
     );
+  }
+
+  /** Group `row`'s record (checked by {@link jobRecord}), counted as its tally says. */
+  #group(queue: string, row: JobRow): unknown {
+    const group = parseOr(row.grp!);
+    if (row.progress === null) return group;
+    return { ...group as object, done: readFlowTally(queue, row.progress).done };
   }
 
   /**
@@ -1094,39 +1109,64 @@ export class SqlQueueSteps implements QueueSteps {
     }
   }
 
-  /** Moves `job`'s flow on, as {@link flowProgress} decides. */
+  /**
+   * Moves `job`'s flow on, as {@link flowProgress} decides from its group's tally: the group's
+   * list of parts is read only when a serial group starts its next part and when the group is
+   * done, and the group's row is read whole only to end it.
+   */
   async #partEnded(s: Step, queue: string, job: JobRow): Promise<void> {
-    const parent = await this.#row(s, queue, job.parent!);
+    const [parent] = await s.tx.all<{ state: string; progress: string | null }>(
+      `SELECT state, progress FROM coord_queue_job WHERE namespace = ? AND queue = ? AND id = ?
+       ${s.tx.rowLock()}`,
+      this.#ns,
+      queue,
+      job.parent!,
+    );
     if (parent?.state !== "waiting") return;
-    const group = (await this.#job(s, queue, parent)).group!;
-    const next = flowProgress(group, job);
+    const tally = parent.progress === null
+      ? flowTally(await this.#groupOf(s, queue, job.parent!))
+      : readFlowTally(queue, parent.progress);
+    const next = flowProgress(tally, job);
     if (next.kind === "end") {
       const { error, result } = next;
-      await this.#end(s, queue, parent, next.state, {
+      await this.#end(s, queue, (await this.#row(s, queue, job.parent!))!, next.state, {
         ...(result !== undefined && { result }),
         ...(error !== undefined && { error }),
       });
       return;
     }
-    await this.#update(s, queue, parent.id, { grp: JSON.stringify({ ...group, done: next.done }) });
+    await this.#update(s, queue, job.parent!, {
+      progress: JSON.stringify({ ...tally, done: next.done }),
+    });
     if (next.kind === "counted") {
-      if (next.release) await this.#release(s, queue, next.release);
+      if (next.release !== undefined) {
+        const { children } = await this.#groupOf(s, queue, job.parent!);
+        await this.#release(s, queue, children[next.release]);
+      }
       return;
     }
+    const group = (await this.#row(s, queue, job.parent!))!;
     const parts = [];
-    for (const id of group.children) parts.push((await this.#row(s, queue, id))!);
+    for (const id of (await this.#job(s, queue, group)).group!.children) {
+      parts.push((await this.#row(s, queue, id))!);
+    }
     const joined = gatheredResults(parts);
     const over = gatheredOversize(joined);
     if (over !== undefined) {
-      await this.#end(s, queue, parent, "failed", { error: over });
+      await this.#end(s, queue, group, "failed", { error: over });
       return;
     }
     if (next.postprocess) {
       await this.#update(s, queue, next.postprocess, { inputs: joined });
       await this.#release(s, queue, next.postprocess);
     } else {
-      await this.#end(s, queue, parent, "completed", { result: joined });
+      await this.#end(s, queue, group, "completed", { result: joined });
     }
+  }
+
+  /** Group `id`'s record, as its row holds it. */
+  async #groupOf(s: Step, queue: string, id: string): Promise<JobGroup> {
+    return (await this.#job(s, queue, (await this.#row(s, queue, id))!)).group!;
   }
 
   /**
