@@ -85,6 +85,28 @@ for (const backend of BACKENDS.filter((b) => b.label === "sqlite" || b.label ===
     assert.deepEqual([done.state, done.result, done.group?.done], ["completed", [0, 1, 2], 3]);
   });
 
+  test("a serial group whose parts are not named ID.0, ID.1, … starts them in its list's order", async (db) => {
+    const spec = { handler: "h", retries: 0, backoffMs: 0 };
+    const children = ["c", "a", "b"];
+    assert.equal(
+      await db.queue.putFlow("n", [
+        { id: "s", group: { kind: "serial", children, continueOnFailure: false }, released: false },
+        ...children.map((id, i) => ({
+          id,
+          parent: "s",
+          spec: { ...spec, args: id },
+          released: i === 0,
+        })),
+      ]),
+      true,
+    );
+    const ran: unknown[] = [];
+    await work(db, ["n"], { handlers: { h: (args) => (ran.push(args), args) }, drain: true });
+    assert.deepEqual(ran, children);
+    const done = await waitForJob(db, "n/s", { timeoutMs: HANG_GUARD_MS });
+    assert.deepEqual([done.state, done.result], ["completed", children]);
+  });
+
   test(
     "a group's tally another program wrote is refused (65) and left as it is",
     async (db, url) => {

@@ -35,13 +35,8 @@ import type {
 import { DEFAULT_KEEP, MAX_REMOVED, MAX_STALLS, TRIM_BATCH } from "../../queue/steps.ts";
 import { MAX_PRIORITY } from "../../queue/limits.ts";
 import { foreignJob, isJobSpec, JOB_STATES, jobRecord, shownTime } from "../../queue/record.ts";
-import {
-  flowProgress,
-  flowTally,
-  gatheredOversize,
-  gatheredResults,
-} from "../../queue/flow_progress.ts";
-import { readFlowTally } from "./flow_tally.ts";
+import { flowProgress, gatheredOversize, gatheredResults } from "../../queue/flow_progress.ts";
+import { readFlowTally, storedTally } from "./flow_tally.ts";
 import { ForeignDataError, UsageError } from "../../errors.ts";
 import { foreignRowError, refuseForeignValues, type ValueRule } from "./foreign_row.ts";
 import { shownValue, whole } from "../../stored_values.ts";
@@ -806,7 +801,8 @@ export class SqlQueueSteps implements QueueSteps {
   /** Group `row`'s record (checked by {@link jobRecord}), counted as its tally says. */
   #group(queue: string, row: JobRow): unknown {
     const group = parseOr(row.grp!);
-    if (row.progress === null) return group;
+    // Not JSON's object: another program's, refused as it is.
+    if (row.progress === null || typeof group !== "object") return group;
     return { ...group as object, done: readFlowTally(queue, row.progress).done };
   }
 
@@ -1111,8 +1107,8 @@ export class SqlQueueSteps implements QueueSteps {
 
   /**
    * Moves `job`'s flow on, as {@link flowProgress} decides from its group's tally: the group's
-   * list of parts is read only when a serial group starts its next part and when the group is
-   * done, and the group's row is read whole only to end it.
+   * list of parts is read only when the group is done (and when a serial group whose parts are
+   * not numbered starts its next part), and the group's row is read whole only to end it.
    */
   async #partEnded(s: Step, queue: string, job: JobRow): Promise<void> {
     const [parent] = await s.tx.all<{ state: string; progress: string | null }>(
@@ -1124,7 +1120,7 @@ export class SqlQueueSteps implements QueueSteps {
     );
     if (parent?.state !== "waiting") return;
     const tally = parent.progress === null
-      ? flowTally(await this.#groupOf(s, queue, job.parent!))
+      ? storedTally(job.parent!, await this.#groupOf(s, queue, job.parent!))
       : readFlowTally(queue, parent.progress);
     const next = flowProgress(tally, job);
     if (next.kind === "end") {
@@ -1140,8 +1136,10 @@ export class SqlQueueSteps implements QueueSteps {
     });
     if (next.kind === "counted") {
       if (next.release !== undefined) {
-        const { children } = await this.#groupOf(s, queue, job.parent!);
-        await this.#release(s, queue, children[next.release]);
+        const part = tally.numbered
+          ? `${job.parent}.${next.release}`
+          : (await this.#groupOf(s, queue, job.parent!)).children[next.release];
+        await this.#release(s, queue, part);
       }
       return;
     }
