@@ -393,7 +393,9 @@ class Worker {
 
   /** Whether `error` is one a draining worker cannot drain a queue past: another program's data. */
   #drainRefused(error: unknown): error is ForeignDataError {
-    return this.#options.drain === true && error instanceof ForeignDataError;
+    // A damaged file is one too (a subclass), but ends the whole worker, not one queue.
+    return this.#options.drain === true && error instanceof ForeignDataError &&
+      !isUnrecoverable(error);
   }
 
   /**

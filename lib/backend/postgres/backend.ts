@@ -110,17 +110,11 @@ function postgresDdl(ddl: string): string {
 }
 
 /**
- * The schema's stored version, read in the statement that checks its tables (`$1` is the
- * namespace): as JSON, `[value]`, so a NULL or a value of another type stays what it is; NULL
- * where no row holds it. A table that is not there cannot be named in a statement (Postgres
- * refuses the whole statement as it parses it), so `query_to_xml` parses the read only when it
- * runs, which the check's CASE allows where every table is there; hex carries any value (a
- * control character too) through the XML.
+ * Why the stored version could not be read in the statement that checks the tables: no table
+ * (or schema) to read, no such column, no grant. The check then runs alone, as before the read
+ * joined it.
  */
-const STORED_VERSION = `convert_from(decode((xpath('/table/row/v/text()', query_to_xml(format(
-    'SELECT encode(convert_to(json_build_array(value)::text, ''UTF8''), ''hex'') AS v
-     FROM %I.coord_meta WHERE key = ''schema_version'' LIMIT 1', $1::text),
-    false, false, '')))[1]::text, 'hex'), 'UTF8')::json`;
+const VERSION_UNREADABLE = ["42P01", "3F000", "42703", INSUFFICIENT_PRIVILEGE];
 
 /** The tables and the indexes of {@link SCHEMA}. */
 const SCHEMA_TABLES = ddlNames(SCHEMA, "TABLE");
@@ -483,6 +477,63 @@ type SchemaState =
   | { stored: true }
   | { stored: false; firstWriteRefusal?: BackendRefusedError };
 
+/** How much of coord's schema is there, and the version it stores (see schemaPresence). */
+interface SchemaPresence {
+  tables: number;
+  columns: number;
+  indexes: number;
+  retired: number;
+  /** `[value]` of the stored version (a NULL kept apart from no row), undefined if not read. */
+  version?: [unknown] | null;
+}
+
+/**
+ * Counts coord's tables, columns and indexes in the schema, and reads its stored version in the
+ * same round trip. A table that is not there cannot be named in a statement (Postgres refuses
+ * the whole of it), so where the read cannot be made — a first use, an earlier coord's schema,
+ * another program's — the count runs again alone and the version is left unread.
+ */
+async function schemaPresence(
+  client: PgPoolClient,
+  namespace: string,
+  readOnly: boolean,
+): Promise<SchemaPresence> {
+  const check = `SELECT
+    (SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = $1 AND c.relname = ANY($2) AND c.relkind = 'r'
+        AND has_table_privilege(c.oid, 'SELECT') AND ($6 OR (
+          has_table_privilege(c.oid, 'INSERT') AND has_table_privilege(c.oid, 'UPDATE')
+          AND has_table_privilege(c.oid, 'DELETE')))
+    )::int AS tables,
+    (SELECT count(*) FROM information_schema.columns
+      WHERE table_schema = $1 AND table_name || '.' || column_name = ANY($3))::int AS columns,
+    (SELECT count(*) FROM pg_indexes
+      WHERE schemaname = $1 AND indexname = ANY($4))::int AS indexes,
+    (SELECT count(*) FROM pg_indexes
+      WHERE schemaname = $1 AND indexname = ANY($5))::int AS retired`;
+  const values = [
+    namespace,
+    SCHEMA_TABLES,
+    QUEUE_ADDED_COLUMNS.map((c) => `${c.table}.${c.column}`),
+    SCHEMA_INDEXES,
+    QUEUE_RETIRED_INDEXES,
+    // A look reads: a role granted only SELECT (a dashboard's, a health check's) may look.
+    readOnly,
+  ];
+  try {
+    const { rows: [present] } = await client.query(
+      `${check}, (SELECT json_build_array(value) FROM ${schemaIdentifier(namespace)}.coord_meta
+         WHERE key = 'schema_version' LIMIT 1) AS version`,
+      values,
+    );
+    return present as unknown as SchemaPresence;
+  } catch (e) {
+    if (!VERSION_UNREADABLE.includes((e as { code?: string }).code ?? "")) throw e;
+    const { rows: [present] } = await client.query(check, values);
+    return { ...present as unknown as SchemaPresence, version: undefined };
+  }
+}
+
 /**
  * Creates the schema and tables once; concurrent first uses wait for each other. Says whether
  * coord's tables are there ({@link SchemaState}).
@@ -498,41 +549,15 @@ async function createSchema(
     // added since, or keep indexes since retired (their upkeep slows every write); another
     // role's may keep its tables from this user (see refuseForeignSchema). The stored version
     // comes with the check, in its round trip, where the tables are all there.
-    const { rows: [present] } = await client.query(
-      `WITH present AS (SELECT
-         (SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-           WHERE n.nspname = $1 AND c.relname = ANY($2) AND c.relkind = 'r'
-             AND has_table_privilege(c.oid, 'SELECT') AND ($6 OR (
-               has_table_privilege(c.oid, 'INSERT') AND has_table_privilege(c.oid, 'UPDATE')
-               AND has_table_privilege(c.oid, 'DELETE')))
-         )::int AS tables,
-         (SELECT count(*) FROM information_schema.columns
-           WHERE table_schema = $1 AND table_name || '.' || column_name = ANY($3))::int AS columns,
-         (SELECT count(*) FROM pg_indexes
-           WHERE schemaname = $1 AND indexname = ANY($4))::int AS indexes,
-         (SELECT count(*) FROM pg_indexes
-           WHERE schemaname = $1 AND indexname = ANY($5))::int AS retired)
-       SELECT *, CASE WHEN tables = cardinality($2) AND columns = cardinality($3)
-         AND indexes = cardinality($4) AND retired = 0 THEN ${STORED_VERSION} END AS version
-       FROM present`,
-      [
-        namespace,
-        SCHEMA_TABLES,
-        QUEUE_ADDED_COLUMNS.map((c) => `${c.table}.${c.column}`),
-        SCHEMA_INDEXES,
-        QUEUE_RETIRED_INDEXES,
-        // A look reads: a role granted only SELECT (a dashboard's, a health check's) may look.
-        readOnly,
-      ],
-    );
+    const present = await schemaPresence(client, namespace, readOnly);
     if (
       present.tables === SCHEMA_TABLES.length &&
       present.columns === QUEUE_ADDED_COLUMNS.length &&
       present.indexes === SCHEMA_INDEXES.length && present.retired === 0
     ) {
-      // No row: null; a row: its value in a one-element array (see STORED_VERSION).
-      const [version] = (present.version as unknown[] | null) ?? [undefined];
-      refuseVersion(version, namespace, displayUrl);
+      if (present.version === undefined) await refuseStoredVersion(client, namespace, displayUrl);
+      // No row: null; a row: its value in a one-element array.
+      else refuseVersion((present.version ?? [undefined])[0], namespace, displayUrl);
       client.release();
       return { stored: true };
     }
