@@ -7,13 +7,7 @@ import { eventLine, statusTable } from "../../commands/turn.ts";
 import { lock } from "../../lib/lock/lock.ts";
 import type { TicketLine } from "../../lib/lock/steps.ts";
 import { type CaseContext, conformance, envOf, plantForeignLock } from "../support/backends.ts";
-import {
-  childrenOf,
-  type CoordProcess,
-  type CoordResult,
-  runCoord,
-  spawnCoord,
-} from "../support/cli.ts";
+import { type CoordProcess, type CoordResult, runCoord, spawnCoord } from "../support/cli.ts";
 import { guarded, HANG_GUARD_MS } from "../support/wait.ts";
 
 const turn = (ctx: CaseContext, ...args: string[]) =>
@@ -250,18 +244,26 @@ conformance("coord turn follow shows a holder that crashed and the grant after i
   await using stack = new AsyncDisposableStack();
   const backend = await ctx.open();
   await using follow = await follower(ctx, backend, ["r2", "probe"]);
-  const x = reap(stack, user(ctx, "r2", "x", ["--expire", "1"], HOLD));
-  await x.stderrLine(/holding/);
-  // Recorded by its first renewal, a third of its lease after its grant.
+  // x takes and starts its ticket with coord lock run's own steps and crashes when the test
+  // says: its last renewal leaves 1 s of lease, and nothing renews it again. A coord lock run
+  // --expire 1 killed by the test had to renew every 1/3 s until then, across y's start: at
+  // load 20 its timers fired up to 0.5 s late and it gave the lock up itself ("1 completed",
+  // exit 75) before the kill. lock_cli_test's "a SIGKILLed holder is passed over" kills one.
+  const renew = (ticket: number, token: number, expireMs: number) =>
+    backend.lock.check("r2", { ticket, token, expireMs, renew: true, starting: true });
+  const x = await backend.lock.enqueue("r2", {
+    label: "x",
+    limit: 1,
+    expireMs: HANG_GUARD_MS,
+    request: crypto.randomUUID(),
+  });
+  assert.ok(x.outcome === "queued" && x.state === "granted", JSON.stringify(x));
+  const { ticket, token } = x;
+  await renew(ticket, token, HANG_GUARD_MS);
   await follow.line(/^r2: 1 started$/);
   const y = reap(stack, user(ctx, "r2", "y", [], ["true"]));
   await follow.line(/^r2: 2 assigned/);
-  const [command] = await childrenOf(x.pid);
-  assert.ok(command > 0, "the holder's command is found");
-  x.kill("SIGKILL");
-  // The command outlives a coord killed outright; it holds the test's pipes open.
-  Deno.kill(command, "SIGKILL");
-  assert.equal((await x.result).signal, "SIGKILL");
+  assert.deepEqual(await renew(ticket, token, 1_000), { state: "granted" });
   const granted = await y.result;
   assert.equal(granted.code, 0, granted.stderr);
   await follow.line(/^r2: 2 completed/);
