@@ -7,7 +7,7 @@ import { configureQueue } from "../../lib/queue/retention.ts";
 import type { Backend } from "../../lib/backend/types.ts";
 import { conformance, envOf } from "../support/backends.ts";
 import { runCoord, spawnCoord } from "../support/cli.ts";
-import { until } from "../support/wait.ts";
+import { HANG_GUARD_MS, until } from "../support/wait.ts";
 import { work } from "../../lib/queue/worker.ts";
 import { tempDir } from "../support/temp.ts";
 import {
@@ -47,18 +47,23 @@ conformance(
     assert.equal((await runCoord(["queue", "config", "g", "--group-limit", "2"], { env })).code, 0);
     // Each job logs its own start and end: a start of a group is only possible once a run of
     // it has ended (its end line comes first), so the log's order is the runs' order. The first
-    // of a group waits for the second to start (up to 30 s, a hang guard): on a busy machine a
-    // run could otherwise end before the next one's shell is up, and 2 never run at once.
+    // of a group runs until the second of its group and one of the other group have started
+    // (or HANG_GUARD_MS of 0.1 s naps): on a busy machine a run could otherwise end before the
+    // next one's shell is up, and 2 never run at once, nor the two groups. The script's
+    // arguments are named first: inside starts(), $1 and $2 are the function's own.
     const script = `
-      echo "start $2" >> "$1"
-      starts() { grep -c "^start $2$" "$1"; }
-      if [ "$(starts)" -eq 1 ]; then
-        i=0; while [ "$(starts)" -lt 2 ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+      log=$1 group=$2 other=$3
+      echo "start $group" >> "$log"
+      starts() { grep -c "^start $1$" "$log"; }
+      if [ "$(starts "$group")" -eq 1 ]; then
+        i=0
+        while { [ "$(starts "$group")" -lt 2 ] || [ "$(starts "$other")" -lt 1 ]; } &&
+          [ $i -lt ${HANG_GUARD_MS / 100} ]; do sleep 0.1; i=$((i + 1)); done
       fi
-      sleep 0.1; echo "end $2" >> "$1"`;
+      sleep 0.1; echo "end $group" >> "$log"`;
     const lines = Array.from({ length: 50 }, (_, i) => {
-      const group = i % 5 === 4 ? "b" : "a";
-      return JSON.stringify({ command: ["sh", "-c", script, "sh", log, group], group });
+      const [group, other] = i % 5 === 4 ? ["b", "a"] : ["a", "b"];
+      return JSON.stringify({ command: ["sh", "-c", script, "sh", log, group, other], group });
     });
     const put = await runCoord(["queue", "put", "g", "--from", "-"], {
       env,
