@@ -201,7 +201,7 @@ Deno.test({
     await backend.sql.write((tx) => tx.run("CREATE TABLE app_users (id INTEGER)"));
     const text = await runCoord(["doctor", "--url", url!, "--namespace", namespace]);
     assert.equal(text.code, 0, text.stderr);
-    assert.match(text.stdout, /engine +postgresql \d+\.\d+ \(.*schema_version 1/);
+    assert.match(text.stdout, /engine +postgresql \d+\.\d+ \(.*schema_version 2/);
     assert.doesNotMatch(text.stdout, /^stored/m);
     assert.match(text.stdout, /^foreign +1 table\n {2}table app_users: not a coord table$/m);
     assert.match(text.stderr, /warning: 1 table in namespace "t[0-9a-f]+" holds data/);

@@ -14,6 +14,8 @@ import { runCoord } from "./support/cli.ts";
 import { runSql, sqlValue } from "./support/sql.ts";
 import { openClient } from "./support/postgres_client.ts";
 import { schemaIdentifier } from "../lib/backend/postgres/sql_store.ts";
+import { refuseSchemaVersion, SCHEMA_VERSION } from "../lib/backend/sql/schema_version.ts";
+import { ForeignDataError } from "../lib/errors.ts";
 
 /** An index coord keeps: dropped, every open upgrades the tables to make it again. */
 const INDEX = "coord_queue_job_finished";
@@ -69,7 +71,7 @@ for (const backend of BACKENDS.filter((b) => b.label === "sqlite" || b.label ===
         {
           value: "99",
           line: `${where}its tables are a newer coord's (schema version 99; this coord is ` +
-            `older and knows 1) — coord leaves them as they are; run that newer coord, or ${wayOut}`,
+            `older and knows ${SCHEMA_VERSION}) — coord leaves them as they are; run that newer coord, or ${wayOut}`,
         },
         ...["x", "0", "01"].map((value) => ({
           value,
@@ -93,7 +95,7 @@ for (const backend of BACKENDS.filter((b) => b.label === "sqlite" || b.label ===
           );
         }
         // This coord's version: a look reads the tables, a put upgrades them back.
-        await setVersion("1");
+        await setVersion(String(SCHEMA_VERSION));
         const status = await runCoord(["queue", "status", "q", ...flags]);
         assert.equal(status.code, 0, status.stderr);
         const put = await runCoord(["queue", "put", "q", ...flags, "--", "true"]);
@@ -103,6 +105,48 @@ for (const backend of BACKENDS.filter((b) => b.label === "sqlite" || b.label ===
       await runSql(db, "DELETE FROM coord_meta WHERE key = 'schema_version'");
       const none = await runCoord(["queue", "status", "q", ...flags]);
       assert.equal(none.code, 0, none.stderr);
+    },
+  });
+}
+
+/** The stored schema version. */
+function storedVersion(db: Backend): Promise<unknown> {
+  return sqlValue(db, "SELECT value FROM coord_meta WHERE key = 'schema_version'");
+}
+
+for (const backend of BACKENDS.filter((b) => b.label === "sqlite" || b.label === "postgres")) {
+  Deno.test({
+    name: `an older coord's schema version (1) is raised to 2 by a command that writes, so that ` +
+      `a coord that knows only 1 refuses the tables (${backend.label})`,
+    ignore: !backend.available,
+    async fn() {
+      await using target = await backend.use();
+      const namespace = freshNamespace();
+      await using db = await connect({ url: target.url, namespace, env: {} });
+      const flags = ["--url", target.url, "--namespace", namespace];
+      const put = await runCoord(["queue", "put", "q", ...flags, "--", "true"]);
+      assert.equal(put.code, 0, put.stderr);
+      assert.equal(await storedVersion(db), "2", "a new schema is at 2");
+      // As a coord that knows 1 left it (its tables are today's: 2 changed no table).
+      await runSql(db, "UPDATE coord_meta SET value = '1' WHERE key = 'schema_version'");
+      if (backend.label === "postgres") {
+        // A look alters nothing, and reads the tables as they are.
+        const status = await runCoord(["queue", "status", "q", ...flags]);
+        assert.equal(status.code, 0, status.stderr);
+        assert.equal(await storedVersion(db), "1", "a look leaves the version");
+      }
+      const again = await runCoord(["queue", "put", "q", ...flags, "--", "true"]);
+      assert.equal(again.code, 0, again.stderr);
+      const stored = await storedVersion(db);
+      assert.equal(stored, "2", "the writer raised it");
+      // What that coord's check (6d69b66 and later, the same function) makes of it: older.
+      assert.throws(
+        () => refuseSchemaVersion(stored, 1, { subject: "s", wayOut: "w" }),
+        (e) =>
+          e instanceof ForeignDataError &&
+          e.message === "s: its tables are a newer coord's (schema version 2; this coord is " +
+              "older and knows 1) — coord leaves them as they are; run that newer coord, or w",
+      );
     },
   });
 }

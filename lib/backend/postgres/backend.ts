@@ -23,7 +23,7 @@ import type {
   Topic,
   WatchOptions,
 } from "../types.ts";
-import { refuseSchemaVersion } from "../sql/schema_version.ts";
+import { refuseSchemaVersion, SCHEMA_VERSION } from "../sql/schema_version.ts";
 import { postgresSocketPath, type PostgresTarget, type SslMode } from "../url.ts";
 import type { BarrierSteps } from "../../barrier/steps.ts";
 import type { LockSteps } from "../../lock/steps.ts";
@@ -58,6 +58,7 @@ import {
 } from "./sql_store.ts";
 import { ChangeListener } from "./change_listener.ts";
 import {
+  altersTables,
   indexTables,
   lookRefusal,
   ownerRefusal,
@@ -70,8 +71,6 @@ import {
  * worker's jobs claim and finish at once (node-postgres' default, as graphile-worker's pool).
  */
 const POOL_SIZE = 10;
-/** The schema's version; a release that changes the tables migrates from the stored one. */
-export const SCHEMA_VERSION = 1;
 /** Postgres cuts identifiers at 63 bytes: a longer namespace would share a cut schema. */
 const MAX_SCHEMA_BYTES = 63;
 /** SQLSTATE of "permission denied". */
@@ -555,11 +554,16 @@ async function createSchema(
       present.columns === QUEUE_ADDED_COLUMNS.length &&
       present.indexes === SCHEMA_INDEXES.length && present.retired === 0
     ) {
-      if (present.version === undefined) await refuseStoredVersion(client, namespace, displayUrl);
-      // No row: null; a row: its value in a one-element array.
-      else refuseVersion((present.version ?? [undefined])[0], namespace, displayUrl);
-      client.release();
-      return { stored: true };
+      const behind = present.version === undefined
+        ? (await refuseStoredVersion(client, namespace, displayUrl)).behind
+        // No row: null; a row: its value in a one-element array.
+        : refuseVersion((present.version ?? [undefined])[0], namespace, displayUrl);
+      // An older coord's version is raised by a writer (below); a look reads the tables as they
+      // are, and leaves it.
+      if (!behind || readOnly) {
+        client.release();
+        return { stored: true };
+      }
     }
     for (let attempt = 1;; attempt++) {
       try {
@@ -622,6 +626,7 @@ async function upgradeSchema(
     return { stored: false, firstWriteRefusal: refusal };
   }
   if (refusal) throw refusal;
+  let alters = true;
   if (holds) {
     const upgrade = await readUpgrade(client, namespace, SCHEMA_SHAPE);
     if (readOnly) {
@@ -638,19 +643,27 @@ async function upgradeSchema(
     );
     const notOwner = ownerRefusal(upgrade, namespace, displayUrl, String(grantee));
     if (notOwner) throw notOwner;
+    // Only the version to raise: a row of coord_meta, which every writer may write, where even
+    // an ALTER … IF NOT EXISTS that changes nothing needs the owner.
+    alters = altersTables(upgrade);
   }
   if (!present) await client.query(`CREATE SCHEMA ${schema}`);
   await client.query(`SET LOCAL search_path TO ${schema}`);
-  // CREATE TABLE IF NOT EXISTS leaves an earlier table as it was: its new columns first.
-  for (const { table, column, type } of QUEUE_ADDED_COLUMNS) {
-    await client.query(
-      `ALTER TABLE IF EXISTS ${table} ADD COLUMN IF NOT EXISTS ${column} ${type}`,
-    );
+  if (alters) {
+    // CREATE TABLE IF NOT EXISTS leaves an earlier table as it was: its new columns first.
+    for (const { table, column, type } of QUEUE_ADDED_COLUMNS) {
+      await client.query(
+        `ALTER TABLE IF EXISTS ${table} ADD COLUMN IF NOT EXISTS ${column} ${type}`,
+      );
+    }
+    for (const name of QUEUE_RETIRED_INDEXES) await client.query(`DROP INDEX IF EXISTS ${name}`);
+    for (const ddl of SCHEMA) await client.query(ddl);
   }
-  for (const name of QUEUE_RETIRED_INDEXES) await client.query(`DROP INDEX IF EXISTS ${name}`);
-  for (const ddl of SCHEMA) await client.query(ddl);
+  // Replaced, not kept: an older coord's version, left, would let that coord in again (a newer
+  // coord's was refused above, under the same advisory lock).
   await client.query(
-    `INSERT INTO coord_meta (key, value) VALUES ('schema_version', $1) ON CONFLICT DO NOTHING`,
+    `INSERT INTO coord_meta (key, value) VALUES ('schema_version', $1)
+     ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`,
     [String(SCHEMA_VERSION)],
   );
   await client.query("COMMIT");
@@ -731,7 +744,7 @@ async function checkExistingSchema(
         `use another --namespace`,
     );
   }
-  if (!await refuseStoredVersion(client, namespace, displayUrl)) throw foreign();
+  if (!(await refuseStoredVersion(client, namespace, displayUrl)).stored) throw foreign();
   return true;
 }
 
@@ -739,23 +752,23 @@ async function checkExistingSchema(
  * Refuses a schema whose stored version is a newer coord's or no coord's (see
  * {@link refuseSchemaVersion}), before anything reads or alters its tables.
  *
- * @returns whether a version is stored.
+ * @returns whether a version is stored, and whether it is an older coord's, to raise.
  */
 async function refuseStoredVersion(
   client: PgPoolClient,
   namespace: string,
   displayUrl: string,
-): Promise<boolean> {
+): Promise<{ stored: boolean; behind: boolean }> {
   const { rows: [version] } = await client.query(
     `SELECT value FROM ${schemaIdentifier(namespace)}.coord_meta WHERE key = 'schema_version'`,
   );
-  refuseVersion(version?.value, namespace, displayUrl);
-  return version !== undefined;
+  const behind = refuseVersion(version?.value, namespace, displayUrl);
+  return { stored: version !== undefined, behind };
 }
 
-/** {@link refuseSchemaVersion} for the namespace's schema. */
-function refuseVersion(stored: unknown, namespace: string, displayUrl: string): void {
-  refuseSchemaVersion(stored, SCHEMA_VERSION, {
+/** {@link refuseSchemaVersion} for the namespace's schema: whether its version is to raise. */
+function refuseVersion(stored: unknown, namespace: string, displayUrl: string): boolean {
+  return refuseSchemaVersion(stored, SCHEMA_VERSION, {
     subject: `${displayUrl}: schema "${namespace}"`,
     wayOut: "use another --namespace",
   });

@@ -118,6 +118,12 @@ export async function readUpgrade(
   };
 }
 
+/** Whether the upgrade changes tables or indexes (the owner's to make), beyond the version. */
+export function altersTables(upgrade: SchemaUpgrade): boolean {
+  return upgrade.missingTables.length > 0 || upgrade.missingColumns.length > 0 ||
+    upgrade.missingIndexes.length > 0 || upgrade.retiredIndexes.length > 0;
+}
+
 /** Whether coord's steps can read the schema as it is: every table and column there. */
 export function readable(upgrade: SchemaUpgrade): boolean {
   return upgrade.missingTables.length === 0 && upgrade.missingColumns.length === 0;

@@ -10,17 +10,28 @@ import { shownValue } from "../../stored_values.ts";
 import { foreignRowError } from "./foreign_row.ts";
 
 /**
+ * The version of coord's tables, one for both SQL engines (their steps are written once, in
+ * `./queue.ts` and beside it). 2: a flow group counts its parts' ends in a tally (its row's
+ * `progress`, see `./flow_tally.ts`), which a coord that knows 1 does not read — it would run a
+ * serial part again and never end a parallel flow — so that coord refuses the tables instead.
+ */
+export const SCHEMA_VERSION = 2;
+
+/**
  * Refuses a stored schema version that is not this coord's: a higher one is a newer coord's,
  * whose tables this one would misread (and an upgrade would alter them back); any other value
  * (text, 0, `01`) no coord wrote. None stored (a new database, or one made before the version
  * was kept) is this coord's to write, and a lower one an older coord's, to upgrade. Exit 65 either way, not 69: no retry would change it.
  *
+ * @returns whether the stored version is an older coord's, which a writer raises to `current`
+ * (a look leaves it): the older coord then refuses the tables rather than misread them.
  * @example
  * ```ts
  * import { refuseSchemaVersion } from "./schema_version.ts";
  * const where = { subject: "sqlite:coord.db", wayOut: "choose another file" };
- * refuseSchemaVersion("1", 1, where); // this coord's: no error
- * refuseSchemaVersion(undefined, 1, where); // none yet: no error
+ * refuseSchemaVersion("2", 2, where); // this coord's: false
+ * refuseSchemaVersion(undefined, 2, where); // none yet: false
+ * refuseSchemaVersion("1", 2, where); // an older coord's: true
  * ```
  *
  * @throws {ForeignDataError} naming `subject`, the version, and `wayOut`; nothing is changed.
@@ -29,13 +40,13 @@ export function refuseSchemaVersion(
   stored: unknown,
   current: number,
   { subject, wayOut }: { subject: string; wayOut: string },
-): void {
-  if (stored === undefined || stored === String(current)) return;
+): boolean {
+  if (stored === undefined || stored === String(current)) return false;
   const version = typeof stored === "string" && /^[1-9][0-9]{0,14}$/.test(stored)
     ? Number(stored)
     : undefined;
   // An older coord's: its tables are upgraded as those made before the version was kept.
-  if (version !== undefined && version < current) return;
+  if (version !== undefined && version < current) return true;
   if (version !== undefined && version > current) {
     throw new ForeignDataError(
       `${subject}: its tables are a newer coord's (schema version ${version}; this coord is ` +

@@ -49,7 +49,7 @@ import {
 import { ddlNames } from "../sql/ddl_names.ts";
 import { foreignRowError } from "../sql/foreign_row.ts";
 import { shownValue } from "../../stored_values.ts";
-import { refuseSchemaVersion } from "../sql/schema_version.ts";
+import { refuseSchemaVersion, SCHEMA_VERSION } from "../sql/schema_version.ts";
 import { WalHint } from "./wal_hint.ts";
 import { WakeSockets } from "./wake_socket.ts";
 import { type HintSource, IdlePoll, type IdleWatch } from "./idle_poll.ts";
@@ -163,7 +163,6 @@ function coordTables(): Set<string> {
   );
   return coordTablesMemo;
 }
-const SCHEMA_VERSION = "1";
 const CLOCK_RECORD_SQL = "SELECT value FROM coord_meta WHERE key = 'clock'";
 const SAVE_CLOCK_RECORD_SQL = "INSERT OR REPLACE INTO coord_meta (key, value) VALUES ('clock', ?)";
 /** What to do about a clock record another program wrote: the file's, for every namespace. */
@@ -920,7 +919,10 @@ function createSchema(db: DatabaseSync, displayUrl: string): void {
     db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
   }
   try {
-    if (!upgradeNeeded(db)) {
+    // Again under the write lock: another process may have upgraded the file meanwhile (or a
+    // newer coord written its version, which this one must not write over).
+    const behind = refuseOtherVersion(db, displayUrl);
+    if (!behind && !upgradeNeeded(db)) {
       db.exec("COMMIT");
       return;
     }
@@ -929,8 +931,9 @@ function createSchema(db: DatabaseSync, displayUrl: string): void {
     }
     for (const name of QUEUE_RETIRED_INDEXES) db.exec(`DROP INDEX IF EXISTS ${name}`);
     for (const ddl of schema()) db.exec(ddl);
-    db.prepare("INSERT OR IGNORE INTO coord_meta (key, value) VALUES ('schema_version', ?)")
-      .run(SCHEMA_VERSION);
+    // Replaced, not kept: an older coord's version, left, would let that coord in again.
+    db.prepare("INSERT OR REPLACE INTO coord_meta (key, value) VALUES ('schema_version', ?)")
+      .run(String(SCHEMA_VERSION));
     db.exec("COMMIT");
   } catch (e) {
     if (db.isTransaction) db.exec("ROLLBACK");
@@ -967,14 +970,15 @@ function refuseForeignFile(db: DatabaseSync, displayUrl: string): void {
 /**
  * Refuses a coord file whose schema version is a newer coord's or no coord's (see
  * {@link refuseSchemaVersion}), reading it only, before an upgrade would alter its tables.
+ * Whether the version is an older coord's, for the upgrade to raise.
  */
-function refuseOtherVersion(db: DatabaseSync, displayUrl: string): void {
+function refuseOtherVersion(db: DatabaseSync, displayUrl: string): boolean {
   const meta = db.prepare(
     "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'coord_meta'",
   ).get();
-  if (!meta) return;
+  if (!meta) return false;
   const row = db.prepare("SELECT value FROM coord_meta WHERE key = 'schema_version'").get();
-  refuseSchemaVersion(row?.value, Number(SCHEMA_VERSION), {
+  return refuseSchemaVersion(row?.value, SCHEMA_VERSION, {
     subject: displayUrl,
     wayOut: "choose another file with --url sqlite:PATH",
   });
@@ -1023,11 +1027,11 @@ export function openSqlite(options: SqliteOptions): SqliteBackend {
     db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
     // Before switching to WAL, the first write to the file.
     refuseForeignFile(db, options.displayUrl);
-    refuseOtherVersion(db, options.displayUrl);
+    const behind = refuseOtherVersion(db, options.displayUrl);
     if (!isMemoryPath(path)) db.exec("PRAGMA journal_mode = WAL");
     db.exec("PRAGMA synchronous = NORMAL");
     // Only a new or older file needs the write lock: most opens just read the schema.
-    if (upgradeNeeded(db)) createSchema(db, options.displayUrl);
+    if (behind || upgradeNeeded(db)) createSchema(db, options.displayUrl);
     return new SqliteBackend(db, options);
   } catch (e) {
     if (db?.isOpen) db.close();
