@@ -1111,6 +1111,11 @@ export class SqlQueueSteps implements QueueSteps {
    * not numbered starts its next part), and the group's row is read whole only to end it.
    */
   async #partEnded(s: Step, queue: string, job: JobRow): Promise<void> {
+    // As #row refuses a row another program wrote: the group's, one indexed row.
+    await s.tx.refuseForeignRows(`job ${queue}/${job.parent}`, ["coord_queue_job"], {
+      queue,
+      id: job.parent!,
+    });
     const [parent] = await s.tx.all<{ state: string; progress: string | null }>(
       `SELECT state, progress FROM coord_queue_job WHERE namespace = ? AND queue = ? AND id = ?
        ${s.tx.rowLock()}`,
