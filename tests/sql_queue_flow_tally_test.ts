@@ -157,6 +157,45 @@ for (const backend of BACKENDS.filter((b) => b.label === "sqlite" || b.label ===
     },
   );
 
+  test(
+    "a group's record that is JSON null or an array, beside its tally, is refused (65) as it is",
+    async (db, url) => {
+      for (const [i, grp] of ["null", "[1,2]"].entries()) {
+        const queue = `r${i}`;
+        const { ref } = await putFlow(
+          db,
+          queue,
+          { parallel: [{ handler: "h" }, { handler: "h" }] },
+          {
+            id: "g",
+          },
+        );
+        await runOne(db, queue, 1);
+        await runSql(
+          db,
+          "UPDATE coord_queue_job SET grp = ? WHERE namespace = ? AND queue = ? AND id = 'g'",
+          grp,
+          db.namespace,
+          queue,
+        );
+        const stored = await groupRow(db, queue, "g");
+        assert.notEqual(stored.progress, null, "a tally beside it");
+        await assert.rejects(getJob(db, ref), ForeignDataError);
+        const show = await runCoord([
+          "queue",
+          "show",
+          ref,
+          "--url",
+          url,
+          "--namespace",
+          db.namespace,
+        ]);
+        assert.equal(show.code, 65, show.stderr);
+        assert.deepEqual(await groupRow(db, queue, "g"), stored);
+      }
+    },
+  );
+
   if (backend.label === "sqlite") {
     // SQLite keeps any text where coord keeps JSON; Postgres's types leave nothing to check
     // there, and its steps refuse such a row where they parse it.

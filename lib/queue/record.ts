@@ -135,7 +135,17 @@ export function foreignJob(queue: string, held: string): string {
     `program wrote there; remove it or use another --namespace`;
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
+/**
+ * Whether `value` is a JSON object: not null, not an array.
+ *
+ * @example
+ * ```ts
+ * import { isObject } from "./record.ts";
+ * isObject({}); // true
+ * isObject([]); // false
+ * ```
+ */
+export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 

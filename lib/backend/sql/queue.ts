@@ -34,7 +34,14 @@ import type {
 } from "../../queue/steps.ts";
 import { DEFAULT_KEEP, MAX_REMOVED, MAX_STALLS, TRIM_BATCH } from "../../queue/steps.ts";
 import { MAX_PRIORITY } from "../../queue/limits.ts";
-import { foreignJob, isJobSpec, JOB_STATES, jobRecord, shownTime } from "../../queue/record.ts";
+import {
+  foreignJob,
+  isJobSpec,
+  isObject,
+  JOB_STATES,
+  jobRecord,
+  shownTime,
+} from "../../queue/record.ts";
 import { flowProgress, gatheredOversize, gatheredResults } from "../../queue/flow_progress.ts";
 import { readFlowTally, storedTally } from "./flow_tally.ts";
 import { ForeignDataError, UsageError } from "../../errors.ts";
@@ -801,9 +808,10 @@ export class SqlQueueSteps implements QueueSteps {
   /** Group `row`'s record (checked by {@link jobRecord}), counted as its tally says. */
   #group(queue: string, row: JobRow): unknown {
     const group = parseOr(row.grp!);
-    // Not JSON's object: another program's, refused as it is.
-    if (row.progress === null || typeof group !== "object") return group;
-    return { ...group as object, done: readFlowTally(queue, row.progress).done };
+    // Not JSON's object (null and arrays too): another program's, refused as it is, not spread
+    // into one.
+    if (row.progress === null || !isObject(group)) return group;
+    return { ...group, done: readFlowTally(queue, row.progress).done };
   }
 
   /**
