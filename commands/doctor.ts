@@ -39,8 +39,10 @@ evicts line and a warning on stderr: an evicted key is a job or a lock's line lo
 nothing is stored yet (no SQLite file, no Postgres schema, or an empty one: a mistyped --url
 or --namespace?) a stored line says so, and nothing is created: no command that only looks
 creates it, nor writes anything (a lapsed ticket or arrival is shown gone, and left to the
-next command that writes). A Postgres schema an earlier coord made is brought up to date, as
-by a command that writes: run by its tables' owner, doctor is the way to upgrade it.
+next command that writes; on SQLite an earlier coord's file is raised to this coord's schema
+version at any open). A Postgres schema an earlier coord made is brought up to date, as by a
+command that writes: run by its tables' owner, doctor is the way to upgrade tables a writer
+that does not own them cannot alter (raising the schema version alone, any writer does).
 
 Examples:
   coord doctor
