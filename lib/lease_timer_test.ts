@@ -1,24 +1,6 @@
 import assert from "node:assert/strict";
 import { LeaseTimer } from "./lease_timer.ts";
-
-/** Counts the timers set and not yet fired or cleared, while `fn` runs. */
-async function countingTimers(fn: (live: () => number) => Promise<void>): Promise<void> {
-  const live = new Set<unknown>();
-  const { setTimeout: set, clearTimeout: clear } = globalThis;
-  const timers = globalThis as unknown as Record<"setTimeout" | "clearTimeout", unknown>;
-  timers.setTimeout = (fn: () => void, ms?: number) => {
-    const id = set(() => (live.delete(id), fn()), ms);
-    live.add(id);
-    return id;
-  };
-  timers.clearTimeout = (id?: ReturnType<typeof set>) => (live.delete(id), clear(id));
-  try {
-    await fn(() => live.size);
-  } finally {
-    timers.setTimeout = set;
-    timers.clearTimeout = clear;
-  }
-}
+import { countingTimers } from "../tests/support/live_timers.ts";
 
 Deno.test("a lease timer calls each callback at its own instant, in order, on one timer", async () => {
   await countingTimers(async (live) => {

@@ -38,6 +38,40 @@ async function runOne(db: Backend, queue: string, result: unknown): Promise<void
   assert.ok(await db.queue.finish(queue, { id: job.id, worker: "w", attempt: 1, ...ran }));
 }
 
+/**
+ * Puts a parallel flow `g` of `parts` parts on `queue`, runs one of them (so the group has a
+ * tally), then writes `value` over the group row's `column` as another program would, and
+ * returns the flow's ref and the group's row as it then is.
+ */
+async function groupWrittenOver(
+  db: Backend,
+  queue: string,
+  column: "progress" | "grp" | "spec",
+  value: string,
+  parts = 2,
+) {
+  const { ref } = await putFlow(
+    db,
+    queue,
+    { parallel: Array.from({ length: parts }, () => ({ handler: "h" })) },
+    { id: "g" },
+  );
+  await runOne(db, queue, 1);
+  await runSql(
+    db,
+    `UPDATE coord_queue_job SET ${column} = ? WHERE namespace = ? AND queue = ? AND id = 'g'`,
+    value,
+    db.namespace,
+    queue,
+  );
+  return { ref, stored: await groupRow(db, queue, "g") };
+}
+
+/** `coord queue show REF` on the test's backend and namespace. */
+function show(db: Backend, url: string, ref: string) {
+  return runCoord(["queue", "show", ref, "--url", url, "--namespace", db.namespace]);
+}
+
 for (const backend of BACKENDS.filter((b) => b.label === "sqlite" || b.label === "postgres")) {
   const test = (name: string, fn: (db: Backend, url: string) => Promise<void>) =>
     Deno.test({
@@ -113,36 +147,12 @@ for (const backend of BACKENDS.filter((b) => b.label === "sqlite" || b.label ===
       const tallies = ['{"kind":"parallel","continueOnFailure":false,"done":"1","parts":2}', "x"];
       for (const [i, tally] of tallies.entries()) {
         const queue = `t${i}`;
-        const { ref } = await putFlow(
-          db,
-          queue,
-          { parallel: [{ handler: "h" }, { handler: "h" }] },
-          {
-            id: "g",
-          },
-        );
-        await runOne(db, queue, 1);
-        await runSql(
-          db,
-          "UPDATE coord_queue_job SET progress = ? WHERE namespace = ? AND queue = ? AND id = 'g'",
-          tally,
-          db.namespace,
-          queue,
-        );
-        const stored = await groupRow(db, queue, "g");
+        const { ref, stored } = await groupWrittenOver(db, queue, "progress", tally);
         await assert.rejects(getJob(db, ref), ForeignDataError);
-        const show = await runCoord([
-          "queue",
-          "show",
-          ref,
-          "--url",
-          url,
-          "--namespace",
-          db.namespace,
-        ]);
-        assert.equal(show.code, 65, show.stderr);
+        const shown = await show(db, url, ref);
+        assert.equal(shown.code, 65, shown.stderr);
         assert.equal(
-          show.stderr,
+          shown.stderr,
           `coord: queue "${queue}": a job holds ${JSON.stringify(tally.slice(0, 60))} — another ` +
             `program wrote there; remove it or use another --namespace\n`,
         );
@@ -162,35 +172,11 @@ for (const backend of BACKENDS.filter((b) => b.label === "sqlite" || b.label ===
     async (db, url) => {
       for (const [i, grp] of ["null", "[1,2]"].entries()) {
         const queue = `r${i}`;
-        const { ref } = await putFlow(
-          db,
-          queue,
-          { parallel: [{ handler: "h" }, { handler: "h" }] },
-          {
-            id: "g",
-          },
-        );
-        await runOne(db, queue, 1);
-        await runSql(
-          db,
-          "UPDATE coord_queue_job SET grp = ? WHERE namespace = ? AND queue = ? AND id = 'g'",
-          grp,
-          db.namespace,
-          queue,
-        );
-        const stored = await groupRow(db, queue, "g");
+        const { ref, stored } = await groupWrittenOver(db, queue, "grp", grp);
         assert.notEqual(stored.progress, null, "a tally beside it");
         await assert.rejects(getJob(db, ref), ForeignDataError);
-        const show = await runCoord([
-          "queue",
-          "show",
-          ref,
-          "--url",
-          url,
-          "--namespace",
-          db.namespace,
-        ]);
-        assert.equal(show.code, 65, show.stderr);
+        const shown = await show(db, url, ref);
+        assert.equal(shown.code, 65, shown.stderr);
         assert.deepEqual(await groupRow(db, queue, "g"), stored);
       }
     },
@@ -200,15 +186,7 @@ for (const backend of BACKENDS.filter((b) => b.label === "sqlite" || b.label ===
     // SQLite keeps any text where coord keeps JSON; Postgres's types leave nothing to check
     // there, and its steps refuse such a row where they parse it.
     test("a part's end refuses (65) its group's row another program wrote, counting nothing", async (db) => {
-      const parts = [{ handler: "h" }, { handler: "h" }, { handler: "h" }];
-      await putFlow(db, "f", { parallel: parts }, { id: "g" });
-      await runOne(db, "f", 1);
-      await runSql(
-        db,
-        "UPDATE coord_queue_job SET spec = 'junk' WHERE namespace = ? AND queue = 'f' AND id = 'g'",
-        db.namespace,
-      );
-      const stored = await groupRow(db, "f", "g");
+      const { stored } = await groupWrittenOver(db, "f", "spec", "junk", 3);
       const { job } = await claimJob(db.queue, "f", { worker: "w", leaseMs: 60_000 });
       const ran = { outcome: "completed" as const, result: 2 };
       await assert.rejects(
