@@ -37,7 +37,7 @@ export function evictionWarning(displayUrl: string, evicts: string): string {
  * ```ts
  * import { connect } from "../lib/mod.ts";
  * import { warnIfEvicting } from "./eviction_warning.ts";
- * await using backend = await connect("sqlite::memory:");
+ * await using backend = await connect({ url: "sqlite::memory:" });
  * await warnIfEvicting(backend);
  * ```
  */

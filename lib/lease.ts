@@ -180,8 +180,12 @@ export class LeaseKeeper implements Disposable {
     if (this.#lostReason !== undefined) return;
     void this.stop();
     this.#lostReason = reason;
-    this.#options.onLost?.(reason);
-    this.#lost?.abort(reason);
+    try {
+      this.#options.onLost?.(reason);
+    } finally {
+      // The signal aborts whatever the holder's own callback did.
+      this.#lost?.abort(reason);
+    }
   }
 
   /**

@@ -190,3 +190,18 @@ Deno.test("keepers on one timer are each lost at their own deadline, told by onL
   assert.equal(held.lost, false);
   await held.stop();
 });
+
+Deno.test("a lost lease aborts the keeper's signal even when its holder's callback throws", () => {
+  const keeper = new LeaseKeeper({
+    leaseMs: 60_000,
+    heldSince: performance.now(),
+    renew: () => Promise.resolve("held"),
+    lostReason,
+    onLost: () => {
+      throw new Error("the holder's own stop failed");
+    },
+  });
+  const signal = keeper.signal;
+  assert.throws(() => keeper.lose(), /the holder's own stop failed/);
+  assert.equal(signal.aborted, true);
+});

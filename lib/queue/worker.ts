@@ -683,10 +683,15 @@ class Worker {
 
   #start(queue: string, job: JobRecord, claimSentAt: number): void {
     const stop = new RunStop();
+    const forcedBefore = this.#shutdown.forced.aborted;
     const run = this.#runJob(queue, job, claimSentAt, stop).finally(() =>
       this.#running.delete(run)
     );
     this.#running.set(run, { queue, id: job.id, stop });
+    // Forced while the run's first, synchronous part ran (a handler, or an event listener, that
+    // stopped its own worker by force): the stop went by before the run was listed. (Forced
+    // before it, the run stopped itself at its start: see #runJob.)
+    if (!forcedBefore && this.#shutdown.forced.aborted) this.#cutShort(stop);
   }
 
   /** Lets running jobs finish within the grace period, then stops them by force. */
@@ -948,7 +953,7 @@ class Worker {
         throw e;
       }
     } else if (stop.stopped) {
-      // Stopped while a handler that returns at once ran (it stopped its own worker by force).
+      // Stopped before it ran: taken by a finish whose answer came after the stop by force.
       throw stop.reason;
     }
     const json = JSON.stringify(result ?? null);

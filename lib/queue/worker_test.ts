@@ -90,3 +90,27 @@ Deno.test("a worker sets no timer a run: 200 jobs drain on a few, their leases o
   assert.equal(result.completed, jobs);
   assert.ok(made < jobs / 4, `${made} timers for ${jobs} jobs`);
 });
+
+Deno.test("a handler that stops its own worker by force before its first await is stopped too", async () => {
+  // The run was listed only once its first, synchronous part had run: the stop by force went by
+  // it, and a handler that never settles was left running, its lease still renewed.
+  await using backend = await connect({ url: "sqlite::memory:" });
+  await putJob(backend, "q", { handler: "h" });
+  const force = new AbortController();
+  let signal: AbortSignal | undefined;
+  const result = await work(backend, ["q"], {
+    handlers: {
+      h: (_args, ctx) => {
+        force.abort(new Error("stopped by force"));
+        signal = ctx.signal;
+        return new Promise(() => {});
+      },
+    },
+    drain: true,
+    force: force.signal,
+    graceMs: 0,
+  });
+  assert.equal(signal?.aborted, true);
+  assert.equal(result.cutShort, 1);
+  assert.equal(result.stillRunning, 1);
+});
