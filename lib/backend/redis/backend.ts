@@ -23,6 +23,7 @@ import { sleep } from "../../time.ts";
 import { aclRefusal, type Listener, type RedisConn, type Send } from "./conn.ts";
 import { loadScript, type LuaScript } from "./script.ts";
 import { evictionOf } from "./eviction.ts";
+import { infoField } from "./info_field.ts";
 import { BackendRefusedError, CoordError, ExitCode, ForeignDataError } from "../../errors.ts";
 import type { BarrierSteps } from "../../barrier/steps.ts";
 import { BARRIER_KEY_TYPES, RedisBarrierSteps } from "./barrier.ts";
@@ -378,8 +379,7 @@ export class RedisBackend implements Backend {
       return "";
     });
     if (!await this.#mayScan(masters[0])) denied.push("SCAN");
-    const field = (name: string) =>
-      new RegExp(`^${name}:(.*)$`, "m").exec(String(text))?.[1]?.trim();
+    const field = (name: string) => infoField(String(text), name);
     const valkey = field("valkey_version");
     // Every master's: each holds its own share of the keys, and each may be set apart.
     // An ACL may allow `INFO server` and deny `INFO memory`: then nothing is known of it.

@@ -7,10 +7,7 @@
  * @module
  */
 
-/** The field of `INFO memory`, or undefined when the reply has none. */
-function field(info: string, name: string): string | undefined {
-  return new RegExp(`^${name}:(.*)$`, "m").exec(info)?.[1]?.trim();
-}
+import { infoField as field } from "./info_field.ts";
 
 /**
  * How the masters whose `INFO memory` replies are given may evict keys, in words, or undefined
