@@ -3,7 +3,6 @@ import process from "node:process";
 import { BackendUnavailableError } from "./errors.ts";
 import { LeaseKeeper, type Renewal } from "./lease.ts";
 import { until } from "../tests/support/wait.ts";
-import { countingTimers } from "../tests/support/live_timers.ts";
 
 const lostReason = () => new Error("lost");
 
@@ -124,17 +123,29 @@ Deno.test("lose() aborts the signal with the reason given", () => {
 
 Deno.test("a keeper times its renewal and its loss with one timer, and none once stopped", async () => {
   // A queue worker makes a keeper per job: each timer more is a cost per job.
-  await countingTimers(async (live) => {
+  const live = new Set<unknown>();
+  const { setTimeout: set, clearTimeout: clear } = globalThis;
+  const timers = globalThis as unknown as Record<"setTimeout" | "clearTimeout", unknown>;
+  timers.setTimeout = (fn: () => void, ms?: number) => {
+    const id = set(() => (live.delete(id), fn()), ms);
+    live.add(id);
+    return id;
+  };
+  timers.clearTimeout = (id?: ReturnType<typeof set>) => (live.delete(id), clear(id));
+  try {
     const keeper = new LeaseKeeper({
       leaseMs: 60_000,
       heldSince: performance.now(),
       renew: () => Promise.resolve("held"),
       lostReason,
     });
-    assert.equal(live(), 1);
+    assert.equal(live.size, 1);
     await keeper.stop();
-    assert.equal(live(), 0);
-  });
+    assert.equal(live.size, 0);
+  } finally {
+    timers.setTimeout = set;
+    timers.clearTimeout = clear;
+  }
 });
 
 Deno.test("a lease already past its deadline is lost at once, with no timer warning", async () => {
