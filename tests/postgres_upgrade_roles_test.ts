@@ -29,10 +29,11 @@ interface Roles {
 
 /**
  * Runs `test` with three new login roles and a schema the owner's coord made, then made as an
- * earlier coord left it by `age` (run as the server's superuser); then drops them all.
+ * earlier coord left it by `age` (run as the server's superuser, given the owner's and the
+ * worker's role names); then drops them all.
  */
 async function withEarlierSchema(
-  age: (admin: PgClient, schema: string) => Promise<void>,
+  age: (admin: PgClient, schema: string, roles: { owner: string; worker: string }) => Promise<void>,
   test: (roles: Roles) => Promise<void>,
 ): Promise<void> {
   const id = crypto.randomUUID().slice(0, 8);
@@ -75,7 +76,7 @@ async function withEarlierSchema(
         `GRANT SELECT ON ALL TABLES IN SCHEMA ${s} TO ${readerRole}`,
       ];
       await admin.query(`SET ROLE ${ownerRole}; ${grants.join("; ")}; RESET ROLE`);
-      await age(admin, schema);
+      await age(admin, schema, { owner: ownerRole, worker: workerRole });
       await test({
         schema,
         admin,
@@ -280,16 +281,27 @@ Deno.test({
 });
 
 Deno.test({
-  name: "an older coord's schema version is raised by a writer that does not own the tables, " +
-    "and left by a look",
+  name: "an older coord's schema version, or none, is raised by a writer that neither owns the " +
+    "tables nor may create in their schema, and left by a look",
   ignore,
   async fn() {
-    // As a coord that knows version 1 left it: its tables are today's (2 changed none).
-    const atVersion1 = async (admin: PgClient, schema: string) => {
+    // Each as a coord that knows version 1 may leave it: its tables are today's (2 changed none).
+    const leftovers = [
+      { what: "1", leave: "UPDATE %s.coord_meta SET value = '1' WHERE key = 'schema_version'" },
+      { what: "none", leave: "DELETE FROM %s.coord_meta WHERE key = 'schema_version'" },
+    ];
+    const leave = (admin: PgClient, schema: string, sql: string) =>
+      admin.query(sql.replace("%s", schemaIdentifier(schema)));
+    // A worker granted USAGE alone on the schema: a version is a row, no object to create.
+    const atVersion1 = async (
+      admin: PgClient,
+      schema: string,
+      { owner, worker }: { owner: string; worker: string },
+    ) => {
+      await leave(admin, schema, leftovers[0].leave);
       await admin.query(
-        `UPDATE ${
-          schemaIdentifier(schema)
-        }.coord_meta SET value = '1' WHERE key = 'schema_version'`,
+        `SET ROLE ${owner}; REVOKE CREATE ON SCHEMA ${schemaIdentifier(schema)} FROM ${worker}; ` +
+          "RESET ROLE",
       );
     };
     await withEarlierSchema(atVersion1, async ({ schema, admin, worker, reader }) => {
@@ -297,20 +309,25 @@ Deno.test({
         const { rows: [row] } = await admin.query(
           `SELECT value FROM ${schemaIdentifier(schema)}.coord_meta WHERE key = 'schema_version'`,
         );
-        return (row as { value: string }).value;
+        return (row as { value: string } | undefined)?.value;
       };
-      for (const look of LOOKS) {
-        const r = await runCoord([...look, ...reader]);
-        assert.equal(r.code, 0, `${look.join(" ")}: ${r.stderr}`);
+      for (const [i, { what, leave: sql }] of leftovers.entries()) {
+        if (i > 0) await leave(admin, schema, sql);
+        const left = await version();
+        for (const look of LOOKS) {
+          const r = await runCoord([...look, ...reader]);
+          assert.equal(r.code, 0, `${what}: ${look.join(" ")}: ${r.stderr}`);
+        }
+        assert.equal(await version(), left, `${what}: a look writes nothing`);
+        // Raising the version writes a row of coord_meta, which the worker's grants allow: no
+        // owner needed, nor CREATE on the schema, as no table changes.
+        const id = `j${i + 2}`;
+        const put = await runCoord(["queue", "put", "q", "--id", id, ...worker, "--", "true"]);
+        assert.equal(put.code, 0, `${what}: ${put.stderr}`);
+        assert.equal(await version(), "2", what);
+        const listed = await runCoord(["queue", "list", "q", "--json", ...reader]);
+        assert.match(listed.stdout, new RegExp(`"q/${id}"`));
       }
-      assert.equal(await version(), "1", "a look writes nothing");
-      // Raising the version writes a row of coord_meta, which the worker's grants allow: no
-      // owner needed, as no table changes.
-      const put = await runCoord(["queue", "put", "q", "--id", "j2", ...worker, "--", "true"]);
-      assert.equal(put.code, 0, put.stderr);
-      assert.equal(await version(), "2");
-      const listed = await runCoord(["queue", "list", "q", "--json", ...reader]);
-      assert.match(listed.stdout, /"q\/j2"/);
     });
   },
 });

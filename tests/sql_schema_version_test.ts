@@ -114,10 +114,18 @@ function storedVersion(db: Backend): Promise<unknown> {
   return sqlValue(db, "SELECT value FROM coord_meta WHERE key = 'schema_version'");
 }
 
+/** What an older coord (or someone) left of the version, over coord's tables of today. */
+const LEFTOVERS = [
+  { what: "1", leave: "UPDATE coord_meta SET value = '1' WHERE key = 'schema_version'" },
+  // A coord that knows 1 opens tables without a version too, as one made before it was kept.
+  { what: "none", leave: "DELETE FROM coord_meta WHERE key = 'schema_version'" },
+];
+
 for (const backend of BACKENDS.filter((b) => b.label === "sqlite" || b.label === "postgres")) {
   Deno.test({
-    name: `an older coord's schema version (1) is raised to 2 by a command that writes, so that ` +
-      `a coord that knows only 1 refuses the tables (${backend.label})`,
+    name: `an older coord's schema version (1), or none beside coord's tables, is raised to 2 by ` +
+      `a command that writes, so that a coord that knows only 1 refuses the tables ` +
+      `(${backend.label})`,
     ignore: !backend.available,
     async fn() {
       await using target = await backend.use();
@@ -127,26 +135,29 @@ for (const backend of BACKENDS.filter((b) => b.label === "sqlite" || b.label ===
       const put = await runCoord(["queue", "put", "q", ...flags, "--", "true"]);
       assert.equal(put.code, 0, put.stderr);
       assert.equal(await storedVersion(db), "2", "a new schema is at 2");
-      // As a coord that knows 1 left it (its tables are today's: 2 changed no table).
-      await runSql(db, "UPDATE coord_meta SET value = '1' WHERE key = 'schema_version'");
-      if (backend.label === "postgres") {
-        // A look alters nothing, and reads the tables as they are.
-        const status = await runCoord(["queue", "status", "q", ...flags]);
-        assert.equal(status.code, 0, status.stderr);
-        assert.equal(await storedVersion(db), "1", "a look leaves the version");
+      for (const { what, leave } of LEFTOVERS) {
+        // Its tables are today's: 2 changed no table.
+        await runSql(db, leave);
+        const left = await storedVersion(db);
+        if (backend.label === "postgres") {
+          // A look alters nothing, and reads the tables as they are.
+          const status = await runCoord(["queue", "status", "q", ...flags]);
+          assert.equal(status.code, 0, `${what}: ${status.stderr}`);
+          assert.equal(await storedVersion(db), left, `${what}: a look leaves the version`);
+        }
+        const again = await runCoord(["queue", "put", "q", ...flags, "--", "true"]);
+        assert.equal(again.code, 0, `${what}: ${again.stderr}`);
+        const stored = await storedVersion(db);
+        assert.equal(stored, "2", `${what}: the writer raised it`);
+        // What that coord's check (6d69b66 and later, the same function) makes of it: older.
+        assert.throws(
+          () => refuseSchemaVersion(stored, 1, { subject: "s", wayOut: "w" }),
+          (e) =>
+            e instanceof ForeignDataError &&
+            e.message === "s: its tables are a newer coord's (schema version 2; this coord is " +
+                "older and knows 1) — coord leaves them as they are; run that newer coord, or w",
+        );
       }
-      const again = await runCoord(["queue", "put", "q", ...flags, "--", "true"]);
-      assert.equal(again.code, 0, again.stderr);
-      const stored = await storedVersion(db);
-      assert.equal(stored, "2", "the writer raised it");
-      // What that coord's check (6d69b66 and later, the same function) makes of it: older.
-      assert.throws(
-        () => refuseSchemaVersion(stored, 1, { subject: "s", wayOut: "w" }),
-        (e) =>
-          e instanceof ForeignDataError &&
-          e.message === "s: its tables are a newer coord's (schema version 2; this coord is " +
-              "older and knows 1) — coord leaves them as they are; run that newer coord, or w",
-      );
     },
   });
 }

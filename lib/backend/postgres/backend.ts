@@ -554,16 +554,17 @@ async function createSchema(
       present.columns === QUEUE_ADDED_COLUMNS.length &&
       present.indexes === SCHEMA_INDEXES.length && present.retired === 0
     ) {
-      const behind = present.version === undefined
-        ? (await refuseStoredVersion(client, namespace, displayUrl)).behind
+      const stored = present.version === undefined
+        ? (await refuseStoredVersion(client, namespace, displayUrl)).value
         // No row: null; a row: its value in a one-element array.
-        : refuseVersion((present.version ?? [undefined])[0], namespace, displayUrl);
-      // An older coord's version is raised by a writer (below); a look reads the tables as they
-      // are, and leaves it.
-      if (!behind || readOnly) {
-        client.release();
-        return { stored: true };
+        : (present.version ?? [undefined])[0];
+      // No version, or an older coord's, is written by a writer; a look reads the tables as
+      // they are, and leaves it.
+      if (refuseVersion(stored, namespace, displayUrl) && !readOnly) {
+        await writeVersion(client, namespace, displayUrl, stored);
       }
+      client.release();
+      return { stored: true };
     }
     for (let attempt = 1;; attempt++) {
       try {
@@ -752,21 +753,43 @@ async function checkExistingSchema(
  * Refuses a schema whose stored version is a newer coord's or no coord's (see
  * {@link refuseSchemaVersion}), before anything reads or alters its tables.
  *
- * @returns whether a version is stored, and whether it is an older coord's, to raise.
+ * @returns whether a version is stored, and its value.
  */
 async function refuseStoredVersion(
   client: PgPoolClient,
   namespace: string,
   displayUrl: string,
-): Promise<{ stored: boolean; behind: boolean }> {
+): Promise<{ stored: boolean; value: unknown }> {
   const { rows: [version] } = await client.query(
     `SELECT value FROM ${schemaIdentifier(namespace)}.coord_meta WHERE key = 'schema_version'`,
   );
-  const behind = refuseVersion(version?.value, namespace, displayUrl);
-  return { stored: version !== undefined, behind };
+  refuseVersion(version?.value, namespace, displayUrl);
+  return { stored: version !== undefined, value: version?.value };
 }
 
-/** {@link refuseSchemaVersion} for the namespace's schema: whether its version is to raise. */
+/**
+ * Writes this coord's version over `stored` (none, or an older coord's) beside tables that are
+ * today's: one row of coord_meta, which a writer's grants allow, where the upgrade's DDL needs
+ * the tables' owner and CREATE on the schema even where it changes nothing. Only over what was
+ * read: where another process wrote meanwhile, what it wrote is checked instead.
+ */
+async function writeVersion(
+  client: PgPoolClient,
+  namespace: string,
+  displayUrl: string,
+  stored: unknown,
+): Promise<void> {
+  const { rows: written } = await client.query(
+    `INSERT INTO ${schemaIdentifier(namespace)}.coord_meta AS m (key, value)
+     VALUES ('schema_version', $1)
+     ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value WHERE m.value = $2
+     RETURNING 1`,
+    [String(SCHEMA_VERSION), stored ?? null],
+  );
+  if (written.length === 0) await refuseStoredVersion(client, namespace, displayUrl);
+}
+
+/** {@link refuseSchemaVersion} for the namespace's schema: whether a writer writes its version. */
 function refuseVersion(stored: unknown, namespace: string, displayUrl: string): boolean {
   return refuseSchemaVersion(stored, SCHEMA_VERSION, {
     subject: `${displayUrl}: schema "${namespace}"`,

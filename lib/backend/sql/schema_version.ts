@@ -20,17 +20,19 @@ export const SCHEMA_VERSION = 2;
 /**
  * Refuses a stored schema version that is not this coord's: a higher one is a newer coord's,
  * whose tables this one would misread (and an upgrade would alter them back); any other value
- * (text, 0, `01`) no coord wrote. None stored (a new database, or one made before the version
- * was kept) is this coord's to write, and a lower one an older coord's, to upgrade. Exit 65 either way, not 69: no retry would change it.
+ * (text, 0, `01`) no coord wrote. None stored (a new database, one made before the version was
+ * kept, or its row deleted) is this coord's to write, and a lower one an older coord's, to
+ * upgrade. Exit 65 either way, not 69: no retry would change it.
  *
- * @returns whether the stored version is an older coord's, which a writer raises to `current`
- * (a look leaves it): the older coord then refuses the tables rather than misread them.
+ * @returns whether a writer writes `current` over what is stored (a look leaves it): none, or
+ * an older coord's version. Left so, an older coord would open the tables and misread them; it
+ * refuses them once they say `current`.
  * @example
  * ```ts
  * import { refuseSchemaVersion } from "./schema_version.ts";
  * const where = { subject: "sqlite:coord.db", wayOut: "choose another file" };
  * refuseSchemaVersion("2", 2, where); // this coord's: false
- * refuseSchemaVersion(undefined, 2, where); // none yet: false
+ * refuseSchemaVersion(undefined, 2, where); // none: true
  * refuseSchemaVersion("1", 2, where); // an older coord's: true
  * ```
  *
@@ -41,7 +43,8 @@ export function refuseSchemaVersion(
   current: number,
   { subject, wayOut }: { subject: string; wayOut: string },
 ): boolean {
-  if (stored === undefined || stored === String(current)) return false;
+  if (stored === String(current)) return false;
+  if (stored === undefined) return true;
   const version = typeof stored === "string" && /^[1-9][0-9]{0,14}$/.test(stored)
     ? Number(stored)
     : undefined;

@@ -5,7 +5,9 @@ import { refuseSchemaVersion } from "./schema_version.ts";
 const where = { subject: "sqlite:coord.db", wayOut: "choose another file" };
 
 Deno.test("refuseSchemaVersion() lets this coord's, none and an older coord's version through", () => {
-  for (const stored of ["2", undefined, "1"]) refuseSchemaVersion(stored, 2, where);
+  assert.equal(refuseSchemaVersion("2", 2, where), false);
+  // A writer writes the version where there is none, or an older coord's.
+  for (const stored of [undefined, "1"]) assert.equal(refuseSchemaVersion(stored, 2, where), true);
 });
 
 Deno.test("refuseSchemaVersion() refuses a newer coord's version and values no coord wrote", () => {

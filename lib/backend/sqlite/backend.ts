@@ -921,8 +921,8 @@ function createSchema(db: DatabaseSync, displayUrl: string): void {
   try {
     // Again under the write lock: another process may have upgraded the file meanwhile (or a
     // newer coord written its version, which this one must not write over).
-    const behind = refuseOtherVersion(db, displayUrl);
-    if (!behind && !upgradeNeeded(db)) {
+    const versionToWrite = refuseOtherVersion(db, displayUrl);
+    if (!versionToWrite && !upgradeNeeded(db)) {
       db.exec("COMMIT");
       return;
     }
@@ -970,7 +970,8 @@ function refuseForeignFile(db: DatabaseSync, displayUrl: string): void {
 /**
  * Refuses a coord file whose schema version is a newer coord's or no coord's (see
  * {@link refuseSchemaVersion}), reading it only, before an upgrade would alter its tables.
- * Whether the version is an older coord's, for the upgrade to raise.
+ * Whether the upgrade writes the version: coord_meta holds none (its row deleted, or never
+ * written), or an older coord's. (A file without coord_meta is upgraded for its tables.)
  */
 function refuseOtherVersion(db: DatabaseSync, displayUrl: string): boolean {
   const meta = db.prepare(
@@ -1027,11 +1028,11 @@ export function openSqlite(options: SqliteOptions): SqliteBackend {
     db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
     // Before switching to WAL, the first write to the file.
     refuseForeignFile(db, options.displayUrl);
-    const behind = refuseOtherVersion(db, options.displayUrl);
+    const versionToWrite = refuseOtherVersion(db, options.displayUrl);
     if (!isMemoryPath(path)) db.exec("PRAGMA journal_mode = WAL");
     db.exec("PRAGMA synchronous = NORMAL");
     // Only a new or older file needs the write lock: most opens just read the schema.
-    if (behind || upgradeNeeded(db)) createSchema(db, options.displayUrl);
+    if (versionToWrite || upgradeNeeded(db)) createSchema(db, options.displayUrl);
     return new SqliteBackend(db, options);
   } catch (e) {
     if (db?.isOpen) db.close();
