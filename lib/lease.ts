@@ -17,6 +17,7 @@
  */
 
 import { within } from "./outage.ts";
+import { LeaseTimer } from "./lease_timer.ts";
 
 /**
  * The shortest lease a holder keeps renewed (a lock's `--expire`, a task's `lease`, a queue
@@ -44,6 +45,16 @@ export interface LeaseKeeperOptions {
   renew(): Promise<Renewal>;
   /** The reason the keeper's signal aborts with when the lease is lost. */
   lostReason(): Error;
+  /**
+   * Called with the reason when the lease is lost, before {@link LeaseKeeper.signal} aborts: a
+   * holder that stops its work this way needs no signal (a keeper makes one only when asked).
+   */
+  onLost?(reason: Error): void;
+  /**
+   * The timer to time renewals and the loss on, shared by many keepers (a queue worker's, one
+   * for all its jobs); default one of the keeper's own.
+   */
+  timer?: LeaseTimer;
 }
 
 /**
@@ -84,15 +95,24 @@ const RETRY_MAX_MS = 250;
  */
 export class LeaseKeeper implements Disposable {
   readonly #options: LeaseKeeperOptions;
-  readonly #lost = new AbortController();
-  readonly #inFlight = new Set<Promise<unknown>>();
+  /** Why the lease was lost; undefined while it is not. */
+  #lostReason: Error | undefined;
   /**
-   * The keeper's one timer, for whichever is due first: its next renewal or the loss. One per
-   * keeper, and no abort signal of its own to stop it: a queue worker makes a keeper per job,
-   * thousands a second, and timers and abort reasons (a DOMException each) were most of its
-   * cost per job.
+   * Made only when {@link signal} is asked for: a queue worker makes a keeper per job,
+   * thousands a second, and hears of a loss by `onLost`.
    */
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  #lost: AbortController | undefined;
+  /** Renewals under way, made at the first. */
+  #inFlight: Set<Promise<unknown>> | undefined;
+  /**
+   * The keeper's place on its timer, for whichever is due first: its next renewal or the loss.
+   * No abort signal of its own stops it: abort reasons (a DOMException each) were a large part
+   * of a queue worker's cost per job.
+   */
+  readonly #timer: LeaseTimer;
+  readonly #onTime = () => this.#lossNext ? this.lose() : void this.#renewOnTime();
+  /** Whether the keeper's place on its timer is the loss (else the next renewal). */
+  #lossNext = false;
   #stopped = false;
   /** Whether the keeper's own renewal is under way (then only the loss is timed). */
   #renewing = false;
@@ -104,17 +124,22 @@ export class LeaseKeeper implements Disposable {
   constructor(options: LeaseKeeperOptions) {
     this.#options = options;
     this.#answeredSentAt = options.heldSince;
+    this.#timer = options.timer ?? new LeaseTimer();
     this.#arm();
   }
 
   /** Aborts, with the options' `lostReason` (or the reason given to {@link lose}), when lost. */
   get signal(): AbortSignal {
+    if (this.#lost === undefined) {
+      this.#lost = new AbortController();
+      if (this.#lostReason !== undefined) this.#lost.abort(this.#lostReason);
+    }
     return this.#lost.signal;
   }
 
   /** Whether the lease was lost. */
   get lost(): boolean {
-    return this.#lost.signal.aborted;
+    return this.#lostReason !== undefined;
   }
 
   /** When the holder gives the lease up unless renewed, local clock (`performance.now()`). */
@@ -129,11 +154,11 @@ export class LeaseKeeper implements Disposable {
    * outage or when the backend does not answer within a third of the lease.
    */
   async renew(): Promise<void> {
-    if (this.lost) throw this.#lost.signal.reason;
+    if (this.#lostReason !== undefined) throw this.#lostReason;
     if (this.#stopped) return;
     const sentAt = performance.now();
     const answer = within(this.#options.leaseMs / 3, this.#options.renew());
-    this.#inFlight.add(answer);
+    (this.#inFlight ??= new Set()).add(answer);
     let renewal: Renewal;
     try {
       renewal = await answer;
@@ -143,7 +168,7 @@ export class LeaseKeeper implements Disposable {
     if (renewal === "gone") return void this.stop();
     if (renewal === "lost") {
       this.lose();
-      throw this.#lost.signal.reason;
+      throw this.#lostReason;
     }
     this.#answeredSentAt = Math.max(this.#answeredSentAt, sentAt);
     this.#retryAt = undefined;
@@ -152,9 +177,15 @@ export class LeaseKeeper implements Disposable {
 
   /** Gives the lease up as lost: stops renewing and aborts the signal with `reason`. */
   lose(reason: Error = this.#options.lostReason()): void {
-    if (this.lost) return;
+    if (this.#lostReason !== undefined) return;
     void this.stop();
-    this.#lost.abort(reason);
+    this.#lostReason = reason;
+    try {
+      this.#options.onLost?.(reason);
+    } finally {
+      // The signal aborts whatever the holder's own callback did.
+      this.#lost?.abort(reason);
+    }
   }
 
   /**
@@ -164,8 +195,8 @@ export class LeaseKeeper implements Disposable {
    */
   async stop(): Promise<void> {
     this.#stopped = true;
-    clearTimeout(this.#timer);
-    await Promise.allSettled(this.#inFlight);
+    this.#timer.clear(this.#onTime);
+    if (this.#inFlight?.size) await Promise.allSettled(this.#inFlight);
   }
 
   /** Same as {@link stop}, without waiting for a renewal under way. */
@@ -175,18 +206,13 @@ export class LeaseKeeper implements Disposable {
 
   /** Times the next renewal, or the loss when it comes first or a renewal is under way. */
   #arm(): void {
-    clearTimeout(this.#timer);
     // Once stopped nothing is timed: a timer would keep the process alive.
-    if (this.#stopped) return;
+    if (this.#stopped) return this.#timer.clear(this.#onTime);
     const renewAt = this.#renewing
       ? Infinity
       : this.#retryAt ?? this.#answeredSentAt + this.#options.leaseMs / 3;
-    const loss = this.deadline <= renewAt;
-    this.#timer = setTimeout(
-      () => loss ? this.lose() : void this.#renewOnTime(),
-      // Not below 0: Deno's timers warn on stderr of a negative delay (a deadline already past).
-      Math.max(0, Math.min(renewAt, this.deadline) - performance.now()),
-    );
+    this.#lossNext = this.deadline <= renewAt;
+    this.#timer.set(this.#onTime, Math.min(renewAt, this.deadline));
   }
 
   async #renewOnTime(): Promise<void> {

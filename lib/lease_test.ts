@@ -2,7 +2,9 @@ import assert from "node:assert/strict";
 import process from "node:process";
 import { BackendUnavailableError } from "./errors.ts";
 import { LeaseKeeper, type Renewal } from "./lease.ts";
+import { LeaseTimer } from "./lease_timer.ts";
 import { until } from "../tests/support/wait.ts";
+import { countingTimers } from "../tests/support/live_timers.ts";
 
 const lostReason = () => new Error("lost");
 
@@ -123,29 +125,17 @@ Deno.test("lose() aborts the signal with the reason given", () => {
 
 Deno.test("a keeper times its renewal and its loss with one timer, and none once stopped", async () => {
   // A queue worker makes a keeper per job: each timer more is a cost per job.
-  const live = new Set<unknown>();
-  const { setTimeout: set, clearTimeout: clear } = globalThis;
-  const timers = globalThis as unknown as Record<"setTimeout" | "clearTimeout", unknown>;
-  timers.setTimeout = (fn: () => void, ms?: number) => {
-    const id = set(() => (live.delete(id), fn()), ms);
-    live.add(id);
-    return id;
-  };
-  timers.clearTimeout = (id?: ReturnType<typeof set>) => (live.delete(id), clear(id));
-  try {
+  await countingTimers(async (live) => {
     const keeper = new LeaseKeeper({
       leaseMs: 60_000,
       heldSince: performance.now(),
       renew: () => Promise.resolve("held"),
       lostReason,
     });
-    assert.equal(live.size, 1);
+    assert.equal(live(), 1);
     await keeper.stop();
-    assert.equal(live.size, 0);
-  } finally {
-    timers.setTimeout = set;
-    timers.clearTimeout = clear;
-  }
+    assert.equal(live(), 0);
+  });
 });
 
 Deno.test("a lease already past its deadline is lost at once, with no timer warning", async () => {
@@ -168,4 +158,50 @@ Deno.test("a lease already past its deadline is lost at once, with no timer warn
   } finally {
     process.off("warning", onWarning);
   }
+});
+
+Deno.test("keepers on one timer are each lost at their own deadline, told by onLost", async () => {
+  // A queue worker's jobs share a timer: a job whose renewals go unanswered must be lost at its
+  // own deadline, and one whose renewals answer held, however the timer is shared.
+  const timer = new LeaseTimer();
+  const heldSince = performance.now();
+  const lost = Promise.withResolvers<Error>();
+  const silent = new LeaseKeeper({
+    leaseMs: 600,
+    heldSince,
+    renew: () => new Promise<Renewal>(() => {}),
+    lostReason,
+    onLost: lost.resolve,
+    timer,
+  });
+  let renewals = 0;
+  const held = new LeaseKeeper({
+    leaseMs: 600,
+    heldSince,
+    renew: () => (renewals++, Promise.resolve("held")),
+    lostReason,
+    timer,
+  });
+  assert.equal((await lost.promise).message, "lost");
+  assert.ok(performance.now() - heldSince >= 400, "lost before 2/3 of its lease");
+  assert.equal(silent.lost, true);
+  assert.equal(silent.signal.reason.message, "lost"); // made after the loss, aborted already
+  await until(() => renewals >= 3, { what: "three renewals of the other" });
+  assert.equal(held.lost, false);
+  await held.stop();
+});
+
+Deno.test("a lost lease aborts the keeper's signal even when its holder's callback throws", () => {
+  const keeper = new LeaseKeeper({
+    leaseMs: 60_000,
+    heldSince: performance.now(),
+    renew: () => Promise.resolve("held"),
+    lostReason,
+    onLost: () => {
+      throw new Error("the holder's own stop failed");
+    },
+  });
+  const signal = keeper.signal;
+  assert.throws(() => keeper.lose(), /the holder's own stop failed/);
+  assert.equal(signal.aborted, true);
 });

@@ -20,6 +20,8 @@ import {
   UsageError,
 } from "../errors.ts";
 import { LeaseKeeper } from "../lease.ts";
+import { LeaseTimer } from "../lease_timer.ts";
+import { RunStop } from "./run_stop.ts";
 import { OutageReport } from "../outage_report.ts";
 import { ChangeFlag } from "../backend/change_flag.ts";
 import { Shutdown } from "../service.ts";
@@ -278,8 +280,13 @@ class Worker {
   readonly #heard = new ChangeFlag();
   /** Which queues a call may find jobs in, and when their next jobs start. */
   readonly #looks = new QueueLooks();
-  /** Running jobs: each run's promise and its job's queue and id. */
-  readonly #running = new Map<Promise<void>, { queue: string; id: string }>();
+  /**
+   * Running jobs: each run's promise, its job's queue and id, and its stop (one listener on the
+   * stop by force stops them all, instead of one a run).
+   */
+  readonly #running = new Map<Promise<void>, { queue: string; id: string; stop: RunStop }>();
+  /** Every running job's lease renewals and loss, on one timer. */
+  readonly #leaseTimer = new LeaseTimer();
   /** Every running job's check for a cancel, on one timer. */
   readonly #cancelChecks = new PeriodicChecks(CANCEL_CHECK_MS);
   /** Each queue's calls. */
@@ -324,6 +331,9 @@ class Worker {
     this.#id = options.worker === undefined ? processId() : checkName("worker id", options.worker);
     this.#leaseMs = options.leaseMs ?? DEFAULT_JOB_LEASE_MS;
     this.#shutdown = new Shutdown({ force: options.force });
+    this.#shutdown.forced.addEventListener("abort", () => {
+      for (const { stop } of this.#running.values()) this.#cutShort(stop);
+    }, { once: true });
     this.#recheckMs = Math.max(IDLE_RECHECK_MS, queues.length * RECHECK_PER_QUEUE_MS);
     for (const queue of queues) {
       this.#lanes.set(
@@ -672,8 +682,16 @@ class Worker {
   }
 
   #start(queue: string, job: JobRecord, claimSentAt: number): void {
-    const run = this.#runJob(queue, job, claimSentAt).finally(() => this.#running.delete(run));
-    this.#running.set(run, { queue, id: job.id });
+    const stop = new RunStop();
+    const forcedBefore = this.#shutdown.forced.aborted;
+    const run = this.#runJob(queue, job, claimSentAt, stop).finally(() =>
+      this.#running.delete(run)
+    );
+    this.#running.set(run, { queue, id: job.id, stop });
+    // Forced while the run's first, synchronous part ran (a handler, or an event listener, that
+    // stopped its own worker by force): the stop went by before the run was listed. (Forced
+    // before it, the run stopped itself at its start: see #runJob.)
+    if (!forcedBefore && this.#shutdown.forced.aborted) this.#cutShort(stop);
   }
 
   /** Lets running jobs finish within the grace period, then stops them by force. */
@@ -683,11 +701,18 @@ class Worker {
       const jobs = [...this.#running.values()].map((run) => jobRef(run.queue, run.id));
       this.#emit({ type: "stopping", jobs, graceMs });
     }
-    // Each run aborts itself when the stop is forced (see #runJob).
+    // The stop by force stops each run (see #cutShort).
     if (!await this.#shutdown.drain(this.#allEnded(), graceMs)) return;
-    // Runs that ended and wait only for their end to be recorded were not cut short.
-    this.#result.cutShort = this.#running.size - this.#ending;
     await this.#shutdown.settle(this.#allEnded());
+  }
+
+  /**
+   * Stops a run by force, and counts it cut short unless it had ended and waits only for its
+   * end to be recorded. Counted as the force comes: a run it stopped may record its release
+   * and be gone before the grace period's wait hears of the force.
+   */
+  #cutShort(stop: RunStop): void {
+    if (stop.stop(this.#shutdown.forced.reason)) this.#result.cutShort++;
   }
 
   /**
@@ -706,17 +731,14 @@ class Worker {
     while (this.#running.size > 0) await Promise.all(this.#running.keys());
   }
 
-  async #runJob(queue: string, job: JobRecord, claimSentAt: number): Promise<void> {
+  async #runJob(queue: string, job: JobRecord, claimSentAt: number, stop: RunStop): Promise<void> {
     const ref = jobRef(queue, job.id);
     const started = performance.now();
-    const abort = new AbortController();
-    const forced = this.#shutdown.forced;
-    const onForce = () => abort.abort(forced.reason);
-    forced.addEventListener("abort", onForce, { once: true });
-    // Taken by a finish whose answer came after the stop by force.
-    if (forced.aborted) onForce();
+    // Taken by a finish whose answer came after the stop by force (earlier ones: see the
+    // constructor).
+    if (this.#shutdown.forced.aborted) this.#cutShort(stop);
     const timeout = job.spec.timeoutMs === undefined ? undefined : setTimeout(
-      () => abort.abort(new Error(`timed out after ${job.spec.timeoutMs! / 1000} s`)),
+      () => stop.stop(new Error(`timed out after ${job.spec.timeoutMs! / 1000} s`)),
       job.spec.timeoutMs,
     );
     const attempt = { id: job.id, worker: this.#id, attempt: job.attempts };
@@ -728,9 +750,8 @@ class Worker {
           ? "held"
           : "lost",
       lostReason: () => new LeaseLostError(`job ${ref}: its lease was lost`),
-    });
-    keeper.signal.addEventListener("abort", () => abort.abort(keeper.signal.reason), {
-      once: true,
+      onLost: (reason) => stop.stop(reason),
+      timer: this.#leaseTimer,
     });
     // A cancel ends the job in the backend at once; the run learns of it here and stops.
     let cancelled = false;
@@ -747,7 +768,7 @@ class Worker {
         this.#outages.answered(cancelChecksOf(queue));
         if (now && wasCancelled(now, job.attempts) && !cancelled) {
           cancelled = true;
-          abort.abort(new JobCancelledError(`job ${ref} was cancelled`));
+          stop.stop(new JobCancelledError(`job ${ref} was cancelled`));
         }
       } catch (e) {
         // The next check tries again; the lease covers an outage. A worker whose slots are all
@@ -760,28 +781,37 @@ class Worker {
         checking = false;
       }
     });
-    const progress = new ProgressReporter((json) =>
-      this.#backend.queue.progress(queue, { ...attempt, progress: json })
-    );
+    // Made at the first report: most jobs report none, and then have nothing to write.
+    let progress: ProgressReporter | undefined;
+    /** Cleared once the run's last value is written: a handler that runs on reports nothing. */
+    let reporting = true;
+    const report = (value: unknown) => {
+      if (!reporting) return;
+      progress ??= new ProgressReporter((json) =>
+        this.#backend.queue.progress(queue, { ...attempt, progress: json })
+      );
+      progress.report(value);
+    };
     this.#emit({ type: "started", job: ref, attempt: job.attempts });
     let outcome: Finish;
     let durationMs = 0;
     try {
-      const result = await this.#execute(ref, job, abort.signal, progress);
+      const result = await this.#execute(ref, job, stop, report);
       outcome = { outcome: "completed", result };
     } catch (e) {
-      outcome = this.#failure(job, e, abort.signal);
+      outcome = this.#failure(job, e, stop);
     } finally {
       // The run's own time: recording its end may wait out an outage.
       durationMs = performance.now() - started;
+      stop.end();
       // No renewal is under way once the finish is sent: it could not overtake it.
       await keeper.stop();
       stopCancelChecks();
       clearTimeout(timeout);
-      forced.removeEventListener("abort", onForce);
       // The last value reported is stored while the attempt is still this worker's; through an
       // outage of up to a third of the lease (the finish, next, rides out the rest).
-      await progress.close({ retryForMs: this.#leaseMs / 3 });
+      reporting = false;
+      if (progress !== undefined) await progress.close({ retryForMs: this.#leaseMs / 3 });
     }
     if (this.#abandoned) return;
     if (cancelled) {
@@ -861,10 +891,10 @@ class Worker {
   }
 
   /** Retry or fail: what the job's spec, the error and the attempt say. */
-  #failure(job: JobRecord, error: unknown, signal: AbortSignal): Finish {
+  #failure(job: JobRecord, error: unknown, stop: RunStop): Finish {
     // Cut short by the worker's stop: not the job's fault, and not one of its retries.
     if (this.#shutdown.forced.aborted) return { outcome: "release" };
-    const text = oneLine(signal.aborted ? signal.reason : error);
+    const text = oneLine(stop.stopped ? stop.reason : error);
     const final = error instanceof NonRetryableError || error instanceof NotRunnableError ||
       job.failures >= job.spec.retries;
     if (final) return { outcome: "failed", error: text };
@@ -877,8 +907,8 @@ class Worker {
   async #execute(
     ref: string,
     job: JobRecord,
-    signal: AbortSignal,
-    progress: ProgressReporter,
+    stop: RunStop,
+    report: (value: unknown) => void,
   ): Promise<unknown> {
     const { handler, command, args } = job.spec;
     if (command !== undefined) {
@@ -887,7 +917,7 @@ class Worker {
           "command jobs run only on workers started with --allow-commands",
         );
       }
-      return await runCommand(command, signal, job.inputs, progress, {
+      return await runCommand(command, stop.signal, job.inputs, report, {
         // The attempt is the run's fencing token: a later run of the job has a higher one.
         env: { COORD_JOB: ref, COORD_ATTEMPT: String(job.attempts) },
         passEnv: this.#options.passEnv,
@@ -904,19 +934,27 @@ class Worker {
     const ctx: JobContext = {
       job: ref,
       attempt: job.attempts,
-      signal,
+      // Made only for a handler that looks at it.
+      get signal() {
+        return stop.signal;
+      },
       worker: this.#id,
       ...(job.inputs !== undefined && { results: job.inputs }),
-      progress: (value) => progress.report(value),
+      progress: report,
     };
-    let returned = false;
-    const run = (async () => await fn(args, ctx))().finally(() => (returned = true));
-    let result: unknown;
-    try {
-      result = await Promise.race([run, rejection(signal)]);
-    } catch (e) {
-      if (!returned) this.#outlive(run);
-      throw e;
+    let result = fn(args, ctx);
+    if (isThenable(result)) {
+      let returned = false;
+      const run = Promise.resolve(result).finally(() => (returned = true));
+      try {
+        result = await stop.race(run);
+      } catch (e) {
+        if (!returned) this.#outlive(run);
+        throw e;
+      }
+    } else if (stop.stopped) {
+      // Stopped before it ran: taken by a finish whose answer came after the stop by force.
+      throw stop.reason;
     }
     const json = JSON.stringify(result ?? null);
     // Stored as a job's spec is, so within the same bound on every backend.
@@ -997,18 +1035,18 @@ async function runCommand(
   argv: string[],
   signal: AbortSignal,
   results: unknown[] | undefined,
-  progress: ProgressReporter,
+  report: (value: unknown) => void,
   { env, passEnv, leaseMs }: {
     env: Record<string, string>;
     passEnv?: readonly string[];
     leaseMs: number;
   },
 ): Promise<unknown> {
-  if (results === undefined) return await runGroup(argv, signal, progress, env, passEnv, leaseMs);
+  if (results === undefined) return await runGroup(argv, signal, report, env, passEnv, leaseMs);
   return await withJsonInEnv(
     "COORD_RESULTS",
     results,
-    (resultsEnv) => runGroup(argv, signal, progress, { ...env, ...resultsEnv }, passEnv, leaseMs),
+    (resultsEnv) => runGroup(argv, signal, report, { ...env, ...resultsEnv }, passEnv, leaseMs),
   );
 }
 
@@ -1016,7 +1054,7 @@ async function runCommand(
 async function runGroup(
   argv: string[],
   signal: AbortSignal,
-  progress: ProgressReporter,
+  report: (value: unknown) => void,
   env: Record<string, string>,
   passEnv: readonly string[] | undefined,
   leaseMs: number,
@@ -1033,7 +1071,7 @@ async function runGroup(
     Promise.all([
       readCapped(group.stdout, { maxBytes: MAX_STDOUT_BYTES, keep: "head" }, drained),
       readCapped(
-        group.stderr.pipeThrough(progressLines((value) => progress.report(value))),
+        group.stderr.pipeThrough(progressLines(report)),
         { maxBytes: 65_536, keep: "tail" },
         drained,
       ),
@@ -1053,9 +1091,7 @@ async function runGroup(
   return { exitCode: status.code, stdout: stdout.text, ...(stdout.cut && { truncated: true }) };
 }
 
-function rejection(signal: AbortSignal): Promise<never> {
-  return new Promise((_, reject) => {
-    if (signal.aborted) reject(signal.reason);
-    signal.addEventListener("abort", () => reject(signal.reason), { once: true });
-  });
+/** Whether a handler returned a promise (or another thenable) rather than its result. */
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | null)?.then === "function";
 }

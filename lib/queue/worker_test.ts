@@ -3,6 +3,7 @@ import { connect } from "../backend/connect.ts";
 import { UsageError } from "../errors.ts";
 import { type JobHandler, work } from "./worker.ts";
 import { getJob, putJob } from "./queue.ts";
+import { putJobs } from "./bulk.ts";
 import { commandHandler } from "../schedule/command_task.ts";
 
 Deno.test("work() names its options as a program gives them, not as the CLI's flags", async () => {
@@ -62,9 +63,37 @@ Deno.test("handlers that name their arguments' type are taken as they are", asyn
   assert.equal((await getJob(backend, "q/b")).result, 3);
 });
 
+Deno.test("a worker sets no timer a run: 200 jobs drain on a few, their leases on one", async () => {
+  // A run's lease keeper made and cleared a timer of its own for every job, thousands a
+  // second, most ending long before their first renewal: the largest part of its cost per job.
+  await using backend = await connect({ url: "sqlite::memory:" });
+  const jobs = 200;
+  await putJobs(
+    backend,
+    "q",
+    Array.from({ length: jobs }, (_, i) => ({ handler: "echo", args: i })),
+  );
+  const timers = globalThis as unknown as Record<"setTimeout", unknown>;
+  const set = globalThis.setTimeout;
+  let made = 0;
+  timers.setTimeout = (...args: Parameters<typeof set>) => (made++, set(...args));
+  let result;
+  try {
+    result = await work(backend, ["q"], {
+      handlers: { echo: (n) => n },
+      concurrency: 50,
+      drain: true,
+    });
+  } finally {
+    timers.setTimeout = set;
+  }
+  assert.equal(result.completed, jobs);
+  assert.ok(made < jobs / 4, `${made} timers for ${jobs} jobs`);
+});
+
 Deno.test("a handler that stops its own worker by force before its first await is stopped too", async () => {
-  // A change that listed a run only once its first, synchronous part had run let the stop by
-  // force go by it: a handler that never settled was left running, its lease still renewed.
+  // The run was listed only once its first, synchronous part had run: the stop by force went by
+  // it, and a handler that never settles was left running, its lease still renewed.
   await using backend = await connect({ url: "sqlite::memory:" });
   await putJob(backend, "q", { handler: "h" });
   const force = new AbortController();
