@@ -269,6 +269,19 @@ export function passEnvRefusal(
     `${names.allowCommands} — give both, or neither`;
 }
 
+/** A job a worker runs. */
+interface Running {
+  queue: string;
+  id: string;
+  /** Its stop: one listener on the worker's stop by force stops them all, not one a run. */
+  stop: RunStop;
+  /**
+   * Whether its run ended and its end was sent to be recorded: its slot is free from then on,
+   * and stays free until the run leaves the worker's list (see `#start`).
+   */
+  ending: boolean;
+}
+
 class Worker {
   readonly #backend: Backend;
   readonly #queues: string[];
@@ -280,18 +293,15 @@ class Worker {
   readonly #heard = new ChangeFlag();
   /** Which queues a call may find jobs in, and when their next jobs start. */
   readonly #looks = new QueueLooks();
-  /**
-   * Running jobs: each run's promise, its job's queue and id, and its stop (one listener on the
-   * stop by force stops them all, instead of one a run).
-   */
-  readonly #running = new Map<Promise<void>, { queue: string; id: string; stop: RunStop }>();
+  /** Running jobs, by their runs' promises. */
+  readonly #running = new Map<Promise<void>, Running>();
   /** Every running job's lease renewals and loss, on one timer. */
   readonly #leaseTimer = new LeaseTimer();
   /** Every running job's check for a cancel, on one timer. */
   readonly #cancelChecks = new PeriodicChecks(CANCEL_CHECK_MS);
   /** Each queue's calls. */
   readonly #lanes = new Map<string, QueueLane>();
-  /** Runs that ended and wait for their end to be recorded: their slots are free. */
+  /** Listed runs whose end was sent to be recorded: their slots are free (`Running.ending`). */
   #ending = 0;
   /** How often every queue is looked at (a change told may be lost). */
   readonly #recheckMs: number;
@@ -684,10 +694,15 @@ class Worker {
   #start(queue: string, job: JobRecord, claimSentAt: number): void {
     const stop = new RunStop();
     const forcedBefore = this.#shutdown.forced.aborted;
-    const run = this.#runJob(queue, job, claimSentAt, stop).finally(() =>
-      this.#running.delete(run)
-    );
-    this.#running.set(run, { queue, id: job.id, stop });
+    const running: Running = { queue, id: job.id, stop, ending: false };
+    const run = this.#runJob(queue, job, claimSentAt, running).finally(() => {
+      // Counted free until the run is gone, not held again in between: the lane sends the claim
+      // it held back for this end as the end is answered, and a slot held then made that claim
+      // ask for no job and its queue lose its turn.
+      this.#running.delete(run);
+      if (running.ending) this.#ending--;
+    });
+    this.#running.set(run, running);
     // Forced while the run's first, synchronous part ran (a handler, or an event listener, that
     // stopped its own worker by force): the stop went by before the run was listed. (Forced
     // before it, the run stopped itself at its start: see #runJob.)
@@ -731,7 +746,13 @@ class Worker {
     while (this.#running.size > 0) await Promise.all(this.#running.keys());
   }
 
-  async #runJob(queue: string, job: JobRecord, claimSentAt: number, stop: RunStop): Promise<void> {
+  async #runJob(
+    queue: string,
+    job: JobRecord,
+    claimSentAt: number,
+    running: Running,
+  ): Promise<void> {
+    const { stop } = running;
     const ref = jobRef(queue, job.id);
     const started = performance.now();
     // Taken by a finish whose answer came after the stop by force (earlier ones: see the
@@ -820,6 +841,7 @@ class Worker {
     }
     let recorded = false;
     if (!keeper.lost) {
+      running.ending = true;
       this.#ending++;
       try {
         // Told as the answer comes: the call that recorded it may have taken the next job,
@@ -835,8 +857,6 @@ class Worker {
         if (isUnrecoverable(e) || this.#drainRefused(e)) return;
         // The backend stayed away for a whole lease (the lane reported it): the job is run
         // again elsewhere.
-      } finally {
-        this.#ending--;
       }
     }
     if (recorded) return;

@@ -5,6 +5,8 @@ import { type JobHandler, work } from "./worker.ts";
 import { getJob, putJob } from "./queue.ts";
 import { putJobs } from "./bulk.ts";
 import { commandHandler } from "../schedule/command_task.ts";
+import { overriding } from "../../tests/support/overriding.ts";
+import { guarded } from "../../tests/support/wait.ts";
 
 Deno.test("work() names its options as a program gives them, not as the CLI's flags", async () => {
   await using backend = await connect({ url: "sqlite::memory:" });
@@ -113,4 +115,49 @@ Deno.test("a handler that stops its own worker by force before its first await i
   assert.equal(signal?.aborted, true);
   assert.equal(result.cutShort, 1);
   assert.equal(result.stillRunning, 1);
+});
+
+Deno.test("a worker of one slot whose ends are slow to record takes turns and asks for no job it cannot take", async () => {
+  // A handler that returns at once ends its run before the claim that took it has answered
+  // the worker: the next claim goes out while the end is recorded. A claim the lane held back
+  // for that end was sent as the end was answered, when the run still held its slot: it asked
+  // for nothing (a call for naught), and the queue lost its turn (on PostgreSQL: A, C, A, A…).
+  await using real = await connect({ url: "sqlite::memory:" });
+  const queues = ["turnA", "turnE1", "turnE2", "turnE3", "turnC"];
+  for (const queue of ["turnA", "turnC"]) {
+    await putJobs(real, queue, [1, 2, 3, 4].map((i) => ({ id: `j${i}`, handler: "h" })));
+  }
+  // An end is answered only once a call to another queue is under way, as a slow write is: the
+  // worker has by then run the other queue's job and asked this queue for its next.
+  let held: { queue: string; answer: () => void }[] = [];
+  const calls: string[] = [];
+  const steps = real.queue;
+  const backend = overriding(real, {
+    queue: overriding(steps, {
+      finishAndClaim: async (queue, request) => {
+        calls.push(`${queue}: ${request.finishes.length} ends, ${request.claims} claims`);
+        // Answered after this turn of the event loop: whatever this call starts runs first.
+        for (const end of held.filter((h) => h.queue !== queue)) setTimeout(end.answer, 0);
+        held = held.filter((h) => h.queue === queue);
+        const answer = await steps.finishAndClaim(queue, request);
+        if (request.finishes.length > 0) {
+          const answered = Promise.withResolvers<void>();
+          held.push({ queue, answer: answered.resolve });
+          await answered.promise;
+        }
+        return answer;
+      },
+    }),
+  });
+  const runs: string[] = [];
+  await guarded(
+    work(backend, queues, {
+      concurrency: 1,
+      drain: true,
+      handlers: { h: (_args, { job }) => void runs.push(job.split("/")[0]) },
+    }),
+    "end of the worker",
+  );
+  assert.deepEqual(runs, ["turnA", "turnC", "turnA", "turnC", "turnA", "turnC", "turnA", "turnC"]);
+  assert.deepEqual(calls.filter((call) => call.endsWith(": 0 ends, 0 claims")), []);
 });
