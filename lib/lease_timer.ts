@@ -62,14 +62,7 @@ export class LeaseTimer {
     }
     for (const fire of due) this.#due.delete(fire);
     if (next < Infinity) this.#arm(next);
-    // Called last: a callback may set itself (or another) again. One that throws must not keep
-    // the others due with it from their renewal or their loss.
-    for (const fire of due) {
-      try {
-        fire();
-      } catch (e) {
-        reportError(e);
-      }
-    }
+    // Called last: a callback may set itself (or another) again.
+    for (const fire of due) fire();
   }
 }

@@ -930,6 +930,9 @@ class Worker {
     stop: RunStop,
     report: (value: unknown) => void,
   ): Promise<unknown> {
+    // Taken by a finish whose answer came after the stop by force: released, not run (a run
+    // begun now would be cut short, and the job run again elsewhere, its side effects twice).
+    if (stop.stopped) throw stop.reason;
     const { handler, command, args } = job.spec;
     if (command !== undefined) {
       if (!this.#options.allowCommands) {
@@ -972,10 +975,10 @@ class Worker {
         if (!returned) this.#outlive(run);
         throw e;
       }
-    } else if (stop.stopped) {
-      // Stopped before it ran: taken by a finish whose answer came after the stop by force.
-      throw stop.reason;
     }
+    // It returned: a stop from here on (its own stop of the worker by force, before the run
+    // was listed) neither cuts it short nor counts it so.
+    stop.end();
     const json = JSON.stringify(result ?? null);
     // Stored as a job's spec is, so within the same bound on every backend.
     const over = oversize("the result", json);

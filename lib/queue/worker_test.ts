@@ -2,11 +2,12 @@ import assert from "node:assert/strict";
 import { connect } from "../backend/connect.ts";
 import { UsageError } from "../errors.ts";
 import { type JobHandler, work } from "./worker.ts";
-import { getJob, putJob } from "./queue.ts";
+import { getJob, putJob, queueCounts } from "./queue.ts";
 import { putJobs } from "./bulk.ts";
 import { commandHandler } from "../schedule/command_task.ts";
 import { overriding } from "../../tests/support/overriding.ts";
 import { guarded } from "../../tests/support/wait.ts";
+import { countingTimers } from "../../tests/support/live_timers.ts";
 
 Deno.test("work() names its options as a program gives them, not as the CLI's flags", async () => {
   await using backend = await connect({ url: "sqlite::memory:" });
@@ -75,22 +76,15 @@ Deno.test("a worker sets no timer a run: 200 jobs drain on a few, their leases o
     "q",
     Array.from({ length: jobs }, (_, i) => ({ handler: "echo", args: i })),
   );
-  const timers = globalThis as unknown as Record<"setTimeout", unknown>;
-  const set = globalThis.setTimeout;
-  let made = 0;
-  timers.setTimeout = (...args: Parameters<typeof set>) => (made++, set(...args));
-  let result;
-  try {
-    result = await work(backend, ["q"], {
+  await countingTimers(async (_live, made) => {
+    const result = await work(backend, ["q"], {
       handlers: { echo: (n) => n },
       concurrency: 50,
       drain: true,
     });
-  } finally {
-    timers.setTimeout = set;
-  }
-  assert.equal(result.completed, jobs);
-  assert.ok(made < jobs / 4, `${made} timers for ${jobs} jobs`);
+    assert.equal(result.completed, jobs);
+    assert.ok(made() < jobs / 4, `${made()} timers for ${jobs} jobs`);
+  });
 });
 
 Deno.test("a handler that stops its own worker by force before its first await is stopped too", async () => {
@@ -115,6 +109,34 @@ Deno.test("a handler that stops its own worker by force before its first await i
   assert.equal(signal?.aborted, true);
   assert.equal(result.cutShort, 1);
   assert.equal(result.stillRunning, 1);
+});
+
+Deno.test("jobs a claim took with the one whose handler stops the worker by force are released, not run", async () => {
+  // The claim's other jobs started after the stop by force: each handler was called all the
+  // same, its job then released to run again elsewhere (its side effects twice); and the
+  // handler that returned before its run was listed was counted cut short as well as completed.
+  await using backend = await connect({ url: "sqlite::memory:" });
+  await putJobs(backend, "q", [1, 2, 3].map((i) => ({ id: `j${i}`, handler: "h" })));
+  const force = new AbortController();
+  const ran: string[] = [];
+  const result = await work(backend, ["q"], {
+    handlers: {
+      h: (_args, { job }) => {
+        ran.push(job);
+        force.abort(new Error("stopped by force"));
+        return "done";
+      },
+    },
+    concurrency: 3,
+    drain: true,
+    force: force.signal,
+    graceMs: 0,
+  });
+  assert.deepEqual(ran, ["q/j1"]);
+  assert.equal(result.completed, 1);
+  assert.equal(result.cutShort, 2);
+  const [counts] = await queueCounts(backend, ["q"]);
+  assert.deepEqual([counts.completed, counts.pending], [1, 2]);
 });
 
 Deno.test("a worker of one slot whose ends are slow to record takes turns and asks for no job it cannot take", async () => {
