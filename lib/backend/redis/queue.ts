@@ -31,6 +31,7 @@ import { DEFAULT_KEEP, MAX_REMOVED, MAX_STALLS, TRIM_BATCH } from "../../queue/s
 import type { RedisBackend } from "./backend.ts";
 import { RedisSteps, scriptPerStep } from "./script.ts";
 import { foreignJob, HELD_PREFIX_BYTES, jobRecord } from "../../queue/record.ts";
+import { listedParts } from "./counted_group.ts";
 import { ForeignDataError } from "../../errors.ts";
 
 /** The Redis type of each key a queue keeps (checked by the script and by doctor). */
@@ -118,7 +119,7 @@ function putArgs(r: PutRequest): string[] {
 function putReply(queue: string, reply: string[], at: number): PutResult {
   const [created, state, spec, deduplicated] = reply.slice(at, at + 4);
   return {
-    job: jobRecord(queue, state, spec),
+    job: storedRecord(queue, state, spec),
     created: Number(created) === 1,
     ...(Number(deduplicated) === 1 && { deduplicated: true }),
   };
@@ -165,7 +166,7 @@ function finishReply(queue: string, reply: string[]): FinishedAndClaimed {
   for (let i = 7; i < reply.length; i += 5) {
     const [state, spec, inputs, id, attempt] = reply.slice(i, i + 5);
     try {
-      jobs.push(jobRecord(queue, state, spec, undefined, inputs || undefined));
+      jobs.push(storedRecord(queue, state, spec, undefined, inputs || undefined));
     } catch (e) {
       if (!(e instanceof ForeignDataError)) throw e;
       undecodable.push({ id, reason: e.message, attempt: Number(attempt) });
@@ -263,7 +264,7 @@ export class RedisQueueSteps extends RedisSteps<QueueStep> implements QueueSteps
   ): Promise<{ job: JobRecord; cancelled: boolean } | undefined> {
     const [state, spec, cancelled] = (await this.run(queue, "cancel", id)) as string[];
     if (state === undefined) return undefined;
-    return { job: jobRecord(queue, state, spec), cancelled: Number(cancelled) === 1 };
+    return { job: storedRecord(queue, state, spec), cancelled: Number(cancelled) === 1 };
   }
 
   async get(queue: string, id: string): Promise<JobRecord | undefined> {
@@ -312,7 +313,7 @@ export class RedisQueueSteps extends RedisSteps<QueueStep> implements QueueSteps
     const page = [];
     for (let i = 0; i < reply.length; i += 4) {
       const progress = reply[i + 3] || undefined;
-      const job = jobRecord(queue, reply[i + 1], reply[i + 2], undefined, undefined, progress);
+      const job = storedRecord(queue, reply[i + 1], reply[i + 2], undefined, undefined, progress);
       // An active job's score is its lease end.
       const listed = r.state === "active" ? withLease(job, reply[i]) : job;
       page.push({ job: listed, cursor: { score: Number(reply[i]), id: job.id } });
@@ -355,7 +356,7 @@ export class RedisQueueSteps extends RedisSteps<QueueStep> implements QueueSteps
       const [state, spec, changed] = reply.slice(3 * i, 3 * i + 3);
       return state === ""
         ? undefined
-        : { job: jobRecord(queue, String(state), String(spec)), changed: Number(changed) === 1 };
+        : { job: storedRecord(queue, String(state), String(spec)), changed: Number(changed) === 1 };
     });
   }
 
@@ -471,13 +472,32 @@ export class RedisQueueSteps extends RedisSteps<QueueStep> implements QueueSteps
  * inputs and progress (`""` where it has none).
  */
 function storedJob(queue: string, state: string, [spec, result, inputs, progress]: string[]) {
-  return jobRecord(
+  return storedRecord(
     queue,
     state,
     spec,
     result || undefined,
     inputs || undefined,
     progress || undefined,
+  );
+}
+
+/** {@link jobRecord} of a record as the scripts store it: a counted group's parts listed. */
+function storedRecord(
+  queue: string,
+  state: string,
+  specJson: string,
+  resultJson?: string,
+  inputsJson?: string,
+  progressJson?: string,
+): JobRecord {
+  return jobRecord(
+    queue,
+    listedParts(queue, state),
+    specJson,
+    resultJson,
+    inputsJson,
+    progressJson,
   );
 }
 

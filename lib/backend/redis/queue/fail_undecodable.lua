@@ -13,8 +13,9 @@ local function listed_by(id)
   local group = group_id and decode(group_id)
   if not (group and group.group) then return nil end
   if group.group.postprocess == id then return group_id end
-  for _, child in ipairs(group.group.children) do
-    if child == id then return group_id end
+  local count, part = parts_of(group)
+  for i = 1, count do
+    if part(i) == id then return group_id end
   end
 end
 

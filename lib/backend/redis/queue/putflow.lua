@@ -17,6 +17,15 @@ if exists(ids[1]) then return 0 end
 for i = 2, #ids do
   if exists(ids[i]) then return { ids[i] } end
 end
+-- Whether a group's parts are ID.0, ID.1, …: then its record counts them (job.lua).
+local function numbered(id, children)
+  if #children == 0 then return false end
+  for i, child in ipairs(children) do
+    if child ~= id .. '.' .. (i - 1) then return false end
+  end
+  return true
+end
+local counted = false
 for i, node in ipairs(nodes) do
   local job = { id = node.id, state = node.released and 'pending' or 'waiting', attempts = 0,
     failures = 0, stalls = 0, readyAt = now_ms, createdAt = now_ms, parent = node.parent,
@@ -24,9 +33,17 @@ for i, node in ipairs(nodes) do
   if node.group then
     node.group.done = 0
     job.group = node.group
+    if numbered(node.id, node.group.children) then
+      node.group.parts = #node.group.children
+      node.group.children = nil
+      counted = true
+    end
   end
   add(job, ARGV[2 + i])
 end
+-- A coord before counted groups would read such a record as another program's, in the middle of
+-- a part's end: the queue's version tells it to refuse the queue before it writes (keys.lua).
+if counted and setting('version') ~= '2' then call('HSET', config, 'version', '2') end
 write_puts()
 changed()
 return 1

@@ -19,10 +19,11 @@ local finish
 local function release(id, group)
   local job = decode(id)
   if job and job.group then
+    local count, part = parts_of(job)
     if job.group.kind == 'parallel' then
-      for _, child in ipairs(job.group.children) do release(child, job) end
+      for i = 1, count do release(part(i), job) end
     else
-      release(job.group.children[1], job)
+      release(part(1), job)
     end
     return
   end
@@ -46,7 +47,8 @@ end
 local function abandon(group)
   -- A copy, by a loop: `unpack` of a flow's parts (up to 10,000) overflows Lua's stack.
   local ids = {}
-  for i, id in ipairs(group.group.children) do ids[i] = id end
+  local count, part = parts_of(group)
+  for i = 1, count do ids[i] = part(i) end
   if group.group.postprocess then table.insert(ids, group.group.postprocess) end
   for _, id in ipairs(ids) do
     -- One another program wrote over is left as it is (one in the run order, a claim fails).
@@ -58,6 +60,8 @@ local function abandon(group)
   end
 end
 
+-- Reads and writes the group's record, a few bytes where its parts are counted (job.lua): its
+-- parts are read only when the last has ended.
 local function part_ended(job)
   local parent = load(job.parent)
   if not parent or parent.state ~= 'waiting' then return end
@@ -78,12 +82,14 @@ local function part_ended(job)
   end
   group.done = group.done + 1
   save(parent)
-  if group.done < #group.children then
-    if group.kind == 'serial' then release(group.children[group.done + 1], parent) end
+  local count, part = parts_of(parent)
+  if group.done < count then
+    if group.kind == 'serial' then release(part(group.done + 1), parent) end
     return
   end
   local parts = {}
-  for i, child in ipairs(group.children) do
+  for i = 1, count do
+    local child = part(i)
     parts[i] = load(child).state == 'completed' and call('HGET', results, child) or 'null'
   end
   -- Its result or its postprocess' inputs, the list holds at most what a job may hold as JSON

@@ -61,17 +61,39 @@ local function read_ahead(ids)
 end
 
 -- Whether a record's flow fields are as coord writes them: the steps walk a group's parts and
--- load a part's parent, and a Lua error there would stop every step that meets the record.
+-- load a part's parent, and a Lua error there would stop every step that meets the record. A
+-- group's parts are listed (`children`), or, where they are ID.0, ID.1, … (the names flowNodes
+-- gives every flow coord puts: see putflow.lua), counted (`parts`), so that its record holds a
+-- few bytes whatever its size and a part's end decodes and writes only those.
 local function flow_fields_ok(job)
   if job.parent ~= nil and type(job.parent) ~= 'string' then return false end
   local group = job.group
   if group == nil then return true end
-  if type(group) ~= 'table' or type(group.children) ~= 'table' or type(group.done) ~= 'number'
+  if type(group) ~= 'table' or type(group.done) ~= 'number'
     or (group.postprocess ~= nil and type(group.postprocess) ~= 'string') then return false end
+  if group.children == nil then
+    -- Counted: `done` reaches `parts` once every part ended and the postprocess runs. A flow
+    -- holds fewer than 10,000 parts (MAX_FLOW_NODES in lib/queue/limits.ts): another program's
+    -- count beyond would hold the server in a loop over its parts.
+    local parts, done = group.parts, group.done
+    return tally_ok(parts) and parts >= 1 and parts < 10000 and tally_ok(done) and done <= parts
+  end
+  if type(group.children) ~= 'table' or group.parts ~= nil then return false end
   for _, child in ipairs(group.children) do
     if type(child) ~= 'string' then return false end
   end
   return true
+end
+
+-- How many parts group `job` has (its postprocess aside), and a function naming part `i` (from
+-- 1): a counted group's by their number, not read from a list. (One local: a script's main
+-- function holds at most 200, and the steps that include this are near it.)
+local function parts_of(job)
+  local group = job.group
+  if group.children then
+    return #group.children, function(i) return group.children[i] end
+  end
+  return group.parts, function(i) return job.id .. '.' .. (i - 1) end
 end
 
 -- A job's state as coord wrote it, or nil and the text held instead (another program wrote

@@ -10,10 +10,10 @@
 --       released), done_completed / done_failed / done_cancelled (zset id -> finished at ms:
 --       finished jobs that are no flow's part, what list pages through and retention removes,
 --       oldest first), config (hash: keepCompleted, keepFailed: retention json; paused: 1 or 0;
---       groupLimit: a count; nothing else), removed (zset "STATE:ID" -> removed at ms: what
---       retention or purge removed, so show and wait can say so), dedupe (hash key -> the id of
---       the job put with it), dedupe_until (zset key -> end of its window ms), progress (hash
---       id -> the latest progress json its run reported),
+--       groupLimit: a count; version: 2, see SETTINGS; nothing else), removed (zset "STATE:ID"
+--       -> removed at ms: what retention or purge removed, so show and wait can say so), dedupe
+--       (hash key -> the id of the job put with it), dedupe_until (zset key -> end of its window
+--       ms), progress (hash id -> the latest progress json its run reported),
 --       ready (zset id -> run order: the pending jobs whose start has come, by priority, then
 --       start, then id), promoted (string: the backend time up to which pending jobs whose
 --       start has come are in ready), trimmed_completed / trimmed_failed / trimmed_cancelled
@@ -173,7 +173,11 @@ end
 
 -- The config's fields, each with the values coord writes there (see state_fields.lua).
 local SETTINGS = { keepCompleted = keep_json, keepFailed = keep_json,
-  paused = function(value) return value == '1' or value == '0' end, groupLimit = whole_from(1) }
+  paused = function(value) return value == '1' or value == '0' end, groupLimit = whole_from(1),
+  -- The version of the queue's records, set once it holds one a coord before it would misread
+  -- (a group whose parts are counted, not listed: job.lua). Such a coord refuses a field of the
+  -- config it does not know before its step writes, so it leaves the queue as it is (exit 65).
+  version = function(value) return value == '2' end }
 
 -- Whether the step checked the config: once, before it first wrote (a script is not undone by
 -- an error), so each step that goes by the config, now or maybe later on (filling a group's

@@ -46,8 +46,9 @@ local function unfinished(job)
   if not job then return false end
   if job.state == 'active' or job.state == 'pending' or job.state == 'waiting' then return true end
   if not job.group then return false end
-  for _, child in ipairs(job.group.children) do
-    if unfinished(decode(child)) then return true end
+  local count, part = parts_of(job)
+  for i = 1, count do
+    if unfinished(decode(part(i))) then return true end
   end
   return job.group.postprocess ~= nil and unfinished(decode(job.group.postprocess))
 end
@@ -66,7 +67,8 @@ local function drop(id, job, gone, part)
     if part and DONE[job.state] then table.insert(gone.parts, job.state .. ':' .. id) end
     if job.groupKey then table.insert(gone.runs, 'running:' .. id) end
     if job.group then
-      for _, child in ipairs(job.group.children) do drop(child, decode(child), gone, true) end
+      local count, part = parts_of(job)
+      for i = 1, count do drop(part(i), decode(part(i)), gone, true) end
       local postprocess = job.group.postprocess
       if postprocess then drop(postprocess, decode(postprocess), gone, true) end
     end

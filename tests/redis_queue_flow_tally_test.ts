@@ -1,0 +1,205 @@
+/**
+ * A flow group's count of ended parts on Redis: a group whose parts are ID.0, ID.1, … counts
+ * them in its record instead of listing them, so a part's end decodes and writes a few bytes,
+ * not a list of every part (a flow of N parts wrote N such lists); the queue's config then says
+ * version 2, which a coord that lists every group's parts refuses before it writes. A group
+ * listed (another coord's, or parts named otherwise) goes on from its list, and a count another
+ * program wrote is refused (65) and left as it is.
+ */
+
+import assert from "node:assert/strict";
+import { connect } from "../lib/backend/connect.ts";
+import type { RedisBackend } from "../lib/backend/redis/backend.ts";
+import { ForeignDataError } from "../lib/errors.ts";
+import { claimJob } from "../lib/queue/claim_job.ts";
+import { putFlow } from "../lib/queue/flow.ts";
+import { getJob, waitForJob } from "../lib/queue/queue.ts";
+import { work } from "../lib/queue/worker.ts";
+import { freshNamespace, REDIS_BACKENDS } from "./support/backends.ts";
+import { runCoord } from "./support/cli.ts";
+import { HANG_GUARD_MS } from "./support/wait.ts";
+
+/** Job `id`'s record in `queue`, as stored. */
+async function storedRecord(db: RedisBackend, queue: string, id: string): Promise<string> {
+  const key = db.key("queue", queue, "jobs");
+  return String(await db.conn.send(key, ["HGET", key, id]));
+}
+
+/** Writes `text` over job `id`'s record in `queue`, as another program would. */
+async function writeRecord(db: RedisBackend, queue: string, id: string, text: string) {
+  const key = db.key("queue", queue, "jobs");
+  await db.conn.send(key, ["HSET", key, id, text]);
+}
+
+/** `queue`'s config hash, as stored. */
+async function storedConfig(db: RedisBackend, queue: string): Promise<unknown> {
+  const key = db.key("queue", queue, "config");
+  return await db.conn.send(key, ["HGETALL", key]);
+}
+
+/** Claims one of `queue`'s jobs and ends its run completed with `result`. */
+async function runOne(db: RedisBackend, queue: string, result: unknown): Promise<void> {
+  const { job } = await claimJob(db.queue, queue, { worker: "w", leaseMs: 60_000 });
+  assert.ok(job, "a part to run");
+  const ran = { outcome: "completed" as const, result };
+  assert.ok(await db.queue.finish(queue, { id: job.id, worker: "w", attempt: 1, ...ran }));
+}
+
+for (const backend of REDIS_BACKENDS) {
+  const test = (name: string, fn: (db: RedisBackend, url: string) => Promise<void>) =>
+    Deno.test(`${name} [${backend.label}]`, async () => {
+      await using target = await backend.use();
+      await using db = await connect({ url: target.url, namespace: freshNamespace(), env: {} });
+      await fn(db as RedisBackend, target.url);
+    });
+
+  test("a numbered group's record counts its parts, lists none, and each part's end counts one", async (db) => {
+    const parts = [{ handler: "h" }, { handler: "h" }, { handler: "h" }];
+    const { ref } = await putFlow(db, "f", { parallel: parts }, { id: "g" });
+    const put = JSON.parse(await storedRecord(db, "f", "g"));
+    assert.deepEqual(put.group, { kind: "parallel", continueOnFailure: false, done: 0, parts: 3 });
+    await runOne(db, "f", 1);
+    assert.equal(JSON.parse(await storedRecord(db, "f", "g")).group.done, 1);
+    const shown = await getJob(db, ref);
+    assert.deepEqual(shown.group, {
+      kind: "parallel",
+      continueOnFailure: false,
+      done: 1,
+      children: ["g.0", "g.1", "g.2"],
+    });
+    await work(db, ["f"], { handlers: { h: () => 2 }, drain: true });
+    const done = await waitForJob(db, ref, { timeoutMs: HANG_GUARD_MS });
+    assert.deepEqual([done.state, done.result, done.group?.done], ["completed", [1, 2, 2], 3]);
+    assert.equal(JSON.parse(await storedRecord(db, "f", "g")).group.children, undefined);
+  });
+
+  test(
+    "a flow put with a counted group sets its queue's version to 2, which this coord reads",
+    async (db, url) => {
+      await putFlow(db, "v", { serial: [{ handler: "h" }] }, { id: "g" });
+      assert.deepEqual(await storedConfig(db, "v"), { version: "2" });
+      const status = await runCoord([
+        "queue",
+        "status",
+        "v",
+        "--url",
+        url,
+        "--namespace",
+        db.namespace,
+      ]);
+      assert.equal(status.code, 0, status.stderr);
+    },
+  );
+
+  test("a serial group whose parts are not named ID.0, ID.1, … keeps its list and starts them in its order", async (db) => {
+    const spec = { handler: "h", retries: 0, backoffMs: 0 };
+    const children = ["c", "a", "b"];
+    assert.equal(
+      await db.queue.putFlow("n", [
+        { id: "s", group: { kind: "serial", children, continueOnFailure: false }, released: false },
+        ...children.map((id, i) => ({
+          id,
+          parent: "s",
+          spec: { ...spec, args: id },
+          released: i === 0,
+        })),
+      ]),
+      true,
+    );
+    assert.deepEqual(JSON.parse(await storedRecord(db, "n", "s")).group.children, children);
+    assert.deepEqual(await storedConfig(db, "n"), {}, "no version: nothing is counted");
+    const ran: unknown[] = [];
+    await work(db, ["n"], { handlers: { h: (args) => (ran.push(args), args) }, drain: true });
+    assert.deepEqual(ran, children);
+    const done = await waitForJob(db, "n/s", { timeoutMs: HANG_GUARD_MS });
+    assert.deepEqual([done.state, done.result], ["completed", children]);
+  });
+
+  test("a numbered group an earlier coord put, its parts listed, goes on from its record's count", async (db) => {
+    const { ref } = await putFlow(db, "s", {
+      serial: [{ handler: "h", args: 0 }, { handler: "h", args: 1 }, { handler: "h", args: 2 }],
+    }, { id: "g" });
+    await runOne(db, "s", 0);
+    // As the coord before this one writes it: every part listed, one of them counted.
+    const { group: { parts: _, ...group }, ...record } = JSON.parse(
+      await storedRecord(db, "s", "g"),
+    );
+    const listed = { ...record, group: { ...group, children: ["g.0", "g.1", "g.2"] } };
+    await writeRecord(db, "s", "g", JSON.stringify(listed));
+    assert.equal((await getJob(db, ref)).group?.done, 1);
+    const ran: unknown[] = [];
+    await work(db, ["s"], { handlers: { h: (args) => (ran.push(args), args) }, drain: true });
+    assert.deepEqual(ran, [1, 2], "the next parts, in order");
+    const done = await waitForJob(db, ref, { timeoutMs: HANG_GUARD_MS });
+    assert.deepEqual([done.state, done.result, done.group?.done], ["completed", [0, 1, 2], 3]);
+  });
+
+  test(
+    "a group's count another program wrote is refused (65) and left as it is",
+    async (db, url) => {
+      const counts: Record<string, unknown>[] = [
+        { parts: 0 },
+        { parts: "2" },
+        { done: 3 },
+        { done: -1 },
+        { parts: 10_000 },
+        { children: ["g.0", "g.1"] },
+      ];
+      for (const [i, change] of counts.entries()) {
+        const queue = `t${i}`;
+        const flow = { parallel: [{ handler: "h" }, { handler: "h" }] };
+        const { ref } = await putFlow(db, queue, flow, { id: "g" });
+        const record = JSON.parse(await storedRecord(db, queue, "g"));
+        const text = JSON.stringify({ ...record, group: { ...record.group, ...change } });
+        await writeRecord(db, queue, "g", text);
+        await assert.rejects(getJob(db, ref), ForeignDataError, text);
+        const shown = await runCoord([
+          "queue",
+          "show",
+          ref,
+          "--url",
+          url,
+          "--namespace",
+          db.namespace,
+        ]);
+        assert.equal(shown.code, 65, shown.stderr);
+        assert.match(shown.stderr, /:jobs has job g ".* — another program wrote there; /);
+        const { job } = await claimJob(db.queue, queue, { worker: "w", leaseMs: 60_000 });
+        const ran = { outcome: "completed" as const, result: 2 };
+        await assert.rejects(
+          db.queue.finish(queue, { id: job!.id, worker: "w", attempt: 1, ...ran }),
+          ForeignDataError,
+        );
+        assert.equal(await storedRecord(db, queue, "g"), text, "the group is left as it was");
+      }
+    },
+  );
+
+  test(
+    "a queue's version another program wrote is refused (65) and left as it is",
+    async (db, url) => {
+      for (const [i, version] of ["1", "3", "x"].entries()) {
+        const queue = `v${i}`;
+        await putFlow(db, queue, { parallel: [{ handler: "h" }] }, { id: "g" });
+        const key = db.key("queue", queue, "config");
+        await db.conn.send(key, ["HSET", key, "version", version]);
+        const status = await runCoord([
+          "queue",
+          "status",
+          queue,
+          "--url",
+          url,
+          "--namespace",
+          db.namespace,
+        ]);
+        assert.equal(status.code, 65, status.stderr);
+        assert.match(status.stderr, new RegExp(`has version "${version}"`));
+        await assert.rejects(
+          putFlow(db, queue, { parallel: [{ handler: "h" }] }, { id: "h" }),
+          ForeignDataError,
+        );
+        assert.deepEqual(await storedConfig(db, queue), { version });
+      }
+    },
+  );
+}
