@@ -13,7 +13,7 @@ import type { RedisBackend } from "../lib/backend/redis/backend.ts";
 import { ForeignDataError } from "../lib/errors.ts";
 import { claimJob } from "../lib/queue/claim_job.ts";
 import { putFlow } from "../lib/queue/flow.ts";
-import { getJob, waitForJob } from "../lib/queue/queue.ts";
+import { getJob, queueCounts, waitForJob } from "../lib/queue/queue.ts";
 import { work } from "../lib/queue/worker.ts";
 import { freshNamespace, REDIS_BACKENDS } from "./support/backends.ts";
 import { runCoord } from "./support/cli.ts";
@@ -135,7 +135,7 @@ for (const backend of REDIS_BACKENDS) {
   });
 
   test(
-    "a group's count another program wrote is refused (65) and left as it is",
+    "a group's count another program wrote is refused (65) and left as it is, and a part's end before it writes",
     async (db, url) => {
       const counts: Record<string, unknown>[] = [
         { parts: 0 },
@@ -165,12 +165,15 @@ for (const backend of REDIS_BACKENDS) {
         assert.equal(shown.code, 65, shown.stderr);
         assert.match(shown.stderr, /:jobs has job g ".* — another program wrote there; /);
         const { job } = await claimJob(db.queue, queue, { worker: "w", leaseMs: 60_000 });
+        const before = await queueCounts(db, [queue]);
         const ran = { outcome: "completed" as const, result: 2 };
         await assert.rejects(
           db.queue.finish(queue, { id: job!.id, worker: "w", attempt: 1, ...ran }),
           ForeignDataError,
         );
         assert.equal(await storedRecord(db, queue, "g"), text, "the group is left as it was");
+        assert.deepEqual(await queueCounts(db, [queue]), before, "and the part's run too");
+        assert.equal((await getJob(db, `${queue}/${job!.id}`)).state, "active");
       }
     },
   );
