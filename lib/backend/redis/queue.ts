@@ -486,19 +486,9 @@ function storedJob(queue: string, state: string, [spec, result, inputs, progress
 function storedRecord(
   queue: string,
   state: string,
-  specJson: string,
-  resultJson?: string,
-  inputsJson?: string,
-  progressJson?: string,
+  ...rest: Parameters<typeof jobRecord> extends [string, unknown, ...infer R] ? R : never
 ): JobRecord {
-  return jobRecord(
-    queue,
-    listedParts(queue, state),
-    specJson,
-    resultJson,
-    inputsJson,
-    progressJson,
-  );
+  return jobRecord(queue, listedParts(queue, state), ...rest);
 }
 
 /** An active job with its lease end, kept in the active set's score rather than its record. */
