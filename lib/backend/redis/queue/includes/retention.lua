@@ -166,11 +166,12 @@ end
 -- before the first write (keys.lua); `trim` removes by them later in the step. `defaults_json`:
 -- what a queue keeps when not configured, the batch, how many removed jobs to remember.
 -- `listings`: how many jobs the step may list before it trims, at most. Its `removes`: whether
--- `trim` may remove a job.
+-- `trim` may remove a job. A batch for each job the step lists (as on SQL): a fixed one fell
+-- behind a worker whose calls each end more runs than it, for as long as the calls went on.
 local function trim_plan(defaults_json, listings)
   local defaults = cjson.decode(defaults_json)
-  local batch = defaults.batch
-  local plan = { defaults = defaults, states = {}, removes = false }
+  local batch = defaults.batch * math.max(1, listings)
+  local plan = { defaults = defaults, batch = batch, states = {}, removes = false }
   for state, trimmed in pairs(TRIMMED) do
     local policy = keep(state, defaults)
     local of_state = { policy = policy }
@@ -197,8 +198,7 @@ end
 -- Removes a few jobs of each finished state past what the queue keeps, by `plan` (made before
 -- the step wrote) and what the step changed since: the jobs it listed.
 local function trim(plan)
-  local defaults = plan.defaults
-  local batch, max_removed = defaults.batch, defaults.maxRemoved
+  local batch, max_removed = plan.batch, plan.defaults.maxRemoved
   for state, trimmed in pairs(TRIMMED) do
     local of_state = plan.states[state]
     local policy = of_state.policy
