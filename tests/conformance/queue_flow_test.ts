@@ -1,10 +1,18 @@
 /** Flows: parallel and serial groups with postprocess steps, on every backend. */
 
 import assert from "node:assert/strict";
+import type { Backend } from "../../lib/backend/types.ts";
 import { ForeignDataError, UsageError } from "../../lib/errors.ts";
 import { claimJob } from "../../lib/queue/claim_job.ts";
 import { type Flow, flowNodes, putFlow } from "../../lib/queue/flow.ts";
-import { getJob, putJob, queueCounts, UnknownJobError, waitForJob } from "../../lib/queue/queue.ts";
+import {
+  cancelJob,
+  getJob,
+  putJob,
+  queueCounts,
+  UnknownJobError,
+  waitForJob,
+} from "../../lib/queue/queue.ts";
 import { type JobContext, NonRetryableError, work } from "../../lib/queue/worker.ts";
 import { conformance, envOf } from "../support/backends.ts";
 import { runCoord } from "../support/cli.ts";
@@ -494,5 +502,115 @@ conformance(
     const flow = await waitForJob(backend, ref, { timeoutMs: HANG_GUARD_MS });
     assert.match(flow.error!, /^part \S+\.0 failed: kaboom$/);
     await assert.rejects(getJob(backend, `${ref}.1`), ForeignDataError);
+  },
+);
+
+/**
+ * Claims every job ready in `queue`, one at a time (none runs meanwhile), and returns their ids:
+ * which parts a flow has released, and no more.
+ */
+async function claimReady(backend: Backend, queue: string): Promise<string[]> {
+  const ids = [];
+  for (;;) {
+    const { job } = await claimJob(backend.queue, queue, { worker: "w", leaseMs: 60_000 });
+    if (!job) return ids;
+    ids.push(job.id);
+  }
+}
+
+/** Ends claimed job `id` of `queue` with `result`. */
+async function complete(backend: Backend, queue: string, id: string, result: unknown) {
+  const finished = { id, worker: "w", attempt: 1, outcome: "completed" as const, result };
+  assert.ok(await backend.queue.finish(queue, finished), `${id} was still the worker's`);
+}
+
+/** `queue`'s jobs waiting for their turn, pending and running. */
+async function unfinished(backend: Backend, queue: string): Promise<number[]> {
+  const [counts] = await queueCounts(backend, [queue]);
+  return [counts.waiting, counts.pending, counts.active];
+}
+
+conformance(
+  "a serial part cancelled before its turn never runs, and its flow goes on in order, its result null",
+  async (ctx) => {
+    const backend = await ctx.open();
+    const { ref } = await putFlow(backend, "turns", {
+      serial: [{ handler: "one" }, { handler: "one" }, { handler: "one" }],
+      continueOnFailure: true,
+    }, { id: "s" });
+    // As a user would, with the CLI, while s.0 is still pending.
+    const cancel = await runCoord(["queue", "cancel", "turns/s.2"], { env: envOf(ctx) });
+    assert.equal(cancel.code, 0, cancel.stderr);
+    assert.equal((await getJob(backend, "turns/s.2")).state, "cancelled");
+    assert.deepEqual(await unfinished(backend, "turns"), [2, 1, 0], "the flow, s.1 wait");
+    assert.deepEqual(await claimReady(backend, "turns"), ["s.0"], "s.1 waits for s.0");
+    await complete(backend, "turns", "s.0", 1);
+    assert.deepEqual(await claimReady(backend, "turns"), ["s.1"], "s.2 never runs");
+    await complete(backend, "turns", "s.1", 2);
+    const flow = await getJob(backend, ref);
+    assert.deepEqual([flow.state, flow.result], ["completed", [1, 2, null]]);
+    assert.equal((await getJob(backend, "turns/s.2")).state, "cancelled");
+    assert.deepEqual(await unfinished(backend, "turns"), [0, 0, 0]);
+  },
+);
+
+conformance(
+  "a part cancelled before its turn fails its group when that turn comes, as a pending part's cancel does, and no later part starts early",
+  async (ctx) => {
+    const backend = await ctx.open();
+    const { ref } = await putFlow(backend, "strict", {
+      serial: [{ handler: "one" }, { serial: [{ handler: "one" }, { handler: "one" }] }, {
+        handler: "one",
+      }],
+      continueOnFailure: true,
+    }, { id: "s" });
+    assert.equal((await cancelJob(backend, "strict/s.1.1")).cancelled, true);
+    assert.deepEqual(await claimReady(backend, "strict"), ["s.0"], "s.1 waits for s.0");
+    await complete(backend, "strict", "s.0", 0);
+    assert.deepEqual(await claimReady(backend, "strict"), ["s.1.0"]);
+    await complete(backend, "strict", "s.1.0", 10);
+    const group = await getJob(backend, "strict/s.1");
+    assert.deepEqual([group.state, group.error], ["failed", "part s.1.1 cancelled: cancelled"]);
+    assert.deepEqual(await claimReady(backend, "strict"), ["s.2"]);
+    await complete(backend, "strict", "s.2", 2);
+    const flow = await getJob(backend, ref);
+    assert.deepEqual([flow.state, flow.result], ["completed", [0, null, 2]]);
+    assert.deepEqual(await unfinished(backend, "strict"), [0, 0, 0]);
+  },
+);
+
+conformance(
+  "parts of a parallel group not yet released and a postprocess cancelled while they wait never run, and are counted in turn",
+  async (ctx) => {
+    const backend = await ctx.open();
+    const { ref } = await putFlow(backend, "nested", {
+      serial: [
+        { handler: "one" },
+        { parallel: [{ handler: "one" }, { handler: "one" }], continueOnFailure: true },
+        { parallel: [{ handler: "one" }], continueOnFailure: true },
+        { handler: "one" },
+      ],
+      continueOnFailure: true,
+      postprocess: { handler: "collect" },
+    }, { id: "n" });
+    for (const part of ["n.1.0", "n.2.0", "n.post"]) {
+      assert.equal((await cancelJob(backend, `nested/${part}`)).cancelled, true, part);
+    }
+    assert.deepEqual(await claimReady(backend, "nested"), ["n.0"]);
+    await complete(backend, "nested", "n.0", 0);
+    assert.deepEqual(await claimReady(backend, "nested"), ["n.1.1"]);
+    await complete(backend, "nested", "n.1.1", 11);
+    // n.2's one part was cancelled: n.2 ends as it is released, and n.3 is next.
+    assert.deepEqual((await getJob(backend, "nested/n.1")).result, [null, 11]);
+    assert.deepEqual((await getJob(backend, "nested/n.2")).result, [null]);
+    assert.deepEqual(await claimReady(backend, "nested"), ["n.3"]);
+    await complete(backend, "nested", "n.3", 3);
+    const flow = await getJob(backend, ref);
+    assert.deepEqual([flow.state, flow.error], [
+      "failed",
+      "postprocess n.post cancelled: cancelled",
+    ]);
+    assert.deepEqual(await claimReady(backend, "nested"), []);
+    assert.deepEqual(await unfinished(backend, "nested"), [0, 0, 0]);
   },
 );

@@ -909,7 +909,11 @@ export class SqlQueueSteps implements QueueSteps {
     });
     const row: JobRow = { ...before, ...ended };
     if (row.grp !== null && state !== "completed") await this.#abandon(s, queue, row);
-    if (row.parent !== null) await this.#partEnded(s, queue, row);
+    // A part cancelled while it waited for its turn is counted when that turn comes (#release):
+    // counted now, a serial group would start its next part early (and this one in its turn).
+    // A group waits for as long as it has parts to run, so its end is counted at once.
+    const waited = before.state === "waiting" && before.grp === null;
+    if (row.parent !== null && !waited) await this.#partEnded(s, queue, row);
   }
 
   /**
@@ -1047,13 +1051,20 @@ export class SqlQueueSteps implements QueueSteps {
     await this.#fill(s, queue, row.group_key);
   }
 
-  /** Makes a waiting job ready; a group starts its parts (all, or the first). */
+  /**
+   * Makes a waiting job ready; a group starts its parts (all, or the first). A part cancelled
+   * while it waited is not made ready but counted in its group now, in its turn.
+   */
   async #release(s: Step, queue: string, id: string): Promise<void> {
     const row = (await this.#row(s, queue, id))!;
     if (row.grp !== null) {
       const group = (await this.#job(s, queue, row)).group!;
       const parts = group.kind === "parallel" ? group.children : group.children.slice(0, 1);
       for (const child of parts) await this.#release(s, queue, child);
+      return;
+    }
+    if (row.state === "cancelled") {
+      await this.#partEnded(s, queue, row);
       return;
     }
     // Ready now, so in the run order now, as a put's job (a flow's parts have no --group). One

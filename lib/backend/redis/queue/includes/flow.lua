@@ -15,16 +15,21 @@ local ENDS = { specs, progress, removed, unpack(FINISHES) }
 local finish
 
 -- Makes a waiting job ready; a group starts its parts (all, or the first). `group`: the group
--- releasing it, whose priority its parts have.
-local function release(id, group)
+-- releasing it, whose priority its parts have. A part cancelled while it waited is not made
+-- ready but added to `ended`, for its group to count now, in its turn.
+local function release(id, group, ended)
   local job = decode(id)
   if job and job.group then
     local count, part = parts_of(job)
     if job.group.kind == 'parallel' then
-      for i = 1, count do release(part(i), job) end
+      for i = 1, count do release(part(i), job, ended) end
     else
-      release(part(1), job)
+      release(part(1), job, ended)
     end
+    return
+  end
+  if job and job.state == 'cancelled' then
+    table.insert(ended, job)
     return
   end
   call('HINCRBY', totals, 'waiting', -1)
@@ -63,6 +68,12 @@ end
 -- Reads and writes the group's record, a few bytes where its parts are counted (job.lua): its
 -- parts are read only when the last has ended.
 local function part_ended(job)
+  -- Releases `id`, then counts the parts it met cancelled while they waited, in their order.
+  local function release_counting(id, group)
+    local ended = {}
+    release(id, group, ended)
+    for _, part in ipairs(ended) do part_ended(part) end
+  end
   local parent = load(job.parent)
   if not parent or parent.state ~= 'waiting' then return end
   local group = parent.group
@@ -84,7 +95,7 @@ local function part_ended(job)
   save(parent)
   local count, part = parts_of(parent)
   if group.done < count then
-    if group.kind == 'serial' then release(part(group.done + 1), parent) end
+    if group.kind == 'serial' then release_counting(part(group.done + 1), parent) end
     return
   end
   local parts = {}
@@ -109,7 +120,7 @@ local function part_ended(job)
   local joined = '[' .. table.concat(parts, ',') .. ']'
   if group.postprocess then
     call('HSET', inputs, group.postprocess, joined)
-    release(group.postprocess, parent)
+    release_counting(group.postprocess, parent)
   else
     call('HSET', results, parent.id, joined)
     finish(parent, 'completed')
@@ -120,7 +131,8 @@ local flow_ended = false
 
 finish = function(job, state)
   if job.group then flow_ended = true end
-  if job.state == 'waiting' then call('HINCRBY', totals, 'waiting', -1) end
+  local waited = job.state == 'waiting'
+  if waited then call('HINCRBY', totals, 'waiting', -1) end
   job.state = state
   job.finishedAt = now_ms
   dequeue(job)
@@ -131,5 +143,8 @@ finish = function(job, state)
   if not job.parent then listed(job, state) end
   save(job)
   if job.group and state ~= 'completed' then abandon(job) end
-  if job.parent then part_ended(job) end
+  -- A part cancelled while it waited for its turn is counted when that turn comes (`release`):
+  -- counted now, a serial group would start its next part early (and this one in its turn).
+  -- A group waits for as long as it has parts to run, so its end is counted at once.
+  if job.parent and (job.group or not waited) then part_ended(job) end
 end
