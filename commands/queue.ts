@@ -241,9 +241,9 @@ arguments: coord queue work emails reports.
           one ends cancelled at once, without retries; within half a second its worker aborts
           the handler's ctx.signal, or sends a command's process group SIGTERM (SIGKILL
           --lease/6 later, at most 1 s).
-          A flow's part waiting for its turn never runs, and counts in its group as
-          cancelled when that turn comes. A finished job is left as it is (exit 1, its state
-          on stderr).
+          A flow's part (or group) waiting for its turn never runs, and counts in its
+          group as cancelled when that turn comes. A finished job is left as it is (exit 1,
+          its state on stderr).
   list    jobs of each --state S (repeat it, or S,S; default all, in this order:
           ${LIST_STATES.join(", ")}):
           JOB, STATE, what it runs, attempts, age, progress, a failed one's error. Finished

@@ -614,3 +614,44 @@ conformance(
     assert.deepEqual(await unfinished(backend, "nested"), [0, 0, 0]);
   },
 );
+
+conformance(
+  "a group cancelled before its turn never starts its parts, and is counted when that turn comes",
+  async (ctx) => {
+    const backend = await ctx.open();
+    const { ref } = await putFlow(backend, "later", {
+      serial: [{ handler: "one" }, { handler: "one" }, {
+        serial: [{ handler: "one" }, { handler: "one" }],
+      }, { handler: "one" }],
+      continueOnFailure: true,
+    }, { id: "s" });
+    assert.equal((await cancelJob(backend, "later/s.2")).cancelled, true);
+    assert.deepEqual(await claimReady(backend, "later"), ["s.0"], "s.1 waits for s.0");
+    await complete(backend, "later", "s.0", 0);
+    assert.deepEqual(await claimReady(backend, "later"), ["s.1"]);
+    await complete(backend, "later", "s.1", 1);
+    assert.deepEqual(await claimReady(backend, "later"), ["s.3"], "s.2's parts never run");
+    await complete(backend, "later", "s.3", 3);
+    const flow = await getJob(backend, ref);
+    assert.deepEqual([flow.state, flow.result], ["completed", [0, 1, null, 3]]);
+    assert.deepEqual(await unfinished(backend, "later"), [0, 0, 0]);
+  },
+);
+
+conformance(
+  "a group cancelled once started is counted at once, and its flow's next part starts",
+  async (ctx) => {
+    const backend = await ctx.open();
+    const { ref } = await putFlow(backend, "started", {
+      serial: [{ serial: [{ handler: "one" }, { handler: "one" }] }, { handler: "one" }],
+      continueOnFailure: true,
+    }, { id: "s" });
+    assert.equal((await cancelJob(backend, "started/s.0")).cancelled, true);
+    assert.equal((await getJob(backend, "started/s.0.0")).state, "cancelled");
+    assert.deepEqual(await claimReady(backend, "started"), ["s.1"]);
+    await complete(backend, "started", "s.1", 1);
+    const flow = await getJob(backend, ref);
+    assert.deepEqual([flow.state, flow.result], ["completed", [null, 1]]);
+    assert.deepEqual(await unfinished(backend, "started"), [0, 0, 0]);
+  },
+);

@@ -891,7 +891,7 @@ export class SqlQueueSteps implements QueueSteps {
   /**
    * Ends job `before` (its row as this step read it) as completed, failed or cancelled, and
    * moves its group on, as `finish` in `../redis/queue/includes/flow.lua` does: the next serial part, the
-   * postprocess, or the group's own end.
+   * postprocess, or the group's own end. `waits`: it is a part whose turn has not come, cancelled.
    */
   async #end(
     s: Step,
@@ -899,6 +899,7 @@ export class SqlQueueSteps implements QueueSteps {
     before: JobRow,
     state: "completed" | "failed" | "cancelled",
     fields: { error?: string | null; result?: string; failures?: number } = {},
+    waits = false,
   ): Promise<void> {
     await this.#leave(s, queue, before);
     const ended = { state, finished_at: s.now, ...fields };
@@ -911,9 +912,22 @@ export class SqlQueueSteps implements QueueSteps {
     if (row.grp !== null && state !== "completed") await this.#abandon(s, queue, row);
     // A part cancelled while it waited for its turn is counted when that turn comes (#release):
     // counted now, a serial group would start its next part early (and this one in its turn).
-    // A group waits for as long as it has parts to run, so its end is counted at once.
-    const waited = before.state === "waiting" && before.grp === null;
-    if (row.parent !== null && !waited) await this.#partEnded(s, queue, row);
+    if (row.parent !== null && !waits) await this.#partEnded(s, queue, row);
+  }
+
+  /**
+   * Whether job `row`'s turn has come: a part's when its group started it, a group's when its
+   * first part's did. Before that a part waits (or was cancelled waiting, then counted in its
+   * turn); a group whose first part ended has started.
+   */
+  async #started(s: Step, queue: string, row: JobRow): Promise<boolean> {
+    if (row.grp === null) return row.state !== "waiting" && row.state !== "cancelled";
+    const group = await this.#groupOf(s, queue, row.id);
+    const tally = row.progress === null
+      ? storedTally(row.id, group)
+      : readFlowTally(queue, row.progress);
+    return tally.done > 0 ||
+      await this.#started(s, queue, (await this.#row(s, queue, group.children[0]))!);
   }
 
   /**
@@ -1052,19 +1066,19 @@ export class SqlQueueSteps implements QueueSteps {
   }
 
   /**
-   * Makes a waiting job ready; a group starts its parts (all, or the first). A part cancelled
-   * while it waited is not made ready but counted in its group now, in its turn.
+   * Makes a waiting job ready; a group starts its parts (all, or the first). A part (or group)
+   * cancelled while it waited is not made ready but counted in its group now, in its turn.
    */
   async #release(s: Step, queue: string, id: string): Promise<void> {
     const row = (await this.#row(s, queue, id))!;
+    if (row.state === "cancelled") {
+      await this.#partEnded(s, queue, row);
+      return;
+    }
     if (row.grp !== null) {
       const group = (await this.#job(s, queue, row)).group!;
       const parts = group.kind === "parallel" ? group.children : group.children.slice(0, 1);
       for (const child of parts) await this.#release(s, queue, child);
-      return;
-    }
-    if (row.state === "cancelled") {
-      await this.#partEnded(s, queue, row);
       return;
     }
     // Ready now, so in the run order now, as a put's job (a flow's parts have no --group). One
@@ -2456,7 +2470,8 @@ export class SqlQueueSteps implements QueueSteps {
         row.state === "active";
       if (cancelled) {
         const error = row.state === "active" ? "cancelled while running" : "cancelled";
-        await this.#end(s, queue, row, "cancelled", { error });
+        const waits = row.parent !== null && !await this.#started(s, queue, row);
+        await this.#end(s, queue, row, "cancelled", { error }, waits);
         await s.tx.notify({ kind: "queue", name: queue });
       }
       // With its history, as Redis' record holds it (a retried job's earlier ends).

@@ -15,10 +15,14 @@ local ENDS = { specs, progress, removed, unpack(FINISHES) }
 local finish
 
 -- Makes a waiting job ready; a group starts its parts (all, or the first). `group`: the group
--- releasing it, whose priority its parts have. A part cancelled while it waited is not made
--- ready but added to `ended`, for its group to count now, in its turn.
+-- releasing it, whose priority its parts have. A part (or group) cancelled while it waited is not
+-- made ready but added to `ended`, for its group to count now, in its turn.
 local function release(id, group, ended)
   local job = decode(id)
+  if job and job.state == 'cancelled' then
+    table.insert(ended, job)
+    return
+  end
   if job and job.group then
     local count, part = parts_of(job)
     if job.group.kind == 'parallel' then
@@ -26,10 +30,6 @@ local function release(id, group, ended)
     else
       release(part(1), job, ended)
     end
-    return
-  end
-  if job and job.state == 'cancelled' then
-    table.insert(ended, job)
     return
   end
   call('HINCRBY', totals, 'waiting', -1)
@@ -129,10 +129,10 @@ end
 -- Whether this step ended a flow's group, which its waiter waits for.
 local flow_ended = false
 
-finish = function(job, state)
+-- `waits`: the job is a part whose turn has not come, cancelled.
+finish = function(job, state, waits)
   if job.group then flow_ended = true end
-  local waited = job.state == 'waiting'
-  if waited then call('HINCRBY', totals, 'waiting', -1) end
+  if job.state == 'waiting' then call('HINCRBY', totals, 'waiting', -1) end
   job.state = state
   job.finishedAt = now_ms
   dequeue(job)
@@ -145,6 +145,5 @@ finish = function(job, state)
   if job.group and state ~= 'completed' then abandon(job) end
   -- A part cancelled while it waited for its turn is counted when that turn comes (`release`):
   -- counted now, a serial group would start its next part early (and this one in its turn).
-  -- A group waits for as long as it has parts to run, so its end is counted at once.
-  if job.parent and (job.group or not waited) then part_ended(job) end
+  if job.parent and not waits then part_ended(job) end
 end
