@@ -21,6 +21,7 @@ import { freshNamespace } from "./support/backends.ts";
 import { postgresBinDir, startPostgres } from "./support/postgres_server.ts";
 import { sharedPostgresUrl } from "./support/postgres_shared.ts";
 import { RowHolder } from "./support/postgres_row_holder.ts";
+import { guarded } from "./support/wait.ts";
 import { restartMidRun } from "./support/queue_restart.ts";
 
 const sharedUrl = await sharedPostgresUrl();
@@ -121,6 +122,30 @@ Deno.test({
     );
     assert.equal(states[0], "cancelled");
     assert.deepEqual(states.slice(1).sort(), ["cancelled", "completed"]);
+  },
+});
+
+Deno.test({
+  name: "cancelling a started group locks none of its parts: it waits for no part's finish",
+  ignore: sharedUrl === undefined,
+  async fn() {
+    const namespace = freshNamespace();
+    await using backend = await connect({ url: sharedUrl, namespace, env: {} });
+    const flow = { serial: [{ serial: [{ handler: "a" }, { handler: "b" }] }, { handler: "c" }] };
+    await putFlow(backend, "st", flow, { id: "s" });
+    const { job } = await claimJob(backend.queue, "st", { worker: "w", leaseMs: 60_000 });
+    assert.equal(job?.id, "s.0.0");
+    // A worker finishing the group's first part holds its row, then asks for the group's: the
+    // cancel, holding the group's, locked the part to see whether the group had started (a
+    // deadlock Postgres broke after a second, again and again while both retried).
+    await using holder = await RowHolder.open(
+      sharedUrl!,
+      `SELECT 1 FROM ${schemaIdentifier(namespace)}.coord_queue_job
+       WHERE queue = 'st' AND id = 's.0.0' FOR UPDATE`,
+    );
+    const cancelled = await guarded(backend.queue.cancel("st", "s.0"), "the group's cancel");
+    assert.equal(cancelled?.cancelled, true);
+    await holder.release();
   },
 });
 

@@ -728,12 +728,15 @@ export class SqlQueueSteps implements QueueSteps {
     );
   }
 
-  /** A job's row, locked until the step ends when the step writes. */
-  async #row(s: Step, queue: string, id: string): Promise<JobRow | undefined> {
+  /**
+   * A job's row, locked until the step ends when the step writes (unless `lock` is false: a
+   * read that must not wait in a ring with steps that lock rows in another order).
+   */
+  async #row(s: Step, queue: string, id: string, lock = true): Promise<JobRow | undefined> {
     await s.tx.refuseForeignRows(`job ${queue}/${id}`, ["coord_queue_job"], { queue, id });
     const [row] = await s.tx.all<JobRow>(
       `SELECT ${COLUMNS} FROM coord_queue_job WHERE namespace = ? AND queue = ? AND id = ?
-       ${s.tx.rowLock()}`,
+       ${lock ? s.tx.rowLock() : ""}`,
       this.#ns,
       queue,
       id,
@@ -922,12 +925,15 @@ export class SqlQueueSteps implements QueueSteps {
    */
   async #started(s: Step, queue: string, row: JobRow): Promise<boolean> {
     if (row.grp === null) return row.state !== "waiting" && row.state !== "cancelled";
-    const group = await this.#groupOf(s, queue, row.id);
+    const group = (await this.#job(s, queue, row)).group!;
     const tally = row.progress === null
       ? storedTally(row.id, group)
       : readFlowTally(queue, row.progress);
+    // Its parts are read, not locked: a worker ending the first locks it, then its group (the
+    // cancel holds the group's row). A part leaves `waiting` only by its group's release, under
+    // that lock, so the read stays true until the step ends.
     return tally.done > 0 ||
-      await this.#started(s, queue, (await this.#row(s, queue, group.children[0]))!);
+      await this.#started(s, queue, (await this.#row(s, queue, group.children[0], false))!);
   }
 
   /**

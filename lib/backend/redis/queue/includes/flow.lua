@@ -66,71 +66,83 @@ local function abandon(group)
 end
 
 -- Reads and writes the group's record, a few bytes where its parts are counted (job.lua): its
--- parts are read only when the last has ended.
-local function part_ended(job)
-  -- Releases `id`, then counts the parts it met cancelled while they waited, in their order.
-  local function release_counting(id, group)
-    local ended = {}
-    release(id, group, ended)
-    for _, part in ipairs(ended) do part_ended(part) end
+-- parts are read only when the last has ended. The parts a release meets cancelled while they
+-- waited are counted after it, in their order, by a loop: counted by a call each (a serial
+-- group's thousands cancelled in a row), they overflowed Lua's stack halfway through the step.
+local function part_ended(first)
+  local ended = { first }
+  -- Ends group `parent`; its own group counts it in this loop too, not by a call deeper (a
+  -- serial group of groups each ended so, one after another, overflowed the stack as well).
+  local function close(parent, state)
+    finish(parent, state, true)
+    if parent.parent then table.insert(ended, parent) end
   end
-  local parent = load(job.parent)
-  if not parent or parent.state ~= 'waiting' then return end
-  local group = parent.group
-  if job.id == group.postprocess then
-    local result = call('HGET', results, job.id)
-    if result then call('HSET', results, parent.id, result) end
-    if job.state ~= 'completed' then
-      parent.error = 'postprocess ' .. job.id .. ' ' .. job.state .. ': ' .. (job.error or '')
+  local function count_one(job)
+    local parent = load(job.parent)
+    if not parent or parent.state ~= 'waiting' then return end
+    local group = parent.group
+    if job.id == group.postprocess then
+      local result = call('HGET', results, job.id)
+      if result then call('HSET', results, parent.id, result) end
+      if job.state ~= 'completed' then
+        parent.error = 'postprocess ' .. job.id .. ' ' .. job.state .. ': ' .. (job.error or '')
+      end
+      close(parent, job.state == 'completed' and 'completed' or 'failed')
+      return
     end
-    finish(parent, job.state == 'completed' and 'completed' or 'failed')
-    return
+    if job.state ~= 'completed' and not group.continueOnFailure then
+      parent.error = 'part ' .. job.id .. ' ' .. job.state .. ': ' .. (job.error or '')
+      close(parent, 'failed')
+      return
+    end
+    group.done = group.done + 1
+    save(parent)
+    local count, part = parts_of(parent)
+    if group.done < count then
+      if group.kind == 'serial' then release(part(group.done + 1), parent, ended) end
+      return
+    end
+    local parts = {}
+    for i = 1, count do
+      local child = part(i)
+      parts[i] = load(child).state == 'completed' and call('HGET', results, child) or 'null'
+    end
+    -- Its result or its postprocess' inputs, the list holds at most what a job may hold as JSON
+    -- (MAX_JOB_BYTES in lib/queue/limits.ts; a top-level local would count against the 200 of
+    -- the scripts that include this). Too large, it is not built: the group fails, in the words of
+    -- `gatheredOversize` in lib/queue/flow_progress.ts.
+    local MAX_JOB_BYTES = 1048576
+    local bytes = #parts + 1
+    for _, part in ipairs(parts) do bytes = bytes + #part end
+    if bytes > MAX_JOB_BYTES then
+      parent.error = "the list of its parts' results is " .. bytes .. ' bytes as JSON, over the 1 MiB ('
+        .. MAX_JOB_BYTES .. ' bytes) a job may hold — keep the data elsewhere (a file, a database) and'
+        .. ' pass its name'
+      close(parent, 'failed')
+      return
+    end
+    local joined = '[' .. table.concat(parts, ',') .. ']'
+    if group.postprocess then
+      call('HSET', inputs, group.postprocess, joined)
+      release(group.postprocess, parent, ended)
+    else
+      call('HSET', results, parent.id, joined)
+      close(parent, 'completed')
+    end
   end
-  if job.state ~= 'completed' and not group.continueOnFailure then
-    parent.error = 'part ' .. job.id .. ' ' .. job.state .. ': ' .. (job.error or '')
-    finish(parent, 'failed')
-    return
-  end
-  group.done = group.done + 1
-  save(parent)
-  local count, part = parts_of(parent)
-  if group.done < count then
-    if group.kind == 'serial' then release_counting(part(group.done + 1), parent) end
-    return
-  end
-  local parts = {}
-  for i = 1, count do
-    local child = part(i)
-    parts[i] = load(child).state == 'completed' and call('HGET', results, child) or 'null'
-  end
-  -- Its result or its postprocess' inputs, the list holds at most what a job may hold as JSON
-  -- (MAX_JOB_BYTES in lib/queue/limits.ts; a top-level local would count against the 200 of
-  -- the scripts that include this). Too large, it is not built: the group fails, in the words of
-  -- `gatheredOversize` in lib/queue/flow_progress.ts.
-  local MAX_JOB_BYTES = 1048576
-  local bytes = #parts + 1
-  for _, part in ipairs(parts) do bytes = bytes + #part end
-  if bytes > MAX_JOB_BYTES then
-    parent.error = "the list of its parts' results is " .. bytes .. ' bytes as JSON, over the 1 MiB ('
-      .. MAX_JOB_BYTES .. ' bytes) a job may hold — keep the data elsewhere (a file, a database) and'
-      .. ' pass its name'
-    finish(parent, 'failed')
-    return
-  end
-  local joined = '[' .. table.concat(parts, ',') .. ']'
-  if group.postprocess then
-    call('HSET', inputs, group.postprocess, joined)
-    release_counting(group.postprocess, parent)
-  else
-    call('HSET', results, parent.id, joined)
-    finish(parent, 'completed')
+  local at = 1
+  while ended[at] do
+    count_one(ended[at])
+    at = at + 1
   end
 end
+
 -- Whether this step ended a flow's group, which its waiter waits for.
 local flow_ended = false
 
--- `waits`: the job is a part whose turn has not come, cancelled.
-finish = function(job, state, waits)
+-- `uncounted`: its group counts it later (a part cancelled before its turn, which is counted
+-- when that turn comes; a group that `part_ended`'s loop counts next).
+finish = function(job, state, uncounted)
   if job.group then flow_ended = true end
   if job.state == 'waiting' then call('HINCRBY', totals, 'waiting', -1) end
   job.state = state
@@ -145,5 +157,5 @@ finish = function(job, state, waits)
   if job.group and state ~= 'completed' then abandon(job) end
   -- A part cancelled while it waited for its turn is counted when that turn comes (`release`):
   -- counted now, a serial group would start its next part early (and this one in its turn).
-  if job.parent and not waits then part_ended(job) end
+  if job.parent and not uncounted then part_ended(job) end
 end
