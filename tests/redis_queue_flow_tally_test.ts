@@ -18,6 +18,7 @@ import { work } from "../lib/queue/worker.ts";
 import { freshNamespace, REDIS_BACKENDS } from "./support/backends.ts";
 import { runCoord } from "./support/cli.ts";
 import { HANG_GUARD_MS } from "./support/wait.ts";
+import { drainFlow, runNamedSerial } from "./support/named_parts.ts";
 
 /** Job `id`'s record in `queue`, as stored. */
 async function storedRecord(db: RedisBackend, queue: string, id: string): Promise<string> {
@@ -92,27 +93,11 @@ for (const backend of REDIS_BACKENDS) {
   );
 
   test("a serial group whose parts are not named ID.0, ID.1, … keeps its list and starts them in its order", async (db) => {
-    const spec = { handler: "h", retries: 0, backoffMs: 0 };
     const children = ["c", "a", "b"];
-    assert.equal(
-      await db.queue.putFlow("n", [
-        { id: "s", group: { kind: "serial", children, continueOnFailure: false }, released: false },
-        ...children.map((id, i) => ({
-          id,
-          parent: "s",
-          spec: { ...spec, args: id },
-          released: i === 0,
-        })),
-      ]),
-      true,
-    );
-    assert.deepEqual(JSON.parse(await storedRecord(db, "n", "s")).group.children, children);
-    assert.deepEqual(await storedConfig(db, "n"), {}, "no version: nothing is counted");
-    const ran: unknown[] = [];
-    await work(db, ["n"], { handlers: { h: (args) => (ran.push(args), args) }, drain: true });
-    assert.deepEqual(ran, children);
-    const done = await waitForJob(db, "n/s", { timeoutMs: HANG_GUARD_MS });
-    assert.deepEqual([done.state, done.result], ["completed", children]);
+    await runNamedSerial(db, "n", children, async () => {
+      assert.deepEqual(JSON.parse(await storedRecord(db, "n", "s")).group.children, children);
+      assert.deepEqual(await storedConfig(db, "n"), {}, "no version: nothing is counted");
+    });
   });
 
   test("a numbered group an earlier coord put, its parts listed, goes on from its record's count", async (db) => {
@@ -127,11 +112,7 @@ for (const backend of REDIS_BACKENDS) {
     const listed = { ...record, group: { ...group, children: ["g.0", "g.1", "g.2"] } };
     await writeRecord(db, "s", "g", JSON.stringify(listed));
     assert.equal((await getJob(db, ref)).group?.done, 1);
-    const ran: unknown[] = [];
-    await work(db, ["s"], { handlers: { h: (args) => (ran.push(args), args) }, drain: true });
-    assert.deepEqual(ran, [1, 2], "the next parts, in order");
-    const done = await waitForJob(db, ref, { timeoutMs: HANG_GUARD_MS });
-    assert.deepEqual([done.state, done.result, done.group?.done], ["completed", [0, 1, 2], 3]);
+    await drainFlow(db, "s", ref, { ran: [1, 2], result: [0, 1, 2], done: 3 });
   });
 
   test(

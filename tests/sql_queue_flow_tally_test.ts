@@ -17,6 +17,7 @@ import { BACKENDS, freshNamespace } from "./support/backends.ts";
 import { runCoord } from "./support/cli.ts";
 import { runSql, sqlRows } from "./support/sql.ts";
 import { HANG_GUARD_MS } from "./support/wait.ts";
+import { drainFlow, runNamedSerial } from "./support/named_parts.ts";
 
 /** The group's stored record and tally, as its row holds them. */
 async function groupRow(db: Backend, queue: string, id: string) {
@@ -112,33 +113,11 @@ for (const backend of BACKENDS.filter((b) => b.label === "sqlite" || b.label ===
       db.namespace,
     );
     assert.equal((await getJob(db, ref)).group?.done, 1);
-    const ran: unknown[] = [];
-    await work(db, ["s"], { handlers: { h: (args) => (ran.push(args), args) }, drain: true });
-    assert.deepEqual(ran, [1, 2], "the next parts, in order");
-    const done = await waitForJob(db, ref, { timeoutMs: HANG_GUARD_MS });
-    assert.deepEqual([done.state, done.result, done.group?.done], ["completed", [0, 1, 2], 3]);
+    await drainFlow(db, "s", ref, { ran: [1, 2], result: [0, 1, 2], done: 3 });
   });
 
   test("a serial group whose parts are not named ID.0, ID.1, … starts them in its list's order", async (db) => {
-    const spec = { handler: "h", retries: 0, backoffMs: 0 };
-    const children = ["c", "a", "b"];
-    assert.equal(
-      await db.queue.putFlow("n", [
-        { id: "s", group: { kind: "serial", children, continueOnFailure: false }, released: false },
-        ...children.map((id, i) => ({
-          id,
-          parent: "s",
-          spec: { ...spec, args: id },
-          released: i === 0,
-        })),
-      ]),
-      true,
-    );
-    const ran: unknown[] = [];
-    await work(db, ["n"], { handlers: { h: (args) => (ran.push(args), args) }, drain: true });
-    assert.deepEqual(ran, children);
-    const done = await waitForJob(db, "n/s", { timeoutMs: HANG_GUARD_MS });
-    assert.deepEqual([done.state, done.result], ["completed", children]);
+    await runNamedSerial(db, "n", ["c", "a", "b"]);
   });
 
   test(
