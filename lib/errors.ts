@@ -247,9 +247,28 @@ export class ForeignDataError extends CoordError {
 export class BackendDamagedError extends ForeignDataError {}
 
 /**
+ * coord's own build is broken: a part of it the backend cannot run at all, whatever the data
+ * (a Redis script that does not compile). A bug in coord (exit 70), met again by every retry.
+ *
+ * @example
+ * ```ts
+ * import { BrokenBuildError, isUnrecoverable } from "./errors.ts";
+ * const e = new BrokenBuildError("coord's script queue/finish.lua does not compile (…)");
+ * e.exitCode; // 70
+ * isUnrecoverable(e); // true
+ * ```
+ */
+export class BrokenBuildError extends CoordError {
+  /** `message` names the broken part and why the backend cannot run it. */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, ExitCode.internal, options);
+  }
+}
+
+/**
  * Whether no retry gets past `error` for anything the process does: the backend was closed, is
- * damaged as a whole, or its file was replaced. Loops that ride out outages, and one name's
- * foreign data, end with it.
+ * damaged as a whole, or its file was replaced, or coord's own build is broken. Loops that ride
+ * out outages, and one name's foreign data, end with it.
  *
  * @example
  * ```ts
@@ -260,9 +279,9 @@ export class BackendDamagedError extends ForeignDataError {}
  */
 export function isUnrecoverable(
   error: unknown,
-): error is BackendClosedError | BackendDamagedError | BackendReplacedError {
+): error is BackendClosedError | BackendDamagedError | BackendReplacedError | BrokenBuildError {
   return error instanceof BackendClosedError || error instanceof BackendDamagedError ||
-    error instanceof BackendReplacedError;
+    error instanceof BackendReplacedError || error instanceof BrokenBuildError;
 }
 
 /** One name of a listing as {@link readEach} read it: its value, or why it has none. */

@@ -199,6 +199,7 @@ export {
   BackendUnreachableError,
   BarrierAbortedError,
   BarrierTimeoutError,
+  BrokenBuildError,
   CoordError,
   ExitCode,
   ForeignDataError,

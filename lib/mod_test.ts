@@ -15,6 +15,7 @@ Deno.test("every error class a library user can meet is exported by coord", () =
     "WaitTimeoutError",
     "BarrierTimeoutError",
     "BarrierAbortedError",
+    "BrokenBuildError",
     "LockTimeoutError",
     "LeaseLostError",
     "InterruptedError",

@@ -18,7 +18,10 @@ import { FOREIGN_SETTINGS, plantForeignSetting, plantGarbageJob } from "./suppor
 import { cancelJob, getJob, putJob } from "../lib/queue/queue.ts";
 import { configureQueue } from "../lib/queue/retention.ts";
 import { putJobs } from "../lib/queue/bulk.ts";
-import { runCoord } from "./support/cli.ts";
+import { runCoord, spawnCoord } from "./support/cli.ts";
+import { guarded } from "./support/wait.ts";
+import { cp } from "node:fs/promises";
+import { join } from "node:path";
 import { freePort } from "./support/host.ts";
 
 /**
@@ -122,6 +125,43 @@ for (const { label, use } of REDIS_BACKENDS) {
       );
     }
   });
+
+  // Every call meets it again: the worker logged it once and retried for ever.
+  Deno.test(`a script that does not compile ends a worker at once (70) with one line naming it [${label}]`, async () => {
+    const env = { COORD_URL: (await use()).url, COORD_NAMESPACE: freshNamespace() };
+    await using worker = spawnCoord(["queue", "work", "q", "--allow-commands"], {
+      env,
+      main: await brokenBuild(),
+    });
+    const { code, stderr } = await guarded(worker.result, "exit of the worker");
+    assert.equal(code, ExitCode.internal, stderr);
+    assert.match(
+      stderr,
+      /^coord: queue "q": coord's script queue\/finish\.lua does not compile \(user_script:\d+: main function has more than 200 local variables\) — a bug in this build of coord, not in your data: please report it with this line\n$/,
+    );
+  });
+}
+
+let broken: Promise<string> | undefined;
+/**
+ * The `main.ts` of a copy of coord's tree whose queue script `finish.lua` (each worker's call)
+ * declares more locals than Lua compiles: a build of coord that grew one too many. Made once
+ * per module, removed as it ends.
+ */
+function brokenBuild(): Promise<string> {
+  broken ??= (async () => {
+    const root = new URL("..", import.meta.url).pathname;
+    const dir = await Deno.makeTempDir({ prefix: "coord-broken-" });
+    globalThis.addEventListener("unload", () => Deno.removeSync(dir, { recursive: true }));
+    for (const entry of ["main.ts", "commands", "lib", "deno.json", "deno.lock"]) {
+      await cp(join(root, entry), join(dir, entry), { recursive: true });
+    }
+    const finish = join(dir, "lib/backend/redis/queue/finish.lua");
+    const locals = Array.from({ length: 201 }, (_, i) => `local unused_${i} = ${i}\n`).join("");
+    await Deno.writeTextFile(finish, locals + await Deno.readTextFile(finish));
+    return join(dir, "main.ts");
+  })();
+  return broken;
 }
 
 onRedis(

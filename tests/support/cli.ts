@@ -15,6 +15,8 @@ export interface CoordOptions {
   env?: Record<string, string>;
   stdin?: string;
   cwd?: string;
+  /** The `main.ts` to run: that of another copy of coord's tree (a patched one); this one's. */
+  main?: string;
 }
 
 /** What a finished coord process left. */
@@ -60,7 +62,7 @@ function environment(extra: Record<string, string> = {}): Record<string, string>
  */
 export function spawnCoord(args: string[], options: CoordOptions = {}): CoordProcess {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--quiet", MAIN, ...args],
+    args: ["run", "-A", "--quiet", options.main ?? MAIN, ...args],
     env: environment(options.env),
     clearEnv: true,
     cwd: options.cwd,

@@ -24,7 +24,13 @@ import { aclRefusal, type Listener, type RedisConn, type Send } from "./conn.ts"
 import { loadScript, type LuaScript } from "./script.ts";
 import { evictionOf } from "./eviction.ts";
 import { infoField } from "./info_field.ts";
-import { BackendRefusedError, CoordError, ExitCode, ForeignDataError } from "../../errors.ts";
+import {
+  BackendRefusedError,
+  BrokenBuildError,
+  CoordError,
+  ExitCode,
+  ForeignDataError,
+} from "../../errors.ts";
 import type { BarrierSteps } from "../../barrier/steps.ts";
 import { BARRIER_KEY_TYPES, RedisBarrierSteps } from "./barrier.ts";
 import type { LockSteps } from "../../lock/steps.ts";
@@ -89,6 +95,9 @@ const TOUCHED_KEPT = 10_000;
  */
 const SCRIPT_ERROR = /\b(script: |f_)[0-9a-f]{40}\b/;
 
+/** A script the server could not compile; the group is where and why, as Redis words it. */
+const SCRIPT_UNCOMPILED = /^ERR Error compiling script \([^)]*\): (.*)$/s;
+
 /** A command a script ran that the ACL user may not run, as Redis words it. */
 const SCRIPT_ACL_DENIAL = /^ERR The user executing the script can't run this command/;
 
@@ -150,7 +159,7 @@ export class RedisBackend implements Backend {
     try {
       return await script.run(this.conn, keys, [this.channel(topic), ...args]);
     } catch (e) {
-      throw this.#scriptFailure(`${topic.kind} "${topic.name}"`, e);
+      throw this.#scriptFailure(`${topic.kind} "${topic.name}"`, script, e);
     }
   }
 
@@ -165,14 +174,24 @@ export class RedisBackend implements Backend {
   }
 
   /**
-   * What a failed step means. Only a `FOREIGN` reply, which the scripts raise after checking
-   * the data they read, is foreign data: any other error inside a script is a bug in coord,
-   * and telling the user to remove keys then could make them delete valid state.
+   * What a failed step of `script` means. Only a `FOREIGN` reply, which the scripts raise after
+   * checking the data they read, is foreign data: any other error inside a script is a bug in
+   * coord, and telling the user to remove keys then could make them delete valid state. A
+   * script the server cannot compile is a broken build of coord: every call meets it again, so
+   * a loop that rides out errors (a worker's) ends with it instead.
    */
-  #scriptFailure(where: string, e: unknown): unknown {
+  #scriptFailure(where: string, script: LuaScript, e: unknown): unknown {
     // Already judged by the connection: a transient reply (`READONLY` in a failover) raised
     // inside a script names the script too, and must stay an outage.
     if (!(e instanceof Error) || e instanceof CoordError) return e;
+    const uncompiled = SCRIPT_UNCOMPILED.exec(e.message);
+    if (uncompiled) {
+      return new BrokenBuildError(
+        `${where}: coord's script ${script.file} does not compile (${uncompiled[1]}) — a bug ` +
+          `in this build of coord, not in your data: please report it with this line`,
+        { cause: e },
+      );
+    }
     const text = e.message.replace(/\s*(script: |\(call to f_)[0-9a-f]{40}\b.*$/s, "");
     if (text.startsWith("FOREIGN ")) return this.foreignData(where, text.slice(8));
     if (SCRIPT_ACL_DENIAL.test(text)) return aclRefusal(this.displayUrl, text, e);
@@ -336,10 +355,11 @@ export class RedisBackend implements Backend {
     const keys = (["names", "scanned", "tidied"] as const).map((part) =>
       indexKey(this.namespace, kind, part)
     );
+    const script = await loadScript(INDEX_SCRIPT);
     try {
-      return await (await loadScript(INDEX_SCRIPT)).run(this.conn, keys, ["", op, ...args]);
+      return await script.run(this.conn, keys, ["", op, ...args]);
     } catch (e) {
-      throw this.#scriptFailure(`the index of ${kind} names`, e);
+      throw this.#scriptFailure(`the index of ${kind} names`, script, e);
     }
   }
 

@@ -11,14 +11,21 @@ import type { Kind } from "../keys.ts";
 import type { RedisConn } from "./conn.ts";
 import type { RedisBackend } from "./backend.ts";
 
+/** Where the scripts' files are: a script is named by its path from here (`queue/finish.lua`). */
+const SCRIPTS_DIR = new URL("./", import.meta.url).href;
+
 /** One Lua script, loaded from a file once per process. */
 export class LuaScript {
   readonly source: string;
   readonly sha: string;
+  /** What messages call it: the file it was loaded from, from the scripts' folder. */
+  readonly file: string;
 
-  constructor(source: string) {
+  /** A script of `source`; `file` names it in messages. */
+  constructor(source: string, file = "an inline script") {
     this.source = source;
     this.sha = createHash("sha1").update(source).digest("hex");
+    this.file = file;
   }
 
   /**
@@ -38,7 +45,8 @@ export class LuaScript {
       readBeside(new URL("./prelude.lua", import.meta.url)),
       expand(url, new Set()),
     ]);
-    return new LuaScript(`${prelude}\n${body}`);
+    const file = url.href.startsWith(SCRIPTS_DIR) ? url.href.slice(SCRIPTS_DIR.length) : url.href;
+    return new LuaScript(`${prelude}\n${body}`, file);
   }
 
   /** Runs the script; every key must share one hash tag (the first key routes it). */
