@@ -175,10 +175,11 @@ export class RedisBackend implements Backend {
 
   /**
    * What a failed step of `script` means. Only a `FOREIGN` reply, which the scripts raise after
-   * checking the data they read, is foreign data: any other error inside a script is a bug in
-   * coord, and telling the user to remove keys then could make them delete valid state. A
-   * script the server cannot compile is a broken build of coord: every call meets it again, so
-   * a loop that rides out errors (a worker's) ends with it instead.
+   * checking the data they read, is foreign data (and `NEWER`, a newer coord's, refused as
+   * such): any other error inside a script is a bug in coord, and telling the user to remove
+   * keys then could make them delete valid state. A script the server cannot compile is a
+   * broken build of coord: every call meets it again, so a loop that rides out errors (a
+   * worker's) ends with it instead.
    */
   #scriptFailure(where: string, script: LuaScript, e: unknown): unknown {
     // Already judged by the connection: a transient reply (`READONLY` in a failover) raised
@@ -194,6 +195,13 @@ export class RedisBackend implements Backend {
     }
     const text = e.message.replace(/\s*(script: |\(call to f_)[0-9a-f]{40}\b.*$/s, "");
     if (text.startsWith("FOREIGN ")) return this.foreignData(where, text.slice(8));
+    // Refused as the SQL backends refuse a newer coord's tables: no retry or removal mends it.
+    if (text.startsWith("NEWER ")) {
+      return new ForeignDataError(
+        `${where}: ${text.slice(6)} — coord leaves them as they are; run that newer coord, or ` +
+          `use another --namespace`,
+      );
+    }
     if (SCRIPT_ACL_DENIAL.test(text)) return aclRefusal(this.displayUrl, text, e);
     if (SCRIPT_ERROR.test(e.message)) {
       return new CoordError(

@@ -189,6 +189,18 @@ local function read_settings()
   local flat = call('HGETALL', config)
   if not settings_checked then
     if wrote then error('queue config first read after the step wrote: too late to refuse it') end
+    -- A newer coord's version (past the one SETTINGS reads, in digits as coord writes them):
+    -- this coord would misread that coord's records, and must neither write over them nor call
+    -- them another program's, whose way out (remove the key) lets in the coords it keeps out.
+    -- Looked for before the fields: a newer coord may keep fields this one does not know. Inline,
+    -- as no local of the script's own: finish.lua's main function is near Lua's 200 locals.
+    for i = 1, #flat, 2 do
+      local value = flat[i + 1]
+      if flat[i] == 'version' and string.match(value, '^[1-9]') and whole_from(3)(value) then
+        error(redis.error_reply('NEWER its records are a newer coord\'s (version ' .. value ..
+          ' in ' .. config .. '; this coord is older and knows 2)'))
+      end
+    end
     local refused = foreign_fields(config, flat, SETTINGS)
     if refused then error(refused) end
     settings_checked = true
