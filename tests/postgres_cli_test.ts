@@ -302,6 +302,12 @@ Deno.test({
     const made: Record<string, [kind: string, sql: (schema: string, name: string) => string]> = {
       app_users: ["table", (schema, name) => `CREATE TABLE ${schema}.${name} (id INTEGER)`],
       coord_lock: ["table", (schema, name) => `CREATE TABLE ${schema}.${name} (id INTEGER)`],
+      // A table shaped as coord's own record of its version, but holding none, beside none of
+      // coord's other tables: a schema lacking only the version is coord's when they are all there.
+      coord_meta: [
+        "table",
+        (schema, name) => `CREATE TABLE ${schema}.${name} (key TEXT PRIMARY KEY, value TEXT)`,
+      ],
       coord_schedule: ["type", (schema, name) => `CREATE TYPE ${schema}.${name} AS (id INTEGER)`],
       coord_queue_job: ["type", (schema, name) => `CREATE DOMAIN ${schema}.${name} AS INTEGER`],
       app_total: [

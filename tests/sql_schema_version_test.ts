@@ -114,16 +114,26 @@ function storedVersion(db: Backend): Promise<unknown> {
   return sqlValue(db, "SELECT value FROM coord_meta WHERE key = 'schema_version'");
 }
 
-/** What an older coord (or someone) left of the version, over coord's tables of today. */
+/**
+ * What an older coord (or someone) left of the version, over coord's tables of today, or of
+ * today's less an index (`upgrade`).
+ */
 const LEFTOVERS = [
   { what: "1", leave: "UPDATE coord_meta SET value = '1' WHERE key = 'schema_version'" },
   // A coord that knows 1 opens tables without a version too, as one made before it was kept.
   { what: "none", leave: "DELETE FROM coord_meta WHERE key = 'schema_version'" },
+  // Postgres took such a schema for another program's (65), where SQLite upgraded the file.
+  {
+    what: "none, an index missing",
+    leave: "DELETE FROM coord_meta WHERE key = 'schema_version'",
+    upgrade: true,
+  },
 ];
 
 for (const backend of BACKENDS.filter((b) => b.label === "sqlite" || b.label === "postgres")) {
   Deno.test({
-    name: `an older coord's schema version (1), or none beside coord's tables, is raised to 2 by ` +
+    name: `an older coord's schema version (1), or none beside coord's tables (one of their ` +
+      `indexes missing, too), is raised to 2 by ` +
       `a command that writes, so that a coord that knows only 1 refuses the tables ` +
       `(${backend.label})`,
     ignore: !backend.available,
@@ -135,9 +145,10 @@ for (const backend of BACKENDS.filter((b) => b.label === "sqlite" || b.label ===
       const put = await runCoord(["queue", "put", "q", ...flags, "--", "true"]);
       assert.equal(put.code, 0, put.stderr);
       assert.equal(await storedVersion(db), "2", "a new schema is at 2");
-      for (const { what, leave } of LEFTOVERS) {
+      for (const { what, leave, upgrade } of LEFTOVERS) {
         // Its tables are today's: 2 changed no table.
         await runSql(db, leave);
+        if (upgrade) await dropIndex(db, target.url);
         const left = await storedVersion(db);
         if (backend.label === "postgres") {
           // A look alters nothing, and reads the tables as they are.
@@ -149,6 +160,7 @@ for (const backend of BACKENDS.filter((b) => b.label === "sqlite" || b.label ===
         assert.equal(again.code, 0, `${what}: ${again.stderr}`);
         const stored = await storedVersion(db);
         assert.equal(stored, "2", `${what}: the writer raised it`);
+        assert.equal(await indexes(db), 1, `${what}: and made the index again`);
         // What that coord's check (6d69b66 and later, the same function) makes of it: older.
         assert.throws(
           () => refuseSchemaVersion(stored, 1, { subject: "s", wayOut: "w" }),

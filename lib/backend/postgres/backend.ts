@@ -673,10 +673,11 @@ async function upgradeSchema(
 
 /**
  * Checks a schema that exists before this user's first use: refuses one that holds tables (or
- * views, types, sequences, functions) but no coord schema version — another program's, as
- * `public` usually is; coord would create its tables among theirs, and read one of theirs that
- * bears a coord table's name as its own — and one whose owner did not grant this user what
- * coord needs. Read from the catalog, which shows everything whatever this user may do with it.
+ * views, types, sequences, functions) but no coord schema version, nor all of coord's tables —
+ * another program's, as `public` usually is; coord would create its tables among theirs, and
+ * read one of theirs that bears a coord table's name as its own — and one whose owner did not
+ * grant this user what coord needs. Read from the catalog, which shows everything whatever this
+ * user may do with it.
  * Whether it holds anything (then coord's); one holding nothing is not checked further here:
  * what creating coord's tables in it needs, the caller asks.
  *
@@ -745,7 +746,15 @@ async function checkExistingSchema(
         `use another --namespace`,
     );
   }
-  if (!(await refuseStoredVersion(client, namespace, displayUrl)).stored) throw foreign();
+  // No version (every coord writes one with its tables: its row was deleted): every one of
+  // coord's tables there still says the schema is coord's, as where they are all as today's
+  // (createSchema), and an upgrade makes what is missing and writes the version, as on SQLite.
+  // Fewer, beside a table named coord_meta, may be another program's.
+  const { stored } = await refuseStoredVersion(client, namespace, displayUrl);
+  const allTables = SCHEMA_TABLES.every((table) =>
+    rows.some((row) => row.name === table && row.kind === "table")
+  );
+  if (!stored && !allTables) throw foreign();
   return true;
 }
 
