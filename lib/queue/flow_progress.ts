@@ -106,6 +106,21 @@ export function gatheredResults(parts: { state: JobState; result: string | null 
 }
 
 /**
+ * The error of a part that had not started when its group `group` ended `state` (failed, or
+ * cancelled by a user): it is cancelled with it, and says which. Redis says the same words
+ * (`abandon` in `../backend/redis/queue/includes/flow.lua`).
+ *
+ * @example
+ * ```ts
+ * import { abandonedPart } from "./flow_progress.ts";
+ * abandonedPart("f.1", "cancelled"); // "its group f.1 was cancelled"
+ * ```
+ */
+export function abandonedPart(group: string, state: JobState): string {
+  return `its group ${group} ${state === "cancelled" ? "was cancelled" : "failed"}`;
+}
+
+/**
  * Why a group's gathered results ({@link gatheredResults}) cannot be handed on — they take
  * more than a job may hold (`MAX_JOB_BYTES`) — or undefined when they fit. The group then fails
  * with this as its error, and nothing of them is written: 30 parts of 1 MB each would make a

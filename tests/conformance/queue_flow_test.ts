@@ -179,7 +179,10 @@ conformance(
     );
     for (const id of ["wide.8999.1", "wide.8999.post"]) {
       const part = await getJob(backend, `wide/${id}`);
-      assert.deepEqual([part.state, part.error], ["cancelled", "its group wide.8999 failed"]);
+      assert.deepEqual([part.state, part.error], [
+        "cancelled",
+        "its group wide.8999 was cancelled",
+      ]);
     }
     const post = await getJob(backend, "wide/wide.post");
     assert.deepEqual([post.state, post.error], ["cancelled", "its group wide failed"]);
@@ -635,6 +638,26 @@ conformance(
     const flow = await getJob(backend, ref);
     assert.deepEqual([flow.state, flow.result], ["completed", [0, 1, null, 3]]);
     assert.deepEqual(await unfinished(backend, "later"), [0, 0, 0]);
+  },
+);
+
+conformance(
+  "a cancelled group's parts that had not started say it was cancelled, not that it failed",
+  async (ctx) => {
+    const backend = await ctx.open();
+    const { ref } = await putFlow(backend, "called-off", {
+      serial: [{ handler: "one" }, { parallel: [{ handler: "one" }] }],
+      postprocess: { handler: "one" },
+    }, { id: "s" });
+    assert.equal((await cancelJob(backend, ref)).cancelled, true);
+    for (const [id, group] of [["s.0", "s"], ["s.1", "s"], ["s.1.0", "s.1"], ["s.post", "s"]]) {
+      const part = await getJob(backend, `called-off/${id}`);
+      assert.deepEqual(
+        [part.state, part.error],
+        ["cancelled", `its group ${group} was cancelled`],
+        id,
+      );
+    }
   },
 );
 

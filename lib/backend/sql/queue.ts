@@ -42,7 +42,12 @@ import {
   jobRecord,
   shownTime,
 } from "../../queue/record.ts";
-import { flowProgress, gatheredOversize, gatheredResults } from "../../queue/flow_progress.ts";
+import {
+  abandonedPart,
+  flowProgress,
+  gatheredOversize,
+  gatheredResults,
+} from "../../queue/flow_progress.ts";
 import { readFlowTally, storedTally } from "./flow_tally.ts";
 import { ForeignDataError, UsageError } from "../../errors.ts";
 import { foreignRowError, refuseForeignValues, type ValueRule } from "./foreign_row.ts";
@@ -1133,7 +1138,7 @@ export class SqlQueueSteps implements QueueSteps {
          AND id IN (${ids.map(() => "?").join(", ")}) AND state IN ('waiting', 'pending')
          RETURNING ${COLUMNS}`,
         s.now,
-        `its group ${group.id} failed`,
+        abandonedPart(group.id, group.state),
         this.#ns,
         queue,
         ...ids,

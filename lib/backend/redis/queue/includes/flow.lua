@@ -59,7 +59,9 @@ local function abandon(group)
     -- One another program wrote over is left as it is (one in the run order, a claim fails).
     local job = decode(id)
     if job and (job.state == 'waiting' or job.state == 'pending') then
-      job.error = 'its group ' .. group.id .. ' failed'
+      -- In the words of `abandonedPart` in lib/queue/flow_progress.ts.
+      job.error = 'its group ' .. group.id .. (group.state == 'cancelled' and ' was cancelled'
+        or ' failed')
       finish(job, 'cancelled')
     end
   end
