@@ -2,19 +2,24 @@
  * A flow's parts on Redis whose records another program deleted or wrote over: the steps that
  * move the flow on, or remove it, meet an id with no record coord can read. Each step is left
  * whole (a script is not undone: one that stopped on a missing record after it wrote kept half
- * its writes), and the flow still ends.
+ * its writes), and the flow still ends. A group's record another program wrote over, or an
+ * ended part's that a group's end would gather, is refused (65) before the step writes.
  */
 
 import assert from "node:assert/strict";
+import { ForeignDataError } from "../lib/errors.ts";
 import { claimJob } from "../lib/queue/claim_job.ts";
 import { putFlow } from "../lib/queue/flow.ts";
-import { queueCounts, waitForJob } from "../lib/queue/queue.ts";
+import { getJob, queueCounts, waitForJob } from "../lib/queue/queue.ts";
 import { purgeJobs } from "../lib/queue/retention.ts";
+import { MAX_STALLS } from "../lib/queue/steps.ts";
 import { work } from "../lib/queue/worker.ts";
 import type { RedisBackend } from "../lib/backend/redis/backend.ts";
 import { onRedis } from "./support/backends.ts";
+import { runCoord } from "./support/cli.ts";
 import { overwriteJob, plantGarbageJob } from "./support/queue.ts";
-import { HANG_GUARD_MS } from "./support/wait.ts";
+import { storedKeys } from "./support/redis_plant.ts";
+import { HANG_GUARD_MS, until } from "./support/wait.ts";
 
 async function deleteRecord(backend: RedisBackend, queue: string, id: string) {
   const key = backend.key("queue", queue, "jobs");
@@ -117,5 +122,179 @@ onRedis(
     assert.deepEqual(await counted(), { active: 1, failed: 0 });
     assert.equal(await steps.failUndecodable("taken", { ...met, error, worker: "w1" }), true);
     assert.deepEqual(await counted(), { active: 0, failed: 1 });
+  },
+);
+
+/** Not a record coord writes: a group's (or part's) record another program wrote over. */
+const FOREIGN = "another program's";
+
+/**
+ * Every key of `queue`, byte for byte (the CLI's start also notes, beside them, when it last
+ * looked for the namespace's names).
+ */
+function queueKeys(backend: RedisBackend, queue: string): Promise<string[]> {
+  return storedKeys(backend, backend.key("queue", queue, "*"));
+}
+
+/** `coord queue cancel JOB` on `backend`: exits 65 with one line. */
+async function assertCancelRefused(backend: RedisBackend, url: string, job: string) {
+  const cancel = await runCoord([
+    "queue",
+    "cancel",
+    job,
+    "--url",
+    url,
+    "--namespace",
+    backend.namespace,
+  ]);
+  assert.equal(cancel.code, 65, cancel.stderr);
+  assert.equal(cancel.stderr.trim().split("\n").length, 1, cancel.stderr);
+}
+
+/**
+ * Puts flow `g` of two parallel parts in `queue`, and writes over its group's record: with
+ * `text`, else with a record coord could write, but a job's (its part g.1's, named g, waiting
+ * as a group does).
+ */
+async function putForeignGroup(backend: RedisBackend, queue: string, text?: string) {
+  await putFlow(backend, queue, { parallel: [{ handler: "one" }, { handler: "one" }] }, {
+    id: "g",
+  });
+  const key = backend.key("queue", queue, "jobs");
+  const { parent: _, ...part } = JSON.parse(
+    String(await backend.conn.send(key, ["HGET", key, "g.1"])),
+  );
+  await overwriteJob(
+    backend,
+    queue,
+    "g",
+    "state",
+    text ?? JSON.stringify({ ...part, id: "g", state: "waiting" }),
+  );
+}
+
+onRedis(
+  "a part's cancel whose group another program wrote over is refused (65) before it writes",
+  async (backend, url) => {
+    for (const [queue, text] of [["c", FOREIGN], ["j", undefined]]) {
+      await putForeignGroup(backend, queue!, text);
+      const before = await queueKeys(backend, queue!);
+      await assertCancelRefused(backend, url, `${queue}/g.0`);
+      assert.deepEqual(await queueKeys(backend, queue!), before, `${queue}: left as it was`);
+    }
+  },
+);
+
+onRedis(
+  "a part's fail as unreadable whose group another program wrote over is refused (65) before it writes",
+  async (backend) => {
+    await putForeignGroup(backend, "u", FOREIGN);
+    // g.1's record is coord's, its spec not: a worker fails it as unreadable.
+    await overwriteJob(backend, "u", "g.1", "spec", FOREIGN);
+    const before = await queueKeys(backend, "u");
+    await assert.rejects(
+      backend.queue.failUndecodable("u", { id: "g.1", error: "cannot be read" }),
+      ForeignDataError,
+    );
+    assert.deepEqual(await queueKeys(backend, "u"), before, "every key is left as it was");
+  },
+);
+
+/** The lease of the part {@link runNested} claims. */
+const NESTED_LEASE = { worker: "w", leaseMs: 300 };
+
+/**
+ * Puts flow `f` in `queue`, whose part f.0.0's end ends group f.0, which f counts; writes over
+ * f's record; claims f.0.0. Returns the backend's clock at the claim.
+ */
+async function runNested(backend: RedisBackend, queue: string): Promise<number> {
+  await putFlow(backend, queue, {
+    serial: [{ parallel: [{ handler: "one" }] }, { handler: "one" }],
+  }, { id: "f" });
+  await overwriteJob(backend, queue, "f", "state", FOREIGN);
+  const { job } = await claimJob(backend.queue, queue, NESTED_LEASE);
+  assert.equal(job?.id, "f.0.0");
+  return await backend.now();
+}
+
+onRedis(
+  "a worker's end of a nested part that ends its group, whose group above another program wrote over, is refused (65) before it writes",
+  async (backend) => {
+    await runNested(backend, "n");
+    const before = await queueKeys(backend, "n");
+    const ran = { id: "f.0.0", worker: "w", attempt: 1, outcome: "completed" as const, result: 1 };
+    await assert.rejects(backend.queue.finish("n", ran), ForeignDataError);
+    assert.deepEqual(await queueKeys(backend, "n"), before, "every key is left as it was");
+  },
+);
+
+onRedis(
+  "a cancel of a nested part that ends its group, whose group above another program wrote over, is refused (65) before it writes",
+  async (backend, url) => {
+    await runNested(backend, "n");
+    const before = await queueKeys(backend, "n");
+    await assertCancelRefused(backend, url, "n/f.0.0");
+    assert.deepEqual(await queueKeys(backend, "n"), before, "every key is left as it was");
+  },
+);
+
+onRedis(
+  "a nested part abandoned too often, whose group above another program wrote over, is refused (65) before its failure writes",
+  async (backend) => {
+    let lapsed = await runNested(backend, "n") + NESTED_LEASE.leaseMs;
+    // Abandoned by workers that stopped answering: each claim after its lease takes it back.
+    for (let stalls = 1; stalls <= MAX_STALLS; stalls++) {
+      await until(async () => await backend.now() > lapsed, { what: "the lease to lapse" });
+      const again = await claimJob(backend.queue, "n", NESTED_LEASE);
+      assert.equal(again.job?.stalls, stalls);
+      lapsed = await backend.now() + NESTED_LEASE.leaseMs;
+    }
+    await until(async () => await backend.now() > lapsed, { what: "the last lease to lapse" });
+    const before = await queueKeys(backend, "n");
+    await assert.rejects(claimJob(backend.queue, "n", NESTED_LEASE), ForeignDataError);
+    assert.deepEqual(await queueKeys(backend, "n"), before, "every key is left as it was");
+    assert.equal((await getJob(backend, "n/f.0.0")).state, "active");
+  },
+);
+
+/** Puts serial flow `g` of two parts in `queue`, and runs g.0. */
+async function runFirstOfTwo(backend: RedisBackend, queue: string): Promise<void> {
+  await putFlow(backend, queue, { serial: [{ handler: "one" }, { handler: "one" }] }, {
+    id: "g",
+  });
+  await runPart(backend, queue, "g.0");
+}
+
+/** Claims `queue`'s next job, which is `id`, and ends its run completed. */
+async function runPart(backend: RedisBackend, queue: string, id: string): Promise<void> {
+  const { job } = await claimJob(backend.queue, queue, { worker: "w", leaseMs: 60_000 });
+  assert.equal(job?.id, id);
+  const ran = { id, worker: "w", attempt: 1, outcome: "completed" as const, result: 1 };
+  assert.equal(await backend.queue.finish(queue, ran), true);
+}
+
+onRedis(
+  "a group's last part's end gives null for an ended part whose record another program deleted, and the group ends",
+  async (backend) => {
+    await runFirstOfTwo(backend, "gone");
+    const key = backend.key("queue", "gone", "jobs");
+    await backend.conn.send(key, ["HDEL", key, "g.0"]);
+    await runPart(backend, "gone", "g.1");
+    const flow = await getJob(backend, "gone/g");
+    assert.deepEqual([flow.state, flow.result], ["completed", [null, 1]]);
+  },
+);
+
+onRedis(
+  "a group's last part's end is refused (65) before it writes when an ended part's record another program wrote over",
+  async (backend) => {
+    await runFirstOfTwo(backend, "over");
+    await overwriteJob(backend, "over", "g.0", "state", FOREIGN);
+    const { job } = await claimJob(backend.queue, "over", { worker: "w", leaseMs: 60_000 });
+    assert.equal(job?.id, "g.1");
+    const before = await queueKeys(backend, "over");
+    const ran = { id: "g.1", worker: "w", attempt: 1, outcome: "completed" as const, result: 1 };
+    await assert.rejects(backend.queue.finish("over", ran), ForeignDataError);
+    assert.deepEqual(await queueKeys(backend, "over"), before, "every key is left as it was");
   },
 );

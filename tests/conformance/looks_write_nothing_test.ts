@@ -11,6 +11,7 @@ import type { Backend } from "../../lib/backend/types.ts";
 import type { RedisBackend } from "../../lib/backend/redis/backend.ts";
 import { conformance, envOf } from "../support/backends.ts";
 import { runCoord } from "../support/cli.ts";
+import { storedKeys } from "../support/redis_plant.ts";
 import { isSql, sqlRows } from "../support/sql.ts";
 import { until } from "../support/wait.ts";
 
@@ -68,14 +69,7 @@ async function stored(backend: Backend): Promise<string[]> {
     );
     return rows.flat().sort();
   }
-  const redis = backend as RedisBackend;
-  const keys = [];
-  for await (const [key, send] of redis.scan(`${redis.namespace}:*`)) {
-    keys.push(
-      `${key} ${JSON.stringify(await send(["DUMP", key]))} ${await send(["PEXPIRETIME", key])}`,
-    );
-  }
-  return keys.sort();
+  return await storedKeys(backend as RedisBackend);
 }
 
 conformance("looks leave a crashed holder's ticket, arrival and worker as stored", async (ctx) => {

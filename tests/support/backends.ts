@@ -305,17 +305,20 @@ export async function plantForeignLock(backend: Backend, name: string): Promise<
   await redis.conn.send(key, ["SET", key, "junk"]);
 }
 
-/** Registers `fn` once per Redis deployment the suite has, with a backend in a fresh namespace. */
-export function onRedis(name: string, fn: (backend: RedisBackend) => Promise<void>): void {
+/**
+ * Registers `fn` once per Redis deployment the suite has, with a backend in a fresh namespace
+ * and the deployment's URL (for the CLI).
+ */
+export function onRedis(
+  name: string,
+  fn: (backend: RedisBackend, url: string) => Promise<void>,
+): void {
   for (const { label, use } of REDIS_BACKENDS) {
     Deno.test(`${name} [${label}]`, async () => {
-      const backend = await connect({
-        url: (await use()).url,
-        namespace: freshNamespace(),
-        env: {},
-      });
+      const { url } = await use();
+      const backend = await connect({ url, namespace: freshNamespace(), env: {} });
       try {
-        await fn(backend as RedisBackend);
+        await fn(backend as RedisBackend, url);
       } finally {
         await backend.close();
       }

@@ -25,6 +25,23 @@ export interface RedisPlant {
   refusing: readonly string[][];
 }
 
+/**
+ * What `redis`'s namespace stores (or its keys matching `pattern`), byte for byte: each key's
+ * DUMP and expiry time, sorted, to show that a refused step left every key as it was.
+ */
+export async function storedKeys(
+  redis: RedisBackend,
+  pattern = `${redis.namespace}:*`,
+): Promise<string[]> {
+  const keys = [];
+  for await (const [key, send] of redis.scan(pattern)) {
+    keys.push(
+      `${key} ${JSON.stringify(await send(["DUMP", key]))} ${await send(["PEXPIRETIME", key])}`,
+    );
+  }
+  return keys.sort();
+}
+
 /** Plants `plant`, then runs each of `refusing`: each must exit 65, changing no key. */
 export async function assertPlantRefused(p: RedisPlant): Promise<void> {
   await using opened = await connect({ url: p.url, namespace: p.namespace, env: {} });

@@ -27,7 +27,10 @@ local cancelled = 0
 -- A running job ends here; its worker sees it is no longer its own and stops the run.
 if job.state == 'pending' or job.state == 'waiting' or job.state == 'active' then
   job.error = job.state == 'active' and 'cancelled while running' or 'cancelled'
-  finish(job, 'cancelled', job.parent ~= nil and not started(id))
+  local counted = job.parent ~= nil and started(id)
+  -- Another program's record in its flow is refused before the cancel writes anything.
+  if counted then check_flow_end(job, 'cancelled') end
+  finish(job, 'cancelled', job.parent ~= nil and not counted)
   changed()
   cancelled = 1
 end

@@ -52,9 +52,11 @@ if not job then
     groupKey = group, parent = listed_by(id) }
 end
 if job.groupKey then check_groups({ job.groupKey }) end
-if job.state == 'waiting' then call('HINCRBY', totals, 'waiting', -1) end
 -- Failed already by another worker whose claim met it too: counted, and its flow moved on.
 local ended = job.state == 'failed'
+-- Another program's record in its flow is refused before the step writes anything.
+if job.parent and not ended then check_flow_end(job, 'failed') end
+if job.state == 'waiting' then call('HINCRBY', totals, 'waiting', -1) end
 if not ended then call('HINCRBY', totals, 'failed', 1) end
 job.state = 'failed'
 job.error = reason

@@ -125,10 +125,10 @@ local function end_run(job, outcome, payload, delay_ms)
     -- Anything else keeps its order with the batch's: the runs before it are written first.
     record_ended()
     write_back()
-    -- A part's group another program wrote over is refused before the part's end writes: met
+    -- A flow's record another program wrote over is refused before the part's end writes: met
     -- by `part_ended`, after the end's first writes (a script is not undone), it left the run
     -- out of the running jobs and counted, its record still active, never to end.
-    if job.parent then load(job.parent) end
+    if job.parent then check_flow_end(job, outcome) end
     if outcome == 'completed' then call('HSET', results, job.id, payload) end
     finish(job, outcome)
     return

@@ -107,7 +107,10 @@ local function part_ended(first)
     local parts = {}
     for i = 1, count do
       local child = part(i)
-      parts[i] = load(child).state == 'completed' and call('HGET', results, child) or 'null'
+      -- A part whose record another program deleted since it ended did not complete, for all
+      -- the group can tell, as one deleted while it waited, which a worker fails (`release`).
+      local ended = load(child)
+      parts[i] = ended and ended.state == 'completed' and call('HGET', results, child) or 'null'
     end
     -- Its result or its postprocess' inputs, the list holds at most what a job may hold as JSON
     -- (MAX_JOB_BYTES in lib/queue/limits.ts; a top-level local would count against the 200 of
@@ -136,6 +139,61 @@ local function part_ended(first)
   while ended[at] do
     count_one(ended[at])
     at = at + 1
+  end
+end
+
+-- Refuses (FOREIGN) a record another program wrote among those that the end of part `job` as
+-- `state` may read on its way up its flow (`part_ended`): each group it may end, from its own up,
+-- and the parts of each group it may end with their results gathered. Called before the step
+-- writes for that end: met by `part_ended` after its first writes (a script is not undone), it
+-- left the part ended but not counted, or a group counted but not ended. A group may end when
+-- the part is its postprocess, fails it, or is its last, as are the serial parts after it that
+-- may end in their turn; a group that ends may fail or complete, so both are followed.
+local function check_flow_end(job, state)
+  -- Whether part `id`, waiting for its turn, may end as that turn comes (`release`): cancelled
+  -- while it waited, or a group whose parts may (any of a parallel group's, a serial group's
+  -- first), which its group then counts at once. (Nested: a script's main function holds at
+  -- most 200 locals, and `finish.lua` is near it.)
+  local function may_end_in_turn(id)
+    local part = decode(id)
+    if not part then return false end
+    if part.state == 'cancelled' then return true end
+    if not part.group then return false end
+    local count, nth = parts_of(part)
+    if part.group.kind == 'serial' then return may_end_in_turn(nth(1)) end
+    for i = 1, count do
+      if may_end_in_turn(nth(i)) then return true end
+    end
+    return false
+  end
+  local part, failing, completing = job, state ~= 'completed', state == 'completed'
+  while part.parent do
+    local parent = load(part.parent)
+    if not parent or parent.state ~= 'waiting' then return end
+    -- A job's record where the part's group should be (a Lua error halfway through the end).
+    if not parent.group then
+      error({ err = 'FOREIGN ' .. foreign_value(jobs, 'job ' .. parent.id, call('HGET', jobs,
+        parent.id)) })
+    end
+    local group = parent.group
+    local ends = part.id == group.postprocess or (failing and not group.continueOnFailure)
+    if part.id ~= group.postprocess and (completing or group.continueOnFailure) then
+      local count, nth = parts_of(parent)
+      local done = group.done + 1
+      while group.kind == 'serial' and done < count and may_end_in_turn(nth(done + 1)) do
+        ends = ends or not group.continueOnFailure
+        done = done + 1
+      end
+      if done >= count then
+        -- The part ending (written by the step, whatever it holds now) is not read back.
+        for i = 1, count do
+          if nth(i) ~= part.id then load(nth(i)) end
+        end
+        ends = true
+      end
+    end
+    if not ends then return end
+    part, failing, completing = parent, true, true
   end
 end
 

@@ -36,9 +36,16 @@ local function recover(max_stalls, stalled)
   for _, id in ipairs(stalled) do
     local job, held_text = decode(id)
     if held_text then return id, held_text end
+    local failing = job.stalls + 1 > max_stalls
+    if failing and job.parent then
+      -- As a worker's end of a part (finish.lua): the jobs recovered before it stay recovered,
+      -- and a flow's record another program wrote over is refused before this one's writes.
+      write_back()
+      check_flow_end(job, 'failed')
+    end
     deactivate(job)
     job.stalls = job.stalls + 1
-    if job.stalls > max_stalls then
+    if failing then
       fail_here(job, 'abandoned ' .. job.stalls .. ' times by workers that stopped answering')
     else
       job.state = 'pending'
