@@ -274,18 +274,6 @@ async function runPart(backend: RedisBackend, queue: string, id: string): Promis
 }
 
 onRedis(
-  "a group's last part's end gives null for an ended part whose record another program deleted, and the group ends",
-  async (backend) => {
-    await runFirstOfTwo(backend, "gone");
-    const key = backend.key("queue", "gone", "jobs");
-    await backend.conn.send(key, ["HDEL", key, "g.0"]);
-    await runPart(backend, "gone", "g.1");
-    const flow = await getJob(backend, "gone/g");
-    assert.deepEqual([flow.state, flow.result], ["completed", [null, 1]]);
-  },
-);
-
-onRedis(
   "a group's last part's end is refused (65) before it writes when an ended part's record another program wrote over",
   async (backend) => {
     await runFirstOfTwo(backend, "over");

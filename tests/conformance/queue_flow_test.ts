@@ -16,7 +16,7 @@ import {
 import { type JobContext, NonRetryableError, work } from "../../lib/queue/worker.ts";
 import { conformance, envOf } from "../support/backends.ts";
 import { runCoord } from "../support/cli.ts";
-import { overwriteJob } from "../support/queue.ts";
+import { loseJob, overwriteJob } from "../support/queue.ts";
 import { tempDir } from "../support/temp.ts";
 import { HANG_GUARD_MS } from "../support/wait.ts";
 
@@ -658,6 +658,23 @@ conformance(
         id,
       );
     }
+  },
+);
+
+conformance(
+  "an ended part whose record another program deleted is null in its group's results, and the group ends",
+  async (ctx) => {
+    const backend = await ctx.open();
+    const { ref } = await putFlow(backend, "gone", {
+      serial: [{ handler: "one" }, { handler: "one" }],
+    }, { id: "g" });
+    assert.deepEqual(await claimReady(backend, "gone"), ["g.0"]);
+    await complete(backend, "gone", "g.0", 0);
+    await loseJob(backend, "gone", "g.0");
+    assert.deepEqual(await claimReady(backend, "gone"), ["g.1"]);
+    await complete(backend, "gone", "g.1", 1);
+    const flow = await getJob(backend, ref);
+    assert.deepEqual([flow.state, flow.result], ["completed", [null, 1]]);
   },
 );
 

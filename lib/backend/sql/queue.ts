@@ -1195,7 +1195,10 @@ export class SqlQueueSteps implements QueueSteps {
     const group = (await this.#row(s, queue, job.parent!))!;
     const parts = [];
     for (const id of (await this.#job(s, queue, group)).group!.children) {
-      parts.push((await this.#row(s, queue, id))!);
+      // A part whose row another program deleted since it ended did not complete, for all the
+      // group can tell: its result is null, as on Redis (a TypeError here failed every end of the
+      // group's last part as a bug).
+      parts.push(await this.#row(s, queue, id) ?? { state: "cancelled" as const, result: null });
     }
     const joined = gatheredResults(parts);
     const over = gatheredOversize(joined);
