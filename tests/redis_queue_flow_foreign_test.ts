@@ -286,3 +286,25 @@ onRedis(
     assert.deepEqual(await queueKeys(backend, "over"), before, "every key is left as it was");
   },
 );
+
+onRedis(
+  "a running part whose record another program deleted is handed, once its lease lapses, to the worker that meets it, which fails it, and its flow goes on",
+  async (backend) => {
+    await putFlow(backend, "lost", {
+      serial: [{ handler: "one" }, { handler: "one" }],
+      continueOnFailure: true,
+    }, { id: "g" });
+    const lease = { worker: "w", leaseMs: 300 };
+    const { job } = await claimJob(backend.queue, "lost", lease);
+    assert.equal(job?.id, "g.0");
+    const lapsed = await backend.now() + lease.leaseMs;
+    const key = backend.key("queue", "lost", "jobs");
+    await backend.conn.send(key, ["HDEL", key, "g.0"]);
+    await until(async () => await backend.now() > lapsed, { what: "the lease to lapse" });
+    const { undecodable } = await claimJob(backend.queue, "lost", lease);
+    assert.equal(undecodable?.id, "g.0");
+    const error = "cannot be read";
+    assert.equal(await backend.queue.failUndecodable("lost", { ...undecodable!, error }), true);
+    assert.equal((await claimJob(backend.queue, "lost", lease)).job?.id, "g.1");
+  },
+);

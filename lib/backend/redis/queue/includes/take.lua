@@ -35,7 +35,8 @@ local function recover(max_stalls, stalled)
   if #stalled > 0 then write_back() end
   for _, id in ipairs(stalled) do
     local job, held_text = decode(id)
-    if held_text then return id, held_text end
+    -- One whose record another program deleted too, as `take` hands out one in the run order.
+    if not job then return id, held_text or '' end
     local failing = job.stalls + 1 > max_stalls
     if failing and job.parent then
       -- As a worker's end of a part (finish.lua): the jobs recovered before it stay recovered,
