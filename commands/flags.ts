@@ -18,6 +18,8 @@ import {
 import { MAX_DURATION_MS, secondsOrDurationMs } from "../lib/duration.ts";
 import type { Backend } from "../lib/backend/types.ts";
 import { variable } from "../lib/environment.ts";
+import { writeLine } from "./output.ts";
+import { errorLine } from "./report.ts";
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
 
@@ -308,17 +310,27 @@ const CONNECT_TIMEOUT_VARIABLE = "COORD_CONNECT_TIMEOUT";
  * command that only reads is `readOnly` (the default with `create: false`): on Postgres a role
  * granted only SELECT may run it; one that writes there passes `readOnly: false`. A look may
  * also report what opening would refuse (see {@link LookOptions}). `signal` gives the opening
- * up (see `ConnectOptions.signal`).
+ * up (see `ConnectOptions.signal`). A SQLite file another process holds locked is waited for
+ * until it is released, or for `lockedWaitMs` (a waiter's deadline), saying so on stderr once
+ * it has waited a second (unless `--quiet`): a command that seems to hang says why.
  */
 export function openBackend(
   command: string,
   values: BackendFlagValues,
-  { create = true, readOnly = !create, signal, ...look }: LookOptions & {
+  { create = true, readOnly = !create, signal, lockedWaitMs, ...look }: LookOptions & {
     create?: boolean;
     signal?: AbortSignal;
+    lockedWaitMs?: number;
   } = {},
 ): Promise<Backend> {
-  const options = { ...connectOptions(command, values), signal };
+  const options = {
+    ...connectOptions(command, values),
+    signal,
+    lockedWaitMs,
+    onLocked: (message: string) => {
+      if (!values.quiet) writeLine(errorLine(message), Deno.stderr);
+    },
+  };
   return create ? connect(options) : connectToLook(options, { readOnly, ...look });
 }
 
@@ -339,7 +351,13 @@ export function checkBackendFlags(command: string, values: BackendFlagValues): v
 }
 
 /** The values of {@link BACKEND_FLAGS}. */
-type BackendFlagValues = { url?: string; namespace?: string; "connect-timeout"?: string };
+type BackendFlagValues = {
+  url?: string;
+  namespace?: string;
+  "connect-timeout"?: string;
+  /** `--quiet`, for the commands that take it: no notice that the open waits. */
+  quiet?: boolean;
+};
 
 /** What `connect` takes for the backend flags `values`. */
 function connectOptions(command: string, values: BackendFlagValues) {

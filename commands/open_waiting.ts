@@ -44,7 +44,8 @@ export type WaitingOptions = Parameters<typeof openBackend>[2] & {
  * started together) is tried again every second for up to `limitMs`, and no later than the
  * deadline, saying so on stderr as the running command says an outage (unless `quiet`), and
  * when it answers. One-shot commands call `openBackend`, and fail at once: a script wants their
- * answer now.
+ * answer now. A SQLite file another process holds locked answers: it is waited for (see
+ * `openBackend`) until the deadline, not the outage limit.
  *
  * @throws {BackendUnreachableError} when the server is still away after `limitMs` (exit 69), or
  * at once when a deadline has no time left (`--wait 0` tries once).
@@ -83,7 +84,10 @@ export async function openBackendWaiting(
   let waited = false;
   let backend: Backend;
   try {
-    backend = await awaitBackend((signal) => openBackend(command, values, { ...opening, signal }), {
+    const lockedWaitMs = deadline === undefined ? undefined : leftMs;
+    const open = (signal?: AbortSignal) =>
+      openBackend(command, values, { ...opening, signal, lockedWaitMs });
+    backend = await awaitBackend(open, {
       limitMs: waitMs,
       signal,
       onUnreachable: (e) => {
@@ -94,8 +98,12 @@ export async function openBackendWaiting(
     });
   } catch (e) {
     // A deadline with no time left tried once, as a one-shot command does: nothing was waited
-    // for, and a script's `-n -E 0` must not take a backend that is down for a lock held.
-    if (e instanceof BackendUnreachableError && leftMs < limitMs && leftMs > 0) {
+    // for, and a script's `-n -E 0` must not take a backend that is down for a lock held. The
+    // deadline ended the wait when it came before the outage limit, or (a file locked past the
+    // limit) when it has passed.
+    const deadlineCame = deadline !== undefined && leftMs > 0 &&
+      (leftMs < limitMs || performance.now() >= deadline.startedAt + deadline.timeoutMs);
+    if (e instanceof BackendUnreachableError && deadlineCame) {
       throw deadline!.timedOut(e.cause instanceof BackendUnreachableError ? e.cause : e);
     }
     throw e;

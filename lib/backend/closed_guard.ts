@@ -32,7 +32,7 @@ const CALLS = new Set<PropertyKey>(["now", "info", "findForeignData"]);
  * import { openSqlite } from "./sqlite/backend.ts";
  * import { guardClosed } from "./closed_guard.ts";
  * const backend = guardClosed(
- *   openSqlite({ path: ":memory:", namespace: "coord", displayUrl: "sqlite::memory:" }),
+ *   await openSqlite({ path: ":memory:", namespace: "coord", displayUrl: "sqlite::memory:" }),
  * );
  * await backend.close();
  * await backend.now().catch((e) => e.name); // "BackendClosedError"

@@ -43,6 +43,15 @@ export interface ConnectOptions {
    * the caller nor the process until the connect timeout (a stop signal, Ctrl-C).
    */
   signal?: AbortSignal;
+  /**
+   * SQLite: how long opening the file waits while another process holds it locked (a coord
+   * creating or upgrading its tables, a sqlite3 shell in `BEGIN EXCLUSIVE`); default: until it is
+   * released, as `flock(1)` waits, or `signal` aborts. Past it, the opening rejects with
+   * `BackendUnreachableError`.
+   */
+  lockedWaitMs?: number;
+  /** SQLite: told once opening has waited a second for a file another process holds locked. */
+  onLocked?: (message: string) => void;
 }
 
 /** The namespace used when none is given. */
@@ -154,6 +163,11 @@ function resolve(options: ConnectOptions): Resolved {
       `connectTimeoutMs must be a positive number of milliseconds, got ${connectTimeoutMs}`,
     );
   }
+  if (options.lockedWaitMs !== undefined && !(options.lockedWaitMs >= 0)) {
+    throw new UsageError(
+      `lockedWaitMs must be 0 or more milliseconds, got ${options.lockedWaitMs}`,
+    );
+  }
   // An empty URL given is a slip (`--url "$UNSET"`), not a wish for the default, as an empty
   // namespace is; COORD_URL= set empty counts as unset, as every COORD_ variable does.
   if (options.url === "") {
@@ -181,15 +195,16 @@ async function open(
   if (target.kind === "sqlite") {
     const { openSqlite, holdsNothing } = await import("./sqlite/backend.ts");
     if (create || !holdsNothing(target.path)) {
-      return openSqlite({
+      return await openSqlite({
         path: target.path,
         namespace,
         displayUrl,
         createDirectory: !rawUrl,
         reportClockRecord,
+        lockedWait: { signal, waitMs: options.lockedWaitMs, onLocked: options.onLocked },
       });
     }
-    const empty = openSqlite({ path: ":memory:", namespace, displayUrl });
+    const empty = await openSqlite({ path: ":memory:", namespace, displayUrl });
     // Only the default file's directory is made: a path given is not guessed at.
     const refusal = rawUrl ? missingDirectory(target.path, displayUrl) : undefined;
     return nothingStored({
@@ -213,7 +228,7 @@ async function open(
     );
     if (backend.stored) return backend;
     const { openSqlite } = await import("./sqlite/backend.ts");
-    return nothingStored(backend, openSqlite({ path: ":memory:", namespace, displayUrl }));
+    return nothingStored(backend, await openSqlite({ path: ":memory:", namespace, displayUrl }));
   }
   const [{ connectRedis }, { RedisBackend }] = await Promise.all([
     import("./redis/conn.ts"),

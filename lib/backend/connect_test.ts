@@ -63,3 +63,12 @@ Deno.test("connect() gives up at its signal on a server that never answers, leav
     });
   }
 });
+
+Deno.test("connect() refuses a lockedWaitMs that is no wait", async () => {
+  for (const lockedWaitMs of [-1, NaN]) {
+    await assert.rejects(
+      connect({ url: "sqlite::memory:", lockedWaitMs }),
+      new UsageError(`lockedWaitMs must be 0 or more milliseconds, got ${lockedWaitMs}`),
+    );
+  }
+});

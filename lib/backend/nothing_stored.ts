@@ -38,7 +38,11 @@ export type LookedAt = Pick<
  * ```ts
  * import { openSqlite } from "./sqlite/backend.ts";
  * import { nothingStored } from "./nothing_stored.ts";
- * const empty = openSqlite({ path: ":memory:", namespace: "typo", displayUrl: "sqlite:x.db" });
+ * const empty = await openSqlite({
+ *   path: ":memory:",
+ *   namespace: "typo",
+ *   displayUrl: "sqlite:x.db",
+ * });
  * await using backend = nothingStored({
  *   kind: "sqlite",
  *   displayUrl: "sqlite:x.db",

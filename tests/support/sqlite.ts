@@ -18,3 +18,53 @@ export async function rowCount(url: string, table: string): Promise<number> {
     db.close();
   }
 }
+
+/** Another process holding a SQLite file locked (see {@link holdFileLocked}). */
+export interface FileLockHolder extends AsyncDisposable {
+  /** Ends its transaction, leaving the file as it was, and resolves once the process exits. */
+  release(): Promise<void>;
+}
+
+/**
+ * Starts a process that opens the file at `path` (an empty one where there is none, as a new
+ * database is) and holds it in `BEGIN EXCLUSIVE`, as a sqlite3 shell can, until released;
+ * resolves once it holds the lock. A file not yet in WAL mode then cannot be read or written by
+ * anyone else, nor switched to WAL. Disposing of it releases it.
+ *
+ * @example
+ * ```ts ignore
+ * await using holder = await holdFileLocked(path);
+ * await holder.release();
+ * ```
+ */
+export async function holdFileLocked(path: string): Promise<FileLockHolder> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "eval",
+      `import { DatabaseSync } from "node:sqlite";
+       const db = new DatabaseSync(${JSON.stringify(path)});
+       db.exec("BEGIN EXCLUSIVE");
+       console.log("locked");
+       // Held until the test closes stdin (or exits).
+       await Deno.stdin.readable.pipeTo(new WritableStream());
+       db.exec("COMMIT");
+       db.close();`,
+    ],
+    stdin: "piped",
+    stdout: "piped",
+  }).spawn();
+  const reader = child.stdout.getReader();
+  const { value } = await reader.read();
+  reader.releaseLock();
+  const said = new TextDecoder().decode(value);
+  if (!said.startsWith("locked")) throw new Error(`the holder did not lock ${path}: ${said}`);
+  let released: Promise<void> | undefined;
+  const release = () =>
+    released ??= (async () => {
+      await child.stdin.close();
+      await child.stdout.cancel();
+      const status = await child.status;
+      if (!status.success) throw new Error(`the holder of ${path} failed: ${status.code}`);
+    })();
+  return { release, [Symbol.asyncDispose]: release };
+}

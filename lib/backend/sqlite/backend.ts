@@ -61,11 +61,18 @@ import { JobBudget, JOBS_READ, refusedJobsAmong } from "../refused_jobs.ts";
 import { SqliteSqlStore } from "./sql_store.ts";
 import { Statements } from "./statements.ts";
 import { serially } from "./serial.ts";
+import {
+  BUSY_MESSAGE,
+  type LockedWaitOptions,
+  TRY_BUSY_TIMEOUT_MS,
+  whileLocked,
+} from "./locked_file.ts";
 
 /**
- * How long a read (or opening the file) waits inside SQLite for another process's lock before
- * SQLite gives up. Such waits are rare (readers of a WAL file wait only while it is recovered)
- * and block this process, so waiting steps retry one layer up instead.
+ * How long a read waits inside SQLite for another process's lock before SQLite gives up. Such
+ * waits are rare (readers of a WAL file wait only while it is recovered) and block this process,
+ * so waiting steps retry one layer up instead. (Opening the file waits apart: see
+ * `locked_file.ts`.)
  */
 const BUSY_TIMEOUT_MS = 1_000;
 /**
@@ -77,13 +84,6 @@ const BUSY_TIMEOUT_MS = 1_000;
  * in a step). The wait blocks nothing else in this process, so it can be this long.
  */
 const WRITE_PATIENCE_MS = 5_000;
-/**
- * How long opening a file waits for another process's upgrade of its tables (see
- * {@link createSchema}): building the queue's indexes over 1.5 M finished jobs holds the write
- * lock for seconds, and every process opening the file meanwhile waits for it. Opening blocks
- * this process anyway, so SQLite's own busy wait serves.
- */
-const UPGRADE_PATIENCE_MS = 60_000;
 /** SQLITE_NOTADB, by message (see {@link UNAVAILABLE_MESSAGES}): the file holds other data. */
 const NOT_A_DATABASE_MESSAGE = /file is not a database/;
 /**
@@ -94,8 +94,6 @@ const NOT_A_DATABASE_MESSAGE = /file is not a database/;
 const DAMAGED_MESSAGE = /database disk image is malformed|file is not a database/;
 /** A write step that finds the write lock taken tries again this often. */
 const BUSY_RETRY_MS = 1;
-/** SQLITE_BUSY, by message (see {@link UNAVAILABLE_MESSAGES}). */
-const BUSY_MESSAGE = /database is locked/;
 /**
  * SQLite errors that mean "the file is not usable right now", by message: node:sqlite in Deno
  * reports only `ERR_SQLITE_ERROR`, not SQLite's result code.
@@ -181,6 +179,11 @@ export interface SqliteOptions {
    * is left as it is. Default false: opening refuses it.
    */
   reportClockRecord?: boolean;
+  /**
+   * How opening waits while another process holds the file locked (see `locked_file.ts`):
+   * default, until it is released.
+   */
+  lockedWait?: Omit<LockedWaitOptions, "displayUrl">;
 }
 
 /** A watcher of this process, as the steps that announce changes here see it. */
@@ -899,25 +902,14 @@ function upgradeNeeded(db: DatabaseSync): boolean {
 
 /**
  * Brings the file's tables up to today's schema, unless another process did while this one
- * waited for the write lock.
+ * waited for the write lock. Building an index over 1.5 M finished jobs holds that lock for
+ * seconds, and every process opening the file meanwhile waits for it (see {@link openSqlite}).
  *
- * @throws {BackendUnavailableError} when another process holds the lock past
- * {@link UPGRADE_PATIENCE_MS}.
+ * @throws SQLite's "database is locked" when another process holds the write lock, having
+ * changed nothing.
  */
 function createSchema(db: DatabaseSync, displayUrl: string): void {
-  db.exec(`PRAGMA busy_timeout = ${UPGRADE_PATIENCE_MS}`);
-  try {
-    db.exec("BEGIN IMMEDIATE");
-  } catch (e) {
-    if (!BUSY_MESSAGE.test(String(e))) throw e;
-    throw new BackendUnavailableError(
-      `cannot open ${displayUrl}: another process has been upgrading its tables (or writing) ` +
-        `for over ${UPGRADE_PATIENCE_MS / 1_000} s — retry once it has finished`,
-      { cause: e },
-    );
-  } finally {
-    db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
-  }
+  db.exec("BEGIN IMMEDIATE");
   try {
     // Again under the write lock: another process may have upgraded the file meanwhile (or a
     // newer coord written its version, which this one must not write over).
@@ -1013,39 +1005,54 @@ export function holdsNothing(path: string): boolean {
 }
 
 /**
- * Opens (creating on first use) the SQLite file, in WAL mode with a busy timeout set before
- * the journal mode, because switching to WAL itself needs the lock another process may hold.
+ * Opens (creating on first use) the SQLite file, in WAL mode. While another process holds the
+ * file locked (switching it to WAL, creating or upgrading its tables, or any program's
+ * exclusive transaction), opening waits for it as `options.lockedWait` says, without blocking
+ * this process: a stop signal or a deadline is heard meanwhile.
  *
  * @throws {BackendUnavailableError} when the file cannot be opened or written.
+ * @throws {BackendUnreachableError} when it stays locked past `options.lockedWait.waitMs`.
  * @throws {ForeignDataError} when the file holds another program's data (left as it is).
+ * @throws `options.lockedWait.signal`'s reason when it aborts first.
  */
-export function openSqlite(options: SqliteOptions): SqliteBackend {
-  const { path } = options;
+export async function openSqlite(options: SqliteOptions): Promise<SqliteBackend> {
+  const { path, displayUrl } = options;
   let db: DatabaseSync | undefined;
   try {
     if (!isMemoryPath(path)) createPrivately(path, options.createDirectory ?? false);
-    db = new DatabaseSync(path);
-    db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
-    // Before switching to WAL, the first write to the file.
-    refuseForeignFile(db, options.displayUrl);
-    const versionToWrite = refuseOtherVersion(db, options.displayUrl);
-    if (!isMemoryPath(path)) db.exec("PRAGMA journal_mode = WAL");
-    db.exec("PRAGMA synchronous = NORMAL");
-    // Only a new or older file needs the write lock: most opens just read the schema.
-    if (versionToWrite || upgradeNeeded(db)) createSchema(db, options.displayUrl);
-    return new SqliteBackend(db, options);
+    const opened = db = new DatabaseSync(path);
+    opened.exec(`PRAGMA busy_timeout = ${TRY_BUSY_TIMEOUT_MS}`);
+    await whileLocked(() => prepareFile(opened, options), { ...options.lockedWait, displayUrl });
+    opened.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    return new SqliteBackend(opened, options);
   } catch (e) {
     if (db?.isOpen) db.close();
-    if (e instanceof CoordError) throw e;
+    const signal = options.lockedWait?.signal;
+    if (e instanceof CoordError || (signal?.aborted && e === signal.reason)) throw e;
     const cause = e instanceof Error ? e.message : String(e);
-    if (DAMAGED_MESSAGE.test(cause)) throw damaged(options.displayUrl, cause);
+    if (DAMAGED_MESSAGE.test(cause)) throw damaged(displayUrl, cause);
     throw new BackendUnavailableError(
       // A full disk reads as "disk I/O error" when the WAL's index cannot grow.
-      `cannot open ${options.displayUrl}: ${cause} — check that the directory exists and is ` +
+      `cannot open ${displayUrl}: ${cause} — check that the directory exists and is ` +
         `writable, and that its disk is not full, or choose another file with --url sqlite:PATH`,
       { cause: e },
     );
   }
+}
+
+/**
+ * Makes the opened file ready: refuses another program's, switches it to WAL and brings its
+ * tables up to date. Each step either completes or changes nothing, so when one meets the file
+ * locked, all are tried again.
+ */
+function prepareFile(db: DatabaseSync, { path, displayUrl }: SqliteOptions): void {
+  // Before switching to WAL, the first write to the file.
+  refuseForeignFile(db, displayUrl);
+  const versionToWrite = refuseOtherVersion(db, displayUrl);
+  if (!isMemoryPath(path)) db.exec("PRAGMA journal_mode = WAL");
+  db.exec("PRAGMA synchronous = NORMAL");
+  // Only a new or older file needs the write lock: most opens just read the schema.
+  if (versionToWrite || upgradeNeeded(db)) createSchema(db, displayUrl);
 }
 
 /** The refusal of a damaged file (see {@link DAMAGED_MESSAGE}), which is left as it is. */

@@ -9,7 +9,7 @@ const QUEUED = { label: "t", limit: 1, expireMs: 60_000 };
 
 Deno.test("LockNews reads one lock's events in order, and none where some were trimmed", async () => {
   await withSqliteFile(async (path) => {
-    await using backend = openSqlite({ path, namespace: "t", displayUrl: `sqlite:${path}` });
+    await using backend = await openSqlite({ path, namespace: "t", displayUrl: `sqlite:${path}` });
     // The topic counter, as a waiter reads it before it reads the events.
     const changes = () => new TopicChanges(backend).read({ kind: "lock", name: "r" });
     await backend.lock.enqueue("other", { ...QUEUED, request: "o" });
@@ -41,8 +41,8 @@ Deno.test("a lock's waiters on SQLite hear each handoff: only the one granted le
   await withSqliteFile(async (path) => {
     const options = { path, namespace: "t", displayUrl: `sqlite:${path}` };
     // The holder on one connection, the waiters on another: as in two processes.
-    await using holding = openSqlite(options);
-    await using waiting = openSqlite(options);
+    await using holding = await openSqlite(options);
+    await using waiting = await openSqlite(options);
     let checks = 0;
     const check = waiting.lock.check.bind(waiting.lock);
     waiting.lock.check = (...args) => {
@@ -78,8 +78,8 @@ Deno.test("a lock's waiters on SQLite hear each handoff: only the one granted le
 Deno.test("a row another program wrote in the event table stops no lock: its waiters ask", async () => {
   await withSqliteFile(async (path) => {
     const options = { path, namespace: "t", displayUrl: `sqlite:${path}` };
-    await using holding = openSqlite(options);
-    await using waiting = openSqlite(options);
+    await using holding = await openSqlite(options);
+    await using waiting = await openSqlite(options);
     // An id past 2^53, of another lock: coord's steps never read it, its readers of events do.
     holding.write((db) =>
       db.exec(

@@ -19,7 +19,7 @@ async function until(check: () => boolean): Promise<void> {
 
 Deno.test("WakeSockets calls a listener when another instance on the file pokes", async () => {
   await withSqliteFile(async (path) => {
-    await using _db = openSqlite({ path, namespace: "t", displayUrl: `sqlite:${path}` });
+    await using _db = await openSqlite({ path, namespace: "t", displayUrl: `sqlite:${path}` });
     const { promise: woken, resolve } = Promise.withResolvers<void>();
     const idle = new WakeSockets(path).listen(resolve);
     try {
@@ -35,7 +35,7 @@ Deno.test("WakeSockets calls a listener when another instance on the file pokes"
 
 Deno.test("a poke does not wake the poking instance's own listeners", async () => {
   await withSqliteFile(async (path) => {
-    await using _db = openSqlite({ path, namespace: "t", displayUrl: `sqlite:${path}` });
+    await using _db = await openSqlite({ path, namespace: "t", displayUrl: `sqlite:${path}` });
     const wake = new WakeSockets(path);
     let woken = 0;
     const own = wake.listen(() => woken++);
@@ -54,7 +54,7 @@ Deno.test("a poke does not wake the poking instance's own listeners", async () =
 
 Deno.test("a socket left by a process that died is removed by the next poke", async () => {
   await withSqliteFile(async (path) => {
-    await using _db = openSqlite({ path, namespace: "t", displayUrl: `sqlite:${path}` });
+    await using _db = await openSqlite({ path, namespace: "t", displayUrl: `sqlite:${path}` });
     await Deno.mkdir(`${path}-wake`);
     // Closed without removing its file, as a SIGKILL leaves it: connecting is refused.
     Deno.listen({ transport: "unix", path: `${path}-wake/1-dead.sock` }).close();
@@ -65,7 +65,7 @@ Deno.test("a socket left by a process that died is removed by the next poke", as
 
 Deno.test("a poke passes over a socket another process is still opening", async () => {
   await withSqliteFile(async (path) => {
-    await using _db = openSqlite({ path, namespace: "t", displayUrl: `sqlite:${path}` });
+    await using _db = await openSqlite({ path, namespace: "t", displayUrl: `sqlite:${path}` });
     await Deno.mkdir(`${path}-wake`);
     // Bound but not yet listening refuses a connection, as a dead socket does; a file does too.
     Deno.writeTextFileSync(`${path}-wake/2-new.opening`, "");
@@ -86,8 +86,8 @@ Deno.test("a poke passes over a socket another process is still opening", async 
 Deno.test("an idle SQLite waiter listens for wake-ups, and another connection's commit wakes it", async () => {
   await withSqliteFile(async (path) => {
     const options = { path, namespace: "t", displayUrl: `sqlite:${path}` };
-    await using reader = openSqlite(options);
-    await using writer = openSqlite(options);
+    await using reader = await openSqlite(options);
+    await using writer = await openSqlite(options);
     await using watcher = await reader.watch();
     const woken = watcher.next(60_000);
     // A wait without expectations listens from its start: the state this test waits for.
@@ -102,8 +102,8 @@ Deno.test("an idle SQLite waiter listens for wake-ups, and another connection's 
 Deno.test("a SQLite watcher keeps its socket between its waits: waiting again opens none anew", async () => {
   await withSqliteFile(async (path) => {
     const options = { path, namespace: "t", displayUrl: `sqlite:${path}` };
-    await using reader = openSqlite(options);
-    await using writer = openSqlite(options);
+    await using reader = await openSqlite(options);
+    await using writer = await openSqlite(options);
     await using watcher = await reader.watch();
     const first = watcher.next(60_000);
     await until(() => sockets(path).length === 1);
@@ -121,7 +121,7 @@ Deno.test("a SQLite watcher keeps its socket between its waits: waiting again op
 
 Deno.test("the wake folder and socket let in whoever may write the file, whatever the umask", async () => {
   await withSqliteFile(async (path) => {
-    await using _db = openSqlite({ path, namespace: "t", displayUrl: `sqlite:${path}` });
+    await using _db = await openSqlite({ path, namespace: "t", displayUrl: `sqlite:${path}` });
     // A file shared by two users; the test runs under umask 022, which would take their write.
     Deno.chmodSync(path, 0o666);
     const idle = new WakeSockets(path).listen(() => {});
@@ -138,7 +138,7 @@ Deno.test("the wake folder and socket let in whoever may write the file, whateve
 
 Deno.test("a -wake that is a link to another folder is left alone: no mode changed, no file removed", async () => {
   await withSqliteFile(async (path) => {
-    await using _db = openSqlite({ path, namespace: "t", displayUrl: `sqlite:${path}` });
+    await using _db = await openSqlite({ path, namespace: "t", displayUrl: `sqlite:${path}` });
     Deno.chmodSync(path, 0o666);
     // Another user of a shared folder could link the file's -wake to a folder of yours.
     const target = await Deno.makeTempDir({ prefix: "coord-wake-target-" });
@@ -166,7 +166,7 @@ Deno.test("a -wake that is a link to another folder is left alone: no mode chang
 
 Deno.test("a poke removes a refusing socket, never a file that only has a socket's name", async () => {
   await withSqliteFile(async (path) => {
-    await using _db = openSqlite({ path, namespace: "t", displayUrl: `sqlite:${path}` });
+    await using _db = await openSqlite({ path, namespace: "t", displayUrl: `sqlite:${path}` });
     await Deno.mkdir(`${path}-wake`);
     await Deno.writeTextFile(`${path}-wake/0-plain.sock`, "not a socket");
     Deno.listen({ transport: "unix", path: `${path}-wake/1-dead.sock` }).close();
@@ -196,7 +196,7 @@ Deno.test({
   ignore: !canRunAsNobody(),
   async fn() {
     await withSqliteFile(async (path) => {
-      await using _db = openSqlite({ path, namespace: "t", displayUrl: `sqlite:${path}` });
+      await using _db = await openSqlite({ path, namespace: "t", displayUrl: `sqlite:${path}` });
       const dir = path.slice(0, path.lastIndexOf("/"));
       Deno.chmodSync(dir, 0o777); // the test's own temp directory, removed with it
       Deno.chmodSync(path, 0o666); // a file two users share

@@ -6,8 +6,8 @@ import { WalHint } from "./wal_hint.ts";
 Deno.test("WalHint calls its listener when another connection commits", async () => {
   await withSqliteFile(async (path) => {
     const options = { path, namespace: "t", displayUrl: `sqlite:${path}` };
-    await using _reader = openSqlite(options);
-    await using writer = openSqlite(options);
+    await using _reader = await openSqlite(options);
+    await using writer = await openSqlite(options);
     const { promise: hinted, resolve } = Promise.withResolvers<void>();
     const hint = new WalHint(path).listen(resolve);
     try {
@@ -34,7 +34,7 @@ Deno.test("a process whose watcher was left undisposed exits once the database i
     await Deno.writeTextFile(
       script,
       `import { openSqlite } from ${JSON.stringify(new URL("./backend.ts", import.meta.url).href)};
-       const backend = openSqlite({ path: ${
+       const backend = await openSqlite({ path: ${
         JSON.stringify(path)
       }, namespace: "t", displayUrl: "x" });
        await backend.watch(); // never disposed

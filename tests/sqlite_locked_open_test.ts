@@ -1,0 +1,143 @@
+/**
+ * Commands opening a SQLite file that another process holds locked (a new file, not yet in WAL
+ * mode, in another program's `BEGIN EXCLUSIVE`; a file to upgrade whose write lock it holds):
+ * they wait for it without blocking their own process, so their deadline and stop signals still
+ * end them, with the usual exit codes.
+ */
+
+import assert from "node:assert/strict";
+import { DatabaseSync } from "node:sqlite";
+import { connect } from "../lib/backend/connect.ts";
+import { type CoordProcess, spawnCoord } from "./support/cli.ts";
+import { holdFileLocked, rowCount } from "./support/sqlite.ts";
+import { tempSqlite } from "./support/temp.ts";
+
+const WAITING = /is locked by another process \(database is locked\) — waiting for it/;
+
+/** The line a coord says once it has waited a second for the file; fails if it exits first. */
+async function saysItWaits(coord: CoordProcess): Promise<void> {
+  await Promise.race([
+    coord.stderrLine(WAITING),
+    coord.result.then(({ code, stderr }) => {
+      throw new Error(`exited ${code} instead of waiting for the file: ${stderr}`);
+    }),
+  ]);
+}
+
+/**
+ * A coord file as an earlier coord left it (without an index added since), in WAL mode: opening
+ * it takes the write lock to upgrade it, which reads do not need.
+ */
+async function olderFile(url: string): Promise<void> {
+  {
+    await using _made = await connect({ url, env: {} });
+  }
+  const db = new DatabaseSync(url.slice("sqlite:".length));
+  db.exec("DROP INDEX coord_queue_job_finished");
+  db.close();
+}
+
+Deno.test("queue put on a new file another process holds locked waits, and puts once it is released", async () => {
+  await using db = await tempSqlite();
+  await using holder = await holdFileLocked(db.url.slice("sqlite:".length));
+  await using put = spawnCoord(["queue", "put", "--url", db.url, "q", "--", "true"]);
+  await saysItWaits(put);
+  await holder.release();
+  const { code, stdout, stderr } = await put.result;
+  assert.equal(code, 0, stderr);
+  assert.equal(stdout, "q/1\n");
+  assert.equal(await rowCount(db.url, "coord_queue_job"), 1);
+});
+
+Deno.test("barrier --timeout 1 on a file another process holds locked exits 75 while it is still held", async () => {
+  await using db = await tempSqlite();
+  await using _holder = await holdFileLocked(db.url.slice("sqlite:".length));
+  const { code, stderr } = await spawnCoord([
+    "barrier",
+    "b",
+    "2",
+    "--timeout",
+    "1",
+    "--url",
+    db.url,
+  ]).result;
+  assert.equal(code, 75, stderr);
+  assert.match(stderr, /barrier "b": timed out after 1 s .*another process held it locked/);
+});
+
+Deno.test("lock run --wait 1 on a file another process holds locked exits 75 while it is still held, running nothing", async () => {
+  await using db = await tempSqlite();
+  await using _holder = await holdFileLocked(db.url.slice("sqlite:".length));
+  const { code, stdout, stderr } = await spawnCoord([
+    "lock",
+    "run",
+    "--wait",
+    "1",
+    "--url",
+    db.url,
+    "r",
+    "--",
+    "echo",
+    "ran",
+  ]).result;
+  assert.equal(code, 75, stderr);
+  assert.equal(stdout, "");
+  assert.match(stderr, /lock "r": not granted within 1 s: .*another process held it locked/);
+});
+
+Deno.test("SIGTERM ends a barrier waiting for a file another process holds locked with 143", async () => {
+  await using db = await tempSqlite();
+  await using _holder = await holdFileLocked(db.url.slice("sqlite:".length));
+  await using waiter = spawnCoord(["barrier", "b", "2", "--url", db.url]);
+  await saysItWaits(waiter);
+  waiter.kill("SIGTERM");
+  const { code, stderr } = await waiter.result;
+  assert.equal(code, 143, stderr);
+  assert.match(stderr, /stopped by SIGTERM/);
+});
+
+Deno.test("ten puts on a new file, released together, all put their job", async () => {
+  await using db = await tempSqlite();
+  await using holder = await holdFileLocked(db.url.slice("sqlite:".length));
+  const puts = Array.from(
+    { length: 10 },
+    () => spawnCoord(["queue", "put", "--url", db.url, "q", "--", "true"]),
+  );
+  try {
+    // All of them at the file, so all of them switch it to WAL and create its tables at once.
+    await Promise.all(puts.map(saysItWaits));
+    await holder.release();
+    const results = await Promise.all(puts.map((put) => put.result));
+    for (const { code, stderr } of results) assert.equal(code, 0, stderr);
+    assert.equal(await rowCount(db.url, "coord_queue_job"), 10);
+  } finally {
+    await Promise.all(puts.map((put) => put[Symbol.asyncDispose]()));
+  }
+});
+
+Deno.test("barrier --timeout 1 on a file to upgrade whose write lock another process holds exits 75 while it is held", async () => {
+  await using db = await tempSqlite();
+  await olderFile(db.url);
+  await using _holder = await holdFileLocked(db.url.slice("sqlite:".length));
+  const { code, stderr } = await spawnCoord([
+    "barrier",
+    "b",
+    "2",
+    "--timeout",
+    "1",
+    "--url",
+    db.url,
+  ]).result;
+  assert.equal(code, 75, stderr);
+});
+
+Deno.test("SIGTERM ends a barrier waiting to upgrade a file whose write lock another process holds with 143", async () => {
+  await using db = await tempSqlite();
+  await olderFile(db.url);
+  await using _holder = await holdFileLocked(db.url.slice("sqlite:".length));
+  await using waiter = spawnCoord(["barrier", "b", "2", "--url", db.url]);
+  await saysItWaits(waiter);
+  waiter.kill("SIGTERM");
+  const { code, stderr } = await waiter.result;
+  assert.equal(code, 143, stderr);
+});
