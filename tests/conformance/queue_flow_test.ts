@@ -679,6 +679,33 @@ conformance(
 );
 
 conformance(
+  "a waiting part whose record another program deleted does not run, and its flow goes on without it at its turn",
+  async (ctx) => {
+    const backend = await ctx.open();
+    const { ref } = await putFlow(backend, "lost", {
+      serial: [{ handler: "one" }, { handler: "one" }, { handler: "one" }],
+      continueOnFailure: true,
+    }, { id: "g" });
+    const { ref: strict } = await putFlow(backend, "lost", {
+      serial: [{ handler: "one" }, { handler: "one" }],
+    }, { id: "s" });
+    await loseJob(backend, "lost", "g.1");
+    await loseJob(backend, "lost", "s.1");
+    const ran: string[] = [];
+    await work(backend, ["lost"], {
+      handlers: { one: (_, c: JobContext) => (ran.push(c.job), 1) },
+      drain: true,
+      signal: AbortSignal.timeout(HANG_GUARD_MS),
+    });
+    assert.deepEqual(ran.sort(), ["lost/g.0", "lost/g.2", "lost/s.0"]);
+    const flow = await getJob(backend, ref);
+    assert.deepEqual([flow.state, flow.result], ["completed", [1, null, 1]]);
+    assert.equal((await getJob(backend, strict)).state, "failed");
+    assert.deepEqual(await unfinished(backend, "lost"), [0, 0, 0]);
+  },
+);
+
+conformance(
   "a group cancelled once started is counted at once, and its flow's next part starts",
   async (ctx) => {
     const backend = await ctx.open();

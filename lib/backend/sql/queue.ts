@@ -44,6 +44,7 @@ import {
 } from "../../queue/record.ts";
 import {
   abandonedPart,
+  type EndedPart,
   flowProgress,
   gatheredOversize,
   gatheredResults,
@@ -125,6 +126,9 @@ async function refusalOf(check: () => Promise<void>): Promise<string | undefined
  * holding it may use {@link QUEUE_DDL}'s index of such rows (SQLite matches an index's WHERE by
  * its text).
  */
+/** What a flow's waiting part whose row another program deleted failed with, in its turn. */
+const GONE = "its row was deleted by another program before its turn";
+
 const FOREIGN_STATE = `state NOT IN (${JOB_STATES.map((state) => `'${state}'`).join(", ")})`;
 
 /**
@@ -1080,8 +1084,14 @@ export class SqlQueueSteps implements QueueSteps {
    * Makes a waiting job ready; a group starts its parts (all, or the first). A part (or group)
    * cancelled while it waited is not made ready but counted in its group now, in its turn.
    */
-  async #release(s: Step, queue: string, id: string): Promise<void> {
-    const row = (await this.#row(s, queue, id))!;
+  async #release(s: Step, queue: string, id: string, parent: string): Promise<void> {
+    const row = await this.#row(s, queue, id);
+    if (row === undefined) {
+      // Deleted by another program while it waited: it cannot run, and its group goes on
+      // without it in its turn, as on Redis, whose worker fails the id it meets with no record.
+      await this.#partEnded(s, queue, { id, parent, state: "failed", error: GONE, result: null });
+      return;
+    }
     if (row.state === "cancelled") {
       await this.#partEnded(s, queue, row);
       return;
@@ -1089,7 +1099,7 @@ export class SqlQueueSteps implements QueueSteps {
     if (row.grp !== null) {
       const group = (await this.#job(s, queue, row)).group!;
       const parts = group.kind === "parallel" ? group.children : group.children.slice(0, 1);
-      for (const child of parts) await this.#release(s, queue, child);
+      for (const child of parts) await this.#release(s, queue, child, id);
       return;
     }
     // Ready now, so in the run order now, as a put's job (a flow's parts have no --group). One
@@ -1103,13 +1113,6 @@ export class SqlQueueSteps implements QueueSteps {
     });
   }
 
-  /**
-   * A failed group's parts that have not started will not: cancelled, as many to a statement as
-   * a put's rows ({@link JOB_ROW_SIZES}; a step for each took ≈ 60 s for 9,000 parts on
-   * PostgreSQL at load 15). Their ends are {@link #end}'s but for what none of them does: a
-   * flow's part has no --group and is no queue's finished job, and its group, ended, moves on
-   * no more. A part that is a group abandons its own parts in turn.
-   */
   /**
    * Refuses the step when a row of `ids` holds another program's value, naming the first of
    * them in `ids`' order.
@@ -1126,6 +1129,13 @@ export class SqlQueueSteps implements QueueSteps {
     });
   }
 
+  /**
+   * A failed group's parts that have not started will not: cancelled, as many to a statement as
+   * a put's rows ({@link JOB_ROW_SIZES}; a step for each took ≈ 60 s for 9,000 parts on
+   * PostgreSQL at load 15). Their ends are {@link #end}'s but for what none of them does: a
+   * flow's part has no --group and is no queue's finished job, and its group, ended, moves on
+   * no more. A part that is a group abandons its own parts in turn.
+   */
   async #abandon(s: Step, queue: string, group: JobRow): Promise<void> {
     const { children, postprocess } = (await this.#job(s, queue, group)).group!;
     const parts = [...children, ...(postprocess ? [postprocess] : [])];
@@ -1154,7 +1164,11 @@ export class SqlQueueSteps implements QueueSteps {
    * list of parts is read only when the group is done (and when a serial group whose parts are
    * not numbered starts its next part), and the group's row is read whole only to end it.
    */
-  async #partEnded(s: Step, queue: string, job: JobRow): Promise<void> {
+  async #partEnded(
+    s: Step,
+    queue: string,
+    job: EndedPart & Pick<JobRow, "parent">,
+  ): Promise<void> {
     // As #row refuses a row another program wrote: the group's, one indexed row.
     await s.tx.refuseForeignRows(`job ${queue}/${job.parent}`, ["coord_queue_job"], {
       queue,
@@ -1188,7 +1202,7 @@ export class SqlQueueSteps implements QueueSteps {
         const part = tally.numbered
           ? `${job.parent}.${next.release}`
           : (await this.#groupOf(s, queue, job.parent!)).children[next.release];
-        await this.#release(s, queue, part);
+        await this.#release(s, queue, part, job.parent!);
       }
       return;
     }
@@ -1208,7 +1222,7 @@ export class SqlQueueSteps implements QueueSteps {
     }
     if (next.postprocess) {
       await this.#update(s, queue, next.postprocess, { inputs: joined });
-      await this.#release(s, queue, next.postprocess);
+      await this.#release(s, queue, next.postprocess, job.parent!);
     } else {
       await this.#end(s, queue, group, "completed", { result: joined });
     }
