@@ -706,6 +706,24 @@ conformance(
 );
 
 conformance(
+  "a started group whose first part another program deleted is counted at once when cancelled, and its flow's next part starts",
+  async (ctx) => {
+    const backend = await ctx.open();
+    const { ref } = await putFlow(backend, "gone1", {
+      serial: [{ serial: [{ handler: "one" }, { handler: "one" }] }, { handler: "one" }],
+      continueOnFailure: true,
+    }, { id: "s" });
+    await loseJob(backend, "gone1", "s.0.0");
+    assert.equal((await cancelJob(backend, "gone1/s.0")).cancelled, true);
+    assert.deepEqual(await claimReady(backend, "gone1"), ["s.1"]);
+    await complete(backend, "gone1", "s.1", 1);
+    const flow = await getJob(backend, ref);
+    assert.deepEqual([flow.state, flow.result], ["completed", [null, 1]]);
+    assert.deepEqual(await unfinished(backend, "gone1"), [0, 0, 0]);
+  },
+);
+
+conformance(
   "a group cancelled once started is counted at once, and its flow's next part starts",
   async (ctx) => {
     const backend = await ctx.open();

@@ -938,11 +938,13 @@ export class SqlQueueSteps implements QueueSteps {
     const tally = row.progress === null
       ? storedTally(row.id, group)
       : readFlowTally(queue, row.progress);
+    if (tally.done > 0) return true;
     // Its parts are read, not locked: a worker ending the first locks it, then its group (the
     // cancel holds the group's row). A part leaves `waiting` only by its group's release, under
-    // that lock, so the read stays true until the step ends.
-    return tally.done > 0 ||
-      await this.#started(s, queue, (await this.#row(s, queue, group.children[0], false))!);
+    // that lock, so the read stays true until the step ends. A first part another program
+    // deleted counts as started, as on Redis: a turn that came already would never count it.
+    const first = await this.#row(s, queue, group.children[0], false);
+    return first === undefined || await this.#started(s, queue, first);
   }
 
   /**
