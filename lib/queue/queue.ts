@@ -824,7 +824,8 @@ export async function queueCounts(backend: Backend, queues?: string[]): Promise<
 /**
  * The queues among `queues` that do not exist: no job and no settings stored, what `coord queue
  * status` says "No such queue" of. An action on one (a resume, a purge) is most likely meant for
- * a queue whose name was mistyped.
+ * a queue whose name was mistyped. One whose own keys hold another program's data is not among
+ * them: the action meets that data, and refuses it.
  *
  * @throws {UsageError} on a malformed name.
  * @example
@@ -839,7 +840,30 @@ export async function queueCounts(backend: Backend, queues?: string[]): Promise<
 export async function unknownQueues(backend: Backend, queues: string[]): Promise<string[]> {
   checkQueueNames(queues);
   const known = await backend.queue.list();
-  return queues.filter((queue) => !known.includes(queue));
+  const unknown: string[] = [];
+  for (const queue of queues) {
+    if (known.includes(queue)) continue;
+    // Another program's data under the name is a queue's to the action, which refuses it (65).
+    const foreign = await refuseUnlisted(backend, queue).then(() => false, (e) => {
+      if (e instanceof ForeignDataError) return true;
+      throw e;
+    });
+    if (!foreign) unknown.push(queue);
+  }
+  return unknown;
+}
+
+/**
+ * Reads the keys of `queue`, a name the backend's list of queues does not hold, once: on Redis
+ * that list is coord's index of names, which another program writing a queue's keys (its
+ * settings, its counts) never entered, where SQL lists every queue with a row. A command naming
+ * it then refuses that data (65) as it does on SQL, rather than saying there is no such queue.
+ *
+ * @throws {ForeignDataError} when the queue's keys hold data coord never writes there.
+ */
+async function refuseUnlisted(backend: Backend, queue: string): Promise<undefined> {
+  await backend.queue.counts(queue);
+  return undefined;
 }
 
 /** One queue as {@link queueReports} found it: its counts, or why it has none. */
@@ -872,7 +896,8 @@ export interface QueueReportOptions {
  * Counts of the named queues, or of every queue in the namespace, each queue on its own: a
  * queue holding foreign data is reported, not thrown, so it hides none of the others (what
  * `coord queue status` and the console's overview show). A named queue that `list` does not
- * know (no job, no settings) has neither `counts` nor `foreign`: there is no such queue.
+ * know (no job, no settings) has neither `counts` nor `foreign`: there is no such queue — unless
+ * its own keys hold another program's data, read once, which is its `foreign`.
  *
  * @throws {UsageError} on a malformed name.
  * @example
@@ -893,7 +918,10 @@ export async function queueReports(
   const known = await backend.queue.list();
   const read = await readEach(
     queues ?? known,
-    async (queue) => known.includes(queue) ? await backend.queue.counts(queue) : undefined,
+    async (queue) =>
+      known.includes(queue)
+        ? await backend.queue.counts(queue)
+        : await refuseUnlisted(backend, queue),
   );
   const budget = new JobBudget(typeof readJobs === "number" ? readJobs : undefined);
   const reports: QueueReport[] = [];

@@ -9,7 +9,7 @@ import { configureQueue } from "../../lib/queue/retention.ts";
 import { work } from "../../lib/queue/worker.ts";
 import { conformance, envOf } from "../support/backends.ts";
 import { runCoord } from "../support/cli.ts";
-import { loseJob } from "../support/queue.ts";
+import { FOREIGN_SETTINGS, loseJob, plantForeignSetting } from "../support/queue.ts";
 import { csrfTokenOf, startUi } from "../ui_support.ts";
 
 conformance("wait checks that every job exists before it waits for any", async (ctx) => {
@@ -62,6 +62,37 @@ conformance(
     const ahead = await runCoord(["queue", "config", "fresh", "--group-limit", "2"], { env });
     assert.equal(ahead.code, 0, ahead.stderr);
     assert.equal((await configureQueue(backend, "fresh")).groupLimit, 2);
+  },
+);
+
+conformance(
+  "a queue coord never listed whose settings another program wrote is refused (65) by status, " +
+    "config, pause and resume, not called a typo, and left as it is",
+  async (ctx) => {
+    const env = envOf(ctx);
+    const backend = await ctx.open();
+    // A queue of coord's first: on Redis the namespace's names are then indexed, so the settings
+    // planted after are under a name coord's index never held (SQL lists a queue by its rows).
+    await putJob(backend, "real", { handler: "h" });
+    const { shown, read } = await plantForeignSetting(backend, "alien", FOREIGN_SETTINGS[0]);
+    const planted = await read();
+    const refusals = [
+      ["status", "alien"],
+      ["config", "alien"],
+      ["pause", "alien"],
+      ["resume", "alien"],
+    ];
+    for (const argv of refusals) {
+      const r = await runCoord(["queue", ...argv], { env });
+      assert.equal(r.code, 65, `${argv.join(" ")}: ${r.stderr}`);
+      assert.ok(r.stderr.startsWith('coord: queue "alien": '), `${argv.join(" ")}: ${r.stderr}`);
+      assert.ok(r.stderr.includes(shown), `${argv.join(" ")}: ${r.stderr}`);
+      assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+    }
+    // list reads jobs, not settings, as of a queue coord listed: no job, and no "No such queue".
+    const list = await runCoord(["queue", "list", "alien"], { env });
+    assert.deepEqual([list.code, list.stdout, list.stderr], [0, "", ""]);
+    assert.equal(await read(), planted, "left as it was");
   },
 );
 
