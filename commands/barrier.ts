@@ -35,7 +35,7 @@ import { withSignals } from "./signals.ts";
 
 const USAGE =
   `Usage: coord barrier [wait] NAME N [--timeout S] [--delay S] [--run-id ID] [--lease S]
-                                  [--json] [--quiet]
+                                  [--json] [-q|--quiet]
        coord barrier list [--json]
        coord barrier status NAME [--run-id ID] [--json]
        coord barrier abort NAME [--run-id ID]

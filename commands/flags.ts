@@ -38,8 +38,8 @@ export const OUTPUT_FLAGS = {
 
 /** How every duration flag (S in the usages) is written; ends {@link BACKEND_FLAGS_HELP}. */
 export const DURATIONS_HELP =
-  "Durations (S): seconds (30, 0.5) or with units, each once (30s, 2m, 1h30m, 500ms); timeouts,\n" +
-  "leases and waits at most 24 days.";
+  "Durations (S): seconds (30, 0.5) or with units ms, s, m, h, d, each once (30s, 1h30m, 500ms,\n" +
+  "7d); timeouts, leases and waits at most 24 days.";
 
 /** Help text lines for {@link BACKEND_FLAGS}, shared by every command's usage. */
 export const BACKEND_FLAGS_HELP = `Backend options:
@@ -270,8 +270,8 @@ export function secondsFlag(
   if (ms === undefined) {
     throw usage(
       command,
-      `${name} takes seconds ${floor} (30, 0.5) or a duration (30s, 2m, 1h30m, 500ms; each ` +
-        `unit once), got "${text}"`,
+      `${name} takes seconds ${floor} (30, 0.5) or a duration (30s, 2m, 1h30m, 500ms, 7d: ` +
+        `units ms, s, m, h, d, each unit once), got "${text}"`,
     );
   }
   if (ms < minMs) {

@@ -68,12 +68,13 @@ Options:
                             within S (counted from the start: then exit 75) and --expire
                             (then exit 69)
   -n, --nonblock            try once: the same as --wait 0 (like flock -n)
-  --limit N                 up to N holders at once, still in order (default 1); every user
-                            of RES must give the same N
+  --limit N                 up to N holders at once, still in order (default 1); an N other
+                            than that of the users of RES holding or waiting exits 64
   -E, --conflict-exit-code N
                             exit N (0..255) instead of 75 when the lock was not had in time,
                             seen held (a backend that did not answer then exits 69)
-  --pass-env NAME[,NAME…]   give CMD COORD_URL, COORD_PASSWORD and/or PGPASSWORD all the same
+  --pass-env NAME[,NAME…]   give CMD COORD_URL, COORD_PASSWORD, PGPASSWORD and/or
+                            COORD_UI_PASSWORD all the same (any other name exits 64)
   --json                    after CMD exits, one line on stderr:
                             {"resource","token","waited_ms","held_ms","exit_code"}
   -q, --quiet               no "waiting for RES: 2 ahead" line on a terminal

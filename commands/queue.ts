@@ -209,9 +209,10 @@ arguments: coord queue work emails reports.
           latest value wins; the last one before the job ends).
           Commands run in their own process group (a stopped job's SIGTERM, then SIGKILL
           --lease/6 later, at most ${STOP_GRACE_MS / 1000} s, reaches all they started)
-          without COORD_URL, COORD_PASSWORD and PGPASSWORD in their environment, unless
-          --pass-env names them (with --allow-commands only), and with COORD_JOB (QUEUE/ID)
-          and COORD_ATTEMPT (higher for each run of the job: fence what it writes by them).
+          without COORD_URL, COORD_PASSWORD, PGPASSWORD and COORD_UI_PASSWORD in their
+          environment, unless --pass-env names them (with --allow-commands only; any other
+          name exits 64), and with COORD_JOB (QUEUE/ID) and COORD_ATTEMPT (higher for each
+          run of the job: fence what it writes by them).
   wait    waits until each JOB is completed, failed or cancelled and prints its result (JSON
           a line; a command job's is {"exitCode":0,"stdout":"…"}, stdout cut at ${
   MAX_STDOUT_BYTES / 1024
@@ -246,9 +247,10 @@ arguments: coord queue work emails reports.
           its state on stderr).
   list    jobs of each --state S (repeat it, or S,S; default all, in this order:
           ${LIST_STATES.join(", ")}):
-          JOB, STATE, what it runs, attempts, age, progress, a failed one's error. Finished
-          jobs (a flow as its top group) newest first, pending ones by when they may start
-          (a worker takes a higher --priority first).
+          JOB, STATE, what it runs, attempts, age (since it finished, else since it was put),
+          progress, a failed one's error. Finished jobs (a flow as its top group) newest
+          first, pending ones by when they may start (a worker takes a higher --priority
+          first).
           --limit N a page (default ${DEFAULT_LIST_LIMIT}); the next page's command is printed
           on stderr (--json: a last line {"next": CURSOR} when there is one); pages neither
           repeat nor skip jobs while jobs come and go. A QUEUE with no job and no settings:

@@ -116,9 +116,9 @@ best-effort line giving one is refused.
             --health-port P  serve /health (200 while running and the backend answers, else
                              503) and /metrics (Prometheus) on 127.0.0.1:P or HOST:P
             --verbose        also log every run's start and success on stderr
-            --pass-env NAME[,NAME…]  give commands COORD_URL, COORD_PASSWORD and/or
-                             PGPASSWORD all the same (a line running coord queue put
-                             needs COORD_URL)
+            --pass-env NAME[,NAME…]  give commands COORD_URL, COORD_PASSWORD, PGPASSWORD
+                             and/or COORD_UI_PASSWORD all the same (a line running
+                             coord queue put needs COORD_URL)
             Failures, lost leases and backend errors are logged on stderr in any case,
             and a Redis that may evict keys is named once at the start (see coord doctor).
             A backend that cannot be reached at the start is tried every second for up

@@ -213,7 +213,8 @@ Deno.test("every bad --timeout of a put gets the same words: the floor, the valu
       r.stderr,
       new RegExp(
         `^coord: --timeout (must be at least 0\\.001 s|takes seconds ≥ 0\\.001 \\(30, 0\\.5\\) ` +
-          `or a duration \\(30s, 2m, 1h30m, 500ms; each unit once\\)), got "${text}" — see ` +
+          `or a duration \\(30s, 2m, 1h30m, 500ms, 7d: units ms, s, m, h, d, each unit ` +
+          `once\\)), got "${text}" — see ` +
           `coord queue --help\n$`,
       ),
     );

@@ -260,7 +260,10 @@ function duration(option: string, value: string, maxMs = MAX_DURATION_MS, minMs 
   try {
     ms = parseDuration(value, option);
   } catch {
-    throw new UsageError(`${option}=${value}: use a duration, e.g. 30s, 5m, 1h30m, 250ms`);
+    throw new UsageError(
+      `${option}=${value}: use a duration, e.g. 30s, 5m, 1h30m, 250ms, 7d (units ms, s, m, h, d, ` +
+        "each once)",
+    );
   }
   if (ms > maxMs) throw new UsageError(`${option}=${value} ${tooLong(maxMs)}`);
   if (ms < minMs) throw new UsageError(`${option}=${value} ${tooShort(minMs)}`);

@@ -207,7 +207,10 @@ Deno.test("parseCrontab() prefixes every error with FILE:LINE:, counting comment
     ["@daily TZ=UTC TZ=Europe/Berlin ./x", /TZ= is given twice/],
     ["0 3 * * * mode=exactly-once ./x", /mode=exactly-once: use at-least-once, best-effort or/],
     ["0 3 * * * failure=retry ./x", /failure=retry: use none, unlock or commit/],
-    ["0 3 * * * lease=abc ./x", /lease=abc: use a duration, e.g. 30s/],
+    [
+      "0 3 * * * lease=abc ./x",
+      /lease=abc: use a duration, e.g. 30s.* \(units ms, s, m, h, d, each once\)$/,
+    ],
     ["0 3 * * * retry=-1s ./x", /retry=-1s: use a duration/],
     ["0 3 * * * timeout=0s ./x", /timeout=0s: use a duration/],
     // README: timeouts, leases and waits are at most 24 days; a longer timer fires at once.
