@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { ForeignDataError } from "../lib/errors.ts";
 import { claimJob } from "../lib/queue/claim_job.ts";
 import { putFlow } from "../lib/queue/flow.ts";
-import { getJob, queueCounts, waitForJob } from "../lib/queue/queue.ts";
+import { cancelJob, getJob, queueCounts, waitForJob } from "../lib/queue/queue.ts";
 import { purgeJobs } from "../lib/queue/retention.ts";
 import { MAX_STALLS } from "../lib/queue/steps.ts";
 import { work } from "../lib/queue/worker.ts";
@@ -306,5 +306,74 @@ onRedis(
     const error = "cannot be read";
     assert.equal(await backend.queue.failUndecodable("lost", { ...undecodable!, error }), true);
     assert.equal((await claimJob(backend.queue, "lost", lease)).job?.id, "g.1");
+  },
+);
+
+/** The record of job `id` in `queue`, as stored. */
+async function storedRecord(backend: RedisBackend, queue: string, id: string): Promise<unknown> {
+  const key = backend.key("queue", queue, "jobs");
+  return await backend.conn.send(key, ["HGET", key, id]);
+}
+
+onRedis(
+  "a part's failure that fails its group's group does not read a part of it another program wrote over, which no step would gather",
+  async (backend) => {
+    await putFlow(
+      backend,
+      "t",
+      { parallel: [{ parallel: [{ handler: "a" }] }, { handler: "x" }] },
+      {
+        id: "T",
+      },
+    );
+    const lease = { worker: "w", leaseMs: 60_000 };
+    const { jobs } = await backend.queue.finishAndClaim("t", { ...lease, finishes: [], claims: 2 });
+    assert.deepEqual(jobs.map((job) => job.id).sort(), ["T.0.0", "T.1"]);
+    const end = (id: string, outcome: "completed" | "failed") =>
+      backend.queue.finish("t", { id, worker: "w", attempt: 1, outcome, result: 1, error: "boom" });
+    assert.equal(await end("T.1", "completed"), true);
+    await overwriteJob(backend, "t", "T.1", "state", FOREIGN);
+    // T fails with T.0, which T.0.0 fails: nothing gathers T.1.
+    assert.equal(await end("T.0.0", "failed"), true);
+    const flow = await getJob(backend, "t/T");
+    assert.deepEqual([flow.state, flow.error], [
+      "failed",
+      "part T.0 failed: part T.0.0 failed: boom",
+    ]);
+    assert.equal(await storedRecord(backend, "t", "T.1"), FOREIGN);
+  },
+);
+
+onRedis(
+  "a serial part's end before a part cancelled while it waited does not read an earlier part another program wrote over: its group fails at the cancelled one",
+  async (backend) => {
+    await putFlow(
+      backend,
+      "s",
+      { serial: [{ handler: "a" }, { handler: "a" }, { handler: "b" }] },
+      {
+        id: "S",
+      },
+    );
+    await runPart(backend, "s", "S.0");
+    await overwriteJob(backend, "s", "S.0", "state", FOREIGN);
+    assert.equal((await cancelJob(backend, "s/S.2")).cancelled, true);
+    await runPart(backend, "s", "S.1");
+    const flow = await getJob(backend, "s/S");
+    assert.deepEqual([flow.state, flow.error], ["failed", "part S.2 cancelled: cancelled"]);
+    assert.equal(await storedRecord(backend, "s", "S.0"), FOREIGN);
+  },
+);
+
+onRedis(
+  "a group's last part's end that starts its postprocess does not read the group above, which it does not end",
+  async (backend) => {
+    await putFlow(backend, "p", {
+      serial: [{ parallel: [{ handler: "a" }], postprocess: { handler: "a" } }, { handler: "b" }],
+    }, { id: "f" });
+    await overwriteJob(backend, "p", "f", "state", FOREIGN);
+    await runPart(backend, "p", "f.0.0");
+    assert.equal((await getJob(backend, "p/f.0.post")).state, "pending");
+    assert.equal(await storedRecord(backend, "p", "f"), FOREIGN);
   },
 );

@@ -143,58 +143,100 @@ local function part_ended(first)
 end
 
 -- Refuses (FOREIGN) a record another program wrote among those that the end of part `job` as
--- `state` may read on its way up its flow (`part_ended`): each group it may end, from its own up,
--- and the parts of each group it may end with their results gathered. Called before the step
--- writes for that end: met by `part_ended` after its first writes (a script is not undone), it
--- left the part ended but not counted, or a group counted but not ended. A group may end when
--- the part is its postprocess, fails it, or is its last, as are the serial parts after it that
--- may end in their turn; a group that ends may fail or complete, so both are followed.
+-- `state` will read on its way up its flow (`part_ended`): each group it ends, from its own up,
+-- and the parts of each group it ends with their results gathered. Called before the step writes
+-- for that end: met by `part_ended` after its first writes (a script is not undone), it left the
+-- part ended but not counted, or a group counted but not ended. Records the real step never reads
+-- are not read (a refusal of one made a step fail that would have gone on): a group ends when the
+-- part is its postprocess, fails it, or is its last counted, as are the serial parts after it
+-- that end in their turn; only a group that may complete gathers its parts.
+--   The parts gathered are `peek`ed: the gather of `part_ended` that follows takes them as decoded
+-- here, rather than read and decoded again (up to 9,999 a group).
 local function check_flow_end(job, state)
-  -- Whether part `id`, waiting for its turn, may end as that turn comes (`release`): cancelled
-  -- while it waited, or a group whose parts may (any of a parallel group's, a serial group's
-  -- first), which its group then counts at once. (Nested: a script's main function holds at
-  -- most 200 locals, and `finish.lua` is near it.)
-  local function may_end_in_turn(id)
+  -- Whether part `id`, released in its turn (`release`), ends at once, and whether it then
+  -- completes: cancelled while it waited (it fails its group, or is counted), or a group whose
+  -- parts end so. One another program wrote over joins the run order (`release`), ending later.
+  -- (Nested: a script's main function holds at most 200 locals, and `finish.lua` is near it.)
+  local function in_turn(id)
     local part = decode(id)
-    if not part then return false end
-    if part.state == 'cancelled' then return true end
-    if not part.group then return false end
+    if not part then return false, false end
+    if part.state == 'cancelled' then return true, false end
+    if not part.group then return false, false end
+    local group = part.group
     local count, nth = parts_of(part)
-    if part.group.kind == 'serial' then return may_end_in_turn(nth(1)) end
+    local all = true
     for i = 1, count do
-      if may_end_in_turn(nth(i)) then return true end
-    end
-    return false
-  end
-  local part, failing, completing = job, state ~= 'completed', state == 'completed'
-  while part.parent do
-    local parent = load(part.parent)
-    if not parent or parent.state ~= 'waiting' then return end
-    -- A job's record where the part's group should be (a Lua error halfway through the end).
-    if not parent.group then
-      error({ err = 'FOREIGN ' .. foreign_value(jobs, 'job ' .. parent.id, call('HGET', jobs,
-        parent.id)) })
-    end
-    local group = parent.group
-    local ends = part.id == group.postprocess or (failing and not group.continueOnFailure)
-    if part.id ~= group.postprocess and (completing or group.continueOnFailure) then
-      local count, nth = parts_of(parent)
-      local done = group.done + 1
-      while group.kind == 'serial' and done < count and may_end_in_turn(nth(done + 1)) do
-        ends = ends or not group.continueOnFailure
-        done = done + 1
+      local ends, completes = in_turn(nth(i))
+      if ends and not completes and not group.continueOnFailure then return true, false end
+      if not ends then
+        all = false
+        -- A serial group's next part waits for this one.
+        if group.kind == 'serial' then break end
       end
-      if done >= count then
-        -- The part ending (written by the step, whatever it holds now) is not read back.
-        for i = 1, count do
-          if nth(i) ~= part.id then load(nth(i)) end
+    end
+    if not all then return false, false end
+    -- Its postprocess starts, but one cancelled while it waited, which fails the group.
+    if group.postprocess then return (in_turn(group.postprocess)), false end
+    return true, true
+  end
+  -- Climbs from `job`: `fails`, `completes`, how the part at hand may end. A group whose gathered
+  -- results pass MAX_JOB_BYTES fails instead of completing: not followed, as the size is not
+  -- known before the part's own result is written (one such failure may still meet a record of
+  -- another program's higher up, after its writes).
+  local function climb()
+    local part, fails, completes = job, state ~= 'completed', state == 'completed'
+    while part.parent do
+      local parent = load(part.parent)
+      if not parent or parent.state ~= 'waiting' then return end
+      -- A job's record where the part's group should be (a Lua error halfway through the end).
+      if not parent.group then
+        error({ err = 'FOREIGN ' .. foreign_value(jobs, 'job ' .. parent.id, call('HGET', jobs,
+          parent.id)) })
+      end
+      local group = parent.group
+      local up_fails, up_completes = false, false
+      if part.id == group.postprocess then
+        up_fails, up_completes = fails, completes
+      else
+        up_fails = fails and not group.continueOnFailure
+        -- Counted: the part completes, or its group goes on after a failure.
+        if completes or group.continueOnFailure then
+          local count, nth = parts_of(parent)
+          local done, last = group.done + 1, true
+          while done < count do
+            local ends, completed = group.kind == 'serial', false
+            if ends then ends, completed = in_turn(nth(done + 1)) end
+            -- Not the last counted: its group waits for the next part, or fails at it.
+            if not ends or not (completed or group.continueOnFailure) then
+              up_fails = up_fails or ends
+              last = false
+              break
+            end
+            done = done + 1
+          end
+          if last then
+            -- The part ending (written by the step, whatever it holds now) is not read back.
+            for i = 1, count do
+              local id = nth(i)
+              if id ~= part.id then
+                local _, held_text = peek(id)
+                if held_text then error({ err = 'FOREIGN ' .. foreign_value(jobs, 'job ' .. id,
+                  held_text) }) end
+              end
+            end
+            if group.postprocess then
+              up_fails = up_fails or (in_turn(group.postprocess))
+            else
+              up_completes = true
+            end
+          end
         end
-        ends = true
       end
+      if not (up_fails or up_completes) then return end
+      part, fails, completes = parent, up_fails, up_completes
     end
-    if not ends then return end
-    part, failing, completing = parent, true, true
   end
+  climb()
 end
 
 -- Whether this step ended a flow's group, which its waiter waits for.
