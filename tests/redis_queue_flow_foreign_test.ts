@@ -3,17 +3,19 @@
  * move the flow on, or remove it, meet an id with no record coord can read. Each step is left
  * whole (a script is not undone: one that stopped on a missing record after it wrote kept half
  * its writes), and the flow still ends. A group's record another program wrote over, or an
- * ended part's that a group's end would gather, is refused (65) before the step writes.
+ * ended part's that a group's end would gather, is refused (65) before the step writes; a part
+ * a claim fails on its own (abandoned too often, unreadable) then fails alone, and the queue goes
+ * on.
  */
 
 import assert from "node:assert/strict";
 import { ForeignDataError } from "../lib/errors.ts";
 import { claimJob } from "../lib/queue/claim_job.ts";
 import { putFlow } from "../lib/queue/flow.ts";
-import { cancelJob, getJob, queueCounts, waitForJob } from "../lib/queue/queue.ts";
+import { cancelJob, getJob, putJob, queueCounts, waitForJob } from "../lib/queue/queue.ts";
 import { purgeJobs } from "../lib/queue/retention.ts";
 import { MAX_STALLS } from "../lib/queue/steps.ts";
-import { work } from "../lib/queue/worker.ts";
+import { work, type WorkEvent } from "../lib/queue/worker.ts";
 import type { RedisBackend } from "../lib/backend/redis/backend.ts";
 import { onRedis } from "./support/backends.ts";
 import { runCoord } from "./support/cli.ts";
@@ -185,18 +187,41 @@ onRedis(
   },
 );
 
+/** The record of job `id` in `queue`, as stored. */
+async function storedRecord(backend: RedisBackend, queue: string, id: string): Promise<unknown> {
+  const key = backend.key("queue", queue, "jobs");
+  return await backend.conn.send(key, ["HGET", key, id]);
+}
+
+/** The refusal told of a part failed alone: its flow's record of another program's, `id`. */
+function refusalOf(id: string): RegExp {
+  return new RegExp(`has job ${id.replaceAll(".", "\\.")} "another program's" — another program`);
+}
+
 onRedis(
-  "a part's fail as unreadable whose group another program wrote over is refused (65) before it writes",
+  "a part failed as unreadable whose group another program wrote over fails alone, its group left as it is, and the queue goes on",
   async (backend) => {
     await putForeignGroup(backend, "u", FOREIGN);
-    // g.1's record is coord's, its spec not: a worker fails it as unreadable.
+    // g.1's record is coord's, its spec not: the claim that takes it hands it back to fail.
     await overwriteJob(backend, "u", "g.1", "spec", FOREIGN);
-    const before = await queueKeys(backend, "u");
-    await assert.rejects(
-      backend.queue.failUndecodable("u", { id: "g.1", error: "cannot be read" }),
-      ForeignDataError,
+    await claimJob(backend.queue, "u", { worker: "w", leaseMs: 60_000 });
+    const met = await claimJob(backend.queue, "u", { worker: "w", leaseMs: 60_000 });
+    assert.equal(met.undecodable?.id, "g.1");
+    const failed = await backend.queue.failUndecodable("u", {
+      ...met.undecodable!,
+      worker: "w",
+      error: "cannot be read",
+    });
+    assert.match((failed as { flowRefused: string }).flowRefused, refusalOf("g"));
+    assert.deepEqual(
+      [(await getJob(backend, "u/g.1")).state, await storedRecord(backend, "u", "g")],
+      ["failed", FOREIGN],
     );
-    assert.deepEqual(await queueKeys(backend, "u"), before, "every key is left as it was");
+    await putJob(backend, "u", { handler: "other", id: "x" });
+    assert.equal(
+      (await claimJob(backend.queue, "u", { worker: "w", leaseMs: 60_000 })).job?.id,
+      "x",
+    );
   },
 );
 
@@ -239,21 +264,78 @@ onRedis(
 );
 
 onRedis(
-  "a nested part abandoned too often, whose group above another program wrote over, is refused (65) before its failure writes",
+  "a nested part abandoned too often, whose group above another program wrote over, fails alone, the call's ends are recorded, and the queue goes on",
   async (backend) => {
     let lapsed = await runNested(backend, "n") + NESTED_LEASE.leaseMs;
     // Abandoned by workers that stopped answering: each claim after its lease takes it back.
+    // The last also takes y, whose end the worker sends with the claim that meets f.0.0 again.
     for (let stalls = 1; stalls <= MAX_STALLS; stalls++) {
       await until(async () => await backend.now() > lapsed, { what: "the lease to lapse" });
-      const again = await claimJob(backend.queue, "n", NESTED_LEASE);
-      assert.equal(again.job?.stalls, stalls);
+      const last = stalls === MAX_STALLS;
+      if (last) await putJob(backend, "n", { handler: "one", id: "y" });
+      const { jobs } = await backend.queue.finishAndClaim("n", {
+        ...NESTED_LEASE,
+        finishes: [],
+        claims: last ? 2 : 1,
+      });
+      assert.deepEqual(
+        jobs.map((job) => `${job.id} ${job.stalls}`).sort(),
+        [`f.0.0 ${stalls}`, ...(last ? ["y 0"] : [])],
+      );
       lapsed = await backend.now() + NESTED_LEASE.leaseMs;
     }
+    await putJob(backend, "n", { handler: "one", id: "x" });
     await until(async () => await backend.now() > lapsed, { what: "the last lease to lapse" });
-    const before = await queueKeys(backend, "n");
-    await assert.rejects(claimJob(backend.queue, "n", NESTED_LEASE), ForeignDataError);
-    assert.deepEqual(await queueKeys(backend, "n"), before, "every key is left as it was");
-    assert.equal((await getJob(backend, "n/f.0.0")).state, "active");
+    const ran = { id: "y", worker: "w", attempt: 1, outcome: "completed" as const, result: 1 };
+    const step = await backend.queue.finishAndClaim("n", {
+      ...NESTED_LEASE,
+      finishes: [ran],
+      claims: 1,
+    });
+    assert.deepEqual(step.recorded, [true]);
+    assert.deepEqual(step.jobs.map((job) => job.id), ["x"]);
+    const [failed] = step.failed ?? [];
+    assert.equal(failed?.id, "f.0.0");
+    assert.match(failed.error, /^abandoned \d+ times by workers that stopped answering$/);
+    assert.match(failed.flowRefused ?? "", refusalOf("f"));
+    const states = [];
+    for (const id of ["f.0.0", "f.0", "y"]) states.push((await getJob(backend, `n/${id}`)).state);
+    assert.deepEqual(states, ["failed", "waiting", "completed"]);
+    assert.equal(await storedRecord(backend, "n", "f"), FOREIGN);
+  },
+);
+
+onRedis(
+  "a running part whose record another program deleted, whose group above another program wrote over, fails alone once its lease lapses, and the worker says so in one line and goes on",
+  async (backend) => {
+    await putFlow(backend, "d", {
+      serial: [{ parallel: [{ handler: "one" }] }, { handler: "one" }],
+    }, {
+      id: "T",
+    });
+    const lease = { worker: "w", leaseMs: 300 };
+    assert.equal((await claimJob(backend.queue, "d", lease)).job?.id, "T.0.0");
+    const lapsed = await backend.now() + lease.leaseMs;
+    await deleteRecord(backend, "d", "T.0.0");
+    await overwriteJob(backend, "d", "T", "state", FOREIGN);
+    await putJob(backend, "d", { handler: "one", id: "x" });
+    await until(async () => await backend.now() > lapsed, { what: "the lease to lapse" });
+    const events: WorkEvent[] = [];
+    const result = await work(backend, ["d"], {
+      handlers: { one: () => 1 },
+      drain: true,
+      onEvent: (event) => events.push(event),
+      signal: AbortSignal.timeout(HANG_GUARD_MS),
+    });
+    assert.deepEqual([result.completed, result.failed], [1, 1]);
+    const said = events.filter((e) => e.type === "failed" || e.type === "error");
+    assert.equal(said.length, 1, JSON.stringify(said));
+    assert.equal(said[0].type === "failed" && said[0].job, "d/T.0.0");
+    const line = said[0].type === "failed" ? said[0].error : "";
+    assert.match(line, /^cannot be read: .*; it failed alone, its flow left as it is: /);
+    assert.match(line, refusalOf("T"));
+    assert.equal(line.split("\n").length, 1);
+    assert.equal(await storedRecord(backend, "d", "T"), FOREIGN);
   },
 );
 
@@ -308,12 +390,6 @@ onRedis(
     assert.equal((await claimJob(backend.queue, "lost", lease)).job?.id, "g.1");
   },
 );
-
-/** The record of job `id` in `queue`, as stored. */
-async function storedRecord(backend: RedisBackend, queue: string, id: string): Promise<unknown> {
-  const key = backend.key("queue", queue, "jobs");
-  return await backend.conn.send(key, ["HGET", key, id]);
-}
 
 onRedis(
   "a part's failure that fails its group's group does not read a part of it another program wrote over, which no step would gather",

@@ -79,5 +79,6 @@ export {
   type QueueRemoval,
   type QueueSteps,
   type Undecodable,
+  type UndecodableFailed,
   type UnreadablePage,
 } from "../queue/steps.ts";

@@ -306,7 +306,20 @@ export interface FailedInStep {
   attempt: number;
   /** Why, as stored in its `error`. */
   error: string;
+  /**
+   * A flow's part on Redis whose flow holds a record of another program's its end would read on
+   * the way up: the refusal ({@link ForeignDataError}'s message). The part failed alone, its flow
+   * left as it is; refused, the part would stay running and stop every claim of its queue.
+   */
+  flowRefused?: string;
 }
+
+/**
+ * What {@link QueueSteps.failUndecodable} did: whether it failed the job, or, on Redis, that it
+ * failed it alone, with the refusal its flow's record of another program's met (as
+ * {@link FailedInStep.flowRefused}).
+ */
+export type UndecodableFailed = boolean | { flowRefused: string };
 
 /** What {@link QueueSteps.finishAndClaim} did. */
 export interface FinishedAndClaimed {
@@ -412,9 +425,11 @@ export interface QueueSteps {
    * stored parts changed since the claim (`fingerprint`), or one taken whose attempt is no
    * longer `worker`'s (`attempt`, checked when both are given), is left, and an id the claim
    * met in the run order or running with no record, still so, is failed, or every claim would
-   * stop at it. With neither, Redis fails the job as it finds it.
+   * stop at it. With neither, Redis fails the job as it finds it. A flow's part whose end would
+   * read another program's record on its way up fails alone, its flow left as it is, with that
+   * refusal told.
    */
-  failUndecodable(queue: string, request: FailUndecodable): Promise<boolean>;
+  failUndecodable(queue: string, request: FailUndecodable): Promise<UndecodableFailed>;
   /** Extends an active job's lease; false when this attempt is no longer this worker's. */
   renew(queue: string, request: Attempt & { leaseMs: number }): Promise<boolean>;
   /**

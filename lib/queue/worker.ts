@@ -445,9 +445,14 @@ class Worker {
     for (const job of result.jobs) this.#start(queue, job, sentAt);
     // Failed by the step itself (expired, abandoned too often): no run of this worker's ends
     // them, and failures are always told.
-    for (const { id, attempt, error } of result.failed ?? []) {
+    for (const { id, attempt, error, flowRefused } of result.failed ?? []) {
       this.#result.failed++;
-      this.#emit({ type: "failed", job: jobRef(queue, id), attempt, error });
+      this.#emit({
+        type: "failed",
+        job: jobRef(queue, id),
+        attempt,
+        error: alone(error, flowRefused),
+      });
     }
     for (const undecodable of result.undecodable ?? []) {
       try {
@@ -628,9 +633,16 @@ class Worker {
     const error = `cannot be read: ${reason}`;
     const held = attempt === undefined ? {} : { worker: this.#id, attempt };
     const request = { id, error, ...(fingerprint !== undefined && { fingerprint }), ...held };
-    if (!await this.#backend.queue.failUndecodable(queue, request)) return;
+    const failed = await this.#backend.queue.failUndecodable(queue, request);
+    if (!failed) return;
     this.#result.failed++;
-    this.#emit({ type: "failed", job: jobRef(queue, id), attempt: 0, error });
+    const refused = failed === true ? undefined : failed.flowRefused;
+    this.#emit({
+      type: "failed",
+      job: jobRef(queue, id),
+      attempt: 0,
+      error: alone(error, refused),
+    });
   }
 
   /**
@@ -1017,6 +1029,17 @@ export class JobCancelledError extends Error {
     super(message);
     this.name = "JobCancelledError";
   }
+}
+
+/**
+ * The line a worker says of a job its step failed, `error`, and, when its flow holds another
+ * program's record (`flowRefused`), that the job failed alone: one line, not a refusal of each
+ * claim.
+ */
+function alone(error: string, flowRefused: string | undefined): string {
+  return flowRefused === undefined
+    ? error
+    : `${error}; it failed alone, its flow left as it is: ${flowRefused}`;
 }
 
 /**

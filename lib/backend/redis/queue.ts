@@ -25,6 +25,7 @@ import type {
   QueueRemoval,
   QueueSteps,
   Undecodable,
+  UndecodableFailed,
   UnreadablePage,
 } from "../../queue/steps.ts";
 import { DEFAULT_KEEP, MAX_REMOVED, MAX_STALLS, TRIM_BATCH } from "../../queue/steps.ts";
@@ -221,7 +222,7 @@ export class RedisQueueSteps extends RedisSteps<QueueStep> implements QueueSteps
   async failUndecodable(
     queue: string,
     r: FailUndecodable,
-  ): Promise<boolean> {
+  ): Promise<UndecodableFailed> {
     const failed = await this.run(
       queue,
       "fail_undecodable",
@@ -231,7 +232,13 @@ export class RedisQueueSteps extends RedisSteps<QueueStep> implements QueueSteps
       r.worker ?? "",
       r.attempt ?? "",
     );
+    if (Array.isArray(failed)) return { flowRefused: this.#flowRefused(queue, String(failed[1])) };
     return Number(failed) === 1;
+  }
+
+  /** The refusal a flow's record of another program's met: the part failed alone. */
+  #flowRefused(queue: string, text: string): string {
+    return this.backend.foreignData(`queue ${JSON.stringify(queue)}`, text).message;
   }
 
   async renew(queue: string, r: Attempt & { leaseMs: number }): Promise<boolean> {
@@ -254,8 +261,16 @@ export class RedisQueueSteps extends RedisSteps<QueueStep> implements QueueSteps
   }
 
   async finishAndClaim(queue: string, r: FinishAndClaim): Promise<FinishedAndClaimed> {
-    const reply = await this.run(queue, "finish", ...finishArgs(r));
-    return finishReply(queue, reply as string[]);
+    const reply = finishReply(
+      queue,
+      (await this.run(queue, "finish", ...finishArgs(r))) as string[],
+    );
+    for (const failed of reply.failed ?? []) {
+      if (failed.flowRefused !== undefined) {
+        failed.flowRefused = this.#flowRefused(queue, failed.flowRefused);
+      }
+    }
+    return reply;
   }
 
   async cancel(

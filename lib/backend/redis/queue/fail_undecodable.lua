@@ -2,8 +2,10 @@
 -- ''), worker and attempt (of a job the caller's claim took; else '': checked only both given).
 -- A job whose stored parts cannot be read fails with the reason; what cannot be read is
 -- replaced by coord's own, so show and wait answer for it from now on. Returns 1 if it failed
--- the job, 0 if its stored parts are no longer those the claim met (`fingerprint`, job.lua),
--- the attempt taken is no longer the caller's, or it is no longer where the claim met it.
+-- the job ({ 1, the FOREIGN text } if it failed it alone, a record of its flow another
+-- program's: see `refused` below), 0 if its stored parts are no longer those the claim met
+-- (`fingerprint`, job.lua), the attempt taken is no longer the caller's, or it is no longer where
+-- the claim met it.
 --- @include "includes/flow.lua"
 
 -- The flow's group that lists part `id`, whose record cannot say: a part's id is its group's,
@@ -54,8 +56,10 @@ end
 if job.groupKey then check_groups({ job.groupKey }) end
 -- Failed already by another worker whose claim met it too: counted, and its flow moved on.
 local ended = job.state == 'failed'
--- Another program's record in its flow is refused before the step writes anything.
-if job.parent and not ended then check_flow_end(job, 'failed') end
+-- Another program's record in its flow is met before the step writes anything, and not refused:
+-- the claim that met the job would hand it out again, each claim stopping there for good. The job
+-- fails alone, its flow left as it is, and the caller is told why.
+local refused = job.parent and not ended and check_flow_end(job, 'failed', true) or nil
 if job.state == 'waiting' then call('HINCRBY', totals, 'waiting', -1) end
 if not ended then call('HINCRBY', totals, 'failed', 1) end
 job.state = 'failed'
@@ -73,6 +77,7 @@ if not spec_readable(id) then call('HSET', specs, id, '{}') end
 if not readable(results, id) then call('HDEL', results, id) end
 if not readable(inputs, id, 'table') then call('HDEL', inputs, id) end
 -- A flow's part moves its flow on as any failed part does: its group fails, or goes on.
-if job.parent and not ended then part_ended(job) end
+if job.parent and not ended and not refused then part_ended(job) end
 changed()
+if refused then return { 1, refused } end
 return 1

@@ -149,10 +149,12 @@ end
 -- part ended but not counted, or a group counted but not ended. Records the real step never reads
 -- are not read (a refusal of one made a step fail that would have gone on): a group ends when the
 -- part is its postprocess, fails it, or is its last counted, as are the serial parts after it
--- that end in their turn; only a group that may complete gathers its parts.
+-- that end in their turn; only a group that may complete gathers its parts. With `told`, a
+-- refusal is returned (the FOREIGN text) rather than raised, for a step a claim makes on its own,
+-- which must not stop every claim of the queue: it ends the part alone instead.
 --   The parts gathered are `peek`ed: the gather of `part_ended` that follows takes them as decoded
 -- here, rather than read and decoded again (up to 9,999 a group).
-local function check_flow_end(job, state)
+local function check_flow_end(job, state, told)
   -- Whether part `id`, released in its turn (`release`), ends at once, and whether it then
   -- completes: cancelled while it waited (it fails its group, or is counted), or a group whose
   -- parts end so. One another program wrote over joins the run order (`release`), ending later.
@@ -236,7 +238,14 @@ local function check_flow_end(job, state)
       part, fails, completes = parent, up_fails, up_completes
     end
   end
-  climb()
+  if not told then return climb() end
+  local ok, refusal = pcall(climb)
+  if ok then return nil end
+  -- Only a refusal is told: any other error is a bug, raised again. (Redis hands `pcall` an
+  -- error table's `err` text, not the table.)
+  local text = type(refusal) == 'table' and refusal.err or refusal
+  if type(text) == 'string' and text:sub(1, 8) == 'FOREIGN ' then return text:sub(9) end
+  error(refusal)
 end
 
 -- Whether this step ended a flow's group, which its waiter waits for.

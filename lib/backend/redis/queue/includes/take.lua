@@ -9,14 +9,17 @@ local TAKES = { promoted, specs, unpack(FINISHES) }
 local PLAIN_TAKES = { ready, pending, active, jobs, promoted, specs, inputs }
 
 -- Jobs this step failed for the worker (abandoned too often, expired): each `{ id, attempt,
--- error }`, for the worker to log, since no run of its own ends them.
+-- error, flowRefused }`, for the worker to log, since no run of its own ends them.
 local failed_here = {}
 
-local function fail_here(job, error)
+-- `refused`: the record of another program's that a flow's part's end would meet on its way up
+-- (check_flow_end): the part fails alone, its flow left as it is, and the worker says why.
+local function fail_here(job, error, refused)
   job.error = error
-  finish(job, 'failed')
+  finish(job, 'failed', refused ~= nil)
   changed()
-  table.insert(failed_here, { id = job.id, attempt = job.attempts, error = error })
+  table.insert(failed_here, { id = job.id, attempt = job.attempts, error = error,
+    flowRefused = refused })
 end
 
 -- Running jobs whose lease ended: their worker died.
@@ -38,16 +41,20 @@ local function recover(max_stalls, stalled)
     -- One whose record another program deleted too, as `take` hands out one in the run order.
     if not job then return id, held_text or '' end
     local failing = job.stalls + 1 > max_stalls
+    local refused
     if failing and job.parent then
-      -- As a worker's end of a part (finish.lua): the jobs recovered before it stay recovered,
-      -- and a flow's record another program wrote over is refused before this one's writes.
+      -- As a worker's end of a part (finish.lua), a flow's record another program wrote over is
+      -- met before this one's writes, the jobs recovered before it written. Not refused: the
+      -- part would stay running, its lease lapsed, and every claim of the queue meet it and stop
+      -- there for good. Abandoned too often is its end all the same: it fails alone.
       write_back()
-      check_flow_end(job, 'failed')
+      refused = check_flow_end(job, 'failed', true)
     end
     deactivate(job)
     job.stalls = job.stalls + 1
     if failing then
-      fail_here(job, 'abandoned ' .. job.stalls .. ' times by workers that stopped answering')
+      fail_here(job, 'abandoned ' .. job.stalls .. ' times by workers that stopped answering',
+        refused)
     else
       job.state = 'pending'
       job.readyAt = now_ms
