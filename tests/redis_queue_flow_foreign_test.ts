@@ -53,18 +53,19 @@ onRedis(
   "a failed flow's part another program wrote over, left waiting or in the run order, goes with its flow's purge: no claim meets it, no count keeps it",
   async (backend) => {
     const q = backend.queue;
-    // s.1 waits for s.0; p.1 is in the run order beside p.0.
+    // a.1 waits for a.0; p.1 is in the run order beside p.0.
     await putFlow(backend, "left", { serial: [{ handler: "one" }, { handler: "one" }] }, {
-      id: "s",
+      id: "a",
     });
     await putFlow(backend, "left", { parallel: [{ handler: "one" }, { handler: "one" }] }, {
       id: "p",
     });
-    for (const id of ["s.1", "p.1"]) {
+    for (const id of ["a.1", "p.1"]) {
       await overwriteJob(backend, "left", id, "state", "not coord's");
     }
-    // In either order: two flows put in one millisecond run by their ids, p.0 first.
-    const firsts = new Set(["s.0", "p.0"]);
+    // a.0 first, whether the two flows were put in one millisecond (they then run by their
+    // ids) or not: a failed p.0 first would leave p.1, another program's, ahead of a.0.
+    const firsts = new Set(["a.0", "p.0"]);
     for (let i = 0; i < 2; i++) {
       const { job } = await claimJob(q, "left", { worker: "w", leaseMs: 60_000 });
       assert.ok(job && firsts.delete(job.id), `${job?.id} is a flow's first part, claimed once`);
