@@ -18,7 +18,7 @@ import {
 import type { BarrierStatus } from "../lib/barrier/steps.ts";
 import { BarrierTimeoutError } from "../lib/errors.ts";
 import type { Command } from "./command.ts";
-import { openBackendWaiting } from "./open_waiting.ts";
+import { notHadBecause, openBackendWaiting } from "./open_waiting.ts";
 import {
   BACKEND_FLAGS,
   BACKEND_FLAGS_HELP,
@@ -128,7 +128,7 @@ async function wait(argv: string[]): Promise<number> {
         timedOut: (cause) =>
           new BarrierTimeoutError(
             `barrier "${name}": timed out after ${timeoutMs / 1000} s before it could arrive: ` +
-              `the backend did not answer (${cause.message})`,
+              notHadBecause(cause),
           ),
       },
       quiet: values.quiet,

@@ -21,7 +21,7 @@ import {
 } from "../lib/errors.ts";
 import { checkName } from "../lib/backend/keys.ts";
 import type { Command } from "./command.ts";
-import { openBackendWaiting } from "./open_waiting.ts";
+import { notHadBecause, openBackendWaiting } from "./open_waiting.ts";
 import {
   BACKEND_FLAGS,
   BACKEND_FLAGS_HELP,
@@ -208,8 +208,8 @@ async function run(argv: string[]): Promise<number> {
         timeoutMs: options.waitMs,
         timedOut: (cause) =>
           new LockTimeoutError(
-            `lock "${resource}": not granted within ${options.waitMs / 1000} s: the backend ` +
-              `did not answer (${cause.message}) — it took no ticket`,
+            `lock "${resource}": not granted within ${options.waitMs / 1000} s: ` +
+              `${notHadBecause(cause)} — it took no ticket`,
             { cause },
           ),
       },

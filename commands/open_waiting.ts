@@ -7,7 +7,7 @@
 
 import { awaitBackend, START_OUTAGE_MS } from "../lib/backend/await_backend.ts";
 import type { Backend } from "../lib/backend/types.ts";
-import { BackendUnreachableError, oneLine } from "../lib/errors.ts";
+import { BackendLockedError, BackendUnreachableError, oneLine } from "../lib/errors.ts";
 import { openBackend } from "./flags.ts";
 import { writeLine } from "./output.ts";
 import { errorLine, outageLine } from "./report.ts";
@@ -29,6 +29,25 @@ export interface StartDeadline {
   timedOut: (cause: BackendUnreachableError) => Error;
 }
 
+/**
+ * Why a deadline came before the backend was had, for the message of a `timedOut`: a file held
+ * locked is no outage, and is not called one.
+ *
+ * @example
+ * ```ts
+ * import { notHadBecause } from "./open_waiting.ts";
+ * import { BackendUnreachableError } from "../lib/errors.ts";
+ * notHadBecause(new BackendUnreachableError("cannot reach redis://h:6379: connection refused"));
+ * // "the backend did not answer (cannot reach redis://h:6379: connection refused)"
+ * ```
+ */
+export function notHadBecause(cause: BackendUnreachableError): string {
+  const why = cause instanceof BackendLockedError
+    ? "the file stayed locked"
+    : "the backend did not answer";
+  return `${why} (${cause.message})`;
+}
+
 /** How a command opens its backend (see `openBackend`), and who else is told it waits. */
 export type WaitingOptions = Parameters<typeof openBackend>[2] & {
   /**
@@ -45,7 +64,8 @@ export type WaitingOptions = Parameters<typeof openBackend>[2] & {
  * deadline, saying so on stderr as the running command says an outage (unless `quiet`), and
  * when it answers. One-shot commands call `openBackend`, and fail at once: a script wants their
  * answer now. A SQLite file another process holds locked answers: it is waited for (see
- * `openBackend`) until the deadline, not the outage limit.
+ * `openBackend`) until the deadline (a second at least, so that `-n` rides out another coord's
+ * opening of a new file), not the outage limit.
  *
  * @throws {BackendUnreachableError} when the server is still away after `limitMs` (exit 69), or
  * at once when a deadline has no time left (`--wait 0` tries once).

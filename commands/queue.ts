@@ -76,7 +76,7 @@ import {
 import type { Backend } from "../lib/backend/types.ts";
 import type { Command } from "./command.ts";
 import { START_OUTAGE_MS } from "../lib/backend/await_backend.ts";
-import { openBackendWaiting, openServiceBackend } from "./open_waiting.ts";
+import { notHadBecause, openBackendWaiting, openServiceBackend } from "./open_waiting.ts";
 import { warnIfEvicting } from "./eviction_warning.ts";
 import {
   BACKEND_FLAGS,
@@ -704,7 +704,7 @@ async function wait(argv: string[]): Promise<number> {
       timedOut: (cause) =>
         new WaitTimeoutError(
           `${refs.length === 1 ? "job" : "jobs"} ${refs.join(", ")}: gave up waiting after ` +
-            `${timeoutMs / 1000} s: the backend did not answer (${cause.message})`,
+            `${timeoutMs / 1000} s: ${notHadBecause(cause)}`,
         ),
     },
     create: false,

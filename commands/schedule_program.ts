@@ -24,7 +24,8 @@ export interface ProgramOptions {
 
 /**
  * Runs `app` until SIGINT, SIGTERM or SIGHUP: the first stops claiming ticks and gives running
- * tasks the grace period; a second one stops them at once.
+ * tasks the grace period; a second one stops them at once. An app that connects itself says on
+ * stderr when its SQLite file is held locked, and a signal meanwhile stops it (exit 0).
  *
  * @returns the exit code: 0 after a clean stop, 128 + the signal's number when running tasks
  * were cut short.
@@ -41,7 +42,12 @@ export async function runScheduler(
   const serving = new AbortController();
   try {
     if (health) listen(app, health, serving.signal);
-    const { cutShort } = await app.run({ signal: signals.stop, force: signals.force });
+    const { cutShort } = await app.run({
+      signal: signals.stop,
+      force: signals.force,
+      // An app that connects itself to a SQLite file held locked says why it seems to hang.
+      onLocked: (message) => writeLine(errorLine(message), Deno.stderr),
+    });
     return signals.exitCode(cutShort);
   } finally {
     serving.abort();

@@ -98,6 +98,20 @@ export class BackendUnavailableError extends CoordError {
 export class BackendUnreachableError extends BackendUnavailableError {}
 
 /**
+ * The SQLite file stayed locked by another process (a sqlite3 shell in `BEGIN EXCLUSIVE`, a
+ * coord upgrading its tables) for as long as opening it could wait. No outage: the file is
+ * there and will open once it is let go, so it is retried as an unreachable server is.
+ *
+ * @example
+ * ```ts
+ * import { BackendLockedError, BackendUnreachableError } from "./errors.ts";
+ * const e = new BackendLockedError("cannot open sqlite:f.db: another process held it locked");
+ * e instanceof BackendUnreachableError; // true: exit 69
+ * ```
+ */
+export class BackendLockedError extends BackendUnreachableError {}
+
+/**
  * The SQLite file was removed or replaced (`rm`, a restored backup) since this connection opened
  * it: no retry reaches the file the others now open, so a loop that rides out outages ends
  * with it (exit 69), where restarting opens the file at its path again.

@@ -193,6 +193,7 @@ export type {
 export {
   BackendClosedError,
   BackendDamagedError,
+  BackendLockedError,
   BackendRefusedError,
   BackendReplacedError,
   BackendUnavailableError,

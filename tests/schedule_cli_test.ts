@@ -2,7 +2,7 @@
 
 import assert from "node:assert/strict";
 import { rowCount } from "./support/sqlite.ts";
-import { runCoord, spawnCoord } from "./support/cli.ts";
+import { runCoord, spawnCoord, spawnProgram } from "./support/cli.ts";
 import { connect } from "../lib/backend/connect.ts";
 import type { Backend } from "../lib/backend/types.ts";
 import { freePort } from "./support/host.ts";
@@ -596,26 +596,14 @@ app.task({ name: "standalone", interval: "200ms" }, (ctx) => {
 await schedulerMain(app);
 `,
   );
-  const config = new URL("../deno.json", import.meta.url).pathname;
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--quiet", "--config", config, program],
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  let stderrSoFar = "";
-  const stderr = (async () => {
-    const decoder = new TextDecoder();
-    for await (const chunk of child.stderr) stderrSoFar += decoder.decode(chunk, { stream: true });
-    return stderrSoFar;
-  })();
-  const stdout = new Response(child.stdout).text();
+  await using child = spawnProgram(program);
   // Ticks at 200 ms, every other one failing: stopped once one has failed.
-  const failed = /^coord: standalone \S+Z failed after [\d.]+ s: even tick$/m;
-  await until(() => failed.test(stderrSoFar), { what: "a failed even tick" });
+  const failed = /^coord: standalone \S+Z failed after [\d.]+ s: even tick$/;
+  await child.stderrLine(failed);
   child.kill("SIGTERM");
-  assert.equal((await child.status).code, 0);
-  assert.match(await stdout, /^ran standalone$/m);
-  assert.match(await stderr, failed);
+  const { code, stdout } = await child.result;
+  assert.equal(code, 0);
+  assert.match(stdout, /^ran standalone$/m);
 });
 
 Deno.test("coord schedule run exits 69 when --health-port is taken", async () => {

@@ -8,9 +8,11 @@
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
 import { connect } from "../lib/backend/connect.ts";
-import { type CoordProcess, spawnCoord } from "./support/cli.ts";
-import { holdFileLocked, rowCount } from "./support/sqlite.ts";
+import { Scheduler } from "../lib/schedule/scheduler.ts";
+import { type CoordProcess, spawnCoord, spawnProgram } from "./support/cli.ts";
+import { hasOpen, holdFileLocked, rowCount } from "./support/sqlite.ts";
 import { tempSqlite } from "./support/temp.ts";
+import { guarded } from "./support/wait.ts";
 
 const WAITING = /is locked by another process \(database is locked\) — waiting for it/;
 
@@ -22,6 +24,14 @@ async function saysItWaits(coord: CoordProcess): Promise<void> {
       throw new Error(`exited ${code} instead of waiting for the file: ${stderr}`);
     }),
   ]);
+}
+
+/** `barrier b 2 --timeout 1` on `url`, which another process holds locked: exits 75 meanwhile. */
+async function barrierTimesOut(url: string): Promise<string> {
+  const { code, stderr } = await spawnCoord(["barrier", "b", "2", "--timeout", "1", "--url", url])
+    .result;
+  assert.equal(code, 75, stderr);
+  return stderr;
 }
 
 /**
@@ -52,17 +62,10 @@ Deno.test("queue put on a new file another process holds locked waits, and puts 
 Deno.test("barrier --timeout 1 on a file another process holds locked exits 75 while it is still held", async () => {
   await using db = await tempSqlite();
   await using _holder = await holdFileLocked(db.url.slice("sqlite:".length));
-  const { code, stderr } = await spawnCoord([
-    "barrier",
-    "b",
-    "2",
-    "--timeout",
-    "1",
-    "--url",
-    db.url,
-  ]).result;
-  assert.equal(code, 75, stderr);
-  assert.match(stderr, /barrier "b": timed out after 1 s .*another process held it locked/);
+  assert.match(
+    await barrierTimesOut(db.url),
+    /barrier "b": timed out after 1 s .*the file stayed locked \(cannot open .*another process held it locked/,
+  );
 });
 
 Deno.test("lock run --wait 1 on a file another process holds locked exits 75 while it is still held, running nothing", async () => {
@@ -82,7 +85,10 @@ Deno.test("lock run --wait 1 on a file another process holds locked exits 75 whi
   ]).result;
   assert.equal(code, 75, stderr);
   assert.equal(stdout, "");
-  assert.match(stderr, /lock "r": not granted within 1 s: .*another process held it locked/);
+  assert.match(
+    stderr,
+    /lock "r": not granted within 1 s: the file stayed locked \(cannot open .*another process held it locked/,
+  );
 });
 
 Deno.test("SIGTERM ends a barrier waiting for a file another process holds locked with 143", async () => {
@@ -115,20 +121,32 @@ Deno.test("ten puts on a new file, released together, all put their job", async 
   }
 });
 
+Deno.test("ten lock run -n of ten resources on a new file another process holds locked a moment all run their command", async () => {
+  await using db = await tempSqlite();
+  const path = db.url.slice("sqlite:".length);
+  await using holder = await holdFileLocked(path);
+  const runs = Array.from(
+    { length: 10 },
+    (_, i) => spawnCoord(["lock", "run", "--url", db.url, "-n", `r${i}`, "--", "true"]),
+  );
+  try {
+    // All of them at the file, locked as another coord's opening of a new file holds it (a
+    // moment, here a long one), before it lets go: "try once" means once past such a lock.
+    await Promise.all(runs.map((run) => Promise.race([hasOpen(run.pid, path), run.result])));
+    await new Promise((held) => setTimeout(held, 200));
+    await holder.release();
+    const results = await Promise.all(runs.map((run) => run.result));
+    for (const { code, stderr } of results) assert.equal(code, 0, stderr);
+  } finally {
+    await Promise.all(runs.map((run) => run[Symbol.asyncDispose]()));
+  }
+});
+
 Deno.test("barrier --timeout 1 on a file to upgrade whose write lock another process holds exits 75 while it is held", async () => {
   await using db = await tempSqlite();
   await olderFile(db.url);
   await using _holder = await holdFileLocked(db.url.slice("sqlite:".length));
-  const { code, stderr } = await spawnCoord([
-    "barrier",
-    "b",
-    "2",
-    "--timeout",
-    "1",
-    "--url",
-    db.url,
-  ]).result;
-  assert.equal(code, 75, stderr);
+  await barrierTimesOut(db.url);
 });
 
 Deno.test("SIGTERM ends a barrier waiting to upgrade a file whose write lock another process holds with 143", async () => {
@@ -140,4 +158,35 @@ Deno.test("SIGTERM ends a barrier waiting to upgrade a file whose write lock ano
   waiter.kill("SIGTERM");
   const { code, stderr } = await waiter.result;
   assert.equal(code, 143, stderr);
+});
+
+Deno.test("SIGTERM stops a schedulerMain() program waiting for its file another process holds locked, which says so", async () => {
+  await using db = await tempSqlite();
+  const path = db.url.slice("sqlite:".length);
+  const program = `${path}.app.ts`;
+  await Deno.writeTextFile(
+    program,
+    `import { Scheduler, schedulerMain } from "coord";
+const app = new Scheduler({ connect: { url: ${JSON.stringify(db.url)} } });
+app.task({ name: "beat", interval: "1s" }, () => console.log("ran"));
+await schedulerMain(app);
+`,
+  );
+  await using _holder = await holdFileLocked(path);
+  await using app = spawnProgram(program);
+  await saysItWaits(app);
+  app.kill("SIGTERM");
+  const { code, stdout, stderr } = await app.result;
+  assert.equal(code, 0, stderr);
+  assert.equal(stdout, "");
+});
+
+Deno.test("Scheduler.run() that connects itself to a file another process holds locked ends when its signal aborts", async () => {
+  await using db = await tempSqlite();
+  await using _holder = await holdFileLocked(db.url.slice("sqlite:".length));
+  const stop = new AbortController();
+  const app = new Scheduler({ connect: { url: db.url, env: {}, onLocked: () => stop.abort() } });
+  app.task({ name: "beat", interval: "1s" }, () => {});
+  const result = await guarded(app.run({ signal: stop.signal }), "end of the run");
+  assert.deepEqual(result, { cutShort: 0 });
 });

@@ -33,7 +33,10 @@ export interface ConnectOptions {
   namespace?: string;
   /** Used when the URL has no password; default `COORD_PASSWORD` (then `PGPASSWORD` for Postgres). */
   password?: string;
-  /** How long the first connection may take; default 5000. */
+  /**
+   * How long the first connection to a server may take; default 5000. It does not bound a
+   * SQLite file's wait for a lock another process holds (see `lockedWaitMs`): that file answers.
+   */
   connectTimeoutMs?: number;
   /** Where the fallbacks are read; default `Deno.env`. */
   env?: Record<string, string | undefined>;
@@ -46,8 +49,10 @@ export interface ConnectOptions {
   /**
    * SQLite: how long opening the file waits while another process holds it locked (a coord
    * creating or upgrading its tables, a sqlite3 shell in `BEGIN EXCLUSIVE`); default: until it is
-   * released, as `flock(1)` waits, or `signal` aborts. Past it, the opening rejects with
-   * `BackendUnreachableError`.
+   * released, as `flock(1)` and the CLI wait, or `signal` aborts — so with neither, a file held
+   * locked for good holds the opening for good. Less than a second (0 included) waits a second:
+   * another coord opening a new file holds it that briefly. Past it, the opening rejects with
+   * `BackendLockedError`.
    */
   lockedWaitMs?: number;
   /** SQLite: told once opening has waited a second for a file another process holds locked. */
@@ -64,8 +69,16 @@ export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
  * Once it is closed, every call on it rejects with `BackendClosedError`, and what waited
  * on it (a watcher, a lock waiter, `work()`) ends with that error.
  *
+ * A SQLite file another process holds locked is waited for until it is released, `signal`
+ * aborts or `lockedWaitMs` passes, whatever `connectTimeoutMs` says (see {@link ConnectOptions}).
+ *
  * @throws {UsageError} on a malformed URL or namespace.
- * @throws {BackendUnavailableError} when the backend cannot be reached or opened.
+ * @throws {BackendUnreachableError} when the server cannot be reached within
+ * `connectTimeoutMs` (a `BackendUnavailableError`: exit 69); `BackendLockedError`, one of
+ * them, when a SQLite file stayed locked past `lockedWaitMs`.
+ * @throws {BackendUnavailableError} when the backend cannot be opened otherwise.
+ * @throws {ForeignDataError} when it holds another program's data (left as it is).
+ * @throws `signal`'s reason when it aborts first.
  * @example
  * ```ts
  * import { connect } from "./connect.ts";

@@ -76,6 +76,11 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Stop now: running tasks' `ctx.signal` aborts without waiting for the grace period. */
   force?: AbortSignal;
+  /**
+   * Told once connecting (when no backend was given) has waited a second for a SQLite file
+   * another process holds locked; the `connect` option's own `onLocked` comes first.
+   */
+  onLocked?: (message: string) => void;
 }
 
 /** How {@link Scheduler.run} ended. */
@@ -174,8 +179,28 @@ export class Scheduler {
 
   /** The backend, connecting on first use. */
   backend(): Promise<Backend> {
-    this.#backend ??= connect(this.#options.connect);
-    return this.#backend;
+    return this.#connected();
+  }
+
+  /**
+   * The backend, connecting on first use; `stop` gives the connect up as the `connect` option's
+   * signal does (a SQLite file held locked is waited for until then). A connect that failed is
+   * not kept: the next call connects again.
+   */
+  #connected(stop?: AbortSignal, onLocked?: RunOptions["onLocked"]): Promise<Backend> {
+    if (this.#backend) return this.#backend;
+    const options = this.#options.connect ?? {};
+    const signals = [options.signal, stop].filter((s) => s !== undefined);
+    const connecting = connect({
+      ...options,
+      signal: signals.length > 0 ? AbortSignal.any(signals) : undefined,
+      onLocked: options.onLocked ?? onLocked,
+    });
+    this.#backend = connecting;
+    connecting.catch(() => {
+      if (this.#backend === connecting) this.#backend = undefined;
+    });
+    return connecting;
   }
 
   /**
@@ -256,7 +281,9 @@ export class Scheduler {
   /**
    * Sets up the fixtures, runs every task until `signal` aborts, lets running tasks finish
    * within the grace period (or until `force` aborts), then tears the fixtures down, last
-   * first. A backend connected by the scheduler is closed at the end.
+   * first. A backend connected by the scheduler is closed at the end; a stop while it connects
+   * (a SQLite file another process holds locked is waited for until it is released) ends the
+   * run then, with nothing cut short.
    *
    * @throws {ForeignDataError} when a task's name holds data coord did not write.
    * @throws {BackendUnavailableError} when the backend cannot be reached at the start.
@@ -264,10 +291,20 @@ export class Scheduler {
    * @throws {BackendClosedError} when the backend is closed under it; running tasks are
    * stopped (their signals abort with it).
    */
-  async run({ signal, force }: RunOptions = {}): Promise<RunResult> {
+  async run({ signal, force, onLocked }: RunOptions = {}): Promise<RunResult> {
     if (this.#running) throw new UsageError("this scheduler is running already");
     const ownsBackend = !this.#backendGiven;
-    const backend = await this.backend();
+    // A stop while connecting (a SQLite file held locked is waited for) ends the run before it
+    // began, as a stop while the fixtures are set up does.
+    const stopping = [signal, force].filter((s) => s !== undefined);
+    const connectStop = stopping.length > 0 ? AbortSignal.any(stopping) : undefined;
+    let backend: Backend;
+    try {
+      backend = await this.#connected(connectStop, onLocked);
+    } catch (e) {
+      if (connectStop?.aborted && e === connectStop.reason) return { cutShort: 0 };
+      throw e;
+    }
     this.#running = true;
     const shutdown = new Shutdown({ force });
     // A stop by force is a stop too: with `force` alone the loops must end as well.

@@ -8,6 +8,7 @@
 import { HANG_GUARD_MS } from "./wait.ts";
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
+const CONFIG = new URL("../../deno.json", import.meta.url).pathname;
 
 /** Options for a spawned coord. */
 export interface CoordOptions {
@@ -61,8 +62,27 @@ function environment(extra: Record<string, string> = {}): Record<string, string>
  * ```
  */
 export function spawnCoord(args: string[], options: CoordOptions = {}): CoordProcess {
+  return spawnDeno([options.main ?? MAIN, ...args], options);
+}
+
+/**
+ * Starts a program of the user's, `deno run -A PROGRAM` with coord's `deno.json` (so it imports
+ * `"coord"`), and returns at once; watched and ended as a coord is.
+ *
+ * @example
+ * ```ts ignore
+ * await using p = spawnProgram(`${dir}/app.ts`);
+ * await p.stderrLine(/ready/);
+ * ```
+ */
+export function spawnProgram(program: string, options: CoordOptions = {}): CoordProcess {
+  return spawnDeno(["--config", CONFIG, program], options);
+}
+
+/** `deno run -A --quiet ARGS…`, watched (see {@link CoordProcess}). */
+function spawnDeno(args: string[], options: CoordOptions): CoordProcess {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--quiet", options.main ?? MAIN, ...args],
+    args: ["run", "-A", "--quiet", ...args],
     env: environment(options.env),
     clearEnv: true,
     cwd: options.cwd,

@@ -4,6 +4,8 @@
  * @module
  */
 
+import { until } from "./wait.ts";
+
 /** How many rows `table` of the file behind a `sqlite:PATH` URL holds; 0 when it has none yet. */
 export async function rowCount(url: string, table: string): Promise<number> {
   const { DatabaseSync } = await import("node:sqlite");
@@ -67,4 +69,29 @@ export async function holdFileLocked(path: string): Promise<FileLockHolder> {
       if (!status.success) throw new Error(`the holder of ${path} failed: ${status.code}`);
     })();
   return { release, [Symbol.asyncDispose]: release };
+}
+
+/**
+ * Resolves once process `pid` has the file at `path` open (Linux: its `/proc/PID/fd`), or has
+ * exited; for a command that says nothing before it reaches the file.
+ *
+ * @example
+ * ```ts ignore
+ * await hasOpen(coord.pid, path);
+ * ```
+ */
+export async function hasOpen(pid: number, path: string): Promise<void> {
+  const target = await Deno.realPath(path).catch(() => path);
+  await until(async () => {
+    try {
+      for await (const { name } of Deno.readDir(`/proc/${pid}/fd`)) {
+        const link = await Deno.readLink(`/proc/${pid}/fd/${name}`).catch(() => "");
+        if (link === target) return true;
+      }
+      return false;
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound) return true;
+      throw e;
+    }
+  }, { what: `process ${pid} to open ${path}`, intervalMs: 2 });
 }

@@ -1011,7 +1011,7 @@ export function holdsNothing(path: string): boolean {
  * this process: a stop signal or a deadline is heard meanwhile.
  *
  * @throws {BackendUnavailableError} when the file cannot be opened or written.
- * @throws {BackendUnreachableError} when it stays locked past `options.lockedWait.waitMs`.
+ * @throws {BackendLockedError} when it stays locked past `options.lockedWait.waitMs`.
  * @throws {ForeignDataError} when the file holds another program's data (left as it is).
  * @throws `options.lockedWait.signal`'s reason when it aborts first.
  */

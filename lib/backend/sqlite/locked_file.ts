@@ -7,7 +7,7 @@
  * @module
  */
 
-import { BackendUnreachableError } from "../../errors.ts";
+import { BackendLockedError } from "../../errors.ts";
 import { formatDuration } from "../../duration.ts";
 import { sleep } from "../../time.ts";
 
@@ -30,6 +30,13 @@ const MAX_PAUSE_MS = 50;
  * a new file) say nothing.
  */
 export const LOCKED_NOTICE_MS = 1_000;
+/**
+ * The least a wait lasts, whatever `waitMs` says: another coord opening a new file (switching it
+ * to WAL, creating its tables) holds it locked for milliseconds, which commands started together
+ * (ten `lock run -n`) meet as a matter of course. SQLite's busy timeout rode that out before the
+ * wait moved here, so "try once" (`waitMs` 0) must still.
+ */
+export const SHORT_LOCK_MS = LOCKED_NOTICE_MS;
 
 /** How {@link whileLocked} waits. */
 export interface LockedWaitOptions {
@@ -38,8 +45,10 @@ export interface LockedWaitOptions {
   /** Stops the wait: `whileLocked` rejects with its reason. */
   signal?: AbortSignal;
   /**
-   * How long the file may stay locked before giving up with a {@link BackendUnreachableError};
-   * default: until it is released (as `flock(1)` waits), or `signal` aborts. 0 tries once.
+   * How long the file may stay locked before giving up with a {@link BackendLockedError};
+   * default: until it is released (as `flock(1)` waits), or `signal` aborts. Less than
+   * {@link SHORT_LOCK_MS} (0 included) waits that long: a lock held that briefly is another
+   * opening, not a holder to give up on.
    */
   waitMs?: number;
   /** Told once the file has stayed locked for {@link LOCKED_NOTICE_MS}, with what waits. */
@@ -51,7 +60,8 @@ export interface LockedWaitOptions {
  * pause between tries (growing from 1 ms to 50 ms) in which this process's timers and signals go
  * on. `step` runs in full each time, so it must hold no transaction open when it throws.
  *
- * @throws {BackendUnreachableError} when the file is still locked after `waitMs`.
+ * @throws {BackendLockedError} when the file is still locked after `waitMs` (at least
+ * {@link SHORT_LOCK_MS}).
  * @throws `signal`'s reason when it aborts first.
  * @throws what `step` throws other than SQLite's "database is locked", at once.
  * @example
@@ -71,6 +81,7 @@ export async function whileLocked<T>(
   { displayUrl, signal, waitMs = Infinity, onLocked }: LockedWaitOptions,
 ): Promise<T> {
   const since = performance.now();
+  const patienceMs = Math.max(waitMs, SHORT_LOCK_MS);
   let told = false;
   for (let pauseMs = FIRST_PAUSE_MS;; pauseMs = Math.min(MAX_PAUSE_MS, pauseMs * 2)) {
     signal?.throwIfAborted();
@@ -79,8 +90,8 @@ export async function whileLocked<T>(
     } catch (e) {
       if (!BUSY_MESSAGE.test(String(e))) throw e;
       const waitedMs = performance.now() - since;
-      if (waitedMs >= waitMs) {
-        throw new BackendUnreachableError(
+      if (waitedMs >= patienceMs) {
+        throw new BackendLockedError(
           `cannot open ${displayUrl}: another process held it locked for ` +
             `${formatDuration(waitedMs)} (database is locked) — retry once it lets go`,
           { cause: e },
@@ -92,7 +103,7 @@ export async function whileLocked<T>(
           `${displayUrl} is locked by another process (database is locked) — waiting for it`,
         );
       }
-      await sleep(Math.min(pauseMs, waitMs - waitedMs), signal);
+      await sleep(Math.min(pauseMs, patienceMs - waitedMs), signal);
     }
   }
 }

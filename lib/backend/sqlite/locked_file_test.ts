@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
 import { BackendUnreachableError } from "../../errors.ts";
 import { withSqliteFile } from "../../../tests/support/temp.ts";
-import { TRY_BUSY_TIMEOUT_MS, whileLocked } from "./locked_file.ts";
+import { SHORT_LOCK_MS, TRY_BUSY_TIMEOUT_MS, whileLocked } from "./locked_file.ts";
 
 /** Runs `fn` with a connection to a file that another connection holds in `BEGIN EXCLUSIVE`. */
 async function withLockedFile(
@@ -44,11 +44,35 @@ Deno.test("whileLocked() tries again until the file is released, telling once it
 Deno.test("whileLocked() gives up after waitMs, naming the file", async () => {
   await withLockedFile(async (db) => {
     await assert.rejects(
-      whileLocked(() => tables(db), { displayUrl: "sqlite:f.db", waitMs: 50 }),
+      whileLocked(() => tables(db), { displayUrl: "sqlite:f.db", waitMs: SHORT_LOCK_MS + 200 }),
       (e) =>
         e instanceof BackendUnreachableError &&
-        /^cannot open sqlite:f\.db: another process held it locked for \d+ ms/.test(e.message),
+        /^cannot open sqlite:f\.db: another process held it locked for 1\.\d s/.test(e.message),
     );
+  });
+});
+
+Deno.test("whileLocked() with waitMs 0 rides out a lock released after its first try", async () => {
+  await withLockedFile(async (db, holder) => {
+    let tries = 0;
+    const result = await whileLocked(() => {
+      // Another coord's opening lets go of the file while this one pauses.
+      if (++tries === 2) holder.exec("COMMIT");
+      return tables(db);
+    }, { displayUrl: "sqlite:f.db", waitMs: 0 });
+    assert.deepEqual({ ...result }, { n: 0 });
+    assert.equal(tries, 2);
+  });
+});
+
+Deno.test("whileLocked() with waitMs 0 gives up once the file stayed locked SHORT_LOCK_MS", async () => {
+  await withLockedFile(async (db) => {
+    const startedAt = performance.now();
+    await assert.rejects(
+      whileLocked(() => tables(db), { displayUrl: "sqlite:f.db", waitMs: 0 }),
+      BackendUnreachableError,
+    );
+    assert.ok(performance.now() - startedAt >= SHORT_LOCK_MS);
   });
 });
 
