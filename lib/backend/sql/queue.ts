@@ -126,10 +126,10 @@ async function refusalOf(check: () => Promise<void>): Promise<string | undefined
  * holding it may use {@link QUEUE_DDL}'s index of such rows (SQLite matches an index's WHERE by
  * its text).
  */
+const FOREIGN_STATE = `state NOT IN (${JOB_STATES.map((state) => `'${state}'`).join(", ")})`;
+
 /** What a flow's waiting part whose row another program deleted failed with, in its turn. */
 const GONE = "its row was deleted by another program before its turn";
-
-const FOREIGN_STATE = `state NOT IN (${JOB_STATES.map((state) => `'${state}'`).join(", ")})`;
 
 /**
  * Of the rows in {@link FOREIGN_STATE}, those that the columns coord writes with the state say
@@ -941,10 +941,35 @@ export class SqlQueueSteps implements QueueSteps {
     if (tally.done > 0) return true;
     // Its parts are read, not locked: a worker ending the first locks it, then its group (the
     // cancel holds the group's row). A part leaves `waiting` only by its group's release, under
-    // that lock, so the read stays true until the step ends. A first part another program
-    // deleted counts as started, as on Redis: a turn that came already would never count it.
+    // that lock, so the read stays true until the step ends.
     const first = await this.#row(s, queue, group.children[0], false);
-    return first === undefined || await this.#started(s, queue, first);
+    return first === undefined
+      ? await this.#turnCame(s, queue, row)
+      : await this.#started(s, queue, first);
+  }
+
+  /**
+   * Whether group `row`'s turn has come, read up its flow: a part of a serial group (or a
+   * postprocess) once the parts before it ended, and only if its group's turn came. For a group
+   * whose first part's row another program deleted, which cannot tell (as Redis's `cancel`).
+   */
+  async #turnCame(s: Step, queue: string, row: JobRow): Promise<boolean> {
+    for (let part = row; part.parent !== null;) {
+      const above = await this.#row(s, queue, part.parent, false);
+      if (above === undefined) return true;
+      const group = (await this.#job(s, queue, above)).group!;
+      const index = part.id === group.postprocess
+        ? group.children.length
+        : group.kind === "serial"
+        ? group.children.indexOf(part.id)
+        : undefined;
+      const tally = above.progress === null
+        ? storedTally(above.id, group)
+        : readFlowTally(queue, above.progress);
+      if (index !== undefined && index > tally.done) return false;
+      part = above;
+    }
+    return true;
   }
 
   /**
