@@ -839,18 +839,18 @@ export async function queueCounts(backend: Backend, queues?: string[]): Promise<
  */
 export async function unknownQueues(backend: Backend, queues: string[]): Promise<string[]> {
   checkQueueNames(queues);
-  const known = await backend.queue.list();
-  const unknown: string[] = [];
-  for (const queue of queues) {
-    if (known.includes(queue)) continue;
-    // Another program's data under the name is a queue's to the action, which refuses it (65).
-    const foreign = await refuseUnlisted(backend, queue).then(() => false, (e) => {
-      if (e instanceof ForeignDataError) return true;
-      throw e;
-    });
-    if (!foreign) unknown.push(queue);
-  }
-  return unknown;
+  const known = new Set(await backend.queue.list());
+  const unlisted = queues.filter((queue) => !known.has(queue));
+  // Another program's data under the name is a queue's to the action, which refuses it (65).
+  const foreign = await Promise.all(
+    unlisted.map((queue) =>
+      refuseUnlisted(backend, queue).then(() => false, (e) => {
+        if (e instanceof ForeignDataError) return true;
+        throw e;
+      })
+    ),
+  );
+  return unlisted.filter((_, i) => !foreign[i]);
 }
 
 /**
