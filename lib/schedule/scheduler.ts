@@ -78,7 +78,7 @@ export interface RunOptions {
   force?: AbortSignal;
   /**
    * Told once connecting (when no backend was given) has waited a second for a SQLite file
-   * another process holds locked; the `connect` option's own `onLocked` comes first.
+   * another process holds locked; the `connect` option's own `onLocked`, if any, is used instead.
    */
   onLocked?: (message: string) => void;
 }
