@@ -248,9 +248,9 @@ export class TooLateError extends CoordError {
  * cannot parse). Stored state is left untouched.
  */
 export class ForeignDataError extends CoordError {
-  /** `message` names the key or row and what to do. */
-  constructor(message: string) {
-    super(message, ExitCode.dataError);
+  /** `message` names the key or row and what to do; `cause` the refusal as the backend gave it. */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, ExitCode.dataError, options);
   }
 }
 

@@ -6,7 +6,9 @@
  *   renewal that fails (an outage) or is not answered within a third is tried again soon;
  * - the lease is lost when **two thirds** of a lease have passed since the last renewal that
  *   was answered was *sent* (the claim counts as the first), whether later renewals failed,
- *   were refused or never answered — or at once when a renewal finds another holder.
+ *   were refused or never answered — or at once when a renewal finds another holder, or fails
+ *   with an error no retry gets past (`isUnrecoverable`: a closed backend, a script of coord's
+ *   that does not compile), which is then the loss's reason.
  *
  * A backend measures a lease from when it handles the claim or renewal, which is after it was
  * sent, so it hands the thing on a whole lease after that renewal at the earliest. The holder
@@ -17,6 +19,7 @@
  */
 
 import { within } from "./outage.ts";
+import { isUnrecoverable } from "./errors.ts";
 import { LeaseTimer } from "./lease_timer.ts";
 
 /**
@@ -41,7 +44,10 @@ export interface LeaseKeeperOptions {
   leaseMs: number;
   /** When the claim (or the last answered renewal) was sent (`performance.now()`). */
   heldSince: number;
-  /** Extends the lease in the backend; a throw (an outage) is tried again soon. */
+  /**
+   * Extends the lease in the backend; a throw (an outage) is tried again soon, one no retry
+   * gets past (`isUnrecoverable`) loses the lease with it as the reason.
+   */
   renew(): Promise<Renewal>;
   /** The reason the keeper's signal aborts with when the lease is lost. */
   lostReason(): Error;
@@ -220,10 +226,12 @@ export class LeaseKeeper implements Disposable {
     this.#arm();
     try {
       await this.renew();
-    } catch {
+    } catch (e) {
+      // Retried until the deadline, it would be lost then for a reason that hides the cause, and
+      // a holder that ends for it (a queue worker) would keep taking leases it cannot keep.
+      if (isUnrecoverable(e)) this.lose(e);
       // An outage, or no answer within a third: tried again soon; the deadline stands.
-      this.#retryAt = performance.now() +
-        Math.min(this.#options.leaseMs / 10, RETRY_MAX_MS);
+      else this.#retryAt = performance.now() + Math.min(this.#options.leaseMs / 10, RETRY_MAX_MS);
     } finally {
       this.#renewing = false;
     }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import process from "node:process";
-import { BackendUnavailableError } from "./errors.ts";
+import { BackendUnavailableError, BrokenBuildError } from "./errors.ts";
 import { LeaseKeeper, type Renewal } from "./lease.ts";
 import { LeaseTimer } from "./lease_timer.ts";
 import { until } from "../tests/support/wait.ts";
@@ -110,6 +110,23 @@ Deno.test("a renewal that finds nothing left to hold ends keeping without a loss
   await keeper.renew();
   assert.equal(renewals, 1);
   assert.equal(keeper.lost, false);
+});
+
+// Retried to the deadline, it was lost as any outage: a worker took leases it could never keep.
+Deno.test("a renewal that fails for good loses the lease at once, with that error", async () => {
+  const heldSince = performance.now();
+  const broken = new BrokenBuildError("coord's script queue/renew.lua does not compile");
+  let renewals = 0;
+  const keeper = new LeaseKeeper({
+    leaseMs: 3_000,
+    heldSince,
+    renew: () => (renewals++, Promise.reject(broken)),
+    lostReason,
+  });
+  await aborted(keeper.signal);
+  assert.equal(keeper.signal.reason, broken);
+  assert.equal(renewals, 1);
+  assert.ok(performance.now() < keeper.deadline, "lost at the deadline, not at once");
 });
 
 Deno.test("lose() aborts the signal with the reason given", () => {

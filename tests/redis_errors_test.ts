@@ -126,42 +126,62 @@ for (const { label, use } of REDIS_BACKENDS) {
     }
   });
 
-  // Every call meets it again: the worker logged it once and retried for ever.
-  Deno.test(`a script that does not compile ends a worker at once (70) with one line naming it [${label}]`, async () => {
-    const env = { COORD_URL: (await use()).url, COORD_NAMESPACE: freshNamespace() };
-    await using worker = spawnCoord(["queue", "work", "q", "--allow-commands"], {
-      env,
-      main: await brokenBuild(),
+  // Every call meets it again: the worker logged it once and retried for ever (finish.lua),
+  // claimed jobs and lost each lease (renew.lua), or never said it (announce.lua).
+  for (
+    const [script, job] of [
+      ["finish", undefined],
+      ["renew", "sleep 30"],
+      ["announce", undefined],
+    ] as const
+  ) {
+    Deno.test(`a script that does not compile (${script}.lua) ends a worker at once (70) with one line naming it [${label}]`, async () => {
+      const env = { COORD_URL: (await use()).url, COORD_NAMESPACE: freshNamespace() };
+      if (job) {
+        const put = await runCoord(["queue", "put", "q", "--", ...job.split(" ")], { env });
+        assert.equal(put.code, 0, put.stderr);
+      }
+      await using worker = spawnCoord(["queue", "work", "q", "--allow-commands", "--lease", "1"], {
+        env,
+        main: await brokenBuild(script),
+      });
+      const { code, stderr } = await guarded(worker.result, "exit of the worker");
+      assert.equal(code, ExitCode.internal, stderr);
+      assert.match(
+        stderr,
+        new RegExp(
+          `^coord: queue "q": coord's script queue/${script}\\.lua does not compile ` +
+            `\\(queue/${script}\\.lua:\\d+: main function has more than 200 local variables\\) — ` +
+            "a bug in this build of coord, not in your data: please report it with this line\n$",
+        ),
+      );
     });
-    const { code, stderr } = await guarded(worker.result, "exit of the worker");
-    assert.equal(code, ExitCode.internal, stderr);
-    assert.match(
-      stderr,
-      /^coord: queue "q": coord's script queue\/finish\.lua does not compile \(user_script:\d+: main function has more than 200 local variables\) — a bug in this build of coord, not in your data: please report it with this line\n$/,
-    );
-  });
+  }
 }
 
-let broken: Promise<string> | undefined;
+const broken = new Map<string, Promise<string>>();
 /**
- * The `main.ts` of a copy of coord's tree whose queue script `finish.lua` (each worker's call)
- * declares more locals than Lua compiles: a build of coord that grew one too many. Made once
- * per module, removed as it ends.
+ * The `main.ts` of a copy of coord's tree whose queue script `SCRIPT.lua` declares more locals
+ * than Lua compiles: a build of coord that grew one too many. Made once per module and script,
+ * removed as it ends.
  */
-function brokenBuild(): Promise<string> {
-  broken ??= (async () => {
+function brokenBuild(script: string): Promise<string> {
+  let main = broken.get(script);
+  if (main) return main;
+  main = (async () => {
     const root = new URL("..", import.meta.url).pathname;
     const dir = await Deno.makeTempDir({ prefix: "coord-broken-" });
     globalThis.addEventListener("unload", () => Deno.removeSync(dir, { recursive: true }));
     for (const entry of ["main.ts", "commands", "lib", "deno.json", "deno.lock"]) {
       await cp(join(root, entry), join(dir, entry), { recursive: true });
     }
-    const finish = join(dir, "lib/backend/redis/queue/finish.lua");
+    const file = join(dir, `lib/backend/redis/queue/${script}.lua`);
     const locals = Array.from({ length: 201 }, (_, i) => `local unused_${i} = ${i}\n`).join("");
-    await Deno.writeTextFile(finish, locals + await Deno.readTextFile(finish));
+    await Deno.writeTextFile(file, locals + await Deno.readTextFile(file));
     return join(dir, "main.ts");
   })();
-  return broken;
+  broken.set(script, main);
+  return main;
 }
 
 onRedis(

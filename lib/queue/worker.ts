@@ -326,6 +326,11 @@ class Worker {
   );
   /** The backend was closed under the worker, or is damaged: runs end without a word to it. */
   #abandoned = false;
+  /**
+   * What no retry gets past, met by a call outside the claim loop (a lease's renewal, the
+   * announce): the worker ends with it, as the loop ends with one its own calls meet.
+   */
+  #unrecoverable: Error | undefined;
   /** The queues a draining worker left, each with the refusal it met (see `drain`). */
   readonly #left = new Map<string, ForeignDataError>();
 
@@ -489,12 +494,15 @@ class Worker {
         ),
       ),
     );
+    // An outage is ridden out: the next announce is due in a third of its time to live.
     const announce = () =>
       Promise.all(
         this.#queues.map((queue) =>
           this.#backend.queue.announce(queue, { worker: this.#id, ttlMs: this.#leaseMs })
         ),
-      ).catch(() => {});
+      ).catch((e) => {
+        if (isUnrecoverable(e)) this.#endWith(e);
+      });
     await announce();
     const announcer = setInterval(announce, this.#leaseMs / 3);
     const listening = new AbortController();
@@ -509,6 +517,8 @@ class Worker {
         const graceMs = this.#options.graceMs ?? DEFAULT_WORK_GRACE_MS;
         await this.#shutdown.drain(Promise.allSettled([...this.#outliving]), graceMs);
       }
+      // Also when met as the worker stopped: its runs were abandoned.
+      if (this.#unrecoverable) throw this.#unrecoverable;
       const [refusal] = this.#left.values();
       if (refusal) throw refusal;
       return { ...this.#result, stillRunning: this.#outliving.size };
@@ -593,6 +603,18 @@ class Worker {
       const untilReady = this.#looks.untilReady();
       await this.#idle(Math.max(0, Math.min(untilRecheck, untilReady)), stop);
     }
+  }
+
+  /**
+   * Ends the worker with `reason`, which no retry gets past, met outside the claim loop: the
+   * stop is forced, which ends the loop (woken if idle) and stops running jobs, abandoned as
+   * for one the loop meets (#abandonRunning: their ends not recorded).
+   */
+  #endWith(reason: Error): void {
+    this.#unrecoverable ??= reason;
+    this.#abandoned = true;
+    this.#shutdown.force(reason);
+    this.#heard.notify();
   }
 
   /**
@@ -724,7 +746,8 @@ class Worker {
   /** Lets running jobs finish within the grace period, then stops them by force. */
   async #finishRunning(): Promise<void> {
     const graceMs = this.#options.graceMs ?? DEFAULT_WORK_GRACE_MS;
-    if (this.#running.size > 0) {
+    // Forced already (a second signal, an error the worker ends with): no grace to wait out.
+    if (this.#running.size > 0 && !this.#shutdown.forced.aborted) {
       const jobs = [...this.#running.values()].map((run) => jobRef(run.queue, run.id));
       this.#emit({ type: "stopping", jobs, graceMs });
     }
@@ -783,7 +806,10 @@ class Worker {
           ? "held"
           : "lost",
       lostReason: () => new LeaseLostError(`job ${ref}: its lease was lost`),
-      onLost: (reason) => stop.stop(reason),
+      onLost: (reason) => {
+        if (isUnrecoverable(reason)) this.#endWith(reason);
+        stop.stop(reason);
+      },
       timer: this.#leaseTimer,
     });
     // A cancel ends the job in the backend at once; the run learns of it here and stops.

@@ -188,7 +188,8 @@ export class RedisBackend implements Backend {
     const uncompiled = SCRIPT_UNCOMPILED.exec(e.message);
     if (uncompiled) {
       return new BrokenBuildError(
-        `${where}: coord's script ${script.file} does not compile (${uncompiled[1]}) — a bug ` +
+        `${where}: coord's script ${script.file} does not compile ` +
+          `(${script.locate(uncompiled[1])}) — a bug ` +
           `in this build of coord, not in your data: please report it with this line`,
         { cause: e },
       );
@@ -200,12 +201,15 @@ export class RedisBackend implements Backend {
       return new ForeignDataError(
         `${where}: ${text.slice(6)} — coord leaves them as they are; run that newer coord, or ` +
           `use another --namespace`,
+        { cause: e },
       );
     }
     if (SCRIPT_ACL_DENIAL.test(text)) return aclRefusal(this.displayUrl, text, e);
     if (SCRIPT_ERROR.test(e.message)) {
       return new CoordError(
-        `${where}: a coord script failed (${text.replace(/^ERR /, "")}) — a bug in coord, ` +
+        `${where}: a coord script failed (${
+          script.locate(text.replace(/^ERR /, ""))
+        }) — a bug in coord, ` +
           `not in your data: please report it with this line`,
         ExitCode.internal,
         { cause: e },

@@ -14,18 +14,43 @@ import type { RedisBackend } from "./backend.ts";
 /** Where the scripts' files are: a script is named by its path from here (`queue/finish.lua`). */
 const SCRIPTS_DIR = new URL("./", import.meta.url).href;
 
+/** One line of an expanded script: its text, and the file and line it comes from. */
+interface SourceLine {
+  text: string;
+  /** `queue/includes/keys.lua:190`: the file named as {@link LuaScript.file} names it. */
+  origin: string;
+}
+
+/** Where Redis says a script's error is: `user_script:LINE:`, a line of the script it was sent. */
+const SCRIPT_LINE = /\buser_script:(\d+):/g;
+
 /** One Lua script, loaded from a file once per process. */
 export class LuaScript {
   readonly source: string;
   readonly sha: string;
   /** What messages call it: the file it was loaded from, from the scripts' folder. */
   readonly file: string;
+  /** Each line's file and line, for a script loaded from files (see {@link locate}). */
+  readonly #origins: string[] | undefined;
 
-  /** A script of `source`; `file` names it in messages. */
-  constructor(source: string, file = "an inline script") {
+  /** A script of `source`; `file` names it in messages, `origins` says where each line is from. */
+  constructor(source: string, file = "an inline script", origins?: string[]) {
     this.source = source;
     this.sha = createHash("sha1").update(source).digest("hex");
     this.file = file;
+    this.#origins = origins;
+  }
+
+  /**
+   * `message` (the server's error) with each line of the script it names, `user_script:247:`,
+   * told as the file and line it comes from (`queue/includes/keys.lua:190:`): the script the
+   * server ran is the file with its includes expanded, whose line numbers no file has.
+   */
+  locate(message: string): string {
+    return message.replace(SCRIPT_LINE, (whole, line: string) => {
+      const origin = this.#origins?.[Number(line) - 1];
+      return origin === undefined ? whole : `${origin}:`;
+    });
   }
 
   /**
@@ -41,12 +66,12 @@ export class LuaScript {
    * ```
    */
   static async load(url: URL): Promise<LuaScript> {
-    const [prelude, body] = await Promise.all([
-      readBeside(new URL("./prelude.lua", import.meta.url)),
+    const lines = await Promise.all([
+      expand(new URL("./prelude.lua", import.meta.url), new Set()),
       expand(url, new Set()),
     ]);
-    const file = url.href.startsWith(SCRIPTS_DIR) ? url.href.slice(SCRIPTS_DIR.length) : url.href;
-    return new LuaScript(`${prelude}\n${body}`, file);
+    const { text, origins } = joined(lines.flat());
+    return new LuaScript(text, nameOf(url), origins);
   }
 
   /** Runs the script; every key must share one hash tag (the first key routes it). */
@@ -72,30 +97,47 @@ async function readBeside(url: URL): Promise<string> {
   return await response.text();
 }
 
+/** A script's name in messages: its path from the scripts' folder, else its URL. */
+function nameOf(url: URL): string {
+  return url.href.startsWith(SCRIPTS_DIR) ? url.href.slice(SCRIPTS_DIR.length) : url.href;
+}
+
 /** A line that stands for another file: BullMQ's include directive, a Lua comment. */
-const INCLUDE = /^--- @include "([^"]+)"$/gm;
+const INCLUDE = /^--- @include "([^"]+)"$/;
 
 /**
- * `url`'s text with its includes expanded. `seen`: the files already in the script; `within`:
+ * `url`'s lines with its includes expanded. `seen`: the files already in the script; `within`:
  * the files whose expansion reached this one, which it cannot include back.
  */
-async function expand(url: URL, seen: Set<string>, within: string[] = []): Promise<string> {
+async function expand(
+  url: URL,
+  seen: Set<string>,
+  within: string[] = [],
+): Promise<SourceLine[]> {
   seen.add(url.href);
   const chain = [...within, url.href];
-  const text = await readBeside(url);
-  const parts = [];
-  let from = 0;
-  for (const match of text.matchAll(INCLUDE)) {
-    parts.push(text.slice(from, match.index));
-    const included = new URL(match[1], url);
+  const name = nameOf(url);
+  const lines: SourceLine[] = [];
+  for (const [i, text] of (await readBeside(url)).split("\n").entries()) {
+    const include = INCLUDE.exec(text);
+    if (!include) {
+      lines.push({ text, origin: `${name}:${i + 1}` });
+      continue;
+    }
+    const included = new URL(include[1], url);
     if (chain.includes(included.href)) {
       throw new Error(`${url.href} includes ${included.href}, which includes it`);
     }
-    if (!seen.has(included.href)) parts.push(await expand(included, seen, chain));
-    from = match.index + match[0].length;
+    // One already in the script leaves its line empty, as the files' line numbers stand.
+    if (seen.has(included.href)) lines.push({ text: "", origin: `${name}:${i + 1}` });
+    else lines.push(...await expand(included, seen, chain));
   }
-  parts.push(text.slice(from));
-  return parts.join("");
+  return lines;
+}
+
+/** The script's text, and where each of its lines comes from. */
+function joined(lines: SourceLine[]): { text: string; origins: string[] } {
+  return { text: lines.map((line) => line.text).join("\n"), origins: lines.map((l) => l.origin) };
 }
 
 /** Runs one step of a named instance of a primitive. */
