@@ -14,24 +14,24 @@
 -- be read ('' if none), then for each job taken: its record json, spec, inputs, id, attempt }.
 --- @include "includes/take.lua"
 
-local taker, lease_ms, claims, max_stalls, defaults, holding =
-  ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6], ARGV[7]
-local FIRST_RUN, RUN_FIELDS = 8, 6
+-- The arguments, and where the runs are among them, as one local: with those of every include
+-- it expands, the step's main function is near the 200 locals Lua compiles, and what it keeps
+-- free is each include's room to grow (tests/redis_lua_locals_test.ts).
+local given = { taker = ARGV[2], lease_ms = tonumber(ARGV[3]), claims = tonumber(ARGV[4]),
+  max_stalls = tonumber(ARGV[5]), defaults = ARGV[6], holding = ARGV[7], first_run = 8,
+  run_fields = 6 }
 
 hold_back()
 -- Read before the step writes: retention and the claims go by it.
 check_settings()
 local ids = {}
-for at = FIRST_RUN, #ARGV, RUN_FIELDS do table.insert(ids, ARGV[at]) end
+for at = given.first_run, #ARGV, given.run_fields do table.insert(ids, ARGV[at]) end
 read_ahead(ids)
 
--- What a plain run's end writes (see `ended` below).
-local PLAIN_ENDS = { jobs, results, active, totals, DONE.completed, DONE.failed,
-  TRIMMED.completed, TRIMMED.failed }
-
--- Whether every run's end is a plain one, which touches only PLAIN_ENDS, until retention.
+-- Whether every run's end is a plain one, which touches only the keys guarded for it below,
+-- until retention.
 local function plain_runs()
-  for at = FIRST_RUN, #ARGV, RUN_FIELDS do
+  for at = given.first_run, #ARGV, given.run_fields do
     local job, held_text = peek(ARGV[at])
     local outcome = ARGV[at + 3]
     if held_text or (job and (job.parent or job.groupKey or job.keep
@@ -43,35 +43,43 @@ end
 -- The step's reads that its writes before them would not change, or only in ways it counts,
 -- made before it writes: each spares its key the check before the first write (keys.lua), so
 -- the checks are left for the keys the step may touch and has not read.
-local stalled = claims > 0 and stalled_jobs() or {}
-local taking = claims > 0 and setting('paused') ~= '1'
+local stalled = given.claims > 0 and stalled_jobs() or {}
+local taking = given.claims > 0 and setting('paused') ~= '1'
 local due = taking and due_jobs() or nil
 -- The jobs that taking reaches first.
-local head = taking and call('ZRANGE', ready, 0, claims - 1) or {}
-local plain_ends = holding == '' and plain_runs()
+local head = taking and call('ZRANGE', ready, 0, given.claims - 1) or {}
+local plain_ends = given.holding == '' and plain_runs()
 -- Plain ends make no job ready: what taking reaches is the head.
 local plain_takes = taking and plain_ends and simply_taken(head, stalled, due)
 -- A call that only takes new jobs trims nothing: their ends, soon, will (an idle worker's
 -- claim of one job reads no list of finished jobs on the way from its put to its start).
-local trimming = not (#ids == 0 and plain_takes and #head > 0) and trim_plan(defaults, #ids)
-if #ids > 0 or holding ~= '' then guard(plain_ends and PLAIN_ENDS or ENDS) end
+local trimming = not (#ids == 0 and plain_takes and #head > 0)
+  and trim_plan(given.defaults, #ids)
+if #ids > 0 or given.holding ~= '' then
+  -- What a plain run's end writes (see `ended` below).
+  guard(plain_ends and { jobs, results, active, totals, DONE.completed, DONE.failed,
+    TRIMMED.completed, TRIMMED.failed } or ENDS)
+end
 -- The groups the step may touch: those of the jobs whose runs end or go back, that are recovered,
 -- that promotion places and that taking reaches first, their counts checked before it writes.
-local touched = {}
-local function touching(names)
-  for _, group in ipairs(names) do table.insert(touched, group) end
+-- In a block of their own, as the loops below: no local outlives its use (see `given`).
+do
+  local touched = {}
+  local function touching(names)
+    for _, group in ipairs(names) do table.insert(touched, group) end
+  end
+  touching(groups_of(ids))
+  if given.holding ~= '' then touching(groups_of(call('ZRANGE', active, 0, -1))) end
+  touching(groups_of(stalled))
+  if due then touching(due_groups(due)) end
+  touching(groups_of(head))
+  check_groups(touched)
 end
-touching(groups_of(ids))
-if holding ~= '' then touching(groups_of(call('ZRANGE', active, 0, -1))) end
-touching(groups_of(stalled))
-if due then touching(due_groups(due)) end
-touching(groups_of(head))
-check_groups(touched)
 if trimming and trimming.removes then guard(REMOVES) end
 if plain_takes then
   -- With nothing ready, nothing is taken.
   if #head > 0 then guard(PLAIN_TAKES) end
-elseif claims > 0 then
+elseif given.claims > 0 then
   guard(TAKES)
 end
 
@@ -148,31 +156,33 @@ local function end_run(job, outcome, payload, delay_ms)
   save(job)
 end
 
--- The runs this step ended: a later finish of one in the batch records nothing.
-local ended_here = {}
-
--- Whether the run at `at`, not the worker's any more, had ended as it says before this step: a
--- call whose answer was lost recorded it, and the worker sends it again. Told as recorded, not
--- as a lost lease. Only a job's last state tells, so only the ends that stay: a retry or a
--- release made it pending, as a stall would.
-local function ended_before(at)
-  local id, outcome = ARGV[at], ARGV[at + 3]
-  if ended_here[id] or (outcome ~= 'completed' and outcome ~= 'failed') then return false end
-  local job = decode(id)
-  return job ~= nil and job.state == outcome and job.worker == ARGV[at + 1]
-    and job.attempts == tonumber(ARGV[at + 2])
-    and (outcome == 'completed' or job.error == ARGV[at + 4])
-end
-
 local recorded = {}
 local any = false
-for at = FIRST_RUN, #ARGV, RUN_FIELDS do
-  local job = owned(ARGV[at], ARGV[at + 1], ARGV[at + 2])
-  table.insert(recorded, (job or ended_before(at)) and '1' or '0')
-  if job then
-    any = true
-    ended_here[job.id] = true
-    end_run(job, ARGV[at + 3], ARGV[at + 4], ARGV[at + 5])
+do
+  -- The runs this step ended: a later finish of one in the batch records nothing.
+  local ended_here = {}
+
+  -- Whether the run at `at`, not the worker's any more, had ended as it says before this step: a
+  -- call whose answer was lost recorded it, and the worker sends it again. Told as recorded, not
+  -- as a lost lease. Only a job's last state tells, so only the ends that stay: a retry or a
+  -- release made it pending, as a stall would.
+  local function ended_before(at)
+    local id, outcome = ARGV[at], ARGV[at + 3]
+    if ended_here[id] or (outcome ~= 'completed' and outcome ~= 'failed') then return false end
+    local job = decode(id)
+    return job ~= nil and job.state == outcome and job.worker == ARGV[at + 1]
+      and job.attempts == tonumber(ARGV[at + 2])
+      and (outcome == 'completed' or job.error == ARGV[at + 4])
+  end
+
+  for at = given.first_run, #ARGV, given.run_fields do
+    local job = owned(ARGV[at], ARGV[at + 1], ARGV[at + 2])
+    table.insert(recorded, (job or ended_before(at)) and '1' or '0')
+    if job then
+      any = true
+      ended_here[job.id] = true
+      end_run(job, ARGV[at + 3], ARGV[at + 4], ARGV[at + 5])
+    end
   end
 end
 record_ended()
@@ -180,12 +190,12 @@ record_ended()
 -- Jobs leased to the worker that it does not run: a call whose answer it never got took them.
 -- Each goes back as a run its worker's stop cut short would, before the claims, which may take
 -- it again at once; waiting out its lease would count a stall against a job that never ran.
-if holding ~= '' then
+if given.holding ~= '' then
   local runs = {}
-  for _, id in ipairs(cjson.decode(holding)) do runs[id] = true end
+  for _, id in ipairs(cjson.decode(given.holding)) do runs[id] = true end
   for _, id in ipairs(call('ZRANGE', active, 0, -1)) do
     local job = not runs[id] and decode(id)
-    if job and job.state == 'active' and job.worker == taker then
+    if job and job.state == 'active' and job.worker == given.taker then
       any = true
       end_run(job, 'release', '', 0)
     end
@@ -205,11 +215,12 @@ elseif any and call('ZCARD', active) == 0 then
 end
 
 local taken, unreadable, unreadable_text, next_ready = {}, nil, nil, nil
-if claims > 0 then
-  unreadable, unreadable_text = recover(max_stalls, stalled)
+if given.claims > 0 then
+  unreadable, unreadable_text = recover(given.max_stalls, stalled)
   if not unreadable and setting('paused') ~= '1' then
     local promoted_all = promote(due)
-    taken, unreadable, unreadable_text, next_ready = take(taker, lease_ms, claims, plain_takes and head or nil)
+    taken, unreadable, unreadable_text, next_ready =
+      take(given.taker, given.lease_ms, given.claims, plain_takes and head or nil)
     -- Due jobs not promoted yet wait for the next step, at once, not for a start time.
     if not promoted_all and next_ready then next_ready = now_ms end
   end
