@@ -28,7 +28,8 @@ the backend's clock, the namespace, and keys (or tables) in the namespace holdin
 did not write: the foreign line counts them, a line each says what it holds (a SQLite table's
 foreign rows: 5, then how many more; a SQLite file's clock record another program wrote,
 which every other command refuses, among them), and a warning on stderr gives the count
-too. Each queue's jobs are read as "coord queue show" reads them (10,000 in all), and
+too. A queue a newer coord wrote (its records of a higher version) is counted apart, on the
+newer line, with a warning of its own: run that coord there. Each queue's jobs are read as "coord queue show" reads them (10,000 in all), and
 those it refuses are listed (5 a queue, then how many more); every lock, barrier, task and
 queue (the first ${READ_LIMIT} of each) is read as its status command reads it, and one
 holding values coord never writes is named. An ACL user denied INFO or SCAN gets what it
@@ -92,7 +93,10 @@ async function run(argv: string[]): Promise<number> {
   const engine = await backend.info();
   const clock = await estimateClockOffset(backend, { samples: CLOCK_SAMPLES });
   const found = await backend.findForeignData();
-  const read = await refusedReads(backend, found);
+  const refused = await refusedReads(backend, found);
+  // A newer coord's data is no other program's: its way out is that coord, not removing it.
+  const newer = refused.filter((f) => f.newer).map(({ where, problem }) => ({ where, problem }));
+  const read = refused.filter((f) => !f.newer);
   const foreign = [...found, ...read];
   // What is counted is where foreign data sits: one table may hold several foreign rows, and
   // one key several foreign jobs, each an entry of its own; then the names whose read refused.
@@ -114,6 +118,7 @@ async function run(argv: string[]): Promise<number> {
     stored: backend.stored !== false,
     evicts: engine.evicts ?? null,
     foreign,
+    newer,
   };
   if (values.json) {
     console.log(JSON.stringify(report));
@@ -133,6 +138,8 @@ async function run(argv: string[]): Promise<number> {
       // A key or table as stored; a name whose read refused, and every problem, quoted in JSON.
       ...found.map((f) => `  ${printable(f.where)}: ${printable(f.problem, { backslash: false })}`),
       ...read.map((f) => `  ${printable(`${f.where}: ${f.problem}`, { backslash: false })}`),
+      ...newer.length === 0 ? [] : [`newer       ${countedReads(newer).join(", ")}`],
+      ...newer.map((f) => `  ${printable(`${f.where}: ${f.problem}`, { backslash: false })}`),
     ].join("\n"));
   }
   if (counts.length > 0 && !values.quiet) {
@@ -149,6 +156,15 @@ async function run(argv: string[]): Promise<number> {
       `coord: warning: ${counts.join(", ")} in ${where} ` +
         `${counts.length === 1 && counts[0].startsWith("1 ") ? "holds" : "hold"} data coord ` +
         `did not write — another program shares it; ${advice}`,
+    );
+  }
+  if (newer.length > 0 && !values.quiet) {
+    const newerCounts = countedReads(newer);
+    console.error(
+      `coord: warning: ${newerCounts.join(", ")} in namespace "${backend.namespace}" ` +
+        `${newerCounts.length === 1 && newerCounts[0].startsWith("1 ") ? "holds" : "hold"} ` +
+        `a newer coord's data, which this coord leaves as it is — run that newer coord there, ` +
+        `or use another --namespace`,
     );
   }
   if (engine.evicts !== undefined && !values.quiet) {

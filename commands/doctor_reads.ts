@@ -9,7 +9,7 @@
 import { type Backend, type ForeignEntry, SEARCH_STOPPED } from "../lib/backend/types.ts";
 import { foreignName } from "../lib/backend/keys.ts";
 import { barrierReports } from "../lib/barrier/barrier.ts";
-import type { ForeignDataError } from "../lib/errors.ts";
+import { type ForeignDataError, NewerDataError } from "../lib/errors.ts";
 import { ticketLines } from "../lib/lock/console.ts";
 import { queueReports } from "../lib/queue/queue.ts";
 import { scheduleReports } from "../lib/schedule/status.ts";
@@ -19,6 +19,11 @@ export const READ_LIMIT = 1_000;
 
 /** The kinds read, as an entry's `where` starts (`lock "deploy"`) and as they are counted. */
 const KINDS = { lock: "lock", barrier: "barrier", schedule: "task", queue: "queue" } as const;
+
+/** A name whose read refused: `newer` when what it holds is a newer coord's, no other program's. */
+export interface RefusedRead extends ForeignEntry {
+  newer?: true;
+}
 
 /**
  * The entries of the names whose read refused foreign data, `where` being `lock "NAME"`, and a
@@ -36,7 +41,7 @@ const KINDS = { lock: "lock", barrier: "barrier", schedule: "task", queue: "queu
 export async function refusedReads(
   backend: Backend,
   found: readonly ForeignEntry[],
-): Promise<ForeignEntry[]> {
+): Promise<RefusedRead[]> {
   const names = await Promise.all([
     backend.lock.list(),
     backend.barrier.list(),
@@ -76,7 +81,7 @@ export async function refusedReads(
     const problem = message.startsWith(where) && /^[:,] /.test(message.slice(where.length))
       ? message.slice(where.length + 2)
       : message;
-    return [{ where, problem }];
+    return [{ where, problem, ...foreign instanceof NewerDataError && { newer: true as const } }];
   });
   const stopped = (Object.keys(KINDS) as (keyof typeof KINDS)[]).flatMap((kind, i) =>
     names[i].length > READ_LIMIT

@@ -255,6 +255,21 @@ export class ForeignDataError extends CoordError {
 }
 
 /**
+ * Data a newer coord wrote, which this coord would misread (a higher schema version of the
+ * tables, a queue's records of a higher version): refused as foreign data (exit 65) and left as
+ * it is, but no other program's — the way out is that coord, not removing it.
+ *
+ * @example
+ * ```ts
+ * import { ForeignDataError, NewerDataError } from "./errors.ts";
+ * const e = new NewerDataError("queue \"q\": its records are a newer coord's (version 3)");
+ * e instanceof ForeignDataError; // true
+ * e.exitCode; // 65
+ * ```
+ */
+export class NewerDataError extends ForeignDataError {}
+
+/**
  * The backend's store is damaged as a whole (a SQLite file whose pages do not hold together):
  * nothing coord could write would mend it. Left as it is.
  */

@@ -207,6 +207,7 @@ export {
   InterruptedError,
   LeaseLostError,
   LockTimeoutError,
+  NewerDataError,
   TooLateError,
   UpgradeRefusedError,
   UsageError,

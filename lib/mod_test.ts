@@ -21,6 +21,7 @@ Deno.test("every error class a library user can meet is exported by coord", () =
     "InterruptedError",
     "TooLateError",
     "ForeignDataError",
+    "NewerDataError",
     "JobFailedError",
     "JobRemovedError",
     "UnknownJobError",

@@ -10,7 +10,8 @@
 import assert from "node:assert/strict";
 import { connect } from "../lib/backend/connect.ts";
 import type { RedisBackend } from "../lib/backend/redis/backend.ts";
-import { ForeignDataError } from "../lib/errors.ts";
+import { QUEUE_KEY_TYPES } from "../lib/backend/redis/queue.ts";
+import { ForeignDataError, NewerDataError } from "../lib/errors.ts";
 import { claimJob } from "../lib/queue/claim_job.ts";
 import { putFlow } from "../lib/queue/flow.ts";
 import { getJob, queueCounts, waitForJob } from "../lib/queue/queue.ts";
@@ -187,37 +188,77 @@ for (const backend of REDIS_BACKENDS) {
     },
   );
 
-  // Called another program's, its way out (remove the key) let in the coords it keeps out.
+  // Called another program's, its way out (remove the key) let in the coords it keeps out. A
+  // purge removed its jobs (0), and renewing a run, its progress and a worker's announce wrote.
   test(
     "a queue a newer coord wrote (version 3) is refused (65) as that coord's, and left as it is",
     async (db, url) => {
-      await putFlow(db, "n", { parallel: [{ handler: "h" }] }, { id: "g" });
+      await putFlow(db, "n", { parallel: [{ handler: "h" }, { handler: "h" }] }, { id: "g" });
+      const worker = { worker: "w", leaseMs: 60_000 };
+      const ended = (await claimJob(db.queue, "n", worker)).job!;
+      const ran = { outcome: "completed" as const, result: 1 };
+      await db.queue.finish("n", { id: ended.id, worker: "w", attempt: ended.attempts, ...ran });
+      const held = (await claimJob(db.queue, "n", worker)).job!;
       const config = db.key("queue", "n", "config");
-      const jobs = db.key("queue", "n", "jobs");
       // With a field of that coord's too, which this one does not know: the version says why.
       await db.conn.send(config, ["DEL", config]);
       await db.conn.send(config, ["HSET", config, "rate", "5", "version", "3"]);
-      const stored =
-        async () => [await storedConfig(db, "n"), await db.conn.send(jobs, ["HGETALL", jobs])];
-      const before = await stored();
+      const before = await storedQueue(db, "n");
+      const refusal = `queue "n": its records are a newer coord's (version 3 in ${config}; this ` +
+        "coord is older and knows 2) — coord leaves them as they are; run that newer coord, or " +
+        "use another --namespace";
       for (
         const args of [
           ["status", "n"],
           ["put", "n", "--handler", "h"],
           ["work", "n", "--drain", "--allow-commands"],
+          ["purge", "n", "--state", "completed"],
         ]
       ) {
         const r = await runCoord(["queue", ...args, "--url", url, "--namespace", db.namespace]);
         assert.equal(r.code, 65, `${args[0]}: ${r.stderr}`);
-        assert.equal(
-          r.stderr,
-          `coord: queue "n": its records are a newer coord's (version 3 in ${config}; this coord ` +
-            "is older and knows 2) — coord leaves them as they are; run that newer coord, or use " +
-            "another --namespace\n",
-          args[0],
-        );
+        assert.equal(r.stderr, `coord: ${refusal}\n`, args[0]);
       }
-      assert.deepEqual(await stored(), before);
+      const attempt = { id: held.id, worker: "w", attempt: held.attempts };
+      for (
+        const [step, write] of [
+          ["renew", () => db.queue.renew("n", { ...attempt, leaseMs: 60_000 })],
+          ["progress", () => db.queue.progress("n", { ...attempt, progress: "1" })],
+          ["announce", () => db.queue.announce("n", { worker: "w", ttlMs: 60_000 })],
+        ] as const
+      ) {
+        await assert.rejects(write(), (e: Error) => {
+          assert.ok(e instanceof NewerDataError, `${step}: ${e}`);
+          assert.equal(e.message, refusal, step);
+          return true;
+        });
+      }
+      assert.deepEqual(await storedQueue(db, "n"), before);
+      // Counted apart from another program's data, with its own way out.
+      const doctor = await runCoord(["doctor", "--url", url, "--namespace", db.namespace]);
+      assert.equal(doctor.code, 0, doctor.stderr);
+      assert.match(
+        doctor.stdout,
+        /^foreign {5}none\nnewer {7}1 queue\n {2}queue "n": its records /m,
+      );
+      assert.equal(
+        doctor.stderr,
+        `coord: warning: 1 queue in namespace "${db.namespace}" holds a newer coord's data, ` +
+          "which this coord leaves as it is — run that newer coord there, or use another " +
+          "--namespace\n",
+      );
     },
+  );
+}
+
+/** Every key of `queue`, as stored. */
+async function storedQueue(db: RedisBackend, queue: string): Promise<unknown[]> {
+  const read = { hash: ["HGETALL"], zset: ["ZRANGE", "0", "-1", "WITHSCORES"], string: ["GET"] };
+  return await Promise.all(
+    Object.entries(QUEUE_KEY_TYPES).map(([part, type]) => {
+      const key = db.key("queue", queue, part);
+      const [command, ...args] = read[type as keyof typeof read];
+      return db.conn.send(key, [command, key, ...args]);
+    }),
   );
 }

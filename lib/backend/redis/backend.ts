@@ -30,6 +30,7 @@ import {
   CoordError,
   ExitCode,
   ForeignDataError,
+  NewerDataError,
 } from "../../errors.ts";
 import type { BarrierSteps } from "../../barrier/steps.ts";
 import { BARRIER_KEY_TYPES, RedisBarrierSteps } from "./barrier.ts";
@@ -198,7 +199,7 @@ export class RedisBackend implements Backend {
     if (text.startsWith("FOREIGN ")) return this.foreignData(where, text.slice(8));
     // Refused as the SQL backends refuse a newer coord's tables: no retry or removal mends it.
     if (text.startsWith("NEWER ")) {
-      return new ForeignDataError(
+      return new NewerDataError(
         `${where}: ${text.slice(6)} — coord leaves them as they are; run that newer coord, or ` +
           `use another --namespace`,
         { cause: e },

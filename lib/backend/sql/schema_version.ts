@@ -5,7 +5,7 @@
  * @module
  */
 
-import { ForeignDataError } from "../../errors.ts";
+import { NewerDataError } from "../../errors.ts";
 import { shownValue } from "../../stored_values.ts";
 import { foreignRowError } from "./foreign_row.ts";
 
@@ -51,7 +51,7 @@ export function refuseSchemaVersion(
   // An older coord's: its tables are upgraded as those made before the version was kept.
   if (version !== undefined && version < current) return true;
   if (version !== undefined && version > current) {
-    throw new ForeignDataError(
+    throw new NewerDataError(
       `${subject}: its tables are a newer coord's (schema version ${version}; this coord is ` +
         `older and knows ${current}) — coord leaves them as they are; run that newer coord, or ` +
         wayOut,

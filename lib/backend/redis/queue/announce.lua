@@ -2,6 +2,8 @@
 --- @include "includes/keys.lua"
 
 refuse_all()
+-- A newer coord's queue is refused, as by every step that writes: its workers' list too.
+check_settings()
 local worker, ttl_ms = ARGV[2], tonumber(ARGV[3])
 if ttl_ms > 0 then
   call('ZADD', workers, now_ms + ttl_ms, worker)

@@ -4,6 +4,8 @@
 --- @include "includes/retention.lua"
 
 refuse_all()
+-- A newer coord's queue is refused, as by every step that writes, before it removes anything.
+check_settings()
 local state, older_than_ms, limit, max_removed = ARGV[2], ARGV[3], tonumber(ARGV[4]),
   tonumber(ARGV[5])
 local before = older_than_ms == '' and '+inf' or '(' .. (now_ms - tonumber(older_than_ms))

@@ -43,7 +43,9 @@ for i, node in ipairs(nodes) do
 end
 -- A coord before counted groups would read such a record as another program's, in the middle of
 -- a part's end: the queue's version tells it to refuse the queue before it writes (keys.lua).
-if counted and setting('version') ~= '2' then call('HSET', config, 'version', '2') end
+if counted and setting('version') ~= RECORDS_VERSION then
+  call('HSET', config, 'version', RECORDS_VERSION)
+end
 write_puts()
 changed()
 return 1

@@ -171,13 +171,17 @@ local function keep_json(value)
   return true
 end
 
+-- The version of the queue's records this coord writes, and the highest it reads (see SETTINGS),
+-- as the config stores it.
+local RECORDS_VERSION = '2'
+
 -- The config's fields, each with the values coord writes there (see state_fields.lua).
 local SETTINGS = { keepCompleted = keep_json, keepFailed = keep_json,
   paused = function(value) return value == '1' or value == '0' end, groupLimit = whole_from(1),
   -- The version of the queue's records, set once it holds one a coord before it would misread
   -- (a group whose parts are counted, not listed: job.lua). Such a coord refuses a field of the
   -- config it does not know before its step writes, so it leaves the queue as it is (exit 65).
-  version = function(value) return value == '2' end }
+  version = function(value) return value == RECORDS_VERSION end }
 
 -- Whether the step checked the config: once, before it first wrote (a script is not undone by
 -- an error), so each step that goes by the config, now or maybe later on (filling a group's
@@ -192,13 +196,14 @@ local function read_settings()
     -- A newer coord's version (past the one SETTINGS reads, in digits as coord writes them):
     -- this coord would misread that coord's records, and must neither write over them nor call
     -- them another program's, whose way out (remove the key) lets in the coords it keeps out.
-    -- Looked for before the fields: a newer coord may keep fields this one does not know. Inline,
-    -- as no local of the script's own: finish.lua's main function is near Lua's 200 locals.
+    -- Looked for before the fields: a newer coord may keep fields this one does not know. Inline:
+    -- an include's every local counts in each script's main function, near Lua's 200 in some.
     for i = 1, #flat, 2 do
       local value = flat[i + 1]
-      if flat[i] == 'version' and string.match(value, '^[1-9]') and whole_from(3)(value) then
+      if flat[i] == 'version' and string.match(value, '^[1-9]')
+        and whole_from(tonumber(RECORDS_VERSION) + 1)(value) then
         error(redis.error_reply('NEWER its records are a newer coord\'s (version ' .. value ..
-          ' in ' .. config .. '; this coord is older and knows 2)'))
+          ' in ' .. config .. '; this coord is older and knows ' .. RECORDS_VERSION .. ')'))
       end
     end
     local refused = foreign_fields(config, flat, SETTINGS)
