@@ -39,7 +39,7 @@ import {
   QUEUE_RETIRED_INDEXES,
   SqlQueueSteps,
 } from "../sql/queue.ts";
-import { ddlNames } from "../sql/ddl_names.ts";
+import { ddlNames, ddlPrimaryKeys } from "../sql/ddl_names.ts";
 import {
   endWithin,
   importPg,
@@ -118,6 +118,10 @@ const VERSION_UNREADABLE = ["42P01", "3F000", "42703", INSUFFICIENT_PRIVILEGE];
 /** The tables and the indexes of {@link SCHEMA}. */
 const SCHEMA_TABLES = ddlNames(SCHEMA, "TABLE");
 const SCHEMA_INDEXES = ddlNames(SCHEMA, "INDEX");
+/** Each table's primary key columns, sorted, joined by commas, as the catalog query reads them. */
+const SCHEMA_KEYS = new Map(
+  [...ddlPrimaryKeys(SCHEMA)].map(([table, columns]) => [table, columns.join(",")]),
+);
 /** What an upgrade compares an earlier coord's schema with (see `./schema_upgrade.ts`). */
 const SCHEMA_SHAPE: SchemaShape = {
   tables: SCHEMA_TABLES,
@@ -704,19 +708,23 @@ async function checkExistingSchema(
        pg_get_userbyid(c.relowner) AS owner,
        CASE c.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view'
          WHEN 'f' THEN 'foreign table' WHEN 'c' THEN 'type' WHEN 'S' THEN 'sequence'
-         ELSE 'table' END AS kind
+         ELSE 'table' END AS kind,
+       (SELECT string_agg(a.attname, ',' ORDER BY a.attname) FROM pg_index i
+        JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)
+        WHERE i.indrelid = c.oid AND i.indisprimary) AS key
      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
      WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'c', 'S')
      UNION ALL
      -- Types of their own (domains, enums, ranges): one named like a table keeps it from being
      -- made. A table's row type and every array type come with something listed above.
-     SELECT t.typname, false, false, pg_get_userbyid(t.typowner), 'type'
+     SELECT t.typname, false, false, pg_get_userbyid(t.typowner), 'type', NULL
      FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
      WHERE n.nspname = $1 AND t.typrelid = 0 AND t.typcategory <> 'A'
      UNION ALL
      -- Functions, procedures and aggregates: another program's code, even where it keeps no table.
      SELECT p.proname, false, false, pg_get_userbyid(p.proowner),
-       CASE p.prokind WHEN 'p' THEN 'procedure' WHEN 'a' THEN 'aggregate' ELSE 'function' END
+       CASE p.prokind WHEN 'p' THEN 'procedure' WHEN 'a' THEN 'aggregate' ELSE 'function' END,
+       NULL
      FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = $1
      ORDER BY 1`,
     [namespace, SCHEMA_TABLES, look],
@@ -747,12 +755,15 @@ async function checkExistingSchema(
     );
   }
   // No version (every coord writes one with its tables: its row was deleted): every one of
-  // coord's tables there still says the schema is coord's, as where they are all as today's
-  // (createSchema), and an upgrade makes what is missing and writes the version, as on SQLite.
-  // Fewer, beside a table named coord_meta, may be another program's.
+  // coord's tables there, each keyed by coord's columns, still says the schema is coord's, as
+  // where they are all as today's (createSchema), and an upgrade makes what is missing and
+  // writes the version, as on SQLite. Fewer, or tables of coord's names keyed otherwise (another
+  // program's, which coord's first query would fail on), beside a coord_meta, are refused.
   const { stored } = await refuseStoredVersion(client, namespace, displayUrl);
   const allTables = SCHEMA_TABLES.every((table) =>
-    rows.some((row) => row.name === table && row.kind === "table")
+    rows.some((row) =>
+      row.name === table && row.kind === "table" && row.key === SCHEMA_KEYS.get(table)
+    )
   );
   if (!stored && !allTables) throw foreign();
   return true;
