@@ -16,7 +16,7 @@ export interface CoordOptions {
   env?: Record<string, string>;
   stdin?: string;
   cwd?: string;
-  /** The `main.ts` to run: that of another copy of coord's tree (a patched one); this one's. */
+  /** The `main.ts` to run, default this tree's: another copy's, patched, runs a broken build. */
   main?: string;
 }
 
