@@ -25,25 +25,26 @@ const USAGE = `Usage: coord doctor [--url URL] [--namespace NS] [--json]
 
 Checks the backend: its kind and version, the round trip to it, this host's clock offset to
 the backend's clock, the namespace, and keys (or tables) in the namespace holding data coord
-did not write: the foreign line counts them, a line each says what it holds (a SQLite table's
-foreign rows: 5, then how many more; a SQLite file's clock record another program wrote,
-which every other command refuses, among them), and a warning on stderr gives the count
-too. A queue a newer coord wrote (its records of a higher version) is counted apart, on the
-newer line, with a warning of its own: run that coord there. Each queue's jobs are read as "coord queue show" reads them (10,000 in all), and
-those it refuses are listed (5 a queue, then how many more); every lock, barrier, task and
-queue (the first ${READ_LIMIT} of each) is read as its status command reads it, and one
-holding values coord never writes is named. An ACL user denied INFO or SCAN gets what it
-may see: the engine line says what the ACL denies, and without SCAN only the keys of the
-instances in coord's index of names are checked. A Redis that may evict keys under memory
-pressure (a maxmemory with a maxmemory-policy other than noeviction, on any master) gets an
-evicts line and a warning on stderr: an evicted key is a job or a lock's line lost. Where
-nothing is stored yet (no SQLite file, no Postgres schema, or an empty one: a mistyped --url
-or --namespace?) a stored line says so, and nothing is created: no command that only looks
-creates it, nor writes anything (a lapsed ticket or arrival is shown gone, and left to the
-next command that writes; on SQLite an earlier coord's file is raised to this coord's schema
-version at any open). A Postgres schema an earlier coord made is brought up to date, as by a
-command that writes: run by its tables' owner, doctor is the way to upgrade tables a writer
-that does not own them cannot alter (raising the schema version alone, any writer does).
+did not write: the foreign line counts them, a line each says what it holds (a SQLite
+table's foreign rows: 5, then how many more; a SQLite file's clock record another program
+wrote, which every other command refuses, among them), and a warning on stderr gives the
+count too. A queue a newer coord wrote (its records of a higher version) is counted apart,
+on the newer line, with a warning of its own: run that coord there. Each queue's jobs are
+read as "coord queue show" reads them (10,000 in all), and those it refuses are listed (5 a
+queue, then how many more); every lock, barrier, task and queue (the first ${READ_LIMIT} of
+each) is read as its status command reads it, and one holding values coord never writes is
+named. An ACL user denied INFO or SCAN gets what it may see: the engine line says what the
+ACL denies, and without SCAN only the keys of the instances in coord's index of names are
+checked. A Redis that may evict keys under memory pressure (a maxmemory with a
+maxmemory-policy other than noeviction, on any master) gets an evicts line and a warning on
+stderr: an evicted key is a job or a lock's line lost. Where nothing is stored yet (no
+SQLite file, no Postgres schema, or an empty one: a mistyped --url or --namespace?) a stored
+line says so, and nothing is created: no command that only looks creates it, nor writes
+anything (a lapsed ticket or arrival is shown gone, and left to the next command that
+writes; on SQLite an earlier coord's file is raised to this coord's schema version at any
+open). A Postgres schema an earlier coord made is brought up to date, as by a command that
+writes: run by its tables' owner, doctor is the way to upgrade tables a writer that does not
+own them cannot alter (raising the schema version alone, any writer does).
 
 Examples:
   coord doctor
