@@ -155,8 +155,10 @@ conformance(
       },
     });
     const elapsedMs = performance.now() - startedAt;
-    // The claim that took the job and the call that recorded its end, and a look every 2 s.
-    const most = 2 + Math.ceil(elapsedMs / 2_000);
+    // The claim that took the job and the call that recorded its end, a look every 2 s, and one
+    // for the put's own news, which on a busy machine may reach the worker after its claim (4
+    // calls in 1.3 s once on PostgreSQL): a look again at each report would be 6 more.
+    const most = 3 + Math.ceil(elapsedMs / 2_000);
     assert.ok(
       calls.n <= most,
       `${calls.n} calls for ${REPORTS} reports in ${Math.round(elapsedMs)} ms`,
