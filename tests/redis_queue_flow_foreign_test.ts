@@ -53,23 +53,22 @@ onRedis(
   "a failed flow's part another program wrote over, left waiting or in the run order, goes with its flow's purge: no claim meets it, no count keeps it",
   async (backend) => {
     const q = backend.queue;
-    // a.1 waits for a.0; p.1 is in the run order beside p.0.
+    // s.1 waits for s.0; p.1 is in the run order beside p.0. s runs first: put in one
+    // millisecond, flows of one priority run by their ids, and p.1 would come before s.0.
     await putFlow(backend, "left", { serial: [{ handler: "one" }, { handler: "one" }] }, {
-      id: "a",
+      id: "s",
+      priority: 1,
     });
     await putFlow(backend, "left", { parallel: [{ handler: "one" }, { handler: "one" }] }, {
       id: "p",
     });
-    for (const id of ["a.1", "p.1"]) {
+    for (const id of ["s.1", "p.1"]) {
       await overwriteJob(backend, "left", id, "state", "not coord's");
     }
-    // a.0 first, whether the two flows were put in one millisecond (they then run by their
-    // ids) or not: a failed p.0 first would leave p.1, another program's, ahead of a.0.
-    const firsts = new Set(["a.0", "p.0"]);
-    for (let i = 0; i < 2; i++) {
+    for (const first of ["s.0", "p.0"]) {
       const { job } = await claimJob(q, "left", { worker: "w", leaseMs: 60_000 });
-      assert.ok(job && firsts.delete(job.id), `${job?.id} is a flow's first part, claimed once`);
-      const end = { id: job.id, worker: "w", attempt: 1, outcome: "failed" as const, error: "no" };
+      assert.equal(job?.id, first);
+      const end = { id: first, worker: "w", attempt: 1, outcome: "failed" as const, error: "no" };
       assert.equal(await q.finish("left", end), true);
     }
     assert.equal(await purgeJobs(backend, "left", { state: "failed" }), 2);
@@ -452,5 +451,86 @@ onRedis(
     await runPart(backend, "p", "f.0.0");
     assert.equal((await getJob(backend, "p/f.0.post")).state, "pending");
     assert.equal(await storedRecord(backend, "p", "f"), FOREIGN);
+  },
+);
+
+/** A result whose two in one group's gather pass the 1 MiB a job may hold. */
+const HALF_OVER = "x".repeat(600_000);
+
+/**
+ * Puts flow `f` in `queue`: f.0.0, of `parts`, in f.0 beside f.0.1, in f beside f.1; writes over
+ * f's record, and claims every part, those of f.0.0 for `lease` (f.0.0.2's, if any, for
+ * `lastLease`); completes f.0.0.0 with {@link HALF_OVER}.
+ */
+async function runOversize(
+  backend: RedisBackend,
+  queue: string,
+  group: { parts: number; continueOnFailure?: boolean },
+  lastLease = 60_000,
+): Promise<void> {
+  const parts = Array.from({ length: group.parts }, () => ({ handler: "one" }));
+  await putFlow(backend, queue, {
+    parallel: [{
+      parallel: [{ parallel: parts, continueOnFailure: group.continueOnFailure }, {
+        handler: "one",
+      }],
+    }, { handler: "one" }],
+  }, { id: "f" });
+  await overwriteJob(backend, queue, "f", "state", FOREIGN);
+  const claimed = [];
+  for (let i = 0; i < group.parts + 2; i++) {
+    const leaseMs = i === 2 ? lastLease : 60_000;
+    claimed.push((await claimJob(backend.queue, queue, { worker: "w", leaseMs })).job?.id);
+  }
+  const ids = parts.map((_, i) => `f.0.0.${i}`);
+  assert.deepEqual(claimed.sort(), [...ids, "f.0.1", "f.1"].sort());
+  const ran = { worker: "w", attempt: 1, outcome: "completed" as const, result: HALF_OVER };
+  assert.equal(await backend.queue.finish(queue, { ...ran, id: "f.0.0.0" }), true);
+}
+
+onRedis(
+  "a part's end whose group's gather passes 1 MiB, failing it and its group, whose group above another program wrote over, is refused (65) before it writes",
+  async (backend) => {
+    await runOversize(backend, "o", { parts: 2 });
+    const before = await queueKeys(backend, "o");
+    const ran = { id: "f.0.0.1", worker: "w", attempt: 1, outcome: "completed" as const };
+    await assert.rejects(
+      backend.queue.finish("o", { ...ran, result: HALF_OVER }),
+      (error) => error instanceof ForeignDataError && refusalOf("f").test(error.message),
+    );
+    assert.deepEqual(await queueKeys(backend, "o"), before, "every key is left as it was");
+  },
+);
+
+onRedis(
+  "a part abandoned too often whose group's gather passes 1 MiB, failing it and its group, whose group above another program wrote over, fails alone, and the queue goes on",
+  async (backend) => {
+    const lease = { worker: "w", leaseMs: 300 };
+    await runOversize(backend, "a", { parts: 3, continueOnFailure: true }, lease.leaseMs);
+    const lapsed = await backend.now() + lease.leaseMs;
+    const ran = { id: "f.0.0.1", worker: "w", attempt: 1, outcome: "completed" as const };
+    assert.equal(await backend.queue.finish("a", { ...ran, result: HALF_OVER }), true);
+    // Abandoned its last time: the next claim after its lease fails it.
+    const key = backend.key("queue", "a", "jobs");
+    const record = JSON.parse(String(await storedRecord(backend, "a", "f.0.0.2")));
+    await backend.conn.send(key, [
+      "HSET",
+      key,
+      "f.0.0.2",
+      JSON.stringify({ ...record, stalls: MAX_STALLS }),
+    ]);
+    await putJob(backend, "a", { handler: "one", id: "x" });
+    await until(async () => await backend.now() > lapsed, { what: "the lease to lapse" });
+    const step = await backend.queue.finishAndClaim("a", { ...lease, finishes: [], claims: 1 });
+    assert.deepEqual(step.jobs.map((job) => job.id), ["x"]);
+    const [failed] = step.failed ?? [];
+    assert.equal(failed?.id, "f.0.0.2");
+    assert.match(failed.flowRefused ?? "", refusalOf("f"));
+    const states = [];
+    for (const id of ["f.0.0.2", "f.0.0", "f.0"]) {
+      states.push((await getJob(backend, `a/${id}`)).state);
+    }
+    assert.deepEqual(states, ["failed", "waiting", "waiting"]);
+    assert.equal(await storedRecord(backend, "a", "f"), FOREIGN);
   },
 );

@@ -54,7 +54,8 @@ if not job then
     groupKey = group, parent = listed_by(id) }
 end
 if job.groupKey then check_groups({ job.groupKey }) end
--- Failed already by another worker whose claim met it too: counted, and its flow moved on.
+-- Failed already by another worker whose claim met it too: counted, its flow moved on or, with
+-- another program's record on its way up, left as it is.
 local ended = job.state == 'failed'
 -- Another program's record in its flow is met before the step writes anything, and not refused:
 -- the claim that met the job would hand it out again, each claim stopping there for good. The job

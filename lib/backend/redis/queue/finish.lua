@@ -136,7 +136,7 @@ local function end_run(job, outcome, payload, delay_ms)
     -- A flow's record another program wrote over is refused before the part's end writes: met
     -- by `part_ended`, after the end's first writes (a script is not undone), it left the run
     -- out of the running jobs and counted, its record still active, never to end.
-    if job.parent then check_flow_end(job, outcome) end
+    if job.parent then check_flow_end(job, outcome, false, payload) end
     if outcome == 'completed' then call('HSET', results, job.id, payload) end
     finish(job, outcome)
     return

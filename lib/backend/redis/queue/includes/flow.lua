@@ -115,7 +115,7 @@ local function part_ended(first)
     -- Its result or its postprocess' inputs, the list holds at most what a job may hold as JSON
     -- (MAX_JOB_BYTES in lib/queue/limits.ts; a top-level local would count against the 200 of
     -- the scripts that include this). Too large, it is not built: the group fails, in the words of
-    -- `gatheredOversize` in lib/queue/flow_progress.ts.
+    -- `gatheredOversize` in lib/queue/flow_progress.ts (`check_flow_end` adds it up alike).
     local MAX_JOB_BYTES = 1048576
     local bytes = #parts + 1
     for _, part in ipairs(parts) do bytes = bytes + #part end
@@ -151,42 +151,49 @@ end
 -- part is its postprocess, fails it, or is its last counted, as are the serial parts after it
 -- that end in their turn; only a group that may complete gathers its parts. With `told`, a
 -- refusal is returned (the FOREIGN text) rather than raised, for a step a claim makes on its own,
--- which must not stop every claim of the queue: it ends the part alone instead.
---   The parts gathered are `peek`ed: the gather of `part_ended` that follows takes them as decoded
--- here, rather than read and decoded again (up to 9,999 a group).
-local function check_flow_end(job, state, told)
-  -- Whether part `id`, released in its turn (`release`), ends at once, and whether it then
-  -- completes: cancelled while it waited (it fails its group, or is counted), or a group whose
-  -- parts end so. One another program wrote over joins the run order (`release`), ending later.
-  -- (Nested: a script's main function holds at most 200 locals, and `finish.lua` is near it.)
+-- which must not stop every claim of the queue: it ends the part alone instead. `result`: the
+-- part's own result, with which it completes.
+--   The parts gathered, and those released in their turn, are `peek`ed: the step that follows
+-- takes them as decoded here, rather than read and decoded again (up to 9,999 a group).
+local function check_flow_end(job, state, told, result)
+  -- Whether part `id`, released in its turn (`release`), ends at once, whether it then
+  -- completes, and the size of its result if so: cancelled while it waited (it fails its group,
+  -- or is counted), or a group whose parts end so. One another program wrote over joins the run
+  -- order (`release`), ending later. (Nested: a script's main function holds at most 200 locals,
+  -- and `finish.lua` is near it.)
   local function in_turn(id)
-    local part = decode(id)
+    local part = peek(id)
     if not part then return false, false end
     if part.state == 'cancelled' then return true, false end
     if not part.group then return false, false end
     local group = part.group
     local count, nth = parts_of(part)
-    local all = true
+    local all, bytes = true, count + 1
     for i = 1, count do
-      local ends, completes = in_turn(nth(i))
+      local ends, completes, size = in_turn(nth(i))
       if ends and not completes and not group.continueOnFailure then return true, false end
       if not ends then
         all = false
         -- A serial group's next part waits for this one.
         if group.kind == 'serial' then break end
       end
+      bytes = bytes + (completes and size or #'null')
     end
     if not all then return false, false end
     -- Its postprocess starts, but one cancelled while it waited, which fails the group.
     if group.postprocess then return (in_turn(group.postprocess)), false end
-    return true, true
+    return true, true, bytes
   end
-  -- Climbs from `job`: `fails`, `completes`, how the part at hand may end. A group whose gathered
-  -- results pass MAX_JOB_BYTES fails instead of completing: not followed, as the size is not
-  -- known before the part's own result is written (one such failure may still meet a record of
-  -- another program's higher up, after its writes).
+  -- Climbs from `job`: `fails`, `completes`, how the part at hand may end, and `size`, its
+  -- result's bytes in its group's gather (`part_ended`), where a part that did not complete is
+  -- 'null'. A gather over MAX_JOB_BYTES fails its group instead of completing it (as
+  -- part_ended's, a local: a top-level one would count against the 200 of `finish.lua`).
+  local MAX_JOB_BYTES = 1048576
   local function climb()
     local part, fails, completes = job, state ~= 'completed', state == 'completed'
+    local size = completes and result and #result or #'null'
+    -- The result sizes of the serial parts that complete in their turn, written by the step.
+    local in_turn_bytes = {}
     while part.parent do
       local parent = load(part.parent)
       if not parent or parent.state ~= 'waiting' then return end
@@ -206,8 +213,9 @@ local function check_flow_end(job, state, told)
           local count, nth = parts_of(parent)
           local done, last = group.done + 1, true
           while done < count do
-            local ends, completed = group.kind == 'serial', false
-            if ends then ends, completed = in_turn(nth(done + 1)) end
+            local ends, completed, bytes = group.kind == 'serial', false, nil
+            if ends then ends, completed, bytes = in_turn(nth(done + 1)) end
+            if completed then in_turn_bytes[nth(done + 1)] = bytes end
             -- Not the last counted: its group waits for the next part, or fails at it.
             if not ends or not (completed or group.continueOnFailure) then
               up_fails = up_fails or ends
@@ -217,20 +225,33 @@ local function check_flow_end(job, state, told)
             done = done + 1
           end
           if last then
-            -- The part ending (written by the step, whatever it holds now) is not read back.
+            -- The gather's size, as `part_ended` adds it up. The part ending (written by the
+            -- step, whatever it holds now) is not read back, nor those ending in their turn.
+            local gathered = count + 1
             for i = 1, count do
               local id = nth(i)
-              if id ~= part.id then
-                local _, held_text = peek(id)
+              local bytes = id == part.id and size or in_turn_bytes[id]
+              if not bytes then
+                local ended, held_text = peek(id)
                 if held_text then error({ err = 'FOREIGN ' .. foreign_value(jobs, 'job ' .. id,
                   held_text) }) end
+                bytes = #'null'
+                -- An empty result is read as one, not as 'null' (HSTRLEN tells neither apart).
+                if ended and ended.state == 'completed' then
+                  local held_bytes = call('HSTRLEN', results, id)
+                  if held_bytes > 0 or call('HEXISTS', results, id) == 1 then bytes = held_bytes end
+                end
               end
+              gathered = gathered + bytes
             end
-            if group.postprocess then
+            if gathered > MAX_JOB_BYTES then
+              up_fails = true
+            elseif group.postprocess then
               up_fails = up_fails or (in_turn(group.postprocess))
             else
               up_completes = true
             end
+            size = gathered
           end
         end
       end
