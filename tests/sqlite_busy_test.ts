@@ -4,37 +4,22 @@ import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
 import { connect } from "../lib/backend/connect.ts";
 import { barrier } from "../lib/barrier/barrier.ts";
+import { holdFileLocked } from "./support/sqlite.ts";
 import { tempSqlite } from "./support/temp.ts";
-
-/** Another process that takes the file's write lock, says so, and keeps it for `holdMs`. */
-async function holdWriteLock(path: string, holdMs: number) {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "eval",
-      `import { DatabaseSync } from "node:sqlite";
-       const db = new DatabaseSync(${JSON.stringify(path)});
-       db.exec("BEGIN IMMEDIATE");
-       console.log("locked");
-       setTimeout(() => db.exec("COMMIT"), ${holdMs});`,
-    ],
-    stdout: "piped",
-  }).spawn();
-  const reader = child.stdout.getReader();
-  await reader.read(); // "locked"
-  reader.releaseLock();
-  return child;
-}
+import { sleep } from "../lib/time.ts";
 
 Deno.test("a barrier step retries while another process holds the SQLite write lock", async () => {
   await using db = await tempSqlite();
   const path = db.url.slice("sqlite:".length);
   await using backend = await connect({ url: db.url, env: {} });
-  const holder = await holdWriteLock(path, 2500);
+  await using holder = await holdFileLocked(path, "IMMEDIATE");
+  // Held as long as another writer's long transaction.
+  const released = sleep(2500).then(holder.release);
   const started = performance.now();
   const result = await barrier(backend, "busy", 1, { delayMs: 0, toleranceMs: Infinity });
   assert.equal(result.generation, 1);
   assert.ok(performance.now() - started >= 1000, "it did wait for the lock");
-  await holder.output();
+  await released;
 });
 
 Deno.test("opening a file whose tables need an upgrade waits while another process holds the write lock", async () => {
@@ -49,12 +34,12 @@ Deno.test("opening a file whose tables need an upgrade waits while another proce
   old.exec("DROP INDEX coord_queue_job_finished");
   old.close();
   // Longer than the 1 s a read waits for a lock.
-  const holder = await holdWriteLock(path, 2500);
-  try {
+  await using holder = await holdFileLocked(path, "IMMEDIATE");
+  const released = sleep(2500).then(holder.release);
+  {
     await using _upgraded = await connect({ url: db.url, env: {} });
-  } finally {
-    await holder.output();
   }
+  await released;
   const reopened = new DatabaseSync(path);
   try {
     const index = reopened.prepare("SELECT name FROM sqlite_schema WHERE name = ?")

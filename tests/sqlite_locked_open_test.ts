@@ -26,6 +26,14 @@ async function saysItWaits(coord: CoordProcess): Promise<void> {
   ]);
 }
 
+/** A barrier on `url` that says it waits for the file, then gets SIGTERM: how it ended. */
+async function stoppedWhileWaiting(url: string) {
+  await using waiter = spawnCoord(["barrier", "b", "2", "--url", url]);
+  await saysItWaits(waiter);
+  waiter.kill("SIGTERM");
+  return await waiter.result;
+}
+
 /** `barrier b 2 --timeout 1` on `url`, which another process holds locked: exits 75 meanwhile. */
 async function barrierTimesOut(url: string): Promise<string> {
   const { code, stderr } = await spawnCoord(["barrier", "b", "2", "--timeout", "1", "--url", url])
@@ -94,10 +102,7 @@ Deno.test("lock run --wait 1 on a file another process holds locked exits 75 whi
 Deno.test("SIGTERM ends a barrier waiting for a file another process holds locked with 143", async () => {
   await using db = await tempSqlite();
   await using _holder = await holdFileLocked(db.url.slice("sqlite:".length));
-  await using waiter = spawnCoord(["barrier", "b", "2", "--url", db.url]);
-  await saysItWaits(waiter);
-  waiter.kill("SIGTERM");
-  const { code, stderr } = await waiter.result;
+  const { code, stderr } = await stoppedWhileWaiting(db.url);
   assert.equal(code, 143, stderr);
   assert.match(stderr, /stopped by SIGTERM/);
 });
@@ -153,10 +158,7 @@ Deno.test("SIGTERM ends a barrier waiting to upgrade a file whose write lock ano
   await using db = await tempSqlite();
   await olderFile(db.url);
   await using _holder = await holdFileLocked(db.url.slice("sqlite:".length));
-  await using waiter = spawnCoord(["barrier", "b", "2", "--url", db.url]);
-  await saysItWaits(waiter);
-  waiter.kill("SIGTERM");
-  const { code, stderr } = await waiter.result;
+  const { code, stderr } = await stoppedWhileWaiting(db.url);
   assert.equal(code, 143, stderr);
 });
 

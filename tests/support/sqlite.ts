@@ -31,7 +31,8 @@ export interface FileLockHolder extends AsyncDisposable {
  * Starts a process that opens the file at `path` (an empty one where there is none, as a new
  * database is) and holds it in `BEGIN EXCLUSIVE`, as a sqlite3 shell can, until released;
  * resolves once it holds the lock. A file not yet in WAL mode then cannot be read or written by
- * anyone else, nor switched to WAL. Disposing of it releases it.
+ * anyone else, nor switched to WAL. `IMMEDIATE` holds the write lock only, as another writer's
+ * long transaction does. Disposing of it releases it.
  *
  * @example
  * ```ts ignore
@@ -39,13 +40,16 @@ export interface FileLockHolder extends AsyncDisposable {
  * await holder.release();
  * ```
  */
-export async function holdFileLocked(path: string): Promise<FileLockHolder> {
+export async function holdFileLocked(
+  path: string,
+  lock: "EXCLUSIVE" | "IMMEDIATE" = "EXCLUSIVE",
+): Promise<FileLockHolder> {
   const child = new Deno.Command(Deno.execPath(), {
     args: [
       "eval",
       `import { DatabaseSync } from "node:sqlite";
        const db = new DatabaseSync(${JSON.stringify(path)});
-       db.exec("BEGIN EXCLUSIVE");
+       db.exec("BEGIN ${lock}");
        console.log("locked");
        // Held until the test closes stdin (or exits).
        await Deno.stdin.readable.pipeTo(new WritableStream());
