@@ -15,6 +15,7 @@ import type { Backend } from "../backend/types.ts";
 import { checkName } from "../backend/keys.ts";
 import {
   BackendUnavailableError,
+  isUnrecoverable,
   LeaseLostError,
   LockTimeoutError,
   UsageError,
@@ -327,8 +328,9 @@ function hold(
           starting: true,
         });
       } catch (error) {
-        if (error instanceof BackendUnavailableError) throw error;
-        // A refusal or garbage in the queue does not get better by asking again.
+        // An outage is tried again until the lease runs out. A refusal, garbage in the queue or
+        // a file removed under it does not get better by asking again: lost now, and said so.
+        if (error instanceof BackendUnavailableError && !isUnrecoverable(error)) throw error;
         why = error instanceof Error ? error.message : String(error);
         return "lost";
       }
