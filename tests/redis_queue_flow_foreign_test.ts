@@ -534,3 +534,69 @@ onRedis(
     assert.equal(await storedRecord(backend, "a", "f"), FOREIGN);
   },
 );
+
+/**
+ * Ends `last` of flow `f` on `queue` (its other parts' ends `ends` done first, `overwritten`'s
+ * record then written over) and checks the end is refused (65) with every key as it was.
+ */
+async function assertRefusedWhole(
+  backend: RedisBackend,
+  queue: string,
+  ends: [id: string, result: string][],
+  overwritten: string,
+  last: [id: string, result: string],
+): Promise<void> {
+  const ran = { worker: "w", attempt: 1, outcome: "completed" as const };
+  for (const [id, result] of ends) {
+    assert.equal(await backend.queue.finish(queue, { ...ran, id, result }), true, id);
+    if (id === overwritten) await overwriteJob(backend, queue, id, "state", FOREIGN);
+  }
+  const before = await queueKeys(backend, queue);
+  await assert.rejects(
+    backend.queue.finish(queue, { ...ran, id: last[0], result: last[1] }),
+    (error) => error instanceof ForeignDataError && refusalOf(overwritten).test(error.message),
+  );
+  assert.deepEqual(await queueKeys(backend, queue), before);
+}
+
+onRedis(
+  "a group failed by its gather passing 1 MiB counts as null in a continueOnFailure group above, whose gather meets another program's record: refused (65) before it writes",
+  async (backend) => {
+    await putFlow(backend, "r", {
+      parallel: [{
+        parallel: [{ parallel: [{ handler: "one" }, { handler: "one" }] }],
+        continueOnFailure: true,
+      }, { handler: "one" }],
+    }, { id: "f" });
+    for (let i = 0; i < 3; i++) {
+      await claimJob(backend.queue, "r", { worker: "w", leaseMs: 60_000 });
+    }
+    await assertRefusedWhole(backend, "r", [["f.1", "1"], ["f.0.0.0", HALF_OVER]], "f.1", [
+      "f.0.0.1",
+      HALF_OVER,
+    ]);
+  },
+);
+
+onRedis(
+  "a serial group failed by a part cancelled before its turn counts as null in a continueOnFailure group above, whose gather meets another program's record: refused (65) before it writes",
+  async (backend) => {
+    await putFlow(backend, "s", {
+      parallel: [{
+        parallel: [{ serial: [{ handler: "one" }, { handler: "one" }] }, { handler: "one" }],
+        continueOnFailure: true,
+      }, { handler: "one" }],
+    }, { id: "f" });
+    await cancelJob(backend, "s/f.0.0.1");
+    for (let i = 0; i < 3; i++) {
+      await claimJob(backend.queue, "s", { worker: "w", leaseMs: 60_000 });
+    }
+    await assertRefusedWhole(
+      backend,
+      "s",
+      [["f.1", "1"], ["f.0.1", "y".repeat(300_000)]],
+      "f.1",
+      ["f.0.0.0", "x".repeat(900_000)],
+    );
+  },
+);

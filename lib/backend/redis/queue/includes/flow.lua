@@ -256,6 +256,8 @@ local function check_flow_end(job, state, told, result)
         end
       end
       if not (up_fails or up_completes) then return end
+      -- A group that fails is null in its own group's gather, whatever its parts held.
+      if not up_completes then size = #'null' end
       part, fails, completes = parent, up_fails, up_completes
     end
   end
