@@ -21,8 +21,11 @@ interface SourceLine {
   origin: string;
 }
 
-/** Where Redis says a script's error is: `user_script:LINE:`, a line of the script it was sent. */
-const SCRIPT_LINE = /\buser_script:(\d+):/g;
+/**
+ * Where Redis says a script's error is: `user_script:LINE`, a line of the script it was sent, at
+ * the message's head (`user_script:300: attempt to …`) and after it (`… on @user_script:300.`).
+ */
+const SCRIPT_LINE = /\buser_script:(\d+)\b/g;
 
 /** One Lua script, loaded from a file once per process. */
 export class LuaScript {
@@ -48,8 +51,7 @@ export class LuaScript {
    */
   locate(message: string): string {
     return message.replace(SCRIPT_LINE, (whole, line: string) => {
-      const origin = this.#origins?.[Number(line) - 1];
-      return origin === undefined ? whole : `${origin}:`;
+      return this.#origins?.[Number(line) - 1] ?? whole;
     });
   }
 

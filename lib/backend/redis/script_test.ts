@@ -71,3 +71,21 @@ Deno.test("LuaScript.load refuses includes that include each other, and names a 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("LuaScript.locate names the source file and line of every place Redis's error names a line of the expanded script", async () => {
+  const script = await LuaScript.load(new URL("./queue/finish.lua", import.meta.url));
+  const line = script.source.split("\n").findIndex((text) => text.startsWith("local function")) +
+    1;
+  const at = script.locate(`user_script:${line}:`).slice(0, -1);
+  assert.match(at, /^[a-z_/]+\.lua:\d+$/);
+  assert.equal(
+    script.locate(
+      `user_script:${line}: attempt to index a nil value script: x, on @user_script:${line}.`,
+    ),
+    `${at}: attempt to index a nil value script: x, on @${at}.`,
+  );
+  assert.equal(
+    script.locate(`Unknown Redis command called from script script: x, on @user_script:${line}.`),
+    `Unknown Redis command called from script script: x, on @${at}.`,
+  );
+});
