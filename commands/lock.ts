@@ -83,9 +83,10 @@ Signals: SIGINT, SIGTERM and SIGHUP are passed to CMD's process group while it r
 terminal CMD is the foreground job: Ctrl-C and keyboard input reach it directly); while
 waiting they give the ticket back and exit 130/143/129. If the lease is lost while CMD runs
 (no renewal answered for 2/3 of --expire, or the queue no longer has its ticket: a reset, or
-the backend lost the lock's state), CMD's whole process group (CMD and every process
-it started) gets SIGTERM, then SIGKILL --expire/6 later, at most ${STOP_GRACE_MS / 1000} s (gone
-before the lock can pass on), and coord exits 75.
+the backend lost the lock's state), CMD's whole process group (CMD and every process it
+started; on Linux off a terminal, whichever group of its session it is in, but not one that
+left the session: setsid, a daemon) gets SIGTERM, then SIGKILL --expire/6 later, at most
+${STOP_GRACE_MS / 1000} s (gone before the lock can pass on), and coord exits 75.
 
 Examples:
   coord lock run deploy -- ./deploy.sh production

@@ -208,7 +208,8 @@ arguments: coord queue work emails reports.
           is stored as the job's progress (show, list, --json), at most every 0.25 s (the
           latest value wins; the last one before the job ends).
           Commands run in their own process group (a stopped job's SIGTERM, then SIGKILL
-          --lease/6 later, at most ${STOP_GRACE_MS / 1000} s, reaches all they started)
+          --lease/6 later, at most ${STOP_GRACE_MS / 1000} s, reaches all they started, on Linux in
+          whichever group of their session; not what left the session: setsid, daemons)
           without COORD_URL, COORD_PASSWORD, PGPASSWORD and COORD_UI_PASSWORD in their
           environment, unless --pass-env names them (with --allow-commands only; any other
           name exits 64), and with COORD_JOB (QUEUE/ID) and COORD_ATTEMPT (higher for each

@@ -2,12 +2,15 @@
  * How coord runs other programs (`coord lock run`'s CMD, crontab commands, command jobs): each
  * as its own process group, so stopping it stops everything it started — a `sleep 1000 &` left
  * behind by a shell must not run on beside the next lock holder — and with an environment that
- * does not carry coord's own credentials.
+ * does not carry coord's own credentials. Off a terminal the group leads a new session, and on
+ * Linux its other groups are stopped too: a process that moved to a group of its own (GNU
+ * `timeout` does) is still in the session.
  *
  * @module
  */
 
 import { stopWithinMs } from "./lease.ts";
+import { sessionGroups } from "./session_groups.ts";
 import { sleep } from "./time.ts";
 
 /**
@@ -35,8 +38,9 @@ export function stopGraceMs(leaseMs: number): number {
 }
 
 /**
- * How long a command's piped output is still read after its group was stopped: a process that
- * left the group (`setsid`) may hold the pipe open for ever, and must not hold the run too.
+ * How long a command's piped output is still read after its group was stopped: a process out of
+ * reach (one that left the session with `setsid`) may hold the pipe open for ever, and must not
+ * hold the run too.
  */
 const OUTPUT_DRAIN_MS = 100;
 
@@ -108,11 +112,14 @@ export interface GroupOptions {
 /**
  * Starts `program` as the leader of a new process group.
  *
- * Off a terminal the group is a new session (`setsid`). On a terminal (`terminal: true`)
- * that would take the terminal away from the command, so a job-control shell runs it
- * instead: `sh` with `set -m` puts the command in a new process group, makes that group the
- * terminal's foreground (Ctrl-C and keyboard input reach the command, not coord) and gives the
- * terminal back to coord when the command ends.
+ * Off a terminal the group is a new session (`setsid`), and where `/proc` tells a process's
+ * session (Linux) signals and stops reach the session's other groups too: a process of the
+ * command's that moved to a group of its own is reached, one that left the session is not. On
+ * a terminal (`terminal: true`) that would take the terminal away from the command, so a
+ * job-control shell runs it instead: `sh` with `set -m` puts the command in a new process
+ * group, makes that group the terminal's foreground (Ctrl-C and keyboard input reach the
+ * command, not coord) and gives the terminal back to coord when the command ends. Its session
+ * is then the terminal's, with the user's shell and coord in it: only the group is reached.
  *
  * @throws {Deno.errors.NotFound} when `program` does not exist, or is no file the shell could
  *   run.
@@ -147,7 +154,7 @@ export async function spawnGroup(
       stdout,
       stderr,
     }).spawn();
-    return new ProcessGroup(child, readGroupId(pidFile, child.status), graceMs);
+    return new ProcessGroup(child, readGroupId(pidFile, child.status), undefined, graceMs);
   }
   const child = new Deno.Command(program, {
     args,
@@ -158,7 +165,7 @@ export async function spawnGroup(
     stderr,
     detached: true,
   }).spawn();
-  return new ProcessGroup(child, Promise.resolve(child.pid), graceMs);
+  return new ProcessGroup(child, Promise.resolve(child.pid), child.pid, graceMs);
 }
 
 /**
@@ -211,12 +218,24 @@ export class ProcessGroup {
   readonly #child: Deno.ChildProcess;
   readonly #groupId: Promise<number | undefined>;
   readonly #graceMs: number;
+  /**
+   * The session the group leads, whose other groups are reached too. Forgotten once seen
+   * without a running process: its number is then free for another program's session (while
+   * a process of it lives, the kernel gives the number to no one else).
+   */
+  #sessionId: number | undefined;
   #stopping: Promise<void> | undefined;
 
   /** Use {@link spawnGroup}. */
-  constructor(child: Deno.ChildProcess, groupId: Promise<number | undefined>, graceMs: number) {
+  constructor(
+    child: Deno.ChildProcess,
+    groupId: Promise<number | undefined>,
+    sessionId: number | undefined,
+    graceMs: number,
+  ) {
     this.#child = child;
     this.#groupId = groupId;
+    this.#sessionId = sessionId;
     this.#graceMs = graceMs;
   }
 
@@ -235,34 +254,51 @@ export class ProcessGroup {
     return this.#child.stderr;
   }
 
-  /** Sends `signal` to every process of the group that is still there. */
+  /**
+   * Sends `signal` to every process of the group that is still there, and off a terminal to
+   * those of the session's other groups (see {@link spawnGroup}).
+   */
   async signal(signal: Deno.Signal): Promise<void> {
     const id = await this.#groupId;
-    if (id !== undefined) signalGroup(id, signal);
+    if (id !== undefined) this.#reach(id, [signal]);
   }
 
   /**
-   * Stops the whole group: SIGTERM, then SIGKILL to whatever of it is left after the grace
-   * ({@link STOP_GRACE_MS}, or {@link stopGraceMs} of the lease it holds). Resolves once the
-   * group is empty, or right after the SIGKILL (which cannot be ignored). At once when the group
-   * was already empty. Calling it again joins the stop under way.
+   * Stops the whole group (off a terminal, with the session's other groups): SIGTERM, then
+   * SIGKILL to whatever of it is left after the grace ({@link STOP_GRACE_MS}, or
+   * {@link stopGraceMs} of the lease it holds). Resolves once the group is empty, or right
+   * after the SIGKILL (which cannot be ignored). At once when the group was already empty.
+   * Calling it again joins the stop under way.
    */
   stop(): Promise<void> {
     this.#stopping ??= (async () => {
       const id = await this.#groupId;
       if (id === undefined) return;
       // SIGCONT too: a stopped process acts on SIGTERM only once continued.
-      if (!signalGroup(id, "SIGTERM") || !signalGroup(id, "SIGCONT")) return;
+      if (!this.#reach(id, ["SIGTERM", "SIGCONT"])) return;
       // By the clock, not by counting checks: on a busy machine each sleep overruns.
       const killAt = performance.now() + this.#graceMs;
       while (performance.now() < killAt) {
         await sleep(Math.min(GONE_CHECK_MS, killAt - performance.now()));
-        // Signalling is the only portable way to ask whether a group still has members.
-        if (!signalGroup(id, "SIGCONT")) return;
+        if (!this.#reach(id, ["SIGCONT"])) return;
       }
-      signalGroup(id, "SIGKILL");
+      this.#reach(id, ["SIGKILL"]);
     })();
     return this.#stopping;
+  }
+
+  /**
+   * Sends `signals` to the group, and to the session's other groups while it is known; false
+   * when none of them has a process left. Without the session, signalling is the only portable
+   * way to ask whether a group still has members (zombies count); with it, the session's
+   * running processes are counted (a zombie runs nothing), once per call.
+   */
+  #reach(groupId: number, signals: Deno.Signal[]): boolean {
+    const groups = this.#sessionId === undefined ? undefined : sessionGroups(this.#sessionId);
+    if (groups === undefined) return signals.every((signal) => signalGroup(groupId, signal));
+    if (groups.size === 0) this.#sessionId = undefined;
+    for (const group of groups) for (const signal of signals) signalGroup(group, signal);
+    return groups.size > 0;
   }
 
   /**
@@ -270,7 +306,7 @@ export class ProcessGroup {
    * the command exited, whatever it left running in its group (`sleep 1000 &`) is stopped too,
    * so nothing of it outlives the run (or runs beside a lock's next holder). `read` reads the
    * piped output; its signal aborts {@link OUTPUT_DRAIN_MS} after the group is gone, when it
-   * should stop: a process that left the group (`setsid`) may hold the pipes open for ever.
+   * should stop: a process out of reach (`setsid`) may hold the pipes open for ever.
    *
    * @returns how the command ended and what `read` returned, once the group is gone.
    */

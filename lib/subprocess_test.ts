@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { processExists } from "../tests/support/host.ts";
+import { processExists, processRuns } from "../tests/support/host.ts";
 import { childEnv, spawnGroup, STOP_GRACE_MS, stopGraceMs } from "./subprocess.ts";
 
 async function firstLine(stream: ReadableStream<Uint8Array>): Promise<string> {
@@ -31,6 +31,30 @@ Deno.test("stop() SIGKILLs, after the grace, a group whose processes ignore SIGT
     await new Promise((r) => setTimeout(r, 20));
   }
   await group.stdout.cancel();
+});
+
+Deno.test("stop() reaches what moved to a process group of its own, in the group's session", async () => {
+  // GNU timeout moves itself and the sleep to a group of their own (setpgid).
+  const group = await spawnGroup("sh", {
+    args: ["-c", `timeout 100 sh -c 'echo $$; exec sleep 1000' & wait`],
+    stderr: "null",
+  });
+  const moved = Number(await firstLine(group.stdout));
+  try {
+    await group.stop();
+    assert.equal((await group.status).signal, "SIGTERM");
+    for (let i = 0; processRuns(moved); i++) {
+      assert.ok(i < 500, "the process in a group of its own outlived the stop");
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await group.stdout.cancel();
+  } finally {
+    try {
+      Deno.kill(moved, "SIGKILL");
+    } catch {
+      // Gone, as it should be.
+    }
+  }
 });
 
 Deno.test("stop() ends a group that obeys SIGTERM with SIGTERM, not SIGKILL", async () => {

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { type CaseContext, conformance, envOf } from "../support/backends.ts";
 import { runCoord, spawnCoord } from "../support/cli.ts";
-import { processExists } from "../support/host.ts";
+import { processRuns } from "../support/host.ts";
 import { users } from "../support/lock.ts";
 import { BackendUnavailableError } from "../../lib/errors.ts";
 
@@ -40,8 +40,18 @@ const withGrandchild = (pidFile: string) => [
 ];
 
 /**
- * Runs `fn` with a file for {@link withGrandchild}'s pid; afterwards, pass or fail, the
- * grandchild is killed and the file removed, so a failing test leaves no `sleep 1000` behind.
+ * A shell command that starts `sleep 1000` under GNU `timeout`, which moves itself and the sleep
+ * to a process group of their own (setpgid), and goes on once the sleep's pid is in `pidFile`.
+ * Their output goes elsewhere: left running, they would hold coord's pipes open.
+ */
+const movedSleep = (pidFile: string) =>
+  `timeout 100 sh -c 'echo $$ > ${pidFile}; exec sleep 1000' </dev/null >/dev/null 2>&1 & ` +
+  `until [ -s ${pidFile} ]; do sleep 0.01; done`;
+
+/**
+ * Runs `fn` with a file for {@link withGrandchild}'s pid (or {@link movedSleep}'s); afterwards,
+ * pass or fail, the sleep is killed and the file removed, so a failing test leaves no
+ * `sleep 1000` behind.
  */
 async function withPidFile(fn: (pidFile: string) => Promise<void>): Promise<void> {
   const pidFile = await Deno.makeTempFile();
@@ -58,10 +68,13 @@ async function withPidFile(fn: (pidFile: string) => Promise<void>): Promise<void
   }
 }
 
-/** Resolves once `pid` is gone; rejects if it is still there after the hang guard. */
+/**
+ * Resolves once `pid` no longer runs (gone, or a zombie its parent has not reaped yet); rejects
+ * if it still runs after the hang guard.
+ */
 async function gone(pid: number, hangGuardMs = 10_000): Promise<void> {
   const deadline = performance.now() + hangGuardMs;
-  while (processExists(pid)) {
+  while (processRuns(pid)) {
     if (performance.now() > deadline) throw new Error(`process ${pid} outlived its group's stop`);
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -106,6 +119,47 @@ conformance("a lost lease stops CMD's whole process group, grandchildren too", a
     await gone(grandchild);
   });
 });
+
+conformance(
+  "a lost lease stops what CMD moved to a process group of its own (timeout), in its session",
+  async (ctx) => {
+    await withPidFile(async (pidFile) => {
+      const holder = spawnCoord([
+        "lock",
+        "run",
+        "moved",
+        "--expire",
+        "3",
+        "--",
+        "sh",
+        "-c",
+        `${movedSleep(pidFile)}; echo ready >&2; wait`,
+      ], { env: envOf(ctx) });
+      await holder.stderrLine(/^ready$/);
+      const sleep = Number(await Deno.readTextFile(pidFile));
+      const reset = await runCoord(["turn", "reset", "moved", "--force"], { env: envOf(ctx) });
+      assert.equal(reset.code, 0, reset.stderr);
+      const r = await holder.result;
+      assert.equal(r.code, 75, r.stderr);
+      assert.match(r.stderr, /lost the lease/);
+      await gone(sleep);
+    });
+  },
+);
+
+conformance(
+  "what CMD left running in a group of its own is stopped when CMD exits",
+  async (ctx) => {
+    await withPidFile(async (pidFile) => {
+      const r = await runCoord(
+        ["lock", "run", "moved-left", "--", "sh", "-c", movedSleep(pidFile)],
+        { env: envOf(ctx) },
+      );
+      assert.equal(r.code, 0, r.stderr);
+      await gone(Number(await Deno.readTextFile(pidFile)));
+    });
+  },
+);
 
 conformance(
   "a coord frozen past its lease stops CMD's grandchildren when it resumes",
@@ -241,6 +295,24 @@ conformance("a command job ends with its command: what it left running is stoppe
   });
 });
 
+conformance(
+  "a command job's leftover in a group of its own (timeout) ends with the job",
+  async (ctx) => {
+    await withPidFile(async (pidFile) => {
+      const put = await runCoord(
+        ["queue", "put", "movedq", "--", "sh", "-c", movedSleep(pidFile)],
+        { env: envOf(ctx) },
+      );
+      assert.equal(put.code, 0, put.stderr);
+      const worker = await runCoord(["queue", "work", "movedq", "--allow-commands", "--drain"], {
+        env: envOf(ctx),
+      });
+      assert.equal(worker.code, 0, worker.stderr);
+      await gone(Number(await Deno.readTextFile(pidFile)));
+    });
+  },
+);
+
 conformance("a crontab command's leftovers end with its run", async (ctx) => {
   await withPidFile(async (pidFile) => {
     const file = await Deno.makeTempFile({ suffix: ".cron" });
@@ -261,6 +333,32 @@ conformance("a crontab command's leftovers end with its run", async (ctx) => {
     }
   });
 });
+
+conformance(
+  "a crontab command's leftover in a group of its own (timeout) ends with its run",
+  async (ctx) => {
+    await withPidFile(async (pidFile) => {
+      const file = await Deno.makeTempFile({ suffix: ".cron" });
+      // The first run only starts it: the ticks, every second, would write over the pid.
+      await Deno.writeTextFile(
+        file,
+        `@every 1s name=moved if [ ! -s ${pidFile} ]; then ${movedSleep(pidFile)}; fi; ` +
+          "echo started\n",
+      );
+      const scheduler = spawnCoord(["schedule", "run", file, "--instance", "moved"], {
+        env: envOf(ctx),
+      });
+      try {
+        await scheduler.stdoutLine(/^\[moved\] started$/);
+        await gone(Number(await Deno.readTextFile(pidFile)));
+      } finally {
+        scheduler.kill("SIGTERM");
+        await scheduler.result;
+        await Deno.remove(file);
+      }
+    });
+  },
+);
 
 conformance(
   "--url and --namespace given as flags reach the command as COORD_URL and COORD_NAMESPACE",

@@ -43,6 +43,29 @@ export function processExists(pid: number): boolean {
 }
 
 /**
+ * Whether process `pid` runs: it exists and is no zombie (which runs nothing, and stays until its
+ * parent reaps it: an orphan's parent may be a PID 1 that never does). Reads Linux's `/proc`.
+ *
+ * @example
+ * ```ts
+ * import { processRuns } from "./host.ts";
+ * processRuns(Deno.pid); // true
+ * ```
+ */
+export function processRuns(pid: number): boolean {
+  let stat: string;
+  try {
+    stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return false;
+    throw error;
+  }
+  // The state follows the program's name, which is in parentheses and may hold ") ".
+  const state = stat[stat.lastIndexOf(")") + 2];
+  return state !== "Z" && state !== "X";
+}
+
+/**
  * A loopback port nobody listens on right now (the kernel's choice; another process may take
  * it before the caller binds it, so a server started on it checks that it got it).
  *

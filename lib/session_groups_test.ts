@@ -1,0 +1,25 @@
+import assert from "node:assert/strict";
+import { sessionGroups } from "./session_groups.ts";
+
+Deno.test("sessionGroups() finds a new session's group, also when a program's name holds ') '", async () => {
+  // /proc/PID/stat shows the name in parentheses, as it is: read by spaces, its fields shift.
+  const dir = await Deno.makeTempDir();
+  const program = `${dir}/odd) 1 2 3`;
+  await Deno.copyFile("/bin/sleep", program);
+  await Deno.chmod(program, 0o755);
+  const child = new Deno.Command(program, { args: ["1000"], detached: true }).spawn();
+  try {
+    assert.deepEqual(sessionGroups(child.pid), new Set([child.pid]));
+  } finally {
+    child.kill("SIGKILL");
+    await child.status;
+    await Deno.remove(dir, { recursive: true });
+  }
+  assert.deepEqual(sessionGroups(child.pid), new Set());
+});
+
+Deno.test("sessionGroups() does not name the groups of coord's own session", () => {
+  const stat = Deno.readTextFileSync("/proc/self/stat");
+  const ownSession = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[3]);
+  assert.equal(sessionGroups(ownSession), undefined);
+});
