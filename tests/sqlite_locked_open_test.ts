@@ -162,25 +162,58 @@ Deno.test("SIGTERM ends a barrier waiting to upgrade a file whose write lock ano
   assert.equal(code, 143, stderr);
 });
 
-Deno.test("SIGTERM stops a schedulerMain() program waiting for its file another process holds locked, which says so", async () => {
-  await using db = await tempSqlite();
-  const path = db.url.slice("sqlite:".length);
-  const program = `${path}.app.ts`;
+/**
+ * A schedulerMain() program on `url`, written beside its file; `before` runs ahead of the call.
+ */
+async function schedulerProgram(url: string, before = ""): Promise<string> {
+  const program = `${url.slice("sqlite:".length)}.app.ts`;
   await Deno.writeTextFile(
     program,
     `import { Scheduler, schedulerMain } from "coord";
-const app = new Scheduler({ connect: { url: ${JSON.stringify(db.url)} } });
+const app = new Scheduler({ connect: { url: ${JSON.stringify(url)} } });
 app.task({ name: "beat", interval: "1s" }, () => console.log("ran"));
+${before}
 await schedulerMain(app);
 `,
   );
-  await using _holder = await holdFileLocked(path);
+  return program;
+}
+
+/** Connecting begun by the program before schedulerMain() listens for signals. */
+const CONNECTS_FIRST = "app.backend().catch(() => {});";
+
+Deno.test("SIGTERM stops a schedulerMain() program waiting for its file another process holds locked, which says so", async () => {
+  await using db = await tempSqlite();
+  const program = await schedulerProgram(db.url);
+  await using _holder = await holdFileLocked(db.url.slice("sqlite:".length));
   await using app = spawnProgram(program);
   await saysItWaits(app);
   app.kill("SIGTERM");
   const { code, stdout, stderr } = await app.result;
   assert.equal(code, 0, stderr);
   assert.equal(stdout, "");
+});
+
+Deno.test("SIGTERM stops a schedulerMain() program whose app.backend() began connecting to a file another process holds locked", async () => {
+  await using db = await tempSqlite();
+  const path = db.url.slice("sqlite:".length);
+  const program = await schedulerProgram(db.url, CONNECTS_FIRST);
+  await using _holder = await holdFileLocked(path);
+  await using app = spawnProgram(program);
+  // At the file: schedulerMain() listened before the connect opened it.
+  await Promise.race([hasOpen(app.pid, path), app.result]);
+  app.kill("SIGTERM");
+  const { code, stdout, stderr } = await guarded(app.result, "end after SIGTERM", 20_000);
+  assert.equal(code, 0, stderr);
+  assert.equal(stdout, "");
+});
+
+Deno.test("a schedulerMain() program whose app.backend() began connecting says it waits for its file another process holds locked", async () => {
+  await using db = await tempSqlite();
+  const program = await schedulerProgram(db.url, CONNECTS_FIRST);
+  await using _holder = await holdFileLocked(db.url.slice("sqlite:".length));
+  await using app = spawnProgram(program);
+  await guarded(saysItWaits(app), "line saying it waits", 20_000);
 });
 
 Deno.test("Scheduler.run() that connects itself to a file another process holds locked ends when its signal aborts", async () => {

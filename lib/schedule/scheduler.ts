@@ -83,6 +83,12 @@ export interface RunOptions {
   onLocked?: (message: string) => void;
 }
 
+/** A connect in progress: how to give it up, and whom to tell of a SQLite file held locked. */
+interface PendingConnect {
+  giveUp: AbortController;
+  onLocked?: (message: string) => void;
+}
+
 /** How {@link Scheduler.run} ended. */
 export interface RunResult {
   /** Runs still going when the grace period ended or `force` aborted (their signal aborted). */
@@ -122,6 +128,8 @@ export class Scheduler {
   readonly #fixtures = new Map<string, Fixture>();
   readonly #middlewares: Middleware[] = [];
   #backend: Promise<Backend> | undefined;
+  /** The connect in progress, while it is. */
+  #pending: PendingConnect | undefined;
   /** Whether the backend was given (the caller closes it) rather than connected here. */
   #backendGiven: boolean;
   #running = false;
@@ -177,29 +185,55 @@ export class Scheduler {
     return [...this.#tasks.values()];
   }
 
-  /** The backend, connecting on first use. */
+  /**
+   * The backend, connecting on first use. A connect still under way when {@link Scheduler.run}
+   * is stopped is given up: this rejects then with the stop's reason.
+   */
   backend(): Promise<Backend> {
     return this.#connected();
   }
 
   /**
    * The backend, connecting on first use; `stop` gives the connect up as the `connect` option's
-   * signal does (a SQLite file held locked is waited for until then). A connect that failed is
-   * not kept: the next call connects again.
+   * signal does (a SQLite file held locked is waited for until then), and `onLocked` is told of
+   * such a file, whoever began the connect. A connect that failed is not kept: the next call
+   * connects again.
    */
   #connected(stop?: AbortSignal, onLocked?: RunOptions["onLocked"]): Promise<Backend> {
-    if (this.#backend) return this.#backend;
+    const connecting = this.#backend ?? this.#connect();
+    const pending = this.#pending;
+    // A run's stop must end a connect begun before it (by backend(), with no signal of the
+    // run's), or a program stopped while its file is held locked would not stop.
+    if (pending && stop) {
+      pending.onLocked ??= onLocked;
+      const giveUp = () => pending.giveUp.abort(stop.reason);
+      if (stop.aborted) giveUp();
+      else {
+        stop.addEventListener("abort", giveUp, { once: true });
+        const forget = () => stop.removeEventListener("abort", giveUp);
+        connecting.then(forget, forget);
+      }
+    }
+    return connecting;
+  }
+
+  /** Begins a connect with the `connect` option, which {@link Scheduler.run} can give up. */
+  #connect(): Promise<Backend> {
     const options = this.#options.connect ?? {};
-    const signals = [options.signal, stop].filter((s) => s !== undefined);
+    const pending: PendingConnect = { giveUp: new AbortController() };
+    const signals = [options.signal, pending.giveUp.signal].filter((s) => s !== undefined);
     const connecting = connect({
       ...options,
-      signal: signals.length > 0 ? AbortSignal.any(signals) : undefined,
-      onLocked: options.onLocked ?? onLocked,
+      signal: AbortSignal.any(signals),
+      onLocked: options.onLocked ?? ((message) => pending.onLocked?.(message)),
     });
     this.#backend = connecting;
-    connecting.catch(() => {
-      if (this.#backend === connecting) this.#backend = undefined;
-    });
+    this.#pending = pending;
+    const settled = (connected: boolean) => {
+      if (this.#pending === pending) this.#pending = undefined;
+      if (!connected && this.#backend === connecting) this.#backend = undefined;
+    };
+    connecting.then(() => settled(true), () => settled(false));
     return connecting;
   }
 
