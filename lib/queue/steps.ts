@@ -307,7 +307,7 @@ export interface FailedInStep {
   /** Why, as stored in its `error`. */
   error: string;
   /**
-   * A flow's part on Redis whose flow holds a record of another program's its end would read on
+   * A flow's part whose flow holds a record (a row) of another program's its end would read on
    * the way up: the refusal ({@link ForeignDataError}'s message). The part failed alone, its flow
    * left as it is; refused, the part would stay running and stop every claim of its queue.
    */
@@ -315,8 +315,8 @@ export interface FailedInStep {
 }
 
 /**
- * What {@link QueueSteps.failUndecodable} did: whether it failed the job, or, on Redis, that it
- * failed it alone, with the refusal its flow's record of another program's met (as
+ * What {@link QueueSteps.failUndecodable} did: whether it failed the job, or that it failed it
+ * alone, with the refusal its flow's record of another program's met (as
  * {@link FailedInStep.flowRefused}).
  */
 export type UndecodableFailed = boolean | { flowRefused: string };

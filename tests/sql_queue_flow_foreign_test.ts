@@ -1,0 +1,153 @@
+/**
+ * A flow's part that a claim fails on its own (abandoned too often, unreadable) under a group
+ * row another program wrote, on both SQL engines: the flow's end is refused there, as coord's
+ * flow steps refuse it (65), so the part fails alone, its flow left as it is, and the queue goes
+ * on, as on Redis (redis_queue_flow_foreign_test.ts). Refused with the claim, the part stayed
+ * running, its lease lapsed, and every later claim of its queue met it and was refused.
+ */
+
+import assert from "node:assert/strict";
+import { connect } from "../lib/backend/connect.ts";
+import type { Backend } from "../lib/backend/types.ts";
+import { claimJob } from "../lib/queue/claim_job.ts";
+import { putFlow } from "../lib/queue/flow.ts";
+import { getJob, putJob } from "../lib/queue/queue.ts";
+import { MAX_STALLS } from "../lib/queue/steps.ts";
+import { BACKENDS, freshNamespace } from "./support/backends.ts";
+import { spawnCoord } from "./support/cli.ts";
+import { overwriteJob } from "./support/queue.ts";
+import { runSql, sqlValue } from "./support/sql.ts";
+import { tempDir } from "./support/temp.ts";
+import { guarded } from "./support/wait.ts";
+
+/**
+ * Not a tally coord writes: the group row's `progress` as another program wrote it, which
+ * coord's flow steps refuse (65; see flow_tally.ts).
+ */
+const FOREIGN = "another program's";
+
+/** The refusal told of a part failed alone, whose group's tally in `queue` is {@link FOREIGN}. */
+function refusalIn(queue: string): RegExp {
+  return new RegExp(`queue "${queue}": a job holds "${FOREIGN}" — another program wrote there`);
+}
+
+/** The tally of group `g`, as stored. */
+function storedTally(backend: Backend, queue: string): Promise<unknown> {
+  return sqlValue(
+    backend,
+    "SELECT progress FROM coord_queue_job WHERE namespace = ? AND queue = ? AND id = 'g'",
+    backend.namespace,
+    queue,
+  );
+}
+
+/** Puts flow `g` of `parts` in `queue`, and writes over its group row's tally. */
+async function putForeignGroup(backend: Backend, queue: string, parts: string[]): Promise<void> {
+  await putFlow(backend, queue, { parallel: parts.map((handler) => ({ handler })) }, { id: "g" });
+  await runSql(
+    backend,
+    "UPDATE coord_queue_job SET progress = ? WHERE namespace = ? AND queue = ? AND id = 'g'",
+    FOREIGN,
+    backend.namespace,
+    queue,
+  );
+}
+
+for (const target of BACKENDS.filter((b) => b.label === "sqlite" || b.label === "postgres")) {
+  Deno.test({
+    name: `a flow's part abandoned too often (its workers SIGKILLed) whose group another ` +
+      `program wrote over fails alone, its worker says so in one line, and the queue goes on ` +
+      `(${target.label})`,
+    ignore: !target.available,
+    async fn() {
+      await using stored = await target.use();
+      const namespace = freshNamespace();
+      await using backend = await connect({ url: stored.url, namespace, env: {} });
+      await using temp = await tempDir("coord-test-");
+      const module = `${temp.path}/h.ts`;
+      await Deno.writeTextFile(
+        module,
+        `export function hang() {
+  console.error("hanging");
+  return new Promise(() => {});
+}
+export function one() {
+  return 1;
+}\n`,
+      );
+      await putForeignGroup(backend, "n", ["hang"]);
+      const work = (...flags: string[]) =>
+        spawnCoord([
+          "queue",
+          "work",
+          "n",
+          "--module",
+          module,
+          "--lease",
+          "0.3",
+          "--url",
+          stored.url,
+          "--namespace",
+          namespace,
+          ...flags,
+        ]);
+      // Each worker dies running it; the next claim after its lease takes it back, until it has
+      // been abandoned MAX_STALLS times.
+      for (let run = 0; run <= MAX_STALLS; run++) {
+        await using worker = work();
+        await guarded(worker.stderrLine(/^hanging$/), `run ${run + 1} of g.0`);
+        worker.kill("SIGKILL");
+        await worker.result;
+      }
+      await putJob(backend, "n", { handler: "one", id: "x" });
+      await using last = work("--drain");
+      const { code, stderr } = await guarded(last.result, "end of the draining worker");
+      assert.equal(code, 0, stderr);
+      const lines = stderr.trimEnd().split("\n");
+      assert.equal(lines.length, 1, stderr);
+      assert.match(
+        lines[0],
+        /^coord: n\/g\.0 failed \(attempt \d+\): abandoned \d+ times by workers that stopped answering; it failed alone, its flow left as it is: /,
+      );
+      assert.match(lines[0], refusalIn("n"));
+      assert.deepEqual(
+        [(await getJob(backend, "n/g.0")).state, (await getJob(backend, "n/x")).state],
+        ["failed", "completed"],
+      );
+      assert.equal(await storedTally(backend, "n"), FOREIGN);
+    },
+  });
+
+  Deno.test({
+    name: `a flow's part failed as unreadable whose group another program wrote over fails ` +
+      `alone, its group left as it is, and the queue goes on (${target.label})`,
+    ignore: !target.available,
+    async fn() {
+      await using stored = await target.use();
+      await using backend = await connect({
+        url: stored.url,
+        namespace: freshNamespace(),
+        env: {},
+      });
+      await putForeignGroup(backend, "u", ["one", "one"]);
+      // g.1's row is coord's, its spec not: the claim that takes it hands it back to fail.
+      await overwriteJob(backend, "u", "g.1", "spec", FOREIGN);
+      const lease = { worker: "w", leaseMs: 60_000 };
+      assert.equal((await claimJob(backend.queue, "u", lease)).job?.id, "g.0");
+      const met = await claimJob(backend.queue, "u", lease);
+      assert.equal(met.undecodable?.id, "g.1");
+      const failed = await backend.queue.failUndecodable("u", {
+        ...met.undecodable!,
+        worker: "w",
+        error: "cannot be read",
+      });
+      assert.match((failed as { flowRefused?: string }).flowRefused ?? "", refusalIn("u"));
+      assert.deepEqual(
+        [(await getJob(backend, "u/g.1")).state, await storedTally(backend, "u")],
+        ["failed", FOREIGN],
+      );
+      await putJob(backend, "u", { handler: "other", id: "x" });
+      assert.equal((await claimJob(backend.queue, "u", lease)).job?.id, "x");
+    },
+  });
+}
