@@ -12,6 +12,7 @@ import {
   CoordError,
   ExitCode,
   ForeignDataError,
+  isUnrecoverable,
   UsageError,
   WaitTimeoutError,
   whyUnreadable,
@@ -46,6 +47,7 @@ import {
   MAX_LIST_LIMIT,
 } from "../lib/queue/list.ts";
 import { listedState } from "../lib/queue/record.ts";
+import { refusedQueues } from "../lib/queue/refused_queues.ts";
 import { jobLines, PUT_BATCH, putJobs } from "../lib/queue/bulk.ts";
 import {
   configureQueue,
@@ -195,7 +197,7 @@ arguments: coord queue work emails reports.
           the queues have nothing pending, scheduled or active (a paused queue is named on
           stderr: its jobs wait for queue resume), as is a Redis that may evict keys
           (see coord doctor); a queue holding another program's data is left, the others
-          drained, then exit 65 naming it. Failures and lost jobs are
+          drained, then exit 65 naming it (each, if several). Failures and lost jobs are
           logged on stderr; --verbose logs every job. A backend outage is ridden out; one
           met at the start (the server cannot be reached) for up to ${
   formatDuration(START_OUTAGE_MS)
@@ -591,13 +593,20 @@ async function workVerb(argv: string[]): Promise<number> {
   try {
     await warnIfEvicting(backend);
     // A paused queue's jobs wait for its resume, --drain with them: said, not left to guess.
-    // (Reading the settings changes nothing.)
+    // (Reading the settings changes nothing.) Settings another program wrote refuse the start,
+    // every queue that holds them named.
+    const refused: [string, ForeignDataError][] = [];
     for (const queue of positionals) {
-      if ((await configureQueue(backend, queue)).paused) {
+      const settings = await configureQueue(backend, queue).catch((e) => {
+        if (!(e instanceof ForeignDataError) || isUnrecoverable(e)) throw e;
+        refused.push([queue, e]);
+      });
+      if (settings?.paused) {
         const resume = `coord queue resume ${shellWord(queue)}`;
         writeLine(`coord: queue ${queue} is paused — its jobs wait for ${resume}`, Deno.stderr);
       }
     }
+    if (refused.length > 0) throw refusedQueues(refused);
     const result = await work(backend, positionals, {
       handlers,
       allowCommands: values["allow-commands"],

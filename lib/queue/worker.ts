@@ -44,6 +44,7 @@ import { readCapped } from "./capped_output.ts";
 import { ERROR_RETRY_MS, QueueLane } from "./lane.ts";
 import { checkName } from "../backend/keys.ts";
 import { QueueLooks } from "./looks.ts";
+import { refusedQueues } from "./refused_queues.ts";
 import type { Attempt, Finish, FinishedAndClaimed, JobRecord, Undecodable } from "./steps.ts";
 
 /** What a handler gets besides its arguments. */
@@ -134,7 +135,8 @@ export interface WorkOptions {
   /**
    * Return once the queues have nothing pending, scheduled or active. A queue a step finds
    * another program's data in cannot be drained: the worker leaves it (a run of it whose end is
-   * refused ends unrecorded), drains the others, then throws that {@link ForeignDataError}.
+   * refused ends unrecorded), drains the others, then throws that {@link ForeignDataError}, or
+   * one naming every queue it left (see `refused_queues.ts`).
    */
   drain?: boolean;
   /** After `signal`, how long running jobs may take to finish; default 30 000 ms. */
@@ -213,7 +215,7 @@ function cancelChecksOf(queue: string): string {
  * (see `limits.ts`), `passEnv` without `allowCommands`, or naming a variable coord does not
  * withhold (`WITHHELD_ENV` of lib/subprocess.ts).
  * @throws {ForeignDataError} with `drain`, once the other queues are drained, when a queue's
- * step met another program's data (the first such queue's).
+ * step met another program's data: that queue's refusal, or one naming every such queue.
  * @throws {BackendClosedError} when the backend is closed under it, or `BackendDamagedError`
  * when its store is damaged (a SQLite file): running jobs are stopped
  * (their signals abort with it), and their leases run out in the backend.
@@ -519,8 +521,11 @@ class Worker {
       }
       // Also when met as the worker stopped: its runs were abandoned.
       if (this.#unrecoverable) throw this.#unrecoverable;
-      const [refusal] = this.#left.values();
-      if (refusal) throw refusal;
+      if (this.#left.size > 0) {
+        // Every queue left, in the order given: one run of --drain tells them all.
+        const left = this.#queues.filter((q) => this.#left.has(q));
+        throw refusedQueues(left.map((queue) => [queue, this.#left.get(queue)!]));
+      }
       return { ...this.#result, stillRunning: this.#outliving.size };
     } catch (error) {
       if (isUnrecoverable(error)) await this.#abandonRunning(error);

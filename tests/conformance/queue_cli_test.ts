@@ -5,7 +5,14 @@ import assert from "node:assert/strict";
 import { getJob, putJob, queueCounts } from "../../lib/queue/queue.ts";
 import { conformance, envOf } from "../support/backends.ts";
 import { type CoordProcess, runCoord, spawnCoord } from "../support/cli.ts";
-import { garbageOn, plantForeignQueue, plantGarbageJob } from "../support/queue.ts";
+import {
+  FOREIGN_SETTINGS,
+  garbageOn,
+  plantForeignQueue,
+  plantForeignSetting,
+  plantGarbageJob,
+  plantGroupCount,
+} from "../support/queue.ts";
 import { tempDir } from "../support/temp.ts";
 import { startUi } from "../ui_support.ts";
 import { guarded, until } from "../support/wait.ts";
@@ -465,6 +472,65 @@ conformance(
       assert.deepEqual(rows, ["a", "b"]);
       assert.match(status.stderr, /^coord: queue "alien": .*another program wrote there.*\n$/);
     }
+  },
+);
+
+conformance(
+  "work --drain over several queues holding foreign data drains the others, then exits 65 " +
+    "naming every one of them in one line",
+  async (ctx) => {
+    const env = envOf(ctx);
+    const backend = await ctx.open();
+    // A group's count another program wrote refuses the claims of its queue, not its settings:
+    // the worker starts, and leaves each such queue as a claim meets it.
+    for (const queue of ["alien1", "alien2"]) {
+      for (const id of ["a", "b"]) {
+        await putJob(backend, queue, { id, command: ["true"], group: "g" });
+      }
+      const { job } = await claimJob(backend.queue, queue, { worker: "w", leaseMs: 600_000 });
+      assert.equal(job?.id, "a");
+      await plantGroupCount(backend, queue, "g", "active", -1);
+    }
+    await putJob(backend, "a", { id: "j", command: ["true"] });
+    const work = await runCoord(
+      ["queue", "work", "alien1", "a", "alien2", "--allow-commands", "--drain"],
+      { env },
+    );
+    assert.equal(work.code, 65, work.stderr);
+    const said = work.stderr.trimEnd().split("\n");
+    assert.equal(said.length, 1, work.stderr);
+    assert.match(
+      said[0],
+      /^coord: queues "alien1" and "alien2" hold another program's data: .*"alien1".*another program wrote there.*; .*"alien2".*another program wrote there/,
+    );
+    assert.equal((await getJob(backend, "a/j")).state, "completed");
+  },
+);
+
+conformance(
+  "work over several queues whose settings another program wrote exits 65 at its start, naming " +
+    "every one of them in one line, and runs nothing",
+  async (ctx) => {
+    const env = envOf(ctx);
+    const backend = await ctx.open();
+    for (const queue of ["set1", "a", "set2"]) {
+      await putJob(backend, queue, { id: "j", command: ["true"] });
+    }
+    for (const queue of ["set1", "set2"]) {
+      await plantForeignSetting(backend, queue, FOREIGN_SETTINGS[0]);
+    }
+    const work = await runCoord(
+      ["queue", "work", "set1", "a", "set2", "--allow-commands", "--drain"],
+      { env },
+    );
+    assert.equal(work.code, 65, work.stderr);
+    const said = work.stderr.trimEnd().split("\n");
+    assert.equal(said.length, 1, work.stderr);
+    assert.match(
+      said[0],
+      /^coord: queues "set1" and "set2" hold another program's data: .*"set1".*; .*"set2"/,
+    );
+    assert.equal((await getJob(backend, "a/j")).state, "pending");
   },
 );
 
