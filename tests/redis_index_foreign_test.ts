@@ -2,7 +2,9 @@
  * The index of a kind's names (keys.ts `indexKey`) written over by another program: a step that
  * may create an instance (`queue put`, `lock run`, `barrier`) refuses it, exit 65, one line,
  * before the step writes anything. It used to refuse only once the step had run: the job was
- * put (a caller who retried put it twice), the ticket taken, the arrival counted.
+ * put (a caller who retried put it twice), the ticket taken, the arrival counted. And a step
+ * refused for another program's keys at an instance's names leaves the index as it was: touched
+ * alongside the step, it took in the name of a queue coord never wrote.
  */
 
 import assert from "node:assert/strict";
@@ -63,4 +65,60 @@ for (const backend of REDIS_BACKENDS) {
       },
     );
   }
+}
+
+/**
+ * Another program's keys at the names of a queue coord never indexed: its settings with a pause
+ * coord never writes, or its totals a string beside settings of coord's.
+ */
+const FOREIGN_QUEUES: { what: string; plant: [part: string, command: string[]][] }[] = [
+  { what: "a pause of another program's", plant: [["config", ["HSET", "paused", "maybe"]]] },
+  {
+    what: "its totals a string",
+    plant: [["config", ["HSET", "paused", "0"]], ["totals", ["SET", "junk"]]],
+  },
+];
+
+/** The commands that would write such a queue's keys, each refused by its step. */
+const QUEUE_WRITES: string[][] = [
+  ["pause", "q"],
+  ["resume", "q"],
+  ["config", "q", "--keep-completed", "5"],
+  ["put", "q", "--", "true"],
+  ["purge", "q", "--state", "completed"],
+];
+
+for (const backend of REDIS_BACKENDS) {
+  Deno.test(
+    `redis index (${backend.label}): a command refused on another program's keys at an ` +
+      `unindexed queue's names exits 65 and leaves the index as it was, as every key`,
+    async () => {
+      await using target = await backend.use();
+      for (const { what, plant } of FOREIGN_QUEUES) {
+        const namespace = freshNamespace();
+        await using opened = await connect({ url: target.url, namespace, env: {} });
+        const redis = opened as RedisBackend;
+        for (const [part, [command, ...rest]] of plant) {
+          const key = redis.key("queue", "q", part);
+          await redis.conn.send(key, [command, key, ...rest]);
+        }
+        const before = await stored(redis);
+        for (const args of QUEUE_WRITES) {
+          const r = await runCoord([
+            "queue",
+            ...args.slice(0, 2),
+            ...["--url", target.url, "--namespace", namespace],
+            ...args.slice(2),
+          ]);
+          const step = `${what}, ${args[0]}`;
+          assert.equal(r.code, 65, `${step}: ${r.stderr}`);
+          assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+          assert.equal(r.stdout, "", step);
+          const names = indexKey(namespace, "queue", "names");
+          assert.equal(await redis.conn.send(names, ["EXISTS", names]), 0, `${step}: indexed`);
+          assert.deepEqual(await stored(redis), before, `${step}: a key changed`);
+        }
+      }
+    },
+  );
 }

@@ -433,7 +433,7 @@ Deno.test({
   ignore: !redisServerAvailable(),
   async fn() {
     await using server = await startStandalone();
-    // Put by a client closed before the count: the index write a put sends alongside it (its
+    // Put by a client closed before the count: the index write a put sends after it (its
     // type checks, its tidy's SET) must not land among the claim's commands.
     {
       await using putter = await connect({ url: server.url, namespace: "empty", env: {} });

@@ -68,7 +68,8 @@ const INDEX_SCRIPT = new URL("./index.lua", import.meta.url);
 
 /**
  * A name whose keys are gone stays indexed this long after it was last touched: its creator
- * touches the index alongside the step that writes the keys, which may land a moment later.
+ * skips touching it again for a while ({@link INDEX_RETOUCH_MS}), and may write its keys again
+ * meanwhile.
  */
 const INDEX_GRACE_MS = 60_000;
 
@@ -228,7 +229,7 @@ export class RedisBackend implements Backend {
   async indexName(kind: Kind, name: string): Promise<void> {
     const entry = `${kind} ${name}`;
     const sentAt = performance.now();
-    if (sentAt - (this.#touched.get(entry) ?? -Infinity) < INDEX_RETOUCH_MS) return;
+    if (this.#touchedLately(entry, sentAt)) return;
     const due = Number(await this.#index(kind, "add", name, INDEX_TIDY_EVERY_MS)) === 1;
     // Not awaited: with 5,000 names a tidy took 0.2-0.35 s, which the write it came with (a
     // lock handoff, a put) waited out once a minute. Upkeep, at most: one that fails is the
@@ -240,6 +241,22 @@ export class RedisBackend implements Backend {
     // The send's instant, not the reply's: the server's score is at least as recent.
     if (this.#touched.size >= TOUCHED_KEPT) this.#forgetOldTouches(sentAt);
     this.#touched.set(entry, sentAt);
+  }
+
+  /**
+   * Refuses another program's keys where a touch of the index of `kind`'s names writes, before a
+   * step that may create instance `name` where the step's script cannot check them itself (on a
+   * Cluster: {@link RedisBackend.indexKeysBeside}), so that the touch after the step cannot fail
+   * once it stored what it did. Skipped where the touch would be.
+   */
+  async checkIndex(kind: Kind, name: string): Promise<void> {
+    if (this.#touchedLately(`${kind} ${name}`, performance.now())) return;
+    await this.#index(kind, "check");
+  }
+
+  /** Whether this process touched index entry `entry` within {@link INDEX_RETOUCH_MS} of `now`. */
+  #touchedLately(entry: string, now: number): boolean {
+    return now - (this.#touched.get(entry) ?? -Infinity) < INDEX_RETOUCH_MS;
   }
 
   /**

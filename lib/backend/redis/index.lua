@@ -1,6 +1,6 @@
 -- The index of one kind's names in a namespace (keys.ts indexKey): listing commands read it
 -- instead of SCAN. Each name is scored by the backend time (ms) it was last touched; a creating
--- step touches it just before the step writes the instance's keys.
+-- step touches it once the step wrote the instance's keys: a step refused leaves it as it was.
 --
 -- KEYS: names (zset name -> last touched, ms), scanned (string: set once the keys that older
 --       coords wrote without an index were adopted by one SCAN), tidied (string: there for a
@@ -12,13 +12,15 @@ local names, scanned, tidied, op = KEYS[1], KEYS[2], KEYS[3], ARGV[2]
 local kinds = { [names] = 'zset', [scanned] = 'string', [tidied] = 'string' }
 local now_ms = math.floor(now)
 
--- Every creating step touches the index. Replies 1 when the index is due for tidying (none was
--- tidied for ARGV[4] ms): this writer then does it, the others do not. Both keys are checked
--- before either is written: SET NX answers nothing, not an error, on a key of any type, so a
--- check after it refused another program's tidy mark once the name was added.
-if op == 'add' then
+-- Every creating step touches the index once it succeeded. Replies 1 when the index is due for
+-- tidying (none was tidied for ARGV[4] ms): this writer then does it, the others do not. Both
+-- keys are checked before either is written: SET NX answers nothing, not an error, on a key of
+-- any type, so a check after it refused another program's tidy mark once the name was added.
+-- `check` is that check alone, made before the step where its script cannot (a Cluster).
+if op == 'add' or op == 'check' then
   local refused = wrong_type({ [names] = 'zset', [tidied] = 'string' })
   if refused then return refused end
+  if op == 'check' then return 0 end
   redis.call('ZADD', names, now_ms, ARGV[3])
   if redis.call('SET', tidied, '1', 'NX', 'PX', ARGV[4]) then return 1 end
   return 0
@@ -43,7 +45,8 @@ if op == 'adopt' then
 end
 
 -- Drops a name whose keys were found gone: not when it was touched since the lister read its
--- score, nor lately (its creator may be between touching the index and writing the keys).
+-- score, nor lately (its creator skips touching it again for a while: INDEX_RETOUCH_MS in
+-- backend.ts, and its keys may be written again meanwhile).
 if op == 'prune' then
   local name, seen, grace_ms = ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
   local score = tonumber(redis.call('ZSCORE', names, name))

@@ -240,33 +240,31 @@ export abstract class RedisSteps<Step extends string = string> {
   }
 
   /**
-   * Runs a step that may create the instance, and adds its name to the namespace's index so
-   * listings find it without SCAN. The index is touched alongside the step, not after it: a
-   * name whose step then fails is pruned by a later writer's tidy, while keys without a name would
-   * stay unlisted. An index key another program wrote is refused before the step writes
-   * anything (a put refused after it ran was a duplicate job for a caller who retried): by the
-   * step's own script where the index is on its node, so a put costs no round trip more; on a
-   * Cluster by holding the step until the touch answers, a round trip more on a name's first
-   * touch in a process (and every 10 s after, as the touch itself).
+   * Runs a step that may create the instance, then adds its name to the namespace's index so
+   * listings find it without SCAN. Only a step that succeeded touches the index: a refused one
+   * (bad input, another program's keys at the instance's names) leaves it as it was, as it
+   * leaves every key (touched alongside the step, the index took in the name of a queue coord
+   * never wrote, and the tidy the touch may start adopted it). An index key another program
+   * wrote is refused before the step writes anything too (a put refused after it ran was a
+   * duplicate job for a caller who retried): by the step's own script where the index is on its
+   * node, by a check of the index before the step on a Cluster. Either costs a round trip more
+   * on a name's first touch in a process (and every 10 s after, as the touch itself). A process
+   * that dies between the step and the touch leaves the name unlisted until a step touches it.
    */
   protected async runCreating(
     ...[name, step, ...args]: Parameters<StepRunner<Step>>
   ): Promise<unknown> {
-    const indexing = this.backend.indexName(this.#kind, name);
-    // A step that fails (bad input, foreign data) is reported; the index's own failure then
-    // matters no more, and must not surface later as an unhandled rejection.
-    indexing.catch(() => {});
     const index = this.backend.indexKeysBeside(this.#kind);
-    if (!index) await indexing;
+    if (!index) await this.backend.checkIndex(this.#kind, name);
     let reply;
     try {
       reply = await this.#run(name, step, args, index);
     } catch (e) {
       if (!index || !this.backend.indexBesideRefused(e)) throw e;
-      await indexing;
+      await this.backend.checkIndex(this.#kind, name);
       reply = await this.#run(name, step, args);
     }
-    await indexing;
+    await this.backend.indexName(this.#kind, name);
     return reply;
   }
 }
