@@ -689,11 +689,21 @@ conformance(
     const { ref: strict } = await putFlow(backend, "lost", {
       serial: [{ handler: "one" }, { handler: "one" }],
     }, { id: "s" });
+    // Its group fails before its turn: it is never released.
+    const { ref: failing } = await putFlow(backend, "lost", {
+      serial: [{ handler: "fail" }, { handler: "one" }],
+    }, { id: "f" });
     await loseJob(backend, "lost", "g.1");
     await loseJob(backend, "lost", "s.1");
+    await loseJob(backend, "lost", "f.1");
     const ran: string[] = [];
     await work(backend, ["lost"], {
-      handlers: { one: (_, c: JobContext) => (ran.push(c.job), 1) },
+      handlers: {
+        one: (_, c: JobContext) => (ran.push(c.job), 1),
+        fail: () => {
+          throw new NonRetryableError("kaboom");
+        },
+      },
       drain: true,
       signal: AbortSignal.timeout(HANG_GUARD_MS),
     });
@@ -701,6 +711,8 @@ conformance(
     const flow = await getJob(backend, ref);
     assert.deepEqual([flow.state, flow.result], ["completed", [1, null, 1]]);
     assert.equal((await getJob(backend, strict)).state, "failed");
+    assert.equal((await getJob(backend, failing)).error, "part f.0 failed: kaboom");
+    // The deleted parts leave the count of waiting jobs too: f.1 stayed counted on Redis.
     assert.deepEqual(await unfinished(backend, "lost"), [0, 0, 0]);
   },
 );
@@ -744,9 +756,8 @@ conformance(
     await complete(backend, "gone2", "s.2", 2);
     const flow = await getJob(backend, ref);
     assert.deepEqual([flow.state, flow.result], ["completed", [0, null, 2]]);
-    // Pending and running only: Redis's count of waiting jobs still holds the deleted part, a
-    // count no step can correct for a record gone behind coord's back.
-    assert.deepEqual((await unfinished(backend, "gone2")).slice(1), [0, 0]);
+    // The deleted part too leaves the count of waiting jobs, as its cancelled group ends it.
+    assert.deepEqual(await unfinished(backend, "gone2"), [0, 0, 0]);
   },
 );
 

@@ -57,8 +57,12 @@ local function abandon(group)
   if group.group.postprocess then table.insert(ids, group.group.postprocess) end
   for _, id in ipairs(ids) do
     -- One another program wrote over is left as it is (one in the run order, a claim fails).
-    local job = decode(id)
-    if job and (job.state == 'waiting' or job.state == 'pending') then
+    local job, held_text = decode(id)
+    if not (job or held_text) and call('ZREM', waiting, id) == 1 then
+      -- One whose record another program deleted while it waited never will be released: it
+      -- leaves the count of waiting jobs now, as its row does on SQL.
+      call('HINCRBY', totals, 'waiting', -1)
+    elseif job and (job.state == 'waiting' or job.state == 'pending') then
       -- In the words of `abandonedPart` in lib/queue/flow_progress.ts.
       job.error = 'its group ' .. group.id .. (group.state == 'cancelled' and ' was cancelled'
         or ' failed')
