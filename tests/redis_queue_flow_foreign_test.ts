@@ -332,7 +332,10 @@ onRedis(
     assert.equal(said.length, 1, JSON.stringify(said));
     assert.equal(said[0].type === "failed" && said[0].job, "d/T.0.0");
     const line = said[0].type === "failed" ? said[0].error : "";
-    assert.match(line, /^cannot be read: .*; it failed alone, its flow left as it is: /);
+    assert.match(
+      line,
+      /^its record was deleted by another program; it failed alone, its flow left as it is: /,
+    );
     assert.match(line, refusalOf("T"));
     assert.equal(line.split("\n").length, 1);
     assert.equal(await storedRecord(backend, "d", "T"), FOREIGN);

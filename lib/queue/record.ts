@@ -136,6 +136,18 @@ export function foreignJob(queue: string, held: string): string {
 }
 
 /**
+ * What a job whose record another program deleted fails with, where the backend still meets
+ * it: a flow's part in its turn, or (on Redis) an id left in the run order or running.
+ *
+ * @example
+ * ```ts
+ * import { DELETED_JOB } from "./record.ts";
+ * `part f.1 failed: ${DELETED_JOB}`; // what its flow's group fails with
+ * ```
+ */
+export const DELETED_JOB = "its record was deleted by another program";
+
+/**
  * Whether `value` is a JSON object: not null, not an array.
  *
  * @example

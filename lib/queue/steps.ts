@@ -241,6 +241,11 @@ export interface Undecodable {
   /** Why it cannot be read. */
   reason: string;
   /**
+   * Its record is gone (another program deleted it): `reason` (`DELETED_JOB` in record.ts) is
+   * the whole error it fails with, not what a reading of a record met.
+   */
+  deleted?: boolean;
+  /**
    * On Redis, for the job a claim stopped at, a digest of the stored parts it could not read:
    * the fail changes the job only while they are the same (see
    * {@link QueueSteps.failUndecodable}).

@@ -656,8 +656,11 @@ class Worker {
    * with the reason (once — it is no longer pending) and the worker goes on. One another worker
    * failed since, and that was retried, is left to run: not counted, not logged.
    */
-  async #failUndecodable(queue: string, { id, reason, fingerprint, attempt }: Undecodable) {
-    const error = `cannot be read: ${reason}`;
+  async #failUndecodable(
+    queue: string,
+    { id, reason, deleted, fingerprint, attempt }: Undecodable,
+  ) {
+    const error = deleted ? reason : `cannot be read: ${reason}`;
     const held = attempt === undefined ? {} : { worker: this.#id, attempt };
     const request = { id, error, ...(fingerprint !== undefined && { fingerprint }), ...held };
     const failed = await this.#backend.queue.failUndecodable(queue, request);

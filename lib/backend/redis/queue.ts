@@ -31,7 +31,7 @@ import type {
 import { DEFAULT_KEEP, MAX_REMOVED, MAX_STALLS, TRIM_BATCH } from "../../queue/steps.ts";
 import type { RedisBackend } from "./backend.ts";
 import { RedisSteps, scriptPerStep } from "./script.ts";
-import { foreignJob, HELD_PREFIX_BYTES, jobRecord } from "../../queue/record.ts";
+import { DELETED_JOB, foreignJob, HELD_PREFIX_BYTES, jobRecord } from "../../queue/record.ts";
 import { listedParts } from "./counted_group.ts";
 import { ForeignDataError } from "../../errors.ts";
 
@@ -161,10 +161,11 @@ function finishArgs(r: FinishAndClaim): (string | number)[] {
  * fingerprint.
  */
 function finishReply(queue: string, reply: string[]): FinishedAndClaimed {
-  const [recorded, nextReadyAt, stoppedAt, held, failed, now, stoppedAtFingerprint] = reply;
+  const [recorded, nextReadyAt, stoppedAt, held, failed, now, stoppedAtFingerprint, deleted] =
+    reply;
   const jobs: JobRecord[] = [];
   const undecodable: Undecodable[] = [];
-  for (let i = 7; i < reply.length; i += 5) {
+  for (let i = 8; i < reply.length; i += 5) {
     const [state, spec, inputs, id, attempt] = reply.slice(i, i + 5);
     try {
       jobs.push(storedRecord(queue, state, spec, undefined, inputs || undefined));
@@ -174,8 +175,11 @@ function finishReply(queue: string, reply: string[]): FinishedAndClaimed {
     }
   }
   if (stoppedAt !== "") {
-    const reason = foreignJob(queue, held);
-    undecodable.push({ id: stoppedAt, reason, fingerprint: stoppedAtFingerprint });
+    // A record deleted is no text another program wrote (`a job holds ""` said it was).
+    const reason = deleted === "1" ? { reason: DELETED_JOB, deleted: true } : {
+      reason: foreignJob(queue, held),
+    };
+    undecodable.push({ id: stoppedAt, ...reason, fingerprint: stoppedAtFingerprint });
   }
   return {
     recorded: [...recorded].map((flag) => flag === "1"),

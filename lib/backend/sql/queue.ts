@@ -36,6 +36,7 @@ import type {
 import { DEFAULT_KEEP, MAX_REMOVED, MAX_STALLS, TRIM_BATCH } from "../../queue/steps.ts";
 import { MAX_PRIORITY } from "../../queue/limits.ts";
 import {
+  DELETED_JOB,
   foreignJob,
   isJobSpec,
   isObject,
@@ -129,9 +130,6 @@ async function refusalOf(check: () => Promise<void>): Promise<string | undefined
  * its text).
  */
 const FOREIGN_STATE = `state NOT IN (${JOB_STATES.map((state) => `'${state}'`).join(", ")})`;
-
-/** What a flow's waiting part whose row another program deleted failed with, in its turn. */
-const GONE = "its row was deleted by another program before its turn";
 
 /**
  * Of the rows in {@link FOREIGN_STATE}, those that the columns coord writes with the state say
@@ -1119,7 +1117,13 @@ export class SqlQueueSteps implements QueueSteps {
     if (row === undefined) {
       // Deleted by another program while it waited: it cannot run, and its group goes on
       // without it in its turn, as on Redis, whose worker fails the id it meets with no record.
-      await this.#partEnded(s, queue, { id, parent, state: "failed", error: GONE, result: null });
+      await this.#partEnded(s, queue, {
+        id,
+        parent,
+        state: "failed",
+        error: DELETED_JOB,
+        result: null,
+      });
       return;
     }
     if (row.state === "cancelled") {

@@ -11,7 +11,9 @@
 -- come ('' if none or not asked), the id of a job that cannot be read ('' if none) and its
 -- stored text, the jobs the step failed itself (json, '' if none: see `fail_here`), the step's
 -- clock (ms, which the next start is to come against), the fingerprint of the job that cannot
--- be read ('' if none), then for each job taken: its record json, spec, inputs, id, attempt }.
+-- be read ('' if none), '1' if that job has no record at all (another program deleted it, where
+-- its stored text is '' too; '' otherwise), then for each job taken: its record json, spec,
+-- inputs, id, attempt }.
 --- @include "includes/take.lua"
 
 -- The arguments, and where the runs are among them, as one local: with those of every include
@@ -226,7 +228,7 @@ if given.claims > 0 then
   end
 end
 local reply = { table.concat(recorded), next_ready or '', unreadable or '', unreadable_text or '',
-  #failed_here > 0 and cjson.encode(failed_here) or '', now_ms, '' }
+  #failed_here > 0 and cjson.encode(failed_here) or '', now_ms, '', '' }
 if #taken > 0 then
   local taken_ids = {}
   for i, job in ipairs(taken) do taken_ids[i] = job.id end
@@ -246,5 +248,8 @@ else
   write_back()
 end
 -- As stored once the step wrote: its record is as the step met it.
-if unreadable then reply[7] = fingerprint(unreadable) end
+if unreadable then
+  reply[7] = fingerprint(unreadable)
+  if call('HEXISTS', jobs, unreadable) == 0 then reply[8] = '1' end
+end
 return reply
