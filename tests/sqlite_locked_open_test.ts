@@ -225,3 +225,25 @@ Deno.test("Scheduler.run() that connects itself to a file another process holds 
   const result = await guarded(app.run({ signal: stop.signal }), "end of the run");
   assert.deepEqual(result, { cutShort: 0 });
 });
+
+/** A callback for an `onLocked` option, and the first message it is told. */
+function notice(): { told: (message: string) => void; heard: Promise<string> } {
+  const { promise, resolve } = Promise.withResolvers<string>();
+  return { told: resolve, heard: promise };
+}
+
+Deno.test("Scheduler.run() with onLocked and no signal is told of the file another process holds locked", async () => {
+  await using db = await tempSqlite();
+  await using _holder = await holdFileLocked(db.url.slice("sqlite:".length));
+  const giveUp = new AbortController();
+  const app = new Scheduler({ connect: { url: db.url, env: {}, signal: giveUp.signal } });
+  app.task({ name: "beat", interval: "1s" }, () => {});
+  const { told, heard } = notice();
+  const run = app.run({ onLocked: told });
+  try {
+    assert.match(await guarded(heard, "notice of the file held locked", 20_000), WAITING);
+  } finally {
+    giveUp.abort(new Error("given up"));
+    await run.catch(() => {});
+  }
+});

@@ -202,10 +202,10 @@ export class Scheduler {
   #connected(stop?: AbortSignal, onLocked?: RunOptions["onLocked"]): Promise<Backend> {
     const connecting = this.#backend ?? this.#connect();
     const pending = this.#pending;
+    if (pending) pending.onLocked ??= onLocked;
     // A run's stop must end a connect begun before it (by backend(), with no signal of the
     // run's), or a program stopped while its file is held locked would not stop.
     if (pending && stop) {
-      pending.onLocked ??= onLocked;
       const giveUp = () => pending.giveUp.abort(stop.reason);
       if (stop.aborted) giveUp();
       else {
