@@ -247,3 +247,29 @@ Deno.test("Scheduler.run() with onLocked and no signal is told of the file anoth
     await run.catch(() => {});
   }
 });
+
+Deno.test("Scheduler.run() is told of the file another process holds locked when app.backend() began connecting over a second before it", async () => {
+  await using db = await tempSqlite();
+  await using _holder = await holdFileLocked(db.url.slice("sqlite:".length));
+  const giveUp = new AbortController();
+  const options = { url: db.url, env: {}, signal: giveUp.signal };
+  const app = new Scheduler({ connect: options });
+  app.task({ name: "beat", interval: "1s" }, () => {});
+  const connecting = app.backend();
+  // Waits that began after the app's each say so after a second of their own: once the second
+  // says it, the app's wait has said so too, to no one.
+  const later = [];
+  for (let wait = 0; wait < 2; wait++) {
+    const { told, heard } = notice();
+    later.push(connect({ ...options, onLocked: told }));
+    await guarded(heard, `notice of wait ${wait + 1}`, 20_000);
+  }
+  const { told, heard } = notice();
+  const run = app.run({ onLocked: told });
+  try {
+    assert.match(await guarded(heard, "notice of the file held locked", 20_000), WAITING);
+  } finally {
+    giveUp.abort(new Error("given up"));
+    await Promise.allSettled([connecting, run, ...later]);
+  }
+});

@@ -84,9 +84,27 @@ export interface RunOptions {
 }
 
 /** A connect in progress: how to give it up, and whom to tell of a SQLite file held locked. */
-interface PendingConnect {
-  giveUp: AbortController;
-  onLocked?: (message: string) => void;
+class PendingConnect {
+  readonly giveUp = new AbortController();
+  #onLocked: RunOptions["onLocked"];
+  /**
+   * The notice of a file held locked, once given: the wait says it once, maybe before a run
+   * that began later (app.backend() began the connect) listens.
+   */
+  #notice: string | undefined;
+
+  /** The connect's own `onLocked`: tells the listener, or keeps the notice for a later one. */
+  locked(message: string): void {
+    this.#notice = message;
+    this.#onLocked?.(message);
+  }
+
+  /** Has `onLocked` told of the file held locked, at once if it was already; the first stays. */
+  listen(onLocked: RunOptions["onLocked"]): void {
+    if (this.#onLocked || !onLocked) return;
+    this.#onLocked = onLocked;
+    if (this.#notice !== undefined) onLocked(this.#notice);
+  }
 }
 
 /** How {@link Scheduler.run} ended. */
@@ -196,13 +214,13 @@ export class Scheduler {
   /**
    * The backend, connecting on first use; `stop` gives the connect up as the `connect` option's
    * signal does (a SQLite file held locked is waited for until then), and `onLocked` is told of
-   * such a file, whoever began the connect. A connect that failed is not kept: the next call
+   * such a file, whoever began the connect and however long before. A connect that failed is not kept: the next call
    * connects again.
    */
   #connected(stop?: AbortSignal, onLocked?: RunOptions["onLocked"]): Promise<Backend> {
     const connecting = this.#backend ?? this.#connect();
     const pending = this.#pending;
-    if (pending) pending.onLocked ??= onLocked;
+    pending?.listen(onLocked);
     // A run's stop must end a connect begun before it (by backend(), with no signal of the
     // run's), or a program stopped while its file is held locked would not stop.
     if (pending && stop) {
@@ -220,12 +238,12 @@ export class Scheduler {
   /** Begins a connect with the `connect` option, which {@link Scheduler.run} can give up. */
   #connect(): Promise<Backend> {
     const options = this.#options.connect ?? {};
-    const pending: PendingConnect = { giveUp: new AbortController() };
+    const pending = new PendingConnect();
     const signals = [options.signal, pending.giveUp.signal].filter((s) => s !== undefined);
     const connecting = connect({
       ...options,
       signal: AbortSignal.any(signals),
-      onLocked: options.onLocked ?? ((message) => pending.onLocked?.(message)),
+      onLocked: options.onLocked ?? ((message) => pending.locked(message)),
     });
     this.#backend = connecting;
     this.#pending = pending;
