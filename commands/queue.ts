@@ -559,6 +559,8 @@ async function workVerb(argv: string[]): Promise<number> {
     ...PASS_ENV_FLAGS,
   });
   if (positionals.length === 0) throw usage("queue", "work needs at least one QUEUE");
+  // A queue named twice is worked (and named in a line) once, as work() does.
+  const queues = [...new Set(positionals)];
   const passEnv = passEnvFlag("queue", values);
   // Before the module is loaded and the backend waited for; work() would refuse it after.
   const refusal = passEnvRefusal({ passEnv, allowCommands: values["allow-commands"] }, {
@@ -579,7 +581,7 @@ async function workVerb(argv: string[]): Promise<number> {
     maxMs: MAX_TIMER_MS,
   });
   // Before the backend is opened (or waited for): a refused name or id makes no store.
-  positionals.forEach(checkQueueName);
+  queues.forEach(checkQueueName);
   if (values.worker !== undefined) checkName("worker id", values.worker);
   const graceMs = secondsFlag("queue", "grace", values.grace, DEFAULT_WORK_GRACE_MS, {
     maxMs: MAX_TIMER_MS,
@@ -596,7 +598,7 @@ async function workVerb(argv: string[]): Promise<number> {
     // (Reading the settings changes nothing.) Settings another program wrote refuse the start,
     // every queue that holds them named.
     const refused: [string, ForeignDataError][] = [];
-    for (const queue of positionals) {
+    for (const queue of queues) {
       const settings = await configureQueue(backend, queue).catch((e) => {
         if (!(e instanceof ForeignDataError) || isUnrecoverable(e)) throw e;
         refused.push([queue, e]);
@@ -607,7 +609,7 @@ async function workVerb(argv: string[]): Promise<number> {
       }
     }
     if (refused.length > 0) throw refusedQueues(refused);
-    const result = await work(backend, positionals, {
+    const result = await work(backend, queues, {
       handlers,
       allowCommands: values["allow-commands"],
       passEnv,

@@ -209,7 +209,8 @@ function cancelChecksOf(queue: string): string {
 }
 
 /**
- * Works on `queues` until `signal` aborts (or, with `drain`, until they are empty).
+ * Works on `queues` (one named twice is one) until `signal` aborts (or, with `drain`, until they
+ * are empty).
  *
  * @throws {UsageError} on a bad queue name, a concurrency, lease or grace period out of range
  * (see `limits.ts`), `passEnv` without `allowCommands`, or naming a variable coord does not
@@ -245,7 +246,9 @@ export async function work(
     options.graceMs ?? DEFAULT_WORK_GRACE_MS,
     { maxMs: MAX_TIMER_MS },
   );
-  return await new Worker(backend, queues, { ...options, concurrency, leaseMs, graceMs }).run();
+  // A queue named twice is one queue: worked once, and named once in a refusal.
+  const named = [...new Set(queues)];
+  return await new Worker(backend, named, { ...options, concurrency, leaseMs, graceMs }).run();
 }
 
 /**

@@ -534,6 +534,36 @@ conformance(
   },
 );
 
+/** The one line of a `queue work` that exits 65 refusing queue `name` alone, named once. */
+function refusesOnce(work: { code: number; stderr: string }, name: string): void {
+  assert.equal(work.code, 65, work.stderr);
+  const said = work.stderr.trimEnd().split("\n");
+  assert.equal(said.length, 1, work.stderr);
+  assert.doesNotMatch(said[0], /queues /);
+  assert.match(said[0], new RegExp(`^coord: .*"${name}".*another program wrote there`));
+  assert.equal(said[0].match(/another program wrote there/g)?.length, 1, said[0]);
+}
+
+conformance(
+  "work --drain naming twice a queue that holds foreign data names it once, whether its claims " +
+    "or its settings refuse it",
+  async (ctx) => {
+    const env = envOf(ctx);
+    const backend = await ctx.open();
+    for (const id of ["a", "b"]) {
+      await putJob(backend, "alien", { id, command: ["true"], group: "g" });
+    }
+    await claimJob(backend.queue, "alien", { worker: "w", leaseMs: 600_000 });
+    await plantGroupCount(backend, "alien", "g", "active", -1);
+    const drain = (queue: string) =>
+      runCoord(["queue", "work", queue, queue, "--allow-commands", "--drain"], { env });
+    refusesOnce(await drain("alien"), "alien");
+    await putJob(backend, "set", { id: "j", command: ["true"] });
+    await plantForeignSetting(backend, "set", FOREIGN_SETTINGS[0]);
+    refusesOnce(await drain("set"), "set");
+  },
+);
+
 conformance(
   "status, the queue page and /metrics say a queue holds jobs coord cannot read; status exits 65",
   async (ctx) => {
