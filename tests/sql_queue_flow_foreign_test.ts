@@ -11,14 +11,14 @@ import { connect } from "../lib/backend/connect.ts";
 import type { Backend } from "../lib/backend/types.ts";
 import { claimJob } from "../lib/queue/claim_job.ts";
 import { putFlow } from "../lib/queue/flow.ts";
-import { getJob, putJob } from "../lib/queue/queue.ts";
-import { MAX_STALLS } from "../lib/queue/steps.ts";
+import { cancelJob, getJob, putJob, queueCounts } from "../lib/queue/queue.ts";
+import { type Attempt, type Finish, MAX_STALLS } from "../lib/queue/steps.ts";
 import { BACKENDS, freshNamespace } from "./support/backends.ts";
 import { spawnCoord } from "./support/cli.ts";
 import { overwriteJob } from "./support/queue.ts";
 import { runSql, sqlValue } from "./support/sql.ts";
 import { tempDir } from "./support/temp.ts";
-import { guarded } from "./support/wait.ts";
+import { guarded, until } from "./support/wait.ts";
 
 /**
  * Not a tally coord writes: the group row's `progress` as another program wrote it, which
@@ -31,14 +31,24 @@ function refusalIn(queue: string): RegExp {
   return new RegExp(`queue "${queue}": a job holds "${FOREIGN}" — another program wrote there`);
 }
 
-/** The tally of group `g`, as stored. */
-function storedTally(backend: Backend, queue: string): Promise<unknown> {
+/** Column `column` of group `g`'s row, as stored. */
+function storedColumn(backend: Backend, queue: string, column: string): Promise<unknown> {
   return sqlValue(
     backend,
-    "SELECT progress FROM coord_queue_job WHERE namespace = ? AND queue = ? AND id = 'g'",
+    `SELECT ${column} FROM coord_queue_job WHERE namespace = ? AND queue = ? AND id = 'g'`,
     backend.namespace,
     queue,
   );
+}
+
+/** The tally of group `g`, as stored. */
+function storedTally(backend: Backend, queue: string): Promise<unknown> {
+  return storedColumn(backend, queue, "progress");
+}
+
+/** The state of group `g`, as stored. */
+function storedState(backend: Backend, queue: string): Promise<unknown> {
+  return storedColumn(backend, queue, "state");
 }
 
 /** Puts flow `g` of `parts` in `queue`, and writes over its group row's tally. */
@@ -52,6 +62,9 @@ async function putForeignGroup(backend: Backend, queue: string, parts: string[])
     queue,
   );
 }
+
+/** The lease of the parts the test of one call's ends claims: short, for it to lapse. */
+const SHORT_LEASE = { worker: "w", leaseMs: 300 };
 
 for (const target of BACKENDS.filter((b) => b.label === "sqlite" || b.label === "postgres")) {
   Deno.test({
@@ -148,6 +161,110 @@ export function one() {
       );
       await putJob(backend, "u", { handler: "other", id: "x" });
       assert.equal((await claimJob(backend.queue, "u", lease)).job?.id, "x");
+    },
+  });
+
+  Deno.test({
+    name: `two parts abandoned too often whose group another program wrote over fail alone in ` +
+      `a call that also finishes a job and claims another: its end is recorded once, the job ` +
+      `leased once, the flow left as it is (${target.label})`,
+    ignore: !target.available,
+    async fn() {
+      await using stored = await target.use();
+      await using backend = await connect({
+        url: stored.url,
+        namespace: freshNamespace(),
+        env: {},
+      });
+      await putForeignGroup(backend, "n", ["one", "one"]);
+      const claim = async (claims: number, finishes: (Attempt & Finish)[] = []) => {
+        const step = await backend.queue.finishAndClaim("n", { ...SHORT_LEASE, finishes, claims });
+        return { step, lapsed: await backend.now() + SHORT_LEASE.leaseMs };
+      };
+      let { lapsed } = await claim(2);
+      // Abandoned by workers that stopped answering: each claim after their lease takes them
+      // back. The last also takes y, whose end is sent with the claim that meets them again.
+      for (let stalls = 1; stalls <= MAX_STALLS; stalls++) {
+        await until(async () => await backend.now() > lapsed, { what: "the leases to lapse" });
+        const last = stalls === MAX_STALLS;
+        if (last) await putJob(backend, "n", { handler: "one", id: "y" });
+        const taken = await claim(last ? 3 : 2);
+        assert.deepEqual(
+          taken.step.jobs.map((job) => `${job.id} ${job.stalls}`).sort(),
+          [`g.0 ${stalls}`, `g.1 ${stalls}`, ...(last ? ["y 0"] : [])],
+        );
+        lapsed = taken.lapsed;
+      }
+      await putJob(backend, "n", { handler: "one", id: "x" });
+      await until(async () => await backend.now() > lapsed, { what: "the last leases to lapse" });
+      const ran = { id: "y", worker: "w", attempt: 1, outcome: "completed" as const, result: 1 };
+      const { step } = await claim(1, [ran]);
+      assert.deepEqual(step.recorded, [true]);
+      assert.deepEqual(step.jobs.map((job) => job.id), ["x"]);
+      assert.deepEqual(step.failed?.map((failed) => failed.id).sort(), ["g.0", "g.1"]);
+      for (const failed of step.failed ?? []) {
+        assert.match(failed.error, /^abandoned \d+ times by workers that stopped answering$/);
+        assert.match(failed.flowRefused ?? "", refusalIn("n"));
+      }
+      const states = [];
+      for (const id of ["g.0", "g.1", "y", "x"]) {
+        states.push((await getJob(backend, `n/${id}`)).state);
+      }
+      assert.deepEqual(states, ["failed", "failed", "completed", "active"]);
+      assert.equal((await getJob(backend, "n/x")).attempts, 1);
+      const [counts] = await queueCounts(backend, ["n"]);
+      assert.equal(counts.completed, 1);
+      // The group's record cannot be read (its tally is not coord's): its row, as stored.
+      assert.deepEqual([await storedState(backend, "n"), await storedTally(backend, "n")], [
+        "waiting",
+        FOREIGN,
+      ]);
+    },
+  });
+
+  Deno.test({
+    name: `a flow left as it is under a part failed alone moves on as README says: its row ` +
+      `deleted, the parts right under it that have not ended cancelled (${target.label})`,
+    ignore: !target.available,
+    async fn() {
+      await using stored = await target.use();
+      await using backend = await connect({
+        url: stored.url,
+        namespace: freshNamespace(),
+        env: {},
+      });
+      // f.0.0's end ends f.0, whose end f's tally (another program's) refuses: it fails alone.
+      await putFlow(backend, "m", {
+        serial: [{ parallel: [{ handler: "one" }] }, {
+          handler: "one",
+        }],
+      }, { id: "f" });
+      await runSql(
+        backend,
+        "UPDATE coord_queue_job SET progress = ? WHERE namespace = ? AND queue = ? AND id = 'f'",
+        FOREIGN,
+        backend.namespace,
+        "m",
+      );
+      await overwriteJob(backend, "m", "f.0.0", "spec", FOREIGN);
+      const met = await claimJob(backend.queue, "m", { worker: "w", leaseMs: 60_000 });
+      const failed = await backend.queue.failUndecodable("m", {
+        ...met.undecodable!,
+        worker: "w",
+        error: "cannot be read",
+      });
+      assert.match((failed as { flowRefused?: string }).flowRefused ?? "", refusalIn("m"));
+      await runSql(
+        backend,
+        "DELETE FROM coord_queue_job WHERE namespace = ? AND queue = ? AND id = 'f'",
+        backend.namespace,
+        "m",
+      );
+      for (const part of ["f.0", "f.1"]) {
+        assert.equal((await cancelJob(backend, `m/${part}`)).cancelled, true, part);
+      }
+      const [counts] = await queueCounts(backend, ["m"]);
+      assert.deepEqual([counts.waiting, counts.pending, counts.active], [0, 0, 0]);
     },
   });
 }
