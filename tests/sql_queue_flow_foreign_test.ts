@@ -12,10 +12,11 @@ import type { Backend } from "../lib/backend/types.ts";
 import { claimJob } from "../lib/queue/claim_job.ts";
 import { putFlow } from "../lib/queue/flow.ts";
 import { cancelJob, getJob, putJob, queueCounts } from "../lib/queue/queue.ts";
-import { type Attempt, type Finish, MAX_STALLS } from "../lib/queue/steps.ts";
+import { MAX_STALLS } from "../lib/queue/steps.ts";
 import { BACKENDS, freshNamespace } from "./support/backends.ts";
 import { spawnCoord } from "./support/cli.ts";
 import { overwriteJob } from "./support/queue.ts";
+import { recordTrips } from "./support/postgres_trips.ts";
 import { runSql, sqlValue } from "./support/sql.ts";
 import { tempDir } from "./support/temp.ts";
 import { guarded, until } from "./support/wait.ts";
@@ -65,6 +66,44 @@ async function putForeignGroup(backend: Backend, queue: string, parts: string[])
 
 /** The lease of the parts the test of one call's ends claims: short, for it to lapse. */
 const SHORT_LEASE = { worker: "w", leaseMs: 300 };
+
+/**
+ * Puts flow g of two parts in queue n, writes over its tally, and has both parts abandoned
+ * {@link MAX_STALLS} times (their leases lapse with no end); the last claim also takes y, whose
+ * run ended. Resolves once their leases lapsed, with x put: {@link LAST_CALL} meets them again.
+ */
+async function abandonTwoParts(backend: Backend): Promise<void> {
+  await putForeignGroup(backend, "n", ["one", "one"]);
+  const claim = async (claims: number) => {
+    const { jobs } = await backend.queue.finishAndClaim("n", {
+      ...SHORT_LEASE,
+      finishes: [],
+      claims,
+    });
+    return { jobs, lapsed: await backend.now() + SHORT_LEASE.leaseMs };
+  };
+  let { lapsed } = await claim(2);
+  for (let stalls = 1; stalls <= MAX_STALLS; stalls++) {
+    await until(async () => await backend.now() > lapsed, { what: "the leases to lapse" });
+    const last = stalls === MAX_STALLS;
+    if (last) await putJob(backend, "n", { handler: "one", id: "y" });
+    const taken = await claim(last ? 3 : 2);
+    assert.deepEqual(
+      taken.jobs.map((job) => `${job.id} ${job.stalls}`).sort(),
+      [`g.0 ${stalls}`, `g.1 ${stalls}`, ...(last ? ["y 0"] : [])],
+    );
+    lapsed = taken.lapsed;
+  }
+  await putJob(backend, "n", { handler: "one", id: "x" });
+  await until(async () => await backend.now() > lapsed, { what: "the last leases to lapse" });
+}
+
+/** The call after {@link abandonTwoParts}: y's end, and a claim, which meets the parts again. */
+const LAST_CALL = {
+  ...SHORT_LEASE,
+  finishes: [{ id: "y", worker: "w", attempt: 1, outcome: "completed" as const, result: 1 }],
+  claims: 1,
+};
 
 for (const target of BACKENDS.filter((b) => b.label === "sqlite" || b.label === "postgres")) {
   Deno.test({
@@ -176,29 +215,8 @@ export function one() {
         namespace: freshNamespace(),
         env: {},
       });
-      await putForeignGroup(backend, "n", ["one", "one"]);
-      const claim = async (claims: number, finishes: (Attempt & Finish)[] = []) => {
-        const step = await backend.queue.finishAndClaim("n", { ...SHORT_LEASE, finishes, claims });
-        return { step, lapsed: await backend.now() + SHORT_LEASE.leaseMs };
-      };
-      let { lapsed } = await claim(2);
-      // Abandoned by workers that stopped answering: each claim after their lease takes them
-      // back. The last also takes y, whose end is sent with the claim that meets them again.
-      for (let stalls = 1; stalls <= MAX_STALLS; stalls++) {
-        await until(async () => await backend.now() > lapsed, { what: "the leases to lapse" });
-        const last = stalls === MAX_STALLS;
-        if (last) await putJob(backend, "n", { handler: "one", id: "y" });
-        const taken = await claim(last ? 3 : 2);
-        assert.deepEqual(
-          taken.step.jobs.map((job) => `${job.id} ${job.stalls}`).sort(),
-          [`g.0 ${stalls}`, `g.1 ${stalls}`, ...(last ? ["y 0"] : [])],
-        );
-        lapsed = taken.lapsed;
-      }
-      await putJob(backend, "n", { handler: "one", id: "x" });
-      await until(async () => await backend.now() > lapsed, { what: "the last leases to lapse" });
-      const ran = { id: "y", worker: "w", attempt: 1, outcome: "completed" as const, result: 1 };
-      const { step } = await claim(1, [ran]);
+      await abandonTwoParts(backend);
+      const step = await backend.queue.finishAndClaim("n", LAST_CALL);
       assert.deepEqual(step.recorded, [true]);
       assert.deepEqual(step.jobs.map((job) => job.id), ["x"]);
       assert.deepEqual(step.failed?.map((failed) => failed.id).sort(), ["g.0", "g.1"]);
@@ -268,3 +286,26 @@ export function one() {
     },
   });
 }
+
+const postgres = BACKENDS.find((b) => b.label === "postgres")!;
+
+Deno.test({
+  name: "the call that fails two parts alone is one transaction on Postgres: what their flows' " +
+    "ends wrote is undone in it, not by making the step again",
+  ignore: !postgres.available,
+  async fn() {
+    await using stored = await postgres.use();
+    await using recorder = recordTrips(stored.url);
+    await using backend = await connect({
+      url: recorder.url,
+      namespace: freshNamespace(),
+      env: {},
+    });
+    await abandonTwoParts(backend);
+    recorder.trips.length = 0;
+    const step = await backend.queue.finishAndClaim("n", LAST_CALL);
+    assert.deepEqual(step.failed?.map((failed) => failed.flowRefused !== undefined), [true, true]);
+    const begun = recorder.trips.filter((sql) => /\bBEGIN\b/.test(sql));
+    assert.equal(begun.length, 1, recorder.trips.join("\n"));
+  },
+});

@@ -11,7 +11,13 @@
 
 import { BackendUnavailableError, CoordError } from "../../errors.ts";
 import type { Topic } from "../types.ts";
-import type { SqlQuery, SqlStore, SqlTransaction, SqlValue } from "../sql/transaction.ts";
+import {
+  type SqlQuery,
+  type SqlStore,
+  type SqlTransaction,
+  type SqlValue,
+  withSavepoint,
+} from "../sql/transaction.ts";
 import type { PgClient, PgPool, PgPoolClient, PgResult } from "./client.ts";
 import { quoteLiteral } from "./quote_literal.ts";
 import {
@@ -266,6 +272,14 @@ class Transaction implements SqlTransaction {
   lock(topic: Topic): Promise<void> {
     const key = changePayload(this.#namespace, topic);
     return this.later("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", key);
+  }
+
+  savepoint<T>(fn: () => Promise<T>): Promise<T> {
+    // Held back as text: the server cannot prepare a SAVEPOINT.
+    return withSavepoint((sql) => {
+      this.#held.push(sql);
+      return Promise.resolve();
+    }, fn);
   }
 
   rowLock(options: { skipLocked?: boolean } = {}): string {

@@ -52,7 +52,6 @@ import {
   gatheredResults,
 } from "../../queue/flow_progress.ts";
 import { readFlowTally, storedTally } from "./flow_tally.ts";
-import { type AloneParts, endOwnPart, failingAlone } from "./part_alone.ts";
 import { ForeignDataError, UsageError } from "../../errors.ts";
 import { foreignRowError, refuseForeignValues, type ValueRule } from "./foreign_row.ts";
 import { shownValue, whole } from "../../stored_values.ts";
@@ -904,7 +903,8 @@ export class SqlQueueSteps implements QueueSteps {
    * Ends job `before` (its row as this step read it) as completed, failed or cancelled, and
    * moves its group on, as `finish` in `../redis/queue/includes/flow.lua` does: the next serial part, the
    * postprocess, or the group's own end. `flowStays`: a part whose flow is not moved on now: one
-   * whose turn has not come, cancelled, or one failed alone (see `part_alone.ts`).
+   * whose turn has not come, cancelled, or one a step failed on its own, whose flow it moves on
+   * with {@link #ownPartEnded}. Returns the job's row as it ended.
    */
   async #end(
     s: Step,
@@ -913,7 +913,7 @@ export class SqlQueueSteps implements QueueSteps {
     state: "completed" | "failed" | "cancelled",
     fields: { error?: string | null; result?: string; failures?: number } = {},
     flowStays = false,
-  ): Promise<void> {
+  ): Promise<JobRow> {
     await this.#leave(s, queue, before);
     const ended = { state, finished_at: s.now, ...fields };
     await this.#update(s, queue, before.id, {
@@ -926,6 +926,30 @@ export class SqlQueueSteps implements QueueSteps {
     // A part cancelled while it waited for its turn is counted when that turn comes (#release):
     // counted now, a serial group would start its next part early (and this one in its turn).
     if (row.parent !== null && !flowStays) await this.#partEnded(s, queue, row);
+    return row;
+  }
+
+  /**
+   * Moves on the flow of `part`, which this step failed on its own (abandoned too often,
+   * unreadable), no run of a worker's ending it; another program's row met on the way up
+   * leaves the flow as it is: what that wrote is undone (a savepoint), the part fails alone, and
+   * the refusal is returned, for the worker to tell, as on Redis (`fail_here` in
+   * `../redis/queue/includes/take.lua`). Refused with the step, the part would stay running, its
+   * lease lapsed, and every later claim of its queue would meet it and be refused.
+   */
+  async #ownPartEnded(s: Step, queue: string, part: JobRow): Promise<string | undefined> {
+    // What the step counts as it ends goes back with the writes (a top group's end is counted).
+    const kept = new Map(s.kept);
+    const outlived = s.outlived.length;
+    try {
+      await s.tx.savepoint(() => this.#partEnded(s, queue, part));
+      return undefined;
+    } catch (e) {
+      if (!(e instanceof ForeignDataError)) throw e;
+      s.kept = kept;
+      s.outlived.length = outlived;
+      return e.message;
+    }
   }
 
   /**
@@ -2005,66 +2029,64 @@ export class SqlQueueSteps implements QueueSteps {
     ];
     // A step that only claims reads what it takes with the clock (Postgres: one round trip).
     const claimOnly = ids.length === 0 && r.claims > 0 && !r.holding;
-    return failingAlone((alone) =>
-      this.#write(queue, async (s, rows, each) => {
-        const running = new Map(rows.map((row) => [row.id, row]));
-        // Another program wrote over the job: its run records nothing, and the others do.
-        // (Its lease runs out, and a claim hands it to a worker to fail.)
-        for (const id of await s.tx.foreignIds("coord_queue_job", { queue }, ids)) {
-          running.delete(id);
-        }
-        const recorded = [];
-        // The runs this step ends (a run's end sent again is recorded, but ended before it).
-        let ended = 0;
-        let woke = false;
-        s.gathered = new Map();
-        for (const f of r.finishes) {
-          // Only while the attempt is the worker's: see `owned` in ../redis/queue/includes/job.lua.
-          const row = running.get(f.id);
-          const owned = row?.state === "active" && row.worker === f.worker &&
-            row.attempts === f.attempt;
-          recorded.push(owned || (row !== undefined && endedBefore(row, f)));
-          if (!owned) continue;
-          ended++;
-          // Every outcome ends the run: a later finish of the job in this batch records nothing.
-          running.delete(f.id);
-          // A job of a flow or a group reads other rows as it ends, and sees the batch so far.
-          const plain = row.parent === null && row.grp === null && row.group_key === null;
-          if (!plain) await this.#sendGathered(s, queue);
-          if (await this.#finish(s, queue, row, f)) woke = true;
-          s.gathered ??= new Map();
-        }
-        await this.#sendGathered(s, queue);
-        if (r.holding && await this.#handBack(s, queue, r.worker, r.holding)) woke = true;
-        if (ended === 0 && r.claims === 0 && !woke) return { recorded, jobs: [], now: s.now };
-        const reads = claimOnly
-          ? this.#claimReadsOf(each)
-          : await this.#claimReads(s, queue, r.claims);
-        // Settings another program wrote to refuse the whole step, its ends too, as on Redis.
-        const settings = this.#settings(queue, reads.probe);
-        for (const [state, rule] of PROBE_KEPT_RULES) {
-          refuseForeignValues(keptSubject(queue, state), [rule], [reads.probe]);
-        }
-        s.keptChecked = true;
-        const failed: FailedInStep[] = [];
-        const taken = await this.#take(s, queue, r, reads, settings, failed, alone);
-        // Idle queues age out too: a step that takes nothing removes a few past what the queue
-        // keeps. One that takes jobs leaves it to their ends, as on Redis, and saves the queries.
-        if (ended > 0 || taken.jobs.length === 0) {
-          await this.#trim(s, queue, reads.probe, settings, TRIM_BATCH * Math.max(1, ended));
-        }
-        // Waiters for a queue to drain hear when its last run ends: news a worker sleeps through
-        // (see news.ts), where a job that became ready wakes it.
-        if (woke) await s.tx.notify({ kind: "queue", name: queue });
-        else if (ended > 0 && !reads.probe.running && taken.jobs.length === 0) {
-          await s.tx.notify({ kind: "queue", name: queue }, [ENDED]);
-        }
-        return { recorded, ...taken, now: s.now, ...(failed.length > 0 && { failed }) };
-      }, {
-        first: ids.length > 0 ? finishing : undefined,
-        each: claimOnly ? (tx, now) => this.#claimQueries(tx, queue, r.claims, now) : undefined,
-      })
-    );
+    return this.#write(queue, async (s, rows, each) => {
+      const running = new Map(rows.map((row) => [row.id, row]));
+      // Another program wrote over the job: its run records nothing, and the others do.
+      // (Its lease runs out, and a claim hands it to a worker to fail.)
+      for (const id of await s.tx.foreignIds("coord_queue_job", { queue }, ids)) {
+        running.delete(id);
+      }
+      const recorded = [];
+      // The runs this step ends (a run's end sent again is recorded, but ended before it).
+      let ended = 0;
+      let woke = false;
+      s.gathered = new Map();
+      for (const f of r.finishes) {
+        // Only while the attempt is the worker's: see `owned` in ../redis/queue/includes/job.lua.
+        const row = running.get(f.id);
+        const owned = row?.state === "active" && row.worker === f.worker &&
+          row.attempts === f.attempt;
+        recorded.push(owned || (row !== undefined && endedBefore(row, f)));
+        if (!owned) continue;
+        ended++;
+        // Every outcome ends the run: a later finish of the job in this batch records nothing.
+        running.delete(f.id);
+        // A job of a flow or a group reads other rows as it ends, and sees the batch so far.
+        const plain = row.parent === null && row.grp === null && row.group_key === null;
+        if (!plain) await this.#sendGathered(s, queue);
+        if (await this.#finish(s, queue, row, f)) woke = true;
+        s.gathered ??= new Map();
+      }
+      await this.#sendGathered(s, queue);
+      if (r.holding && await this.#handBack(s, queue, r.worker, r.holding)) woke = true;
+      if (ended === 0 && r.claims === 0 && !woke) return { recorded, jobs: [], now: s.now };
+      const reads = claimOnly
+        ? this.#claimReadsOf(each)
+        : await this.#claimReads(s, queue, r.claims);
+      // Settings another program wrote to refuse the whole step, its ends too, as on Redis.
+      const settings = this.#settings(queue, reads.probe);
+      for (const [state, rule] of PROBE_KEPT_RULES) {
+        refuseForeignValues(keptSubject(queue, state), [rule], [reads.probe]);
+      }
+      s.keptChecked = true;
+      const failed: FailedInStep[] = [];
+      const taken = await this.#take(s, queue, r, reads, settings, failed);
+      // Idle queues age out too: a step that takes nothing removes a few past what the queue
+      // keeps. One that takes jobs leaves it to their ends, as on Redis, and saves the queries.
+      if (ended > 0 || taken.jobs.length === 0) {
+        await this.#trim(s, queue, reads.probe, settings, TRIM_BATCH * Math.max(1, ended));
+      }
+      // Waiters for a queue to drain hear when its last run ends: news a worker sleeps through
+      // (see news.ts), where a job that became ready wakes it.
+      if (woke) await s.tx.notify({ kind: "queue", name: queue });
+      else if (ended > 0 && !reads.probe.running && taken.jobs.length === 0) {
+        await s.tx.notify({ kind: "queue", name: queue }, [ENDED]);
+      }
+      return { recorded, ...taken, now: s.now, ...(failed.length > 0 && { failed }) };
+    }, {
+      first: ids.length > 0 ? finishing : undefined,
+      each: claimOnly ? (tx, now) => this.#claimQueries(tx, queue, r.claims, now) : undefined,
+    });
   }
 
   /**
@@ -2198,8 +2220,7 @@ export class SqlQueueSteps implements QueueSteps {
    * first returns jobs whose lease ran out to pending (or fails them after
    * {@link MAX_STALLS}), fails jobs past their `beginBy` (each added to `failed`, for the
    * worker to log), and keeps each group within its limit. A part failed so whose flow's end
-   * meets another program's row fails `alone` when the step is made again (see
-   * `part_alone.ts`).
+   * meets another program's row fails alone (see {@link #ownPartEnded}).
    */
   async #take(
     s: Step,
@@ -2208,16 +2229,15 @@ export class SqlQueueSteps implements QueueSteps {
     reads: ClaimReads,
     settings: QueueConfig,
     failed: FailedInStep[],
-    alone: AloneParts,
   ): Promise<Omit<FinishedAndClaimed, "recorded" | "failed" | "now">> {
     const { tx, now } = s;
     const jobs: JobRecord[] = [];
     if (r.claims === 0) return { jobs };
     const fail = async (row: JobRow, attempt: number, error: string) => {
-      const flowRefused = alone.get(row.id);
-      const end = () => this.#end(s, queue, row, "failed", { error }, flowRefused !== undefined);
       // A part's row is read already, and it holds no --group: only its flow can refuse its end.
-      await (row.parent === null ? end() : endOwnPart(row.id, end));
+      const part = row.parent !== null;
+      const ended = await this.#end(s, queue, row, "failed", { error }, part);
+      const flowRefused = part ? await this.#ownPartEnded(s, queue, ended) : undefined;
       await tx.notify({ kind: "queue", name: queue });
       failed.push({
         id: row.id,
@@ -2384,103 +2404,98 @@ export class SqlQueueSteps implements QueueSteps {
     queue: string,
     r: { id: string; error: string },
   ): Promise<UndecodableFailed> {
-    return failingAlone((alone) =>
-      this.#write(queue, async (s) => {
-        await this.#checkSettings(s, queue);
-        const [before] = await s.tx.all<Record<string, unknown>>(
-          `SELECT ${COLUMNS}, lease_until AS run_lease FROM coord_queue_job
+    return this.#write(queue, async (s) => {
+      await this.#checkSettings(s, queue);
+      const [before] = await s.tx.all<Record<string, unknown>>(
+        `SELECT ${COLUMNS}, lease_until AS run_lease FROM coord_queue_job
          WHERE namespace = ? AND queue = ? AND id = ? ${s.tx.rowLock()}`,
-          this.#ns,
+        this.#ns,
+        queue,
+        r.id,
+      );
+      if (!before) return false;
+      // The claim that met it read it in an earlier step: since then another worker may have
+      // failed it, and a `queue retry` made it coord's own again, to run. Only a row this step
+      // cannot read either, by the claim's checks, is failed: a pending one also as the claim
+      // would take it (its attempts one more: 2^53 − 1 there is refused).
+      const row = before as unknown as JobRow;
+      const taken = row.state === "pending"
+        ? { ...row, state: "active" as const, attempts: row.attempts + 1, started_at: s.now }
+        : row;
+      const unreadable = await refusalOf(async () => {
+        await s.tx.refuseForeignRows(`job ${queue}/${r.id}`, ["coord_queue_job"], {
           queue,
-          r.id,
-        );
-        if (!before) return false;
-        // The claim that met it read it in an earlier step: since then another worker may have
-        // failed it, and a `queue retry` made it coord's own again, to run. Only a row this step
-        // cannot read either, by the claim's checks, is failed: a pending one also as the claim
-        // would take it (its attempts one more: 2^53 − 1 there is refused).
-        const row = before as unknown as JobRow;
-        const taken = row.state === "pending"
-          ? { ...row, state: "active" as const, attempts: row.attempts + 1, started_at: s.now }
-          : row;
-        const unreadable = await refusalOf(async () => {
-          await s.tx.refuseForeignRows(`job ${queue}/${r.id}`, ["coord_queue_job"], {
-            queue,
-            id: r.id,
-          });
-          await this.#job(s, queue, row);
-          await this.#job(s, queue, taken);
+          id: r.id,
         });
-        if (unreadable === undefined) return false;
-        if (before.parent === null && before.state !== "failed") {
-          // A job with its own --keep was not counted; from now on it is, as coord's own.
-          if (before.keep === null && FINISHED.has(before.state as string)) {
-            this.#kept(s, before.state as string, -1);
-          }
-          this.#kept(s, "failed", 1);
+        await this.#job(s, queue, row);
+        await this.#job(s, queue, taken);
+      });
+      if (unreadable === undefined) return false;
+      if (before.parent === null && before.state !== "failed") {
+        // A job with its own --keep was not counted; from now on it is, as coord's own.
+        if (before.keep === null && FINISHED.has(before.state as string)) {
+          this.#kept(s, before.state as string, -1);
         }
-        // What cannot be read is replaced by coord's own, so show and wait answer from now on.
-        const count = (value: unknown) => whole(value, 0) ? value as number : 0;
-        const time = <T>(value: unknown, otherwise: T) =>
-          shownTime(value) ? value as number : otherwise;
-        const json = (value: unknown, fits: (parsed: unknown) => boolean) => {
-          if (typeof value !== "string") return null;
-          try {
-            return fits(JSON.parse(value)) ? value : null;
-          } catch {
-            return null;
-          }
-        };
-        const failed = {
-          state: "failed",
-          error: r.error,
-          finished_at: s.now,
-          lease_until: null,
-          ready_at: time(before.ready_at, s.now),
-          created_at: time(before.created_at, s.now),
-          attempts: count(before.attempts),
-          failures: count(before.failures),
-          stalls: count(before.stalls),
-          priority: whole(before.priority, -MAX_PRIORITY, MAX_PRIORITY)
-            ? before.priority as number
-            : 0,
-          begin_by: time(before.begin_by, null),
-          due: DUES.includes(before.due) ? before.due as number : 0,
-          started_at: time(before.started_at, null),
-          worker: typeof before.worker === "string" ? before.worker : null,
-          spec: json(before.spec, isJobSpec) ?? "{}",
-          grp: json(before.grp, (g) => Array.isArray((g as { children?: unknown })?.children)),
-          result: json(before.result, () => true),
-          inputs: json(before.inputs, Array.isArray),
-          keep: null,
-          expires_at: null,
-          outlived_at: null,
-        };
-        await this.#update(s, queue, r.id, failed);
-        // Its place in its group (running, or in the run order) goes to the group's next job. A
-        // job whose state another program wrote over is placed by the columns coord writes with
-        // it: a run by its lease, a job come due by its due (FOREIGN_WAITING, FOREIGN_DELAYED).
-        const was = JOB_STATES.includes(before.state as JobState)
-          ? before.state
-          : before.run_lease !== null
-          ? "active"
-          : before.finished_at === null
-          ? "pending"
-          : before.state;
-        await this.#leave(s, queue, { ...before, state: was } as unknown as JobRow);
-        await s.tx.notify({ kind: "queue", name: queue });
-        if (typeof before.parent !== "string") return true;
-        // A flow's part moves its flow on as any failed part does: its group fails, or goes on;
-        // with another program's row on the way up, it fails alone, its flow left as it is.
-        const flowRefused = alone.get(r.id);
-        if (flowRefused !== undefined) return { flowRefused };
-        await endOwnPart(
-          r.id,
-          () => this.#partEnded(s, queue, { ...before, ...failed } as unknown as JobRow),
-        );
-        return true;
-      })
-    );
+        this.#kept(s, "failed", 1);
+      }
+      // What cannot be read is replaced by coord's own, so show and wait answer from now on.
+      const count = (value: unknown) => whole(value, 0) ? value as number : 0;
+      const time = <T>(value: unknown, otherwise: T) =>
+        shownTime(value) ? value as number : otherwise;
+      const json = (value: unknown, fits: (parsed: unknown) => boolean) => {
+        if (typeof value !== "string") return null;
+        try {
+          return fits(JSON.parse(value)) ? value : null;
+        } catch {
+          return null;
+        }
+      };
+      const failed = {
+        state: "failed",
+        error: r.error,
+        finished_at: s.now,
+        lease_until: null,
+        ready_at: time(before.ready_at, s.now),
+        created_at: time(before.created_at, s.now),
+        attempts: count(before.attempts),
+        failures: count(before.failures),
+        stalls: count(before.stalls),
+        priority: whole(before.priority, -MAX_PRIORITY, MAX_PRIORITY)
+          ? before.priority as number
+          : 0,
+        begin_by: time(before.begin_by, null),
+        due: DUES.includes(before.due) ? before.due as number : 0,
+        started_at: time(before.started_at, null),
+        worker: typeof before.worker === "string" ? before.worker : null,
+        spec: json(before.spec, isJobSpec) ?? "{}",
+        grp: json(before.grp, (g) => Array.isArray((g as { children?: unknown })?.children)),
+        result: json(before.result, () => true),
+        inputs: json(before.inputs, Array.isArray),
+        keep: null,
+        expires_at: null,
+        outlived_at: null,
+      };
+      await this.#update(s, queue, r.id, failed);
+      // Its place in its group (running, or in the run order) goes to the group's next job. A
+      // job whose state another program wrote over is placed by the columns coord writes with
+      // it: a run by its lease, a job come due by its due (FOREIGN_WAITING, FOREIGN_DELAYED).
+      const was = JOB_STATES.includes(before.state as JobState)
+        ? before.state
+        : before.run_lease !== null
+        ? "active"
+        : before.finished_at === null
+        ? "pending"
+        : before.state;
+      await this.#leave(s, queue, { ...before, state: was } as unknown as JobRow);
+      await s.tx.notify({ kind: "queue", name: queue });
+      if (typeof before.parent !== "string") return true;
+      // A flow's part moves its flow on as any failed part does: its group fails, or goes on.
+      const flowRefused = await this.#ownPartEnded(s, queue, {
+        ...before,
+        ...failed,
+      } as unknown as JobRow);
+      return flowRefused === undefined || { flowRefused };
+    });
   }
 
   renew(queue: string, r: Attempt & { leaseMs: number }): Promise<boolean> {

@@ -15,6 +15,30 @@ export type SqlValue = string | number | null;
 /** A statement and its parameters. */
 export type SqlQuery = [sql: string, ...params: SqlValue[]];
 
+/** The name of {@link SqlTransaction.savepoint}'s savepoint (none is held inside another). */
+export const SAVEPOINT = "coord_step_part";
+
+/**
+ * {@link SqlTransaction.savepoint} over `send`, which runs (or holds back) one statement: an
+ * undo that fails too (the whole transaction was rolled back) leaves `fn`'s error to tell.
+ */
+export async function withSavepoint<T>(
+  send: (sql: string) => Promise<void>,
+  fn: () => Promise<T>,
+): Promise<T> {
+  await send(`SAVEPOINT ${SAVEPOINT}`);
+  let result: T;
+  try {
+    result = await fn();
+  } catch (e) {
+    await send(`ROLLBACK TO SAVEPOINT ${SAVEPOINT}`).catch(() => {});
+    await send(`RELEASE SAVEPOINT ${SAVEPOINT}`).catch(() => {});
+    throw e;
+  }
+  await send(`RELEASE SAVEPOINT ${SAVEPOINT}`);
+  return result;
+}
+
 /** One transaction: every step runs in exactly one. */
 export interface SqlTransaction {
   /** Rows of a query. Integers and floats come back as numbers on every engine. */
@@ -68,6 +92,12 @@ export interface SqlTransaction {
    * transaction already holds everything (SQLite) or only reads.
    */
   rowLock(options?: { skipLocked?: boolean }): string;
+  /**
+   * Runs `fn` so that what it writes is undone when it throws, and the transaction goes on (a
+   * SAVEPOINT): a step that gives up one part of its work keeps the rest. What the step holds
+   * in memory is the caller's to restore. Throws what `fn` throws.
+   */
+  savepoint<T>(fn: () => Promise<T>): Promise<T>;
   /**
    * Refuses to go on when one of `tables` holds, among this namespace's rows matching `where`,
    * one that coord did not write (possible where the engine does not enforce column types).

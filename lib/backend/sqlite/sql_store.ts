@@ -5,7 +5,12 @@
  * @module
  */
 
-import type { SqlStore, SqlTransaction, SqlValue } from "../sql/transaction.ts";
+import {
+  type SqlStore,
+  type SqlTransaction,
+  type SqlValue,
+  withSavepoint,
+} from "../sql/transaction.ts";
 import type { SqliteBackend } from "./backend.ts";
 
 /** One SQLite file as a {@link SqlStore}. */
@@ -33,6 +38,7 @@ export class SqliteSqlStore implements SqlStore {
       // BEGIN IMMEDIATE already holds the file's write lock.
       lock: () => Promise.resolve(),
       rowLock: () => "",
+      savepoint: (fn) => withSavepoint((sql) => Promise.resolve(backend.run(sql)), fn),
       refuseForeignRows: (subject, tables, where) =>
         Promise.resolve(backend.refuseForeignRows(subject, tables, where)),
       foreignIds: (table, where, ids) => Promise.resolve(backend.foreignIds(table, where, ids)),
