@@ -90,8 +90,8 @@ async function assertWaiterGivesUpAtItsTimeout(
   try {
     // The hang guard stands in for "before its lease": the waiter gave up after 600 s.
     const line = await guarded(waiter.stderrLine(/^coord: /), "the waiter's line");
-    // The arrival is seen as soon as its step wrote it, and the name's index, written alongside,
-    // may still be unanswered when the server stops: then the arrival itself is.
+    // The arrival is seen as soon as its step wrote it, whose answer may still be on its way
+    // when the server stops: then the arrival itself is unanswered.
     assert.match(
       line,
       /^coord: barrier "late": timed out after 8 s (with 1\/2 arrived, and this arrival|before its arrival was answered, and an arrival it may have made) was not withdrawn: the backend did not answer \(.+\) — it leaves when its lease runs out, within 600 s$/,

@@ -78,8 +78,8 @@ async function assertWaiterGivesUpAtItsWait(
   try {
     // The hang guard stands in for "before its lease": the waiter gave up after 600 s.
     const line = await guarded(waiter.stderrLine(/^coord: /), "the waiter's line");
-    // The ticket is seen as soon as its step wrote it, and the name's index, written alongside,
-    // may still be unanswered when the server stops: then the ticket itself is.
+    // The ticket is seen as soon as its step wrote it, whose answer may still be on its way when
+    // the server stops: then the ticket itself is unanswered.
     assert.match(
       line,
       /^coord: lock "y": not granted within 8 s( \(1 ahead\), and its ticket|, and a ticket it may have taken) was not given back: the backend did not answer \(.+\) — it leaves the queue when its lease runs out, within 600 s$/,

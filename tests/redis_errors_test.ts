@@ -151,7 +151,8 @@ for (const { label, use } of REDIS_BACKENDS) {
         stderr,
         new RegExp(
           `^coord: queue "q": coord's script queue/${script}\\.lua does not compile ` +
-            `\\(queue/${script}\\.lua:\\d+: main function has more than 200 local variables\\) — ` +
+            `\\(queue/${script}\\.lua:\\d+: function at queue/${script}\\.lua has more than 200 ` +
+            "local variables\\) — " +
             "a bug in this build of coord, not in your data: please report it with this line\n$",
         ),
       );

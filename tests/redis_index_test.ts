@@ -4,10 +4,13 @@
  */
 
 import assert from "node:assert/strict";
+import { connect } from "../lib/backend/connect.ts";
 import { indexKey } from "../lib/backend/keys.ts";
 import { RedisBackend } from "../lib/backend/redis/backend.ts";
 import { lock } from "../lib/lock/lock.ts";
 import { onRedis } from "./support/backends.ts";
+import { redisServerAvailable, startCluster, startStandalone } from "./support/redis_servers.ts";
+import { infoField } from "./support/resp.ts";
 
 const send = (backend: RedisBackend, ...args: string[]) => backend.conn.send(args[1], args);
 
@@ -100,11 +103,17 @@ onRedis(
     const touched: string[] = [];
     const send = backend.conn.send;
     backend.conn.send = (key, args) => {
-      // The index script's `add` (after its keys and channel), not a writer's tidying.
-      if (key?.endsWith(":names") && args[Number(args[2]) + 4] === "add") {
-        touched.push(`${key.split(":{index:")[1].split("}")[0]}`);
-      }
-      return send.call(backend.conn, key, args);
+      const keys = args.slice(3, 3 + Number(args[2]));
+      const argv = args.slice(3 + keys.length);
+      // The index script's `add` (after its keys and channel), not a writer's tidying; or a step
+      // given the index beside its keys and a name to index in it (prelude.lua).
+      const names = keys.find((k) => k.endsWith(":names") && k.includes(":{index:"));
+      const touch = names && (argv[1] === "add" || keys[0] !== names && argv.at(-2) !== "");
+      // Counted once answered: an EVALSHA the server did not know yet (NOSCRIPT) is sent again.
+      return send.call(backend.conn, key, args).then((reply) => {
+        if (touch) touched.push(`${names.split(":{index:")[1].split("}")[0]}`);
+        return reply;
+      });
     };
     const spec = { command: ["true"], retries: 0, backoffMs: 0 };
     for (const queue of ["q", "q", "q", "other"]) {
@@ -132,4 +141,116 @@ onRedis("the write that comes due for the index's tidy does not wait for it", as
   assert.notEqual(await send(backend, "ZSCORE", names, "gone"), null, "the tidy had not ended");
   await other.indexTidied();
   assert.equal(await send(backend, "ZSCORE", names, "gone"), null);
+});
+
+/** A put now of a job that runs `command`. */
+const job = (...command: string[]) => ({
+  spec: { command, retries: 0, backoffMs: 0 },
+  delayMs: 0,
+});
+
+/**
+ * The script calls `backend` answers while `fn` runs, each named by its keys' tag, an index's by
+ * its op too (`{index:queue} add`): an EVALSHA the server did not know yet (NOSCRIPT), sent
+ * again, counted once.
+ */
+async function scriptCalls(backend: RedisBackend, fn: () => Promise<unknown>): Promise<string[]> {
+  const calls: string[] = [];
+  const send = backend.conn.send;
+  backend.conn.send = async (key, args) => {
+    const reply = await send.call(backend.conn, key, args);
+    if (args[0] === "EVALSHA" || args[0] === "EVAL") {
+      const keys = args.slice(3, 3 + Number(args[2]));
+      const [tag, ...besides] = [...new Set(keys.map((k) => /\{[^}]*\}/.exec(k)?.[0]))];
+      const op = tag?.startsWith("{index:") ? ` ${args[4 + keys.length]}` : "";
+      calls.push([`${tag}${op}`, ...besides].join(" and "));
+    }
+    return reply;
+  };
+  try {
+    await fn();
+  } finally {
+    backend.conn.send = send;
+  }
+  return calls;
+}
+
+onRedis(
+  "a name's first creating step in a process indexes it in the step's own call, where the index is on its node",
+  async (backend) => {
+    // Tidied lately: no writer tidies it now, which would add calls of its own.
+    await send(backend, "SET", indexKey(backend.namespace, "queue", "tidied"), "1", "PX", "60000");
+    const calls = await scriptCalls(backend, () => backend.queue.put("q", job("true")));
+    assert.notEqual(
+      await send(backend, "ZSCORE", indexKey(backend.namespace, "queue", "names"), "q"),
+      null,
+    );
+    // One call, which no end of the process between a step and a touch of its own can cut in
+    // two; on a Cluster, where the index is in another slot, a check of it before the step and a
+    // touch after it.
+    assert.deepEqual(
+      calls,
+      backend.kind === "redis-cluster"
+        ? ["{index:queue} check", "{queue:q}", "{index:queue} add"]
+        : ["{queue:q} and {index:queue}"],
+    );
+  },
+);
+
+Deno.test({
+  name:
+    "a put that stores its job indexes its queue in the same call, also one the server's memory fills up at",
+  ignore: !redisServerAvailable(),
+  async fn() {
+    // A server of its own, whose maxmemory this sets.
+    await using server = await startStandalone();
+    await using opened = await connect({ url: server.url, namespace: "full", env: {} });
+    const backend = opened as RedisBackend;
+    await backend.queue.put("warm", job("true"));
+    await backend.indexTidied();
+    const used = Number(infoField(String(await send(backend, "INFO", "memory")), "used_memory"));
+    // Too little room for the job: Redis lets the script that stores it, begun below its
+    // maxmemory, end above it, then refuses every write until memory is freed. A touch of the
+    // index of its own after the step failed so: the put was told failed (69) with its job
+    // stored, and the queue left out of the index for good.
+    await send(backend, "CONFIG", "SET", "maxmemory", String(used + 300_000));
+    const put = await backend.queue.put("q", job("echo", "x".repeat(900_000)));
+    assert.ok(put.created);
+    await assert.rejects(send(backend, "SET", backend.key("queue", "q", "probe"), "1"), /memory/);
+    const names = indexKey(backend.namespace, "queue", "names");
+    assert.notEqual(await send(backend, "ZSCORE", names, "q"), null);
+    await send(backend, "CONFIG", "SET", "maxmemory", "0");
+  },
+});
+
+Deno.test({
+  name:
+    "on a Cluster, a touch of the index that fails after its step succeeded fails nothing, and the next step touches it",
+  ignore: !redisServerAvailable(),
+  async fn() {
+    // A cluster of its own, one of whose nodes this fills up.
+    const cluster = await startCluster();
+    try {
+      await using opened = await connect({ url: cluster.url, namespace: "apart", env: {} });
+      const backend = opened as RedisBackend;
+      const names = indexKey(backend.namespace, "queue", "names");
+      const node = (key: string) => backend.conn.send(key, ["CLUSTER", "MYID"]);
+      // A queue on another node than the index, whose node then refuses every write.
+      let queue = "q";
+      for (let i = 0; await node(backend.key("queue", queue, "jobs")) === await node(names); i++) {
+        queue = `q${i}`;
+      }
+      await backend.conn.send(names, ["CONFIG", "SET", "maxmemory", "1"]);
+      const put = await backend.queue.put(queue, job("true"));
+      assert.ok(put.created);
+      assert.equal(await send(backend, "HLEN", backend.key("queue", queue, "jobs")), 1);
+      assert.equal(await send(backend, "ZSCORE", names, queue), null, "the touch failed");
+      await backend.conn.send(names, ["CONFIG", "SET", "maxmemory", "0"]);
+      await backend.queue.put(queue, job("true"));
+      assert.notEqual(await send(backend, "ZSCORE", names, queue), null);
+      await backend.indexTidied();
+    } finally {
+      await cluster.stop();
+    }
+  },
 });

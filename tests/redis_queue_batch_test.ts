@@ -433,8 +433,8 @@ Deno.test({
   ignore: !redisServerAvailable(),
   async fn() {
     await using server = await startStandalone();
-    // Put by a client closed before the count: the index write a put sends after it (its
-    // type checks, its tidy's SET) must not land among the claim's commands.
+    // Put by a client closed before the count: what a name's first put starts beside it (the
+    // index's tidy, with checks of its own) must not land among the claim's commands.
     {
       await using putter = await connect({ url: server.url, namespace: "empty", env: {} });
       await putter.queue.put("q", { id: "a", spec: SPEC, delayMs: 0 });

@@ -147,8 +147,8 @@ export class RedisBackend implements Backend {
    * the script gets the instance's change channel before `args`. A `FOREIGN` error reply
    * (a key holding data coord did not write) becomes a {@link ForeignDataError}, a command the
    * ACL denies a {@link BackendRefusedError}, any other script error an internal one (70).
-   * `index`: the keys of the index of the instance's kind, which the script refuses when
-   * another program wrote them ({@link RedisBackend.indexKeysBeside}).
+   * `index`: the keys of the index of the instance's kind, for a step that may create it
+   * ({@link RedisBackend.runCreatingStep}).
    */
   async runStep(
     script: LuaScript,
@@ -221,6 +221,78 @@ export class RedisBackend implements Backend {
   }
 
   /**
+   * Runs a step that may create instance `topic` (as {@link RedisBackend.runStep} does), and
+   * adds its name to the index of its kind's names, so listings find it without SCAN, only once
+   * the step succeeded: a refused one (bad input, another program's keys at the instance's names)
+   * leaves the index as it was, as it leaves every key. Another program's keys where the index
+   * is are refused before the step writes anything (a put refused after it ran was a duplicate
+   * job for a caller who retried). Where the index is on the step's node (one server, Sentinel's
+   * master) the step's own script does both (prelude.lua): no round trip more, and no step that
+   * stored what it did leaves its name out. On a Cluster, where the index is in another slot, a
+   * check of the index before the step and a touch after it do, on a name's first step in a
+   * process (and every {@link INDEX_RETOUCH_MS} after, as a touch).
+   *
+   * @example
+   * ```ts ignore
+   * const reply = await backend.runCreatingStep(put, { kind: "queue", name: "q" }, parts, args);
+   * ```
+   */
+  async runCreatingStep(
+    script: LuaScript,
+    topic: Topic,
+    parts: string[],
+    args: (string | number)[],
+  ): Promise<unknown> {
+    if (this.kind !== "redis-cluster" && !this.#indexApart) {
+      try {
+        return await this.#runIndexing(script, topic, parts, args);
+      } catch (e) {
+        // A server in cluster mode reached as one server (a `redis://` URL at a node that holds
+        // every slot, as a one-shard managed cluster is) refuses the index beside the step's
+        // keys, and ran nothing: from then on this backend indexes apart, as on a Cluster.
+        if (!(e instanceof Error) || !e.message.startsWith("CROSSSLOT")) throw e;
+        this.#indexApart = true;
+      }
+    }
+    if (!this.#touchedLately(`${topic.kind} ${topic.name}`, performance.now())) {
+      await this.#index(topic.kind, "check");
+    }
+    const reply = await this.runStep(script, topic, parts, args);
+    // The step stored what it did: a touch that fails now (a lost connection, OOM, a failover)
+    // must not tell the caller that it failed, who would put the job again. Not remembered as
+    // touched, the name is touched again at this process's next step of it.
+    await this.indexName(topic.kind, topic.name).catch(() => {});
+    return reply;
+  }
+
+  /**
+   * Runs a creating step with the index of its kind beside its keys, which its script checks,
+   * and indexes the name in when this process did not lately (prelude.lua, `indexed`).
+   */
+  async #runIndexing(
+    script: LuaScript,
+    topic: Topic,
+    parts: string[],
+    args: (string | number)[],
+  ): Promise<unknown> {
+    const entry = `${topic.kind} ${topic.name}`;
+    const sentAt = performance.now();
+    const touch = !this.#touchedLately(entry, sentAt);
+    const index = (["names", "tidied"] as const).map((part) =>
+      indexKey(this.namespace, topic.kind, part)
+    );
+    const reply = await this.runStep(script, topic, parts, [
+      ...args,
+      touch ? topic.name : "",
+      INDEX_TIDY_EVERY_MS,
+    ], index);
+    if (!touch) return reply;
+    const [due, stepReply = null] = reply as [unknown, unknown?];
+    this.#indexTouched(topic.kind, entry, sentAt, Number(due) === 1);
+    return stepReply;
+  }
+
+  /**
    * Adds `name` to the index of `kind`'s names, or marks it as touched now; at most once per
    * {@link INDEX_RETOUCH_MS} per name and process, and once more after a touch that failed.
    * The one writer in {@link INDEX_TIDY_EVERY_MS} then tidies the index too, after the write
@@ -231,6 +303,14 @@ export class RedisBackend implements Backend {
     const sentAt = performance.now();
     if (this.#touchedLately(entry, sentAt)) return;
     const due = Number(await this.#index(kind, "add", name, INDEX_TIDY_EVERY_MS)) === 1;
+    this.#indexTouched(kind, entry, sentAt, due);
+  }
+
+  /**
+   * Remembers that index entry `entry` was touched by a command sent at `sentAt`, and tidies the
+   * index of `kind`'s names when the touch found it `due`.
+   */
+  #indexTouched(kind: Kind, entry: string, sentAt: number, due: boolean): void {
     // Not awaited: with 5,000 names a tidy took 0.2-0.35 s, which the write it came with (a
     // lock handoff, a put) waited out once a minute. Upkeep, at most: one that fails is the
     // next due writer's to do.
@@ -243,44 +323,9 @@ export class RedisBackend implements Backend {
     this.#touched.set(entry, sentAt);
   }
 
-  /**
-   * Refuses another program's keys where a touch of the index of `kind`'s names writes, before a
-   * step that may create instance `name` where the step's script cannot check them itself (on a
-   * Cluster: {@link RedisBackend.indexKeysBeside}), so that the touch after the step cannot fail
-   * once it stored what it did. Skipped where the touch would be.
-   */
-  async checkIndex(kind: Kind, name: string): Promise<void> {
-    if (this.#touchedLately(`${kind} ${name}`, performance.now())) return;
-    await this.#index(kind, "check");
-  }
-
   /** Whether this process touched index entry `entry` within {@link INDEX_RETOUCH_MS} of `now`. */
   #touchedLately(entry: string, now: number): boolean {
     return now - (this.#touched.get(entry) ?? -Infinity) < INDEX_RETOUCH_MS;
-  }
-
-  /**
-   * The keys of the index of `kind`'s names that an index touch writes (names, tidied), for a
-   * step that may create an instance to refuse another program's there before it writes: the
-   * step's script may read them where they are on its node (one server, Sentinel's master).
-   * Undefined on a Cluster, where the index's tag is another slot, which no script may read
-   * beside the instance's: there the step waits for the touch instead.
-   */
-  indexKeysBeside(kind: Kind): string[] | undefined {
-    if (this.kind === "redis-cluster" || this.#indexApart) return undefined;
-    return [indexKey(this.namespace, kind, "names"), indexKey(this.namespace, kind, "tidied")];
-  }
-
-  /**
-   * Whether `error` is the refusal of a step given the index beside its keys by a server in
-   * cluster mode reached as one server (a `redis://` URL at a node that holds every slot, as a
-   * one-shard managed cluster is): the server ran nothing. From then on this backend touches the
-   * index apart, as on a Cluster, and the caller runs the step again without it.
-   */
-  indexBesideRefused(error: unknown): boolean {
-    if (!(error instanceof Error) || !error.message.startsWith("CROSSSLOT")) return false;
-    this.#indexApart = true;
-    return true;
   }
 
   /** Bounds the memory of a process that touches ever new names (a queue per tenant). */

@@ -12,18 +12,16 @@ local names, scanned, tidied, op = KEYS[1], KEYS[2], KEYS[3], ARGV[2]
 local kinds = { [names] = 'zset', [scanned] = 'string', [tidied] = 'string' }
 local now_ms = math.floor(now)
 
--- Every creating step touches the index once it succeeded. Replies 1 when the index is due for
--- tidying (none was tidied for ARGV[4] ms): this writer then does it, the others do not. Both
--- keys are checked before either is written: SET NX answers nothing, not an error, on a key of
--- any type, so a check after it refused another program's tidy mark once the name was added.
--- `check` is that check alone, made before the step where its script cannot (a Cluster).
+-- A creating step touches the index once it succeeded: on one server or under Sentinel its own
+-- script does (prelude.lua, `indexed`); on a Cluster, where the index is in another slot, `add`
+-- after it, and `check` before it, which refuses what the touch would. Both keys are checked
+-- before either is written: SET NX answers nothing, not an error, on a key of any type, so a
+-- check after it refused another program's tidy mark once the name was added.
 if op == 'add' or op == 'check' then
   local refused = wrong_type({ [names] = 'zset', [tidied] = 'string' })
   if refused then return refused end
   if op == 'check' then return 0 end
-  redis.call('ZADD', names, now_ms, ARGV[3])
-  if redis.call('SET', tidied, '1', 'NX', 'PX', ARGV[4]) then return 1 end
-  return 0
+  return index_name(names, tidied, ARGV[3], ARGV[4])
 end
 
 local refused = wrong_type(kinds)

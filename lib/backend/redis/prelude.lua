@@ -2,7 +2,8 @@
 -- does not keep there, and reads the server's clock. Each script then declares `expected`.
 -- KEYS: the instance's keys (a creating step's, then its kind's index: see below); ARGV[1]: its
 -- change channel, then the step's arguments (a script that runs several steps takes the step's
--- name first).
+-- name first). The script's own text then runs as the function `step` (script.ts), whose reply
+-- goes through `indexed`.
 
 local channel = ARGV[1]
 
@@ -39,15 +40,41 @@ local function checked_call(kinds)
 end
 
 -- A step that may create its instance is given, after the instance's keys, the index of its
--- kind's names that the backend touches beside it (index.lua: names, then tidied) where both are
--- on one node, not on a Cluster: another program's key there is refused before the step writes.
--- Told apart by the index's own tag, which no instance's key has (a namespace holds no brace,
--- a name's are escaped, and no kind is named index).
+-- kind's names (index.lua: names, then tidied) where both are on one node, not on a Cluster:
+-- another program's key there is refused before the step writes. Told apart by the index's own
+-- tag, which no instance's key has (a namespace holds no brace, a name's are escaped, and no kind
+-- is named index). After the step's own arguments it is then given the name to index ('' when
+-- this process indexed it lately) and how often the index is tidied: see `indexed`.
 local function is_index(key) return string.find(key, ':{index:', 1, true) ~= nil end
+-- The last of the step's own arguments: a script that takes a list of them counts to here.
+local last_arg = #ARGV
+local name_index
 if #KEYS > 2 and is_index(KEYS[#KEYS]) and not is_index(KEYS[1]) then
   local refused = wrong_type({ [KEYS[#KEYS - 1]] = 'zset', [KEYS[#KEYS]] = 'string' })
   if refused then return refused end
+  name_index = { names = KEYS[#KEYS - 1], tidied = KEYS[#KEYS], name = ARGV[last_arg - 1],
+    tidy_every_ms = ARGV[last_arg] }
+  last_arg = last_arg - 2
 end
 
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + tonumber(time[2]) / 1000
+
+-- Adds `name` to the index (index.lua), or marks it as touched now. 1 when the index is due for
+-- tidying (none was tidied for `tidy_every_ms`): this writer then does it, the others do not.
+local function index_name(names, tidied, name, tidy_every_ms)
+  redis.call('ZADD', names, math.floor(now), name)
+  if redis.call('SET', tidied, '1', 'NX', 'PX', tidy_every_ms) then return 1 end
+  return 0
+end
+
+-- What the script replies: the step's `reply`, and when the step was to index its name and
+-- succeeded, { whether the index is due for tidying (index_name), reply }. Indexed here, in the
+-- step's own call, at the end of whichever way the step ended: a step refused (an error reply)
+-- leaves the index as it was, as every key, and one that stored what it did cannot leave its
+-- name out (a touch of its own after it could fail, or never come, with the data stored).
+local function indexed(reply)
+  local into = name_index
+  if not into or into.name == '' or (type(reply) == 'table' and reply.err) then return reply end
+  return { index_name(into.names, into.tidied, into.name, into.tidy_every_ms), reply }
+end

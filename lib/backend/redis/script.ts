@@ -27,6 +27,12 @@ interface SourceLine {
  */
 const SCRIPT_LINE = /\buser_script:(\d+)\b/g;
 
+/**
+ * Where Lua's compiler says a function begins: `function at line 82 has more than 200 local
+ * variables`, `'end' expected (to close 'function' at line 82)`.
+ */
+const FUNCTION_LINE = /\bat line (\d+)\b/g;
+
 /** One Lua script, loaded from a file once per process. */
 export class LuaScript {
   readonly source: string;
@@ -45,14 +51,18 @@ export class LuaScript {
   }
 
   /**
-   * `message` (the server's error) with each line of the script it names, `user_script:247:`,
-   * told as the file and line it comes from (`queue/includes/keys.lua:190:`): the script the
-   * server ran is the file with its includes expanded, whose line numbers no file has.
+   * `message` (the server's error) with each line of the script it names, `user_script:247:`
+   * (or `at line 82`, where the compiler names a function's first), told as the file and line
+   * it comes from (`queue/includes/keys.lua:190:`): the script the server ran is the file with
+   * its includes expanded, whose line numbers no file has.
    */
   locate(message: string): string {
-    return message.replace(SCRIPT_LINE, (whole, line: string) => {
-      return this.#origins?.[Number(line) - 1] ?? whole;
-    });
+    return message
+      .replace(SCRIPT_LINE, (whole, line: string) => this.#origins?.[Number(line) - 1] ?? whole)
+      .replace(FUNCTION_LINE, (whole, line: string) => {
+        const origin = this.#origins?.[Number(line) - 1];
+        return origin ? `at ${origin}` : whole;
+      });
   }
 
   /**
@@ -68,11 +78,11 @@ export class LuaScript {
    * ```
    */
   static async load(url: URL): Promise<LuaScript> {
-    const lines = await Promise.all([
+    const [prelude, body] = await Promise.all([
       expand(new URL("./prelude.lua", import.meta.url), new Set()),
       expand(url, new Set()),
     ]);
-    const { text, origins } = joined(lines.flat());
+    const { text, origins } = joined([...prelude, ...asStep(body, nameOf(url))]);
     return new LuaScript(text, nameOf(url), origins);
   }
 
@@ -135,6 +145,23 @@ async function expand(
     else lines.push(...await expand(included, seen, chain));
   }
   return lines;
+}
+
+/**
+ * A script's own lines as the function `step`, whose reply goes through the prelude's `indexed`:
+ * a step that may create its instance indexes its name in its own call, at the end of whichever
+ * way it ended well, and only then (a script has many `return`s, and Redis undoes nothing a
+ * script wrote before it failed, so the prelude cannot index the name before the step). The
+ * lines of the function's own are told as `file`'s, whose text it is: an error there reads
+ * `function at queue/put.lua has more than 200 local variables`.
+ */
+function asStep(body: SourceLine[], file: string): SourceLine[] {
+  return [
+    { text: "local function step()", origin: file },
+    ...body,
+    { text: "end", origin: file },
+    { text: "return indexed(step())", origin: file },
+  ];
 }
 
 /** The script's text, and where each of its lines comes from. */
@@ -229,42 +256,28 @@ export abstract class RedisSteps<Step extends string = string> {
   }
 
   /** Runs one step of the named instance. */
-  protected run: StepRunner<Step> = (name, step, ...args) => this.#run(name, step, args);
-
-  async #run(name: string, step: Step, args: (string | number)[], index?: string[]) {
-    const script = await loadScript(this.#scripts.file(step));
-    return await this.backend.runStep(script, { kind: this.#kind, name }, this.#parts, [
-      ...this.#scripts.lead(step),
-      ...args,
-    ], index);
-  }
+  protected run: StepRunner<Step> = async (name, step, ...args) => {
+    const { script, topic, lead } = await this.#prepared(name, step);
+    return await this.backend.runStep(script, topic, this.#parts, [...lead, ...args]);
+  };
 
   /**
-   * Runs a step that may create the instance, then adds its name to the namespace's index so
-   * listings find it without SCAN. Only a step that succeeded touches the index: a refused one
-   * (bad input, another program's keys at the instance's names) leaves it as it was, as it
-   * leaves every key (touched alongside the step, the index took in the name of a queue coord
-   * never wrote, and the tidy the touch may start adopted it). An index key another program
-   * wrote is refused before the step writes anything too (a put refused after it ran was a
-   * duplicate job for a caller who retried): by the step's own script where the index is on its
-   * node, by a check of the index before the step on a Cluster. Either costs a round trip more
-   * on a name's first touch in a process (and every 10 s after, as the touch itself). A process
-   * that dies between the step and the touch leaves the name unlisted until a step touches it.
+   * Runs a step that may create the instance, which adds its name to the namespace's index so
+   * listings find it without SCAN, once it succeeded ({@link RedisBackend.runCreatingStep}).
    */
   protected async runCreating(
     ...[name, step, ...args]: Parameters<StepRunner<Step>>
   ): Promise<unknown> {
-    const index = this.backend.indexKeysBeside(this.#kind);
-    if (!index) await this.backend.checkIndex(this.#kind, name);
-    let reply;
-    try {
-      reply = await this.#run(name, step, args, index);
-    } catch (e) {
-      if (!index || !this.backend.indexBesideRefused(e)) throw e;
-      await this.backend.checkIndex(this.#kind, name);
-      reply = await this.#run(name, step, args);
-    }
-    await this.backend.indexName(this.#kind, name);
-    return reply;
+    const { script, topic, lead } = await this.#prepared(name, step);
+    return await this.backend.runCreatingStep(script, topic, this.#parts, [...lead, ...args]);
+  }
+
+  /** What a step of the named instance runs: its script, and the arguments it takes first. */
+  async #prepared(name: string, step: Step) {
+    return {
+      script: await loadScript(this.#scripts.file(step)),
+      topic: { kind: this.#kind, name },
+      lead: this.#scripts.lead(step),
+    };
   }
 }

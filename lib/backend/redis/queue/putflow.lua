@@ -9,7 +9,7 @@ guard(PUTS)
 check_puts()
 hold_back()
 local ok, nodes = pcall(cjson.decode, ARGV[2])
-if not ok or #nodes ~= #ARGV - 2 then return redis.error_reply('malformed flow') end
+if not ok or #nodes ~= last_arg - 2 then return redis.error_reply('malformed flow') end
 local ids = {}
 for i, node in ipairs(nodes) do ids[i] = node.id end
 read_ahead(ids)

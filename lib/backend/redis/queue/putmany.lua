@@ -14,7 +14,7 @@ hold_back()
 -- already in the run order: it goes through what came due since the mark, before it writes.
 local due = due_jobs()
 local requests = cjson.decode(ARGV[2])
-if #requests ~= #ARGV - 2 then return redis.error_reply('malformed puts') end
+if #requests ~= last_arg - 2 then return redis.error_reply('malformed puts') end
 -- The groups the puts join, and those of the due jobs promotion places, before it writes.
 local touched = due_groups(due)
 for _, r in ipairs(requests) do
