@@ -67,58 +67,101 @@ for (const backend of REDIS_BACKENDS) {
   }
 }
 
-/**
- * Another program's keys at the names of a queue coord never indexed: its settings with a pause
- * coord never writes, or its totals a string beside settings of coord's.
- */
-const FOREIGN_QUEUES: { what: string; plant: [part: string, command: string[]][] }[] = [
-  { what: "a pause of another program's", plant: [["config", ["HSET", "paused", "maybe"]]] },
-  {
-    what: "its totals a string",
-    plant: [["config", ["HSET", "paused", "0"]], ["totals", ["SET", "junk"]]],
-  },
+/** A command with its flags between `head` and `tail`, as `COMMANDS` above. */
+type Command = { head: string[]; tail: string[] };
+
+/** The commands that would write a queue's keys, each refused by its step on such keys. */
+const QUEUE_WRITES: Command[] = [
+  { head: ["queue", "pause", "q"], tail: [] },
+  { head: ["queue", "resume", "q"], tail: [] },
+  { head: ["queue", "config", "q"], tail: ["--keep-completed", "5"] },
+  { head: ["queue", "put", "q"], tail: ["--", "true"] },
 ];
 
-/** The commands that would write such a queue's keys, each refused by its step. */
-const QUEUE_WRITES: string[][] = [
-  ["pause", "q"],
-  ["resume", "q"],
-  ["config", "q", "--keep-completed", "5"],
-  ["put", "q", "--", "true"],
-  ["purge", "q", "--state", "completed"],
+/**
+ * Another program's keys at the names of an instance coord never indexed, and the commands that
+ * would create it there. A queue's settings with a pause coord never writes, or its totals a
+ * string beside settings of coord's; a lock's queue, a barrier's state a string. (`queue purge`
+ * is not among them: it never creates a queue, so it never touched the index.)
+ */
+const FOREIGN_INSTANCES: {
+  kind: Kind;
+  name: string;
+  what: string;
+  plant: [part: string, command: string[]][];
+  commands: Command[];
+}[] = [
+  {
+    kind: "queue",
+    name: "q",
+    what: "a pause of another program's",
+    plant: [["config", ["HSET", "paused", "maybe"]]],
+    commands: QUEUE_WRITES,
+  },
+  {
+    kind: "queue",
+    name: "q",
+    what: "its totals a string",
+    plant: [["config", ["HSET", "paused", "0"]], ["totals", ["SET", "junk"]]],
+    commands: QUEUE_WRITES,
+  },
+  {
+    kind: "lock",
+    name: "r",
+    what: "a lock's queue a string",
+    plant: [["queue", ["SET", "junk"]]],
+    commands: [{ head: ["lock", "run", "r"], tail: ["--", "echo", "ran"] }],
+  },
+  {
+    kind: "barrier",
+    name: "b",
+    what: "a barrier's state a string",
+    plant: [["state", ["SET", "junk"]]],
+    commands: [{ head: ["barrier", "b", "1"], tail: ["--timeout", "5"] }],
+  },
 ];
 
 for (const backend of REDIS_BACKENDS) {
   Deno.test(
     `redis index (${backend.label}): a command refused on another program's keys at an ` +
-      `unindexed queue's names exits 65 and leaves the index as it was, as every key`,
+      `unindexed instance's names exits 65 and leaves the index as it was, as every key`,
     async () => {
       await using target = await backend.use();
-      for (const { what, plant } of FOREIGN_QUEUES) {
+      // Every command's faults, not the first one's only.
+      const faults: string[] = [];
+      for (const { kind, name, what, plant, commands } of FOREIGN_INSTANCES) {
         const namespace = freshNamespace();
         await using opened = await connect({ url: target.url, namespace, env: {} });
         const redis = opened as RedisBackend;
         for (const [part, [command, ...rest]] of plant) {
-          const key = redis.key("queue", "q", part);
+          const key = redis.key(kind, name, part);
           await redis.conn.send(key, [command, key, ...rest]);
         }
-        const before = await stored(redis);
-        for (const args of QUEUE_WRITES) {
+        const names = indexKey(namespace, kind, "names");
+        // What each command found: one that stored something must not hide the next one's.
+        const snapshot = async () =>
+          JSON.stringify({
+            indexed: await redis.conn.send(names, ["ZSCORE", names, name]),
+            keys: await stored(redis),
+          });
+        for (const { head, tail } of commands) {
+          const before = await snapshot();
           const r = await runCoord([
-            "queue",
-            ...args.slice(0, 2),
+            ...head,
             ...["--url", target.url, "--namespace", namespace],
-            ...args.slice(2),
+            ...tail,
           ]);
-          const step = `${what}, ${args[0]}`;
-          assert.equal(r.code, 65, `${step}: ${r.stderr}`);
-          assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
-          assert.equal(r.stdout, "", step);
-          const names = indexKey(namespace, "queue", "names");
-          assert.equal(await redis.conn.send(names, ["EXISTS", names]), 0, `${step}: indexed`);
-          assert.deepEqual(await stored(redis), before, `${step}: a key changed`);
+          const step = `${what}, ${head.slice(0, 2).join(" ")}`;
+          if (r.code !== 65) faults.push(`${step}: exit ${r.code}, not 65: ${r.stderr}`);
+          if (r.stderr.trim().split("\n").length !== 1) faults.push(`${step}: ${r.stderr}`);
+          if (r.stdout !== "") faults.push(`${step}: printed ${r.stdout}`);
+          const after = await snapshot();
+          if (JSON.parse(after).indexed !== JSON.parse(before).indexed) {
+            faults.push(`${step}: it touched the index`);
+          } else if (after !== before) faults.push(`${step}: a key changed`);
         }
       }
+      assert.deepEqual(faults, []);
     },
   );
 }
