@@ -6,6 +6,8 @@
  * @module
  */
 
+import { parseProcStat } from "./proc_stat.ts";
+
 /**
  * Whether `/proc` can be read and is this process's own: another pid namespace's would name
  * strangers by numbers that mean other processes here.
@@ -24,48 +26,58 @@ function ownProc(): boolean {
   }
 }
 
+/** What one pass over `/proc` saw of a session. */
+export interface SessionGroups {
+  /**
+   * The groups holding a process of the session, a zombie too: signalling its group is harmless,
+   * and the pass is not atomic: the group may hold a process forked while it read, and missed.
+   */
+  groups: Set<number>;
+  /** Whether a process of the session runs (see {@link parseProcStat}). */
+  runs: boolean;
+}
+
 /**
- * The process groups that hold a process of session `sessionId` still running (a zombie runs
- * nothing and does not count), from one pass over `/proc/<pid>/stat`. Undefined when they
- * cannot be known: no `/proc` to read (macOS, no --allow-read), or the session is coord's own —
- * on a terminal, the user's, with coord's shell in it, which is never one coord started.
+ * The process groups of session `sessionId`, and whether a process of it runs, from one pass
+ * over `/proc/<pid>/stat`. Undefined when they cannot be known: no `/proc` to read (macOS, no
+ * --allow-read), or the session is coord's own — on a terminal, the user's, with coord's shell
+ * in it, which is never one coord started.
  *
  * @example
  * ```ts ignore
  * import { sessionGroups } from "./session_groups.ts";
  *
  * const child = new Deno.Command("sleep", { args: ["1000"], detached: true }).spawn();
- * sessionGroups(child.pid); // Set { <child.pid> }: detached, the child leads a new session
+ * sessionGroups(child.pid); // { groups: Set { <child.pid> }, runs: true }: it leads a new session
  * ```
  */
-export function sessionGroups(sessionId: number): Set<number> | undefined {
+export function sessionGroups(sessionId: number): SessionGroups | undefined {
   if (!(procReadable ??= ownProc())) return undefined;
-  const groups = new Set<number>();
+  const seen: SessionGroups = { groups: new Set(), runs: false };
   try {
-    return scan(sessionId, groups) ? groups : undefined;
+    return scan(sessionId, seen) ? seen : undefined;
   } catch {
     return undefined; // /proc unreadable after all: a stop must not crash coord
   }
 }
 
-/** Adds to `groups` those of session `sessionId`'s running processes; false if coord is one. */
-function scan(sessionId: number, groups: Set<number>): boolean {
+/** Adds to `seen` what it finds of session `sessionId`; false if coord is in it. */
+function scan(sessionId: number, seen: SessionGroups): boolean {
   const ownPid = String(Deno.pid);
   for (const entry of Deno.readDirSync("/proc")) {
     const pid = entry.name;
     if (!/^\d+$/.test(pid)) continue; // not a process: self, sys, meminfo, …
-    let stat: string;
+    let text: string;
     try {
-      stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+      text = Deno.readTextFileSync(`/proc/${pid}/stat`);
     } catch {
       continue; // ended since the listing
     }
-    // Field 2, the program's name, is in parentheses and may itself hold spaces and ")": the
-    // fields after it (state, parent, group, session) start after the last ")".
-    const [state, , group, session] = stat.slice(stat.lastIndexOf(")") + 2).split(" ", 4);
-    if (Number(session) !== sessionId) continue;
+    const stat = parseProcStat(text);
+    if (stat.session !== sessionId) continue;
     if (pid === ownPid) return false;
-    if (state !== "Z" && state !== "X") groups.add(Number(group));
+    seen.groups.add(stat.group);
+    seen.runs ||= stat.runs;
   }
   return true;
 }

@@ -9,13 +9,13 @@ Deno.test("sessionGroups() finds a new session's group, also when a program's na
   await Deno.chmod(program, 0o755);
   const child = new Deno.Command(program, { args: ["1000"], detached: true }).spawn();
   try {
-    assert.deepEqual(sessionGroups(child.pid), new Set([child.pid]));
+    assert.deepEqual(sessionGroups(child.pid), { groups: new Set([child.pid]), runs: true });
   } finally {
     child.kill("SIGKILL");
     await child.status;
     await Deno.remove(dir, { recursive: true });
   }
-  assert.deepEqual(sessionGroups(child.pid), new Set());
+  assert.deepEqual(sessionGroups(child.pid), { groups: new Set(), runs: false });
 });
 
 Deno.test("sessionGroups() does not name the groups of coord's own session", () => {

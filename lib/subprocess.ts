@@ -291,14 +291,15 @@ export class ProcessGroup {
    * Sends `signals` to the group, and to the session's other groups while it is known; false
    * when none of them has a process left. Without the session, signalling is the only portable
    * way to ask whether a group still has members (zombies count); with it, the session's
-   * running processes are counted (a zombie runs nothing), once per call.
+   * running processes are counted (a zombie runs nothing), once per call. Every group seen is
+   * signalled, a zombie's too (see {@link sessionGroups}).
    */
   #reach(groupId: number, signals: Deno.Signal[]): boolean {
-    const groups = this.#sessionId === undefined ? undefined : sessionGroups(this.#sessionId);
-    if (groups === undefined) return signals.every((signal) => signalGroup(groupId, signal));
-    if (groups.size === 0) this.#sessionId = undefined;
-    for (const group of groups) for (const signal of signals) signalGroup(group, signal);
-    return groups.size > 0;
+    const session = this.#sessionId === undefined ? undefined : sessionGroups(this.#sessionId);
+    if (session === undefined) return signals.every((signal) => signalGroup(groupId, signal));
+    for (const group of session.groups) for (const signal of signals) signalGroup(group, signal);
+    if (!session.runs) this.#sessionId = undefined;
+    return session.runs;
   }
 
   /**

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { processExists, processRuns } from "../tests/support/host.ts";
+import { parseProcStat } from "./proc_stat.ts";
 import { childEnv, spawnGroup, STOP_GRACE_MS, stopGraceMs } from "./subprocess.ts";
 
 async function firstLine(stream: ReadableStream<Uint8Array>): Promise<string> {
@@ -51,6 +52,35 @@ Deno.test("stop() reaches what moved to a process group of its own, in the group
   } finally {
     try {
       Deno.kill(moved, "SIGKILL");
+    } catch {
+      // Gone, as it should be.
+    }
+  }
+});
+
+Deno.test("stop() stops a process whose main thread alone ended, which /proc shows as a zombie", async () => {
+  const program = new URL("../tests/support/main_thread_exit.ts", import.meta.url).pathname;
+  // sh exits at once: the program is left alone in the session, as `sh -c 'job &'` leaves it.
+  const group = await spawnGroup("sh", {
+    args: ["-c", `"$0" run --allow-ffi "$1" &`, Deno.execPath(), program],
+    stderr: "null",
+  });
+  const pid = Number(await firstLine(group.stdout));
+  try {
+    for (
+      let i = 0;
+      parseProcStat(await Deno.readTextFile(`/proc/${pid}/stat`)).state !== "Z";
+      i++
+    ) {
+      assert.ok(i < 500, "the program's main thread did not end");
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await group.stop();
+    assert.equal(processRuns(pid), false, "the stop left the program running");
+    await group.stdout.cancel();
+  } finally {
+    try {
+      Deno.kill(pid, "SIGKILL");
     } catch {
       // Gone, as it should be.
     }

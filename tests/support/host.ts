@@ -5,6 +5,8 @@
  * @module
  */
 
+import { parseProcStat } from "../../lib/proc_stat.ts";
+
 /**
  * Whether `path` names an existing file or directory.
  *
@@ -44,7 +46,8 @@ export function processExists(pid: number): boolean {
 
 /**
  * Whether process `pid` runs: it exists and is no zombie (which runs nothing, and stays until its
- * parent reaps it: an orphan's parent may be a PID 1 that never does). Reads Linux's `/proc`.
+ * parent reaps it: an orphan's parent may be a PID 1 that never does), by the rule coord stops
+ * commands by ({@link parseProcStat}). Reads Linux's `/proc`.
  *
  * @example
  * ```ts
@@ -60,9 +63,7 @@ export function processRuns(pid: number): boolean {
     if (error instanceof Deno.errors.NotFound) return false;
     throw error;
   }
-  // The state follows the program's name, which is in parentheses and may hold ") ".
-  const state = stat[stat.lastIndexOf(")") + 2];
-  return state !== "Z" && state !== "X";
+  return parseProcStat(stat).runs;
 }
 
 /**
