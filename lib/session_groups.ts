@@ -40,8 +40,7 @@ export interface SessionGroups {
 /**
  * The process groups of session `sessionId`, and whether a process of it runs, from one pass
  * over `/proc/<pid>/stat`. Undefined when they cannot be known: no `/proc` to read (macOS, no
- * --allow-read), or the session is coord's own — on a terminal, the user's, with coord's shell
- * in it, which is never one coord started.
+ * --allow-read).
  *
  * @example
  * ```ts ignore
@@ -55,15 +54,15 @@ export function sessionGroups(sessionId: number): SessionGroups | undefined {
   if (!(procReadable ??= ownProc())) return undefined;
   const seen: SessionGroups = { groups: new Set(), runs: false };
   try {
-    return scan(sessionId, seen) ? seen : undefined;
+    scan(sessionId, seen);
+    return seen;
   } catch {
     return undefined; // /proc unreadable after all: a stop must not crash coord
   }
 }
 
-/** Adds to `seen` what it finds of session `sessionId`; false if coord is in it. */
-function scan(sessionId: number, seen: SessionGroups): boolean {
-  const ownPid = String(Deno.pid);
+/** Adds to `seen` what it finds of session `sessionId`. */
+function scan(sessionId: number, seen: SessionGroups): void {
   for (const entry of Deno.readDirSync("/proc")) {
     const pid = entry.name;
     if (!/^\d+$/.test(pid)) continue; // not a process: self, sys, meminfo, …
@@ -75,9 +74,7 @@ function scan(sessionId: number, seen: SessionGroups): boolean {
     }
     const stat = parseProcStat(text);
     if (stat.session !== sessionId) continue;
-    if (pid === ownPid) return false;
     seen.groups.add(stat.group);
     seen.runs ||= stat.runs;
   }
-  return true;
 }

@@ -17,9 +17,3 @@ Deno.test("sessionGroups() finds a new session's group, also when a program's na
   }
   assert.deepEqual(sessionGroups(child.pid), { groups: new Set(), runs: false });
 });
-
-Deno.test("sessionGroups() does not name the groups of coord's own session", () => {
-  const stat = Deno.readTextFileSync("/proc/self/stat");
-  const ownSession = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[3]);
-  assert.equal(sessionGroups(ownSession), undefined);
-});

@@ -219,7 +219,8 @@ export class ProcessGroup {
   readonly #groupId: Promise<number | undefined>;
   readonly #graceMs: number;
   /**
-   * The session the group leads, whose other groups are reached too. Forgotten once seen
+   * The session the group leads, whose other groups are reached too: a new one (a detached
+   * child calls `setsid`), so never one coord or the user's shell is in. Forgotten once seen
    * without a running process: its number is then free for another program's session (while
    * a process of it lives, the kernel gives the number to no one else).
    */
