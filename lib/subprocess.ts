@@ -261,7 +261,7 @@ export class ProcessGroup {
    */
   async signal(signal: Deno.Signal): Promise<void> {
     const id = await this.#groupId;
-    if (id !== undefined) this.#reach(id, [signal]);
+    if (id !== undefined) await this.#reach(id, [signal]);
   }
 
   /**
@@ -276,14 +276,14 @@ export class ProcessGroup {
       const id = await this.#groupId;
       if (id === undefined) return;
       // SIGCONT too: a stopped process acts on SIGTERM only once continued.
-      if (!this.#reach(id, ["SIGTERM", "SIGCONT"])) return;
+      if (!await this.#reach(id, ["SIGTERM", "SIGCONT"])) return;
       // By the clock, not by counting checks: on a busy machine each sleep overruns.
       const killAt = performance.now() + this.#graceMs;
       while (performance.now() < killAt) {
         await sleep(Math.min(GONE_CHECK_MS, killAt - performance.now()));
-        if (!this.#reach(id, ["SIGCONT"])) return;
+        if (!await this.#reach(id, ["SIGCONT"])) return;
       }
-      this.#reach(id, ["SIGKILL"]);
+      await this.#reach(id, ["SIGKILL"]);
     })();
     return this.#stopping;
   }
@@ -292,15 +292,30 @@ export class ProcessGroup {
    * Sends `signals` to the group, and to the session's other groups while it is known; false
    * when none of them has a process left. Without the session, signalling is the only portable
    * way to ask whether a group still has members (zombies count); with it, the session's
-   * running processes are counted (a zombie runs nothing), once per call. Every group seen is
-   * signalled, a zombie's too (see {@link sessionGroups}).
+   * running processes are counted (a zombie runs nothing). Every group seen is signalled, a
+   * zombie's too (see {@link sessionGroups}).
    */
-  #reach(groupId: number, signals: Deno.Signal[]): boolean {
-    const session = this.#sessionId === undefined ? undefined : sessionGroups(this.#sessionId);
-    if (session === undefined) return signals.every((signal) => signalGroup(groupId, signal));
-    for (const group of session.groups) for (const signal of signals) signalGroup(group, signal);
-    if (!session.runs) this.#sessionId = undefined;
-    return session.runs;
+  async #reach(groupId: number, signals: Deno.Signal[]): Promise<boolean> {
+    const signalled = new Set<number>();
+    // A pass over /proc is not atomic: a process forked while it read may get a pid it had
+    // passed, and its parent end before it was read. A session forgotten is never read again,
+    // so a pass that saw nothing run is checked by another before the session is given up.
+    for (let pass = 0; pass < 2; pass++) {
+      const session = this.#sessionId === undefined
+        ? undefined
+        : await sessionGroups(this.#sessionId);
+      if (session === undefined) return signals.every((signal) => signalGroup(groupId, signal));
+      for (const group of session.groups) {
+        // Once a call: the signal went after the pass that saw the group, so it reached what the
+        // group held then, a process that pass missed too.
+        if (signalled.has(group)) continue;
+        signalled.add(group);
+        for (const signal of signals) signalGroup(group, signal);
+      }
+      if (session.runs) return true;
+    }
+    this.#sessionId = undefined;
+    return false;
   }
 
   /**
