@@ -79,14 +79,15 @@ Options:
                             {"resource","token","waited_ms","held_ms","exit_code"}
   -q, --quiet               no "waiting for RES: 2 ahead" line on a terminal
 
-Signals: SIGINT, SIGTERM and SIGHUP are passed to CMD's process group while it runs (on a
-terminal CMD is the foreground job: Ctrl-C and keyboard input reach it directly); while
-waiting they give the ticket back and exit 130/143/129. If the lease is lost while CMD runs
-(no renewal answered for 2/3 of --expire, or the queue no longer has its ticket: a reset, or
-the backend lost the lock's state), CMD's whole process group (CMD and every process it
-started; on Linux off a terminal, whichever group of its session it is in, but not one that
-left the session: setsid, a daemon) gets SIGTERM, then SIGKILL --expire/6 later, at most
-${STOP_GRACE_MS / 1000} s (gone before the lock can pass on), and coord exits 75.
+Signals: SIGINT, SIGTERM and SIGHUP are passed to CMD's process group while it runs (on
+Linux off a terminal, to every group of its session; on a terminal CMD is the foreground
+job: Ctrl-C and keyboard input reach it directly); while waiting they give the ticket back
+and exit 130/143/129. If the lease is lost while CMD runs (no renewal answered for 2/3 of
+--expire, or the queue no longer has its ticket: a reset, or the backend lost the lock's
+state), CMD's whole process group (CMD and every process it started; on Linux off a
+terminal, whichever group of its session it is in, but not one that left the session:
+setsid, a daemon) gets SIGTERM, then SIGKILL --expire/6 later, at most ${STOP_GRACE_MS / 1000} s
+(gone before the lock can pass on), and coord exits 75.
 
 Examples:
   coord lock run deploy -- ./deploy.sh production
@@ -317,9 +318,9 @@ async function runHolding(
  * What SIGINT, SIGTERM and SIGHUP do during `coord lock run`, phase by phase, so no signal
  * finds coord without a handler (which would kill it and strand its ticket):
  * while waiting they give the ticket back (a second one exits at once); while CMD runs they
- * are passed to its whole process group (a Ctrl-C on a terminal reaches CMD directly: it is
- * the terminal's foreground job); once CMD has ended they are ignored while the lock is given
- * back.
+ * are passed to its whole process group, off a terminal on Linux to its whole session (a
+ * Ctrl-C on a terminal reaches CMD directly: it is the terminal's foreground job); once CMD has
+ * ended they are ignored while the lock is given back.
  */
 class LockSignals {
   readonly #controller = new AbortController();

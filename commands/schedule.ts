@@ -89,12 +89,13 @@ line separator U+2028/U+2029 outside quotes), "#" comments,
             next waits, default; runs beside it, each leased; or stops it and runs instead)
             timeout=DURATION (a run past it is stopped and counts as failed)
             seconds=first|last (last reads pyncette/croniter's order: "* * * * * */10")
-  COMMAND runs with sh -c, in its own process group, with COORD_TASK, COORD_SCHEDULED_AT
-  (the tick, ISO 8601 UTC), COORD_INSTANCE (and a triggered run's args: a file named by
-  COORD_ARGS_FILE, JSON, removed after the run, and COORD_ARGS when they fit in one
-  variable, 128 KiB) in its environment but not COORD_URL or COORD_PASSWORD (see
-  --pass-env: a line that runs coord without --url gets a warning at start); its output
-  lines are printed as "[NAME] line"; its exit status decides success.
+  COMMAND runs with sh -c, in its own process group (a stop reaches all it started, on
+  Linux in whichever group of its session; not what left the session: setsid, daemons),
+  with COORD_TASK, COORD_SCHEDULED_AT (the tick, ISO 8601 UTC), COORD_INSTANCE (and a
+  triggered run's args: a file named by COORD_ARGS_FILE, JSON, removed after the run, and
+  COORD_ARGS when they fit in one variable, 128 KiB) in its environment but not COORD_URL or
+  COORD_PASSWORD (see --pass-env: a line that runs coord without --url gets a warning at
+  start); its output lines are printed as "[NAME] line"; its exit status decides success.
 
 Modes: at-least-once leases the tick (renewed while it runs) and commits it when done; a
 killed instance's tick is run again by another after the lease. best-effort commits the
