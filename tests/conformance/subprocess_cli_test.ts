@@ -32,11 +32,18 @@ const secretsIn = (envOutput: string) =>
 const expectedSecrets = (ctx: CaseContext) =>
   ctx.label === "sqlite" ? ["COORD_PASSWORD", "COORD_URL"] : ["COORD_URL"];
 
+/** Options of {@link withGrandchild} and {@link movedSleep}. */
+interface SleepOptions {
+  /** The sleep ignores SIGTERM (CMD does not): only a SIGKILL ends it. Default false. */
+  sleepIgnoresTerm?: boolean;
+}
+
 /** A command that starts a grandchild (`sleep`), writes its pid to `pidFile`, then waits. */
-const withGrandchild = (pidFile: string) => [
+const withGrandchild = (pidFile: string, { sleepIgnoresTerm = false }: SleepOptions = {}) => [
   "sh",
   "-c",
-  `sleep 1000 >/dev/null 2>&1 & echo $! > ${pidFile}; echo ready >&2; wait`,
+  `${sleepIgnoresTerm ? `(trap "" TERM; exec sleep 1000)` : "sleep 1000"} >/dev/null 2>&1 & ` +
+  `echo $! > ${pidFile}; echo ready >&2; wait`,
 ];
 
 /**
@@ -44,8 +51,9 @@ const withGrandchild = (pidFile: string) => [
  * to a process group of their own (setpgid), and goes on once the sleep's pid is in `pidFile`.
  * Their output goes elsewhere: left running, they would hold coord's pipes open.
  */
-const movedSleep = (pidFile: string) =>
-  `timeout 100 sh -c 'echo $$ > ${pidFile}; exec sleep 1000' </dev/null >/dev/null 2>&1 & ` +
+const movedSleep = (pidFile: string, { sleepIgnoresTerm = false }: SleepOptions = {}) =>
+  `timeout 100 sh -c '${sleepIgnoresTerm ? `trap "" TERM; ` : ""}echo $$ > ${pidFile}; ` +
+  `exec sleep 1000' </dev/null >/dev/null 2>&1 & ` +
   `until [ -s ${pidFile} ]; do sleep 0.01; done`;
 
 /**
@@ -105,7 +113,9 @@ conformance("a lost lease stops CMD's whole process group, grandchildren too", a
       "--expire",
       "3",
       "--",
-      ...withGrandchild(pidFile),
+      // Only the SIGKILL after the grace ends the sleep, which a stop that did not wait for the
+      // group to be gone would not get to send.
+      ...withGrandchild(pidFile, { sleepIgnoresTerm: true }),
     ], {
       env: envOf(ctx),
     });
@@ -116,7 +126,8 @@ conformance("a lost lease stops CMD's whole process group, grandchildren too", a
     const r = await holder.result;
     assert.equal(r.code, 75, r.stderr);
     assert.match(r.stderr, /lost the lease/);
-    await gone(grandchild);
+    // Right as coord exits, not polled for: a poll would pass a stop that did not wait.
+    assert.equal(processRuns(grandchild), false, "coord went on while the grandchild ran");
   });
 });
 
@@ -133,7 +144,9 @@ conformance(
         "--",
         "sh",
         "-c",
-        `${movedSleep(pidFile)}; echo ready >&2; wait`,
+        // Only the SIGKILL after the grace ends the sleep (and timeout, which passes SIGTERM on
+        // and waits), which a stop that did not wait for the session would not get to send.
+        `${movedSleep(pidFile, { sleepIgnoresTerm: true })}; echo ready >&2; wait`,
       ], { env: envOf(ctx) });
       await holder.stderrLine(/^ready$/);
       const sleep = Number(await Deno.readTextFile(pidFile));
@@ -142,7 +155,8 @@ conformance(
       const r = await holder.result;
       assert.equal(r.code, 75, r.stderr);
       assert.match(r.stderr, /lost the lease/);
-      await gone(sleep);
+      // Right as coord exits, not polled for: a poll would pass a stop that did not wait.
+      assert.equal(processRuns(sleep), false, "coord went on while the sleep under timeout ran");
     });
   },
 );
