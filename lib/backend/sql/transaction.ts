@@ -16,11 +16,23 @@ export type SqlValue = string | number | null;
 export type SqlQuery = [sql: string, ...params: SqlValue[]];
 
 /** The name of {@link SqlTransaction.savepoint}'s savepoint (none is held inside another). */
-export const SAVEPOINT = "coord_step_part";
+const SAVEPOINT = "coord_step_part";
 
 /**
- * {@link SqlTransaction.savepoint} over `send`, which runs (or holds back) one statement: an
- * undo that fails too (the whole transaction was rolled back) leaves `fn`'s error to tell.
+ * {@link SqlTransaction.savepoint} over `send`, which runs (or holds back) one statement. An
+ * undo that fails (the engine rolled the whole transaction back, or the savepoint is gone) throws
+ * its own error, not `fn`'s: a caller that gives up `fn`'s part on its error would otherwise
+ * keep what the part half wrote, and commit it.
+ *
+ * @example
+ * ```ts ignore
+ * import { withSavepoint } from "./transaction.ts";
+ * // db: a node:sqlite DatabaseSync inside a transaction.
+ * await withSavepoint((sql) => Promise.resolve(db.exec(sql)), async () => {
+ *   db.exec("UPDATE t SET n = n + 1");
+ *   throw new Error("given up"); // the UPDATE is undone, the transaction goes on
+ * }).catch(() => {});
+ * ```
  */
 export async function withSavepoint<T>(
   send: (sql: string) => Promise<void>,
@@ -31,8 +43,8 @@ export async function withSavepoint<T>(
   try {
     result = await fn();
   } catch (e) {
-    await send(`ROLLBACK TO SAVEPOINT ${SAVEPOINT}`).catch(() => {});
-    await send(`RELEASE SAVEPOINT ${SAVEPOINT}`).catch(() => {});
+    await send(`ROLLBACK TO SAVEPOINT ${SAVEPOINT}`);
+    await send(`RELEASE SAVEPOINT ${SAVEPOINT}`);
     throw e;
   }
   await send(`RELEASE SAVEPOINT ${SAVEPOINT}`);
@@ -95,7 +107,8 @@ export interface SqlTransaction {
   /**
    * Runs `fn` so that what it writes is undone when it throws, and the transaction goes on (a
    * SAVEPOINT): a step that gives up one part of its work keeps the rest. What the step holds
-   * in memory is the caller's to restore. Throws what `fn` throws.
+   * in memory is the caller's to restore. Throws what `fn` throws, or, when the undo fails, the
+   * undo's error (what `fn` wrote may then stand: the step must fail).
    */
   savepoint<T>(fn: () => Promise<T>): Promise<T>;
   /**
