@@ -17,7 +17,7 @@ import { BACKENDS, freshNamespace } from "./support/backends.ts";
 import { spawnCoord } from "./support/cli.ts";
 import { overwriteJob } from "./support/queue.ts";
 import { recordTrips } from "./support/postgres_trips.ts";
-import { runSql, sqlValue } from "./support/sql.ts";
+import { runSql, sqlRows, sqlValue } from "./support/sql.ts";
 import { tempDir } from "./support/temp.ts";
 import { guarded, until } from "./support/wait.ts";
 
@@ -104,6 +104,42 @@ const LAST_CALL = {
   finishes: [{ id: "y", worker: "w", attempt: 1, outcome: "completed" as const, result: 1 }],
   claims: 1,
 };
+
+/**
+ * Puts flow g in queue u, serial [g.0, g.1 of two parallel parts], writes over g.1's record of
+ * its parts (`grp`) and over g.0's spec, and fails g.0 as unreadable when a claim meets it. Its
+ * end fails g, a top job counted in `coord_queue_kept`, and g's abandoning its parts meets
+ * g.1's row: what failing g wrote goes back, and g.0 fails alone. Resolves with the refusal
+ * told, and the queue's kept counts before the call and after it.
+ */
+async function failBesideForeignPart(backend: Backend) {
+  const kept = () =>
+    sqlRows(
+      backend,
+      "SELECT state, n FROM coord_queue_kept WHERE namespace = ? AND queue = 'u' ORDER BY state",
+      backend.namespace,
+    );
+  await putFlow(backend, "u", {
+    serial: [{ handler: "one" }, { parallel: [{ handler: "one" }, { handler: "one" }] }],
+  }, { id: "g" });
+  await runSql(
+    backend,
+    "UPDATE coord_queue_job SET grp = ? WHERE namespace = ? AND queue = 'u' AND id = 'g.1'",
+    FOREIGN,
+    backend.namespace,
+  );
+  await overwriteJob(backend, "u", "g.0", "spec", FOREIGN);
+  const before = await kept();
+  const met = await claimJob(backend.queue, "u", { worker: "w", leaseMs: 60_000 });
+  assert.equal(met.undecodable?.id, "g.0");
+  const failed = await backend.queue.failUndecodable("u", {
+    ...met.undecodable!,
+    worker: "w",
+    error: "cannot be read",
+  });
+  const refused = (failed as { flowRefused?: string }).flowRefused;
+  return { refused, before, after: await kept() };
+}
 
 for (const target of BACKENDS.filter((b) => b.label === "sqlite" || b.label === "postgres")) {
   Deno.test({
@@ -285,13 +321,63 @@ export function one() {
       assert.deepEqual([counts.waiting, counts.pending, counts.active], [0, 0, 0]);
     },
   });
+  Deno.test({
+    name: `a part failed alone whose flow's end met another program's part leaves its flow and ` +
+      `the queue's kept counts as they were (${target.label})`,
+    ignore: !target.available,
+    async fn() {
+      await using stored = await target.use();
+      await using backend = await connect({
+        url: stored.url,
+        namespace: freshNamespace(),
+        env: {},
+      });
+      const { refused, before, after } = await failBesideForeignPart(backend);
+      assert.notEqual(refused, undefined);
+      const states = [];
+      for (const id of ["g", "g.1"]) {
+        states.push(
+          await sqlValue(
+            backend,
+            "SELECT state FROM coord_queue_job WHERE namespace = ? AND queue = 'u' AND id = ?",
+            backend.namespace,
+            id,
+          ),
+        );
+      }
+      states.push((await getJob(backend, "u/g.0")).state);
+      assert.deepEqual(states, ["waiting", "waiting", "failed"]);
+      // Failing g counted it failed and finished; undone, so are the counts.
+      assert.deepEqual(after, before);
+    },
+  });
+
+  Deno.test({
+    name: `the refusal a part failed alone tells names the row another program wrote as it is ` +
+      `stored, and its column, in the same words on every engine (${target.label})`,
+    ignore: !target.available,
+    async fn() {
+      await using stored = await target.use();
+      await using backend = await connect({
+        url: stored.url,
+        namespace: freshNamespace(),
+        env: {},
+      });
+      const { refused } = await failBesideForeignPart(backend);
+      assert.equal(
+        refused,
+        `job u/g.1: coord_queue_job holds a row coord did not write (grp = "${FOREIGN}") — ` +
+          `another program wrote there; delete the row or use another --namespace`,
+      );
+    },
+  });
 }
 
 const postgres = BACKENDS.find((b) => b.label === "postgres")!;
 
 Deno.test({
-  name: "the call that fails two parts alone is one transaction on Postgres: what their flows' " +
-    "ends wrote is undone in it, not by making the step again",
+  name: "the call that fails two parts alone is one transaction on Postgres: each part's flow " +
+    "is given up inside it (a savepoint), not by making the step again",
   ignore: !postgres.available,
   async fn() {
     await using stored = await postgres.use();

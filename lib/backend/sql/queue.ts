@@ -816,12 +816,20 @@ export class SqlQueueSteps implements QueueSteps {
     );
   }
 
-  /** Group `row`'s record (checked by {@link jobRecord}), counted as its tally says. */
+  /**
+   * Group `row`'s record (checked by {@link jobRecord}), counted as its tally says.
+   *
+   * @throws {ForeignDataError} naming the column when it is not JSON's object, as SQLite's check
+   * of the rows it holds names text that is not JSON, so that every engine says the same: the
+   * value as stored, not the row as a step may just have changed it (#abandon's UPDATE).
+   */
   #group(queue: string, row: JobRow): unknown {
     const group = parseOr(row.grp!);
-    // Not JSON's object (null and arrays too): another program's, refused as it is, not spread
-    // into one.
-    if (row.progress === null || !isObject(group)) return group;
+    if (!isObject(group)) {
+      const shown = shownValue(row.grp);
+      throw foreignRowError(`job ${queue}/${row.id}`, "coord_queue_job", "grp", shown);
+    }
+    if (row.progress === null) return group;
     return { ...group, done: readFlowTally(queue, row.progress).done };
   }
 
