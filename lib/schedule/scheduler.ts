@@ -214,8 +214,8 @@ export class Scheduler {
   /**
    * The backend, connecting on first use; `stop` gives the connect up as the `connect` option's
    * signal does (a SQLite file held locked is waited for until then), and `onLocked` is told of
-   * such a file, whoever began the connect and however long before. A connect that failed is not kept: the next call
-   * connects again.
+   * such a file, whoever began the connect and however long before. A connect that failed is
+   * not kept: the next call connects again.
    */
   #connected(stop?: AbortSignal, onLocked?: RunOptions["onLocked"]): Promise<Backend> {
     const connecting = this.#backend ?? this.#connect();
