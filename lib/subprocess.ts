@@ -81,6 +81,14 @@ export function passEnvNameRefusal(
 /** While a group is being stopped, how often coord looks whether all of it has exited. */
 const GONE_CHECK_MS = 20;
 
+/**
+ * How long a stop goes on killing, after its SIGKILL, what of the session still runs. Dying
+ * takes a killed process microseconds, but one in uninterruptible sleep (`D`: a hung NFS read)
+ * dies only once that call returns, and one coord may not signal (a setuid program) never:
+ * past this, {@link ProcessGroup.stop} resolves with them still there rather than hang coord.
+ */
+const KILL_WAIT_MS = 5_000;
+
 /** Options of {@link spawnGroup}. */
 export interface GroupOptions {
   /** The program's arguments. */
@@ -267,8 +275,11 @@ export class ProcessGroup {
   /**
    * Stops the whole group (off a terminal, with the session's other groups): SIGTERM, then
    * SIGKILL to whatever of it is left after the grace ({@link STOP_GRACE_MS}, or
-   * {@link stopGraceMs} of the lease it holds). Resolves once the group is empty, or right
-   * after the SIGKILL (which cannot be ignored). At once when the group was already empty.
+   * {@link stopGraceMs} of the lease it holds). Resolves once nothing of the session runs
+   * (SIGKILL is sent again to what a pass over `/proc` missed, forked after it listed the
+   * processes), or, without the session, right after the group's SIGKILL; at once when nothing
+   * ran. What still runs 5 s after the SIGKILL (a process in uninterruptible sleep, or one
+   * coord may not signal) is left running: stop() then resolves all the same.
    * Calling it again joins the stop under way.
    */
   stop(): Promise<void> {
@@ -283,7 +294,15 @@ export class ProcessGroup {
         await sleep(Math.min(GONE_CHECK_MS, killAt - performance.now()));
         if (!await this.#reach(id, ["SIGCONT"])) return;
       }
-      await this.#reach(id, ["SIGKILL"]);
+      // Again and again until nothing of the session runs: a pass signals only what it read,
+      // and a process forked after its listing, in a group of its own, would run on. Each pass
+      // kills what the last one missed; nothing can ignore SIGKILL, nor fork once it has it.
+      // Without the session (a terminal, no /proc) the one kill(-group) reached all of it.
+      const giveUpAt = performance.now() + KILL_WAIT_MS;
+      while (await this.#reach(id, ["SIGKILL"]) && this.#sessionId !== undefined) {
+        if (performance.now() >= giveUpAt) return;
+        await sleep(GONE_CHECK_MS);
+      }
     })();
     return this.#stopping;
   }
