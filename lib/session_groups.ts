@@ -27,9 +27,11 @@ async function ownProc(): Promise<boolean> {
 }
 
 /**
- * How many `/proc/<pid>/stat` files a pass reads at once. Each read waits on Deno's pool of
- * blocking threads: one after another they took ≈ 125 µs a process (1.25 s a pass on a host
- * with 10,000 processes, longer than a stop's grace), 8 at once ≈ 15 µs, 32 hardly less.
+ * How many `/proc/<pid>/stat` files a pass reads at once. Read blocking, as a pass once did, a
+ * file takes ≈ 8 µs, but the pass then holds up all else of coord (lease renewals too): ≈ 80 ms
+ * on a host with 10,000 processes. Read without blocking, each waits its turn on Deno's pool of
+ * blocking threads: one after another ≈ 125 µs a process, 8 at once ≈ 15 µs (a pass ≈ 150 ms,
+ * longer than the blocking one, with coord's other work going on meanwhile), 32 hardly less.
  */
 const STAT_READS_AT_ONCE = 8;
 
@@ -42,6 +44,22 @@ export interface SessionGroups {
   groups: Set<number>;
   /** Whether a process of the session runs (see {@link parseProcStat}). */
   runs: boolean;
+  /**
+   * Every process the pass listed, of any session: given to a later pass as
+   * {@link SessionGroupsOptions.listedBefore}, it reads only what was started since.
+   */
+  listed: Set<number>;
+}
+
+/** Options of {@link sessionGroups}. */
+export interface SessionGroupsOptions {
+  /**
+   * Processes an earlier pass listed, and so read: this pass skips them. One that was read then
+   * cannot have been missed (short of its pid being given to a new process in the meantime,
+   * which takes the kernel's whole range of pids to wrap round); only a process started after
+   * that listing can. Default: none, a full pass.
+   */
+  listedBefore?: ReadonlySet<number>;
 }
 
 /**
@@ -55,17 +73,24 @@ export interface SessionGroups {
  * import { sessionGroups } from "./session_groups.ts";
  *
  * const child = new Deno.Command("sleep", { args: ["1000"], detached: true }).spawn();
- * await sessionGroups(child.pid); // { groups: Set { <child.pid> }, runs: true }: a new session
+ * const first = await sessionGroups(child.pid); // groups: Set { <child.pid> }, runs: true
+ * // Only what was started since the first pass listed /proc:
+ * await sessionGroups(child.pid, { listedBefore: first?.listed }); // groups: Set {}, runs: false
  * ```
  */
-export async function sessionGroups(sessionId: number): Promise<SessionGroups | undefined> {
+export async function sessionGroups(
+  sessionId: number,
+  { listedBefore = new Set() }: SessionGroupsOptions = {},
+): Promise<SessionGroups | undefined> {
   if (!await (procReadable ??= ownProc())) return undefined;
-  const seen: SessionGroups = { groups: new Set(), runs: false };
+  const seen: SessionGroups = { groups: new Set(), runs: false, listed: new Set() };
   try {
-    const names = await Array.fromAsync(Deno.readDir("/proc"), (entry) => entry.name);
-    // One iterator shared by the readers: each process is read once. The other names are no
-    // processes: self, sys, meminfo, …
-    const pids = names.filter((name) => /^\d+$/.test(name)).values();
+    // The other names are no processes: self, sys, meminfo, …
+    for await (const { name } of Deno.readDir("/proc")) {
+      if (/^\d+$/.test(name)) seen.listed.add(Number(name));
+    }
+    // One iterator shared by the readers: each process is read once.
+    const pids = seen.listed.values().filter((pid) => !listedBefore.has(pid));
     const reader = async () => {
       for (const pid of pids) {
         let text: string;

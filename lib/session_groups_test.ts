@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { parseProcStat } from "./proc_stat.ts";
 import { sessionGroups } from "./session_groups.ts";
 
 Deno.test("sessionGroups() finds a new session's group, also when a program's name holds ') '", async () => {
@@ -9,11 +10,52 @@ Deno.test("sessionGroups() finds a new session's group, also when a program's na
   await Deno.chmod(program, 0o755);
   const child = new Deno.Command(program, { args: ["1000"], detached: true }).spawn();
   try {
-    assert.deepEqual(await sessionGroups(child.pid), { groups: new Set([child.pid]), runs: true });
+    const seen = await sessionGroups(child.pid);
+    assert.deepEqual(seen?.groups, new Set([child.pid]));
+    assert.equal(seen?.runs, true);
   } finally {
     child.kill("SIGKILL");
     await child.status;
     await Deno.remove(dir, { recursive: true });
   }
-  assert.deepEqual(await sessionGroups(child.pid), { groups: new Set(), runs: false });
+  const after = await sessionGroups(child.pid);
+  assert.deepEqual(after?.groups, new Set());
+  assert.equal(after?.runs, false);
+});
+
+Deno.test("sessionGroups() given an earlier pass's listing reads only processes started since", async () => {
+  // The sh is listed by the first pass; the timeout it starts afterwards, in a group of its own
+  // (setpgid), is not.
+  const child = new Deno.Command("sh", {
+    args: ["-c", "read _; timeout 100 sleep 1000 & echo $!; wait"],
+    stdin: "piped",
+    stdout: "piped",
+    detached: true,
+  }).spawn();
+  const stdin = child.stdin.getWriter();
+  const stdout = child.stdout.getReader();
+  let started = 0;
+  try {
+    const first = await sessionGroups(child.pid);
+    assert.deepEqual(first?.groups, new Set([child.pid]));
+    await stdin.write(new TextEncoder().encode("\n"));
+    started = Number(new TextDecoder().decode((await stdout.read()).value).trim());
+    for (
+      let i = 0;
+      parseProcStat(await Deno.readTextFile(`/proc/${started}/stat`)).group !== started;
+      i++
+    ) {
+      assert.ok(i < 500, "timeout did not move to a group of its own");
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const second = await sessionGroups(child.pid, { listedBefore: first?.listed });
+    assert.deepEqual(second?.groups, new Set([started]));
+    assert.equal(second?.runs, true);
+  } finally {
+    // Both groups: the sleep under timeout is out of the sh's.
+    for (const group of [child.pid, started]) if (group > 0) Deno.kill(-group, "SIGKILL");
+    await child.status;
+    await stdin.close().catch(() => {});
+    await stdout.cancel();
+  }
 });

@@ -316,14 +316,17 @@ export class ProcessGroup {
    */
   async #reach(groupId: number, signals: Deno.Signal[]): Promise<boolean> {
     const signalled = new Set<number>();
-    // A pass over /proc is not atomic: a process forked while it read may get a pid it had
-    // passed, and its parent end before it was read. A session forgotten is never read again,
-    // so a pass that saw nothing run is checked by another before the session is given up.
+    // A pass over /proc is not atomic: a process forked after it listed /proc is not read, and
+    // its parent may end before it was. A session forgotten is never read again, so a pass that
+    // saw nothing run is checked by another before the session is given up: one over only the
+    // processes started since the first listed them (all a command end costs is one full pass).
+    let listedBefore: ReadonlySet<number> | undefined;
     for (let pass = 0; pass < 2; pass++) {
       const session = this.#sessionId === undefined
         ? undefined
-        : await sessionGroups(this.#sessionId);
+        : await sessionGroups(this.#sessionId, { listedBefore });
       if (session === undefined) return signals.every((signal) => signalGroup(groupId, signal));
+      listedBefore = session.listed;
       for (const group of session.groups) {
         // Once a call: the signal went after the pass that saw the group, so it reached what the
         // group held then, a process that pass missed too.
