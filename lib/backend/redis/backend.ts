@@ -26,6 +26,7 @@ import { evictionOf } from "./eviction.ts";
 import { infoField } from "./info_field.ts";
 import {
   BackendRefusedError,
+  BackendUnavailableError,
   BrokenBuildError,
   CoordError,
   ExitCode,
@@ -227,9 +228,9 @@ export class RedisBackend implements Backend {
    * leaves the index as it was, as it leaves every key. Another program's keys where the index
    * is are refused before the step writes anything (a put refused after it ran was a duplicate
    * job for a caller who retried). Where the index is on the step's node (one server, Sentinel's
-   * master) the step's own script does both (prelude.lua): no round trip more, and no step that
-   * stored what it did leaves its name out. On a Cluster, where the index is in another slot, a
-   * check of the index before the step and a touch after it do, on a name's first step in a
+   * master) the step's own script does both (prelude.lua), at the end of a step that succeeded:
+   * no round trip more. On a Cluster, where the index is in another slot, the name is added
+   * before the step and taken out again if the step is refused, on a name's first step in a
    * process (and every {@link INDEX_RETOUCH_MS} after, as a touch).
    *
    * @example
@@ -254,14 +255,42 @@ export class RedisBackend implements Backend {
         this.#indexApart = true;
       }
     }
-    if (!this.#touchedLately(`${topic.kind} ${topic.name}`, performance.now())) {
-      await this.#index(topic.kind, "check");
+    return await this.#runIndexedBefore(script, topic, parts, args);
+  }
+
+  /**
+   * Runs a creating step whose index is in another slot (a Cluster): adds the name to the index
+   * before the step, on a name's first step in a process (and every {@link INDEX_RETOUCH_MS}
+   * after), so that no step stores what the index then lacks (a touch after it could fail, or
+   * never come: a one-shot `queue put` killed between). A step refused by its script takes the
+   * name out again if that add put it there; a step whose fate is unknown (an outage) leaves it,
+   * as the listing of a name that may hold nothing is the lesser fault.
+   */
+  async #runIndexedBefore(
+    script: LuaScript,
+    topic: Topic,
+    parts: string[],
+    args: (string | number)[],
+  ): Promise<unknown> {
+    const entry = `${topic.kind} ${topic.name}`;
+    const sentAt = performance.now();
+    if (this.#touchedLately(entry, sentAt)) return await this.runStep(script, topic, parts, args);
+    const [due, addedAt] = await this.#index(
+      topic.kind,
+      "add",
+      topic.name,
+      INDEX_TIDY_EVERY_MS,
+    ) as [number, number];
+    let reply;
+    try {
+      reply = await this.runStep(script, topic, parts, args);
+    } catch (e) {
+      if (e instanceof CoordError && !(e instanceof BackendUnavailableError)) {
+        await this.#index(topic.kind, "unadd", topic.name, addedAt, due).catch(() => {});
+      }
+      throw e;
     }
-    const reply = await this.runStep(script, topic, parts, args);
-    // The step stored what it did: a touch that fails now (a lost connection, OOM, a failover)
-    // must not tell the caller that it failed, who would put the job again. Not remembered as
-    // touched, the name is touched again at this process's next step of it.
-    await this.indexName(topic.kind, topic.name).catch(() => {});
+    this.#indexTouched(topic.kind, entry, sentAt, Number(due) === 1);
     return reply;
   }
 
@@ -290,20 +319,6 @@ export class RedisBackend implements Backend {
     const [due, stepReply = null] = reply as [unknown, unknown?];
     this.#indexTouched(topic.kind, entry, sentAt, Number(due) === 1);
     return stepReply;
-  }
-
-  /**
-   * Adds `name` to the index of `kind`'s names, or marks it as touched now; at most once per
-   * {@link INDEX_RETOUCH_MS} per name and process, and once more after a touch that failed.
-   * The one writer in {@link INDEX_TIDY_EVERY_MS} then tidies the index too, after the write
-   * it came with ({@link RedisBackend.indexTidied}).
-   */
-  async indexName(kind: Kind, name: string): Promise<void> {
-    const entry = `${kind} ${name}`;
-    const sentAt = performance.now();
-    if (this.#touchedLately(entry, sentAt)) return;
-    const due = Number(await this.#index(kind, "add", name, INDEX_TIDY_EVERY_MS)) === 1;
-    this.#indexTouched(kind, entry, sentAt, due);
   }
 
   /**
@@ -341,7 +356,7 @@ export class RedisBackend implements Backend {
    * an ACL user denied SCAN can list them. A look, so it writes nothing: names whose keys are
    * gone (expired, reset) are left out, and keys an older coord wrote without an index are
    * found by SCAN (when the user may SCAN), until a write of their kind tidies the index
-   * ({@link RedisBackend.indexName}).
+   * ({@link RedisBackend.runCreatingStep}).
    */
   async indexedNames(kind: Kind): Promise<string[]> {
     const { scanned, entries } = await this.#indexEntries(kind);

@@ -61,11 +61,12 @@ local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + tonumber(time[2]) / 1000
 
 -- Adds `name` to the index (index.lua), or marks it as touched now. 1 when the index is due for
--- tidying (none was tidied for `tidy_every_ms`): this writer then does it, the others do not.
+-- tidying (none was tidied for `tidy_every_ms`): this writer then does it, the others do not;
+-- then 1 when the name was not indexed before (ZADD's reply).
 local function index_name(names, tidied, name, tidy_every_ms)
-  redis.call('ZADD', names, math.floor(now), name)
-  if redis.call('SET', tidied, '1', 'NX', 'PX', tidy_every_ms) then return 1 end
-  return 0
+  local added = redis.call('ZADD', names, math.floor(now), name)
+  if redis.call('SET', tidied, '1', 'NX', 'PX', tidy_every_ms) then return 1, added end
+  return 0, added
 end
 
 -- What the script replies: the step's `reply`, and when the step was to index its name and
@@ -76,5 +77,5 @@ end
 local function indexed(reply)
   local into = name_index
   if not into or into.name == '' or (type(reply) == 'table' and reply.err) then return reply end
-  return { index_name(into.names, into.tidied, into.name, into.tidy_every_ms), reply }
+  return { (index_name(into.names, into.tidied, into.name, into.tidy_every_ms)), reply }
 end
