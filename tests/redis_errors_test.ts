@@ -315,8 +315,8 @@ for (const { label, use } of REDIS_BACKENDS) {
     const url = (await use()).url;
     const namespace = freshNamespace();
     await using backend = await connect({ url, namespace, env: {} }) as RedisBackend;
-    // Refused by the put's own step where the index is on its node, by a check of the index
-    // before the step on a Cluster: the job is not stored either way.
+    // Refused by the put's own step where the index is on its node, by the index's add before
+    // the step on a Cluster: the job is not stored either way.
     const names = `${namespace}:{index:queue}:names`;
     await backend.conn.send(names, ["SET", names, "foreign"]);
     const r = await runCoord(["queue", "put", "q", "--id", "b", "--", "true"], {

@@ -76,9 +76,10 @@ const INDEX_GRACE_MS = 60_000;
 
 /**
  * A process touches a name's index entry again only after this long: every put and every lock
- * enqueue touching it cost them a second script call (≈ 0.2 ms of a 1 ms put). Well inside
- * {@link INDEX_GRACE_MS}, so a name is never pruned while its last toucher still skips it: a
- * prune needs the score older than the grace, and a skipped touch is younger than this.
+ * enqueue touching it cost them two writes more in their script, and on a Cluster a second
+ * script call (≈ 0.2 ms of a 1 ms put). Well inside {@link INDEX_GRACE_MS}, so a name is never
+ * pruned while its last toucher still skips it: a prune needs the score older than the grace,
+ * and a skipped touch is younger than this.
  */
 const INDEX_RETOUCH_MS = 10_000;
 
