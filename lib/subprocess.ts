@@ -292,7 +292,7 @@ export class ProcessGroup {
       const killAt = performance.now() + this.#graceMs;
       while (performance.now() < killAt) {
         await sleep(Math.min(GONE_CHECK_MS, killAt - performance.now()));
-        if (!await this.#reach(id, ["SIGCONT"])) return;
+        if (!await this.#reach(id, ["SIGCONT"], { whileGroupRuns: false })) return;
       }
       // Again and again until nothing of the session runs: a pass signals only what it read,
       // and a process forked after its listing, in a group of its own, would run on. Each pass
@@ -312,10 +312,20 @@ export class ProcessGroup {
    * when none of them has a process left. Without the session, signalling is the only portable
    * way to ask whether a group still has members (zombies count); with it, the session's
    * running processes are counted (a zombie runs nothing). Every group seen is signalled, a
-   * zombie's too (see {@link sessionGroups}).
+   * zombie's too (see {@link sessionGroups}). `whileGroupRuns: false` skips the pass over
+   * `/proc` while the group itself has members: the stop's checks during its grace only ask
+   * whether anything is left, and a pass must not put off the SIGKILL at the grace's end.
    */
-  async #reach(groupId: number, signals: Deno.Signal[]): Promise<boolean> {
-    const signalled = new Set<number>();
+  async #reach(
+    groupId: number,
+    signals: Deno.Signal[],
+    { whileGroupRuns = true } = {},
+  ): Promise<boolean> {
+    // The group first, at once, as without the session: a pass over /proc takes tens of
+    // milliseconds on a busy machine, and the group's SIGKILL must be gone before the lease.
+    const groupLeft = signals.every((signal) => signalGroup(groupId, signal));
+    if (this.#sessionId === undefined || (groupLeft && !whileGroupRuns)) return groupLeft;
+    const signalled = new Set<number>([groupId]);
     // A pass over /proc is not atomic: a process forked after it listed /proc is not read, and
     // its parent may end before it was. A session forgotten is never read again, so a pass that
     // saw nothing run is checked by another before the session is given up: one over only the
@@ -325,7 +335,7 @@ export class ProcessGroup {
       const session = this.#sessionId === undefined
         ? undefined
         : await sessionGroups(this.#sessionId, { listedBefore });
-      if (session === undefined) return signals.every((signal) => signalGroup(groupId, signal));
+      if (session === undefined) return groupLeft;
       listedBefore = session.listed;
       for (const group of session.groups) {
         // Once a call: the signal went after the pass that saw the group, so it reached what the
