@@ -7,6 +7,7 @@
  * @module
  */
 
+import { ForeignDataError } from "../../errors.ts";
 import type { Topic } from "../types.ts";
 
 /** A value a statement takes. */
@@ -20,9 +21,10 @@ const SAVEPOINT = "coord_step_part";
 
 /**
  * {@link SqlTransaction.savepoint} over `send`, which runs (or holds back) one statement. An
- * undo that fails (the engine rolled the whole transaction back, or the savepoint is gone) throws
- * its own error, not `fn`'s: a caller that gives up `fn`'s part on its error would otherwise
- * keep what the part half wrote, and commit it.
+ * undo that fails (the engine rolled the whole transaction back, or the savepoint is gone)
+ * after `fn` was refused ({@link ForeignDataError}) throws its own error: a caller that gives up
+ * `fn`'s part on a refusal would otherwise keep what the part half wrote, and commit it. After
+ * any other error of `fn`'s, that error is thrown, the undo's failure its consequence.
  *
  * @example
  * ```ts ignore
@@ -43,8 +45,14 @@ export async function withSavepoint<T>(
   try {
     result = await fn();
   } catch (e) {
-    await send(`ROLLBACK TO SAVEPOINT ${SAVEPOINT}`);
-    await send(`RELEASE SAVEPOINT ${SAVEPOINT}`);
+    try {
+      await send(`ROLLBACK TO SAVEPOINT ${SAVEPOINT}`);
+      await send(`RELEASE SAVEPOINT ${SAVEPOINT}`);
+    } catch (undo) {
+      // Only a refusal is given up alone; any other error fails the whole step anyway, told by
+      // its own cause (a full disk, for which SQLite rolled the transaction back, savepoint too).
+      throw e instanceof ForeignDataError ? undo : e;
+    }
     throw e;
   }
   await send(`RELEASE SAVEPOINT ${SAVEPOINT}`);

@@ -44,3 +44,16 @@ Deno.test("withSavepoint() throws the undo's error, not its part's, when the und
   assert.equal(n(), 0);
   db.close();
 });
+
+Deno.test("withSavepoint() throws its part's own error, not the undo's, when that was no refusal", async () => {
+  const { db, send } = begun();
+  // As SQLite's own rollback of the whole transaction on a full disk: the savepoint is gone.
+  const full = new Error("database or disk is full");
+  const undo = withSavepoint(send, () => {
+    db.exec("RELEASE SAVEPOINT coord_step_part");
+    throw full;
+  });
+  await assert.rejects(undo, (e) => e === full);
+  db.exec("ROLLBACK");
+  db.close();
+});
