@@ -819,16 +819,13 @@ export class SqlQueueSteps implements QueueSteps {
   /**
    * Group `row`'s record (checked by {@link jobRecord}), counted as its tally says.
    *
-   * @throws {ForeignDataError} naming the column when it is not JSON's object, as SQLite's check
-   * of the rows it holds names text that is not JSON, so that every engine says the same: the
-   * value as stored, not the row as a step may just have changed it (#abandon's UPDATE).
+   * @throws {ForeignDataError} quoting it when it is not JSON's object, as every backend words
+   * a job's text another program wrote: the value as stored, not the row as a step may just
+   * have changed it (#abandon's UPDATE).
    */
   #group(queue: string, row: JobRow): unknown {
     const group = parseOr(row.grp!);
-    if (!isObject(group)) {
-      const shown = shownValue(row.grp);
-      throw foreignRowError(`job ${queue}/${row.id}`, "coord_queue_job", "grp", shown);
-    }
+    if (!isObject(group)) throw new ForeignDataError(foreignJob(queue, row.grp!));
     if (row.progress === null) return group;
     return { ...group, done: readFlowTally(queue, row.progress).done };
   }
