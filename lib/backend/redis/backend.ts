@@ -281,7 +281,7 @@ export class RedisBackend implements Backend {
       "add",
       topic.name,
       INDEX_TIDY_EVERY_MS,
-    ) as [number, number];
+    ) as [number, string];
     let reply;
     try {
       reply = await this.runStep(script, topic, parts, args);

@@ -24,7 +24,7 @@ if op == 'add' then
   local refused = wrong_type({ [names] = 'zset', [tidied] = 'string' })
   if refused then return refused end
   local due, added = index_name(names, tidied, ARGV[3], ARGV[4])
-  return { due, added == 1 and now_ms or 0 }
+  return { due, added or '0' }
 end
 
 -- Undoes an `add` whose step was refused: the name, if its score is still the one that `add`

@@ -62,9 +62,13 @@ local now = tonumber(time[1]) * 1000 + tonumber(time[2]) / 1000
 
 -- Adds `name` to the index (index.lua), or marks it as touched now. 1 when the index is due for
 -- tidying (none was tidied for `tidy_every_ms`): this writer then does it, the others do not;
--- then 1 when the name was not indexed before (ZADD's reply).
+-- then the score it set when the name was not indexed before (ZADD's reply 1), else nil. The
+-- score keeps the clock's microseconds, as a string (Lua would round a number to 14 digits): two
+-- writers' touches of a new name in one millisecond set two scores, and one's `unadd` (index.lua)
+-- does not take out the name the other's step stored under.
 local function index_name(names, tidied, name, tidy_every_ms)
-  local added = redis.call('ZADD', names, math.floor(now), name)
+  local score = string.format('%.3f', now)
+  local added = redis.call('ZADD', names, score, name) == 1 and score or nil
   if redis.call('SET', tidied, '1', 'NX', 'PX', tidy_every_ms) then return 1, added end
   return 0, added
 end
