@@ -233,6 +233,13 @@ export class ProcessGroup {
    * a process of it lives, the kernel gives the number to no one else).
    */
   #sessionId: number | undefined;
+  /**
+   * The session's groups the last pass over `/proc` saw running or not: signalled at once by
+   * the next signal, before its own pass. (A group's number is free again once it is empty: a
+   * pass a moment ago saw it, and the kernel hands out numbers in turn, so only a wrap of every
+   * pid since then could give it to another program's group.)
+   */
+  #seenGroups: ReadonlySet<number> = new Set();
   #stopping: Promise<void> | undefined;
 
   /** Use {@link spawnGroup}. */
@@ -290,18 +297,25 @@ export class ProcessGroup {
       if (!await this.#reach(id, ["SIGTERM", "SIGCONT"])) return;
       // By the clock, not by counting checks: on a busy machine each sleep overruns.
       const killAt = performance.now() + this.#graceMs;
-      while (performance.now() < killAt) {
-        await sleep(Math.min(GONE_CHECK_MS, killAt - performance.now()));
-        if (!await this.#reach(id, ["SIGCONT"], { whileGroupRuns: false })) return;
-      }
-      // Again and again until nothing of the session runs: a pass signals only what it read,
-      // and a process forked after its listing, in a group of its own, would run on. Each pass
-      // kills what the last one missed; nothing can ignore SIGKILL, nor fork once it has it.
-      // Without the session (a terminal, no /proc) the one kill(-group) reached all of it.
-      const giveUpAt = performance.now() + KILL_WAIT_MS;
-      while (await this.#reach(id, ["SIGKILL"]) && this.#sessionId !== undefined) {
-        if (performance.now() >= giveUpAt) return;
-        await sleep(GONE_CHECK_MS);
+      let check: Promise<boolean> | undefined;
+      try {
+        while (performance.now() < killAt) {
+          await sleep(Math.min(GONE_CHECK_MS, killAt - performance.now()));
+          // A pass over /proc may outlast what is left of the grace: the SIGKILL does not wait.
+          check = this.#reach(id, ["SIGCONT"]);
+          if (!await answeredBy(check, killAt)) return;
+        }
+        // Again and again until nothing of the session runs: a pass signals only what it read,
+        // and a process forked after its listing, in a group of its own, would run on. Each
+        // pass kills what the last one missed; nothing can ignore SIGKILL, nor fork once it has
+        // it. Without the session (a terminal, no /proc) the one kill(-group) reached all of it.
+        const giveUpAt = performance.now() + KILL_WAIT_MS;
+        while (await this.#reach(id, ["SIGKILL"]) && this.#sessionId !== undefined) {
+          if (performance.now() >= giveUpAt) return;
+          await sleep(GONE_CHECK_MS);
+        }
+      } finally {
+        await check; // a pass the SIGKILL went without ends before the stop does
       }
     })();
     return this.#stopping;
@@ -312,20 +326,17 @@ export class ProcessGroup {
    * when none of them has a process left. Without the session, signalling is the only portable
    * way to ask whether a group still has members (zombies count); with it, the session's
    * running processes are counted (a zombie runs nothing). Every group seen is signalled, a
-   * zombie's too (see {@link sessionGroups}). `whileGroupRuns: false` skips the pass over
-   * `/proc` while the group itself has members: the stop's checks during its grace only ask
-   * whether anything is left, and a pass must not put off the SIGKILL at the grace's end.
+   * zombie's too (see {@link sessionGroups}).
    */
-  async #reach(
-    groupId: number,
-    signals: Deno.Signal[],
-    { whileGroupRuns = true } = {},
-  ): Promise<boolean> {
-    // The group first, at once, as without the session: a pass over /proc takes tens of
-    // milliseconds on a busy machine, and the group's SIGKILL must be gone before the lease.
+  async #reach(groupId: number, signals: Deno.Signal[]): Promise<boolean> {
+    // At once, before a pass over /proc (tens of milliseconds on a busy machine, more with many
+    // processes): the group, and the session's other groups the last pass saw, so that a
+    // stop's SIGKILL is not put off past the lease. Each once a call: a coord run as the command
+    // would take a second SIGTERM for a second signal.
     const groupLeft = signals.every((signal) => signalGroup(groupId, signal));
-    if (this.#sessionId === undefined || (groupLeft && !whileGroupRuns)) return groupLeft;
-    const signalled = new Set<number>([groupId]);
+    if (this.#sessionId === undefined) return groupLeft;
+    const signalled = new Set<number>([groupId, ...this.#seenGroups]);
+    for (const group of this.#seenGroups) for (const signal of signals) signalGroup(group, signal);
     // A pass over /proc is not atomic: a process forked after it listed /proc is not read, and
     // its parent may end before it was. A session forgotten is never read again, so a pass that
     // saw nothing run is checked by another before the session is given up: one over only the
@@ -337,6 +348,7 @@ export class ProcessGroup {
         : await sessionGroups(this.#sessionId, { listedBefore });
       if (session === undefined) return groupLeft;
       listedBefore = session.listed;
+      this.#seenGroups = pass === 0 ? session.groups : this.#seenGroups.union(session.groups);
       for (const group of session.groups) {
         // Once a call: the signal went after the pass that saw the group, so it reached what the
         // group held then, a process that pass missed too.
@@ -347,6 +359,7 @@ export class ProcessGroup {
       if (session.runs) return true;
     }
     this.#sessionId = undefined;
+    this.#seenGroups = new Set();
     return false;
   }
 
@@ -404,6 +417,20 @@ export function childEnv(
   const env = Deno.env.toObject();
   for (const name of WITHHELD_ENV) if (!passEnv.includes(name)) delete env[name];
   return { ...env, ...extra };
+}
+
+/**
+ * `check`'s answer, or true ("something may be left") if time `at` (`performance.now()`)
+ * comes first; `check` goes on, unawaited.
+ */
+async function answeredBy(check: Promise<boolean>, at: number): Promise<boolean> {
+  const timeUp = new AbortController();
+  try {
+    const late = sleep(Math.max(0, at - performance.now()), timeUp.signal).then(() => true);
+    return await Promise.race([check, late.catch(() => true)]);
+  } finally {
+    timeUp.abort();
+  }
 }
 
 /**
