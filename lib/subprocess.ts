@@ -233,13 +233,6 @@ export class ProcessGroup {
    * a process of it lives, the kernel gives the number to no one else).
    */
   #sessionId: number | undefined;
-  /**
-   * The session's groups the last pass over `/proc` saw running or not: signalled at once by
-   * the next signal, before its own pass. (A group's number is free again once it is empty: a
-   * pass a moment ago saw it, and the kernel hands out numbers in turn, so only a wrap of every
-   * pid since then could give it to another program's group.)
-   */
-  #seenGroups: ReadonlySet<number> = new Set();
   #stopping: Promise<void> | undefined;
 
   /** Use {@link spawnGroup}. */
@@ -293,29 +286,36 @@ export class ProcessGroup {
     this.#stopping ??= (async () => {
       const id = await this.#groupId;
       if (id === undefined) return;
-      // SIGCONT too: a stopped process acts on SIGTERM only once continued.
-      if (!await this.#reach(id, ["SIGTERM", "SIGCONT"])) return;
-      // By the clock, not by counting checks: on a busy machine each sleep overruns.
+      // By the clock, not by counting checks: on a busy machine each sleep overruns. Taken
+      // before the first pass over /proc, which the grace must not be added to.
       const killAt = performance.now() + this.#graceMs;
-      let check: Promise<boolean> | undefined;
+      // The session's groups this stop's passes saw: each signal goes to them at once.
+      const seen = new Set<number>();
+      // SIGCONT too: a stopped process acts on SIGTERM only once continued.
+      if (!await this.#reach(id, ["SIGTERM", "SIGCONT"], seen)) return;
+      // A pass over /proc may outlast what is left of the grace: the SIGKILL of what the passes
+      // saw does not wait for it (nor does a pass run beside another: one may forget the
+      // session).
+      const kill = setTimeout(
+        () => this.#signalSeen(id, ["SIGKILL"], seen),
+        Math.max(0, killAt - performance.now()),
+      );
       try {
         while (performance.now() < killAt) {
           await sleep(Math.min(GONE_CHECK_MS, killAt - performance.now()));
-          // A pass over /proc may outlast what is left of the grace: the SIGKILL does not wait.
-          check = this.#reach(id, ["SIGCONT"]);
-          if (!await answeredBy(check, killAt)) return;
-        }
-        // Again and again until nothing of the session runs: a pass signals only what it read,
-        // and a process forked after its listing, in a group of its own, would run on. Each
-        // pass kills what the last one missed; nothing can ignore SIGKILL, nor fork once it has
-        // it. Without the session (a terminal, no /proc) the one kill(-group) reached all of it.
-        const giveUpAt = performance.now() + KILL_WAIT_MS;
-        while (await this.#reach(id, ["SIGKILL"]) && this.#sessionId !== undefined) {
-          if (performance.now() >= giveUpAt) return;
-          await sleep(GONE_CHECK_MS);
+          if (!await this.#reach(id, ["SIGCONT"], seen)) return;
         }
       } finally {
-        await check; // a pass the SIGKILL went without ends before the stop does
+        clearTimeout(kill);
+      }
+      // Again and again until nothing of the session runs: a pass signals only what it read,
+      // and a process forked after its listing, in a group of its own, would run on. Each pass
+      // kills what the last one missed; nothing can ignore SIGKILL, nor fork once it has it.
+      // Without the session (a terminal, no /proc) the one kill(-group) reached all of it.
+      const giveUpAt = performance.now() + KILL_WAIT_MS;
+      while (await this.#reach(id, ["SIGKILL"], seen) && this.#sessionId !== undefined) {
+        if (performance.now() >= giveUpAt) return;
+        await sleep(GONE_CHECK_MS);
       }
     })();
     return this.#stopping;
@@ -328,15 +328,17 @@ export class ProcessGroup {
    * running processes are counted (a zombie runs nothing). Every group seen is signalled, a
    * zombie's too (see {@link sessionGroups}).
    */
-  async #reach(groupId: number, signals: Deno.Signal[]): Promise<boolean> {
+  async #reach(
+    groupId: number,
+    signals: Deno.Signal[],
+    seen = new Set<number>(),
+  ): Promise<boolean> {
     // At once, before a pass over /proc (tens of milliseconds on a busy machine, more with many
-    // processes): the group, and the session's other groups the last pass saw, so that a
-    // stop's SIGKILL is not put off past the lease. Each once a call: a coord run as the command
-    // would take a second SIGTERM for a second signal.
-    const groupLeft = signals.every((signal) => signalGroup(groupId, signal));
+    // processes), so that a stop's SIGKILL is not put off past the lease. Each group once a
+    // call: a coord run as the command would take a second SIGTERM for a second signal.
+    const groupLeft = this.#signalSeen(groupId, signals, seen);
     if (this.#sessionId === undefined) return groupLeft;
-    const signalled = new Set<number>([groupId, ...this.#seenGroups]);
-    for (const group of this.#seenGroups) for (const signal of signals) signalGroup(group, signal);
+    const signalled = new Set<number>([groupId, ...seen]);
     // A pass over /proc is not atomic: a process forked after it listed /proc is not read, and
     // its parent may end before it was. A session forgotten is never read again, so a pass that
     // saw nothing run is checked by another before the session is given up: one over only the
@@ -348,8 +350,8 @@ export class ProcessGroup {
         : await sessionGroups(this.#sessionId, { listedBefore });
       if (session === undefined) return groupLeft;
       listedBefore = session.listed;
-      this.#seenGroups = pass === 0 ? session.groups : this.#seenGroups.union(session.groups);
       for (const group of session.groups) {
+        seen.add(group);
         // Once a call: the signal went after the pass that saw the group, so it reached what the
         // group held then, a process that pass missed too.
         if (signalled.has(group)) continue;
@@ -359,8 +361,20 @@ export class ProcessGroup {
       if (session.runs) return true;
     }
     this.#sessionId = undefined;
-    this.#seenGroups = new Set();
     return false;
+  }
+
+  /**
+   * Sends `signals` to the group and to the session's groups in `seen` (passes of this stop saw
+   * them: a group's number is free again once it is empty, and only a wrap of every pid since a
+   * pass could give it to another program's group); whether the group has members.
+   */
+  #signalSeen(groupId: number, signals: Deno.Signal[], seen: ReadonlySet<number>): boolean {
+    const groupLeft = signals.every((signal) => signalGroup(groupId, signal));
+    for (const group of seen) {
+      if (group !== groupId) { for (const signal of signals) signalGroup(group, signal); }
+    }
+    return groupLeft;
   }
 
   /**
@@ -417,20 +431,6 @@ export function childEnv(
   const env = Deno.env.toObject();
   for (const name of WITHHELD_ENV) if (!passEnv.includes(name)) delete env[name];
   return { ...env, ...extra };
-}
-
-/**
- * `check`'s answer, or true ("something may be left") if time `at` (`performance.now()`)
- * comes first; `check` goes on, unawaited.
- */
-async function answeredBy(check: Promise<boolean>, at: number): Promise<boolean> {
-  const timeUp = new AbortController();
-  try {
-    const late = sleep(Math.max(0, at - performance.now()), timeUp.signal).then(() => true);
-    return await Promise.race([check, late.catch(() => true)]);
-  } finally {
-    timeUp.abort();
-  }
 }
 
 /**
