@@ -291,16 +291,16 @@ export class ProcessGroup {
       const killAt = performance.now() + this.#graceMs;
       // The session's groups this stop's passes saw: each signal goes to them at once.
       const seen = new Set<number>();
-      // SIGCONT too: a stopped process acts on SIGTERM only once continued.
-      if (!await this.#reach(id, ["SIGTERM", "SIGCONT"], seen)) return;
-      // A pass over /proc may outlast what is left of the grace: the SIGKILL of what the passes
-      // saw does not wait for it (nor does a pass run beside another: one may forget the
-      // session).
+      // A pass over /proc may outlast what is left of the grace (the first one too): the
+      // SIGKILL of what the passes saw does not wait for it, nor does this stop run a pass
+      // beside another of its own.
       const kill = setTimeout(
         () => this.#signalSeen(id, ["SIGKILL"], seen),
         Math.max(0, killAt - performance.now()),
       );
       try {
+        // SIGCONT too: a stopped process acts on SIGTERM only once continued.
+        if (!await this.#reach(id, ["SIGTERM", "SIGCONT"], seen)) return;
         while (performance.now() < killAt) {
           await sleep(Math.min(GONE_CHECK_MS, killAt - performance.now()));
           if (!await this.#reach(id, ["SIGCONT"], seen)) return;
@@ -326,7 +326,8 @@ export class ProcessGroup {
    * when none of them has a process left. Without the session, signalling is the only portable
    * way to ask whether a group still has members (zombies count); with it, the session's
    * running processes are counted (a zombie runs nothing). Every group seen is signalled, a
-   * zombie's too (see {@link sessionGroups}).
+   * zombie's too (see {@link sessionGroups}). `seen`: the session's groups earlier passes of
+   * the same stop saw, signalled at once; this call's passes add theirs.
    */
   async #reach(
     groupId: number,
@@ -372,7 +373,8 @@ export class ProcessGroup {
   #signalSeen(groupId: number, signals: Deno.Signal[], seen: ReadonlySet<number>): boolean {
     const groupLeft = signals.every((signal) => signalGroup(groupId, signal));
     for (const group of seen) {
-      if (group !== groupId) { for (const signal of signals) signalGroup(group, signal); }
+      if (group === groupId) continue;
+      for (const signal of signals) signalGroup(group, signal);
     }
     return groupLeft;
   }
