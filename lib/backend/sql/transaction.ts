@@ -115,8 +115,9 @@ export interface SqlTransaction {
   /**
    * Runs `fn` so that what it writes is undone when it throws, and the transaction goes on (a
    * SAVEPOINT): a step that gives up one part of its work keeps the rest. What the step holds
-   * in memory is the caller's to restore. Throws what `fn` throws, or, when the undo fails, the
-   * undo's error (what `fn` wrote may then stand: the step must fail).
+   * in memory is the caller's to restore. Throws what `fn` throws, or, when the undo fails after
+   * a refusal ({@link ForeignDataError}), the undo's error (what `fn` wrote may then stand: the
+   * step must fail).
    */
   savepoint<T>(fn: () => Promise<T>): Promise<T>;
   /**
