@@ -60,8 +60,20 @@ const LIVE_PARTS: Record<Kind, string[]> = {
   barrier: ["state"],
   lock: ["state"],
   schedule: ["state"],
-  // A queue with settings and no job yet (paused before its first put) is a queue too.
-  queue: ["jobs", "config"],
+  // A queue with settings and no job yet (paused before its first put) is a queue too; so is one
+  // whose records another program deleted while their ids stayed in its orders, for `status` to
+  // count them and `purge` or `work` to clear them (coord's own steps never leave an id there
+  // without its record).
+  queue: [
+    "jobs",
+    "config",
+    "pending",
+    "active",
+    "waiting",
+    "done_completed",
+    "done_failed",
+    "done_cancelled",
+  ],
 };
 
 /** The script that keeps the index of names (see `indexKey`). */

@@ -34,6 +34,7 @@ import { RedisSteps, scriptPerStep } from "./script.ts";
 import { DELETED_JOB, foreignJob, HELD_PREFIX_BYTES, jobRecord } from "../../queue/record.ts";
 import { listedParts } from "./counted_group.ts";
 import { ForeignDataError } from "../../errors.ts";
+import { FINISHED_STATES } from "../../queue/queue.ts";
 
 /** The Redis type of each key a queue keeps (checked by the script and by doctor). */
 export const QUEUE_KEY_TYPES = {
@@ -330,7 +331,8 @@ export class RedisQueueSteps extends RedisSteps<QueueStep> implements QueueSteps
       r.limit,
     )) as string[];
     const page = [];
-    for (let i = 0; i < reply.length; i += 4) {
+    for (let i = 0; i < reply.length; i += 5) {
+      if (reply[i + 1] === "") throw deletedListed(queue, r.state, reply[i + 4]);
       const progress = reply[i + 3] || undefined;
       const job = storedRecord(queue, reply[i + 1], reply[i + 2], undefined, undefined, progress);
       // An active job's score is its lease end.
@@ -508,6 +510,22 @@ function storedRecord(
   ...rest: Parameters<typeof jobRecord> extends [string, unknown, ...infer R] ? R : never
 ): JobRecord {
   return jobRecord(queue, listedParts(queue, state), ...rest);
+}
+
+/**
+ * Why `list` refuses a page holding job `id`, whose record another program deleted while its id
+ * stayed in `state`'s order (`a job holds ""` said it was text another program wrote), and the
+ * way out: a purge removes a finished one; a worker fails one it comes to run, as it does a
+ * deleted job it claims.
+ */
+function deletedListed(queue: string, state: ListState, id: string): ForeignDataError {
+  const finished = (FINISHED_STATES as readonly string[]).includes(state);
+  const way = finished
+    ? `coord queue purge ${queue} --state ${state} removes it`
+    : `coord queue work fails it when it comes to run`;
+  return new ForeignDataError(
+    `queue ${JSON.stringify(queue)}: ${queue}/${id} (${state}): ${DELETED_JOB} — ${way}`,
+  );
 }
 
 /** An active job with its lease end, kept in the active set's score rather than its record. */

@@ -62,6 +62,8 @@ else
     end
   end
 end
+-- Each job as its score, record, spec, progress and id: the id names a job whose record another
+-- program deleted ('' in its place).
 local reply = {}
 for i = 1, #found, 2 do
   local id = found[i]
@@ -69,5 +71,6 @@ for i = 1, #found, 2 do
   table.insert(reply, call('HGET', jobs, id) or '')
   table.insert(reply, call('HGET', specs, id) or '{}')
   table.insert(reply, call('HGET', progress, id) or '')
+  table.insert(reply, id)
 end
 return reply

@@ -112,6 +112,8 @@ local function remove(state, ids, max_removed, refuse)
     elseif not unfinished(job) then
       local ended = state or (job and DONE[job.state] and job.state) or 'failed'
       drop(id, job, gone)
+      -- An id of `state`'s list whose record another program deleted is still in its total.
+      if not job and state then gone.states[state] = (gone.states[state] or 0) + 1 end
       table.insert(listed_ids, id)
       table.insert(removals, now_ms)
       table.insert(removals, ended .. ':' .. id)
