@@ -7,6 +7,7 @@
 
 import assert from "node:assert/strict";
 import type { RedisBackend } from "../lib/backend/redis/backend.ts";
+import { putFlow } from "../lib/queue/flow.ts";
 import { putJob, queueCounts } from "../lib/queue/queue.ts";
 import { work } from "../lib/queue/worker.ts";
 import { onRedis } from "./support/backends.ts";
@@ -83,5 +84,54 @@ onRedis(
     assert.equal(result.failed, 1);
     const [counts] = await queueCounts(backend, ["gone"]);
     assert.deepEqual([counts.pending, counts.failed], [0, 1]);
+  },
+);
+
+onRedis(
+  "a flow's waiting part whose records another program deleted: list names it and the way out that clears it (65), which then does",
+  async (backend, url) => {
+    await putFlow(backend, "gone", { serial: [{ handler: "h" }, { handler: "h" }] }, { id: "s" });
+    await deleteRecords(backend, "gone");
+
+    const list = await queueCli(backend, url, "list", "gone", "--state", "waiting");
+    assert.equal(list.code, 65, list.stderr);
+    assert.match(
+      list.stderr.trim(),
+      /^coord: queue "gone": gone\/s[.\d]* \(waiting\): its record was deleted by another program — coord queue remove gone --force clears the queue$/,
+    );
+    const remove = await queueCli(backend, url, "remove", "gone", "--force");
+    assert.equal(remove.code, 0, remove.stderr);
+    const status = await queueCli(backend, url, "status", "gone");
+    assert.match(status.stderr, /No such queue: "gone"/);
+  },
+);
+
+onRedis(
+  "a record another program wrote as an empty text is refused as its text, not as a deletion",
+  async (backend, url) => {
+    await putJob(backend, "blank", { handler: "h" });
+    const key = backend.key("queue", "blank", "jobs");
+    await backend.conn.send(key, ["HSET", key, "1", ""]);
+    const list = await queueCli(backend, url, "list", "blank");
+    assert.equal(list.code, 65, list.stderr);
+    assert.match(list.stderr, /a job holds "" — another program wrote there/);
+  },
+);
+
+onRedis(
+  "a job kept by its own --keep whose record another program deleted leaves its state's count when retention removes it",
+  async (backend) => {
+    await putJob(backend, "kept", { handler: "no", keep: { count: 1 } });
+    const fail = { no: () => Promise.reject(new Error("no")), ok: () => 1 };
+    const drain = { handlers: fail, drain: true, signal: AbortSignal.timeout(HANG_GUARD_MS) };
+    await work(backend, ["kept"], drain);
+    await deleteRecords(backend, "kept");
+    // Two more finish after it: past its --keep, the next finish's trim removes it.
+    for (let i = 0; i < 2; i++) {
+      await putJob(backend, "kept", { handler: "ok" });
+      await work(backend, ["kept"], drain);
+    }
+    const [counts] = await queueCounts(backend, ["kept"]);
+    assert.deepEqual([counts.failed, counts.completed], [0, 2]);
   },
 );

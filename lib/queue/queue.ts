@@ -42,6 +42,9 @@ import type {
   PutResult,
   QueueCounts,
 } from "./steps.ts";
+import { FINISHED_STATES } from "./steps.ts";
+
+export { FINISHED_STATES };
 
 /** What to run and when; one of `handler` and `command`. */
 export interface PutOptions {
@@ -98,9 +101,6 @@ export interface JobRef {
   /** The job's id in it. */
   id: string;
 }
-
-/** The job states after which nothing more happens. */
-export const FINISHED_STATES = ["completed", "failed", "cancelled"] as const;
 
 /**
  * Checks a queue name: no `/`, which separates it from a job's id in a reference; no `,`, and

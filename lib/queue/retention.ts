@@ -24,6 +24,7 @@ import {
 import { checkQueueName } from "./queue.ts";
 import { unreadableJobs } from "./record.ts";
 import type { FinishedState, Keep, QueueConfig, QueueRemoval, QueueSteps } from "./steps.ts";
+import { FINISHED_STATES } from "./steps.ts";
 
 export { DEFAULT_KEEP } from "./steps.ts";
 
@@ -93,7 +94,7 @@ export async function configureQueue(
 }
 
 /** The finished states `purge` takes. */
-export const PURGE_STATES: readonly FinishedState[] = ["completed", "failed", "cancelled"];
+export const PURGE_STATES: readonly FinishedState[] = FINISHED_STATES;
 
 /**
  * Removes a queue's finished jobs of `state` now (those finished more than `olderThanMs` ago,

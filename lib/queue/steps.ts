@@ -169,8 +169,11 @@ export interface JobEnd {
   finishedAt?: number;
 }
 
+/** The job states after which nothing more happens. */
+export const FINISHED_STATES = ["completed", "failed", "cancelled"] as const;
+
 /** The states a job ends in. */
-export type FinishedState = "completed" | "failed" | "cancelled";
+export type FinishedState = typeof FINISHED_STATES[number];
 
 /** What a queue keeps of its finished jobs of one kind; an absent field is no limit. */
 export interface Keep {

@@ -28,13 +28,19 @@ import type {
   UndecodableFailed,
   UnreadablePage,
 } from "../../queue/steps.ts";
-import { DEFAULT_KEEP, MAX_REMOVED, MAX_STALLS, TRIM_BATCH } from "../../queue/steps.ts";
+import {
+  DEFAULT_KEEP,
+  FINISHED_STATES,
+  MAX_REMOVED,
+  MAX_STALLS,
+  TRIM_BATCH,
+} from "../../queue/steps.ts";
 import type { RedisBackend } from "./backend.ts";
 import { RedisSteps, scriptPerStep } from "./script.ts";
 import { DELETED_JOB, foreignJob, HELD_PREFIX_BYTES, jobRecord } from "../../queue/record.ts";
 import { listedParts } from "./counted_group.ts";
 import { ForeignDataError } from "../../errors.ts";
-import { FINISHED_STATES } from "../../queue/queue.ts";
+import { shellWord } from "../../shell_word.ts";
 
 /** The Redis type of each key a queue keeps (checked by the script and by doctor). */
 export const QUEUE_KEY_TYPES = {
@@ -332,7 +338,8 @@ export class RedisQueueSteps extends RedisSteps<QueueStep> implements QueueSteps
     )) as string[];
     const page = [];
     for (let i = 0; i < reply.length; i += 5) {
-      if (reply[i + 1] === "") throw deletedListed(queue, r.state, reply[i + 4]);
+      const deleted = reply[i + 4];
+      if (deleted !== "") throw deletedListed(queue, r.state, deleted);
       const progress = reply[i + 3] || undefined;
       const job = storedRecord(queue, reply[i + 1], reply[i + 2], undefined, undefined, progress);
       // An active job's score is its lease end.
@@ -516,12 +523,14 @@ function storedRecord(
  * Why `list` refuses a page holding job `id`, whose record another program deleted while its id
  * stayed in `state`'s order (`a job holds ""` said it was text another program wrote), and the
  * way out: a purge removes a finished one; a worker fails one it comes to run, as it does a
- * deleted job it claims.
+ * deleted job it claims; a waiting one only goes with its queue.
  */
 function deletedListed(queue: string, state: ListState, id: string): ForeignDataError {
-  const finished = (FINISHED_STATES as readonly string[]).includes(state);
-  const way = finished
-    ? `coord queue purge ${queue} --state ${state} removes it`
+  const way = (FINISHED_STATES as readonly string[]).includes(state)
+    ? `coord queue purge ${shellWord(queue)} --state ${state} removes it`
+    // Nothing releases a waiting part whose flow's records went with it.
+    : state === "waiting"
+    ? `coord queue remove ${shellWord(queue)} --force clears the queue`
     : `coord queue work fails it when it comes to run`;
   return new ForeignDataError(
     `queue ${JSON.stringify(queue)}: ${queue}/${id} (${state}): ${DELETED_JOB} — ${way}`,

@@ -33,7 +33,13 @@ import type {
   UndecodableFailed,
   UnreadablePage,
 } from "../../queue/steps.ts";
-import { DEFAULT_KEEP, MAX_REMOVED, MAX_STALLS, TRIM_BATCH } from "../../queue/steps.ts";
+import {
+  DEFAULT_KEEP,
+  FINISHED_STATES,
+  MAX_REMOVED,
+  MAX_STALLS,
+  TRIM_BATCH,
+} from "../../queue/steps.ts";
 import { MAX_PRIORITY } from "../../queue/limits.ts";
 import {
   DELETED_JOB,
@@ -368,7 +374,6 @@ const TEXT_COLUMNS = new Set([
   "group_key",
 ]);
 
-const FINISHED_STATES = ["completed", "failed", "cancelled"] as const;
 /** The states `coord_queue_kept` counts: the finished ones, and all of them together. */
 const KEPT_STATES: readonly string[] = [...FINISHED_STATES, "finished"];
 const FINISHED = new Set<string>(FINISHED_STATES);

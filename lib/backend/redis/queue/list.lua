@@ -62,15 +62,16 @@ else
     end
   end
 end
--- Each job as its score, record, spec, progress and id: the id names a job whose record another
--- program deleted ('' in its place).
+-- Each job as its score, record, spec and progress, and the id of one whose record another
+-- program deleted ('' for the others: a record of '' is another program's text, not a deletion).
 local reply = {}
 for i = 1, #found, 2 do
   local id = found[i]
+  local record = call('HGET', jobs, id)
   table.insert(reply, found[i + 1])
-  table.insert(reply, call('HGET', jobs, id) or '')
+  table.insert(reply, record or '')
   table.insert(reply, call('HGET', specs, id) or '{}')
   table.insert(reply, call('HGET', progress, id) or '')
-  table.insert(reply, id)
+  table.insert(reply, record and '' or id)
 end
 return reply

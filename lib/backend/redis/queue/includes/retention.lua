@@ -86,6 +86,13 @@ local function foreign_part(id)
   end
 end
 
+-- The state of finished job `id` by the list holding it (nil in none), for one whose record is gone.
+local function listed_state(id)
+  for state, key in pairs(DONE) do
+    if call('ZSCORE', key, id) then return state end
+  end
+end
+
 -- What retention goes by: a job left there heads its batch at every trim.
 local RETAINED = { TRIMMED.completed, TRIMMED.failed, TRIMMED.cancelled, expiring, outlived }
 
@@ -110,10 +117,13 @@ local function remove(state, ids, max_removed, refuse)
       if refuse then error({ err = 'FOREIGN ' .. refusal }) end
       for _, key in ipairs(RETAINED) do call('ZREM', key, id) end
     elseif not unfinished(job) then
-      local ended = state or (job and DONE[job.state] and job.state) or 'failed'
+      local ended = state or (job and DONE[job.state] and job.state)
+        or (not job and listed_state(id))
       drop(id, job, gone)
-      -- An id of `state`'s list whose record another program deleted is still in its total.
-      if not job and state then gone.states[state] = (gone.states[state] or 0) + 1 end
+      -- A record another program deleted: its finished list said how it ended, and that state's
+      -- total still counts it.
+      if not job and ended then gone.states[ended] = (gone.states[ended] or 0) + 1 end
+      ended = ended or 'failed'
       table.insert(listed_ids, id)
       table.insert(removals, now_ms)
       table.insert(removals, ended .. ':' .. id)
