@@ -631,8 +631,9 @@ class Worker {
    * queues looks at all of them every 10 s). When there are fewer free slots than queues, one
    * call per slot at a time.
    *
-   * @returns the first of `queues` whose call took jobs or must be made again; undefined when
-   *   none did.
+   * @returns the last of `queues` whose call took jobs or must be made again, so that the turn
+   *   goes past every queue that took (past the first only, the second queue of a look that took
+   *   from two was the next to take again); undefined when none did.
    */
   async #lookAtOnce(
     queues: string[],
@@ -647,8 +648,8 @@ class Worker {
       const calls = await Promise.allSettled(round.map((queue) => took(queue, share)));
       const failed = calls.find((call) => call.status === "rejected");
       if (failed) throw failed.reason;
-      const first = calls.findIndex((call) => call.status === "fulfilled" && call.value);
-      if (first >= 0) return queues[from + first];
+      const last = calls.findLastIndex((call) => call.status === "fulfilled" && call.value);
+      if (last >= 0) return queues[from + last];
       from += round.length;
     }
     return undefined;

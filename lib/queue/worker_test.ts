@@ -183,3 +183,38 @@ Deno.test("a worker of one slot whose ends are slow to record takes turns and as
   assert.deepEqual(runs, ["turnA", "turnC", "turnA", "turnC", "turnA", "turnC", "turnA", "turnC"]);
   assert.deepEqual(calls.filter((call) => call.endsWith(": 0 ends, 0 claims")), []);
 });
+
+Deno.test("a worker of several busy queues goes round them after its first look took from two at once", async () => {
+  // The first look calls the queues at once, a slot each: the turn went past the first queue
+  // that took, not the last, so the second took again before the third had any (A, B, B, C…).
+  await using backend = await connect({ url: "sqlite::memory:" });
+  const queues = ["roundA", "roundB", "roundC"];
+  for (const queue of queues) {
+    await putJobs(backend, queue, [1, 2, 3].map((i) => ({ id: `j${i}`, handler: "h" })));
+  }
+  const total = queues.length * 3;
+  const starts: string[] = [];
+  // Each start lets the oldest run end: one slot frees at a time, and each call takes one job.
+  const runs: PromiseWithResolvers<void>[] = [];
+  await guarded(
+    work(backend, queues, {
+      concurrency: 2,
+      drain: true,
+      handlers: {
+        h: (_args, { job }) => {
+          starts.push(job.split("/")[0]);
+          runs.push(Promise.withResolvers());
+          const run = runs.at(-1)!.promise;
+          if (starts.length === total) runs.splice(0).forEach((r) => r.resolve());
+          else if (runs.length === 2) runs.shift()!.resolve();
+          return run;
+        },
+      },
+    }),
+    "end of the worker",
+  );
+  // The first look's two calls answer in either order.
+  const [first, second, ...after] = starts;
+  assert.deepEqual([first, second].sort(), ["roundA", "roundB"], starts.join(" "));
+  assert.deepEqual(after, ["roundC", "roundA", "roundB", "roundC", "roundA", "roundB", "roundC"]);
+});
