@@ -595,8 +595,9 @@ async function workVerb(argv: string[]): Promise<number> {
   try {
     await warnIfEvicting(backend);
     // A paused queue's jobs wait for its resume, --drain with them: said, not left to guess.
-    // (Reading the settings changes nothing.) Settings another program wrote refuse the start,
-    // every queue that holds them named.
+    // (Reading the settings changes nothing.) Settings (or counts) another program wrote refuse
+    // the start, every queue that holds them named: each step would meet them for ever. A
+    // draining worker leaves those queues itself, and drains the others first.
     const refused: [string, ForeignDataError][] = [];
     for (const queue of queues) {
       const settings = await configureQueue(backend, queue).catch((e) => {
@@ -608,7 +609,7 @@ async function workVerb(argv: string[]): Promise<number> {
         writeLine(`coord: queue ${queue} is paused — its jobs wait for ${resume}`, Deno.stderr);
       }
     }
-    if (refused.length > 0) throw refusedQueues(refused);
+    if (refused.length > 0 && !values.drain) throw refusedQueues(refused);
     const result = await work(backend, queues, {
       handlers,
       allowCommands: values["allow-commands"],

@@ -135,8 +135,9 @@ export interface WorkOptions {
   /**
    * Return once the queues have nothing pending, scheduled or active. A queue a step finds
    * another program's data in cannot be drained: the worker leaves it (a run of it whose end is
-   * refused ends unrecorded), drains the others, then throws that {@link ForeignDataError}, or
-   * one naming every queue it left (see `refused_queues.ts`).
+   * refused ends unrecorded; one whose settings or counts hold it, before its first claim),
+   * drains the others, then throws that {@link ForeignDataError}, or one naming every queue it
+   * left (see `refused_queues.ts`).
    */
   drain?: boolean;
   /** After `signal`, how long running jobs may take to finish; default 30 000 ms. */
@@ -513,6 +514,7 @@ class Worker {
     const listening = new AbortController();
     const hearing = this.#hear(watchers, listening.signal);
     try {
+      if (this.#options.drain) await this.#leaveForeign(stop);
       await this.#takeJobs(stop);
       await this.#finishRunning();
       await Promise.all([...this.#lanes.values()].map((lane) => lane.settle()));
@@ -545,6 +547,31 @@ class Worker {
       );
       await Promise.all([...watchers.values()].map((w) => w[Symbol.asyncDispose]()));
     }
+  }
+
+  /**
+   * A draining worker's look at each queue's settings and counts before its first claim (what
+   * refuses the start of `coord queue work` without `--drain`): a queue holding another
+   * program's data there is left at once. A claim may not meet it (taking a job reads no count)
+   * and would run a job whose end is then refused. An outage is ridden out, queue by queue.
+   */
+  async #leaveForeign(stop: AbortSignal): Promise<void> {
+    await Promise.all(this.#queues.map(async (queue) => {
+      while (!stop.aborted) {
+        const sentAt = performance.now();
+        try {
+          // An empty patch only reads, as the CLI's look for a paused queue does.
+          await this.#backend.queue.configure(queue, {});
+          this.#outages.answered(queue);
+          return;
+        } catch (e) {
+          if (this.#leaves(queue, e)) return;
+          if (isUnrecoverable(e)) throw e;
+          this.#outages.failed(queue, e, sentAt);
+          await sleep(ERROR_RETRY_MS, stop).catch(() => {});
+        }
+      }
+    }));
   }
 
   /** Claims jobs while there is room, until stopped (or drained). */

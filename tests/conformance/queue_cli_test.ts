@@ -10,6 +10,7 @@ import {
   garbageOn,
   plantForeignQueue,
   plantForeignSetting,
+  plantForeignTotals,
   plantGarbageJob,
   plantGroupCount,
 } from "../support/queue.ts";
@@ -508,8 +509,31 @@ conformance(
 );
 
 conformance(
+  "work --drain over several queues, one whose counts another program wrote, drains the others " +
+    "and runs none of its jobs, then exits 65 naming it",
+  async (ctx) => {
+    const env = envOf(ctx);
+    const backend = await ctx.open();
+    for (const queue of ["alien", "a", "b"]) {
+      await putJob(backend, queue, { id: "j", command: ["true"] });
+    }
+    // The look at the settings before the worker's start met it, and the worker exited 65 with
+    // the other queues' jobs still pending.
+    await plantForeignTotals(backend, "alien");
+    const work = await runCoord(
+      ["queue", "work", "a", "alien", "b", "--allow-commands", "--drain"],
+      { env },
+    );
+    refusesOnce(work, "alien");
+    for (const ref of ["a/j", "b/j"]) assert.equal((await getJob(backend, ref)).state, "completed");
+    // Its claims would not have met the counts: its job would have run, its end then refused.
+    assert.equal((await getJob(backend, "alien/j")).state, "pending");
+  },
+);
+
+conformance(
   "work over several queues whose settings another program wrote exits 65 at its start, naming " +
-    "every one of them in one line, and runs nothing",
+    "every one of them in one line, and runs nothing; with --drain it drains the others first",
   async (ctx) => {
     const env = envOf(ctx);
     const backend = await ctx.open();
@@ -519,18 +543,20 @@ conformance(
     for (const queue of ["set1", "set2"]) {
       await plantForeignSetting(backend, queue, FOREIGN_SETTINGS[0]);
     }
-    const work = await runCoord(
-      ["queue", "work", "set1", "a", "set2", "--allow-commands", "--drain"],
-      { env },
-    );
-    assert.equal(work.code, 65, work.stderr);
-    const said = work.stderr.trimEnd().split("\n");
-    assert.equal(said.length, 1, work.stderr);
-    assert.match(
-      said[0],
-      /^coord: queues "set1" and "set2" hold another program's data: .*"set1".*; .*"set2"/,
-    );
-    assert.equal((await getJob(backend, "a/j")).state, "pending");
+    for (const [drain, state] of [[false, "pending"], [true, "completed"]] as const) {
+      const work = await runCoord(
+        ["queue", "work", "set1", "a", "set2", "--allow-commands", ...drain ? ["--drain"] : []],
+        { env },
+      );
+      assert.equal(work.code, 65, work.stderr);
+      const said = work.stderr.trimEnd().split("\n");
+      assert.equal(said.length, 1, work.stderr);
+      assert.match(
+        said[0],
+        /^coord: queues "set1" and "set2" hold another program's data: .*"set1".*; .*"set2"/,
+      );
+      assert.equal((await getJob(backend, "a/j")).state, state, `--drain ${drain}`);
+    }
   },
 );
 

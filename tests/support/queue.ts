@@ -262,6 +262,27 @@ export async function plantForeignQueue(backend: Backend, queue: string): Promis
 }
 
 /**
+ * Makes `queue`'s counts of its jobs by state (what retention and status go by) another program's:
+ * its count of completed jobs is a fraction in the totals hash (Redis), below 0 (SQL). Either
+ * refuses a worker's start, and no claim meets it (taking a job reads no count).
+ */
+export async function plantForeignTotals(backend: Backend, queue: string): Promise<void> {
+  if (isSql(backend)) {
+    await runSql(
+      backend,
+      `INSERT INTO coord_queue_kept (namespace, queue, state, n) VALUES (?, ?, 'completed', -3)
+       ON CONFLICT (namespace, queue, state) DO UPDATE SET n = -3`,
+      backend.namespace,
+      queue,
+    );
+    return;
+  }
+  const redis = backend as RedisBackend;
+  const key = redis.key("queue", queue, "totals");
+  await redis.conn.send(key, ["HSET", key, "completed", "-3.5"]);
+}
+
+/**
  * Takes job `id` out of `queue` behind coord's back, as a backend that lost its data (Redis
  * restarted without persistence) would have it: not there, and not remembered as removed.
  */
