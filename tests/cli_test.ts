@@ -354,11 +354,13 @@ Deno.test("an unknown URL scheme exits 64 listing the supported ones", async () 
 });
 
 Deno.test("an unwritable SQLite path exits 69 with one clear line", async () => {
-  const file = await Deno.makeTempFile();
+  await using temp = await tempDir("coord-test-");
+  // A file where the path wants a directory.
+  const file = `${temp.path}/file`;
+  await Deno.writeTextFile(file, "");
   const { code, stderr } = await runCoord(["doctor", "--url", `sqlite:${file}/sub/coord.db`]);
   assert.equal(code, 69);
   assert.match(oneLine(stderr), /cannot open sqlite:.*directory exists and is writable/);
-  await Deno.remove(file);
 });
 
 Deno.test("bad namespaces and connect timeouts exit 64", async () => {

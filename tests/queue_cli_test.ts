@@ -111,8 +111,10 @@ Deno.test("coord queue refuses bad input with one line and exit 64, storing noth
 });
 
 Deno.test("coord queue flow refuses a malformed flow with one line and exit 64", async () => {
-  const url = `sqlite:${await Deno.makeTempFile({ suffix: ".db" })}`;
-  const dir = await Deno.makeTempDir();
+  await using db = await tempSqlite();
+  const { url } = db;
+  await using temp = await tempDir("coord-test-");
+  const dir = temp.path;
   const deep = '{"serial":['.repeat(20_000) + '{"handler":"h"}' + "]}".repeat(20_000);
   for (
     const [flow, message] of [
@@ -140,8 +142,6 @@ Deno.test("coord queue flow refuses a malformed flow with one line and exit 64",
     assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
   }
   assert.equal(await rowCount(url, "coord_queue_job"), 0);
-  await Deno.remove(dir, { recursive: true });
-  await Deno.remove(url.slice("sqlite:".length));
 });
 
 Deno.test("coord queue exits 69 when the backend is unreachable", async () => {

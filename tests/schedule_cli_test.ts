@@ -626,7 +626,8 @@ Deno.test("coord schedule --help names every nickname a crontab line may start w
 });
 
 Deno.test("a task module is loaded with its own project's import map, and coord's", async () => {
-  const dir = await Deno.makeTempDir();
+  await using temp = await tempDir("coord-test-");
+  const dir = temp.path;
   const log = `${dir}/log`;
   await Deno.mkdir(`${dir}/src`);
   await Deno.writeTextFile(
@@ -664,7 +665,6 @@ export default (app: Scheduler) => {
     broken.stderr,
     /^coord: cannot load task module .*tasks\.ts: Import "unmapped" not a dependency/,
   );
-  await Deno.remove(dir, { recursive: true });
 });
 
 /** Waits for a scheduler's `--health-port` to answer, and checks that it says healthy. */

@@ -299,7 +299,8 @@ async function alive(pid: number): Promise<boolean> {
 conformance(
   "timeout= stops a hung command and the children it started, as a failure",
   async (ctx) => {
-    const dir = await Deno.makeTempDir();
+    await using temp = await tempDir("coord-test-");
+    const dir = temp.path;
     // The first run leaves a grandchild (sleep) behind sh and waits for it; later runs are quick.
     await Deno.writeTextFile(
       `${dir}/jobs.cron`,
@@ -318,7 +319,6 @@ conformance(
     p.kill("SIGTERM");
     const { code, stderr } = await p.result;
     assert.equal(code, 0, stderr);
-    await Deno.remove(dir, { recursive: true });
   },
 );
 
@@ -353,7 +353,8 @@ conformance(
 );
 
 conformance("status --max-lag exits 1 once no instance runs a task's ticks", async (ctx) => {
-  const dir = await Deno.makeTempDir();
+  await using temp = await tempDir("coord-test-");
+  const dir = temp.path;
   await Deno.writeTextFile(`${dir}/jobs.cron`, `@every 1s name=beat lease=1s  true\n`);
   const lagCheck = (seconds: string) =>
     runCoord(["schedule", "status", "--max-lag", seconds], { env: envOf(ctx) });
@@ -375,13 +376,13 @@ conformance("status --max-lag exits 1 once no instance runs a task's ticks", asy
   const bad = await lagCheck("soon");
   assert.equal(bad.code, 64);
   assert.match(bad.stderr, /--max-lag takes seconds/);
-  await Deno.remove(dir, { recursive: true });
 });
 
 conformance(
   "trigger runs once across 3 instances; a pause survives restarting them; resume skips",
   async (ctx) => {
-    const dir = await Deno.makeTempDir();
+    await using temp = await tempDir("coord-test-");
+    const dir = temp.path;
     const log = `${dir}/log`;
     await Deno.writeTextFile(log, "");
     await Deno.writeTextFile(
@@ -448,14 +449,14 @@ conformance(
       assert.equal(r.code, 64, `${args}: ${r.stderr}`);
       assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
     }
-    await Deno.remove(dir, { recursive: true });
   },
 );
 
 conformance(
   "remove refuses a task whose tick a killed run holds, unless --force, and goes on",
   async (ctx) => {
-    const dir = await Deno.makeTempDir();
+    await using temp = await tempDir("coord-test-");
+    const dir = temp.path;
     const log = `${dir}/log`;
     await Deno.writeTextFile(log, "");
     await Deno.writeTextFile(
@@ -489,7 +490,6 @@ conformance(
     assert.equal(removed.code, 1, removed.stderr);
     assert.match(removed.stderr, /No such task: "nosuch"/);
     assert.deepEqual(await tasks(), []);
-    await Deno.remove(dir, { recursive: true });
   },
 );
 
