@@ -3,6 +3,7 @@
 import { claimJob } from "../../lib/queue/claim_job.ts";
 import assert from "node:assert/strict";
 import { getJob, putJob, queueCounts } from "../../lib/queue/queue.ts";
+import type { Backend } from "../../lib/backend/types.ts";
 import { conformance, envOf } from "../support/backends.ts";
 import { type CoordProcess, runCoord, spawnCoord } from "../support/cli.ts";
 import {
@@ -484,14 +485,7 @@ conformance(
     const backend = await ctx.open();
     // A group's count another program wrote refuses the claims of its queue, not its settings:
     // the worker starts, and leaves each such queue as a claim meets it.
-    for (const queue of ["alien1", "alien2"]) {
-      for (const id of ["a", "b"]) {
-        await putJob(backend, queue, { id, command: ["true"], group: "g" });
-      }
-      const { job } = await claimJob(backend.queue, queue, { worker: "w", leaseMs: 600_000 });
-      assert.equal(job?.id, "a");
-      await plantGroupCount(backend, queue, "g", "active", -1);
-    }
+    for (const queue of ["alien1", "alien2"]) await plantRefusedClaims(backend, queue);
     await putJob(backend, "a", { id: "j", command: ["true"] });
     const work = await runCoord(
       ["queue", "work", "alien1", "a", "alien2", "--allow-commands", "--drain"],
@@ -560,6 +554,19 @@ conformance(
   },
 );
 
+/**
+ * Makes `queue` one whose claims are refused, not its settings: two jobs of one group, the first
+ * taken by another worker, and the group's count of running jobs then written by another program.
+ */
+async function plantRefusedClaims(backend: Backend, queue: string): Promise<void> {
+  for (const id of ["a", "b"]) {
+    await putJob(backend, queue, { id, command: ["true"], group: "g" });
+  }
+  const { job } = await claimJob(backend.queue, queue, { worker: "w", leaseMs: 600_000 });
+  assert.equal(job?.id, "a");
+  await plantGroupCount(backend, queue, "g", "active", -1);
+}
+
 /** The one line of a `queue work` that exits 65 refusing queue `name` alone, named once. */
 function refusesOnce(work: { code: number; stderr: string }, name: string): void {
   assert.equal(work.code, 65, work.stderr);
@@ -576,11 +583,7 @@ conformance(
   async (ctx) => {
     const env = envOf(ctx);
     const backend = await ctx.open();
-    for (const id of ["a", "b"]) {
-      await putJob(backend, "alien", { id, command: ["true"], group: "g" });
-    }
-    await claimJob(backend.queue, "alien", { worker: "w", leaseMs: 600_000 });
-    await plantGroupCount(backend, "alien", "g", "active", -1);
+    await plantRefusedClaims(backend, "alien");
     const drain = (queue: string) =>
       runCoord(["queue", "work", queue, queue, "--allow-commands", "--drain"], { env });
     refusesOnce(await drain("alien"), "alien");
