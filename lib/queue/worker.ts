@@ -557,7 +557,7 @@ class Worker {
    */
   async #leaveForeign(stop: AbortSignal): Promise<void> {
     await Promise.all(this.#queues.map(async (queue) => {
-      while (!stop.aborted) {
+      while (!stop.aborted && !this.#shutdown.forced.aborted) {
         const sentAt = performance.now();
         try {
           // An empty patch only reads, as the CLI's look for a paused queue does.
