@@ -12,6 +12,7 @@ import type { Backend } from "../lib/backend/types.ts";
 import { claimJob } from "../lib/queue/claim_job.ts";
 import { putFlow } from "../lib/queue/flow.ts";
 import { cancelJob, getJob, putJob, queueCounts } from "../lib/queue/queue.ts";
+import { DELETED_JOB } from "../lib/queue/record.ts";
 import { MAX_STALLS } from "../lib/queue/steps.ts";
 import { BACKENDS, freshNamespace } from "./support/backends.ts";
 import { spawnCoord } from "./support/cli.ts";
@@ -278,7 +279,8 @@ export function one() {
 
   Deno.test({
     name: `a flow left as it is under a part failed alone moves on as README says: its row ` +
-      `deleted, the parts right under it that have not ended cancelled (${target.label})`,
+      `deleted and the group right under it cancelled, it fails, its other parts cancelled ` +
+      `(${target.label})`,
     ignore: !target.available,
     async fn() {
       await using stored = await target.use();
@@ -314,9 +316,12 @@ export function one() {
         backend.namespace,
         "m",
       );
-      for (const part of ["f.0", "f.1"]) {
-        assert.equal((await cancelJob(backend, `m/${part}`)).cancelled, true, part);
-      }
+      assert.equal((await cancelJob(backend, "m/f.0")).cancelled, true);
+      const [flow, later] = [await getJob(backend, "m/f"), await getJob(backend, "m/f.1")];
+      assert.deepEqual(
+        [flow.state, flow.error, later.state, later.error],
+        ["failed", DELETED_JOB, "cancelled", "its group f failed"],
+      );
       const [counts] = await queueCounts(backend, ["m"]);
       assert.deepEqual([counts.waiting, counts.pending, counts.active], [0, 0, 0]);
     },

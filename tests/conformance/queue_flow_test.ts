@@ -16,6 +16,7 @@ import {
 import { type JobContext, NonRetryableError, work } from "../../lib/queue/worker.ts";
 import { conformance, envOf } from "../support/backends.ts";
 import { runCoord } from "../support/cli.ts";
+import { DELETED_JOB } from "../../lib/queue/record.ts";
 import { loseJob, overwriteJob } from "../support/queue.ts";
 import { tempDir } from "../support/temp.ts";
 import { HANG_GUARD_MS } from "../support/wait.ts";
@@ -720,6 +721,76 @@ conformance(
     assert.equal((await getJob(backend, failing)).error, "part f.0 failed: kaboom");
     // The deleted parts leave the count of waiting jobs too: f.1 stayed counted on Redis.
     assert.deepEqual(await unfinished(backend, "lost"), [0, 0, 0]);
+    // Each deleted part that met its turn is counted failed, as `show` says it is: g.1 and s.1
+    // (with s, f.0 and f); on SQL they were counted nowhere.
+    const [counts] = await queueCounts(backend, ["lost"]);
+    assert.deepEqual([counts.completed, counts.failed, counts.cancelled], [4, 5, 0]);
+  },
+);
+
+/**
+ * Works `queue` until it drains (parts `one` return 1, others run `handlers`), and returns the
+ * jobs `one` ran and the failures the worker told.
+ */
+async function workDrained(
+  backend: Backend,
+  queue: string,
+  handlers: Record<string, () => Promise<unknown>> = {},
+) {
+  const ran: string[] = [];
+  const told: string[] = [];
+  await work(backend, [queue], {
+    handlers: { one: (_, c: JobContext) => (ran.push(c.job), 1), ...handlers },
+    drain: true,
+    signal: AbortSignal.timeout(HANG_GUARD_MS),
+    onEvent: (event) => event.type === "failed" && told.push(`${event.job}: ${event.error}`),
+  });
+  return { ran: ran.sort(), told };
+}
+
+conformance(
+  "a nested group whose record another program deleted fails in its turn, its parts cancelled, and its flow goes on",
+  async (ctx) => {
+    const backend = await ctx.open();
+    const { ref } = await putFlow(backend, "lostg", {
+      serial: [{ handler: "one" }, { serial: [{ handler: "one" }, { handler: "one" }] }, {
+        handler: "one",
+      }],
+      continueOnFailure: true,
+    }, { id: "s" });
+    await loseJob(backend, "lostg", "s.1");
+    const { ran, told } = await workDrained(backend, "lostg");
+    assert.deepEqual(ran, ["lostg/s.0", "lostg/s.2"]);
+    assert.deepEqual(told, [`lostg/s.1: ${DELETED_JOB}`]);
+    const flow = await getJob(backend, ref);
+    assert.deepEqual([flow.state, flow.result], ["completed", [1, null, 1]]);
+    for (const id of ["s.1.0", "s.1.1"]) {
+      const part = await getJob(backend, `lostg/${id}`);
+      assert.deepEqual([part.state, part.error], ["cancelled", "its group s.1 failed"], id);
+    }
+    assert.deepEqual(await unfinished(backend, "lostg"), [0, 0, 0]);
+  },
+);
+
+conformance(
+  "a started nested group whose record another program deleted fails at its part's end, its other parts cancelled, and its flow ends",
+  async (ctx) => {
+    const backend = await ctx.open();
+    const { ref } = await putFlow(backend, "lostr", {
+      serial: [{ serial: [{ handler: "lose" }, { handler: "one" }] }, { handler: "one" }],
+    }, { id: "s" });
+    // Deleted while its first part runs, which then ends.
+    const { ran, told } = await workDrained(backend, "lostr", {
+      lose: () => loseJob(backend, "lostr", "s.0"),
+    });
+    assert.deepEqual(ran, []);
+    assert.deepEqual(told, [`lostr/s.0: ${DELETED_JOB}`]);
+    const flow = await getJob(backend, ref);
+    assert.deepEqual([flow.state, flow.error], ["failed", `part s.0 failed: ${DELETED_JOB}`]);
+    for (const [id, state] of [["s.0.1", "cancelled"], ["s.1", "cancelled"]]) {
+      assert.equal((await getJob(backend, `lostr/${id}`)).state, state, id);
+    }
+    assert.deepEqual(await unfinished(backend, "lostr"), [0, 0, 0]);
   },
 );
 

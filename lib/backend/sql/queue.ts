@@ -357,6 +357,11 @@ interface Step {
    * ends (see {@link SqlQueueSteps.#sendGathered}) instead of one statement a job.
    */
   gathered?: Map<string, Record<string, SqlValue>>;
+  /**
+   * Jobs the step failed on its own (abandoned too often, expired, deleted by another program
+   * where their flow met them), for the worker whose step it is to tell: no run ends them.
+   */
+  failed: FailedInStep[];
 }
 
 /** The queue's job columns that hold text; the others hold numbers (BIGINT). */
@@ -689,6 +694,7 @@ export class SqlQueueSteps implements QueueSteps {
         now: Math.floor(read.now),
         kept: new Map<string, number>(),
         outlived: [],
+        failed: [],
       };
       const result = await fn(s, (read.rows[0] ?? []) as unknown as Row[], read.rows);
       await this.#saveKept(s, queue);
@@ -737,7 +743,7 @@ export class SqlQueueSteps implements QueueSteps {
 
   #read<T>(fn: (s: Step) => Promise<T>): Promise<T> {
     return this.#store.read(async (tx) =>
-      fn({ tx, now: Math.floor(await tx.now()), kept: new Map(), outlived: [] })
+      fn({ tx, now: Math.floor(await tx.now()), kept: new Map(), outlived: [], failed: [] })
     );
   }
 
@@ -951,6 +957,7 @@ export class SqlQueueSteps implements QueueSteps {
     // What the step counts as it ends goes back with the writes (a top group's end is counted).
     const kept = new Map(s.kept);
     const outlived = s.outlived.length;
+    const failed = s.failed.length;
     try {
       await s.tx.savepoint(() => this.#partEnded(s, queue, part));
       return undefined;
@@ -958,6 +965,7 @@ export class SqlQueueSteps implements QueueSteps {
       if (!(e instanceof ForeignDataError)) throw e;
       s.kept = kept;
       s.outlived.length = outlived;
+      s.failed.length = failed;
       return e.message;
     }
   }
@@ -1151,13 +1159,7 @@ export class SqlQueueSteps implements QueueSteps {
     if (row === undefined) {
       // Deleted by another program while it waited: it cannot run, and its group goes on
       // without it in its turn, as on Redis, whose worker fails the id it meets with no record.
-      await this.#partEnded(s, queue, {
-        id,
-        parent,
-        state: "failed",
-        error: DELETED_JOB,
-        result: null,
-      });
+      await this.#failDeleted(s, queue, id, parent);
       return;
     }
     if (row.state === "cancelled") {
@@ -1206,7 +1208,16 @@ export class SqlQueueSteps implements QueueSteps {
    */
   async #abandon(s: Step, queue: string, group: JobRow): Promise<void> {
     const { children, postprocess } = (await this.#job(s, queue, group)).group!;
-    const parts = [...children, ...(postprocess ? [postprocess] : [])];
+    await this.#cancelParts(s, queue, group, [...children, ...(postprocess ? [postprocess] : [])]);
+  }
+
+  /** Cancels `parts` of failed or cancelled `group` that have not started (see #abandon). */
+  async #cancelParts(
+    s: Step,
+    queue: string,
+    group: Pick<JobRow, "id" | "state">,
+    parts: string[],
+  ): Promise<void> {
     for (const ids of statementChunks(parts, JOB_ROW_SIZES)) {
       // A part another program wrote over refuses the step, as reading its row would.
       await this.#refuseForeignJobs(s, queue, ids);
@@ -1249,7 +1260,11 @@ export class SqlQueueSteps implements QueueSteps {
       queue,
       job.parent!,
     );
-    if (parent?.state !== "waiting") return;
+    if (parent === undefined) {
+      await this.#lostGroup(s, queue, job.parent!);
+      return;
+    }
+    if (parent.state !== "waiting") return;
     const tally = parent.progress === null
       ? storedTally(job.parent!, await this.#groupOf(s, queue, job.parent!))
       : readFlowTally(queue, parent.progress);
@@ -1294,6 +1309,52 @@ export class SqlQueueSteps implements QueueSteps {
     } else {
       await this.#end(s, queue, group, "completed", { result: joined });
     }
+  }
+
+  /**
+   * Fails job `id`, whose row another program deleted, where its flow meets it: in its turn, or
+   * (a group) at one of its parts' end. `parent`: the group that lists it, if any. A row of
+   * coord's says so from now on, as the record Redis's `fail_undecodable` writes: the job is
+   * counted failed, and its other parts' ends find it ended. Its parts that have not started are
+   * cancelled, as a failed group's are: nothing would ever start them. Then its group goes on
+   * without it, and the worker whose step met it tells it (`Step.failed`), as on Redis.
+   */
+  async #failDeleted(s: Step, queue: string, id: string, parent: string | null): Promise<void> {
+    await s.tx.run(
+      `INSERT INTO coord_queue_job (namespace, queue, id, state, ready_at, attempts, stalls, spec,
+       created_at, parent) VALUES (?, ?, ?, 'waiting', ?, 0, 0, '{}', ?, ?)`,
+      this.#ns,
+      queue,
+      id,
+      s.now,
+      s.now,
+      parent,
+    );
+    // Its parts name it (no index leads to them: a full read of the queue's rows, once).
+    const parts = await s.tx.all<{ id: string }>(
+      `SELECT id FROM coord_queue_job WHERE namespace = ? AND queue = ? AND parent = ?
+       ORDER BY id`,
+      this.#ns,
+      queue,
+      id,
+    );
+    await this.#cancelParts(s, queue, { id, state: "failed" }, parts.map((part) => part.id));
+    await this.#end(s, queue, (await this.#row(s, queue, id))!, "failed", { error: DELETED_JOB });
+    s.failed.push({ id, attempt: 0, error: DELETED_JOB });
+  }
+
+  /**
+   * Group `id`, whose part ended, was deleted by another program: it cannot count that part, and
+   * its flow would wait for it for good. It fails now ({@link #failDeleted}), under the group
+   * that lists it, found by its id (a part's is its group's, a dot and its place: `flowNodes` in
+   * lib/queue/flow.ts), as Redis's `listed_by` finds it.
+   */
+  async #lostGroup(s: Step, queue: string, id: string): Promise<void> {
+    const above = /^(.+)\.[^.]+$/.exec(id)?.[1];
+    const row = above === undefined ? undefined : await this.#row(s, queue, above, false);
+    const group = row?.grp == null ? undefined : (await this.#job(s, queue, row)).group;
+    const listed = group?.children.includes(id) || group?.postprocess === id;
+    await this.#failDeleted(s, queue, id, listed ? above! : null);
   }
 
   /** Group `id`'s record, as its row holds it. */
@@ -2079,7 +2140,7 @@ export class SqlQueueSteps implements QueueSteps {
         refuseForeignValues(keptSubject(queue, state), [rule], [reads.probe]);
       }
       s.keptChecked = true;
-      const failed: FailedInStep[] = [];
+      const failed = s.failed;
       const taken = await this.#take(s, queue, r, reads, settings, failed);
       // Idle queues age out too: a step that takes nothing removes a few past what the queue
       // keeps. One that takes jobs leaves it to their ends, as on Redis, and saves the queries.

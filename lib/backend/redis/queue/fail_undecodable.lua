@@ -29,7 +29,9 @@ local id, reason = ARGV[2], ARGV[3]
 -- the parts the claim met are failed; an id in the run order with no record, as the claim met
 -- it, is still failed, or every claim would stop at it.
 if ARGV[4] ~= '' and fingerprint(id) ~= ARGV[4] then return 0 end
-local job = decode(id)
+local job, held_text = decode(id)
+-- Deleted by another program (no text held): a group's parts are met by their ids only.
+local deleted = not (job or held_text)
 -- Taken by the caller's claim: only while that attempt is still the caller's (a worker frozen
 -- past its lease must not fail the run another worker took since).
 local taker, attempt = ARGV[5], tonumber(ARGV[6])
@@ -77,6 +79,8 @@ if not job.parent then listed(job, 'failed') end
 if not spec_readable(id) then call('HSET', specs, id, '{}') end
 if not readable(results, id) then call('HDEL', results, id) end
 if not readable(inputs, id, 'table') then call('HDEL', inputs, id) end
+-- A group's parts that have not started never will: cancelled, as a failed group's are.
+if deleted then abandon_orphans(id) end
 -- A flow's part moves its flow on as any failed part does: its group fails, or goes on.
 if job.parent and not ended and not refused then part_ended(job) end
 changed()

@@ -71,6 +71,22 @@ local function abandon(group)
   end
 end
 
+-- The parts of group `id`, whose record another program deleted, that have not started: cancelled
+-- as a failed group's are (`abandon`), since nothing would ever start them. Found by their ids (a
+-- part's is its group's, a dot and its place: flowNodes in lib/queue/flow.ts), the record that
+-- listed them gone; the first place with no part of it ends the search.
+local function abandon_orphans(id)
+  local count = 0
+  while true do
+    local part = decode(id .. '.' .. count)
+    if not (part and part.parent == id) then break end
+    count = count + 1
+  end
+  local post = decode(id .. '.post')
+  abandon({ id = id, state = 'failed', group = { parts = count,
+    postprocess = post and post.parent == id and post.id or nil } })
+end
+
 -- Reads and writes the group's record, a few bytes where its parts are counted (job.lua): its
 -- parts are read only when the last has ended. The parts a release meets cancelled while they
 -- waited are counted after it, in their order, by a loop: counted by a call each (a serial
@@ -85,7 +101,16 @@ local function part_ended(first)
   end
   local function count_one(job)
     local parent = load(job.parent)
-    if not parent or parent.state ~= 'waiting' then return end
+    if not parent then
+      -- Its group's record another program deleted: it cannot count the part, and its flow
+      -- would wait for it for good. It joins the run order, as a part deleted while it waited
+      -- does in its turn (`release`): the claim that meets it fails it (fail_undecodable), its
+      -- parts not started with it, and its flow goes on, the worker telling it.
+      if call('ZREM', waiting, job.parent) == 1 then call('HINCRBY', totals, 'waiting', -1) end
+      enqueue({ id = job.parent, readyAt = now_ms, priority = job.priority })
+      return
+    end
+    if parent.state ~= 'waiting' then return end
     local group = parent.group
     if job.id == group.postprocess then
       local result = call('HGET', results, job.id)
