@@ -795,6 +795,41 @@ conformance(
 );
 
 conformance(
+  "a part's end under a group whose state another program wrote over is refused (65), and a part failed on its own there fails alone, the refusal told",
+  async (ctx) => {
+    const backend = await ctx.open();
+    await putFlow(backend, "over", { parallel: [{ handler: "one" }, { handler: "one" }] }, {
+      id: "g",
+    });
+    await overwriteJob(backend, "over", "g", "state", "another program's");
+    // g.1's record is coord's, its spec not: the claim that meets it hands it back to fail.
+    await overwriteJob(backend, "over", "g.1", "spec", "another program's");
+    const lease = { worker: "w", leaseMs: 60_000 };
+    assert.equal((await claimJob(backend.queue, "over", lease)).job?.id, "g.0");
+    await assert.rejects(
+      backend.queue.finish("over", {
+        id: "g.0",
+        worker: "w",
+        attempt: 1,
+        outcome: "completed",
+        result: 1,
+      }),
+      ForeignDataError,
+    );
+    assert.equal((await getJob(backend, "over/g.0")).state, "active");
+    const met = await claimJob(backend.queue, "over", lease);
+    assert.equal(met.undecodable?.id, "g.1");
+    const failed = await backend.queue.failUndecodable("over", {
+      ...met.undecodable!,
+      worker: "w",
+      error: "cannot be read",
+    });
+    assert.match((failed as { flowRefused?: string }).flowRefused ?? "", /"another program's"/);
+    assert.equal((await getJob(backend, "over/g.1")).state, "failed");
+  },
+);
+
+conformance(
   "a started group whose first part another program deleted is counted at once when cancelled, and its flow's next part starts",
   async (ctx) => {
     const backend = await ctx.open();

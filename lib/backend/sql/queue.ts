@@ -1264,6 +1264,12 @@ export class SqlQueueSteps implements QueueSteps {
       await this.#lostGroup(s, queue, job.parent!);
       return;
     }
+    // A state another program wrote: the group cannot tell whether it still waits for its
+    // parts. Refused (a part a step fails on its own then fails alone), as Redis refuses the
+    // group's record: taken for an ended group, the part's end left its flow waiting for good.
+    if (!JOB_STATES.includes(parent.state as JobState)) {
+      throw new ForeignDataError(foreignJob(queue, parent.state));
+    }
     if (parent.state !== "waiting") return;
     const tally = parent.progress === null
       ? storedTally(job.parent!, await this.#groupOf(s, queue, job.parent!))
