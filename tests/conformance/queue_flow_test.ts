@@ -824,8 +824,38 @@ conformance(
       worker: "w",
       error: "cannot be read",
     });
-    assert.match((failed as { flowRefused?: string }).flowRefused ?? "", /"another program's"/);
+    // Told as an unreadable job is, quoting the group's record as stored; Redis names its key
+    // and the job too, which its README's way out (`redis-cli HDEL KEY FIELD`) needs.
+    assert.match(
+      (failed as { flowRefused?: string }).flowRefused ?? "",
+      /^queue "over": (a job holds|\S+:\{queue:over\}:jobs has job g) "another program's" — another program wrote there; remove (it|the key) or use another --namespace$/,
+    );
     assert.equal((await getJob(backend, "over/g.1")).state, "failed");
+  },
+);
+
+conformance(
+  "a part failed on its own under a group whose record another program wrote over fails alone, the refusal worded as for an unreadable job",
+  async (ctx) => {
+    const backend = await ctx.open();
+    await putFlow(backend, "rec", { parallel: [{ handler: "one" }, { handler: "one" }] }, {
+      id: "g",
+    });
+    await overwriteJob(backend, "rec", "g", "group", "another program's");
+    await overwriteJob(backend, "rec", "g.0", "spec", "another program's");
+    const met = await claimJob(backend.queue, "rec", { worker: "w", leaseMs: 60_000 });
+    assert.equal(met.undecodable?.id, "g.0");
+    const failed = await backend.queue.failUndecodable("rec", {
+      ...met.undecodable!,
+      worker: "w",
+      error: "cannot be read",
+    });
+    // SQLite's check of the rows a step reads named the column (`(grp = "…")`) and the row.
+    assert.match(
+      (failed as { flowRefused?: string }).flowRefused ?? "",
+      /^queue "rec": (a job holds|\S+:\{queue:rec\}:jobs has job g) "another program's" — another program wrote there; remove (it|the key) or use another --namespace$/,
+    );
+    assert.equal((await getJob(backend, "rec/g.0")).state, "failed");
   },
 );
 

@@ -139,20 +139,22 @@ export async function plantGarbageJob(
 }
 
 /**
- * Writes `text` over a part of job `id` as another program might: its spec, or its state (the
- * record on Redis, the state column on SQL).
+ * Writes `text` over a part of job `id` as another program might: its spec, its state (the
+ * record on Redis, the state column on SQL), or a group's record of its parts (the record on
+ * Redis, the grp column on SQL).
  */
 export async function overwriteJob(
   backend: Backend,
   queue: string,
   id: string,
-  part: "spec" | "state",
+  part: "spec" | "state" | "group",
   text: string,
 ): Promise<void> {
   if (isSql(backend)) {
+    const column = part === "group" ? "grp" : part;
     await runSql(
       backend,
-      `UPDATE coord_queue_job SET ${part} = ? WHERE namespace = ? AND queue = ? AND id = ?`,
+      `UPDATE coord_queue_job SET ${column} = ? WHERE namespace = ? AND queue = ? AND id = ?`,
       text,
       backend.namespace,
       queue,
