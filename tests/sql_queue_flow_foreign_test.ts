@@ -65,6 +65,26 @@ async function putForeignGroup(backend: Backend, queue: string, parts: string[])
   );
 }
 
+/**
+ * Claims the next job of `queue`, part `id` whose spec another program wrote over, and fails it
+ * as unreadable, as the worker the claim hands it to does. Resolves with the refusal its flow's
+ * end met, if any (the part then failed alone).
+ */
+async function failUnreadable(
+  backend: Backend,
+  queue: string,
+  id: string,
+): Promise<string | undefined> {
+  const met = await claimJob(backend.queue, queue, { worker: "w", leaseMs: 60_000 });
+  assert.equal(met.undecodable?.id, id);
+  const failed = await backend.queue.failUndecodable(queue, {
+    ...met.undecodable!,
+    worker: "w",
+    error: "cannot be read",
+  });
+  return (failed as { flowRefused?: string }).flowRefused;
+}
+
 /** The lease of the parts the test of one call's ends claims: short, for it to lapse. */
 const SHORT_LEASE = { worker: "w", leaseMs: 300 };
 
@@ -131,14 +151,7 @@ async function failBesideForeignPart(backend: Backend) {
   );
   await overwriteJob(backend, "u", "g.0", "spec", FOREIGN);
   const before = await kept();
-  const met = await claimJob(backend.queue, "u", { worker: "w", leaseMs: 60_000 });
-  assert.equal(met.undecodable?.id, "g.0");
-  const failed = await backend.queue.failUndecodable("u", {
-    ...met.undecodable!,
-    worker: "w",
-    error: "cannot be read",
-  });
-  const refused = (failed as { flowRefused?: string }).flowRefused;
+  const refused = await failUnreadable(backend, "u", "g.0");
   return { refused, before, after: await kept() };
 }
 
@@ -223,14 +236,7 @@ export function one() {
       await overwriteJob(backend, "u", "g.1", "spec", FOREIGN);
       const lease = { worker: "w", leaseMs: 60_000 };
       assert.equal((await claimJob(backend.queue, "u", lease)).job?.id, "g.0");
-      const met = await claimJob(backend.queue, "u", lease);
-      assert.equal(met.undecodable?.id, "g.1");
-      const failed = await backend.queue.failUndecodable("u", {
-        ...met.undecodable!,
-        worker: "w",
-        error: "cannot be read",
-      });
-      assert.match((failed as { flowRefused?: string }).flowRefused ?? "", refusalIn("u"));
+      assert.match(await failUnreadable(backend, "u", "g.1") ?? "", refusalIn("u"));
       assert.deepEqual(
         [(await getJob(backend, "u/g.1")).state, await storedTally(backend, "u")],
         ["failed", FOREIGN],
@@ -303,13 +309,7 @@ export function one() {
         "m",
       );
       await overwriteJob(backend, "m", "f.0.0", "spec", FOREIGN);
-      const met = await claimJob(backend.queue, "m", { worker: "w", leaseMs: 60_000 });
-      const failed = await backend.queue.failUndecodable("m", {
-        ...met.undecodable!,
-        worker: "w",
-        error: "cannot be read",
-      });
-      assert.match((failed as { flowRefused?: string }).flowRefused ?? "", refusalIn("m"));
+      assert.match(await failUnreadable(backend, "m", "f.0.0") ?? "", refusalIn("m"));
       await runSql(
         backend,
         "DELETE FROM coord_queue_job WHERE namespace = ? AND queue = ? AND id = 'f'",
