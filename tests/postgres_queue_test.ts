@@ -18,6 +18,7 @@ import type { JobRecord } from "../lib/queue/steps.ts";
 import { putJobs } from "../lib/queue/bulk.ts";
 import { work } from "../lib/queue/worker.ts";
 import { freshNamespace } from "./support/backends.ts";
+import { loseJob } from "./support/queue.ts";
 import { postgresBinDir, startPostgres } from "./support/postgres_server.ts";
 import { sharedPostgresUrl } from "./support/postgres_shared.ts";
 import { RowHolder } from "./support/postgres_row_holder.ts";
@@ -81,6 +82,43 @@ Deno.test({
     assert.equal((await getJob(backend, "half/s")).group?.done, 0);
     assert.equal(await finishFirst(), true, "the same attempt finishes it afterwards");
     assert.deepEqual(await states(), ["waiting", "completed", "pending"]);
+  },
+});
+
+Deno.test({
+  name: "two parts of a deleted group ending at once: the second step finds the group the first " +
+    "failed, and records its part's end",
+  ignore: sharedUrl === undefined,
+  async fn() {
+    const namespace = freshNamespace();
+    await using backend = await connect({ url: sharedUrl, namespace, env: {} });
+    await putFlow(backend, "dd", { parallel: [{ parallel: [{ handler: "a" }] }] }, { id: "p" });
+    assert.equal(
+      (await claimJob(backend.queue, "dd", { worker: "w", leaseMs: 60_000 })).job?.id,
+      "p.0.0",
+    );
+    await loseJob(backend, "dd", "p.0");
+    {
+      // The other step, which wrote the deleted group's row as it failed it and has not ended.
+      await using holder = await RowHolder.open(
+        sharedUrl!,
+        `INSERT INTO ${schemaIdentifier(namespace)}.coord_queue_job (namespace, queue, id, state,
+         ready_at, attempts, stalls, spec, created_at, finished_at, parent, error)
+         VALUES ('${namespace}', 'dd', 'p.0', 'failed', 0, 0, 0, '{}', 0, 0, 'p', 'deleted')`,
+      );
+      const finished = backend.queue.finish("dd", {
+        id: "p.0.0",
+        worker: "w",
+        attempt: 1,
+        outcome: "completed",
+        result: 1,
+      });
+      await holder.blocked();
+      await holder.client.query("COMMIT");
+      assert.equal(await finished, true);
+    }
+    assert.equal((await getJob(backend, "dd/p.0.0")).state, "completed");
+    assert.equal((await getJob(backend, "dd/p.0")).error, "deleted");
   },
 });
 

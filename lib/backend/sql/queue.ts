@@ -1326,9 +1326,12 @@ export class SqlQueueSteps implements QueueSteps {
    * without it, and the worker whose step met it tells it (`Step.failed`), as on Redis.
    */
   async #failDeleted(s: Step, queue: string, id: string, parent: string | null): Promise<void> {
-    await s.tx.run(
+    // No row to lock: two steps ending parts of one deleted group at once (Postgres) both come
+    // here, and the one that waited on the other's row finds the group failed, as it would.
+    const written = await s.tx.all(
       `INSERT INTO coord_queue_job (namespace, queue, id, state, ready_at, attempts, stalls, spec,
-       created_at, parent) VALUES (?, ?, ?, 'waiting', ?, 0, 0, '{}', ?, ?)`,
+       created_at, parent) VALUES (?, ?, ?, 'waiting', ?, 0, 0, '{}', ?, ?)
+       ON CONFLICT (namespace, queue, id) DO NOTHING RETURNING id`,
       this.#ns,
       queue,
       id,
@@ -1336,6 +1339,7 @@ export class SqlQueueSteps implements QueueSteps {
       s.now,
       parent,
     );
+    if (written.length === 0) return;
     // Its parts name it (no index leads to them: a full read of the queue's rows, once).
     const parts = await s.tx.all<{ id: string }>(
       `SELECT id FROM coord_queue_job WHERE namespace = ? AND queue = ? AND parent = ?
