@@ -341,7 +341,11 @@ export interface FinishedAndClaimed {
    * before it claims again.
    */
   undecodable?: Undecodable[];
-  /** Jobs the step failed while it took (the worker logs them), in the order it failed them. */
+  /**
+   * Jobs the step failed on its own (the worker logs them), in the order it failed them: while
+   * it took, and, on SQL, a flow's part or group whose row another program deleted, met as the
+   * step moved its flow on (Redis's claim meets such an id in the run order, to fail).
+   */
   failed?: FailedInStep[];
   /**
    * Fewer jobs than asked and nothing else ready: the earliest scheduled job's start (epoch
