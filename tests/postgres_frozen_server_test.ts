@@ -13,7 +13,8 @@ import { freshNamespace } from "./support/backends.ts";
 import { guarded } from "./support/wait.ts";
 import { assertWaiterExitsWhileSilent } from "./support/lock.ts";
 import { sharedPostgresUrl } from "./support/postgres_shared.ts";
-import { startProxy } from "./support/proxy.ts";
+import { type PausableProxy, startProxy } from "./support/proxy.ts";
+import { spawnCoord } from "./support/cli.ts";
 
 const url = await sharedPostgresUrl();
 
@@ -69,5 +70,38 @@ Deno.test({
       { silence: () => proxy.pause(), answer: () => proxy.resume() },
       /^coord: lock "y": gave up its place in line after 2(\.\d)? s without the backend \((lost )?postgres:\/\/\S+: no (answer|connection) within --connect-timeout\)\n$/,
     );
+  },
+});
+
+Deno.test({
+  name: "a lock run whose Postgres stops answering before its listener's probe came back exits 69",
+  ignore: url === undefined,
+  async fn() {
+    const server = new URL(url!);
+    const decoder = new TextDecoder();
+    // Silent from the moment the probe NOTIFY (sent as the backend opens) leaves: it never comes
+    // back, and the listener then ends its LISTEN connection, which the server never lets go of.
+    const proxy: PausableProxy = startProxy(Number(server.port), {
+      watchClient: () => (bytes) => {
+        if (decoder.decode(bytes).includes("coord probe")) proxy.pause();
+      },
+    });
+    await using _ = proxy;
+    server.port = String(proxy.port);
+    const env = { COORD_URL: server.href, COORD_NAMESPACE: freshNamespace() };
+    try {
+      await using waiter = spawnCoord(
+        ["lock", "run", "y", "--expire", "2", "--connect-timeout", "1", "--", "true"],
+        { env },
+      );
+      const { code, stderr } = await guarded(waiter.result, "the waiter");
+      assert.equal(code, 69, stderr);
+      assert.match(
+        stderr,
+        /^coord: lock "y": gave up its place in line after 2(\.\d)? s without the backend \(postgres:\/\/\S+: no (answer|connection) within --connect-timeout\)\n$/,
+      );
+    } finally {
+      proxy.resume();
+    }
   },
 });

@@ -383,7 +383,10 @@ export async function openPostgres(
   let listener: ChangeListener | undefined;
   try {
     const schema = await createSchema(pool, options);
-    listener = await ChangeListener.start(() => new pg.Client(config), pool, signal);
+    listener = await ChangeListener.start(() => new pg.Client(config), pool, {
+      endMs: options.connectTimeoutMs,
+      signal,
+    });
     signal?.throwIfAborted();
     return new PostgresBackend(pool, listener, target, options, schema);
   } catch (e) {

@@ -72,25 +72,30 @@ export class ChangeListener {
   /** Settles when the probe in flight has ended. */
   #verdict: Promise<void> = Promise.resolve();
   #closed = false;
+  /** How long ending a connection the listener gives up on waits for the server's goodbye. */
+  readonly #endMs: number;
   #relisten: ReturnType<typeof setTimeout> | undefined;
 
-  private constructor(makeClient: () => PgClient, pool: Pick<PgPool, "query">) {
+  private constructor(makeClient: () => PgClient, pool: Pick<PgPool, "query">, endMs: number) {
     this.#makeClient = makeClient;
     this.#pool = pool;
+    this.#endMs = endMs;
   }
 
   /**
    * Connects and LISTENs, then probes in the background (watchers poll until the probe is
    * back); falls back to polling when LISTEN fails or the probe does not come back. Probes are
-   * sent through `pool`, never on the LISTEN connection. `signal` drops the connection while it
-   * is being made (the backend's opening given up).
+   * sent through `pool`, never on the LISTEN connection. A connection given up on (its probe not
+   * back, its LISTEN failed) is ended waiting at most `endMs` for the server: one that stopped
+   * answering never takes the goodbye, and {@link close} waits for the probe's end. `signal`
+   * drops the connection while it is being made (the backend's opening given up).
    */
   static async start(
     makeClient: () => PgClient,
     pool: Pick<PgPool, "query">,
-    signal?: AbortSignal,
+    { endMs, signal }: { endMs: number; signal?: AbortSignal },
   ): Promise<ChangeListener> {
-    const listener = new ChangeListener(makeClient, pool);
+    const listener = new ChangeListener(makeClient, pool, endMs);
     const client = await listener.#listen(signal);
     // No waiter can have read the state before this LISTEN took effect: none to wake.
     if (client) listener.#verdict = listener.#prove(client, { wakeAll: false });
@@ -146,7 +151,7 @@ export class ChangeListener {
       await client.query(`LISTEN ${CHANGE_CHANNEL}`);
       return client;
     } catch {
-      await client.end().catch(() => {});
+      await endWithin(client, this.#endMs);
       return undefined;
     } finally {
       signal?.removeEventListener("abort", drop);
@@ -177,7 +182,7 @@ export class ChangeListener {
       if (wakeAll) this.#wakeAll();
       return;
     }
-    await client.end().catch(() => {});
+    await endWithin(client, this.#endMs);
     // Silent: a pooler that will stay so, or a server too busy to answer in time — asked
     // again now and then, so one slow answer does not leave the process polling for good.
     this.#scheduleRelisten(outcome === "silent" ? SILENT_RELISTEN_MS : RELISTEN_MS);
