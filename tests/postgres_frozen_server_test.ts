@@ -14,7 +14,8 @@ import { guarded } from "./support/wait.ts";
 import { assertWaiterExitsWhileSilent } from "./support/lock.ts";
 import { sharedPostgresUrl } from "./support/postgres_shared.ts";
 import { type PausableProxy, startProxy } from "./support/proxy.ts";
-import { spawnCoord } from "./support/cli.ts";
+import { spawnCoord, spawnProgram } from "./support/cli.ts";
+import { tempDir } from "./support/temp.ts";
 
 const url = await sharedPostgresUrl();
 
@@ -100,6 +101,47 @@ Deno.test({
         stderr,
         /^coord: lock "y": gave up its place in line after 2(\.\d)? s without the backend \(postgres:\/\/\S+: no (answer|connection) within --connect-timeout\)\n$/,
       );
+    } finally {
+      proxy.resume();
+    }
+  },
+});
+
+Deno.test({
+  name: "a program whose Postgres stops answering ends once it has closed its backend",
+  ignore: url === undefined,
+  async fn() {
+    const server = new URL(url!);
+    await using proxy = startProxy(Number(server.port));
+    server.port = String(proxy.port);
+    await using dir = await tempDir("coord-test-");
+    const program = `${dir.path}/app.ts`;
+    // Three reads at once leave three connections idle in the pool, which its end asks to end
+    // and a silent server never lets go of.
+    await Deno.writeTextFile(
+      program,
+      `import { connect } from "coord";
+const backend = await connect({ connectTimeoutMs: 1_000 });
+const silent = Promise.withResolvers<void>();
+Deno.addSignalListener("SIGUSR2", silent.resolve);
+await Promise.all(["a", "b", "c"].map((name) => backend.lock.status(name)));
+console.log("ready");
+await silent.promise;
+Deno.removeSignalListener("SIGUSR2", silent.resolve);
+await backend.close();
+console.log("closed");
+`,
+    );
+    await using app = spawnProgram(program, {
+      env: { COORD_URL: server.href, COORD_NAMESPACE: freshNamespace() },
+    });
+    await app.stdoutLine(/^ready$/);
+    proxy.pause();
+    try {
+      app.kill("SIGUSR2");
+      const { code, stdout, stderr } = await guarded(app.result, "the program's end");
+      assert.equal(code, 0, stderr);
+      assert.equal(stdout, "ready\nclosed\n");
     } finally {
       proxy.resume();
     }

@@ -37,7 +37,9 @@ export interface PgPool {
 
 /** node-postgres's own parts {@link endWithin} reaches to drop a connection. */
 interface Droppable {
-  connection?: { stream?: { destroy(): void } };
+  connection?: {
+    stream?: { destroyed?: boolean; once(event: "close", fn: () => void): void; destroy(): void };
+  };
 }
 
 /**
@@ -51,15 +53,26 @@ interface Droppable {
  * ```
  */
 export async function endWithin(closable: PgPool | PgClient, ms: number): Promise<void> {
+  // A pool keeps its connections in `_clients` (pg-pool); a client is one. Taken before the end,
+  // which takes the idle ones out of the pool: their sockets are what may stay open.
+  const clients = [
+    ...(closable as { _clients?: Droppable[] })._clients ?? [closable as Droppable],
+  ];
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<boolean>((resolve) => timer = setTimeout(() => resolve(false), ms));
-  const ended = closable.end().then(() => true, () => true);
-  const inTime = await Promise.race([ended, late]);
+  const late = new Promise<void>((resolve) => timer = setTimeout(resolve, ms));
+  // A pool's end resolves once it has asked its idle connections to end, not once they have:
+  // each socket's close is waited for too.
+  const ended = closable.end().catch(() => {}).then(() => Promise.all(clients.map(closed)));
+  await Promise.race([ended, late]);
   clearTimeout(timer);
-  if (inTime) return;
-  // A pool keeps its connections in `_clients` (pg-pool); a client is one.
-  const clients = (closable as { _clients?: Droppable[] })._clients ?? [closable as Droppable];
   for (const client of clients) client.connection?.stream?.destroy();
+}
+
+/** Resolves once `client`'s socket has closed. */
+function closed(client: Droppable): Promise<void> {
+  const stream = client.connection?.stream;
+  if (!stream || stream.destroyed) return Promise.resolve();
+  return new Promise((resolve) => stream.once("close", resolve));
 }
 
 /** Connection settings, as node-postgres takes them. */
