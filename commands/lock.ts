@@ -38,7 +38,14 @@ import { Progress } from "./progress.ts";
 import { errorLine, reportError } from "./report.ts";
 import { FORWARDED_SIGNALS } from "./signals.ts";
 import { PASS_ENV_FLAGS, passEnvFlag } from "./pass_env.ts";
-import { type ProcessGroup, spawnGroup, STOP_GRACE_MS, warmUpSpawning } from "../lib/subprocess.ts";
+import {
+  KILL_WAIT_MS,
+  type ProcessGroup,
+  processList,
+  spawnGroup,
+  STOP_GRACE_MS,
+  warmUpSpawning,
+} from "../lib/subprocess.ts";
 
 const USAGE = `Usage: coord lock run RES [options] -- CMD [ARG…]
        coord lock RES [options] -- CMD [ARG…]
@@ -87,7 +94,8 @@ and exit 130/143/129. If the lease is lost while CMD runs (no renewal answered f
 state), CMD's whole process group (CMD and every process it started; on Linux off a
 terminal, whichever group of its session it is in, but not one that left the session:
 setsid, a daemon) gets SIGTERM, then SIGKILL --expire/6 later, at most ${STOP_GRACE_MS / 1000} s
-(gone before the lock can pass on), and coord exits 75.
+(gone before the lock can pass on; what SIGKILL has not ended ${KILL_WAIT_MS / 1000} s later, a
+process in uninterruptible sleep, is named on stderr and left running), and coord exits 75.
 
 Examples:
   coord lock run deploy -- ./deploy.sh production
@@ -305,8 +313,15 @@ async function runHolding(
   if (held.signal.aborted) announceLoss();
   // Stopped when the lease is lost; what CMD left running (`sleep 1000 &`, a daemon in its
   // group) must not go on beside the next holder: the group is gone before the lock passes on.
-  const { status } = await group.finish(held.signal);
+  const { status, leftRunning } = await group.finish(held.signal);
   signals.finishing();
+  if (leftRunning.length > 0) {
+    console.error(errorLine(
+      `lock "${held.resource}": SIGKILL did not end ${processList(leftRunning)} of ${program} ` +
+        `within ${KILL_WAIT_MS / 1000} s (in uninterruptible sleep, or not coord's to signal) — ` +
+        `left running`,
+    ));
+  }
   held.signal.removeEventListener("abort", announceLoss);
   const heldMs = performance.now() - heldFrom;
   const leaseLost = held.signal.aborted;

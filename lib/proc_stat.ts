@@ -6,6 +6,8 @@
 
 /** What coord reads of a process in `/proc/<pid>/stat`. */
 export interface ProcStat {
+  /** Its program's name, as the kernel keeps it (at most 15 bytes: `comm`). */
+  name: string;
   /**
    * Its main thread's state: `R` running, `S` asleep, `T` stopped, `Z` ended but not reaped, …
    * (see proc(5)).
@@ -34,16 +36,18 @@ const NUM_THREADS_FIELD = 20;
  * import { parseProcStat } from "./proc_stat.ts";
  *
  * const stat = parseProcStat("42 (odd) name) S 1 42 42 0 -1 0 0 0 0 0 0 0 0 0 20 0 3 0 5");
- * console.log(stat); // { state: "S", group: 42, session: 42, runs: true }
+ * console.log(stat); // { name: "odd) name", state: "S", group: 42, session: 42, runs: true }
  * ```
  */
 export function parseProcStat(stat: string): ProcStat {
   // Field 2, the program's name, is in parentheses and may itself hold spaces and ")": the
   // fields after it (state, parent, group, session, …) start after the last ")".
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const nameEnd = stat.lastIndexOf(")");
+  const fields = stat.slice(nameEnd + 2).split(" ");
   const [state, , group, session] = fields;
   const threads = Number(fields[NUM_THREADS_FIELD - 3]);
   return {
+    name: stat.slice(stat.indexOf("(") + 1, nameEnd),
     state,
     group: Number(group),
     session: Number(session),

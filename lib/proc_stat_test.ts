@@ -5,8 +5,9 @@ import { parseProcStat } from "./proc_stat.ts";
 const statLine = (name: string, state: string, threads: number) =>
   `7 (${name}) ${state} 1 5 4 0 -1 0 0 0 0 0 0 0 0 0 20 0 ${threads} 0 9`;
 
-Deno.test("parseProcStat() reads the group and session after a name that holds ') '", () => {
+Deno.test("parseProcStat() reads a name that holds ') ', and the group and session after it", () => {
   assert.deepEqual(parseProcStat(statLine("odd) 1 2 3", "S", 1)), {
+    name: "odd) 1 2 3",
     state: "S",
     group: 5,
     session: 4,

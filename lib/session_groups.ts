@@ -35,6 +35,13 @@ async function ownProc(): Promise<boolean> {
  */
 const STAT_READS_AT_ONCE = 8;
 
+/** A process of a session that runs, as a pass over `/proc` saw it. */
+export interface SessionProcess {
+  pid: number;
+  /** Its program's name, as `/proc/<pid>/stat` shows it (at most 15 bytes). */
+  name: string;
+}
+
 /** What one pass over `/proc` saw of a session. */
 export interface SessionGroups {
   /**
@@ -42,8 +49,8 @@ export interface SessionGroups {
    * and the pass is not atomic: the group may hold a process forked while it read, and missed.
    */
   groups: Set<number>;
-  /** Whether a process of the session runs (see {@link parseProcStat}). */
-  runs: boolean;
+  /** The session's processes that run (see {@link parseProcStat}): none, once it has ended. */
+  running: SessionProcess[];
   /**
    * Every process the pass listed, of any session: given to a later pass as
    * {@link SessionGroupsOptions.listedBefore}, it reads only what was started since.
@@ -63,7 +70,7 @@ export interface SessionGroupsOptions {
 }
 
 /**
- * The process groups of session `sessionId`, and whether a process of it runs, from one pass
+ * The process groups of session `sessionId`, and which of its processes run, from one pass
  * over `/proc/<pid>/stat`. Undefined when they cannot be known: no `/proc` to read (macOS, no
  * --allow-read). Read without blocking: on a host with many processes a pass takes a while, and
  * coord has leases to renew meanwhile.
@@ -73,9 +80,9 @@ export interface SessionGroupsOptions {
  * import { sessionGroups } from "./session_groups.ts";
  *
  * const child = new Deno.Command("sleep", { args: ["1000"], detached: true }).spawn();
- * const first = await sessionGroups(child.pid); // groups: Set { <child.pid> }, runs: true
+ * const first = await sessionGroups(child.pid); // groups: Set { <child.pid> }, running: [{ pid: <child.pid>, name: "sleep" }]
  * // Only what was started since the first pass listed /proc:
- * await sessionGroups(child.pid, { listedBefore: first?.listed }); // groups: Set {}, runs: false
+ * await sessionGroups(child.pid, { listedBefore: first?.listed }); // groups: Set {}, running: []
  * ```
  */
 export async function sessionGroups(
@@ -83,7 +90,7 @@ export async function sessionGroups(
   { listedBefore = new Set() }: SessionGroupsOptions = {},
 ): Promise<SessionGroups | undefined> {
   if (!await (procReadable ??= ownProc())) return undefined;
-  const seen: SessionGroups = { groups: new Set(), runs: false, listed: new Set() };
+  const seen: SessionGroups = { groups: new Set(), running: [], listed: new Set() };
   try {
     // The other names are no processes: self, sys, meminfo, …
     for await (const { name } of Deno.readDir("/proc")) {
@@ -102,7 +109,7 @@ export async function sessionGroups(
         const stat = parseProcStat(text);
         if (stat.session !== sessionId) continue;
         seen.groups.add(stat.group);
-        seen.runs ||= stat.runs;
+        if (stat.runs) seen.running.push({ pid, name: stat.name });
       }
     };
     await Promise.all(Array.from({ length: STAT_READS_AT_ONCE }, reader));

@@ -10,7 +10,12 @@
  */
 
 import { stopWithinMs } from "./lease.ts";
-import { sessionGroups } from "./session_groups.ts";
+import {
+  type SessionGroups,
+  sessionGroups,
+  type SessionGroupsOptions,
+  type SessionProcess,
+} from "./session_groups.ts";
 import { sleep } from "./time.ts";
 
 /**
@@ -87,7 +92,13 @@ const GONE_CHECK_MS = 20;
  * dies only once that call returns, and one coord may not signal (a setuid program) never:
  * past this, {@link ProcessGroup.stop} resolves with them still there rather than hang coord.
  */
-const KILL_WAIT_MS = 5_000;
+export const KILL_WAIT_MS = 5_000;
+
+/** One pass over a session's processes, as {@link sessionGroups} makes it. */
+export type SessionReader = (
+  sessionId: number,
+  options?: SessionGroupsOptions,
+) => Promise<SessionGroups | undefined>;
 
 /** Options of {@link spawnGroup}. */
 export interface GroupOptions {
@@ -115,6 +126,11 @@ export interface GroupOptions {
    * {@link STOP_GRACE_MS}.
    */
   leaseMs?: number;
+  /**
+   * How a stop reads the session's processes. Default: {@link sessionGroups}, a pass over
+   * `/proc`. A test gives a pass that takes long, or one that sees a process stay.
+   */
+  readSession?: SessionReader;
 }
 
 /**
@@ -145,7 +161,13 @@ export async function spawnGroup(
   program: string,
   options: GroupOptions = {},
 ): Promise<ProcessGroup> {
-  const { args = [], stdin = "null", stdout = "piped", stderr = "piped" } = options;
+  const {
+    args = [],
+    stdin = "null",
+    stdout = "piped",
+    stderr = "piped",
+    readSession = sessionGroups,
+  } = options;
   const graceMs = options.leaseMs === undefined ? STOP_GRACE_MS : stopGraceMs(options.leaseMs);
   const env = childEnv(options.env, options.passEnv);
   if (options.terminal && stdin === "inherit" && await inTerminalForeground()) {
@@ -162,7 +184,10 @@ export async function spawnGroup(
       stdout,
       stderr,
     }).spawn();
-    return new ProcessGroup(child, readGroupId(pidFile, child.status), undefined, graceMs);
+    return new ProcessGroup(child, readGroupId(pidFile, child.status), undefined, {
+      graceMs,
+      readSession,
+    });
   }
   const child = new Deno.Command(program, {
     args,
@@ -173,7 +198,7 @@ export async function spawnGroup(
     stderr,
     detached: true,
   }).spawn();
-  return new ProcessGroup(child, Promise.resolve(child.pid), child.pid, graceMs);
+  return new ProcessGroup(child, Promise.resolve(child.pid), child.pid, { graceMs, readSession });
 }
 
 /**
@@ -226,6 +251,7 @@ export class ProcessGroup {
   readonly #child: Deno.ChildProcess;
   readonly #groupId: Promise<number | undefined>;
   readonly #graceMs: number;
+  readonly #readSession: SessionReader;
   /**
    * The session the group leads, whose other groups are reached too: a new one (a detached
    * child calls `setsid`), so never one coord or the user's shell is in. Forgotten once seen
@@ -233,19 +259,22 @@ export class ProcessGroup {
    * a process of it lives, the kernel gives the number to no one else).
    */
   #sessionId: number | undefined;
-  #stopping: Promise<void> | undefined;
+  /** What of the session the last pass over `/proc` saw run. */
+  #running: SessionProcess[] = [];
+  #stopping: Promise<SessionProcess[]> | undefined;
 
   /** Use {@link spawnGroup}. */
   constructor(
     child: Deno.ChildProcess,
     groupId: Promise<number | undefined>,
     sessionId: number | undefined,
-    graceMs: number,
+    { graceMs, readSession }: { graceMs: number; readSession: SessionReader },
   ) {
     this.#child = child;
     this.#groupId = groupId;
     this.#sessionId = sessionId;
     this.#graceMs = graceMs;
+    this.#readSession = readSession;
   }
 
   /** How the command ended (on a terminal, as its shell reports it: 128+N after signal N). */
@@ -278,14 +307,17 @@ export class ProcessGroup {
    * {@link stopGraceMs} of the lease it holds). Resolves once nothing of the session runs
    * (SIGKILL is sent again to what a pass over `/proc` missed, forked after it listed the
    * processes), or, without the session, right after the group's SIGKILL; at once when nothing
-   * ran. What still runs 5 s after the SIGKILL (a process in uninterruptible sleep, or one
-   * coord may not signal) is left running: stop() then resolves all the same.
+   * ran. What still runs {@link KILL_WAIT_MS} after the SIGKILL (a process in uninterruptible
+   * sleep, or one coord may not signal) is left running: stop() then resolves all the same, with
+   * those processes, for the caller to say so.
    * Calling it again joins the stop under way.
+   *
+   * @returns what of the session was left running: none, unless the stop gave up.
    */
-  stop(): Promise<void> {
+  stop(): Promise<SessionProcess[]> {
     this.#stopping ??= (async () => {
       const id = await this.#groupId;
-      if (id === undefined) return;
+      if (id === undefined) return [];
       // By the clock, not by counting checks: on a busy machine each sleep overruns. Taken
       // before the first pass over /proc, which the grace must not be added to.
       const killAt = performance.now() + this.#graceMs;
@@ -300,10 +332,10 @@ export class ProcessGroup {
       );
       try {
         // SIGCONT too: a stopped process acts on SIGTERM only once continued.
-        if (!await this.#reach(id, ["SIGTERM", "SIGCONT"], seen)) return;
+        if (!await this.#reach(id, ["SIGTERM", "SIGCONT"], seen)) return [];
         while (performance.now() < killAt) {
           await sleep(Math.min(GONE_CHECK_MS, killAt - performance.now()));
-          if (!await this.#reach(id, ["SIGCONT"], seen)) return;
+          if (!await this.#reach(id, ["SIGCONT"], seen)) return [];
         }
       } finally {
         clearTimeout(kill);
@@ -314,9 +346,10 @@ export class ProcessGroup {
       // Without the session (a terminal, no /proc) the one kill(-group) reached all of it.
       const giveUpAt = performance.now() + KILL_WAIT_MS;
       while (await this.#reach(id, ["SIGKILL"], seen) && this.#sessionId !== undefined) {
-        if (performance.now() >= giveUpAt) return;
+        if (performance.now() >= giveUpAt) return this.#running;
         await sleep(GONE_CHECK_MS);
       }
+      return [];
     })();
     return this.#stopping;
   }
@@ -348,7 +381,7 @@ export class ProcessGroup {
     for (let pass = 0; pass < 2; pass++) {
       const session = this.#sessionId === undefined
         ? undefined
-        : await sessionGroups(this.#sessionId, { listedBefore });
+        : await this.#readSession(this.#sessionId, { listedBefore });
       if (session === undefined) return groupLeft;
       listedBefore = session.listed;
       for (const group of session.groups) {
@@ -359,7 +392,10 @@ export class ProcessGroup {
         signalled.add(group);
         for (const signal of signals) signalGroup(group, signal);
       }
-      if (session.runs) return true;
+      if (session.running.length > 0) {
+        this.#running = session.running;
+        return true;
+      }
     }
     this.#sessionId = undefined;
     return false;
@@ -386,12 +422,13 @@ export class ProcessGroup {
    * piped output; its signal aborts {@link OUTPUT_DRAIN_MS} after the group is gone, when it
    * should stop: a process out of reach (`setsid`) may hold the pipes open for ever.
    *
-   * @returns how the command ended and what `read` returned, once the group is gone.
+   * @returns how the command ended, what `read` returned and what the stop left running (see
+   * {@link stop}), once the group is gone.
    */
   async finish<T = undefined>(
     signal: AbortSignal,
     read: (drained: AbortSignal) => Promise<T> = () => Promise.resolve(undefined as T),
-  ): Promise<{ status: Deno.CommandStatus; output: T }> {
+  ): Promise<{ status: Deno.CommandStatus; output: T; leftRunning: SessionProcess[] }> {
     const drained = new AbortController();
     const output = read(drained.signal);
     const onAbort = () => void this.stop();
@@ -399,10 +436,10 @@ export class ProcessGroup {
     if (signal.aborted) onAbort();
     try {
       const status = await this.#child.status;
-      await this.stop();
+      const leftRunning = await this.stop();
       const timer = setTimeout(() => drained.abort(), OUTPUT_DRAIN_MS);
       try {
-        return { status, output: await output };
+        return { status, output: await output, leftRunning };
       } finally {
         clearTimeout(timer);
       }
@@ -412,6 +449,23 @@ export class ProcessGroup {
       await this.#stopping;
     }
   }
+}
+
+/** How many processes {@link processList} names before it says "…". */
+const PROCESSES_LISTED = 5;
+
+/**
+ * Processes (what a stop left running) for a one-line message: by pid and name, the first few.
+ *
+ * @example
+ * ```ts
+ * import { processList } from "./subprocess.ts";
+ * processList([{ pid: 7, name: "sleep" }, { pid: 9, name: "cat" }]); // "pid 7 (sleep), pid 9 (cat)"
+ * ```
+ */
+export function processList(processes: readonly SessionProcess[]): string {
+  const named = processes.slice(0, PROCESSES_LISTED).map(({ pid, name }) => `pid ${pid} (${name})`);
+  return named.join(", ") + (processes.length > PROCESSES_LISTED ? ", …" : "");
 }
 
 /**

@@ -2,7 +2,16 @@ import assert from "node:assert/strict";
 import { processExists, processRuns } from "../tests/support/host.ts";
 import { parseProcStat } from "./proc_stat.ts";
 import { sessionGroups } from "./session_groups.ts";
-import { childEnv, spawnGroup, STOP_GRACE_MS, stopGraceMs } from "./subprocess.ts";
+import {
+  childEnv,
+  KILL_WAIT_MS,
+  processList,
+  type SessionReader,
+  spawnGroup,
+  STOP_GRACE_MS,
+  stopGraceMs,
+} from "./subprocess.ts";
+import { guarded } from "../tests/support/wait.ts";
 
 /**
  * The first line of `stream`, which is then cancelled (the pipe closed): the programs tests read
@@ -77,7 +86,7 @@ Deno.test("stop() leaves nothing of the session running, also what was forked af
     const session = Number(await firstLine(group.stdout));
     try {
       await group.stop();
-      assert.equal((await sessionGroups(session))?.runs, false, `stop ${stop} left some running`);
+      assert.deepEqual((await sessionGroups(session))?.running, [], `stop ${stop} left some`);
     } finally {
       for (const left of (await sessionGroups(session))?.groups ?? []) {
         try {
@@ -116,6 +125,66 @@ Deno.test("stop() stops a process whose main thread alone ended, which /proc sho
       // Gone, as it should be.
     }
   }
+});
+
+Deno.test("stop() SIGKILLs at the grace's end while a pass over /proc that outlasts the grace is under way", async () => {
+  const killed = Promise.withResolvers<number>();
+  let passes = 0;
+  // The stop's first pass ends only once the command was killed: a SIGKILL that waited for it
+  // would never come, and the pass gives up at the guard.
+  const readSession: SessionReader = async (sessionId, options) => {
+    if (passes++ === 0) await guarded(killed.promise, "SIGKILL while the first pass ran");
+    return sessionGroups(sessionId, options);
+  };
+  const group = await spawnGroup("sh", {
+    args: ["-c", `trap "" TERM; echo $$; sleep 1000 & wait`],
+    stderr: "null",
+    leaseMs: 600,
+    readSession,
+  });
+  const groupId = Number(await firstLine(group.stdout));
+  try {
+    const stopFrom = performance.now();
+    group.status.then(() => killed.resolve(performance.now()));
+    await group.stop();
+    assert.equal((await group.status).signal, "SIGKILL");
+    // Not before the grace: a timer fires up to a few tenths of a millisecond early by
+    // performance.now(), a SIGKILL sent with the SIGTERM a hundred.
+    const killedAfterMs = await killed.promise - stopFrom;
+    assert.ok(killedAfterMs >= stopGraceMs(600) - 5, `SIGKILL came after ${killedAfterMs} ms`);
+  } finally {
+    try {
+      Deno.kill(-groupId, "SIGKILL");
+    } catch {
+      // Gone, as it should be.
+    }
+  }
+});
+
+Deno.test("stop() gives up on what of the session runs on after its SIGKILL, and resolves with it", async () => {
+  // A process in uninterruptible sleep cannot be made at will: the passes see one that stays,
+  // by a pid above any Linux gives (pid_max is at most 2^22).
+  const stuck = { pid: 2 ** 22 + 1, name: "stuck" };
+  const readSession: SessionReader = async (sessionId, options) => {
+    const seen = await sessionGroups(sessionId, options);
+    return seen && { ...seen, running: [...seen.running, stuck] };
+  };
+  const group = await spawnGroup("sleep", { args: ["1000"], leaseMs: 600, readSession });
+  const stopFrom = performance.now();
+  const { leftRunning } = await group.finish(AbortSignal.abort());
+  const tookMs = performance.now() - stopFrom;
+  assert.equal((await group.status).signal, "SIGTERM");
+  assert.deepEqual(leftRunning, [stuck]);
+  assert.ok(tookMs >= KILL_WAIT_MS, `gave up after ${tookMs} ms`);
+});
+
+Deno.test("processList() names processes by pid and name, the first five", () => {
+  const processes = [1, 2, 3, 4, 5, 6].map((pid) => ({ pid, name: `p${pid}` }));
+  assert.equal(processList(processes.slice(0, 1)), "pid 1 (p1)");
+  assert.equal(
+    processList(processes),
+    "pid 1 (p1), pid 2 (p2), pid 3 (p3), pid 4 (p4), pid 5 (p5), …",
+  );
 });
 
 Deno.test("stop() ends a group that obeys SIGTERM with SIGTERM, not SIGKILL", async () => {
