@@ -9,6 +9,8 @@ import { runCoord, spawnCoord } from "../support/cli.ts";
 import { processRuns } from "../support/host.ts";
 import { users } from "../support/lock.ts";
 import { BackendUnavailableError } from "../../lib/errors.ts";
+import { parseProcStat } from "../../lib/proc_stat.ts";
+import { guarded, until } from "../support/wait.ts";
 
 /**
  * coord's environment with its credentials. The Redis servers under test have no password, so
@@ -219,6 +221,49 @@ conformance(
       assert.equal(r.code, 75, r.stderr);
       await gone(grandchild);
     });
+  },
+);
+
+conformance(
+  "a lost lease stops CMD whose main thread ended while its other threads run on",
+  async (ctx) => {
+    const program = new URL("../support/main_thread_exit.ts", import.meta.url).pathname;
+    await using holder = spawnCoord([
+      "lock",
+      "run",
+      "threads",
+      "--expire",
+      "3",
+      "--",
+      "sh",
+      "-c",
+      // Deaf to SIGTERM (ignored stays ignored across exec): only the SIGKILL after the grace
+      // ends it, which a stop that took it for a zombie (/proc shows its main thread's state)
+      // would not send, nor would coord, waiting for CMD's exit, ever end.
+      `trap "" TERM; exec "$0" run --allow-ffi "$1"`,
+      Deno.execPath(),
+      program,
+    ], { env: envOf(ctx) });
+    const pid = Number(await holder.stdoutLine(/^\d+$/));
+    try {
+      await until(
+        async () => parseProcStat(await Deno.readTextFile(`/proc/${pid}/stat`)).state === "Z",
+        { what: "CMD's main thread to end" },
+      );
+      const reset = await runCoord(["turn", "reset", "threads", "--force"], { env: envOf(ctx) });
+      assert.equal(reset.code, 0, reset.stderr);
+      const r = await guarded(holder.result, "coord's end after its lease was lost");
+      assert.equal(r.code, 75, r.stderr);
+      assert.match(r.stderr, /lost the lease/);
+      // Right as coord exits, not polled for: a poll would pass a stop that did not wait.
+      assert.equal(processRuns(pid), false, "coord went on while CMD's threads ran");
+    } finally {
+      try {
+        Deno.kill(pid, "SIGKILL");
+      } catch {
+        // Gone, as it should be.
+      }
+    }
   },
 );
 
