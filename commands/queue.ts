@@ -306,9 +306,9 @@ Examples:
 
 Limits: --timeout (a put's ≥ 0.001), --lease (≥ 0.3), --grace ≤ 2147483.647 s; --delay,
 --begin-by (> 0), --backoff ≤ 10 years; --retries ≤ 1000; --priority from -1000 to 1000;
---concurrency ≤ 10000; flows nest ≤ 32 deep, ≤ 10000 jobs. A QUEUE holds no "/" and no ",";
-neither it nor an ID is "." or "..". A QUEUE starting with "-" goes after --, and for put
-between two: coord queue put [options] -- -q -- [CMD…].
+--concurrency ≤ 10000; --args nest ≤ 512 deep; flows nest ≤ 32 deep, ≤ 10000 jobs. A QUEUE
+holds no "/" and no ","; neither it nor an ID is "." or "..". A QUEUE starting with "-" goes
+after --, and for put between two: coord queue put [options] -- -q -- [CMD…].
 
 Exit codes: 0 ok · 1 a waited-for job failed, or cancel/retry/promote/remove refused · 64 bad
             arguments, unknown job, no such queue · 65 foreign data · 69 backend unavailable ·

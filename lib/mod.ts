@@ -140,7 +140,7 @@ export {
 export { JobFailedError, type JobHandle, type Queue, queue } from "./queue/handle.ts";
 export { type Flow, type FlowGroup, type FlowJob, putFlow } from "./queue/flow.ts";
 export { PUT_BATCH, putJobs } from "./queue/bulk.ts";
-export { MAX_FLOW_BYTES, MAX_JOB_BYTES } from "./queue/limits.ts";
+export { MAX_ARGS_DEPTH, MAX_FLOW_BYTES, MAX_JOB_BYTES } from "./queue/limits.ts";
 export { listedState } from "./queue/record.ts";
 export {
   DEFAULT_LIST_LIMIT,

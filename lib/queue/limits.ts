@@ -29,6 +29,15 @@ export const MAX_FLOW_DEPTH = 32;
 /** Jobs and groups in one flow. */
 export const MAX_FLOW_NODES = 10_000;
 /**
+ * How deep a job's args may nest arrays and objects. The backends read a job's stored spec
+ * back as JSON in their own steps, and their readers stop at 1000 levels (Redis's cjson in a
+ * script, SQLite's `json_valid`): a job nested deeper was stored, then taken for another
+ * program's data by the steps that check it (a retry refused with 65, a worker's end of it on
+ * SQLite never recorded). The spec around the args, and a flow's results around a part's, nest
+ * further, hence the room left.
+ */
+export const MAX_ARGS_DEPTH = 512;
+/**
  * The most a job's spec (its handler or command, args and options, as JSON in UTF-8) may take,
  * and the most specs one put step stores together. PostgreSQL ends a step whose next statement
  * is not in within 5 s of the last (`IDLE_IN_STEP_MS`): a job of 20 MB, quoted as SQL text,
@@ -116,6 +125,42 @@ export function checkJson(what: string, value: unknown): string {
   if (json === undefined) throw new UsageError(`${what} are not JSON: a ${typeof value}`);
   return json;
 }
+
+/**
+ * Checks that `json` (a job's args as JSON, named `what`) nests arrays and objects at most
+ * {@link MAX_ARGS_DEPTH} deep. Read from the text, without recursion, so any depth JSON.stringify
+ * wrote is measured.
+ *
+ * @throws {UsageError} naming the depth and the limit.
+ * @example
+ * ```ts
+ * import { checkNesting } from "./limits.ts";
+ * checkNesting("args", '{"to":["ana"]}'); // fine: 2 deep
+ * ```
+ */
+export function checkNesting(what: string, json: string): void {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < json.length; i++) {
+    const c = json.charCodeAt(i);
+    if (inString) {
+      if (c === BACKSLASH) i++;
+      else if (c === QUOTE) inString = false;
+    } else if (c === QUOTE) inString = true;
+    else if (c === OPEN_ARRAY || c === OPEN_OBJECT) deepest = Math.max(deepest, ++depth);
+    else if (c === CLOSE_ARRAY || c === CLOSE_OBJECT) depth--;
+  }
+  if (deepest > MAX_ARGS_DEPTH) {
+    throw new UsageError(
+      `${what} nest arrays and objects ${deepest} deep, over the ${MAX_ARGS_DEPTH} a job's ` +
+        `args may — flatten them, or give the deep part as text (a JSON string)`,
+    );
+  }
+}
+
+const [QUOTE, BACKSLASH, OPEN_ARRAY, CLOSE_ARRAY, OPEN_OBJECT, CLOSE_OBJECT] = [...'"\\[]{}']
+  .map((c) => c.charCodeAt(0));
 
 /**
  * A checked value's name in a message, as its giver wrote it, with the unit they wrote it in: a

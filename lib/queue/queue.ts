@@ -26,6 +26,7 @@ import {
   checkDuration,
   checkJson,
   checkKeep,
+  checkNesting,
   MAX_DELAY_MS,
   MAX_PRIORITY,
   MAX_RETRIES,
@@ -330,7 +331,7 @@ export function jobSpecOf(options: PutOptions, naming: PutNaming = OPTION_NAMES)
   if (options.args !== undefined && command !== undefined) {
     throw new UsageError("--args is for handler jobs; a command job's arguments follow --");
   }
-  if (options.args !== undefined) checkJson("args", options.args);
+  if (options.args !== undefined) checkNesting("args", checkJson("args", options.args));
   const spec: JobSpec = {
     ...(handler !== undefined && { handler }),
     ...(options.args !== undefined && { args: options.args }),

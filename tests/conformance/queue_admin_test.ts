@@ -944,6 +944,53 @@ conformance(
   },
 );
 
+conformance(
+  "a job's args nested over 512 deep are refused (64, one line), nothing stored; 512 deep run and retry as coord's own",
+  async (ctx) => {
+    const backend = await ctx.open();
+    const env = envOf(ctx);
+    /** `depth` arrays, one inside the other, around a number. */
+    const nested = (depth: number) =>
+      Array.from({ length: depth }).reduce<unknown>((inner) => [inner], 1);
+    // At the limit: stored, failed by its run, and retried, on every backend (the backends' JSON
+    // readers stop at 1000 levels, and took a job nested that deep for another program's).
+    await putJob(backend, "deep", { handler: "boom", args: nested(512), id: "fits" });
+    await work(backend, ["deep"], {
+      handlers: {
+        boom: () => {
+          throw new Error("kaboom");
+        },
+      },
+      drain: true,
+    });
+    assert.equal((await getJob(backend, "deep/fits")).state, "failed");
+    assert.equal((await retryJob(backend, "deep/fits")).retried, true);
+    const over = /args nest arrays and objects 513 deep, over the 512 a job's args may/;
+    await assert.rejects(
+      putJob(backend, "deep", { handler: "boom", args: nested(513) }),
+      (e) => e instanceof UsageError && over.test(e.message),
+    );
+    const put = await runCoord(
+      ["queue", "put", "deep", "--handler", "boom", "--args", JSON.stringify(nested(1_000))],
+      { env },
+    );
+    assert.equal(put.code, 64, put.stderr);
+    assert.equal(put.stderr.trim().split("\n").length, 1, put.stderr);
+    assert.match(put.stderr, /args nest arrays and objects 1000 deep, over the 512/);
+    await using temp = await tempDir("coord-test-");
+    const file = `${temp.path}/jobs.jsonl`;
+    await Deno.writeTextFile(
+      file,
+      `{"handler": "boom"}\n${JSON.stringify({ handler: "boom", args: nested(513) })}\n`,
+    );
+    const from = await runCoord(["queue", "put", "deep", "--from", file], { env });
+    assert.equal(from.code, 64, from.stderr);
+    assert.match(from.stderr, /jobs.jsonl:2: args nest arrays and objects 513 deep/);
+    const counts = await backend.queue.counts("deep");
+    assert.deepEqual([counts.pending, counts.failed], [1, 0], "the job that fits alone");
+  },
+);
+
 conformance("putJobs stores no more than 1 MiB of jobs in a step", async (ctx) => {
   const backend = await ctx.open();
   const args = "x".repeat(400_000);
