@@ -26,6 +26,7 @@ import {
   openBackend,
   OUTPUT_FLAGS,
   parseFlags,
+  refuseVerbAfterOptions,
   secondsFlag,
   usage,
 } from "./flags.ts";
@@ -85,15 +86,19 @@ ${BACKEND_FLAGS_HELP}`;
 
 const NAME_FLAGS = { ...BACKEND_FLAGS, "run-id": { type: "string" } } as const;
 
+/** What may go where a barrier's NAME goes: a barrier with one of these names follows "wait". */
+const VERBS = ["list", "status", "abort", "wait"];
+
 async function run(argv: string[]): Promise<number> {
   const [first] = argv;
   if (first === "list") return await list(argv.slice(1));
   if (first === "status") return await status(argv.slice(1));
   if (first === "abort") return await abort(argv.slice(1));
-  return await wait(first === "wait" ? argv.slice(1) : argv);
+  return first === "wait" ? await wait(argv.slice(1)) : await wait(argv, { verbless: true });
 }
 
-async function wait(argv: string[]): Promise<number> {
+/** `verbless`: the NAME read may be a verb written after options (`coord barrier --json list`). */
+async function wait(argv: string[], { verbless = false } = {}): Promise<number> {
   const { values, positionals } = parseFlags("barrier", argv, {
     ...NAME_FLAGS,
     ...OUTPUT_FLAGS,
@@ -102,6 +107,7 @@ async function wait(argv: string[]): Promise<number> {
     lease: { type: "string" },
   });
   const [name, count, extra] = positionals;
+  if (verbless) refuseVerbAfterOptions("barrier", argv, name, VERBS);
   if (name === undefined) throw usage("barrier", "missing barrier NAME");
   if (extra !== undefined) throw usage("barrier", `unexpected argument "${extra}"`);
   const n = countArg("barrier", "N", count);

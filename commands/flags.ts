@@ -201,6 +201,43 @@ export function requireDashDash(
   throw usage(command, `put the command after --: ${synopsis} -- ${program.slice(1, -1)} …`);
 }
 
+/**
+ * Refuses a verb written after options (`coord queue --url … status`): options go after the
+ * verb, as they go after the command's name, and a command that reads a name or a file where the
+ * verb goes (`coord barrier NAME N`, `coord schedule FILE`) would otherwise take the verb for
+ * one — waiting at a barrier named "abort", or reading a task file named "status". `word` is what
+ * was read where the verb goes; it is a verb written after options when it is one of `verbs`
+ * written before any `--` (after it, a name is a name). The message does not repeat the options'
+ * values: a URL may hold a password.
+ *
+ * @throws {UsageError} saying where the options go.
+ * @example
+ * ```ts
+ * import { refuseVerbAfterOptions } from "./flags.ts";
+ * try {
+ *   refuseVerbAfterOptions("turn", ["--url", "redis://h", "status"], "status", ["status"]);
+ * } catch (e) {
+ *   console.log((e as Error).message);
+ *   // options go after the verb: coord turn status --url … (not coord turn --url … status) — …
+ * }
+ * ```
+ */
+export function refuseVerbAfterOptions(
+  command: string,
+  argv: string[],
+  word: string | undefined,
+  verbs: readonly string[],
+): void {
+  const head = argv.includes("--") ? argv.slice(0, argv.indexOf("--")) : argv;
+  if (word === undefined || !verbs.includes(word) || !head.includes(word)) return;
+  const option = head.find((arg) => arg.startsWith("-"))?.split("=")[0] ?? "--";
+  throw usage(
+    command,
+    `options go after the verb: coord ${command} ${word} ${option} … ` +
+      `(not coord ${command} ${option} … ${word})`,
+  );
+}
+
 /** `-1`, `-0.5`, `-.5`: never one of coord's flags, which are letters. */
 const NEGATIVE_NUMBER = /^-[\d.]/;
 

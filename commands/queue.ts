@@ -86,6 +86,7 @@ import {
   countArg,
   openBackend,
   parseFlags,
+  refuseVerbAfterOptions,
   secondsFlag,
   strayUrl,
   usage,
@@ -338,6 +339,11 @@ async function run(argv: string[]): Promise<number> {
   const [verb, ...rest] = argv;
   const verbs = Object.keys(VERBS).join(", ");
   if (verb === undefined) throw usage("queue", `missing one of ${verbs}`);
+  if (verb.startsWith("-")) {
+    const named = argv.find((arg) => Object.hasOwn(VERBS, arg));
+    refuseVerbAfterOptions("queue", argv, named, Object.keys(VERBS));
+    throw usage("queue", `missing one of ${verbs} (options go after it)`);
+  }
   if (!Object.hasOwn(VERBS, verb)) throw usage("queue", `unknown "${verb}": use ${verbs}`);
   return await VERBS[verb](rest);
 }

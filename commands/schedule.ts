@@ -32,6 +32,7 @@ import {
   checkBackendFlags,
   openBackend,
   parseFlags,
+  refuseVerbAfterOptions,
   secondsFlag,
   usage,
 } from "./flags.ts";
@@ -187,11 +188,16 @@ async function run(argv: string[]): Promise<number> {
   if (verb === "trigger") return await trigger(rest);
   if (verb === "pause" || verb === "resume") return await pauseOrResume(verb, rest);
   if (verb === "remove") return await remove(rest);
-  return await runFile(verb === "run" ? rest : argv);
+  return verb === "run" ? await runFile(rest) : await runFile(argv, { verbless: true });
 }
 
-async function runFile(argv: string[]): Promise<number> {
+/** What may go where `coord schedule FILE` has its FILE: a file so named follows "run". */
+const VERBS = ["run", "list", "status", "trigger", "pause", "resume", "remove"];
+
+/** `verbless`: the FILE read may be a verb written after options (`coord schedule -q status`). */
+async function runFile(argv: string[], { verbless = false } = {}): Promise<number> {
   const { values, positionals } = parseFlags("schedule", argv, RUN_FLAGS);
+  if (verbless) refuseVerbAfterOptions("schedule", argv, positionals[0], VERBS);
   const file = onlyFile(positionals);
   const graceMs = secondsFlag("schedule", "grace", values.grace, DEFAULT_GRACE_MS);
   const health = values["health-port"] === undefined

@@ -17,7 +17,14 @@ import {
 } from "../lib/lock/console.ts";
 import type { LockEvent, TicketLine } from "../lib/lock/steps.ts";
 import type { Command } from "./command.ts";
-import { BACKEND_FLAGS, BACKEND_FLAGS_HELP, openBackend, parseFlags, usage } from "./flags.ts";
+import {
+  BACKEND_FLAGS,
+  BACKEND_FLAGS_HELP,
+  openBackend,
+  parseFlags,
+  refuseVerbAfterOptions,
+  usage,
+} from "./flags.ts";
 import { printable, printableJson, shellWord, writeLine } from "./output.ts";
 import { padColumns, textWidth } from "./text_width.ts";
 import { openServiceBackend } from "./open_waiting.ts";
@@ -86,6 +93,11 @@ const VERBS: Record<string, (argv: string[]) => Promise<number>> = { status, fol
 async function run(argv: string[]): Promise<number> {
   const [verb, ...rest] = argv;
   if (verb === undefined) throw usage("turn", "missing status, follow or reset");
+  if (verb.startsWith("-")) {
+    const named = argv.find((arg) => Object.hasOwn(VERBS, arg));
+    refuseVerbAfterOptions("turn", argv, named, Object.keys(VERBS));
+    throw usage("turn", "missing status, follow or reset (options go after it)");
+  }
   if (!Object.hasOwn(VERBS, verb)) {
     throw usage("turn", `unknown "${verb}": use status, follow or reset`);
   }

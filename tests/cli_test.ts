@@ -139,6 +139,36 @@ Deno.test("an option before the command's name says where it goes, without its v
   assert.doesNotMatch(r.stderr, /hunter2/);
 });
 
+Deno.test("an option before a command's verb says where it goes, and no verb is read as a name", async () => {
+  await using db = await tempSqlite();
+  for (
+    const [args, verb] of [
+      [["queue", "--url", "redis://app:hunter2@h", "status"], "status"],
+      [["turn", "--namespace=ns", "reset"], "reset"],
+      // Before: a wait at a barrier named "abort" (75 at its --timeout), and a task file named
+      // "status" that could not be read.
+      [["barrier", "--url", db.url, "--timeout", "0.1", "abort", "2"], "abort"],
+      [["schedule", "--url", db.url, "status"], "status"],
+    ] as const
+  ) {
+    const r = await runCoord([...args]);
+    assert.equal(r.code, 64, r.stderr);
+    const [command, option] = args;
+    const flag = option.split("=")[0];
+    assert.equal(
+      oneLine(r.stderr),
+      `coord: options go after the verb: coord ${command} ${verb} ${flag} … ` +
+        `(not coord ${command} ${flag} … ${verb}) — see coord ${command} --help`,
+    );
+    assert.doesNotMatch(r.stderr, /hunter2/);
+  }
+  const barriers = await runCoord(["barrier", "list", "--url", db.url]);
+  assert.equal(barriers.stderr, 'No barriers in namespace "coord".\n', "nothing stored");
+  // After --, a name is a name, verb or not.
+  const named = await runCoord(["barrier", "--url", db.url, "--delay", "0", "--", "list", "1"]);
+  assert.equal(named.code, 0, named.stderr);
+});
+
 Deno.test("an unknown flag or a flag without its value exits 64 naming it", async () => {
   const unknown = await runCoord(["doctor", "--bogus"]);
   assert.equal(unknown.code, 64);
