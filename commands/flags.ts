@@ -18,7 +18,7 @@ import {
 import { MAX_DURATION_MS, secondsOrDurationMs } from "../lib/duration.ts";
 import type { Backend } from "../lib/backend/types.ts";
 import { variable } from "../lib/environment.ts";
-import { writeLine } from "./output.ts";
+import { shellWord, writeLine } from "./output.ts";
 import { errorLine } from "./report.ts";
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
@@ -107,9 +107,7 @@ export function parseFlags<O extends Options>(
     // parseArgs names one letter of a group (`-o` of `-odd`): the line names what was typed.
     const problem = typed !== undefined
       ? `unknown option ${JSON.stringify(typed)}`
-      : e instanceof Error
-      ? tidy(e.message)
-      : String(e);
+      : dashedValue(e, args, options) ?? (e instanceof Error ? tidy(e.message) : String(e));
     const name = nameAfterDashDash && typed;
     // Said only for a single dash: "--wiat" is a mistyped flag, "-x" may as well be a name.
     throw usage(
@@ -149,6 +147,27 @@ function unknownSingleDash(error: unknown, args: string[], options: Options): st
   const unknown = tokens.find((t) => t.kind === "option" && !Object.hasOwn(options, t.name));
   const arg = unknown === undefined ? undefined : args[unknown.index];
   return arg !== undefined && /^-[^-]/.test(arg) ? arg : undefined;
+}
+
+/**
+ * A flag's value that starts with `-` (`--label -x`, or `--wait --json` with the value left out):
+ * parseArgs calls it "ambiguous", and its way out — write `--label=-x` — is in a sentence of
+ * its message that {@link tidy} drops. Said in coord's words; undefined for any other error.
+ */
+function dashedValue(error: unknown, args: string[], options: Options): string | undefined {
+  const message = error instanceof Error ? error.message : "";
+  const given = /^Option '(-[^']+)' argument is ambiguous/.exec(message)?.[1];
+  if ((error as { code?: unknown })?.code !== "ERR_PARSE_ARGS_INVALID_OPTION_VALUE" || !given) {
+    return undefined;
+  }
+  const at = args.findIndex((arg, i) => arg === given && args[i + 1]?.startsWith("-"));
+  const long = given.startsWith("--")
+    ? given
+    : `--${Object.keys(options).find((name) => `-${options[name].short}` === given)}`;
+  if (at < 0 || long === "--undefined") return undefined;
+  const value = args[at + 1];
+  return `${long} takes a value, and ${JSON.stringify(value)} starts with - — write ` +
+    `${long}=${shellWord(value)} if that is it`;
 }
 
 /**

@@ -121,3 +121,24 @@ Deno.test("countArg() takes digits only: no spaces around them", () => {
     assert.throws(() => countArg("barrier", "N", text), /N must be a whole number ≥ 1/, text);
   }
 });
+
+Deno.test("parseFlags() says how to give a value starting with -, which parseArgs calls ambiguous", () => {
+  // Before: `option "--label" argument is ambiguous`, the way out cut from parseArgs' message.
+  const options = { label: { type: "string", short: "l" }, json: { type: "boolean" } } as const;
+  for (
+    const [argv, line] of [
+      [
+        ["--label", "-x y"],
+        `--label takes a value, and "-x y" starts with - — write --label='-x y'`,
+      ],
+      [["-l", "-x"], `--label takes a value, and "-x" starts with - — write --label=-x`],
+      [["--label", "--json"], `--label takes a value, and "--json" starts with - — write --label=`],
+    ] as const
+  ) {
+    assert.throws(
+      () => parseFlags("lock", [...argv], options),
+      (e) => e instanceof UsageError && e.message.startsWith(line),
+    );
+  }
+  assert.equal(parseFlags("lock", ["--label=-x"], options).values.label, "-x");
+});
