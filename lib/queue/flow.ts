@@ -79,6 +79,8 @@ const JOB_KEYS = [
   "timeoutMs",
 ];
 const GROUP_KEYS = ["parallel", "serial", "postprocess", "continueOnFailure", "priority"];
+/** A group's `priority`, in messages: a whole number, whose unit is never shown. */
+const PRIORITY_FIELD = { name: "priority", unit: "s" } as const;
 
 /**
  * Turns a flow into the nodes {@link putFlow} stores: ids `ROOT`, `ROOT.0`, `ROOT.0.1`…, a
@@ -122,7 +124,8 @@ export function flowNodes(flow: unknown, rootId: string, priority = 0): FlowNode
       }
       let own = inherited;
       try {
-        if (group.priority !== undefined) own = checkPriority(group.priority);
+        // Named as the file names it, not as the --priority flag.
+        if (group.priority !== undefined) own = checkPriority(group.priority, PRIORITY_FIELD);
       } catch (e) {
         if (e instanceof UsageError) throw new UsageError(`${where}: ${e.message}`);
         throw e;
