@@ -64,7 +64,7 @@ Options:
                        name you trust, e.g. a wall screen's, or a port forwarder's
 
 Access: HTTP basic auth when COORD_UI_USER and COORD_UI_PASSWORD are set (both, in the
-environment, never on the command line); /health stays open for probes. An address other than
+environment, never on the command line; the user without ":"); /health stays open for probes. An address other than
 loopback is refused unless credentials are set or --read-only is given. Without credentials it
 answers only requests for localhost, an IP address or an --allow-host NAME (421 otherwise; not
 /health), so a web page cannot reach it by pointing its own name at the console's address, and
@@ -302,6 +302,13 @@ function credentialsFromEnv(): Credentials | undefined {
   if (!user && !password) return undefined;
   if (!user || !password) {
     throw usage("ui", "set both COORD_UI_USER and COORD_UI_PASSWORD, or neither");
+  }
+  // Basic auth sends "user:password": the first ":" ends the user, so nobody could log in.
+  if (user.includes(":")) {
+    throw usage(
+      "ui",
+      'COORD_UI_USER holds ":", which ends a basic-auth user name — choose another',
+    );
   }
   return { user, password };
 }

@@ -112,6 +112,20 @@ Deno.test("ui: with COORD_UI_USER/PASSWORD every page needs basic auth (401), /h
   assert.deepEqual((await status("health")).status, 200);
 });
 
+Deno.test('ui: a COORD_UI_USER holding ":" exits 64 with one line, rather than serving what nobody can log in to', async () => {
+  await using ui = spawnCoord(["ui", "--listen", "127.0.0.1:0", "--url", "sqlite::memory:"], {
+    env: { COORD_UI_USER: "ops:team", COORD_UI_PASSWORD: "s3cret" },
+  });
+  // Before: it served, and answered every login 401 (the first ":" of "user:password" ends the
+  // user, so the console read "ops" and "team:s3cret").
+  const serving = ui.stderrLine(/serving/).then(() => "served", () => "not served");
+  assert.notEqual(await Promise.race([ui.result, serving]), "served");
+  const { code, stderr } = await ui.result;
+  assert.equal(code, 64, stderr);
+  assert.match(stderr, /^coord: COORD_UI_USER holds ":", which ends a basic-auth user name/);
+  assert.equal(stderr.trim().split("\n").length, 1, stderr);
+});
+
 /** A GET of `path` with its own `Host` header (fetch sends the URL's): status line and body. */
 function getWithHost(root: string, path: string, host: string) {
   return rawRequest(
