@@ -14,6 +14,7 @@ import { DEFAULT_GRACE_MS, Scheduler } from "../lib/schedule/scheduler.ts";
 import { scheduleReports, type TaskStatus } from "../lib/schedule/status.ts";
 import {
   checkRunArgs,
+  checkTaskToChange,
   pauseTask,
   removeTask,
   resumeTask,
@@ -395,6 +396,8 @@ async function pauseOrResume(verb: "pause" | "resume", argv: string[]): Promise<
   if (positionals.length === 0) throw usage("schedule", `${verb} takes one TASK or more`);
   if (verb === "pause" && values["catch-up"]) throw usage("schedule", "--catch-up is resume's");
   await using backend = await openBackend("schedule", values);
+  // All checked before any changes, as queue resume does: a mistyped TASK changes none.
+  for (const name of positionals) await checkTaskToChange(backend, name);
   for (const name of positionals) {
     const changed = verb === "pause"
       ? await pauseTask(backend, name)

@@ -90,6 +90,7 @@ export {
   type TemplateStatus,
 } from "./schedule/status.ts";
 export {
+  checkTaskToChange,
   MAX_WAITING_TRIGGER_BYTES,
   MAX_WAITING_TRIGGERS,
   pauseTask,

@@ -216,6 +216,25 @@ export function resumeTask(
   });
 }
 
+/**
+ * Throws as {@link pauseTask} and {@link resumeTask} would for `name`, changing nothing: a
+ * command naming several tasks checks them all before it changes any, so a mistyped one leaves
+ * the others as they were.
+ *
+ * @throws {UnknownTaskError} when the task has no record.
+ * @throws {UsageError} when the name is no task's (malformed, or a dynamic template's).
+ * @throws {ForeignDataError} when the name holds something coord did not write.
+ * @example
+ * ```ts
+ * import { checkTaskToChange, connect, UnknownTaskError } from "../mod.ts";
+ * await using backend = await connect({ url: "sqlite::memory:" });
+ * await checkTaskToChange(backend, "typo").catch((e) => e instanceof UnknownTaskError); // true
+ * ```
+ */
+export async function checkTaskToChange(backend: Backend, name: string): Promise<void> {
+  await changeTask(backend, name, () => undefined);
+}
+
 async function changeTask(
   backend: Backend,
   name: string,
