@@ -165,8 +165,9 @@ arguments: coord queue work emails reports.
           --from FILE.jsonl (- for stdin): one job a line, {"handler", "args", "command",
           "id", "delay", "at", "beginBy", "retries", "backoff", "timeout", "dedupe",
           "dedupeFor", "priority", "keep", "group"} (durations in seconds, keep as --keep);
-          every line is checked before any is stored (FILE:LINE: why, exit 64), then
-          stored 500 (at most 1 MiB) to a step; prints QUEUE/ID a line
+          every line is checked before any is stored (FILE:LINE: why, exit 64; a file
+          over 256 MiB is refused whole), then stored 500 (at most 1 MiB) to a step;
+          prints QUEUE/ID a line
   flow    puts a flow: jobs in parallel or serial groups, nestable, each group with an
           optional postprocess job that gets the parts' results in order (a handler's
           ctx.results; a command's file $COORD_RESULTS_FILE, JSON, and $COORD_RESULTS when
