@@ -185,15 +185,32 @@ export class Scheduler {
     return this;
   }
 
-  /** Adds a fixture: set up before the first task runs, torn down after the last one ends. */
+  /**
+   * Adds a fixture: set up before the first task runs, torn down after the last one ends.
+   *
+   * @throws {UsageError} when it is no function, or its name is taken.
+   */
   fixture<T>(name: string, fixture: Fixture<T>): this {
     if (this.#fixtures.has(name)) throw new UsageError(`fixture "${name}" is defined twice`);
+    // Refused here, as a task's handler is, rather than failing every run's set-up (exit 70).
+    if (typeof fixture !== "function") {
+      throw new UsageError(
+        `fixture "${name}" is not a function — give one that yields it: async function* () { … }`,
+      );
+    }
     this.#fixtures.set(name, fixture);
     return this;
   }
 
-  /** Adds a middleware; the first added is the outermost. */
+  /**
+   * Adds a middleware; the first added is the outermost.
+   *
+   * @throws {UsageError} when it is no function.
+   */
   use(middleware: Middleware): this {
+    if (typeof middleware !== "function") {
+      throw new UsageError("a middleware is not a function — give (ctx, next) => { … }");
+    }
     this.#middlewares.push(middleware);
     return this;
   }
