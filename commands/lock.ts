@@ -151,7 +151,10 @@ async function run(argv: string[]): Promise<number> {
   if (extra !== undefined) {
     throw usage("lock", `unexpected argument "${extra}" — put the command after --`);
   }
-  if (rest.length === 0) throw usage("lock", "missing the command: write -- CMD [ARG…]");
+  // An empty program (`-- ""`, a variable unset) is no command: said before the lock is taken.
+  if (rest.length === 0 || rest[0] === "") {
+    throw usage("lock", "missing the command: write -- CMD [ARG…]");
+  }
   // Said before the lock is taken: on the default backend, it excludes none of the others.
   if (strayUrl(values, rest)) {
     console.error(
