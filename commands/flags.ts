@@ -161,13 +161,11 @@ function dashedValue(error: unknown, args: string[], options: Options): string |
     return undefined;
   }
   const at = args.findIndex((arg, i) => arg === given && args[i + 1]?.startsWith("-"));
-  const long = given.startsWith("--")
-    ? given
-    : `--${Object.keys(options).find((name) => `-${options[name].short}` === given)}`;
-  if (at < 0 || long === "--undefined") return undefined;
+  const name = flagName(given, options);
+  if (at < 0 || name === undefined) return undefined;
   const value = args[at + 1];
-  return `${long} takes a value, and ${JSON.stringify(value)} starts with - — write ` +
-    `${long}=${shellWord(value)} if that is it`;
+  return `--${name} takes a value, and ${JSON.stringify(value)} starts with - — write ` +
+    `--${name}=${shellWord(value)} if that is it`;
 }
 
 /**
@@ -265,13 +263,9 @@ const NEGATIVE_NUMBER = /^-[\d.]/;
  * `--wait=-1`, it reaches the flag's own check, which says what the flag takes.
  */
 function joinNegativeValues(args: string[], options: Options): string[] {
-  const longOf = (arg: string) =>
-    arg.startsWith("--")
-      ? arg.slice(2)
-      : Object.keys(options).find((name) => `-${options[name].short}` === arg);
   const joined: string[] = [];
   for (let i = 0; i < args.length; i++) {
-    const name = longOf(args[i]);
+    const name = flagName(args[i], options);
     const next = args[i + 1];
     if (
       name && options[name]?.type === "string" && next !== undefined && NEGATIVE_NUMBER.test(next)
@@ -283,6 +277,13 @@ function joinNegativeValues(args: string[], options: Options): string[] {
     }
   }
   return joined;
+}
+
+/** The long name of the flag `arg` spells (`--wait`, or `-w` for a flag with that short form). */
+function flagName(arg: string, options: Options): string | undefined {
+  return arg.startsWith("--")
+    ? arg.slice(2)
+    : Object.keys(options).find((name) => `-${options[name].short}` === arg);
 }
 
 /** A {@link UsageError} that ends with the way to the command's help. */
