@@ -773,7 +773,8 @@ async function status(argv: string[]): Promise<number> {
     json: { type: "boolean" },
   });
   await using backend = await openBackend("queue", values, { create: false });
-  const named = positionals.length > 0 ? positionals : undefined;
+  // A name given twice is shown once, as turn status shows it.
+  const named = positionals.length > 0 ? [...new Set(positionals)] : undefined;
   const reports = await queueReports(backend, named, { readJobs: true });
   if (reports.length === 0) {
     console.error(`No queues in namespace ${JSON.stringify(backend.namespace)}.`);

@@ -331,7 +331,11 @@ async function status(argv: string[]): Promise<number> {
     ? undefined
     : secondsFlag("schedule", "max-lag", values["max-lag"], 0);
   await using backend = await openBackend("schedule", values, { create: false });
-  const reports = await scheduleReports(backend, named.length > 0 ? named : undefined);
+  // A name given twice is shown once, as turn status shows it.
+  const reports = await scheduleReports(
+    backend,
+    named.length > 0 ? [...new Set(named)] : undefined,
+  );
   for (const { name, status, foreign } of reports) {
     if (!status && !foreign) console.error(`No such task: ${JSON.stringify(name)}.`);
   }

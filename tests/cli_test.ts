@@ -169,6 +169,20 @@ Deno.test("an option before a command's verb says where it goes, and no verb is 
   assert.equal(named.code, 0, named.stderr);
 });
 
+Deno.test("queue status and schedule status show a name given twice once, as turn status does", async () => {
+  await using db = await tempSqlite();
+  // Before: a line (or a "No such …" line) for each time the name was given.
+  const put = await runCoord(["queue", "put", "twice", "--handler", "h", "--url", db.url]);
+  assert.equal(put.code, 0, put.stderr);
+  const queues = await runCoord(["queue", "status", "twice", "twice", "--json", "--url", db.url]);
+  assert.equal(queues.code, 0, queues.stderr);
+  assert.equal(queues.stdout.trim().split("\n").length, 1, queues.stdout);
+  const noQueue = await runCoord(["queue", "status", "nope", "nope", "--url", db.url]);
+  assert.equal(noQueue.stderr, 'No such queue: "nope".\n');
+  const noTask = await runCoord(["schedule", "status", "nope", "nope", "--url", db.url]);
+  assert.equal(noTask.stderr, 'No such task: "nope".\n');
+});
+
 Deno.test("an unknown flag or a flag without its value exits 64 naming it", async () => {
   const unknown = await runCoord(["doctor", "--bogus"]);
   assert.equal(unknown.code, 64);
