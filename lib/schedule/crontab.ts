@@ -96,6 +96,7 @@ export function parseCrontab(file: string, text: string): CrontabTask[] {
     try {
       refuseLineSeparators(trimmed);
       const task = parseLine(trimmed, line);
+      refuseShellSyntax(task.command);
       const clash = names.get(task.options.name);
       if (clash !== undefined) {
         throw new UsageError(
@@ -139,6 +140,31 @@ function refuseLineSeparators(text: string): void {
     else if (quote === undefined && (c === "'" || c === '"')) quote = c;
     else if (c === quote) quote = undefined;
   }
+}
+
+/**
+ * Refuses a command sh cannot parse (an unterminated quote, a stray `)`): it would fail at each
+ * tick, found out at the first. `sh -n` reads it as the run's `sh -c` will, running nothing.
+ * Where no sh can be started the run could not start one either: that is said at the run.
+ */
+function refuseShellSyntax(command: string): void {
+  let checked: Deno.CommandOutput;
+  try {
+    checked = new Deno.Command("sh", {
+      args: ["-n", "-c", command],
+      stdin: "null",
+      stdout: "null",
+      stderr: "piped",
+    }).outputSync();
+  } catch {
+    return;
+  }
+  if (checked.success) return;
+  // dash says "/usr/bin/sh: 1: Syntax error: …", bash "sh: -c: line 1: …": the words after
+  // the place.
+  const said = new TextDecoder().decode(checked.stderr).trim().split("\n")[0]
+    .replace(/^[^:]*: (?:-c: )?(?:line )?\d+: /, "");
+  throw new UsageError(`sh cannot parse the command (${said}) — it would fail at every tick`);
 }
 
 /** `c` as Unicode names it: U+00A0. */
