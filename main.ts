@@ -87,7 +87,8 @@ async function main(argv: string[]): Promise<number> {
   if (isHelp(name)) return print(HELP);
   if (name === "-V" || name === "--version" || name === "version") return print(VERSION);
   if (name === "help") {
-    if (rest[0] === undefined) return print(HELP);
+    // `help` is listed among the commands, so `coord help help` is answered too.
+    if (rest[0] === undefined || rest[0] === "help") return print(HELP);
     return print((await find(rest[0]).load()).usage);
   }
   if (name.startsWith("-")) throw optionBeforeCommand(name, rest);

@@ -92,6 +92,13 @@ Deno.test("help names the default database as README does: $XDG_STATE_HOME, else
   }
 });
 
+Deno.test("coord help help prints the help, as help lists itself among the commands", async () => {
+  // Before: unknown command "help", exit 64.
+  const r = await runCoord(["help", "help"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^ {2}help {6}show a command's usage: coord help COMMAND$/m);
+});
+
 Deno.test("coord --version prints the version from deno.json", async () => {
   const { code, stdout } = await runCoord(["--version"]);
   assert.equal(code, 0);
