@@ -64,12 +64,13 @@ Options:
                        name you trust, e.g. a wall screen's, or a port forwarder's
 
 Access: HTTP basic auth when COORD_UI_USER and COORD_UI_PASSWORD are set (both, in the
-environment, never on the command line; the user without ":"); /health stays open for probes. An address other than
-loopback is refused unless credentials are set or --read-only is given. Without credentials it
-answers only requests for localhost, an IP address or an --allow-host NAME (421 otherwise; not
-/health), so a web page cannot reach it by pointing its own name at the console's address, and
-on loopback only the user who started it and root (403 for this host's other users, on Linux);
-an action sent from another site's page (Sec-Fetch-Site, Origin) gets 403.
+environment, never on the command line; the user without ":"); /health stays open for probes.
+An address other than loopback is refused unless credentials are set or --read-only is given.
+Without credentials it answers only requests for localhost, an IP address or an --allow-host
+NAME (421 otherwise; not /health), so a web page cannot reach it by pointing its own name at
+the console's address, and on loopback only the user who started it and root (403 for this
+host's other users, on Linux); an action sent from another site's page (Sec-Fetch-Site, Origin)
+gets 403.
 
 Endpoints besides the pages:
   /metrics   Prometheus text: coord_queue_jobs{queue,state} (completed and failed as stored,
