@@ -795,6 +795,35 @@ conformance(
 );
 
 conformance(
+  "a deleted nested group's parts after a part deleted with it are cancelled too",
+  async (ctx) => {
+    const backend = await ctx.open();
+    const { ref } = await putFlow(backend, "gap", {
+      parallel: [{ serial: [{ handler: "lose" }, { handler: "one" }, { handler: "one" }] }, {
+        handler: "one",
+      }],
+      continueOnFailure: true,
+    }, { id: "p" });
+    // Deleted while p.0.0 runs: p.0.1, still waiting, leaves a gap in p.0's part numbers.
+    const { ran, told } = await workDrained(backend, "gap", {
+      lose: async () => {
+        await loseJob(backend, "gap", "p.0");
+        await loseJob(backend, "gap", "p.0.1");
+      },
+    });
+    assert.deepEqual(ran, ["gap/p.1"]);
+    assert.deepEqual(told, [`gap/p.0: ${DELETED_JOB}`]);
+    const part = await getJob(backend, "gap/p.0.2");
+    assert.deepEqual([part.state, part.error], ["cancelled", "its group p.0 failed"]);
+    // Redis left p.0.2 waiting, and p.0.1 counted as waiting, for good.
+    assert.deepEqual(await unfinished(backend, "gap"), [0, 0, 0]);
+    const [counts] = await queueCounts(backend, ["gap"]);
+    assert.equal(counts.cancelled, 1);
+    assert.deepEqual((await getJob(backend, ref)).result, [null, 1]);
+  },
+);
+
+conformance(
   "a part's end under a group whose state another program wrote over is refused (65), and a part failed on its own there fails alone, the refusal told",
   async (ctx) => {
     const backend = await ctx.open();

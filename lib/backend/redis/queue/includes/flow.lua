@@ -74,12 +74,18 @@ end
 -- The parts of group `id`, whose record another program deleted, that have not started: cancelled
 -- as a failed group's are (`abandon`), since nothing would ever start them. Found by their ids (a
 -- part's is its group's, a dot and its place: flowNodes in lib/queue/flow.ts), the record that
--- listed them gone; the first place with no part of it ends the search.
+-- listed them gone. A place whose record was deleted too, while it waited, still holds it among
+-- the waiting (`abandon` takes it out): the search goes past it, or the parts after it (a serial
+-- group's) would wait for good, where SQL cancels every part that names the group. The first
+-- place with neither ends the search.
 local function abandon_orphans(id)
   local count = 0
   while true do
-    local part = decode(id .. '.' .. count)
-    if not (part and part.parent == id) then break end
+    local part_id = id .. '.' .. count
+    local part = decode(part_id)
+    if not (part and part.parent == id or not part and call('ZSCORE', waiting, part_id)) then
+      break
+    end
     count = count + 1
   end
   local post = decode(id .. '.post')
