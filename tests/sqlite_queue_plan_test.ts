@@ -9,7 +9,11 @@ import type { SQLInputValue } from "node:sqlite";
 import { connect } from "../lib/backend/connect.ts";
 import { SqliteBackend } from "../lib/backend/sqlite/backend.ts";
 import { putJobs } from "../lib/queue/bulk.ts";
+import { putFlow } from "../lib/queue/flow.ts";
+import { getJob } from "../lib/queue/queue.ts";
+import { DELETED_JOB } from "../lib/queue/record.ts";
 import { completions } from "./support/finishes.ts";
+import { loseJob } from "./support/queue.ts";
 import { tempSqlite } from "./support/temp.ts";
 
 /** The plans of the statements `step` sends, each with its statement. */
@@ -120,6 +124,35 @@ Deno.test("jobs put to start at once are in the run order: a claim marks none of
   );
   const marks = plans.filter(({ sql }) => /SET due = 1\b/.test(sql));
   assert.deepEqual(marks.map(({ sql }) => sql), []);
+});
+
+Deno.test("a flow's part another program deleted, met in its turn, is failed without a walk of the queue's jobs", async () => {
+  await using db = await tempSqlite();
+  await using backend = await longQueue(db.url, 600);
+  await putFlow(backend, "q", { serial: [{ handler: "h" }, { handler: "h" }] }, { id: "s" });
+  await loseJob(backend, "q", "s.1");
+  const lease = { worker: "w", leaseMs: 60_000 };
+  const { jobs } = await backend.queue.finishAndClaim("q", { finishes: [], ...lease, claims: 700 });
+  const first = jobs.filter((job) => job.id === "s.0");
+  assert.equal(first.length, 1);
+  const plans = await plansOf(
+    backend,
+    () => backend.queue.finishAndClaim("q", { finishes: completions(first), ...lease, claims: 0 }),
+  );
+  // s.1 was no group: its parts are not looked for among every job of the queue.
+  assert.ok(
+    plans.some(({ sql }) => /\bparent = \?/.test(sql)),
+    "whether it was a group is looked up",
+  );
+  for (const { sql, plan } of plans.filter(({ sql }) => /\bparent = \?/.test(sql))) {
+    assert.match(
+      plan.join("\n"),
+      /USING (PRIMARY KEY|INDEX sqlite_autoindex_coord_queue_job_1) \(namespace=\? AND queue=\? AND id=\?\)/,
+      sql,
+    );
+  }
+  const lost = await getJob(backend, "q/s.1");
+  assert.deepEqual([lost.state, lost.error], ["failed", DELETED_JOB]);
 });
 
 /**
