@@ -146,6 +146,21 @@ for (const backend of BACKENDS.filter((b) => b.label === "sqlite" || b.label ===
     },
   );
 
+  test("a part's end that gathers its group's parts refuses (65) a record of them that is not JSON, counting nothing", async (db) => {
+    const { stored } = await groupWrittenOver(db, "j", "grp", "junk");
+    const { job } = await claimJob(db.queue, "j", { worker: "w", leaseMs: 60_000 });
+    const ran = { outcome: "completed" as const, result: 2 };
+    // In the words every backend has for an unreadable job (SQLite named the row and column).
+    await assert.rejects(
+      db.queue.finish("j", { id: job!.id, worker: "w", attempt: 1, ...ran }),
+      (e) =>
+        e instanceof ForeignDataError && e.exitCode === 65 &&
+        e.message.startsWith('queue "j": a job holds "junk" — another program wrote there'),
+    );
+    assert.deepEqual(await groupRow(db, "j", "g"), stored, "the tally is left as it was");
+    assert.equal((await getJob(db, `j/${job!.id}`)).state, "active", "the end is not recorded");
+  });
+
   test(
     "a group's record that is JSON null or an array, beside its tally, is refused (65) as it is",
     async (db, url) => {
