@@ -1387,7 +1387,8 @@ export class SqlQueueSteps implements QueueSteps {
    * Group `id`, whose part ended, was deleted by another program: it cannot count that part, and
    * its flow would wait for it for good. It fails now ({@link #failDeleted}), under the group
    * that lists it, found by its id (a part's is its group's, a dot and its place: `flowNodes` in
-   * lib/queue/flow.ts), as Redis's `listed_by` finds it.
+   * lib/queue/flow.ts), as Redis finds it (`listed_by` in
+   * lib/backend/redis/queue/fail_undecodable.lua): a change to one is a change to the other.
    */
   async #lostGroup(s: Step, queue: string, id: string): Promise<void> {
     const above = /^(.+)\.[^.]+$/.exec(id)?.[1];

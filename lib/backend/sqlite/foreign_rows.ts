@@ -13,9 +13,10 @@ import { shownValue } from "../../stored_values.ts";
 
 /**
  * Columns that hold JSON coord wrote itself and parses when it reads them. (A schedule's
- * record and a job's spec, group, result and tally are checked by the layer that gives them
- * meaning, which refuses them in the same words on every backend: checked here too, SQLite
- * alone worded them as a row, and refused a group's spec no other backend reads.)
+ * record and a job's spec, group, result and tally are left to the layer that gives them
+ * meaning, which refuses them in the same words on every backend: when they were checked here
+ * too, SQLite alone worded the refusal as a row's, and refused a group's spec no other backend
+ * reads.)
  */
 const JSON_COLUMNS: Record<string, string[]> = {
   coord_lock_event: ["event"],

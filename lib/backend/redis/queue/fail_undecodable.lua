@@ -9,7 +9,8 @@
 --- @include "includes/flow.lua"
 
 -- The flow's group that lists part `id`, whose record cannot say: a part's id is its group's,
--- a dot and its place (flowNodes in lib/queue/flow.ts).
+-- a dot and its place (flowNodes in lib/queue/flow.ts). SQL finds it alike (`#lostGroup` in
+-- lib/backend/sql/queue.ts): a change to one is a change to the other.
 local function listed_by(id)
   local group_id = id:match('^(.+)%.[^.]+$')
   local group = group_id and decode(group_id)

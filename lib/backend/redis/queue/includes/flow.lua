@@ -76,8 +76,7 @@ end
 -- part's is its group's, a dot and its place: flowNodes in lib/queue/flow.ts), the record that
 -- listed them gone. A place whose record was deleted too, while it waited, still holds it among
 -- the waiting (`abandon` takes it out): the search goes past it, or the parts after it (a serial
--- group's) would wait for good, where SQL cancels every part that names the group. The first
--- place with neither ends the search.
+-- group's) would wait for good. The first place with neither ends the search.
 local function abandon_orphans(id)
   local count = 0
   while true do
