@@ -5,7 +5,7 @@
 
 import assert from "node:assert/strict";
 import { runCoord, spawnCoord } from "./support/cli.ts";
-import { tempSqlite } from "./support/temp.ts";
+import { tempDir, tempSqlite } from "./support/temp.ts";
 
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
 
@@ -92,13 +92,13 @@ Deno.test({
   name: "on a terminal, CMD reads the keyboard and Ctrl-C reaches it",
   ignore: !hasScript,
   async fn() {
-    const db = await Deno.makeTempFile({ suffix: ".db" });
+    await using db = await tempSqlite();
     const coord = onTerminal([
       "lock",
       "run",
       "tty",
       "--url",
-      `sqlite:${db}`,
+      db.url,
       "--",
       "sh",
       "-c",
@@ -120,12 +120,11 @@ Deno.test({
       "--wait",
       "0",
       "--url",
-      `sqlite:${db}`,
+      db.url,
       "--",
       "true",
     ]);
     assert.equal(next.code, 0, "the lock was given back");
-    await Deno.remove(db);
   },
 });
 
@@ -133,8 +132,9 @@ Deno.test({
   name: "on a terminal, a lost lease still stops CMD's grandchildren",
   ignore: !hasScript,
   async fn() {
-    const db = await Deno.makeTempFile({ suffix: ".db" });
-    const pidFile = await Deno.makeTempFile();
+    await using db = await tempSqlite();
+    await using temp = await tempDir("coord-test-");
+    const pidFile = `${temp.path}/pid`;
     const coord = onTerminal([
       "lock",
       "run",
@@ -142,7 +142,7 @@ Deno.test({
       "--expire",
       "3",
       "--url",
-      `sqlite:${db}`,
+      db.url,
       "--",
       "sh",
       "-c",
@@ -157,7 +157,7 @@ Deno.test({
         "tty-lost",
         "--force",
         "--url",
-        `sqlite:${db}`,
+        db.url,
       ]);
       assert.equal(reset.code, 0, reset.stderr);
       assert.equal(await coord.exited(), 75);
@@ -165,8 +165,6 @@ Deno.test({
     } finally {
       await coord.close();
     }
-    await Deno.remove(db);
-    await Deno.remove(pidFile);
   },
 });
 
@@ -174,8 +172,8 @@ Deno.test({
   name: "on a terminal, a CMD that does not exist is coord's own line, as off one",
   ignore: !hasScript,
   async fn() {
-    const db = await Deno.makeTempFile({ suffix: ".db" });
-    const coord = onTerminal(["lock", "run", "tty", "--url", `sqlite:${db}`, "--", "/nonexistent"]);
+    await using db = await tempSqlite();
+    const coord = onTerminal(["lock", "run", "tty", "--url", db.url, "--", "/nonexistent"]);
     let shown: string;
     try {
       await coord.exited();
@@ -185,7 +183,6 @@ Deno.test({
     // Before: the shell's "…/coord-pgid-…: exec: /nonexistent: not found", naming a temp file.
     assert.match(shown, /coord: command not found: \/nonexistent/);
     assert.doesNotMatch(shown, /coord-pgid/);
-    await Deno.remove(db);
   },
 });
 
