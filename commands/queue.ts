@@ -12,7 +12,6 @@ import {
   CoordError,
   ExitCode,
   ForeignDataError,
-  isUnrecoverable,
   UsageError,
   WaitTimeoutError,
   whyUnreadable,
@@ -47,7 +46,6 @@ import {
   MAX_LIST_LIMIT,
 } from "../lib/queue/list.ts";
 import { listedState } from "../lib/queue/record.ts";
-import { refusedQueues } from "../lib/queue/refused_queues.ts";
 import { jobLines, PUT_BATCH, putJobs } from "../lib/queue/bulk.ts";
 import {
   configureQueue,
@@ -601,22 +599,6 @@ async function workVerb(argv: string[]): Promise<number> {
   let stillRunning = 0;
   try {
     await warnIfEvicting(backend);
-    // A paused queue's jobs wait for its resume, --drain with them: said, not left to guess.
-    // (Reading the settings changes nothing.) Settings (or counts) another program wrote refuse
-    // the start, every queue that holds them named: each step would meet them for ever. A
-    // draining worker leaves those queues itself, and drains the others first.
-    const refused: [string, ForeignDataError][] = [];
-    for (const queue of queues) {
-      const settings = await configureQueue(backend, queue).catch((e) => {
-        if (!(e instanceof ForeignDataError) || isUnrecoverable(e)) throw e;
-        refused.push([queue, e]);
-      });
-      if (settings?.paused) {
-        const resume = `coord queue resume ${shellWord(queue)}`;
-        writeLine(`coord: queue ${queue} is paused — its jobs wait for ${resume}`, Deno.stderr);
-      }
-    }
-    if (refused.length > 0 && !values.drain) throw refusedQueues(refused);
     const result = await work(backend, queues, {
       handlers,
       allowCommands: values["allow-commands"],
@@ -690,6 +672,10 @@ function workLine(event: WorkEvent, verbose = false): string | undefined {
     }
     case "released":
       return `${event.job} went back to pending (stopped before it finished)`;
+    case "paused":
+      // Its jobs, --drain with them, wait for its resume: said, not left to guess.
+      return `queue ${event.queue} is paused — its jobs wait for coord queue resume ` +
+        shellWord(event.queue);
     case "unavailable":
     case "available":
       return outageLine(event);

@@ -104,6 +104,8 @@ export type WorkEvent =
    * job is no longer in the backend (removed, or the backend lost its data) and runs no more.
    */
   | { type: "lost"; job: string; gone?: boolean }
+  /** The queue is paused as the worker starts: its jobs (and `drain`) wait for its resume. */
+  | { type: "paused"; queue: string }
   /** The worker was told to stop: it waits up to `graceMs` for these running jobs. */
   | { type: "stopping"; jobs: string[]; graceMs: number }
   /** A job cut short by a stop by force went back to pending, for another worker. */
@@ -134,10 +136,12 @@ export interface WorkOptions {
   concurrency?: number;
   /**
    * Return once the queues have nothing pending, scheduled or active. A queue a step finds
-   * another program's data in cannot be drained: the worker leaves it (a run of it whose end is
-   * refused ends unrecorded; one whose settings or counts hold it, before its first claim),
-   * drains the others, then throws that {@link ForeignDataError}, or one naming every queue it
-   * left (see `refused_queues.ts`).
+   * another program's data in cannot be drained: the worker leaves it (one whose settings or
+   * counts hold it, at its look before its first claim; one where a later step meets it, a run
+   * of it whose end is refused ending unrecorded), drains the others, then throws that
+   * {@link ForeignDataError}, or one naming every queue it left (see `refused_queues.ts`).
+   * Without it, a queue whose settings or counts hold such data refuses the worker at its
+   * start, which runs nothing.
    */
   drain?: boolean;
   /** After `signal`, how long running jobs may take to finish; default 30 000 ms. */
@@ -216,8 +220,10 @@ function cancelChecksOf(queue: string): string {
  * @throws {UsageError} on a bad queue name, a concurrency, lease or grace period out of range
  * (see `limits.ts`), `passEnv` without `allowCommands`, or naming a variable coord does not
  * withhold (`WITHHELD_ENV` of lib/subprocess.ts).
- * @throws {ForeignDataError} with `drain`, once the other queues are drained, when a queue's
- * step met another program's data: that queue's refusal, or one naming every such queue.
+ * @throws {ForeignDataError} when a queue's settings or counts hold another program's data: at
+ * the start, naming every such queue (one whose look waited out an outage meanwhile: once the
+ * running jobs end); with `drain`, once the other queues are drained, also when a later step
+ * met such data.
  * @throws {BackendClosedError} when the backend is closed under it, or `BackendDamagedError`
  * when its store is damaged (a SQLite file): running jobs are stopped
  * (their signals abort with it), and their leases run out in the backend.
@@ -337,8 +343,20 @@ class Worker {
    * announce): the worker ends with it, as the loop ends with one its own calls meet.
    */
   #unrecoverable: Error | undefined;
-  /** The queues a draining worker left, each with the refusal it met (see `drain`). */
+  /**
+   * The queues left, each with the refusal it met: by a draining worker (see `drain`), or found
+   * holding another program's data by a look before the first claim, which ends any other.
+   */
   readonly #left = new Map<string, ForeignDataError>();
+  /**
+   * The queues whose look before their first claim (see #lookBeforeClaims) has not answered:
+   * not called until it has.
+   */
+  readonly #unread: Set<string>;
+  /** Aborted when a look before the first claim refuses a worker that does not drain. */
+  readonly #refused = new AbortController();
+  /** The caller's `signal`, or a refusal found at a look before the first claim. */
+  readonly #stop: AbortSignal;
 
   constructor(
     backend: Backend,
@@ -347,6 +365,10 @@ class Worker {
   ) {
     this.#backend = backend;
     this.#queues = queues;
+    this.#unread = new Set(queues);
+    this.#stop = options.signal === undefined
+      ? this.#refused.signal
+      : AbortSignal.any([options.signal, this.#refused.signal]);
     this.#options = options;
     // Shown in `status`'s columns and `show`: a newline in it would forge a line there.
     this.#id = options.worker === undefined ? processId() : checkName("worker id", options.worker);
@@ -402,7 +424,7 @@ class Worker {
    * a job instead of two.
    */
   #claims(asked: boolean, queue: string): number {
-    if (this.#options.signal?.aborted || this.#shutdown.forced.aborted) return 0;
+    if (this.#stop.aborted || this.#shutdown.forced.aborted) return 0;
     if (!asked && !this.#othersQuiet(queue)) return 0;
     return Math.max(0, this.#free());
   }
@@ -417,9 +439,10 @@ class Worker {
     return this.#worked().every((other) => other === queue || !this.#looks.needed(other));
   }
 
-  /** The queues the worker calls: all but those a draining worker left. */
+  /** The queues the worker calls: all but those left and those not yet looked at. */
   #worked(): string[] {
-    return this.#left.size === 0 ? this.#queues : this.#queues.filter((q) => !this.#left.has(q));
+    if (this.#left.size === 0 && this.#unread.size === 0) return this.#queues;
+    return this.#queues.filter((q) => !this.#left.has(q) && !this.#unread.has(q));
   }
 
   /** Whether `error` is one a draining worker cannot drain a queue past: another program's data. */
@@ -486,7 +509,10 @@ class Worker {
   }
 
   async run(): Promise<WorkResult> {
-    const stop = this.#options.signal ?? new AbortController().signal;
+    const stop = this.#stop;
+    // Before anything is written (the announce): a refused start leaves the backend as it was.
+    const unanswered = await this.#lookBeforeClaims(this.#queues);
+    if (!this.#options.drain && this.#left.size > 0) throw this.#leftRefusal();
     const watchers = new Map(
       await Promise.all(
         this.#queues.map(async (name) =>
@@ -513,8 +539,10 @@ class Worker {
     const announcer = setInterval(announce, this.#leaseMs / 3);
     const listening = new AbortController();
     const hearing = this.#hear(watchers, listening.signal);
+    // Ended with the worker, whichever way it ends: no retry outlives work().
+    const ending = new AbortController();
+    const looking = this.#lookAgain(unanswered, ending.signal);
     try {
-      if (this.#options.drain) await this.#leaveForeign(stop);
       await this.#takeJobs(stop);
       await this.#finishRunning();
       await Promise.all([...this.#lanes.values()].map((lane) => lane.settle()));
@@ -526,17 +554,15 @@ class Worker {
       }
       // Also when met as the worker stopped: its runs were abandoned.
       if (this.#unrecoverable) throw this.#unrecoverable;
-      if (this.#left.size > 0) {
-        // Every queue left, in the order given: one run of --drain tells them all.
-        const left = this.#queues.filter((q) => this.#left.has(q));
-        throw refusedQueues(left.map((queue) => [queue, this.#left.get(queue)!]));
-      }
+      if (this.#left.size > 0) throw this.#leftRefusal();
       return { ...this.#result, stillRunning: this.#outliving.size };
     } catch (error) {
       if (isUnrecoverable(error)) await this.#abandonRunning(error);
       throw error;
     } finally {
       clearInterval(announcer);
+      ending.abort();
+      await looking;
       listening.abort();
       await hearing;
       this.#shutdown[Symbol.dispose]();
@@ -549,29 +575,74 @@ class Worker {
     }
   }
 
+  /** Every queue left, in the order given, in one refusal: one run tells them all. */
+  #leftRefusal(): ForeignDataError {
+    const left = this.#queues.filter((q) => this.#left.has(q));
+    return refusedQueues(left.map((queue) => [queue, this.#left.get(queue)!]));
+  }
+
   /**
-   * A draining worker's look at each queue's settings and counts before its first claim (what
-   * refuses the start of `coord queue work` without `--drain`): a queue holding another
-   * program's data there is left at once. A claim may not meet it (taking a job reads no count)
-   * and would run a job whose end is then refused. An outage is ridden out, queue by queue.
+   * Each queue's look at its settings and counts before its first claim, all at once: a claim
+   * may not meet another program's data there (taking a job reads no count), and would run a
+   * job whose end is then refused. A draining worker leaves a queue that holds it; any other is
+   * refused (the caller throws before its first claim). Also tells a queue paused.
+   *
+   * @returns the queues whose look met an outage, to look at again while the others are worked.
+   * @throws what no retry gets past, once every look ended (none goes on after `work()`).
    */
-  async #leaveForeign(stop: AbortSignal): Promise<void> {
-    await Promise.all(this.#queues.map(async (queue) => {
-      while (!stop.aborted && !this.#shutdown.forced.aborted) {
-        const sentAt = performance.now();
-        try {
-          // An empty patch only reads, as the CLI's look for a paused queue does.
-          await this.#backend.queue.configure(queue, {});
-          this.#outages.answered(queue);
-          return;
-        } catch (e) {
-          if (this.#leaves(queue, e)) return;
-          if (isUnrecoverable(e)) throw e;
+  async #lookBeforeClaims(queues: string[]): Promise<string[]> {
+    const looks = await Promise.allSettled(queues.map(async (queue) => {
+      const sentAt = performance.now();
+      try {
+        // An empty patch changes nothing: it only reads.
+        const { paused } = await this.#backend.queue.configure(queue, {});
+        this.#outages.answered(queue);
+        if (paused) this.#emit({ type: "paused", queue });
+      } catch (e) {
+        if (isUnrecoverable(e)) throw e;
+        if (e instanceof ForeignDataError) {
+          this.#left.set(queue, e);
+        } else {
           this.#outages.failed(queue, e, sentAt);
-          await sleep(ERROR_RETRY_MS, stop).catch(() => {});
+          return false;
         }
       }
+      this.#unread.delete(queue);
+      return true;
     }));
+    const failed = looks.find((look) => look.status === "rejected");
+    if (failed) throw failed.reason;
+    return queues.filter((_, i) => looks[i].status === "fulfilled" && !looks[i].value);
+  }
+
+  /**
+   * Looks at `queues` again every {@link ERROR_RETRY_MS} until each answers, the worker
+   * stopping, or `ending`: an outage at the start is ridden out queue by queue, the others worked
+   * meanwhile. A queue that answers is called from then on; one that holds another program's
+   * data ends a worker that does not drain, as at its start.
+   */
+  async #lookAgain(queues: string[], ending: AbortSignal): Promise<void> {
+    if (queues.length === 0) return;
+    // One signal for every pause: the stop, the stop by force, and the worker's end.
+    const over = AbortSignal.any([this.#stop, this.#shutdown.forced, ending]);
+    while (queues.length > 0) {
+      let unanswered;
+      try {
+        await sleep(ERROR_RETRY_MS, over);
+        unanswered = await this.#lookBeforeClaims(queues);
+      } catch (e) {
+        if (!over.aborted) this.#endWith(e as Error);
+        return;
+      }
+      if (!this.#options.drain && this.#left.size > 0) {
+        this.#refused.abort();
+        return;
+      }
+      // Those that answered are called now, not at the next look at every queue.
+      for (const queue of queues) if (!unanswered.includes(queue)) this.#looks.changed(queue);
+      this.#heard.notify();
+      queues = unanswered;
+    }
   }
 
   /** Claims jobs while there is room, until stopped (or drained). */
@@ -595,7 +666,7 @@ class Worker {
       this.#heard.take();
       // From the queue after the last that took, so a busy queue starves none.
       const order = [...this.#queues.slice(turn), ...this.#queues.slice(0, turn)].filter((q) =>
-        (unlooked.has(q) || this.#looks.needed(q)) && !this.#left.has(q)
+        (unlooked.has(q) || this.#looks.needed(q)) && !this.#left.has(q) && !this.#unread.has(q)
       );
       /** Whether a call to `queue` (taking at most `limit`) took jobs, or must be made again. */
       const took = async (queue: string, limit?: number): Promise<boolean> => {
@@ -711,6 +782,8 @@ class Worker {
    * queues left (see `drain`), which the check may leave too.
    */
   async #drained(): Promise<boolean> {
+    // A queue not looked at yet (an outage) is not known to be one the worker can drain.
+    if (this.#unread.size > 0) return false;
     for (const queue of this.#worked()) {
       let counts;
       try {

@@ -17,6 +17,7 @@ import {
 } from "../../lib/queue/queue.ts";
 import { MAX_STALLS } from "../../lib/queue/steps.ts";
 import { MAX_DELAY_MS } from "../../lib/queue/limits.ts";
+import { ERROR_RETRY_MS } from "../../lib/queue/lane.ts";
 import { putJobs } from "../../lib/queue/bulk.ts";
 import {
   MAX_STDOUT_BYTES,
@@ -33,6 +34,7 @@ import {
   garbageOn,
   overwriteJob,
   overwritePriority,
+  plantForeignTotals,
   plantGarbageJob,
   TYPED_GARBAGE,
 } from "../support/queue.ts";
@@ -90,6 +92,124 @@ conformance(
     ]);
   },
 );
+
+conformance(
+  "a worker that does not drain, on a queue whose counts another program wrote, is refused at " +
+    "its start and runs none of its jobs",
+  async (ctx) => {
+    const backend = await ctx.open();
+    await putJob(backend, "alien", { id: "j", handler: "x" });
+    await plantForeignTotals(backend, "alien");
+    let ran = 0;
+    const stop = new AbortController();
+    // Before: on Redis the job ran (taking it reads no count), its end was refused and it stayed
+    // active; on SQL each claim was refused, retried for ever. Either stops the worker here.
+    const worker = work(backend, ["alien"], {
+      handlers: { x: () => void ran++ },
+      leaseMs: 1_000,
+      signal: stop.signal,
+      onEvent: (event) => {
+        if (event.type === "started" || event.type === "error") stop.abort();
+      },
+    });
+    await assert.rejects(guarded(worker, "end of the worker"), ForeignDataError);
+    assert.equal(ran, 0);
+    assert.equal((await getJob(backend, "alien/j")).state, "pending");
+  },
+);
+
+conformance(
+  "an outage met by one queue's look before the first claim is ridden out while the others are " +
+    "worked",
+  async (ctx) => {
+    const backend = await ctx.open();
+    for (const queue of ["down", "up"]) await putJob(backend, queue, { id: "j", handler: "x" });
+    // The look at "down" meets the outage until "up"'s job runs: before, no job ran until every
+    // queue's look answered.
+    let cut = true;
+    const ran: string[] = [];
+    const worker = work(
+      lookCut(backend, "down", () => cut),
+      ["down", "up"],
+      {
+        handlers: {
+          x: (_args, { job }) => {
+            ran.push(job);
+            cut = false;
+          },
+        },
+        drain: true,
+      },
+    );
+    const result = await guarded(worker, "drain", 10_000);
+    assert.deepEqual(ran, ["up/j", "down/j"]);
+    assert.equal(result.completed, 2);
+  },
+);
+
+conformance(
+  "a worker that does not drain ends, refused, when the look an outage held up finds another " +
+    "program's data, once its running jobs end",
+  async (ctx) => {
+    const backend = await ctx.open();
+    for (const queue of ["down", "up"]) await putJob(backend, queue, { id: "j", handler: "x" });
+    // The look at "down" meets the outage until "up"'s job planted the foreign counts.
+    let cut = true;
+    const ran: string[] = [];
+    const worker = work(
+      lookCut(backend, "down", () => cut),
+      ["down", "up"],
+      {
+        handlers: {
+          x: async (_args, { job }) => {
+            ran.push(job);
+            await plantForeignTotals(backend, "down");
+            cut = false;
+          },
+        },
+        leaseMs: 1_000,
+      },
+    );
+    await assert.rejects(guarded(worker, "end of the worker"), ForeignDataError);
+    assert.deepEqual(ran, ["up/j"]);
+    assert.equal((await getJob(backend, "up/j")).state, "completed");
+    assert.equal((await getJob(backend, "down/j")).state, "pending");
+  },
+);
+
+conformance(
+  "a stop by force ends a worker at once while a queue's look before its first claim is retried",
+  async (ctx) => {
+    const backend = await ctx.open();
+    const force = new AbortController();
+    let forcedAt = 0;
+    await work(
+      lookCut(backend, "down", () => true),
+      ["down"],
+      {
+        drain: true,
+        force: force.signal,
+        onEvent: (event) => {
+          if (event.type !== "unavailable") return;
+          forcedAt = performance.now();
+          force.abort();
+        },
+      },
+    );
+    // Before: the pause between retries (ERROR_RETRY_MS, 1 s) heard only the stop.
+    const lateMs = performance.now() - forcedAt;
+    assert.ok(lateMs < ERROR_RETRY_MS / 2, `ended ${lateMs} ms after the stop by force`);
+  },
+);
+
+/** `backend` whose looks at `queue`'s settings (a worker's before its claims) fail while `cut()`. */
+function lookCut(backend: Backend, queue: string, cut: () => boolean): Backend {
+  const configure: Backend["queue"]["configure"] = (name, patch) =>
+    cut() && name === queue
+      ? Promise.reject(new BackendUnavailableError("lost the backend: connection refused"))
+      : backend.queue.configure(name, patch);
+  return overriding(backend, { queue: overriding(backend.queue, { configure }) });
+}
 
 conformance("ids count up per queue when none is given", async (ctx) => {
   const backend = await ctx.open();
