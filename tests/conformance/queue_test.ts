@@ -196,9 +196,10 @@ conformance(
         },
       },
     );
-    // Before: the pause between retries (ERROR_RETRY_MS, 1 s) heard only the stop.
+    // Before: the pause between retries (ERROR_RETRY_MS, 1 s, begun as the force came) heard
+    // only the stop. Most of that pause is the margin a busy machine may take.
     const lateMs = performance.now() - forcedAt;
-    assert.ok(lateMs < ERROR_RETRY_MS / 2, `ended ${lateMs} ms after the stop by force`);
+    assert.ok(lateMs < ERROR_RETRY_MS * 0.9, `ended ${lateMs} ms after the stop by force`);
   },
 );
 
