@@ -10,7 +10,9 @@ import { BackendUnavailableError } from "../lib/errors.ts";
 import { lock } from "../lib/lock/lock.ts";
 import { getJob, putJob } from "../lib/queue/queue.ts";
 import { freshNamespace } from "./support/backends.ts";
-import { guarded } from "./support/wait.ts";
+import { ChangeListener } from "../lib/backend/postgres/change_listener.ts";
+import { endWithin, importPg, type PgConfig } from "../lib/backend/postgres/client.ts";
+import { guarded, HANG_GUARD_MS } from "./support/wait.ts";
 import { assertWaiterExitsWhileSilent } from "./support/lock.ts";
 import { sharedPostgresUrl } from "./support/postgres_shared.ts";
 import { type PausableProxy, startProxy } from "./support/proxy.ts";
@@ -111,16 +113,79 @@ Deno.test({
   name: "a program whose Postgres stops answering ends once it has closed its backend",
   ignore: url === undefined,
   async fn() {
+    await assertProgramEndsAfterClose();
+  },
+});
+
+Deno.test({
+  name:
+    "a program whose Postgres stops answering ends once it has closed its backend, after its pool ended an idle connection",
+  ignore: url === undefined,
+  async fn() {
+    // pg-pool ends a connection idle for 10 s itself (coord does not set its idleTimeoutMillis),
+    // out of the reach of coord's close, which waits until it has: the goodbye is sent.
+    await assertProgramEndsAfterClose({ closeOnceIdleEnded: true });
+  },
+});
+
+Deno.test({
+  name: "the change listener closed at once drops its probe's connection on a silent server",
+  ignore: url === undefined,
+  async fn() {
     const server = new URL(url!);
-    await using proxy = startProxy(Number(server.port));
-    server.port = String(proxy.port);
-    await using dir = await tempDir("coord-test-");
-    const program = `${dir.path}/app.ts`;
-    // Three reads at once leave three connections idle in the pool, which its end asks to end
-    // and a silent server never lets go of.
-    await Deno.writeTextFile(
-      program,
-      `import { connect } from "coord";
+    const decoder = new TextDecoder();
+    const probing = Promise.withResolvers<void>();
+    const proxy: PausableProxy = startProxy(Number(server.port), {
+      watchClient: () => (bytes) => {
+        if (!decoder.decode(bytes).includes("coord probe")) return;
+        proxy.pause();
+        probing.resolve();
+      },
+    });
+    await using _ = proxy;
+    const pg = await importPg();
+    // A connect timeout beyond the hang guard: only the close's own 0 ms ends the test in time.
+    const config: PgConfig = {
+      host: server.hostname,
+      port: proxy.port,
+      user: decodeURIComponent(server.username),
+      database: server.pathname.slice(1),
+      ssl: false,
+      connectionTimeoutMillis: 2 * HANG_GUARD_MS,
+      application_name: "coord-test",
+    };
+    const pool = new pg.Pool(config);
+    try {
+      const listener = await ChangeListener.start(() => new pg.Client(config), pool);
+      await guarded(probing.promise, "the probe");
+      await guarded(listener.close(0), "the listener's close");
+    } finally {
+      proxy.resume();
+      await endWithin(pool, HANG_GUARD_MS);
+    }
+  },
+});
+
+/**
+ * Runs a program that reads three locks at once, which leaves three connections idle in its
+ * pool, makes its Postgres silent, then has it close its backend (with `closeOnceIdleEnded`,
+ * once one of them has sent its goodbye); the program must end.
+ */
+async function assertProgramEndsAfterClose({ closeOnceIdleEnded = false } = {}): Promise<void> {
+  const server = new URL(url!);
+  // The LISTEN connection ends only at the close: the first goodbye is the pool's.
+  const idleEnded = Promise.withResolvers<void>();
+  await using proxy = startProxy(Number(server.port), {
+    watchClient: () => (bytes) => {
+      if (isTerminate(bytes)) idleEnded.resolve();
+    },
+  });
+  server.port = String(proxy.port);
+  await using dir = await tempDir("coord-test-");
+  const program = `${dir.path}/app.ts`;
+  await Deno.writeTextFile(
+    program,
+    `import { connect } from "coord";
 const backend = await connect({ connectTimeoutMs: 1_000 });
 const silent = Promise.withResolvers<void>();
 Deno.addSignalListener("SIGUSR2", silent.resolve);
@@ -131,19 +196,27 @@ Deno.removeSignalListener("SIGUSR2", silent.resolve);
 await backend.close();
 console.log("closed");
 `,
-    );
-    await using app = spawnProgram(program, {
-      env: { COORD_URL: server.href, COORD_NAMESPACE: freshNamespace() },
-    });
-    await app.stdoutLine(/^ready$/);
-    proxy.pause();
-    try {
-      app.kill("SIGUSR2");
-      const { code, stdout, stderr } = await guarded(app.result, "the program's end");
-      assert.equal(code, 0, stderr);
-      assert.equal(stdout, "ready\nclosed\n");
-    } finally {
-      proxy.resume();
+  );
+  await using app = spawnProgram(program, {
+    env: { COORD_URL: server.href, COORD_NAMESPACE: freshNamespace() },
+  });
+  await app.stdoutLine(/^ready$/);
+  proxy.pause();
+  try {
+    if (closeOnceIdleEnded) {
+      await guarded(idleEnded.promise, "the pool's ending of an idle connection");
     }
-  },
-});
+    app.kill("SIGUSR2");
+    const { code, stdout, stderr } = await guarded(app.result, "the program's end");
+    assert.equal(code, 0, stderr);
+    assert.equal(stdout, "ready\nclosed\n");
+  } finally {
+    proxy.resume();
+  }
+}
+
+/** Whether a client's `bytes` end with a Terminate message (`X`, length 4): its goodbye. */
+function isTerminate(bytes: Uint8Array): boolean {
+  return bytes.length >= 5 &&
+    [0x58, 0, 0, 0, 4].every((byte, i) => bytes[bytes.length - 5 + i] === byte);
+}

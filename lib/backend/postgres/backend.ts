@@ -383,10 +383,7 @@ export async function openPostgres(
   let listener: ChangeListener | undefined;
   try {
     const schema = await createSchema(pool, options);
-    listener = await ChangeListener.start(() => new pg.Client(config), pool, {
-      endMs: options.connectTimeoutMs,
-      signal,
-    });
+    listener = await ChangeListener.start(() => new pg.Client(config), pool, signal);
     signal?.throwIfAborted();
     return new PostgresBackend(pool, listener, target, options, schema);
   } catch (e) {

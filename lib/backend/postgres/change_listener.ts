@@ -67,35 +67,32 @@ export class ChangeListener {
   readonly #probe = JSON.stringify(["coord probe", crypto.randomUUID()]);
   /** The connection NOTIFYs are known to arrive on. */
   #client: PgClient | undefined;
-  /** The connection being probed, and how to end its probe. */
+  /** The connection being probed, and how to end its probe; kept until the connection ended. */
   #probing: { client: PgClient; end: (outcome: ProbeOutcome) => void } | undefined;
   /** Settles when the probe in flight has ended. */
   #verdict: Promise<void> = Promise.resolve();
   #closed = false;
-  /** How long ending a connection the listener gives up on waits for the server's goodbye. */
-  readonly #endMs: number;
   #relisten: ReturnType<typeof setTimeout> | undefined;
 
-  private constructor(makeClient: () => PgClient, pool: Pick<PgPool, "query">, endMs: number) {
+  private constructor(makeClient: () => PgClient, pool: Pick<PgPool, "query">) {
     this.#makeClient = makeClient;
     this.#pool = pool;
-    this.#endMs = endMs;
   }
 
   /**
    * Connects and LISTENs, then probes in the background (watchers poll until the probe is
    * back); falls back to polling when LISTEN fails or the probe does not come back. Probes are
-   * sent through `pool`, never on the LISTEN connection. A connection given up on (its probe not
-   * back, its LISTEN failed) is ended waiting at most `endMs` for the server: one that stopped
-   * answering never takes the goodbye, and {@link close} waits for the probe's end. `signal`
-   * drops the connection while it is being made (the backend's opening given up).
+   * sent through `pool`, never on the LISTEN connection. `makeClient`'s connections end within
+   * their connect timeout (see `importPg`): one the listener gives up on (its probe not back, its
+   * LISTEN failed) may be on a server that stopped answering. `signal` drops the connection while
+   * it is being made (the backend's opening given up).
    */
   static async start(
     makeClient: () => PgClient,
     pool: Pick<PgPool, "query">,
-    { endMs, signal }: { endMs: number; signal?: AbortSignal },
+    signal?: AbortSignal,
   ): Promise<ChangeListener> {
-    const listener = new ChangeListener(makeClient, pool, endMs);
+    const listener = new ChangeListener(makeClient, pool);
     const client = await listener.#listen(signal);
     // No waiter can have read the state before this LISTEN took effect: none to wake.
     if (client) listener.#verdict = listener.#prove(client, { wakeAll: false });
@@ -151,7 +148,7 @@ export class ChangeListener {
       await client.query(`LISTEN ${CHANGE_CHANNEL}`);
       return client;
     } catch {
-      await endWithin(client, this.#endMs);
+      await client.end().catch(() => {});
       return undefined;
     } finally {
       signal?.removeEventListener("abort", drop);
@@ -176,13 +173,15 @@ export class ChangeListener {
         .catch(() => resolve("failed"));
     });
     clearTimeout(timer);
-    this.#probing = undefined;
     if (outcome === "heard" && !this.#closed) {
+      this.#probing = undefined;
       this.#client = client;
       if (wakeAll) this.#wakeAll();
       return;
     }
-    await endWithin(client, this.#endMs);
+    // Kept in #probing meanwhile: a close drops it sooner.
+    await client.end().catch(() => {});
+    this.#probing = undefined;
     // Silent: a pooler that will stay so, or a server too busy to answer in time — asked
     // again now and then, so one slow answer does not leave the process polling for good.
     this.#scheduleRelisten(outcome === "silent" ? SILENT_RELISTEN_MS : RELISTEN_MS);
@@ -245,14 +244,18 @@ export class ChangeListener {
     return Promise.resolve({ next, [Symbol.asyncDispose]: dispose });
   }
 
-  /** Stops listening, waiting at most `endMs` for the server to take the goodbye. */
+  /**
+   * Stops listening, waiting at most `endMs` for the server to take the goodbye: on the LISTEN
+   * connection and on one being probed or ended after its probe.
+   */
   async close(endMs: number): Promise<void> {
     this.#closed = true;
     clearTimeout(this.#relisten);
-    this.#probing?.end("failed");
-    await this.#verdict;
+    const probed = this.#probing;
+    probed?.end("failed");
     const client = this.#client;
     this.#client = undefined;
-    if (client) await endWithin(client, endMs);
+    await Promise.all([client, probed?.client].map((c) => c && endWithin(c, endMs)));
+    await this.#verdict;
   }
 }

@@ -101,19 +101,20 @@ export interface PgModule {
 }
 
 /**
- * Imports node-postgres, its clients closing their connection when they fail to connect.
+ * Imports node-postgres, its clients closing their connection when they fail to connect, and
+ * ending within their connect timeout.
  *
  * @example
  * ```ts ignore
  * import { importPg } from "./client.ts";
  * const pg = await importPg();
- * const pool = new pg.Pool(config); // its connections close when they fail to connect
+ * const pool = new pg.Pool(config); // its connections end within the connect timeout
  * ```
  */
 export async function importPg(): Promise<PgModule> {
   const module = await import("pg");
   const pg = (module.default ?? module) as unknown as PgModule;
-  const Client = closingOnFailure(pg.Client);
+  const Client = closingSockets(pg.Client);
   // The pool's connections are of that class too, unless a caller names another.
   const Pool = class extends pg.Pool {
     constructor(config: PgConfig) {
@@ -124,14 +125,26 @@ export async function importPg(): Promise<PgModule> {
 }
 
 /**
- * `Client`, closing its socket when connecting fails. node-postgres leaves it open when it
- * fails the login itself (no password to give the server that asks for one), and its pool
- * drops such a client without closing it: the server closes it at its authentication_timeout,
- * 60 s by default, and until then the process, which should exit 69 at once, stays alive.
+ * `Client`, never kept alive by a server that does not answer:
+ * - it closes its socket when connecting fails. node-postgres leaves it open when it fails the
+ *   login itself (no password to give the server that asks for one), and its pool drops such a
+ *   client without closing it: the server closes it at its authentication_timeout, 60 s by
+ *   default, and until then the process, which should exit 69 at once, stays alive.
+ * - its end waits at most its connect timeout for the server to close the socket, then drops
+ *   it. node-postgres's end says goodbye and waits for the server, and pg-pool ends connections
+ *   itself (idle for its idleTimeoutMillis, released with an error), where no
+ *   {@link endWithin} reaches them: a silent server would keep the process alive for ever.
  */
-function closingOnFailure(Client: PgModule["Client"]): PgModule["Client"] {
-  type Connecting = PgClient & { connection?: { stream?: { destroy(): void } } };
+function closingSockets(Client: PgModule["Client"]): PgModule["Client"] {
+  type Connecting = PgClient & Droppable;
   return class extends Client {
+    readonly #endMs: number;
+
+    constructor(config: PgConfig) {
+      super(config);
+      this.#endMs = config.connectionTimeoutMillis;
+    }
+
     override connect(callback?: (error?: Error) => void): Promise<void> {
       const close = (error: unknown) => {
         if (error) (this as Connecting).connection?.stream?.destroy();
@@ -147,6 +160,18 @@ function closingOnFailure(Client: PgModule["Client"]): PgModule["Client"] {
         close(error);
         throw error;
       });
+    }
+
+    // pg-pool ends with a callback, coord with the promise.
+    override end(callback?: () => void): Promise<void> {
+      const stream = (this as Connecting).connection?.stream;
+      if (stream && !stream.destroyed) {
+        const timer = setTimeout(() => stream.destroy(), this.#endMs);
+        // The open socket keeps the process alive until then; a socket never opened does not.
+        Deno.unrefTimer(timer);
+        stream.once("close", () => clearTimeout(timer));
+      }
+      return (super.end as (cb?: () => void) => Promise<void>)(callback);
     }
   };
 }
