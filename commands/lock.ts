@@ -40,8 +40,8 @@ import { FORWARDED_SIGNALS } from "./signals.ts";
 import { PASS_ENV_FLAGS, passEnvFlag } from "./pass_env.ts";
 import {
   KILL_WAIT_MS,
+  leftRunningNotice,
   type ProcessGroup,
-  processList,
   spawnGroup,
   STOP_GRACE_MS,
   warmUpSpawning,
@@ -94,8 +94,9 @@ and exit 130/143/129. If the lease is lost while CMD runs (no renewal answered f
 state), CMD's whole process group (CMD and every process it started; on Linux off a
 terminal, whichever group of its session it is in, but not one that left the session:
 setsid, a daemon) gets SIGTERM, then SIGKILL --expire/6 later, at most ${STOP_GRACE_MS / 1000} s
-(gone before the lock can pass on; what SIGKILL has not ended ${KILL_WAIT_MS / 1000} s later, a
-process in uninterruptible sleep, is named on stderr and left running), and coord exits 75.
+(gone before the lock can pass on; on Linux off a terminal, what SIGKILL has not ended
+${KILL_WAIT_MS / 1000} s later, a process in uninterruptible sleep, is named on stderr and left
+running), and coord exits 75.
 
 Examples:
   coord lock run deploy -- ./deploy.sh production
@@ -319,11 +320,7 @@ async function runHolding(
   const { status, leftRunning } = await group.finish(held.signal);
   signals.finishing();
   if (leftRunning.length > 0) {
-    console.error(errorLine(
-      `lock "${held.resource}": SIGKILL did not end ${processList(leftRunning)} of ${program} ` +
-        `within ${KILL_WAIT_MS / 1000} s (in uninterruptible sleep, or not coord's to signal) — ` +
-        `left running`,
-    ));
+    console.error(errorLine(`lock "${held.resource}": ${leftRunningNotice(leftRunning, program)}`));
   }
   held.signal.removeEventListener("abort", announceLoss);
   const heldMs = performance.now() - heldFrom;

@@ -101,7 +101,7 @@ import {
   MAX_TIMER_MS,
   MIN_LEASE_MS,
 } from "../lib/queue/limits.ts";
-import { STOP_GRACE_MS } from "../lib/subprocess.ts";
+import { leftRunningNotice, STOP_GRACE_MS } from "../lib/subprocess.ts";
 
 const USAGE = `Usage: coord queue put QUEUE (--handler NAME [--args JSON] | -- CMD ARG…)
                        [--delay S | --at TIME] [--begin-by S] [--retries N] [--backoff S]
@@ -676,6 +676,8 @@ function workLine(event: WorkEvent, verbose = false): string | undefined {
       // Its jobs, --drain with them, wait for its resume: said, not left to guess.
       return `queue ${event.queue} is paused — its jobs wait for coord queue resume ` +
         shellWord(event.queue);
+    case "left running":
+      return `${event.job}: ${leftRunningNotice(event.processes, "its command")}`;
     case "unavailable":
     case "available":
       return outageLine(event);

@@ -176,6 +176,7 @@ export {
   type WorkOptions,
   type WorkResult,
 } from "./queue/worker.ts";
+export type { SessionProcess } from "./session_groups.ts";
 export type {
   FinishedState,
   JobEnd,

@@ -37,6 +37,7 @@ const STAT_READS_AT_ONCE = 8;
 
 /** A process of a session that runs, as a pass over `/proc` saw it. */
 export interface SessionProcess {
+  /** Its process id, the number `kill` and `ps` take. */
   pid: number;
   /** Its program's name, as `/proc/<pid>/stat` shows it (at most 15 bytes). */
   name: string;

@@ -309,7 +309,7 @@ export class ProcessGroup {
    * processes), or, without the session, right after the group's SIGKILL; at once when nothing
    * ran. What still runs {@link KILL_WAIT_MS} after the SIGKILL (a process in uninterruptible
    * sleep, or one coord may not signal) is left running: stop() then resolves all the same, with
-   * those processes, for the caller to say so.
+   * those processes (those a SIGKILL before the last pass did not end), for the caller to say so.
    * Calling it again joins the stop under way.
    *
    * @returns what of the session was left running: none, unless the stop gave up.
@@ -345,8 +345,13 @@ export class ProcessGroup {
       // kills what the last one missed; nothing can ignore SIGKILL, nor fork once it has it.
       // Without the session (a terminal, no /proc) the one kill(-group) reached all of it.
       const giveUpAt = performance.now() + KILL_WAIT_MS;
+      // What the grace's last pass saw running is in `seen`: SIGKILLed before the next pass reads.
+      let killed = this.#running;
       while (await this.#reach(id, ["SIGKILL"], seen) && this.#sessionId !== undefined) {
-        if (performance.now() >= giveUpAt) return this.#running;
+        // Only what a SIGKILL before this pass did not end: one forked just before the pass
+        // had its first only now.
+        if (performance.now() >= giveUpAt) return outlived(this.#running, killed);
+        killed = this.#running;
         await sleep(GONE_CHECK_MS);
       }
       return [];
@@ -449,6 +454,28 @@ export class ProcessGroup {
       await this.#stopping;
     }
   }
+}
+
+/** The processes of `running` that `killed` names too (by pid). */
+function outlived(running: SessionProcess[], killed: SessionProcess[]): SessionProcess[] {
+  const pids = new Set(killed.map(({ pid }) => pid));
+  return running.filter(({ pid }) => pids.has(pid));
+}
+
+/**
+ * What a stop left running (see {@link ProcessGroup.stop}), in the words `lock run`, `schedule
+ * run` and `queue work` print it in; `command` names what was run.
+ *
+ * @example
+ * ```ts
+ * import { leftRunningNotice } from "./subprocess.ts";
+ * leftRunningNotice([{ pid: 7, name: "cp" }], "CMD");
+ * // "SIGKILL did not end pid 7 (cp) of CMD within 5 s (…) — left running"
+ * ```
+ */
+export function leftRunningNotice(processes: readonly SessionProcess[], command: string): string {
+  return `SIGKILL did not end ${processList(processes)} of ${command} within ` +
+    `${KILL_WAIT_MS / 1000} s (in uninterruptible sleep, or not coord's to signal) — left running`;
 }
 
 /** How many processes {@link processList} names before it says "…". */

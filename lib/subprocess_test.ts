@@ -163,11 +163,14 @@ Deno.test("stop() SIGKILLs at the grace's end while a pass over /proc that outla
 
 Deno.test("stop() gives up on what of the session runs on after its SIGKILL, and resolves with it", async () => {
   // A process in uninterruptible sleep cannot be made at will: the passes see one that stays,
-  // by a pid above any Linux gives (pid_max is at most 2^22).
+  // by a pid above any Linux gives (pid_max is at most 2^22), and each one a process forked
+  // just before it, which had no SIGKILL yet and is not named.
   const stuck = { pid: 2 ** 22 + 1, name: "stuck" };
+  let passes = 0;
   const readSession: SessionReader = async (sessionId, options) => {
     const seen = await sessionGroups(sessionId, options);
-    return seen && { ...seen, running: [...seen.running, stuck] };
+    const forked = { pid: 2 ** 22 + 2 + passes++, name: "forked" };
+    return seen && { ...seen, running: [...seen.running, stuck, forked] };
   };
   const group = await spawnGroup("sleep", { args: ["1000"], leaseMs: 600, readSession });
   const stopFrom = performance.now();

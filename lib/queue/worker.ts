@@ -27,6 +27,7 @@ import { ChangeFlag } from "../backend/change_flag.ts";
 import { Shutdown } from "../service.ts";
 import { abortion, sleep } from "../time.ts";
 import { passEnvNameRefusal, type ProcessGroup, spawnGroup } from "../subprocess.ts";
+import type { SessionProcess } from "../session_groups.ts";
 import { withJsonInEnv } from "../json_env.ts";
 import { CANCEL_CHECK_MS, checkQueueName, jobRef } from "./queue.ts";
 import { PeriodicChecks } from "./periodic_checks.ts";
@@ -110,6 +111,8 @@ export type WorkEvent =
   | { type: "stopping"; jobs: string[]; graceMs: number }
   /** A job cut short by a stop by force went back to pending, for another worker. */
   | { type: "released"; job: string }
+  /** The stop of a command job gave up on these processes, which SIGKILL did not end. */
+  | { type: "left running"; job: string; processes: SessionProcess[] }
   /**
    * The backend became unavailable (said once per outage, not per queue or retry); the worker
    * retries every second until it answers.
@@ -1095,6 +1098,7 @@ class Worker {
         env: { COORD_JOB: ref, COORD_ATTEMPT: String(job.attempts) },
         passEnv: this.#options.passEnv,
         leaseMs: this.#leaseMs,
+        onLeftRunning: (processes) => this.#emit({ type: "left running", job: ref, processes }),
       });
     }
     const handlers = this.#options.handlers ?? {};
@@ -1220,18 +1224,23 @@ async function runCommand(
   signal: AbortSignal,
   results: unknown[] | undefined,
   report: (value: unknown) => void,
-  { env, passEnv, leaseMs }: {
-    env: Record<string, string>;
-    passEnv?: readonly string[];
-    leaseMs: number;
-  },
+  run: CommandRun,
 ): Promise<unknown> {
-  if (results === undefined) return await runGroup(argv, signal, report, env, passEnv, leaseMs);
+  if (results === undefined) return await runGroup(argv, signal, report, run);
   return await withJsonInEnv(
     "COORD_RESULTS",
     results,
-    (resultsEnv) => runGroup(argv, signal, report, { ...env, ...resultsEnv }, passEnv, leaseMs),
+    (resultsEnv) => runGroup(argv, signal, report, { ...run, env: { ...run.env, ...resultsEnv } }),
   );
+}
+
+/** How {@link runCommand} runs a command job. */
+interface CommandRun {
+  env: Record<string, string>;
+  passEnv?: readonly string[];
+  leaseMs: number;
+  /** Told what its stop gave up on (see `ProcessGroup.stop`). */
+  onLeftRunning: (processes: SessionProcess[]) => void;
 }
 
 /** {@link runCommand}'s run of the command, its environment made. */
@@ -1239,9 +1248,7 @@ async function runGroup(
   argv: string[],
   signal: AbortSignal,
   report: (value: unknown) => void,
-  env: Record<string, string>,
-  passEnv: readonly string[] | undefined,
-  leaseMs: number,
+  { env, passEnv, leaseMs, onLeftRunning }: CommandRun,
 ): Promise<unknown> {
   let group: ProcessGroup;
   try {
@@ -1251,15 +1258,19 @@ async function runGroup(
   }
   // What the command left running (`sleep 1000 &`) would hold its output open, and with it
   // the job: it ends with the job, as a lock's CMD's does.
-  const { status, output: [stdout, stderr] } = await group.finish(signal, (drained) =>
-    Promise.all([
-      readCapped(group.stdout, { maxBytes: MAX_STDOUT_BYTES, keep: "head" }, drained),
-      readCapped(
-        group.stderr.pipeThrough(progressLines(report)),
-        { maxBytes: 65_536, keep: "tail" },
-        drained,
-      ),
-    ]));
+  const { status, leftRunning, output: [stdout, stderr] } = await group.finish(
+    signal,
+    (drained) =>
+      Promise.all([
+        readCapped(group.stdout, { maxBytes: MAX_STDOUT_BYTES, keep: "head" }, drained),
+        readCapped(
+          group.stderr.pipeThrough(progressLines(report)),
+          { maxBytes: 65_536, keep: "tail" },
+          drained,
+        ),
+      ]),
+  );
+  if (leftRunning.length > 0) onLeftRunning(leftRunning);
   // Stopped (timeout, lost lease, forced stop): whatever the command made of its SIGTERM.
   signal.throwIfAborted();
   if (!status.success) {

@@ -8,7 +8,7 @@
 
 import { SIGNAL_NUMBERS, UsageError } from "../errors.ts";
 import { withJsonInEnv } from "../json_env.ts";
-import { passEnvNameRefusal, spawnGroup } from "../subprocess.ts";
+import { leftRunningNotice, passEnvNameRefusal, spawnGroup } from "../subprocess.ts";
 import type { TaskContext, TaskHandler } from "./task.ts";
 import { OutputLines } from "./output_lines.ts";
 
@@ -83,11 +83,14 @@ async function runCommand(
     // terminal reaches coord alone, which lets the run finish within the grace period.
   });
   // What the command left running (`sleep 1000 &`) ends with the run, as a lock's CMD's does.
-  const { status } = await group.finish(ctx.signal, (drained) =>
+  const { status, leftRunning } = await group.finish(ctx.signal, (drained) =>
     Promise.all([
       forwardLines(group.stdout, (line) => output(ctx.task, "stdout", line), drained),
       forwardLines(group.stderr, (line) => output(ctx.task, "stderr", line), drained),
     ]));
+  if (leftRunning.length > 0) {
+    output(ctx.task, "stderr", `coord: ${leftRunningNotice(leftRunning, "the command")}`);
+  }
   if (status.signal) {
     const number = SIGNAL_NUMBERS[status.signal as keyof typeof SIGNAL_NUMBERS];
     throw new CommandFailedError(
