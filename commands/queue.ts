@@ -194,9 +194,9 @@ arguments: coord queue work emails reports.
 }, naming the
           jobs it waits for), exit 0; a second signal (or the end of the grace period) stops
           them (they go back to pending, each named) and exits 128+N. --drain exits 0 once
-          the queues have nothing pending, scheduled or active (a paused queue is named on
-          stderr: its jobs wait for queue resume), as is a Redis that may evict keys
-          (see coord doctor); a queue holding another program's data is left, the others
+          the queues have nothing pending, scheduled or active (a queue paused at its first
+          look is named on stderr: its jobs wait for queue resume), as is a Redis that may
+          evict keys (see coord doctor); a queue holding another program's data is left, the others
           drained, then exit 65 naming it (each, if several). Failures and lost jobs are
           logged on stderr; --verbose logs every job. A backend outage is ridden out; one
           met at the start (the server cannot be reached) for up to ${
@@ -666,7 +666,8 @@ function workLine(event: WorkEvent, verbose = false): string | undefined {
       return `${event.job} lost its lease; it runs again (after ${MAX_STALLS} stalls, it fails)`;
     case "stopping": {
       const n = event.jobs.length;
-      return `stopping: waiting up to ${event.graceMs / 1000} s for ${n} running ` +
+      const why = event.refused === undefined ? "" : ` (${event.refused})`;
+      return `stopping${why}: waiting up to ${event.graceMs / 1000} s for ${n} running ` +
         `job${n === 1 ? "" : "s"} to finish (${event.jobs.join(", ")}); a second signal ` +
         `puts them back to pending`;
     }

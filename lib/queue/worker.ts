@@ -105,10 +105,19 @@ export type WorkEvent =
    * job is no longer in the backend (removed, or the backend lost its data) and runs no more.
    */
   | { type: "lost"; job: string; gone?: boolean }
-  /** The queue is paused as the worker starts: its jobs (and `drain`) wait for its resume. */
+  /**
+   * The queue was paused when the worker's look before its first claim of it answered: at the
+   * start, or once an outage that held the look up is over. Its jobs (and `drain`) wait for its
+   * resume. A pause after that look is not told.
+   */
   | { type: "paused"; queue: string }
-  /** The worker was told to stop: it waits up to `graceMs` for these running jobs. */
-  | { type: "stopping"; jobs: string[]; graceMs: number }
+  /**
+   * The worker was told to stop, or stops itself for `refused` (the message of the
+   * {@link ForeignDataError} `work()` throws once these jobs end: a queue's look before its
+   * first claim, held up by an outage, found another program's data): it waits up to `graceMs`
+   * for these running jobs.
+   */
+  | { type: "stopping"; jobs: string[]; graceMs: number; refused?: string }
   /** A job cut short by a stop by force went back to pending, for another worker. */
   | { type: "released"; job: string }
   /** The stop of a command job gave up on these processes, which SIGKILL did not end. */
@@ -664,6 +673,10 @@ class Worker {
       }
       if (unlooked.size === 0 && this.#lookAtAllDue()) {
         this.#worked().forEach((queue) => unlooked.add(queue));
+        // No queue to call (each awaits its look through an outage, or was left): over as it
+        // begins. Due for ever, it would wake the loop at once, turn after turn, until a look
+        // answered (#lookAgain then wakes it).
+        if (unlooked.size === 0) this.#lookedAtAll = performance.now();
       }
       // What is heard from here on is after this order: it wakes the wait below.
       this.#heard.take();
@@ -864,7 +877,9 @@ class Worker {
     // Forced already (a second signal, an error the worker ends with): no grace to wait out.
     if (this.#running.size > 0 && !this.#shutdown.forced.aborted) {
       const jobs = [...this.#running.values()].map((run) => jobRef(run.queue, run.id));
-      this.#emit({ type: "stopping", jobs, graceMs });
+      // Told as the stop begins, not only once the jobs end: the grace period may be long.
+      const refused = this.#refused.signal.aborted ? this.#leftRefusal().message : undefined;
+      this.#emit({ type: "stopping", jobs, graceMs, ...(refused !== undefined && { refused }) });
     }
     // The stop by force stops each run (see #cutShort).
     if (!await this.#shutdown.drain(this.#allEnded(), graceMs)) return;

@@ -8,6 +8,7 @@ import { commandHandler } from "../schedule/command_task.ts";
 import { overriding } from "../../tests/support/overriding.ts";
 import { guarded } from "../../tests/support/wait.ts";
 import { countingTimers } from "../../tests/support/live_timers.ts";
+import { lookCut } from "../../tests/support/look_cut.ts";
 
 Deno.test("work() names its options as a program gives them, not as the CLI's flags", async () => {
   await using backend = await connect({ url: "sqlite::memory:" });
@@ -217,4 +218,25 @@ Deno.test("a worker of several busy queues goes round them after its first look 
   const [first, second, ...after] = starts;
   assert.deepEqual([first, second].sort(), ["roundA", "roundB"], starts.join(" "));
   assert.deepEqual(after, ["roundC", "roundA", "roundB", "roundC", "roundA", "roundB", "roundC"]);
+});
+
+Deno.test("a worker whose every queue's look before its first claim meets an outage sleeps between the looks", async () => {
+  // With no queue to call, the look at every queue was due for ever: from 2 s after the start the
+  // loop slept 0 ms at a time until a look answered, ≈450 turns a second (5 % of a core).
+  await using real = await connect({ url: "sqlite::memory:" });
+  const looks = Array.from({ length: 4 }, () => Promise.withResolvers<void>());
+  let looked = 0;
+  const backend = lookCut(real, "down", () => (looks[looked++]?.resolve(), true));
+  await countingTimers(async (_live, made) => {
+    const stop = new AbortController();
+    const worker = work(backend, ["down"], { signal: stop.signal });
+    // One look a second: the third is sent as the look at every queue comes due.
+    await looks[2].promise;
+    const before = made();
+    await looks[3].promise;
+    const timers = made() - before;
+    stop.abort();
+    await guarded(worker, "end of the worker");
+    assert.ok(timers <= 5, `${timers} timers from one look to the next`);
+  });
 });
