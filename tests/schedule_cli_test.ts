@@ -516,6 +516,33 @@ Deno.test("coord schedule list prints each task's next ticks without a backend",
   ]);
 });
 
+Deno.test("the sh that checks a crontab's commands gets none of coord's credentials", async () => {
+  // An sh first on PATH that notes the environment it was given, then parses as sh does.
+  const bin = `${scratch.path}/${crypto.randomUUID()}`;
+  await Deno.mkdir(bin);
+  const seen = `${bin}/env`;
+  await Deno.writeTextFile(
+    `${bin}/sh`,
+    `#!/bin/sh\n{ echo "sh ran"; /usr/bin/env; } >> '${seen}'\nexec /bin/sh "$@"\n`,
+    { mode: 0o755 },
+  );
+  const jobs = await taskFile("jobs.cron", "@hourly echo ok\n");
+  const r = await runCoord(["schedule", "list", jobs], {
+    env: {
+      PATH: `${bin}:${Deno.env.get("PATH")}`,
+      COORD_URL: `sqlite:${scratch.path}/url-secret.db`,
+      COORD_PASSWORD: "coord-secret",
+      PGPASSWORD: "pg-secret",
+      COORD_UI_PASSWORD: "ui-secret",
+    },
+  });
+  assert.equal(r.code, 0, r.stderr);
+  const env = await Deno.readTextFile(seen);
+  assert.match(env, /^sh ran$/m);
+  // Before: all four, as `schedule run --pass-env` alone may hand them to a command.
+  assert.doesNotMatch(env, /secret/);
+});
+
 Deno.test("coord schedule list refuses the backend flags' slips with exit 64, as run does", async () => {
   // They were taken and ignored: the line that listed the tasks then failed in run.
   const jobs = await taskFile("jobs.cron", "@hourly ./x\n");

@@ -152,6 +152,10 @@ function refuseShellSyntax(command: string): void {
   try {
     checked = new Deno.Command("sh", {
       args: ["-n", "-c", command],
+      // It only parses: no variable of coord's (COORD_PASSWORD…) has any business there, and the
+      // sh on PATH may be anyone's.
+      clearEnv: true,
+      env: {},
       stdin: "null",
       stdout: "null",
       stderr: "piped",
