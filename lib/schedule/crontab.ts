@@ -21,6 +21,7 @@ import { CATCH_UP_POLICIES, defineTask, EXECUTION_MODES, FAILURE_MODES, OVERLAPS
 import { MAX_DURATION_MS } from "../duration.ts";
 import { MIN_LEASE_MS } from "../lease.ts";
 import { NICKNAME_FIELDS, parseDuration, tooLong, tooShort } from "./timing.ts";
+import { firstUnparsable } from "./shell_syntax.ts";
 
 /** One task line: the task's options and its shell command. */
 export interface CrontabTask {
@@ -75,7 +76,8 @@ const CRON_FIELD = /^[0-9*?/,\-LW#]+$/;
 const DAY_NAMES = /^(mon|tue|wed|thu|fri|sat|sun)([,-](mon|tue|wed|thu|fri|sat|sun))*$/i;
 
 /**
- * Reads a crontab-style task file. Every problem is reported before anything runs.
+ * Reads a crontab-style task file, starting no process: every problem but a command sh cannot
+ * parse (which {@link refuseUnparsableCommands} finds) is reported here, before anything runs.
  *
  * @throws {UsageError} naming the file, the line and what is wrong.
  * @example
@@ -96,7 +98,6 @@ export function parseCrontab(file: string, text: string): CrontabTask[] {
     try {
       refuseLineSeparators(trimmed);
       const task = parseLine(trimmed, line);
-      refuseShellSyntax(task.command);
       const clash = names.get(task.options.name);
       if (clash !== undefined) {
         throw new UsageError(
@@ -112,6 +113,32 @@ export function parseCrontab(file: string, text: string): CrontabTask[] {
     }
   });
   return tasks;
+}
+
+/**
+ * Refuses the first of a crontab-style file's tasks whose command sh cannot parse (an
+ * unterminated quote, a stray `)`): it would fail at every tick, found out at the first. Starts
+ * one sh for all the commands, which parses each as the run's `sh -c` will, and runs none (see
+ * {@link firstUnparsable}).
+ *
+ * @throws {UsageError} naming the file, the line and sh's words.
+ * @example
+ * ```ts
+ * import { parseCrontab, refuseUnparsableCommands } from "./crontab.ts";
+ * const tasks = parseCrontab("jobs.cron", "@hourly echo 'unterminated\n");
+ * await refuseUnparsableCommands("jobs.cron", tasks); // throws: jobs.cron:1: sh cannot parse…
+ * ```
+ */
+export async function refuseUnparsableCommands(
+  file: string,
+  tasks: readonly CrontabTask[],
+): Promise<void> {
+  const found = await firstUnparsable(tasks.map((task) => task.command));
+  if (found === undefined) return;
+  throw new UsageError(
+    `${file}:${tasks[found.index].line}: sh cannot parse the command (${found.said}) — it ` +
+      `would fail at every tick`,
+  );
 }
 
 /**
@@ -140,35 +167,6 @@ function refuseLineSeparators(text: string): void {
     else if (quote === undefined && (c === "'" || c === '"')) quote = c;
     else if (c === quote) quote = undefined;
   }
-}
-
-/**
- * Refuses a command sh cannot parse (an unterminated quote, a stray `)`): it would fail at each
- * tick, found out at the first. `sh -n` reads it as the run's `sh -c` will, running nothing.
- * Where no sh can be started the run could not start one either: that is said at the run.
- */
-function refuseShellSyntax(command: string): void {
-  let checked: Deno.CommandOutput;
-  try {
-    checked = new Deno.Command("sh", {
-      args: ["-n", "-c", command],
-      // It only parses: no variable of coord's (COORD_PASSWORD…) has any business there, and the
-      // sh on PATH may be anyone's.
-      clearEnv: true,
-      env: {},
-      stdin: "null",
-      stdout: "null",
-      stderr: "piped",
-    }).outputSync();
-  } catch {
-    return;
-  }
-  if (checked.success) return;
-  // dash says "/usr/bin/sh: 1: Syntax error: …", bash "sh: -c: line 1: …": the words after
-  // the place.
-  const said = new TextDecoder().decode(checked.stderr).trim().split("\n")[0]
-    .replace(/^[^:]*: (?:-c: )?(?:line )?\d+: /, "");
-  throw new UsageError(`sh cannot parse the command (${said}) — it would fail at every tick`);
 }
 
 /** `c` as Unicode names it: U+00A0. */

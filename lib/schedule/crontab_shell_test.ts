@@ -1,17 +1,19 @@
 import assert from "node:assert/strict";
 import { UsageError } from "../errors.ts";
-import { parseCrontab } from "./crontab.ts";
+import { parseCrontab, refuseUnparsableCommands } from "./crontab.ts";
 
-Deno.test("parseCrontab() refuses a command sh cannot parse, naming the line, before anything runs", () => {
+Deno.test("refuseUnparsableCommands() refuses a command sh cannot parse, naming the line", async () => {
   // Before: taken, and failed at every tick with sh's "Unterminated quoted string".
-  assert.throws(
-    () => parseCrontab("jobs.cron", '@hourly echo ok\n@hourly echo "unterminated\n'),
+  const text = '@hourly echo ok\n\n@hourly echo "unterminated\n';
+  await assert.rejects(
+    () => refuseUnparsableCommands("jobs.cron", parseCrontab("jobs.cron", text)),
     (e) =>
       e instanceof UsageError &&
-      /^jobs\.cron:2: sh cannot parse the command \(.*[Uu]nterminated.*\) — it would fail at every tick$/
+      /^jobs\.cron:3: sh cannot parse the command \(.*[Uu]nterminated.*\) — it would fail at every tick$/
         .test(e.message),
   );
   // A quote in a comment is no quote to sh.
-  const [task] = parseCrontab("jobs.cron", "@hourly name=ok echo hi # it's fine\n");
-  assert.equal(task.command, "echo hi # it's fine");
+  const tasks = parseCrontab("jobs.cron", "@hourly name=ok echo hi # it's fine\n");
+  await refuseUnparsableCommands("jobs.cron", tasks);
+  assert.equal(tasks[0].command, "echo hi # it's fine");
 });

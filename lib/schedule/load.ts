@@ -10,7 +10,7 @@ import { UsageError, whyUnreadable } from "../errors.ts";
 import { importModule } from "../module_loader.ts";
 import { readUtf8File } from "../utf8_file.ts";
 import { commandHandler, type CommandTaskOptions, type OutputSink } from "./command_task.ts";
-import { type CrontabTask, parseCrontab } from "./crontab.ts";
+import { type CrontabTask, parseCrontab, refuseUnparsableCommands } from "./crontab.ts";
 import type { Scheduler } from "./scheduler.ts";
 
 /** Files with these endings are modules; anything else is read as a crontab-style file. */
@@ -47,6 +47,7 @@ export async function loadTasks(
     return [];
   }
   const lines = parseCrontab(file, text);
+  await refuseUnparsableCommands(file, lines);
   for (const { options, command } of lines) {
     app.task(options, commandHandler(command, output, commandOptions));
   }
