@@ -86,28 +86,36 @@ ${BACKEND_FLAGS_HELP}`;
 
 const NAME_FLAGS = { ...BACKEND_FLAGS, "run-id": { type: "string" } } as const;
 
-/** What may go where a barrier's NAME goes: a barrier with one of these names follows "wait". */
-const VERBS = ["list", "status", "abort", "wait"];
+/**
+ * The verbs, each with what it runs. They may go where a barrier's NAME goes: a barrier with one
+ * of these names follows "wait".
+ */
+const VERBS: Record<string, (argv: string[]) => Promise<number>> = { list, status, abort, wait };
+
+const WAIT_FLAGS = {
+  ...NAME_FLAGS,
+  ...OUTPUT_FLAGS,
+  timeout: { type: "string" },
+  delay: { type: "string" },
+  lease: { type: "string" },
+} as const;
 
 async function run(argv: string[]): Promise<number> {
   const [first] = argv;
-  if (first === "list") return await list(argv.slice(1));
-  if (first === "status") return await status(argv.slice(1));
-  if (first === "abort") return await abort(argv.slice(1));
-  return first === "wait" ? await wait(argv.slice(1)) : await wait(argv, { verbless: true });
+  if (first !== undefined && Object.hasOwn(VERBS, first)) return await VERBS[first](argv.slice(1));
+  return await wait(argv, { verbless: true });
 }
 
 /** `verbless`: the NAME read may be a verb written after options (`coord barrier --json list`). */
 async function wait(argv: string[], { verbless = false } = {}): Promise<number> {
-  const { values, positionals } = parseFlags("barrier", argv, {
-    ...NAME_FLAGS,
-    ...OUTPUT_FLAGS,
-    timeout: { type: "string" },
-    delay: { type: "string" },
-    lease: { type: "string" },
-  });
+  const { values, positionals } = parseFlags("barrier", argv, WAIT_FLAGS);
+  if (verbless) {
+    refuseVerbAfterOptions("barrier", argv, WAIT_FLAGS, Object.keys(VERBS), {
+      what: "a barrier",
+      verb: "wait",
+    });
+  }
   const [name, count, extra] = positionals;
-  if (verbless) refuseVerbAfterOptions("barrier", argv, name, VERBS);
   if (name === undefined) throw usage("barrier", "missing barrier NAME");
   if (extra !== undefined) throw usage("barrier", `unexpected argument "${extra}"`);
   const n = countArg("barrier", "N", count);

@@ -219,40 +219,100 @@ export function requireDashDash(
 }
 
 /**
- * Refuses a verb written after options (`coord queue --url … status`): options go after the
+ * Refuses a verb written after options (`coord barrier --url … abort 2`): options go after the
  * verb, as they go after the command's name, and a command that reads a name or a file where the
  * verb goes (`coord barrier NAME N`, `coord schedule FILE`) would otherwise take the verb for
- * one — waiting at a barrier named "abort", or reading a task file named "status". `word` is what
- * was read where the verb goes; it is a verb written after options when it is one of `verbs`
- * written before any `--` (after it, a name is a name). The message does not repeat the options'
- * values: a URL may hold a password.
+ * one — waiting at a barrier named "abort", or reading a task file named "status". Only the
+ * first word that is neither an option nor an option's value (in `options`) counts, and only
+ * before `--`: after it, a name is a name. `named` says how a name that is also a verb is
+ * written (`{ what: "a barrier", verb: "wait" }`: `coord barrier wait abort …`), since the
+ * word may have been meant as one. The message does not repeat the options' values: a URL may
+ * hold a password.
  *
  * @throws {UsageError} saying where the options go.
  * @example
  * ```ts
  * import { refuseVerbAfterOptions } from "./flags.ts";
+ * const options = { url: { type: "string" } } as const;
  * try {
- *   refuseVerbAfterOptions("turn", ["--url", "redis://h", "status"], "status", ["status"]);
+ *   refuseVerbAfterOptions("barrier", ["--url", "redis://h", "abort", "2"], options, ["abort"], {
+ *     what: "a barrier",
+ *     verb: "wait",
+ *   });
  * } catch (e) {
  *   console.log((e as Error).message);
- *   // options go after the verb: coord turn status --url … (not coord turn --url … status) — …
+ *   // options go after the verb: coord barrier abort --url … (not coord barrier --url … abort);
+ *   // for a barrier named "abort": coord barrier wait abort … — see coord barrier --help
  * }
  * ```
  */
 export function refuseVerbAfterOptions(
   command: string,
   argv: string[],
-  word: string | undefined,
+  options: Options,
   verbs: readonly string[],
+  named?: { what: string; verb: string },
 ): void {
-  const head = argv.includes("--") ? argv.slice(0, argv.indexOf("--")) : argv;
-  if (word === undefined || !verbs.includes(word) || !head.includes(word)) return;
-  const option = head.find((arg) => arg.startsWith("-"))?.split("=")[0] ?? "--";
+  const found = verbAfterOptions(argv, options, verbs);
+  if (found === undefined) return;
+  const { verb, option } = found;
   throw usage(
     command,
-    `options go after the verb: coord ${command} ${word} ${option} … ` +
-      `(not coord ${command} ${option} … ${word})`,
+    `options go after the verb: coord ${command} ${verb} ${option} … ` +
+      `(not coord ${command} ${option} … ${verb})` +
+      (named
+        ? `; for ${named.what} named "${verb}": coord ${command} ${named.verb} ${verb} …`
+        : ""),
   );
+}
+
+/**
+ * The error for a command of verbs only (`coord queue`, `coord turn`) whose first word is no
+ * verb but an option, or that has none: where the options go when a verb follows them (see
+ * {@link refuseVerbAfterOptions}), else which verbs there are.
+ *
+ * @example
+ * ```ts
+ * import { missingVerb } from "./flags.ts";
+ * missingVerb("turn", ["--json"], ["status", "follow", "reset"]).message;
+ * // missing one of status, follow, reset (options go after it) — see coord turn --help
+ * ```
+ */
+export function missingVerb(command: string, argv: string[], verbs: readonly string[]): UsageError {
+  // Every verb takes these: what else an option before the verb takes is the verb's to say.
+  refuseVerbAfterOptions(command, argv, { ...BACKEND_FLAGS, ...OUTPUT_FLAGS }, verbs);
+  return usage(
+    command,
+    `missing one of ${verbs.join(", ")}${argv.length === 0 ? "" : " (options go after it)"}`,
+  );
+}
+
+/**
+ * The verb in `argv`'s first word that is neither an option nor an option's value, and the
+ * option before it as written (`--url`, without its value); undefined when that word is no verb,
+ * comes after `--` or first, or follows an option `options` does not know, which may take it as
+ * its value: then which word is the verb is a guess.
+ */
+function verbAfterOptions(
+  argv: string[],
+  options: Options,
+  verbs: readonly string[],
+): { verb: string; option: string } | undefined {
+  const { tokens } = parseArgs({
+    args: joinNegativeValues(argv, options),
+    options,
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  });
+  const at = tokens.findIndex((token) => token.kind !== "option");
+  const [first, before, word] = [tokens[0], tokens[at - 1], tokens[at]];
+  if (at < 1 || first.kind !== "option" || word.kind !== "positional") return undefined;
+  if (!verbs.includes(word.value)) return undefined;
+  if (
+    before.kind === "option" && !Object.hasOwn(options, before.name) && !before.inlineValue
+  ) return undefined;
+  return { verb: word.value, option: first.rawName };
 }
 
 /** `-1`, `-0.5`, `-.5`: never one of coord's flags, which are letters. */

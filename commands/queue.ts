@@ -82,9 +82,9 @@ import {
   BACKEND_FLAGS,
   BACKEND_FLAGS_HELP,
   countArg,
+  missingVerb,
   openBackend,
   parseFlags,
-  refuseVerbAfterOptions,
   secondsFlag,
   strayUrl,
   usage,
@@ -337,11 +337,8 @@ const VERBS: Record<string, (argv: string[]) => Promise<number>> = {
 async function run(argv: string[]): Promise<number> {
   const [verb, ...rest] = argv;
   const verbs = Object.keys(VERBS).join(", ");
-  if (verb === undefined) throw usage("queue", `missing one of ${verbs}`);
-  if (verb.startsWith("-")) {
-    const named = argv.find((arg) => Object.hasOwn(VERBS, arg));
-    refuseVerbAfterOptions("queue", argv, named, Object.keys(VERBS));
-    throw usage("queue", `missing one of ${verbs} (options go after it)`);
+  if (verb === undefined || verb.startsWith("-")) {
+    throw missingVerb("queue", argv, Object.keys(VERBS));
   }
   if (!Object.hasOwn(VERBS, verb)) throw usage("queue", `unknown "${verb}": use ${verbs}`);
   return await VERBS[verb](rest);

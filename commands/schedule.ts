@@ -179,26 +179,39 @@ const RUN_FLAGS = {
   ...PASS_ENV_FLAGS,
 } as const;
 
+/**
+ * The verbs, each with what it runs. They may go where `coord schedule FILE` has its FILE: a file
+ * so named follows "run".
+ */
+const VERBS: Record<string, (argv: string[]) => Promise<number>> = {
+  run: runFile,
+  list,
+  status,
+  trigger,
+  pause: (argv) => pauseOrResume("pause", argv),
+  resume: (argv) => pauseOrResume("resume", argv),
+  remove,
+};
+
 async function run(argv: string[]): Promise<number> {
   const [verb, ...rest] = argv;
   if (verb === undefined) {
-    throw usage("schedule", "missing FILE (or list, status, trigger, pause, resume, remove)");
+    const others = Object.keys(VERBS).filter((name) => name !== "run");
+    throw usage("schedule", `missing FILE (or ${others.join(", ")})`);
   }
-  if (verb === "list") return await list(rest);
-  if (verb === "status") return await status(rest);
-  if (verb === "trigger") return await trigger(rest);
-  if (verb === "pause" || verb === "resume") return await pauseOrResume(verb, rest);
-  if (verb === "remove") return await remove(rest);
-  return verb === "run" ? await runFile(rest) : await runFile(argv, { verbless: true });
+  if (Object.hasOwn(VERBS, verb)) return await VERBS[verb](rest);
+  return await runFile(argv, { verbless: true });
 }
-
-/** What may go where `coord schedule FILE` has its FILE: a file so named follows "run". */
-const VERBS = ["run", "list", "status", "trigger", "pause", "resume", "remove"];
 
 /** `verbless`: the FILE read may be a verb written after options (`coord schedule -q status`). */
 async function runFile(argv: string[], { verbless = false } = {}): Promise<number> {
   const { values, positionals } = parseFlags("schedule", argv, RUN_FLAGS);
-  if (verbless) refuseVerbAfterOptions("schedule", argv, positionals[0], VERBS);
+  if (verbless) {
+    refuseVerbAfterOptions("schedule", argv, RUN_FLAGS, Object.keys(VERBS), {
+      what: "a task file",
+      verb: "run",
+    });
+  }
   const file = onlyFile(positionals);
   const graceMs = secondsFlag("schedule", "grace", values.grace, DEFAULT_GRACE_MS);
   const health = values["health-port"] === undefined

@@ -20,9 +20,9 @@ import type { Command } from "./command.ts";
 import {
   BACKEND_FLAGS,
   BACKEND_FLAGS_HELP,
+  missingVerb,
   openBackend,
   parseFlags,
-  refuseVerbAfterOptions,
   usage,
 } from "./flags.ts";
 import { printable, printableJson, shellWord, writeLine } from "./output.ts";
@@ -92,11 +92,8 @@ const VERBS: Record<string, (argv: string[]) => Promise<number>> = { status, fol
 
 async function run(argv: string[]): Promise<number> {
   const [verb, ...rest] = argv;
-  if (verb === undefined) throw usage("turn", "missing status, follow or reset");
-  if (verb.startsWith("-")) {
-    const named = argv.find((arg) => Object.hasOwn(VERBS, arg));
-    refuseVerbAfterOptions("turn", argv, named, Object.keys(VERBS));
-    throw usage("turn", "missing status, follow or reset (options go after it)");
+  if (verb === undefined || verb.startsWith("-")) {
+    throw missingVerb("turn", argv, Object.keys(VERBS));
   }
   if (!Object.hasOwn(VERBS, verb)) {
     throw usage("turn", `unknown "${verb}": use status, follow or reset`);

@@ -149,13 +149,21 @@ Deno.test("an option before the command's name says where it goes, without its v
 Deno.test("an option before a command's verb says where it goes, and no verb is read as a name", async () => {
   await using db = await tempSqlite();
   for (
-    const [args, verb] of [
-      [["queue", "--url", "redis://app:hunter2@h", "status"], "status"],
-      [["turn", "--namespace=ns", "reset"], "reset"],
+    const [args, verb, named] of [
+      [["queue", "--url", "redis://app:hunter2@h", "status"], "status", ""],
+      [["turn", "--namespace=ns", "reset"], "reset", ""],
       // Before: a wait at a barrier named "abort" (75 at its --timeout), and a task file named
       // "status" that could not be read.
-      [["barrier", "--url", db.url, "--timeout", "0.1", "abort", "2"], "abort"],
-      [["schedule", "--url", db.url, "status"], "status"],
+      [
+        ["barrier", "--url", db.url, "--timeout", "0.1", "abort", "2"],
+        "abort",
+        '; for a barrier named "abort": coord barrier wait abort …',
+      ],
+      [
+        ["schedule", "--url", db.url, "status"],
+        "status",
+        '; for a task file named "status": coord schedule run status …',
+      ],
     ] as const
   ) {
     const r = await runCoord([...args]);
@@ -165,7 +173,7 @@ Deno.test("an option before a command's verb says where it goes, and no verb is 
     assert.equal(
       oneLine(r.stderr),
       `coord: options go after the verb: coord ${command} ${verb} ${flag} … ` +
-        `(not coord ${command} ${flag} … ${verb}) — see coord ${command} --help`,
+        `(not coord ${command} ${flag} … ${verb})${named} — see coord ${command} --help`,
     );
     assert.doesNotMatch(r.stderr, /hunter2/);
   }
@@ -174,6 +182,39 @@ Deno.test("an option before a command's verb says where it goes, and no verb is 
   // After --, a name is a name, verb or not.
   const named = await runCoord(["barrier", "--url", db.url, "--delay", "0", "--", "list", "1"]);
   assert.equal(named.code, 0, named.stderr);
+});
+
+Deno.test("only a word where the verb goes counts as a verb after options, not an option's value", async () => {
+  await using db = await tempSqlite();
+  // Before: 64, the run id "list" taken for the verb, though the name after -- is a name.
+  const named = await runCoord([
+    "barrier",
+    "--run-id",
+    "list",
+    "--url",
+    db.url,
+    "--delay",
+    "0",
+    "--",
+    "list",
+    "1",
+  ]);
+  assert.equal(named.code, 0, named.stderr);
+  // Before: coord queue put --namespace …, the namespace taken for the verb.
+  const valued = await runCoord(["queue", "--namespace", "put", "status"]);
+  assert.equal(valued.code, 64);
+  assert.match(
+    oneLine(valued.stderr),
+    /options go after the verb: coord queue status --namespace …/,
+  );
+  // An option the verb would know may take the next word as its value: no guess at the verb.
+  const unknown = await runCoord(["queue", "--handler", "put", "status"]);
+  assert.equal(unknown.code, 64);
+  assert.match(oneLine(unknown.stderr), /^coord: missing one of put, .* \(options go after it\)/);
+  // Before: only coord barrier wait --timeout …, where a barrier named "wait" was meant.
+  const wait = await runCoord(["barrier", "--timeout", "5", "wait", "3"]);
+  assert.equal(wait.code, 64);
+  assert.match(oneLine(wait.stderr), /; for a barrier named "wait": coord barrier wait wait … —/);
 });
 
 Deno.test("queue status and schedule status show a name given twice once, as turn status does", async () => {
