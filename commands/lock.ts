@@ -152,8 +152,9 @@ async function run(argv: string[]): Promise<number> {
   if (extra !== undefined) {
     throw usage("lock", `unexpected argument "${extra}" — put the command after --`);
   }
-  // An empty program (`-- ""`, a variable unset) is no command: said before the lock is taken.
-  if (rest.length === 0 || rest[0] === "") {
+  // An empty or blank program (`-- ""`, a variable unset, `-- " "`) is no command: said before
+  // the lock is taken.
+  if (rest.length === 0 || rest[0].trim() === "") {
     throw usage("lock", "missing the command: write -- CMD [ARG…]");
   }
   // Said before the lock is taken: on the default backend, it excludes none of the others.

@@ -204,13 +204,16 @@ conformance("a missing command exits 127 and passes the lock on", async (ctx) =>
   assert.equal(next.code, 0);
 });
 
-conformance("an empty command exits 64 with one line, taking no ticket", async (ctx) => {
+conformance("an empty or blank command exits 64 with one line, taking no ticket", async (ctx) => {
   const env = envOf(ctx);
-  // Before: 127 ("command not found: "), after taking the lock and passing it on.
-  const r = await runCoord(["lock", "run", "nocmd", "--", "", "arg"], { env });
-  assert.equal(r.code, 64, r.stderr);
-  assert.match(r.stderr, /^coord: missing the command: write -- CMD \[ARG…\]/);
-  assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+  // Before: 127 ("command not found: "), after taking the lock and passing it on; for " ", until
+  // it was refused as "" is.
+  for (const program of ["", " \t"]) {
+    const r = await runCoord(["lock", "run", "nocmd", "--", program, "arg"], { env });
+    assert.equal(r.code, 64, r.stderr);
+    assert.match(r.stderr, /^coord: missing the command: write -- CMD \[ARG…\]/);
+    assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+  }
   const status = await runCoord(["turn", "status", "nocmd"], { env });
   assert.equal(status.stderr, 'No such queue: "nocmd".\n', "no ticket taken");
 });
