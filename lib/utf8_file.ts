@@ -37,12 +37,15 @@ export async function readUtf8File(path: string): Promise<string> {
 }
 
 async function readFileCapped(path: string): Promise<Uint8Array> {
-  const info = await Deno.stat(path);
-  if (info.isFile && info.size > MAX_TEXT_BYTES) throw tooLarge();
-  // A directory fails here as it always did; a regular file's size was checked.
-  if (info.isFile || info.isDirectory) return await Deno.readFile(path);
-  // A device or a pipe, whose size says nothing: read until the bound.
-  return await readCapped((await Deno.open(path)).readable);
+  const file = await Deno.open(path);
+  // A regular file's size refuses a large one unread. It bounds nothing: the file may grow
+  // before it is read, and /proc's say 0 (pagemap holds 256 GiB); a device's or a pipe's says
+  // nothing either. So every read stops at the bound. A directory fails as it is read.
+  if ((await file.stat()).size > MAX_TEXT_BYTES) {
+    file.close();
+    throw tooLarge();
+  }
+  return await readCapped(file.readable);
 }
 
 /** All of `stream`, refused once past {@link MAX_TEXT_BYTES} (which cancels it). */

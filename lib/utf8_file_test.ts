@@ -24,3 +24,8 @@ Deno.test("readUtf8File() stops reading a device without end at 256 MiB", async 
   // Before: /dev/zero filled the memory (3.5 GB in 7 s).
   await assert.rejects(readUtf8File("/dev/zero"), /it is over 256 MiB/);
 });
+
+Deno.test("readUtf8File() stops at 256 MiB a regular file whose size says less", async () => {
+  // Its size says 0, its text is 256 GiB. Before: read as its size said, to the end.
+  await assert.rejects(readUtf8File("/proc/self/pagemap"), /it is over 256 MiB/);
+});
