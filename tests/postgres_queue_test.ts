@@ -21,6 +21,7 @@ import { freshNamespace } from "./support/backends.ts";
 import { loseJob } from "./support/queue.ts";
 import { postgresBinDir, startPostgres } from "./support/postgres_server.ts";
 import { sharedPostgresUrl } from "./support/postgres_shared.ts";
+import { openClient } from "./support/postgres_client.ts";
 import { RowHolder } from "./support/postgres_row_holder.ts";
 import { guarded } from "./support/wait.ts";
 import { restartMidRun } from "./support/queue_restart.ts";
@@ -410,5 +411,51 @@ Deno.test({
     // Its worker runs the job: removing it would leave the run's end nowhere to land.
     assert.deepEqual(await removal, { removed: false, jobs: 2, unfinished: 2, running: 1 });
     assert.equal((await getJob(backend, "rm/a")).state, "active");
+  },
+});
+
+Deno.test({
+  name:
+    "a deleted group's parts are found under a database whose collation is no byte order, where s.1.1 sorts after s.1/",
+  ignore: sharedUrl === undefined,
+  async fn() {
+    const database = `coord_shifted_${crypto.randomUUID().slice(0, 8)}`;
+    const admin = await openClient(sharedUrl!);
+    // Punctuation ignored, as in many a language's collation: a range from "s.1." to "s.1/" in
+    // it misses s.1.1.
+    await admin.query(
+      `CREATE DATABASE ${database} LOCALE_PROVIDER icu ICU_LOCALE 'und-u-ka-shifted'
+       TEMPLATE template0`,
+    );
+    try {
+      const url = new URL(sharedUrl!);
+      url.pathname = `/${database}`;
+      {
+        await using backend = await connect({ url: url.href, namespace: "coord", env: {} });
+        const shifted = await openClient(url.href);
+        const { rows } = await shifted.query("SELECT 's.1.1' < 's.1/' AS within");
+        await shifted.end();
+        assert.equal(rows[0].within, false, "the collation sorts s.1.1 after s.1/");
+        await putFlow(backend, "c", {
+          serial: [{ handler: "h" }, { serial: [{ handler: "h" }, { handler: "h" }] }],
+        }, { id: "s" });
+        await loseJob(backend, "c", "s.1");
+        await loseJob(backend, "c", "s.1.0");
+        const { job } = await claimJob(backend.queue, "c", { worker: "w", leaseMs: 60_000 });
+        assert.equal(job?.id, "s.0");
+        await backend.queue.finish("c", {
+          id: "s.0",
+          worker: "w",
+          attempt: 1,
+          outcome: "completed",
+          result: 1,
+        });
+        const part = await getJob(backend, "c/s.1.1");
+        assert.deepEqual([part.state, part.error], ["cancelled", "its group s.1 failed"]);
+      }
+    } finally {
+      await admin.query(`DROP DATABASE ${database} WITH (FORCE)`);
+      await admin.end();
+    }
   },
 });

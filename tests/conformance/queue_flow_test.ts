@@ -824,6 +824,30 @@ conformance(
 );
 
 conformance(
+  "a deleted nested group whose first part was deleted with it still has its other parts cancelled in its turn",
+  async (ctx) => {
+    const backend = await ctx.open();
+    const { ref } = await putFlow(backend, "head", {
+      serial: [{ handler: "lose" }, { serial: [{ handler: "one" }, { handler: "one" }] }],
+      continueOnFailure: true,
+    }, { id: "p" });
+    const { ran, told } = await workDrained(backend, "head", {
+      lose: async () => {
+        await loseJob(backend, "head", "p.1");
+        await loseJob(backend, "head", "p.1.0");
+      },
+    });
+    assert.deepEqual(ran, []);
+    assert.deepEqual(told, [`head/p.1: ${DELETED_JOB}`]);
+    const part = await getJob(backend, "head/p.1.1");
+    assert.deepEqual([part.state, part.error], ["cancelled", "its group p.1 failed"]);
+    // SQLite and Postgres took p.1 for a job, and left p.1.1 waiting for good.
+    assert.deepEqual(await unfinished(backend, "head"), [0, 0, 0]);
+    assert.deepEqual((await getJob(backend, ref)).result, [null, null]);
+  },
+);
+
+conformance(
   "a part's end under a group whose state another program wrote over is refused (65), and a part failed on its own there fails alone, the refusal told",
   async (ctx) => {
     const backend = await ctx.open();

@@ -34,6 +34,17 @@ const RETRIED_STATES = ["40P01", "40001"];
 /** How many times a write step runs before such an abort is reported. */
 const WRITE_ATTEMPTS = 3;
 
+/**
+ * Whether the database's collation, the one coord's text columns take, compares in byte order:
+ * C or POSIX, C.UTF-8 (code point order, the same for UTF-8), or the builtin provider's (each
+ * code point order). `datlocprovider` is read through JSON: servers before 15 have no such column
+ * (libc only).
+ */
+const BYTE_ORDER_SQL = `SELECT coalesce(to_jsonb(d) ->> 'datlocprovider', 'c') = 'b'
+  OR coalesce(to_jsonb(d) ->> 'datlocprovider', 'c') = 'c'
+  AND datcollate IN ('C', 'POSIX', 'C.UTF-8', 'C.utf8') AS bytewise
+  FROM pg_database d WHERE datname = current_database()`;
+
 const NOW_SQL = "SELECT (extract(epoch FROM clock_timestamp()) * 1000)::float8 AS now";
 
 /**
@@ -118,6 +129,8 @@ class Transaction implements SqlTransaction {
   readonly #translate: (sql: string) => string;
   readonly #namespace: string;
   readonly #statements: PreparedStatements;
+  /** The store's answer to {@link BYTE_ORDER_SQL}, once a transaction asked. */
+  readonly #collation: { bytewise?: boolean };
   /** Whether rows are locked as they are read (a read-only transaction cannot lock them). */
   readonly #writes: boolean;
   /** Statements not sent yet, run before the next one. */
@@ -139,8 +152,10 @@ class Transaction implements SqlTransaction {
     namespace: string,
     statements: PreparedStatements,
     writes: boolean,
+    collation: { bytewise?: boolean },
   ) {
     this.#client = client;
+    this.#collation = collation;
     this.#held = [begin];
     this.#translate = translate;
     this.#namespace = namespace;
@@ -287,6 +302,12 @@ class Transaction implements SqlTransaction {
     return options.skipLocked ? "FOR UPDATE SKIP LOCKED" : "FOR UPDATE";
   }
 
+  async byteOrder(column: string): Promise<string> {
+    this.#collation.bytewise ??= (await this.all<{ bytewise: boolean }>(BYTE_ORDER_SQL))[0]
+      .bytewise;
+    return this.#collation.bytewise ? column : `${column} COLLATE "C"`;
+  }
+
   /** Postgres enforces the columns' types: a row of the wrong shape cannot be stored. */
   refuseForeignRows(): Promise<void> {
     return Promise.resolve();
@@ -339,6 +360,8 @@ export class PostgresSqlStore implements SqlStore {
   readonly #statements: PreparedStatements;
   /** Rows added to each part of a table since its statistics were last checked. */
   readonly #added = new Map<string, number>();
+  /** Whether the database's collation is byte order ({@link Transaction.byteOrder}). */
+  readonly #collation: { bytewise?: boolean } = {};
 
   /** Steps on `pool`'s database, in the schema named after `namespace`. */
   constructor(pool: PgPool, namespace: string, displayUrl: string) {
@@ -421,6 +444,7 @@ export class PostgresSqlStore implements SqlStore {
       this.namespace,
       this.#statements,
       begin === this.#begin.write,
+      this.#collation,
     );
     try {
       const result = await fn(tx);

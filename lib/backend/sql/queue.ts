@@ -1159,7 +1159,7 @@ export class SqlQueueSteps implements QueueSteps {
     if (row === undefined) {
       // Deleted by another program while it waited: it cannot run, and its group goes on
       // without it in its turn, as on Redis, whose worker fails the id it meets with no record.
-      await this.#failDeleted(s, queue, id, parent, false);
+      await this.#failDeleted(s, queue, id, parent);
       return;
     }
     if (row.state === "cancelled") {
@@ -1324,15 +1324,8 @@ export class SqlQueueSteps implements QueueSteps {
    * counted failed, and its other parts' ends find it ended. Its parts that have not started are
    * cancelled, as a failed group's are: nothing would ever start them. Then its group goes on
    * without it, and the worker whose step met it tells it (`Step.failed`), as on Redis.
-   * `group`: known to be a group (a part of it ended).
    */
-  async #failDeleted(
-    s: Step,
-    queue: string,
-    id: string,
-    parent: string | null,
-    group: boolean,
-  ): Promise<void> {
+  async #failDeleted(s: Step, queue: string, id: string, parent: string | null): Promise<void> {
     // No row to lock: two steps ending parts of one deleted group at once (Postgres) both come
     // here, and the one that waited on the other's row finds the group failed, as it would.
     const written = await s.tx.all(
@@ -1347,40 +1340,31 @@ export class SqlQueueSteps implements QueueSteps {
       parent,
     );
     if (written.length === 0) return;
-    if (group || await this.#wasGroup(s, queue, id)) {
-      // Its parts name it (no index leads to them: a full read of the queue's rows, once).
-      const parts = await s.tx.all<{ id: string }>(
-        `SELECT id FROM coord_queue_job WHERE namespace = ? AND queue = ? AND parent = ?
-         ORDER BY id`,
-        this.#ns,
-        queue,
-        id,
-      );
-      await this.#cancelParts(s, queue, { id, state: "failed" }, parts.map((part) => part.id));
-    }
+    await this.#cancelParts(s, queue, { id, state: "failed" }, await this.#partsOf(s, queue, id));
     await this.#end(s, queue, (await this.#row(s, queue, id))!, "failed", { error: DELETED_JOB });
     s.failed.push({ id, attempt: 0, error: DELETED_JOB });
   }
 
   /**
-   * Whether job `id`, whose row another program deleted, was a group: its first part or its
-   * postprocess names it, each found by its id (`flowNodes` in lib/queue/flow.ts numbers a
-   * group's parts so), an indexed row each. Most such jobs met in their turn are no group, and
-   * the look for a group's parts reads every row of the queue under its group's row lock. One
-   * whose first part and postprocess were deleted with it is taken for a job: its other parts
-   * wait until each is cancelled (`queue cancel`).
+   * The parts that name group `id`, whose row another program deleted, however many of them were
+   * deleted too: the rows whose ids start with its and a dot (`flowNodes` in lib/queue/flow.ts
+   * numbers a group's parts so, and theirs under them), a range of the primary key ('/' follows
+   * '.' in byte order), so a job met deleted in its turn, most often no group, costs one seek
+   * (where the database's collation is byte order: `SqlTransaction.byteOrder`). Redis looks for
+   * them by place (`abandon_orphans` in lib/backend/redis/queue/includes/flow.lua).
    */
-  async #wasGroup(s: Step, queue: string, id: string): Promise<boolean> {
-    const named = await s.tx.all(
-      `SELECT id FROM coord_queue_job WHERE namespace = ? AND queue = ? AND id IN (?, ?)
-       AND parent = ?`,
+  async #partsOf(s: Step, queue: string, id: string): Promise<string[]> {
+    const key = await s.tx.byteOrder("id");
+    const parts = await s.tx.all<{ id: string }>(
+      `SELECT id FROM coord_queue_job WHERE namespace = ? AND queue = ? AND ${key} > ?
+       AND ${key} < ? AND parent = ? ORDER BY id`,
       this.#ns,
       queue,
-      `${id}.0`,
-      `${id}.post`,
+      `${id}.`,
+      `${id}/`,
       id,
     );
-    return named.length > 0;
+    return parts.map((part) => part.id);
   }
 
   /**
@@ -1395,7 +1379,7 @@ export class SqlQueueSteps implements QueueSteps {
     const row = above === undefined ? undefined : await this.#row(s, queue, above, false);
     const group = row?.grp == null ? undefined : (await this.#job(s, queue, row)).group;
     const listed = group?.children.includes(id) || group?.postprocess === id;
-    await this.#failDeleted(s, queue, id, listed ? above! : null, true);
+    await this.#failDeleted(s, queue, id, listed ? above! : null);
   }
 
   /** Group `id`'s record, as its row holds it. */

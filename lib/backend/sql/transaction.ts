@@ -113,6 +113,13 @@ export interface SqlTransaction {
    */
   rowLock(options?: { skipLocked?: boolean }): string;
   /**
+   * `column` (text) as compared in byte order, for a range by prefix (`id > 'g.' AND id <
+   * 'g/'`): the column itself where its collation already is byte order, so that its index still
+   * serves the range (an index serves only comparisons in its own collation), else the column
+   * `COLLATE "C"`, a walk but no miss (a language's collation may sort `g.1.0` after `g/`).
+   */
+  byteOrder(column: string): Promise<string>;
+  /**
    * Runs `fn` so that what it writes is undone when it throws, and the transaction goes on (a
    * SAVEPOINT): a step that gives up one part of its work keeps the rest. What the step holds
    * in memory is the caller's to restore. Throws what `fn` throws, or, when the undo fails after

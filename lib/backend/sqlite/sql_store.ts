@@ -38,6 +38,8 @@ export class SqliteSqlStore implements SqlStore {
       // BEGIN IMMEDIATE already holds the file's write lock.
       lock: () => Promise.resolve(),
       rowLock: () => "",
+      // A column coord declares compares in BINARY order, byte order for UTF-8 text.
+      byteOrder: (column) => Promise.resolve(column),
       savepoint: (fn) => withSavepoint((sql) => Promise.resolve(backend.run(sql)), fn),
       refuseForeignRows: (subject, tables, where) =>
         Promise.resolve(backend.refuseForeignRows(subject, tables, where)),
