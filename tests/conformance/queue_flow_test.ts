@@ -848,6 +848,32 @@ conformance(
 );
 
 conformance(
+  "a deleted nested group's parts after one that ended and was deleted with it are cancelled too",
+  async (ctx) => {
+    const backend = await ctx.open();
+    const { ref } = await putFlow(backend, "ended", {
+      parallel: [{ serial: [{ handler: "one" }, { handler: "lose" }, { handler: "one" }] }, {
+        handler: "one",
+      }],
+      continueOnFailure: true,
+    }, { id: "p" });
+    const { ran, told } = await workDrained(backend, "ended", {
+      lose: async () => {
+        await loseJob(backend, "ended", "p.0");
+        await loseJob(backend, "ended", "p.0.0");
+      },
+    });
+    assert.deepEqual(ran, ["ended/p.0.0", "ended/p.1"]);
+    assert.deepEqual(told, [`ended/p.0: ${DELETED_JOB}`]);
+    const part = await getJob(backend, "ended/p.0.2");
+    assert.deepEqual([part.state, part.error], ["cancelled", "its group p.0 failed"]);
+    // Redis's search for p.0's parts stopped at p.0.0, and left p.0.2 waiting for good.
+    assert.deepEqual(await unfinished(backend, "ended"), [0, 0, 0]);
+    assert.deepEqual((await getJob(backend, ref)).result, [null, 1]);
+  },
+);
+
+conformance(
   "a part's end under a group whose state another program wrote over is refused (65), and a part failed on its own there fails alone, the refusal told",
   async (ctx) => {
     const backend = await ctx.open();

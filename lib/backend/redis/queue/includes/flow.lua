@@ -74,18 +74,23 @@ end
 -- The parts of group `id`, whose record another program deleted, that have not started: cancelled
 -- as a failed group's are (`abandon`), since nothing would ever start them. Found by their ids (a
 -- part's is its group's, a dot and its place: flowNodes in lib/queue/flow.ts), the record that
--- listed them gone. A place whose record was deleted too, while it waited, still holds it among
--- the waiting (`abandon` takes it out): the search goes past it, or the parts after it (a serial
--- group's) would wait for good. The first place with neither ends the search.
+-- listed them gone: a place holds one when a record there names the group, or when the waiting
+-- hold it (its record deleted while it waited; `abandon` takes it out). SQL finds every row that
+-- names the group (`#partsOf` in lib/backend/sql/queue.ts), however many before it were deleted:
+-- the search goes on past places with neither (parts deleted after they ended, or with the group,
+-- a serial group's first too), and ends after MISSES of them in a row, a bound on what a job met
+-- deleted in its turn, most often no group, costs the step.
 local function abandon_orphans(id)
-  local count = 0
-  while true do
-    local part_id = id .. '.' .. count
+  local MISSES = 100
+  local count, missed = 0, 0
+  while missed < MISSES do
+    local part_id = id .. '.' .. (count + missed)
     local part = decode(part_id)
-    if not (part and part.parent == id or not part and call('ZSCORE', waiting, part_id)) then
-      break
+    if part and part.parent == id or not part and call('ZSCORE', waiting, part_id) then
+      count, missed = count + missed + 1, 0
+    else
+      missed = missed + 1
     end
-    count = count + 1
   end
   local post = decode(id .. '.post')
   abandon({ id = id, state = 'failed', group = { parts = count,
