@@ -153,8 +153,8 @@ async function run(argv: string[]): Promise<number> {
     throw usage("lock", `unexpected argument "${extra}" — put the command after --`);
   }
   // An empty or blank program (`-- ""`, a variable unset, `-- " "`) is no command: said before
-  // the lock is taken.
-  if (rest.length === 0 || rest[0].trim() === "") {
+  // the lock is taken. Blank as a shell splits words: a file may be named U+00A0.
+  if (rest.length === 0 || /^[ \t\n]*$/.test(rest[0])) {
     throw usage("lock", "missing the command: write -- CMD [ARG…]");
   }
   // Said before the lock is taken: on the default backend, it excludes none of the others.

@@ -72,8 +72,9 @@ export async function firstUnparsable(
   const stopped = /^(\d+) (\d+)$/.exec(new TextDecoder().decode(stdout).trim());
   if (!stopped || Number(stopped[2]) === RAN) return undefined;
   // dash says "/usr/bin/sh: 3: eval: Syntax error: …", bash "sh: eval: line 5: …": the words
-  // after the place.
-  const said = new TextDecoder().decode(stderr).trim().split("\n")[0]
+  // after the place. The error ended the script, so it is the last line: bash warns of valid
+  // commands before it (a here-document cut short).
+  const said = new TextDecoder().decode(stderr).trim().split("\n").at(-1)!
     .replace(/^.*?\beval: (?:line \d+: )?/, "");
   return { index: Number(stopped[1]), said };
 }

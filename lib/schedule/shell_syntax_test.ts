@@ -28,3 +28,19 @@ Deno.test("firstUnparsable() runs none of the commands", async () => {
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("firstUnparsable() names the error, not a warning before it, when sh is bash", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = Deno.env.get("PATH")!;
+  try {
+    await Deno.symlink("/usr/bin/bash", `${dir}/sh`);
+    Deno.env.set("PATH", `${dir}:${path}`);
+    // bash warns of the here-document cut short, then fails on the quote.
+    const found = await firstUnparsable(["cat <<EOF", "echo 'a"]);
+    assert.equal(found?.index, 1);
+    assert.doesNotMatch(found.said, /warning/);
+  } finally {
+    Deno.env.set("PATH", path);
+    await Deno.remove(dir, { recursive: true });
+  }
+});

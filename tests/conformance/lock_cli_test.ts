@@ -218,6 +218,16 @@ conformance("an empty or blank command exits 64 with one line, taking no ticket"
   assert.equal(status.stderr, 'No such queue: "nocmd".\n', "no ticket taken");
 });
 
+conformance("a program named by a space no shell splits at (U+00A0) runs", async (ctx) => {
+  await using temp = await tempDir("coord-test-");
+  // JavaScript's trim() takes U+00A0 for blank: the program was refused as missing.
+  await Deno.writeTextFile(`${temp.path}/\u00a0`, "#!/bin/sh\necho ran\n", { mode: 0o755 });
+  const env = { ...envOf(ctx), PATH: `${temp.path}:${Deno.env.get("PATH")}` };
+  const r = await runCoord(["lock", "run", "nbsp", "--", "\u00a0"], { env });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, "ran\n");
+});
+
 for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
   conformance(`${signal} while waiting leaves the queue and exits ${code}`, async (ctx) => {
     const backend = await ctx.open();
