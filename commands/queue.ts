@@ -12,6 +12,7 @@ import {
   CoordError,
   ExitCode,
   ForeignDataError,
+  isUnrecoverable,
   UsageError,
   WaitTimeoutError,
   whyUnreadable,
@@ -46,6 +47,7 @@ import {
   MAX_LIST_LIMIT,
 } from "../lib/queue/list.ts";
 import { listedState } from "../lib/queue/record.ts";
+import { refusedQueues } from "../lib/queue/refused_queues.ts";
 import { jobLines, PUT_BATCH, putJobs } from "../lib/queue/bulk.ts";
 import {
   configureQueue,
@@ -596,6 +598,7 @@ async function workVerb(argv: string[]): Promise<number> {
   let stillRunning = 0;
   try {
     await warnIfEvicting(backend);
+    if (!values.drain) await refuseForeignQueues(backend, queues);
     const result = await work(backend, queues, {
       handlers,
       allowCommands: values["allow-commands"],
@@ -621,6 +624,23 @@ async function workVerb(argv: string[]): Promise<number> {
   // alive after its work is done.
   if (code !== ExitCode.ok || stillRunning > 0) Deno.exit(code);
   return code;
+}
+
+/**
+ * Refuses the start of a worker that does not drain, naming every queue whose settings or counts
+ * hold another program's data, before anything runs: work() would leave those queues and work
+ * the others, but a shell script that started the worker learns of them only by its exit. (The
+ * read changes nothing; a paused queue is the worker's `paused` event.)
+ */
+async function refuseForeignQueues(backend: Backend, queues: string[]): Promise<void> {
+  const refused: [string, ForeignDataError][] = [];
+  for (const queue of queues) {
+    await configureQueue(backend, queue).catch((e) => {
+      if (!(e instanceof ForeignDataError) || isUnrecoverable(e)) throw e;
+      refused.push([queue, e]);
+    });
+  }
+  if (refused.length > 0) throw refusedQueues(refused);
 }
 
 /** The functions a handler module exports, by name. */
@@ -663,8 +683,7 @@ function workLine(event: WorkEvent, verbose = false): string | undefined {
       return `${event.job} lost its lease; it runs again (after ${MAX_STALLS} stalls, it fails)`;
     case "stopping": {
       const n = event.jobs.length;
-      const why = event.refused === undefined ? "" : ` (${event.refused})`;
-      return `stopping${why}: waiting up to ${event.graceMs / 1000} s for ${n} running ` +
+      return `stopping: waiting up to ${event.graceMs / 1000} s for ${n} running ` +
         `job${n === 1 ? "" : "s"} to finish (${event.jobs.join(", ")}); a second signal ` +
         `puts them back to pending`;
     }

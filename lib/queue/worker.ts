@@ -111,13 +111,8 @@ export type WorkEvent =
    * resume. A pause after that look is not told.
    */
   | { type: "paused"; queue: string }
-  /**
-   * The worker was told to stop, or stops itself for `refused` (the message of the
-   * {@link ForeignDataError} `work()` throws once these jobs end: a queue's look before its
-   * first claim, held up by an outage, found another program's data): it waits up to `graceMs`
-   * for these running jobs.
-   */
-  | { type: "stopping"; jobs: string[]; graceMs: number; refused?: string }
+  /** The worker was told to stop: it waits up to `graceMs` for these running jobs. */
+  | { type: "stopping"; jobs: string[]; graceMs: number }
   /** A job cut short by a stop by force went back to pending, for another worker. */
   | { type: "released"; job: string }
   /** The stop of a command job gave up on these processes, which SIGKILL did not end. */
@@ -129,7 +124,11 @@ export type WorkEvent =
   | { type: "unavailable"; error: string }
   /** The backend answers again, every queue that met the outage included, after `outageMs`. */
   | { type: "available"; outageMs: number }
-  /** The backend failed otherwise than by being unavailable; the worker retries. */
+  /**
+   * The backend failed otherwise than by being unavailable; the worker retries. Or a queue's
+   * look before its first claim found another program's data there (said once, with the
+   * refusal's message): the worker leaves that queue and works the others.
+   */
   | { type: "error"; error: string };
 
 /** Options of {@link work}. */
@@ -152,8 +151,8 @@ export interface WorkOptions {
    * counts hold it, at its look before its first claim; one where a later step meets it, a run
    * of it whose end is refused ending unrecorded), drains the others, then throws that
    * {@link ForeignDataError}, or one naming every queue it left (see `refused_queues.ts`).
-   * Without it, a queue whose settings or counts hold such data refuses the worker at its
-   * start, which runs nothing.
+   * Without it, a queue whose settings or counts hold such data at that look is left too, told
+   * by an `error` event, and the others are worked: nothing is thrown for it.
    */
   drain?: boolean;
   /** After `signal`, how long running jobs may take to finish; default 30 000 ms. */
@@ -232,10 +231,9 @@ function cancelChecksOf(queue: string): string {
  * @throws {UsageError} on a bad queue name, a concurrency, lease or grace period out of range
  * (see `limits.ts`), `passEnv` without `allowCommands`, or naming a variable coord does not
  * withhold (`WITHHELD_ENV` of lib/subprocess.ts).
- * @throws {ForeignDataError} when a queue's settings or counts hold another program's data: at
- * the start, naming every such queue (one whose look waited out an outage meanwhile: once the
- * running jobs end); with `drain`, once the other queues are drained, also when a later step
- * met such data.
+ * @throws {ForeignDataError} with `drain`, once the other queues are drained, when it left a
+ * queue for another program's data (in its settings or counts at its look before its first
+ * claim, or met by a later step): that queue's refusal, or one naming every such queue.
  * @throws {BackendClosedError} when the backend is closed under it, or `BackendDamagedError`
  * when its store is damaged (a SQLite file): running jobs are stopped
  * (their signals abort with it), and their leases run out in the backend.
@@ -356,8 +354,8 @@ class Worker {
    */
   #unrecoverable: Error | undefined;
   /**
-   * The queues left, each with the refusal it met: by a draining worker (see `drain`), or found
-   * holding another program's data by a look before the first claim, which ends any other.
+   * The queues left, each with the refusal it met: by a draining worker (see `drain`), or by
+   * any worker whose look before the first claim found another program's data there.
    */
   readonly #left = new Map<string, ForeignDataError>();
   /**
@@ -365,10 +363,6 @@ class Worker {
    * not called until it has.
    */
   readonly #unread: Set<string>;
-  /** Aborted when a look before the first claim refuses a worker that does not drain. */
-  readonly #refused = new AbortController();
-  /** The caller's `signal`, or a refusal found at a look before the first claim. */
-  readonly #stop: AbortSignal;
 
   constructor(
     backend: Backend,
@@ -378,9 +372,6 @@ class Worker {
     this.#backend = backend;
     this.#queues = queues;
     this.#unread = new Set(queues);
-    this.#stop = options.signal === undefined
-      ? this.#refused.signal
-      : AbortSignal.any([options.signal, this.#refused.signal]);
     this.#options = options;
     // Shown in `status`'s columns and `show`: a newline in it would forge a line there.
     this.#id = options.worker === undefined ? processId() : checkName("worker id", options.worker);
@@ -436,7 +427,7 @@ class Worker {
    * a job instead of two.
    */
   #claims(asked: boolean, queue: string): number {
-    if (this.#stop.aborted || this.#shutdown.forced.aborted) return 0;
+    if (this.#options.signal?.aborted || this.#shutdown.forced.aborted) return 0;
     if (!asked && !this.#othersQuiet(queue)) return 0;
     return Math.max(0, this.#free());
   }
@@ -521,10 +512,8 @@ class Worker {
   }
 
   async run(): Promise<WorkResult> {
-    const stop = this.#stop;
-    // Before anything is written (the announce): a refused start leaves the backend as it was.
+    const stop = this.#options.signal ?? new AbortController().signal;
     const unanswered = await this.#lookBeforeClaims(this.#queues);
-    if (!this.#options.drain && this.#left.size > 0) throw this.#leftRefusal();
     const watchers = new Map(
       await Promise.all(
         this.#queues.map(async (name) =>
@@ -553,7 +542,10 @@ class Worker {
     const hearing = this.#hear(watchers, listening.signal);
     // Ended with the worker, whichever way it ends: no retry outlives work().
     const ending = new AbortController();
-    const looking = this.#lookAgain(unanswered, ending.signal);
+    const looking = this.#lookAgain(
+      unanswered,
+      AbortSignal.any([stop, this.#shutdown.forced, ending.signal]),
+    );
     try {
       await this.#takeJobs(stop);
       await this.#finishRunning();
@@ -566,7 +558,8 @@ class Worker {
       }
       // Also when met as the worker stopped: its runs were abandoned.
       if (this.#unrecoverable) throw this.#unrecoverable;
-      if (this.#left.size > 0) throw this.#leftRefusal();
+      // Only a draining worker promised the queues it left would be empty.
+      if (this.#options.drain && this.#left.size > 0) throw this.#leftRefusal();
       return { ...this.#result, stillRunning: this.#outliving.size };
     } catch (error) {
       if (isUnrecoverable(error)) await this.#abandonRunning(error);
@@ -596,8 +589,8 @@ class Worker {
   /**
    * Each queue's look at its settings and counts before its first claim, all at once: a claim
    * may not meet another program's data there (taking a job reads no count), and would run a
-   * job whose end is then refused. A draining worker leaves a queue that holds it; any other is
-   * refused (the caller throws before its first claim). Also tells a queue paused.
+   * job whose end is then refused. A queue that holds it is left: a draining worker names it as
+   * it ends, any other at once, by the refusal's `error` event. Also tells a queue paused.
    *
    * @returns the queues whose look met an outage, to look at again while the others are worked.
    * @throws what no retry gets past, once every look ended (none goes on after `work()`).
@@ -613,7 +606,10 @@ class Worker {
       } catch (e) {
         if (isUnrecoverable(e)) throw e;
         if (e instanceof ForeignDataError) {
+          // An answer, if not coord's: an outage this look met before is over.
+          this.#outages.answered(queue);
           this.#left.set(queue, e);
+          if (!this.#options.drain) this.#outages.failed(queue, e, sentAt);
         } else {
           this.#outages.failed(queue, e, sentAt);
           return false;
@@ -628,15 +624,13 @@ class Worker {
   }
 
   /**
-   * Looks at `queues` again every {@link ERROR_RETRY_MS} until each answers, the worker
-   * stopping, or `ending`: an outage at the start is ridden out queue by queue, the others worked
-   * meanwhile. A queue that answers is called from then on; one that holds another program's
-   * data ends a worker that does not drain, as at its start.
+   * Looks at `queues` again every {@link ERROR_RETRY_MS} until each answers, or `over` (the
+   * stop, the stop by force, or the worker's end): an outage at the start is ridden out queue by
+   * queue, the others worked meanwhile. A queue that answers is called from then on; one that
+   * holds another program's data is left, as at the start.
    */
-  async #lookAgain(queues: string[], ending: AbortSignal): Promise<void> {
+  async #lookAgain(queues: string[], over: AbortSignal): Promise<void> {
     if (queues.length === 0) return;
-    // One signal for every pause: the stop, the stop by force, and the worker's end.
-    const over = AbortSignal.any([this.#stop, this.#shutdown.forced, ending]);
     while (queues.length > 0) {
       let unanswered;
       try {
@@ -644,10 +638,6 @@ class Worker {
         unanswered = await this.#lookBeforeClaims(queues);
       } catch (e) {
         if (!over.aborted) this.#endWith(e as Error);
-        return;
-      }
-      if (!this.#options.drain && this.#left.size > 0) {
-        this.#refused.abort();
         return;
       }
       // Those that answered are called now, not at the next look at every queue.
@@ -877,9 +867,7 @@ class Worker {
     // Forced already (a second signal, an error the worker ends with): no grace to wait out.
     if (this.#running.size > 0 && !this.#shutdown.forced.aborted) {
       const jobs = [...this.#running.values()].map((run) => jobRef(run.queue, run.id));
-      // Told as the stop begins, not only once the jobs end: the grace period may be long.
-      const refused = this.#refused.signal.aborted ? this.#leftRefusal().message : undefined;
-      this.#emit({ type: "stopping", jobs, graceMs, ...(refused !== undefined && { refused }) });
+      this.#emit({ type: "stopping", jobs, graceMs });
     }
     // The stop by force stops each run (see #cutShort).
     if (!await this.#shutdown.drain(this.#allEnded(), graceMs)) return;
