@@ -699,7 +699,7 @@ function workLine(event: WorkEvent, verbose = false): string | undefined {
     case "available":
       return outageLine(event);
     case "error":
-      return `${event.error} — retrying`;
+      return `${event.error} — ${event.left ? "left: none of its jobs runs" : "retrying"}`;
   }
 }
 

@@ -125,11 +125,11 @@ export type WorkEvent =
   /** The backend answers again, every queue that met the outage included, after `outageMs`. */
   | { type: "available"; outageMs: number }
   /**
-   * The backend failed otherwise than by being unavailable; the worker retries. Or a queue's
-   * look before its first claim found another program's data there (said once, with the
-   * refusal's message): the worker leaves that queue and works the others.
+   * The backend failed otherwise than by being unavailable; the worker retries. Or, `left`, a
+   * queue's look before its first claim found another program's data there (said once, with
+   * the refusal's message): the worker leaves that queue and works the others.
    */
-  | { type: "error"; error: string };
+  | { type: "error"; error: string; left?: true };
 
 /** Options of {@link work}. */
 export interface WorkOptions {
@@ -609,7 +609,7 @@ class Worker {
           // An answer, if not coord's: an outage this look met before is over.
           this.#outages.answered(queue);
           this.#left.set(queue, e);
-          if (!this.#options.drain) this.#outages.failed(queue, e, sentAt);
+          if (!this.#options.drain) this.#emit({ type: "error", error: oneLine(e), left: true });
         } else {
           this.#outages.failed(queue, e, sentAt);
           return false;
@@ -630,7 +630,6 @@ class Worker {
    * holds another program's data is left, as at the start.
    */
   async #lookAgain(queues: string[], over: AbortSignal): Promise<void> {
-    if (queues.length === 0) return;
     while (queues.length > 0) {
       let unanswered;
       try {

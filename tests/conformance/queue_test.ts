@@ -163,7 +163,8 @@ conformance(
       },
       signal: stop.signal,
       onEvent: (event) => {
-        if (event.type === "error") named.resolve(event.error);
+        // Told as left, not as a step retried (its line said "retrying").
+        if (event.type === "error") named.resolve(event.left ? event.error : "retried");
         if (event.type === "unavailable" || event.type === "available") outage.push(event.type);
       },
     });
