@@ -874,6 +874,30 @@ conformance(
 );
 
 conformance(
+  "a job another program put at a deleted group's deleted part's id is not cancelled with its parts",
+  async (ctx) => {
+    const backend = await ctx.open();
+    const { ref } = await putFlow(backend, "alien", {
+      serial: [{ handler: "lose" }, { serial: [{ handler: "one" }, { handler: "one" }] }],
+    }, { id: "p" });
+    const { ran, told } = await workDrained(backend, "alien", {
+      lose: async () => {
+        await loseJob(backend, "alien", "p.1");
+        await loseJob(backend, "alien", "p.1.0");
+        // Below the flow's priority: still pending when the claim of p.1 fails it.
+        await putJob(backend, "alien", { id: "p.1.0", handler: "one", priority: -1 });
+      },
+    });
+    // Redis cancelled it, "its group p.1 failed", and counted p.1.0 waiting for good.
+    assert.deepEqual([ran, told], [["alien/p.1.0"], [`alien/p.1: ${DELETED_JOB}`]]);
+    assert.equal((await getJob(backend, "alien/p.1.0")).state, "completed");
+    assert.equal((await getJob(backend, "alien/p.1.1")).state, "cancelled");
+    assert.deepEqual(await unfinished(backend, "alien"), [0, 0, 0]);
+    assert.equal((await getJob(backend, ref)).state, "failed");
+  },
+);
+
+conformance(
   "a part's end under a group whose state another program wrote over is refused (65), and a part failed on its own there fails alone, the refusal told",
   async (ctx) => {
     const backend = await ctx.open();

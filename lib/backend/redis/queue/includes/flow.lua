@@ -79,21 +79,31 @@ end
 -- names the group (`#partsOf` in lib/backend/sql/queue.ts), however many before it were deleted:
 -- the search goes on past places with neither (parts deleted after they ended, or with the group,
 -- a serial group's first too), and ends after MISSES of them in a row, a bound on what a job met
--- deleted in its turn, most often no group, costs the step.
+-- deleted in its turn, most often no group, costs the step. Only the places found are `abandon`ed:
+-- a record another program put at a deleted part's id is not a part (SQL's `parent = ?` skips it).
 local function abandon_orphans(id)
   local MISSES = 100
-  local count, missed = 0, 0
+  local children, place, missed = {}, 0, 0
   while missed < MISSES do
-    local part_id = id .. '.' .. (count + missed)
+    local part_id = id .. '.' .. place
     local part = decode(part_id)
-    if part and part.parent == id or not part and call('ZSCORE', waiting, part_id) then
-      count, missed = count + missed + 1, 0
+    local in_waiting = call('ZSCORE', waiting, part_id)
+    if part and part.parent == id or not part and in_waiting then
+      table.insert(children, part_id)
+      missed = 0
+    elseif part and in_waiting and part.state ~= 'waiting' then
+      -- The deleted part's own id, still among the waiting under another's record there: it
+      -- leaves them, as its row did on SQL, or `status` counted it waiting for good.
+      call('ZREM', waiting, part_id)
+      call('HINCRBY', totals, 'waiting', -1)
+      missed = 0
     else
       missed = missed + 1
     end
+    place = place + 1
   end
   local post = decode(id .. '.post')
-  abandon({ id = id, state = 'failed', group = { parts = count,
+  abandon({ id = id, state = 'failed', group = { children = children,
     postprocess = post and post.parent == id and post.id or nil } })
 end
 
