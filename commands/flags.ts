@@ -205,13 +205,7 @@ export function requireDashDash(
   synopsis: string,
 ): void {
   if (argv.includes("--")) return;
-  const { tokens } = parseArgs({
-    args: joinNegativeValues(argv, options),
-    options,
-    strict: false,
-    allowPositionals: true,
-    tokens: true,
-  });
+  const tokens = looseTokens(argv, options);
   const start = tokens.filter((t) => t.kind === "positional")[names];
   if (start === undefined) return;
   const program = JSON.stringify(start.value);
@@ -298,13 +292,7 @@ function verbAfterOptions(
   options: Options,
   verbs: readonly string[],
 ): { verb: string; option: string } | undefined {
-  const { tokens } = parseArgs({
-    args: joinNegativeValues(argv, options),
-    options,
-    strict: false,
-    allowPositionals: true,
-    tokens: true,
-  });
+  const tokens = looseTokens(argv, options);
   const at = tokens.findIndex((token) => token.kind !== "option");
   const [first, before, word] = [tokens[0], tokens[at - 1], tokens[at]];
   if (at < 1 || first.kind !== "option" || word.kind !== "positional") return undefined;
@@ -513,3 +501,14 @@ export function strayUrl(values: { url?: string }, command: string[]): boolean {
 
 /** How a coord backend URL starts. */
 const COORD_URL = /^(redis(s|\+cluster|\+sentinel)?:\/\/|sqlite:|postgres(ql)?:\/\/)/;
+
+/** `argv`'s options and positionals as `options` reads them, unknown options kept as they come. */
+function looseTokens(argv: string[], options: Options) {
+  return parseArgs({
+    args: joinNegativeValues(argv, options),
+    options,
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  }).tokens;
+}
