@@ -898,6 +898,41 @@ conformance(
 );
 
 conformance(
+  "a deleted group's postprocess deleted with it, or with another program's job put at its id, is not left counted waiting",
+  async (ctx) => {
+    const backend = await ctx.open();
+    const group = { serial: [{ handler: "one" }], postprocess: { handler: "one" } };
+    const { ref } = await putFlow(backend, "post", { serial: [{ handler: "lose" }, group] }, {
+      id: "p",
+    });
+    const { ref: put } = await putFlow(backend, "post", {
+      serial: [{ handler: "swap" }, group],
+    }, { id: "q" });
+    const { ran, told } = await workDrained(backend, "post", {
+      lose: async () => {
+        await loseJob(backend, "post", "p.1");
+        await loseJob(backend, "post", "p.1.post");
+      },
+      swap: async () => {
+        await loseJob(backend, "post", "q.1");
+        await loseJob(backend, "post", "q.1.post");
+        // Below the flow's priority: still pending when the claim of q.1 fails it.
+        await putJob(backend, "post", { id: "q.1.post", handler: "one", priority: -1 });
+      },
+    });
+    assert.deepEqual(ran, ["post/q.1.post"]);
+    assert.deepEqual(told.sort(), [`post/p.1: ${DELETED_JOB}`, `post/q.1: ${DELETED_JOB}`]);
+    for (const id of ["p.1.0", "q.1.0"]) {
+      assert.equal((await getJob(backend, `post/${id}`)).state, "cancelled", id);
+    }
+    assert.equal((await getJob(backend, "post/q.1.post")).state, "completed");
+    // Redis counted p.1.post, and q.1.post's id under the job put there, waiting for good.
+    assert.deepEqual(await unfinished(backend, "post"), [0, 0, 0]);
+    for (const flow of [ref, put]) assert.equal((await getJob(backend, flow)).state, "failed");
+  },
+);
+
+conformance(
   "a part's end under a group whose state another program wrote over is refused (65), and a part failed on its own there fails alone, the refusal told",
   async (ctx) => {
     const backend = await ctx.open();

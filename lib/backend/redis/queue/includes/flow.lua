@@ -81,30 +81,33 @@ end
 -- a serial group's first too), and ends after MISSES of them in a row, a bound on what a job met
 -- deleted in its turn, most often no group, costs the step. Only the places found are `abandon`ed:
 -- a record another program put at a deleted part's id is not a part (SQL's `parent = ?` skips it).
+-- Its postprocess' place, `.post`, is looked at alike.
 local function abandon_orphans(id)
+  -- 'part' when place `part_id` holds one of the group's parts; 'left' when it held one, whose id,
+  -- still among the waiting under another program's record there, leaves them now, as its row
+  -- did on SQL, or `status` counted it waiting for good; nil when it holds neither.
+  local function look(part_id)
+    local part = decode(part_id)
+    local in_waiting = call('ZSCORE', waiting, part_id)
+    if part and part.parent == id or not part and in_waiting then return 'part' end
+    if part and in_waiting and part.state ~= 'waiting' then
+      call('ZREM', waiting, part_id)
+      call('HINCRBY', totals, 'waiting', -1)
+      return 'left'
+    end
+  end
   local MISSES = 100
   local children, place, missed = {}, 0, 0
   while missed < MISSES do
     local part_id = id .. '.' .. place
-    local part = decode(part_id)
-    local in_waiting = call('ZSCORE', waiting, part_id)
-    if part and part.parent == id or not part and in_waiting then
-      table.insert(children, part_id)
-      missed = 0
-    elseif part and in_waiting and part.state ~= 'waiting' then
-      -- The deleted part's own id, still among the waiting under another's record there: it
-      -- leaves them, as its row did on SQL, or `status` counted it waiting for good.
-      call('ZREM', waiting, part_id)
-      call('HINCRBY', totals, 'waiting', -1)
-      missed = 0
-    else
-      missed = missed + 1
-    end
+    local found = look(part_id)
+    if found == 'part' then table.insert(children, part_id) end
+    missed = found and 0 or missed + 1
     place = place + 1
   end
-  local post = decode(id .. '.post')
+  local post = id .. '.post'
   abandon({ id = id, state = 'failed', group = { children = children,
-    postprocess = post and post.parent == id and post.id or nil } })
+    postprocess = look(post) == 'part' and post or nil } })
 end
 
 -- Reads and writes the group's record, a few bytes where its parts are counted (job.lua): its
