@@ -31,11 +31,14 @@ wrote, which every other command refuses, among them), and a warning on stderr g
 count too. A queue a newer coord wrote (its records of a higher version) is counted apart,
 on the newer line, with a warning of its own: run that coord there. Each queue's jobs are
 read as "coord queue show" reads them (10,000 in all), and those it refuses are listed (5 a
-queue, then how many more); every lock, barrier, task and queue (the first ${READ_LIMIT} of
-each) is read as its status command reads it, and one holding values coord never writes is
-named. An ACL user denied INFO or SCAN gets what it may see: the engine line says what the
-ACL denies, and without SCAN only the keys of the instances in coord's index of names are
-checked. A Redis that may evict keys under memory pressure (a maxmemory with a
+queue, then how many more); on Redis, ids left in a queue's orders (pending, active, waiting,
+finished) whose record another program deleted are named as "coord queue list" names them,
+with its way out (10,000 ids in all, 5 an order, then how many more); every lock, barrier,
+task and queue (the first ${READ_LIMIT} of each) is read as its status command reads it, and one
+holding values coord never writes is named. An ACL user denied INFO or SCAN gets what it
+may see: the engine line says what the ACL denies, and without SCAN only the keys of the
+instances in coord's index of names are checked. A Redis that may evict keys under
+memory pressure (a maxmemory with a
 maxmemory-policy other than noeviction, on any master) gets an evicts line and a warning on
 stderr: an evicted key is a job or a lock's line lost. Where nothing is stored yet (no
 SQLite file, no Postgres schema, or an empty one: a mistyped --url or --namespace?) a stored

@@ -2,7 +2,7 @@
  * A job whose record another program deleted on Redis while its id stayed in one of the queue's
  * orders (a finished list, the run order): coord's own steps never leave one, SQL cannot (a job
  * is its row). The queue is still a queue to `status`, `purge` and `work`, `list` names the job
- * and the way out (65), and a purge takes it out of its state's count.
+ * and the way out (65), `coord doctor` names it too, and a purge takes it out of its state's count.
  */
 
 import assert from "node:assert/strict";
@@ -18,6 +18,17 @@ import { HANG_GUARD_MS } from "./support/wait.ts";
 async function deleteRecords(backend: RedisBackend, queue: string) {
   const key = backend.key("queue", queue, "jobs");
   await backend.conn.send(key, ["DEL", key]);
+}
+
+/** `coord doctor --json` on `backend`: its exit code, its foreign entries and its stderr. */
+async function doctor(backend: RedisBackend, url: string) {
+  const r = await runCoord(["doctor", "--json", "--url", url, "--namespace", backend.namespace]);
+  const foreign = r.code === 0 ? JSON.parse(r.stdout).foreign : undefined;
+  return {
+    code: r.code,
+    stderr: r.stderr,
+    foreign: foreign as { where: string; problem: string }[],
+  };
 }
 
 /** `coord queue ARGS… QUEUE` on `backend`. */
@@ -133,5 +144,97 @@ onRedis(
     }
     const [counts] = await queueCounts(backend, ["kept"]);
     assert.deepEqual([counts.failed, counts.completed], [0, 2]);
+  },
+);
+
+onRedis(
+  "coord doctor names the jobs whose records another program deleted in list's words (failed, pending, scheduled, waiting), exits 0 with its warning, and not once purged",
+  async (backend, url) => {
+    await putJob(backend, "gone", { handler: "no", id: "f" });
+    await work(backend, ["gone"], {
+      handlers: { no: () => Promise.reject(new Error("no")) },
+      drain: true,
+      signal: AbortSignal.timeout(HANG_GUARD_MS),
+    });
+    await putJob(backend, "gone", { handler: "h", id: "p" });
+    await putJob(backend, "gone", { handler: "h", id: "d", delayMs: 3_600_000 });
+    await putFlow(backend, "flow", { serial: [{ handler: "h" }, { handler: "h" }] }, { id: "s" });
+    // One record deleted, the others kept: only that one is named.
+    const kept = backend.key("queue", "kept", "jobs");
+    await putJob(backend, "kept", { handler: "h", id: "a" });
+    await putJob(backend, "kept", { handler: "h", id: "b" });
+    await backend.conn.send(kept, ["HDEL", kept, "a"]);
+    await deleteRecords(backend, "gone");
+    await deleteRecords(backend, "flow");
+
+    const found = await doctor(backend, url);
+    assert.equal(found.code, 0, found.stderr);
+    const deleted = " its record was deleted by another program — ";
+    const order = (queue: string, part: string) => backend.key("queue", queue, part);
+    const named = found.foreign.map((f) => `${f.where}: ${f.problem}`).sort();
+    const fails = "coord queue work fails it when it comes to run";
+    const clear = "coord queue remove flow --force clears the queue";
+    assert.deepEqual(named, [
+      `${order("flow", "pending")}: flow/s.0 (pending):${deleted}${fails}`,
+      `${order("flow", "waiting")}: flow/s (waiting):${deleted}${clear}`,
+      `${order("flow", "waiting")}: flow/s.1 (waiting):${deleted}${clear}`,
+      `${order("gone", "done_failed")}: gone/f (failed):${deleted}` +
+      "coord queue purge gone --state failed removes it",
+      `${order("gone", "pending")}: gone/d (scheduled):${deleted}${fails}`,
+      `${order("gone", "pending")}: gone/p (pending):${deleted}${fails}`,
+      `${order("kept", "pending")}: kept/a (pending):${deleted}${fails}`,
+    ]);
+    assert.match(found.stderr, /warning: 5 keys in namespace .* hold data coord did not write/);
+
+    for (const args of [["purge", "gone", "--state", "failed"], ["remove", "flow", "--force"]]) {
+      const r = await queueCli(backend, url, ...args);
+      assert.equal(r.code, 0, r.stderr);
+    }
+    const after = await doctor(backend, url);
+    assert.deepEqual(
+      after.foreign.map((f) => `${f.where}: ${f.problem}`).sort(),
+      named.slice(4),
+    );
+  },
+);
+
+onRedis(
+  "coord doctor names 5 deleted records of an order, then how many more, and stops reading orders after 10000 ids",
+  async (backend, url) => {
+    await putJob(backend, "many", { handler: "h" });
+    const pending = backend.key("queue", "many", "pending");
+    const ids = Array.from({ length: 10_002 }, (_, i) => ["1", `x${i}`]).flat();
+    await backend.conn.send(pending, ["ZADD", pending, ...ids]);
+    await deleteRecords(backend, "many");
+
+    const found = await doctor(backend, url);
+    assert.equal(found.code, 0, found.stderr);
+    const problems = found.foreign.map((f) => f.problem);
+    assert.equal(problems.length, 7, problems.join("\n"));
+    assert.equal(
+      problems.filter((p) => p.includes("(pending): its record was deleted")).length,
+      5,
+    );
+    assert.ok(
+      problems.includes("9995 more jobs whose record was deleted by another program"),
+      problems.join("\n"),
+    );
+    assert.ok(problems.includes("stopped reading ids in queue orders after 10000"));
+  },
+);
+
+onRedis(
+  "coord doctor names a queue's records key of another type as such, not its jobs as deleted",
+  async (backend, url) => {
+    await putJob(backend, "typed", { handler: "h" });
+    const jobs = backend.key("queue", "typed", "jobs");
+    await deleteRecords(backend, "typed");
+    await backend.conn.send(jobs, ["SET", jobs, "junk"]);
+
+    const found = await doctor(backend, url);
+    assert.equal(found.code, 0, found.stderr);
+    assert.deepEqual(found.foreign, [
+      { where: jobs, problem: "type string, coord writes a hash here" },
+    ]);
   },
 );

@@ -25,19 +25,66 @@ export class JobBudget {
   /** Whether some job went unread. */
   stopped = false;
   readonly #jobs: number;
+  readonly #what: string;
 
-  /** A budget of `jobs` reads in all. */
-  constructor(jobs = JOBS_READ) {
+  /** A budget of `jobs` reads in all, of `what` (as its note names them). */
+  constructor(jobs = JOBS_READ, what = "jobs") {
     this.#jobs = jobs;
+    this.#what = what;
     this.left = jobs;
+  }
+
+  /**
+   * What `read` finds among `pages` of ids, a page a call, within this budget: the page where
+   * it ends is read in part, and none after it.
+   *
+   * @example
+   * ```ts
+   * import { JobBudget } from "./refused_jobs.ts";
+   * const budget = new JobBudget(3);
+   * await budget.read([["1", "2"], ["3", "4"]], (ids) => Promise.resolve(ids)); // ["1", "2", "3"]
+   * budget.stopped; // true
+   * ```
+   */
+  async read<T>(
+    pages: AsyncIterable<string[]> | Iterable<string[]>,
+    read: (ids: string[]) => Promise<T[]>,
+  ): Promise<T[]> {
+    const found: T[] = [];
+    for await (const page of pages) {
+      const ids = page.slice(0, this.left);
+      this.left -= ids.length;
+      if (ids.length < page.length) this.stopped = true;
+      found.push(...await read(ids));
+      if (this.stopped) break;
+    }
+    return found;
   }
 
   /** The note that the search stopped short, when it did. */
   notes(): ForeignEntry[] {
     return this.stopped
-      ? [{ where: SEARCH_STOPPED, problem: `stopped reading jobs after ${this.#jobs}` }]
+      ? [{ where: SEARCH_STOPPED, problem: `stopped reading ${this.#what} after ${this.#jobs}` }]
       : [];
   }
+}
+
+/**
+ * `problems` found at `where` (a key or table) as doctor lists them: the first
+ * {@link REFUSED_SHOWN}, then one entry saying how many more `what` there are.
+ *
+ * @example
+ * ```ts
+ * import { shownAt } from "./refused_jobs.ts";
+ * shownAt("t", ["a", "b", "c", "d", "e", "f", "g"], "jobs refused").at(-1);
+ * // { where: "t", problem: "2 more jobs refused" }
+ * ```
+ */
+export function shownAt(where: string, problems: string[], what: string): ForeignEntry[] {
+  const entries = problems.slice(0, REFUSED_SHOWN).map((problem) => ({ where, problem }));
+  const more = problems.length - entries.length;
+  if (more > 0) entries.push({ where, problem: `${more} more ${what}` });
+  return entries;
 }
 
 /**
@@ -55,10 +102,7 @@ export async function refusedJobs(
     // Its way out ("— remove it…") is the warning's, once for all.
     `job ${JSON.stringify(id)} is refused: ${error.message.split(" — ")[0]}`
   );
-  const entries = refused.slice(0, REFUSED_SHOWN).map((problem) => ({ where, problem }));
-  const more = refused.length - entries.length;
-  if (more > 0) entries.push({ where, problem: `${more} more jobs refused` });
-  return entries;
+  return shownAt(where, refused, "jobs refused");
 }
 
 /**
@@ -73,21 +117,13 @@ export async function refusedJobs(
  * await refusals(backend.queue, "q", [["1", "2"]], new JobBudget()); // []
  * ```
  */
-export async function refusals(
+export function refusals(
   steps: QueueSteps,
   queue: string,
   pages: AsyncIterable<string[]> | Iterable<string[]>,
   budget: JobBudget,
 ): Promise<{ id: string; error: ForeignDataError }[]> {
-  const refused: { id: string; error: ForeignDataError }[] = [];
-  for await (const page of pages) {
-    const ids = page.slice(0, budget.left);
-    budget.left -= ids.length;
-    if (ids.length < page.length) budget.stopped = true;
-    refused.push(...await steps.refused(queue, ids));
-    if (budget.stopped) break;
-  }
-  return refused;
+  return budget.read(pages, (ids) => steps.refused(queue, ids));
 }
 
 /**

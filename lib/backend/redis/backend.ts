@@ -18,7 +18,9 @@ import type {
   WatchOptions,
 } from "../types.ts";
 import { SEARCH_STOPPED } from "../types.ts";
-import { JobBudget, refusedJobs } from "../refused_jobs.ts";
+import { JobBudget, JOBS_READ, refusedJobs } from "../refused_jobs.ts";
+import { deletedRecords, isOrder } from "./deleted_records.ts";
+import { scanPages } from "./scan_pages.ts";
 import { sleep } from "../../time.ts";
 import { aclRefusal, type Listener, type RedisConn, type Send } from "./conn.ts";
 import { loadScript, type LuaScript } from "./script.ts";
@@ -567,6 +569,9 @@ export class RedisBackend implements Backend {
     const found: ForeignEntry[] = [];
     let seen = 0;
     const jobs = new JobBudget();
+    // Apart from the records' budget: a job's id is in an order as well as in `jobs`, and the
+    // orders read first (SCAN's order) would leave the records of a big queue unread.
+    const orderIds = new JobBudget(JOBS_READ, "ids in queue orders");
     for await (const [key, send] of keys) {
       if (this.#inNestedNamespace(key)) continue;
       if (++seen > FOREIGN_SCAN_LIMIT) {
@@ -576,25 +581,15 @@ export class RedisBackend implements Backend {
       const problem = await this.#checkKey(key, send);
       if (problem) found.push({ where: key, problem });
       const parsed = parseRedisKey(this.namespace, key);
-      if (!problem && parsed?.kind === "queue" && parsed.part === "jobs") {
-        found.push(
-          ...await refusedJobs(this.queue, parsed.name, key, this.#jobIds(key, send), jobs),
-        );
+      if (problem || parsed?.kind !== "queue") continue;
+      if (parsed.part === "jobs") {
+        const ids = scanPages(send, "HSCAN", key, FOREIGN_JOB_BATCH);
+        found.push(...await refusedJobs(this.queue, parsed.name, key, ids, jobs));
+      } else if (isOrder(parsed.part)) {
+        found.push(...await deletedRecords(this, parsed.name, parsed.part, send, orderIds));
       }
     }
-    return [...found, ...jobs.notes()];
-  }
-
-  /** A queue's job ids, an HSCAN page at a time. */
-  async *#jobIds(jobsKey: string, send: Send): AsyncIterable<string[]> {
-    let cursor = "0";
-    do {
-      const [next, flat] = await send(
-        ["HSCAN", jobsKey, cursor, "COUNT", String(FOREIGN_JOB_BATCH)],
-      ) as [string, string[]];
-      cursor = next;
-      yield flat.filter((_, i) => i % 2 === 0);
-    } while (cursor !== "0");
+    return [...found, ...jobs.notes(), ...orderIds.notes()];
   }
 
   /** `team-a:prod:{lock:x}:queue` belongs to namespace `team-a:prod`, not to `team-a`. */

@@ -521,20 +521,35 @@ function storedRecord(
 
 /**
  * Why `list` refuses a page holding job `id`, whose record another program deleted while its id
- * stayed in `state`'s order (`a job holds ""` said it was text another program wrote), and the
- * way out: a purge removes a finished one; a worker fails one it comes to run, as it does a
- * deleted job it claims; a waiting one only goes with its queue.
+ * stayed in `state`'s order (`a job holds ""` said it was text another program wrote).
  */
 function deletedListed(queue: string, state: ListState, id: string): ForeignDataError {
+  return new ForeignDataError(
+    `queue ${JSON.stringify(queue)}: ${deletedJobWords(queue, state, id)}`,
+  );
+}
+
+/**
+ * How `list` and `coord doctor` name job `id` of `queue`, whose record another program deleted
+ * while its id stayed in `state`'s order, and the way out: a purge removes a finished one; a
+ * worker fails one it comes to run, as it does a deleted job it claims; a waiting one only goes
+ * with its queue.
+ *
+ * @example
+ * ```ts
+ * import { deletedJobWords } from "./queue.ts";
+ * deletedJobWords("q", "failed", "1");
+ * // "q/1 (failed): its record was deleted by another program — coord queue purge q --state failed removes it"
+ * ```
+ */
+export function deletedJobWords(queue: string, state: ListState, id: string): string {
   const way = (FINISHED_STATES as readonly string[]).includes(state)
     ? `coord queue purge ${shellWord(queue)} --state ${state} removes it`
     // Nothing releases a waiting part whose flow's records went with it.
     : state === "waiting"
     ? `coord queue remove ${shellWord(queue)} --force clears the queue`
     : `coord queue work fails it when it comes to run`;
-  return new ForeignDataError(
-    `queue ${JSON.stringify(queue)}: ${queue}/${id} (${state}): ${DELETED_JOB} — ${way}`,
-  );
+  return `${queue}/${id} (${state}): ${DELETED_JOB} — ${way}`;
 }
 
 /** An active job with its lease end, kept in the active set's score rather than its record. */
