@@ -107,8 +107,7 @@ Examples:
 Exit codes: CMD's own status (128+N if it died of signal N) · 64 bad arguments or --limit
             mismatch · 65 foreign data · 69 backend unavailable · 75 not granted within
             --wait (or --conflict-exit-code), or the lease was lost · 126 CMD not executable
-            · 127 CMD (or its #! line's interpreter) not found · 129/130/143 stopped by a
-            signal while waiting
+            · 127 CMD not found · 129/130/143 stopped by a signal while waiting
 
 ${BACKEND_FLAGS_HELP}`;
 
@@ -300,8 +299,7 @@ async function runHolding(
   } catch (error) {
     await held.release();
     if (error instanceof Deno.errors.NotFound) {
-      // Its message names what is missing: CMD, or its interpreter.
-      console.error(`coord: ${error.message} — the lock was passed on`);
+      console.error(`coord: command not found: ${program} — the lock was passed on`);
       return { code: 127, heldMs: 0 };
     }
     if (error instanceof Deno.errors.PermissionDenied) {

@@ -145,9 +145,8 @@ export interface GroupOptions {
  * command, not coord) and gives the terminal back to coord when the command ends. Its session
  * is then the terminal's, with the user's shell and coord in it: only the group is reached.
  *
- * @throws {Deno.errors.NotFound} when `program` does not exist, is no file the shell could
- *   run, or lacks what it needs to run (its `#!` line's interpreter): its message says which
- *   (see {@link missingFile}).
+ * @throws {Deno.errors.NotFound} when `program` does not exist, or is no file the shell could
+ *   run.
  *
  * @example
  * ```ts ignore
@@ -173,8 +172,9 @@ export async function spawnGroup(
   const env = childEnv(options.env, options.passEnv);
   if (options.terminal && stdin === "inherit" && await inTerminalForeground()) {
     // The shell would say it, naming its script's file: coord says it, as off a terminal.
-    const missing = await missingFile(program, env.PATH);
-    if (missing !== undefined) throw new Deno.errors.NotFound(missing);
+    if (!await runnable(program, env.PATH)) {
+      throw new Deno.errors.NotFound(`Failed to spawn '${program}': entity not found`);
+    }
     const pidFile = await Deno.makeTempFile({ prefix: "coord-pgid-" });
     const child = new Deno.Command("sh", {
       args: ["-c", JOB_CONTROL_SCRIPT, pidFile, program, ...args],
@@ -189,26 +189,15 @@ export async function spawnGroup(
       readSession,
     });
   }
-  let child: Deno.ChildProcess;
-  try {
-    child = new Deno.Command(program, {
-      args,
-      env,
-      clearEnv: true,
-      stdin,
-      stdout,
-      stderr,
-      detached: true,
-    }).spawn();
-  } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
-    throw new Deno.errors.NotFound(
-      await missingFile(program, env.PATH) ??
-        `cannot run ${program}: the kernel found no file it needs to run it (the loader of a ` +
-          "binary built for another system?)",
-      { cause: error },
-    );
-  }
+  const child = new Deno.Command(program, {
+    args,
+    env,
+    clearEnv: true,
+    stdin,
+    stdout,
+    stderr,
+    detached: true,
+  }).spawn();
   return new ProcessGroup(child, Promise.resolve(child.pid), child.pid, { graceMs, readSession });
 }
 
@@ -232,68 +221,22 @@ export function warmUpSpawning(): void {
 }
 
 /**
- * What file `program` lacks to start, in one line naming it, as far as looking tells: itself,
- * or the interpreter of its `#!` line; undefined when neither is missing. Starting a program
- * whose interpreter is missing fails as if the program were (ENOENT, "not found" in a shell):
- * the user would look for the file that is right there.
+ * Whether `program` is a file the shell could run: a path as it is, a bare name in a directory
+ * of `path` (a `PATH`).
  */
-async function missingFile(program: string, path = ""): Promise<string | undefined> {
-  const file = await findProgram(program, path);
-  if (file === undefined) return `command not found: ${program}`;
-  const interpreter = await interpreterOf(file);
-  if (interpreter === undefined || await exists(interpreter)) return undefined;
-  // A script saved with Windows line ends names "/bin/sh\r", which is nowhere.
-  const crlf = interpreter.endsWith("\r")
-    ? ", ended by a Windows CR: save it with Unix line ends"
-    : "";
-  const named = JSON.stringify(interpreter);
-  return `cannot run ${program}: its interpreter ${named} (its #! line${crlf}) was not found`;
-}
-
-/**
- * The file the kernel would be given for `program`: a path as it is, a bare name in the first
- * directory of `path` (a `PATH`) that holds an executable file of that name.
- */
-async function findProgram(program: string, path: string): Promise<string | undefined> {
+async function runnable(program: string, path = ""): Promise<boolean> {
   const candidates = program.includes("/")
     ? [program]
     : path.split(":").map((dir) => `${dir || "."}/${program}`);
   for (const candidate of candidates) {
     try {
       const info = await Deno.stat(candidate);
-      if (info.isFile && (info.mode! & 0o111) !== 0) return candidate;
+      if (info.isFile && (info.mode! & 0o111) !== 0) return true;
     } catch {
       // not there, or not ours to see: the next one
     }
   }
-  return undefined;
-}
-
-/** How much of a file the kernel reads for its `#!` line (Linux's BINPRM_BUF_SIZE). */
-const SHEBANG_BYTES = 256;
-
-/** The first word of `file`'s `#!` line, as the kernel reads it; undefined without one. */
-async function interpreterOf(file: string): Promise<string | undefined> {
-  let head: Uint8Array;
-  try {
-    using opened = await Deno.open(file);
-    head = new Uint8Array(SHEBANG_BYTES);
-    head = head.subarray(0, await opened.read(head) ?? 0);
-  } catch {
-    return undefined;
-  }
-  const line = new TextDecoder().decode(head).split("\n")[0];
-  return line.match(/^#![ \t]*([^ \t\0]+)/)?.[1];
-}
-
-/** Whether there is a file at `path` (one coord may not look at counts as there). */
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch (error) {
-    return !(error instanceof Deno.errors.NotFound);
-  }
+  return false;
 }
 
 /**

@@ -1256,10 +1256,7 @@ async function runGroup(
   try {
     group = await spawnGroup(argv[0], { args: argv.slice(1), env, passEnv, leaseMs });
   } catch (e) {
-    // A missing file's message names the program and what is missing (it, or its interpreter).
-    throw new NonRetryableError(
-      e instanceof Deno.errors.NotFound ? oneLine(e) : `cannot run ${argv[0]}: ${oneLine(e)}`,
-    );
+    throw new NonRetryableError(`cannot run ${argv[0]}: ${oneLine(e)}`);
   }
   // What the command left running (`sleep 1000 &`) would hold its output open, and with it
   // the job: it ends with the job, as a lock's CMD's does.

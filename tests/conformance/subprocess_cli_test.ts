@@ -10,7 +10,6 @@ import { processRuns } from "../support/host.ts";
 import { users } from "../support/lock.ts";
 import { BackendUnavailableError } from "../../lib/errors.ts";
 import { parseProcStat } from "../../lib/proc_stat.ts";
-import { tempDir, tempSqlite } from "../support/temp.ts";
 import { guarded, until } from "../support/wait.ts";
 
 /**
@@ -458,46 +457,4 @@ Deno.test("--pass-env with a variable coord does not withhold exits 64 with one 
     assert.match(r.stderr, /--pass-env takes COORD_URL, COORD_PASSWORD/);
   }
   await Deno.remove(file);
-});
-
-/** An executable script in `dir` whose `#!` line names an interpreter that is nowhere. */
-async function badShebang(dir: string): Promise<string> {
-  const script = `${dir}/bad_shebang`;
-  await Deno.writeTextFile(script, "#!/nonexistent/interp\necho ran\n", { mode: 0o755 });
-  return script;
-}
-
-Deno.test("lock run of a script whose #! interpreter is missing names it, exits 127, passes the lock on", async () => {
-  await using db = await tempSqlite();
-  await using temp = await tempDir("coord-test-");
-  const script = await badShebang(temp.path);
-  const r = await runCoord(["lock", "run", "r", "--url", db.url, "--", script]);
-  assert.equal(r.code, 127, r.stderr);
-  // Before: "command not found", of a file that is right there.
-  assert.equal(
-    r.stderr,
-    `coord: cannot run ${script}: its interpreter "/nonexistent/interp" (its #! line) was not ` +
-      "found — the lock was passed on\n",
-  );
-  const next = await runCoord(["lock", "run", "r", "--url", db.url, "--wait", "0", "--", "true"]);
-  assert.equal(next.code, 0, next.stderr);
-});
-
-Deno.test("a command job whose program's #! interpreter is missing fails naming it", async () => {
-  await using db = await tempSqlite();
-  await using temp = await tempDir("coord-test-");
-  const script = await badShebang(temp.path);
-  const put = await runCoord(["queue", "put", "shebang", "--url", db.url, "--", script]);
-  assert.equal(put.code, 0, put.stderr);
-  const worker = await runCoord(
-    ["queue", "work", "shebang", "--url", db.url, "--allow-commands", "--drain"],
-  );
-  assert.equal(worker.code, 0, worker.stderr);
-  const waited = await runCoord(["queue", "wait", put.stdout.trim(), "--url", db.url]);
-  assert.equal(waited.code, 1, waited.stderr);
-  // Before: "cannot run …: Failed to spawn '…': No such file or directory (os error 2)".
-  assert.match(
-    waited.stderr,
-    /failed: cannot run \S+bad_shebang: its interpreter "\/nonexistent\/interp" \(its #! line\) was not found$/m,
-  );
 });
