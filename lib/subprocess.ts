@@ -172,9 +172,8 @@ export async function spawnGroup(
   const env = childEnv(options.env, options.passEnv);
   if (options.terminal && stdin === "inherit" && await inTerminalForeground()) {
     // The shell would say it, naming its script's file: coord says it, as off a terminal.
-    if (!await runnable(program, env.PATH)) {
-      throw new Deno.errors.NotFound(`Failed to spawn '${program}': entity not found`);
-    }
+    const refusal = await unrunnable(program, env.PATH);
+    if (refusal) throw refusal;
     const pidFile = await Deno.makeTempFile({ prefix: "coord-pgid-" });
     const child = new Deno.Command("sh", {
       args: ["-c", JOB_CONTROL_SCRIPT, pidFile, program, ...args],
@@ -221,22 +220,28 @@ export function warmUpSpawning(): void {
 }
 
 /**
- * Whether `program` is a file the shell could run: a path as it is, a bare name in a directory
- * of `path` (a `PATH`).
+ * Why `program` cannot run, as a spawn off a terminal fails: undefined when it is a file it
+ * may run (a path as it is, a bare name in a directory of `path`, a `PATH`);
+ * `PermissionDenied` when something is there but none it may run (no execute bit, a
+ * directory: `execvp`'s EACCES, 126); `NotFound` when nothing is (127).
  */
-async function runnable(program: string, path = ""): Promise<boolean> {
+async function unrunnable(program: string, path = ""): Promise<Error | undefined> {
   const candidates = program.includes("/")
     ? [program]
     : path.split(":").map((dir) => `${dir || "."}/${program}`);
+  let denied = false;
   for (const candidate of candidates) {
     try {
       const info = await Deno.stat(candidate);
-      if (info.isFile && (info.mode! & 0o111) !== 0) return true;
+      if (info.isFile && (info.mode! & 0o111) !== 0) return undefined;
+      denied = true;
     } catch {
       // not there, or not ours to see: the next one
     }
   }
-  return false;
+  return denied
+    ? new Deno.errors.PermissionDenied(`Failed to spawn '${program}': permission denied`)
+    : new Deno.errors.NotFound(`Failed to spawn '${program}': entity not found`);
 }
 
 /**

@@ -187,6 +187,30 @@ Deno.test({
 });
 
 Deno.test({
+  name: "on a terminal, a CMD that is there but not executable exits 126 as off one",
+  ignore: !hasScript,
+  async fn() {
+    await using db = await tempSqlite();
+    await using temp = await tempDir("coord-test-");
+    const program = `${temp.path}/plain`;
+    await Deno.writeTextFile(program, "echo ran\n", { mode: 0o644 });
+    const coord = onTerminal(["lock", "run", "tty", "--url", db.url, "--", program]);
+    let code: number;
+    let shown: string;
+    try {
+      code = await coord.exited();
+    } finally {
+      shown = await coord.close();
+    }
+    // Before: 127 and "command not found", where off a terminal it is 126, as README says.
+    assert.equal(code, 126, shown);
+    assert.match(shown, /coord: cannot run .*plain: permission denied/);
+    const off = await runCoord(["lock", "run", "tty", "--url", db.url, "--", program]);
+    assert.equal(off.code, 126, off.stderr);
+  },
+});
+
+Deno.test({
   name: "on a terminal, a waiter that gives up wipes its progress line before saying so",
   ignore: !hasScript,
   async fn() {
