@@ -145,8 +145,9 @@ export interface GroupOptions {
  * command, not coord) and gives the terminal back to coord when the command ends. Its session
  * is then the terminal's, with the user's shell and coord in it: only the group is reached.
  *
- * @throws {Deno.errors.NotFound} when `program` does not exist, or is no file the shell could
- *   run.
+ * @throws {Deno.errors.NotFound} when `program` does not exist (or, a bare name, names only
+ *   what may not run), {@link Deno.errors.PermissionDenied} when a path names what may not run
+ *   (no execute bit, a directory).
  *
  * @example
  * ```ts ignore
@@ -221,9 +222,10 @@ export function warmUpSpawning(): void {
 
 /**
  * Why `program` cannot run, as a spawn off a terminal fails: undefined when it is a file it
- * may run (a path as it is, a bare name in a directory of `path`, a `PATH`);
- * `PermissionDenied` when something is there but none it may run (no execute bit, a
- * directory: `execvp`'s EACCES, 126); `NotFound` when nothing is (127).
+ * may run (a path as it is, a bare name in a directory of `path`, a `PATH`); `PermissionDenied`
+ * when a path names something it may not run (no execute bit, a directory: 126); `NotFound`
+ * when nothing is there (127) — for a bare name also when only such things are, as Deno's own
+ * search of `PATH` skips them.
  */
 async function unrunnable(program: string, path = ""): Promise<Error | undefined> {
   const candidates = program.includes("/")
@@ -234,7 +236,7 @@ async function unrunnable(program: string, path = ""): Promise<Error | undefined
     try {
       const info = await Deno.stat(candidate);
       if (info.isFile && (info.mode! & 0o111) !== 0) return undefined;
-      denied = true;
+      denied = program.includes("/");
     } catch {
       // not there, or not ours to see: the next one
     }

@@ -32,14 +32,14 @@ interface OnTerminal {
  * Starts coord on a pseudo-terminal, in a shell that keeps the terminal open after coord exited
  * (a closing terminal hangs up its foreground processes, which would hide what coord left).
  */
-function onTerminal(args: string[]): OnTerminal {
+function onTerminal(args: string[], env: Record<string, string> = {}): OnTerminal {
   const coord = [Deno.execPath(), "run", "-A", "--quiet", MAIN, ...args]
     .map((a) => `'${a.replaceAll("'", `'\\''`)}'`).join(" ");
   const child = new Deno.Command("script", {
     args: ["-qfc", `${coord}; echo "coord exited $?"; read end`, "/dev/null"],
     stdin: "piped",
     stdout: "piped",
-    env: { NO_COLOR: "1" },
+    env: { NO_COLOR: "1", ...env },
   }).spawn();
   const keyboard = child.stdin.getWriter();
   let text = "";
@@ -207,6 +207,31 @@ Deno.test({
     assert.match(shown, /coord: cannot run .*plain: permission denied/);
     const off = await runCoord(["lock", "run", "tty", "--url", db.url, "--", program]);
     assert.equal(off.code, 126, off.stderr);
+  },
+});
+
+Deno.test({
+  name:
+    "on a terminal, a bare CMD name only a file coord may not run answers is not found (127), as off one",
+  ignore: !hasScript,
+  async fn() {
+    await using db = await tempSqlite();
+    await using temp = await tempDir("coord-test-");
+    await Deno.writeTextFile(`${temp.path}/plainprog`, "echo ran\n", { mode: 0o644 });
+    const path = `${temp.path}:${Deno.env.get("PATH")}`;
+    const args = ["lock", "run", "tty", "--url", db.url, "--", "plainprog"];
+    const coord = onTerminal(args, { PATH: path });
+    let code: number;
+    let shown: string;
+    try {
+      code = await coord.exited();
+    } finally {
+      shown = await coord.close();
+    }
+    assert.equal(code, 127, shown);
+    assert.match(shown, /coord: command not found: plainprog/);
+    const off = await runCoord(args, { env: { PATH: path } });
+    assert.equal(off.code, 127, off.stderr);
   },
 });
 
