@@ -71,6 +71,23 @@ function onTerminal(args: string[], env: Record<string, string> = {}): OnTermina
   };
 }
 
+/** Runs coord on a terminal (see {@link onTerminal}) to its end: its exit code and what it showed. */
+async function endedOnTerminal(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; shown: string }> {
+  const coord = onTerminal(args, env);
+  let code: number;
+  try {
+    code = await coord.exited();
+  } catch (error) {
+    // Closed whether or not it ended: a test that failed leaves no terminal open.
+    await coord.close();
+    throw error;
+  }
+  return { code, shown: await coord.close() };
+}
+
 /** Resolves once `pid` is gone; kills it and rejects if it is still there after the guard. */
 async function gone(pid: number, hangGuardMs = 10_000): Promise<void> {
   const deadline = performance.now() + hangGuardMs;
@@ -173,13 +190,15 @@ Deno.test({
   ignore: !hasScript,
   async fn() {
     await using db = await tempSqlite();
-    const coord = onTerminal(["lock", "run", "tty", "--url", db.url, "--", "/nonexistent"]);
-    let shown: string;
-    try {
-      await coord.exited();
-    } finally {
-      shown = await coord.close();
-    }
+    const { shown } = await endedOnTerminal([
+      "lock",
+      "run",
+      "tty",
+      "--url",
+      db.url,
+      "--",
+      "/nonexistent",
+    ]);
     // Before: the shell's "…/coord-pgid-…: exec: /nonexistent: not found", naming a temp file.
     assert.match(shown, /coord: command not found: \/nonexistent/);
     assert.doesNotMatch(shown, /coord-pgid/);
@@ -194,14 +213,15 @@ Deno.test({
     await using temp = await tempDir("coord-test-");
     const program = `${temp.path}/plain`;
     await Deno.writeTextFile(program, "echo ran\n", { mode: 0o644 });
-    const coord = onTerminal(["lock", "run", "tty", "--url", db.url, "--", program]);
-    let code: number;
-    let shown: string;
-    try {
-      code = await coord.exited();
-    } finally {
-      shown = await coord.close();
-    }
+    const { code, shown } = await endedOnTerminal([
+      "lock",
+      "run",
+      "tty",
+      "--url",
+      db.url,
+      "--",
+      program,
+    ]);
     // Before: 127 and "command not found", where off a terminal it is 126, as README says.
     assert.equal(code, 126, shown);
     assert.match(shown, /coord: cannot run .*plain: permission denied/);
@@ -220,14 +240,7 @@ Deno.test({
     await Deno.writeTextFile(`${temp.path}/plainprog`, "echo ran\n", { mode: 0o644 });
     const path = `${temp.path}:${Deno.env.get("PATH")}`;
     const args = ["lock", "run", "tty", "--url", db.url, "--", "plainprog"];
-    const coord = onTerminal(args, { PATH: path });
-    let code: number;
-    let shown: string;
-    try {
-      code = await coord.exited();
-    } finally {
-      shown = await coord.close();
-    }
+    const { code, shown } = await endedOnTerminal(args, { PATH: path });
     assert.equal(code, 127, shown);
     assert.match(shown, /coord: command not found: plainprog/);
     const off = await runCoord(args, { env: { PATH: path } });
